@@ -1,0 +1,15 @@
+/* dorm.h - the one public header of libdorm, Django's ORM in C.
+ * It gathers the concept headers; see docs/ for the guide and each header for
+ * the contract of every call. */
+#ifndef DORM_H
+#define DORM_H
+
+#include "dorm/error.h"
+#include "dorm/value.h"
+#include "dorm/model.h"
+#include "dorm/db.h"
+#include "dorm/query.h"
+#include "dorm/crud.h"
+#include "dorm/schema.h"
+
+#endif

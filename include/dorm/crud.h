@@ -1,0 +1,94 @@
+/* dorm/crud.h - creating, saving, refreshing and deleting objects, QuerySet
+ * update()/delete(), get_or_create / update_or_create and the bulk calls. */
+#ifndef DORM_CRUD_H
+#define DORM_CRUD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "query.h"
+
+/* Model(): a new unsaved object in the context's arena with every field at its
+ * default (Django's: the field's default, else NULL for null=True fields, ""
+ * for text fields, 0/false otherwise).  NULL on allocation failure. */
+void *dorm_new_(dorm_ctx *cx, const dorm_model *model);
+#define dorm_new(cx, Model) ((Model *)dorm_new_((cx), &Model##_model))
+
+/* Model.objects.create(**fields) from a compound literal:
+ *   Book *b = dorm_create(cx, Book, .title = "Emma", .pages = 474);
+ * Members left at zero (0, NULL, a zero date) take the field's default when it
+ * has one; to store an explicit zero over a non-zero default, use dorm_new and
+ * dorm_save.  Returns the saved object (arena) or NULL on error. */
+void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init);
+#define dorm_create(cx, Model, ...) \
+    ((Model *)dorm_create_((cx), &Model##_model, &(Model){._dorm = {0}, __VA_ARGS__}))
+
+/* save(): INSERT for a new object (filling its primary key), UPDATE for one
+ * loaded from the database (and INSERT when that UPDATE matched no row), as
+ * Django decides.  0 or a negative dorm_error (DORM_EINTEGRITY, ...); on error
+ * the database is unchanged. */
+int dorm_save(void *obj);
+/* save(update_fields=[...]): UPDATE of just these fields. */
+int dorm_save_fields_(void *obj, const char *const *fields);
+#define dorm_save_fields(obj, ...) dorm_save_fields_((obj), DORM_LIST(__VA_ARGS__))
+/* refresh_from_db(): reloads every field.  DORM_EDOESNOTEXIST if the row is gone. */
+int dorm_refresh(void *obj);
+
+/* What a delete removed: the total and a count per model label ("library.Book"),
+ * sorted by label. */
+typedef struct dorm_deleted {
+    int64_t total;
+    size_t n;
+    const char *const *labels;
+    const int64_t *counts;
+} dorm_deleted;
+/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
+int dorm_delete(void *obj, dorm_deleted *out);
+/* qs.delete(). */
+int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
+/* "library.Author: 1, library.Book: 3" in the arena. */
+const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
+
+/* qs.update(field=value, ...): the number of rows matched, or -1 on error. */
+int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets);
+#define dorm_update(qs, ...) dorm_qs_update((qs), DORM__SETLIST(__VA_ARGS__))
+
+/* get_or_create(defaults, **lookups): *created tells which happened.
+ * `defaults` is a NULL-terminated list (DORM__SETLIST via DORM_DEFAULTS) or NULL. */
+void *dorm_qs_get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
+                            const dorm_q *const *lookups);
+void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
+                               const dorm_q *const *lookups);
+#define DORM_DEFAULTS(...) DORM__SETLIST(__VA_ARGS__)
+#define dorm_get_or_create(qs, created, defaults, ...) \
+    dorm_qs_get_or_create((qs), (created), (defaults), DORM__QLIST(__VA_ARGS__))
+#define dorm_update_or_create(qs, created, defaults, ...) \
+    dorm_qs_update_or_create((qs), (created), (defaults), DORM__QLIST(__VA_ARGS__))
+
+/* bulk_create(objs): inserts `n` objects in batches (0: the backend's largest
+ * batch), filling their primary keys.  0 or a negative dorm_error; all or
+ * nothing. */
+int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+                      size_t batch_size);
+#define dorm_bulk_create(cx, Model, objs, n, batch) \
+    dorm_bulk_create_((cx), &Model##_model, (void *const *)(objs), (n), (batch))
+/* bulk_update(objs, fields): the number of rows updated, or -1. */
+int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+                          const char *const *fields, size_t batch_size);
+#define dorm_bulk_update(cx, Model, objs, n, ...) \
+    dorm_bulk_update_((cx), &Model##_model, (void *const *)(objs), (n), DORM_LIST(__VA_ARGS__), 0)
+
+/* Forward relation access: the related object, loaded on first use and cached
+ * on the object (book.author).  NULL when the key is NULL or on error. */
+void *dorm_fk_load_(void *obj, void *member);
+#define dorm_fk(o_, m_) ((o_)->m_.obj ? (o_)->m_.obj : (dorm_fk_load_((o_), &(o_)->m_), (o_)->m_.obj))
+/* Assigning a related object (book.author = a): sets the key and the cache. */
+void dorm_fk_set_(void *obj, void *member, const void *target);
+#define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
+
+/* full_clean(): validates choices, max_length, blank, null, decimal digits.
+ * 0 or DORM_EVALIDATION with Django's messages ("title: Ensure this value has
+ * at most 200 characters (it has 215)."). */
+int dorm_full_clean(void *obj);
+
+#endif

@@ -1,0 +1,72 @@
+/* dorm/db.h - opening a database by URL, contexts (arena + connection + error
+ * state) and transactions. */
+#ifndef DORM_DB_H
+#define DORM_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* A database connection.  Belongs to one thread at a time. */
+typedef struct dorm_db dorm_db;
+/* A unit of work: an arena owning every object, string and QuerySet made
+ * through it, the connection it uses, and the last error. */
+typedef struct dorm_ctx dorm_ctx;
+
+/* Opens the database named by `url` for the models of `reg`:
+ *   sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://:memory:
+ * A NULL url reads $DATABASE_URL.  Always returns a handle (NULL only when out
+ * of memory): check dorm_db_errcode(); a failed handle must still be closed.
+ * The registry must outlive the handle. */
+dorm_db *dorm_db_open(const char *url, const dorm_registry *reg);
+/* Closes the connection (rolling back an open transaction).  Accepts NULL. */
+void dorm_db_close(dorm_db *db);
+/* DORM_OK or the error of dorm_db_open (DORM_ECONFIG, DORM_EOPERATIONAL). */
+int dorm_db_errcode(const dorm_db *db);
+/* Message of that error; never NULL; borrowed. */
+const char *dorm_db_errmsg(const dorm_db *db);
+/* The backend's name: "sqlite", "postgresql", ... (borrowed). */
+const char *dorm_db_vendor(const dorm_db *db);
+
+/* A new context on `db`.  NULL when out of memory.  Free with dorm_ctx_free,
+ * which frees every object, string and QuerySet the context returned. */
+dorm_ctx *dorm_ctx_new(dorm_db *db);
+void dorm_ctx_free(dorm_ctx *cx);
+dorm_db *dorm_ctx_db(const dorm_ctx *cx);
+
+/* The last error of the context: DORM_OK or a negative dorm_error.  Every
+ * fetching, saving or deleting call clears it first, so after a successful call
+ * it reads DORM_OK.  The message names the problem in Django's words. */
+int dorm_errcode(const dorm_ctx *cx);
+const char *dorm_errmsg(const dorm_ctx *cx);
+void dorm_error_clear(dorm_ctx *cx);
+
+/* Allocation in the context's arena (lives until dorm_ctx_free).  NULL and
+ * DORM_ENOMEM on failure. */
+void *dorm_alloc(dorm_ctx *cx, size_t size);
+char *dorm_strdup(dorm_ctx *cx, const char *s);
+/* printf into the arena. */
+char *dorm_sprintf(dorm_ctx *cx, const char *fmt, ...);
+
+/* Transactions (Django's atomic): the outermost begin opens a transaction,
+ * nested ones a savepoint.  commit releases the innermost level; rollback
+ * undoes it.  0 on success, a negative dorm_error otherwise. */
+int dorm_atomic_begin(dorm_ctx *cx);
+int dorm_atomic_commit(dorm_ctx *cx);
+int dorm_atomic_rollback(dorm_ctx *cx);
+/* Ends the innermost level: commit when ok, rollback otherwise; returns ok's
+ * outcome (a failed commit is rolled back and reported). */
+int dorm_atomic_end(dorm_ctx *cx, bool ok);
+/* Whether a transaction is open on the context's connection. */
+bool dorm_in_atomic(const dorm_ctx *cx);
+
+/* Statement log: every executed statement with its parameters and time.
+ * $DORM_DEBUG_SQL=1 logs to stderr.  The callback gets the SQL, its
+ * parameters rendered as text, and the time in seconds. */
+typedef void (*dorm_log_fn)(const char *sql, const char *params, double seconds, void *payload);
+void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload);
+/* Number of statements executed on the connection so far (for assertNumQueries). */
+uint64_t dorm_db_query_count(const dorm_db *db);
+
+#endif

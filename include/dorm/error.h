@@ -1,0 +1,30 @@
+/* dorm/error.h - error codes of every dorm call, mirroring Django's exceptions.
+ * A failing call returns NULL or a negative dorm_error and leaves the code and a
+ * message naming the problem on its context (dorm_errcode / dorm_errmsg). */
+#ifndef DORM_ERROR_H
+#define DORM_ERROR_H
+
+/* Negative codes; DORM_OK is 0.  The names follow Django's exception classes. */
+typedef enum dorm_error {
+    DORM_OK = 0,
+    DORM_EDOESNOTEXIST = -1,  /* Model.DoesNotExist: get() matched no row          */
+    DORM_EMULTIPLE = -2,      /* MultipleObjectsReturned: get() matched several    */
+    DORM_EFIELD = -3,         /* FieldError: unknown field, lookup or bad path     */
+    DORM_EVALIDATION = -4,    /* ValidationError: full_clean() / choices / lengths */
+    DORM_EINTEGRITY = -5,     /* IntegrityError: unique, not-null, FK, check       */
+    DORM_EPROTECTED = -6,     /* ProtectedError: on_delete=PROTECT blocked a delete */
+    DORM_ERESTRICTED = -7,    /* RestrictedError: on_delete=RESTRICT              */
+    DORM_EOPERATIONAL = -8,   /* OperationalError: connection, locking, server    */
+    DORM_EPROGRAMMING = -9,   /* ProgrammingError: bad SQL, missing table         */
+    DORM_ETRANSACTION = -10,  /* TransactionManagementError                       */
+    DORM_ENOMEM = -11,        /* allocation failed                                */
+    DORM_EVALUE = -12,        /* ValueError/TypeError: bad argument (e.g. negative index) */
+    DORM_EDATA = -13,         /* DataError: value out of range for its column     */
+    DORM_ECONFIG = -14        /* ImproperlyConfigured: bad URL, registry, model   */
+} dorm_error;
+
+/* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).
+ * Returns a static string; never NULL. */
+const char *dorm_error_name(int code);
+
+#endif

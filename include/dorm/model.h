@@ -1,0 +1,272 @@
+/* dorm/model.h - declaring models: the DORM_OBJECT header of a model struct, the
+ * static field table (DORM_CHAR, DORM_INT, DORM_FOREIGN_KEY, ...), model Meta
+ * options, apps, and the registry that validates them at start-up. */
+#ifndef DORM_MODEL_H
+#define DORM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "value.h"
+
+struct dorm_ctx;
+struct dorm_model;
+
+/* The header every model struct starts with (as its first member, DORM_OBJECT).
+ * dorm fills it; programs read it only through dorm calls. */
+typedef struct dorm_object {
+    const struct dorm_model *model;
+    struct dorm_ctx *cx;    /* the context whose arena holds the object */
+    uint32_t flags;         /* DORM_OBJ_* */
+    uint32_t reserved;
+    uint64_t nulls;         /* bit i: field i holds SQL NULL */
+    uint64_t deferred;      /* bit i: field i was not loaded (only/defer) */
+    void *ext;              /* annotations and relation caches (internal) */
+} dorm_object;
+
+#define DORM_OBJECT dorm_object _dorm
+
+enum {
+    DORM_OBJ_ADDING = 1u << 0,   /* not saved yet (Django's _state.adding)  */
+    DORM_OBJ_FROM_DB = 1u << 1   /* loaded from a database row              */
+};
+
+/* A forward relation member: the related row's key and the loaded object.
+ * Declare as `DORM_FK(Author) author;` in the struct of the model holding it;
+ * the struct tag must equal the model's name (typedef struct Author {...} Author). */
+#define DORM_FK(Target) \
+    struct {            \
+        int64_t id;     \
+        struct Target *obj; \
+    }
+
+typedef enum dorm_kind {
+    DORM_KIND_NONE = 0,
+    DORM_KIND_AUTO,        /* AutoField       int64_t, "integer" */
+    DORM_KIND_BIGAUTO,     /* BigAutoField    int64_t             */
+    DORM_KIND_CHAR,        /* CharField       const char *        */
+    DORM_KIND_TEXT,        /* TextField       const char *        */
+    DORM_KIND_SLUG,        /* SlugField       const char *        */
+    DORM_KIND_EMAIL,       /* EmailField      const char *        */
+    DORM_KIND_URL,         /* URLField        const char *        */
+    DORM_KIND_INT,         /* IntegerField    int32_t             */
+    DORM_KIND_BIGINT,      /* BigIntegerField int64_t             */
+    DORM_KIND_SMALLINT,    /* SmallIntegerField int16_t           */
+    DORM_KIND_POSINT,      /* PositiveIntegerField int32_t (>= 0) */
+    DORM_KIND_POSSMALLINT, /* PositiveSmallIntegerField int16_t   */
+    DORM_KIND_FLOAT,       /* FloatField      double              */
+    DORM_KIND_DECIMAL,     /* DecimalField    dorm_decimal        */
+    DORM_KIND_BOOL,        /* BooleanField    bool                */
+    DORM_KIND_DATE,        /* DateField       dorm_date           */
+    DORM_KIND_DATETIME,    /* DateTimeField   dorm_datetime (UTC) */
+    DORM_KIND_TIME,        /* TimeField       dorm_time           */
+    DORM_KIND_UUID,        /* UUIDField       dorm_uuid           */
+    DORM_KIND_JSON,        /* JSONField       const char * (JSON text) */
+    DORM_KIND_BINARY,      /* BinaryField     dorm_bytes          */
+    DORM_KIND_FK,          /* ForeignKey      DORM_FK(Target)     */
+    DORM_KIND__COUNT
+} dorm_kind;
+
+typedef enum dorm_on_delete {
+    DORM_ON_DELETE_UNSET = 0,  /* a system-check error: Django requires on_delete */
+    DORM_CASCADE,
+    DORM_PROTECT,
+    DORM_RESTRICT,
+    DORM_SET_NULL,
+    DORM_SET_DEFAULT,
+    DORM_DO_NOTHING
+} dorm_on_delete;
+
+/* One choice: the stored value (text or integer) and its display label. */
+typedef struct dorm_choice {
+    dorm_value value;
+    const char *label;
+} dorm_choice;
+
+/* DORM_CHOICES({DORM_VTEXT("FIC"), "Fiction"}, {DORM_VTEXT("NON"), "Non-Fiction"}) */
+#define DORM_CHOICES(...) ((const dorm_choice[]){__VA_ARGS__, {DORM_VNULL, NULL}})
+/* DORM_LIST("a", "b"): a NULL-terminated list of names (ordering, index fields). */
+#define DORM_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* A field.  Declared with the DORM_<KIND> macros below, options after the
+ * member name as designated initialisers: DORM_CHAR(Book, title, .max_length = 200). */
+typedef struct dorm_field {
+    const char *name;            /* the member name: Django's attribute name       */
+    dorm_kind kind;
+    size_t offset;               /* offsetof(struct, member)                       */
+    size_t size;                 /* sizeof(member)                                 */
+    const char *db_column;       /* column name; NULL: name (FK: name + "_id")     */
+    bool null;
+    bool blank;
+    bool unique;
+    bool db_index;
+    bool primary_key;
+    bool not_editable;           /* Django's editable=False                        */
+    bool auto_now;               /* DateTimeField/DateField: set on every save     */
+    bool auto_now_add;           /* set on the first save                          */
+    int max_length;              /* CharField & co.; 0: kind's default or required */
+    int max_digits;              /* DecimalField                                   */
+    int decimal_places;          /* DecimalField                                   */
+    dorm_value default_value;    /* DORM_VINT(0), DORM_VTEXT("FIC"), ...           */
+    dorm_value (*default_fn)(void); /* callable default; wins over default_value   */
+    const dorm_choice *choices;  /* DORM_CHOICES(...)                              */
+    const char *verbose_name;
+    const char *help_text;
+    /* relations */
+    const struct dorm_model *to; /* ForeignKey target                              */
+    dorm_on_delete on_delete;
+    const char *related_name;    /* reverse accessor name; NULL: <model>_set       */
+} dorm_field;
+
+/* Compile-time check that a member has one of the types a kind accepts: a
+ * mismatch has no _Generic association and fails to compile.  The macros take
+ * (Struct, member, options...) as one variadic list so that a field without
+ * options is valid ISO C; `.name` is set last and must not be given. */
+#define DORM__STR(x) DORM__STR_(x)
+#define DORM__STR_(x) #x
+#define DORM__A1(a, ...) a
+#define DORM__A2(a, b, ...) b
+#define DORM__A3(a, b, c, ...) c
+#define DORM__REST2(a, b, ...) __VA_ARGS__
+#define DORM__REST3(a, b, c, ...) __VA_ARGS__
+#define DORM__MEMBER(T, m) (((T *)0)->m)
+#define DORM__IS(T, m, type) _Generic(DORM__MEMBER(T, m), type: 0)
+#define DORM__IS_STR(T, m) _Generic(DORM__MEMBER(T, m), const char *: 0, char *: 0)
+#define DORM__CHK_STR(T, m) DORM__IS_STR(T, m)
+#define DORM__CHK_I64(T, m) DORM__IS(T, m, int64_t)
+#define DORM__CHK_I32(T, m) DORM__IS(T, m, int32_t)
+#define DORM__CHK_I16(T, m) DORM__IS(T, m, int16_t)
+#define DORM__CHK_DBL(T, m) DORM__IS(T, m, double)
+#define DORM__CHK_DEC(T, m) DORM__IS(T, m, dorm_decimal)
+#define DORM__CHK_BOOL(T, m) DORM__IS(T, m, _Bool)
+#define DORM__CHK_DATE(T, m) DORM__IS(T, m, dorm_date)
+#define DORM__CHK_DT(T, m) DORM__IS(T, m, dorm_datetime)
+#define DORM__CHK_TIME(T, m) DORM__IS(T, m, dorm_time)
+#define DORM__CHK_UUID(T, m) DORM__IS(T, m, dorm_uuid)
+#define DORM__CHK_BYTES(T, m) DORM__IS(T, m, dorm_bytes)
+#define DORM__FIELD(T, m, k, check) \
+    .kind = (k), .offset = offsetof(T, m) + 0 * (check), .size = sizeof(DORM__MEMBER(T, m))
+#define DORM__KIND(k, chk, ...)                                                            \
+    {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), k,                     \
+                 chk(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~))),                  \
+     DORM__REST2(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+#define DORM__AUTOKIND(k, ...)                                                             \
+    {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), k,                     \
+                 DORM__CHK_I64(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~))),        \
+     .primary_key = true, DORM__REST2(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+
+/* DORM_<KIND>(Struct, member, options...) */
+#define DORM_AUTO(...) DORM__AUTOKIND(DORM_KIND_AUTO, __VA_ARGS__)
+#define DORM_BIGAUTO(...) DORM__AUTOKIND(DORM_KIND_BIGAUTO, __VA_ARGS__)
+#define DORM_CHAR(...) DORM__KIND(DORM_KIND_CHAR, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_TEXT(...) DORM__KIND(DORM_KIND_TEXT, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_SLUG(...) DORM__KIND(DORM_KIND_SLUG, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_EMAIL(...) DORM__KIND(DORM_KIND_EMAIL, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_URL(...) DORM__KIND(DORM_KIND_URL, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_JSON(...) DORM__KIND(DORM_KIND_JSON, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_INT(...) DORM__KIND(DORM_KIND_INT, DORM__CHK_I32, __VA_ARGS__)
+#define DORM_BIGINT(...) DORM__KIND(DORM_KIND_BIGINT, DORM__CHK_I64, __VA_ARGS__)
+#define DORM_SMALLINT(...) DORM__KIND(DORM_KIND_SMALLINT, DORM__CHK_I16, __VA_ARGS__)
+#define DORM_POSINT(...) DORM__KIND(DORM_KIND_POSINT, DORM__CHK_I32, __VA_ARGS__)
+#define DORM_POSSMALLINT(...) DORM__KIND(DORM_KIND_POSSMALLINT, DORM__CHK_I16, __VA_ARGS__)
+#define DORM_FLOAT(...) DORM__KIND(DORM_KIND_FLOAT, DORM__CHK_DBL, __VA_ARGS__)
+#define DORM_DECIMAL(...) DORM__KIND(DORM_KIND_DECIMAL, DORM__CHK_DEC, __VA_ARGS__)
+#define DORM_BOOL(...) DORM__KIND(DORM_KIND_BOOL, DORM__CHK_BOOL, __VA_ARGS__)
+#define DORM_DATE(...) DORM__KIND(DORM_KIND_DATE, DORM__CHK_DATE, __VA_ARGS__)
+#define DORM_DATETIME(...) DORM__KIND(DORM_KIND_DATETIME, DORM__CHK_DT, __VA_ARGS__)
+#define DORM_TIME(...) DORM__KIND(DORM_KIND_TIME, DORM__CHK_TIME, __VA_ARGS__)
+#define DORM_UUID(...) DORM__KIND(DORM_KIND_UUID, DORM__CHK_UUID, __VA_ARGS__)
+#define DORM_BINARY(...) DORM__KIND(DORM_KIND_BINARY, DORM__CHK_BYTES, __VA_ARGS__)
+/* DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books") */
+#define DORM__FK_CHK(T, m, Target) DORM__IS(T, m.id, int64_t) + DORM__IS(T, m.obj, Target *)
+#define DORM_FOREIGN_KEY(...)                                                              \
+    {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), DORM_KIND_FK,          \
+                 DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
+                              DORM__A3(__VA_ARGS__, ~, ~))),                               \
+     .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                 \
+     DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+#define DORM_END {.name = NULL}
+
+/* An index of Meta.indexes: fields (a "-name" is descending) and an optional
+ * name (NULL: Django's generated name, e.g. library_bo_title_a3b1c2_idx). */
+typedef struct dorm_index {
+    const char *const *fields;
+    const char *name;
+} dorm_index;
+#define DORM_INDEXES(...) ((const dorm_index[]){__VA_ARGS__, {NULL, NULL}})
+
+typedef enum dorm_constraint_kind {
+    DORM_CONSTRAINT_UNIQUE = 1,
+    DORM_CONSTRAINT_CHECK
+} dorm_constraint_kind;
+
+/* Meta.constraints: UniqueConstraint(fields, name) or CheckConstraint(check, name).
+ * A check is a filter (see query.h), e.g. DQ("pages__gte", 0); it is compiled with
+ * its values inlined as literals because DDL cannot take parameters. */
+typedef struct dorm_constraint {
+    dorm_constraint_kind kind;
+    const char *name;
+    const char *const *fields;     /* UNIQUE */
+    const struct dorm_q *check;    /* CHECK  */
+} dorm_constraint;
+#define DORM_CONSTRAINTS(...) ((const dorm_constraint[]){__VA_ARGS__, {0, NULL, NULL, NULL}})
+#define DORM_UNIQUE_TOGETHER(...) ((const char *const *const[]){__VA_ARGS__, NULL})
+
+/* A model: a struct type, its field table and its Meta options. */
+typedef struct dorm_model {
+    const char *name;                 /* "Book" (Django's object_name)               */
+    const char *app_label;            /* "library"                                   */
+    size_t size;                      /* sizeof(struct)                              */
+    const dorm_field *fields;         /* DORM_END-terminated                         */
+    const char *db_table;             /* NULL: "<app_label>_<lowercase name>"        */
+    const char *const *ordering;      /* DORM_LIST("-publication_date")              */
+    const dorm_index *indexes;        /* DORM_INDEXES(...)                           */
+    const char *const *const *unique_together; /* DORM_UNIQUE_TOGETHER(DORM_LIST(..)) */
+    const dorm_constraint *constraints;
+    const char *verbose_name;         /* NULL: "book"                                */
+    const char *verbose_name_plural;  /* NULL: verbose_name + "s"                    */
+    const char *get_latest_by;        /* field for earliest()/latest() without args  */
+} dorm_model;
+
+/* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date")) */
+#define DORM_MODEL(T, app, fieldtable, ...) \
+    {.name = #T, .app_label = (app), .size = sizeof(T), .fields = (fieldtable), __VA_ARGS__}
+/* In a header shared by several files: DORM_MODEL_DECLARE(Book); */
+#define DORM_MODEL_DECLARE(T) extern const dorm_model T##_model
+
+/* An app: its label and its models (NULL-terminated). */
+typedef struct dorm_app {
+    const char *label;
+    const dorm_model *const *models;
+} dorm_app;
+#define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})
+
+/* The registry: every model of every app, validated once at start-up and
+ * immutable afterwards (share it between threads and connections). */
+typedef struct dorm_registry dorm_registry;
+
+/* Builds and checks the registry of the NULL-terminated `apps`.  Always returns
+ * a registry (NULL only when out of memory); dorm_registry_errcode() says
+ * whether the system checks passed.  Free with dorm_registry_free. */
+dorm_registry *dorm_registry_new(const dorm_app *const *apps);
+void dorm_registry_free(dorm_registry *reg);
+/* DORM_OK, or DORM_ECONFIG when a system check reported an error. */
+int dorm_registry_errcode(const dorm_registry *reg);
+/* The system-check messages, Django's format ("library.Book.title: (fields.E120)
+ * CharFields must define a 'max_length' attribute."), one per line; "" if none.
+ * Borrowed from the registry. */
+const char *dorm_registry_messages(const dorm_registry *reg);
+
+/* Display label of a field with choices (get_FOO_display): the label of the
+ * current value, or the value itself as text when no choice matches.
+ * Borrowed/arena string; NULL for a NULL value. */
+const char *dorm_display_(const void *obj, const void *member);
+#define dorm_get_display(obj, member) dorm_display_((obj), &(obj)->member)
+
+/* Whether a field of an object holds SQL NULL, and setting it to NULL. */
+bool dorm_is_null_(const void *obj, const void *member);
+void dorm_set_null_(void *obj, const void *member, bool null);
+#define dorm_is_null(obj, member) dorm_is_null_((obj), &(obj)->member)
+#define dorm_set_null(obj, member) dorm_set_null_((obj), &(obj)->member, true)
+
+#endif

@@ -1,0 +1,160 @@
+/* dorm/query.h - QuerySets: lazy, immutable, chainable queries over a model,
+ * filtered by Django's "field__relation__lookup" strings (DQ), combined with
+ * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls. */
+#ifndef DORM_QUERY_H
+#define DORM_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "value.h"
+
+/* A QuerySet.  Every call returns a new one in the context's arena; the one it
+ * was called on is unchanged.  A call on a failed QuerySet returns a failed
+ * QuerySet (errors are sticky), so a chain needs one check at the end. */
+typedef struct dorm_qs dorm_qs;
+
+/* A filter condition: a leaf "path = value" or an AND / OR / NOT node.  Built by
+ * the macros below as compound literals; filter() copies what it keeps. */
+typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT } dorm_q_kind;
+typedef struct dorm_q {
+    dorm_q_kind kind;
+    const char *path;                   /* leaf: "author__name__icontains"  */
+    dorm_value value;                   /* leaf: typed by DV()              */
+    const struct dorm_q *const *children; /* AND/OR/NOT: NULL-terminated    */
+} dorm_q;
+
+/* DQ("pages__gt", 400): the condition Q(pages__gt=400). */
+#define DQ(path, x) (&(const dorm_q){DORM_Q_LEAF, (path), DV(x), NULL})
+#define DORM__QLIST(...) ((const dorm_q *const[]){__VA_ARGS__, NULL})
+/* Q(a) | Q(b) | ... */
+#define dorm_or(...) (&(const dorm_q){DORM_Q_OR, NULL, {DORM_T_NONE, 0, {0}}, DORM__QLIST(__VA_ARGS__)})
+/* Q(a) & Q(b) & ... */
+#define dorm_and(...) (&(const dorm_q){DORM_Q_AND, NULL, {DORM_T_NONE, 0, {0}}, DORM__QLIST(__VA_ARGS__)})
+/* ~Q(a) */
+#define dorm_not(q) (&(const dorm_q){DORM_Q_NOT, NULL, {DORM_T_NONE, 0, {0}}, DORM__QLIST(q)})
+
+/* An assignment for update(), get_or_create(defaults) and friends. */
+typedef struct dorm_set {
+    const char *field;
+    dorm_value value;
+} dorm_set;
+#define DSET(field, x) (&(const dorm_set){(field), DV(x)})
+#define DORM__SETLIST(...) ((const dorm_set *const[]){__VA_ARGS__, NULL})
+
+/* ---- building QuerySets (lazy: no query runs) ---- */
+
+/* Model.objects.all() for a model declared as `Model_model`. */
+dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model);
+#define dorm_all(cx, Model) dorm_qs_all((cx), &Model##_model)
+
+/* filter(*conditions) / exclude(*conditions).  Conditions given in one call
+ * are ANDed.  An unknown field or lookup fails the QuerySet with DORM_EFIELD. */
+dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds);
+dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds);
+#define dorm_filter(qs, ...) dorm_qs_filter((qs), DORM__QLIST(__VA_ARGS__))
+#define dorm_exclude(qs, ...) dorm_qs_exclude((qs), DORM__QLIST(__VA_ARGS__))
+
+/* order_by("-publication_date", "title", "author__name", "?").  Replaces any
+ * earlier ordering; dorm_clear_ordering() is order_by() with no fields. */
+dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields);
+#define dorm_order_by(qs, ...) dorm_qs_order_by((qs), DORM_LIST(__VA_ARGS__))
+dorm_qs *dorm_clear_ordering(dorm_qs *qs);
+dorm_qs *dorm_reverse(dorm_qs *qs);
+dorm_qs *dorm_distinct(dorm_qs *qs);
+/* none(): a QuerySet that matches nothing and runs no query. */
+dorm_qs *dorm_none(dorm_qs *qs);
+/* qs[start:stop]; DORM_NOLIMIT as stop for qs[start:].  Negative indexes fail
+ * with DORM_EVALUE ("Negative indexing is not supported."). */
+#define DORM_NOLIMIT INT64_MAX
+dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop);
+
+/* values("title", "author__name") / values_list(..., flat): rows of values
+ * instead of objects.  With no fields, every concrete field. */
+dorm_qs *dorm_qs_values(dorm_qs *qs, const char *const *fields);
+dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields);
+#define dorm_values(qs, ...) dorm_qs_values((qs), DORM_LIST(__VA_ARGS__))
+#define dorm_values_list(qs, ...) dorm_qs_values_list((qs), false, DORM_LIST(__VA_ARGS__))
+#define dorm_values_flat(qs, field) dorm_qs_values_list((qs), true, DORM_LIST(field))
+
+/* The error of a failed QuerySet (DORM_OK if it has none) and its message. */
+int dorm_qs_errcode(const dorm_qs *qs);
+const char *dorm_qs_errmsg(const dorm_qs *qs);
+dorm_ctx *dorm_qs_ctx(const dorm_qs *qs);
+/* The SQL and parameters the QuerySet compiles to (str(qs.query)), in the
+ * arena; NULL on error.  Parameters are rendered as in the statement log. */
+const char *dorm_qs_sql(dorm_qs *qs, const char **params);
+
+/* ---- fetching (these run queries; results are cached on the QuerySet) ---- */
+
+/* The matching objects as a NULL-terminated array (arena); NULL on error.
+ * *n (if given) gets the count. */
+void **dorm_qs_list(dorm_qs *qs, size_t *n);
+#define dorm_list(qs, n) dorm_qs_list((qs), (n))
+/* len(qs): evaluates and counts; -1 on error. */
+int64_t dorm_len(dorm_qs *qs);
+/* for (Book *b : qs) -- evaluates the QuerySet once and walks its cache. */
+#define DORM_EACH(T, var, qs)                                                   \
+    for (T **var##_it_ = (T **)dorm_qs_list((qs), NULL), *var = NULL;          \
+         var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
+
+/* count() with SELECT COUNT(*) (or the cache's length); -1 on error. */
+int64_t dorm_count(dorm_qs *qs);
+/* exists(): 1, 0, or a negative dorm_error. */
+int dorm_exists(dorm_qs *qs);
+/* contains(obj): 1, 0, or a negative dorm_error. */
+int dorm_contains(dorm_qs *qs, const void *obj);
+
+/* get(*conditions): the one matching object; NULL with DORM_EDOESNOTEXIST
+ * ("Book matching query does not exist.") or DORM_EMULTIPLE ("get() returned
+ * more than one Book -- it returned 2!"). */
+void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds);
+#define dorm_get(...) dorm_qs_get(DORM__GET_QS(__VA_ARGS__, 0), DORM__GET_CONDS(__VA_ARGS__, NULL))
+#define DORM__GET_QS(qs, ...) (qs)
+#define DORM__GET_CONDS(qs, ...) ((const dorm_q *const[]){__VA_ARGS__})
+/* first() / last(): by the QuerySet's ordering, or by pk when it has none.
+ * NULL with DORM_OK when there is no row; NULL with an error code on error. */
+void *dorm_first(dorm_qs *qs);
+void *dorm_last(dorm_qs *qs);
+/* earliest("field", ...) / latest(...): NULL fields use Meta.get_latest_by.
+ * DORM_EDOESNOTEXIST when empty. */
+void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields);
+void *dorm_qs_latest(dorm_qs *qs, const char *const *fields);
+#define dorm_earliest(qs, ...) dorm_qs_earliest((qs), DORM_LIST(__VA_ARGS__))
+#define dorm_latest(qs, ...) dorm_qs_latest((qs), DORM_LIST(__VA_ARGS__))
+
+/* in_bulk(ids): a map from primary key to object.  `ids` NULL means every row.
+ * NULL on error. */
+typedef struct dorm_map dorm_map;
+dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n);
+void *dorm_map_get(const dorm_map *m, int64_t id);
+size_t dorm_map_len(const dorm_map *m);
+
+/* Streaming iterator: fetches `chunk_size` rows at a time, keeping memory
+ * constant.  An object is valid until the next chunk is fetched (chunk_size
+ * calls later); no result cache is filled.  NULL from dorm_next ends the
+ * iteration: dorm_iter_errcode says whether it ended by error. */
+typedef struct dorm_iter dorm_iter;
+dorm_iter *dorm_iterator(dorm_qs *qs, size_t chunk_size);
+void *dorm_next(dorm_iter *it);
+int dorm_iter_errcode(const dorm_iter *it);
+/* Ends the iteration early (the iterator's memory goes with the context). */
+void dorm_iter_close(dorm_iter *it);
+
+/* ---- rows of values() / values_list() ---- */
+
+typedef struct dorm_row {
+    size_t n;
+    const char *const *names;   /* field paths, as given to values()         */
+    const dorm_value *values;   /* typed by field kind; text lives in arena  */
+} dorm_row;
+/* The rows of a values()/values_list() QuerySet, NULL-terminated; NULL on error. */
+const dorm_row **dorm_rows(dorm_qs *qs, size_t *n);
+/* The value named `name` in a row; NULL if the row has no such column. */
+const dorm_value *dorm_row_get(const dorm_row *row, const char *name);
+#define DORM_EACH_ROW(var, qs)                                                   \
+    for (const dorm_row **var##_it_ = dorm_rows((qs), NULL), *var = NULL;       \
+         var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
+
+#endif

@@ -1,0 +1,19 @@
+/* dorm/schema.h - creating and dropping the tables, indexes and constraints of
+ * registered models (Django's schema_editor().create_model / delete_model). */
+#ifndef DORM_SCHEMA_H
+#define DORM_SCHEMA_H
+
+#include "db.h"
+
+/* CREATE TABLE (with its indexes and constraints) for each model of the
+ * NULL-terminated list, in one transaction.  0 or a negative dorm_error; on
+ * error nothing is created. */
+int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models);
+/* DROP TABLE for each model of the list, in one transaction. */
+int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models);
+/* Every table of every registered model, in dependency order. */
+int dorm_create_all(dorm_ctx *cx);
+/* The DDL statements of a model's table, ";\n"-separated, in the arena. */
+const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model);
+
+#endif

@@ -1,0 +1,218 @@
+/* dorm/sys/driver.h - the interface a database backend implements: a versioned
+ * driver vtable (connect, prepare, bind, step, read columns), the dialect the
+ * SQL compiler asks for spelling (quoting, operators, date extraction, types)
+ * and the feature flags it asks for capabilities.  For backend authors; the
+ * core never tests which backend it runs on. */
+#ifndef DORM_SYS_DRIVER_H
+#define DORM_SYS_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model.h"
+#include "../value.h"
+
+#define DORM_DRIVER_VERSION 1
+
+/* A growable byte buffer (always NUL-terminated).  On allocation failure it
+ * keeps its old content and records the failure in `failed`. */
+typedef struct dorm_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} dorm_buf;
+#define DORM_BUF_INIT {NULL, 0, 0, false}
+void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
+void dorm_buf_puts(dorm_buf *b, const char *s);
+void dorm_buf_putc(dorm_buf *b, char c);
+void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
+void dorm_buf_reset(dorm_buf *b);
+void dorm_buf_free(dorm_buf *b);
+/* Appends `name` quoted with `q`, doubling any embedded `q`. */
+void dorm_buf_quote(dorm_buf *b, char q, const char *name);
+
+/* An error reported by a driver: a dorm_error code and a message. */
+typedef struct dorm_errbuf {
+    int code;
+    char msg[512];
+} dorm_errbuf;
+/* Sets code and a printf message; returns code (for `return dorm_err(...)`). */
+int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
+
+/* A parsed database URL.  Strings are NUL-terminated and owned by the URL. */
+typedef struct dorm_url {
+    char *scheme;    /* "sqlite", "postgres", ...             */
+    char *user;
+    char *password;
+    char *host;      /* or a unix socket directory             */
+    int port;        /* 0: default                             */
+    char *path;      /* database name or file path             */
+    size_t nparams;
+    char **keys;     /* query parameters, percent-decoded      */
+    char **values;
+} dorm_url;
+
+/* Lookups the compiler spells through the dialect. */
+typedef enum dorm_lookup {
+    DORM_LK_EXACT = 0,
+    DORM_LK_IEXACT,
+    DORM_LK_CONTAINS,
+    DORM_LK_ICONTAINS,
+    DORM_LK_STARTSWITH,
+    DORM_LK_ISTARTSWITH,
+    DORM_LK_ENDSWITH,
+    DORM_LK_IENDSWITH,
+    DORM_LK_GT,
+    DORM_LK_GTE,
+    DORM_LK_LT,
+    DORM_LK_LTE,
+    DORM_LK_IN,
+    DORM_LK_RANGE,
+    DORM_LK_ISNULL,
+    DORM_LK_REGEX,
+    DORM_LK_IREGEX,
+    DORM_LK__COUNT
+} dorm_lookup;
+
+/* Transforms on dates and times (Django's Extract* / TruncDate / TruncTime). */
+typedef enum dorm_extract {
+    DORM_EX_YEAR = 0,
+    DORM_EX_ISO_YEAR,
+    DORM_EX_MONTH,
+    DORM_EX_DAY,
+    DORM_EX_WEEK,          /* ISO 8601 week number            */
+    DORM_EX_WEEK_DAY,      /* 1 = Sunday .. 7 = Saturday      */
+    DORM_EX_ISO_WEEK_DAY,  /* 1 = Monday .. 7 = Sunday        */
+    DORM_EX_QUARTER,
+    DORM_EX_HOUR,
+    DORM_EX_MINUTE,
+    DORM_EX_SECOND,
+    DORM_EX_DATE,          /* datetime -> date                */
+    DORM_EX_TIME,          /* datetime -> time                */
+    DORM_EX__COUNT
+} dorm_extract;
+
+/* A column of a table as the schema editor sees it (no models here). */
+typedef struct dorm_column_def {
+    const char *name;
+    dorm_kind kind;            /* DORM_KIND_FK means "integer key to ref_table" */
+    int max_length;
+    int max_digits;
+    int decimal_places;
+    bool null;
+    bool primary_key;
+    bool unique;
+    bool db_index;             /* a plain index on the column (FKs get one too) */
+    const char *ref_table;     /* foreign keys */
+    const char *ref_column;
+    dorm_kind ref_kind;        /* kind of the referenced column */
+} dorm_column_def;
+
+typedef struct dorm_index_def {
+    const char *name;
+    const char *const *columns;   /* NULL-terminated */
+    const bool *desc;             /* per column, may be NULL */
+    bool unique;
+} dorm_index_def;
+
+typedef struct dorm_check_def {
+    const char *name;
+    const char *sql;              /* the condition, already compiled */
+} dorm_check_def;
+
+typedef struct dorm_table_def {
+    const char *name;
+    size_t ncolumns;
+    const dorm_column_def *columns;
+    size_t nindexes;
+    const dorm_index_def *indexes;      /* created after the table     */
+    size_t nuniques;
+    const dorm_index_def *uniques;      /* UNIQUE(...) table constraints */
+    size_t nchecks;
+    const dorm_check_def *checks;
+} dorm_table_def;
+
+typedef enum dorm_param_style {
+    DORM_PARAM_QMARK = 0,   /* ?  */
+    DORM_PARAM_DOLLAR       /* $1 */
+} dorm_param_style;
+
+/* How a backend spells SQL.  Data where it can be data (Django's
+ * DatabaseOperations.operators), functions where it needs logic. */
+typedef struct dorm_dialect {
+    char quote;                            /* identifier quote character          */
+    dorm_param_style param_style;
+    int max_params;                        /* bound parameters per statement      */
+    /* Per lookup: the operator and right-hand side, "%s" standing for the
+     * placeholder ("= %s", "LIKE %s ESCAPE '\\'").  IN, RANGE, ISNULL are
+     * spelled by the compiler. */
+    const char *operators[DORM_LK__COUNT];
+    /* Per lookup: how the left-hand side is wrapped ("UPPER(%s)"), or NULL. */
+    const char *lhs_casts[DORM_LK__COUNT];
+    /* The bound value of a pattern lookup (contains, startswith, ... and their
+     * i-variants): `s` escaped and wrapped in the backend's wildcards. */
+    void (*pattern)(dorm_buf *out, dorm_lookup lk, const char *s, size_t n);
+    /* Writes transform `ex` applied to the SQL expression `lhs` of a column of
+     * kind `kind`. */
+    void (*extract)(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs);
+    const char *random_function;           /* "RANDOM()"                          */
+    /* LIMIT/OFFSET clause (limit < 0: none); writes nothing when both unset. */
+    void (*limit_offset)(dorm_buf *out, int64_t limit, int64_t offset);
+    /* DDL: the column type of a column definition ("varchar(100)"). */
+    void (*column_type)(dorm_buf *out, const dorm_column_def *c);
+    /* DDL: text after the type of an auto primary key ("PRIMARY KEY AUTOINCREMENT"). */
+    const char *auto_pk_suffix;
+    /* DDL: a CHECK condition a kind always carries (positive ints), or nothing. */
+    void (*column_check)(dorm_buf *out, const dorm_column_def *c, char quote);
+    /* Features. */
+    bool supports_returning;               /* INSERT ... RETURNING                */
+    bool transactional_ddl;
+    bool errors_abort_transaction;         /* PostgreSQL: need a savepoint        */
+    bool supports_deferrable_fk;           /* FOREIGN KEY ... DEFERRABLE          */
+    bool nulls_sort_first;                 /* NULLs sort before values in ASC     */
+} dorm_dialect;
+
+typedef struct dorm_conn dorm_conn;
+typedef struct dorm_stmt dorm_stmt;
+
+/* Step results. */
+enum { DORM_STEP_DONE = 0, DORM_STEP_ROW = 1 };
+
+/* A backend.  Every function that can fail returns a negative dorm_error and
+ * fills `e`; statements are prepared once and reused (reset between uses). */
+typedef struct dorm_driver {
+    unsigned version;                      /* DORM_DRIVER_VERSION */
+    const char *vendor;                    /* "sqlite"             */
+    const char *const *schemes;            /* URL schemes, NULL-terminated */
+    const dorm_dialect *dialect;
+
+    int (*open)(const dorm_url *url, dorm_conn **out, dorm_errbuf *e);
+    void (*close)(dorm_conn *c);
+    /* Runs SQL with no parameters and no result rows (DDL, BEGIN, SAVEPOINT). */
+    int (*exec)(dorm_conn *c, const char *sql, dorm_errbuf *e);
+    int (*prepare)(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e);
+    /* Binds parameter i (0-based).  Values are of the storage types: NULL,
+     * BOOL, INT, FLOAT, TEXT, BYTES, DATE, DATETIME, TIME, DECIMAL, UUID. */
+    int (*bind)(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e);
+    /* DORM_STEP_ROW, DORM_STEP_DONE, or a negative dorm_error. */
+    int (*step)(dorm_stmt *s, dorm_errbuf *e);
+    /* Column reads of the current row; pointers valid until the next step. */
+    int (*column_count)(dorm_stmt *s);
+    bool (*column_null)(dorm_stmt *s, int i);
+    int64_t (*column_int)(dorm_stmt *s, int i);
+    double (*column_float)(dorm_stmt *s, int i);
+    const char *(*column_text)(dorm_stmt *s, int i, size_t *len);
+    const void *(*column_blob)(dorm_stmt *s, int i, size_t *len);
+    /* Rows changed by the last completed statement. */
+    int64_t (*changes)(dorm_stmt *s);
+    /* Makes the statement ready to bind and run again. */
+    void (*reset)(dorm_stmt *s);
+    void (*finalize)(dorm_stmt *s);
+} dorm_driver;
+
+/* The drivers compiled into this libdorm, NULL-terminated. */
+extern const dorm_driver *const dorm_drivers[];
+
+#endif

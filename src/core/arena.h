@@ -1,0 +1,31 @@
+/* arena.h - bump allocation in growing blocks, freed all at once.  Each
+ * dorm_ctx owns one; objects, strings and QuerySets of a context live in it. */
+#ifndef DORM_CORE_ARENA_H
+#define DORM_CORE_ARENA_H
+
+#include <stddef.h>
+
+typedef struct dorm_arena_block dorm_arena_block;
+typedef struct dorm_arena {
+    dorm_arena_block *head;   /* current block (newest first) */
+    char *ptr;                /* next free byte in head       */
+    char *end;                /* end of head                  */
+    size_t total;             /* bytes obtained from malloc   */
+} dorm_arena;
+
+#define DORM_ARENA_INIT {NULL, NULL, NULL, 0}
+
+/* Zeroed?  No: dorm_arena_alloc returns uninitialised memory aligned for any
+ * type (max_align_t); dorm_arena_calloc zeroes it.  NULL on allocation failure. */
+void *dorm_arena_alloc(dorm_arena *a, size_t size);
+void *dorm_arena_calloc(dorm_arena *a, size_t size);
+/* Copies of strings / bytes (always NUL-terminated). */
+char *dorm_arena_strdup(dorm_arena *a, const char *s);
+char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n);
+void *dorm_arena_memdup(dorm_arena *a, const void *p, size_t n);
+/* Frees every block but the first and rewinds: all earlier pointers die. */
+void dorm_arena_reset(dorm_arena *a);
+/* Frees everything; the arena may be reused afterwards. */
+void dorm_arena_free(dorm_arena *a);
+
+#endif
