@@ -26,7 +26,8 @@ typedef struct dorm_hmap {
 uint64_t dorm_hash_bytes(const void *p, size_t n);
 /* The value for a key, or NULL. */
 void *dorm_hmap_get(const dorm_hmap *m, const void *key, size_t klen);
-/* Inserts or replaces.  0, or DORM_ENOMEM (the map is unchanged). */
+/* Inserts or replaces.  0, DORM_ENOMEM (the map is unchanged), or DORM_EVALUE
+ * for a NULL key (NULL marks empty slots). */
 int dorm_hmap_put(dorm_hmap *m, const void *key, size_t klen, void *value);
 /* Removes a key; returns its value or NULL. */
 void *dorm_hmap_del(dorm_hmap *m, const void *key, size_t klen);

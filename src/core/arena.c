@@ -1,0 +1,125 @@
+/* arena.c - the bump allocator behind every dorm_ctx: memory comes from
+ * blocks that double from 8 KiB up to 1 MiB, a request bigger than a block
+ * gets a block of its own, and everything is freed at once. */
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define ARENA_ALIGN alignof(max_align_t)
+#define ARENA_FIRST_BLOCK ((size_t)8 * 1024)
+#define ARENA_MAX_BLOCK ((size_t)1024 * 1024)
+
+/* The union pads the header to the alignment, so the data that follows it
+ * starts aligned for any type. */
+struct dorm_arena_block {
+    union {
+        struct {
+            dorm_arena_block *next;
+            size_t size;   /* usable bytes after the header */
+        } h;
+        max_align_t align;
+    } u;
+};
+
+static char *block_data(dorm_arena_block *b) { return (char *)(b + 1); }
+
+static dorm_arena_block *block_new(dorm_arena *a, size_t size) {
+    if (size > SIZE_MAX - sizeof(dorm_arena_block)) return NULL;
+    dorm_arena_block *b = malloc(sizeof(dorm_arena_block) + size);
+    if (!b) return NULL;
+    b->u.h.next = NULL;
+    b->u.h.size = size;
+    a->total += sizeof(dorm_arena_block) + size;
+    return b;
+}
+
+/* Slow path: the head block cannot hold `size` (already rounded). */
+static void *alloc_new_block(dorm_arena *a, size_t size) {
+    size_t next = a->head ? a->head->u.h.size * 2 : ARENA_FIRST_BLOCK;
+    if (next > ARENA_MAX_BLOCK) next = ARENA_MAX_BLOCK;
+    if (size > next / 2 && a->head) {
+        /* A big request gets its own block, linked behind the head so the
+         * space left in the head keeps serving small requests. */
+        dorm_arena_block *big = block_new(a, size);
+        if (!big) return NULL;
+        big->u.h.next = a->head->u.h.next;
+        a->head->u.h.next = big;
+        return block_data(big);
+    }
+    if (size > next) next = size;
+    dorm_arena_block *b = block_new(a, next);
+    if (!b) return NULL;
+    b->u.h.next = a->head;
+    a->head = b;
+    a->ptr = block_data(b) + size;
+    a->end = block_data(b) + next;
+    return block_data(b);
+}
+
+void *dorm_arena_alloc(dorm_arena *a, size_t size) {
+    if (size == 0) size = 1;
+    if (size > SIZE_MAX - ARENA_ALIGN) return NULL;
+    size = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+    if (a->head && (size_t)(a->end - a->ptr) >= size) {
+        void *p = a->ptr;
+        a->ptr += size;
+        return p;
+    }
+    return alloc_new_block(a, size);
+}
+
+void *dorm_arena_calloc(dorm_arena *a, size_t size) {
+    void *p = dorm_arena_alloc(a, size);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+char *dorm_arena_strdup(dorm_arena *a, const char *s) {
+    if (!s) return NULL;
+    return dorm_arena_strndup(a, s, strlen(s));
+}
+
+char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n) {
+    if (n == SIZE_MAX) return NULL;
+    char *p = dorm_arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void *dorm_arena_memdup(dorm_arena *a, const void *p, size_t n) {
+    void *q = dorm_arena_alloc(a, n);
+    if (q && n) memcpy(q, p, n);
+    return q;
+}
+
+void dorm_arena_reset(dorm_arena *a) {
+    if (!a->head) return;
+    dorm_arena_block *b = a->head;
+    while (b->u.h.next) {
+        dorm_arena_block *next = b->u.h.next;
+        free(b);
+        b = next;
+    }
+    a->head = b;
+    a->ptr = block_data(b);
+    a->end = block_data(b) + b->u.h.size;
+    a->total = sizeof(dorm_arena_block) + b->u.h.size;
+}
+
+void dorm_arena_free(dorm_arena *a) {
+    dorm_arena_block *b = a->head;
+    while (b) {
+        dorm_arena_block *next = b->u.h.next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->ptr = NULL;
+    a->end = NULL;
+    a->total = 0;
+}
