@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# scripts/deps.sh - makes sure the Debian packages dorm needs are installed:
+# installs the missing ones when run as root, else prints the apt-get line.
+# Usage: scripts/deps.sh [GROUP...]   (the "build" group is always included)
+set -euo pipefail
+
+# The one list of packages, by group.  Later issues add to these lines.
+declare -A GROUP_PACKAGES=(
+    [build]="gcc make cmake pkg-config libsqlite3-dev libcriterion-dev libjansson-dev"
+    [bench]="python3-django python3-psycopg2"
+)
+
+groups=(build "$@")
+wanted=()
+for group in "${groups[@]}"; do
+    if [[ -z "${GROUP_PACKAGES[$group]+set}" ]]; then
+        echo "deps.sh: unknown group '$group' (known: ${!GROUP_PACKAGES[*]})" >&2
+        exit 2
+    fi
+    read -r -a packages <<<"${GROUP_PACKAGES[$group]}"
+    wanted+=("${packages[@]}")
+done
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    # Off Debian the names may differ; the CMake configure step reports what is missing.
+    echo "deps.sh: dpkg-query not found, not checking packages (needed: ${wanted[*]})" >&2
+    exit 0
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    if [[ "$status" != "install ok installed" ]]; then
+        missing+=("$pkg")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "deps.sh: missing Debian packages; install them with:" >&2
+    echo "sudo apt-get install -y ${missing[*]}"
+    exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update </dev/null
+apt-get install -y "${missing[@]}" </dev/null

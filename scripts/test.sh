@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# scripts/test.sh - builds dorm and runs its ctest suite twice: optimised in
+# build/, then under AddressSanitizer + UBSan (leaks included) in build-asan/.
+# Ends with "N passed, N failed" over both runs; exits 1 if anything failed.
+set -uo pipefail # not -e: a failed run must still be reported, and the other run still run
+
+cd "$(dirname "$0")/.." || exit 1
+jobs=${JOBS:-2}
+export DORM_TEST_URL=${DORM_TEST_URL:-sqlite://:memory:}
+
+status=0
+all_passed=0
+all_failed=0
+summaries=()
+
+# count_cases DIR: "passed failed" test cases of DIR's last ctest run.  A
+# Criterion executable counts its own cases (its Synthesis line), one of them
+# moved to failing when ctest failed it although every case passed (a leak
+# reported as a worker exited, a timeout, a crash outside any case); another
+# test (the header test) or an executable that never ran counts as one case.
+count_cases() {
+    local dir=$1/Testing/Temporary
+    [[ -f $dir/LastTestsFailed.log ]] || : >"$dir/LastTestsFailed.log"
+    awk '
+        FILENAME == ARGV[1] { sub(/^[0-9]+:/, ""); failed_test[$0] = 1; next }
+        /^[0-9]+\/[0-9]+ Testing: / { name = $3; seen[name] = 1 }
+        /^\[====\] Synthesis: / {
+            for (i = 1; i <= NF; i++) {
+                if ($i == "Passing:") ok[name] = $(i + 1)
+                if ($i == "Failing:") bad[name] = $(i + 1)
+            }
+        }
+        END {
+            for (n in failed_test) if (!(n in seen)) failed++
+            for (n in seen) {
+                if (n in ok) {
+                    passed += ok[n]
+                    failed += bad[n]
+                    if ((n in failed_test) && bad[n] == 0) {
+                        failed++
+                        if (ok[n] > 0) passed--
+                    }
+                } else if (n in failed_test) {
+                    failed++
+                } else {
+                    passed++
+                }
+            }
+            printf "%d %d\n", passed, failed
+        }
+    ' "$dir/LastTestsFailed.log" "$dir/LastTest.log"
+}
+
+# run_suite LABEL DIR CMAKE_ARGS...: configure, build and test in DIR.  The
+# build keeps going past a broken file so that every test that does build runs
+# (the others count as failed, "Not Run").
+run_suite() {
+    local label=$1 dir=$2
+    shift 2
+    echo "==> $label: configuring and building in $dir/"
+    if ! cmake -S . -B "$dir" -DDORM_TESTS=ON "$@"; then
+        summaries+=("$label ($dir/): cmake configure failed")
+        all_failed=$((all_failed + 1))
+        status=1
+        return
+    fi
+    local keep_going=() build_failed=0
+    [[ -f $dir/Makefile ]] && keep_going=(-- -k)
+    if ! cmake --build "$dir" -j "$jobs" "${keep_going[@]}"; then
+        echo "==> $label: the build failed; running the tests that were built" >&2
+        build_failed=1
+        status=1
+    fi
+    echo "==> $label: running ctest in $dir/ (DORM_TEST_URL=$DORM_TEST_URL)"
+    rm -f "$dir"/Testing/Temporary/LastTest*.log
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" \
+        --test-output-size-passed 1048576 --test-output-size-failed 1048576 \
+        | tee "$dir/ctest.log"
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+
+    local ctest_line passed failed
+    ctest_line=$(grep -E '^[0-9]+% tests passed' "$dir/ctest.log" || echo "ctest did not finish")
+    if [[ -f $dir/Testing/Temporary/LastTest.log ]]; then
+        read -r passed failed < <(count_cases "$dir")
+    else
+        passed=0 failed=1
+    fi
+    [[ $failed -eq 0 ]] || status=1
+    all_passed=$((all_passed + passed))
+    all_failed=$((all_failed + failed + build_failed))
+    local note=""
+    [[ $build_failed -eq 0 ]] || note=" (BUILD FAILED, counted as one more failure)"
+    summaries+=("$label ($dir/): $ctest_line; test cases: $passed passing, $failed failing$note")
+}
+
+run_suite "optimised build" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
+
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
+
+echo
+echo "==> summary (DORM_TEST_URL=$DORM_TEST_URL)"
+printf '%s\n' "${summaries[@]}"
+echo "$all_passed passed, $all_failed failed"
+exit "$status"
