@@ -16,6 +16,7 @@ struct dorm_model;
  * dorm fills it; programs read it only through dorm calls. */
 typedef struct dorm_object {
     const struct dorm_model *model;
+    const void *meta;       /* the registry's description of the model  */
     struct dorm_ctx *cx;    /* the context whose arena holds the object */
     uint32_t flags;         /* DORM_OBJ_* */
     uint32_t reserved;
@@ -201,7 +202,7 @@ typedef enum dorm_constraint_kind {
 } dorm_constraint_kind;
 
 /* Meta.constraints: UniqueConstraint(fields, name) or CheckConstraint(check, name).
- * A check is a filter (see query.h), e.g. DQ("pages__gte", 0); it is compiled with
+ * A check is a constant filter (see query.h), e.g. DQC("pages__gte", DORM_VINT(0)); it is compiled with
  * its values inlined as literals because DDL cannot take parameters. */
 typedef struct dorm_constraint {
     dorm_constraint_kind kind;

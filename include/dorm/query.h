@@ -27,6 +27,9 @@ typedef struct dorm_q {
 
 /* DQ("pages__gt", 400): the condition Q(pages__gt=400). */
 #define DQ(path, x) (&(const dorm_q){DORM_Q_LEAF, (path), DV(x), NULL})
+/* DQC("pages__gte", DORM_VINT(0)): a constant condition usable in static
+ * initialisers (Meta.constraints checks). */
+#define DQC(path, v) (&(const dorm_q){DORM_Q_LEAF, (path), v, NULL})
 #define DORM__QLIST(...) ((const dorm_q *const[]){__VA_ARGS__, NULL})
 /* Q(a) | Q(b) | ... */
 #define dorm_or(...) (&(const dorm_q){DORM_Q_OR, NULL, {DORM_T_NONE, 0, {0}}, DORM__QLIST(__VA_ARGS__)})
@@ -131,15 +134,17 @@ dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n);
 void *dorm_map_get(const dorm_map *m, int64_t id);
 size_t dorm_map_len(const dorm_map *m);
 
-/* Streaming iterator: fetches `chunk_size` rows at a time, keeping memory
- * constant.  An object is valid until the next chunk is fetched (chunk_size
- * calls later); no result cache is filled.  NULL from dorm_next ends the
- * iteration: dorm_iter_errcode says whether it ended by error. */
+/* Streaming iterator: fetches `chunk_size` rows at a time (0: 2000), keeping
+ * memory constant.  An object is valid until the next chunk is fetched
+ * (chunk_size calls later); no result cache is filled.  NULL from dorm_next
+ * ends the iteration: dorm_iter_errcode says whether it ended by error.  An
+ * iteration stopped before its end must be closed with dorm_iter_close (it
+ * holds a running statement and its chunk memory). */
 typedef struct dorm_iter dorm_iter;
 dorm_iter *dorm_iterator(dorm_qs *qs, size_t chunk_size);
 void *dorm_next(dorm_iter *it);
 int dorm_iter_errcode(const dorm_iter *it);
-/* Ends the iteration early (the iterator's memory goes with the context). */
+/* Ends the iteration early; safe after the end too.  Accepts NULL. */
 void dorm_iter_close(dorm_iter *it);
 
 /* ---- rows of values() / values_list() ---- */

@@ -1,0 +1,36 @@
+/* exec.h - running compiled SQL and turning rows into objects or values:
+ * the calls shared by fetching, saving, deleting and bulk operations. */
+#ifndef DORM_EXEC_EXEC_H
+#define DORM_EXEC_EXEC_H
+
+#include "model/fields.h"
+#include "query/compiler.h"
+
+/* Prepares (cached) and runs `s`.  Returns DORM_STEP_ROW / DORM_STEP_DONE with
+ * *out holding the statement (release it with dorm_db_release), or a negative
+ * dorm_error recorded on cx (nothing to release). */
+int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out);
+/* Runs `s` to completion; returns the number of rows changed, or a negative
+ * dorm_error recorded on cx. */
+int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s);
+/* Next row of a running statement: ROW, DONE or a negative error on cx. */
+int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs);
+
+/* A new object of model m read from the current row, columns from `col` in
+ * field order; allocated in `arena` (strings too).  NULL on ENOMEM/bad data
+ * (recorded on cx). */
+void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col);
+/* Reads field fm of an existing object from column `col` (refresh). */
+int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col);
+/* The typed value of column `col` for a field (values() rows). */
+int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
+                    dorm_value *out);
+
+/* Runs fn inside atomic(): a savepoint when a transaction is open.  The
+ * result of fn is returned; on failure everything fn did is rolled back. */
+int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
+
+/* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
+int dorm_insert_one(void *obj);
+
+#endif

@@ -1,0 +1,356 @@
+/* fetch.c - the QuerySet calls that run queries: evaluation into the result
+ * cache (objects or values rows), len/count/exists/contains, get, first/last,
+ * earliest/latest, in_bulk, and str(qs.query). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec.h"
+
+/* A growable array of pointers in malloc memory, moved to the arena at the end
+ * so the arena holds one exact-size copy. */
+typedef struct ptrvec {
+    void **v;
+    size_t n, cap;
+} ptrvec;
+
+static int ptrvec_push(ptrvec *p, void *x) {
+    if (p->n + 1 >= p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        void **v = realloc(p->v, sizeof(void *) * cap);
+        if (!v) return DORM_ENOMEM;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = x;
+    return DORM_OK;
+}
+
+static int start(dorm_qs *qs) {
+    if (!qs) return DORM_ENOMEM;
+    dorm_error_clear(qs->cx);
+    return qs->err ? dorm_qs_reraise(qs) : DORM_OK;
+}
+
+static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
+    if (qs->mode == DORM_MODE_OBJECTS) return dorm_materialize(qs->cx, &qs->cx->arena, qs->meta, cs, 0);
+    dorm_row *row = dorm_alloc(qs->cx, sizeof(dorm_row));
+    dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (size_t)qs->ncols);
+    if (!row || !vals) return NULL;
+    for (int i = 0; i < qs->ncols; i++)
+        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].field, cs, i, &vals[i])) return NULL;
+    row->n = (size_t)qs->ncols;
+    row->names = qs->col_names;
+    row->values = vals;
+    return row;
+}
+
+/* Fills the result cache. */
+static int evaluate(dorm_qs *qs) {
+    int rc = start(qs);
+    if (rc || qs->done) return rc;
+    dorm_sql s;
+    dorm_sql_init(&s, qs->cx);
+    ptrvec out = {NULL, 0, 0};
+    rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
+    if (rc == DORM_COMPILED) {
+        dorm_cached_stmt *cs = NULL;
+        rc = dorm_exec(qs->cx, &s, &cs);
+        bool held = rc >= 0;
+        while (rc == DORM_STEP_ROW) {
+            void *x = read_row(qs, cs);
+            if (!x || ptrvec_push(&out, x)) {
+                rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+                break;
+            }
+            rc = dorm_exec_step(qs->cx, cs);
+        }
+        if (held) dorm_db_release(qs->cx->db, cs);
+    } else if (rc == DORM_COMPILED_EMPTY) {
+        rc = DORM_OK;
+    } else {
+        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, rc, "cannot compile query");
+    }
+    dorm_sql_free(&s);
+    if (rc < 0) {
+        free(out.v);
+        return rc;
+    }
+    void **arr = dorm_alloc(qs->cx, sizeof(void *) * (out.n + 1));
+    if (!arr) {
+        free(out.v);
+        return DORM_ENOMEM;
+    }
+    if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
+    arr[out.n] = NULL;
+    free(out.v);
+    qs->done = true;
+    qs->nobjs = out.n;
+    if (qs->mode == DORM_MODE_OBJECTS) qs->objs = arr;
+    else qs->rows = (const dorm_row **)arr;
+    return DORM_OK;
+}
+
+void **dorm_qs_list(dorm_qs *qs, size_t *n) {
+    if (evaluate(qs)) return NULL;
+    if (qs->mode != DORM_MODE_OBJECTS) {
+        dorm_fail(qs->cx, DORM_EVALUE, "This QuerySet returns values rows: use dorm_rows().");
+        return NULL;
+    }
+    if (n) *n = qs->nobjs;
+    return qs->objs;
+}
+
+const dorm_row **dorm_rows(dorm_qs *qs, size_t *n) {
+    if (evaluate(qs)) return NULL;
+    if (qs->mode == DORM_MODE_OBJECTS) {
+        dorm_fail(qs->cx, DORM_EVALUE, "This QuerySet returns objects: call dorm_values() or dorm_values_list() first.");
+        return NULL;
+    }
+    if (n) *n = qs->nobjs;
+    return qs->rows;
+}
+
+const dorm_value *dorm_row_get(const dorm_row *row, const char *name) {
+    for (size_t i = 0; row && i < row->n; i++)
+        if (strcmp(row->names[i], name) == 0) return &row->values[i];
+    return NULL;
+}
+
+int64_t dorm_len(dorm_qs *qs) { return evaluate(qs) ? -1 : (int64_t)qs->nobjs; }
+
+/* Runs a one-value query (COUNT / EXISTS); *out gets the integer. */
+static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
+    dorm_sql s;
+    dorm_sql_init(&s, qs->cx);
+    int rc = dorm_compile_select(qs, what, &s);
+    *out = 0;
+    if (rc == DORM_COMPILED) {
+        dorm_cached_stmt *cs;
+        rc = dorm_exec(qs->cx, &s, &cs);
+        if (rc >= 0) {
+            if (rc == DORM_STEP_ROW) *out = what == DORM_SELECT_EXISTS ? 1 : qs->cx->db->drv->column_int(cs->stmt, 0);
+            dorm_db_release(qs->cx->db, cs);
+            rc = DORM_OK;
+        }
+    } else if (rc == DORM_COMPILED_EMPTY) {
+        rc = DORM_OK;
+    }
+    dorm_sql_free(&s);
+    return rc;
+}
+
+int64_t dorm_count(dorm_qs *qs) {
+    if (start(qs)) return -1;
+    if (qs->done) return (int64_t)qs->nobjs;
+    int64_t n;
+    return scalar(qs, DORM_SELECT_COUNT, &n) ? -1 : n;
+}
+
+int dorm_exists(dorm_qs *qs) {
+    int rc = start(qs);
+    if (rc) return rc;
+    if (qs->done) return qs->nobjs > 0;
+    int64_t n;
+    rc = scalar(qs, DORM_SELECT_EXISTS, &n);
+    return rc ? rc : (int)n;
+}
+
+int dorm_contains(dorm_qs *qs, const void *obj) {
+    int rc = start(qs);
+    if (rc) return rc;
+    if (!obj) return dorm_fail(qs->cx, DORM_EVALUE, "'obj' must be a model instance.");
+    const dorm_meta *m = dorm_meta_of_obj(obj);
+    if (m != qs->meta) return 0;
+    if (!dorm_pk_is_set(obj)) return dorm_fail(qs->cx, DORM_EVALUE, "QuerySet.contains() cannot be used on unsaved objects.");
+    if (qs->done) {
+        for (size_t i = 0; i < qs->nobjs; i++)
+            if (qs->objs[i] == obj) return 1;
+        dorm_value pk = dorm_pk_value(obj);
+        for (size_t i = 0; i < qs->nobjs; i++) {
+            dorm_value v = dorm_pk_value(qs->objs[i]);
+            if (dorm_value_equal(&v, &pk)) return 1;
+        }
+        return 0;
+    }
+    dorm_value pk = dorm_pk_value(obj);
+    return dorm_exists(dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", pk, NULL}, NULL}));
+}
+
+/* Whether the QuerySet has an ordering (Django's QuerySet.ordered). */
+static bool is_ordered(const dorm_qs *qs) {
+    if (qs->ordered_explicitly) return qs->norder > 0;
+    return qs->meta->model->ordering && qs->meta->model->ordering[0];
+}
+
+#define MAX_GET_RESULTS 21
+
+void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
+    if (start(qs)) return NULL;
+    dorm_qs *c = (conds && conds[0]) ? dorm_qs_filter(qs, conds) : qs;
+    if (c->low == 0 && c->high < 0) {
+        c = dorm_clear_ordering(c);
+        c = dorm_slice(c, 0, MAX_GET_RESULTS);
+    }
+    if (!c || c->err) {
+        if (c) dorm_qs_reraise(c);
+        return NULL;
+    }
+    if (evaluate(c)) return NULL;
+    if (c->nobjs == 1) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
+    const char *name = qs->meta->model->name;
+    if (c->nobjs == 0) dorm_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", name);
+    else if (c->nobjs >= MAX_GET_RESULTS)
+        dorm_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d!", name,
+                  MAX_GET_RESULTS - 1);
+    else dorm_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, c->nobjs);
+    return NULL;
+}
+
+static void *first_of(dorm_qs *qs) {
+    qs = dorm_slice(qs, 0, 1);
+    if (evaluate(qs)) return NULL;
+    if (!qs->nobjs) return NULL;
+    return qs->mode == DORM_MODE_OBJECTS ? qs->objs[0] : (void *)qs->rows[0];
+}
+
+void *dorm_first(dorm_qs *qs) {
+    if (start(qs)) return NULL;
+    return first_of(is_ordered(qs) ? qs : dorm_order_by(qs, "pk"));
+}
+
+void *dorm_last(dorm_qs *qs) {
+    if (start(qs)) return NULL;
+    return first_of(is_ordered(qs) ? dorm_reverse(qs) : dorm_order_by(qs, "-pk"));
+}
+
+static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest) {
+    if (start(qs)) return NULL;
+    const char *fallback[2] = {qs->meta->model->get_latest_by, NULL};
+    if (!fields || !fields[0]) fields = fallback;
+    if (!fields[0]) {
+        dorm_fail(qs->cx, DORM_EVALUE,
+                  "earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the "
+                  "model's Meta.");
+        return NULL;
+    }
+    size_t n = 0;
+    while (fields[n]) n++;
+    const char **ord = dorm_alloc(qs->cx, sizeof(char *) * (n + 1));
+    if (!ord) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *f = fields[i];
+        if (!latest) ord[i] = f;
+        else ord[i] = f[0] == '-' ? f + 1 : dorm_sprintf(qs->cx, "-%s", f);
+        if (!ord[i]) return NULL;
+    }
+    ord[n] = NULL;
+    dorm_qs *c = dorm_slice(dorm_qs_order_by(qs, ord), 0, 1);
+    if (!c || c->err) {
+        if (c) dorm_qs_reraise(c);
+        return NULL;
+    }
+    if (evaluate(c)) return NULL;
+    if (c->nobjs) return c->objs[0];
+    dorm_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", qs->meta->model->name);
+    return NULL;
+}
+
+void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, false); }
+void *dorm_qs_latest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, true); }
+
+/* in_bulk's map: keys sorted with their objects, searched by bisection. */
+struct dorm_map {
+    size_t n;
+    int64_t *keys;
+    void **objs;
+};
+
+static void sort_by_key(int64_t *keys, void **objs, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        int64_t k = keys[i];
+        void *o = objs[i];
+        size_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--) {
+            keys[j] = keys[j - 1];
+            objs[j] = objs[j - 1];
+        }
+        keys[j] = k;
+        objs[j] = o;
+    }
+}
+
+dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
+    if (start(qs)) return NULL;
+    if (qs->low > 0 || qs->high >= 0) {
+        dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
+        return NULL;
+    }
+    if (!dorm_kind_is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
+        dorm_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
+        return NULL;
+    }
+    dorm_qs *c = dorm_order_by(qs, "pk");
+    if (ids) {
+        dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1));
+        if (!vals) return NULL;
+        for (size_t i = 0; i < n; i++) vals[i] = dorm_v_int(ids[i]);
+        c = dorm_qs_filter(c, (const dorm_q *const[]){
+                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(vals, n), NULL}, NULL});
+    }
+    size_t count;
+    void **objs = dorm_qs_list(c, &count);
+    if (!objs) {
+        if (c && c->err) dorm_qs_reraise(c);
+        return NULL;
+    }
+    dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
+    int64_t *keys = dorm_alloc(qs->cx, sizeof(int64_t) * (count ? count : 1));
+    void **vals = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
+    if (!m || !keys || !vals) return NULL;
+    for (size_t i = 0; i < count; i++) {
+        keys[i] = dorm_pk_value(objs[i]).u.i;
+        vals[i] = objs[i];
+    }
+    sort_by_key(keys, vals, count);
+    m->n = count;
+    m->keys = keys;
+    m->objs = vals;
+    return m;
+}
+
+void *dorm_map_get(const dorm_map *m, int64_t id) {
+    size_t lo = 0, hi = m ? m->n : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->keys[mid] == id) return m->objs[mid];
+        if (m->keys[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
+
+/* Renders parameters the way the statement log does. */
+void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
+
+const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
+    if (start(qs)) return NULL;
+    dorm_sql s;
+    dorm_sql_init(&s, qs->cx);
+    int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
+    const char *out = NULL;
+    if (rc >= 0 && !s.failed) {
+        out = dorm_strdup(qs->cx, s.text.data ? s.text.data : "");
+        if (params) {
+            dorm_buf b = DORM_BUF_INIT;
+            dorm_render_params(&b, s.params, s.nparams);
+            *params = dorm_strdup(qs->cx, b.data ? b.data : "()");
+            dorm_buf_free(&b);
+        }
+    } else if (rc < 0 && !dorm_errcode(qs->cx)) {
+        dorm_fail(qs->cx, rc, "cannot compile query");
+    }
+    dorm_sql_free(&s);
+    return out;
+}

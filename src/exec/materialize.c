@@ -1,0 +1,146 @@
+/* materialize.c - rows to objects and objects to values: column values are
+ * written straight into struct members at their offsets, strings copied into
+ * the context's arena (no malloc per row), and members read back as the
+ * values the database stores. */
+#include <string.h>
+
+#include "exec/exec.h"
+
+static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
+    return dorm_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
+                     fm->column, dorm_kind_name(fm->f->kind));
+}
+
+/* Decodes column `col` into the member storage `p` of field fm; *isnull tells
+ * whether it was NULL (p is then zeroed). */
+static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col, void *p,
+                  bool *isnull) {
+    const dorm_driver *drv = cx->db->drv;
+    dorm_stmt *st = cs->stmt;
+    *isnull = drv->column_null(st, col);
+    if (*isnull) {
+        memset(p, 0, fm->f->size);
+        return DORM_OK;
+    }
+    size_t n;
+    const char *s;
+    switch (fm->f->kind) {
+    case DORM_KIND_AUTO:
+    case DORM_KIND_BIGAUTO:
+    case DORM_KIND_BIGINT:
+        *(int64_t *)p = drv->column_int(st, col);
+        break;
+    case DORM_KIND_INT:
+    case DORM_KIND_POSINT:
+        *(int32_t *)p = (int32_t)drv->column_int(st, col);
+        break;
+    case DORM_KIND_SMALLINT:
+    case DORM_KIND_POSSMALLINT:
+        *(int16_t *)p = (int16_t)drv->column_int(st, col);
+        break;
+    case DORM_KIND_BOOL:
+        *(bool *)p = drv->column_int(st, col) != 0;
+        break;
+    case DORM_KIND_FLOAT:
+        *(double *)p = drv->column_float(st, col);
+        break;
+    case DORM_KIND_CHAR:
+    case DORM_KIND_TEXT:
+    case DORM_KIND_SLUG:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL:
+    case DORM_KIND_JSON:
+        s = drv->column_text(st, col, &n);
+        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
+            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        break;
+    case DORM_KIND_DATE:
+        s = drv->column_text(st, col, &n);
+        if (dorm_date_parse(s, n, p)) {
+            /* Django's SQLite datetimes read through a date field keep their date. */
+            dorm_datetime t;
+            if (dorm_datetime_parse(s, n, &t)) return bad_data(cx, fm, s, n);
+            dorm_datetime_split(t, p, NULL);
+        }
+        break;
+    case DORM_KIND_DATETIME:
+        s = drv->column_text(st, col, &n);
+        if (dorm_datetime_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        break;
+    case DORM_KIND_TIME:
+        s = drv->column_text(st, col, &n);
+        if (dorm_time_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        break;
+    case DORM_KIND_DECIMAL: {
+        dorm_decimal d;
+        s = drv->column_text(st, col, &n);
+        if (dorm_decimal_parse(s, n, &d) || dorm_decimal_rescale(d, fm->f->decimal_places, p))
+            return bad_data(cx, fm, s, n);
+        break;
+    }
+    case DORM_KIND_UUID:
+        s = drv->column_text(st, col, &n);
+        if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        break;
+    case DORM_KIND_BINARY: {
+        const void *b = drv->column_blob(st, col, &n);
+        dorm_bytes *out = p;
+        out->len = n;
+        out->data = n ? dorm_arena_memdup(arena, b, n) : NULL;
+        if (n && !out->data) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        break;
+    }
+    case DORM_KIND_FK: {
+        struct {
+            int64_t id;
+            void *obj;
+        } *fk = p;
+        fk->id = drv->column_int(st, col);
+        fk->obj = NULL;
+        break;
+    }
+    default:
+        return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
+    }
+    return DORM_OK;
+}
+
+int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col) {
+    bool isnull;
+    int rc = decode(cx, arena, fm, cs, col, dorm_member(obj, fm), &isnull);
+    uint64_t bit = (uint64_t)1 << fm->index;
+    dorm_object *h = obj;
+    h->nulls = isnull ? (h->nulls | bit) : (h->nulls & ~bit);
+    return rc;
+}
+
+void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col) {
+    void *obj = dorm_arena_calloc(arena, m->model->size);
+    if (!obj) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB);
+    for (int i = 0; i < m->nfields; i++)
+        if (dorm_read_field(cx, arena, obj, &m->fields[i], cs, col + i)) return NULL;
+    return obj;
+}
+
+int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
+                    dorm_value *out) {
+    /* Storage for any member kind, so values() shares the objects' decoder. */
+    union {
+        int64_t i64;
+        double f;
+        dorm_decimal dec;
+        dorm_uuid uuid;
+        dorm_bytes bytes;
+        void *ptrs[2];
+    } member;
+    bool isnull;
+    memset(&member, 0, sizeof member);
+    int rc = decode(cx, arena, fm, cs, col, &member, &isnull);
+    if (rc) return rc;
+    *out = isnull ? dorm_v_null() : dorm_member_value(fm, &member);
+    return DORM_OK;
+}

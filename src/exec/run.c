@@ -1,0 +1,51 @@
+/* run.c - executing compiled SQL through the connection's statement cache,
+ * with driver errors recorded on the context, and the atomic() wrapper that
+ * multi-statement writes use so that a failure leaves nothing behind. */
+#include "exec/exec.h"
+
+int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
+    if (s->failed || s->text.failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    dorm_errbuf e = {0, ""};
+    dorm_cached_stmt *cs;
+    int rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
+    if (rc < 0) return dorm_fail_errbuf(cx, &e);
+    rc = dorm_db_run(cx->db, cs, s->params, s->nparams, &e);
+    if (rc < 0) {
+        dorm_db_release(cx->db, cs);
+        return dorm_fail_errbuf(cx, &e);
+    }
+    *out = cs;
+    return rc;
+}
+
+int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs) {
+    dorm_errbuf e = {0, ""};
+    int rc = dorm_db_step(cx->db, cs, &e);
+    return rc < 0 ? dorm_fail_errbuf(cx, &e) : rc;
+}
+
+int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s) {
+    dorm_cached_stmt *cs;
+    int rc = dorm_exec(cx, s, &cs);
+    while (rc == DORM_STEP_ROW) rc = dorm_exec_step(cx, cs);
+    if (rc < 0) {
+        dorm_db_release(cx->db, cs);
+        return rc;
+    }
+    int64_t n = cx->db->drv->changes(cs->stmt);
+    dorm_db_release(cx->db, cs);
+    return n;
+}
+
+int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload) {
+    dorm_errbuf e = {0, ""};
+    if (dorm_db_begin(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
+    int rc = fn(payload);
+    if (rc < 0) {
+        /* Keep fn's error: it says what went wrong, the rollback does not. */
+        dorm_db_rollback(cx->db, &e);
+        return rc;
+    }
+    if (dorm_db_commit(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
+    return rc;
+}

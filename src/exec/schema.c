@@ -1,0 +1,264 @@
+/* schema.c - models to table definitions (columns, Django-named indexes,
+ * unique and check constraints) for the backend's schema editor, and the
+ * public create/drop calls that run the DDL in one transaction. */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/schema.h"
+#include "core/md5.h"
+#include "exec/exec.h"
+
+/* Django's names_digest(*args, length). */
+static void digest(const char *const *parts, size_t n, int length, char *out) {
+    dorm_md5 c;
+    char hex[33];
+    dorm_md5_init(&c);
+    for (size_t i = 0; i < n; i++) dorm_md5_update(&c, parts[i], strlen(parts[i]));
+    dorm_md5_hex(&c, hex);
+    memcpy(out, hex, (size_t)length);
+    out[length] = '\0';
+}
+
+/* Django's BaseDatabaseSchemaEditor._create_index_name for short names. */
+static const char *index_name(dorm_ctx *cx, const char *table, const char *const *cols, size_t n, const char *suffix) {
+    const char *parts[17];
+    size_t k = 0;
+    parts[k++] = table;
+    dorm_buf joined = DORM_BUF_INIT;
+    for (size_t i = 0; i < n && k < 17; i++) {
+        parts[k++] = cols[i];
+        if (i) dorm_buf_putc(&joined, '_');
+        dorm_buf_puts(&joined, cols[i]);
+    }
+    char h[9];
+    digest(parts, k, 8, h);
+    const char *r = dorm_sprintf(cx, "%s_%s_%s%s", table, joined.data ? joined.data : "", h, suffix);
+    dorm_buf_free(&joined);
+    return r;
+}
+
+/* Django's Index.set_name_with_model: "<table[:11]>_<col[:7]>_<hash6>_idx". */
+static const char *meta_index_name(dorm_ctx *cx, const char *table, const char *const *cols, const bool *desc, size_t n) {
+    const char *parts[18];
+    size_t k = 0;
+    parts[k++] = table;
+    for (size_t i = 0; i < n && k < 17; i++) parts[k++] = desc[i] ? dorm_sprintf(cx, "-%s", cols[i]) : cols[i];
+    parts[k++] = "idx";
+    char h[7];
+    digest(parts, k, 6, h);
+    return dorm_sprintf(cx, "%.11s_%.7s_%s_idx", table, cols[0], h);
+}
+
+/* A CHECK condition compiled with bare column names and literal values (DDL
+ * takes no parameters); literals are quoted by the dialect's rules. */
+static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *check) {
+    dorm_qs *qs = dorm_qs_filter(dorm_clear_ordering(dorm_qs_all(cx, m->model)),
+                                 (const dorm_q *const[]){check, NULL});
+    if (!qs || qs->err) return NULL;
+    dorm_sql s;
+    dorm_sql_init(&s, cx);
+    s.bare_columns = true;
+    int rc = dorm_compile_select(qs, DORM_SELECT_COUNT, &s);
+    const char *where = rc == DORM_COMPILED && s.text.data ? strstr(s.text.data, " WHERE ") : NULL;
+    dorm_buf out = DORM_BUF_INIT;
+    size_t param = 0;
+    for (const char *p = where ? where + 7 : ""; *p; p++) {
+        if (*p != '?' || param >= s.nparams) {
+            dorm_buf_putc(&out, *p);
+            continue;
+        }
+        dorm_sql_literal(&out, &s.params[param++]);
+    }
+    const char *r = where && !out.failed ? dorm_strdup(cx, out.data) : NULL;
+    if (!r && !dorm_errcode(cx)) dorm_fail(cx, DORM_ECONFIG, "Cannot compile the check constraint of %s.", m->label);
+    dorm_buf_free(&out);
+    dorm_sql_free(&s);
+    return r;
+}
+
+static const char *column_of(const dorm_meta *m, const char *name) {
+    const dorm_fmeta *fm = dorm_meta_field(m, name);
+    return fm ? fm->column : name;
+}
+
+/* The table definition of a model, in the arena.  0 or a negative error. */
+static int table_def(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
+    const dorm_model *model = m->model;
+    memset(t, 0, sizeof *t);
+    t->name = m->db_table;
+    dorm_column_def *cols = dorm_alloc(cx, sizeof(dorm_column_def) * (size_t)m->nfields);
+    size_t nix = 0, nuq = 0, nck = 0;
+    for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) nix++;
+    for (int i = 0; i < m->nfields; i++) nix += (m->fields[i].f->kind == DORM_KIND_FK || m->fields[i].f->db_index);
+    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) nix++;
+    for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
+        if (k->kind == DORM_CONSTRAINT_UNIQUE) nuq++;
+        else nck++;
+    }
+    dorm_index_def *ixs = dorm_alloc(cx, sizeof(dorm_index_def) * (nix + 1));
+    dorm_index_def *uqs = dorm_alloc(cx, sizeof(dorm_index_def) * (nuq + 1));
+    dorm_check_def *cks = dorm_alloc(cx, sizeof(dorm_check_def) * (nck + 1));
+    if (!cols || !ixs || !uqs || !cks) return DORM_ENOMEM;
+    for (int i = 0; i < m->nfields; i++) {
+        const dorm_fmeta *fm = &m->fields[i];
+        const dorm_field *f = fm->f;
+        dorm_column_def *c = &cols[i];
+        c->name = fm->column;
+        c->kind = f->kind;
+        c->max_length = f->max_length;
+        c->max_digits = f->max_digits;
+        c->decimal_places = f->decimal_places;
+        c->null = f->null;
+        c->primary_key = f->primary_key;
+        c->unique = f->unique && !f->primary_key;
+        c->db_index = f->db_index;
+        if (f->kind == DORM_KIND_FK && fm->target) {
+            c->ref_table = fm->target->db_table;
+            c->ref_column = fm->target_pk->column;
+            c->ref_kind = fm->target_pk->f->kind;
+        }
+        /* Django indexes a ForeignKey column and db_index fields; unique ones already are. */
+        if ((f->kind == DORM_KIND_FK || f->db_index) && !f->unique && !f->primary_key) {
+            const char **one = dorm_alloc(cx, sizeof(char *) * 2);
+            if (!one) return DORM_ENOMEM;
+            one[0] = fm->column;
+            one[1] = NULL;
+            ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, ""), one, NULL, false};
+        }
+    }
+    for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) {
+        size_t n = 0;
+        while (ix->fields[n]) n++;
+        const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
+        bool *desc = dorm_alloc(cx, sizeof(bool) * (n ? n : 1));
+        if (!names || !desc) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            desc[i] = ix->fields[i][0] == '-';
+            names[i] = column_of(m, ix->fields[i] + desc[i]);
+        }
+        names[n] = NULL;
+        const char *name = ix->name ? ix->name : meta_index_name(cx, m->db_table, names, desc, n);
+        ixs[t->nindexes++] = (dorm_index_def){name, names, desc, false};
+    }
+    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) {
+        const char *const *fields = model->unique_together[i];
+        size_t n = 0;
+        while (fields[n]) n++;
+        const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
+        if (!names) return DORM_ENOMEM;
+        for (size_t k = 0; k < n; k++) names[k] = column_of(m, fields[k]);
+        names[n] = NULL;
+        ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, names, n, "_uniq"), names, NULL, true};
+    }
+    for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
+        if (k->kind == DORM_CONSTRAINT_UNIQUE) {
+            size_t n = 0;
+            while (k->fields && k->fields[n]) n++;
+            const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
+            if (!names) return DORM_ENOMEM;
+            for (size_t i = 0; i < n; i++) names[i] = column_of(m, k->fields[i]);
+            names[n] = NULL;
+            uqs[t->nuniques++] = (dorm_index_def){k->name, names, NULL, true};
+        } else {
+            const char *sql = k->check ? check_sql(cx, m, k->check) : NULL;
+            if (!sql) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ECONFIG;
+            cks[t->nchecks++] = (dorm_check_def){k->name, sql};
+        }
+    }
+    t->ncolumns = (size_t)m->nfields;
+    t->columns = cols;
+    t->indexes = ixs;
+    t->uniques = uqs;
+    t->checks = cks;
+    return DORM_OK;
+}
+
+static int emit_exec(const char *sql, void *payload) {
+    dorm_ctx *cx = payload;
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : 0;
+}
+
+static int emit_collect(const char *sql, void *payload) {
+    dorm_buf *b = payload;
+    dorm_buf_puts(b, sql);
+    dorm_buf_puts(b, ";\n");
+    return b->failed ? DORM_ENOMEM : 0;
+}
+
+typedef struct schema_job {
+    dorm_ctx *cx;
+    const dorm_model *const *models;
+    bool drop;
+} schema_job;
+
+static int schema_run(void *payload) {
+    schema_job *j = payload;
+    for (size_t i = 0; j->models[i]; i++) {
+        const dorm_meta *m = dorm_meta_of(j->cx->db->reg, j->models[i]);
+        if (!m) return dorm_fail(j->cx, DORM_ECONFIG, "Model '%s' is not registered.", j->models[i]->name);
+        int rc;
+        if (j->drop) {
+            rc = dorm_schema_drop_table(j->cx->db->dialect, m->db_table, emit_exec, j->cx);
+        } else {
+            dorm_table_def t;
+            rc = table_def(j->cx, m, &t);
+            if (!rc) rc = dorm_schema_create_table(j->cx->db->dialect, &t, emit_exec, j->cx);
+        }
+        if (rc) return rc < 0 ? rc : dorm_errcode(j->cx);
+    }
+    return DORM_OK;
+}
+
+int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models) {
+    dorm_error_clear(cx);
+    schema_job j = {cx, models, false};
+    return dorm_in_transaction(cx, schema_run, &j);
+}
+
+int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models) {
+    dorm_error_clear(cx);
+    schema_job j = {cx, models, true};
+    return dorm_in_transaction(cx, schema_run, &j);
+}
+
+int dorm_create_all(dorm_ctx *cx) {
+    const dorm_registry *reg = cx->db->reg;
+    const dorm_model **models = dorm_alloc(cx, sizeof(void *) * (size_t)(reg->nmodels + 1));
+    bool *done = dorm_alloc(cx, sizeof(bool) * (size_t)(reg->nmodels + 1));
+    if (!models || !done) return DORM_ENOMEM;
+    /* Targets of foreign keys first, so REFERENCES name existing tables. */
+    int n = 0;
+    for (int pass = 0; pass <= reg->nmodels && n < reg->nmodels; pass++)
+        for (int i = 0; i < reg->nmodels; i++) {
+            const dorm_meta *m = reg->metas[i];
+            if (done[i]) continue;
+            bool ready = true;
+            for (int f = 0; f < m->nfields; f++) {
+                const dorm_meta *t = m->fields[f].target;
+                if (!t || t == m) continue;
+                for (int k = 0; k < reg->nmodels; k++)
+                    if (reg->metas[k] == t && !done[k] && pass < reg->nmodels) ready = false;
+            }
+            if (!ready) continue;
+            done[i] = true;
+            models[n++] = m->model;
+        }
+    models[n] = NULL;
+    return dorm_create_tables(cx, models);
+}
+
+const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model) {
+    const dorm_meta *m = dorm_meta_of(cx->db->reg, model);
+    if (!m) {
+        dorm_fail(cx, DORM_ECONFIG, "Model '%s' is not registered.", model ? model->name : "?");
+        return NULL;
+    }
+    dorm_table_def t;
+    if (table_def(cx, m, &t)) return NULL;
+    dorm_buf b = DORM_BUF_INIT;
+    int rc = dorm_schema_create_table(cx->db->dialect, &t, emit_collect, &b);
+    const char *r = rc == 0 && !b.failed ? dorm_strdup(cx, b.data) : NULL;
+    dorm_buf_free(&b);
+    return r;
+}

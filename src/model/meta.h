@@ -1,0 +1,91 @@
+/* meta.h - what the registry computes from a model's static declaration
+ * (Django's Model._meta): resolved columns, primary key, relation targets,
+ * reverse relations, table name.  Built once by dorm_registry_new, then
+ * read-only and shared. */
+#ifndef DORM_MODEL_META_H
+#define DORM_MODEL_META_H
+
+#include "dorm.h"
+#include "dorm/sys/driver.h"
+#include "core/arena.h"
+#include "core/hash.h"
+
+typedef struct dorm_meta dorm_meta;
+
+/* A field with its computed names. */
+typedef struct dorm_fmeta {
+    const dorm_field *f;
+    int index;                 /* position in the field table (null bit)   */
+    const char *column;        /* database column                          */
+    const char *attname;       /* "author_id" for a FK, else the name      */
+    const dorm_meta *target;   /* FK: the related model                    */
+    const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
+    dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
+    const dorm_meta *owner;
+} dorm_fmeta;
+
+/* A reverse relation: a ForeignKey of another model pointing here. */
+typedef struct dorm_rel {
+    const char *name;          /* related_name or "<model>_set"              */
+    const char *query_name;    /* related_name or "<model>" (filter paths)   */
+    const dorm_meta *model;    /* the model holding the FK                   */
+    const dorm_fmeta *fk;      /* that FK                                    */
+} dorm_rel;
+
+struct dorm_meta {
+    const dorm_model *model;
+    const dorm_registry *reg;
+    const char *label;         /* "library.Book"  */
+    const char *label_lower;   /* "library.book"  */
+    const char *model_name;    /* "book"          */
+    const char *db_table;
+    const char *verbose_name;
+    const char *verbose_name_plural;
+    int nfields;
+    dorm_fmeta *fields;
+    const dorm_fmeta *pk;
+    int nreverse;
+    dorm_rel *reverse;
+    const char *choices_list;  /* "author, author_id, genre, ..." (FieldError) */
+};
+
+struct dorm_registry {
+    int nmodels;
+    dorm_meta **metas;         /* in registration order                      */
+    dorm_hmap by_model;        /* &meta->model -> meta                       */
+    dorm_hmap by_label;        /* "library.book" -> meta                     */
+    int err;
+    char *messages;
+    dorm_arena arena;          /* metas, fields and computed names           */
+};
+
+/* The meta of a registered model, or NULL if the model is not registered. */
+const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model);
+/* A field by name or attname ("author" or "author_id"), or NULL. */
+const dorm_fmeta *dorm_meta_field(const dorm_meta *m, const char *name);
+/* The same for a name of n bytes (path parts are not NUL-terminated). */
+const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t n);
+/* A reverse relation by query name, or NULL. */
+const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n);
+/* The meta of an object, from its DORM_OBJECT header. */
+static inline const dorm_meta *dorm_meta_of_obj(const void *obj) {
+    return (const dorm_meta *)((const dorm_object *)obj)->meta;
+}
+/* The field whose member lives at `member` inside `obj`, or NULL. */
+const dorm_fmeta *dorm_meta_field_at(const dorm_meta *m, const void *obj, const void *member);
+
+/* Member access by field. */
+static inline void *dorm_member(void *obj, const dorm_fmeta *fm) { return (char *)obj + fm->f->offset; }
+static inline const void *dorm_cmember(const void *obj, const dorm_fmeta *fm) {
+    return (const char *)obj + fm->f->offset;
+}
+static inline dorm_object *dorm_hdr(void *obj) { return (dorm_object *)obj; }
+
+/* Django's class name of a kind ("CharField"). */
+const char *dorm_kind_name(dorm_kind k);
+/* Whether a kind stores a C string member. */
+bool dorm_kind_is_text(dorm_kind k);
+/* Whether a kind is an integer auto primary key. */
+bool dorm_kind_is_auto(dorm_kind k);
+
+#endif

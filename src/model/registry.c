@@ -1,0 +1,233 @@
+/* registry.c - builds the registry of apps and models: computes each model's
+ * meta (names, columns, primary key), resolves foreign keys and reverse
+ * relations, then runs the system checks (checks.c). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/checks.h"
+#include "model/meta.h"
+
+static char *lower_dup(dorm_arena *a, const char *s) {
+    char *r = dorm_arena_strdup(a, s);
+    if (r)
+        for (char *p = r; *p; p++) *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+static char *concat(dorm_arena *a, const char *x, const char *sep, const char *y) {
+    size_t n = strlen(x) + strlen(sep) + strlen(y);
+    char *r = dorm_arena_alloc(a, n + 1);
+    if (r) snprintf(r, n + 1, "%s%s%s", x, sep, y);
+    return r;
+}
+
+/* Django's camel_case_to_spaces: "BookAuthor" -> "book author". */
+static char *verbose_from_name(dorm_arena *a, const char *name) {
+    size_t n = strlen(name);
+    char *r = dorm_arena_alloc(a, 2 * n + 1), *o = r;
+    if (!r) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (i > 0 && isupper(c) && (islower((unsigned char)name[i - 1]) ||
+                                    (i + 1 < n && islower((unsigned char)name[i + 1]))))
+            *o++ = ' ';
+        *o++ = (char)tolower(c);
+    }
+    *o = '\0';
+    return r;
+}
+
+static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m) {
+    dorm_arena *a = &reg->arena;
+    m->model = model;
+    m->reg = reg;
+    m->label = concat(a, model->app_label ? model->app_label : "", ".", model->name ? model->name : "");
+    m->label_lower = m->label ? lower_dup(a, m->label) : NULL;
+    m->model_name = lower_dup(a, model->name ? model->name : "");
+    m->db_table = model->db_table ? model->db_table
+                                  : concat(a, model->app_label ? model->app_label : "", "_", m->model_name ? m->model_name : "");
+    m->verbose_name = model->verbose_name ? model->verbose_name : verbose_from_name(a, model->name ? model->name : "");
+    m->verbose_name_plural = model->verbose_name_plural ? model->verbose_name_plural
+                                                        : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
+    int n = 0;
+    while (model->fields && model->fields[n].name) n++;
+    m->nfields = n;
+    m->fields = dorm_arena_calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
+    if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name ||
+        !m->verbose_name_plural || !m->fields)
+        return DORM_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        dorm_fmeta *fm = &m->fields[i];
+        const dorm_field *f = &model->fields[i];
+        fm->f = f;
+        fm->index = i;
+        fm->owner = m;
+        fm->value_kind = f->kind;
+        if (f->kind == DORM_KIND_FK) {
+            fm->attname = concat(a, f->name, "_", "id");
+            fm->column = f->db_column ? f->db_column : fm->attname;
+        } else {
+            fm->attname = f->name;
+            fm->column = f->db_column ? f->db_column : f->name;
+        }
+        if (!fm->attname || !fm->column) return DORM_ENOMEM;
+        if (f->primary_key && !m->pk) m->pk = fm;
+    }
+    return DORM_OK;
+}
+
+/* Reverse relations need every meta built and every FK resolved first. */
+static int link_relations(dorm_registry *reg) {
+    for (int i = 0; i < reg->nmodels; i++) {
+        dorm_meta *m = reg->metas[i];
+        for (int j = 0; j < m->nfields; j++) {
+            dorm_fmeta *fm = &m->fields[j];
+            if (fm->f->kind != DORM_KIND_FK || !fm->f->to) continue;
+            const dorm_meta *t = dorm_meta_of(reg, fm->f->to);
+            if (!t) continue; /* reported by the checks */
+            fm->target = t;
+            fm->target_pk = t->pk;
+            if (t->pk) fm->value_kind = t->pk->f->kind;
+        }
+    }
+    for (int i = 0; i < reg->nmodels; i++) {
+        dorm_meta *t = reg->metas[i];
+        int count = 0;
+        for (int k = 0; k < reg->nmodels; k++)
+            for (int j = 0; j < reg->metas[k]->nfields; j++)
+                if (reg->metas[k]->fields[j].target == t && !(reg->metas[k]->fields[j].f->related_name &&
+                                                                strcmp(reg->metas[k]->fields[j].f->related_name, "+") == 0))
+                    count++;
+        if (!count) continue;
+        t->reverse = dorm_arena_calloc(&reg->arena, sizeof(dorm_rel) * (size_t)count);
+        if (!t->reverse) return DORM_ENOMEM;
+        for (int k = 0; k < reg->nmodels; k++) {
+            dorm_meta *src = reg->metas[k];
+            for (int j = 0; j < src->nfields; j++) {
+                dorm_fmeta *fm = &src->fields[j];
+                const char *rn = fm->f->related_name;
+                if (fm->target != t || (rn && strcmp(rn, "+") == 0)) continue;
+                dorm_rel *r = &t->reverse[t->nreverse++];
+                r->model = src;
+                r->fk = fm;
+                r->name = rn ? rn : concat(&reg->arena, src->model_name, "_", "set");
+                r->query_name = rn ? rn : src->model_name;
+                if (!r->name) return DORM_ENOMEM;
+            }
+        }
+    }
+    return DORM_OK;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "author, author_id, genre, id, ..." as Django lists choices in FieldError. */
+static int build_choices(dorm_registry *reg, dorm_meta *m) {
+    size_t n = 0, cap = (size_t)(2 * m->nfields + m->nreverse + 1);
+    const char **names = malloc(sizeof(char *) * cap);
+    if (!names) return DORM_ENOMEM;
+    for (int i = 0; i < m->nfields; i++) {
+        names[n++] = m->fields[i].f->name;
+        if (m->fields[i].f->kind == DORM_KIND_FK) names[n++] = m->fields[i].attname;
+    }
+    for (int i = 0; i < m->nreverse; i++) names[n++] = m->reverse[i].query_name;
+    qsort(names, n, sizeof(char *), cmp_str);
+    dorm_buf b = DORM_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i) dorm_buf_puts(&b, ", ");
+        dorm_buf_puts(&b, names[i]);
+    }
+    free(names);
+    m->choices_list = dorm_arena_strdup(&reg->arena, b.data ? b.data : "");
+    int rc = (b.failed || !m->choices_list) ? DORM_ENOMEM : DORM_OK;
+    dorm_buf_free(&b);
+    return rc;
+}
+
+dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
+    dorm_registry *reg = calloc(1, sizeof *reg);
+    if (!reg) return NULL;
+    int total = 0;
+    for (size_t i = 0; apps && apps[i]; i++)
+        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total++;
+    reg->metas = dorm_arena_calloc(&reg->arena, sizeof(dorm_meta *) * (size_t)(total ? total : 1));
+    int rc = reg->metas ? DORM_OK : DORM_ENOMEM;
+    for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++) {
+        for (size_t j = 0; rc == DORM_OK && apps[i]->models[j]; j++) {
+            const dorm_model *model = apps[i]->models[j];
+            dorm_meta *m = dorm_arena_calloc(&reg->arena, sizeof *m);
+            if (!m) {
+                rc = DORM_ENOMEM;
+                break;
+            }
+            rc = build_meta(reg, model, m);
+            if (rc) break;
+            reg->metas[reg->nmodels++] = m;
+            if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL) {
+                if (dorm_hmap_put(&reg->by_model, &m->model, sizeof(void *), m) ||
+                    dorm_hmap_put(&reg->by_label, m->label_lower, strlen(m->label_lower), m))
+                    rc = DORM_ENOMEM;
+            }
+        }
+    }
+    if (rc == DORM_OK) rc = link_relations(reg);
+    for (int i = 0; rc == DORM_OK && i < reg->nmodels; i++) rc = build_choices(reg, reg->metas[i]);
+    if (rc == DORM_OK) rc = dorm_checks_run(reg);
+    if (rc == DORM_ENOMEM) {
+        dorm_registry_free(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+void dorm_registry_free(dorm_registry *reg) {
+    if (!reg) return;
+    dorm_hmap_free(&reg->by_model);
+    dorm_hmap_free(&reg->by_label);
+    free(reg->messages);
+    dorm_arena_free(&reg->arena);
+    free(reg);
+}
+
+int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DORM_ENOMEM; }
+
+const char *dorm_registry_messages(const dorm_registry *reg) {
+    return reg && reg->messages ? reg->messages : "";
+}
+
+const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model) {
+    if (!reg || !model) return NULL;
+    return dorm_hmap_get(&reg->by_model, &model, sizeof(void *));
+}
+
+const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t n) {
+    for (int i = 0; i < m->nfields; i++) {
+        const dorm_fmeta *fm = &m->fields[i];
+        if (strncmp(fm->f->name, name, n) == 0 && fm->f->name[n] == '\0') return fm;
+        if (fm->attname != fm->f->name && strncmp(fm->attname, name, n) == 0 && fm->attname[n] == '\0')
+            return fm;
+    }
+    return NULL;
+}
+
+const dorm_fmeta *dorm_meta_field(const dorm_meta *m, const char *name) {
+    return dorm_meta_fieldn(m, name, strlen(name));
+}
+
+const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n) {
+    for (int i = 0; i < m->nreverse; i++)
+        if (strncmp(m->reverse[i].query_name, name, n) == 0 && m->reverse[i].query_name[n] == '\0')
+            return &m->reverse[i];
+    return NULL;
+}
+
+const dorm_fmeta *dorm_meta_field_at(const dorm_meta *m, const void *obj, const void *member) {
+    size_t off = (size_t)((const char *)member - (const char *)obj);
+    for (int i = 0; i < m->nfields; i++)
+        if (m->fields[i].f->offset == off) return &m->fields[i];
+    return NULL;
+}

@@ -1,0 +1,445 @@
+/* compiler.c - SELECT / UPDATE / DELETE compilation of a Query.  Spells SQL the
+ * way Django does ("t"."col" references, parenthesised AND/OR groups, NOT (...),
+ * the exclude NULL guard, YEAR lookups as date ranges) and asks the dialect
+ * for everything that differs between backends. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/compiler.h"
+
+void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
+    memset(s, 0, sizeof *s);
+    s->cx = cx;
+    s->d = cx->db->dialect;
+}
+
+void dorm_sql_free(dorm_sql *s) {
+    dorm_buf_free(&s->text);
+    free(s->params);
+    s->params = NULL;
+}
+
+void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
+    if (s->nparams == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        dorm_value *p = realloc(s->params, sizeof(dorm_value) * cap);
+        if (!p) {
+            s->failed = true;
+            return;
+        }
+        s->params = p;
+        s->cap = cap;
+    }
+    s->params[s->nparams++] = *v;
+    if (s->d->param_style == DORM_PARAM_DOLLAR) dorm_buf_printf(&s->text, "$%zu", s->nparams);
+    else dorm_buf_putc(&s->text, '?');
+}
+
+void dorm_sql_name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
+
+void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
+    if (!s->bare_columns) {
+        dorm_buf_quote(&s->text, s->d->quote, alias);
+        dorm_buf_putc(&s->text, '.');
+    }
+    dorm_buf_quote(&s->text, s->d->quote, column);
+}
+
+void dorm_sql_literal(dorm_buf *b, const dorm_value *v) {
+    char tmp[DORM_FMT_MAX];
+    switch (v->type) {
+    case DORM_T_INT:
+        dorm_buf_printf(b, "%lld", (long long)v->u.i);
+        return;
+    case DORM_T_FLOAT:
+        dorm_buf_printf(b, "%.17g", v->u.f);
+        return;
+    case DORM_T_BOOL:
+        dorm_buf_puts(b, v->u.b ? "true" : "false");
+        return;
+    case DORM_T_DECIMAL:
+        dorm_decimal_format(v->u.dec, tmp);
+        dorm_buf_puts(b, tmp);
+        return;
+    case DORM_T_TEXT:
+        dorm_buf_quote(b, '\'', v->u.s);
+        return;
+    case DORM_T_DATE:
+        dorm_date_format(v->u.date, tmp);
+        break;
+    case DORM_T_DATETIME:
+        dorm_datetime_format(v->u.dt, tmp);
+        break;
+    case DORM_T_TIME:
+        dorm_time_format(v->u.time, tmp);
+        break;
+    case DORM_T_UUID:
+        dorm_uuid_format(v->u.uuid, tmp);
+        break;
+    default:
+        dorm_buf_puts(b, "NULL");
+        return;
+    }
+    dorm_buf_quote(b, '\'', tmp);
+}
+
+/* Appends `tmpl` with its "%s" replaced by `arg`. */
+static void put_template(dorm_buf *b, const char *tmpl, const char *arg) {
+    const char *p = strstr(tmpl, "%s");
+    if (!p) {
+        dorm_buf_puts(b, tmpl);
+        return;
+    }
+    dorm_buf_put(b, tmpl, (size_t)(p - tmpl));
+    dorm_buf_puts(b, arg);
+    dorm_buf_puts(b, p + 2);
+}
+
+/* The left-hand side of a leaf: the column, its transforms, the lookup cast. */
+static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out) {
+    dorm_buf cur = DORM_BUF_INIT, next = DORM_BUF_INIT;
+    if (!s->bare_columns) {
+        dorm_buf_quote(&cur, s->d->quote, dorm_alias_name(qs, w->alias));
+        dorm_buf_putc(&cur, '.');
+    }
+    dorm_buf_quote(&cur, s->d->quote, w->field->column);
+    for (int i = 0; i < ntrans; i++) {
+        dorm_buf_reset(&next);
+        s->d->extract(&next, w->trans[i], dorm_path_kind(w->field, i, w->trans), cur.data);
+        dorm_buf tmp = cur;
+        cur = next;
+        next = tmp;
+    }
+    const char *cast = s->d->lhs_casts[w->lookup];
+    if (cast && !cur.failed) put_template(out, cast, cur.data);
+    else dorm_buf_put(out, cur.data ? cur.data : "", cur.len);
+    if (cur.failed || next.failed) out->failed = true;
+    dorm_buf_free(&cur);
+    dorm_buf_free(&next);
+}
+
+/* The operator with a placeholder for `v` in place of its "%s". */
+static void put_operator(dorm_sql *s, const char *tmpl, const dorm_value *v) {
+    const char *p = strstr(tmpl, "%s");
+    if (!p) {
+        dorm_buf_puts(&s->text, tmpl);
+        return;
+    }
+    dorm_buf_put(&s->text, tmpl, (size_t)(p - tmpl));
+    dorm_sql_param(s, v);
+    dorm_buf_puts(&s->text, p + 2);
+}
+
+static bool is_pattern(dorm_lookup lk) { return lk >= DORM_LK_IEXACT && lk <= DORM_LK_IENDSWITH; }
+
+/* Django's YearLookup: year == 2000 on a date column becomes a BETWEEN on the
+ * bare column, so an index on it can serve the query. */
+static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    if (w->ntrans != 1 || w->trans[0] != DORM_EX_YEAR || w->rhs.type != DORM_T_INT) return false;
+    dorm_kind k = w->field->value_kind;
+    if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME) return false;
+    if (w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup > DORM_LK_LTE)) return false;
+    int y = (int)w->rhs.u.i;
+    if (y < 1 || y > 9999) return false;
+    dorm_value lo, hi;
+    if (k == DORM_KIND_DATE) {
+        lo = dorm_v_date(dorm_date_ymd(y, 1, 1));
+        hi = dorm_v_date(dorm_date_ymd(y, 12, 31));
+    } else {
+        lo = dorm_v_datetime(dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0));
+        hi = dorm_v_datetime(dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999));
+    }
+    dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
+    switch (w->lookup) {
+    case DORM_LK_EXACT:
+        dorm_buf_puts(&s->text, " BETWEEN ");
+        dorm_sql_param(s, &lo);
+        dorm_buf_puts(&s->text, " AND ");
+        dorm_sql_param(s, &hi);
+        break;
+    case DORM_LK_GT:
+        dorm_buf_puts(&s->text, " > ");
+        dorm_sql_param(s, &hi);
+        break;
+    case DORM_LK_GTE:
+        dorm_buf_puts(&s->text, " >= ");
+        dorm_sql_param(s, &lo);
+        break;
+    case DORM_LK_LT:
+        dorm_buf_puts(&s->text, " < ");
+        dorm_sql_param(s, &lo);
+        break;
+    default:
+        dorm_buf_puts(&s->text, " <= ");
+        dorm_sql_param(s, &hi);
+        break;
+    }
+    return true;
+}
+
+static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
+    dorm_buf lhs = DORM_BUF_INIT;
+    if (!year_bounds(s, qs, w)) {
+        leaf_lhs(s, qs, w, w->ntrans, &lhs);
+        dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+        switch (w->lookup) {
+        case DORM_LK_ISNULL:
+            dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
+            break;
+        case DORM_LK_IN:
+            dorm_buf_puts(&s->text, " IN (");
+            for (size_t i = 0; i < w->rhs.len; i++) {
+                if (i) dorm_buf_puts(&s->text, ", ");
+                dorm_sql_param(s, &w->rhs.u.list[i]);
+            }
+            dorm_buf_putc(&s->text, ')');
+            break;
+        case DORM_LK_RANGE:
+            dorm_buf_puts(&s->text, " BETWEEN ");
+            dorm_sql_param(s, &w->rhs.u.list[0]);
+            dorm_buf_puts(&s->text, " AND ");
+            dorm_sql_param(s, &w->rhs.u.list[1]);
+            break;
+        default: {
+            dorm_value v = w->rhs;
+            if (is_pattern(w->lookup)) {
+                dorm_buf pat = DORM_BUF_INIT;
+                size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
+                s->d->pattern(&pat, w->lookup, v.u.s, n);
+                char *copy = dorm_arena_memdup(&s->cx->arena, pat.data ? pat.data : "", pat.len + 1);
+                if (!copy || pat.failed) s->failed = true;
+                v = dorm_v_textn(copy, pat.len);
+                dorm_buf_free(&pat);
+            }
+            dorm_buf_putc(&s->text, ' ');
+            put_operator(s, s->d->operators[w->lookup], &v);
+        }
+        }
+    }
+    /* exclude(col=x) on a nullable column must keep the NULL rows (Django). */
+    if (negated && w->nullable && w->lookup != DORM_LK_ISNULL) {
+        dorm_buf_puts(&s->text, " AND ");
+        dorm_buf_reset(&lhs);
+        leaf_lhs(s, qs, &(dorm_where){.alias = w->alias, .field = w->field, .ntrans = 0, .lookup = DORM_LK_ISNULL},
+                 0, &lhs);
+        dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+        dorm_buf_puts(&s->text, " IS NOT NULL");
+    }
+    if (lhs.failed) s->failed = true;
+    dorm_buf_free(&lhs);
+}
+
+typedef enum { W_SQL, W_NONE, W_ALL } wres;
+
+/* Writes the condition; W_NONE: matches nothing, W_ALL: always true (nothing
+ * written in either case). */
+static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
+    switch (w->kind) {
+    case DORM_W_NOTHING:
+        return W_NONE;
+    case DORM_W_LEAF:
+        leaf_sql(s, qs, w, negated);
+        return W_SQL;
+    default:
+        break;
+    }
+    bool is_not = w->kind == DORM_W_NOT, is_or = w->kind == DORM_W_OR;
+    size_t start = s->text.len, nparams = s->nparams;
+    int written = 0;
+    bool guarded_single = false;
+    for (int i = 0; i < w->n; i++) {
+        size_t before = s->text.len, pbefore = s->nparams;
+        if (written) dorm_buf_puts(&s->text, is_or ? " OR " : " AND ");
+        wres r = where_sql(s, qs, w->kids[i], negated != is_not);
+        if (r == W_SQL) {
+            written++;
+            guarded_single = w->kids[i]->kind == DORM_W_LEAF && negated != is_not && w->kids[i]->nullable &&
+                             w->kids[i]->lookup != DORM_LK_ISNULL;
+            continue;
+        }
+        s->text.len = before;
+        s->text.data[before] = '\0';
+        s->nparams = pbefore;
+        /* AND with an empty child is empty; OR with an always-true one is true. */
+        if ((r == W_NONE && !is_or) || (r == W_ALL && is_or)) {
+            s->text.len = start;
+            if (s->text.data) s->text.data[start] = '\0';
+            s->nparams = nparams;
+            wres whole = r;
+            if (is_not) whole = whole == W_NONE ? W_ALL : W_NONE;
+            return whole;
+        }
+    }
+    if (!written) {
+        wres whole = is_or ? W_NONE : W_ALL;
+        if (is_not) whole = whole == W_NONE ? W_ALL : W_NONE;
+        return whole;
+    }
+    bool parens = is_not || written > 1 || guarded_single;
+    if (parens) {
+        /* Wrap what was written since `start`. */
+        size_t len = s->text.len - start;
+        char *body = malloc(len + 1);
+        if (!body) {
+            s->failed = true;
+            return W_SQL;
+        }
+        memcpy(body, s->text.data + start, len);
+        body[len] = '\0';
+        s->text.len = start;
+        s->text.data[start] = '\0';
+        dorm_buf_puts(&s->text, is_not ? "NOT (" : "(");
+        dorm_buf_put(&s->text, body, len);
+        dorm_buf_putc(&s->text, ')');
+        free(body);
+    }
+    return W_SQL;
+}
+
+static void from_clause(dorm_sql *s, const dorm_qs *qs) {
+    dorm_buf_puts(&s->text, " FROM ");
+    dorm_sql_name(s, qs->meta->db_table);
+    for (int i = 0; i < qs->njoins; i++) {
+        const dorm_join *j = &qs->joins[i];
+        const char *parent = dorm_alias_name(qs, j->parent);
+        dorm_buf_puts(&s->text, j->outer ? " LEFT OUTER JOIN " : " INNER JOIN ");
+        dorm_sql_name(s, j->model->db_table);
+        if (strcmp(j->alias, j->model->db_table) != 0) {
+            dorm_buf_putc(&s->text, ' ');
+            dorm_sql_name(s, j->alias);
+        }
+        dorm_buf_puts(&s->text, " ON (");
+        if (j->reverse) {
+            dorm_sql_col(s, parent, j->fk->target_pk->column);
+            dorm_buf_puts(&s->text, " = ");
+            dorm_sql_col(s, j->alias, j->fk->column);
+        } else {
+            dorm_sql_col(s, parent, j->fk->column);
+            dorm_buf_puts(&s->text, " = ");
+            dorm_sql_col(s, j->alias, j->fk->target_pk->column);
+        }
+        dorm_buf_putc(&s->text, ')');
+    }
+}
+
+/* " WHERE ..." or nothing; W_NONE when the query can match no row. */
+static wres where_clause(dorm_sql *s, const dorm_qs *qs) {
+    if (qs->empty) return W_NONE;
+    if (!qs->where) return W_ALL;
+    size_t mark = s->text.len;
+    dorm_buf_puts(&s->text, " WHERE ");
+    wres r = where_sql(s, qs, qs->where, false);
+    if (r != W_SQL) {
+        s->text.len = mark;
+        if (s->text.data) s->text.data[mark] = '\0';
+    }
+    return r;
+}
+
+static void order_clause(dorm_sql *s, const dorm_qs *qs) {
+    if (!qs->norder) return;
+    dorm_buf_puts(&s->text, " ORDER BY ");
+    for (int i = 0; i < qs->norder; i++) {
+        const dorm_order *o = &qs->order[i];
+        if (i) dorm_buf_puts(&s->text, ", ");
+        if (o->random) {
+            dorm_buf_puts(&s->text, s->d->random_function);
+            continue;
+        }
+        dorm_sql_col(s, dorm_alias_name(qs, o->alias), o->field->column);
+        dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
+    }
+}
+
+static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what) {
+    const char *base = qs->meta->db_table;
+    if (what == DORM_SELECT_PK) {
+        dorm_sql_col(s, base, qs->meta->pk->column);
+        return;
+    }
+    if (qs->mode != DORM_MODE_OBJECTS) {
+        for (int i = 0; i < qs->ncols; i++) {
+            if (i) dorm_buf_puts(&s->text, ", ");
+            dorm_sql_col(s, dorm_alias_name(qs, qs->cols[i].alias), qs->cols[i].field->column);
+        }
+        return;
+    }
+    for (int i = 0; i < qs->meta->nfields; i++) {
+        if (i) dorm_buf_puts(&s->text, ", ");
+        dorm_sql_col(s, base, qs->meta->fields[i].column);
+    }
+}
+
+/* The ordering to apply: explicit order_by(), else Meta.ordering. */
+static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
+    const char *const *ord = qs->meta->model->ordering;
+    if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
+    *tmp = *qs;
+    if (dorm_order_resolve(tmp, ord)) return NULL;
+    return tmp;
+}
+
+int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
+    dorm_qs tmp;
+    bool sliced = qs->low > 0 || qs->high >= 0;
+    bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct);
+    if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) {
+        qs = with_ordering(qs, &tmp);
+        if (!qs) return DORM_EFIELD;
+    }
+    if (wrap_count) dorm_buf_puts(&s->text, "SELECT COUNT(*) FROM (");
+    dorm_buf_puts(&s->text, "SELECT ");
+    if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
+    if (what == DORM_SELECT_COUNT && !wrap_count) dorm_buf_puts(&s->text, "COUNT(*) AS \"__count\"");
+    else if (what == DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "(1) AS \"a\"");
+    else select_columns(s, qs, what == DORM_SELECT_COUNT ? DORM_SELECT_ROWS : what);
+    from_clause(s, qs);
+    if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
+    if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) order_clause(s, qs);
+    if (what == DORM_SELECT_EXISTS) {
+        s->d->limit_offset(&s->text, 1, qs->low);
+    } else if (sliced && what != DORM_SELECT_COUNT) {
+        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    } else if (wrap_count && sliced) {
+        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    }
+    if (wrap_count) dorm_buf_puts(&s->text, ") subquery");
+    if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;
+    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+}
+
+/* WHERE of an UPDATE/DELETE: direct when the query has no joins, else
+ * "pk IN (SELECT pk ...)" as Django's SQLUpdateCompiler does. */
+static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
+    if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs);
+    if (qs->empty) return W_NONE;
+    dorm_buf_puts(&s->text, " WHERE ");
+    dorm_sql_name(s, qs->meta->pk->column);
+    dorm_buf_puts(&s->text, " IN (");
+    int rc = dorm_compile_select(qs, DORM_SELECT_PK, s);
+    if (rc == DORM_COMPILED_EMPTY) return W_NONE;
+    dorm_buf_putc(&s->text, ')');
+    return W_SQL;
+}
+
+int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values, size_t n,
+                        dorm_sql *s) {
+    dorm_buf_puts(&s->text, "UPDATE ");
+    dorm_sql_name(s, qs->meta->db_table);
+    dorm_buf_puts(&s->text, " SET ");
+    for (size_t i = 0; i < n; i++) {
+        if (i) dorm_buf_puts(&s->text, ", ");
+        dorm_sql_name(s, fields[i]->column);
+        dorm_buf_puts(&s->text, " = ");
+        dorm_sql_param(s, &values[i]);
+    }
+    if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
+    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+}
+
+int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s) {
+    dorm_buf_puts(&s->text, "DELETE FROM ");
+    dorm_sql_name(s, qs->meta->db_table);
+    if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
+    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+}

@@ -1,0 +1,52 @@
+/* compiler.h - turning a Query into SQL text plus bound parameters, asking the
+ * backend's dialect for every spelling (quoting, operators, placeholders,
+ * date extraction, LIMIT/OFFSET).  Values only ever become parameters. */
+#ifndef DORM_QUERY_COMPILER_H
+#define DORM_QUERY_COMPILER_H
+
+#include "query/query.h"
+
+/* SQL under construction.  Parameters are borrowed values (strings in the
+ * arena or the caller's memory) that must outlive the statement's execution. */
+typedef struct dorm_sql {
+    dorm_buf text;
+    dorm_value *params;
+    size_t nparams, cap;
+    const dorm_dialect *d;
+    dorm_ctx *cx;
+    bool failed;
+    bool bare_columns;   /* "col" instead of "alias"."col" (CHECK constraints) */
+} dorm_sql;
+
+void dorm_sql_init(dorm_sql *s, dorm_ctx *cx);
+void dorm_sql_free(dorm_sql *s);
+/* Appends a placeholder and its parameter. */
+void dorm_sql_param(dorm_sql *s, const dorm_value *v);
+/* Appends a quoted identifier / "alias"."column". */
+void dorm_sql_name(dorm_sql *s, const char *name);
+void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
+/* Appends a value as an SQL literal, for DDL only (which takes no parameters):
+ * text quoted with embedded quotes doubled, numbers, dates as text. */
+void dorm_sql_literal(dorm_buf *b, const dorm_value *v);
+
+typedef enum dorm_select_what {
+    DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */
+    DORM_SELECT_COUNT,      /* SELECT COUNT(*)                             */
+    DORM_SELECT_EXISTS,     /* SELECT (1) AS "a" ... LIMIT 1               */
+    DORM_SELECT_PK          /* the primary key only (for subqueries)       */
+} dorm_select_what;
+
+/* Result of compiling: SQL was produced, or the query can match no row
+ * (Django's EmptyResultSet) and must not run. */
+enum { DORM_COMPILED = 0, DORM_COMPILED_EMPTY = 1 };
+
+/* SELECT for qs.  DORM_COMPILED, DORM_COMPILED_EMPTY, or a negative error. */
+int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
+/* UPDATE "t" SET ... WHERE ...; `sets` resolved and prepared by the caller:
+ * n fields of the base model and their values. */
+int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values, size_t n,
+                        dorm_sql *s);
+/* DELETE FROM "t" WHERE ... */
+int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s);
+
+#endif

@@ -1,0 +1,69 @@
+/* order.c - resolution of order_by() fields and Meta.ordering: "-field",
+ * "?" (random), paths across relations, and a relation itself, which orders by
+ * the related model's own Meta.ordering as Django does. */
+#include <string.h>
+
+#include "query/query.h"
+
+typedef struct order_list {
+    dorm_order *items;
+    int n, cap;
+} order_list;
+
+static int push(dorm_qs *qs, order_list *l, dorm_order o) {
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 4;
+        dorm_order *a = dorm_alloc(qs->cx, sizeof(dorm_order) * (size_t)cap);
+        if (!a) return DORM_ENOMEM;
+        if (l->n) memcpy(a, l->items, sizeof(dorm_order) * (size_t)l->n);
+        l->items = a;
+        l->cap = cap;
+    }
+    l->items[l->n++] = o;
+    return DORM_OK;
+}
+
+static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int depth) {
+    dorm_path p;
+    int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER, &p);
+    if (rc) return rc;
+    const dorm_fmeta *fm = p.field;
+    size_t plen = strlen(path), alen = strlen(fm->attname);
+    bool by_attname = plen >= alen && strcmp(path + plen - alen, fm->attname) == 0 && fm->attname != fm->f->name;
+    if (fm->f->kind != DORM_KIND_FK || !fm->target || by_attname || depth > 8)
+        return push(qs, l, (dorm_order){p.alias, fm, desc, false});
+    /* Ordering by a relation means ordering by the related model's ordering. */
+    const char *const *ord = fm->target->model->ordering;
+    if (!ord || !ord[0]) {
+        const char *sub = dorm_sprintf(qs->cx, "%s__%s", path, fm->target->pk->f->name);
+        return sub ? add_path(qs, l, sub, desc, depth + 1) : DORM_ENOMEM;
+    }
+    for (size_t i = 0; ord[i]; i++) {
+        const char *o = ord[i];
+        bool d = o[0] == '-';
+        if (d) o++;
+        const char *sub = dorm_sprintf(qs->cx, "%s__%s", path, o);
+        if (!sub) return DORM_ENOMEM;
+        rc = add_path(qs, l, sub, desc != d, depth + 1);
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
+int dorm_order_resolve(dorm_qs *qs, const char *const *fields) {
+    order_list l = {NULL, 0, 0};
+    for (size_t i = 0; fields && fields[i]; i++) {
+        const char *f = fields[i];
+        int rc;
+        if (strcmp(f, "?") == 0) {
+            rc = push(qs, &l, (dorm_order){0, NULL, false, true});
+        } else {
+            bool desc = f[0] == '-';
+            rc = add_path(qs, &l, desc ? f + 1 : f, desc, 0);
+        }
+        if (rc) return rc;
+    }
+    qs->order = l.items;
+    qs->norder = l.n;
+    return DORM_OK;
+}

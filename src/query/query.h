@@ -1,0 +1,145 @@
+/* query.h - the inside of a QuerySet: the Query it stands for (joins, where
+ * tree, ordering, limits, selected columns) and its result cache.  Query knows
+ * no SQL; compiler.c turns it into SQL through the dialect. */
+#ifndef DORM_QUERY_QUERY_H
+#define DORM_QUERY_QUERY_H
+
+#include "backend/db.h"
+#include "core/ctx.h"
+#include "model/meta.h"
+
+typedef enum dorm_qs_mode {
+    DORM_MODE_OBJECTS = 0,
+    DORM_MODE_VALUES,       /* rows named by path        */
+    DORM_MODE_VALUES_LIST,  /* rows, positional          */
+    DORM_MODE_FLAT          /* one value per row         */
+} dorm_qs_mode;
+
+/* A join.  Alias index 0 is the base table; joins[i] is alias i + 1. */
+typedef struct dorm_join {
+    int parent;               /* alias the join hangs from                     */
+    const dorm_fmeta *fk;     /* the ForeignKey it follows                     */
+    bool reverse;             /* parent is fk's target (a reverse relation)    */
+    const dorm_meta *model;   /* the joined model                              */
+    bool outer;               /* LEFT OUTER JOIN                               */
+    bool nullable;            /* rows may be missing on the right              */
+    int generation;           /* filter() call that made a multi-valued join   */
+    const char *alias;        /* SQL alias                                     */
+} dorm_join;
+
+typedef enum dorm_wkind {
+    DORM_W_LEAF = 1,
+    DORM_W_AND,
+    DORM_W_OR,
+    DORM_W_NOT,
+    DORM_W_NOTHING          /* matches no row (e.g. __in=[])                  */
+} dorm_wkind;
+
+#define DORM_MAX_TRANSFORMS 4
+
+/* A resolved condition tree. */
+typedef struct dorm_where {
+    dorm_wkind kind;
+    int n;
+    const struct dorm_where *const *kids;
+    /* leaf: [transforms](alias.column) <lookup> rhs */
+    int alias;
+    const dorm_fmeta *field;
+    int ntrans;
+    dorm_extract trans[DORM_MAX_TRANSFORMS];
+    dorm_lookup lookup;
+    dorm_value rhs;           /* prepared; LIST for in/range; BOOL for isnull */
+    bool nullable;            /* the left side can be NULL                    */
+} dorm_where;
+
+typedef struct dorm_order {
+    int alias;
+    const dorm_fmeta *field;
+    bool desc;
+    bool random;
+} dorm_order;
+
+/* A selected column of values()/values_list(). */
+typedef struct dorm_col {
+    int alias;
+    const dorm_fmeta *field;
+    const char *name;
+} dorm_col;
+
+struct dorm_qs {
+    dorm_ctx *cx;
+    const dorm_meta *meta;
+    int err;
+    const char *errmsg;
+    int njoins;
+    const dorm_join *joins;
+    const dorm_where *where;
+    int norder;
+    const dorm_order *order;
+    bool ordered_explicitly;  /* order_by() was called (even with no fields) */
+    bool reversed;
+    int64_t low;
+    int64_t high;             /* -1: no upper bound                            */
+    bool distinct;
+    bool empty;               /* none()                                        */
+    int generation;
+    dorm_qs_mode mode;
+    int ncols;
+    const dorm_col *cols;
+    const char *const *col_names;
+    /* result cache */
+    bool done;
+    void **objs;
+    size_t nobjs;
+    const dorm_row **rows;
+};
+
+/* A resolved path "a__b__c". */
+typedef struct dorm_path {
+    int alias;
+    const dorm_fmeta *field;
+    int ntrans;
+    dorm_extract trans[DORM_MAX_TRANSFORMS];
+    int lookup;               /* a dorm_lookup, or -1 when none was given      */
+    bool nullable;            /* a nullable field or join lies on the path     */
+} dorm_path;
+
+enum {
+    DORM_PATH_LOOKUPS = 1,    /* the last parts may be transforms and a lookup */
+    DORM_PATH_OUTER = 2,      /* new joins are LEFT OUTER (ordering, values)   */
+    DORM_PATH_FK_AS_FIELD = 4 /* a trailing FK means its column, not its model ordering */
+};
+
+/* A new QuerySet copying `qs` (result cache not copied); NULL on ENOMEM. */
+dorm_qs *dorm_qs_clone(const dorm_qs *qs);
+/* Fails `qs` (and its context) with an error; returns qs for chaining. */
+dorm_qs *dorm_qs_fail(dorm_qs *qs, int code, const char *fmt, ...);
+/* Re-raises a failed QuerySet's error on its context; returns its code. */
+int dorm_qs_reraise(const dorm_qs *qs);
+
+/* Resolves `path` (n bytes) on qs->meta, adding any joins it needs to qs
+ * (which must be a private clone).  0, or DORM_EFIELD with Django's message
+ * recorded on the context. */
+int dorm_path_resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_path *out);
+/* The SQL alias of alias index `alias` (0: the base table). */
+const char *dorm_alias_name(const dorm_qs *qs, int alias);
+/* The lookup named by s (n bytes), or -1. */
+int dorm_lookup_by_name(const char *s, size_t n);
+const char *dorm_lookup_name(dorm_lookup lk);
+
+/* Resolves conditions into a where tree on the clone `qs` (adding joins).
+ * `negate` wraps them in NOT (exclude).  0 or a negative dorm_error. */
+int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate);
+
+/* Converts a value given for a field (after transforms) into the value the
+ * database compares with: "1900-01-01" -> date, obj -> pk, 1 -> true, ...
+ * `what` names the field in messages.  0 or DORM_EVALUE / DORM_EVALIDATION
+ * recorded on cx. */
+int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out);
+/* The kind of the value a path yields after its transforms. */
+dorm_kind dorm_path_kind(const dorm_fmeta *fm, int ntrans, const dorm_extract *trans);
+
+/* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */
+int dorm_order_resolve(dorm_qs *qs, const char *const *fields);
+
+#endif

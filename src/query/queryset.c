@@ -1,0 +1,169 @@
+/* queryset.c - the chainable QuerySet calls that build queries without
+ * running them: all, filter, exclude, order_by, reverse, distinct, none,
+ * slicing, values / values_list.  Each returns a clone; errors are sticky. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "query/query.h"
+
+dorm_qs *dorm_qs_clone(const dorm_qs *qs) {
+    dorm_qs *c = dorm_alloc(qs->cx, sizeof *c);
+    if (!c) return NULL;
+    *c = *qs;
+    c->done = false;
+    c->objs = NULL;
+    c->nobjs = 0;
+    c->rows = NULL;
+    return c;
+}
+
+dorm_qs *dorm_qs_fail(dorm_qs *qs, int code, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    qs->err = code;
+    qs->errmsg = dorm_strdup(qs->cx, buf);
+    dorm_fail(qs->cx, code, "%s", buf);
+    return qs;
+}
+
+int dorm_qs_reraise(const dorm_qs *qs) {
+    return dorm_fail(qs->cx, qs->err, "%s", qs->errmsg ? qs->errmsg : dorm_error_name(qs->err));
+}
+
+dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
+    if (!cx) return NULL;
+    dorm_qs *qs = dorm_alloc(cx, sizeof *qs);
+    if (!qs) return NULL;
+    memset(qs, 0, sizeof *qs);
+    qs->cx = cx;
+    qs->high = -1;
+    const dorm_registry *reg = cx->db ? cx->db->reg : NULL;
+    qs->meta = dorm_meta_of(reg, model);
+    if (!qs->meta) {
+        qs->meta = NULL;
+        return dorm_qs_fail(qs, DORM_ECONFIG, "Model '%s' is not registered with this database's registry.",
+                            model && model->name ? model->name : "?");
+    }
+    return qs;
+}
+
+/* Starts a chained call: NULL stays NULL, a failed QuerySet is returned as it
+ * is (sticky errors), otherwise a clone to modify. */
+static dorm_qs *chain(dorm_qs *qs) {
+    if (!qs || qs->err) return qs;
+    dorm_qs *c = dorm_qs_clone(qs);
+    if (!c) dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+    return c;
+}
+
+static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
+    dorm_qs *c = chain(qs);
+    if (!c || c->err) return c;
+    if (c->low > 0 || c->high >= 0)
+        return dorm_qs_fail(c, DORM_EVALUE, "Cannot filter a query once a slice has been taken.");
+    if (!conds || !conds[0]) return c;
+    int rc = dorm_where_add(c, conds, negate);
+    if (rc && !c->err) dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
+    return c;
+}
+
+dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, false); }
+dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, true); }
+
+dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) {
+    dorm_qs *c = chain(qs);
+    if (!c || c->err) return c;
+    if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
+    c->ordered_explicitly = true;
+    c->reversed = false;
+    c->order = NULL;
+    c->norder = 0;
+    int rc = dorm_order_resolve(c, fields);
+    if (rc && !c->err) dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
+    return c;
+}
+
+dorm_qs *dorm_clear_ordering(dorm_qs *qs) { return dorm_qs_order_by(qs, (const char *const[]){NULL}); }
+
+dorm_qs *dorm_reverse(dorm_qs *qs) {
+    dorm_qs *c = chain(qs);
+    if (!c || c->err) return c;
+    if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot reverse a query once a slice has been taken.");
+    c->reversed = !c->reversed;
+    return c;
+}
+
+dorm_qs *dorm_distinct(dorm_qs *qs) {
+    dorm_qs *c = chain(qs);
+    if (c && !c->err) c->distinct = true;
+    return c;
+}
+
+dorm_qs *dorm_none(dorm_qs *qs) {
+    dorm_qs *c = chain(qs);
+    if (c && !c->err) c->empty = true;
+    return c;
+}
+
+dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop) {
+    dorm_qs *c = chain(qs);
+    if (!c || c->err) return c;
+    if (start < 0 || stop < 0) return dorm_qs_fail(c, DORM_EVALUE, "Negative indexing is not supported.");
+    /* Slicing a sliced QuerySet narrows the window, as Django's set_limits. */
+    int64_t low = c->low + start;
+    int64_t high = stop == DORM_NOLIMIT ? c->high : c->low + stop;
+    if (c->high >= 0 && high > c->high) high = c->high;
+    if (high >= 0 && low > high) low = high;
+    c->low = low;
+    c->high = high;
+    return c;
+}
+
+static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const *fields) {
+    dorm_qs *c = chain(qs);
+    if (!c || c->err) return c;
+    size_t n = 0;
+    while (fields && fields[n]) n++;
+    if (mode == DORM_MODE_FLAT && n != 1)
+        return dorm_qs_fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
+    const dorm_meta *m = c->meta;
+    size_t total = n ? n : (size_t)m->nfields;
+    dorm_col *cols = dorm_alloc(c->cx, sizeof(dorm_col) * (total ? total : 1));
+    const char **names = dorm_alloc(c->cx, sizeof(char *) * (total + 1));
+    if (!cols || !names) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < total; i++) {
+        if (n) {
+            dorm_path p;
+            int rc = dorm_path_resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER, &p);
+            if (rc) return c->err ? c : dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
+            cols[i].alias = p.alias;
+            cols[i].field = p.field;
+            cols[i].name = fields[i];
+        } else {
+            cols[i].alias = 0;
+            cols[i].field = &m->fields[i];
+            cols[i].name = m->fields[i].attname;
+        }
+        names[i] = cols[i].name;
+    }
+    names[total] = NULL;
+    c->mode = mode;
+    c->cols = cols;
+    c->ncols = (int)total;
+    c->col_names = names;
+    return c;
+}
+
+dorm_qs *dorm_qs_values(dorm_qs *qs, const char *const *fields) { return values_common(qs, DORM_MODE_VALUES, fields); }
+
+dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields) {
+    return values_common(qs, flat ? DORM_MODE_FLAT : DORM_MODE_VALUES_LIST, fields);
+}
+
+int dorm_qs_errcode(const dorm_qs *qs) { return qs ? qs->err : DORM_ENOMEM; }
+const char *dorm_qs_errmsg(const dorm_qs *qs) { return qs && qs->errmsg ? qs->errmsg : ""; }
+dorm_ctx *dorm_qs_ctx(const dorm_qs *qs) { return qs ? qs->cx : NULL; }

@@ -1,0 +1,123 @@
+/* testdb.c - the test models and the per-test database (see testdb.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include "testdb.h"
+
+static const dorm_field Author_fields[] = {
+    DORM_AUTO(Author, id),
+    DORM_CHAR(Author, name, .max_length = 100),
+    DORM_DATE(Author, birth_date, .null = true, .blank = true),
+    DORM_TEXT(Author, biography, .blank = true),
+    DORM_END,
+};
+const dorm_model Author_model = DORM_MODEL(Author, "library", Author_fields, .ordering = DORM_LIST("name"));
+
+static const dorm_field Book_fields[] = {
+    DORM_AUTO(Book, id),
+    DORM_CHAR(Book, title, .max_length = 200),
+    DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books"),
+    DORM_DATE(Book, publication_date),
+    DORM_CHAR(Book, isbn, .max_length = 13, .unique = true),
+    DORM_CHAR(Book, genre, .max_length = 3, .default_value = DORM_VTEXT("FIC"),
+              .choices = DORM_CHOICES({DORM_VTEXT("FIC"), "Fiction"}, {DORM_VTEXT("NON"), "Non-Fiction"},
+                                      {DORM_VTEXT("SCI"), "Science"}, {DORM_VTEXT("HIS"), "History"})),
+    DORM_POSINT(Book, pages, .default_value = DORM_VINT(0)),
+    DORM_END,
+};
+const dorm_model Book_model = DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
+                                         .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
+
+static const dorm_field Everything_fields[] = {
+    DORM_AUTO(Everything, id),
+    DORM_CHAR(Everything, char_f, .max_length = 20, .blank = true),
+    DORM_TEXT(Everything, text_f, .blank = true),
+    DORM_SLUG(Everything, slug_f, .blank = true),
+    DORM_EMAIL(Everything, email_f, .blank = true),
+    DORM_URL(Everything, url_f, .blank = true),
+    DORM_INT(Everything, int_f, .default_value = DORM_VINT(7)),
+    DORM_BIGINT(Everything, bigint_f),
+    DORM_SMALLINT(Everything, smallint_f),
+    DORM_POSINT(Everything, posint_f),
+    DORM_POSSMALLINT(Everything, possmallint_f),
+    DORM_FLOAT(Everything, float_f),
+    DORM_DECIMAL(Everything, decimal_f, .max_digits = 10, .decimal_places = 2, .null = true),
+    DORM_BOOL(Everything, bool_f),
+    DORM_DATE(Everything, date_f, .null = true),
+    DORM_DATETIME(Everything, datetime_f, .null = true),
+    DORM_TIME(Everything, time_f, .null = true),
+    DORM_UUID(Everything, uuid_f, .null = true),
+    DORM_JSON(Everything, json_f, .null = true),
+    DORM_BINARY(Everything, binary_f, .null = true),
+    DORM_INT(Everything, nullable_int, .null = true),
+    DORM_DATETIME(Everything, created, .auto_now_add = true, .null = true),
+    DORM_DATETIME(Everything, modified, .auto_now = true, .null = true),
+    DORM_FOREIGN_KEY(Everything, maybe_author, Author, .on_delete = DORM_SET_NULL, .null = true, .related_name = "+"),
+    DORM_END,
+};
+const dorm_model Everything_model = DORM_MODEL(Everything, "library", Everything_fields);
+
+static const dorm_app test_app = {"library", DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+
+test_db T;
+
+const char *test_db_url(void) {
+    const char *url = getenv("DORM_TEST_URL");
+    return url && *url ? url : "sqlite://:memory:";
+}
+
+void test_db_open(void) {
+    T.reg = dorm_registry_new((const dorm_app *const[]){&test_app, NULL});
+    cr_assert(T.reg, "registry: out of memory");
+    cr_assert_eq(dorm_registry_errcode(T.reg), DORM_OK, "registry: %s", dorm_registry_messages(T.reg));
+    T.db = dorm_db_open(test_db_url(), T.reg);
+    cr_assert(T.db && dorm_db_errcode(T.db) == DORM_OK, "open %s: %s", test_db_url(), T.db ? dorm_db_errmsg(T.db) : "");
+    T.cx = dorm_ctx_new(T.db);
+    cr_assert(T.cx);
+    /* A leftover from an earlier test on a server database must not leak in. */
+    dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+    cr_assert_eq(dorm_create_all(T.cx), DORM_OK, "create tables: %s", dorm_errmsg(T.cx));
+}
+
+void test_db_close(void) {
+    if (T.cx) dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+    dorm_ctx_free(T.cx);
+    dorm_db_close(T.db);
+    dorm_registry_free(T.reg);
+    T.cx = NULL;
+    T.db = NULL;
+    T.reg = NULL;
+}
+
+void test_db_catalogue(void) {
+    dorm_ctx *cx = T.cx;
+    Author *austen = dorm_create(cx, Author, .name = "Jane Austen", .birth_date = dorm_date_ymd(1775, 12, 16),
+                                 .biography = "English novelist known for her six major novels.");
+    Author *orwell = dorm_create(cx, Author, .name = "George Orwell", .birth_date = dorm_date_ymd(1903, 6, 25));
+    Author *tolkien = dorm_create(cx, Author, .name = "J.R.R. Tolkien", .birth_date = dorm_date_ymd(1892, 1, 3));
+    cr_assert(austen && orwell && tolkien, "%s", dorm_errmsg(cx));
+    static const struct {
+        const char *title;
+        int author, y, m, d;
+        const char *isbn, *genre;
+        int pages;
+    } rows[] = {
+        {"Pride and Prejudice", 0, 1813, 1, 28, "9780141439518", "FIC", 432},
+        {"Emma", 0, 1815, 12, 23, "9780141439587", "FIC", 474},
+        {"Persuasion", 0, 1817, 12, 20, "9780141439686", "FIC", 249},
+        {"1984", 1, 1949, 6, 8, "9780451524935", "FIC", 328},
+        {"Animal Farm", 1, 1945, 8, 17, "9780451526342", "FIC", 112},
+        {"Homage to Catalonia", 1, 1938, 4, 25, "9780156421171", "HIS", 232},
+        {"The Hobbit", 2, 1937, 9, 21, "9780547928227", "FIC", 310},
+        {"On Fairy-Stories", 2, 1947, 1, 1, "9780007582914", "NON", 128},
+    };
+    Author *authors[] = {austen, orwell, tolkien};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        Book *b = dorm_create(cx, Book, .title = rows[i].title, .author = {authors[rows[i].author]->id, NULL},
+                              .publication_date = dorm_date_ymd(rows[i].y, rows[i].m, rows[i].d),
+                              .isbn = rows[i].isbn, .genre = rows[i].genre, .pages = rows[i].pages);
+        cr_assert(b, "%s", dorm_errmsg(cx));
+    }
+}

@@ -1,0 +1,78 @@
+/* testdb.h - what every database test shares: the test models (the library
+ * app plus a model with every field kind) and a fresh database per test, on
+ * the backend named by $DORM_TEST_URL (default: SQLite in memory). */
+#ifndef DORM_TESTDB_H
+#define DORM_TESTDB_H
+
+#include <dorm.h>
+
+typedef struct Author {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+    dorm_date birth_date;
+    const char *biography;
+} Author;
+
+typedef struct Book {
+    DORM_OBJECT;
+    int64_t id;
+    const char *title;
+    DORM_FK(Author) author;
+    dorm_date publication_date;
+    const char *isbn;
+    const char *genre;
+    int32_t pages;
+} Book;
+
+/* One member of every field kind (the kinds of the foundation issue). */
+typedef struct Everything {
+    DORM_OBJECT;
+    int64_t id;
+    const char *char_f;
+    const char *text_f;
+    const char *slug_f;
+    const char *email_f;
+    const char *url_f;
+    int32_t int_f;
+    int64_t bigint_f;
+    int16_t smallint_f;
+    int32_t posint_f;
+    int16_t possmallint_f;
+    double float_f;
+    dorm_decimal decimal_f;
+    bool bool_f;
+    dorm_date date_f;
+    dorm_datetime datetime_f;
+    dorm_time time_f;
+    dorm_uuid uuid_f;
+    const char *json_f;
+    dorm_bytes binary_f;
+    int32_t nullable_int;
+    dorm_datetime created;
+    dorm_datetime modified;
+    DORM_FK(Author) maybe_author;
+} Everything;
+
+DORM_MODEL_DECLARE(Author);
+DORM_MODEL_DECLARE(Book);
+DORM_MODEL_DECLARE(Everything);
+
+/* The open test database: registry, connection and a context, with the tables
+ * of the three models created.  test_db_open() aborts the test on failure;
+ * test_db_close() drops everything. */
+typedef struct test_db {
+    dorm_registry *reg;
+    dorm_db *db;
+    dorm_ctx *cx;
+} test_db;
+
+extern test_db T;
+void test_db_open(void);
+void test_db_close(void);
+/* The library catalogue of the acceptance transcript: 3 authors, 8 books. */
+void test_db_catalogue(void);
+/* The URL tests run against. */
+const char *test_db_url(void);
+
+#endif
