@@ -264,10 +264,14 @@ const char *dorm_registry_messages(const dorm_registry *reg);
 const char *dorm_display_(const void *obj, const void *member);
 #define dorm_get_display(obj, member) dorm_display_((obj), &(obj)->member)
 
-/* Whether a field of an object holds SQL NULL, and setting it to NULL. */
+/* Whether a field of an object holds SQL NULL, and setting it to NULL.  A
+ * NULL field reads as NULL while its member is zero; assigning a non-zero
+ * value to the member makes it hold that value.  To store a zero in a field
+ * that is NULL, use dorm_clear_null first. */
 bool dorm_is_null_(const void *obj, const void *member);
 void dorm_set_null_(void *obj, const void *member, bool null);
 #define dorm_is_null(obj, member) dorm_is_null_((obj), &(obj)->member)
 #define dorm_set_null(obj, member) dorm_set_null_((obj), &(obj)->member, true)
+#define dorm_clear_null(obj, member) dorm_set_null_((obj), &(obj)->member, false)
 
 #endif

@@ -64,7 +64,8 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
 
 dorm_value dorm_field_get(const void *obj, const dorm_fmeta *fm) {
     const dorm_object *h = obj;
-    if (h->nulls & ((uint64_t)1 << fm->index)) return dorm_v_null();
+    /* A member given a value after the field was NULL holds that value. */
+    if ((h->nulls & ((uint64_t)1 << fm->index)) && dorm_member_is_zero(obj, fm)) return dorm_v_null();
     dorm_value v = dorm_member_value(fm, dorm_cmember(obj, fm));
     if (v.type == DORM_T_BYTES && !v.u.p && fm->f->null) return dorm_v_null();
     return v;
