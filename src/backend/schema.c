@@ -1,0 +1,144 @@
+/* schema.c - DDL text for a table: CREATE TABLE with column definitions and
+ * table constraints, its indexes, and DROP TABLE, spelled through the
+ * dialect so that one writer serves every backend, in Django's exact words. */
+#include "backend/schema.h"
+
+static bool is_auto(dorm_kind k)
+{
+    return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO;
+}
+
+/* The quoted, comma-separated column list of an index or constraint. */
+static void column_list(dorm_buf *b, char q, const dorm_index_def *ix)
+{
+    dorm_buf_putc(b, '(');
+    for (size_t i = 0; ix->columns[i]; i++) {
+        if (i) dorm_buf_puts(b, ", ");
+        dorm_buf_quote(b, q, ix->columns[i]);
+        if (ix->desc && ix->desc[i]) dorm_buf_puts(b, " DESC");
+    }
+    dorm_buf_putc(b, ')');
+}
+
+/* One column, in the order of Django's column_sql + table_sql: type,
+ * NULL / NOT NULL, PRIMARY KEY or UNIQUE, CHECK, REFERENCES.  `check` is
+ * scratch space. */
+static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_column_def *c)
+{
+    dorm_buf_quote(b, d->quote, c->name);
+    dorm_buf_putc(b, ' ');
+    d->column_type(b, c);
+    dorm_buf_puts(b, c->null ? " NULL" : " NOT NULL");
+    if (c->primary_key) {
+        dorm_buf_putc(b, ' ');
+        dorm_buf_puts(b, is_auto(c->kind) ? d->auto_pk_suffix : "PRIMARY KEY");
+    } else if (c->unique) {
+        dorm_buf_puts(b, " UNIQUE");
+    }
+    dorm_buf_reset(check);
+    d->column_check(check, c, d->quote);
+    if (check->len) {
+        dorm_buf_puts(b, " CHECK (");
+        dorm_buf_put(b, check->data, check->len);
+        dorm_buf_putc(b, ')');
+    }
+    if (check->failed) b->failed = true;
+    if (c->kind == DORM_KIND_FK) {
+        dorm_buf_puts(b, " REFERENCES ");
+        dorm_buf_quote(b, d->quote, c->ref_table);
+        dorm_buf_puts(b, " (");
+        dorm_buf_quote(b, d->quote, c->ref_column ? c->ref_column : "id");
+        dorm_buf_putc(b, ')');
+        if (d->supports_deferrable_fk) dorm_buf_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+    }
+}
+
+static void table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
+{
+    dorm_buf_puts(b, "CREATE TABLE ");
+    dorm_buf_quote(b, d->quote, t->name);
+    dorm_buf_puts(b, " (");
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        if (i) dorm_buf_puts(b, ", ");
+        column_sql(b, check, d, &t->columns[i]);
+    }
+    for (size_t i = 0; i < t->nuniques; i++) {
+        dorm_buf_puts(b, ", ");
+        if (t->uniques[i].name) {
+            dorm_buf_puts(b, "CONSTRAINT ");
+            dorm_buf_quote(b, d->quote, t->uniques[i].name);
+            dorm_buf_putc(b, ' ');
+        }
+        dorm_buf_puts(b, "UNIQUE ");
+        column_list(b, d->quote, &t->uniques[i]);
+    }
+    for (size_t i = 0; i < t->nchecks; i++) {
+        dorm_buf_puts(b, ", ");
+        if (t->checks[i].name) {
+            dorm_buf_puts(b, "CONSTRAINT ");
+            dorm_buf_quote(b, d->quote, t->checks[i].name);
+            dorm_buf_putc(b, ' ');
+        }
+        dorm_buf_puts(b, "CHECK (");
+        dorm_buf_puts(b, t->checks[i].sql);
+        dorm_buf_putc(b, ')');
+    }
+    dorm_buf_putc(b, ')');
+}
+
+static void index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
+{
+    dorm_buf_puts(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    dorm_buf_quote(b, d->quote, ix->name);
+    dorm_buf_puts(b, " ON ");
+    dorm_buf_quote(b, d->quote, table);
+    dorm_buf_putc(b, ' ');
+    column_list(b, d->quote, ix);
+}
+
+/* Rejects definitions that would otherwise produce broken SQL or crash. */
+static bool valid(const dorm_table_def *t)
+{
+    if (!t->name || !t->ncolumns) return false;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (!t->columns[i].name || (t->columns[i].kind == DORM_KIND_FK && !t->columns[i].ref_table)) return false;
+    for (size_t i = 0; i < t->nuniques; i++)
+        if (!t->uniques[i].columns || !t->uniques[i].columns[0]) return false;
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (!t->checks[i].sql) return false;
+    for (size_t i = 0; i < t->nindexes; i++)
+        if (!t->indexes[i].name || !t->indexes[i].columns || !t->indexes[i].columns[0]) return false;
+    return true;
+}
+
+/* Emits the text of `b` unless building it ran out of memory. */
+static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload)
+{
+    return b->failed ? DORM_ENOMEM : emit(b->data, payload);
+}
+
+int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
+{
+    if (!valid(t)) return DORM_ECONFIG;
+    dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
+    table_sql(&b, &check, d, t);
+    dorm_buf_free(&check);
+    int rc = emit_buf(&b, emit, payload);
+    for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
+        dorm_buf_reset(&b);
+        index_sql(&b, d, t->name, &t->indexes[i]);
+        rc = emit_buf(&b, emit, payload);
+    }
+    dorm_buf_free(&b);
+    return rc;
+}
+
+int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload)
+{
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_buf_puts(&b, "DROP TABLE ");
+    dorm_buf_quote(&b, d->quote, table);
+    int rc = emit_buf(&b, emit, payload);
+    dorm_buf_free(&b);
+    return rc;
+}

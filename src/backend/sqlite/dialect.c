@@ -1,0 +1,190 @@
+/* dialect.c - how SQL is spelled for SQLite: lookup operators and pattern
+ * values, date extraction through dorm_extract(), LIMIT/OFFSET, column types
+ * and checks for DDL, and the feature flags (Django's sqlite3 operations.py,
+ * base.py and features.py). */
+#include <assert.h>
+
+#include "backend/sqlite/sqlite.h"
+
+/* Lookup operators, "%s" standing for the placeholder.
+ *
+ * DECISION: contains / startswith / endswith are case-sensitive on every
+ * backend, as Django documents them.  Django's SQLite backend spells them with
+ * LIKE, which SQLite compares case-insensitively (a documented Django wart);
+ * dorm uses GLOB, which is case-sensitive.  The i-variants and iexact keep
+ * LIKE, whose case-insensitivity is what they ask for. */
+#define LIKE "LIKE %s ESCAPE '\\'"
+
+static bool is_like(dorm_lookup lk)
+{
+    return lk == DORM_LK_IEXACT || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ISTARTSWITH ||
+           lk == DORM_LK_IENDSWITH;
+}
+
+/* The bound value of a pattern lookup.  LIKE: '\', '%' and '_' escaped with
+ * '\' (the ESCAPE of the operator).  GLOB has no escape character: '*', '?'
+ * and '[' are written as one-character classes.  All n bytes are kept, NULs
+ * included. */
+static void sq_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
+{
+    bool like = is_like(lk);
+    const char *any = like ? "%" : "*";
+    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH || lk == DORM_LK_IENDSWITH)
+        dorm_buf_puts(out, any);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (like && (c == '\\' || c == '%' || c == '_')) {
+            dorm_buf_putc(out, '\\');
+            dorm_buf_putc(out, c);
+        } else if (!like && (c == '*' || c == '?' || c == '[')) {
+            dorm_buf_putc(out, '[');
+            dorm_buf_putc(out, c);
+            dorm_buf_putc(out, ']');
+        } else {
+            dorm_buf_putc(out, c);
+        }
+    }
+    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_STARTSWITH || lk == DORM_LK_ISTARTSWITH)
+        dorm_buf_puts(out, any);
+}
+
+/* The kind words dorm_extract() of functions.c understands, by enum value:
+ * fixed words, never text from a user. */
+static const char *const extract_words[DORM_EX__COUNT] = {
+    [DORM_EX_YEAR] = "year",
+    [DORM_EX_ISO_YEAR] = "iso_year",
+    [DORM_EX_MONTH] = "month",
+    [DORM_EX_DAY] = "day",
+    [DORM_EX_WEEK] = "week",
+    [DORM_EX_WEEK_DAY] = "week_day",
+    [DORM_EX_ISO_WEEK_DAY] = "iso_week_day",
+    [DORM_EX_QUARTER] = "quarter",
+    [DORM_EX_HOUR] = "hour",
+    [DORM_EX_MINUTE] = "minute",
+    [DORM_EX_SECOND] = "second",
+    [DORM_EX_DATE] = "date",
+    [DORM_EX_TIME] = "time",
+};
+
+/* dorm_extract() parses dates, datetimes and times alike, so the column's
+ * kind does not change the spelling. */
+static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+{
+    (void)kind;
+    assert((unsigned)ex < DORM_EX__COUNT);
+    if ((unsigned)ex >= DORM_EX__COUNT) return;
+    dorm_buf_printf(out, "dorm_extract('%s', %s)", extract_words[ex], lhs);
+}
+
+static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
+{
+    if (limit >= 0)
+        dorm_buf_printf(out, " LIMIT %lld", (long long)limit);
+    else if (offset > 0)
+        dorm_buf_puts(out, " LIMIT -1");
+    if (offset > 0) dorm_buf_printf(out, " OFFSET %lld", (long long)offset);
+}
+
+/* Django's sqlite3 DatabaseWrapper.data_types, for one kind. */
+static void kind_type(dorm_buf *out, dorm_kind kind, int max_length)
+{
+    switch (kind) {
+    case DORM_KIND_AUTO:
+    case DORM_KIND_BIGAUTO:
+    case DORM_KIND_INT: dorm_buf_puts(out, "integer"); break;
+    case DORM_KIND_CHAR: dorm_buf_printf(out, "varchar(%d)", max_length); break;
+    case DORM_KIND_SLUG: dorm_buf_printf(out, "varchar(%d)", max_length ? max_length : 50); break;
+    case DORM_KIND_EMAIL: dorm_buf_printf(out, "varchar(%d)", max_length ? max_length : 254); break;
+    case DORM_KIND_URL: dorm_buf_printf(out, "varchar(%d)", max_length ? max_length : 200); break;
+    case DORM_KIND_TEXT:
+    case DORM_KIND_JSON: dorm_buf_puts(out, "text"); break;
+    case DORM_KIND_BIGINT: dorm_buf_puts(out, "bigint"); break;
+    case DORM_KIND_SMALLINT: dorm_buf_puts(out, "smallint"); break;
+    case DORM_KIND_POSINT: dorm_buf_puts(out, "integer unsigned"); break;
+    case DORM_KIND_POSSMALLINT: dorm_buf_puts(out, "smallint unsigned"); break;
+    case DORM_KIND_FLOAT: dorm_buf_puts(out, "real"); break;
+    case DORM_KIND_DECIMAL: dorm_buf_puts(out, "decimal"); break;
+    case DORM_KIND_BOOL: dorm_buf_puts(out, "bool"); break;
+    case DORM_KIND_DATE: dorm_buf_puts(out, "date"); break;
+    case DORM_KIND_DATETIME: dorm_buf_puts(out, "datetime"); break;
+    case DORM_KIND_TIME: dorm_buf_puts(out, "time"); break;
+    case DORM_KIND_UUID: dorm_buf_puts(out, "char(32)"); break;
+    case DORM_KIND_BINARY: dorm_buf_puts(out, "BLOB"); break;
+    default: assert(!"column kind without a type"); break;
+    }
+}
+
+/* A foreign key takes the type of the column it points to, as Django's
+ * rel_db_type gives it: auto keys point with their integer type (AutoField ->
+ * "integer", BigAutoField -> "bigint") and positive integers without the
+ * unsigned marker, because SQLite's related fields need not match types. */
+static void sq_column_type(dorm_buf *out, const dorm_column_def *c)
+{
+    if (c->kind != DORM_KIND_FK) {
+        kind_type(out, c->kind, c->max_length);
+        return;
+    }
+    switch (c->ref_kind) {
+    case DORM_KIND_AUTO:
+    case DORM_KIND_POSINT: kind_type(out, DORM_KIND_INT, 0); break;
+    case DORM_KIND_BIGAUTO: kind_type(out, DORM_KIND_BIGINT, 0); break;
+    case DORM_KIND_POSSMALLINT: kind_type(out, DORM_KIND_SMALLINT, 0); break;
+    default: kind_type(out, c->ref_kind, c->max_length); break;
+    }
+}
+
+/* Django's sqlite3 data_type_check_constraints. */
+static void sq_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
+{
+    switch (c->kind) {
+    case DORM_KIND_POSINT:
+    case DORM_KIND_POSSMALLINT:
+        dorm_buf_quote(out, quote, c->name);
+        dorm_buf_puts(out, " >= 0");
+        break;
+    case DORM_KIND_JSON:
+        dorm_buf_puts(out, "(JSON_VALID(");
+        dorm_buf_quote(out, quote, c->name);
+        dorm_buf_puts(out, ") OR ");
+        dorm_buf_quote(out, quote, c->name);
+        dorm_buf_puts(out, " IS NULL)");
+        break;
+    default: break;
+    }
+}
+
+const dorm_dialect dorm_sqlite_dialect = {
+    .quote = '"',
+    .param_style = DORM_PARAM_QMARK,
+    /* SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32. */
+    .max_params = 32766,
+    .operators = {
+        [DORM_LK_EXACT] = "= %s",
+        [DORM_LK_IEXACT] = LIKE,
+        [DORM_LK_CONTAINS] = "GLOB %s",
+        [DORM_LK_ICONTAINS] = LIKE,
+        [DORM_LK_STARTSWITH] = "GLOB %s",
+        [DORM_LK_ISTARTSWITH] = LIKE,
+        [DORM_LK_ENDSWITH] = "GLOB %s",
+        [DORM_LK_IENDSWITH] = LIKE,
+        [DORM_LK_GT] = "> %s",
+        [DORM_LK_GTE] = ">= %s",
+        [DORM_LK_LT] = "< %s",
+        [DORM_LK_LTE] = "<= %s",
+        [DORM_LK_REGEX] = "REGEXP %s",
+        [DORM_LK_IREGEX] = "REGEXP '(?i)' || %s",
+    },
+    .lhs_casts = {NULL},
+    .pattern = sq_pattern,
+    .extract = sq_extract,
+    .random_function = "RANDOM()",
+    .limit_offset = sq_limit_offset,
+    .column_type = sq_column_type,
+    .auto_pk_suffix = "PRIMARY KEY AUTOINCREMENT",
+    .column_check = sq_column_check,
+    .supports_returning = true,
+    .transactional_ddl = true,
+    .errors_abort_transaction = false,
+    .supports_deferrable_fk = true,
+    .nulls_sort_first = true,
+};

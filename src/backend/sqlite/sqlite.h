@@ -1,0 +1,21 @@
+/* sqlite.h - what the files of the SQLite backend share: the driver and
+ * dialect objects and the registration of the SQL functions dorm's SQL
+ * calls on SQLite (regexp, dorm_extract). */
+#ifndef DORM_BACKEND_SQLITE_H
+#define DORM_BACKEND_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "dorm/error.h"
+#include "dorm/sys/driver.h"
+
+/* The SQLite backend (vendor "sqlite", scheme "sqlite"). */
+extern const dorm_driver dorm_sqlite_driver;
+/* How SQL is spelled for SQLite (Django's sqlite3 DatabaseOperations). */
+extern const dorm_dialect dorm_sqlite_dialect;
+
+/* Registers regexp(pattern, value) and dorm_extract(kind, value) on `db`.
+ * SQLITE_OK or the SQLite error code of the failed registration. */
+int dorm_sqlite_register_functions(sqlite3 *db);
+
+#endif
