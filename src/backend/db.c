@@ -234,8 +234,7 @@ static void repr_value(dorm_buf *b, const dorm_value *v)
     repr_text(b, tmp, n, false);
 }
 
-/* A Python tuple of the parameters: "()", "('x',)", "('x', 3)". */
-static void repr_params(dorm_buf *b, const dorm_value *params, size_t n)
+void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
 {
     dorm_buf_putc(b, '(');
     for (size_t i = 0; i < n; i++) {
@@ -264,7 +263,7 @@ static void log_statement(dorm_db *db, const char *sql, bool has_params, const d
 {
     dorm_buf args = DORM_BUF_INIT;
     if (has_params)
-        repr_params(&args, params, n);
+        dorm_render_params(&args, params, n);
     else
         dorm_buf_puts(&args, "None");
     const char *shown = args.failed ? "<out of memory>" : args.data;

@@ -68,6 +68,10 @@ void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs);
  * counted, not cached.  0 or a negative dorm_error. */
 int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e);
 
+/* Appends the parameters as the statement log shows them, a Python tuple:
+ * "()", "('x',)", "('x', 3)". */
+void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
+
 /* Transactions.  begin: depth 0 -> BEGIN, deeper -> SAVEPOINT "dorm_s<depth>".
  * commit: releases the innermost level (COMMIT or RELEASE SAVEPOINT); a level
  * that fails to commit, or was marked with needs_rollback, is rolled back and

@@ -331,9 +331,6 @@ void *dorm_map_get(const dorm_map *m, int64_t id) {
 
 size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
 
-/* Renders parameters the way the statement log does. */
-void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
-
 const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
     if (start(qs)) return NULL;
     dorm_sql s;
