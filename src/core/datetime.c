@@ -209,15 +209,40 @@ int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out) {
 
 /* ---- Formatting ---------------------------------------------------------- */
 
+/* Zero-padded decimal digits of v, written by hand: formatting is on the
+ * path of every bound date, and printf would cost more than the bind. */
+static char *digits(char *p, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 size_t dorm_date_format(dorm_date d, char *buf) {
-    return (size_t)snprintf(buf, DORM_FMT_MAX, "%04d-%02d-%02d", d.year, d.month, d.day);
+    if (d.year < 0 || d.year > 9999)
+        return (size_t)snprintf(buf, DORM_FMT_MAX, "%04d-%02d-%02d", d.year, d.month, d.day);
+    char *p = digits(buf, (unsigned)d.year, 4);
+    *p++ = '-';
+    p = digits(p, d.month % 100u, 2);
+    *p++ = '-';
+    p = digits(p, d.day % 100u, 2);
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 size_t dorm_time_format(dorm_time t, char *buf) {
-    if (t.usec)
-        return (size_t)snprintf(buf, DORM_FMT_MAX, "%02d:%02d:%02d.%06lu", t.hour, t.minute, t.second,
-                                (unsigned long)t.usec);
-    return (size_t)snprintf(buf, DORM_FMT_MAX, "%02d:%02d:%02d", t.hour, t.minute, t.second);
+    char *p = digits(buf, t.hour % 100u, 2);
+    *p++ = ':';
+    p = digits(p, t.minute % 100u, 2);
+    *p++ = ':';
+    p = digits(p, t.second % 100u, 2);
+    if (t.usec) {
+        *p++ = '.';
+        p = digits(p, t.usec % 1000000u, 6);
+    }
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 size_t dorm_datetime_format(dorm_datetime t, char *buf) {

@@ -22,12 +22,10 @@ static int apply_default(void *obj, const dorm_fmeta *fm) {
 }
 
 void *dorm_new_(dorm_ctx *cx, const dorm_model *model) {
-    dorm_qs *qs = dorm_qs_all(cx, model);
-    if (!qs || qs->err) return NULL;
-    const dorm_meta *m = qs->meta;
+    const dorm_meta *m = cx ? dorm_model_meta(cx, model) : NULL;
+    if (!m) return NULL;
     void *obj = dorm_alloc(cx, m->model->size);
     if (!obj) return NULL;
-    memset(obj, 0, m->model->size);
     dorm_object_init(obj, m, cx, DORM_OBJ_ADDING);
     for (int i = 0; i < m->nfields; i++)
         if (apply_default(obj, &m->fields[i])) return NULL;
@@ -89,13 +87,23 @@ int dorm_insert_one(void *obj) {
     } else {
         dorm_buf_puts(&s.text, " DEFAULT VALUES");
     }
-    dorm_buf_puts(&s.text, " RETURNING ");
-    dorm_sql_name(&s, m->pk->column);
+    /* An auto key comes back through last_insert_id where the driver has it. */
+    const dorm_driver *drv = cx->db->drv;
+    bool by_rowid = drv->last_insert_id && dorm_kind_is_auto(m->pk->f->kind) && !dorm_pk_is_set(obj);
+    if (!by_rowid) {
+        dorm_buf_puts(&s.text, " RETURNING ");
+        dorm_sql_name(&s, m->pk->column);
+    }
     dorm_cached_stmt *cs;
     int rc = dorm_exec(cx, &s, &cs);
     if (rc >= 0) {
-        if (rc == DORM_STEP_ROW) rc = dorm_read_field(cx, &cx->arena, obj, m->pk, cs, 0);
-        if (rc >= 0) rc = dorm_exec_step(cx, cs);
+        if (rc == DORM_STEP_ROW) {
+            rc = dorm_read_field(cx, &cx->arena, obj, m->pk, cs, 0);
+            /* Run the statement out so the INSERT completes. */
+            if (rc == DORM_OK) rc = dorm_exec_step(cx, cs);
+        } else if (by_rowid) {
+            *(int64_t *)dorm_member(obj, m->pk) = drv->last_insert_id(cs->stmt);
+        }
         dorm_db_release(cx->db, cs);
     }
     dorm_sql_free(&s);
@@ -215,10 +223,13 @@ int dorm_save_fields_(void *obj, const char *const *names) {
 }
 
 void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
-    dorm_qs *qs = dorm_qs_all(cx, model);
-    if (!qs || qs->err) return NULL;
-    const dorm_meta *m = qs->meta;
-    void *obj = dorm_alloc(cx, m->model->size);
+    const dorm_meta *m = cx ? dorm_model_meta(cx, model) : NULL;
+    if (!m) return NULL;
+    void *obj = dorm_arena_alloc(&cx->arena, m->model->size);
+    if (!obj) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
     if (!obj) return NULL;
     memcpy(obj, init, m->model->size);
     dorm_object_init(obj, m, cx, DORM_OBJ_ADDING);

@@ -110,6 +110,8 @@ enum {
     DORM_PATH_FK_AS_FIELD = 4 /* a trailing FK means its column, not its model ordering */
 };
 
+/* The meta of a registered model; NULL with DORM_ECONFIG recorded on cx. */
+const dorm_meta *dorm_model_meta(dorm_ctx *cx, const dorm_model *model);
 /* A new QuerySet copying `qs` (result cache not copied); NULL on ENOMEM. */
 dorm_qs *dorm_qs_clone(const dorm_qs *qs);
 /* Fails `qs` (and its context) with an error; returns qs for chaining. */

@@ -34,20 +34,22 @@ int dorm_qs_reraise(const dorm_qs *qs) {
     return dorm_fail(qs->cx, qs->err, "%s", qs->errmsg ? qs->errmsg : dorm_error_name(qs->err));
 }
 
+static const char *unregistered = "Model '%s' is not registered with this database's registry.";
+
+const dorm_meta *dorm_model_meta(dorm_ctx *cx, const dorm_model *model) {
+    const dorm_meta *m = dorm_meta_of(cx->db ? cx->db->reg : NULL, model);
+    if (!m) dorm_fail(cx, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
+    return m;
+}
+
 dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
     if (!cx) return NULL;
     dorm_qs *qs = dorm_alloc(cx, sizeof *qs);
     if (!qs) return NULL;
-    memset(qs, 0, sizeof *qs);
     qs->cx = cx;
     qs->high = -1;
-    const dorm_registry *reg = cx->db ? cx->db->reg : NULL;
-    qs->meta = dorm_meta_of(reg, model);
-    if (!qs->meta) {
-        qs->meta = NULL;
-        return dorm_qs_fail(qs, DORM_ECONFIG, "Model '%s' is not registered with this database's registry.",
-                            model && model->name ? model->name : "?");
-    }
+    qs->meta = dorm_meta_of(cx->db ? cx->db->reg : NULL, model);
+    if (!qs->meta) return dorm_qs_fail(qs, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
     return qs;
 }
 

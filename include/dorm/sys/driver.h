@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../error.h"
 #include "../model.h"
 #include "../value.h"
 
@@ -210,6 +211,11 @@ typedef struct dorm_driver {
     /* Makes the statement ready to bind and run again. */
     void (*reset)(dorm_stmt *s);
     void (*finalize)(dorm_stmt *s);
+    /* The integer key the last completed INSERT of this statement generated,
+     * or NULL when the backend has none (then INSERT ... RETURNING is used).
+     * A single-row INSERT reads its key here: cheaper than RETURNING, which
+     * SQLite runs through a temporary table. */
+    int64_t (*last_insert_id)(dorm_stmt *s);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

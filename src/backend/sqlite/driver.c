@@ -21,6 +21,7 @@ struct dorm_stmt {
     sqlite3_stmt *st;
     sqlite3 *db;
     int64_t changes;   /* of the last run that reached SQLITE_DONE */
+    int64_t rowid;     /* last_insert_rowid after that run            */
 };
 
 /* Django's sqlite3 backend raises IntegrityError for constraint failures,
@@ -231,6 +232,7 @@ static int sq_step(dorm_stmt *s, dorm_errbuf *e)
     if (rc == SQLITE_ROW) return DORM_STEP_ROW;
     if (rc == SQLITE_DONE) {
         s->changes = sqlite3_stmt_readonly(s->st) ? 0 : sqlite3_changes64(s->db);
+        s->rowid = sqlite3_last_insert_rowid(s->db);
         return DORM_STEP_DONE;
     }
     return fail(s->db, rc, e);
@@ -275,6 +277,11 @@ static int64_t sq_changes(dorm_stmt *s)
     return s->changes;
 }
 
+static int64_t sq_last_insert_id(dorm_stmt *s)
+{
+    return s->rowid;
+}
+
 /* Bindings are cleared too: a borrowed pointer left bound could otherwise be
  * read by a later run that binds fewer values. */
 static void sq_reset(dorm_stmt *s)
@@ -313,4 +320,5 @@ const dorm_driver dorm_sqlite_driver = {
     .changes = sq_changes,
     .reset = sq_reset,
     .finalize = sq_finalize,
+    .last_insert_id = sq_last_insert_id,
 };
