@@ -390,9 +390,15 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     if (wrap_count) dorm_buf_puts(&s->text, "SELECT COUNT(*) FROM (");
     dorm_buf_puts(&s->text, "SELECT ");
     if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
-    if (what == DORM_SELECT_COUNT && !wrap_count) dorm_buf_puts(&s->text, "COUNT(*) AS \"__count\"");
-    else if (what == DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "(1) AS \"a\"");
-    else select_columns(s, qs, what == DORM_SELECT_COUNT ? DORM_SELECT_ROWS : what);
+    if (what == DORM_SELECT_COUNT && !wrap_count) {
+        dorm_buf_puts(&s->text, "COUNT(*) AS ");
+        dorm_sql_name(s, "__count");
+    } else if (what == DORM_SELECT_EXISTS) {
+        dorm_buf_puts(&s->text, "(1) AS ");
+        dorm_sql_name(s, "a");
+    } else {
+        select_columns(s, qs, what == DORM_SELECT_COUNT ? DORM_SELECT_ROWS : what);
+    }
     from_clause(s, qs);
     if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
     if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) order_clause(s, qs);
