@@ -49,7 +49,8 @@ int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
 /* "library.Author: 1, library.Book: 3" in the arena. */
 const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
 
-/* qs.update(field=value, ...): the number of rows matched, or -1 on error. */
+/* qs.update(field=value, ...): the number of rows matched, or a negative
+ * dorm_error. */
 int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets);
 #define dorm_update(qs, ...) dorm_qs_update((qs), DORM__SETLIST(__VA_ARGS__))
 
@@ -72,7 +73,8 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
                       size_t batch_size);
 #define dorm_bulk_create(cx, Model, objs, n, batch) \
     dorm_bulk_create_((cx), &Model##_model, (void *const *)(objs), (n), (batch))
-/* bulk_update(objs, fields): the number of rows updated, or -1. */
+/* bulk_update(objs, fields): the number of rows updated, or a negative
+ * dorm_error. */
 int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
                           const char *const *fields, size_t batch_size);
 #define dorm_bulk_update(cx, Model, objs, n, ...) \

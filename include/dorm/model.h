@@ -189,7 +189,7 @@ typedef struct dorm_field {
 #define DORM_END {.name = NULL}
 
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional
- * name (NULL: Django's generated name, e.g. library_bo_title_a3b1c2_idx). */
+ * name (NULL: Django's generated name, e.g. library_boo_title_c38ef2_idx). */
 typedef struct dorm_index {
     const char *const *fields;
     const char *name;
@@ -229,9 +229,11 @@ typedef struct dorm_model {
     const char *get_latest_by;        /* field for earliest()/latest() without args  */
 } dorm_model;
 
-/* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date")) */
-#define DORM_MODEL(T, app, fieldtable, ...) \
-    {.name = #T, .app_label = (app), .size = sizeof(T), .fields = (fieldtable), __VA_ARGS__}
+/* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))
+ * Meta options are optional; `.name` is set by the macro. */
+#define DORM_MODEL(...)                                                                            \
+    {.app_label = DORM__A2(__VA_ARGS__, ~), .size = sizeof(DORM__A1(__VA_ARGS__, ~)),              \
+     .fields = DORM__A3(__VA_ARGS__, ~, ~), DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A1(__VA_ARGS__, ~)))}
 /* In a header shared by several files: DORM_MODEL_DECLARE(Book); */
 #define DORM_MODEL_DECLARE(T) extern const dorm_model T##_model
 

@@ -108,6 +108,7 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
         if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
         int rc = adopt(cx, qs->meta, objs[i]);
         if (rc) return rc;
+        dorm_touch_auto_now(objs[i], true);
     }
     bulk_job j = {cx, qs->meta, objs, n, batch_size};
     return dorm_in_transaction(cx, bulk_all, &j);

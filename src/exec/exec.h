@@ -30,6 +30,8 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
  * result of fn is returned; on failure everything fn did is rolled back. */
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
 
+/* Sets the auto_now (and, when adding, auto_now_add) fields to now. */
+void dorm_touch_auto_now(void *obj, bool adding);
 /* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
 int dorm_insert_one(void *obj);
 

@@ -337,7 +337,9 @@ const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
     dorm_sql_init(&s, qs->cx);
     int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
     const char *out = NULL;
-    if (rc >= 0 && !s.failed) {
+    if (rc == DORM_COMPILED_EMPTY) {
+        dorm_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
+    } else if (rc >= 0 && !s.failed) {
         out = dorm_strdup(qs->cx, s.text.data ? s.text.data : "");
         if (params) {
             dorm_buf b = DORM_BUF_INIT;

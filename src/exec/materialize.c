@@ -74,8 +74,10 @@ static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_ca
     case DORM_KIND_DECIMAL: {
         dorm_decimal d;
         s = drv->column_text(st, col, &n);
-        if (dorm_decimal_parse(s, n, &d) || dorm_decimal_rescale(d, fm->f->decimal_places, p))
-            return bad_data(cx, fm, s, n);
+        if (dorm_decimal_parse(s, n, &d)) return bad_data(cx, fm, s, n);
+        /* SQLite keeps 15 significant digits: a value it rounded may not fit
+         * the field's scale any more; it is returned as stored. */
+        if (dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
         break;
     }
     case DORM_KIND_UUID:

@@ -25,8 +25,9 @@ int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs) {
 }
 
 int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s) {
-    dorm_cached_stmt *cs;
+    dorm_cached_stmt *cs = NULL;
     int rc = dorm_exec(cx, s, &cs);
+    if (rc < 0) return rc;
     while (rc == DORM_STEP_ROW) rc = dorm_exec_step(cx, cs);
     if (rc < 0) {
         dorm_db_release(cx->db, cs);

@@ -32,7 +32,7 @@ void *dorm_new_(dorm_ctx *cx, const dorm_model *model) {
     return obj;
 }
 
-static void touch_auto_now(void *obj, bool adding) {
+void dorm_touch_auto_now(void *obj, bool adding) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
     dorm_datetime now = {0};
     bool have = false;
@@ -187,7 +187,7 @@ int dorm_save(void *obj) {
     dorm_object *h = obj;
     if (!h || !h->meta) return no_meta(obj);
     dorm_error_clear(h->cx);
-    touch_auto_now(obj, h->flags & DORM_OBJ_ADDING);
+    dorm_touch_auto_now(obj, h->flags & DORM_OBJ_ADDING);
     save_job j = {obj, NULL, 0, false};
     return save_guarded(&j);
 }
@@ -211,13 +211,9 @@ int dorm_save_fields_(void *obj, const char *const *names) {
     if (n == 0) return DORM_OK;
     if (!dorm_pk_is_set(obj))
         return dorm_fail(h->cx, DORM_EVALUE, "Cannot force an update in save() with no primary key.");
-    for (int i = 0; i < m->nfields; i++)
-        if (m->fields[i].f->auto_now && n < 64) {
-            bool listed = false;
-            for (size_t k = 0; k < n; k++) listed = listed || fields[k] == &m->fields[i];
-            if (!listed) fields[n++] = &m->fields[i];
-        }
-    touch_auto_now(obj, false);
+    /* Django's pre_save runs for the listed fields only: an unlisted auto_now
+     * field keeps its stored value. */
+    dorm_touch_auto_now(obj, false);
     save_job j = {obj, fields, n, true};
     return save_guarded(&j);
 }
@@ -248,7 +244,7 @@ void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
         }
     }
     dorm_error_clear(cx);
-    touch_auto_now(obj, true);
+    dorm_touch_auto_now(obj, true);
     /* create() forces an INSERT (Django's force_insert=True). */
     int rc = cx->db->dialect->errors_abort_transaction && cx->db->atomic_depth > 0
                  ? dorm_in_transaction(cx, dorm_insert_one, obj)

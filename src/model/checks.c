@@ -163,13 +163,14 @@ static void check_model(checker *c, const dorm_meta *m) {
     /* Reverse accessors must not hide a field of the target (fields.E302). */
     for (int i = 0; i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
+        if (r->hidden) continue;
         if (dorm_meta_field(m, r->name) || dorm_meta_field(m, r->query_name)) {
             snprintf(where, sizeof where, "%s.%s", r->model->label, r->fk->f->name);
             report(c, where, "fields.E302", "Reverse accessor for '%s.%s' clashes with field name '%s.%s'.",
                    r->model->label, r->fk->f->name, m->label, r->name);
         }
         for (int j = 0; j < i; j++)
-            if (strcmp(m->reverse[j].name, r->name) == 0) {
+            if (!m->reverse[j].hidden && strcmp(m->reverse[j].name, r->name) == 0) {
                 snprintf(where, sizeof where, "%s.%s", r->model->label, r->fk->f->name);
                 report(c, where, "fields.E304", "Reverse accessor for '%s.%s' clashes with reverse accessor for '%s.%s'.",
                        r->model->label, r->fk->f->name, m->reverse[j].model->label, m->reverse[j].fk->f->name);

@@ -30,6 +30,7 @@ typedef struct dorm_rel {
     const char *query_name;    /* related_name or "<model>" (filter paths)   */
     const dorm_meta *model;    /* the model holding the FK                   */
     const dorm_fmeta *fk;      /* that FK                                    */
+    bool hidden;               /* related_name "+": deletion rules only      */
 } dorm_rel;
 
 struct dorm_meta {

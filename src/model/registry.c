@@ -94,12 +94,11 @@ static int link_relations(dorm_registry *reg) {
     }
     for (int i = 0; i < reg->nmodels; i++) {
         dorm_meta *t = reg->metas[i];
+        /* Hidden relations (related_name "+") are kept: on_delete applies to them. */
         int count = 0;
         for (int k = 0; k < reg->nmodels; k++)
             for (int j = 0; j < reg->metas[k]->nfields; j++)
-                if (reg->metas[k]->fields[j].target == t && !(reg->metas[k]->fields[j].f->related_name &&
-                                                                strcmp(reg->metas[k]->fields[j].f->related_name, "+") == 0))
-                    count++;
+                if (reg->metas[k]->fields[j].target == t) count++;
         if (!count) continue;
         t->reverse = dorm_arena_calloc(&reg->arena, sizeof(dorm_rel) * (size_t)count);
         if (!t->reverse) return DORM_ENOMEM;
@@ -108,10 +107,12 @@ static int link_relations(dorm_registry *reg) {
             for (int j = 0; j < src->nfields; j++) {
                 dorm_fmeta *fm = &src->fields[j];
                 const char *rn = fm->f->related_name;
-                if (fm->target != t || (rn && strcmp(rn, "+") == 0)) continue;
+                if (fm->target != t) continue;
                 dorm_rel *r = &t->reverse[t->nreverse++];
                 r->model = src;
                 r->fk = fm;
+                r->hidden = rn && strcmp(rn, "+") == 0;
+                if (r->hidden) rn = NULL;
                 r->name = rn ? rn : concat(&reg->arena, src->model_name, "_", "set");
                 r->query_name = rn ? rn : src->model_name;
                 if (!r->name) return DORM_ENOMEM;
@@ -134,7 +135,8 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
         names[n++] = m->fields[i].f->name;
         if (m->fields[i].f->kind == DORM_KIND_FK) names[n++] = m->fields[i].attname;
     }
-    for (int i = 0; i < m->nreverse; i++) names[n++] = m->reverse[i].query_name;
+    for (int i = 0; i < m->nreverse; i++)
+        if (!m->reverse[i].hidden) names[n++] = m->reverse[i].query_name;
     qsort(names, n, sizeof(char *), cmp_str);
     dorm_buf b = DORM_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
@@ -220,7 +222,8 @@ const dorm_fmeta *dorm_meta_field(const dorm_meta *m, const char *name) {
 
 const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n) {
     for (int i = 0; i < m->nreverse; i++)
-        if (strncmp(m->reverse[i].query_name, name, n) == 0 && m->reverse[i].query_name[n] == '\0')
+        if (!m->reverse[i].hidden && strncmp(m->reverse[i].query_name, name, n) == 0 &&
+            m->reverse[i].query_name[n] == '\0')
             return &m->reverse[i];
     return NULL;
 }

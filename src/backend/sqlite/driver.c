@@ -89,7 +89,7 @@ static int open_failed(sqlite3 *db, int rc, const char *path, dorm_errbuf *e)
 
 static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
-    int timeout_ms;
+    int timeout_ms = 5000;
     int rc = check_url(url, &timeout_ms, e);
     if (rc) return rc;
     dorm_conn *c = malloc(sizeof *c);
