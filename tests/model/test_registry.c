@@ -1,0 +1,367 @@
+/* test_registry.c - the model registry: the meta it computes from a static
+ * declaration (Django's _meta: table and column names, labels, relations) and
+ * the system checks, whose messages must read as Django's `check` prints them. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "model/meta.h"
+#include "testdb.h"
+
+/* A registry of one app "library" holding `models`; freed by the caller. */
+static dorm_registry *registry_of(const dorm_model *const *models) {
+    const dorm_app app = {"library", models};
+    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
+    cr_assert(reg, "registry: out of memory");
+    return reg;
+}
+
+/* Whether `line` is one of the newline-separated lines of `text`. */
+static bool has_line(const char *text, const char *line) {
+    size_t n = strlen(line);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0')) return true;
+    return false;
+}
+
+/* The registry of `models` must fail its checks with exactly the messages of
+ * the NULL-terminated `lines`, in any order (Django's order is incidental). */
+static void expect_messages(const dorm_model *const *models, const char *const *lines) {
+    dorm_registry *reg = registry_of(models);
+    const char *msg = dorm_registry_messages(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
+    size_t want = 0, got = *msg ? 1 : 0;
+    for (; lines[want]; want++) cr_expect(has_line(msg, lines[want]), "missing \"%s\" in \"%s\"", lines[want], msg);
+    for (const char *p = strchr(msg, '\n'); p; p = strchr(p + 1, '\n')) got++;
+    cr_expect_eq(got, want, "%zu messages expected, got \"%s\"", want, msg);
+    dorm_registry_free(reg);
+}
+
+/* The registry of `models` must fail its checks with one message starting
+ * with `prefix` (for checks Django has no equivalent of). */
+static void expect_one_message(const dorm_model *const *models, const char *prefix) {
+    dorm_registry *reg = registry_of(models);
+    const char *msg = dorm_registry_messages(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
+    cr_expect(strncmp(msg, prefix, strlen(prefix)) == 0, "got \"%s\", wanted \"%s...\"", msg, prefix);
+    cr_expect_null(strchr(msg, '\n'), "one message only, got \"%s\"", msg);
+    dorm_registry_free(reg);
+}
+
+/* ---- well-formed models ---- */
+
+typedef struct Publisher {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Publisher;
+static const dorm_field Publisher_fields[] = {
+    DORM_AUTO(Publisher, id),
+    DORM_CHAR(Publisher, name, .max_length = 50),
+    DORM_END,
+};
+static const dorm_model Publisher_model =
+    DORM_MODEL(Publisher, "library", Publisher_fields, .db_table = "pubs", .verbose_name = "press");
+
+typedef struct BookAuthor {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Publisher) publisher;
+    DORM_FK(Publisher) printer;
+    const char *code;
+} BookAuthor;
+static const dorm_field BookAuthor_fields[] = {
+    DORM_AUTO(BookAuthor, id),
+    DORM_FOREIGN_KEY(BookAuthor, publisher, Publisher, .on_delete = DORM_CASCADE),
+    DORM_FOREIGN_KEY(BookAuthor, printer, Publisher, .on_delete = DORM_PROTECT, .related_name = "printed",
+                     .db_column = "printer_ref"),
+    DORM_CHAR(BookAuthor, code, .max_length = 4, .db_column = "the_code",
+              .choices = DORM_CHOICES({DORM_VTEXT("ABCD"), "Four"}, {DORM_VTEXT("A"), "One"})),
+    DORM_END,
+};
+static const dorm_model BookAuthor_model = DORM_MODEL(
+    BookAuthor, "library", BookAuthor_fields, .ordering = DORM_LIST("-publisher__name", "?", "pk", "printer_id"));
+
+Test(registry, test_models_pass_their_checks) {
+    const dorm_app app = {"library", DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
+    cr_assert(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_OK);
+    cr_expect_str_eq(dorm_registry_messages(reg), "");
+    dorm_registry_free(reg);
+}
+
+Test(registry, meta_names_follow_django) {
+    const dorm_app app = {"library", DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
+    cr_assert(reg);
+    const dorm_meta *book = dorm_meta_of(reg, &Book_model), *author = dorm_meta_of(reg, &Author_model);
+    cr_assert(book && author);
+    cr_expect_str_eq(book->db_table, "library_book");
+    cr_expect_str_eq(book->label, "library.Book");
+    cr_expect_str_eq(book->label_lower, "library.book");
+    cr_expect_str_eq(book->model_name, "book");
+    cr_expect_str_eq(book->verbose_name, "book");
+    cr_expect_str_eq(book->verbose_name_plural, "books");
+    cr_expect_str_eq(book->pk->f->name, "id");
+    const dorm_fmeta *fk = dorm_meta_field(book, "author");
+    cr_assert(fk);
+    cr_expect_eq(dorm_meta_field(book, "author_id"), fk, "a FK is found by its attname too");
+    cr_expect_str_eq(fk->attname, "author_id");
+    cr_expect_str_eq(fk->column, "author_id");
+    cr_expect_eq(fk->target, author);
+    cr_expect_eq(fk->target_pk, author->pk);
+    cr_expect_null(dorm_meta_field(book, "nope"));
+    /* Book.author has related_name "books"; Everything.maybe_author hides its
+     * reverse accessor with "+" but still counts for deletion. */
+    int visible = 0;
+    for (int i = 0; i < author->nreverse; i++) {
+        const dorm_rel *r = &author->reverse[i];
+        if (r->hidden)
+            cr_expect_str_eq(r->fk->f->name, "maybe_author");
+        else
+            visible++;
+    }
+    cr_expect_eq(visible, 1);
+    cr_assert(dorm_meta_reverse(author, "books", 5));
+    cr_expect_eq(dorm_meta_reverse(author, "books", 5)->fk, fk);
+    cr_expect_null(dorm_meta_reverse(author, "everything", 10));
+    cr_expect_null(dorm_meta_reverse(author, "+", 1));
+    cr_expect_str_eq(book->choices_list, "author, author_id, genre, id, isbn, pages, publication_date, title");
+    dorm_registry_free(reg);
+}
+
+Test(registry, explicit_names_and_camel_case) {
+    dorm_registry *reg = registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_OK, "%s", dorm_registry_messages(reg));
+    const dorm_meta *pub = dorm_meta_of(reg, &Publisher_model), *ba = dorm_meta_of(reg, &BookAuthor_model);
+    cr_assert(pub && ba);
+    cr_expect_str_eq(pub->db_table, "pubs");
+    cr_expect_str_eq(pub->verbose_name, "press");
+    cr_expect_str_eq(pub->verbose_name_plural, "presss", "Django appends an s, even here");
+    cr_expect_str_eq(ba->db_table, "library_bookauthor");
+    cr_expect_str_eq(ba->model_name, "bookauthor");
+    cr_expect_str_eq(ba->verbose_name, "book author");
+    cr_expect_str_eq(ba->verbose_name_plural, "book authors");
+    cr_expect_str_eq(dorm_meta_field(ba, "printer")->column, "printer_ref");
+    cr_expect_str_eq(dorm_meta_field(ba, "code")->column, "the_code");
+    /* Without related_name the reverse accessor is "<model>_set" and the
+     * query name "<model>". */
+    cr_assert_eq(pub->nreverse, 2);
+    const dorm_rel *r = dorm_meta_reverse(pub, "bookauthor", 10);
+    cr_assert(r);
+    cr_expect_str_eq(r->name, "bookauthor_set");
+    cr_expect_str_eq(dorm_meta_reverse(pub, "printed", 7)->fk->f->name, "printer");
+    dorm_registry_free(reg);
+}
+
+/* ---- one broken model per registry ---- */
+
+typedef struct NoMaxLength {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} NoMaxLength;
+static const dorm_field NoMaxLength_fields[] = {DORM_AUTO(NoMaxLength, id), DORM_CHAR(NoMaxLength, name), DORM_END};
+static const dorm_model NoMaxLength_model = DORM_MODEL(NoMaxLength, "library", NoMaxLength_fields);
+
+Test(checks, charfield_without_max_length) {
+    expect_messages(
+        DORM_MODELS(&NoMaxLength_model),
+        DORM_LIST("library.NoMaxLength.name: (fields.E120) CharFields must define a 'max_length' attribute."));
+}
+
+typedef struct BadOrdering {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Publisher) publisher;
+} BadOrdering;
+static const dorm_field BadOrdering_fields[] = {
+    DORM_AUTO(BadOrdering, id),
+    DORM_FOREIGN_KEY(BadOrdering, publisher, Publisher, .on_delete = DORM_CASCADE),
+    DORM_END,
+};
+static const dorm_model BadOrdering_model =
+    DORM_MODEL(BadOrdering, "library", BadOrdering_fields, .ordering = DORM_LIST("-nope", "publisher__nope", "id"));
+
+Test(checks, ordering_on_unknown_fields) {
+    expect_messages(
+        DORM_MODELS(&Publisher_model, &BadOrdering_model),
+        DORM_LIST("library.BadOrdering: (models.E015) 'ordering' refers to the nonexistent field, related field, "
+                  "or lookup 'nope'.",
+                  "library.BadOrdering: (models.E015) 'ordering' refers to the nonexistent field, related field, "
+                  "or lookup 'publisher__nope'."));
+}
+
+Test(checks, ordering_on_related_fields_is_accepted) {
+    /* BookAuthor orders by "-publisher__name", "?", "pk" and an attname. */
+    dorm_registry *reg = registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_OK);
+    cr_expect_str_eq(dorm_registry_messages(reg), "");
+    dorm_registry_free(reg);
+}
+
+typedef struct NoOnDelete {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Publisher) publisher;
+} NoOnDelete;
+static const dorm_field NoOnDelete_fields[] = {
+    DORM_AUTO(NoOnDelete, id),
+    DORM_FOREIGN_KEY(NoOnDelete, publisher, Publisher),
+    DORM_END,
+};
+static const dorm_model NoOnDelete_model = DORM_MODEL(NoOnDelete, "library", NoOnDelete_fields);
+
+Test(checks, foreign_key_without_on_delete) {
+    /* Django refuses this with a TypeError at class creation. */
+    expect_one_message(DORM_MODELS(&Publisher_model, &NoOnDelete_model), "library.NoOnDelete.publisher: (dorm.E005) ");
+}
+
+Test(checks, foreign_key_to_unregistered_model) {
+    /* NoOnDelete's target, Publisher, is left out; the missing on_delete is
+     * reported as well. */
+    dorm_registry *reg = registry_of(DORM_MODELS(&NoOnDelete_model));
+    const char *msg = dorm_registry_messages(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
+    cr_expect(has_line(msg, "library.NoOnDelete.publisher: (fields.E300) Field defines a relation with model "
+                            "'Publisher', which is either not installed, or is abstract."),
+              "%s", msg);
+    dorm_registry_free(reg);
+}
+
+typedef struct NullPk {
+    DORM_OBJECT;
+    int64_t id;
+} NullPk;
+static const dorm_field NullPk_fields[] = {DORM_AUTO(NullPk, id, .null = true), DORM_END};
+static const dorm_model NullPk_model = DORM_MODEL(NullPk, "library", NullPk_fields);
+
+Test(checks, nullable_primary_key) {
+    expect_messages(DORM_MODELS(&NullPk_model),
+                    DORM_LIST("library.NullPk.id: (fields.E007) Primary keys must not have null=True."));
+}
+
+typedef struct DupName {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} DupName;
+static const dorm_field DupName_fields[] = {
+    DORM_AUTO(DupName, id),
+    DORM_CHAR(DupName, name, .max_length = 10),
+    DORM_CHAR(DupName, name, .max_length = 20),
+    DORM_END,
+};
+static const dorm_model DupName_model = DORM_MODEL(DupName, "library", DupName_fields);
+
+Test(checks, duplicate_field_names) {
+    expect_messages(DORM_MODELS(&DupName_model),
+                    DORM_LIST("library.DupName.name: (models.E006) The field 'name' clashes with "
+                              "the field 'name' from model 'library.dupname'."));
+}
+
+typedef struct DupColumn {
+    DORM_OBJECT;
+    int64_t id;
+    const char *a;
+    const char *b;
+} DupColumn;
+static const dorm_field DupColumn_fields[] = {
+    DORM_AUTO(DupColumn, id),
+    DORM_CHAR(DupColumn, a, .max_length = 10),
+    DORM_CHAR(DupColumn, b, .max_length = 10, .db_column = "a"),
+    DORM_END,
+};
+static const dorm_model DupColumn_model = DORM_MODEL(DupColumn, "library", DupColumn_fields);
+
+Test(checks, duplicate_column_names) {
+    expect_messages(
+        DORM_MODELS(&DupColumn_model),
+        DORM_LIST("library.DupColumn: (models.E007) Field 'b' has column name 'a' that is used by another field."));
+}
+
+typedef struct BadDecimal {
+    DORM_OBJECT;
+    int64_t id;
+    dorm_decimal d1;
+    dorm_decimal d2;
+    dorm_decimal d3;
+} BadDecimal;
+static const dorm_field BadDecimal_fields[] = {
+    DORM_AUTO(BadDecimal, id),
+    DORM_DECIMAL(BadDecimal, d1, .decimal_places = 2),
+    DORM_DECIMAL(BadDecimal, d2, .max_digits = 2, .decimal_places = 3),
+    DORM_DECIMAL(BadDecimal, d3, .max_digits = 3, .decimal_places = 3),
+    DORM_END,
+};
+static const dorm_model BadDecimal_model = DORM_MODEL(BadDecimal, "library", BadDecimal_fields);
+
+Test(checks, decimal_digits) {
+    /* d3 (max_digits == decimal_places) is valid. */
+    expect_messages(
+        DORM_MODELS(&BadDecimal_model),
+        DORM_LIST("library.BadDecimal.d1: (fields.E132) DecimalFields must define a 'max_digits' attribute.",
+                  "library.BadDecimal.d2: (fields.E134) 'max_digits' must be greater or equal to 'decimal_places'."));
+}
+
+typedef struct LongChoices {
+    DORM_OBJECT;
+    int64_t id;
+    const char *g;
+} LongChoices;
+static const dorm_field LongChoices_fields[] = {
+    DORM_AUTO(LongChoices, id),
+    DORM_CHAR(LongChoices, g, .max_length = 2,
+              .choices = DORM_CHOICES({DORM_VTEXT("ABCD"), "x"}, {DORM_VTEXT("A"), "y"})),
+    DORM_END,
+};
+static const dorm_model LongChoices_model = DORM_MODEL(LongChoices, "library", LongChoices_fields);
+
+Test(checks, choices_longer_than_max_length) {
+    expect_messages(
+        DORM_MODELS(&LongChoices_model),
+        DORM_LIST("library.LongChoices.g: (fields.E009) 'max_length' is too small to fit the longest value in "
+                  "'choices' (4 characters)."));
+}
+
+typedef struct TwoPks {
+    DORM_OBJECT;
+    int32_t a;
+    int32_t b;
+} TwoPks;
+static const dorm_field TwoPks_fields[] = {
+    DORM_INT(TwoPks, a, .primary_key = true),
+    DORM_INT(TwoPks, b, .primary_key = true),
+    DORM_END,
+};
+static const dorm_model TwoPks_model = DORM_MODEL(TwoPks, "library", TwoPks_fields);
+
+Test(checks, two_primary_keys) {
+    expect_messages(
+        DORM_MODELS(&TwoPks_model),
+        DORM_LIST("library.TwoPks: (models.E026) The model cannot have more than one field with 'primary_key=True'."));
+}
+
+typedef struct NoPk {
+    DORM_OBJECT;
+    const char *name;
+} NoPk;
+static const dorm_field NoPk_fields[] = {DORM_CHAR(NoPk, name, .max_length = 10), DORM_END};
+static const dorm_model NoPk_model = DORM_MODEL(NoPk, "library", NoPk_fields);
+
+Test(checks, no_primary_key) {
+    /* Django adds an AutoField "id"; dorm asks for an explicit one. */
+    expect_one_message(DORM_MODELS(&NoPk_model), "library.NoPk: (dorm.E008) ");
+}
+
+Test(checks, every_broken_model_at_once) {
+    /* One registry reports the problems of all its models, one per line. */
+    dorm_registry *reg = registry_of(DORM_MODELS(&NoMaxLength_model, &NullPk_model, &TwoPks_model));
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
+    cr_expect_str_eq(dorm_registry_messages(reg),
+                     "library.NoMaxLength.name: (fields.E120) CharFields must define a 'max_length' attribute.\n"
+                     "library.NullPk.id: (fields.E007) Primary keys must not have null=True.\n"
+                     "library.TwoPks: (models.E026) The model cannot have more than one field with "
+                     "'primary_key=True'.");
+    dorm_registry_free(reg);
+}
