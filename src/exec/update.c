@@ -55,6 +55,15 @@ typedef struct bulk_update_job {
     int64_t rows;
 } bulk_update_job;
 
+/* The type a CASE is cast to where the dialect needs it: the column's own. */
+static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
+    const dorm_field *f = fm->f;
+    dorm_column_def c = {.name = fm->column, .kind = f->kind, .max_length = f->max_length,
+                         .max_digits = f->max_digits, .decimal_places = f->decimal_places};
+    if (f->kind == DORM_KIND_FK && fm->target_pk) c.ref_kind = fm->target_pk->f->kind;
+    s->d->column_type(&s->text, &c);
+}
+
 static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
     const dorm_meta *m = j->m;
     dorm_sql s;
@@ -65,7 +74,8 @@ static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
     for (size_t f = 0; f < j->nfields; f++) {
         if (f) dorm_buf_puts(&s.text, ", ");
         dorm_sql_name(&s, j->fields[f]->column);
-        dorm_buf_puts(&s.text, " = CASE");
+        bool cast = s.d->requires_casted_case_in_updates;
+        dorm_buf_puts(&s.text, cast ? " = CAST(CASE" : " = CASE");
         for (size_t i = off; i < off + n; i++) {
             dorm_value pk = dorm_pk_value(j->objs[i]), v = dorm_field_get(j->objs[i], j->fields[f]);
             dorm_buf_puts(&s.text, " WHEN (");
@@ -76,6 +86,11 @@ static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
             dorm_sql_param(&s, &v);
         }
         dorm_buf_puts(&s.text, " ELSE NULL END");
+        if (cast) {
+            dorm_buf_puts(&s.text, " AS ");
+            cast_type(&s, j->fields[f]);
+            dorm_buf_putc(&s.text, ')');
+        }
     }
     dorm_buf_puts(&s.text, " WHERE ");
     dorm_sql_col(&s, m->db_table, m->pk->column);

@@ -1,9 +1,12 @@
 /* testdb.c - the test models and the per-test database (see testdb.h). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
+#include "backend/db.h"
 #include "testdb.h"
 
 static const dorm_field Author_fields[] = {
@@ -68,6 +71,26 @@ const char *test_db_url(void) {
     return url && *url ? url : "sqlite://:memory:";
 }
 
+/* The schema of this test on a PostgreSQL server ("" elsewhere): tests run
+ * in parallel processes against one database, each in a schema of its own. */
+static char pg_schema[48];
+
+static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 0; }
+
+/* Creates this process's schema and makes it the only one searched. */
+static void isolate(void) {
+    static unsigned serial;
+    snprintf(pg_schema, sizeof pg_schema, "dorm_test_%ld_%u", (long)getpid(), ++serial);
+    char sql[160];
+    dorm_errbuf e = {0, ""};
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
+    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", pg_schema);
+    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
+    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
 void test_db_open(void) {
     T.reg = dorm_registry_new((const dorm_app *const[]){&test_app, NULL});
     cr_assert(T.reg, "registry: out of memory");
@@ -76,13 +99,26 @@ void test_db_open(void) {
     cr_assert(T.db && dorm_db_errcode(T.db) == DORM_OK, "open %s: %s", test_db_url(), T.db ? dorm_db_errmsg(T.db) : "");
     T.cx = dorm_ctx_new(T.db);
     cr_assert(T.cx);
-    /* A leftover from an earlier test on a server database must not leak in. */
-    dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+    if (on_postgres())
+        isolate();
+    else /* A leftover from an earlier test on a server database must not leak in. */
+        dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
     cr_assert_eq(dorm_create_all(T.cx), DORM_OK, "create tables: %s", dorm_errmsg(T.cx));
 }
 
 void test_db_close(void) {
-    if (T.cx) dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+    if (T.db && pg_schema[0]) {
+        /* Whatever the test left open goes first, then the schema with all in it. */
+        char sql[96];
+        dorm_errbuf e = {0, ""};
+        if (T.db->atomic_depth > 0) dorm_db_exec(T.db, "ROLLBACK", &e);
+        T.db->atomic_depth = 0;
+        snprintf(sql, sizeof sql, "DROP SCHEMA \"%s\" CASCADE", pg_schema);
+        dorm_db_exec(T.db, sql, &e);
+        pg_schema[0] = '\0';
+    } else if (T.cx) {
+        dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+    }
     dorm_ctx_free(T.cx);
     dorm_db_close(T.db);
     dorm_registry_free(T.reg);

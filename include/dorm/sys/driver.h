@@ -173,6 +173,10 @@ typedef struct dorm_dialect {
     bool errors_abort_transaction;         /* PostgreSQL: need a savepoint        */
     bool supports_deferrable_fk;           /* FOREIGN KEY ... DEFERRABLE          */
     bool nulls_sort_first;                 /* NULLs sort before values in ASC     */
+    /* A CASE of bound values takes the type of its THEN values, which the
+     * server cannot infer from untyped parameters: bulk_update writes
+     * CAST(CASE ... END AS <column type>) (Django's feature of that name). */
+    bool requires_casted_case_in_updates;
 } dorm_dialect;
 
 typedef struct dorm_conn dorm_conn;

@@ -1,0 +1,175 @@
+/* dialect.c - how SQL is spelled for PostgreSQL: lookup operators with the
+ * ::text and UPPER() casts of their left-hand side, LIKE pattern values,
+ * EXTRACT for date parts, LIMIT/OFFSET, column types and checks for DDL, and
+ * the feature flags (Django's postgresql operations.py, base.py, features.py). */
+#include <assert.h>
+
+#include "backend/postgres/postgres.h"
+
+/* The bound value of a pattern lookup.  LIKE's default escape character on
+ * PostgreSQL is '\', so '\', '%' and '_' are escaped with it and the
+ * operator needs no ESCAPE clause (Django's prep_for_like_query).  iexact
+ * compares with '=' and takes the value as it is. */
+static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
+{
+    if (lk == DORM_LK_IEXACT) {
+        dorm_buf_put(out, s, n);
+        return;
+    }
+    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH || lk == DORM_LK_IENDSWITH)
+        dorm_buf_putc(out, '%');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' || s[i] == '%' || s[i] == '_') dorm_buf_putc(out, '\\');
+        dorm_buf_putc(out, s[i]);
+    }
+    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_STARTSWITH || lk == DORM_LK_ISTARTSWITH)
+        dorm_buf_putc(out, '%');
+}
+
+/* EXTRACT field names by transform: fixed words, never text from a user. */
+static const char *const extract_fields[DORM_EX__COUNT] = {
+    [DORM_EX_YEAR] = "year",
+    [DORM_EX_ISO_YEAR] = "isoyear",
+    [DORM_EX_MONTH] = "month",
+    [DORM_EX_DAY] = "day",
+    [DORM_EX_WEEK] = "week",
+    [DORM_EX_WEEK_DAY] = "dow",
+    [DORM_EX_ISO_WEEK_DAY] = "isodow",
+    [DORM_EX_QUARTER] = "quarter",
+    [DORM_EX_HOUR] = "hour",
+    [DORM_EX_MINUTE] = "minute",
+    [DORM_EX_SECOND] = "second",
+};
+
+/* Django's date_extract_sql / datetime_cast_date_sql.  Datetimes need no
+ * AT TIME ZONE: the session's time zone is UTC, dorm's only one.  week_day
+ * counts Sunday as 1 as on every backend, and is parenthesised so that a
+ * cast of the lookup applies to the sum. */
+static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+{
+    (void)kind;
+    assert((unsigned)ex < DORM_EX__COUNT);
+    switch (ex) {
+    case DORM_EX_DATE: dorm_buf_printf(out, "(%s)::date", lhs); return;
+    case DORM_EX_TIME: dorm_buf_printf(out, "(%s)::time", lhs); return;
+    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "(EXTRACT('dow' FROM %s) + 1)", lhs); return;
+    /* Whole seconds, as on SQLite (ExtractSecond is an integer): EXTRACT
+     * alone keeps the fraction, and 7.25 would not equal 7. */
+    case DORM_EX_SECOND: dorm_buf_printf(out, "FLOOR(EXTRACT('second' FROM %s))", lhs); return;
+    default:
+        if ((unsigned)ex >= DORM_EX__COUNT) return;
+        dorm_buf_printf(out, "EXTRACT('%s' FROM %s)", extract_fields[ex], lhs);
+    }
+}
+
+static void pg_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
+{
+    if (limit >= 0) dorm_buf_printf(out, " LIMIT %lld", (long long)limit);
+    if (offset > 0) dorm_buf_printf(out, " OFFSET %lld", (long long)offset);
+}
+
+/* Django's postgresql DatabaseWrapper.data_types, for one kind. */
+static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
+{
+    switch (kind) {
+    case DORM_KIND_AUTO: dorm_buf_puts(out, "serial"); break;
+    case DORM_KIND_BIGAUTO: dorm_buf_puts(out, "bigserial"); break;
+    case DORM_KIND_CHAR: dorm_buf_printf(out, "varchar(%d)", c->max_length); break;
+    case DORM_KIND_SLUG: dorm_buf_printf(out, "varchar(%d)", c->max_length ? c->max_length : 50); break;
+    case DORM_KIND_EMAIL: dorm_buf_printf(out, "varchar(%d)", c->max_length ? c->max_length : 254); break;
+    case DORM_KIND_URL: dorm_buf_printf(out, "varchar(%d)", c->max_length ? c->max_length : 200); break;
+    case DORM_KIND_TEXT: dorm_buf_puts(out, "text"); break;
+    case DORM_KIND_JSON: dorm_buf_puts(out, "jsonb"); break;
+    case DORM_KIND_INT:
+    case DORM_KIND_POSINT: dorm_buf_puts(out, "integer"); break;
+    case DORM_KIND_BIGINT: dorm_buf_puts(out, "bigint"); break;
+    case DORM_KIND_SMALLINT:
+    case DORM_KIND_POSSMALLINT: dorm_buf_puts(out, "smallint"); break;
+    case DORM_KIND_FLOAT: dorm_buf_puts(out, "double precision"); break;
+    case DORM_KIND_DECIMAL: dorm_buf_printf(out, "numeric(%d, %d)", c->max_digits, c->decimal_places); break;
+    case DORM_KIND_BOOL: dorm_buf_puts(out, "boolean"); break;
+    case DORM_KIND_DATE: dorm_buf_puts(out, "date"); break;
+    case DORM_KIND_DATETIME: dorm_buf_puts(out, "timestamp with time zone"); break;
+    case DORM_KIND_TIME: dorm_buf_puts(out, "time"); break;
+    case DORM_KIND_UUID: dorm_buf_puts(out, "uuid"); break;
+    case DORM_KIND_BINARY: dorm_buf_puts(out, "bytea"); break;
+    default: assert(!"column kind without a type"); break;
+    }
+}
+
+/* A foreign key takes the type of the column it points to, as Django's
+ * rel_db_type gives it: serial keys are pointed at with "integer", bigserial
+ * ones with "bigint". */
+static void pg_column_type(dorm_buf *out, const dorm_column_def *c)
+{
+    if (c->kind != DORM_KIND_FK) {
+        kind_type(out, c, c->kind);
+        return;
+    }
+    switch (c->ref_kind) {
+    case DORM_KIND_AUTO: kind_type(out, c, DORM_KIND_INT); break;
+    case DORM_KIND_BIGAUTO: kind_type(out, c, DORM_KIND_BIGINT); break;
+    default: kind_type(out, c, c->ref_kind); break;
+    }
+}
+
+/* Django's postgresql data_type_check_constraints. */
+static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
+{
+    if (c->kind != DORM_KIND_POSINT && c->kind != DORM_KIND_POSSMALLINT) return;
+    dorm_buf_quote(out, quote, c->name);
+    dorm_buf_puts(out, " >= 0");
+}
+
+/* Django's lookup_cast: pattern and regex lookups compare text, so the
+ * left-hand side is cast to it (filter(pages__contains=3) works), and the
+ * case-insensitive ones compare upper case. */
+#define TEXT "%s::text"
+#define UPPER_TEXT "UPPER(%s::text)"
+
+const dorm_dialect dorm_pg_dialect = {
+    .quote = '"',
+    .param_style = DORM_PARAM_DOLLAR,
+    /* The protocol counts parameters in 16 bits. */
+    .max_params = 65535,
+    .operators = {
+        [DORM_LK_EXACT] = "= %s",
+        [DORM_LK_IEXACT] = "= UPPER(%s)",
+        [DORM_LK_CONTAINS] = "LIKE %s",
+        [DORM_LK_ICONTAINS] = "LIKE UPPER(%s)",
+        [DORM_LK_STARTSWITH] = "LIKE %s",
+        [DORM_LK_ISTARTSWITH] = "LIKE UPPER(%s)",
+        [DORM_LK_ENDSWITH] = "LIKE %s",
+        [DORM_LK_IENDSWITH] = "LIKE UPPER(%s)",
+        [DORM_LK_GT] = "> %s",
+        [DORM_LK_GTE] = ">= %s",
+        [DORM_LK_LT] = "< %s",
+        [DORM_LK_LTE] = "<= %s",
+        [DORM_LK_REGEX] = "~ %s",
+        [DORM_LK_IREGEX] = "~* %s",
+    },
+    .lhs_casts = {
+        [DORM_LK_IEXACT] = UPPER_TEXT,
+        [DORM_LK_CONTAINS] = TEXT,
+        [DORM_LK_ICONTAINS] = UPPER_TEXT,
+        [DORM_LK_STARTSWITH] = TEXT,
+        [DORM_LK_ISTARTSWITH] = UPPER_TEXT,
+        [DORM_LK_ENDSWITH] = TEXT,
+        [DORM_LK_IENDSWITH] = UPPER_TEXT,
+        [DORM_LK_REGEX] = TEXT,
+        [DORM_LK_IREGEX] = TEXT,
+    },
+    .pattern = pg_pattern,
+    .extract = pg_extract,
+    .random_function = "RANDOM()",
+    .limit_offset = pg_limit_offset,
+    .column_type = pg_column_type,
+    .auto_pk_suffix = "PRIMARY KEY",
+    .column_check = pg_column_check,
+    .supports_returning = true,
+    .transactional_ddl = true,
+    .errors_abort_transaction = true,
+    .supports_deferrable_fk = true,
+    .nulls_sort_first = false,
+    .requires_casted_case_in_updates = true,
+};

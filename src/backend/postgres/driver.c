@@ -1,0 +1,394 @@
+/* driver.c - the PostgreSQL backend's statements: one server-side prepared
+ * statement per SQL text (or unnamed ones when preparation is off), dorm
+ * values bound as text parameters ($1, $2, ...) and bytes as binary, whole
+ * results walked row by row, and text columns read back as dorm reads them. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/postgres/postgres.h"
+
+/* A bound value that is not a caller's NUL-terminated string is formatted or
+ * copied into the statement's scratch buffer; its offset is kept, because
+ * the buffer may move as it grows, and turned into a pointer when run.
+ * NOT_SCRATCH marks a value that points elsewhere (or is NULL). */
+#define NOT_SCRATCH ((size_t)-1)
+
+struct dorm_stmt {
+    dorm_conn *c;
+    char *sql;                /* owned, NUL-terminated */
+    char name[24];            /* server-side name, "" when unnamed */
+    unsigned generation;      /* of the connection the name was prepared on */
+    bool prepared;
+    int nparams;              /* bound so far (highest index + 1) */
+    int cap;
+    const char **values;
+    int *lengths;
+    int *formats;
+    size_t *offsets;          /* into scratch, or NOT_SCRATCH */
+    dorm_buf scratch;
+    PGresult *res;
+    int row;                  /* current row of res, -1 before the first */
+    int nrows;
+    int64_t changes;
+    dorm_buf blob;            /* the decoded bytea of the last column_blob */
+};
+
+/* Sends the DEALLOCATEs of finalized statements, in one round trip, outside
+ * transactions only: a failure there must not abort the caller's work. */
+static void flush_deallocs(dorm_conn *c)
+{
+    if (!c->dealloc.len || PQtransactionStatus(c->pg) != PQTRANS_IDLE) return;
+    PGresult *r = PQexec(c->pg, c->dealloc.data);
+    PQclear(r);
+    dorm_buf_reset(&c->dealloc);
+    dorm_pg_track(c);
+}
+
+/* Creates the server-side statement of s under a new name. */
+static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
+{
+    dorm_conn *c = s->c;
+    flush_deallocs(c);
+    snprintf(s->name, sizeof s->name, "dorm_%u", ++c->next_name);
+    PGresult *r = PQprepare(c->pg, s->name, s->sql, 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : dorm_pg_fail(c, r, e);
+    PQclear(r);
+    dorm_pg_track(c);
+    if (rc) return rc;
+    s->prepared = true;
+    s->generation = c->generation;
+    return 0;
+}
+
+static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
+{
+    int rc = dorm_pg_ready(c, e);
+    if (rc) {
+        /* The rollback of a transaction the server already dropped ends it
+         * here too, so that the next statement may reconnect. */
+        if (strcmp(sql, "ROLLBACK") == 0) c->tx_open = false;
+        return rc;
+    }
+    PGresult *r = PQexec(c->pg, sql);
+    ExecStatusType st = PQresultStatus(r);
+    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
+    PQclear(r);
+    dorm_pg_track(c);
+    return rc;
+}
+
+static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e)
+{
+    if (len > INT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
+    if (memchr(sql, '\0', len)) return dorm_err(e, DORM_EPROGRAMMING, "The SQL text contains a NUL byte.");
+    dorm_stmt *s = calloc(1, sizeof *s);
+    if (!s || !(s->sql = malloc(len + 1))) {
+        free(s);
+        return dorm_err(e, DORM_ENOMEM, "out of memory");
+    }
+    memcpy(s->sql, sql, len);
+    s->sql[len] = '\0';
+    s->c = c;
+    s->row = -1;
+    int rc = c->prepare ? dorm_pg_ready(c, e) : 0;
+    if (!rc && c->prepare) rc = server_prepare(s, e);
+    if (rc) {
+        free(s->sql);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static int grow_params(dorm_stmt *s, int n, dorm_errbuf *e)
+{
+    if (n <= s->cap) return 0;
+    int cap = s->cap ? s->cap : 8;
+    while (cap < n) cap *= 2;
+    const char **values = realloc(s->values, sizeof *values * (size_t)cap);
+    if (values) s->values = values;
+    int *lengths = realloc(s->lengths, sizeof *lengths * (size_t)cap);
+    if (lengths) s->lengths = lengths;
+    int *formats = realloc(s->formats, sizeof *formats * (size_t)cap);
+    if (formats) s->formats = formats;
+    size_t *offsets = realloc(s->offsets, sizeof *offsets * (size_t)cap);
+    if (offsets) s->offsets = offsets;
+    if (!values || !lengths || !formats || !offsets) return dorm_err(e, DORM_ENOMEM, "out of memory");
+    s->cap = cap;
+    return 0;
+}
+
+/* Parameter i as text in the scratch buffer (NUL-terminated there). */
+static void scratch_text(dorm_stmt *s, int i, const char *text, size_t n)
+{
+    s->values[i] = NULL;
+    s->offsets[i] = s->scratch.len;
+    s->lengths[i] = 0;
+    s->formats[i] = 0;
+    dorm_buf_put(&s->scratch, text, n);
+    dorm_buf_putc(&s->scratch, '\0');
+}
+
+static void put_float(char *tmp, double f)
+{
+    if (isnan(f)) strcpy(tmp, "NaN");
+    else if (isinf(f)) strcpy(tmp, f < 0 ? "-Infinity" : "Infinity");
+    else snprintf(tmp, DORM_FMT_MAX, "%.17g", f);
+}
+
+/* Text format for everything but bytes, so the server reads each value in
+ * the type it infers for its placeholder; bytes go as binary (raw), which
+ * is how a bytea carries NUL bytes. */
+static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
+{
+    int idx = i + 1;
+    if (i < 0 || i >= 65535) return dorm_err(e, DORM_EPROGRAMMING, "parameter %d is out of range", idx);
+    int rc = grow_params(s, i + 1, e);
+    if (rc) return rc;
+    for (int k = s->nparams; k < i; k++) {
+        s->values[k] = NULL;
+        s->offsets[k] = NOT_SCRATCH;
+        s->lengths[k] = 0;
+        s->formats[k] = 0;
+    }
+    if (i >= s->nparams) s->nparams = i + 1;
+    s->values[i] = NULL;
+    s->offsets[i] = NOT_SCRATCH;
+    s->lengths[i] = 0;
+    s->formats[i] = 0;
+    char tmp[DORM_FMT_MAX];
+    size_t n;
+    switch (v->type) {
+    case DORM_T_NULL: return 0;
+    case DORM_T_BOOL: scratch_text(s, i, v->u.b ? "true" : "false", v->u.b ? 4 : 5); return 0;
+    case DORM_T_INT: n = (size_t)snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i); break;
+    case DORM_T_FLOAT:
+        put_float(tmp, v->u.f);
+        n = strlen(tmp);
+        break;
+    case DORM_T_TEXT:
+        if (!v->u.s && v->len == DORM_STRLEN) return 0;
+        if (!v->u.s && v->len) return dorm_err(e, DORM_EVALUE, "parameter %d: text of %zu bytes at NULL", idx, v->len);
+        if (v->len == DORM_STRLEN) {
+            s->values[i] = v->u.s;
+            return 0;
+        }
+        if (v->len && memchr(v->u.s, '\0', v->len))
+            return dorm_err(e, DORM_EVALUE,
+                            "parameter %d: PostgreSQL text cannot contain NUL (0x00) characters", idx);
+        scratch_text(s, i, v->len ? v->u.s : "", v->len);
+        return 0;
+    case DORM_T_BYTES:
+        if (v->len && !v->u.p) return dorm_err(e, DORM_EVALUE, "parameter %d: %zu bytes at NULL", idx, v->len);
+        if (v->len > INT_MAX) return dorm_err(e, DORM_EDATA, "parameter %d: %zu bytes is too long", idx, v->len);
+        s->values[i] = v->len ? v->u.p : "";
+        s->lengths[i] = (int)v->len;
+        s->formats[i] = 1;
+        return 0;
+    case DORM_T_DATE: n = dorm_date_format(v->u.date, tmp); break;
+    case DORM_T_TIME: n = dorm_time_format(v->u.time, tmp); break;
+    case DORM_T_DATETIME:
+        n = dorm_datetime_format(v->u.dt, tmp);
+        memcpy(tmp + n, "+00:00", 7);
+        n += 6;
+        break;
+    case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
+    case DORM_T_UUID: n = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
+    default:
+        return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
+    }
+    scratch_text(s, i, tmp, n);
+    return 0;
+}
+
+/* Runs the statement with its bound parameters; fills res. */
+static int run(dorm_stmt *s, dorm_errbuf *e)
+{
+    dorm_conn *c = s->c;
+    int rc = dorm_pg_ready(c, e);
+    if (rc) return rc;
+    if (s->scratch.failed) return dorm_err(e, DORM_ENOMEM, "out of memory");
+    for (int i = 0; i < s->nparams; i++)
+        if (s->offsets[i] != NOT_SCRATCH) s->values[i] = s->scratch.data + s->offsets[i];
+    /* A statement prepared before a reconnection is gone from the server. */
+    if (c->prepare && (!s->prepared || s->generation != c->generation) && (rc = server_prepare(s, e))) return rc;
+    if (c->prepare)
+        s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
+    else
+        s->res = PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
+    dorm_pg_track(c);
+    ExecStatusType st = PQresultStatus(s->res);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        s->nrows = PQntuples(s->res);
+        s->row = -1;
+        /* Rows changed, not rows read: a SELECT changes nothing. */
+        const char *status = PQcmdStatus(s->res);
+        s->changes = strncmp(status, "SELECT", 6) == 0 ? 0 : strtoll(PQcmdTuples(s->res), NULL, 10);
+        return 0;
+    }
+    rc = dorm_pg_fail(c, s->res, e);
+    PQclear(s->res);
+    s->res = NULL;
+    return rc;
+}
+
+static int pg_step(dorm_stmt *s, dorm_errbuf *e)
+{
+    if (!s->res) {
+        int rc = run(s, e);
+        if (rc) return rc;
+    }
+    if (s->row < s->nrows) s->row++;
+    return s->row < s->nrows ? DORM_STEP_ROW : DORM_STEP_DONE;
+}
+
+static int pg_column_count(dorm_stmt *s)
+{
+    return s->res ? PQnfields(s->res) : 0;
+}
+
+static bool in_row(const dorm_stmt *s, int i)
+{
+    return s->res && s->row >= 0 && s->row < s->nrows && i >= 0 && i < PQnfields(s->res);
+}
+
+static bool pg_column_null(dorm_stmt *s, int i)
+{
+    return !in_row(s, i) || PQgetisnull(s->res, s->row, i);
+}
+
+/* Booleans arrive as "t" / "f"; EXTRACT results as numerics ("5.000000"),
+ * whose integer part is what an integer read wants. */
+static int64_t pg_column_int(dorm_stmt *s, int i)
+{
+    if (pg_column_null(s, i)) return 0;
+    const char *v = PQgetvalue(s->res, s->row, i);
+    if (v[0] == 't' && !v[1]) return 1;
+    if (v[0] == 'f' && !v[1]) return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static double pg_column_float(dorm_stmt *s, int i)
+{
+    if (pg_column_null(s, i)) return 0;
+    return strtod(PQgetvalue(s->res, s->row, i), NULL);
+}
+
+static const char *pg_column_text(dorm_stmt *s, int i, size_t *len)
+{
+    if (pg_column_null(s, i)) {
+        *len = 0;
+        return NULL;
+    }
+    *len = (size_t)PQgetlength(s->res, s->row, i);
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* A bytea column in its text form: hex ("\x00ff", the default since
+ * PostgreSQL 9.0) decoded here; the old escape form through libpq.  The
+ * bytes live in the statement until the next read. */
+static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len)
+{
+    size_t n;
+    const char *v = pg_column_text(s, i, &n);
+    *len = 0;
+    if (!v) return NULL;
+    dorm_buf_reset(&s->blob);
+    if (n >= 2 && v[0] == '\\' && v[1] == 'x') {
+        for (size_t k = 2; k + 1 < n; k += 2) {
+            int hi = hexval(v[k]), lo = hexval(v[k + 1]);
+            if (hi < 0 || lo < 0) break;
+            dorm_buf_putc(&s->blob, (char)(hi * 16 + lo));
+        }
+    } else {
+        size_t m;
+        unsigned char *raw = PQunescapeBytea((const unsigned char *)v, &m);
+        if (!raw) return NULL;
+        dorm_buf_put(&s->blob, (const char *)raw, m);
+        PQfreemem(raw);
+    }
+    if (s->blob.failed) return NULL;
+    *len = s->blob.len;
+    return s->blob.len ? s->blob.data : "";
+}
+
+static int64_t pg_changes(dorm_stmt *s)
+{
+    return s->changes;
+}
+
+/* Parameters are forgotten too: a borrowed pointer left bound could
+ * otherwise be read by a later run that binds fewer values. */
+static void pg_reset(dorm_stmt *s)
+{
+    PQclear(s->res);
+    s->res = NULL;
+    s->row = -1;
+    s->nrows = 0;
+    s->nparams = 0;
+    s->changes = 0;
+    dorm_buf_reset(&s->scratch);
+}
+
+/* The server-side statement is deallocated with the next statement the
+ * connection prepares, not now: finalizing the whole cache at close would
+ * otherwise cost one round trip per statement. */
+static void pg_finalize(dorm_stmt *s)
+{
+    if (!s) return;
+    dorm_conn *c = s->c;
+    if (s->prepared && s->generation == c->generation) {
+        dorm_buf_puts(&c->dealloc, "DEALLOCATE ");
+        dorm_buf_puts(&c->dealloc, s->name);
+        dorm_buf_puts(&c->dealloc, ";");
+        if (c->dealloc.failed) dorm_buf_reset(&c->dealloc);
+    }
+    PQclear(s->res);
+    dorm_buf_free(&s->scratch);
+    dorm_buf_free(&s->blob);
+    free(s->values);
+    free(s->lengths);
+    free(s->formats);
+    free(s->offsets);
+    free(s->sql);
+    free(s);
+}
+
+static const char *const schemes[] = {"postgres", "postgresql", NULL};
+
+const dorm_driver dorm_pg_driver = {
+    .version = DORM_DRIVER_VERSION,
+    .vendor = "postgresql",
+    .schemes = schemes,
+    .dialect = &dorm_pg_dialect,
+    .open = dorm_pg_open,
+    .close = dorm_pg_close,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .bind = pg_bind,
+    .step = pg_step,
+    .column_count = pg_column_count,
+    .column_null = pg_column_null,
+    .column_int = pg_column_int,
+    .column_float = pg_column_float,
+    .column_text = pg_column_text,
+    .column_blob = pg_column_blob,
+    .changes = pg_changes,
+    .reset = pg_reset,
+    .finalize = pg_finalize,
+    .last_insert_id = NULL,
+};

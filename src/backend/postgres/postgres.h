@@ -1,0 +1,48 @@
+/* postgres.h - what the files of the PostgreSQL backend share: the driver and
+ * dialect objects, the connection record (libpq handle, statement naming,
+ * reconnection state) and the helpers that open, check and fail it. */
+#ifndef DORM_BACKEND_POSTGRES_H
+#define DORM_BACKEND_POSTGRES_H
+
+#include <libpq-fe.h>
+
+#include "dorm/error.h"
+#include "dorm/sys/driver.h"
+
+/* The PostgreSQL backend (vendor "postgresql", schemes "postgres" and
+ * "postgresql"). */
+extern const dorm_driver dorm_pg_driver;
+/* How SQL is spelled for PostgreSQL (Django's postgresql DatabaseOperations). */
+extern const dorm_dialect dorm_pg_dialect;
+
+struct dorm_conn {
+    PGconn *pg;
+    bool prepare;           /* server-side prepared statements (off for PgBouncer) */
+    bool tx_open;           /* the server was in a transaction after the last command */
+    unsigned generation;    /* bumped by every reconnection: older statements are gone */
+    unsigned next_name;     /* statement names "dorm_1", "dorm_2", ... */
+    dorm_buf dealloc;       /* "DEALLOCATE ..." of finalized statements, sent later */
+    char where[192];        /* "host \"db.example\" port 5432" for messages */
+};
+
+/* Connects as `url` says (see docs/backends.md for the accepted options).
+ * 0, DORM_ECONFIG for an option outside the allowlist or a bad value,
+ * DORM_ENOMEM, or DORM_EOPERATIONAL naming the host or socket and libpq's
+ * cause (never the password). */
+int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e);
+/* Closes the connection and frees `c`. */
+void dorm_pg_close(dorm_conn *c);
+
+/* Makes the connection usable before a command: a connection the server
+ * dropped while no transaction was open is re-established (Django's
+ * CONN_HEALTH_CHECKS); one dropped inside a transaction is not, since its
+ * work is gone.  0, or DORM_EOPERATIONAL. */
+int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e);
+/* Records the transaction state after a command: call after every result. */
+void dorm_pg_track(dorm_conn *c);
+/* Fills `e` from a failed result (or the connection's message when `res` is
+ * NULL), the dorm code chosen by SQLSTATE, and returns that code.  Does not
+ * clear `res`. */
+int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e);
+
+#endif
