@@ -129,6 +129,13 @@ static inline dorm_value dorm_v_object(const void *obj) {
     return v;
 }
 
+/* A QuerySet as a value: a subquery (filter(author__in=qs)). */
+struct dorm_qs;
+static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
+    dorm_value v = {DORM_T_QUERYSET, 0, {.p = qs}};
+    return v;
+}
+
 /* DV(x): the dorm_value of a C expression, typed at compile time.  NULL (a
  * void pointer) is SQL NULL; a pointer to a model instance is that object. */
 #define DV(x)                                   \
@@ -157,6 +164,7 @@ static inline dorm_value dorm_v_object(const void *obj) {
         dorm_decimal: dorm_v_decimal,           \
         dorm_uuid: dorm_v_uuid,                 \
         dorm_value: dorm_v_value,               \
+        struct dorm_qs *: dorm_v_queryset,      \
         default: dorm_v_object)(x)
 
 /* DLIST(a, b, ...): a list value for __in and __range, each item typed by DV.

@@ -110,7 +110,10 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
     return DORM_OK;
 }
 
+/* Adds deleted rows of m; models with none are left out, as Django's
+ * Collector leaves them out of its per-model counts. */
 static void count(collector *c, const dorm_meta *m, int64_t n) {
+    if (n == 0) return;
     c->total += n;
     for (size_t i = 0; i < c->ncounted; i++)
         if (c->counted[i] == m) {

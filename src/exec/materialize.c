@@ -88,7 +88,8 @@ static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_ca
         const void *b = drv->column_blob(st, col, &n);
         dorm_bytes *out = p;
         out->len = n;
-        out->data = n ? dorm_arena_memdup(arena, b, n) : NULL;
+        /* An empty value is not NULL: it points at a static empty string. */
+        out->data = n ? dorm_arena_memdup(arena, b, n) : "";
         if (n && !out->data) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
     }

@@ -32,13 +32,17 @@ void *dorm_new_(dorm_ctx *cx, const dorm_model *model) {
     return obj;
 }
 
-void dorm_touch_auto_now(void *obj, bool adding) {
+/* Sets the auto fields among `only` (all fields when NULL) to now. */
+static void touch(void *obj, bool adding, const dorm_fmeta *const *only, size_t nonly) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
     dorm_datetime now = {0};
     bool have = false;
     for (int i = 0; i < m->nfields; i++) {
         const dorm_field *f = m->fields[i].f;
         if (!(f->auto_now || (f->auto_now_add && adding))) continue;
+        bool listed = !only;
+        for (size_t k = 0; k < nonly; k++) listed = listed || only[k] == &m->fields[i];
+        if (!listed) continue;
         if (!have) {
             now = dorm_datetime_now();
             have = true;
@@ -53,6 +57,8 @@ void dorm_touch_auto_now(void *obj, bool adding) {
         dorm_field_set(obj, &m->fields[i], &v);
     }
 }
+
+void dorm_touch_auto_now(void *obj, bool adding) { touch(obj, adding, NULL, 0); }
 
 /* Whether a field is written by INSERT (an unset auto key is not). */
 static bool inserted(const void *obj, const dorm_fmeta *fm) {
@@ -212,8 +218,8 @@ int dorm_save_fields_(void *obj, const char *const *names) {
     if (!dorm_pk_is_set(obj))
         return dorm_fail(h->cx, DORM_EVALUE, "Cannot force an update in save() with no primary key.");
     /* Django's pre_save runs for the listed fields only: an unlisted auto_now
-     * field keeps its stored value. */
-    dorm_touch_auto_now(obj, false);
+     * field keeps its value, in memory and in the database. */
+    touch(obj, false, fields, n);
     save_job j = {obj, fields, n, true};
     return save_guarded(&j);
 }

@@ -133,11 +133,13 @@ static void check_model(checker *c, const dorm_meta *m) {
         check_field(c, m, &m->fields[i], where, sizeof where);
         if (m->fields[i].f->primary_key) pks++;
         for (int j = 0; j < i; j++) {
-            if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0 ||
-                strcmp(m->fields[i].column, m->fields[j].column) == 0) {
+            if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0) {
                 snprintf(where, sizeof where, "%s.%s", m->label, m->fields[i].f->name);
                 report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.",
                        m->fields[i].f->name, m->fields[j].f->name, m->label_lower);
+            } else if (strcmp(m->fields[i].column, m->fields[j].column) == 0) {
+                report(c, m->label, "models.E007", "Field '%s' has column name '%s' that is used by another field.",
+                       m->fields[i].f->name, m->fields[i].column);
             }
         }
         if (strcmp(m->fields[i].f->name, "id") == 0 && !m->fields[i].f->primary_key)

@@ -240,6 +240,24 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     case DORM_W_LEAF:
         leaf_sql(s, qs, w, negated);
         return W_SQL;
+    case DORM_W_SUBQUERY: {
+        size_t mark = s->text.len, pmark = s->nparams;
+        dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
+        dorm_buf_puts(&s->text, " IN (");
+        bool bare = s->bare_columns;
+        s->bare_columns = false;
+        int rc = dorm_compile_select(w->sub, DORM_SELECT_ROWS, s);
+        s->bare_columns = bare;
+        if (rc == DORM_COMPILED_EMPTY) {
+            s->text.len = mark;
+            if (s->text.data) s->text.data[mark] = '\0';
+            s->nparams = pmark;
+            return W_NONE;
+        }
+        if (rc < 0) s->failed = true;
+        dorm_buf_putc(&s->text, ')');
+        return W_SQL;
+    }
     default:
         break;
     }

@@ -181,11 +181,20 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             alias = a;
             m = rel->model;
             nullable = true;
-            if (sep == end) {
+            const char *q = sep + 2, *sep2 = sep == end ? end : strstr(q, "__");
+            if (!sep2 || sep2 > end) sep2 = end;
+            size_t n2 = (size_t)(sep2 - q);
+            /* books / books__isnull / books__in compare the related primary key. */
+            bool tail = sep == end || (!(n2 == 2 && strncmp(q, "pk", 2) == 0) && !dorm_meta_fieldn(m, q, n2) &&
+                                       !dorm_meta_reverse(m, q, n2) &&
+                                       (dorm_lookup_by_name(q, n2) >= 0 || transform_by_name(q, n2) >= 0));
+            if (tail) {
                 out->field = m->pk;
-                break;
+                out->alias = alias;
+                out->nullable = true;
+                return resolve_tail(qs, sep == end ? end : q, end, flags, out);
             }
-            p = sep + 2;
+            p = q;
             continue;
         }
         nullable = nullable || fm->f->null;
@@ -212,6 +221,9 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
                 out->nullable = nullable;
                 return resolve_tail(qs, q, end, flags, out);
             }
+            if (!(flags & DORM_PATH_LOOKUPS))
+                return field_error(qs, "Cannot resolve keyword '%.*s' into field. Choices are: %s", q, n2,
+                                   t->choices_list);
             return field_error(qs, "Related Field got invalid lookup: %.*s%s", q, n2, "");
         }
         if (next && next == t->pk && fm->target_pk == t->pk) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fields.h"
 #include "query/query.h"
 
 static size_t vlen(const dorm_value *v) { return v->len == DORM_STRLEN ? strlen(v->u.s) : v->len; }
@@ -265,27 +266,20 @@ static int to_bytes(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, do
     return bad_named(cx, "Field '%s' expected bytes but got '%s'.", fm, in);
 }
 
-/* A related object or key for a ForeignKey: its primary key value. */
-static int to_key(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
-    if (in->type == DORM_T_OBJECT) {
-        const dorm_object *h = in->u.p;
-        const dorm_meta *om = h->meta;
-        if (!om || (fm->target && om != fm->target))
-            return dorm_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
-                             om ? om->model->name : "object", fm->target ? fm->target->model->name : "?");
-        const dorm_fmeta *pk = om->pk;
-        if ((h->flags & DORM_OBJ_ADDING) && dorm_kind_is_auto(pk->f->kind) &&
-            *(const int64_t *)dorm_cmember(in->u.p, pk) == 0)
-            return dorm_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
-        if (pk->f->kind == DORM_KIND_UUID) {
-            *out = dorm_v_uuid(*(const dorm_uuid *)dorm_cmember(in->u.p, pk));
-            return 0;
-        }
-        if (dorm_kind_is_text(pk->f->kind)) return to_text(cx, pk, &(dorm_value){DORM_T_TEXT, DORM_STRLEN, {.s = *(const char *const *)dorm_cmember(in->u.p, pk)}}, out);
-        *out = dorm_v_int(*(const int64_t *)dorm_cmember(in->u.p, pk));
-        return 0;
-    }
-    return dorm_prep_value(cx, fm->target_pk, fm->value_kind, in, out);
+/* The primary key value of a model instance given where `expected` objects
+ * are compared (a ForeignKey to it, or its own primary key). */
+static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_value *in, dorm_value *out) {
+    const dorm_object *h = in->u.p;
+    const dorm_meta *om = h->meta;
+    if (!om || (expected && om != expected))
+        return dorm_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
+                         om ? om->model->name : "object", expected ? expected->model->name : "?");
+    const dorm_fmeta *pk = om->pk;
+    dorm_value v = dorm_field_get(in->u.p, pk);
+    if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind_is_auto(pk->f->kind) && v.u.i == 0))
+        return dorm_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
+    *out = v;
+    return DORM_OK;
 }
 
 int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out) {
@@ -293,7 +287,11 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
         *out = *in;
         return 0;
     }
-    if (fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind) return to_key(cx, fm, in, out);
+    if (in->type == DORM_T_OBJECT && fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
+        return object_key(cx, fm->target, in, out);
+    if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, in, out);
+    if (fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
+        return dorm_prep_value(cx, fm->target_pk, fm->value_kind, in, out);
     switch (kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:

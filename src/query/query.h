@@ -32,7 +32,8 @@ typedef enum dorm_wkind {
     DORM_W_AND,
     DORM_W_OR,
     DORM_W_NOT,
-    DORM_W_NOTHING          /* matches no row (e.g. __in=[])                  */
+    DORM_W_NOTHING,         /* matches no row (e.g. __in=[])                  */
+    DORM_W_SUBQUERY         /* alias.field IN (sub)                           */
 } dorm_wkind;
 
 #define DORM_MAX_TRANSFORMS 4
@@ -50,6 +51,7 @@ typedef struct dorm_where {
     dorm_lookup lookup;
     dorm_value rhs;           /* prepared; LIST for in/range; BOOL for isnull */
     bool nullable;            /* the left side can be NULL                    */
+    struct dorm_qs *sub;      /* DORM_W_SUBQUERY: selects one column          */
 } dorm_where;
 
 typedef struct dorm_order {

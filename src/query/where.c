@@ -48,6 +48,29 @@ static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm
     return DORM_OK;
 }
 
+/* A leaf "lhs IN (subquery)": the subquery selects one column of `sub`. */
+static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs *sub, const dorm_where **out) {
+    if (!sub || sub->err) return sub ? dorm_qs_fail(qs, sub->err, "%s", dorm_qs_errmsg(sub))->err : DORM_ENOMEM;
+    dorm_where *w = node(qs, DORM_W_SUBQUERY);
+    if (!w) return DORM_ENOMEM;
+    w->alias = alias;
+    w->field = lhs;
+    w->lookup = DORM_LK_IN;
+    w->sub = dorm_clear_ordering(sub);
+    *out = w;
+    return DORM_OK;
+}
+
+/* The value of "x__in=qs": a values_list(flat) QuerySet selects its column;
+ * a QuerySet of objects selects its primary key (Django's rule). */
+static dorm_qs *as_column_query(dorm_qs *sub) {
+    if (!sub || sub->err) return sub;
+    if (sub->mode == DORM_MODE_OBJECTS) return dorm_qs_values_list(sub, true, (const char *const[]){"pk", NULL});
+    if (sub->ncols != 1)
+        return dorm_qs_fail(sub, DORM_EVALUE, "A subquery used with __in must select exactly one column.");
+    return sub;
+}
+
 static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_where **out) {
     dorm_path p;
     int rc = dorm_path_resolve(qs, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p);
@@ -78,6 +101,10 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
         if (w->rhs.u.b) promote_joins = true;
         break;
     case DORM_LK_IN:
+        if (v->type == DORM_T_QUERYSET) {
+            if (promote_joins && (rc = promote(qs, p.alias))) return rc;
+            return subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
+        }
         if (v->type != DORM_T_LIST)
             return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", q->path)->err;
         rc = prep_list(qs, &p, kind, v, &w->rhs, true);
@@ -100,22 +127,74 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
         if (w->lookup == DORM_LK_REGEX || w->lookup == DORM_LK_IREGEX) kind = DORM_KIND_TEXT;
         rc = dorm_prep_value(qs->cx, p.field, kind, v, &w->rhs);
         if (rc) return dorm_qs_fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
+        /* LIKE and GLOB stop at a NUL byte: such a pattern would match on its prefix. */
+        if (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH && w->rhs.type == DORM_T_TEXT &&
+            memchr(w->rhs.u.s, '\0', w->rhs.len == DORM_STRLEN ? strlen(w->rhs.u.s) : w->rhs.len))
+            return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' contains a NUL byte.", q->path)->err;
     }
     if (promote_joins && (rc = promote(qs, p.alias))) return rc;
     *out = w;
     return DORM_OK;
 }
 
-static int build(dorm_qs *qs, const dorm_q *q, bool in_or_not, const dorm_where **out);
+enum { NOT_MULTIVALUED = 1 };
 
-static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, bool in_or_not, const dorm_where **out) {
+/* Django answers exclude() across a multi-valued relation with a subquery
+ * (a book titled Emma excludes its author, not one joined row): the relation
+ * part of the path becomes "prefix pk IN (SELECT fk FROM related WHERE rest)".
+ * NOT_MULTIVALUED when the path crosses no reverse relation. */
+static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
+    const dorm_meta *m = qs->meta;
+    const char *path = q->path, *p = path, *end = path + strlen(path);
+    while (p < end) {
+        const char *sep = strstr(p, "__");
+        if (!sep) sep = end;
+        size_t n = (size_t)(sep - p);
+        const dorm_fmeta *fm = dorm_meta_fieldn(m, p, n);
+        if (fm && fm->target && fm->f->kind == DORM_KIND_FK && sep != end) {
+            m = fm->target;
+            p = sep + 2;
+            continue;
+        }
+        const dorm_rel *rel = fm ? NULL : dorm_meta_reverse(m, p, n);
+        if (!rel) return NOT_MULTIVALUED;
+        /* The owner's key, reached through the forward part of the path. */
+        const char *owner = dorm_sprintf(qs->cx, "%.*spk", (int)(p - path), path);
+        dorm_path lp;
+        if (!owner) return DORM_ENOMEM;
+        int rc = dorm_path_resolve(qs, owner, strlen(owner), 0, &lp);
+        if (rc) return rc;
+        const char *rest = sep == end ? "pk" : sep + 2;
+        if (sep != end && dorm_lookup_by_name(rest, strlen(rest)) >= 0) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
+        char *fk_notnull = dorm_sprintf(qs->cx, "%s__isnull", rel->fk->f->name);
+        if (!rest || !fk_notnull) return DORM_ENOMEM;
+        dorm_qs *sub = dorm_qs_all(qs->cx, rel->model->model);
+        sub = dorm_qs_filter(sub, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rest, q->value, NULL},
+                                                           &(const dorm_q){DORM_Q_LEAF, fk_notnull, dorm_v_bool(false), NULL},
+                                                           NULL});
+        sub = dorm_qs_values_list(sub, true, (const char *const[]){rel->fk->attname, NULL});
+        return subquery_leaf(qs, lp.alias, lp.field, sub, out);
+    }
+    return NOT_MULTIVALUED;
+}
+
+/* Where a condition sits: under OR or NOT (nullable joins become outer) and
+ * under an odd number of NOTs. */
+typedef struct where_ctx {
+    bool promote;
+    bool negated;
+} where_ctx;
+
+static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out);
+
+static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_ctx wc, const dorm_where **out) {
     int n = 0;
     while (kids && kids[n]) n++;
     const dorm_where **arr = dorm_alloc(qs->cx, sizeof(*arr) * (size_t)(n ? n : 1));
     dorm_where *w = node(qs, kind);
     if (!arr || !w) return DORM_ENOMEM;
     for (int i = 0; i < n; i++) {
-        int rc = build(qs, kids[i], in_or_not, &arr[i]);
+        int rc = build(qs, kids[i], wc, &arr[i]);
         if (rc) return rc;
     }
     w->n = n;
@@ -124,17 +203,21 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, bool i
     return DORM_OK;
 }
 
-static int build(dorm_qs *qs, const dorm_q *q, bool in_or_not, const dorm_where **out) {
+static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out) {
     switch (q->kind) {
     case DORM_Q_LEAF:
         if (!q->path) return dorm_qs_fail(qs, DORM_EVALUE, "A condition needs a field path.")->err;
-        return leaf(qs, q, in_or_not, out);
+        if (wc.negated) {
+            int rc = multivalued_leaf(qs, q, out);
+            if (rc != NOT_MULTIVALUED) return rc;
+        }
+        return leaf(qs, q, wc.promote, out);
     case DORM_Q_AND:
-        return group(qs, DORM_W_AND, q->children, in_or_not, out);
+        return group(qs, DORM_W_AND, q->children, wc, out);
     case DORM_Q_OR:
-        return group(qs, DORM_W_OR, q->children, true, out);
+        return group(qs, DORM_W_OR, q->children, (where_ctx){true, wc.negated}, out);
     case DORM_Q_NOT:
-        return group(qs, DORM_W_NOT, q->children, true, out);
+        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated}, out);
     default:
         return dorm_qs_fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
@@ -143,7 +226,7 @@ static int build(dorm_qs *qs, const dorm_q *q, bool in_or_not, const dorm_where 
 int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     qs->generation++;
     const dorm_where *added;
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, negate, &added);
+    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate}, &added);
     if (rc) return rc;
     const dorm_where *old = qs->where;
     if (!old) {
