@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
     check(cx, dorm_bulk_create(cx, Book, books, 8, 0) == 0);
 
     puts("==== Catalogue (default ordering: newest first) ====");
-    DORM_EACH(Book, bk, dorm_all(cx, Book)) {
+    DORM_EACH(Book, bk, dorm_select_related(dorm_all(cx, Book), "author")) {
         print_date(bk->publication_date);
         printf(" %s by %s [%s] %dp\n", bk->title, dorm_fk(bk, author)->name, dorm_get_display(bk, genre), bk->pages);
     }

@@ -84,6 +84,12 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
  * on the object (book.author).  NULL when the key is NULL or on error. */
 void *dorm_fk_load_(void *obj, void *member);
 #define dorm_fk(o_, m_) ((o_)->m_.obj ? (o_)->m_.obj : (dorm_fk_load_((o_), &(o_)->m_), (o_)->m_.obj))
+/* The reverse related manager (author.books): a QuerySet of the objects whose
+ * ForeignKey points at obj, by the relation's accessor name (related_name, or
+ * "<model>_set").  When prefetch_related loaded the relation, the QuerySet is
+ * already evaluated from that cache (chaining filter/order_by queries again,
+ * as in Django). */
+dorm_qs *dorm_related(void *obj, const char *name);
 /* Assigning a related object (book.author = a): sets the key and the cache. */
 void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))

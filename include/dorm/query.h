@@ -81,6 +81,21 @@ dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields);
 #define dorm_values_list(qs, ...) dorm_qs_values_list((qs), false, DORM_LIST(__VA_ARGS__))
 #define dorm_values_flat(qs, field) dorm_qs_values_list((qs), true, DORM_LIST(field))
 
+/* select_related("author", "author__publisher"): loads the related objects of
+ * forward ForeignKeys in the same query (INNER JOIN, LEFT OUTER JOIN when the
+ * key is nullable), so dorm_fk() needs no query.  dorm_select_related_all()
+ * follows every non-null ForeignKey, like select_related() with no fields. */
+dorm_qs *dorm_qs_select_related(dorm_qs *qs, const char *const *paths);
+#define dorm_select_related(qs, ...) dorm_qs_select_related((qs), DORM_LIST(__VA_ARGS__))
+dorm_qs *dorm_select_related_all(dorm_qs *qs);
+/* prefetch_related("books", "books__author"): after the query, loads each
+ * named relation (reverse or forward ForeignKey) for all fetched objects with
+ * one query per level and caches it on the objects: dorm_related(a, "books")
+ * and dorm_fk() then run no query.  Paths are checked when the QuerySet is
+ * evaluated. */
+dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
+#define dorm_prefetch_related(qs, ...) dorm_qs_prefetch_related((qs), DORM_LIST(__VA_ARGS__))
+
 /* The error of a failed QuerySet (DORM_OK if it has none) and its message. */
 int dorm_qs_errcode(const dorm_qs *qs);
 const char *dorm_qs_errmsg(const dorm_qs *qs);

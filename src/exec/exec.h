@@ -20,6 +20,11 @@ int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs);
  * field order; allocated in `arena` (strings too).  NULL on ENOMEM/bad data
  * (recorded on cx). */
 void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col);
+/* The object of a row of an objects QuerySet, with its select_related
+ * objects attached to their ForeignKey members.  NULL on error (on cx). */
+void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs);
+/* Runs prefetch_related `paths` for objs[0..n) of model m.  0 or an error. */
+int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *const *paths);
 /* Reads field fm of an existing object from column `col` (refresh). */
 int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col);
 /* The typed value of column `col` for a field (values() rows). */

@@ -32,7 +32,7 @@ static int start(dorm_qs *qs) {
 }
 
 static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
-    if (qs->mode == DORM_MODE_OBJECTS) return dorm_materialize(qs->cx, &qs->cx->arena, qs->meta, cs, 0);
+    if (qs->mode == DORM_MODE_OBJECTS) return dorm_materialize_row(qs->cx, &qs->cx->arena, qs, cs);
     dorm_row *row = dorm_alloc(qs->cx, sizeof(dorm_row));
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (size_t)qs->ncols);
     if (!row || !vals) return NULL;
@@ -83,6 +83,9 @@ static int evaluate(dorm_qs *qs) {
     if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
     arr[out.n] = NULL;
     free(out.v);
+    if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
+        (rc = dorm_prefetch_objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
+        return rc;
     qs->done = true;
     qs->nobjs = out.n;
     if (qs->mode == DORM_MODE_OBJECTS) qs->objs = arr;

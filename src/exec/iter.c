@@ -72,7 +72,7 @@ void *dorm_next(dorm_iter *it) {
         it->in_chunk = 0;
     }
     it->in_chunk++;
-    void *obj = dorm_materialize(it->qs->cx, &it->arena, it->qs->meta, it->cs, 0);
+    void *obj = dorm_materialize_row(it->qs->cx, &it->arena, it->qs, it->cs);
     if (!obj) {
         it->err = dorm_errcode(it->qs->cx) ? dorm_errcode(it->qs->cx) : DORM_ENOMEM;
         finish(it);

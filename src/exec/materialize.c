@@ -129,6 +129,30 @@ void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm
     return obj;
 }
 
+typedef struct fk_member {
+    int64_t id;
+    void *obj;
+} fk_member;
+
+void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
+    void *objs[1 + 32];
+    objs[0] = dorm_materialize(cx, arena, qs->meta, cs, 0);
+    if (!objs[0]) return NULL;
+    int col = qs->meta->nfields;
+    for (int r = 0; r < qs->nselrel && r < 32; r++) {
+        const dorm_selrel *sr = &qs->selrel[r];
+        const dorm_meta *t = sr->fk->target;
+        int pkcol = col + t->pk->index;
+        /* A LEFT OUTER JOIN that found no row gives a NULL key: no object. */
+        objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm_materialize(cx, arena, t, cs, col);
+        if (!objs[r + 1] && !cx->db->drv->column_null(cs->stmt, pkcol)) return NULL;
+        void *parent = objs[sr->parent];
+        if (parent) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
+        col += t->nfields;
+    }
+    return objs[0];
+}
+
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out) {
     /* Storage for any member kind, so values() shares the objects' decoder. */

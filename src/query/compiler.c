@@ -386,6 +386,15 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         if (i) dorm_buf_puts(&s->text, ", ");
         dorm_sql_col(s, base, qs->meta->fields[i].column);
     }
+    /* select_related: each related model's columns follow, in field order. */
+    for (int r = 0; r < qs->nselrel; r++) {
+        const dorm_meta *t = qs->selrel[r].fk->target;
+        const char *alias = dorm_alias_name(qs, qs->selrel[r].alias);
+        for (int i = 0; i < t->nfields; i++) {
+            dorm_buf_puts(&s->text, ", ");
+            dorm_sql_col(s, alias, t->fields[i].column);
+        }
+    }
 }
 
 /* The ordering to apply: explicit order_by(), else Meta.ordering. */

@@ -101,9 +101,7 @@ static const char *new_alias(dorm_qs *qs, const dorm_meta *model) {
     return dorm_sprintf(qs->cx, "T%d", qs->njoins + 2);
 }
 
-/* The alias of the join parent --fk--> (or <--fk-- when reverse), reusing a
- * single-valued join always and a multi-valued one within one filter() call. */
-static int join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags) {
+int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags) {
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
         if (j->parent == parent && j->fk == fk && j->reverse == reverse &&
@@ -176,7 +174,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             if (!rel)
                 return field_error(qs, "Cannot resolve keyword '%.*s' into field. Choices are: %s", p, n,
                                    m->choices_list);
-            int a = join(qs, alias, rel->fk, true, flags);
+            int a = dorm_path_join(qs, alias, rel->fk, true, flags);
             if (a < 0) return a;
             alias = a;
             m = rel->model;
@@ -233,7 +231,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             out->nullable = nullable;
             return resolve_tail(qs, sep2 == end ? end : sep2 + 2, end, flags, out);
         }
-        int a = join(qs, alias, fm, false, flags);
+        int a = dorm_path_join(qs, alias, fm, false, flags);
         if (a < 0) return a;
         alias = a;
         m = t;

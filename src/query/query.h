@@ -61,6 +61,14 @@ typedef struct dorm_order {
     bool random;
 } dorm_order;
 
+/* A model loaded by select_related: its join, the ForeignKey leading to it
+ * and the object (0: the base object, i + 1: selrel[i]) holding that key. */
+typedef struct dorm_selrel {
+    int alias;
+    const dorm_fmeta *fk;
+    int parent;
+} dorm_selrel;
+
 /* A selected column of values()/values_list(). */
 typedef struct dorm_col {
     int alias;
@@ -89,6 +97,9 @@ struct dorm_qs {
     int ncols;
     const dorm_col *cols;
     const char *const *col_names;
+    int nselrel;
+    const dorm_selrel *selrel;
+    const char *const *prefetch;  /* prefetch_related paths, NULL-terminated */
     /* result cache */
     bool done;
     void **objs;
@@ -127,6 +138,11 @@ int dorm_qs_reraise(const dorm_qs *qs);
 int dorm_path_resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_path *out);
 /* The SQL alias of alias index `alias` (0: the base table). */
 const char *dorm_alias_name(const dorm_qs *qs, int alias);
+/* The alias of the join parent --fk--> (or <--fk-- when reverse) on the clone
+ * qs, reusing a single-valued join always and a multi-valued one within one
+ * filter() call; DORM_PATH_OUTER makes a new nullable join LEFT OUTER.  The
+ * alias (> 0) or DORM_ENOMEM. */
+int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags);
 /* The lookup named by s (n bytes), or -1. */
 int dorm_lookup_by_name(const char *s, size_t n);
 const char *dorm_lookup_name(dorm_lookup lk);

@@ -1,0 +1,194 @@
+/* prefetch.c - prefetch_related(): after a QuerySet is fetched, each named
+ * relation is loaded for all its objects with one query per level (reverse
+ * ForeignKeys grouped onto their owners, forward ones attached to dorm_fk),
+ * and the reverse related manager dorm_related(), which answers from that
+ * cache when it is there. */
+#include <string.h>
+
+#include "exec/exec.h"
+
+typedef struct fk_member {
+    int64_t id;
+    void *obj;
+} fk_member;
+
+/* The extension block of an object's header (arena). */
+typedef struct relcache {
+    const dorm_rel *rel;
+    void **objs;               /* NULL-terminated */
+    size_t n;
+    struct relcache *next;
+} relcache;
+
+static relcache *cache_of(const void *obj, const dorm_rel *rel) {
+    for (relcache *c = ((const dorm_object *)obj)->ext; c; c = c->next)
+        if (c->rel == rel) return c;
+    return NULL;
+}
+
+/* The objects of `model` whose `path` (a key) is in keys[0..n), in chunks the
+ * backend can bind, ordered by the model's Meta.ordering.  NULL on error. */
+static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const dorm_value *keys, size_t n,
+                       size_t *count) {
+    size_t chunk = (size_t)cx->db->dialect->max_params - 1, total = 0, cap = n ? n : 1;
+    void **all = dorm_alloc(cx, sizeof(void *) * (cap + 1));
+    if (!all) return NULL;
+    for (size_t off = 0; off < n; off += chunk) {
+        size_t k = n - off < chunk ? n - off : chunk;
+        dorm_qs *qs = dorm_qs_filter(dorm_qs_all(cx, m->model),
+                                     (const dorm_q *const[]){
+                                         &(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys + off, k), NULL}, NULL});
+        size_t got;
+        void **objs = dorm_qs_list(qs, &got);
+        if (!objs) return NULL;
+        if (total + got > cap) {
+            size_t ncap = (total + got) * 2;
+            void **grown = dorm_alloc(cx, sizeof(void *) * (ncap + 1));
+            if (!grown) return NULL;
+            memcpy(grown, all, sizeof(void *) * total);
+            all = grown;
+            cap = ncap;
+        }
+        memcpy(all + total, objs, sizeof(void *) * got);
+        total += got;
+    }
+    all[total] = NULL;
+    *count = total;
+    return all;
+}
+
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path);
+
+/* Reverse ForeignKey: children grouped onto their owners. */
+static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest) {
+    const dorm_fmeta *pk = rel->fk->target_pk;
+    if (pk->value_kind != DORM_KIND_AUTO && pk->value_kind != DORM_KIND_BIGAUTO && pk->value_kind != DORM_KIND_BIGINT)
+        return dorm_fail(cx, DORM_EVALUE, "prefetch_related() of '%s' needs an integer primary key.", rel->name);
+    dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    relcache *caches = dorm_alloc(cx, sizeof(relcache) * (n ? n : 1));
+    dorm_hmap index = DORM_HMAP_INIT;
+    if (!keys || !caches) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = dorm_v_int(*(const int64_t *)dorm_cmember(owners[i], pk));
+        if (dorm_hmap_put(&index, dorm_cmember(owners[i], pk), sizeof(int64_t), &caches[i])) {
+            dorm_hmap_free(&index);
+            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        }
+        caches[i].rel = rel;
+    }
+    const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
+    size_t nkids = 0;
+    void **kids = path ? fetch_in(cx, rel->model, path, keys, n, &nkids) : NULL;
+    int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
+    /* Count per owner, then hand out slices of one array, in query order. */
+    for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
+        relcache *c = dorm_hmap_get(&index, &((const fk_member *)dorm_cmember(kids[i], rel->fk))->id, sizeof(int64_t));
+        if (c) c->n++;
+    }
+    void **slots = rc == DORM_OK ? dorm_alloc(cx, sizeof(void *) * (nkids + n)) : NULL;
+    if (rc == DORM_OK && !slots) rc = DORM_ENOMEM;
+    for (size_t i = 0, at = 0; rc == DORM_OK && i < n; i++) {
+        caches[i].objs = slots + at;
+        at += caches[i].n + 1;
+        caches[i].objs[caches[i].n] = NULL;
+        caches[i].n = 0;
+    }
+    for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
+        fk_member *fk = dorm_member(kids[i], rel->fk);
+        relcache *c = dorm_hmap_get(&index, &fk->id, sizeof(int64_t));
+        if (!c) continue;
+        c->objs[c->n++] = kids[i];
+        /* The child's way back to its owner is known: no query for it. */
+        fk->obj = (char *)owners[(size_t)(c - caches)];
+    }
+    dorm_hmap_free(&index);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        dorm_object *h = owners[i];
+        caches[i].next = h->ext;
+        h->ext = &caches[i];
+    }
+    return rest ? prefetch(cx, rel->model, kids, nkids, rest) : DORM_OK;
+}
+
+/* Forward ForeignKey: the targets loaded once and attached to dorm_fk. */
+static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest) {
+    dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    if (!keys) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL)
+            keys[k++] = dorm_v_int(((const fk_member *)dorm_cmember(objs[i], fk))->id);
+    size_t ntargets = 0;
+    void **targets = fetch_in(cx, fk->target, "pk__in", keys, k, &ntargets);
+    if (!targets) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    dorm_hmap index = DORM_HMAP_INIT;
+    for (size_t i = 0; i < ntargets; i++)
+        if (dorm_hmap_put(&index, dorm_cmember(targets[i], fk->target_pk), sizeof(int64_t), targets[i])) {
+            dorm_hmap_free(&index);
+            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        }
+    for (size_t i = 0; i < n; i++) {
+        fk_member *m = dorm_member(objs[i], fk);
+        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL) m->obj = dorm_hmap_get(&index, &m->id, sizeof(int64_t));
+    }
+    dorm_hmap_free(&index);
+    return rest ? prefetch(cx, fk->target, targets, ntargets, rest) : DORM_OK;
+}
+
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path) {
+    const char *sep = strstr(path, "__");
+    size_t len = sep ? (size_t)(sep - path) : strlen(path);
+    const char *rest = sep ? sep + 2 : NULL;
+    for (int i = 0; i < m->nreverse; i++) {
+        const dorm_rel *r = &m->reverse[i];
+        if (!r->hidden && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
+            return n ? prefetch_reverse(cx, r, objs, n, rest) : DORM_OK;
+    }
+    const dorm_fmeta *fm = dorm_meta_fieldn(m, path, len);
+    if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return n ? prefetch_forward(cx, fm, objs, n, rest) : DORM_OK;
+    return dorm_fail(cx, DORM_EVALUE,
+                     "Cannot find '%.*s' on %s object, '%s' is an invalid parameter to prefetch_related()", (int)len,
+                     path, m->model->name, path);
+}
+
+int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *const *paths) {
+    for (size_t i = 0; paths && paths[i]; i++) {
+        int rc = prefetch(cx, m, objs, n, paths[i]);
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
+dorm_qs *dorm_related(void *obj, const char *name) {
+    dorm_object *h = obj;
+    const dorm_meta *m = h ? h->meta : NULL;
+    if (!m) return NULL;
+    const dorm_rel *rel = NULL;
+    for (int i = 0; i < m->nreverse && !rel; i++)
+        if (!m->reverse[i].hidden && strcmp(m->reverse[i].name, name) == 0) rel = &m->reverse[i];
+    dorm_qs *qs = dorm_qs_all(h->cx, rel ? rel->model->model : m->model);
+    if (!qs || qs->err) return qs;
+    if (!rel) {
+        dorm_buf b = DORM_BUF_INIT;
+        for (int i = 0; i < m->nreverse; i++)
+            if (!m->reverse[i].hidden) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->reverse[i].name);
+        dorm_qs_fail(qs, DORM_EFIELD, "'%s' object has no reverse relation '%s'. Choices are: %s", m->model->name, name,
+                     b.data ? b.data : "(none)");
+        dorm_buf_free(&b);
+        return qs;
+    }
+    if (!dorm_pk_is_set(obj))
+        return dorm_qs_fail(qs, DORM_EVALUE,
+                            "'%s' instance needs to have a primary key value before this relationship can be used.",
+                            m->model->name);
+    dorm_value pk = dorm_pk_value(obj);
+    qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    relcache *c = cache_of(obj, rel);
+    if (qs && !qs->err && c) {
+        qs->done = true;
+        qs->objs = c->objs;
+        qs->nobjs = c->n;
+    }
+    return qs;
+}
