@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# scripts/test.sh - builds dorm and runs its ctest suite twice: optimised in
-# build/, then under AddressSanitizer + UBSan (leaks included) in build-asan/.
-# Ends with "N passed, N failed" over both runs; exits 1 if anything failed.
+# scripts/test.sh - builds dorm and runs its ctest suite three times:
+# optimised in build/ on SQLite, the same binaries again on PostgreSQL (a
+# throw-away server from scripts/pg_start.sh, or $DORM_TEST_PG_URL), then
+# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite.
+# Ends with "N passed, N failed" over all runs; exits 1 if anything failed.
 set -uo pipefail # not -e: a failed run must still be reported, and the other run still run
 
 cd "$(dirname "$0")/.." || exit 1
 jobs=${JOBS:-2}
 export DORM_TEST_URL=${DORM_TEST_URL:-sqlite://:memory:}
+sqlite_url=$DORM_TEST_URL
 
 status=0
 all_passed=0
@@ -71,15 +74,22 @@ run_suite() {
         build_failed=1
         status=1
     fi
+    run_tests "$label" "$dir" ctest.log "$build_failed"
+}
+
+# run_tests LABEL DIR LOG BUILD_FAILED: runs ctest in DIR (already built)
+# against $DORM_TEST_URL, its output in DIR/LOG, and adds up the cases.
+run_tests() {
+    local label=$1 dir=$2 log=$3 build_failed=$4
     echo "==> $label: running ctest in $dir/ (DORM_TEST_URL=$DORM_TEST_URL)"
     rm -f "$dir"/Testing/Temporary/LastTest*.log
     ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" \
         --test-output-size-passed 1048576 --test-output-size-failed 1048576 \
-        | tee "$dir/ctest.log"
+        | tee "$dir/$log"
     [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
     local ctest_line passed failed
-    ctest_line=$(grep -E '^[0-9]+% tests passed' "$dir/ctest.log" || echo "ctest did not finish")
+    ctest_line=$(grep -E '^[0-9]+% tests passed' "$dir/$log" || echo "ctest did not finish")
     if [[ -f $dir/Testing/Temporary/LastTest.log ]]; then
         read -r passed failed < <(count_cases "$dir")
     else
@@ -90,10 +100,30 @@ run_suite() {
     all_failed=$((all_failed + failed + build_failed))
     local note=""
     [[ $build_failed -eq 0 ]] || note=" (BUILD FAILED, counted as one more failure)"
-    summaries+=("$label ($dir/): $ctest_line; test cases: $passed passing, $failed failing$note")
+    summaries+=("$label ($dir/, $DORM_TEST_URL): $ctest_line; test cases: $passed passing, $failed failing$note")
+}
+
+# run_postgres: the optimised build's tests again on PostgreSQL.  The server
+# scripts/pg_start.sh starts is stopped on the way out, whatever happens.
+run_postgres() {
+    local url=${DORM_TEST_PG_URL:-}
+    if [[ -z $url ]]; then
+        trap 'scripts/pg_stop.sh' EXIT
+        trap 'exit 130' INT TERM
+        if ! url=$(scripts/pg_start.sh); then
+            summaries+=("PostgreSQL run: the throw-away server did not start (scripts/pg_start.sh)")
+            all_failed=$((all_failed + 1))
+            status=1
+            return
+        fi
+    fi
+    DORM_TEST_URL=$url
+    run_tests "optimised build on PostgreSQL" build ctest-postgres.log 0
+    DORM_TEST_URL=$sqlite_url
 }
 
 run_suite "optimised build" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
+run_postgres
 
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -101,7 +131,7 @@ run_suite "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
 
 echo
-echo "==> summary (DORM_TEST_URL=$DORM_TEST_URL)"
+echo "==> summary"
 printf '%s\n' "${summaries[@]}"
 echo "$all_passed passed, $all_failed failed"
 exit "$status"

@@ -150,6 +150,16 @@ static int session_setup(dorm_conn *c, dorm_errbuf *e)
     return rc;
 }
 
+/* Server messages outside a result.  Notices are not printed (psycopg2
+ * keeps them to itself too); a FATAL one is the server ending the session
+ * (shutdown, pg_terminate_backend, idle timeout), noted for dorm_pg_ready. */
+static void on_notice(void *arg, const PGresult *res)
+{
+    dorm_conn *c = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0)) c->server_left = true;
+}
+
 int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
     conn_params p;
@@ -174,6 +184,7 @@ int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
         dorm_pg_close(c);
         return e->code;
     }
+    PQsetNoticeReceiver(c->pg, on_notice, c);
     rc = session_setup(c, e);
     if (rc) {
         dorm_pg_close(c);
@@ -191,37 +202,46 @@ void dorm_pg_close(dorm_conn *c)
     free(c);
 }
 
-/* Whether the server closed an idle connection (restart, idle timeout,
- * pg_terminate_backend): its socket then turns readable with nothing asked.
- * A poll() costs no round trip.  A few rounds: the server's farewell
- * message arrives first, the end of the stream after it. */
+/* Whether the server ended an idle session (restart, idle timeout,
+ * pg_terminate_backend): its socket then turns readable with nothing asked,
+ * and what it says is a FATAL notice (see on_notice) or the end of the
+ * stream.  A poll() costs no round trip; parsing happens in PQisBusy. */
 static void notice_drop(dorm_conn *c)
 {
-    for (int round = 0; round < 4 && PQstatus(c->pg) == CONNECTION_OK; round++) {
+    for (int round = 0; round < 4 && PQstatus(c->pg) == CONNECTION_OK && !c->server_left; round++) {
         struct pollfd pfd = {PQsocket(c->pg), POLLIN, 0};
         if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0) return;
         if (!PQconsumeInput(c->pg)) return;
+        PQisBusy(c->pg);
         PGnotify *n;
         while ((n = PQnotifies(c->pg))) PQfreemem(n);
     }
 }
 
-int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e)
+static int lost(dorm_conn *c, dorm_errbuf *e)
 {
-    if (!c->tx_open) notice_drop(c);
-    if (PQstatus(c->pg) == CONNECTION_OK) return 0;
     char why[400];
-    if (c->tx_open) {
-        one_line(why, sizeof why, PQerrorMessage(c->pg));
+    one_line(why, sizeof why, PQerrorMessage(c->pg));
+    if (!why[0]) snprintf(why, sizeof why, "the server ended the session");
+    if (c->tx_open)
         return dorm_err(e, DORM_EOPERATIONAL,
                         "The connection to PostgreSQL at %s was lost inside a transaction, whose work is gone; "
                         "roll the transaction back: %s", c->where, why);
-    }
+    return dorm_err(e, DORM_EOPERATIONAL, "The connection to PostgreSQL at %s was lost: %s", c->where, why);
+}
+
+int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e)
+{
+    if (!c->tx_open) notice_drop(c);
+    if (PQstatus(c->pg) == CONNECTION_OK && !c->server_left) return 0;
+    if (c->tx_open) return lost(c, e);
     PQreset(c->pg);
     /* Server-side statements and pending deallocations died with the session. */
     c->generation++;
+    c->server_left = false;
     dorm_buf_reset(&c->dealloc);
     if (PQstatus(c->pg) != CONNECTION_OK) {
+        char why[400];
         one_line(why, sizeof why, PQerrorMessage(c->pg));
         return dorm_err(e, DORM_EOPERATIONAL, "Could not reconnect to PostgreSQL at %s: %s", c->where, why);
     }
@@ -252,10 +272,7 @@ static int code_of(const char *state)
 int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
 {
     char msg[400], detail[200] = "";
-    if (PQstatus(c->pg) != CONNECTION_OK) {
-        one_line(msg, sizeof msg, PQerrorMessage(c->pg));
-        return dorm_err(e, DORM_EOPERATIONAL, "The connection to PostgreSQL at %s was lost: %s", c->where, msg);
-    }
+    if (PQstatus(c->pg) != CONNECTION_OK) return lost(c, e);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (primary) {

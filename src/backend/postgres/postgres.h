@@ -19,6 +19,7 @@ struct dorm_conn {
     PGconn *pg;
     bool prepare;           /* server-side prepared statements (off for PgBouncer) */
     bool tx_open;           /* the server was in a transaction after the last command */
+    bool server_left;       /* the server sent FATAL: the session is ending */
     unsigned generation;    /* bumped by every reconnection: older statements are gone */
     unsigned next_name;     /* statement names "dorm_1", "dorm_2", ... */
     dorm_buf dealloc;       /* "DEALLOCATE ..." of finalized statements, sent later */

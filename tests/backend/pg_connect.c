@@ -1,0 +1,193 @@
+/* pg_connect.c - PostgreSQL connections: URL options, messages of refused
+ * connections and unknown roles (host named, password never shown),
+ * DATABASE_URL, reconnection between transactions and never inside one,
+ * and server-side statements, prepared once per SQL text or not at all. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+
+#include "backend/db.h"
+#include "testdb.h"
+
+static void pg_only(void)
+{
+    if (strncmp(test_db_url(), "postgres", 8) != 0) cr_skip_test("needs DORM_TEST_URL=postgres://...");
+}
+
+/* The test URL with `extra` ("k=v") added to its query string. */
+static const char *url_with(const char *extra)
+{
+    static char buf[512];
+    const char *u = test_db_url();
+    snprintf(buf, sizeof buf, "%s%s%s", u, strchr(u, '?') ? "&" : "?", extra);
+    return buf;
+}
+
+/* The first column of the one row `sql` returns, as an integer. */
+static int64_t scalar(dorm_db *db, const char *sql, const dorm_value *params, size_t n)
+{
+    dorm_cached_stmt *cs;
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
+    int rc = dorm_db_run(db, cs, params, n, &e);
+    cr_assert_eq(rc, DORM_STEP_ROW, "%s: %s", sql, e.msg);
+    int64_t v = db->drv->column_int(cs->stmt, 0);
+    dorm_db_release(db, cs);
+    return v;
+}
+
+/* Runs `sql` on `db` and returns the outcome (0 or the error code). */
+static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
+{
+    dorm_cached_stmt *cs;
+    int rc = dorm_db_prepare(db, sql, DORM_STRLEN, &cs, e);
+    if (rc) return rc;
+    rc = dorm_db_run(db, cs, NULL, 0, e);
+    dorm_db_release(db, cs);
+    return rc < 0 ? rc : 0;
+}
+
+Test(pg_connect, refused_connection_names_the_host_not_the_password)
+{
+    dorm_db *db = dorm_db_open("postgres://alice:s3cr3t-pw@127.0.0.1:1/shop", NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
+    const char *msg = dorm_db_errmsg(db);
+    cr_assert(strstr(msg, "Could not connect to PostgreSQL at host \"127.0.0.1\" port 1: "), "%s", msg);
+    cr_assert(strstr(msg, "refused"), "%s", msg);
+    cr_assert_null(strstr(msg, "s3cr3t"), "%s", msg);
+    cr_assert_str_eq(dorm_db_vendor(db), "postgresql");
+    dorm_db_close(db);
+}
+
+Test(pg_connect, missing_socket_names_the_directory)
+{
+    dorm_db *db = dorm_db_open("postgresql://bob:pw%2Fwith%2Fslashes@%2Ftmp%2Fdorm-no-such-dir:5433/shop", NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
+    const char *msg = dorm_db_errmsg(db);
+    cr_assert(strstr(msg, "at socket directory \"/tmp/dorm-no-such-dir\" port 5433: "), "%s", msg);
+    cr_assert(strstr(msg, "No such file or directory"), "%s", msg);
+    cr_assert_null(strstr(msg, "pw"), "%s", msg);
+    cr_assert_null(strchr(msg, '\n'), "one line: %s", msg);
+    dorm_db_close(db);
+}
+
+Test(pg_connect, options_outside_the_allowlist_are_refused)
+{
+    dorm_db *db = dorm_db_open("postgres://u:pw@h/db?sslmode=require&init_command=DROP", NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
+    cr_assert(strstr(dorm_db_errmsg(db), "Unsupported PostgreSQL URL option 'init_command'"), "%s",
+              dorm_db_errmsg(db));
+    dorm_db_close(db);
+    db = dorm_db_open("postgres://u:pw@h/db?prepare=maybe", NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
+    cr_assert_str_eq(dorm_db_errmsg(db), "PostgreSQL URL option prepare='maybe' must be 0 or 1");
+    dorm_db_close(db);
+}
+
+Test(pg_connect, unknown_role_and_database, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(url_with("user=dorm_no_such_role"), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
+    cr_assert(strstr(dorm_db_errmsg(db), "role \"dorm_no_such_role\" does not exist"), "%s", dorm_db_errmsg(db));
+    cr_assert(strstr(dorm_db_errmsg(db), "Could not connect to PostgreSQL at "), "%s", dorm_db_errmsg(db));
+    dorm_db_close(db);
+    db = dorm_db_open(url_with("dbname=dorm_no_such_db"), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
+    cr_assert(strstr(dorm_db_errmsg(db), "database \"dorm_no_such_db\" does not exist"), "%s", dorm_db_errmsg(db));
+    dorm_db_close(db);
+}
+
+Test(pg_connect, database_url_and_utc_session, .init = pg_only)
+{
+    cr_assert_eq(setenv("DATABASE_URL", test_db_url(), 1), 0);
+    dorm_db *db = dorm_db_open(NULL, NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    cr_assert_str_eq(dorm_db_vendor(db), "postgresql");
+    dorm_cached_stmt *cs;
+    dorm_errbuf e;
+    cr_assert_eq(dorm_db_prepare(db, "SELECT current_setting('TimeZone'), current_setting('client_encoding')",
+                                 DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s", e.msg);
+    size_t n;
+    const char *tz = db->drv->column_text(cs->stmt, 0, &n);
+    cr_assert(strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0, "%s", tz);
+    cr_assert_str_eq(db->drv->column_text(cs->stmt, 1, &n), "UTF8");
+    dorm_db_release(db, cs);
+    dorm_db_close(db);
+}
+
+/* Ends the server process of `victim` from another connection and waits
+ * until it is gone. */
+static void terminate(dorm_db *victim)
+{
+    int64_t pid = scalar(victim, "SELECT pg_backend_pid()", NULL, 0);
+    dorm_db *killer = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(killer), DORM_OK, "%s", dorm_db_errmsg(killer));
+    dorm_value p = dorm_v_int(pid);
+    cr_assert_eq(scalar(killer, "SELECT pg_terminate_backend($1)::int", &p, 1), 1);
+    for (int i = 0; i < 500 && scalar(killer, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", &p, 1); i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    dorm_db_close(killer);
+}
+
+Test(pg_connect, reconnects_between_requests, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    int64_t before = scalar(db, "SELECT pg_backend_pid()", NULL, 0);
+    terminate(db);
+    /* The same cached statement is prepared again on the new session. */
+    int64_t after = scalar(db, "SELECT pg_backend_pid()", NULL, 0);
+    cr_assert_neq(after, before);
+    dorm_db_close(db);
+}
+
+Test(pg_connect, never_reconnects_inside_a_transaction, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    terminate(db);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), DORM_EOPERATIONAL);
+    cr_assert(strstr(e.msg, "was lost inside a transaction"), "%s", e.msg);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), DORM_EOPERATIONAL, "still refused until rolled back");
+    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    dorm_db_close(db);
+}
+
+static int64_t server_statements(dorm_db *db)
+{
+    return scalar(db, "SELECT count(*) FROM pg_prepared_statements", NULL, 0);
+}
+
+Test(pg_connect, one_server_statement_per_sql_text, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    int64_t base = server_statements(db);
+    for (int i = 0; i < 5; i++) {
+        dorm_value v = dorm_v_int(i);
+        cr_assert_eq(scalar(db, "SELECT $1::int + 1", &v, 1), i + 1);
+    }
+    cr_assert_eq(server_statements(db), base + 1);
+    dorm_db_close(db);
+}
+
+Test(pg_connect, prepare_0_keeps_no_server_statements, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(url_with("prepare=0"), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    for (int i = 0; i < 3; i++) {
+        dorm_value v = dorm_v_text("x'; --");
+        cr_assert_eq(scalar(db, "SELECT length($1)", &v, 1), 6);
+    }
+    cr_assert_eq(server_statements(db), 0);
+    dorm_db_close(db);
+}
