@@ -62,11 +62,15 @@ static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *che
     const char *where = rc == DORM_COMPILED && s.text.data ? strstr(s.text.data, " WHERE ") : NULL;
     dorm_buf out = DORM_BUF_INIT;
     size_t param = 0;
+    /* Placeholders ("?" or "$N") take the parameters in order; column names
+     * come from the registry, which admits neither character in them. */
     for (const char *p = where ? where + 7 : ""; *p; p++) {
-        if (*p != '?' || param >= s.nparams) {
+        bool dollar = *p == '$' && p[1] >= '0' && p[1] <= '9';
+        if ((*p != '?' && !dollar) || param >= s.nparams) {
             dorm_buf_putc(&out, *p);
             continue;
         }
+        while (dollar && p[1] >= '0' && p[1] <= '9') p++;
         dorm_sql_literal(&out, &s.params[param++]);
     }
     const char *r = where && !out.failed ? dorm_strdup(cx, out.data) : NULL;

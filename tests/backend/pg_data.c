@@ -10,6 +10,25 @@
 #include "backend/db.h"
 #include "testdb.h"
 
+/* A model with table constraints, in an app of its own. */
+typedef struct Priced {
+    DORM_OBJECT;
+    int64_t id;
+    const char *label;
+    int32_t cents;
+} Priced;
+static const dorm_q cents_not_negative = {DORM_Q_LEAF, "cents__gte", DORM_VINT(0), NULL};
+static const dorm_field Priced_fields[] = {
+    DORM_AUTO(Priced, id),
+    DORM_CHAR(Priced, label, .max_length = 20),
+    DORM_INT(Priced, cents),
+    DORM_END,
+};
+static const dorm_model Priced_model = DORM_MODEL(
+    Priced, "shop", Priced_fields,
+    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "priced_label_uniq", DORM_LIST("label"), NULL},
+                                    {DORM_CONSTRAINT_CHECK, "priced_cents_gte_0", NULL, &cents_not_negative}));
+
 static void pg_open(void)
 {
     if (strncmp(test_db_url(), "postgres", 8) != 0) cr_skip_test("needs DORM_TEST_URL=postgres://...");
@@ -194,4 +213,29 @@ Test(pg_data, ddl_in_djangos_words, .init = pg_open, .fini = test_db_close)
         "\"bigint_f\" bigint NOT NULL", "\"slug_f\" varchar(50) NOT NULL",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) cr_assert(strstr(sql, want[i]), "%s in %s", want[i], sql);
+}
+
+Test(pg_data, table_constraints, .init = pg_open, .fini = test_db_close)
+{
+    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){
+        &(const dorm_app){"shop", DORM_MODELS(&Priced_model)}, NULL});
+    cr_assert_eq(dorm_registry_errcode(reg), DORM_OK, "%s", dorm_registry_messages(reg));
+    /* The test's connection, with its schema, under the shop registry. */
+    const dorm_registry *saved = T.db->reg;
+    T.db->reg = reg;
+    dorm_ctx *cx = dorm_ctx_new(T.db);
+    const char *sql = dorm_create_table_sql(cx, &Priced_model);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(cx));
+    cr_assert(strstr(sql, ", CONSTRAINT \"priced_label_uniq\" UNIQUE (\"label\"), CONSTRAINT "
+                          "\"priced_cents_gte_0\" CHECK (\"cents\" >= 0))"), "%s", sql);
+    cr_assert_eq(dorm_create_tables(cx, DORM_MODELS(&Priced_model)), DORM_OK, "%s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_create(cx, Priced, .label = "a", .cents = 5), "%s", dorm_errmsg(cx));
+    cr_assert_null(dorm_create(cx, Priced, .label = "b", .cents = -5));
+    cr_assert_eq(dorm_errcode(cx), DORM_EINTEGRITY, "%s", dorm_errmsg(cx));
+    cr_assert(strstr(dorm_errmsg(cx), "priced_cents_gte_0"), "%s", dorm_errmsg(cx));
+    cr_assert_null(dorm_create(cx, Priced, .label = "a", .cents = 6));
+    cr_assert_eq(dorm_errcode(cx), DORM_EINTEGRITY, "%s", dorm_errmsg(cx));
+    dorm_ctx_free(cx);
+    T.db->reg = saved;
+    dorm_registry_free(reg);
 }
