@@ -7,6 +7,7 @@
 #include "dorm/error.h"
 #include "dorm/value.h"
 #include "dorm/model.h"
+#include "dorm/expr.h"
 #include "dorm/db.h"
 #include "dorm/query.h"
 #include "dorm/crud.h"

@@ -131,6 +131,106 @@ int main(int argc, char **argv) {
                                          DQ("publication_date__gt", "1930-01-01")),
                              "title"));
 
+    puts("==== Books per author ====");
+    DORM_EACH(Author, a, dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("num_books", DCount("books"))), "id"))
+        printf("%s has written %lld book(s).\n", a->name, (long long)dorm_annotation(a, "num_books")->u.i);
+    const dorm_row *avg = dorm_aggregate(dorm_all(cx, Book), DAS(NULL, DAvg("pages")));
+    check(cx, avg != NULL);
+    printf("Average pages per book: %.2f\n", dorm_row_get(avg, "pages__avg")->u.f);
+    const dorm_row *agg = dorm_aggregate(dorm_all(cx, Book), DAS("total", DCount("id")), DAS("longest", DMax("pages")),
+                                         DAS("shortest", DMin("pages")), DAS("pages", DSum("pages")));
+    check(cx, agg != NULL);
+    printf("total=%lld longest=%lld shortest=%lld pages=%lld\n", (long long)dorm_row_get(agg, "total")->u.i,
+           (long long)dorm_row_get(agg, "longest")->u.i, (long long)dorm_row_get(agg, "shortest")->u.i,
+           (long long)dorm_row_get(agg, "pages")->u.i);
+    Author *top = dorm_first(dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("num_books", DCount("books"))),
+                                           "-num_books", "name"));
+    check(cx, top != NULL);
+    printf("%s has the most books: %lld\n", top->name, (long long)dorm_annotation(top, "num_books")->u.i);
+    DORM_EACH(Author, a, dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("total_pages", DSum("books__pages"))), "id"))
+        printf("%s has written %lld total pages.\n", a->name, (long long)dorm_annotation(a, "total_pages")->u.i);
+
+    puts("==== Reverse and forward access ====");
+    Author *jane = dorm_get(dorm_all(cx, Author), DQ("name", "Jane Austen"));
+    check(cx, jane != NULL);
+    const char *sep = "";
+    DORM_EACH(Book, bk, dorm_order_by(dorm_related(jane, "books"), "title")) {
+        printf("%s%s", sep, bk->title);
+        sep = ", ";
+    }
+    putchar('\n');
+    Book *b1984 = dorm_get(dorm_all(cx, Book), DQ("title", "1984"));
+    check(cx, b1984 != NULL);
+    puts(dorm_fk(b1984, author)->name);
+
+    puts("==== F expressions ====");
+    printf("updated: %lld\n", (long long)dorm_update(dorm_filter(dorm_all(cx, Book), DQ("author", tolkien)),
+                                                     DSET("pages", dorm_add(dorm_F("pages"), 10))));
+    DORM_EACH(Book, bk, dorm_order_by(dorm_filter(dorm_all(cx, Book), DQ("author", tolkien)), "title"))
+        printf("%s: %d\n", bk->title, bk->pages);
+    printf("title equals author name: %lld\n",
+           (long long)dorm_count(dorm_filter(dorm_all(cx, Book), DQ("title", dorm_F("author__name")))));
+
+    puts("==== values / values_list ====");
+    DORM_EACH_ROW(row, dorm_values(dorm_filter(dorm_all(cx, Book), DQ("genre", "HIS")), "title", "author__name"))
+        printf("title=%s author__name=%s\n", dorm_row_get(row, "title")->u.s, dorm_row_get(row, "author__name")->u.s);
+    sep = "";
+    DORM_EACH_ROW(row, dorm_slice(dorm_values_flat(dorm_order_by(dorm_all(cx, Book), "isbn"), "isbn"), 0, 3)) {
+        printf("%s%s", sep, row->values[0].u.s);
+        sep = " ";
+    }
+    putchar('\n');
+
+    puts("==== prefetch_related ====");
+    DORM_EACH(Author, a, dorm_prefetch_related(dorm_all(cx, Author), "books"))
+        printf("%s has written %lld books\n", a->name, (long long)dorm_count(dorm_related(a, "books")));
+
+    puts("==== only / defer ====");
+    sep = "";
+    DORM_EACH(Author, a, dorm_only(dorm_all(cx, Author), "name", "birth_date")) {
+        printf("%s%s", sep, a->name);
+        sep = ", ";
+    }
+    putchar('\n');
+    sep = "";
+    DORM_EACH(Author, a, dorm_defer(dorm_all(cx, Author), "biography")) {
+        printf("%s%s", sep, a->name);
+        sep = ", ";
+    }
+    putchar('\n');
+
+    puts("==== bulk operations ====");
+    enum { NEW_AUTHORS = 1000 };
+    Author **many = dorm_alloc(cx, sizeof(Author *) * NEW_AUTHORS);
+    check(cx, many != NULL);
+    for (int i = 0; i < NEW_AUTHORS; i++) {
+        many[i] = dorm_new(cx, Author);
+        check(cx, many[i] != NULL);
+        many[i]->name = dorm_sprintf(cx, "Author %d", i);
+    }
+    check(cx, dorm_bulk_create(cx, Author, many, NEW_AUTHORS, 0) == 0);
+    printf("authors: %lld\n", (long long)dorm_count(dorm_all(cx, Author)));
+    printf("updated: %lld\n", (long long)dorm_update(dorm_filter(dorm_all(cx, Author), DQ("name__startswith", "Author")),
+                                                     DSET("biography", "A generated author biography.")));
+    dorm_deleted d;
+    check(cx, dorm_qs_delete(dorm_filter(dorm_all(cx, Author), DQ("name__startswith", "Author")), &d) == 0);
+    printf("deleted: %lld (%s)\n", (long long)d.total, dorm_deleted_str(cx, &d));
+
+    puts("==== cascade ====");
+    check(cx, dorm_qs_delete(dorm_filter(dorm_all(cx, Author), DQ("name", "George Orwell")), &d) == 0);
+    printf("deleted: %lld (%s)\n", (long long)d.total, dorm_deleted_str(cx, &d));
+    printf("books left: %lld\n", (long long)dorm_count(dorm_all(cx, Book)));
+
+    puts("==== exists / count / slicing ====");
+    printf("exists >=400: %s\n", dorm_exists(dorm_filter(dorm_all(cx, Book), DQ("pages__gte", 400))) ? "yes" : "no");
+    printf("exists >=1000: %s\n", dorm_exists(dorm_filter(dorm_all(cx, Book), DQ("pages__gte", 1000))) ? "yes" : "no");
+    sep = "";
+    DORM_EACH(Book, bk, dorm_slice(dorm_order_by(dorm_all(cx, Book), "title"), 1, 3)) {
+        printf("%s%s", sep, bk->title);
+        sep = ", ";
+    }
+    putchar('\n');
+
     dorm_ctx_free(cx);
     dorm_db_close(db);
     dorm_registry_free(reg);

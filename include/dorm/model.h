@@ -275,5 +275,8 @@ void dorm_set_null_(void *obj, const void *member, bool null);
 #define dorm_is_null(obj, member) dorm_is_null_((obj), &(obj)->member)
 #define dorm_set_null(obj, member) dorm_set_null_((obj), &(obj)->member, true)
 #define dorm_clear_null(obj, member) dorm_set_null_((obj), &(obj)->member, false)
+/* Whether a field was left out by only()/defer(). */
+bool dorm_is_deferred_(const void *obj, const void *member);
+#define dorm_is_deferred(obj, member) dorm_is_deferred_((obj), &(obj)->member)
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "expr.h"
 #include "value.h"
 
 /* A QuerySet.  Every call returns a new one in the context's arena; the one it
@@ -96,6 +97,27 @@ dorm_qs *dorm_select_related_all(dorm_qs *qs);
 dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
 #define dorm_prefetch_related(qs, ...) dorm_qs_prefetch_related((qs), DORM_LIST(__VA_ARGS__))
 
+/* annotate(alias=expression, ...): each object gets the value of the
+ * expression, read with dorm_annotation(obj, "alias").  Aggregates over
+ * relations group by the model's columns, joining LEFT OUTER so objects
+ * without related rows count 0:
+ *   dorm_annotate(qs, DAS("num_books", DCount("books")))
+ * Annotations can be ordered by ("-num_books"). */
+dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns);
+#define DORM__NAMEDLIST(...) ((const dorm_named *const[]){__VA_ARGS__, NULL})
+#define dorm_annotate(qs, ...) dorm_qs_annotate((qs), DORM__NAMEDLIST(__VA_ARGS__))
+/* The value of annotation `alias` on an object fetched from an annotated
+ * QuerySet, or NULL if it has none. */
+const dorm_value *dorm_annotation(const void *obj, const char *alias);
+
+/* only("name") / defer("biography"): load just some fields (the primary key
+ * always).  A deferred member stays zero; dorm_is_deferred tells which, and
+ * dorm_save of such an object writes only the loaded fields, as Django. */
+dorm_qs *dorm_qs_only(dorm_qs *qs, const char *const *fields);
+dorm_qs *dorm_qs_defer(dorm_qs *qs, const char *const *fields);
+#define dorm_only(qs, ...) dorm_qs_only((qs), DORM_LIST(__VA_ARGS__))
+#define dorm_defer(qs, ...) dorm_qs_defer((qs), DORM_LIST(__VA_ARGS__))
+
 /* The error of a failed QuerySet (DORM_OK if it has none) and its message. */
 int dorm_qs_errcode(const dorm_qs *qs);
 const char *dorm_qs_errmsg(const dorm_qs *qs);
@@ -169,6 +191,15 @@ typedef struct dorm_row {
     const char *const *names;   /* field paths, as given to values()         */
     const dorm_value *values;   /* typed by field kind; text lives in arena  */
 } dorm_row;
+/* aggregate(alias=aggregate, ...): one row of aggregate values over the
+ * QuerySet, named by alias (NULL: Django's "pages__avg"):
+ *   const dorm_row *r = dorm_aggregate(qs, DAS(NULL, DAvg("pages")));
+ *   dorm_row_get(r, "pages__avg")->u.f
+ * Count gives an INT, Avg a FLOAT, Sum/Min/Max the field's type (integers
+ * as INT); an aggregate over no rows is NULL (Count: 0).  NULL on error. */
+const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs);
+#define dorm_aggregate(qs, ...) dorm_qs_aggregate((qs), DORM__NAMEDLIST(__VA_ARGS__))
+
 /* The rows of a values()/values_list() QuerySet, NULL-terminated; NULL on error. */
 const dorm_row **dorm_rows(dorm_qs *qs, size_t *n);
 /* The value named `name` in a row; NULL if the row has no such column. */

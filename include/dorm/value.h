@@ -129,6 +129,13 @@ static inline dorm_value dorm_v_object(const void *obj) {
     return v;
 }
 
+/* An expression as a value: F("pages"), dorm_add(...) (see expr.h). */
+struct dorm_expr;
+static inline dorm_value dorm_v_expr(const struct dorm_expr *e) {
+    dorm_value v = {DORM_T_EXPR, 0, {.p = e}};
+    return v;
+}
+
 /* A QuerySet as a value: a subquery (filter(author__in=qs)). */
 struct dorm_qs;
 static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
@@ -165,6 +172,8 @@ static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
         dorm_uuid: dorm_v_uuid,                 \
         dorm_value: dorm_v_value,               \
         struct dorm_qs *: dorm_v_queryset,      \
+        const struct dorm_expr *: dorm_v_expr,  \
+        struct dorm_expr *: dorm_v_expr,        \
         default: dorm_v_object)(x)
 
 /* DLIST(a, b, ...): a list value for __in and __range, each item typed by DV.

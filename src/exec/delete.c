@@ -136,7 +136,7 @@ static int run_batch(collector *c, const batch *b) {
         if (!qs || qs->err) return qs ? dorm_qs_reraise(qs) : DORM_ENOMEM;
         dorm_sql s;
         dorm_sql_init(&s, c->cx);
-        int rc = b->fk ? dorm_compile_update(qs, &b->fk, &b->set, 1, &s) : dorm_compile_delete(qs, &s);
+        int rc = b->fk ? dorm_compile_update(qs, &b->fk, &b->set, NULL, 1, &s) : dorm_compile_delete(qs, &s);
         int64_t changed = rc == DORM_COMPILED ? dorm_exec_change(c->cx, &s) : 0;
         dorm_sql_free(&s);
         if (rc < 0) return rc;

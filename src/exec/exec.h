@@ -6,6 +6,26 @@
 #include "model/fields.h"
 #include "query/compiler.h"
 
+/* What an object carries besides its fields (its header's `ext`): relations
+ * loaded by prefetch_related, and annotation values. */
+typedef struct dorm_relcache {
+    const dorm_rel *rel;
+    void **objs;               /* NULL-terminated */
+    size_t n;
+    struct dorm_relcache *next;
+} dorm_relcache;
+
+typedef struct dorm_obj_ext {
+    dorm_relcache *rels;
+    int nann;
+    const dorm_ann *ann;
+    dorm_value *values;
+} dorm_obj_ext;
+
+/* The extension block of an object, made in its context's arena on first
+ * use.  NULL on ENOMEM. */
+dorm_obj_ext *dorm_obj_ext_of(void *obj);
+
 /* Prepares (cached) and runs `s`.  Returns DORM_STEP_ROW / DORM_STEP_DONE with
  * *out holding the statement (release it with dorm_db_release), or a negative
  * dorm_error recorded on cx (nothing to release). */
@@ -20,6 +40,10 @@ int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs);
  * field order; allocated in `arena` (strings too).  NULL on ENOMEM/bad data
  * (recorded on cx). */
 void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col);
+/* The same for an object whose `deferred` fields (bit per field) were not
+ * selected: those members stay zero and are marked deferred. */
+void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
+                            uint64_t deferred);
 /* The object of a row of an objects QuerySet, with its select_related
  * objects attached to their ForeignKey members.  NULL on error (on cx). */
 void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs);

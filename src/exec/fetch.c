@@ -356,3 +356,70 @@ const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
     dorm_sql_free(&s);
     return out;
 }
+
+const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
+    if (start(qs)) return NULL;
+    size_t n = 0;
+    while (aggs && aggs[n]) n++;
+    if (n == 0 || n > 64) {
+        dorm_fail(qs->cx, DORM_EVALUE, "aggregate() needs between 1 and 64 aggregates.");
+        return NULL;
+    }
+    if (qs->low > 0 || qs->high >= 0 || qs->distinct || qs->nann || qs->mode != DORM_MODE_OBJECTS) {
+        dorm_fail(qs->cx, DORM_EVALUE,
+                  "dorm_aggregate() works on a plain filtered QuerySet (no slice, distinct, annotate or values).");
+        return NULL;
+    }
+    dorm_qs *c = dorm_clear_ordering(qs);
+    const dorm_rexpr **exprs = dorm_alloc(qs->cx, sizeof(void *) * n);
+    const char **names = dorm_alloc(qs->cx, sizeof(char *) * (n + 1));
+    dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * n);
+    dorm_row *row = dorm_alloc(qs->cx, sizeof(dorm_row));
+    if (!c || c->err || !exprs || !names || !vals || !row) {
+        if (c && c->err) dorm_qs_reraise(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const dorm_expr *e = aggs[i]->expr;
+        names[i] = aggs[i]->alias ? aggs[i]->alias : (e ? dorm_default_alias(qs->cx, e) : NULL);
+        if (!names[i]) {
+            dorm_fail(qs->cx, DORM_EVALUE, "Complex aggregates require an alias");
+            return NULL;
+        }
+        if (!dorm_alias_valid(names[i])) {
+            dorm_fail(qs->cx, DORM_EVALUE,
+                      "Column aliases cannot contain whitespace characters, quotation marks, semicolons, or SQL comments.");
+            return NULL;
+        }
+        if (dorm_expr_resolve(c, e, &exprs[i])) {
+            dorm_qs_reraise(c);
+            return NULL;
+        }
+        if (!exprs[i]->aggregate) {
+            dorm_fail(qs->cx, DORM_EVALUE, "'%s' is not an aggregate expression", names[i]);
+            return NULL;
+        }
+    }
+    names[n] = NULL;
+    dorm_sql s;
+    dorm_sql_init(&s, qs->cx);
+    int rc = dorm_compile_aggregate(c, exprs, names, n, &s);
+    bool empty = rc == DORM_COMPILED_EMPTY;
+    dorm_cached_stmt *cs = NULL;
+    if (rc == DORM_COMPILED) rc = dorm_exec(qs->cx, &s, &cs);
+    for (size_t i = 0; i < n && rc >= 0; i++) {
+        /* Each value is read as its aggregate's output kind. */
+        dorm_field f = {.name = names[i], .kind = exprs[i]->out, .size = sizeof(dorm_uuid),
+                        .decimal_places = exprs[i]->decimal_places, .null = true};
+        dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = exprs[i]->out};
+        if (empty || rc != DORM_STEP_ROW) vals[i] = exprs[i]->kind == DORM_E_COUNT ? dorm_v_int(0) : dorm_v_null();
+        else if (dorm_read_value(qs->cx, &qs->cx->arena, &fm, cs, (int)i, &vals[i])) rc = dorm_errcode(qs->cx);
+    }
+    if (cs) dorm_db_release(qs->cx->db, cs);
+    dorm_sql_free(&s);
+    if (rc < 0) return NULL;
+    row->n = n;
+    row->names = names;
+    row->values = vals;
+    return row;
+}

@@ -117,16 +117,43 @@ int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta
     return rc;
 }
 
-void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col) {
+void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
+                            uint64_t deferred) {
     void *obj = dorm_arena_calloc(arena, m->model->size);
     if (!obj) {
         dorm_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
     dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB);
-    for (int i = 0; i < m->nfields; i++)
-        if (dorm_read_field(cx, arena, obj, &m->fields[i], cs, col + i)) return NULL;
+    ((dorm_object *)obj)->deferred = deferred;
+    for (int i = 0; i < m->nfields; i++) {
+        if (deferred & ((uint64_t)1 << i)) continue;
+        if (dorm_read_field(cx, arena, obj, &m->fields[i], cs, col++)) return NULL;
+    }
     return obj;
+}
+
+void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col) {
+    return dorm_materialize_some(cx, arena, m, cs, col, 0);
+}
+
+dorm_obj_ext *dorm_obj_ext_of(void *obj) {
+    dorm_object *h = obj;
+    if (!h->ext) h->ext = dorm_alloc(h->cx, sizeof(dorm_obj_ext));
+    return h->ext;
+}
+
+const dorm_value *dorm_annotation(const void *obj, const char *alias) {
+    const dorm_obj_ext *x = obj ? ((const dorm_object *)obj)->ext : NULL;
+    for (int i = 0; x && i < x->nann; i++)
+        if (strcmp(x->ann[i].alias, alias) == 0) return &x->values[i];
+    return NULL;
+}
+
+bool dorm_is_deferred_(const void *obj, const void *member) {
+    const dorm_meta *m = dorm_meta_of_obj(obj);
+    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
+    return fm && (((const dorm_object *)obj)->deferred & ((uint64_t)1 << fm->index));
 }
 
 typedef struct fk_member {
@@ -136,9 +163,10 @@ typedef struct fk_member {
 
 void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
     void *objs[1 + 32];
-    objs[0] = dorm_materialize(cx, arena, qs->meta, cs, 0);
+    objs[0] = dorm_materialize_some(cx, arena, qs->meta, cs, 0, qs->deferred);
     if (!objs[0]) return NULL;
-    int col = qs->meta->nfields;
+    int col = 0;
+    for (int i = 0; i < qs->meta->nfields; i++) col += !(qs->deferred & ((uint64_t)1 << i));
     for (int r = 0; r < qs->nselrel && r < 32; r++) {
         const dorm_selrel *sr = &qs->selrel[r];
         const dorm_meta *t = sr->fk->target;
@@ -149,6 +177,20 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
         void *parent = objs[sr->parent];
         if (parent) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
         col += t->nfields;
+    }
+    if (qs->nann) {
+        /* Annotation values live in the object's extension block. */
+        dorm_obj_ext *x = dorm_obj_ext_of(objs[0]);
+        dorm_value *vals = x ? dorm_arena_alloc(arena, sizeof(dorm_value) * (size_t)qs->nann) : NULL;
+        if (!vals) {
+            dorm_fail(cx, DORM_ENOMEM, "out of memory");
+            return NULL;
+        }
+        for (int i = 0; i < qs->nann; i++)
+            if (dorm_read_value(cx, arena, &qs->ann[i].fm, cs, col + i, &vals[i])) return NULL;
+        x->nann = qs->nann;
+        x->ann = qs->ann;
+        x->values = vals;
     }
     return objs[0];
 }

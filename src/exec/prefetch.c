@@ -12,16 +12,11 @@ typedef struct fk_member {
     void *obj;
 } fk_member;
 
-/* The extension block of an object's header (arena). */
-typedef struct relcache {
-    const dorm_rel *rel;
-    void **objs;               /* NULL-terminated */
-    size_t n;
-    struct relcache *next;
-} relcache;
+typedef dorm_relcache relcache;
 
 static relcache *cache_of(const void *obj, const dorm_rel *rel) {
-    for (relcache *c = ((const dorm_object *)obj)->ext; c; c = c->next)
+    const dorm_obj_ext *x = ((const dorm_object *)obj)->ext;
+    for (relcache *c = x ? x->rels : NULL; c; c = c->next)
         if (c->rel == rel) return c;
     return NULL;
 }
@@ -104,9 +99,10 @@ static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, si
     dorm_hmap_free(&index);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
-        dorm_object *h = owners[i];
-        caches[i].next = h->ext;
-        h->ext = &caches[i];
+        dorm_obj_ext *x = dorm_obj_ext_of(owners[i]);
+        if (!x) return DORM_ENOMEM;
+        caches[i].next = x->rels;
+        x->rels = &caches[i];
     }
     return rest ? prefetch(cx, rel->model, kids, nkids, rest) : DORM_OK;
 }

@@ -163,9 +163,10 @@ static int do_save(void *payload) {
         size_t n = j->n;
         const dorm_fmeta *const *fields = j->fields;
         if (!fields) {
+            /* An object loaded with only()/defer() saves its loaded fields (Django). */
             n = 0;
             for (int i = 0; i < m->nfields; i++)
-                if (&m->fields[i] != m->pk) all[n++] = &m->fields[i];
+                if (&m->fields[i] != m->pk && !(h->deferred & ((uint64_t)1 << i))) all[n++] = &m->fields[i];
             fields = all;
         }
         if (n == 0) return DORM_OK;

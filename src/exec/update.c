@@ -30,15 +30,29 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
     if (n > 64) return dorm_fail(qs->cx, DORM_EVALUE, "Too many fields in one update().");
     const dorm_fmeta *fields[64];
     dorm_value values[64];
+    const dorm_rexpr *exprs[64];
+    dorm_qs *target = dorm_clear_ordering(qs);
+    if (!target || target->err) return target ? dorm_qs_reraise(target) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         fields[i] = update_field(qs, sets[i]->field);
         if (!fields[i]) return dorm_errcode(qs->cx);
+        exprs[i] = NULL;
+        if (sets[i]->value.type == DORM_T_EXPR) {
+            /* F("pages") + 10: columns of the updated table only, as Django. */
+            int joins = target->njoins;
+            if (dorm_expr_resolve(target, sets[i]->value.u.p, &exprs[i])) return dorm_qs_reraise(target);
+            if (target->njoins != joins)
+                return dorm_fail(qs->cx, DORM_EFIELD, "Joined field references are not permitted in this query");
+            if (exprs[i]->aggregate)
+                return dorm_fail(qs->cx, DORM_EFIELD, "Aggregate functions are not allowed in this query");
+            continue;
+        }
         int rc = dorm_prep_value(qs->cx, fields[i], fields[i]->value_kind, &sets[i]->value, &values[i]);
         if (rc) return rc;
     }
     dorm_sql s;
     dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_update(dorm_clear_ordering(qs), fields, values, n, &s);
+    int rc = dorm_compile_update(target, fields, values, exprs, n, &s);
     int64_t changed = rc == DORM_COMPILED ? dorm_exec_change(qs->cx, &s) : rc == DORM_COMPILED_EMPTY ? 0 : rc;
     dorm_sql_free(&s);
     return changed;

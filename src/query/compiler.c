@@ -95,6 +95,39 @@ static void put_template(dorm_buf *b, const char *tmpl, const char *arg) {
     dorm_buf_puts(b, p + 2);
 }
 
+static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
+    static const char *const ops[] = {[DORM_E_ADD] = " + ", [DORM_E_SUB] = " - ", [DORM_E_MUL] = " * ",
+                                      [DORM_E_DIV] = " / "};
+    static const char *const fns[] = {[DORM_E_COUNT] = "COUNT(", [DORM_E_SUM] = "SUM(", [DORM_E_AVG] = "AVG(",
+                                      [DORM_E_MIN] = "MIN(", [DORM_E_MAX] = "MAX("};
+    switch (e->kind) {
+    case DORM_E_VALUE:
+        dorm_sql_param(s, &e->value);
+        return;
+    case DORM_E_F:
+        if (e->ref) dorm_sql_name(s, e->ref);
+        else dorm_sql_col(s, dorm_alias_name(qs, e->alias), e->field->column);
+        return;
+    case DORM_E_ADD:
+    case DORM_E_SUB:
+    case DORM_E_MUL:
+    case DORM_E_DIV:
+        dorm_buf_putc(&s->text, '(');
+        expr_sql(s, qs, e->a);
+        dorm_buf_puts(&s->text, ops[e->kind]);
+        expr_sql(s, qs, e->b);
+        dorm_buf_putc(&s->text, ')');
+        return;
+    default:
+        dorm_buf_puts(&s->text, fns[e->kind]);
+        if (e->distinct) dorm_buf_puts(&s->text, "DISTINCT ");
+        if (e->a) expr_sql(s, qs, e->a);
+        else dorm_buf_putc(&s->text, '*');
+        dorm_buf_putc(&s->text, ')');
+        return;
+    }
+}
+
 /* The left-hand side of a leaf: the column, its transforms, the lookup cast. */
 static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out) {
     dorm_buf cur = DORM_BUF_INIT, next = DORM_BUF_INIT;
@@ -202,6 +235,17 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
             break;
         default: {
             dorm_value v = w->rhs;
+            if (w->rhs_expr) {
+                /* F() on the right: the operator with the expression's SQL in place of "%s". */
+                const char *tmpl = s->d->operators[w->lookup], *p = strstr(tmpl, "%s");
+                dorm_buf_putc(&s->text, ' ');
+                dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
+                if (p) {
+                    expr_sql(s, qs, w->rhs_expr);
+                    dorm_buf_puts(&s->text, p + 2);
+                }
+                break;
+            }
             if (is_pattern(w->lookup)) {
                 dorm_buf pat = DORM_BUF_INIT;
                 size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
@@ -364,6 +408,11 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, s->d->random_function);
             continue;
         }
+        if (o->ref) {
+            dorm_sql_name(s, o->ref);
+            dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
+            continue;
+        }
         dorm_sql_col(s, dorm_alias_name(qs, o->alias), o->field->column);
         dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
     }
@@ -382,8 +431,9 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         }
         return;
     }
-    for (int i = 0; i < qs->meta->nfields; i++) {
-        if (i) dorm_buf_puts(&s->text, ", ");
+    for (int i = 0, k = 0; i < qs->meta->nfields; i++) {
+        if (qs->deferred & ((uint64_t)1 << i)) continue;
+        if (k++) dorm_buf_puts(&s->text, ", ");
         dorm_sql_col(s, base, qs->meta->fields[i].column);
     }
     /* select_related: each related model's columns follow, in field order. */
@@ -394,6 +444,37 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
             dorm_buf_puts(&s->text, ", ");
             dorm_sql_col(s, alias, t->fields[i].column);
         }
+    }
+    for (int i = 0; i < qs->nann; i++) {
+        dorm_buf_puts(&s->text, ", ");
+        expr_sql(s, qs, qs->ann[i].e);
+        dorm_buf_puts(&s->text, " AS ");
+        dorm_sql_name(s, qs->ann[i].alias);
+    }
+}
+
+/* GROUP BY of an aggregating annotate(): every selected column that is not
+ * an aggregate (what Django writes on backends without group-by-pk). */
+static void group_clause(dorm_sql *s, const dorm_qs *qs) {
+    if (!qs->group_by || qs->mode != DORM_MODE_OBJECTS) return;
+    dorm_buf_puts(&s->text, " GROUP BY ");
+    int k = 0;
+    for (int i = 0; i < qs->meta->nfields; i++) {
+        if (qs->deferred & ((uint64_t)1 << i)) continue;
+        if (k++) dorm_buf_puts(&s->text, ", ");
+        dorm_sql_col(s, qs->meta->db_table, qs->meta->fields[i].column);
+    }
+    for (int r = 0; r < qs->nselrel; r++) {
+        const dorm_meta *t = qs->selrel[r].fk->target;
+        for (int i = 0; i < t->nfields; i++) {
+            dorm_buf_puts(&s->text, ", ");
+            dorm_sql_col(s, dorm_alias_name(qs, qs->selrel[r].alias), t->fields[i].column);
+        }
+    }
+    for (int i = 0; i < qs->nann; i++) {
+        if (qs->ann[i].e->aggregate) continue;
+        dorm_buf_puts(&s->text, ", ");
+        expr_sql(s, qs, qs->ann[i].e);
     }
 }
 
@@ -409,7 +490,7 @@ static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     dorm_qs tmp;
     bool sliced = qs->low > 0 || qs->high >= 0;
-    bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct);
+    bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct || qs->group_by);
     if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) {
         qs = with_ordering(qs, &tmp);
         if (!qs) return DORM_EFIELD;
@@ -428,6 +509,7 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     }
     from_clause(s, qs);
     if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
+    if (what != DORM_SELECT_EXISTS) group_clause(s, qs);
     if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) order_clause(s, qs);
     if (what == DORM_SELECT_EXISTS) {
         s->d->limit_offset(&s->text, 1, qs->low);
@@ -455,8 +537,8 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
     return W_SQL;
 }
 
-int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values, size_t n,
-                        dorm_sql *s) {
+int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
+                        const dorm_rexpr *const *exprs, size_t n, dorm_sql *s) {
     dorm_buf_puts(&s->text, "UPDATE ");
     dorm_sql_name(s, qs->meta->db_table);
     dorm_buf_puts(&s->text, " SET ");
@@ -464,9 +546,24 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         if (i) dorm_buf_puts(&s->text, ", ");
         dorm_sql_name(s, fields[i]->column);
         dorm_buf_puts(&s->text, " = ");
-        dorm_sql_param(s, &values[i]);
+        if (exprs && exprs[i]) expr_sql(s, qs, exprs[i]);
+        else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
+    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+}
+
+int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
+                           dorm_sql *s) {
+    dorm_buf_puts(&s->text, "SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        if (i) dorm_buf_puts(&s->text, ", ");
+        expr_sql(s, qs, exprs[i]);
+        dorm_buf_puts(&s->text, " AS ");
+        dorm_sql_name(s, aliases[i]);
+    }
+    from_clause(s, qs);
+    if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
     return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
 }
 

@@ -43,9 +43,13 @@ enum { DORM_COMPILED = 0, DORM_COMPILED_EMPTY = 1 };
 /* SELECT for qs.  DORM_COMPILED, DORM_COMPILED_EMPTY, or a negative error. */
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
 /* UPDATE "t" SET ... WHERE ...; `sets` resolved and prepared by the caller:
- * n fields of the base model and their values. */
-int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values, size_t n,
-                        dorm_sql *s);
+ * n fields of the base model and their values, or (exprs[i] non-NULL) an
+ * expression such as F("pages") + 10. */
+int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
+                        const dorm_rexpr *const *exprs, size_t n, dorm_sql *s);
+/* SELECT agg AS "alias", ... over the rows of qs (one result row). */
+int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
+                           dorm_sql *s);
 /* DELETE FROM "t" WHERE ... */
 int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s);
 

@@ -24,6 +24,8 @@ static int push(dorm_qs *qs, order_list *l, dorm_order o) {
 }
 
 static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int depth) {
+    const dorm_ann *ann = depth == 0 ? dorm_qs_annotation(qs, path, strlen(path)) : NULL;
+    if (ann) return push(qs, l, (dorm_order){0, NULL, desc, false, ann->alias});
     dorm_path p;
     int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER, &p);
     if (rc) return rc;
@@ -31,7 +33,7 @@ static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int
     size_t plen = strlen(path), alen = strlen(fm->attname);
     bool by_attname = plen >= alen && strcmp(path + plen - alen, fm->attname) == 0 && fm->attname != fm->f->name;
     if (fm->f->kind != DORM_KIND_FK || !fm->target || by_attname || depth > 8)
-        return push(qs, l, (dorm_order){p.alias, fm, desc, false});
+        return push(qs, l, (dorm_order){p.alias, fm, desc, false, NULL});
     /* Ordering by a relation means ordering by the related model's ordering. */
     const char *const *ord = fm->target->model->ordering;
     if (!ord || !ord[0]) {
@@ -56,7 +58,7 @@ int dorm_order_resolve(dorm_qs *qs, const char *const *fields) {
         const char *f = fields[i];
         int rc;
         if (strcmp(f, "?") == 0) {
-            rc = push(qs, &l, (dorm_order){0, NULL, false, true});
+            rc = push(qs, &l, (dorm_order){0, NULL, false, true, NULL});
         } else {
             bool desc = f[0] == '-';
             rc = add_path(qs, &l, desc ? f + 1 : f, desc, 0);

@@ -38,6 +38,30 @@ typedef enum dorm_wkind {
 
 #define DORM_MAX_TRANSFORMS 4
 
+/* A resolved expression: F() paths turned into (alias, field), annotation
+ * references by name, aggregates over their column. */
+typedef struct dorm_rexpr {
+    dorm_expr_kind kind;
+    int alias;
+    const dorm_fmeta *field;      /* F / aggregate column; NULL: COUNT(*)      */
+    const char *ref;              /* F() naming an annotation                  */
+    dorm_value value;             /* VALUE                                     */
+    const struct dorm_rexpr *a, *b;
+    bool distinct;
+    bool aggregate;               /* contains an aggregate                     */
+    dorm_kind out;                /* kind of the result                        */
+    int decimal_places;
+} dorm_rexpr;
+
+/* An annotation: its alias, expression and the field description its
+ * values are read with. */
+typedef struct dorm_ann {
+    const char *alias;
+    const dorm_rexpr *e;
+    dorm_field field;
+    dorm_fmeta fm;
+} dorm_ann;
+
 /* A resolved condition tree. */
 typedef struct dorm_where {
     dorm_wkind kind;
@@ -50,6 +74,7 @@ typedef struct dorm_where {
     dorm_extract trans[DORM_MAX_TRANSFORMS];
     dorm_lookup lookup;
     dorm_value rhs;           /* prepared; LIST for in/range; BOOL for isnull */
+    const dorm_rexpr *rhs_expr; /* F() and arithmetic on the right (or NULL)  */
     bool nullable;            /* the left side can be NULL                    */
     struct dorm_qs *sub;      /* DORM_W_SUBQUERY: selects one column          */
 } dorm_where;
@@ -59,6 +84,7 @@ typedef struct dorm_order {
     const dorm_fmeta *field;
     bool desc;
     bool random;
+    const char *ref;          /* an annotation alias                          */
 } dorm_order;
 
 /* A model loaded by select_related: its join, the ForeignKey leading to it
@@ -97,6 +123,10 @@ struct dorm_qs {
     int ncols;
     const dorm_col *cols;
     const char *const *col_names;
+    int nann;
+    const dorm_ann *ann;
+    bool group_by;            /* an annotation aggregates                      */
+    uint64_t deferred;        /* fields left out by only()/defer()             */
     int nselrel;
     const dorm_selrel *selrel;
     const char *const *prefetch;  /* prefetch_related paths, NULL-terminated */
@@ -159,6 +189,16 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
 /* The kind of the value a path yields after its transforms. */
 dorm_kind dorm_path_kind(const dorm_fmeta *fm, int ntrans, const dorm_extract *trans);
 
+/* Resolves an expression on the clone qs (adding joins; aggregates join
+ * LEFT OUTER).  0 or a negative error recorded on qs. */
+int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
+/* Django's default alias of an aggregate ("pages__avg"), or NULL. */
+const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
+/* Whether a user-given alias may name a column (no quotes, whitespace,
+ * comment or statement characters, not empty). */
+bool dorm_alias_valid(const char *alias);
+/* The annotation named alias, or NULL. */
+const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n);
 /* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */
 int dorm_order_resolve(dorm_qs *qs, const char *const *fields);
 

@@ -87,6 +87,18 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
     if (v->type == DORM_T_NONE) return dorm_qs_fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
+    if (v->type == DORM_T_EXPR) {
+        /* filter(title=F("author__name")): compare with a column expression. */
+        if (w->lookup == DORM_LK_IN || w->lookup == DORM_LK_RANGE || w->lookup == DORM_LK_ISNULL ||
+            (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH) || w->lookup >= DORM_LK_REGEX)
+            return dorm_qs_fail(qs, DORM_EVALUE, "The lookup '%s' cannot take an expression.",
+                                dorm_lookup_name(w->lookup))->err;
+        rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
+        if (rc) return rc;
+        if (promote_joins && (rc = promote(qs, p.alias))) return rc;
+        *out = w;
+        return DORM_OK;
+    }
     if (v->type == DORM_T_NULL && w->lookup != DORM_LK_ISNULL) {
         if (w->lookup != DORM_LK_EXACT && w->lookup != DORM_LK_IEXACT)
             return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
