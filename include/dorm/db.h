@@ -61,6 +61,26 @@ int dorm_atomic_end(dorm_ctx *cx, bool ok);
 /* Whether a transaction is open on the context's connection. */
 bool dorm_in_atomic(const dorm_ctx *cx);
 
+/* N+1 detection.  When a relation is loaded lazily (dorm_fk, dorm_related)
+ * for a second object that came from the same QuerySet, the loop is the N+1
+ * pattern.  WARN reports it once per QuerySet and relation, naming the fix
+ * (select_related("author") / prefetch_related("books")), through `notice`
+ * (NULL: stderr); STRICT refuses the lazy load with DORM_EPOLICY and that
+ * message.  $DORM_NPLUSONE=warn|strict sets a new context's policy. */
+typedef enum dorm_nplusone {
+    DORM_NPLUSONE_OFF = 0,
+    DORM_NPLUSONE_WARN,
+    DORM_NPLUSONE_STRICT
+} dorm_nplusone;
+typedef void (*dorm_notice_fn)(const char *message, void *payload);
+void dorm_ctx_set_nplusone(dorm_ctx *cx, dorm_nplusone policy, dorm_notice_fn notice, void *payload);
+/* A query budget: statements run through the context beyond `max` fail with
+ * DORM_EPOLICY before reaching the database (max < 0: no limit).  Counting
+ * starts from the context's current count. */
+void dorm_ctx_set_query_budget(dorm_ctx *cx, int64_t max);
+/* Statements run through this context (what assertNumQueries counts). */
+uint64_t dorm_ctx_query_count(const dorm_ctx *cx);
+
 /* Statement log: every executed statement with its parameters and time.
  * $DORM_DEBUG_SQL=1 logs to stderr.  The callback gets the SQL, its
  * parameters rendered as text, and the time in seconds. */

@@ -18,12 +18,17 @@ dorm_ctx *dorm_ctx_new(dorm_db *db) {
     dorm_arena init = DORM_ARENA_INIT;
     cx->arena = init;
     cx->db = db;
+    cx->budget = -1;
+    const char *policy = getenv("DORM_NPLUSONE");
+    if (policy && strcmp(policy, "warn") == 0) cx->nplusone = DORM_NPLUSONE_WARN;
+    if (policy && strcmp(policy, "strict") == 0) cx->nplusone = DORM_NPLUSONE_STRICT;
     return cx;
 }
 
 void dorm_ctx_free(dorm_ctx *cx) {
     if (!cx) return;
     dorm_error_clear(cx);
+    dorm_hmap_free(&cx->lazy);
     dorm_arena_free(&cx->arena);
     free(cx);
 }

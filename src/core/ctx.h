@@ -8,13 +8,21 @@
 #include "dorm.h"
 #include "dorm/sys/driver.h"
 #include "arena.h"
+#include "hash.h"
 
 struct dorm_ctx {
     dorm_arena arena;
     dorm_db *db;
     int err;
     char *errmsg;        /* malloc'd, replaced by each error; NULL: "" */
-    void *n1;            /* reserved for the relations layer (lazy-load tracking) */
+    /* query policies (exec/policy.c) */
+    dorm_nplusone nplusone;
+    dorm_notice_fn notice;
+    void *notice_payload;
+    uint32_t batches;    /* numbering of evaluated QuerySets                    */
+    dorm_hmap lazy;      /* (batch, relation) lazily loaded -> times (arena keys) */
+    uint64_t queries;    /* statements run through this context                 */
+    int64_t budget;      /* most statements allowed; < 0: no limit              */
 };
 
 /* Records an error on the context (replacing the previous one) and returns

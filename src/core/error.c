@@ -19,6 +19,7 @@ const char *dorm_error_name(int code) {
     case DORM_EVALUE: return "ValueError";
     case DORM_EDATA: return "DataError";
     case DORM_ECONFIG: return "ImproperlyConfigured";
+    case DORM_EPOLICY: return "QueryPolicyError";
     default: return "UnknownError";
     }
 }

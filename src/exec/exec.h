@@ -61,6 +61,15 @@ int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
 
 /* Sets the auto_now (and, when adding, auto_now_add) fields to now. */
 void dorm_touch_auto_now(void *obj, bool adding);
+/* Query policies (policy.c).  dorm_policy_query: counts a statement, or
+ * refuses it with DORM_EPOLICY when the budget is spent.  dorm_policy_mark:
+ * tags the objects of one evaluated QuerySet.  dorm_policy_lazy: records a
+ * lazy load of `relation` (named `name`, forward or reverse) for obj; 0, or
+ * DORM_EPOLICY under the strict N+1 policy. */
+int dorm_policy_query(dorm_ctx *cx);
+void dorm_policy_mark(dorm_ctx *cx, void **objs, size_t n);
+int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool forward);
+
 /* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
 int dorm_insert_one(void *obj);
 

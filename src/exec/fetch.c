@@ -86,6 +86,7 @@ static int evaluate(dorm_qs *qs) {
     if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
         (rc = dorm_prefetch_objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
         return rc;
+    if (qs->mode == DORM_MODE_OBJECTS) dorm_policy_mark(qs->cx, arr, out.n);
     qs->done = true;
     qs->nobjs = out.n;
     if (qs->mode == DORM_MODE_OBJECTS) qs->objs = arr;

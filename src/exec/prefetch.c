@@ -185,6 +185,8 @@ dorm_qs *dorm_related(void *obj, const char *name) {
         qs->done = true;
         qs->objs = c->objs;
         qs->nobjs = c->n;
+    } else if (qs && !qs->err && dorm_policy_lazy(obj, rel, rel->name, false)) {
+        return dorm_qs_fail(qs, dorm_errcode(h->cx), "%s", dorm_errmsg(h->cx));
     }
     return qs;
 }

@@ -20,6 +20,7 @@ void *dorm_fk_load_(void *obj, void *member) {
     fk_member *fk = member;
     if (fk->obj) return fk->obj;
     if (dorm_field_get(obj, fm).type == DORM_T_NULL) return NULL;
+    if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
     dorm_value key = dorm_v_int(fk->id);
     dorm_qs *qs = dorm_qs_all(h->cx, fm->target->model);
     fk->obj = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", key, NULL}, NULL});

@@ -5,9 +5,11 @@
 
 int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     if (s->failed || s->text.failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    int rc = dorm_policy_query(cx);
+    if (rc) return rc;
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
+    rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
     if (rc < 0) return dorm_fail_errbuf(cx, &e);
     rc = dorm_db_run(cx->db, cs, s->params, s->nparams, &e);
     if (rc < 0) {
