@@ -136,7 +136,8 @@ Test(ctx, error_names) {
         {DORM_EVALUE, "ValueError"},
         {DORM_EDATA, "DataError"},
         {DORM_ECONFIG, "ImproperlyConfigured"},
-        {-15, "UnknownError"},
+        {DORM_EPOLICY, "QueryPolicyError"},
+        {-16, "UnknownError"},
         {1, "UnknownError"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
