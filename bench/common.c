@@ -72,6 +72,14 @@ int bench_filter_threshold(int k)
     return 100 + (k * 13 % 800);
 }
 
+int bench_runs(void)
+{
+    const char *s = getenv("BENCH_RUNS");
+    char *end;
+    long n = s ? strtol(s, &end, 10) : 0;
+    return s && *s && !*end && n >= 1 && n <= 1000 ? (int)n : 3;
+}
+
 double bench_now(void)
 {
     struct timespec ts;

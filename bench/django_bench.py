@@ -17,7 +17,8 @@ GETS = 20000
 FILTERS = 2000
 SLICE = 10
 UPDATES = 20
-RUNS = 3
+RUNS_ENV = os.environ.get("BENCH_RUNS", "")
+RUNS = int(RUNS_ENV) if RUNS_ENV.isdigit() and 1 <= int(RUNS_ENV) <= 1000 else 3
 GENRES = ("FIC", "NON", "SCI", "HIS")
 BIRTH0 = date(1900, 1, 1)
 PUB0 = date(1800, 1, 1)

@@ -242,14 +242,14 @@ static dorm_db *fresh_db(const char *path, const dorm_registry *reg)
     return db;
 }
 
-/* Runs a loading workload on a fresh database BENCH_RUNS times and hashes
+/* Runs a loading workload on a fresh database bench_runs() times and hashes
  * what the last run stored; that run's handle is left in *keep. */
 static int run_fresh(const char *path, const dorm_registry *reg, const char *name,
                      int (*fn)(dorm_db *, double *), dorm_db **keep)
 {
     double best = 1e300;
     uint64_t sum = 0;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         dorm_db *db = fresh_db(path, reg);
         if (!db)
@@ -260,7 +260,7 @@ static int run_fresh(const char *path, const dorm_registry *reg, const char *nam
         }
         if (secs < best)
             best = secs;
-        if (run == BENCH_RUNS - 1 && keep)
+        if (run == runs - 1 && keep)
             *keep = db;
         else
             dorm_db_close(db);
@@ -376,14 +376,14 @@ static int w_update(dorm_ctx *cx, double *secs, int64_t *matched)
     return 0;
 }
 
-/* Runs a workload BENCH_RUNS times, each in its own context so arena growth
+/* Runs a workload bench_runs() times, each in its own context so arena growth
  * of one run does not weigh on the next; reports the best time. */
 static int run_read(dorm_db *db, const char *name, long n,
                     int (*fn)(dorm_ctx *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         dorm_ctx *cx = dorm_ctx_new(db);
         if (!cx) {
@@ -407,7 +407,7 @@ static int run_update(dorm_db *db, const char *path)
     double best = 1e300;
     int64_t matched = 0;
     uint64_t sum;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         dorm_ctx *cx = dorm_ctx_new(db);
         if (!cx) {

@@ -344,7 +344,7 @@ static int run_fresh(const char *path, const char *name, int (*fn)(sqlite3 *, do
 {
     double best = 1e300;
     uint64_t sum = 0;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         if (bench_remove_db(path) < 0) {
             fprintf(stderr, "raw_sqlite: cannot remove %s\n", path);
@@ -359,7 +359,7 @@ static int run_fresh(const char *path, const char *name, int (*fn)(sqlite3 *, do
         }
         if (secs < best)
             best = secs;
-        if (run == BENCH_RUNS - 1 && keep)
+        if (run == runs - 1 && keep)
             *keep = db;
         else
             sqlite3_close(db);
@@ -548,14 +548,14 @@ static int w_update(sqlite3 *db, double *secs, uint64_t *sum)
     return rc < 0 ? -1 : bench_update_checksum(db, matched, sum);
 }
 
-/* Runs a workload on the loaded database BENCH_RUNS times; reports the best
+/* Runs a workload on the loaded database bench_runs() times; reports the best
  * time and the last run's checksum. */
 static int run_read(sqlite3 *db, const char *name, long n,
                     int (*fn)(sqlite3 *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         if (fn(db, &secs, &sum) < 0)
             return -1;

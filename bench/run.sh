@@ -15,6 +15,8 @@
 #              <repo>/build-bench or <repo>/build), and DORM_LIBS the
 #              libraries it needs (default: sqlite3, libpq and libmariadb
 #              when pkg-config knows them, -lm)
+#   BENCH_RUNS runs per workload, the best counts (default 3; more steady
+#              the minimum on a busy machine)
 #   CC, PYTHON (default: cc, /usr/bin/python3 -- Debian's Django 3.2)
 # Without a dorm program or library the dorm column reads "n/a".
 set -eu
@@ -104,6 +106,7 @@ run() {
     fi
 }
 
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
 run raw "$RAW"
 if [ -n "$DORM" ]; then
     run dorm "$DORM"
@@ -124,7 +127,8 @@ done >"$OUT/results.txt"
 echo "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), $($CC --version | head -n 1)," \
     "Django $("$PYTHON" -c 'import django; print(django.get_version())' 2>/dev/null || echo n/a)," \
     "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')," \
-    "$(nproc 2>/dev/null || echo '?') CPUs; best of 3 runs"
+    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs;" \
+    "load average before: $LOAD"
 echo
 
 awk '

@@ -391,7 +391,7 @@ static int run_fresh(const char *path, const char *name, int (*fn)(repo *, doubl
 {
     double best = 1e300;
     uint64_t sum = 0;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         repo r = {NULL, NULL};
         double secs;
         if (repo_open(&r, path, 1) < 0)
@@ -487,7 +487,7 @@ static int run_read(repo *r, const char *name, long n, int (*fn)(repo *, double 
 {
     double best = 1e300;
     uint64_t sum = 0;
-    for (int run = 0; run < BENCH_RUNS; run++) {
+    for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         if (fn(r, &secs, &sum) < 0)
             return -1;
