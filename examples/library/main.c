@@ -1,6 +1,6 @@
 /* main.c - the seed tutorial (acceptance/library_tour.py) ported to dorm: it
- * prints the same transcript.  Usage: library [DATABASE_URL]; without an
- * argument it reads $DATABASE_URL. */
+ * prints the same transcript, on SQLite or PostgreSQL.  Usage: library
+ * [DATABASE_URL]; without an argument it reads $DATABASE_URL. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,6 +36,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     dorm_ctx *cx = dorm_ctx_new(db);
+    /* Like the Django script, start from empty tables: on a server database
+     * the previous run's tables are dropped first (an error here only means
+     * there were none). */
+    dorm_drop_tables(cx, DORM_MODELS(&Book_model, &Author_model));
     check(cx, dorm_create_all(cx) == 0);
 
     /* add_books */
