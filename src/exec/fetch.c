@@ -219,6 +219,8 @@ static void *first_of(dorm_qs *qs) {
 
 void *dorm_first(dorm_qs *qs) {
     if (start(qs)) return NULL;
+    if (qs->done && is_ordered(qs))
+        return !qs->nobjs ? NULL : qs->mode == DORM_MODE_OBJECTS ? qs->objs[0] : (void *)qs->rows[0];
     return first_of(is_ordered(qs) ? qs : dorm_order_by(qs, "pk"));
 }
 

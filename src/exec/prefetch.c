@@ -52,10 +52,10 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const
     return all;
 }
 
-static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path);
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const char *full);
 
 /* Reverse ForeignKey: children grouped onto their owners. */
-static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest) {
+static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest, const char *full) {
     const dorm_fmeta *pk = rel->fk->target_pk;
     if (pk->value_kind != DORM_KIND_AUTO && pk->value_kind != DORM_KIND_BIGAUTO && pk->value_kind != DORM_KIND_BIGINT)
         return dorm_fail(cx, DORM_EVALUE, "prefetch_related() of '%s' needs an integer primary key.", rel->name);
@@ -63,17 +63,23 @@ static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, si
     relcache *caches = dorm_alloc(cx, sizeof(relcache) * (n ? n : 1));
     dorm_hmap index = DORM_HMAP_INIT;
     if (!keys || !caches) return DORM_ENOMEM;
+    size_t *first = dorm_alloc(cx, sizeof(size_t) * (n ? n : 1));
+    if (!first) return DORM_ENOMEM;
+    size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
-        keys[i] = dorm_v_int(*(const int64_t *)dorm_cmember(owners[i], pk));
+        caches[i].rel = rel;
+        relcache *had = dorm_hmap_get(&index, dorm_cmember(owners[i], pk), sizeof(int64_t));
+        first[i] = had ? (size_t)(had - caches) : i;
+        if (had) continue;
+        keys[nkeys++] = dorm_v_int(*(const int64_t *)dorm_cmember(owners[i], pk));
         if (dorm_hmap_put(&index, dorm_cmember(owners[i], pk), sizeof(int64_t), &caches[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         }
-        caches[i].rel = rel;
     }
     const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
     size_t nkids = 0;
-    void **kids = path ? fetch_in(cx, rel->model, path, keys, n, &nkids) : NULL;
+    void **kids = path ? fetch_in(cx, rel->model, path, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order. */
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
@@ -101,14 +107,36 @@ static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, si
     for (size_t i = 0; i < n; i++) {
         dorm_obj_ext *x = dorm_obj_ext_of(owners[i]);
         if (!x) return DORM_ENOMEM;
+        caches[i].objs = caches[first[i]].objs;
+        caches[i].n = caches[first[i]].n;
         caches[i].next = x->rels;
         x->rels = &caches[i];
     }
-    return rest ? prefetch(cx, rel->model, kids, nkids, rest) : DORM_OK;
+    return rest ? prefetch(cx, rel->model, kids, nkids, rest, full) : DORM_OK;
 }
 
 /* Forward ForeignKey: the targets loaded once and attached to dorm_fk. */
-static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest) {
+static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest, const char *full) {
+    /* Already loaded (select_related, or the way back of a reverse
+     * prefetch): Django runs no query, and the next level starts from them. */
+    bool cached = true;
+    for (size_t i = 0; i < n && cached; i++)
+        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL && !((const fk_member *)dorm_cmember(objs[i], fk))->obj)
+            cached = false;
+    if (cached) {
+        if (!rest) return DORM_OK;
+        void **loaded = dorm_alloc(cx, sizeof(void *) * (n + 1));
+        if (!loaded) return DORM_ENOMEM;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            void *t = ((const fk_member *)dorm_cmember(objs[i], fk))->obj;
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++) seen = loaded[j] == t;
+            if (t && !seen) loaded[k++] = t;
+        }
+        loaded[k] = NULL;
+        return prefetch(cx, fk->target, loaded, k, rest, full);
+    }
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
     if (!keys) return DORM_ENOMEM;
     size_t k = 0;
@@ -129,28 +157,33 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if (dorm_field_get(objs[i], fk).type != DORM_T_NULL) m->obj = dorm_hmap_get(&index, &m->id, sizeof(int64_t));
     }
     dorm_hmap_free(&index);
-    return rest ? prefetch(cx, fk->target, targets, ntargets, rest) : DORM_OK;
+    return rest ? prefetch(cx, fk->target, targets, ntargets, rest, full) : DORM_OK;
 }
 
-static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path) {
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const char *full) {
+    if (!n) return DORM_OK;
     const char *sep = strstr(path, "__");
     size_t len = sep ? (size_t)(sep - path) : strlen(path);
     const char *rest = sep ? sep + 2 : NULL;
     for (int i = 0; i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (!r->hidden && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return n ? prefetch_reverse(cx, r, objs, n, rest) : DORM_OK;
+            return prefetch_reverse(cx, r, objs, n, rest, full);
     }
     const dorm_fmeta *fm = dorm_meta_fieldn(m, path, len);
-    if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return n ? prefetch_forward(cx, fm, objs, n, rest) : DORM_OK;
+    if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, full);
+    if (fm)
+        return dorm_fail(cx, DORM_EVALUE,
+                         "'%s' does not resolve to an item that supports prefetching - this is an invalid parameter to "
+                         "prefetch_related().", full);
     return dorm_fail(cx, DORM_EVALUE,
                      "Cannot find '%.*s' on %s object, '%s' is an invalid parameter to prefetch_related()", (int)len,
-                     path, m->model->name, path);
+                     path, m->model->name, full);
 }
 
 int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *const *paths) {
     for (size_t i = 0; paths && paths[i]; i++) {
-        int rc = prefetch(cx, m, objs, n, paths[i]);
+        int rc = prefetch(cx, m, objs, n, paths[i], paths[i]);
         if (rc) return rc;
     }
     return DORM_OK;

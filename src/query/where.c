@@ -33,6 +33,26 @@ static int promote(dorm_qs *qs, int alias) {
     return DORM_OK;
 }
 
+/* A positive AND-ed condition on a joined column is false where the join
+ * found no row, so every join on its chain can be INNER (Django demotes the
+ * LEFT OUTER joins select_related or ordering made). */
+static int demote(dorm_qs *qs, int alias) {
+    bool need = false;
+    for (int a = alias; a > 0; a = qs->joins[a - 1].parent) need = need || qs->joins[a - 1].outer;
+    if (!need) return DORM_OK;
+    dorm_join *copy = dorm_alloc(qs->cx, sizeof(dorm_join) * (size_t)qs->njoins);
+    if (!copy) return DORM_ENOMEM;
+    memcpy(copy, qs->joins, sizeof(dorm_join) * (size_t)qs->njoins);
+    for (int a = alias; a > 0; a = copy[a - 1].parent) copy[a - 1].outer = false;
+    qs->joins = copy;
+    return DORM_OK;
+}
+
+/* Joins for a leaf: LEFT OUTER under OR / NOT / isnull=True, else INNER. */
+static int settle_joins(dorm_qs *qs, int alias, bool promote_joins) {
+    return promote_joins ? promote(qs, alias) : demote(qs, alias);
+}
+
 static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm_value *in, dorm_value *out,
                      bool drop_nulls) {
     dorm_value *items = dorm_alloc(qs->cx, sizeof(dorm_value) * (in->len ? in->len : 1));
@@ -95,7 +115,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
                                 dorm_lookup_name(w->lookup))->err;
         rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
         if (rc) return rc;
-        if (promote_joins && (rc = promote(qs, p.alias))) return rc;
+        if ((rc = settle_joins(qs, p.alias, promote_joins))) return rc;
         *out = w;
         return DORM_OK;
     }
@@ -114,7 +134,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
         break;
     case DORM_LK_IN:
         if (v->type == DORM_T_QUERYSET) {
-            if (promote_joins && (rc = promote(qs, p.alias))) return rc;
+            if ((rc = settle_joins(qs, p.alias, promote_joins))) return rc;
             return subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
         }
         if (v->type != DORM_T_LIST)
@@ -144,7 +164,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
             memchr(w->rhs.u.s, '\0', w->rhs.len == DORM_STRLEN ? strlen(w->rhs.u.s) : w->rhs.len))
             return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' contains a NUL byte.", q->path)->err;
     }
-    if (promote_joins && (rc = promote(qs, p.alias))) return rc;
+    if ((rc = settle_joins(qs, p.alias, promote_joins))) return rc;
     *out = w;
     return DORM_OK;
 }
@@ -180,6 +200,17 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
         if (sep != end && dorm_lookup_by_name(rest, strlen(rest)) >= 0) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
         char *fk_notnull = dorm_sprintf(qs->cx, "%s__isnull", rel->fk->f->name);
         if (!rest || !fk_notnull) return DORM_ENOMEM;
+        size_t plen = strlen(path);
+        bool null_true = plen >= 8 && strcmp(path + plen - 8, "__isnull") == 0 &&
+                         ((q->value.type == DORM_T_BOOL && q->value.u.b) || (q->value.type == DORM_T_INT && q->value.u.i == 1));
+        if (null_true) {
+            /* A related row that is missing satisfies isnull=True: the subquery
+             * starts from the owner, its join LEFT OUTER (Django's split_exclude). */
+            dorm_qs *own = dorm_qs_all(qs->cx, m->model);
+            own = dorm_qs_filter(own, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, p, q->value, NULL}, NULL});
+            own = dorm_qs_values_list(own, true, (const char *const[]){"pk", NULL});
+            return subquery_leaf(qs, lp.alias, lp.field, own, out);
+        }
         dorm_qs *sub = dorm_qs_all(qs->cx, rel->model->model);
         sub = dorm_qs_filter(sub, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rest, q->value, NULL},
                                                            &(const dorm_q){DORM_Q_LEAF, fk_notnull, dorm_v_bool(false), NULL},
