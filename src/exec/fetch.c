@@ -183,7 +183,7 @@ int dorm_contains(dorm_qs *qs, const void *obj) {
 /* Whether the QuerySet has an ordering (Django's QuerySet.ordered). */
 static bool is_ordered(const dorm_qs *qs) {
     if (qs->ordered_explicitly) return qs->norder > 0;
-    return qs->meta->model->ordering && qs->meta->model->ordering[0];
+    return !qs->group_by && qs->meta->model->ordering && qs->meta->model->ordering[0];
 }
 
 #define MAX_GET_RESULTS 21
@@ -391,7 +391,8 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
         }
         if (!dorm_alias_valid(names[i])) {
             dorm_fail(qs->cx, DORM_EVALUE,
-                      "Column aliases cannot contain whitespace characters, quotation marks, semicolons, or SQL comments.");
+                      "Column aliases cannot contain whitespace characters, hashes, control characters, quotation marks, "
+                      "semicolons, or SQL comments.");
             return NULL;
         }
         if (dorm_expr_resolve(c, e, &exprs[i])) {
@@ -399,7 +400,7 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
             return NULL;
         }
         if (!exprs[i]->aggregate) {
-            dorm_fail(qs->cx, DORM_EVALUE, "'%s' is not an aggregate expression", names[i]);
+            dorm_fail(qs->cx, DORM_EVALUE, "%s is not an aggregate expression", names[i]);
             return NULL;
         }
     }

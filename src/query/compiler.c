@@ -95,6 +95,8 @@ static void put_template(dorm_buf *b, const char *tmpl, const char *arg) {
     dorm_buf_puts(b, p + 2);
 }
 
+static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out);
+
 static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     static const char *const ops[] = {[DORM_E_ADD] = " + ", [DORM_E_SUB] = " - ", [DORM_E_MUL] = " * ",
                                       [DORM_E_DIV] = " / "};
@@ -103,10 +105,28 @@ static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     switch (e->kind) {
     case DORM_E_VALUE:
         dorm_sql_param(s, &e->value);
+        if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
+        if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast)
+            dorm_buf_puts(&s->text, s->d->decimal_param_cast);
         return;
     case DORM_E_F:
-        if (e->ref) dorm_sql_name(s, e->ref);
-        else dorm_sql_col(s, dorm_alias_name(qs, e->alias), e->field->column);
+        if (e->ref) {
+            /* An annotation used in another is written out again (Django). */
+            const dorm_ann *ann = dorm_qs_annotation(qs, e->ref, strlen(e->ref));
+            if (ann) expr_sql(s, qs, ann->e);
+            return;
+        }
+        if (e->ntrans) {
+            dorm_where w = {.alias = e->alias, .field = e->field, .ntrans = e->ntrans, .lookup = DORM_LK_EXACT};
+            memcpy(w.trans, e->trans, sizeof w.trans);
+            dorm_buf lhs = DORM_BUF_INIT;
+            leaf_lhs(s, qs, &w, w.ntrans, &lhs);
+            dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+            if (lhs.failed) s->failed = true;
+            dorm_buf_free(&lhs);
+            return;
+        }
+        dorm_sql_col(s, dorm_alias_name(qs, e->alias), e->field->column);
         return;
     case DORM_E_ADD:
     case DORM_E_SUB:
@@ -481,7 +501,8 @@ static void group_clause(dorm_sql *s, const dorm_qs *qs) {
 /* The ordering to apply: explicit order_by(), else Meta.ordering. */
 static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
     const char *const *ord = qs->meta->model->ordering;
-    if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
+    /* Django 3.1+ leaves Meta.ordering out of GROUP BY queries. */
+    if (qs->ordered_explicitly || !ord || !ord[0] || qs->group_by) return qs;
     *tmp = *qs;
     if (dorm_order_resolve(tmp, ord)) return NULL;
     return tmp;

@@ -80,12 +80,15 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, const dor
             break;
         }
         dorm_path p;
-        int rc = dorm_path_resolve(qs, e->name, strlen(e->name), in_aggregate ? DORM_PATH_OUTER : 0, &p);
+        int rc = dorm_path_resolve(qs, e->name, strlen(e->name),
+                                   DORM_PATH_TRANSFORMS | (in_aggregate ? DORM_PATH_OUTER : 0), &p);
         if (rc) return rc;
         r->alias = p.alias;
         r->field = p.field;
-        r->out = p.field->value_kind;
-        r->decimal_places = p.field->f->decimal_places;
+        r->ntrans = p.ntrans;
+        memcpy(r->trans, p.trans, sizeof r->trans);
+        r->out = dorm_path_kind(p.field, p.ntrans, p.trans);
+        r->decimal_places = p.ntrans ? 0 : p.field->f->decimal_places;
         break;
     }
     case DORM_E_ADD:
@@ -148,9 +151,17 @@ const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e) {
  * comment and statement characters and the empty string. */
 bool dorm_alias_valid(const char *a) {
     if (!a || !*a || strlen(a) > 128) return false;
-    if (strstr(a, "--") || strstr(a, "/*")) return false;
-    for (const unsigned char *p = (const unsigned char *)a; *p; p++)
-        if (*p <= ' ' || *p == 0x7f || strchr("\"'`;#%$\\", *p)) return false;
+    if (strstr(a, "--") || strstr(a, "/*") || strstr(a, "*/")) return false;
+    for (const unsigned char *p = (const unsigned char *)a; *p; p++) {
+        if (*p <= ' ' || *p == 0x7f || strchr("\"'`;#%$\\[]", *p)) return false;
+        /* UTF-8 C1 controls, no-break and the other Unicode spaces (Python's \s). */
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0xA0) return false;
+        if (p[0] == 0xE1 && p[1] == 0x9A && p[2] == 0x80) return false;
+        if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF))
+            return false;
+        if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F) return false;
+        if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) return false;
+    }
     return true;
 }
 
@@ -167,8 +178,8 @@ dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
     for (size_t i = 0; i < n; i++) {
         const char *alias = anns[i]->alias ? anns[i]->alias : dorm_default_alias(c->cx, anns[i]->expr);
         if (!dorm_alias_valid(alias))
-            return dorm_qs_fail(c, DORM_EVALUE, "Column aliases cannot contain whitespace characters, quotation marks, "
-                                                "semicolons, or SQL comments.");
+            return dorm_qs_fail(c, DORM_EVALUE, "Column aliases cannot contain whitespace characters, hashes, control "
+                                                "characters, quotation marks, semicolons, or SQL comments.");
         if (dorm_qs_annotation(c, alias, strlen(alias)) || dorm_meta_field(c->meta, alias) ||
             dorm_meta_reverse(c->meta, alias, strlen(alias)))
             return dorm_qs_fail(c, DORM_EVALUE, "The annotation '%s' conflicts with a field on the model.", alias);
@@ -204,8 +215,14 @@ static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
         named |= (uint64_t)1 << fm->index;
     }
     uint64_t all = c->meta->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << c->meta->nfields) - 1);
-    /* only() replaces what was deferred; defer() adds to it (Django). */
-    c->deferred = only ? (all & ~named) : (c->deferred | named);
+    /* defer() adds to what is deferred; only() replaces an earlier only() but
+     * keeps fields an earlier defer() left out (Django). */
+    if (only) {
+        c->deferred = (all & ~named) | (c->only_mode ? 0 : c->deferred);
+        c->only_mode = true;
+    } else {
+        c->deferred |= named;
+    }
     c->deferred &= ~((uint64_t)1 << c->meta->pk->index);
     return c;
 }

@@ -142,7 +142,7 @@ static int resolve_tail(dorm_qs *qs, const char *p, const char *end, int flags, 
         dorm_kind k = dorm_path_kind(out->field, out->ntrans, out->trans);
         int ex = transform_by_name(p, n);
         if (ex >= 0 && transform_allowed(k, (dorm_extract)ex) && out->ntrans < DORM_MAX_TRANSFORMS &&
-            (flags & DORM_PATH_LOOKUPS)) {
+            (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))) {
             out->trans[out->ntrans++] = (dorm_extract)ex;
         } else {
             int lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_by_name(p, n) : -1;

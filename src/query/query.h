@@ -45,6 +45,8 @@ typedef struct dorm_rexpr {
     int alias;
     const dorm_fmeta *field;      /* F / aggregate column; NULL: COUNT(*)      */
     const char *ref;              /* F() naming an annotation                  */
+    int ntrans;                   /* F("date__year"): transforms on the column */
+    dorm_extract trans[DORM_MAX_TRANSFORMS];
     dorm_value value;             /* VALUE                                     */
     const struct dorm_rexpr *a, *b;
     bool distinct;
@@ -127,6 +129,7 @@ struct dorm_qs {
     const dorm_ann *ann;
     bool group_by;            /* an annotation aggregates                      */
     uint64_t deferred;        /* fields left out by only()/defer()             */
+    bool only_mode;           /* only() was called: deferred lists what it left out */
     int nselrel;
     const dorm_selrel *selrel;
     const char *const *prefetch;  /* prefetch_related paths, NULL-terminated */
@@ -150,7 +153,7 @@ typedef struct dorm_path {
 enum {
     DORM_PATH_LOOKUPS = 1,    /* the last parts may be transforms and a lookup */
     DORM_PATH_OUTER = 2,      /* new joins are LEFT OUTER (ordering, values)   */
-    DORM_PATH_FK_AS_FIELD = 4 /* a trailing FK means its column, not its model ordering */
+    DORM_PATH_TRANSFORMS = 4  /* the last parts may be transforms (F("date__year")) */
 };
 
 /* The meta of a registered model; NULL with DORM_ECONFIG recorded on cx. */

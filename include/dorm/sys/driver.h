@@ -177,6 +177,11 @@ typedef struct dorm_dialect {
      * server cannot infer from untyped parameters: bulk_update writes
      * CAST(CASE ... END AS <column type>) (Django's feature of that name). */
     bool requires_casted_case_in_updates;
+    /* Appended to a float / decimal parameter inside an arithmetic
+     * expression, where the server would otherwise guess the other operand's
+     * type ("::double precision", "::numeric"), or NULL. */
+    const char *float_param_cast;
+    const char *decimal_param_cast;
 } dorm_dialect;
 
 typedef struct dorm_conn dorm_conn;

@@ -172,4 +172,6 @@ const dorm_dialect dorm_pg_dialect = {
     .supports_deferrable_fk = true,
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,
+    .float_param_cast = "::double precision",
+    .decimal_param_cast = "::numeric",
 };
