@@ -90,6 +90,23 @@ void *dorm_fk_load_(void *obj, void *member);
  * already evaluated from that cache (chaining filter/order_by queries again,
  * as in Django). */
 dorm_qs *dorm_related(void *obj, const char *name);
+/* The related manager's writes (Django's RelatedManager for a ForeignKey),
+ * each one statement (set: in one transaction), each dropping the owner's
+ * prefetched list:
+ *   dorm_related_add(a, "books", objs, n)     UPDATE ... SET author_id = a.pk WHERE id IN (...)
+ *   dorm_related_remove(a, "books", objs, n)  ... SET author_id = NULL (nullable keys only)
+ *   dorm_related_clear(a, "books")            every related row loses its key (nullable only)
+ *   dorm_related_set(a, "books", objs, n)     remove the others (nullable), add these
+ *   dorm_related_create(a, "books", Book, .title = "Emma")   create() with the key set
+ * Objects must be saved instances of the related model.  0 or a negative
+ * dorm_error; create returns the object or NULL. */
+int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n);
+int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n);
+int dorm_related_clear(void *owner, const char *name);
+int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n);
+void *dorm_related_create_(void *owner, const char *name, const void *init);
+#define dorm_related_create(owner, name, Model, ...) \
+    ((Model *)dorm_related_create_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}))
 /* Assigning a related object (book.author = a): sets the key and the cache. */
 void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))

@@ -193,9 +193,7 @@ dorm_qs *dorm_related(void *obj, const char *name) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
     if (!m) return NULL;
-    const dorm_rel *rel = NULL;
-    for (int i = 0; i < m->nreverse && !rel; i++)
-        if (!m->reverse[i].hidden && strcmp(m->reverse[i].name, name) == 0) rel = &m->reverse[i];
+    const dorm_rel *rel = dorm_meta_accessor(m, name);
     dorm_qs *qs = dorm_qs_all(h->cx, rel ? rel->model->model : m->model);
     if (!qs || qs->err) return qs;
     if (!rel) {

@@ -68,6 +68,8 @@ const dorm_fmeta *dorm_meta_field(const dorm_meta *m, const char *name);
 const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t n);
 /* A reverse relation by query name, or NULL. */
 const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n);
+/* A visible reverse relation by accessor name ("books", "book_set"), or NULL. */
+const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name);
 /* The meta of an object, from its DORM_OBJECT header. */
 static inline const dorm_meta *dorm_meta_of_obj(const void *obj) {
     return (const dorm_meta *)((const dorm_object *)obj)->meta;

@@ -228,6 +228,12 @@ const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n
     return NULL;
 }
 
+const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name) {
+    for (int i = 0; i < m->nreverse; i++)
+        if (!m->reverse[i].hidden && strcmp(m->reverse[i].name, name) == 0) return &m->reverse[i];
+    return NULL;
+}
+
 const dorm_fmeta *dorm_meta_field_at(const dorm_meta *m, const void *obj, const void *member) {
     size_t off = (size_t)((const char *)member - (const char *)obj);
     for (int i = 0; i < m->nfields; i++)

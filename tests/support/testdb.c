@@ -91,8 +91,33 @@ static void isolate(void) {
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
-void test_db_open(void) {
-    T.reg = dorm_registry_new((const dorm_app *const[]){&test_app, NULL});
+/* The models of the open test database's apps, dependents first (the order
+ * tables are dropped in), NULL-terminated. */
+static const dorm_app *const *open_apps;
+static const dorm_model *drop_order[33];
+
+static const dorm_model *const *models_to_drop(void) {
+    size_t n = 0;
+    for (size_t a = 0; open_apps && open_apps[a]; a++)
+        for (size_t m = 0; open_apps[a]->models[m] && n < 32; m++) drop_order[n++] = open_apps[a]->models[m];
+    for (size_t i = 0; i < n / 2; i++) {
+        const dorm_model *t = drop_order[i];
+        drop_order[i] = drop_order[n - 1 - i];
+        drop_order[n - 1 - i] = t;
+    }
+    drop_order[n] = NULL;
+    return drop_order;
+}
+
+void test_db_open(void) { test_db_open_apps((const dorm_app *const[]){&test_app, NULL}); }
+
+void test_db_open_apps(const dorm_app *const *apps) {
+    static const dorm_app *kept[8];
+    size_t n = 0;
+    while (apps[n] && n < 7) kept[n] = apps[n], n++;
+    kept[n] = NULL;
+    open_apps = kept;
+    T.reg = dorm_registry_new(apps);
     cr_assert(T.reg, "registry: out of memory");
     cr_assert_eq(dorm_registry_errcode(T.reg), DORM_OK, "registry: %s", dorm_registry_messages(T.reg));
     T.db = dorm_db_open(test_db_url(), T.reg);
@@ -102,7 +127,7 @@ void test_db_open(void) {
     if (on_postgres())
         isolate();
     else /* A leftover from an earlier test on a server database must not leak in. */
-        dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+        dorm_drop_tables(T.cx, models_to_drop());
     cr_assert_eq(dorm_create_all(T.cx), DORM_OK, "create tables: %s", dorm_errmsg(T.cx));
 }
 
@@ -117,7 +142,7 @@ void test_db_close(void) {
         dorm_db_exec(T.db, sql, &e);
         pg_schema[0] = '\0';
     } else if (T.cx) {
-        dorm_drop_tables(T.cx, DORM_MODELS(&Everything_model, &Book_model, &Author_model));
+        dorm_drop_tables(T.cx, models_to_drop());
     }
     dorm_ctx_free(T.cx);
     dorm_db_close(T.db);

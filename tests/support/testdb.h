@@ -69,6 +69,8 @@ typedef struct test_db {
 
 extern test_db T;
 void test_db_open(void);
+/* The same with the models of other apps (NULL-terminated, at most 7). */
+void test_db_open_apps(const dorm_app *const *apps);
 void test_db_close(void);
 /* The library catalogue of the acceptance transcript: 3 authors, 8 books. */
 void test_db_catalogue(void);

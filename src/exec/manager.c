@@ -1,0 +1,179 @@
+/* manager.c - the writing side of a reverse related manager (author.books):
+ * create, add, remove, clear and set, as Django's RelatedManager does them for
+ * a ForeignKey — one UPDATE per call, remove/clear only where the key may be
+ * NULL — and dropping the owner's prefetched list, which they make stale. */
+#include <string.h>
+
+#include "exec/exec.h"
+
+typedef struct fk_member {
+    int64_t id;
+    void *obj;
+} fk_member;
+
+/* The relation `name` of owner, checked: saved owner, known accessor. */
+static const dorm_rel *relation(void *owner, const char *name) {
+    dorm_object *h = owner;
+    if (!h || !h->meta) return NULL;
+    dorm_error_clear(h->cx);
+    const dorm_meta *m = dorm_meta_of_obj(owner);
+    const dorm_rel *rel = dorm_meta_accessor(m, name);
+    if (!rel) {
+        dorm_fail(h->cx, DORM_EFIELD, "'%s' object has no reverse relation '%s'.", m->model->name, name);
+        return NULL;
+    }
+    if (!dorm_pk_is_set(owner)) {
+        dorm_fail(h->cx, DORM_EVALUE,
+                  "'%s' instance needs to have a primary key value before this relationship can be used.",
+                  m->model->name);
+        return NULL;
+    }
+    return rel;
+}
+
+/* Forgets a prefetched list of the relation: it no longer tells the truth. */
+static void drop_cache(void *owner, const dorm_rel *rel) {
+    dorm_obj_ext *x = ((dorm_object *)owner)->ext;
+    for (dorm_relcache **c = x ? &x->rels : NULL; c && *c; c = &(*c)->next)
+        if ((*c)->rel == rel) {
+            *c = (*c)->next;
+            return;
+        }
+}
+
+/* UPDATE child SET fk = value WHERE <cond> (one statement). */
+static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, const dorm_q *const *cond) {
+    dorm_qs *qs = dorm_clear_ordering(dorm_qs_filter(dorm_qs_all(cx, rel->model->model), cond));
+    const dorm_set set = {rel->fk->f->name, *value};
+    int64_t n = dorm_qs_update(qs, (const dorm_set *const[]){&set, NULL});
+    return n < 0 ? (int)n : DORM_OK;
+}
+
+/* The keys of objs (instances of the related model, saved). */
+static int keys_of(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out) {
+    dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    if (!keys) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const dorm_object *o = objs[i];
+        const dorm_meta *om = o ? dorm_meta_of_obj(o) : NULL;
+        if (om != rel->model)
+            return dorm_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name,
+                             om ? om->model->name : "something else");
+        if (!dorm_pk_is_set(objs[i]))
+            return dorm_fail(cx, DORM_EVALUE,
+                             "instance isn't saved. Use bulk=False or save the object first.");
+        keys[i] = dorm_pk_value(objs[i]);
+    }
+    *out = keys;
+    return DORM_OK;
+}
+
+int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n) {
+    const dorm_rel *rel = relation(owner, name);
+    if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
+    dorm_ctx *cx = ((dorm_object *)owner)->cx;
+    dorm_value *keys, pk = dorm_pk_value(owner);
+    int rc = keys_of(cx, rel, objs, n, &keys);
+    if (rc || n == 0) return rc;
+    rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        dorm_field_set(objs[i], rel->fk, &pk);
+        ((fk_member *)dorm_member(objs[i], rel->fk))->obj = owner;
+    }
+    drop_cache(owner, rel);
+    return DORM_OK;
+}
+
+static int needs_null(dorm_ctx *cx, const dorm_rel *rel, const char *what) {
+    if (rel->fk->f->null) return DORM_OK;
+    return dorm_fail(cx, DORM_EVALUE, "'RelatedManager' object has no attribute '%s': %s.%s cannot be NULL.", what,
+                     rel->model->model->name, rel->fk->f->name);
+}
+
+int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n) {
+    const dorm_rel *rel = relation(owner, name);
+    dorm_ctx *cx = ((dorm_object *)owner)->cx;
+    if (!rel) return dorm_errcode(cx);
+    int rc = needs_null(cx, rel, "remove");
+    dorm_value *keys, pk = dorm_pk_value(owner), null = dorm_v_null();
+    if (!rc) rc = keys_of(cx, rel, objs, n, &keys);
+    if (rc || n == 0) return rc;
+    /* Django refuses objects that are not related to this owner. */
+    for (size_t i = 0; i < n; i++) {
+        dorm_value k = dorm_field_get(objs[i], rel->fk);
+        if (!dorm_value_equal(&k, &pk))
+            return dorm_fail(cx, DORM_EDOESNOTEXIST, "%s object is not related to %s.", rel->model->model->name,
+                             dorm_meta_of_obj(owner)->model->name);
+    }
+    rc = set_key(cx, rel, &null,
+                 (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL},
+                                         &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) dorm_field_set(objs[i], rel->fk, &null);
+    drop_cache(owner, rel);
+    return DORM_OK;
+}
+
+int dorm_related_clear(void *owner, const char *name) {
+    const dorm_rel *rel = relation(owner, name);
+    dorm_ctx *cx = ((dorm_object *)owner)->cx;
+    if (!rel) return dorm_errcode(cx);
+    int rc = needs_null(cx, rel, "clear");
+    dorm_value pk = dorm_pk_value(owner), null = dorm_v_null();
+    if (!rc) rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    if (!rc) drop_cache(owner, rel);
+    return rc;
+}
+
+typedef struct set_job {
+    void *owner;
+    const dorm_rel *rel;
+    void *const *objs;
+    size_t n;
+} set_job;
+
+static int set_run(void *payload) {
+    set_job *j = payload;
+    dorm_ctx *cx = ((dorm_object *)j->owner)->cx;
+    dorm_value *keys, pk = dorm_pk_value(j->owner);
+    int rc = keys_of(cx, j->rel, j->objs, j->n, &keys);
+    if (rc) return rc;
+    if (j->rel->fk->f->null) {
+        /* Those related now but not in objs lose their key. */
+        dorm_qs *gone = dorm_qs_exclude(dorm_qs_filter(dorm_qs_all(cx, j->rel->model->model),
+                                                       (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, j->rel->fk->f->name, pk, NULL}, NULL}),
+                                        (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, j->n), NULL}, NULL});
+        const dorm_set set = {j->rel->fk->f->name, dorm_v_null()};
+        int64_t n = dorm_qs_update(gone, (const dorm_set *const[]){&set, NULL});
+        if (n < 0) return (int)n;
+    }
+    return dorm_related_add(j->owner, j->rel->name, j->objs, j->n);
+}
+
+int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n) {
+    const dorm_rel *rel = relation(owner, name);
+    if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
+    set_job j = {owner, rel, objs, n};
+    int rc = dorm_in_transaction(((dorm_object *)owner)->cx, set_run, &j);
+    if (rc == DORM_OK) drop_cache(owner, rel);
+    return rc;
+}
+
+void *dorm_related_create_(void *owner, const char *name, const void *init) {
+    const dorm_rel *rel = relation(owner, name);
+    if (!rel) return NULL;
+    dorm_ctx *cx = ((dorm_object *)owner)->cx;
+    void *copy = dorm_alloc(cx, rel->model->model->size);
+    if (!copy) return NULL;
+    memcpy(copy, init, rel->model->model->size);
+    dorm_value pk = dorm_pk_value(owner);
+    /* The key is set before create() applies defaults, like Django's kwargs. */
+    ((fk_member *)dorm_member(copy, rel->fk))->id = pk.u.i;
+    void *obj = dorm_create_(cx, rel->model->model, copy);
+    if (obj) {
+        ((fk_member *)dorm_member(obj, rel->fk))->obj = owner;
+        drop_cache(owner, rel);
+    }
+    return obj;
+}
