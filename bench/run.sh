@@ -15,8 +15,10 @@
 #              <repo>/build-bench or <repo>/build), and DORM_LIBS the
 #              libraries it needs (default: sqlite3, libpq and libmariadb
 #              when pkg-config knows them, -lm)
-#   BENCH_RUNS runs per workload, the best counts (default 3; more steady
-#              the minimum on a busy machine)
+#   BENCH_RUNS runs per workload, the best counts (default 3)
+#   BENCH_ROUNDS how often the implementations run in turn (default 1); the
+#              best of all rounds counts, so on a busy machine load that
+#              comes and goes weighs on every column alike
 #   CC, PYTHON (default: cc, /usr/bin/python3 -- Debian's Django 3.2)
 # Without a dorm program or library the dorm column reads "n/a".
 set -eu
@@ -95,30 +97,42 @@ GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=3
 GLIBC_TUNABLES="$GLIBC_TUNABLES:glibc.malloc.trim_threshold=1073741824"
 export GLIBC_TUNABLES
 
-# Runs one implementation; a failure is reported and leaves its column n/a.
+# Runs one implementation, appending its lines; a failure is reported and
+# leaves its column n/a.
 run() {
     name=$1
     shift
-    echo "running $name" >&2
-    if ! "$@" "$TMP/$name" >"$TMP/$name.out" 2>"$TMP/$name.err"; then
+    echo "round $round: running $name" >&2
+    if ! "$@" "$TMP/$name" >>"$TMP/$name.out" 2>"$TMP/$name.err"; then
         echo "$name failed:" >&2
         tail -n 20 "$TMP/$name.err" >&2
     fi
 }
 
-LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
-run raw "$RAW"
-if [ -n "$DORM" ]; then
-    run dorm "$DORM"
-fi
+DJANGO=""
 if [ -x "$PYTHON" ] && "$PYTHON" -c 'import django' 2>/dev/null; then
-    run django "$PYTHON" "$ROOT/bench/django_bench.py"
+    DJANGO=$PYTHON
 else
     echo "no Django for $PYTHON: Django column is n/a" >&2
 fi
-if [ -n "$GOM" ]; then
-    run libgom "$GOM"
-fi
+
+ROUNDS=${BENCH_ROUNDS:-1}
+case $ROUNDS in '' | *[!0-9]* | 0) ROUNDS=1 ;; esac
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+    run raw "$RAW"
+    if [ -n "$DORM" ]; then
+        run dorm "$DORM"
+    fi
+    if [ -n "$DJANGO" ]; then
+        run django "$DJANGO" "$ROOT/bench/django_bench.py"
+    fi
+    if [ -n "$GOM" ]; then
+        run libgom "$GOM"
+    fi
+    round=$((round + 1))
+done
 
 for name in raw dorm django libgom; do
     if [ -f "$TMP/$name.out" ]; then cat "$TMP/$name.out"; fi
@@ -127,7 +141,7 @@ done >"$OUT/results.txt"
 echo "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), $($CC --version | head -n 1)," \
     "Django $("$PYTHON" -c 'import django; print(django.get_version())' 2>/dev/null || echo n/a)," \
     "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')," \
-    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs;" \
+    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs x $ROUNDS rounds;" \
     "load average before: $LOAD"
 echo
 
@@ -144,9 +158,14 @@ function us(impl, w) { return ((impl, w) in secs) ? secs[impl, w] / n[impl, w] *
 function cell(v) { return v < 0 ? "n/a" : sprintf(v < 100 ? "%.2f" : "%.0f", v) }
 function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
 /^bench / {
-    impl = field($0, "impl"); w = field($0, "workload")
-    secs[impl, w] = field($0, "seconds"); n[impl, w] = field($0, "n")
-    sum[impl, w] = field($0, "checksum")
+    impl = field($0, "impl"); w = field($0, "workload"); s = field($0, "seconds") + 0
+    if (!((impl, w) in secs) || s < secs[impl, w]) secs[impl, w] = s
+    n[impl, w] = field($0, "n")
+    c = field($0, "checksum")
+    if ((impl, w) in sum && sum[impl, w] != c)
+        printf "WARNING: %s: %s gave checksums %s and %s in different rounds\n", w, impl,
+               sum[impl, w], c > "/dev/stderr"
+    sum[impl, w] = c
     if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
 }
 /^check / { chk[field($0, "impl"), field($0, "what")] = field($0, "checksum") }
