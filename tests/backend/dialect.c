@@ -23,7 +23,7 @@ Test(dialect, basics)
 {
     cr_assert_eq(d->quote, '"');
     cr_assert_eq(d->param_style, DORM_PARAM_QMARK);
-    cr_assert_eq(d->max_params, 32766);
+    cr_assert_eq(d->max_params, 999);
     cr_assert_str_eq(d->random_function, "RANDOM()");
     cr_assert_str_eq(d->auto_pk_suffix, "PRIMARY KEY AUTOINCREMENT");
     cr_assert(d->supports_returning);
