@@ -90,6 +90,10 @@ void *dorm_fk_load_(void *obj, void *member);
  * already evaluated from that cache (chaining filter/order_by queries again,
  * as in Django). */
 dorm_qs *dorm_related(void *obj, const char *name);
+/* The reverse side of a OneToOneField (author.profile): the one related
+ * object, loaded on each call; NULL with DORM_EDOESNOTEXIST ("Author has no
+ * profile.", Django's RelatedObjectDoesNotExist) when there is none. */
+void *dorm_related_one(void *obj, const char *name);
 /* The related manager's writes (Django's RelatedManager for a ForeignKey),
  * each one statement (set: in one transaction), each dropping the owner's
  * prefetched list:

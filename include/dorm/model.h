@@ -117,6 +117,8 @@ typedef struct dorm_field {
     const struct dorm_model *to; /* ForeignKey target                              */
     dorm_on_delete on_delete;
     const char *related_name;    /* reverse accessor name; NULL: <model>_set       */
+    bool one_to_one;             /* OneToOneField: a unique key whose reverse side
+                                  * is one object (set by DORM_ONE_TO_ONE)         */
 } dorm_field;
 
 /* Compile-time check that a member has one of the types a kind accepts: a
@@ -185,6 +187,15 @@ typedef struct dorm_field {
                  DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
                               DORM__A3(__VA_ARGS__, ~, ~))),                               \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                 \
+     DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_ONE_TO_ONE(Profile, author, Author, .on_delete = DORM_CASCADE): Django's
+ * OneToOneField, a unique ForeignKey whose reverse accessor (related_name, or
+ * the lowercase model name) is one object: dorm_related_one(author, "profile"). */
+#define DORM_ONE_TO_ONE(...)                                                               \
+    {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), DORM_KIND_FK,          \
+                 DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
+                              DORM__A3(__VA_ARGS__, ~, ~))),                               \
+     .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model), .unique = true, .one_to_one = true, \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 #define DORM_END {.name = NULL}
 

@@ -221,3 +221,19 @@ dorm_qs *dorm_related(void *obj, const char *name) {
     }
     return qs;
 }
+
+void *dorm_related_one(void *obj, const char *name) {
+    dorm_object *h = obj;
+    const dorm_meta *m = h ? dorm_meta_of_obj(obj) : NULL;
+    if (!m) return NULL;
+    const dorm_rel *rel = dorm_meta_accessor(m, name);
+    if (!rel || !rel->single) {
+        dorm_fail(h->cx, DORM_EFIELD, "'%s' object has no one-to-one relation '%s'.", m->model->name, name);
+        return NULL;
+    }
+    dorm_qs *qs = dorm_related(obj, name);
+    void *one = qs && !qs->err ? dorm_first(qs) : NULL;
+    if (!one && dorm_errcode(h->cx) == DORM_OK)
+        dorm_fail(h->cx, DORM_EDOESNOTEXIST, "%s has no %s.", m->model->name, name);
+    return one;
+}

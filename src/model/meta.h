@@ -31,6 +31,7 @@ typedef struct dorm_rel {
     const dorm_meta *model;    /* the model holding the FK                   */
     const dorm_fmeta *fk;      /* that FK                                    */
     bool hidden;               /* related_name "+": deletion rules only      */
+    bool single;               /* a OneToOneField's reverse side             */
 } dorm_rel;
 
 struct dorm_meta {

@@ -112,8 +112,10 @@ static int link_relations(dorm_registry *reg) {
                 r->model = src;
                 r->fk = fm;
                 r->hidden = rn && strcmp(rn, "+") == 0;
+                r->single = fm->f->one_to_one;
                 if (r->hidden) rn = NULL;
-                r->name = rn ? rn : concat(&reg->arena, src->model_name, "_", "set");
+                /* A one-to-one's reverse side is one object, named after the model. */
+                r->name = rn ? rn : fm->f->one_to_one ? src->model_name : concat(&reg->arena, src->model_name, "_", "set");
                 r->query_name = rn ? rn : src->model_name;
                 if (!r->name) return DORM_ENOMEM;
             }
