@@ -19,15 +19,18 @@ static int index_of(const selrel_list *l, int alias) {
     return -1;
 }
 
-static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk) {
+/* Adds the join parent --fk-->; *at gets its object index (1-based).
+ * 0 or a negative error. */
+static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk, int *at) {
     int alias = dorm_path_join(qs, parent_alias, fk, false, DORM_PATH_OUTER);
     if (alias < 0) return alias;
-    int have = index_of(l, alias);
-    if (have > 0) return have;
+    *at = index_of(l, alias);
+    if (*at > 0) return DORM_OK;
     if (l->n == MAX_SELECT_RELATED)
         return dorm_qs_fail(qs, DORM_EVALUE, "select_related() follows at most %d relations.", MAX_SELECT_RELATED)->err;
     l->items[l->n++] = (dorm_selrel){alias, fk, parent_index};
-    return l->n;
+    *at = l->n;
+    return DORM_OK;
 }
 
 static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
@@ -51,8 +54,8 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
                          (int)n, p, choices ? choices : "");
             return DORM_EFIELD;
         }
-        index = add(qs, l, alias, index, fm);
-        if (index < 0) return index;
+        int rc = add(qs, l, alias, index, fm, &index);
+        if (rc) return rc;
         alias = l->items[index - 1].alias;
         m = fm->target;
         if (!sep) return DORM_OK;
@@ -96,9 +99,9 @@ static int follow_all(dorm_qs *qs, selrel_list *l, const dorm_meta *m, int alias
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
         if (fm->f->kind != DORM_KIND_FK || !fm->target || fm->f->null) continue;
-        int at = add(qs, l, alias, index, fm);
-        if (at < 0) return at;
-        int rc = follow_all(qs, l, fm->target, l->items[at - 1].alias, at, depth + 1);
+        int at;
+        int rc = add(qs, l, alias, index, fm, &at);
+        if (!rc) rc = follow_all(qs, l, fm->target, l->items[at - 1].alias, at, depth + 1);
         if (rc) return rc;
     }
     return DORM_OK;
