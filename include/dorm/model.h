@@ -119,6 +119,10 @@ typedef struct dorm_field {
     const char *related_name;    /* reverse accessor name; NULL: <model>_set       */
     bool one_to_one;             /* OneToOneField: a unique key whose reverse side
                                   * is one object (set by DORM_ONE_TO_ONE)         */
+    const char *related_query_name; /* reverse name in filters; NULL: related_name,
+                                     * else the lowercase model name              */
+    const struct dorm_q *limit_choices_to; /* DQC(...): what full_clean accepts as
+                                            * the related object                  */
 } dorm_field;
 
 /* Compile-time check that a member has one of the types a kind accepts: a

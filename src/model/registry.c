@@ -116,7 +116,7 @@ static int link_relations(dorm_registry *reg) {
                 if (r->hidden) rn = NULL;
                 /* A one-to-one's reverse side is one object, named after the model. */
                 r->name = rn ? rn : fm->f->one_to_one ? src->model_name : concat(&reg->arena, src->model_name, "_", "set");
-                r->query_name = rn ? rn : src->model_name;
+                r->query_name = fm->f->related_query_name ? fm->f->related_query_name : rn ? rn : src->model_name;
                 if (!r->name) return DORM_ENOMEM;
             }
         }

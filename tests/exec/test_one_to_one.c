@@ -77,3 +77,42 @@ Test(one_to_one, traversal_select_related_and_delete) {
     cr_assert_eq(dorm_count(dorm_all(T.cx, Passport)), 0);
     (void)bob;
 }
+
+/* A visa holder must have a name starting with "A": limit_choices_to. */
+typedef struct Visa {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Person) person;
+} Visa;
+static const dorm_field Visa_fields[] = {
+    DORM_AUTO(Visa, id),
+    DORM_FOREIGN_KEY(Visa, person, Person, .on_delete = DORM_CASCADE, .related_query_name = "visa_holder",
+                     .limit_choices_to = DQC("name__startswith", DORM_VTEXT("A"))),
+    DORM_END,
+};
+const dorm_model Visa_model = DORM_MODEL(Visa, "travel", Visa_fields);
+static const dorm_app visa_app = {"travel", DORM_MODELS(&Person_model, &Visa_model)};
+
+static void open_visa(void) { test_db_open_apps((const dorm_app *const[]){&visa_app, NULL}); }
+
+Test(foreign_key_options, limit_choices_to_and_related_query_name, .init = open_visa, .fini = test_db_close) {
+    Person *ann = dorm_create(T.cx, Person, .name = "Ann");
+    Person *bob = dorm_create(T.cx, Person, .name = "Bob");
+    Visa *v = dorm_new(T.cx, Visa);
+    cr_assert(ann && bob && v);
+    dorm_fk_set(v, person, ann);
+    cr_assert_eq(dorm_full_clean(v), 0, "%s", dorm_errmsg(T.cx));
+    dorm_fk_set(v, person, bob);
+    cr_assert_eq(dorm_full_clean(v), DORM_EVALIDATION);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "person: person instance with id 2 does not exist.");
+    v->person.id = 99;
+    v->person.obj = NULL;
+    cr_assert_eq(dorm_full_clean(v), DORM_EVALIDATION);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "person: person instance with id 99 does not exist.");
+    dorm_fk_set(v, person, ann);
+    cr_assert_eq(dorm_save(v), 0, "%s", dorm_errmsg(T.cx));
+    /* The reverse side is filtered by related_query_name ... */
+    cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Person), DQ("visa_holder__id", v->id))), 1);
+    /* ... and its accessor keeps the default name. */
+    cr_assert_eq(dorm_count(dorm_related(ann, "visa_set")), 1);
+}

@@ -1,12 +1,12 @@
 /* clean.c - full_clean(): Django's field validation of an object before it is
  * saved (null, blank, max_length, choices, decimal digits, integer ranges,
- * slug / email / URL shapes), with Django's messages, per field. */
+ * slug / email / URL shapes, related rows that exist within limit_choices_to),
+ * with Django's messages, per field. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/ctx.h"
-#include "model/fields.h"
+#include "exec/exec.h"
 
 /* Characters of UTF-8 text, as Python's len() counts them. */
 static size_t utf8_len(const char *s) {
@@ -97,10 +97,29 @@ static void check_value(dorm_buf *out, const dorm_fmeta *fm, const dorm_value *v
     }
 }
 
+/* Django's ForeignKey.validate: the related row exists and satisfies
+ * limit_choices_to.  0, or a negative error of the query (not a validation
+ * message, which goes to out). */
+static int check_related(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *key, dorm_buf *out) {
+    dorm_qs *qs = dorm_qs_filter(dorm_qs_all(cx, fm->target->model),
+                                 (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", *key, NULL}, NULL});
+    if (fm->f->limit_choices_to) qs = dorm_qs_filter(qs, (const dorm_q *const[]){fm->f->limit_choices_to, NULL});
+    int found = dorm_exists(qs);
+    if (found < 0) return found;
+    if (!found) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s instance with %s %lld does not exist.", fm->target->verbose_name,
+                 fm->target->pk->f->name, (long long)key->u.i);
+        add(out, fm, msg);
+    }
+    return DORM_OK;
+}
+
 int dorm_full_clean(void *obj) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
     if (!m) return DORM_EVALUE;
+    dorm_error_clear(h->cx);
     dorm_buf out = DORM_BUF_INIT;
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
@@ -116,8 +135,11 @@ int dorm_full_clean(void *obj) {
             continue;
         }
         check_value(&out, fm, &v);
+        if (f->kind == DORM_KIND_FK && fm->target && check_related(h->cx, fm, &v, &out)) break;
     }
-    int rc = DORM_OK;
+    int rc = dorm_errcode(h->cx);
+    if (rc) dorm_buf_free(&out);
+    if (rc) return rc;
     if (out.failed) rc = dorm_fail(h->cx, DORM_ENOMEM, "out of memory");
     else if (out.len) rc = dorm_fail(h->cx, DORM_EVALIDATION, "%s", out.data);
     dorm_buf_free(&out);
