@@ -9,7 +9,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test bench install clean
+.PHONY: all deps build demo test bench bench-postgres install clean
 
 all: build
 
@@ -40,6 +40,13 @@ bench:
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@if [ -f bench/run.sh ]; then bash bench/run.sh $(BENCH_BUILD)/bench; \
 	 else echo "make bench: no bench/run.sh yet; programs are in $(BENCH_BUILD)/bench/"; fi
+
+# The same workloads on a private PostgreSQL server bench/run_pg.sh starts.
+bench-postgres:
+	@scripts/deps.sh bench
+	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	@bash bench/run_pg.sh $(BENCH_BUILD)/bench
 
 # Configured again so that dorm.pc names the prefix the files go to.
 install: deps

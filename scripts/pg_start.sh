@@ -4,10 +4,12 @@
 # socket there, fsync off, run as `nobody` when invoked as root.  Prints the
 # URL of its empty database dorm_test; scripts/pg_stop.sh stops and removes it.
 # Usage: scripts/pg_start.sh [DIR]
+#   $DORM_PG_STATE names the state file (default build/pg.env), so that a
+#   second server (bench/run_pg.sh's) can run beside the tests' one.
 set -euo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
-state=build/pg.env
+state=${DORM_PG_STATE:-build/pg.env}
 dir=${1:-build/pg}
 
 # Debian keeps the server programs out of PATH, under one folder per version.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/pg_stop.sh - stops the server scripts/pg_start.sh started and
-# removes its folder.  Does nothing when none is running.
+# removes its folder.  Does nothing when none is running.  $DORM_PG_STATE
+# names the state file pg_start.sh wrote (default build/pg.env).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
-state=build/pg.env
+state=${DORM_PG_STATE:-build/pg.env}
 [[ -f $state ]] || exit 0
 PGBIN=$(sed -n 's/^PGBIN=//p' "$state")
 PGDIR=$(sed -n 's/^PGDIR=//p' "$state")

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# run_pg.sh - the PostgreSQL benchmark: starts a private server
+# (scripts/pg_start.sh into a temporary folder), runs raw libpq C, dorm and
+# Django on the same workloads, each in a database of its own, and prints the
+# Markdown table of docs/performance.md's PostgreSQL section plus a warning
+# for every checksum that differs from raw C's.  Stops the server at the end.
+#
+# Usage: bench/run_pg.sh [BINDIR]
+#   BINDIR holds raw_pg and dorm_pg already built (`make bench-postgres`
+#   passes build-bench/bench); a program missing there is built here with
+#   cc -O2 (dorm_pg against libdorm.a, found as bench/run.sh finds it).
+#   Environment (all optional):
+#   BUILD_DIR  where programs built here and results-pg.txt go when there is
+#              no BINDIR (default: <repo>/build/bench)
+#   LIBDORM    libdorm.a to build dorm_pg against
+#   BENCH_RUNS runs per workload, the best counts (default 3)
+#   CC, PYTHON (default: cc, /usr/bin/python3 -- Debian's Django 3.2 and
+#              python3-psycopg2)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BINDIR=${1:-}
+OUT=${BINDIR:-${BUILD_DIR:-$ROOT/build}/bench}
+CC=${CC:-cc}
+PYTHON=${PYTHON:-/usr/bin/python3}
+CFLAGS="-std=c11 -O2 -Wall -Wextra -Werror"
+mkdir -p "$OUT"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dorm-bench-pg.XXXXXX")
+# The server runs as nobody when this runs as root: it must reach its folder.
+chmod 755 "$TMP"
+export DORM_PG_STATE=$TMP/pg.env
+cleanup() {
+    "$ROOT/scripts/pg_stop.sh" || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pc() { pkg-config "$@" 2>/dev/null || true; }
+PQ_CFLAGS=$(pc --cflags libpq)
+PQ_LIBS=$(pc --libs libpq)
+SQLITE_LIBS=$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+COMMON=("$ROOT/bench/common.c" "$ROOT/bench/pg_common.c")
+
+RAW=$OUT/raw_pg
+if [[ -z $BINDIR || ! -x $RAW ]]; then
+    echo "building raw_pg" >&2
+    # shellcheck disable=SC2086
+    $CC $CFLAGS $PQ_CFLAGS -o "$RAW" "$ROOT/bench/raw_pg.c" "${COMMON[@]}" ${PQ_LIBS:--lpq} \
+        $SQLITE_LIBS
+fi
+
+DORM=""
+if [[ -n $BINDIR && -x $BINDIR/dorm_pg ]]; then
+    DORM=$BINDIR/dorm_pg
+else
+    LIB=${LIBDORM:-}
+    for dir in "$ROOT/build-bench" "$ROOT/build"; do
+        if [[ -z $LIB && -d $dir ]]; then
+            LIB=$(find "$dir" -name libdorm.a -type f | head -n 1)
+        fi
+    done
+    if [[ -n $LIB && -f $LIB ]]; then
+        echo "building dorm_pg against $LIB" >&2
+        # shellcheck disable=SC2086
+        if $CC $CFLAGS $PQ_CFLAGS -I"$ROOT/include" -o "$OUT/dorm_pg" "$ROOT/bench/dorm_pg.c" \
+            "${COMMON[@]}" "$LIB" ${PQ_LIBS:--lpq} $SQLITE_LIBS -lm 2>"$TMP/dorm-build.log"; then
+            DORM=$OUT/dorm_pg
+        else
+            echo "dorm_pg did not build (dorm column: n/a):" >&2
+            head -n 20 "$TMP/dorm-build.log" >&2
+        fi
+    else
+        echo "no dorm_pg program and no libdorm.a: dorm column is n/a" >&2
+    fi
+fi
+
+echo "starting a private PostgreSQL server" >&2
+URL=$("$ROOT/scripts/pg_start.sh" "$TMP/pg")
+PGBIN=$(sed -n 's/^PGBIN=//p' "$DORM_PG_STATE")
+# Autovacuum would wake at moments that differ from one implementation to
+# the next; each program runs VACUUM ANALYZE itself after loading instead.
+"$PGBIN/psql" -q -X -v ON_ERROR_STOP=1 "$URL" \
+    -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
+for name in raw dorm django; do
+    "$PGBIN/psql" -q -X -v ON_ERROR_STOP=1 "$URL" -c "CREATE DATABASE bench_$name"
+done
+db_url() { echo "${URL/\/dorm_test\?//bench_$1?}"; }
+
+# As bench/run.sh: glibc keeps freed memory between runs, for every program.
+GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=33554432"
+GLIBC_TUNABLES="$GLIBC_TUNABLES:glibc.malloc.trim_threshold=1073741824"
+
+# Runs one implementation; a failure is reported and leaves its column n/a.
+run() {
+    local name=$1
+    shift
+    echo "running $name" >&2
+    if ! GLIBC_TUNABLES=$GLIBC_TUNABLES "$@" "$(db_url "$name")" >"$TMP/$name.out" \
+        2>"$TMP/$name.err"; then
+        echo "$name failed:" >&2
+        tail -n 20 "$TMP/$name.err" >&2
+    fi
+}
+
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
+run raw "$RAW"
+if [[ -n $DORM ]]; then
+    run dorm "$DORM"
+fi
+if [[ -x $PYTHON ]] && "$PYTHON" -c 'import django, psycopg2' 2>/dev/null; then
+    run django "$PYTHON" "$ROOT/bench/django_pg.py"
+else
+    echo "no Django or psycopg2 for $PYTHON: Django column is n/a" >&2
+fi
+
+for name in raw dorm django; do
+    if [[ -f $TMP/$name.out ]]; then cat "$TMP/$name.out"; fi
+done >"$OUT/results-pg.txt"
+
+echo "$("$PGBIN/postgres" --version) (unix socket, fsync off), $($CC --version | head -n 1)," \
+    "Django $("$PYTHON" -c 'import django; print(django.get_version())' 2>/dev/null || echo n/a)" \
+    "with psycopg2 $("$PYTHON" -c 'import psycopg2; print(psycopg2.__version__.split()[0])' 2>/dev/null || echo n/a)," \
+    "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')," \
+    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs;" \
+    "load average before: $LOAD"
+echo
+
+awk '
+function field(line, key,    i, n, parts, kv) {
+    n = split(line, parts, " ")
+    for (i = 1; i <= n; i++) {
+        split(parts[i], kv, "=")
+        if (kv[1] == key) return substr(parts[i], length(key) + 2)
+    }
+    return ""
+}
+function us(impl, w) { return ((impl, w) in secs) ? secs[impl, w] / n[impl, w] * 1e6 : -1 }
+function cell(v) { return v < 0 ? "n/a" : sprintf(v < 100 ? "%.2f" : "%.0f", v) }
+function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
+/^bench / {
+    impl = field($0, "impl"); w = field($0, "workload")
+    secs[impl, w] = field($0, "seconds"); n[impl, w] = field($0, "n")
+    sum[impl, w] = field($0, "checksum")
+    if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
+}
+/^check / { chk[field($0, "impl"), field($0, "what")] = field($0, "checksum") }
+END {
+    split("dorm django", others, " ")
+    print "| workload | raw C (µs/op) | dorm (µs/op) | Django (µs/op) | dorm/raw | Django/dorm |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= nw; i++) {
+        w = order[i]; r = us("raw", w); d = us("dorm", w); g = us("django", w)
+        printf "| %s | %s | %s | %s | %s | %s |\n", w, cell(r), cell(d), cell(g), ratio(d, r), ratio(g, d)
+    }
+    for (i = 1; i <= nw; i++) {
+        w = order[i]
+        for (k = 1; k <= 2; k++)
+            if (("raw", w) in sum && (others[k], w) in sum && sum["raw", w] != sum[others[k], w])
+                printf "WARNING: %s: checksum of %s (%s) differs from raw C (%s)\n", w, others[k],
+                       sum[others[k], w], sum["raw", w] > "/dev/stderr"
+    }
+    for (k = 1; k <= 2; k++)
+        if (("raw", "schema") in chk && (others[k], "schema") in chk &&
+            chk["raw", "schema"] != chk[others[k], "schema"])
+            printf "WARNING: the schema %s created differs from raw C'\''s (Django 3.2'\''s DDL)\n", others[k] > "/dev/stderr"
+}' "$OUT/results-pg.txt"
