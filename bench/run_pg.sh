@@ -14,6 +14,8 @@
 #              no BINDIR (default: <repo>/build/bench)
 #   LIBDORM    libdorm.a to build dorm_pg against
 #   BENCH_RUNS runs per workload, the best counts (default 3)
+#   BENCH_ROUNDS how often the implementations run in turn (default 1); the
+#              best of all rounds counts, as in bench/run.sh
 #   CC, PYTHON (default: cc, /usr/bin/python3 -- Debian's Django 3.2 and
 #              python3-psycopg2)
 set -euo pipefail
@@ -91,28 +93,38 @@ db_url() { echo "${URL/\/dorm_test\?//bench_$1?}"; }
 GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=33554432"
 GLIBC_TUNABLES="$GLIBC_TUNABLES:glibc.malloc.trim_threshold=1073741824"
 
-# Runs one implementation; a failure is reported and leaves its column n/a.
+# Runs one implementation, appending its lines; a failure is reported and
+# leaves its column n/a.
 run() {
     local name=$1
     shift
-    echo "running $name" >&2
-    if ! GLIBC_TUNABLES=$GLIBC_TUNABLES "$@" "$(db_url "$name")" >"$TMP/$name.out" \
+    echo "round $round: running $name" >&2
+    if ! GLIBC_TUNABLES=$GLIBC_TUNABLES "$@" "$(db_url "$name")" >>"$TMP/$name.out" \
         2>"$TMP/$name.err"; then
         echo "$name failed:" >&2
         tail -n 20 "$TMP/$name.err" >&2
     fi
 }
 
-LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
-run raw "$RAW"
-if [[ -n $DORM ]]; then
-    run dorm "$DORM"
-fi
+DJANGO=""
 if [[ -x $PYTHON ]] && "$PYTHON" -c 'import django, psycopg2' 2>/dev/null; then
-    run django "$PYTHON" "$ROOT/bench/django_pg.py"
+    DJANGO=$PYTHON
 else
     echo "no Django or psycopg2 for $PYTHON: Django column is n/a" >&2
 fi
+
+ROUNDS=${BENCH_ROUNDS:-1}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || ROUNDS=1
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
+for ((round = 1; round <= ROUNDS; round++)); do
+    run raw "$RAW"
+    if [[ -n $DORM ]]; then
+        run dorm "$DORM"
+    fi
+    if [[ -n $DJANGO ]]; then
+        run django "$DJANGO" "$ROOT/bench/django_pg.py"
+    fi
+done
 
 for name in raw dorm django; do
     if [[ -f $TMP/$name.out ]]; then cat "$TMP/$name.out"; fi
@@ -122,7 +134,7 @@ echo "$("$PGBIN/postgres" --version) (unix socket, fsync off), $($CC --version |
     "Django $("$PYTHON" -c 'import django; print(django.get_version())' 2>/dev/null || echo n/a)" \
     "with psycopg2 $("$PYTHON" -c 'import psycopg2; print(psycopg2.__version__.split()[0])' 2>/dev/null || echo n/a)," \
     "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')," \
-    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs;" \
+    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs x $ROUNDS rounds;" \
     "load average before: $LOAD"
 echo
 
@@ -139,9 +151,14 @@ function us(impl, w) { return ((impl, w) in secs) ? secs[impl, w] / n[impl, w] *
 function cell(v) { return v < 0 ? "n/a" : sprintf(v < 100 ? "%.2f" : "%.0f", v) }
 function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
 /^bench / {
-    impl = field($0, "impl"); w = field($0, "workload")
-    secs[impl, w] = field($0, "seconds"); n[impl, w] = field($0, "n")
-    sum[impl, w] = field($0, "checksum")
+    impl = field($0, "impl"); w = field($0, "workload"); s = field($0, "seconds") + 0
+    if (!((impl, w) in secs) || s < secs[impl, w]) secs[impl, w] = s
+    n[impl, w] = field($0, "n")
+    c = field($0, "checksum")
+    if ((impl, w) in sum && sum[impl, w] != c)
+        printf "WARNING: %s: %s gave checksums %s and %s in different rounds\n", w, impl,
+               sum[impl, w], c > "/dev/stderr"
+    sum[impl, w] = c
     if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
 }
 /^check / { chk[field($0, "impl"), field($0, "what")] = field($0, "checksum") }
