@@ -63,7 +63,7 @@ if [ -z "$DORM" ]; then
         echo "building dorm_sqlite against $LIB" >&2
         # shellcheck disable=SC2086
         if $CC $CFLAGS $SQLITE_CFLAGS -I"$ROOT/include" -o "$OUT/dorm_sqlite" \
-            "$ROOT/bench/dorm_sqlite.c" "$ROOT/bench/common.c" "$LIB" $LIBS \
+            "$ROOT/bench/dorm_sqlite.c" "$ROOT/bench/dorm_workloads.c" "$ROOT/bench/common.c" "$LIB" $LIBS \
             2>"$TMP/dorm-build.log"; then
             DORM=$OUT/dorm_sqlite
         else

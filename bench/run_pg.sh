@@ -65,7 +65,7 @@ else
     if [[ -n $LIB && -f $LIB ]]; then
         echo "building dorm_pg against $LIB" >&2
         # shellcheck disable=SC2086
-        if $CC $CFLAGS $PQ_CFLAGS -I"$ROOT/include" -o "$OUT/dorm_pg" "$ROOT/bench/dorm_pg.c" \
+        if $CC $CFLAGS $PQ_CFLAGS -I"$ROOT/include" -o "$OUT/dorm_pg" "$ROOT/bench/dorm_pg.c" "$ROOT/bench/dorm_workloads.c" \
             "${COMMON[@]}" "$LIB" ${PQ_LIBS:--lpq} $SQLITE_LIBS -lm 2>"$TMP/dorm-build.log"; then
             DORM=$OUT/dorm_pg
         else

@@ -1,0 +1,52 @@
+/* dorm_workloads.h - the benchmark's models and the workloads run through
+ * dorm's public API (dorm_workloads.c), shared by the SQLite and PostgreSQL
+ * benchmark programs. */
+#ifndef BENCH_DORM_WORKLOADS_H
+#define BENCH_DORM_WORKLOADS_H
+
+#include "dorm.h"
+
+#include "common.h"
+
+#define IMPL "dorm"
+
+typedef struct Author {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+    dorm_date birth_date;
+    const char *biography;
+} Author;
+
+typedef struct Book {
+    DORM_OBJECT;
+    int64_t id;
+    const char *title;
+    DORM_FK(Author) author;
+    dorm_date publication_date;
+    const char *isbn;
+    const char *genre;
+    int32_t pages;
+} Book;
+
+extern const dorm_model Author_model;
+extern const dorm_model Book_model;
+extern const dorm_app bench_library_app;
+
+/* Prints the context's error for workload `what` on stderr; returns -1. */
+int bench_dorm_fail(dorm_ctx *cx, const char *what);
+/* Loading workloads on empty tables: 0 and the time in *secs, or -1. */
+int bench_dorm_create(dorm_db *db, double *secs);
+int bench_dorm_bulk_create(dorm_db *db, double *secs);
+/* Reading workloads: 0, the time and the checksum of what was read, or -1. */
+int bench_dorm_fetch_all(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_values_flat(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_get_pk(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_filter(dorm_ctx *cx, double *secs, uint64_t *sum);
+/* One update_const run: 0, its time and the rows matched, or -1. */
+int bench_dorm_update(dorm_ctx *cx, double *secs, int64_t *matched);
+/* Runs a reading workload bench_runs() times, each in its own context, and
+ * reports the best time.  0 or -1. */
+int bench_dorm_run_read(dorm_db *db, const char *name, long n, int (*fn)(dorm_ctx *, double *, uint64_t *));
+
+#endif
