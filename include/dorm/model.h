@@ -65,6 +65,7 @@ typedef enum dorm_kind {
     DORM_KIND_JSON,        /* JSONField       const char * (JSON text) */
     DORM_KIND_BINARY,      /* BinaryField     dorm_bytes          */
     DORM_KIND_FK,          /* ForeignKey      DORM_FK(Target)     */
+    DORM_KIND_M2M,         /* ManyToManyField (no member: a join table) */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -123,6 +124,13 @@ typedef struct dorm_field {
                                      * else the lowercase model name              */
     const struct dorm_q *limit_choices_to; /* DQC(...): what full_clean accepts as
                                             * the related object                  */
+    const char *to_field;        /* FK: the target's unique field it stores;
+                                  * NULL: the target's primary key             */
+    bool no_db_constraint;       /* Django's db_constraint=False: no REFERENCES */
+    const struct dorm_model *through; /* M2M: an explicit join model holding a
+                                       * ForeignKey to each side; NULL: automatic */
+    const char *db_table;        /* M2M: the automatic join table's name;
+                                  * NULL: "<table>_<field>" (library_book_tags) */
 } dorm_field;
 
 /* Compile-time check that a member has one of the types a kind accepts: a
@@ -200,6 +208,15 @@ typedef struct dorm_field {
                  DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
                               DORM__A3(__VA_ARGS__, ~, ~))),                               \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model), .unique = true, .one_to_one = true, \
+     DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_MANY_TO_MANY(Book, tags, Tag, .related_name = "books"): Django's
+ * ManyToManyField.  It has no struct member: its rows live in a join table,
+ * automatic (library_book_tags with book_id and tag_id, unique together) or
+ * the model given as `.through`.  Reached with dorm_related(b, "tags") and
+ * the m2m managers; `tags__name` traverses it in filters. */
+#define DORM_MANY_TO_MANY(...)                                                            \
+    {.kind = DORM_KIND_M2M + 0 * (int)sizeof(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), _dorm)), \
+     .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 #define DORM_END {.name = NULL}
 
