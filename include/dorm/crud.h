@@ -111,6 +111,29 @@ int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n)
 void *dorm_related_create_(void *owner, const char *name, const void *init);
 #define dorm_related_create(owner, name, Model, ...) \
     ((Model *)dorm_related_create_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}))
+/* Many-to-many managers (book.tags, and the reverse tag.books) take the same
+ * calls, writing rows of the join table in one transaction each:
+ *   dorm_related_add(b, "tags", objs, n)     inserts the pairs not there yet
+ *   dorm_related_remove(b, "tags", objs, n)  deletes those pairs
+ *   dorm_related_clear(b, "tags")            deletes every pair of b
+ *   dorm_related_set(b, "tags", objs, n)     deletes the others, adds the missing
+ *   dorm_related_create(b, "tags", Tag, .name = "x")  creates a Tag and adds it
+ * A symmetrical relation to the model itself writes both directions.  The
+ * _with variants give values for the other columns of an explicit `through`
+ * model (Django's through_defaults): DORM_DEFAULTS(DSET("rating", 5)). */
+/* The join model of a ManyToManyField (Django's Book.tags.through): the
+ * automatic one ("Book_tags", table library_book_tags) or the `through`
+ * model.  Query it like any model; NULL with DORM_EFIELD when `field` is not
+ * a many-to-many field of `model`. */
+const dorm_model *dorm_through(dorm_ctx *cx, const dorm_model *model, const char *field);
+int dorm_related_add_with(void *owner, const char *name, void *const *objs, size_t n,
+                          const dorm_set *const *through_defaults);
+int dorm_related_set_with(void *owner, const char *name, void *const *objs, size_t n,
+                          const dorm_set *const *through_defaults);
+void *dorm_related_create_with_(void *owner, const char *name, const void *init,
+                                const dorm_set *const *through_defaults);
+#define dorm_related_create_with(owner, name, through_defaults, Model, ...) \
+    ((Model *)dorm_related_create_with_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}, (through_defaults)))
 /* Assigning a related object (book.author = a): sets the key and the cache. */
 void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))

@@ -131,6 +131,9 @@ typedef struct dorm_field {
                                        * ForeignKey to each side; NULL: automatic */
     const char *db_table;        /* M2M: the automatic join table's name;
                                   * NULL: "<table>_<field>" (library_book_tags) */
+    bool asymmetrical;           /* M2M to the model itself: Django's
+                                  * symmetrical=False (the default is symmetrical:
+                                  * adding b to a's friends adds a to b's)     */
 } dorm_field;
 
 /* Compile-time check that a member has one of the types a kind accepts: a

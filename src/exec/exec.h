@@ -58,6 +58,18 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
 /* Runs fn inside atomic(): a savepoint when a transaction is open.  The
  * result of fn is returned; on failure everything fn did is rolled back. */
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
+/* Sets fields of obj by name from values (get_or_create's defaults, an M2M
+ * manager's through_defaults).  0, or DORM_EFIELD / DORM_EVALUE recorded. */
+int dorm_apply_sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets);
+/* m2m.c: the many-to-many side of the related managers (rel from
+ * dorm_meta_m2m_accessor); same contracts as dorm_related_add & co. */
+int dorm_m2m_add(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults);
+int dorm_m2m_remove(void *owner, const dorm_rel *rel, void *const *objs, size_t n);
+int dorm_m2m_clear(void *owner, const dorm_rel *rel);
+int dorm_m2m_set(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults);
+void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults);
+/* Forgets an owner's prefetched list of a relation (writes make it stale). */
+void dorm_relcache_drop(void *owner, const dorm_rel *rel);
 
 /* Sets the auto_now (and, when adding, auto_now_add) fields to now. */
 void dorm_touch_auto_now(void *obj, bool adding);

@@ -18,14 +18,18 @@ static int fill(dorm_qs *qs, void *obj, const dorm_set *const *defaults, const d
         if (dorm_prep_value(qs->cx, fm, fm->value_kind, &q->value, &v) || dorm_field_set(obj, fm, &v))
             return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
     }
-    for (size_t i = 0; defaults && defaults[i]; i++) {
-        const dorm_fmeta *fm = dorm_meta_field(qs->meta, defaults[i]->field);
+    return dorm_apply_sets(qs->cx, qs->meta, obj, defaults);
+}
+
+int dorm_apply_sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets) {
+    for (size_t i = 0; sets && sets[i]; i++) {
+        const dorm_fmeta *fm = dorm_meta_field(m, sets[i]->field);
         if (!fm)
-            return dorm_fail(qs->cx, DORM_EFIELD, "Invalid field name(s) for model %s: '%s'.", qs->meta->model->name,
-                             defaults[i]->field);
+            return dorm_fail(cx, DORM_EFIELD, "Invalid field name(s) for model %s: '%s'.", m->model->name,
+                             sets[i]->field);
         dorm_value v;
-        if (dorm_prep_value(qs->cx, fm, fm->value_kind, &defaults[i]->value, &v) || dorm_field_set(obj, fm, &v))
-            return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
+        if (dorm_prep_value(cx, fm, fm->value_kind, &sets[i]->value, &v) || dorm_field_set(obj, fm, &v))
+            return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_EVALUE;
     }
     return DORM_OK;
 }

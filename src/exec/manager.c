@@ -1,7 +1,8 @@
 /* manager.c - the writing side of a reverse related manager (author.books):
  * create, add, remove, clear and set, as Django's RelatedManager does them for
  * a ForeignKey — one UPDATE per call, remove/clear only where the key may be
- * NULL — and dropping the owner's prefetched list, which they make stale. */
+ * NULL — and dropping the owner's prefetched list, which they make stale.
+ * Many-to-many names are handed to m2m.c. */
 #include <string.h>
 
 #include "exec/exec.h"
@@ -10,6 +11,12 @@ typedef struct fk_member {
     int64_t id;
     void *obj;
 } fk_member;
+
+/* A many-to-many accessor of owner, or NULL. */
+static const dorm_rel *m2m(void *owner, const char *name) {
+    dorm_object *h = owner;
+    return h && h->meta ? dorm_meta_m2m_accessor(dorm_meta_of_obj(owner), name) : NULL;
+}
 
 /* The relation `name` of owner, checked: saved owner, known accessor. */
 static const dorm_rel *relation(void *owner, const char *name) {
@@ -31,8 +38,7 @@ static const dorm_rel *relation(void *owner, const char *name) {
     return rel;
 }
 
-/* Forgets a prefetched list of the relation: it no longer tells the truth. */
-static void drop_cache(void *owner, const dorm_rel *rel) {
+void dorm_relcache_drop(void *owner, const dorm_rel *rel) {
     dorm_obj_ext *x = ((dorm_object *)owner)->ext;
     for (dorm_relcache **c = x ? &x->rels : NULL; c && *c; c = &(*c)->next)
         if ((*c)->rel == rel) {
@@ -69,6 +75,13 @@ static int keys_of(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t 
 }
 
 int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n) {
+    return dorm_related_add_with(owner, name, objs, n, NULL);
+}
+
+int dorm_related_add_with(void *owner, const char *name, void *const *objs, size_t n,
+                          const dorm_set *const *through_defaults) {
+    const dorm_rel *mm = m2m(owner, name);
+    if (mm) return dorm_m2m_add(owner, mm, objs, n, through_defaults);
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
@@ -81,7 +94,7 @@ int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n)
         dorm_field_set(objs[i], rel->fk, &pk);
         ((fk_member *)dorm_member(objs[i], rel->fk))->obj = owner;
     }
-    drop_cache(owner, rel);
+    dorm_relcache_drop(owner, rel);
     return DORM_OK;
 }
 
@@ -92,6 +105,8 @@ static int needs_null(dorm_ctx *cx, const dorm_rel *rel, const char *what) {
 }
 
 int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n) {
+    const dorm_rel *mm = m2m(owner, name);
+    if (mm) return dorm_m2m_remove(owner, mm, objs, n);
     const dorm_rel *rel = relation(owner, name);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
@@ -111,18 +126,20 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
                                          &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) dorm_field_set(objs[i], rel->fk, &null);
-    drop_cache(owner, rel);
+    dorm_relcache_drop(owner, rel);
     return DORM_OK;
 }
 
 int dorm_related_clear(void *owner, const char *name) {
+    const dorm_rel *mm = m2m(owner, name);
+    if (mm) return dorm_m2m_clear(owner, mm);
     const dorm_rel *rel = relation(owner, name);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "clear");
     dorm_value pk = dorm_pk_value(owner), null = dorm_v_null();
     if (!rc) rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
-    if (!rc) drop_cache(owner, rel);
+    if (!rc) dorm_relcache_drop(owner, rel);
     return rc;
 }
 
@@ -152,15 +169,29 @@ static int set_run(void *payload) {
 }
 
 int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n) {
+    return dorm_related_set_with(owner, name, objs, n, NULL);
+}
+
+int dorm_related_set_with(void *owner, const char *name, void *const *objs, size_t n,
+                          const dorm_set *const *through_defaults) {
+    const dorm_rel *mm = m2m(owner, name);
+    if (mm) return dorm_m2m_set(owner, mm, objs, n, through_defaults);
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     set_job j = {owner, rel, objs, n};
     int rc = dorm_in_transaction(((dorm_object *)owner)->cx, set_run, &j);
-    if (rc == DORM_OK) drop_cache(owner, rel);
+    if (rc == DORM_OK) dorm_relcache_drop(owner, rel);
     return rc;
 }
 
 void *dorm_related_create_(void *owner, const char *name, const void *init) {
+    return dorm_related_create_with_(owner, name, init, NULL);
+}
+
+void *dorm_related_create_with_(void *owner, const char *name, const void *init,
+                                const dorm_set *const *through_defaults) {
+    const dorm_rel *mm = m2m(owner, name);
+    if (mm) return dorm_m2m_create(owner, mm, init, through_defaults);
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return NULL;
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
@@ -173,7 +204,7 @@ void *dorm_related_create_(void *owner, const char *name, const void *init) {
     void *obj = dorm_create_(cx, rel->model->model, copy);
     if (obj) {
         ((fk_member *)dorm_member(obj, rel->fk))->obj = owner;
-        drop_cache(owner, rel);
+        dorm_relcache_drop(owner, rel);
     }
     return obj;
 }

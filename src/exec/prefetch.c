@@ -1,6 +1,7 @@
 /* prefetch.c - prefetch_related(): after a QuerySet is fetched, each named
  * relation is loaded for all its objects with one query per level (reverse
- * ForeignKeys grouped onto their owners, forward ones attached to dorm_fk),
+ * ForeignKeys and many-to-many grouped onto their owners, forward ones
+ * attached to dorm_fk),
  * and the reverse related manager dorm_related(), which answers from that
  * cache when it is there. */
 #include <string.h>
@@ -22,17 +23,21 @@ static relcache *cache_of(const void *obj, const dorm_rel *rel) {
 }
 
 /* The objects of `model` whose `path` (a key) is in keys[0..n), in chunks the
- * backend can bind, ordered by the model's Meta.ordering.  NULL on error. */
-static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const dorm_value *keys, size_t n,
-                       size_t *count) {
+ * backend can bind, ordered by the model's Meta.ordering; for a many-to-many
+ * `m2m`, the other side's objects joined to keys, each carrying its owner's
+ * key (DORM_M2M_KEY).  NULL on error. */
+static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const dorm_rel *m2m, const dorm_value *keys,
+                       size_t n, size_t *count) {
     size_t chunk = (size_t)cx->db->dialect->max_params - 1, total = 0, cap = n ? n : 1;
     void **all = dorm_alloc(cx, sizeof(void *) * (cap + 1));
     if (!all) return NULL;
     for (size_t off = 0; off < n; off += chunk) {
         size_t k = n - off < chunk ? n - off : chunk;
-        dorm_qs *qs = dorm_qs_filter(dorm_qs_all(cx, m->model),
-                                     (const dorm_q *const[]){
-                                         &(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys + off, k), NULL}, NULL});
+        dorm_qs *qs = m2m ? dorm_qs_m2m(dorm_qs_all(cx, m->model), m2m, dorm_v_list(keys + off, k), true)
+                          : dorm_qs_filter(dorm_qs_all(cx, m->model),
+                                           (const dorm_q *const[]){
+                                               &(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys + off, k), NULL},
+                                               NULL});
         size_t got;
         void **objs = dorm_qs_list(qs, &got);
         if (!objs) return NULL;
@@ -54,8 +59,43 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const
 
 static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const char *full);
 
-/* Reverse ForeignKey: children grouped onto their owners. */
-static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest, const char *full) {
+/* The owner key a fetched child belongs to. */
+static const int64_t *owner_key(const dorm_rel *rel, const void *kid) {
+    if (!rel->through) return &((const fk_member *)dorm_cmember(kid, rel->fk))->id;
+    const dorm_value *v = dorm_annotation(kid, DORM_M2M_KEY);
+    return v && v->type == DORM_T_INT ? &v->u.i : NULL;
+}
+
+/* A level an earlier path loaded ("tags" before "tags__books") runs no
+ * query again: the next level starts from the cached children. */
+static int descend_cached(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest,
+                          const char *full) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += cache_of(owners[i], rel)->n;
+    void **kids = dorm_alloc(cx, sizeof(void *) * (total + 1));
+    if (!kids) return DORM_ENOMEM;
+    size_t k = 0;
+    dorm_hmap seen = DORM_HMAP_INIT;
+    int rc = DORM_OK;
+    for (size_t i = 0; i < n && rc == DORM_OK; i++) {
+        const relcache *c = cache_of(owners[i], rel);
+        /* Owners repeated in the list share one cached array: take it once. */
+        if (dorm_hmap_get(&seen, &c->objs, sizeof(void *))) continue;
+        if (dorm_hmap_put(&seen, &c->objs, sizeof(void *), c->objs)) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        memcpy(kids + k, c->objs, sizeof(void *) * c->n);
+        k += c->n;
+    }
+    dorm_hmap_free(&seen);
+    kids[k] = NULL;
+    if (rc) return rc;
+    return rest ? prefetch(cx, rel->model, kids, k, rest, full) : DORM_OK;
+}
+
+/* Reverse ForeignKey or many-to-many: children grouped onto their owners. */
+static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest, const char *full) {
+    bool cached = true;
+    for (size_t i = 0; i < n && cached; i++) cached = cache_of(owners[i], rel) != NULL;
+    if (cached) return descend_cached(cx, rel, owners, n, rest, full);
     const dorm_fmeta *pk = rel->fk->target_pk;
     if (pk->value_kind != DORM_KIND_AUTO && pk->value_kind != DORM_KIND_BIGAUTO && pk->value_kind != DORM_KIND_BIGINT)
         return dorm_fail(cx, DORM_EVALUE, "prefetch_related() of '%s' needs an integer primary key.", rel->name);
@@ -79,11 +119,12 @@ static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, si
     }
     const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
     size_t nkids = 0;
-    void **kids = path ? fetch_in(cx, rel->model, path, keys, nkeys, &nkids) : NULL;
+    void **kids = path ? fetch_in(cx, rel->model, path, rel->through ? rel : NULL, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order. */
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
-        relcache *c = dorm_hmap_get(&index, &((const fk_member *)dorm_cmember(kids[i], rel->fk))->id, sizeof(int64_t));
+        const int64_t *key = owner_key(rel, kids[i]);
+        relcache *c = key ? dorm_hmap_get(&index, key, sizeof(int64_t)) : NULL;
         if (c) c->n++;
     }
     void **slots = rc == DORM_OK ? dorm_alloc(cx, sizeof(void *) * (nkids + n)) : NULL;
@@ -95,12 +136,12 @@ static int prefetch_reverse(dorm_ctx *cx, const dorm_rel *rel, void **owners, si
         caches[i].n = 0;
     }
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
-        fk_member *fk = dorm_member(kids[i], rel->fk);
-        relcache *c = dorm_hmap_get(&index, &fk->id, sizeof(int64_t));
+        const int64_t *key = owner_key(rel, kids[i]);
+        relcache *c = key ? dorm_hmap_get(&index, key, sizeof(int64_t)) : NULL;
         if (!c) continue;
         c->objs[c->n++] = kids[i];
         /* The child's way back to its owner is known: no query for it. */
-        fk->obj = (char *)owners[(size_t)(c - caches)];
+        if (!rel->through) ((fk_member *)dorm_member(kids[i], rel->fk))->obj = (char *)owners[(size_t)(c - caches)];
     }
     dorm_hmap_free(&index);
     if (rc) return rc;
@@ -144,7 +185,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if (dorm_field_get(objs[i], fk).type != DORM_T_NULL)
             keys[k++] = dorm_v_int(((const fk_member *)dorm_cmember(objs[i], fk))->id);
     size_t ntargets = 0;
-    void **targets = fetch_in(cx, fk->target, "pk__in", keys, k, &ntargets);
+    void **targets = fetch_in(cx, fk->target, "pk__in", NULL, keys, k, &ntargets);
     if (!targets) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
     for (size_t i = 0; i < ntargets; i++)
@@ -168,7 +209,12 @@ static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, con
     for (int i = 0; i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (!r->hidden && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_reverse(cx, r, objs, n, rest, full);
+            return prefetch_many(cx, r, objs, n, rest, full);
+    }
+    for (int i = 0; i < m->nm2m; i++) {
+        const dorm_rel *r = &m->m2m[i];
+        if (!r->hidden && r->fk && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
+            return prefetch_many(cx, r, objs, n, rest, full);
     }
     const dorm_fmeta *fm = dorm_meta_fieldn(m, path, len);
     if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, full);
@@ -194,12 +240,15 @@ dorm_qs *dorm_related(void *obj, const char *name) {
     const dorm_meta *m = h ? h->meta : NULL;
     if (!m) return NULL;
     const dorm_rel *rel = dorm_meta_accessor(m, name);
+    if (!rel) rel = dorm_meta_m2m_accessor(m, name);
     dorm_qs *qs = dorm_qs_all(h->cx, rel ? rel->model->model : m->model);
     if (!qs || qs->err) return qs;
     if (!rel) {
         dorm_buf b = DORM_BUF_INIT;
         for (int i = 0; i < m->nreverse; i++)
             if (!m->reverse[i].hidden) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->reverse[i].name);
+        for (int i = 0; i < m->nm2m; i++)
+            if (!m->m2m[i].hidden && m->m2m[i].fk) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->m2m[i].name);
         dorm_qs_fail(qs, DORM_EFIELD, "'%s' object has no reverse relation '%s'. Choices are: %s", m->model->name, name,
                      b.data ? b.data : "(none)");
         dorm_buf_free(&b);
@@ -210,7 +259,8 @@ dorm_qs *dorm_related(void *obj, const char *name) {
                             "'%s' instance needs to have a primary key value before this relationship can be used.",
                             m->model->name);
     dorm_value pk = dorm_pk_value(obj);
-    qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    qs = rel->through ? dorm_qs_m2m(qs, rel, pk, false)
+                      : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     relcache *c = cache_of(obj, rel);
     if (qs && !qs->err && c) {
         qs->done = true;

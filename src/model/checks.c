@@ -41,14 +41,48 @@ static bool path_exists(const dorm_meta *m, const char *path) {
     return false;
 }
 
-static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
-    const dorm_field *f = fm->f;
-    snprintf(where, wlen, "%s.%s", m->label, f->name);
+static void check_name(checker *c, const char *where, const dorm_field *f) {
     size_t len = strlen(f->name);
     if (len && f->name[len - 1] == '_') report(c, where, "fields.E001", "Field names must not end with an underscore.");
     if (strstr(f->name, "__")) report(c, where, "fields.E002", "Field names must not contain \"__\".");
     if (strcmp(f->name, "pk") == 0)
         report(c, where, "fields.E003", "'pk' is a reserved word that cannot be used as a field name.");
+}
+
+/* A ManyToManyField: its target, its join model and that model's keys. */
+static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char *where, size_t wlen) {
+    snprintf(where, wlen, "%s.%s", m->label, f->name);
+    check_name(c, where, f);
+    if (dorm_meta_field(m, f->name))
+        report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.", f->name, f->name,
+               m->label_lower);
+    const dorm_meta *t = f->to ? dorm_meta_of(m->reg, f->to) : NULL;
+    if (!t) {
+        report(c, where, "fields.E300",
+               "Field defines a relation with model '%s', which is either not installed, or is abstract.",
+               f->to && f->to->name ? f->to->name : "?");
+        return;
+    }
+    const dorm_rel *fwd = NULL;
+    for (int i = 0; i < m->nm2m && !fwd; i++)
+        if (m->m2m[i].m2m == f && m->m2m[i].model == t && strcmp(m->m2m[i].name, f->name) == 0) fwd = &m->m2m[i];
+    if (f->through && !dorm_meta_of(m->reg, f->through))
+        report(c, where, "fields.E331",
+               "Field specifies a many-to-many relation through model '%s', which has not been installed.",
+               f->through->name ? f->through->name : "?");
+    else if (fwd && fwd->through && !fwd->fk)
+        report(c, where, "fields.E336",
+               "The model is used as an intermediate model by '%s', but it does not have a foreign key to '%s' or "
+               "'%s'.",
+               where, m->model->name, t->model->name);
+    else if (!t->pk)
+        report(c, where, "fields.E300", "Field defines a relation with model '%s', which has no primary key.", t->label);
+}
+
+static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
+    const dorm_field *f = fm->f;
+    snprintf(where, wlen, "%s.%s", m->label, f->name);
+    check_name(c, where, f);
     if (f->kind <= DORM_KIND_NONE || f->kind >= DORM_KIND__COUNT) {
         report(c, where, "dorm.E002", "Unknown field kind %d.", (int)f->kind);
         return;
@@ -129,6 +163,8 @@ static void check_model(checker *c, const dorm_meta *m) {
     }
     if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
+    for (const dorm_field *f = model->fields; f && f->name; f++)
+        if (f->kind == DORM_KIND_M2M) check_m2m(c, m, f, where, sizeof where);
     for (int i = 0; i < m->nfields; i++) {
         check_field(c, m, &m->fields[i], where, sizeof where);
         if (m->fields[i].f->primary_key) pks++;

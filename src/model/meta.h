@@ -24,7 +24,9 @@ typedef struct dorm_fmeta {
     const dorm_meta *owner;
 } dorm_fmeta;
 
-/* A reverse relation: a ForeignKey of another model pointing here. */
+/* A reverse relation: a ForeignKey of another model pointing here.  Also one
+ * direction of a ManyToManyField (meta->m2m): then `model` is the other side,
+ * `fk` the join model's key to this side and `to_fk` its key to `model`. */
 typedef struct dorm_rel {
     const char *name;          /* related_name or "<model>_set"              */
     const char *query_name;    /* related_name or "<model>" (filter paths)   */
@@ -32,6 +34,10 @@ typedef struct dorm_rel {
     const dorm_fmeta *fk;      /* that FK                                    */
     bool hidden;               /* related_name "+": deletion rules only      */
     bool single;               /* a OneToOneField's reverse side             */
+    const dorm_meta *through;  /* M2M: the join model                        */
+    const dorm_fmeta *to_fk;   /* M2M: the join model's key to `model`       */
+    const dorm_field *m2m;     /* M2M: the ManyToManyField                   */
+    bool symmetrical;          /* M2M to self, both directions at once       */
 } dorm_rel;
 
 struct dorm_meta {
@@ -48,6 +54,11 @@ struct dorm_meta {
     const dorm_fmeta *pk;
     int nreverse;
     dorm_rel *reverse;
+    int nm2m;
+    dorm_rel *m2m;             /* ManyToManyFields of this model, then those
+                                * of other models pointing here             */
+    const dorm_field *auto_for;/* an automatic join model: its M2M field    */
+    const dorm_meta *auto_owner; /* ... and the model declaring that field  */
     const char *choices_list;  /* "author, author_id, genre, ..." (FieldError) */
 };
 
@@ -71,6 +82,15 @@ const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t 
 const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n);
 /* A visible reverse relation by accessor name ("books", "book_set"), or NULL. */
 const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name);
+/* A many-to-many direction by query name ("tags", or the reverse "books"), or
+ * NULL; by accessor name with dorm_meta_m2m_accessor. */
+const dorm_rel *dorm_meta_m2m(const dorm_meta *m, const char *name, size_t n);
+const dorm_rel *dorm_meta_m2m_accessor(const dorm_meta *m, const char *name);
+/* m2m.c: the automatic join model of a ManyToManyField of `owner` (Django's
+ * auto-created through model "Book_tags"), built in the arena. */
+dorm_model *dorm_m2m_auto_model(dorm_arena *a, const dorm_model *owner, const char *owner_table, const dorm_field *f);
+/* m2m.c: fills every meta's m2m directions once foreign keys are linked. */
+int dorm_m2m_link(dorm_registry *reg);
 /* The meta of an object, from its DORM_OBJECT header. */
 static inline const dorm_meta *dorm_meta_of_obj(const void *obj) {
     return (const dorm_meta *)((const dorm_object *)obj)->meta;

@@ -51,16 +51,18 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     m->verbose_name = model->verbose_name ? model->verbose_name : verbose_from_name(a, model->name ? model->name : "");
     m->verbose_name_plural = model->verbose_name_plural ? model->verbose_name_plural
                                                         : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
+    /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
-    while (model->fields && model->fields[n].name) n++;
+    for (const dorm_field *f = model->fields; f && f->name; f++) n += f->kind != DORM_KIND_M2M;
     m->nfields = n;
     m->fields = dorm_arena_calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
     if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name ||
         !m->verbose_name_plural || !m->fields)
         return DORM_ENOMEM;
-    for (int i = 0; i < n; i++) {
+    const dorm_field *f = model->fields;
+    for (int i = 0; i < n; i++, f++) {
+        while (f->kind == DORM_KIND_M2M) f++;
         dorm_fmeta *fm = &m->fields[i];
-        const dorm_field *f = &model->fields[i];
         fm->f = f;
         fm->index = i;
         fm->owner = m;
@@ -130,7 +132,7 @@ static int cmp_str(const void *a, const void *b) {
 
 /* "author, author_id, genre, id, ..." as Django lists choices in FieldError. */
 static int build_choices(dorm_registry *reg, dorm_meta *m) {
-    size_t n = 0, cap = (size_t)(2 * m->nfields + m->nreverse + 1);
+    size_t n = 0, cap = (size_t)(2 * m->nfields + m->nreverse + m->nm2m + 1);
     const char **names = malloc(sizeof(char *) * cap);
     if (!names) return DORM_ENOMEM;
     for (int i = 0; i < m->nfields; i++) {
@@ -139,6 +141,8 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
     }
     for (int i = 0; i < m->nreverse; i++)
         if (!m->reverse[i].hidden) names[n++] = m->reverse[i].query_name;
+    for (int i = 0; i < m->nm2m; i++)
+        if (!m->m2m[i].hidden) names[n++] = m->m2m[i].query_name;
     qsort(names, n, sizeof(char *), cmp_str);
     dorm_buf b = DORM_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
@@ -152,33 +156,52 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
     return rc;
 }
 
+static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **out) {
+    dorm_meta *m = dorm_arena_calloc(&reg->arena, sizeof *m);
+    if (!m) return DORM_ENOMEM;
+    int rc = build_meta(reg, model, m);
+    if (rc) return rc;
+    reg->metas[reg->nmodels++] = m;
+    *out = m;
+    if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL &&
+        (dorm_hmap_put(&reg->by_model, &m->model, sizeof(void *), m) ||
+         dorm_hmap_put(&reg->by_label, m->label_lower, strlen(m->label_lower), m)))
+        return DORM_ENOMEM;
+    return DORM_OK;
+}
+
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     dorm_registry *reg = calloc(1, sizeof *reg);
     if (!reg) return NULL;
     int total = 0;
     for (size_t i = 0; apps && apps[i]; i++)
-        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total++;
+        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) {
+            total++;
+            for (const dorm_field *f = apps[i]->models[j]->fields; f && f->name; f++)
+                total += f->kind == DORM_KIND_M2M && !f->through;
+        }
     reg->metas = dorm_arena_calloc(&reg->arena, sizeof(dorm_meta *) * (size_t)(total ? total : 1));
     int rc = reg->metas ? DORM_OK : DORM_ENOMEM;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++) {
         for (size_t j = 0; rc == DORM_OK && apps[i]->models[j]; j++) {
             const dorm_model *model = apps[i]->models[j];
-            dorm_meta *m = dorm_arena_calloc(&reg->arena, sizeof *m);
-            if (!m) {
-                rc = DORM_ENOMEM;
-                break;
-            }
-            rc = build_meta(reg, model, m);
-            if (rc) break;
-            reg->metas[reg->nmodels++] = m;
-            if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL) {
-                if (dorm_hmap_put(&reg->by_model, &m->model, sizeof(void *), m) ||
-                    dorm_hmap_put(&reg->by_label, m->label_lower, strlen(m->label_lower), m))
-                    rc = DORM_ENOMEM;
+            dorm_meta *m = NULL;
+            rc = add_model(reg, model, &m);
+            /* Django's auto-created join model of each ManyToManyField. */
+            for (const dorm_field *f = model->fields; rc == DORM_OK && f && f->name; f++) {
+                if (f->kind != DORM_KIND_M2M || f->through || !f->to) continue;
+                const dorm_model *auto_model = dorm_m2m_auto_model(&reg->arena, model, m->db_table, f);
+                dorm_meta *am = NULL;
+                rc = auto_model ? add_model(reg, auto_model, &am) : DORM_ENOMEM;
+                if (am) {
+                    am->auto_for = f;
+                    am->auto_owner = m;
+                }
             }
         }
     }
     if (rc == DORM_OK) rc = link_relations(reg);
+    if (rc == DORM_OK) rc = dorm_m2m_link(reg);
     for (int i = 0; rc == DORM_OK && i < reg->nmodels; i++) rc = build_choices(reg, reg->metas[i]);
     if (rc == DORM_OK) rc = dorm_checks_run(reg);
     if (rc == DORM_ENOMEM) {

@@ -165,6 +165,18 @@ bool dorm_alias_valid(const char *a) {
     return true;
 }
 
+void dorm_ann_describe(dorm_ann *a) {
+    a->field.name = a->alias;
+    a->field.kind = a->e->out;
+    a->field.size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
+    a->field.decimal_places = a->e->decimal_places;
+    a->field.null = true;
+    a->fm.f = &a->field;
+    a->fm.column = a->alias;
+    a->fm.attname = a->alias;
+    a->fm.value_kind = a->e->out;
+}
+
 dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
     if (!qs || qs->err) return qs;
     dorm_qs *c = dorm_qs_clone(qs);
@@ -187,15 +199,7 @@ dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
         memset(a, 0, sizeof *a);
         if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         if (dorm_expr_resolve(c, anns[i]->expr, &a->e)) return c;
-        a->field.name = a->alias;
-        a->field.kind = a->e->out;
-        a->field.size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
-        a->field.decimal_places = a->e->decimal_places;
-        a->field.null = true;
-        a->fm.f = &a->field;
-        a->fm.column = a->alias;
-        a->fm.attname = a->alias;
-        a->fm.value_kind = a->e->out;
+        dorm_ann_describe(a);
         c->nann++;
         c->ann = all;
         if (a->e->aggregate) c->group_by = true;

@@ -169,6 +169,31 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
         if (!sep || sep > end) sep = end;
         size_t n = (size_t)(sep - p);
         const dorm_fmeta *fm = (n == 2 && strncmp(p, "pk", 2) == 0) ? m->pk : dorm_meta_fieldn(m, p, n);
+        const dorm_rel *mm = fm ? NULL : dorm_meta_m2m(m, p, n);
+        if (mm) {
+            /* This side -> join table (multi-valued), then join table -> other side. */
+            int a = dorm_path_join(qs, alias, mm->fk, true, flags);
+            if (a < 0) return a;
+            const char *q = sep == end ? end : sep + 2, *sep2 = strstr(q, "__");
+            if (!sep2 || sep2 > end) sep2 = end;
+            size_t n2 = (size_t)(sep2 - q);
+            const dorm_meta *t = mm->model;
+            bool key = q != end && ((n2 == 2 && strncmp(q, "pk", 2) == 0) || eqn(t->pk->f->name, q, n2));
+            /* tags, tags__in, tags__pk compare the join table's key (Django trims the last join). */
+            if (q == end || key || (!dorm_meta_fieldn(t, q, n2) && !dorm_meta_reverse(t, q, n2) &&
+                                    !dorm_meta_m2m(t, q, n2))) {
+                out->field = mm->to_fk;
+                out->alias = a;
+                out->nullable = true;
+                return resolve_tail(qs, key ? (sep2 == end ? end : sep2 + 2) : q, end, flags, out);
+            }
+            alias = dorm_path_join(qs, a, mm->to_fk, false, flags);
+            if (alias < 0) return alias;
+            m = t;
+            nullable = true;
+            p = q;
+            continue;
+        }
         if (!fm) {
             const dorm_rel *rel = dorm_meta_reverse(m, p, n);
             if (!rel)
@@ -184,7 +209,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             size_t n2 = (size_t)(sep2 - q);
             /* books / books__isnull / books__in compare the related primary key. */
             bool tail = sep == end || (!(n2 == 2 && strncmp(q, "pk", 2) == 0) && !dorm_meta_fieldn(m, q, n2) &&
-                                       !dorm_meta_reverse(m, q, n2) &&
+                                       !dorm_meta_reverse(m, q, n2) && !dorm_meta_m2m(m, q, n2) &&
                                        (dorm_lookup_by_name(q, n2) >= 0 || transform_by_name(q, n2) >= 0));
             if (tail) {
                 out->field = m->pk;
@@ -212,7 +237,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
         const dorm_meta *t = fm->target;
         const dorm_fmeta *next = (n2 == 2 && strncmp(q, "pk", 2) == 0) ? t->pk : dorm_meta_fieldn(t, q, n2);
         const dorm_rel *nrel = next ? NULL : dorm_meta_reverse(t, q, n2);
-        if (!next && !nrel) {
+        if (!next && !nrel && !dorm_meta_m2m(t, q, n2)) {
             if (dorm_lookup_by_name(q, n2) >= 0 || transform_by_name(q, n2) >= 0) {
                 out->field = fm;
                 out->alias = alias;

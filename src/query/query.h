@@ -183,6 +183,15 @@ const char *dorm_lookup_name(dorm_lookup lk);
 /* Resolves conditions into a where tree on the clone `qs` (adding joins).
  * `negate` wraps them in NOT (exclude).  0 or a negative dorm_error. */
 int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate);
+/* ANDs an already resolved condition into qs's where tree (kept flat). */
+int dorm_where_and(dorm_qs *qs, const dorm_where *added);
+/* The related manager of one many-to-many direction (rel on the owner's
+ * model): the other side's objects joined to the join table, whose key to the
+ * owner equals `key` (a LIST: is in it).  With select_key the QuerySet also
+ * selects that key as the annotation DORM_M2M_KEY (prefetch_related groups by
+ * it).  A new QuerySet; errors are recorded on it. */
+#define DORM_M2M_KEY "_prefetch_related_val"
+dorm_qs *dorm_qs_m2m(dorm_qs *qs, const struct dorm_rel *rel, dorm_value key, bool select_key);
 
 /* Converts a value given for a field (after transforms) into the value the
  * database compares with: "1900-01-01" -> date, obj -> pk, 1 -> true, ...
@@ -195,6 +204,9 @@ dorm_kind dorm_path_kind(const dorm_fmeta *fm, int ntrans, const dorm_extract *t
 /* Resolves an expression on the clone qs (adding joins; aggregates join
  * LEFT OUTER).  0 or a negative error recorded on qs. */
 int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
+/* Fills the field description an annotation's values are read with, from
+ * its alias and resolved expression. */
+void dorm_ann_describe(dorm_ann *a);
 /* Django's default alias of an aggregate ("pages__avg"), or NULL. */
 const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
 /* Whether a user-given alias may name a column (no quotes, whitespace,

@@ -189,6 +189,7 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
             continue;
         }
         const dorm_rel *rel = fm ? NULL : dorm_meta_reverse(m, p, n);
+        if (!rel && !fm) rel = dorm_meta_m2m(m, p, n);
         if (!rel) return NOT_MULTIVALUED;
         /* The owner's key, reached through the forward part of the path. */
         const char *owner = dorm_sprintf(qs->cx, "%.*spk", (int)(p - path), path);
@@ -198,6 +199,8 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
         if (rc) return rc;
         const char *rest = sep == end ? "pk" : sep + 2;
         if (sep != end && dorm_lookup_by_name(rest, strlen(rest)) >= 0) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
+        /* Many-to-many: the subquery reads the join table, through its key to the other side. */
+        if (rel->through && rest) rest = dorm_sprintf(qs->cx, "%s__%s", rel->to_fk->f->name, rest);
         char *fk_notnull = dorm_sprintf(qs->cx, "%s__isnull", rel->fk->f->name);
         if (!rest || !fk_notnull) return DORM_ENOMEM;
         size_t plen = strlen(path);
@@ -211,7 +214,7 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
             own = dorm_qs_values_list(own, true, (const char *const[]){"pk", NULL});
             return subquery_leaf(qs, lp.alias, lp.field, own, out);
         }
-        dorm_qs *sub = dorm_qs_all(qs->cx, rel->model->model);
+        dorm_qs *sub = dorm_qs_all(qs->cx, (rel->through ? rel->through : rel->model)->model);
         sub = dorm_qs_filter(sub, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rest, q->value, NULL},
                                                            &(const dorm_q){DORM_Q_LEAF, fk_notnull, dorm_v_bool(false), NULL},
                                                            NULL});
@@ -270,7 +273,10 @@ int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     qs->generation++;
     const dorm_where *added;
     int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate}, &added);
-    if (rc) return rc;
+    return rc ? rc : dorm_where_and(qs, added);
+}
+
+int dorm_where_and(dorm_qs *qs, const dorm_where *added) {
     const dorm_where *old = qs->where;
     if (!old) {
         qs->where = added;
