@@ -116,7 +116,11 @@ static int table_def(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         c->primary_key = f->primary_key;
         c->unique = f->unique && !f->primary_key;
         c->db_index = f->db_index;
-        if (f->kind == DORM_KIND_FK && fm->target) {
+        if (f->kind == DORM_KIND_FK && fm->target && f->no_db_constraint) {
+            /* db_constraint=False: a plain column of the key's type, no REFERENCES. */
+            dorm_kind k = fm->target_pk->f->kind;
+            c->kind = k == DORM_KIND_AUTO ? DORM_KIND_INT : k == DORM_KIND_BIGAUTO ? DORM_KIND_BIGINT : k;
+        } else if (f->kind == DORM_KIND_FK && fm->target) {
             c->ref_table = fm->target->db_table;
             c->ref_column = fm->target_pk->column;
             c->ref_kind = fm->target_pk->f->kind;
