@@ -96,6 +96,24 @@ dorm_qs *dorm_select_related_all(dorm_qs *qs);
  * evaluated. */
 dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
 #define dorm_prefetch_related(qs, ...) dorm_qs_prefetch_related((qs), DORM_LIST(__VA_ARGS__))
+/* Django's Prefetch(lookup, queryset, to_attr): the last level of `lookup` is
+ * loaded with `queryset` (its filters, ordering, select_related and own
+ * prefetches; NULL: the model's default) and, with `to_attr`, kept under that
+ * name (read with dorm_prefetched) instead of the relation's cache, so
+ * dorm_related() still means every related object.  Later lookups may go
+ * through a to_attr name ("recent__tags"). */
+typedef struct dorm_prefetch {
+    const char *lookup;
+    struct dorm_qs *queryset;
+    const char *to_attr;
+} dorm_prefetch;
+#define DPrefetch(lookup, queryset, to_attr) (&(const dorm_prefetch){(lookup), (queryset), (to_attr)})
+dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
+#define dorm_prefetch_with(qs, ...) dorm_qs_prefetch_with((qs), (const dorm_prefetch *const[]){__VA_ARGS__, NULL})
+/* The objects a Prefetch with to_attr stored on obj, NULL-terminated (*n: how
+ * many; a forward ForeignKey gives at most one); NULL with DORM_EFIELD when
+ * obj has no prefetched list by that name. */
+void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
 
 /* annotate(alias=expression, ...): each object gets the value of the
  * expression, read with dorm_annotation(obj, "alias").  Aggregates over

@@ -10,6 +10,7 @@
  * loaded by prefetch_related, and annotation values. */
 typedef struct dorm_relcache {
     const dorm_rel *rel;
+    const char *attr;          /* a Prefetch's to_attr; NULL: the relation's cache */
     void **objs;               /* NULL-terminated */
     size_t n;
     struct dorm_relcache *next;
@@ -48,7 +49,7 @@ void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m,
  * objects attached to their ForeignKey members.  NULL on error (on cx). */
 void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs);
 /* Runs prefetch_related `paths` for objs[0..n) of model m.  0 or an error. */
-int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *const *paths);
+int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const dorm_prefetch *const *items);
 /* Reads field fm of an existing object from column `col` (refresh). */
 int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col);
 /* The typed value of column `col` for a field (values() rows). */

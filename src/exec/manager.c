@@ -41,7 +41,7 @@ static const dorm_rel *relation(void *owner, const char *name) {
 void dorm_relcache_drop(void *owner, const dorm_rel *rel) {
     dorm_obj_ext *x = ((dorm_object *)owner)->ext;
     for (dorm_relcache **c = x ? &x->rels : NULL; c && *c; c = &(*c)->next)
-        if ((*c)->rel == rel) {
+        if ((*c)->rel == rel && !(*c)->attr) {
             *c = (*c)->next;
             return;
         }

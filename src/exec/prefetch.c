@@ -1,9 +1,8 @@
-/* prefetch.c - prefetch_related(): after a QuerySet is fetched, each named
- * relation is loaded for all its objects with one query per level (reverse
- * ForeignKeys and many-to-many grouped onto their owners, forward ones
- * attached to dorm_fk),
- * and the reverse related manager dorm_related(), which answers from that
- * cache when it is there. */
+/* prefetch.c - prefetch_related(): after a QuerySet is fetched, each lookup
+ * is loaded for all its objects with one query per level (reverse ForeignKeys
+ * and many-to-many grouped onto their owners, forward ones attached to
+ * dorm_fk; a Prefetch's own QuerySet and to_attr on the last level), and the
+ * related manager dorm_related(), which answers from that cache. */
 #include <string.h>
 
 #include "exec/exec.h"
@@ -15,26 +14,49 @@ typedef struct fk_member {
 
 typedef dorm_relcache relcache;
 
-static relcache *cache_of(const void *obj, const dorm_rel *rel) {
+static bool same_attr(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static relcache *cache_of(const void *obj, const dorm_rel *rel, const char *attr) {
     const dorm_obj_ext *x = ((const dorm_object *)obj)->ext;
     for (relcache *c = x ? x->rels : NULL; c; c = c->next)
-        if (c->rel == rel) return c;
+        if (c->rel == rel && same_attr(c->attr, attr)) return c;
     return NULL;
 }
+
+static relcache *cache_named(const void *obj, const char *attr, size_t n) {
+    const dorm_obj_ext *x = ((const dorm_object *)obj)->ext;
+    for (relcache *c = x ? x->rels : NULL; c; c = c->next)
+        if (c->attr && strncmp(c->attr, attr, n) == 0 && c->attr[n] == '\0') return c;
+    return NULL;
+}
+
+/* What the level being loaded takes from its Prefetch: its QuerySet and
+ * to_attr apply to the last level of the lookup only. */
+typedef struct level {
+    const dorm_prefetch *item;
+    dorm_qs *base;
+    const char *attr;
+} level;
 
 /* The objects of `model` whose `path` (a key) is in keys[0..n), in chunks the
  * backend can bind, ordered by the model's Meta.ordering; for a many-to-many
  * `m2m`, the other side's objects joined to keys, each carrying its owner's
  * key (DORM_M2M_KEY).  NULL on error. */
-static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const dorm_rel *m2m, const dorm_value *keys,
-                       size_t n, size_t *count) {
+static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const char *path, const dorm_rel *m2m,
+                       const dorm_value *keys, size_t n, size_t *count) {
     size_t chunk = (size_t)cx->db->dialect->max_params - 1, total = 0, cap = n ? n : 1;
+    if (lv->base && lv->base->meta != m) {
+        dorm_fail(cx, DORM_EVALUE, "The Prefetch queryset of '%s' must be a QuerySet of %s, not of %s.",
+                  lv->item->lookup, m->model->name, lv->base->meta->model->name);
+        return NULL;
+    }
+    dorm_qs *base = lv->base ? lv->base : dorm_qs_all(cx, m->model);
     void **all = dorm_alloc(cx, sizeof(void *) * (cap + 1));
     if (!all) return NULL;
     for (size_t off = 0; off < n; off += chunk) {
         size_t k = n - off < chunk ? n - off : chunk;
-        dorm_qs *qs = m2m ? dorm_qs_m2m(dorm_qs_all(cx, m->model), m2m, dorm_v_list(keys + off, k), true)
-                          : dorm_qs_filter(dorm_qs_all(cx, m->model),
+        dorm_qs *qs = m2m ? dorm_qs_m2m(base, m2m, dorm_v_list(keys + off, k), true)
+                          : dorm_qs_filter(base,
                                            (const dorm_q *const[]){
                                                &(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys + off, k), NULL},
                                                NULL});
@@ -57,7 +79,7 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const
     return all;
 }
 
-static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const char *full);
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const dorm_prefetch *item);
 
 /* The owner key a fetched child belongs to. */
 static const int64_t *owner_key(const dorm_rel *rel, const void *kid) {
@@ -68,17 +90,21 @@ static const int64_t *owner_key(const dorm_rel *rel, const void *kid) {
 
 /* A level an earlier path loaded ("tags" before "tags__books") runs no
  * query again: the next level starts from the cached children. */
-static int descend_cached(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest,
-                          const char *full) {
+static int descend_cached(dorm_ctx *cx, const dorm_rel *rel, const char *attr, size_t alen, void **owners, size_t n,
+                          const char *rest, const dorm_prefetch *item) {
     size_t total = 0;
-    for (size_t i = 0; i < n; i++) total += cache_of(owners[i], rel)->n;
+    for (size_t i = 0; i < n; i++) {
+        const relcache *c = rel ? cache_of(owners[i], rel, attr) : cache_named(owners[i], attr, alen);
+        total += c ? c->n : 0;
+    }
     void **kids = dorm_alloc(cx, sizeof(void *) * (total + 1));
     if (!kids) return DORM_ENOMEM;
     size_t k = 0;
     dorm_hmap seen = DORM_HMAP_INIT;
     int rc = DORM_OK;
     for (size_t i = 0; i < n && rc == DORM_OK; i++) {
-        const relcache *c = cache_of(owners[i], rel);
+        const relcache *c = rel ? cache_of(owners[i], rel, attr) : cache_named(owners[i], attr, alen);
+        if (!c) continue;
         /* Owners repeated in the list share one cached array: take it once. */
         if (dorm_hmap_get(&seen, &c->objs, sizeof(void *))) continue;
         if (dorm_hmap_put(&seen, &c->objs, sizeof(void *), c->objs)) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
@@ -87,15 +113,15 @@ static int descend_cached(dorm_ctx *cx, const dorm_rel *rel, void **owners, size
     }
     dorm_hmap_free(&seen);
     kids[k] = NULL;
-    if (rc) return rc;
-    return rest ? prefetch(cx, rel->model, kids, k, rest, full) : DORM_OK;
+    if (rc || !rest || !k) return rc;
+    return prefetch(cx, dorm_meta_of_obj(kids[0]), kids, k, rest, item);
 }
 
 /* Reverse ForeignKey or many-to-many: children grouped onto their owners. */
-static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest, const char *full) {
+static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest, const level *lv) {
     bool cached = true;
-    for (size_t i = 0; i < n && cached; i++) cached = cache_of(owners[i], rel) != NULL;
-    if (cached) return descend_cached(cx, rel, owners, n, rest, full);
+    for (size_t i = 0; i < n && cached; i++) cached = cache_of(owners[i], rel, lv->attr) != NULL;
+    if (cached && !lv->base) return descend_cached(cx, rel, lv->attr, 0, owners, n, rest, lv->item);
     const dorm_fmeta *pk = rel->fk->target_pk;
     if (pk->value_kind != DORM_KIND_AUTO && pk->value_kind != DORM_KIND_BIGAUTO && pk->value_kind != DORM_KIND_BIGINT)
         return dorm_fail(cx, DORM_EVALUE, "prefetch_related() of '%s' needs an integer primary key.", rel->name);
@@ -108,6 +134,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         caches[i].rel = rel;
+        caches[i].attr = lv->attr;
         relcache *had = dorm_hmap_get(&index, dorm_cmember(owners[i], pk), sizeof(int64_t));
         first[i] = had ? (size_t)(had - caches) : i;
         if (had) continue;
@@ -119,7 +146,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     }
     const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
     size_t nkids = 0;
-    void **kids = path ? fetch_in(cx, rel->model, path, rel->through ? rel : NULL, keys, nkeys, &nkids) : NULL;
+    void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order. */
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
@@ -153,14 +180,28 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         caches[i].next = x->rels;
         x->rels = &caches[i];
     }
-    return rest ? prefetch(cx, rel->model, kids, nkids, rest, full) : DORM_OK;
+    return rest ? prefetch(cx, rel->model, kids, nkids, rest, lv->item) : DORM_OK;
+}
+
+/* A forward ForeignKey's object kept under a to_attr: a list of at most one. */
+static int attach_one(dorm_ctx *cx, void *obj, const char *attr, void *target) {
+    relcache *c = dorm_alloc(cx, sizeof *c);
+    void **one = dorm_alloc(cx, sizeof(void *) * 2);
+    dorm_obj_ext *x = dorm_obj_ext_of(obj);
+    if (!c || !one || !x) return DORM_ENOMEM;
+    one[0] = target;
+    one[1] = NULL;
+    /* Found by its name only: a forward key has no dorm_rel. */
+    *c = (relcache){NULL, attr, one, target ? 1 : 0, x->rels};
+    x->rels = c;
+    return DORM_OK;
 }
 
 /* Forward ForeignKey: the targets loaded once and attached to dorm_fk. */
-static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest, const char *full) {
+static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest, const level *lv) {
     /* Already loaded (select_related, or the way back of a reverse
      * prefetch): Django runs no query, and the next level starts from them. */
-    bool cached = true;
+    bool cached = !lv->base && !lv->attr;
     for (size_t i = 0; i < n && cached; i++)
         if (dorm_field_get(objs[i], fk).type != DORM_T_NULL && !((const fk_member *)dorm_cmember(objs[i], fk))->obj)
             cached = false;
@@ -176,7 +217,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
             if (t && !seen) loaded[k++] = t;
         }
         loaded[k] = NULL;
-        return prefetch(cx, fk->target, loaded, k, rest, full);
+        return prefetch(cx, fk->target, loaded, k, rest, lv->item);
     }
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
     if (!keys) return DORM_ENOMEM;
@@ -185,7 +226,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if (dorm_field_get(objs[i], fk).type != DORM_T_NULL)
             keys[k++] = dorm_v_int(((const fk_member *)dorm_cmember(objs[i], fk))->id);
     size_t ntargets = 0;
-    void **targets = fetch_in(cx, fk->target, "pk__in", NULL, keys, k, &ntargets);
+    void **targets = fetch_in(cx, fk->target, lv, "pk__in", NULL, keys, k, &ntargets);
     if (!targets) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
     for (size_t i = 0; i < ntargets; i++)
@@ -193,46 +234,75 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         }
-    for (size_t i = 0; i < n; i++) {
+    int rc = DORM_OK;
+    for (size_t i = 0; i < n && rc == DORM_OK; i++) {
         fk_member *m = dorm_member(objs[i], fk);
-        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL) m->obj = dorm_hmap_get(&index, &m->id, sizeof(int64_t));
+        void *t = dorm_field_get(objs[i], fk).type != DORM_T_NULL ? dorm_hmap_get(&index, &m->id, sizeof(int64_t)) : NULL;
+        if (lv->attr) rc = attach_one(cx, objs[i], lv->attr, t);
+        else m->obj = t;
     }
     dorm_hmap_free(&index);
-    return rest ? prefetch(cx, fk->target, targets, ntargets, rest, full) : DORM_OK;
+    if (rc) return rc;
+    return rest ? prefetch(cx, fk->target, targets, ntargets, rest, lv->item) : DORM_OK;
 }
 
-static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const char *full) {
+/* Whether a to_attr would hide a field or relation of the model (Django
+ * refuses it). */
+static bool names_member(const dorm_meta *m, const char *attr) {
+    return dorm_meta_field(m, attr) || dorm_meta_accessor(m, attr) || dorm_meta_m2m_accessor(m, attr);
+}
+
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const dorm_prefetch *item) {
     if (!n) return DORM_OK;
     const char *sep = strstr(path, "__");
     size_t len = sep ? (size_t)(sep - path) : strlen(path);
     const char *rest = sep ? sep + 2 : NULL;
+    const char *full = item->lookup;
+    level lv = {item, rest ? NULL : item->queryset, rest ? NULL : item->to_attr};
+    if (lv.attr && names_member(m, lv.attr))
+        return dorm_fail(cx, DORM_EVALUE, "to_attr=%s conflicts with a field on the %s model.", lv.attr, m->model->name);
     for (int i = 0; i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (!r->hidden && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_many(cx, r, objs, n, rest, full);
+            return prefetch_many(cx, r, objs, n, rest, &lv);
     }
     for (int i = 0; i < m->nm2m; i++) {
         const dorm_rel *r = &m->m2m[i];
         if (!r->hidden && r->fk && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_many(cx, r, objs, n, rest, full);
+            return prefetch_many(cx, r, objs, n, rest, &lv);
     }
     const dorm_fmeta *fm = dorm_meta_fieldn(m, path, len);
-    if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, full);
+    if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, &lv);
     if (fm)
         return dorm_fail(cx, DORM_EVALUE,
                          "'%s' does not resolve to an item that supports prefetching - this is an invalid parameter to "
                          "prefetch_related().", full);
+    /* A name an earlier Prefetch stored with to_attr: go on from its objects. */
+    for (size_t i = 0; i < n; i++)
+        if (rest && cache_named(objs[i], path, len)) return descend_cached(cx, NULL, path, len, objs, n, rest, item);
     return dorm_fail(cx, DORM_EVALUE,
                      "Cannot find '%.*s' on %s object, '%s' is an invalid parameter to prefetch_related()", (int)len,
                      path, m->model->name, full);
 }
 
-int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *const *paths) {
-    for (size_t i = 0; paths && paths[i]; i++) {
-        int rc = prefetch(cx, m, objs, n, paths[i], paths[i]);
+int dorm_prefetch_objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const dorm_prefetch *const *items) {
+    for (size_t i = 0; items && items[i]; i++) {
+        int rc = prefetch(cx, m, objs, n, items[i]->lookup, items[i]);
         if (rc) return rc;
     }
     return DORM_OK;
+}
+
+void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n) {
+    const dorm_object *h = obj;
+    if (!h || !h->meta || !to_attr) return NULL;
+    const relcache *c = cache_named(obj, to_attr, strlen(to_attr));
+    if (!c) {
+        dorm_fail(h->cx, DORM_EFIELD, "'%s' object has no attribute '%s'", dorm_meta_of_obj(obj)->model->name, to_attr);
+        return NULL;
+    }
+    if (n) *n = c->n;
+    return c->objs;
 }
 
 dorm_qs *dorm_related(void *obj, const char *name) {
@@ -261,7 +331,7 @@ dorm_qs *dorm_related(void *obj, const char *name) {
     dorm_value pk = dorm_pk_value(obj);
     qs = rel->through ? dorm_qs_m2m(qs, rel, pk, false)
                       : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
-    relcache *c = cache_of(obj, rel);
+    relcache *c = cache_of(obj, rel, NULL);
     if (qs && !qs->err && c) {
         qs->done = true;
         qs->objs = c->objs;

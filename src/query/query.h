@@ -132,7 +132,7 @@ struct dorm_qs {
     bool only_mode;           /* only() was called: deferred lists what it left out */
     int nselrel;
     const dorm_selrel *selrel;
-    const char *const *prefetch;  /* prefetch_related paths, NULL-terminated */
+    const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     /* result cache */
     bool done;
     void **objs;

@@ -1,6 +1,6 @@
-/* related.c - select_related() and prefetch_related() on a QuerySet: which
- * related models to load with the query (joined, their columns selected after
- * the model's own) and which to load afterwards with one query per level. */
+/* related.c - select_related() on a QuerySet: which related models to load
+ * with the query (joined, their columns selected after the model's own).
+ * prefetch_related() lives in prefetch.c. */
 #include <string.h>
 
 #include "query/query.h"
@@ -113,21 +113,4 @@ dorm_qs *dorm_select_related_all(dorm_qs *qs) {
     if (!c || c->err) return c;
     if (follow_all(c, &l, c->meta, 0, 0, 0)) return c;
     return finish(c, &l);
-}
-
-dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths) {
-    if (!qs || qs->err) return qs;
-    dorm_qs *c = dorm_qs_clone(qs);
-    if (!c) return NULL;
-    size_t old = 0, n = 0;
-    while (c->prefetch && c->prefetch[old]) old++;
-    while (paths && paths[n]) n++;
-    const char **all = dorm_alloc(c->cx, sizeof(char *) * (old + n + 1));
-    if (!all) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < old; i++) all[i] = c->prefetch[i];
-    for (size_t i = 0; i < n; i++)
-        if (!(all[old + i] = dorm_strdup(c->cx, paths[i]))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
-    all[old + n] = NULL;
-    c->prefetch = all;
-    return c;
 }
