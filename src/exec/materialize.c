@@ -98,8 +98,15 @@ static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_ca
             int64_t id;
             void *obj;
         } *fk = p;
-        fk->id = drv->column_int(st, col);
         fk->obj = NULL;
+        if (!fm->f->text_key) {
+            fk->id = drv->column_int(st, col);
+            break;
+        }
+        /* A to_field key stored as text (DORM_FK_TO): same layout, a string first. */
+        s = drv->column_text(st, col, &n);
+        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
+            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
     }
     default:
