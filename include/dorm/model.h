@@ -40,6 +40,13 @@ enum {
         int64_t id;     \
         struct Target *obj; \
     }
+/* A ForeignKey with `.to_field` naming a text field of the target (a country
+ * code, an ISBN): the member stores that text.  DORM_FK_TO(Country, const char *). */
+#define DORM_FK_TO(Target, KeyType) \
+    struct {                        \
+        KeyType id;                 \
+        struct Target *obj;         \
+    }
 
 typedef enum dorm_kind {
     DORM_KIND_NONE = 0,
@@ -131,6 +138,8 @@ typedef struct dorm_field {
                                        * ForeignKey to each side; NULL: automatic */
     const char *db_table;        /* M2M: the automatic join table's name;
                                   * NULL: "<table>_<field>" (library_book_tags) */
+    bool text_key;               /* FK: the member's key is text (DORM_FK_TO);
+                                  * set by the macros                          */
     bool asymmetrical;           /* M2M to the model itself: Django's
                                   * symmetrical=False (the default is symmetrical:
                                   * adding b to a's friends adds a to b's)     */
@@ -196,12 +205,15 @@ typedef struct dorm_field {
 #define DORM_UUID(...) DORM__KIND(DORM_KIND_UUID, DORM__CHK_UUID, __VA_ARGS__)
 #define DORM_BINARY(...) DORM__KIND(DORM_KIND_BINARY, DORM__CHK_BYTES, __VA_ARGS__)
 /* DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books") */
-#define DORM__FK_CHK(T, m, Target) DORM__IS(T, m.id, int64_t) + DORM__IS(T, m.obj, Target *)
+#define DORM__FK_CHK(T, m, Target) \
+    _Generic(DORM__MEMBER(T, m.id), int64_t: 0, const char *: 0) + DORM__IS(T, m.obj, Target *)
+#define DORM__FK_TEXT(T, m) _Generic(DORM__MEMBER(T, m.id), const char *: 1, default: 0)
 #define DORM_FOREIGN_KEY(...)                                                              \
     {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), DORM_KIND_FK,          \
                  DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
                               DORM__A3(__VA_ARGS__, ~, ~))),                               \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                 \
+     .text_key = DORM__FK_TEXT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),          \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 /* DORM_ONE_TO_ONE(Profile, author, Author, .on_delete = DORM_CASCADE): Django's
  * OneToOneField, a unique ForeignKey whose reverse accessor (related_name, or
@@ -211,6 +223,7 @@ typedef struct dorm_field {
                  DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
                               DORM__A3(__VA_ARGS__, ~, ~))),                               \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model), .unique = true, .one_to_one = true, \
+     .text_key = DORM__FK_TEXT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),          \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 /* DORM_MANY_TO_MANY(Book, tags, Tag, .related_name = "books"): Django's
  * ManyToManyField.  It has no struct member: its rows live in a join table,

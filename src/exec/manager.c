@@ -12,6 +12,10 @@ typedef struct fk_member {
     void *obj;
 } fk_member;
 
+/* What the children's ForeignKey stores for owner: its primary key, or the
+ * field the key's to_field names. */
+static dorm_value owner_key(void *owner, const dorm_rel *rel) { return dorm_field_get(owner, rel->fk->target_pk); }
+
 /* A many-to-many accessor of owner, or NULL. */
 static const dorm_rel *m2m(void *owner, const char *name) {
     dorm_object *h = owner;
@@ -85,7 +89,7 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
-    dorm_value *keys, pk = dorm_pk_value(owner);
+    dorm_value *keys, pk = owner_key(owner, rel);
     int rc = keys_of(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
     rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
@@ -111,7 +115,7 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "remove");
-    dorm_value *keys, pk = dorm_pk_value(owner), null = dorm_v_null();
+    dorm_value *keys, pk = owner_key(owner, rel), null = dorm_v_null();
     if (!rc) rc = keys_of(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
     /* Django refuses objects that are not related to this owner. */
@@ -137,7 +141,7 @@ int dorm_related_clear(void *owner, const char *name) {
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "clear");
-    dorm_value pk = dorm_pk_value(owner), null = dorm_v_null();
+    dorm_value pk = owner_key(owner, rel), null = dorm_v_null();
     if (!rc) rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     if (!rc) dorm_relcache_drop(owner, rel);
     return rc;
@@ -153,7 +157,7 @@ typedef struct set_job {
 static int set_run(void *payload) {
     set_job *j = payload;
     dorm_ctx *cx = ((dorm_object *)j->owner)->cx;
-    dorm_value *keys, pk = dorm_pk_value(j->owner);
+    dorm_value *keys, pk = owner_key(j->owner, j->rel);
     int rc = keys_of(cx, j->rel, j->objs, j->n, &keys);
     if (rc) return rc;
     if (j->rel->fk->f->null) {
@@ -198,9 +202,9 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
     void *copy = dorm_alloc(cx, rel->model->model->size);
     if (!copy) return NULL;
     memcpy(copy, init, rel->model->model->size);
-    dorm_value pk = dorm_pk_value(owner);
+    dorm_value pk = owner_key(owner, rel);
     /* The key is set before create() applies defaults, like Django's kwargs. */
-    ((fk_member *)dorm_member(copy, rel->fk))->id = pk.u.i;
+    if (dorm_field_set(copy, rel->fk, &pk)) return NULL;
     void *obj = dorm_create_(cx, rel->model->model, copy);
     if (obj) {
         ((fk_member *)dorm_member(obj, rel->fk))->obj = owner;

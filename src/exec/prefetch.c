@@ -81,11 +81,31 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const 
 
 static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const dorm_prefetch *item);
 
-/* The owner key a fetched child belongs to. */
-static const int64_t *owner_key(const dorm_rel *rel, const void *kid) {
-    if (!rel->through) return &((const fk_member *)dorm_cmember(kid, rel->fk))->id;
+/* The owner key a fetched child belongs to (NULL for none). */
+static dorm_value owner_key(const dorm_rel *rel, const void *kid) {
+    if (!rel->through) return dorm_field_get(kid, rel->fk);
     const dorm_value *v = dorm_annotation(kid, DORM_M2M_KEY);
-    return v && v->type == DORM_T_INT ? &v->u.i : NULL;
+    return v ? *v : dorm_v_null();
+}
+
+/* The bytes a key is indexed by: its text, or an int64 copied to `store`
+ * (which must outlive the map for inserted keys; a lookup may pass a local). */
+static const void *key_bytes(const dorm_value *v, int64_t *store, size_t *len) {
+    if (v->type == DORM_T_TEXT) {
+        *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
+        return v->u.s;
+    }
+    *store = v->u.i;
+    *len = sizeof(int64_t);
+    return store;
+}
+
+static void *lookup(const dorm_hmap *index, dorm_value v) {
+    int64_t tmp;
+    size_t len;
+    if (v.type == DORM_T_NULL) return NULL;
+    const void *k = key_bytes(&v, &tmp, &len);
+    return dorm_hmap_get(index, k, len);
 }
 
 /* A level an earlier path loaded ("tags" before "tags__books") runs no
@@ -122,24 +142,27 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     bool cached = true;
     for (size_t i = 0; i < n && cached; i++) cached = cache_of(owners[i], rel, lv->attr) != NULL;
     if (cached && !lv->base) return descend_cached(cx, rel, lv->attr, 0, owners, n, rest, lv->item);
+    /* The owners' keys: their primary keys, or the field a to_field names. */
     const dorm_fmeta *pk = rel->fk->target_pk;
-    if (pk->value_kind != DORM_KIND_AUTO && pk->value_kind != DORM_KIND_BIGAUTO && pk->value_kind != DORM_KIND_BIGINT)
-        return dorm_fail(cx, DORM_EVALUE, "prefetch_related() of '%s' needs an integer primary key.", rel->name);
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    int64_t *store = dorm_alloc(cx, sizeof(int64_t) * (n ? n : 1));
     relcache *caches = dorm_alloc(cx, sizeof(relcache) * (n ? n : 1));
     dorm_hmap index = DORM_HMAP_INIT;
-    if (!keys || !caches) return DORM_ENOMEM;
+    if (!keys || !store || !caches) return DORM_ENOMEM;
     size_t *first = dorm_alloc(cx, sizeof(size_t) * (n ? n : 1));
     if (!first) return DORM_ENOMEM;
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         caches[i].rel = rel;
         caches[i].attr = lv->attr;
-        relcache *had = dorm_hmap_get(&index, dorm_cmember(owners[i], pk), sizeof(int64_t));
+        dorm_value v = dorm_field_get(owners[i], pk);
+        relcache *had = lookup(&index, v);
         first[i] = had ? (size_t)(had - caches) : i;
-        if (had) continue;
-        keys[nkeys++] = dorm_v_int(*(const int64_t *)dorm_cmember(owners[i], pk));
-        if (dorm_hmap_put(&index, dorm_cmember(owners[i], pk), sizeof(int64_t), &caches[i])) {
+        if (had || v.type == DORM_T_NULL) continue;
+        keys[nkeys++] = v;
+        size_t len;
+        const void *k = key_bytes(&v, &store[i], &len);
+        if (dorm_hmap_put(&index, k, len, &caches[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         }
@@ -150,8 +173,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order. */
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
-        const int64_t *key = owner_key(rel, kids[i]);
-        relcache *c = key ? dorm_hmap_get(&index, key, sizeof(int64_t)) : NULL;
+        relcache *c = lookup(&index, owner_key(rel, kids[i]));
         if (c) c->n++;
     }
     void **slots = rc == DORM_OK ? dorm_alloc(cx, sizeof(void *) * (nkids + n)) : NULL;
@@ -163,8 +185,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         caches[i].n = 0;
     }
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
-        const int64_t *key = owner_key(rel, kids[i]);
-        relcache *c = key ? dorm_hmap_get(&index, key, sizeof(int64_t)) : NULL;
+        relcache *c = lookup(&index, owner_key(rel, kids[i]));
         if (!c) continue;
         c->objs[c->n++] = kids[i];
         /* The child's way back to its owner is known: no query for it. */
@@ -223,21 +244,26 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
     if (!keys) return DORM_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL)
-            keys[k++] = dorm_v_int(((const fk_member *)dorm_cmember(objs[i], fk))->id);
+        if ((keys[k] = dorm_field_get(objs[i], fk)).type != DORM_T_NULL) k++;
     size_t ntargets = 0;
-    void **targets = fetch_in(cx, fk->target, lv, "pk__in", NULL, keys, k, &ntargets);
-    if (!targets) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    const char *path = dorm_sprintf(cx, "%s__in", fk->target_pk->f->name);
+    void **targets = path ? fetch_in(cx, fk->target, lv, path, NULL, keys, k, &ntargets) : NULL;
+    int64_t *store = targets ? dorm_alloc(cx, sizeof(int64_t) * (ntargets ? ntargets : 1)) : NULL;
+    if (!targets || !store) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
-    for (size_t i = 0; i < ntargets; i++)
-        if (dorm_hmap_put(&index, dorm_cmember(targets[i], fk->target_pk), sizeof(int64_t), targets[i])) {
+    for (size_t i = 0; i < ntargets; i++) {
+        dorm_value v = dorm_field_get(targets[i], fk->target_pk);
+        size_t len;
+        const void *key = key_bytes(&v, &store[i], &len);
+        if (dorm_hmap_put(&index, key, len, targets[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         }
+    }
     int rc = DORM_OK;
     for (size_t i = 0; i < n && rc == DORM_OK; i++) {
         fk_member *m = dorm_member(objs[i], fk);
-        void *t = dorm_field_get(objs[i], fk).type != DORM_T_NULL ? dorm_hmap_get(&index, &m->id, sizeof(int64_t)) : NULL;
+        void *t = lookup(&index, dorm_field_get(objs[i], fk));
         if (lv->attr) rc = attach_one(cx, objs[i], lv->attr, t);
         else m->obj = t;
     }
@@ -328,7 +354,7 @@ dorm_qs *dorm_related(void *obj, const char *name) {
         return dorm_qs_fail(qs, DORM_EVALUE,
                             "'%s' instance needs to have a primary key value before this relationship can be used.",
                             m->model->name);
-    dorm_value pk = dorm_pk_value(obj);
+    dorm_value pk = rel->through ? dorm_pk_value(obj) : dorm_field_get(obj, rel->fk->target_pk);
     qs = rel->through ? dorm_qs_m2m(qs, rel, pk, false)
                       : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     relcache *c = cache_of(obj, rel, NULL);

@@ -19,11 +19,12 @@ void *dorm_fk_load_(void *obj, void *member) {
     }
     fk_member *fk = member;
     if (fk->obj) return fk->obj;
-    if (dorm_field_get(obj, fm).type == DORM_T_NULL) return NULL;
+    dorm_value key = dorm_field_get(obj, fm);
+    if (key.type == DORM_T_NULL) return NULL;
     if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
-    dorm_value key = dorm_v_int(fk->id);
     dorm_qs *qs = dorm_qs_all(h->cx, fm->target->model);
-    fk->obj = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", key, NULL}, NULL});
+    const char *by = fm->target_pk->f->name;
+    fk->obj = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, by, key, NULL}, NULL});
     return fk->obj;
 }
 
@@ -38,8 +39,9 @@ void dorm_fk_set_(void *obj, void *member, const void *target) {
         dorm_field_set(obj, fm, &null);
         return;
     }
-    dorm_value pk = dorm_pk_value(target);
+    /* The key is the target's to_field (its primary key by default). */
+    dorm_value key = fm->target_pk ? dorm_field_get(target, fm->target_pk) : dorm_v_null();
     h->nulls &= ~((uint64_t)1 << fm->index);
-    fk->id = pk.type == DORM_T_INT ? pk.u.i : 0;
+    if (key.type == DORM_T_NULL || dorm_field_set(obj, fm, &key)) memset(member, 0, sizeof *fk);
     fk->obj = (void *)target;
 }

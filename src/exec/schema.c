@@ -120,10 +120,12 @@ static int table_def(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             /* db_constraint=False: a plain column of the key's type, no REFERENCES. */
             dorm_kind k = fm->target_pk->f->kind;
             c->kind = k == DORM_KIND_AUTO ? DORM_KIND_INT : k == DORM_KIND_BIGAUTO ? DORM_KIND_BIGINT : k;
-        } else if (f->kind == DORM_KIND_FK && fm->target) {
+        } else if (f->kind == DORM_KIND_FK && fm->target && fm->target_pk) {
             c->ref_table = fm->target->db_table;
             c->ref_column = fm->target_pk->column;
             c->ref_kind = fm->target_pk->f->kind;
+            /* A to_field key has the target field's type: varchar(n) too. */
+            c->max_length = fm->target_pk->f->max_length;
         }
         /* Django indexes a ForeignKey column and db_index fields; unique ones already are. */
         if ((f->kind == DORM_KIND_FK || f->db_index) && !f->unique && !f->primary_key) {

@@ -79,6 +79,27 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
         report(c, where, "fields.E300", "Field defines a relation with model '%s', which has no primary key.", t->label);
 }
 
+/* The field a ForeignKey stores: unique, and of a kind its member holds. */
+static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
+    const dorm_field *key = fm->target_pk->f;
+    if (!key->unique && !key->primary_key)
+        report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
+               fm->target->model->name, key->name);
+    bool text = dorm_kind_is_text(key->kind);
+    bool integer = dorm_kind_is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
+                   key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT ||
+                   key->kind == DORM_KIND_POSSMALLINT;
+    if (!text && !integer)
+        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer or text field; '%s.%s' is a %s.",
+               fm->target->model->name, key->name, dorm_kind_name(key->kind));
+    else if (text && !fm->f->text_key)
+        report(c, where, "dorm.E012", "A ForeignKey to the text field '%s.%s' needs a DORM_FK_TO(%s, const char *) member.",
+               fm->target->model->name, key->name, fm->target->model->name);
+    else if (integer && fm->f->text_key)
+        report(c, where, "dorm.E012", "A ForeignKey to the integer field '%s.%s' needs a DORM_FK(%s) member.",
+               fm->target->model->name, key->name, fm->target->model->name);
+}
+
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
     const dorm_field *f = fm->f;
     snprintf(where, wlen, "%s.%s", m->label, f->name);
@@ -126,6 +147,11 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         else if (!fm->target->pk)
             report(c, where, "fields.E300", "Field defines a relation with model '%s', which has no primary key.",
                    fm->target->label);
+        else if (!fm->target_pk)
+            report(c, where, "fields.E312", "The to_field '%s' doesn't exist on the related model '%s'.", f->to_field,
+                   fm->target->label);
+        else
+            check_key(c, where, fm);
         if (f->on_delete == DORM_ON_DELETE_UNSET)
             report(c, where, "dorm.E005", "ForeignKey must set on_delete (DORM_CASCADE, DORM_PROTECT, ...).");
         if (f->on_delete == DORM_SET_NULL && !f->null)

@@ -12,6 +12,12 @@ typedef struct fk_member {
     void *obj;
 } fk_member;
 
+/* DORM_FK_TO(Target, const char *): a key stored as text. */
+typedef struct text_fk_member {
+    const char *id;
+    void *obj;
+} text_fk_member;
+
 void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
     dorm_object *h = obj;
     h->model = m->model;
@@ -56,6 +62,7 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_BINARY:
         return dorm_v_bytes(*(const dorm_bytes *)p);
     case DORM_KIND_FK:
+        if (fm->f->text_key) return dorm_v_text(((const text_fk_member *)p)->id);
         return dorm_v_int(((const fk_member *)p)->id);
     default:
         return dorm_v_null();
@@ -141,6 +148,13 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         ((dorm_bytes *)p)->len = v->len;
         return DORM_OK;
     case DORM_KIND_FK:
+        if (fm->f->text_key) {
+            text_fk_member *t = p;
+            if (v->type != DORM_T_TEXT) break;
+            if (!t->id || strcmp(t->id, v->u.s) != 0) t->obj = NULL;
+            t->id = v->u.s;
+            return DORM_OK;
+        }
         if (v->type != DORM_T_INT) break;
         if (((fk_member *)p)->id != v->u.i) ((fk_member *)p)->obj = NULL;
         ((fk_member *)p)->id = v->u.i;

@@ -90,8 +90,9 @@ static int link_relations(dorm_registry *reg) {
             const dorm_meta *t = dorm_meta_of(reg, fm->f->to);
             if (!t) continue; /* reported by the checks */
             fm->target = t;
-            fm->target_pk = t->pk;
-            if (t->pk) fm->value_kind = t->pk->f->kind;
+            /* to_field: the key is that field of the target (checked in checks.c). */
+            fm->target_pk = fm->f->to_field ? dorm_meta_field(t, fm->f->to_field) : t->pk;
+            if (fm->target_pk) fm->value_kind = fm->target_pk->f->kind;
         }
     }
     for (int i = 0; i < reg->nmodels; i++) {

@@ -266,15 +266,16 @@ static int to_bytes(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, do
     return bad_named(cx, "Field '%s' expected bytes but got '%s'.", fm, in);
 }
 
-/* The primary key value of a model instance given where `expected` objects
- * are compared (a ForeignKey to it, or its own primary key). */
-static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_value *in, dorm_value *out) {
+/* The key value of a model instance given where `expected` objects are
+ * compared (a ForeignKey to it: the field it stores; its own primary key). */
+static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta *key, const dorm_value *in,
+                      dorm_value *out) {
     const dorm_object *h = in->u.p;
     const dorm_meta *om = h->meta;
     if (!om || (expected && om != expected))
         return dorm_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
                          om ? om->model->name : "object", expected ? expected->model->name : "?");
-    const dorm_fmeta *pk = om->pk;
+    const dorm_fmeta *pk = key ? key : om->pk;
     dorm_value v = dorm_field_get(in->u.p, pk);
     if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind_is_auto(pk->f->kind) && v.u.i == 0))
         return dorm_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
@@ -288,8 +289,8 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
         return 0;
     }
     if (in->type == DORM_T_OBJECT && fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
-        return object_key(cx, fm->target, in, out);
-    if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, in, out);
+        return object_key(cx, fm->target, fm->target_pk, in, out);
+    if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, fm, in, out);
     if (fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
         return dorm_prep_value(cx, fm->target_pk, fm->value_kind, in, out);
     switch (kind) {
