@@ -37,9 +37,20 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
 
 void dorm_sql_name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
 
+/* A table alias: Django leaves its generated aliases (T2, T3...) unquoted;
+ * the registry refuses tables named like them, so none is a table name. */
+static void put_alias(dorm_buf *b, char quote, const char *alias) {
+    bool generated = alias[0] == 'T' && alias[1];
+    for (const char *p = alias + 1; generated && *p; p++) generated = *p >= '0' && *p <= '9';
+    if (generated) dorm_buf_puts(b, alias);
+    else dorm_buf_quote(b, quote, alias);
+}
+
+static void sql_alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
+
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
     if (!s->bare_columns) {
-        dorm_buf_quote(&s->text, s->d->quote, alias);
+        sql_alias(s, alias);
         dorm_buf_putc(&s->text, '.');
     }
     dorm_buf_quote(&s->text, s->d->quote, column);
@@ -152,7 +163,7 @@ static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
 static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out) {
     dorm_buf cur = DORM_BUF_INIT, next = DORM_BUF_INIT;
     if (!s->bare_columns) {
-        dorm_buf_quote(&cur, s->d->quote, dorm_alias_name(qs, w->alias));
+        put_alias(&cur, s->d->quote, dorm_alias_name(qs, w->alias));
         dorm_buf_putc(&cur, '.');
     }
     dorm_buf_quote(&cur, s->d->quote, w->field->column);
@@ -332,11 +343,16 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     for (int i = 0; i < w->n; i++) {
         size_t before = s->text.len, pbefore = s->nparams;
         if (written) dorm_buf_puts(&s->text, is_or ? " OR " : " AND ");
+        /* A negated nullable leaf writes "x = ? AND x IS NOT NULL": its own
+         * group, in parentheses beside siblings (Django's nested WhereNode). */
+        bool guarded = w->kids[i]->kind == DORM_W_LEAF && negated != is_not && w->kids[i]->nullable &&
+                       w->kids[i]->lookup != DORM_LK_ISNULL;
+        if (guarded && w->n > 1) dorm_buf_putc(&s->text, '(');
         wres r = where_sql(s, qs, w->kids[i], negated != is_not);
         if (r == W_SQL) {
+            if (guarded && w->n > 1) dorm_buf_putc(&s->text, ')');
             written++;
-            guarded_single = w->kids[i]->kind == DORM_W_LEAF && negated != is_not && w->kids[i]->nullable &&
-                             w->kids[i]->lookup != DORM_LK_ISNULL;
+            guarded_single = guarded;
             continue;
         }
         s->text.len = before;
@@ -388,7 +404,7 @@ static void from_clause(dorm_sql *s, const dorm_qs *qs) {
         dorm_sql_name(s, j->model->db_table);
         if (strcmp(j->alias, j->model->db_table) != 0) {
             dorm_buf_putc(&s->text, ' ');
-            dorm_sql_name(s, j->alias);
+            sql_alias(s, j->alias);
         }
         dorm_buf_puts(&s->text, " ON (");
         if (j->reverse) {

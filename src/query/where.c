@@ -15,42 +15,81 @@ static dorm_where *node(dorm_qs *qs, dorm_wkind kind) {
     return w;
 }
 
-/* Makes every nullable join on the chain ending at `alias` LEFT OUTER. */
-static int promote(dorm_qs *qs, int alias) {
+/* Join sets as bits of join indexes (joins[i] is bit i); a query with more
+ * joins than bits treats every join as in every set. */
+static uint64_t chain_mask(const dorm_qs *qs, int alias) {
+    uint64_t m = 0;
+    for (int a = alias; a > 0; a = qs->joins[a - 1].parent) {
+        if (a > 64) return ~(uint64_t)0;
+        m |= (uint64_t)1 << (a - 1);
+    }
+    return m;
+}
+
+static bool in_mask(uint64_t m, int i) { return i >= 64 || (m >> i) & 1; }
+
+/* Makes the nullable joins of `mask` LEFT OUTER, and every join below an
+ * outer one (an INNER JOIN after it would drop the rows it kept). */
+static int promote_mask(dorm_qs *qs, uint64_t mask) {
     bool need = false;
-    for (int a = alias; a > 0; a = qs->joins[a - 1].parent)
-        if (qs->joins[a - 1].nullable && !qs->joins[a - 1].outer) need = true;
+    for (int i = 0; i < qs->njoins && !need; i++)
+        need = in_mask(mask, i) && qs->joins[i].nullable && !qs->joins[i].outer;
     if (!need) return DORM_OK;
     dorm_join *copy = dorm_alloc(qs->cx, sizeof(dorm_join) * (size_t)qs->njoins);
     if (!copy) return DORM_ENOMEM;
     memcpy(copy, qs->joins, sizeof(dorm_join) * (size_t)qs->njoins);
-    for (int a = alias; a > 0; a = copy[a - 1].parent)
-        if (copy[a - 1].nullable) copy[a - 1].outer = true;
-    /* A join below an outer join must be outer too, or it would drop the rows. */
+    /* A join comes after its parent, so one pass carries outer-ness down. */
     for (int i = 0; i < qs->njoins; i++)
-        if (copy[i].parent > 0 && copy[copy[i].parent - 1].outer) copy[i].outer = true;
+        if ((in_mask(mask, i) && copy[i].nullable) || (copy[i].parent > 0 && copy[copy[i].parent - 1].outer))
+            copy[i].outer = true;
     qs->joins = copy;
     return DORM_OK;
 }
 
-/* A positive AND-ed condition on a joined column is false where the join
- * found no row, so every join on its chain can be INNER (Django demotes the
- * LEFT OUTER joins select_related or ordering made). */
-static int demote(dorm_qs *qs, int alias) {
+/* A condition every row must meet on a joined column is false where the join
+ * found no row, so those joins can be INNER (Django demotes the LEFT OUTER
+ * joins an OR, ordering or select_related made). */
+static int demote_mask(dorm_qs *qs, uint64_t mask) {
     bool need = false;
-    for (int a = alias; a > 0; a = qs->joins[a - 1].parent) need = need || qs->joins[a - 1].outer;
+    for (int i = 0; i < qs->njoins && !need; i++) need = in_mask(mask, i) && qs->joins[i].outer;
     if (!need) return DORM_OK;
     dorm_join *copy = dorm_alloc(qs->cx, sizeof(dorm_join) * (size_t)qs->njoins);
     if (!copy) return DORM_ENOMEM;
     memcpy(copy, qs->joins, sizeof(dorm_join) * (size_t)qs->njoins);
-    for (int a = alias; a > 0; a = copy[a - 1].parent) copy[a - 1].outer = false;
+    for (int i = 0; i < qs->njoins; i++)
+        if (in_mask(mask, i)) copy[i].outer = false;
     qs->joins = copy;
     return DORM_OK;
 }
 
-/* Joins for a leaf: LEFT OUTER under OR / NOT / isnull=True, else INNER. */
-static int settle_joins(dorm_qs *qs, int alias, bool promote_joins) {
-    return promote_joins ? promote(qs, alias) : demote(qs, alias);
+/* Django's JoinPromoter votes: the joins a condition uses, and those it
+ * needs a row in (it is false where the join found none). */
+typedef struct votes {
+    uint64_t touched;
+    uint64_t required;
+} votes;
+
+/* Where a condition sits.  promote: under NOT (nullable joins become LEFT
+ * OUTER); negated: under an odd number of NOTs; settle: leaves fix their
+ * joins at once (not under OR, whose node decides from the votes); v: where
+ * the votes go. */
+typedef struct where_ctx {
+    bool promote;
+    bool negated;
+    bool settle;
+    votes *v;
+} where_ctx;
+
+/* A leaf's joins: voted, and (outside OR) LEFT OUTER under NOT or for
+ * isnull=True, else INNER. */
+static int settle_joins(dorm_qs *qs, int alias, bool promote_joins, const where_ctx *wc) {
+    uint64_t chain = chain_mask(qs, alias);
+    if (wc->v) {
+        wc->v->touched |= chain;
+        if (!promote_joins && !wc->promote) wc->v->required |= chain;
+    }
+    if (!wc->settle) return DORM_OK;
+    return promote_joins || wc->promote ? promote_mask(qs, chain) : demote_mask(qs, chain);
 }
 
 static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm_value *in, dorm_value *out,
@@ -91,7 +130,8 @@ static dorm_qs *as_column_query(dorm_qs *sub) {
     return sub;
 }
 
-static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_where **out) {
+static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
+    bool promote_joins = false;
     dorm_path p;
     int rc = dorm_path_resolve(qs, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p);
     if (rc) return rc;
@@ -115,7 +155,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
                                 dorm_lookup_name(w->lookup))->err;
         rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
         if (rc) return rc;
-        if ((rc = settle_joins(qs, p.alias, promote_joins))) return rc;
+        if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
         *out = w;
         return DORM_OK;
     }
@@ -134,7 +174,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
         break;
     case DORM_LK_IN:
         if (v->type == DORM_T_QUERYSET) {
-            if ((rc = settle_joins(qs, p.alias, promote_joins))) return rc;
+            if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
             return subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
         }
         if (v->type != DORM_T_LIST)
@@ -164,7 +204,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, bool promote_joins, const dorm_whe
             memchr(w->rhs.u.s, '\0', w->rhs.len == DORM_STRLEN ? strlen(w->rhs.u.s) : w->rhs.len))
             return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' contains a NUL byte.", q->path)->err;
     }
-    if ((rc = settle_joins(qs, p.alias, promote_joins))) return rc;
+    if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
     *out = w;
     return DORM_OK;
 }
@@ -224,13 +264,6 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
     return NOT_MULTIVALUED;
 }
 
-/* Where a condition sits: under OR or NOT (nullable joins become outer) and
- * under an odd number of NOTs. */
-typedef struct where_ctx {
-    bool promote;
-    bool negated;
-} where_ctx;
-
 static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out);
 
 static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_ctx wc, const dorm_where **out) {
@@ -239,10 +272,32 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
     const dorm_where **arr = dorm_alloc(qs->cx, sizeof(*arr) * (size_t)(n ? n : 1));
     dorm_where *w = node(qs, kind);
     if (!arr || !w) return DORM_ENOMEM;
+    /* OR: each child votes; a join every child needs stays INNER, the others
+     * become LEFT OUTER (a row may match through a branch without them). */
+    votes all = {0, n ? ~(uint64_t)0 : 0};
+    /* AND outside OR: the joins any child needs are demoted once all are built. */
+    votes and_v = {0, 0};
     for (int i = 0; i < n; i++) {
-        int rc = build(qs, kids[i], wc, &arr[i]);
+        votes mine = {0, 0};
+        where_ctx cw = wc;
+        if (kind == DORM_W_OR) cw = (where_ctx){wc.promote, wc.negated, false, &mine};
+        else if (kind == DORM_W_AND && wc.settle && !wc.promote && !wc.v) cw.v = &and_v;
+        int rc = build(qs, kids[i], cw, &arr[i]);
         if (rc) return rc;
+        all.touched |= mine.touched;
+        all.required &= mine.required;
     }
+    int rc = DORM_OK;
+    if (kind == DORM_W_OR) {
+        rc = promote_mask(qs, wc.promote ? all.touched : all.touched & ~all.required);
+        if (wc.v) {
+            wc.v->touched |= all.touched;
+            if (!wc.promote) wc.v->required |= all.required;
+        }
+    } else if (kind == DORM_W_AND && wc.settle && !wc.promote && !wc.v) {
+        rc = demote_mask(qs, and_v.required);
+    }
+    if (rc) return rc;
     w->n = n;
     w->kids = arr;
     *out = w;
@@ -257,13 +312,13 @@ static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **
             int rc = multivalued_leaf(qs, q, out);
             if (rc != NOT_MULTIVALUED) return rc;
         }
-        return leaf(qs, q, wc.promote, out);
+        return leaf(qs, q, &wc, out);
     case DORM_Q_AND:
         return group(qs, DORM_W_AND, q->children, wc, out);
     case DORM_Q_OR:
-        return group(qs, DORM_W_OR, q->children, (where_ctx){true, wc.negated}, out);
+        return group(qs, DORM_W_OR, q->children, wc, out);
     case DORM_Q_NOT:
-        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated}, out);
+        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL}, out);
     default:
         return dorm_qs_fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
@@ -271,8 +326,14 @@ static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **
 
 int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     qs->generation++;
+    /* Joins an earlier filter() made INNER stay INNER: that filter still
+     * needs their rows (Django's add_q demotes them again). */
+    uint64_t inner = 0;
+    for (int i = 0; i < qs->njoins && i < 64; i++)
+        if (!qs->joins[i].outer) inner |= (uint64_t)1 << i;
     const dorm_where *added;
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate}, &added);
+    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL}, &added);
+    if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     return rc ? rc : dorm_where_and(qs, added);
 }
 

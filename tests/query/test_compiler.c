@@ -148,8 +148,8 @@ Test(compiler, filter_across_foreign_key, .init = test_db_open, .fini = test_db_
     /* A multi-valued relation in a second filter() call joins again (T3). */
     expect_sql(dorm_filter(dorm_filter(authors(), DQ("books__genre", "FIC")), DQ("books__pages__lt", 200)),
                AUTHOR_SELECT " INNER JOIN `library_book` ON (`library_author`.`id` = `library_book`.`author_id`)"
-                             " INNER JOIN `library_book` `T3` ON (`library_author`.`id` = `T3`.`author_id`)"
-                             " WHERE (`library_book`.`genre` = ? AND `T3`.`pages` < ?)" AUTHOR_ORDER,
+                             " INNER JOIN `library_book` T3 ON (`library_author`.`id` = T3.`author_id`)"
+                             " WHERE (`library_book`.`genre` = ? AND T3.`pages` < ?)" AUTHOR_ORDER,
                "('FIC', 200)");
     /* Filtering and ordering on the same relation share one join. */
     expect_sql(dorm_order_by(dorm_filter(books(), DQ("author__name", "x")), "author__name"),
