@@ -69,6 +69,9 @@ int dorm_m2m_remove(void *owner, const dorm_rel *rel, void *const *objs, size_t 
 int dorm_m2m_clear(void *owner, const dorm_rel *rel);
 int dorm_m2m_set(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults);
 void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults);
+/* The primary keys of objs for a related manager's write: saved instances
+ * of rel->model, else DORM_EVALUE with Django's message. */
+int dorm_related_keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out);
 /* Forgets an owner's prefetched list of a relation (writes make it stale). */
 void dorm_relcache_drop(void *owner, const dorm_rel *rel);
 

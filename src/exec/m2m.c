@@ -32,26 +32,6 @@ static int owner_ready(void *owner, const dorm_rel *rel) {
                      m->model->name, m->pk->f->name, rel->name);
 }
 
-/* The keys of objs, which must be saved objects of the other side. */
-static int keys_of(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out) {
-    dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
-    if (!keys) return DORM_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const dorm_object *o = objs[i];
-        const dorm_meta *om = o ? dorm_meta_of_obj(o) : NULL;
-        if (om != rel->model)
-            return dorm_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name,
-                             om ? om->model->name : "something else");
-        if (!dorm_pk_is_set(objs[i]))
-            return dorm_fail(cx, DORM_EVALUE,
-                             "Cannot add \"%s object\": instance is on database \"default\", value is not saved.",
-                             rel->model->model->name);
-        keys[i] = dorm_pk_value(objs[i]);
-    }
-    *out = keys;
-    return DORM_OK;
-}
-
 /* The join rows whose key to this side is `src` and, unless `dst` is NONE,
  * whose key to the other side is `dst` (a LIST: is in it). */
 static dorm_qs *pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst) {
@@ -119,7 +99,7 @@ static int add_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys, src = dorm_pk_value(j->owner);
-    int rc = keys_of(cx, j->rel, j->objs, j->n, &keys);
+    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc || j->n == 0) return rc;
     rc = add_pairs(cx, j->rel, src, keys, j->n, j->defaults);
     /* Symmetrical: each added object gets the owner too (Django adds both ways). */
@@ -138,7 +118,7 @@ static int remove_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys;
-    int rc = keys_of(cx, j->rel, j->objs, j->n, &keys);
+    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc || j->n == 0) return rc;
     return remove_keys(cx, j->rel, dorm_pk_value(j->owner), dorm_v_list(keys, j->n));
 }
@@ -163,7 +143,7 @@ static int set_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys, src = dorm_pk_value(j->owner);
-    int rc = keys_of(cx, j->rel, j->objs, j->n, &keys);
+    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     dorm_hmap have = DORM_HMAP_INIT, wanted = DORM_HMAP_INIT;
     if (!rc) rc = joined(cx, j->rel, src, NONE, &have);
     for (size_t i = 0; rc == DORM_OK && i < j->n; i++)

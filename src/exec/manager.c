@@ -59,8 +59,7 @@ static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, c
     return n < 0 ? (int)n : DORM_OK;
 }
 
-/* The keys of objs (instances of the related model, saved). */
-static int keys_of(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out) {
+int dorm_related_keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out) {
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
     if (!keys) return DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -69,10 +68,15 @@ static int keys_of(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t 
         if (om != rel->model)
             return dorm_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name,
                              om ? om->model->name : "something else");
-        if (!dorm_pk_is_set(objs[i]))
+        if (dorm_pk_is_set(objs[i])) {
+            keys[i] = dorm_pk_value(objs[i]);
+            continue;
+        }
+        if (rel->through)
             return dorm_fail(cx, DORM_EVALUE,
-                             "instance isn't saved. Use bulk=False or save the object first.");
-        keys[i] = dorm_pk_value(objs[i]);
+                             "Cannot add \"%s object\": instance is on database \"default\", value is not saved.",
+                             rel->model->model->name);
+        return dorm_fail(cx, DORM_EVALUE, "instance isn't saved. Use bulk=False or save the object first.");
     }
     *out = keys;
     return DORM_OK;
@@ -90,7 +94,7 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     dorm_value *keys, pk = owner_key(owner, rel);
-    int rc = keys_of(cx, rel, objs, n, &keys);
+    int rc = dorm_related_keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
     rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
     if (rc) return rc;
@@ -116,7 +120,7 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "remove");
     dorm_value *keys, pk = owner_key(owner, rel), null = dorm_v_null();
-    if (!rc) rc = keys_of(cx, rel, objs, n, &keys);
+    if (!rc) rc = dorm_related_keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
     /* Django refuses objects that are not related to this owner. */
     for (size_t i = 0; i < n; i++) {
@@ -158,7 +162,7 @@ static int set_run(void *payload) {
     set_job *j = payload;
     dorm_ctx *cx = ((dorm_object *)j->owner)->cx;
     dorm_value *keys, pk = owner_key(j->owner, j->rel);
-    int rc = keys_of(cx, j->rel, j->objs, j->n, &keys);
+    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc) return rc;
     if (j->rel->fk->f->null) {
         /* Those related now but not in objs lose their key. */
