@@ -48,9 +48,9 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys, n), NULL}, NULL});
 }
 
-/* The primary keys of a QuerySet, into the arena. */
-static int fetch_keys(dorm_qs *qs, dorm_value **keys, size_t *n) {
-    dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){"pk", NULL});
+/* One field's values ("pk": the primary keys) of a QuerySet, into the arena. */
+static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_t *n) {
+    dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){field, NULL});
     size_t count;
     const dorm_row **rows = dorm_rows(v, &count);
     if (!rows) return v && v->err ? dorm_qs_reraise(v) : dorm_errcode(qs->cx);
@@ -72,17 +72,23 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
         const dorm_fmeta *fk = r->fk;
         const char *path = dorm_sprintf(c->cx, "%s__in", fk->f->name);
         if (!path) return DORM_ENOMEM;
+        /* What the key stores: the primary keys, or the field its to_field names. */
+        dorm_value *rkeys = keys;
+        size_t rn = n;
+        if (fk->target_pk != m->pk &&
+            (rc = fetch_values(filter_in(c->cx, m, "pk__in", keys, n), fk->target_pk->f->name, &rkeys, &rn)))
+            return rc;
         switch (fk->f->on_delete) {
         case DORM_CASCADE: {
             dorm_value *sub;
             size_t ns;
-            rc = fetch_keys(filter_in(c->cx, r->model, path, keys, n), &sub, &ns);
+            rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
             if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
             break;
         }
         case DORM_PROTECT:
         case DORM_RESTRICT: {
-            int found = dorm_exists(filter_in(c->cx, r->model, path, keys, n));
+            int found = dorm_exists(filter_in(c->cx, r->model, path, rkeys, rn));
             if (found < 0) return found;
             if (found)
                 return dorm_fail(c->cx, fk->f->on_delete == DORM_PROTECT ? DORM_EPROTECTED : DORM_ERESTRICTED,
@@ -99,7 +105,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
                 dorm_value d = dorm_field_default(fk);
                 if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) return rc;
             }
-            rc = add_batch(c, (batch){r->model, fk, set, keys, n});
+            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn});
             break;
         }
         default:
@@ -160,7 +166,7 @@ static int run_all(void *payload) {
         return DORM_OK;
     }
     /* Collect inside the transaction so what is deleted is what was seen. */
-    int rc = c->keys ? DORM_OK : fetch_keys(c->qs, &c->keys, &c->nkeys);
+    int rc = c->keys ? DORM_OK : fetch_values(c->qs, "pk", &c->keys, &c->nkeys);
     if (!rc) rc = collect(c, c->qs->meta, c->keys, c->nkeys, 0);
     if (rc) return rc;
     /* Updates (SET_NULL) first, then deletes from the deepest dependents up. */

@@ -161,6 +161,19 @@ Test(fk_options, reverse_manager_writes_the_key) {
     cr_assert_str_eq(city_names(dorm_related(w.jp, "cities")), "Lyon,Tokyo");
 }
 
+Test(fk_options, delete_follows_the_to_field) {
+    world w = make_world();
+    dorm_deleted d;
+    cr_assert_eq(dorm_delete(w.fr, &d), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(dorm_deleted_str(T.cx, &d), "geo.City: 2, geo.Country: 1");
+    cr_assert_str_eq(city_names(dorm_all(T.cx, City)), "Tokyo");
+    Order *o = dorm_create(T.cx, Order, .number = 7);
+    cr_assert_not_null(dorm_create(T.cx, Line, .order = {7, NULL}, .qty = 1));
+    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Order), DQ("pk", o->id)), &d), DORM_OK, "%s",
+                 dorm_errmsg(T.cx));
+    cr_assert_str_eq(dorm_deleted_str(T.cx, &d), "geo.Line: 1, geo.Order: 1");
+}
+
 Test(fk_options, integer_to_field) {
     Order *o = dorm_create(T.cx, Order, .number = 1001);
     cr_assert_not_null(o, "%s", dorm_errmsg(T.cx));
