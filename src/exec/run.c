@@ -1,20 +1,39 @@
 /* run.c - executing compiled SQL through the connection's statement cache,
- * with driver errors recorded on the context, and the atomic() wrapper that
+ * with driver errors recorded on the context (a failure inside an atomic
+ * block marks it for rollback, as Django does), and the atomic() wrapper that
  * multi-statement writes use so that a failure leaves nothing behind. */
 #include "exec/exec.h"
+
+/* Django's validate_no_broken_transaction: after a failed statement an
+ * atomic block runs nothing more until it is rolled back. */
+static int usable(dorm_ctx *cx) {
+    if (!cx->db->needs_rollback || cx->db->atomic_depth == 0) return DORM_OK;
+    return dorm_fail(cx, DORM_ETRANSACTION,
+                     "An error occurred in the current transaction. You can't execute queries until the end of the "
+                     "'atomic' block.");
+}
+
+/* A statement that failed inside an atomic block marks it for rollback (on
+ * PostgreSQL the server has aborted it anyway; Django's ORM marks it on
+ * every backend). */
+static int failed(dorm_ctx *cx, const dorm_errbuf *e) {
+    if (cx->db->atomic_depth > 0) cx->db->needs_rollback = true;
+    return dorm_fail_errbuf(cx, e);
+}
 
 int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     if (s->failed || s->text.failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
     int rc = dorm_policy_query(cx);
+    if (!rc) rc = usable(cx);
     if (rc) return rc;
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
     rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
-    if (rc < 0) return dorm_fail_errbuf(cx, &e);
+    if (rc < 0) return failed(cx, &e);
     rc = dorm_db_run(cx->db, cs, s->params, s->nparams, &e);
     if (rc < 0) {
         dorm_db_release(cx->db, cs);
-        return dorm_fail_errbuf(cx, &e);
+        return failed(cx, &e);
     }
     *out = cs;
     return rc;
@@ -23,7 +42,7 @@ int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
 int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs) {
     dorm_errbuf e = {0, ""};
     int rc = dorm_db_step(cx->db, cs, &e);
-    return rc < 0 ? dorm_fail_errbuf(cx, &e) : rc;
+    return rc < 0 ? failed(cx, &e) : rc;
 }
 
 int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s) {
@@ -42,6 +61,8 @@ int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s) {
 
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
+    int broken = usable(cx);
+    if (broken) return broken;
     if (dorm_db_begin(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
     int rc = fn(payload);
     if (rc < 0) {

@@ -144,8 +144,9 @@ static int64_t update_row(void *obj, const dorm_fmeta *const *fields, size_t n) 
     return rc;
 }
 
-/* One write statement, guarded by a savepoint on backends where an error
- * would otherwise abort the whole surrounding transaction. */
+/* One save: an UPDATE, or an INSERT when it matched nothing.  No savepoint:
+ * a failure inside an atomic block marks the block for rollback (run.c), as
+ * Django's save() does. */
 typedef struct save_job {
     void *obj;
     const dorm_fmeta *const *fields;
@@ -183,12 +184,6 @@ static int do_save(void *payload) {
     return dorm_insert_one(j->obj);
 }
 
-static int save_guarded(save_job *j) {
-    dorm_object *h = j->obj;
-    if (h->cx->db->dialect->errors_abort_transaction && h->cx->db->atomic_depth > 0)
-        return dorm_in_transaction(h->cx, do_save, j);
-    return do_save(j);
-}
 
 int dorm_save(void *obj) {
     dorm_object *h = obj;
@@ -196,7 +191,7 @@ int dorm_save(void *obj) {
     dorm_error_clear(h->cx);
     dorm_touch_auto_now(obj, h->flags & DORM_OBJ_ADDING);
     save_job j = {obj, NULL, 0, false};
-    return save_guarded(&j);
+    return do_save(&j);
 }
 
 int dorm_save_fields_(void *obj, const char *const *names) {
@@ -222,7 +217,7 @@ int dorm_save_fields_(void *obj, const char *const *names) {
      * field keeps its value, in memory and in the database. */
     touch(obj, false, fields, n);
     save_job j = {obj, fields, n, true};
-    return save_guarded(&j);
+    return do_save(&j);
 }
 
 void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
@@ -253,9 +248,7 @@ void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
     dorm_error_clear(cx);
     dorm_touch_auto_now(obj, true);
     /* create() forces an INSERT (Django's force_insert=True). */
-    int rc = cx->db->dialect->errors_abort_transaction && cx->db->atomic_depth > 0
-                 ? dorm_in_transaction(cx, dorm_insert_one, obj)
-                 : dorm_insert_one(obj);
+    int rc = dorm_insert_one(obj);
     return rc < 0 ? NULL : obj;
 }
 
