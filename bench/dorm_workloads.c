@@ -36,7 +36,7 @@ const dorm_model Book_model =
     DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
                .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
 
-const dorm_app bench_library_app = {"library", DORM_MODELS(&Author_model, &Book_model)};
+const dorm_app bench_library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model)};
 
 static dorm_date to_dorm(bench_date d)
 {

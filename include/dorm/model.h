@@ -285,10 +285,25 @@ typedef struct dorm_model {
 /* In a header shared by several files: DORM_MODEL_DECLARE(Book); */
 #define DORM_MODEL_DECLARE(T) extern const dorm_model T##_model
 
-/* An app: its label and its models (NULL-terminated). */
+struct dorm_progress;
+
+/* A C function a data migration (RunC) calls by name: it gets the context the
+ * migration runs in (inside its transaction) and may report progress with
+ * dorm_progress_report.  0 or a negative dorm_error (the migration is then
+ * rolled back). */
+typedef struct dorm_runc {
+    const char *name;
+    int (*fn)(struct dorm_ctx *cx, struct dorm_progress *progress);
+} dorm_runc;
+#define DORM_RUNCS(...) ((const dorm_runc[]){__VA_ARGS__, {NULL, NULL}})
+
+/* An app: its label and its models (NULL-terminated), and for migrations the
+ * folder of its migration files and the functions RunC operations name. */
 typedef struct dorm_app {
     const char *label;
     const dorm_model *const *models;
+    const char *migrations_dir;
+    const dorm_runc *functions;
 } dorm_app;
 #define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})
 

@@ -9,7 +9,7 @@ static bool is_auto(dorm_kind k)
 }
 
 /* The quoted, comma-separated column list of an index or constraint. */
-static void column_list(dorm_buf *b, char q, const dorm_index_def *ix)
+void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix)
 {
     dorm_buf_putc(b, '(');
     for (size_t i = 0; ix->columns[i]; i++) {
@@ -21,13 +21,17 @@ static void column_list(dorm_buf *b, char q, const dorm_index_def *ix)
 }
 
 /* One column, in the order of Django's column_sql + table_sql: type,
- * NULL / NOT NULL, PRIMARY KEY or UNIQUE, CHECK, REFERENCES.  `check` is
- * scratch space. */
-static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_column_def *c)
+ * [DEFAULT fill,] NULL / NOT NULL, PRIMARY KEY or UNIQUE, CHECK, REFERENCES.
+ * `check` is scratch space. */
+static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_column_def *c, bool fill)
 {
     dorm_buf_quote(b, d->quote, c->name);
     dorm_buf_putc(b, ' ');
     d->column_type(b, c);
+    if (fill && c->fill) {
+        dorm_buf_puts(b, " DEFAULT ");
+        dorm_buf_literal(b, c->fill);
+    }
     dorm_buf_puts(b, c->null ? " NULL" : " NOT NULL");
     if (c->primary_key) {
         dorm_buf_putc(b, ' ');
@@ -53,14 +57,14 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
     }
 }
 
-static void table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
+void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
 {
     dorm_buf_puts(b, "CREATE TABLE ");
     dorm_buf_quote(b, d->quote, t->name);
     dorm_buf_puts(b, " (");
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (i) dorm_buf_puts(b, ", ");
-        column_sql(b, check, d, &t->columns[i]);
+        column_sql(b, check, d, &t->columns[i], false);
     }
     for (size_t i = 0; i < t->nuniques; i++) {
         dorm_buf_puts(b, ", ");
@@ -70,7 +74,7 @@ static void table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const
             dorm_buf_putc(b, ' ');
         }
         dorm_buf_puts(b, "UNIQUE ");
-        column_list(b, d->quote, &t->uniques[i]);
+        dorm_schema_column_list(b, d->quote, &t->uniques[i]);
     }
     for (size_t i = 0; i < t->nchecks; i++) {
         dorm_buf_puts(b, ", ");
@@ -86,18 +90,18 @@ static void table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const
     dorm_buf_putc(b, ')');
 }
 
-static void index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
+void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
 {
     dorm_buf_puts(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
     dorm_buf_quote(b, d->quote, ix->name);
     dorm_buf_puts(b, " ON ");
     dorm_buf_quote(b, d->quote, table);
     dorm_buf_putc(b, ' ');
-    column_list(b, d->quote, ix);
+    dorm_schema_column_list(b, d->quote, ix);
 }
 
 /* Rejects definitions that would otherwise produce broken SQL or crash. */
-static bool valid(const dorm_table_def *t)
+bool dorm_schema_valid(const dorm_table_def *t)
 {
     if (!t->name || !t->ncolumns) return false;
     for (size_t i = 0; i < t->ncolumns; i++)
@@ -119,14 +123,14 @@ static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload)
 
 int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
 {
-    if (!valid(t)) return DORM_ECONFIG;
+    if (!dorm_schema_valid(t)) return DORM_ECONFIG;
     dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
-    table_sql(&b, &check, d, t);
+    dorm_schema_table_sql(&b, &check, d, t);
     dorm_buf_free(&check);
     int rc = emit_buf(&b, emit, payload);
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
         dorm_buf_reset(&b);
-        index_sql(&b, d, t->name, &t->indexes[i]);
+        dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
         rc = emit_buf(&b, emit, payload);
     }
     dorm_buf_free(&b);
@@ -141,4 +145,11 @@ int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema
     int rc = emit_buf(&b, emit, payload);
     dorm_buf_free(&b);
     return rc;
+}
+
+void dorm_schema_column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c)
+{
+    dorm_buf check = DORM_BUF_INIT;
+    column_sql(b, &check, d, c, true);
+    dorm_buf_free(&check);
 }

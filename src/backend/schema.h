@@ -22,4 +22,15 @@ int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dor
 /* Emits DROP TABLE "table".  0, emit's non-zero value, or DORM_ENOMEM. */
 int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload);
 
+/* Pieces of the above, for the schema editor (alter.c): */
+/* CREATE TABLE without its indexes; `check` is scratch space. */
+void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t);
+void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix);
+/* ("a", "b" DESC) */
+void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix);
+/* One column definition, with DEFAULT <fill> when the column has one. */
+void dorm_schema_column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
+/* Whether a definition is complete enough to write. */
+bool dorm_schema_valid(const dorm_table_def *t);
+
 #endif

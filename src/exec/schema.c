@@ -71,7 +71,7 @@ static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *che
             continue;
         }
         while (dollar && p[1] >= '0' && p[1] <= '9') p++;
-        dorm_sql_literal(&out, &s.params[param++]);
+        dorm_buf_literal(&out, &s.params[param++]);
     }
     const char *r = where && !out.failed ? dorm_strdup(cx, out.data) : NULL;
     if (!r && !dorm_errcode(cx)) dorm_fail(cx, DORM_ECONFIG, "Cannot compile the check constraint of %s.", m->label);

@@ -25,9 +25,6 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v);
 /* Appends a quoted identifier / "alias"."column". */
 void dorm_sql_name(dorm_sql *s, const char *name);
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
-/* Appends a value as an SQL literal, for DDL only (which takes no parameters):
- * text quoted with embedded quotes doubled, numbers, dates as text. */
-void dorm_sql_literal(dorm_buf *b, const dorm_value *v);
 
 typedef enum dorm_select_what {
     DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */

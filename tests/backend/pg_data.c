@@ -221,7 +221,7 @@ Test(pg_data, ddl_in_djangos_words, .init = pg_open, .fini = test_db_close)
 Test(pg_data, table_constraints, .init = pg_open, .fini = test_db_close)
 {
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){
-        &(const dorm_app){"shop", DORM_MODELS(&Priced_model)}, NULL});
+        &(const dorm_app){.label = "shop", .models = DORM_MODELS(&Priced_model)}, NULL});
     cr_assert_eq(dorm_registry_errcode(reg), DORM_OK, "%s", dorm_registry_messages(reg));
     /* The test's connection, with its schema, under the shop registry. */
     const dorm_registry *saved = T.db->reg;

@@ -78,7 +78,7 @@ static const dorm_field Note_fields[] = {
     DORM_END,
 };
 const dorm_model Note_model = DORM_MODEL(Note, "geo", Note_fields);
-static const dorm_app geo_app = {"geo", DORM_MODELS(&Country_model, &City_model, &Order_model, &Line_model, &Note_model)};
+static const dorm_app geo_app = {.label = "geo", .models = DORM_MODELS(&Country_model, &City_model, &Order_model, &Line_model, &Note_model)};
 
 static void open_geo(void) { test_db_open_apps((const dorm_app *const[]){&geo_app, NULL}); }
 
@@ -215,7 +215,7 @@ static const dorm_field BadCity_fields[] = {
     DORM_END,
 };
 const dorm_model BadCity_model = DORM_MODEL(BadCity, "bad", BadCity_fields);
-static const dorm_app bad_app = {"bad", DORM_MODELS(&Country_model, &BadCity_model)};
+static const dorm_app bad_app = {.label = "bad", .models = DORM_MODELS(&Country_model, &BadCity_model)};
 
 Test(fk_options, checks_guard_to_field) {
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&bad_app, NULL});

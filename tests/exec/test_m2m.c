@@ -64,7 +64,7 @@ static const dorm_field Reading_fields[] = {
     DORM_END,
 };
 const dorm_model Reading_model = DORM_MODEL(Reading, "m2mapp", Reading_fields);
-static const dorm_app m2m_app = {"m2mapp", DORM_MODELS(&Tag_model, &Person_model, &Novel_model, &Reading_model)};
+static const dorm_app m2m_app = {.label = "m2mapp", .models = DORM_MODELS(&Tag_model, &Person_model, &Novel_model, &Reading_model)};
 
 static void open_m2m(void) { test_db_open_apps((const dorm_app *const[]){&m2m_app, NULL}); }
 
@@ -312,7 +312,7 @@ static const dorm_field Lost_fields[] = {
     DORM_END,
 };
 static const dorm_model Lost_model = {.name = "Lost", .app_label = "lost", .size = sizeof(Novel), .fields = Lost_fields};
-static const dorm_app lost_app = {"lost", DORM_MODELS(&Lost_model)};
+static const dorm_app lost_app = {.label = "lost", .models = DORM_MODELS(&Lost_model)};
 
 Test(m2m, checks_report_bad_declarations) {
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&lost_app, NULL});

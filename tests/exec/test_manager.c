@@ -29,7 +29,7 @@ static const dorm_field Item_fields[] = {
     DORM_END,
 };
 const dorm_model Item_model = DORM_MODEL(Item, "store", Item_fields, .ordering = DORM_LIST("label"));
-static const dorm_app store_app = {"store", DORM_MODELS(&Shelf_model, &Item_model)};
+static const dorm_app store_app = {.label = "store", .models = DORM_MODELS(&Shelf_model, &Item_model)};
 
 static dorm_ctx *cx;
 

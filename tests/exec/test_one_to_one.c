@@ -29,7 +29,7 @@ static const dorm_field Passport_fields[] = {
     DORM_END,
 };
 const dorm_model Passport_model = DORM_MODEL(Passport, "travel", Passport_fields);
-static const dorm_app travel_app = {"travel", DORM_MODELS(&Person_model, &Passport_model)};
+static const dorm_app travel_app = {.label = "travel", .models = DORM_MODELS(&Person_model, &Passport_model)};
 
 static void open_travel(void) { test_db_open_apps((const dorm_app *const[]){&travel_app, NULL}); }
 
@@ -91,7 +91,7 @@ static const dorm_field Visa_fields[] = {
     DORM_END,
 };
 const dorm_model Visa_model = DORM_MODEL(Visa, "travel", Visa_fields);
-static const dorm_app visa_app = {"travel", DORM_MODELS(&Person_model, &Visa_model)};
+static const dorm_app visa_app = {.label = "travel", .models = DORM_MODELS(&Person_model, &Visa_model)};
 
 static void open_visa(void) { test_db_open_apps((const dorm_app *const[]){&visa_app, NULL}); }
 

@@ -87,7 +87,7 @@ const dorm_model Book_model = DORM_MODEL(
         {DORM_CONSTRAINT_CHECK, "book_pages_gte_0", NULL, &pages_not_negative}),
     .verbose_name_plural = "books");
 
-static const dorm_app library_app = {"library", DORM_MODELS(&Author_model, &Book_model)};
+static const dorm_app library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model)};
 
 int main(void) {
     const Book *none = NULL;

@@ -9,7 +9,7 @@
 
 /* A registry of one app "library" holding `models`; freed by the caller. */
 static dorm_registry *registry_of(const dorm_model *const *models) {
-    const dorm_app app = {"library", models};
+    const dorm_app app = {.label = "library", .models = models};
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     cr_assert(reg, "registry: out of memory");
     return reg;
@@ -82,7 +82,7 @@ static const dorm_model BookAuthor_model = DORM_MODEL(
     BookAuthor, "library", BookAuthor_fields, .ordering = DORM_LIST("-publisher__name", "?", "pk", "printer_id"));
 
 Test(registry, test_models_pass_their_checks) {
-    const dorm_app app = {"library", DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+    const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     cr_assert(reg);
     cr_expect_eq(dorm_registry_errcode(reg), DORM_OK);
@@ -91,7 +91,7 @@ Test(registry, test_models_pass_their_checks) {
 }
 
 Test(registry, meta_names_follow_django) {
-    const dorm_app app = {"library", DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+    const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     cr_assert(reg);
     const dorm_meta *book = dorm_meta_of(reg, &Book_model), *author = dorm_meta_of(reg, &Author_model);

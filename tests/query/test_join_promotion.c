@@ -41,7 +41,7 @@ static const dorm_field Volume_fields[] = {
     DORM_END,
 };
 const dorm_model Volume_model = DORM_MODEL(Volume, "jp", Volume_fields, .db_table = "jp_book");
-static const dorm_app jp_app = {"jp", DORM_MODELS(&Writer_model, &Volume_model)};
+static const dorm_app jp_app = {.label = "jp", .models = DORM_MODELS(&Writer_model, &Volume_model)};
 
 static void open_jp(void) { test_db_open_apps((const dorm_app *const[]){&jp_app, NULL}); }
 

@@ -62,7 +62,7 @@ static const dorm_field Everything_fields[] = {
 };
 const dorm_model Everything_model = DORM_MODEL(Everything, "library", Everything_fields);
 
-static const dorm_app test_app = {"library", DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+static const dorm_app test_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
 
 test_db T;
 

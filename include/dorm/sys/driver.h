@@ -33,6 +33,9 @@ void dorm_buf_reset(dorm_buf *b);
 void dorm_buf_free(dorm_buf *b);
 /* Appends `name` quoted with `q`, doubling any embedded `q`. */
 void dorm_buf_quote(dorm_buf *b, char q, const char *name);
+/* Appends a value as an SQL literal, for DDL only (which takes no parameters):
+ * text quoted with embedded quotes doubled, numbers, dates as text. */
+void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
 
 /* An error reported by a driver: a dorm_error code and a message. */
 typedef struct dorm_errbuf {
@@ -109,6 +112,9 @@ typedef struct dorm_column_def {
     const char *ref_table;     /* foreign keys */
     const char *ref_column;
     dorm_kind ref_kind;        /* kind of the referenced column */
+    /* Altering only: the value existing rows get when the column is added or
+     * made NOT NULL (Django's one-off default); NULL: none. */
+    const dorm_value *fill;
 } dorm_column_def;
 
 typedef struct dorm_index_def {
@@ -182,6 +188,13 @@ typedef struct dorm_dialect {
      * type ("::double precision", "::numeric"), or NULL. */
     const char *float_param_cast;
     const char *decimal_param_cast;
+    /* DDL: ALTER TABLE can change a column's type, nullability and
+     * constraints; without it (SQLite) the table is rebuilt (Django's
+     * _remake_table). */
+    bool can_alter_columns;
+    /* DDL: the SQL type cast a column change uses in USING ("varchar(20)"),
+     * written by column_type; a USING clause is added when true. */
+    bool alter_type_using;
 } dorm_dialect;
 
 typedef struct dorm_conn dorm_conn;

@@ -1,0 +1,403 @@
+/* alter.c - the statements that turn one table definition into another:
+ * ALTER TABLE column by column where the dialect can (PostgreSQL), and
+ * Django's SQLite procedure otherwise (new__<table>, INSERT ... SELECT, DROP,
+ * RENAME, indexes), which keeps every row.  Identifiers come from table
+ * definitions and are quoted by the dialect; values are literals. */
+#include <string.h>
+
+#include "backend/alter.h"
+
+typedef struct editor {
+    const dorm_dialect *d;
+    const dorm_table_def *from, *to;
+    const dorm_column_rename *renames;
+    size_t nrenames;
+    dorm_schema_emit emit;
+    void *payload;
+    dorm_buf b;
+    int rc;
+} editor;
+
+/* Emits the statement built in e->b and starts the next one. */
+static void flush(editor *e) {
+    if (e->rc == 0) e->rc = e->b.failed ? DORM_ENOMEM : e->emit(e->b.data, e->payload);
+    dorm_buf_reset(&e->b);
+}
+
+static void quote(editor *e, const char *name) { dorm_buf_quote(&e->b, e->d->quote, name); }
+
+static void alter_prefix(editor *e) {
+    dorm_buf_puts(&e->b, "ALTER TABLE ");
+    quote(e, e->to->name);
+    dorm_buf_putc(&e->b, ' ');
+}
+
+static const dorm_column_def *column(const dorm_table_def *t, const char *name) {
+    for (size_t i = 0; name && i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0) return &t->columns[i];
+    return NULL;
+}
+
+/* The column of `from` a column of `to` comes from, or NULL (added). */
+static const dorm_column_def *source(const editor *e, const char *to_name) {
+    for (size_t i = 0; i < e->nrenames; i++)
+        if (strcmp(e->renames[i].to, to_name) == 0) return column(e->from, e->renames[i].from);
+    for (size_t i = 0; i < e->nrenames; i++)
+        if (strcmp(e->renames[i].from, to_name) == 0) return NULL;
+    return column(e->from, to_name);
+}
+
+/* Whether a column of `from` survives in `to` (kept or renamed). */
+static bool survives(const editor *e, const char *from_name) {
+    for (size_t i = 0; i < e->nrenames; i++)
+        if (strcmp(e->renames[i].from, from_name) == 0) return column(e->to, e->renames[i].to) != NULL;
+    return column(e->to, from_name) != NULL;
+}
+
+static bool same_type(const dorm_dialect *d, const dorm_column_def *a, const dorm_column_def *b) {
+    dorm_buf x = DORM_BUF_INIT, y = DORM_BUF_INIT;
+    d->column_type(&x, a);
+    d->column_type(&y, b);
+    bool same = x.data && y.data && strcmp(x.data, y.data) == 0;
+    dorm_buf_free(&x);
+    dorm_buf_free(&y);
+    return same;
+}
+
+static bool same_str(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static bool same_ref(const dorm_column_def *a, const dorm_column_def *b) {
+    bool fa = a->kind == DORM_KIND_FK, fb = b->kind == DORM_KIND_FK;
+    if (fa != fb) return false;
+    return !fa || (same_str(a->ref_table, b->ref_table) &&
+                   same_str(a->ref_column ? a->ref_column : "id", b->ref_column ? b->ref_column : "id"));
+}
+
+static bool same_index(const dorm_index_def *a, const dorm_index_def *b) {
+    if (!same_str(a->name, b->name) || a->unique != b->unique) return false;
+    size_t i = 0;
+    for (; a->columns[i] && b->columns[i]; i++) {
+        if (strcmp(a->columns[i], b->columns[i]) != 0) return false;
+        if ((a->desc && a->desc[i]) != (b->desc && b->desc[i])) return false;
+    }
+    return !a->columns[i] && !b->columns[i];
+}
+
+static const dorm_index_def *find_index(const dorm_index_def *list, size_t n, const dorm_index_def *ix) {
+    for (size_t i = 0; i < n; i++)
+        if (same_index(&list[i], ix)) return &list[i];
+    return NULL;
+}
+
+static const dorm_check_def *find_check(const dorm_table_def *t, const dorm_check_def *c) {
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (same_str(t->checks[i].name, c->name) && same_str(t->checks[i].sql, c->sql)) return &t->checks[i];
+    return NULL;
+}
+
+static bool same_constraints(const dorm_table_def *a, const dorm_table_def *b) {
+    if (a->nuniques != b->nuniques || a->nchecks != b->nchecks) return false;
+    for (size_t i = 0; i < a->nuniques; i++)
+        if (!find_index(b->uniques, b->nuniques, &a->uniques[i])) return false;
+    for (size_t i = 0; i < a->nchecks; i++)
+        if (!find_check(b, &a->checks[i])) return false;
+    return true;
+}
+
+static bool column_changed(const dorm_dialect *d, const dorm_column_def *a, const dorm_column_def *b) {
+    return !same_type(d, a, b) || a->null != b->null || a->unique != b->unique || a->primary_key != b->primary_key ||
+           !same_ref(a, b);
+}
+
+static void drop_index(editor *e, const char *name) {
+    dorm_buf_puts(&e->b, "DROP INDEX ");
+    quote(e, name);
+    flush(e);
+}
+
+static void create_indexes(editor *e, bool only_new) {
+    for (size_t i = 0; i < e->to->nindexes; i++) {
+        if (only_new && find_index(e->from->indexes, e->from->nindexes, &e->to->indexes[i])) continue;
+        dorm_schema_index_sql(&e->b, e->d, e->to->name, &e->to->indexes[i]);
+        flush(e);
+    }
+}
+
+static void drop_old_indexes(editor *e) {
+    for (size_t i = 0; i < e->from->nindexes; i++)
+        if (!find_index(e->to->indexes, e->to->nindexes, &e->from->indexes[i])) drop_index(e, e->from->indexes[i].name);
+}
+
+static void rename_table(editor *e) {
+    if (strcmp(e->from->name, e->to->name) == 0) return;
+    dorm_buf_puts(&e->b, "ALTER TABLE ");
+    quote(e, e->from->name);
+    dorm_buf_puts(&e->b, " RENAME TO ");
+    quote(e, e->to->name);
+    flush(e);
+}
+
+static void rename_columns(editor *e) {
+    for (size_t i = 0; i < e->nrenames; i++) {
+        if (!column(e->from, e->renames[i].from) || !column(e->to, e->renames[i].to)) continue;
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "RENAME COLUMN ");
+        quote(e, e->renames[i].from);
+        dorm_buf_puts(&e->b, " TO ");
+        quote(e, e->renames[i].to);
+        flush(e);
+    }
+}
+
+static void add_column(editor *e, const dorm_column_def *c) {
+    alter_prefix(e);
+    dorm_buf_puts(&e->b, "ADD COLUMN ");
+    dorm_schema_column_sql(&e->b, e->d, c);
+    flush(e);
+}
+
+/* ---- SQLite: Django's table rebuild ---------------------------------------- */
+
+static bool sqlite_can_add(const dorm_column_def *c) {
+    return c->null && !c->fill && !c->unique && !c->primary_key;
+}
+
+/* Whether ALTER TABLE alone (rename, add a nullable column, indexes) does it. */
+static bool simple_change(const editor *e) {
+    if (!same_constraints(e->from, e->to)) return false;
+    for (size_t i = 0; i < e->from->ncolumns; i++)
+        if (!survives(e, e->from->columns[i].name)) return false;
+    for (size_t i = 0; i < e->to->ncolumns; i++) {
+        const dorm_column_def *c = &e->to->columns[i], *src = source(e, c->name);
+        if (src ? column_changed(e->d, src, c) : !sqlite_can_add(c)) return false;
+    }
+    return true;
+}
+
+static void rebuild(editor *e) {
+    size_t n = strlen(e->to->name) + 6;
+    char tmp_name[256];
+    if (n > sizeof tmp_name) {
+        e->rc = DORM_ECONFIG;
+        return;
+    }
+    memcpy(tmp_name, "new__", 5);
+    memcpy(tmp_name + 5, e->to->name, n - 5);
+    dorm_table_def tmp = *e->to;
+    tmp.name = tmp_name;
+    dorm_buf check = DORM_BUF_INIT;
+    dorm_schema_table_sql(&e->b, &check, e->d, &tmp);
+    dorm_buf_free(&check);
+    flush(e);
+    /* Copy the rows: kept columns from their source, new ones their fill. */
+    dorm_buf cols = DORM_BUF_INIT, vals = DORM_BUF_INIT;
+    for (size_t i = 0; i < e->to->ncolumns; i++) {
+        const dorm_column_def *c = &e->to->columns[i], *src = source(e, c->name);
+        if (!src && !c->fill) continue;
+        if (cols.len) {
+            dorm_buf_puts(&cols, ", ");
+            dorm_buf_puts(&vals, ", ");
+        }
+        dorm_buf_quote(&cols, e->d->quote, c->name);
+        if (src && c->fill && !c->null && src->null) {
+            dorm_buf_puts(&vals, "coalesce(");
+            dorm_buf_quote(&vals, e->d->quote, src->name);
+            dorm_buf_puts(&vals, ", ");
+            dorm_buf_literal(&vals, c->fill);
+            dorm_buf_putc(&vals, ')');
+        } else if (src) {
+            dorm_buf_quote(&vals, e->d->quote, src->name);
+        } else {
+            dorm_buf_literal(&vals, c->fill);
+        }
+    }
+    if (cols.failed || vals.failed) e->b.failed = true;
+    if (cols.len) {
+        dorm_buf_puts(&e->b, "INSERT INTO ");
+        quote(e, tmp_name);
+        dorm_buf_puts(&e->b, " (");
+        dorm_buf_put(&e->b, cols.data, cols.len);
+        dorm_buf_puts(&e->b, ") SELECT ");
+        dorm_buf_put(&e->b, vals.data, vals.len);
+        dorm_buf_puts(&e->b, " FROM ");
+        quote(e, e->from->name);
+        flush(e);
+    }
+    dorm_buf_free(&cols);
+    dorm_buf_free(&vals);
+    dorm_buf_puts(&e->b, "DROP TABLE ");
+    quote(e, e->from->name);
+    flush(e);
+    dorm_buf_puts(&e->b, "ALTER TABLE ");
+    quote(e, tmp_name);
+    dorm_buf_puts(&e->b, " RENAME TO ");
+    quote(e, e->to->name);
+    flush(e);
+    create_indexes(e, false);
+}
+
+static void sqlite_alter(editor *e) {
+    if (!simple_change(e)) {
+        rebuild(e);
+        return;
+    }
+    drop_old_indexes(e);
+    rename_table(e);
+    rename_columns(e);
+    for (size_t i = 0; i < e->to->ncolumns; i++)
+        if (!source(e, e->to->columns[i].name)) add_column(e, &e->to->columns[i]);
+    create_indexes(e, true);
+}
+
+/* ---- PostgreSQL: ALTER TABLE ----------------------------------------------- */
+
+/* Drops the single-column constraints of kind `contype` ('u', 'f') on a
+ * column, whatever their names (the server named inline ones), as Django
+ * finds them by introspection. */
+static void drop_column_constraints(editor *e, const char *col, char contype) {
+    dorm_buf q = DORM_BUF_INIT;
+    dorm_buf_quote(&q, e->d->quote, e->to->name);
+    dorm_value table = dorm_v_text(q.data ? q.data : ""), colv = dorm_v_text(col), tname = dorm_v_text(e->to->name);
+    dorm_buf_puts(&e->b, "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
+                         "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
+    dorm_buf_literal(&e->b, &table);
+    dorm_buf_printf(&e->b, "::regclass AND c.contype = '%c' AND array_length(c.conkey, 1) = 1 AND a.attname = ", contype);
+    dorm_buf_literal(&e->b, &colv);
+    dorm_buf_puts(&e->b, " LOOP EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', ");
+    dorm_buf_literal(&e->b, &tname);
+    dorm_buf_puts(&e->b, ", r.conname); END LOOP; END$$");
+    if (q.failed) e->b.failed = true;
+    dorm_buf_free(&q);
+    flush(e);
+}
+
+static void add_foreign_key(editor *e, const dorm_column_def *c) {
+    alter_prefix(e);
+    dorm_buf_puts(&e->b, "ADD FOREIGN KEY (");
+    quote(e, c->name);
+    dorm_buf_puts(&e->b, ") REFERENCES ");
+    quote(e, c->ref_table);
+    dorm_buf_puts(&e->b, " (");
+    quote(e, c->ref_column ? c->ref_column : "id");
+    dorm_buf_putc(&e->b, ')');
+    if (e->d->supports_deferrable_fk) dorm_buf_puts(&e->b, " DEFERRABLE INITIALLY DEFERRED");
+    flush(e);
+}
+
+static void alter_column(editor *e, const dorm_column_def *old, const dorm_column_def *c) {
+    if (old->kind == DORM_KIND_FK && !same_ref(old, c)) drop_column_constraints(e, c->name, 'f');
+    if (old->unique && !c->unique) drop_column_constraints(e, c->name, 'u');
+    if (!same_type(e->d, old, c)) {
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "ALTER COLUMN ");
+        quote(e, c->name);
+        dorm_buf_puts(&e->b, " TYPE ");
+        e->d->column_type(&e->b, c);
+        if (e->d->alter_type_using) {
+            dorm_buf_puts(&e->b, " USING ");
+            quote(e, c->name);
+            dorm_buf_puts(&e->b, "::");
+            e->d->column_type(&e->b, c);
+        }
+        flush(e);
+    }
+    if (old->null && !c->null && c->fill) {
+        dorm_buf_puts(&e->b, "UPDATE ");
+        quote(e, e->to->name);
+        dorm_buf_puts(&e->b, " SET ");
+        quote(e, c->name);
+        dorm_buf_puts(&e->b, " = ");
+        dorm_buf_literal(&e->b, c->fill);
+        dorm_buf_puts(&e->b, " WHERE ");
+        quote(e, c->name);
+        dorm_buf_puts(&e->b, " IS NULL");
+        flush(e);
+    }
+    if (old->null != c->null) {
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "ALTER COLUMN ");
+        quote(e, c->name);
+        dorm_buf_puts(&e->b, c->null ? " DROP NOT NULL" : " SET NOT NULL");
+        flush(e);
+    }
+    if (!old->unique && c->unique) {
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "ADD UNIQUE (");
+        quote(e, c->name);
+        dorm_buf_putc(&e->b, ')');
+        flush(e);
+    }
+    if (c->kind == DORM_KIND_FK && !same_ref(old, c)) add_foreign_key(e, c);
+}
+
+static void drop_constraint(editor *e, const char *name) {
+    alter_prefix(e);
+    dorm_buf_puts(&e->b, "DROP CONSTRAINT ");
+    quote(e, name);
+    flush(e);
+}
+
+static void pg_alter(editor *e) {
+    rename_table(e);
+    drop_old_indexes(e);
+    for (size_t i = 0; i < e->from->nuniques; i++)
+        if (e->from->uniques[i].name && !find_index(e->to->uniques, e->to->nuniques, &e->from->uniques[i]))
+            drop_constraint(e, e->from->uniques[i].name);
+    for (size_t i = 0; i < e->from->nchecks; i++)
+        if (e->from->checks[i].name && !find_check(e->to, &e->from->checks[i])) drop_constraint(e, e->from->checks[i].name);
+    rename_columns(e);
+    for (size_t i = 0; i < e->from->ncolumns; i++) {
+        if (survives(e, e->from->columns[i].name)) continue;
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "DROP COLUMN ");
+        quote(e, e->from->columns[i].name);
+        dorm_buf_puts(&e->b, " CASCADE");
+        flush(e);
+    }
+    for (size_t i = 0; i < e->to->ncolumns; i++) {
+        const dorm_column_def *c = &e->to->columns[i], *src = source(e, c->name);
+        if (!src) {
+            add_column(e, c);
+            /* Django's one-off default fills the rows, then leaves no default. */
+            if (c->fill) {
+                alter_prefix(e);
+                dorm_buf_puts(&e->b, "ALTER COLUMN ");
+                quote(e, c->name);
+                dorm_buf_puts(&e->b, " DROP DEFAULT");
+                flush(e);
+            }
+        } else if (column_changed(e->d, src, c)) {
+            alter_column(e, src, c);
+        }
+    }
+    for (size_t i = 0; i < e->to->nuniques; i++) {
+        if (find_index(e->from->uniques, e->from->nuniques, &e->to->uniques[i])) continue;
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "ADD CONSTRAINT ");
+        quote(e, e->to->uniques[i].name);
+        dorm_buf_puts(&e->b, " UNIQUE ");
+        dorm_schema_column_list(&e->b, e->d->quote, &e->to->uniques[i]);
+        flush(e);
+    }
+    for (size_t i = 0; i < e->to->nchecks; i++) {
+        if (find_check(e->from, &e->to->checks[i])) continue;
+        alter_prefix(e);
+        dorm_buf_puts(&e->b, "ADD CONSTRAINT ");
+        quote(e, e->to->checks[i].name);
+        dorm_buf_puts(&e->b, " CHECK (");
+        dorm_buf_puts(&e->b, e->to->checks[i].sql);
+        dorm_buf_putc(&e->b, ')');
+        flush(e);
+    }
+    create_indexes(e, true);
+}
+
+int dorm_schema_alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
+                            const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload) {
+    if (!dorm_schema_valid(from) || !dorm_schema_valid(to)) return DORM_ECONFIG;
+    editor e = {d, from, to, renames, nrenames, emit, payload, DORM_BUF_INIT, 0};
+    if (d->can_alter_columns) pg_alter(&e);
+    else sqlite_alter(&e);
+    dorm_buf_free(&e.b);
+    return e.rc;
+}
