@@ -12,5 +12,7 @@
 #include "dorm/query.h"
 #include "dorm/crud.h"
 #include "dorm/schema.h"
+#include "dorm/migrate.h"
+#include "dorm/manage.h"
 
 #endif

@@ -1,8 +1,10 @@
 /* main.c - the seed tutorial (acceptance/library_tour.py) ported to dorm: it
- * prints the same transcript, on SQLite or PostgreSQL.  Usage: library
- * [DATABASE_URL]; without an argument it reads $DATABASE_URL. */
+ * prints the same transcript, on SQLite or PostgreSQL, its tables made by its
+ * migrations.  Usage: library [DATABASE_URL] (without one it reads
+ * $DATABASE_URL); `library manage <command> ...` is its manage.py. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models.h"
 
@@ -24,7 +26,10 @@ static void titles(dorm_ctx *cx, dorm_qs *qs) {
     check(cx, dorm_qs_errcode(qs) == DORM_OK && dorm_errcode(cx) == DORM_OK);
 }
 
+static const dorm_app *const apps[] = {&library_app, NULL};
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "manage") == 0) return dorm_manage(argc - 2, argv + 2, apps);
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&library_app, NULL});
     if (!reg || dorm_registry_errcode(reg)) {
         fprintf(stderr, "library: %s\n", reg ? dorm_registry_messages(reg) : "out of memory");
@@ -37,10 +42,11 @@ int main(int argc, char **argv) {
     }
     dorm_ctx *cx = dorm_ctx_new(db);
     /* Like the Django script, start from empty tables: on a server database
-     * the previous run's tables are dropped first (an error here only means
-     * there were none). */
+     * the previous run's records and tables go first (an error here only
+     * means there were none), then the migrations make them. */
+    dorm_migrate(cx, apps, &(dorm_migrate_opts){.app = "library", .target = "zero", .fake = true});
     dorm_drop_tables(cx, DORM_MODELS(&Book_model, &Author_model));
-    check(cx, dorm_create_all(cx) == 0);
+    check(cx, dorm_migrate(cx, apps, &(dorm_migrate_opts){.verbosity = 0}) == 0);
 
     /* add_books */
     Author *austen = dorm_create(cx, Author, .name = "Jane Austen", .birth_date = dorm_date_ymd(1775, 12, 16),

@@ -72,6 +72,9 @@ void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const 
 /* The primary keys of objs for a related manager's write: saved instances
  * of rel->model, else DORM_EVALUE with Django's message. */
 int dorm_related_keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out);
+/* schema.c: the table definition of a model (its meta in cx's registry), in
+ * the arena.  0 or a negative error. */
+int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t);
 /* Forgets an owner's prefetched list of a relation (writes make it stale). */
 void dorm_relcache_drop(void *owner, const dorm_rel *rel);
 

@@ -85,8 +85,7 @@ static const char *column_of(const dorm_meta *m, const char *name) {
     return fm ? fm->column : name;
 }
 
-/* The table definition of a model, in the arena.  0 or a negative error. */
-static int table_def(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
+int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     const dorm_model *model = m->model;
     memset(t, 0, sizeof *t);
     t->name = m->db_table;
@@ -212,7 +211,7 @@ static int schema_run(void *payload) {
             rc = dorm_schema_drop_table(j->cx->db->dialect, m->db_table, emit_exec, j->cx);
         } else {
             dorm_table_def t;
-            rc = table_def(j->cx, m, &t);
+            rc = dorm_table_def_of(j->cx, m, &t);
             if (!rc) rc = dorm_schema_create_table(j->cx->db->dialect, &t, emit_exec, j->cx);
         }
         if (rc) return rc < 0 ? rc : dorm_errcode(j->cx);
@@ -265,7 +264,7 @@ const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model) {
         return NULL;
     }
     dorm_table_def t;
-    if (table_def(cx, m, &t)) return NULL;
+    if (dorm_table_def_of(cx, m, &t)) return NULL;
     dorm_buf b = DORM_BUF_INIT;
     int rc = dorm_schema_create_table(cx->db->dialect, &t, emit_collect, &b);
     const char *r = rc == 0 && !b.failed ? dorm_strdup(cx, b.data) : NULL;

@@ -1,0 +1,433 @@
+/* autodetect.c - makemigrations: the difference between the state the
+ * migration files build and the compiled models, as operations (Django's
+ * MigrationAutodetector), asking about renames and one-off defaults, with
+ * dependencies on each app's previous migration and on the apps its new
+ * relations point at, written as the next numbered file. */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r, mkdir */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/ctx.h"
+#include "migrate/migration.h"
+
+typedef struct detector {
+    dorm_ctx *cx;
+    const dorm_makemigrations_opts *o;
+    FILE *in, *out;
+    dorm_state *from, *to;
+    dorm_op *ops;
+    int nops, cap;
+    int rc;
+} detector;
+
+static dorm_op *add_op(detector *d, dorm_op_kind kind, const char *app, const char *model) {
+    if (d->nops == d->cap) {
+        int cap = d->cap ? d->cap * 2 : 8;
+        dorm_op *grown = realloc(d->ops, sizeof(dorm_op) * (size_t)cap);
+        if (!grown) {
+            d->rc = DORM_ENOMEM;
+            return NULL;
+        }
+        d->ops = grown;
+        d->cap = cap;
+    }
+    dorm_op *op = &d->ops[d->nops++];
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    op->app = app;
+    op->model = model;
+    op->preserve_default = true;
+    return op;
+}
+
+static bool ask(detector *d, const char *question) {
+    if (!d->o->interactive) return false;
+    fprintf(d->out, "%s [y/N] ", question);
+    fflush(d->out);
+    char line[64];
+    if (!fgets(line, sizeof line, d->in)) return false;
+    return line[0] == 'y' || line[0] == 'Y';
+}
+
+static const char *lower(dorm_ctx *cx, const char *s) {
+    char *r = dorm_strdup(cx, s);
+    for (char *p = r; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    return r;
+}
+
+static bool same_field(detector *d, const dorm_fstate *a, const dorm_fstate *b, bool ignore_name) {
+    dorm_fstate x = *a, y = *b;
+    if (ignore_name) x.f.name = y.f.name = "";
+    const char *ja = dorm_fstate_dump(d->cx, &x), *jb = dorm_fstate_dump(d->cx, &y);
+    return ja && jb && strcmp(ja, jb) == 0;
+}
+
+/* A NOT NULL field added to existing rows needs a value for them. */
+static bool needs_default(const dorm_fstate *f) {
+    return !f->f.null && f->f.default_value.type == DORM_T_NONE && !f->default_callable && !f->f.auto_now &&
+           !f->f.auto_now_add && f->f.kind != DORM_KIND_M2M && !f->f.primary_key;
+}
+
+static int one_off_default(detector *d, const dorm_mstate *m, dorm_op *op) {
+    const char *msg = "You are trying to add a non-nullable field '%s' to %s without a default; we can't do that "
+                      "(the database needs something to populate existing rows).";
+    if (!d->o->interactive)
+        return dorm_fail(d->cx, DORM_EVALUE, msg, op->field.f.name, lower(d->cx, m->name));
+    fprintf(d->out, msg, op->field.f.name, lower(d->cx, m->name));
+    fprintf(d->out, "\nPlease enter the default value as text or a number (an empty line quits): ");
+    fflush(d->out);
+    char line[512];
+    if (!fgets(line, sizeof line, d->in) || line[0] == '\n')
+        return dorm_fail(d->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", m->name,
+                         op->field.f.name);
+    line[strcspn(line, "\n")] = '\0';
+    char *end;
+    long long n = strtoll(line, &end, 10);
+    op->field.f.default_value = *end == '\0' ? dorm_v_int(n) : dorm_v_text(dorm_strdup(d->cx, line));
+    op->preserve_default = false;
+    return DORM_OK;
+}
+
+static bool same_list(const char *const *a, const char *const *b) {
+    size_t i = 0;
+    for (; a && b && a[i] && b[i]; i++)
+        if (strcmp(a[i], b[i]) != 0) return false;
+    return (!a || !a[i]) && (!b || !b[i]);
+}
+
+static bool same_together(const char *const *const *a, const char *const *const *b) {
+    size_t i = 0;
+    for (; a && b && a[i] && b[i]; i++)
+        if (!same_list(a[i], b[i])) return false;
+    return (!a || !a[i]) && (!b || !b[i]);
+}
+
+static bool same_str(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static const dorm_index *index_named(const dorm_index *l, const dorm_index *ix) {
+    for (size_t i = 0; l && l[i].fields; i++)
+        if (same_str(l[i].name, ix->name) && same_list(l[i].fields, ix->fields)) return &l[i];
+    return NULL;
+}
+
+static const dorm_constraint *constraint_named(const dorm_constraint *l, const char *name) {
+    for (size_t i = 0; l && l[i].kind; i++)
+        if (same_str(l[i].name, name)) return &l[i];
+    return NULL;
+}
+
+/* The field changes of a model present on both sides. */
+static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstate *b) {
+    const char *model = lower(d->cx, b->name);
+    bool *matched = calloc((size_t)a->nfields + 1, sizeof(bool));
+    if (!matched) {
+        d->rc = DORM_ENOMEM;
+        return;
+    }
+    for (int i = 0; i < b->nfields && !d->rc; i++) {
+        const dorm_fstate *nf = &b->fields[i];
+        int k = dorm_mstate_field(a, nf->f.name);
+        if (k >= 0) {
+            matched[k] = true;
+            if (!same_field(d, &a->fields[k], nf, false)) {
+                dorm_op *op = add_op(d, DORM_OP_ALTER_FIELD, app, model);
+                if (!op) break;
+                op->name = nf->f.name;
+                op->field = *nf;
+                if (a->fields[k].f.null && !nf->f.null && needs_default(nf)) d->rc = one_off_default(d, b, op);
+            }
+            continue;
+        }
+        /* A field gone from the other side with the same definition may be a rename. */
+        int renamed = -1;
+        for (int j = 0; j < a->nfields && renamed < 0; j++)
+            if (dorm_mstate_field(b, a->fields[j].f.name) < 0 && !matched[j] && same_field(d, &a->fields[j], nf, true)) {
+                char q[256];
+                snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s (a %s)?", lower(d->cx, a->name), a->fields[j].f.name,
+                         lower(d->cx, b->name), nf->f.name, dorm_kind_name(nf->f.kind));
+                if (ask(d, q)) renamed = j;
+            }
+        if (renamed >= 0) {
+            matched[renamed] = true;
+            dorm_op *op = add_op(d, DORM_OP_RENAME_FIELD, app, model);
+            if (op) {
+                op->old_name = a->fields[renamed].f.name;
+                op->new_name = nf->f.name;
+            }
+            continue;
+        }
+        dorm_op *op = add_op(d, DORM_OP_ADD_FIELD, app, model);
+        if (!op) break;
+        op->name = nf->f.name;
+        op->field = *nf;
+        if (needs_default(nf)) d->rc = one_off_default(d, b, op);
+    }
+    for (int k = 0; k < a->nfields && !d->rc; k++) {
+        if (matched[k]) continue;
+        dorm_op *op = add_op(d, DORM_OP_REMOVE_FIELD, app, model);
+        if (op) op->name = a->fields[k].f.name;
+    }
+    free(matched);
+}
+
+static void diff_options(detector *d, const char *app, dorm_mstate *a, dorm_mstate *b) {
+    const char *model = lower(d->cx, b->name);
+    dorm_op *op;
+    if (!same_str(a->db_table, b->db_table) && (op = add_op(d, DORM_OP_ALTER_MODEL_TABLE, app, model)))
+        op->table = b->db_table;
+    if ((!same_list(a->ordering, b->ordering) || !same_str(a->verbose_name, b->verbose_name) ||
+         !same_str(a->verbose_name_plural, b->verbose_name_plural) || !same_str(a->get_latest_by, b->get_latest_by)) &&
+        (op = add_op(d, DORM_OP_ALTER_MODEL_OPTIONS, app, model)))
+        op->create = b;
+    if (!same_together(a->unique_together, b->unique_together) &&
+        (op = add_op(d, DORM_OP_ALTER_UNIQUE_TOGETHER, app, model)))
+        op->together = b->unique_together;
+    for (size_t i = 0; a->indexes && a->indexes[i].fields; i++)
+        if (!index_named(b->indexes, &a->indexes[i]) && (op = add_op(d, DORM_OP_REMOVE_INDEX, app, model)))
+            op->name = a->indexes[i].name;
+    for (size_t i = 0; b->indexes && b->indexes[i].fields && !d->rc; i++) {
+        if (index_named(a->indexes, &b->indexes[i])) continue;
+        if (!b->indexes[i].name) {
+            d->rc = dorm_fail(d->cx, DORM_EVALUE, "%s.%s: an index added by a migration needs a name (dorm_index.name).",
+                              app, b->name);
+            break;
+        }
+        if ((op = add_op(d, DORM_OP_ADD_INDEX, app, model))) op->index = b->indexes[i];
+    }
+    for (size_t i = 0; a->constraints && a->constraints[i].kind; i++)
+        if (!constraint_named(b->constraints, a->constraints[i].name) &&
+            (op = add_op(d, DORM_OP_REMOVE_CONSTRAINT, app, model)))
+            op->name = a->constraints[i].name;
+    for (size_t i = 0; b->constraints && b->constraints[i].kind; i++)
+        if (!constraint_named(a->constraints, b->constraints[i].name) &&
+            (op = add_op(d, DORM_OP_ADD_CONSTRAINT, app, model)))
+            op->constraint = b->constraints[i];
+}
+
+/* Whether model m (new in this migration) has a key to another new model of
+ * the same app not created yet. */
+static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pending, int npending) {
+    for (int f = 0; f < m->nfields; f++) {
+        const char *to = m->fields[f].to;
+        for (int p = 0; to && p < npending; p++)
+            if (pending[p] && pending[p] != m && dorm_same_name(to, dorm_mstate_label(d->from, pending[p]))) return true;
+    }
+    return false;
+}
+
+static void diff_app(detector *d, const char *app) {
+    dorm_mstate **added = calloc((size_t)d->to->n + 1, sizeof *added);
+    if (!added) {
+        d->rc = DORM_ENOMEM;
+        return;
+    }
+    int nadded = 0;
+    for (int i = 0; i < d->to->n; i++) {
+        dorm_mstate *b = d->to->models[i];
+        if (strcmp(b->app, app) != 0) continue;
+        dorm_mstate *a = dorm_state_model(d->from, app, b->name);
+        if (!a) {
+            added[nadded++] = b;
+            continue;
+        }
+        diff_fields(d, app, a, b);
+        diff_options(d, app, a, b);
+    }
+    /* Models gone: a new model with the same fields may be the same one renamed. */
+    for (int i = 0; i < d->from->n && !d->rc; i++) {
+        dorm_mstate *a = d->from->models[i];
+        if (strcmp(a->app, app) != 0 || dorm_state_model(d->to, app, a->name)) continue;
+        int renamed = -1;
+        for (int k = 0; k < nadded && renamed < 0; k++) {
+            dorm_mstate *b = added[k];
+            bool same = b && a->nfields == b->nfields;
+            for (int f = 0; same && f < a->nfields; f++) same = same_field(d, &a->fields[f], &b->fields[f], false);
+            char q[256];
+            snprintf(q, sizeof q, "Did you rename the %s.%s model to %s?", app, a->name, b ? b->name : "");
+            if (same && ask(d, q)) renamed = k;
+        }
+        if (renamed >= 0) {
+            dorm_op *op = add_op(d, DORM_OP_RENAME_MODEL, app, added[renamed]->name);
+            if (op) {
+                op->old_name = a->name;
+                op->new_name = added[renamed]->name;
+            }
+            added[renamed] = NULL;
+            continue;
+        }
+        dorm_op *op = add_op(d, DORM_OP_DELETE_MODEL, app, a->name);
+        (void)op;
+    }
+    /* New models, those they point at first. */
+    for (int done = 0, pass = 0; !d->rc && done < nadded && pass <= nadded; pass++)
+        for (int k = 0; k < nadded; k++) {
+            if (!added[k] || (pass < nadded && waits_for(d, added[k], added, nadded))) continue;
+            dorm_op *op = add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name);
+            if (op) op->create = added[k];
+            added[k] = NULL;
+            done++;
+        }
+    free(added);
+}
+
+static const char *suggest_name(detector *d, const dorm_migration *m) {
+    if (d->o->name) return d->o->name;
+    if (m->initial) return "initial";
+    if (m->nops == 1) {
+        const dorm_op *op = &m->ops[0];
+        switch (op->kind) {
+        case DORM_OP_CREATE_MODEL: return lower(d->cx, op->create->name);
+        case DORM_OP_DELETE_MODEL: return dorm_sprintf(d->cx, "delete_%s", lower(d->cx, op->model));
+        case DORM_OP_ADD_FIELD: return dorm_sprintf(d->cx, "%s_%s", op->model, op->field.f.name);
+        case DORM_OP_REMOVE_FIELD: return dorm_sprintf(d->cx, "remove_%s_%s", op->model, op->name);
+        default: break;
+        }
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "auto_%Y%m%d_%H%M", &tm);
+    return dorm_strdup(d->cx, buf);
+}
+
+static bool wanted(const dorm_makemigrations_opts *o, const char *app) {
+    if (!o->apps) return true;
+    for (size_t i = 0; o->apps[i]; i++)
+        if (strcmp(o->apps[i], app) == 0) return true;
+    return false;
+}
+
+/* The apps a migration's new relations point at (other than its own). */
+static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g, dorm_migration **news, int nnews) {
+    dorm_mig_key *deps = dorm_alloc(d->cx, sizeof *deps * (size_t)(nnews + g->n + 1));
+    if (!deps) return DORM_ENOMEM;
+    int n = 0;
+    dorm_migration *prev = dorm_graph_leaf(g, m->app);
+    if (prev) deps[n++] = (dorm_mig_key){prev->app, prev->name};
+    for (int k = 0; k < m->nops; k++) {
+        const dorm_op *op = &m->ops[k];
+        const dorm_fstate *fs = op->kind == DORM_OP_CREATE_MODEL ? op->create->fields : &op->field;
+        int nf = op->kind == DORM_OP_CREATE_MODEL ? op->create->nfields : (op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD);
+        for (int f = 0; f < nf; f++) {
+            for (int w = 0; w < 2; w++) {
+                const char *label = w ? fs[f].through : fs[f].to;
+                const char *dot = label ? strchr(label, '.') : NULL;
+                if (!dot) continue;
+                const char *app = dorm_arena_strndup(&d->cx->arena, label, (size_t)(dot - label));
+                if (!app || strcmp(app, m->app) == 0) continue;
+                const dorm_migration *target = NULL;
+                for (int i = 0; i < nnews; i++)
+                    if (news[i] && strcmp(news[i]->app, app) == 0) target = news[i];
+                if (!target) target = dorm_graph_leaf(g, app);
+                bool have = false;
+                for (int i = 0; target && i < n; i++) have = have || (strcmp(deps[i].app, target->app) == 0);
+                if (target && !have) deps[n++] = (dorm_mig_key){target->app, target->name};
+            }
+        }
+    }
+    m->deps = deps;
+    m->ndeps = n;
+    return DORM_OK;
+}
+
+static int write_file(detector *d, dorm_migration *m, const char *dir) {
+    char *text = dorm_migration_dump(d->cx, m);
+    if (!text) return DORM_ENOMEM;
+    if (d->o->dry_run) {
+        if (d->o->verbosity >= 3) fputs(text, d->out);
+        return DORM_OK;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
+    FILE *f = fopen(m->path, "w");
+    if (!f) return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s: %s", m->path, strerror(errno));
+    bool ok = fputs(text, f) >= 0;
+    ok = fclose(f) == 0 && ok;
+    return ok ? DORM_OK : dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+}
+
+int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts) {
+    dorm_makemigrations_opts dflt = {.verbosity = 1};
+    detector d = {.cx = cx, .o = opts ? opts : &dflt};
+    d.in = d.o->in ? d.o->in : stdin;
+    d.out = d.o->out ? d.o->out : stdout;
+    dorm_error_clear(cx);
+    for (size_t i = 0; d.o->apps && d.o->apps[i]; i++) {
+        bool known = false;
+        for (size_t k = 0; apps && apps[k]; k++) known = known || strcmp(apps[k]->label, d.o->apps[i]) == 0;
+        if (!known) return dorm_fail(cx, DORM_EVALUE, "App '%s' could not be found. Is it in the apps list?", d.o->apps[i]);
+    }
+    dorm_graph g;
+    int rc = dorm_graph_load(cx, apps, &g);
+    if (rc) return rc;
+    dorm_registry *reg = dorm_registry_new(apps);
+    if (!reg || dorm_registry_errcode(reg))
+        rc = dorm_fail(cx, DORM_ECONFIG, "%s", reg ? dorm_registry_messages(reg) : "out of memory");
+    d.from = rc ? NULL : dorm_graph_state(cx, &g, NULL, -1);
+    d.to = rc || !d.from ? NULL : dorm_state_of_registry(reg);
+    if (!rc && (!d.from || !d.to)) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    size_t napps = 0;
+    while (apps && apps[napps]) napps++;
+    dorm_migration **news = calloc(napps + 1, sizeof *news);
+    if (!rc && !news) rc = DORM_ENOMEM;
+    for (size_t a = 0; !rc && a < napps; a++) {
+        const dorm_app *app = apps[a];
+        if (!app->migrations_dir || !wanted(d.o, app->label)) continue;
+        d.nops = 0;
+        d.ops = NULL;
+        d.cap = 0;
+        if (!d.o->empty) diff_app(&d, app->label);
+        if ((rc = d.rc)) break;
+        if (!d.nops && !d.o->empty) continue;
+        dorm_migration *m = dorm_alloc(cx, sizeof *m);
+        dorm_op *ops = dorm_alloc(cx, sizeof(dorm_op) * (size_t)(d.nops + 1));
+        if (!m || !ops) {
+            rc = DORM_ENOMEM;
+            break;
+        }
+        memset(m, 0, sizeof *m);
+        if (d.nops) memcpy(ops, d.ops, sizeof(dorm_op) * (size_t)d.nops);
+        free(d.ops);
+        d.ops = NULL;
+        m->app = app->label;
+        m->ops = ops;
+        m->nops = d.nops;
+        dorm_migration *leaf = dorm_graph_leaf(&g, app->label);
+        m->initial = !leaf;
+        int number = leaf ? atoi(leaf->name) + 1 : 1;
+        m->name = dorm_sprintf(cx, "%04d_%s", number, suggest_name(&d, m));
+        m->path = dorm_sprintf(cx, "%s/%s.json", app->migrations_dir, m->name);
+        news[a] = m;
+    }
+    for (size_t a = 0; !rc && a < napps; a++)
+        if (news[a]) rc = add_dependencies(&d, news[a], &g, news, (int)napps);
+    bool changes = false;
+    for (size_t a = 0; !rc && a < napps; a++) {
+        dorm_migration *m = news[a];
+        if (!m) continue;
+        changes = true;
+        if (d.o->check) continue;
+        if (d.o->verbosity > 0) {
+            fprintf(d.out, "Migrations for '%s':\n  %s\n", m->app, m->path);
+            for (int k = 0; k < m->nops; k++) fprintf(d.out, "    - %s\n", dorm_op_describe(cx, &m->ops[k]));
+        }
+        rc = write_file(&d, m, apps[a]->migrations_dir);
+    }
+    if (!rc && !changes && d.o->verbosity > 0) {
+        if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
+        else fputs("No changes detected\n", d.out);
+    }
+    free(d.ops);
+    free(news);
+    dorm_state_free(d.from);
+    dorm_state_free(d.to);
+    dorm_registry_free(reg);
+    dorm_graph_free(&g);
+    if (rc) return rc;
+    return d.o->check && changes ? 1 : 0;
+}

@@ -1,0 +1,638 @@
+/* file.c - migration files: JSON data, one file per migration
+ * ({"dependencies", "initial", "replaces", "operations"}), read with every
+ * name validated (no SQL can come in through an identifier) and errors that
+ * name the file and operation, and written in a stable key order. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "migrate/migration.h"
+
+static const char *const op_names[DORM_OP__COUNT] = {
+    [DORM_OP_CREATE_MODEL] = "CreateModel",         [DORM_OP_DELETE_MODEL] = "DeleteModel",
+    [DORM_OP_RENAME_MODEL] = "RenameModel",         [DORM_OP_ALTER_MODEL_TABLE] = "AlterModelTable",
+    [DORM_OP_ALTER_MODEL_OPTIONS] = "AlterModelOptions", [DORM_OP_ADD_FIELD] = "AddField",
+    [DORM_OP_REMOVE_FIELD] = "RemoveField",         [DORM_OP_ALTER_FIELD] = "AlterField",
+    [DORM_OP_RENAME_FIELD] = "RenameField",         [DORM_OP_ADD_INDEX] = "AddIndex",
+    [DORM_OP_REMOVE_INDEX] = "RemoveIndex",         [DORM_OP_RENAME_INDEX] = "RenameIndex",
+    [DORM_OP_ADD_CONSTRAINT] = "AddConstraint",     [DORM_OP_REMOVE_CONSTRAINT] = "RemoveConstraint",
+    [DORM_OP_ALTER_UNIQUE_TOGETHER] = "AlterUniqueTogether", [DORM_OP_RUN_SQL] = "RunSQL",
+    [DORM_OP_RUN_C] = "RunC",
+};
+
+static const char *const on_delete_names[] = {
+    [DORM_ON_DELETE_UNSET] = NULL,   [DORM_CASCADE] = "CASCADE",   [DORM_PROTECT] = "PROTECT",
+    [DORM_RESTRICT] = "RESTRICT",    [DORM_SET_NULL] = "SET_NULL", [DORM_SET_DEFAULT] = "SET_DEFAULT",
+    [DORM_DO_NOTHING] = "DO_NOTHING",
+};
+
+/* ---- reading ---------------------------------------------------------------- */
+
+typedef struct reader {
+    dorm_ctx *cx;
+    const char *path;
+    int op;                        /* 1-based operation being read, 0: none */
+    int rc;
+} reader;
+
+static void bad(reader *r, const char *fmt, const char *what) {
+    if (r->rc) return;
+    char msg[256];
+    snprintf(msg, sizeof msg, fmt, what ? what : "");
+    if (r->op) dorm_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
+    else dorm_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
+    r->rc = DORM_EVALUE;
+}
+
+/* Identifiers reach DDL: letters, digits and underscores only. */
+static bool identifier(const char *s, bool dots) {
+    if (!s || !*s || strlen(s) > 63) return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (*p >= '0' && *p <= '9') ||
+              (dots && (*p == '.' || *p == '-'))))
+            return false;
+    return !(s[0] >= '0' && s[0] <= '9');
+}
+
+static const char *str(reader *r, json_t *o, const char *key, bool required, bool ident) {
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        if (required) bad(r, "missing \"%s\"", key);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        bad(r, "\"%s\" must be a string", key);
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    if (ident && !identifier(s, false)) {
+        bad(r, "invalid name '%s': use letters, digits and underscores", s);
+        return NULL;
+    }
+    return dorm_strdup(r->cx, s);
+}
+
+static const char *label(reader *r, json_t *o, const char *key) {
+    const char *s = str(r, o, key, false, false);
+    if (s && (!strchr(s, '.') || !identifier(s, true))) bad(r, "invalid model label '%s' (expected \"app.model\")", s);
+    return s;
+}
+
+static const char *const *names(reader *r, json_t *a, const char *what) {
+    if (!a || json_is_null(a)) return NULL;
+    if (!json_is_array(a)) {
+        bad(r, "\"%s\" must be a list of names", what);
+        return NULL;
+    }
+    size_t n = json_array_size(a);
+    const char **l = dorm_alloc(r->cx, sizeof(char *) * (n + 1));
+    if (!l) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(a, i));
+        if (!s || !identifier(s[0] == '-' ? s + 1 : s, false)) {
+            bad(r, "invalid name in \"%s\"", what);
+            return NULL;
+        }
+        l[i] = dorm_strdup(r->cx, s);
+    }
+    l[n] = NULL;
+    return l;
+}
+
+static bool flag(json_t *o, const char *key, bool dflt) {
+    json_t *v = json_object_get(o, key);
+    return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+static int num(json_t *o, const char *key) {
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
+static dorm_value value_of(reader *r, json_t *v) {
+    if (json_is_string(v)) return dorm_v_text(dorm_strdup(r->cx, json_string_value(v)));
+    if (json_is_integer(v)) return dorm_v_int(json_integer_value(v));
+    if (json_is_real(v)) return dorm_v_float(json_real_value(v));
+    if (json_is_boolean(v)) return dorm_v_bool(json_is_true(v));
+    if (json_is_null(v)) return dorm_v_null();
+    bad(r, "unsupported default value%s", "");
+    return dorm_v_null();
+}
+
+static dorm_kind kind_by_name(const char *s) {
+    if (s && strcmp(s, "OneToOneField") == 0) return DORM_KIND_FK;
+    for (int k = DORM_KIND_NONE + 1; k < DORM_KIND__COUNT; k++)
+        if (s && strcmp(dorm_kind_name((dorm_kind)k), s) == 0) return (dorm_kind)k;
+    return DORM_KIND_NONE;
+}
+
+static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out) {
+    memset(out, 0, sizeof *out);
+    dorm_field *f = &out->f;
+    if (!json_is_object(o)) {
+        bad(r, "field '%s' must be an object", name);
+        return;
+    }
+    f->name = name;
+    const char *type = str(r, o, "type", true, false);
+    f->kind = kind_by_name(type);
+    if (!f->kind) bad(r, "unknown field type '%s'", type);
+    f->one_to_one = type && strcmp(type, "OneToOneField") == 0;
+    f->primary_key = flag(o, "primary_key", false);
+    f->max_length = num(o, "max_length");
+    f->max_digits = num(o, "max_digits");
+    f->decimal_places = num(o, "decimal_places");
+    f->null = flag(o, "null", false);
+    f->blank = flag(o, "blank", false);
+    f->unique = flag(o, "unique", false) || f->one_to_one;
+    f->db_index = flag(o, "db_index", false);
+    f->db_column = str(r, o, "db_column", false, true);
+    json_t *d = json_object_get(o, "default");
+    f->default_value = d ? value_of(r, d) : (dorm_value){DORM_T_NONE, 0, {0}};
+    out->default_callable = flag(o, "default_callable", false);
+    f->auto_now = flag(o, "auto_now", false);
+    f->auto_now_add = flag(o, "auto_now_add", false);
+    f->not_editable = !flag(o, "editable", true);
+    out->to = label(r, o, "to");
+    const char *od = str(r, o, "on_delete", false, false);
+    for (size_t i = 1; od && i < sizeof on_delete_names / sizeof *on_delete_names; i++)
+        if (strcmp(od, on_delete_names[i]) == 0) f->on_delete = (dorm_on_delete)i;
+    if (od && !f->on_delete) bad(r, "unknown on_delete '%s'", od);
+    f->related_name = str(r, o, "related_name", false, false);
+    if (f->related_name && strcmp(f->related_name, "+") != 0 && !identifier(f->related_name, false))
+        bad(r, "invalid related_name '%s'", f->related_name);
+    f->related_query_name = str(r, o, "related_query_name", false, true);
+    f->to_field = str(r, o, "to_field", false, true);
+    f->no_db_constraint = !flag(o, "db_constraint", true);
+    out->through = label(r, o, "through");
+    f->db_table = str(r, o, "db_table", false, true);
+    f->asymmetrical = !flag(o, "symmetrical", true);
+    if ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_M2M) && !out->to) bad(r, "field '%s' needs \"to\"", name);
+}
+
+static const dorm_q *read_q(reader *r, json_t *o) {
+    dorm_q *q = dorm_alloc(r->cx, sizeof *q);
+    if (!q || !json_is_object(o)) {
+        bad(r, "a check must be an object%s", "");
+        return NULL;
+    }
+    memset(q, 0, sizeof *q);
+    static const char *const groups[] = {"and", "or", "not"};
+    static const dorm_q_kind kinds[] = {DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT};
+    for (int g = 0; g < 3; g++) {
+        json_t *a = json_object_get(o, groups[g]);
+        if (!a) continue;
+        size_t n = json_array_size(a);
+        const dorm_q **kids = dorm_alloc(r->cx, sizeof(*kids) * (n + 1));
+        if (!kids) return NULL;
+        for (size_t i = 0; i < n; i++) kids[i] = read_q(r, json_array_get(a, i));
+        kids[n] = NULL;
+        q->kind = kinds[g];
+        q->children = kids;
+        return q;
+    }
+    q->kind = DORM_Q_LEAF;
+    q->path = str(r, o, "path", true, false);
+    if (q->path && !identifier(q->path, false)) bad(r, "invalid check path '%s'", q->path);
+    q->value = value_of(r, json_object_get(o, "value"));
+    return q;
+}
+
+static void read_constraint(reader *r, json_t *o, dorm_constraint *k) {
+    const char *type = str(r, o, "type", true, false);
+    k->name = str(r, o, "name", true, true);
+    if (type && strcmp(type, "UniqueConstraint") == 0) {
+        k->kind = DORM_CONSTRAINT_UNIQUE;
+        k->fields = names(r, json_object_get(o, "fields"), "fields");
+    } else if (type && strcmp(type, "CheckConstraint") == 0) {
+        k->kind = DORM_CONSTRAINT_CHECK;
+        k->check = read_q(r, json_object_get(o, "check"));
+    } else {
+        bad(r, "unknown constraint type '%s'", type);
+    }
+}
+
+static void read_options(reader *r, json_t *o, dorm_mstate *m) {
+    if (!o) return;
+    m->db_table = str(r, o, "db_table", false, true);
+    m->ordering = names(r, json_object_get(o, "ordering"), "ordering");
+    m->verbose_name = str(r, o, "verbose_name", false, false);
+    m->verbose_name_plural = str(r, o, "verbose_name_plural", false, false);
+    m->get_latest_by = str(r, o, "get_latest_by", false, false);
+    json_t *ix = json_object_get(o, "indexes");
+    if (ix) {
+        size_t n = json_array_size(ix);
+        dorm_index *l = dorm_alloc(r->cx, sizeof *l * (n + 1));
+        if (!l) return;
+        for (size_t i = 0; i < n; i++) {
+            json_t *e = json_array_get(ix, i);
+            l[i] = (dorm_index){names(r, json_object_get(e, "fields"), "fields"), str(r, e, "name", false, true)};
+        }
+        l[n] = (dorm_index){NULL, NULL};
+        m->indexes = l;
+    }
+    json_t *ut = json_object_get(o, "unique_together");
+    if (ut) {
+        size_t n = json_array_size(ut);
+        const char *const **l = dorm_alloc(r->cx, sizeof(*l) * (n + 1));
+        if (!l) return;
+        for (size_t i = 0; i < n; i++) l[i] = names(r, json_array_get(ut, i), "unique_together");
+        l[n] = NULL;
+        m->unique_together = l;
+    }
+    json_t *ks = json_object_get(o, "constraints");
+    if (ks) {
+        size_t n = json_array_size(ks);
+        dorm_constraint *l = dorm_alloc(r->cx, sizeof *l * (n + 1));
+        if (!l) return;
+        memset(l, 0, sizeof *l * (n + 1));
+        for (size_t i = 0; i < n; i++) read_constraint(r, json_array_get(ks, i), &l[i]);
+        m->constraints = l;
+    }
+}
+
+static const char *const *sql_list(reader *r, json_t *v) {
+    if (json_is_string(v)) v = json_pack("[s]", json_string_value(v));
+    else json_incref(v);
+    if (!json_is_array(v)) {
+        json_decref(v);
+        return NULL;
+    }
+    size_t n = json_array_size(v);
+    const char **l = dorm_alloc(r->cx, sizeof(char *) * (n + 1));
+    for (size_t i = 0; l && i < n; i++) l[i] = dorm_strdup(r->cx, json_string_value(json_array_get(v, i)) ? json_string_value(json_array_get(v, i)) : "");
+    if (l) l[n] = NULL;
+    json_decref(v);
+    return l;
+}
+
+static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
+    memset(op, 0, sizeof *op);
+    op->app = app;
+    op->preserve_default = true;
+    const char *type = str(r, o, "operation", true, false);
+    for (int k = 1; type && k < DORM_OP__COUNT; k++)
+        if (strcmp(type, op_names[k]) == 0) op->kind = (dorm_op_kind)k;
+    if (!op->kind) {
+        bad(r, "unknown operation '%s'", type);
+        return;
+    }
+    switch (op->kind) {
+    case DORM_OP_CREATE_MODEL: {
+        dorm_mstate *m = dorm_alloc(r->cx, sizeof *m);
+        if (!m) return;
+        memset(m, 0, sizeof *m);
+        m->app = app;
+        m->name = str(r, o, "name", true, true);
+        json_t *fs = json_object_get(o, "fields");
+        m->nfields = (int)json_array_size(fs);
+        m->fields = dorm_alloc(r->cx, sizeof(dorm_fstate) * (size_t)(m->nfields + 1));
+        for (int i = 0; m->fields && i < m->nfields; i++) {
+            json_t *pair = json_array_get(fs, (size_t)i);
+            const char *fname = json_string_value(json_array_get(pair, 0));
+            if (!identifier(fname, false)) bad(r, "invalid field name '%s'", fname);
+            read_field(r, json_array_get(pair, 1), dorm_strdup(r->cx, fname ? fname : ""), &m->fields[i]);
+        }
+        read_options(r, json_object_get(o, "options"), m);
+        op->create = m;
+        op->model = m->name;
+        break;
+    }
+    case DORM_OP_DELETE_MODEL:
+    case DORM_OP_ALTER_MODEL_TABLE:
+    case DORM_OP_ALTER_MODEL_OPTIONS:
+    case DORM_OP_ALTER_UNIQUE_TOGETHER:
+        op->model = str(r, o, "name", true, true);
+        op->table = op->kind == DORM_OP_ALTER_MODEL_TABLE ? str(r, o, "table", false, true) : NULL;
+        if (op->kind == DORM_OP_ALTER_MODEL_OPTIONS) {
+            op->create = dorm_alloc(r->cx, sizeof *op->create);
+            if (!op->create) return;
+            memset(op->create, 0, sizeof *op->create);
+            op->create->app = app;
+            op->create->name = op->model;
+            read_options(r, json_object_get(o, "options"), op->create);
+        }
+        if (op->kind == DORM_OP_ALTER_UNIQUE_TOGETHER) {
+            dorm_mstate tmp = {0};
+            read_options(r, o, &tmp);
+            op->together = tmp.unique_together;
+        }
+        break;
+    case DORM_OP_RENAME_MODEL:
+        op->old_name = str(r, o, "old_name", true, true);
+        op->new_name = str(r, o, "new_name", true, true);
+        op->model = op->new_name;
+        break;
+    default:
+        op->model = str(r, o, "model_name", true, true);
+        break;
+    }
+    switch (op->kind) {
+    case DORM_OP_ADD_FIELD:
+    case DORM_OP_ALTER_FIELD: {
+        const char *fname = str(r, o, "name", true, true);
+        op->name = fname;
+        read_field(r, json_object_get(o, "field"), fname, &op->field);
+        op->preserve_default = flag(o, "preserve_default", true);
+        break;
+    }
+    case DORM_OP_REMOVE_FIELD:
+    case DORM_OP_REMOVE_INDEX:
+    case DORM_OP_REMOVE_CONSTRAINT:
+        op->name = str(r, o, "name", true, true);
+        break;
+    case DORM_OP_RENAME_FIELD:
+    case DORM_OP_RENAME_INDEX:
+        op->old_name = str(r, o, "old_name", true, true);
+        op->new_name = str(r, o, "new_name", true, true);
+        break;
+    case DORM_OP_ADD_INDEX: {
+        json_t *ix = json_object_get(o, "index");
+        op->index = (dorm_index){names(r, json_object_get(ix, "fields"), "fields"), str(r, ix, "name", true, true)};
+        break;
+    }
+    case DORM_OP_ADD_CONSTRAINT:
+        read_constraint(r, json_object_get(o, "constraint"), &op->constraint);
+        break;
+    case DORM_OP_RUN_SQL:
+        op->sql = sql_list(r, json_object_get(o, "sql"));
+        op->reverse_sql = sql_list(r, json_object_get(o, "reverse_sql"));
+        if (!op->sql) bad(r, "RunSQL needs \"sql\"%s", "");
+        break;
+    case DORM_OP_RUN_C:
+        op->code = str(r, o, "code", true, true);
+        op->reverse_code = str(r, o, "reverse_code", false, true);
+        op->elidable = flag(o, "elidable", false);
+        break;
+    default:
+        break;
+    }
+}
+
+static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
+    *n = (int)json_array_size(a);
+    dorm_mig_key *k = dorm_alloc(r->cx, sizeof *k * (size_t)(*n + 1));
+    for (int i = 0; k && i < *n; i++) {
+        json_t *pair = json_array_get(a, (size_t)i);
+        const char *app = json_string_value(json_array_get(pair, 0)), *name = json_string_value(json_array_get(pair, 1));
+        if (!identifier(app, false) || !name || !*name || strlen(name) > 100 || strpbrk(name, "/\\."))
+            bad(r, "invalid dependency%s", "");
+        k[i] = (dorm_mig_key){dorm_strdup(r->cx, app ? app : ""), dorm_strdup(r->cx, name ? name : "")};
+    }
+    return k;
+}
+
+dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *path) {
+    reader r = {cx, path, 0, 0};
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root) {
+        dorm_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
+        return NULL;
+    }
+    dorm_migration *m = dorm_alloc(cx, sizeof *m);
+    if (!m) {
+        json_decref(root);
+        return NULL;
+    }
+    memset(m, 0, sizeof *m);
+    m->app = app;
+    m->path = dorm_strdup(cx, path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    m->name = dorm_arena_strndup(&cx->arena, base, len > 5 ? len - 5 : len);
+    m->initial = flag(root, "initial", false);
+    m->deps = keys(&r, json_object_get(root, "dependencies"), &m->ndeps);
+    m->replaces = keys(&r, json_object_get(root, "replaces"), &m->nreplaces);
+    json_t *ops = json_object_get(root, "operations");
+    if (!json_is_array(ops)) bad(&r, "missing \"operations\"%s", "");
+    m->nops = (int)json_array_size(ops);
+    m->ops = dorm_alloc(cx, sizeof(dorm_op) * (size_t)(m->nops + 1));
+    for (int i = 0; m->ops && i < m->nops && !r.rc; i++) {
+        r.op = i + 1;
+        read_op(&r, json_array_get(ops, (size_t)i), &m->ops[i], app);
+    }
+    json_decref(root);
+    return r.rc || !m->ops ? NULL : m;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+static json_t *list_json(const char *const *l) {
+    json_t *a = json_array();
+    for (size_t i = 0; l && l[i]; i++) json_array_append_new(a, json_string(l[i]));
+    return a;
+}
+
+static json_t *value_json(const dorm_value *v) {
+    char tmp[DORM_FMT_MAX];
+    switch (v->type) {
+    case DORM_T_TEXT: return json_stringn(v->u.s, v->len == DORM_STRLEN ? strlen(v->u.s) : v->len);
+    case DORM_T_INT: return json_integer(v->u.i);
+    case DORM_T_FLOAT: return json_real(v->u.f);
+    case DORM_T_BOOL: return json_boolean(v->u.b);
+    case DORM_T_DECIMAL: dorm_decimal_format(v->u.dec, tmp); return json_string(tmp);
+    case DORM_T_DATE: dorm_date_format(v->u.date, tmp); return json_string(tmp);
+    case DORM_T_DATETIME: dorm_datetime_format(v->u.dt, tmp); return json_string(tmp);
+    case DORM_T_TIME: dorm_time_format(v->u.time, tmp); return json_string(tmp);
+    case DORM_T_UUID: dorm_uuid_format(v->u.uuid, tmp); return json_string(tmp);
+    default: return json_null();
+    }
+}
+
+static json_t *field_json(const dorm_fstate *fs) {
+    const dorm_field *f = &fs->f;
+    json_t *o = json_object();
+    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_kind_name(f->kind);
+    json_object_set_new(o, "type", json_string(type));
+    if (f->primary_key) json_object_set_new(o, "primary_key", json_true());
+    if (f->max_length) json_object_set_new(o, "max_length", json_integer(f->max_length));
+    if (f->max_digits) json_object_set_new(o, "max_digits", json_integer(f->max_digits));
+    if (f->decimal_places) json_object_set_new(o, "decimal_places", json_integer(f->decimal_places));
+    if (f->null) json_object_set_new(o, "null", json_true());
+    if (f->blank) json_object_set_new(o, "blank", json_true());
+    if (f->unique && !f->one_to_one && !f->primary_key) json_object_set_new(o, "unique", json_true());
+    if (f->db_index) json_object_set_new(o, "db_index", json_true());
+    if (f->db_column) json_object_set_new(o, "db_column", json_string(f->db_column));
+    if (f->default_value.type != DORM_T_NONE) json_object_set_new(o, "default", value_json(&f->default_value));
+    if (fs->default_callable) json_object_set_new(o, "default_callable", json_true());
+    if (f->auto_now) json_object_set_new(o, "auto_now", json_true());
+    if (f->auto_now_add) json_object_set_new(o, "auto_now_add", json_true());
+    if (f->not_editable) json_object_set_new(o, "editable", json_false());
+    if (fs->to) json_object_set_new(o, "to", json_string(fs->to));
+    if (f->on_delete) json_object_set_new(o, "on_delete", json_string(on_delete_names[f->on_delete]));
+    if (f->related_name) json_object_set_new(o, "related_name", json_string(f->related_name));
+    if (f->related_query_name) json_object_set_new(o, "related_query_name", json_string(f->related_query_name));
+    if (f->to_field) json_object_set_new(o, "to_field", json_string(f->to_field));
+    if (f->no_db_constraint) json_object_set_new(o, "db_constraint", json_false());
+    if (fs->through) json_object_set_new(o, "through", json_string(fs->through));
+    if (f->db_table) json_object_set_new(o, "db_table", json_string(f->db_table));
+    if (f->asymmetrical) json_object_set_new(o, "symmetrical", json_false());
+    return o;
+}
+
+char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
+    json_t *o = field_json(f);
+    char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    json_decref(o);
+    char *r = s ? dorm_strdup(cx, s) : NULL;
+    free(s);
+    return r;
+}
+
+static json_t *q_json(const dorm_q *q) {
+    json_t *o = json_object();
+    if (q->kind == DORM_Q_LEAF) {
+        json_object_set_new(o, "path", json_string(q->path));
+        json_object_set_new(o, "value", value_json(&q->value));
+        return o;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; q->children && q->children[i]; i++) json_array_append_new(a, q_json(q->children[i]));
+    json_object_set_new(o, q->kind == DORM_Q_AND ? "and" : q->kind == DORM_Q_OR ? "or" : "not", a);
+    return o;
+}
+
+static json_t *constraint_json(const dorm_constraint *k) {
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string(k->kind == DORM_CONSTRAINT_UNIQUE ? "UniqueConstraint" : "CheckConstraint"));
+    json_object_set_new(o, "name", json_string(k->name));
+    if (k->kind == DORM_CONSTRAINT_UNIQUE) json_object_set_new(o, "fields", list_json(k->fields));
+    else json_object_set_new(o, "check", q_json(k->check));
+    return o;
+}
+
+static json_t *together_json(const char *const *const *ut) {
+    json_t *a = json_array();
+    for (size_t i = 0; ut && ut[i]; i++) json_array_append_new(a, list_json(ut[i]));
+    return a;
+}
+
+static json_t *options_json(const dorm_mstate *m, bool schema) {
+    json_t *o = json_object();
+    if (schema && m->db_table) json_object_set_new(o, "db_table", json_string(m->db_table));
+    if (m->ordering) json_object_set_new(o, "ordering", list_json(m->ordering));
+    if (m->verbose_name) json_object_set_new(o, "verbose_name", json_string(m->verbose_name));
+    if (m->verbose_name_plural) json_object_set_new(o, "verbose_name_plural", json_string(m->verbose_name_plural));
+    if (m->get_latest_by) json_object_set_new(o, "get_latest_by", json_string(m->get_latest_by));
+    if (schema && m->indexes && m->indexes[0].fields) {
+        json_t *a = json_array();
+        for (size_t i = 0; m->indexes[i].fields; i++) {
+            json_t *ix = json_object();
+            json_object_set_new(ix, "fields", list_json(m->indexes[i].fields));
+            json_object_set_new(ix, "name", m->indexes[i].name ? json_string(m->indexes[i].name) : json_null());
+            json_array_append_new(a, ix);
+        }
+        json_object_set_new(o, "indexes", a);
+    }
+    if (schema && m->unique_together && m->unique_together[0])
+        json_object_set_new(o, "unique_together", together_json(m->unique_together));
+    if (schema && m->constraints && m->constraints[0].kind) {
+        json_t *a = json_array();
+        for (size_t i = 0; m->constraints[i].kind; i++) json_array_append_new(a, constraint_json(&m->constraints[i]));
+        json_object_set_new(o, "constraints", a);
+    }
+    return o;
+}
+
+static json_t *op_json(const dorm_op *op) {
+    json_t *o = json_object();
+    json_object_set_new(o, "operation", json_string(op_names[op->kind]));
+    switch (op->kind) {
+    case DORM_OP_CREATE_MODEL: {
+        json_object_set_new(o, "name", json_string(op->create->name));
+        json_t *fs = json_array();
+        for (int i = 0; i < op->create->nfields; i++)
+            json_array_append_new(fs, json_pack("[so]", op->create->fields[i].f.name, field_json(&op->create->fields[i])));
+        json_object_set_new(o, "fields", fs);
+        json_t *opts = options_json(op->create, true);
+        if (json_object_size(opts)) json_object_set_new(o, "options", opts);
+        else json_decref(opts);
+        break;
+    }
+    case DORM_OP_DELETE_MODEL:
+        json_object_set_new(o, "name", json_string(op->model));
+        break;
+    case DORM_OP_RENAME_MODEL:
+    case DORM_OP_RENAME_FIELD:
+    case DORM_OP_RENAME_INDEX:
+        if (op->kind != DORM_OP_RENAME_MODEL) json_object_set_new(o, "model_name", json_string(op->model));
+        json_object_set_new(o, "old_name", json_string(op->old_name));
+        json_object_set_new(o, "new_name", json_string(op->new_name));
+        break;
+    case DORM_OP_ALTER_MODEL_TABLE:
+        json_object_set_new(o, "name", json_string(op->model));
+        json_object_set_new(o, "table", op->table ? json_string(op->table) : json_null());
+        break;
+    case DORM_OP_ALTER_MODEL_OPTIONS:
+        json_object_set_new(o, "name", json_string(op->model));
+        json_object_set_new(o, "options", options_json(op->create, false));
+        break;
+    case DORM_OP_ALTER_UNIQUE_TOGETHER:
+        json_object_set_new(o, "name", json_string(op->model));
+        json_object_set_new(o, "unique_together", together_json(op->together));
+        break;
+    case DORM_OP_ADD_FIELD:
+    case DORM_OP_ALTER_FIELD:
+        json_object_set_new(o, "model_name", json_string(op->model));
+        json_object_set_new(o, "name", json_string(op->kind == DORM_OP_ADD_FIELD ? op->field.f.name : op->name));
+        json_object_set_new(o, "field", field_json(&op->field));
+        if (!op->preserve_default) json_object_set_new(o, "preserve_default", json_false());
+        break;
+    case DORM_OP_REMOVE_FIELD:
+    case DORM_OP_REMOVE_INDEX:
+    case DORM_OP_REMOVE_CONSTRAINT:
+        json_object_set_new(o, "model_name", json_string(op->model));
+        json_object_set_new(o, "name", json_string(op->name));
+        break;
+    case DORM_OP_ADD_INDEX: {
+        json_object_set_new(o, "model_name", json_string(op->model));
+        json_t *ix = json_object();
+        json_object_set_new(ix, "fields", list_json(op->index.fields));
+        json_object_set_new(ix, "name", json_string(op->index.name));
+        json_object_set_new(o, "index", ix);
+        break;
+    }
+    case DORM_OP_ADD_CONSTRAINT:
+        json_object_set_new(o, "model_name", json_string(op->model));
+        json_object_set_new(o, "constraint", constraint_json(&op->constraint));
+        break;
+    case DORM_OP_RUN_SQL:
+        json_object_set_new(o, "sql", list_json(op->sql));
+        json_object_set_new(o, "reverse_sql", op->reverse_sql ? list_json(op->reverse_sql) : json_null());
+        break;
+    case DORM_OP_RUN_C:
+        json_object_set_new(o, "code", json_string(op->code));
+        json_object_set_new(o, "reverse_code", op->reverse_code ? json_string(op->reverse_code) : json_null());
+        if (op->elidable) json_object_set_new(o, "elidable", json_true());
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
+    json_t *root = json_object();
+    if (m->initial) json_object_set_new(root, "initial", json_true());
+    json_t *deps = json_array();
+    for (int i = 0; i < m->ndeps; i++) json_array_append_new(deps, json_pack("[ss]", m->deps[i].app, m->deps[i].name));
+    json_object_set_new(root, "dependencies", deps);
+    if (m->nreplaces) {
+        json_t *rep = json_array();
+        for (int i = 0; i < m->nreplaces; i++)
+            json_array_append_new(rep, json_pack("[ss]", m->replaces[i].app, m->replaces[i].name));
+        json_object_set_new(root, "replaces", rep);
+    }
+    json_t *ops = json_array();
+    for (int i = 0; i < m->nops; i++) json_array_append_new(ops, op_json(&m->ops[i]));
+    json_object_set_new(root, "operations", ops);
+    char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(4));
+    json_decref(root);
+    char *r = s ? dorm_sprintf(cx, "%s\n", s) : NULL;
+    free(s);
+    return r;
+}

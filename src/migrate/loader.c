@@ -1,0 +1,131 @@
+/* loader.c - the migration graph: every app's migration files (its
+ * migrations_dir, *.json in name order), their dependencies checked (Django's
+ * NodeNotFoundError and circular dependency messages), nodes put in an order
+ * that has every dependency first, and the state after any prefix of it. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "migrate/migration.h"
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, int *n) {
+    DIR *d = opendir(app->migrations_dir);
+    if (!d) return DORM_OK; /* no folder: no migrations yet */
+    char **files = NULL;
+    int nf = 0, rc = DORM_OK;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || e->d_name[0] == '.' || e->d_name[0] == '_' || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+        char **grown = realloc(files, sizeof(char *) * (size_t)(nf + 1));
+        if (!grown) {
+            rc = DORM_ENOMEM;
+            break;
+        }
+        files = grown;
+        files[nf++] = dorm_strdup(cx, e->d_name);
+    }
+    closedir(d);
+    if (files) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
+    for (int i = 0; rc == DORM_OK && i < nf; i++) {
+        const char *path = dorm_sprintf(cx, "%s/%s", app->migrations_dir, files[i]);
+        dorm_migration *m = path ? dorm_migration_read(cx, app->label, path) : NULL;
+        dorm_migration **grown = m ? realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
+        if (!grown) {
+            rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+            break;
+        }
+        *all = grown;
+        (*all)[(*n)++] = m;
+    }
+    free(files);
+    return rc;
+}
+
+dorm_migration *dorm_graph_find(const dorm_graph *g, const char *app, const char *name) {
+    for (int i = 0; i < g->n; i++)
+        if (strcmp(g->nodes[i]->app, app) == 0 && strcmp(g->nodes[i]->name, name) == 0) return g->nodes[i];
+    return NULL;
+}
+
+dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app) {
+    dorm_migration *leaf = NULL;
+    for (int i = 0; i < g->n; i++)
+        if (strcmp(g->nodes[i]->app, app) == 0) leaf = g->nodes[i];
+    return leaf;
+}
+
+int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
+    memset(g, 0, sizeof *g);
+    dorm_migration **all = NULL;
+    int n = 0, rc = DORM_OK;
+    for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++)
+        if (apps[i]->migrations_dir) rc = load_app(cx, apps[i], &all, &n);
+    dorm_graph found = {n, all};
+    for (int i = 0; rc == DORM_OK && i < n; i++)
+        for (int k = 0; k < all[i]->ndeps; k++)
+            if (!dorm_graph_find(&found, all[i]->deps[k].app, all[i]->deps[k].name)) {
+                rc = dorm_fail(cx, DORM_ECONFIG,
+                               "Migration %s.%s dependencies reference nonexistent parent node ('%s', '%s')",
+                               all[i]->app, all[i]->name, all[i]->deps[k].app, all[i]->deps[k].name);
+                break;
+            }
+    /* Dependencies first; among ready nodes, file order (apps in order). */
+    dorm_migration **order = rc ? NULL : malloc(sizeof(*order) * (size_t)(n ? n : 1));
+    bool *placed = rc ? NULL : calloc((size_t)(n ? n : 1), sizeof(bool));
+    if (!rc && (!order || !placed)) rc = DORM_ENOMEM;
+    int k = 0;
+    while (rc == DORM_OK && k < n) {
+        int before = k;
+        for (int i = 0; i < n; i++) {
+            if (placed[i]) continue;
+            bool ready = true;
+            for (int d = 0; d < all[i]->ndeps && ready; d++) {
+                dorm_migration *dep = dorm_graph_find(&found, all[i]->deps[d].app, all[i]->deps[d].name);
+                for (int j = 0; j < n; j++)
+                    if (all[j] == dep && !placed[j]) ready = false;
+            }
+            if (!ready) continue;
+            placed[i] = true;
+            order[k++] = all[i];
+        }
+        if (k == before) {
+            dorm_buf b = DORM_BUF_INIT;
+            for (int i = 0; i < n; i++)
+                if (!placed[i]) dorm_buf_printf(&b, "%s%s.%s", b.len ? ", " : "", all[i]->app, all[i]->name);
+            rc = dorm_fail(cx, DORM_ECONFIG, "Circular dependency in migrations: %s", b.data ? b.data : "");
+            dorm_buf_free(&b);
+        }
+    }
+    free(placed);
+    free(all);
+    if (rc) {
+        free(order);
+        return rc;
+    }
+    g->n = n;
+    g->nodes = order;
+    return DORM_OK;
+}
+
+void dorm_graph_free(dorm_graph *g) {
+    free(g->nodes);
+    memset(g, 0, sizeof *g);
+}
+
+dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop) {
+    dorm_state *st = dorm_state_new();
+    for (int i = 0; st && i < g->n && i != stop; i++) {
+        if (use && !use[i]) continue;
+        for (int k = 0; k < g->nodes[i]->nops; k++)
+            if (dorm_op_state(cx, st, &g->nodes[i]->ops[k])) {
+                dorm_fail(cx, dorm_errcode(cx), "%s.%s, operation %d: %s", g->nodes[i]->app, g->nodes[i]->name, k + 1,
+                          dorm_errmsg(cx));
+                dorm_state_free(st);
+                return NULL;
+            }
+    }
+    return st;
+}

@@ -1,0 +1,132 @@
+/* migration.h - migrations and their operations (Django's Migration and
+ * Operation classes): what each operation does to the state, the DDL it runs
+ * forwards and backwards, and the files, graph and executor that use them. */
+#ifndef DORM_MIGRATE_MIGRATION_H
+#define DORM_MIGRATE_MIGRATION_H
+
+#include <stdio.h>
+
+#include "backend/schema.h"
+#include "migrate/state.h"
+
+typedef enum dorm_op_kind {
+    DORM_OP_CREATE_MODEL = 1,
+    DORM_OP_DELETE_MODEL,
+    DORM_OP_RENAME_MODEL,
+    DORM_OP_ALTER_MODEL_TABLE,
+    DORM_OP_ALTER_MODEL_OPTIONS,
+    DORM_OP_ADD_FIELD,
+    DORM_OP_REMOVE_FIELD,
+    DORM_OP_ALTER_FIELD,
+    DORM_OP_RENAME_FIELD,
+    DORM_OP_ADD_INDEX,
+    DORM_OP_REMOVE_INDEX,
+    DORM_OP_RENAME_INDEX,
+    DORM_OP_ADD_CONSTRAINT,
+    DORM_OP_REMOVE_CONSTRAINT,
+    DORM_OP_ALTER_UNIQUE_TOGETHER,
+    DORM_OP_RUN_SQL,
+    DORM_OP_RUN_C,
+    DORM_OP__COUNT
+} dorm_op_kind;
+
+/* One operation.  `model` names the model (CreateModel: its name; others
+ * Django's model_name); the other members are those of its kind. */
+typedef struct dorm_op {
+    dorm_op_kind kind;
+    const char *app;               /* the migration's app                    */
+    const char *model;
+    const char *name;              /* field, index or constraint name        */
+    const char *old_name;          /* Rename*                                */
+    const char *new_name;
+    dorm_fstate field;             /* AddField, AlterField                   */
+    bool preserve_default;         /* false: field's default is one-off      */
+    dorm_mstate *create;           /* CreateModel; AlterModelOptions' options */
+    dorm_index index;              /* AddIndex                               */
+    dorm_constraint constraint;    /* AddConstraint                          */
+    const char *const *const *together; /* AlterUniqueTogether              */
+    const char *table;             /* AlterModelTable (NULL: the default)    */
+    const char *const *sql;        /* RunSQL statements                      */
+    const char *const *reverse_sql;/* NULL: irreversible; empty list: no-op  */
+    const char *code;              /* RunC function names (reverse NULL:     */
+    const char *reverse_code;      /*   irreversible)                        */
+    bool elidable;
+} dorm_op;
+
+typedef struct dorm_mig_key {
+    const char *app;
+    const char *name;
+} dorm_mig_key;
+
+typedef struct dorm_migration {
+    const char *app;
+    const char *name;              /* "0002_book_isbn"                       */
+    const char *path;
+    bool initial;
+    int ndeps;
+    dorm_mig_key *deps;
+    int nreplaces;
+    dorm_mig_key *replaces;
+    int nops;
+    dorm_op *ops;
+} dorm_migration;
+
+/* ---- ops.c ---- */
+
+/* Applies op to the state in place.  0, or DORM_EVALUE with a message on cx
+ * naming what is missing ("No model 'library.book' in the state."). */
+int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op);
+/* Django's describe(): "Create model Book", "Add field isbn to book". */
+const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op);
+/* Whether an operation changes the database (RunSQL/RunC count). */
+bool dorm_op_has_ddl(const dorm_op *op);
+
+/* Where DDL goes: executed on cx's connection, or only collected. */
+typedef struct dorm_ddl {
+    dorm_ctx *cx;
+    const dorm_app *const *apps;   /* RunC functions                          */
+    dorm_buf *collect;             /* non-NULL: append "<sql>;\n" instead     */
+    struct dorm_progress *progress;
+} dorm_ddl;
+
+/* The DDL of op between states `from` (before it) and `to` (after it),
+ * forwards, or backwards (undoing it: turning `to`'s schema into `from`'s).
+ * 0 or a negative error recorded on ddl->cx. */
+int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards);
+
+/* ---- file.c ---- */
+
+/* Reads a migration file.  NULL with DORM_EVALUE/DORM_ECONFIG on cx naming
+ * the file, the operation and the problem. */
+dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *path);
+/* Writes a migration as JSON text (stable: keys in a fixed order). */
+char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m);
+/* A field's canonical JSON (what the autodetector compares). */
+char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f);
+
+/* ---- loader.c ---- */
+
+/* The migrations of every app (files of each app's migrations_dir, in name
+ * order) and their graph. */
+typedef struct dorm_graph {
+    int n;
+    dorm_migration **nodes;        /* in a dependency order                   */
+} dorm_graph;
+
+int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g);
+void dorm_graph_free(dorm_graph *g);
+dorm_migration *dorm_graph_find(const dorm_graph *g, const char *app, const char *name);
+/* The state after applying the nodes marked in `use` (NULL: all), in order,
+ * stopping before node `stop` (-1: none). */
+dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop);
+/* The leaf migration of an app (the newest), or NULL. */
+dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app);
+
+/* ---- recorder.c ---- */
+
+int dorm_recorder_ensure(dorm_ctx *cx);
+/* Marks applied[i] for every node of g recorded as applied. */
+int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
+int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied);
+
+#endif

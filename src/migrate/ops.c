@@ -1,0 +1,482 @@
+/* ops.c - what each migration operation does: to the state (pure), in
+ * words (Django's describe()), and to the database through the schema editor
+ * (backend/alter.c), forwards and backwards, with the table definitions of
+ * the states before and after it rendered exactly as dorm_create_all would. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/alter.h"
+#include "exec/exec.h"
+#include "migrate/migration.h"
+
+static dorm_mstate *need_model(dorm_ctx *cx, const dorm_state *st, const char *app, const char *name) {
+    dorm_mstate *m = dorm_state_model(st, app, name);
+    if (!m) dorm_fail(cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", app, name ? name : "?");
+    return m;
+}
+
+static int need_field(dorm_ctx *cx, const dorm_mstate *m, const char *name) {
+    int i = dorm_mstate_field(m, name);
+    if (i < 0) dorm_fail(cx, DORM_EVALUE, "%s.%s has no field named '%s'.", m->app, m->name, name ? name : "?");
+    return i;
+}
+
+/* A NULL-terminated list with `old` (or "-old") renamed to new_name. */
+static const char *const *renamed_list(dorm_state *st, const char *const *l, const char *old, const char *new_name) {
+    if (!l) return NULL;
+    size_t n = 0;
+    while (l[n]) n++;
+    const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
+    if (!r) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        bool desc = l[i][0] == '-';
+        r[i] = l[i];
+        if (strcmp(l[i] + desc, old) != 0) continue;
+        if (!desc) {
+            r[i] = new_name;
+            continue;
+        }
+        size_t len = strlen(new_name) + 2;
+        char *s = dorm_arena_alloc(&st->arena, len);
+        if (!s) return NULL;
+        s[0] = '-';
+        memcpy(s + 1, new_name, len - 1);
+        r[i] = s;
+    }
+    r[n] = NULL;
+    return r;
+}
+
+static int rename_field(dorm_state *st, dorm_mstate *m, const char *old, const char *new_name) {
+    m->ordering = renamed_list(st, m->ordering, old, new_name);
+    if (m->indexes) {
+        size_t n = 0;
+        while (m->indexes[n].fields) n++;
+        dorm_index *ix = dorm_arena_calloc(&st->arena, sizeof *ix * (n + 1));
+        if (!ix) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){renamed_list(st, m->indexes[i].fields, old, new_name), m->indexes[i].name};
+        m->indexes = ix;
+    }
+    if (m->unique_together) {
+        size_t n = 0;
+        while (m->unique_together[n]) n++;
+        const char *const **ut = dorm_arena_calloc(&st->arena, sizeof(*ut) * (n + 1));
+        if (!ut) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++) ut[i] = renamed_list(st, m->unique_together[i], old, new_name);
+        m->unique_together = ut;
+    }
+    if (m->constraints) {
+        size_t n = 0;
+        while (m->constraints[n].kind) n++;
+        dorm_constraint *k = dorm_arena_calloc(&st->arena, sizeof *k * (n + 1));
+        if (!k) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            k[i] = m->constraints[i];
+            k[i].fields = renamed_list(st, k[i].fields, old, new_name);
+        }
+        m->constraints = k;
+    }
+    return DORM_OK;
+}
+
+static int set_fields(dorm_state *st, dorm_mstate *m, int n) {
+    dorm_fstate *fs = dorm_arena_calloc(&st->arena, sizeof(dorm_fstate) * (size_t)(n + 1));
+    if (!fs) return DORM_ENOMEM;
+    memcpy(fs, m->fields, sizeof(dorm_fstate) * (size_t)(n < m->nfields ? n : m->nfields));
+    m->fields = fs;
+    return DORM_OK;
+}
+
+static void drop_default(dorm_fstate *f) {
+    f->f.default_value = (dorm_value){DORM_T_NONE, 0, {0}};
+    f->default_callable = false;
+}
+
+static int add_index(dorm_state *st, dorm_mstate *m, const dorm_index *add, const char *remove, const char *rename) {
+    size_t n = 0;
+    while (m->indexes && m->indexes[n].fields) n++;
+    dorm_index *ix = dorm_arena_calloc(&st->arena, sizeof *ix * (n + 2));
+    if (!ix) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (remove && m->indexes[i].name && strcmp(m->indexes[i].name, remove) == 0) {
+            if (!rename) continue;
+            ix[k] = m->indexes[i];
+            ix[k++].name = dorm_state_str(st, rename);
+            continue;
+        }
+        ix[k++] = m->indexes[i];
+    }
+    if (add) ix[k++] = (dorm_index){add->fields, dorm_state_str(st, add->name)};
+    m->indexes = ix;
+    return DORM_OK;
+}
+
+static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint *add, const char *remove) {
+    size_t n = 0;
+    while (m->constraints && m->constraints[n].kind) n++;
+    dorm_constraint *k = dorm_arena_calloc(&st->arena, sizeof *k * (n + 2));
+    if (!k) return DORM_ENOMEM;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!remove || strcmp(m->constraints[i].name, remove) != 0) k[j++] = m->constraints[i];
+    if (add) {
+        dorm_mstate tmp = {.app = "", .name = "", .constraints = (const dorm_constraint[]){*add, {0, NULL, NULL, NULL}}};
+        dorm_mstate copy;
+        if (dorm_state_copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
+        k[j++] = copy.constraints[0];
+    }
+    m->constraints = k;
+    return DORM_OK;
+}
+
+int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
+    dorm_mstate *m = NULL;
+    int i;
+    switch (op->kind) {
+    case DORM_OP_CREATE_MODEL:
+        if (dorm_state_model(st, op->app, op->create->name))
+            return dorm_fail(cx, DORM_EVALUE, "Model '%s.%s' already exists in the migration state.", op->app,
+                             op->create->name);
+        return dorm_state_add(st, op->create) ? DORM_OK : DORM_ENOMEM;
+    case DORM_OP_RUN_SQL:
+    case DORM_OP_RUN_C:
+        return DORM_OK;
+    default:
+        break;
+    }
+    const char *name = op->kind == DORM_OP_RENAME_MODEL ? op->old_name : op->model;
+    if (!(m = need_model(cx, st, op->app, name))) return DORM_EVALUE;
+    switch (op->kind) {
+    case DORM_OP_DELETE_MODEL:
+        dorm_state_remove(st, m);
+        return DORM_OK;
+    case DORM_OP_RENAME_MODEL: {
+        const char *old_label = dorm_mstate_label(st, m);
+        m->name = dorm_state_str(st, op->new_name);
+        const char *new_label = dorm_mstate_label(st, m);
+        if (!old_label || !new_label) return DORM_ENOMEM;
+        /* Relations to it follow the new name. */
+        for (int k = 0; k < st->n; k++)
+            for (int f = 0; f < st->models[k]->nfields; f++) {
+                dorm_fstate *fs = &st->models[k]->fields[f];
+                if (fs->to && strcmp(fs->to, old_label) == 0) fs->to = new_label;
+                if (fs->through && strcmp(fs->through, old_label) == 0) fs->through = new_label;
+            }
+        return DORM_OK;
+    }
+    case DORM_OP_ALTER_MODEL_TABLE:
+        m->db_table = dorm_state_str(st, op->table);
+        return DORM_OK;
+    case DORM_OP_ALTER_MODEL_OPTIONS: {
+        dorm_mstate copy;
+        if (dorm_state_copy_model(st, &copy, op->create)) return DORM_ENOMEM;
+        m->ordering = copy.ordering;
+        m->verbose_name = copy.verbose_name;
+        m->verbose_name_plural = copy.verbose_name_plural;
+        m->get_latest_by = copy.get_latest_by;
+        return DORM_OK;
+    }
+    case DORM_OP_ADD_FIELD:
+        if (dorm_mstate_field(m, op->field.f.name) >= 0)
+            return dorm_fail(cx, DORM_EVALUE, "%s.%s already has a field named '%s'.", m->app, m->name, op->field.f.name);
+        if (set_fields(st, m, m->nfields + 1) || dorm_state_copy_field(st, &m->fields[m->nfields], &op->field))
+            return DORM_ENOMEM;
+        if (!op->preserve_default) drop_default(&m->fields[m->nfields]);
+        m->nfields++;
+        return DORM_OK;
+    case DORM_OP_REMOVE_FIELD:
+        if ((i = need_field(cx, m, op->name)) < 0) return DORM_EVALUE;
+        memmove(&m->fields[i], &m->fields[i + 1], sizeof(dorm_fstate) * (size_t)(m->nfields - i - 1));
+        m->nfields--;
+        return DORM_OK;
+    case DORM_OP_ALTER_FIELD:
+        if ((i = need_field(cx, m, op->name)) < 0) return DORM_EVALUE;
+        if (dorm_state_copy_field(st, &m->fields[i], &op->field)) return DORM_ENOMEM;
+        if (!op->preserve_default) drop_default(&m->fields[i]);
+        return DORM_OK;
+    case DORM_OP_RENAME_FIELD:
+        if ((i = need_field(cx, m, op->old_name)) < 0) return DORM_EVALUE;
+        m->fields[i].f.name = dorm_state_str(st, op->new_name);
+        return rename_field(st, m, op->old_name, op->new_name);
+    case DORM_OP_ADD_INDEX:
+        return add_index(st, m, &op->index, NULL, NULL);
+    case DORM_OP_REMOVE_INDEX:
+        return add_index(st, m, NULL, op->name, NULL);
+    case DORM_OP_RENAME_INDEX:
+        return add_index(st, m, NULL, op->old_name, op->new_name);
+    case DORM_OP_ADD_CONSTRAINT:
+        return add_constraint(st, m, &op->constraint, NULL);
+    case DORM_OP_REMOVE_CONSTRAINT:
+        return add_constraint(st, m, NULL, op->name);
+    case DORM_OP_ALTER_UNIQUE_TOGETHER: {
+        dorm_mstate tmp = {.app = "", .name = "", .unique_together = op->together}, copy;
+        if (dorm_state_copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
+        m->unique_together = copy.unique_together;
+        return DORM_OK;
+    }
+    default:
+        return dorm_fail(cx, DORM_EVALUE, "Unknown operation %d.", (int)op->kind);
+    }
+}
+
+const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
+    switch (op->kind) {
+    case DORM_OP_CREATE_MODEL: return dorm_sprintf(cx, "Create model %s", op->create->name);
+    case DORM_OP_DELETE_MODEL: return dorm_sprintf(cx, "Delete model %s", op->model);
+    case DORM_OP_RENAME_MODEL: return dorm_sprintf(cx, "Rename model %s to %s", op->old_name, op->new_name);
+    case DORM_OP_ALTER_MODEL_TABLE:
+        return dorm_sprintf(cx, "Rename table for %s to %s", op->model, op->table ? op->table : "(default)");
+    case DORM_OP_ALTER_MODEL_OPTIONS: return dorm_sprintf(cx, "Change Meta options on %s", op->model);
+    case DORM_OP_ADD_FIELD: return dorm_sprintf(cx, "Add field %s to %s", op->field.f.name, op->model);
+    case DORM_OP_REMOVE_FIELD: return dorm_sprintf(cx, "Remove field %s from %s", op->name, op->model);
+    case DORM_OP_ALTER_FIELD: return dorm_sprintf(cx, "Alter field %s on %s", op->name, op->model);
+    case DORM_OP_RENAME_FIELD:
+        return dorm_sprintf(cx, "Rename field %s on %s to %s", op->old_name, op->model, op->new_name);
+    case DORM_OP_ADD_INDEX: {
+        dorm_buf b = DORM_BUF_INIT;
+        for (size_t i = 0; op->index.fields && op->index.fields[i]; i++)
+            dorm_buf_printf(&b, "%s%s", i ? ", " : "", op->index.fields[i]);
+        const char *r = dorm_sprintf(cx, "Create index %s on field(s) %s of model %s", op->index.name,
+                                     b.data ? b.data : "", op->model);
+        dorm_buf_free(&b);
+        return r;
+    }
+    case DORM_OP_REMOVE_INDEX: return dorm_sprintf(cx, "Remove index %s from %s", op->name, op->model);
+    case DORM_OP_RENAME_INDEX:
+        return dorm_sprintf(cx, "Rename index %s on %s to %s", op->old_name, op->model, op->new_name);
+    case DORM_OP_ADD_CONSTRAINT:
+        return dorm_sprintf(cx, "Create constraint %s on model %s", op->constraint.name, op->model);
+    case DORM_OP_REMOVE_CONSTRAINT: return dorm_sprintf(cx, "Remove constraint %s from model %s", op->name, op->model);
+    case DORM_OP_ALTER_UNIQUE_TOGETHER: {
+        int n = 0;
+        while (op->together && op->together[n]) n++;
+        return dorm_sprintf(cx, "Alter unique_together for %s (%d constraint(s))", op->model, n);
+    }
+    case DORM_OP_RUN_SQL: return "Raw SQL operation";
+    case DORM_OP_RUN_C: return "Raw C operation";
+    default: return "Unknown operation";
+    }
+}
+
+bool dorm_op_has_ddl(const dorm_op *op) {
+    return op->kind != DORM_OP_ALTER_MODEL_OPTIONS;
+}
+
+/* ---- the database side ------------------------------------------------------ */
+
+static int emit(const char *sql, void *payload) {
+    dorm_ddl *ddl = payload;
+    if (ddl->collect) {
+        dorm_buf_puts(ddl->collect, sql);
+        dorm_buf_puts(ddl->collect, ";\n");
+        return ddl->collect->failed ? DORM_ENOMEM : 0;
+    }
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(ddl->cx->db, sql, &e) < 0 ? dorm_fail_errbuf(ddl->cx, &e) : 0;
+}
+
+/* The table definition of a model of a rendered state: the registry is the
+ * connection's for the time it takes (check constraints compile queries). */
+static int table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, dorm_table_def *t) {
+    dorm_db *db = ddl->cx->db;
+    const dorm_registry *saved = db->reg;
+    db->reg = r->reg;
+    int rc = dorm_table_def_of(ddl->cx, m, t);
+    db->reg = saved;
+    return rc;
+}
+
+static int create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    dorm_table_def t;
+    int rc = table_def(ddl, r, m, &t);
+    return rc ? rc : dorm_schema_create_table(ddl->cx->db->dialect, &t, emit, ddl);
+}
+
+static int drop_table(dorm_ddl *ddl, const dorm_meta *m) {
+    return dorm_schema_drop_table(ddl->cx->db->dialect, m->db_table, emit, ddl);
+}
+
+/* The automatic join tables of a model's ManyToManyFields (all, or one). */
+static int join_tables(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *owner, const char *field, bool create) {
+    for (int i = 0; i < r->reg->nmodels; i++) {
+        const dorm_meta *jm = r->reg->metas[i];
+        if (jm->auto_owner != owner || (field && strcmp(jm->auto_for->name, field) != 0)) continue;
+        int rc = create ? create_table(ddl, r, jm) : drop_table(ddl, jm);
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
+static int create_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    int rc = create_table(ddl, r, m);
+    return rc ? rc : join_tables(ddl, r, m, NULL, true);
+}
+
+static int delete_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    int rc = join_tables(ddl, r, m, NULL, false);
+    return rc ? rc : drop_table(ddl, m);
+}
+
+/* The value existing rows get for a column that becomes NOT NULL: the
+ * field's default (a C function default is read from the compiled model). */
+static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *model, const dorm_fstate *f) {
+    if (f->f.null || f->f.kind == DORM_KIND_M2M) return NULL;
+    dorm_value *v = dorm_alloc(ddl->cx, sizeof *v);
+    if (!v) return NULL;
+    if (f->default_callable) {
+        const dorm_registry *reg = ddl->cx->db->reg;
+        for (int i = 0; i < reg->nmodels; i++) {
+            const dorm_meta *m = reg->metas[i];
+            if (strcmp(m->model->app_label, app) != 0 || !dorm_same_name(m->model->name, model)) continue;
+            const dorm_fmeta *fm = dorm_meta_field(m, f->f.name);
+            if (fm && fm->f->default_fn) {
+                *v = fm->f->default_fn();
+                return v;
+            }
+        }
+        return NULL;
+    }
+    if (f->f.default_value.type == DORM_T_NONE) return NULL;
+    *v = f->f.default_value;
+    return v;
+}
+
+/* Sets a column's fill on a definition built in the arena. */
+static void set_fill(dorm_table_def *t, const char *column, const dorm_value *fill) {
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, column) == 0) ((dorm_column_def *)&t->columns[i])->fill = fill;
+}
+
+/* The column a field of a model has in a rendered state. */
+static const char *column_of(const dorm_meta *m, const char *field) {
+    const dorm_fmeta *fm = dorm_meta_field(m, field);
+    return fm ? fm->column : NULL;
+}
+
+/* The field an operation changes, in the state where it has its new form. */
+static const dorm_fstate *changed_field(const dorm_op *op, const dorm_state *to) {
+    const char *model = op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
+    dorm_mstate *m = dorm_state_model(to, op->app, model);
+    const char *name = op->kind == DORM_OP_ADD_FIELD ? op->field.f.name : op->kind == DORM_OP_RENAME_FIELD ? op->new_name : op->name;
+    int i = m && name ? dorm_mstate_field(m, name) : -1;
+    return i >= 0 ? &m->fields[i] : NULL;
+}
+
+/* An operation on one model's table: the definitions before and after, and
+ * the schema editor's statements between them (either way round). */
+static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt, bool backwards) {
+    const char *old_name = op->kind == DORM_OP_RENAME_MODEL ? op->old_name : op->model;
+    const char *new_name = op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
+    const dorm_meta *mf = dorm_rendered_meta(rf, dorm_state_model(rf->st, op->app, old_name));
+    const dorm_meta *mt = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, new_name));
+    if (!mf || !mt) return dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, new_name);
+    dorm_table_def a, b;
+    int rc = table_def(ddl, rf, mf, &a);
+    if (!rc) rc = table_def(ddl, rt, mt, &b);
+    if (rc) return rc;
+    dorm_column_rename ren = {NULL, NULL};
+    size_t nren = 0;
+    if (op->kind == DORM_OP_RENAME_FIELD) {
+        ren = (dorm_column_rename){column_of(mf, op->old_name), column_of(mt, op->new_name)};
+        nren = ren.from && ren.to && strcmp(ren.from, ren.to) != 0;
+    }
+    /* Rows get the field's default where a column becomes NOT NULL. */
+    const dorm_fstate *nf = changed_field(op, rt->st);
+    if (nf && !backwards) set_fill(&b, column_of(mt, nf->f.name), fill_of(ddl, op->app, new_name, op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD ? &op->field : nf));
+    if (backwards) {
+        const dorm_mstate *ms = dorm_state_model(rf->st, op->app, old_name);
+        const char *fname = op->kind == DORM_OP_REMOVE_FIELD || op->kind == DORM_OP_ALTER_FIELD ? op->name : NULL;
+        int fi = ms && fname ? dorm_mstate_field(ms, fname) : -1;
+        if (fi >= 0) set_fill(&a, column_of(mf, fname), fill_of(ddl, op->app, old_name, &ms->fields[fi]));
+        dorm_column_rename back = {ren.to, ren.from};
+        return dorm_schema_alter_table(ddl->cx->db->dialect, &b, &a, &back, nren, emit, ddl);
+    }
+    return dorm_schema_alter_table(ddl->cx->db->dialect, &a, &b, &ren, nren, emit, ddl);
+}
+
+static const dorm_runc *find_function(const dorm_ddl *ddl, const char *app, const char *name) {
+    for (size_t i = 0; ddl->apps && ddl->apps[i]; i++) {
+        if (strcmp(ddl->apps[i]->label, app) != 0) continue;
+        for (const dorm_runc *f = ddl->apps[i]->functions; f && f->name; f++)
+            if (strcmp(f->name, name) == 0) return f;
+    }
+    return NULL;
+}
+
+static int run_c(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
+    const char *name = backwards ? op->reverse_code : op->code;
+    if (!name)
+        return dorm_fail(ddl->cx, DORM_EVALUE, "Operation RunC %s in app '%s' is not reversible.", op->code, op->app);
+    if (ddl->collect) {
+        dorm_buf_printf(ddl->collect, "-- RunC %s: C code, no SQL to show\n", name);
+        return DORM_OK;
+    }
+    const dorm_runc *f = find_function(ddl, op->app, name);
+    if (!f) return dorm_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
+    int rc = f->fn(ddl->cx, ddl->progress);
+    if (rc < 0 && !dorm_errcode(ddl->cx)) dorm_fail(ddl->cx, rc, "RunC %s failed.", name);
+    return rc < 0 ? rc : DORM_OK;
+}
+
+static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
+    const char *const *sql = backwards ? op->reverse_sql : op->sql;
+    if (!sql) return dorm_fail(ddl->cx, DORM_EVALUE, "Operation RunSQL in app '%s' is not reversible.", op->app);
+    for (size_t i = 0; sql[i]; i++) {
+        int rc = emit(sql[i], ddl);
+        if (rc) return rc < 0 ? rc : dorm_errcode(ddl->cx);
+    }
+    return DORM_OK;
+}
+
+int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
+    if (op->kind == DORM_OP_RUN_SQL) return run_sql(ddl, op, backwards);
+    if (op->kind == DORM_OP_RUN_C) return run_c(ddl, op, backwards);
+    if (!dorm_op_has_ddl(op)) return DORM_OK;
+    dorm_rendered rf, rt;
+    const char *msg = NULL;
+    int rc = dorm_state_render(from, &rf, &msg);
+    if (rc) {
+        dorm_fail(ddl->cx, rc, "The migration state before '%s' is invalid: %s", dorm_op_describe(ddl->cx, op), msg ? msg : "");
+        dorm_rendered_free(&rf);
+        return rc;
+    }
+    rc = dorm_state_render(to, &rt, &msg);
+    if (rc) {
+        dorm_fail(ddl->cx, rc, "The migration state after '%s' is invalid: %s", dorm_op_describe(ddl->cx, op), msg ? msg : "");
+    } else {
+        switch (op->kind) {
+        case DORM_OP_CREATE_MODEL:
+        case DORM_OP_DELETE_MODEL: {
+            const dorm_rendered *r = op->kind == DORM_OP_CREATE_MODEL ? &rt : &rf;
+            const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
+            const dorm_meta *m = dorm_rendered_meta(r, dorm_state_model(r->st, op->app, name));
+            bool create = (op->kind == DORM_OP_CREATE_MODEL) != backwards;
+            rc = !m ? dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, name)
+                 : create ? create_model(ddl, r, m) : delete_model(ddl, r, m);
+            break;
+        }
+        case DORM_OP_ADD_FIELD:
+        case DORM_OP_REMOVE_FIELD: {
+            bool adding = (op->kind == DORM_OP_ADD_FIELD) != backwards;
+            const dorm_rendered *r = op->kind == DORM_OP_ADD_FIELD ? &rt : &rf;
+            const dorm_mstate *ms = dorm_state_model(r->st, op->app, op->model);
+            const char *fname = op->kind == DORM_OP_ADD_FIELD ? op->field.f.name : op->name;
+            int fi = ms ? dorm_mstate_field(ms, fname) : -1;
+            if (fi >= 0 && ms->fields[fi].f.kind == DORM_KIND_M2M) {
+                rc = join_tables(ddl, r, dorm_rendered_meta(r, ms), fname, adding);
+                break;
+            }
+            rc = alter_model(ddl, op, &rf, &rt, backwards);
+            break;
+        }
+        default:
+            rc = alter_model(ddl, op, &rf, &rt, backwards);
+            break;
+        }
+    }
+    dorm_rendered_free(&rf);
+    dorm_rendered_free(&rt);
+    if (rc > 0) rc = dorm_errcode(ddl->cx) ? dorm_errcode(ddl->cx) : DORM_EVALUE;
+    return rc;
+}

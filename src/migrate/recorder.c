@@ -1,0 +1,78 @@
+/* recorder.c - the dorm_migrations table (Django's django_migrations): which
+ * migrations are applied, created on first use, written inside the
+ * migration's own transaction so that record and schema change together. */
+#include <string.h>
+
+#include "backend/db.h"
+#include "core/ctx.h"
+#include "migrate/migration.h"
+
+static const char *placeholder(const dorm_ctx *cx, int i) {
+    static const char *const q[] = {"?", "?", "?"}, *const dollar[] = {"$1", "$2", "$3"};
+    return cx->db->dialect->param_style == DORM_PARAM_DOLLAR ? dollar[i] : q[i];
+}
+
+/* Runs one statement with text parameters; calls row() for each result row. */
+static int run(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n,
+               void (*row)(dorm_ctx *cx, dorm_stmt *st, void *payload), void *payload) {
+    dorm_errbuf e = {0, ""};
+    dorm_cached_stmt *cs;
+    int rc = dorm_db_prepare(cx->db, sql, strlen(sql), &cs, &e);
+    if (rc < 0) return dorm_fail_errbuf(cx, &e);
+    rc = dorm_db_run(cx->db, cs, params, n, &e);
+    while (rc == DORM_STEP_ROW) {
+        if (row) row(cx, cs->stmt, payload);
+        rc = dorm_db_step(cx->db, cs, &e);
+    }
+    dorm_db_release(cx->db, cs);
+    return rc < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+}
+
+int dorm_recorder_ensure(dorm_ctx *cx) {
+    if (run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) return DORM_OK;
+    dorm_error_clear(cx);
+    static const dorm_column_def cols[] = {
+        {.name = "id", .kind = DORM_KIND_AUTO, .primary_key = true},
+        {.name = "app", .kind = DORM_KIND_CHAR, .max_length = 255},
+        {.name = "name", .kind = DORM_KIND_CHAR, .max_length = 255},
+        {.name = "applied", .kind = DORM_KIND_DATETIME},
+    };
+    dorm_table_def t = {.name = "dorm_migrations", .ncolumns = 4, .columns = cols};
+    dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
+    dorm_schema_table_sql(&b, &check, cx->db->dialect, &t);
+    dorm_errbuf e = {0, ""};
+    int rc = b.failed ? DORM_ENOMEM : dorm_db_exec(cx->db, b.data, &e);
+    dorm_buf_free(&b);
+    dorm_buf_free(&check);
+    return rc < 0 ? dorm_fail_errbuf(cx, &e) : rc;
+}
+
+typedef struct applied_job {
+    const dorm_graph *g;
+    bool *applied;
+} applied_job;
+
+static void mark(dorm_ctx *cx, dorm_stmt *st, void *payload) {
+    applied_job *j = payload;
+    size_t na, nn;
+    const char *app = cx->db->drv->column_text(st, 0, &na), *name = cx->db->drv->column_text(st, 1, &nn);
+    for (int i = 0; app && name && i < j->g->n; i++)
+        if (strlen(j->g->nodes[i]->app) == na && strncmp(j->g->nodes[i]->app, app, na) == 0 &&
+            strlen(j->g->nodes[i]->name) == nn && strncmp(j->g->nodes[i]->name, name, nn) == 0)
+            j->applied[i] = true;
+}
+
+int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied) {
+    applied_job j = {g, applied};
+    memset(applied, 0, sizeof(bool) * (size_t)(g->n ? g->n : 1));
+    return run(cx, "SELECT \"app\", \"name\" FROM \"dorm_migrations\"", NULL, 0, mark, &j);
+}
+
+int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
+    dorm_value p[3] = {dorm_v_text(m->app), dorm_v_text(m->name), dorm_v_datetime(dorm_datetime_now())};
+    const char *sql = applied ? dorm_sprintf(cx, "INSERT INTO \"dorm_migrations\" (\"app\", \"name\", \"applied\") VALUES (%s, %s, %s)",
+                                             placeholder(cx, 0), placeholder(cx, 1), placeholder(cx, 2))
+                              : dorm_sprintf(cx, "DELETE FROM \"dorm_migrations\" WHERE \"app\" = %s AND \"name\" = %s",
+                                             placeholder(cx, 0), placeholder(cx, 1));
+    return sql ? run(cx, sql, p, applied ? 3 : 2, NULL, NULL) : DORM_ENOMEM;
+}

@@ -1,0 +1,314 @@
+/* state.c - the migration state: model and field states kept in one arena,
+ * deep copies (operations change a copy), the state of compiled models, and
+ * rendering a state into dorm_model declarations and a registry of their own
+ * so that the DDL of a state is exactly what dorm_create_all would write. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/state.h"
+
+dorm_state *dorm_state_new(void) { return calloc(1, sizeof(dorm_state)); }
+
+void dorm_state_free(dorm_state *st) {
+    if (!st) return;
+    dorm_arena_free(&st->arena);
+    free(st->models);
+    free(st);
+}
+
+const char *dorm_state_str(dorm_state *st, const char *s) { return s ? dorm_arena_strdup(&st->arena, s) : NULL; }
+
+/* Whether a[0..n) and b[0..n) match ignoring case; n = SIZE_MAX: whole strings. */
+static bool same_n(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++, a++, b++) {
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
+        if (!*a) return true;
+    }
+    return true;
+}
+
+bool dorm_same_name(const char *a, const char *b) { return same_n(a, b, (size_t)-1); }
+
+dorm_mstate *dorm_state_model(const dorm_state *st, const char *app, const char *name) {
+    for (int i = 0; i < st->n; i++)
+        if (dorm_same_name(st->models[i]->app, app) && dorm_same_name(st->models[i]->name, name)) return st->models[i];
+    return NULL;
+}
+
+int dorm_mstate_field(const dorm_mstate *m, const char *name) {
+    for (int i = 0; i < m->nfields; i++)
+        if (strcmp(m->fields[i].f.name, name) == 0) return i;
+    return -1;
+}
+
+const char *dorm_mstate_label(dorm_state *st, const dorm_mstate *m) {
+    size_t n = strlen(m->app) + strlen(m->name) + 2;
+    char *s = dorm_arena_alloc(&st->arena, n);
+    if (!s) return NULL;
+    snprintf(s, n, "%s.%s", m->app, m->name);
+    for (char *p = s; *p; p++) *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+const char *dorm_mstate_table(dorm_state *st, const dorm_mstate *m) {
+    if (m->db_table) return m->db_table;
+    const char *label = dorm_mstate_label(st, m);
+    char *t = label ? dorm_arena_strdup(&st->arena, label) : NULL;
+    if (t) *strchr(t, '.') = '_';
+    return t;
+}
+
+static const char *const *copy_list(dorm_state *st, const char *const *l) {
+    if (!l) return NULL;
+    size_t n = 0;
+    while (l[n]) n++;
+    const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
+    if (!r) return NULL;
+    for (size_t i = 0; i < n; i++) r[i] = dorm_state_str(st, l[i]);
+    r[n] = NULL;
+    return r;
+}
+
+static dorm_value copy_value(dorm_state *st, dorm_value v) {
+    if (v.type == DORM_T_TEXT && v.u.s) {
+        size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
+        v.u.s = dorm_arena_strndup(&st->arena, v.u.s, n);
+        v.len = n;
+    }
+    return v;
+}
+
+static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
+    if (!q) return NULL;
+    dorm_q *c = dorm_arena_calloc(&st->arena, sizeof *c);
+    if (!c) return NULL;
+    c->kind = q->kind;
+    c->path = dorm_state_str(st, q->path);
+    c->value = copy_value(st, q->value);
+    if (q->children) {
+        size_t n = 0;
+        while (q->children[n]) n++;
+        const dorm_q **kids = dorm_arena_calloc(&st->arena, sizeof(*kids) * (n + 1));
+        if (!kids) return NULL;
+        for (size_t i = 0; i < n; i++) kids[i] = copy_q(st, q->children[i]);
+        c->children = kids;
+    }
+    return c;
+}
+
+int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *src) {
+    const dorm_field *f = &src->f;
+    dorm_field c = *f;
+    c.name = dorm_state_str(st, f->name);
+    c.db_column = dorm_state_str(st, f->db_column);
+    c.related_name = dorm_state_str(st, f->related_name);
+    c.related_query_name = dorm_state_str(st, f->related_query_name);
+    c.to_field = dorm_state_str(st, f->to_field);
+    c.db_table = dorm_state_str(st, f->db_table);
+    c.default_value = copy_value(st, f->default_value);
+    /* Not schema: a migration keeps none of these. */
+    c.default_fn = NULL;
+    c.choices = NULL;
+    c.verbose_name = c.help_text = NULL;
+    c.limit_choices_to = NULL;
+    c.to = c.through = NULL;
+    dst->f = c;
+    dst->to = dorm_state_str(st, src->to);
+    dst->through = dorm_state_str(st, src->through);
+    dst->default_callable = src->default_callable;
+    return c.name ? DORM_OK : DORM_ENOMEM;
+}
+
+int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m) {
+    memset(dst, 0, sizeof *dst);
+    dst->app = dorm_state_str(st, m->app);
+    dst->name = dorm_state_str(st, m->name);
+    dst->nfields = m->nfields;
+    dst->fields = dorm_arena_calloc(&st->arena, sizeof(dorm_fstate) * (size_t)(m->nfields + 1));
+    if (!dst->app || !dst->name || !dst->fields) return DORM_ENOMEM;
+    for (int i = 0; i < m->nfields; i++)
+        if (dorm_state_copy_field(st, &dst->fields[i], &m->fields[i])) return DORM_ENOMEM;
+    dst->db_table = dorm_state_str(st, m->db_table);
+    dst->ordering = copy_list(st, m->ordering);
+    dst->verbose_name = dorm_state_str(st, m->verbose_name);
+    dst->verbose_name_plural = dorm_state_str(st, m->verbose_name_plural);
+    dst->get_latest_by = dorm_state_str(st, m->get_latest_by);
+    size_t n = 0;
+    while (m->indexes && m->indexes[n].fields) n++;
+    if (m->indexes) {
+        dorm_index *ix = dorm_arena_calloc(&st->arena, sizeof *ix * (n + 1));
+        if (!ix) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){copy_list(st, m->indexes[i].fields), dorm_state_str(st, m->indexes[i].name)};
+        dst->indexes = ix;
+    }
+    n = 0;
+    while (m->unique_together && m->unique_together[n]) n++;
+    if (m->unique_together) {
+        const char *const **ut = dorm_arena_calloc(&st->arena, sizeof(*ut) * (n + 1));
+        if (!ut) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++) ut[i] = copy_list(st, m->unique_together[i]);
+        dst->unique_together = ut;
+    }
+    n = 0;
+    while (m->constraints && m->constraints[n].kind) n++;
+    if (m->constraints) {
+        dorm_constraint *k = dorm_arena_calloc(&st->arena, sizeof *k * (n + 1));
+        if (!k) return DORM_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            k[i] = (dorm_constraint){m->constraints[i].kind, dorm_state_str(st, m->constraints[i].name),
+                                     copy_list(st, m->constraints[i].fields), copy_q(st, m->constraints[i].check)};
+        dst->constraints = k;
+    }
+    return DORM_OK;
+}
+
+dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m) {
+    dorm_mstate **grown = realloc(st->models, sizeof(*grown) * (size_t)(st->n + 1));
+    if (!grown) return NULL;
+    st->models = grown;
+    dorm_mstate *c = dorm_arena_alloc(&st->arena, sizeof *c);
+    if (!c || dorm_state_copy_model(st, c, m)) return NULL;
+    st->models[st->n++] = c;
+    return c;
+}
+
+void dorm_state_remove(dorm_state *st, const dorm_mstate *m) {
+    for (int i = 0; i < st->n; i++)
+        if (st->models[i] == m) {
+            memmove(&st->models[i], &st->models[i + 1], sizeof(*st->models) * (size_t)(st->n - i - 1));
+            st->n--;
+            return;
+        }
+}
+
+dorm_state *dorm_state_clone(const dorm_state *st) {
+    dorm_state *c = dorm_state_new();
+    for (int i = 0; c && i < st->n; i++)
+        if (!dorm_state_add(c, st->models[i])) {
+            dorm_state_free(c);
+            return NULL;
+        }
+    return c;
+}
+
+static const char *label_of(dorm_state *st, const dorm_model *model) {
+    if (!model) return NULL;
+    dorm_mstate tmp = {.app = model->app_label, .name = model->name};
+    return dorm_mstate_label(st, &tmp);
+}
+
+dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
+    dorm_state *st = dorm_state_new();
+    if (!st) return NULL;
+    for (int i = 0; i < reg->nmodels; i++) {
+        const dorm_meta *meta = reg->metas[i];
+        const dorm_model *model = meta->model;
+        if (meta->auto_for) continue;
+        int n = 0;
+        while (model->fields[n].name) n++;
+        dorm_fstate *fs = calloc((size_t)n + 1, sizeof *fs);
+        if (!fs) break;
+        for (int k = 0; k < n; k++) {
+            fs[k].f = model->fields[k];
+            fs[k].to = label_of(st, model->fields[k].to);
+            fs[k].through = label_of(st, model->fields[k].through);
+            fs[k].default_callable = model->fields[k].default_fn != NULL;
+        }
+        dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, model->ordering, model->indexes,
+                         model->unique_together, model->constraints, model->verbose_name, model->verbose_name_plural,
+                         model->get_latest_by};
+        dorm_mstate *added = dorm_state_add(st, &m);
+        free(fs);
+        if (!added) break;
+    }
+    return st;
+}
+
+/* ---- rendering -------------------------------------------------------------- */
+
+static int model_index(const dorm_state *st, const char *label) {
+    if (!label) return -1;
+    const char *dot = strchr(label, '.');
+    if (!dot) return -1;
+    for (int i = 0; i < st->n; i++) {
+        size_t an = (size_t)(dot - label);
+        if (strlen(st->models[i]->app) == an && same_n(st->models[i]->app, label, an) &&
+            dorm_same_name(st->models[i]->name, dot + 1))
+            return i;
+    }
+    return -1;
+}
+
+int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) {
+    memset(r, 0, sizeof *r);
+    r->st = st;
+    *msg = NULL;
+    dorm_arena *a = &r->arena;
+    r->models = dorm_arena_calloc(a, sizeof(dorm_model *) * (size_t)(st->n + 1));
+    if (!r->models) return DORM_ENOMEM;
+    for (int i = 0; i < st->n; i++) {
+        r->models[i] = dorm_arena_calloc(a, sizeof(dorm_model));
+        if (!r->models[i]) return DORM_ENOMEM;
+    }
+    for (int i = 0; i < st->n; i++) {
+        const dorm_mstate *m = st->models[i];
+        dorm_field *fs = dorm_arena_calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 1));
+        if (!fs) return DORM_ENOMEM;
+        for (int k = 0; k < m->nfields; k++) {
+            fs[k] = m->fields[k].f;
+            int t = model_index(st, m->fields[k].to), th = model_index(st, m->fields[k].through);
+            fs[k].to = t >= 0 ? r->models[t] : NULL;
+            fs[k].through = th >= 0 ? r->models[th] : NULL;
+            /* A key to a text field holds text: what DORM_FK_TO declares. */
+            if (t >= 0 && fs[k].kind == DORM_KIND_FK) {
+                const dorm_mstate *tm = st->models[t];
+                int key = fs[k].to_field ? dorm_mstate_field(tm, fs[k].to_field) : -1;
+                fs[k].text_key = key >= 0 && dorm_kind_is_text(tm->fields[key].f.kind);
+            }
+        }
+        *r->models[i] = (dorm_model){.name = m->name, .app_label = m->app, .fields = fs, .db_table = m->db_table,
+                                     .ordering = m->ordering, .indexes = m->indexes,
+                                     .unique_together = m->unique_together, .constraints = m->constraints,
+                                     .verbose_name = m->verbose_name, .verbose_name_plural = m->verbose_name_plural,
+                                     .get_latest_by = m->get_latest_by};
+    }
+    /* One app per label, models in state order. */
+    dorm_app *apps = dorm_arena_calloc(a, sizeof(dorm_app) * (size_t)(st->n + 1));
+    const dorm_app **list = dorm_arena_calloc(a, sizeof(dorm_app *) * (size_t)(st->n + 1));
+    if (!apps || !list) return DORM_ENOMEM;
+    int napps = 0;
+    for (int i = 0; i < st->n; i++) {
+        int k = 0;
+        while (k < napps && strcmp(apps[k].label, st->models[i]->app) != 0) k++;
+        if (k < napps) continue;
+        const dorm_model **ms = dorm_arena_calloc(a, sizeof(dorm_model *) * (size_t)(st->n + 1));
+        if (!ms) return DORM_ENOMEM;
+        int n = 0;
+        for (int j = i; j < st->n; j++)
+            if (strcmp(st->models[j]->app, st->models[i]->app) == 0) ms[n++] = r->models[j];
+        apps[napps] = (dorm_app){.label = st->models[i]->app, .models = ms};
+        list[napps] = &apps[napps];
+        napps++;
+    }
+    r->reg = dorm_registry_new(list);
+    if (!r->reg) return DORM_ENOMEM;
+    if (dorm_registry_errcode(r->reg)) {
+        *msg = dorm_arena_strdup(a, dorm_registry_messages(r->reg));
+        return DORM_ECONFIG;
+    }
+    return DORM_OK;
+}
+
+void dorm_rendered_free(dorm_rendered *r) {
+    dorm_registry_free(r->reg);
+    dorm_arena_free(&r->arena);
+    memset(r, 0, sizeof *r);
+}
+
+const dorm_meta *dorm_rendered_meta(const dorm_rendered *r, const dorm_mstate *m) {
+    for (int i = 0; i < r->st->n; i++)
+        if (r->st->models[i] == m) return dorm_meta_of(r->reg, r->models[i]);
+    return NULL;
+}

@@ -1,0 +1,81 @@
+/* state.h - the migration state (Django's ProjectState): every model as
+ * migrations describe it, built from migration files or from the compiled
+ * models, and rendered into a registry of its own for DDL; and the
+ * operations that change it. */
+#ifndef DORM_MIGRATE_STATE_H
+#define DORM_MIGRATE_STATE_H
+
+#include "dorm.h"
+#include "core/arena.h"
+#include "model/meta.h"
+
+/* A field as a migration describes it: the dorm_field without pointers, its
+ * relations named by lowercase label ("library.author"). */
+typedef struct dorm_fstate {
+    dorm_field f;
+    const char *to;
+    const char *through;
+    bool default_callable;     /* the model's default is a C function */
+} dorm_fstate;
+
+/* A model (Django's ModelState): fields in order and the Meta options. */
+typedef struct dorm_mstate {
+    const char *app;
+    const char *name;          /* "Book" */
+    int nfields;
+    dorm_fstate *fields;
+    const char *db_table;      /* NULL: "<app>_<model>" */
+    const char *const *ordering;
+    const dorm_index *indexes;
+    const char *const *const *unique_together;
+    const dorm_constraint *constraints;
+    const char *verbose_name;
+    const char *verbose_name_plural;
+    const char *get_latest_by;
+} dorm_mstate;
+
+typedef struct dorm_state {
+    dorm_arena arena;
+    int n;
+    dorm_mstate **models;
+} dorm_state;
+
+dorm_state *dorm_state_new(void);
+void dorm_state_free(dorm_state *st);
+/* A deep copy (new arena). */
+dorm_state *dorm_state_clone(const dorm_state *st);
+/* The state of a registry's models (automatic join models left out). */
+dorm_state *dorm_state_of_registry(const dorm_registry *reg);
+/* Whether two names match ignoring ASCII case. */
+bool dorm_same_name(const char *a, const char *b);
+/* A model by app label and name (any case), or NULL. */
+dorm_mstate *dorm_state_model(const dorm_state *st, const char *app, const char *name);
+/* The index of a field of m by name, or -1. */
+int dorm_mstate_field(const dorm_mstate *m, const char *name);
+/* Copies of values into the state's arena. */
+const char *dorm_state_str(dorm_state *st, const char *s);
+dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m);
+void dorm_state_remove(dorm_state *st, const dorm_mstate *m);
+/* Copies a field / a model into the state's arena (deep). */
+int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *src);
+int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *src);
+/* "library.author" */
+const char *dorm_mstate_label(dorm_state *st, const dorm_mstate *m);
+/* The table of a model state. */
+const char *dorm_mstate_table(dorm_state *st, const dorm_mstate *m);
+
+/* A state rendered as models in a registry of its own. */
+typedef struct dorm_rendered {
+    dorm_arena arena;
+    dorm_registry *reg;
+    const dorm_state *st;
+    dorm_model **models;       /* parallel to st->models */
+} dorm_rendered;
+
+/* 0, or DORM_ECONFIG with the system-check messages in *msg (arena of r). */
+int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg);
+void dorm_rendered_free(dorm_rendered *r);
+/* The meta of model state m in r, or NULL. */
+const dorm_meta *dorm_rendered_meta(const dorm_rendered *r, const dorm_mstate *m);
+
+#endif
