@@ -325,6 +325,9 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         op->new_name = str(r, o, "new_name", true, true);
         op->model = op->new_name;
         break;
+    case DORM_OP_RUN_SQL:
+    case DORM_OP_RUN_C:
+        break;
     default:
         op->model = str(r, o, "model_name", true, true);
         break;

@@ -1,0 +1,246 @@
+/* test_migrate.c - migrations end to end on the test database: files written
+ * by hand or by makemigrations, applied and rolled back with their rows kept,
+ * each operation's DDL, RunSQL/RunC, a failing migration leaving everything
+ * as it was, fake and fake-initial, sqlmigrate and showmigrations output. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/db.h"
+#include "core/ctx.h"
+#include "testdb.h"
+
+static char dir[64];
+static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
+
+static void open_empty(void) {
+    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
+    strcpy(dir, "/tmp/dorm-mig-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void close_empty(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    test_db_close();
+}
+
+TestSuite(migrate, .init = open_empty, .fini = close_empty);
+
+static void write_migration(const char *name, const char *json) {
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(json, f);
+    fclose(f);
+}
+
+static int64_t scalar(const char *sql) {
+    dorm_errbuf e = {0, ""};
+    dorm_cached_stmt *cs;
+    cr_assert_eq(dorm_db_prepare(T.db, sql, strlen(sql), &cs, &e), 0, "%s: %s", sql, e.msg);
+    int rc = dorm_db_run(T.db, cs, NULL, 0, &e);
+    int64_t v = rc == DORM_STEP_ROW ? T.db->drv->column_int(cs->stmt, 0) : -1;
+    dorm_db_release(T.db, cs);
+    cr_assert(rc >= 0, "%s: %s", sql, e.msg);
+    return v;
+}
+
+static bool table_exists(const char *table) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\" WHERE 1 = 0", table);
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(T.db, sql, &e) == 0;
+}
+
+static void exec_ok(const char *sql) {
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
+static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = (const dorm_model *const[]){NULL}, .migrations_dir = dir}; }
+
+static int migrate_to(const dorm_app *app, const char *target) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_migrate(T.cx, (const dorm_app *const[]){app, NULL},
+                          &(dorm_migrate_opts){.app = target ? "shop" : NULL, .target = target, .verbosity = 1, .out = out});
+    fclose(out);
+    free(buf);
+    return rc;
+}
+
+#define INITIAL                                                                                                        \
+    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "           \
+    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": "      \
+    "\"CharField\", \"max_length\": 50}]]}]}"
+
+Test(migrate, apply_and_unapply_keep_rows) {
+    dorm_app app = shop();
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_product_price",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "
+                    "\"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": \"IntegerField\", "
+                    "\"default\": 7}}]}");
+    cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('ink')");
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"price\" = 7"), 2, "existing rows get the default");
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"app\" = 'shop'"), 2);
+    /* Back to 0001: the column goes, the rows stay. */
+    cr_assert_eq(migrate_to(&app, "0001_initial"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\""), 2);
+    dorm_errbuf e = {0, ""};
+    /* (SQLite reads an unknown "column" in a SELECT as a string: insert instead.) */
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('x', 1)", &e), 0);
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"app\" = 'shop'"), 1);
+    cr_assert_eq(migrate_to(&app, "zero"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_not(table_exists("shop_product"));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 0);
+}
+
+Test(migrate, alter_rename_and_constraints_keep_rows) {
+    dorm_app app = shop();
+    write_migration("0001_initial", INITIAL);
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+    write_migration("0002_changes",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+                    "{\"operation\": \"AlterField\", \"model_name\": \"product\", \"name\": \"name\", \"field\": "
+                    "{\"type\": \"CharField\", \"max_length\": 120, \"unique\": true}},"
+                    "{\"operation\": \"RenameField\", \"model_name\": \"product\", \"old_name\": \"name\", \"new_name\": \"title\"},"
+                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"note\", \"field\": "
+                    "{\"type\": \"TextField\", \"null\": true}},"
+                    "{\"operation\": \"AddIndex\", \"model_name\": \"product\", \"index\": {\"fields\": [\"title\", \"-note\"], "
+                    "\"name\": \"shop_title_idx\"}},"
+                    "{\"operation\": \"AddConstraint\", \"model_name\": \"product\", \"constraint\": {\"type\": "
+                    "\"CheckConstraint\", \"name\": \"title_not_empty\", \"check\": {\"not\": [{\"path\": \"title\", \"value\": \"\"}]}}},"
+                    "{\"operation\": \"AlterModelTable\", \"name\": \"product\", \"table\": \"shop_items\"}]}");
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_items\" WHERE \"title\" = 'pen'"), 1);
+    dorm_errbuf e = {0, ""};
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('pen')", &e), 0, "unique");
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('')", &e), 0, "check");
+    exec_ok("INSERT INTO \"shop_items\" (\"title\") VALUES ('a name longer than fifty characters, which 0001 refused!')");
+    exec_ok("DELETE FROM \"shop_items\" WHERE \"title\" <> 'pen'");
+    /* And all of it undone, the row still there under its old column. */
+    cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"name\" = 'pen'"), 1);
+    cr_expect_not(table_exists("shop_items"));
+}
+
+Test(migrate, failing_migration_changes_nothing) {
+    dorm_app app = shop();
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_broken",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+                    "{\"operation\": \"CreateModel\", \"name\": \"Order\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+                    "\"primary_key\": true}]]},"
+                    "{\"operation\": \"RunSQL\", \"sql\": [\"INSERT INTO no_such_table VALUES (1)\"], \"reverse_sql\": []}]}");
+    cr_assert_neq(migrate_to(&app, NULL), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "shop.0002_broken, operation 2 (Raw SQL operation): "), "%s", dorm_errmsg(T.cx));
+    cr_expect(table_exists("shop_product"), "0001 was applied before");
+    cr_expect_not(table_exists("shop_order"), "0002's first operation was rolled back");
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
+}
+
+static int fill_rows(dorm_ctx *cx, dorm_progress *p) {
+    dorm_errbuf e = {0, ""};
+    for (int i = 0; i < 3; i++) {
+        if (dorm_db_exec(cx->db, "INSERT INTO \"shop_product\" (\"name\") VALUES ('made by C')", &e) < 0)
+            return dorm_fail_errbuf(cx, &e);
+        dorm_progress_report(p, i + 1, 3);
+    }
+    return 0;
+}
+
+static int empty_rows(dorm_ctx *cx, dorm_progress *p) {
+    (void)p;
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(cx->db, "DELETE FROM \"shop_product\" WHERE \"name\" = 'made by C'", &e) < 0
+               ? dorm_fail_errbuf(cx, &e)
+               : 0;
+}
+
+Test(migrate, run_c_forwards_and_backwards) {
+    dorm_app app = shop();
+    app.functions = DORM_RUNCS({"fill_rows", fill_rows}, {"empty_rows", empty_rows});
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_data", "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                                 "\"RunC\", \"code\": \"fill_rows\", \"reverse_code\": \"empty_rows\"}]}");
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\""), 3);
+    cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\""), 0);
+    write_migration("0003_bad", "{\"dependencies\": [[\"shop\", \"0002_data\"]], \"operations\": [{\"operation\": "
+                                "\"RunC\", \"code\": \"missing\"}]}");
+    cr_assert_neq(migrate_to(&app, NULL), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "RunC: app 'shop' registers no function named 'missing'."), "%s",
+              dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 2, "0002 applied, 0003 not");
+}
+
+Test(migrate, fake_and_fake_initial) {
+    dorm_app app = shop();
+    write_migration("0001_initial", INITIAL);
+    exec_ok("CREATE TABLE \"shop_product\" (\"id\" integer PRIMARY KEY, \"name\" varchar(50) NOT NULL)");
+    cr_assert_neq(migrate_to(&app, NULL), 0, "the table exists already");
+    int rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.fake_initial = true});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
+    rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.app = "shop", .target = "zero", .fake = true});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(table_exists("shop_product"), "--fake runs nothing");
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 0);
+}
+
+Test(migrate, sqlmigrate_and_showmigrations) {
+    dorm_app app = shop();
+    write_migration("0001_initial", INITIAL);
+    const dorm_app *apps[] = {&app, NULL};
+    const char *sql = dorm_sqlmigrate(T.cx, apps, "shop", "0001", false);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(sql, "BEGIN;\n--\n-- Create model Product\n--\nCREATE TABLE \"shop_product\" (\"id\" "), "%s", sql);
+    cr_expect(strstr(sql, "COMMIT;\n"), "%s", sql);
+    sql = dorm_sqlmigrate(T.cx, apps, "shop", "0001", true);
+    cr_expect(strstr(sql, "DROP TABLE \"shop_product\";\n"), "%s", sql);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cr_assert_eq(dorm_showmigrations(T.cx, apps, NULL, false, out), 0, "%s", dorm_errmsg(T.cx));
+    fflush(out);
+    cr_expect_str_eq(buf, "shop\n [ ] 0001_initial\n");
+    cr_assert_eq(migrate_to(&app, NULL), 0);
+    rewind(out);
+    cr_assert_eq(dorm_showmigrations(T.cx, apps, NULL, true, out), 0);
+    fputc('\0', out);
+    fclose(out);
+    cr_expect_str_eq(buf, "[X]  shop.0001_initial\n");
+    free(buf);
+    cr_expect_null(dorm_sqlmigrate(T.cx, apps, "shop", "0009", false));
+    cr_expect_str_eq(dorm_errmsg(T.cx), "Cannot find a migration matching '0009' from app 'shop'.");
+}
+
+Test(migrate, files_are_checked) {
+    dorm_app app = shop();
+    write_migration("0001_initial",
+                    "{\"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
+                    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], "
+                    "[\"x\\\"; DROP TABLE y; --\", {\"type\": \"IntegerField\"}]]}]}");
+    cr_assert_neq(migrate_to(&app, NULL), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "0001_initial.json: operation 1: invalid field name"), "%s", dorm_errmsg(T.cx));
+    write_migration("0001_initial", "{\"dependencies\": [[\"shop\", \"0000_none\"]], \"operations\": []}");
+    cr_assert_neq(migrate_to(&app, NULL), 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "Migration shop.0001_initial dependencies reference nonexistent parent node "
+                                        "('shop', '0000_none')");
+    write_migration("0001_initial", "{\"dependencies\": [], \"operations\": [{\"operation\": \"DropEverything\"}]}");
+    cr_assert_neq(migrate_to(&app, NULL), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "operation 1: unknown operation 'DropEverything'"), "%s", dorm_errmsg(T.cx));
+}
