@@ -138,7 +138,7 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
                 if (!op) break;
                 op->name = nf->f.name;
                 op->field = *nf;
-                if (a->fields[k].f.null && !nf->f.null && needs_default(nf)) d->rc = one_off_default(d, b, op);
+                if (a->fields[k].f.null && !nf->f.null && needs_default(nf) && !d->o->check) d->rc = one_off_default(d, b, op);
             }
             continue;
         }
@@ -164,7 +164,7 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         if (!op) break;
         op->name = nf->f.name;
         op->field = *nf;
-        if (needs_default(nf)) d->rc = one_off_default(d, b, op);
+        if (needs_default(nf) && !d->o->check) d->rc = one_off_default(d, b, op);
     }
     for (int k = 0; k < a->nfields && !d->rc; k++) {
         if (matched[k]) continue;
@@ -219,51 +219,45 @@ static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pen
     return false;
 }
 
+/* Django's order: renamed and new models (those they point at first), then
+ * field and option changes of kept models, then models gone. */
 static void diff_app(detector *d, const char *app) {
     dorm_mstate **added = calloc((size_t)d->to->n + 1, sizeof *added);
-    if (!added) {
+    dorm_mstate **gone = calloc((size_t)d->from->n + 1, sizeof *gone);
+    if (!added || !gone) {
+        free(added);
+        free(gone);
         d->rc = DORM_ENOMEM;
         return;
     }
-    int nadded = 0;
-    for (int i = 0; i < d->to->n; i++) {
-        dorm_mstate *b = d->to->models[i];
-        if (strcmp(b->app, app) != 0) continue;
-        dorm_mstate *a = dorm_state_model(d->from, app, b->name);
-        if (!a) {
-            added[nadded++] = b;
-            continue;
-        }
-        diff_fields(d, app, a, b);
-        diff_options(d, app, a, b);
-    }
-    /* Models gone: a new model with the same fields may be the same one renamed. */
-    for (int i = 0; i < d->from->n && !d->rc; i++) {
-        dorm_mstate *a = d->from->models[i];
-        if (strcmp(a->app, app) != 0 || dorm_state_model(d->to, app, a->name)) continue;
-        int renamed = -1;
-        for (int k = 0; k < nadded && renamed < 0; k++) {
+    int nadded = 0, ngone = 0;
+    for (int i = 0; i < d->to->n; i++)
+        if (strcmp(d->to->models[i]->app, app) == 0 && !dorm_state_model(d->from, app, d->to->models[i]->name))
+            added[nadded++] = d->to->models[i];
+    for (int i = 0; i < d->from->n; i++)
+        if (strcmp(d->from->models[i]->app, app) == 0 && !dorm_state_model(d->to, app, d->from->models[i]->name))
+            gone[ngone++] = d->from->models[i];
+    /* A gone model with the same fields as a new one may be that one renamed. */
+    for (int i = 0; i < ngone && !d->rc; i++) {
+        dorm_mstate *a = gone[i];
+        for (int k = 0; k < nadded; k++) {
             dorm_mstate *b = added[k];
             bool same = b && a->nfields == b->nfields;
             for (int f = 0; same && f < a->nfields; f++) same = same_field(d, &a->fields[f], &b->fields[f], false);
             char q[256];
             snprintf(q, sizeof q, "Did you rename the %s.%s model to %s?", app, a->name, b ? b->name : "");
-            if (same && ask(d, q)) renamed = k;
-        }
-        if (renamed >= 0) {
-            dorm_op *op = add_op(d, DORM_OP_RENAME_MODEL, app, added[renamed]->name);
+            if (!same || !ask(d, q)) continue;
+            dorm_op *op = add_op(d, DORM_OP_RENAME_MODEL, app, b->name);
             if (op) {
                 op->old_name = a->name;
-                op->new_name = added[renamed]->name;
+                op->new_name = b->name;
             }
-            added[renamed] = NULL;
-            continue;
+            added[k] = NULL;
+            gone[i] = NULL;
+            break;
         }
-        dorm_op *op = add_op(d, DORM_OP_DELETE_MODEL, app, a->name);
-        (void)op;
     }
-    /* New models, those they point at first. */
-    for (int done = 0, pass = 0; !d->rc && done < nadded && pass <= nadded; pass++)
+    for (int done = 0, pass = 0; !d->rc && pass <= nadded; pass++)
         for (int k = 0; k < nadded; k++) {
             if (!added[k] || (pass < nadded && waits_for(d, added[k], added, nadded))) continue;
             dorm_op *op = add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name);
@@ -271,7 +265,24 @@ static void diff_app(detector *d, const char *app) {
             added[k] = NULL;
             done++;
         }
+    for (int i = 0; i < d->to->n && !d->rc; i++) {
+        dorm_mstate *b = d->to->models[i];
+        dorm_mstate *a = strcmp(b->app, app) == 0 ? dorm_state_model(d->from, app, b->name) : NULL;
+        if (!a) {
+            /* A renamed model compares with its old self. */
+            for (int k = 0; k < d->nops && !a; k++)
+                if (d->ops[k].kind == DORM_OP_RENAME_MODEL && strcmp(d->ops[k].app, app) == 0 &&
+                    strcmp(d->ops[k].new_name, b->name) == 0 && strcmp(b->app, app) == 0)
+                    a = dorm_state_model(d->from, app, d->ops[k].old_name);
+            if (!a) continue;
+        }
+        diff_fields(d, app, a, b);
+        diff_options(d, app, a, b);
+    }
+    for (int i = 0; i < ngone && !d->rc; i++)
+        if (gone[i]) add_op(d, DORM_OP_DELETE_MODEL, app, gone[i]->name);
     free(added);
+    free(gone);
 }
 
 static const char *suggest_name(detector *d, const dorm_migration *m) {

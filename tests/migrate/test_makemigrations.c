@@ -1,0 +1,240 @@
+/* test_makemigrations.c - the autodetector: an initial migration from the
+ * models, then changes between two versions of them (added, renamed and
+ * altered fields, a new model with a many-to-many to it, an index), renames
+ * asked and answered, one-off defaults, --check, cross-app dependencies,
+ * and the files applied with their rows kept. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/db.h"
+#include "testdb.h"
+
+/* Version 1 of the shop app. */
+typedef struct Product {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Product;
+DORM_MODEL_DECLARE(Product);
+static const dorm_field Product_fields[] = {DORM_AUTO(Product, id), DORM_CHAR(Product, name, .max_length = 50), DORM_END};
+const dorm_model Product_model = DORM_MODEL(Product, "shop", Product_fields);
+
+/* Version 2: name renamed to title and longer, a price, tags; a Tag model. */
+typedef struct Tag {
+    DORM_OBJECT;
+    int64_t id;
+    const char *label;
+} Tag;
+DORM_MODEL_DECLARE(Tag);
+static const dorm_field Tag_fields[] = {DORM_AUTO(Tag, id), DORM_CHAR(Tag, label, .max_length = 20), DORM_END};
+const dorm_model Tag_model = DORM_MODEL(Tag, "shop", Tag_fields);
+
+typedef struct Product2 {
+    DORM_OBJECT;
+    int64_t id;
+    const char *title;
+    int32_t price;
+} Product2;
+static const dorm_field Product2_fields[] = {
+    DORM_AUTO(Product2, id),
+    DORM_CHAR(Product2, title, .max_length = 50),
+    DORM_INT(Product2, price, .default_value = DORM_VINT(5)),
+    DORM_MANY_TO_MANY(Product2, tags, Tag),
+    DORM_END,
+};
+static const dorm_model Product2_model = {.name = "Product", .app_label = "shop", .size = sizeof(Product2),
+                                          .fields = Product2_fields,
+                                          .indexes = DORM_INDEXES({DORM_LIST("title"), "shop_title_idx"})};
+
+/* A second app pointing at the first. */
+typedef struct Review {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Product) product;
+    int32_t stars;
+} Review;
+DORM_MODEL_DECLARE(Review);
+static const dorm_field Review_fields[] = {
+    DORM_AUTO(Review, id),
+    DORM_FOREIGN_KEY(Review, product, Product, .on_delete = DORM_CASCADE),
+    DORM_INT(Review, stars),
+    DORM_END,
+};
+const dorm_model Review_model = DORM_MODEL(Review, "reviews", Review_fields);
+
+static char dir[64], dir2[80];
+static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
+
+static void open_empty(void) {
+    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
+    strcpy(dir, "/tmp/dorm-mk-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(dir2, sizeof dir2, "%s/reviews", dir);
+}
+
+static void close_empty(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    test_db_close();
+}
+
+TestSuite(makemigrations, .init = open_empty, .fini = close_empty);
+
+/* Runs makemigrations; `answers` is what the user types. */
+static const char *make(const dorm_app *const *apps, const char *answers, bool check, int *rc) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    FILE *in = fmemopen((void *)(answers ? answers : ""), answers ? strlen(answers) + 1 : 1, "r");
+    *rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.interactive = answers != NULL, .in = in,
+                                                                       .out = out, .check = check, .verbosity = 1});
+    fclose(in);
+    fclose(out);
+    const char *r = dorm_strdup(T.cx, buf ? buf : "");
+    free(buf);
+    return r;
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    static char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+static void exec_ok(const char *sql) {
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
+static int migrate(const dorm_app *const *apps) {
+    return dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0});
+}
+
+Test(makemigrations, initial_then_changes) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    const dorm_app *apps1[] = {&v1, NULL};
+    int rc;
+    const char *out = make(apps1, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    char expect[256];
+    snprintf(expect, sizeof expect, "Migrations for 'shop':\n  %s/0001_initial.json\n    - Create model Product\n", dir);
+    cr_expect_str_eq(out, expect);
+    cr_expect_str_eq(make(apps1, NULL, false, &rc), "No changes detected\n");
+    cr_assert_eq(migrate(apps1), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Product2_model), .migrations_dir = dir};
+    const dorm_app *apps2[] = {&v2, NULL};
+    make(apps2, NULL, true, &rc);
+    cr_expect_eq(rc, 1, "--check: the models changed");
+    out = make(apps2, "y\n", false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "Did you rename product.name to product.title (a CharField)? [y/N] "), "%s", out);
+    cr_expect(strstr(out, "0002_auto_"), "%s", out);
+    const char *ops = strstr(out, "    - ");
+    cr_assert_not_null(ops, "%s", out);
+    cr_expect_str_eq(ops, "    - Create model Tag\n    - Rename field name on product to title\n"
+                          "    - Add field price to product\n    - Add field tags to product\n"
+                          "    - Create index shop_title_idx on field(s) title of model product\n");
+    make(apps2, NULL, true, &rc);
+    cr_expect_eq(rc, 0, "--check: all migrated");
+    cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
+    /* The row kept its name under the new column, with the default price. */
+    dorm_registry *reg = dorm_registry_new(apps2);
+    cr_assert_eq(dorm_registry_errcode(reg), DORM_OK, "%s", dorm_registry_messages(reg));
+    dorm_db *db = T.db;
+    const dorm_registry *saved = db->reg;
+    db->reg = reg;
+    Product2 *p = dorm_qs_get(dorm_qs_all(T.cx, &Product2_model), NULL);
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(p->title, "pen");
+    cr_expect_eq(p->price, 5);
+    Tag *t = dorm_create(T.cx, Tag, .label = "office");
+    cr_assert_not_null(t, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_related_add(p, "tags", (void *[]){t}, 1), DORM_OK, "%s", dorm_errmsg(T.cx));
+    db->reg = saved;
+    dorm_registry_free(reg);
+}
+
+Test(makemigrations, noinput_means_no_rename) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(rc, 0);
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Product2_model), .migrations_dir = dir};
+    /* Not asked, name/title is not a rename: title is a new NOT NULL field. */
+    make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    cr_expect_lt(rc, 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'title' to product without a "
+                                        "default; we can't do that (the database needs something to populate existing rows).");
+    /* Answering no to the rename, then giving a default. */
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\nuntitled\n", false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "    - Add field title to product\n"), "%s", out);
+    cr_expect(strstr(out, "    - Remove field name from product\n"), "%s", out);
+}
+
+typedef struct Strict {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+    int32_t qty;
+} Strict;
+static const dorm_field Strict_fields[] = {DORM_AUTO(Strict, id), DORM_CHAR(Strict, name, .max_length = 50),
+                                           DORM_INT(Strict, qty), DORM_END};
+static const dorm_model Strict_model = {.name = "Product", .app_label = "shop", .size = sizeof(Strict), .fields = Strict_fields};
+
+Test(makemigrations, not_null_field_needs_a_default) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Strict_model), .migrations_dir = dir};
+    make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    cr_expect_lt(rc, 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'qty' to product without a default; "
+                                        "we can't do that (the database needs something to populate existing rows).");
+    /* Interactively: a one-off default for the existing rows only. */
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "3\n", false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "0002_product_qty.json"), "%s", out);
+    char path[160];
+    snprintf(path, sizeof path, "%s/0002_product_qty.json", dir);
+    const char *text = slurp(path);
+    cr_assert_not_null(text);
+    cr_expect(strstr(text, "\"default\": 3"), "%s", text);
+    cr_expect(strstr(text, "\"preserve_default\": false"), "%s", text);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\", \"qty\") VALUES ('ink', 1)");
+}
+
+Test(makemigrations, cross_app_dependency) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    int rc;
+    make((const dorm_app *const[]){&shop, &reviews, NULL}, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    char path[160];
+    snprintf(path, sizeof path, "%s/0001_initial.json", dir2);
+    const char *text = slurp(path);
+    cr_assert_not_null(text);
+    cr_expect(strstr(text, "\"dependencies\": [\n        [\n            \"shop\",\n            \"0001_initial\"\n        ]\n    ]"),
+              "%s", text);
+    /* Migrating only the second app brings the first along. */
+    rc = dorm_migrate(T.cx, (const dorm_app *const[]){&shop, &reviews, NULL},
+                      &(dorm_migrate_opts){.app = "reviews", .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    int rc2 = dorm_makemigrations(T.cx, (const dorm_app *const[]){&shop, &reviews, NULL},
+                                  &(dorm_makemigrations_opts){.apps = DORM_LIST("nope")});
+    cr_expect_lt(rc2, 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "App 'nope' could not be found. Is it in the apps list?");
+}
