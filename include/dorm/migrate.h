@@ -49,6 +49,8 @@ typedef struct dorm_makemigrations_opts {
     bool check;               /* exit status 1 when changes are not migrated     */
     bool empty;               /* an empty migration (for RunSQL / RunC)          */
     bool interactive;         /* ask about renames and one-off defaults          */
+    bool strict;              /* safety warnings are errors (nothing written)    */
+    bool postgres;            /* lint for PostgreSQL's locks too                 */
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
     int verbosity;

@@ -110,6 +110,12 @@ static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dor
     return issues ? 1 : 0;
 }
 
+/* The database named for the command is a PostgreSQL one (for the lint). */
+static bool is_postgres(const args *a) {
+    const char *url = a->database ? a->database : getenv("DATABASE_URL");
+    return url && strncmp(url, "postgres", 8) == 0;
+}
+
 static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     dorm_makemigrations_opts o = {.apps = a->npos ? a->pos : NULL,
                                   .name = value(c, a, "--name"),
@@ -117,6 +123,8 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .check = flag(c, a, "--check"),
                                   .empty = flag(c, a, "--empty"),
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
+                                  .strict = flag(c, a, "--strict"),
+                                  .postgres = is_postgres(a),
                                   .verbosity = a->verbosity};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {
@@ -159,7 +167,7 @@ static const command commands[] = {
     {"check", "Checks the models for problems (the system checks).", NULL, NULL, 0, false, cmd_check},
     {"help", "Lists the commands.", NULL, NULL, 1, false, cmd_help},
     {"makemigrations", "Creates new migrations from the changes to the models.",
-     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input"), DORM_LIST("--name"), 7, false,
+     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict"), DORM_LIST("--name"), 7, false,
      cmd_makemigrations},
     {"migrate", "Updates the database schema: applies or unapplies migrations.",
      DORM_LIST("--plan", "--fake", "--fake-initial", "--noinput", "--no-input", "--strict"), NULL, 2, true, cmd_migrate},

@@ -295,9 +295,24 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
         int i = backwards ? r.g.n - 1 - p : p;
         if (mark[i] && r.applied[i] == backwards) plan[n++] = i;
     }
-    if (!rc && r.o->plan) {
-        print_plan(&r, plan, n, backwards);
-    } else if (!rc) {
+    /* The safety lint of what is about to be applied. */
+    int warnings = 0;
+    if (!rc && r.o->plan) print_plan(&r, plan, n, backwards);
+    for (int p = 0; !rc && !backwards && (r.o->plan || r.o->strict) && p < n; p++) {
+        dorm_state *before = dorm_graph_state(cx, &r.g, r.applied, plan[p]);
+        if (!before) {
+            rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+            break;
+        }
+        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, cx->db->dialect->can_alter_columns, r.o->plan ? r.out : NULL);
+        r.applied[plan[p]] = true;
+        dorm_state_free(before);
+    }
+    if (!rc && !backwards && (r.o->plan || r.o->strict))
+        for (int p = 0; p < n; p++) r.applied[plan[p]] = false;
+    if (!rc && r.o->strict && warnings)
+        rc = dorm_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict).", warnings, warnings == 1 ? "" : "s");
+    if (!rc && !r.o->plan) {
         if (r.o->verbosity > 0) {
             fputs("Operations to perform:\n", r.out);
             if (backwards && target < 0) fprintf(r.out, "  Unapply all migrations: %s\n", r.o->app);

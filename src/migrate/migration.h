@@ -129,4 +129,10 @@ int dorm_recorder_ensure(dorm_ctx *cx);
 int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
 int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied);
 
+/* ---- lint.c ---- */
+
+/* The safety warnings of a migration applied on `before` (printed to out when
+ * not NULL); the number of warnings. */
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool postgres, FILE *out);
+
 #endif

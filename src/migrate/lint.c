@@ -1,0 +1,95 @@
+/* lint.c - the migration safety lint: operations that lose data (dropping a
+ * column or table, narrowing a type) or that lock or rewrite a large table on
+ * PostgreSQL (a volatile default, an index built without CONCURRENTLY, a NOT
+ * NULL column without default, a type change), each named with the safer
+ * sequence.  makemigrations and migrate --plan print them; --strict fails. */
+#include <string.h>
+
+#include "core/ctx.h"
+#include "migrate/migration.h"
+
+typedef struct linter {
+    dorm_ctx *cx;
+    const dorm_migration *m;
+    FILE *out;
+    int n;
+} linter;
+
+static void warn(linter *l, int k, const char *problem, const char *safer) {
+    l->n++;
+    if (!l->out) return;
+    fprintf(l->out, "  WARNING %s.%s, operation %d (%s): %s\n    Safer: %s\n", l->m->app, l->m->name, k + 1,
+            dorm_op_describe(l->cx, &l->m->ops[k]), problem, safer);
+}
+
+/* Kinds whose every value the other holds (a wider integer, text). */
+static bool widens(dorm_kind from, dorm_kind to) {
+    switch (from) {
+    case DORM_KIND_SMALLINT:
+    case DORM_KIND_POSSMALLINT: return to == DORM_KIND_INT || to == DORM_KIND_BIGINT;
+    case DORM_KIND_INT:
+    case DORM_KIND_POSINT: return to == DORM_KIND_BIGINT;
+    case DORM_KIND_CHAR:
+    case DORM_KIND_SLUG:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL: return to == DORM_KIND_TEXT;
+    default: return false;
+    }
+}
+
+static bool narrower(const dorm_fstate *old, const dorm_fstate *new_f) {
+    const dorm_field *a = &old->f, *b = &new_f->f;
+    if (a->kind != b->kind) return !widens(a->kind, b->kind);
+    if (a->max_length && b->max_length && b->max_length < a->max_length) return true;
+    if (a->max_digits && b->max_digits < a->max_digits) return true;
+    return b->decimal_places < a->decimal_places;
+}
+
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool postgres, FILE *out) {
+    linter l = {cx, m, out, 0};
+    for (int k = 0; k < m->nops; k++) {
+        const dorm_op *op = &m->ops[k];
+        const dorm_mstate *ms = before ? dorm_state_model(before, op->app, op->model) : NULL;
+        int fi = ms && op->name ? dorm_mstate_field(ms, op->name) : -1;
+        const dorm_fstate *old = fi >= 0 ? &ms->fields[fi] : NULL;
+        switch (op->kind) {
+        case DORM_OP_DELETE_MODEL:
+            warn(&l, k, "drops the table and every row in it.",
+                 "back the data up first, or stop using the model in one release and delete it in the next.");
+            break;
+        case DORM_OP_REMOVE_FIELD:
+            warn(&l, k, "drops the column and its data.",
+                 "if this was a rename, make it a RenameField (answer yes when makemigrations asks); otherwise "
+                 "stop using the field in one release and remove it in the next.");
+            break;
+        case DORM_OP_ALTER_FIELD:
+            if (old && narrower(old, &op->field))
+                warn(&l, k, "narrows the column's type: values that do not fit are cut or make the migration fail.",
+                     "add a new column, copy the data with a RunC or RunSQL step that checks it, then drop the old one.");
+            else if (postgres && old && (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
+                warn(&l, k, "changes the column's type: PostgreSQL rewrites the table holding an exclusive lock.",
+                     "add a new column, backfill it in batches, then switch over.");
+            if (postgres && old && old->f.null && !op->field.f.null)
+                warn(&l, k, "makes the column NOT NULL: PostgreSQL scans the whole table under an exclusive lock.",
+                     "add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL.");
+            break;
+        case DORM_OP_ADD_FIELD:
+            if (postgres && op->field.default_callable)
+                warn(&l, k, "adds a column with a volatile default: PostgreSQL rewrites the table under an exclusive lock.",
+                     "add the column as NULL without a default, backfill it in batches, then add the default and NOT NULL.");
+            else if (postgres && !op->field.f.null && op->field.f.default_value.type == DORM_T_NONE &&
+                     op->field.f.kind != DORM_KIND_M2M)
+                warn(&l, k, "adds a NOT NULL column without a default: it fails on a table that has rows.",
+                     "add it with a default (or as NULL), backfill, then make it NOT NULL.");
+            break;
+        case DORM_OP_ADD_INDEX:
+            if (postgres)
+                warn(&l, k, "builds an index without CONCURRENTLY: PostgreSQL blocks writes to the table meanwhile.",
+                     "create it with a RunSQL \"CREATE INDEX CONCURRENTLY ...\" in a migration of its own.");
+            break;
+        default:
+            break;
+        }
+    }
+    return l.n;
+}

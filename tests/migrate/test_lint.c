@@ -1,0 +1,120 @@
+/* test_lint.c - the migration safety lint: one test per warning (data loss
+ * anywhere; locks and rewrites on PostgreSQL), what it names, and --strict
+ * refusing to apply. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/migration.h"
+#include "testdb.h"
+
+static char dir[64];
+static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
+
+static void open_empty(void) {
+    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
+    strcpy(dir, "/tmp/dorm-lint-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void close_empty(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    test_db_close();
+}
+
+TestSuite(lint, .init = open_empty, .fini = close_empty);
+
+static const char *initial =
+    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": \"Item\", "
+    "\"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": \"CharField\", "
+    "\"max_length\": 50}], [\"note\", {\"type\": \"TextField\", \"null\": true}], [\"qty\", {\"type\": "
+    "\"IntegerField\"}]]}]}";
+
+/* The warnings of one operation (JSON) applied after the initial migration. */
+static const char *lint(const char *op_json, bool postgres, int *count) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/0002_x.json", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], \"operations\": [%s]}", op_json);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/0001_initial.json", dir);
+    f = fopen(path, "w");
+    fputs(initial, f);
+    fclose(f);
+    dorm_migration *m1 = dorm_migration_read(T.cx, "stock", path);
+    snprintf(path, sizeof path, "%s/0002_x.json", dir);
+    dorm_migration *m2 = dorm_migration_read(T.cx, "stock", path);
+    cr_assert(m1 && m2, "%s", dorm_errmsg(T.cx));
+    dorm_state *st = dorm_state_new();
+    cr_assert_eq(dorm_op_state(T.cx, st, &m1->ops[0]), 0, "%s", dorm_errmsg(T.cx));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    *count = dorm_lint(T.cx, m2, st, postgres, out);
+    fclose(out);
+    dorm_state_free(st);
+    const char *r = dorm_strdup(T.cx, buf ? buf : "");
+    free(buf);
+    return r;
+}
+
+#define EXPECT_WARNING(json, pg, text)                                              \
+    do {                                                                            \
+        int n_;                                                                     \
+        const char *w_ = lint(json, pg, &n_);                                       \
+        cr_expect_eq(n_, 1, "%s", w_);                                              \
+        cr_expect(strstr(w_, text), "%s", w_);                                      \
+    } while (0)
+
+Test(lint, data_loss_everywhere) {
+    EXPECT_WARNING("{\"operation\": \"DeleteModel\", \"name\": \"Item\"}", false,
+                   "operation 1 (Delete model Item): drops the table and every row in it.");
+    EXPECT_WARNING("{\"operation\": \"RemoveField\", \"model_name\": \"item\", \"name\": \"note\"}", false,
+                   "(Remove field note from item): drops the column and its data.\n    Safer: if this was a rename, make "
+                   "it a RenameField");
+    EXPECT_WARNING("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"name\", \"field\": {\"type\": "
+                   "\"CharField\", \"max_length\": 20}}",
+                   false, "narrows the column's type");
+    int n;
+    lint("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"name\", \"field\": {\"type\": "
+         "\"CharField\", \"max_length\": 80}}",
+         true, &n);
+    cr_expect_eq(n, 0, "widening a varchar is safe");
+    lint("{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], \"name\": \"i_n\"}}",
+         false, &n);
+    cr_expect_eq(n, 0, "SQLite has no concurrent writers to block");
+}
+
+Test(lint, locks_on_postgres) {
+    EXPECT_WARNING("{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], "
+                   "\"name\": \"i_n\"}}",
+                   true, "builds an index without CONCURRENTLY");
+    EXPECT_WARNING("{\"operation\": \"AddField\", \"model_name\": \"item\", \"name\": \"added\", \"field\": {\"type\": "
+                   "\"DateTimeField\", \"default_callable\": true}}",
+                   true, "adds a column with a volatile default");
+    EXPECT_WARNING("{\"operation\": \"AddField\", \"model_name\": \"item\", \"name\": \"code\", \"field\": {\"type\": "
+                   "\"IntegerField\"}}",
+                   true, "adds a NOT NULL column without a default");
+    EXPECT_WARNING("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"qty\", \"field\": {\"type\": "
+                   "\"BigIntegerField\"}}",
+                   true, "changes the column's type: PostgreSQL rewrites the table");
+    EXPECT_WARNING("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"note\", \"field\": {\"type\": "
+                   "\"TextField\"}}",
+                   true, "makes the column NOT NULL");
+}
+
+Test(lint, strict_refuses_to_apply) {
+    int n;
+    lint("{\"operation\": \"RemoveField\", \"model_name\": \"item\", \"name\": \"note\"}", false, &n);
+    dorm_app app = {.label = "stock", .models = (const dorm_model *const[]){NULL}, .migrations_dir = dir};
+    int rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.strict = true});
+    cr_expect_eq(rc, DORM_EVALUE);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "1 migration safety warning (--strict).");
+    rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.verbosity = 0});
+    cr_expect_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+}
