@@ -41,9 +41,12 @@ int dorm_recorder_ensure(dorm_ctx *cx) {
     dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
     dorm_schema_table_sql(&b, &check, cx->db->dialect, &t);
     dorm_errbuf e = {0, ""};
-    int rc = b.failed ? DORM_ENOMEM : dorm_db_exec(cx->db, b.data, &e);
+    /* "IF NOT EXISTS": another process may be creating it right now. */
+    const char *sql = b.failed ? NULL : dorm_sprintf(cx, "CREATE TABLE IF NOT EXISTS %s", b.data + strlen("CREATE TABLE "));
+    int rc = sql ? dorm_db_exec(cx->db, sql, &e) : DORM_ENOMEM;
     dorm_buf_free(&b);
     dorm_buf_free(&check);
+    if (rc < 0 && run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) rc = 0;
     return rc < 0 ? dorm_fail_errbuf(cx, &e) : rc;
 }
 

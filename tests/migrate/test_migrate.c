@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend/db.h"
@@ -63,7 +64,9 @@ static void exec_ok(const char *sql) {
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
-static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = (const dorm_model *const[]){NULL}, .migrations_dir = dir}; }
+static const dorm_model *const no_models[] = {NULL};
+
+static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = no_models, .migrations_dir = dir}; }
 
 static int migrate_to(const dorm_app *app, const char *target) {
     char *buf = NULL;
@@ -243,4 +246,90 @@ Test(migrate, files_are_checked) {
     write_migration("0001_initial", "{\"dependencies\": [], \"operations\": [{\"operation\": \"DropEverything\"}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "operation 1: unknown operation 'DropEverything'"), "%s", dorm_errmsg(T.cx));
+}
+
+Test(migrate, model_level_operations_both_ways) {
+    dorm_app app = shop();
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_more",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+                    "{\"operation\": \"CreateModel\", \"name\": \"Tag\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+                    "\"primary_key\": true}], [\"label\", {\"type\": \"CharField\", \"max_length\": 20}]]},"
+                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"tags\", \"field\": "
+                    "{\"type\": \"ManyToManyField\", \"to\": \"shop.tag\"}},"
+                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"main_tag\", \"field\": "
+                    "{\"type\": \"ForeignKey\", \"to\": \"shop.tag\", \"on_delete\": \"SET_NULL\", \"null\": true}},"
+                    "{\"operation\": \"AlterUniqueTogether\", \"name\": \"product\", \"unique_together\": [[\"name\", \"main_tag\"]]},"
+                    "{\"operation\": \"AddIndex\", \"model_name\": \"tag\", \"index\": {\"fields\": [\"label\"], \"name\": \"tag_label_idx\"}},"
+                    "{\"operation\": \"RenameIndex\", \"model_name\": \"tag\", \"old_name\": \"tag_label_idx\", \"new_name\": \"tag_lbl_idx\"},"
+                    "{\"operation\": \"AddConstraint\", \"model_name\": \"tag\", \"constraint\": {\"type\": \"UniqueConstraint\", "
+                    "\"name\": \"tag_label_uniq\", \"fields\": [\"label\"]}},"
+                    "{\"operation\": \"AlterModelOptions\", \"name\": \"tag\", \"options\": {\"ordering\": [\"label\"]}},"
+                    "{\"operation\": \"RenameModel\", \"old_name\": \"Tag\", \"new_name\": \"Label\"}]}");
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(table_exists("shop_label"));
+    cr_expect(table_exists("shop_product_tags"));
+    exec_ok("INSERT INTO \"shop_label\" (\"label\") VALUES ('red')");
+    dorm_errbuf e = {0, ""};
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_label\" (\"label\") VALUES ('red')", &e), 0, "unique label");
+    exec_ok("INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)");
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)", &e), 0,
+                  "unique together");
+    exec_ok("INSERT INTO \"shop_product_tags\" (\"product_id\", \"tag_id\") VALUES (1, 1)");
+    /* Back: the join table, key, constraints and the model go; the product stays. */
+    cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_not(table_exists("shop_label"));
+    cr_expect_not(table_exists("shop_tag"));
+    cr_expect_not(table_exists("shop_product_tags"));
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"name\" = 'pen'"), 1);
+    /* And forwards again from there. */
+    exec_ok("DELETE FROM \"shop_product\"");
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(table_exists("shop_label"));
+}
+
+Test(migrate, concurrent_processes_apply_once) {
+    if (strncmp(test_db_url(), "sqlite://:memory:", 17) == 0) {
+        /* Processes cannot share an in-memory database: use a file. */
+        char url[128];
+        snprintf(url, sizeof url, "sqlite:///%s/db.sqlite3", dir);
+        setenv("DORM_CONCURRENT_URL", url, 1);
+    } else {
+        setenv("DORM_CONCURRENT_URL", test_db_url(), 1);
+    }
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_slow", "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                                 "\"AddField\", \"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": "
+                                 "\"IntegerField\", \"default\": 1}}]}");
+    dorm_app app = shop();
+    const dorm_app *apps[] = {&app, NULL};
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        cr_assert_neq(kids[k], -1);
+        if (kids[k] == 0) {
+            dorm_registry *reg = dorm_registry_new(apps);
+            dorm_db *db = dorm_db_open(getenv("DORM_CONCURRENT_URL"), reg);
+            dorm_ctx *cx = dorm_ctx_new(db);
+            /* On PostgreSQL each test has its own schema: search the same one. */
+            if (strncmp(test_db_url(), "postgres", 8) == 0) {
+                dorm_errbuf e = {0, ""};
+                char sql[160];
+                snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", test_db_schema());
+                dorm_db_exec(db, sql, &e);
+            }
+            int rc = dorm_migrate(cx, apps, &(dorm_migrate_opts){.verbosity = 0});
+            if (rc) fprintf(stderr, "child: %s\n", dorm_errmsg(cx));
+            _exit(rc == 0 ? 0 : 1);
+        }
+    }
+    int ok = 0;
+    for (int k = 0; k < 2; k++) {
+        int status = 0;
+        waitpid(kids[k], &status, 0);
+        ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    cr_expect_eq(ok, 2, "both runs succeed: the second finds the work done");
+    if (strncmp(test_db_url(), "postgres", 8) == 0)
+        cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 2, "each migration recorded once");
 }

@@ -66,6 +66,8 @@ static const dorm_app test_app = {.label = "library", .models = DORM_MODELS(&Aut
 
 test_db T;
 
+const char *test_db_schema(void);
+
 const char *test_db_url(void) {
     const char *url = getenv("DORM_TEST_URL");
     return url && *url ? url : "sqlite://:memory:";
@@ -182,3 +184,5 @@ void test_db_catalogue(void) {
         cr_assert(b, "%s", dorm_errmsg(cx));
     }
 }
+
+const char *test_db_schema(void) { return pg_schema; }

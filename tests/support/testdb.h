@@ -76,5 +76,7 @@ void test_db_close(void);
 void test_db_catalogue(void);
 /* The URL tests run against. */
 const char *test_db_url(void);
+/* The PostgreSQL schema of the open test database ("" on SQLite). */
+const char *test_db_schema(void);
 
 #endif
