@@ -1,18 +1,18 @@
 /* manage.c - dorm_manage(): the command table, option parsing shared by the
  * commands (flags, options with values, positionals; Django's "unrecognized
- * arguments" error), the database each command opens, and the commands of
- * the migration workflow (makemigrations, migrate, sqlmigrate,
- * showmigrations) and check. */
+ * arguments" error), the database each command opens, and each command's
+ * glue to its C function (migrations, fixtures, dbshell, flush, check). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dorm.h"
 #include "dorm/manage.h"
+#include "manage/shell.h"
 
 typedef struct args {
     int npos;
-    const char *pos[8];
+    const char *pos[64];
     const char *database;
     int verbosity;
     bool flags[16];
@@ -161,11 +161,62 @@ static int cmd_showmigrations(const command *c, args *a, const dorm_app *const *
     return dorm_showmigrations(cx, apps, a->npos ? a->pos[0] : NULL, flag(c, a, "--plan"), stdout) < 0 ? failed(cx) : 0;
 }
 
+static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    (void)apps;
+    a->pos[a->npos] = NULL;
+    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output");
+    FILE *out = path ? fopen(path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "CommandError: Cannot write %s.\n", path);
+        return 1;
+    }
+    int rc = dorm_dumpdata(cx, a->pos, indent ? atoi(indent) : 0, out);
+    if (path) fclose(out);
+    return rc < 0 ? failed(cx) : 0;
+}
+
+static int cmd_loaddata(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    (void)c, (void)apps;
+    if (!a->npos) {
+        fputs("CommandError: No database fixture specified. Please provide the path of at least one fixture in the "
+              "command line.\n", stderr);
+        return 1;
+    }
+    a->pos[a->npos] = NULL;
+    return dorm_loaddata(cx, a->pos, a->verbosity > 0 ? stdout : NULL) < 0 ? failed(cx) : 0;
+}
+
+static int cmd_flush(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    (void)apps;
+    if (!flag(c, a, "--noinput") && !flag(c, a, "--no-input")) {
+        fputs("You have requested a flush of the database.\nThis will IRREVERSIBLY DESTROY all data currently in the "
+              "database,\nand return each table to an empty state.\nAre you sure you want to do this?\n\n"
+              "    Type 'yes' to continue, or 'no' to cancel: ", stdout);
+        fflush(stdout);
+        char line[16];
+        if (!fgets(line, sizeof line, stdin) || strcmp(line, "yes\n") != 0) {
+            puts("Flush cancelled.");
+            return 0;
+        }
+    }
+    return dorm_flush(cx) < 0 ? failed(cx) : 0;
+}
+
+static int cmd_dbshell(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    (void)c, (void)apps, (void)cx;
+    return dorm_dbshell(a->database ? a->database : getenv("DATABASE_URL"));
+}
+
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
 static const command commands[] = {
     {"check", "Checks the models for problems (the system checks).", NULL, NULL, 0, false, cmd_check},
+    {"dbshell", "Runs the database's command-line client.", NULL, NULL, 0, true, cmd_dbshell},
+    {"dumpdata", "Writes the rows of models as a JSON fixture.", NULL, DORM_LIST("--indent", "--output", "--format"),
+     63, true, cmd_dumpdata},
+    {"flush", "Removes every row from the model tables.", DORM_LIST("--noinput", "--no-input"), NULL, 0, true, cmd_flush},
     {"help", "Lists the commands.", NULL, NULL, 1, false, cmd_help},
+    {"loaddata", "Installs JSON fixtures, all or nothing.", NULL, NULL, 63, true, cmd_loaddata},
     {"makemigrations", "Creates new migrations from the changes to the models.",
      DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict"), DORM_LIST("--name"), 7, false,
      cmd_makemigrations},

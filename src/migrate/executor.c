@@ -2,33 +2,12 @@
  * (forwards, or backwards through dependents), each migration applied or
  * unapplied in one transaction with its record and a lock against a second
  * migrating process, Django's progress lines, and the SQL of a migration. */
-#define _POSIX_C_SOURCE 200809L /* fileno, isatty */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backend/db.h"
 #include "exec/exec.h"
 #include "migrate/migration.h"
-
-struct dorm_progress {
-    FILE *out;
-    bool tty;
-    int shown;                     /* last percentage drawn, -1: none */
-};
-
-void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total) {
-    if (!p || !p->tty || total <= 0) return;
-    int pct = (int)(done * 100 / total);
-    if (pct == p->shown) return;
-    p->shown = pct;
-    char bar[31];
-    int fill = pct * 30 / 100;
-    for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : ' ';
-    bar[30] = '\0';
-    fprintf(p->out, "\r    [%s] %3d%%", bar, pct);
-    fflush(p->out);
-}
 
 /* The node an app's target names: a full name or a unique prefix. */
 static int find_target(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *target) {
@@ -225,8 +204,7 @@ static int apply(run *r, int i, bool backwards) {
     foreign_keys(r->cx, false);
     int rc = dorm_in_transaction(r->cx, apply_run, &j);
     foreign_keys(r->cx, true);
-    if (r->progress.shown >= 0 && r->o->verbosity > 0) fputc('\n', r->out);
-    r->progress.shown = -1;
+    dorm_progress_done(&r->progress);
     if (r->o->verbosity > 0)
         fprintf(r->out, "%s\n", rc ? " FAILED" : j.skipped ? " (done by another process)" : fake ? " FAKED" : " OK");
     if (!rc) r->applied[i] = !backwards;
@@ -251,10 +229,9 @@ static void print_plan(run *r, const int *plan, int n, bool backwards) {
 
 int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
     dorm_migrate_opts dflt = {.verbosity = 1};
-    run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, .progress = {NULL, false, -1}};
+    run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, };
     r.out = r.o->out ? r.o->out : stdout;
-    r.progress.out = r.out;
-    r.progress.tty = isatty(fileno(r.out));
+    dorm_progress_init(&r.progress, r.out);
     dorm_error_clear(cx);
     if (r.o->app) {
         bool known = false;

@@ -129,6 +129,18 @@ int dorm_recorder_ensure(dorm_ctx *cx);
 int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
 int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied);
 
+/* ---- progress.c ---- */
+
+/* A progress bar drawn on `out` when it is a terminal (RunC, loaddata). */
+struct dorm_progress {
+    FILE *out;
+    bool tty;
+    int shown;                     /* last percentage drawn, -1: none */
+};
+void dorm_progress_init(dorm_progress *p, FILE *out);
+/* Ends the bar's line if one was drawn. */
+void dorm_progress_done(dorm_progress *p);
+
 /* ---- lint.c ---- */
 
 /* The safety warnings of a migration applied on `before` (printed to out when

@@ -1,0 +1,224 @@
+/* test_manage.c - the manage commands outside migrations: dumpdata and
+ * loaddata (Django's fixture format, all or nothing, and a round trip with
+ * Django 3.2 when python3-django is installed), flush, dbshell's command
+ * line, check, and the dispatcher's errors. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "manage/shell.h"
+#include "testdb.h"
+
+static char dir[64];
+
+static void open_catalogue(void) {
+    test_db_open();
+    strcpy(dir, "/tmp/dorm-fix-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void close_catalogue(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    test_db_close();
+}
+
+TestSuite(manage, .init = open_catalogue, .fini = close_catalogue);
+
+static const char *path_of(const char *name) { return dorm_sprintf(T.cx, "%s/%s", dir, name); }
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *dump(const char *const *labels, int indent) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_dumpdata(T.cx, labels, indent, out);
+    fclose(out);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *r = dorm_strdup(T.cx, buf);
+    free(buf);
+    return r;
+}
+
+Test(manage, dumpdata_in_djangos_format) {
+    Author *a = dorm_create(T.cx, Author, .name = "Jane Austen", .birth_date = dorm_date_ymd(1775, 12, 16),
+                            .biography = "Novelist");
+    cr_assert_not_null(a);
+    cr_assert_not_null(dorm_create(T.cx, Book, .title = "Emma", .author = {a->id, NULL},
+                                   .publication_date = dorm_date_ymd(1815, 12, 23), .isbn = "9780141439587", .pages = 474));
+    const char *json = dump(DORM_LIST("library.author", "library.book"), 0);
+    char expect[512];
+    snprintf(expect, sizeof expect,
+             "[{\"model\": \"library.author\", \"pk\": %lld, \"fields\": {\"name\": \"Jane Austen\", \"birth_date\": "
+             "\"1775-12-16\", \"biography\": \"Novelist\"}}, {\"model\": \"library.book\", \"pk\": 1, \"fields\": "
+             "{\"title\": \"Emma\", \"author\": %lld, \"publication_date\": \"1815-12-23\", \"isbn\": \"9780141439587\", "
+             "\"genre\": \"FIC\", \"pages\": 474}}]\n",
+             (long long)a->id, (long long)a->id);
+    cr_expect_str_eq(json, expect);
+    FILE *sink = fopen("/dev/null", "w");
+    cr_expect_lt(dorm_dumpdata(T.cx, DORM_LIST("library.nope"), 0, sink), 0);
+    fclose(sink);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "No installed app or model with label 'library.nope'.");
+}
+
+Test(manage, loaddata_round_trip_and_all_or_nothing) {
+    test_db_catalogue();
+    write_text(path_of("cat.json"), dump(DORM_LIST("library"), 2));
+    cr_assert_eq(dorm_flush(T.cx), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Book)), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cr_assert_eq(dorm_loaddata(T.cx, DORM_LIST(path_of("cat.json")), out), 0, "%s", dorm_errmsg(T.cx));
+    fclose(out);
+    cr_expect_str_eq(buf, "Installed 11 object(s) from 1 fixture(s)\n");
+    free(buf);
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Book), DQ("author__name", "George Orwell"))), 3);
+    /* New rows continue after the loaded keys (sequences reset on PostgreSQL). */
+    Author *fresh = dorm_create(T.cx, Author, .name = "New");
+    cr_assert_not_null(fresh, "%s", dorm_errmsg(T.cx));
+    cr_expect_gt(fresh->id, 3);
+    /* A bad object anywhere: nothing of the fixture is installed. */
+    write_text(path_of("bad.json"),
+               "[{\"model\": \"library.author\", \"pk\": 50, \"fields\": {\"name\": \"Kept?\"}},"
+               " {\"model\": \"library.nope\", \"pk\": 1, \"fields\": {}}]");
+    cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path_of("bad.json")), NULL), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "Invalid model identifier: 'library.nope'"), "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Author), DQ("pk", 50))), 0);
+    cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path_of("missing.json")), NULL), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "No fixture named"), "%s", dorm_errmsg(T.cx));
+}
+
+Test(manage, flush_empties_every_table) {
+    test_db_catalogue();
+    cr_assert_eq(dorm_flush(T.cx), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Author)), 0);
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Book)), 0);
+    Author *a = dorm_create(T.cx, Author, .name = "First again");
+    cr_assert_not_null(a);
+    cr_expect_eq(a->id, 1, "keys start again");
+}
+
+Test(manage, dbshell_command_lines) {
+    const char *argv[16], *password;
+    char buf[512];
+    cr_assert_eq(dorm_dbshell_argv("sqlite:////tmp/x.db", argv, 16, &password, buf, sizeof buf), 0);
+    cr_expect_str_eq(argv[0], "sqlite3");
+    cr_expect_str_eq(argv[1], "/tmp/x.db");
+    cr_expect_null(argv[2]);
+    cr_assert_eq(dorm_dbshell_argv("postgres://bob:s3cret@db.example:5433/shop", argv, 16, &password, buf, sizeof buf), 0);
+    const char *want[] = {"psql", "-U", "bob", "-h", "db.example", "-p", "5433", "shop", NULL};
+    for (int i = 0; want[i]; i++) cr_expect_str_eq(argv[i], want[i]);
+    cr_expect_null(argv[8]);
+    cr_expect_str_eq(password, "s3cret", "the password goes to PGPASSWORD, never argv");
+    cr_expect_neq(dorm_dbshell_argv("mongodb://x/y", argv, 16, &password, buf, sizeof buf), 0);
+}
+
+static int run_manage(const char *const *args) {
+    int argc = 0;
+    while (args[argc]) argc++;
+    return dorm_manage(argc, (char **)args, (const dorm_app *const[]){NULL});
+}
+
+Test(manage, dispatcher_errors) {
+    cr_expect_eq(run_manage(DORM_LIST("nope")), 1);
+    cr_expect_eq(run_manage(DORM_LIST("check", "--bogus")), 2);
+    cr_expect_eq(run_manage(DORM_LIST("check")), 0);
+    cr_expect_eq(run_manage(DORM_LIST("help")), 0);
+}
+
+/* ---- a round trip with Django (needs python3-django) ---- */
+
+static const char *django_script =
+    "import os, sys\n"
+    "sys.path.insert(0, os.environ['WORK'])\n"
+    "import django\n"
+    "from django.conf import settings\n"
+    "settings.configure(INSTALLED_APPS=['library'], USE_TZ=True, DEFAULT_AUTO_FIELD='django.db.models.AutoField',\n"
+    "    DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.environ['DB']}})\n"
+    "django.setup()\n"
+    "from django.core.management import call_command\n"
+    "from django.db import connection\n"
+    "from library.models import Author, Book\n"
+    "with connection.schema_editor() as se:\n"
+    "    se.create_model(Author); se.create_model(Book)\n"
+    "if sys.argv[1] == 'dump':\n"
+    "    a = Author.objects.create(name='Jane Austen', birth_date='1775-12-16', biography='Caf\\u00e9 \"quoted\"')\n"
+    "    b = Author.objects.create(name='Anon')\n"
+    "    Book.objects.create(title='Emma', author=a, publication_date='1815-12-23', isbn='9780141439587', pages=474)\n"
+    "    Book.objects.create(title='X', author=b, publication_date='2001-01-01', isbn='1', genre='NON')\n"
+    "    call_command('dumpdata', 'library.author', 'library.book', output=sys.argv[2])\n"
+    "else:\n"
+    "    call_command('loaddata', sys.argv[2], verbosity=0)\n"
+    "    print(Author.objects.count(), Book.objects.count(), Book.objects.get(isbn='1').author.name)\n";
+
+static const char *django_models =
+    "from django.db import models\n"
+    "class Author(models.Model):\n"
+    "    name = models.CharField(max_length=100)\n"
+    "    birth_date = models.DateField(null=True, blank=True)\n"
+    "    biography = models.TextField(blank=True)\n"
+    "    class Meta:\n"
+    "        ordering = ['name']\n"
+    "        app_label = 'library'\n"
+    "class Book(models.Model):\n"
+    "    title = models.CharField(max_length=200)\n"
+    "    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name='books')\n"
+    "    publication_date = models.DateField()\n"
+    "    isbn = models.CharField(max_length=13, unique=True)\n"
+    "    genre = models.CharField(max_length=3, default='FIC')\n"
+    "    pages = models.PositiveIntegerField(default=0)\n"
+    "    class Meta:\n"
+    "        ordering = ['-publication_date']\n"
+    "        app_label = 'library'\n";
+
+static int django(const char *what, const char *fixture, char *out, size_t outlen) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cd '%s' && WORK='%s' DB='%s/%s.db' /usr/bin/python3 script.py %s '%s' 2>&1", dir, dir, dir,
+             what, what, fixture);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, outlen - 1, p);
+    out[n] = '\0';
+    return pclose(p);
+}
+
+Test(manage, fixture_round_trip_with_django) {
+    if (system("/usr/bin/python3 -c 'import django' >/dev/null 2>&1") != 0)
+        cr_skip_test("python3-django is not installed: the Django round trip is skipped");
+    char pkg[128];
+    snprintf(pkg, sizeof pkg, "%s/library", dir);
+    cr_assert_eq(mkdir(pkg, 0700), 0);
+    write_text(path_of("library/__init__.py"), "");
+    write_text(path_of("library/models.py"), django_models);
+    write_text(path_of("script.py"), django_script);
+    char out[2048];
+    cr_assert_eq(django("dump", path_of("django.json"), out, sizeof out), 0, "%s", out);
+    /* Django's fixture loads into dorm... */
+    cr_assert_eq(dorm_loaddata(T.cx, DORM_LIST(path_of("django.json")), NULL), 0, "%s", dorm_errmsg(T.cx));
+    Author *a = dorm_get(dorm_all(T.cx, Author), DQ("name", "Jane Austen"));
+    cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(a->biography, "Caf\xc3\xa9 \"quoted\"");
+    /* ...dumping it again gives the same fixture... */
+    write_text(path_of("dorm.json"), dump(DORM_LIST("library.author", "library.book"), 0));
+    json_error_t err;
+    json_t *mine = json_load_file(path_of("dorm.json"), 0, &err), *theirs = json_load_file(path_of("django.json"), 0, &err);
+    cr_assert(mine && theirs);
+    cr_expect(json_equal(mine, theirs), "dorm:\n%s\ndjango:\n%s", json_dumps(mine, 0), json_dumps(theirs, 0));
+    json_decref(mine);
+    json_decref(theirs);
+    /* ...and Django loads dorm's. */
+    cr_assert_eq(django("load", path_of("dorm.json"), out, sizeof out), 0, "%s", out);
+    cr_expect_str_eq(out, "2 2 Anon\n");
+}
