@@ -9,6 +9,7 @@
 #include "dorm.h"
 #include "dorm/manage.h"
 #include "manage/shell.h"
+#include "migrate/migration.h"
 
 typedef struct args {
     int npos;
@@ -207,6 +208,15 @@ static int cmd_dbshell(const command *c, args *a, const dorm_app *const *apps, d
     return dorm_dbshell(a->database ? a->database : getenv("DATABASE_URL"));
 }
 
+static int cmd_squashmigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    if (a->npos < 2) {
+        fputs("manage squashmigrations: error: the following arguments are required: app_label, migration_name\n", stderr);
+        return 2;
+    }
+    const char *start = a->npos == 3 ? a->pos[1] : NULL, *end = a->pos[a->npos - 1];
+    return dorm_squash(cx, apps, a->pos[0], start, end, value(c, a, "--squashed-name"), stdout) < 0 ? failed(cx) : 0;
+}
+
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
 static const command commands[] = {
@@ -225,6 +235,8 @@ static const command commands[] = {
     {"showmigrations", "Shows the migrations and whether they are applied.", DORM_LIST("--plan", "--list"), NULL, 1,
      true, cmd_showmigrations},
     {"sqlmigrate", "Prints the SQL of a migration.", DORM_LIST("--backwards"), NULL, 2, true, cmd_sqlmigrate},
+    {"squashmigrations", "Squashes a run of an app's migrations into one.", DORM_LIST("--noinput", "--no-input"),
+     DORM_LIST("--squashed-name"), 3, false, cmd_squashmigrations},
 };
 
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {

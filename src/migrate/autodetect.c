@@ -375,7 +375,11 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     }
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return rc;
+    if (!rc) rc = dorm_graph_replacements(cx, &g, NULL);
+    if (rc) {
+        dorm_graph_free(&g);
+        return rc;
+    }
     dorm_registry *reg = dorm_registry_new(apps);
     if (!reg || dorm_registry_errcode(reg))
         rc = dorm_fail(cx, DORM_ECONFIG, "%s", reg ? dorm_registry_messages(reg) : "out of memory");

@@ -246,6 +246,7 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     if (!r.applied || !mark || !plan) rc = DORM_ENOMEM;
     if (!rc) rc = dorm_recorder_ensure(cx);
     if (!rc) rc = dorm_recorder_applied(cx, &r.g, r.applied);
+    if (!rc) rc = dorm_graph_replacements(cx, &r.g, r.applied);
     bool backwards = false;
     int target = -1;
     if (!rc && r.o->app && r.o->target) {
@@ -318,6 +319,10 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
     dorm_error_clear(cx);
     run r = {.cx = cx, .apps = apps};
     if (dorm_graph_load(cx, apps, &r.g)) return NULL;
+    if (dorm_graph_replacements(cx, &r.g, NULL)) {
+        dorm_graph_free(&r.g);
+        return NULL;
+    }
     const char *result = NULL;
     int i = find_target(cx, &r.g, app, name);
     dorm_state **st = i >= 0 ? op_states(&r, i, NULL) : NULL;
@@ -356,6 +361,7 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
     if (!applied) rc = DORM_ENOMEM;
     if (!rc) rc = dorm_recorder_ensure(cx);
     if (!rc) rc = dorm_recorder_applied(cx, &g, applied);
+    if (!rc) rc = dorm_graph_replacements(cx, &g, applied);
     for (int i = 0; !rc && plan && i < g.n; i++)
         if (!app || strcmp(g.nodes[i]->app, app) == 0)
             fprintf(out, "[%c]  %s.%s\n", applied[i] ? 'X' : ' ', g.nodes[i]->app, g.nodes[i]->name);

@@ -57,6 +57,53 @@ dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app) {
     return leaf;
 }
 
+/* Puts `all` in an order with every dependency first (among ready nodes,
+ * the order they came in) into `order`; `flags`, when given, moves along
+ * with its nodes. */
+static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration **order, bool *flags) {
+    dorm_graph found = {n, all};
+    bool *placed = calloc((size_t)(n ? n : 1), sizeof(bool));
+    bool *moved = flags ? calloc((size_t)(n ? n : 1), sizeof(bool)) : NULL;
+    int rc = placed && (!flags || moved) ? DORM_OK : DORM_ENOMEM;
+    int k = 0;
+    while (rc == DORM_OK && k < n) {
+        int before = k;
+        for (int i = 0; i < n; i++) {
+            if (placed[i]) continue;
+            bool ready = true;
+            for (int d = 0; d < all[i]->ndeps && ready; d++) {
+                dorm_migration *dep = dorm_graph_find(&found, all[i]->deps[d].app, all[i]->deps[d].name);
+                for (int j = 0; j < n; j++)
+                    if (all[j] == dep && !placed[j]) ready = false;
+            }
+            if (!ready) continue;
+            placed[i] = true;
+            if (flags) moved[k] = flags[i];
+            order[k++] = all[i];
+        }
+        if (k == before) {
+            dorm_buf b = DORM_BUF_INIT;
+            for (int i = 0; i < n; i++)
+                if (!placed[i]) dorm_buf_printf(&b, "%s%s.%s", b.len ? ", " : "", all[i]->app, all[i]->name);
+            rc = dorm_fail(cx, DORM_ECONFIG, "Circular dependency in migrations: %s", b.data ? b.data : "");
+            dorm_buf_free(&b);
+        }
+    }
+    if (!rc && flags) memcpy(flags, moved, sizeof(bool) * (size_t)n);
+    free(placed);
+    free(moved);
+    return rc;
+}
+
+int dorm_graph_sort(dorm_ctx *cx, dorm_graph *g, bool *applied) {
+    dorm_migration **all = malloc(sizeof(*all) * (size_t)(g->n ? g->n : 1));
+    if (!all) return DORM_ENOMEM;
+    memcpy(all, g->nodes, sizeof(*all) * (size_t)g->n);
+    int rc = topo_sort(cx, all, g->n, g->nodes, applied);
+    free(all);
+    return rc;
+}
+
 int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     memset(g, 0, sizeof *g);
     dorm_migration **all = NULL;
@@ -72,34 +119,9 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
                                all[i]->app, all[i]->name, all[i]->deps[k].app, all[i]->deps[k].name);
                 break;
             }
-    /* Dependencies first; among ready nodes, file order (apps in order). */
     dorm_migration **order = rc ? NULL : malloc(sizeof(*order) * (size_t)(n ? n : 1));
-    bool *placed = rc ? NULL : calloc((size_t)(n ? n : 1), sizeof(bool));
-    if (!rc && (!order || !placed)) rc = DORM_ENOMEM;
-    int k = 0;
-    while (rc == DORM_OK && k < n) {
-        int before = k;
-        for (int i = 0; i < n; i++) {
-            if (placed[i]) continue;
-            bool ready = true;
-            for (int d = 0; d < all[i]->ndeps && ready; d++) {
-                dorm_migration *dep = dorm_graph_find(&found, all[i]->deps[d].app, all[i]->deps[d].name);
-                for (int j = 0; j < n; j++)
-                    if (all[j] == dep && !placed[j]) ready = false;
-            }
-            if (!ready) continue;
-            placed[i] = true;
-            order[k++] = all[i];
-        }
-        if (k == before) {
-            dorm_buf b = DORM_BUF_INIT;
-            for (int i = 0; i < n; i++)
-                if (!placed[i]) dorm_buf_printf(&b, "%s%s.%s", b.len ? ", " : "", all[i]->app, all[i]->name);
-            rc = dorm_fail(cx, DORM_ECONFIG, "Circular dependency in migrations: %s", b.data ? b.data : "");
-            dorm_buf_free(&b);
-        }
-    }
-    free(placed);
+    if (!rc && !order) rc = DORM_ENOMEM;
+    if (!rc) rc = topo_sort(cx, all, n, order, NULL);
     free(all);
     if (rc) {
         free(order);

@@ -119,6 +119,18 @@ dorm_migration *dorm_graph_find(const dorm_graph *g, const char *app, const char
 /* The state after applying the nodes marked in `use` (NULL: all), in order,
  * stopping before node `stop` (-1: none). */
 dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop);
+/* Re-sorts the graph (dependencies first), `applied` (may be NULL) along. */
+int dorm_graph_sort(dorm_ctx *cx, dorm_graph *g, bool *applied);
+/* squash.c: resolves squashed migrations against what is applied (NULL:
+ * nothing): all originals applied -> the squashed one is applied (and
+ * recorded); none -> the squashed one replaces them; some -> the originals
+ * stay and the squashed one goes. */
+int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied);
+/* squashmigrations: the migrations of `app` from `start` (NULL: the first)
+ * to `end` in one new file named <start number>_squashed_<end> (or
+ * <number>_<name>); what it did to `out`. */
+int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
+                const char *name, FILE *out);
 /* The leaf migration of an app (the newest), or NULL. */
 dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app);
 
