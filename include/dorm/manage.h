@@ -21,5 +21,9 @@ int dorm_dumpdata(struct dorm_ctx *cx, const char *const *labels, int indent, FI
  * in one transaction, keeping their keys; "Installed N object(s) from M
  * fixture(s)" to `out` when not NULL.  0 or a negative error. */
 int dorm_loaddata(struct dorm_ctx *cx, const char *const *files, FILE *out);
+/* inspectdb: C model code (structs, field tables, models, the app
+ * `inspected_app` labelled app_label) for the tables of cx's database (all, or
+ * those named), to `out`.  0 or a negative error. */
+int dorm_inspectdb(struct dorm_ctx *cx, const char *const *tables, const char *app_label, FILE *out);
 
 #endif

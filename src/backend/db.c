@@ -394,3 +394,18 @@ int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
     log_statement(db, sql, false, NULL, 0, now() - start);
     return rc;
 }
+
+int dorm_db_query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
+                  void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e)
+{
+    dorm_cached_stmt *cs;
+    int rc = dorm_db_prepare(db, sql, strlen(sql), &cs, e);
+    if (rc < 0) return rc;
+    rc = dorm_db_run(db, cs, params, nparams, e);
+    while (rc == DORM_STEP_ROW) {
+        if (row) row(db, cs->stmt, payload);
+        rc = dorm_db_step(db, cs, e);
+    }
+    dorm_db_release(db, cs);
+    return rc < 0 ? rc : 0;
+}

@@ -64,6 +64,10 @@ int dorm_db_step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e);
 /* Done with a statement: resets it for reuse (or finalizes a private one).
  * Accepts NULL. */
 void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs);
+/* Runs a statement and calls row(stmt, payload) for each result row (read
+ * it with db->drv->column_*).  0 or a negative dorm_error. */
+int dorm_db_query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
+                  void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e);
 /* Runs parameterless SQL that returns no rows (DDL), logged ("args=None") and
  * counted, not cached.  0 or a negative dorm_error. */
 int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e);

@@ -217,6 +217,12 @@ static int cmd_squashmigrations(const command *c, args *a, const dorm_app *const
     return dorm_squash(cx, apps, a->pos[0], start, end, value(c, a, "--squashed-name"), stdout) < 0 ? failed(cx) : 0;
 }
 
+static int cmd_inspectdb(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    (void)apps;
+    a->pos[a->npos] = NULL;
+    return dorm_inspectdb(cx, a->pos, value(c, a, "--app-label"), stdout) < 0 ? failed(cx) : 0;
+}
+
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
 static const command commands[] = {
@@ -226,6 +232,8 @@ static const command commands[] = {
      63, true, cmd_dumpdata},
     {"flush", "Removes every row from the model tables.", DORM_LIST("--noinput", "--no-input"), NULL, 0, true, cmd_flush},
     {"help", "Lists the commands.", NULL, NULL, 1, false, cmd_help},
+    {"inspectdb", "Writes C models for the tables of an existing database.", NULL, DORM_LIST("--app-label"), 63, true,
+     cmd_inspectdb},
     {"loaddata", "Installs JSON fixtures, all or nothing.", NULL, NULL, 63, true, cmd_loaddata},
     {"makemigrations", "Creates new migrations from the changes to the models.",
      DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict"), DORM_LIST("--name"), 7, false,

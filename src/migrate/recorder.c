@@ -12,20 +12,11 @@ static const char *placeholder(const dorm_ctx *cx, int i) {
     return cx->db->dialect->param_style == DORM_PARAM_DOLLAR ? dollar[i] : q[i];
 }
 
-/* Runs one statement with text parameters; calls row() for each result row. */
+/* Runs one statement; calls row() for each result row. */
 static int run(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n,
-               void (*row)(dorm_ctx *cx, dorm_stmt *st, void *payload), void *payload) {
+               void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
-    dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(cx->db, sql, strlen(sql), &cs, &e);
-    if (rc < 0) return dorm_fail_errbuf(cx, &e);
-    rc = dorm_db_run(cx->db, cs, params, n, &e);
-    while (rc == DORM_STEP_ROW) {
-        if (row) row(cx, cs->stmt, payload);
-        rc = dorm_db_step(cx->db, cs, &e);
-    }
-    dorm_db_release(cx->db, cs);
-    return rc < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    return dorm_db_query(cx->db, sql, params, n, row, payload, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
 }
 
 int dorm_recorder_ensure(dorm_ctx *cx) {
@@ -55,10 +46,10 @@ typedef struct applied_job {
     bool *applied;
 } applied_job;
 
-static void mark(dorm_ctx *cx, dorm_stmt *st, void *payload) {
+static void mark(dorm_db *db, dorm_stmt *st, void *payload) {
     applied_job *j = payload;
     size_t na, nn;
-    const char *app = cx->db->drv->column_text(st, 0, &na), *name = cx->db->drv->column_text(st, 1, &nn);
+    const char *app = db->drv->column_text(st, 0, &na), *name = db->drv->column_text(st, 1, &nn);
     for (int i = 0; app && name && i < j->g->n; i++)
         if (strlen(j->g->nodes[i]->app) == na && strncmp(j->g->nodes[i]->app, app, na) == 0 &&
             strlen(j->g->nodes[i]->name) == nn && strncmp(j->g->nodes[i]->name, name, nn) == 0)

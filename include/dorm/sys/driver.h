@@ -200,6 +200,34 @@ typedef struct dorm_dialect {
 typedef struct dorm_conn dorm_conn;
 typedef struct dorm_stmt dorm_stmt;
 
+/* What introspection finds of an existing table (inspectdb): each column
+ * with the field kind it maps to, as Django's introspection maps types. */
+typedef struct dorm_icolumn {
+    const char *name;
+    const char *type;          /* the database's own type text             */
+    dorm_kind kind;            /* DORM_KIND_NONE: no dorm kind for it       */
+    int max_length;
+    int max_digits;
+    int decimal_places;
+    bool null;
+    bool primary_key;
+    bool unique;
+    const char *ref_table;     /* a foreign key's table and column, or NULL */
+    const char *ref_column;
+} dorm_icolumn;
+
+typedef struct dorm_itable {
+    const char *name;
+    size_t ncolumns;
+    dorm_icolumn *columns;
+} dorm_itable;
+
+struct dorm_db;
+struct dorm_ctx;
+/* Lists the tables of the connection's database (its current schema) with
+ * their columns, in the context's arena.  0 or a negative error on cx. */
+typedef int (*dorm_introspect_fn)(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
+
 /* Step results. */
 enum { DORM_STEP_DONE = 0, DORM_STEP_ROW = 1 };
 
@@ -238,6 +266,7 @@ typedef struct dorm_driver {
      * A single-row INSERT reads its key here: cheaper than RETURNING, which
      * SQLite runs through a temporary table. */
     int64_t (*last_insert_id)(dorm_stmt *s);
+    dorm_introspect_fn introspect;
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

@@ -391,4 +391,5 @@ const dorm_driver dorm_pg_driver = {
     .reset = pg_reset,
     .finalize = pg_finalize,
     .last_insert_id = NULL,
+    .introspect = dorm_pg_introspect,
 };

@@ -39,6 +39,8 @@ void dorm_pg_close(dorm_conn *c);
  * CONN_HEALTH_CHECKS); one dropped inside a transaction is not, since its
  * work is gone.  0, or DORM_EOPERATIONAL. */
 int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e);
+/* introspect.c: the current schema's tables and columns (inspectdb). */
+int dorm_pg_introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
 /* Records the transaction state after a command: call after every result. */
 void dorm_pg_track(dorm_conn *c);
 /* Fills `e` from a failed result (or the connection's message when `res` is

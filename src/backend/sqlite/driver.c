@@ -321,4 +321,5 @@ const dorm_driver dorm_sqlite_driver = {
     .reset = sq_reset,
     .finalize = sq_finalize,
     .last_insert_id = sq_last_insert_id,
+    .introspect = dorm_sqlite_introspect,
 };

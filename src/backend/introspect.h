@@ -1,0 +1,15 @@
+/* introspect.h - helpers the backends' introspection (inspectdb) shares. */
+#ifndef DORM_BACKEND_INTROSPECT_H
+#define DORM_BACKEND_INTROSPECT_H
+
+#include "backend/db.h"
+#include "core/ctx.h"
+
+/* A new table / column at the end of the list, in cx's arena; NULL on ENOMEM. */
+dorm_itable *dorm_itable_add(dorm_ctx *cx, dorm_itable **tables, size_t *n, const char *name);
+dorm_icolumn *dorm_icolumn_add(dorm_ctx *cx, dorm_itable *t, const char *name, const char *type);
+dorm_icolumn *dorm_itable_column(dorm_itable *t, const char *name);
+/* Sets kind (and max_length, digits) from the type text ("varchar(100)"). */
+void dorm_icolumn_guess(dorm_icolumn *c);
+
+#endif
