@@ -1,6 +1,7 @@
 /* delete.c - obj.delete() and qs.delete(): Django's deletion collector.  It
  * follows reverse foreign keys by their on_delete rule (CASCADE collects,
- * PROTECT/RESTRICT refuse, SET_NULL/SET_DEFAULT update, DO_NOTHING skips),
+ * PROTECT refuses, RESTRICT refuses unless a CASCADE path deletes the same
+ * rows, SET_NULL/SET_DEFAULT update, DO_NOTHING skips),
  * then runs every update and delete in one transaction, dependents first,
  * counting rows per model.  A query with nothing to follow is one DELETE. */
 #include <stdio.h>
@@ -17,10 +18,20 @@ typedef struct batch {
     size_t n;
 } batch;
 
+/* Rows a RESTRICT key protects, checked once everything is collected. */
+typedef struct restricted {
+    const dorm_meta *m;
+    const dorm_fmeta *fk;
+    dorm_value *keys;
+    size_t n;
+} restricted;
+
 typedef struct collector {
     dorm_ctx *cx;
     batch *b;
     size_t n, cap;
+    restricted *r;
+    size_t nr, capr;
     dorm_qs *qs;                /* what to delete                             */
     bool fast;                  /* nothing depends on it: one DELETE          */
     dorm_value *keys;           /* or these primary keys (obj.delete())       */
@@ -86,16 +97,31 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
             if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
             break;
         }
-        case DORM_PROTECT:
-        case DORM_RESTRICT: {
+        case DORM_PROTECT: {
             int found = dorm_exists(filter_in(c->cx, r->model, path, rkeys, rn));
             if (found < 0) return found;
             if (found)
-                return dorm_fail(c->cx, fk->f->on_delete == DORM_PROTECT ? DORM_EPROTECTED : DORM_ERESTRICTED,
+                return dorm_fail(c->cx, DORM_EPROTECTED,
                                  "Cannot delete some instances of model '%s' because they are referenced through "
-                                 "%s foreign keys: '%s.%s'.",
-                                 m->model->name, fk->f->on_delete == DORM_PROTECT ? "protected" : "restricted",
-                                 r->model->model->name, fk->f->name);
+                                 "protected foreign keys: '%s.%s'.",
+                                 m->model->name, r->model->model->name, fk->f->name);
+            break;
+        }
+        case DORM_RESTRICT: {
+            /* Allowed if a CASCADE path deletes those rows too (Django 3.1+):
+             * decided once everything is collected. */
+            dorm_value *sub;
+            size_t ns;
+            rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
+            if (rc || !ns) break;
+            if (c->nr == c->capr) {
+                size_t cap = c->capr ? c->capr * 2 : 4;
+                restricted *grown = realloc(c->r, sizeof *grown * cap);
+                if (!grown) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+                c->r = grown;
+                c->capr = cap;
+            }
+            c->r[c->nr++] = (restricted){r->model, fk, sub, ns};
             break;
         }
         case DORM_SET_NULL:
@@ -152,6 +178,37 @@ static int run_batch(collector *c, const batch *b) {
     return DORM_OK;
 }
 
+/* Whether the collector deletes the row of m with this key. */
+static bool collected(const collector *c, const dorm_meta *m, const dorm_value *key) {
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->b[i].fk || c->b[i].m != m) continue;
+        for (size_t k = 0; k < c->b[i].n; k++)
+            if (dorm_value_equal(&c->b[i].keys[k], key)) return true;
+    }
+    return false;
+}
+
+/* RestrictedError for rows a RESTRICT key protects that no CASCADE deletes. */
+static int check_restricted(collector *c) {
+    dorm_buf fields = DORM_BUF_INIT;
+    for (size_t i = 0; i < c->nr; i++) {
+        const restricted *r = &c->r[i];
+        bool kept = false;
+        for (size_t k = 0; k < r->n && !kept; k++) kept = !collected(c, r->m, &r->keys[k]);
+        const char *name = dorm_sprintf(c->cx, "'%s.%s'", r->m->model->name, r->fk->f->name);
+        if (kept && name && !strstr(fields.data ? fields.data : "", name))
+            dorm_buf_printf(&fields, "%s%s", fields.len ? ", " : "", name);
+    }
+    int rc = DORM_OK;
+    if (fields.len)
+        rc = dorm_fail(c->cx, DORM_ERESTRICTED,
+                       "Cannot delete some instances of model '%s' because they are referenced through restricted "
+                       "foreign keys: %s.",
+                       c->qs->meta->model->name, fields.data);
+    dorm_buf_free(&fields);
+    return rc;
+}
+
 static int run_all(void *payload) {
     collector *c = payload;
     if (c->fast) {
@@ -168,6 +225,7 @@ static int run_all(void *payload) {
     /* Collect inside the transaction so what is deleted is what was seen. */
     int rc = c->keys ? DORM_OK : fetch_values(c->qs, "pk", &c->keys, &c->nkeys);
     if (!rc) rc = collect(c, c->qs->meta, c->keys, c->nkeys, 0);
+    if (!rc) rc = check_restricted(c);
     if (rc) return rc;
     /* Updates (SET_NULL) first, then deletes from the deepest dependents up. */
     for (size_t i = 0; i < c->n; i++)
@@ -221,6 +279,7 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     int rc = dorm_in_transaction(c->cx, run_all, c);
     if (rc >= 0) rc = finish(c, out);
     free(c->b);
+    free(c->r);
     return rc < 0 ? rc : DORM_OK;
 }
 
