@@ -168,6 +168,22 @@ typedef struct fk_member {
     void *obj;
 } fk_member;
 
+/* A reverse one-to-one loaded by select_related: the parent's relation
+ * cache holds it, or holds nothing when the join found no row, so that
+ * dorm_related_one answers either way without a query. */
+static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_selrel *sr, void *child) {
+    dorm_obj_ext *x = dorm_obj_ext_of(parent);
+    dorm_relcache *c = dorm_arena_alloc(arena, sizeof *c);
+    void **one = dorm_arena_alloc(arena, sizeof(void *) * 2);
+    if (!x || !c || !one) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    one[0] = child;
+    one[1] = NULL;
+    *c = (dorm_relcache){sr->rel, NULL, one, child ? 1 : 0, x->rels};
+    x->rels = c;
+    if (child) ((fk_member *)dorm_member(child, sr->fk))->obj = parent;
+    return DORM_OK;
+}
+
 void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
     void *objs[1 + 32];
     objs[0] = dorm_materialize_some(cx, arena, qs->meta, cs, 0, qs->deferred);
@@ -176,13 +192,14 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
     for (int i = 0; i < qs->meta->nfields; i++) col += !(qs->deferred & ((uint64_t)1 << i));
     for (int r = 0; r < qs->nselrel && r < 32; r++) {
         const dorm_selrel *sr = &qs->selrel[r];
-        const dorm_meta *t = sr->fk->target;
+        const dorm_meta *t = dorm_selrel_model(sr);
         int pkcol = col + t->pk->index;
         /* A LEFT OUTER JOIN that found no row gives a NULL key: no object. */
         objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm_materialize(cx, arena, t, cs, col);
         if (!objs[r + 1] && !cx->db->drv->column_null(cs->stmt, pkcol)) return NULL;
         void *parent = objs[sr->parent];
-        if (parent) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
+        if (parent && !sr->rel) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
+        if (parent && sr->rel && cache_one(cx, arena, parent, sr, objs[r + 1])) return NULL;
         col += t->nfields;
     }
     if (qs->nann) {

@@ -377,8 +377,11 @@ void *dorm_related_one(void *obj, const char *name) {
         dorm_fail(h->cx, DORM_EFIELD, "'%s' object has no one-to-one relation '%s'.", m->model->name, name);
         return NULL;
     }
-    dorm_qs *qs = dorm_related(obj, name);
-    void *one = qs && !qs->err ? dorm_first(qs) : NULL;
+    /* Loaded by select_related or prefetch_related: no query. */
+    const relcache *c = cache_of(obj, rel, NULL);
+    dorm_qs *qs = c ? NULL : dorm_related(obj, name);
+    void *one = c ? (c->n ? c->objs[0] : NULL) : qs && !qs->err ? dorm_first(qs) : NULL;
+    if (c) dorm_error_clear(h->cx);
     if (!one && dorm_errcode(h->cx) == DORM_OK)
         dorm_fail(h->cx, DORM_EDOESNOTEXIST, "%s has no %s.", m->model->name, name);
     return one;

@@ -436,7 +436,7 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
     }
     /* select_related: each related model's columns follow, in field order. */
     for (int r = 0; r < qs->nselrel; r++) {
-        const dorm_meta *t = qs->selrel[r].fk->target;
+        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
         const char *alias = dorm_alias_name(qs, qs->selrel[r].alias);
         for (int i = 0; i < t->nfields; i++) {
             dorm_buf_puts(&s->text, ", ");
@@ -463,7 +463,7 @@ static void group_clause(dorm_sql *s, const dorm_qs *qs) {
         dorm_sql_col(s, qs->meta->db_table, qs->meta->fields[i].column);
     }
     for (int r = 0; r < qs->nselrel; r++) {
-        const dorm_meta *t = qs->selrel[r].fk->target;
+        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
         for (int i = 0; i < t->nfields; i++) {
             dorm_buf_puts(&s->text, ", ");
             dorm_sql_col(s, dorm_alias_name(qs, qs->selrel[r].alias), t->fields[i].column);

@@ -90,12 +90,20 @@ typedef struct dorm_order {
 } dorm_order;
 
 /* A model loaded by select_related: its join, the ForeignKey leading to it
- * and the object (0: the base object, i + 1: selrel[i]) holding that key. */
+ * and the object (0: the base object, i + 1: selrel[i]) holding that key.
+ * `rel` set: the reverse side of a OneToOneField (the joined model holds the
+ * key; the object is cached as the parent's relation). */
 typedef struct dorm_selrel {
     int alias;
     const dorm_fmeta *fk;
     int parent;
+    const struct dorm_rel *rel;
 } dorm_selrel;
+
+/* The model a select_related entry loads. */
+static inline const dorm_meta *dorm_selrel_model(const dorm_selrel *sr) {
+    return sr->rel ? sr->fk->owner : sr->fk->target;
+}
 
 /* A selected column of values()/values_list(). */
 typedef struct dorm_col {

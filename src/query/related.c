@@ -19,16 +19,17 @@ static int index_of(const selrel_list *l, int alias) {
     return -1;
 }
 
-/* Adds the join parent --fk-->; *at gets its object index (1-based).
- * 0 or a negative error. */
-static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk, int *at) {
-    int alias = dorm_path_join(qs, parent_alias, fk, false, DORM_PATH_OUTER);
+/* Adds the join parent --fk--> (rel: parent <--fk-- of a one-to-one); *at
+ * gets its object index (1-based).  0 or a negative error. */
+static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk, const dorm_rel *rel,
+               int *at) {
+    int alias = dorm_path_join(qs, parent_alias, fk, rel != NULL, DORM_PATH_OUTER);
     if (alias < 0) return alias;
     *at = index_of(l, alias);
     if (*at > 0) return DORM_OK;
     if (l->n == MAX_SELECT_RELATED)
         return dorm_qs_fail(qs, DORM_EVALUE, "select_related() follows at most %d relations.", MAX_SELECT_RELATED)->err;
-    l->items[l->n++] = (dorm_selrel){alias, fk, parent_index};
+    l->items[l->n++] = (dorm_selrel){alias, fk, parent_index, rel};
     *at = l->n;
     return DORM_OK;
 }
@@ -41,11 +42,29 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
         const char *sep = strstr(p, "__");
         size_t n = sep ? (size_t)(sep - p) : strlen(p);
         const dorm_fmeta *fm = dorm_meta_fieldn(m, p, n);
+        /* The reverse side of a OneToOneField is one object: it may be joined too. */
+        const dorm_rel *one = NULL;
+        for (int i = 0; !fm && i < m->nreverse; i++)
+            if (m->reverse[i].single && !m->reverse[i].hidden && strlen(m->reverse[i].name) == n &&
+                strncmp(m->reverse[i].name, p, n) == 0)
+                one = &m->reverse[i];
+        if (one) {
+            int rc = add(qs, l, alias, index, one->fk, one, &index);
+            if (rc) return rc;
+            alias = l->items[index - 1].alias;
+            m = one->model;
+            if (!sep) return DORM_OK;
+            p = sep + 2;
+            continue;
+        }
         if (!fm || fm->f->kind != DORM_KIND_FK || !fm->target) {
             const char *choices = "(none)";
             dorm_buf b = DORM_BUF_INIT;
             for (int i = 0; i < m->nfields; i++)
                 if (m->fields[i].f->kind == DORM_KIND_FK) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->fields[i].f->name);
+            for (int i = 0; i < m->nreverse; i++)
+                if (m->reverse[i].single && !m->reverse[i].hidden)
+                    dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->reverse[i].name);
             if (b.len) choices = dorm_strdup(qs->cx, b.data);
             dorm_buf_free(&b);
             dorm_qs_fail(qs, DORM_EFIELD,
@@ -54,7 +73,7 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
                          (int)n, p, choices ? choices : "");
             return DORM_EFIELD;
         }
-        int rc = add(qs, l, alias, index, fm, &index);
+        int rc = add(qs, l, alias, index, fm, NULL, &index);
         if (rc) return rc;
         alias = l->items[index - 1].alias;
         m = fm->target;
@@ -100,7 +119,7 @@ static int follow_all(dorm_qs *qs, selrel_list *l, const dorm_meta *m, int alias
         const dorm_fmeta *fm = &m->fields[i];
         if (fm->f->kind != DORM_KIND_FK || !fm->target || fm->f->null) continue;
         int at;
-        int rc = add(qs, l, alias, index, fm, &at);
+        int rc = add(qs, l, alias, index, fm, NULL, &at);
         if (!rc) rc = follow_all(qs, l, fm->target, l->items[at - 1].alias, at, depth + 1);
         if (rc) return rc;
     }

@@ -116,3 +116,31 @@ Test(foreign_key_options, limit_choices_to_and_related_query_name, .init = open_
     /* ... and its accessor keeps the default name. */
     cr_assert_eq(dorm_count(dorm_related(ann, "visa_set")), 1);
 }
+
+Test(one_to_one, select_related_reverse_side) {
+    Person *ann = dorm_create(T.cx, Person, .name = "Ann");
+    cr_assert_not_null(dorm_create(T.cx, Person, .name = "Bob"));
+    cr_assert_not_null(dorm_create(T.cx, Passport, .number = "X1", .holder = {ann->id, NULL}));
+    dorm_qs *qs = dorm_select_related(dorm_all(T.cx, Person), "passport");
+    const char *sql = dorm_qs_sql(qs, NULL);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(sql, "LEFT OUTER JOIN \"travel_passport\" ON (\"travel_person\".\"id\" = \"travel_passport\".\"holder_id\")"),
+              "%s", sql);
+    uint64_t before = dorm_ctx_query_count(T.cx);
+    size_t n;
+    void **people = dorm_list(qs, &n);
+    cr_assert_eq(n, 2, "%s", dorm_errmsg(T.cx));
+    Passport *p = dorm_related_one(people[0], "passport");
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(p->number, "X1");
+    cr_expect_eq(p->holder.obj, people[0], "the way back is known");
+    cr_expect_null(dorm_related_one(people[1], "passport"));
+    cr_expect_eq(dorm_errcode(T.cx), DORM_EDOESNOTEXIST);
+    cr_expect_eq(dorm_ctx_query_count(T.cx) - before, 1, "one query in all");
+    /* Both directions in one path, and an unknown name listing the choices. */
+    void **back = dorm_list(dorm_select_related(dorm_all(T.cx, Passport), "holder__passport"), &n);
+    cr_assert_eq(n, 1, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(((Passport *)back[0])->holder.obj->name, "Ann");
+    qs = dorm_select_related(dorm_all(T.cx, Person), "nope");
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "Invalid field name(s) given in select_related: 'nope'. Choices are: passport");
+}
