@@ -1,6 +1,8 @@
 /* iter.c - QuerySet.iterator(chunk_size): streams rows from one running
  * statement, materialising them into an arena of the iterator's own that is
- * rewound every chunk, so memory stays constant however many rows come. */
+ * rewound every chunk, so memory stays constant however many rows come.
+ * With prefetch_related, each chunk is read ahead and its relations loaded
+ * with one query per level (Django 4.1's iterator(chunk_size)). */
 #include <string.h>
 
 #include "exec/exec.h"
@@ -12,13 +14,19 @@ struct dorm_iter {
     size_t chunk, in_chunk;
     int err;
     bool started;
+    void **ahead;             /* prefetch_related: the chunk read ahead */
+    size_t nahead, pos;
 };
 
-/* The arena is malloc'd: release it with the context by running out the
- * statement and freeing it at the end of the iteration. */
-static void finish(dorm_iter *it) {
+static void stop(dorm_iter *it) {
     if (it->cs) dorm_db_release(it->qs->cx->db, it->cs);
     it->cs = NULL;
+}
+
+/* The arena is malloc'd: it goes when the iteration hands out its last
+ * object (the objects of a chunk read ahead live until then). */
+static void finish(dorm_iter *it) {
+    stop(it);
     dorm_arena_free(&it->arena);
 }
 
@@ -44,7 +52,7 @@ static int begin(dorm_iter *it) {
     int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
     if (rc == DORM_COMPILED) {
         rc = dorm_exec(qs->cx, &s, &it->cs);
-        if (rc == DORM_STEP_DONE) finish(it);
+        if (rc == DORM_STEP_DONE) stop(it);
         else if (rc == DORM_STEP_ROW) rc = DORM_OK;
     } else if (rc == DORM_COMPILED_EMPTY) {
         rc = DORM_OK;
@@ -53,8 +61,9 @@ static int begin(dorm_iter *it) {
     return rc;
 }
 
-void *dorm_next(dorm_iter *it) {
-    if (!it || it->err) return NULL;
+/* The next row of the statement as an object, or NULL at the end (or on
+ * error, kept in it->err). */
+static void *next_row(dorm_iter *it) {
     if (!it->started) {
         int rc = begin(it);
         if (rc < 0) {
@@ -64,19 +73,55 @@ void *dorm_next(dorm_iter *it) {
     } else if (it->cs) {
         int rc = dorm_exec_step(it->qs->cx, it->cs);
         if (rc < 0) it->err = rc;
-        if (rc != DORM_STEP_ROW) finish(it);
+        if (rc != DORM_STEP_ROW) stop(it);
     }
     if (!it->cs) return NULL;
-    if (it->in_chunk == it->chunk) {
-        dorm_arena_reset(&it->arena);
-        it->in_chunk = 0;
-    }
-    it->in_chunk++;
     void *obj = dorm_materialize_row(it->qs->cx, &it->arena, it->qs, it->cs);
     if (!obj) {
         it->err = dorm_errcode(it->qs->cx) ? dorm_errcode(it->qs->cx) : DORM_ENOMEM;
-        finish(it);
+        stop(it);
     }
+    return obj;
+}
+
+/* Reads the next chunk and prefetches its relations. */
+static void read_ahead(dorm_iter *it) {
+    dorm_arena_reset(&it->arena);
+    it->nahead = it->pos = 0;
+    it->ahead = dorm_arena_alloc(&it->arena, sizeof(void *) * (it->chunk + 1));
+    if (!it->ahead) {
+        it->err = DORM_ENOMEM;
+        stop(it);
+        return;
+    }
+    void *obj;
+    while (it->nahead < it->chunk && (obj = next_row(it))) it->ahead[it->nahead++] = obj;
+    it->ahead[it->nahead] = NULL;
+    if (!it->err && it->nahead) {
+        int rc = dorm_prefetch_objects(it->qs->cx, it->qs->meta, it->ahead, it->nahead, it->qs->prefetch);
+        if (rc) {
+            it->err = rc;
+            it->nahead = 0;
+            stop(it);
+        }
+    }
+}
+
+void *dorm_next(dorm_iter *it) {
+    if (!it || it->err) return NULL;
+    void *obj;
+    if (it->qs->prefetch && it->qs->mode == DORM_MODE_OBJECTS) {
+        if (it->pos == it->nahead && (!it->started || it->cs)) read_ahead(it);
+        obj = it->pos < it->nahead ? it->ahead[it->pos++] : NULL;
+    } else {
+        if (it->started && it->cs && it->in_chunk == it->chunk) {
+            dorm_arena_reset(&it->arena);
+            it->in_chunk = 0;
+        }
+        it->in_chunk++;
+        obj = next_row(it);
+    }
+    if (!obj) finish(it);
     return obj;
 }
 
