@@ -266,3 +266,18 @@ int bench_remove_db(const char *path)
         rc = -1;
     return rc;
 }
+
+void bench_m2m_tags(int k, char *a, char *b)
+{
+    snprintf(a, 16, "Tag %d", k % BENCH_TAGS + 1);
+    snprintf(b, 16, "Tag %d", k * 3 % BENCH_TAGS + 1);
+}
+
+const char *const bench_m2m_fill[] = {
+    "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 20) "
+    "INSERT INTO library_tag (id, name) SELECT n, 'Tag ' || n FROM t",
+    "INSERT INTO library_book_tags (book_id, tag_id) SELECT id, id % 20 + 1 FROM library_book",
+    "INSERT INTO library_book_tags (book_id, tag_id) SELECT id, id * 7 % 20 + 1 FROM library_book "
+    "WHERE id * 7 % 20 <> id % 20",
+    NULL,
+};

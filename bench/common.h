@@ -16,6 +16,9 @@
 #define BENCH_FILTERS 2000    /* filter(pages__gt=...)[:10], k = 1..       */
 #define BENCH_SLICE 10
 #define BENCH_UPDATES 20      /* update(pages=500 + r % 2), r = 0..        */
+#define BENCH_TAGS 20         /* library_tag rows "Tag 1" .. "Tag 20"       */
+#define BENCH_M2M_QUERIES 200 /* filter(tags__name__in=...).distinct()[:20] */
+#define BENCH_M2M_LIMIT 20
 
 /* A calendar date, as every implementation reads it back. */
 typedef struct bench_date {
@@ -51,6 +54,14 @@ int bench_filter_threshold(int k);
 bench_date bench_date_from_days(int64_t days);
 /* "YYYY-MM-DD" into buf (at least 11 bytes); returns 10. */
 int bench_date_format(bench_date d, char *buf);
+
+/* The tag names of many-to-many query k (1-based): "Tag <k % 20 + 1>" and
+ * "Tag <k * 3 % 20 + 1>", into a and b (at least 16 bytes each). */
+void bench_m2m_tags(int k, char *a, char *b);
+/* The statements (NULL-terminated) every implementation runs, untimed, to
+ * fill library_tag and library_book_tags once its tables exist: 20 tags;
+ * book j has tags j % 20 + 1 and j * 7 % 20 + 1. */
+extern const char *const bench_m2m_fill[];
 
 /* How often each workload runs (the best run counts): $BENCH_RUNS when it
  * is a number from 1 to 1000, else 3.  More runs steady the minimum on a

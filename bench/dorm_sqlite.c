@@ -126,6 +126,27 @@ static int run_update(dorm_db *db, const char *path)
     return rc;
 }
 
+/* The many-to-many tables (dorm's) and their rows, untimed. */
+static int m2m_setup(dorm_db *db, const char *path)
+{
+    dorm_ctx *cx = dorm_ctx_new(db);
+    const dorm_model *through = cx ? dorm_through(cx, &Book_model, "tags") : NULL;
+    int rc = through ? dorm_create_tables(cx, (const dorm_model *const[]){&Tag_model, through, NULL}) : -1;
+    if (rc < 0 && cx)
+        bench_dorm_fail(cx, "m2m tables");
+    dorm_ctx_free(cx);
+    sqlite3 *w;
+    if (rc < 0 || sqlite3_open(path, &w) != SQLITE_OK)
+        return -1;
+    for (size_t i = 0; rc == 0 && bench_m2m_fill[i]; i++)
+        if (sqlite3_exec(w, bench_m2m_fill[i], NULL, NULL, NULL) != SQLITE_OK) {
+            fprintf(stderr, "dorm_sqlite: %s\n", sqlite3_errmsg(w));
+            rc = -1;
+        }
+    sqlite3_close(w);
+    return rc;
+}
+
 static int schema_check(const char *path)
 {
     uint64_t sum;
@@ -157,7 +178,10 @@ int main(int argc, char **argv)
         bench_dorm_run_read(db, "fetch_all", BENCH_BOOKS, bench_dorm_fetch_all) == 0 &&
         bench_dorm_run_read(db, "values_list_flat", BENCH_BOOKS, bench_dorm_values_flat) == 0 &&
         bench_dorm_run_read(db, "get_pk", BENCH_GETS, bench_dorm_get_pk) == 0 &&
-        bench_dorm_run_read(db, "filter_order_slice", BENCH_FILTERS, bench_dorm_filter) == 0 && run_update(db, path) == 0)
+        bench_dorm_run_read(db, "filter_order_slice", BENCH_FILTERS, bench_dorm_filter) == 0 && run_update(db, path) == 0 &&
+        bench_dorm_run_read(db, "select_related", BENCH_BOOKS, bench_dorm_select_related) == 0 &&
+        bench_dorm_run_read(db, "prefetch_related", BENCH_AUTHORS, bench_dorm_prefetch) == 0 && m2m_setup(db, path) == 0 &&
+        bench_dorm_run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, bench_dorm_m2m) == 0)
         rc = 0;
     dorm_db_close(db);
     bench_remove_db(path);

@@ -18,6 +18,13 @@ static const dorm_field Author_fields[] = {
 const dorm_model Author_model =
     DORM_MODEL(Author, "library", Author_fields, .ordering = DORM_LIST("name"));
 
+static const dorm_field Tag_fields[] = {
+    DORM_AUTO(Tag, id),
+    DORM_CHAR(Tag, name, .max_length = 50, .unique = true),
+    DORM_END,
+};
+const dorm_model Tag_model = DORM_MODEL(Tag, "library", Tag_fields);
+
 static const dorm_field Book_fields[] = {
     DORM_AUTO(Book, id),
     DORM_CHAR(Book, title, .max_length = 200),
@@ -30,13 +37,14 @@ static const dorm_field Book_fields[] = {
                                       {DORM_VTEXT("SCI"), "Science"},
                                       {DORM_VTEXT("HIS"), "History"})),
     DORM_POSINT(Book, pages, .default_value = DORM_VINT(0)),
+    DORM_MANY_TO_MANY(Book, tags, Tag, .related_name = "books"),
     DORM_END,
 };
 const dorm_model Book_model =
     DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
                .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
 
-const dorm_app bench_library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model)};
+const dorm_app bench_library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Tag_model, &Book_model)};
 
 static dorm_date to_dorm(bench_date d)
 {
@@ -262,6 +270,75 @@ int bench_dorm_update(dorm_ctx *cx, double *secs, int64_t *matched)
         *matched += m;
     }
     *secs = bench_now() - t0;
+    return 0;
+}
+
+/* Book.objects.select_related("author").order_by("id"). */
+int bench_dorm_select_related(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    double t0 = bench_now();
+    size_t n;
+    Book **books = (Book **)dorm_list(dorm_order_by(dorm_select_related(dorm_all(cx, Book), "author"), "id"), &n);
+    *secs = bench_now() - t0;
+    if (!books || n != BENCH_BOOKS)
+        return bench_dorm_fail(cx, "select_related");
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        hash_book(&h, books[i]);
+        bench_hash_str(&h, books[i]->author.obj->name);
+        bench_hash_str(&h, "\n");
+    }
+    *sum = h.h;
+    return 0;
+}
+
+/* Author.objects.prefetch_related("books").order_by("id"). */
+int bench_dorm_prefetch(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    double t0 = bench_now();
+    size_t n;
+    Author **authors = (Author **)dorm_list(dorm_order_by(dorm_prefetch_related(dorm_all(cx, Author), "books"), "id"), &n);
+    *secs = bench_now() - t0;
+    if (!authors || n != BENCH_AUTHORS)
+        return bench_dorm_fail(cx, "prefetch_related");
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        bench_hash_str(&h, authors[i]->name);
+        bench_hash_str(&h, "\n");
+        DORM_EACH(Book, b, dorm_related(authors[i], "books")) hash_book(&h, b);
+    }
+    *sum = h.h;
+    return dorm_errcode(cx) ? bench_dorm_fail(cx, "prefetch_related") : 0;
+}
+
+/* Book.objects.filter(tags__name__in=[a, b]).distinct().order_by("id")[:20]. */
+int bench_dorm_m2m(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    Book **found = dorm_alloc(cx, sizeof *found * BENCH_M2M_QUERIES * BENCH_M2M_LIMIT);
+    size_t total = 0;
+    double t0 = bench_now();
+    for (int k = 1; found && k <= BENCH_M2M_QUERIES; k++) {
+        char a[16], b[16];
+        bench_m2m_tags(k, a, b);
+        size_t n;
+        Book **books = (Book **)dorm_list(
+            dorm_slice(dorm_order_by(dorm_distinct(dorm_filter(dorm_all(cx, Book), DQ("tags__name__in", DLIST(a, b)))), "id"), 0,
+                       BENCH_M2M_LIMIT),
+            &n);
+        if (!books)
+            return bench_dorm_fail(cx, "m2m_filter_distinct");
+        memcpy(found + total, books, sizeof *books * n);
+        total += n;
+    }
+    *secs = bench_now() - t0;
+    if (!found)
+        return bench_dorm_fail(cx, "m2m_filter_distinct");
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t i = 0; i < total; i++) hash_book(&h, found[i]);
+    *sum = h.h;
     return 0;
 }
 

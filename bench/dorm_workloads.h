@@ -29,7 +29,14 @@ typedef struct Book {
     int32_t pages;
 } Book;
 
+typedef struct Tag {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Tag;
+
 extern const dorm_model Author_model;
+extern const dorm_model Tag_model;
 extern const dorm_model Book_model;
 extern const dorm_app bench_library_app;
 
@@ -43,6 +50,9 @@ int bench_dorm_fetch_all(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_values_flat(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_get_pk(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_filter(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_select_related(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_prefetch(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_m2m(dorm_ctx *cx, double *secs, uint64_t *sum);
 /* One update_const run: 0, its time and the rows matched, or -1. */
 int bench_dorm_update(dorm_ctx *cx, double *secs, int64_t *matched);
 /* Runs a reading workload bench_runs() times, each in its own context, and

@@ -548,6 +548,190 @@ static int w_update(sqlite3 *db, double *secs, uint64_t *sum)
     return rc < 0 ? -1 : bench_update_checksum(db, matched, sum);
 }
 
+#define BOOK_QUALIFIED                                                                             \
+    "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", " \
+    "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", " \
+    "\"library_book\".\"pages\""
+
+/* Book.objects.select_related("author").order_by("id"): one join. */
+static int w_select_related(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    arena ar = {NULL};
+    sqlite3_stmt *st;
+    bench_hash h;
+    bench_hash_init(&h);
+    size_t n = 0;
+    int rc;
+    double t0 = bench_now();
+    book *books = malloc(sizeof *books * BENCH_BOOKS);
+    const char **names = malloc(sizeof *names * BENCH_BOOKS);
+    if (!books || !names || prepare(db, BOOK_QUALIFIED ", \"library_author\".\"id\", \"library_author\".\"name\", "
+                                        "\"library_author\".\"birth_date\", \"library_author\".\"biography\" FROM "
+                                        "\"library_book\" INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" "
+                                        "= \"library_author\".\"id\") ORDER BY \"library_book\".\"id\" ASC", &st) < 0) {
+        free(books);
+        free(names);
+        return -1;
+    }
+    /* Each row's author is read whole, as an ORM loads it. */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < BENCH_BOOKS) {
+        const unsigned char *d = sqlite3_column_text(st, 9);
+        bench_date birth = {0, 0, 0};
+        if (d && sqlite3_column_bytes(st, 9) == 10)
+            birth = (bench_date){digits(d, 4), digits(d + 5, 2), digits(d + 8, 2)};
+        (void)birth;
+        if (read_book(st, &ar, &books[n]) < 0 || sqlite3_column_int64(st, 7) != books[n].author_id ||
+            !(names[n] = arena_text(&ar, st, 8)) || !arena_text(&ar, st, 10))
+            break;
+        n++;
+    }
+    sqlite3_finalize(st);
+    *secs = bench_now() - t0;
+    for (size_t i = 0; i < n; i++) {
+        hash_books(&books[i], 1, &h);
+        bench_hash_str(&h, names[i]);
+        bench_hash_str(&h, "\n");
+    }
+    *sum = h.h;
+    free(books);
+    free(names);
+    arena_free(&ar);
+    return rc == SQLITE_DONE && n == BENCH_BOOKS ? 0 : fail(db, "select_related");
+}
+
+/* Author.objects.prefetch_related("books").order_by("id"): the authors, then
+ * their books by IN lists of MAX_PARAMS - 1 keys (as Django and dorm), in
+ * Book's Meta.ordering, grouped onto their authors. */
+static int w_prefetch(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    arena ar = {NULL};
+    sqlite3_stmt *st;
+    int rc = -1;
+    double t0 = bench_now();
+    int64_t *ids = malloc(sizeof *ids * BENCH_AUTHORS);
+    const char **names = malloc(sizeof *names * BENCH_AUTHORS);
+    book *books = malloc(sizeof *books * BENCH_BOOKS);
+    size_t *count = calloc(BENCH_AUTHORS + 1, sizeof *count), *start = calloc(BENCH_AUTHORS + 2, sizeof *start);
+    book **slots = malloc(sizeof *slots * BENCH_BOOKS);
+    size_t na = 0, nb = 0;
+    if (!ids || !names || !books || !count || !start || !slots)
+        goto out;
+    if (prepare(db, "SELECT \"id\", \"name\", \"birth_date\", \"biography\" FROM \"library_author\" ORDER BY \"id\" ASC",
+                &st) < 0)
+        goto out;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && na < BENCH_AUTHORS) {
+        ids[na] = sqlite3_column_int64(st, 0);
+        names[na] = arena_text(&ar, st, 1);
+        arena_text(&ar, st, 3);
+        na++;
+    }
+    sqlite3_finalize(st);
+    for (size_t off = 0; off < na; off += MAX_PARAMS - 1) {
+        size_t k = na - off < MAX_PARAMS - 1 ? na - off : MAX_PARAMS - 1;
+        char *sql = malloc(512 + k * 3);
+        if (!sql)
+            goto out;
+        char *p = sql + sprintf(sql, "%s FROM \"library_book\" WHERE \"library_book\".\"author_id\" IN (", BOOK_QUALIFIED);
+        for (size_t i = 0; i < k; i++) p += sprintf(p, i ? ", ?" : "?");
+        strcpy(p, ") ORDER BY \"library_book\".\"publication_date\" DESC");
+        int prc = prepare(db, sql, &st);
+        free(sql);
+        if (prc < 0)
+            goto out;
+        for (size_t i = 0; i < k; i++) sqlite3_bind_int64(st, (int)i + 1, ids[off + i]);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && nb < BENCH_BOOKS)
+            if (read_book(st, &ar, &books[nb++]) < 0)
+                break;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            goto out;
+    }
+    /* Authors are 1..n here: group by key, in query order. */
+    for (size_t i = 0; i < nb; i++) count[books[i].author_id]++;
+    for (size_t a = 1; a <= na; a++) start[a + 1] = start[a] + count[a];
+    for (size_t i = 0; i < nb; i++) slots[start[books[i].author_id]++] = &books[i];
+    *secs = bench_now() - t0;
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t a = 0, at = 0; a < na; a++) {
+        bench_hash_str(&h, names[a]);
+        bench_hash_str(&h, "\n");
+        for (size_t i = 0; i < count[a + 1]; i++, at++)
+            bench_hash_book(&h, slots[at]->id, slots[at]->title, slots[at]->author_id, slots[at]->publication_date,
+                            slots[at]->isbn, slots[at]->genre, slots[at]->pages);
+    }
+    *sum = h.h;
+    rc = na == BENCH_AUTHORS && nb == BENCH_BOOKS ? 0 : -1;
+out:
+    free(ids);
+    free(names);
+    free(books);
+    free(count);
+    free(start);
+    free(slots);
+    arena_free(&ar);
+    return rc == 0 ? 0 : fail(db, "prefetch_related");
+}
+
+/* Book.objects.filter(tags__name__in=[a, b]).distinct().order_by("id")[:20]. */
+static int w_m2m(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    arena ar = {NULL};
+    sqlite3_stmt *st;
+    bench_hash h;
+    bench_hash_init(&h);
+    book *books = malloc(sizeof *books * BENCH_M2M_QUERIES * BENCH_M2M_LIMIT);
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    double t0 = bench_now();
+    if (!books || prepare(db, "SELECT DISTINCT \"library_book\".\"id\", \"library_book\".\"title\", "
+                              "\"library_book\".\"author_id\", \"library_book\".\"publication_date\", "
+                              "\"library_book\".\"isbn\", \"library_book\".\"genre\", \"library_book\".\"pages\" "
+                              "FROM \"library_book\" INNER JOIN \"library_book_tags\" ON (\"library_book\".\"id\" = "
+                              "\"library_book_tags\".\"book_id\") INNER JOIN \"library_tag\" ON "
+                              "(\"library_book_tags\".\"tag_id\" = \"library_tag\".\"id\") WHERE \"library_tag\".\"name\" "
+                              "IN (?, ?) ORDER BY \"library_book\".\"id\" ASC LIMIT 20", &st) < 0) {
+        free(books);
+        return -1;
+    }
+    for (int k = 1; k <= BENCH_M2M_QUERIES && rc == SQLITE_DONE; k++) {
+        char a[16], b[16];
+        bench_m2m_tags(k, a, b);
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            if (read_book(st, &ar, &books[n++]) < 0)
+                break;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    *secs = bench_now() - t0;
+    hash_books(books, n, &h);
+    *sum = h.h;
+    free(books);
+    arena_free(&ar);
+    return rc == SQLITE_DONE ? 0 : fail(db, "m2m_filter_distinct");
+}
+
+/* The many-to-many tables (Django's DDL) and their rows, untimed. */
+static int m2m_setup(sqlite3 *db)
+{
+    if (exec(db, "CREATE TABLE \"library_tag\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"name\" "
+                 "varchar(50) NOT NULL UNIQUE);"
+                 "CREATE TABLE \"library_book_tags\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"book_id\" "
+                 "integer NOT NULL REFERENCES \"library_book\" (\"id\") DEFERRABLE INITIALLY DEFERRED, \"tag_id\" "
+                 "integer NOT NULL REFERENCES \"library_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED);"
+                 "CREATE UNIQUE INDEX \"library_book_tags_book_id_tag_id_uniq\" ON \"library_book_tags\" "
+                 "(\"book_id\", \"tag_id\");"
+                 "CREATE INDEX \"library_book_tags_book_id\" ON \"library_book_tags\" (\"book_id\");"
+                 "CREATE INDEX \"library_book_tags_tag_id\" ON \"library_book_tags\" (\"tag_id\");") < 0)
+        return -1;
+    for (size_t i = 0; bench_m2m_fill[i]; i++)
+        if (exec(db, bench_m2m_fill[i]) < 0)
+            return -1;
+    return 0;
+}
+
 /* Runs a workload on the loaded database bench_runs() times; reports the best
  * time and the last run's checksum. */
 static int run_read(sqlite3 *db, const char *name, long n,
@@ -583,7 +767,10 @@ int main(int argc, char **argv)
             run_read(db, "values_list_flat", BENCH_BOOKS, w_values_flat) == 0 &&
             run_read(db, "get_pk", BENCH_GETS, w_get_pk) == 0 &&
             run_read(db, "filter_order_slice", BENCH_FILTERS, w_filter) == 0 &&
-            run_read(db, "update_const", BENCH_UPDATES, w_update) == 0)
+            run_read(db, "update_const", BENCH_UPDATES, w_update) == 0 &&
+            run_read(db, "select_related", BENCH_BOOKS, w_select_related) == 0 &&
+            run_read(db, "prefetch_related", BENCH_AUTHORS, w_prefetch) == 0 && m2m_setup(db) == 0 &&
+            run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, w_m2m) == 0)
             rc = 0;
     }
     sqlite3_close(db);

@@ -14,10 +14,10 @@ static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n)
 /* Decodes column `col` into the member storage `p` of field fm; *isnull tells
  * whether it was NULL (p is then zeroed). */
 static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col, void *p,
-                  bool *isnull) {
+                  bool may_be_null, bool *isnull) {
     const dorm_driver *drv = cx->db->drv;
     dorm_stmt *st = cs->stmt;
-    *isnull = drv->column_null(st, col);
+    *isnull = may_be_null && drv->column_null(st, col);
     if (*isnull) {
         memset(p, 0, fm->f->size);
         return DORM_OK;
@@ -117,7 +117,10 @@ static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_ca
 
 int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col) {
     bool isnull;
-    int rc = decode(cx, arena, fm, cs, col, dorm_member(obj, fm), &isnull);
+    /* A NOT NULL column of a row holds no NULL (the schema says so): one
+     * driver call per column saved.  A LEFT OUTER JOIN that found no row is
+     * caught on its primary key before the object is read. */
+    int rc = decode(cx, arena, fm, cs, col, dorm_member(obj, fm), fm->f->null, &isnull);
     uint64_t bit = (uint64_t)1 << fm->index;
     dorm_object *h = obj;
     h->nulls = isnull ? (h->nulls | bit) : (h->nulls & ~bit);
@@ -232,7 +235,8 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
     } member;
     bool isnull;
     memset(&member, 0, sizeof member);
-    int rc = decode(cx, arena, fm, cs, col, &member, &isnull);
+    /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
+    int rc = decode(cx, arena, fm, cs, col, &member, true, &isnull);
     if (rc) return rc;
     *out = isnull ? dorm_v_null() : dorm_member_value(fm, &member);
     return DORM_OK;
