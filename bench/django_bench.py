@@ -17,6 +17,9 @@ GETS = 20000
 FILTERS = 2000
 SLICE = 10
 UPDATES = 20
+TAGS = 20
+M2M_QUERIES = 200
+M2M_LIMIT = 20
 RUNS_ENV = os.environ.get("BENCH_RUNS", "")
 RUNS = int(RUNS_ENV) if RUNS_ENV.isdigit() and 1 <= int(RUNS_ENV) <= 1000 else 3
 GENRES = ("FIC", "NON", "SCI", "HIS")
@@ -53,6 +56,13 @@ class Author(models.Model):
         app_label = "library"
 
 
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        app_label = "library"
+
+
 class Book(models.Model):
     GENRE_CHOICES = [("FIC", "Fiction"), ("NON", "Non-Fiction"), ("SCI", "Science"),
                      ("HIS", "History")]
@@ -62,6 +72,7 @@ class Book(models.Model):
     isbn = models.CharField(max_length=13, unique=True)
     genre = models.CharField(max_length=3, choices=GENRE_CHOICES, default="FIC")
     pages = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, related_name="books")
 
     class Meta:
         ordering = ["-publication_date"]
@@ -204,6 +215,63 @@ def w_update_const():
     return perf_counter() - t0, matched
 
 
+def w_select_related():
+    t0 = perf_counter()
+    books = list(Book.objects.select_related("author").order_by("id"))
+    return perf_counter() - t0, books
+
+
+def hash_select_related(books):
+    text = "".join(f"{b.id}|{b.title}|{b.author_id}|{b.publication_date.isoformat()}|"
+                   f"{b.isbn}|{b.genre}|{b.pages}\n{b.author.name}\n" for b in books)
+    return fnv(FNV_OFFSET, text.encode())
+
+
+def w_prefetch_related():
+    t0 = perf_counter()
+    authors = list(Author.objects.prefetch_related("books").order_by("id"))
+    return perf_counter() - t0, authors
+
+
+def hash_prefetch(authors):
+    parts = []
+    for a in authors:
+        parts.append(a.name + "\n")
+        parts.extend(f"{b.id}|{b.title}|{b.author_id}|{b.publication_date.isoformat()}|"
+                     f"{b.isbn}|{b.genre}|{b.pages}\n" for b in a.books.all())
+    return fnv(FNV_OFFSET, "".join(parts).encode())
+
+
+def m2m_tags(k):
+    return f"Tag {k % TAGS + 1}", f"Tag {k * 3 % TAGS + 1}"
+
+
+# bench/common.c's bench_m2m_fill, untimed.
+M2M_FILL = (
+    "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 20) "
+    "INSERT INTO library_tag (id, name) SELECT n, 'Tag ' || n FROM t",
+    "INSERT INTO library_book_tags (book_id, tag_id) SELECT id, id % 20 + 1 FROM library_book",
+    "INSERT INTO library_book_tags (book_id, tag_id) SELECT id, id * 7 % 20 + 1 FROM library_book "
+    "WHERE id * 7 % 20 <> id % 20",
+)
+
+
+def m2m_setup():
+    with connection.schema_editor() as editor:
+        editor.create_model(Tag)
+    with connection.cursor() as cur:
+        for sql in M2M_FILL:
+            cur.execute(sql)
+
+
+def w_m2m_filter_distinct():
+    t0 = perf_counter()
+    books = []
+    for k in range(1, M2M_QUERIES + 1):
+        books.extend(Book.objects.filter(tags__name__in=m2m_tags(k)).distinct().order_by("id")[:M2M_LIMIT])
+    return perf_counter() - t0, books
+
+
 def run_read(name, n, fn, checksum):
     best, result = None, None
     for _ in range(RUNS):
@@ -229,6 +297,10 @@ def main():
     run_read("get_pk", GETS, w_get_pk, hash_books)
     run_read("filter_order_slice", FILTERS, w_filter_order_slice, hash_books)
     run_read("update_const", UPDATES, w_update_const, update_checksum)
+    run_read("select_related", BOOKS, w_select_related, hash_select_related)
+    run_read("prefetch_related", AUTHORS, w_prefetch_related, hash_prefetch)
+    m2m_setup()
+    run_read("m2m_filter_distinct", M2M_QUERIES, w_m2m_filter_distinct, hash_books)
     connection.close()
     for p in (DB_PATH, DB_PATH + "-journal"):
         if os.path.exists(p):
