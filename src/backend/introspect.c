@@ -79,3 +79,14 @@ void dorm_icolumn_guess(dorm_icolumn *c) {
         c->decimal_places = b;
     }
 }
+
+const char *dorm_introspect_text(dorm_db *db, dorm_stmt *st, int i) {
+    size_t n;
+    const char *s = db->drv->column_null(st, i) ? NULL : db->drv->column_text(st, i, &n);
+    return s ? s : "";
+}
+
+void dorm_introspect_table_row(dorm_db *db, dorm_stmt *st, void *payload) {
+    dorm_introspect_list *l = payload;
+    if (!dorm_itable_add(l->cx, l->tables, l->n, dorm_introspect_text(db, st, 0))) l->rc = DORM_ENOMEM;
+}

@@ -7,57 +7,40 @@
 #include "backend/introspect.h"
 #include "backend/postgres/postgres.h"
 
-typedef struct job {
-    dorm_ctx *cx;
-    dorm_itable **tables;
-    size_t *n;
-    dorm_itable *t;
-    int rc;
-} job;
-
-static const char *text(dorm_db *db, dorm_stmt *st, int i) {
-    size_t n;
-    const char *s = db->drv->column_null(st, i) ? NULL : db->drv->column_text(st, i, &n);
-    return s ? s : "";
-}
-
-static void table_row(dorm_db *db, dorm_stmt *st, void *payload) {
-    job *j = payload;
-    if (!dorm_itable_add(j->cx, j->tables, j->n, text(db, st, 0))) j->rc = DORM_ENOMEM;
-}
+typedef dorm_introspect_list job;
 
 /* column_name, data_type, is_nullable, character_maximum_length,
  * numeric_precision, numeric_scale, column_default */
 static void column_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_icolumn_add(j->cx, j->t, text(db, st, 0), text(db, st, 1));
+    dorm_icolumn *c = dorm_icolumn_add(j->cx, j->t, dorm_introspect_text(db, st, 0), dorm_introspect_text(db, st, 1));
     if (!c) {
         j->rc = DORM_ENOMEM;
         return;
     }
     dorm_icolumn_guess(c);
-    c->null = strcmp(text(db, st, 2), "YES") == 0;
-    if (c->kind == DORM_KIND_CHAR) c->max_length = atoi(text(db, st, 3));
+    c->null = strcmp(dorm_introspect_text(db, st, 2), "YES") == 0;
+    if (c->kind == DORM_KIND_CHAR) c->max_length = atoi(dorm_introspect_text(db, st, 3));
     if (c->kind == DORM_KIND_DECIMAL) {
-        c->max_digits = atoi(text(db, st, 4));
-        c->decimal_places = atoi(text(db, st, 5));
+        c->max_digits = atoi(dorm_introspect_text(db, st, 4));
+        c->decimal_places = atoi(dorm_introspect_text(db, st, 5));
     }
     /* A serial column is an auto key. */
-    if (strncmp(text(db, st, 6), "nextval(", 8) == 0)
+    if (strncmp(dorm_introspect_text(db, st, 6), "nextval(", 8) == 0)
         c->kind = c->kind == DORM_KIND_BIGINT ? DORM_KIND_BIGAUTO : DORM_KIND_AUTO;
 }
 
 /* attname, contype, referenced table, referenced column */
 static void constraint_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_itable_column(j->t, text(db, st, 0));
-    const char *type = text(db, st, 1);
+    dorm_icolumn *c = dorm_itable_column(j->t, dorm_introspect_text(db, st, 0));
+    const char *type = dorm_introspect_text(db, st, 1);
     if (!c) return;
     if (type[0] == 'p') c->primary_key = true;
     if (type[0] == 'u') c->unique = true;
     if (type[0] == 'f') {
-        c->ref_table = dorm_strdup(j->cx, text(db, st, 2));
-        c->ref_column = dorm_strdup(j->cx, text(db, st, 3));
+        c->ref_table = dorm_strdup(j->cx, dorm_introspect_text(db, st, 2));
+        c->ref_column = dorm_strdup(j->cx, dorm_introspect_text(db, st, 3));
     }
 }
 
@@ -69,7 +52,7 @@ int dorm_pg_introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n) {
     if (dorm_db_query(cx->db,
                       "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
                       "WHERE c.relkind IN ('r', 'p') AND s.nspname = current_schema() ORDER BY 1",
-                      NULL, 0, table_row, &j, &e) < 0)
+                      NULL, 0, dorm_introspect_table_row, &j, &e) < 0)
         return dorm_fail_errbuf(cx, &e);
     for (size_t i = 0; !j.rc && i < *n; i++) {
         j.t = &(*tables)[i];

@@ -8,32 +8,17 @@
 #include "backend/sqlite/sqlite.h"
 
 typedef struct job {
-    dorm_ctx *cx;
-    dorm_itable **tables;
-    size_t *n;
-    dorm_itable *t;
+    dorm_introspect_list list;
     const char *index;
     int count;
-    int rc;
 } job;
-
-static const char *text(dorm_db *db, dorm_stmt *st, int i) {
-    size_t n;
-    const char *s = db->drv->column_text(st, i, &n);
-    return s ? s : "";
-}
-
-static void table_row(dorm_db *db, dorm_stmt *st, void *payload) {
-    job *j = payload;
-    if (!dorm_itable_add(j->cx, j->tables, j->n, text(db, st, 0))) j->rc = DORM_ENOMEM;
-}
 
 /* PRAGMA table_info: cid, name, type, notnull, dflt_value, pk */
 static void column_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_icolumn_add(j->cx, j->t, text(db, st, 1), text(db, st, 2));
+    dorm_icolumn *c = dorm_icolumn_add(j->list.cx, j->list.t, dorm_introspect_text(db, st, 1), dorm_introspect_text(db, st, 2));
     if (!c) {
-        j->rc = DORM_ENOMEM;
+        j->list.rc = DORM_ENOMEM;
         return;
     }
     dorm_icolumn_guess(c);
@@ -45,10 +30,10 @@ static void column_row(dorm_db *db, dorm_stmt *st, void *payload) {
 /* PRAGMA foreign_key_list: id, seq, table, from, to */
 static void fk_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_itable_column(j->t, text(db, st, 3));
+    dorm_icolumn *c = dorm_itable_column(j->list.t, dorm_introspect_text(db, st, 3));
     if (!c) return;
-    c->ref_table = dorm_strdup(j->cx, text(db, st, 2));
-    c->ref_column = dorm_strdup(j->cx, text(db, st, 4));
+    c->ref_table = dorm_strdup(j->list.cx, dorm_introspect_text(db, st, 2));
+    c->ref_column = dorm_strdup(j->list.cx, dorm_introspect_text(db, st, 4));
 }
 
 /* PRAGMA index_list: seq, name, unique, ... and index_info: seqno, cid, name */
@@ -56,14 +41,14 @@ static void index_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
     if (db->drv->column_int(st, 2) && j->count < 64) {
         const char **names = (const char **)j->index;
-        names[j->count++] = dorm_strdup(j->cx, text(db, st, 1));
+        names[j->count++] = dorm_strdup(j->list.cx, dorm_introspect_text(db, st, 1));
     }
 }
 
 static void index_column(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
     j->count++;
-    j->index = dorm_strdup(j->cx, text(db, st, 2));
+    j->index = dorm_strdup(j->list.cx, dorm_introspect_text(db, st, 2));
     (void)db;
 }
 
@@ -73,35 +58,35 @@ static int pragma(job *j, const char *what, const char *arg, void (*row)(dorm_db
     dorm_buf_quote(&b, '"', arg);
     dorm_buf_putc(&b, ')');
     dorm_errbuf e = {0, ""};
-    int rc = b.failed ? DORM_ENOMEM : dorm_db_query(j->cx->db, b.data, NULL, 0, row, j, &e);
+    int rc = b.failed ? DORM_ENOMEM : dorm_db_query(j->list.cx->db, b.data, NULL, 0, row, j, &e);
     dorm_buf_free(&b);
-    return rc < 0 ? dorm_fail_errbuf(j->cx, &e) : j->rc;
+    return rc < 0 ? dorm_fail_errbuf(j->list.cx, &e) : j->list.rc;
 }
 
 int dorm_sqlite_introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n) {
     *tables = NULL;
     *n = 0;
-    job j = {cx, tables, n, NULL, NULL, 0, 0};
+    job j = {{cx, tables, n, NULL, 0}, NULL, 0};
     dorm_errbuf e = {0, ""};
     if (dorm_db_query(cx->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                      NULL, 0, table_row, &j, &e) < 0)
+                      NULL, 0, dorm_introspect_table_row, &j.list, &e) < 0)
         return dorm_fail_errbuf(cx, &e);
-    for (size_t i = 0; !j.rc && i < *n; i++) {
-        j.t = &(*tables)[i];
-        int rc = pragma(&j, "table_info", j.t->name, column_row);
-        if (!rc) rc = pragma(&j, "foreign_key_list", j.t->name, fk_row);
+    for (size_t i = 0; !j.list.rc && i < *n; i++) {
+        j.list.t = &(*tables)[i];
+        int rc = pragma(&j, "table_info", j.list.t->name, column_row);
+        if (!rc) rc = pragma(&j, "foreign_key_list", j.list.t->name, fk_row);
         const char *unique[64];
         j.index = (const char *)unique;
         j.count = 0;
-        if (!rc) rc = pragma(&j, "index_list", j.t->name, index_row);
+        if (!rc) rc = pragma(&j, "index_list", j.list.t->name, index_row);
         int nunique = j.count;
         for (int k = 0; !rc && k < nunique; k++) {
             j.count = 0;
             if ((rc = pragma(&j, "index_info", unique[k], index_column))) break;
-            dorm_icolumn *c = j.count == 1 ? dorm_itable_column(j.t, j.index) : NULL;
+            dorm_icolumn *c = j.count == 1 ? dorm_itable_column(j.list.t, j.index) : NULL;
             if (c && !c->primary_key) c->unique = true;
         }
         if (rc) return rc;
     }
-    return j.rc;
+    return j.list.rc;
 }
