@@ -10,24 +10,21 @@
 
 #include "testdb.h"
 
-static char dir[64];
+static const char *dir;
 
 static void open_catalogue(void) {
     test_db_open();
-    strcpy(dir, "/tmp/dorm-insp-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    dir = test_tmpdir_make("dorm-insp");
 }
 
 static void close_catalogue(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    test_tmpdir_remove();
     test_db_close();
 }
 
 TestSuite(inspectdb, .init = open_catalogue, .fini = close_catalogue);
 
-static const char *path_of(const char *name) { return dorm_sprintf(T.cx, "%s/%s", dir, name); }
+static const char *path_of(const char *name) { return test_tmpdir_path(name); }
 
 /* inspectdb of the database of cx into dir/models.c; its text. */
 static const char *inspect(dorm_ctx *cx) {

@@ -13,24 +13,19 @@
 #include "manage/shell.h"
 #include "testdb.h"
 
-static char dir[64];
-
 static void open_catalogue(void) {
     test_db_open();
-    strcpy(dir, "/tmp/dorm-fix-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    test_tmpdir_make("dorm-fix");
 }
 
 static void close_catalogue(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    test_tmpdir_remove();
     test_db_close();
 }
 
 TestSuite(manage, .init = open_catalogue, .fini = close_catalogue);
 
-static const char *path_of(const char *name) { return dorm_sprintf(T.cx, "%s/%s", dir, name); }
+static const char *path_of(const char *name) { return test_tmpdir_path(name); }
 
 static void write_text(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
@@ -185,6 +180,7 @@ static const char *django_models =
 
 static int django(const char *what, const char *fixture, char *out, size_t outlen) {
     char cmd[512];
+    const char *dir = path_of("");
     snprintf(cmd, sizeof cmd, "cd '%s' && WORK='%s' DB='%s/%s.db' /usr/bin/python3 script.py %s '%s' 2>&1", dir, dir, dir,
              what, what, fixture);
     FILE *p = popen(cmd, "r");
@@ -197,9 +193,7 @@ static int django(const char *what, const char *fixture, char *out, size_t outle
 Test(manage, fixture_round_trip_with_django) {
     if (system("/usr/bin/python3 -c 'import django' >/dev/null 2>&1") != 0)
         cr_skip_test("python3-django is not installed: the Django round trip is skipped");
-    char pkg[128];
-    snprintf(pkg, sizeof pkg, "%s/library", dir);
-    cr_assert_eq(mkdir(pkg, 0700), 0);
+    cr_assert_eq(mkdir(path_of("library"), 0700), 0);
     write_text(path_of("library/__init__.py"), "");
     write_text(path_of("library/models.py"), django_models);
     write_text(path_of("script.py"), django_script);

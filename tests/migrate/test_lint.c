@@ -10,19 +10,15 @@
 #include "migrate/migration.h"
 #include "testdb.h"
 
-static char dir[64];
-static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
+static const char *dir;
 
 static void open_empty(void) {
-    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
-    strcpy(dir, "/tmp/dorm-lint-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    test_db_open_apps((const dorm_app *const[]){&test_empty_app, NULL});
+    dir = test_tmpdir_make("dorm-lint");
 }
 
 static void close_empty(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    test_tmpdir_remove();
     test_db_close();
 }
 
@@ -36,19 +32,11 @@ static const char *initial =
 
 /* The warnings of one operation (JSON) applied after the initial migration. */
 static const char *lint(const char *op_json, bool postgres, int *count) {
-    char path[128];
-    snprintf(path, sizeof path, "%s/0002_x.json", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], \"operations\": [%s]}", op_json);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/0001_initial.json", dir);
-    f = fopen(path, "w");
-    fputs(initial, f);
-    fclose(f);
-    dorm_migration *m1 = dorm_migration_read(T.cx, "stock", path);
-    snprintf(path, sizeof path, "%s/0002_x.json", dir);
-    dorm_migration *m2 = dorm_migration_read(T.cx, "stock", path);
+    test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
+                                                      "\"operations\": [%s]}", op_json));
+    test_write_file("0001_initial.json", initial);
+    dorm_migration *m1 = dorm_migration_read(T.cx, "stock", test_tmpdir_path("0001_initial.json"));
+    dorm_migration *m2 = dorm_migration_read(T.cx, "stock", test_tmpdir_path("0002_x.json"));
     cr_assert(m1 && m2, "%s", dorm_errmsg(T.cx));
     dorm_state *st = dorm_state_new();
     cr_assert_eq(dorm_op_state(T.cx, st, &m1->ops[0]), 0, "%s", dorm_errmsg(T.cx));
@@ -111,7 +99,7 @@ Test(lint, locks_on_postgres) {
 Test(lint, strict_refuses_to_apply) {
     int n;
     lint("{\"operation\": \"RemoveField\", \"model_name\": \"item\", \"name\": \"note\"}", false, &n);
-    dorm_app app = {.label = "stock", .models = (const dorm_model *const[]){NULL}, .migrations_dir = dir};
+    dorm_app app = {.label = "stock", .models = test_empty_app.models, .migrations_dir = dir};
     int rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.strict = true});
     cr_expect_eq(rc, DORM_EVALUE);
     cr_expect_str_eq(dorm_errmsg(T.cx), "1 migration safety warning (--strict).");

@@ -65,20 +65,16 @@ static const dorm_field Review_fields[] = {
 };
 const dorm_model Review_model = DORM_MODEL(Review, "reviews", Review_fields);
 
-static char dir[64], dir2[80];
-static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
+static const char *dir, *dir2;
 
 static void open_empty(void) {
-    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
-    strcpy(dir, "/tmp/dorm-mk-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(dir2, sizeof dir2, "%s/reviews", dir);
+    test_db_open_apps((const dorm_app *const[]){&test_empty_app, NULL});
+    dir = test_tmpdir_make("dorm-mk");
+    dir2 = test_tmpdir_path("reviews");
 }
 
 static void close_empty(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    test_tmpdir_remove();
     test_db_close();
 }
 
@@ -207,9 +203,7 @@ Test(makemigrations, not_null_field_needs_a_default) {
     const char *out = make((const dorm_app *const[]){&v2, NULL}, "3\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "0002_product_qty.json"), "%s", out);
-    char path[160];
-    snprintf(path, sizeof path, "%s/0002_product_qty.json", dir);
-    const char *text = slurp(path);
+    const char *text = slurp(test_tmpdir_path("0002_product_qty.json"));
     cr_assert_not_null(text);
     cr_expect(strstr(text, "\"default\": 3"), "%s", text);
     cr_expect(strstr(text, "\"preserve_default\": false"), "%s", text);
@@ -223,9 +217,7 @@ Test(makemigrations, cross_app_dependency) {
     int rc;
     make((const dorm_app *const[]){&shop, &reviews, NULL}, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    char path[160];
-    snprintf(path, sizeof path, "%s/0001_initial.json", dir2);
-    const char *text = slurp(path);
+    const char *text = slurp(test_tmpdir_path("reviews/0001_initial.json"));
     cr_assert_not_null(text);
     cr_expect(strstr(text, "\"dependencies\": [\n        [\n            \"shop\",\n            \"0001_initial\"\n        ]\n    ]"),
               "%s", text);

@@ -14,43 +14,23 @@
 #include "core/ctx.h"
 #include "testdb.h"
 
-static char dir[64];
-static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
+static const char *dir;
 
 static void open_empty(void) {
-    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
-    strcpy(dir, "/tmp/dorm-mig-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    test_db_open_apps((const dorm_app *const[]){&test_empty_app, NULL});
+    dir = test_tmpdir_make("dorm-mig");
 }
 
 static void close_empty(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    test_tmpdir_remove();
     test_db_close();
 }
 
 TestSuite(migrate, .init = open_empty, .fini = close_empty);
 
-static void write_migration(const char *name, const char *json) {
-    char path[160];
-    snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(json, f);
-    fclose(f);
-}
+static void write_migration(const char *name, const char *json) { test_write_file(dorm_sprintf(T.cx, "%s.json", name), json); }
 
-static int64_t scalar(const char *sql) {
-    dorm_errbuf e = {0, ""};
-    dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(T.db, sql, strlen(sql), &cs, &e), 0, "%s: %s", sql, e.msg);
-    int rc = dorm_db_run(T.db, cs, NULL, 0, &e);
-    int64_t v = rc == DORM_STEP_ROW ? T.db->drv->column_int(cs->stmt, 0) : -1;
-    dorm_db_release(T.db, cs);
-    cr_assert(rc >= 0, "%s: %s", sql, e.msg);
-    return v;
-}
+static int64_t scalar(const char *sql) { return test_scalar(sql); }
 
 static bool table_exists(const char *table) {
     char sql[160];
@@ -64,9 +44,7 @@ static void exec_ok(const char *sql) {
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
-static const dorm_model *const no_models[] = {NULL};
-
-static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = no_models, .migrations_dir = dir}; }
+static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = test_empty_app.models, .migrations_dir = dir}; }
 
 static int migrate_to(const dorm_app *app, const char *target) {
     char *buf = NULL;

@@ -12,44 +12,23 @@
 #include "migrate/migration.h"
 #include "testdb.h"
 
-static char dir[64];
-static const dorm_app none_app = {.label = "none", .models = (const dorm_model *const[]){NULL}};
-static const dorm_model *const no_models[] = {NULL};
+static const char *dir;
 
 static void open_empty(void) {
-    test_db_open_apps((const dorm_app *const[]){&none_app, NULL});
-    strcpy(dir, "/tmp/dorm-sq-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    test_db_open_apps((const dorm_app *const[]){&test_empty_app, NULL});
+    dir = test_tmpdir_make("dorm-sq");
 }
 
 static void close_empty(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    test_tmpdir_remove();
     test_db_close();
 }
 
 TestSuite(squash, .init = open_empty, .fini = close_empty);
 
-static void write_migration(const char *name, const char *json) {
-    char path[160];
-    snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(json, f);
-    fclose(f);
-}
+static void write_migration(const char *name, const char *json) { test_write_file(dorm_sprintf(T.cx, "%s.json", name), json); }
 
-static int64_t scalar(const char *sql) {
-    dorm_errbuf e = {0, ""};
-    dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(T.db, sql, strlen(sql), &cs, &e), 0, "%s: %s", sql, e.msg);
-    int rc = dorm_db_run(T.db, cs, NULL, 0, &e);
-    int64_t v = rc == DORM_STEP_ROW ? T.db->drv->column_int(cs->stmt, 0) : -1;
-    dorm_db_release(T.db, cs);
-    cr_assert(rc >= 0, "%s: %s", sql, e.msg);
-    return v;
-}
+static int64_t scalar(const char *sql) { return test_scalar(sql); }
 
 static void three_migrations(void) {
     write_migration("0001_initial",
@@ -79,12 +58,10 @@ static int noop(dorm_ctx *cx, dorm_progress *p) {
 
 Test(squash, folds_and_replaces) {
     three_migrations();
-    dorm_app app = {.label = "shop", .models = no_models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
+    dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(dorm_squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
-    char path[160];
-    snprintf(path, sizeof path, "%s/0001_squashed_0003_tidy.json", dir);
-    dorm_migration *m = dorm_migration_read(T.cx, "shop", path);
+    dorm_migration *m = dorm_migration_read(T.cx, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 1, "one CreateModel with the final fields");
     cr_expect_eq(m->ops[0].kind, DORM_OP_CREATE_MODEL);
@@ -103,7 +80,7 @@ Test(squash, folds_and_replaces) {
 
 Test(squash, databases_that_applied_the_originals) {
     three_migrations();
-    dorm_app app = {.label = "shop", .models = no_models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
+    dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
     cr_assert_eq(migrate(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0001", "0003_tidy", "all", NULL), 0,
                  "%s", dorm_errmsg(T.cx));

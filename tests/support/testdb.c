@@ -1,4 +1,6 @@
-/* testdb.c - the test models and the per-test database (see testdb.h). */
+/* testdb.c - the test models and the per-test database (see testdb.h), and
+ * the helpers of tests that write files or read single values. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,3 +188,40 @@ void test_db_catalogue(void) {
 }
 
 const char *test_db_schema(void) { return pg_schema; }
+
+static char tmpdir[64];
+
+const char *test_tmpdir_make(const char *prefix) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/%s-XXXXXX", prefix);
+    cr_assert_not_null(mkdtemp(tmpdir));
+    return tmpdir;
+}
+
+const char *test_tmpdir_path(const char *name) { return dorm_sprintf(T.cx, "%s/%s", tmpdir, name); }
+
+void test_write_file(const char *name, const char *text) {
+    FILE *f = fopen(test_tmpdir_path(name), "w");
+    cr_assert_not_null(f, "%s", name);
+    fputs(text, f);
+    fclose(f);
+}
+
+void test_tmpdir_remove(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+int64_t test_scalar(const char *sql) {
+    dorm_errbuf e = {0, ""};
+    dorm_cached_stmt *cs;
+    cr_assert_eq(dorm_db_prepare(T.db, sql, strlen(sql), &cs, &e), 0, "%s: %s", sql, e.msg);
+    int rc = dorm_db_run(T.db, cs, NULL, 0, &e);
+    int64_t v = rc == DORM_STEP_ROW ? T.db->drv->column_int(cs->stmt, 0) : -1;
+    dorm_db_release(T.db, cs);
+    cr_assert(rc >= 0, "%s: %s", sql, e.msg);
+    return v;
+}
+
+static const dorm_model *const no_models[] = {NULL};
+const dorm_app test_empty_app = {.label = "none", .models = no_models};

@@ -79,4 +79,16 @@ const char *test_db_url(void);
 /* The PostgreSQL schema of the open test database ("" on SQLite). */
 const char *test_db_schema(void);
 
+/* Tests that write files: a fresh folder under /tmp (prefix "dorm-x"), the
+ * path of a file in it, writing one, and removing the folder. */
+const char *test_tmpdir_make(const char *prefix);
+const char *test_tmpdir_path(const char *name);
+void test_write_file(const char *name, const char *text);
+void test_tmpdir_remove(void);
+/* The first column of the first row of `sql` on the test database, as an
+ * integer (-1 when there is no row); the test fails on an SQL error. */
+int64_t test_scalar(const char *sql);
+/* An app with no models (tests that build their tables by migrating). */
+extern const dorm_app test_empty_app;
+
 #endif
