@@ -83,7 +83,9 @@ typedef enum dorm_on_delete {
     DORM_RESTRICT,
     DORM_SET_NULL,
     DORM_SET_DEFAULT,
-    DORM_DO_NOTHING
+    DORM_DO_NOTHING,
+    DORM_SET             /* Django's SET(value) / SET(callable): .on_delete_set or
+                          * .on_delete_set_fn gives the new key */
 } dorm_on_delete;
 
 /* One choice: the stored value (text or integer) and its display label. */
@@ -140,6 +142,8 @@ typedef struct dorm_field {
                                   * NULL: "<table>_<field>" (library_book_tags) */
     bool text_key;               /* FK: the member's key is text (DORM_FK_TO);
                                   * set by the macros                          */
+    dorm_value on_delete_set;    /* on_delete=DORM_SET: the key dependents get      */
+    dorm_value (*on_delete_set_fn)(void); /* ... or the function computing it   */
     bool asymmetrical;           /* M2M to the model itself: Django's
                                   * symmetrical=False (the default is symmetrical:
                                   * adding b to a's friends adds a to b's)     */

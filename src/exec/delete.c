@@ -1,7 +1,7 @@
 /* delete.c - obj.delete() and qs.delete(): Django's deletion collector.  It
  * follows reverse foreign keys by their on_delete rule (CASCADE collects,
  * PROTECT refuses, RESTRICT refuses unless a CASCADE path deletes the same
- * rows, SET_NULL/SET_DEFAULT update, DO_NOTHING skips),
+ * rows, SET_NULL/SET_DEFAULT/SET(value) update, DO_NOTHING skips),
  * then runs every update and delete in one transaction, dependents first,
  * counting rows per model.  A query with nothing to follow is one DELETE. */
 #include <stdio.h>
@@ -125,10 +125,14 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
             break;
         }
         case DORM_SET_NULL:
-        case DORM_SET_DEFAULT: {
+        case DORM_SET_DEFAULT:
+        case DORM_SET: {
             dorm_value set = dorm_v_null();
-            if (fk->f->on_delete == DORM_SET_DEFAULT) {
-                dorm_value d = dorm_field_default(fk);
+            if (fk->f->on_delete != DORM_SET_NULL) {
+                /* SET(callable) is called once per deletion, as Django does. */
+                dorm_value d = fk->f->on_delete == DORM_SET_DEFAULT ? dorm_field_default(fk)
+                               : fk->f->on_delete_set_fn            ? fk->f->on_delete_set_fn()
+                                                                    : fk->f->on_delete_set;
                 if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) return rc;
             }
             rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn});

@@ -25,7 +25,7 @@ static const char *const op_names[DORM_OP__COUNT] = {
 static const char *const on_delete_names[] = {
     [DORM_ON_DELETE_UNSET] = NULL,   [DORM_CASCADE] = "CASCADE",   [DORM_PROTECT] = "PROTECT",
     [DORM_RESTRICT] = "RESTRICT",    [DORM_SET_NULL] = "SET_NULL", [DORM_SET_DEFAULT] = "SET_DEFAULT",
-    [DORM_DO_NOTHING] = "DO_NOTHING",
+    [DORM_DO_NOTHING] = "DO_NOTHING", [DORM_SET] = "SET",
 };
 
 /* ---- reading ---------------------------------------------------------------- */

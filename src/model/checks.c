@@ -158,6 +158,10 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
             report(c, where, "fields.E320", "Field specifies on_delete=SET_NULL, but cannot be null.");
         if (f->on_delete == DORM_SET_DEFAULT && f->default_value.type == DORM_T_NONE && !f->default_fn)
             report(c, where, "fields.E321", "Field specifies on_delete=SET_DEFAULT, but has no default value.");
+        if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NONE && !f->on_delete_set_fn)
+            report(c, where, "dorm.E014", "Field specifies on_delete=DORM_SET, but no .on_delete_set value or function.");
+        if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NULL && !f->on_delete_set_fn && !f->null)
+            report(c, where, "fields.E320", "Field specifies on_delete=SET(None), but cannot be null.");
     } else if (f->to) {
         report(c, where, "dorm.E006", "Only relation fields may set 'to'.");
     }

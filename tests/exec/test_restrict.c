@@ -1,7 +1,7 @@
 /* test_restrict.c - on_delete=RESTRICT with Django's rule (3.1+): a row a
  * RESTRICT key points at may go when the rows pointing at it are deleted
  * through a CASCADE path of the same deletion; else RestrictedError.
- * Django's documented Artist / Album / Song example. */
+ * Django's documented Artist / Album / Song example; and on_delete=SET. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -26,9 +26,17 @@ typedef struct Song {
     DORM_FK(Album) album;
 } Song;
 
+typedef struct Poster {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Artist) artist;
+    DORM_FK(Artist) backup;
+} Poster;
+
 DORM_MODEL_DECLARE(Artist);
 DORM_MODEL_DECLARE(Album);
 DORM_MODEL_DECLARE(Song);
+DORM_MODEL_DECLARE(Poster);
 static const dorm_field Artist_fields[] = {DORM_AUTO(Artist, id), DORM_CHAR(Artist, name, .max_length = 10), DORM_END};
 const dorm_model Artist_model = DORM_MODEL(Artist, "music", Artist_fields);
 static const dorm_field Album_fields[] = {
@@ -41,7 +49,19 @@ static const dorm_field Song_fields[] = {
     DORM_END,
 };
 const dorm_model Song_model = DORM_MODEL(Song, "music", Song_fields);
-static const dorm_app music_app = {.label = "music", .models = DORM_MODELS(&Artist_model, &Album_model, &Song_model)};
+/* SET(callable): the artist named "house" takes the posters over. */
+static int64_t house_id;
+static dorm_value house(void) { return dorm_v_int(house_id); }
+static const dorm_field Poster_fields[] = {
+    DORM_AUTO(Poster, id),
+    DORM_FOREIGN_KEY(Poster, artist, Artist, .on_delete = DORM_SET, .on_delete_set_fn = house, .related_name = "posters"),
+    DORM_FOREIGN_KEY(Poster, backup, Artist, .on_delete = DORM_SET, .null = true, .on_delete_set = DORM_VNULL,
+                     .related_name = "+"),
+    DORM_END,
+};
+const dorm_model Poster_model = DORM_MODEL(Poster, "music", Poster_fields);
+static const dorm_app music_app = {.label = "music",
+                                   .models = DORM_MODELS(&Artist_model, &Album_model, &Song_model, &Poster_model)};
 
 static void open_music(void) { test_db_open_apps((const dorm_app *const[]){&music_app, NULL}); }
 
@@ -97,4 +117,18 @@ Test(restrict_rule, restricted_row_outside_the_cascade) {
     cr_assert_eq(dorm_delete(b.one, NULL), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_delete(b.two, NULL), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_count(dorm_all(T.cx, Song)), 0);
+}
+
+Test(restrict_rule, on_delete_set_value_and_function) {
+    band b = make_band();
+    Artist *h = dorm_create(T.cx, Artist, .name = "house");
+    cr_assert_not_null(h);
+    house_id = h->id;
+    Poster *p = dorm_create(T.cx, Poster, .artist = {b.two->id, NULL}, .backup = {b.two->id, NULL});
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_delete(b.one, NULL), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_delete(b.two, NULL), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_refresh(p), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(p->artist.id, h->id, "SET(callable)");
+    cr_expect(dorm_is_null(p, backup), "SET(None)");
 }
