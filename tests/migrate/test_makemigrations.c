@@ -230,3 +230,51 @@ Test(makemigrations, cross_app_dependency) {
     cr_expect_lt(rc2, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx), "App 'nope' could not be found. Is it in the apps list?");
 }
+
+/* The same fields under another name, then constraints and unique_together. */
+typedef struct Item {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Item;
+static const dorm_field Item_fields[] = {DORM_AUTO(Item, id), DORM_CHAR(Item, name, .max_length = 50), DORM_END};
+static const dorm_model Item_model = {.name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Item_fields};
+static const dorm_model Item2_model = {
+    .name = "Item",
+    .app_label = "shop",
+    .size = sizeof(Item),
+    .fields = Item_fields,
+    .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("id", "name")),
+    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "item_name_uniq", DORM_LIST("name"), NULL},
+                                    {DORM_CONSTRAINT_CHECK, "item_name_set", NULL, dorm_not(DQC("name", DORM_VTEXT("")))}),
+};
+
+Test(makemigrations, renamed_model_and_constraints) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Item_model), .migrations_dir = dir};
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "y\n", false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "Did you rename the shop.Product model to Item? [y/N] "), "%s", out);
+    cr_expect(strstr(out, "    - Rename model Product to Item\n"), "%s", out);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_item\" WHERE \"name\" = 'pen'"), 1, "the row moved with the table");
+    dorm_app v3 = {.label = "shop", .models = DORM_MODELS(&Item2_model), .migrations_dir = dir};
+    out = make((const dorm_app *const[]){&v3, NULL}, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "    - Alter unique_together for item (1 constraint(s))\n"), "%s", out);
+    cr_expect(strstr(out, "    - Create constraint item_name_uniq on model item\n"), "%s", out);
+    cr_expect(strstr(out, "    - Create constraint item_name_set on model item\n"), "%s", out);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v3, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    dorm_errbuf e = {0, ""};
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')", &e), 0, "unique name");
+    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('')", &e), 0, "check");
+    /* Dropping them again is detected too. */
+    out = make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    cr_expect(strstr(out, "    - Remove constraint item_name_uniq from model item\n"), "%s", out);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')");
+}
