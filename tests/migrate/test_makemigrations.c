@@ -278,3 +278,23 @@ Test(makemigrations, renamed_model_and_constraints) {
     cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')");
 }
+
+static const dorm_field Wide_fields[] = {DORM_AUTO(Item, id), DORM_CHAR(Item, name, .max_length = 80, .db_index = true),
+                                         DORM_END};
+static const dorm_model Wide_model = {.name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Wide_fields};
+
+Test(makemigrations, altered_field_and_deleted_model) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Item_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')");
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Wide_model), .migrations_dir = dir};
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "    - Alter field name on item\n    - Delete model Tag\n"), "%s", out);
+    cr_expect(strstr(out, "WARNING"), "deleting a model is flagged: %s", out);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('a name of more than fifty characters fits now, sixty')");
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_item\""), 2);
+}
