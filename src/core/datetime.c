@@ -167,8 +167,24 @@ static bool read_offset(cursor *c, int *minutes) {
     return true;
 }
 
+/* Whether s[0..n) are all ASCII digits. */
+static bool all_digits(const char *s, int n) {
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
 int dorm_date_parse(const char *s, size_t len, dorm_date *out) {
     if (!s) return DORM_EVALUE;
+    /* "YYYY-MM-DD", what every backend returns, without the general reader:
+     * it is on the path of every date column of every row. */
+    if (len == 10 && s[4] == '-' && s[7] == '-' && all_digits(s, 4) && all_digits(s + 5, 2) && all_digits(s + 8, 2)) {
+        dorm_date d = {(s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0'),
+                       (s[5] - '0') * 10 + (s[6] - '0'), (s[8] - '0') * 10 + (s[9] - '0')};
+        if (!dorm_date_valid(d)) return DORM_EVALUE;
+        *out = d;
+        return 0;
+    }
     cursor c = {s, s + len};
     dorm_date d;
     if (!read_date(&c, &d) || c.p != c.end) return DORM_EVALUE;
