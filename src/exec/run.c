@@ -26,7 +26,9 @@ int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     int rc = dorm_policy_query(cx);
     if (!rc) rc = usable(cx);
     if (rc) return rc;
-    dorm_errbuf e = {0, ""};
+    dorm_errbuf e;
+    e.code = 0;
+    e.msg[0] = '\0';
     dorm_cached_stmt *cs;
     rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
     if (rc < 0) return failed(cx, &e);
@@ -40,7 +42,10 @@ int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
 }
 
 int dorm_exec_step(dorm_ctx *cx, dorm_cached_stmt *cs) {
-    dorm_errbuf e = {0, ""};
+    /* Not `= {0, ""}`: that zeroes the 512-byte message on every row. */
+    dorm_errbuf e;
+    e.code = 0;
+    e.msg[0] = '\0';
     int rc = dorm_db_step(cx->db, cs, &e);
     return rc < 0 ? failed(cx, &e) : rc;
 }
