@@ -395,6 +395,49 @@ static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf
     return dorm_schema_alter_table(ddl->cx->db->dialect, &a, &b, &ren, nren, emit, ddl);
 }
 
+/* The meta of the automatic join model in r for field `field` of the model
+ * called `model` (app `app`), or NULL. */
+static const dorm_meta *join_model(const dorm_rendered *r, const char *app, const char *model, const char *field) {
+    for (int i = 0; i < r->reg->nmodels; i++) {
+        const dorm_meta *jm = r->reg->metas[i];
+        if (jm->auto_for && jm->auto_owner && strcmp(jm->auto_owner->model->app_label, app) == 0 &&
+            dorm_same_name(jm->auto_owner->model->name, model) && strcmp(jm->auto_for->name, field) == 0)
+            return jm;
+    }
+    return NULL;
+}
+
+/* RenameModel also renames what Django's does: the automatic join tables of
+ * the model's own many-to-many fields, and in every join table the key
+ * column named after the model (book_id -> volume_id), rows kept. */
+static int rename_join_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                              bool backwards) {
+    for (int i = 0; i < rt->reg->nmodels; i++) {
+        const dorm_meta *to = rt->reg->metas[i];
+        if (!to->auto_for) continue;
+        const char *owner = to->auto_owner->model->name;
+        /* The same join model before: its owner may be the renamed model. */
+        bool own = strcmp(to->auto_owner->model->app_label, op->app) == 0 && dorm_same_name(owner, op->new_name);
+        const dorm_meta *from = join_model(rf, to->auto_owner->model->app_label, own ? op->old_name : owner,
+                                           to->auto_for->name);
+        if (!from) continue;
+        dorm_column_rename ren[2];
+        size_t n = 0;
+        for (int k = 1; k <= 2 && k < from->nfields && k < to->nfields; k++)
+            if (strcmp(from->fields[k].column, to->fields[k].column) != 0)
+                ren[n++] = backwards ? (dorm_column_rename){to->fields[k].column, from->fields[k].column}
+                                     : (dorm_column_rename){from->fields[k].column, to->fields[k].column};
+        if (!n && strcmp(from->db_table, to->db_table) == 0) continue;
+        dorm_table_def a, b;
+        int rc = table_def(ddl, rf, from, &a);
+        if (!rc) rc = table_def(ddl, rt, to, &b);
+        if (!rc) rc = backwards ? dorm_schema_alter_table(ddl->cx->db->dialect, &b, &a, ren, n, emit, ddl)
+                                : dorm_schema_alter_table(ddl->cx->db->dialect, &a, &b, ren, n, emit, ddl);
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
 static const dorm_runc *find_function(const dorm_ddl *ddl, const char *app, const char *name) {
     for (size_t i = 0; ddl->apps && ddl->apps[i]; i++) {
         if (strcmp(ddl->apps[i]->label, app) != 0) continue;
@@ -470,6 +513,10 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
             rc = alter_model(ddl, op, &rf, &rt, backwards);
             break;
         }
+        case DORM_OP_RENAME_MODEL:
+            rc = alter_model(ddl, op, &rf, &rt, backwards);
+            if (!rc) rc = rename_join_tables(ddl, op, &rf, &rt, backwards);
+            break;
         default:
             rc = alter_model(ddl, op, &rf, &rt, backwards);
             break;
