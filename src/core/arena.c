@@ -36,7 +36,7 @@ static dorm_arena_block *block_new(dorm_arena *a, size_t size) {
     return b;
 }
 
-/* Slow path: the head block cannot hold `size` (already rounded). */
+/* Slow path: the head block cannot hold `size` bytes. */
 static void *alloc_new_block(dorm_arena *a, size_t size) {
     size_t next = a->head ? a->head->u.h.size * 2 : ARENA_FIRST_BLOCK;
     if (next > ARENA_MAX_BLOCK) next = ARENA_MAX_BLOCK;
@@ -59,16 +59,29 @@ static void *alloc_new_block(dorm_arena *a, size_t size) {
     return block_data(b);
 }
 
+/* The pointer is aligned, not the size: strings (alloc_bytes) pack tightly
+ * between aligned objects. */
 void *dorm_arena_alloc(dorm_arena *a, size_t size) {
     if (size == 0) size = 1;
-    if (size > SIZE_MAX - ARENA_ALIGN) return NULL;
-    size = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-    if (a->head && (size_t)(a->end - a->ptr) >= size) {
-        void *p = a->ptr;
-        a->ptr += size;
-        return p;
+    if (a->head) {
+        size_t pad = (size_t)-(uintptr_t)a->ptr & (ARENA_ALIGN - 1);
+        if ((size_t)(a->end - a->ptr) >= pad && (size_t)(a->end - a->ptr) - pad >= size) {
+            char *p = a->ptr + pad;
+            a->ptr = p + size;
+            return p;
+        }
     }
     return alloc_new_block(a, size);
+}
+
+/* n bytes with no alignment (text). */
+static char *alloc_bytes(dorm_arena *a, size_t n) {
+    if (a->head && (size_t)(a->end - a->ptr) >= n) {
+        char *p = a->ptr;
+        a->ptr += n;
+        return p;
+    }
+    return alloc_new_block(a, n);
 }
 
 void *dorm_arena_calloc(dorm_arena *a, size_t size) {
@@ -84,7 +97,7 @@ char *dorm_arena_strdup(dorm_arena *a, const char *s) {
 
 char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n) {
     if (n == SIZE_MAX) return NULL;
-    char *p = dorm_arena_alloc(a, n + 1);
+    char *p = alloc_bytes(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = '\0';

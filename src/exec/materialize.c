@@ -11,29 +11,17 @@ static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n)
                      fm->column, dorm_kind_name(fm->f->kind));
 }
 
-/* Decodes column `col` into the member storage `p` of field fm; *isnull tells
- * whether it was NULL (p is then zeroed). */
-static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col, void *p,
-                  bool may_be_null, bool *isnull) {
+typedef struct fk_member {
+    int64_t id;
+    void *obj;
+} fk_member;
+
+/* The kinds decode() leaves out of line: rarer, or parsed at length anyway. */
+static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
     const dorm_driver *drv = cx->db->drv;
-    dorm_stmt *st = cs->stmt;
-    *isnull = may_be_null && drv->column_null(st, col);
-    if (*isnull) {
-        memset(p, 0, fm->f->size);
-        return DORM_OK;
-    }
     size_t n;
     const char *s;
     switch (fm->f->kind) {
-    case DORM_KIND_AUTO:
-    case DORM_KIND_BIGAUTO:
-    case DORM_KIND_BIGINT:
-        *(int64_t *)p = drv->column_int(st, col);
-        break;
-    case DORM_KIND_INT:
-    case DORM_KIND_POSINT:
-        *(int32_t *)p = (int32_t)drv->column_int(st, col);
-        break;
     case DORM_KIND_SMALLINT:
     case DORM_KIND_POSSMALLINT:
         *(int16_t *)p = (int16_t)drv->column_int(st, col);
@@ -43,16 +31,6 @@ static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_ca
         break;
     case DORM_KIND_FLOAT:
         *(double *)p = drv->column_float(st, col);
-        break;
-    case DORM_KIND_CHAR:
-    case DORM_KIND_TEXT:
-    case DORM_KIND_SLUG:
-    case DORM_KIND_EMAIL:
-    case DORM_KIND_URL:
-    case DORM_KIND_JSON:
-        s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
     case DORM_KIND_DATE:
         s = drv->column_text(st, col, &n);
@@ -93,38 +71,88 @@ static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_ca
         if (n && !out->data) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
     }
-    case DORM_KIND_FK: {
-        struct {
-            int64_t id;
-            void *obj;
-        } *fk = p;
-        fk->obj = NULL;
-        if (!fm->f->text_key) {
-            fk->id = drv->column_int(st, col);
-            break;
-        }
-        /* A to_field key stored as text (DORM_FK_TO): same layout, a string first. */
+    case DORM_KIND_FK:
+        /* A to_field key stored as text (DORM_FK_TO): same layout, a string
+         * first (integer keys are decode()'s). */
+        ((fk_member *)p)->obj = NULL;
         s = drv->column_text(st, col, &n);
         if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
-    }
     default:
         return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
     return DORM_OK;
 }
 
+/* Decodes the non-NULL column `col` into the member storage `p` of field fm.
+ * The kinds most columns have are inline: this is the body of the per-row
+ * loop of read_members. */
+static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
+    const dorm_driver *drv = cx->db->drv;
+    size_t n;
+    const char *s;
+    switch (fm->f->kind) {
+    case DORM_KIND_AUTO:
+    case DORM_KIND_BIGAUTO:
+    case DORM_KIND_BIGINT:
+        *(int64_t *)p = drv->column_int(st, col);
+        return DORM_OK;
+    case DORM_KIND_INT:
+    case DORM_KIND_POSINT:
+        *(int32_t *)p = (int32_t)drv->column_int(st, col);
+        return DORM_OK;
+    case DORM_KIND_CHAR:
+    case DORM_KIND_TEXT:
+    case DORM_KIND_SLUG:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL:
+    case DORM_KIND_JSON:
+        s = drv->column_text(st, col, &n);
+        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
+            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return DORM_OK;
+    case DORM_KIND_FK:
+        if (fm->f->text_key) break;
+        ((fk_member *)p)->obj = NULL;
+        ((fk_member *)p)->id = drv->column_int(st, col);
+        return DORM_OK;
+    default:
+        break;
+    }
+    return decode_other(cx, arena, fm, st, col, p);
+}
+
 int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col) {
-    bool isnull;
-    /* A NOT NULL column of a row holds no NULL (the schema says so): one
-     * driver call per column saved.  A LEFT OUTER JOIN that found no row is
-     * caught on its primary key before the object is read. */
-    int rc = decode(cx, arena, fm, cs, col, dorm_member(obj, fm), fm->f->null, &isnull);
+    void *p = dorm_member(obj, fm);
     uint64_t bit = (uint64_t)1 << fm->index;
     dorm_object *h = obj;
-    h->nulls = isnull ? (h->nulls | bit) : (h->nulls & ~bit);
-    return rc;
+    if (fm->f->null && cx->db->drv->column_null(cs->stmt, col)) {
+        memset(p, 0, fm->f->size);
+        h->nulls |= bit;
+        return DORM_OK;
+    }
+    h->nulls &= ~bit;
+    return decode(cx, arena, fm, cs->stmt, col, p);
+}
+
+/* Reads the fields not in `deferred` of a zeroed object from columns col...
+ * A NOT NULL column of a row holds no NULL (the schema says so): one driver
+ * call per column saved.  A LEFT OUTER JOIN that found no row is caught on
+ * its primary key before the object is read.  The NULL bits are gathered and
+ * stored once. */
+static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_stmt *st, int col,
+                        uint64_t deferred, void *obj) {
+    uint64_t nulls = 0;
+    for (int i = 0; i < m->nfields; i++) {
+        if (deferred & ((uint64_t)1 << i)) continue;
+        const dorm_fmeta *fm = &m->fields[i];
+        if (fm->f->null && cx->db->drv->column_null(st, col)) nulls |= (uint64_t)1 << i;
+        else if (decode(cx, arena, fm, st, col, (char *)obj + fm->f->offset)) return dorm_errcode(cx);
+        col++;
+    }
+    ((dorm_object *)obj)->nulls = nulls;
+    return DORM_OK;
 }
 
 void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
@@ -136,11 +164,7 @@ void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m,
     }
     dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB);
     ((dorm_object *)obj)->deferred = deferred;
-    for (int i = 0; i < m->nfields; i++) {
-        if (deferred & ((uint64_t)1 << i)) continue;
-        if (dorm_read_field(cx, arena, obj, &m->fields[i], cs, col++)) return NULL;
-    }
-    return obj;
+    return read_members(cx, arena, m, cs->stmt, col, deferred, obj) ? NULL : obj;
 }
 
 void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col) {
@@ -165,11 +189,6 @@ bool dorm_is_deferred_(const void *obj, const void *member) {
     const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
     return fm && (((const dorm_object *)obj)->deferred & ((uint64_t)1 << fm->index));
 }
-
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
 
 /* A reverse one-to-one loaded by select_related: the parent's relation
  * cache holds it, or holds nothing when the join found no row, so that
@@ -233,11 +252,14 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         dorm_bytes bytes;
         void *ptrs[2];
     } member;
-    bool isnull;
-    memset(&member, 0, sizeof member);
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
-    int rc = decode(cx, arena, fm, cs, col, &member, true, &isnull);
+    if (cx->db->drv->column_null(cs->stmt, col)) {
+        *out = dorm_v_null();
+        return DORM_OK;
+    }
+    memset(&member, 0, sizeof member);
+    int rc = decode(cx, arena, fm, cs->stmt, col, &member);
     if (rc) return rc;
-    *out = isnull ? dorm_v_null() : dorm_member_value(fm, &member);
+    *out = dorm_member_value(fm, &member);
     return DORM_OK;
 }

@@ -260,8 +260,11 @@ static double sq_column_float(dorm_stmt *s, int i)
 
 static const char *sq_column_text(dorm_stmt *s, int i, size_t *len)
 {
-    const char *p = (const char *)sqlite3_column_text(s->st, i);
-    *len = p ? (size_t)sqlite3_column_bytes(s->st, i) : 0;
+    /* One column lookup for both calls: sqlite3_column_text and _bytes each
+     * check the index and the connection's error state again. */
+    sqlite3_value *v = sqlite3_column_value(s->st, i);
+    const char *p = (const char *)sqlite3_value_text(v);
+    *len = p ? (size_t)sqlite3_value_bytes(v) : 0;
     return p;
 }
 
