@@ -1,12 +1,17 @@
 """django_bench.py - the benchmark workloads in Django's ORM (Debian's Django
-3.2, run with /usr/bin/python3), on the same schema, data, SQLite settings and
-checksums as bench/common.c.  Usage: django_bench.py [dir]
+3.2, run with /usr/bin/python3), on the same schema, data and checksums as the
+C programs: on SQLite with bench/common.c's settings and checksums, or on
+PostgreSQL (python3-psycopg2) with bench/pg_common.c's.
+Usage: django_bench.py [DIR]             SQLite, its database file in DIR
+       django_bench.py --postgres URL    an empty PostgreSQL database
+                                         (postgres:///db?host=SOCKETDIR&port=N&user=U)
 """
 import os
 import sys
 import tempfile
 from datetime import date, timedelta
 from time import perf_counter
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import django
 from django.conf import settings
@@ -27,10 +32,35 @@ BIRTH0 = date(1900, 1, 1)
 PUB0 = date(1800, 1, 1)
 IMPL = "django"
 
-made_dir = len(sys.argv) < 2
-DIR = tempfile.mkdtemp(prefix="dorm-bench-") if made_dir else sys.argv[1]
-os.makedirs(DIR, exist_ok=True)
-DB_PATH = os.path.join(DIR, "django.db")
+
+def postgres_settings(url):
+    """Django's DATABASES entry for a postgres:// URL (query parameters
+    win over the URL's own parts, as in libpq and dorm)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        sys.exit(f"django_bench.py: not a postgres:// URL: {url}")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": query.get("dbname", unquote(parts.path.lstrip("/"))),
+        "USER": query.get("user", unquote(parts.username or "")),
+        "PASSWORD": query.get("password", unquote(parts.password or "")),
+        "HOST": query.get("host", unquote(parts.hostname or "")),
+        "PORT": query.get("port", str(parts.port or "")),
+    }
+
+
+POSTGRES = len(sys.argv) > 1 and sys.argv[1] == "--postgres"
+if POSTGRES and len(sys.argv) != 3:
+    sys.exit("usage: django_bench.py --postgres URL")
+made_dir = not POSTGRES and len(sys.argv) < 2
+if POSTGRES:
+    DATABASE = postgres_settings(sys.argv[2])
+else:
+    DIR = tempfile.mkdtemp(prefix="dorm-bench-") if made_dir else sys.argv[1]
+    os.makedirs(DIR, exist_ok=True)
+    DB_PATH = os.path.join(DIR, "django.db")
+    DATABASE = {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_PATH}
 
 settings.configure(
     DEBUG=False,
@@ -38,7 +68,7 @@ settings.configure(
     SECRET_KEY="bench",
     INSTALLED_APPS=[],
     DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_PATH}},
+    DATABASES={"default": DATABASE},
 )
 django.setup()
 
@@ -122,22 +152,53 @@ def hash_sql(*queries):
     return h
 
 
+# The SQL of bench/common.c (SQLite) and bench/pg_common.c (PostgreSQL), so
+# that the hashes compare.
+SQLITE_DB_CHECKSUM = (
+    "SELECT id||'|'||name||'|'||ifnull(birth_date,'')||'|'||biography||'|'||"
+    "typeof(id)||typeof(name)||typeof(birth_date)||typeof(biography) "
+    "FROM library_author ORDER BY id",
+    "SELECT id||'|'||title||'|'||author_id||'|'||publication_date||'|'||isbn||'|'||"
+    "genre||'|'||pages||'|'||typeof(id)||typeof(title)||typeof(author_id)||"
+    "typeof(publication_date)||typeof(isbn)||typeof(genre)||typeof(pages) "
+    "FROM library_book ORDER BY id")
+SQLITE_SCHEMA_CHECKSUM = (
+    "SELECT type||'|'||name||'|'||tbl_name||'|'||sql FROM sqlite_master "
+    "WHERE tbl_name IN ('library_author', 'library_book') AND sql IS NOT NULL "
+    "ORDER BY type, name",)
+PG_DB_CHECKSUM = (
+    "SELECT id::text||'|'||name||'|'||coalesce(birth_date::text,'')||'|'||biography"
+    "||'|'||pg_typeof(id)::text||','||pg_typeof(name)::text||','||"
+    "pg_typeof(birth_date)::text||','||pg_typeof(biography)::text "
+    "FROM library_author ORDER BY id",
+    "SELECT id::text||'|'||title||'|'||author_id::text||'|'||publication_date::text"
+    "||'|'||isbn||'|'||genre||'|'||pages::text||'|'||pg_typeof(id)::text||','||"
+    "pg_typeof(title)::text||','||pg_typeof(author_id)::text||','||"
+    "pg_typeof(publication_date)::text||','||pg_typeof(isbn)::text||','||"
+    "pg_typeof(genre)::text||','||pg_typeof(pages)::text "
+    "FROM library_book ORDER BY id")
+PG_SCHEMA_CHECKSUM = (
+    "SELECT 'column|'||table_name||'|'||column_name||'|'||data_type||'|'||"
+    "coalesce(character_maximum_length::text,'')||'|'||is_nullable||'|'||"
+    "coalesce(column_default,'') FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND "
+    "table_name IN ('library_author', 'library_book') "
+    "ORDER BY table_name, ordinal_position",
+    "SELECT 'constraint|'||conrelid::regclass::text||'|'||conname||'|'||"
+    "pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE conrelid IN ('library_author'::regclass, 'library_book'::regclass) "
+    "ORDER BY 1",
+    "SELECT 'index|'||tablename||'|'||indexname||'|'||indexdef FROM pg_indexes "
+    "WHERE schemaname = current_schema() AND "
+    "tablename IN ('library_author', 'library_book') ORDER BY 1")
+
+
 def db_checksum():
-    return hash_sql(
-        "SELECT id||'|'||name||'|'||ifnull(birth_date,'')||'|'||biography||'|'||"
-        "typeof(id)||typeof(name)||typeof(birth_date)||typeof(biography) "
-        "FROM library_author ORDER BY id",
-        "SELECT id||'|'||title||'|'||author_id||'|'||publication_date||'|'||isbn||'|'||"
-        "genre||'|'||pages||'|'||typeof(id)||typeof(title)||typeof(author_id)||"
-        "typeof(publication_date)||typeof(isbn)||typeof(genre)||typeof(pages) "
-        "FROM library_book ORDER BY id")
+    return hash_sql(*(PG_DB_CHECKSUM if POSTGRES else SQLITE_DB_CHECKSUM))
 
 
 def schema_checksum():
-    return hash_sql(
-        "SELECT type||'|'||name||'|'||tbl_name||'|'||sql FROM sqlite_master "
-        "WHERE tbl_name IN ('library_author', 'library_book') AND sql IS NOT NULL "
-        "ORDER BY type, name")
+    return hash_sql(*(PG_SCHEMA_CHECKSUM if POSTGRES else SQLITE_SCHEMA_CHECKSUM))
 
 
 def report(workload, n, seconds, checksum):
@@ -145,14 +206,38 @@ def report(workload, n, seconds, checksum):
           f"checksum={checksum:016x}", flush=True)
 
 
-def fresh_db():
-    connection.close()
+def remove_sqlite_file():
     for p in (DB_PATH, DB_PATH + "-journal"):
         if os.path.exists(p):
             os.remove(p)
+
+
+def drop_tables():
+    with connection.cursor() as cur:
+        cur.execute('DROP TABLE IF EXISTS "library_book_tags", "library_tag", "library_book", '
+                    '"library_author" CASCADE')
+
+
+# A new connection and fresh tables, as the C programs start each run.  Tag
+# comes before Book, whose join table points at it.
+def fresh_db():
+    connection.close()
+    if POSTGRES:
+        drop_tables()
+    else:
+        remove_sqlite_file()
     with connection.schema_editor() as editor:
         editor.create_model(Author)
+        editor.create_model(Tag)
         editor.create_model(Book)
+
+
+# After loading, PostgreSQL's statistics and visibility map as the C programs
+# leave them (bench_pg_settle).
+def settle(*tables):
+    if POSTGRES:
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE " + ", ".join(f'"{t}"' for t in tables))
 
 
 def w_create():
@@ -178,6 +263,7 @@ def run_fresh(name, fn):
         fresh_db()
         times.append(fn())
     report(name, AUTHORS + BOOKS, min(times), db_checksum())
+    settle("library_author", "library_book")
 
 
 def w_fetch_all():
@@ -257,11 +343,10 @@ M2M_FILL = (
 
 
 def m2m_setup():
-    with connection.schema_editor() as editor:
-        editor.create_model(Tag)
     with connection.cursor() as cur:
         for sql in M2M_FILL:
             cur.execute(sql)
+    settle("library_tag", "library_book_tags")
 
 
 def w_m2m_filter_distinct():
@@ -301,10 +386,11 @@ def main():
     run_read("prefetch_related", AUTHORS, w_prefetch_related, hash_prefetch)
     m2m_setup()
     run_read("m2m_filter_distinct", M2M_QUERIES, w_m2m_filter_distinct, hash_books)
+    if POSTGRES:
+        drop_tables()
     connection.close()
-    for p in (DB_PATH, DB_PATH + "-journal"):
-        if os.path.exists(p):
-            os.remove(p)
+    if not POSTGRES:
+        remove_sqlite_file()
     if made_dir:
         os.rmdir(DIR)
 

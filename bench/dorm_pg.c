@@ -100,6 +100,18 @@ static int run_update(dorm_db *db, PGconn *check)
     return 0;
 }
 
+/* The many-to-many tables (dorm's) and their rows, untimed. */
+static int m2m_setup(dorm_db *db, PGconn *check)
+{
+    dorm_ctx *cx = dorm_ctx_new(db);
+    const dorm_model *through = cx ? dorm_through(cx, &Book_model, "tags") : NULL;
+    int rc = through ? dorm_create_tables(cx, (const dorm_model *const[]){&Tag_model, through, NULL}) : -1;
+    if (rc < 0 && cx)
+        bench_dorm_fail(cx, "m2m tables");
+    dorm_ctx_free(cx);
+    return rc < 0 ? -1 : bench_pg_m2m_fill(check);
+}
+
 static int schema_check(PGconn *check)
 {
     uint64_t sum;
@@ -133,7 +145,10 @@ int main(int argc, char **argv)
         bench_dorm_run_read(db, "fetch_all", BENCH_BOOKS, bench_dorm_fetch_all) == 0 &&
         bench_dorm_run_read(db, "values_list_flat", BENCH_BOOKS, bench_dorm_values_flat) == 0 &&
         bench_dorm_run_read(db, "get_pk", BENCH_GETS, bench_dorm_get_pk) == 0 &&
-        bench_dorm_run_read(db, "filter_order_slice", BENCH_FILTERS, bench_dorm_filter) == 0 && run_update(db, check) == 0)
+        bench_dorm_run_read(db, "filter_order_slice", BENCH_FILTERS, bench_dorm_filter) == 0 && run_update(db, check) == 0 &&
+        bench_dorm_run_read(db, "select_related", BENCH_BOOKS, bench_dorm_select_related) == 0 &&
+        bench_dorm_run_read(db, "prefetch_related", BENCH_AUTHORS, bench_dorm_prefetch) == 0 && m2m_setup(db, check) == 0 &&
+        bench_dorm_run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, bench_dorm_m2m) == 0)
         rc = 0;
     dorm_db_close(db);
     if (bench_pg_drop_tables(check) < 0)

@@ -1,6 +1,6 @@
 /* pg_common.c - the untimed half of the PostgreSQL benchmarks: connecting,
  * resetting the tables, and the database-state checksums computed by the
- * server (the same SQL as bench/django_pg.py's). */
+ * server (the same SQL as bench/django_bench.py's --postgres mode). */
 #include "pg_common.h"
 
 #include <inttypes.h>
@@ -45,7 +45,16 @@ int bench_pg_exec(PGconn *c, const char *sql)
 
 int bench_pg_drop_tables(PGconn *c)
 {
-    return bench_pg_exec(c, "DROP TABLE IF EXISTS \"library_book\", \"library_author\" CASCADE");
+    return bench_pg_exec(c, "DROP TABLE IF EXISTS \"library_book_tags\", \"library_tag\", \"library_book\", "
+                            "\"library_author\" CASCADE");
+}
+
+int bench_pg_m2m_fill(PGconn *c)
+{
+    for (size_t i = 0; bench_m2m_fill[i]; i++)
+        if (bench_pg_exec(c, bench_m2m_fill[i]) < 0)
+            return -1;
+    return bench_pg_exec(c, "VACUUM ANALYZE \"library_tag\", \"library_book_tags\"");
 }
 
 int bench_pg_settle(PGconn *c)

@@ -1,7 +1,7 @@
 /* pg_common.h - what the PostgreSQL benchmarks (raw_pg.c, dorm_pg.c) share
  * besides common.h: a libpq connection for the untimed work, dropping the
  * tables, and the checksums of the database state, computed by PostgreSQL
- * (bench/django_pg.py sends the same SQL). */
+ * (bench/django_bench.py --postgres sends the same SQL). */
 #ifndef BENCH_PG_COMMON_H
 #define BENCH_PG_COMMON_H
 
@@ -15,9 +15,12 @@ PGconn *bench_pg_connect(const char *who, const char *url);
 /* Runs `sql` (one or more statements, no parameters).  0, or -1 with the
  * server's message on stderr. */
 int bench_pg_exec(PGconn *c, const char *sql);
-/* Drops library_book and library_author if they exist: the state create
- * and bulk_create start from.  0 or -1 as above. */
+/* Drops the library tables (author, book, tag, book_tags) that exist: the
+ * state create and bulk_create start from.  0 or -1 as above. */
 int bench_pg_drop_tables(PGconn *c);
+/* Fills library_tag and library_book_tags (bench_m2m_fill), then VACUUM
+ * ANALYZE of both, once their tables exist.  0 or -1 as above. */
+int bench_pg_m2m_fill(PGconn *c);
 /* VACUUM ANALYZE of both tables after loading, so that every implementation
  * reads tables with the same visibility map and planner statistics.  0 or -1
  * as above. */

@@ -576,6 +576,207 @@ static int w_update(PGconn *c, double *secs, int64_t *matched)
     return rc;
 }
 
+#define BOOK_QUALIFIED                                                                             \
+    "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", " \
+    "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", " \
+    "\"library_book\".\"pages\""
+
+/* Book.objects.select_related("author").order_by("id"): one join. */
+static int w_select_related(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    arena ar = {NULL};
+    int rc = 0;
+    double t0 = bench_now();
+    if (prepare_once(c, &prepared, "select_related",
+                     BOOK_QUALIFIED ", \"library_author\".\"id\", \"library_author\".\"name\", "
+                                    "\"library_author\".\"birth_date\", \"library_author\".\"biography\" FROM "
+                                    "\"library_book\" INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" "
+                                    "= \"library_author\".\"id\") ORDER BY \"library_book\".\"id\" ASC") < 0)
+        return -1;
+    PGresult *r = run(c, "select_related", 0, NULL, PGRES_TUPLES_OK);
+    if (!r)
+        return -1;
+    size_t n = (size_t)PQntuples(r);
+    book *books = malloc(sizeof *books * (n ? n : 1));
+    const char **names = malloc(sizeof *names * (n ? n : 1));
+    if (!books || !names)
+        rc = oom();
+    /* Each row's author is read whole, as an ORM loads it. */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int row = (int)i;
+        const char *d = PQgetvalue(r, row, 9);
+        bench_date birth = {0, 0, 0};
+        if (PQgetlength(r, row, 9) == 10)
+            birth = (bench_date){digits(d, 4), digits(d + 5, 2), digits(d + 8, 2)};
+        (void)birth;
+        if (read_book(r, row, &ar, &books[i]) < 0 || int_value(r, row, 7) != books[i].author_id ||
+            !(names[i] = arena_text(&ar, r, row, 8)) || !arena_text(&ar, r, row, 10))
+            rc = -1;
+    }
+    PQclear(r);
+    *secs = bench_now() - t0;
+    if (rc == 0 && n == BENCH_BOOKS) {
+        bench_hash h;
+        bench_hash_init(&h);
+        for (size_t i = 0; i < n; i++) {
+            hash_books(&books[i], 1, &h);
+            bench_hash_str(&h, names[i]);
+            bench_hash_str(&h, "\n");
+        }
+        *sum = h.h;
+    } else if (rc == 0) {
+        rc = fail(c, "select_related");
+    }
+    free(books);
+    free(names);
+    arena_free(&ar);
+    return rc;
+}
+
+/* Author.objects.prefetch_related("books").order_by("id"): the authors, then
+ * their books by one IN list of every key (PostgreSQL has no parameter limit
+ * Django would batch by), in Book's Meta.ordering, grouped onto their
+ * authors. */
+static int w_prefetch(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared, prepared_books;
+    arena ar = {NULL};
+    int rc = -1;
+    double t0 = bench_now();
+    const char **names = malloc(sizeof *names * BENCH_AUTHORS);
+    const char **keys = malloc(sizeof *keys * BENCH_AUTHORS);
+    book *books = malloc(sizeof *books * BENCH_BOOKS);
+    size_t *count = calloc(BENCH_AUTHORS + 1, sizeof *count), *start = calloc(BENCH_AUTHORS + 2, sizeof *start);
+    book **slots = malloc(sizeof *slots * BENCH_BOOKS);
+    char *sql = malloc(512 + BENCH_AUTHORS * 8);
+    PGresult *ra = NULL, *rb = NULL;
+    size_t na = 0, nb = 0;
+    if (!names || !keys || !books || !count || !start || !slots || !sql) {
+        oom();
+        goto out;
+    }
+    char *p = sql + sprintf(sql, "%s FROM \"library_book\" WHERE \"library_book\".\"author_id\" IN (", BOOK_QUALIFIED);
+    for (int i = 0; i < BENCH_AUTHORS; i++) p += sprintf(p, i ? ", $%d" : "$%d", i + 1);
+    strcpy(p, ") ORDER BY \"library_book\".\"publication_date\" DESC");
+    if (prepare_once(c, &prepared, "prefetch_authors",
+                     "SELECT \"id\", \"name\", \"birth_date\", \"biography\" FROM \"library_author\" "
+                     "ORDER BY \"id\" ASC") < 0 ||
+        prepare_once(c, &prepared_books, "prefetch_books", sql) < 0)
+        goto out;
+    if (!(ra = run(c, "prefetch_authors", 0, NULL, PGRES_TUPLES_OK)))
+        goto out;
+    na = (size_t)PQntuples(ra);
+    for (size_t i = 0; i < na && i < BENCH_AUTHORS; i++) {
+        /* The key goes back to the server as the text it came in. */
+        keys[i] = PQgetvalue(ra, (int)i, 0);
+        names[i] = arena_text(&ar, ra, (int)i, 1);
+        arena_text(&ar, ra, (int)i, 3);
+    }
+    if (na != BENCH_AUTHORS || !(rb = run(c, "prefetch_books", (int)na, keys, PGRES_TUPLES_OK)))
+        goto out;
+    nb = (size_t)PQntuples(rb);
+    for (size_t i = 0; i < nb && i < BENCH_BOOKS; i++)
+        if (read_book(rb, (int)i, &ar, &books[i]) < 0)
+            goto out;
+    /* Authors are 1..n here: group by key, in query order. */
+    for (size_t i = 0; i < nb; i++) count[books[i].author_id]++;
+    for (size_t a = 1; a <= na; a++) start[a + 1] = start[a] + count[a];
+    for (size_t i = 0; i < nb; i++) slots[start[books[i].author_id]++] = &books[i];
+    *secs = bench_now() - t0;
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t a = 0, at = 0; a < na; a++) {
+        bench_hash_str(&h, names[a]);
+        bench_hash_str(&h, "\n");
+        for (size_t i = 0; i < count[a + 1]; i++, at++)
+            bench_hash_book(&h, slots[at]->id, slots[at]->title, slots[at]->author_id, slots[at]->publication_date,
+                            slots[at]->isbn, slots[at]->genre, slots[at]->pages);
+    }
+    *sum = h.h;
+    rc = nb == BENCH_BOOKS ? 0 : -1;
+out:
+    PQclear(ra);
+    PQclear(rb);
+    free(names);
+    free(keys);
+    free(books);
+    free(count);
+    free(start);
+    free(slots);
+    free(sql);
+    arena_free(&ar);
+    return rc == 0 ? 0 : fail(c, "prefetch_related");
+}
+
+/* Book.objects.filter(tags__name__in=[a, b]).distinct().order_by("id")[:20]. */
+static int w_m2m(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    arena ar = {NULL};
+    int rc = 0;
+    size_t n = 0;
+    double t0 = bench_now();
+    book *books = malloc(sizeof *books * BENCH_M2M_QUERIES * BENCH_M2M_LIMIT);
+    if (!books)
+        return oom();
+    if (prepare_once(c, &prepared, "m2m",
+                     "SELECT DISTINCT \"library_book\".\"id\", \"library_book\".\"title\", "
+                     "\"library_book\".\"author_id\", \"library_book\".\"publication_date\", "
+                     "\"library_book\".\"isbn\", \"library_book\".\"genre\", \"library_book\".\"pages\" "
+                     "FROM \"library_book\" INNER JOIN \"library_book_tags\" ON (\"library_book\".\"id\" = "
+                     "\"library_book_tags\".\"book_id\") INNER JOIN \"library_tag\" ON "
+                     "(\"library_book_tags\".\"tag_id\" = \"library_tag\".\"id\") WHERE \"library_tag\".\"name\" "
+                     "IN ($1, $2) ORDER BY \"library_book\".\"id\" ASC LIMIT 20") < 0) {
+        free(books);
+        return -1;
+    }
+    for (int k = 1; k <= BENCH_M2M_QUERIES && rc == 0; k++) {
+        char a[16], b[16];
+        const char *v[2] = {a, b};
+        bench_m2m_tags(k, a, b);
+        PGresult *r = run(c, "m2m", 2, v, PGRES_TUPLES_OK);
+        if (!r || PQntuples(r) > BENCH_M2M_LIMIT)
+            rc = r ? fail(c, "m2m_filter_distinct") : -1;
+        for (int i = 0, m = r ? PQntuples(r) : 0; i < m && rc == 0; i++)
+            rc = read_book(r, i, &ar, &books[n++]);
+        PQclear(r);
+    }
+    *secs = bench_now() - t0;
+    if (rc == 0) {
+        bench_hash h;
+        bench_hash_init(&h);
+        hash_books(books, n, &h);
+        *sum = h.h;
+    }
+    free(books);
+    arena_free(&ar);
+    return rc;
+}
+
+/* The many-to-many tables (Django's DDL) and their rows, untimed. */
+static int m2m_setup(PGconn *c)
+{
+    if (bench_pg_exec(c, "CREATE TABLE \"library_tag\" (\"id\" serial NOT NULL PRIMARY KEY, \"name\" varchar(50) "
+                         "NOT NULL UNIQUE);"
+                         "CREATE TABLE \"library_book_tags\" (\"id\" serial NOT NULL PRIMARY KEY, \"book_id\" "
+                         "integer NOT NULL, \"tag_id\" integer NOT NULL);"
+                         "CREATE INDEX \"library_tag_name_ab7afb55_like\" ON \"library_tag\" (\"name\" "
+                         "varchar_pattern_ops);"
+                         "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
+                         "\"library_book_tags_book_id_tag_id_c3660ce1_uniq\" UNIQUE (\"book_id\", \"tag_id\");"
+                         "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
+                         "\"library_book_tags_book_id_7c6729bd_fk_library_book_id\" FOREIGN KEY (\"book_id\") "
+                         "REFERENCES \"library_book\" (\"id\") DEFERRABLE INITIALLY DEFERRED;"
+                         "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
+                         "\"library_book_tags_tag_id_ad3c9ecb_fk_library_tag_id\" FOREIGN KEY (\"tag_id\") "
+                         "REFERENCES \"library_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED;"
+                         "CREATE INDEX \"library_book_tags_book_id_7c6729bd\" ON \"library_book_tags\" (\"book_id\");"
+                         "CREATE INDEX \"library_book_tags_tag_id_ad3c9ecb\" ON \"library_book_tags\" (\"tag_id\");") < 0)
+        return -1;
+    return bench_pg_m2m_fill(c);
+}
+
 /* Runs a workload on the loaded tables bench_runs() times; reports the best
  * time and the last run's checksum. */
 static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *))
@@ -628,7 +829,10 @@ int main(int argc, char **argv)
         if (run_read(c, "fetch_all", BENCH_BOOKS, w_fetch_all) == 0 &&
             run_read(c, "values_list_flat", BENCH_BOOKS, w_values_flat) == 0 &&
             run_read(c, "get_pk", BENCH_GETS, w_get_pk) == 0 &&
-            run_read(c, "filter_order_slice", BENCH_FILTERS, w_filter) == 0 && run_update(c) == 0)
+            run_read(c, "filter_order_slice", BENCH_FILTERS, w_filter) == 0 && run_update(c) == 0 &&
+            run_read(c, "select_related", BENCH_BOOKS, w_select_related) == 0 &&
+            run_read(c, "prefetch_related", BENCH_AUTHORS, w_prefetch) == 0 && m2m_setup(c) == 0 &&
+            run_read(c, "m2m_filter_distinct", BENCH_M2M_QUERIES, w_m2m) == 0)
             rc = 0;
     }
     if (c && bench_pg_drop_tables(c) < 0)

@@ -122,7 +122,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         run dorm "$DORM"
     fi
     if [[ -n $DJANGO ]]; then
-        run django "$DJANGO" "$ROOT/bench/django_pg.py"
+        run django "$DJANGO" "$ROOT/bench/django_bench.py" --postgres
     fi
 done
 

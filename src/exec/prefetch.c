@@ -3,6 +3,7 @@
  * and many-to-many grouped onto their owners, forward ones attached to
  * dorm_fk; a Prefetch's own QuerySet and to_attr on the last level), and the
  * related manager dorm_related(), which answers from that cache. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "exec/exec.h"
@@ -171,9 +172,12 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     size_t nkids = 0;
     void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
-    /* Count per owner, then hand out slices of one array, in query order. */
+    /* Count per owner, then hand out slices of one array, in query order;
+     * each child's owner is looked up once. */
+    relcache **owner_of = rc == DORM_OK ? malloc(sizeof(relcache *) * (nkids ? nkids : 1)) : NULL;
+    if (rc == DORM_OK && !owner_of) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
-        relcache *c = lookup(&index, owner_key(rel, kids[i]));
+        relcache *c = owner_of[i] = lookup(&index, owner_key(rel, kids[i]));
         if (c) c->n++;
     }
     void **slots = rc == DORM_OK ? dorm_alloc(cx, sizeof(void *) * (nkids + n)) : NULL;
@@ -185,12 +189,13 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         caches[i].n = 0;
     }
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
-        relcache *c = lookup(&index, owner_key(rel, kids[i]));
+        relcache *c = owner_of[i];
         if (!c) continue;
         c->objs[c->n++] = kids[i];
         /* The child's way back to its owner is known: no query for it. */
         if (!rel->through) ((fk_member *)dorm_member(kids[i], rel->fk))->obj = (char *)owners[(size_t)(c - caches)];
     }
+    free(owner_of);
     dorm_hmap_free(&index);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {

@@ -264,11 +264,21 @@ static bool pg_column_null(dorm_stmt *s, int i)
 }
 
 /* Booleans arrive as "t" / "f"; EXTRACT results as numerics ("5.000000"),
- * whose integer part is what an integer read wants. */
+ * whose integer part is what an integer read wants.  Plain integers of up to
+ * 18 digits, nearly every key and count, are read here without strtoll.  A
+ * NULL reads as "" and so as 0. */
 static int64_t pg_column_int(dorm_stmt *s, int i)
 {
-    if (pg_column_null(s, i)) return 0;
+    if (!in_row(s, i)) return 0;
     const char *v = PQgetvalue(s->res, s->row, i);
+    const char *p = v + (v[0] == '-');
+    int64_t x = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 18) {
+        x = x * 10 + (*p++ - '0');
+        digits++;
+    }
+    if (!*p && digits) return v[0] == '-' ? -x : x;
     if (v[0] == 't' && !v[1]) return 1;
     if (v[0] == 'f' && !v[1]) return 0;
     return strtoll(v, NULL, 10);
