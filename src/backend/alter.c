@@ -74,7 +74,7 @@ static bool same_ref(const dorm_column_def *a, const dorm_column_def *b) {
 }
 
 static bool same_index(const dorm_index_def *a, const dorm_index_def *b) {
-    if (!same_str(a->name, b->name) || a->unique != b->unique) return false;
+    if (!same_str(a->name, b->name) || a->unique != b->unique || !same_str(a->opclass, b->opclass)) return false;
     size_t i = 0;
     for (; a->columns[i] && b->columns[i]; i++) {
         if (strcmp(a->columns[i], b->columns[i]) != 0) return false;
@@ -109,9 +109,21 @@ static bool column_changed(const dorm_dialect *d, const dorm_column_def *a, cons
            !same_ref(a, b);
 }
 
-static void drop_index(editor *e, const char *name) {
-    dorm_buf_puts(&e->b, "DROP INDEX ");
+static void drop_constraint(editor *e, const char *name) {
+    alter_prefix(e);
+    dorm_buf_puts(&e->b, "DROP CONSTRAINT ");
     quote(e, name);
+    flush(e);
+}
+
+/* An index of the table definition: a unique one may be a constraint. */
+static void drop_index(editor *e, const dorm_index_def *ix) {
+    if (ix->unique && !e->d->unique_as_index) {
+        drop_constraint(e, ix->name);
+        return;
+    }
+    dorm_buf_puts(&e->b, "DROP INDEX ");
+    quote(e, ix->name);
     flush(e);
 }
 
@@ -125,7 +137,7 @@ static void create_indexes(editor *e, bool only_new) {
 
 static void drop_old_indexes(editor *e) {
     for (size_t i = 0; i < e->from->nindexes; i++)
-        if (!find_index(e->to->indexes, e->to->nindexes, &e->from->indexes[i])) drop_index(e, e->from->indexes[i].name);
+        if (!find_index(e->to->indexes, e->to->nindexes, &e->from->indexes[i])) drop_index(e, &e->from->indexes[i]);
 }
 
 static void rename_table(editor *e) {
@@ -272,15 +284,7 @@ static void drop_column_constraints(editor *e, const char *col, char contype) {
 }
 
 static void add_foreign_key(editor *e, const dorm_column_def *c) {
-    alter_prefix(e);
-    dorm_buf_puts(&e->b, "ADD FOREIGN KEY (");
-    quote(e, c->name);
-    dorm_buf_puts(&e->b, ") REFERENCES ");
-    quote(e, c->ref_table);
-    dorm_buf_puts(&e->b, " (");
-    quote(e, c->ref_column ? c->ref_column : "id");
-    dorm_buf_putc(&e->b, ')');
-    if (e->d->supports_deferrable_fk) dorm_buf_puts(&e->b, " DEFERRABLE INITIALLY DEFERRED");
+    dorm_schema_fk_sql(&e->b, e->d, e->to->name, c);
     flush(e);
 }
 
@@ -330,13 +334,6 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
     if (c->kind == DORM_KIND_FK && !same_ref(old, c)) add_foreign_key(e, c);
 }
 
-static void drop_constraint(editor *e, const char *name) {
-    alter_prefix(e);
-    dorm_buf_puts(&e->b, "DROP CONSTRAINT ");
-    quote(e, name);
-    flush(e);
-}
-
 static void pg_alter(editor *e) {
     rename_table(e);
     drop_old_indexes(e);
@@ -358,6 +355,7 @@ static void pg_alter(editor *e) {
         const dorm_column_def *c = &e->to->columns[i], *src = source(e, c->name);
         if (!src) {
             add_column(e, c);
+            if (c->kind == DORM_KIND_FK && !e->d->inline_fk) add_foreign_key(e, c);
             /* Django's one-off default fills the rows, then leaves no default. */
             if (c->fill) {
                 alter_prefix(e);

@@ -15,9 +15,23 @@ void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix)
     for (size_t i = 0; ix->columns[i]; i++) {
         if (i) dorm_buf_puts(b, ", ");
         dorm_buf_quote(b, q, ix->columns[i]);
+        if (ix->opclass) {
+            dorm_buf_putc(b, ' ');
+            dorm_buf_puts(b, ix->opclass);
+        }
         if (ix->desc && ix->desc[i]) dorm_buf_puts(b, " DESC");
     }
     dorm_buf_putc(b, ')');
+}
+
+static void references(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c)
+{
+    dorm_buf_puts(b, "REFERENCES ");
+    dorm_buf_quote(b, d->quote, c->ref_table);
+    dorm_buf_puts(b, " (");
+    dorm_buf_quote(b, d->quote, c->ref_column ? c->ref_column : "id");
+    dorm_buf_putc(b, ')');
+    if (d->supports_deferrable_fk) dorm_buf_puts(b, " DEFERRABLE INITIALLY DEFERRED");
 }
 
 /* One column, in the order of Django's column_sql + table_sql: type,
@@ -47,14 +61,26 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
         dorm_buf_putc(b, ')');
     }
     if (check->failed) b->failed = true;
-    if (c->kind == DORM_KIND_FK) {
-        dorm_buf_puts(b, " REFERENCES ");
-        dorm_buf_quote(b, d->quote, c->ref_table);
-        dorm_buf_puts(b, " (");
-        dorm_buf_quote(b, d->quote, c->ref_column ? c->ref_column : "id");
-        dorm_buf_putc(b, ')');
-        if (d->supports_deferrable_fk) dorm_buf_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+    if (c->kind == DORM_KIND_FK && d->inline_fk) {
+        dorm_buf_putc(b, ' ');
+        references(b, d, c);
     }
+}
+
+void dorm_schema_fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c)
+{
+    dorm_buf_puts(b, "ALTER TABLE ");
+    dorm_buf_quote(b, d->quote, table);
+    dorm_buf_puts(b, " ADD ");
+    if (c->fk_name) {
+        dorm_buf_puts(b, "CONSTRAINT ");
+        dorm_buf_quote(b, d->quote, c->fk_name);
+        dorm_buf_putc(b, ' ');
+    }
+    dorm_buf_puts(b, "FOREIGN KEY (");
+    dorm_buf_quote(b, d->quote, c->name);
+    dorm_buf_puts(b, ") ");
+    references(b, d, c);
 }
 
 void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
@@ -92,6 +118,15 @@ void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, 
 
 void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
 {
+    if (ix->unique && !d->unique_as_index) {
+        dorm_buf_puts(b, "ALTER TABLE ");
+        dorm_buf_quote(b, d->quote, table);
+        dorm_buf_puts(b, " ADD CONSTRAINT ");
+        dorm_buf_quote(b, d->quote, ix->name);
+        dorm_buf_puts(b, " UNIQUE ");
+        dorm_schema_column_list(b, d->quote, ix);
+        return;
+    }
     dorm_buf_puts(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
     dorm_buf_quote(b, d->quote, ix->name);
     dorm_buf_puts(b, " ON ");
@@ -121,6 +156,8 @@ static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload)
     return b->failed ? DORM_ENOMEM : emit(b->data, payload);
 }
 
+/* Django's create_model order: the table, then its deferred statements:
+ * unique_together, foreign keys not written inline, the other indexes. */
 int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
 {
     if (!dorm_schema_valid(t)) return DORM_ECONFIG;
@@ -129,6 +166,19 @@ int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dor
     dorm_buf_free(&check);
     int rc = emit_buf(&b, emit, payload);
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
+        if (!t->indexes[i].unique) continue;
+        dorm_buf_reset(&b);
+        dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
+        rc = emit_buf(&b, emit, payload);
+    }
+    for (size_t i = 0; rc == 0 && !d->inline_fk && i < t->ncolumns; i++) {
+        if (t->columns[i].kind != DORM_KIND_FK) continue;
+        dorm_buf_reset(&b);
+        dorm_schema_fk_sql(&b, d, t->name, &t->columns[i]);
+        rc = emit_buf(&b, emit, payload);
+    }
+    for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
+        if (t->indexes[i].unique) continue;
         dorm_buf_reset(&b);
         dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
         rc = emit_buf(&b, emit, payload);

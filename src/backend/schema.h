@@ -12,8 +12,11 @@
 typedef int (*dorm_schema_emit)(const char *sql, void *payload);
 
 /* Emits CREATE TABLE "t" (...) with its columns (type, NULL / NOT NULL,
- * PRIMARY KEY or UNIQUE, CHECK, REFERENCES), then the UNIQUE and CHECK table
- * constraints, then one CREATE [UNIQUE] INDEX per entry of t->indexes.  A
+ * PRIMARY KEY or UNIQUE, CHECK, REFERENCES where the dialect writes foreign
+ * keys inline), then the UNIQUE and CHECK table constraints; then, as
+ * Django's deferred statements, the unique entries of t->indexes (CREATE
+ * UNIQUE INDEX, or ALTER TABLE ADD CONSTRAINT UNIQUE), the foreign keys by
+ * ALTER TABLE where not inline, and the other indexes.  A
  * foreign key's ref_column defaults to "id"; an unnamed unique constraint is
  * written without CONSTRAINT "name".  0; the first non-zero value of emit;
  * DORM_ECONFIG for a definition without a name, columns or index columns (or
@@ -26,6 +29,9 @@ int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema
 /* CREATE TABLE without its indexes; `check` is scratch space. */
 void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t);
 void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix);
+/* ALTER TABLE "table" ADD [CONSTRAINT "fk_name"] FOREIGN KEY ("col")
+ * REFERENCES ... : a foreign key the dialect does not write inline. */
+void dorm_schema_fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c);
 /* ("a", "b" DESC) */
 void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix);
 /* One column definition, with DEFAULT <fill> when the column has one. */

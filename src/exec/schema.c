@@ -19,7 +19,10 @@ static void digest(const char *const *parts, size_t n, int length, char *out) {
     out[length] = '\0';
 }
 
-/* Django's BaseDatabaseSchemaEditor._create_index_name for short names. */
+/* Django's BaseDatabaseSchemaEditor._create_index_name: "<table>_<cols>_
+ * <hash8><suffix>", shortened to the dialect's longest identifier as Django
+ * shortens it (table and columns cut to equal parts, a long suffix to a
+ * third). */
 static const char *index_name(dorm_ctx *cx, const char *table, const char *const *cols, size_t n, const char *suffix) {
     const char *parts[17];
     size_t k = 0;
@@ -32,8 +35,19 @@ static const char *index_name(dorm_ctx *cx, const char *table, const char *const
     }
     char h[9];
     digest(parts, k, 8, h);
-    const char *r = dorm_sprintf(cx, "%s_%s_%s%s", table, joined.data ? joined.data : "", h, suffix);
+    const char *hash_suffix = dorm_sprintf(cx, "%s%s", h, suffix);
+    const char *names = joined.data ? dorm_strdup(cx, joined.data) : "";
     dorm_buf_free(&joined);
+    if (!hash_suffix || !names) return NULL;
+    size_t max = cx->db->dialect->max_name_length > 0 ? (size_t)cx->db->dialect->max_name_length : 200;
+    const char *r = dorm_sprintf(cx, "%s_%s_%s", table, names, hash_suffix);
+    if (!r || strlen(r) <= max) return r;
+    int hash_len = (int)strlen(hash_suffix);
+    if ((size_t)hash_len * 3 > max) hash_len = (int)(max / 3);
+    int other = ((int)max - hash_len) / 2 - 1;
+    r = dorm_sprintf(cx, "%.*s_%.*s_%.*s", other, table, other, names, hash_len, hash_suffix);
+    /* Not starting with "_" or a digit (Oracle's rule, kept by Django). */
+    if (r && (r[0] == '_' || (r[0] >= '0' && r[0] <= '9'))) r = dorm_sprintf(cx, "D%.*s", (int)strlen(r) - 1, r);
     return r;
 }
 
@@ -87,12 +101,14 @@ static const char *column_of(const dorm_meta *m, const char *name) {
 
 int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     const dorm_model *model = m->model;
+    const dorm_dialect *d = cx->db->dialect;
     memset(t, 0, sizeof *t);
     t->name = m->db_table;
     dorm_column_def *cols = dorm_alloc(cx, sizeof(dorm_column_def) * (size_t)m->nfields);
     size_t nix = 0, nuq = 0, nck = 0;
     for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) nix++;
-    for (int i = 0; i < m->nfields; i++) nix += (m->fields[i].f->kind == DORM_KIND_FK || m->fields[i].f->db_index);
+    /* A plain index and a "_like" one at most per field. */
+    nix += 2 * (size_t)m->nfields;
     for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) nix++;
     for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
         if (k->kind == DORM_CONSTRAINT_UNIQUE) nuq++;
@@ -102,6 +118,18 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     dorm_index_def *uqs = dorm_alloc(cx, sizeof(dorm_index_def) * (nuq + 1));
     dorm_check_def *cks = dorm_alloc(cx, sizeof(dorm_check_def) * (nck + 1));
     if (!cols || !ixs || !uqs || !cks) return DORM_ENOMEM;
+    /* Django's order: unique_together (deferred first), then per field its
+     * index and "_like" index, then Meta.indexes. */
+    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) {
+        const char *const *fields = model->unique_together[i];
+        size_t n = 0;
+        while (fields[n]) n++;
+        const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
+        if (!names) return DORM_ENOMEM;
+        for (size_t k = 0; k < n; k++) names[k] = column_of(m, fields[k]);
+        names[n] = NULL;
+        ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, names, n, "_uniq"), names, NULL, true, NULL};
+    }
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
         const dorm_field *f = fm->f;
@@ -126,14 +154,24 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             /* A to_field key has the target field's type: varchar(n) too. */
             c->max_length = fm->target_pk->f->max_length;
         }
-        /* Django indexes a ForeignKey column and db_index fields; unique ones already are. */
-        if ((f->kind == DORM_KIND_FK || f->db_index) && !f->unique && !f->primary_key) {
-            const char **one = dorm_alloc(cx, sizeof(char *) * 2);
-            if (!one) return DORM_ENOMEM;
-            one[0] = fm->column;
-            one[1] = NULL;
-            ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, ""), one, NULL, false};
+        if (c->ref_table && !d->inline_fk) {
+            const char *suffix = dorm_sprintf(cx, "_fk_%s_%s", c->ref_table, c->ref_column);
+            const char *one[] = {fm->column, NULL};
+            if (!suffix || !(c->fk_name = index_name(cx, m->db_table, one, 1, suffix))) return DORM_ENOMEM;
         }
+        /* Django indexes a ForeignKey column and db_index fields; unique ones
+         * already are.  PostgreSQL adds a "_like" index to those and unique ones. */
+        bool indexed = f->kind == DORM_KIND_FK || f->db_index;
+        const char *opclass = d->like_opclass && (indexed || f->unique || f->primary_key) ? d->like_opclass(c) : NULL;
+        if (!(indexed && !f->unique && !f->primary_key) && !opclass) continue;
+        const char **one = dorm_alloc(cx, sizeof(char *) * 2);
+        if (!one) return DORM_ENOMEM;
+        one[0] = fm->column;
+        one[1] = NULL;
+        if (indexed && !f->unique && !f->primary_key)
+            ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, ""), one, NULL, false, NULL};
+        if (opclass)
+            ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, "_like"), one, NULL, false, opclass};
     }
     for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) {
         size_t n = 0;
@@ -147,17 +185,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         }
         names[n] = NULL;
         const char *name = ix->name ? ix->name : meta_index_name(cx, m->db_table, names, desc, n);
-        ixs[t->nindexes++] = (dorm_index_def){name, names, desc, false};
-    }
-    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) {
-        const char *const *fields = model->unique_together[i];
-        size_t n = 0;
-        while (fields[n]) n++;
-        const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
-        if (!names) return DORM_ENOMEM;
-        for (size_t k = 0; k < n; k++) names[k] = column_of(m, fields[k]);
-        names[n] = NULL;
-        ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, names, n, "_uniq"), names, NULL, true};
+        ixs[t->nindexes++] = (dorm_index_def){name, names, desc, false, NULL};
     }
     for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
         if (k->kind == DORM_CONSTRAINT_UNIQUE) {
@@ -167,7 +195,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             if (!names) return DORM_ENOMEM;
             for (size_t i = 0; i < n; i++) names[i] = column_of(m, k->fields[i]);
             names[n] = NULL;
-            uqs[t->nuniques++] = (dorm_index_def){k->name, names, NULL, true};
+            uqs[t->nuniques++] = (dorm_index_def){k->name, names, NULL, true, NULL};
         } else {
             const char *sql = k->check ? check_sql(cx, m, k->check) : NULL;
             if (!sql) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ECONFIG;

@@ -112,16 +112,22 @@ typedef struct dorm_column_def {
     const char *ref_table;     /* foreign keys */
     const char *ref_column;
     dorm_kind ref_kind;        /* kind of the referenced column */
+    /* The FOREIGN KEY constraint's name where the dialect adds it by ALTER
+     * TABLE (!inline_fk); NULL lets the server name it. */
+    const char *fk_name;
     /* Altering only: the value existing rows get when the column is added or
      * made NOT NULL (Django's one-off default); NULL: none. */
     const dorm_value *fill;
 } dorm_column_def;
 
+/* An index of the table's `indexes`; a unique one is a UNIQUE constraint
+ * where the dialect spells unique_together so (!unique_as_index). */
 typedef struct dorm_index_def {
     const char *name;
     const char *const *columns;   /* NULL-terminated */
     const bool *desc;             /* per column, may be NULL */
     bool unique;
+    const char *opclass;          /* operator class of every column, or NULL */
 } dorm_index_def;
 
 typedef struct dorm_check_def {
@@ -195,6 +201,20 @@ typedef struct dorm_dialect {
     /* DDL: the SQL type cast a column change uses in USING ("varchar(20)"),
      * written by column_type; a USING clause is added when true. */
     bool alter_type_using;
+    /* DDL, as Django's schema editors: a foreign key written in its column
+     * (REFERENCES ..., SQLite) rather than added by ALTER TABLE ... ADD
+     * CONSTRAINT <name> FOREIGN KEY after the table (PostgreSQL). */
+    bool inline_fk;
+    /* DDL: unique_together is CREATE UNIQUE INDEX (SQLite), not ALTER TABLE
+     * ... ADD CONSTRAINT <name> UNIQUE. */
+    bool unique_as_index;
+    /* The longest identifier; longer generated names are shortened as
+     * Django's _create_index_name does.  0: Django's default of 200. */
+    int max_name_length;
+    /* The operator class of the second, "_like" index Django gives an
+     * indexed or unique varchar / text column so that LIKE 'abc%' can use an
+     * index in any locale (PostgreSQL), or NULL for no such index. */
+    const char *(*like_opclass)(const dorm_column_def *c);
 } dorm_dialect;
 
 typedef struct dorm_conn dorm_conn;

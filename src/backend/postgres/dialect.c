@@ -3,6 +3,7 @@
  * EXTRACT for date parts, LIMIT/OFFSET, column types and checks for DDL, and
  * the feature flags (Django's postgresql operations.py, base.py, features.py). */
 #include <assert.h>
+#include <string.h>
 
 #include "backend/postgres/postgres.h"
 
@@ -113,6 +114,20 @@ static void pg_column_type(dorm_buf *out, const dorm_column_def *c)
     }
 }
 
+/* Django's _create_like_index_sql: decided on the column's type text, so a
+ * foreign key to a varchar key gets one too. */
+static const char *pg_like_opclass(const dorm_column_def *c)
+{
+    dorm_buf t = DORM_BUF_INIT;
+    pg_column_type(&t, c);
+    const char *r = !t.data                            ? NULL
+                    : strncmp(t.data, "varchar", 7) == 0 ? "varchar_pattern_ops"
+                    : strncmp(t.data, "text", 4) == 0    ? "text_pattern_ops"
+                                                         : NULL;
+    dorm_buf_free(&t);
+    return r;
+}
+
 /* Django's postgresql data_type_check_constraints. */
 static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
 {
@@ -172,6 +187,8 @@ const dorm_dialect dorm_pg_dialect = {
     .alter_type_using = true,
     .errors_abort_transaction = true,
     .supports_deferrable_fk = true,
+    .max_name_length = 63,
+    .like_opclass = pg_like_opclass,
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,
     .float_param_cast = "::double precision",

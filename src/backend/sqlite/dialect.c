@@ -190,5 +190,7 @@ const dorm_dialect dorm_sqlite_dialect = {
     .alter_type_using = false,
     .errors_abort_transaction = false,
     .supports_deferrable_fk = true,
+    .inline_fk = true,
+    .unique_as_index = true,
     .nulls_sort_first = true,
 };
