@@ -111,10 +111,21 @@ Test(migrate, alter_rename_and_constraints_keep_rows) {
     cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('')", &e), 0, "check");
     exec_ok("INSERT INTO \"shop_items\" (\"title\") VALUES ('a name longer than fifty characters, which 0001 refused!')");
     exec_ok("DELETE FROM \"shop_items\" WHERE \"title\" <> 'pen'");
+    bool pg = strncmp(test_db_url(), "postgres", 8) == 0;
+    /* On PostgreSQL the now unique varchar has Django's "_like" index. */
+    if (pg)
+        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = "
+                            "'shop_items' AND indexname LIKE 'shop_items_title_%_like' AND indexdef LIKE "
+                            "'%varchar_pattern_ops%'"),
+                     1);
     /* And all of it undone, the row still there under its old column. */
     cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"name\" = 'pen'"), 1);
     cr_expect_not(table_exists("shop_items"));
+    if (pg)
+        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE "
+                            "'%_like'"),
+                     0);
 }
 
 Test(migrate, failing_migration_changes_nothing) {
@@ -253,6 +264,15 @@ Test(migrate, model_level_operations_both_ways) {
     exec_ok("INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)");
     cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)", &e), 0,
                   "unique together");
+    /* As Django: a UNIQUE constraint on PostgreSQL, and its key by ALTER TABLE under Django's name. */
+    if (strncmp(test_db_url(), "postgres", 8) == 0) {
+        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product'::regclass AND contype = "
+                            "'u' AND conname LIKE 'shop_product_name_main_tag_id_%_uniq'"),
+                     1);
+        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product'::regclass AND contype = "
+                            "'f' AND conname LIKE 'shop_product_main_tag_id_%_fk_%'"),
+                     1);
+    }
     /* RenameModel renamed the join table's key column after the model, as Django. */
     exec_ok("INSERT INTO \"shop_product_tags\" (\"product_id\", \"label_id\") VALUES (1, 1)");
     /* Back: the join table, key, constraints and the model go; the product stays. */
