@@ -111,6 +111,8 @@ typedef struct dorm_field {
     bool blank;
     bool unique;
     bool db_index;
+    bool no_db_index;            /* Django's db_index=False on a ForeignKey or a
+                                  * SlugField, which are indexed by default   */
     bool primary_key;
     bool not_editable;           /* Django's editable=False                        */
     bool auto_now;               /* DateTimeField/DateField: set on every save     */

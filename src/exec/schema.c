@@ -142,7 +142,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         c->null = f->null;
         c->primary_key = f->primary_key;
         c->unique = f->unique && !f->primary_key;
-        c->db_index = f->db_index;
+        c->db_index = dorm_field_db_index(f);
         if (f->kind == DORM_KIND_FK && fm->target && f->no_db_constraint) {
             /* db_constraint=False: a plain column of the key's type, no REFERENCES. */
             dorm_kind k = fm->target_pk->f->kind;
@@ -159,9 +159,10 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             const char *one[] = {fm->column, NULL};
             if (!suffix || !(c->fk_name = index_name(cx, m->db_table, one, 1, suffix))) return DORM_ENOMEM;
         }
-        /* Django indexes a ForeignKey column and db_index fields; unique ones
-         * already are.  PostgreSQL adds a "_like" index to those and unique ones. */
-        bool indexed = f->kind == DORM_KIND_FK || f->db_index;
+        /* Django indexes db_index fields (ForeignKey and SlugField ones by
+         * default); unique ones already are.  PostgreSQL adds a "_like" index
+         * to those and unique ones. */
+        bool indexed = c->db_index;
         const char *opclass = d->like_opclass && (indexed || f->unique || f->primary_key) ? d->like_opclass(c) : NULL;
         if (!(indexed && !f->unique && !f->primary_key) && !opclass) continue;
         const char **one = dorm_alloc(cx, sizeof(char *) * 2);

@@ -147,7 +147,11 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->null = flag(o, "null", false);
     f->blank = flag(o, "blank", false);
     f->unique = flag(o, "unique", false) || f->one_to_one;
-    f->db_index = flag(o, "db_index", false);
+    /* Django writes db_index where it differs from the kind's default. */
+    bool by_default = f->kind == DORM_KIND_FK || f->kind == DORM_KIND_SLUG;
+    bool indexed = flag(o, "db_index", by_default);
+    f->db_index = indexed && !by_default;
+    f->no_db_index = !indexed && by_default;
     f->db_column = str(r, o, "db_column", false, true);
     json_t *d = json_object_get(o, "default");
     f->default_value = d ? value_of(r, d) : (dorm_value){DORM_T_NONE, 0, {0}};
@@ -458,7 +462,8 @@ static json_t *field_json(const dorm_fstate *fs) {
     if (f->null) json_object_set_new(o, "null", json_true());
     if (f->blank) json_object_set_new(o, "blank", json_true());
     if (f->unique && !f->one_to_one && !f->primary_key) json_object_set_new(o, "unique", json_true());
-    if (f->db_index) json_object_set_new(o, "db_index", json_true());
+    if (dorm_field_db_index(f) != (f->kind == DORM_KIND_FK || f->kind == DORM_KIND_SLUG))
+        json_object_set_new(o, "db_index", json_boolean(dorm_field_db_index(f)));
     if (f->db_column) json_object_set_new(o, "db_column", json_string(f->db_column));
     if (f->default_value.type != DORM_T_NONE) json_object_set_new(o, "default", value_json(&f->default_value));
     if (fs->default_callable) json_object_set_new(o, "default_callable", json_true());

@@ -105,6 +105,12 @@ static inline const void *dorm_cmember(const void *obj, const dorm_fmeta *fm) {
 }
 static inline dorm_object *dorm_hdr(void *obj) { return (dorm_object *)obj; }
 
+/* Whether a field asks for an index of its own: db_index, which is Django's
+ * default for a ForeignKey and a SlugField (no_db_index turns it off). */
+static inline bool dorm_field_db_index(const dorm_field *f) {
+    return f->db_index || ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_SLUG) && !f->no_db_index);
+}
+
 /* Django's class name of a kind ("CharField"). */
 const char *dorm_kind_name(dorm_kind k);
 /* Whether a kind stores a C string member. */

@@ -54,7 +54,7 @@ typedef struct Averyveryverylongmodelnamethatkeepsgoingon {
 DORM_MODEL_DECLARE(Pub);
 static const dorm_field Pub_fields[] = {
     DORM_CHAR(Pub, code, .max_length = 10, .primary_key = true),
-    DORM_SLUG(Pub, slug, .max_length = 50, .db_index = true),
+    DORM_SLUG(Pub, slug, .max_length = 50),
     DORM_EMAIL(Pub, email, .max_length = 254, .unique = true),
     DORM_TEXT(Pub, notes, .db_index = true),
     DORM_END,

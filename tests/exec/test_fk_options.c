@@ -45,6 +45,15 @@ DORM_MODEL_DECLARE(Order);
 DORM_MODEL_DECLARE(Line);
 DORM_MODEL_DECLARE(Note);
 
+/* Django's db_index defaults: True for a ForeignKey and a SlugField. */
+typedef struct Memo {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Country) country;
+    const char *tag, *key;
+} Memo;
+DORM_MODEL_DECLARE(Memo);
+
 static const dorm_field Country_fields[] = {
     DORM_AUTO(Country, id),
     DORM_CHAR(Country, code, .max_length = 2, .unique = true),
@@ -78,7 +87,15 @@ static const dorm_field Note_fields[] = {
     DORM_END,
 };
 const dorm_model Note_model = DORM_MODEL(Note, "geo", Note_fields);
-static const dorm_app geo_app = {.label = "geo", .models = DORM_MODELS(&Country_model, &City_model, &Order_model, &Line_model, &Note_model)};
+static const dorm_field Memo_fields[] = {
+    DORM_AUTO(Memo, id),
+    DORM_FOREIGN_KEY(Memo, country, Country, .on_delete = DORM_CASCADE, .no_db_index = true, .related_name = "+"),
+    DORM_SLUG(Memo, tag, .max_length = 50, .no_db_index = true),
+    DORM_SLUG(Memo, key, .max_length = 50),
+    DORM_END,
+};
+const dorm_model Memo_model = DORM_MODEL(Memo, "geo", Memo_fields);
+static const dorm_app geo_app = {.label = "geo", .models = DORM_MODELS(&Country_model, &City_model, &Order_model, &Line_model, &Note_model, &Memo_model)};
 
 static void open_geo(void) { test_db_open_apps((const dorm_app *const[]){&geo_app, NULL}); }
 
@@ -243,4 +260,24 @@ Test(fk_options, checks_guard_to_field) {
                           "'geo.Country'."),
               "%s", msg);
     dorm_registry_free(reg);
+}
+
+Test(fk_options, db_index_defaults_as_django) {
+    /* Django 3.2's create_model(Memo): a ForeignKey(db_index=False) has its
+     * constraint but no index, a SlugField is indexed unless told not to. */
+    const char *sql = dorm_create_table_sql(T.cx, &Memo_model);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    if (strncmp(test_db_url(), "postgres", 8) == 0)
+        cr_assert_str_eq(sql, "CREATE TABLE \"geo_memo\" (\"id\" serial NOT NULL PRIMARY KEY, \"country_id\" integer NOT "
+                              "NULL, \"tag\" varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
+                              "ALTER TABLE \"geo_memo\" ADD CONSTRAINT \"geo_memo_country_id_9c7af3eb_fk_geo_country_id\" "
+                              "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"id\") DEFERRABLE INITIALLY "
+                              "DEFERRED;\n"
+                              "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n"
+                              "CREATE INDEX \"geo_memo_key_13b21a47_like\" ON \"geo_memo\" (\"key\" varchar_pattern_ops);\n");
+    else
+        cr_assert_str_eq(sql, "CREATE TABLE \"geo_memo\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"country_id\" "
+                              "integer NOT NULL REFERENCES \"geo_country\" (\"id\") DEFERRABLE INITIALLY DEFERRED, \"tag\" "
+                              "varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
+                              "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n");
 }

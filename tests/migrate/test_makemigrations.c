@@ -298,3 +298,43 @@ Test(makemigrations, altered_field_and_deleted_model) {
     exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('a name of more than fifty characters fits now, sixty')");
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_item\""), 2);
 }
+
+/* Django's db_index defaults survive the migration file: written only where
+ * they differ (a SlugField or ForeignKey without its index), read back the same. */
+typedef struct Post {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Tag) tag;
+    const char *slug, *code;
+} Post;
+DORM_MODEL_DECLARE(Post);
+static const dorm_field Post_fields[] = {
+    DORM_AUTO(Post, id),
+    DORM_FOREIGN_KEY(Post, tag, Tag, .on_delete = DORM_CASCADE, .no_db_index = true),
+    DORM_SLUG(Post, slug, .max_length = 50),
+    DORM_SLUG(Post, code, .max_length = 50, .no_db_index = true),
+    DORM_END,
+};
+const dorm_model Post_model = DORM_MODEL(Post, "shop", Post_fields);
+
+Test(makemigrations, db_index_defaults_round_trip) {
+    dorm_app app = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Post_model), .migrations_dir = dir};
+    const dorm_app *apps[] = {&app, NULL};
+    int rc;
+    make(apps, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    char *text = slurp(test_tmpdir_path("0001_initial.json"));
+    cr_assert_not_null(text);
+    /* Without the layout's white space. */
+    char *w = text;
+    for (const char *r = text; *r; r++)
+        if (*r != ' ' && *r != '\n') *w++ = *r;
+    *w = '\0';
+    cr_expect(strstr(text, "[\"slug\",{\"type\":\"SlugField\",\"max_length\":50}]"), "%s", text);
+    cr_expect(strstr(text, "[\"code\",{\"type\":\"SlugField\",\"max_length\":50,\"db_index\":false}]"), "%s", text);
+    cr_expect(strstr(text, "\"db_index\":false,\"to\":\"shop.tag\""), "%s", text);
+    make(apps, NULL, true, &rc);
+    cr_expect_eq(rc, 0, "--check: the file says what the models say");
+    cr_assert_eq(migrate(apps), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_post\""), 0);
+}
