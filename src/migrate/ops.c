@@ -407,27 +407,43 @@ static const dorm_meta *join_model(const dorm_rendered *r, const char *app, cons
     return NULL;
 }
 
-/* RenameModel also renames what Django's does: the automatic join tables of
+/* Whether a model has a foreign key to the model `target`. */
+static bool points_at(const dorm_meta *m, const dorm_meta *target) {
+    for (int k = 0; k < m->nfields; k++)
+        if (m->fields[k].f->kind == DORM_KIND_FK && m->fields[k].target == target) return true;
+    return false;
+}
+
+/* RenameModel also changes what Django's does: the automatic join tables of
  * the model's own many-to-many fields, and in every join table the key
- * column named after the model (book_id -> volume_id), rows kept. */
-static int rename_join_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
-                              bool backwards) {
+ * column named after the model (book_id -> volume_id), rows kept; and where
+ * a foreign key is a named constraint of its own (PostgreSQL), every key to
+ * the model, which Django re-creates under the name of the new table. */
+static int rename_related_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                                 bool backwards) {
+    const dorm_meta *renamed = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, op->new_name));
     for (int i = 0; i < rt->reg->nmodels; i++) {
-        const dorm_meta *to = rt->reg->metas[i];
-        if (!to->auto_for) continue;
-        const char *owner = to->auto_owner->model->name;
-        /* The same join model before: its owner may be the renamed model. */
-        bool own = strcmp(to->auto_owner->model->app_label, op->app) == 0 && dorm_same_name(owner, op->new_name);
-        const dorm_meta *from = join_model(rf, to->auto_owner->model->app_label, own ? op->old_name : owner,
-                                           to->auto_for->name);
+        const dorm_meta *to = rt->reg->metas[i], *from;
+        if (to == renamed) continue;
+        bool rekeyed = !ddl->cx->db->dialect->inline_fk && points_at(to, renamed);
+        if (to->auto_for) {
+            const char *owner = to->auto_owner->model->name;
+            /* The same join model before: its owner may be the renamed model. */
+            bool own = strcmp(to->auto_owner->model->app_label, op->app) == 0 && dorm_same_name(owner, op->new_name);
+            from = join_model(rf, to->auto_owner->model->app_label, own ? op->old_name : owner, to->auto_for->name);
+        } else if (rekeyed) {
+            from = dorm_rendered_meta(rf, dorm_state_model(rf->st, to->model->app_label, to->model->name));
+        } else {
+            continue;
+        }
         if (!from) continue;
         dorm_column_rename ren[2];
         size_t n = 0;
-        for (int k = 1; k <= 2 && k < from->nfields && k < to->nfields; k++)
+        for (int k = 1; to->auto_for && k <= 2 && k < from->nfields && k < to->nfields; k++)
             if (strcmp(from->fields[k].column, to->fields[k].column) != 0)
                 ren[n++] = backwards ? (dorm_column_rename){to->fields[k].column, from->fields[k].column}
                                      : (dorm_column_rename){from->fields[k].column, to->fields[k].column};
-        if (!n && strcmp(from->db_table, to->db_table) == 0) continue;
+        if (!n && strcmp(from->db_table, to->db_table) == 0 && !rekeyed) continue;
         dorm_table_def a, b;
         int rc = table_def(ddl, rf, from, &a);
         if (!rc) rc = table_def(ddl, rt, to, &b);
@@ -515,7 +531,7 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
         }
         case DORM_OP_RENAME_MODEL:
             rc = alter_model(ddl, op, &rf, &rt, backwards);
-            if (!rc) rc = rename_join_tables(ddl, op, &rf, &rt, backwards);
+            if (!rc) rc = rename_related_tables(ddl, op, &rf, &rt, backwards);
             break;
         default:
             rc = alter_model(ddl, op, &rf, &rt, backwards);
