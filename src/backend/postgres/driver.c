@@ -34,6 +34,7 @@ struct dorm_stmt {
     PGresult *res;
     int row;                  /* current row of res, -1 before the first */
     int nrows;
+    int nfields;              /* columns of res (0 without one) */
     int64_t changes;
     dorm_buf blob;            /* the decoded bytea of the last column_blob */
 };
@@ -226,6 +227,7 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
     ExecStatusType st = PQresultStatus(s->res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         s->nrows = PQntuples(s->res);
+        s->nfields = PQnfields(s->res);
         s->row = -1;
         /* Rows changed, not rows read: a SELECT changes nothing. */
         const char *status = PQcmdStatus(s->res);
@@ -235,6 +237,8 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
     rc = dorm_pg_fail(c, s->res, e);
     PQclear(s->res);
     s->res = NULL;
+    s->row = -1;
+    s->nrows = s->nfields = 0;
     return rc;
 }
 
@@ -255,7 +259,7 @@ static int pg_column_count(dorm_stmt *s)
 
 static bool in_row(const dorm_stmt *s, int i)
 {
-    return s->res && s->row >= 0 && s->row < s->nrows && i >= 0 && i < PQnfields(s->res);
+    return s->row >= 0 && s->row < s->nrows && i >= 0 && i < s->nfields;
 }
 
 static bool pg_column_null(dorm_stmt *s, int i)
@@ -290,13 +294,14 @@ static double pg_column_float(dorm_stmt *s, int i)
     return strtod(PQgetvalue(s->res, s->row, i), NULL);
 }
 
+/* A NULL has length 0: only an empty value needs the NULL test. */
 static const char *pg_column_text(dorm_stmt *s, int i, size_t *len)
 {
-    if (pg_column_null(s, i)) {
-        *len = 0;
-        return NULL;
-    }
-    *len = (size_t)PQgetlength(s->res, s->row, i);
+    *len = 0;
+    if (!in_row(s, i)) return NULL;
+    int n = PQgetlength(s->res, s->row, i);
+    if (n == 0 && PQgetisnull(s->res, s->row, i)) return NULL;
+    *len = (size_t)n;
     return PQgetvalue(s->res, s->row, i);
 }
 
@@ -349,6 +354,7 @@ static void pg_reset(dorm_stmt *s)
     s->res = NULL;
     s->row = -1;
     s->nrows = 0;
+    s->nfields = 0;
     s->nparams = 0;
     s->changes = 0;
     dorm_buf_reset(&s->scratch);
