@@ -1,6 +1,8 @@
 /* schema.c - DDL text for a table: CREATE TABLE with column definitions and
  * table constraints, its indexes, and DROP TABLE, spelled through the
  * dialect so that one writer serves every backend, in Django's exact words. */
+#include <string.h>
+
 #include "backend/schema.h"
 
 static bool is_auto(dorm_kind k)
@@ -158,13 +160,15 @@ static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload)
 
 /* Django's create_model order: the table, then its deferred statements:
  * unique_together, foreign keys not written inline, the other indexes. */
-int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
+int dorm_schema_create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
+                                       dorm_schema_emit emit_later, void *payload)
 {
     if (!dorm_schema_valid(t)) return DORM_ECONFIG;
     dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
     dorm_schema_table_sql(&b, &check, d, t);
     dorm_buf_free(&check);
     int rc = emit_buf(&b, emit, payload);
+    emit = emit_later;
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
         if (!t->indexes[i].unique) continue;
         dorm_buf_reset(&b);
@@ -184,6 +188,26 @@ int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dor
         rc = emit_buf(&b, emit, payload);
     }
     dorm_buf_free(&b);
+    return rc;
+}
+
+int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
+{
+    return dorm_schema_create_table_deferring(d, t, emit, emit, payload);
+}
+
+int dorm_schema_defer(dorm_buf *later, const char *sql)
+{
+    dorm_buf_puts(later, sql);
+    dorm_buf_putc(later, '\0');
+    return later->failed ? DORM_ENOMEM : 0;
+}
+
+int dorm_schema_run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload)
+{
+    int rc = later->failed ? DORM_ENOMEM : 0;
+    for (size_t at = 0; rc == 0 && at < later->len; at += strlen(later->data + at) + 1) rc = emit(later->data + at, payload);
+    dorm_buf_reset(later);
     return rc;
 }
 

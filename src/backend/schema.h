@@ -22,6 +22,16 @@ typedef int (*dorm_schema_emit)(const char *sql, void *payload);
  * DORM_ECONFIG for a definition without a name, columns or index columns (or
  * an index without a name); DORM_ENOMEM. */
 int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload);
+/* The same with the statements after CREATE TABLE given to emit_later, which
+ * the caller runs once every table of the batch exists (Django's
+ * deferred_sql): foreign keys may then point either way between them. */
+int dorm_schema_create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
+                                       dorm_schema_emit emit_later, void *payload);
+/* A list of statements kept for later: dorm_schema_defer appends one (0 or
+ * DORM_ENOMEM); dorm_schema_run_deferred emits them in order and empties the
+ * list (0, emit's first non-zero value, or DORM_ENOMEM). */
+int dorm_schema_defer(dorm_buf *later, const char *sql);
+int dorm_schema_run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload);
 /* Emits DROP TABLE "table".  0, emit's non-zero value, or DORM_ENOMEM. */
 int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload);
 

@@ -228,37 +228,44 @@ typedef struct schema_job {
     dorm_ctx *cx;
     const dorm_model *const *models;
     bool drop;
+    dorm_buf later;            /* Django's deferred_sql: after every table */
 } schema_job;
+
+static int job_exec(const char *sql, void *payload) { return emit_exec(sql, ((schema_job *)payload)->cx); }
+
+static int job_defer(const char *sql, void *payload) { return dorm_schema_defer(&((schema_job *)payload)->later, sql); }
 
 static int schema_run(void *payload) {
     schema_job *j = payload;
-    for (size_t i = 0; j->models[i]; i++) {
+    int rc = DORM_OK;
+    for (size_t i = 0; j->models[i] && !rc; i++) {
         const dorm_meta *m = dorm_meta_of(j->cx->db->reg, j->models[i]);
         if (!m) return dorm_fail(j->cx, DORM_ECONFIG, "Model '%s' is not registered.", j->models[i]->name);
-        int rc;
         if (j->drop) {
-            rc = dorm_schema_drop_table(j->cx->db->dialect, m->db_table, emit_exec, j->cx);
+            rc = dorm_schema_drop_table(j->cx->db->dialect, m->db_table, job_exec, j);
         } else {
             dorm_table_def t;
             rc = dorm_table_def_of(j->cx, m, &t);
-            if (!rc) rc = dorm_schema_create_table(j->cx->db->dialect, &t, emit_exec, j->cx);
+            if (!rc) rc = dorm_schema_create_table_deferring(j->cx->db->dialect, &t, job_exec, job_defer, j);
         }
-        if (rc) return rc < 0 ? rc : dorm_errcode(j->cx);
     }
-    return DORM_OK;
+    /* Foreign keys and indexes once every table exists: keys may point
+     * either way between the models. */
+    if (!rc) rc = dorm_schema_run_deferred(&j->later, job_exec, j);
+    return rc > 0 ? dorm_errcode(j->cx) : rc;
 }
 
-int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models) {
+static int schema_job_run(dorm_ctx *cx, const dorm_model *const *models, bool drop) {
     dorm_error_clear(cx);
-    schema_job j = {cx, models, false};
-    return dorm_in_transaction(cx, schema_run, &j);
+    schema_job j = {cx, models, drop, DORM_BUF_INIT};
+    int rc = dorm_in_transaction(cx, schema_run, &j);
+    dorm_buf_free(&j.later);
+    return rc;
 }
 
-int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models) {
-    dorm_error_clear(cx);
-    schema_job j = {cx, models, true};
-    return dorm_in_transaction(cx, schema_run, &j);
-}
+int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models) { return schema_job_run(cx, models, false); }
+
+int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models) { return schema_job_run(cx, models, true); }
 
 int dorm_create_all(dorm_ctx *cx) {
     const dorm_registry *reg = cx->db->reg;

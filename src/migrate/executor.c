@@ -178,7 +178,7 @@ static int apply_run(void *payload) {
     if (!j->fake) {
         dorm_state **st = op_states(r, j->i, r->applied);
         if (!st) return dorm_errcode(r->cx) ? dorm_errcode(r->cx) : DORM_ENOMEM;
-        dorm_ddl ddl = {r->cx, r->apps, NULL, &r->progress};
+        dorm_ddl ddl = {r->cx, r->apps, NULL, &r->progress, DORM_BUF_INIT};
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = j->backwards ? m->nops - 1 - n : n;
             rc = dorm_op_database(&ddl, &m->ops[k], st[k], st[k + 1], j->backwards);
@@ -186,6 +186,9 @@ static int apply_run(void *payload) {
                 dorm_fail(r->cx, rc, "%s.%s, operation %d (%s): %s", m->app, m->name, k + 1,
                           dorm_op_describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
         }
+        if (dorm_ddl_finish(&ddl, rc) && !rc)
+            rc = dorm_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
+                           dorm_errmsg(r->cx));
         free_states(st, m->nops);
         if (!rc) rc = check_foreign_keys(r->cx);
     }
@@ -329,12 +332,15 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
     if (st) {
         dorm_migration *m = r.g.nodes[i];
         dorm_buf b = DORM_BUF_INIT;
-        dorm_ddl ddl = {cx, apps, &b, NULL};
+        dorm_ddl ddl = {cx, apps, &b, NULL, DORM_BUF_INIT};
         bool tx = cx->db->dialect->transactional_ddl;
         if (tx) dorm_buf_puts(&b, "BEGIN;\n");
         int rc = DORM_OK;
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = backwards ? m->nops - 1 - n : n;
+            /* Statements deferred by CreateModels print before the next operation's heading. */
+            if (m->ops[k].kind != DORM_OP_CREATE_MODEL || backwards) rc = dorm_ddl_flush(&ddl);
+            if (rc) break;
             dorm_buf_printf(&b, "--\n-- %s\n--\n", dorm_op_describe(cx, &m->ops[k]));
             if (!dorm_op_has_ddl(&m->ops[k])) {
                 dorm_buf_puts(&b, "-- (no-op)\n");
@@ -342,6 +348,7 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
             }
             rc = dorm_op_database(&ddl, &m->ops[k], st[k], st[k + 1], backwards);
         }
+        rc = dorm_ddl_finish(&ddl, rc);
         if (tx) dorm_buf_puts(&b, "COMMIT;\n");
         if (!rc && !b.failed) result = dorm_strdup(cx, b.data);
         dorm_buf_free(&b);

@@ -87,12 +87,20 @@ typedef struct dorm_ddl {
     const dorm_app *const *apps;   /* RunC functions                          */
     dorm_buf *collect;             /* non-NULL: append "<sql>;\n" instead     */
     struct dorm_progress *progress;
+    /* Django's deferred_sql: what follows the CREATE TABLEs of consecutive
+     * CreateModels (foreign keys, indexes), run before any other operation
+     * and at the end of the migration (dorm_ddl_finish). */
+    dorm_buf later;
 } dorm_ddl;
 
 /* The DDL of op between states `from` (before it) and `to` (after it),
  * forwards, or backwards (undoing it: turning `to`'s schema into `from`'s).
  * 0 or a negative error recorded on ddl->cx. */
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards);
+/* Runs the deferred statements: 0 or the first error. */
+int dorm_ddl_flush(dorm_ddl *ddl);
+/* The same when rc is 0, then frees them; returns rc or the first error. */
+int dorm_ddl_finish(dorm_ddl *ddl, int rc);
 
 /* ---- file.c ---- */
 

@@ -287,10 +287,23 @@ static int table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, 
     return rc;
 }
 
+static int defer(const char *sql, void *payload) { return dorm_schema_defer(&((dorm_ddl *)payload)->later, sql); }
+
 static int create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
     dorm_table_def t;
     int rc = table_def(ddl, r, m, &t);
-    return rc ? rc : dorm_schema_create_table(ddl->cx->db->dialect, &t, emit, ddl);
+    return rc ? rc : dorm_schema_create_table_deferring(ddl->cx->db->dialect, &t, emit, defer, ddl);
+}
+
+int dorm_ddl_flush(dorm_ddl *ddl) {
+    int rc = dorm_schema_run_deferred(&ddl->later, emit, ddl);
+    return rc > 0 ? (dorm_errcode(ddl->cx) ? dorm_errcode(ddl->cx) : DORM_EVALUE) : rc;
+}
+
+int dorm_ddl_finish(dorm_ddl *ddl, int rc) {
+    if (!rc) rc = dorm_ddl_flush(ddl);
+    dorm_buf_free(&ddl->later);
+    return rc;
 }
 
 static int drop_table(dorm_ddl *ddl, const dorm_meta *m) {
@@ -489,6 +502,11 @@ static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
 }
 
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
+    /* What CreateModels deferred runs before anything else touches the tables. */
+    if (op->kind != DORM_OP_CREATE_MODEL || backwards) {
+        int rc = dorm_ddl_flush(ddl);
+        if (rc) return rc;
+    }
     if (op->kind == DORM_OP_RUN_SQL) return run_sql(ddl, op, backwards);
     if (op->kind == DORM_OP_RUN_C) return run_c(ddl, op, backwards);
     if (!dorm_op_has_ddl(op)) return DORM_OK;

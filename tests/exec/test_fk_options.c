@@ -281,3 +281,49 @@ Test(fk_options, db_index_defaults_as_django) {
                               "varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
                               "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n");
 }
+
+/* Two models whose foreign keys point at each other: Django creates both
+ * tables before any key (deferred_sql), so neither order fails. */
+typedef struct Hen Hen;
+typedef struct Egg Egg;
+DORM_MODEL_DECLARE(Hen);
+DORM_MODEL_DECLARE(Egg);
+struct Hen {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Egg) favourite;
+};
+struct Egg {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Hen) mother;
+};
+static const dorm_field Hen_fields[] = {
+    DORM_AUTO(Hen, id),
+    DORM_FOREIGN_KEY(Hen, favourite, Egg, .on_delete = DORM_SET_NULL, .null = true, .related_name = "+"),
+    DORM_END,
+};
+const dorm_model Hen_model = DORM_MODEL(Hen, "farm", Hen_fields);
+static const dorm_field Egg_fields[] = {
+    DORM_AUTO(Egg, id),
+    DORM_FOREIGN_KEY(Egg, mother, Hen, .on_delete = DORM_CASCADE, .related_name = "eggs"),
+    DORM_END,
+};
+const dorm_model Egg_model = DORM_MODEL(Egg, "farm", Egg_fields);
+static const dorm_app farm_app = {.label = "farm", .models = DORM_MODELS(&Hen_model, &Egg_model)};
+
+static void open_farm(void) { test_db_open_apps((const dorm_app *const[]){&farm_app, NULL}); }
+
+Test(fk_options, keys_in_a_cycle_are_created_and_enforced, .init = open_farm) {
+    Hen *h = dorm_create(T.cx, Hen);
+    cr_assert_not_null(h, "%s", dorm_errmsg(T.cx));
+    Egg *e = dorm_create(T.cx, Egg, .mother = {h->id, NULL});
+    cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
+    dorm_fk_set(h, favourite, e);
+    cr_assert_eq(dorm_save(h), DORM_OK, "%s", dorm_errmsg(T.cx));
+    /* Both keys are real constraints. */
+    cr_assert_null(dorm_create(T.cx, Egg, .mother = {987654, NULL}));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EINTEGRITY, "%s", dorm_errmsg(T.cx));
+    cr_assert_null(dorm_create(T.cx, Hen, .favourite = {987654, NULL}));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EINTEGRITY, "%s", dorm_errmsg(T.cx));
+}

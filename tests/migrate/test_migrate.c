@@ -336,3 +336,33 @@ Test(migrate, concurrent_processes_apply_once) {
     if (strncmp(test_db_url(), "postgres", 8) == 0)
         cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 2, "each migration recorded once");
 }
+
+/* As Django, the indexes and foreign keys of consecutive CreateModels follow
+ * all their CREATE TABLEs (sqlmigrate shows it); makemigrations' shape for
+ * two models pointing at each other (the second key added by AddField)
+ * applies and goes back on both backends. */
+Test(migrate, create_models_defer_their_keys) {
+    dorm_app app = shop();
+    write_migration("0001_initial",
+                    "{\"initial\": true, \"dependencies\": [], \"operations\": ["
+                    "{\"operation\": \"CreateModel\", \"name\": \"Hen\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+                    "\"primary_key\": true}], [\"name\", {\"type\": \"CharField\", \"max_length\": 20, \"db_index\": true}]]},"
+                    "{\"operation\": \"CreateModel\", \"name\": \"Egg\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+                    "\"primary_key\": true}], [\"mother\", {\"type\": \"ForeignKey\", \"to\": \"shop.hen\", "
+                    "\"on_delete\": \"CASCADE\"}]]},"
+                    "{\"operation\": \"AddField\", \"model_name\": \"hen\", \"name\": \"favourite\", \"field\": "
+                    "{\"type\": \"ForeignKey\", \"to\": \"shop.egg\", \"on_delete\": \"SET_NULL\", \"null\": true, "
+                    "\"related_name\": \"+\"}}]}");
+    const dorm_app *apps[] = {&app, NULL};
+    const char *sql = dorm_sqlmigrate(T.cx, apps, "shop", "0001", false);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    const char *egg = strstr(sql, "CREATE TABLE \"shop_egg\""), *hen_index = strstr(sql, "CREATE INDEX \"shop_hen_name_");
+    const char *add = strstr(sql, "-- Add field favourite to hen");
+    cr_assert(egg && hen_index && add && egg < hen_index && hen_index < add, "%s", sql);
+    cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_hen\" (\"name\") VALUES ('Ginger')");
+    exec_ok("INSERT INTO \"shop_egg\" (\"mother_id\") VALUES (1)");
+    exec_ok("UPDATE \"shop_hen\" SET \"favourite_id\" = 1");
+    cr_assert_eq(migrate_to(&app, "zero"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_not(table_exists("shop_hen"));
+}
