@@ -326,7 +326,13 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
     }
     if (!old->unique && c->unique) {
         alter_prefix(e);
-        dorm_buf_puts(&e->b, "ADD UNIQUE (");
+        dorm_buf_puts(&e->b, "ADD ");
+        if (c->unique_name) {
+            dorm_buf_puts(&e->b, "CONSTRAINT ");
+            quote(e, c->unique_name);
+            dorm_buf_putc(&e->b, ' ');
+        }
+        dorm_buf_puts(&e->b, "UNIQUE (");
         quote(e, c->name);
         dorm_buf_putc(&e->b, ')');
         flush(e);

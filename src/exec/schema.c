@@ -154,6 +154,10 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             /* A to_field key has the target field's type: varchar(n) too. */
             c->max_length = fm->target_pk->f->max_length;
         }
+        if (c->unique) {
+            const char *one[] = {fm->column, NULL};
+            if (!(c->unique_name = index_name(cx, m->db_table, one, 1, "_uniq"))) return DORM_ENOMEM;
+        }
         if (c->ref_table && !d->inline_fk) {
             const char *suffix = dorm_sprintf(cx, "_fk_%s_%s", c->ref_table, c->ref_column);
             const char *one[] = {fm->column, NULL};

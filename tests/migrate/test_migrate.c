@@ -112,12 +112,17 @@ Test(migrate, alter_rename_and_constraints_keep_rows) {
     exec_ok("INSERT INTO \"shop_items\" (\"title\") VALUES ('a name longer than fifty characters, which 0001 refused!')");
     exec_ok("DELETE FROM \"shop_items\" WHERE \"title\" <> 'pen'");
     bool pg = strncmp(test_db_url(), "postgres", 8) == 0;
-    /* On PostgreSQL the now unique varchar has Django's "_like" index. */
-    if (pg)
+    /* On PostgreSQL the now unique varchar has Django's "_like" index, and its
+     * UNIQUE constraint Django's name from the time it was added. */
+    if (pg) {
         cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = "
                             "'shop_items' AND indexname LIKE 'shop_items_title_%_like' AND indexdef LIKE "
                             "'%varchar_pattern_ops%'"),
                      1);
+        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_items'::regclass AND contype = "
+                            "'u' AND conname LIKE 'shop_product_name_%_uniq'"),
+                     1);
+    }
     /* And all of it undone, the row still there under its old column. */
     cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"name\" = 'pen'"), 1);

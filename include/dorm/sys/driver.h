@@ -115,6 +115,9 @@ typedef struct dorm_column_def {
     /* The FOREIGN KEY constraint's name where the dialect adds it by ALTER
      * TABLE (!inline_fk); NULL lets the server name it. */
     const char *fk_name;
+    /* The name a UNIQUE constraint added to an existing column gets
+     * (Django's "<table>_<column>_<hash>_uniq"); NULL: the server's. */
+    const char *unique_name;
     /* Altering only: the value existing rows get when the column is added or
      * made NOT NULL (Django's one-off default); NULL: none. */
     const dorm_value *fill;
