@@ -103,13 +103,7 @@ static int run_update(dorm_db *db, PGconn *check)
 /* The many-to-many tables (dorm's) and their rows, untimed. */
 static int m2m_setup(dorm_db *db, PGconn *check)
 {
-    dorm_ctx *cx = dorm_ctx_new(db);
-    const dorm_model *through = cx ? dorm_through(cx, &Book_model, "tags") : NULL;
-    int rc = through ? dorm_create_tables(cx, (const dorm_model *const[]){&Tag_model, through, NULL}) : -1;
-    if (rc < 0 && cx)
-        bench_dorm_fail(cx, "m2m tables");
-    dorm_ctx_free(cx);
-    return rc < 0 ? -1 : bench_pg_m2m_fill(check);
+    return bench_dorm_m2m_tables(db) < 0 ? -1 : bench_pg_m2m_fill(check);
 }
 
 static int schema_check(PGconn *check)

@@ -129,12 +129,7 @@ static int run_update(dorm_db *db, const char *path)
 /* The many-to-many tables (dorm's) and their rows, untimed. */
 static int m2m_setup(dorm_db *db, const char *path)
 {
-    dorm_ctx *cx = dorm_ctx_new(db);
-    const dorm_model *through = cx ? dorm_through(cx, &Book_model, "tags") : NULL;
-    int rc = through ? dorm_create_tables(cx, (const dorm_model *const[]){&Tag_model, through, NULL}) : -1;
-    if (rc < 0 && cx)
-        bench_dorm_fail(cx, "m2m tables");
-    dorm_ctx_free(cx);
+    int rc = bench_dorm_m2m_tables(db);
     sqlite3 *w;
     if (rc < 0 || sqlite3_open(path, &w) != SQLITE_OK)
         return -1;

@@ -366,3 +366,14 @@ int bench_dorm_run_read(dorm_db *db, const char *name, long n,
     bench_report(IMPL, name, n, best, sum);
     return 0;
 }
+
+int bench_dorm_m2m_tables(dorm_db *db)
+{
+    dorm_ctx *cx = dorm_ctx_new(db);
+    const dorm_model *through = cx ? dorm_through(cx, &Book_model, "tags") : NULL;
+    int rc = through ? dorm_create_tables(cx, (const dorm_model *const[]){&Tag_model, through, NULL}) : -1;
+    if (rc < 0 && cx)
+        bench_dorm_fail(cx, "m2m tables");
+    dorm_ctx_free(cx);
+    return rc < 0 ? -1 : 0;
+}

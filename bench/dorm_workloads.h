@@ -53,6 +53,9 @@ int bench_dorm_filter(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_select_related(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_prefetch(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_m2m(dorm_ctx *cx, double *secs, uint64_t *sum);
+/* Creates the many-to-many tables (library_tag, the automatic
+ * library_book_tags) with dorm, untimed.  0 or -1 (message on stderr). */
+int bench_dorm_m2m_tables(dorm_db *db);
 /* One update_const run: 0, its time and the rows matched, or -1. */
 int bench_dorm_update(dorm_ctx *cx, double *secs, int64_t *matched);
 /* Runs a reading workload bench_runs() times, each in its own context, and

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "common.h"
+#include "raw_common.h"
 #include "pg_common.h"
 
 #define IMPL "raw"
@@ -44,65 +45,9 @@ static const char ddl[] =
  * bulk_create batches by too (10,922 books or 21,845 authors a statement). */
 #define MAX_PARAMS 65535
 
-typedef struct book {
-    int64_t id;
-    const char *title;
-    int64_t author_id;
-    bench_date publication_date;
-    const char *isbn;
-    const char *genre;
-    int32_t pages;
-} book;
-
-/* A bump allocator: the strings of loaded rows, freed all at once. */
-typedef struct chunk {
-    struct chunk *next;
-    size_t used, cap;
-    char data[];
-} chunk;
-typedef struct arena {
-    chunk *head;
-} arena;
-
-static void *arena_alloc(arena *a, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        if (c && c->cap * 2 > cap)
-            cap = c->cap * 2;
-        c = malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    void *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static void arena_free(arena *a)
-{
-    while (a->head) {
-        chunk *next = a->head->next;
-        free(a->head);
-        a->head = next;
-    }
-}
-
 static const char *arena_text(arena *a, const PGresult *r, int row, int col)
 {
-    size_t n = (size_t)PQgetlength(r, row, col);
-    char *p = arena_alloc(a, n + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, PQgetvalue(r, row, col), n);
-    p[n] = '\0';
-    return p;
+    return arena_copy(a, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
 /* The server's text form of an integer column. */
@@ -116,14 +61,6 @@ static int64_t int_value(const PGresult *r, int row, int col)
     return neg ? -v : v;
 }
 
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
 /* Reads row `row` of a BOOK_COLUMNS result; -1 when out of memory or a
  * column is malformed. */
 static int read_book(const PGresult *r, int row, arena *a, book *b)
@@ -134,20 +71,13 @@ static int read_book(const PGresult *r, int row, arena *a, book *b)
     const char *d = PQgetvalue(r, row, 3);
     if (PQgetlength(r, row, 3) != 10)
         return -1;
-    b->publication_date.year = digits(d, 4);
-    b->publication_date.month = digits(d + 5, 2);
-    b->publication_date.day = digits(d + 8, 2);
+    b->publication_date.year = raw_digits(d, 4);
+    b->publication_date.month = raw_digits(d + 5, 2);
+    b->publication_date.day = raw_digits(d + 8, 2);
     b->isbn = arena_text(a, r, row, 4);
     b->genre = arena_text(a, r, row, 5);
     b->pages = (int32_t)int_value(r, row, 6);
     return b->title && b->isbn && b->genre ? 0 : -1;
-}
-
-static void hash_books(const book *books, size_t n, bench_hash *h)
-{
-    for (size_t i = 0; i < n; i++)
-        bench_hash_book(h, books[i].id, books[i].title, books[i].author_id,
-                        books[i].publication_date, books[i].isbn, books[i].genre, books[i].pages);
 }
 
 static int fail(PGconn *c, const char *what)
@@ -608,7 +538,7 @@ static int w_select_related(PGconn *c, double *secs, uint64_t *sum)
         const char *d = PQgetvalue(r, row, 9);
         bench_date birth = {0, 0, 0};
         if (PQgetlength(r, row, 9) == 10)
-            birth = (bench_date){digits(d, 4), digits(d + 5, 2), digits(d + 8, 2)};
+            birth = (bench_date){raw_digits(d, 4), raw_digits(d + 5, 2), raw_digits(d + 8, 2)};
         (void)birth;
         if (read_book(r, row, &ar, &books[i]) < 0 || int_value(r, row, 7) != books[i].author_id ||
             !(names[i] = arena_text(&ar, r, row, 8)) || !arena_text(&ar, r, row, 10))
@@ -648,7 +578,7 @@ static int w_prefetch(PGconn *c, double *secs, uint64_t *sum)
     const char **keys = malloc(sizeof *keys * BENCH_AUTHORS);
     book *books = malloc(sizeof *books * BENCH_BOOKS);
     size_t *count = calloc(BENCH_AUTHORS + 1, sizeof *count), *start = calloc(BENCH_AUTHORS + 2, sizeof *start);
-    book **slots = malloc(sizeof *slots * BENCH_BOOKS);
+    const book **slots = malloc(sizeof *slots * BENCH_BOOKS);
     char *sql = malloc(512 + BENCH_AUTHORS * 8);
     PGresult *ra = NULL, *rb = NULL;
     size_t na = 0, nb = 0;
@@ -680,20 +610,9 @@ static int w_prefetch(PGconn *c, double *secs, uint64_t *sum)
         if (read_book(rb, (int)i, &ar, &books[i]) < 0)
             goto out;
     /* Authors are 1..n here: group by key, in query order. */
-    for (size_t i = 0; i < nb; i++) count[books[i].author_id]++;
-    for (size_t a = 1; a <= na; a++) start[a + 1] = start[a] + count[a];
-    for (size_t i = 0; i < nb; i++) slots[start[books[i].author_id]++] = &books[i];
+    raw_group_by_author(books, nb, na, count, start, slots);
     *secs = bench_now() - t0;
-    bench_hash h;
-    bench_hash_init(&h);
-    for (size_t a = 0, at = 0; a < na; a++) {
-        bench_hash_str(&h, names[a]);
-        bench_hash_str(&h, "\n");
-        for (size_t i = 0; i < count[a + 1]; i++, at++)
-            bench_hash_book(&h, slots[at]->id, slots[at]->title, slots[at]->author_id, slots[at]->publication_date,
-                            slots[at]->isbn, slots[at]->genre, slots[at]->pages);
-    }
-    *sum = h.h;
+    *sum = raw_hash_by_author(names, na, count, slots);
     rc = nb == BENCH_BOOKS ? 0 : -1;
 out:
     PQclear(ra);

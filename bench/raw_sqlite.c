@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "common.h"
+#include "raw_common.h"
 
 #define IMPL "raw"
 
@@ -41,74 +42,10 @@ static const char ddl[] =
  * here (one row per statement is ~50% slower, 32766 parameters no faster). */
 #define MAX_PARAMS 999
 
-typedef struct book {
-    int64_t id;
-    const char *title;
-    int64_t author_id;
-    bench_date publication_date;
-    const char *isbn;
-    const char *genre;
-    int32_t pages;
-} book;
-
-/* A bump allocator: the strings of loaded rows, freed all at once. */
-typedef struct chunk {
-    struct chunk *next;
-    size_t used, cap;
-    char data[];
-} chunk;
-typedef struct arena {
-    chunk *head;
-} arena;
-
-static void *arena_alloc(arena *a, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        if (c && c->cap * 2 > cap)
-            cap = c->cap * 2;
-        c = malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    void *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static void arena_free(arena *a)
-{
-    while (a->head) {
-        chunk *next = a->head->next;
-        free(a->head);
-        a->head = next;
-    }
-}
-
 static const char *arena_text(arena *a, sqlite3_stmt *st, int col)
 {
-    const unsigned char *s = sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *p = arena_alloc(a, n + 1);
-    if (!p || !s)
-        return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-static int digits(const unsigned char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    return arena_copy(a, s, (size_t)sqlite3_column_bytes(st, col));
 }
 
 /* Reads the current row of a BOOK_COLUMNS statement; -1 when out of memory or
@@ -118,23 +55,16 @@ static int read_book(sqlite3_stmt *st, arena *a, book *b)
     b->id = sqlite3_column_int64(st, 0);
     b->title = arena_text(a, st, 1);
     b->author_id = sqlite3_column_int64(st, 2);
-    const unsigned char *d = sqlite3_column_text(st, 3);
+    const char *d = (const char *)sqlite3_column_text(st, 3);
     if (!d || sqlite3_column_bytes(st, 3) != 10)
         return -1;
-    b->publication_date.year = digits(d, 4);
-    b->publication_date.month = digits(d + 5, 2);
-    b->publication_date.day = digits(d + 8, 2);
+    b->publication_date.year = raw_digits(d, 4);
+    b->publication_date.month = raw_digits(d + 5, 2);
+    b->publication_date.day = raw_digits(d + 8, 2);
     b->isbn = arena_text(a, st, 4);
     b->genre = arena_text(a, st, 5);
     b->pages = sqlite3_column_int(st, 6);
     return b->title && b->isbn && b->genre ? 0 : -1;
-}
-
-static void hash_books(const book *books, size_t n, bench_hash *h)
-{
-    for (size_t i = 0; i < n; i++)
-        bench_hash_book(h, books[i].id, books[i].title, books[i].author_id,
-                        books[i].publication_date, books[i].isbn, books[i].genre, books[i].pages);
 }
 
 static int fail(sqlite3 *db, const char *what)
@@ -575,10 +505,10 @@ static int w_select_related(sqlite3 *db, double *secs, uint64_t *sum)
     }
     /* Each row's author is read whole, as an ORM loads it. */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < BENCH_BOOKS) {
-        const unsigned char *d = sqlite3_column_text(st, 9);
+        const char *d = (const char *)sqlite3_column_text(st, 9);
         bench_date birth = {0, 0, 0};
         if (d && sqlite3_column_bytes(st, 9) == 10)
-            birth = (bench_date){digits(d, 4), digits(d + 5, 2), digits(d + 8, 2)};
+            birth = (bench_date){raw_digits(d, 4), raw_digits(d + 5, 2), raw_digits(d + 8, 2)};
         (void)birth;
         if (read_book(st, &ar, &books[n]) < 0 || sqlite3_column_int64(st, 7) != books[n].author_id ||
             !(names[n] = arena_text(&ar, st, 8)) || !arena_text(&ar, st, 10))
@@ -612,7 +542,7 @@ static int w_prefetch(sqlite3 *db, double *secs, uint64_t *sum)
     const char **names = malloc(sizeof *names * BENCH_AUTHORS);
     book *books = malloc(sizeof *books * BENCH_BOOKS);
     size_t *count = calloc(BENCH_AUTHORS + 1, sizeof *count), *start = calloc(BENCH_AUTHORS + 2, sizeof *start);
-    book **slots = malloc(sizeof *slots * BENCH_BOOKS);
+    const book **slots = malloc(sizeof *slots * BENCH_BOOKS);
     size_t na = 0, nb = 0;
     if (!ids || !names || !books || !count || !start || !slots)
         goto out;
@@ -647,20 +577,9 @@ static int w_prefetch(sqlite3 *db, double *secs, uint64_t *sum)
             goto out;
     }
     /* Authors are 1..n here: group by key, in query order. */
-    for (size_t i = 0; i < nb; i++) count[books[i].author_id]++;
-    for (size_t a = 1; a <= na; a++) start[a + 1] = start[a] + count[a];
-    for (size_t i = 0; i < nb; i++) slots[start[books[i].author_id]++] = &books[i];
+    raw_group_by_author(books, nb, na, count, start, slots);
     *secs = bench_now() - t0;
-    bench_hash h;
-    bench_hash_init(&h);
-    for (size_t a = 0, at = 0; a < na; a++) {
-        bench_hash_str(&h, names[a]);
-        bench_hash_str(&h, "\n");
-        for (size_t i = 0; i < count[a + 1]; i++, at++)
-            bench_hash_book(&h, slots[at]->id, slots[at]->title, slots[at]->author_id, slots[at]->publication_date,
-                            slots[at]->isbn, slots[at]->genre, slots[at]->pages);
-    }
-    *sum = h.h;
+    *sum = raw_hash_by_author(names, na, count, slots);
     rc = na == BENCH_AUTHORS && nb == BENCH_BOOKS ? 0 : -1;
 out:
     free(ids);

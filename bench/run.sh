@@ -42,7 +42,7 @@ RAW=$OUT/raw_sqlite
 if [ -z "$BINDIR" ] || [ ! -x "$RAW" ]; then
     echo "building raw_sqlite" >&2
     # shellcheck disable=SC2086
-    $CC $CFLAGS $SQLITE_CFLAGS -o "$RAW" "$ROOT/bench/raw_sqlite.c" "$ROOT/bench/common.c" \
+    $CC $CFLAGS $SQLITE_CFLAGS -o "$RAW" "$ROOT/bench/raw_sqlite.c" "$ROOT/bench/raw_common.c" "$ROOT/bench/common.c" \
         $SQLITE_LIBS
 fi
 

@@ -48,7 +48,7 @@ RAW=$OUT/raw_pg
 if [[ -z $BINDIR || ! -x $RAW ]]; then
     echo "building raw_pg" >&2
     # shellcheck disable=SC2086
-    $CC $CFLAGS $PQ_CFLAGS -o "$RAW" "$ROOT/bench/raw_pg.c" "${COMMON[@]}" ${PQ_LIBS:--lpq} \
+    $CC $CFLAGS $PQ_CFLAGS -o "$RAW" "$ROOT/bench/raw_pg.c" "$ROOT/bench/raw_common.c" "${COMMON[@]}" ${PQ_LIBS:--lpq} \
         $SQLITE_LIBS
 fi
 

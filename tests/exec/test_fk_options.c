@@ -314,7 +314,7 @@ static const dorm_app farm_app = {.label = "farm", .models = DORM_MODELS(&Hen_mo
 
 static void open_farm(void) { test_db_open_apps((const dorm_app *const[]){&farm_app, NULL}); }
 
-Test(fk_options, keys_in_a_cycle_are_created_and_enforced, .init = open_farm) {
+Test(fk_cycle, keys_in_a_cycle_are_created_and_enforced, .init = open_farm, .fini = test_db_close) {
     Hen *h = dorm_create(T.cx, Hen);
     cr_assert_not_null(h, "%s", dorm_errmsg(T.cx));
     Egg *e = dorm_create(T.cx, Egg, .mother = {h->id, NULL});
