@@ -45,7 +45,11 @@ void dorm_buf_puts(dorm_buf *b, const char *s) {
     if (s) dorm_buf_put(b, s, strlen(s));
 }
 
-void dorm_buf_putc(dorm_buf *b, char c) { dorm_buf_put(b, &c, 1); }
+void dorm_buf_putc(dorm_buf *b, char c) {
+    if (!buf_reserve(b, 1)) return;
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 
 void dorm_buf_printf(dorm_buf *b, const char *fmt, ...) {
     if (!buf_reserve(b, 0)) return;
@@ -84,9 +88,23 @@ void dorm_buf_free(dorm_buf *b) {
     b->failed = false;
 }
 
+/* Every column and table name of every statement goes through here: a name
+ * without the quote character (all of them in practice) is one copy. */
 void dorm_buf_quote(dorm_buf *b, char q, const char *name) {
+    const char *s = name ? name : "";
+    size_t n = strlen(s);
+    if (!memchr(s, q, n)) {
+        if (!buf_reserve(b, n + 2)) return;
+        char *d = b->data + b->len;
+        d[0] = q;
+        memcpy(d + 1, s, n);
+        d[n + 1] = q;
+        b->len += n + 2;
+        b->data[b->len] = '\0';
+        return;
+    }
     dorm_buf_putc(b, q);
-    for (const char *p = name ? name : ""; *p; p++) {
+    for (const char *p = s; *p; p++) {
         const char *run = p;
         while (*p && *p != q) p++;
         dorm_buf_put(b, run, (size_t)(p - run));
