@@ -75,6 +75,9 @@ int dorm_related_keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size
 /* schema.c: the table definition of a model (its meta in cx's registry), in
  * the arena.  0 or a negative error. */
 int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t);
+/* Runs one DDL statement on the context's connection (a dorm_schema_emit
+ * whose payload is the dorm_ctx): 0 or the error, recorded on cx. */
+int dorm_exec_ddl(const char *sql, void *payload);
 /* Forgets an owner's prefetched list of a relation (writes make it stale). */
 void dorm_relcache_drop(void *owner, const dorm_rel *rel);
 

@@ -215,7 +215,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     return DORM_OK;
 }
 
-static int emit_exec(const char *sql, void *payload) {
+int dorm_exec_ddl(const char *sql, void *payload) {
     dorm_ctx *cx = payload;
     dorm_errbuf e = {0, ""};
     return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : 0;
@@ -235,7 +235,7 @@ typedef struct schema_job {
     dorm_buf later;            /* Django's deferred_sql: after every table */
 } schema_job;
 
-static int job_exec(const char *sql, void *payload) { return emit_exec(sql, ((schema_job *)payload)->cx); }
+static int job_exec(const char *sql, void *payload) { return dorm_exec_ddl(sql, ((schema_job *)payload)->cx); }
 
 static int job_defer(const char *sql, void *payload) { return dorm_schema_defer(&((schema_job *)payload)->later, sql); }
 

@@ -4,12 +4,13 @@
 #define DORM_MANAGE_SHELL_H
 
 #include "dorm.h"
+#include "dorm/sys/driver.h"
 
-/* The client program and arguments for a database URL (sqlite3 FILE; psql
- * -U user -h host -p port db), NULL-terminated in argv (at most max entries),
- * strings kept in buf; *password is for PGPASSWORD (never argv).  0 or a
- * negative error (a scheme without a client). */
-int dorm_dbshell_argv(const char *url, const char **argv, size_t max, const char **password, char *buf, size_t buflen);
+/* The client program and arguments for a database URL, as its driver
+ * writes them (sqlite3 FILE; psql -U user -h host -p port db, the password
+ * in PGPASSWORD, never argv).  0 or a negative error (no driver or client
+ * for the scheme). */
+int dorm_dbshell_cmd(const char *url, dorm_client_cmd *cmd);
 /* Replaces the process with the client; returns 1 only when it cannot. */
 int dorm_dbshell(const char *url);
 /* Empties every table of the context's registry in one transaction (keys

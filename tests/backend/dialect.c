@@ -249,3 +249,28 @@ Test(dialect, column_checks)
     cr_assert_str_eq(check_of((dorm_column_def){.name = "x", .kind = DORM_KIND_INT}), "");
     cr_assert_str_eq(check_of((dorm_column_def){.name = "x", .kind = DORM_KIND_FK, .ref_kind = DORM_KIND_POSINT}), "");
 }
+
+/* flush: Django 3.2's connection.ops.sql_flush(style, tables,
+ * reset_sequences=True), one statement per NUL. */
+Test(dialect, flush_statements)
+{
+    const char *tables[] = {"library_author", "library_book"};
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_sqlite_dialect.sql_flush(&b, tables, 2, tables, 2);
+    const char *want[] = {"DELETE FROM \"library_author\"", "DELETE FROM \"library_book\"",
+                          "UPDATE \"sqlite_sequence\" SET \"seq\" = 0 WHERE \"name\" IN ('library_author', "
+                          "'library_book')"};
+    size_t at = 0;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_lt(at, b.len);
+        cr_expect_str_eq(b.data + at, want[i]);
+        at += strlen(b.data + at) + 1;
+    }
+    cr_expect_eq(at, b.len);
+    /* No automatic key: no counter to reset (and sqlite_sequence may not exist). */
+    dorm_buf_reset(&b);
+    dorm_sqlite_dialect.sql_flush(&b, tables, 1, NULL, 0);
+    cr_expect_str_eq(b.data, "DELETE FROM \"library_author\"");
+    cr_expect_eq(strlen(b.data) + 1, b.len);
+    dorm_buf_free(&b);
+}

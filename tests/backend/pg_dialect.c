@@ -122,3 +122,14 @@ Test(pg_dialect, ddl_of_keys)
                              "DEFERRABLE INITIALLY DEFERRED;\n");
     dorm_buf_free(&b);
 }
+
+/* flush: Django 3.2's sql_flush(style, tables, reset_sequences=True). */
+Test(pg_dialect, flush_statement)
+{
+    const char *tables[] = {"library_author", "library_book"};
+    dorm_buf b = DORM_BUF_INIT;
+    d->sql_flush(&b, tables, 2, tables, 2);
+    cr_assert_str_eq(b.data, "TRUNCATE \"library_author\", \"library_book\" RESTART IDENTITY");
+    cr_expect_eq(strlen(b.data) + 1, b.len, "one statement");
+    dorm_buf_free(&b);
+}

@@ -106,18 +106,23 @@ Test(manage, flush_empties_every_table) {
 }
 
 Test(manage, dbshell_command_lines) {
-    const char *argv[16], *password;
-    char buf[512];
-    cr_assert_eq(dorm_dbshell_argv("sqlite:////tmp/x.db", argv, 16, &password, buf, sizeof buf), 0);
-    cr_expect_str_eq(argv[0], "sqlite3");
-    cr_expect_str_eq(argv[1], "/tmp/x.db");
-    cr_expect_null(argv[2]);
-    cr_assert_eq(dorm_dbshell_argv("postgres://bob:s3cret@db.example:5433/shop", argv, 16, &password, buf, sizeof buf), 0);
+    dorm_client_cmd cmd;
+    cr_assert_eq(dorm_dbshell_cmd("sqlite:////tmp/x.db", &cmd), 0);
+    cr_expect_str_eq(cmd.argv[0], "sqlite3");
+    cr_expect_str_eq(cmd.argv[1], "/tmp/x.db");
+    cr_expect_null(cmd.argv[2]);
+    cr_expect_null(cmd.password_env);
+    cr_assert_eq(dorm_dbshell_cmd("postgres://bob:s3cret@db.example:5433/shop", &cmd), 0);
     const char *want[] = {"psql", "-U", "bob", "-h", "db.example", "-p", "5433", "shop", NULL};
-    for (int i = 0; want[i]; i++) cr_expect_str_eq(argv[i], want[i]);
-    cr_expect_null(argv[8]);
-    cr_expect_str_eq(password, "s3cret", "the password goes to PGPASSWORD, never argv");
-    cr_expect_neq(dorm_dbshell_argv("mongodb://x/y", argv, 16, &password, buf, sizeof buf), 0);
+    for (int i = 0; want[i]; i++) cr_expect_str_eq(cmd.argv[i], want[i]);
+    cr_expect_null(cmd.argv[8]);
+    cr_expect_str_eq(cmd.password_env, "PGPASSWORD");
+    cr_expect_str_eq(cmd.password, "s3cret", "the password goes to PGPASSWORD, never argv");
+    /* A socket folder and port given as query parameters (libpq's form). */
+    cr_assert_eq(dorm_dbshell_cmd("postgres:///shop?host=/run/pg&port=6000&user=ann", &cmd), 0);
+    const char *sock[] = {"psql", "-U", "ann", "-h", "/run/pg", "-p", "6000", "shop", NULL};
+    for (int i = 0; sock[i]; i++) cr_expect_str_eq(cmd.argv[i], sock[i]);
+    cr_expect_neq(dorm_dbshell_cmd("mongodb://x/y", &cmd), 0);
 }
 
 static int run_manage(const char *const *args) {

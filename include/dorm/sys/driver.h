@@ -218,7 +218,26 @@ typedef struct dorm_dialect {
      * indexed or unique varchar / text column so that LIKE 'abc%' can use an
      * index in any locale (PostgreSQL), or NULL for no such index. */
     const char *(*like_opclass)(const dorm_column_def *c);
+    /* flush (Django's sql_flush with reset_sequences): the statements that
+     * empty `tables` and start the key counters of `sequences` (those of
+     * them with an automatic key) again, each appended to out with a NUL
+     * after it.  They run in one transaction. */
+    void (*sql_flush)(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq);
 } dorm_dialect;
+
+/* dbshell: the database's own client program (Django's DatabaseClient),
+ * filled by a driver's `client`. */
+typedef struct dorm_client_cmd {
+    const char *argv[16];      /* NULL-terminated                             */
+    const char *password_env;  /* the variable the password goes in, or NULL */
+    const char *password;
+    char buf[1024];            /* the strings argv points into                */
+    size_t used;
+} dorm_client_cmd;
+/* A copy of s in cmd->buf, or NULL when it is full. */
+const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
+/* Appends an argument (kept in buf); false when argv or buf is full. */
+bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
 
 typedef struct dorm_conn dorm_conn;
 typedef struct dorm_stmt dorm_stmt;
@@ -290,6 +309,9 @@ typedef struct dorm_driver {
      * SQLite runs through a temporary table. */
     int64_t (*last_insert_id)(dorm_stmt *s);
     dorm_introspect_fn introspect;
+    /* dbshell's client command line for a URL: 0, or DORM_ENOMEM when it
+     * does not fit in cmd. */
+    int (*client)(const dorm_url *url, dorm_client_cmd *cmd);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

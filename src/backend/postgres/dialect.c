@@ -142,6 +142,23 @@ static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
 #define TEXT "%s::text"
 #define UPPER_TEXT "UPPER(%s::text)"
 
+/* Django's sql_flush: one TRUNCATE of every table, RESTART IDENTITY for the
+ * key sequences; no CASCADE, so a table outside the list that points at one
+ * of them makes it fail rather than lose its rows. */
+static void pg_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq)
+{
+    (void)sequences;
+    if (!n) return;
+    dorm_buf_puts(out, "TRUNCATE ");
+    for (size_t i = 0; i < n; i++) {
+        if (i) dorm_buf_puts(out, ", ");
+        dorm_buf_quote(out, '"', tables[i]);
+    }
+    (void)nseq;
+    dorm_buf_puts(out, " RESTART IDENTITY");
+    dorm_buf_putc(out, '\0');
+}
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -189,6 +206,7 @@ const dorm_dialect dorm_pg_dialect = {
     .supports_deferrable_fk = true,
     .max_name_length = 63,
     .like_opclass = pg_like_opclass,
+    .sql_flush = pg_flush,
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,
     .float_param_cast = "::double precision",

@@ -384,6 +384,35 @@ static void pg_finalize(dorm_stmt *s)
     free(s);
 }
 
+/* dbshell: psql with the connection's user, host (or socket folder), port
+ * and database (Django's DatabaseClient); the password goes in PGPASSWORD,
+ * never in argv.  Query parameters win over the URL's parts, as in libpq. */
+static int pg_client(const dorm_url *url, dorm_client_cmd *cmd)
+{
+    char num[16] = "";
+    if (url->port) snprintf(num, sizeof num, "%d", url->port);
+    const char *user = url->user, *password = url->password, *host = url->host, *port = num[0] ? num : NULL;
+    const char *db = url->path && *url->path ? url->path : "postgres";
+    for (size_t i = 0; i < url->nparams; i++) {
+        const char *k = url->keys[i], *v = url->values[i];
+        if (strcmp(k, "user") == 0) user = v;
+        else if (strcmp(k, "password") == 0) password = v;
+        else if (strcmp(k, "host") == 0) host = v;
+        else if (strcmp(k, "port") == 0) port = v;
+        else if (strcmp(k, "dbname") == 0) db = v;
+    }
+    bool ok = dorm_client_arg(cmd, "psql");
+    if (ok && user) ok = dorm_client_arg(cmd, "-U") && dorm_client_arg(cmd, user);
+    if (ok && host) ok = dorm_client_arg(cmd, "-h") && dorm_client_arg(cmd, host);
+    if (ok && port) ok = dorm_client_arg(cmd, "-p") && dorm_client_arg(cmd, port);
+    if (ok) ok = dorm_client_arg(cmd, db);
+    if (ok && password) {
+        cmd->password_env = "PGPASSWORD";
+        ok = (cmd->password = dorm_client_keep(cmd, password)) != NULL;
+    }
+    return ok ? 0 : DORM_ENOMEM;
+}
+
 static const char *const schemes[] = {"postgres", "postgresql", NULL};
 
 const dorm_driver dorm_pg_driver = {
@@ -408,4 +437,5 @@ const dorm_driver dorm_pg_driver = {
     .finalize = pg_finalize,
     .last_insert_id = NULL,
     .introspect = dorm_pg_introspect,
+    .client = pg_client,
 };

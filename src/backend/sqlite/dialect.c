@@ -153,6 +153,27 @@ static void sq_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
     }
 }
 
+/* Django's sql_flush: DELETE FROM each table, then the AUTOINCREMENT
+ * counters of those with an automatic key back to 0 (sqlite_sequence exists
+ * once such a table does). */
+static void sqlite_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq)
+{
+    for (size_t i = 0; i < n; i++) {
+        dorm_buf_puts(out, "DELETE FROM ");
+        dorm_buf_quote(out, '"', tables[i]);
+        dorm_buf_putc(out, '\0');
+    }
+    if (!nseq) return;
+    dorm_buf_puts(out, "UPDATE \"sqlite_sequence\" SET \"seq\" = 0 WHERE \"name\" IN (");
+    for (size_t i = 0; i < nseq; i++) {
+        dorm_value name = dorm_v_text(sequences[i]);
+        if (i) dorm_buf_puts(out, ", ");
+        dorm_buf_literal(out, &name);
+    }
+    dorm_buf_puts(out, ")");
+    dorm_buf_putc(out, '\0');
+}
+
 const dorm_dialect dorm_sqlite_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_QMARK,
@@ -192,5 +213,6 @@ const dorm_dialect dorm_sqlite_dialect = {
     .supports_deferrable_fk = true,
     .inline_fk = true,
     .unique_as_index = true,
+    .sql_flush = sqlite_flush,
     .nulls_sort_first = true,
 };

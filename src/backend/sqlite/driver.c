@@ -301,6 +301,13 @@ static void sq_finalize(dorm_stmt *s)
     free(s);
 }
 
+/* dbshell: the sqlite3 shell on the database file. */
+static int sq_client(const dorm_url *url, dorm_client_cmd *cmd)
+{
+    bool ok = dorm_client_arg(cmd, "sqlite3") && dorm_client_arg(cmd, url->path && *url->path ? url->path : ":memory:");
+    return ok ? 0 : DORM_ENOMEM;
+}
+
 static const char *const schemes[] = {"sqlite", NULL};
 
 const dorm_driver dorm_sqlite_driver = {
@@ -325,4 +332,5 @@ const dorm_driver dorm_sqlite_driver = {
     .finalize = sq_finalize,
     .last_insert_id = sq_last_insert_id,
     .introspect = dorm_sqlite_introspect,
+    .client = sq_client,
 };
