@@ -3,6 +3,7 @@
  * Django's SQLite procedure otherwise (new__<table>, INSERT ... SELECT, DROP,
  * RENAME, indexes), which keeps every row.  Identifiers come from table
  * definitions and are quoted by the dialect; values are literals. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend/alter.h"
@@ -16,6 +17,8 @@ typedef struct editor {
     void *payload;
     dorm_buf b;
     int rc;
+    /* PostgreSQL: indexes of `from` renamed into ones of `to` (no rebuild). */
+    bool *renamed_from, *renamed_to;
 } editor;
 
 /* Emits the statement built in e->b and starts the next one. */
@@ -73,14 +76,23 @@ static bool same_ref(const dorm_column_def *a, const dorm_column_def *b) {
                    same_str(a->ref_column ? a->ref_column : "id", b->ref_column ? b->ref_column : "id"));
 }
 
-static bool same_index(const dorm_index_def *a, const dorm_index_def *b) {
-    if (!same_str(a->name, b->name) || a->unique != b->unique || !same_str(a->opclass, b->opclass)) return false;
+/* The same index but perhaps for its name, its columns of `a` renamed as
+ * `e` renames them (e NULL: no renames). */
+static bool same_shape(const editor *e, const dorm_index_def *a, const dorm_index_def *b) {
+    if (a->unique != b->unique || !same_str(a->opclass, b->opclass)) return false;
     size_t i = 0;
     for (; a->columns[i] && b->columns[i]; i++) {
-        if (strcmp(a->columns[i], b->columns[i]) != 0) return false;
+        const char *col = a->columns[i];
+        for (size_t r = 0; e && r < e->nrenames; r++)
+            if (strcmp(e->renames[r].from, col) == 0) col = e->renames[r].to;
+        if (strcmp(col, b->columns[i]) != 0) return false;
         if ((a->desc && a->desc[i]) != (b->desc && b->desc[i])) return false;
     }
     return !a->columns[i] && !b->columns[i];
+}
+
+static bool same_index(const dorm_index_def *a, const dorm_index_def *b) {
+    return same_str(a->name, b->name) && same_shape(NULL, a, b);
 }
 
 static const dorm_index_def *find_index(const dorm_index_def *list, size_t n, const dorm_index_def *ix) {
@@ -130,6 +142,7 @@ static void drop_index(editor *e, const dorm_index_def *ix) {
 static void create_indexes(editor *e, bool only_new) {
     for (size_t i = 0; i < e->to->nindexes; i++) {
         if (only_new && find_index(e->from->indexes, e->from->nindexes, &e->to->indexes[i])) continue;
+        if (only_new && e->renamed_to && e->renamed_to[i]) continue;
         dorm_schema_index_sql(&e->b, e->d, e->to->name, &e->to->indexes[i]);
         flush(e);
     }
@@ -137,7 +150,36 @@ static void create_indexes(editor *e, bool only_new) {
 
 static void drop_old_indexes(editor *e) {
     for (size_t i = 0; i < e->from->nindexes; i++)
-        if (!find_index(e->to->indexes, e->to->nindexes, &e->from->indexes[i])) drop_index(e, &e->from->indexes[i]);
+        if (!find_index(e->to->indexes, e->to->nindexes, &e->from->indexes[i]) &&
+            !(e->renamed_from && e->renamed_from[i]))
+            drop_index(e, &e->from->indexes[i]);
+}
+
+/* PostgreSQL: an index whose name alone changes (its table or column was
+ * renamed) is renamed, not dropped and built again over every row; a
+ * unique_together constraint too (its index follows). */
+static void rename_indexes(editor *e) {
+    for (size_t i = 0; i < e->from->nindexes; i++) {
+        const dorm_index_def *a = &e->from->indexes[i];
+        if (find_index(e->to->indexes, e->to->nindexes, a)) continue;
+        for (size_t j = 0; j < e->to->nindexes; j++) {
+            const dorm_index_def *b = &e->to->indexes[j];
+            if (e->renamed_to[j] || find_index(e->from->indexes, e->from->nindexes, b) || !same_shape(e, a, b)) continue;
+            bool constraint = a->unique && !e->d->unique_as_index;
+            if (constraint) {
+                alter_prefix(e);
+                dorm_buf_puts(&e->b, "RENAME CONSTRAINT ");
+            } else {
+                dorm_buf_puts(&e->b, "ALTER INDEX ");
+            }
+            quote(e, a->name);
+            dorm_buf_puts(&e->b, constraint ? " TO " : " RENAME TO ");
+            quote(e, b->name);
+            flush(e);
+            e->renamed_from[i] = e->renamed_to[j] = true;
+            break;
+        }
+    }
 }
 
 static void rename_table(editor *e) {
@@ -342,13 +384,14 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
 
 static void pg_alter(editor *e) {
     rename_table(e);
+    rename_columns(e);
+    rename_indexes(e);
     drop_old_indexes(e);
     for (size_t i = 0; i < e->from->nuniques; i++)
         if (e->from->uniques[i].name && !find_index(e->to->uniques, e->to->nuniques, &e->from->uniques[i]))
             drop_constraint(e, e->from->uniques[i].name);
     for (size_t i = 0; i < e->from->nchecks; i++)
         if (e->from->checks[i].name && !find_check(e->to, &e->from->checks[i])) drop_constraint(e, e->from->checks[i].name);
-    rename_columns(e);
     for (size_t i = 0; i < e->from->ncolumns; i++) {
         if (survives(e, e->from->columns[i].name)) continue;
         alter_prefix(e);
@@ -399,9 +442,17 @@ static void pg_alter(editor *e) {
 int dorm_schema_alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
                             const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload) {
     if (!dorm_schema_valid(from) || !dorm_schema_valid(to)) return DORM_ECONFIG;
-    editor e = {d, from, to, renames, nrenames, emit, payload, DORM_BUF_INIT, 0};
-    if (d->can_alter_columns) pg_alter(&e);
-    else sqlite_alter(&e);
+    editor e = {d, from, to, renames, nrenames, emit, payload, DORM_BUF_INIT, 0, NULL, NULL};
+    if (d->can_alter_columns) {
+        bool *marks = calloc(from->nindexes + to->nindexes + 1, sizeof *marks);
+        if (!marks) return DORM_ENOMEM;
+        e.renamed_from = marks;
+        e.renamed_to = marks + from->nindexes;
+        pg_alter(&e);
+        free(marks);
+    } else {
+        sqlite_alter(&e);
+    }
     dorm_buf_free(&e.b);
     return e.rc;
 }
