@@ -23,8 +23,7 @@ static void set_error(dorm_db *db, const dorm_errbuf *e)
     snprintf(db->errmsg, sizeof db->errmsg, "%s", e->msg);
 }
 
-/* The driver whose schemes contain `scheme`, or NULL. */
-static const dorm_driver *find_driver(const char *scheme)
+const dorm_driver *dorm_driver_find(const char *scheme)
 {
     for (size_t i = 0; dorm_drivers[i]; i++)
         for (const char *const *s = dorm_drivers[i]->schemes; *s; s++)
@@ -51,7 +50,7 @@ static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "No database URL given and DATABASE_URL is not set");
     int rc = dorm_url_parse(url, &db->url, e);
     if (rc) return rc;
-    db->drv = find_driver(db->url.scheme);
+    db->drv = dorm_driver_find(db->url.scheme);
     if (!db->drv) return unknown_scheme(db->url.scheme, e);
     if (db->drv->version != DORM_DRIVER_VERSION)
         return dorm_err(e, DORM_ECONFIG, "The %s driver has interface version %u, this libdorm needs %u",

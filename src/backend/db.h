@@ -43,6 +43,8 @@ struct dorm_db {
  * as forms are ('+' is a space).  0, DORM_ENOMEM, or DORM_ECONFIG with a
  * message in e naming what is wrong (never the password). */
 int dorm_url_parse(const char *url, dorm_url *out, dorm_errbuf *e);
+/* The compiled-in driver whose schemes contain `scheme`, or NULL. */
+const dorm_driver *dorm_driver_find(const char *scheme);
 /* Frees the strings of `u` and zeroes it.  Accepts NULL. */
 void dorm_url_free(dorm_url *u);
 

@@ -265,30 +265,18 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     return rc;
 }
 
-/* PostgreSQL's serial sequences move past the keys the fixture gave. */
+/* Key counters move past the keys the fixture gave (where the backend does
+ * not do it by itself). */
 static int reset_sequences(dorm_ctx *cx) {
-    if (!cx->db->dialect->can_alter_columns) return DORM_OK;
+    if (!cx->db->dialect->sequence_reset_sql) return DORM_OK;
     for (int k = 0; k < cx->db->reg->nmodels; k++) {
         const dorm_meta *m = cx->db->reg->metas[k];
         if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind)) continue;
         dorm_buf b = DORM_BUF_INIT;
-        dorm_buf_puts(&b, "SELECT setval(pg_get_serial_sequence(");
-        dorm_buf q = DORM_BUF_INIT;
-        dorm_buf_quote(&q, '"', m->db_table);
-        dorm_value t = dorm_v_text(q.data ? q.data : ""), c = dorm_v_text(m->pk->column);
-        dorm_buf_literal(&b, &t);
-        dorm_buf_puts(&b, ", ");
-        dorm_buf_literal(&b, &c);
-        dorm_buf_puts(&b, "), coalesce(max(");
-        dorm_buf_quote(&b, '"', m->pk->column);
-        dorm_buf_puts(&b, "), 1), max(");
-        dorm_buf_quote(&b, '"', m->pk->column);
-        dorm_buf_puts(&b, ") IS NOT NULL) FROM ");
-        dorm_buf_quote(&b, '"', m->db_table);
+        cx->db->dialect->sequence_reset_sql(&b, m->db_table, m->pk->column);
         dorm_errbuf e = {0, ""};
-        int rc = b.failed || q.failed ? DORM_ENOMEM : dorm_db_exec(cx->db, b.data, &e);
+        int rc = b.failed ? DORM_ENOMEM : dorm_db_exec(cx->db, b.data, &e);
         dorm_buf_free(&b);
-        dorm_buf_free(&q);
         if (rc < 0) return dorm_fail_errbuf(cx, &e);
     }
     return DORM_OK;

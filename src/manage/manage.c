@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dorm.h"
+#include "backend/db.h"
 #include "dorm/manage.h"
 #include "manage/shell.h"
 #include "migrate/migration.h"
@@ -111,10 +112,16 @@ static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dor
     return issues ? 1 : 0;
 }
 
-/* The database named for the command is a PostgreSQL one (for the lint). */
-static bool is_postgres(const args *a) {
+/* Whether the database named for the command locks busy tables on ALTER
+ * (PostgreSQL): makemigrations' lint warns about it without connecting. */
+static bool locks_on_alter(const args *a) {
     const char *url = a->database ? a->database : getenv("DATABASE_URL");
-    return url && strncmp(url, "postgres", 8) == 0;
+    dorm_url u;
+    dorm_errbuf e = {0, ""};
+    if (!url || dorm_url_parse(url, &u, &e) < 0) return false;
+    const dorm_driver *drv = dorm_driver_find(u.scheme);
+    dorm_url_free(&u);
+    return drv && drv->dialect->locks_on_alter;
 }
 
 static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
@@ -125,7 +132,7 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .empty = flag(c, a, "--empty"),
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
                                   .strict = flag(c, a, "--strict"),
-                                  .postgres = is_postgres(a),
+                                  .postgres = locks_on_alter(a),
                                   .verbosity = a->verbosity};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {

@@ -17,10 +17,7 @@ int dorm_dbshell_cmd(const char *url, dorm_client_cmd *cmd) {
     dorm_errbuf e = {0, ""};
     memset(cmd, 0, sizeof *cmd);
     if (dorm_url_parse(url, &u, &e) < 0) return e.code ? e.code : DORM_ECONFIG;
-    const dorm_driver *drv = NULL;
-    for (size_t i = 0; dorm_drivers[i] && !drv; i++)
-        for (const char *const *sc = dorm_drivers[i]->schemes; *sc && !drv; sc++)
-            if (strcmp(*sc, u.scheme) == 0) drv = dorm_drivers[i];
+    const dorm_driver *drv = dorm_driver_find(u.scheme);
     int rc = drv && drv->client ? drv->client(&u, cmd) : DORM_ECONFIG;
     dorm_url_free(&u);
     return rc;

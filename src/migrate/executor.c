@@ -60,27 +60,24 @@ typedef struct run {
     dorm_progress progress;
 } run;
 
-static bool on_sqlite(const dorm_ctx *cx) { return !cx->db->dialect->can_alter_columns; }
-
 static int exec_sql(dorm_ctx *cx, const char *sql) {
     dorm_errbuf e = {0, ""};
     return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
 }
 
-/* SQLite rebuilds tables: foreign keys are checked once at the end instead
- * (the pragma only changes outside a transaction). */
+/* Where tables are rebuilt (SQLite) foreign keys are off during a migration
+ * and checked once at its end instead. */
 static void foreign_keys(dorm_ctx *cx, bool on) {
-    if (on_sqlite(cx)) {
-        dorm_errbuf e = {0, ""};
-        dorm_db_exec(cx->db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", &e);
-    }
+    const char *sql = on ? cx->db->dialect->constraint_checks_on : cx->db->dialect->constraint_checks_off;
+    dorm_errbuf e = {0, ""};
+    if (sql) dorm_db_exec(cx->db, sql, &e);
 }
 
 static int check_foreign_keys(dorm_ctx *cx) {
-    if (!on_sqlite(cx)) return DORM_OK;
+    const char *sql = cx->db->dialect->constraint_check_query;
+    if (!sql) return DORM_OK;
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    const char *sql = "PRAGMA foreign_key_check";
     int rc = dorm_db_prepare(cx->db, sql, strlen(sql), &cs, &e);
     if (rc < 0) return dorm_fail_errbuf(cx, &e);
     rc = dorm_db_run(cx->db, cs, NULL, 0, &e);
@@ -97,11 +94,12 @@ static int check_foreign_keys(dorm_ctx *cx) {
     return rc < 0 ? rc : DORM_OK;
 }
 
-/* Serialises migrating processes: PostgreSQL's advisory lock, SQLite's write
- * lock (taken by a write that changes nothing). */
+/* Serialises migrating processes: the dialect's lock (PostgreSQL's advisory
+ * lock), else the database's write lock, taken by a write that changes
+ * nothing. */
 static int lock(dorm_ctx *cx) {
-    return exec_sql(cx, on_sqlite(cx) ? "UPDATE \"dorm_migrations\" SET \"app\" = \"app\" WHERE 1 = 0"
-                                      : "SELECT pg_advisory_xact_lock(7340271)");
+    const char *sql = cx->db->dialect->migration_lock;
+    return exec_sql(cx, sql ? sql : "UPDATE \"dorm_migrations\" SET \"app\" = \"app\" WHERE 1 = 0");
 }
 
 /* The state before node i given what is applied (use), then one state per
@@ -285,7 +283,7 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
         }
-        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, cx->db->dialect->can_alter_columns, r.o->plan ? r.out : NULL);
+        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, cx->db->dialect->locks_on_alter, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
         dorm_state_free(before);
     }

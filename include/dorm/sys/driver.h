@@ -223,6 +223,24 @@ typedef struct dorm_dialect {
      * them with an automatic key) again, each appended to out with a NUL
      * after it.  They run in one transaction. */
     void (*sql_flush)(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq);
+    /* Migrations (Django's disable_constraint_checking / check_constraints):
+     * statements turning foreign key enforcement off and on around a
+     * migration, outside its transaction, and a query whose rows, first
+     * column a table name, are the rows left pointing nowhere; NULL where the
+     * keys are deferred to the commit anyway (PostgreSQL). */
+    const char *constraint_checks_off, *constraint_checks_on, *constraint_check_query;
+    /* A statement taking a lock held to the end of the transaction that
+     * serialises migrating processes (PostgreSQL's advisory lock), or NULL:
+     * then a write to dorm_migrations takes the database's write lock. */
+    const char *migration_lock;
+    /* After rows were written with their keys (loaddata): the statement that
+     * moves the key counter of `table`'s automatic key `column` past them
+     * (Django's sequence_reset_sql), or NULL where the counter follows by
+     * itself (SQLite). */
+    void (*sequence_reset_sql)(dorm_buf *out, const char *table, const char *column);
+    /* ALTER TABLE and CREATE INDEX take locks that block a busy table's
+     * writers (PostgreSQL): the migration lint warns about them. */
+    bool locks_on_alter;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

@@ -159,6 +159,27 @@ static void pg_flush(dorm_buf *out, const char *const *tables, size_t n, const c
     dorm_buf_putc(out, '\0');
 }
 
+/* Django's sequence_reset_sql: the serial sequence to the largest key (1
+ * and "not called" on an empty table). */
+static void pg_sequence_reset(dorm_buf *out, const char *table, const char *column)
+{
+    dorm_buf q = DORM_BUF_INIT;
+    dorm_buf_quote(&q, '"', table);
+    dorm_value t = dorm_v_text(q.data ? q.data : ""), c = dorm_v_text(column);
+    dorm_buf_puts(out, "SELECT setval(pg_get_serial_sequence(");
+    dorm_buf_literal(out, &t);
+    dorm_buf_puts(out, ", ");
+    dorm_buf_literal(out, &c);
+    dorm_buf_puts(out, "), coalesce(max(");
+    dorm_buf_quote(out, '"', column);
+    dorm_buf_puts(out, "), 1), max(");
+    dorm_buf_quote(out, '"', column);
+    dorm_buf_puts(out, ") IS NOT NULL) FROM ");
+    dorm_buf_quote(out, '"', table);
+    if (q.failed) out->failed = true;
+    dorm_buf_free(&q);
+}
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -207,6 +228,9 @@ const dorm_dialect dorm_pg_dialect = {
     .max_name_length = 63,
     .like_opclass = pg_like_opclass,
     .sql_flush = pg_flush,
+    .migration_lock = "SELECT pg_advisory_xact_lock(7340271)",
+    .sequence_reset_sql = pg_sequence_reset,
+    .locks_on_alter = true,
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,
     .float_param_cast = "::double precision",

@@ -214,5 +214,10 @@ const dorm_dialect dorm_sqlite_dialect = {
     .inline_fk = true,
     .unique_as_index = true,
     .sql_flush = sqlite_flush,
+    /* Django's SQLite schema editor: tables are rebuilt with keys off, then
+     * checked once; the pragma only changes outside a transaction. */
+    .constraint_checks_off = "PRAGMA foreign_keys = OFF",
+    .constraint_checks_on = "PRAGMA foreign_keys = ON",
+    .constraint_check_query = "PRAGMA foreign_key_check",
     .nulls_sort_first = true,
 };
