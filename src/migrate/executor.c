@@ -94,14 +94,6 @@ static int check_foreign_keys(dorm_ctx *cx) {
     return rc < 0 ? rc : DORM_OK;
 }
 
-/* Serialises migrating processes: the dialect's lock (PostgreSQL's advisory
- * lock), else the database's write lock, taken by a write that changes
- * nothing. */
-static int lock(dorm_ctx *cx) {
-    const char *sql = cx->db->dialect->migration_lock;
-    return exec_sql(cx, sql ? sql : "UPDATE \"dorm_migrations\" SET \"app\" = \"app\" WHERE 1 = 0");
-}
-
 /* The state before node i given what is applied (use), then one state per
  * operation of it: states[k] is the state before operation k. */
 static dorm_state **op_states(run *r, int i, const bool *use) {
@@ -161,7 +153,7 @@ static int apply_run(void *payload) {
     apply_job *j = payload;
     run *r = j->r;
     dorm_migration *m = r->g.nodes[j->i];
-    int rc = lock(r->cx);
+    int rc = dorm_recorder_lock(r->cx);
     bool now[1] = {false};
     /* Another process may have done it while this one waited for the lock. */
     if (!rc) {

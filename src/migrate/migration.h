@@ -148,6 +148,10 @@ int dorm_recorder_ensure(dorm_ctx *cx);
 /* Marks applied[i] for every node of g recorded as applied. */
 int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
 int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied);
+/* Serialises migrating processes until the transaction ends: the dialect's
+ * lock (PostgreSQL's advisory lock), else the database's write lock, taken
+ * by a write to dorm_migrations that changes nothing.  0 or the error. */
+int dorm_recorder_lock(dorm_ctx *cx);
 
 /* ---- progress.c ---- */
 

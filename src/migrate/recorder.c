@@ -12,10 +12,22 @@ static const char *placeholder(const dorm_ctx *cx, int i) {
     return cx->db->dialect->param_style == DORM_PARAM_DOLLAR ? dollar[i] : q[i];
 }
 
+/* `sql` with its identifiers' double quotes turned into the dialect's quote
+ * character (the statements here quote names and hold no string literal). */
+static const char *quoted(dorm_ctx *cx, const char *sql) {
+    char q = cx->db->dialect->quote;
+    if (q == '"') return sql;
+    char *r = dorm_strdup(cx, sql);
+    for (char *p = r; p && *p; p++)
+        if (*p == '"') *p = q;
+    return r;
+}
+
 /* Runs one statement; calls row() for each result row. */
 static int run(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n,
                void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
+    if (!(sql = quoted(cx, sql))) return DORM_ENOMEM;
     return dorm_db_query(cx->db, sql, params, n, row, payload, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
 }
 
@@ -69,4 +81,9 @@ int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
                               : dorm_sprintf(cx, "DELETE FROM \"dorm_migrations\" WHERE \"app\" = %s AND \"name\" = %s",
                                              placeholder(cx, 0), placeholder(cx, 1));
     return sql ? run(cx, sql, p, applied ? 3 : 2, NULL, NULL) : DORM_ENOMEM;
+}
+
+int dorm_recorder_lock(dorm_ctx *cx) {
+    const char *sql = cx->db->dialect->migration_lock;
+    return run(cx, sql ? sql : "UPDATE \"dorm_migrations\" SET \"app\" = \"app\" WHERE 1 = 0", NULL, 0, NULL, NULL);
 }
