@@ -66,6 +66,14 @@ void hash_books(const book *books, size_t n, bench_hash *h)
                         books[i].genre, books[i].pages);
 }
 
+uint64_t raw_books_sum(const book *books, size_t n)
+{
+    bench_hash h;
+    bench_hash_init(&h);
+    hash_books(books, n, &h);
+    return h.h;
+}
+
 void raw_group_by_author(const book *books, size_t nb, size_t na, size_t *count, size_t *start, const book **slots)
 {
     for (size_t i = 0; i < nb; i++) count[books[i].author_id]++;

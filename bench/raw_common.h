@@ -34,6 +34,8 @@ int raw_digits(const char *s, int n);
 
 /* Adds each book's line (bench_hash_book) to h. */
 void hash_books(const book *books, size_t n, bench_hash *h);
+/* The checksum of books read by a workload: their lines, in order. */
+uint64_t raw_books_sum(const book *books, size_t n);
 
 /* prefetch_related's grouping: books onto authors 1..na (dense ids), in
  * query order.  count has na + 1 entries, start na + 2 (zeroed), slots nb. */

@@ -333,6 +333,19 @@ static int prepare_once(PGconn *c, int *done, const char *name, const char *sql)
     return 0;
 }
 
+/* Runs prepared statement `name` with text parameters v and appends the
+ * books of its (at most `limit`) rows to books[*n].  0 or -1. */
+static int read_books(PGconn *c, const char *name, int np, const char *const *v, int limit, arena *ar, book *books,
+                      size_t *n)
+{
+    PGresult *r = run(c, name, np, v, PGRES_TUPLES_OK);
+    int rc = !r ? -1 : PQntuples(r) > limit ? fail(c, name) : 0;
+    for (int i = 0, m = r ? PQntuples(r) : 0; i < m && rc == 0; i++)
+        rc = read_book(r, i, ar, &books[(*n)++]);
+    PQclear(r);
+    return rc;
+}
+
 /* list(Book.objects.all()), ordered by Meta.ordering (-publication_date). */
 static int w_fetch_all(PGconn *c, double *secs, uint64_t *sum)
 {
@@ -356,10 +369,7 @@ static int w_fetch_all(PGconn *c, double *secs, uint64_t *sum)
     PQclear(r);
     *secs = bench_now() - t0;
     if (rc == 0 && n == BENCH_BOOKS) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, n, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, n);
     } else {
         rc = fail(c, "fetch_all");
     }
@@ -433,10 +443,7 @@ static int w_get_pk(PGconn *c, double *secs, uint64_t *sum)
     }
     *secs = bench_now() - t0;
     if (rc == 0) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, BENCH_GETS, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, BENCH_GETS);
     }
     free(books);
     arena_free(&ar);
@@ -463,19 +470,11 @@ static int w_filter(PGconn *c, double *secs, uint64_t *sum)
         char t[12];
         const char *v[1] = {t};
         snprintf(t, sizeof t, "%d", bench_filter_threshold(k));
-        PGresult *r = run(c, "filter", 1, v, PGRES_TUPLES_OK);
-        if (!r || PQntuples(r) > BENCH_SLICE)
-            rc = r ? fail(c, "filter_order_slice") : -1;
-        for (int i = 0, m = r ? PQntuples(r) : 0; i < m && rc == 0; i++)
-            rc = read_book(r, i, &ar, &books[n++]);
-        PQclear(r);
+        rc = read_books(c, "filter", 1, v, BENCH_SLICE, &ar, books, &n);
     }
     *secs = bench_now() - t0;
     if (rc == 0) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, n, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, n);
     }
     free(books);
     arena_free(&ar);
@@ -654,19 +653,11 @@ static int w_m2m(PGconn *c, double *secs, uint64_t *sum)
         char a[16], b[16];
         const char *v[2] = {a, b};
         bench_m2m_tags(k, a, b);
-        PGresult *r = run(c, "m2m", 2, v, PGRES_TUPLES_OK);
-        if (!r || PQntuples(r) > BENCH_M2M_LIMIT)
-            rc = r ? fail(c, "m2m_filter_distinct") : -1;
-        for (int i = 0, m = r ? PQntuples(r) : 0; i < m && rc == 0; i++)
-            rc = read_book(r, i, &ar, &books[n++]);
-        PQclear(r);
+        rc = read_books(c, "m2m", 2, v, BENCH_M2M_LIMIT, &ar, books, &n);
     }
     *secs = bench_now() - t0;
     if (rc == 0) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, n, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, n);
     }
     free(books);
     arena_free(&ar);

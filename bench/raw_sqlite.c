@@ -326,10 +326,7 @@ static int w_fetch_all(sqlite3 *db, double *secs, uint64_t *sum)
     sqlite3_finalize(st);
     *secs = bench_now() - t0;
     if (rc == SQLITE_DONE && n == BENCH_BOOKS) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, n, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, n);
         rc = 0;
     } else {
         rc = fail(db, "fetch_all");
@@ -406,10 +403,7 @@ static int w_get_pk(sqlite3 *db, double *secs, uint64_t *sum)
     sqlite3_finalize(st);
     *secs = bench_now() - t0;
     if (rc == 0) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, BENCH_GETS, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, BENCH_GETS);
     }
     free(books);
     arena_free(&ar);
@@ -445,10 +439,7 @@ static int w_filter(sqlite3 *db, double *secs, uint64_t *sum)
     sqlite3_finalize(st);
     *secs = bench_now() - t0;
     if (rc == 0) {
-        bench_hash h;
-        bench_hash_init(&h);
-        hash_books(books, n, &h);
-        *sum = h.h;
+        *sum = raw_books_sum(books, n);
     }
     free(books);
     arena_free(&ar);
@@ -597,8 +588,6 @@ static int w_m2m(sqlite3 *db, double *secs, uint64_t *sum)
 {
     arena ar = {NULL};
     sqlite3_stmt *st;
-    bench_hash h;
-    bench_hash_init(&h);
     book *books = malloc(sizeof *books * BENCH_M2M_QUERIES * BENCH_M2M_LIMIT);
     size_t n = 0;
     int rc = SQLITE_DONE;
@@ -625,8 +614,7 @@ static int w_m2m(sqlite3 *db, double *secs, uint64_t *sum)
     }
     sqlite3_finalize(st);
     *secs = bench_now() - t0;
-    hash_books(books, n, &h);
-    *sum = h.h;
+    *sum = raw_books_sum(books, n);
     free(books);
     arena_free(&ar);
     return rc == SQLITE_DONE ? 0 : fail(db, "m2m_filter_distinct");
