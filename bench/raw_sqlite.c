@@ -177,12 +177,16 @@ out:
     return rc;
 }
 
-/* A multi-row INSERT of `rows` rows of `placeholder` each. */
+/* A multi-row INSERT of `rows` rows of `placeholder` each, reading the new
+ * keys back as an ORM's bulk_create sets them on its objects (dorm, Django
+ * 4 on SQLite 3.35+, raw_pg.c). */
+#define RETURNING_ID " RETURNING \"id\""
+
 static int prepare_multi(sqlite3 *db, const char *head, const char *placeholder, int rows,
                          sqlite3_stmt **st)
 {
     size_t hl = strlen(head), pl = strlen(placeholder);
-    char *sql = malloc(hl + (size_t)rows * (pl + 2) + 1);
+    char *sql = malloc(hl + (size_t)rows * (pl + 2) + sizeof RETURNING_ID);
     if (!sql)
         return oom();
     char *p = sql;
@@ -196,7 +200,7 @@ static int prepare_multi(sqlite3 *db, const char *head, const char *placeholder,
         memcpy(p, placeholder, pl);
         p += pl;
     }
-    *p = '\0';
+    memcpy(p, RETURNING_ID, sizeof RETURNING_ID);
     int rc = prepare(db, sql, st);
     free(sql);
     return rc;
@@ -213,7 +217,8 @@ static int insert_batched(sqlite3 *db, int total, int ncols, const char *head, c
     bench_book_row *books = malloc(sizeof *books * (size_t)per);
     bench_author_row *authors = malloc(sizeof *authors * (size_t)per);
     char(*dates)[11] = malloc(sizeof *dates * (size_t)per);
-    if (!books || !authors || !dates) {
+    int64_t *ids = malloc(sizeof *ids * (size_t)per);
+    if (!books || !authors || !dates || !ids) {
         oom();
         goto out;
     }
@@ -235,7 +240,13 @@ static int insert_batched(sqlite3 *db, int total, int ncols, const char *head, c
                 bind_author(s, q * ncols, &authors[q], dates[q]);
             }
         }
-        if (sqlite3_step(s) != SQLITE_DONE) {
+        int step, got = 0;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            if (got < k)
+                ids[got] = sqlite3_column_int64(s, 0);
+            got++;
+        }
+        if (step != SQLITE_DONE || got != k) {
             fail(db, "bulk insert");
             goto rollback;
         }
@@ -252,6 +263,7 @@ out:
     free(books);
     free(authors);
     free(dates);
+    free(ids);
     return rc;
 }
 
