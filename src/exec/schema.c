@@ -51,18 +51,6 @@ static const char *index_name(dorm_ctx *cx, const char *table, const char *const
     return r;
 }
 
-/* Django's Index.set_name_with_model: "<table[:11]>_<col[:7]>_<hash6>_idx". */
-static const char *meta_index_name(dorm_ctx *cx, const char *table, const char *const *cols, const bool *desc, size_t n) {
-    const char *parts[18];
-    size_t k = 0;
-    parts[k++] = table;
-    for (size_t i = 0; i < n && k < 17; i++) parts[k++] = desc[i] ? dorm_sprintf(cx, "-%s", cols[i]) : cols[i];
-    parts[k++] = "idx";
-    char h[7];
-    digest(parts, k, 6, h);
-    return dorm_sprintf(cx, "%.11s_%.7s_%s_idx", table, cols[0], h);
-}
-
 /* A CHECK condition compiled with bare column names and literal values (DDL
  * takes no parameters); literals are quoted by the dialect's rules. */
 static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *check) {
@@ -189,7 +177,10 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             names[i] = column_of(m, ix->fields[i] + desc[i]);
         }
         names[n] = NULL;
-        const char *name = ix->name ? ix->name : meta_index_name(cx, m->db_table, names, desc, n);
+        char auto_name[DORM_INDEX_NAME_MAX];
+        if (!ix->name) dorm_index_default_name(m->db_table, names, desc, n, auto_name);
+        const char *name = ix->name ? ix->name : dorm_strdup(cx, auto_name);
+        if (!name) return DORM_ENOMEM;
         ixs[t->nindexes++] = (dorm_index_def){name, names, desc, false, NULL};
     }
     for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {

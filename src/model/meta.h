@@ -111,6 +111,11 @@ static inline bool dorm_field_db_index(const dorm_field *f) {
     return f->db_index || ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_SLUG) && !f->no_db_index);
 }
 
+/* names.c: the name Django gives a Meta index without one, into out (at
+ * least DORM_INDEX_NAME_MAX bytes); cols are columns, desc may be NULL. */
+#define DORM_INDEX_NAME_MAX 32
+void dorm_index_default_name(const char *table, const char *const *cols, const bool *desc, size_t n, char *out);
+
 /* Django's class name of a kind ("CharField"). */
 const char *dorm_kind_name(dorm_kind k);
 /* Whether a kind stores a C string member. */
