@@ -108,9 +108,12 @@ static bool same_together(const char *const *const *a, const char *const *const 
 
 static bool same_str(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
+/* The same index in l: same fields and name (a file written before index
+ * names were recorded has none: the fields decide). */
 static const dorm_index *index_named(const dorm_index *l, const dorm_index *ix) {
     for (size_t i = 0; l && l[i].fields; i++)
-        if (same_str(l[i].name, ix->name) && same_list(l[i].fields, ix->fields)) return &l[i];
+        if ((!l[i].name || !ix->name || same_str(l[i].name, ix->name)) && same_list(l[i].fields, ix->fields))
+            return &l[i];
     return NULL;
 }
 
@@ -208,6 +211,36 @@ static void diff_options(detector *d, const char *app, dorm_mstate *a, dorm_msta
             op->constraint = b->constraints[i];
 }
 
+static bool relational(const dorm_fstate *f) {
+    return (f->f.kind == DORM_KIND_FK || f->f.kind == DORM_KIND_M2M) && !f->f.primary_key;
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const dorm_fstate *)a)->f.name, ((const dorm_fstate *)b)->f.name);
+}
+
+/* A new model as Django's makemigrations writes its CreateModel: relations
+ * after the other fields, sorted by name (Django adds them as AddFields its
+ * optimizer folds back), and no indexes or constraints (AddIndex and
+ * AddConstraint operations follow). */
+static dorm_mstate *create_shape(detector *d, const dorm_mstate *m) {
+    dorm_mstate *c = dorm_alloc(d->cx, sizeof *c);
+    dorm_fstate *fs = dorm_alloc(d->cx, sizeof *fs * (size_t)(m->nfields ? m->nfields : 1));
+    if (!c || !fs) return NULL;
+    *c = *m;
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int first = n;
+        for (int i = 0; i < m->nfields; i++)
+            if (relational(&m->fields[i]) == (pass == 1)) fs[n++] = m->fields[i];
+        if (pass == 1) qsort(fs + first, (size_t)(n - first), sizeof *fs, by_name);
+    }
+    c->fields = fs;
+    c->indexes = NULL;
+    c->constraints = NULL;
+    return c;
+}
+
 /* Whether model m (new in this migration) has a key to another new model of
  * the same app not created yet. */
 static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pending, int npending) {
@@ -260,8 +293,11 @@ static void diff_app(detector *d, const char *app) {
     for (int done = 0, pass = 0; !d->rc && pass <= nadded; pass++)
         for (int k = 0; k < nadded; k++) {
             if (!added[k] || (pass < nadded && waits_for(d, added[k], added, nadded))) continue;
-            dorm_op *op = add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name);
-            if (op) op->create = added[k];
+            dorm_mstate *shape = create_shape(d, added[k]);
+            dorm_op *op = shape ? add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name) : NULL;
+            if (!shape) d->rc = DORM_ENOMEM;
+            if (op) op->create = shape;
+            if (shape) diff_options(d, app, shape, added[k]);
             added[k] = NULL;
             done++;
         }

@@ -329,7 +329,7 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = backwards ? m->nops - 1 - n : n;
             /* Statements deferred by CreateModels print before the next operation's heading. */
-            if (m->ops[k].kind != DORM_OP_CREATE_MODEL || backwards) rc = dorm_ddl_flush(&ddl);
+            if (!dorm_op_keeps_deferred(&m->ops[k], backwards)) rc = dorm_ddl_flush(&ddl);
             if (rc) break;
             dorm_buf_printf(&b, "--\n-- %s\n--\n", dorm_op_describe(cx, &m->ops[k]));
             if (!dorm_op_has_ddl(&m->ops[k])) {

@@ -99,6 +99,8 @@ typedef struct dorm_ddl {
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards);
 /* Runs the deferred statements: 0 or the first error. */
 int dorm_ddl_flush(dorm_ddl *ddl);
+/* Whether op (that way round) leaves the deferred statements waiting. */
+bool dorm_op_keeps_deferred(const dorm_op *op, bool backwards);
 /* The same when rc is 0, then frees them; returns rc or the first error. */
 int dorm_ddl_finish(dorm_ddl *ddl, int rc);
 

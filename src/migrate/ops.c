@@ -295,6 +295,14 @@ static int create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *
     return rc ? rc : dorm_schema_create_table_deferring(ddl->cx->db->dialect, &t, emit, defer, ddl);
 }
 
+/* What CreateModels deferred runs before anything that could rename or drop
+ * what it names; new tables, indexes and constraints leave it waiting, as
+ * Django's deferred SQL waits for the end of the migration. */
+bool dorm_op_keeps_deferred(const dorm_op *op, bool backwards) {
+    return !backwards &&
+           (op->kind == DORM_OP_CREATE_MODEL || op->kind == DORM_OP_ADD_INDEX || op->kind == DORM_OP_ADD_CONSTRAINT);
+}
+
 int dorm_ddl_flush(dorm_ddl *ddl) {
     int rc = dorm_schema_run_deferred(&ddl->later, emit, ddl);
     return rc > 0 ? (dorm_errcode(ddl->cx) ? dorm_errcode(ddl->cx) : DORM_EVALUE) : rc;
@@ -502,8 +510,7 @@ static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
 }
 
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
-    /* What CreateModels deferred runs before anything else touches the tables. */
-    if (op->kind != DORM_OP_CREATE_MODEL || backwards) {
+    if (!dorm_op_keeps_deferred(op, backwards)) {
         int rc = dorm_ddl_flush(ddl);
         if (rc) return rc;
     }

@@ -199,6 +199,37 @@ static const char *label_of(dorm_state *st, const dorm_model *model) {
     return dorm_mstate_label(st, &tmp);
 }
 
+/* The model's Meta indexes with the names Django gives the unnamed ones
+ * (Index.set_name_with_model), as migrations record them; malloc'd, names
+ * in a buffer after the array.  NULL when the model has none unnamed (or
+ * out of memory: then the names stay unset). */
+static dorm_index *named_indexes(const dorm_meta *meta) {
+    const dorm_index *src = meta->model->indexes;
+    size_t n = 0, unnamed = 0;
+    while (src && src[n].fields) unnamed += !src[n++].name;
+    if (!unnamed) return NULL;
+    dorm_index *ix = malloc(sizeof *ix * (n + 1) + (size_t)DORM_INDEX_NAME_MAX * n);
+    if (!ix) return NULL;
+    char *names = (char *)(ix + n + 1);
+    for (size_t i = 0; i < n; i++) {
+        ix[i] = src[i];
+        if (src[i].name) continue;
+        const char *cols[16];
+        bool desc[16];
+        size_t k = 0;
+        for (; src[i].fields[k] && k < 16; k++) {
+            desc[k] = src[i].fields[k][0] == '-';
+            const dorm_fmeta *fm = dorm_meta_field(meta, src[i].fields[k] + desc[k]);
+            cols[k] = fm ? fm->column : src[i].fields[k] + desc[k];
+        }
+        char *name = names + (size_t)DORM_INDEX_NAME_MAX * i;
+        dorm_index_default_name(meta->db_table, cols, desc, k, name);
+        ix[i].name = name;
+    }
+    ix[n] = (dorm_index){0};
+    return ix;
+}
+
 dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
     dorm_state *st = dorm_state_new();
     if (!st) return NULL;
@@ -216,11 +247,13 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
             fs[k].through = label_of(st, model->fields[k].through);
             fs[k].default_callable = model->fields[k].default_fn != NULL;
         }
-        dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, model->ordering, model->indexes,
-                         model->unique_together, model->constraints, model->verbose_name, model->verbose_name_plural,
-                         model->get_latest_by};
+        dorm_index *ix = named_indexes(meta);
+        dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, model->ordering,
+                         ix ? ix : model->indexes, model->unique_together, model->constraints, model->verbose_name,
+                         model->verbose_name_plural, model->get_latest_by};
         dorm_mstate *added = dorm_state_add(st, &m);
         free(fs);
+        free(ix);
         if (!added) break;
     }
     return st;
