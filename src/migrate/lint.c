@@ -45,10 +45,23 @@ static bool narrower(const dorm_fstate *old, const dorm_fstate *new_f) {
     return b->decimal_places < a->decimal_places;
 }
 
+/* Whether an earlier operation of the migration created op's model: its
+ * table is new and empty, so nothing is lost or locked (makemigrations puts a
+ * new model's indexes in AddIndex operations after its CreateModel). */
+static bool created_before(const dorm_migration *m, int k) {
+    const dorm_op *op = &m->ops[k];
+    for (int i = 0; i < k && op->model; i++)
+        if (m->ops[i].kind == DORM_OP_CREATE_MODEL && strcmp(m->ops[i].app, op->app) == 0 &&
+            dorm_same_name(m->ops[i].create->name, op->model))
+            return true;
+    return false;
+}
+
 int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool postgres, FILE *out) {
     linter l = {cx, m, out, 0};
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
+        if (created_before(m, k)) continue;
         const dorm_mstate *ms = before ? dorm_state_model(before, op->app, op->model) : NULL;
         int fi = ms && op->name ? dorm_mstate_field(ms, op->name) : -1;
         const dorm_fstate *old = fi >= 0 ? &ms->fields[fi] : NULL;

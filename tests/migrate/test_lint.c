@@ -96,6 +96,20 @@ Test(lint, locks_on_postgres) {
                    true, "makes the column NOT NULL");
 }
 
+Test(lint, new_tables_are_safe) {
+    /* A table the same migration creates is empty and unused: its indexes
+     * (makemigrations writes them as AddIndex after CreateModel) lock nothing. */
+    int n;
+    lint("{\"operation\": \"CreateModel\", \"name\": \"Shelf\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+         "\"primary_key\": true}], [\"label\", {\"type\": \"CharField\", \"max_length\": 9}]]}, "
+         "{\"operation\": \"AddIndex\", \"model_name\": \"shelf\", \"index\": {\"fields\": [\"label\"], \"name\": "
+         "\"s_l\"}}, "
+         "{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], \"name\": "
+         "\"i_n\"}}",
+         true, &n);
+    cr_expect_eq(n, 1, "only the index of the existing table");
+}
+
 Test(lint, strict_refuses_to_apply) {
     int n;
     lint("{\"operation\": \"RemoveField\", \"model_name\": \"item\", \"name\": \"note\"}", false, &n);
