@@ -133,7 +133,10 @@ static bool tables_exist(run *r, int i, const bool *use) {
         any = true;
         dorm_mstate *ms = dorm_state_model(st[m->nops], m->app, m->ops[k].create->name);
         const char *table = ms ? dorm_mstate_table(st[m->nops], ms) : NULL;
-        const char *sql = table ? dorm_sprintf(r->cx, "SELECT 1 FROM \"%s\" WHERE 1 = 0", table) : NULL;
+        dorm_buf q = DORM_BUF_INIT;
+        if (table) dorm_buf_quote(&q, r->cx->db->dialect->quote, table);
+        const char *sql = table && !q.failed ? dorm_sprintf(r->cx, "SELECT 1 FROM %s WHERE 1 = 0", q.data) : NULL;
+        dorm_buf_free(&q);
         all = sql && exec_sql(r->cx, sql) == DORM_OK;
     }
     dorm_error_clear(r->cx);
