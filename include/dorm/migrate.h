@@ -50,7 +50,8 @@ typedef struct dorm_makemigrations_opts {
     bool empty;               /* an empty migration (for RunSQL / RunC)          */
     bool interactive;         /* ask about renames and one-off defaults          */
     bool strict;              /* safety warnings are errors (nothing written)    */
-    bool postgres;            /* lint for PostgreSQL's locks too                 */
+    bool locks_on_alter;      /* lint for the locks of a backend whose ALTER TABLE
+                               * and CREATE INDEX block writers (PostgreSQL)     */
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
     int verbosity;

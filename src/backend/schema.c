@@ -168,24 +168,23 @@ int dorm_schema_create_table_deferring(const dorm_dialect *d, const dorm_table_d
     dorm_schema_table_sql(&b, &check, d, t);
     dorm_buf_free(&check);
     int rc = emit_buf(&b, emit, payload);
-    emit = emit_later;
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
         if (!t->indexes[i].unique) continue;
         dorm_buf_reset(&b);
         dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
-        rc = emit_buf(&b, emit, payload);
+        rc = emit_buf(&b, emit_later, payload);
     }
     for (size_t i = 0; rc == 0 && !d->inline_fk && i < t->ncolumns; i++) {
         if (t->columns[i].kind != DORM_KIND_FK) continue;
         dorm_buf_reset(&b);
         dorm_schema_fk_sql(&b, d, t->name, &t->columns[i]);
-        rc = emit_buf(&b, emit, payload);
+        rc = emit_buf(&b, emit_later, payload);
     }
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
         if (t->indexes[i].unique) continue;
         dorm_buf_reset(&b);
         dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
-        rc = emit_buf(&b, emit, payload);
+        rc = emit_buf(&b, emit_later, payload);
     }
     dorm_buf_free(&b);
     return rc;

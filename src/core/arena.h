@@ -19,7 +19,8 @@ typedef struct dorm_arena {
  * type (max_align_t); dorm_arena_calloc zeroes it.  NULL on allocation failure. */
 void *dorm_arena_alloc(dorm_arena *a, size_t size);
 void *dorm_arena_calloc(dorm_arena *a, size_t size);
-/* Copies of strings / bytes (always NUL-terminated). */
+/* Copies of strings (NUL-terminated, packed with no alignment: text only)
+ * and of bytes (aligned like dorm_arena_alloc). */
 char *dorm_arena_strdup(dorm_arena *a, const char *s);
 char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n);
 void *dorm_arena_memdup(dorm_arena *a, const void *p, size_t n);

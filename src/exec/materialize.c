@@ -90,8 +90,13 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
  * loop of read_members. */
 static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
     const dorm_driver *drv = cx->db->drv;
-    size_t n;
-    const char *s;
+    if (dorm_kind_is_text(fm->f->kind)) {
+        size_t n;
+        const char *s = drv->column_text(st, col, &n);
+        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
+            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return DORM_OK;
+    }
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
@@ -101,16 +106,6 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     case DORM_KIND_INT:
     case DORM_KIND_POSINT:
         *(int32_t *)p = (int32_t)drv->column_int(st, col);
-        return DORM_OK;
-    case DORM_KIND_CHAR:
-    case DORM_KIND_TEXT:
-    case DORM_KIND_SLUG:
-    case DORM_KIND_EMAIL:
-    case DORM_KIND_URL:
-    case DORM_KIND_JSON:
-        s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         return DORM_OK;
     case DORM_KIND_FK:
         if (fm->f->text_key) break;

@@ -132,7 +132,7 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .empty = flag(c, a, "--empty"),
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
                                   .strict = flag(c, a, "--strict"),
-                                  .postgres = locks_on_alter(a),
+                                  .locks_on_alter = locks_on_alter(a),
                                   .verbosity = a->verbosity};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {

@@ -57,7 +57,7 @@ static bool created_before(const dorm_migration *m, int k) {
     return false;
 }
 
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool postgres, FILE *out) {
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool locks_on_alter, FILE *out) {
     linter l = {cx, m, out, 0};
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
@@ -79,24 +79,24 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
             if (old && narrower(old, &op->field))
                 warn(&l, k, "narrows the column's type: values that do not fit are cut or make the migration fail.",
                      "add a new column, copy the data with a RunC or RunSQL step that checks it, then drop the old one.");
-            else if (postgres && old && (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
+            else if (locks_on_alter && old && (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
                 warn(&l, k, "changes the column's type: PostgreSQL rewrites the table holding an exclusive lock.",
                      "add a new column, backfill it in batches, then switch over.");
-            if (postgres && old && old->f.null && !op->field.f.null)
+            if (locks_on_alter && old && old->f.null && !op->field.f.null)
                 warn(&l, k, "makes the column NOT NULL: PostgreSQL scans the whole table under an exclusive lock.",
                      "add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL.");
             break;
         case DORM_OP_ADD_FIELD:
-            if (postgres && op->field.default_callable)
+            if (locks_on_alter && op->field.default_callable)
                 warn(&l, k, "adds a column with a volatile default: PostgreSQL rewrites the table under an exclusive lock.",
                      "add the column as NULL without a default, backfill it in batches, then add the default and NOT NULL.");
-            else if (postgres && !op->field.f.null && op->field.f.default_value.type == DORM_T_NONE &&
+            else if (locks_on_alter && !op->field.f.null && op->field.f.default_value.type == DORM_T_NONE &&
                      op->field.f.kind != DORM_KIND_M2M)
                 warn(&l, k, "adds a NOT NULL column without a default: it fails on a table that has rows.",
                      "add it with a default (or as NULL), backfill, then make it NOT NULL.");
             break;
         case DORM_OP_ADD_INDEX:
-            if (postgres)
+            if (locks_on_alter)
                 warn(&l, k, "builds an index without CONCURRENTLY: PostgreSQL blocks writes to the table meanwhile.",
                      "create it with a RunSQL \"CREATE INDEX CONCURRENTLY ...\" in a migration of its own.");
             break;

@@ -171,6 +171,6 @@ void dorm_progress_done(dorm_progress *p);
 
 /* The safety warnings of a migration applied on `before` (printed to out when
  * not NULL); the number of warnings. */
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool postgres, FILE *out);
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool locks_on_alter, FILE *out);
 
 #endif

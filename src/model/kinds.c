@@ -33,18 +33,4 @@ const char *dorm_kind_name(dorm_kind k) {
     return (k > DORM_KIND_NONE && k < DORM_KIND__COUNT && kind_names[k]) ? kind_names[k] : "Field";
 }
 
-bool dorm_kind_is_text(dorm_kind k) {
-    switch (k) {
-    case DORM_KIND_CHAR:
-    case DORM_KIND_TEXT:
-    case DORM_KIND_SLUG:
-    case DORM_KIND_EMAIL:
-    case DORM_KIND_URL:
-    case DORM_KIND_JSON:
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool dorm_kind_is_auto(dorm_kind k) { return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO; }

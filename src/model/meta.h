@@ -119,7 +119,19 @@ void dorm_index_default_name(const char *table, const char *const *cols, const b
 /* Django's class name of a kind ("CharField"). */
 const char *dorm_kind_name(dorm_kind k);
 /* Whether a kind stores a C string member. */
-bool dorm_kind_is_text(dorm_kind k);
+static inline bool dorm_kind_is_text(dorm_kind k) {
+    switch (k) {
+    case DORM_KIND_CHAR:
+    case DORM_KIND_TEXT:
+    case DORM_KIND_SLUG:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL:
+    case DORM_KIND_JSON:
+        return true;
+    default:
+        return false;
+    }
+}
 /* Whether a kind is an integer auto primary key. */
 bool dorm_kind_is_auto(dorm_kind k);
 

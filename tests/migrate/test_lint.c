@@ -31,7 +31,7 @@ static const char *initial =
     "\"IntegerField\"}]]}]}";
 
 /* The warnings of one operation (JSON) applied after the initial migration. */
-static const char *lint(const char *op_json, bool postgres, int *count) {
+static const char *lint(const char *op_json, bool locks_on_alter, int *count) {
     test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
                                                       "\"operations\": [%s]}", op_json));
     test_write_file("0001_initial.json", initial);
@@ -43,7 +43,7 @@ static const char *lint(const char *op_json, bool postgres, int *count) {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    *count = dorm_lint(T.cx, m2, st, postgres, out);
+    *count = dorm_lint(T.cx, m2, st, locks_on_alter, out);
     fclose(out);
     dorm_state_free(st);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");

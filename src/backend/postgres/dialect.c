@@ -147,14 +147,13 @@ static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
  * of them makes it fail rather than lose its rows. */
 static void pg_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq)
 {
-    (void)sequences;
+    (void)sequences, (void)nseq; /* RESTART IDENTITY restarts every one of them */
     if (!n) return;
     dorm_buf_puts(out, "TRUNCATE ");
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(out, ", ");
         dorm_buf_quote(out, '"', tables[i]);
     }
-    (void)nseq;
     dorm_buf_puts(out, " RESTART IDENTITY");
     dorm_buf_putc(out, '\0');
 }
