@@ -5,6 +5,7 @@
 #define DORM_H
 
 #include "dorm/error.h"
+#include "dorm/alloc.h"
 #include "dorm/value.h"
 #include "dorm/model.h"
 #include "dorm/expr.h"

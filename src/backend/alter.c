@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/alter.h"
+#include "core/alloc.h"
 
 typedef struct editor {
     const dorm_dialect *d;
@@ -444,12 +445,12 @@ int dorm_schema_alter_table(const dorm_dialect *d, const dorm_table_def *from, c
     if (!dorm_schema_valid(from) || !dorm_schema_valid(to)) return DORM_ECONFIG;
     editor e = {d, from, to, renames, nrenames, emit, payload, DORM_BUF_INIT, 0, NULL, NULL};
     if (d->can_alter_columns) {
-        bool *marks = calloc(from->nindexes + to->nindexes + 1, sizeof *marks);
+        bool *marks = dorm_mem_calloc(from->nindexes + to->nindexes + 1, sizeof *marks);
         if (!marks) return DORM_ENOMEM;
         e.renamed_from = marks;
         e.renamed_to = marks + from->nindexes;
         pg_alter(&e);
-        free(marks);
+        dorm_mem_free(marks);
     } else {
         sqlite_alter(&e);
     }

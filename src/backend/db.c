@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "backend/db.h"
+#include "core/alloc.h"
 
 /* Statements kept per connection.  When full, the idle ones are dropped, so
  * SQL that varies without bound (IN lists of every length) cannot grow the
@@ -61,7 +62,7 @@ static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
 
 dorm_db *dorm_db_open(const char *url, const dorm_registry *reg)
 {
-    dorm_db *db = calloc(1, sizeof *db);
+    dorm_db *db = dorm_mem_calloc(1, sizeof *db);
     if (!db) return NULL;
     db->reg = reg;
     const char *debug = getenv("DORM_DEBUG_SQL");
@@ -81,7 +82,7 @@ static void finalize_entry(const void *key, size_t klen, void *value, void *payl
     dorm_db *db = payload;
     dorm_cached_stmt *cs = value;
     db->drv->finalize(cs->stmt);
-    free(cs);
+    dorm_mem_free(cs);
 }
 
 void dorm_db_close(dorm_db *db)
@@ -99,7 +100,7 @@ void dorm_db_close(dorm_db *db)
     }
     dorm_hmap_free(&db->stmts);
     dorm_url_free(&db->url);
-    free(db);
+    dorm_mem_free(db);
 }
 
 int dorm_db_errcode(const dorm_db *db)
@@ -285,7 +286,7 @@ static int new_stmt(dorm_db *db, const char *sql, size_t len, bool cached, dorm_
     dorm_stmt *st;
     int rc = db->drv->prepare(db->conn, sql, len, &st, e);
     if (rc) return rc;
-    dorm_cached_stmt *cs = malloc(sizeof *cs + len + 1);
+    dorm_cached_stmt *cs = dorm_mem_alloc(sizeof *cs + len + 1);
     if (!cs) {
         db->drv->finalize(st);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
@@ -318,15 +319,15 @@ static void collect_idle(const void *key, size_t klen, void *value, void *payloa
 /* Drops every idle cached statement (busy ones are in use and stay). */
 static void evict_idle(dorm_db *db)
 {
-    idle_list l = {malloc(db->stmts.len * sizeof *l.items), 0};
+    idle_list l = {dorm_mem_alloc(db->stmts.len * sizeof *l.items), 0};
     if (!l.items) return;
     dorm_hmap_each(&db->stmts, collect_idle, &l);
     for (size_t i = 0; i < l.n; i++) {
         dorm_hmap_del(&db->stmts, l.items[i]->sql, l.items[i]->len);
         db->drv->finalize(l.items[i]->stmt);
-        free(l.items[i]);
+        dorm_mem_free(l.items[i]);
     }
-    free(l.items);
+    dorm_mem_free(l.items);
 }
 
 int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
@@ -380,7 +381,7 @@ void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs)
         return;
     }
     db->drv->finalize(cs->stmt);
-    free(cs);
+    dorm_mem_free(cs);
 }
 
 int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/db.h"
+#include "core/alloc.h"
 
 /* Longest URL echoed in an error message (the rest is cut with "..."). */
 #define URL_ECHO_MAX 200
@@ -59,7 +60,7 @@ static int hexval(char c)
  * or 1 for a malformed escape or a decoded NUL (which would cut the string). */
 static int decode(char **dst, const char *s, size_t n, bool plus)
 {
-    char *out = malloc(n + 1);
+    char *out = dorm_mem_alloc(n + 1);
     if (!out) return DORM_ENOMEM;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -70,7 +71,7 @@ static int decode(char **dst, const char *s, size_t n, bool plus)
         int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
         int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            free(out);
+            dorm_mem_free(out);
             return 1;
         }
         out[o++] = (char)(hi * 16 + lo);
@@ -159,8 +160,8 @@ static int parse_query(dorm_url *out, const char *s, const char *url, dorm_errbu
     size_t count = 1;
     for (const char *p = s; *p; p++)
         if (*p == '&') count++;
-    out->keys = calloc(count, sizeof *out->keys);
-    out->values = calloc(count, sizeof *out->values);
+    out->keys = dorm_mem_calloc(count, sizeof *out->keys);
+    out->values = dorm_mem_calloc(count, sizeof *out->values);
     if (!out->keys || !out->values) return dorm_err(e, DORM_ENOMEM, "out of memory");
     while (*s) {
         size_t seg = strcspn(s, "&");
@@ -192,7 +193,7 @@ static int parse(const char *url, dorm_url *out, dorm_errbuf *e)
         if (!ok) return fail(e, url, "scheme ", url, (size_t)(sep - url), " is not valid");
     }
     size_t slen = (size_t)(sep - url);
-    out->scheme = malloc(slen + 1);
+    out->scheme = dorm_mem_alloc(slen + 1);
     if (!out->scheme) return dorm_err(e, DORM_ENOMEM, "out of memory");
     for (size_t i = 0; i < slen; i++)
         out->scheme[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
@@ -236,15 +237,15 @@ void dorm_url_free(dorm_url *u)
 {
     if (!u) return;
     for (size_t i = 0; i < u->nparams; i++) {
-        free(u->keys[i]);
-        free(u->values[i]);
+        dorm_mem_free(u->keys[i]);
+        dorm_mem_free(u->values[i]);
     }
-    free(u->keys);
-    free(u->values);
-    free(u->scheme);
-    free(u->user);
-    free(u->password);
-    free(u->host);
-    free(u->path);
+    dorm_mem_free(u->keys);
+    dorm_mem_free(u->values);
+    dorm_mem_free(u->scheme);
+    dorm_mem_free(u->user);
+    dorm_mem_free(u->password);
+    dorm_mem_free(u->host);
+    dorm_mem_free(u->path);
     memset(u, 0, sizeof *u);
 }

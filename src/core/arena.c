@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "core/alloc.h"
 
 #define ARENA_ALIGN alignof(max_align_t)
 #define ARENA_FIRST_BLOCK ((size_t)8 * 1024)
@@ -28,7 +29,7 @@ static char *block_data(dorm_arena_block *b) { return (char *)(b + 1); }
 
 static dorm_arena_block *block_new(dorm_arena *a, size_t size) {
     if (size > SIZE_MAX - sizeof(dorm_arena_block)) return NULL;
-    dorm_arena_block *b = malloc(sizeof(dorm_arena_block) + size);
+    dorm_arena_block *b = dorm_mem_alloc(sizeof(dorm_arena_block) + size);
     if (!b) return NULL;
     b->u.h.next = NULL;
     b->u.h.size = size;
@@ -115,7 +116,7 @@ void dorm_arena_reset(dorm_arena *a) {
     dorm_arena_block *b = a->head;
     while (b->u.h.next) {
         dorm_arena_block *next = b->u.h.next;
-        free(b);
+        dorm_mem_free(b);
         b = next;
     }
     a->head = b;
@@ -128,7 +129,7 @@ void dorm_arena_free(dorm_arena *a) {
     dorm_arena_block *b = a->head;
     while (b) {
         dorm_arena_block *next = b->u.h.next;
-        free(b);
+        dorm_mem_free(b);
         b = next;
     }
     a->head = NULL;

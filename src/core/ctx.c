@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "core/alloc.h"
 
 /* The message of an error whose own message could not be allocated; never
  * freed (dorm_error_clear tells it apart by address). */
 static char oom_msg[] = "out of memory";
 
 dorm_ctx *dorm_ctx_new(dorm_db *db) {
-    dorm_ctx *cx = calloc(1, sizeof *cx);
+    dorm_ctx *cx = dorm_mem_calloc(1, sizeof *cx);
     if (!cx) return NULL;
     dorm_arena init = DORM_ARENA_INIT;
     cx->arena = init;
@@ -30,7 +31,7 @@ void dorm_ctx_free(dorm_ctx *cx) {
     dorm_error_clear(cx);
     dorm_hmap_free(&cx->lazy);
     dorm_arena_free(&cx->arena);
-    free(cx);
+    dorm_mem_free(cx);
 }
 
 dorm_db *dorm_ctx_db(const dorm_ctx *cx) { return cx ? cx->db : NULL; }
@@ -46,7 +47,7 @@ const char *dorm_errmsg(const dorm_ctx *cx) {
 
 void dorm_error_clear(dorm_ctx *cx) {
     if (!cx) return;
-    if (cx->errmsg != oom_msg) free(cx->errmsg);
+    if (cx->errmsg != oom_msg) dorm_mem_free(cx->errmsg);
     cx->errmsg = NULL;
     cx->err = DORM_OK;
 }
@@ -60,7 +61,7 @@ int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap) {
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    char *msg = n >= 0 ? dorm_mem_alloc((size_t)n + 1) : NULL;
     if (msg && vsnprintf(msg, (size_t)n + 1, fmt, ap) < 0) msg[0] = '\0';
     dorm_error_clear(cx);
     cx->err = code;

@@ -7,6 +7,7 @@
 
 #include "dorm/error.h"
 #include "hash.h"
+#include "core/alloc.h"
 
 #define P1 UINT64_C(11400714785074694791)
 #define P2 UINT64_C(14029467366897019727)
@@ -66,7 +67,7 @@ static size_t find_slot(const dorm_hmap *m, const void *key, size_t klen, uint64
 static int grow(dorm_hmap *m) {
     size_t cap = m->cap ? m->cap * 2 : HMAP_MIN_CAP;
     if (cap > SIZE_MAX / sizeof(dorm_hmap_entry)) return DORM_ENOMEM;
-    dorm_hmap_entry *slots = calloc(cap, sizeof *slots);
+    dorm_hmap_entry *slots = dorm_mem_calloc(cap, sizeof *slots);
     if (!slots) return DORM_ENOMEM;
     dorm_hmap old = *m;
     m->slots = slots;
@@ -77,7 +78,7 @@ static int grow(dorm_hmap *m) {
         while (slots[j].key) j = (j + 1) & (cap - 1);
         slots[j] = old.slots[i];
     }
-    free(old.slots);
+    dorm_mem_free(old.slots);
     return 0;
 }
 
@@ -132,7 +133,7 @@ void *dorm_hmap_del(dorm_hmap *m, const void *key, size_t klen) {
 }
 
 void dorm_hmap_free(dorm_hmap *m) {
-    free(m->slots);
+    dorm_mem_free(m->slots);
     m->slots = NULL;
     m->cap = 0;
     m->len = 0;

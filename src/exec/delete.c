@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "core/alloc.h"
 
 typedef struct batch {
     const dorm_meta *m;
@@ -45,7 +46,7 @@ typedef struct collector {
 static int add_batch(collector *c, batch b) {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 8;
-        batch *nb = realloc(c->b, sizeof(batch) * cap);
+        batch *nb = dorm_mem_realloc(c->b, sizeof(batch) * cap);
         if (!nb) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
         c->b = nb;
         c->cap = cap;
@@ -116,7 +117,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
             if (rc || !ns) break;
             if (c->nr == c->capr) {
                 size_t cap = c->capr ? c->capr * 2 : 4;
-                restricted *grown = realloc(c->r, sizeof *grown * cap);
+                restricted *grown = dorm_mem_realloc(c->r, sizeof *grown * cap);
                 if (!grown) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
                 c->r = grown;
                 c->capr = cap;
@@ -282,8 +283,8 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     c->fast = c->keys == NULL && !has_dependents(c->qs->meta);
     int rc = dorm_in_transaction(c->cx, run_all, c);
     if (rc >= 0) rc = finish(c, out);
-    free(c->b);
-    free(c->r);
+    dorm_mem_free(c->b);
+    dorm_mem_free(c->r);
     return rc < 0 ? rc : DORM_OK;
 }
 

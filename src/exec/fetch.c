@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "core/alloc.h"
 
 /* A growable array of pointers in malloc memory, moved to the arena at the end
  * so the arena holds one exact-size copy. */
@@ -16,7 +17,7 @@ typedef struct ptrvec {
 static int ptrvec_push(ptrvec *p, void *x) {
     if (p->n + 1 >= p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
-        void **v = realloc(p->v, sizeof(void *) * cap);
+        void **v = dorm_mem_realloc(p->v, sizeof(void *) * cap);
         if (!v) return DORM_ENOMEM;
         p->v = v;
         p->cap = cap;
@@ -72,17 +73,17 @@ static int evaluate(dorm_qs *qs) {
     }
     dorm_sql_free(&s);
     if (rc < 0) {
-        free(out.v);
+        dorm_mem_free(out.v);
         return rc;
     }
     void **arr = dorm_alloc(qs->cx, sizeof(void *) * (out.n + 1));
     if (!arr) {
-        free(out.v);
+        dorm_mem_free(out.v);
         return DORM_ENOMEM;
     }
     if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
     arr[out.n] = NULL;
-    free(out.v);
+    dorm_mem_free(out.v);
     if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
         (rc = dorm_prefetch_objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
         return rc;

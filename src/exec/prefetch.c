@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "core/alloc.h"
 
 typedef struct fk_member {
     int64_t id;
@@ -174,7 +175,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order;
      * each child's owner is looked up once. */
-    relcache **owner_of = rc == DORM_OK ? malloc(sizeof(relcache *) * (nkids ? nkids : 1)) : NULL;
+    relcache **owner_of = rc == DORM_OK ? dorm_mem_alloc(sizeof(relcache *) * (nkids ? nkids : 1)) : NULL;
     if (rc == DORM_OK && !owner_of) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
     for (size_t i = 0; rc == DORM_OK && i < nkids; i++) {
         relcache *c = owner_of[i] = lookup(&index, owner_key(rel, kids[i]));
@@ -195,7 +196,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         /* The child's way back to its owner is known: no query for it. */
         if (!rel->through) ((fk_member *)dorm_member(kids[i], rel->fk))->obj = (char *)owners[(size_t)(c - caches)];
     }
-    free(owner_of);
+    dorm_mem_free(owner_of);
     dorm_hmap_free(&index);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {

@@ -8,6 +8,7 @@
 
 #include "exec/exec.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 /* ---- base64 (BinaryField) ------------------------------------------------ */
 
@@ -141,7 +142,7 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
     for (int k = 0; k < reg->nmodels && !rc; k++) {
         const dorm_meta *m = reg->metas[k];
         if (!selected(m, labels)) continue;
-        dorm_hmap *m2m = calloc((size_t)m->nm2m + 1, sizeof *m2m);
+        dorm_hmap *m2m = dorm_mem_calloc((size_t)m->nm2m + 1, sizeof *m2m);
         if (!m2m) {
             rc = DORM_ENOMEM;
             break;
@@ -171,7 +172,7 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
             dorm_hmap_each(&m2m[r], free_list, NULL);
             dorm_hmap_free(&m2m[r]);
         }
-        free(m2m);
+        dorm_mem_free(m2m);
     }
     if (!rc) {
         size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (indent > 0 ? JSON_INDENT(indent) : 0);
@@ -180,7 +181,7 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
         else {
             fputs(text, out);
             fputc('\n', out);
-            free(text);
+            dorm_mem_free(text);
         }
     }
     json_decref(all);
@@ -210,7 +211,7 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
     else if (fm->f->kind == DORM_KIND_JSON) {
         char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         v = dorm_v_text(text ? dorm_strdup(cx, text) : NULL);
-        free(text);
+        dorm_mem_free(text);
     } else {
         return dorm_fail(cx, DORM_EVALUE, "Unsupported value for field '%s'.", fm->f->name);
     }
@@ -304,7 +305,7 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     loader l = {.cx = cx, .files = files};
     dorm_progress_init(&l.progress, out);
     while (files && files[l.nfiles]) l.nfiles++;
-    l.fixtures = calloc(l.nfiles + 1, sizeof(json_t *));
+    l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
     int rc = l.fixtures ? DORM_OK : DORM_ENOMEM;
     for (size_t f = 0; !rc && f < l.nfiles; f++) {
         json_error_t err;
@@ -316,7 +317,7 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     if (!rc) rc = dorm_in_transaction(cx, load_all, &l);
     dorm_progress_done(&l.progress);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
-    free(l.fixtures);
+    dorm_mem_free(l.fixtures);
     if (!rc && out)
         fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
     return rc;

@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 typedef struct detector {
     dorm_ctx *cx;
@@ -26,7 +27,7 @@ typedef struct detector {
 static dorm_op *add_op(detector *d, dorm_op_kind kind, const char *app, const char *model) {
     if (d->nops == d->cap) {
         int cap = d->cap ? d->cap * 2 : 8;
-        dorm_op *grown = realloc(d->ops, sizeof(dorm_op) * (size_t)cap);
+        dorm_op *grown = dorm_mem_realloc(d->ops, sizeof(dorm_op) * (size_t)cap);
         if (!grown) {
             d->rc = DORM_ENOMEM;
             return NULL;
@@ -126,7 +127,7 @@ static const dorm_constraint *constraint_named(const dorm_constraint *l, const c
 /* The field changes of a model present on both sides. */
 static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstate *b) {
     const char *model = lower(d->cx, b->name);
-    bool *matched = calloc((size_t)a->nfields + 1, sizeof(bool));
+    bool *matched = dorm_mem_calloc((size_t)a->nfields + 1, sizeof(bool));
     if (!matched) {
         d->rc = DORM_ENOMEM;
         return;
@@ -174,7 +175,7 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         dorm_op *op = add_op(d, DORM_OP_REMOVE_FIELD, app, model);
         if (op) op->name = a->fields[k].f.name;
     }
-    free(matched);
+    dorm_mem_free(matched);
 }
 
 static void diff_options(detector *d, const char *app, dorm_mstate *a, dorm_mstate *b) {
@@ -255,11 +256,11 @@ static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pen
 /* Django's order: renamed and new models (those they point at first), then
  * field and option changes of kept models, then models gone. */
 static void diff_app(detector *d, const char *app) {
-    dorm_mstate **added = calloc((size_t)d->to->n + 1, sizeof *added);
-    dorm_mstate **gone = calloc((size_t)d->from->n + 1, sizeof *gone);
+    dorm_mstate **added = dorm_mem_calloc((size_t)d->to->n + 1, sizeof *added);
+    dorm_mstate **gone = dorm_mem_calloc((size_t)d->from->n + 1, sizeof *gone);
     if (!added || !gone) {
-        free(added);
-        free(gone);
+        dorm_mem_free(added);
+        dorm_mem_free(gone);
         d->rc = DORM_ENOMEM;
         return;
     }
@@ -317,8 +318,8 @@ static void diff_app(detector *d, const char *app) {
     }
     for (int i = 0; i < ngone && !d->rc; i++)
         if (gone[i]) add_op(d, DORM_OP_DELETE_MODEL, app, gone[i]->name);
-    free(added);
-    free(gone);
+    dorm_mem_free(added);
+    dorm_mem_free(gone);
 }
 
 static const char *suggest_name(detector *d, const dorm_migration *m) {
@@ -424,7 +425,7 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     if (!rc && (!d.from || !d.to)) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     size_t napps = 0;
     while (apps && apps[napps]) napps++;
-    dorm_migration **news = calloc(napps + 1, sizeof *news);
+    dorm_migration **news = dorm_mem_calloc(napps + 1, sizeof *news);
     if (!rc && !news) rc = DORM_ENOMEM;
     for (size_t a = 0; !rc && a < napps; a++) {
         const dorm_app *app = apps[a];
@@ -443,7 +444,7 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
         }
         memset(m, 0, sizeof *m);
         if (d.nops) memcpy(ops, d.ops, sizeof(dorm_op) * (size_t)d.nops);
-        free(d.ops);
+        dorm_mem_free(d.ops);
         d.ops = NULL;
         m->app = app->label;
         m->ops = ops;
@@ -479,8 +480,8 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
         if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
         else fputs("No changes detected\n", d.out);
     }
-    free(d.ops);
-    free(news);
+    dorm_mem_free(d.ops);
+    dorm_mem_free(news);
     dorm_state_free(d.from);
     dorm_state_free(d.to);
     dorm_registry_free(reg);

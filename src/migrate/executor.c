@@ -8,6 +8,7 @@
 #include "backend/db.h"
 #include "exec/exec.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 /* The node an app's target names: a full name or a unique prefix. */
 static int find_target(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *target) {
@@ -98,7 +99,7 @@ static int check_foreign_keys(dorm_ctx *cx) {
  * operation of it: states[k] is the state before operation k. */
 static dorm_state **op_states(run *r, int i, const bool *use) {
     dorm_migration *m = r->g.nodes[i];
-    dorm_state **st = calloc((size_t)m->nops + 1, sizeof *st);
+    dorm_state **st = dorm_mem_calloc((size_t)m->nops + 1, sizeof *st);
     if (!st) return NULL;
     st[0] = dorm_graph_state(r->cx, &r->g, use, i);
     for (int k = 0; st[k] && k < m->nops; k++) {
@@ -110,7 +111,7 @@ static dorm_state **op_states(run *r, int i, const bool *use) {
     }
     if (!st[m->nops]) {
         for (int k = 0; k <= m->nops; k++) dorm_state_free(st[k]);
-        free(st);
+        dorm_mem_free(st);
         return NULL;
     }
     return st;
@@ -118,7 +119,7 @@ static dorm_state **op_states(run *r, int i, const bool *use) {
 
 static void free_states(dorm_state **st, int n) {
     for (int k = 0; st && k <= n; k++) dorm_state_free(st[k]);
-    free(st);
+    dorm_mem_free(st);
 }
 
 /* Whether every table an initial migration creates exists already. */
@@ -236,9 +237,9 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     }
     int rc = dorm_graph_load(cx, apps, &r.g);
     if (rc) return rc;
-    r.applied = calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
-    bool *mark = calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
-    int *plan = calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
+    r.applied = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
+    bool *mark = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
+    int *plan = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
     if (!r.applied || !mark || !plan) rc = DORM_ENOMEM;
     if (!rc) rc = dorm_recorder_ensure(cx);
     if (!rc) rc = dorm_recorder_applied(cx, &r.g, r.applied);
@@ -303,9 +304,9 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
         }
         for (int p = 0; p < n && !rc; p++) rc = apply(&r, plan[p], backwards);
     }
-    free(mark);
-    free(plan);
-    free(r.applied);
+    dorm_mem_free(mark);
+    dorm_mem_free(plan);
+    dorm_mem_free(r.applied);
     dorm_graph_free(&r.g);
     return rc;
 }
@@ -357,7 +358,7 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
     if (rc) return rc;
-    bool *applied = calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
+    bool *applied = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
     if (!applied) rc = DORM_ENOMEM;
     if (!rc) rc = dorm_recorder_ensure(cx);
     if (!rc) rc = dorm_recorder_applied(cx, &g, applied);
@@ -376,7 +377,7 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
             }
         if (!shown) fputs(" (no migrations)\n", out);
     }
-    free(applied);
+    dorm_mem_free(applied);
     dorm_graph_free(&g);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 static const char *const op_names[DORM_OP__COUNT] = {
     [DORM_OP_CREATE_MODEL] = "CreateModel",         [DORM_OP_DELETE_MODEL] = "DeleteModel",
@@ -487,7 +488,7 @@ char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
     char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
     json_decref(o);
     char *r = s ? dorm_strdup(cx, s) : NULL;
-    free(s);
+    dorm_mem_free(s);
     return r;
 }
 
@@ -641,6 +642,6 @@ char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
     char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(4));
     json_decref(root);
     char *r = s ? dorm_sprintf(cx, "%s\n", s) : NULL;
-    free(s);
+    dorm_mem_free(s);
     return r;
 }

@@ -8,6 +8,7 @@
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
@@ -19,7 +20,7 @@ static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, in
     for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
         if (len < 6 || e->d_name[0] == '.' || e->d_name[0] == '_' || strcmp(e->d_name + len - 5, ".json") != 0) continue;
-        char **grown = realloc(files, sizeof(char *) * (size_t)(nf + 1));
+        char **grown = dorm_mem_realloc(files, sizeof(char *) * (size_t)(nf + 1));
         if (!grown) {
             rc = DORM_ENOMEM;
             break;
@@ -32,7 +33,7 @@ static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, in
     for (int i = 0; rc == DORM_OK && i < nf; i++) {
         const char *path = dorm_sprintf(cx, "%s/%s", app->migrations_dir, files[i]);
         dorm_migration *m = path ? dorm_migration_read(cx, app->label, path) : NULL;
-        dorm_migration **grown = m ? realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
+        dorm_migration **grown = m ? dorm_mem_realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
         if (!grown) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
@@ -40,7 +41,7 @@ static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, in
         *all = grown;
         (*all)[(*n)++] = m;
     }
-    free(files);
+    dorm_mem_free(files);
     return rc;
 }
 
@@ -62,8 +63,8 @@ dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app) {
  * with its nodes. */
 static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration **order, bool *flags) {
     dorm_graph found = {n, all};
-    bool *placed = calloc((size_t)(n ? n : 1), sizeof(bool));
-    bool *moved = flags ? calloc((size_t)(n ? n : 1), sizeof(bool)) : NULL;
+    bool *placed = dorm_mem_calloc((size_t)(n ? n : 1), sizeof(bool));
+    bool *moved = flags ? dorm_mem_calloc((size_t)(n ? n : 1), sizeof(bool)) : NULL;
     int rc = placed && (!flags || moved) ? DORM_OK : DORM_ENOMEM;
     int k = 0;
     while (rc == DORM_OK && k < n) {
@@ -90,17 +91,17 @@ static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration *
         }
     }
     if (!rc && flags) memcpy(flags, moved, sizeof(bool) * (size_t)n);
-    free(placed);
-    free(moved);
+    dorm_mem_free(placed);
+    dorm_mem_free(moved);
     return rc;
 }
 
 int dorm_graph_sort(dorm_ctx *cx, dorm_graph *g, bool *applied) {
-    dorm_migration **all = malloc(sizeof(*all) * (size_t)(g->n ? g->n : 1));
+    dorm_migration **all = dorm_mem_alloc(sizeof(*all) * (size_t)(g->n ? g->n : 1));
     if (!all) return DORM_ENOMEM;
     memcpy(all, g->nodes, sizeof(*all) * (size_t)g->n);
     int rc = topo_sort(cx, all, g->n, g->nodes, applied);
-    free(all);
+    dorm_mem_free(all);
     return rc;
 }
 
@@ -119,12 +120,12 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
                                all[i]->app, all[i]->name, all[i]->deps[k].app, all[i]->deps[k].name);
                 break;
             }
-    dorm_migration **order = rc ? NULL : malloc(sizeof(*order) * (size_t)(n ? n : 1));
+    dorm_migration **order = rc ? NULL : dorm_mem_alloc(sizeof(*order) * (size_t)(n ? n : 1));
     if (!rc && !order) rc = DORM_ENOMEM;
     if (!rc) rc = topo_sort(cx, all, n, order, NULL);
-    free(all);
+    dorm_mem_free(all);
     if (rc) {
-        free(order);
+        dorm_mem_free(order);
         return rc;
     }
     g->n = n;
@@ -133,7 +134,7 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
 }
 
 void dorm_graph_free(dorm_graph *g) {
-    free(g->nodes);
+    dorm_mem_free(g->nodes);
     memset(g, 0, sizeof *g);
 }
 

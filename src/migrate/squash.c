@@ -8,6 +8,7 @@
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 /* Whether op mentions `label` ("app.model") in a relation it creates. */
 static bool refers_to(const dorm_op *op, const char *label) {
@@ -85,7 +86,7 @@ static bool fold(dorm_ctx *cx, dorm_op *ops, bool *gone, int k) {
 /* Django's optimizer, the common cases: operations folded into the
  * CreateModel of their model, elidable RunC dropped. */
 static int optimize(dorm_ctx *cx, dorm_op *ops, int n) {
-    bool *gone = calloc((size_t)n + 1, sizeof(bool));
+    bool *gone = dorm_mem_calloc((size_t)n + 1, sizeof(bool));
     if (!gone) return -1;
     for (int k = 0; k < n; k++) {
         if (ops[k].kind == DORM_OP_RUN_C && ops[k].elidable) gone[k] = true;
@@ -94,7 +95,7 @@ static int optimize(dorm_ctx *cx, dorm_op *ops, int n) {
     int kept = 0;
     for (int k = 0; k < n; k++)
         if (!gone[k]) ops[kept++] = ops[k];
-    free(gone);
+    dorm_mem_free(gone);
     return kept;
 }
 
@@ -206,7 +207,7 @@ static int index_of(const dorm_graph *g, const char *app, const char *name) {
 }
 
 int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied_or_null) {
-    bool *applied = applied_or_null ? applied_or_null : calloc((size_t)(g->n ? g->n : 1), sizeof(bool));
+    bool *applied = applied_or_null ? applied_or_null : dorm_mem_calloc((size_t)(g->n ? g->n : 1), sizeof(bool));
     if (!applied) return DORM_ENOMEM;
     int rc = DORM_OK;
     for (int s = 0; s < g->n && !rc; s++) {
@@ -244,6 +245,6 @@ int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied_or_null) 
         }
     }
     if (!rc) rc = dorm_graph_sort(cx, g, applied);
-    if (!applied_or_null) free(applied);
+    if (!applied_or_null) dorm_mem_free(applied);
     return rc;
 }

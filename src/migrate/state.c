@@ -8,14 +8,15 @@
 #include <string.h>
 
 #include "migrate/state.h"
+#include "core/alloc.h"
 
-dorm_state *dorm_state_new(void) { return calloc(1, sizeof(dorm_state)); }
+dorm_state *dorm_state_new(void) { return dorm_mem_calloc(1, sizeof(dorm_state)); }
 
 void dorm_state_free(dorm_state *st) {
     if (!st) return;
     dorm_arena_free(&st->arena);
-    free(st->models);
-    free(st);
+    dorm_mem_free(st->models);
+    dorm_mem_free(st);
 }
 
 const char *dorm_state_str(dorm_state *st, const char *s) { return s ? dorm_arena_strdup(&st->arena, s) : NULL; }
@@ -165,7 +166,7 @@ int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m
 }
 
 dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m) {
-    dorm_mstate **grown = realloc(st->models, sizeof(*grown) * (size_t)(st->n + 1));
+    dorm_mstate **grown = dorm_mem_realloc(st->models, sizeof(*grown) * (size_t)(st->n + 1));
     if (!grown) return NULL;
     st->models = grown;
     dorm_mstate *c = dorm_arena_alloc(&st->arena, sizeof *c);
@@ -208,7 +209,7 @@ static dorm_index *named_indexes(const dorm_meta *meta) {
     size_t n = 0, unnamed = 0;
     while (src && src[n].fields) unnamed += !src[n++].name;
     if (!unnamed) return NULL;
-    dorm_index *ix = malloc(sizeof *ix * (n + 1) + (size_t)DORM_INDEX_NAME_MAX * n);
+    dorm_index *ix = dorm_mem_alloc(sizeof *ix * (n + 1) + (size_t)DORM_INDEX_NAME_MAX * n);
     if (!ix) return NULL;
     char *names = (char *)(ix + n + 1);
     for (size_t i = 0; i < n; i++) {
@@ -239,7 +240,7 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
         if (meta->auto_for) continue;
         int n = 0;
         while (model->fields[n].name) n++;
-        dorm_fstate *fs = calloc((size_t)n + 1, sizeof *fs);
+        dorm_fstate *fs = dorm_mem_calloc((size_t)n + 1, sizeof *fs);
         if (!fs) break;
         for (int k = 0; k < n; k++) {
             fs[k].f = model->fields[k];
@@ -252,8 +253,8 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
                          ix ? ix : model->indexes, model->unique_together, model->constraints, model->verbose_name,
                          model->verbose_name_plural, model->get_latest_by};
         dorm_mstate *added = dorm_state_add(st, &m);
-        free(fs);
-        free(ix);
+        dorm_mem_free(fs);
+        dorm_mem_free(ix);
         if (!added) break;
     }
     return st;

@@ -8,6 +8,7 @@
 
 #include "model/checks.h"
 #include "model/meta.h"
+#include "core/alloc.h"
 
 static char *lower_dup(dorm_arena *a, const char *s) {
     char *r = dorm_arena_strdup(a, s);
@@ -134,7 +135,7 @@ static int cmp_str(const void *a, const void *b) {
 /* "author, author_id, genre, id, ..." as Django lists choices in FieldError. */
 static int build_choices(dorm_registry *reg, dorm_meta *m) {
     size_t n = 0, cap = (size_t)(2 * m->nfields + m->nreverse + m->nm2m + 1);
-    const char **names = malloc(sizeof(char *) * cap);
+    const char **names = dorm_mem_alloc(sizeof(char *) * cap);
     if (!names) return DORM_ENOMEM;
     for (int i = 0; i < m->nfields; i++) {
         names[n++] = m->fields[i].f->name;
@@ -150,7 +151,7 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
         if (i) dorm_buf_puts(&b, ", ");
         dorm_buf_puts(&b, names[i]);
     }
-    free(names);
+    dorm_mem_free(names);
     m->choices_list = dorm_arena_strdup(&reg->arena, b.data ? b.data : "");
     int rc = (b.failed || !m->choices_list) ? DORM_ENOMEM : DORM_OK;
     dorm_buf_free(&b);
@@ -172,7 +173,7 @@ static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **ou
 }
 
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
-    dorm_registry *reg = calloc(1, sizeof *reg);
+    dorm_registry *reg = dorm_mem_calloc(1, sizeof *reg);
     if (!reg) return NULL;
     int total = 0;
     for (size_t i = 0; apps && apps[i]; i++)
@@ -216,9 +217,9 @@ void dorm_registry_free(dorm_registry *reg) {
     if (!reg) return;
     dorm_hmap_free(&reg->by_model);
     dorm_hmap_free(&reg->by_label);
-    free(reg->messages);
+    dorm_mem_free(reg->messages);
     dorm_arena_free(&reg->arena);
-    free(reg);
+    dorm_mem_free(reg);
 }
 
 int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DORM_ENOMEM; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "query/compiler.h"
+#include "core/alloc.h"
 
 void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
     memset(s, 0, sizeof *s);
@@ -15,14 +16,14 @@ void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
 
 void dorm_sql_free(dorm_sql *s) {
     dorm_buf_free(&s->text);
-    free(s->params);
+    dorm_mem_free(s->params);
     s->params = NULL;
 }
 
 void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
     if (s->nparams == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        dorm_value *p = realloc(s->params, sizeof(dorm_value) * cap);
+        dorm_value *p = dorm_mem_realloc(s->params, sizeof(dorm_value) * cap);
         if (!p) {
             s->failed = true;
             return;
@@ -339,7 +340,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     if (parens) {
         /* Wrap what was written since `start`. */
         size_t len = s->text.len - start;
-        char *body = malloc(len + 1);
+        char *body = dorm_mem_alloc(len + 1);
         if (!body) {
             s->failed = true;
             return W_SQL;
@@ -351,7 +352,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         dorm_buf_puts(&s->text, is_not ? "NOT (" : "(");
         dorm_buf_put(&s->text, body, len);
         dorm_buf_putc(&s->text, ')');
-        free(body);
+        dorm_mem_free(body);
     }
     return W_SQL;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/postgres/postgres.h"
+#include "core/alloc.h"
 
 /* libpq keywords a URL may pass through as query parameters.  None of them
  * runs SQL; "options" only sets server settings.  host, port, user, password
@@ -167,14 +168,14 @@ int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     bool prepare;
     int rc = url_params(url, &p, port, &prepare, e);
     if (rc) return rc;
-    dorm_conn *c = calloc(1, sizeof *c);
+    dorm_conn *c = dorm_mem_calloc(1, sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
     c->prepare = prepare;
     describe(&p, c->where, sizeof c->where);
     /* expand_dbname = 0: a database name is a name, never a connection string. */
     c->pg = PQconnectdbParams(p.keys, p.values, 0);
     if (!c->pg) {
-        free(c);
+        dorm_mem_free(c);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
     }
     if (PQstatus(c->pg) != CONNECTION_OK) {
@@ -199,7 +200,7 @@ void dorm_pg_close(dorm_conn *c)
     if (!c) return;
     PQfinish(c->pg);
     dorm_buf_free(&c->dealloc);
-    free(c);
+    dorm_mem_free(c);
 }
 
 /* Whether the server ended an idle session (restart, idle timeout,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "backend/postgres/postgres.h"
+#include "core/alloc.h"
 
 /* A bound value that is not a caller's NUL-terminated string is formatted or
  * copied into the statement's scratch buffer; its offset is kept, because
@@ -87,9 +88,9 @@ static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
 {
     if (len > INT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
     if (memchr(sql, '\0', len)) return dorm_err(e, DORM_EPROGRAMMING, "The SQL text contains a NUL byte.");
-    dorm_stmt *s = calloc(1, sizeof *s);
-    if (!s || !(s->sql = malloc(len + 1))) {
-        free(s);
+    dorm_stmt *s = dorm_mem_calloc(1, sizeof *s);
+    if (!s || !(s->sql = dorm_mem_alloc(len + 1))) {
+        dorm_mem_free(s);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
     }
     memcpy(s->sql, sql, len);
@@ -99,8 +100,8 @@ static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
     int rc = c->prepare ? dorm_pg_ready(c, e) : 0;
     if (!rc && c->prepare) rc = server_prepare(s, e);
     if (rc) {
-        free(s->sql);
-        free(s);
+        dorm_mem_free(s->sql);
+        dorm_mem_free(s);
         return rc;
     }
     *out = s;
@@ -112,13 +113,13 @@ static int grow_params(dorm_stmt *s, int n, dorm_errbuf *e)
     if (n <= s->cap) return 0;
     int cap = s->cap ? s->cap : 8;
     while (cap < n) cap *= 2;
-    const char **values = realloc(s->values, sizeof *values * (size_t)cap);
+    const char **values = dorm_mem_realloc(s->values, sizeof *values * (size_t)cap);
     if (values) s->values = values;
-    int *lengths = realloc(s->lengths, sizeof *lengths * (size_t)cap);
+    int *lengths = dorm_mem_realloc(s->lengths, sizeof *lengths * (size_t)cap);
     if (lengths) s->lengths = lengths;
-    int *formats = realloc(s->formats, sizeof *formats * (size_t)cap);
+    int *formats = dorm_mem_realloc(s->formats, sizeof *formats * (size_t)cap);
     if (formats) s->formats = formats;
-    size_t *offsets = realloc(s->offsets, sizeof *offsets * (size_t)cap);
+    size_t *offsets = dorm_mem_realloc(s->offsets, sizeof *offsets * (size_t)cap);
     if (offsets) s->offsets = offsets;
     if (!values || !lengths || !formats || !offsets) return dorm_err(e, DORM_ENOMEM, "out of memory");
     s->cap = cap;
@@ -376,12 +377,12 @@ static void pg_finalize(dorm_stmt *s)
     PQclear(s->res);
     dorm_buf_free(&s->scratch);
     dorm_buf_free(&s->blob);
-    free(s->values);
-    free(s->lengths);
-    free(s->formats);
-    free(s->offsets);
-    free(s->sql);
-    free(s);
+    dorm_mem_free(s->values);
+    dorm_mem_free(s->lengths);
+    dorm_mem_free(s->formats);
+    dorm_mem_free(s->offsets);
+    dorm_mem_free(s->sql);
+    dorm_mem_free(s);
 }
 
 /* dbshell: psql with the connection's user, host (or socket folder), port

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/sqlite/sqlite.h"
+#include "core/alloc.h"
 
 /* Milliseconds a statement waits for a lock held by another connection. */
 #define BUSY_TIMEOUT_MS 5000
@@ -92,7 +93,7 @@ static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     int timeout_ms = 5000;
     int rc = check_url(url, &timeout_ms, e);
     if (rc) return rc;
-    dorm_conn *c = malloc(sizeof *c);
+    dorm_conn *c = dorm_mem_alloc(sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
     /* NOMUTEX: a connection belongs to one thread at a time, so SQLite's
      * per-connection mutex would only cost time.  No SQLITE_OPEN_URI: the
@@ -100,14 +101,14 @@ static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     sqlite3 *db = NULL;
     rc = sqlite3_open_v2(url->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        free(c);
+        dorm_mem_free(c);
         return open_failed(db, rc, url->path, e);
     }
     rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(db, timeout_ms);
     if (rc == SQLITE_OK) rc = dorm_sqlite_register_functions(db);
     if (rc != SQLITE_OK) {
-        free(c);
+        dorm_mem_free(c);
         return open_failed(db, rc, url->path, e);
     }
     c->db = db;
@@ -120,7 +121,7 @@ static void sq_close(dorm_conn *c)
     /* close_v2: a statement someone forgot to release is closed with the
      * connection instead of keeping the file open forever. */
     sqlite3_close_v2(c->db);
-    free(c);
+    dorm_mem_free(c);
 }
 
 static int sq_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
@@ -160,7 +161,7 @@ static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
         sqlite3_finalize(st);
         return dorm_err(e, DORM_EPROGRAMMING, "You can only execute one statement at a time.");
     }
-    dorm_stmt *s = malloc(sizeof *s);
+    dorm_stmt *s = dorm_mem_alloc(sizeof *s);
     if (!s) {
         sqlite3_finalize(st);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
@@ -298,7 +299,7 @@ static void sq_finalize(dorm_stmt *s)
 {
     if (!s) return;
     sqlite3_finalize(s->st);
-    free(s);
+    dorm_mem_free(s);
 }
 
 /* dbshell: the sqlite3 shell on the database file. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/sqlite/sqlite.h"
+#include "core/alloc.h"
 
 /* ---- regexp ---------------------------------------------------------------- */
 
@@ -30,7 +31,7 @@ static char *translate(const char *p, size_t n)
         {'w', "[[:alnum:]_]", "[:alnum:]_"},
         {'W', "[^[:alnum:]_]", NULL},
     };
-    char *out = malloc(n * 7 + 1);
+    char *out = dorm_mem_alloc(n * 7 + 1);
     if (!out) return NULL;
     size_t o = 0;
     bool bracket = false;
@@ -76,7 +77,7 @@ static char *translate(const char *p, size_t n)
 static void free_regex(void *p)
 {
     regfree(p);
-    free(p);
+    dorm_mem_free(p);
 }
 
 /* Compiles `pattern`; a "(?i)" prefix (how Django spells iregex) asks for a
@@ -94,20 +95,20 @@ static regex_t *compile(sqlite3_context *cx, const char *pattern, size_t n)
         n -= 4;
     }
     char *posix = translate(pattern, n);
-    regex_t *re = malloc(sizeof *re);
+    regex_t *re = dorm_mem_alloc(sizeof *re);
     if (!posix || !re) {
-        free(posix);
-        free(re);
+        dorm_mem_free(posix);
+        dorm_mem_free(re);
         sqlite3_result_error_nomem(cx);
         return NULL;
     }
     int rc = regcomp(re, posix, flags);
-    free(posix);
+    dorm_mem_free(posix);
     if (rc != 0) {
         char msg[256] = "invalid regular expression: ";
         size_t used = strlen(msg);
         regerror(rc, re, msg + used, sizeof msg - used);
-        free(re);
+        dorm_mem_free(re);
         sqlite3_result_error(cx, msg, -1);
         return NULL;
     }
