@@ -29,17 +29,10 @@ static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int
     dorm_path p;
     int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER, &p);
     if (rc) return rc;
-    const dorm_fmeta *fm = p.field;
-    size_t plen = strlen(path), alen = strlen(fm->attname);
-    bool by_attname = plen >= alen && strcmp(path + plen - alen, fm->attname) == 0 && fm->attname != fm->f->name;
-    if (fm->f->kind != DORM_KIND_FK || !fm->target || by_attname || depth > 8)
-        return push(qs, l, (dorm_order){p.alias, fm, desc, false, NULL});
-    /* Ordering by a relation means ordering by the related model's ordering. */
-    const char *const *ord = fm->target->model->ordering;
-    if (!ord || !ord[0]) {
-        const char *sub = dorm_sprintf(qs->cx, "%s__%s", path, fm->target->pk->f->name);
-        return sub ? add_path(qs, l, sub, desc, depth + 1) : DORM_ENOMEM;
-    }
+    /* "author" orders by Author's Meta.ordering; "author_id", "author__id"
+     * and a relation to a model without one order by the key column. */
+    const char *const *ord = p.relation ? p.field->target->model->ordering : NULL;
+    if (!ord || !ord[0] || depth > 8) return push(qs, l, (dorm_order){p.alias, p.field, desc, false, NULL});
     for (size_t i = 0; ord[i]; i++) {
         const char *o = ord[i];
         bool d = o[0] == '-';

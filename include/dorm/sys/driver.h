@@ -77,6 +77,9 @@ typedef enum dorm_lookup {
     DORM_LK_ISNULL,
     DORM_LK_REGEX,
     DORM_LK_IREGEX,
+    /* JSONField's contains: containment (Django's DataContains), not a
+     * substring; a dialect without an operator for it refuses it. */
+    DORM_LK_JSON_CONTAINS,
     DORM_LK__COUNT
 } dorm_lookup;
 
@@ -241,6 +244,15 @@ typedef struct dorm_dialect {
     /* ALTER TABLE and CREATE INDEX take locks that block a busy table's
      * writers (PostgreSQL): the migration lint warns about them. */
     bool locks_on_alter;
+    /* IN lists: up to in_list_max values are written as placeholders,
+     * "IN (?, ?, ...)" (Django's SQL); a longer list is one parameter that
+     * array_param writes (an array literal, a JSON array), compared with
+     * in_array ("= ANY(%s)"), so that a list of any length fits one
+     * statement.  array_param returns false for a value it cannot write
+     * (bytes): that list stays placeholders. */
+    int in_list_max;
+    const char *in_array;
+    bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
