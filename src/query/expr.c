@@ -52,7 +52,7 @@ static dorm_kind value_kind(const dorm_value *v) {
 }
 
 static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth, const dorm_rexpr **out) {
-    if (depth >= DORM_MAX_DEPTH)
+    if (depth > DORM_MAX_DEPTH)
         return dorm_qs_fail(qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
     if (!r) return DORM_ENOMEM;

@@ -352,7 +352,7 @@ static int annotation_leaf(dorm_qs *qs, const char *path) {
 }
 
 static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out) {
-    if (wc.depth >= DORM_MAX_DEPTH)
+    if (wc.depth > DORM_MAX_DEPTH)
         return dorm_qs_fail(qs, DORM_EVALUE, "Conditions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     switch (q->kind) {
     case DORM_Q_LEAF: {
@@ -390,7 +390,10 @@ int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     for (int i = 0; i < qs->njoins && i < 64; i++)
         if (!qs->joins[i].outer) inner |= (uint64_t)1 << i;
     const dorm_where *added;
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL, 0}, &added);
+    /* The conditions of one call sit at depth 0 (or 1, under exclude's NOT);
+     * a leaf's depth counts the AND / OR / NOT nodes above it. */
+    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL, negate ? 0 : -1},
+                   &added);
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     if (rc || !added) return rc;
     return dorm_where_and(qs, added);

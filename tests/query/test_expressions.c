@@ -273,6 +273,23 @@ Test(expressions, update_refuses_joined_references, .init = catalogue, .fini = t
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("title", "Emma"))), 1, "titles must be unchanged");
 }
 
+/* The reverse join a filter() made is reused by F("books__title"); the
+ * UPDATE would have written that join's column. */
+Test(expressions, update_refuses_a_multivalued_relation_the_filter_joined, .init = catalogue, .fini = test_db_close)
+{
+    const char *msg = "Joined field references are not permitted in this query";
+    dorm_qs *emma = dorm_filter(authors(), DQ("books__title", "Emma"));
+    cr_assert_eq(dorm_update(emma, DSET("name", dorm_F("books__title"))), DORM_EFIELD);
+    expect_error(DORM_EFIELD, msg);
+    cr_assert_eq(dorm_update(authors(), DSET("name", dorm_F("books__title"))), DORM_EFIELD);
+    expect_error(DORM_EFIELD, msg);
+    /* Django says the same of an annotation that joins. */
+    dorm_qs *counted = dorm_annotate(authors(), DAS("n", DCount("books")));
+    cr_assert_eq(dorm_update(counted, DSET("name", dorm_F("n"))), DORM_EFIELD);
+    expect_error(DORM_EFIELD, msg);
+    cr_assert_eq(dorm_count(dorm_filter(authors(), DQ("name", "Jane Austen"))), 1, "names must be unchanged");
+}
+
 Test(expressions, key_of_a_relation_needs_no_join, .init = catalogue, .fini = test_db_close)
 {
     /* author__id is the book's own author_id column (Django trims the join). */

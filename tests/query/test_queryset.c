@@ -221,6 +221,24 @@ Test(queryset, earliest_and_latest, .init = catalogue, .fini = test_db_close)
                               "'get_latest_by' in the model's Meta.");
 }
 
+/* Django returns the row of a values() QuerySet (dorm read past a NULL
+ * object array). */
+Test(queryset, earliest_and_latest_of_values, .init = catalogue, .fini = test_db_close)
+{
+    const dorm_row *r = dorm_earliest(dorm_values(books(), "title", "pages"), "publication_date");
+    cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(r->n, 2);
+    cr_assert_str_eq(dorm_row_get(r, "title")->u.s, "Pride and Prejudice");
+    r = dorm_latest(dorm_values_list(books(), "title"), "pages");
+    cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(r->values[0].u.s, "Emma");
+    r = dorm_latest(dorm_values_flat(books(), "title"), "publication_date");
+    cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(r->values[0].u.s, "1984");
+    cr_assert_null(dorm_earliest(dorm_filter(dorm_values(books(), "title"), DQ("pages__gt", 1000)), "pages"));
+    expect_error(DORM_EDOESNOTEXIST, "Book matching query does not exist.");
+}
+
 Test(queryset, reverse, .init = catalogue, .fini = test_db_close)
 {
     Book **b = (Book **)dorm_list(dorm_reverse(books()), NULL);
