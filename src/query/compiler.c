@@ -439,7 +439,7 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
             continue;
         }
-        dorm_sql_col(s, dorm_alias_name(qs, o->alias), o->field->column);
+        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
         dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
     }
 }
@@ -480,23 +480,28 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
     }
 }
 
-/* Whether the column (alias, field) is among the model, select_related or
+/* Whether the ordering term o is among the model, select_related or
  * values() columns a SELECT writes. */
-static bool selected(const dorm_qs *qs, int alias, const dorm_fmeta *f) {
+static bool selected(const dorm_qs *qs, const dorm_order *o) {
     if (qs->mode != DORM_MODE_OBJECTS) {
-        for (int i = 0; i < qs->ncols; i++)
-            if (qs->cols[i].alias == alias && qs->cols[i].field == f && !qs->cols[i].ntrans) return true;
+        for (int i = 0; i < qs->ncols; i++) {
+            const dorm_col *c = &qs->cols[i];
+            if (c->alias == o->alias && c->field == o->field && c->ntrans == o->ntrans &&
+                memcmp(c->trans, o->trans, sizeof(dorm_extract) * (size_t)o->ntrans) == 0)
+                return true;
+        }
         return false;
     }
-    if (alias == 0) return f->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << f->index));
+    if (o->ntrans) return false;
+    if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
     for (int r = 0; r < qs->nselrel; r++)
-        if (qs->selrel[r].alias == alias) return true;
+        if (qs->selrel[r].alias == o->alias) return true;
     return false;
 }
 
 /* Whether an ordering term is written in the ORDER BY only, not selected. */
 static bool unselected_order(const dorm_qs *qs, const dorm_order *o) {
-    return !o->ref && (o->random || !selected(qs, o->alias, o->field));
+    return !o->ref && (o->random || !selected(qs, o));
 }
 
 /* SELECT DISTINCT also selects the ordering terms it does not select
@@ -508,7 +513,7 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
         if (!unselected_order(qs, o)) continue;
         dorm_buf_puts(&s->text, ", ");
         if (o->random) dorm_buf_puts(&s->text, s->d->random_function);
-        else dorm_sql_col(s, dorm_alias_name(qs, o->alias), o->field->column);
+        else column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
     }
 }
 
@@ -540,7 +545,7 @@ static void group_clause(dorm_sql *s, const dorm_qs *qs, bool ordered) {
         const dorm_order *o = &qs->order[i];
         if (o->random || !unselected_order(qs, o)) continue;
         dorm_buf_puts(&s->text, ", ");
-        dorm_sql_col(s, dorm_alias_name(qs, o->alias), o->field->column);
+        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
     }
 }
 

@@ -91,6 +91,8 @@ typedef struct dorm_order {
     bool desc;
     bool random;
     const char *ref;          /* an annotation alias                          */
+    int ntrans;               /* "publication_date__year": transforms         */
+    dorm_extract trans[DORM_MAX_TRANSFORMS];
 } dorm_order;
 
 /* A model loaded by select_related: its join, the ForeignKey leading to it

@@ -206,3 +206,27 @@ Test(distinct_ordering, rows_as_django_returns_them)
     cr_assert_eq(nobjs, 8);
     cr_assert_eq(dorm_count(dorm_distinct(dorm_order_by(dorm_all(T.cx, Author), "books__title"))), 3);
 }
+
+/* Django 3.2 orders by transforms too: order_by('publication_date__month'). */
+Test(distinct_ordering, by_a_transform)
+{
+    test_db_catalogue();
+    dorm_qs *b = dorm_all(T.cx, Book);
+    Book *first = dorm_first(dorm_order_by(b, "-publication_date__month", "title"));
+    cr_assert_not_null(first, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(first->title, "Emma");
+    size_t n;
+    const dorm_row **rows =
+        dorm_rows(dorm_distinct(dorm_order_by(dorm_values_flat(b, "genre"), "publication_date__year")), &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(n, 8);
+    cr_assert_eq(rows[0]->n, 1);
+    rows = dorm_rows(dorm_distinct(dorm_order_by(dorm_values_flat(b, "publication_date__year"), "publication_date__year")),
+                     &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(n, 8);
+    cr_assert_eq(rows[0]->values[0].u.i, 1813);
+    const char *sql = sql_of(dorm_order_by(b, "publication_date__year"));
+    cr_assert(strstr(sql, "ORDER BY ") && strstr(strstr(sql, "ORDER BY "), "\"library_book\".\"publication_date\")"),
+              "%s", sql);
+}
