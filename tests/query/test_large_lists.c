@@ -4,6 +4,7 @@
  * short one keeps Django's "IN (?, ...)"), and failed statements in the
  * statement log with their error. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,26 @@ Test(large_lists, failed_statements_are_logged_with_their_error)
         cr_assert_str_eq(rec.error, "ProgrammingError: parameter 65536 is out of range");
     }
     dorm_db_set_log(T.db, NULL, NULL);
+}
+
+static void catalogue_logging_to_stderr(void)
+{
+    cr_redirect_stderr();
+    catalogue();
+}
+
+/* $DORM_DEBUG_SQL's lines: Django's, with "; error=..." after a failure. */
+Test(large_lists, stderr_log_shows_the_error, .init = catalogue_logging_to_stderr)
+{
+    T.db->log_stderr = true;
+    cr_assert_null(dorm_create(T.cx, Book, .title = "Emma", .author = {1, NULL},
+                               .publication_date = dorm_date_ymd(2000, 1, 1), .isbn = "9780141439587"));
+    T.db->log_stderr = false;
+    fflush(stderr);
+    char buf[4096] = "";
+    size_t n = fread(buf, 1, sizeof buf - 1, cr_get_redirected_stderr());
+    buf[n] = '\0';
+    cr_assert(strstr(buf, "; args=('Emma', 1, '2000-01-01', '9780141439587', 'FIC', 0); error=IntegrityError: "), "%s",
+              buf);
+    cr_assert_eq(buf[n - 1], '\n');
 }
