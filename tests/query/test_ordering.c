@@ -127,6 +127,13 @@ Test(distinct_ordering, selects_the_ordering_terms)
                      "SELECT DISTINCT \"library_book\".\"id\", \"library_book\".\"title\", \"library_author\".\"name\" "
                      "FROM \"library_book\" INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" = "
                      "\"library_author\".\"id\") ORDER BY \"library_author\".\"name\" DESC");
+    /* An aggregate's GROUP BY takes the ordering terms too (PostgreSQL
+     * requires it); Django 3.2's SQL for
+     * Book.objects.annotate(n=Count('id')).order_by('author__name'). */
+    cr_assert_str_eq(sql_of(dorm_order_by(dorm_annotate(b, DAS("n", DCount("id"))), "author__name")),
+                     "SELECT " BOOK_COLUMNS ", COUNT(\"library_book\".\"id\") AS \"n\" FROM \"library_book\" INNER JOIN "
+                     "\"library_author\" ON (\"library_book\".\"author_id\" = \"library_author\".\"id\") GROUP BY "
+                     BOOK_COLUMNS ", \"library_author\".\"name\" ORDER BY \"library_author\".\"name\" ASC");
     cr_assert_str_eq(sql_of(dorm_distinct(dorm_order_by(dorm_all(T.cx, Author), "books__title"))),
                      "SELECT DISTINCT \"library_author\".\"id\", \"library_author\".\"name\", "
                      "\"library_author\".\"birth_date\", \"library_author\".\"biography\", \"library_book\".\"title\" "
@@ -169,6 +176,10 @@ Test(distinct_ordering, rows_as_django_returns_them)
     cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(nobjs, 8);
     cr_assert_eq(dorm_count(dorm_distinct(dorm_order_by(dorm_all(T.cx, Author), "books__title"))), 3);
+    objs = dorm_list(dorm_order_by(dorm_annotate(b, DAS("n", DCount("id"))), "author__name", "title"), &nobjs);
+    cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(nobjs, 9);
+    cr_assert_str_eq(((Book *)objs[0])->title, "1984");
 }
 
 /* Django 3.2 orders by transforms too: order_by('publication_date__month'). */
