@@ -70,17 +70,18 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
 static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
 {
     int rc = dorm_pg_ready(c, e);
-    if (rc) {
-        /* The rollback of a transaction the server already dropped ends it
-         * here too, so that the next statement may reconnect. */
-        if (strcmp(sql, "ROLLBACK") == 0) c->tx_open = false;
-        return rc;
+    if (!rc) {
+        PGresult *r = PQexec(c->pg, sql);
+        ExecStatusType st = PQresultStatus(r);
+        rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
+        PQclear(r);
+        dorm_pg_track(c);
     }
-    PGresult *r = PQexec(c->pg, sql);
-    ExecStatusType st = PQresultStatus(r);
-    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
-    PQclear(r);
-    dorm_pg_track(c);
+    /* A ROLLBACK ends the transaction whatever its outcome: a session that
+     * is gone (noticed before it was sent, or by sending it) took the
+     * transaction with it, and the next statement may reconnect. */
+    if (rc && (PQstatus(c->pg) != CONNECTION_OK || c->server_left) && strcmp(sql, "ROLLBACK") == 0)
+        c->tx_open = false;
     return rc;
 }
 
