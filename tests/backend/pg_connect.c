@@ -1,13 +1,16 @@
 /* pg_connect.c - PostgreSQL connections: URL options, messages of refused
  * connections and unknown roles (host named, password never shown),
  * DATABASE_URL, reconnection between transactions and never inside one,
- * and server-side statements, prepared once per SQL text or not at all. */
+ * the options= and database-name checks, and server-side statements,
+ * prepared once per SQL text (again after a column type change) or not at
+ * all. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -246,6 +249,48 @@ Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg
     terminate(db);
     cr_assert_eq(dorm_db_commit(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    dorm_db_close(db);
+}
+
+static void exec_ok(dorm_db *db, const char *sql)
+{
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
+/* A migration (here another connection) changes the type of a column a
+ * cached statement reads: the server refuses the old plan ("cached plan
+ * must not change result type"), and dorm prepares the statement again -
+ * at once outside a transaction, after the rollback inside one. */
+Test(pg_connect, statements_outlive_a_column_type_change, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    dorm_db *other = dorm_db_open(test_db_url(), NULL);
+    char table[64], sql[160];
+    snprintf(table, sizeof table, "dorm_stale_%ld", (long)getpid());
+    snprintf(sql, sizeof sql, "CREATE TABLE %s (x integer)", table);
+    exec_ok(db, sql);
+    snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (7)", table);
+    exec_ok(db, sql);
+    char query[128];
+    snprintf(query, sizeof query, "SELECT x FROM %s", table);
+    cr_assert_eq(scalar(db, query, NULL, 0), 7);
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ALTER x TYPE bigint", table);
+    exec_ok(other, sql);
+    cr_assert_eq(scalar(db, query, NULL, 0), 7);
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ALTER x TYPE numeric", table);
+    exec_ok(other, sql);
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_neq(try_query(db, query, &e), 0, "inside a transaction the stale plan fails it");
+    cr_assert_eq(dorm_db_rollback(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(scalar(db, query, NULL, 0), 7);
+    cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
+    snprintf(sql, sizeof sql, "DROP TABLE %s", table);
+    exec_ok(db, sql);
+    dorm_db_close(other);
     dorm_db_close(db);
 }
 
