@@ -1,7 +1,8 @@
 /* connect.c - PostgreSQL connections: a dorm_url turned into libpq keywords
- * (query options only from an allowlist), session set-up (UTF-8, UTC), the
- * check that re-opens a connection the server dropped between requests, and
- * the mapping of SQLSTATE classes to dorm errors. */
+ * (query options only from an allowlist, `options` only as settings, a
+ * database name required), session set-up (UTF-8, UTC), the check that
+ * re-opens a connection the server dropped between requests, and the
+ * mapping of SQLSTATE classes (and lost connections) to dorm errors. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <poll.h>

@@ -1,7 +1,9 @@
 /* driver.c - the SQLite backend's driver: opening a database file (with
- * foreign keys on, as Django does), preparing, binding dorm values in
- * Django's SQLite storage formats, stepping, reading columns, and mapping
- * SQLite's result codes to dorm errors with SQLite's own messages. */
+ * foreign keys on, as Django does, and the URL's busy timeout and
+ * transaction mode, which says how transactions begin), preparing, binding
+ * dorm values in Django's SQLite storage formats, stepping, reading columns,
+ * and mapping SQLite's result codes to dorm errors with SQLite's own
+ * messages. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <limits.h>
