@@ -1,6 +1,7 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, bench, install, clean).  CMake builds;
-# scripts/deps.sh installs Debian packages; scripts/test.sh runs the suites.
+# other entry points (deps, build, test-tsan, bench, install, clean).  CMake
+# builds; scripts/deps.sh installs Debian packages; scripts/test.sh runs the
+# suites.
 JOBS ?= 2
 PREFIX ?= /usr/local
 BUILD := build
@@ -9,7 +10,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test bench bench-postgres install clean
+.PHONY: all deps build demo test test-tsan bench bench-postgres install clean
 
 all: build
 
@@ -33,6 +34,10 @@ demo: deps
 test: deps
 	@JOBS=$(JOBS) scripts/test.sh
 
+# The threads test under ThreadSanitizer alone (make test runs it too).
+test-tsan: deps
+	@JOBS=$(JOBS) scripts/test.sh tsan
+
 # bench/run.sh gets the directory holding the benchmark programs.
 bench:
 	@scripts/deps.sh bench
@@ -55,4 +60,4 @@ install: deps
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan $(BENCH_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan $(BENCH_BUILD)

@@ -91,6 +91,10 @@ void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
  * open, or the driver's error; on any outcome of commit/rollback the level is
  * closed. */
 int dorm_db_begin(dorm_db *db, dorm_errbuf *e);
+/* begin for a block that will write: at depth 0 the driver's write
+ * transaction (SQLite: BEGIN IMMEDIATE, which waits out the busy timeout for
+ * the write lock). */
+int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e);
 int dorm_db_commit(dorm_db *db, dorm_errbuf *e);
 int dorm_db_rollback(dorm_db *db, dorm_errbuf *e);
 

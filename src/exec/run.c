@@ -71,7 +71,7 @@ int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
     int broken = usable(cx);
     if (broken) return broken;
-    if (dorm_db_begin(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
+    if (dorm_db_begin_write(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
     int rc = fn(payload);
     if (rc < 0) {
         /* Keep fn's error: it says what went wrong, the rollback does not. */

@@ -67,11 +67,21 @@ static int exec_sql(dorm_ctx *cx, const char *sql) {
 }
 
 /* Where tables are rebuilt (SQLite) foreign keys are off during a migration
- * and checked once at its end instead. */
-static void foreign_keys(dorm_ctx *cx, bool on) {
+ * and checked once at its end instead.  0 or the error, recorded on cx. */
+static int foreign_keys(dorm_ctx *cx, bool on) {
     const char *sql = on ? cx->db->dialect->constraint_checks_on : cx->db->dialect->constraint_checks_off;
-    dorm_errbuf e = {0, ""};
-    if (sql) dorm_db_exec(cx->db, sql, &e);
+    return sql ? exec_sql(cx, sql) : DORM_OK;
+}
+
+/* Foreign keys go back on whatever the migration's outcome `rc`: the
+ * connection must not go on without them unnoticed, so a failure is
+ * reported, also after a migration that was applied and committed. */
+static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
+    char before[400];
+    snprintf(before, sizeof before, "%s", rc ? dorm_errmsg(cx) : "");
+    if (!foreign_keys(cx, true)) return rc;
+    return dorm_fail(cx, dorm_errcode(cx), "%s.%s %s%s%s, and foreign key checks could not be turned back on: %s",
+                     m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
 }
 
 static int check_foreign_keys(dorm_ctx *cx) {
@@ -198,13 +208,14 @@ static int apply(run *r, int i, bool backwards) {
         fflush(r->out);
     }
     apply_job j = {r, i, backwards, fake, false};
-    foreign_keys(r->cx, false);
-    int rc = dorm_in_transaction(r->cx, apply_run, &j);
-    foreign_keys(r->cx, true);
+    int rc = foreign_keys(r->cx, false);
+    if (!rc) rc = dorm_in_transaction(r->cx, apply_run, &j);
+    bool done = !rc;
+    rc = keys_back_on(r->cx, m, rc);
     dorm_progress_done(&r->progress);
     if (r->o->verbosity > 0)
         fprintf(r->out, "%s\n", rc ? " FAILED" : j.skipped ? " (done by another process)" : fake ? " FAKED" : " OK");
-    if (!rc) r->applied[i] = !backwards;
+    if (done) r->applied[i] = !backwards;
     return rc;
 }
 

@@ -96,7 +96,7 @@ Test(db, open_config_errors)
 
     db = dorm_db_open("sqlite:///:memory:?journal=wal", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
-    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported SQLite URL option 'journal' (supported: timeout)");
+    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported SQLite URL option 'journal' (supported: timeout, transaction_mode)");
     dorm_db_close(db);
 
     db = dorm_db_open("sqlite:///:memory:?timeout=2.5", NULL);

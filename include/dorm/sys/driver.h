@@ -342,6 +342,12 @@ typedef struct dorm_driver {
     /* dbshell's client command line for a URL: 0, or DORM_ENOMEM when it
      * does not fit in cmd. */
     int (*client)(const dorm_url *url, dorm_client_cmd *cmd);
+    /* The statement that opens a transaction (borrowed, static).  `write`:
+     * the caller will write in it (dorm's own multi-statement writes), so a
+     * backend that locks by the first statement's needs (SQLite) can take
+     * its write lock at the start rather than fail to upgrade a read lock
+     * later.  NULL: "BEGIN". */
+    const char *(*begin_sql)(dorm_conn *c, bool write);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
