@@ -85,19 +85,20 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
     if (!key->unique && !key->primary_key)
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
-    bool text = dorm_kind_is_text(key->kind);
+    bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
     bool integer = dorm_kind_is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
                    key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT ||
                    key->kind == DORM_KIND_POSSMALLINT;
-    if (!text && !integer)
-        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer or text field; '%s.%s' is a %s.",
-               fm->target->model->name, key->name, dorm_kind_name(key->kind));
-    else if (text && !fm->f->text_key)
-        report(c, where, "dorm.E012", "A ForeignKey to the text field '%s.%s' needs a DORM_FK_TO(%s, const char *) member.",
-               fm->target->model->name, key->name, fm->target->model->name);
-    else if (integer && fm->f->text_key)
-        report(c, where, "dorm.E012", "A ForeignKey to the integer field '%s.%s' needs a DORM_FK(%s) member.",
-               fm->target->model->name, key->name, fm->target->model->name);
+    const char *target = fm->target->model->name;
+    char want[160];
+    snprintf(want, sizeof want,
+             text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
+    if (!text && !integer && !uuid)
+        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
+               target, key->name, dorm_kind_name(key->kind));
+    else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
+        report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
+               text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
 }
 
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
