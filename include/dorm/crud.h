@@ -35,12 +35,17 @@ int dorm_save_fields_(void *obj, const char *const *fields);
 int dorm_refresh(void *obj);
 
 /* What a delete removed: the total and a count per model label ("library.Book"),
- * sorted by label. */
+ * sorted by label.  When a delete is refused (DORM_EPROTECTED, DORM_ERESTRICTED)
+ * `blocking` lists the objects that refused it (Django's protected_objects /
+ * restricted_objects), each once, NULL-terminated, in the context's arena;
+ * the message names every relation they are reached through. */
 typedef struct dorm_deleted {
     int64_t total;
     size_t n;
     const char *const *labels;
     const int64_t *counts;
+    void *const *blocking;
+    size_t nblocking;
 } dorm_deleted;
 /* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
 int dorm_delete(void *obj, dorm_deleted *out);
