@@ -1,6 +1,7 @@
 /* checks.c - Django's system checks on the registered models (the ones that
  * apply to what dorm models declare): field names, max_length, decimal
  * digits, primary keys, relations, ordering, indexes, choices. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,27 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
     }
 }
 
+/* The backends' catalogue prefixes and who keeps tables under them. */
+typedef struct catalogue {
+    const char *prefix, *backend;
+} catalogue;
+static const catalogue catalogues[] = {{"sqlite_", "SQLite"}, {"pg_", "PostgreSQL"}};
+
+static const catalogue *catalogue_of(const char *name) {
+    for (size_t i = 0; name && i < sizeof catalogues / sizeof *catalogues; i++) {
+        const char *p = catalogues[i].prefix;
+        size_t k = 0;
+        while (p[k] && tolower((unsigned char)name[k]) == p[k]) k++;
+        if (!p[k]) return &catalogues[i];
+    }
+    return NULL;
+}
+
+const char *dorm_table_name_reserved(const char *name) {
+    const catalogue *k = catalogue_of(name);
+    return k ? k->prefix : NULL;
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -196,6 +218,10 @@ static void check_model(checker *c, const dorm_meta *m) {
     for (const char *p = m->db_table + 1; alias_like && *p; p++) alias_like = *p >= '0' && *p <= '9';
     if (alias_like)
         report(c, m->label, "dorm.E013", "db_table '%s' is reserved: dorm names table aliases T2, T3, ...", m->db_table);
+    const catalogue *k = catalogue_of(m->db_table);
+    if (k)
+        report(c, m->label, "dorm.E015", "db_table '%s' is reserved: %s keeps its own tables under the prefix '%s'.",
+               m->db_table, k->backend, k->prefix);
     if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
     for (const dorm_field *f = model->fields; f && f->name; f++)
