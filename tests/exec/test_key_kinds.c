@@ -207,6 +207,33 @@ Test(key_kinds, save_load_and_filter_across) {
     cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Post), DQ("tag", d.c))), 3);
 }
 
+Test(key_kinds, update_bulk_update_values_and_get_or_create) {
+    data d = make_data();
+    cr_assert_eq(dorm_update(dorm_filter(dorm_all(T.cx, Post), DQ("title", "guide")), DSET("tag", d.rust),
+                             DSET("country", d.jp)),
+                 1, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("tag", d.rust), DQ("country_id", "JP"))), "guide,tour");
+    d.intro->tag.id = d.rust->id;
+    d.intro->country.id = "JP";
+    d.tour->tag.id = d.c->id;
+    void *both[] = {d.intro, d.tour};
+    cr_assert_eq(dorm_bulk_update(T.cx, Post, both, 2, "tag", "country"), 2, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("tag__name", "rust"))), "guide,intro");
+    size_t n;
+    const dorm_row **rows = dorm_rows(dorm_values_list(dorm_order_by(dorm_all(T.cx, Post), "title"), "tag", "country"), &n);
+    cr_assert(rows && n == 3, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(rows[0]->values[0].type, DORM_T_UUID);
+    cr_assert(same_uuid(rows[0]->values[0].u.uuid, d.rust->id));
+    cr_assert_str_eq(rows[0]->values[1].u.s, "JP");
+    bool created;
+    Post *p = dorm_get_or_create(dorm_all(T.cx, Post), &created, NULL, DQ("title", "new"), DQ("tag", d.c));
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_assert(created);
+    cr_assert(same_uuid(p->tag.id, d.c->id));
+    Post *again = dorm_get_or_create(dorm_all(T.cx, Post), &created, NULL, DQ("title", "new"), DQ("tag", d.c));
+    cr_assert(again && !created && again->id == p->id, "%s", dorm_errmsg(T.cx));
+}
+
 Test(key_kinds, select_and_prefetch_related) {
     data d = make_data();
     size_t n;
