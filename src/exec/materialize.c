@@ -244,6 +244,7 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         dorm_uuid uuid;
         dorm_bytes bytes;
         void *ptrs[2];
+        DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
     } member;
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
     if (cx->db->drv->column_null(cs->stmt, col)) {
