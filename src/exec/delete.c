@@ -45,6 +45,7 @@ typedef struct collector {
     void **blocking;            /* protected or restricted objects (arena)    */
     size_t nblocking, capblocking;
     dorm_hmap seen;             /* (meta, primary key) of every collected row */
+    dorm_hmap blocked;          /* ... and of every blocking object          */
 } collector;
 
 static int add_batch(collector *c, batch b) {
@@ -127,12 +128,11 @@ static int64_t add_blocking(collector *c, dorm_qs *qs) {
     int64_t added = 0;
     for (size_t i = 0; i < n; i++) {
         dorm_value pk = dorm_pk_value(objs[i]);
-        bool seen = false;
-        for (size_t k = 0; k < c->nblocking && !seen; k++) {
-            dorm_value other = dorm_pk_value(c->blocking[k]);
-            seen = dorm_meta_of_obj(c->blocking[k]) == dorm_meta_of_obj(objs[i]) && dorm_value_equal(&pk, &other);
-        }
-        if (seen) continue;
+        size_t len;
+        const void *k = seen_key(c, dorm_meta_of_obj(objs[i]), &pk, NULL, 0, &len);
+        if (!k) return DORM_ENOMEM;
+        if (dorm_hmap_get(&c->blocked, k, len)) continue;
+        if (dorm_hmap_put(&c->blocked, k, len, objs[i])) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
         if (c->nblocking == c->capblocking) {
             size_t cap = c->capblocking ? c->capblocking * 2 : 8;
             void **grown = dorm_alloc(c->cx, sizeof(void *) * (cap + 1));
@@ -391,6 +391,7 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     dorm_mem_free(c->b);
     dorm_mem_free(c->r);
     dorm_hmap_free(&c->seen);
+    dorm_hmap_free(&c->blocked);
     return rc < 0 ? rc : DORM_OK;
 }
 
