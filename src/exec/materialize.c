@@ -11,11 +11,6 @@ static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n)
                      fm->column, dorm_kind_name(fm->f->kind));
 }
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
 /* The kinds decode() leaves out of line: rarer, or parsed at length anyway. */
 static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
     const dorm_driver *drv = cx->db->drv;
@@ -72,12 +67,15 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         break;
     }
     case DORM_KIND_FK:
-        /* A to_field key stored as text (DORM_FK_TO): same layout, a string
-         * first (integer keys are decode()'s). */
-        ((fk_member *)p)->obj = NULL;
+        /* A key stored as text or as a UUID (DORM_FK_TO); integer keys are
+         * decode()'s. */
+        *dorm_fk_cache(p, fm) = NULL;
         s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
+        if (fm->f->uuid_key) {
+            if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        } else if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0))) {
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        }
         break;
     default:
         return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
@@ -108,9 +106,9 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
         *(int32_t *)p = (int32_t)drv->column_int(st, col);
         return DORM_OK;
     case DORM_KIND_FK:
-        if (fm->f->text_key) break;
-        ((fk_member *)p)->obj = NULL;
-        ((fk_member *)p)->id = drv->column_int(st, col);
+        if (fm->f->text_key || fm->f->uuid_key) break;
+        *dorm_fk_cache(p, fm) = NULL;
+        *(int64_t *)p = drv->column_int(st, col);
         return DORM_OK;
     default:
         break;
@@ -197,7 +195,7 @@ static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_s
     one[1] = NULL;
     *c = (dorm_relcache){sr->rel, NULL, one, child ? 1 : 0, x->rels};
     x->rels = c;
-    if (child) ((fk_member *)dorm_member(child, sr->fk))->obj = parent;
+    if (child) *dorm_fk_cache(dorm_member(child, sr->fk), sr->fk) = parent;
     return DORM_OK;
 }
 
@@ -215,7 +213,7 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
         objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm_materialize(cx, arena, t, cs, col);
         if (!objs[r + 1] && !cx->db->drv->column_null(cs->stmt, pkcol)) return NULL;
         void *parent = objs[sr->parent];
-        if (parent && !sr->rel) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
+        if (parent && !sr->rel) *dorm_fk_cache(dorm_member(parent, sr->fk), sr->fk) = objs[r + 1];
         if (parent && sr->rel && cache_one(cx, arena, parent, sr, objs[r + 1])) return NULL;
         col += t->nfields;
     }
@@ -246,6 +244,7 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         dorm_uuid uuid;
         dorm_bytes bytes;
         void *ptrs[2];
+        DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
     } member;
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
     if (cx->db->drv->column_null(cs->stmt, col)) {

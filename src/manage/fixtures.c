@@ -93,13 +93,14 @@ static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
     const dorm_row **rows = dorm_rows(qs, &n);
     if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        const dorm_value *k = &rows[i]->values[0];
-        json_t *list = dorm_hmap_get(out, &k->u.i, sizeof(int64_t));
+        size_t len;
+        const void *k = dorm_key_bytes(&rows[i]->values[0], &len);
+        json_t *list = dorm_hmap_get(out, k, len);
         if (!list) {
             list = json_array();
-            if (dorm_hmap_put(out, &k->u.i, sizeof(int64_t), list)) return DORM_ENOMEM;
+            if (dorm_hmap_put(out, k, len, list)) return DORM_ENOMEM;
         }
-        json_array_append_new(list, json_integer(rows[i]->values[1].u.i));
+        json_array_append_new(list, value_json(cx, rel->to_fk, rows[i]->values[1]));
     }
     return DORM_OK;
 }
@@ -161,8 +162,10 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
                     json_object_set_new(fields, m->fields[f].f->name, value_json(cx, &m->fields[f], dorm_field_get(objs[i], &m->fields[f])));
             for (int r = 0; r < m->nm2m; r++) {
                 if (!dumped_m2m(m, &m->m2m[r])) continue;
-                int64_t pk = dorm_pk_value(objs[i]).u.i;
-                json_t *list = dorm_hmap_get(&m2m[r], &pk, sizeof pk);
+                dorm_value pk = dorm_pk_value(objs[i]);
+                size_t len;
+                const void *k = dorm_key_bytes(&pk, &len);
+                json_t *list = dorm_hmap_get(&m2m[r], k, len);
                 json_object_set_new(fields, m->m2m[r].name, list ? json_incref(list) : json_array());
             }
             json_object_set_new(o, "fields", fields);
