@@ -171,8 +171,8 @@ Test(makemigrations, noinput_means_no_rename) {
     cr_expect_lt(rc, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'title' to product without a "
                                         "default; we can't do that (the database needs something to populate existing rows).");
-    /* Answering no to the rename, then giving a default. */
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\nuntitled\n", false, &rc);
+    /* Answering no to the rename, then giving a default (Django's fix 1). */
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\n1\n'untitled'\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "    - Add field title to product\n"), "%s", out);
     cr_expect(strstr(out, "    - Remove field name from product\n"), "%s", out);
@@ -200,7 +200,7 @@ Test(makemigrations, not_null_field_needs_a_default) {
     cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'qty' to product without a default; "
                                         "we can't do that (the database needs something to populate existing rows).");
     /* Interactively: a one-off default for the existing rows only. */
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "3\n", false, &rc);
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "1\n3\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "0002_product_qty.json"), "%s", out);
     const char *text = slurp(test_tmpdir_path("0002_product_qty.json"));

@@ -241,6 +241,10 @@ typedef struct dorm_dialect {
     /* ALTER TABLE and CREATE INDEX take locks that block a busy table's
      * writers (PostgreSQL): the migration lint warns about them. */
     bool locks_on_alter;
+    /* AddIndexConcurrently / RemoveIndexConcurrently: the statements'
+     * opening words that build and drop an index without blocking writers,
+     * outside any transaction, or NULL where the backend has none. */
+    const char *create_index_concurrently, *drop_index_concurrently;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
