@@ -133,7 +133,8 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
                                   .strict = flag(c, a, "--strict"),
                                   .locks_on_alter = locks_on_alter(a),
-                                  .verbosity = a->verbosity};
+                                  .verbosity = a->verbosity,
+                                  .merge = flag(c, a, "--merge")};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {
         fputs("CommandError: You must supply at least one app label when using --empty.\n", stderr);
@@ -172,7 +173,12 @@ static int cmd_showmigrations(const command *c, args *a, const dorm_app *const *
 static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     (void)apps;
     a->pos[a->npos] = NULL;
-    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output");
+    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output"), *format = value(c, a, "--format");
+    /* Django's serializers that dorm has: JSON only. */
+    if (format && strcmp(format, "json") != 0) {
+        fprintf(stderr, "CommandError: Unknown serialization format: %s\n", format);
+        return 1;
+    }
     FILE *out = path ? fopen(path, "w") : stdout;
     if (!out) {
         fprintf(stderr, "CommandError: Cannot write %s.\n", path);
@@ -243,7 +249,8 @@ static const command commands[] = {
      cmd_inspectdb},
     {"loaddata", "Installs JSON fixtures, all or nothing.", NULL, NULL, 63, true, cmd_loaddata},
     {"makemigrations", "Creates new migrations from the changes to the models.",
-     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict"), DORM_LIST("--name"), 7, false,
+     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict", "--merge"), DORM_LIST("--name"),
+     7, false,
      cmd_makemigrations},
     {"migrate", "Updates the database schema: applies or unapplies migrations.",
      DORM_LIST("--plan", "--fake", "--fake-initial", "--noinput", "--no-input", "--strict"), NULL, 2, true, cmd_migrate},

@@ -256,19 +256,43 @@ static int apply(run *r, int i, bool backwards) {
     return rc;
 }
 
+/* Django's describe_operation for --plan: "Undo " before an operation run
+ * backwards, " -> <sql>" after RunSQL (cut to 40 characters with an
+ * ellipsis), " -> IRREVERSIBLE" where there is no way back. */
+static void plan_line(run *r, const dorm_op *op, bool backwards) {
+    dorm_buf action = DORM_BUF_INIT;
+    const char *prefix = "";
+    bool code = op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C;
+    const char *const *sql = backwards ? op->reverse_sql : op->sql;
+    if (code && ((op->kind == DORM_OP_RUN_SQL && !sql) || (op->kind == DORM_OP_RUN_C && backwards && !op->reverse_code)))
+        dorm_buf_puts(&action, " -> IRREVERSIBLE");
+    else if (op->kind == DORM_OP_RUN_SQL && sql[0])
+        for (size_t i = 0; sql[i]; i++) {
+            dorm_buf_puts(&action, i ? "; " : " -> ");
+            for (const char *p = sql[i]; *p; p++)
+                if (*p != '\n') dorm_buf_putc(&action, *p);
+        }
+    else if (!code && backwards)
+        prefix = "Undo ";
+    /* Django's Truncator.chars(40): 40 characters, the last one "…". */
+    size_t chars = 0, cut = 0;
+    for (size_t i = 0; i < action.len; i++)
+        if (((unsigned char)action.data[i] & 0xc0) != 0x80 && ++chars == 40) cut = i;
+    if (chars > 40) action.len = cut;
+    fprintf(r->out, "    %s%s%.*s%s\n", prefix, dorm_op_describe(r->cx, op), (int)action.len,
+            action.data ? action.data : "", chars > 40 ? "\xe2\x80\xa6" : "");
+    dorm_buf_free(&action);
+}
+
+/* migrate --plan (Django's): each migration and its operations, in their
+ * own order either way. */
 static void print_plan(run *r, const int *plan, int n, bool backwards) {
     fputs("Planned operations:\n", r->out);
     if (!n) fputs("  No planned migration operations.\n", r->out);
     for (int p = 0; p < n; p++) {
         dorm_migration *m = r->g.nodes[plan[p]];
         fprintf(r->out, "%s.%s\n", m->app, m->name);
-        for (int k = 0; k < m->nops; k++) {
-            const dorm_op *op = &m->ops[backwards ? m->nops - 1 - k : k];
-            bool irreversible = backwards && ((op->kind == DORM_OP_RUN_SQL && !op->reverse_sql) ||
-                                              (op->kind == DORM_OP_RUN_C && !op->reverse_code));
-            fprintf(r->out, "    %s%s%s\n", backwards ? "Undo " : "", dorm_op_describe(r->cx, op),
-                    irreversible ? " -> IRREVERSIBLE" : "");
-        }
+        for (int k = 0; k < m->nops; k++) plan_line(r, &m->ops[k], backwards);
     }
 }
 
@@ -305,6 +329,11 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     if (!rc) rc = dorm_recorder_applied(cx, &r.g, r.applied);
     if (!rc) rc = dorm_graph_replacements(cx, &r.g, r.applied);
     if (!rc) rc = dorm_graph_conflicts(cx, &r.g, apps, NULL);
+    /* Every file's operations are checked against the state before any runs:
+     * a broken later file stops the run before an earlier one is applied. */
+    dorm_state *last = rc ? NULL : dorm_graph_state(cx, &r.g, NULL, -1);
+    if (!rc && !last) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    dorm_state_free(last);
     bool backwards = false;
     int target = -1;
     if (!rc && r.o->app && r.o->target) {

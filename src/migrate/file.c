@@ -186,7 +186,7 @@ static void read_default(reader *r, json_t *d, dorm_fstate *out) {
             char shown[64];
             if (v.type == DORM_T_INT) snprintf(shown, sizeof shown, "%lld", (long long)v.u.i);
             else snprintf(shown, sizeof shown, "%g", v.u.f);
-            bad(r, "field '%s': default %s is not an integer a %s holds (%lld to %lld)", f->name, shown,
+            bad(r, "field '%s': default %s does not fit %s (an integer from %lld to %lld)", f->name, shown,
                 dorm_kind_name(f->kind), (long long)lo, (long long)hi);
             return;
         }

@@ -579,13 +579,13 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
                               bool backwards) {
     const char *what = op->kind == DORM_OP_ADD_INDEX ? "AddIndexConcurrently" : "RemoveIndexConcurrently";
     const dorm_dialect *d = ddl->cx->db->dialect;
-    if (!d->create_index_concurrently || !d->drop_index_concurrently)
-        return dorm_fail(ddl->cx, DORM_EPROGRAMMING, "The %s operation is not supported on %s: it is PostgreSQL's.",
-                         what, ddl->cx->db->drv->vendor);
     if (ddl->atomic)
         return dorm_fail(ddl->cx, DORM_ETRANSACTION,
                          "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
                          "migration).", what);
+    if (!d->create_index_concurrently || !d->drop_index_concurrently)
+        return dorm_fail(ddl->cx, DORM_EPROGRAMMING, "The %s operation is not supported on %s: it is PostgreSQL's.",
+                         what, ddl->cx->db->drv->vendor);
     const dorm_rendered *r = op->kind == DORM_OP_ADD_INDEX ? rt : rf;
     const char *name = op->kind == DORM_OP_ADD_INDEX ? op->index.name : op->name;
     const dorm_meta *m = dorm_rendered_meta(r, dorm_state_model(r->st, op->app, op->model));

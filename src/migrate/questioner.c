@@ -145,7 +145,7 @@ static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate 
             return NULL;
         }
         if (dorm_kind_int_range(k, &lo, &hi) && (n < lo || n > hi)) {
-            return dorm_sprintf(cx, "%s is out of range for a %s (%lld to %lld)", s, kind, (long long)lo, (long long)hi);
+            return dorm_sprintf(cx, "%s is out of range for %s (%lld to %lld)", s, kind, (long long)lo, (long long)hi);
         }
         if (k == DORM_KIND_BOOL || date_kind(k)) {
             return dorm_sprintf(cx, "%s is a number, and %s is a %s", s, f->f.name, kind);
