@@ -47,6 +47,17 @@ static const char *value(const command *c, const args *a, const char *name) {
     return i >= 0 ? a->values[i] : NULL;
 }
 
+/* A small number option (--verbosity, --indent): digits only, at most 99;
+ * -1 for anything else. */
+static int small_number(const char *s) {
+    int n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || p - s >= 2) return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return *s ? n : -1;
+}
+
 static int parse(const command *c, int argc, char **argv, args *a) {
     memset(a, 0, sizeof *a);
     a->verbosity = 1;
@@ -67,8 +78,12 @@ static int parse(const command *c, int argc, char **argv, args *a) {
                     return 2;
                 }
                 if (strcmp(name, "--database") == 0) a->database = v;
-                else if (strcmp(name, "--verbosity") == 0) a->verbosity = atoi(v);
+                else if (strcmp(name, "--verbosity") == 0) a->verbosity = small_number(v);
                 else a->values[index_of(c->options, name)] = v;
+                if (a->verbosity < 0) {
+                    fprintf(stderr, "manage %s: error: argument --verbosity: invalid choice: '%s'\n", c->name, v);
+                    return 2;
+                }
                 continue;
             }
             if (!eq && (k = index_of(c->flags, name)) >= 0) {
@@ -76,7 +91,10 @@ static int parse(const command *c, int argc, char **argv, args *a) {
                 continue;
             }
         } else if (s[0] == '-' && s[1] == 'v' && s[2] == '\0' && i + 1 < argc) {
-            a->verbosity = atoi(argv[++i]);
+            if ((a->verbosity = small_number(argv[++i])) < 0) {
+                fprintf(stderr, "manage %s: error: argument -v: invalid choice: '%s'\n", c->name, argv[i]);
+                return 2;
+            }
             continue;
         } else if (s[0] != '-' && a->npos < c->max_pos) {
             a->pos[a->npos++] = s;
@@ -174,6 +192,10 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
     (void)apps;
     a->pos[a->npos] = NULL;
     const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output"), *format = value(c, a, "--format");
+    if (indent && small_number(indent) < 0) {
+        fprintf(stderr, "manage dumpdata: error: argument --indent: invalid int value: '%s'\n", indent);
+        return 2;
+    }
     /* Django's serializers that dorm has: JSON only. */
     if (format && strcmp(format, "json") != 0) {
         fprintf(stderr, "CommandError: Unknown serialization format: %s\n", format);
@@ -184,7 +206,7 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
         fprintf(stderr, "CommandError: Cannot write %s.\n", path);
         return 1;
     }
-    int rc = dorm_dumpdata(cx, a->pos, indent ? atoi(indent) : 0, out);
+    int rc = dorm_dumpdata(cx, a->pos, indent ? small_number(indent) : 0, out);
     if (path) fclose(out);
     return rc < 0 ? failed(cx) : 0;
 }

@@ -135,6 +135,9 @@ static int run_manage(const char *const *args) {
 Test(manage, dispatcher_errors) {
     cr_expect_eq(run_manage(DORM_LIST("nope")), 1);
     cr_expect_eq(run_manage(DORM_LIST("check", "--bogus")), 2);
+    cr_expect_eq(run_manage(DORM_LIST("check", "--verbosity", "99999999999999999999")), 2, "not atoi's overflow");
+    cr_expect_eq(run_manage(DORM_LIST("check", "-v", "x")), 2);
+    cr_expect_eq(run_manage(DORM_LIST("check", "--verbosity=2")), 0);
     cr_expect_eq(run_manage(DORM_LIST("check")), 0);
     cr_expect_eq(run_manage(DORM_LIST("help")), 0);
 }
