@@ -119,6 +119,7 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     dst->to = dorm_state_str(st, src->to);
     dst->through = dorm_state_str(st, src->through);
     dst->default_callable = src->default_callable;
+    dst->default_now = src->default_now;
     return c.name ? DORM_OK : DORM_ENOMEM;
 }
 

@@ -64,6 +64,8 @@ static int to_int(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm
         out->u.i = in->u.b;
         return 0;
     case DORM_T_FLOAT:
+        /* Outside int64's range (or NaN) the cast is undefined: refused. */
+        if (!(in->u.f >= -9223372036854775808.0 && in->u.f < 9223372036854775808.0)) break;
         out->u.i = (int64_t)in->u.f;
         return 0;
     case DORM_T_TEXT:

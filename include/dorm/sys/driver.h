@@ -253,6 +253,10 @@ typedef struct dorm_dialect {
     int in_list_max;
     const char *in_array;
     bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
+    /* AddIndexConcurrently / RemoveIndexConcurrently: the statements'
+     * opening words that build and drop an index without blocking writers,
+     * outside any transaction, or NULL where the backend has none. */
+    const char *create_index_concurrently, *drop_index_concurrently;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
