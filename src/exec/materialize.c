@@ -11,6 +11,22 @@ static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n)
                      fm->column, dorm_kind_name(fm->f->kind));
 }
 
+/* A member is a C string: text with a NUL byte (SQLite keeps what another
+ * program wrote) would read cut short, and be written back so on save. */
+static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
+    return dorm_fail(cx, DORM_EDATA,
+                     "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.",
+                     fm->column, fm->f->name);
+}
+
+/* s[0..n) as a C string in the arena: 0, or an error on cx. */
+static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
+    if (!s) s = "", n = 0;
+    if (n && memchr(s, '\0', n)) return nul_in_text(cx, fm);
+    if (!(*(char **)p = dorm_arena_strndup(arena, s, n))) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    return DORM_OK;
+}
+
 typedef struct fk_member {
     int64_t id;
     void *obj;
@@ -76,9 +92,7 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
          * first (integer keys are decode()'s). */
         ((fk_member *)p)->obj = NULL;
         s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        break;
+        return copy_text(cx, arena, fm, s, n, p);
     default:
         return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
@@ -93,9 +107,7 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     if (dorm_kind_is_text(fm->f->kind)) {
         size_t n;
         const char *s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        return DORM_OK;
+        return copy_text(cx, arena, fm, s, n, p);
     }
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:

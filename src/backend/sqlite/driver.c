@@ -195,6 +195,10 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         }
         if (!v->u.s && v->len) return dorm_err(e, DORM_EVALUE, "parameter %d: text of %zu bytes at NULL", idx, v->len);
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
+        /* SQLite would keep it, but dorm reads text into C strings: refused
+         * here as PostgreSQL refuses it, rather than read back cut short. */
+        if (v->len != DORM_STRLEN && n && memchr(v->u.s, '\0', n))
+            return dorm_err(e, DORM_EVALUE, "parameter %d: text cannot contain NUL (0x00) characters", idx);
         rc = sqlite3_bind_text64(st, idx, n ? v->u.s : "", n, SQLITE_STATIC, SQLITE_UTF8);
         break;
     case DORM_T_BYTES:
