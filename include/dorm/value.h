@@ -202,7 +202,8 @@ static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
 #define DLIST(...) \
     dorm_v_list((const dorm_value[]){DORM__MAP(DV, __VA_ARGS__)}, DORM__NARGS(__VA_ARGS__))
 
-/* Dates, times and instants.  Constructors do not validate; dorm_*_valid do. */
+/* Dates, times and instants.  Constructors do not validate; dorm_*_valid do.
+ * The range is Python's: years 1..9999, for dates and for instants (UTC). */
 static inline dorm_date dorm_date_ymd(int y, int m, int d) {
     dorm_date r = {(int16_t)y, (uint8_t)m, (uint8_t)d};
     return r;
@@ -213,18 +214,23 @@ static inline dorm_time dorm_time_hms(int h, int m, int s, int usec) {
 }
 bool dorm_date_valid(dorm_date d);
 bool dorm_time_valid(dorm_time t);
-/* The instant of a UTC calendar date and time. */
+bool dorm_datetime_valid(dorm_datetime t);
+/* The instant of a UTC calendar date and time; an instant that is not valid
+ * (INT64_MIN) when the year is outside 1..9999. */
 dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int usec);
-/* Splits an instant into its UTC date and time. */
+/* Splits an instant into its UTC date and time (the date {0,0,0} when the
+ * instant is not valid). */
 void dorm_datetime_split(dorm_datetime t, dorm_date *date, dorm_time *time);
 /* Today's date / the current instant (UTC). */
 dorm_date dorm_date_today(void);
 dorm_datetime dorm_datetime_now(void);
-/* Days since 1970-01-01 of a date, and back. */
+/* Days since 1970-01-01 of a date, and back ({0,0,0} outside years 1..9999). */
 int64_t dorm_date_to_days(dorm_date d);
 dorm_date dorm_date_from_days(int64_t days);
 
-/* Parsing: 0 on success, DORM_EVALUE on malformed input.  Accepted forms are
+/* Parsing: 0 on success, DORM_EVALUE on malformed input, DORM_EDATA for a
+ * well-formed datetime whose UTC instant falls outside years 1..9999 (Python's
+ * OverflowError) or a decimal too wide for dorm_decimal.  Accepted forms are
  * ISO 8601 as Django reads them: "YYYY-MM-DD", "HH:MM[:SS[.ffffff]]",
  * "YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH:MM|-HH:MM]" (no offset = UTC),
  * decimals "[-+]digits[.digits]" and UUIDs with or without dashes. */
@@ -235,7 +241,9 @@ int dorm_decimal_parse(const char *s, size_t len, dorm_decimal *out);
 int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out);
 
 /* Formatting into buf (NUL-terminated); returns the length written.  Buffers of
- * DORM_FMT_MAX bytes always suffice.  Dates as "YYYY-MM-DD"; times as
+ * DORM_FMT_MAX bytes always suffice.  A date, time or instant that is not
+ * valid (see dorm_*_valid) is written as "" and 0 returned: Python could not
+ * hold it, and dorm refuses to bind it.  Dates as "YYYY-MM-DD"; times as
  * "HH:MM:SS[.ffffff]"; instants as "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC, the
  * way Django stores them in SQLite); decimals with exactly their scale's
  * digits; UUIDs as 32 lowercase hex digits (dashes: dorm_uuid_format_dashed). */

@@ -69,3 +69,55 @@ Test(text_nul, bytes_keep_nul_on_every_backend, .init = test_db_open, .fini = te
     cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("binary_f", ((dorm_bytes){"a\0b\0", 4})))), 1,
                  "%s", dorm_errmsg(T.cx));
 }
+
+/* ---- Dates and instants outside years 1..9999 ----------------------------- */
+
+#define YEAR1 INT64_C(-62135596800000000) /* 0001-01-01T00:00:00Z */
+
+Test(datetime_range, out_of_range_instant_is_not_saved, .init = test_db_open, .fini = test_db_close) {
+    Everything *e = one_everything();
+    e->datetime_f = (dorm_datetime){YEAR1 - INT64_C(3600000000)};
+    cr_expect_eq(dorm_save(e), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx), "date value out of range"), "%s", dorm_errmsg(T.cx));
+    e->datetime_f = (dorm_datetime){YEAR1};
+    cr_assert_eq(dorm_save(e), DORM_OK, "%s", dorm_errmsg(T.cx));
+    Everything *got = dorm_get(dorm_all(T.cx, Everything), DQ("pk", e->id));
+    cr_assert_not_null(got, "every later read works: %s", dorm_errmsg(T.cx));
+    cr_expect_eq(got->datetime_f.usec, YEAR1);
+}
+
+Test(datetime_range, out_of_range_text_is_refused, .init = test_db_open, .fini = test_db_close) {
+    Everything *e = one_everything();
+    dorm_qs *qs = dorm_filter(dorm_all(T.cx, Everything), DQ("pk", e->id));
+    cr_expect_lt(dorm_update(qs, DSET("datetime_f", "0001-01-01T00:00+01:00")), 0);
+    cr_expect_eq(dorm_errcode(T.cx), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "'0001-01-01T00:00+01:00' value is out of range: datetimes are years 1 to 9999 in UTC.");
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("datetime_f__lt", "9999-12-31T23:30-01:00"))),
+                 -1);
+    cr_expect_eq(dorm_errcode(T.cx), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_update(qs, DSET("datetime_f", "0001-01-01T00:30+00:30")), 1, "%s", dorm_errmsg(T.cx));
+    Everything *got = dorm_get(dorm_all(T.cx, Everything), DQ("pk", e->id));
+    cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(got->datetime_f.usec, YEAR1);
+    /* A date taken from an instant out of range is refused, not NULL. */
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("date_f", ((dorm_datetime){YEAR1 - 1})))), -1);
+    cr_expect_eq(dorm_errcode(T.cx), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+}
+
+Test(datetime_range, invalid_dates_and_times_are_not_saved, .init = test_db_open, .fini = test_db_close) {
+    Everything *e = one_everything();
+    e->date_f = dorm_date_ymd(2023, 2, 29);
+    cr_expect_eq(dorm_save(e), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx), "date value out of range"), "%s", dorm_errmsg(T.cx));
+    e->date_f = dorm_date_ymd(10000, 1, 1);
+    cr_expect_eq(dorm_save(e), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+    e->date_f = dorm_date_ymd(9999, 12, 31);
+    e->time_f = dorm_time_hms(24, 0, 0, 0);
+    cr_expect_eq(dorm_save(e), DORM_EDATA, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx), "time value out of range"), "%s", dorm_errmsg(T.cx));
+    e->time_f = dorm_time_hms(23, 59, 59, 999999);
+    cr_assert_eq(dorm_save(e), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("date_f__year", 9999))), 1,
+                 "%s", dorm_errmsg(T.cx));
+}

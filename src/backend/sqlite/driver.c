@@ -219,6 +219,10 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
             : v->type == DORM_T_TIME     ? dorm_time_format(v->u.time, tmp)
             : v->type == DORM_T_DECIMAL  ? dorm_decimal_format(v->u.dec, tmp)
                                          : dorm_uuid_format(v->u.uuid, tmp);
+        /* Formatting writes nothing for what Python's datetime cannot hold. */
+        if (!n)
+            return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", idx,
+                            v->type == DORM_T_TIME ? "time" : "date");
         rc = sqlite3_bind_text(st, idx, tmp, (int)n, SQLITE_TRANSIENT);
         break;
     default:
