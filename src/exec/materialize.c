@@ -4,6 +4,7 @@
  * values the database stores. */
 #include <string.h>
 
+#include "core/decimal.h"
 #include "exec/exec.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
@@ -66,12 +67,23 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         if (dorm_time_parse(s, n, p)) return bad_data(cx, fm, s, n);
         break;
     case DORM_KIND_DECIMAL: {
+        /* As Django's converters: what the backend gives (SQLite: a REAL's 15
+         * significant digits), then a column's values rounded to its places.
+         * A value SQLite rounded may not fit them any more: it is returned
+         * as read. */
         dorm_decimal d;
-        s = drv->column_text(st, col, &n);
-        if (dorm_decimal_parse(s, n, &d)) return bad_data(cx, fm, s, n);
-        /* SQLite keeps 15 significant digits: a value it rounded may not fit
-         * the field's scale any more; it is returned as stored. */
-        if (dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
+        int rc;
+        if (drv->column_decimal) {
+            rc = drv->column_decimal(st, col, &d);
+        } else {
+            s = drv->column_text(st, col, &n);
+            rc = dorm_decimal_read(s, n, &d);
+        }
+        if (rc) {
+            s = drv->column_text(st, col, &n);
+            return bad_data(cx, fm, s, n);
+        }
+        if (fm->f->decimal_places < 0 || dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
         break;
     }
     case DORM_KIND_UUID:

@@ -247,7 +247,7 @@ Test(db, every_value_type_round_trip)
         dorm_v_date(dorm_date_ymd(2021, 1, 4)),
         dorm_v_datetime(dorm_datetime_utc(2020, 12, 31, 23, 59, 58, 123456)),
         dorm_v_time(dorm_time_hms(7, 5, 3, 0)),
-        dorm_v_decimal((dorm_decimal){-1250, 2}),
+        dorm_v_decimal((dorm_decimal)DORM_DEC(-1250, 2)),
         dorm_v_uuid(u),
         dorm_v_textn(NULL, 0),
         dorm_v_bytes((dorm_bytes){NULL, 0}),
@@ -417,7 +417,7 @@ Test(db, log_renders_params_python_style)
         dorm_v_text("x"), dorm_v_int(3), dorm_v_float(1.5), dorm_v_float(100), dorm_v_float(1e16),
         dorm_v_float(0.0001), dorm_v_float(-2.5e-7), dorm_v_null(), dorm_v_bool(true), dorm_v_bool(false),
         dorm_v_date(dorm_date_ymd(2021, 3, 4)), dorm_v_text("it's"), dorm_v_textn("a\nb\t", 4),
-        dorm_v_bytes((dorm_bytes){"\x01z", 2}), dorm_v_decimal((dorm_decimal){1250, 2}), dorm_v_uuid(u),
+        dorm_v_bytes((dorm_bytes){"\x01z", 2}), dorm_v_decimal((dorm_decimal)DORM_DEC(1250, 2)), dorm_v_uuid(u),
         dorm_v_datetime(dorm_datetime_utc(2021, 1, 2, 3, 4, 5, 0)), dorm_v_float(0.1),
     };
     size_t n = sizeof p / sizeof p[0];

@@ -330,6 +330,12 @@ typedef struct dorm_driver {
     /* dbshell's client command line for a URL: 0, or DORM_ENOMEM when it
      * does not fit in cmd. */
     int (*client)(const dorm_url *url, dorm_client_cmd *cmd);
+    /* Optional: the non-NULL column i read as a decimal the way Django's
+     * converter for the backend reads it (SQLite: a REAL's 15 significant
+     * digits, an INTEGER exactly).  0, DORM_EVALUE (not a number) or
+     * DORM_EDATA (too wide).  NULL: the column's text is parsed, digits past
+     * what dorm_decimal holds rounded away. */
+    int (*column_decimal)(dorm_stmt *s, int i, dorm_decimal *out);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

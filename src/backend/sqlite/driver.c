@@ -10,6 +10,7 @@
 
 #include "backend/sqlite/sqlite.h"
 #include "core/alloc.h"
+#include "core/decimal.h"
 
 /* Milliseconds a statement waits for a lock held by another connection. */
 #define BUSY_TIMEOUT_MS 5000
@@ -277,6 +278,18 @@ static const char *sq_column_text(dorm_stmt *s, int i, size_t *len)
     return p;
 }
 
+/* A decimal column is stored as INTEGER or REAL (its NUMERIC affinity keeps
+ * 15 significant digits of a REAL) or, not being a number, as TEXT. */
+static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out)
+{
+    sqlite3_value *v = sqlite3_column_value(s->st, i);
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: *out = dorm_decimal_from_int(sqlite3_value_int64(v), 0); return 0;
+    case SQLITE_FLOAT: return dorm_decimal_from_real(sqlite3_value_double(v), out);
+    default: return dorm_decimal_read((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), out);
+    }
+}
+
 static const void *sq_column_blob(dorm_stmt *s, int i, size_t *len)
 {
     const void *p = sqlite3_column_blob(s->st, i);
@@ -342,4 +355,5 @@ const dorm_driver dorm_sqlite_driver = {
     .last_insert_id = sq_last_insert_id,
     .introspect = dorm_sqlite_introspect,
     .client = sq_client,
+    .column_decimal = sq_column_decimal,
 };
