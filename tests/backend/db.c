@@ -310,6 +310,7 @@ Test(db, text_with_nul_refused_bytes_kept)
     cr_assert_eq(memcmp(p, "ab\0cd", 5), 0);
     cr_assert_eq(dorm_db_step(db, cs, &e), DORM_STEP_DONE);
     dorm_db_release(db, cs);
+    dorm_db_close(db);
 }
 
 Test(db, unique_violation_is_integrity_error)
