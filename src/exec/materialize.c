@@ -20,11 +20,14 @@ static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
                      fm->column, fm->f->name);
 }
 
-/* s[0..n) as a C string in the arena: 0, or an error on cx. */
+/* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
 static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
+    size_t len;
     if (!s) s = "", n = 0;
-    if (n && memchr(s, '\0', n)) return nul_in_text(cx, fm);
-    if (!(*(char **)p = dorm_arena_strndup(arena, s, n))) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    char *c = dorm_arena_cstr(arena, s, n, &len);
+    if (!c) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (len != n) return nul_in_text(cx, fm);
+    *(char **)p = c;
     return DORM_OK;
 }
 
