@@ -43,10 +43,12 @@ typedef struct dorm_decimal {
     int32_t scale;
     bool neg;
 } dorm_decimal;
-/* The magnitude of a signed integer constant, as uint64_t. */
-#define DORM__DECMAG(c) ((c) < 0 ? (uint64_t)0 - (uint64_t)(c) : (uint64_t)(c))
+/* DORM_DEC's coefficient is an int64_t: its sign bit, and its magnitude as
+ * uint64_t.  No comparison, so -Wtype-limits stays quiet on unsigned ones. */
+#define DORM__DECNEG(c) ((uint64_t)(int64_t)(c) >> 63)
+#define DORM__DECMAG(c) (DORM__DECNEG(c) ? (uint64_t)0 - (uint64_t)(int64_t)(c) : (uint64_t)(int64_t)(c))
 #define DORM_DEC(coef, scale) \
-    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), (coef) < 0}
+    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef)}
 
 /* A UUID as its 16 bytes. */
 typedef struct dorm_uuid {
