@@ -170,7 +170,7 @@ static int to_decimal(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, 
         *out = dorm_v_decimal(dorm_decimal_from_int(in->u.i, 0));
         return 0;
     case DORM_T_FLOAT:
-        if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places ? fm->f->decimal_places : 6, &d) == 0) {
+        if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places > 0 ? fm->f->decimal_places : 6, &d) == 0) {
             *out = dorm_v_decimal(d);
             return 0;
         }
