@@ -4,11 +4,31 @@
  * values the database stores. */
 #include <string.h>
 
+#include "core/decimal.h"
 #include "exec/exec.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
     return dorm_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
                      fm->column, dorm_kind_name(fm->f->kind));
+}
+
+/* A member is a C string: text with a NUL byte (SQLite keeps what another
+ * program wrote) would read cut short, and be written back so on save. */
+static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
+    return dorm_fail(cx, DORM_EDATA,
+                     "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.",
+                     fm->column, fm->f->name);
+}
+
+/* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
+static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
+    size_t len;
+    if (!s) s = "", n = 0;
+    char *c = dorm_arena_cstr(arena, s, n, &len);
+    if (!c) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (len != n) return nul_in_text(cx, fm);
+    *(char **)p = c;
+    return DORM_OK;
 }
 
 /* The kinds decode() leaves out of line: rarer, or parsed at length anyway. */
@@ -45,12 +65,23 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         if (dorm_time_parse(s, n, p)) return bad_data(cx, fm, s, n);
         break;
     case DORM_KIND_DECIMAL: {
+        /* As Django's converters: what the backend gives (SQLite: a REAL's 15
+         * significant digits), then a column's values rounded to its places.
+         * A value SQLite rounded may not fit them any more: it is returned
+         * as read. */
         dorm_decimal d;
-        s = drv->column_text(st, col, &n);
-        if (dorm_decimal_parse(s, n, &d)) return bad_data(cx, fm, s, n);
-        /* SQLite keeps 15 significant digits: a value it rounded may not fit
-         * the field's scale any more; it is returned as stored. */
-        if (dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
+        int rc;
+        if (drv->column_decimal) {
+            rc = drv->column_decimal(st, col, &d);
+        } else {
+            s = drv->column_text(st, col, &n);
+            rc = dorm_decimal_read(s, n, &d);
+        }
+        if (rc) {
+            s = drv->column_text(st, col, &n);
+            return bad_data(cx, fm, s, n);
+        }
+        if (fm->f->decimal_places < 0 || dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
         break;
     }
     case DORM_KIND_UUID:
@@ -73,10 +104,9 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         s = drv->column_text(st, col, &n);
         if (fm->f->uuid_key) {
             if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
-        } else if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0))) {
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+            break;
         }
-        break;
+        return copy_text(cx, arena, fm, s, n, p);
     default:
         return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
@@ -91,9 +121,7 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     if (dorm_kind_is_text(fm->f->kind)) {
         size_t n;
         const char *s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        return DORM_OK;
+        return copy_text(cx, arena, fm, s, n, p);
     }
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:

@@ -269,8 +269,8 @@ static void emit_field(gen *g, size_t i, size_t c) {
             type_note = "max_digits and decimal_places have been guessed, as this database handles decimal fields as float";
             dorm_buf_puts(&opts, ", .max_digits = 10, .decimal_places = 5");
         } else if (kind == DORM_KIND_DECIMAL) {
-            int digits = col->max_digits > 18 ? 18 : col->max_digits;
-            if (digits != col->max_digits) type_note = "dorm keeps at most 18 digits";
+            int digits = col->max_digits > DORM_DECIMAL_DIGITS ? DORM_DECIMAL_DIGITS : col->max_digits;
+            if (digits != col->max_digits) type_note = "dorm keeps at most 38 digits";
             dorm_buf_printf(&opts, ", .max_digits = %d, .decimal_places = %d", digits,
                             col->decimal_places < digits ? col->decimal_places : digits);
         }

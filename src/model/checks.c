@@ -122,8 +122,9 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         if (f->max_digits <= 0) report(c, where, "fields.E132", "DecimalFields must define a 'max_digits' attribute.");
         else if (f->max_digits < f->decimal_places)
             report(c, where, "fields.E134", "'max_digits' must be greater or equal to 'decimal_places'.");
-        else if (f->max_digits > 18)
-            report(c, where, "dorm.E003", "dorm stores decimals exactly in 18 digits: 'max_digits' must be at most 18.");
+        else if (f->max_digits > DORM_DECIMAL_DIGITS)
+            report(c, where, "dorm.E003", "dorm stores decimals exactly in %d digits: 'max_digits' must be at most %d.",
+                   DORM_DECIMAL_DIGITS, DORM_DECIMAL_DIGITS);
     }
     if (f->primary_key && f->null) report(c, where, "fields.E007", "Primary keys must not have null=True.");
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&

@@ -57,6 +57,7 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
     if (!r) return DORM_ENOMEM;
     r->kind = e->kind;
+    r->decimal_places = -1;
     switch (e->kind) {
     case DORM_E_VALUE:
         if (e->value.type == DORM_T_EXPR || e->value.type == DORM_T_LIST || e->value.type == DORM_T_OBJECT ||
@@ -78,6 +79,7 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth
                 return dorm_qs_fail(qs, DORM_EFIELD, "Cannot compute an aggregate of the aggregate '%s'.", e->name)->err;
             r->ref = ann->alias;
             r->out = ann->e->out;
+            r->decimal_places = ann->e->decimal_places;
             r->aggregate = ann->e->aggregate;
             break;
         }
@@ -105,7 +107,6 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth
         r->out = ka == DORM_KIND_FLOAT || kb == DORM_KIND_FLOAT       ? DORM_KIND_FLOAT
                  : ka == DORM_KIND_DECIMAL || kb == DORM_KIND_DECIMAL ? DORM_KIND_DECIMAL
                                                                       : ka;
-        r->decimal_places = r->a->decimal_places > r->b->decimal_places ? r->a->decimal_places : r->b->decimal_places;
         r->aggregate = r->a->aggregate || r->b->aggregate;
         break;
     }
@@ -127,7 +128,6 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth
             if (rc) return rc;
         }
         dorm_kind in = r->a->out;
-        r->decimal_places = r->a->decimal_places;
         if (e->kind == DORM_E_COUNT) r->out = DORM_KIND_BIGINT;
         else if (e->kind == DORM_E_AVG) r->out = in == DORM_KIND_DECIMAL ? DORM_KIND_DECIMAL : DORM_KIND_FLOAT;
         else r->out = widen(in);

@@ -56,6 +56,9 @@ typedef struct dorm_rexpr {
     bool distinct;
     bool aggregate;               /* contains an aggregate                     */
     dorm_kind out;                /* kind of the result                        */
+    /* A column's places, which its values are rounded to as Django's SQLite
+     * converter rounds a column; -1 (any other expression): the value the
+     * backend computed, as Django's converters return it. */
     int decimal_places;
 } dorm_rexpr;
 

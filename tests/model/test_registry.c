@@ -286,22 +286,28 @@ typedef struct BadDecimal {
     dorm_decimal d1;
     dorm_decimal d2;
     dorm_decimal d3;
+    dorm_decimal d4;
+    dorm_decimal d5;
 } BadDecimal;
 static const dorm_field BadDecimal_fields[] = {
     DORM_AUTO(BadDecimal, id),
     DORM_DECIMAL(BadDecimal, d1, .decimal_places = 2),
     DORM_DECIMAL(BadDecimal, d2, .max_digits = 2, .decimal_places = 3),
     DORM_DECIMAL(BadDecimal, d3, .max_digits = 3, .decimal_places = 3),
+    DORM_DECIMAL(BadDecimal, d4, .max_digits = 38, .decimal_places = 38),
+    DORM_DECIMAL(BadDecimal, d5, .max_digits = 39, .decimal_places = 2),
     DORM_END,
 };
 static const dorm_model BadDecimal_model = DORM_MODEL(BadDecimal, "library", BadDecimal_fields);
 
 Test(checks, decimal_digits) {
-    /* d3 (max_digits == decimal_places) is valid. */
+    /* d3 (max_digits == decimal_places) and d4 (38 digits) are valid. */
     expect_messages(
         DORM_MODELS(&BadDecimal_model),
         DORM_LIST("library.BadDecimal.d1: (fields.E132) DecimalFields must define a 'max_digits' attribute.",
-                  "library.BadDecimal.d2: (fields.E134) 'max_digits' must be greater or equal to 'decimal_places'."));
+                  "library.BadDecimal.d2: (fields.E134) 'max_digits' must be greater or equal to 'decimal_places'.",
+                  "library.BadDecimal.d5: (dorm.E003) dorm stores decimals exactly in 38 digits: 'max_digits' must "
+                  "be at most 38."));
 }
 
 typedef struct LongChoices {

@@ -537,8 +537,8 @@ Test(aggregate, sliced_queryset_is_refused, .init = catalogue, .fini = test_db_c
 static void decimal_rows(void)
 {
     test_db_open();
-    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 5, .decimal_f = {255, 2}), "%s", dorm_errmsg(T.cx));
-    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 2, .decimal_f = {2025, 2}), "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 5, .decimal_f = DORM_DEC(255, 2)), "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 2, .decimal_f = DORM_DEC(2025, 2)), "%s", dorm_errmsg(T.cx));
     Everything *e = dorm_create(T.cx, Everything, .int_f = 7);
     cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_update(dorm_filter(dorm_all(T.cx, Everything), DQ("pk", e->id)), DSET("decimal_f", NULL)), 1);
@@ -550,7 +550,7 @@ static void expect_decimal(const dorm_value *v, int64_t coef, int scale)
     cr_assert_eq(v->type, DORM_T_DECIMAL, "type %d", (int)v->type);
     char got[DORM_FMT_MAX];
     dorm_decimal_format(v->u.dec, got);
-    cr_assert_eq(dorm_decimal_cmp(v->u.dec, (dorm_decimal){coef, scale}), 0, "got %s", got);
+    cr_assert_eq(dorm_decimal_cmp(v->u.dec, (dorm_decimal)DORM_DEC(coef, scale)), 0, "got %s", got);
 }
 
 Test(aggregate, decimals, .init = decimal_rows, .fini = test_db_close)

@@ -183,7 +183,7 @@ static void expect_decimals(dorm_qs *qs, const char *field, const char *const *w
 
 Test(expressions, nulls_and_decimals, .init = three_rows, .fini = test_db_close)
 {
-    const dorm_decimal d1_25 = {125, 2}, d10_10 = {1010, 2}, d0_05 = {5, 2};
+    const dorm_decimal d1_25 = DORM_DEC(125, 2), d10_10 = DORM_DEC(1010, 2), d0_05 = DORM_DEC(5, 2);
     cr_assert_eq(
         dorm_update(dorm_filter(everything(), DQ("id", 1)), DSET("nullable_int", NULL), DSET("decimal_f", d1_25)), 1);
     cr_assert_eq(

@@ -352,6 +352,12 @@ typedef struct dorm_driver {
      * its write lock at the start rather than fail to upgrade a read lock
      * later.  NULL: "BEGIN". */
     const char *(*begin_sql)(dorm_conn *c, bool write);
+    /* Optional: the non-NULL column i read as a decimal the way Django's
+     * converter for the backend reads it (SQLite: a REAL's 15 significant
+     * digits, an INTEGER exactly).  0, DORM_EVALUE (not a number) or
+     * DORM_EDATA (too wide).  NULL: the column's text is parsed, digits past
+     * what dorm_decimal holds rounded away. */
+    int (*column_decimal)(dorm_stmt *s, int i, dorm_decimal *out);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

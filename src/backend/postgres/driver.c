@@ -198,14 +198,20 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
     case DORM_T_TIME: n = dorm_time_format(v->u.time, tmp); break;
     case DORM_T_DATETIME:
         n = dorm_datetime_format(v->u.dt, tmp);
-        memcpy(tmp + n, "+00:00", 7);
-        n += 6;
+        if (n) {
+            memcpy(tmp + n, "+00:00", 7);
+            n += 6;
+        }
         break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
     default:
         return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }
+    /* Formatting writes nothing for what Python's datetime cannot hold. */
+    if (!n)
+        return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", idx,
+                        v->type == DORM_T_TIME ? "time" : "date");
     scratch_text(s, i, tmp, n);
     return 0;
 }

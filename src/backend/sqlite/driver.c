@@ -13,6 +13,7 @@
 
 #include "backend/sqlite/sqlite.h"
 #include "core/alloc.h"
+#include "core/decimal.h"
 
 /* Milliseconds a statement waits for a lock held by another connection. */
 #define BUSY_TIMEOUT_MS 5000
@@ -232,6 +233,10 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         }
         if (!v->u.s && v->len) return dorm_err(e, DORM_EVALUE, "parameter %d: text of %zu bytes at NULL", idx, v->len);
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
+        /* SQLite would keep it, but dorm reads text into C strings: refused
+         * here as PostgreSQL refuses it, rather than read back cut short. */
+        if (v->len != DORM_STRLEN && n && memchr(v->u.s, '\0', n))
+            return dorm_err(e, DORM_EVALUE, "parameter %d: text cannot contain NUL (0x00) characters", idx);
         rc = sqlite3_bind_text64(st, idx, n ? v->u.s : "", n, SQLITE_STATIC, SQLITE_UTF8);
         break;
     case DORM_T_BYTES:
@@ -252,6 +257,10 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
             : v->type == DORM_T_TIME     ? dorm_time_format(v->u.time, tmp)
             : v->type == DORM_T_DECIMAL  ? dorm_decimal_format(v->u.dec, tmp)
                                          : dorm_uuid_format(v->u.uuid, tmp);
+        /* Formatting writes nothing for what Python's datetime cannot hold. */
+        if (!n)
+            return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", idx,
+                            v->type == DORM_T_TIME ? "time" : "date");
         rc = sqlite3_bind_text(st, idx, tmp, (int)n, SQLITE_TRANSIENT);
         break;
     default:
@@ -304,6 +313,18 @@ static const char *sq_column_text(dorm_stmt *s, int i, size_t *len)
     const char *p = (const char *)sqlite3_value_text(v);
     *len = p ? (size_t)sqlite3_value_bytes(v) : 0;
     return p;
+}
+
+/* A decimal column is stored as INTEGER or REAL (its NUMERIC affinity keeps
+ * 15 significant digits of a REAL) or, not being a number, as TEXT. */
+static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out)
+{
+    sqlite3_value *v = sqlite3_column_value(s->st, i);
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: *out = dorm_decimal_from_int(sqlite3_value_int64(v), 0); return 0;
+    case SQLITE_FLOAT: return dorm_decimal_from_real(sqlite3_value_double(v), out);
+    default: return dorm_decimal_read((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), out);
+    }
 }
 
 static const void *sq_column_blob(dorm_stmt *s, int i, size_t *len)
@@ -372,4 +393,5 @@ const dorm_driver dorm_sqlite_driver = {
     .introspect = dorm_sqlite_introspect,
     .client = sq_client,
     .begin_sql = sq_begin_sql,
+    .column_decimal = sq_column_decimal,
 };
