@@ -47,10 +47,18 @@ typedef struct dorm_deleted {
     void *const *blocking;
     size_t nblocking;
 } dorm_deleted;
-/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
+/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL.  A model
+ * with a `.delete` override runs that instead (a soft delete). */
 int dorm_delete(void *obj, dorm_deleted *out);
-/* qs.delete(). */
+/* The built-in Model.delete(), whatever the model overrides: what an
+ * override calls for Django's super().delete(). */
+int dorm_base_delete(void *obj, dorm_deleted *out);
+/* qs.delete(): the QuerySet class's delete when it has one (a soft delete),
+ * else the built-in. */
 int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
+/* The built-in QuerySet.delete() (the collector), whatever the QuerySet's
+ * class overrides: Django's super().delete() in an override (hard_delete). */
+int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out);
 /* "library.Author: 1, library.Book: 3" in the arena. */
 const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
 

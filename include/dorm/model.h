@@ -292,6 +292,38 @@ typedef struct dorm_constraint {
 #define DORM_CONSTRAINTS(...) ((const dorm_constraint[]){__VA_ARGS__, {0, NULL, NULL, NULL}})
 #define DORM_UNIQUE_TOGETHER(...) ((const char *const *const[]){__VA_ARGS__, NULL})
 
+struct dorm_qs;
+struct dorm_deleted;
+struct dorm_verrors;
+
+/* A QuerySet class (Django's QuerySet subclass): built-in calls it
+ * overrides.  A QuerySet made by a manager carries its manager's class
+ * through every chained call, so dorm_qs_delete() on
+ * dorm_filter(dorm_manager(cx, Notice, "objects"), ...) runs the class's
+ * delete.  Custom QuerySet methods are plain functions taking and returning
+ * a dorm_qs * (published(qs), by_author(qs, name)): they need no entry
+ * here.  Fields are only ever appended. */
+typedef struct dorm_qs_class {
+    const char *name;                                         /* "SoftDeleteQuerySet" */
+    /* QuerySet.delete(): 0 or a negative dorm_error, filling out (may be
+     * NULL) as the built-in does.  dorm_qs_base_delete() is super().delete(). */
+    int (*delete)(struct dorm_qs *qs, struct dorm_deleted *out);
+} dorm_qs_class;
+
+/* A manager (Django's Manager): its name, the QuerySet it starts from
+ * (Django's get_queryset: receives the QuerySet of every row, already of
+ * the manager's class, and returns it narrowed; NULL: every row) and the
+ * class of its QuerySets (NULL: the plain QuerySet).  A model's first
+ * manager is its default manager unless Meta.default_manager_name says
+ * otherwise; a model declaring none has Django's plain "objects". */
+typedef struct dorm_manager {
+    const char *name;
+    struct dorm_qs *(*get_queryset)(struct dorm_qs *qs);
+    const dorm_qs_class *qs_class;
+} dorm_manager;
+/* .managers = DORM_MANAGERS({"objects", alive, &SoftDelete_qs}, {"all_objects", NULL, &SoftDelete_qs}) */
+#define DORM_MANAGERS(...) ((const dorm_manager[]){__VA_ARGS__, {NULL, NULL, NULL}})
+
 /* A model: a struct type, its field table and its Meta options. */
 typedef struct dorm_model {
     const char *name;                 /* "Book" (Django's object_name)               */
@@ -306,6 +338,17 @@ typedef struct dorm_model {
     const char *verbose_name;         /* NULL: "book"                                */
     const char *verbose_name_plural;  /* NULL: verbose_name + "s"                    */
     const char *get_latest_by;        /* field for earliest()/latest() without args  */
+    const dorm_manager *managers;     /* DORM_MANAGERS(...); NULL: a plain "objects"  */
+    const char *default_manager_name; /* Meta.default_manager_name; NULL: the first  */
+    const char *base_manager_name;    /* Meta.base_manager_name; NULL: a plain manager */
+    /* Model.delete() override (the soft delete of a row): what dorm_delete()
+     * runs instead of the built-in, which dorm_base_delete() still is.  0 or
+     * a negative dorm_error; `out` may be NULL. */
+    int (*delete)(void *obj, struct dorm_deleted *out);
+    /* Model.clean(): cross-field validation run by full_clean after the
+     * fields, adding errors with dorm_verror_add (field NULL: __all__).  0,
+     * or a negative dorm_error for a failure that is not a validation one. */
+    int (*clean)(void *obj, struct dorm_verrors *errors);
 } dorm_model;
 
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))

@@ -131,7 +131,9 @@ static bool selected(const dorm_meta *m, const char *const *labels) {
     return false;
 }
 
-int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+/* dumpdata reads each model through its default manager, or with --all
+ * (`base`) through its base manager. */
+static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, FILE *out) {
     dorm_error_clear(cx);
     const dorm_registry *reg = cx->db->reg;
     for (size_t i = 0; labels && labels[i]; i++) {
@@ -152,7 +154,8 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
         for (int r = 0; r < m->nm2m && !rc; r++)
             if (dumped_m2m(m, &m->m2m[r])) rc = m2m_values(cx, &m->m2m[r], &m2m[r]);
         size_t n = 0;
-        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(dorm_qs_all(cx, m->model), (const char *const[]){"pk", NULL}), &n);
+        dorm_qs *qs = base ? dorm_qs_base(cx, m->model) : dorm_qs_default(cx, m->model);
+        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(qs, (const char *const[]){"pk", NULL}), &n);
         if (!rc && !objs) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
         for (size_t i = 0; !rc && i < n; i++) {
             json_t *o = json_object(), *fields = json_object();
@@ -190,6 +193,14 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
     }
     json_decref(all);
     return rc;
+}
+
+int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+    return dump(cx, labels, indent, false, out);
+}
+
+int dorm_dumpdata_all(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+    return dump(cx, labels, indent, true, out);
 }
 
 /* ---- loaddata ------------------------------------------------------------------ */

@@ -207,6 +207,22 @@ const char *dorm_table_name_reserved(const char *name) {
     return k ? k->prefix : NULL;
 }
 
+/* Managers: named, once each; Meta's manager names name one of them
+ * (Django raises "Book has no manager named 'x'" when the class is made). */
+static void check_managers(checker *c, const dorm_meta *m) {
+    const dorm_model *model = m->model;
+    for (const dorm_manager *mg = model->managers; mg && mg->name; mg++) {
+        if (!*mg->name) report(c, m->label, "dorm.E021", "Managers must have a name.");
+        for (const dorm_manager *o = model->managers; o != mg; o++)
+            if (strcmp(o->name, mg->name) == 0)
+                report(c, m->label, "dorm.E022", "The manager '%s' is declared twice.", mg->name);
+    }
+    const char *names[] = {model->default_manager_name, model->base_manager_name};
+    for (int i = 0; i < 2; i++)
+        if (names[i] && !dorm_model_manager(model, names[i]))
+            report(c, m->label, "dorm.E023", "%s has no manager named '%s'", model->name, names[i]);
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -256,6 +272,7 @@ static void check_model(checker *c, const dorm_meta *m) {
         if (!k->name || !*k->name) report(c, m->label, "dorm.E009", "Constraints must have a name.");
         if (k->kind == DORM_CONSTRAINT_UNIQUE) check_names(c, m, "constraints", "models.E012", k->fields);
     }
+    check_managers(c, m);
     if (model->get_latest_by && !path_exists(m, model->get_latest_by[0] == '-' ? model->get_latest_by + 1
                                                                                  : model->get_latest_by))
         report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", model->get_latest_by);

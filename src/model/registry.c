@@ -52,6 +52,8 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     m->verbose_name = model->verbose_name ? model->verbose_name : verbose_from_name(a, model->name ? model->name : "");
     m->verbose_name_plural = model->verbose_name_plural ? model->verbose_name_plural
                                                         : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
+    m->default_manager = dorm_model_manager(model, model->default_manager_name);
+    m->base_manager = model->base_manager_name ? dorm_model_manager(model, model->base_manager_name) : NULL;
     /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
     for (const dorm_field *f = model->fields; f && f->name; f++) n += f->kind != DORM_KIND_M2M;
@@ -226,6 +228,12 @@ int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DO
 
 const char *dorm_registry_messages(const dorm_registry *reg) {
     return reg && reg->messages ? reg->messages : "";
+}
+
+const dorm_manager *dorm_model_manager(const dorm_model *model, const char *name) {
+    for (const dorm_manager *mg = model->managers; mg && mg->name; mg++)
+        if (!name || strcmp(mg->name, name) == 0) return mg;
+    return NULL;
 }
 
 const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model) {
