@@ -151,11 +151,6 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
 void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
 
-/* full_clean(): Django's field validation (choices, null, blank, related
- * rows, slug / email / URL shapes, max_length, positive integers, decimal
- * digits).  0 or DORM_EVALIDATION with Django's messages, one "field: message"
- * line each ("title: Ensure this value has at most 200 characters (it has
- * 215)."). */
-int dorm_full_clean(void *obj);
+/* full_clean() and the rest of validation: dorm/validate.h. */
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "validate.h"
 #include "value.h"
 
 struct dorm_ctx;
@@ -153,6 +154,8 @@ typedef struct dorm_field {
                                   * adding b to a's friends adds a to b's)     */
     bool uuid_key;               /* FK: the member's key is a dorm_uuid
                                   * (DORM_FK_TO); set by the macros            */
+    const dorm_validator *validators; /* DORM_VALIDATORS(...): run by full_clean
+                                       * after the kind's own (validate.h)     */
 } dorm_field;
 
 /* Compile-time check that a member has the type its field macro needs.  A

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/checks.h"
+#include "model/regex.h"
 
 typedef struct checker {
     dorm_registry *reg;
@@ -102,10 +103,34 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
                text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
 }
 
+/* A field's validators: each complete, each pattern compiled (the registry
+ * compiled them; one that failed is compiled again for the reason). */
+static void check_validators(checker *c, const dorm_fmeta *fm, const char *where) {
+    for (size_t i = 0; fm->f->validators && fm->f->validators[i].kind; i++) {
+        const dorm_validator *v = &fm->f->validators[i];
+        bool length = v->kind == DORM_VALIDATOR_MIN_LENGTH || v->kind == DORM_VALIDATOR_MAX_LENGTH;
+        if (v->kind > DORM_VALIDATOR_FUNCTION || (v->kind == DORM_VALIDATOR_FUNCTION && !v->fn) ||
+            (length && v->limit.type != DORM_T_INT) ||
+            ((v->kind == DORM_VALIDATOR_MIN_VALUE || v->kind == DORM_VALIDATOR_MAX_VALUE) && v->limit.type <= DORM_T_NULL))
+            report(c, where, "dorm.E025", "Validator %zu is incomplete (kind %d without its limit or function).", i + 1,
+                   (int)v->kind);
+        if (v->kind != DORM_VALIDATOR_REGEX || fm->regexes[i]) continue;
+        char why[160];
+        void *re = NULL;
+        if (dorm_regex_compile(v->regex, v->flags, &re, why, sizeof why) == DORM_OK) {
+            dorm_regex_free(re);
+            continue;
+        }
+        report(c, where, "dorm.E024", "The regular expression '%s' of validator %zu does not compile: %s.",
+               v->regex ? v->regex : "", i + 1, why[0] ? why : "out of memory");
+    }
+}
+
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
     const dorm_field *f = fm->f;
     snprintf(where, wlen, "%s.%s", m->label, f->name);
     check_name(c, where, f);
+    check_validators(c, fm, where);
     if (f->kind <= DORM_KIND_NONE || f->kind >= DORM_KIND__COUNT) {
         report(c, where, "dorm.E002", "Unknown field kind %d.", (int)f->kind);
         return;

@@ -22,6 +22,8 @@ typedef struct dorm_fmeta {
     const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
     dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
     const dorm_meta *owner;
+    void **regexes;            /* per f->validators entry: a REGEX's compiled
+                                * pattern (NULL: none, or it did not compile) */
 } dorm_fmeta;
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one
