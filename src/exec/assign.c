@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "model/messages.h"
 
 /* Django's date_re: the shape of a date, whatever its numbers say. */
 static bool date_shaped(const dorm_value *v) {
@@ -25,11 +26,12 @@ static bool date_shaped(const dorm_value *v) {
  * error_messages 'invalid', or 'invalid_date' for a well-formed date that
  * is not one). */
 static int refuse(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *v) {
-    const char *tmpl = dorm_kind_invalid_message(kind);
+    /* A program's type worded its own refusal (its to_c's message). */
+    const char *tmpl = fm->f->kind == DORM_KIND_CUSTOM ? NULL : dorm_kind_invalid_message(kind);
     if (kind == DORM_KIND_DATE && date_shaped(v))
         tmpl = "\xe2\x80\x9c%(value)s\xe2\x80\x9d value has the correct format (YYYY-MM-DD) but it is an invalid date.";
     if (!tmpl) return dorm_fail(cx, DORM_EVALIDATION, "%s: %s", fm->f->name, dorm_errmsg(cx));
-    const char *msg = dorm_validation_message(cx, tmpl, v);
+    const char *msg = dorm_message_format(cx, tmpl, &(dorm_msg_params){v, NULL, 0});
     if (!msg) return DORM_ENOMEM;
     return dorm_fail(cx, DORM_EVALIDATION, "%s: %s", fm->f->name, msg);
 }

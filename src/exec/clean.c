@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "model/messages.h"
 
 int dorm_verror_add(dorm_verrors *errors, const char *field, const char *code, const char *fmt, ...) {
     if (!errors || !errors->cx) return DORM_EVALUE;
@@ -139,6 +140,9 @@ static int clean_fields(void *obj, const char *const *exclude, dorm_verrors *err
         int rc = f->not_editable || automatic ? DORM_OK : validate(errs, fm, &v, &ok);
         if (!rc && ok && f->kind == DORM_KIND_FK && fm->target && v.type != DORM_T_NULL)
             rc = check_related(h->cx, fm, &v, errs);
+        /* A program's type: its own Field.validate. */
+        if (!rc && ok && f->kind == DORM_KIND_CUSTOM && f->type->validate && v.type != DORM_T_NULL)
+            rc = f->type->validate(dorm_cmember(obj, fm), f->name, errs);
         if (!rc && ok && !empty(&v)) rc = dorm_run_validators(errs, fm, &v);
         if (rc) return rc;
     }

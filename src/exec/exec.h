@@ -96,13 +96,9 @@ int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool for
 /* field_validators.c: Field.run_validators for a value of field fm (not
  * NULL, not empty), errors added to errs.  0 or DORM_ENOMEM. */
 int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *value);
-/* Python's repr() of a value, as Django's %(value)r shows it. */
-void dorm_value_repr(dorm_buf *b, const dorm_value *v);
 /* The message of a kind's to_python failure (Django's error_messages
  * 'invalid', "“%(value)s” value must be an integer."), or NULL. */
 const char *dorm_kind_invalid_message(dorm_kind k);
-/* Django's `message % {"value": value}` in the arena; NULL on ENOMEM. */
-const char *dorm_validation_message(dorm_ctx *cx, const char *tmpl, const dorm_value *value);
 /* unique.c: validate_unique's checks of obj, errors added to errs.  0, or
  * the error of a query. */
 int dorm_unique_check(void *obj, const char *const *exclude, dorm_verrors *errs);

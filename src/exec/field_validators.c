@@ -3,12 +3,12 @@
  * max_length, the integer range and the decimal digits), each failure with
  * Django's message, its params (%(value)s, %(limit_value)s, ...) and code,
  * and a code the field kind has a message for taking that message. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec/exec.h"
+#include "model/messages.h"
 #include "model/regex.h"
 #include "model/validators.h"
 
@@ -20,122 +20,6 @@ static size_t utf8_len(const char *s, size_t n) {
 }
 
 static size_t text_len(const dorm_value *v) { return v->len == DORM_STRLEN ? strlen(v->u.s) : v->len; }
-
-/* Python's repr of a float, the shortest text reading back the same. */
-static void float_str(double f, char *buf, size_t cap) {
-    if (isnan(f)) {
-        snprintf(buf, cap, "nan");
-        return;
-    }
-    if (isinf(f)) {
-        snprintf(buf, cap, f < 0 ? "-inf" : "inf");
-        return;
-    }
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, cap, "%.*g", p, f);
-        if (strtod(buf, NULL) == f) break;
-    }
-    /* Python writes 1e+16 as 1e+16 and 5 as 5.0. */
-    if (!strpbrk(buf, ".en")) strncat(buf, ".0", cap - strlen(buf) - 1);
-}
-
-/* str(value) as Django formats a %(value)s param, into b. */
-static void value_str(dorm_buf *b, const dorm_value *v) {
-    char tmp[DORM_FMT_MAX];
-    switch (v->type) {
-    case DORM_T_TEXT: dorm_buf_put(b, v->u.s, text_len(v)); return;
-    case DORM_T_INT: dorm_buf_printf(b, "%lld", (long long)v->u.i); return;
-    case DORM_T_BOOL: dorm_buf_puts(b, v->u.b ? "True" : "False"); return;
-    case DORM_T_FLOAT: float_str(v->u.f, tmp, sizeof tmp); break;
-    case DORM_T_DECIMAL: dorm_decimal_format(v->u.dec, tmp); break;
-    case DORM_T_DATE: dorm_date_format(v->u.date, tmp); break;
-    case DORM_T_TIME: dorm_time_format(v->u.time, tmp); break;
-    case DORM_T_DATETIME: dorm_datetime_format(v->u.dt, tmp); dorm_buf_puts(b, tmp); dorm_buf_puts(b, "+00:00"); return;
-    case DORM_T_UUID: dorm_uuid_format_dashed(v->u.uuid, tmp); break;
-    default: dorm_buf_puts(b, "None"); return;
-    }
-    dorm_buf_puts(b, tmp);
-}
-
-void dorm_value_repr(dorm_buf *b, const dorm_value *v) {
-    char tmp[DORM_FMT_MAX];
-    switch (v->type) {
-    case DORM_T_TEXT: {
-        /* 'text', or "text" when it holds a quote and no double quote. */
-        const char *s = v->u.s;
-        size_t n = text_len(v);
-        char q = memchr(s, '\'', n) && !memchr(s, '"', n) ? '"' : '\'';
-        dorm_buf_putc(b, q);
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            if (c == '\\' || c == (unsigned char)q) dorm_buf_printf(b, "\\%c", c);
-            else if (c == '\n') dorm_buf_puts(b, "\\n");
-            else if (c == '\r') dorm_buf_puts(b, "\\r");
-            else if (c == '\t') dorm_buf_puts(b, "\\t");
-            else if (c < 0x20 || c == 0x7F) dorm_buf_printf(b, "\\x%02x", c);
-            else dorm_buf_putc(b, (char)c);
-        }
-        dorm_buf_putc(b, q);
-        return;
-    }
-    case DORM_T_UUID:
-        dorm_uuid_format_dashed(v->u.uuid, tmp);
-        dorm_buf_printf(b, "UUID('%s')", tmp);
-        return;
-    case DORM_T_DECIMAL:
-        dorm_decimal_format(v->u.dec, tmp);
-        dorm_buf_printf(b, "Decimal('%s')", tmp);
-        return;
-    case DORM_T_DATE:
-        dorm_buf_printf(b, "datetime.date(%d, %d, %d)", v->u.date.year, v->u.date.month, v->u.date.day);
-        return;
-    default:
-        value_str(b, v);
-        return;
-    }
-}
-
-/* A validator's params (Django's): the value, and a limit or a count. */
-typedef struct params {
-    const dorm_value *value;
-    const dorm_value *limit;      /* limit_value, max */
-    int64_t show;                 /* show_value of a length validator */
-} params;
-
-/* Django's `message % params`: %(name)s / %(name)d / %(name)r replaced,
- * %% kept as %. */
-static const char *format(dorm_ctx *cx, const char *msg, const params *p) {
-    dorm_buf b = DORM_BUF_INIT;
-    for (const char *s = msg; *s; s++) {
-        const char *close = s[0] == '%' && s[1] == '(' ? strchr(s, ')') : NULL;
-        if (s[0] == '%' && s[1] == '%') {
-            dorm_buf_putc(&b, '%');
-            s++;
-            continue;
-        }
-        if (!close || !close[1]) {
-            dorm_buf_putc(&b, *s);
-            continue;
-        }
-        size_t n = (size_t)(close - s - 2);
-        const char *name = s + 2;
-        if (n == 5 && strncmp(name, "value", 5) == 0 && close[1] == 'r') dorm_value_repr(&b, p->value);
-        else if (n == 5 && strncmp(name, "value", 5) == 0) value_str(&b, p->value);
-        else if ((n == 11 && strncmp(name, "limit_value", 11) == 0) || (n == 3 && strncmp(name, "max", 3) == 0))
-            value_str(&b, p->limit);
-        else if (n == 10 && strncmp(name, "show_value", 10) == 0) dorm_buf_printf(&b, "%lld", (long long)p->show);
-        else dorm_buf_put(&b, s, (size_t)(close - s) + 2);
-        s = close + 1;
-    }
-    const char *r = b.failed ? NULL : dorm_strdup(cx, b.data ? b.data : "");
-    dorm_buf_free(&b);
-    return r;
-}
-
-const char *dorm_validation_message(dorm_ctx *cx, const char *tmpl, const dorm_value *value) {
-    params p = {value, NULL, 0};
-    return format(cx, tmpl, &p);
-}
 
 /* The message a field kind gives to a validator code (its
  * error_messages): Django replaces the validator's own with it. */
@@ -176,11 +60,11 @@ const char *dorm_kind_invalid_message(dorm_kind k) {
 /* Records one failure: `dflt` / `dflt_code` unless the validator (v, may
  * be NULL) overrides them, then the kind's own message for that code. */
 static int fail(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator *v, const char *dflt,
-                const char *dflt_code, const params *p) {
+                const char *dflt_code, const dorm_msg_params *p) {
     const char *code = v && v->code ? v->code : dflt_code;
     const char *msg = v && v->message ? v->message : dflt;
     const char *own = kind_message(fm->f->kind, code);
-    const char *text = format(errs->cx, own ? own : msg, p);
+    const char *text = dorm_message_format(errs->cx, own ? own : msg, p);
     if (!text) return DORM_ENOMEM;
     return dorm_verror_add(errs, fm->f->name, code, "%s", text);
 }
@@ -249,7 +133,7 @@ static int length(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator
     int64_t n = length_of(value);
     if (n < 0 || (at_least ? n >= limit : n <= limit)) return DORM_OK;
     dorm_value lim = dorm_v_int(limit);
-    params p = {value, &lim, n};
+    dorm_msg_params p = {value, &lim, n};
     const char *msg = at_least ? plural(limit, "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
                                         "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).")
                                : plural(limit, "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
@@ -282,7 +166,7 @@ static int digits(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator
     } else {
         return DORM_OK;
     }
-    params p = {value, &lim, 0};
+    dorm_msg_params p = {value, &lim, 0};
     return fail(errs, fm, v, msg, code, &p);
 }
 
@@ -292,7 +176,7 @@ static int shape(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator 
                  const dorm_value *value) {
     if (value->type != DORM_T_TEXT) return DORM_OK;
     const char *s = value->u.s;
-    params p = {value, NULL, 0};
+    dorm_msg_params p = {value, NULL, 0};
     if (k == DORM_VALIDATOR_SLUG && !dorm_valid_slug(s))
         return fail(errs, fm, v,
                     "Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, underscores or hyphens.",
@@ -305,7 +189,7 @@ static int shape(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator 
 /* One validator of the field's list (index i). */
 static int run_one(dorm_verrors *errs, const dorm_fmeta *fm, size_t i, const dorm_value *value) {
     const dorm_validator *v = &fm->f->validators[i];
-    params p = {value, &v->limit, 0};
+    dorm_msg_params p = {value, &v->limit, 0};
     int c;
     switch (v->kind) {
     case DORM_VALIDATOR_MIN_VALUE:
@@ -322,7 +206,7 @@ static int run_one(dorm_verrors *errs, const dorm_fmeta *fm, size_t i, const dor
     case DORM_VALIDATOR_REGEX: {
         /* RegexValidator searches str(value). */
         dorm_buf b = DORM_BUF_INIT;
-        value_str(&b, value);
+        dorm_value_str(&b, value);
         int found = b.failed ? DORM_ENOMEM : dorm_regex_search(fm->regexes[i], b.data ? b.data : "", b.len);
         dorm_buf_free(&b);
         if (found < 0) return found;
@@ -371,7 +255,8 @@ int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_val
     /* CharField's MaxLengthValidator, appended after the field's own. */
     int max = f->max_length ? f->max_length
                             : f->kind == DORM_KIND_EMAIL ? 254 : f->kind == DORM_KIND_URL ? 200 : f->kind == DORM_KIND_SLUG ? 50 : 0;
-    if (rc == DORM_OK && max && value->type == DORM_T_TEXT && f->kind != DORM_KIND_TEXT && f->kind != DORM_KIND_JSON)
+    if (rc == DORM_OK && max && value->type == DORM_T_TEXT && f->kind != DORM_KIND_TEXT && f->kind != DORM_KIND_JSON &&
+        f->kind != DORM_KIND_CUSTOM)
         rc = length(errs, fm, NULL, max, false, value);
     /* The range validators of IntegerField come from the backend; the C
      * member already bounds every kind but the sign of the positive ones
@@ -380,7 +265,7 @@ int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_val
     bool positive = f->kind == DORM_KIND_POSINT || f->kind == DORM_KIND_POSSMALLINT;
     if (rc == DORM_OK && positive && value->type == DORM_T_INT && value->u.i < 0 && !has_min_at_least(f, 0)) {
         dorm_value zero = dorm_v_int(0);
-        params p = {value, &zero, 0};
+        dorm_msg_params p = {value, &zero, 0};
         rc = fail(errs, fm, NULL, "Ensure this value is greater than or equal to %(limit_value)s.", "min_value", &p);
     }
     if (rc == DORM_OK && f->kind == DORM_KIND_DECIMAL)

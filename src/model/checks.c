@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/checks.h"
+#include "model/custom.h"
 #include "model/regex.h"
 
 typedef struct checker {
@@ -97,7 +98,7 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
              text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
     if (!text && !integer && !uuid)
         report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
-               target, key->name, dorm_kind_name(key->kind));
+               target, key->name, dorm_field_class(key));
     else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
         report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
                text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
@@ -126,6 +127,17 @@ static void check_validators(checker *c, const dorm_fmeta *fm, const char *where
     }
 }
 
+/* Whether no other field type of the registry has the name of t. */
+static bool same_name_once(const dorm_registry *reg, const dorm_field_type *t) {
+    for (int i = 0; i < reg->nmodels; i++)
+        for (int j = 0; j < reg->metas[i]->nfields; j++) {
+            const dorm_field *f = reg->metas[i]->fields[j].f;
+            if (f->kind == DORM_KIND_CUSTOM && f->type && f->type != t && f->type->name && strcmp(f->type->name, t->name) == 0)
+                return false;
+        }
+    return true;
+}
+
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
     const dorm_field *f = fm->f;
     snprintf(where, wlen, "%s.%s", m->label, f->name);
@@ -134,6 +146,14 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if (f->kind <= DORM_KIND_NONE || f->kind >= DORM_KIND__COUNT) {
         report(c, where, "dorm.E002", "Unknown field kind %d.", (int)f->kind);
         return;
+    }
+    if (f->kind == DORM_KIND_CUSTOM) {
+        char msg[256];
+        const char *id = dorm_field_type_check(f, msg, sizeof msg);
+        if (id) report(c, where, id, "%s", msg);
+        else if (!same_name_once(m->reg, f->type))
+            report(c, where, "dorm.E028", "Another field type is also named '%s': migration files name types by it.",
+                   f->type->name);
     }
     if (f->kind == DORM_KIND_CHAR) {
         if (f->max_length == 0)

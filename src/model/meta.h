@@ -24,6 +24,8 @@ typedef struct dorm_fmeta {
     const dorm_meta *owner;
     void **regexes;            /* per f->validators entry: a REGEX's compiled
                                 * pattern (NULL: none, or it did not compile) */
+    const struct dorm_fmeta *storage; /* a custom field: the field of its
+                                * internal kind its column is read as      */
 } dorm_fmeta;
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one

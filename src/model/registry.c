@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "model/checks.h"
-#include "model/meta.h"
+#include "model/custom.h"
 #include "model/regex.h"
 #include "core/alloc.h"
 
@@ -184,6 +184,7 @@ static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **ou
     if (rc) return rc;
     reg->metas[reg->nmodels++] = m;
     for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = compile_validators(reg, &m->fields[i]);
+    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = dorm_custom_storage(&reg->arena, &m->fields[i]);
     if (rc) return rc;
     *out = m;
     if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL &&

@@ -3,10 +3,16 @@
  * expands: field tables of every kind, Meta options, DV/DLIST/DQ/DSET. */
 #include "dorm.h"
 
+typedef struct Cents {
+    int64_t n;
+} Cents;
+DORM_FIELD_TYPE_DECLARE(CentsField, Cents);
+
 typedef struct Author {
     DORM_OBJECT;
     int64_t id;
     const char *name;
+    Cents fee;
 } Author;
 
 typedef struct Book {
@@ -56,6 +62,29 @@ static int no_delete(struct dorm_qs *qs, struct dorm_deleted *out) {
 
 static const dorm_qs_class plain_qs = {"PlainQuerySet", no_delete};
 
+static dorm_value cents_to_db(const void *member, struct dorm_ctx *cx) {
+    (void)cx;
+    return dorm_v_int(((const Cents *)member)->n);
+}
+
+static int cents_from_db(const dorm_value *v, void *member, struct dorm_ctx *cx) {
+    (void)cx;
+    ((Cents *)member)->n = v->u.i;
+    return 0;
+}
+
+static const char *cents_to_c(const dorm_value *v, void *member, struct dorm_ctx *cx) {
+    (void)cx;
+    if (v->type != DORM_T_INT) return "'%(value)s' is not a number of cents.";
+    ((Cents *)member)->n = v->u.i;
+    return NULL;
+}
+
+const dorm_field_type CentsField_type = {.name = "library.CentsField", .internal = DORM_KIND_BIGINT,
+                                         .size = sizeof(Cents), .to_db = cents_to_db, .from_db = cents_from_db,
+                                         .to_c = cents_to_c, .db_types = DORM_DB_TYPES({"postgresql", "bigint"}),
+                                         .lookups = DORM_LIST("exact", "gt")};
+
 static const dorm_field Author_fields[] = {
     DORM_BIGAUTO(Author, id),
     DORM_CHAR(Author, name, .max_length = 100,
@@ -63,6 +92,7 @@ static const dorm_field Author_fields[] = {
                                             DORM_REGEX("^[A-Z]", .flags = DORM_REGEX_IGNORECASE),
                                             DORM_EMAIL_VALIDATOR(), DORM_URL_VALIDATOR(.code = "url"),
                                             DORM_SLUG_VALIDATOR(), DORM_PROHIBIT_NULL_CHARACTERS())),
+    DORM_CUSTOM(Author, fee, CentsField, .null = true),
     DORM_END,
 };
 
@@ -113,7 +143,8 @@ const dorm_model Book_model = DORM_MODEL(
         {DORM_CONSTRAINT_CHECK, "book_pages_gte_0", NULL, &pages_not_negative}),
     .verbose_name_plural = "books");
 
-static const dorm_app library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model)};
+static const dorm_app library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model),
+                                     .field_types = DORM_FIELD_TYPES(&CentsField_type)};
 
 int main(void) {
     const Book *none = NULL;
@@ -137,5 +168,7 @@ int main(void) {
     failures += Author_fields[1].validators[3].kind != DORM_VALIDATOR_EMAIL;
     failures += Book_fields[7].validators[2].kind != DORM_VALIDATOR_FUNCTION || Book_fields[7].validators[3].kind;
     failures += Author_model.managers[1].name[0] != 'e' || Author_model.managers[2].name != NULL;
+    failures += Author_fields[2].type != &CentsField_type || Author_fields[2].kind != DORM_KIND_CUSTOM;
+    failures += DQ("fee", dorm_v_custom(&(Cents){5}))->value.type != DORM_T_CUSTOM;
     return failures == 0 ? 0 : 1;
 }
