@@ -91,12 +91,13 @@ typedef struct dorm_validator {
 #define DORM_VALIDATORS(...) ((const dorm_validator[]){__VA_ARGS__, {DORM_VALIDATOR_NONE}})
 #define DORM__REST1(a, ...) __VA_ARGS__
 /* Integer limits; DORM_MIN_VALUE_OF(DORM_VDECIMAL(1, 2)) for other values. */
-#define DORM_MIN_VALUE(...) {.limit = DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_MIN_VALUE)}
-#define DORM_MAX_VALUE(...) {.limit = DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_MAX_VALUE)}
-#define DORM_MIN_VALUE_OF(...) {.limit = DORM__VA1(__VA_ARGS__, ~), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_MIN_VALUE)}
-#define DORM_MAX_VALUE_OF(...) {.limit = DORM__VA1(__VA_ARGS__, ~), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_MAX_VALUE)}
-#define DORM_MIN_LENGTH(...) {.limit = DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_MIN_LENGTH)}
-#define DORM_MAX_LENGTH(...) {.limit = DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_MAX_LENGTH)}
+#define DORM__VLIM(k_, lim_, ...) {.limit = lim_, DORM__REST1(__VA_ARGS__, .kind = k_)}
+#define DORM_MIN_VALUE(...) DORM__VLIM(DORM_VALIDATOR_MIN_VALUE, DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), __VA_ARGS__)
+#define DORM_MAX_VALUE(...) DORM__VLIM(DORM_VALIDATOR_MAX_VALUE, DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), __VA_ARGS__)
+#define DORM_MIN_VALUE_OF(...) DORM__VLIM(DORM_VALIDATOR_MIN_VALUE, DORM__VA1(__VA_ARGS__, ~), __VA_ARGS__)
+#define DORM_MAX_VALUE_OF(...) DORM__VLIM(DORM_VALIDATOR_MAX_VALUE, DORM__VA1(__VA_ARGS__, ~), __VA_ARGS__)
+#define DORM_MIN_LENGTH(...) DORM__VLIM(DORM_VALIDATOR_MIN_LENGTH, DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), __VA_ARGS__)
+#define DORM_MAX_LENGTH(...) DORM__VLIM(DORM_VALIDATOR_MAX_LENGTH, DORM_VINT(DORM__VA1(__VA_ARGS__, ~)), __VA_ARGS__)
 /* DORM_REGEX("^[A-Z]{2}[0-9]{3}$", .message = "Code must be ...", .inverse_match = true) */
 #define DORM_REGEX(...) {.regex = DORM__VA1(__VA_ARGS__, ~), DORM__REST1(__VA_ARGS__, .kind = DORM_VALIDATOR_REGEX)}
 #define DORM_DECIMAL_VALIDATOR(...) \

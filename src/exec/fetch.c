@@ -419,7 +419,8 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
         bool custom = col && col->f->kind == DORM_KIND_CUSTOM &&
                       (exprs[i]->kind == DORM_E_SUM || exprs[i]->kind == DORM_E_MIN || exprs[i]->kind == DORM_E_MAX);
         if (empty || rc != DORM_STEP_ROW) vals[i] = exprs[i]->kind == DORM_E_COUNT ? dorm_v_int(0) : dorm_v_null();
-        else if (dorm_read_value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i])) rc = dorm_errcode(qs->cx);
+        else if (dorm_read_value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
+            rc = dorm_errcode(qs->cx);
     }
     if (cs) dorm_db_release(qs->cx->db, cs);
     dorm_sql_free(&s);

@@ -69,54 +69,46 @@ static int fail(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator *
     return dorm_verror_add(errs, fm->f->name, code, "%s", text);
 }
 
+/* A number as a double (an INT, FLOAT or DECIMAL). */
+static double number(const dorm_value *v) {
+    return v->type == DORM_T_INT ? (double)v->u.i : v->type == DORM_T_FLOAT ? v->u.f : dorm_decimal_to_double(v->u.dec);
+}
+
+/* An INT or DECIMAL as a decimal; false for other types. */
+static bool as_decimal(const dorm_value *v, dorm_decimal *out) {
+    char text[32];
+    if (v->type == DORM_T_DECIMAL) *out = v->u.dec;
+    if (v->type != DORM_T_INT) return v->type == DORM_T_DECIMAL;
+    int n = snprintf(text, sizeof text, "%lld", (long long)v->u.i);
+    return dorm_decimal_parse(text, (size_t)n, out) == 0;
+}
+
+static int64_t time_usec(dorm_time t) { return ((t.hour * 60 + t.minute) * 60 + t.second) * 1000000LL + t.usec; }
+
+#define CMP(x, y) (((x) > (y)) - ((x) < (y)))
+
 /* Compares a value with a limit as Python compares them (numbers across
  * int, float and Decimal; dates, times and text with their own kind).
  * false when they cannot be compared. */
 static bool compare(const dorm_value *a, const dorm_value *b, int *out) {
-    if (a->type == DORM_T_TEXT && b->type == DORM_T_TEXT) {
-        size_t na = text_len(a), nb = text_len(b);
-        int c = memcmp(a->u.s, b->u.s, na < nb ? na : nb);
-        *out = c ? c : (na > nb) - (na < nb);
-        return true;
-    }
-    if (a->type == DORM_T_DECIMAL || b->type == DORM_T_DECIMAL) {
-        dorm_decimal x = a->u.dec, y = b->u.dec;
-        if (a->type == DORM_T_INT) x = (dorm_decimal){a->u.i, 0};
-        if (b->type == DORM_T_INT) y = (dorm_decimal){b->u.i, 0};
-        bool ok = (a->type == DORM_T_DECIMAL || a->type == DORM_T_INT) && (b->type == DORM_T_DECIMAL || b->type == DORM_T_INT);
-        if (ok) {
-            *out = dorm_decimal_cmp(x, y);
-            return true;
-        }
-    }
-    double x, y;
-    bool nx = a->type == DORM_T_INT || a->type == DORM_T_FLOAT || a->type == DORM_T_DECIMAL;
-    bool ny = b->type == DORM_T_INT || b->type == DORM_T_FLOAT || b->type == DORM_T_DECIMAL;
-    if (nx && ny) {
-        if (a->type == DORM_T_INT && b->type == DORM_T_INT) {
-            *out = (a->u.i > b->u.i) - (a->u.i < b->u.i);
-            return true;
-        }
-        x = a->type == DORM_T_INT ? (double)a->u.i : a->type == DORM_T_FLOAT ? a->u.f : dorm_decimal_to_double(a->u.dec);
-        y = b->type == DORM_T_INT ? (double)b->u.i : b->type == DORM_T_FLOAT ? b->u.f : dorm_decimal_to_double(b->u.dec);
-        *out = (x > y) - (x < y);
-        return true;
-    }
-    if (a->type != b->type) return false;
-    switch (a->type) {
-    case DORM_T_DATE: *out = (int)((dorm_date_to_days(a->u.date) > dorm_date_to_days(b->u.date)) -
-                                   (dorm_date_to_days(a->u.date) < dorm_date_to_days(b->u.date)));
-        return true;
-    case DORM_T_DATETIME: *out = (a->u.dt.usec > b->u.dt.usec) - (a->u.dt.usec < b->u.dt.usec); return true;
-    case DORM_T_TIME: {
-        int64_t p = ((a->u.time.hour * 60 + a->u.time.minute) * 60 + a->u.time.second) * 1000000LL + a->u.time.usec;
-        int64_t q = ((b->u.time.hour * 60 + b->u.time.minute) * 60 + b->u.time.second) * 1000000LL + b->u.time.usec;
-        *out = (p > q) - (p < q);
-        return true;
-    }
-    case DORM_T_BOOL: *out = (int)a->u.b - (int)b->u.b; return true;
-    default: return false;
-    }
+    dorm_decimal x, y;
+    bool na = a->type == DORM_T_INT || a->type == DORM_T_FLOAT || a->type == DORM_T_DECIMAL;
+    bool nb = b->type == DORM_T_INT || b->type == DORM_T_FLOAT || b->type == DORM_T_DECIMAL;
+    if (a->type == DORM_T_INT && b->type == DORM_T_INT) *out = CMP(a->u.i, b->u.i);
+    else if ((a->type == DORM_T_DECIMAL || b->type == DORM_T_DECIMAL) && as_decimal(a, &x) && as_decimal(b, &y))
+        *out = dorm_decimal_cmp(x, y);
+    else if (na && nb) *out = CMP(number(a), number(b));
+    else if (a->type != b->type) return false;
+    else if (a->type == DORM_T_TEXT) {
+        size_t la = text_len(a), lb = text_len(b);
+        int c = memcmp(a->u.s, b->u.s, la < lb ? la : lb);
+        *out = c ? c : CMP(la, lb);
+    } else if (a->type == DORM_T_DATE) *out = CMP(dorm_date_to_days(a->u.date), dorm_date_to_days(b->u.date));
+    else if (a->type == DORM_T_DATETIME) *out = CMP(a->u.dt.usec, b->u.dt.usec);
+    else if (a->type == DORM_T_TIME) *out = CMP(time_usec(a->u.time), time_usec(b->u.time));
+    else if (a->type == DORM_T_BOOL) *out = (int)a->u.b - (int)b->u.b;
+    else return false;
+    return true;
 }
 
 /* len(value): characters of text, bytes of binary data; -1 for others. */
