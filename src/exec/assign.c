@@ -44,10 +44,27 @@ int dorm_field_assign_(void *obj, const char *name, dorm_value value) {
     const dorm_meta *m = h->meta;
     const dorm_fmeta *fm = name ? dorm_meta_field(m, name) : NULL;
     if (!fm) return dorm_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name ? name : "");
+    const dorm_meta *om = value.type == DORM_T_OBJECT ? dorm_meta_of_obj(value.u.p) : NULL;
+    if (om && fm->f->kind == DORM_KIND_FK && om != fm->target) {
+        /* Django's descriptor, with the default repr of a model instance. */
+        dorm_value pk = dorm_pk_is_set(value.u.p) ? dorm_pk_value(value.u.p) : dorm_v_null();
+        dorm_buf b = DORM_BUF_INIT;
+        dorm_value_str(&b, &pk);
+        int rc = dorm_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s object (%s)>\": \"%s.%s\" must be a \"%s\" instance.",
+                           om->model->name, om->model->name, b.data ? b.data : "None", m->model->name, fm->f->name,
+                           fm->target ? fm->target->model->name : "?");
+        dorm_buf_free(&b);
+        return rc;
+    }
     dorm_value v;
     int rc = dorm_prep_value(cx, fm, fm->value_kind, &value, &v);
     if (rc == DORM_ENOMEM) return rc;
+    /* An unsaved related object is not a parse error: its message stands. */
+    if (rc && value.type == DORM_T_OBJECT) return rc;
     if (rc) return refuse(cx, fm, fm->value_kind, &value);
     if (dorm_field_set(obj, fm, &v)) return refuse(cx, fm, fm->value_kind, &value);
+    /* book.author = a also caches the object, as Django's descriptor. */
+    if (fm->f->kind == DORM_KIND_FK && value.type == DORM_T_OBJECT)
+        *dorm_fk_cache(dorm_member(obj, fm), fm) = (void *)value.u.p;
     return DORM_OK;
 }

@@ -216,6 +216,15 @@ Test(validation, membership_of_the_transcript) {
     cr_assert_eq(dorm_field_assign(not_int, "name", 5), DORM_OK, "%s", dorm_errmsg(cx));
     cr_assert_str_eq(not_int->name, "5");
     cr_assert_eq(dorm_field_assign(not_int, "nope", 5), DORM_EFIELD);
+    /* A related object: its key, and the object cached. */
+    Shelf *s = dorm_create(cx, Shelf, .name = "s");
+    Gadget *g = dorm_new(cx, Gadget);
+    cr_assert_eq(dorm_field_assign(g, "shelf", s), DORM_OK, "%s", dorm_errmsg(cx));
+    cr_assert_eq(g->shelf.id, s->id);
+    cr_assert_eq(g->shelf.obj, s);
+    cr_assert_eq(dorm_field_assign(g, "shelf", not_int), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(cx), "Cannot assign \"<Membership: Membership object (None)>\": \"Gadget.shelf\" must "
+                                      "be a \"Shelf\" instance.");
 }
 
 Test(validation, unique_and_unique_together_with_exclude) {
