@@ -7,6 +7,7 @@
 #include "dorm/error.h"
 #include "dorm/alloc.h"
 #include "dorm/value.h"
+#include "dorm/validate.h"
 #include "dorm/model.h"
 #include "dorm/expr.h"
 #include "dorm/db.h"

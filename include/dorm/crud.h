@@ -47,10 +47,18 @@ typedef struct dorm_deleted {
     void *const *blocking;
     size_t nblocking;
 } dorm_deleted;
-/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
+/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL.  A model
+ * with a `.delete` override runs that instead (a soft delete). */
 int dorm_delete(void *obj, dorm_deleted *out);
-/* qs.delete(). */
+/* The built-in Model.delete(), whatever the model overrides: what an
+ * override calls for Django's super().delete(). */
+int dorm_base_delete(void *obj, dorm_deleted *out);
+/* qs.delete(): the QuerySet class's delete when it has one (a soft delete),
+ * else the built-in. */
 int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
+/* The built-in QuerySet.delete() (the collector), whatever the QuerySet's
+ * class overrides: Django's super().delete() in an override (hard_delete). */
+int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out);
 /* "library.Author: 1, library.Book: 3" in the arena. */
 const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
 
@@ -143,11 +151,6 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
 void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
 
-/* full_clean(): Django's field validation (choices, null, blank, related
- * rows, slug / email / URL shapes, max_length, positive integers, decimal
- * digits).  0 or DORM_EVALIDATION with Django's messages, one "field: message"
- * line each ("title: Ensure this value has at most 200 characters (it has
- * 215)."). */
-int dorm_full_clean(void *obj);
+/* full_clean() and the rest of validation: dorm/validate.h. */
 
 #endif

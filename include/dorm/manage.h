@@ -20,9 +20,12 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps);
 /* dumpdata: the rows of the models named by `labels` ("library",
  * "library.book"; NULL: all) as Django's JSON fixture, to `out`; indent > 0
  * pretty-prints (JSON is the one format: `manage dumpdata --format yaml`
- * is refused as Django refuses an unknown one).  0 or a negative error
- * recorded on cx. */
+ * is refused as Django refuses an unknown one).  Each model is read through
+ * its default manager, as Django's dumpdata; dorm_dumpdata_all (`manage
+ * dumpdata --all`) reads every row (its base manager).  0 or a negative
+ * error recorded on cx. */
 int dorm_dumpdata(struct dorm_ctx *cx, const char *const *labels, int indent, FILE *out);
+int dorm_dumpdata_all(struct dorm_ctx *cx, const char *const *labels, int indent, FILE *out);
 /* loaddata: installs the objects of the fixture files (NULL-terminated), all
  * in one transaction, keeping their keys; "Installed N object(s) from M
  * fixture(s)" to `out` when not NULL.  0 or a negative error whose message

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "validate.h"
 #include "value.h"
 
 struct dorm_ctx;
@@ -75,6 +76,7 @@ typedef enum dorm_kind {
     DORM_KIND_BINARY,      /* BinaryField     dorm_bytes          */
     DORM_KIND_FK,          /* ForeignKey      DORM_FK(Target)     */
     DORM_KIND_M2M,         /* ManyToManyField (no member: a join table) */
+    DORM_KIND_CUSTOM,      /* a field type of the program's (dorm_field_type) */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -100,6 +102,64 @@ typedef struct dorm_choice {
 #define DORM_CHOICES(...) ((const dorm_choice[]){__VA_ARGS__, {DORM_VNULL, NULL}})
 /* DORM_LIST("a", "b"): a NULL-terminated list of names (ordering, index fields). */
 #define DORM_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+struct dorm_field;
+
+/* A column type of a field type on one backend: {"postgresql", "bigint"}. */
+typedef struct dorm_db_type {
+    const char *vendor;          /* a driver's vendor: "sqlite", "postgresql" */
+    const char *type;            /* the column type, written as it is         */
+} dorm_db_type;
+#define DORM_DB_TYPES(...) ((const dorm_db_type[]){__VA_ARGS__, {NULL, NULL}})
+
+/* A field type of the program's own (Django's Field subclass): a member of
+ * any C type, stored in a column of one of dorm's kinds (`internal`, Django's
+ * get_internal_type) through the conversions below.  Declared once,
+ * `static`-free, named in DORM_FIELD_TYPE_DECLARE and used by DORM_CUSTOM;
+ * migration files record it by `name`, so an app lists the types its
+ * migrations name in `field_types` (those its models use are found anyway).
+ * Memory a conversion needs (text, arrays) comes from dorm_alloc(cx, ...).
+ * Fields are only ever appended. */
+typedef struct dorm_field_type {
+    const char *name;            /* "lifecycle.MoneyField": letters, digits, '_', '.' */
+    dorm_kind internal;          /* DORM_KIND_INT, DORM_KIND_TEXT, ...: the column   */
+    size_t size;                 /* sizeof the member                                */
+    /* get_prep_value: the member as a value of `internal` (never called for
+     * a NULL field).  A DORM_T_NONE value reports an allocation failure. */
+    dorm_value (*to_db)(const void *member, struct dorm_ctx *cx);
+    /* from_db_value: a non-NULL value of `internal` read from the database
+     * into the member.  0 or a negative dorm_error. */
+    int (*from_db)(const dorm_value *value, void *member, struct dorm_ctx *cx);
+    /* to_python: any value given for the field (text from a fixture or a
+     * form, a number, dorm_v_custom(&member) of its own member type) into
+     * the member.  NULL, or Django's message for a value it cannot take,
+     * "%(value)s" standing for the value ("'%(value)s' is not an amount of
+     * money."): a ValidationError with code "invalid". */
+    const char *(*to_c)(const dorm_value *value, void *member, struct dorm_ctx *cx);
+    /* value_to_string: the text dumpdata writes and to_c reads back (NULL:
+     * fixtures hold the database value). */
+    const char *(*to_text)(const void *member, struct dorm_ctx *cx);
+    /* The column type: the row of db_types for the connection's vendor,
+     * else db_type's answer, else (both NULL) the internal kind's type. */
+    const dorm_db_type *db_types;
+    const char *(*db_type)(const struct dorm_field *f, const char *vendor);
+    /* The lookups it takes, by name (DORM_LIST("exact", "in", "gt")); NULL:
+     * those of the internal kind.  exact, in, range and the comparisons
+     * convert their values with to_c then to_db; the pattern lookups
+     * (contains, iexact, ...) and regex compare the text given. */
+    const char *const *lookups;
+    /* Field.validate: full_clean's checks of the member beyond choices, null
+     * and blank, adding errors (dorm_verror_add with this field's name).
+     * 0 or a negative dorm_error. */
+    int (*validate)(const void *member, const char *field, struct dorm_verrors *errors);
+    const char *description;     /* Django's Field.description                       */
+} dorm_field_type;
+
+/* In a header: DORM_FIELD_TYPE_DECLARE(MoneyField, Money); declares the type
+ * MoneyField_type and MoneyField_c, the member type DORM_CUSTOM checks. */
+#define DORM_FIELD_TYPE_DECLARE(Type, CType) \
+    typedef CType Type##_c;                  \
+    extern const dorm_field_type Type##_type
 
 /* A field.  Declared with the DORM_<KIND> macros below, options after the
  * member name as designated initialisers: DORM_CHAR(Book, title, .max_length = 200). */
@@ -153,6 +213,9 @@ typedef struct dorm_field {
                                   * adding b to a's friends adds a to b's)     */
     bool uuid_key;               /* FK: the member's key is a dorm_uuid
                                   * (DORM_FK_TO); set by the macros            */
+    const dorm_validator *validators; /* DORM_VALIDATORS(...): run by full_clean
+                                       * after the kind's own (validate.h)     */
+    const dorm_field_type *type; /* DORM_KIND_CUSTOM: its type (DORM_CUSTOM) */
 } dorm_field;
 
 /* Compile-time check that a member has the type its field macro needs.  A
@@ -265,6 +328,18 @@ typedef struct dorm_field {
     {.kind = DORM_KIND_M2M + 0 * (int)sizeof(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), _dorm)), \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_CUSTOM(Purchase, price, MoneyField, .blank = true): a field of the
+ * program's type MoneyField (DORM_FIELD_TYPE_DECLARE), whose member must be
+ * declared MoneyField_c (the C type the declaration names). */
+#define DORM__TYPE_WANT(T, m, Type) DORM__WANT(T, m, "the member type of " DORM__STR(Type))
+#define DORM_CUSTOM(...)                                                                                   \
+    {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), DORM_KIND_CUSTOM,                     \
+                 DORM__ASSERT(_Generic(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),   \
+                                       DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _c): 1, default: 0),        \
+                              DORM__TYPE_WANT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),          \
+                                              DORM__A3(__VA_ARGS__, ~, ~)))),                             \
+     .type = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _type),                                               \
+     DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 #define DORM_END {.name = NULL}
 
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional
@@ -292,6 +367,38 @@ typedef struct dorm_constraint {
 #define DORM_CONSTRAINTS(...) ((const dorm_constraint[]){__VA_ARGS__, {0, NULL, NULL, NULL}})
 #define DORM_UNIQUE_TOGETHER(...) ((const char *const *const[]){__VA_ARGS__, NULL})
 
+struct dorm_qs;
+struct dorm_deleted;
+struct dorm_verrors;
+
+/* A QuerySet class (Django's QuerySet subclass): built-in calls it
+ * overrides.  A QuerySet made by a manager carries its manager's class
+ * through every chained call, so dorm_qs_delete() on
+ * dorm_filter(dorm_manager(cx, Notice, "objects"), ...) runs the class's
+ * delete.  Custom QuerySet methods are plain functions taking and returning
+ * a dorm_qs * (published(qs), by_author(qs, name)): they need no entry
+ * here.  Fields are only ever appended. */
+typedef struct dorm_qs_class {
+    const char *name;                                         /* "SoftDeleteQuerySet" */
+    /* QuerySet.delete(): 0 or a negative dorm_error, filling out (may be
+     * NULL) as the built-in does.  dorm_qs_base_delete() is super().delete(). */
+    int (*delete)(struct dorm_qs *qs, struct dorm_deleted *out);
+} dorm_qs_class;
+
+/* A manager (Django's Manager): its name, the QuerySet it starts from
+ * (Django's get_queryset: receives the QuerySet of every row, already of
+ * the manager's class, and returns it narrowed; NULL: every row) and the
+ * class of its QuerySets (NULL: the plain QuerySet).  A model's first
+ * manager is its default manager unless Meta.default_manager_name says
+ * otherwise; a model declaring none has Django's plain "objects". */
+typedef struct dorm_manager {
+    const char *name;
+    struct dorm_qs *(*get_queryset)(struct dorm_qs *qs);
+    const dorm_qs_class *qs_class;
+} dorm_manager;
+/* .managers = DORM_MANAGERS({"objects", alive, &SoftDelete_qs}, {"all_objects", NULL, &SoftDelete_qs}) */
+#define DORM_MANAGERS(...) ((const dorm_manager[]){__VA_ARGS__, {NULL, NULL, NULL}})
+
 /* A model: a struct type, its field table and its Meta options. */
 typedef struct dorm_model {
     const char *name;                 /* "Book" (Django's object_name)               */
@@ -306,6 +413,17 @@ typedef struct dorm_model {
     const char *verbose_name;         /* NULL: "book"                                */
     const char *verbose_name_plural;  /* NULL: verbose_name + "s"                    */
     const char *get_latest_by;        /* field for earliest()/latest() without args  */
+    const dorm_manager *managers;     /* DORM_MANAGERS(...); NULL: a plain "objects"  */
+    const char *default_manager_name; /* Meta.default_manager_name; NULL: the first  */
+    const char *base_manager_name;    /* Meta.base_manager_name; NULL: a plain manager */
+    /* Model.delete() override (the soft delete of a row): what dorm_delete()
+     * runs instead of the built-in, which dorm_base_delete() still is.  0 or
+     * a negative dorm_error; `out` may be NULL. */
+    int (*delete)(void *obj, struct dorm_deleted *out);
+    /* Model.clean(): cross-field validation run by full_clean after the
+     * fields, adding errors with dorm_verror_add (field NULL: __all__).  0,
+     * or a negative dorm_error for a failure that is not a validation one. */
+    int (*clean)(void *obj, struct dorm_verrors *errors);
 } dorm_model;
 
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))
@@ -335,8 +453,12 @@ typedef struct dorm_app {
     const dorm_model *const *models;
     const char *migrations_dir;
     const dorm_runc *functions;
+    /* Field types its migration files may name that no model of the
+     * program uses any more (DORM_FIELD_TYPES(&MoneyField_type)). */
+    const dorm_field_type *const *field_types;
 } dorm_app;
 #define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})
+#define DORM_FIELD_TYPES(...) ((const dorm_field_type *const[]){__VA_ARGS__, NULL})
 
 /* The registry: every model of every app, validated once at start-up and
  * immutable afterwards (share it between threads and connections). */
@@ -353,6 +475,11 @@ int dorm_registry_errcode(const dorm_registry *reg);
  * CharFields must define a 'max_length' attribute."), one per line; "" if none.
  * Borrowed from the registry. */
 const char *dorm_registry_messages(const dorm_registry *reg);
+
+/* Field.get_internal_type(): the class name of the built-in kind a field is
+ * stored as ("IntegerField" for a MoneyField of the program's kept in an
+ * integer column), or NULL when the model has no field `name`. */
+const char *dorm_field_internal_type(const dorm_model *model, const char *name);
 
 /* Display label of a field with choices (get_FOO_display): the label of the
  * current value, or the value itself as text when no choice matches.

@@ -49,9 +49,29 @@ typedef struct dorm_set {
 
 /* ---- building QuerySets (lazy: no query runs) ---- */
 
-/* Model.objects.all() for a model declared as `Model_model`. */
+/* Model.objects.all() for a model declared as `Model_model`: the QuerySet of
+ * its default manager (Model._default_manager.all(): its first manager, or
+ * Meta.default_manager_name's; every row for a model without managers). */
+dorm_qs *dorm_qs_default(dorm_ctx *cx, const dorm_model *model);
+#define dorm_all(cx, Model) dorm_qs_default((cx), &Model##_model)
+/* Model.<name>.all(): the QuerySet of the manager `name` (see dorm_manager
+ * in model.h); a failed QuerySet (DORM_EVALUE) for a name the model has
+ * not. */
+dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name);
+#define dorm_manager_all(cx, Model, name) dorm_qs_manager((cx), &Model##_model, (name))
+/* Model._base_manager.all(): Meta.base_manager_name's manager, else every
+ * row of a plain QuerySet, whatever the default manager hides.  What
+ * forward relations, dorm_related_one and dorm_refresh read through. */
+dorm_qs *dorm_qs_base(dorm_ctx *cx, const dorm_model *model);
+#define dorm_base_manager_all(cx, Model) dorm_qs_base((cx), &Model##_model)
+/* QuerySet(model): every row, of the plain QuerySet class, no manager
+ * involved. */
 dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model);
-#define dorm_all(cx, Model) dorm_qs_all((cx), &Model##_model)
+/* The class a QuerySet carries (its manager's), or NULL for the plain one. */
+const dorm_qs_class *dorm_qs_class_of(const dorm_qs *qs);
+/* The name of a model's default manager (Model._default_manager.name):
+ * "objects" for a model without managers. */
+const char *dorm_default_manager_name(const dorm_model *model);
 
 /* filter(*conditions) / exclude(*conditions).  Conditions given in one call
  * are ANDed.  An unknown field or lookup fails the QuerySet with DORM_EFIELD. */

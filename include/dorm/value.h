@@ -77,7 +77,9 @@ typedef enum dorm_type {
     DORM_T_LIST,       /* u.list, len values (for __in and __range) */
     DORM_T_OBJECT,     /* u.p: a model instance (DORM_OBJECT header first) */
     DORM_T_QUERYSET,   /* u.p: a dorm_qs, used as a subquery */
-    DORM_T_EXPR        /* u.p: an expression (F(), arithmetic) */
+    DORM_T_EXPR,       /* u.p: an expression (F(), arithmetic) */
+    DORM_T_CUSTOM      /* u.p: the member of a field of a program's type
+                        * (values() rows, filter values), len its size */
 } dorm_type;
 
 #define DORM_STRLEN ((size_t)-1)
@@ -139,6 +141,13 @@ static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) { dorm_v
 static inline dorm_value dorm_v_object(const void *obj) {
     dorm_value v = {DORM_T_OBJECT, 0, {.p = obj}};
     if (!obj) v.type = DORM_T_NULL;
+    return v;
+}
+
+/* A member of a program's field type as a value: filter(price=dorm_v_custom(&m))
+ * hands it to the type's to_c.  Borrowed. */
+static inline dorm_value dorm_v_custom(const void *member) {
+    dorm_value v = {DORM_T_CUSTOM, 0, {.p = member}};
     return v;
 }
 

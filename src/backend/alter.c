@@ -60,8 +60,8 @@ static bool survives(const editor *e, const char *from_name) {
 
 static bool same_type(const dorm_dialect *d, const dorm_column_def *a, const dorm_column_def *b) {
     dorm_buf x = DORM_BUF_INIT, y = DORM_BUF_INIT;
-    d->column_type(&x, a);
-    d->column_type(&y, b);
+    dorm_schema_column_type(&x, d, a);
+    dorm_schema_column_type(&y, d, b);
     bool same = x.data && y.data && strcmp(x.data, y.data) == 0;
     dorm_buf_free(&x);
     dorm_buf_free(&y);
@@ -339,12 +339,12 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
         dorm_buf_puts(&e->b, "ALTER COLUMN ");
         quote(e, c->name);
         dorm_buf_puts(&e->b, " TYPE ");
-        e->d->column_type(&e->b, c);
+        dorm_schema_column_type(&e->b, e->d, c);
         if (e->d->alter_type_using) {
             dorm_buf_puts(&e->b, " USING ");
             quote(e, c->name);
             dorm_buf_puts(&e->b, "::");
-            e->d->column_type(&e->b, c);
+            dorm_schema_column_type(&e->b, e->d, c);
         }
         flush(e);
     }

@@ -1,72 +1,76 @@
-/* clean.c - full_clean(): Django's field validation of an object before it is
- * saved, in Django's order and words: a blank field with an empty value is
- * skipped; then choices, null and blank (Field.validate, first failure
- * only), the related row (ForeignKey.validate), then every validator (slug /
- * email / URL shape, max_length, integer range, decimal digits). */
+/* clean.c - full_clean(): Django's validation of an object before it is
+ * saved, in Django's order and words: clean_fields (a blank field with an
+ * empty value skipped; choices, null and blank, first failure only; the
+ * related row; then the field's validators), the model's clean() hook, then
+ * validate_unique on the fields that passed; and the error list they fill,
+ * grouped by field as Django's error_dict. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "exec/exec.h"
-#include "model/validators.h"
+#include "model/messages.h"
 
-/* Characters of UTF-8 text, as Python's len() counts them. */
-static size_t utf8_len(const char *s) {
-    size_t n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static void add(dorm_buf *out, const dorm_fmeta *fm, const char *msg) {
-    if (out->len) dorm_buf_putc(out, '\n');
-    dorm_buf_printf(out, "%s: %s", fm->f->name, msg);
-}
-
-/* Python's repr() of a value, as Django's %(value)r shows it: 'text' (or
- * "text" when it holds a quote and no double quote), 5, True,
- * UUID('...'). */
-static void put_repr(dorm_buf *b, const dorm_value *v) {
-    char tmp[DORM_FMT_MAX];
-    switch (v->type) {
-    case DORM_T_TEXT: {
-        const char *s = v->u.s;
-        char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
-        dorm_buf_putc(b, q);
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-            if (*p == '\\' || *p == (unsigned char)q) dorm_buf_printf(b, "\\%c", *p);
-            else if (*p == '\n') dorm_buf_puts(b, "\\n");
-            else if (*p == '\r') dorm_buf_puts(b, "\\r");
-            else if (*p == '\t') dorm_buf_puts(b, "\\t");
-            else if (*p < 0x20 || *p == 0x7F) dorm_buf_printf(b, "\\x%02x", *p);
-            else dorm_buf_putc(b, (char)*p);
+int dorm_verror_add(dorm_verrors *errors, const char *field, const char *code, const char *fmt, ...) {
+    if (!errors || !errors->cx) return DORM_EVALUE;
+    dorm_ctx *cx = errors->cx;
+    if (errors->n == errors->cap) {
+        size_t cap = errors->cap ? errors->cap * 2 : 8;
+        dorm_verror *grown = dorm_alloc(cx, sizeof *grown * cap);
+        if (!grown) return DORM_ENOMEM;
+        if (errors->n) memcpy(grown, errors->items, sizeof *grown * errors->n);
+        errors->items = grown;
+        errors->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char one[512];
+    int len = vsnprintf(one, sizeof one, fmt, ap);
+    va_end(ap);
+    char *msg = len < 0 ? NULL : dorm_alloc(cx, (size_t)len + 1);
+    if (msg && (size_t)len < sizeof one) memcpy(msg, one, (size_t)len + 1);
+    else if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)len + 1, fmt, ap);
+        va_end(ap);
+    }
+    const char *name = dorm_strdup(cx, field ? field : DORM_NON_FIELD_ERRORS);
+    const char *kept = code ? dorm_strdup(cx, code) : NULL;
+    if (!msg || !name || (code && !kept)) return DORM_ENOMEM;
+    /* After the field's last error: Django's error_dict keeps a field's
+     * messages together, fields in the order they first failed. */
+    size_t at = errors->n;
+    for (size_t i = errors->n; i > 0; i--)
+        if (strcmp(errors->items[i - 1].field, name) == 0) {
+            at = i;
+            break;
         }
-        dorm_buf_putc(b, q);
-        return;
-    }
-    case DORM_T_INT: dorm_buf_printf(b, "%lld", (long long)v->u.i); return;
-    case DORM_T_BOOL: dorm_buf_puts(b, v->u.b ? "True" : "False"); return;
-    case DORM_T_UUID:
-        dorm_uuid_format_dashed(v->u.uuid, tmp);
-        dorm_buf_printf(b, "UUID('%s')", tmp);
-        return;
-    case DORM_T_DECIMAL:
-        dorm_decimal_format(v->u.dec, tmp);
-        dorm_buf_printf(b, "Decimal('%s')", tmp);
-        return;
-    case DORM_T_FLOAT: dorm_buf_printf(b, "%.17g", v->u.f); return;
-    default: dorm_buf_puts(b, "?"); return;
-    }
+    memmove(&errors->items[at + 1], &errors->items[at], sizeof *errors->items * (errors->n - at));
+    errors->items[at] = (dorm_verror){name, msg, kept};
+    errors->n++;
+    return DORM_OK;
 }
 
-/* "field: <before><repr of v><after>" */
-static void add_repr(dorm_buf *out, const dorm_fmeta *fm, const char *before, const dorm_value *v, const char *after) {
-    if (out->len) dorm_buf_putc(out, '\n');
-    dorm_buf_printf(out, "%s: %s", fm->f->name, before);
-    put_repr(out, v);
-    dorm_buf_puts(out, after);
+const char *dorm_verrors_of(const dorm_verrors *errors, const char *field, const char *sep) {
+    if (!errors || !errors->cx) return NULL;
+    dorm_buf b = DORM_BUF_INIT;
+    bool any = false;
+    for (size_t i = 0; i < errors->n; i++) {
+        if (strcmp(errors->items[i].field, field ? field : DORM_NON_FIELD_ERRORS) != 0) continue;
+        if (any) dorm_buf_puts(&b, sep ? sep : "");
+        dorm_buf_puts(&b, errors->items[i].message);
+        any = true;
+    }
+    const char *r = any && !b.failed ? dorm_strdup(errors->cx, b.data) : NULL;
+    dorm_buf_free(&b);
+    return r;
 }
 
-/* Django's ngettext: the singular when n is 1. */
-static const char *plural(long long n, const char *one, const char *many) { return n == 1 ? one : many; }
+static bool in_list(const char *const *list, const char *name) {
+    for (size_t i = 0; list && list[i]; i++)
+        if (strcmp(list[i], name) == 0) return true;
+    return false;
+}
 
 static bool in_choices(const dorm_field *f, const dorm_value *v) {
     for (const dorm_choice *c = f->choices; c->label; c++) {
@@ -82,110 +86,140 @@ static bool empty(const dorm_value *v) { return v->type == DORM_T_NULL || (v->ty
 
 /* Field.validate: choices, then null, then blank; false after the first
  * failure (Django raises it, and runs no validator). */
-static bool validate(dorm_buf *out, const dorm_fmeta *fm, const dorm_value *v) {
+static int validate(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *v, bool *ok) {
     const dorm_field *f = fm->f;
+    *ok = false;
     if (f->choices && !empty(v) && !in_choices(f, v)) {
-        add_repr(out, fm, "Value ", v, " is not a valid choice.");
-        return false;
+        dorm_buf b = DORM_BUF_INIT;
+        dorm_buf_puts(&b, "Value ");
+        dorm_value_repr(&b, v);
+        dorm_buf_puts(&b, " is not a valid choice.");
+        int rc = b.failed ? DORM_ENOMEM : dorm_verror_add(errs, f->name, "invalid_choice", "%s", b.data);
+        dorm_buf_free(&b);
+        return rc;
     }
-    if (v->type == DORM_T_NULL && !f->null) {
-        add(out, fm, "This field cannot be null.");
-        return false;
-    }
-    if (!f->blank && empty(v)) {
-        add(out, fm, "This field cannot be blank.");
-        return false;
-    }
-    return true;
+    if (v->type == DORM_T_NULL && !f->null) return dorm_verror_add(errs, f->name, "null", "This field cannot be null.");
+    if (!f->blank && empty(v)) return dorm_verror_add(errs, f->name, "blank", "This field cannot be blank.");
+    *ok = true;
+    return DORM_OK;
 }
 
-/* Field.run_validators: every validator of the field, in Django's order
- * (the kind's own, then max_length, then range and digits). */
-static void run_validators(dorm_buf *out, const dorm_fmeta *fm, const dorm_value *v) {
-    const dorm_field *f = fm->f;
-    char msg[256];
-    if (empty(v)) return;
-    if (v->type == DORM_T_TEXT) {
-        const char *s = v->u.s;
-        if (f->kind == DORM_KIND_SLUG && !dorm_valid_slug(s))
-            add(out, fm, "Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, underscores or hyphens.");
-        if (f->kind == DORM_KIND_EMAIL && !dorm_valid_email(s)) add(out, fm, "Enter a valid email address.");
-        if (f->kind == DORM_KIND_URL && !dorm_valid_url(s)) add(out, fm, "Enter a valid URL.");
-        size_t n = utf8_len(s);
-        int max = f->max_length ? f->max_length
-                                : f->kind == DORM_KIND_EMAIL ? 254 : f->kind == DORM_KIND_URL ? 200
-                                                                     : f->kind == DORM_KIND_SLUG ? 50 : 0;
-        if (max && f->kind != DORM_KIND_TEXT && f->kind != DORM_KIND_JSON && n > (size_t)max) {
-            snprintf(msg, sizeof msg, "Ensure this value has at most %d %s (it has %zu).", max,
-                     plural(max, "character", "characters"), n);
-            add(out, fm, msg);
-        }
-    }
-    /* Django's range validators come from the backend; the C member already
-     * bounds every kind but the sign of the positive ones (dorm checks it on
-     * every backend, where Django's SQLite leaves it to the CHECK constraint). */
-    if ((f->kind == DORM_KIND_POSINT || f->kind == DORM_KIND_POSSMALLINT) && v->type == DORM_T_INT && v->u.i < 0)
-        add(out, fm, "Ensure this value is greater than or equal to 0.");
-    if (f->kind == DORM_KIND_DECIMAL && v->type == DORM_T_DECIMAL) {
-        int whole, frac;
-        dorm_decimal_digits(v->u.dec, &whole, &frac);
-        if (whole + frac > f->max_digits)
-            snprintf(msg, sizeof msg, "Ensure that there are no more than %d %s in total.", f->max_digits,
-                     plural(f->max_digits, "digit", "digits"));
-        else if (frac > f->decimal_places)
-            snprintf(msg, sizeof msg, "Ensure that there are no more than %d %s.", f->decimal_places,
-                     plural(f->decimal_places, "decimal place", "decimal places"));
-        else if (whole > f->max_digits - f->decimal_places)
-            snprintf(msg, sizeof msg, "Ensure that there are no more than %d %s before the decimal point.",
-                     f->max_digits - f->decimal_places, plural(f->max_digits - f->decimal_places, "digit", "digits"));
-        else
-            msg[0] = '\0';
-        if (msg[0]) add(out, fm, msg);
-    }
-}
-
-/* Django's ForeignKey.validate: the related row exists and satisfies
- * limit_choices_to.  0, or a negative error of the query (not a validation
- * message, which goes to out). */
-static int check_related(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *key, dorm_buf *out) {
+/* Django's ForeignKey.validate: the related row exists (through the base
+ * manager) and satisfies limit_choices_to. */
+static int check_related(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *key, dorm_verrors *errs) {
     const char *by = fm->target_pk->f->name;
-    dorm_qs *qs = dorm_qs_filter(dorm_qs_all(cx, fm->target->model),
+    dorm_qs *qs = dorm_qs_filter(dorm_qs_base(cx, fm->target->model),
                                  (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, by, *key, NULL}, NULL});
     if (fm->f->limit_choices_to) qs = dorm_qs_filter(qs, (const dorm_q *const[]){fm->f->limit_choices_to, NULL});
     int found = dorm_exists(qs);
     if (found < 0) return found;
-    if (!found) {
-        char before[160];
-        snprintf(before, sizeof before, "%s instance with %s ", fm->target->verbose_name, by);
-        add_repr(out, fm, before, key, " does not exist.");
-    }
-    return DORM_OK;
+    if (found) return DORM_OK;
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_buf_printf(&b, "%s instance with %s ", fm->target->verbose_name, by);
+    dorm_value_repr(&b, key);
+    dorm_buf_puts(&b, " does not exist.");
+    int rc = b.failed ? DORM_ENOMEM : dorm_verror_add(errs, fm->f->name, "invalid", "%s", b.data);
+    dorm_buf_free(&b);
+    return rc;
 }
 
-int dorm_full_clean(void *obj) {
+/* Model.clean_fields(exclude) into errs: 0, or the error of a query. */
+static int clean_fields(void *obj, const char *const *exclude, dorm_verrors *errs) {
     dorm_object *h = obj;
-    const dorm_meta *m = h ? h->meta : NULL;
-    if (!m) return DORM_EVALUE;
-    dorm_error_clear(h->cx);
-    dorm_buf out = DORM_BUF_INIT;
+    const dorm_meta *m = h->meta;
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
         const dorm_field *f = fm->f;
+        if (in_list(exclude, f->name)) continue;
         if (fm == m->pk && dorm_kind_is_auto(f->kind)) continue;
         dorm_value v = dorm_field_get(obj, fm);
         /* auto_now fields are Django's editable=False, blank=True. */
         bool automatic = f->auto_now || f->auto_now_add;
         if ((f->blank || automatic) && empty(&v)) continue;
-        if (!f->not_editable && !automatic && !validate(&out, fm, &v)) continue;
-        if (f->kind == DORM_KIND_FK && fm->target && v.type != DORM_T_NULL && check_related(h->cx, fm, &v, &out))
-            break;
-        run_validators(&out, fm, &v);
+        bool ok = true;
+        int rc = f->not_editable || automatic ? DORM_OK : validate(errs, fm, &v, &ok);
+        if (!rc && ok && f->kind == DORM_KIND_FK && fm->target && v.type != DORM_T_NULL)
+            rc = check_related(h->cx, fm, &v, errs);
+        /* A program's type: its own Field.validate. */
+        if (!rc && ok && f->kind == DORM_KIND_CUSTOM && f->type->validate && v.type != DORM_T_NULL)
+            rc = f->type->validate(dorm_cmember(obj, fm), f->name, errs);
+        if (!rc && ok && !empty(&v)) rc = dorm_run_validators(errs, fm, &v);
+        if (rc) return rc;
     }
-    int rc = dorm_errcode(h->cx);
-    if (rc) dorm_buf_free(&out);
+    return DORM_OK;
+}
+
+/* The model's clean() hook into errs: 0, or the hook's own failure. */
+static int model_clean(void *obj, dorm_verrors *errs) {
+    const dorm_object *h = obj;
+    int rc = h->model->clean ? h->model->clean(obj, errs) : DORM_OK;
+    /* A hook that added errors may say so by its result too. */
+    return rc == DORM_EVALIDATION ? DORM_OK : rc;
+}
+
+/* The fields of exclude and those with errors (validate_unique skips them). */
+static const char *const *failed_or_excluded(dorm_ctx *cx, const char *const *exclude, const dorm_verrors *errs) {
+    size_t n = 0;
+    while (exclude && exclude[n]) n++;
+    const char **all = dorm_alloc(cx, sizeof(char *) * (n + errs->n + 1));
+    if (!all) return NULL;
+    for (size_t i = 0; i < n; i++) all[i] = exclude[i];
+    for (size_t i = 0; i < errs->n; i++)
+        if (strcmp(errs->items[i].field, DORM_NON_FIELD_ERRORS) != 0) all[n++] = errs->items[i].field;
+    all[n] = NULL;
+    return all;
+}
+
+/* The outcome of a validation: DORM_EVALIDATION with "field: message"
+ * lines when errs has any, else rc. */
+static int outcome(dorm_ctx *cx, int rc, const dorm_verrors *errs, dorm_verrors *out) {
+    if (out) *out = *errs;
     if (rc) return rc;
-    if (out.failed) rc = dorm_fail(h->cx, DORM_ENOMEM, "out of memory");
-    else if (out.len) rc = dorm_fail(h->cx, DORM_EVALIDATION, "%s", out.data);
-    dorm_buf_free(&out);
+    if (!errs->n) return DORM_OK;
+    dorm_buf b = DORM_BUF_INIT;
+    for (size_t i = 0; i < errs->n; i++)
+        dorm_buf_printf(&b, "%s%s: %s", i ? "\n" : "", errs->items[i].field, errs->items[i].message);
+    rc = b.failed ? dorm_fail(cx, DORM_ENOMEM, "out of memory") : dorm_fail(cx, DORM_EVALIDATION, "%s", b.data);
+    dorm_buf_free(&b);
     return rc;
+}
+
+/* The object's context with its error cleared and an empty error list; NULL
+ * for something that is not a dorm object. */
+static dorm_ctx *begin(void *obj, dorm_verrors *errs, dorm_verrors *out) {
+    dorm_object *h = obj;
+    if (out) memset(out, 0, sizeof *out);
+    if (!h || !h->meta) return NULL;
+    dorm_error_clear(h->cx);
+    *errs = (dorm_verrors){0, NULL, h->cx, 0};
+    return h->cx;
+}
+
+int dorm_full_clean_ex(void *obj, const dorm_clean_opts *opts, dorm_verrors *out) {
+    dorm_verrors errs;
+    dorm_ctx *cx = begin(obj, &errs, out);
+    if (!cx) return DORM_EVALUE;
+    const char *const *exclude = opts ? opts->exclude : NULL;
+    int rc = clean_fields(obj, exclude, &errs);
+    /* clean() runs even when fields failed, as Django's. */
+    if (!rc) rc = model_clean(obj, &errs);
+    if (!rc && !(opts && opts->skip_unique)) {
+        const char *const *skip = failed_or_excluded(cx, exclude, &errs);
+        rc = skip ? dorm_unique_check(obj, skip, &errs) : DORM_ENOMEM;
+    }
+    return outcome(cx, rc, &errs, out);
+}
+
+int dorm_full_clean(void *obj) { return dorm_full_clean_ex(obj, NULL, NULL); }
+
+int dorm_clean_fields(void *obj, const char *const *exclude, dorm_verrors *out) {
+    dorm_verrors errs;
+    dorm_ctx *cx = begin(obj, &errs, out);
+    return cx ? outcome(cx, clean_fields(obj, exclude, &errs), &errs, out) : DORM_EVALUE;
+}
+
+int dorm_validate_unique(void *obj, const char *const *exclude, dorm_verrors *out) {
+    dorm_verrors errs;
+    dorm_ctx *cx = begin(obj, &errs, out);
+    return cx ? outcome(cx, dorm_unique_check(obj, exclude, &errs), &errs, out) : DORM_EVALUE;
 }

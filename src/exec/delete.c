@@ -395,7 +395,7 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     return rc < 0 ? rc : DORM_OK;
 }
 
-int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out) {
+int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs_reraise(qs);
@@ -411,7 +411,7 @@ int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out) {
     return delete_collected(&c, out);
 }
 
-int dorm_delete(void *obj, dorm_deleted *out) {
+int dorm_base_delete(void *obj, dorm_deleted *out) {
     dorm_object *h = obj;
     if (!h || !h->meta) return DORM_EVALUE;
     const dorm_meta *m = h->meta;

@@ -93,6 +93,16 @@ int dorm_policy_query(dorm_ctx *cx);
 void dorm_policy_mark(dorm_ctx *cx, void **objs, size_t n);
 int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool forward);
 
+/* field_validators.c: Field.run_validators for a value of field fm (not
+ * NULL, not empty), errors added to errs.  0 or DORM_ENOMEM. */
+int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *value);
+/* The message of a kind's to_python failure (Django's error_messages
+ * 'invalid', "“%(value)s” value must be an integer."), or NULL. */
+const char *dorm_kind_invalid_message(dorm_kind k);
+/* unique.c: validate_unique's checks of obj, errors added to errs.  0, or
+ * the error of a query. */
+int dorm_unique_check(void *obj, const char *const *exclude, dorm_verrors *errs);
+
 /* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
 int dorm_insert_one(void *obj);
 

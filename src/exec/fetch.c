@@ -412,8 +412,15 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
         dorm_field f = {.name = names[i], .kind = exprs[i]->out, .size = sizeof(dorm_uuid),
                         .decimal_places = exprs[i]->decimal_places, .null = true};
         dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = exprs[i]->out};
+        /* Sum, Min and Max of a custom field give its type (Django's
+         * output_field, read through from_db_value). */
+        const dorm_rexpr *arg = exprs[i]->a;
+        const dorm_fmeta *col = arg && arg->kind == DORM_E_F && !arg->ntrans ? arg->field : NULL;
+        bool custom = col && col->f->kind == DORM_KIND_CUSTOM &&
+                      (exprs[i]->kind == DORM_E_SUM || exprs[i]->kind == DORM_E_MIN || exprs[i]->kind == DORM_E_MAX);
         if (empty || rc != DORM_STEP_ROW) vals[i] = exprs[i]->kind == DORM_E_COUNT ? dorm_v_int(0) : dorm_v_null();
-        else if (dorm_read_value(qs->cx, &qs->cx->arena, &fm, cs, (int)i, &vals[i])) rc = dorm_errcode(qs->cx);
+        else if (dorm_read_value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
+            rc = dorm_errcode(qs->cx);
     }
     if (cs) dorm_db_release(qs->cx->db, cs);
     dorm_sql_free(&s);

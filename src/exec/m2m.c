@@ -33,16 +33,28 @@ static int owner_ready(void *owner, const dorm_rel *rel) {
 }
 
 /* The join rows whose key to this side is `src` and, unless `dst` is NONE,
- * whose key to the other side is `dst` (a LIST: is in it). */
+ * whose key to the other side is `dst` (a LIST or a QuerySet: is in it),
+ * through the join model's default manager (Django's). */
 static dorm_qs *pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst) {
     const char *in = dorm_sprintf(cx, "%s__in", rel->to_fk->attname);
     const char *src_path = src.type == DORM_T_LIST ? dorm_sprintf(cx, "%s__in", rel->fk->attname) : rel->fk->attname;
     if (!in || !src_path) return NULL;
-    dorm_qs *qs = dorm_clear_ordering(dorm_qs_all(cx, rel->through->model));
+    dorm_qs *qs = dorm_clear_ordering(dorm_qs_default(cx, rel->through->model));
     qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, src_path, src, NULL}, NULL});
     if (dst.type == DORM_T_NONE) return qs;
-    const char *dst_path = dst.type == DORM_T_LIST ? in : rel->to_fk->attname;
+    const char *dst_path = dst.type == DORM_T_LIST || dst.type == DORM_T_QUERYSET ? in : rel->to_fk->attname;
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, dst_path, dst, NULL}, NULL});
+}
+
+/* The other side's rows the related manager sees: NONE (every row) unless
+ * the related model's default manager narrows its QuerySet; then a
+ * QuerySet of their keys, which clear() and set() keep to (Django filters
+ * them with the manager's own QuerySet). */
+static dorm_value visible(dorm_ctx *cx, const dorm_rel *rel) {
+    const dorm_manager *mg = rel->model->default_manager;
+    if (!mg || !mg->get_queryset) return NONE;
+    return dorm_v_queryset(
+        dorm_qs_values_list(dorm_qs_default(cx, rel->model->model), true, (const char *const[]){"pk", NULL}));
 }
 
 static int delete_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst) {
@@ -135,14 +147,14 @@ static int remove_run(void *payload) {
 static int clear_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value src = dorm_pk_value(j->owner);
-    int rc = delete_pairs(cx, j->rel, src, NONE);
+    dorm_value src = dorm_pk_value(j->owner), seen = visible(cx, j->rel);
+    int rc = delete_pairs(cx, j->rel, src, seen);
     if (rc == DORM_OK && j->rel->symmetrical) {
         /* The rows pointing back: their key to the other side is the owner. */
         dorm_rel back = *j->rel;
         back.fk = j->rel->to_fk;
         back.to_fk = j->rel->fk;
-        rc = delete_pairs(cx, &back, src, NONE);
+        rc = delete_pairs(cx, &back, src, seen);
     }
     return rc;
 }
@@ -154,7 +166,7 @@ static int set_run(void *payload) {
     dorm_value *keys, src = dorm_pk_value(j->owner);
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     dorm_hmap have = DORM_HMAP_INIT, wanted = DORM_HMAP_INIT;
-    if (!rc) rc = joined(cx, j->rel, src, NONE, &have);
+    if (!rc) rc = joined(cx, j->rel, src, visible(cx, j->rel), &have);
     for (size_t i = 0; rc == DORM_OK && i < j->n; i++) rc = put_key(cx, &wanted, &keys[i]);
     dorm_value *gone = rc ? NULL : dorm_alloc(cx, sizeof(dorm_value) * (have.len + 1));
     size_t ngone = 0;

@@ -46,9 +46,13 @@ void dorm_relcache_drop(void *owner, const dorm_rel *rel) {
         }
 }
 
-/* UPDATE child SET fk = value WHERE <cond> (one statement). */
-static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, const dorm_q *const *cond) {
-    dorm_qs *qs = dorm_clear_ordering(dorm_qs_filter(dorm_qs_all(cx, rel->model->model), cond));
+/* UPDATE child SET fk = value WHERE <cond> (one statement), over the rows
+ * `manager` gives: add() writes through the base manager, remove() and
+ * clear() through the default one (Django filters the related manager's
+ * own QuerySet there), so rows the default manager hides keep their key. */
+static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, const dorm_q *const *cond,
+                   dorm_qs *(*manager)(dorm_ctx *, const dorm_model *)) {
+    dorm_qs *qs = dorm_clear_ordering(dorm_qs_filter(manager(cx, rel->model->model), cond));
     const dorm_set set = {rel->fk->f->name, *value};
     int64_t n = dorm_qs_update(qs, (const dorm_set *const[]){&set, NULL});
     return n < 0 ? (int)n : DORM_OK;
@@ -91,7 +95,8 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     dorm_value *keys, pk = owner_key(owner, rel);
     int rc = dorm_related_keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
-    rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+    rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL},
+                 dorm_qs_base);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         dorm_field_set(objs[i], rel->fk, &pk);
@@ -126,7 +131,8 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
     }
     rc = set_key(cx, rel, &null,
                  (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL},
-                                         &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+                                         &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
+                 dorm_qs_default);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) dorm_field_set(objs[i], rel->fk, &null);
     dorm_relcache_drop(owner, rel);
@@ -141,7 +147,9 @@ int dorm_related_clear(void *owner, const char *name) {
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "clear");
     dorm_value pk = owner_key(owner, rel), null = dorm_v_null();
-    if (!rc) rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    if (!rc)
+        rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
+                     dorm_qs_default);
     if (!rc) dorm_relcache_drop(owner, rel);
     return rc;
 }
@@ -161,7 +169,7 @@ static int set_run(void *payload) {
     if (rc) return rc;
     if (j->rel->fk->f->null) {
         /* Those related now but not in objs lose their key. */
-        dorm_qs *gone = dorm_qs_exclude(dorm_qs_filter(dorm_qs_all(cx, j->rel->model->model),
+        dorm_qs *gone = dorm_qs_exclude(dorm_qs_filter(dorm_qs_default(cx, j->rel->model->model),
                                                        (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, j->rel->fk->f->name, pk, NULL}, NULL}),
                                         (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, j->n), NULL}, NULL});
         const dorm_set set = {j->rel->fk->f->name, dorm_v_null()};

@@ -6,6 +6,7 @@
 
 #include "core/decimal.h"
 #include "exec/exec.h"
+#include "model/custom.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
     return dorm_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
@@ -30,6 +31,19 @@ static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *f
     *(char **)p = c;
     return DORM_OK;
 }
+
+static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p);
+
+/* Storage for a member of any built-in kind. */
+typedef union any_member {
+    int64_t i64;
+    double f;
+    dorm_decimal dec;
+    dorm_uuid uuid;
+    dorm_bytes bytes;
+    void *ptrs[2];
+    DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
+} any_member;
 
 /* The kinds decode() leaves out of line: rarer, or parsed at length anyway. */
 static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
@@ -96,6 +110,14 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         out->data = n ? dorm_arena_memdup(arena, b, n) : "";
         if (n && !out->data) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
+    }
+    case DORM_KIND_CUSTOM: {
+        /* The column as the type's internal kind, then its from_db. */
+        any_member raw;
+        memset(&raw, 0, sizeof raw);
+        int rc = decode(cx, arena, fm->storage, st, col, &raw);
+        dorm_value v = rc ? dorm_v_null() : dorm_member_value(fm->storage, &raw);
+        return rc ? rc : dorm_custom_from_db(fm, &v, p, cx);
     }
     case DORM_KIND_FK:
         /* A key stored as text or as a UUID (DORM_FK_TO); integer keys are
@@ -265,23 +287,18 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out) {
     /* Storage for any member kind, so values() shares the objects' decoder. */
-    union {
-        int64_t i64;
-        double f;
-        dorm_decimal dec;
-        dorm_uuid uuid;
-        dorm_bytes bytes;
-        void *ptrs[2];
-        DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
-    } member;
+    any_member member;
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
     if (cx->db->drv->column_null(cs->stmt, col)) {
         *out = dorm_v_null();
         return DORM_OK;
     }
     memset(&member, 0, sizeof member);
-    int rc = decode(cx, arena, fm, cs->stmt, col, &member);
+    /* A custom field's member may be any size: it lives in the arena. */
+    void *p = fm->f->kind == DORM_KIND_CUSTOM ? dorm_arena_calloc(arena, fm->f->size) : &member;
+    if (!p) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    int rc = decode(cx, arena, fm, cs->stmt, col, p);
     if (rc) return rc;
-    *out = dorm_member_value(fm, &member);
+    *out = dorm_member_value(fm, p);
     return DORM_OK;
 }

@@ -38,16 +38,19 @@ typedef struct level {
 /* The objects of `model` whose `path` (a key) is in keys[0..n), in chunks the
  * backend can bind, ordered by the model's Meta.ordering; for a many-to-many
  * `m2m`, the other side's objects joined to keys, each carrying its owner's
- * key (DORM_M2M_KEY).  NULL on error. */
+ * key (DORM_M2M_KEY).  Read through the model's default manager (`many`: a
+ * reverse or many-to-many relation, as Django's related managers) or its
+ * base manager (a forward key), unless the Prefetch has a QuerySet.  NULL
+ * on error. */
 static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const char *path, const dorm_rel *m2m,
-                       const dorm_value *keys, size_t n, size_t *count) {
+                       bool many, const dorm_value *keys, size_t n, size_t *count) {
     size_t chunk = (size_t)cx->db->dialect->max_params - 1, total = 0, cap = n ? n : 1;
     if (lv->base && lv->base->meta != m) {
         dorm_fail(cx, DORM_EVALUE, "The Prefetch queryset of '%s' must be a QuerySet of %s, not of %s.",
                   lv->item->lookup, m->model->name, lv->base->meta->model->name);
         return NULL;
     }
-    dorm_qs *base = lv->base ? lv->base : dorm_qs_all(cx, m->model);
+    dorm_qs *base = lv->base ? lv->base : many ? dorm_qs_default(cx, m->model) : dorm_qs_base(cx, m->model);
     void **all = dorm_alloc(cx, sizeof(void *) * (cap + 1));
     if (!all) return NULL;
     for (size_t off = 0; off < n; off += chunk) {
@@ -152,7 +155,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     }
     const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
     size_t nkids = 0;
-    void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, keys, nkeys, &nkids) : NULL;
+    void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, true, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order;
      * each child's owner is looked up once. */
@@ -234,7 +237,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if ((keys[k] = dorm_field_get(objs[i], fk)).type != DORM_T_NULL) k++;
     size_t ntargets = 0;
     const char *path = dorm_sprintf(cx, "%s__in", fk->target_pk->f->name);
-    void **targets = path ? fetch_in(cx, fk->target, lv, path, NULL, keys, k, &ntargets) : NULL;
+    void **targets = path ? fetch_in(cx, fk->target, lv, path, NULL, false, keys, k, &ntargets) : NULL;
     dorm_value *store = targets ? dorm_alloc(cx, sizeof(dorm_value) * (ntargets ? ntargets : 1)) : NULL;
     if (!targets || !store) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
@@ -317,13 +320,17 @@ void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n) {
     return c->objs;
 }
 
-dorm_qs *dorm_related(void *obj, const char *name) {
+/* The QuerySet of relation `name` of obj, starting from `manager`'s
+ * QuerySet of the related model: its default manager for a related manager
+ * (Django builds those from the default manager's class), its base manager
+ * for the reverse side of a one-to-one. */
+static dorm_qs *relation_qs(void *obj, const char *name, dorm_qs *(*manager)(dorm_ctx *, const dorm_model *)) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
     if (!m) return NULL;
     const dorm_rel *rel = dorm_meta_accessor(m, name);
     if (!rel) rel = dorm_meta_m2m_accessor(m, name);
-    dorm_qs *qs = dorm_qs_all(h->cx, rel ? rel->model->model : m->model);
+    dorm_qs *qs = rel ? manager(h->cx, rel->model->model) : dorm_qs_all(h->cx, m->model);
     if (!qs || qs->err) return qs;
     if (!rel) {
         dorm_buf b = DORM_BUF_INIT;
@@ -354,6 +361,8 @@ dorm_qs *dorm_related(void *obj, const char *name) {
     return qs;
 }
 
+dorm_qs *dorm_related(void *obj, const char *name) { return relation_qs(obj, name, dorm_qs_default); }
+
 void *dorm_related_one(void *obj, const char *name) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? dorm_meta_of_obj(obj) : NULL;
@@ -365,7 +374,7 @@ void *dorm_related_one(void *obj, const char *name) {
     }
     /* Loaded by select_related or prefetch_related: no query. */
     const relcache *c = cache_of(obj, rel, NULL);
-    dorm_qs *qs = c ? NULL : dorm_related(obj, name);
+    dorm_qs *qs = c ? NULL : relation_qs(obj, name, dorm_qs_base);
     void *one = c ? (c->n ? c->objs[0] : NULL) : qs && !qs->err ? dorm_first(qs) : NULL;
     if (c) dorm_error_clear(h->cx);
     if (!one && dorm_errcode(h->cx) == DORM_OK)

@@ -17,7 +17,8 @@ void *dorm_fk_load_(void *obj, void *member) {
     dorm_value key = dorm_field_get(obj, fm);
     if (key.type == DORM_T_NULL) return NULL;
     if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
-    dorm_qs *qs = dorm_qs_all(h->cx, fm->target->model);
+    /* Django reads a forward relation through the base manager. */
+    dorm_qs *qs = dorm_qs_base(h->cx, fm->target->model);
     const char *by = fm->target_pk->f->name;
     *cache = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, by, key, NULL}, NULL});
     return *cache;

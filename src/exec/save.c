@@ -258,7 +258,7 @@ int dorm_refresh(void *obj) {
     dorm_ctx *cx = h->cx;
     dorm_error_clear(cx);
     const dorm_meta *m = h->meta;
-    dorm_qs *qs = dorm_qs_all(cx, m->model);
+    dorm_qs *qs = dorm_qs_base(cx, m->model);
     dorm_value pk = dorm_pk_value(obj);
     qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", pk, NULL}, NULL});
     qs = dorm_clear_ordering(qs);

@@ -7,6 +7,7 @@
 #include "backend/schema.h"
 #include "core/md5.h"
 #include "exec/exec.h"
+#include "model/custom.h"
 
 /* Django's names_digest(*args, length). */
 static void digest(const char *const *parts, size_t n, int length, char *out) {
@@ -131,6 +132,11 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         c->primary_key = f->primary_key;
         c->unique = f->unique && !f->primary_key;
         c->db_index = dorm_field_db_index(f);
+        if (f->kind == DORM_KIND_CUSTOM && f->type) {
+            /* A program's type: its internal kind's column, or its own type. */
+            c->kind = f->type->internal;
+            c->db_type = dorm_custom_db_type(f, cx->db->drv->vendor);
+        }
         if (f->kind == DORM_KIND_FK && fm->target && f->no_db_constraint) {
             /* db_constraint=False: a plain column of the key's type, no REFERENCES. */
             dorm_kind k = fm->target_pk->f->kind;

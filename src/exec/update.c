@@ -3,7 +3,9 @@
  * ... THEN ... END, all in one transaction. */
 #include <string.h>
 
+#include "backend/schema.h"
 #include "exec/exec.h"
+#include "model/custom.h"
 
 /* Resolves an update target on the base model (Django's add_update_values). */
 static const dorm_fmeta *update_field(dorm_qs *qs, const char *name) {
@@ -73,10 +75,11 @@ typedef struct bulk_update_job {
  * (a foreign key's is its target field's: varchar(2) for a country code). */
 static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
     const dorm_field *f = fm->f, *t = f->kind == DORM_KIND_FK && fm->target_pk ? fm->target_pk->f : f;
-    dorm_column_def c = {.name = fm->column, .kind = f->kind, .max_length = t->max_length,
-                         .max_digits = t->max_digits, .decimal_places = t->decimal_places};
+    dorm_column_def c = {.name = fm->column, .kind = fm->storage ? fm->storage->f->kind : f->kind,
+                         .max_length = t->max_length, .max_digits = t->max_digits, .decimal_places = t->decimal_places};
     if (t != f) c.ref_kind = t->kind;
-    s->d->column_type(&s->text, &c);
+    if (fm->storage) c.db_type = dorm_custom_db_type(f, s->cx->db->drv->vendor);
+    dorm_schema_column_type(&s->text, s->d, &c);
 }
 
 static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {

@@ -86,6 +86,19 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     }
 }
 
+/* A field's value in a fixture: a program's type writes its to_text when it
+ * has one (Django's value_to_string), else its database value.  NULL when
+ * out of memory. */
+static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm) {
+    dorm_value v = dorm_field_get(obj, fm);
+    const dorm_field_type *t = fm->f->kind == DORM_KIND_CUSTOM ? fm->f->type : NULL;
+    if (t && t->to_text && v.type != DORM_T_NULL) {
+        const char *s = t->to_text(dorm_cmember(obj, fm), cx);
+        return s ? json_string(s) : NULL;
+    }
+    return value_json(cx, fm->storage ? fm->storage : fm, v);
+}
+
 /* model pk -> list of related keys, for one many-to-many field. */
 static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
     dorm_qs *qs = dorm_qs_order_by(dorm_qs_all(cx, rel->through->model), (const char *const[]){"pk", NULL});
@@ -131,7 +144,9 @@ static bool selected(const dorm_meta *m, const char *const *labels) {
     return false;
 }
 
-int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+/* dumpdata reads each model through its default manager, or with --all
+ * (`base`) through its base manager. */
+static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, FILE *out) {
     dorm_error_clear(cx);
     const dorm_registry *reg = cx->db->reg;
     for (size_t i = 0; labels && labels[i]; i++) {
@@ -152,7 +167,8 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
         for (int r = 0; r < m->nm2m && !rc; r++)
             if (dumped_m2m(m, &m->m2m[r])) rc = m2m_values(cx, &m->m2m[r], &m2m[r]);
         size_t n = 0;
-        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(dorm_qs_all(cx, m->model), (const char *const[]){"pk", NULL}), &n);
+        dorm_qs *qs = base ? dorm_qs_base(cx, m->model) : dorm_qs_default(cx, m->model);
+        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(qs, (const char *const[]){"pk", NULL}), &n);
         if (!rc && !objs) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
         for (size_t i = 0; !rc && i < n; i++) {
             json_t *o = json_object(), *fields = json_object();
@@ -160,7 +176,7 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
             json_object_set_new(o, "pk", value_json(cx, m->pk, dorm_pk_value(objs[i])));
             for (int f = 0; f < m->nfields; f++)
                 if (&m->fields[f] != m->pk)
-                    json_object_set_new(fields, m->fields[f].f->name, value_json(cx, &m->fields[f], dorm_field_get(objs[i], &m->fields[f])));
+                    json_object_set_new(fields, m->fields[f].f->name, field_json(cx, objs[i], &m->fields[f]));
             for (int r = 0; r < m->nm2m; r++) {
                 if (!dumped_m2m(m, &m->m2m[r])) continue;
                 dorm_value pk = dorm_pk_value(objs[i]);
@@ -190,6 +206,14 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
     }
     json_decref(all);
     return rc;
+}
+
+int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+    return dump(cx, labels, indent, false, out);
+}
+
+int dorm_dumpdata_all(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+    return dump(cx, labels, indent, true, out);
 }
 
 /* ---- loaddata ------------------------------------------------------------------ */
@@ -227,6 +251,8 @@ static const char *integer_of(dorm_ctx *cx, dorm_kind kind, int64_t lo, int64_t 
  * 0, or an error on cx that names the value but not its place. */
 static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_value *out) {
     dorm_value v;
+    /* A program's type without to_text has its database value there. */
+    if (fm->storage && !fm->f->type->to_text) fm = fm->storage;
     dorm_kind kind = fm->f->kind == DORM_KIND_FK ? fm->value_kind : fm->f->kind;
     int64_t lo, hi;
     if (dorm_kind_int_range(kind, &lo, &hi) && (json_is_integer(j) || json_is_real(j))) {

@@ -206,7 +206,8 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
         fprintf(stderr, "CommandError: Cannot write %s.\n", path);
         return 1;
     }
-    int rc = dorm_dumpdata(cx, a->pos, indent ? small_number(indent) : 0, out);
+    int n = indent ? small_number(indent) : 0;
+    int rc = flag(c, a, "--all") ? dorm_dumpdata_all(cx, a->pos, n, out) : dorm_dumpdata(cx, a->pos, n, out);
     if (path) fclose(out);
     return rc < 0 ? failed(cx) : 0;
 }
@@ -263,7 +264,7 @@ static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm
 static const command commands[] = {
     {"check", "Checks the models for problems (the system checks).", NULL, NULL, 0, false, cmd_check},
     {"dbshell", "Runs the database's command-line client.", NULL, NULL, 0, true, cmd_dbshell},
-    {"dumpdata", "Writes the rows of models as a JSON fixture.", NULL, DORM_LIST("--indent", "--output", "--format"),
+    {"dumpdata", "Writes the rows of models as a JSON fixture.", DORM_LIST("--all"), DORM_LIST("--indent", "--output", "--format"),
      63, true, cmd_dumpdata},
     {"flush", "Removes every row from the model tables.", DORM_LIST("--noinput", "--no-input"), NULL, 0, true, cmd_flush},
     {"help", "Lists the commands.", NULL, NULL, 1, false, cmd_help},

@@ -11,6 +11,7 @@
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "model/custom.h"
 #include "core/alloc.h"
 
 static const char *const op_names[DORM_OP__COUNT] = {
@@ -35,6 +36,7 @@ static const char *const on_delete_names[] = {
 
 typedef struct reader {
     dorm_ctx *cx;
+    const dorm_app *const *apps;   /* where field types are found by name */
     const char *path;
     int op;                        /* 1-based operation being read, 0: none */
     int rc;
@@ -212,6 +214,11 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->name = name;
     const char *type = str(r, o, "type", true, false);
     f->kind = kind_by_name(type);
+    /* A type of the program's, recorded by its name. */
+    if (!f->kind && type && (f->type = dorm_field_type_find(r->apps, type))) {
+        f->kind = DORM_KIND_CUSTOM;
+        f->size = f->type->size;
+    }
     if (!f->kind) bad(r, "unknown field type '%s'", type);
     f->one_to_one = type && strcmp(type, "OneToOneField") == 0;
     f->primary_key = flag(o, "primary_key", false);
@@ -472,8 +479,8 @@ static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
     return k;
 }
 
-dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *path) {
-    reader r = {cx, path, 0, 0};
+dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path) {
+    reader r = {cx, apps, path, 0, 0};
     json_error_t err;
     json_t *root = json_load_file(path, 0, &err);
     if (!root) {
@@ -535,7 +542,7 @@ static json_t *value_json(const dorm_value *v) {
 static json_t *field_json(const dorm_fstate *fs) {
     const dorm_field *f = &fs->f;
     json_t *o = json_object();
-    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_kind_name(f->kind);
+    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_field_class(f);
     json_object_set_new(o, "type", json_string(type));
     if (f->primary_key) json_object_set_new(o, "primary_key", json_true());
     if (f->max_length) json_object_set_new(o, "max_length", json_integer(f->max_length));

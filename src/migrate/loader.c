@@ -12,7 +12,7 @@
 
 static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, int *n) {
+static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *app, dorm_migration ***all, int *n) {
     DIR *d = opendir(app->migrations_dir);
     if (!d) return DORM_OK; /* no folder: no migrations yet */
     char **files = NULL;
@@ -32,7 +32,7 @@ static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, in
     if (files) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
     for (int i = 0; rc == DORM_OK && i < nf; i++) {
         const char *path = dorm_sprintf(cx, "%s/%s", app->migrations_dir, files[i]);
-        dorm_migration *m = path ? dorm_migration_read(cx, app->label, path) : NULL;
+        dorm_migration *m = path ? dorm_migration_read(cx, apps, app->label, path) : NULL;
         dorm_migration **grown = m ? dorm_mem_realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
         if (!grown) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
@@ -153,7 +153,7 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     dorm_migration **all = NULL;
     int n = 0, rc = DORM_OK;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++)
-        if (apps[i]->migrations_dir) rc = load_app(cx, apps[i], &all, &n);
+        if (apps[i]->migrations_dir) rc = load_app(cx, apps, apps[i], &all, &n);
     dorm_graph found = {n, all, 0, NULL};
     for (int i = 0; rc == DORM_OK && i < n; i++)
         for (int k = 0; k < all[i]->ndeps; k++)

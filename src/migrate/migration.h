@@ -115,10 +115,12 @@ int dorm_ddl_finish(dorm_ddl *ddl, int rc);
 
 /* ---- file.c ---- */
 
-/* Reads a migration file.  NULL with DORM_EVALUE/DORM_ECONFIG on cx naming
- * the file, the operation and the problem: names that are not identifiers,
- * numbers out of their range, tables named like the database's own. */
-dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *path);
+/* Reads a migration file of app `app`; a field type of the program's is
+ * found by its name among `apps` (dorm_field_type_find).  NULL with
+ * DORM_EVALUE/DORM_ECONFIG on cx naming the file, the operation and the
+ * problem: names that are not identifiers, numbers out of their range,
+ * tables named like the database's own, field types the apps lack. */
+dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path);
 /* Writes a migration as JSON text (stable: keys in a fixed order). */
 char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m);
 /* A field's canonical JSON (what the autodetector compares). */

@@ -114,6 +114,7 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     c.choices = NULL;
     c.verbose_name = c.help_text = NULL;
     c.limit_choices_to = NULL;
+    c.validators = NULL;
     c.to = c.through = NULL;
     dst->f = c;
     dst->to = dorm_state_str(st, src->to);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "model/checks.h"
+#include "model/custom.h"
+#include "model/regex.h"
 
 typedef struct checker {
     dorm_registry *reg;
@@ -96,19 +98,62 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
              text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
     if (!text && !integer && !uuid)
         report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
-               target, key->name, dorm_kind_name(key->kind));
+               target, key->name, dorm_field_class(key));
     else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
         report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
                text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
+}
+
+/* A field's validators: each complete, each pattern compiled (the registry
+ * compiled them; one that failed is compiled again for the reason). */
+static void check_validators(checker *c, const dorm_fmeta *fm, const char *where) {
+    for (size_t i = 0; fm->f->validators && fm->f->validators[i].kind; i++) {
+        const dorm_validator *v = &fm->f->validators[i];
+        bool length = v->kind == DORM_VALIDATOR_MIN_LENGTH || v->kind == DORM_VALIDATOR_MAX_LENGTH;
+        if (v->kind > DORM_VALIDATOR_FUNCTION || (v->kind == DORM_VALIDATOR_FUNCTION && !v->fn) ||
+            (length && v->limit.type != DORM_T_INT) ||
+            ((v->kind == DORM_VALIDATOR_MIN_VALUE || v->kind == DORM_VALIDATOR_MAX_VALUE) && v->limit.type <= DORM_T_NULL))
+            report(c, where, "dorm.E025", "Validator %zu is incomplete (kind %d without its limit or function).", i + 1,
+                   (int)v->kind);
+        if (v->kind != DORM_VALIDATOR_REGEX || fm->regexes[i]) continue;
+        char why[160];
+        void *re = NULL;
+        if (dorm_regex_compile(v->regex, v->flags, &re, why, sizeof why) == DORM_OK) {
+            dorm_regex_free(re);
+            continue;
+        }
+        report(c, where, "dorm.E024", "The regular expression '%s' of validator %zu does not compile: %s.",
+               v->regex ? v->regex : "", i + 1, why[0] ? why : "out of memory");
+    }
+}
+
+/* Whether no other field type of the registry has the name of t. */
+static bool same_name_once(const dorm_registry *reg, const dorm_field_type *t) {
+    for (int i = 0; i < reg->nmodels; i++)
+        for (int j = 0; j < reg->metas[i]->nfields; j++) {
+            const dorm_field *f = reg->metas[i]->fields[j].f;
+            if (f->kind == DORM_KIND_CUSTOM && f->type && f->type != t && f->type->name && strcmp(f->type->name, t->name) == 0)
+                return false;
+        }
+    return true;
 }
 
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
     const dorm_field *f = fm->f;
     snprintf(where, wlen, "%s.%s", m->label, f->name);
     check_name(c, where, f);
+    check_validators(c, fm, where);
     if (f->kind <= DORM_KIND_NONE || f->kind >= DORM_KIND__COUNT) {
         report(c, where, "dorm.E002", "Unknown field kind %d.", (int)f->kind);
         return;
+    }
+    if (f->kind == DORM_KIND_CUSTOM) {
+        char msg[256];
+        const char *id = dorm_field_type_check(f, msg, sizeof msg);
+        if (id) report(c, where, id, "%s", msg);
+        else if (!same_name_once(m->reg, f->type))
+            report(c, where, "dorm.E028", "Another field type is also named '%s': migration files name types by it.",
+                   f->type->name);
     }
     if (f->kind == DORM_KIND_CHAR) {
         if (f->max_length == 0)
@@ -208,6 +253,22 @@ const char *dorm_table_name_reserved(const char *name) {
     return k ? k->prefix : NULL;
 }
 
+/* Managers: named, once each; Meta's manager names name one of them
+ * (Django raises "Book has no manager named 'x'" when the class is made). */
+static void check_managers(checker *c, const dorm_meta *m) {
+    const dorm_model *model = m->model;
+    for (const dorm_manager *mg = model->managers; mg && mg->name; mg++) {
+        if (!*mg->name) report(c, m->label, "dorm.E021", "Managers must have a name.");
+        for (const dorm_manager *o = model->managers; o != mg; o++)
+            if (strcmp(o->name, mg->name) == 0)
+                report(c, m->label, "dorm.E022", "The manager '%s' is declared twice.", mg->name);
+    }
+    const char *names[] = {model->default_manager_name, model->base_manager_name};
+    for (int i = 0; i < 2; i++)
+        if (names[i] && !dorm_model_manager(model, names[i]))
+            report(c, m->label, "dorm.E023", "%s has no manager named '%s'", model->name, names[i]);
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -257,6 +318,7 @@ static void check_model(checker *c, const dorm_meta *m) {
         if (!k->name || !*k->name) report(c, m->label, "dorm.E009", "Constraints must have a name.");
         if (k->kind == DORM_CONSTRAINT_UNIQUE) check_names(c, m, "constraints", "models.E012", k->fields);
     }
+    check_managers(c, m);
     if (model->get_latest_by && !path_exists(m, model->get_latest_by[0] == '-' ? model->get_latest_by + 1
                                                                                  : model->get_latest_by))
         report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", model->get_latest_by);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "model/fields.h"
+#include "model/custom.h"
 
 
 void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
@@ -55,6 +55,11 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
         if (fm->f->text_key) return dorm_v_text(*(const char *const *)p);
         if (fm->f->uuid_key) return dorm_v_uuid(*(const dorm_uuid *)p);
         return dorm_v_int(*(const int64_t *)p);
+    case DORM_KIND_CUSTOM: {
+        dorm_value v = dorm_v_custom(p);
+        v.len = fm->f->size;
+        return v;
+    }
     default:
         return dorm_v_null();
     }
@@ -64,6 +69,8 @@ dorm_value dorm_field_get(const void *obj, const dorm_fmeta *fm) {
     const dorm_object *h = obj;
     /* A member given a value after the field was NULL holds that value. */
     if ((h->nulls & ((uint64_t)1 << fm->index)) && dorm_member_is_zero(obj, fm)) return dorm_v_null();
+    /* A program's type is stored as its to_db value. */
+    if (fm->f->kind == DORM_KIND_CUSTOM) return dorm_custom_to_db(fm, dorm_cmember(obj, fm), h->cx);
     dorm_value v = dorm_member_value(fm, dorm_cmember(obj, fm));
     if (v.type == DORM_T_BYTES && !v.u.p && fm->f->null) return dorm_v_null();
     return v;
@@ -154,6 +161,8 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         if (!dorm_value_equal(&had, v)) *dorm_fk_cache(p, fm) = NULL;
         return DORM_OK;
     }
+    case DORM_KIND_CUSTOM:
+        return dorm_custom_from_db(fm, v, p, h->cx) ? DORM_EVALUE : DORM_OK;
     default:
         break;
     }

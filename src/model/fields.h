@@ -5,13 +5,17 @@
 
 #include "model/meta.h"
 
-/* The value held by member storage `p` of field fm (not NULL-aware). */
+/* The value held by member storage `p` of field fm (not NULL-aware; a
+ * custom field's member as a DORM_T_CUSTOM value). */
 dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p);
 /* The value a field of an object holds, as the database stores it: NULL when
- * its null bit is set, its text pointer is NULL or its date is zero. */
+ * its null bit is set, its text pointer is NULL or its date is zero; a
+ * custom field's to_db value. */
 dorm_value dorm_field_get(const void *obj, const dorm_fmeta *fm);
 /* Sets a field of an object from a value already prepared for its kind (NULL
- * sets the null bit).  Text and bytes are borrowed.  0 or DORM_EVALUE. */
+ * sets the null bit; a custom field takes a value of its internal kind,
+ * through from_db, or a DORM_T_CUSTOM member).  Text and bytes are
+ * borrowed.  0 or DORM_EVALUE. */
 int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v);
 /* The field's default (Django's Field.get_default): default_fn(), else
  * default_value, else NULL for null=True, "" for text, else zero. */

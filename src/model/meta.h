@@ -22,6 +22,10 @@ typedef struct dorm_fmeta {
     const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
     dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
     const dorm_meta *owner;
+    void **regexes;            /* per f->validators entry: a REGEX's compiled
+                                * pattern (NULL: none, or it did not compile) */
+    const struct dorm_fmeta *storage; /* a custom field: the field of its
+                                * internal kind its column is read as      */
 } dorm_fmeta;
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one
@@ -60,6 +64,8 @@ struct dorm_meta {
     const dorm_field *auto_for;/* an automatic join model: its M2M field    */
     const dorm_meta *auto_owner; /* ... and the model declaring that field  */
     const char *choices_list;  /* "author, author_id, genre, ..." (FieldError) */
+    const dorm_manager *default_manager; /* NULL: a plain "objects"          */
+    const dorm_manager *base_manager;    /* NULL: a plain manager            */
 };
 
 struct dorm_registry {
@@ -72,6 +78,8 @@ struct dorm_registry {
     dorm_arena arena;          /* metas, fields and computed names           */
 };
 
+/* The manager of a model named `name` (NULL: its first), or NULL. */
+const dorm_manager *dorm_model_manager(const dorm_model *model, const char *name);
 /* The meta of a registered model, or NULL if the model is not registered. */
 const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model);
 /* A field by name or attname ("author" or "author_id"), or NULL. */

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "model/checks.h"
-#include "model/meta.h"
+#include "model/custom.h"
+#include "model/regex.h"
 #include "core/alloc.h"
 
 static char *lower_dup(dorm_arena *a, const char *s) {
@@ -52,6 +53,8 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     m->verbose_name = model->verbose_name ? model->verbose_name : verbose_from_name(a, model->name ? model->name : "");
     m->verbose_name_plural = model->verbose_name_plural ? model->verbose_name_plural
                                                         : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
+    m->default_manager = dorm_model_manager(model, model->default_manager_name);
+    m->base_manager = model->base_manager_name ? dorm_model_manager(model, model->base_manager_name) : NULL;
     /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
     for (const dorm_field *f = model->fields; f && f->name; f++) n += f->kind != DORM_KIND_M2M;
@@ -158,12 +161,31 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
     return rc;
 }
 
+/* The patterns of a field's RegexValidators, compiled once; one that does
+ * not compile stays NULL for the checks to report. */
+static int compile_validators(dorm_registry *reg, dorm_fmeta *fm) {
+    size_t n = 0;
+    while (fm->f->validators && fm->f->validators[n].kind) n++;
+    if (!n) return DORM_OK;
+    fm->regexes = dorm_arena_calloc(&reg->arena, sizeof(void *) * n);
+    if (!fm->regexes) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const dorm_validator *v = &fm->f->validators[i];
+        if (v->kind == DORM_VALIDATOR_REGEX && dorm_regex_compile(v->regex, v->flags, &fm->regexes[i], NULL, 0) == DORM_ENOMEM)
+            return DORM_ENOMEM;
+    }
+    return DORM_OK;
+}
+
 static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **out) {
     dorm_meta *m = dorm_arena_calloc(&reg->arena, sizeof *m);
     if (!m) return DORM_ENOMEM;
     int rc = build_meta(reg, model, m);
     if (rc) return rc;
     reg->metas[reg->nmodels++] = m;
+    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = compile_validators(reg, &m->fields[i]);
+    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = dorm_custom_storage(&reg->arena, &m->fields[i]);
+    if (rc) return rc;
     *out = m;
     if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL &&
         (dorm_hmap_put(&reg->by_model, &m->model, sizeof(void *), m) ||
@@ -215,6 +237,11 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
 
 void dorm_registry_free(dorm_registry *reg) {
     if (!reg) return;
+    for (int i = 0; i < reg->nmodels; i++)
+        for (int j = 0; j < reg->metas[i]->nfields; j++) {
+            const dorm_fmeta *fm = &reg->metas[i]->fields[j];
+            for (size_t k = 0; fm->regexes && fm->f->validators[k].kind; k++) dorm_regex_free(fm->regexes[k]);
+        }
     dorm_hmap_free(&reg->by_model);
     dorm_hmap_free(&reg->by_label);
     dorm_mem_free(reg->messages);
@@ -226,6 +253,12 @@ int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DO
 
 const char *dorm_registry_messages(const dorm_registry *reg) {
     return reg && reg->messages ? reg->messages : "";
+}
+
+const dorm_manager *dorm_model_manager(const dorm_model *model, const char *name) {
+    for (const dorm_manager *mg = model->managers; mg && mg->name; mg++)
+        if (!name || strcmp(mg->name, name) == 0) return mg;
+    return NULL;
 }
 
 const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model) {

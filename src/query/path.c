@@ -4,6 +4,7 @@
  * FieldError messages, with its "perhaps you meant ...?" for a lookup typo. */
 #include <string.h>
 
+#include "model/custom.h"
 #include "query/query.h"
 
 static const char *const lookup_names[DORM_LK__COUNT] = {
@@ -101,6 +102,16 @@ static bool lookup_allowed(dorm_kind k, int lk) {
     }
 }
 
+/* Whether a field of a program's type takes lookup or transform `p`
+ * (directly on the field: its type's list, when it has one). */
+static bool custom_allows(const dorm_path *out, part p) {
+    const dorm_field_type *t = out->field->f->kind == DORM_KIND_CUSTOM ? out->field->f->type : NULL;
+    if (!t || !t->lookups || out->ntrans) return true;
+    for (size_t i = 0; t->lookups[i]; i++)
+        if (eqn(t->lookups[i], p.s, p.n)) return true;
+    return false;
+}
+
 static const char *alias_name(const dorm_qs *qs, int alias) {
     return alias == 0 ? qs->meta->db_table : qs->joins[alias - 1].alias;
 }
@@ -186,12 +197,12 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
         dorm_kind k = dorm_path_kind(out->field, out->ntrans, out->trans);
         int ex = transform_by_name(p.s, p.n);
         if (ex >= 0 && transform_allowed(k, (dorm_extract)ex) && out->ntrans < DORM_MAX_TRANSFORMS &&
-            (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))) {
+            (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS)) && custom_allows(out, p)) {
             out->trans[out->ntrans++] = (dorm_extract)ex;
             continue;
         }
         int lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_by_name(p.s, p.n) : -1;
-        if (lk >= 0 && i == n - 1 && lookup_allowed(k, lk)) {
+        if (lk >= 0 && i == n - 1 && lookup_allowed(k, lk) && custom_allows(out, p)) {
             out->lookup = lk;
             return DORM_OK;
         }
@@ -201,7 +212,9 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
         }
         if (!(flags & DORM_PATH_LOOKUPS))
             return field_error(qs, "Cannot resolve keyword '%.*s' into field. Join on '%s' not permitted.", p, field);
-        const char *label = dorm_kind_name(k == DORM_KIND_INT && out->ntrans == 0 ? out->field->f->kind : k);
+        const char *label = out->ntrans == 0 && (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
+                                ? dorm_field_class(out->field->f)
+                                : dorm_kind_name(k);
         dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
                      p.s, label, suggestion(qs, k, p, flags));
         return DORM_EFIELD;

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/fields.h"
+#include "model/custom.h"
+#include "model/messages.h"
 #include "query/query.h"
 
 static size_t vlen(const dorm_value *v) { return v->len == DORM_STRLEN ? strlen(v->u.s) : v->len; }
@@ -287,11 +288,29 @@ static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta 
     return DORM_OK;
 }
 
+/* A value for a field of a program's type (Django's get_prep_value): its
+ * to_c into a member, then the member's to_db; a member of the type given
+ * as dorm_v_custom is taken as it is. */
+static int custom_value(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
+    void *member = dorm_alloc(cx, fm->f->size);
+    if (!member) return DORM_ENOMEM;
+    const char *why = NULL;
+    if (in->type == DORM_T_CUSTOM) memcpy(member, in->u.p, fm->f->size);
+    else why = fm->f->type->to_c(in, member, cx);
+    if (why) {
+        const char *msg = dorm_message_format(cx, why, &(dorm_msg_params){in, NULL, 0});
+        return msg ? dorm_fail(cx, DORM_EVALIDATION, "%s", msg) : DORM_ENOMEM;
+    }
+    *out = dorm_custom_to_db(fm, member, cx);
+    return out->type == DORM_T_NONE ? DORM_ENOMEM : 0;
+}
+
 int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out) {
     if (in->type == DORM_T_NULL) {
         *out = *in;
         return 0;
     }
+    if (fm && fm->f->kind == DORM_KIND_CUSTOM && kind == fm->value_kind) return custom_value(cx, fm, in, out);
     if (in->type == DORM_T_OBJECT && fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
         return object_key(cx, fm->target, fm->target_pk, in, out);
     if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, fm, in, out);

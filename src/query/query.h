@@ -155,6 +155,7 @@ struct dorm_qs {
     int nselrel;
     const dorm_selrel *selrel;
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
+    const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
     /* result cache */
     bool done;
     void **objs;

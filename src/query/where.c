@@ -224,7 +224,11 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         /* Pattern lookups on a UUID compare its text, as Django's UUIDField does. */
         if (kind == DORM_KIND_UUID && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT) kind = DORM_KIND_TEXT;
         if (w->lookup == DORM_LK_REGEX || w->lookup == DORM_LK_IREGEX) kind = DORM_KIND_TEXT;
-        rc = dorm_prep_value(qs->cx, p.field, kind, v, &w->rhs);
+        /* Django prepares no pattern or regex value (prepare_rhs = False):
+         * a program's type compares the text given. */
+        bool raw = p.field->f->kind == DORM_KIND_CUSTOM && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT;
+        raw = raw || (p.field->f->kind == DORM_KIND_CUSTOM && w->lookup >= DORM_LK_REGEX);
+        rc = dorm_prep_value(qs->cx, raw ? NULL : p.field, kind, v, &w->rhs);
         if (rc) return dorm_qs_fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
         /* LIKE and GLOB stop at a NUL byte: such a pattern would match on its prefix. */
         if (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH && w->rhs.type == DORM_T_TEXT &&

@@ -3,10 +3,16 @@
  * expands: field tables of every kind, Meta options, DV/DLIST/DQ/DSET. */
 #include "dorm.h"
 
+typedef struct Cents {
+    int64_t n;
+} Cents;
+DORM_FIELD_TYPE_DECLARE(CentsField, Cents);
+
 typedef struct Author {
     DORM_OBJECT;
     int64_t id;
     const char *name;
+    Cents fee;
 } Author;
 
 typedef struct Book {
@@ -42,9 +48,51 @@ DORM_MODEL_DECLARE(Book);
  * cannot hold; a static check constraint spells its value with DORM_V*. */
 static const dorm_q pages_not_negative = {DORM_Q_LEAF, "pages__gte", DORM_VINT(0), NULL};
 
+static bool is_even(const dorm_value *v, const void *payload) {
+    (void)payload;
+    return v->u.i % 2 == 0;
+}
+
+static struct dorm_qs *named(struct dorm_qs *qs) { return qs; }
+
+static int no_delete(struct dorm_qs *qs, struct dorm_deleted *out) {
+    (void)qs, (void)out;
+    return 0;
+}
+
+static const dorm_qs_class plain_qs = {"PlainQuerySet", no_delete};
+
+static dorm_value cents_to_db(const void *member, struct dorm_ctx *cx) {
+    (void)cx;
+    return dorm_v_int(((const Cents *)member)->n);
+}
+
+static int cents_from_db(const dorm_value *v, void *member, struct dorm_ctx *cx) {
+    (void)cx;
+    ((Cents *)member)->n = v->u.i;
+    return 0;
+}
+
+static const char *cents_to_c(const dorm_value *v, void *member, struct dorm_ctx *cx) {
+    (void)cx;
+    if (v->type != DORM_T_INT) return "'%(value)s' is not a number of cents.";
+    ((Cents *)member)->n = v->u.i;
+    return NULL;
+}
+
+const dorm_field_type CentsField_type = {.name = "library.CentsField", .internal = DORM_KIND_BIGINT,
+                                         .size = sizeof(Cents), .to_db = cents_to_db, .from_db = cents_from_db,
+                                         .to_c = cents_to_c, .db_types = DORM_DB_TYPES({"postgresql", "bigint"}),
+                                         .lookups = DORM_LIST("exact", "gt")};
+
 static const dorm_field Author_fields[] = {
     DORM_BIGAUTO(Author, id),
-    DORM_CHAR(Author, name, .max_length = 100),
+    DORM_CHAR(Author, name, .max_length = 100,
+              .validators = DORM_VALIDATORS(DORM_MIN_LENGTH(2), DORM_MAX_LENGTH(90, .message = "Too long."),
+                                            DORM_REGEX("^[A-Z]", .flags = DORM_REGEX_IGNORECASE),
+                                            DORM_EMAIL_VALIDATOR(), DORM_URL_VALIDATOR(.code = "url"),
+                                            DORM_SLUG_VALIDATOR(), DORM_PROHIBIT_NULL_CHARACTERS())),
+    DORM_CUSTOM(Author, fee, CentsField, .null = true),
     DORM_END,
 };
 
@@ -56,7 +104,9 @@ static const dorm_field Book_fields[] = {
     DORM_EMAIL(Book, email, .null = true),
     DORM_URL(Book, url),
     DORM_JSON(Book, meta, .null = true),
-    DORM_INT(Book, pages, .default_value = DORM_VINT(0)),
+    DORM_INT(Book, pages, .default_value = DORM_VINT(0),
+             .validators = DORM_VALIDATORS(DORM_MIN_VALUE(0), DORM_MAX_VALUE(5000, .code = "big"),
+                                           DORM_VALIDATOR(is_even, NULL, .message = "%(value)s is odd."))),
     DORM_BIGINT(Book, copies),
     DORM_SMALLINT(Book, shelf),
     DORM_POSINT(Book, sold),
@@ -64,7 +114,8 @@ static const dorm_field Book_fields[] = {
                      .choices = DORM_CHOICES({DORM_VINT(1), "First"}, {DORM_VINT(2), "Second"})),
     DORM_FLOAT(Book, rating),
     DORM_DECIMAL(Book, price, .max_digits = 6, .decimal_places = 2,
-                 .default_value = DORM_VDECIMAL(0, 2)),
+                 .default_value = DORM_VDECIMAL(0, 2),
+                 .validators = DORM_VALIDATORS(DORM_MIN_VALUE_OF(DORM_VDECIMAL(1, 2)), DORM_DECIMAL_VALIDATOR(5, 2))),
     DORM_BOOL(Book, in_print, .default_value = DORM_VBOOL(true)),
     DORM_DATE(Book, published, .default_value = DORM_VDATE(1900, 1, 1)),
     DORM_DATETIME(Book, added, .auto_now_add = true),
@@ -78,7 +129,10 @@ static const dorm_field Book_fields[] = {
 };
 
 const dorm_model Author_model = DORM_MODEL(Author, "library", Author_fields,
-                                           .ordering = DORM_LIST("name"));
+                                           .ordering = DORM_LIST("name"),
+                                           .managers = DORM_MANAGERS({"objects", named, &plain_qs},
+                                                                     {"everyone", NULL, NULL}),
+                                           .default_manager_name = "objects");
 const dorm_model Book_model = DORM_MODEL(
     Book, "library", Book_fields,
     .ordering = DORM_LIST("-published", "title"),
@@ -89,7 +143,8 @@ const dorm_model Book_model = DORM_MODEL(
         {DORM_CONSTRAINT_CHECK, "book_pages_gte_0", NULL, &pages_not_negative}),
     .verbose_name_plural = "books");
 
-static const dorm_app library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model)};
+static const dorm_app library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model),
+                                     .field_types = DORM_FIELD_TYPES(&CentsField_type)};
 
 int main(void) {
     const Book *none = NULL;
@@ -110,5 +165,10 @@ int main(void) {
     failures += q->children[4]->value.type != DORM_T_FLOAT;
     failures += q->children[5]->value.type != DORM_T_NULL;
     failures += set->value.type != DORM_T_INT || set->value.u.i != 10;
+    failures += Author_fields[1].validators[3].kind != DORM_VALIDATOR_EMAIL;
+    failures += Book_fields[7].validators[2].kind != DORM_VALIDATOR_FUNCTION || Book_fields[7].validators[3].kind;
+    failures += Author_model.managers[1].name[0] != 'e' || Author_model.managers[2].name != NULL;
+    failures += Author_fields[2].type != &CentsField_type || Author_fields[2].kind != DORM_KIND_CUSTOM;
+    failures += DQ("fee", dorm_v_custom(&(Cents){5}))->value.type != DORM_T_CUSTOM;
     return failures == 0 ? 0 : 1;
 }

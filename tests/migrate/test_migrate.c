@@ -477,7 +477,7 @@ Test(migrate, two_leaves_conflict_until_merged) {
     cr_expect_str_eq(out, dorm_sprintf(T.cx, "Merging shop\n  Branch 0002_a\n    - Add field a to product\n  Branch "
                                              "0002_b\n    - Add field b to product\n\nCreated new merge migration "
                                              "%s/0003_merge_0002_a_0002_b.json\n", dir));
-    dorm_migration *m = dorm_migration_read(T.cx, "shop", test_tmpdir_path("0003_merge_0002_a_0002_b.json"));
+    dorm_migration *m = dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0003_merge_0002_a_0002_b.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 0);
     cr_assert_eq(m->ndeps, 2);
@@ -501,7 +501,7 @@ Test(migrate, two_leaves_conflict_until_merged) {
     if (probe) fclose(probe);
     makemigrations_output(&app, &(dorm_makemigrations_opts){.merge = true, .name = "join"}, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_not_null(dorm_migration_read(T.cx, "shop", test_tmpdir_path("0005_join.json")), "%s", dorm_errmsg(T.cx));
+    cr_expect_not_null(dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0005_join.json")), "%s", dorm_errmsg(T.cx));
     /* A --name that is not an identifier could leave the folder: refused. */
     makemigrations_output(&app, &(dorm_makemigrations_opts){.name = "../escape"}, &rc);
     cr_expect_lt(rc, 0);

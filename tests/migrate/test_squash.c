@@ -61,7 +61,7 @@ Test(squash, folds_and_replaces) {
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(dorm_squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
-    dorm_migration *m = dorm_migration_read(T.cx, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
+    dorm_migration *m = dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 1, "one CreateModel with the final fields");
     cr_expect_eq(m->ops[0].kind, DORM_OP_CREATE_MODEL);
@@ -205,7 +205,7 @@ Test(squash, folds_across_another_create_model) {
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir};
     cr_assert_eq(dorm_squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", NULL, "0003", NULL, NULL), 0, "%s",
                  dorm_errmsg(T.cx));
-    dorm_migration *m = dorm_migration_read(T.cx, "shop", test_tmpdir_path("0001_squashed_0003_changes.json"));
+    dorm_migration *m = dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_changes.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(m->nops, 2, "Django's result: CreateModel Tag, then CreateModel Product with every field");
     cr_expect_str_eq(m->ops[0].create->name, "Tag");

@@ -124,6 +124,9 @@ typedef struct dorm_column_def {
     /* Altering only: the value existing rows get when the column is added or
      * made NOT NULL (Django's one-off default); NULL: none. */
     const dorm_value *fill;
+    /* The column type written as it is (a program's field type gives it);
+     * NULL: the dialect's column_type for `kind`. */
+    const char *db_type;
 } dorm_column_def;
 
 /* An index of the table's `indexes`; a unique one is a UNIQUE constraint
