@@ -12,6 +12,7 @@
 #include "dorm/db.h"
 #include "dorm/query.h"
 #include "dorm/crud.h"
+#include "dorm/transaction.h"
 #include "dorm/schema.h"
 #include "dorm/migrate.h"
 #include "dorm/manage.h"

@@ -1,5 +1,6 @@
 /* dorm/db.h - opening a database by URL, contexts (arena + connection + error
- * state) and transactions. */
+ * state), query policies and the statement log.  Transactions are in
+ * dorm/transaction.h. */
 #ifndef DORM_DB_H
 #define DORM_DB_H
 
@@ -48,18 +49,6 @@ void *dorm_alloc(dorm_ctx *cx, size_t size);
 char *dorm_strdup(dorm_ctx *cx, const char *s);
 /* printf into the arena. */
 char *dorm_sprintf(dorm_ctx *cx, const char *fmt, ...);
-
-/* Transactions (Django's atomic): the outermost begin opens a transaction,
- * nested ones a savepoint.  commit releases the innermost level; rollback
- * undoes it.  0 on success, a negative dorm_error otherwise. */
-int dorm_atomic_begin(dorm_ctx *cx);
-int dorm_atomic_commit(dorm_ctx *cx);
-int dorm_atomic_rollback(dorm_ctx *cx);
-/* Ends the innermost level: commit when ok, rollback otherwise; returns ok's
- * outcome (a failed commit is rolled back and reported). */
-int dorm_atomic_end(dorm_ctx *cx, bool ok);
-/* Whether a transaction is open on the context's connection. */
-bool dorm_in_atomic(const dorm_ctx *cx);
 
 /* N+1 detection.  When a relation is loaded lazily (dorm_fk, dorm_related)
  * for a second object that came from the same QuerySet, the loop is the N+1

@@ -98,6 +98,7 @@ void dorm_db_close(dorm_db *db)
         }
         db->drv->close(db->conn);
     }
+    dorm_db_drop_hooks(db);
     dorm_hmap_free(&db->stmts);
     dorm_url_free(&db->url);
     dorm_mem_free(db);

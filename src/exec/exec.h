@@ -56,6 +56,9 @@ int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out);
 
+/* Django's validate_no_broken_transaction: DORM_OK, or DORM_ETRANSACTION
+ * recorded on cx when the open block is marked for rollback. */
+int dorm_tx_usable(dorm_ctx *cx);
 /* Runs fn inside atomic(): a savepoint when a transaction is open, else a
  * write transaction (dorm_db_begin_write).  The result of fn is returned; on
  * failure everything fn did is rolled back. */

@@ -152,6 +152,7 @@ struct dorm_qs {
     int nselrel;
     const dorm_selrel *selrel;
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
+    const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
     /* result cache */
     bool done;
     void **objs;

@@ -156,6 +156,20 @@ void test_db_close(void) {
     T.reg = NULL;
 }
 
+dorm_db *test_db_connect(const char *sqlite_query) {
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", test_db_url(), on_postgres() ? "" : sqlite_query);
+    dorm_db *db = dorm_db_open(url, T.reg);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    if (on_postgres()) {
+        char sql[128];
+        dorm_errbuf e = {0, ""};
+        snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
+        cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s", e.msg);
+    }
+    return db;
+}
+
 void test_db_catalogue(void) {
     dorm_ctx *cx = T.cx;
     Author *austen = dorm_create(cx, Author, .name = "Jane Austen", .birth_date = dorm_date_ymd(1775, 12, 16),

@@ -253,7 +253,19 @@ typedef struct dorm_dialect {
     int in_list_max;
     const char *in_array;
     bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
+    /* select_for_update (Django's has_select_for_update_* features): the
+     * DORM_ROW_LOCK_* the backend offers; 0 where it has no row locks, and
+     * the lock is left out, as Django does. */
+    unsigned row_locks;
 } dorm_dialect;
+
+enum {
+    DORM_ROW_LOCK = 1u << 0,             /* SELECT ... FOR UPDATE  */
+    DORM_ROW_LOCK_NOWAIT = 1u << 1,
+    DORM_ROW_LOCK_SKIP_LOCKED = 1u << 2,
+    DORM_ROW_LOCK_OF = 1u << 3,          /* FOR UPDATE OF "table"  */
+    DORM_ROW_LOCK_NO_KEY = 1u << 4       /* FOR NO KEY UPDATE      */
+};
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
  * filled by a driver's `client`. */

@@ -289,4 +289,6 @@ const dorm_dialect dorm_pg_dialect = {
     .in_list_max = 999,
     .in_array = "= ANY(%s)",
     .array_param = pg_array_param,
+    .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT | DORM_ROW_LOCK_SKIP_LOCKED | DORM_ROW_LOCK_OF |
+                 DORM_ROW_LOCK_NO_KEY,
 };
