@@ -13,6 +13,7 @@
 #include "dorm/query.h"
 #include "dorm/crud.h"
 #include "dorm/transaction.h"
+#include "dorm/signals.h"
 #include "dorm/schema.h"
 #include "dorm/migrate.h"
 #include "dorm/manage.h"

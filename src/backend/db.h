@@ -48,6 +48,7 @@ struct dorm_db {
     bool log_stderr;         /* $DORM_DEBUG_SQL          */
     const char *log_error;   /* while logging a failed statement: its error */
     uint64_t queries;
+    struct dorm_signals *signals; /* receivers of model signals (exec/signals.c), borrowed */
 };
 
 /* Parses a database URL into `out` (free with dorm_url_free, also after a

@@ -2,8 +2,10 @@
  * follows reverse foreign keys by their on_delete rule (CASCADE collects,
  * PROTECT refuses, RESTRICT refuses unless a CASCADE path deletes the same
  * rows, SET_NULL/SET_DEFAULT/SET(value) update, DO_NOTHING skips),
- * then runs every update and delete in one transaction, dependents first,
- * counting rows per model.  A query with nothing to follow is one DELETE. */
+ * then runs every update and delete in one transaction, dependents first
+ * (Django's model order), counting rows per model, with pre_delete for every
+ * object first and post_delete after its model's rows went.  A query with
+ * nothing to follow and no delete receivers is one DELETE. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,9 @@ typedef struct batch {
     dorm_value set;             /* update: fk = set where fk in keys           */
     dorm_value *keys;
     size_t n;
+    void **objs;                /* delete: the objects, when signals want them */
+    int source;                 /* delete: the batch whose rows cascaded here
+                                 * through a non-null key (-1: none)          */
 } batch;
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
@@ -36,6 +41,7 @@ typedef struct collector {
     dorm_qs *qs;                /* what to delete                             */
     bool fast;                  /* nothing depends on it: one DELETE          */
     dorm_value *keys;           /* or these primary keys (obj.delete())       */
+    void **objs;                /* ... and objects (delete signals)           */
     size_t nkeys;
     int64_t total;
     const dorm_meta *counted[64];
@@ -74,11 +80,33 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
     return DORM_OK;
 }
 
-static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n, int depth) {
+static bool signalled(dorm_ctx *cx, const dorm_meta *m) {
+    return dorm_signal_wanted(cx, DORM_PRE_DELETE, m->model) || dorm_signal_wanted(cx, DORM_POST_DELETE, m->model);
+}
+
+/* The rows of a QuerySet of m to delete: their primary keys, and the
+ * objects themselves (by pk) when delete receivers want them. */
+static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs, size_t *n) {
+    *objs = NULL;
+    if (!signalled(cx, qs->meta)) return fetch_values(qs, "pk", keys, n);
+    size_t count;
+    void **list = dorm_qs_list(dorm_order_by(qs, "pk"), &count);
+    if (!list) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    dorm_value *k = dorm_alloc(cx, sizeof(dorm_value) * (count ? count : 1));
+    if (!k) return DORM_ENOMEM;
+    for (size_t i = 0; i < count; i++) k[i] = dorm_pk_value(list[i]);
+    *keys = k;
+    *objs = list;
+    *n = count;
+    return DORM_OK;
+}
+
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source) {
     if (n == 0) return DORM_OK;
     if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
-    int rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n});
+    int rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source});
     if (rc) return rc;
+    int self = (int)c->n - 1;
     for (int i = 0; i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         const dorm_fmeta *fk = r->fk;
@@ -93,9 +121,12 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
         switch (fk->f->on_delete) {
         case DORM_CASCADE: {
             dorm_value *sub;
+            void **subobjs;
             size_t ns;
-            rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
-            if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
+            rc = fetch_rows(c->cx, filter_in(c->cx, r->model, path, rkeys, rn), &sub, &subobjs, &ns);
+            /* Django orders by non-null cascades only: a nullable key does not
+             * force its rows to go first. */
+            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self);
             break;
         }
         case DORM_PROTECT: {
@@ -136,7 +167,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
                                                                     : fk->f->on_delete_set;
                 if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) return rc;
             }
-            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn});
+            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1});
             break;
         }
         default:
@@ -214,6 +245,94 @@ static int check_restricted(collector *c) {
     return rc;
 }
 
+/* A model of the deletion and its objects for the signals (merged from its
+ * batches, by pk, each once). */
+typedef struct model_rows {
+    const dorm_meta *m;
+    void **objs;
+    size_t n;
+} model_rows;
+
+/* Primary keys in Python's order for the kinds keys have; others keep
+ * the order they came in. */
+static int cmp_pk(const void *a, const void *b) {
+    dorm_value x = dorm_pk_value(*(void *const *)a), y = dorm_pk_value(*(void *const *)b);
+    if (x.type == DORM_T_INT && y.type == DORM_T_INT) return (x.u.i > y.u.i) - (x.u.i < y.u.i);
+    if (x.type == DORM_T_TEXT && y.type == DORM_T_TEXT && x.u.s && y.u.s) return strcmp(x.u.s, y.u.s);
+    if (x.type == DORM_T_UUID && y.type == DORM_T_UUID) return memcmp(x.u.uuid.bytes, y.u.uuid.bytes, 16);
+    return 0;
+}
+
+static int gather_objs(collector *c, model_rows *mr) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->b[i].fk && c->b[i].m == mr->m && c->b[i].objs) n += c->b[i].n;
+    if (n == 0) return DORM_OK;
+    void **objs = dorm_alloc(c->cx, sizeof *objs * n);
+    if (!objs) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->b[i].fk && c->b[i].m == mr->m && c->b[i].objs) {
+            memcpy(objs + k, c->b[i].objs, sizeof *objs * c->b[i].n);
+            k += c->b[i].n;
+        }
+    qsort(objs, n, sizeof *objs, cmp_pk);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]), last = kept ? dorm_pk_value(objs[kept - 1]) : dorm_v_null();
+        if (!kept || !dorm_value_equal(&pk, &last)) objs[kept++] = objs[i];
+    }
+    mr->objs = objs;
+    mr->n = kept;
+    return DORM_OK;
+}
+
+/* Whether every model m's rows cascade to (a non-null key) is placed; a
+ * model cascading to itself never is, as in Django. */
+static bool ready(const collector *c, const dorm_meta *m, const model_rows *placed, size_t nplaced) {
+    for (size_t i = 0; i < c->n; i++) {
+        const batch *b = &c->b[i];
+        if (b->fk || b->source < 0 || c->b[b->source].m != m) continue;
+        bool found = false;
+        for (size_t k = 0; k < nplaced && !found; k++) found = placed[k].m == b->m;
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* Django's Collector.sort(): the deleted models in the order they were
+ * collected, each after those its rows cascade to through a non-null key;
+ * left in collection order when a cycle prevents it. */
+static int sort_models(collector *c, model_rows *out, size_t *nout) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        bool seen = c->b[i].fk != NULL;
+        for (size_t k = 0; k < n && !seen; k++) seen = out[k].m == c->b[i].m;
+        if (!seen) out[n++] = (model_rows){c->b[i].m, NULL, 0};
+    }
+    model_rows *sorted = dorm_alloc(c->cx, sizeof *sorted * (n ? n : 1));
+    if (!sorted) return DORM_ENOMEM;
+    size_t ns = 0;
+    bool found = true;
+    while (ns < n && found) {
+        found = false;
+        for (size_t i = 0; i < n; i++) {
+            bool placed = false;
+            for (size_t k = 0; k < ns && !placed; k++) placed = sorted[k].m == out[i].m;
+            if (placed || !ready(c, out[i].m, sorted, ns)) continue;
+            sorted[ns++] = out[i];
+            found = true;
+        }
+    }
+    if (ns == n) memcpy(out, sorted, sizeof *out * n);
+    *nout = n;
+    for (size_t i = 0; i < n; i++) {
+        int rc = gather_objs(c, &out[i]);
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
 static int run_all(void *payload) {
     collector *c = payload;
     if (c->fast) {
@@ -228,22 +347,28 @@ static int run_all(void *payload) {
         return DORM_OK;
     }
     /* Collect inside the transaction so what is deleted is what was seen. */
-    int rc = c->keys ? DORM_OK : fetch_values(c->qs, "pk", &c->keys, &c->nkeys);
-    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->nkeys, 0);
+    int rc = c->keys ? DORM_OK : fetch_rows(c->cx, c->qs, &c->keys, &c->objs, &c->nkeys);
+    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1);
     if (!rc) rc = check_restricted(c);
-    if (rc) return rc;
-    /* Updates (SET_NULL) first, then deletes from the deepest dependents up. */
-    for (size_t i = 0; i < c->n; i++)
-        if (c->b[i].fk) {
-            int rc = run_batch(c, &c->b[i]);
-            if (rc) return rc;
-        }
-    for (size_t i = c->n; i-- > 0;)
-        if (!c->b[i].fk) {
-            int rc = run_batch(c, &c->b[i]);
-            if (rc) return rc;
-        }
-    return DORM_OK;
+    size_t nmodels = 0;
+    model_rows *order = rc ? NULL : dorm_alloc(c->cx, sizeof *order * (c->n ? c->n : 1));
+    if (!rc && !order) rc = DORM_ENOMEM;
+    if (!rc) rc = sort_models(c, order, &nmodels);
+    /* pre_delete for every object, dependents first, each model's by pk. */
+    for (size_t i = 0; !rc && i < nmodels; i++)
+        for (size_t k = 0; !rc && k < order[i].n; k++)
+            rc = dorm_signal_delete(c->cx, DORM_PRE_DELETE, order[i].m, order[i].objs[k]);
+    /* Updates (SET_NULL) first, then each model's deletes, then its
+     * post_delete in reverse. */
+    for (size_t i = 0; !rc && i < c->n; i++)
+        if (c->b[i].fk) rc = run_batch(c, &c->b[i]);
+    for (size_t i = 0; !rc && i < nmodels; i++) {
+        for (size_t k = 0; !rc && k < c->n; k++)
+            if (!c->b[k].fk && c->b[k].m == order[i].m) rc = run_batch(c, &c->b[k]);
+        for (size_t k = order[i].n; !rc && k-- > 0;)
+            rc = dorm_signal_delete(c->cx, DORM_POST_DELETE, order[i].m, order[i].objs[k]);
+    }
+    return rc;
 }
 
 static int cmp_label(const void *a, const void *b) {
@@ -280,7 +405,8 @@ static bool has_dependents(const dorm_meta *m) {
 
 /* Deletes what c describes, all or nothing, and reports the counts. */
 static int delete_collected(collector *c, dorm_deleted *out) {
-    c->fast = c->keys == NULL && !has_dependents(c->qs->meta);
+    /* Django turns the fast path off when delete receivers want objects. */
+    c->fast = c->keys == NULL && !has_dependents(c->qs->meta) && !signalled(c->cx, c->qs->meta);
     int rc = dorm_in_transaction(c->cx, run_all, c);
     if (rc >= 0) rc = finish(c, out);
     dorm_mem_free(c->b);
@@ -321,6 +447,12 @@ int dorm_delete(void *obj, dorm_deleted *out) {
     if (!c.qs || !c.keys) return DORM_ENOMEM;
     c.keys[0] = dorm_pk_value(obj);
     c.nkeys = 1;
+    /* Receivers get the caller's own object, as in Django. */
+    if (signalled(h->cx, m)) {
+        c.objs = dorm_alloc(h->cx, sizeof(void *));
+        if (!c.objs) return DORM_ENOMEM;
+        c.objs[0] = obj;
+    }
     int rc = delete_collected(&c, out);
     if (rc == DORM_OK) {
         /* Django leaves the deleted instance with pk None. */

@@ -96,6 +96,24 @@ int dorm_policy_query(dorm_ctx *cx);
 void dorm_policy_mark(dorm_ctx *cx, void **objs, size_t n);
 int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool forward);
 
+/* signals.c: whether a receiver wants `sig` from sender (a model, join model
+ * or app) on cx's connection, and sending: each returns 0 or the first
+ * receiver's error (recorded on the context).  save: pre_save/post_save of
+ * obj; delete: pre_delete/post_delete of obj (an m's object); m2m: the
+ * m2m_changed `action` of owner's many-to-many direction rel with the
+ * other side's keys (NULL: clear); migrate: pre_migrate/post_migrate per
+ * app. */
+bool dorm_signal_wanted(dorm_ctx *cx, dorm_signal sig, const void *sender);
+int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev);
+const char *dorm_signal_name(dorm_signal sig);
+int dorm_signal_save(void *obj, dorm_signal sig, bool created, bool raw, const char *const *update_fields);
+int dorm_signal_delete(dorm_ctx *cx, dorm_signal sig, const dorm_meta *m, void *obj);
+int dorm_signal_m2m(void *owner, const dorm_rel *rel, const char *action, const dorm_value *pks, size_t n);
+int dorm_signal_migrate(dorm_ctx *cx, dorm_signal sig, const dorm_app *const *apps, int verbosity, bool interactive);
+/* save() as loaddata saves (Django's save_base(raw=True)): the fields as
+ * given (no auto_now), signals with raw set.  0 or a negative error. */
+int dorm_save_raw(void *obj);
+
 /* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
 int dorm_insert_one(void *obj);
 

@@ -245,8 +245,9 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
                            m->model->name, name);
         }
     }
-    /* Rows keep their keys: save() updates one that exists, else inserts. */
-    if (!rc) rc = dorm_save(obj);
+    /* Rows keep their keys: save() updates one that exists, else inserts;
+     * raw, as Django's loaddata saves (fields as given, signals say raw). */
+    if (!rc) rc = dorm_save_raw(obj);
     json_object_foreach(fields, name, j) {
         const dorm_rel *rel = rc ? NULL : dorm_meta_m2m_accessor(m, name);
         if (!rel) continue;

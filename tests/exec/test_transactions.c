@@ -148,32 +148,20 @@ Test(transactions, durable_blocks) {
     cr_assert_eq(authors(), 1);
 }
 
-/* The SQL of each level, as "SQL|SQL|...". */
-static char log_text[2048];
-
-static void record(const char *sql, const char *params, double seconds, void *payload) {
-    (void)params;
-    (void)seconds;
-    (void)payload;
-    size_t n = strlen(log_text);
-    snprintf(log_text + n, sizeof log_text - n, "%s%s", n ? "|" : "", sql);
-}
-
 /* The transcript's "IntegrityError without a savepoint": the inner block
  * takes none, so its error marks the outer block, which then refuses
  * queries with Django's message and rolls back. */
 Test(transactions, block_without_a_savepoint) {
     Author *alice = author("Alice");
     cr_assert_not_null(book("one", alice->id, "dup"));
-    log_text[0] = '\0';
-    dorm_db_set_log(T.db, record, NULL);
+    test_log_start();
     cr_assert_eq(dorm_atomic_begin(T.cx), 0);
     author("Hana");
     cr_assert_eq(dorm_atomic_begin_with(T.cx, DORM_ATOMIC_NO_SAVEPOINT), 0);
     cr_assert_null(book("two", alice->id, "dup"));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EINTEGRITY);
     cr_assert_eq(dorm_atomic_end(T.cx, false), 0);
-    dorm_db_set_log(T.db, NULL, NULL);
+    const char *log_text = test_log_stop();
     cr_assert(strstr(log_text, "SAVEPOINT") == NULL, "no savepoint: %s", log_text);
     cr_assert_eq(dorm_get_rollback(T.cx), 1, "needs rollback");
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
@@ -193,16 +181,14 @@ Test(transactions, block_inside_a_marked_block) {
     cr_assert_eq(dorm_atomic_begin(T.cx), 0);
     author("A");
     cr_assert_eq(dorm_set_rollback(T.cx, true), 0);
-    log_text[0] = '\0';
-    dorm_db_set_log(T.db, record, NULL);
+    test_log_start();
     cr_assert_eq(dorm_atomic_begin(T.cx), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_str_eq(log_text, "", "no SAVEPOINT statement");
+    cr_assert_str_eq(test_log_stop(), "", "no SAVEPOINT statement");
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
     cr_assert_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
     cr_assert_eq(dorm_atomic_commit(T.cx), 0, "set_rollback, not an error: %s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_get_rollback(T.cx), 1, "the outer block is still marked");
     cr_assert_eq(dorm_atomic_commit(T.cx), 0);
-    dorm_db_set_log(T.db, NULL, NULL);
     cr_assert_eq(authors(), 0);
 }
 
@@ -307,12 +293,11 @@ Test(transactions, select_for_update_checks) {
 /* update_or_create reads the row with select_for_update, as Django's. */
 Test(transactions, update_or_create_locks_the_row) {
     author("Ivo");
-    log_text[0] = '\0';
-    dorm_db_set_log(T.db, record, NULL);
+    test_log_start();
     bool created = true;
     Author *a = dorm_update_or_create(dorm_all(T.cx, Author), &created, DORM_DEFAULTS(DSET("biography", "x")),
                                       DQ("name", "Ivo"));
-    dorm_db_set_log(T.db, NULL, NULL);
+    const char *log_text = test_log_stop();
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     cr_assert_not(created);
     if (!on_sqlite()) cr_assert(strstr(log_text, "LIMIT 21 FOR UPDATE|UPDATE"), "%s", log_text);

@@ -170,6 +170,26 @@ dorm_db *test_db_connect(const char *sqlite_query) {
     return db;
 }
 
+static char log_text[8192];
+
+static void log_record(const char *sql, const char *params, double seconds, void *payload) {
+    (void)params;
+    (void)seconds;
+    (void)payload;
+    size_t n = strlen(log_text);
+    snprintf(log_text + n, sizeof log_text - n, "%s%s", n ? "|" : "", sql);
+}
+
+void test_log_start(void) {
+    log_text[0] = '\0';
+    dorm_db_set_log(T.db, log_record, NULL);
+}
+
+const char *test_log_stop(void) {
+    dorm_db_set_log(T.db, NULL, NULL);
+    return log_text;
+}
+
 void test_db_catalogue(void) {
     dorm_ctx *cx = T.cx;
     Author *austen = dorm_create(cx, Author, .name = "Jane Austen", .birth_date = dorm_date_ymd(1775, 12, 16),

@@ -77,6 +77,10 @@ void test_db_close(void);
  * "?timeout=0").  The database must be one both can open (a file on
  * SQLite).  Close it with dorm_db_close. */
 dorm_db *test_db_connect(const char *sqlite_query);
+/* Records the SQL of the statements the test connection runs from now on;
+ * test_log_stop ends it and returns them as "SQL|SQL|..." (static). */
+void test_log_start(void);
+const char *test_log_stop(void);
 /* The library catalogue of the acceptance transcript: 3 authors, 8 books. */
 void test_db_catalogue(void);
 /* The URL tests run against. */
