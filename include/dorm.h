@@ -14,6 +14,7 @@
 #include "dorm/crud.h"
 #include "dorm/transaction.h"
 #include "dorm/signals.h"
+#include "dorm/raw.h"
 #include "dorm/schema.h"
 #include "dorm/migrate.h"
 #include "dorm/manage.h"

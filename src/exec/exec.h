@@ -114,6 +114,17 @@ int dorm_signal_migrate(dorm_ctx *cx, dorm_signal sig, const dorm_app *const *ap
  * given (no auto_now), signals with raw set.  0 or a negative error. */
 int dorm_save_raw(void *obj);
 
+/* raw.c: raw SQL with Django's "%s" placeholders and "%%" into s, the n
+ * params bound (borrowed).  0, or DORM_EPROGRAMMING (a stray '%', a count
+ * that differs, a list) recorded on the context. */
+int dorm_raw_compile(dorm_sql *s, const char *sql, const dorm_value *params, size_t n);
+/* A copy of params whose text and bytes live in the arena (they stay bound
+ * while a statement runs); NULL on ENOMEM. */
+dorm_value *dorm_raw_params(dorm_ctx *cx, const dorm_value *params, size_t n);
+/* Column col of the current row of raw SQL, typed by the kind the driver
+ * reports (NULL as DORM_T_NULL).  0 or a negative error on cx. */
+int dorm_raw_value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out);
+
 /* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
 int dorm_insert_one(void *obj);
 

@@ -360,6 +360,14 @@ typedef struct dorm_driver {
      * its write lock at the start rather than fail to upgrade a read lock
      * later.  NULL: "BEGIN". */
     const char *(*begin_sql)(dorm_conn *c, bool write);
+    /* Raw SQL (a cursor, raw()), where no field says what a column holds:
+     * the name of result column i (borrowed, valid until the statement is
+     * reset), and the kind its value in the current row reads as
+     * (DORM_KIND_BIGINT, _FLOAT, _DECIMAL, _BOOL, _TEXT, _BINARY, _DATE,
+     * _DATETIME, _TIME, _UUID, _JSON), DORM_KIND_NONE for NULL.  NULL
+     * hooks: raw SQL is refused. */
+    const char *(*column_name)(dorm_stmt *s, int i);
+    dorm_kind (*column_kind)(dorm_stmt *s, int i);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
