@@ -15,6 +15,7 @@
 #include "dorm/transaction.h"
 #include "dorm/signals.h"
 #include "dorm/raw.h"
+#include "dorm/debug.h"
 #include "dorm/schema.h"
 #include "dorm/migrate.h"
 #include "dorm/manage.h"

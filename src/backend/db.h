@@ -98,6 +98,9 @@ void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_val
 /* Appends the parameters as the statement log shows them, a Python tuple:
  * "()", "('x',)", "('x', 3)". */
 void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
+/* One value as the log shows it (quoted: Python's repr()) or as Python's
+ * str() writes it (str(qs.query)). */
+void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted);
 
 /* Transactions.  begin: depth 0 -> BEGIN, deeper -> SAVEPOINT "dorm_s<depth>".
  * commit: releases the innermost level (COMMIT or RELEASE SAVEPOINT); a level

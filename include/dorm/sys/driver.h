@@ -257,6 +257,14 @@ typedef struct dorm_dialect {
      * DORM_ROW_LOCK_* the backend offers; 0 where it has no row locks, and
      * the lock is left out, as Django does. */
     unsigned row_locks;
+    /* explain() (Django's explain_prefix and the closed lists its
+     * operations validate against): the prefix ("EXPLAIN QUERY PLAN"),
+     * NULL where the backend cannot explain; the output formats and the
+     * boolean options it takes, upper case, NULL-terminated (NULL: none),
+     * written "(NAME true, ..., FORMAT x)" after the prefix. */
+    const char *explain_prefix;
+    const char *const *explain_formats;
+    const char *const *explain_options;
 } dorm_dialect;
 
 enum {
