@@ -16,6 +16,7 @@
 #include "dorm/signals.h"
 #include "dorm/raw.h"
 #include "dorm/debug.h"
+#include "dorm/paginate.h"
 #include "dorm/schema.h"
 #include "dorm/migrate.h"
 #include "dorm/manage.h"

@@ -63,6 +63,10 @@ typedef enum dorm_nplusone {
 } dorm_nplusone;
 typedef void (*dorm_notice_fn)(const char *message, void *payload);
 void dorm_ctx_set_nplusone(dorm_ctx *cx, dorm_nplusone policy, dorm_notice_fn notice, void *payload);
+/* Where the context's warnings go (Python's warnings for Django): N+1
+ * notices and the Paginator's UnorderedObjectListWarning.  NULL: stderr,
+ * as "dorm: <message>". */
+void dorm_ctx_set_notice(dorm_ctx *cx, dorm_notice_fn notice, void *payload);
 /* A query budget: statements run through the context beyond `max` fail with
  * DORM_EPOLICY before reaching the database (max < 0: no limit).  Counting
  * starts from the context's current count. */

@@ -93,6 +93,8 @@ void dorm_touch_auto_now(void *obj, bool adding);
  * lazy load of `relation` (named `name`, forward or reverse) for obj; 0, or
  * DORM_EPOLICY under the strict N+1 policy. */
 int dorm_policy_query(dorm_ctx *cx);
+/* A warning to the context's notice callback (stderr without one). */
+void dorm_notice(dorm_ctx *cx, const char *msg);
 void dorm_policy_mark(dorm_ctx *cx, void **objs, size_t n);
 int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool forward);
 
