@@ -54,9 +54,13 @@ static int run(dorm_cursor *c, const char *sql, const dorm_value *params, size_t
     if (!rc) rc = dorm_exec(c->cx, &c->sql, &c->cs);
     if (rc < 0) {
         c->cs = NULL;
+        dorm_cursor_close(c);
         return rc;
     }
-    if (describe(c)) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+    if (describe(c)) {
+        dorm_cursor_close(c);
+        return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+    }
     if (rc == DORM_STEP_ROW || c->ncols) {
         c->rowcount = -1;
         if (rc == DORM_STEP_DONE) dorm_cursor_close(c);

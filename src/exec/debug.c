@@ -9,7 +9,8 @@
 
 #include "exec/exec.h"
 
-/* Compiles qs's SELECT into s; 0 or a negative error on the context. */
+/* Compiles qs's SELECT into s (to free with dorm_sql_free on success); 0
+ * or a negative error on the context. */
 static int compile(dorm_qs *qs, dorm_sql *s) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
@@ -17,10 +18,11 @@ static int compile(dorm_qs *qs, dorm_sql *s) {
     dorm_sql_init(s, qs->cx);
     int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, s);
     if (rc == DORM_COMPILED_EMPTY)
-        return dorm_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
-    if (rc < 0 || s->failed || s->text.failed)
-        return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
-    return DORM_OK;
+        rc = dorm_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
+    else if (rc < 0 || s->failed || s->text.failed)
+        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+    if (rc) dorm_sql_free(s);
+    return rc;
 }
 
 /* The placeholder at p, if any: its parameter index and length.  dorm's
