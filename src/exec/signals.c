@@ -102,18 +102,22 @@ int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev) {
     if (!s) return DORM_OK;
     ev->cx = cx;
     ev->db = cx->db;
-    /* A receiver may disconnect itself: walk a snapshot of the count and
-     * stop at the current end. */
-    for (size_t i = 0; i < s->n[ev->signal]; i++) {
-        const receiver *r = &s->r[ev->signal][i];
-        if (r->sender && r->sender != ev->sender) continue;
-        int rc = r->fn(ev, r->payload);
-        if (rc < 0) {
-            if (!cx->err) dorm_fail(cx, rc, "A %s receiver failed: %s.", dorm_signal_name(ev->signal), dorm_error_name(rc));
-            return rc;
-        }
+    /* The receivers connected when the signal is sent get it, as Django's
+     * send() lists its live receivers first: one that connects or
+     * disconnects receivers changes the next send, not this one. */
+    receiver few[16], *now = few;
+    size_t n = s->n[ev->signal];
+    if (n > 16 && !(now = dorm_mem_alloc(sizeof *now * n))) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (n) memcpy(now, s->r[ev->signal], sizeof *now * n);
+    int rc = DORM_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (now[i].sender && now[i].sender != ev->sender) continue;
+        rc = now[i].fn(ev, now[i].payload);
+        if (rc < 0 && !cx->err) dorm_fail(cx, rc, "A %s receiver failed: %s.", dorm_signal_name(ev->signal), dorm_error_name(rc));
+        if (rc > 0) rc = DORM_OK;
     }
-    return DORM_OK;
+    if (now != few) dorm_mem_free(now);
+    return rc;
 }
 
 const char *dorm_signal_name(dorm_signal sig) {

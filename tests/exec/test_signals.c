@@ -296,6 +296,28 @@ Test(signals, connect_disconnect_dispatch_uid) {
     cr_assert_eq(a, 1);
 }
 
+/* A receiver that disconnects itself or connects another changes the next
+ * send, not the one under way (Django lists the live receivers first). */
+static int once(const dorm_signal_event *ev, void *payload) {
+    (void)ev;
+    ++*(int *)payload;
+    dorm_signal_disconnect(sigs, DORM_POST_SAVE, NULL, once, payload, NULL);
+    dorm_signal_connect(sigs, DORM_POST_SAVE, NULL, count_calls, payload, "late");
+    return 0;
+}
+
+Test(signals, receivers_changed_while_sending) {
+    int first = 0, after = 0;
+    cr_assert_eq(dorm_signal_connect(sigs, DORM_POST_SAVE, NULL, once, &first, NULL), 0);
+    cr_assert_eq(dorm_signal_connect(sigs, DORM_POST_SAVE, NULL, count_calls, &after, NULL), 0);
+    person("x");
+    cr_assert_eq(first, 1);
+    cr_assert_eq(after, 1, "the receiver after the one that disconnected itself still ran");
+    person("y");
+    cr_assert_eq(first, 2, "once is gone; the late receiver (counting into its payload) ran instead");
+    cr_assert_eq(after, 2);
+}
+
 /* The order Django 3.2 sends them in when Person P (articles a1, a2 with
  * comments c1..c3, review r1, nullable note n1) and Q (review r2) go:
  * dependents first (Collector.sort), each model's objects by pk, post_delete
