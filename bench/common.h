@@ -19,6 +19,9 @@
 #define BENCH_TAGS 20         /* library_tag rows "Tag 1" .. "Tag 20"       */
 #define BENCH_M2M_QUERIES 200 /* filter(tags__name__in=...).distinct()[:20] */
 #define BENCH_M2M_LIMIT 20
+#define BENCH_PER_PAGE 20     /* Book.objects.order_by("title"), 20 a page  */
+#define BENCH_PAGE 1000       /* page 1,000 of 1,000 (rows 19,981..20,000) */
+#define BENCH_PAGE_QUERIES 100 /* how often that page is read               */
 
 /* A calendar date, as every implementation reads it back. */
 typedef struct bench_date {

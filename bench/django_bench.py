@@ -25,6 +25,9 @@ UPDATES = 20
 TAGS = 20
 M2M_QUERIES = 200
 M2M_LIMIT = 20
+PER_PAGE = 20
+PAGE = 1000
+PAGE_QUERIES = 100
 RUNS_ENV = os.environ.get("BENCH_RUNS", "")
 RUNS = int(RUNS_ENV) if RUNS_ENV.isdigit() and 1 <= int(RUNS_ENV) <= 1000 else 3
 GENRES = ("FIC", "NON", "SCI", "HIS")
@@ -328,6 +331,15 @@ def hash_prefetch(authors):
     return fnv(FNV_OFFSET, "".join(parts).encode())
 
 
+def w_page_offset():
+    from django.core.paginator import Paginator
+    t0 = perf_counter()
+    books = []
+    for _ in range(PAGE_QUERIES):
+        books.extend(Paginator(Book.objects.order_by("title"), PER_PAGE).page(PAGE))
+    return perf_counter() - t0, books
+
+
 def m2m_tags(k):
     return f"Tag {k % TAGS + 1}", f"Tag {k * 3 % TAGS + 1}"
 
@@ -384,6 +396,7 @@ def main():
     run_read("update_const", UPDATES, w_update_const, update_checksum)
     run_read("select_related", BOOKS, w_select_related, hash_select_related)
     run_read("prefetch_related", AUTHORS, w_prefetch_related, hash_prefetch)
+    run_read("page_offset", PAGE_QUERIES, w_page_offset, hash_books)
     m2m_setup()
     run_read("m2m_filter_distinct", M2M_QUERIES, w_m2m_filter_distinct, hash_books)
     if POSTGRES:

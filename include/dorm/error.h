@@ -22,7 +22,9 @@ typedef enum dorm_error {
     DORM_EDATA = -13,         /* DataError: value out of range for its column     */
     DORM_ECONFIG = -14,       /* ImproperlyConfigured: bad URL, registry, model   */
     DORM_EPOLICY = -15,       /* a query policy refused: N+1 (strict), budget     */
-    DORM_ENOTSUPPORTED = -16  /* NotSupportedError: not on this backend, or not yet */
+    DORM_ENOTSUPPORTED = -16, /* NotSupportedError: not on this backend, or not yet */
+    DORM_EEMPTYPAGE = -17,    /* EmptyPage: a page number out of range            */
+    DORM_EPAGENOTANINTEGER = -18 /* PageNotAnInteger: a page number that is no whole number */
 } dorm_error;
 
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).

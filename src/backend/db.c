@@ -98,6 +98,7 @@ void dorm_db_close(dorm_db *db)
         }
         db->drv->close(db->conn);
     }
+    dorm_db_drop_hooks(db);
     dorm_hmap_free(&db->stmts);
     dorm_url_free(&db->url);
     dorm_mem_free(db);
@@ -209,9 +210,10 @@ static void repr_float(dorm_buf *b, double f)
         dorm_buf_putc(b, '0');
 }
 
-/* One parameter the way Django's log shows what it passed to the driver:
- * dates, times, decimals and UUIDs are the strings SQLite storage uses. */
-static void repr_value(dorm_buf *b, const dorm_value *v)
+/* One parameter the way Django's log shows what it passed to the driver
+ * (repr()), or str() when !quoted (str(qs.query)): dates, times, decimals
+ * and UUIDs are the strings SQLite storage uses. */
+void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted)
 {
     char tmp[DORM_FMT_MAX];
     size_t n;
@@ -221,7 +223,8 @@ static void repr_value(dorm_buf *b, const dorm_value *v)
     case DORM_T_FLOAT: repr_float(b, v->u.f); return;
     case DORM_T_TEXT:
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
-        repr_text(b, n ? v->u.s : "", n, false);
+        if (quoted) repr_text(b, n ? v->u.s : "", n, false);
+        else dorm_buf_put(b, n ? v->u.s : "", n);
         return;
     case DORM_T_BYTES: repr_text(b, v->len ? v->u.p : "", v->len, true); return;
     case DORM_T_DATE: n = dorm_date_format(v->u.date, tmp); break;
@@ -229,9 +232,18 @@ static void repr_value(dorm_buf *b, const dorm_value *v)
     case DORM_T_DATETIME: n = dorm_datetime_format(v->u.dt, tmp); break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format(v->u.uuid, tmp); break;
+    case DORM_T_LIST:
+        dorm_buf_putc(b, '[');
+        for (size_t i = 0; i < v->len; i++) {
+            if (i) dorm_buf_puts(b, ", ");
+            dorm_render_value(b, &v->u.list[i], true);
+        }
+        dorm_buf_putc(b, ']');
+        return;
     default: dorm_buf_puts(b, "None"); return;
     }
-    repr_text(b, tmp, n, false);
+    if (quoted) repr_text(b, tmp, n, false);
+    else dorm_buf_put(b, tmp, n);
 }
 
 void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
@@ -239,7 +251,7 @@ void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
     dorm_buf_putc(b, '(');
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(b, ", ");
-        repr_value(b, &params[i]);
+        dorm_render_value(b, &params[i], true);
     }
     dorm_buf_puts(b, n == 1 ? ",)" : ")");
 }

@@ -17,6 +17,15 @@ typedef struct dorm_cached_stmt {
     bool cached;          /* false: finalize on release */
 } dorm_cached_stmt;
 
+/* An on_commit callback and the depth of the innermost level it belongs
+ * to: rolling that level back drops it, committing it hands it to the
+ * level above, and the outermost commit runs it. */
+typedef struct dorm_commit_hook {
+    dorm_on_commit_fn fn;
+    void *payload;
+    int depth;
+} dorm_commit_hook;
+
 struct dorm_db {
     const dorm_driver *drv;
     const dorm_dialect *dialect;
@@ -27,12 +36,19 @@ struct dorm_db {
     char errmsg[512];
     dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
     int atomic_depth;        /* 0: autocommit            */
+    bool *no_savepoint;      /* per level below the outermost: opened without one */
+    int levels_cap;
     bool needs_rollback;     /* the innermost level must not commit */
+    bool rollback_error;     /* ... because a statement failed (not set_rollback) */
+    dorm_commit_hook *hooks; /* on_commit callbacks, in registration order */
+    size_t nhooks, hooks_cap;
+    int64_t savepoints;      /* explicit savepoints made (their names) */
     dorm_log_fn log;
     void *log_payload;
     bool log_stderr;         /* $DORM_DEBUG_SQL          */
     const char *log_error;   /* while logging a failed statement: its error */
     uint64_t queries;
+    struct dorm_signals *signals; /* receivers of model signals (exec/signals.c), borrowed */
 };
 
 /* Parses a database URL into `out` (free with dorm_url_free, also after a
@@ -82,20 +98,40 @@ void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_val
 /* Appends the parameters as the statement log shows them, a Python tuple:
  * "()", "('x',)", "('x', 3)". */
 void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
+/* One value as the log shows it (quoted: Python's repr()) or as Python's
+ * str() writes it (str(qs.query)). */
+void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted);
 
 /* Transactions.  begin: depth 0 -> BEGIN, deeper -> SAVEPOINT "dorm_s<depth>".
  * commit: releases the innermost level (COMMIT or RELEASE SAVEPOINT); a level
- * that fails to commit, or was marked with needs_rollback, is rolled back and
- * the error returned.  rollback: undoes the innermost level (ROLLBACK, or
- * ROLLBACK TO + RELEASE SAVEPOINT).  0, DORM_ETRANSACTION when no level is
- * open, or the driver's error; on any outcome of commit/rollback the level is
- * closed. */
+ * that fails to commit is rolled back and the error returned; one marked with
+ * needs_rollback is rolled back, returning DORM_ETRANSACTION when a failed
+ * statement marked it (rollback_error) and 0 when set_rollback did.  The
+ * outermost commit runs the on_commit callbacks.  rollback: undoes the
+ * innermost level (ROLLBACK, or ROLLBACK TO + RELEASE SAVEPOINT) and drops
+ * its callbacks.  0, DORM_ETRANSACTION when no level is open, or the
+ * driver's error; on any outcome of commit/rollback the level is closed. */
 int dorm_db_begin(dorm_db *db, dorm_errbuf *e);
 /* begin for a block that will write: at depth 0 the driver's write
  * transaction (SQLite: BEGIN IMMEDIATE, which waits out the busy timeout for
  * the write lock). */
 int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e);
+/* begin with Django's savepoint option: a nested level opened without
+ * `savepoint`, or inside a level marked for rollback, runs no SQL; ending
+ * it ends nothing on the server, and rolling it back marks the enclosing
+ * level for rollback instead. */
+int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e);
 int dorm_db_commit(dorm_db *db, dorm_errbuf *e);
 int dorm_db_rollback(dorm_db *db, dorm_errbuf *e);
+/* Registers fn(payload) to run after the outermost commit (at once at depth
+ * 0).  0 or DORM_ENOMEM. */
+int dorm_db_on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e);
+/* Frees the callbacks (uncalled) and the level bookkeeping (closing). */
+void dorm_db_drop_hooks(dorm_db *db);
+/* An explicit savepoint "dorm_x<id>": its id (> 0), 0 at depth 0 (none
+ * made), or a negative error.  savepoint_end releases (commit) or rolls
+ * back to it; nothing for sid 0 or at depth 0. */
+int64_t dorm_db_savepoint(dorm_db *db, dorm_errbuf *e);
+int dorm_db_savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e);
 
 #endif

@@ -21,6 +21,8 @@ const char *dorm_error_name(int code) {
     case DORM_ECONFIG: return "ImproperlyConfigured";
     case DORM_EPOLICY: return "QueryPolicyError";
     case DORM_ENOTSUPPORTED: return "NotSupportedError";
+    case DORM_EEMPTYPAGE: return "EmptyPage";
+    case DORM_EPAGENOTANINTEGER: return "PageNotAnInteger";
     default: return "UnknownError";
     }
 }

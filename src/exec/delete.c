@@ -2,9 +2,11 @@
  * follows reverse foreign keys by their on_delete rule (CASCADE collects,
  * PROTECT refuses, RESTRICT refuses unless a CASCADE path deletes the same
  * rows, SET_NULL/SET_DEFAULT/SET(value) update, DO_NOTHING skips),
- * then runs every update and delete in one transaction, dependents first,
- * counting rows per model.  A query with nothing to follow is one DELETE.
- * A refusal names every relation that blocks, and hands back the objects. */
+ * then runs every update and delete in one transaction, dependents first
+ * (Django's model order), counting rows per model, with pre_delete for every
+ * object first and post_delete after its model's rows went.  A query with
+ * nothing to follow and no delete receivers is one DELETE.  A refusal names
+ * every relation that blocks, and hands back the objects. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,9 @@ typedef struct batch {
     dorm_value set;             /* update: fk = set where fk in keys           */
     dorm_value *keys;
     size_t n;
+    void **objs;                /* delete: the objects, when signals want them */
+    int source;                 /* delete: the batch whose rows cascaded here
+                                 * through a non-null key (-1: none)          */
 } batch;
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
@@ -37,6 +42,7 @@ typedef struct collector {
     dorm_qs *qs;                /* what to delete                             */
     bool fast;                  /* nothing depends on it: one DELETE          */
     dorm_value *keys;           /* or these primary keys (obj.delete())       */
+    void **objs;                /* ... and objects (delete signals)           */
     size_t nkeys;
     int64_t total;
     const dorm_meta *counted[64];
@@ -105,7 +111,7 @@ static bool collected(collector *c, const dorm_meta *m, const dorm_value *key) {
  * as Django's Collector.add returns only new objects: a row reached twice
  * (a deletion that holds a parent and its children, a cycle) is looked at
  * once. */
-static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, size_t *n) {
+static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t *n) {
     size_t kept = 0;
     for (size_t i = 0; i < *n; i++) {
         if (collected(c, m, &keys[i])) continue;
@@ -113,6 +119,7 @@ static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, size_t *
         const void *k = seen_key(c, m, &keys[i], NULL, 0, &len);
         if (!k) return DORM_ENOMEM;
         if (dorm_hmap_put(&c->seen, k, len, (void *)k)) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        if (objs) objs[kept] = objs[i];
         keys[kept++] = keys[i];
     }
     *n = kept;
@@ -155,16 +162,38 @@ static void add_name(collector *c, dorm_buf *names, const dorm_rel *r) {
         dorm_buf_printf(names, "%s%s", names->len ? ", " : "", name);
 }
 
+static bool signalled(dorm_ctx *cx, const dorm_meta *m) {
+    return dorm_signal_wanted(cx, DORM_PRE_DELETE, m->model) || dorm_signal_wanted(cx, DORM_POST_DELETE, m->model);
+}
+
+/* The rows of a QuerySet of m to delete: their primary keys, and the
+ * objects themselves (by pk) when delete receivers want them. */
+static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs, size_t *n) {
+    *objs = NULL;
+    if (!signalled(cx, qs->meta)) return fetch_values(qs, "pk", keys, n);
+    size_t count;
+    void **list = dorm_qs_list(dorm_order_by(qs, "pk"), &count);
+    if (!list) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    dorm_value *k = dorm_alloc(cx, sizeof(dorm_value) * (count ? count : 1));
+    if (!k) return DORM_ENOMEM;
+    for (size_t i = 0; i < count; i++) k[i] = dorm_pk_value(list[i]);
+    *keys = k;
+    *objs = list;
+    *n = count;
+    return DORM_OK;
+}
+
 /* Collects the rows of m with these primary keys and what depends on them.
  * Like Django's Collector.collect, every relation is looked at before a
  * protection refuses: the error names each protecting relation of m — for
  * a protection met down a CASCADE, the relation that cascaded — and
  * c->blocking holds the protected objects. */
-static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n, int depth) {
-    int rc = keep_new(c, m, keys, &n);
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source) {
+    int rc = keep_new(c, m, keys, objs, &n);
     if (rc || n == 0) return rc;
     if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
-    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n}))) return rc;
+    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source}))) return rc;
+    int self = (int)c->n - 1;
     dorm_buf protecting = DORM_BUF_INIT;
     for (int i = 0; rc == DORM_OK && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
@@ -183,9 +212,12 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
         switch (fk->f->on_delete) {
         case DORM_CASCADE: {
             dorm_value *sub;
+            void **subobjs;
             size_t ns;
-            rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
-            if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
+            rc = fetch_rows(c->cx, filter_in(c->cx, r->model, path, rkeys, rn), &sub, &subobjs, &ns);
+            /* Django orders by non-null cascades only: a nullable key does not
+             * force its rows to go first. */
+            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self);
             if (rc == DORM_EPROTECTED) {
                 add_name(c, &protecting, r);
                 rc = DORM_OK;
@@ -229,7 +261,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
                                                                     : fk->f->on_delete_set;
                 if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
-            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn});
+            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1});
             break;
         }
         default:
@@ -313,6 +345,94 @@ static int check_restricted(collector *c) {
     return rc;
 }
 
+/* A model of the deletion and its objects for the signals (merged from its
+ * batches, by pk, each once). */
+typedef struct model_rows {
+    const dorm_meta *m;
+    void **objs;
+    size_t n;
+} model_rows;
+
+/* Primary keys in Python's order for the kinds keys have; others keep
+ * the order they came in. */
+static int cmp_pk(const void *a, const void *b) {
+    dorm_value x = dorm_pk_value(*(void *const *)a), y = dorm_pk_value(*(void *const *)b);
+    if (x.type == DORM_T_INT && y.type == DORM_T_INT) return (x.u.i > y.u.i) - (x.u.i < y.u.i);
+    if (x.type == DORM_T_TEXT && y.type == DORM_T_TEXT && x.u.s && y.u.s) return strcmp(x.u.s, y.u.s);
+    if (x.type == DORM_T_UUID && y.type == DORM_T_UUID) return memcmp(x.u.uuid.bytes, y.u.uuid.bytes, 16);
+    return 0;
+}
+
+static int gather_objs(collector *c, model_rows *mr) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->b[i].fk && c->b[i].m == mr->m && c->b[i].objs) n += c->b[i].n;
+    if (n == 0) return DORM_OK;
+    void **objs = dorm_alloc(c->cx, sizeof *objs * n);
+    if (!objs) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->b[i].fk && c->b[i].m == mr->m && c->b[i].objs) {
+            memcpy(objs + k, c->b[i].objs, sizeof *objs * c->b[i].n);
+            k += c->b[i].n;
+        }
+    qsort(objs, n, sizeof *objs, cmp_pk);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]), last = kept ? dorm_pk_value(objs[kept - 1]) : dorm_v_null();
+        if (!kept || !dorm_value_equal(&pk, &last)) objs[kept++] = objs[i];
+    }
+    mr->objs = objs;
+    mr->n = kept;
+    return DORM_OK;
+}
+
+/* Whether every model m's rows cascade to (a non-null key) is placed; a
+ * model cascading to itself never is, as in Django. */
+static bool ready(const collector *c, const dorm_meta *m, const model_rows *placed, size_t nplaced) {
+    for (size_t i = 0; i < c->n; i++) {
+        const batch *b = &c->b[i];
+        if (b->fk || b->source < 0 || c->b[b->source].m != m) continue;
+        bool found = false;
+        for (size_t k = 0; k < nplaced && !found; k++) found = placed[k].m == b->m;
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* Django's Collector.sort(): the deleted models in the order they were
+ * collected, each after those its rows cascade to through a non-null key;
+ * left in collection order when a cycle prevents it. */
+static int sort_models(collector *c, model_rows *out, size_t *nout) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        bool seen = c->b[i].fk != NULL;
+        for (size_t k = 0; k < n && !seen; k++) seen = out[k].m == c->b[i].m;
+        if (!seen) out[n++] = (model_rows){c->b[i].m, NULL, 0};
+    }
+    model_rows *sorted = dorm_alloc(c->cx, sizeof *sorted * (n ? n : 1));
+    if (!sorted) return DORM_ENOMEM;
+    size_t ns = 0;
+    bool found = true;
+    while (ns < n && found) {
+        found = false;
+        for (size_t i = 0; i < n; i++) {
+            bool placed = false;
+            for (size_t k = 0; k < ns && !placed; k++) placed = sorted[k].m == out[i].m;
+            if (placed || !ready(c, out[i].m, sorted, ns)) continue;
+            sorted[ns++] = out[i];
+            found = true;
+        }
+    }
+    if (ns == n) memcpy(out, sorted, sizeof *out * n);
+    *nout = n;
+    for (size_t i = 0; i < n; i++) {
+        int rc = gather_objs(c, &out[i]);
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
 static int run_all(void *payload) {
     collector *c = payload;
     if (c->fast) {
@@ -327,22 +447,28 @@ static int run_all(void *payload) {
         return DORM_OK;
     }
     /* Collect inside the transaction so what is deleted is what was seen. */
-    int rc = c->keys ? DORM_OK : fetch_values(c->qs, "pk", &c->keys, &c->nkeys);
-    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->nkeys, 0);
+    int rc = c->keys ? DORM_OK : fetch_rows(c->cx, c->qs, &c->keys, &c->objs, &c->nkeys);
+    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1);
     if (!rc) rc = check_restricted(c);
-    if (rc) return rc;
-    /* Updates (SET_NULL) first, then deletes from the deepest dependents up. */
-    for (size_t i = 0; i < c->n; i++)
-        if (c->b[i].fk) {
-            int rc = run_batch(c, &c->b[i]);
-            if (rc) return rc;
-        }
-    for (size_t i = c->n; i-- > 0;)
-        if (!c->b[i].fk) {
-            int rc = run_batch(c, &c->b[i]);
-            if (rc) return rc;
-        }
-    return DORM_OK;
+    size_t nmodels = 0;
+    model_rows *order = rc ? NULL : dorm_alloc(c->cx, sizeof *order * (c->n ? c->n : 1));
+    if (!rc && !order) rc = DORM_ENOMEM;
+    if (!rc) rc = sort_models(c, order, &nmodels);
+    /* pre_delete for every object, dependents first, each model's by pk. */
+    for (size_t i = 0; !rc && i < nmodels; i++)
+        for (size_t k = 0; !rc && k < order[i].n; k++)
+            rc = dorm_signal_delete(c->cx, DORM_PRE_DELETE, order[i].m, order[i].objs[k]);
+    /* Updates (SET_NULL) first, then each model's deletes, then its
+     * post_delete in reverse. */
+    for (size_t i = 0; !rc && i < c->n; i++)
+        if (c->b[i].fk) rc = run_batch(c, &c->b[i]);
+    for (size_t i = 0; !rc && i < nmodels; i++) {
+        for (size_t k = 0; !rc && k < c->n; k++)
+            if (!c->b[k].fk && c->b[k].m == order[i].m) rc = run_batch(c, &c->b[k]);
+        for (size_t k = order[i].n; !rc && k-- > 0;)
+            rc = dorm_signal_delete(c->cx, DORM_POST_DELETE, order[i].m, order[i].objs[k]);
+    }
+    return rc;
 }
 
 static int cmp_label(const void *a, const void *b) {
@@ -380,7 +506,8 @@ static bool has_dependents(const dorm_meta *m) {
 /* Deletes what c describes, all or nothing, and reports the counts, or the
  * objects that blocked it. */
 static int delete_collected(collector *c, dorm_deleted *out) {
-    c->fast = c->keys == NULL && !has_dependents(c->qs->meta);
+    /* Django turns the fast path off when delete receivers want objects. */
+    c->fast = c->keys == NULL && !has_dependents(c->qs->meta) && !signalled(c->cx, c->qs->meta);
     if (out) memset(out, 0, sizeof *out);
     int rc = dorm_in_transaction(c->cx, run_all, c);
     if (rc >= 0) rc = finish(c, out);
@@ -428,6 +555,12 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
     if (!c.qs || !c.keys) return DORM_ENOMEM;
     c.keys[0] = dorm_pk_value(obj);
     c.nkeys = 1;
+    /* Receivers get the caller's own object, as in Django. */
+    if (signalled(h->cx, m)) {
+        c.objs = dorm_alloc(h->cx, sizeof(void *));
+        if (!c.objs) return DORM_ENOMEM;
+        c.objs[0] = obj;
+    }
     int rc = delete_collected(&c, out);
     if (rc == DORM_OK) {
         /* Django leaves the deleted instance with pk None. */

@@ -85,8 +85,18 @@ static void *get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *de
     return NULL;
 }
 
+/* A QuerySet carrying an earlier error fails here with that error. */
+static bool usable(dorm_qs *qs) {
+    if (!qs) return false;
+    if (!qs->err) return true;
+    dorm_qs_reraise(qs);
+    return false;
+}
+
 /* update_or_create: get_or_create and, for a row that was there, the
- * defaults applied and saved - all in one atomic() block, as Django's. */
+ * defaults applied and saved - all in one atomic() block, as Django's, the
+ * row read with select_for_update so that a concurrent update waits for
+ * this one (on backends with row locks). */
 typedef struct update {
     dorm_qs *qs;
     bool *created;
@@ -98,19 +108,13 @@ typedef struct update {
 static int update_run(void *payload) {
     update *u = payload;
     dorm_ctx *cx = u->qs->cx;
+    u->qs = dorm_select_for_update(u->qs);
+    if (!usable(u->qs)) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     u->obj = get_or_create(u->qs, u->created, u->defaults, u->lookups);
     if (!u->obj) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     if (*u->created) return DORM_OK;
     int rc = fill(u->qs, u->obj, u->defaults, NULL);
     return rc ? rc : dorm_save(u->obj);
-}
-
-/* A QuerySet carrying an earlier error fails here with that error. */
-static bool usable(dorm_qs *qs) {
-    if (!qs) return false;
-    if (!qs->err) return true;
-    dorm_qs_reraise(qs);
-    return false;
 }
 
 void *dorm_qs_get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults, const dorm_q *const *lookups) {

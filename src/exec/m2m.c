@@ -1,7 +1,8 @@
 /* m2m.c - the writing side of a many-to-many manager (book.tags): add,
  * remove, clear, set and create, as Django's ManyRelatedManager does them —
  * rows of the join table inserted (skipping pairs already there) or deleted,
- * both directions for a symmetrical relation, each call in one transaction. */
+ * both directions for a symmetrical relation, each call in one transaction,
+ * with m2m_changed before and after each write. */
 #include <string.h>
 
 #include "exec/exec.h"
@@ -14,6 +15,7 @@ typedef struct m2m_job {
     const dorm_set *const *defaults;
     const void *init;
     void *made;
+    bool from_set;      /* set()'s add: no signals when nothing is new (Django adds only the new) */
 } m2m_job;
 
 /* "No condition on this side" for pairs(). */
@@ -46,6 +48,11 @@ static dorm_qs *pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_va
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, dst_path, dst, NULL}, NULL});
 }
 
+static int delete_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst) {
+    dorm_qs *qs = pairs(cx, rel, src, dst);
+    return qs ? dorm_qs_delete(qs, NULL) : DORM_ENOMEM;
+}
+
 /* The other side's rows the related manager sees: NONE (every row) unless
  * the related model's default manager narrows its QuerySet; then a
  * QuerySet of their keys, which clear() and set() keep to (Django filters
@@ -55,11 +62,6 @@ static dorm_value visible(dorm_ctx *cx, const dorm_rel *rel) {
     if (!mg || !mg->get_queryset) return NONE;
     return dorm_v_queryset(
         dorm_qs_values_list(dorm_qs_default(cx, rel->model->model), true, (const char *const[]){"pk", NULL}));
-}
-
-static int delete_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst) {
-    dorm_qs *qs = pairs(cx, rel, src, dst);
-    return qs ? dorm_qs_delete(qs, NULL) : DORM_ENOMEM;
 }
 
 /* Puts a key (integer, text or UUID) in a map, the map's value pointing at
@@ -91,47 +93,83 @@ static int joined(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value 
     return DORM_OK;
 }
 
-/* Inserts the join rows (src, keys[i]) that are not there yet. */
-static int add_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm_value *keys, size_t n,
-                     const dorm_set *const *defaults) {
+/* The keys among keys[0..n) not joined to src yet, each once (Django's
+ * missing_target_ids), into *out (arena). */
+static int missing(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm_value *keys, size_t n,
+                   dorm_value **out, size_t *nout) {
     dorm_hmap have = DORM_HMAP_INIT;
-    void **rows = dorm_alloc(cx, sizeof(void *) * (n ? n : 1));
-    int rc = rows ? joined(cx, rel, src, dorm_v_list(keys, n), &have) : DORM_ENOMEM;
+    dorm_value *miss = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    int rc = miss ? joined(cx, rel, src, dorm_v_list(keys, n), &have) : DORM_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; rc == DORM_OK && i < n; i++) {
         if (has_key(&have, &keys[i])) continue;
         /* A key given twice is added once. */
         if ((rc = put_key(cx, &have, &keys[i]))) break;
-        void *row = dorm_new_(cx, rel->through->model);
-        if (!row) {
-            rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-            break;
-        }
-        if (!(rc = dorm_apply_sets(cx, rel->through, row, defaults)) && !(rc = dorm_field_set(row, rel->fk, &src)))
-            rc = dorm_field_set(row, rel->to_fk, &keys[i]);
-        rows[k++] = row;
+        miss[k++] = keys[i];
     }
     dorm_hmap_free(&have);
-    if (rc == DORM_OK && k) rc = dorm_bulk_create_(cx, rel->through->model, rows, k, 0);
+    *out = miss;
+    *nout = k;
     return rc;
+}
+
+/* Inserts the join rows (src, keys[i]). */
+static int insert_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm_value *keys, size_t n,
+                        const dorm_set *const *defaults) {
+    if (n == 0) return DORM_OK;
+    void **rows = dorm_alloc(cx, sizeof(void *) * n);
+    if (!rows) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        void *row = dorm_new_(cx, rel->through->model);
+        if (!row) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+        int rc = dorm_apply_sets(cx, rel->through, row, defaults);
+        if (!rc) rc = dorm_field_set(row, rel->fk, &src);
+        if (!rc) rc = dorm_field_set(row, rel->to_fk, &keys[i]);
+        if (rc) return rc;
+        rows[i] = row;
+    }
+    return dorm_bulk_create_(cx, rel->through->model, rows, n, 0);
 }
 
 static int add_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value *keys, src = dorm_pk_value(j->owner);
+    dorm_value *keys, *miss, src = dorm_pk_value(j->owner);
+    size_t nmiss;
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc || j->n == 0) return rc;
-    rc = add_pairs(cx, j->rel, src, keys, j->n, j->defaults);
-    /* Symmetrical: each added object gets the owner too (Django adds both ways). */
-    for (size_t i = 0; rc == DORM_OK && j->rel->symmetrical && i < j->n; i++)
-        rc = add_pairs(cx, j->rel, keys[i], &src, 1, j->defaults);
+    rc = missing(cx, j->rel, src, keys, j->n, &miss, &nmiss);
+    bool signal = !j->from_set || nmiss > 0;
+    if (!rc && signal) rc = dorm_signal_m2m(j->owner, j->rel, "pre_add", miss, nmiss);
+    if (!rc) rc = insert_pairs(cx, j->rel, src, miss, nmiss, j->defaults);
+    /* Symmetrical: each added object gets the owner too (Django adds both
+     * ways, signalling the first only). */
+    for (size_t i = 0; rc == DORM_OK && j->rel->symmetrical && i < j->n; i++) {
+        dorm_value *back;
+        size_t nback;
+        rc = missing(cx, j->rel, keys[i], &src, 1, &back, &nback);
+        if (!rc) rc = insert_pairs(cx, j->rel, keys[i], back, nback, j->defaults);
+    }
+    if (!rc && signal) rc = dorm_signal_m2m(j->owner, j->rel, "post_add", miss, nmiss);
     return rc;
 }
 
-static int remove_keys(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value keys) {
-    int rc = delete_pairs(cx, rel, src, keys);
-    if (rc == DORM_OK && rel->symmetrical) rc = delete_pairs(cx, rel, keys, src);
+/* Deletes the pairs of owner with keys (each once), between pre_remove
+ * and post_remove naming them all, there or not (Django's old_ids). */
+static int remove_keys(void *owner, const dorm_rel *rel, const dorm_value *keys, size_t n) {
+    dorm_ctx *cx = ctx_of(owner);
+    dorm_value src = dorm_pk_value(owner), *once = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    if (!once) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t m = 0; m < k && !seen; m++) seen = dorm_value_equal(&once[m], &keys[i]);
+        if (!seen) once[k++] = keys[i];
+    }
+    int rc = dorm_signal_m2m(owner, rel, "pre_remove", once, k);
+    if (rc == DORM_OK) rc = delete_pairs(cx, rel, src, dorm_v_list(once, k));
+    if (rc == DORM_OK && rel->symmetrical) rc = delete_pairs(cx, rel, dorm_v_list(once, k), src);
+    if (rc == DORM_OK) rc = dorm_signal_m2m(owner, rel, "post_remove", once, k);
     return rc;
 }
 
@@ -141,14 +179,15 @@ static int remove_run(void *payload) {
     dorm_value *keys;
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc || j->n == 0) return rc;
-    return remove_keys(cx, j->rel, dorm_pk_value(j->owner), dorm_v_list(keys, j->n));
+    return remove_keys(j->owner, j->rel, keys, j->n);
 }
 
 static int clear_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value src = dorm_pk_value(j->owner), seen = visible(cx, j->rel);
-    int rc = delete_pairs(cx, j->rel, src, seen);
+    int rc = dorm_signal_m2m(j->owner, j->rel, "pre_clear", NULL, 0);
+    if (rc == DORM_OK) rc = delete_pairs(cx, j->rel, src, seen);
     if (rc == DORM_OK && j->rel->symmetrical) {
         /* The rows pointing back: their key to the other side is the owner. */
         dorm_rel back = *j->rel;
@@ -156,7 +195,7 @@ static int clear_run(void *payload) {
         back.to_fk = j->rel->fk;
         rc = delete_pairs(cx, &back, src, seen);
     }
-    return rc;
+    return rc ? rc : dorm_signal_m2m(j->owner, j->rel, "post_clear", NULL, 0);
 }
 
 /* set(): removes the pairs not in objs and adds the missing ones. */
@@ -177,7 +216,8 @@ static int set_run(void *payload) {
     }
     dorm_hmap_free(&have);
     dorm_hmap_free(&wanted);
-    if (rc == DORM_OK && ngone) rc = remove_keys(cx, j->rel, src, dorm_v_list(gone, ngone));
+    if (rc == DORM_OK && ngone) rc = remove_keys(j->owner, j->rel, gone, ngone);
+    j->from_set = true;
     return rc ? rc : add_run(j);
 }
 
@@ -199,27 +239,27 @@ static int run(m2m_job *j, int (*fn)(void *)) {
 }
 
 int dorm_m2m_add(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL};
+    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL, false};
     return run(&j, add_run);
 }
 
 int dorm_m2m_remove(void *owner, const dorm_rel *rel, void *const *objs, size_t n) {
-    m2m_job j = {owner, rel, objs, n, NULL, NULL, NULL};
+    m2m_job j = {owner, rel, objs, n, NULL, NULL, NULL, false};
     return run(&j, remove_run);
 }
 
 int dorm_m2m_clear(void *owner, const dorm_rel *rel) {
-    m2m_job j = {owner, rel, NULL, 0, NULL, NULL, NULL};
+    m2m_job j = {owner, rel, NULL, 0, NULL, NULL, NULL, false};
     return run(&j, clear_run);
 }
 
 int dorm_m2m_set(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL};
+    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL, false};
     return run(&j, set_run);
 }
 
 void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, NULL, 0, through_defaults, init, NULL};
+    m2m_job j = {owner, rel, NULL, 0, through_defaults, init, NULL, false};
     return run(&j, create_run) == DORM_OK ? j.made : NULL;
 }
 

@@ -152,6 +152,7 @@ typedef struct save_job {
     const dorm_fmeta *const *fields;
     size_t n;
     bool force_update;
+    bool inserted;      /* out: post_save's `created` */
 } save_job;
 
 static int do_save(void *payload) {
@@ -181,18 +182,34 @@ static int do_save(void *payload) {
         if (j->force_update)
             return dorm_fail(h->cx, DORM_EDOESNOTEXIST, "Save with update_fields did not affect any rows.");
     }
+    j->inserted = true;
     return dorm_insert_one(j->obj);
 }
 
+/* save_base(): pre_save, the fields' own pre_save (auto_now, unless raw),
+ * the write, post_save - Django's order. */
+static int save_signalled(save_job *j, bool raw, const char *const *update_fields) {
+    dorm_object *h = j->obj;
+    int rc = dorm_signal_save(j->obj, DORM_PRE_SAVE, false, raw, update_fields);
+    if (rc) return rc;
+    if (!raw && j->fields) touch(j->obj, false, j->fields, j->n);
+    else if (!raw) dorm_touch_auto_now(j->obj, h->flags & DORM_OBJ_ADDING);
+    rc = do_save(j);
+    return rc ? rc : dorm_signal_save(j->obj, DORM_POST_SAVE, j->inserted, raw, update_fields);
+}
 
-int dorm_save(void *obj) {
+
+static int save_all(void *obj, bool raw) {
     dorm_object *h = obj;
     if (!h || !h->meta) return no_meta(obj);
     dorm_error_clear(h->cx);
-    dorm_touch_auto_now(obj, h->flags & DORM_OBJ_ADDING);
-    save_job j = {obj, NULL, 0, false};
-    return do_save(&j);
+    save_job j = {obj, NULL, 0, false, false};
+    return save_signalled(&j, raw, NULL);
 }
+
+int dorm_save(void *obj) { return save_all(obj, false); }
+
+int dorm_save_raw(void *obj) { return save_all(obj, true); }
 
 int dorm_save_fields_(void *obj, const char *const *names) {
     dorm_object *h = obj;
@@ -215,9 +232,8 @@ int dorm_save_fields_(void *obj, const char *const *names) {
         return dorm_fail(h->cx, DORM_EVALUE, "Cannot force an update in save() with no primary key.");
     /* Django's pre_save runs for the listed fields only: an unlisted auto_now
      * field keeps its value, in memory and in the database. */
-    touch(obj, false, fields, n);
-    save_job j = {obj, fields, n, true};
-    return do_save(&j);
+    save_job j = {obj, fields, n, true, false};
+    return save_signalled(&j, false, names);
 }
 
 void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
@@ -246,9 +262,12 @@ void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
         }
     }
     dorm_error_clear(cx);
+    int rc = dorm_signal_save(obj, DORM_PRE_SAVE, false, false, NULL);
+    if (rc) return NULL;
     dorm_touch_auto_now(obj, true);
     /* create() forces an INSERT (Django's force_insert=True). */
-    int rc = dorm_insert_one(obj);
+    rc = dorm_insert_one(obj);
+    if (!rc) rc = dorm_signal_save(obj, DORM_POST_SAVE, true, false, NULL);
     return rc < 0 ? NULL : obj;
 }
 

@@ -323,8 +323,9 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
             return where(cx, DORM_EVALUE, file, index, o, NULL);
         }
     }
-    /* Rows keep their keys: save() updates one that exists, else inserts. */
-    if ((rc = dorm_save(obj))) return where(cx, rc, file, index, o, NULL);
+    /* Rows keep their keys: save() updates one that exists, else inserts;
+     * raw, as Django's loaddata saves (fields as given, signals say raw). */
+    if ((rc = dorm_save_raw(obj))) return where(cx, rc, file, index, o, NULL);
     json_object_foreach(fields, name, j) {
         const dorm_rel *rel = dorm_meta_m2m_accessor(m, name);
         if (!rel) continue;

@@ -400,12 +400,18 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
                     if (apps[i]->migrations_dir) fprintf(r.out, "%s%s", k++ ? ", " : "", apps[i]->label);
                 fputc('\n', r.out);
             }
+        }
+        /* Django's migrate sends pre_migrate for every app before its
+         * "Running migrations:" and post_migrate after them. */
+        rc = dorm_signal_migrate(cx, DORM_PRE_MIGRATE, apps, r.o->verbosity, false);
+        if (!rc && r.o->verbosity > 0) {
             fputs("Running migrations:\n", r.out);
             if (!n) fputs("  No migrations to apply.\n", r.out);
             if (!n) warn_changes(cx, apps, r.out);
         }
         for (int p = 0; p < n && !rc; p++) rc = apply(&r, plan[p], backwards);
         if (!rc) rc = dorm_record_replacements(cx, &r.g);
+        if (!rc) rc = dorm_signal_migrate(cx, DORM_POST_MIGRATE, apps, r.o->verbosity, false);
     }
     dorm_mem_free(mark);
     dorm_mem_free(plan);

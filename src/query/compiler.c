@@ -47,11 +47,11 @@ static void put_alias(dorm_buf *b, char quote, const char *alias) {
     else dorm_buf_quote(b, quote, alias);
 }
 
-static void sql_alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
+void dorm_sql_alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
 
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
     if (!s->bare_columns) {
-        sql_alias(s, alias);
+        dorm_sql_alias(s, alias);
         dorm_buf_putc(&s->text, '.');
     }
     dorm_buf_quote(&s->text, s->d->quote, column);
@@ -394,7 +394,7 @@ static void from_clause(dorm_sql *s, const dorm_qs *qs) {
         dorm_sql_name(s, j->model->db_table);
         if (strcmp(j->alias, j->model->db_table) != 0) {
             dorm_buf_putc(&s->text, ' ');
-            sql_alias(s, j->alias);
+            dorm_sql_alias(s, j->alias);
         }
         dorm_buf_puts(&s->text, " ON (");
         if (j->reverse) {
@@ -594,6 +594,10 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
         s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     } else if (wrap_count && sliced) {
         s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    }
+    if (qs->lock && (what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS)) {
+        int rc = dorm_lock_sql(s, qs);
+        if (rc) return rc;
     }
     if (wrap_count) dorm_buf_puts(&s->text, ") subquery");
     if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;

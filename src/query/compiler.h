@@ -25,6 +25,8 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v);
 /* Appends a quoted identifier / "alias"."column". */
 void dorm_sql_name(dorm_sql *s, const char *name);
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
+/* Appends a table alias as Django does: generated ones (T2) bare. */
+void dorm_sql_alias(dorm_sql *s, const char *alias);
 
 typedef enum dorm_select_what {
     DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */
@@ -47,6 +49,11 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
 /* SELECT agg AS "alias", ... over the rows of qs (one result row). */
 int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
                            dorm_sql *s);
+/* lock.c: select_for_update's FOR UPDATE clause of qs (qs->lock set), as
+ * the dialect's row locks allow; nothing where it has none.  0, or
+ * DORM_ETRANSACTION / DORM_ENOTSUPPORTED / DORM_EFIELD recorded on the
+ * context. */
+int dorm_lock_sql(dorm_sql *s, const dorm_qs *qs);
 /* DELETE FROM "t" WHERE ... */
 int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s);
 

@@ -156,6 +156,7 @@ struct dorm_qs {
     const dorm_selrel *selrel;
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
+    const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
     /* result cache */
     bool done;
     void **objs;

@@ -132,7 +132,7 @@ Test(transaction, needs_rollback_refuses_commit)
     exec_ok(db, "INSERT INTO t VALUES (1)");
     cr_assert_eq(dorm_db_begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (2)");
-    db->needs_rollback = true;
+    db->needs_rollback = db->rollback_error = true; /* as a failed statement marks it */
     cr_assert_eq(dorm_db_commit(db, &e), DORM_ETRANSACTION);
     cr_assert_not(db->needs_rollback);
     cr_assert_eq(db->atomic_depth, 1);

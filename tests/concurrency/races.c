@@ -53,18 +53,8 @@ typedef struct other {
 
 static void other_open(other *o, int64_t author)
 {
-    char url[512];
-    const char *u = test_db_url();
-    snprintf(url, sizeof url, "%s%s", u, on_sqlite() ? "?timeout=0" : "");
-    o->db = dorm_db_open(url, T.reg);
-    cr_assert_eq(dorm_db_errcode(o->db), DORM_OK, "%s", dorm_db_errmsg(o->db));
+    o->db = test_db_connect("?timeout=0");
     o->cx = dorm_ctx_new(o->db);
-    if (!on_sqlite()) {
-        char sql[128];
-        dorm_errbuf e = {0, ""};
-        snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", test_db_schema());
-        cr_assert_eq(dorm_db_exec(o->db, sql, &e), 0, "%s", e.msg);
-    }
     o->author = author;
 }
 

@@ -156,6 +156,40 @@ void test_db_close(void) {
     T.reg = NULL;
 }
 
+dorm_db *test_db_connect(const char *sqlite_query) {
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", test_db_url(), on_postgres() ? "" : sqlite_query);
+    dorm_db *db = dorm_db_open(url, T.reg);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    if (on_postgres()) {
+        char sql[128];
+        dorm_errbuf e = {0, ""};
+        snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
+        cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s", e.msg);
+    }
+    return db;
+}
+
+static char log_text[8192];
+
+static void log_record(const char *sql, const char *params, double seconds, void *payload) {
+    (void)params;
+    (void)seconds;
+    (void)payload;
+    size_t n = strlen(log_text);
+    snprintf(log_text + n, sizeof log_text - n, "%s%s", n ? "|" : "", sql);
+}
+
+void test_log_start(void) {
+    log_text[0] = '\0';
+    dorm_db_set_log(T.db, log_record, NULL);
+}
+
+const char *test_log_stop(void) {
+    dorm_db_set_log(T.db, NULL, NULL);
+    return log_text;
+}
+
 void test_db_catalogue(void) {
     dorm_ctx *cx = T.cx;
     Author *austen = dorm_create(cx, Author, .name = "Jane Austen", .birth_date = dorm_date_ymd(1775, 12, 16),

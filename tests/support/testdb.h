@@ -72,6 +72,15 @@ void test_db_open(void);
 /* The same with the models of other apps (NULL-terminated, at most 7). */
 void test_db_open_apps(const dorm_app *const *apps);
 void test_db_close(void);
+/* A second connection to the open test database (its schema on
+ * PostgreSQL; `sqlite_query` is appended to an SQLite URL, e.g.
+ * "?timeout=0").  The database must be one both can open (a file on
+ * SQLite).  Close it with dorm_db_close. */
+dorm_db *test_db_connect(const char *sqlite_query);
+/* Records the SQL of the statements the test connection runs from now on;
+ * test_log_stop ends it and returns them as "SQL|SQL|..." (static). */
+void test_log_start(void);
+const char *test_log_stop(void);
 /* The library catalogue of the acceptance transcript: 3 authors, 8 books. */
 void test_db_catalogue(void);
 /* The URL tests run against. */

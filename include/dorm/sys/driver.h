@@ -260,7 +260,27 @@ typedef struct dorm_dialect {
      * opening words that build and drop an index without blocking writers,
      * outside any transaction, or NULL where the backend has none. */
     const char *create_index_concurrently, *drop_index_concurrently;
+    /* select_for_update (Django's has_select_for_update_* features): the
+     * DORM_ROW_LOCK_* the backend offers; 0 where it has no row locks, and
+     * the lock is left out, as Django does. */
+    unsigned row_locks;
+    /* explain() (Django's explain_prefix and the closed lists its
+     * operations validate against): the prefix ("EXPLAIN QUERY PLAN"),
+     * NULL where the backend cannot explain; the output formats and the
+     * boolean options it takes, upper case, NULL-terminated (NULL: none),
+     * written "(NAME true, ..., FORMAT x)" after the prefix. */
+    const char *explain_prefix;
+    const char *const *explain_formats;
+    const char *const *explain_options;
 } dorm_dialect;
+
+enum {
+    DORM_ROW_LOCK = 1u << 0,             /* SELECT ... FOR UPDATE  */
+    DORM_ROW_LOCK_NOWAIT = 1u << 1,
+    DORM_ROW_LOCK_SKIP_LOCKED = 1u << 2,
+    DORM_ROW_LOCK_OF = 1u << 3,          /* FOR UPDATE OF "table"  */
+    DORM_ROW_LOCK_NO_KEY = 1u << 4       /* FOR NO KEY UPDATE      */
+};
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
  * filled by a driver's `client`. */
@@ -361,6 +381,14 @@ typedef struct dorm_driver {
      * DORM_EDATA (too wide).  NULL: the column's text is parsed, digits past
      * what dorm_decimal holds rounded away. */
     int (*column_decimal)(dorm_stmt *s, int i, dorm_decimal *out);
+    /* Raw SQL (a cursor, raw()), where no field says what a column holds:
+     * the name of result column i (borrowed, valid until the statement is
+     * reset), and the kind its value in the current row reads as
+     * (DORM_KIND_BIGINT, _FLOAT, _DECIMAL, _BOOL, _TEXT, _BINARY, _DATE,
+     * _DATETIME, _TIME, _UUID, _JSON), DORM_KIND_NONE for NULL.  NULL
+     * hooks: raw SQL is refused. */
+    const char *(*column_name)(dorm_stmt *s, int i);
+    dorm_kind (*column_kind)(dorm_stmt *s, int i);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

@@ -291,4 +291,10 @@ const dorm_dialect dorm_pg_dialect = {
     .in_list_max = 999,
     .in_array = "= ANY(%s)",
     .array_param = pg_array_param,
+    .explain_prefix = "EXPLAIN",
+    .explain_formats = (const char *const[]){"JSON", "TEXT", "XML", "YAML", NULL},
+    .explain_options = (const char *const[]){"ANALYZE", "BUFFERS", "COSTS", "SETTINGS", "SUMMARY", "TIMING", "VERBOSE",
+                                             "WAL", NULL},
+    .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT | DORM_ROW_LOCK_SKIP_LOCKED | DORM_ROW_LOCK_OF |
+                 DORM_ROW_LOCK_NO_KEY,
 };

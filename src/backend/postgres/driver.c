@@ -391,6 +391,31 @@ static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len)
     return s->blob.len ? s->blob.data : "";
 }
 
+static const char *pg_column_name(dorm_stmt *s, int i)
+{
+    return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
+}
+
+/* By the column's type OID (the server's catalog/pg_type.dat; libpq ships
+ * no header with them). */
+static dorm_kind pg_column_kind(dorm_stmt *s, int i)
+{
+    if (pg_column_null(s, i)) return DORM_KIND_NONE;
+    switch (PQftype(s->res, i)) {
+    case 16: return DORM_KIND_BOOL;                     /* bool        */
+    case 17: return DORM_KIND_BINARY;                   /* bytea       */
+    case 20: case 21: case 23: case 26: return DORM_KIND_BIGINT; /* int8, int2, int4, oid */
+    case 700: case 701: return DORM_KIND_FLOAT;         /* float4, float8 */
+    case 1700: return DORM_KIND_DECIMAL;                /* numeric     */
+    case 1082: return DORM_KIND_DATE;
+    case 1083: return DORM_KIND_TIME;
+    case 1114: case 1184: return DORM_KIND_DATETIME;    /* timestamp, timestamptz */
+    case 2950: return DORM_KIND_UUID;
+    case 114: case 3802: return DORM_KIND_JSON;         /* json, jsonb */
+    default: return DORM_KIND_TEXT;
+    }
+}
+
 static int64_t pg_changes(dorm_stmt *s)
 {
     return s->changes;
@@ -482,4 +507,6 @@ const dorm_driver dorm_pg_driver = {
     .last_insert_id = NULL,
     .introspect = dorm_pg_introspect,
     .client = pg_client,
+    .column_name = pg_column_name,
+    .column_kind = pg_column_kind,
 };

@@ -334,6 +334,23 @@ static const void *sq_column_blob(dorm_stmt *s, int i, size_t *len)
     return p;
 }
 
+static const char *sq_column_name(dorm_stmt *s, int i)
+{
+    return sqlite3_column_name(s->st, i);
+}
+
+/* SQLite's values carry their own storage class, whatever the column says. */
+static dorm_kind sq_column_kind(dorm_stmt *s, int i)
+{
+    switch (sqlite3_column_type(s->st, i)) {
+    case SQLITE_INTEGER: return DORM_KIND_BIGINT;
+    case SQLITE_FLOAT: return DORM_KIND_FLOAT;
+    case SQLITE_TEXT: return DORM_KIND_TEXT;
+    case SQLITE_BLOB: return DORM_KIND_BINARY;
+    default: return DORM_KIND_NONE;
+    }
+}
+
 static int64_t sq_changes(dorm_stmt *s)
 {
     return s->changes;
@@ -394,4 +411,6 @@ const dorm_driver dorm_sqlite_driver = {
     .client = sq_client,
     .begin_sql = sq_begin_sql,
     .column_decimal = sq_column_decimal,
+    .column_name = sq_column_name,
+    .column_kind = sq_column_kind,
 };
