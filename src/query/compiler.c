@@ -319,7 +319,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
             continue;
         }
         s->text.len = before;
-        s->text.data[before] = '\0';
+        if (s->text.data) s->text.data[before] = '\0';
         s->nparams = pbefore;
         /* AND with an empty child is empty; OR with an always-true one is true. */
         if ((r == W_NONE && !is_or) || (r == W_ALL && is_or)) {
@@ -337,7 +337,8 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         return whole;
     }
     bool parens = is_not || written > 1 || guarded_single;
-    if (parens) {
+    /* A buffer that failed to grow may have no data to wrap. */
+    if (parens && !s->text.failed) {
         /* Wrap what was written since `start`. */
         size_t len = s->text.len - start;
         char *body = dorm_mem_alloc(len + 1);
