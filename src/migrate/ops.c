@@ -27,7 +27,10 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
     size_t n = 0;
     while (l[n]) n++;
     const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
-    if (!r) return NULL;
+    if (!r) {
+        st->failed = true;
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         bool desc = l[i][0] == '-';
         r[i] = l[i];
@@ -38,7 +41,10 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
         }
         size_t len = strlen(new_name) + 2;
         char *s = dorm_arena_alloc(&st->arena, len);
-        if (!s) return NULL;
+        if (!s) {
+            st->failed = true;
+            return NULL;
+        }
         s[0] = '-';
         memcpy(s + 1, new_name, len - 1);
         r[i] = s;
@@ -130,7 +136,7 @@ static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint 
     return DORM_OK;
 }
 
-int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
+static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     dorm_mstate *m = NULL;
     int i;
     switch (op->kind) {
@@ -218,6 +224,12 @@ int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     default:
         return dorm_fail(cx, DORM_EVALUE, "Unknown operation %d.", (int)op->kind);
     }
+}
+
+int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
+    int rc = apply_to_state(cx, st, op);
+    if (rc == DORM_ENOMEM || st->failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
+    return rc;
 }
 
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
