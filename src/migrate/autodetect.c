@@ -13,6 +13,7 @@
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/file.h"
 
 typedef struct detector {
     dorm_ctx *cx;
@@ -248,7 +249,10 @@ static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pen
     for (int f = 0; f < m->nfields; f++) {
         const char *to = m->fields[f].to;
         for (int p = 0; to && p < npending; p++)
-            if (pending[p] && pending[p] != m && dorm_same_name(to, dorm_mstate_label(d->from, pending[p]))) return true;
+            if (pending[p] && pending[p] != m) {
+                const char *label = dorm_mstate_label(d->from, pending[p]);
+                if (label && dorm_same_name(to, label)) return true;
+            }
     }
     return false;
 }
@@ -385,18 +389,17 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
 
 static int write_file(detector *d, dorm_migration *m, const char *dir) {
     char *text = dorm_migration_dump(d->cx, m);
-    if (!text) return DORM_ENOMEM;
+    if (!text) return dorm_record(d->cx, DORM_ENOMEM);
     if (d->o->dry_run) {
         if (d->o->verbosity >= 3) fputs(text, d->out);
         return DORM_OK;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
-    FILE *f = fopen(m->path, "w");
-    if (!f) return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s: %s", m->path, strerror(errno));
-    bool ok = fputs(text, f) >= 0;
-    ok = fclose(f) == 0 && ok;
-    return ok ? DORM_OK : dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+    if (dorm_file_write(m->path, text) != 0)
+        return dorm_fail(d->cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+                         strerror(errno));
+    return DORM_OK;
 }
 
 int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts) {
@@ -405,6 +408,8 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     d.in = d.o->in ? d.o->in : stdin;
     d.out = d.o->out ? d.o->out : stdout;
     dorm_error_clear(cx);
+    /* A difference computed while memory ran out may be wrong: no file then. */
+    unsigned long failures = dorm_mem_failures();
     for (size_t i = 0; d.o->apps && d.o->apps[i]; i++) {
         bool known = false;
         for (size_t k = 0; apps && apps[k]; k++) known = known || strcmp(apps[k]->label, d.o->apps[i]) == 0;
@@ -415,11 +420,11 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     if (!rc) rc = dorm_graph_replacements(cx, &g, NULL);
     if (rc) {
         dorm_graph_free(&g);
-        return rc;
+        return dorm_record(cx, rc);
     }
     dorm_registry *reg = dorm_registry_new(apps);
-    if (!reg || dorm_registry_errcode(reg))
-        rc = dorm_fail(cx, DORM_ECONFIG, "%s", reg ? dorm_registry_messages(reg) : "out of memory");
+    if (!reg) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    else if (dorm_registry_errcode(reg)) rc = dorm_fail(cx, DORM_ECONFIG, "%s", dorm_registry_messages(reg));
     d.from = rc ? NULL : dorm_graph_state(cx, &g, NULL, -1);
     d.to = rc || !d.from ? NULL : dorm_state_of_registry(reg);
     if (!rc && (!d.from || !d.to)) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
@@ -474,7 +479,8 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
                            warnings == 1 ? "" : "s", m->path);
             break;
         }
-        rc = write_file(&d, m, apps[a]->migrations_dir);
+        if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        if (!rc) rc = write_file(&d, m, apps[a]->migrations_dir);
     }
     if (!rc && !changes && d.o->verbosity > 0) {
         if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
@@ -486,6 +492,6 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     dorm_state_free(d.to);
     dorm_registry_free(reg);
     dorm_graph_free(&g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     return d.o->check && changes ? 1 : 0;
 }
