@@ -157,6 +157,8 @@ static int apply_run(void *payload) {
     apply_job *j = payload;
     run *r = j->r;
     dorm_migration *m = r->g.nodes[j->i];
+    /* DDL computed while an allocation failed may be wrong: never commit it. */
+    unsigned long failures = dorm_mem_failures();
     int rc = dorm_recorder_lock(r->cx);
     bool now[1] = {false};
     /* Another process may have done it while this one waited for the lock. */
@@ -186,7 +188,10 @@ static int apply_run(void *payload) {
         free_states(st, m->nops);
         if (!rc) rc = check_foreign_keys(r->cx);
     }
+    if (!rc && dorm_mem_failures() != failures) rc = DORM_ENOMEM;
     if (!rc) rc = dorm_recorder_record(r->cx, m, !j->backwards);
+    if (rc && dorm_mem_failures() != failures)
+        rc = dorm_fail(r->cx, DORM_ENOMEM, "%s.%s: out of memory", m->app, m->name);
     return rc;
 }
 
@@ -236,7 +241,7 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
         if (!known) return dorm_fail(cx, DORM_EVALUE, "No installed app with label '%s'.", r.o->app);
     }
     int rc = dorm_graph_load(cx, apps, &r.g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     r.applied = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
     bool *mark = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
     int *plan = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
@@ -308,16 +313,18 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     dorm_mem_free(plan);
     dorm_mem_free(r.applied);
     dorm_graph_free(&r.g);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *name,
                             bool backwards) {
     dorm_error_clear(cx);
+    unsigned long failures = dorm_mem_failures();
     run r = {.cx = cx, .apps = apps};
-    if (dorm_graph_load(cx, apps, &r.g)) return NULL;
-    if (dorm_graph_replacements(cx, &r.g, NULL)) {
-        dorm_graph_free(&r.g);
+    int rc = dorm_graph_load(cx, apps, &r.g);
+    if (!rc && (rc = dorm_graph_replacements(cx, &r.g, NULL))) dorm_graph_free(&r.g);
+    if (rc) {
+        dorm_record(cx, rc);
         return NULL;
     }
     const char *result = NULL;
@@ -329,7 +336,6 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         dorm_ddl ddl = {cx, apps, &b, NULL, DORM_BUF_INIT};
         bool tx = cx->db->dialect->transactional_ddl;
         if (tx) dorm_buf_puts(&b, "BEGIN;\n");
-        int rc = DORM_OK;
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = backwards ? m->nops - 1 - n : n;
             /* Statements deferred by CreateModels print before the next operation's heading. */
@@ -349,6 +355,12 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         free_states(st, m->nops);
     }
     dorm_graph_free(&r.g);
+    /* SQL computed while an allocation failed may be missing statements. */
+    if (dorm_mem_failures() != failures) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (!result && !dorm_errcode(cx)) dorm_fail(cx, DORM_ENOMEM, "out of memory");
     return result;
 }
 
@@ -357,7 +369,7 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
     out = out ? out : stdout;
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     bool *applied = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
     if (!applied) rc = DORM_ENOMEM;
     if (!rc) rc = dorm_recorder_ensure(cx);
@@ -379,5 +391,5 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
     }
     dorm_mem_free(applied);
     dorm_graph_free(&g);
-    return rc;
+    return dorm_record(cx, rc);
 }
