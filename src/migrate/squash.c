@@ -3,12 +3,14 @@
  * model created in the run merges into its CreateModel, a field added then
  * removed vanishes), which databases that applied the originals keep using
  * the originals for, and new databases use instead. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/file.h"
 
 /* Whether op mentions `label` ("app.model") in a relation it creates. */
 static bool refers_to(const dorm_op *op, const char *label) {
@@ -102,13 +104,14 @@ static int optimize(dorm_ctx *cx, dorm_op *ops, int n) {
 int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
                 const char *name, FILE *out) {
     dorm_error_clear(cx);
+    unsigned long failures = dorm_mem_failures();
     const dorm_app *a = NULL;
     for (size_t i = 0; apps && apps[i]; i++)
         if (strcmp(apps[i]->label, app) == 0) a = apps[i];
     if (!a || !a->migrations_dir) return dorm_fail(cx, DORM_EVALUE, "App '%s' does not have migrations.", app);
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     int first = -1, last = -1;
     for (int i = 0; i < g.n; i++) {
         if (strcmp(g.nodes[i]->app, app) != 0) continue;
@@ -180,9 +183,10 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
         m->name = name ? dorm_sprintf(cx, "%s_%s", number, name) : dorm_sprintf(cx, "%s_squashed_%s", number, g.nodes[last]->name);
         m->path = dorm_sprintf(cx, "%s/%s.json", a->migrations_dir, m->name);
         char *text = rc ? NULL : dorm_migration_dump(cx, m);
-        FILE *f = text ? fopen(m->path, "w") : NULL;
-        if (!rc && (!f || fputs(text, f) < 0)) rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path ? m->path : "?");
-        if (f && fclose(f) != 0 && !rc) rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+        if (!rc && (!text || !m->path || dorm_mem_failures() != failures)) rc = dorm_record(cx, DORM_ENOMEM);
+        if (!rc && dorm_file_write(m->path, text) != 0)
+            rc = dorm_fail(cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+                           strerror(errno));
         if (!rc && out)
             fprintf(out, "Created new squashed migration %s\n  You should commit this migration but leave the old ones "
                          "in place;\n  the new migration will be used for new installs. Once you are sure\n  all "
@@ -190,7 +194,7 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
                     m->path);
     }
     dorm_graph_free(&g);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 /* Drops node i from the graph (and its applied flag). */
