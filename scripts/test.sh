@@ -2,7 +2,8 @@
 # scripts/test.sh - builds dorm and runs its ctest suite three times:
 # optimised in build/ on SQLite, the same binaries again on PostgreSQL (a
 # throw-away server from scripts/pg_start.sh, or $DORM_TEST_PG_URL), then
-# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite.
+# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite;
+# then the fuzz targets briefly (scripts/fuzz.sh, skipped without clang).
 # Ends with "N passed, N failed" over all runs; exits 1 if anything failed.
 set -uo pipefail # not -e: a failed run must still be reported, and the other run still run
 
@@ -129,6 +130,29 @@ export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
+
+# run_fuzz: every fuzz target of tests/fuzz/ replays its committed corpus
+# (known crashers must stay fixed) and fuzzes for FUZZ_SMOKE_SECONDS (5)
+# seconds; skipped, with the reason, where clang or libFuzzer is missing.
+run_fuzz() {
+    echo "==> fuzz targets: committed corpora, then ${FUZZ_SMOKE_SECONDS:-5}s of new inputs each (scripts/fuzz.sh)"
+    local log=build-fuzz/fuzz-smoke.log
+    mkdir -p build-fuzz
+    FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} JOBS=$jobs scripts/fuzz.sh 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]} passed failed
+    if [[ $rc -eq 2 ]]; then
+        summaries+=("fuzz targets: SKIPPED: $(grep -m1 '^fuzz: ' "$log" | sed 's/^fuzz: //')")
+        return
+    fi
+    read -r passed failed < <(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tail -1)
+    passed=${passed:-0}
+    failed=${failed:-1}
+    [[ $rc -eq 0 && $failed -eq 0 ]] || status=1
+    all_passed=$((all_passed + passed))
+    all_failed=$((all_failed + failed))
+    summaries+=("fuzz targets (build-fuzz/): $passed passing, $failed failing")
+}
+run_fuzz
 
 echo
 echo "==> summary"
