@@ -689,7 +689,7 @@ static long env_long(const char *name, long dflt) {
  * build, sampled under the sanitizers, $DORM_OOM_STRIDE when set. */
 static long stride(void) {
 #if defined(__SANITIZE_ADDRESS__)
-    return env_long("DORM_OOM_STRIDE", 7);
+    return env_long("DORM_OOM_STRIDE", 3);
 #else
     return env_long("DORM_OOM_STRIDE", 1);
 #endif
