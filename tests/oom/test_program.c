@@ -2,7 +2,8 @@
  * program (open, makemigrations, migrate, CRUD, relations, bulk, atomic
  * blocks, dumpdata/loaddata): each allocation is failed in turn and every
  * run is checked for a crash, a leak, a failure without DORM_ENOMEM on the
- * context, and anything half-written.  See docs/reliability.md. */
+ * context, and anything half-written.  Every point on SQLite, a sample on
+ * PostgreSQL (a schema of its own per run).  See docs/reliability.md. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #if defined(__GLIBC__)
@@ -197,9 +198,17 @@ static void problem(const char *fmt, ...) {
 
 /* ---- the program --------------------------------------------------------- */
 
+/* What differs between the backends the program runs on. */
+static struct {
+    bool postgres;
+    char schema[48];        /* PostgreSQL: the runs' schema (search_path) */
+    dorm_registry *reg;     /* PostgreSQL: a connection that drops and     */
+    dorm_db *admin;         /* makes that schema before each run          */
+} B;
+
 typedef struct run {
     char dir[64];           /* this run's folder: db, migrations, fixture */
-    char url[128];
+    char url[512];
     char migrations[96];
     char fixture[96];
     dorm_app app;
@@ -285,13 +294,14 @@ static void digest_row(dorm_db *db, dorm_stmt *st, void *payload) {
 }
 
 static void digest_names(dorm_db *db, dorm_stmt *st, void *payload) {
-    size_t len;
-    const char *name = db->drv->column_text(st, 0, &len);
+    size_t len, klen;
+    const char *name = db->drv->column_text(st, 0, &len), *kind = db->drv->column_text(st, 1, &klen);
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1", name);
     digest *d = payload;
     dorm_errbuf e = {0, ""};
     digest_row(db, st, d);
+    if (!kind || (strcmp(kind, "table") != 0 && strcmp(kind, "r") != 0)) return;
     if (strcmp(name, "dorm_migrations") == 0) snprintf(sql, sizeof sql, "SELECT app, name FROM \"%s\" ORDER BY 1, 2", name);
     dorm_db_query(db, sql, NULL, 0, digest_row, d, &e);
 }
@@ -301,9 +311,13 @@ static uint64_t db_digest(run *r) {
     S.paused = true;
     digest d = {1469598103934665603u};
     dorm_errbuf e = {0, ""};
-    /* sqlite_master lists the schema too (CREATE statements). */
-    dorm_db_query(r->db, "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name", NULL,
-                  0, digest_names, &d, &e);
+    /* The catalogue's rows count too: the schema's tables and indexes. */
+    const char *sql = B.postgres ? "SELECT c.relname, c.relkind, pg_get_indexdef(c.oid) FROM pg_class c JOIN "
+                                   "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+                                   "AND c.relkind IN ('r', 'i') ORDER BY 1"
+                                 : "SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                                   "ORDER BY name";
+    dorm_db_query(r->db, sql, NULL, 0, digest_names, &d, &e);
     S.paused = paused;
     return d.h;
 }
@@ -352,6 +366,49 @@ static void expect_eq(long got, long want, const char *what) {
         }                                      \
     } while (0)
 
+/* The query counting the program's tables. */
+static const char *shop_tables(void) {
+    return B.postgres ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND "
+                        "table_name LIKE 'shop_%'"
+                      : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'shop_%'";
+}
+
+/* PostgreSQL: an empty schema for the next run (never failing). */
+static void fresh_schema(void) {
+    S.paused = true;
+    char sql[160];
+    dorm_errbuf e = {0, ""};
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", B.schema);
+    cr_assert_eq(dorm_db_exec(B.admin, sql, &e), 0, "%s", e.msg);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", B.schema);
+    cr_assert_eq(dorm_db_exec(B.admin, sql, &e), 0, "%s", e.msg);
+    S.paused = false;
+}
+
+/* PostgreSQL: the connection that makes the schemas, opened before the
+ * reference run (so that its memory is not the program's), or closed with
+ * the schema dropped. */
+static void admin(bool open) {
+    if (!B.postgres) return;
+    S.paused = true;
+    if (open) {
+        snprintf(B.schema, sizeof B.schema, "dorm_oom_%ld", (long)getpid());
+        B.reg = dorm_registry_new((const dorm_app *const[]){NULL});
+        B.admin = B.reg ? dorm_db_open(test_db_url(), B.reg) : NULL;
+        cr_assert(B.admin && !dorm_db_errcode(B.admin), "%s", B.admin ? dorm_db_errmsg(B.admin) : "");
+    } else {
+        char sql[96];
+        dorm_errbuf e = {0, ""};
+        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", B.schema);
+        dorm_db_exec(B.admin, sql, &e);
+        dorm_db_close(B.admin);
+        dorm_registry_free(B.reg);
+        B.admin = NULL;
+        B.reg = NULL;
+    }
+    S.paused = false;
+}
+
 /* The part of the program running; `run_program` switches between them. */
 static void enter(unsigned phase) { S.phase = phase; }
 
@@ -361,7 +418,14 @@ static void run_program(void) {
     memset(&R, 0, sizeof R);
     snprintf(R.dir, sizeof R.dir, "/tmp/dorm-oom-XXXXXX");
     cr_assert_not_null(mkdtemp(R.dir));
-    snprintf(R.url, sizeof R.url, "sqlite:///%s/db.sqlite3", R.dir);
+    if (B.postgres) {
+        const char *base = test_db_url();
+        snprintf(R.url, sizeof R.url, "%s%soptions=-c%%20search_path%%3D%s", base, strchr(base, '?') ? "&" : "?",
+                 B.schema);
+        fresh_schema();
+    } else {
+        snprintf(R.url, sizeof R.url, "sqlite:///%s/db.sqlite3", R.dir);
+    }
     snprintf(R.migrations, sizeof R.migrations, "%s/migrations", R.dir);
     snprintf(R.fixture, sizeof R.fixture, "%s/fixture.json", R.dir);
     char mig_file[128];
@@ -394,7 +458,7 @@ static void run_program(void) {
     }
     R.cx = dorm_ctx_new(R.db);
     if (!R.cx) goto done;
-    {
+    if (!B.postgres) {
         /* A test database need not survive a power cut. */
         S.paused = true;
         dorm_errbuf e = {0, ""};
@@ -425,14 +489,13 @@ static void run_program(void) {
     step();
     if (dorm_migrate(R.cx, R.apps, &(dorm_migrate_opts){.out = devnull}) < 0) {
         failed_step(&R, "migrate");
-        int64_t tables = scalar(&R, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'shop_%'");
+        int64_t tables = scalar(&R, shop_tables());
         int64_t applied = scalar(&R, "SELECT count(*) FROM dorm_migrations WHERE app = 'shop'");
         if (!((tables == 0 && applied <= 0) || (tables == 5 && applied == 1)))
             problem("migrate failed half-way: %lld tables, %lld recorded", (long long)tables, (long long)applied);
         goto done;
     }
-    expect_eq(scalar(&R, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'shop_%'"), 5,
-              "tables after migrate");
+    expect_eq(scalar(&R, shop_tables()), 5, "tables after migrate");
 
     enter(PH_CRUD);
     dorm_ctx *cx = R.cx;
@@ -686,22 +749,25 @@ static long env_long(const char *name, long dflt) {
 }
 
 /* The stride between the points tried: 1 (every point) in an optimised
- * build, sampled under the sanitizers, $DORM_OOM_STRIDE when set. */
+ * build on SQLite; sampled under the sanitizers and on PostgreSQL (a run
+ * there takes round trips to the server); $DORM_OOM_STRIDE when set. */
 static long stride(void) {
 #if defined(__SANITIZE_ADDRESS__)
-    return env_long("DORM_OOM_STRIDE", 3);
+    return env_long("DORM_OOM_STRIDE", B.postgres ? 16 : 3);
 #else
-    return env_long("DORM_OOM_STRIDE", 1);
+    return env_long("DORM_OOM_STRIDE", B.postgres ? 16 : 1);
 #endif
 }
 
 /* Fails each point of `phases` in turn ($DORM_OOM_POINT: just that one),
- * transiently and, with $DORM_OOM_PERSISTENT=1, persistently too. */
+ * once transiently and once persistently. */
 static void fail_each(unsigned phases) {
-    if (strncmp(test_db_url(), "sqlite", 6) != 0) cr_skip_test("the allocation-failure test runs on SQLite");
+    B.postgres = strncmp(test_db_url(), "postgres", 8) == 0;
+    if (!B.postgres && strncmp(test_db_url(), "sqlite", 6) != 0) cr_skip_test("runs on SQLite and PostgreSQL");
     report_crashes();
     dorm_allocator a = {oom_malloc, oom_realloc, oom_free, NULL};
     dorm_set_allocator(&a);
+    admin(true);
     S = (oom_state){.phases = phases, .fail_at = -1};
     run_program();
     cr_assert_eq(S.live, 0, "the program without failures leaks %ld blocks", S.live);
@@ -722,6 +788,7 @@ static void fail_each(unsigned phases) {
             if (only >= 0) break;
         }
     }
+    admin(false);
     dorm_set_allocator(NULL);
     close(trace_fd);
     free(ref.migration);
