@@ -2,7 +2,8 @@
 # scripts/fuzz.sh - builds the libFuzzer targets of tests/fuzz/ with clang in
 # build-fuzz/ and runs each: first its committed corpus (tests/fuzz/corpus/
 # <name>/, so that a known input that crashed before fails again), then new
-# inputs for FUZZ_SECONDS seconds (default 60).  New inputs go to
+# inputs for FUZZ_SECONDS seconds (default 60), with the target's dictionary
+# of names (tests/fuzz/<name>.dict).  New inputs go to
 # build-fuzz/corpus/<name>/, a crash to build-fuzz/crashes/<name>-*; add a
 # crashing input to the committed corpus once it is fixed.
 # Usage: scripts/fuzz.sh [TARGET...]   (default: every target)
@@ -57,6 +58,7 @@ for t in "${targets[@]}"; do
     log=$dir/fuzz-$t.log
     echo "==> fuzz $t: replaying $seeds/ ($(find "$seeds" -type f | wc -l) inputs), then ${seconds}s of new inputs"
     opts=(-artifact_prefix="$dir/crashes/$t-" -max_len=8192 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1)
+    [[ -f tests/fuzz/$t.dict ]] && opts+=(-dict="tests/fuzz/$t.dict")
     if ! "$bin" "${opts[@]}" -runs=0 "$seeds" >"$log" 2>&1; then
         tail -40 "$log"
         echo "fuzz $t: FAILED on the committed corpus (log: $log)"
