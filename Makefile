@@ -1,7 +1,7 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, test-oom, fuzz, bench, install, clean).
-# CMake builds; scripts/deps.sh installs Debian packages; scripts/test.sh
-# runs the suites and scripts/fuzz.sh the fuzz targets.
+# other entry points (deps, build, test-tsan, test-oom, fuzz, bench,
+# install, clean).  CMake builds; scripts/deps.sh installs Debian packages;
+# scripts/test.sh runs the suites and scripts/fuzz.sh the fuzz targets.
 JOBS ?= 2
 PREFIX ?= /usr/local
 BUILD := build
@@ -10,7 +10,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-oom fuzz bench bench-postgres install clean
+.PHONY: all deps build demo test test-tsan test-oom fuzz bench bench-postgres install clean
 
 all: build
 
@@ -36,6 +36,10 @@ demo: deps
 test: deps
 	@scripts/deps.sh fuzz || echo "make test: clang is missing: the fuzz step will be skipped"
 	@JOBS=$(JOBS) scripts/test.sh
+
+# The threads test under ThreadSanitizer alone (make test runs it too).
+test-tsan: deps
+	@JOBS=$(JOBS) scripts/test.sh tsan
 
 # The allocation-failure test at every failure point under ASan/LSan
 # (make test's sanitizer run samples every 3rd).
@@ -74,4 +78,4 @@ install: deps
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz $(BENCH_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz $(BENCH_BUILD)

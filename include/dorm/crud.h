@@ -35,12 +35,17 @@ int dorm_save_fields_(void *obj, const char *const *fields);
 int dorm_refresh(void *obj);
 
 /* What a delete removed: the total and a count per model label ("library.Book"),
- * sorted by label. */
+ * sorted by label.  When a delete is refused (DORM_EPROTECTED, DORM_ERESTRICTED)
+ * `blocking` lists the objects that refused it (Django's protected_objects /
+ * restricted_objects), each once, NULL-terminated, in the context's arena;
+ * the message names every relation they are reached through. */
 typedef struct dorm_deleted {
     int64_t total;
     size_t n;
     const char *const *labels;
     const int64_t *counts;
+    void *const *blocking;
+    size_t nblocking;
 } dorm_deleted;
 /* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
 int dorm_delete(void *obj, dorm_deleted *out);
@@ -138,9 +143,11 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
 void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
 
-/* full_clean(): validates choices, max_length, blank, null, decimal digits.
- * 0 or DORM_EVALIDATION with Django's messages ("title: Ensure this value has
- * at most 200 characters (it has 215)."). */
+/* full_clean(): Django's field validation (choices, null, blank, related
+ * rows, slug / email / URL shapes, max_length, positive integers, decimal
+ * digits).  0 or DORM_EVALIDATION with Django's messages, one "field: message"
+ * line each ("title: Ensure this value has at most 200 characters (it has
+ * 215)."). */
 int dorm_full_clean(void *obj);
 
 #endif

@@ -86,6 +86,11 @@ uint64_t dorm_ctx_query_count(const dorm_ctx *cx);
  * parameters rendered as text, and the time in seconds. */
 typedef void (*dorm_log_fn)(const char *sql, const char *params, double seconds, void *payload);
 void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload);
+/* Called from a log callback: NULL when the statement being logged
+ * succeeded, else its error, "<Django exception name>: <message>" (a
+ * failed statement is logged too; on stderr with "; error=..." added).
+ * Borrowed, valid during the callback. */
+const char *dorm_db_log_error(const dorm_db *db);
 /* Number of statements executed on the connection so far (for assertNumQueries). */
 uint64_t dorm_db_query_count(const dorm_db *db);
 

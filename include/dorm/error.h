@@ -21,7 +21,8 @@ typedef enum dorm_error {
     DORM_EVALUE = -12,        /* ValueError/TypeError: bad argument (e.g. negative index) */
     DORM_EDATA = -13,         /* DataError: value out of range for its column     */
     DORM_ECONFIG = -14,       /* ImproperlyConfigured: bad URL, registry, model   */
-    DORM_EPOLICY = -15        /* a query policy refused: N+1 (strict), budget     */
+    DORM_EPOLICY = -15,       /* a query policy refused: N+1 (strict), budget     */
+    DORM_ENOTSUPPORTED = -16  /* NotSupportedError: not on this backend, or not yet */
 } dorm_error;
 
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).

@@ -27,10 +27,13 @@ typedef struct dorm_migrate_opts {
 } dorm_migrate_opts;
 
 /* migrate: applies (or, to an earlier target, unapplies) migrations, each in
- * one transaction together with its record; a failing one leaves database and
- * record as they were and says which operation failed and why.  Concurrent
- * runs take a lock, so a migration is applied once.  0 or a negative error
- * recorded on cx. */
+ * one transaction together with its record (a migration with "atomic":
+ * false: each operation in its own, CONCURRENTLY ones in none); a failing
+ * one leaves database and record as they were and says which operation
+ * failed and why.  Concurrent runs take a lock, so a migration is applied
+ * once.  Refuses an app with two leaf migrations, as Django does; with
+ * nothing to apply, says when models have changes no migration has.  0 or a
+ * negative error recorded on cx. */
 int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
 
 /* sqlmigrate: the SQL a migration runs (forwards or backwards), with Django's
@@ -55,11 +58,16 @@ typedef struct dorm_makemigrations_opts {
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
     int verbosity;
+    bool merge;               /* --merge: a migration joining an app's leaves     */
 } dorm_makemigrations_opts;
 
 /* makemigrations: writes the migrations that bring each app's files up to its
- * compiled models.  Returns 0, 1 for --check with changes, or a negative
- * error recorded on cx.  Needs no database (cx may be on any). */
+ * compiled models (with --check: prints them and writes nothing; with
+ * --merge: a merge migration for each app whose migrations branched, as
+ * Django's makemigrations --merge).  Refuses, as Django does, an app whose
+ * migrations have two leaves ("Conflicting migrations detected").  Returns
+ * 0, 1 for --check with changes, or a negative error recorded on cx.  Needs
+ * no database (cx may be on any). */
 int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
 
 #endif

@@ -40,8 +40,10 @@ enum {
         int64_t id;     \
         struct Target *obj; \
     }
-/* A ForeignKey with `.to_field` naming a text field of the target (a country
- * code, an ISBN): the member stores that text.  DORM_FK_TO(Country, const char *). */
+/* A ForeignKey whose key is not an integer: a text field of the target (its
+ * CharField primary key, or a `.to_field` such as a country code) is stored as
+ * `const char *`, a UUIDField as dorm_uuid.  DORM_FK_TO(Country, const char *),
+ * DORM_FK_TO(Tag, dorm_uuid); the registry checks the type against the target. */
 #define DORM_FK_TO(Target, KeyType) \
     struct {                        \
         KeyType id;                 \
@@ -149,12 +151,18 @@ typedef struct dorm_field {
     bool asymmetrical;           /* M2M to the model itself: Django's
                                   * symmetrical=False (the default is symmetrical:
                                   * adding b to a's friends adds a to b's)     */
+    bool uuid_key;               /* FK: the member's key is a dorm_uuid
+                                  * (DORM_FK_TO); set by the macros            */
 } dorm_field;
 
-/* Compile-time check that a member has one of the types a kind accepts: a
- * mismatch has no _Generic association and fails to compile.  The macros take
- * (Struct, member, options...) as one variadic list so that a field without
- * options is valid ISO C; `.name` is set last and must not be given. */
+/* Compile-time check that a member has the type its field macro needs.  A
+ * mismatch stops the build with one line naming the member and the type
+ * ("static assertion failed: \"dorm: member Book.pages must be declared
+ * int32_t\""): the _Static_assert sits in a struct whose size is added, times
+ * zero, to the field's offset, since an initialiser cannot hold a declaration.
+ * The macros take (Struct, member, options...) as one variadic list so that a
+ * field without options is valid ISO C; `.name` is set last and must not be
+ * given. */
 #define DORM__STR(x) DORM__STR_(x)
 #define DORM__STR_(x) #x
 #define DORM__A1(a, ...) a
@@ -163,20 +171,23 @@ typedef struct dorm_field {
 #define DORM__REST2(a, b, ...) __VA_ARGS__
 #define DORM__REST3(a, b, c, ...) __VA_ARGS__
 #define DORM__MEMBER(T, m) (((T *)0)->m)
-#define DORM__IS(T, m, type) _Generic(DORM__MEMBER(T, m), type: 0)
-#define DORM__IS_STR(T, m) _Generic(DORM__MEMBER(T, m), const char *: 0, char *: 0)
-#define DORM__CHK_STR(T, m) DORM__IS_STR(T, m)
-#define DORM__CHK_I64(T, m) DORM__IS(T, m, int64_t)
-#define DORM__CHK_I32(T, m) DORM__IS(T, m, int32_t)
-#define DORM__CHK_I16(T, m) DORM__IS(T, m, int16_t)
-#define DORM__CHK_DBL(T, m) DORM__IS(T, m, double)
-#define DORM__CHK_DEC(T, m) DORM__IS(T, m, dorm_decimal)
-#define DORM__CHK_BOOL(T, m) DORM__IS(T, m, _Bool)
-#define DORM__CHK_DATE(T, m) DORM__IS(T, m, dorm_date)
-#define DORM__CHK_DT(T, m) DORM__IS(T, m, dorm_datetime)
-#define DORM__CHK_TIME(T, m) DORM__IS(T, m, dorm_time)
-#define DORM__CHK_UUID(T, m) DORM__IS(T, m, dorm_uuid)
-#define DORM__CHK_BYTES(T, m) DORM__IS(T, m, dorm_bytes)
+#define DORM__ASSERT(cond, msg) (0 * sizeof(struct { _Static_assert(cond, msg); char dorm__unused; }))
+#define DORM__WANT(T, m, type) "dorm: member " DORM__STR(T) "." DORM__STR(m) " must be declared " type
+#define DORM__IS(T, m, type, name) DORM__ASSERT(_Generic(DORM__MEMBER(T, m), type: 1, default: 0), DORM__WANT(T, m, name))
+#define DORM__CHK_STR(T, m)                                                                   \
+    DORM__ASSERT(_Generic(DORM__MEMBER(T, m), const char *: 1, char *: 1, default: 0),         \
+                 DORM__WANT(T, m, "const char *"))
+#define DORM__CHK_I64(T, m) DORM__IS(T, m, int64_t, "int64_t")
+#define DORM__CHK_I32(T, m) DORM__IS(T, m, int32_t, "int32_t")
+#define DORM__CHK_I16(T, m) DORM__IS(T, m, int16_t, "int16_t")
+#define DORM__CHK_DBL(T, m) DORM__IS(T, m, double, "double")
+#define DORM__CHK_DEC(T, m) DORM__IS(T, m, dorm_decimal, "dorm_decimal")
+#define DORM__CHK_BOOL(T, m) DORM__IS(T, m, _Bool, "bool")
+#define DORM__CHK_DATE(T, m) DORM__IS(T, m, dorm_date, "dorm_date")
+#define DORM__CHK_DT(T, m) DORM__IS(T, m, dorm_datetime, "dorm_datetime")
+#define DORM__CHK_TIME(T, m) DORM__IS(T, m, dorm_time, "dorm_time")
+#define DORM__CHK_UUID(T, m) DORM__IS(T, m, dorm_uuid, "dorm_uuid")
+#define DORM__CHK_BYTES(T, m) DORM__IS(T, m, dorm_bytes, "dorm_bytes")
 #define DORM__FIELD(T, m, k, check) \
     .kind = (k), .offset = offsetof(T, m) + 0 * (check), .size = sizeof(DORM__MEMBER(T, m))
 #define DORM__KIND(k, chk, ...)                                                            \
@@ -210,16 +221,29 @@ typedef struct dorm_field {
 #define DORM_TIME(...) DORM__KIND(DORM_KIND_TIME, DORM__CHK_TIME, __VA_ARGS__)
 #define DORM_UUID(...) DORM__KIND(DORM_KIND_UUID, DORM__CHK_UUID, __VA_ARGS__)
 #define DORM_BINARY(...) DORM__KIND(DORM_KIND_BINARY, DORM__CHK_BYTES, __VA_ARGS__)
-/* DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books") */
-#define DORM__FK_CHK(T, m, Target) \
-    _Generic(DORM__MEMBER(T, m.id), int64_t: 0, const char *: 0) + DORM__IS(T, m.obj, Target *)
+/* DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books")
+ * The member's size is checked first, so a plain member (int64_t author) also
+ * fails on the readable line before the compiler looks for author.id. */
+#define DORM__FK_WANT(T, m, Target)                                                                     \
+    DORM__WANT(T, m, "DORM_FK(" DORM__STR(Target) "), DORM_FK_TO(" DORM__STR(Target) ", const char *) or " \
+                     "DORM_FK_TO(" DORM__STR(Target) ", dorm_uuid)")
+#define DORM__FK_CHK(T, m, Target)                                                                      \
+    DORM__ASSERT(sizeof(DORM__MEMBER(T, m)) == sizeof(DORM_FK(Target)) ||                               \
+                     sizeof(DORM__MEMBER(T, m)) == sizeof(DORM_FK_TO(Target, const char *)) ||          \
+                     sizeof(DORM__MEMBER(T, m)) == sizeof(DORM_FK_TO(Target, dorm_uuid)),               \
+                 DORM__FK_WANT(T, m, Target)) +                                                         \
+        DORM__ASSERT(_Generic(DORM__MEMBER(T, m.id), int64_t: 1, const char *: 1, dorm_uuid: 1, default: 0) && \
+                         _Generic(DORM__MEMBER(T, m.obj), Target *: 1, default: 0),                     \
+                     DORM__FK_WANT(T, m, Target))
 #define DORM__FK_TEXT(T, m) _Generic(DORM__MEMBER(T, m.id), const char *: 1, default: 0)
+#define DORM__FK_UUID(T, m) _Generic(DORM__MEMBER(T, m.id), dorm_uuid: 1, default: 0)
 #define DORM_FOREIGN_KEY(...)                                                              \
     {DORM__FIELD(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~), DORM_KIND_FK,          \
                  DORM__FK_CHK(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),           \
                               DORM__A3(__VA_ARGS__, ~, ~))),                               \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                 \
      .text_key = DORM__FK_TEXT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),          \
+     .uuid_key = DORM__FK_UUID(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),          \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 /* DORM_ONE_TO_ONE(Profile, author, Author, .on_delete = DORM_CASCADE): Django's
  * OneToOneField, a unique ForeignKey whose reverse accessor (related_name, or
@@ -230,6 +254,7 @@ typedef struct dorm_field {
                               DORM__A3(__VA_ARGS__, ~, ~))),                               \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model), .unique = true, .one_to_one = true, \
      .text_key = DORM__FK_TEXT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),          \
+     .uuid_key = DORM__FK_UUID(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),          \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 /* DORM_MANY_TO_MANY(Book, tags, Tag, .related_name = "books"): Django's
  * ManyToManyField.  It has no struct member: its rows live in a join table,

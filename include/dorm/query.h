@@ -176,6 +176,7 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds);
 void *dorm_first(dorm_qs *qs);
 void *dorm_last(dorm_qs *qs);
 /* earliest("field", ...) / latest(...): NULL fields use Meta.get_latest_by.
+ * The object, or for a values() QuerySet its row (a const dorm_row *).
  * DORM_EDOESNOTEXIST when empty. */
 void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields);
 void *dorm_qs_latest(dorm_qs *qs, const char *const *fields);

@@ -30,12 +30,25 @@ typedef struct dorm_datetime {
     int64_t usec;
 } dorm_datetime;
 
-/* An exact decimal: coef * 10^-scale, up to 18 significant digits.  No floating
- * point is involved in parsing, formatting, storing or comparing. */
+/* An exact decimal: ±coef * 10^-scale with up to DORM_DECIMAL_DIGITS (38)
+ * significant digits.  The coefficient is an unsigned 128-bit integer in four
+ * 32-bit limbs, least significant first, below 10^38; scale is 0..38 in what
+ * dorm makes; `neg` is never set on zero.  No floating point is involved in
+ * parsing, formatting, storing or comparing.  Write one as DORM_DEC(150, 2)
+ * (1.50, also in static initialisers) or dorm_decimal_from_int(coef, scale),
+ * or parse one from text. */
+#define DORM_DECIMAL_DIGITS 38
 typedef struct dorm_decimal {
-    int64_t coef;
+    uint32_t coef[4];
     int32_t scale;
+    bool neg;
 } dorm_decimal;
+/* DORM_DEC's coefficient is an int64_t: its sign bit, and its magnitude as
+ * uint64_t.  No comparison, so -Wtype-limits stays quiet on unsigned ones. */
+#define DORM__DECNEG(c) ((uint64_t)(int64_t)(c) >> 63)
+#define DORM__DECMAG(c) (DORM__DECNEG(c) ? (uint64_t)0 - (uint64_t)(int64_t)(c) : (uint64_t)(int64_t)(c))
+#define DORM_DEC(coef, scale) \
+    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef)}
 
 /* A UUID as its 16 bytes. */
 typedef struct dorm_uuid {
@@ -95,7 +108,7 @@ typedef struct dorm_value {
 #define DORM_VFLOAT(x) {.type = DORM_T_FLOAT, .len = 0, .u = {.f = (x)}}
 #define DORM_VTEXT(x) {.type = DORM_T_TEXT, .len = DORM_STRLEN, .u = {.s = (x)}}
 #define DORM_VDATE(y, m, d) {.type = DORM_T_DATE, .len = 0, .u = {.date = {(y), (m), (d)}}}
-#define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = {(coef), (scale)}}}
+#define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = DORM_DEC(coef, scale)}}
 
 /* Value constructors.  Strings and bytes are borrowed, not copied. */
 static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {.i = 0}}; return v; }
@@ -202,7 +215,8 @@ static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
 #define DLIST(...) \
     dorm_v_list((const dorm_value[]){DORM__MAP(DV, __VA_ARGS__)}, DORM__NARGS(__VA_ARGS__))
 
-/* Dates, times and instants.  Constructors do not validate; dorm_*_valid do. */
+/* Dates, times and instants.  Constructors do not validate; dorm_*_valid do.
+ * The range is Python's: years 1..9999, for dates and for instants (UTC). */
 static inline dorm_date dorm_date_ymd(int y, int m, int d) {
     dorm_date r = {(int16_t)y, (uint8_t)m, (uint8_t)d};
     return r;
@@ -213,21 +227,28 @@ static inline dorm_time dorm_time_hms(int h, int m, int s, int usec) {
 }
 bool dorm_date_valid(dorm_date d);
 bool dorm_time_valid(dorm_time t);
-/* The instant of a UTC calendar date and time. */
+bool dorm_datetime_valid(dorm_datetime t);
+/* The instant of a UTC calendar date and time; an instant that is not valid
+ * (INT64_MIN) when the year is outside 1..9999. */
 dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int usec);
-/* Splits an instant into its UTC date and time. */
+/* Splits an instant into its UTC date and time (the date {0,0,0} when the
+ * instant is not valid). */
 void dorm_datetime_split(dorm_datetime t, dorm_date *date, dorm_time *time);
 /* Today's date / the current instant (UTC). */
 dorm_date dorm_date_today(void);
 dorm_datetime dorm_datetime_now(void);
-/* Days since 1970-01-01 of a date, and back. */
+/* Days since 1970-01-01 of a date, and back ({0,0,0} outside years 1..9999). */
 int64_t dorm_date_to_days(dorm_date d);
 dorm_date dorm_date_from_days(int64_t days);
 
-/* Parsing: 0 on success, DORM_EVALUE on malformed input.  Accepted forms are
+/* Parsing: 0 on success, DORM_EVALUE on malformed input, DORM_EDATA for a
+ * well-formed datetime whose UTC instant falls outside years 1..9999 (Python's
+ * OverflowError) or a decimal too wide for dorm_decimal.  Accepted forms are
  * ISO 8601 as Django reads them: "YYYY-MM-DD", "HH:MM[:SS[.ffffff]]",
  * "YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH:MM|-HH:MM]" (no offset = UTC),
- * decimals "[-+]digits[.digits]" and UUIDs with or without dashes. */
+ * decimals as Python's Decimal() reads them, "[-+]digits[.digits][e[-+]n]"
+ * (exact: DORM_EDATA when a nonzero digit falls past 38 significant digits or
+ * 38 places), and UUIDs with or without dashes. */
 int dorm_date_parse(const char *s, size_t len, dorm_date *out);
 int dorm_time_parse(const char *s, size_t len, dorm_time *out);
 int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out);
@@ -235,11 +256,13 @@ int dorm_decimal_parse(const char *s, size_t len, dorm_decimal *out);
 int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out);
 
 /* Formatting into buf (NUL-terminated); returns the length written.  Buffers of
- * DORM_FMT_MAX bytes always suffice.  Dates as "YYYY-MM-DD"; times as
+ * DORM_FMT_MAX bytes always suffice.  A date, time or instant that is not
+ * valid (see dorm_*_valid) is written as "" and 0 returned: Python could not
+ * hold it, and dorm refuses to bind it.  Dates as "YYYY-MM-DD"; times as
  * "HH:MM:SS[.ffffff]"; instants as "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC, the
  * way Django stores them in SQLite); decimals with exactly their scale's
  * digits; UUIDs as 32 lowercase hex digits (dashes: dorm_uuid_format_dashed). */
-#define DORM_FMT_MAX 48
+#define DORM_FMT_MAX 64
 size_t dorm_date_format(dorm_date d, char *buf);
 size_t dorm_time_format(dorm_time t, char *buf);
 size_t dorm_datetime_format(dorm_datetime t, char *buf);
@@ -248,17 +271,23 @@ size_t dorm_decimal_format(dorm_decimal d, char *buf);
 size_t dorm_uuid_format(dorm_uuid u, char *buf);
 size_t dorm_uuid_format_dashed(dorm_uuid u, char *buf);
 
-/* Decimal arithmetic helpers.  dorm_decimal_cmp returns <0, 0, >0.
- * dorm_decimal_rescale rounds half-even to `scale` digits; DORM_EDATA when the
- * result does not fit 18 digits. */
+/* Decimal arithmetic helpers.  coef * 10^-scale, at run time. */
+static inline dorm_decimal dorm_decimal_from_int(int64_t coef, int scale) {
+    dorm_decimal d = DORM_DEC(coef, scale);
+    return d;
+}
+/* dorm_decimal_cmp returns <0, 0, >0.  dorm_decimal_rescale rounds half-even
+ * to `scale` places (0..38; DORM_EVALUE below 0); DORM_EDATA when the result
+ * does not fit 38 digits. */
 int dorm_decimal_cmp(dorm_decimal a, dorm_decimal b);
 int dorm_decimal_rescale(dorm_decimal d, int scale, dorm_decimal *out);
 /* Digits before and after the point, as Django's DecimalValidator counts them. */
 void dorm_decimal_digits(dorm_decimal d, int *whole, int *frac);
 /* Nearest double (for FloatField interplay and display only). */
 double dorm_decimal_to_double(dorm_decimal d);
-/* A decimal from a double rounded to `scale` places (how SQLite's REAL
- * storage of a decimal column is read back); DORM_EDATA if it does not fit. */
+/* A decimal from a double: its 15 significant digits (Django's SQLite
+ * converter) rounded to `scale` places (how SQLite's REAL storage of a
+ * decimal column is read back); DORM_EDATA if it does not fit. */
 int dorm_decimal_from_double(double f, int scale, dorm_decimal *out);
 /* A random (version 4) UUID. */
 dorm_uuid dorm_uuid4(void);

@@ -257,19 +257,42 @@ static double now(void)
 }
 
 /* Reports a statement to the log callback and/or stderr.  Without a
- * parameter list (exec), the parameters show as Django's args=None. */
+ * parameter list (exec), the parameters show as Django's args=None.  A
+ * failed statement (rc < 0, its error in e) is reported with the error. */
 static void log_statement(dorm_db *db, const char *sql, bool has_params, const dorm_value *params, size_t n,
-                          double seconds)
+                          double seconds, int rc, const dorm_errbuf *e)
 {
-    dorm_buf args = DORM_BUF_INIT;
+    dorm_buf args = DORM_BUF_INIT, error = DORM_BUF_INIT;
     if (has_params)
         dorm_render_params(&args, params, n);
     else
         dorm_buf_puts(&args, "None");
+    if (rc < 0) dorm_buf_printf(&error, "%s: %s", dorm_error_name(e->code ? e->code : rc), e->msg);
     const char *shown = args.failed ? "<out of memory>" : args.data;
+    db->log_error = rc < 0 ? (error.failed ? "out of memory" : error.data) : NULL;
     if (db->log) db->log(sql, shown, seconds, db->log_payload);
-    if (db->log_stderr) fprintf(stderr, "(%.3f) %s; args=%s\n", seconds, sql, shown);
+    if (db->log_stderr && rc < 0) fprintf(stderr, "(%.3f) %s; args=%s; error=%s\n", seconds, sql, shown, db->log_error);
+    else if (db->log_stderr) fprintf(stderr, "(%.3f) %s; args=%s\n", seconds, sql, shown);
+    db->log_error = NULL;
     dorm_buf_free(&args);
+    dorm_buf_free(&error);
+}
+
+const char *dorm_db_log_error(const dorm_db *db)
+{
+    return db ? db->log_error : NULL;
+}
+
+void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
+                        const dorm_errbuf *e)
+{
+    if (!logging(db)) return;
+    char *text = dorm_mem_alloc(len + 1);
+    if (!text) return;
+    memcpy(text, sql, len);
+    text[len] = '\0';
+    log_statement(db, text, true, params, n, 0, e->code ? e->code : DORM_EPROGRAMMING, e);
+    dorm_mem_free(text);
 }
 
 /* ---- statements ----------------------------------------------------------- */
@@ -357,13 +380,16 @@ int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, siz
     const dorm_driver *drv = db->drv;
     for (size_t i = 0; i < nparams; i++) {
         int rc = drv->bind(cs->stmt, (int)i, &params[i], e);
-        if (rc) return rc;
+        if (rc) {
+            if (logging(db)) log_statement(db, cs->sql, true, params, nparams, 0, rc, e);
+            return rc;
+        }
     }
     db->queries++;
     if (!logging(db)) return drv->step(cs->stmt, e);
     double start = now();
     int rc = drv->step(cs->stmt, e);
-    log_statement(db, cs->sql, true, params, nparams, now() - start);
+    log_statement(db, cs->sql, true, params, nparams, now() - start, rc, e);
     return rc;
 }
 
@@ -391,7 +417,7 @@ int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
     if (!logging(db)) return db->drv->exec(db->conn, sql, e);
     double start = now();
     int rc = db->drv->exec(db->conn, sql, e);
-    log_statement(db, sql, false, NULL, 0, now() - start);
+    log_statement(db, sql, false, NULL, 0, now() - start, rc, e);
     return rc;
 }
 

@@ -31,6 +31,7 @@ struct dorm_db {
     dorm_log_fn log;
     void *log_payload;
     bool log_stderr;         /* $DORM_DEBUG_SQL          */
+    const char *log_error;   /* while logging a failed statement: its error */
     uint64_t queries;
 };
 
@@ -74,6 +75,10 @@ int dorm_db_query(dorm_db *db, const char *sql, const dorm_value *params, size_t
  * counted, not cached.  0 or a negative dorm_error. */
 int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e);
 
+/* Logs a statement that failed before it ran (its prepare), with e's error,
+ * when logging is on. */
+void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
+                        const dorm_errbuf *e);
 /* Appends the parameters as the statement log shows them, a Python tuple:
  * "()", "('x',)", "('x', 3)". */
 void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
@@ -86,6 +91,10 @@ void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
  * open, or the driver's error; on any outcome of commit/rollback the level is
  * closed. */
 int dorm_db_begin(dorm_db *db, dorm_errbuf *e);
+/* begin for a block that will write: at depth 0 the driver's write
+ * transaction (SQLite: BEGIN IMMEDIATE, which waits out the busy timeout for
+ * the write lock). */
+int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e);
 int dorm_db_commit(dorm_db *db, dorm_errbuf *e);
 int dorm_db_rollback(dorm_db *db, dorm_errbuf *e);
 

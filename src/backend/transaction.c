@@ -20,11 +20,25 @@ static int savepoint_sql(dorm_db *db, const char *verb, int level, dorm_errbuf *
     return rc;
 }
 
-int dorm_db_begin(dorm_db *db, dorm_errbuf *e)
+static int begin_level(dorm_db *db, bool write, dorm_errbuf *e)
 {
-    int rc = db->atomic_depth == 0 ? dorm_db_exec(db, "BEGIN", e) : savepoint_sql(db, "SAVEPOINT", db->atomic_depth, e);
+    int rc;
+    if (db->atomic_depth > 0)
+        rc = savepoint_sql(db, "SAVEPOINT", db->atomic_depth, e);
+    else
+        rc = dorm_db_exec(db, db->conn && db->drv->begin_sql ? db->drv->begin_sql(db->conn, write) : "BEGIN", e);
     if (rc == 0) db->atomic_depth++;
     return rc;
+}
+
+int dorm_db_begin(dorm_db *db, dorm_errbuf *e)
+{
+    return begin_level(db, false, e);
+}
+
+int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e)
+{
+    return begin_level(db, true, e);
 }
 
 /* Undoes the innermost level and closes it, whatever happens: a level whose

@@ -20,6 +20,7 @@ const char *dorm_error_name(int code) {
     case DORM_EDATA: return "DataError";
     case DORM_ECONFIG: return "ImproperlyConfigured";
     case DORM_EPOLICY: return "QueryPolicyError";
+    case DORM_ENOTSUPPORTED: return "NotSupportedError";
     default: return "UnknownError";
     }
 }

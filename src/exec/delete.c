@@ -3,7 +3,8 @@
  * PROTECT refuses, RESTRICT refuses unless a CASCADE path deletes the same
  * rows, SET_NULL/SET_DEFAULT/SET(value) update, DO_NOTHING skips),
  * then runs every update and delete in one transaction, dependents first,
- * counting rows per model.  A query with nothing to follow is one DELETE. */
+ * counting rows per model.  A query with nothing to follow is one DELETE.
+ * A refusal names every relation that blocks, and hands back the objects. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,10 @@ typedef struct collector {
     const dorm_meta *counted[64];
     int64_t counts[64];
     size_t ncounted;
+    void **blocking;            /* protected or restricted objects (arena)    */
+    size_t nblocking, capblocking;
+    dorm_hmap seen;             /* (meta, primary key) of every collected row */
+    dorm_hmap blocked;          /* ... and of every blocking object          */
 } collector;
 
 static int add_batch(collector *c, batch b) {
@@ -74,38 +79,123 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
     return DORM_OK;
 }
 
+/* The bytes a collected row is known by, its model's meta then its key:
+ * in buf when they fit in cap bytes, else in the arena. */
+static const void *seen_key(collector *c, const dorm_meta *m, const dorm_value *key, unsigned char *buf, size_t cap,
+                            size_t *len) {
+    size_t klen;
+    const void *k = dorm_key_bytes(key, &klen);
+    *len = sizeof m + klen;
+    unsigned char *b = *len <= cap ? buf : dorm_alloc(c->cx, *len);
+    if (!b) return NULL;
+    memcpy(b, &m, sizeof m);
+    memcpy(b + sizeof m, k, klen);
+    return b;
+}
+
+/* Whether the collector deletes the row of m with this key. */
+static bool collected(collector *c, const dorm_meta *m, const dorm_value *key) {
+    unsigned char buf[sizeof(void *) + 64];
+    size_t len;
+    const void *k = seen_key(c, m, key, buf, sizeof buf, &len);
+    return k && dorm_hmap_get(&c->seen, k, len);
+}
+
+/* Keeps the keys[0..*n) of rows not collected yet, and marks them collected,
+ * as Django's Collector.add returns only new objects: a row reached twice
+ * (a deletion that holds a parent and its children, a cycle) is looked at
+ * once. */
+static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, size_t *n) {
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (collected(c, m, &keys[i])) continue;
+        size_t len;
+        const void *k = seen_key(c, m, &keys[i], NULL, 0, &len);
+        if (!k) return DORM_ENOMEM;
+        if (dorm_hmap_put(&c->seen, k, len, (void *)k)) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        keys[kept++] = keys[i];
+    }
+    *n = kept;
+    return DORM_OK;
+}
+
+/* Adds the objects of qs to the ones that block the deletion, each once;
+ * the number added. */
+static int64_t add_blocking(collector *c, dorm_qs *qs) {
+    size_t n;
+    void **objs = dorm_qs_list(qs, &n);
+    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(c->cx) ? dorm_errcode(c->cx) : DORM_ENOMEM;
+    int64_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]);
+        size_t len;
+        const void *k = seen_key(c, dorm_meta_of_obj(objs[i]), &pk, NULL, 0, &len);
+        if (!k) return DORM_ENOMEM;
+        if (dorm_hmap_get(&c->blocked, k, len)) continue;
+        if (dorm_hmap_put(&c->blocked, k, len, objs[i])) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        if (c->nblocking == c->capblocking) {
+            size_t cap = c->capblocking ? c->capblocking * 2 : 8;
+            void **grown = dorm_alloc(c->cx, sizeof(void *) * (cap + 1));
+            if (!grown) return DORM_ENOMEM;
+            if (c->nblocking) memcpy(grown, c->blocking, sizeof(void *) * c->nblocking);
+            c->blocking = grown;
+            c->capblocking = cap;
+        }
+        c->blocking[c->nblocking++] = objs[i];
+        c->blocking[c->nblocking] = NULL;
+        added++;
+    }
+    return added;
+}
+
+/* Adds "'Model.field'" to a list of relation names, once. */
+static void add_name(collector *c, dorm_buf *names, const dorm_rel *r) {
+    const char *name = dorm_sprintf(c->cx, "'%s.%s'", r->model->model->name, r->fk->f->name);
+    if (name && !strstr(names->data ? names->data : "", name))
+        dorm_buf_printf(names, "%s%s", names->len ? ", " : "", name);
+}
+
+/* Collects the rows of m with these primary keys and what depends on them.
+ * Like Django's Collector.collect, every relation is looked at before a
+ * protection refuses: the error names each protecting relation of m — for
+ * a protection met down a CASCADE, the relation that cascaded — and
+ * c->blocking holds the protected objects. */
 static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n, int depth) {
-    if (n == 0) return DORM_OK;
+    int rc = keep_new(c, m, keys, &n);
+    if (rc || n == 0) return rc;
     if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
-    int rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n});
-    if (rc) return rc;
-    for (int i = 0; i < m->nreverse; i++) {
+    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n}))) return rc;
+    dorm_buf protecting = DORM_BUF_INIT;
+    for (int i = 0; rc == DORM_OK && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         const dorm_fmeta *fk = r->fk;
         const char *path = dorm_sprintf(c->cx, "%s__in", fk->f->name);
-        if (!path) return DORM_ENOMEM;
+        if (!path) {
+            rc = DORM_ENOMEM;
+            break;
+        }
         /* What the key stores: the primary keys, or the field its to_field names. */
         dorm_value *rkeys = keys;
         size_t rn = n;
         if (fk->target_pk != m->pk &&
             (rc = fetch_values(filter_in(c->cx, m, "pk__in", keys, n), fk->target_pk->f->name, &rkeys, &rn)))
-            return rc;
+            break;
         switch (fk->f->on_delete) {
         case DORM_CASCADE: {
             dorm_value *sub;
             size_t ns;
             rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
             if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
+            if (rc == DORM_EPROTECTED) {
+                add_name(c, &protecting, r);
+                rc = DORM_OK;
+            }
             break;
         }
         case DORM_PROTECT: {
-            int found = dorm_exists(filter_in(c->cx, r->model, path, rkeys, rn));
-            if (found < 0) return found;
-            if (found)
-                return dorm_fail(c->cx, DORM_EPROTECTED,
-                                 "Cannot delete some instances of model '%s' because they are referenced through "
-                                 "protected foreign keys: '%s.%s'.",
-                                 m->model->name, r->model->model->name, fk->f->name);
+            int64_t found = add_blocking(c, filter_in(c->cx, r->model, path, rkeys, rn));
+            if (found < 0) rc = (int)found;
+            else if (found) add_name(c, &protecting, r);
             break;
         }
         case DORM_RESTRICT: {
@@ -118,7 +208,10 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
             if (c->nr == c->capr) {
                 size_t cap = c->capr ? c->capr * 2 : 4;
                 restricted *grown = dorm_mem_realloc(c->r, sizeof *grown * cap);
-                if (!grown) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+                if (!grown) {
+                    rc = dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+                    break;
+                }
                 c->r = grown;
                 c->capr = cap;
             }
@@ -134,7 +227,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
                 dorm_value d = fk->f->on_delete == DORM_SET_DEFAULT ? dorm_field_default(fk)
                                : fk->f->on_delete_set_fn            ? fk->f->on_delete_set_fn()
                                                                     : fk->f->on_delete_set;
-                if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) return rc;
+                if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
             rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn});
             break;
@@ -142,9 +235,15 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
         default:
             break;
         }
-        if (rc) return rc;
     }
-    return DORM_OK;
+    if (rc == DORM_OK && protecting.failed) rc = dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+    else if (rc == DORM_OK && protecting.len)
+        rc = dorm_fail(c->cx, DORM_EPROTECTED,
+                       "Cannot delete some instances of model '%s' because they are referenced through protected "
+                       "foreign keys: %s.",
+                       m->model->name, protecting.data);
+    dorm_buf_free(&protecting);
+    return rc;
 }
 
 /* Adds deleted rows of m; models with none are left out, as Django's
@@ -183,29 +282,29 @@ static int run_batch(collector *c, const batch *b) {
     return DORM_OK;
 }
 
-/* Whether the collector deletes the row of m with this key. */
-static bool collected(const collector *c, const dorm_meta *m, const dorm_value *key) {
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->b[i].fk || c->b[i].m != m) continue;
-        for (size_t k = 0; k < c->b[i].n; k++)
-            if (dorm_value_equal(&c->b[i].keys[k], key)) return true;
-    }
-    return false;
-}
-
-/* RestrictedError for rows a RESTRICT key protects that no CASCADE deletes. */
+/* RestrictedError for rows a RESTRICT key protects that no CASCADE deletes;
+ * those rows go to c->blocking. */
 static int check_restricted(collector *c) {
     dorm_buf fields = DORM_BUF_INIT;
-    for (size_t i = 0; i < c->nr; i++) {
+    int rc = DORM_OK;
+    for (size_t i = 0; rc == DORM_OK && i < c->nr; i++) {
         const restricted *r = &c->r[i];
-        bool kept = false;
-        for (size_t k = 0; k < r->n && !kept; k++) kept = !collected(c, r->m, &r->keys[k]);
+        dorm_value *kept = dorm_alloc(c->cx, sizeof(dorm_value) * r->n);
+        size_t nkept = 0;
+        if (!kept) {
+            rc = DORM_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < r->n; k++)
+            if (!collected(c, r->m, &r->keys[k])) kept[nkept++] = r->keys[k];
+        if (!nkept) continue;
+        int64_t added = add_blocking(c, filter_in(c->cx, r->m, "pk__in", kept, nkept));
+        if (added < 0) rc = (int)added;
         const char *name = dorm_sprintf(c->cx, "'%s.%s'", r->m->model->name, r->fk->f->name);
-        if (kept && name && !strstr(fields.data ? fields.data : "", name))
+        if (name && !strstr(fields.data ? fields.data : "", name))
             dorm_buf_printf(&fields, "%s%s", fields.len ? ", " : "", name);
     }
-    int rc = DORM_OK;
-    if (fields.len)
+    if (rc == DORM_OK && fields.len)
         rc = dorm_fail(c->cx, DORM_ERESTRICTED,
                        "Cannot delete some instances of model '%s' because they are referenced through restricted "
                        "foreign keys: %s.",
@@ -278,13 +377,21 @@ static bool has_dependents(const dorm_meta *m) {
     return false;
 }
 
-/* Deletes what c describes, all or nothing, and reports the counts. */
+/* Deletes what c describes, all or nothing, and reports the counts, or the
+ * objects that blocked it. */
 static int delete_collected(collector *c, dorm_deleted *out) {
     c->fast = c->keys == NULL && !has_dependents(c->qs->meta);
+    if (out) memset(out, 0, sizeof *out);
     int rc = dorm_in_transaction(c->cx, run_all, c);
     if (rc >= 0) rc = finish(c, out);
+    else if (out && (rc == DORM_EPROTECTED || rc == DORM_ERESTRICTED)) {
+        out->blocking = (void *const *)c->blocking;
+        out->nblocking = c->nblocking;
+    }
     dorm_mem_free(c->b);
     dorm_mem_free(c->r);
+    dorm_hmap_free(&c->seen);
+    dorm_hmap_free(&c->blocked);
     return rc < 0 ? rc : DORM_OK;
 }
 

@@ -56,8 +56,9 @@ int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out);
 
-/* Runs fn inside atomic(): a savepoint when a transaction is open.  The
- * result of fn is returned; on failure everything fn did is rolled back. */
+/* Runs fn inside atomic(): a savepoint when a transaction is open, else a
+ * write transaction (dorm_db_begin_write).  The result of fn is returned; on
+ * failure everything fn did is rolled back. */
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
 /* Sets fields of obj by name from values (get_or_create's defaults, an M2M
  * manager's through_defaults).  0, or DORM_EFIELD / DORM_EVALUE recorded. */

@@ -38,7 +38,7 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (size_t)qs->ncols);
     if (!row || !vals) return NULL;
     for (int i = 0; i < qs->ncols; i++)
-        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].field, cs, i, &vals[i])) return NULL;
+        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, i, &vals[i])) return NULL;
     row->n = (size_t)qs->ncols;
     row->names = qs->col_names;
     row->values = vals;
@@ -257,7 +257,7 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
         return NULL;
     }
     if (evaluate(c)) return NULL;
-    if (c->nobjs) return c->objs[0];
+    if (c->nobjs) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
     dorm_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", qs->meta->model->name);
     return NULL;
 }
@@ -390,12 +390,7 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
             dorm_fail(qs->cx, DORM_EVALUE, "Complex aggregates require an alias");
             return NULL;
         }
-        if (!dorm_alias_valid(names[i])) {
-            dorm_fail(qs->cx, DORM_EVALUE,
-                      "Column aliases cannot contain whitespace characters, hashes, control characters, quotation marks, "
-                      "semicolons, or SQL comments.");
-            return NULL;
-        }
+        if (dorm_alias_check(qs->cx, names[i])) return NULL;
         if (dorm_expr_resolve(c, e, &exprs[i])) {
             dorm_qs_reraise(c);
             return NULL;

@@ -50,8 +50,22 @@ static int delete_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_
     return qs ? dorm_qs_delete(qs, NULL) : DORM_ENOMEM;
 }
 
+/* Puts a key (integer, text or UUID) in a map, the map's value pointing at
+ * the key; `key` must outlive the map. */
+static int put_key(dorm_ctx *cx, dorm_hmap *map, const dorm_value *key) {
+    size_t len;
+    const void *k = dorm_key_bytes(key, &len);
+    return dorm_hmap_put(map, k, len, (void *)key) ? dorm_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
+}
+
+static bool has_key(const dorm_hmap *map, const dorm_value *key) {
+    size_t len;
+    const void *k = dorm_key_bytes(key, &len);
+    return dorm_hmap_get(map, k, len) != NULL;
+}
+
 /* Keys to the other side already joined to `src` (among `dst` unless NONE),
- * as a map of int64 keys. */
+ * as a map whose values are the keys. */
 static int joined(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst, dorm_hmap *out) {
     dorm_qs *qs = pairs(cx, rel, src, dst);
     qs = dorm_qs_values_list(qs, true, (const char *const[]){rel->to_fk->attname, NULL});
@@ -59,10 +73,8 @@ static int joined(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value 
     const dorm_row **rows = dorm_rows(qs, &n);
     if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        int64_t *k = dorm_alloc(cx, sizeof *k);
-        if (!k) return DORM_ENOMEM;
-        *k = rows[i]->values[0].u.i;
-        if (dorm_hmap_put(out, k, sizeof *k, k)) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        int rc = put_key(cx, out, &rows[i]->values[0]);
+        if (rc) return rc;
     }
     return DORM_OK;
 }
@@ -75,12 +87,9 @@ static int add_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const do
     int rc = rows ? joined(cx, rel, src, dorm_v_list(keys, n), &have) : DORM_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; rc == DORM_OK && i < n; i++) {
-        if (dorm_hmap_get(&have, &keys[i].u.i, sizeof(int64_t))) continue;
+        if (has_key(&have, &keys[i])) continue;
         /* A key given twice is added once. */
-        if (dorm_hmap_put(&have, &keys[i].u.i, sizeof(int64_t), (void *)&keys[i])) {
-            rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
-            break;
-        }
+        if ((rc = put_key(cx, &have, &keys[i]))) break;
         void *row = dorm_new_(cx, rel->through->model);
         if (!row) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
@@ -146,14 +155,13 @@ static int set_run(void *payload) {
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     dorm_hmap have = DORM_HMAP_INIT, wanted = DORM_HMAP_INIT;
     if (!rc) rc = joined(cx, j->rel, src, NONE, &have);
-    for (size_t i = 0; rc == DORM_OK && i < j->n; i++)
-        if (dorm_hmap_put(&wanted, &keys[i].u.i, sizeof(int64_t), &keys[i])) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == DORM_OK && i < j->n; i++) rc = put_key(cx, &wanted, &keys[i]);
     dorm_value *gone = rc ? NULL : dorm_alloc(cx, sizeof(dorm_value) * (have.len + 1));
     size_t ngone = 0;
     if (!rc && !gone) rc = DORM_ENOMEM;
     for (size_t i = 0; rc == DORM_OK && i < have.cap; i++) {
-        const int64_t *k = have.slots[i].value;
-        if (have.slots[i].key && !dorm_hmap_get(&wanted, k, sizeof *k)) gone[ngone++] = dorm_v_int(*k);
+        const dorm_value *k = have.slots[i].value;
+        if (have.slots[i].key && !has_key(&wanted, k)) gone[ngone++] = *k;
     }
     dorm_hmap_free(&have);
     dorm_hmap_free(&wanted);

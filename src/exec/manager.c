@@ -7,11 +7,6 @@
 
 #include "exec/exec.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
 /* What the children's ForeignKey stores for owner: its primary key, or the
  * field the key's to_field names. */
 static dorm_value owner_key(void *owner, const dorm_rel *rel) { return dorm_field_get(owner, rel->fk->target_pk); }
@@ -100,7 +95,7 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         dorm_field_set(objs[i], rel->fk, &pk);
-        ((fk_member *)dorm_member(objs[i], rel->fk))->obj = owner;
+        *dorm_fk_cache(dorm_member(objs[i], rel->fk), rel->fk) = owner;
     }
     dorm_relcache_drop(owner, rel);
     return DORM_OK;
@@ -211,7 +206,7 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
     if (dorm_field_set(copy, rel->fk, &pk)) return NULL;
     void *obj = dorm_create_(cx, rel->model->model, copy);
     if (obj) {
-        ((fk_member *)dorm_member(obj, rel->fk))->obj = owner;
+        *dorm_fk_cache(dorm_member(obj, rel->fk), rel->fk) = owner;
         dorm_relcache_drop(owner, rel);
     }
     return obj;

@@ -4,6 +4,7 @@
  * values the database stores. */
 #include <string.h>
 
+#include "core/decimal.h"
 #include "exec/exec.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
@@ -11,10 +12,24 @@ static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n)
                      fm->column, dorm_kind_name(fm->f->kind));
 }
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
+/* A member is a C string: text with a NUL byte (SQLite keeps what another
+ * program wrote) would read cut short, and be written back so on save. */
+static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
+    return dorm_fail(cx, DORM_EDATA,
+                     "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.",
+                     fm->column, fm->f->name);
+}
+
+/* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
+static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
+    size_t len;
+    if (!s) s = "", n = 0;
+    char *c = dorm_arena_cstr(arena, s, n, &len);
+    if (!c) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (len != n) return nul_in_text(cx, fm);
+    *(char **)p = c;
+    return DORM_OK;
+}
 
 /* The kinds decode() leaves out of line: rarer, or parsed at length anyway. */
 static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
@@ -50,12 +65,23 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         if (dorm_time_parse(s, n, p)) return bad_data(cx, fm, s, n);
         break;
     case DORM_KIND_DECIMAL: {
+        /* As Django's converters: what the backend gives (SQLite: a REAL's 15
+         * significant digits), then a column's values rounded to its places.
+         * A value SQLite rounded may not fit them any more: it is returned
+         * as read. */
         dorm_decimal d;
-        s = drv->column_text(st, col, &n);
-        if (dorm_decimal_parse(s, n, &d)) return bad_data(cx, fm, s, n);
-        /* SQLite keeps 15 significant digits: a value it rounded may not fit
-         * the field's scale any more; it is returned as stored. */
-        if (dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
+        int rc;
+        if (drv->column_decimal) {
+            rc = drv->column_decimal(st, col, &d);
+        } else {
+            s = drv->column_text(st, col, &n);
+            rc = dorm_decimal_read(s, n, &d);
+        }
+        if (rc) {
+            s = drv->column_text(st, col, &n);
+            return bad_data(cx, fm, s, n);
+        }
+        if (fm->f->decimal_places < 0 || dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
         break;
     }
     case DORM_KIND_UUID:
@@ -72,13 +98,15 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         break;
     }
     case DORM_KIND_FK:
-        /* A to_field key stored as text (DORM_FK_TO): same layout, a string
-         * first (integer keys are decode()'s). */
-        ((fk_member *)p)->obj = NULL;
+        /* A key stored as text or as a UUID (DORM_FK_TO); integer keys are
+         * decode()'s. */
+        *dorm_fk_cache(p, fm) = NULL;
         s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        break;
+        if (fm->f->uuid_key) {
+            if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
+            break;
+        }
+        return copy_text(cx, arena, fm, s, n, p);
     default:
         return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
@@ -93,9 +121,7 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     if (dorm_kind_is_text(fm->f->kind)) {
         size_t n;
         const char *s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        return DORM_OK;
+        return copy_text(cx, arena, fm, s, n, p);
     }
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
@@ -108,9 +134,9 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
         *(int32_t *)p = (int32_t)drv->column_int(st, col);
         return DORM_OK;
     case DORM_KIND_FK:
-        if (fm->f->text_key) break;
-        ((fk_member *)p)->obj = NULL;
-        ((fk_member *)p)->id = drv->column_int(st, col);
+        if (fm->f->text_key || fm->f->uuid_key) break;
+        *dorm_fk_cache(p, fm) = NULL;
+        *(int64_t *)p = drv->column_int(st, col);
         return DORM_OK;
     default:
         break;
@@ -197,7 +223,7 @@ static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_s
     one[1] = NULL;
     *c = (dorm_relcache){sr->rel, NULL, one, child ? 1 : 0, x->rels};
     x->rels = c;
-    if (child) ((fk_member *)dorm_member(child, sr->fk))->obj = parent;
+    if (child) *dorm_fk_cache(dorm_member(child, sr->fk), sr->fk) = parent;
     return DORM_OK;
 }
 
@@ -215,7 +241,7 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
         objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm_materialize(cx, arena, t, cs, col);
         if (!objs[r + 1] && !cx->db->drv->column_null(cs->stmt, pkcol)) return NULL;
         void *parent = objs[sr->parent];
-        if (parent && !sr->rel) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
+        if (parent && !sr->rel) *dorm_fk_cache(dorm_member(parent, sr->fk), sr->fk) = objs[r + 1];
         if (parent && sr->rel && cache_one(cx, arena, parent, sr, objs[r + 1])) return NULL;
         col += t->nfields;
     }
@@ -246,6 +272,7 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         dorm_uuid uuid;
         dorm_bytes bytes;
         void *ptrs[2];
+        DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
     } member;
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
     if (cx->db->drv->column_null(cs->stmt, col)) {

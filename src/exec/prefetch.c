@@ -9,11 +9,6 @@
 #include "exec/exec.h"
 #include "core/alloc.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
 typedef dorm_relcache relcache;
 
 static bool same_attr(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
@@ -90,23 +85,10 @@ static dorm_value owner_key(const dorm_rel *rel, const void *kid) {
     return v ? *v : dorm_v_null();
 }
 
-/* The bytes a key is indexed by: its text, or an int64 copied to `store`
- * (which must outlive the map for inserted keys; a lookup may pass a local). */
-static const void *key_bytes(const dorm_value *v, int64_t *store, size_t *len) {
-    if (v->type == DORM_T_TEXT) {
-        *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
-        return v->u.s;
-    }
-    *store = v->u.i;
-    *len = sizeof(int64_t);
-    return store;
-}
-
 static void *lookup(const dorm_hmap *index, dorm_value v) {
-    int64_t tmp;
     size_t len;
     if (v.type == DORM_T_NULL) return NULL;
-    const void *k = key_bytes(&v, &tmp, &len);
+    const void *k = dorm_key_bytes(&v, &len);
     return dorm_hmap_get(index, k, len);
 }
 
@@ -147,10 +129,9 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     /* The owners' keys: their primary keys, or the field a to_field names. */
     const dorm_fmeta *pk = rel->fk->target_pk;
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
-    int64_t *store = dorm_alloc(cx, sizeof(int64_t) * (n ? n : 1));
     relcache *caches = dorm_alloc(cx, sizeof(relcache) * (n ? n : 1));
     dorm_hmap index = DORM_HMAP_INIT;
-    if (!keys || !store || !caches) return DORM_ENOMEM;
+    if (!keys || !caches) return DORM_ENOMEM;
     size_t *first = dorm_alloc(cx, sizeof(size_t) * (n ? n : 1));
     if (!first) return DORM_ENOMEM;
     size_t nkeys = 0;
@@ -161,9 +142,9 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         relcache *had = lookup(&index, v);
         first[i] = had ? (size_t)(had - caches) : i;
         if (had || v.type == DORM_T_NULL) continue;
-        keys[nkeys++] = v;
+        keys[nkeys] = v;
         size_t len;
-        const void *k = key_bytes(&v, &store[i], &len);
+        const void *k = dorm_key_bytes(&keys[nkeys++], &len);
         if (dorm_hmap_put(&index, k, len, &caches[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
@@ -194,7 +175,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         if (!c) continue;
         c->objs[c->n++] = kids[i];
         /* The child's way back to its owner is known: no query for it. */
-        if (!rel->through) ((fk_member *)dorm_member(kids[i], rel->fk))->obj = (char *)owners[(size_t)(c - caches)];
+        if (!rel->through) *dorm_fk_cache(dorm_member(kids[i], rel->fk), rel->fk) = owners[(size_t)(c - caches)];
     }
     dorm_mem_free(owner_of);
     dorm_hmap_free(&index);
@@ -230,7 +211,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
      * prefetch): Django runs no query, and the next level starts from them. */
     bool cached = !lv->base && !lv->attr;
     for (size_t i = 0; i < n && cached; i++)
-        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL && !((const fk_member *)dorm_cmember(objs[i], fk))->obj)
+        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL && !*dorm_fk_cache(dorm_member(objs[i], fk), fk))
             cached = false;
     if (cached) {
         if (!rest) return DORM_OK;
@@ -238,7 +219,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if (!loaded) return DORM_ENOMEM;
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            void *t = ((const fk_member *)dorm_cmember(objs[i], fk))->obj;
+            void *t = *dorm_fk_cache(dorm_member(objs[i], fk), fk);
             bool seen = false;
             for (size_t j = 0; j < k && !seen; j++) seen = loaded[j] == t;
             if (t && !seen) loaded[k++] = t;
@@ -254,13 +235,13 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
     size_t ntargets = 0;
     const char *path = dorm_sprintf(cx, "%s__in", fk->target_pk->f->name);
     void **targets = path ? fetch_in(cx, fk->target, lv, path, NULL, keys, k, &ntargets) : NULL;
-    int64_t *store = targets ? dorm_alloc(cx, sizeof(int64_t) * (ntargets ? ntargets : 1)) : NULL;
+    dorm_value *store = targets ? dorm_alloc(cx, sizeof(dorm_value) * (ntargets ? ntargets : 1)) : NULL;
     if (!targets || !store) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
     for (size_t i = 0; i < ntargets; i++) {
-        dorm_value v = dorm_field_get(targets[i], fk->target_pk);
+        store[i] = dorm_field_get(targets[i], fk->target_pk);
         size_t len;
-        const void *key = key_bytes(&v, &store[i], &len);
+        const void *key = dorm_key_bytes(&store[i], &len);
         if (dorm_hmap_put(&index, key, len, targets[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
@@ -268,10 +249,9 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
     }
     int rc = DORM_OK;
     for (size_t i = 0; i < n && rc == DORM_OK; i++) {
-        fk_member *m = dorm_member(objs[i], fk);
         void *t = lookup(&index, dorm_field_get(objs[i], fk));
         if (lv->attr) rc = attach_one(cx, objs[i], lv->attr, t);
-        else m->obj = t;
+        else *dorm_fk_cache(dorm_member(objs[i], fk), fk) = t;
     }
     dorm_hmap_free(&index);
     if (rc) return rc;

@@ -4,11 +4,6 @@
 
 #include "exec/exec.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
 void *dorm_fk_load_(void *obj, void *member) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
@@ -17,15 +12,15 @@ void *dorm_fk_load_(void *obj, void *member) {
         if (h && h->cx) dorm_fail(h->cx, DORM_EVALUE, "dorm_fk() needs a ForeignKey member of a dorm object.");
         return NULL;
     }
-    fk_member *fk = member;
-    if (fk->obj) return fk->obj;
+    void **cache = dorm_fk_cache(member, fm);
+    if (*cache) return *cache;
     dorm_value key = dorm_field_get(obj, fm);
     if (key.type == DORM_T_NULL) return NULL;
     if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
     dorm_qs *qs = dorm_qs_all(h->cx, fm->target->model);
     const char *by = fm->target_pk->f->name;
-    fk->obj = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, by, key, NULL}, NULL});
-    return fk->obj;
+    *cache = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, by, key, NULL}, NULL});
+    return *cache;
 }
 
 void dorm_fk_set_(void *obj, void *member, const void *target) {
@@ -33,7 +28,6 @@ void dorm_fk_set_(void *obj, void *member, const void *target) {
     const dorm_meta *m = h ? h->meta : NULL;
     const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
     if (!fm || fm->f->kind != DORM_KIND_FK) return;
-    fk_member *fk = member;
     if (!target) {
         dorm_value null = dorm_v_null();
         dorm_field_set(obj, fm, &null);
@@ -42,6 +36,6 @@ void dorm_fk_set_(void *obj, void *member, const void *target) {
     /* The key is the target's to_field (its primary key by default). */
     dorm_value key = fm->target_pk ? dorm_field_get(target, fm->target_pk) : dorm_v_null();
     h->nulls &= ~((uint64_t)1 << fm->index);
-    if (key.type == DORM_T_NULL || dorm_field_set(obj, fm, &key)) memset(member, 0, sizeof *fk);
-    fk->obj = (void *)target;
+    if (key.type == DORM_T_NULL || dorm_field_set(obj, fm, &key)) memset(member, 0, fm->f->size);
+    *dorm_fk_cache(member, fm) = (void *)target;
 }

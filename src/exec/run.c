@@ -31,7 +31,10 @@ int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     e.msg[0] = '\0';
     dorm_cached_stmt *cs;
     rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
-    if (rc < 0) return failed(cx, &e);
+    if (rc < 0) {
+        dorm_db_log_failed(cx->db, s->text.data, s->text.len, s->params, s->nparams, &e);
+        return failed(cx, &e);
+    }
     rc = dorm_db_run(cx->db, cs, s->params, s->nparams, &e);
     if (rc < 0) {
         dorm_db_release(cx->db, cs);
@@ -68,7 +71,7 @@ int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
     int broken = usable(cx);
     if (broken) return broken;
-    if (dorm_db_begin(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
+    if (dorm_db_begin_write(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
     int rc = fn(payload);
     if (rc < 0) {
         /* Keep fn's error: it says what went wrong, the rollback does not. */

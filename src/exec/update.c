@@ -41,7 +41,7 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
             /* F("pages") + 10: columns of the updated table only, as Django. */
             int joins = target->njoins;
             if (dorm_expr_resolve(target, sets[i]->value.u.p, &exprs[i])) return dorm_qs_reraise(target);
-            if (target->njoins != joins)
+            if (target->njoins != joins || dorm_rexpr_joins(target, exprs[i]))
                 return dorm_fail(qs->cx, DORM_EFIELD, "Joined field references are not permitted in this query");
             if (exprs[i]->aggregate)
                 return dorm_fail(qs->cx, DORM_EFIELD, "Aggregate functions are not allowed in this query");
@@ -69,12 +69,13 @@ typedef struct bulk_update_job {
     int64_t rows;
 } bulk_update_job;
 
-/* The type a CASE is cast to where the dialect needs it: the column's own. */
+/* The type a CASE is cast to where the dialect needs it: the column's own
+ * (a foreign key's is its target field's: varchar(2) for a country code). */
 static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
-    const dorm_field *f = fm->f;
-    dorm_column_def c = {.name = fm->column, .kind = f->kind, .max_length = f->max_length,
-                         .max_digits = f->max_digits, .decimal_places = f->decimal_places};
-    if (f->kind == DORM_KIND_FK && fm->target_pk) c.ref_kind = fm->target_pk->f->kind;
+    const dorm_field *f = fm->f, *t = f->kind == DORM_KIND_FK && fm->target_pk ? fm->target_pk->f : f;
+    dorm_column_def c = {.name = fm->column, .kind = f->kind, .max_length = t->max_length,
+                         .max_digits = t->max_digits, .decimal_places = t->decimal_places};
+    if (t != f) c.ref_kind = t->kind;
     s->d->column_type(&s->text, &c);
 }
 

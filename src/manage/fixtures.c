@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/introspect.h"
 #include "exec/exec.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
@@ -96,16 +97,17 @@ static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
     const dorm_row **rows = dorm_rows(qs, &n);
     if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        const dorm_value *k = &rows[i]->values[0];
-        json_t *list = dorm_hmap_get(out, &k->u.i, sizeof(int64_t));
+        size_t len;
+        const void *k = dorm_key_bytes(&rows[i]->values[0], &len);
+        json_t *list = dorm_hmap_get(out, k, len);
         if (!list) {
             if (!(list = json_array())) return DORM_ENOMEM;
-            if (dorm_hmap_put(out, &k->u.i, sizeof(int64_t), list)) {
+            if (dorm_hmap_put(out, k, len, list)) {
                 json_decref(list);
                 return DORM_ENOMEM;
             }
         }
-        if (json_array_append_new(list, json_integer(rows[i]->values[1].u.i))) return DORM_ENOMEM;
+        if (json_array_append_new(list, value_json(cx, rel->to_fk, rows[i]->values[1]))) return DORM_ENOMEM;
     }
     return DORM_OK;
 }
@@ -171,8 +173,10 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
                     json_object_set_new(fields, m->fields[f].f->name, value_json(cx, &m->fields[f], dorm_field_get(objs[i], &m->fields[f])));
             for (int r = 0; r < m->nm2m; r++) {
                 if (!dumped_m2m(m, &m->m2m[r])) continue;
-                int64_t pk = dorm_pk_value(objs[i]).u.i;
-                json_t *list = dorm_hmap_get(&m2m[r], &pk, sizeof pk);
+                dorm_value pk = dorm_pk_value(objs[i]);
+                size_t len;
+                const void *k = dorm_key_bytes(&pk, &len);
+                json_t *list = dorm_hmap_get(&m2m[r], k, len);
                 json_object_set_new(fields, m->m2m[r].name, list ? json_incref(list) : json_array());
             }
             json_object_set_new(o, "fields", fields);
@@ -204,14 +208,40 @@ typedef struct loader {
     json_t **fixtures;
     size_t nfiles;
     int64_t objects;
+    bool *loaded;                  /* per registry model: rows were written   */
     dorm_progress progress;
     unsigned long failures;    /* dorm_mem_failures() at the start */
 } loader;
 
-/* The dorm_value of a fixture value for a field (text where dorm parses it). */
+/* A JSON number for an integer kind, in the kind's range (Django's
+ * ranges; a fraction is cut off as int() does): NULL, or why not. */
+static const char *integer_of(dorm_ctx *cx, dorm_kind kind, int64_t lo, int64_t hi, json_t *j, dorm_value *out) {
+    double x = json_is_real(j) ? json_real_value(j) : 0;
+    json_int_t n = json_is_integer(j) ? json_integer_value(j) : 0;
+    /* (double)INT64_MAX is 2^63: the comparisons stay below it. */
+    bool fits = json_is_integer(j) ? n >= lo && n <= hi
+                                   : x > (double)lo - 1.0 && x < (double)hi + 1.0 && x < 9223372036854775808.0;
+    if (!fits) {
+        char shown[48];
+        if (json_is_integer(j)) snprintf(shown, sizeof shown, "%lld", (long long)n);
+        else snprintf(shown, sizeof shown, "%g", x);
+        return dorm_sprintf(cx, "value %s is out of range for %s (%lld to %lld)", shown, dorm_kind_name(kind),
+                            (long long)lo, (long long)hi);
+    }
+    *out = dorm_v_int(json_is_integer(j) ? (int64_t)n : (int64_t)x);
+    return NULL;
+}
+
+/* The dorm_value of a fixture value for a field (text where dorm parses it).
+ * 0, or an error on cx that names the value but not its place. */
 static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_value *out) {
     dorm_value v;
-    if (json_is_null(j)) v = dorm_v_null();
+    dorm_kind kind = fm->f->kind == DORM_KIND_FK ? fm->value_kind : fm->f->kind;
+    int64_t lo, hi;
+    if (dorm_kind_int_range(kind, &lo, &hi) && (json_is_integer(j) || json_is_real(j))) {
+        const char *why = integer_of(cx, kind, lo, hi, j, &v);
+        if (why) return dorm_fail(cx, DORM_EVALUE, "%s", why);
+    } else if (json_is_null(j)) v = dorm_v_null();
     else if (json_is_boolean(j)) v = dorm_v_bool(json_is_true(j));
     else if (json_is_integer(j)) v = dorm_v_int(json_integer_value(j));
     else if (json_is_real(j)) v = dorm_v_float(json_real_value(j));
@@ -228,37 +258,59 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
     return dorm_prep_value(cx, fm, fm->value_kind, &v, out);
 }
 
+/* An object's key as Django shows it ("pk=1"); "None" when it has none. */
+static const char *pk_text(dorm_ctx *cx, json_t *pk) {
+    if (json_is_integer(pk)) return dorm_sprintf(cx, "%lld", (long long)json_integer_value(pk));
+    if (json_is_string(pk)) return json_string_value(pk);
+    return "None";
+}
+
+/* Puts where a failure happened before cx's message: the fixture file, the
+ * object (its position, model and key) and the field when there is one. */
+static int where(dorm_ctx *cx, int rc, const char *file, size_t index, json_t *o, const char *field) {
+    const char *label = json_string_value(json_object_get(o, "model"));
+    const char *pk = pk_text(cx, json_object_get(o, "pk"));
+    if (field)
+        return dorm_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s), field '%s': %s", file,
+                         index + 1, label ? label : "?", pk ? pk : "?", field, dorm_errmsg(cx));
+    return dorm_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s): %s", file, index + 1,
+                     label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
+}
+
 static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     dorm_ctx *cx = l->cx;
     const char *label = json_string_value(json_object_get(o, "model"));
-    const dorm_meta *m = NULL;
-    for (int k = 0; label && k < cx->db->reg->nmodels && !m; k++)
-        if (dorm_same_name(cx->db->reg->metas[k]->label_lower, label)) m = cx->db->reg->metas[k];
-    if (!m)
+    int k = 0;
+    for (; label && k < cx->db->reg->nmodels; k++)
+        if (dorm_same_name(cx->db->reg->metas[k]->label_lower, label)) break;
+    if (!label || k == cx->db->reg->nmodels)
         return dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'",
                          file, index + 1, label ? label : "");
+    const dorm_meta *m = cx->db->reg->metas[k];
+    l->loaded[k] = true;
     void *obj = dorm_new_(cx, m->model);
     if (!obj) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     json_t *fields = json_object_get(o, "fields"), *pk = json_object_get(o, "pk");
     dorm_value v;
     int rc = pk && !json_is_null(pk) ? fixture_value(cx, m->pk, pk, &v) : DORM_OK;
     if (!rc && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
+    if (rc) return where(cx, rc, file, index, o, "pk");
     const char *name;
     json_t *j;
     json_object_foreach(fields, name, j) {
-        if (rc) break;
         const dorm_fmeta *fm = dorm_meta_field(m, name);
         if (fm) {
             if (!(rc = fixture_value(cx, fm, j, &v))) rc = dorm_field_set(obj, fm, &v);
+            if (rc) return where(cx, rc, file, index, o, name);
         } else if (!dorm_meta_m2m_accessor(m, name)) {
-            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s has no field named '%s'", file,
-                           m->model->name, name);
+            dorm_fail(cx, DORM_EVALUE, "%s has no field named '%s'", m->model->name, name);
+            return where(cx, DORM_EVALUE, file, index, o, NULL);
         }
     }
     /* Rows keep their keys: save() updates one that exists, else inserts. */
-    if (!rc) rc = dorm_save(obj);
+    if ((rc = dorm_save(obj))) return where(cx, rc, file, index, o, NULL);
     json_object_foreach(fields, name, j) {
-        const dorm_rel *rel = rc ? NULL : dorm_meta_m2m_accessor(m, name);
+        const dorm_rel *rel = dorm_meta_m2m_accessor(m, name);
         if (!rel) continue;
         size_t n = json_array_size(j);
         void **targets = dorm_alloc(cx, sizeof(void *) * (n + 1));
@@ -270,9 +322,107 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
             else dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
         }
         if (!rc) rc = targets ? dorm_related_set(obj, name, targets, n) : DORM_ENOMEM;
+        if (rc) return where(cx, rc, file, index, o, name);
     }
-    if (rc && !strstr(dorm_errmsg(cx), "Problem installing fixture"))
-        dorm_fail(cx, rc, "Problem installing fixture '%s': %s", file, dorm_errmsg(cx));
+    return DORM_OK;
+}
+
+/* The object of the fixtures with model `label` and key `pk`, for a
+ * message: its file, position and the object. */
+static bool find_object(const loader *l, const char *label, const char *pk, size_t *file, size_t *index, json_t **obj) {
+    for (size_t f = 0; f < l->nfiles; f++) {
+        size_t i;
+        json_t *o;
+        json_array_foreach(l->fixtures[f], i, o) {
+            const char *m = json_string_value(json_object_get(o, "model"));
+            json_t *k = json_object_get(o, "pk");
+            char key[32];
+            if (json_is_integer(k)) snprintf(key, sizeof key, "%lld", (long long)json_integer_value(k));
+            const char *ks = json_is_integer(k) ? key : json_string_value(k);
+            if (m && ks && dorm_same_name(m, label) && strcmp(ks, pk) == 0) {
+                *file = f, *index = i, *obj = o;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+typedef struct bad_row {
+    dorm_ctx *cx;
+    const char *pk, *value;        /* the first row pointing nowhere, or NULL */
+} bad_row;
+
+static void first_bad(dorm_db *db, dorm_stmt *st, void *payload) {
+    bad_row *b = payload;
+    if (b->pk) return;
+    b->pk = dorm_strdup(b->cx, dorm_introspect_text(db, st, 0));
+    b->value = dorm_strdup(b->cx, dorm_introspect_text(db, st, 1));
+}
+
+/* Keys are checked at COMMIT (deferred): before it, each key of the loaded
+ * models is checked here, so that a key pointing nowhere is reported with
+ * its fixture, object and field (Django's check_constraints message). */
+static int check_keys(loader *l, const dorm_meta *m, const dorm_fmeta *fk, const dorm_meta *owner,
+                      const dorm_fmeta *owner_fk, const char *field) {
+    dorm_ctx *cx = l->cx;
+    char q = cx->db->dialect->quote;
+    const char *table = m->db_table, *target = fk->target->db_table, *tcol = fk->target_pk->column;
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_buf_puts(&b, "SELECT a.");
+    dorm_buf_quote(&b, q, owner_fk ? owner_fk->column : m->pk->column);
+    dorm_buf_puts(&b, ", a.");
+    dorm_buf_quote(&b, q, fk->column);
+    dorm_buf_puts(&b, " FROM ");
+    dorm_buf_quote(&b, q, table);
+    dorm_buf_puts(&b, " a LEFT JOIN ");
+    dorm_buf_quote(&b, q, target);
+    dorm_buf_puts(&b, " b ON b.");
+    dorm_buf_quote(&b, q, tcol);
+    dorm_buf_puts(&b, " = a.");
+    dorm_buf_quote(&b, q, fk->column);
+    dorm_buf_puts(&b, " WHERE a.");
+    dorm_buf_quote(&b, q, fk->column);
+    dorm_buf_puts(&b, " IS NOT NULL AND b.");
+    dorm_buf_quote(&b, q, tcol);
+    dorm_buf_puts(&b, " IS NULL");
+    bad_row bad = {cx, NULL, NULL};
+    dorm_errbuf e = {0, ""};
+    int rc = b.failed ? dorm_fail(cx, DORM_ENOMEM, "out of memory")
+             : dorm_db_query(cx->db, b.data, NULL, 0, first_bad, &bad, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    dorm_buf_free(&b);
+    if (rc || !bad.pk) return rc;
+    dorm_fail(cx, DORM_EINTEGRITY,
+              "The row in table '%s' with primary key '%s' has an invalid foreign key: %s.%s contains a value '%s' "
+              "that does not have a corresponding value in %s.%s.", table, bad.pk, table, fk->column, bad.value, target,
+              tcol);
+    size_t f, i;
+    json_t *o;
+    if (!find_object(l, owner->label_lower, bad.pk, &f, &i, &o))
+        return dorm_fail(cx, DORM_EINTEGRITY, "Problem installing fixtures: %s", dorm_errmsg(cx));
+    return where(cx, DORM_EINTEGRITY, l->files[f], i, o, field);
+}
+
+static int check_all_keys(loader *l) {
+    const dorm_registry *reg = l->cx->db->reg;
+    int rc = DORM_OK;
+    for (int k = 0; !rc && k < reg->nmodels; k++) {
+        const dorm_meta *m = reg->metas[k];
+        /* A join model's rows belong to the objects of its owner's side. */
+        const dorm_rel *rel = NULL;
+        for (int r = 0; m->auto_for && r < m->auto_owner->nm2m; r++)
+            if (m->auto_owner->m2m[r].m2m == m->auto_for && m->auto_owner->m2m[r].through == m) rel = &m->auto_owner->m2m[r];
+        int owner = k;
+        for (int o = 0; rel && o < reg->nmodels; o++)
+            if (reg->metas[o] == m->auto_owner) owner = o;
+        if (!l->loaded[owner] || (m->auto_for && !rel)) continue;
+        for (int f = 0; !rc && f < m->nfields; f++) {
+            const dorm_fmeta *fk = &m->fields[f];
+            if (fk->f->kind != DORM_KIND_FK || fk->f->no_db_constraint || !fk->target) continue;
+            rc = rel ? check_keys(l, m, fk, m->auto_owner, rel->fk, rel->name)
+                     : check_keys(l, m, fk, m, NULL, fk->f->name);
+        }
+    }
     return rc;
 }
 
@@ -307,11 +457,21 @@ static int load_all(void *payload) {
         }
     }
     l->objects = done;
-    int rc = reset_sequences(l->cx);
+    int rc = check_all_keys(l);
+    if (!rc) rc = reset_sequences(l->cx);
     /* A value that could not be copied may have been stored short: roll
      * back rather than commit a fixture half-read. */
     if (!rc && dorm_mem_failures() != l->failures) rc = dorm_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
     return rc;
+}
+
+/* Django's name for a fixture in "No fixture named ..." : the file name
+ * without its folder and extension. */
+static const char *fixture_name(dorm_ctx *cx, const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dorm_arena_strndup(&cx->arena, base, (size_t)(dot - base)) : base;
 }
 
 int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
@@ -320,22 +480,35 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_progress_init(&l.progress, out);
     while (files && files[l.nfiles]) l.nfiles++;
     l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
-    int rc = l.fixtures ? DORM_OK : DORM_ENOMEM;
+    l.loaded = dorm_mem_calloc((size_t)cx->db->reg->nmodels + 1, sizeof(bool));
+    int rc = l.fixtures && l.loaded ? DORM_OK : dorm_fail(cx, DORM_ENOMEM, "out of memory");
     for (size_t f = 0; !rc && f < l.nfiles; f++) {
+        FILE *probe = fopen(files[f], "rb");
+        if (!probe) {
+            const char *name = fixture_name(cx, files[f]);
+            rc = dorm_fail(cx, DORM_EVALUE, "No fixture named '%s' found.", name ? name : files[f]);
+            break;
+        }
+        fclose(probe);
         json_error_t err;
         int code;
         l.fixtures[f] = dorm_json_load_file(files[f], 0, &err, &code);
-        if (code == DORM_ENOMEM) rc = dorm_fail(cx, code, "out of memory (loading fixture '%s')", files[f]);
+        if (code == DORM_ENOMEM)
+            rc = dorm_fail(cx, code, "out of memory (loading fixture '%s')", files[f]);
         else if (code == DORM_EOPERATIONAL)
-            rc = dorm_fail(cx, DORM_EVALUE, "No fixture named '%s' could be loaded: %s", files[f], strerror(errno));
-        else if (code) rc = dorm_fail(cx, DORM_EVALUE, "No fixture named '%s' could be loaded: %s (line %d)", files[f], err.text, err.line);
-        else if (!json_is_array(l.fixtures[f])) rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s", files[f], strerror(errno));
+        else if (code)
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f], err.text,
+                           err.line, err.column);
+        else if (!json_is_array(l.fixtures[f]))
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
     }
     /* All or nothing: one transaction for every fixture. */
     if (!rc) rc = dorm_in_transaction(cx, load_all, &l);
     dorm_progress_done(&l.progress);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem_free(l.fixtures);
+    dorm_mem_free(l.loaded);
     if (!rc && out)
         fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
     return dorm_record(cx, rc);

@@ -49,6 +49,17 @@ static const char *value(const command *c, const args *a, const char *name) {
     return i >= 0 ? a->values[i] : NULL;
 }
 
+/* A small number option (--verbosity, --indent): digits only, at most 99;
+ * -1 for anything else. */
+static int small_number(const char *s) {
+    int n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || p - s >= 2) return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return *s ? n : -1;
+}
+
 static int parse(const command *c, int argc, char **argv, args *a) {
     memset(a, 0, sizeof *a);
     a->verbosity = 1;
@@ -69,8 +80,12 @@ static int parse(const command *c, int argc, char **argv, args *a) {
                     return 2;
                 }
                 if (strcmp(name, "--database") == 0) a->database = v;
-                else if (strcmp(name, "--verbosity") == 0) a->verbosity = atoi(v);
+                else if (strcmp(name, "--verbosity") == 0) a->verbosity = small_number(v);
                 else a->values[index_of(c->options, name)] = v;
+                if (a->verbosity < 0) {
+                    fprintf(stderr, "manage %s: error: argument --verbosity: invalid choice: '%s'\n", c->name, v);
+                    return 2;
+                }
                 continue;
             }
             if (!eq && (k = index_of(c->flags, name)) >= 0) {
@@ -78,7 +93,10 @@ static int parse(const command *c, int argc, char **argv, args *a) {
                 continue;
             }
         } else if (s[0] == '-' && s[1] == 'v' && s[2] == '\0' && i + 1 < argc) {
-            a->verbosity = atoi(argv[++i]);
+            if ((a->verbosity = small_number(argv[++i])) < 0) {
+                fprintf(stderr, "manage %s: error: argument -v: invalid choice: '%s'\n", c->name, argv[i]);
+                return 2;
+            }
             continue;
         } else if (s[0] != '-' && a->npos < c->max_pos) {
             a->pos[a->npos++] = s;
@@ -135,7 +153,8 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
                                   .strict = flag(c, a, "--strict"),
                                   .locks_on_alter = locks_on_alter(a),
-                                  .verbosity = a->verbosity};
+                                  .verbosity = a->verbosity,
+                                  .merge = flag(c, a, "--merge")};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {
         fputs("CommandError: You must supply at least one app label when using --empty.\n", stderr);
@@ -174,7 +193,16 @@ static int cmd_showmigrations(const command *c, args *a, const dorm_app *const *
 static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     (void)apps;
     a->pos[a->npos] = NULL;
-    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output");
+    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output"), *format = value(c, a, "--format");
+    if (indent && small_number(indent) < 0) {
+        fprintf(stderr, "manage dumpdata: error: argument --indent: invalid int value: '%s'\n", indent);
+        return 2;
+    }
+    /* Django's serializers that dorm has: JSON only. */
+    if (format && strcmp(format, "json") != 0) {
+        fprintf(stderr, "CommandError: Unknown serialization format: %s\n", format);
+        return 1;
+    }
     /* The --output file appears whole or not at all. */
     char *tmp = NULL;
     FILE *out = path ? dorm_file_create(path, &tmp) : stdout;
@@ -182,7 +210,7 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, errno == ENOMEM ? "out of memory" : strerror(errno));
         return 1;
     }
-    int rc = dorm_dumpdata(cx, a->pos, indent ? atoi(indent) : 0, out);
+    int rc = dorm_dumpdata(cx, a->pos, indent ? small_number(indent) : 0, out);
     if (path && dorm_file_finish(out, tmp, path, rc == 0) != 0 && rc == 0) {
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, strerror(errno));
         return 1;
@@ -250,7 +278,8 @@ static const command commands[] = {
      cmd_inspectdb},
     {"loaddata", "Installs JSON fixtures, all or nothing.", NULL, NULL, 63, true, cmd_loaddata},
     {"makemigrations", "Creates new migrations from the changes to the models.",
-     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict"), DORM_LIST("--name"), 7, false,
+     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict", "--merge"), DORM_LIST("--name"),
+     7, false,
      cmd_makemigrations},
     {"migrate", "Updates the database schema: applies or unapplies migrations.",
      DORM_LIST("--plan", "--fake", "--fake-initial", "--noinput", "--no-input", "--strict"), NULL, 2, true, cmd_migrate},

@@ -3,6 +3,8 @@
  * name validated (no SQL can come in through an identifier) and errors that
  * name the file and operation, and written in a stable key order. */
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +41,13 @@ typedef struct reader {
     int rc;
 } reader;
 
-static void bad(reader *r, const char *fmt, const char *what) {
+static void bad(reader *r, const char *fmt, ...) {
     if (r->rc) return;
     char msg[256];
-    snprintf(msg, sizeof msg, fmt, what ? what : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     if (r->op) dorm_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
     else dorm_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
     r->rc = DORM_EVALUE;
@@ -108,9 +113,42 @@ static bool flag(json_t *o, const char *key, bool dflt) {
     return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
-static int num(json_t *o, const char *key) {
+/* An integer attribute (max_length, ...) within [lo, hi]; 0 when absent. */
+static int num(reader *r, json_t *o, const char *key, int lo, int hi) {
     json_t *v = json_object_get(o, key);
-    return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_integer(v)) {
+        bad(r, "\"%s\" must be an integer", key);
+        return 0;
+    }
+    json_int_t n = json_integer_value(v);
+    if (n < lo || n > hi) {
+        bad(r, "\"%s\" must be between %d and %d (got %lld)", key, lo, hi, (long long)n);
+        return 0;
+    }
+    return (int)n;
+}
+
+bool dorm_kind_int_range(dorm_kind k, int64_t *lo, int64_t *hi) {
+    switch (k) {
+    case DORM_KIND_SMALLINT: *lo = -32768, *hi = 32767; return true;
+    case DORM_KIND_POSSMALLINT: *lo = 0, *hi = 32767; return true;
+    case DORM_KIND_INT:
+    case DORM_KIND_AUTO: *lo = -2147483647 - 1, *hi = 2147483647; return true;
+    case DORM_KIND_POSINT: *lo = 0, *hi = 2147483647; return true;
+    case DORM_KIND_BIGINT:
+    case DORM_KIND_BIGAUTO:
+    case DORM_KIND_FK: *lo = INT64_MIN, *hi = INT64_MAX; return true;
+    default: return false;
+    }
+}
+
+int dorm_migration_number(const char *name) {
+    const char *sq = strstr(name, "_squashed_");
+    const char *p = sq && sq[10] >= '0' && sq[10] <= '9' ? sq + 10 : name;
+    long n = 0;
+    for (; *p >= '0' && *p <= '9' && n < 100000000; p++) n = n * 10 + (*p - '0');
+    return (int)n;
 }
 
 static dorm_value value_of(reader *r, json_t *v) {
@@ -119,8 +157,43 @@ static dorm_value value_of(reader *r, json_t *v) {
     if (json_is_real(v)) return dorm_v_float(json_real_value(v));
     if (json_is_boolean(v)) return dorm_v_bool(json_is_true(v));
     if (json_is_null(v)) return dorm_v_null();
-    bad(r, "unsupported default value%s", "");
+    bad(r, "unsupported default value");
     return dorm_v_null();
+}
+
+/* A field's "default": a value, or {"callable": "timezone.now"} (the one
+ * callable a file can name); an integer field's default must fit it. */
+static void read_default(reader *r, json_t *d, dorm_fstate *out) {
+    dorm_field *f = &out->f;
+    f->default_value = (dorm_value){DORM_T_NONE, 0, {0}};
+    if (!d) return;
+    if (json_is_object(d)) {
+        const char *fn = json_string_value(json_object_get(d, "callable"));
+        if (!fn || strcmp(fn, "timezone.now") != 0 || json_object_size(d) != 1) {
+            bad(r, "field '%s': a default object must be {\"callable\": \"timezone.now\"}", f->name);
+            return;
+        }
+        out->default_now = true;
+        return;
+    }
+    dorm_value v = value_of(r, d);
+    int64_t lo, hi;
+    if (dorm_kind_int_range(f->kind, &lo, &hi) && (v.type == DORM_T_INT || v.type == DORM_T_FLOAT)) {
+        /* (double)INT64_MAX rounds up to 2^63, hence the strict comparison. */
+        bool fits = v.type == DORM_T_INT ? v.u.i >= lo && v.u.i <= hi
+                                         : isfinite(v.u.f) && v.u.f == floor(v.u.f) && v.u.f >= (double)lo &&
+                                               v.u.f < (double)hi + 1.0 && (hi < INT64_MAX || v.u.f < 9223372036854775808.0);
+        if (!fits) {
+            char shown[64];
+            if (v.type == DORM_T_INT) snprintf(shown, sizeof shown, "%lld", (long long)v.u.i);
+            else snprintf(shown, sizeof shown, "%g", v.u.f);
+            bad(r, "field '%s': default %s does not fit %s (an integer from %lld to %lld)", f->name, shown,
+                dorm_kind_name(f->kind), (long long)lo, (long long)hi);
+            return;
+        }
+        if (v.type == DORM_T_FLOAT) v = dorm_v_int((int64_t)v.u.f);
+    }
+    f->default_value = v;
 }
 
 static dorm_kind kind_by_name(const char *s) {
@@ -143,9 +216,9 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     if (!f->kind) bad(r, "unknown field type '%s'", type);
     f->one_to_one = type && strcmp(type, "OneToOneField") == 0;
     f->primary_key = flag(o, "primary_key", false);
-    f->max_length = num(o, "max_length");
-    f->max_digits = num(o, "max_digits");
-    f->decimal_places = num(o, "decimal_places");
+    f->max_length = num(r, o, "max_length", 1, 2147483647);
+    f->max_digits = num(r, o, "max_digits", 1, 1000);
+    f->decimal_places = num(r, o, "decimal_places", 0, 1000);
     f->null = flag(o, "null", false);
     f->blank = flag(o, "blank", false);
     f->unique = flag(o, "unique", false) || f->one_to_one;
@@ -155,8 +228,7 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->db_index = indexed && !by_default;
     f->no_db_index = !indexed && by_default;
     f->db_column = str(r, o, "db_column", false, true);
-    json_t *d = json_object_get(o, "default");
-    f->default_value = d ? value_of(r, d) : (dorm_value){DORM_T_NONE, 0, {0}};
+    read_default(r, json_object_get(o, "default"), out);
     out->default_callable = flag(o, "default_callable", false);
     f->auto_now = flag(o, "auto_now", false);
     f->auto_now_add = flag(o, "auto_now_add", false);
@@ -181,7 +253,7 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
 static const dorm_q *read_q(reader *r, json_t *o) {
     dorm_q *q = dorm_alloc(r->cx, sizeof *q);
     if (!q || !json_is_object(o)) {
-        bad(r, "a check must be an object%s", "");
+        bad(r, "a check must be an object");
         return NULL;
     }
     memset(q, 0, sizeof *q);
@@ -281,6 +353,14 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
     const char *type = str(r, o, "operation", true, false);
     for (int k = 1; type && k < DORM_OP__COUNT; k++)
         if (strcmp(type, op_names[k]) == 0) op->kind = (dorm_op_kind)k;
+    /* django.contrib.postgres.operations' two: AddIndex / RemoveIndex
+     * spelled CONCURRENTLY. */
+    size_t tl = type ? strlen(type) : 0;
+    if (!op->kind && tl > 12 && strcmp(type + tl - 12, "Concurrently") == 0) {
+        if (strncmp(type, "AddIndex", tl - 12) == 0 && tl - 12 == 8) op->kind = DORM_OP_ADD_INDEX;
+        if (strncmp(type, "RemoveIndex", tl - 12) == 0 && tl - 12 == 11) op->kind = DORM_OP_REMOVE_INDEX;
+        op->concurrently = op->kind != 0;
+    }
     if (!op->kind) {
         bad(r, "unknown operation '%s'", type);
         return;
@@ -298,7 +378,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         for (int i = 0; m->fields && i < m->nfields; i++) {
             json_t *pair = json_array_get(fs, (size_t)i);
             const char *fname = json_string_value(json_array_get(pair, 0));
-            if (!identifier(fname, false)) bad(r, "invalid field name '%s'", fname);
+            if (!identifier(fname, false)) bad(r, "invalid field name '%s'", fname ? fname : "");
             read_field(r, json_array_get(pair, 1), dorm_strdup(r->cx, fname ? fname : ""), &m->fields[i]);
         }
         read_options(r, json_object_get(o, "options"), m);
@@ -368,7 +448,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
     case DORM_OP_RUN_SQL:
         op->sql = sql_list(r, json_object_get(o, "sql"));
         op->reverse_sql = sql_list(r, json_object_get(o, "reverse_sql"));
-        if (!op->sql) bad(r, "RunSQL needs \"sql\"%s", "");
+        if (!op->sql) bad(r, "RunSQL needs \"sql\"");
         break;
     case DORM_OP_RUN_C:
         op->code = str(r, o, "code", true, true);
@@ -387,7 +467,7 @@ static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
         json_t *pair = json_array_get(a, (size_t)i);
         const char *app = json_string_value(json_array_get(pair, 0)), *name = json_string_value(json_array_get(pair, 1));
         if (!identifier(app, false) || !name || !*name || strlen(name) > 100 || strpbrk(name, "/\\."))
-            bad(r, "invalid dependency%s", "");
+            bad(r, "invalid dependency");
         k[i] = (dorm_mig_key){dorm_strdup(r->cx, app ? app : ""), dorm_strdup(r->cx, name ? name : "")};
     }
     return k;
@@ -418,10 +498,11 @@ dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *p
     size_t len = strlen(base);
     m->name = dorm_arena_strndup(&cx->arena, base, len > 5 ? len - 5 : len);
     m->initial = flag(root, "initial", false);
+    m->atomic = flag(root, "atomic", true);
     m->deps = keys(&r, json_object_get(root, "dependencies"), &m->ndeps);
     m->replaces = keys(&r, json_object_get(root, "replaces"), &m->nreplaces);
     json_t *ops = json_object_get(root, "operations");
-    if (!json_is_array(ops)) bad(&r, "missing \"operations\"%s", "");
+    if (!json_is_array(ops)) bad(&r, "missing \"operations\"");
     m->nops = (int)json_array_size(ops);
     m->ops = dorm_alloc(cx, sizeof(dorm_op) * (size_t)(m->nops + 1));
     for (int i = 0; m->ops && i < m->nops && !r.rc; i++) {
@@ -477,6 +558,7 @@ static json_t *field_json(const dorm_fstate *fs) {
         json_object_set_new(o, "db_index", json_boolean(dorm_field_db_index(f)));
     if (f->db_column) json_object_set_new(o, "db_column", json_string(f->db_column));
     if (f->default_value.type != DORM_T_NONE) json_object_set_new(o, "default", value_json(&f->default_value));
+    if (fs->default_now) json_object_set_new(o, "default", json_pack("{ss}", "callable", "timezone.now"));
     if (fs->default_callable) json_object_set_new(o, "default_callable", json_true());
     if (f->auto_now) json_object_set_new(o, "auto_now", json_true());
     if (f->auto_now_add) json_object_set_new(o, "auto_now_add", json_true());
@@ -568,7 +650,8 @@ static json_t *options_json(const dorm_mstate *m, bool schema) {
 
 static json_t *op_json(const dorm_op *op) {
     json_t *o = json_object();
-    json_object_set_new(o, "operation", json_string(op_names[op->kind]));
+    const char *name = op_names[op->kind];
+    json_object_set_new(o, "operation", op->concurrently ? json_sprintf("%sConcurrently", name) : json_string(name));
     switch (op->kind) {
     case DORM_OP_CREATE_MODEL: {
         json_object_set_new(o, "name", json_string(op->create->name));
@@ -648,6 +731,7 @@ char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
     unsigned long failures = dorm_mem_failures();
     json_t *root = json_object();
     if (m->initial) json_object_set_new(root, "initial", json_true());
+    if (!m->atomic) json_object_set_new(root, "atomic", json_false());
     json_t *deps = json_array();
     for (int i = 0; i < m->ndeps; i++) json_array_append_new(deps, json_pack("[ss]", m->deps[i].app, m->deps[i].name));
     json_object_set_new(root, "dependencies", deps);

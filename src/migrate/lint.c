@@ -1,8 +1,9 @@
 /* lint.c - the migration safety lint: operations that lose data (dropping a
  * column or table, narrowing a type) or that lock or rewrite a large table on
- * PostgreSQL (a volatile default, an index built without CONCURRENTLY, a NOT
- * NULL column without default, a type change), each named with the safer
- * sequence.  makemigrations and migrate --plan print them; --strict fails. */
+ * PostgreSQL (a volatile default, an index built or dropped without
+ * CONCURRENTLY, a NOT NULL column without default, a type change), each named
+ * with the safer sequence.  makemigrations and migrate --plan print them;
+ * --strict fails. */
 #include <string.h>
 
 #include "core/ctx.h"
@@ -62,7 +63,7 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
         if (created_before(m, k)) continue;
-        const dorm_mstate *ms = before ? dorm_state_model(before, op->app, op->model) : NULL;
+        const dorm_mstate *ms = before && op->model ? dorm_state_model(before, op->app, op->model) : NULL;
         int fi = ms && op->name ? dorm_mstate_field(ms, op->name) : -1;
         const dorm_fstate *old = fi >= 0 ? &ms->fields[fi] : NULL;
         switch (op->kind) {
@@ -96,9 +97,14 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
                      "add it with a default (or as NULL), backfill, then make it NOT NULL.");
             break;
         case DORM_OP_ADD_INDEX:
-            if (locks_on_alter)
+            if (locks_on_alter && !op->concurrently)
                 warn(&l, k, "builds an index without CONCURRENTLY: PostgreSQL blocks writes to the table meanwhile.",
-                     "create it with a RunSQL \"CREATE INDEX CONCURRENTLY ...\" in a migration of its own.");
+                     "make it an AddIndexConcurrently in a migration with \"atomic\": false.");
+            break;
+        case DORM_OP_REMOVE_INDEX:
+            if (locks_on_alter && !op->concurrently)
+                warn(&l, k, "drops an index without CONCURRENTLY: PostgreSQL locks the table meanwhile.",
+                     "make it a RemoveIndexConcurrently in a migration with \"atomic\": false.");
             break;
         default:
             break;

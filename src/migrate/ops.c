@@ -8,6 +8,7 @@
 #include "backend/alter.h"
 #include "exec/exec.h"
 #include "migrate/migration.h"
+#include "model/meta.h"
 
 static dorm_mstate *need_model(dorm_ctx *cx, const dorm_state *st, const char *app, const char *name) {
     dorm_mstate *m = dorm_state_model(st, app, name);
@@ -96,6 +97,7 @@ static int set_fields(dorm_state *st, dorm_mstate *m, int n) {
 static void drop_default(dorm_fstate *f) {
     f->f.default_value = (dorm_value){DORM_T_NONE, 0, {0}};
     f->default_callable = false;
+    f->default_now = false;
 }
 
 static int add_index(dorm_state *st, dorm_mstate *m, const dorm_index *add, const char *remove, const char *rename) {
@@ -133,6 +135,21 @@ static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint 
         k[j++] = copy.constraints[0];
     }
     m->constraints = k;
+    return DORM_OK;
+}
+
+/* The tables a model state names (its own, its many-to-many ones): none may
+ * be the database's own. */
+static int check_tables(dorm_ctx *cx, dorm_state *st, const dorm_mstate *m) {
+    const char *table = dorm_mstate_table(st, m);
+    if (!table) return DORM_ENOMEM;
+    for (int k = -1; k < m->nfields; k++) {
+        const char *t = k < 0 ? table : m->fields[k].f.db_table;
+        if (t && dorm_table_name_reserved(t))
+            return dorm_fail(cx, DORM_EVALUE,
+                             "%s.%s: the table name '%s' is reserved for the database's own tables (sqlite_*, pg_*).",
+                             m->app, m->name, t);
+    }
     return DORM_OK;
 }
 
@@ -229,7 +246,12 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
 int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     int rc = apply_to_state(cx, st, op);
     if (rc == DORM_ENOMEM || st->failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
-    return rc;
+    if (rc || op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C || op->kind == DORM_OP_DELETE_MODEL) return rc;
+    const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name
+                       : op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
+    dorm_mstate *m = dorm_state_model(st, op->app, name);
+    rc = m ? check_tables(cx, st, m) : DORM_OK;
+    return rc == DORM_ENOMEM ? dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)") : rc;
 }
 
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
@@ -249,12 +271,15 @@ const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
         dorm_buf b = DORM_BUF_INIT;
         for (size_t i = 0; op->index.fields && op->index.fields[i]; i++)
             dorm_buf_printf(&b, "%s%s", i ? ", " : "", op->index.fields[i]);
-        const char *r = dorm_sprintf(cx, "Create index %s on field(s) %s of model %s", op->index.name,
+        const char *r = dorm_sprintf(cx, "%s index %s on field(s) %s of model %s",
+                                     op->concurrently ? "Concurrently create" : "Create", op->index.name,
                                      b.data ? b.data : "", op->model);
         dorm_buf_free(&b);
         return r;
     }
-    case DORM_OP_REMOVE_INDEX: return dorm_sprintf(cx, "Remove index %s from %s", op->name, op->model);
+    case DORM_OP_REMOVE_INDEX:
+        return dorm_sprintf(cx, "%s index %s from %s", op->concurrently ? "Concurrently remove" : "Remove", op->name,
+                            op->model);
     case DORM_OP_RENAME_INDEX:
         return dorm_sprintf(cx, "Rename index %s on %s to %s", op->old_name, op->model, op->new_name);
     case DORM_OP_ADD_CONSTRAINT:
@@ -274,6 +299,8 @@ const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
 bool dorm_op_has_ddl(const dorm_op *op) {
     return op->kind != DORM_OP_ALTER_MODEL_OPTIONS;
 }
+
+bool dorm_kind_blank_is_empty(dorm_kind k) { return dorm_kind_is_text(k) && k != DORM_KIND_JSON; }
 
 /* ---- the database side ------------------------------------------------------ */
 
@@ -351,8 +378,10 @@ static int delete_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *
     return rc ? rc : drop_table(ddl, m);
 }
 
-/* The value existing rows get for a column that becomes NOT NULL: the
- * field's default (a C function default is read from the compiled model). */
+/* The value existing rows get for a column that becomes NOT NULL (Django's
+ * effective_default): the field's default (a C function default is read
+ * from the compiled model), the current time for a one-off "timezone.now"
+ * and for auto_now / auto_now_add fields, "" for a blank text field. */
 static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *model, const dorm_fstate *f) {
     if (f->f.null || f->f.kind == DORM_KIND_M2M) return NULL;
     dorm_value *v = dorm_alloc(ddl->cx, sizeof *v);
@@ -370,9 +399,24 @@ static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *mod
         }
         return NULL;
     }
-    if (f->f.default_value.type == DORM_T_NONE) return NULL;
-    *v = f->f.default_value;
-    return v;
+    if (f->f.default_value.type != DORM_T_NONE) {
+        *v = f->f.default_value;
+        return v;
+    }
+    bool now_kind = f->f.kind == DORM_KIND_DATETIME || f->f.kind == DORM_KIND_DATE || f->f.kind == DORM_KIND_TIME;
+    if (now_kind && (f->default_now || f->f.auto_now || f->f.auto_now_add)) {
+        dorm_datetime now = dorm_datetime_now();
+        dorm_date d;
+        dorm_time t;
+        dorm_datetime_split(now, &d, &t);
+        *v = f->f.kind == DORM_KIND_DATE ? dorm_v_date(d) : f->f.kind == DORM_KIND_TIME ? dorm_v_time(t) : dorm_v_datetime(now);
+        return v;
+    }
+    if (f->f.blank && dorm_kind_blank_is_empty(f->f.kind)) {
+        *v = dorm_v_text("");
+        return v;
+    }
+    return NULL;
 }
 
 /* Sets a column's fill on a definition built in the arena. */
@@ -521,6 +565,47 @@ static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     return DORM_OK;
 }
 
+/* AddIndexConcurrently / RemoveIndexConcurrently (django.contrib.postgres):
+ * the index built or dropped with the dialect's CONCURRENTLY statements,
+ * which cannot run inside a transaction.  The index is the one of the state
+ * that has it (after AddIndex, before RemoveIndex). */
+static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                              bool backwards) {
+    const char *what = op->kind == DORM_OP_ADD_INDEX ? "AddIndexConcurrently" : "RemoveIndexConcurrently";
+    const dorm_dialect *d = ddl->cx->db->dialect;
+    if (ddl->atomic)
+        return dorm_fail(ddl->cx, DORM_ETRANSACTION,
+                         "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
+                         "migration).", what);
+    if (!d->create_index_concurrently || !d->drop_index_concurrently)
+        return dorm_fail(ddl->cx, DORM_ENOTSUPPORTED, "The %s operation is not supported on %s: it is PostgreSQL's.",
+                         what, ddl->cx->db->drv->vendor);
+    const dorm_rendered *r = op->kind == DORM_OP_ADD_INDEX ? rt : rf;
+    const char *name = op->kind == DORM_OP_ADD_INDEX ? op->index.name : op->name;
+    const dorm_meta *m = dorm_rendered_meta(r, dorm_state_model(r->st, op->app, op->model));
+    dorm_table_def t;
+    int rc = m ? table_def(ddl, r, m, &t) : dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.",
+                                                       op->app, op->model);
+    const dorm_index_def *ix = NULL;
+    for (size_t i = 0; !rc && i < t.nindexes; i++)
+        if (strcmp(t.indexes[i].name, name) == 0) ix = &t.indexes[i];
+    if (rc || !ix) return rc ? rc : dorm_fail(ddl->cx, DORM_EVALUE, "No index named '%s' on %s.", name, op->model);
+    dorm_buf b = DORM_BUF_INIT;
+    bool create = (op->kind == DORM_OP_ADD_INDEX) != backwards;
+    dorm_buf_puts(&b, create ? d->create_index_concurrently : d->drop_index_concurrently);
+    dorm_buf_putc(&b, ' ');
+    dorm_buf_quote(&b, d->quote, ix->name);
+    if (create) {
+        dorm_buf_puts(&b, " ON ");
+        dorm_buf_quote(&b, d->quote, t.name);
+        dorm_buf_putc(&b, ' ');
+        dorm_schema_column_list(&b, d->quote, ix);
+    }
+    rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
+    dorm_buf_free(&b);
+    return rc;
+}
+
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
     if (!dorm_op_keeps_deferred(op, backwards)) {
         int rc = dorm_ddl_flush(ddl);
@@ -569,6 +654,10 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
         case DORM_OP_RENAME_MODEL:
             rc = alter_model(ddl, op, &rf, &rt, backwards);
             if (!rc) rc = rename_related_tables(ddl, op, &rf, &rt, backwards);
+            break;
+        case DORM_OP_ADD_INDEX:
+        case DORM_OP_REMOVE_INDEX:
+            rc = op->concurrently ? index_concurrently(ddl, op, &rf, &rt, backwards) : alter_model(ddl, op, &rf, &rt, backwards);
             break;
         default:
             rc = alter_model(ddl, op, &rf, &rt, backwards);

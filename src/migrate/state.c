@@ -125,6 +125,7 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     dst->to = dorm_state_str(st, src->to);
     dst->through = dorm_state_str(st, src->through);
     dst->default_callable = src->default_callable;
+    dst->default_now = src->default_now;
     return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
@@ -313,11 +314,14 @@ int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) 
             int t = model_index(st, m->fields[k].to), th = model_index(st, m->fields[k].through);
             fs[k].to = t >= 0 ? r->models[t] : NULL;
             fs[k].through = th >= 0 ? r->models[th] : NULL;
-            /* A key to a text field holds text: what DORM_FK_TO declares. */
+            /* A key to a text or UUID field holds one: what DORM_FK_TO declares. */
             if (t >= 0 && fs[k].kind == DORM_KIND_FK) {
                 const dorm_mstate *tm = st->models[t];
                 int key = fs[k].to_field ? dorm_mstate_field(tm, fs[k].to_field) : -1;
+                for (int p = 0; !fs[k].to_field && key < 0 && p < tm->nfields; p++)
+                    if (tm->fields[p].f.primary_key) key = p;
                 fs[k].text_key = key >= 0 && dorm_kind_is_text(tm->fields[key].f.kind);
+                fs[k].uuid_key = key >= 0 && tm->fields[key].f.kind == DORM_KIND_UUID;
             }
         }
         *r->models[i] = (dorm_model){.name = m->name, .app_label = m->app, .fields = fs, .db_table = m->db_table,

@@ -16,6 +16,8 @@ typedef struct dorm_fstate {
     const char *to;
     const char *through;
     bool default_callable;     /* the model's default is a C function */
+    bool default_now;          /* the default is the current time (a one-off
+                                * "timezone.now" answer for auto_now_add)  */
 } dorm_fstate;
 
 /* A model (Django's ModelState): fields in order and the Meta options. */

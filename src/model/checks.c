@@ -1,6 +1,7 @@
 /* checks.c - Django's system checks on the registered models (the ones that
  * apply to what dorm models declare): field names, max_length, decimal
  * digits, primary keys, relations, ordering, indexes, choices. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,19 +86,20 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
     if (!key->unique && !key->primary_key)
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
-    bool text = dorm_kind_is_text(key->kind);
+    bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
     bool integer = dorm_kind_is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
                    key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT ||
                    key->kind == DORM_KIND_POSSMALLINT;
-    if (!text && !integer)
-        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer or text field; '%s.%s' is a %s.",
-               fm->target->model->name, key->name, dorm_kind_name(key->kind));
-    else if (text && !fm->f->text_key)
-        report(c, where, "dorm.E012", "A ForeignKey to the text field '%s.%s' needs a DORM_FK_TO(%s, const char *) member.",
-               fm->target->model->name, key->name, fm->target->model->name);
-    else if (integer && fm->f->text_key)
-        report(c, where, "dorm.E012", "A ForeignKey to the integer field '%s.%s' needs a DORM_FK(%s) member.",
-               fm->target->model->name, key->name, fm->target->model->name);
+    const char *target = fm->target->model->name;
+    char want[160];
+    snprintf(want, sizeof want,
+             text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
+    if (!text && !integer && !uuid)
+        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
+               target, key->name, dorm_kind_name(key->kind));
+    else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
+        report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
+               text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
 }
 
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
@@ -120,8 +122,9 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         if (f->max_digits <= 0) report(c, where, "fields.E132", "DecimalFields must define a 'max_digits' attribute.");
         else if (f->max_digits < f->decimal_places)
             report(c, where, "fields.E134", "'max_digits' must be greater or equal to 'decimal_places'.");
-        else if (f->max_digits > 18)
-            report(c, where, "dorm.E003", "dorm stores decimals exactly in 18 digits: 'max_digits' must be at most 18.");
+        else if (f->max_digits > DORM_DECIMAL_DIGITS)
+            report(c, where, "dorm.E003", "dorm stores decimals exactly in %d digits: 'max_digits' must be at most %d.",
+                   DORM_DECIMAL_DIGITS, DORM_DECIMAL_DIGITS);
     }
     if (f->primary_key && f->null) report(c, where, "fields.E007", "Primary keys must not have null=True.");
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&
@@ -184,6 +187,27 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
     }
 }
 
+/* The backends' catalogue prefixes and who keeps tables under them. */
+typedef struct catalogue {
+    const char *prefix, *backend;
+} catalogue;
+static const catalogue catalogues[] = {{"sqlite_", "SQLite"}, {"pg_", "PostgreSQL"}};
+
+static const catalogue *catalogue_of(const char *name) {
+    for (size_t i = 0; name && i < sizeof catalogues / sizeof *catalogues; i++) {
+        const char *p = catalogues[i].prefix;
+        size_t k = 0;
+        while (p[k] && tolower((unsigned char)name[k]) == p[k]) k++;
+        if (!p[k]) return &catalogues[i];
+    }
+    return NULL;
+}
+
+const char *dorm_table_name_reserved(const char *name) {
+    const catalogue *k = catalogue_of(name);
+    return k ? k->prefix : NULL;
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -195,6 +219,10 @@ static void check_model(checker *c, const dorm_meta *m) {
     for (const char *p = m->db_table + 1; alias_like && *p; p++) alias_like = *p >= '0' && *p <= '9';
     if (alias_like)
         report(c, m->label, "dorm.E013", "db_table '%s' is reserved: dorm names table aliases T2, T3, ...", m->db_table);
+    const catalogue *k = catalogue_of(m->db_table);
+    if (k)
+        report(c, m->label, "dorm.E015", "db_table '%s' is reserved: %s keeps its own tables under the prefix '%s'.",
+               m->db_table, k->backend, k->prefix);
     if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
     for (const dorm_field *f = model->fields; f && f->name; f++)

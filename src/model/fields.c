@@ -7,16 +7,6 @@
 #include "core/ctx.h"
 #include "model/fields.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
-/* DORM_FK_TO(Target, const char *): a key stored as text. */
-typedef struct text_fk_member {
-    const char *id;
-    void *obj;
-} text_fk_member;
 
 void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
     dorm_object *h = obj;
@@ -62,8 +52,9 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_BINARY:
         return dorm_v_bytes(*(const dorm_bytes *)p);
     case DORM_KIND_FK:
-        if (fm->f->text_key) return dorm_v_text(((const text_fk_member *)p)->id);
-        return dorm_v_int(((const fk_member *)p)->id);
+        if (fm->f->text_key) return dorm_v_text(*(const char *const *)p);
+        if (fm->f->uuid_key) return dorm_v_uuid(*(const dorm_uuid *)p);
+        return dorm_v_int(*(const int64_t *)p);
     default:
         return dorm_v_null();
     }
@@ -147,22 +138,40 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         ((dorm_bytes *)p)->data = v->u.p;
         ((dorm_bytes *)p)->len = v->len;
         return DORM_OK;
-    case DORM_KIND_FK:
+    case DORM_KIND_FK: {
+        /* A new key drops the cached object it no longer names. */
+        dorm_value had = dorm_member_value(fm, p);
         if (fm->f->text_key) {
-            text_fk_member *t = p;
             if (v->type != DORM_T_TEXT) break;
-            if (!t->id || strcmp(t->id, v->u.s) != 0) t->obj = NULL;
-            t->id = v->u.s;
-            return DORM_OK;
+            *(const char **)p = v->u.s;
+        } else if (fm->f->uuid_key) {
+            if (v->type != DORM_T_UUID) break;
+            *(dorm_uuid *)p = v->u.uuid;
+        } else {
+            if (v->type != DORM_T_INT) break;
+            *(int64_t *)p = v->u.i;
         }
-        if (v->type != DORM_T_INT) break;
-        if (((fk_member *)p)->id != v->u.i) ((fk_member *)p)->obj = NULL;
-        ((fk_member *)p)->id = v->u.i;
+        if (!dorm_value_equal(&had, v)) *dorm_fk_cache(p, fm) = NULL;
         return DORM_OK;
+    }
     default:
         break;
     }
     return DORM_EVALUE;
+}
+
+const void *dorm_key_bytes(const dorm_value *v, size_t *len) {
+    switch (v->type) {
+    case DORM_T_TEXT:
+        *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
+        return v->u.s;
+    case DORM_T_UUID:
+        *len = sizeof v->u.uuid.bytes;
+        return v->u.uuid.bytes;
+    default:
+        *len = sizeof v->u.i;
+        return &v->u.i;
+    }
 }
 
 bool dorm_field_has_default(const dorm_fmeta *fm) {

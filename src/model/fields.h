@@ -23,6 +23,17 @@ bool dorm_member_is_zero(const void *obj, const dorm_fmeta *fm);
 /* The primary key of an object, and whether it is set. */
 dorm_value dorm_pk_value(const void *obj);
 bool dorm_pk_is_set(const void *obj);
+/* The cached related object of a ForeignKey member (DORM_FK / DORM_FK_TO):
+ * the pointer after the key, which is an int64_t, a string or a dorm_uuid. */
+static inline void **dorm_fk_cache(void *member, const dorm_fmeta *fm) {
+    size_t key = fm->f->uuid_key ? sizeof(dorm_uuid) : fm->f->text_key ? sizeof(char *) : sizeof(int64_t);
+    size_t align = _Alignof(void *);
+    return (void **)((char *)member + (key + align - 1) / align * align);
+}
+/* The bytes a key value (integer, text or UUID) is hashed by: the text of a
+ * text key, else the value's own storage, so that a map keyed by them must
+ * not outlive *v. */
+const void *dorm_key_bytes(const dorm_value *v, size_t *len);
 /* Initialises the DORM_OBJECT header of a new object. */
 void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags);
 

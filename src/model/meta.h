@@ -116,6 +116,13 @@ static inline bool dorm_field_db_index(const dorm_field *f) {
 #define DORM_INDEX_NAME_MAX 32
 void dorm_index_default_name(const char *table, const char *const *cols, const bool *desc, size_t n, char *out);
 
+/* checks.c: the catalogue prefix a table name would collide with ("sqlite_":
+ * SQLite reserves such names; "pg_": PostgreSQL's catalogue, searched before
+ * the program's schema, would hide the table), compared without case; NULL
+ * for a name free on every backend.  The model checks (dorm.E015) and the
+ * migration files use it. */
+const char *dorm_table_name_reserved(const char *name);
+
 /* Django's class name of a kind ("CharField"). */
 const char *dorm_kind_name(dorm_kind k);
 /* Whether a kind stores a C string member. */

@@ -71,6 +71,22 @@ static void put_template(dorm_buf *b, const char *tmpl, const char *arg) {
 
 static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out);
 
+/* A column, with transforms applied ("publication_date__year"). */
+static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, int ntrans,
+                       const dorm_extract *trans) {
+    if (!ntrans) {
+        dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
+        return;
+    }
+    dorm_where w = {.alias = alias, .field = field, .ntrans = ntrans, .lookup = DORM_LK_EXACT};
+    memcpy(w.trans, trans, sizeof w.trans);
+    dorm_buf lhs = DORM_BUF_INIT;
+    leaf_lhs(s, qs, &w, w.ntrans, &lhs);
+    dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+    if (lhs.failed) s->failed = true;
+    dorm_buf_free(&lhs);
+}
+
 static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     static const char *const ops[] = {[DORM_E_ADD] = " + ", [DORM_E_SUB] = " - ", [DORM_E_MUL] = " * ",
                                       [DORM_E_DIV] = " / "};
@@ -90,17 +106,7 @@ static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
             if (ann) expr_sql(s, qs, ann->e);
             return;
         }
-        if (e->ntrans) {
-            dorm_where w = {.alias = e->alias, .field = e->field, .ntrans = e->ntrans, .lookup = DORM_LK_EXACT};
-            memcpy(w.trans, e->trans, sizeof w.trans);
-            dorm_buf lhs = DORM_BUF_INIT;
-            leaf_lhs(s, qs, &w, w.ntrans, &lhs);
-            dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
-            if (lhs.failed) s->failed = true;
-            dorm_buf_free(&lhs);
-            return;
-        }
-        dorm_sql_col(s, dorm_alias_name(qs, e->alias), e->field->column);
+        column_sql(s, qs, e->alias, e->field, e->ntrans, e->trans);
         return;
     case DORM_E_ADD:
     case DORM_E_SUB:
@@ -204,6 +210,32 @@ static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     return true;
 }
 
+/* " IN (?, ?, ...)", or for a list longer than the dialect writes that way,
+ * its one-parameter form (" = ANY(?)" with an array), so that no list is too
+ * long for a statement. */
+static void in_list(dorm_sql *s, const dorm_value *list) {
+    const dorm_dialect *d = s->d;
+    if (d->in_array && list->len > (size_t)d->in_list_max) {
+        dorm_buf arr = DORM_BUF_INIT;
+        if (d->array_param(&arr, list->u.list, list->len)) {
+            char *copy = dorm_arena_memdup(&s->cx->arena, arr.data ? arr.data : "", arr.len + 1);
+            if (!copy || arr.failed) s->failed = true;
+            dorm_value v = dorm_v_textn(copy, arr.len);
+            dorm_buf_free(&arr);
+            dorm_buf_putc(&s->text, ' ');
+            put_operator(s, d->in_array, &v);
+            return;
+        }
+        dorm_buf_free(&arr);
+    }
+    dorm_buf_puts(&s->text, " IN (");
+    for (size_t i = 0; i < list->len; i++) {
+        if (i) dorm_buf_puts(&s->text, ", ");
+        dorm_sql_param(s, &list->u.list[i]);
+    }
+    dorm_buf_putc(&s->text, ')');
+}
+
 static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     dorm_buf lhs = DORM_BUF_INIT;
     if (!year_bounds(s, qs, w)) {
@@ -214,12 +246,7 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
             dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
             break;
         case DORM_LK_IN:
-            dorm_buf_puts(&s->text, " IN (");
-            for (size_t i = 0; i < w->rhs.len; i++) {
-                if (i) dorm_buf_puts(&s->text, ", ");
-                dorm_sql_param(s, &w->rhs.u.list[i]);
-            }
-            dorm_buf_putc(&s->text, ')');
+            in_list(s, &w->rhs);
             break;
         case DORM_LK_RANGE:
             dorm_buf_puts(&s->text, " BETWEEN ");
@@ -287,7 +314,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         return W_SQL;
     case DORM_W_SUBQUERY: {
         size_t mark = s->text.len, pmark = s->nparams;
-        dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
+        column_sql(s, qs, w->alias, w->field, w->ntrans, w->trans);
         dorm_buf_puts(&s->text, " IN (");
         bool bare = s->bare_columns;
         s->bare_columns = false;
@@ -420,7 +447,7 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
             continue;
         }
-        dorm_sql_col(s, dorm_alias_name(qs, o->alias), o->field->column);
+        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
         dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
     }
 }
@@ -433,8 +460,9 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
         for (int i = 0; i < qs->ncols; i++) {
+            const dorm_col *c = &qs->cols[i];
             if (i) dorm_buf_puts(&s->text, ", ");
-            dorm_sql_col(s, dorm_alias_name(qs, qs->cols[i].alias), qs->cols[i].field->column);
+            column_sql(s, qs, c->alias, c->field, c->ntrans, c->trans);
         }
         return;
     }
@@ -460,9 +488,47 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
     }
 }
 
+/* Whether the ordering term o is among the model, select_related or
+ * values() columns a SELECT writes. */
+static bool selected(const dorm_qs *qs, const dorm_order *o) {
+    if (qs->mode != DORM_MODE_OBJECTS) {
+        for (int i = 0; i < qs->ncols; i++) {
+            const dorm_col *c = &qs->cols[i];
+            if (c->alias == o->alias && c->field == o->field && c->ntrans == o->ntrans &&
+                memcmp(c->trans, o->trans, sizeof(dorm_extract) * (size_t)o->ntrans) == 0)
+                return true;
+        }
+        return false;
+    }
+    if (o->ntrans) return false;
+    if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
+    for (int r = 0; r < qs->nselrel; r++)
+        if (qs->selrel[r].alias == o->alias) return true;
+    return false;
+}
+
+/* Whether an ordering term is written in the ORDER BY only, not selected. */
+static bool unselected_order(const dorm_qs *qs, const dorm_order *o) {
+    return !o->ref && (o->random || !selected(qs, o));
+}
+
+/* SELECT DISTINCT also selects the ordering terms it does not select
+ * already, as Django does: PostgreSQL requires it, and rows then differ
+ * exactly where their order does. */
+static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
+    for (int i = 0; i < qs->norder; i++) {
+        const dorm_order *o = &qs->order[i];
+        if (!unselected_order(qs, o)) continue;
+        dorm_buf_puts(&s->text, ", ");
+        if (o->random) dorm_buf_puts(&s->text, s->d->random_function);
+        else column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
+    }
+}
+
 /* GROUP BY of an aggregating annotate(): every selected column that is not
- * an aggregate (what Django writes on backends without group-by-pk). */
-static void group_clause(dorm_sql *s, const dorm_qs *qs) {
+ * an aggregate (what Django writes on backends without group-by-pk), and
+ * the columns ordered by (`ordered`: an ORDER BY is written). */
+static void group_clause(dorm_sql *s, const dorm_qs *qs, bool ordered) {
     if (!qs->group_by || qs->mode != DORM_MODE_OBJECTS) return;
     dorm_buf_puts(&s->text, " GROUP BY ");
     int k = 0;
@@ -483,6 +549,12 @@ static void group_clause(dorm_sql *s, const dorm_qs *qs) {
         dorm_buf_puts(&s->text, ", ");
         expr_sql(s, qs, qs->ann[i].e);
     }
+    for (int i = 0; ordered && i < qs->norder; i++) {
+        const dorm_order *o = &qs->order[i];
+        if (o->random || !unselected_order(qs, o)) continue;
+        dorm_buf_puts(&s->text, ", ");
+        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
+    }
 }
 
 /* The ordering to apply: explicit order_by(), else Meta.ordering. */
@@ -499,7 +571,11 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     dorm_qs tmp;
     bool sliced = qs->low > 0 || qs->high >= 0;
     bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct || qs->group_by);
-    if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) {
+    /* A count keeps the ordering only where it picks the rows of a slice
+     * (Django clears it otherwise, and so counts DISTINCT rows without the
+     * ordering terms). */
+    bool ordered = what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || (wrap_count && sliced);
+    if (ordered) {
         qs = with_ordering(qs, &tmp);
         if (!qs) return DORM_EFIELD;
     }
@@ -514,11 +590,12 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
         dorm_sql_name(s, "a");
     } else {
         select_columns(s, qs, what == DORM_SELECT_COUNT ? DORM_SELECT_ROWS : what);
+        if (qs->distinct && ordered && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
     }
     from_clause(s, qs);
     if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    if (what != DORM_SELECT_EXISTS) group_clause(s, qs);
-    if (what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || wrap_count) order_clause(s, qs);
+    if (what != DORM_SELECT_EXISTS) group_clause(s, qs, ordered);
+    if (ordered) order_clause(s, qs);
     if (what == DORM_SELECT_EXISTS) {
         s->d->limit_offset(&s->text, 1, qs->low);
     } else if (sliced && what != DORM_SELECT_COUNT) {

@@ -51,10 +51,13 @@ static dorm_kind value_kind(const dorm_value *v) {
     }
 }
 
-static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, const dorm_rexpr **out) {
+static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth, const dorm_rexpr **out) {
+    if (depth > DORM_MAX_DEPTH)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
     if (!r) return DORM_ENOMEM;
     r->kind = e->kind;
+    r->decimal_places = -1;
     switch (e->kind) {
     case DORM_E_VALUE:
         if (e->value.type == DORM_T_EXPR || e->value.type == DORM_T_LIST || e->value.type == DORM_T_OBJECT ||
@@ -76,6 +79,7 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, const dor
                 return dorm_qs_fail(qs, DORM_EFIELD, "Cannot compute an aggregate of the aggregate '%s'.", e->name)->err;
             r->ref = ann->alias;
             r->out = ann->e->out;
+            r->decimal_places = ann->e->decimal_places;
             r->aggregate = ann->e->aggregate;
             break;
         }
@@ -96,14 +100,13 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, const dor
     case DORM_E_MUL:
     case DORM_E_DIV: {
         if (!e->a || !e->b) return dorm_qs_fail(qs, DORM_EVALUE, "An arithmetic expression needs two operands.")->err;
-        int rc = resolve(qs, e->a, in_aggregate, &r->a);
-        if (!rc) rc = resolve(qs, e->b, in_aggregate, &r->b);
+        int rc = resolve(qs, e->a, in_aggregate, depth + 1, &r->a);
+        if (!rc) rc = resolve(qs, e->b, in_aggregate, depth + 1, &r->b);
         if (rc) return rc;
         dorm_kind ka = r->a->out, kb = r->b->out;
         r->out = ka == DORM_KIND_FLOAT || kb == DORM_KIND_FLOAT       ? DORM_KIND_FLOAT
                  : ka == DORM_KIND_DECIMAL || kb == DORM_KIND_DECIMAL ? DORM_KIND_DECIMAL
                                                                       : ka;
-        r->decimal_places = r->a->decimal_places > r->b->decimal_places ? r->a->decimal_places : r->b->decimal_places;
         r->aggregate = r->a->aggregate || r->b->aggregate;
         break;
     }
@@ -120,15 +123,14 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, const dor
             break;
         }
         if (e->a) {
-            int rc = resolve(qs, e->a, true, &r->a);
+            int rc = resolve(qs, e->a, true, depth + 1, &r->a);
             if (rc) return rc;
         } else {
             if (!e->name) return dorm_qs_fail(qs, DORM_EVALUE, "An aggregate needs a field path.")->err;
-            int rc = resolve(qs, dorm_F(e->name), true, &r->a);
+            int rc = resolve(qs, dorm_F(e->name), true, depth + 1, &r->a);
             if (rc) return rc;
         }
         dorm_kind in = r->a->out;
-        r->decimal_places = r->a->decimal_places;
         if (e->kind == DORM_E_COUNT) r->out = DORM_KIND_BIGINT;
         else if (e->kind == DORM_E_AVG) r->out = in == DORM_KIND_DECIMAL ? DORM_KIND_DECIMAL : DORM_KIND_FLOAT;
         else r->out = widen(in);
@@ -141,7 +143,17 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, const dor
 
 int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
     if (!e) return dorm_qs_fail(qs, DORM_EVALUE, "No expression given.")->err;
-    return resolve(qs, e, false, out);
+    return resolve(qs, e, false, 0, out);
+}
+
+bool dorm_rexpr_joins(const dorm_qs *qs, const dorm_rexpr *e) {
+    if (!e) return false;
+    if (e->kind == DORM_E_F && e->ref) {
+        const dorm_ann *ann = dorm_qs_annotation(qs, e->ref, strlen(e->ref));
+        return ann && dorm_rexpr_joins(qs, ann->e);
+    }
+    if (e->kind == DORM_E_F && e->alias != 0) return true;
+    return dorm_rexpr_joins(qs, e->a) || dorm_rexpr_joins(qs, e->b);
 }
 
 /* Django's default alias of aggregate(Avg("pages")): "pages__avg". */
@@ -150,22 +162,31 @@ const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e) {
     return dorm_sprintf(cx, "%s__%s", e->name, agg_names[e->kind]);
 }
 
-/* Aliases name columns in SQL: DESIGN.md's rule refuses quotes, whitespace,
- * comment and statement characters and the empty string. */
-bool dorm_alias_valid(const char *a) {
-    if (!a || !*a || strlen(a) > 128) return false;
-    if (strstr(a, "--") || strstr(a, "/*") || strstr(a, "*/")) return false;
-    for (const unsigned char *p = (const unsigned char *)a; *p; p++) {
-        if (*p <= ' ' || *p == 0x7f || strchr("\"'`;#%$\\[]", *p)) return false;
-        /* UTF-8 C1 controls, no-break and the other Unicode spaces (Python's \s). */
-        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0xA0) return false;
-        if (p[0] == 0xE1 && p[1] == 0x9A && p[2] == 0x80) return false;
-        if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF))
-            return false;
-        if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F) return false;
-        if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) return false;
+/* Aliases name columns in SQL: identifier characters only (DESIGN.md's
+ * allowlist), and no longer than the backend keeps a name, which it would
+ * otherwise cut silently (PostgreSQL: 63 bytes). */
+int dorm_alias_check(dorm_ctx *cx, const char *a) {
+    if (!a) return dorm_fail(cx, DORM_EVALUE, "Complex annotations require an alias");
+    size_t n = strlen(a);
+    bool ok = n > 0 && ((a[0] >= 'A' && a[0] <= 'Z') || (a[0] >= 'a' && a[0] <= 'z') || a[0] == '_');
+    for (size_t i = 1; ok && i < n; i++)
+        ok = (a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') || a[i] == '_';
+    int max = cx->db->dialect->max_name_length ? cx->db->dialect->max_name_length : 200;
+    if (ok && n <= (size_t)max) return DORM_OK;
+    /* The alias as it may be shown: bytes that are not printable ASCII escaped. */
+    dorm_buf shown = DORM_BUF_INIT;
+    for (size_t i = 0; i < n && i < 80; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (c < 0x20 || c >= 0x7f || c == '\\') dorm_buf_printf(&shown, "\\x%02x", c);
+        else dorm_buf_putc(&shown, (char)c);
     }
-    return true;
+    if (n > 80) dorm_buf_puts(&shown, "...");
+    int rc = ok ? dorm_fail(cx, DORM_EVALUE, "Column alias '%s' is longer than %d characters, the longest name this "
+                                           "database keeps.", shown.data ? shown.data : "", max)
+                : dorm_fail(cx, DORM_EVALUE, "Column alias '%s' is not allowed: an alias is a letter or underscore "
+                                           "followed by letters, digits and underscores.", shown.data ? shown.data : "");
+    dorm_buf_free(&shown);
+    return rc;
 }
 
 void dorm_ann_describe(dorm_ann *a) {
@@ -185,6 +206,7 @@ dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
     dorm_qs *c = dorm_qs_clone(qs);
     if (!c) return NULL;
     if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot annotate a query once a slice has been taken.");
+    if (c->mode != DORM_MODE_OBJECTS) return dorm_qs_fail(c, DORM_ENOTSUPPORTED, "%s", DORM_VALUES_ANNOTATE);
     size_t n = 0;
     while (anns && anns[n]) n++;
     dorm_ann *all = dorm_alloc(c->cx, sizeof(dorm_ann) * ((size_t)c->nann + n + 1));
@@ -192,9 +214,7 @@ dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
     if (c->nann) memcpy(all, c->ann, sizeof(dorm_ann) * (size_t)c->nann);
     for (size_t i = 0; i < n; i++) {
         const char *alias = anns[i]->alias ? anns[i]->alias : dorm_default_alias(c->cx, anns[i]->expr);
-        if (!dorm_alias_valid(alias))
-            return dorm_qs_fail(c, DORM_EVALUE, "Column aliases cannot contain whitespace characters, hashes, control "
-                                                "characters, quotation marks, semicolons, or SQL comments.");
+        if (dorm_alias_check(c->cx, alias)) return dorm_qs_fail(c, DORM_EVALUE, "%s", dorm_errmsg(c->cx));
         if (dorm_qs_annotation(c, alias, strlen(alias)) || dorm_meta_field(c->meta, alias) ||
             dorm_meta_reverse(c->meta, alias, strlen(alias)))
             return dorm_qs_fail(c, DORM_EVALUE, "The annotation '%s' conflicts with a field on the model.", alias);

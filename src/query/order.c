@@ -1,6 +1,6 @@
 /* order.c - resolution of order_by() fields and Meta.ordering: "-field",
- * "?" (random), paths across relations, and a relation itself, which orders by
- * the related model's own Meta.ordering as Django does. */
+ * "?" (random), paths across relations and transforms, and a relation itself,
+ * which orders by the related model's own Meta.ordering as Django does. */
 #include <string.h>
 
 #include "query/query.h"
@@ -25,20 +25,17 @@ static int push(dorm_qs *qs, order_list *l, dorm_order o) {
 
 static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int depth) {
     const dorm_ann *ann = depth == 0 ? dorm_qs_annotation(qs, path, strlen(path)) : NULL;
-    if (ann) return push(qs, l, (dorm_order){0, NULL, desc, false, ann->alias});
+    if (ann) return push(qs, l, (dorm_order){.desc = desc, .ref = ann->alias});
     dorm_path p;
-    int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER, &p);
+    int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
     if (rc) return rc;
-    const dorm_fmeta *fm = p.field;
-    size_t plen = strlen(path), alen = strlen(fm->attname);
-    bool by_attname = plen >= alen && strcmp(path + plen - alen, fm->attname) == 0 && fm->attname != fm->f->name;
-    if (fm->f->kind != DORM_KIND_FK || !fm->target || by_attname || depth > 8)
-        return push(qs, l, (dorm_order){p.alias, fm, desc, false, NULL});
-    /* Ordering by a relation means ordering by the related model's ordering. */
-    const char *const *ord = fm->target->model->ordering;
-    if (!ord || !ord[0]) {
-        const char *sub = dorm_sprintf(qs->cx, "%s__%s", path, fm->target->pk->f->name);
-        return sub ? add_path(qs, l, sub, desc, depth + 1) : DORM_ENOMEM;
+    /* "author" orders by Author's Meta.ordering; "author_id", "author__id"
+     * and a relation to a model without one order by the key column. */
+    const char *const *ord = p.relation ? p.field->target->model->ordering : NULL;
+    if (!ord || !ord[0] || depth > 8) {
+        dorm_order o = {.alias = p.alias, .field = p.field, .desc = desc, .ntrans = p.ntrans};
+        memcpy(o.trans, p.trans, sizeof p.trans);
+        return push(qs, l, o);
     }
     for (size_t i = 0; ord[i]; i++) {
         const char *o = ord[i];
@@ -58,7 +55,7 @@ int dorm_order_resolve(dorm_qs *qs, const char *const *fields) {
         const char *f = fields[i];
         int rc;
         if (strcmp(f, "?") == 0) {
-            rc = push(qs, &l, (dorm_order){0, NULL, false, true, NULL});
+            rc = push(qs, &l, (dorm_order){.random = true});
         } else {
             bool desc = f[0] == '-';
             rc = add_path(qs, &l, desc ? f + 1 : f, desc, 0);

@@ -1,7 +1,7 @@
 /* path.c - resolution of Django's "field__relation__transform__lookup" paths
  * against the registry: walks forward and reverse relations (adding or reusing
  * joins), then transforms and the final lookup.  Errors carry Django's
- * FieldError messages. */
+ * FieldError messages, with its "perhaps you meant ...?" for a lookup typo. */
 #include <string.h>
 
 #include "query/query.h"
@@ -15,7 +15,7 @@ static const char *const lookup_names[DORM_LK__COUNT] = {
     [DORM_LK_LT] = "lt",                 [DORM_LK_LTE] = "lte",
     [DORM_LK_IN] = "in",                 [DORM_LK_RANGE] = "range",
     [DORM_LK_ISNULL] = "isnull",         [DORM_LK_REGEX] = "regex",
-    [DORM_LK_IREGEX] = "iregex",
+    [DORM_LK_IREGEX] = "iregex",         [DORM_LK_JSON_CONTAINS] = "contains",
 };
 
 static const char *const transform_names[DORM_EX__COUNT] = {
@@ -26,7 +26,15 @@ static const char *const transform_names[DORM_EX__COUNT] = {
     [DORM_EX_TIME] = "time",
 };
 
+/* One "__"-separated part of a path (may be empty: "title__"). */
+typedef struct part {
+    const char *s;
+    size_t n;
+} part;
+
 static bool eqn(const char *name, const char *s, size_t n) { return strncmp(name, s, n) == 0 && name[n] == '\0'; }
+
+static bool is_pk(part p) { return p.n == 2 && strncmp(p.s, "pk", 2) == 0; }
 
 int dorm_lookup_by_name(const char *s, size_t n) {
     for (int i = 0; i < DORM_LK__COUNT; i++)
@@ -40,6 +48,10 @@ static int transform_by_name(const char *s, size_t n) {
     for (int i = 0; i < DORM_EX__COUNT; i++)
         if (eqn(transform_names[i], s, n)) return i;
     return -1;
+}
+
+static bool is_lookup_or_transform(part p) {
+    return dorm_lookup_by_name(p.s, p.n) >= 0 || transform_by_name(p.s, p.n) >= 0;
 }
 
 /* Which transforms a value kind offers (Django registers them per field class). */
@@ -82,12 +94,12 @@ static bool lookup_allowed(dorm_kind k, int lk) {
     case DORM_LK_REGEX:
     case DORM_LK_IREGEX:
         return dorm_kind_is_text(k) || k == DORM_KIND_UUID;
+    case DORM_LK_JSON_CONTAINS:
+        return false;
     default:
         return true;
     }
 }
-
-static const char *kind_label(dorm_kind k) { return dorm_kind_name(k); }
 
 static const char *alias_name(const dorm_qs *qs, int alias) {
     return alias == 0 ? qs->meta->db_table : qs->joins[alias - 1].alias;
@@ -128,143 +140,189 @@ int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, 
     return qs->njoins;
 }
 
-static int field_error(dorm_qs *qs, const char *fmt, const char *a, size_t an, const char *b) {
-    dorm_qs_fail(qs, DORM_EFIELD, fmt, (int)an, a, b);
+static int field_error(dorm_qs *qs, const char *fmt, part p, const char *b) {
+    dorm_qs_fail(qs, DORM_EFIELD, fmt, (int)p.n, p.s, b);
     return DORM_EFIELD;
 }
 
-/* Transforms and the lookup after the last field. */
-static int resolve_tail(dorm_qs *qs, const char *p, const char *end, int flags, dorm_path *out) {
-    while (p < end) {
-        const char *sep = strstr(p, "__");
-        if (!sep || sep > end) sep = end;
-        size_t n = (size_t)(sep - p);
+static int unknown_keyword(dorm_qs *qs, const dorm_meta *m, part p) {
+    return field_error(qs, "Cannot resolve keyword '%.*s' into field. Choices are: %s", p, m->choices_list);
+}
+
+/* Django's ", perhaps you meant a or b?" for a lookup or transform name
+ * close to one the kind offers, else ".". */
+static const char *suggestion(dorm_qs *qs, dorm_kind k, part p, int flags) {
+    const char *cands[DORM_LK__COUNT + DORM_EX__COUNT], *best[3];
+    size_t n = 0;
+    for (int i = 0; (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS)) && i < DORM_EX__COUNT; i++)
+        if (transform_allowed(k, (dorm_extract)i)) cands[n++] = transform_names[i];
+    for (int i = 0; (flags & DORM_PATH_LOOKUPS) && i < DORM_LK__COUNT; i++)
+        if (lookup_allowed(k, i)) cands[n++] = lookup_names[i];
+    int nb = dorm_close_matches(p.s, p.n, cands, n, best);
+    if (!nb) return ".";
+    const char *s = dorm_sprintf(qs->cx, ", perhaps you meant %s%s%s%s%s?", best[0], nb > 1 ? " or " : "",
+                                 nb > 1 ? best[1] : "", nb > 2 ? " or " : "", nb > 2 ? best[2] : "");
+    return s ? s : ".";
+}
+
+/* A name after a relation that is no field of the related model m: Django's
+ * "Related Field got invalid lookup" when it looks like a lookup (or is
+ * empty, a path ending in "__"), else the related model's fields. */
+static int after_relation(dorm_qs *qs, const dorm_meta *m, part p, int flags) {
+    const char *best[3];
+    if ((flags & DORM_PATH_LOOKUPS) &&
+        (p.n == 0 || dorm_close_matches(p.s, p.n, lookup_names, DORM_LK__COUNT, best) > 0))
+        return field_error(qs, "Related Field got invalid lookup: %.*s%s", p, "");
+    return unknown_keyword(qs, m, p);
+}
+
+/* Transforms and the lookup after the last field (parts[0..n)).  `field`
+ * names the field for messages; `related`: it is a relation, whose parts are
+ * lookups on its key. */
+static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const char *field, bool related,
+                        const dorm_meta *target, dorm_path *out) {
+    for (int i = 0; i < n; i++) {
+        part p = parts[i];
         dorm_kind k = dorm_path_kind(out->field, out->ntrans, out->trans);
-        int ex = transform_by_name(p, n);
+        int ex = transform_by_name(p.s, p.n);
         if (ex >= 0 && transform_allowed(k, (dorm_extract)ex) && out->ntrans < DORM_MAX_TRANSFORMS &&
             (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))) {
             out->trans[out->ntrans++] = (dorm_extract)ex;
-        } else {
-            int lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_by_name(p, n) : -1;
-            if (lk < 0 || sep != end || !lookup_allowed(k, lk))
-                return field_error(qs, "Unsupported lookup '%.*s' for %s or join on the field not permitted.", p, n,
-                                   kind_label(k == DORM_KIND_INT && out->ntrans == 0 ? out->field->f->kind : k));
-            out->lookup = lk;
+            continue;
         }
-        p = sep == end ? end : sep + 2;
+        int lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_by_name(p.s, p.n) : -1;
+        if (lk >= 0 && i == n - 1 && lookup_allowed(k, lk)) {
+            out->lookup = lk;
+            return DORM_OK;
+        }
+        if (related && out->ntrans == 0) {
+            if (flags & DORM_PATH_LOOKUPS) return field_error(qs, "Related Field got invalid lookup: %.*s%s", p, "");
+            return unknown_keyword(qs, target, p);
+        }
+        if (!(flags & DORM_PATH_LOOKUPS))
+            return field_error(qs, "Cannot resolve keyword '%.*s' into field. Join on '%s' not permitted.", p, field);
+        const char *label = dorm_kind_name(k == DORM_KIND_INT && out->ntrans == 0 ? out->field->f->kind : k);
+        dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
+                     p.s, label, suggestion(qs, k, p, flags));
+        return DORM_EFIELD;
     }
     return DORM_OK;
 }
 
+/* Splits path into its parts (in the arena); the count, or DORM_ENOMEM. */
+static int split(dorm_qs *qs, const char *path, size_t len, part **out) {
+    int n = 1;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (path[i] == '_' && path[i + 1] == '_') {
+            n++;
+            i++;
+        }
+    part *parts = dorm_alloc(qs->cx, sizeof(part) * (size_t)n);
+    if (!parts) return DORM_ENOMEM;
+    const char *p = path, *end = path + len;
+    for (int i = 0; i < n; i++) {
+        const char *sep = p;
+        while (sep + 1 < end && !(sep[0] == '_' && sep[1] == '_')) sep++;
+        if (sep + 1 >= end) sep = end;
+        parts[i] = (part){p, (size_t)(sep - p)};
+        p = sep == end ? end : sep + 2;
+    }
+    *out = parts;
+    return n;
+}
+
+/* Whether part p names something of model m a path can walk into. */
+static bool walkable(const dorm_meta *m, part p) {
+    return is_pk(p) || dorm_meta_fieldn(m, p.s, p.n) || dorm_meta_reverse(m, p.s, p.n) || dorm_meta_m2m(m, p.s, p.n);
+}
+
 int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
     const dorm_meta *m = qs->meta;
-    const char *p = path, *end = path + len;
     memset(out, 0, sizeof *out);
     out->lookup = -1;
+    part *parts;
+    int np = split(qs, path, len, &parts);
+    if (np < 0) return np;
     int alias = 0;
     bool nullable = false;
-    if (len == 0) return field_error(qs, "Cannot resolve keyword '%.*s' into field. Choices are: %s", p, 0, m->choices_list);
-    while (p < end) {
-        const char *sep = strstr(p, "__");
-        if (!sep || sep > end) sep = end;
-        size_t n = (size_t)(sep - p);
-        const dorm_fmeta *fm = (n == 2 && strncmp(p, "pk", 2) == 0) ? m->pk : dorm_meta_fieldn(m, p, n);
-        const dorm_rel *mm = fm ? NULL : dorm_meta_m2m(m, p, n);
+    for (int i = 0; i < np; i++) {
+        part p = parts[i];
+        bool last = i == np - 1;
+        const dorm_fmeta *fm = is_pk(p) ? m->pk : dorm_meta_fieldn(m, p.s, p.n);
+        const dorm_rel *mm = fm ? NULL : dorm_meta_m2m(m, p.s, p.n);
         if (mm) {
             /* This side -> join table (multi-valued), then join table -> other side. */
             int a = dorm_path_join(qs, alias, mm->fk, true, flags);
             if (a < 0) return a;
-            const char *q = sep == end ? end : sep + 2, *sep2 = strstr(q, "__");
-            if (!sep2 || sep2 > end) sep2 = end;
-            size_t n2 = (size_t)(sep2 - q);
             const dorm_meta *t = mm->model;
-            bool key = q != end && ((n2 == 2 && strncmp(q, "pk", 2) == 0) || eqn(t->pk->f->name, q, n2));
+            part q = last ? (part){"", 0} : parts[i + 1];
+            bool key = !last && (is_pk(q) || eqn(t->pk->f->name, q.s, q.n));
             /* tags, tags__in, tags__pk compare the join table's key (Django trims the last join). */
-            if (q == end || key || (!dorm_meta_fieldn(t, q, n2) && !dorm_meta_reverse(t, q, n2) &&
-                                    !dorm_meta_m2m(t, q, n2))) {
+            if (last || key || !walkable(t, q)) {
+                if (!last && !key && !is_lookup_or_transform(q)) return after_relation(qs, t, q, flags);
                 out->field = mm->to_fk;
                 out->alias = a;
                 out->nullable = true;
-                return resolve_tail(qs, key ? (sep2 == end ? end : sep2 + 2) : q, end, flags, out);
+                int skip = i + 1 + (key ? 1 : 0);
+                return resolve_tail(qs, parts + skip, np - skip, flags, p.s, true, t, out);
             }
             alias = dorm_path_join(qs, a, mm->to_fk, false, flags);
             if (alias < 0) return alias;
             m = t;
             nullable = true;
-            p = q;
             continue;
         }
         if (!fm) {
-            const dorm_rel *rel = dorm_meta_reverse(m, p, n);
-            if (!rel)
-                return field_error(qs, "Cannot resolve keyword '%.*s' into field. Choices are: %s", p, n,
-                                   m->choices_list);
+            const dorm_rel *rel = dorm_meta_reverse(m, p.s, p.n);
+            if (!rel) return i == 0 ? unknown_keyword(qs, m, p) : after_relation(qs, m, p, flags);
             int a = dorm_path_join(qs, alias, rel->fk, true, flags);
             if (a < 0) return a;
             alias = a;
             m = rel->model;
             nullable = true;
-            const char *q = sep + 2, *sep2 = sep == end ? end : strstr(q, "__");
-            if (!sep2 || sep2 > end) sep2 = end;
-            size_t n2 = (size_t)(sep2 - q);
             /* books / books__isnull / books__in compare the related primary key. */
-            bool tail = sep == end || (!(n2 == 2 && strncmp(q, "pk", 2) == 0) && !dorm_meta_fieldn(m, q, n2) &&
-                                       !dorm_meta_reverse(m, q, n2) && !dorm_meta_m2m(m, q, n2) &&
-                                       (dorm_lookup_by_name(q, n2) >= 0 || transform_by_name(q, n2) >= 0));
-            if (tail) {
+            if (last || (!walkable(m, parts[i + 1]) && is_lookup_or_transform(parts[i + 1]))) {
                 out->field = m->pk;
                 out->alias = alias;
                 out->nullable = true;
-                return resolve_tail(qs, sep == end ? end : q, end, flags, out);
+                return resolve_tail(qs, parts + i + 1, np - i - 1, flags, p.s, true, m, out);
             }
-            p = q;
             continue;
         }
         nullable = nullable || fm->f->null;
         bool is_fk = fm->f->kind == DORM_KIND_FK && fm->target;
-        bool by_attname = fm->attname != fm->f->name && n == strlen(fm->attname) && strncmp(p, fm->attname, n) == 0;
-        if (!is_fk || by_attname || sep == end) {
+        bool by_attname = fm->attname != fm->f->name && eqn(fm->attname, p.s, p.n);
+        if (!is_fk || by_attname || last) {
             out->field = fm;
             out->alias = alias;
             out->nullable = nullable;
-            return resolve_tail(qs, sep == end ? end : sep + 2, end, flags, out);
+            out->relation = is_fk && !by_attname;
+            return resolve_tail(qs, parts + i + 1, np - i - 1, flags, fm->f->name, false, NULL, out);
         }
         /* A relation with more parts: a field of the target, or a lookup on the key. */
-        const char *q = sep + 2;
-        const char *sep2 = strstr(q, "__");
-        if (!sep2 || sep2 > end) sep2 = end;
-        size_t n2 = (size_t)(sep2 - q);
+        part q = parts[i + 1];
         const dorm_meta *t = fm->target;
-        const dorm_fmeta *next = (n2 == 2 && strncmp(q, "pk", 2) == 0) ? t->pk : dorm_meta_fieldn(t, q, n2);
-        const dorm_rel *nrel = next ? NULL : dorm_meta_reverse(t, q, n2);
-        if (!next && !nrel && !dorm_meta_m2m(t, q, n2)) {
-            if (dorm_lookup_by_name(q, n2) >= 0 || transform_by_name(q, n2) >= 0) {
-                out->field = fm;
-                out->alias = alias;
-                out->nullable = nullable;
-                return resolve_tail(qs, q, end, flags, out);
-            }
-            if (!(flags & DORM_PATH_LOOKUPS))
-                return field_error(qs, "Cannot resolve keyword '%.*s' into field. Choices are: %s", q, n2,
-                                   t->choices_list);
-            return field_error(qs, "Related Field got invalid lookup: %.*s%s", q, n2, "");
+        const dorm_fmeta *next = is_pk(q) ? t->pk : dorm_meta_fieldn(t, q.s, q.n);
+        if (!walkable(t, q)) {
+            if (!is_lookup_or_transform(q)) return after_relation(qs, t, q, flags);
+            out->field = fm;
+            out->alias = alias;
+            out->nullable = nullable;
+            return resolve_tail(qs, parts + i + 1, np - i - 1, flags, fm->f->name, true, t, out);
         }
         if (next && next == t->pk && fm->target_pk == t->pk) {
             /* author__id is author_id: no join needed (Django trims it). */
             out->field = fm;
             out->alias = alias;
             out->nullable = nullable;
-            return resolve_tail(qs, sep2 == end ? end : sep2 + 2, end, flags, out);
+            return resolve_tail(qs, parts + i + 2, np - i - 2, flags, fm->f->name, false, NULL, out);
         }
         int a = dorm_path_join(qs, alias, fm, false, flags);
         if (a < 0) return a;
         alias = a;
         m = t;
-        p = q;
     }
-    out->alias = alias;
-    out->nullable = nullable;
-    return DORM_OK;
+    return unknown_keyword(qs, m, (part){"", 0});
 }
 
 const char *dorm_alias_name(const dorm_qs *qs, int alias) { return alias_name(qs, alias); }

@@ -23,8 +23,8 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items) {
             return dorm_qs_fail(c, p->queryset->err, "%s", p->queryset->errmsg ? p->queryset->errmsg : "");
         if (p->queryset && p->queryset->mode != DORM_MODE_OBJECTS)
             return dorm_qs_fail(c, DORM_EVALUE, "Prefetch querysets cannot use raw(), values(), and values_list().");
-        if (p->to_attr && !dorm_alias_valid(p->to_attr))
-            return dorm_qs_fail(c, DORM_EVALUE, "Invalid to_attr '%s' for the lookup '%s'.", p->to_attr, p->lookup);
+        if (p->to_attr && dorm_alias_check(c->cx, p->to_attr))
+            return dorm_qs_fail(c, DORM_EVALUE, "Invalid to_attr for the lookup '%s': %s", p->lookup, dorm_errmsg(c->cx));
         copies[i].lookup = dorm_strdup(c->cx, p->lookup);
         copies[i].queryset = p->queryset;
         copies[i].to_attr = p->to_attr ? dorm_strdup(c->cx, p->to_attr) : NULL;

@@ -64,6 +64,8 @@ static int to_int(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm
         out->u.i = in->u.b;
         return 0;
     case DORM_T_FLOAT:
+        /* Outside int64's range (or NaN) the cast is undefined: refused. */
+        if (!(in->u.f >= -9223372036854775808.0 && in->u.f < 9223372036854775808.0)) break;
         out->u.i = (int64_t)in->u.f;
         return 0;
     case DORM_T_TEXT:
@@ -167,12 +169,10 @@ static int to_decimal(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, 
         *out = *in;
         return 0;
     case DORM_T_INT:
-        d.coef = in->u.i;
-        d.scale = 0;
-        *out = dorm_v_decimal(d);
+        *out = dorm_v_decimal(dorm_decimal_from_int(in->u.i, 0));
         return 0;
     case DORM_T_FLOAT:
-        if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places ? fm->f->decimal_places : 6, &d) == 0) {
+        if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places > 0 ? fm->f->decimal_places : 6, &d) == 0) {
             *out = dorm_v_decimal(d);
             return 0;
         }
@@ -196,6 +196,7 @@ static int to_date(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dor
         return 0;
     }
     if (in->type == DORM_T_DATETIME) {
+        if (!dorm_datetime_valid(in->u.dt)) return dorm_fail(cx, DORM_EDATA, "date value out of range");
         dorm_datetime_split(in->u.dt, &d, NULL);
         *out = dorm_v_date(d);
         return 0;
@@ -217,10 +218,13 @@ static int to_datetime(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in,
         *out = dorm_v_datetime(dorm_datetime_utc(in->u.date.year, in->u.date.month, in->u.date.day, 0, 0, 0, 0));
         return 0;
     }
-    if (in->type == DORM_T_TEXT && dorm_datetime_parse(in->u.s, vlen(in), &t) == 0) {
+    int rc = in->type == DORM_T_TEXT ? dorm_datetime_parse(in->u.s, vlen(in), &t) : DORM_EVALUE;
+    if (rc == 0) {
         *out = dorm_v_datetime(t);
         return 0;
     }
+    if (rc == DORM_EDATA)
+        return bad(cx, DORM_EDATA, "'%s' value is out of range: datetimes are years 1 to 9999 in UTC.", fm, in);
     return bad(cx, DORM_EVALIDATION,
                "'%s' value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.", fm, in);
 }

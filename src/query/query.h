@@ -37,6 +37,10 @@ typedef enum dorm_wkind {
 } dorm_wkind;
 
 #define DORM_MAX_TRANSFORMS 4
+/* How deep conditions (Q trees) and expressions may nest: the where builder
+ * and the compiler recurse, and the databases refuse deeper SQL anyway
+ * (PostgreSQL's parser near 1,000 levels of NOT, SQLite's far earlier). */
+#define DORM_MAX_DEPTH 1000
 
 /* A resolved expression: F() paths turned into (alias, field), annotation
  * references by name, aggregates over their column. */
@@ -52,6 +56,9 @@ typedef struct dorm_rexpr {
     bool distinct;
     bool aggregate;               /* contains an aggregate                     */
     dorm_kind out;                /* kind of the result                        */
+    /* A column's places, which its values are rounded to as Django's SQLite
+     * converter rounds a column; -1 (any other expression): the value the
+     * backend computed, as Django's converters return it. */
     int decimal_places;
 } dorm_rexpr;
 
@@ -87,6 +94,8 @@ typedef struct dorm_order {
     bool desc;
     bool random;
     const char *ref;          /* an annotation alias                          */
+    int ntrans;               /* "publication_date__year": transforms         */
+    dorm_extract trans[DORM_MAX_TRANSFORMS];
 } dorm_order;
 
 /* A model loaded by select_related: its join, the ForeignKey leading to it
@@ -105,11 +114,16 @@ static inline const dorm_meta *dorm_selrel_model(const dorm_selrel *sr) {
     return sr->rel ? sr->fk->owner : sr->fk->target;
 }
 
-/* A selected column of values()/values_list(). */
+/* A selected column of values()/values_list(): a field, or transforms of
+ * it ("publication_date__year"), read as `out` (the field, or the
+ * transform's result). */
 typedef struct dorm_col {
     int alias;
     const dorm_fmeta *field;
     const char *name;
+    int ntrans;
+    dorm_extract trans[DORM_MAX_TRANSFORMS];
+    const dorm_fmeta *out;
 } dorm_col;
 
 struct dorm_qs {
@@ -156,6 +170,8 @@ typedef struct dorm_path {
     dorm_extract trans[DORM_MAX_TRANSFORMS];
     int lookup;               /* a dorm_lookup, or -1 when none was given      */
     bool nullable;            /* a nullable field or join lies on the path     */
+    bool relation;            /* ends on a ForeignKey's name ("author", not
+                                 "author_id" or "author__id")                  */
 } dorm_path;
 
 enum {
@@ -184,6 +200,10 @@ const char *dorm_alias_name(const dorm_qs *qs, int alias);
  * filter() call; DORM_PATH_OUTER makes a new nullable join LEFT OUTER.  The
  * alias (> 0) or DORM_ENOMEM. */
 int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags);
+/* Python's difflib.get_close_matches(word, cands): up to three of the
+ * ncands candidates closest to word (n bytes), best first, into out; their
+ * number. */
+int dorm_close_matches(const char *word, size_t n, const char *const *cands, size_t ncands, const char **out);
 /* The lookup named by s (n bytes), or -1. */
 int dorm_lookup_by_name(const char *s, size_t n);
 const char *dorm_lookup_name(dorm_lookup lk);
@@ -217,9 +237,17 @@ int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
 void dorm_ann_describe(dorm_ann *a);
 /* Django's default alias of an aggregate ("pages__avg"), or NULL. */
 const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
-/* Whether a user-given alias may name a column (no quotes, whitespace,
- * comment or statement characters, not empty). */
-bool dorm_alias_valid(const char *alias);
+/* Checks a user-given alias (annotate, aggregate): [A-Za-z_][A-Za-z0-9_]*
+ * and no longer than the dialect's max_name_length.  0, or DORM_EVALUE with a
+ * message naming the alias recorded on cx. */
+int dorm_alias_check(dorm_ctx *cx, const char *alias);
+/* Whether a resolved expression reads a column of a joined table (directly
+ * or through an annotation it names). */
+bool dorm_rexpr_joins(const dorm_qs *qs, const dorm_rexpr *e);
+/* Why values() and annotate() cannot be combined yet. */
+#define DORM_VALUES_ANNOTATE                                                                                       \
+    "annotate() combined with values() or values_list() is not supported yet: it needs GROUP BY over the values() " \
+    "fields, which dorm does not implement."
 /* The annotation named alias, or NULL. */
 const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n);
 /* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */

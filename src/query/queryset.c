@@ -125,6 +125,24 @@ dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop) {
     return c;
 }
 
+/* How a transformed values() column is read: a nullable field of the
+ * transform's result kind, named after the path. */
+static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, dorm_kind kind) {
+    dorm_field *f = dorm_alloc(qs->cx, sizeof *f);
+    dorm_fmeta *fm = dorm_alloc(qs->cx, sizeof *fm);
+    if (!f || !fm) return NULL;
+    memset(f, 0, sizeof *f);
+    memset(fm, 0, sizeof *fm);
+    f->name = name;
+    f->kind = kind;
+    f->size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
+    f->null = true;
+    fm->f = f;
+    fm->column = fm->attname = name;
+    fm->value_kind = kind;
+    return fm;
+}
+
 static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const *fields) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
@@ -132,22 +150,27 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     while (fields && fields[n]) n++;
     if (mode == DORM_MODE_FLAT && n != 1)
         return dorm_qs_fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
+    if (c->nann) return dorm_qs_fail(c, DORM_ENOTSUPPORTED, "%s", DORM_VALUES_ANNOTATE);
     const dorm_meta *m = c->meta;
     size_t total = n ? n : (size_t)m->nfields;
     dorm_col *cols = dorm_alloc(c->cx, sizeof(dorm_col) * (total ? total : 1));
     const char **names = dorm_alloc(c->cx, sizeof(char *) * (total + 1));
     if (!cols || !names) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    memset(cols, 0, sizeof(dorm_col) * total);
     for (size_t i = 0; i < total; i++) {
         if (n) {
             dorm_path p;
-            int rc = dorm_path_resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER, &p);
+            int rc = dorm_path_resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
             if (rc) return c->err ? c : dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
             cols[i].alias = p.alias;
             cols[i].field = p.field;
             cols[i].name = fields[i];
+            cols[i].ntrans = p.ntrans;
+            memcpy(cols[i].trans, p.trans, sizeof p.trans);
+            cols[i].out = p.ntrans ? transformed(c, fields[i], dorm_path_kind(p.field, p.ntrans, p.trans)) : p.field;
+            if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         } else {
-            cols[i].alias = 0;
-            cols[i].field = &m->fields[i];
+            cols[i].field = cols[i].out = &m->fields[i];
             cols[i].name = m->fields[i].attname;
         }
         names[i] = cols[i].name;

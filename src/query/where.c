@@ -78,6 +78,7 @@ typedef struct where_ctx {
     bool negated;
     bool settle;
     votes *v;
+    int depth;
 } where_ctx;
 
 /* A leaf's joins: voted, and (outside OR) LEFT OUTER under NOT or for
@@ -93,7 +94,10 @@ static int settle_joins(dorm_qs *qs, int alias, bool promote_joins, const where_
 }
 
 static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm_value *in, dorm_value *out,
-                     bool drop_nulls) {
+                     bool drop_nulls, const char *path) {
+    if (in->len && !in->u.list)
+        return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' is a list of %zu items at a NULL pointer.", path,
+                            in->len)->err;
     dorm_value *items = dorm_alloc(qs->cx, sizeof(dorm_value) * (in->len ? in->len : 1));
     if (!items) return DORM_ENOMEM;
     size_t n = 0;
@@ -109,7 +113,8 @@ static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm
 
 /* A leaf "lhs IN (subquery)": the subquery selects one column of `sub`. */
 static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs *sub, const dorm_where **out) {
-    if (!sub || sub->err) return sub ? dorm_qs_fail(qs, sub->err, "%s", dorm_qs_errmsg(sub))->err : DORM_ENOMEM;
+    if (!sub) return dorm_qs_fail(qs, DORM_ENOMEM, "out of memory")->err;
+    if (sub->err) return dorm_qs_fail(qs, sub->err, "%s", dorm_qs_errmsg(sub))->err;
     dorm_where *w = node(qs, DORM_W_SUBQUERY);
     if (!w) return DORM_ENOMEM;
     w->alias = alias;
@@ -144,6 +149,13 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     w->nullable = p.nullable;
     w->lookup = p.lookup < 0 ? DORM_LK_EXACT : (dorm_lookup)p.lookup;
     dorm_kind kind = dorm_path_kind(p.field, p.ntrans, p.trans);
+    if (kind == DORM_KIND_JSON && w->lookup == DORM_LK_CONTAINS) {
+        /* Containment, where the backend has it (Django's DataContains). */
+        w->lookup = DORM_LK_JSON_CONTAINS;
+        if (!qs->cx->db->dialect->operators[DORM_LK_JSON_CONTAINS])
+            return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "contains lookup is not supported on this database backend.")
+                ->err;
+    }
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
     if (v->type == DORM_T_NONE) return dorm_qs_fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
@@ -155,6 +167,10 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
                                 dorm_lookup_name(w->lookup))->err;
         rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
         if (rc) return rc;
+        if (w->rhs_expr->aggregate)
+            return dorm_qs_fail(qs, DORM_EFIELD,
+                                "Cannot filter '%s' against an aggregate: filtering on aggregates (HAVING) is not "
+                                "supported yet.", q->path)->err;
         if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
         *out = w;
         return DORM_OK;
@@ -174,19 +190,30 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         break;
     case DORM_LK_IN:
         if (v->type == DORM_T_QUERYSET) {
+            if (!v->u.p)
+                return dorm_qs_fail(qs, DORM_EVALUE,
+                                    "The QuerySet given for '%s' is NULL (a dorm call that built it failed).",
+                                    q->path)->err;
             if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
-            return subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
+            rc = subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
+            if (!rc) {
+                /* publication_date__year__in=qs compares the year. */
+                dorm_where *sw = (dorm_where *)*out;
+                sw->ntrans = p.ntrans;
+                memcpy(sw->trans, p.trans, sizeof p.trans);
+            }
+            return rc;
         }
         if (v->type != DORM_T_LIST)
             return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", q->path)->err;
-        rc = prep_list(qs, &p, kind, v, &w->rhs, true);
+        rc = prep_list(qs, &p, kind, v, &w->rhs, true, q->path);
         if (rc) return rc;
         if (w->rhs.len == 0) w->kind = DORM_W_NOTHING;
         break;
     case DORM_LK_RANGE:
         if (v->type != DORM_T_LIST || v->len != 2)
             return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list of two values.", q->path)->err;
-        rc = prep_list(qs, &p, kind, v, &w->rhs, false);
+        rc = prep_list(qs, &p, kind, v, &w->rhs, false, q->path);
         if (rc) return rc;
         if (w->rhs.u.list[0].type == DORM_T_NULL || w->rhs.u.list[1].type == DORM_T_NULL)
             return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
@@ -266,6 +293,9 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
 
 static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out);
 
+/* An AND / OR / NOT node.  Children that are empty groups are left out, as
+ * Django's _add_q leaves out an empty Q; *out is NULL when nothing is left
+ * (an empty node matches every row, negated or not: ~Q() is Q()). */
 static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_ctx wc, const dorm_where **out) {
     int n = 0;
     while (kids && kids[n]) n++;
@@ -274,19 +304,25 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
     if (!arr || !w) return DORM_ENOMEM;
     /* OR: each child votes; a join every child needs stays INNER, the others
      * become LEFT OUTER (a row may match through a branch without them). */
-    votes all = {0, n ? ~(uint64_t)0 : 0};
+    votes all = {0, ~(uint64_t)0};
     /* AND outside OR: the joins any child needs are demoted once all are built. */
     votes and_v = {0, 0};
+    int kept = 0;
     for (int i = 0; i < n; i++) {
         votes mine = {0, 0};
         where_ctx cw = wc;
-        if (kind == DORM_W_OR) cw = (where_ctx){wc.promote, wc.negated, false, &mine};
+        cw.depth = wc.depth + 1;
+        if (kind == DORM_W_OR) cw = (where_ctx){wc.promote, wc.negated, false, &mine, wc.depth + 1};
         else if (kind == DORM_W_AND && wc.settle && !wc.promote && !wc.v) cw.v = &and_v;
-        int rc = build(qs, kids[i], cw, &arr[i]);
+        int rc = build(qs, kids[i], cw, &arr[kept]);
         if (rc) return rc;
+        if (!arr[kept]) continue;
+        kept++;
         all.touched |= mine.touched;
         all.required &= mine.required;
     }
+    *out = NULL;
+    if (!kept) return DORM_OK;
     int rc = DORM_OK;
     if (kind == DORM_W_OR) {
         rc = promote_mask(qs, wc.promote ? all.touched : all.touched & ~all.required);
@@ -298,27 +334,49 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
         rc = demote_mask(qs, and_v.required);
     }
     if (rc) return rc;
-    w->n = n;
+    w->n = kept;
     w->kids = arr;
     *out = w;
     return DORM_OK;
 }
 
+/* Refuses a condition on an annotation: those need HAVING (aggregates) or
+ * annotation lookups, which dorm does not have yet. */
+static int annotation_leaf(dorm_qs *qs, const char *path) {
+    const char *sep = strstr(path, "__");
+    size_t n = sep ? (size_t)(sep - path) : strlen(path);
+    if (!dorm_qs_annotation(qs, path, n) || dorm_meta_fieldn(qs->meta, path, n)) return DORM_OK;
+    return dorm_qs_fail(qs, DORM_ENOTSUPPORTED,
+                        "Filtering on the annotation '%.*s' is not supported yet (conditions on annotations need "
+                        "HAVING, which dorm does not implement).", (int)n, path)->err;
+}
+
 static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out) {
+    if (wc.depth > DORM_MAX_DEPTH)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Conditions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     switch (q->kind) {
-    case DORM_Q_LEAF:
+    case DORM_Q_LEAF: {
         if (!q->path) return dorm_qs_fail(qs, DORM_EVALUE, "A condition needs a field path.")->err;
+        int rc = annotation_leaf(qs, q->path);
+        if (rc) return rc;
         if (wc.negated) {
-            int rc = multivalued_leaf(qs, q, out);
+            /* Checked as filter() would check it first, so that the subquery
+             * of an exclude() does not word its errors differently. */
+            dorm_qs scratch = *qs;
+            dorm_path p;
+            if (dorm_path_resolve(&scratch, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p))
+                return dorm_qs_fail(qs, scratch.err, "%s", scratch.errmsg ? scratch.errmsg : "")->err;
+            rc = multivalued_leaf(qs, q, out);
             if (rc != NOT_MULTIVALUED) return rc;
         }
         return leaf(qs, q, &wc, out);
+    }
     case DORM_Q_AND:
         return group(qs, DORM_W_AND, q->children, wc, out);
     case DORM_Q_OR:
         return group(qs, DORM_W_OR, q->children, wc, out);
     case DORM_Q_NOT:
-        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL}, out);
+        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL, wc.depth}, out);
     default:
         return dorm_qs_fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
@@ -332,9 +390,13 @@ int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     for (int i = 0; i < qs->njoins && i < 64; i++)
         if (!qs->joins[i].outer) inner |= (uint64_t)1 << i;
     const dorm_where *added;
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL}, &added);
+    /* The conditions of one call sit at depth 0 (or 1, under exclude's NOT);
+     * a leaf's depth counts the AND / OR / NOT nodes above it. */
+    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL, negate ? 0 : -1},
+                   &added);
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
-    return rc ? rc : dorm_where_and(qs, added);
+    if (rc || !added) return rc;
+    return dorm_where_and(qs, added);
 }
 
 int dorm_where_and(dorm_qs *qs, const dorm_where *added) {

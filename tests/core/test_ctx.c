@@ -137,7 +137,8 @@ Test(ctx, error_names) {
         {DORM_EDATA, "DataError"},
         {DORM_ECONFIG, "ImproperlyConfigured"},
         {DORM_EPOLICY, "QueryPolicyError"},
-        {-16, "UnknownError"},
+        {DORM_ENOTSUPPORTED, "NotSupportedError"},
+        {-17, "UnknownError"},
         {1, "UnknownError"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

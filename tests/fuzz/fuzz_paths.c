@@ -38,7 +38,7 @@ static void fill(dorm_ctx *cx) {
     Publisher *p = dorm_create(cx, Publisher, .name = "Pub");
     Tag *t = dorm_create(cx, Tag, .name = "tag");
     Book *k = b && p ? dorm_create(cx, Book, .title = "T", .author = {b->id, b}, .publisher = {p->id, p}, .pages = 10,
-                                   .price = {1234, 2}, .extra = "{\"k\": 1}")
+                                   .price = DORM_DEC(1234, 2), .extra = "{\"k\": 1}")
                      : NULL;
     if (!k || !t || !dorm_create(cx, Profile, .author = {a->id, a}, .bio = "x") ||
         dorm_related_add(k, "tags", (void *[]){t}, 1))

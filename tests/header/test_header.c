@@ -32,6 +32,7 @@ typedef struct Book {
     dorm_uuid isbn;
     dorm_bytes cover;
     DORM_FK(Author) author;
+    DORM_FK_TO(Author, dorm_uuid) editor;
 } Book;
 
 DORM_MODEL_DECLARE(Author);
@@ -72,6 +73,7 @@ static const dorm_field Book_fields[] = {
     DORM_BINARY(Book, cover),
     DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE,
                      .related_name = "books"),
+    DORM_FOREIGN_KEY(Book, editor, Author, .on_delete = DORM_CASCADE, .related_name = "+"),
     DORM_END,
 };
 
@@ -101,6 +103,7 @@ int main(void) {
 
     failures += library_app.models[1] != &Book_model;
     failures += Book_fields[20].to != &Author_model;
+    failures += Book_fields[20].uuid_key || !Book_fields[21].uuid_key;
     failures += q->kind != DORM_Q_OR || q->children[0]->value.type != DORM_T_INT;
     failures += q->children[1]->value.type != DORM_T_TEXT;
     failures += q->children[3]->value.type != DORM_T_LIST || q->children[3]->value.len != 3;

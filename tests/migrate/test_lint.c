@@ -96,6 +96,33 @@ Test(lint, locks_on_postgres) {
                    true, "makes the column NOT NULL");
 }
 
+/* The advice for an index names the operations that take no lock, and
+ * those operations are not flagged themselves. */
+Test(lint, index_advice_points_at_concurrently) {
+    const char *add = "{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], "
+                      "\"name\": \"i_n\"}}";
+    EXPECT_WARNING(add, true, "Safer: make it an AddIndexConcurrently in a migration with \"atomic\": false.");
+    int n;
+    lint("{\"operation\": \"AddIndexConcurrently\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], "
+         "\"name\": \"i_n\"}}",
+         true, &n);
+    cr_expect_eq(n, 0);
+    test_write_file("0001_initial.json", initial);
+    test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
+                                                      "\"operations\": [%s]}", add));
+    test_write_file("0003_y.json", "{\"dependencies\": [[\"stock\", \"0002_x\"]], \"operations\": [{\"operation\": "
+                                   "\"RemoveIndex\", \"model_name\": \"item\", \"name\": \"i_n\"}]}");
+    dorm_migration *m3 = dorm_migration_read(T.cx, "stock", test_tmpdir_path("0003_y.json"));
+    cr_assert_not_null(m3, "%s", dorm_errmsg(T.cx));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cr_expect_eq(dorm_lint(T.cx, m3, NULL, true, out), 1);
+    fclose(out);
+    cr_expect(strstr(buf, "Safer: make it a RemoveIndexConcurrently in a migration with \"atomic\": false."), "%s", buf);
+    free(buf);
+}
+
 Test(lint, new_tables_are_safe) {
     /* A table the same migration creates is empty and unused: its indexes
      * (makemigrations writes them as AddIndex after CreateModel) lock nothing. */

@@ -34,18 +34,18 @@ typedef struct Tag {
     const char *name;
 } Tag;
 
-typedef struct Writer {
+typedef struct Poet {
     DORM_OBJECT;
     int64_t id;
     const char *name;
     dorm_date born;
-} Writer;
+} Poet;
 
 typedef struct Novel {
     DORM_OBJECT;
     int64_t id;
     const char *title;
-    DORM_FK(Writer) writer;
+    DORM_FK(Poet) writer;
     int32_t pages;
     dorm_decimal price;
     dorm_datetime published;
@@ -63,24 +63,24 @@ typedef struct Review {
 } Review;
 
 DORM_MODEL_DECLARE(Tag);
-DORM_MODEL_DECLARE(Writer);
+DORM_MODEL_DECLARE(Poet);
 DORM_MODEL_DECLARE(Novel);
 DORM_MODEL_DECLARE(Review);
 
 static const dorm_field Tag_fields[] = {DORM_AUTO(Tag, id), DORM_CHAR(Tag, name, .max_length = 30, .unique = true),
                                         DORM_END};
 const dorm_model Tag_model = DORM_MODEL(Tag, "shop", Tag_fields, .ordering = DORM_LIST("name"));
-static const dorm_field Writer_fields[] = {
-    DORM_AUTO(Writer, id),
-    DORM_CHAR(Writer, name, .max_length = 60),
-    DORM_DATE(Writer, born, .null = true),
+static const dorm_field Poet_fields[] = {
+    DORM_AUTO(Poet, id),
+    DORM_CHAR(Poet, name, .max_length = 60),
+    DORM_DATE(Poet, born, .null = true),
     DORM_END,
 };
-const dorm_model Writer_model = DORM_MODEL(Writer, "shop", Writer_fields, .ordering = DORM_LIST("name"));
+const dorm_model Poet_model = DORM_MODEL(Poet, "shop", Poet_fields, .ordering = DORM_LIST("name"));
 static const dorm_field Novel_fields[] = {
     DORM_AUTO(Novel, id),
     DORM_CHAR(Novel, title, .max_length = 80),
-    DORM_FOREIGN_KEY(Novel, writer, Writer, .on_delete = DORM_CASCADE, .related_name = "novels"),
+    DORM_FOREIGN_KEY(Novel, writer, Poet, .on_delete = DORM_CASCADE, .related_name = "novels"),
     DORM_INT(Novel, pages, .default_value = DORM_VINT(0)),
     DORM_DECIMAL(Novel, price, .max_digits = 8, .decimal_places = 2, .null = true),
     DORM_DATETIME(Novel, published, .null = true),
@@ -431,7 +431,7 @@ static void run_program(void) {
     char mig_file[128];
     snprintf(mig_file, sizeof mig_file, "%s/0001_initial.json", R.migrations);
     cr_assert_eq(mkdir(R.migrations, 0700), 0);
-    R.app = (dorm_app){.label = "shop", .models = DORM_MODELS(&Tag_model, &Writer_model, &Novel_model, &Review_model),
+    R.app = (dorm_app){.label = "shop", .models = DORM_MODELS(&Tag_model, &Poet_model, &Novel_model, &Review_model),
                        .migrations_dir = R.migrations};
     R.apps[0] = &R.app;
     FILE *devnull = fopen("/dev/null", "w");
@@ -499,14 +499,14 @@ static void run_program(void) {
 
     enter(PH_CRUD);
     dorm_ctx *cx = R.cx;
-    Writer *austen, *orwell;
+    Poet *austen, *orwell;
     Novel *emma, *farm;
-    WRITE(austen = dorm_create(cx, Writer, .name = "Jane Austen", .born = dorm_date_ymd(1775, 12, 16)), "create");
-    WRITE(orwell = dorm_create(cx, Writer, .name = "George Orwell"), "create");
+    WRITE(austen = dorm_create(cx, Poet, .name = "Jane Austen", .born = dorm_date_ymd(1775, 12, 16)), "create");
+    WRITE(orwell = dorm_create(cx, Poet, .name = "George Orwell"), "create");
     dorm_uuid code;
     dorm_uuid_parse("12345678-1234-5678-1234-567812345678", 36, &code);
     WRITE(emma = dorm_create(cx, Novel, .title = "Emma", .writer = {austen->id, austen}, .pages = 474,
-                             .price = {1250, 2}, .published = dorm_datetime_utc(1815, 12, 23, 10, 30, 0, 0),
+                             .price = DORM_DEC(1250, 2), .published = dorm_datetime_utc(1815, 12, 23, 10, 30, 0, 0),
                              .code = code, .extra = "{\"a\": [1, 2]}", .cover = {"\x00\x01\x02", 3}),
           "create");
     WRITE(farm = dorm_create(cx, Novel, .title = "Animal Farm", .writer = {orwell->id, orwell}, .pages = 112),
@@ -537,11 +537,11 @@ static void run_program(void) {
     STEP((n = dorm_exists(dorm_exclude(dorm_all(cx, Novel), dorm_or(DQ("pages__gt", 1000), dorm_not(DQ("title__icontains", "e")))))) >= 0,
          "exists");
     expect_eq(n, 1, "exists");
-    STEP(got = dorm_first(dorm_order_by(dorm_filter(dorm_all(cx, Novel), DQ("writer__in", dorm_values_flat(dorm_all(cx, Writer), "id"))), "-pages")),
+    STEP(got = dorm_first(dorm_order_by(dorm_filter(dorm_all(cx, Novel), DQ("writer__in", dorm_values_flat(dorm_all(cx, Poet), "id"))), "-pages")),
          "first");
     expect_eq(got->pages, 474, "first: pages");
     dorm_map *map;
-    STEP(map = dorm_in_bulk(dorm_all(cx, Writer), NULL, 0), "in_bulk");
+    STEP(map = dorm_in_bulk(dorm_all(cx, Poet), NULL, 0), "in_bulk");
     expect_eq((long)dorm_map_len(map), 2, "in_bulk: size");
     {
         dorm_iter *it;
@@ -558,7 +558,7 @@ static void run_program(void) {
     STEP(dorm_full_clean(emma) == 0, "full_clean");
     bool created;
     Tag *t1, *t2;
-    WRITE(dorm_update_or_create(dorm_all(cx, Writer), &created, DORM_DEFAULTS(DSET("born", dorm_date_ymd(1775, 12, 16))),
+    WRITE(dorm_update_or_create(dorm_all(cx, Poet), &created, DORM_DEFAULTS(DSET("born", dorm_date_ymd(1775, 12, 16))),
                                 DQ("name", "Jane Austen")),
           "update_or_create");
     WRITE(t1 = dorm_get_or_create(dorm_all(cx, Tag), &created, NULL, DQ("name", "classic")), "get_or_create");
@@ -593,7 +593,7 @@ static void run_program(void) {
     expect_eq((long)len, 3, "select_related: rows");
     if (len == 3 && strcmp(((Novel *)((Review *)list[0])->novel.obj)->title, "Emma") != 0)
         problem("select_related: wrong novel");
-    STEP(list = dorm_list(dorm_prefetch_related(dorm_all(cx, Writer), "novels", "novels__tags"), &len), "prefetch_related");
+    STEP(list = dorm_list(dorm_prefetch_related(dorm_all(cx, Poet), "novels", "novels__tags"), &len), "prefetch_related");
     expect_eq((long)len, 2, "prefetch_related: rows");
     {
         dorm_qs *novels;
@@ -609,7 +609,7 @@ static void run_program(void) {
         if (len == 2 && !dorm_prefetched(list[0], "long", &nlong)) problem("Prefetch: no list");
         expect_eq((long)nlong, 1, "Prefetch: classic's long novels");
     }
-    STEP((n = dorm_count(dorm_annotate(dorm_filter(dorm_all(cx, Writer), DQ("novels__reviews__stars__gte", 1)),
+    STEP((n = dorm_count(dorm_annotate(dorm_filter(dorm_all(cx, Poet), DQ("novels__reviews__stars__gte", 1)),
                                        DAS("reviews", DCount("novels__reviews"))))) >= 0,
          "annotate");
     expect_eq(n, 2, "annotate: rows");
@@ -619,7 +619,7 @@ static void run_program(void) {
     step();
     int rc = dorm_atomic_begin(cx);
     if (rc == 0) {
-        Writer *w = dorm_create(cx, Writer, .name = "Leo Tolstoy");
+        Poet *w = dorm_create(cx, Poet, .name = "Leo Tolstoy");
         Novel *nv = w ? dorm_create(cx, Novel, .title = "War and Peace", .writer = {w->id, w}, .pages = 1225) : NULL;
         rc = nv ? dorm_atomic_begin(cx) : -1;
         if (rc == 0) {
@@ -639,7 +639,7 @@ static void run_program(void) {
     before = db_digest(&R);
     step();
     if ((rc = dorm_atomic_begin(cx)) == 0) {
-        rc = dorm_create(cx, Writer, .name = "Nobody") ? 0 : -1;
+        rc = dorm_create(cx, Poet, .name = "Nobody") ? 0 : -1;
         rc = dorm_atomic_rollback(cx) || rc;
     }
     if (rc) {
@@ -689,13 +689,13 @@ static void run_program(void) {
         check_file(R.fixture, ref.fixture, true, "dumpdata");
     }
     S.paused = true;
-    int64_t objects = scalar(&R, "SELECT (SELECT count(*) FROM shop_writer) + (SELECT count(*) FROM shop_novel) + "
+    int64_t objects = scalar(&R, "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
                                  "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)");
     dorm_error_clear(cx);
     if (dorm_flush(cx) != 0) problem("flush: %s", dorm_errmsg(cx));
     S.paused = false;
     WRITE(dorm_loaddata(cx, (const char *const[]){R.fixture, NULL}, NULL) == 0, "loaddata");
-    expect_eq(scalar(&R, "SELECT (SELECT count(*) FROM shop_writer) + (SELECT count(*) FROM shop_novel) + "
+    expect_eq(scalar(&R, "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
                          "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)"),
               (long)objects, "objects after loaddata");
     expect_eq(scalar(&R, "SELECT count(*) FROM shop_novel_tags"), 3, "tag links after loaddata");

@@ -183,7 +183,7 @@ static void expect_decimals(dorm_qs *qs, const char *field, const char *const *w
 
 Test(expressions, nulls_and_decimals, .init = three_rows, .fini = test_db_close)
 {
-    const dorm_decimal d1_25 = {125, 2}, d10_10 = {1010, 2}, d0_05 = {5, 2};
+    const dorm_decimal d1_25 = DORM_DEC(125, 2), d10_10 = DORM_DEC(1010, 2), d0_05 = DORM_DEC(5, 2);
     cr_assert_eq(
         dorm_update(dorm_filter(everything(), DQ("id", 1)), DSET("nullable_int", NULL), DSET("decimal_f", d1_25)), 1);
     cr_assert_eq(
@@ -271,6 +271,23 @@ Test(expressions, update_refuses_joined_references, .init = catalogue, .fini = t
     expect_error(DORM_EFIELD, "Joined field references are not permitted in this query");
     expect_ints(books(), "pages", catalogue_pages, 8);
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("title", "Emma"))), 1, "titles must be unchanged");
+}
+
+/* The reverse join a filter() made is reused by F("books__title"); the
+ * UPDATE would have written that join's column. */
+Test(expressions, update_refuses_a_multivalued_relation_the_filter_joined, .init = catalogue, .fini = test_db_close)
+{
+    const char *msg = "Joined field references are not permitted in this query";
+    dorm_qs *emma = dorm_filter(authors(), DQ("books__title", "Emma"));
+    cr_assert_eq(dorm_update(emma, DSET("name", dorm_F("books__title"))), DORM_EFIELD);
+    expect_error(DORM_EFIELD, msg);
+    cr_assert_eq(dorm_update(authors(), DSET("name", dorm_F("books__title"))), DORM_EFIELD);
+    expect_error(DORM_EFIELD, msg);
+    /* Django says the same of an annotation that joins. */
+    dorm_qs *counted = dorm_annotate(authors(), DAS("n", DCount("books")));
+    cr_assert_eq(dorm_update(counted, DSET("name", dorm_F("n"))), DORM_EFIELD);
+    expect_error(DORM_EFIELD, msg);
+    cr_assert_eq(dorm_count(dorm_filter(authors(), DQ("name", "Jane Austen"))), 1, "names must be unchanged");
 }
 
 Test(expressions, key_of_a_relation_needs_no_join, .init = catalogue, .fini = test_db_close)

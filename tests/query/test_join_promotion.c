@@ -5,47 +5,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "jp_models.h"
 #include "testdb.h"
 
-typedef struct Writer {
-    DORM_OBJECT;
-    int64_t id;
-    const char *name;
-    DORM_FK(Writer) mentor;
-} Writer;
-
-typedef struct Volume {
-    DORM_OBJECT;
-    int64_t id;
-    const char *title;
-    DORM_FK(Writer) author;
-    DORM_FK(Writer) editor;
-    int32_t pages;
-} Volume;
-
-DORM_MODEL_DECLARE(Writer);
-DORM_MODEL_DECLARE(Volume);
-static const dorm_field Writer_fields[] = {
-    DORM_AUTO(Writer, id),
-    DORM_CHAR(Writer, name, .max_length = 50),
-    DORM_FOREIGN_KEY(Writer, mentor, Writer, .null = true, .on_delete = DORM_SET_NULL, .related_name = "mentees"),
-    DORM_END,
-};
-const dorm_model Writer_model = DORM_MODEL(Writer, "jp", Writer_fields, .db_table = "jp_author");
-static const dorm_field Volume_fields[] = {
-    DORM_AUTO(Volume, id),
-    DORM_CHAR(Volume, title, .max_length = 50),
-    DORM_FOREIGN_KEY(Volume, author, Writer, .on_delete = DORM_CASCADE, .related_name = "books"),
-    DORM_FOREIGN_KEY(Volume, editor, Writer, .null = true, .on_delete = DORM_SET_NULL, .related_name = "edited"),
-    DORM_INT(Volume, pages),
-    DORM_END,
-};
-const dorm_model Volume_model = DORM_MODEL(Volume, "jp", Volume_fields, .db_table = "jp_book");
-static const dorm_app jp_app = {.label = "jp", .models = DORM_MODELS(&Writer_model, &Volume_model)};
-
-static void open_jp(void) { test_db_open_apps((const dorm_app *const[]){&jp_app, NULL}); }
-
-TestSuite(join_promotion, .init = open_jp, .fini = test_db_close);
+TestSuite(join_promotion, .init = test_db_open_jp, .fini = test_db_close);
 
 /* The SQL from FROM on, with PostgreSQL's $n placeholders written as ?. */
 static const char *from_part(dorm_qs *qs) {

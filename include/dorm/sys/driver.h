@@ -77,6 +77,9 @@ typedef enum dorm_lookup {
     DORM_LK_ISNULL,
     DORM_LK_REGEX,
     DORM_LK_IREGEX,
+    /* JSONField's contains: containment (Django's DataContains), not a
+     * substring; a dialect without an operator for it refuses it. */
+    DORM_LK_JSON_CONTAINS,
     DORM_LK__COUNT
 } dorm_lookup;
 
@@ -241,6 +244,19 @@ typedef struct dorm_dialect {
     /* ALTER TABLE and CREATE INDEX take locks that block a busy table's
      * writers (PostgreSQL): the migration lint warns about them. */
     bool locks_on_alter;
+    /* IN lists: up to in_list_max values are written as placeholders,
+     * "IN (?, ?, ...)" (Django's SQL); a longer list is one parameter that
+     * array_param writes (an array literal, a JSON array), compared with
+     * in_array ("= ANY(%s)"), so that a list of any length fits one
+     * statement.  array_param returns false for a value it cannot write
+     * (bytes): that list stays placeholders. */
+    int in_list_max;
+    const char *in_array;
+    bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
+    /* AddIndexConcurrently / RemoveIndexConcurrently: the statements'
+     * opening words that build and drop an index without blocking writers,
+     * outside any transaction, or NULL where the backend has none. */
+    const char *create_index_concurrently, *drop_index_concurrently;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
@@ -330,6 +346,18 @@ typedef struct dorm_driver {
     /* dbshell's client command line for a URL: 0, or DORM_ENOMEM when it
      * does not fit in cmd. */
     int (*client)(const dorm_url *url, dorm_client_cmd *cmd);
+    /* The statement that opens a transaction (borrowed, static).  `write`:
+     * the caller will write in it (dorm's own multi-statement writes), so a
+     * backend that locks by the first statement's needs (SQLite) can take
+     * its write lock at the start rather than fail to upgrade a read lock
+     * later.  NULL: "BEGIN". */
+    const char *(*begin_sql)(dorm_conn *c, bool write);
+    /* Optional: the non-NULL column i read as a decimal the way Django's
+     * converter for the backend reads it (SQLite: a REAL's 15 significant
+     * digits, an INTEGER exactly).  0, DORM_EVALUE (not a number) or
+     * DORM_EDATA (too wide).  NULL: the column's text is parsed, digits past
+     * what dorm_decimal holds rounded away. */
+    int (*column_decimal)(dorm_stmt *s, int i, dorm_decimal *out);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

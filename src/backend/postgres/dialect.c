@@ -3,6 +3,7 @@
  * EXTRACT for date parts, LIMIT/OFFSET, column types and checks for DDL, and
  * the feature flags (Django's postgresql operations.py, base.py, features.py). */
 #include <assert.h>
+#include <math.h>
 #include <string.h>
 
 #include "backend/postgres/postgres.h"
@@ -179,6 +180,54 @@ static void pg_sequence_reset(dorm_buf *out, const char *table, const char *colu
     dorm_buf_free(&q);
 }
 
+/* A list as a PostgreSQL array literal, '{1,2}' / '{"a","b\\"c"}', bound as
+ * text: the server gives it the array type of the column it is compared
+ * with.  Values are written as pg_bind writes them. */
+static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
+{
+    char tmp[DORM_FMT_MAX];
+    dorm_buf_putc(out, '{');
+    for (size_t i = 0; i < n; i++) {
+        const dorm_value *v = &items[i];
+        const char *s = tmp;
+        size_t len;
+        if (i) dorm_buf_putc(out, ',');
+        switch (v->type) {
+        case DORM_T_NULL: dorm_buf_puts(out, "NULL"); continue;
+        case DORM_T_BOOL: dorm_buf_putc(out, v->u.b ? 't' : 'f'); continue;
+        case DORM_T_INT: dorm_buf_printf(out, "%lld", (long long)v->u.i); continue;
+        case DORM_T_FLOAT:
+            if (isnan(v->u.f)) dorm_buf_puts(out, "NaN");
+            else if (isinf(v->u.f)) dorm_buf_puts(out, v->u.f < 0 ? "-Infinity" : "Infinity");
+            else dorm_buf_printf(out, "%.17g", v->u.f);
+            continue;
+        case DORM_T_TEXT:
+            s = v->u.s ? v->u.s : "";
+            len = v->len == DORM_STRLEN ? strlen(s) : v->len;
+            if (memchr(s, '\0', len)) return false;
+            break;
+        case DORM_T_DATE: len = dorm_date_format(v->u.date, tmp); break;
+        case DORM_T_TIME: len = dorm_time_format(v->u.time, tmp); break;
+        case DORM_T_DATETIME:
+            len = dorm_datetime_format(v->u.dt, tmp);
+            memcpy(tmp + len, "+00:00", 7);
+            len += 6;
+            break;
+        case DORM_T_DECIMAL: len = dorm_decimal_format(v->u.dec, tmp); break;
+        case DORM_T_UUID: len = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
+        default: return false;
+        }
+        dorm_buf_putc(out, '"');
+        for (size_t k = 0; k < len; k++) {
+            if (s[k] == '"' || s[k] == '\\') dorm_buf_putc(out, '\\');
+            dorm_buf_putc(out, s[k]);
+        }
+        dorm_buf_putc(out, '"');
+    }
+    dorm_buf_putc(out, '}');
+    return true;
+}
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -199,6 +248,9 @@ const dorm_dialect dorm_pg_dialect = {
         [DORM_LK_LTE] = "<= %s",
         [DORM_LK_REGEX] = "~ %s",
         [DORM_LK_IREGEX] = "~* %s",
+        /* Django's DataContains: jsonb containment; the bound JSON text
+         * takes the column's type, as Django's parameter does. */
+        [DORM_LK_JSON_CONTAINS] = "@> %s",
     },
     .lhs_casts = {
         [DORM_LK_IEXACT] = UPPER_TEXT,
@@ -230,8 +282,13 @@ const dorm_dialect dorm_pg_dialect = {
     .migration_lock = "SELECT pg_advisory_xact_lock(7340271)",
     .sequence_reset_sql = pg_sequence_reset,
     .locks_on_alter = true,
+    .create_index_concurrently = "CREATE INDEX CONCURRENTLY",
+    .drop_index_concurrently = "DROP INDEX CONCURRENTLY IF EXISTS",
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,
     .float_param_cast = "::double precision",
     .decimal_param_cast = "::numeric",
+    .in_list_max = 999,
+    .in_array = "= ANY(%s)",
+    .array_param = pg_array_param,
 };

@@ -70,17 +70,18 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
 static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
 {
     int rc = dorm_pg_ready(c, e);
-    if (rc) {
-        /* The rollback of a transaction the server already dropped ends it
-         * here too, so that the next statement may reconnect. */
-        if (strcmp(sql, "ROLLBACK") == 0) c->tx_open = false;
-        return rc;
+    if (!rc) {
+        PGresult *r = PQexec(c->pg, sql);
+        ExecStatusType st = PQresultStatus(r);
+        rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
+        PQclear(r);
+        dorm_pg_track(c);
     }
-    PGresult *r = PQexec(c->pg, sql);
-    ExecStatusType st = PQresultStatus(r);
-    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
-    PQclear(r);
-    dorm_pg_track(c);
+    /* A ROLLBACK ends the transaction whatever its outcome: a session that
+     * is gone (noticed before it was sent, or by sending it) took the
+     * transaction with it, and the next statement may reconnect. */
+    if (rc && (PQstatus(c->pg) != CONNECTION_OK || c->server_left) && strcmp(sql, "ROLLBACK") == 0)
+        c->tx_open = false;
     return rc;
 }
 
@@ -197,16 +198,56 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
     case DORM_T_TIME: n = dorm_time_format(v->u.time, tmp); break;
     case DORM_T_DATETIME:
         n = dorm_datetime_format(v->u.dt, tmp);
-        memcpy(tmp + n, "+00:00", 7);
-        n += 6;
+        if (n) {
+            memcpy(tmp + n, "+00:00", 7);
+            n += 6;
+        }
         break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
     default:
         return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }
+    /* Formatting writes nothing for what Python's datetime cannot hold. */
+    if (!n)
+        return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", idx,
+                        v->type == DORM_T_TIME ? "time" : "date");
     scratch_text(s, i, tmp, n);
     return 0;
+}
+
+/* Whether a failed run is the server refusing a prepared statement whose
+ * result columns changed under it (a column's type altered since it was
+ * prepared: "cached plan must not change result type").  The source
+ * function is not translated, unlike the message. */
+static bool stale_plan(const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *fn = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+    return state && strcmp(state, "0A000") == 0 && fn && strcmp(fn, "RevalidateCachedQuery") == 0;
+}
+
+/* Drops the server-side statement of s (its DEALLOCATE is sent later), so
+ * that the next run prepares it again. */
+static void forget_prepared(dorm_stmt *s)
+{
+    dorm_conn *c = s->c;
+    if (s->prepared && s->generation == c->generation) {
+        dorm_buf_puts(&c->dealloc, "DEALLOCATE ");
+        dorm_buf_puts(&c->dealloc, s->name);
+        dorm_buf_puts(&c->dealloc, ";");
+        if (c->dealloc.failed) dorm_buf_reset(&c->dealloc);
+    }
+    s->prepared = false;
+}
+
+static PGresult *send(dorm_stmt *s)
+{
+    dorm_conn *c = s->c;
+    PGresult *r = c->prepare ? PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)
+                             : PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
+    dorm_pg_track(c);
+    return r;
 }
 
 /* Runs the statement with its bound parameters; fills res. */
@@ -220,11 +261,19 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
         if (s->offsets[i] != NOT_SCRATCH) s->values[i] = s->scratch.data + s->offsets[i];
     /* A statement prepared before a reconnection is gone from the server. */
     if (c->prepare && (!s->prepared || s->generation != c->generation) && (rc = server_prepare(s, e))) return rc;
-    if (c->prepare)
-        s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
-    else
-        s->res = PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
-    dorm_pg_track(c);
+    s->res = send(s);
+    /* After a migration changed a column's type, the statement is prepared
+     * again: at once when no transaction is open (the error aborted none),
+     * else at its next run, after the caller's rollback. */
+    if (c->prepare && PQresultStatus(s->res) == PGRES_FATAL_ERROR && stale_plan(s->res)) {
+        forget_prepared(s);
+        if (!c->tx_open) {
+            PQclear(s->res);
+            s->res = NULL;
+            if ((rc = server_prepare(s, e))) return rc;
+            s->res = send(s);
+        }
+    }
     ExecStatusType st = PQresultStatus(s->res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         s->nrows = PQntuples(s->res);
@@ -367,13 +416,7 @@ static void pg_reset(dorm_stmt *s)
 static void pg_finalize(dorm_stmt *s)
 {
     if (!s) return;
-    dorm_conn *c = s->c;
-    if (s->prepared && s->generation == c->generation) {
-        dorm_buf_puts(&c->dealloc, "DEALLOCATE ");
-        dorm_buf_puts(&c->dealloc, s->name);
-        dorm_buf_puts(&c->dealloc, ";");
-        if (c->dealloc.failed) dorm_buf_reset(&c->dealloc);
-    }
+    forget_prepared(s);
     PQclear(s->res);
     dorm_buf_free(&s->scratch);
     dorm_buf_free(&s->blob);

@@ -3,6 +3,8 @@
  * and checks for DDL, and the feature flags (Django's sqlite3 operations.py,
  * base.py and features.py). */
 #include <assert.h>
+#include <math.h>
+#include <string.h>
 
 #include "backend/sqlite/sqlite.h"
 
@@ -174,6 +176,51 @@ static void sqlite_flush(dorm_buf *out, const char *const *tables, size_t n, con
     dorm_buf_putc(out, '\0');
 }
 
+/* A list as a JSON array for json_each(): numbers, and text (dates,
+ * decimals and UUIDs as sq_bind writes them) as strings, which the column's
+ * affinity converts as it converts a bound value. */
+static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n)
+{
+    char tmp[DORM_FMT_MAX];
+    dorm_buf_putc(out, '[');
+    for (size_t i = 0; i < n; i++) {
+        const dorm_value *v = &items[i];
+        const char *s = tmp;
+        size_t len;
+        if (i) dorm_buf_putc(out, ',');
+        switch (v->type) {
+        case DORM_T_NULL: dorm_buf_puts(out, "null"); continue;
+        case DORM_T_BOOL: dorm_buf_putc(out, v->u.b ? '1' : '0'); continue;
+        case DORM_T_INT: dorm_buf_printf(out, "%lld", (long long)v->u.i); continue;
+        case DORM_T_FLOAT:
+            if (isnan(v->u.f) || isinf(v->u.f)) return false;
+            dorm_buf_printf(out, "%.17g", v->u.f);
+            continue;
+        case DORM_T_TEXT:
+            s = v->u.s ? v->u.s : "";
+            len = v->len == DORM_STRLEN ? strlen(s) : v->len;
+            if (memchr(s, '\0', len)) return false;
+            break;
+        case DORM_T_DATE: len = dorm_date_format(v->u.date, tmp); break;
+        case DORM_T_TIME: len = dorm_time_format(v->u.time, tmp); break;
+        case DORM_T_DATETIME: len = dorm_datetime_format(v->u.dt, tmp); break;
+        case DORM_T_DECIMAL: len = dorm_decimal_format(v->u.dec, tmp); break;
+        case DORM_T_UUID: len = dorm_uuid_format(v->u.uuid, tmp); break;
+        default: return false;
+        }
+        dorm_buf_putc(out, '"');
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)s[k];
+            if (c == '"' || c == '\\') dorm_buf_putc(out, '\\');
+            if (c < 0x20) dorm_buf_printf(out, "\\u%04x", c);
+            else dorm_buf_putc(out, (char)c);
+        }
+        dorm_buf_putc(out, '"');
+    }
+    dorm_buf_putc(out, ']');
+    return true;
+}
+
 const dorm_dialect dorm_sqlite_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_QMARK,
@@ -196,6 +243,9 @@ const dorm_dialect dorm_sqlite_dialect = {
         [DORM_LK_LTE] = "<= %s",
         [DORM_LK_REGEX] = "REGEXP %s",
         [DORM_LK_IREGEX] = "REGEXP '(?i)' || %s",
+        /* No JSON containment (Django's supports_json_field_contains is
+         * False): JSONField's contains is refused. */
+        [DORM_LK_JSON_CONTAINS] = NULL,
     },
     .lhs_casts = {NULL},
     .pattern = sq_pattern,
@@ -220,4 +270,7 @@ const dorm_dialect dorm_sqlite_dialect = {
     .constraint_checks_on = "PRAGMA foreign_keys = ON",
     .constraint_check_query = "PRAGMA foreign_key_check",
     .nulls_sort_first = true,
+    .in_list_max = 999,
+    .in_array = "IN (SELECT value FROM json_each(%s))",
+    .array_param = sq_array_param,
 };
