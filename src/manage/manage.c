@@ -204,14 +204,14 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
         return 1;
     }
     /* The --output file appears whole or not at all. */
-    char *tmp = NULL;
-    FILE *out = path ? dorm_file_create(path, &tmp) : stdout;
+    dorm_file wf = {stdout, NULL, NULL};
+    FILE *out = path ? (dorm_file_create(&wf, path) == 0 ? wf.f : NULL) : stdout;
     if (!out) {
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, errno == ENOMEM ? "out of memory" : strerror(errno));
         return 1;
     }
     int rc = dorm_dumpdata(cx, a->pos, indent ? small_number(indent) : 0, out);
-    if (path && dorm_file_finish(out, tmp, path, rc == 0) != 0 && rc == 0) {
+    if (path && dorm_file_finish(&wf, rc == 0) != 0 && rc == 0) {
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, strerror(errno));
         return 1;
     }
