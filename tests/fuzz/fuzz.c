@@ -77,11 +77,20 @@ fuzz_db *fuzz_db_get(void) {
     return &d;
 }
 
+static char dir[64];
+
+/* libFuzzer ends with exit(): the folder goes with the process. */
+static void remove_dir(void) {
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 const char *fuzz_dir(void) {
-    static char dir[64];
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/dorm-fuzz-XXXXXX");
         if (!mkdtemp(dir)) fuzz_fail("mkdtemp failed");
+        atexit(remove_dir);
     }
     return dir;
 }
