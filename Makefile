@@ -1,7 +1,7 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, test-tsan, bench, install, clean).  CMake
-# builds; scripts/deps.sh installs Debian packages; scripts/test.sh runs the
-# suites.
+# other entry points (deps, build, test-tsan, test-oom, fuzz, bench,
+# install, clean).  CMake builds; scripts/deps.sh installs Debian packages;
+# scripts/test.sh runs the suites and scripts/fuzz.sh the fuzz targets.
 JOBS ?= 2
 PREFIX ?= /usr/local
 BUILD := build
@@ -10,7 +10,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan bench bench-postgres install clean
+.PHONY: all deps build demo test test-tsan test-oom fuzz bench bench-postgres install clean
 
 all: build
 
@@ -31,12 +31,30 @@ demo: deps
 	@rm -f $(DEMO_DB)
 	@$(BUILD)/library "$${DATABASE_URL:-sqlite:///$(DEMO_DB)}"
 
+# The fuzz step of scripts/test.sh needs clang; without it the step is
+# skipped (and says why), so a missing clang does not stop the other suites.
 test: deps
+	@scripts/deps.sh fuzz || echo "make test: clang is missing: the fuzz step will be skipped"
 	@JOBS=$(JOBS) scripts/test.sh
 
 # The threads test under ThreadSanitizer alone (make test runs it too).
 test-tsan: deps
 	@JOBS=$(JOBS) scripts/test.sh tsan
+
+# The allocation-failure test at every failure point under ASan/LSan
+# (make test's sanitizer run samples every 3rd).
+test-oom: deps
+	cmake -S . -B build-asan -DDORM_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
+	    -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS) --target test_oom_program
+	DORM_OOM_STRIDE=1 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build-asan/tests/test_oom_program
+
+# Every fuzz target on its committed corpus, then FUZZ_SECONDS (60) of new
+# inputs each; crashes land in build-fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
 
 # bench/run.sh gets the directory holding the benchmark programs.
 bench:
@@ -60,4 +78,4 @@ install: deps
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan $(BENCH_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz $(BENCH_BUILD)

@@ -2,12 +2,14 @@
 # scripts/test.sh - builds dorm and runs its ctest suite three times:
 # optimised in build/ on SQLite, the same binaries again on PostgreSQL (a
 # throw-away server from scripts/pg_start.sh, or $DORM_TEST_PG_URL), then
-# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite;
-# and last the threads test under ThreadSanitizer in build-tsan/, on SQLite
-# and PostgreSQL.  Ends with "N passed, N failed, N skipped" over all runs;
-# exits 1 if anything failed.  `scripts/test.sh tsan` runs the
-# ThreadSanitizer part alone (make test-tsan; on PostgreSQL too when
-# $DORM_TEST_PG_URL names a server).
+# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite,
+# the threads test under ThreadSanitizer in build-tsan/, on SQLite and
+# PostgreSQL; last the fuzz targets briefly (scripts/fuzz.sh: the committed
+# corpora and a few seconds each; skipped, saying why, without clang).
+# Ends with "N passed, N failed, N skipped" over all runs; exits 1 if
+# anything failed.  `scripts/test.sh tsan` runs the ThreadSanitizer part
+# alone (make test-tsan; on PostgreSQL too when $DORM_TEST_PG_URL names a
+# server).
 set -uo pipefail # not -e: a failed run must still be reported, and the other run still run
 
 cd "$(dirname "$0")/.." || exit 1
@@ -161,6 +163,29 @@ run_tsan() {
     fi
 }
 
+# run_fuzz: every fuzz target of tests/fuzz/ replays its committed corpus
+# (known crashers must stay fixed) and fuzzes for FUZZ_SMOKE_SECONDS (5)
+# seconds; skipped, with the reason, where clang or libFuzzer is missing.
+run_fuzz() {
+    echo "==> fuzz targets: committed corpora, then ${FUZZ_SMOKE_SECONDS:-5}s of new inputs each (scripts/fuzz.sh)"
+    local log=build-fuzz/fuzz-smoke.log
+    mkdir -p build-fuzz
+    FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} JOBS=$jobs scripts/fuzz.sh 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]} passed failed
+    if [[ $rc -eq 2 ]]; then
+        all_skipped=$((all_skipped + 1))
+        summaries+=("fuzz targets: SKIPPED: $(grep -m1 '^fuzz: ' "$log" | sed 's/^fuzz: //')")
+        return
+    fi
+    read -r passed failed < <(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tail -1)
+    passed=${passed:-0}
+    failed=${failed:-1}
+    [[ $rc -eq 0 && $failed -eq 0 ]] || status=1
+    all_passed=$((all_passed + passed))
+    all_failed=$((all_failed + failed))
+    summaries+=("fuzz targets (build-fuzz/): $passed passing, $failed failing")
+}
+
 summary() {
     echo
     echo "==> summary"
@@ -183,4 +208,5 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
 run_tsan
+run_fuzz
 summary

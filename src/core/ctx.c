@@ -77,6 +77,13 @@ int dorm_fail(dorm_ctx *cx, int code, const char *fmt, ...) {
     return code;
 }
 
+int dorm_record(dorm_ctx *cx, int rc) {
+    if (rc >= 0 || !cx) return rc;
+    if (rc == DORM_ENOMEM && cx->err != DORM_ENOMEM) return dorm_fail(cx, rc, "out of memory");
+    if (cx->err == DORM_OK) return dorm_fail(cx, rc, NULL);
+    return rc;
+}
+
 int dorm_fail_errbuf(dorm_ctx *cx, const dorm_errbuf *e) {
     return dorm_fail(cx, e->code, "%s", e->msg);
 }

@@ -29,6 +29,11 @@ struct dorm_ctx {
  * `code`, so callers can `return dorm_fail(cx, DORM_EFIELD, "...", ...)`. */
 int dorm_fail(dorm_ctx *cx, int code, const char *fmt, ...);
 int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap);
+/* Returns rc, after making sure that a failure (rc < 0) is what the context
+ * records: an out-of-memory as DORM_ENOMEM whatever was recorded before it,
+ * any other code when nothing was.  The public calls end with it, so a
+ * failure that travelled up as a bare code is never reported as DORM_OK. */
+int dorm_record(dorm_ctx *cx, int rc);
 /* Records a driver error (code and message) on the context; returns its code. */
 int dorm_fail_errbuf(dorm_ctx *cx, const dorm_errbuf *e);
 

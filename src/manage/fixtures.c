@@ -2,7 +2,7 @@
  * ([{"model": "library.book", "pk": 1, "fields": {...}}]) with Django's
  * value formats, many-to-many values as lists of keys, loading all or
  * nothing in one transaction, sequences reset on PostgreSQL afterwards. */
-#include <jansson.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +10,7 @@
 #include "exec/exec.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/json.h"
 
 /* ---- base64 (BinaryField) ------------------------------------------------ */
 
@@ -78,7 +79,9 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     }
     case DORM_T_TEXT:
         if (fm->f->kind == DORM_KIND_JSON) {
-            json_t *j = json_loads(v.u.s, JSON_DECODE_ANY, NULL);
+            int code;
+            size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
+            json_t *j = dorm_json_loadb(v.u.s, n, JSON_DECODE_ANY, NULL, &code);
             if (j) return j;
         }
         return json_stringn(v.u.s, v.len == DORM_STRLEN ? strlen(v.u.s) : v.len);
@@ -111,10 +114,13 @@ static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
         const void *k = dorm_key_bytes(&rows[i]->values[0], &len);
         json_t *list = dorm_hmap_get(out, k, len);
         if (!list) {
-            list = json_array();
-            if (dorm_hmap_put(out, k, len, list)) return DORM_ENOMEM;
+            if (!(list = json_array())) return DORM_ENOMEM;
+            if (dorm_hmap_put(out, k, len, list)) {
+                json_decref(list);
+                return DORM_ENOMEM;
+            }
         }
-        json_array_append_new(list, value_json(cx, rel->to_fk, rows[i]->values[1]));
+        if (json_array_append_new(list, value_json(cx, rel->to_fk, rows[i]->values[1]))) return DORM_ENOMEM;
     }
     return DORM_OK;
 }
@@ -148,6 +154,10 @@ static bool selected(const dorm_meta *m, const char *const *labels) {
  * (`base`) through its base manager. */
 static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, FILE *out) {
     dorm_error_clear(cx);
+    /* jansson's calls are not checked one by one: an allocation that failed
+     * anywhere (a field, a key, an object left out) fails the whole dump. */
+    dorm_json_init();
+    unsigned long failures = dorm_mem_failures();
     const dorm_registry *reg = cx->db->reg;
     for (size_t i = 0; labels && labels[i]; i++) {
         bool known = false;
@@ -197,15 +207,13 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
     if (!rc) {
         size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (indent > 0 ? JSON_INDENT(indent) : 0);
         char *text = json_dumps(all, flags);
-        if (!text) rc = DORM_ENOMEM;
-        else {
-            fputs(text, out);
-            fputc('\n', out);
-            dorm_mem_free(text);
-        }
+        if (!text || dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        else if (fputs(text, out) < 0 || fputc('\n', out) == EOF)
+            rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write the fixture: %s", strerror(errno));
+        dorm_mem_free(text);
     }
     json_decref(all);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
@@ -226,6 +234,7 @@ typedef struct loader {
     int64_t objects;
     bool *loaded;                  /* per registry model: rows were written   */
     dorm_progress progress;
+    unsigned long failures;    /* dorm_mem_failures() at the start */
 } loader;
 
 /* A JSON number for an integer kind, in the kind's range (Django's
@@ -268,6 +277,7 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
         char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         v = dorm_v_text(text ? dorm_strdup(cx, text) : NULL);
         dorm_mem_free(text);
+        if (!v.u.s) return dorm_fail(cx, DORM_ENOMEM, "out of memory (loading a JSON value)");
     } else {
         return dorm_fail(cx, DORM_EVALUE, "Unsupported value for field '%s'.", fm->f->name);
     }
@@ -475,7 +485,11 @@ static int load_all(void *payload) {
     }
     l->objects = done;
     int rc = check_all_keys(l);
-    return rc ? rc : reset_sequences(l->cx);
+    if (!rc) rc = reset_sequences(l->cx);
+    /* A value that could not be copied may have been stored short: roll
+     * back rather than commit a fixture half-read. */
+    if (!rc && dorm_mem_failures() != l->failures) rc = dorm_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
+    return rc;
 }
 
 /* Django's name for a fixture in "No fixture named ..." : the file name
@@ -489,7 +503,7 @@ static const char *fixture_name(dorm_ctx *cx, const char *path) {
 
 int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_error_clear(cx);
-    loader l = {.cx = cx, .files = files};
+    loader l = {.cx = cx, .files = files, .failures = dorm_mem_failures()};
     dorm_progress_init(&l.progress, out);
     while (files && files[l.nfiles]) l.nfiles++;
     l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
@@ -504,8 +518,13 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
         }
         fclose(probe);
         json_error_t err;
-        l.fixtures[f] = json_load_file(files[f], 0, &err);
-        if (!l.fixtures[f])
+        int code;
+        l.fixtures[f] = dorm_json_load_file(files[f], 0, &err, &code);
+        if (code == DORM_ENOMEM)
+            rc = dorm_fail(cx, code, "out of memory (loading fixture '%s')", files[f]);
+        else if (code == DORM_EOPERATIONAL)
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s", files[f], strerror(errno));
+        else if (code)
             rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f], err.text,
                            err.line, err.column);
         else if (!json_is_array(l.fixtures[f]))
@@ -519,5 +538,5 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_mem_free(l.loaded);
     if (!rc && out)
         fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
-    return rc;
+    return dorm_record(cx, rc);
 }

@@ -2,12 +2,14 @@
  * commands (flags, options with values, positionals; Django's "unrecognized
  * arguments" error), the database each command opens, and each command's
  * glue to its C function (migrations, fixtures, dbshell, flush, check). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dorm.h"
 #include "backend/db.h"
+#include "core/file.h"
 #include "dorm/manage.h"
 #include "manage/shell.h"
 #include "migrate/migration.h"
@@ -201,14 +203,19 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
         fprintf(stderr, "CommandError: Unknown serialization format: %s\n", format);
         return 1;
     }
-    FILE *out = path ? fopen(path, "w") : stdout;
+    /* The --output file appears whole or not at all. */
+    dorm_file wf = {stdout, NULL, NULL};
+    FILE *out = path ? (dorm_file_create(&wf, path) == 0 ? wf.f : NULL) : stdout;
     if (!out) {
-        fprintf(stderr, "CommandError: Cannot write %s.\n", path);
+        fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, errno == ENOMEM ? "out of memory" : strerror(errno));
         return 1;
     }
     int n = indent ? small_number(indent) : 0;
     int rc = flag(c, a, "--all") ? dorm_dumpdata_all(cx, a->pos, n, out) : dorm_dumpdata(cx, a->pos, n, out);
-    if (path) fclose(out);
+    if (path && dorm_file_finish(&wf, rc == 0) != 0 && rc == 0) {
+        fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, strerror(errno));
+        return 1;
+    }
     return rc < 0 ? failed(cx) : 0;
 }
 
@@ -310,11 +317,15 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
         return 1;
     }
     dorm_registry *reg = dorm_registry_new(apps);
-    if (!reg) return 1;
+    if (!reg || dorm_registry_errcode(reg) == DORM_ENOMEM) {
+        fputs("CommandError: out of memory\n", stderr);
+        dorm_registry_free(reg);
+        return 1;
+    }
     dorm_db *db = dorm_db_open(c->needs_db ? url : "sqlite://:memory:", reg);
     dorm_ctx *cx = db ? dorm_ctx_new(db) : NULL;
     if (!db || dorm_db_errcode(db) || !cx) {
-        fprintf(stderr, "CommandError: %s\n", db ? dorm_db_errmsg(db) : "out of memory");
+        fprintf(stderr, "CommandError: %s\n", db && dorm_db_errcode(db) ? dorm_db_errmsg(db) : "out of memory");
         rc = 1;
     } else {
         rc = c->run(c, &a, apps, cx);

@@ -13,6 +13,7 @@
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/file.h"
 
 typedef struct detector {
     dorm_ctx *cx;
@@ -236,7 +237,10 @@ static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pen
     for (int f = 0; f < m->nfields; f++) {
         const char *to = m->fields[f].to;
         for (int p = 0; to && p < npending; p++)
-            if (pending[p] && pending[p] != m && dorm_same_name(to, dorm_mstate_label(d->from, pending[p]))) return true;
+            if (pending[p] && pending[p] != m) {
+                const char *label = dorm_mstate_label(d->from, pending[p]);
+                if (label && dorm_same_name(to, label)) return true;
+            }
     }
     return false;
 }
@@ -378,18 +382,17 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
 
 static int write_file(detector *d, dorm_migration *m, const char *dir) {
     char *text = dorm_migration_dump(d->cx, m);
-    if (!text) return DORM_ENOMEM;
+    if (!text) return dorm_record(d->cx, DORM_ENOMEM);
     if (d->o->dry_run) {
         if (d->o->verbosity >= 3) fputs(text, d->out);
         return DORM_OK;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
-    FILE *f = fopen(m->path, "w");
-    if (!f) return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s: %s", m->path, strerror(errno));
-    bool ok = fputs(text, f) >= 0;
-    ok = fclose(f) == 0 && ok;
-    return ok ? DORM_OK : dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+    if (dorm_file_write(m->path, text) != 0)
+        return dorm_fail(d->cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+                         strerror(errno));
+    return DORM_OK;
 }
 
 /* The number after the highest of an app's migration files (replaced ones
@@ -533,8 +536,8 @@ static int load(detector *d, const dorm_app *const *apps, dorm_graph *g, dorm_re
     int rc = dorm_graph_load(d->cx, apps, g);
     if (!rc) rc = dorm_graph_replacements(d->cx, g, NULL);
     *reg = rc ? NULL : dorm_registry_new(apps);
-    if (!rc && (!*reg || dorm_registry_errcode(*reg)))
-        rc = dorm_fail(d->cx, DORM_ECONFIG, "%s", *reg ? dorm_registry_messages(*reg) : "out of memory");
+    if (!rc && !*reg) rc = dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    else if (!rc && dorm_registry_errcode(*reg)) rc = dorm_fail(d->cx, DORM_ECONFIG, "%s", dorm_registry_messages(*reg));
     d->from = rc ? NULL : dorm_graph_state(d->cx, g, NULL, -1);
     d->to = rc || !d->from ? NULL : dorm_state_of_registry(*reg);
     if (!rc && (!d->from || !d->to)) rc = dorm_errcode(d->cx) ? dorm_errcode(d->cx) : DORM_ENOMEM;
@@ -556,6 +559,8 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     d.q = (dorm_questioner){cx, d.in, d.out, d.o->interactive};
     d.quiet = d.o->check;
     dorm_error_clear(cx);
+    /* A difference computed while memory ran out may be wrong: no file then. */
+    unsigned long failures = dorm_mem_failures();
     for (size_t i = 0; d.o->apps && d.o->apps[i]; i++) {
         bool known = false;
         for (size_t k = 0; apps && apps[k]; k++) known = known || strcmp(apps[k]->label, d.o->apps[i]) == 0;
@@ -570,7 +575,7 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     if (!rc && d.o->merge) {
         rc = merge(&d, apps, &g);
         unload(&d, &g, reg);
-        return rc;
+        return dorm_record(cx, rc);
     }
     if (!rc) rc = dorm_graph_conflicts(cx, &g, apps, d.o->apps);
     size_t napps = 0;
@@ -601,7 +606,8 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
                            warnings == 1 ? "" : "s", m->path);
             break;
         }
-        rc = write_file(&d, m, apps[a]->migrations_dir);
+        if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        if (!rc) rc = write_file(&d, m, apps[a]->migrations_dir);
     }
     if (!rc && !changes && d.o->verbosity > 0) {
         if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
@@ -609,7 +615,7 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     }
     dorm_mem_free(news);
     unload(&d, &g, reg);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     return d.o->check && changes ? 1 : 0;
 }
 
@@ -630,5 +636,5 @@ int dorm_changed_apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out) 
         if (d.nops) dorm_buf_printf(out, "%s'%s'", n++ ? ", " : "", apps[a]->label);
     }
     unload(&d, &g, reg);
-    return rc ? rc : n;
+    return rc ? dorm_record(cx, rc) : n;
 }

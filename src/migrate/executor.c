@@ -161,7 +161,16 @@ typedef struct apply_job {
     bool skipped;
     dorm_state **st;               /* the states around each operation      */
     int step;                      /* non-atomic: the operation to run      */
+    unsigned long failures;        /* dorm_mem_failures() when it began     */
 } apply_job;
+
+/* DDL or states computed while an allocation failed may be wrong: what ran
+ * is never committed, and the failure is reported as what it is. */
+static int memory_checked(apply_job *j, int rc) {
+    if (dorm_mem_failures() == j->failures) return rc;
+    dorm_migration *m = j->r->g.nodes[j->i];
+    return dorm_fail(j->r->cx, DORM_ENOMEM, "%s.%s: out of memory", m->app, m->name);
+}
 
 /* Takes the migration lock, then looks again: another process may have
  * done the work while this one waited for it. */
@@ -195,13 +204,13 @@ static int run_ops(apply_job *j, int first, int last, bool atomic) {
     if (dorm_ddl_finish(&ddl, rc) && !rc)
         rc = dorm_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
                        dorm_errmsg(r->cx));
-    return rc;
+    return memory_checked(j, rc);
 }
 
 static int record_run(void *payload) {
     apply_job *j = payload;
-    int rc = check_foreign_keys(j->r->cx);
-    return rc ? rc : dorm_recorder_record(j->r->cx, j->r->g.nodes[j->i], !j->backwards);
+    int rc = memory_checked(j, check_foreign_keys(j->r->cx));
+    return memory_checked(j, rc ? rc : dorm_recorder_record(j->r->cx, j->r->g.nodes[j->i], !j->backwards));
 }
 
 /* An atomic migration: lock, operations and record in one transaction. */
@@ -252,7 +261,7 @@ static int apply(run *r, int i, bool backwards) {
         fprintf(r->out, "  %s %s.%s...", backwards ? "Unapplying" : "Applying", m->app, m->name);
         fflush(r->out);
     }
-    apply_job j = {r, i, backwards, fake, false, NULL, 0};
+    apply_job j = {r, i, backwards, fake, false, NULL, 0, dorm_mem_failures()};
     int rc = DORM_OK;
     if (!fake && !(j.st = op_states(r, i, r->applied))) rc = dorm_errcode(r->cx) ? dorm_errcode(r->cx) : DORM_ENOMEM;
     if (!rc) rc = foreign_keys(r->cx, false);
@@ -331,7 +340,7 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
         if (!known) return dorm_fail(cx, DORM_EVALUE, "No installed app with label '%s'.", r.o->app);
     }
     int rc = dorm_graph_load(cx, apps, &r.g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     r.applied = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
     bool *mark = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
     int *plan = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
@@ -417,17 +426,22 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     dorm_mem_free(plan);
     dorm_mem_free(r.applied);
     dorm_graph_free(&r.g);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *name,
                             bool backwards) {
     dorm_error_clear(cx);
+    unsigned long failures = dorm_mem_failures();
     run r = {.cx = cx, .apps = apps};
     /* As Django's sqlmigrate, squashed and replaced migrations alike are
      * shown: no replacements, and the state is that of what the migration
      * depends on. */
-    if (dorm_graph_load(cx, apps, &r.g)) return NULL;
+    int rc = dorm_graph_load(cx, apps, &r.g);
+    if (rc) {
+        dorm_record(cx, rc);
+        return NULL;
+    }
     const char *result = NULL;
     int i = find_target(cx, &r.g, app, name);
     bool *deps = i >= 0 ? dorm_mem_calloc((size_t)r.g.n, sizeof(bool)) : NULL;
@@ -444,7 +458,6 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         dorm_ddl ddl = {cx, m->atomic, apps, &b, NULL, DORM_BUF_INIT};
         bool tx = cx->db->dialect->transactional_ddl && m->atomic;
         if (tx) dorm_buf_puts(&b, "BEGIN;\n");
-        int rc = DORM_OK;
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = backwards ? m->nops - 1 - n : n;
             /* Statements deferred by CreateModels print before the next operation's heading. */
@@ -464,6 +477,12 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         free_states(st, m->nops);
     }
     dorm_graph_free(&r.g);
+    /* SQL computed while an allocation failed may be missing statements. */
+    if (dorm_mem_failures() != failures) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (!result && !dorm_errcode(cx)) dorm_fail(cx, DORM_ENOMEM, "out of memory");
     return result;
 }
 
@@ -472,7 +491,7 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
     out = out ? out : stdout;
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     bool *applied = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
     bool *recorded = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
     if (!applied || !recorded) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
@@ -505,5 +524,5 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
     dorm_mem_free(recorded);
     dorm_mem_free(applied);
     dorm_graph_free(&g);
-    return rc;
+    return dorm_record(cx, rc);
 }

@@ -2,7 +2,7 @@
  * ({"dependencies", "initial", "replaces", "operations"}), read with every
  * name validated (no SQL can come in through an identifier) and errors that
  * name the file and operation, and written in a stable key order. */
-#include <jansson.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "migrate/migration.h"
 #include "model/custom.h"
 #include "core/alloc.h"
+#include "core/json.h"
 
 static const char *const op_names[DORM_OP__COUNT] = {
     [DORM_OP_CREATE_MODEL] = "CreateModel",         [DORM_OP_DELETE_MODEL] = "DeleteModel",
@@ -482,9 +483,13 @@ static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
 dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path) {
     reader r = {cx, apps, path, 0, 0};
     json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
+    int code;
+    unsigned long failures = dorm_mem_failures();
+    json_t *root = dorm_json_load_file(path, 0, &err, &code);
     if (!root) {
-        dorm_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
+        if (code == DORM_ENOMEM) dorm_fail(cx, code, "out of memory (reading %s)", path);
+        else if (code == DORM_EOPERATIONAL) dorm_fail(cx, DORM_ECONFIG, "Cannot read %s: %s", path, strerror(errno));
+        else dorm_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
         return NULL;
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
@@ -512,6 +517,11 @@ dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, c
         read_op(&r, json_array_get(ops, (size_t)i), &m->ops[i], app);
     }
     json_decref(root);
+    /* A value that could not be copied may have read as missing. */
+    if (dorm_mem_failures() != failures) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory (reading %s)", path);
+        return NULL;
+    }
     return r.rc || !m->ops ? NULL : m;
 }
 
@@ -572,13 +582,22 @@ static json_t *field_json(const dorm_fstate *fs) {
     return o;
 }
 
-char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
-    json_t *o = field_json(f);
-    char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    json_decref(o);
-    char *r = s ? dorm_strdup(cx, s) : NULL;
+/* The JSON text of a value built while jansson's calls were unchecked:
+ * NULL (DORM_ENOMEM on cx) when any allocation since `failures` failed, as
+ * a member may then be missing.  `newline` ends the text with one.  Frees j. */
+static char *dumped(dorm_ctx *cx, json_t *j, size_t flags, unsigned long failures, bool newline) {
+    char *s = j ? json_dumps(j, flags) : NULL;
+    json_decref(j);
+    char *r = s && dorm_mem_failures() == failures ? dorm_sprintf(cx, newline ? "%s\n" : "%s", s) : NULL;
     dorm_mem_free(s);
+    if (!r) dorm_fail(cx, DORM_ENOMEM, "out of memory (writing JSON)");
     return r;
+}
+
+char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
+    dorm_json_init();
+    unsigned long failures = dorm_mem_failures();
+    return dumped(cx, field_json(f), JSON_PRESERVE_ORDER | JSON_COMPACT, failures, false);
 }
 
 static json_t *q_json(const dorm_q *q) {
@@ -715,6 +734,8 @@ static json_t *op_json(const dorm_op *op) {
 }
 
 char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
+    dorm_json_init();
+    unsigned long failures = dorm_mem_failures();
     json_t *root = json_object();
     if (m->initial) json_object_set_new(root, "initial", json_true());
     if (!m->atomic) json_object_set_new(root, "atomic", json_false());
@@ -730,9 +751,5 @@ char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
     json_t *ops = json_array();
     for (int i = 0; i < m->nops; i++) json_array_append_new(ops, op_json(&m->ops[i]));
     json_object_set_new(root, "operations", ops);
-    char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(4));
-    json_decref(root);
-    char *r = s ? dorm_sprintf(cx, "%s\n", s) : NULL;
-    dorm_mem_free(s);
-    return r;
+    return dumped(cx, root, JSON_PRESERVE_ORDER | JSON_INDENT(4), failures, true);
 }

@@ -26,10 +26,13 @@ static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *a
             break;
         }
         files = grown;
-        files[nf++] = dorm_strdup(cx, e->d_name);
+        if (!(files[nf++] = dorm_strdup(cx, e->d_name))) {
+            rc = DORM_ENOMEM;
+            break;
+        }
     }
     closedir(d);
-    if (files) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
+    if (files && !rc) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
     for (int i = 0; rc == DORM_OK && i < nf; i++) {
         const char *path = dorm_sprintf(cx, "%s/%s", app->migrations_dir, files[i]);
         dorm_migration *m = path ? dorm_migration_read(cx, apps, app->label, path) : NULL;

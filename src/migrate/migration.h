@@ -79,7 +79,8 @@ typedef struct dorm_migration {
 /* ---- ops.c ---- */
 
 /* Applies op to the state in place.  0, or DORM_EVALUE with a message on cx
- * naming what is missing ("No model 'library.book' in the state."). */
+ * naming what is missing ("No model 'library.book' in the state."), or
+ * DORM_ENOMEM (recorded on cx; the state is then incomplete). */
 int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op);
 /* Django's describe(): "Create model Book", "Add field isbn to book". */
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op);

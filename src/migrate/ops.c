@@ -28,7 +28,10 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
     size_t n = 0;
     while (l[n]) n++;
     const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
-    if (!r) return NULL;
+    if (!r) {
+        st->failed = true;
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         bool desc = l[i][0] == '-';
         r[i] = l[i];
@@ -39,7 +42,10 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
         }
         size_t len = strlen(new_name) + 2;
         char *s = dorm_arena_alloc(&st->arena, len);
-        if (!s) return NULL;
+        if (!s) {
+            st->failed = true;
+            return NULL;
+        }
         s[0] = '-';
         memcpy(s + 1, new_name, len - 1);
         r[i] = s;
@@ -239,11 +245,13 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
 
 int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     int rc = apply_to_state(cx, st, op);
+    if (rc == DORM_ENOMEM || st->failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
     if (rc || op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C || op->kind == DORM_OP_DELETE_MODEL) return rc;
     const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name
                        : op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
     dorm_mstate *m = dorm_state_model(st, op->app, name);
-    return m ? check_tables(cx, st, m) : DORM_OK;
+    rc = m ? check_tables(cx, st, m) : DORM_OK;
+    return rc == DORM_ENOMEM ? dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)") : rc;
 }
 
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {

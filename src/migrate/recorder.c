@@ -51,7 +51,8 @@ int dorm_recorder_ensure(dorm_ctx *cx) {
     dorm_buf_free(&b);
     dorm_buf_free(&check);
     if (rc < 0 && run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) rc = 0;
-    return rc < 0 ? dorm_fail_errbuf(cx, &e) : rc;
+    if (rc < 0 && e.code) return dorm_fail_errbuf(cx, &e);
+    return dorm_record(cx, rc);
 }
 
 typedef struct applied_job {

@@ -2,16 +2,19 @@
  * run of an app's migrations in one migration, reduced by the optimizer
  * (optimize.c), which databases that applied the originals keep using the
  * originals for, and new databases use instead. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/file.h"
 
 int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
                 const char *name, FILE *out) {
     dorm_error_clear(cx);
+    unsigned long failures = dorm_mem_failures();
     const dorm_app *a = NULL;
     for (size_t i = 0; apps && apps[i]; i++)
         if (strcmp(apps[i]->label, app) == 0) a = apps[i];
@@ -39,7 +42,7 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
                                             "migration first.", g.nodes[i]->name);
     if (rc) {
         dorm_graph_free(&g);
-        return rc;
+        return dorm_record(cx, rc);
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
     int nops = 0, nrep = 0;
@@ -106,9 +109,10 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
         else m->name = dorm_sprintf(cx, "%s_squashed_%s", from ? from->name : "0001", to->name);
         m->path = dorm_sprintf(cx, "%s/%s.json", a->migrations_dir, m->name);
         char *text = rc ? NULL : dorm_migration_dump(cx, m);
-        FILE *f = text ? fopen(m->path, "w") : NULL;
-        if (!rc && (!f || fputs(text, f) < 0)) rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path ? m->path : "?");
-        if (f && fclose(f) != 0 && !rc) rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+        if (!rc && (!text || !m->path || dorm_mem_failures() != failures)) rc = dorm_record(cx, DORM_ENOMEM);
+        if (!rc && dorm_file_write(m->path, text) != 0)
+            rc = dorm_fail(cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+                           strerror(errno));
         if (!rc && out)
             fprintf(out, "Created new squashed migration %s\n  You should commit this migration but leave the old ones "
                          "in place;\n  the new migration will be used for new installs. Once you are sure\n  all "
@@ -117,7 +121,7 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
     }
     dorm_state_free(scratch);
     dorm_graph_free(&g);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 /* Drops node i from the graph (and its applied flag). */

@@ -19,7 +19,13 @@ void dorm_state_free(dorm_state *st) {
     dorm_mem_free(st);
 }
 
-const char *dorm_state_str(dorm_state *st, const char *s) { return s ? dorm_arena_strdup(&st->arena, s) : NULL; }
+/* Marks the state incomplete when an allocation it needed failed. */
+static void *need(dorm_state *st, void *p) {
+    if (!p) st->failed = true;
+    return p;
+}
+
+const char *dorm_state_str(dorm_state *st, const char *s) { return s ? need(st, dorm_arena_strdup(&st->arena, s)) : NULL; }
 
 /* Whether a[0..n) and b[0..n) match ignoring case; n = SIZE_MAX: whole strings. */
 static bool same_n(const char *a, const char *b, size_t n) {
@@ -65,7 +71,7 @@ static const char *const *copy_list(dorm_state *st, const char *const *l) {
     if (!l) return NULL;
     size_t n = 0;
     while (l[n]) n++;
-    const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
+    const char **r = need(st, dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1)));
     if (!r) return NULL;
     for (size_t i = 0; i < n; i++) r[i] = dorm_state_str(st, l[i]);
     r[n] = NULL;
@@ -75,7 +81,7 @@ static const char *const *copy_list(dorm_state *st, const char *const *l) {
 static dorm_value copy_value(dorm_state *st, dorm_value v) {
     if (v.type == DORM_T_TEXT && v.u.s) {
         size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
-        v.u.s = dorm_arena_strndup(&st->arena, v.u.s, n);
+        v.u.s = need(st, dorm_arena_strndup(&st->arena, v.u.s, n));
         v.len = n;
     }
     return v;
@@ -83,7 +89,7 @@ static dorm_value copy_value(dorm_state *st, dorm_value v) {
 
 static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
     if (!q) return NULL;
-    dorm_q *c = dorm_arena_calloc(&st->arena, sizeof *c);
+    dorm_q *c = need(st, dorm_arena_calloc(&st->arena, sizeof *c));
     if (!c) return NULL;
     c->kind = q->kind;
     c->path = dorm_state_str(st, q->path);
@@ -91,7 +97,7 @@ static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
     if (q->children) {
         size_t n = 0;
         while (q->children[n]) n++;
-        const dorm_q **kids = dorm_arena_calloc(&st->arena, sizeof(*kids) * (n + 1));
+        const dorm_q **kids = need(st, dorm_arena_calloc(&st->arena, sizeof(*kids) * (n + 1)));
         if (!kids) return NULL;
         for (size_t i = 0; i < n; i++) kids[i] = copy_q(st, q->children[i]);
         c->children = kids;
@@ -121,7 +127,7 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     dst->through = dorm_state_str(st, src->through);
     dst->default_callable = src->default_callable;
     dst->default_now = src->default_now;
-    return c.name ? DORM_OK : DORM_ENOMEM;
+    return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
 int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m) {
@@ -164,7 +170,7 @@ int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m
                                      copy_list(st, m->constraints[i].fields), copy_q(st, m->constraints[i].check)};
         dst->constraints = k;
     }
-    return DORM_OK;
+    return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
 dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m) {
@@ -204,8 +210,8 @@ static const char *label_of(dorm_state *st, const dorm_model *model) {
 
 /* The model's Meta indexes with the names Django gives the unnamed ones
  * (Index.set_name_with_model), as migrations record them; malloc'd, names
- * in a buffer after the array.  NULL when the model has none unnamed (or
- * out of memory: then the names stay unset). */
+ * in a buffer after the array.  NULL when the model has none unnamed, or
+ * when out of memory. */
 static dorm_index *named_indexes(const dorm_meta *meta) {
     const dorm_index *src = meta->model->indexes;
     size_t n = 0, unnamed = 0;
@@ -243,21 +249,33 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
         int n = 0;
         while (model->fields[n].name) n++;
         dorm_fstate *fs = dorm_mem_calloc((size_t)n + 1, sizeof *fs);
-        if (!fs) break;
+        if (!fs) {
+            st->failed = true;
+            break;
+        }
         for (int k = 0; k < n; k++) {
             fs[k].f = model->fields[k];
             fs[k].to = label_of(st, model->fields[k].to);
             fs[k].through = label_of(st, model->fields[k].through);
             fs[k].default_callable = model->fields[k].default_fn != NULL;
+            if ((model->fields[k].to && !fs[k].to) || (model->fields[k].through && !fs[k].through)) st->failed = true;
         }
         dorm_index *ix = named_indexes(meta);
+        for (size_t k = 0; !ix && model->indexes && model->indexes[k].fields; k++)
+            if (!model->indexes[k].name) st->failed = true;
         dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, model->ordering,
                          ix ? ix : model->indexes, model->unique_together, model->constraints, model->verbose_name,
                          model->verbose_name_plural, model->get_latest_by};
         dorm_mstate *added = dorm_state_add(st, &m);
         dorm_mem_free(fs);
         dorm_mem_free(ix);
-        if (!added) break;
+        if (!added) st->failed = true;
+        if (st->failed) break;
+    }
+    /* Half a state would read as models to delete. */
+    if (st->failed) {
+        dorm_state_free(st);
+        return NULL;
     }
     return st;
 }

@@ -40,6 +40,7 @@ typedef struct dorm_state {
     dorm_arena arena;
     int n;
     dorm_mstate **models;
+    bool failed;               /* an allocation failed: the state is incomplete */
 } dorm_state;
 
 dorm_state *dorm_state_new(void);
@@ -54,7 +55,8 @@ bool dorm_same_name(const char *a, const char *b);
 dorm_mstate *dorm_state_model(const dorm_state *st, const char *app, const char *name);
 /* The index of a field of m by name, or -1. */
 int dorm_mstate_field(const dorm_mstate *m, const char *name);
-/* Copies of values into the state's arena. */
+/* Copies of values into the state's arena; a copy that fails sets
+ * st->failed, which the calls below return as DORM_ENOMEM. */
 const char *dorm_state_str(dorm_state *st, const char *s);
 dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m);
 void dorm_state_remove(dorm_state *st, const dorm_mstate *m);

@@ -195,6 +195,7 @@ static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **ou
 }
 
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
+    unsigned long failures = dorm_mem_failures();
     dorm_registry *reg = dorm_mem_calloc(1, sizeof *reg);
     if (!reg) return NULL;
     int total = 0;
@@ -228,6 +229,8 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     if (rc == DORM_OK) rc = dorm_m2m_link(reg);
     for (int i = 0; rc == DORM_OK && i < reg->nmodels; i++) rc = build_choices(reg, reg->metas[i]);
     if (rc == DORM_OK) rc = dorm_checks_run(reg);
+    /* An allocation that failed quietly (an index, a message) fails it all. */
+    if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
     if (rc == DORM_ENOMEM) {
         dorm_registry_free(reg);
         return NULL;

@@ -296,6 +296,13 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
 
 typedef enum { W_SQL, W_NONE, W_ALL } wres;
 
+/* The outcome of a compilation: a part that failed did so for memory, which
+ * is recorded on the context like every other error. */
+static int compiled(dorm_sql *s) {
+    if (!s->failed && !s->text.failed) return DORM_COMPILED;
+    return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+}
+
 /* Writes the condition; W_NONE: matches nothing, W_ALL: always true (nothing
  * written in either case). */
 static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
@@ -346,7 +353,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
             continue;
         }
         s->text.len = before;
-        s->text.data[before] = '\0';
+        if (s->text.data) s->text.data[before] = '\0';
         s->nparams = pbefore;
         /* AND with an empty child is empty; OR with an always-true one is true. */
         if ((r == W_NONE && !is_or) || (r == W_ALL && is_or)) {
@@ -364,7 +371,8 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         return whole;
     }
     bool parens = is_not || written > 1 || guarded_single;
-    if (parens) {
+    /* A buffer that failed to grow may have no data to wrap. */
+    if (parens && !s->text.failed) {
         /* Wrap what was written since `start`. */
         size_t len = s->text.len - start;
         char *body = dorm_mem_alloc(len + 1);
@@ -601,7 +609,7 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     }
     if (wrap_count) dorm_buf_puts(&s->text, ") subquery");
     if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return compiled(s);
 }
 
 /* WHERE of an UPDATE/DELETE: direct when the query has no joins, else
@@ -631,7 +639,7 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return compiled(s);
 }
 
 int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
@@ -645,12 +653,12 @@ int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, co
     }
     from_clause(s, qs);
     if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return compiled(s);
 }
 
 int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s) {
     dorm_buf_puts(&s->text, "DELETE FROM ");
     dorm_sql_name(s, qs->meta->db_table);
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return compiled(s);
 }

@@ -116,6 +116,9 @@ static int resolve(dorm_qs *qs, const dorm_expr *e, bool in_aggregate, int depth
         r->aggregate = true;
         r->distinct = e->distinct;
         if (e->kind == DORM_E_COUNT && e->name && strcmp(e->name, "*") == 0) {
+            /* COUNT(DISTINCT *) is no SQL: refused here, not by the database. */
+            if (e->distinct)
+                return dorm_qs_fail(qs, DORM_EVALUE, "Count('*') cannot be distinct: count a field instead.")->err;
             r->out = DORM_KIND_BIGINT;
             break;
         }
