@@ -1,6 +1,7 @@
 /* dorm.h - the one public header of libdorm, Django's ORM in C.
  * It gathers the concept headers; see docs/ for the guide and each header for
- * the contract of every call. */
+ * the contract of every call.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_H
 #define DORM_H
 

@@ -1,7 +1,8 @@
 /* dorm/alloc.h - the allocator behind every heap allocation libdorm makes
  * (contexts, arenas, statement caches, migration states, JSON documents), so
  * that a program can route dorm's memory through its own allocator or fail
- * allocations on purpose in its tests. */
+ * allocations on purpose in its tests.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_ALLOC_H
 #define DORM_ALLOC_H
 

@@ -1,5 +1,6 @@
 /* dorm/crud.h - creating, saving, refreshing and deleting objects, QuerySet
- * update()/delete(), get_or_create / update_or_create and the bulk calls. */
+ * update()/delete(), get_or_create / update_or_create and the bulk calls.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_CRUD_H
 #define DORM_CRUD_H
 

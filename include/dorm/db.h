@@ -1,5 +1,6 @@
 /* dorm/db.h - opening a database by URL, contexts (arena + connection + error
- * state) and transactions. */
+ * state) and transactions.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_DB_H
 #define DORM_DB_H
 

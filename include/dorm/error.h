@@ -1,6 +1,7 @@
 /* dorm/error.h - error codes of every dorm call, mirroring Django's exceptions.
  * A failing call returns NULL or a negative dorm_error and leaves the code and a
- * message naming the problem on its context (dorm_errcode / dorm_errmsg). */
+ * message naming the problem on its context (dorm_errcode / dorm_errmsg).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_ERROR_H
 #define DORM_ERROR_H
 

@@ -1,6 +1,7 @@
 /* dorm/expr.h - query expressions: F() column references, arithmetic on them,
  * and the aggregates Count, Sum, Avg, Min, Max, used in filter() values,
- * update(), annotate() and aggregate(). */
+ * update(), annotate() and aggregate().
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_EXPR_H
 #define DORM_EXPR_H
 

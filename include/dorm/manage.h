@@ -1,5 +1,6 @@
 /* dorm/manage.h - Django's manage.py for a C program: call dorm_manage from
- * main with the command line after the program's own arguments. */
+ * main with the command line after the program's own arguments.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MANAGE_H
 #define DORM_MANAGE_H
 

@@ -1,7 +1,8 @@
 /* dorm/migrate.h - Django's migrations for C programs: migration files are
  * JSON data under each app's migrations_dir; makemigrations writes them from
  * the difference between those files and the compiled models, migrate
- * applies or rolls them back in transactions, recorded in dorm_migrations. */
+ * applies or rolls them back in transactions, recorded in dorm_migrations.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MIGRATE_H
 #define DORM_MIGRATE_H
 

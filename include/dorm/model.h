@@ -1,6 +1,7 @@
 /* dorm/model.h - declaring models: the DORM_OBJECT header of a model struct, the
  * static field table (DORM_CHAR, DORM_INT, DORM_FOREIGN_KEY, ...), model Meta
- * options, apps, and the registry that validates them at start-up. */
+ * options, apps, and the registry that validates them at start-up.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MODEL_H
 #define DORM_MODEL_H
 

@@ -1,6 +1,7 @@
 /* dorm/query.h - QuerySets: lazy, immutable, chainable queries over a model,
  * filtered by Django's "field__relation__lookup" strings (DQ), combined with
- * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls. */
+ * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_QUERY_H
 #define DORM_QUERY_H
 

@@ -1,5 +1,6 @@
 /* dorm/schema.h - creating and dropping the tables, indexes and constraints of
- * registered models (Django's schema_editor().create_model / delete_model). */
+ * registered models (Django's schema_editor().create_model / delete_model).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SCHEMA_H
 #define DORM_SCHEMA_H
 

@@ -1,7 +1,8 @@
 /* dorm/value.h - the value types dorm stores (date, datetime, time, decimal, uuid,
  * bytes) and dorm_value, the tagged value every lookup, default and parameter
  * travels in.  DV(x) types a C expression by _Generic: DV(400), DV("1984"),
- * DV(true), DV(dorm_date_ymd(1900, 1, 1)). */
+ * DV(true), DV(dorm_date_ymd(1900, 1, 1)).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_VALUE_H
 #define DORM_VALUE_H
 

@@ -2,7 +2,8 @@
  * driver vtable (connect, prepare, bind, step, read columns), the dialect the
  * SQL compiler asks for spelling (quoting, operators, date extraction, types)
  * and the feature flags it asks for capabilities.  For backend authors; the
- * core never tests which backend it runs on. */
+ * core never tests which backend it runs on.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SYS_DRIVER_H
 #define DORM_SYS_DRIVER_H
 
