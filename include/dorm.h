@@ -5,6 +5,7 @@
 #ifndef DORM_H
 #define DORM_H
 
+#include "dorm/version.h"
 #include "dorm/error.h"
 #include "dorm/alloc.h"
 #include "dorm/value.h"

@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Three calls with the C library's contracts (malloc, realloc and free;
  * realloc(NULL, n) allocates, free(NULL) does nothing), each given `payload`.
  * Memory must be aligned for any type, as malloc's is. */
@@ -25,5 +29,9 @@ typedef struct dorm_allocator {
  * that made it.  Not thread-safe: set it once, at start-up.  The database
  * client libraries (libsqlite3, libpq) keep their own allocators. */
 void dorm_set_allocator(const dorm_allocator *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include "query.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Model(): a new unsaved object in the context's arena with every field at its
  * default (Django's: the field's default, else NULL for null=True fields, ""
  * for text fields, 0/false otherwise).  NULL on allocation failure. */
@@ -150,5 +154,9 @@ void dorm_fk_set_(void *obj, void *member, const void *target);
  * line each ("title: Ensure this value has at most 200 characters (it has
  * 215)."). */
 int dorm_full_clean(void *obj);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include "model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A database connection.  Belongs to one thread at a time. */
 typedef struct dorm_db dorm_db;
 /* A unit of work: an arena owning every object, string and QuerySet made
@@ -94,5 +98,9 @@ void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload);
 const char *dorm_db_log_error(const dorm_db *db);
 /* Number of statements executed on the connection so far (for assertNumQueries). */
 uint64_t dorm_db_query_count(const dorm_db *db);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 #ifndef DORM_ERROR_H
 #define DORM_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Negative codes; DORM_OK is 0.  The names follow Django's exception classes. */
 typedef enum dorm_error {
     DORM_OK = 0,
@@ -29,5 +33,9 @@ typedef enum dorm_error {
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).
  * Returns a static string; never NULL. */
 const char *dorm_error_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

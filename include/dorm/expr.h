@@ -10,6 +10,10 @@
 #include "model.h"
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum dorm_expr_kind {
     DORM_E_VALUE = 1,  /* a bound value                       */
     DORM_E_F,          /* F("path"): a column, across relations */
@@ -68,5 +72,9 @@ typedef struct dorm_named {
     const dorm_expr *expr;
 } dorm_named;
 #define DAS(alias, e) (&(const dorm_named){(alias), (e)})
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Runs one command, argv[0] being its name: "check", "dbshell", "dumpdata",
  * "flush", "help", "inspectdb", "loaddata", "makemigrations", "migrate",
  * "showmigrations", "sqlmigrate" or "squashmigrations" ("manage help" lists
@@ -35,5 +39,9 @@ int dorm_loaddata(struct dorm_ctx *cx, const char *const *files, FILE *out);
  * `inspected_app` labelled app_label) for the tables of cx's database (all, or
  * those named), to `out`.  0 or a negative error. */
 int dorm_inspectdb(struct dorm_ctx *cx, const char *const *tables, const char *app_label, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include "db.h"
 #include "model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What a RunC function reports progress with (a bar on a terminal). */
 typedef struct dorm_progress dorm_progress;
 void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
@@ -70,5 +74,9 @@ typedef struct dorm_makemigrations_opts {
  * 0, 1 for --check with changes, or a negative error recorded on cx.  Needs
  * no database (cx may be on any). */
 int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

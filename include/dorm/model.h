@@ -10,6 +10,10 @@
 
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct dorm_ctx;
 struct dorm_model;
 
@@ -373,5 +377,9 @@ void dorm_set_null_(void *obj, const void *member, bool null);
 /* Whether a field was left out by only()/defer(). */
 bool dorm_is_deferred_(const void *obj, const void *member);
 #define dorm_is_deferred(obj, member) dorm_is_deferred_((obj), &(obj)->member)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

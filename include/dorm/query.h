@@ -12,6 +12,10 @@
 #include "expr.h"
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A QuerySet.  Every call returns a new one in the context's arena; the one it
  * was called on is unchanged.  A call on a failed QuerySet returns a failed
  * QuerySet (errors are sticky), so a chain needs one check at the end. */
@@ -227,5 +231,9 @@ const dorm_value *dorm_row_get(const dorm_row *row, const char *name);
 #define DORM_EACH_ROW(var, qs)                                                   \
     for (const dorm_row **var##_it_ = dorm_rows((qs), NULL), *var = NULL;       \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include "db.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* CREATE TABLE (with its indexes and constraints) for each model of the
  * NULL-terminated list, in one transaction.  0 or a negative dorm_error; on
  * error nothing is created. */
@@ -16,5 +20,9 @@ int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models);
 int dorm_create_all(dorm_ctx *cx);
 /* The DDL statements of a model's table, ";\n"-separated, in the arena. */
 const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

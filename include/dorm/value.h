@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A calendar date.  year 1..9999; {0,0,0} is "no date" and reads as SQL NULL. */
 typedef struct dorm_date {
     int16_t year;
@@ -49,7 +53,7 @@ typedef struct dorm_decimal {
 #define DORM__DECNEG(c) ((uint64_t)(int64_t)(c) >> 63)
 #define DORM__DECMAG(c) (DORM__DECNEG(c) ? (uint64_t)0 - (uint64_t)(int64_t)(c) : (uint64_t)(int64_t)(c))
 #define DORM_DEC(coef, scale) \
-    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef)}
+    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef) != 0}
 
 /* A UUID as its 16 bytes. */
 typedef struct dorm_uuid {
@@ -112,33 +116,76 @@ typedef struct dorm_value {
 #define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = DORM_DEC(coef, scale)}}
 
 /* Value constructors.  Strings and bytes are borrowed, not copied. */
-static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {.i = 0}}; return v; }
+static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {0}}; return v; }
 static inline dorm_value dorm_v_null_ptr(const void *p) { (void)p; return dorm_v_null(); }
-static inline dorm_value dorm_v_bool(bool b) { dorm_value v = {DORM_T_BOOL, 0, {.b = b}}; return v; }
-static inline dorm_value dorm_v_int(int64_t i) { dorm_value v = {DORM_T_INT, 0, {.i = i}}; return v; }
+static inline dorm_value dorm_v_bool(bool b) {
+    dorm_value v = {DORM_T_BOOL, 0, {0}};
+    v.u.b = b;
+    return v;
+}
+static inline dorm_value dorm_v_int(int64_t i) {
+    dorm_value v = {DORM_T_INT, 0, {0}};
+    v.u.i = i;
+    return v;
+}
 static inline dorm_value dorm_v_uint(uint64_t i) { return dorm_v_int((int64_t)i); }
-static inline dorm_value dorm_v_float(double f) { dorm_value v = {DORM_T_FLOAT, 0, {.f = f}}; return v; }
+static inline dorm_value dorm_v_float(double f) {
+    dorm_value v = {DORM_T_FLOAT, 0, {0}};
+    v.u.f = f;
+    return v;
+}
 static inline dorm_value dorm_v_text(const char *s) {
-    dorm_value v = {DORM_T_TEXT, DORM_STRLEN, {.s = s}};
+    dorm_value v = {DORM_T_TEXT, DORM_STRLEN, {0}};
+    v.u.s = s;
     if (!s) v.type = DORM_T_NULL;
     return v;
 }
-static inline dorm_value dorm_v_textn(const char *s, size_t n) { dorm_value v = {DORM_T_TEXT, n, {.s = s}}; return v; }
-static inline dorm_value dorm_v_bytes(dorm_bytes b) { dorm_value v = {DORM_T_BYTES, b.len, {.p = b.data}}; return v; }
+static inline dorm_value dorm_v_textn(const char *s, size_t n) {
+    dorm_value v = {DORM_T_TEXT, n, {0}};
+    v.u.s = s;
+    return v;
+}
+static inline dorm_value dorm_v_bytes(dorm_bytes b) {
+    dorm_value v = {DORM_T_BYTES, b.len, {0}};
+    v.u.p = b.data;
+    return v;
+}
 static inline dorm_value dorm_v_date(dorm_date d) {
-    dorm_value v = {DORM_T_DATE, 0, {.date = d}};
+    dorm_value v = {DORM_T_DATE, 0, {0}};
+    v.u.date = d;
     if (d.year == 0 && d.month == 0 && d.day == 0) v.type = DORM_T_NULL;
     return v;
 }
-static inline dorm_value dorm_v_time(dorm_time t) { dorm_value v = {DORM_T_TIME, 0, {.time = t}}; return v; }
-static inline dorm_value dorm_v_datetime(dorm_datetime t) { dorm_value v = {DORM_T_DATETIME, 0, {.dt = t}}; return v; }
-static inline dorm_value dorm_v_decimal(dorm_decimal d) { dorm_value v = {DORM_T_DECIMAL, 0, {.dec = d}}; return v; }
-static inline dorm_value dorm_v_uuid(dorm_uuid u) { dorm_value v = {DORM_T_UUID, 0, {.uuid = u}}; return v; }
+static inline dorm_value dorm_v_time(dorm_time t) {
+    dorm_value v = {DORM_T_TIME, 0, {0}};
+    v.u.time = t;
+    return v;
+}
+static inline dorm_value dorm_v_datetime(dorm_datetime t) {
+    dorm_value v = {DORM_T_DATETIME, 0, {0}};
+    v.u.dt = t;
+    return v;
+}
+static inline dorm_value dorm_v_decimal(dorm_decimal d) {
+    dorm_value v = {DORM_T_DECIMAL, 0, {0}};
+    v.u.dec = d;
+    return v;
+}
+static inline dorm_value dorm_v_uuid(dorm_uuid u) {
+    dorm_value v = {DORM_T_UUID, 0, {0}};
+    v.u.uuid = u;
+    return v;
+}
 static inline dorm_value dorm_v_value(dorm_value v) { return v; }
-static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) { dorm_value v = {DORM_T_LIST, n, {.list = items}}; return v; }
+static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) {
+    dorm_value v = {DORM_T_LIST, n, {0}};
+    v.u.list = items;
+    return v;
+}
 /* A model instance (for filter(author=obj)); any pointer that is not void*. */
 static inline dorm_value dorm_v_object(const void *obj) {
-    dorm_value v = {DORM_T_OBJECT, 0, {.p = obj}};
+    dorm_value v = {DORM_T_OBJECT, 0, {0}};
+    v.u.p = obj;
     if (!obj) v.type = DORM_T_NULL;
     return v;
 }
@@ -146,14 +193,16 @@ static inline dorm_value dorm_v_object(const void *obj) {
 /* An expression as a value: F("pages"), dorm_add(...) (see expr.h). */
 struct dorm_expr;
 static inline dorm_value dorm_v_expr(const struct dorm_expr *e) {
-    dorm_value v = {DORM_T_EXPR, 0, {.p = e}};
+    dorm_value v = {DORM_T_EXPR, 0, {0}};
+    v.u.p = e;
     return v;
 }
 
 /* A QuerySet as a value: a subquery (filter(author__in=qs)). */
 struct dorm_qs;
 static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
-    dorm_value v = {DORM_T_QUERYSET, 0, {.p = qs}};
+    dorm_value v = {DORM_T_QUERYSET, 0, {0}};
+    v.u.p = qs;
     return v;
 }
 
@@ -296,5 +345,9 @@ dorm_uuid dorm_uuid4(void);
 /* Values compare equal when they have the same type and content (text by
  * bytes).  Used for choices, caches and tests. */
 bool dorm_value_equal(const dorm_value *a, const dorm_value *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

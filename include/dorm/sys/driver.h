@@ -15,6 +15,10 @@
 #include "../model.h"
 #include "../value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define DORM_DRIVER_VERSION 1
 
 /* A growable byte buffer (always NUL-terminated).  On allocation failure it
@@ -363,5 +367,9 @@ typedef struct dorm_driver {
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
 extern const dorm_driver *const dorm_drivers[];
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
