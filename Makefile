@@ -1,16 +1,17 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, test-tsan, bench, install, clean).  CMake
-# builds; scripts/deps.sh installs Debian packages; scripts/test.sh runs the
-# suites.
+# other entry points (deps, build, test-tsan, bench, install, uninstall, docs,
+# clean).  CMake builds; scripts/deps.sh installs Debian packages;
+# scripts/test.sh runs the suites.
 JOBS ?= 2
 PREFIX ?= /usr/local
 BUILD := build
 BENCH_BUILD := build-bench
+INSTALL_BUILD := build-install
 RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan bench bench-postgres install clean
+.PHONY: all deps build demo test test-tsan bench bench-postgres install uninstall clean
 
 all: build
 
@@ -40,7 +41,7 @@ test-tsan: deps
 
 # bench/run.sh gets the directory holding the benchmark programs.
 bench:
-	@scripts/deps.sh bench
+	@scripts/deps.sh build bench
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@if [ -f bench/run.sh ]; then bash bench/run.sh $(BENCH_BUILD)/bench; \
@@ -48,16 +49,26 @@ bench:
 
 # The same workloads on a private PostgreSQL server bench/run_pg.sh starts.
 bench-postgres:
-	@scripts/deps.sh bench
+	@scripts/deps.sh build bench
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@bash bench/run_pg.sh $(BENCH_BUILD)/bench
 
-# Configured again so that dorm.pc names the prefix the files go to.
-install: deps
-	cmake -S . -B $(BUILD) $(RELEASE) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
-	cmake --build $(BUILD) -j $(JOBS) --target dorm dorm_shared
-	cmake --install $(BUILD)
+# The library alone, in a build folder of its own (so it can run beside
+# `make test`), needing only the libraries libdorm links: PREFIX, DESTDIR and
+# CMAKE_ARGS (e.g. -DDORM_SHARED=OFF for libdorm.a alone) are passed on.
+install:
+	@scripts/deps.sh install
+	cmake -S . -B $(INSTALL_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_EXAMPLES=OFF \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	cmake --build $(INSTALL_BUILD) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(INSTALL_BUILD)
+
+# Removes what the last `make install` installed (its install_manifest.txt).
+uninstall:
+	@if [ -f $(INSTALL_BUILD)/install_manifest.txt ]; then \
+	    cmake -DMANIFEST=$(INSTALL_BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
+	 else echo "make uninstall: $(INSTALL_BUILD)/install_manifest.txt not found: nothing was installed by make install"; fi
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan $(BENCH_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan $(BENCH_BUILD) $(INSTALL_BUILD)
