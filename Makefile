@@ -7,11 +7,12 @@ PREFIX ?= /usr/local
 BUILD := build
 BENCH_BUILD := build-bench
 INSTALL_BUILD := build-install
+DOCS_BUILD := build-docs
 RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan bench bench-postgres install uninstall clean
+.PHONY: all deps build demo test test-tsan bench bench-postgres install uninstall docs clean
 
 all: build
 
@@ -70,5 +71,14 @@ uninstall:
 	    cmake -DMANIFEST=$(INSTALL_BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
 	 else echo "make uninstall: $(INSTALL_BUILD)/install_manifest.txt not found: nothing was installed by make install"; fi
 
+# The API reference from the headers' contract comments (docs/Doxyfile); it
+# fails on a public declaration without one, as `make test` does.
+docs:
+	@scripts/deps.sh docs
+	@mkdir -p $(DOCS_BUILD)
+	DORM_VERSION=$$(awk '/^#define DORM_VERSION_(MAJOR|MINOR|PATCH) / {v = v (v ? "." : "") $$3} END {print v}' \
+	    include/dorm/version.h) DORM_DOCS_OUT=$(DOCS_BUILD) doxygen docs/Doxyfile
+	@echo "make docs: the API reference is $(DOCS_BUILD)/html/index.html"
+
 clean:
-	rm -rf $(BUILD) build-asan build-tsan $(BENCH_BUILD) $(INSTALL_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan $(BENCH_BUILD) $(INSTALL_BUILD) $(DOCS_BUILD)

@@ -16,10 +16,10 @@ extern "C" {
  * realloc(NULL, n) allocates, free(NULL) does nothing), each given `payload`.
  * Memory must be aligned for any type, as malloc's is. */
 typedef struct dorm_allocator {
-    void *(*malloc)(size_t size, void *payload);
-    void *(*realloc)(void *ptr, size_t size, void *payload);
-    void (*free)(void *ptr, void *payload);
-    void *payload;
+    void *(*malloc)(size_t size, void *payload);              /* malloc(size)       */
+    void *(*realloc)(void *ptr, size_t size, void *payload);  /* realloc(ptr, size) */
+    void (*free)(void *ptr, void *payload);                   /* free(ptr)          */
+    void *payload;                                            /* given to each call */
 } dorm_allocator;
 
 /* Routes every allocation libdorm makes, and jansson's (which dorm uses for

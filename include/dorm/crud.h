@@ -45,12 +45,12 @@ int dorm_refresh(void *obj);
  * restricted_objects), each once, NULL-terminated, in the context's arena;
  * the message names every relation they are reached through. */
 typedef struct dorm_deleted {
-    int64_t total;
-    size_t n;
-    const char *const *labels;
-    const int64_t *counts;
-    void *const *blocking;
-    size_t nblocking;
+    int64_t total;               /* rows deleted, every model              */
+    size_t n;                    /* models in labels and counts            */
+    const char *const *labels;   /* "library.Book", sorted                 */
+    const int64_t *counts;       /* rows deleted per label                 */
+    void *const *blocking;       /* refused delete: the objects refusing it */
+    size_t nblocking;            /* how many objects blocking holds        */
 } dorm_deleted;
 /* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
 int dorm_delete(void *obj, dorm_deleted *out);

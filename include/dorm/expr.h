@@ -14,6 +14,7 @@
 extern "C" {
 #endif
 
+/* What a dorm_expr node is. */
 typedef enum dorm_expr_kind {
     DORM_E_VALUE = 1,  /* a bound value                       */
     DORM_E_F,          /* F("path"): a column, across relations */
@@ -31,10 +32,11 @@ typedef enum dorm_expr_kind {
 /* An expression.  Built by the macros below as compound literals (no context
  * needed); a QuerySet copies what it keeps. */
 typedef struct dorm_expr {
-    dorm_expr_kind kind;
+    dorm_expr_kind kind;           /* the node's kind */
     const char *name;              /* F / aggregate: the field path ("*" for Count("*")) */
     dorm_value value;              /* VALUE */
-    const struct dorm_expr *a, *b; /* operands; aggregate: `a` instead of a path */
+    /* Operands; an aggregate over an expression has it in `a` instead of a path. */
+    const struct dorm_expr *a, *b;
     bool distinct;                 /* Count("x", distinct=True) */
 } dorm_expr;
 
@@ -68,9 +70,10 @@ typedef struct dorm_expr {
  * DAS("num_books", DCount("books")).  A NULL alias in aggregate() takes
  * Django's default, "<path>__<function>" ("pages__avg"). */
 typedef struct dorm_named {
-    const char *alias;
-    const dorm_expr *expr;
+    const char *alias;      /* NULL: Django's default alias (aggregate() only) */
+    const dorm_expr *expr;  /* DCount("books"), dorm_F("pages"), ...          */
 } dorm_named;
+/* DAS("num_books", DCount("books")): a dorm_named for annotate() / aggregate(). */
 #define DAS(alias, e) (&(const dorm_named){(alias), (e)})
 
 #ifdef __cplusplus

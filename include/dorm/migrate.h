@@ -19,6 +19,8 @@ extern "C" {
 typedef struct dorm_progress dorm_progress;
 void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
 
+/* What dorm_migrate does (the options of `manage migrate`); zero for the
+ * defaults. */
 typedef struct dorm_migrate_opts {
     const char *app;          /* NULL: every app                                  */
     const char *target;       /* NULL: the newest; "zero"; a migration name or a
@@ -50,6 +52,8 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
  * plan ("[X]  library.0001_initial") with `plan`.  0 or a negative error. */
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
 
+/* What dorm_makemigrations does (the options of `manage makemigrations`;
+ * it asks about renames and defaults only with `interactive`). */
 typedef struct dorm_makemigrations_opts {
     const char *const *apps;  /* NULL-terminated labels to look at; NULL: all    */
     const char *name;         /* --name: the file's name after its number        */
@@ -62,7 +66,7 @@ typedef struct dorm_makemigrations_opts {
                                * and CREATE INDEX block writers (PostgreSQL)     */
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
-    int verbosity;
+    int verbosity;            /* 0: silent; 1: what was written (Django's)       */
     bool merge;               /* --merge: a migration joining an app's leaves     */
 } dorm_makemigrations_opts;
 

@@ -20,16 +20,18 @@ struct dorm_model;
 /* The header every model struct starts with (as its first member, DORM_OBJECT).
  * dorm fills it; programs read it only through dorm calls. */
 typedef struct dorm_object {
-    const struct dorm_model *model;
+    const struct dorm_model *model; /* the object's model                    */
     const void *meta;       /* the registry's description of the model  */
     struct dorm_ctx *cx;    /* the context whose arena holds the object */
     uint32_t flags;         /* DORM_OBJ_* */
-    uint32_t reserved;
+    uint32_t reserved;      /* zero */
     uint64_t nulls;         /* bit i: field i holds SQL NULL */
     uint64_t deferred;      /* bit i: field i was not loaded (only/defer) */
     void *ext;              /* annotations and relation caches (internal) */
 } dorm_object;
 
+/* The first member of every model struct:
+ *   typedef struct Author { DORM_OBJECT; int64_t id; ... } Author; */
 #define DORM_OBJECT dorm_object _dorm
 
 enum {
@@ -55,6 +57,7 @@ enum {
         struct Target *obj;         \
     }
 
+/* A field's kind: Django's field class, and the C type of its member. */
 typedef enum dorm_kind {
     DORM_KIND_NONE = 0,
     DORM_KIND_AUTO,        /* AutoField       int64_t, "integer" */
@@ -83,6 +86,8 @@ typedef enum dorm_kind {
     DORM_KIND__COUNT
 } dorm_kind;
 
+/* What deleting the target of a ForeignKey does to the rows pointing at
+ * it: Django's on_delete. */
 typedef enum dorm_on_delete {
     DORM_ON_DELETE_UNSET = 0,  /* a system-check error: Django requires on_delete */
     DORM_CASCADE,
@@ -97,8 +102,8 @@ typedef enum dorm_on_delete {
 
 /* One choice: the stored value (text or integer) and its display label. */
 typedef struct dorm_choice {
-    dorm_value value;
-    const char *label;
+    dorm_value value;   /* DORM_VTEXT("FIC"), DORM_VINT(1) */
+    const char *label;  /* "Fiction"                      */
 } dorm_choice;
 
 /* DORM_CHOICES({DORM_VTEXT("FIC"), "Fiction"}, {DORM_VTEXT("NON"), "Non-Fiction"}) */
@@ -107,20 +112,21 @@ typedef struct dorm_choice {
 #define DORM_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* A field.  Declared with the DORM_<KIND> macros below, options after the
- * member name as designated initialisers: DORM_CHAR(Book, title, .max_length = 200). */
+ * member name as designated initialisers: DORM_CHAR(Book, title, .max_length = 200).
+ * Every member is the Django field option of the same name. */
 typedef struct dorm_field {
     const char *name;            /* the member name: Django's attribute name       */
-    dorm_kind kind;
+    dorm_kind kind;              /* set by the DORM_<KIND> macro                   */
     size_t offset;               /* offsetof(struct, member)                       */
     size_t size;                 /* sizeof(member)                                 */
     const char *db_column;       /* column name; NULL: name (FK: name + "_id")     */
-    bool null;
-    bool blank;
-    bool unique;
-    bool db_index;
+    bool null;                   /* Django's null=True: the column may hold NULL   */
+    bool blank;                  /* blank=True: full_clean accepts an empty value  */
+    bool unique;                 /* unique=True                                    */
+    bool db_index;               /* db_index=True: an index on the column          */
     bool no_db_index;            /* Django's db_index=False on a ForeignKey or a
                                   * SlugField, which are indexed by default   */
-    bool primary_key;
+    bool primary_key;            /* primary_key=True (the auto kinds set it)       */
     bool not_editable;           /* Django's editable=False                        */
     bool auto_now;               /* DateTimeField/DateField: set on every save     */
     bool auto_now_add;           /* set on the first save                          */
@@ -130,12 +136,12 @@ typedef struct dorm_field {
     dorm_value default_value;    /* DORM_VINT(0), DORM_VTEXT("FIC"), ...           */
     dorm_value (*default_fn)(void); /* callable default; wins over default_value   */
     const dorm_choice *choices;  /* DORM_CHOICES(...)                              */
-    const char *verbose_name;
-    const char *help_text;
+    const char *verbose_name;    /* accepted as in Django; no dorm call uses it yet */
+    const char *help_text;       /* accepted as in Django; no dorm call uses it yet */
     /* relations */
     const struct dorm_model *to; /* ForeignKey target                              */
     dorm_on_delete on_delete;
-    const char *related_name;    /* reverse accessor name; NULL: <model>_set       */
+    const char *related_name;    /* reverse accessor name; NULL: `<model>_set`      */
     bool one_to_one;             /* OneToOneField: a unique key whose reverse side
                                   * is one object (set by DORM_ONE_TO_ONE)         */
     const char *related_query_name; /* reverse name in filters; NULL: related_name,
@@ -275,11 +281,13 @@ typedef struct dorm_field {
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional
  * name (NULL: Django's generated name, e.g. library_boo_title_c38ef2_idx). */
 typedef struct dorm_index {
-    const char *const *fields;
-    const char *name;
+    const char *const *fields;  /* DORM_LIST("title", "-published") */
+    const char *name;           /* NULL: Django's generated name    */
 } dorm_index;
+/* Meta.indexes: DORM_INDEXES({DORM_LIST("title"), NULL}, ...). */
 #define DORM_INDEXES(...) ((const dorm_index[]){__VA_ARGS__, {NULL, NULL}})
 
+/* Which constraint a dorm_constraint is. */
 typedef enum dorm_constraint_kind {
     DORM_CONSTRAINT_UNIQUE = 1,
     DORM_CONSTRAINT_CHECK
@@ -289,12 +297,15 @@ typedef enum dorm_constraint_kind {
  * A check is a constant filter (see query.h), e.g. DQC("pages__gte", DORM_VINT(0)); it is compiled with
  * its values inlined as literals because DDL cannot take parameters. */
 typedef struct dorm_constraint {
-    dorm_constraint_kind kind;
-    const char *name;
+    dorm_constraint_kind kind;     /* UNIQUE or CHECK */
+    const char *name;              /* required        */
     const char *const *fields;     /* UNIQUE */
     const struct dorm_q *check;    /* CHECK  */
 } dorm_constraint;
+/* Meta.constraints: DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "name",
+ * DORM_LIST("slug"), NULL}, ...). */
 #define DORM_CONSTRAINTS(...) ((const dorm_constraint[]){__VA_ARGS__, {0, NULL, NULL, NULL}})
+/* Meta.unique_together: DORM_UNIQUE_TOGETHER(DORM_LIST("title", "author")). */
 #define DORM_UNIQUE_TOGETHER(...) ((const char *const *const[]){__VA_ARGS__, NULL})
 
 /* A model: a struct type, its field table and its Meta options. */
@@ -307,7 +318,7 @@ typedef struct dorm_model {
     const char *const *ordering;      /* DORM_LIST("-publication_date")              */
     const dorm_index *indexes;        /* DORM_INDEXES(...)                           */
     const char *const *const *unique_together; /* DORM_UNIQUE_TOGETHER(DORM_LIST(..)) */
-    const dorm_constraint *constraints;
+    const dorm_constraint *constraints; /* DORM_CONSTRAINTS(...)                   */
     const char *verbose_name;         /* NULL: "book"                                */
     const char *verbose_name_plural;  /* NULL: verbose_name + "s"                    */
     const char *get_latest_by;        /* field for earliest()/latest() without args  */
@@ -328,19 +339,21 @@ struct dorm_progress;
  * dorm_progress_report.  0 or a negative dorm_error (the migration is then
  * rolled back). */
 typedef struct dorm_runc {
-    const char *name;
-    int (*fn)(struct dorm_ctx *cx, struct dorm_progress *progress);
+    const char *name;  /* the name migration files give ("fill_slugs") */
+    int (*fn)(struct dorm_ctx *cx, struct dorm_progress *progress); /* the function */
 } dorm_runc;
+/* An app's RunC functions: DORM_RUNCS({"fill_slugs", fill_slugs}, ...). */
 #define DORM_RUNCS(...) ((const dorm_runc[]){__VA_ARGS__, {NULL, NULL}})
 
 /* An app: its label and its models (NULL-terminated), and for migrations the
  * folder of its migration files and the functions RunC operations name. */
 typedef struct dorm_app {
-    const char *label;
-    const dorm_model *const *models;
-    const char *migrations_dir;
-    const dorm_runc *functions;
+    const char *label;                /* "library"                              */
+    const dorm_model *const *models;  /* DORM_MODELS(&Author_model, ...)        */
+    const char *migrations_dir;       /* its migration files; NULL: none        */
+    const dorm_runc *functions;       /* DORM_RUNCS(...) for RunC; may be NULL  */
 } dorm_app;
+/* An app's models: DORM_MODELS(&Author_model, &Book_model). */
 #define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})
 
 /* The registry: every model of every app, validated once at start-up and
@@ -374,7 +387,7 @@ void dorm_set_null_(void *obj, const void *member, bool null);
 #define dorm_is_null(obj, member) dorm_is_null_((obj), &(obj)->member)
 #define dorm_set_null(obj, member) dorm_set_null_((obj), &(obj)->member, true)
 #define dorm_clear_null(obj, member) dorm_set_null_((obj), &(obj)->member, false)
-/* Whether a field was left out by only()/defer(). */
+/* Whether a field was left out by only()/defer(): dorm_is_deferred(a, biography). */
 bool dorm_is_deferred_(const void *obj, const void *member);
 #define dorm_is_deferred(obj, member) dorm_is_deferred_((obj), &(obj)->member)
 

@@ -24,8 +24,9 @@ typedef struct dorm_qs dorm_qs;
 /* A filter condition: a leaf "path = value" or an AND / OR / NOT node.  Built by
  * the macros below as compound literals; filter() copies what it keeps. */
 typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT } dorm_q_kind;
+/* The condition itself (see dorm_q_kind): DQ(), dorm_or() & co. build them. */
 typedef struct dorm_q {
-    dorm_q_kind kind;
+    dorm_q_kind kind;                   /* a leaf or how children combine */
     const char *path;                   /* leaf: "author__name__icontains"  */
     dorm_value value;                   /* leaf: typed by DV()              */
     const struct dorm_q *const *children; /* AND/OR/NOT: NULL-terminated    */
@@ -46,9 +47,10 @@ typedef struct dorm_q {
 
 /* An assignment for update(), get_or_create(defaults) and friends. */
 typedef struct dorm_set {
-    const char *field;
-    dorm_value value;
+    const char *field;  /* "pages"                                  */
+    dorm_value value;   /* a value, or an expression (dorm_v_expr)  */
 } dorm_set;
+/* DSET("pages", 300): pages=300 in update() & co.; the value typed by DV(). */
 #define DSET(field, x) (&(const dorm_set){(field), DV(x)})
 #define DORM__SETLIST(...) ((const dorm_set *const[]){__VA_ARGS__, NULL})
 
@@ -108,10 +110,12 @@ dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
  * dorm_related() still means every related object.  Later lookups may go
  * through a to_attr name ("recent__tags"). */
 typedef struct dorm_prefetch {
-    const char *lookup;
-    struct dorm_qs *queryset;
-    const char *to_attr;
+    const char *lookup;        /* "books", "books__tags"          */
+    struct dorm_qs *queryset;  /* NULL: the model's default        */
+    const char *to_attr;       /* NULL: the relation's own cache   */
 } dorm_prefetch;
+/* prefetch_related(Prefetch(...), ...):
+ *   dorm_prefetch_with(qs, DPrefetch("books", recent, "recent_books")) */
 #define DPrefetch(lookup, queryset, to_attr) (&(const dorm_prefetch){(lookup), (queryset), (to_attr)})
 dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
 #define dorm_prefetch_with(qs, ...) dorm_qs_prefetch_with((qs), (const dorm_prefetch *const[]){__VA_ARGS__, NULL})
@@ -210,8 +214,9 @@ void dorm_iter_close(dorm_iter *it);
 
 /* ---- rows of values() / values_list() ---- */
 
+/* One row of a values() / values_list() / aggregate() QuerySet. */
 typedef struct dorm_row {
-    size_t n;
+    size_t n;                   /* the number of columns                     */
     const char *const *names;   /* field paths, as given to values()         */
     const dorm_value *values;   /* typed by field kind; text lives in arena  */
 } dorm_row;

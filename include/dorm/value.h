@@ -16,23 +16,23 @@ extern "C" {
 
 /* A calendar date.  year 1..9999; {0,0,0} is "no date" and reads as SQL NULL. */
 typedef struct dorm_date {
-    int16_t year;
-    uint8_t month;
-    uint8_t day;
+    int16_t year;   /* 1..9999 */
+    uint8_t month;  /* 1..12   */
+    uint8_t day;    /* 1..31   */
 } dorm_date;
 
 /* A time of day with microseconds. */
 typedef struct dorm_time {
-    uint8_t hour;
-    uint8_t minute;
-    uint8_t second;
-    uint32_t usec;
+    uint8_t hour;    /* 0..23     */
+    uint8_t minute;  /* 0..59     */
+    uint8_t second;  /* 0..59     */
+    uint32_t usec;   /* 0..999999 */
 } dorm_time;
 
 /* An instant: microseconds since 1970-01-01T00:00:00Z.  Always UTC, like Django
  * with USE_TZ = True. */
 typedef struct dorm_datetime {
-    int64_t usec;
+    int64_t usec;  /* since the Unix epoch, UTC */
 } dorm_datetime;
 
 /* An exact decimal: ±coef * 10^-scale with up to DORM_DECIMAL_DIGITS (38)
@@ -42,30 +42,34 @@ typedef struct dorm_datetime {
  * parsing, formatting, storing or comparing.  Write one as DORM_DEC(150, 2)
  * (1.50, also in static initialisers) or dorm_decimal_from_int(coef, scale),
  * or parse one from text. */
-#define DORM_DECIMAL_DIGITS 38
 typedef struct dorm_decimal {
-    uint32_t coef[4];
-    int32_t scale;
-    bool neg;
+    uint32_t coef[4];  /* the coefficient, least significant limb first */
+    int32_t scale;     /* digits after the point                       */
+    bool neg;          /* negative (never on zero)                     */
 } dorm_decimal;
+/* The most significant digits a dorm_decimal holds. */
+#define DORM_DECIMAL_DIGITS 38
 /* DORM_DEC's coefficient is an int64_t: its sign bit, and its magnitude as
  * uint64_t.  No comparison, so -Wtype-limits stays quiet on unsigned ones. */
 #define DORM__DECNEG(c) ((uint64_t)(int64_t)(c) >> 63)
 #define DORM__DECMAG(c) (DORM__DECNEG(c) ? (uint64_t)0 - (uint64_t)(int64_t)(c) : (uint64_t)(int64_t)(c))
+/* DORM_DEC(150, 2): the decimal 1.50, a constant expression (static
+ * initialisers); coef is an int64_t. */
 #define DORM_DEC(coef, scale) \
     {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef) != 0}
 
 /* A UUID as its 16 bytes. */
 typedef struct dorm_uuid {
-    uint8_t bytes[16];
+    uint8_t bytes[16];  /* in the order of its text form */
 } dorm_uuid;
 
 /* Binary data: borrowed pointer and length. */
 typedef struct dorm_bytes {
-    const void *data;
-    size_t len;
+    const void *data;  /* borrowed */
+    size_t len;        /* in bytes */
 } dorm_bytes;
 
+/* The type of a dorm_value: which member of its union it holds. */
 typedef enum dorm_type {
     DORM_T_NONE = 0,   /* "no value given" (e.g. a field without a default) */
     DORM_T_NULL,       /* SQL NULL / Python None */
@@ -85,11 +89,14 @@ typedef enum dorm_type {
     DORM_T_EXPR        /* u.p: an expression (F(), arithmetic) */
 } dorm_type;
 
+/* A text value's length when it is NUL-terminated (DORM_T_TEXT). */
 #define DORM_STRLEN ((size_t)-1)
 
+/* A typed value: a lookup's argument, a default, a bound parameter, a
+ * column of a values() row. */
 typedef struct dorm_value {
-    dorm_type type;
-    size_t len;
+    dorm_type type;  /* which member of u holds the value              */
+    size_t len;      /* text and bytes: the length; lists: the items   */
     union {
         bool b;
         int64_t i;
@@ -102,7 +109,7 @@ typedef struct dorm_value {
         dorm_datetime dt;
         dorm_decimal dec;
         dorm_uuid uuid;
-    } u;
+    } u;             /* the value, by type                             */
 } dorm_value;
 
 /* Constant-expression initialisers, for defaults in static field tables:

@@ -19,7 +19,7 @@ extern "C" {
 #define DORM__VERSION_STR(a, b, c) DORM__VERSION_STR_(a, b, c)
 /* The release as a string, "0.1.0". */
 #define DORM_VERSION DORM__VERSION_STR(DORM_VERSION_MAJOR, DORM_VERSION_MINOR, DORM_VERSION_PATCH)
-/* The release as one number that grows with each release, for #if tests:
+/* The release as one number that grows with each release, for `#if` tests:
  * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000). */
 #define DORM_VERSION_NUMBER (DORM_VERSION_MAJOR * 1000000 + DORM_VERSION_MINOR * 1000 + DORM_VERSION_PATCH)
 
