@@ -15,7 +15,9 @@
 extern "C" {
 #endif
 
-/* What a RunC function reports progress with (a bar on a terminal). */
+/* What a RunC function reports progress with: `done` of `total` units of its
+ * own, to the context's progress callback (dorm/progress.h) as the "RunC"
+ * task; `manage migrate` draws it as a bar on a terminal. */
 typedef struct dorm_progress dorm_progress;
 void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
 

@@ -39,6 +39,7 @@ typedef struct collector {
     dorm_value *keys;           /* or these primary keys (obj.delete())       */
     size_t nkeys;
     int64_t total;
+    int64_t work, worked;       /* rows of every batch, and those run: progress */
     const dorm_meta *counted[64];
     int64_t counts[64];
     size_t ncounted;
@@ -278,6 +279,8 @@ static int run_batch(collector *c, const batch *b) {
         if (rc < 0) return rc;
         if (changed < 0) return (int)changed;
         if (!b->fk) count(c, b->m, changed);
+        c->worked += (int64_t)n;
+        dorm_progress_emit(c->cx, "delete", c->qs->meta->label, c->worked, c->work);
     }
     return DORM_OK;
 }
@@ -331,6 +334,8 @@ static int run_all(void *payload) {
     if (!rc) rc = collect(c, c->qs->meta, c->keys, c->nkeys, 0);
     if (!rc) rc = check_restricted(c);
     if (rc) return rc;
+    for (size_t i = 0; i < c->n; i++) c->work += (int64_t)c->b[i].n;
+    dorm_progress_emit(c->cx, "delete", c->qs->meta->label, 0, c->work);
     /* Updates (SET_NULL) first, then deletes from the deepest dependents up. */
     for (size_t i = 0; i < c->n; i++)
         if (c->b[i].fk) {
@@ -383,6 +388,7 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     c->fast = c->keys == NULL && !has_dependents(c->qs->meta);
     if (out) memset(out, 0, sizeof *out);
     int rc = dorm_in_transaction(c->cx, run_all, c);
+    dorm_progress_finish(c->cx, "delete", c->qs->meta->label, rc < 0 ? c->worked : c->work, c->work);
     if (rc >= 0) rc = finish(c, out);
     else if (out && (rc == DORM_EPROTECTED || rc == DORM_ERESTRICTED)) {
         out->blocking = (void *const *)c->blocking;

@@ -4,10 +4,12 @@
  * "unrecognized arguments" error after the usage), the database each
  * command opens, and each command's glue to its C function (migrations,
  * fixtures, dbshell, flush, check). */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dorm.h"
 #include "backend/db.h"
@@ -392,6 +394,25 @@ static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm
     return 0;
 }
 
+/* The commands' progress bar, on stderr when that is a terminal (so that a
+ * fixture dumped to stdout stays clean).  migrate's own reports are left
+ * out: its lines say which migration runs; a RunC bar starts below the
+ * migration's line. */
+typedef struct manage_bar {
+    const char *drawing;       /* the subject of the bar being drawn */
+} manage_bar;
+
+static void draw_bar(const dorm_progress_event *ev, void *payload) {
+    manage_bar *b = payload;
+    if (strcmp(ev->task, "migrate") == 0) return;
+    if (strcmp(ev->task, "RunC") == 0 && b->drawing != ev->subject && isatty(fileno(stdout))) {
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
+    b->drawing = ev->finished ? NULL : ev->subject;
+    dorm_progress_bar(ev, stderr);
+}
+
 int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
     const char *name = argc > 0 ? argv[0] : "help";
     const command *c = find_command(name);
@@ -418,6 +439,8 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
         fprintf(stderr, "CommandError: %s\n", db ? dorm_db_errmsg(db) : "out of memory");
         rc = 1;
     } else {
+        manage_bar bar = {NULL};
+        if (a.verbosity > 0 && isatty(fileno(stderr))) dorm_ctx_set_progress(cx, draw_bar, &bar);
         rc = c->run(c, &a, apps, cx);
     }
     dorm_ctx_free(cx);
