@@ -5,6 +5,7 @@
  * their models in a C file and call the functions (docs/design.md). */
 #include <dorm.h>
 #include <dorm/sys/driver.h>
+#include <dorm/testing.h>
 
 #include <cstring>
 

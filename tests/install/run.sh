@@ -83,6 +83,8 @@ step "find_package(dorm) after install, C and C++, shared and static"
 run "C (find_package)" "$tmp/cmake/app_c"
 run "C++ (find_package)" "$tmp/cmake/app_cxx"
 run "C static (find_package)" "$tmp/cmake/app_static"
+line=$("$tmp/cmake/suite" "$here/authors.json") || fail "the dorm/testing.h suite failed: $line"
+echo "    plain C test suite (dorm/testing.h): $line"
 
 step "add_subdirectory of the source tree"
 "$cmake" -S "$here" -B "$tmp/subdir" -DDORM_SOURCE_DIR="$src" >"$tmp/subdir.log" ||

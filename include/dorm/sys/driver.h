@@ -269,6 +269,13 @@ typedef struct dorm_dialect {
      * opening words that build and drop an index without blocking writers,
      * outside any transaction, or NULL where the backend has none. */
     const char *create_index_concurrently, *drop_index_concurrently;
+    /* Test databases (dorm/testing.h): statements, "%s" standing for a
+     * generated name, that create a namespace of the connection's own,
+     * make it where the connection's tables go, and drop it with all in it
+     * (PostgreSQL: CREATE SCHEMA, SET search_path, DROP SCHEMA ... CASCADE),
+     * so test processes can share one database; NULL where there is no
+     * such namespace (SQLite). */
+    const char *test_namespace_create, *test_namespace_use, *test_namespace_drop;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
