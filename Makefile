@@ -1,16 +1,19 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, test-tsan, test-oom, fuzz, bench,
-# install, clean).  CMake builds; scripts/deps.sh installs Debian packages;
-# scripts/test.sh runs the suites and scripts/fuzz.sh the fuzz targets.
+# other entry points (deps, build, test-tsan, test-oom, fuzz, bench, install,
+# uninstall, docs, clean).  CMake builds; scripts/deps.sh installs Debian
+# packages; scripts/test.sh runs the suites and scripts/fuzz.sh the fuzz
+# targets.
 JOBS ?= 2
 PREFIX ?= /usr/local
 BUILD := build
 BENCH_BUILD := build-bench
+INSTALL_BUILD := build-install
+DOCS_BUILD := build-docs
 RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan test-oom fuzz bench bench-postgres install clean
+.PHONY: all deps build demo test test-tsan test-oom fuzz bench bench-postgres install uninstall docs clean
 
 all: build
 
@@ -58,7 +61,7 @@ fuzz:
 
 # bench/run.sh gets the directory holding the benchmark programs.
 bench:
-	@scripts/deps.sh bench
+	@scripts/deps.sh build bench
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@if [ -f bench/run.sh ]; then bash bench/run.sh $(BENCH_BUILD)/bench; \
@@ -66,16 +69,35 @@ bench:
 
 # The same workloads on a private PostgreSQL server bench/run_pg.sh starts.
 bench-postgres:
-	@scripts/deps.sh bench
+	@scripts/deps.sh build bench
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@bash bench/run_pg.sh $(BENCH_BUILD)/bench
 
-# Configured again so that dorm.pc names the prefix the files go to.
-install: deps
-	cmake -S . -B $(BUILD) $(RELEASE) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
-	cmake --build $(BUILD) -j $(JOBS) --target dorm dorm_shared
-	cmake --install $(BUILD)
+# The library alone, in a build folder of its own (so it can run beside
+# `make test`), needing only the libraries libdorm links: PREFIX, DESTDIR and
+# CMAKE_ARGS (e.g. -DDORM_SHARED=OFF for libdorm.a alone) are passed on.
+install:
+	@scripts/deps.sh install
+	cmake -S . -B $(INSTALL_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_EXAMPLES=OFF \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	cmake --build $(INSTALL_BUILD) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(INSTALL_BUILD)
+
+# Removes what the last `make install` installed (its install_manifest.txt).
+uninstall:
+	@if [ -f $(INSTALL_BUILD)/install_manifest.txt ]; then \
+	    cmake -DMANIFEST=$(INSTALL_BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
+	 else echo "make uninstall: $(INSTALL_BUILD)/install_manifest.txt not found: nothing was installed by make install"; fi
+
+# The API reference from the headers' contract comments (docs/Doxyfile); it
+# fails on a public declaration without one, as `make test` does.
+docs:
+	@scripts/deps.sh docs
+	@mkdir -p $(DOCS_BUILD)
+	DORM_VERSION=$$(awk '/^#define DORM_VERSION_(MAJOR|MINOR|PATCH) / {v = v (v ? "." : "") $$3} END {print v}' \
+	    include/dorm/version.h) DORM_DOCS_OUT=$(DOCS_BUILD) doxygen docs/Doxyfile
+	@echo "make docs: the API reference is $(DOCS_BUILD)/html/index.html"
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-fuzz $(BENCH_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz $(BENCH_BUILD) $(INSTALL_BUILD) $(DOCS_BUILD)

@@ -1,9 +1,11 @@
 /* dorm.h - the one public header of libdorm, Django's ORM in C.
  * It gathers the concept headers; see docs/ for the guide and each header for
- * the contract of every call. */
+ * the contract of every call.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_H
 #define DORM_H
 
+#include "dorm/version.h"
 #include "dorm/error.h"
 #include "dorm/alloc.h"
 #include "dorm/value.h"
@@ -11,6 +13,7 @@
 #include "dorm/model.h"
 #include "dorm/expr.h"
 #include "dorm/db.h"
+#include "dorm/progress.h"
 #include "dorm/query.h"
 #include "dorm/crud.h"
 #include "dorm/transaction.h"

@@ -1,5 +1,6 @@
 /* dorm/crud.h - creating, saving, refreshing and deleting objects, QuerySet
- * update()/delete(), get_or_create / update_or_create and the bulk calls. */
+ * update()/delete(), get_or_create / update_or_create and the bulk calls.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_CRUD_H
 #define DORM_CRUD_H
 
@@ -7,6 +8,10 @@
 #include <stdint.h>
 
 #include "query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Model(): a new unsaved object in the context's arena with every field at its
  * default (Django's: the field's default, else NULL for null=True fields, ""
@@ -40,12 +45,12 @@ int dorm_refresh(void *obj);
  * restricted_objects), each once, NULL-terminated, in the context's arena;
  * the message names every relation they are reached through. */
 typedef struct dorm_deleted {
-    int64_t total;
-    size_t n;
-    const char *const *labels;
-    const int64_t *counts;
-    void *const *blocking;
-    size_t nblocking;
+    int64_t total;               /* rows deleted, every model              */
+    size_t n;                    /* models in labels and counts            */
+    const char *const *labels;   /* "library.Book", sorted                 */
+    const int64_t *counts;       /* rows deleted per label                 */
+    void *const *blocking;       /* refused delete: the objects refusing it */
+    size_t nblocking;            /* how many objects blocking holds        */
 } dorm_deleted;
 /* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL.  A model
  * with a `.delete` override runs that instead (a soft delete). */
@@ -152,5 +157,9 @@ void dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
 
 /* full_clean() and the rest of validation: dorm/validate.h. */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

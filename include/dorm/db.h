@@ -1,6 +1,7 @@
 /* dorm/db.h - opening a database by URL, contexts (arena + connection + error
  * state), query policies and the statement log.  Transactions are in
- * dorm/transaction.h. */
+ * dorm/transaction.h.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_DB_H
 #define DORM_DB_H
 
@@ -8,6 +9,10 @@
 #include <stdint.h>
 
 #include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* A database connection.  Belongs to one thread at a time. */
 typedef struct dorm_db dorm_db;
@@ -86,5 +91,9 @@ void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload);
 const char *dorm_db_log_error(const dorm_db *db);
 /* Number of statements executed on the connection so far (for assertNumQueries). */
 uint64_t dorm_db_query_count(const dorm_db *db);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,8 +1,13 @@
 /* dorm/error.h - error codes of every dorm call, mirroring Django's exceptions.
  * A failing call returns NULL or a negative dorm_error and leaves the code and a
- * message naming the problem on its context (dorm_errcode / dorm_errmsg). */
+ * message naming the problem on its context (dorm_errcode / dorm_errmsg).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_ERROR_H
 #define DORM_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Negative codes; DORM_OK is 0.  The names follow Django's exception classes. */
 typedef enum dorm_error {
@@ -30,5 +35,9 @@ typedef enum dorm_error {
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).
  * Returns a static string; never NULL. */
 const char *dorm_error_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,7 @@
 /* dorm/expr.h - query expressions: F() column references, arithmetic on them,
  * and the aggregates Count, Sum, Avg, Min, Max, used in filter() values,
- * update(), annotate() and aggregate(). */
+ * update(), annotate() and aggregate().
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_EXPR_H
 #define DORM_EXPR_H
 
@@ -9,6 +10,11 @@
 #include "model.h"
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a dorm_expr node is. */
 typedef enum dorm_expr_kind {
     DORM_E_VALUE = 1,  /* a bound value                       */
     DORM_E_F,          /* F("path"): a column, across relations */
@@ -26,10 +32,11 @@ typedef enum dorm_expr_kind {
 /* An expression.  Built by the macros below as compound literals (no context
  * needed); a QuerySet copies what it keeps. */
 typedef struct dorm_expr {
-    dorm_expr_kind kind;
+    dorm_expr_kind kind;           /* the node's kind */
     const char *name;              /* F / aggregate: the field path ("*" for Count("*")) */
     dorm_value value;              /* VALUE */
-    const struct dorm_expr *a, *b; /* operands; aggregate: `a` instead of a path */
+    /* Operands; an aggregate over an expression has it in `a` instead of a path. */
+    const struct dorm_expr *a, *b;
     bool distinct;                 /* Count("x", distinct=True) */
 } dorm_expr;
 
@@ -63,9 +70,14 @@ typedef struct dorm_expr {
  * DAS("num_books", DCount("books")).  A NULL alias in aggregate() takes
  * Django's default, "<path>__<function>" ("pages__avg"). */
 typedef struct dorm_named {
-    const char *alias;
-    const dorm_expr *expr;
+    const char *alias;      /* NULL: Django's default alias (aggregate() only) */
+    const dorm_expr *expr;  /* DCount("books"), dorm_F("pages"), ...          */
 } dorm_named;
+/* DAS("num_books", DCount("books")): a dorm_named for annotate() / aggregate(). */
 #define DAS(alias, e) (&(const dorm_named){(alias), (e)})
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,11 +1,16 @@
 /* dorm/manage.h - Django's manage.py for a C program: call dorm_manage from
- * main with the command line after the program's own arguments. */
+ * main with the command line after the program's own arguments.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MANAGE_H
 #define DORM_MANAGE_H
 
 #include <stdio.h>
 
 #include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Runs one command, argv[0] being its name: "check", "dbshell", "dumpdata",
  * "flush", "help", "inspectdb", "loaddata", "makemigrations", "migrate",
@@ -37,5 +42,9 @@ int dorm_loaddata(struct dorm_ctx *cx, const char *const *files, FILE *out);
  * `inspected_app` labelled app_label) for the tables of cx's database (all, or
  * those named), to `out`.  0 or a negative error. */
 int dorm_inspectdb(struct dorm_ctx *cx, const char *const *tables, const char *app_label, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,8 @@
 /* dorm/migrate.h - Django's migrations for C programs: migration files are
  * JSON data under each app's migrations_dir; makemigrations writes them from
  * the difference between those files and the compiled models, migrate
- * applies or rolls them back in transactions, recorded in dorm_migrations. */
+ * applies or rolls them back in transactions, recorded in dorm_migrations.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MIGRATE_H
 #define DORM_MIGRATE_H
 
@@ -10,10 +11,18 @@
 #include "db.h"
 #include "model.h"
 
-/* What a RunC function reports progress with (a bar on a terminal). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a RunC function reports progress with: `done` of `total` units of its
+ * own, to the context's progress callback (dorm/progress.h) as the "RunC"
+ * task; `manage migrate` draws it as a bar on a terminal. */
 typedef struct dorm_progress dorm_progress;
 void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
 
+/* What dorm_migrate does (the options of `manage migrate`); zero for the
+ * defaults. */
 typedef struct dorm_migrate_opts {
     const char *app;          /* NULL: every app                                  */
     const char *target;       /* NULL: the newest; "zero"; a migration name or a
@@ -45,6 +54,8 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
  * plan ("[X]  library.0001_initial") with `plan`.  0 or a negative error. */
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
 
+/* What dorm_makemigrations does (the options of `manage makemigrations`;
+ * it asks about renames and defaults only with `interactive`). */
 typedef struct dorm_makemigrations_opts {
     const char *const *apps;  /* NULL-terminated labels to look at; NULL: all    */
     const char *name;         /* --name: the file's name after its number        */
@@ -57,7 +68,7 @@ typedef struct dorm_makemigrations_opts {
                                * and CREATE INDEX block writers (PostgreSQL)     */
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
-    int verbosity;
+    int verbosity;            /* 0: silent; 1: what was written (Django's)       */
     bool merge;               /* --merge: a migration joining an app's leaves     */
 } dorm_makemigrations_opts;
 
@@ -69,5 +80,9 @@ typedef struct dorm_makemigrations_opts {
  * 0, 1 for --check with changes, or a negative error recorded on cx.  Needs
  * no database (cx may be on any). */
 int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,7 @@
 /* dorm/model.h - declaring models: the DORM_OBJECT header of a model struct, the
  * static field table (DORM_CHAR, DORM_INT, DORM_FOREIGN_KEY, ...), model Meta
- * options, apps, and the registry that validates them at start-up. */
+ * options, apps, and the registry that validates them at start-up.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MODEL_H
 #define DORM_MODEL_H
 
@@ -10,22 +11,28 @@
 #include "validate.h"
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct dorm_ctx;
 struct dorm_model;
 
 /* The header every model struct starts with (as its first member, DORM_OBJECT).
  * dorm fills it; programs read it only through dorm calls. */
 typedef struct dorm_object {
-    const struct dorm_model *model;
+    const struct dorm_model *model; /* the object's model                    */
     const void *meta;       /* the registry's description of the model  */
     struct dorm_ctx *cx;    /* the context whose arena holds the object */
     uint32_t flags;         /* DORM_OBJ_* */
-    uint32_t reserved;
+    uint32_t reserved;      /* zero */
     uint64_t nulls;         /* bit i: field i holds SQL NULL */
     uint64_t deferred;      /* bit i: field i was not loaded (only/defer) */
     void *ext;              /* annotations and relation caches (internal) */
 } dorm_object;
 
+/* The first member of every model struct:
+ *   typedef struct Author { DORM_OBJECT; int64_t id; ... } Author; */
 #define DORM_OBJECT dorm_object _dorm
 
 enum {
@@ -51,6 +58,7 @@ enum {
         struct Target *obj;         \
     }
 
+/* A field's kind: Django's field class, and the C type of its member. */
 typedef enum dorm_kind {
     DORM_KIND_NONE = 0,
     DORM_KIND_AUTO,        /* AutoField       int64_t, "integer" */
@@ -80,6 +88,8 @@ typedef enum dorm_kind {
     DORM_KIND__COUNT
 } dorm_kind;
 
+/* What deleting the target of a ForeignKey does to the rows pointing at
+ * it: Django's on_delete. */
 typedef enum dorm_on_delete {
     DORM_ON_DELETE_UNSET = 0,  /* a system-check error: Django requires on_delete */
     DORM_CASCADE,
@@ -94,8 +104,8 @@ typedef enum dorm_on_delete {
 
 /* One choice: the stored value (text or integer) and its display label. */
 typedef struct dorm_choice {
-    dorm_value value;
-    const char *label;
+    dorm_value value;   /* DORM_VTEXT("FIC"), DORM_VINT(1) */
+    const char *label;  /* "Fiction"                      */
 } dorm_choice;
 
 /* DORM_CHOICES({DORM_VTEXT("FIC"), "Fiction"}, {DORM_VTEXT("NON"), "Non-Fiction"}) */
@@ -110,6 +120,7 @@ typedef struct dorm_db_type {
     const char *vendor;          /* a driver's vendor: "sqlite", "postgresql" */
     const char *type;            /* the column type, written as it is         */
 } dorm_db_type;
+/* .db_types = DORM_DB_TYPES({"postgresql", "bigint"}, {"sqlite", "integer"}) */
 #define DORM_DB_TYPES(...) ((const dorm_db_type[]){__VA_ARGS__, {NULL, NULL}})
 
 /* A field type of the program's own (Django's Field subclass): a member of
@@ -162,20 +173,21 @@ typedef struct dorm_field_type {
     extern const dorm_field_type Type##_type
 
 /* A field.  Declared with the DORM_<KIND> macros below, options after the
- * member name as designated initialisers: DORM_CHAR(Book, title, .max_length = 200). */
+ * member name as designated initialisers: DORM_CHAR(Book, title, .max_length = 200).
+ * Every member is the Django field option of the same name. */
 typedef struct dorm_field {
     const char *name;            /* the member name: Django's attribute name       */
-    dorm_kind kind;
+    dorm_kind kind;              /* set by the DORM_<KIND> macro                   */
     size_t offset;               /* offsetof(struct, member)                       */
     size_t size;                 /* sizeof(member)                                 */
     const char *db_column;       /* column name; NULL: name (FK: name + "_id")     */
-    bool null;
-    bool blank;
-    bool unique;
-    bool db_index;
+    bool null;                   /* Django's null=True: the column may hold NULL   */
+    bool blank;                  /* blank=True: full_clean accepts an empty value  */
+    bool unique;                 /* unique=True                                    */
+    bool db_index;               /* db_index=True: an index on the column          */
     bool no_db_index;            /* Django's db_index=False on a ForeignKey or a
                                   * SlugField, which are indexed by default   */
-    bool primary_key;
+    bool primary_key;            /* primary_key=True (the auto kinds set it)       */
     bool not_editable;           /* Django's editable=False                        */
     bool auto_now;               /* DateTimeField/DateField: set on every save     */
     bool auto_now_add;           /* set on the first save                          */
@@ -185,12 +197,12 @@ typedef struct dorm_field {
     dorm_value default_value;    /* DORM_VINT(0), DORM_VTEXT("FIC"), ...           */
     dorm_value (*default_fn)(void); /* callable default; wins over default_value   */
     const dorm_choice *choices;  /* DORM_CHOICES(...)                              */
-    const char *verbose_name;
-    const char *help_text;
+    const char *verbose_name;    /* accepted as in Django; no dorm call uses it yet */
+    const char *help_text;       /* accepted as in Django; no dorm call uses it yet */
     /* relations */
     const struct dorm_model *to; /* ForeignKey target                              */
     dorm_on_delete on_delete;
-    const char *related_name;    /* reverse accessor name; NULL: <model>_set       */
+    const char *related_name;    /* reverse accessor name; NULL: `<model>_set`      */
     bool one_to_one;             /* OneToOneField: a unique key whose reverse side
                                   * is one object (set by DORM_ONE_TO_ONE)         */
     const char *related_query_name; /* reverse name in filters; NULL: related_name,
@@ -345,11 +357,13 @@ typedef struct dorm_field {
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional
  * name (NULL: Django's generated name, e.g. library_boo_title_c38ef2_idx). */
 typedef struct dorm_index {
-    const char *const *fields;
-    const char *name;
+    const char *const *fields;  /* DORM_LIST("title", "-published") */
+    const char *name;           /* NULL: Django's generated name    */
 } dorm_index;
+/* Meta.indexes: DORM_INDEXES({DORM_LIST("title"), NULL}, ...). */
 #define DORM_INDEXES(...) ((const dorm_index[]){__VA_ARGS__, {NULL, NULL}})
 
+/* Which constraint a dorm_constraint is. */
 typedef enum dorm_constraint_kind {
     DORM_CONSTRAINT_UNIQUE = 1,
     DORM_CONSTRAINT_CHECK
@@ -359,12 +373,15 @@ typedef enum dorm_constraint_kind {
  * A check is a constant filter (see query.h), e.g. DQC("pages__gte", DORM_VINT(0)); it is compiled with
  * its values inlined as literals because DDL cannot take parameters. */
 typedef struct dorm_constraint {
-    dorm_constraint_kind kind;
-    const char *name;
+    dorm_constraint_kind kind;     /* UNIQUE or CHECK */
+    const char *name;              /* required        */
     const char *const *fields;     /* UNIQUE */
     const struct dorm_q *check;    /* CHECK  */
 } dorm_constraint;
+/* Meta.constraints: DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "name",
+ * DORM_LIST("slug"), NULL}, ...). */
 #define DORM_CONSTRAINTS(...) ((const dorm_constraint[]){__VA_ARGS__, {0, NULL, NULL, NULL}})
+/* Meta.unique_together: DORM_UNIQUE_TOGETHER(DORM_LIST("title", "author")). */
 #define DORM_UNIQUE_TOGETHER(...) ((const char *const *const[]){__VA_ARGS__, NULL})
 
 struct dorm_qs;
@@ -382,7 +399,7 @@ typedef struct dorm_qs_class {
     const char *name;                                         /* "SoftDeleteQuerySet" */
     /* QuerySet.delete(): 0 or a negative dorm_error, filling out (may be
      * NULL) as the built-in does.  dorm_qs_base_delete() is super().delete(). */
-    int (*delete)(struct dorm_qs *qs, struct dorm_deleted *out);
+    int (*delete_fn)(struct dorm_qs *qs, struct dorm_deleted *out);
 } dorm_qs_class;
 
 /* A manager (Django's Manager): its name, the QuerySet it starts from
@@ -392,9 +409,9 @@ typedef struct dorm_qs_class {
  * manager is its default manager unless Meta.default_manager_name says
  * otherwise; a model declaring none has Django's plain "objects". */
 typedef struct dorm_manager {
-    const char *name;
-    struct dorm_qs *(*get_queryset)(struct dorm_qs *qs);
-    const dorm_qs_class *qs_class;
+    const char *name;                                    /* "objects", "all_objects" */
+    struct dorm_qs *(*get_queryset)(struct dorm_qs *qs); /* NULL: every row          */
+    const dorm_qs_class *qs_class;                       /* NULL: the plain QuerySet  */
 } dorm_manager;
 /* .managers = DORM_MANAGERS({"objects", alive, &SoftDelete_qs}, {"all_objects", NULL, &SoftDelete_qs}) */
 #define DORM_MANAGERS(...) ((const dorm_manager[]){__VA_ARGS__, {NULL, NULL, NULL}})
@@ -409,7 +426,7 @@ typedef struct dorm_model {
     const char *const *ordering;      /* DORM_LIST("-publication_date")              */
     const dorm_index *indexes;        /* DORM_INDEXES(...)                           */
     const char *const *const *unique_together; /* DORM_UNIQUE_TOGETHER(DORM_LIST(..)) */
-    const dorm_constraint *constraints;
+    const dorm_constraint *constraints; /* DORM_CONSTRAINTS(...)                   */
     const char *verbose_name;         /* NULL: "book"                                */
     const char *verbose_name_plural;  /* NULL: verbose_name + "s"                    */
     const char *get_latest_by;        /* field for earliest()/latest() without args  */
@@ -419,7 +436,7 @@ typedef struct dorm_model {
     /* Model.delete() override (the soft delete of a row): what dorm_delete()
      * runs instead of the built-in, which dorm_base_delete() still is.  0 or
      * a negative dorm_error; `out` may be NULL. */
-    int (*delete)(void *obj, struct dorm_deleted *out);
+    int (*delete_fn)(void *obj, struct dorm_deleted *out);
     /* Model.clean(): cross-field validation run by full_clean after the
      * fields, adding errors with dorm_verror_add (field NULL: __all__).  0,
      * or a negative dorm_error for a failure that is not a validation one. */
@@ -441,22 +458,24 @@ struct dorm_progress;
  * dorm_progress_report.  0 or a negative dorm_error (the migration is then
  * rolled back). */
 typedef struct dorm_runc {
-    const char *name;
-    int (*fn)(struct dorm_ctx *cx, struct dorm_progress *progress);
+    const char *name;  /* the name migration files give ("fill_slugs") */
+    int (*fn)(struct dorm_ctx *cx, struct dorm_progress *progress); /* the function */
 } dorm_runc;
+/* An app's RunC functions: DORM_RUNCS({"fill_slugs", fill_slugs}, ...). */
 #define DORM_RUNCS(...) ((const dorm_runc[]){__VA_ARGS__, {NULL, NULL}})
 
 /* An app: its label and its models (NULL-terminated), and for migrations the
  * folder of its migration files and the functions RunC operations name. */
 typedef struct dorm_app {
-    const char *label;
-    const dorm_model *const *models;
-    const char *migrations_dir;
-    const dorm_runc *functions;
+    const char *label;                /* "library"                              */
+    const dorm_model *const *models;  /* DORM_MODELS(&Author_model, ...)        */
+    const char *migrations_dir;       /* its migration files; NULL: none        */
+    const dorm_runc *functions;       /* DORM_RUNCS(...) for RunC; may be NULL  */
     /* Field types its migration files may name that no model of the
      * program uses any more (DORM_FIELD_TYPES(&MoneyField_type)). */
     const dorm_field_type *const *field_types;
 } dorm_app;
+/* An app's models: DORM_MODELS(&Author_model, &Book_model). */
 #define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})
 #define DORM_FIELD_TYPES(...) ((const dorm_field_type *const[]){__VA_ARGS__, NULL})
 
@@ -496,8 +515,12 @@ void dorm_set_null_(void *obj, const void *member, bool null);
 #define dorm_is_null(obj, member) dorm_is_null_((obj), &(obj)->member)
 #define dorm_set_null(obj, member) dorm_set_null_((obj), &(obj)->member, true)
 #define dorm_clear_null(obj, member) dorm_set_null_((obj), &(obj)->member, false)
-/* Whether a field was left out by only()/defer(). */
+/* Whether a field was left out by only()/defer(): dorm_is_deferred(a, biography). */
 bool dorm_is_deferred_(const void *obj, const void *member);
 #define dorm_is_deferred(obj, member) dorm_is_deferred_((obj), &(obj)->member)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

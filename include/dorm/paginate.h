@@ -1,7 +1,8 @@
 /* dorm/paginate.h - splitting an ordered QuerySet into pages: Django's
  * Paginator (page numbers, LIMIT/OFFSET) and keyset pagination, which
  * Django lacks: pages that follow an opaque cursor token, cheap however
- * deep they go. */
+ * deep they go.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_PAGINATE_H
 #define DORM_PAGINATE_H
 
@@ -10,6 +11,10 @@
 #include <stdint.h>
 
 #include "query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- Paginator ---- */
 
@@ -21,10 +26,12 @@
  * QuerySet."  per_page < 1 is DORM_EVALUE (Django divides by it).  NULL on
  * error (the QuerySet's error, or DORM_ENOMEM). */
 typedef struct dorm_paginator dorm_paginator;
+/* Paginator's optional arguments (all zero: Django's defaults). */
 typedef struct dorm_paginator_opts {
     int64_t orphans;              /* a last page this short joins the one before */
     bool no_empty_first_page;     /* Django's allow_empty_first_page=False        */
 } dorm_paginator_opts;
+/* The Paginator of qs (see above); opts may be NULL. */
 dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts);
 /* count (one COUNT query, then cached), num_pages; -1 on error. */
 int64_t dorm_paginator_count(dorm_paginator *p);
@@ -34,9 +41,9 @@ int64_t dorm_paginator_per_page(const dorm_paginator *p);
 /* A page: its number and its objects, the QuerySet's slice (lazy: read
  * it with DORM_EACH / dorm_list). */
 typedef struct dorm_page {
-    int64_t number;
-    dorm_qs *object_list;
-    dorm_paginator *paginator;
+    int64_t number;               /* 1-based                                  */
+    dorm_qs *object_list;         /* the page's objects (a sliced QuerySet)   */
+    dorm_paginator *paginator;    /* the paginator it came from               */
 } dorm_page;
 /* page(number): the page, or NULL with Django's errors: DORM_EEMPTYPAGE
  * "That page number is less than 1" / "That page contains no results",
@@ -55,6 +62,7 @@ int64_t dorm_paginator_validate(dorm_paginator *p, const char *number);
 const int64_t *dorm_paginator_elided_range(dorm_paginator *p, int64_t number, int64_t on_each_side, int64_t on_ends,
                                            size_t *n);
 
+/* has_next(), has_previous(), has_other_pages(). */
 bool dorm_page_has_next(const dorm_page *pg);
 bool dorm_page_has_previous(const dorm_page *pg);
 bool dorm_page_has_other_pages(const dorm_page *pg);
@@ -86,10 +94,16 @@ const char *dorm_page_repr(const dorm_page *pg);
  * pages have no numbers. */
 typedef struct dorm_keyset_page {
     void **objects;           /* NULL-terminated, the arena */
-    size_t n;
+    size_t n;                 /* how many objects                         */
     const char *next;         /* the page after this one; NULL on the last */
     const char *previous;     /* the page before; NULL on the first */
 } dorm_keyset_page;
+/* The page of `qs` after `cursor` (NULL: the first), in the arena; NULL on
+ * error (DORM_EVALUE "Invalid cursor" for a token of another ordering). */
 dorm_keyset_page *dorm_keyset_paginate(dorm_qs *qs, int64_t per_page, const char *cursor);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,7 @@
 /* dorm/query.h - QuerySets: lazy, immutable, chainable queries over a model,
  * filtered by Django's "field__relation__lookup" strings (DQ), combined with
- * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls. */
+ * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_QUERY_H
 #define DORM_QUERY_H
 
@@ -11,6 +12,10 @@
 #include "expr.h"
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A QuerySet.  Every call returns a new one in the context's arena; the one it
  * was called on is unchanged.  A call on a failed QuerySet returns a failed
  * QuerySet (errors are sticky), so a chain needs one check at the end. */
@@ -19,8 +24,9 @@ typedef struct dorm_qs dorm_qs;
 /* A filter condition: a leaf "path = value" or an AND / OR / NOT node.  Built by
  * the macros below as compound literals; filter() copies what it keeps. */
 typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT } dorm_q_kind;
+/* The condition itself (see dorm_q_kind): DQ(), dorm_or() & co. build them. */
 typedef struct dorm_q {
-    dorm_q_kind kind;
+    dorm_q_kind kind;                   /* a leaf or how children combine */
     const char *path;                   /* leaf: "author__name__icontains"  */
     dorm_value value;                   /* leaf: typed by DV()              */
     const struct dorm_q *const *children; /* AND/OR/NOT: NULL-terminated    */
@@ -41,9 +47,10 @@ typedef struct dorm_q {
 
 /* An assignment for update(), get_or_create(defaults) and friends. */
 typedef struct dorm_set {
-    const char *field;
-    dorm_value value;
+    const char *field;  /* "pages"                                  */
+    dorm_value value;   /* a value, or an expression (dorm_v_expr)  */
 } dorm_set;
+/* DSET("pages", 300): pages=300 in update() & co.; the value typed by DV(). */
 #define DSET(field, x) (&(const dorm_set){(field), DV(x)})
 #define DORM__SETLIST(...) ((const dorm_set *const[]){__VA_ARGS__, NULL})
 
@@ -54,7 +61,7 @@ typedef struct dorm_set {
  * Meta.default_manager_name's; every row for a model without managers). */
 dorm_qs *dorm_qs_default(dorm_ctx *cx, const dorm_model *model);
 #define dorm_all(cx, Model) dorm_qs_default((cx), &Model##_model)
-/* Model.<name>.all(): the QuerySet of the manager `name` (see dorm_manager
+/* Model.NAME.all(): the QuerySet of the manager `name` (see dorm_manager
  * in model.h); a failed QuerySet (DORM_EVALUE) for a name the model has
  * not. */
 dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name);
@@ -123,10 +130,12 @@ dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
  * dorm_related() still means every related object.  Later lookups may go
  * through a to_attr name ("recent__tags"). */
 typedef struct dorm_prefetch {
-    const char *lookup;
-    struct dorm_qs *queryset;
-    const char *to_attr;
+    const char *lookup;        /* "books", "books__tags"          */
+    struct dorm_qs *queryset;  /* NULL: the model's default        */
+    const char *to_attr;       /* NULL: the relation's own cache   */
 } dorm_prefetch;
+/* prefetch_related(Prefetch(...), ...):
+ *   dorm_prefetch_with(qs, DPrefetch("books", recent, "recent_books")) */
 #define DPrefetch(lookup, queryset, to_attr) (&(const dorm_prefetch){(lookup), (queryset), (to_attr)})
 dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
 #define dorm_prefetch_with(qs, ...) dorm_qs_prefetch_with((qs), (const dorm_prefetch *const[]){__VA_ARGS__, NULL})
@@ -225,8 +234,9 @@ void dorm_iter_close(dorm_iter *it);
 
 /* ---- rows of values() / values_list() ---- */
 
+/* One row of a values() / values_list() / aggregate() QuerySet. */
 typedef struct dorm_row {
-    size_t n;
+    size_t n;                   /* the number of columns                     */
     const char *const *names;   /* field paths, as given to values()         */
     const dorm_value *values;   /* typed by field kind; text lives in arena  */
 } dorm_row;
@@ -246,5 +256,9 @@ const dorm_value *dorm_row_get(const dorm_row *row, const char *name);
 #define DORM_EACH_ROW(var, qs)                                                   \
     for (const dorm_row **var##_it_ = dorm_rows((qs), NULL), *var = NULL;       \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

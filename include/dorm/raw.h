@@ -7,7 +7,8 @@
  * parameter, "%%" for a percent sign (any other "%" is refused), on every
  * backend.  Parameters are always bound, never pasted into the text, so a
  * value cannot change the statement; building the text itself from
- * untrusted input is what lets SQL be injected, as in Django. */
+ * untrusted input is what lets SQL be injected, as in Django.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_RAW_H
 #define DORM_RAW_H
 
@@ -18,6 +19,10 @@
 #include "db.h"
 #include "model.h"
 #include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Parameters in place: an array and its length, as two arguments.
  *   dorm_cursor_execute(cur, "... WHERE name = %s AND x > %s", DORM_ARGS(DV("Ann"), DV(3))); */
@@ -63,8 +68,8 @@ typedef struct dorm_cursor dorm_cursor;
 /* cursor.description: a result column's name and the kind its values read
  * as in the first row (DORM_KIND_NONE: NULL there, or no row). */
 typedef struct dorm_column {
-    const char *name;
-    dorm_kind kind;
+    const char *name;       /* the column's name                          */
+    dorm_kind kind;         /* the kind its first row's value reads as    */
 } dorm_column;
 
 /* NULL when out of memory. */
@@ -94,5 +99,9 @@ const dorm_column *dorm_cursor_description(const dorm_cursor *c, size_t *n);
 /* Ends the running statement, if any.  Accepts NULL; the cursor may be
  * used again. */
 void dorm_cursor_close(dorm_cursor *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,8 @@
 /* dorm/signals.h - Django's model signals: pre_save / post_save,
  * pre_delete / post_delete, m2m_changed and pre_migrate / post_migrate, sent
  * to C receivers connected on a dorm_signals set that a program attaches to
- * its connections. */
+ * its connections.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SIGNALS_H
 #define DORM_SIGNALS_H
 
@@ -11,21 +12,26 @@
 #include "db.h"
 #include "model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The signals (django.db.models.signals). */
 typedef enum dorm_signal {
-    DORM_PRE_SAVE = 0,
-    DORM_POST_SAVE,
-    DORM_PRE_DELETE,
-    DORM_POST_DELETE,
-    DORM_M2M_CHANGED,
-    DORM_PRE_MIGRATE,
-    DORM_POST_MIGRATE,
-    DORM_SIGNAL__COUNT
+    DORM_PRE_SAVE = 0,  /* pre_save                          */
+    DORM_POST_SAVE,     /* post_save                         */
+    DORM_PRE_DELETE,    /* pre_delete                        */
+    DORM_POST_DELETE,   /* post_delete                       */
+    DORM_M2M_CHANGED,   /* m2m_changed                       */
+    DORM_PRE_MIGRATE,   /* pre_migrate                       */
+    DORM_POST_MIGRATE,  /* post_migrate                      */
+    DORM_SIGNAL__COUNT  /* how many signals there are        */
 } dorm_signal;
 
 /* What a receiver gets: Django's keyword arguments of the signal.  Borrowed:
  * valid during the call. */
 typedef struct dorm_signal_event {
-    dorm_signal signal;
+    dorm_signal signal;                 /* which signal                         */
     /* The model (a const dorm_model *) for save and delete signals; the join
      * model for m2m_changed (Django's Book.tags.through, see dorm_through);
      * the app (a const dorm_app *) for the migrate signals. */
@@ -93,5 +99,9 @@ bool dorm_signal_has_listeners(const dorm_signals *s, dorm_signal signal, const 
  * returns code, so a receiver can end with
  * `return dorm_signal_fail(ev, DORM_EVALIDATION, "...")`. */
 int dorm_signal_fail(const dorm_signal_event *ev, int code, const char *fmt, ...);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

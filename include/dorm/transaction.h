@@ -1,7 +1,8 @@
 /* dorm/transaction.h - Django's transaction module over a context's
  * connection: atomic blocks (nested ones are savepoints), durable blocks,
  * explicit savepoints, the rollback flag, on_commit callbacks, and
- * select_for_update's row locks. */
+ * select_for_update's row locks.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_TRANSACTION_H
 #define DORM_TRANSACTION_H
 
@@ -10,6 +11,10 @@
 
 #include "db.h"
 #include "query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Atomic blocks (Django's atomic()): the outermost begin opens a
  * transaction, a nested one a savepoint.  commit releases the innermost
@@ -89,13 +94,18 @@ int dorm_on_commit(dorm_ctx *cx, dorm_on_commit_fn fn, void *payload);
  * locks the whole database for a writer) ignores the lock, as Django
  * does. */
 typedef struct dorm_lock_opts {
-    bool nowait;
-    bool skip_locked;
-    const char *const *of;
-    bool no_key;
+    bool nowait;                /* NOWAIT                                 */
+    bool skip_locked;           /* SKIP LOCKED                            */
+    const char *const *of;      /* OF: "self" and select_related paths     */
+    bool no_key;                /* FOR NO KEY UPDATE                      */
 } dorm_lock_opts;
+/* select_for_update() with no options: a QuerySet that locks its rows. */
 dorm_qs *dorm_select_for_update(dorm_qs *qs);
 /* dorm_select_for_update_with(qs, &(dorm_lock_opts){.nowait = true}) */
 dorm_qs *dorm_select_for_update_with(dorm_qs *qs, const dorm_lock_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,7 +2,8 @@
  * on fields (DORM_MIN_VALUE, DORM_REGEX, a C function, ...), the model's
  * clean() for cross-field rules, validate_unique, and the errors collected
  * per field and under "__all__" with Django's messages and codes.  save()
- * never validates: call full_clean first. */
+ * never validates: call full_clean first.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_VALIDATE_H
 #define DORM_VALIDATE_H
 
@@ -10,6 +11,10 @@
 #include <stddef.h>
 
 #include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct dorm_ctx;
 
@@ -22,9 +27,9 @@ struct dorm_ctx;
  * NULL where Django's is None, as for a message clean() gives without
  * one). */
 typedef struct dorm_verror {
-    const char *field;
-    const char *message;
-    const char *code;
+    const char *field;      /* the field's name, or DORM_NON_FIELD_ERRORS */
+    const char *message;    /* Django's message                          */
+    const char *code;       /* Django's code, or NULL                    */
 } dorm_verror;
 
 /* The errors of a validation (Django's ValidationError.error_dict, flat):
@@ -32,10 +37,10 @@ typedef struct dorm_verror {
  * messages in the order they were found.  Lives in the context's arena;
  * `cx` and `cap` are dorm's. */
 typedef struct dorm_verrors {
-    size_t n;
-    dorm_verror *items;
-    struct dorm_ctx *cx;
-    size_t cap;
+    size_t n;               /* how many errors                           */
+    dorm_verror *items;     /* the errors                                */
+    struct dorm_ctx *cx;    /* dorm's: the arena they live in            */
+    size_t cap;             /* dorm's: room in items                     */
 } dorm_verrors;
 
 /* Adds an error (a clean() hook's, or a validator's): `field` NULL is
@@ -48,6 +53,8 @@ const char *dorm_verrors_of(const dorm_verrors *errors, const char *field, const
 
 /* ---- validators (django.core.validators) ---- */
 
+/* The validators dorm has (Django's django.core.validators), and a C
+ * function for the rest. */
 typedef enum dorm_validator_kind {
     DORM_VALIDATOR_NONE = 0,
     DORM_VALIDATOR_MIN_VALUE,     /* MinValueValidator(limit)              */
@@ -70,13 +77,14 @@ typedef enum dorm_validator_kind {
  * replace Django's defaults; in a message "%(value)s", "%(limit_value)s",
  * "%(show_value)s", "%(max)s" are replaced as Django's params. */
 typedef struct dorm_validator {
-    dorm_validator_kind kind;
+    dorm_validator_kind kind;         /* which validator                           */
     dorm_value limit;                 /* MIN/MAX_VALUE: the limit (same kind as the
                                        * field's values); MIN/MAX_LENGTH: an INT */
     const char *regex;                /* REGEX: POSIX extended, see docs/validation.md */
     int flags;                        /* REGEX: DORM_REGEX_IGNORECASE              */
     bool inverse_match;               /* REGEX: fail when it matches               */
-    int max_digits, decimal_places;   /* DECIMAL                                   */
+    int max_digits;                   /* DECIMAL                                   */
+    int decimal_places;               /* DECIMAL                                   */
     /* FUNCTION: true when the value is valid.  The value is never SQL NULL
      * or empty (Django runs no validator on those). */
     bool (*fn)(const dorm_value *value, const void *payload);
@@ -133,8 +141,8 @@ int dorm_field_assign_(void *obj, const char *name, dorm_value value);
  * validated and no unique check names them), and whether to skip
  * validate_unique (Django's validate_unique=False). */
 typedef struct dorm_clean_opts {
-    const char *const *exclude;
-    bool skip_unique;
+    const char *const *exclude;   /* field names, NULL-terminated; may be NULL */
+    bool skip_unique;             /* no validate_unique                        */
 } dorm_clean_opts;
 
 /* Model.full_clean(): clean_fields (each field in order: a blank field with
@@ -152,5 +160,9 @@ int dorm_full_clean_ex(void *obj, const dorm_clean_opts *opts, dorm_verrors *out
  * for an object loaded from the database, its own row. */
 int dorm_clean_fields(void *obj, const char *const *exclude, dorm_verrors *out);
 int dorm_validate_unique(void *obj, const char *const *exclude, dorm_verrors *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

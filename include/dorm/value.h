@@ -1,7 +1,8 @@
 /* dorm/value.h - the value types dorm stores (date, datetime, time, decimal, uuid,
  * bytes) and dorm_value, the tagged value every lookup, default and parameter
  * travels in.  DV(x) types a C expression by _Generic: DV(400), DV("1984"),
- * DV(true), DV(dorm_date_ymd(1900, 1, 1)). */
+ * DV(true), DV(dorm_date_ymd(1900, 1, 1)).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_VALUE_H
 #define DORM_VALUE_H
 
@@ -9,25 +10,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A calendar date.  year 1..9999; {0,0,0} is "no date" and reads as SQL NULL. */
 typedef struct dorm_date {
-    int16_t year;
-    uint8_t month;
-    uint8_t day;
+    int16_t year;   /* 1..9999 */
+    uint8_t month;  /* 1..12   */
+    uint8_t day;    /* 1..31   */
 } dorm_date;
 
 /* A time of day with microseconds. */
 typedef struct dorm_time {
-    uint8_t hour;
-    uint8_t minute;
-    uint8_t second;
-    uint32_t usec;
+    uint8_t hour;    /* 0..23     */
+    uint8_t minute;  /* 0..59     */
+    uint8_t second;  /* 0..59     */
+    uint32_t usec;   /* 0..999999 */
 } dorm_time;
 
 /* An instant: microseconds since 1970-01-01T00:00:00Z.  Always UTC, like Django
  * with USE_TZ = True. */
 typedef struct dorm_datetime {
-    int64_t usec;
+    int64_t usec;  /* since the Unix epoch, UTC */
 } dorm_datetime;
 
 /* An exact decimal: ±coef * 10^-scale with up to DORM_DECIMAL_DIGITS (38)
@@ -37,30 +42,34 @@ typedef struct dorm_datetime {
  * parsing, formatting, storing or comparing.  Write one as DORM_DEC(150, 2)
  * (1.50, also in static initialisers) or dorm_decimal_from_int(coef, scale),
  * or parse one from text. */
-#define DORM_DECIMAL_DIGITS 38
 typedef struct dorm_decimal {
-    uint32_t coef[4];
-    int32_t scale;
-    bool neg;
+    uint32_t coef[4];  /* the coefficient, least significant limb first */
+    int32_t scale;     /* digits after the point                       */
+    bool neg;          /* negative (never on zero)                     */
 } dorm_decimal;
+/* The most significant digits a dorm_decimal holds. */
+#define DORM_DECIMAL_DIGITS 38
 /* DORM_DEC's coefficient is an int64_t: its sign bit, and its magnitude as
  * uint64_t.  No comparison, so -Wtype-limits stays quiet on unsigned ones. */
 #define DORM__DECNEG(c) ((uint64_t)(int64_t)(c) >> 63)
 #define DORM__DECMAG(c) (DORM__DECNEG(c) ? (uint64_t)0 - (uint64_t)(int64_t)(c) : (uint64_t)(int64_t)(c))
+/* DORM_DEC(150, 2): the decimal 1.50, a constant expression (static
+ * initialisers); coef is an int64_t. */
 #define DORM_DEC(coef, scale) \
-    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef)}
+    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef) != 0}
 
 /* A UUID as its 16 bytes. */
 typedef struct dorm_uuid {
-    uint8_t bytes[16];
+    uint8_t bytes[16];  /* in the order of its text form */
 } dorm_uuid;
 
 /* Binary data: borrowed pointer and length. */
 typedef struct dorm_bytes {
-    const void *data;
-    size_t len;
+    const void *data;  /* borrowed */
+    size_t len;        /* in bytes */
 } dorm_bytes;
 
+/* The type of a dorm_value: which member of its union it holds. */
 typedef enum dorm_type {
     DORM_T_NONE = 0,   /* "no value given" (e.g. a field without a default) */
     DORM_T_NULL,       /* SQL NULL / Python None */
@@ -82,11 +91,14 @@ typedef enum dorm_type {
                         * (values() rows, filter values), len its size */
 } dorm_type;
 
+/* A text value's length when it is NUL-terminated (DORM_T_TEXT). */
 #define DORM_STRLEN ((size_t)-1)
 
+/* A typed value: a lookup's argument, a default, a bound parameter, a
+ * column of a values() row. */
 typedef struct dorm_value {
-    dorm_type type;
-    size_t len;
+    dorm_type type;  /* which member of u holds the value              */
+    size_t len;      /* text and bytes: the length; lists: the items   */
     union {
         bool b;
         int64_t i;
@@ -99,7 +111,7 @@ typedef struct dorm_value {
         dorm_datetime dt;
         dorm_decimal dec;
         dorm_uuid uuid;
-    } u;
+    } u;             /* the value, by type                             */
 } dorm_value;
 
 /* Constant-expression initialisers, for defaults in static field tables:
@@ -113,33 +125,76 @@ typedef struct dorm_value {
 #define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = DORM_DEC(coef, scale)}}
 
 /* Value constructors.  Strings and bytes are borrowed, not copied. */
-static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {.i = 0}}; return v; }
+static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {0}}; return v; }
 static inline dorm_value dorm_v_null_ptr(const void *p) { (void)p; return dorm_v_null(); }
-static inline dorm_value dorm_v_bool(bool b) { dorm_value v = {DORM_T_BOOL, 0, {.b = b}}; return v; }
-static inline dorm_value dorm_v_int(int64_t i) { dorm_value v = {DORM_T_INT, 0, {.i = i}}; return v; }
+static inline dorm_value dorm_v_bool(bool b) {
+    dorm_value v = {DORM_T_BOOL, 0, {0}};
+    v.u.b = b;
+    return v;
+}
+static inline dorm_value dorm_v_int(int64_t i) {
+    dorm_value v = {DORM_T_INT, 0, {0}};
+    v.u.i = i;
+    return v;
+}
 static inline dorm_value dorm_v_uint(uint64_t i) { return dorm_v_int((int64_t)i); }
-static inline dorm_value dorm_v_float(double f) { dorm_value v = {DORM_T_FLOAT, 0, {.f = f}}; return v; }
+static inline dorm_value dorm_v_float(double f) {
+    dorm_value v = {DORM_T_FLOAT, 0, {0}};
+    v.u.f = f;
+    return v;
+}
 static inline dorm_value dorm_v_text(const char *s) {
-    dorm_value v = {DORM_T_TEXT, DORM_STRLEN, {.s = s}};
+    dorm_value v = {DORM_T_TEXT, DORM_STRLEN, {0}};
+    v.u.s = s;
     if (!s) v.type = DORM_T_NULL;
     return v;
 }
-static inline dorm_value dorm_v_textn(const char *s, size_t n) { dorm_value v = {DORM_T_TEXT, n, {.s = s}}; return v; }
-static inline dorm_value dorm_v_bytes(dorm_bytes b) { dorm_value v = {DORM_T_BYTES, b.len, {.p = b.data}}; return v; }
+static inline dorm_value dorm_v_textn(const char *s, size_t n) {
+    dorm_value v = {DORM_T_TEXT, n, {0}};
+    v.u.s = s;
+    return v;
+}
+static inline dorm_value dorm_v_bytes(dorm_bytes b) {
+    dorm_value v = {DORM_T_BYTES, b.len, {0}};
+    v.u.p = b.data;
+    return v;
+}
 static inline dorm_value dorm_v_date(dorm_date d) {
-    dorm_value v = {DORM_T_DATE, 0, {.date = d}};
+    dorm_value v = {DORM_T_DATE, 0, {0}};
+    v.u.date = d;
     if (d.year == 0 && d.month == 0 && d.day == 0) v.type = DORM_T_NULL;
     return v;
 }
-static inline dorm_value dorm_v_time(dorm_time t) { dorm_value v = {DORM_T_TIME, 0, {.time = t}}; return v; }
-static inline dorm_value dorm_v_datetime(dorm_datetime t) { dorm_value v = {DORM_T_DATETIME, 0, {.dt = t}}; return v; }
-static inline dorm_value dorm_v_decimal(dorm_decimal d) { dorm_value v = {DORM_T_DECIMAL, 0, {.dec = d}}; return v; }
-static inline dorm_value dorm_v_uuid(dorm_uuid u) { dorm_value v = {DORM_T_UUID, 0, {.uuid = u}}; return v; }
+static inline dorm_value dorm_v_time(dorm_time t) {
+    dorm_value v = {DORM_T_TIME, 0, {0}};
+    v.u.time = t;
+    return v;
+}
+static inline dorm_value dorm_v_datetime(dorm_datetime t) {
+    dorm_value v = {DORM_T_DATETIME, 0, {0}};
+    v.u.dt = t;
+    return v;
+}
+static inline dorm_value dorm_v_decimal(dorm_decimal d) {
+    dorm_value v = {DORM_T_DECIMAL, 0, {0}};
+    v.u.dec = d;
+    return v;
+}
+static inline dorm_value dorm_v_uuid(dorm_uuid u) {
+    dorm_value v = {DORM_T_UUID, 0, {0}};
+    v.u.uuid = u;
+    return v;
+}
 static inline dorm_value dorm_v_value(dorm_value v) { return v; }
-static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) { dorm_value v = {DORM_T_LIST, n, {.list = items}}; return v; }
+static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) {
+    dorm_value v = {DORM_T_LIST, n, {0}};
+    v.u.list = items;
+    return v;
+}
 /* A model instance (for filter(author=obj)); any pointer that is not void*. */
 static inline dorm_value dorm_v_object(const void *obj) {
-    dorm_value v = {DORM_T_OBJECT, 0, {.p = obj}};
+    dorm_value v = {DORM_T_OBJECT, 0, {0}};
+    v.u.p = obj;
     if (!obj) v.type = DORM_T_NULL;
     return v;
 }
@@ -147,21 +202,24 @@ static inline dorm_value dorm_v_object(const void *obj) {
 /* A member of a program's field type as a value: filter(price=dorm_v_custom(&m))
  * hands it to the type's to_c.  Borrowed. */
 static inline dorm_value dorm_v_custom(const void *member) {
-    dorm_value v = {DORM_T_CUSTOM, 0, {.p = member}};
+    dorm_value v = {DORM_T_CUSTOM, 0, {0}};
+    v.u.p = member;
     return v;
 }
 
 /* An expression as a value: F("pages"), dorm_add(...) (see expr.h). */
 struct dorm_expr;
 static inline dorm_value dorm_v_expr(const struct dorm_expr *e) {
-    dorm_value v = {DORM_T_EXPR, 0, {.p = e}};
+    dorm_value v = {DORM_T_EXPR, 0, {0}};
+    v.u.p = e;
     return v;
 }
 
 /* A QuerySet as a value: a subquery (filter(author__in=qs)). */
 struct dorm_qs;
 static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
-    dorm_value v = {DORM_T_QUERYSET, 0, {.p = qs}};
+    dorm_value v = {DORM_T_QUERYSET, 0, {0}};
+    v.u.p = qs;
     return v;
 }
 
@@ -304,5 +362,9 @@ dorm_uuid dorm_uuid4(void);
 /* Values compare equal when they have the same type and content (text by
  * bytes).  Used for choices, caches and tests. */
 bool dorm_value_equal(const dorm_value *a, const dorm_value *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

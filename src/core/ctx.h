@@ -23,6 +23,11 @@ struct dorm_ctx {
     dorm_hmap lazy;      /* (batch, relation) lazily loaded -> times (arena keys) */
     uint64_t queries;    /* statements run through this context                 */
     int64_t budget;      /* most statements allowed; < 0: no limit              */
+    /* progress reports (core/progress.c): the callback, and the last report
+     * made, so that a piece of work reports once per hundredth */
+    dorm_progress_fn progress;
+    void *progress_payload;
+    dorm_progress_event progress_last;
 };
 
 /* Records an error on the context (replacing the previous one) and returns
@@ -36,5 +41,13 @@ int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap);
 int dorm_record(dorm_ctx *cx, int rc);
 /* Records a driver error (code and message) on the context; returns its code. */
 int dorm_fail_errbuf(dorm_ctx *cx, const dorm_errbuf *e);
+
+/* Reports progress of `task` on `subject` (both static or living through
+ * the work) to the context's callback, if it has one: done of total units
+ * (total <= 0: nothing is reported).  Reports in between the first and the
+ * last are dropped unless another hundredth is done.  dorm_progress_finish
+ * makes the last report, after the work ended or failed. */
+void dorm_progress_emit(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total);
+void dorm_progress_finish(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total);
 
 #endif

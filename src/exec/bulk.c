@@ -11,6 +11,7 @@ typedef struct bulk_job {
     void *const *objs;
     size_t n;
     size_t batch_size;
+    size_t done;                /* objects inserted, for progress reports */
 } bulk_job;
 
 /* Inserts objs[off..off+n), all with (with_pk) or all without an auto key. */
@@ -61,8 +62,11 @@ static int insert_group(bulk_job *j, void **group, size_t n, bool with_pk) {
     size_t per = (size_t)j->cx->db->dialect->max_params / (size_t)(ncols ? ncols : 1);
     size_t batch = j->batch_size && j->batch_size < per ? j->batch_size : (per ? per : 1);
     for (size_t off = 0; off < n; off += batch) {
-        int rc = insert_batch(j, group + off, n - off < batch ? n - off : batch, with_pk);
+        size_t rows = n - off < batch ? n - off : batch;
+        int rc = insert_batch(j, group + off, rows, with_pk);
         if (rc) return rc;
+        j->done += rows;
+        dorm_progress_emit(j->cx, "bulk_create", j->m->label, (int64_t)j->done, (int64_t)j->n);
     }
     return DORM_OK;
 }
@@ -110,6 +114,9 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
         if (rc) return rc;
         dorm_touch_auto_now(objs[i], true);
     }
-    bulk_job j = {cx, qs->meta, objs, n, batch_size};
-    return dorm_in_transaction(cx, bulk_all, &j);
+    bulk_job j = {cx, qs->meta, objs, n, batch_size, 0};
+    dorm_progress_emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
+    int rc = dorm_in_transaction(cx, bulk_all, &j);
+    dorm_progress_finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    return rc;
 }

@@ -45,6 +45,7 @@ typedef struct collector {
     void **objs;                /* ... and objects (delete signals)           */
     size_t nkeys;
     int64_t total;
+    int64_t work, worked;       /* rows of every batch, and those run: progress */
     const dorm_meta *counted[64];
     int64_t counts[64];
     size_t ncounted;
@@ -310,6 +311,8 @@ static int run_batch(collector *c, const batch *b) {
         if (rc < 0) return rc;
         if (changed < 0) return (int)changed;
         if (!b->fk) count(c, b->m, changed);
+        c->worked += (int64_t)n;
+        dorm_progress_emit(c->cx, "delete", c->qs->meta->label, c->worked, c->work);
     }
     return DORM_OK;
 }
@@ -450,6 +453,8 @@ static int run_all(void *payload) {
     int rc = c->keys ? DORM_OK : fetch_rows(c->cx, c->qs, &c->keys, &c->objs, &c->nkeys);
     if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1);
     if (!rc) rc = check_restricted(c);
+    for (size_t i = 0; !rc && i < c->n; i++) c->work += (int64_t)c->b[i].n;
+    if (!rc) dorm_progress_emit(c->cx, "delete", c->qs->meta->label, 0, c->work);
     size_t nmodels = 0;
     model_rows *order = rc ? NULL : dorm_alloc(c->cx, sizeof *order * (c->n ? c->n : 1));
     if (!rc && !order) rc = DORM_ENOMEM;
@@ -510,6 +515,7 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     c->fast = c->keys == NULL && !has_dependents(c->qs->meta) && !signalled(c->cx, c->qs->meta);
     if (out) memset(out, 0, sizeof *out);
     int rc = dorm_in_transaction(c->cx, run_all, c);
+    dorm_progress_finish(c->cx, "delete", c->qs->meta->label, rc < 0 ? c->worked : c->work, c->work);
     if (rc >= 0) rc = finish(c, out);
     else if (out && (rc == DORM_EPROTECTED || rc == DORM_ERESTRICTED)) {
         out->blocking = (void *const *)c->blocking;

@@ -50,18 +50,18 @@ const char *dorm_default_manager_name(const dorm_model *model) {
 }
 
 int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out) {
-    if (qs && !qs->err && qs->klass && qs->klass->delete) {
+    if (qs && !qs->err && qs->klass && qs->klass->delete_fn) {
         dorm_error_clear(qs->cx);
-        return qs->klass->delete(qs, out);
+        return qs->klass->delete_fn(qs, out);
     }
     return dorm_qs_base_delete(qs, out);
 }
 
 int dorm_delete(void *obj, dorm_deleted *out) {
     const dorm_object *h = obj;
-    if (h && h->model && h->model->delete) {
+    if (h && h->model && h->model->delete_fn) {
         dorm_error_clear(h->cx);
-        return h->model->delete(obj, out);
+        return h->model->delete_fn(obj, out);
     }
     return dorm_base_delete(obj, out);
 }

@@ -69,6 +69,7 @@ typedef struct bulk_update_job {
     size_t nfields;
     size_t batch;
     int64_t rows;
+    size_t done;                /* objects written, for progress reports */
 } bulk_update_job;
 
 /* The type a CASE is cast to where the dialect needs it: the column's own
@@ -129,8 +130,11 @@ static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
 static int bulk_update_all(void *payload) {
     bulk_update_job *j = payload;
     for (size_t off = 0; off < j->n; off += j->batch) {
-        int rc = bulk_update_batch(j, off, j->n - off < j->batch ? j->n - off : j->batch);
+        size_t rows = j->n - off < j->batch ? j->n - off : j->batch;
+        int rc = bulk_update_batch(j, off, rows);
         if (rc) return rc;
+        j->done = off + rows;
+        dorm_progress_emit(j->cx, "bulk_update", j->m->label, (int64_t)j->done, (int64_t)j->n);
     }
     return DORM_OK;
 }
@@ -161,6 +165,8 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
     }
     size_t per = (size_t)cx->db->dialect->max_params / (2 * j.nfields + 1);
     j.batch = batch_size && batch_size < per ? batch_size : (per ? per : 1);
+    dorm_progress_emit(cx, "bulk_update", j.m->label, 0, (int64_t)n);
     int rc = dorm_in_transaction(cx, bulk_update_all, &j);
+    dorm_progress_finish(cx, "bulk_update", j.m->label, rc < 0 ? (int64_t)j.done : (int64_t)n, (int64_t)n);
     return rc < 0 ? rc : j.rows;
 }

@@ -180,7 +180,9 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
         dorm_qs *qs = base ? dorm_qs_base(cx, m->model) : dorm_qs_default(cx, m->model);
         void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(qs, (const char *const[]){"pk", NULL}), &n);
         if (!rc && !objs) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-        for (size_t i = 0; !rc && i < n; i++) {
+        size_t i = 0;
+        for (; !rc && i < n; i++) {
+            dorm_progress_emit(cx, "dumpdata", m->label, (int64_t)i, (int64_t)n);
             json_t *o = json_object(), *fields = json_object();
             json_object_set_new(o, "model", json_string(m->label_lower));
             json_object_set_new(o, "pk", value_json(cx, m->pk, dorm_pk_value(objs[i])));
@@ -198,6 +200,7 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
             json_object_set_new(o, "fields", fields);
             json_array_append_new(all, o);
         }
+        dorm_progress_finish(cx, "dumpdata", m->label, rc ? (int64_t)i - 1 : (int64_t)n, (int64_t)n);
         for (int r = 0; r < m->nm2m; r++) {
             dorm_hmap_each(&m2m[r], free_list, NULL);
             dorm_hmap_free(&m2m[r]);
@@ -233,8 +236,9 @@ typedef struct loader {
     size_t nfiles;
     int64_t objects;
     bool *loaded;                  /* per registry model: rows were written   */
-    dorm_progress progress;
     unsigned long failures;    /* dorm_mem_failures() at the start */
+    int64_t total, done;           /* objects in every file, and installed    */
+    const char *file;              /* the file being installed                */
 } loader;
 
 /* A JSON number for an integer kind, in the kind's range (Django's
@@ -472,18 +476,19 @@ static int reset_sequences(dorm_ctx *cx) {
 
 static int load_all(void *payload) {
     loader *l = payload;
-    int64_t total = 0, done = 0;
-    for (size_t f = 0; f < l->nfiles; f++) total += (int64_t)json_array_size(l->fixtures[f]);
+    for (size_t f = 0; f < l->nfiles; f++) l->total += (int64_t)json_array_size(l->fixtures[f]);
     for (size_t f = 0; f < l->nfiles; f++) {
         size_t i;
         json_t *o;
+        l->file = l->files[f];
         json_array_foreach(l->fixtures[f], i, o) {
+            dorm_progress_emit(l->cx, "loaddata", l->file, l->done, l->total);
             int rc = load_object(l, o, l->files[f], i);
             if (rc) return rc;
-            dorm_progress_report(&l->progress, ++done, total);
+            l->done++;
         }
     }
-    l->objects = done;
+    l->objects = l->done;
     int rc = check_all_keys(l);
     if (!rc) rc = reset_sequences(l->cx);
     /* A value that could not be copied may have been stored short: roll
@@ -504,7 +509,6 @@ static const char *fixture_name(dorm_ctx *cx, const char *path) {
 int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_error_clear(cx);
     loader l = {.cx = cx, .files = files, .failures = dorm_mem_failures()};
-    dorm_progress_init(&l.progress, out);
     while (files && files[l.nfiles]) l.nfiles++;
     l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
     l.loaded = dorm_mem_calloc((size_t)cx->db->reg->nmodels + 1, sizeof(bool));
@@ -532,7 +536,7 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     }
     /* All or nothing: one transaction for every fixture. */
     if (!rc) rc = dorm_in_transaction(cx, load_all, &l);
-    dorm_progress_done(&l.progress);
+    dorm_progress_finish(cx, "loaddata", l.file, rc ? l.done : l.total, l.total);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem_free(l.fixtures);
     dorm_mem_free(l.loaded);

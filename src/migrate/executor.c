@@ -56,7 +56,6 @@ typedef struct run {
     FILE *out;
     dorm_graph g;
     bool *applied;
-    dorm_progress progress;
 } run;
 
 static int exec_sql(dorm_ctx *cx, const char *sql) {
@@ -192,7 +191,7 @@ static int claim(apply_job *j) {
 static int run_ops(apply_job *j, int first, int last, bool atomic) {
     run *r = j->r;
     dorm_migration *m = r->g.nodes[j->i];
-    dorm_ddl ddl = {r->cx, atomic, r->apps, NULL, &r->progress, DORM_BUF_INIT};
+    dorm_ddl ddl = {r->cx, atomic, r->apps, NULL, DORM_BUF_INIT};
     int rc = DORM_OK;
     for (int n = first; n <= last && !rc; n++) {
         int k = j->backwards ? m->nops - 1 - n : n;
@@ -269,7 +268,6 @@ static int apply(run *r, int i, bool backwards) {
     bool done = !rc;
     rc = keys_back_on(r->cx, m, rc);
     free_states(j.st, m->nops);
-    dorm_progress_done(&r->progress);
     if (r->o->verbosity > 0)
         fprintf(r->out, "%s\n", rc ? " FAILED" : j.skipped ? " (done by another process)" : fake ? " FAKED" : " OK");
     if (done) r->applied[i] = !backwards;
@@ -332,7 +330,6 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     dorm_migrate_opts dflt = {.verbosity = 1};
     run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, };
     r.out = r.o->out ? r.o->out : stdout;
-    dorm_progress_init(&r.progress, r.out);
     dorm_error_clear(cx);
     if (r.o->app) {
         bool known = false;
@@ -418,7 +415,15 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
             if (!n) fputs("  No migrations to apply.\n", r.out);
             if (!n) warn_changes(cx, apps, r.out);
         }
-        for (int p = 0; p < n && !rc; p++) rc = apply(&r, plan[p], backwards);
+        int done = 0;
+        const char *name = NULL;
+        for (; done < n && !rc; done++) {
+            const dorm_migration *m = r.g.nodes[plan[done]];
+            if (cx->progress) name = dorm_sprintf(cx, "%s.%s", m->app, m->name);
+            dorm_progress_emit(cx, "migrate", name, done, n);
+            rc = apply(&r, plan[done], backwards);
+        }
+        dorm_progress_finish(cx, "migrate", name, rc ? done - 1 : done, n);
         if (!rc) rc = dorm_record_replacements(cx, &r.g);
         if (!rc) rc = dorm_signal_migrate(cx, DORM_POST_MIGRATE, apps, r.o->verbosity, false);
     }
@@ -455,7 +460,7 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
     if (st) {
         dorm_migration *m = r.g.nodes[i];
         dorm_buf b = DORM_BUF_INIT;
-        dorm_ddl ddl = {cx, m->atomic, apps, &b, NULL, DORM_BUF_INIT};
+        dorm_ddl ddl = {cx, m->atomic, apps, &b, DORM_BUF_INIT};
         bool tx = cx->db->dialect->transactional_ddl && m->atomic;
         if (tx) dorm_buf_puts(&b, "BEGIN;\n");
         for (int n = 0; n < m->nops && !rc; n++) {

@@ -96,7 +96,6 @@ typedef struct dorm_ddl {
     bool atomic;                   /* inside the migration's transaction      */
     const dorm_app *const *apps;   /* RunC functions                          */
     dorm_buf *collect;             /* non-NULL: append "<sql>;\n" instead     */
-    struct dorm_progress *progress;
     /* Django's deferred_sql: what follows the CREATE TABLEs of consecutive
      * CreateModels (foreign keys, indexes), run before any other operation
      * and at the end of the migration (dorm_ddl_finish). */
@@ -197,15 +196,16 @@ int dorm_recorder_lock(dorm_ctx *cx);
 
 /* ---- progress.c ---- */
 
-/* A progress bar drawn on `out` when it is a terminal (RunC, loaddata). */
+/* What a RunC function reports with: its reports go to the context's
+ * progress callback (task "RunC", the function's name). */
 struct dorm_progress {
-    FILE *out;
-    bool tty;
-    int shown;                     /* last percentage drawn, -1: none */
+    dorm_ctx *cx;
+    const char *function;
+    int64_t done, total;           /* the last report */
 };
-void dorm_progress_init(dorm_progress *p, FILE *out);
-/* Ends the bar's line if one was drawn. */
-void dorm_progress_done(dorm_progress *p);
+void dorm_progress_init(dorm_progress *p, dorm_ctx *cx, const char *function);
+/* The function returned: its last report, the whole when it succeeded. */
+void dorm_progress_done(dorm_progress *p, bool ok);
 
 /* ---- autodetect.c ---- */
 

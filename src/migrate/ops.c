@@ -550,7 +550,10 @@ static int run_c(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     }
     const dorm_runc *f = find_function(ddl, op->app, name);
     if (!f) return dorm_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
-    int rc = f->fn(ddl->cx, ddl->progress);
+    dorm_progress progress;
+    dorm_progress_init(&progress, ddl->cx, name);
+    int rc = f->fn(ddl->cx, &progress);
+    dorm_progress_done(&progress, rc >= 0);
     if (rc < 0 && !dorm_errcode(ddl->cx)) dorm_fail(ddl->cx, rc, "RunC %s failed.", name);
     return rc < 0 ? rc : DORM_OK;
 }

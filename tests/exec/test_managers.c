@@ -84,7 +84,7 @@ static dorm_qs *published(dorm_qs *qs) { return dorm_filter(qs, DQ("status", "pu
 static dorm_qs *on_board(dorm_qs *qs, const char *name) { return dorm_filter(qs, DQ("board__name", name)); }
 static int hard_delete(dorm_qs *qs, dorm_deleted *out) { return dorm_qs_base_delete(qs, out); }
 
-static const dorm_qs_class SoftQS = {.name = "SoftQS", .delete = soft_delete};
+static const dorm_qs_class SoftQS = {.name = "SoftQS", .delete_fn = soft_delete};
 
 static const dorm_field Board_fields[] = {DORM_AUTO(Board, id), DORM_CHAR(Board, name, .max_length = 20), DORM_END};
 const dorm_model Board_model = DORM_MODEL(Board, "mgr", Board_fields);
@@ -100,7 +100,7 @@ const dorm_model Notice_model =
     DORM_MODEL(Notice, "mgr", Notice_fields, .ordering = DORM_LIST("title"),
                .managers = DORM_MANAGERS({"objects", alive, &SoftQS}, {"all_objects", NULL, &SoftQS},
                                          {"live", published, NULL}),
-               .delete = notice_delete);
+               .delete_fn = notice_delete);
 static const dorm_field Comment_fields[] = {
     DORM_AUTO(Comment, id),
     DORM_FOREIGN_KEY(Comment, notice, Notice, .on_delete = DORM_CASCADE, .related_name = "comments"),

@@ -2,6 +2,7 @@
  * (-std=c11 -pedantic -Wall -Wextra -Werror), including the macros a program
  * expands: field tables of every kind, Meta options, DV/DLIST/DQ/DSET. */
 #include "dorm.h"
+#include "dorm/testing.h"
 
 typedef struct Cents {
     int64_t n;

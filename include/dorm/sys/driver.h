@@ -2,7 +2,8 @@
  * driver vtable (connect, prepare, bind, step, read columns), the dialect the
  * SQL compiler asks for spelling (quoting, operators, date extraction, types)
  * and the feature flags it asks for capabilities.  For backend authors; the
- * core never tests which backend it runs on. */
+ * core never tests which backend it runs on.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SYS_DRIVER_H
 #define DORM_SYS_DRIVER_H
 
@@ -14,22 +15,32 @@
 #include "../model.h"
 #include "../value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of dorm_driver and dorm_dialect below; a driver's `version`
+ * must equal it (a changed layout bumps it). */
 #define DORM_DRIVER_VERSION 1
 
 /* A growable byte buffer (always NUL-terminated).  On allocation failure it
  * keeps its old content and records the failure in `failed`. */
 typedef struct dorm_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
+    char *data;   /* the bytes, NUL-terminated; NULL while empty */
+    size_t len;   /* bytes written                               */
+    size_t cap;   /* bytes allocated                             */
+    bool failed;  /* an allocation failed: the content is short   */
 } dorm_buf;
+/* An empty buffer: dorm_buf b = DORM_BUF_INIT; */
 #define DORM_BUF_INIT {NULL, 0, 0, false}
+/* Appending: n bytes of s; a NUL-terminated s; one character; printf. */
 void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
 void dorm_buf_puts(dorm_buf *b, const char *s);
 void dorm_buf_putc(dorm_buf *b, char c);
 void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
+/* Empties the buffer, keeping its memory (and clearing `failed`). */
 void dorm_buf_reset(dorm_buf *b);
+/* Frees the buffer's memory; it is empty again afterwards. */
 void dorm_buf_free(dorm_buf *b);
 /* Appends `name` quoted with `q`, doubling any embedded `q`. */
 void dorm_buf_quote(dorm_buf *b, char q, const char *name);
@@ -39,8 +50,8 @@ void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
 
 /* An error reported by a driver: a dorm_error code and a message. */
 typedef struct dorm_errbuf {
-    int code;
-    char msg[512];
+    int code;       /* DORM_OK or a negative dorm_error       */
+    char msg[512];  /* the message, in Django's words         */
 } dorm_errbuf;
 /* Sets code and a printf message; returns code (for `return dorm_err(...)`). */
 int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
@@ -48,14 +59,14 @@ int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
 /* A parsed database URL.  Strings are NUL-terminated and owned by the URL. */
 typedef struct dorm_url {
     char *scheme;    /* "sqlite", "postgres", ...             */
-    char *user;
-    char *password;
+    char *user;      /* NULL: none given                       */
+    char *password;  /* NULL: none given                       */
     char *host;      /* or a unix socket directory             */
     int port;        /* 0: default                             */
     char *path;      /* database name or file path             */
-    size_t nparams;
+    size_t nparams;  /* query parameters: how many             */
     char **keys;     /* query parameters, percent-decoded      */
-    char **values;
+    char **values;   /* their values, percent-decoded          */
 } dorm_url;
 
 /* Lookups the compiler spells through the dialect. */
@@ -103,17 +114,14 @@ typedef enum dorm_extract {
 
 /* A column of a table as the schema editor sees it (no models here). */
 typedef struct dorm_column_def {
-    const char *name;
+    const char *name;          /* the column name                               */
     dorm_kind kind;            /* DORM_KIND_FK means "integer key to ref_table" */
-    int max_length;
-    int max_digits;
-    int decimal_places;
-    bool null;
-    bool primary_key;
-    bool unique;
+    /* The field options of the same names (dorm_field). */
+    int max_length, max_digits, decimal_places;
+    bool null, primary_key, unique;
     bool db_index;             /* a plain index on the column (FKs get one too) */
-    const char *ref_table;     /* foreign keys */
-    const char *ref_column;
+    /* Foreign keys: the table and column referenced. */
+    const char *ref_table, *ref_column;
     dorm_kind ref_kind;        /* kind of the referenced column */
     /* The FOREIGN KEY constraint's name where the dialect adds it by ALTER
      * TABLE (!inline_fk); NULL lets the server name it. */
@@ -132,30 +140,34 @@ typedef struct dorm_column_def {
 /* An index of the table's `indexes`; a unique one is a UNIQUE constraint
  * where the dialect spells unique_together so (!unique_as_index). */
 typedef struct dorm_index_def {
-    const char *name;
+    const char *name;             /* the index's name */
     const char *const *columns;   /* NULL-terminated */
     const bool *desc;             /* per column, may be NULL */
-    bool unique;
+    bool unique;                  /* UNIQUE          */
     const char *opclass;          /* operator class of every column, or NULL */
 } dorm_index_def;
 
+/* A CHECK constraint of a table. */
 typedef struct dorm_check_def {
-    const char *name;
+    const char *name;             /* the constraint's name           */
     const char *sql;              /* the condition, already compiled */
 } dorm_check_def;
 
+/* A table as the schema editor creates it: columns, then indexes, unique
+ * constraints and checks, each an array and its length. */
 typedef struct dorm_table_def {
-    const char *name;
-    size_t ncolumns;
-    const dorm_column_def *columns;
-    size_t nindexes;
+    const char *name;                   /* the table's name            */
+    size_t ncolumns;                    /* columns: how many           */
+    const dorm_column_def *columns;     /* in order                    */
+    size_t nindexes;                    /* indexes: how many           */
     const dorm_index_def *indexes;      /* created after the table     */
-    size_t nuniques;
+    size_t nuniques;                    /* uniques: how many           */
     const dorm_index_def *uniques;      /* UNIQUE(...) table constraints */
-    size_t nchecks;
-    const dorm_check_def *checks;
+    size_t nchecks;                     /* checks: how many            */
+    const dorm_check_def *checks;       /* CHECK (...) table constraints */
 } dorm_table_def;
 
+/* How a statement's placeholders are written. */
 typedef enum dorm_param_style {
     DORM_PARAM_QMARK = 0,   /* ?  */
     DORM_PARAM_DOLLAR       /* $1 */
@@ -165,7 +177,7 @@ typedef enum dorm_param_style {
  * DatabaseOperations.operators), functions where it needs logic. */
 typedef struct dorm_dialect {
     char quote;                            /* identifier quote character          */
-    dorm_param_style param_style;
+    dorm_param_style param_style;          /* ? or $1                             */
     int max_params;                        /* bound parameters per statement      */
     /* Per lookup: the operator and right-hand side, "%s" standing for the
      * placeholder ("= %s", "LIKE %s ESCAPE '\\'").  IN, RANGE, ISNULL are
@@ -212,10 +224,10 @@ typedef struct dorm_dialect {
     bool alter_type_using;
     /* DDL, as Django's schema editors: a foreign key written in its column
      * (REFERENCES ..., SQLite) rather than added by ALTER TABLE ... ADD
-     * CONSTRAINT <name> FOREIGN KEY after the table (PostgreSQL). */
+     * CONSTRAINT `<name>` FOREIGN KEY after the table (PostgreSQL). */
     bool inline_fk;
     /* DDL: unique_together is CREATE UNIQUE INDEX (SQLite), not ALTER TABLE
-     * ... ADD CONSTRAINT <name> UNIQUE. */
+     * ... ADD CONSTRAINT `<name>` UNIQUE. */
     bool unique_as_index;
     /* The longest identifier; longer generated names are shortened as
      * Django's _create_index_name does.  0: Django's default of 200. */
@@ -272,6 +284,13 @@ typedef struct dorm_dialect {
     const char *explain_prefix;
     const char *const *explain_formats;
     const char *const *explain_options;
+    /* Test databases (dorm/testing.h): statements, "%s" standing for a
+     * generated name, that create a namespace of the connection's own,
+     * make it where the connection's tables go, and drop it with all in it
+     * (PostgreSQL: CREATE SCHEMA, SET search_path, DROP SCHEMA ... CASCADE),
+     * so test processes can share one database; NULL where there is no
+     * such namespace (SQLite). */
+    const char *test_namespace_create, *test_namespace_use, *test_namespace_drop;
 } dorm_dialect;
 
 enum {
@@ -287,38 +306,37 @@ enum {
 typedef struct dorm_client_cmd {
     const char *argv[16];      /* NULL-terminated                             */
     const char *password_env;  /* the variable the password goes in, or NULL */
-    const char *password;
+    const char *password;      /* the password, or NULL                       */
     char buf[1024];            /* the strings argv points into                */
-    size_t used;
+    size_t used;               /* bytes of buf in use                         */
 } dorm_client_cmd;
 /* A copy of s in cmd->buf, or NULL when it is full. */
 const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
 /* Appends an argument (kept in buf); false when argv or buf is full. */
 bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
 
+/* A driver's connection and prepared statement: its own types, opaque here. */
 typedef struct dorm_conn dorm_conn;
 typedef struct dorm_stmt dorm_stmt;
 
 /* What introspection finds of an existing table (inspectdb): each column
  * with the field kind it maps to, as Django's introspection maps types. */
 typedef struct dorm_icolumn {
-    const char *name;
+    const char *name;          /* the column name                          */
     const char *type;          /* the database's own type text             */
     dorm_kind kind;            /* DORM_KIND_NONE: no dorm kind for it       */
-    int max_length;
-    int max_digits;
-    int decimal_places;
-    bool null;
-    bool primary_key;
-    bool unique;
-    const char *ref_table;     /* a foreign key's table and column, or NULL */
-    const char *ref_column;
+    /* The field options of the same names, as the column has them. */
+    int max_length, max_digits, decimal_places;
+    bool null, primary_key, unique;
+    /* A foreign key's table and column, or NULL. */
+    const char *ref_table, *ref_column;
 } dorm_icolumn;
 
+/* A table introspection found, with its columns. */
 typedef struct dorm_itable {
-    const char *name;
-    size_t ncolumns;
-    dorm_icolumn *columns;
+    const char *name;          /* the table name       */
+    size_t ncolumns;           /* columns: how many    */
+    dorm_icolumn *columns;     /* in the table's order */
 } dorm_itable;
 
 struct dorm_db;
@@ -336,9 +354,11 @@ typedef struct dorm_driver {
     unsigned version;                      /* DORM_DRIVER_VERSION */
     const char *vendor;                    /* "sqlite"             */
     const char *const *schemes;            /* URL schemes, NULL-terminated */
-    const dorm_dialect *dialect;
+    const dorm_dialect *dialect;           /* how SQL is spelled  */
 
+    /* Connects to the database of `url`: 0 and *out, or a negative error. */
     int (*open)(const dorm_url *url, dorm_conn **out, dorm_errbuf *e);
+    /* Closes the connection. */
     void (*close)(dorm_conn *c);
     /* Runs SQL with no parameters and no result rows (DDL, BEGIN, SAVEPOINT). */
     int (*exec)(dorm_conn *c, const char *sql, dorm_errbuf *e);
@@ -393,5 +413,9 @@ typedef struct dorm_driver {
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
 extern const dorm_driver *const dorm_drivers[];
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
