@@ -1,6 +1,6 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, test-tsan, test-oom, fuzz, bench, install,
-# uninstall, docs, clean).  CMake builds; scripts/deps.sh installs Debian
+# other entry points (deps, build, test-tsan, test-stress, test-oom, fuzz,
+# bench, install, uninstall, docs, clean).  CMake builds; scripts/deps.sh installs Debian
 # packages; scripts/test.sh runs the suites and scripts/fuzz.sh the fuzz
 # targets.
 JOBS ?= 2
@@ -13,7 +13,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan test-oom fuzz bench bench-postgres install uninstall docs clean
+.PHONY: all deps build demo test test-tsan test-stress test-oom fuzz bench bench-postgres install uninstall docs clean
 
 all: build
 
@@ -43,6 +43,11 @@ test: deps
 # The threads test under ThreadSanitizer alone (make test runs it too).
 test-tsan: deps
 	@JOBS=$(JOBS) scripts/test.sh tsan
+
+# The concurrency tests and the threads program with ten times their load
+# (DORM_STRESS=N for another factor), on SQLite and PostgreSQL.
+test-stress: deps
+	@JOBS=$(JOBS) scripts/test.sh stress
 
 # The allocation-failure test at every failure point under ASan/LSan
 # (make test's sanitizer run samples every 3rd).

@@ -23,6 +23,7 @@ all_passed=0
 all_failed=0
 all_skipped=0
 summaries=()
+ctest_filter=()    # ctest arguments every run adds (stress: the concurrency label)
 pg_url=""
 
 # count_cases DIR: "passed failed skipped" test cases of DIR's last ctest
@@ -108,7 +109,7 @@ run_tests() {
     echo "==> $label: running ctest in $dir/ (DORM_TEST_URL=$DORM_TEST_URL)"
     rm -f "$dir"/Testing/Temporary/LastTest*.log
     ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" \
-        --test-output-size-passed 1048576 --test-output-size-failed 1048576 "$@" \
+        --test-output-size-passed 1048576 --test-output-size-failed 1048576 "$@" "${ctest_filter[@]}" \
         | tee "$dir/$log"
     [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
@@ -193,6 +194,19 @@ summary() {
     echo "$all_passed passed, $all_failed failed, $all_skipped skipped"
     exit "$status"
 }
+
+# stress: the concurrency tests (label "concurrency") on SQLite and
+# PostgreSQL and the threads program under ThreadSanitizer, each loop doing
+# $DORM_STRESS (10) times its usual work (make test-stress).
+if [[ ${1:-} == stress ]]; then
+    export DORM_STRESS=${DORM_STRESS:-10}
+    ctest_filter=(-L concurrency)
+    run_suite "optimised build, concurrency tests x$DORM_STRESS" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
+    run_postgres
+    ctest_filter=()
+    run_tsan
+    summary
+fi
 
 if [[ ${1:-} == tsan ]]; then
     pg_url=${DORM_TEST_PG_URL:-}

@@ -22,9 +22,18 @@
 
 #define WORKERS 4
 #define KEYS 40
-#define INCREMENTS 100
+/* F() increments per worker: 100, times $DORM_STRESS (make test-stress). */
+#define INCREMENTS (100 * stress())
 /* Seconds a worker may run before it is killed and the test fails. */
-#define DEADLINE 90
+#define DEADLINE (90 * stress())
+
+/* $DORM_STRESS: how many times the usual work the load loops do (1 to 100). */
+static int stress(void)
+{
+    const char *s = getenv("DORM_STRESS");
+    int n = s ? atoi(s) : 1;
+    return n < 1 ? 1 : n > 100 ? 100 : n;
+}
 
 static bool on_sqlite(void)
 {

@@ -19,10 +19,19 @@
 #include "backend/db.h"
 
 #define THREADS 4
-#define ROUNDS 60
 #define KEYS 20
+/* Rounds per thread: 60, times $DORM_STRESS (make test-stress). */
+#define ROUNDS (60 * stress())
 /* Seconds the program may run before SIGALRM ends it. */
-#define DEADLINE 120
+#define DEADLINE (120 * stress())
+
+/* $DORM_STRESS: how many times the usual work the loops do (1 to 100). */
+static int stress(void)
+{
+    const char *s = getenv("DORM_STRESS");
+    int n = s ? atoi(s) : 1;
+    return n < 1 ? 1 : n > 100 ? 100 : n;
+}
 
 typedef struct Counter {
     DORM_OBJECT;
