@@ -14,6 +14,8 @@
 #include "dorm/query.h"
 #include "dorm/crud.h"
 #include "dorm/transaction.h"
+#include "dorm/pool.h"
+#include "dorm/databases.h"
 #include "dorm/signals.h"
 #include "dorm/raw.h"
 #include "dorm/debug.h"

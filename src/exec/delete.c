@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "core/alloc.h"
 
 typedef struct batch {
@@ -535,7 +535,12 @@ int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     c.cx = qs->cx;
     c.qs = dorm_clear_ordering(qs);
     if (!c.qs) return DORM_ENOMEM;
-    return delete_collected(&c, out);
+    dorm_route r;
+    int rc = dorm_route_qs(qs, true, &r);
+    if (rc) return rc;
+    rc = delete_collected(&c, out);
+    dorm_route_leave(qs->cx, &r);
+    return rc;
 }
 
 int dorm_base_delete(void *obj, dorm_deleted *out) {
@@ -561,7 +566,11 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
         if (!c.objs) return DORM_ENOMEM;
         c.objs[0] = obj;
     }
-    int rc = delete_collected(&c, out);
+    dorm_route r;
+    int rc = dorm_route_write(h->cx, m->model, obj, -1, &r);
+    if (rc) return rc;
+    rc = delete_collected(&c, out);
+    dorm_route_leave(h->cx, &r);
     if (rc == DORM_OK) {
         /* Django leaves the deleted instance with pk None. */
         memset(dorm_member(obj, m->pk), 0, m->pk->f->size);

@@ -110,12 +110,16 @@ int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev) {
     if (n > 16 && !(now = dorm_mem_alloc(sizeof *now * n))) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
     if (n) memcpy(now, s->r[ev->signal], sizeof *now * n);
     int rc = DORM_OK;
+    /* A receiver is the program's code: its queries are routed afresh. */
+    int pinned = cx->pinned;
+    cx->pinned = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         if (now[i].sender && now[i].sender != ev->sender) continue;
         rc = now[i].fn(ev, now[i].payload);
         if (rc < 0 && !cx->err) dorm_fail(cx, rc, "A %s receiver failed: %s.", dorm_signal_name(ev->signal), dorm_error_name(rc));
         if (rc > 0) rc = DORM_OK;
     }
+    cx->pinned = pinned;
     if (now != few) dorm_mem_free(now);
     return rc;
 }

@@ -389,6 +389,13 @@ typedef struct dorm_driver {
      * hooks: raw SQL is refused. */
     const char *(*column_name)(dorm_stmt *s, int i);
     dorm_kind (*column_kind)(dorm_stmt *s, int i);
+    /* Optional: makes an idle session usable before a pool lends it,
+     * re-opening one the server ended; 0, or DORM_EOPERATIONAL when the
+     * server cannot be reached.  NULL: nothing to check. */
+    int (*check)(dorm_conn *c, dorm_errbuf *e);
+    /* Optional: true when every connection to `url` opens a database of its
+     * own (SQLite's :memory:), so a pool may hold only one.  NULL: false. */
+    bool (*private_database)(const dorm_url *url);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
