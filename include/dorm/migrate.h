@@ -24,6 +24,10 @@ typedef struct dorm_migrate_opts {
     bool strict;              /* safety warnings are errors                       */
     int verbosity;            /* 0: silent; 1: Django's progress lines            */
     FILE *out;                /* NULL: stdout                                     */
+    const char *database;     /* --database: the alias to migrate (a context on
+                               * dorm_databases); NULL: the alias in use. Its
+                               * routers' allow_migrate decides which operations
+                               * touch it (the others only change the state) */
 } dorm_migrate_opts;
 
 /* migrate: applies (or, to an earlier target, unapplies) migrations, each in

@@ -208,8 +208,18 @@ static void *raw_object(dorm_raw *r, dorm_cached_stmt *cs, const raw_map *map) {
     return obj;
 }
 
+static void **raw_list_on(dorm_raw *r, size_t *n);
+
+/* raw() reads where the model's reads go (Django's RawQuerySet.db). */
 void **dorm_raw_list(dorm_raw *r, size_t *n) {
-    if (!r) return NULL;
+    dorm_route route;
+    if (!r || dorm_route_read(r->cx, r->model, NULL, -1, &route)) return NULL;
+    void **objs = raw_list_on(r, n);
+    dorm_route_leave(r->cx, &route);
+    return objs;
+}
+
+static void **raw_list_on(dorm_raw *r, size_t *n) {
     dorm_ctx *cx = r->cx;
     dorm_error_clear(cx);
     if (!r->m) {

@@ -206,27 +206,38 @@ bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2)
     return dorm_route_obj_alias(obj1) == dorm_route_obj_alias(obj2);
 }
 
-/* The model's name in lower case, as Django's model_name. */
-static void lower_name(const dorm_model *model, char *out, size_t cap)
+/* A model's name in lower case, as Django's model_name. */
+static void lower_name(const char *model, char *out, size_t cap)
 {
     size_t n = 0;
-    for (const char *s = model->name; *s && n + 1 < cap; s++)
+    for (const char *s = model; *s && n + 1 < cap; s++)
         out[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
     out[n] = '\0';
 }
 
-bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const dorm_model *model)
+static bool allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const char *model_name)
 {
     char name[128];
-    if (model) lower_name(model, name, sizeof name);
+    if (model_name) lower_name(model_name, name, sizeof name);
     dorm_hints hints = {cx, NULL, NULL};
     for (int k = 0; cx && cx->dbs && k < cx->dbs->nrouters; k++) {
         const dorm_router *rt = &cx->dbs->routers[k];
-        int allow = rt->allow_migrate ? rt->allow_migrate(alias, app_label, model ? name : NULL, &hints, rt->payload)
-                                      : -1;
+        int allow = rt->allow_migrate
+                        ? rt->allow_migrate(alias, app_label, model_name ? name : NULL, &hints, rt->payload)
+                        : -1;
         if (allow >= 0) return allow != 0;
     }
     return true;
+}
+
+bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const dorm_model *model)
+{
+    return allow_migrate(cx, alias, app_label, model ? model->name : NULL);
+}
+
+bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name)
+{
+    return !cx->dbs || allow_migrate(cx, cx->db->alias, app_label, model_name);
 }
 
 dorm_db *dorm_ctx_db_using(dorm_ctx *cx, const char *alias)

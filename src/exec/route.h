@@ -80,6 +80,9 @@ void dorm_route_mark(void *obj);
  * takes the one the routers would write it to, then allow_relation decides.
  * 0, or DORM_EVALUE recorded on obj's context ("Cannot assign ..."). */
 int dorm_route_relation(void *obj, const void *value);
+/* allow_migrate for the connection cx runs on now, of the model named
+ * `model_name` (any case; NULL for RunSQL / RunC) of app `app_label`. */
+bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name);
 /* The place of obj's database among its context's aliases, or -1. */
 int dorm_route_obj_alias(const void *obj);
 

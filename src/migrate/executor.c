@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "backend/db.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
 
@@ -319,7 +319,29 @@ static void warn_changes(dorm_ctx *cx, const dorm_app *const *apps, FILE *out) {
     dorm_error_clear(cx);
 }
 
+static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
+
+/* On the database of opts->database, else the alias in use (Django's
+ * --database), holding one session throughout: SQLite's foreign-key switch
+ * belongs to the session. */
 int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
+    if (!cx) return DORM_ENOMEM;
+    const char *before = NULL;
+    if (opts && opts->database && !(before = dorm_ctx_use(cx, opts->database))) return dorm_errcode(cx);
+    dorm_route r;
+    int rc = dorm_route_use(cx, &r);
+    dorm_errbuf e;
+    if (!rc && dorm_db_hold(cx->db, &e)) rc = dorm_fail_errbuf(cx, &e);
+    else if (!rc) {
+        rc = migrate_on(cx, apps, opts);
+        dorm_db_unhold(cx->db);
+    }
+    if (r.db) dorm_route_leave(cx, &r);
+    if (before) dorm_ctx_use(cx, before);
+    return rc;
+}
+
+static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
     dorm_migrate_opts dflt = {.verbosity = 1};
     run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, };
     r.out = r.o->out ? r.o->out : stdout;
@@ -467,7 +489,19 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
     return result;
 }
 
+static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
+
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
+    dorm_route r;
+    if (!cx) return DORM_ENOMEM;
+    int rc = dorm_route_use(cx, &r);
+    if (rc) return rc;
+    rc = showmigrations_on(cx, apps, app, plan, out);
+    dorm_route_leave(cx, &r);
+    return rc;
+}
+
+static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
     dorm_error_clear(cx);
     out = out ? out : stdout;
     dorm_graph g;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "backend/alter.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "migrate/migration.h"
 #include "model/meta.h"
 
@@ -599,6 +599,10 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
 }
 
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
+    /* Django's allow_migrate_model / router.allow_migrate: an operation the
+     * routers keep off this database changes its state only. */
+    const char *model = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
+    if (!dorm_route_allow_migrate(ddl->cx, op->app, model)) return DORM_OK;
     if (!dorm_op_keeps_deferred(op, backwards)) {
         int rc = dorm_ddl_flush(ddl);
         if (rc) return rc;
