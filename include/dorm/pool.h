@@ -49,7 +49,8 @@ void dorm_pool_free(dorm_pool *pool);
 
 /* A context on the pool (alias "default"): it borrows a connection for each
  * statement, or from dorm_atomic_begin to the end of the transaction, and
- * for as long as an iterator streams.  Free with dorm_ctx_free. */
+ * for as long as an iterator streams.  Free with dorm_ctx_free.  NULL when
+ * out of memory or for a pool that failed to open (see dorm_pool_errcode). */
 dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool);
 
 typedef struct dorm_pool_stats {

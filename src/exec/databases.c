@@ -185,7 +185,7 @@ dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs)
 
 dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool)
 {
-    if (!pool) return NULL;
+    if (!pool || dorm_pool_errcode(pool)) return NULL;
     dorm_ctx *cx = dorm_ctx_new_owning(1);
     if (!cx) return NULL;
     cx->conns[0] = cx->db = dorm_db_on_pool(pool, "default");
