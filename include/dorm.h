@@ -16,6 +16,7 @@
 #include "dorm/transaction.h"
 #include "dorm/pool.h"
 #include "dorm/databases.h"
+#include "dorm/tenant.h"
 #include "dorm/signals.h"
 #include "dorm/raw.h"
 #include "dorm/debug.h"

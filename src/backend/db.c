@@ -120,6 +120,7 @@ static void finalize_entry(const void *key, size_t klen, void *value, void *payl
 void dorm_link_free(const dorm_driver *drv, dorm_link *l)
 {
     if (!l) return;
+    dorm_mem_free(l->schema);
     dorm_hmap_each(&l->stmts, finalize_entry, (void *)drv);
     dorm_hmap_free(&l->stmts);
     drv->close(l->conn);
@@ -152,6 +153,7 @@ void dorm_db_close(dorm_db *db)
             dorm_pool_give_back(db->pool, l, !clean);
         } else {
             db->drv->close(l->conn);
+            dorm_mem_free(l->schema);
             dorm_mem_free(l);
         }
     }
@@ -467,10 +469,81 @@ static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt
     return 0;
 }
 
+static int session_of(const dorm_db *db)
+{
+    return db->drv->session ? db->drv->session(db->link->conn) : 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int run_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
+{
+    db->queries++;
+    if (!logging(db)) return db->drv->exec(db->link->conn, sql, e);
+    double start = dorm_now();
+    int rc = db->drv->exec(db->link->conn, sql, e);
+    log_statement(db, sql, false, NULL, 0, dorm_now() - start, rc, e);
+    return rc;
+}
+
+int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e)
+{
+    dorm_buf sql = DORM_BUF_INIT;
+    db->dialect->search_path_sql(&sql, db->schema, local);
+    int rc = sql.failed ? dorm_err(e, DORM_ENOMEM, "out of memory") : run_exec(db, sql.data, e);
+    dorm_buf_free(&sql);
+    return rc;
+}
+
+/* A tenant's search_path on the session a statement is about to run on: set
+ * once per session (again after the driver re-opened it), or refused
+ * outside a transaction behind a transaction pooler, where only SET LOCAL
+ * (at BEGIN) is safe. */
+static int sync_schema(dorm_db *db, dorm_errbuf *e)
+{
+    dorm_link *l = db->link;
+    if (!db->schema && !l->schema) return 0;
+    int rc = db->drv->check ? db->drv->check(l->conn, e) : 0;
+    if (rc) return rc;
+    int session = session_of(db);
+    if (session < 0) {
+        if (!db->schema || db->atomic_depth > 0 || db->beginning) return 0;
+        return dorm_err(e, DORM_ETRANSACTION,
+                        "A context bound to schema \"%s\" behind a transaction pooler runs its statements inside "
+                        "atomic blocks: its search_path is set with SET LOCAL, which lasts one transaction.",
+                        db->schema);
+    }
+    if (same(l->schema, db->schema) && l->session == session) return 0;
+    if (!db->schema && l->session != session) {
+        /* A new session has its default search_path already. */
+        dorm_mem_free(l->schema);
+        l->schema = NULL;
+        return 0;
+    }
+    char *copy = db->schema ? dorm_mem_strdup(db->schema) : NULL;
+    if (db->schema && !copy) return dorm_err(e, DORM_ENOMEM, "out of memory");
+    rc = dorm_db_search_path(db, false, e);
+    if (rc) {
+        dorm_mem_free(copy);
+        return rc;
+    }
+    dorm_mem_free(l->schema);
+    l->schema = copy;
+    l->session = session;
+    return 0;
+}
+
 int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
 {
     int rc = db->link ? 0 : dorm_db_link(db, e);
-    if (rc) return rc;
+    if (!rc && (db->schema || db->link->schema)) rc = sync_schema(db, e);
+    if (rc) {
+        dorm_db_idle(db);
+        return rc;
+    }
     if (len == DORM_STRLEN) len = strlen(sql);
     rc = prepare_on(db, sql, len, out, e);
     if (rc == 0) db->busy++;
@@ -519,14 +592,8 @@ int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
 {
     int rc = db->link ? 0 : dorm_db_link(db, e);
     if (rc) return rc;
-    db->queries++;
-    if (!logging(db)) {
-        rc = db->drv->exec(db->link->conn, sql, e);
-    } else {
-        double start = dorm_now();
-        rc = db->drv->exec(db->link->conn, sql, e);
-        log_statement(db, sql, false, NULL, 0, dorm_now() - start, rc, e);
-    }
+    if (db->schema || db->link->schema) rc = sync_schema(db, e);
+    if (!rc) rc = run_exec(db, sql, e);
     if (db->pool) dorm_db_idle(db);
     return rc;
 }

@@ -36,6 +36,8 @@ typedef struct dorm_link {
     dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
     struct dorm_link *next;  /* pool: the idle list */
     double idle_since;       /* pool: when it was given back (monotonic seconds) */
+    char *schema;            /* the search_path dorm set on the session (NULL: its default) */
+    int session;             /* ... on this session number (the driver's `session`) */
 } dorm_link;
 
 struct dorm_pool;
@@ -55,7 +57,9 @@ struct dorm_db {
     char errmsg[512];
     double last_write;       /* monotonic seconds of the end of the last write (0: none) */
     bool wrote;              /* the open transaction wrote */
-    char *schema;            /* a tenant's search_path, set per transaction (NULL: the URL's) */
+    char *schema;            /* a tenant's search_path (NULL: the URL's): set on each session it
+                              * runs on, or per transaction behind a transaction pooler */
+    bool beginning;          /* BEGIN of a transaction pooler's session is running */
     int atomic_depth;        /* 0: autocommit            */
     bool *no_savepoint;      /* per level below the outermost: opened without one */
     int levels_cap;
@@ -90,6 +94,9 @@ void dorm_db_idle(dorm_db *db);
 /* A handle on `pool` that borrows a session per statement or transaction,
  * named `alias` (borrowed: must outlive it).  NULL when out of memory. */
 dorm_db *dorm_db_on_pool(struct dorm_pool *pool, const char *alias);
+/* Runs the dialect's search_path statement for db->schema on the session
+ * held (`local`: SET LOCAL, inside a transaction).  0 or the error. */
+int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e);
 /* Finalizes a session's statements, closes its connection and frees it.
  * Accepts NULL. */
 void dorm_link_free(const dorm_driver *drv, dorm_link *l);

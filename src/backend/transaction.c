@@ -52,7 +52,16 @@ int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
         /* The session is held from BEGIN to the end of the transaction. */
         rc = dorm_db_hold(db, e);
         if (rc) return rc;
+        db->beginning = true;
         rc = dorm_db_exec(db, db->drv->begin_sql ? db->drv->begin_sql(db->link->conn, write) : "BEGIN", e);
+        /* Behind a transaction pooler a tenant's search_path lasts the
+         * transaction. */
+        if (rc == 0 && db->schema && db->drv->session && db->drv->session(db->link->conn) < 0 &&
+            (rc = dorm_db_search_path(db, true, e)) != 0) {
+            dorm_errbuf ignored;
+            dorm_db_exec(db, "ROLLBACK", &ignored);
+        }
+        db->beginning = false;
         db->no_savepoint[0] = false;
         if (rc == 0) db->atomic_depth++;
         dorm_db_unhold(db);

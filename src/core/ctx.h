@@ -29,6 +29,9 @@ struct dorm_ctx {
     int nconns;
     int use;             /* the alias of connection-level calls (dorm_ctx_use) */
     int save_using;      /* dorm_save_using: 1 + the alias of the save starting */
+    const char *schema;  /* dorm_ctx_set_schema (arena), or NULL               */
+    dorm_value tenant;   /* dorm_ctx_set_tenant (text in the arena)          */
+    bool has_tenant;
     int pinned;          /* calls entered and not left (exec/route.c): nested
                           * ones stay on their connection                  */
     dorm_db **blocks;    /* the connection of each open atomic block, innermost last */

@@ -108,6 +108,7 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
         int rc = adopt(cx, qs->meta, objs[i]);
+        if (!rc && cx->dbs) rc = dorm_tenant_check(cx, objs[i]);
         if (rc) return rc;
         dorm_touch_auto_now(objs[i], true);
     }

@@ -33,6 +33,7 @@ void dorm_databases_free(dorm_databases *dbs)
     dorm_mem_free(dbs->owned);
     dorm_mem_free(dbs->aliases);
     dorm_mem_free(dbs->routers);
+    dorm_mem_free(dbs->scopes);
     dorm_mem_free(dbs);
 }
 

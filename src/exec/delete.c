@@ -530,15 +530,14 @@ int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     if (qs->distinct) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
     if (qs->mode != DORM_MODE_OBJECTS)
         return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .values() or .values_list()");
+    dorm_route r;
+    int rc = dorm_route_qs(qs, true, &r);
+    if (rc) return rc;
     collector c;
     memset(&c, 0, sizeof c);
     c.cx = qs->cx;
     c.qs = dorm_clear_ordering(qs);
-    if (!c.qs) return DORM_ENOMEM;
-    dorm_route r;
-    int rc = dorm_route_qs(qs, true, &r);
-    if (rc) return rc;
-    rc = delete_collected(&c, out);
+    rc = c.qs ? delete_collected(&c, out) : DORM_ENOMEM;
     dorm_route_leave(qs->cx, &r);
     return rc;
 }

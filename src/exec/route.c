@@ -6,6 +6,7 @@
 
 #include "exec/route.h"
 #include "backend/pool.h"
+#include "core/alloc.h"
 
 static const char *alias_name(const dorm_ctx *cx, int i)
 {
@@ -24,6 +25,11 @@ dorm_db *dorm_route_conn(dorm_ctx *cx, int i)
         return NULL;
     }
     db->alias_no = i + 1;
+    if (cx->schema && !(db->schema = dorm_mem_strdup(cx->schema))) {
+        dorm_db_close(db);
+        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
     /* Signals are the program's, not a database's: every alias of the
      * context sends to the receivers the default one has. */
     if (cx->conns[0]) db->signals = cx->conns[0]->signals;
@@ -109,6 +115,10 @@ static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r)
  * not routed again unless it names its database. */
 static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *instance, int using, dorm_route *r)
 {
+    if (write && instance && cx->dbs && cx->dbs->scopes) {
+        int rc = dorm_tenant_check(cx, (void *)instance);
+        if (rc) return rc;
+    }
     if (!cx->conns || (cx->pinned && using < 0)) return enter_db(cx, cx->db, write, r);
     if (using >= 0) return enter(cx, using, write, r);
     if (!cx->dbs || cx->dbs->nrouters == 0) {
@@ -149,6 +159,8 @@ int dorm_route_qs(dorm_qs *qs, bool write, dorm_route *r)
 {
     dorm_ctx *cx = qs->cx;
     if (!qs->meta) return enter_db(cx, cx->db, write, r);
+    int rc = cx->dbs && cx->dbs->scopes ? dorm_tenant_filter(qs) : 0;
+    if (rc) return rc;
     return route(cx, write, qs->meta->model, qs->hint, qs->using_db - 1, r);
 }
 

@@ -5,6 +5,7 @@
 #define DORM_EXEC_ROUTE_H
 
 #include "dorm/databases.h"
+#include "dorm/tenant.h"
 #include "backend/db.h"
 #include "core/ctx.h"
 #include "exec/exec.h"
@@ -23,6 +24,7 @@ struct dorm_databases {
     dorm_router *routers;
     int nrouters;
     void **owned;            /* router payloads the set made (replica routers) */
+    dorm_tenant_scope *scopes; /* row-level tenant scopes, {NULL, NULL}-terminated */
     int nowned;
     char errmsg[512];
 };
@@ -83,6 +85,12 @@ int dorm_route_relation(void *obj, const void *value);
 /* allow_migrate for the connection cx runs on now, of the model named
  * `model_name` (any case; NULL for RunSQL / RunC) of app `app_label`. */
 bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name);
+/* tenant.c: a scoped model's tenant filter added to qs (once), or
+ * DORM_EPOLICY when the context has no tenant; 0 for other models. */
+int dorm_tenant_filter(dorm_qs *qs);
+/* A scoped object written by cx: given the tenant when it has none,
+ * refused (DORM_EPOLICY) when it has another. */
+int dorm_tenant_check(dorm_ctx *cx, void *obj);
 /* The place of obj's database among its context's aliases, or -1. */
 int dorm_route_obj_alias(const void *obj);
 

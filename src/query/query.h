@@ -159,6 +159,7 @@ struct dorm_qs {
     const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
     int using_db;             /* using(): 1 + the alias's place; 0: routed   */
     const void *hint;         /* the routers' hints['instance'], or NULL     */
+    bool tenant_filtered;     /* the row-level tenant filter was added       */
     /* result cache */
     bool done;
     void **objs;

@@ -272,6 +272,11 @@ typedef struct dorm_dialect {
     const char *explain_prefix;
     const char *const *explain_formats;
     const char *const *explain_options;
+    /* Schema-per-tenant: the statement that makes `schema` the only one
+     * searched (NULL: back to the session's default), for the session or,
+     * `local`, the transaction.  The name is validated; the dialect quotes
+     * it.  NULL: the backend has no schemas. */
+    void (*search_path_sql)(dorm_buf *out, const char *schema, bool local);
 } dorm_dialect;
 
 enum {
@@ -396,6 +401,12 @@ typedef struct dorm_driver {
     /* Optional: true when every connection to `url` opens a database of its
      * own (SQLite's :memory:), so a pool may hold only one.  NULL: false. */
     bool (*private_database)(const dorm_url *url);
+    /* Optional: the number of the server session the connection is on (it
+     * changes when the driver re-opens one the server ended), so session
+     * settings dorm made can be made again; -1 when consecutive
+     * transactions may reach different server sessions (a transaction
+     * pooler), where settings last one transaction (SET LOCAL).  NULL: 0. */
+    int (*session)(dorm_conn *c);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
