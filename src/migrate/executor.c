@@ -229,9 +229,11 @@ static int finish_run(void *payload) {
 }
 
 /* A migration with "atomic": false (Django's Migration.atomic): each
- * operation in a transaction of its own, the CONCURRENTLY ones in none, the
- * record at the end.  A failure keeps the operations done before it and
- * leaves the migration unapplied, as in Django. */
+ * operation in a transaction of its own, the CONCURRENTLY ones and RunC in
+ * none (Django runs RunPython there in autocommit: a batched data migration
+ * commits chunk by chunk), the record at the end.  A failure keeps the
+ * operations done before it and leaves the migration unapplied, as in
+ * Django. */
 static int apply_nonatomic(apply_job *j) {
     dorm_ctx *cx = j->r->cx;
     dorm_migration *m = j->r->g.nodes[j->i];
@@ -239,7 +241,8 @@ static int apply_nonatomic(apply_job *j) {
     for (int n = 0; !rc && !j->skipped && n < m->nops; n++) {
         j->step = n;
         const dorm_op *op = &m->ops[j->backwards ? m->nops - 1 - n : n];
-        rc = op->concurrently ? run_ops(j, n, n, false) : dorm_in_transaction(cx, op_run, j);
+        bool outside = op->concurrently || op->kind == DORM_OP_RUN_C;
+        rc = outside ? run_ops(j, n, n, false) : dorm_in_transaction(cx, op_run, j);
     }
     if (!rc && !j->skipped) rc = dorm_in_transaction(cx, finish_run, j);
     return rc;

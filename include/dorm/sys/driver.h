@@ -277,6 +277,12 @@ typedef struct dorm_dialect {
      * `local`, the transaction.  The name is validated; the dialect quotes
      * it.  NULL: the backend has no schemas. */
     void (*search_path_sql)(dorm_buf *out, const char *schema, bool local);
+    /* AlterFieldConcurrently: the statements that make a column NOT NULL
+     * without holding an exclusive lock while the table is scanned, run one
+     * by one outside a transaction (NULL-terminated; %1 the table, %2 the
+     * column, %3 a constraint name, each quoted where it is put).  NULL:
+     * the operation is an ordinary AlterField. */
+    const char *const *set_not_null_concurrently;
 } dorm_dialect;
 
 enum {
