@@ -397,3 +397,37 @@ Test(databases, aliases_from_the_environment)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+static dorm_app lifecycle_dir;
+
+/* makemigrations checks the history of every database its models may be
+ * migrated to (allow_migrate), as Django's does. */
+Test(databases, makemigrations_checks_the_history_per_database)
+{
+    dorm_ctx *cx = S.cx;
+    lifecycle_dir = lifecycle;
+    lifecycle_dir.migrations_dir = test_tmpdir_make("dorm-hist");
+    const dorm_app *const apps[] = {&lifecycle_dir, NULL};
+    FILE *out = fopen("/dev/null", "w");
+    dorm_makemigrations_opts mo = {.out = out};
+    cr_assert_eq(dorm_makemigrations(cx, apps, &mo), 0, "%s", dorm_errmsg(cx));
+    char path[128];
+    snprintf(path, sizeof path, "%s/0002_nothing.json", lifecycle_dir.migrations_dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{\"dependencies\": [[\"lifecycle\", \"0001_initial\"]], \"operations\": []}", f);
+    fclose(f);
+    dorm_migrate_opts mig = {.database = "archive", .verbosity = 0, .out = out};
+    cr_assert_eq(dorm_migrate(cx, apps, &mig), 0, "%s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_ctx_use(cx, "archive"));
+    dorm_cursor *c = dorm_cursor_new(cx);
+    cr_assert_eq(dorm_cursor_execute(c, "DELETE FROM dorm_migrations WHERE name = '0001_initial'", NULL, 0), 0, "%s",
+                 dorm_errmsg(cx));
+    dorm_cursor_close(c);
+    cr_assert_not_null(dorm_ctx_use(cx, "default"));
+    cr_assert_eq(dorm_makemigrations(cx, apps, &mo), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(cx), "InconsistentMigrationHistory: Migration lifecycle.0002_nothing is applied before "
+                                      "its dependency lifecycle.0001_initial on database 'archive'.");
+    fclose(out);
+    test_tmpdir_remove();
+}
