@@ -120,6 +120,9 @@ const char *dorm_obj_db(const void *obj);
  * object with a key that the other database does not have is inserted;
  * Django's rule, as dorm_save).  The object then belongs to `alias`. */
 int dorm_save_using(void *obj, const char *alias);
+/* delete(using=alias): deletes the object (and what cascades from it) on
+ * that database.  As dorm_delete. */
+int dorm_delete_using(void *obj, const char *alias, struct dorm_deleted *out);
 /* Seconds since the context's last write to `alias` ended (a write outside
  * a transaction, or the commit of one that wrote); a negative number when
  * it never wrote there.  What read-your-writes routing asks. */

@@ -28,7 +28,8 @@ struct dorm_ctx {
                           * is the one connection (dorm_ctx_new, borrowed) */
     int nconns;
     int use;             /* the alias of connection-level calls (dorm_ctx_use) */
-    int save_using;      /* dorm_save_using: 1 + the alias of the save starting */
+    int save_using;      /* dorm_save_using / dorm_delete_using: 1 + the alias
+                          * of the object write starting                   */
     const char *schema;  /* dorm_ctx_set_schema (arena), or NULL               */
     dorm_value tenant;   /* dorm_ctx_set_tenant (text in the arena)          */
     bool has_tenant;

@@ -30,9 +30,6 @@ dorm_db *dorm_route_conn(dorm_ctx *cx, int i)
         dorm_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
-    /* Signals are the program's, not a database's: every alias of the
-     * context sends to the receivers the default one has. */
-    if (cx->conns[0]) db->signals = cx->conns[0]->signals;
     cx->conns[i] = db;
     return db;
 }
@@ -115,6 +112,11 @@ static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r)
  * not routed again unless it names its database. */
 static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *instance, int using, dorm_route *r)
 {
+    /* save(using=) / delete(using=): the alias given for this object's write. */
+    if (write && instance && cx->save_using && using < 0) {
+        using = cx->save_using - 1;
+        cx->save_using = 0;
+    }
     if (write && instance && cx->dbs && cx->dbs->scopes) {
         int rc = dorm_tenant_check(cx, (void *)instance);
         if (rc) return rc;
@@ -167,10 +169,7 @@ int dorm_route_qs(dorm_qs *qs, bool write, dorm_route *r)
 int dorm_route_save(void *obj, dorm_route *r)
 {
     dorm_object *h = obj;
-    dorm_ctx *cx = h->cx;
-    int using = cx->save_using - 1;
-    cx->save_using = 0;
-    return dorm_route_write(cx, h->model, obj, using, r);
+    return dorm_route_write(h->cx, h->model, obj, -1, r);
 }
 
 int dorm_route_use(dorm_ctx *cx, dorm_route *r)
@@ -344,4 +343,16 @@ int dorm_route_relation(void *obj, const void *value)
     if (dorm_allow_relation(cx, value, obj)) return DORM_OK;
     return dorm_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": the current database router prevents this relation.",
                      ((const dorm_object *)value)->model->name, dorm_obj_str(value));
+}
+
+int dorm_delete_using(void *obj, const char *alias, dorm_deleted *out)
+{
+    dorm_object *h = obj;
+    if (!h || !h->cx) return dorm_delete(obj, out);
+    int i = dorm_route_alias(h->cx, alias);
+    if (i < 0) return i;
+    h->cx->save_using = i + 1;
+    int rc = dorm_delete(obj, out);
+    h->cx->save_using = 0;
+    return rc;
 }

@@ -58,8 +58,9 @@ int dorm_route_write(dorm_ctx *cx, const dorm_model *model, const void *instance
 /* The same for a QuerySet's model, using() and hint: a read, or the write
  * of update() and delete(). */
 int dorm_route_qs(dorm_qs *qs, bool write, dorm_route *r);
-/* Enters the connection a save of obj writes to: dorm_save_using's alias
- * when one is given for this save, else routed with obj as the hint. */
+/* Enters the connection a save of obj writes to: routed with obj as the
+ * hint, or dorm_save_using's / dorm_delete_using's alias (cx->save_using,
+ * taken by the first write of an object that is routed). */
 int dorm_route_save(void *obj, dorm_route *r);
 /* Enters `db` itself (an iteration going on where it started). */
 int dorm_route_enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r);

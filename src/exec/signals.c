@@ -93,12 +93,20 @@ int dorm_signal_fail(const dorm_signal_event *ev, int code, const char *fmt, ...
 
 /* ---- sending ---------------------------------------------------------------- */
 
+/* The receivers of cx's connection; a context on several databases sends
+ * to those of its default one whichever database it writes to (Django's
+ * receivers are the program's, not a connection's). */
+static dorm_signals *receivers(const dorm_ctx *cx) {
+    if (cx->db && cx->db->signals) return cx->db->signals;
+    return cx->conns && cx->conns[0] ? cx->conns[0]->signals : NULL;
+}
+
 bool dorm_signal_wanted(dorm_ctx *cx, dorm_signal sig, const void *sender) {
-    return cx && cx->db && dorm_signal_has_listeners(cx->db->signals, sig, sender);
+    return cx && cx->db && dorm_signal_has_listeners(receivers(cx), sig, sender);
 }
 
 int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev) {
-    dorm_signals *s = cx->db ? cx->db->signals : NULL;
+    dorm_signals *s = receivers(cx);
     if (!s) return DORM_OK;
     ev->cx = cx;
     ev->db = cx->db;

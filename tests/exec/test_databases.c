@@ -338,6 +338,17 @@ Test(databases, per_alias_logs_and_counts)
     cr_assert_eq(dorm_db_query_count(arc) - q1, 3);
     cr_assert_eq(nlogged[0], 1);
     cr_assert_eq(nlogged[1], 3);
+    /* delete(using=): the row goes from the database named, whatever the
+     * routers would say (Snapshot's writes go to default). */
+    Snapshot *s = dorm_new(cx, Snapshot);
+    s->label = "archived";
+    cr_assert_eq(dorm_save_using(s, "archive"), 0, "%s", dorm_errmsg(cx));
+    dorm_create(cx, Snapshot, .label = "kept on default");
+    Snapshot *ghost = dorm_new(cx, Snapshot);
+    ghost->id = s->id;
+    cr_assert_eq(dorm_delete_using(ghost, "archive", NULL), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_count(dorm_using(dorm_all(cx, Snapshot), "archive")), 0);
+    cr_assert_eq(dorm_count(dorm_all(cx, Snapshot)), 1);
     cr_assert_null(dorm_ctx_db_using(cx, "nope"));
     cr_assert_eq(dorm_errcode(cx), DORM_ECONFIG);
     cr_assert_str_eq(dorm_errmsg(cx), "The connection 'nope' doesn't exist.");
