@@ -1,7 +1,8 @@
 /* pool.c - eight threads share one dorm_pool of four connections: each has
  * a context on the pool and runs F() increments, get_or_create of shared
  * keys, atomic blocks and reads, so contexts borrow, wait for and give back
- * connections all the time.  A plain program (Criterion cannot run under
+ * connections all the time; then the same through a dorm_databases with the
+ * replica router over two aliases of the same database.  A plain program (Criterion cannot run under
  * ThreadSanitizer; make test-tsan builds it with -fsanitize=thread).  The
  * pool pings every connection it lends (health_check 0), so the check runs
  * under the sanitizer too.  The database is $DORM_TEST_URL's (an SQLite
@@ -42,6 +43,7 @@ const dorm_model Counter_model = DORM_MODEL(Counter, "threads", Counter_fields);
 static const dorm_app app = {.label = "threads", .models = DORM_MODELS(&Counter_model)};
 
 static dorm_pool *pool;
+static dorm_databases *dbs;   /* phase two: primary + "replica" (the same database) */
 
 typedef struct job {
     int n;
@@ -57,7 +59,7 @@ static void failed(job *j, dorm_ctx *cx, const char *what)
 static void *work(void *payload)
 {
     job *j = payload;
-    dorm_ctx *cx = dorm_ctx_new_pool(pool);
+    dorm_ctx *cx = dbs ? dorm_ctx_new_databases(dbs) : dorm_ctx_new_pool(pool);
     if (!cx) {
         j->failures = 1;
         snprintf(j->first, sizeof j->first, "context: out of memory");
@@ -123,36 +125,48 @@ int main(void)
     if (dorm_create_all(cx) != 0 || !dorm_create(cx, Counter, .key = "total"))
         return fprintf(stderr, "pool: set-up: %s\n", dorm_errmsg(cx)), 2;
 
-    job jobs[THREADS];
-    pthread_t threads[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        jobs[i] = (job){.n = i};
-        if (pthread_create(&threads[i], NULL, work, &jobs[i]) != 0) return perror("pthread_create"), 2;
-    }
-    for (int i = 0; i < THREADS; i++) pthread_join(threads[i], NULL);
-
+    /* Phase one: contexts on one pool.  Phase two: contexts on a set of two
+     * aliases of the same database with the replica router (its shared
+     * counter, two pools, read-your-writes per context). */
     int status = 0;
-    for (int i = 0; i < THREADS; i++)
-        if (jobs[i].failures) {
-            printf("thread %d: %d failures; first: %s\n", i, jobs[i].failures, jobs[i].first);
+    for (int phase = 1; phase <= 2; phase++) {
+        if (phase == 2) {
+            dbs = dorm_databases_new(reg);
+            dorm_databases_add(dbs, "default", url, &opts);
+            dorm_databases_add(dbs, "replica", url, &opts);
+            if (dorm_databases_add_replica_router(dbs, "default", (const char *const[]){"replica", NULL}, 0))
+                return fprintf(stderr, "pool: %s\n", dorm_databases_errmsg(dbs)), 2;
+        }
+        job jobs[THREADS];
+        pthread_t threads[THREADS];
+        for (int i = 0; i < THREADS; i++) {
+            jobs[i] = (job){.n = i};
+            if (pthread_create(&threads[i], NULL, work, &jobs[i]) != 0) return perror("pthread_create"), 2;
+        }
+        for (int i = 0; i < THREADS; i++) pthread_join(threads[i], NULL);
+        for (int i = 0; i < THREADS; i++)
+            if (jobs[i].failures) {
+                printf("phase %d, thread %d: %d failures; first: %s\n", phase, i, jobs[i].failures, jobs[i].first);
+                status = 1;
+            }
+        int want = phase * THREADS * ROUNDS;
+        Counter *t = dorm_get(dorm_all(cx, Counter), DQ("key", "total"));
+        int64_t total = t ? t->n : -1, keys = dorm_count(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")));
+        int64_t sum = 0;
+        DORM_EACH(Counter, c, dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k"))) sum += c->n;
+        dorm_pool_stats st = dorm_pool_get_stats(phase == 1 ? pool : dorm_databases_pool(dbs, "replica"));
+        printf("pool phase %d: total %lld (want %d), %lld keys (want %d), their sum %lld (want %d); %d connections "
+               "(at most %d), %llu lent, %llu waits\n",
+               phase, (long long)total, want, (long long)keys, KEYS, (long long)sum, want, st.size, POOL,
+               (unsigned long long)st.borrows, (unsigned long long)st.waits);
+        if (total != want || keys != KEYS || sum != want || st.size > POOL || st.size < 1) status = 1;
+        if (st.idle != st.size) {
+            printf("pool: %d of %d connections were not given back\n", st.size - st.idle, st.size);
             status = 1;
         }
-    Counter *t = dorm_get(dorm_all(cx, Counter), DQ("key", "total"));
-    int64_t total = t ? t->n : -1, keys = dorm_count(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")));
-    int64_t sum = 0;
-    DORM_EACH(Counter, c, dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k"))) sum += c->n;
-    dorm_pool_stats st = dorm_pool_get_stats(pool);
-    printf("pool: total %lld (want %d), %lld keys (want %d), their sum %lld (want %d); %d connections "
-           "(at most %d), %llu lent, %llu waits\n",
-           (long long)total, THREADS * ROUNDS, (long long)keys, KEYS, (long long)sum, THREADS * ROUNDS, st.size, POOL,
-           (unsigned long long)st.borrows, (unsigned long long)st.waits);
-    if (total != THREADS * ROUNDS || keys != KEYS || sum != THREADS * ROUNDS || st.size > POOL || st.size < 1)
-        status = 1;
-    if (st.idle != st.size) {
-        printf("pool: %d of %d connections were not given back\n", st.size - st.idle, st.size);
-        status = 1;
     }
     dorm_ctx_free(cx);
+    dorm_databases_free(dbs);
     dorm_pool_free(pool);
     if (pg) {
         snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
