@@ -17,7 +17,7 @@ TOOLS="gcc make cmake pkg-config"
 # The one list of packages, by group.  Later issues add to these lines.
 declare -A GROUP_PACKAGES=(
     [install]="$TOOLS $LIBRARY"
-    [build]="$TOOLS $LIBRARY g++ postgresql libcriterion-dev doxygen"
+    [build]="$TOOLS $LIBRARY g++ postgresql pgbouncer libcriterion-dev doxygen"
     [docs]="make doxygen"
     [bench]="python3-django python3-psycopg2 libgom-1.0-dev"
     [fuzz]="clang libclang-rt-14-dev"

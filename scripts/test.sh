@@ -149,11 +149,11 @@ run_postgres() {
     DORM_TEST_URL=$sqlite_url
 }
 
-# run_tsan: the threads test (tests/threads, label "threads") built with
+# run_tsan: the threads tests (tests/threads, label "threads") built with
 # ThreadSanitizer in build-tsan/, on SQLite and, when the PostgreSQL run has
 # a server, on it too.  Only libdorm and that program are built.
 run_tsan() {
-    configure_build "ThreadSanitizer build" build-tsan test_threads -DCMAKE_BUILD_TYPE=Debug \
+    configure_build "ThreadSanitizer build" build-tsan "test_threads test_threads_pool" -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=OFF -DDORM_TSAN=ON || return
     export TSAN_OPTIONS=halt_on_error=1
     run_tests "ThreadSanitizer build" build-tsan ctest-tsan.log "$build_failed" -L threads

@@ -152,9 +152,17 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
                                 const dorm_set *const *through_defaults);
 #define dorm_related_create_with(owner, name, through_defaults, Model, ...) \
     ((Model *)dorm_related_create_with_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}, (through_defaults)))
-/* Assigning a related object (book.author = a): sets the key and the cache. */
-void dorm_fk_set_(void *obj, void *member, const void *target);
+/* Assigning a related object (book.author = a): sets the key and the cache.
+ * 0, or DORM_EVALUE when the databases' routers refuse the relation
+ * (objects of two databases: "Cannot assign "<Person: Ann>": the current
+ * database router prevents this relation."), the member then unchanged and
+ * its cache emptied. */
+int dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
+
+/* str(obj): the model's `str` hook, else "<Model> object (<pk>)"; in the
+ * object's context arena or borrowed.  Never NULL ("" when out of memory). */
+const char *dorm_obj_str(const void *obj);
 
 /* full_clean() and the rest of validation: dorm/validate.h. */
 

@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "model.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,6 +21,21 @@ extern "C" {
  * task; `manage migrate` draws it as a bar on a terminal. */
 typedef struct dorm_progress dorm_progress;
 void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
+
+/* A batched, resumable data migration (for a RunC function, best in a
+ * migration with "atomic": false): calls fn(cx, objs, n, payload) for the
+ * objects of `qs` in chunks of `chunk` (0: 1000) in primary-key order, each
+ * chunk in a transaction of its own together with a checkpoint named `name`
+ * in the table dorm_batches; progress goes to `progress` (may be NULL).  A
+ * run that stopped - a crash, a chunk that failed (fn returns a negative
+ * dorm_error, that chunk is rolled back) - goes on after the last committed
+ * chunk when it runs again; a finished run removes its checkpoint.  The
+ * model needs an integer primary key.  Inside an atomic migration the
+ * chunks are savepoints of its one transaction (nothing to resume).  0 or
+ * a negative error recorded on cx. */
+typedef int (*dorm_batch_fn)(dorm_ctx *cx, void **objs, size_t n, void *payload);
+int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chunk, dorm_batch_fn fn, void *payload,
+                         dorm_progress *progress);
 
 /* What dorm_migrate does (the options of `manage migrate`); zero for the
  * defaults. */
@@ -33,6 +49,10 @@ typedef struct dorm_migrate_opts {
     bool strict;              /* safety warnings are errors                       */
     int verbosity;            /* 0: silent; 1: Django's progress lines            */
     FILE *out;                /* NULL: stdout                                     */
+    const char *database;     /* --database: the alias to migrate (a context on
+                               * dorm_databases); NULL: the alias in use. Its
+                               * routers' allow_migrate decides which operations
+                               * touch it (the others only change the state) */
 } dorm_migrate_opts;
 
 /* migrate: applies (or, to an earlier target, unapplies) migrations, each in

@@ -441,6 +441,10 @@ typedef struct dorm_model {
      * fields, adding errors with dorm_verror_add (field NULL: __all__).  0,
      * or a negative dorm_error for a failure that is not a validation one. */
     int (*clean)(void *obj, struct dorm_verrors *errors);
+    /* Model.__str__: the object as text (borrowed, or made in its context's
+     * arena), used where Django writes an object's repr, "<Person: Ann>".
+     * NULL: Django's default, "Person object (1)". */
+    const char *(*str)(const void *obj);
 } dorm_model;
 
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))

@@ -1,6 +1,7 @@
-/* db.h - the connection handle behind dorm_db: driver and connection, the
- * per-connection prepared-statement cache, transaction depth, statement log
- * and query counter.  Layers above run every statement through these calls. */
+/* db.h - the connection handle behind dorm_db: driver, the server session it
+ * runs on (its own, or one borrowed from a pool), transaction depth,
+ * statement log and query counter.  Layers above run every statement
+ * through these calls. */
 #ifndef DORM_BACKEND_DB_H
 #define DORM_BACKEND_DB_H
 
@@ -26,15 +27,39 @@ typedef struct dorm_commit_hook {
     int depth;
 } dorm_commit_hook;
 
+/* One server session: the driver's connection and its prepared statements
+ * (a statement belongs to the session that prepared it).  A dorm_db opened
+ * by URL owns one for its life; one of a pool borrows one per statement or
+ * transaction (backend/pool.c). */
+typedef struct dorm_link {
+    dorm_conn *conn;
+    dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
+    struct dorm_link *next;  /* pool: the idle list */
+    double idle_since;       /* pool: when it was given back (monotonic seconds) */
+    char *schema;            /* the search_path dorm set on the session (NULL: its default) */
+    int session;             /* ... on this session number (the driver's `session`) */
+} dorm_link;
+
+struct dorm_pool;
+
 struct dorm_db {
     const dorm_driver *drv;
     const dorm_dialect *dialect;
-    dorm_conn *conn;
+    dorm_link *link;         /* NULL: none held (pool) or the open failed */
+    struct dorm_pool *pool;  /* NULL: the link is the db's own */
+    int busy;                /* statements prepared and not yet released */
+    int holds;               /* dorm_db_hold calls not yet ended */
     const dorm_registry *reg;
+    const char *alias;       /* "default", or the alias of a dorm_databases */
+    int alias_no;            /* 1 + the alias's place in its set (objects' _state.db) */
     dorm_url url;
     int err;
     char errmsg[512];
-    dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
+    double last_write;       /* monotonic seconds of the end of the last write (0: none) */
+    bool wrote;              /* the open transaction wrote */
+    char *schema;            /* a tenant's search_path (NULL: the URL's): set on each session it
+                              * runs on, or per transaction behind a transaction pooler */
+    bool beginning;          /* BEGIN of a transaction pooler's session is running */
     int atomic_depth;        /* 0: autocommit            */
     bool *no_savepoint;      /* per level below the outermost: opened without one */
     int levels_cap;
@@ -50,6 +75,31 @@ struct dorm_db {
     uint64_t queries;
     struct dorm_signals *signals; /* receivers of model signals (exec/signals.c), borrowed */
 };
+
+/* Monotonic seconds (CLOCK_MONOTONIC). */
+double dorm_now(void);
+
+/* Keeps the db's server session across statements and transactions until
+ * dorm_db_unhold (they nest): session state such as SQLite's foreign-key
+ * switch must stay on one session.  0, or the error of borrowing one. */
+int dorm_db_hold(dorm_db *db, dorm_errbuf *e);
+void dorm_db_unhold(dorm_db *db);
+/* The server session to run on, borrowed from the pool when none is held.
+ * 0, or DORM_EOPERATIONAL (the pool could not give one in time, or the
+ * server is down). */
+int dorm_db_link(dorm_db *db, dorm_errbuf *e);
+/* Gives a pool's session back when nothing runs on it and no transaction
+ * or hold keeps it. */
+void dorm_db_idle(dorm_db *db);
+/* A handle on `pool` that borrows a session per statement or transaction,
+ * named `alias` (borrowed: must outlive it).  NULL when out of memory. */
+dorm_db *dorm_db_on_pool(struct dorm_pool *pool, const char *alias);
+/* Runs the dialect's search_path statement for db->schema on the session
+ * held (`local`: SET LOCAL, inside a transaction).  0 or the error. */
+int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e);
+/* Finalizes a session's statements, closes its connection and frees it.
+ * Accepts NULL. */
+void dorm_link_free(const dorm_driver *drv, dorm_link *l);
 
 /* Parses a database URL into `out` (free with dorm_url_free, also after a
  * failure).  The scheme is lower-cased; user, password and host are

@@ -48,7 +48,24 @@ int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
     int rc = 0;
     if (db->atomic_depth == 0) {
         db->needs_rollback = db->rollback_error = false;
-        rc = dorm_db_exec(db, db->conn && db->drv->begin_sql ? db->drv->begin_sql(db->conn, write) : "BEGIN", e);
+        db->wrote = false;
+        /* The session is held from BEGIN to the end of the transaction. */
+        rc = dorm_db_hold(db, e);
+        if (rc) return rc;
+        db->beginning = true;
+        rc = dorm_db_exec(db, db->drv->begin_sql ? db->drv->begin_sql(db->link->conn, write) : "BEGIN", e);
+        /* Behind a transaction pooler a tenant's search_path lasts the
+         * transaction. */
+        if (rc == 0 && db->schema && db->drv->session && db->drv->session(db->link->conn) < 0 &&
+            (rc = dorm_db_search_path(db, true, e)) != 0) {
+            dorm_errbuf ignored;
+            dorm_db_exec(db, "ROLLBACK", &ignored);
+        }
+        db->beginning = false;
+        db->no_savepoint[0] = false;
+        if (rc == 0) db->atomic_depth++;
+        dorm_db_unhold(db);
+        return rc;
     } else if (!skip) {
         rc = level_sql(db, "SAVEPOINT", db->atomic_depth, e);
     }
@@ -167,7 +184,13 @@ int dorm_db_commit(dorm_db *db, dorm_errbuf *e)
     if (rc == 0) {
         db->atomic_depth--;
         hooks_level_end(db, depth, true);
-        if (depth == 1) run_hooks(db);
+        if (depth == 1) {
+            /* Read-your-writes routing counts from the commit. */
+            if (db->wrote) db->last_write = dorm_now();
+            db->wrote = false;
+            dorm_db_idle(db);
+            run_hooks(db);
+        }
         return 0;
     }
     /* The failure is what the caller needs to hear about; the rollback that

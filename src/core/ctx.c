@@ -26,11 +26,26 @@ dorm_ctx *dorm_ctx_new(dorm_db *db) {
     return cx;
 }
 
+dorm_ctx *dorm_ctx_new_owning(int n) {
+    dorm_ctx *cx = dorm_ctx_new(NULL);
+    if (!cx) return NULL;
+    cx->conns = dorm_mem_calloc((size_t)n, sizeof *cx->conns);
+    if (!cx->conns) {
+        dorm_mem_free(cx);
+        return NULL;
+    }
+    cx->nconns = n;
+    return cx;
+}
+
 void dorm_ctx_free(dorm_ctx *cx) {
     if (!cx) return;
+    for (int i = 0; i < cx->nconns; i++) dorm_db_close(cx->conns[i]);
+    dorm_mem_free(cx->conns);
     dorm_error_clear(cx);
     dorm_hmap_free(&cx->lazy);
     dorm_arena_free(&cx->arena);
+    dorm_mem_free(cx->blocks);
     dorm_mem_free(cx);
 }
 

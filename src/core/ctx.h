@@ -10,9 +10,33 @@
 #include "arena.h"
 #include "hash.h"
 
+/* The alias an object belongs to (Django's _state.db), in its header's flags:
+ * 0 for none, else the alias_no of the connection it was read from or saved
+ * to. */
+#define DORM_OBJ_DB_SHIFT 8
+#define DORM_OBJ_DB_MASK ((uint32_t)0xff << DORM_OBJ_DB_SHIFT)
+#define DORM_OBJ_DB(n) ((uint32_t)(n) << DORM_OBJ_DB_SHIFT)
+
+struct dorm_databases;
+
 struct dorm_ctx {
     dorm_arena arena;
-    dorm_db *db;
+    dorm_db *db;         /* the connection statements run on now: the routed
+                          * one during a call, conns[use] between calls */
+    struct dorm_databases *dbs; /* routed over; NULL: no routers          */
+    dorm_db **conns;     /* per alias, owned, made on first use; NULL: `db`
+                          * is the one connection (dorm_ctx_new, borrowed) */
+    int nconns;
+    int use;             /* the alias of connection-level calls (dorm_ctx_use) */
+    int save_using;      /* dorm_save_using / dorm_delete_using: 1 + the alias
+                          * of the object write starting                   */
+    const char *schema;  /* dorm_ctx_set_schema (arena), or NULL               */
+    dorm_value tenant;   /* dorm_ctx_set_tenant (text in the arena)          */
+    bool has_tenant;
+    int pinned;          /* calls entered and not left (exec/route.c): nested
+                          * ones stay on their connection                  */
+    dorm_db **blocks;    /* the connection of each open atomic block, innermost last */
+    int nblocks, blocks_cap;
     int err;
     char *errmsg;        /* malloc'd, replaced by each error; NULL: "" */
     /* query policies (exec/policy.c) */
@@ -29,6 +53,10 @@ struct dorm_ctx {
     void *progress_payload;
     dorm_progress_event progress_last;
 };
+
+/* A context that owns `n` connections, one per alias, made on first use
+ * (cx->conns; exec/route.c).  NULL when out of memory. */
+dorm_ctx *dorm_ctx_new_owning(int n);
 
 /* Records an error on the context (replacing the previous one) and returns
  * `code`, so callers can `return dorm_fail(cx, DORM_EFIELD, "...", ...)`. */

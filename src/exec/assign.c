@@ -5,7 +5,7 @@
  * be an integer."). */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "model/messages.h"
 
 /* Django's date_re: the shape of a date, whatever its numbers say. */
@@ -46,16 +46,12 @@ int dorm_field_assign_(void *obj, const char *name, dorm_value value) {
     if (!fm) return dorm_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name ? name : "");
     const dorm_meta *om = value.type == DORM_T_OBJECT ? dorm_meta_of_obj(value.u.p) : NULL;
     if (om && fm->f->kind == DORM_KIND_FK && om != fm->target) {
-        /* Django's descriptor, with the default repr of a model instance. */
-        dorm_value pk = dorm_pk_is_set(value.u.p) ? dorm_pk_value(value.u.p) : dorm_v_null();
-        dorm_buf b = DORM_BUF_INIT;
-        dorm_value_str(&b, &pk);
-        int rc = dorm_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s object (%s)>\": \"%s.%s\" must be a \"%s\" instance.",
-                           om->model->name, om->model->name, b.data ? b.data : "None", m->model->name, fm->f->name,
-                           fm->target ? fm->target->model->name : "?");
-        dorm_buf_free(&b);
-        return rc;
+        /* Django's descriptor, with the repr of a model instance. */
+        return dorm_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": \"%s.%s\" must be a \"%s\" instance.",
+                         om->model->name, dorm_obj_str(value.u.p), m->model->name, fm->f->name,
+                         fm->target ? fm->target->model->name : "?");
     }
+    if (om && fm->f->kind == DORM_KIND_FK && dorm_route_relation(obj, value.u.p)) return DORM_EVALUE;
     dorm_value v;
     int rc = dorm_prep_value(cx, fm, fm->value_kind, &value, &v);
     if (rc == DORM_ENOMEM) return rc;

@@ -3,7 +3,7 @@
  * one transaction.  Objects may come from dorm_new or be plain structs. */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 typedef struct bulk_job {
     dorm_ctx *cx;
@@ -48,7 +48,8 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
     while (rc == DORM_STEP_ROW && r < n) {
         dorm_object *h = objs[r];
         rc = dorm_read_field(j->cx, &j->cx->arena, objs[r], m->pk, cs, 0);
-        h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
+        h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
+                   dorm_route_obj_flag(j->cx);
         r++;
         if (rc == DORM_OK) rc = dorm_exec_step(j->cx, cs);
     }
@@ -111,12 +112,17 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
         int rc = adopt(cx, qs->meta, objs[i]);
+        if (!rc && cx->dbs) rc = dorm_tenant_check(cx, objs[i]);
         if (rc) return rc;
         dorm_touch_auto_now(objs[i], true);
     }
     bulk_job j = {cx, qs->meta, objs, n, batch_size, 0};
+    dorm_route r;
+    int rc = dorm_route_write(cx, model, NULL, -1, &r);
+    if (rc) return rc;
     dorm_progress_emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
-    int rc = dorm_in_transaction(cx, bulk_all, &j);
+    rc = dorm_in_transaction(cx, bulk_all, &j);
     dorm_progress_finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    dorm_route_leave(cx, &r);
     return rc;
 }

@@ -4,10 +4,11 @@
  * execution (log, query count, atomic blocks). */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 struct dorm_cursor {
     dorm_ctx *cx;
+    dorm_db *db;              /* connections[alias]: the alias in use when made */
     dorm_cached_stmt *cs;     /* the running statement, positioned on a row */
     dorm_sql sql;             /* its text and parameters (bound: kept alive) */
     dorm_column *cols;
@@ -20,12 +21,12 @@ dorm_cursor *dorm_cursor_new(dorm_ctx *cx) {
     dorm_cursor *c = dorm_alloc(cx, sizeof *c);
     if (!c) return NULL;
     c->cx = cx;
+    c->db = dorm_route_conn(cx, cx->use);
     c->rowcount = -1;
-    return c;
+    return c->db ? c : NULL;
 }
 
-void dorm_cursor_close(dorm_cursor *c) {
-    if (!c) return;
+static void close_on(dorm_cursor *c) {
     if (c->cs) dorm_db_release(c->cx->db, c->cs);
     c->cs = NULL;
     dorm_sql_free(&c->sql);
@@ -54,27 +55,26 @@ static int run(dorm_cursor *c, const char *sql, const dorm_value *params, size_t
     if (!rc) rc = dorm_exec(c->cx, &c->sql, &c->cs);
     if (rc < 0) {
         c->cs = NULL;
-        dorm_cursor_close(c);
+        close_on(c);
         return rc;
     }
     if (describe(c)) {
-        dorm_cursor_close(c);
+        close_on(c);
         return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
     }
     if (rc == DORM_STEP_ROW || c->ncols) {
         c->rowcount = -1;
-        if (rc == DORM_STEP_DONE) dorm_cursor_close(c);
+        if (rc == DORM_STEP_DONE) close_on(c);
         return DORM_OK;
     }
     c->rowcount = c->cx->db->drv->changes(c->cs->stmt);
-    dorm_cursor_close(c);
+    close_on(c);
     return DORM_OK;
 }
 
-int dorm_cursor_execute(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams) {
-    if (!c) return DORM_ENOMEM;
+static int execute_on(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams) {
     dorm_error_clear(c->cx);
-    dorm_cursor_close(c);
+    close_on(c);
     c->ncols = 0;
     c->rowcount = -1;
     dorm_value *kept = dorm_raw_params(c->cx, params, nparams);
@@ -95,17 +95,15 @@ static int many_run(void *payload) {
         int rc = run(j->c, j->sql, j->params + r * j->nparams, j->nparams);
         if (rc) return rc;
         /* A row-returning statement has no count; its rows are dropped. */
-        dorm_cursor_close(j->c);
+        close_on(j->c);
         if (j->c->rowcount > 0) j->changed += j->c->rowcount;
     }
     return DORM_OK;
 }
 
-int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams,
-                            size_t nrows) {
-    if (!c) return DORM_ENOMEM;
+static int executemany_on(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams, size_t nrows) {
     dorm_error_clear(c->cx);
-    dorm_cursor_close(c);
+    close_on(c);
     c->ncols = 0;
     dorm_value *kept = dorm_raw_params(c->cx, params, nparams * nrows);
     if (!kept) return DORM_ENOMEM;
@@ -123,19 +121,11 @@ static const dorm_value *next_row(dorm_cursor *c) {
     for (size_t i = 0; row && i < c->ncols; i++)
         if (dorm_raw_value(c->cx, &c->cx->arena, c->cs, (int)i, &row[i])) row = NULL;
     int rc = row ? dorm_exec_step(c->cx, c->cs) : DORM_ENOMEM;
-    if (rc != DORM_STEP_ROW) dorm_cursor_close(c);
+    if (rc != DORM_STEP_ROW) close_on(c);
     return rc < 0 ? NULL : row;
 }
 
-const dorm_value *dorm_cursor_fetchone(dorm_cursor *c) {
-    if (!c) return NULL;
-    dorm_error_clear(c->cx);
-    return next_row(c);
-}
-
-const dorm_value *const *dorm_cursor_fetchmany(dorm_cursor *c, size_t size, size_t *n) {
-    if (!c) return NULL;
-    dorm_error_clear(c->cx);
+static const dorm_value *const *fetchmany_on(dorm_cursor *c, size_t size, size_t *n) {
     size_t count = 0, cap = size < 64 ? size + 1 : 64;
     const dorm_value **rows = dorm_alloc(c->cx, sizeof *rows * cap);
     while (rows && count < size && c->cs) {
@@ -153,6 +143,57 @@ const dorm_value *const *dorm_cursor_fetchmany(dorm_cursor *c, size_t size, size
     rows[count] = NULL;
     if (n) *n = count;
     return rows;
+}
+
+/* ---- every call runs on the cursor's connection --------------------------- */
+
+void dorm_cursor_close(dorm_cursor *c) {
+    if (!c) return;
+    dorm_route r;
+    dorm_route_enter_db(c->cx, c->db, &r);
+    close_on(c);
+    dorm_route_leave(c->cx, &r);
+}
+
+int dorm_cursor_execute(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams) {
+    if (!c) return DORM_ENOMEM;
+    dorm_route r;
+    dorm_route_enter_db(c->cx, c->db, &r);
+    r.write = true;
+    int rc = execute_on(c, sql, params, nparams);
+    dorm_route_leave(c->cx, &r);
+    return rc;
+}
+
+int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams,
+                            size_t nrows) {
+    if (!c) return DORM_ENOMEM;
+    dorm_route r;
+    dorm_route_enter_db(c->cx, c->db, &r);
+    r.write = true;
+    int rc = executemany_on(c, sql, params, nparams, nrows);
+    dorm_route_leave(c->cx, &r);
+    return rc;
+}
+
+const dorm_value *const *dorm_cursor_fetchmany(dorm_cursor *c, size_t size, size_t *n) {
+    if (!c) return NULL;
+    dorm_error_clear(c->cx);
+    dorm_route r;
+    dorm_route_enter_db(c->cx, c->db, &r);
+    const dorm_value *const *rows = fetchmany_on(c, size, n);
+    dorm_route_leave(c->cx, &r);
+    return rows;
+}
+
+const dorm_value *dorm_cursor_fetchone(dorm_cursor *c) {
+    if (!c) return NULL;
+    dorm_error_clear(c->cx);
+    dorm_route r;
+    dorm_route_enter_db(c->cx, c->db, &r);
+    const dorm_value *row = next_row(c);
+    dorm_route_leave(c->cx, &r);
+    return row;
 }
 
 const dorm_value *const *dorm_cursor_fetchall(dorm_cursor *c, size_t *n) { return dorm_cursor_fetchmany(c, SIZE_MAX, n); }

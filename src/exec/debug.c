@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 /* Compiles qs's SELECT into s (to free with dorm_sql_free on success); 0
  * or a negative error on the context. */
@@ -41,7 +41,29 @@ static bool placeholder(const dorm_sql *s, const char *p, size_t *index, size_t 
     return *index < s->nparams;
 }
 
+static const char *qs_str_on(dorm_qs *qs);
+static const char *explain_on(dorm_qs *qs, const dorm_explain_opts *opts);
+
+/* Both are the SQL of the QuerySet's database. */
 const char *dorm_qs_str(dorm_qs *qs) {
+    dorm_route r;
+    if (!qs || qs->err) return qs_str_on(qs);
+    if (dorm_route_qs(qs, false, &r)) return NULL;
+    const char *out = qs_str_on(qs);
+    dorm_route_leave(qs->cx, &r);
+    return out;
+}
+
+const char *dorm_qs_explain(dorm_qs *qs, const dorm_explain_opts *opts) {
+    dorm_route r;
+    if (!qs || qs->err) return explain_on(qs, opts);
+    if (dorm_route_qs(qs, false, &r)) return NULL;
+    const char *out = explain_on(qs, opts);
+    dorm_route_leave(qs->cx, &r);
+    return out;
+}
+
+static const char *qs_str_on(dorm_qs *qs) {
     dorm_sql s;
     if (compile(qs, &s)) return NULL;
     dorm_buf out = DORM_BUF_INIT;
@@ -141,7 +163,7 @@ static int explain_prefix(dorm_ctx *cx, const dorm_dialect *d, const dorm_explai
     return DORM_OK;
 }
 
-const char *dorm_qs_explain(dorm_qs *qs, const dorm_explain_opts *opts) {
+static const char *explain_on(dorm_qs *qs, const dorm_explain_opts *opts) {
     dorm_sql s;
     if (compile(qs, &s)) return NULL;
     dorm_ctx *cx = qs->cx;

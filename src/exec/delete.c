@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "core/alloc.h"
 
 typedef struct batch {
@@ -536,12 +536,16 @@ int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     if (qs->distinct) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
     if (qs->mode != DORM_MODE_OBJECTS)
         return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .values() or .values_list()");
+    dorm_route r;
+    int rc = dorm_route_qs(qs, true, &r);
+    if (rc) return rc;
     collector c;
     memset(&c, 0, sizeof c);
     c.cx = qs->cx;
     c.qs = dorm_clear_ordering(qs);
-    if (!c.qs) return DORM_ENOMEM;
-    return delete_collected(&c, out);
+    rc = c.qs ? delete_collected(&c, out) : DORM_ENOMEM;
+    dorm_route_leave(qs->cx, &r);
+    return rc;
 }
 
 int dorm_base_delete(void *obj, dorm_deleted *out) {
@@ -567,7 +571,11 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
         if (!c.objs) return DORM_ENOMEM;
         c.objs[0] = obj;
     }
-    int rc = delete_collected(&c, out);
+    dorm_route r;
+    int rc = dorm_route_write(h->cx, m->model, obj, -1, &r);
+    if (rc) return rc;
+    rc = delete_collected(&c, out);
+    dorm_route_leave(h->cx, &r);
     if (rc == DORM_OK) {
         /* Django leaves the deleted instance with pk None. */
         memset(dorm_member(obj, m->pk), 0, m->pk->f->size);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "core/alloc.h"
 
 /* A growable array of pointers in malloc memory, moved to the arena at the end
@@ -46,7 +46,7 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
 }
 
 /* Fills the result cache. */
-static int evaluate(dorm_qs *qs) {
+static int evaluate_on(dorm_qs *qs) {
     int rc = start(qs);
     if (rc || qs->done) return rc;
     dorm_sql s;
@@ -95,6 +95,17 @@ static int evaluate(dorm_qs *qs) {
     return DORM_OK;
 }
 
+/* Each call that runs SQL runs it on the QuerySet's database. */
+static int evaluate(dorm_qs *qs) {
+    if (!qs || qs->err || qs->done) return evaluate_on(qs);
+    dorm_route r;
+    int rc = dorm_route_qs(qs, false, &r);
+    if (rc) return rc;
+    rc = evaluate_on(qs);
+    dorm_route_leave(qs->cx, &r);
+    return rc;
+}
+
 void **dorm_qs_list(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode != DORM_MODE_OBJECTS) {
@@ -125,10 +136,13 @@ int64_t dorm_len(dorm_qs *qs) { return evaluate(qs) ? -1 : (int64_t)qs->nobjs; }
 
 /* Runs a one-value query (COUNT / EXISTS); *out gets the integer. */
 static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
+    dorm_route r;
+    int rc = dorm_route_qs(qs, false, &r);
+    *out = 0;
+    if (rc) return rc;
     dorm_sql s;
     dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_select(qs, what, &s);
-    *out = 0;
+    rc = dorm_compile_select(qs, what, &s);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs;
         rc = dorm_exec(qs->cx, &s, &cs);
@@ -141,6 +155,7 @@ static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
         rc = DORM_OK;
     }
     dorm_sql_free(&s);
+    dorm_route_leave(qs->cx, &r);
     return rc;
 }
 
@@ -338,8 +353,7 @@ void *dorm_map_get(const dorm_map *m, int64_t id) {
 
 size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
 
-const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
-    if (start(qs)) return NULL;
+static const char *qs_sql_on(dorm_qs *qs, const char **params) {
     dorm_sql s;
     dorm_sql_init(&s, qs->cx);
     int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
@@ -361,8 +375,16 @@ const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
     return out;
 }
 
-const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
-    if (start(qs)) return NULL;
+/* The SQL is the dialect's of the QuerySet's database. */
+const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
+    dorm_route r;
+    if (start(qs) || dorm_route_qs(qs, false, &r)) return NULL;
+    const char *out = qs_sql_on(qs, params);
+    dorm_route_leave(qs->cx, &r);
+    return out;
+}
+
+static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) {
     size_t n = 0;
     while (aggs && aggs[n]) n++;
     if (n == 0 || n > 64) {
@@ -428,5 +450,13 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
     row->n = n;
     row->names = names;
     row->values = vals;
+    return row;
+}
+
+const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
+    dorm_route r;
+    if (start(qs) || dorm_route_qs(qs, false, &r)) return NULL;
+    const dorm_row *row = aggregate_on(qs, aggs);
+    dorm_route_leave(qs->cx, &r);
     return row;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 /* Applies the exact-match lookups and the defaults to a new object. */
 static int fill(dorm_qs *qs, void *obj, const dorm_set *const *defaults, const dorm_q *const *lookups) {
@@ -117,10 +117,15 @@ static int update_run(void *payload) {
     return rc ? rc : dorm_save(u->obj);
 }
 
+/* Both read and write on the database for writes (Django sets _for_write
+ * first), so a replica's lag cannot make it insert a row that exists. */
 void *dorm_qs_get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults, const dorm_q *const *lookups) {
     bool dummy;
-    if (!usable(qs)) return NULL;
-    return get_or_create(qs, created ? created : &dummy, defaults, lookups);
+    dorm_route r;
+    if (!usable(qs) || dorm_route_qs(qs, true, &r)) return NULL;
+    void *obj = get_or_create(qs, created ? created : &dummy, defaults, lookups);
+    dorm_route_leave(qs->cx, &r);
+    return obj;
 }
 
 void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
@@ -128,5 +133,9 @@ void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const
     bool dummy;
     if (!usable(qs)) return NULL;
     update u = {qs, created ? created : &dummy, defaults, lookups, NULL};
-    return dorm_in_transaction(qs->cx, update_run, &u) < 0 ? NULL : u.obj;
+    dorm_route r;
+    if (dorm_route_qs(qs, true, &r)) return NULL;
+    int rc = dorm_in_transaction(qs->cx, update_run, &u);
+    dorm_route_leave(qs->cx, &r);
+    return rc < 0 ? NULL : u.obj;
 }

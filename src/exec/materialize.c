@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/decimal.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "model/custom.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
@@ -205,7 +205,7 @@ void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m,
         dorm_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
-    dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB);
+    dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
     ((dorm_object *)obj)->deferred = deferred;
     return read_members(cx, arena, m, cs->stmt, col, deferred, obj) ? NULL : obj;
 }

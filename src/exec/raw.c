@@ -4,7 +4,7 @@
  * by column, the rest deferred, extra columns as annotations). */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 int dorm_raw_compile(dorm_sql *s, const char *sql, const dorm_value *params, size_t n) {
     dorm_ctx *cx = s->cx;
@@ -189,7 +189,7 @@ static void *raw_object(dorm_raw *r, dorm_cached_stmt *cs, const raw_map *map) {
     dorm_ctx *cx = r->cx;
     void *obj = dorm_alloc(cx, r->m->model->size);
     if (!obj) return NULL;
-    dorm_object_init(obj, r->m, cx, DORM_OBJ_FROM_DB);
+    dorm_object_init(obj, r->m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
     ((dorm_object *)obj)->deferred = map->deferred;
     dorm_value *extra = map->nann ? dorm_alloc(cx, sizeof(dorm_value) * (size_t)map->nann) : NULL;
     if (map->nann && !extra) return NULL;
@@ -208,8 +208,18 @@ static void *raw_object(dorm_raw *r, dorm_cached_stmt *cs, const raw_map *map) {
     return obj;
 }
 
+static void **raw_list_on(dorm_raw *r, size_t *n);
+
+/* raw() reads where the model's reads go (Django's RawQuerySet.db). */
 void **dorm_raw_list(dorm_raw *r, size_t *n) {
-    if (!r) return NULL;
+    dorm_route route;
+    if (!r || dorm_route_read(r->cx, r->model, NULL, -1, &route)) return NULL;
+    void **objs = raw_list_on(r, n);
+    dorm_route_leave(r->cx, &route);
+    return objs;
+}
+
+static void **raw_list_on(dorm_raw *r, size_t *n) {
     dorm_ctx *cx = r->cx;
     dorm_error_clear(cx);
     if (!r->m) {

@@ -2,7 +2,7 @@
  * on first use (book.author) and assigning one (book.author = a). */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 void *dorm_fk_load_(void *obj, void *member) {
     dorm_object *h = obj;
@@ -19,24 +19,31 @@ void *dorm_fk_load_(void *obj, void *member) {
     if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
     /* Django reads a forward relation through the base manager. */
     dorm_qs *qs = dorm_qs_base(h->cx, fm->target->model);
+    /* The routers' hint is the object holding the key (Django's). */
+    if (qs && !qs->err) qs->hint = obj;
     const char *by = fm->target_pk->f->name;
     *cache = dorm_qs_get(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, by, key, NULL}, NULL});
     return *cache;
 }
 
-void dorm_fk_set_(void *obj, void *member, const void *target) {
+int dorm_fk_set_(void *obj, void *member, const void *target) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
     const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
-    if (!fm || fm->f->kind != DORM_KIND_FK) return;
+    if (!fm || fm->f->kind != DORM_KIND_FK) return DORM_EVALUE;
     if (!target) {
         dorm_value null = dorm_v_null();
         dorm_field_set(obj, fm, &null);
-        return;
+        return DORM_OK;
+    }
+    if (dorm_route_relation(obj, target)) {
+        *dorm_fk_cache(member, fm) = NULL;
+        return DORM_EVALUE;
     }
     /* The key is the target's to_field (its primary key by default). */
     dorm_value key = fm->target_pk ? dorm_field_get(target, fm->target_pk) : dorm_v_null();
     h->nulls &= ~((uint64_t)1 << fm->index);
     if (key.type == DORM_T_NULL || dorm_field_set(obj, fm, &key)) memset(member, 0, fm->f->size);
     *dorm_fk_cache(member, fm) = (void *)target;
+    return DORM_OK;
 }

@@ -3,7 +3,7 @@
  * refresh_from_db(), and auto_now / auto_now_add. */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 static int no_meta(void *obj) {
     dorm_object *h = obj;
@@ -114,7 +114,7 @@ int dorm_insert_one(void *obj) {
     }
     dorm_sql_free(&s);
     if (rc < 0) return rc;
-    h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
+    h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx);
     return DORM_OK;
 }
 
@@ -175,7 +175,8 @@ static int do_save(void *payload) {
         int64_t matched = update_row(j->obj, fields, n);
         if (matched < 0) return (int)matched;
         if (matched > 0) {
-            h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
+            h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
+                       dorm_route_obj_flag(h->cx);
             return DORM_OK;
         }
         /* Django raises DatabaseError here; the row is gone, so dorm says DoesNotExist. */
@@ -190,12 +191,16 @@ static int do_save(void *payload) {
  * the write, post_save - Django's order. */
 static int save_signalled(save_job *j, bool raw, const char *const *update_fields) {
     dorm_object *h = j->obj;
-    int rc = dorm_signal_save(j->obj, DORM_PRE_SAVE, false, raw, update_fields);
+    dorm_route r;
+    int rc = dorm_route_save(j->obj, &r);
     if (rc) return rc;
-    if (!raw && j->fields) touch(j->obj, false, j->fields, j->n);
-    else if (!raw) dorm_touch_auto_now(j->obj, h->flags & DORM_OBJ_ADDING);
-    rc = do_save(j);
-    return rc ? rc : dorm_signal_save(j->obj, DORM_POST_SAVE, j->inserted, raw, update_fields);
+    rc = dorm_signal_save(j->obj, DORM_PRE_SAVE, false, raw, update_fields);
+    if (!rc && !raw && j->fields) touch(j->obj, false, j->fields, j->n);
+    else if (!rc && !raw) dorm_touch_auto_now(j->obj, h->flags & DORM_OBJ_ADDING);
+    if (!rc) rc = do_save(j);
+    if (!rc) rc = dorm_signal_save(j->obj, DORM_POST_SAVE, j->inserted, raw, update_fields);
+    dorm_route_leave(h->cx, &r);
+    return rc;
 }
 
 
@@ -262,12 +267,15 @@ void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init) {
         }
     }
     dorm_error_clear(cx);
-    int rc = dorm_signal_save(obj, DORM_PRE_SAVE, false, false, NULL);
+    dorm_route r;
+    int rc = dorm_route_save(obj, &r);
     if (rc) return NULL;
-    dorm_touch_auto_now(obj, true);
+    rc = dorm_signal_save(obj, DORM_PRE_SAVE, false, false, NULL);
+    if (!rc) dorm_touch_auto_now(obj, true);
     /* create() forces an INSERT (Django's force_insert=True). */
-    rc = dorm_insert_one(obj);
+    if (!rc) rc = dorm_insert_one(obj);
     if (!rc) rc = dorm_signal_save(obj, DORM_POST_SAVE, true, false, NULL);
+    dorm_route_leave(cx, &r);
     return rc < 0 ? NULL : obj;
 }
 
@@ -282,6 +290,10 @@ int dorm_refresh(void *obj) {
     qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", pk, NULL}, NULL});
     qs = dorm_clear_ordering(qs);
     if (!qs || qs->err) return qs ? dorm_qs_reraise(qs) : DORM_ENOMEM;
+    /* Django's refresh_from_db reads with the instance as the routers' hint. */
+    dorm_route r;
+    qs->hint = obj;
+    if (dorm_route_qs(qs, false, &r)) return dorm_errcode(cx);
     dorm_sql s;
     dorm_sql_init(&s, cx);
     int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
@@ -297,5 +309,6 @@ int dorm_refresh(void *obj) {
         if (held) dorm_db_release(cx->db, cs);
     }
     dorm_sql_free(&s);
+    dorm_route_leave(cx, &r);
     return rc < 0 ? rc : DORM_OK;
 }

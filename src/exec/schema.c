@@ -6,7 +6,7 @@
 
 #include "backend/schema.h"
 #include "core/md5.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "model/custom.h"
 
 /* Django's names_digest(*args, length). */
@@ -256,12 +256,30 @@ static int schema_run(void *payload) {
     return rc > 0 ? dorm_errcode(j->cx) : rc;
 }
 
+/* On the database of the alias in use (Django's schema_editor of
+ * connections[using]). */
 static int schema_job_run(dorm_ctx *cx, const dorm_model *const *models, bool drop) {
     dorm_error_clear(cx);
+    dorm_route r;
+    int rc = dorm_route_use(cx, &r);
+    if (rc) return rc;
     schema_job j = {cx, models, drop, DORM_BUF_INIT};
-    int rc = dorm_in_transaction(cx, schema_run, &j);
+    rc = dorm_in_transaction(cx, schema_run, &j);
     dorm_buf_free(&j.later);
+    dorm_route_leave(cx, &r);
     return rc;
+}
+
+/* migrate --run-syncdb asks the routers per model; an automatic join table
+ * goes with the model declaring its ManyToManyField. */
+static bool allowed_here(dorm_ctx *cx, const dorm_registry *reg, const dorm_meta *m) {
+    if (!cx->dbs) return true;
+    const dorm_model *model = m->model;
+    for (int i = 0; m->auto_for && i < reg->nmodels; i++)
+        for (const dorm_field *f = reg->metas[i]->model->fields; f && f->name; f++)
+            if (f == m->auto_for) model = reg->metas[i]->model;
+    dorm_db *db = dorm_route_conn(cx, cx->use);
+    return db && dorm_allow_migrate(cx, db->alias, model->app_label, model);
 }
 
 int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models) { return schema_job_run(cx, models, false); }
@@ -275,7 +293,8 @@ int dorm_create_all(dorm_ctx *cx) {
     if (!models || !done) return DORM_ENOMEM;
     /* Targets of foreign keys first, so REFERENCES name existing tables. */
     int n = 0;
-    for (int pass = 0; pass <= reg->nmodels && n < reg->nmodels; pass++)
+    int placed = 0;
+    for (int pass = 0; pass <= reg->nmodels && placed < reg->nmodels; pass++)
         for (int i = 0; i < reg->nmodels; i++) {
             const dorm_meta *m = reg->metas[i];
             if (done[i]) continue;
@@ -288,7 +307,8 @@ int dorm_create_all(dorm_ctx *cx) {
             }
             if (!ready) continue;
             done[i] = true;
-            models[n++] = m->model;
+            placed++;
+            if (allowed_here(cx, reg, m)) models[n++] = m->model;
         }
     models[n] = NULL;
     return dorm_create_tables(cx, models);

@@ -93,12 +93,20 @@ int dorm_signal_fail(const dorm_signal_event *ev, int code, const char *fmt, ...
 
 /* ---- sending ---------------------------------------------------------------- */
 
+/* The receivers of cx's connection; a context on several databases sends
+ * to those of its default one whichever database it writes to (Django's
+ * receivers are the program's, not a connection's). */
+static dorm_signals *receivers(const dorm_ctx *cx) {
+    if (cx->db && cx->db->signals) return cx->db->signals;
+    return cx->conns && cx->conns[0] ? cx->conns[0]->signals : NULL;
+}
+
 bool dorm_signal_wanted(dorm_ctx *cx, dorm_signal sig, const void *sender) {
-    return cx && cx->db && dorm_signal_has_listeners(cx->db->signals, sig, sender);
+    return cx && cx->db && dorm_signal_has_listeners(receivers(cx), sig, sender);
 }
 
 int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev) {
-    dorm_signals *s = cx->db ? cx->db->signals : NULL;
+    dorm_signals *s = receivers(cx);
     if (!s) return DORM_OK;
     ev->cx = cx;
     ev->db = cx->db;
@@ -110,12 +118,16 @@ int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev) {
     if (n > 16 && !(now = dorm_mem_alloc(sizeof *now * n))) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
     if (n) memcpy(now, s->r[ev->signal], sizeof *now * n);
     int rc = DORM_OK;
+    /* A receiver is the program's code: its queries are routed afresh. */
+    int pinned = cx->pinned;
+    cx->pinned = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         if (now[i].sender && now[i].sender != ev->sender) continue;
         rc = now[i].fn(ev, now[i].payload);
         if (rc < 0 && !cx->err) dorm_fail(cx, rc, "A %s receiver failed: %s.", dorm_signal_name(ev->signal), dorm_error_name(rc));
         if (rc > 0) rc = DORM_OK;
     }
+    cx->pinned = pinned;
     if (now != few) dorm_mem_free(now);
     return rc;
 }

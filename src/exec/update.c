@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "backend/schema.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "model/custom.h"
 
 /* Resolves an update target on the base model (Django's add_update_values). */
@@ -21,7 +21,7 @@ static const dorm_fmeta *update_field(dorm_qs *qs, const char *name) {
     return fm;
 }
 
-int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
+static int64_t update_on(dorm_qs *qs, const dorm_set *const *sets) {
     if (!qs) return -1;
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs_reraise(qs);
@@ -58,6 +58,17 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
     int64_t changed = rc == DORM_COMPILED ? dorm_exec_change(qs->cx, &s) : rc == DORM_COMPILED_EMPTY ? 0 : rc;
     dorm_sql_free(&s);
     return changed;
+}
+
+/* update() writes on the QuerySet's database for writes. */
+int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
+    dorm_route r;
+    if (!qs || qs->err) return update_on(qs, sets);
+    int rc = dorm_route_qs(qs, true, &r);
+    if (rc) return rc;
+    int64_t n = update_on(qs, sets);
+    dorm_route_leave(qs->cx, &r);
+    return n;
 }
 
 typedef struct bulk_update_job {
@@ -163,10 +174,14 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
         if (!h || h->meta != j.m || !dorm_pk_is_set(objs[i]))
             return dorm_fail(cx, DORM_EVALUE, "All bulk_update() objects must have a primary key set.");
     }
+    dorm_route r;
+    int rc = dorm_route_write(cx, model, NULL, -1, &r);
+    if (rc) return rc;
     size_t per = (size_t)cx->db->dialect->max_params / (2 * j.nfields + 1);
     j.batch = batch_size && batch_size < per ? batch_size : (per ? per : 1);
     dorm_progress_emit(cx, "bulk_update", j.m->label, 0, (int64_t)n);
-    int rc = dorm_in_transaction(cx, bulk_update_all, &j);
+    rc = dorm_in_transaction(cx, bulk_update_all, &j);
     dorm_progress_finish(cx, "bulk_update", j.m->label, rc < 0 ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    dorm_route_leave(cx, &r);
     return rc < 0 ? rc : j.rows;
 }

@@ -571,6 +571,7 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     dorm_graph g;
     dorm_registry *reg = NULL;
     int rc = load(&d, apps, &g, &reg);
+    if (!rc) rc = dorm_check_consistent_history(cx, &g, apps);
     /* Two leaves in an app: merge them first (Django's detect_conflicts). */
     if (!rc && d.o->merge) {
         rc = merge(&d, apps, &g);

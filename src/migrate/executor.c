@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "backend/db.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
 
@@ -237,9 +237,11 @@ static int finish_run(void *payload) {
 }
 
 /* A migration with "atomic": false (Django's Migration.atomic): each
- * operation in a transaction of its own, the CONCURRENTLY ones in none, the
- * record at the end.  A failure keeps the operations done before it and
- * leaves the migration unapplied, as in Django. */
+ * operation in a transaction of its own, the CONCURRENTLY ones and RunC in
+ * none (Django runs RunPython there in autocommit: a batched data migration
+ * commits chunk by chunk), the record at the end.  A failure keeps the
+ * operations done before it and leaves the migration unapplied, as in
+ * Django. */
 static int apply_nonatomic(apply_job *j) {
     dorm_ctx *cx = j->r->cx;
     dorm_migration *m = j->r->g.nodes[j->i];
@@ -247,7 +249,8 @@ static int apply_nonatomic(apply_job *j) {
     for (int n = 0; !rc && !j->skipped && n < m->nops; n++) {
         j->step = n;
         const dorm_op *op = &m->ops[j->backwards ? m->nops - 1 - n : n];
-        rc = op->concurrently ? run_ops(j, n, n, false) : dorm_in_transaction(cx, op_run, j);
+        bool outside = op->concurrently || op->kind == DORM_OP_RUN_C;
+        rc = outside ? run_ops(j, n, n, false) : dorm_in_transaction(cx, op_run, j);
     }
     if (!rc && !j->skipped) rc = dorm_in_transaction(cx, finish_run, j);
     return rc;
@@ -326,7 +329,29 @@ static void warn_changes(dorm_ctx *cx, const dorm_app *const *apps, FILE *out) {
     dorm_error_clear(cx);
 }
 
+static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
+
+/* On the database of opts->database, else the alias in use (Django's
+ * --database), holding one session throughout: SQLite's foreign-key switch
+ * belongs to the session. */
 int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
+    if (!cx) return DORM_ENOMEM;
+    const char *before = NULL;
+    if (opts && opts->database && !(before = dorm_ctx_use(cx, opts->database))) return dorm_errcode(cx);
+    dorm_route r;
+    int rc = dorm_route_use(cx, &r);
+    dorm_errbuf e;
+    if (!rc && dorm_db_hold(cx->db, &e)) rc = dorm_fail_errbuf(cx, &e);
+    else if (!rc) {
+        rc = migrate_on(cx, apps, opts);
+        dorm_db_unhold(cx->db);
+    }
+    if (r.db) dorm_route_leave(cx, &r);
+    if (before) dorm_ctx_use(cx, before);
+    return rc;
+}
+
+static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
     dorm_migrate_opts dflt = {.verbosity = 1};
     run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, };
     r.out = r.o->out ? r.o->out : stdout;
@@ -491,7 +516,19 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
     return result;
 }
 
+static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
+
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
+    dorm_route r;
+    if (!cx) return DORM_ENOMEM;
+    int rc = dorm_route_use(cx, &r);
+    if (rc) return rc;
+    rc = showmigrations_on(cx, apps, app, plan, out);
+    dorm_route_leave(cx, &r);
+    return rc;
+}
+
+static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
     dorm_error_clear(cx);
     out = out ? out : stdout;
     dorm_graph g;

@@ -361,11 +361,13 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
     for (int k = 1; type && k < DORM_OP__COUNT; k++)
         if (strcmp(type, op_names[k]) == 0) op->kind = (dorm_op_kind)k;
     /* django.contrib.postgres.operations' two: AddIndex / RemoveIndex
-     * spelled CONCURRENTLY. */
+     * spelled CONCURRENTLY; and AlterFieldConcurrently. */
     size_t tl = type ? strlen(type) : 0;
     if (!op->kind && tl > 12 && strcmp(type + tl - 12, "Concurrently") == 0) {
         if (strncmp(type, "AddIndex", tl - 12) == 0 && tl - 12 == 8) op->kind = DORM_OP_ADD_INDEX;
         if (strncmp(type, "RemoveIndex", tl - 12) == 0 && tl - 12 == 11) op->kind = DORM_OP_REMOVE_INDEX;
+        /* dorm's own: NULL -> NOT NULL without a long exclusive lock. */
+        if (strncmp(type, "AlterField", tl - 12) == 0 && tl - 12 == 10) op->kind = DORM_OP_ALTER_FIELD;
         op->concurrently = op->kind != 0;
     }
     if (!op->kind) {

@@ -83,9 +83,10 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
             else if (locks_on_alter && old && (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
                 warn(&l, k, "changes the column's type: PostgreSQL rewrites the table holding an exclusive lock.",
                      "add a new column, backfill it in batches, then switch over.");
-            if (locks_on_alter && old && old->f.null && !op->field.f.null)
+            if (locks_on_alter && old && old->f.null && !op->field.f.null && !op->concurrently)
                 warn(&l, k, "makes the column NOT NULL: PostgreSQL scans the whole table under an exclusive lock.",
-                     "add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL.");
+                     "make it an AlterFieldConcurrently in a migration with \"atomic\": false (a CHECK NOT VALID, "
+                     "VALIDATE, then SET NOT NULL).");
             break;
         case DORM_OP_ADD_FIELD:
             if (locks_on_alter && op->field.default_callable)

@@ -207,6 +207,13 @@ void dorm_progress_init(dorm_progress *p, dorm_ctx *cx, const char *function);
 /* The function returned: its last report, the whole when it succeeded. */
 void dorm_progress_done(dorm_progress *p, bool ok);
 
+/* ---- history.c ---- */
+
+/* makemigrations' consistency check (Django's check_consistent_history) on
+ * every database of cx that one of the apps' models may be migrated to: 0,
+ * or DORM_EVALUE naming the migration applied before its dependency. */
+int dorm_check_consistent_history(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps);
+
 /* ---- autodetect.c ---- */
 
 /* The apps (of those with migrations) whose models have changes their

@@ -2,11 +2,13 @@
  * words (Django's describe()), and to the database through the schema editor
  * (backend/alter.c), forwards and backwards, with the table definitions of
  * the states before and after it rendered exactly as dorm_create_all would. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/alter.h"
-#include "exec/exec.h"
+#include "core/md5.h"
+#include "exec/route.h"
 #include "migrate/migration.h"
 #include "model/meta.h"
 
@@ -264,7 +266,9 @@ const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
     case DORM_OP_ALTER_MODEL_OPTIONS: return dorm_sprintf(cx, "Change Meta options on %s", op->model);
     case DORM_OP_ADD_FIELD: return dorm_sprintf(cx, "Add field %s to %s", op->field.f.name, op->model);
     case DORM_OP_REMOVE_FIELD: return dorm_sprintf(cx, "Remove field %s from %s", op->name, op->model);
-    case DORM_OP_ALTER_FIELD: return dorm_sprintf(cx, "Alter field %s on %s", op->name, op->model);
+    case DORM_OP_ALTER_FIELD:
+        return dorm_sprintf(cx, "%s field %s on %s", op->concurrently ? "Concurrently alter" : "Alter", op->name,
+                            op->model);
     case DORM_OP_RENAME_FIELD:
         return dorm_sprintf(cx, "Rename field %s on %s to %s", op->old_name, op->model, op->new_name);
     case DORM_OP_ADD_INDEX: {
@@ -609,7 +613,68 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
     return rc;
 }
 
+/* Writes a dialect template, %1..%3 replaced by the quoted names. */
+static void fill_template(dorm_buf *b, char quote, const char *tmpl, const char *const names[3]) {
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] == '%' && p[1] >= '1' && p[1] <= '3') {
+            dorm_buf_quote(b, quote, names[p[1] - '1']);
+            p++;
+        } else {
+            dorm_buf_putc(b, *p);
+        }
+    }
+}
+
+/* AlterFieldConcurrently: NULL -> NOT NULL in the dialect's steps, each
+ * committed on its own, so no step holds an exclusive lock through a scan
+ * of the table.  Backwards (dropping NOT NULL is instant) and on a backend
+ * without the steps, it is the ordinary AlterField. */
+static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                                 bool backwards) {
+    const dorm_dialect *d = ddl->cx->db->dialect;
+    if (ddl->atomic)
+        return dorm_fail(ddl->cx, DORM_ETRANSACTION,
+                         "The AlterFieldConcurrently operation cannot be executed inside a transaction (set "
+                         "\"atomic\": false on the migration).");
+    const dorm_mstate *ms = dorm_state_model(rf->st, op->app, op->model);
+    int fi = ms ? dorm_mstate_field(ms, op->name) : -1;
+    const dorm_field *old = fi >= 0 ? &ms->fields[fi].f : NULL, *now = &op->field.f;
+    if (!old || !old->null || now->null || old->kind != now->kind || old->max_length != now->max_length ||
+        old->max_digits != now->max_digits || old->decimal_places != now->decimal_places ||
+        old->unique != now->unique || old->db_index != now->db_index)
+        return dorm_fail(ddl->cx, DORM_EVALUE,
+                         "AlterFieldConcurrently makes a NULL column NOT NULL and changes nothing else: write the "
+                         "other changes of %s.%s as an AlterField.",
+                         op->model, op->name);
+    if (backwards || !d->set_not_null_concurrently) return alter_model(ddl, op, rf, rt, backwards);
+    const dorm_meta *m = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, op->model));
+    const dorm_fmeta *fm = m ? dorm_meta_field(m, op->name) : NULL;
+    if (!fm) return dorm_fail(ddl->cx, DORM_EVALUE, "No field '%s' on %s in the migration state.", op->name, op->model);
+    /* The transient CHECK's name: short and derived from table and column. */
+    dorm_md5 md5;
+    char hex[33], check[24];
+    dorm_md5_init(&md5);
+    dorm_md5_update(&md5, m->db_table, strlen(m->db_table));
+    dorm_md5_update(&md5, ".", 1);
+    dorm_md5_update(&md5, fm->column, strlen(fm->column));
+    dorm_md5_hex(&md5, hex);
+    snprintf(check, sizeof check, "dorm_notnull_%.8s", hex);
+    const char *const names[3] = {m->db_table, fm->column, check};
+    int rc = 0;
+    for (const char *const *t = d->set_not_null_concurrently; *t && !rc; t++) {
+        dorm_buf b = DORM_BUF_INIT;
+        fill_template(&b, d->quote, *t, names);
+        rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
+        dorm_buf_free(&b);
+    }
+    return rc;
+}
+
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
+    /* Django's allow_migrate_model / router.allow_migrate: an operation the
+     * routers keep off this database changes its state only. */
+    const char *model = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
+    if (!dorm_route_allow_migrate(ddl->cx, op->app, model)) return DORM_OK;
     if (!dorm_op_keeps_deferred(op, backwards)) {
         int rc = dorm_ddl_flush(ddl);
         if (rc) return rc;
@@ -661,6 +726,10 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
         case DORM_OP_ADD_INDEX:
         case DORM_OP_REMOVE_INDEX:
             rc = op->concurrently ? index_concurrently(ddl, op, &rf, &rt, backwards) : alter_model(ddl, op, &rf, &rt, backwards);
+            break;
+        case DORM_OP_ALTER_FIELD:
+            rc = op->concurrently ? not_null_concurrently(ddl, op, &rf, &rt, backwards)
+                                  : alter_model(ddl, op, &rf, &rt, backwards);
             break;
         default:
             rc = alter_model(ddl, op, &rf, &rt, backwards);

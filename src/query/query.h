@@ -157,6 +157,9 @@ struct dorm_qs {
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
     const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
+    int using_db;             /* using(): 1 + the alias's place; 0: routed   */
+    const void *hint;         /* the routers' hints['instance'], or NULL     */
+    bool tenant_filtered;     /* the row-level tenant filter was added       */
     /* result cache */
     bool done;
     void **objs;

@@ -201,7 +201,7 @@ Test(db, cache_eviction_keeps_busy_statements)
         cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &e), 0);
         dorm_db_release(db, cs);
     }
-    cr_assert_leq(db->stmts.len, 1024);
+    cr_assert_leq(db->link->stmts.len, 1024);
     cr_assert_eq(dorm_db_run(db, held, NULL, 0, &e), DORM_STEP_ROW);
     cr_assert_eq(db->drv->column_int(held->stmt, 0), 0);
     dorm_db_release(db, held);

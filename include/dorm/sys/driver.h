@@ -291,6 +291,17 @@ typedef struct dorm_dialect {
      * so test processes can share one database; NULL where there is no
      * such namespace (SQLite). */
     const char *test_namespace_create, *test_namespace_use, *test_namespace_drop;
+    /* Schema-per-tenant: the statement that makes `schema` the only one
+     * searched (NULL: back to the session's default), for the session or,
+     * `local`, the transaction.  The name is validated; the dialect quotes
+     * it.  NULL: the backend has no schemas. */
+    void (*search_path_sql)(dorm_buf *out, const char *schema, bool local);
+    /* AlterFieldConcurrently: the statements that make a column NOT NULL
+     * without holding an exclusive lock while the table is scanned, run one
+     * by one outside a transaction (NULL-terminated; %1 the table, %2 the
+     * column, %3 a constraint name, each quoted where it is put).  NULL:
+     * the operation is an ordinary AlterField. */
+    const char *const *set_not_null_concurrently;
 } dorm_dialect;
 
 enum {
@@ -409,6 +420,19 @@ typedef struct dorm_driver {
      * hooks: raw SQL is refused. */
     const char *(*column_name)(dorm_stmt *s, int i);
     dorm_kind (*column_kind)(dorm_stmt *s, int i);
+    /* Optional: makes an idle session usable before a pool lends it,
+     * re-opening one the server ended; 0, or DORM_EOPERATIONAL when the
+     * server cannot be reached.  NULL: nothing to check. */
+    int (*check)(dorm_conn *c, dorm_errbuf *e);
+    /* Optional: true when every connection to `url` opens a database of its
+     * own (SQLite's :memory:), so a pool may hold only one.  NULL: false. */
+    bool (*private_database)(const dorm_url *url);
+    /* Optional: the number of the server session the connection is on (it
+     * changes when the driver re-opens one the server ended), so session
+     * settings dorm made can be made again; -1 when consecutive
+     * transactions may reach different server sessions (a transaction
+     * pooler), where settings last one transaction (SET LOCAL).  NULL: 0. */
+    int (*session)(dorm_conn *c);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */

@@ -134,10 +134,24 @@ static int check_options(const char *v, dorm_errbuf *e)
 
 /* The keywords of `url` for PQconnectdbParams.  Strings are borrowed from
  * the URL except the port, written into `port`. */
-static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *prepare, dorm_errbuf *e)
+/* dorm's own pooler=transaction: statements of one connection may reach
+ * different server sessions (PgBouncer's transaction pooling), so nothing
+ * may rely on session state: no server-side prepared statements, and
+ * settings only with SET LOCAL inside a transaction. */
+static int read_pooler(const char *v, bool *pooled, dorm_errbuf *e)
+{
+    if (strcmp(v, "transaction") == 0 || strcmp(v, "session") == 0) {
+        *pooled = strcmp(v, "transaction") == 0;
+        return 0;
+    }
+    return dorm_err(e, DORM_ECONFIG, "PostgreSQL URL option pooler='%.32s' must be transaction or session", v);
+}
+
+static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *prepare, bool *pooled, dorm_errbuf *e)
 {
     p->n = 0;
     *prepare = true;
+    *pooled = false;
     if (url->host) set_param(p, "host", url->host);
     if (url->port) {
         snprintf(port, 8, "%d", url->port);
@@ -154,9 +168,14 @@ static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *p
             if (rc) return rc;
             continue;
         }
+        if (strcmp(k, "pooler") == 0) {
+            rc = read_pooler(url->values[i], pooled, e);
+            if (rc) return rc;
+            continue;
+        }
         if (!is_allowed(k))
             return dorm_err(e, DORM_ECONFIG,
-                            "Unsupported PostgreSQL URL option '%.64s' (supported: prepare, sslmode, sslrootcert, "
+                            "Unsupported PostgreSQL URL option '%.64s' (supported: prepare, pooler, sslmode, sslrootcert, "
                             "sslcert, sslkey, sslpassword, sslcrl, connect_timeout, application_name, options, "
                             "target_session_attrs, gssencmode, keepalives, keepalives_idle, keepalives_interval, "
                             "keepalives_count, tcp_user_timeout, channel_binding, host, port, user, password, dbname)",
@@ -235,12 +254,13 @@ int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
     conn_params p;
     char port[8];
-    bool prepare;
-    int rc = url_params(url, &p, port, &prepare, e);
+    bool prepare, pooled;
+    int rc = url_params(url, &p, port, &prepare, &pooled, e);
     if (rc) return rc;
     dorm_conn *c = dorm_mem_calloc(1, sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
-    c->prepare = prepare;
+    c->prepare = prepare && !pooled;
+    c->tx_pooled = pooled;
     describe(&p, c->where, sizeof c->where);
     /* expand_dbname = 0: a database name is a name, never a connection string. */
     c->pg = PQconnectdbParams(p.keys, p.values, 0);
@@ -363,4 +383,9 @@ int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
     if (!res && !msg[0]) return dorm_err(e, DORM_ENOMEM, "out of memory");
     /* psycopg2's str(error): the message, then DETAIL on its own line. */
     return dorm_err(e, code_of(state), "%s%s%s", msg, detail[0] ? "\nDETAIL:  " : "", detail);
+}
+
+int dorm_pg_session(dorm_conn *c)
+{
+    return c->tx_pooled ? -1 : (int)(c->generation & 0x7fffffff);
 }

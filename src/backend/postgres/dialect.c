@@ -228,6 +228,15 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* SET [LOCAL] search_path TO "tenant" (the name quoted, never pasted);
+ * DEFAULT brings back the session's setting (the URL's options). */
+static void pg_search_path(dorm_buf *out, const char *schema, bool local)
+{
+    dorm_buf_puts(out, local ? "SET LOCAL search_path TO " : "SET search_path TO ");
+    if (schema) dorm_buf_quote(out, '"', schema);
+    else dorm_buf_puts(out, "DEFAULT");
+}
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -300,4 +309,12 @@ const dorm_dialect dorm_pg_dialect = {
                                              "WAL", NULL},
     .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT | DORM_ROW_LOCK_SKIP_LOCKED | DORM_ROW_LOCK_OF |
                  DORM_ROW_LOCK_NO_KEY,
+    .search_path_sql = pg_search_path,
+    /* A CHECK added NOT VALID locks only briefly; VALIDATE scans with a lock
+     * that lets writes go on; SET NOT NULL then uses the valid CHECK
+     * instead of scanning again (PostgreSQL 12+). */
+    .set_not_null_concurrently = (const char *const[]){"ALTER TABLE %1 ADD CONSTRAINT %3 CHECK (%2 IS NOT NULL) NOT VALID",
+                                                       "ALTER TABLE %1 VALIDATE CONSTRAINT %3",
+                                                       "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
+                                                       "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
 };

@@ -509,4 +509,6 @@ const dorm_driver dorm_pg_driver = {
     .client = pg_client,
     .column_name = pg_column_name,
     .column_kind = pg_column_kind,
+    .check = dorm_pg_ready,
+    .session = dorm_pg_session,
 };

@@ -384,6 +384,12 @@ static int sq_client(const dorm_url *url, dorm_client_cmd *cmd)
     return ok ? 0 : DORM_ENOMEM;
 }
 
+/* Each connection to :memory: opens a database of its own. */
+static bool sq_private_database(const dorm_url *url)
+{
+    return strcmp(url->path, ":memory:") == 0;
+}
+
 static const char *const schemes[] = {"sqlite", NULL};
 
 const dorm_driver dorm_sqlite_driver = {
@@ -413,4 +419,5 @@ const dorm_driver dorm_sqlite_driver = {
     .column_decimal = sq_column_decimal,
     .column_name = sq_column_name,
     .column_kind = sq_column_kind,
+    .private_database = sq_private_database,
 };
