@@ -74,6 +74,7 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
 
 /* One field's values ("pk": the primary keys) of a QuerySet, into the arena. */
 static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_t *n) {
+    if (!qs) return DORM_ENOMEM;
     dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){field, NULL});
     size_t count;
     const dorm_row **rows = dorm_rows(v, &count);
@@ -171,6 +172,7 @@ static bool signalled(dorm_ctx *cx, const dorm_meta *m) {
  * objects themselves (by pk) when delete receivers want them. */
 static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs, size_t *n) {
     *objs = NULL;
+    if (!qs) return DORM_ENOMEM;
     if (!signalled(cx, qs->meta)) return fetch_values(qs, "pk", keys, n);
     size_t count;
     void **list = dorm_qs_list(dorm_order_by(qs, "pk"), &count);
