@@ -77,6 +77,8 @@ typedef enum dorm_kind {
     DORM_KIND_FK,          /* ForeignKey      DORM_FK(Target)     */
     DORM_KIND_M2M,         /* ManyToManyField (no member: a join table) */
     DORM_KIND_CUSTOM,      /* a field type of the program's (dorm_field_type) */
+    DORM_KIND_PARENT,      /* a base or parent model embedded in the struct
+                            * (DORM_PARENT): no column of its own       */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -216,6 +218,9 @@ typedef struct dorm_field {
     const dorm_validator *validators; /* DORM_VALIDATORS(...): run by full_clean
                                        * after the kind's own (validate.h)     */
     const dorm_field_type *type; /* DORM_KIND_CUSTOM: its type (DORM_CUSTOM) */
+    bool parent_link;            /* a OneToOneField to the model's concrete
+                                  * parent (Django's parent_link=True): its
+                                  * table's key, the parent's row's key */
 } dorm_field;
 
 /* Compile-time check that a member has the type its field macro needs.  A
@@ -340,6 +345,38 @@ typedef struct dorm_field {
                                               DORM__A3(__VA_ARGS__, ~, ~)))),                             \
      .type = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _type),                                               \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_PARENT(Person, stamped, TimeStamped): the model inherits from
+ * another (Django's `class Person(TimeStamped)`), whose struct the model's
+ * struct embeds as the member named:
+ * - an abstract base (`.abstract = true`): its fields are the model's own,
+ *   at this place in the table, read and written in the embedded member
+ *   (`p->stamped.created`); its Meta options and managers are inherited;
+ * - a concrete parent (multi-table inheritance): the model's struct
+ *   embeds the parent's after its own header (`typedef struct Staff {
+ *   DORM_OBJECT; Person person; ... }`: s->person.name); the parent's
+ *   fields come first and live in the parent's table, reached through the
+ *   model's parent link (DORM_PARENT_LINK), and dorm_fk(s, person_ptr) is
+ *   the embedded Person as an object of its own (no query);
+ * - the model a proxy (`.proxy = true`) stands for: the proxy's only entry.
+ * The member must be of the parent's type (a compile error otherwise). */
+#define DORM__PARENT_WANT(T, m, P) DORM__WANT(T, m, DORM__STR(P) " (the struct of the parent model)")
+#define DORM_PARENT(...)                                                                                   \
+    {.kind = DORM_KIND_PARENT,                                                                             \
+     .offset = offsetof(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)) +                              \
+               0 * DORM__ASSERT(_Generic(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),  \
+                                         DORM__A3(__VA_ARGS__, ~, ~): 1, default: 0),                      \
+                                DORM__PARENT_WANT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),       \
+                                                  DORM__A3(__VA_ARGS__, ~, ~))),                           \
+     .size = sizeof(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~))),                      \
+     .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                                 \
+     DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_PARENT_LINK(Staff, person_ptr, Person): the one-to-one a
+ * multi-table child keeps to its parent's row (Django's automatic
+ * `person_ptr`, OneToOneField(parent_link=True, primary_key=True,
+ * on_delete=CASCADE)); the member is DORM_FK(Person).  For other options
+ * declare DORM_ONE_TO_ONE(..., .parent_link = true, ...) yourself. */
+#define DORM_PARENT_LINK(...) \
+    DORM_ONE_TO_ONE(__VA_ARGS__, .parent_link = true, .primary_key = true, .on_delete = DORM_CASCADE)
 #define DORM_END {.name = NULL}
 
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional
@@ -424,7 +461,18 @@ typedef struct dorm_model {
      * fields, adding errors with dorm_verror_add (field NULL: __all__).  0,
      * or a negative dorm_error for a failure that is not a validation one. */
     int (*clean)(void *obj, struct dorm_verrors *errors);
+    /* Meta.abstract: a base other models inherit from (DORM_PARENT); it
+     * has no table and no objects, and is not registered. */
+    bool abstract;
+    /* Meta.proxy: another class for the rows of the model its only field
+     * entry (DORM_PARENT) names: the same table, its own managers,
+     * ordering and functions; no table of its own. */
+    bool proxy;
 } dorm_model;
+
+/* An empty Meta list, where leaving the option out would inherit the
+ * base's: .ordering = DORM_EMPTY_LIST. */
+#define DORM_EMPTY_LIST ((const char *const[]){NULL})
 
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))
  * Meta options are optional; `.name` is set by the macro. */
@@ -480,6 +528,27 @@ const char *dorm_registry_messages(const dorm_registry *reg);
  * stored as ("IntegerField" for a MoneyField of the program's kept in an
  * integer column), or NULL when the model has no field `name`. */
 const char *dorm_field_internal_type(const dorm_model *model, const char *name);
+
+/* What Django's Model._meta tells about a model, as the registry of a
+ * context's connection has it (strings borrowed from the registry or in
+ * the context's arena). */
+typedef struct dorm_model_info {
+    bool abstract;                 /* Meta.abstract (then only the fields below) */
+    bool proxy;                    /* Meta.proxy                                */
+    const char *field_names;       /* the concrete fields, ", "-joined, a
+                                    * parent's first: "id, created, updated, name" */
+    const char *const *fields;     /* the same, NULL-terminated                 */
+    const char *db_table;          /* a proxy's is its concrete model's         */
+    const char *pk;                /* the primary key's name                    */
+    const char *const *ordering;   /* Meta.ordering as inherited, NULL-terminated */
+    const struct dorm_model *concrete; /* _meta.concrete_model                  */
+    const struct dorm_model *parent;   /* multi-table: the concrete parent      */
+    const char *parent_link;       /* ... and the child's link to it (_meta.parents) */
+    const char *default_manager;   /* _default_manager.name                     */
+} dorm_model_info;
+/* Fills *out for model.  0, or DORM_ECONFIG (recorded on cx) for a model
+ * the registry does not know. */
+int dorm_model_describe(struct dorm_ctx *cx, const struct dorm_model *model, dorm_model_info *out);
 
 /* Display label of a field with choices (get_FOO_display): the label of the
  * current value, or the value itself as text when no choice matches.

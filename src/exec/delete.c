@@ -23,6 +23,8 @@ typedef struct batch {
     void **objs;                /* delete: the objects, when signals want them */
     int source;                 /* delete: the batch whose rows cascaded here
                                  * through a non-null key (-1: none)          */
+    int after;                  /* delete: a multi-table child's batch, whose
+                                 * rows go before these parents' (-1: none)  */
 } batch;
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
@@ -183,17 +185,58 @@ static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs
     return DORM_OK;
 }
 
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source,
+                   int after);
+
+/* The parent row of each of a multi-table child's objects, for the delete
+ * signals: Django builds them from the child's fields (no query), and so
+ * does dorm, as the parent part of the child's struct. */
+static void **parent_views(collector *c, void *const *objs, size_t n) {
+    void **views = dorm_alloc(c->cx, sizeof(void *) * (n ? n : 1));
+    for (size_t i = 0; views && i < n; i++) views[i] = dorm_parent_view(objs[i]);
+    return views;
+}
+
+static int collect_parents(collector *c, const dorm_meta *m, const dorm_value *keys, void *const *objs, size_t n, int depth,
+                           int self) {
+    const dorm_meta *p = m->parent;
+    dorm_value *pkeys;
+    size_t pn = n;
+    int rc = DORM_OK;
+    if (m->parent_link == m->pk) {
+        /* The link is the key: the parent's keys are the child's. */
+        pkeys = dorm_alloc(c->cx, sizeof(dorm_value) * (n ? n : 1));
+        if (!pkeys) return DORM_ENOMEM;
+        memcpy(pkeys, keys, sizeof(dorm_value) * n);
+    } else if ((rc = fetch_values(filter_in(c->cx, m, "pk__in", keys, n), m->parent_link->attname, &pkeys, &pn))) {
+        return rc;
+    }
+    void **pobjs = NULL;
+    if (signalled(c->cx, p)) {
+        if (objs && m->parent_link == m->pk) {
+            if (!(pobjs = parent_views(c, objs, n))) return DORM_ENOMEM;
+        } else if ((rc = fetch_rows(c->cx, filter_in(c->cx, p, "pk__in", pkeys, pn), &pkeys, &pobjs, &pn))) {
+            return rc;
+        }
+    }
+    return collect(c, p, pkeys, pobjs, pn, depth + 1, -1, self);
+}
+
 /* Collects the rows of m with these primary keys and what depends on them.
  * Like Django's Collector.collect, every relation is looked at before a
  * protection refuses: the error names each protecting relation of m — for
  * a protection met down a CASCADE, the relation that cascaded — and
  * c->blocking holds the protected objects. */
-static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source) {
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source,
+                   int after) {
     int rc = keep_new(c, m, keys, objs, &n);
     if (rc || n == 0) return rc;
     if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
-    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source}))) return rc;
+    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source, after}))) return rc;
     int self = (int)c->n - 1;
+    /* A multi-table child's parent rows go too, after it (Django collects
+     * them with reverse_dependency), with what depends on them. */
+    if (m->parent && m->parent_link && (rc = collect_parents(c, m, keys, objs, n, depth, self))) return rc;
     dorm_buf protecting = DORM_BUF_INIT;
     for (int i = 0; rc == DORM_OK && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
@@ -217,7 +260,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             rc = fetch_rows(c->cx, filter_in(c->cx, r->model, path, rkeys, rn), &sub, &subobjs, &ns);
             /* Django orders by non-null cascades only: a nullable key does not
              * force its rows to go first. */
-            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self);
+            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self, -1);
             if (rc == DORM_EPROTECTED) {
                 add_name(c, &protecting, r);
                 rc = DORM_OK;
@@ -261,7 +304,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
                                                                     : fk->f->on_delete_set;
                 if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
-            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1});
+            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1, -1});
             break;
         }
         default:
@@ -389,9 +432,19 @@ static int gather_objs(collector *c, model_rows *mr) {
 
 /* Whether every model m's rows cascade to (a non-null key) is placed; a
  * model cascading to itself never is, as in Django. */
+static bool placed_model(const dorm_meta *m, const model_rows *placed, size_t nplaced) {
+    for (size_t k = 0; k < nplaced; k++)
+        if (placed[k].m == m) return true;
+    return false;
+}
+
 static bool ready(const collector *c, const dorm_meta *m, const model_rows *placed, size_t nplaced) {
     for (size_t i = 0; i < c->n; i++) {
         const batch *b = &c->b[i];
+        /* A parent's rows wait for their children's. */
+        if (!b->fk && b->m == m && b->after >= 0 && c->b[b->after].m != m &&
+            !placed_model(c->b[b->after].m, placed, nplaced))
+            return false;
         if (b->fk || b->source < 0 || c->b[b->source].m != m) continue;
         bool found = false;
         for (size_t k = 0; k < nplaced && !found; k++) found = placed[k].m == b->m;
@@ -448,7 +501,7 @@ static int run_all(void *payload) {
     }
     /* Collect inside the transaction so what is deleted is what was seen. */
     int rc = c->keys ? DORM_OK : fetch_rows(c->cx, c->qs, &c->keys, &c->objs, &c->nkeys);
-    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1);
+    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1, -1);
     if (!rc) rc = check_restricted(c);
     size_t nmodels = 0;
     model_rows *order = rc ? NULL : dorm_alloc(c->cx, sizeof *order * (c->n ? c->n : 1));
@@ -496,8 +549,10 @@ static int finish(collector *c, dorm_deleted *out) {
     return DORM_OK;
 }
 
-/* Whether deleting rows of m must look at other tables. */
+/* Whether deleting rows of m must look at other tables: a multi-table
+ * child's parent rows go too. */
 static bool has_dependents(const dorm_meta *m) {
+    if (m->parent) return true;
     for (int i = 0; i < m->nreverse; i++)
         if (m->reverse[i].fk->f->on_delete != DORM_DO_NOTHING) return true;
     return false;

@@ -184,7 +184,7 @@ int dorm_contains(dorm_qs *qs, const void *obj) {
 /* Whether the QuerySet has an ordering (Django's QuerySet.ordered). */
 static bool is_ordered(const dorm_qs *qs) {
     if (qs->ordered_explicitly) return qs->norder > 0;
-    return !qs->group_by && qs->meta->model->ordering && qs->meta->model->ordering[0];
+    return !qs->group_by && qs->meta->ordering && qs->meta->ordering[0];
 }
 
 #define MAX_GET_RESULTS 21
@@ -232,7 +232,7 @@ void *dorm_last(dorm_qs *qs) {
 
 static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest) {
     if (start(qs)) return NULL;
-    const char *fallback[2] = {qs->meta->model->get_latest_by, NULL};
+    const char *fallback[2] = {qs->meta->get_latest_by, NULL};
     if (!fields || !fields[0]) fields = fallback;
     if (!fields[0]) {
         dorm_fail(qs->cx, DORM_EVALUE,

@@ -44,7 +44,7 @@ static int add_key(dorm_ctx *cx, keys *k, const dorm_fmeta *fm, bool desc) {
 static int ordering_keys(dorm_qs *qs, keys *k) {
     dorm_ctx *cx = qs->cx;
     dorm_qs tmp = *qs;
-    const char *const *meta = qs->meta->model->ordering;
+    const char *const *meta = qs->meta->ordering;
     if (!qs->ordered_explicitly && meta && meta[0] && dorm_order_resolve(&tmp, meta)) return dorm_errcode(cx);
     if (tmp.norder == 0) return refuse(cx, "needs an ordered QuerySet (order_by() or Meta.ordering)");
     k->n = 0;

@@ -21,6 +21,49 @@ static const dorm_fmeta *update_field(dorm_qs *qs, const char *name) {
     return fm;
 }
 
+/* update() setting fields of a multi-table model's parents (Django's
+ * related updates): the matched keys first, then one UPDATE per table, the
+ * model's own first, each by those keys; the rows of the first. */
+typedef struct table_update {
+    const dorm_meta *tm;
+    const dorm_set *sets[65];
+    const dorm_fmeta *fields[64];
+    size_t n;
+} table_update;
+
+typedef struct inherited_job {
+    dorm_qs *qs;
+    table_update *t;
+    size_t nt;
+    int64_t rows;
+} inherited_job;
+
+static int64_t update_one(dorm_qs *qs, const dorm_set *const *sets, const dorm_fmeta *const *given);
+
+static int update_tables(void *payload) {
+    inherited_job *j = payload;
+    dorm_qs *v = dorm_qs_values_list(j->qs, true, (const char *const[]){"pk", NULL});
+    size_t n;
+    const dorm_row **rows = dorm_rows(v, &n);
+    if (!rows) return v && v->err ? dorm_qs_reraise(v) : dorm_errcode(j->qs->cx);
+    if (n == 0) return DORM_OK;
+    dorm_value *keys = dorm_alloc(j->qs->cx, sizeof(dorm_value) * n);
+    if (!keys) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) keys[i] = rows[i]->values[0];
+    bool counted = false;
+    for (size_t i = 0; i < j->nt; i++) {
+        if (!j->t[i].n) continue;
+        dorm_qs *qs = dorm_clear_ordering(dorm_qs_all(j->qs->cx, j->t[i].tm->model));
+        qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL},
+                                                        NULL});
+        int64_t changed = update_one(qs, j->t[i].sets, j->t[i].fields);
+        if (changed < 0) return (int)changed;
+        if (!counted) j->rows = changed;
+        counted = true;
+    }
+    return DORM_OK;
+}
+
 int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
     if (!qs) return -1;
     dorm_error_clear(qs->cx);
@@ -30,13 +73,41 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
     while (sets && sets[n]) n++;
     if (n == 0) return 0;
     if (n > 64) return dorm_fail(qs->cx, DORM_EVALUE, "Too many fields in one update().");
+    table_update t[8];
+    size_t nt = 0;
+    bool parents = false;
+    for (const dorm_meta *a = qs->meta; a && nt < 8; a = a->parent) t[nt++] = (table_update){.tm = a};
+    for (size_t i = 0; i < n; i++) {
+        const dorm_fmeta *fm = update_field(qs, sets[i]->field);
+        if (!fm) return dorm_errcode(qs->cx);
+        size_t level = 0;
+        while (fm->inherited && level + 1 < nt) {
+            fm = fm->inherited;
+            level++;
+        }
+        parents = parents || level > 0;
+        t[level].sets[t[level].n] = sets[i];
+        t[level].fields[t[level].n++] = fm;
+    }
+    if (!parents) return update_one(qs, sets, NULL);
+    inherited_job j = {qs, t, nt, 0};
+    int rc = dorm_in_transaction(qs->cx, update_tables, &j);
+    return rc < 0 ? rc : j.rows;
+}
+
+/* One table's UPDATE of qs's rows; `given`: the fields, already resolved. */
+static int64_t update_one(dorm_qs *qs, const dorm_set *const *sets, const dorm_fmeta *const *given) {
+
+    if (!qs || qs->err) return qs ? dorm_qs_reraise(qs) : DORM_ENOMEM;
+    size_t n = 0;
+    while (sets && sets[n]) n++;
     const dorm_fmeta *fields[64];
     dorm_value values[64];
     const dorm_rexpr *exprs[64];
     dorm_qs *target = dorm_clear_ordering(qs);
     if (!target || target->err) return target ? dorm_qs_reraise(target) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        fields[i] = update_field(qs, sets[i]->field);
+        fields[i] = given ? given[i] : update_field(qs, sets[i]->field);
         if (!fields[i]) return dorm_errcode(qs->cx);
         exprs[i] = NULL;
         if (sets[i]->value.type == DORM_T_EXPR) {
@@ -74,7 +145,7 @@ typedef struct bulk_update_job {
 /* The type a CASE is cast to where the dialect needs it: the column's own
  * (a foreign key's is its target field's: varchar(2) for a country code). */
 static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
-    const dorm_field *f = fm->f, *t = f->kind == DORM_KIND_FK && fm->target_pk ? fm->target_pk->f : f;
+    const dorm_field *f = fm->f, *t = f->kind == DORM_KIND_FK && fm->target_pk ? dorm_key_root(fm->target_pk)->f : f;
     dorm_column_def c = {.name = fm->column, .kind = fm->storage ? fm->storage->f->kind : f->kind,
                          .max_length = t->max_length, .max_digits = t->max_digits, .decimal_places = t->decimal_places};
     if (t != f) c.ref_kind = t->kind;

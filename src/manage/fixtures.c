@@ -128,7 +128,7 @@ static void free_list(const void *key, size_t klen, void *value, void *payload) 
  * it (an automatic one; a `through` model is dumped as a model). */
 static bool dumped_m2m(const dorm_meta *m, const dorm_rel *rel) {
     if (!rel->fk || !rel->through || !rel->through->auto_for) return false;
-    for (const dorm_field *f = m->model->fields; f && f->name; f++)
+    for (const dorm_field *f = m->table; f && f->name; f++)
         if (f == rel->m2m && strcmp(rel->name, f->name) == 0) return true;
     return false;
 }

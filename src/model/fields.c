@@ -16,6 +16,20 @@ void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32
     h->flags = flags;
 }
 
+void *dorm_parent_view(void *obj) {
+    dorm_object *h = obj;
+    const dorm_meta *m = h->meta;
+    if (!m->parent) return NULL;
+    dorm_object *v = (dorm_object *)((char *)obj + m->parent_offset);
+    dorm_object_init(v, m->parent, h->cx, h->flags);
+    /* The parent's fields are the child's first: the same bits. */
+    uint64_t mask = m->parent->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m->parent->nfields) - 1);
+    v->nulls = h->nulls & mask;
+    v->deferred = h->deferred & mask;
+    v->ext = NULL;
+    return v;
+}
+
 dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:

@@ -38,6 +38,17 @@ static inline void **dorm_fk_cache(void *member, const dorm_fmeta *fm) {
  * text key, else the value's own storage, so that a map keyed by them must
  * not outlive *v. */
 const void *dorm_key_bytes(const dorm_value *v, size_t *len);
+/* The field of model m that stands for fm, a field of a model whose
+ * fields m's begin with (a multi-table parent, the model a proxy stands
+ * for): the one at fm's index, which is at its place in m's struct. */
+static inline const dorm_fmeta *dorm_field_in(const dorm_meta *m, const dorm_fmeta *fm) {
+    return fm->owner == m || fm->index >= m->nfields ? fm : &m->fields[fm->index];
+}
+/* A multi-table child's parent part as an object of the parent (the
+ * struct the child embeds, its header set from the child's): Django's
+ * child.<parent>_ptr, built without a query.  NULL for a model without a
+ * concrete parent. */
+void *dorm_parent_view(void *obj);
 /* Initialises the DORM_OBJECT header of a new object. */
 void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags);
 

@@ -31,7 +31,7 @@ static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int
     if (rc) return rc;
     /* "author" orders by Author's Meta.ordering; "author_id", "author__id"
      * and a relation to a model without one order by the key column. */
-    const char *const *ord = p.relation ? p.field->target->model->ordering : NULL;
+    const char *const *ord = p.relation ? p.field->target->ordering : NULL;
     if (!ord || !ord[0] || depth > 8) {
         dorm_order o = {.alias = p.alias, .field = p.field, .desc = desc, .ntrans = p.ntrans};
         memcpy(o.trans, p.trans, sizeof p.trans);

@@ -170,7 +170,11 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             cols[i].out = p.ntrans ? transformed(c, fields[i], dorm_path_kind(p.field, p.ntrans, p.trans)) : p.field;
             if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         } else {
-            cols[i].field = cols[i].out = &m->fields[i];
+            /* A parent's field is read from the parent's join. */
+            const dorm_meta *owner = m;
+            const dorm_fmeta *fm = &m->fields[i];
+            if (dorm_inherit_owner(c, &cols[i].alias, &owner, &fm)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+            cols[i].field = cols[i].out = fm;
             cols[i].name = m->fields[i].attname;
         }
         names[i] = cols[i].name;
