@@ -159,9 +159,11 @@ static int inherit_options(dorm_registry *reg, dorm_meta *m, const dorm_meta *pa
     const dorm_model *model = m->model, *b;
     m->ordering = model->ordering;
     if (!m->ordering && (b = abstract_with(model, has_ordering, 0))) m->ordering = b->ordering;
+    m->declared_ordering = m->ordering;
     if (!m->ordering && parent) m->ordering = parent->ordering;
     m->get_latest_by = model->get_latest_by;
     if (!m->get_latest_by && (b = abstract_with(model, has_latest, 0))) m->get_latest_by = b->get_latest_by;
+    m->declared_latest = m->get_latest_by;
     if (!m->get_latest_by && parent) m->get_latest_by = parent->get_latest_by;
     if (m->proxy) return DORM_OK;
     m->indexes = model->indexes;

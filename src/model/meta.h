@@ -90,6 +90,10 @@ struct dorm_meta {
     const char *const *const *unique_together;
     const dorm_constraint *constraints;
     const char *get_latest_by;
+    /* ... as the model declares them (its abstract bases' included, a
+     * concrete parent's not): what its migrations record. */
+    const char *const *declared_ordering;
+    const char *declared_latest;
     int linked;                /* inherit.c: 1 while linking, 2 when done  */
 };
 
