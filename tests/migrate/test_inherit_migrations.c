@@ -84,16 +84,6 @@ static void close_empty(void) {
 
 TestSuite(inherit_migrations, .init = open_empty, .fini = close_empty);
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    static char text[16384];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
 /* Django 3.2's `sqlmigrate family 0001` for the same models. */
 static const char *const django_sqlite =
     "BEGIN;\n"
@@ -136,7 +126,7 @@ Test(inherit_migrations, initial_migration_and_sqlmigrate) {
                           "    - Create index family_person_cr on field(s) created of model person\n"
                           "    - Create proxy model Patron\n"), "%s", buf);
     free(buf);
-    const char *text = slurp(test_tmpdir_path("0001_initial.json"));
+    const char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
     /* The abstract base is in no CreateModel of its own; its Meta is Person's. */
     cr_expect_null(strstr(text, "TimeStamped"), "%s", text);
