@@ -103,6 +103,8 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(cx);
     if (qs->err) return dorm_qs_reraise(qs);
+    /* One INSERT per batch cannot fill two tables (Django refuses too). */
+    if (qs->meta->parent) return dorm_fail(cx, DORM_EVALUE, "Can't bulk create a multi-table inherited model");
     if (n == 0) return DORM_OK;
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);

@@ -140,6 +140,10 @@ typedef struct bulk_update_job {
     size_t nfields;
     size_t batch;
     int64_t rows;
+    const dorm_meta *tm;         /* the table of this round: m, or a parent */
+    int level[64];               /* per field: 0, or 1 + how many parents up */
+    int round;                   /* the level updated now                  */
+    bool counted;                /* the rows of a first table are in rows  */
 } bulk_update_job;
 
 /* The type a CASE is cast to where the dialect needs it: the column's own
@@ -153,15 +157,17 @@ static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
     dorm_schema_column_type(&s->text, s->d, &c);
 }
 
+/* One UPDATE of the fields of this round's table for objs[off..off+n). */
 static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
-    const dorm_meta *m = j->m;
+    const dorm_meta *m = j->tm;
     dorm_sql s;
     dorm_sql_init(&s, j->cx);
     dorm_buf_puts(&s.text, "UPDATE ");
     dorm_sql_name(&s, m->db_table);
     dorm_buf_puts(&s.text, " SET ");
-    for (size_t f = 0; f < j->nfields; f++) {
-        if (f) dorm_buf_puts(&s.text, ", ");
+    for (size_t f = 0, k = 0; f < j->nfields; f++) {
+        if (j->level[f] != j->round) continue;
+        if (k++) dorm_buf_puts(&s.text, ", ");
         dorm_sql_name(&s, j->fields[f]->column);
         bool cast = s.d->requires_casted_case_in_updates;
         dorm_buf_puts(&s.text, cast ? " = CAST(CASE" : " = CASE");
@@ -193,15 +199,25 @@ static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
     int64_t changed = dorm_exec_change(j->cx, &s);
     dorm_sql_free(&s);
     if (changed < 0) return (int)changed;
-    j->rows += changed;
+    if (!j->counted) j->rows += changed;
     return DORM_OK;
 }
 
+/* Each table in turn, the model's own first (a multi-table model's parent
+ * fields are its parents' columns); the rows of the first one written, as
+ * Django's update() counts them. */
 static int bulk_update_all(void *payload) {
     bulk_update_job *j = payload;
-    for (size_t off = 0; off < j->n; off += j->batch) {
-        int rc = bulk_update_batch(j, off, j->n - off < j->batch ? j->n - off : j->batch);
-        if (rc) return rc;
+    j->tm = j->m;
+    for (j->round = 0; j->tm; j->round++, j->tm = j->tm->parent) {
+        bool any = false;
+        for (size_t f = 0; f < j->nfields; f++) any = any || j->level[f] == j->round;
+        if (!any) continue;
+        for (size_t off = 0; off < j->n; off += j->batch) {
+            int rc = bulk_update_batch(j, off, j->n - off < j->batch ? j->n - off : j->batch);
+            if (rc) return rc;
+        }
+        j->counted = true;
     }
     return DORM_OK;
 }
@@ -221,7 +237,10 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
     for (size_t i = 0; fields && fields[i]; i++) {
         const dorm_fmeta *fm = update_field(qs, fields[i]);
         if (!fm) return dorm_errcode(cx);
-        if (fm == j.m->pk) return dorm_fail(cx, DORM_EVALUE, "bulk_update() cannot be used with primary key fields.");
+        if (fm->f->primary_key) return dorm_fail(cx, DORM_EVALUE, "bulk_update() cannot be used with primary key fields.");
+        int level = 0;
+        for (const dorm_fmeta *up = fm; up->inherited; up = up->inherited) level++;
+        if (j.nfields < 64) j.level[j.nfields] = level;
         if (j.nfields < 64) j.fields[j.nfields++] = fm;
     }
     if (j.nfields == 0) return dorm_fail(cx, DORM_EVALUE, "Field names must be given to bulk_update().");

@@ -134,7 +134,8 @@ static bool dumped_m2m(const dorm_meta *m, const dorm_rel *rel) {
 }
 
 static bool selected(const dorm_meta *m, const char *const *labels) {
-    if (m->auto_for) return false;
+    /* Django's dumpdata serializes no proxy: its rows are its model's. */
+    if (m->auto_for || m->proxy) return false;
     if (!labels || !labels[0]) return true;
     for (size_t i = 0; labels[i]; i++) {
         const char *dot = strchr(labels[i], '.');
@@ -174,7 +175,8 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
             json_t *o = json_object(), *fields = json_object();
             json_object_set_new(o, "model", json_string(m->label_lower));
             json_object_set_new(o, "pk", value_json(cx, m->pk, dorm_pk_value(objs[i])));
-            for (int f = 0; f < m->nfields; f++)
+            /* A multi-table child's own fields: its parent is an object of its own. */
+            for (int f = m->first_local; f < m->nfields; f++)
                 if (&m->fields[f] != m->pk)
                     json_object_set_new(fields, m->fields[f].f->name, field_json(cx, objs[i], &m->fields[f]));
             for (int r = 0; r < m->nm2m; r++) {
@@ -433,7 +435,7 @@ static int check_all_keys(loader *l) {
         for (int o = 0; rel && o < reg->nmodels; o++)
             if (reg->metas[o] == m->auto_owner) owner = o;
         if (!l->loaded[owner] || (m->auto_for && !rel)) continue;
-        for (int f = 0; !rc && f < m->nfields; f++) {
+        for (int f = m->first_local; !rc && !m->proxy && f < m->nfields; f++) {
             const dorm_fmeta *fk = &m->fields[f];
             if (fk->f->kind != DORM_KIND_FK || fk->f->no_db_constraint || !fk->target) continue;
             rc = rel ? check_keys(l, m, fk, m->auto_owner, rel->fk, rel->name)
@@ -449,7 +451,7 @@ static int reset_sequences(dorm_ctx *cx) {
     if (!cx->db->dialect->sequence_reset_sql) return DORM_OK;
     for (int k = 0; k < cx->db->reg->nmodels; k++) {
         const dorm_meta *m = cx->db->reg->metas[k];
-        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind)) continue;
+        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind) || m->proxy) continue;
         dorm_buf b = DORM_BUF_INIT;
         cx->db->dialect->sequence_reset_sql(&b, m->db_table, m->pk->column);
         dorm_errbuf e = {0, ""};

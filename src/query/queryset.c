@@ -49,6 +49,9 @@ dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
     qs->cx = cx;
     qs->high = -1;
     qs->meta = dorm_meta_of(cx->db ? cx->db->reg : NULL, model);
+    /* Django's AttributeError for Model.objects of an abstract model. */
+    if (!qs->meta && model && model->abstract)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label, model->name);
     if (!qs->meta) return dorm_qs_fail(qs, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
     return qs;
 }
