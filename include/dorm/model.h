@@ -79,6 +79,7 @@ typedef enum dorm_kind {
     DORM_KIND_CUSTOM,      /* a field type of the program's (dorm_field_type) */
     DORM_KIND_PARENT,      /* a base or parent model embedded in the struct
                             * (DORM_PARENT): no column of its own       */
+    DORM_KIND_COMPOSITE,   /* CompositePrimaryKey (no member: its fields) */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -221,6 +222,7 @@ typedef struct dorm_field {
     bool parent_link;            /* a OneToOneField to the model's concrete
                                   * parent (Django's parent_link=True): its
                                   * table's key, the parent's row's key */
+    const char *const *pk_fields; /* DORM_COMPOSITE_PK: the key's fields    */
 } dorm_field;
 
 /* Compile-time check that a member has the type its field macro needs.  A
@@ -377,6 +379,13 @@ typedef struct dorm_field {
  * declare DORM_ONE_TO_ONE(..., .parent_link = true, ...) yourself. */
 #define DORM_PARENT_LINK(...) \
     DORM_ONE_TO_ONE(__VA_ARGS__, .parent_link = true, .primary_key = true, .on_delete = DORM_CASCADE)
+/* DORM_COMPOSITE_PK("product_id", "order_id"): Django 5.2's
+ * `pk = models.CompositePrimaryKey("product_id", "order_id")`, the model's
+ * primary key made of its fields (by name or attname, at least two, none
+ * of them null).  It has no member: dorm_pk_value(obj) is the list of
+ * their values, DQ("pk", DLIST(1, "A755H")) compares all of them. */
+#define DORM_COMPOSITE_PK(...) \
+    {.name = "pk", .kind = DORM_KIND_COMPOSITE, .primary_key = true, .pk_fields = DORM_LIST(__VA_ARGS__)}
 #define DORM_END {.name = NULL}
 
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional

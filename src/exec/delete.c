@@ -73,8 +73,23 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys, n), NULL}, NULL});
 }
 
+/* The composite primary keys of a QuerySet's rows (Django's tuples). */
+static int fetch_tuples(dorm_qs *qs, dorm_value **keys, size_t *n) {
+    size_t count;
+    void **objs = dorm_qs_list(qs, &count);
+    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+    dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
+    if (!k) return DORM_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        if ((k[i] = dorm_pk_value(objs[i])).type == DORM_T_NONE) return DORM_ENOMEM;
+    *keys = k;
+    *n = count;
+    return DORM_OK;
+}
+
 /* One field's values ("pk": the primary keys) of a QuerySet, into the arena. */
 static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_t *n) {
+    if (qs && !qs->err && strcmp(field, "pk") == 0 && dorm_fmeta_composite(qs->meta->pk)) return fetch_tuples(qs, keys, n);
     dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){field, NULL});
     size_t count;
     const dorm_row **rows = dorm_rows(v, &count);
@@ -92,7 +107,8 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
 static const void *seen_key(collector *c, const dorm_meta *m, const dorm_value *key, unsigned char *buf, size_t cap,
                             size_t *len) {
     size_t klen;
-    const void *k = dorm_key_bytes(key, &klen);
+    const void *k = dorm_key_blob(c->cx, key, &klen);
+    if (!k) return NULL;
     *len = sizeof m + klen;
     unsigned char *b = *len <= cap ? buf : dorm_alloc(c->cx, *len);
     if (!b) return NULL;
@@ -339,7 +355,9 @@ static void count(collector *c, const dorm_meta *m, int64_t n) {
 
 /* Runs a batch in chunks the backend can bind. */
 static int run_batch(collector *c, const batch *b) {
-    size_t chunk = (size_t)c->cx->db->dialect->max_params - 1;
+    /* A composite key binds one parameter per part. */
+    size_t per = !b->fk && dorm_fmeta_composite(b->m->pk) ? (size_t)b->m->pk->nparts : 1;
+    size_t chunk = ((size_t)c->cx->db->dialect->max_params - 1) / per;
     for (size_t off = 0; off < b->n; off += chunk) {
         size_t n = b->n - off < chunk ? b->n - off : chunk;
         const char *path = b->fk ? dorm_sprintf(c->cx, "%s__in", b->fk->f->name) : "pk__in";
@@ -398,8 +416,21 @@ typedef struct model_rows {
 
 /* Primary keys in Python's order for the kinds keys have; others keep
  * the order they came in. */
+static int cmp_value(const dorm_value *x, const dorm_value *y) {
+    if (x->type == DORM_T_INT && y->type == DORM_T_INT) return (x->u.i > y->u.i) - (x->u.i < y->u.i);
+    if (x->type == DORM_T_TEXT && y->type == DORM_T_TEXT && x->u.s && y->u.s) return strcmp(x->u.s, y->u.s);
+    if (x->type == DORM_T_UUID && y->type == DORM_T_UUID) return memcmp(x->u.uuid.bytes, y->u.uuid.bytes, 16);
+    /* A composite key: Python's tuple order. */
+    for (size_t i = 0; x->type == DORM_T_LIST && y->type == DORM_T_LIST && i < x->len && i < y->len; i++) {
+        int r = cmp_value(&x->u.list[i], &y->u.list[i]);
+        if (r) return r;
+    }
+    return 0;
+}
+
 static int cmp_pk(const void *a, const void *b) {
     dorm_value x = dorm_pk_value(*(void *const *)a), y = dorm_pk_value(*(void *const *)b);
+    if (x.type == DORM_T_LIST || y.type == DORM_T_LIST) return cmp_value(&x, &y);
     if (x.type == DORM_T_INT && y.type == DORM_T_INT) return (x.u.i > y.u.i) - (x.u.i < y.u.i);
     if (x.type == DORM_T_TEXT && y.type == DORM_T_TEXT && x.u.s && y.u.s) return strcmp(x.u.s, y.u.s);
     if (x.type == DORM_T_UUID && y.type == DORM_T_UUID) return memcmp(x.u.uuid.bytes, y.u.uuid.bytes, 16);
@@ -618,8 +649,13 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
     }
     int rc = delete_collected(&c, out);
     if (rc == DORM_OK) {
-        /* Django leaves the deleted instance with pk None. */
-        memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
+        /* Django leaves the deleted instance with pk None (a composite
+         * key: each part). */
+        for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++) {
+            dorm_value none = dorm_v_null();
+            dorm_field_set(obj, m->pk->parts[i], &none);
+        }
+        if (!dorm_fmeta_composite(m->pk)) memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
         h->flags = (h->flags | DORM_OBJ_ADDING) & ~(uint32_t)DORM_OBJ_FROM_DB;
     }
     return rc;

@@ -6,6 +6,12 @@
 
 static const char *const no_names[] = {NULL};
 
+dorm_value dorm_pk_of(const void *obj) {
+    if (!obj || !dorm_meta_of_obj(obj)) return dorm_v_null();
+    if (!dorm_pk_is_set(obj) && !dorm_fmeta_composite(dorm_meta_of_obj(obj)->pk)) return dorm_v_null();
+    return dorm_pk_value(obj);
+}
+
 /* The names of a field table's fields, its abstract bases' spliced in. */
 static void table_names(const dorm_field *fields, dorm_buf *b, int depth) {
     for (const dorm_field *f = fields; depth < 16 && f && f->name; f++) {

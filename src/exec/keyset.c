@@ -56,7 +56,11 @@ static int ordering_keys(dorm_qs *qs, keys *k) {
         int rc = add_key(cx, k, o->field, o->desc);
         if (rc) return rc;
     }
-    int rc = add_key(cx, k, qs->meta->pk, false);
+    /* The key last (a composite key: each part). */
+    const dorm_fmeta *pk = qs->meta->pk;
+    int rc = DORM_OK;
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts && !rc; i++) rc = add_key(cx, k, pk->parts[i], false);
+    if (!dorm_fmeta_composite(pk)) rc = add_key(cx, k, pk, false);
     if (rc) return rc;
     dorm_buf b = DORM_BUF_INIT;
     for (int i = 0; i < k->n; i++) dorm_buf_printf(&b, "%s%s%s", i ? "," : "", k->desc[i] ? "-" : "", k->f[i]->attname);

@@ -68,6 +68,7 @@ static const dorm_fmeta *at(const void *obj, const dorm_fmeta *fm) { return dorm
 
 /* Whether the key of table model tm is set on obj. */
 static bool key_set(const void *obj, const dorm_meta *tm) {
+    if (dorm_fmeta_composite(tm->pk)) return dorm_pk_is_set(obj);
     const dorm_fmeta *pk = at(obj, tm->pk);
     dorm_value v = dorm_field_get(obj, pk);
     if (v.type == DORM_T_NULL) return false;
@@ -109,11 +110,13 @@ static int insert_row(void *obj, const dorm_meta *tm) {
     } else {
         dorm_buf_puts(&s.text, " DEFAULT VALUES");
     }
-    /* An auto key comes back through last_insert_id where the driver has it. */
+    /* An auto key comes back through last_insert_id where the driver has it;
+     * a composite key was given whole. */
     const dorm_driver *drv = cx->db->drv;
     const dorm_fmeta *pk = at(obj, tm->pk);
+    bool composite = dorm_fmeta_composite(pk);
     bool by_rowid = drv->last_insert_id && dorm_kind_is_auto(pk->f->kind) && !key_set(obj, tm);
-    if (!by_rowid) {
+    if (!by_rowid && !composite) {
         dorm_buf_puts(&s.text, " RETURNING ");
         dorm_sql_name(&s, pk->column);
     }
@@ -150,10 +153,15 @@ static int64_t update_row(void *obj, const dorm_meta *tm, const dorm_fmeta *cons
         dorm_sql_param(&s, &v);
     }
     dorm_buf_puts(&s.text, " WHERE ");
-    dorm_sql_name(&s, tm->pk->column);
-    dorm_buf_puts(&s.text, " = ");
-    dorm_value pk = dorm_field_get(obj, at(obj, tm->pk));
-    dorm_sql_param(&s, &pk);
+    const dorm_fmeta *pk = tm->pk;
+    for (int i = 0; i < (dorm_fmeta_composite(pk) ? pk->nparts : 1); i++) {
+        const dorm_fmeta *col = dorm_fmeta_composite(pk) ? pk->parts[i] : pk;
+        if (i) dorm_buf_puts(&s.text, " AND ");
+        dorm_sql_name(&s, col->column);
+        dorm_buf_puts(&s.text, " = ");
+        dorm_value v = dorm_field_get(obj, at(obj, col));
+        dorm_sql_param(&s, &v);
+    }
     int64_t rc = dorm_exec_change(h->cx, &s);
     dorm_sql_free(&s);
     return rc;
@@ -163,9 +171,17 @@ static int64_t update_row(void *obj, const dorm_meta *tm, const dorm_fmeta *cons
  * has nothing to update). */
 static int row_exists(void *obj, const dorm_meta *tm) {
     dorm_object *h = obj;
-    dorm_value pk = dorm_field_get(obj, at(obj, tm->pk));
+    dorm_value pk = dorm_fmeta_composite(tm->pk) ? dorm_pk_value(obj) : dorm_field_get(obj, at(obj, tm->pk));
     dorm_qs *qs = dorm_qs_all(h->cx, tm->model);
     return dorm_exists(dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", pk, NULL}, NULL}));
+}
+
+/* Whether field fm is the key pk, or one of a composite key's parts
+ * (Django 5.2 updates neither). */
+static bool key_part(const dorm_fmeta *pk, const dorm_fmeta *fm) {
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++)
+        if (pk->parts[i] == fm) return true;
+    return pk == fm;
 }
 
 /* One save: per table, an UPDATE, or an INSERT when it matched nothing; a
@@ -196,7 +212,7 @@ static int save_table(save_job *j, const dorm_meta *tm, bool force_insert, bool 
             bool listed = !j->fields;
             for (size_t k = 0; k < j->n && !listed; k++) listed = j->fields[k] == fm;
             /* An object loaded with only()/defer() saves its loaded fields (Django). */
-            if (i != tm->pk->index && listed && !(h->deferred & ((uint64_t)1 << fm->index)) && n < 64) fields[n++] = fm;
+            if (!key_part(tm->pk, &tm->fields[i]) && listed && !(h->deferred & ((uint64_t)1 << fm->index)) && n < 64) fields[n++] = fm;
         }
         int64_t matched;
         if (n == 0) matched = j->fields ? 1 : row_exists(j->obj, tm);

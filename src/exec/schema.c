@@ -208,6 +208,13 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         }
     }
     t->ncolumns = ncols;
+    if (dorm_fmeta_composite(m->pk)) {
+        const char **pk = dorm_alloc(cx, sizeof(char *) * (size_t)(m->pk->nparts + 1));
+        if (!pk) return DORM_ENOMEM;
+        for (int i = 0; i < m->pk->nparts; i++) pk[i] = m->pk->parts[i] ? m->pk->parts[i]->column : "?";
+        pk[m->pk->nparts] = NULL;
+        t->pk_columns = pk;
+    }
     t->columns = cols;
     t->indexes = ixs;
     t->uniques = uqs;

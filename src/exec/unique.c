@@ -95,5 +95,11 @@ int dorm_unique_check(void *obj, const char *const *exclude, dorm_verrors *errs)
         const dorm_field *f = m->fields[i].f;
         if (f->unique || f->primary_key) rc = check(obj, &f->name, 1, exclude, errs);
     }
+    /* A composite key is unique together (Django 5.2's unique check of it). */
+    if (!rc && dorm_fmeta_composite(m->pk) && m->pk->nparts <= 16) {
+        const char *names[16];
+        for (int i = 0; i < m->pk->nparts; i++) names[i] = m->pk->parts[i]->f->name;
+        rc = check(obj, names, (size_t)m->pk->nparts, exclude, errs);
+    }
     return rc;
 }

@@ -244,6 +244,9 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
         if (j.nfields < 64) j.fields[j.nfields++] = fm;
     }
     if (j.nfields == 0) return dorm_fail(cx, DORM_EVALUE, "Field names must be given to bulk_update().");
+    if (dorm_fmeta_composite(j.m->pk))
+        return dorm_fail(cx, DORM_ENOTSUPPORTED, "bulk_update() of a model with a CompositePrimaryKey is not supported: "
+                         "update() each row by its key.");
     for (size_t i = 0; i < n; i++) {
         const dorm_object *h = objs[i];
         if (!h || h->meta != j.m || !dorm_pk_is_set(objs[i]))

@@ -86,6 +86,17 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     }
 }
 
+static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm);
+
+/* An object's key in a fixture: a composite key is the list of its parts'
+ * values ([1, "A755H"], what Django 5.2's fixtures hold). */
+static json_t *pk_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *pk) {
+    if (!dorm_fmeta_composite(pk)) return field_json(cx, obj, pk);
+    json_t *a = json_array();
+    for (int i = 0; a && i < pk->nparts; i++) json_array_append_new(a, field_json(cx, obj, pk->parts[i]));
+    return a;
+}
+
 /* A field's value in a fixture: a program's type writes its to_text when it
  * has one (Django's value_to_string), else its database value.  NULL when
  * out of memory. */
@@ -174,7 +185,7 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
         for (size_t i = 0; !rc && i < n; i++) {
             json_t *o = json_object(), *fields = json_object();
             json_object_set_new(o, "model", json_string(m->label_lower));
-            json_object_set_new(o, "pk", value_json(cx, m->pk, dorm_pk_value(objs[i])));
+            json_object_set_new(o, "pk", pk_json(cx, objs[i], m->pk));
             /* A multi-table child's own fields: its parent is an object of its own. */
             for (int f = m->first_local; f < m->nfields; f++)
                 if (&m->fields[f] != m->pk)
@@ -295,6 +306,24 @@ static int where(dorm_ctx *cx, int rc, const char *file, size_t index, json_t *o
                      label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
 }
 
+/* A composite key from a fixture: a list of its parts' values, or the
+ * JSON text of one (Django's value_to_string); none leaves the parts to the
+ * object's fields.  0 or an error on cx. */
+static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj) {
+    if (!j || json_is_null(j)) return DORM_OK;
+    json_t *list = json_is_string(j) ? json_loads(json_string_value(j), JSON_DECODE_ANY, NULL) : json_incref(j);
+    int rc = json_is_array(list) && json_array_size(list) == (size_t)pk->nparts
+                 ? DORM_OK
+                 : dorm_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
+    for (int i = 0; !rc && i < pk->nparts; i++) {
+        dorm_value v;
+        rc = fixture_value(cx, pk->parts[i], json_array_get(list, (size_t)i), &v);
+        if (!rc) rc = dorm_field_set(obj, pk->parts[i], &v);
+    }
+    json_decref(list);
+    return rc;
+}
+
 static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     dorm_ctx *cx = l->cx;
     const char *label = json_string_value(json_object_get(o, "model"));
@@ -310,8 +339,10 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     if (!obj) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     json_t *fields = json_object_get(o, "fields"), *pk = json_object_get(o, "pk");
     dorm_value v;
-    int rc = pk && !json_is_null(pk) ? fixture_value(cx, m->pk, pk, &v) : DORM_OK;
-    if (!rc && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
+    int rc = dorm_fmeta_composite(m->pk) ? composite_pk(cx, m->pk, pk, obj)
+             : pk && !json_is_null(pk)   ? fixture_value(cx, m->pk, pk, &v)
+                                         : DORM_OK;
+    if (!rc && !dorm_fmeta_composite(m->pk) && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
     if (rc) return where(cx, rc, file, index, o, "pk");
     const char *name;
     json_t *j;
@@ -389,7 +420,8 @@ static int check_keys(loader *l, const dorm_meta *m, const dorm_fmeta *fk, const
     const char *table = m->db_table, *target = fk->target->db_table, *tcol = fk->target_pk->column;
     dorm_buf b = DORM_BUF_INIT;
     dorm_buf_puts(&b, "SELECT a.");
-    dorm_buf_quote(&b, q, owner_fk ? owner_fk->column : m->pk->column);
+    const dorm_fmeta *pk = dorm_fmeta_composite(m->pk) ? m->pk->parts[0] : m->pk;
+    dorm_buf_quote(&b, q, owner_fk ? owner_fk->column : pk->column);
     dorm_buf_puts(&b, ", a.");
     dorm_buf_quote(&b, q, fk->column);
     dorm_buf_puts(&b, " FROM ");

@@ -254,6 +254,8 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->db_table = str(r, o, "db_table", false, true);
     f->asymmetrical = !flag(o, "symmetrical", true);
     f->parent_link = flag(o, "parent_link", false);
+    /* CompositePrimaryKey("product_id", "order_id"): its fields by name. */
+    if (f->kind == DORM_KIND_COMPOSITE) f->pk_fields = names(r, json_object_get(o, "fields"), "fields");
     if ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_M2M) && !out->to) bad(r, "field '%s' needs \"to\"", name);
 }
 
@@ -586,6 +588,7 @@ static json_t *field_json(const dorm_fstate *fs) {
     if (f->db_table) json_object_set_new(o, "db_table", json_string(f->db_table));
     if (f->asymmetrical) json_object_set_new(o, "symmetrical", json_false());
     if (f->parent_link) json_object_set_new(o, "parent_link", json_true());
+    if (f->pk_fields) json_object_set_new(o, "fields", list_json(f->pk_fields));
     return o;
 }
 

@@ -109,6 +109,7 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     c.to_field = dorm_state_str(st, f->to_field);
     c.db_table = dorm_state_str(st, f->db_table);
     c.default_value = copy_value(st, f->default_value);
+    c.pk_fields = copy_list(st, f->pk_fields);
     /* Not schema: a migration keeps none of these. */
     c.default_fn = NULL;
     c.choices = NULL;

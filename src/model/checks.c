@@ -60,6 +60,13 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
         report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.", f->name, f->name,
                m->label_lower);
     const dorm_meta *t = f->to ? dorm_meta_of(m->reg, f->to) : NULL;
+    const dorm_meta *composite = dorm_fmeta_composite(m->pk) ? m : t && dorm_fmeta_composite(t->pk) ? t : NULL;
+    if (composite) {
+        report(c, where, "fields.E347",
+               "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
+               "not supported.", composite->model->name);
+        return;
+    }
     if (!t) {
         report(c, where, "fields.E300",
                "Field defines a relation with model '%s', which is either not installed, or is abstract.",
@@ -187,7 +194,11 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
             report(c, where, "fields.E009",
                    "'max_length' is too small to fit the longest value in 'choices' (%d characters).", longest);
     }
-    if (f->kind == DORM_KIND_FK) {
+    if (f->kind == DORM_KIND_FK && fm->target && dorm_fmeta_composite(fm->target->pk))
+        report(c, where, "fields.E347",
+               "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
+               "not supported.", fm->target->model->name);
+    else if (f->kind == DORM_KIND_FK) {
         if (!f->to || !fm->target)
             report(c, where, "fields.E300",
                    "Field defines a relation with model '%s', which is either not installed, or is abstract.",
@@ -276,6 +287,39 @@ static void check_managers(checker *c, const dorm_meta *m) {
             report(c, m->label, "dorm.E023", "%s has no manager named '%s'", model->name, names[i]);
 }
 
+/* A composite primary key (Django 5.2's CompositePrimaryKey checks and
+ * constructor errors): named "pk", two fields or more, each a column of the
+ * model's own table, not null, named once. */
+static void check_composite(checker *c, const dorm_meta *m, int *pks) {
+    const dorm_fmeta *pk = m->pk;
+    if (!dorm_fmeta_composite(pk) || m->proxy) return;
+    (*pks)++;
+    char where[256];
+    snprintf(where, sizeof where, "%s.%s", m->label, pk->f->name);
+    if (strcmp(pk->f->name, "pk") != 0) report(c, where, "fields.E013", "'CompositePrimaryKey' must be named 'pk'.");
+    int n = 0;
+    while (pk->f->pk_fields && pk->f->pk_fields[n]) n++;
+    if (n < 2) report(c, m->label, "dorm.E034", "CompositePrimaryKey must include at least two fields.");
+    if (m->parent)
+        report(c, m->label, "dorm.E035", "A multi-table child's key is its parent link: it cannot have a CompositePrimaryKey.");
+    for (int i = 0; i < n && i < pk->nparts; i++) {
+        const char *name = pk->f->pk_fields[i];
+        const dorm_fmeta *part = pk->parts[i];
+        const char *why = NULL, *other = NULL;
+        for (int k = 0; part && k < i && !other; k++)
+            if (pk->parts[k] == part) other = pk->f->pk_fields[k];
+        if (!part) why = "is not a valid field";
+        else if (part->inherited) why = "field is not a local field";
+        else if (part->f->null) why = "field may not set 'null=True'";
+        if (other)
+            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' and '%s' are "
+                   "the same fields.", name, name, other);
+        else if (why)
+            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' %s.", name,
+                   name, why);
+    }
+}
+
 /* The model's bases: one concrete parent, embedded first and linked; a
  * proxy's entry naming the model it stands for and nothing else. */
 static void check_inheritance(checker *c, const dorm_meta *m) {
@@ -334,6 +378,7 @@ static void check_model(checker *c, const dorm_meta *m) {
     if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
     check_inheritance(c, m);
+    check_composite(c, m, &pks);
     for (const dorm_field *f = m->table; f && f->name; f++)
         if (f->kind == DORM_KIND_M2M) check_m2m(c, m, f, where, sizeof where);
     for (int i = 0; i < m->nfields; i++) {

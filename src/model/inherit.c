@@ -205,7 +205,18 @@ static dorm_fmeta *copy_fields(dorm_registry *reg, dorm_meta *m, const dorm_meta
 static int lay_over(dorm_registry *reg, dorm_meta *m, const dorm_meta *p, size_t offset) {
     dorm_fmeta *fs = copy_fields(reg, m, p, offset, p->nfields);
     if (!fs) return DORM_ENOMEM;
-    m->pk = p->pk ? &fs[p->pk->index] : NULL;
+    m->pk = p->pk && !dorm_fmeta_composite(p->pk) ? &fs[p->pk->index] : NULL;
+    if (dorm_fmeta_composite(p->pk)) {
+        /* The proxy's key is made of its own copies of the fields. */
+        dorm_fmeta *pk = dorm_arena_alloc(&reg->arena, sizeof *pk);
+        const dorm_fmeta **parts = dorm_arena_calloc(&reg->arena, sizeof *parts * (size_t)p->pk->nparts);
+        if (!pk || !parts) return DORM_ENOMEM;
+        *pk = *p->pk;
+        pk->owner = m;
+        for (int i = 0; i < p->pk->nparts; i++) parts[i] = p->pk->parts[i] ? &fs[p->pk->parts[i]->index] : NULL;
+        pk->parts = parts;
+        m->pk = pk;
+    }
     m->parent_link = p->parent_link ? &fs[p->parent_link->index] : NULL;
     m->fields = fs;
     m->nfields = p->nfields;

@@ -29,6 +29,9 @@ typedef struct dorm_fmeta {
     const struct dorm_fmeta *inherited; /* a field of a concrete parent: the
                                 * parent's own (its column is in the parent's
                                 * table); NULL for a column of this table  */
+    const struct dorm_fmeta *const *parts; /* a composite primary key: its
+                                * fields (no column, no member of its own) */
+    int nparts;
 } dorm_fmeta;
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one
@@ -142,6 +145,12 @@ static inline const struct dorm_fmeta *dorm_key_root(const struct dorm_fmeta *ke
     for (int i = 0; key && key->f->kind == DORM_KIND_FK && key->target_pk && i < 16; i++) key = key->target_pk;
     return key;
 }
+/* Whether a field is a composite primary key (DORM_COMPOSITE_PK). */
+static inline bool dorm_fmeta_composite(const struct dorm_fmeta *fm) { return fm && fm->nparts > 0; }
+/* composite.c: the composite primary key of m built from its table's
+ * DORM_COMPOSITE_PK entry (m->pk), its parts resolved by name or attname
+ * (a missing one stays NULL for the checks).  0 or ENOMEM. */
+int dorm_composite_link(dorm_registry *reg, dorm_meta *m);
 /* Whether fields[i] of m is a column of m's own table. */
 static inline bool dorm_meta_local(const dorm_meta *m, int i) { return i >= m->first_local; }
 /* A reverse or many-to-many relation by query name on m or the models it

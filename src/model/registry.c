@@ -58,7 +58,7 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     if (dorm_inherit_table(reg, model, &m->table, &parent)) return DORM_ENOMEM;
     /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
-    for (const dorm_field *f = m->table; f && f->name; f++) n += f->kind != DORM_KIND_M2M;
+    for (const dorm_field *f = m->table; f && f->name; f++) n += f->kind != DORM_KIND_M2M && f->kind != DORM_KIND_COMPOSITE;
     m->nfields = n;
     m->fields = dorm_arena_calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
     if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name ||
@@ -66,7 +66,7 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
         return DORM_ENOMEM;
     const dorm_field *f = m->table;
     for (int i = 0; i < n; i++, f++) {
-        while (f->kind == DORM_KIND_M2M) f++;
+        while (f->kind == DORM_KIND_M2M || f->kind == DORM_KIND_COMPOSITE) f++;
         dorm_fmeta *fm = &m->fields[i];
         fm->f = f;
         fm->index = i;
@@ -82,7 +82,9 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
         if (!fm->attname || !fm->column) return DORM_ENOMEM;
         if (f->primary_key && !m->pk) m->pk = fm;
     }
-    return DORM_OK;
+    /* A composite primary key is the key, whatever else says primary_key
+     * (the checks refuse two). */
+    return dorm_composite_link(reg, m);
 }
 
 /* Whether fm, a field of src, makes a reverse relation on t: a column of

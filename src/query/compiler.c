@@ -460,7 +460,12 @@ static void model_columns(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_
 static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what) {
     const char *base = qs->meta->db_table;
     if (what == DORM_SELECT_PK) {
-        dorm_sql_col(s, base, qs->meta->pk->column);
+        const dorm_fmeta *pk = qs->meta->pk;
+        for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+            if (i) dorm_buf_puts(&s->text, ", ");
+            dorm_sql_col(s, base, pk->parts[i]->column);
+        }
+        if (!dorm_fmeta_composite(pk)) dorm_sql_col(s, base, pk->column);
         return;
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
@@ -604,7 +609,14 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
     if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs);
     if (qs->empty) return W_NONE;
     dorm_buf_puts(&s->text, " WHERE ");
-    dorm_sql_name(s, qs->meta->pk->column);
+    const dorm_fmeta *pk = qs->meta->pk;
+    /* A composite key compares its row value: ("a", "b") IN (SELECT ...). */
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+        dorm_buf_puts(&s->text, i ? ", " : "(");
+        dorm_sql_name(s, pk->parts[i]->column);
+    }
+    if (dorm_fmeta_composite(pk)) dorm_buf_putc(&s->text, ')');
+    else dorm_sql_name(s, pk->column);
     dorm_buf_puts(&s->text, " IN (");
     int rc = dorm_compile_select(qs, DORM_SELECT_PK, s);
     if (rc == DORM_COMPILED_EMPTY) return W_NONE;

@@ -154,6 +154,9 @@ typedef struct dorm_table_def {
     const dorm_index_def *uniques;      /* UNIQUE(...) table constraints */
     size_t nchecks;
     const dorm_check_def *checks;
+    const char *const *pk_columns;      /* a composite primary key's columns
+                                         * (PRIMARY KEY (a, b) after the
+                                         * constraints), NULL-terminated   */
 } dorm_table_def;
 
 typedef enum dorm_param_style {
