@@ -299,30 +299,34 @@ static void sort_by_key(int64_t *keys, void **objs, size_t n) {
     }
 }
 
-dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
-    if (start(qs)) return NULL;
+/* in_bulk's objects: those whose key is among keys[0..n) (keys NULL:
+ * every row), by key.  NULL on error (on the context). */
+static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t *count) {
     if (qs->low > 0 || qs->high >= 0) {
         dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
         return NULL;
     }
+    dorm_qs *c = dorm_order_by(qs, "pk");
+    if (keys)
+        c = dorm_qs_filter(c, (const dorm_q *const[]){
+                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+    void **objs = dorm_qs_list(c, count);
+    if (!objs && c && c->err) dorm_qs_reraise(c);
+    return objs;
+}
+
+dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
+    if (start(qs)) return NULL;
     if (!dorm_kind_is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
         dorm_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
         return NULL;
     }
-    dorm_qs *c = dorm_order_by(qs, "pk");
-    if (ids) {
-        dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1));
-        if (!vals) return NULL;
-        for (size_t i = 0; i < n; i++) vals[i] = dorm_v_int(ids[i]);
-        c = dorm_qs_filter(c, (const dorm_q *const[]){
-                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(vals, n), NULL}, NULL});
-    }
+    dorm_value *ints = ids ? dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1)) : NULL;
+    if (ids && !ints) return NULL;
+    for (size_t i = 0; ids && i < n; i++) ints[i] = dorm_v_int(ids[i]);
     size_t count;
-    void **objs = dorm_qs_list(c, &count);
-    if (!objs) {
-        if (c && c->err) dorm_qs_reraise(c);
-        return NULL;
-    }
+    void **objs = bulk_objects(qs, ints, n, &count);
+    if (!objs) return NULL;
     dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
     int64_t *keys = dorm_alloc(qs->cx, sizeof(int64_t) * (count ? count : 1));
     void **vals = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
@@ -351,20 +355,9 @@ size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
 
 dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n) {
     if (start(qs)) return NULL;
-    if (qs->low > 0 || qs->high >= 0) {
-        dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
-        return NULL;
-    }
-    dorm_qs *c = dorm_order_by(qs, "pk");
-    if (keys)
-        c = dorm_qs_filter(c, (const dorm_q *const[]){
-                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
     size_t count;
-    void **objs = dorm_qs_list(c, &count);
-    if (!objs) {
-        if (c && c->err) dorm_qs_reraise(c);
-        return NULL;
-    }
+    void **objs = bulk_objects(qs, keys, n, &count);
+    if (!objs) return NULL;
     dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
     key_blob *blobs = dorm_alloc(qs->cx, sizeof *blobs * (count ? count : 1));
     void **sorted = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
