@@ -13,6 +13,7 @@
 #include "dorm/db.h"
 #include "dorm/query.h"
 #include "dorm/crud.h"
+#include "dorm/files.h"
 #include "dorm/transaction.h"
 #include "dorm/signals.h"
 #include "dorm/raw.h"

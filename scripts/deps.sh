@@ -8,6 +8,7 @@ set -euo pipefail
 declare -A GROUP_PACKAGES=(
     [build]="gcc make cmake pkg-config libsqlite3-dev libpq-dev postgresql libcriterion-dev libjansson-dev"
     [bench]="python3-django python3-psycopg2 libgom-1.0-dev"
+    [images]="libpng-dev libjpeg62-turbo-dev"
 )
 
 groups=(build "$@")

@@ -12,6 +12,7 @@
 
 struct dorm_ctx;
 struct dorm_model;
+struct dorm_storage;
 
 /* The header every model struct starts with (as its first member, DORM_OBJECT).
  * dorm fills it; programs read it only through dorm calls. */
@@ -80,6 +81,8 @@ typedef enum dorm_kind {
     DORM_KIND_PARENT,      /* a base or parent model embedded in the struct
                             * (DORM_PARENT): no column of its own       */
     DORM_KIND_COMPOSITE,   /* CompositePrimaryKey (no member: its fields) */
+    DORM_KIND_FILE,        /* FileField       const char * (the name in its storage) */
+    DORM_KIND_IMAGE,       /* ImageField      const char *        */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -223,6 +226,14 @@ typedef struct dorm_field {
                                   * parent (Django's parent_link=True): its
                                   * table's key, the parent's row's key */
     const char *const *pk_fields; /* DORM_COMPOSITE_PK: the key's fields    */
+    /* FileField / ImageField (dorm/files.h) */
+    const char *upload_to;       /* a directory for new files, strftime's %Y
+                                  * & co. filled in with the local time    */
+    const char *(*upload_to_fn)(const void *obj, const char *filename, struct dorm_ctx *cx);
+                                 /* ... or the function naming them         */
+    const struct dorm_storage *storage; /* where the files are              */
+    const char *width_field;     /* ImageField: the fields an image's size  */
+    const char *height_field;    /* is written to (integers)                */
 } dorm_field;
 
 /* Compile-time check that a member has the type its field macro needs.  A
@@ -291,6 +302,11 @@ typedef struct dorm_field {
 #define DORM_TIME(...) DORM__KIND(DORM_KIND_TIME, DORM__CHK_TIME, __VA_ARGS__)
 #define DORM_UUID(...) DORM__KIND(DORM_KIND_UUID, DORM__CHK_UUID, __VA_ARGS__)
 #define DORM_BINARY(...) DORM__KIND(DORM_KIND_BINARY, DORM__CHK_BYTES, __VA_ARGS__)
+/* DORM_FILE(Doc, attachment, .upload_to = "docs/%Y/%m/", .storage = &media):
+ * Django's FileField, the file's name in its storage (varchar(max_length or
+ * 100)); DORM_IMAGE adds .width_field / .height_field (dorm/files.h). */
+#define DORM_FILE(...) DORM__KIND(DORM_KIND_FILE, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_IMAGE(...) DORM__KIND(DORM_KIND_IMAGE, DORM__CHK_STR, __VA_ARGS__)
 /* DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books")
  * The member's size is checked first, so a plain member (int64_t author) also
  * fails on the readable line before the compiler looks for author.id. */

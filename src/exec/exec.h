@@ -139,4 +139,9 @@ dorm_value *dorm_raw_params(dorm_ctx *cx, const dorm_value *params, size_t n);
  * reports (NULL as DORM_T_NULL).  0 or a negative error on cx. */
 int dorm_raw_value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out);
 
+/* storage.c: Django's validate_file_name(name, allow_relative_path=True):
+ * a base name that is a name, no absolute path, no "..".  0 or
+ * DORM_ESUSPICIOUS with Django's message. */
+int dorm_file_name_check(dorm_ctx *cx, const char *name);
+
 #endif

@@ -133,6 +133,11 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         c->primary_key = f->primary_key;
         c->unique = f->unique && !f->primary_key;
         c->db_index = dorm_field_db_index(f);
+        if (f->kind == DORM_KIND_FILE || f->kind == DORM_KIND_IMAGE) {
+            /* Django's FileField is a varchar of the name (100 by default). */
+            c->kind = DORM_KIND_CHAR;
+            c->max_length = f->max_length ? f->max_length : dorm_kind_max_length(f->kind);
+        }
         if (f->kind == DORM_KIND_CUSTOM && f->type) {
             /* A program's type: its internal kind's column, or its own type. */
             c->kind = f->type->internal;

@@ -256,6 +256,9 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->parent_link = flag(o, "parent_link", false);
     /* CompositePrimaryKey("product_id", "order_id"): its fields by name. */
     if (f->kind == DORM_KIND_COMPOSITE) f->pk_fields = names(r, json_object_get(o, "fields"), "fields");
+    f->upload_to = str(r, o, "upload_to", false, false);
+    f->width_field = str(r, o, "width_field", false, true);
+    f->height_field = str(r, o, "height_field", false, true);
     if ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_M2M) && !out->to) bad(r, "field '%s' needs \"to\"", name);
 }
 
@@ -589,6 +592,10 @@ static json_t *field_json(const dorm_fstate *fs) {
     if (f->asymmetrical) json_object_set_new(o, "symmetrical", json_false());
     if (f->parent_link) json_object_set_new(o, "parent_link", json_true());
     if (f->pk_fields) json_object_set_new(o, "fields", list_json(f->pk_fields));
+    /* Django's FileField deconstructs upload_to (a function: not data). */
+    if (f->upload_to) json_object_set_new(o, "upload_to", json_string(f->upload_to));
+    if (f->width_field) json_object_set_new(o, "width_field", json_string(f->width_field));
+    if (f->height_field) json_object_set_new(o, "height_field", json_string(f->height_field));
     return o;
 }
 

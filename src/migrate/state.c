@@ -110,6 +110,11 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     c.db_table = dorm_state_str(st, f->db_table);
     c.default_value = copy_value(st, f->default_value);
     c.pk_fields = copy_list(st, f->pk_fields);
+    c.upload_to = dorm_state_str(st, f->upload_to);
+    c.width_field = dorm_state_str(st, f->width_field);
+    c.height_field = dorm_state_str(st, f->height_field);
+    c.upload_to_fn = NULL;
+    c.storage = NULL;
     /* Not schema: a migration keeps none of these. */
     c.default_fn = NULL;
     c.choices = NULL;

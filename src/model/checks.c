@@ -179,6 +179,18 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
                    DORM_DECIMAL_DIGITS, DORM_DECIMAL_DIGITS);
     }
     if (f->primary_key && f->null) report(c, where, "fields.E007", "Primary keys must not have null=True.");
+    if (f->kind == DORM_KIND_IMAGE && !dorm_images_supported())
+        report(c, where, "fields.E210",
+               "Cannot use ImageField because libdorm was built without image support (libpng, libjpeg).");
+    const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL, f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
+    for (int i = 0; i < 2; i++) {
+        const dorm_fmeta *d = dims[i] ? dorm_meta_field(m, dims[i]) : NULL;
+        if (dims[i] && (!d || !(d->f->kind == DORM_KIND_INT || d->f->kind == DORM_KIND_POSINT ||
+                                 d->f->kind == DORM_KIND_SMALLINT || d->f->kind == DORM_KIND_POSSMALLINT ||
+                                 d->f->kind == DORM_KIND_BIGINT)))
+            report(c, where, "dorm.E036", "'%s' must name an integer field of the model for the image's %s.", dims[i],
+                   i ? "height" : "width");
+    }
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&
         f->kind != DORM_KIND_TIME)
         report(c, where, "dorm.E004", "'auto_now' and 'auto_now_add' apply to date and time fields only.");

@@ -52,6 +52,8 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return dorm_v_text(*(const char *const *)p);
     case DORM_KIND_DATE:
         return dorm_v_date(*(const dorm_date *)p);
@@ -131,6 +133,8 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         if (v->type != DORM_T_TEXT) break;
         *(const char **)p = v->u.s;
         return DORM_OK;

@@ -220,9 +220,23 @@ static inline bool dorm_kind_is_text(dorm_kind k) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return true;
     default:
         return false;
+    }
+}
+/* The max_length a text kind has when a field gives none (Django's: email
+ * 254, URL 200, slug 50, file and image 100), else 0. */
+static inline int dorm_kind_max_length(dorm_kind k) {
+    switch (k) {
+    case DORM_KIND_EMAIL: return 254;
+    case DORM_KIND_URL: return 200;
+    case DORM_KIND_SLUG: return 50;
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE: return 100;
+    default: return 0;
     }
 }
 /* Whether a kind is an integer auto primary key. */

@@ -334,6 +334,8 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return to_text(cx, fm, in, out);
     case DORM_KIND_BOOL:
         return to_bool(cx, fm, in, out);
