@@ -264,10 +264,7 @@ Test(composite_pk, migrations) {
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (*r != ' ' && *r != '\n') *w++ = *r;
-    *w = '\0';
+    test_squeeze(text);
     cr_expect(strstr(text, "[\"pk\",{\"type\":\"CompositePrimaryKey\",\"primary_key\":true,\"fields\":[\"product_id\","
                            "\"order_id\"]}]"),
               "%s", text);

@@ -262,10 +262,7 @@ Test(files, migrations_and_checks) {
     free(buf);
     char *text = test_read_file(test_tmpdir_path("migrations/0001_initial.json"));
     cr_assert_not_null(text);
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (*r != ' ' && *r != '\n') *w++ = *r;
-    *w = '\0';
+    test_squeeze(text);
     cr_expect(strstr(text, "[\"attachment\",{\"type\":\"FileField\",\"blank\":true,\"upload_to\":\"docs/%Y/\"}]"), "%s", text);
     cr_expect(strstr(text, "[\"picture\",{\"type\":\"ImageField\",\"blank\":true,\"width_field\":\"pic_w\",\"height_field\":"
                            "\"pic_h\"}]"),

@@ -317,10 +317,7 @@ Test(makemigrations, db_index_defaults_round_trip) {
     char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
     /* Without the layout's white space. */
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (*r != ' ' && *r != '\n') *w++ = *r;
-    *w = '\0';
+    test_squeeze(text);
     cr_expect(strstr(text, "[\"slug\",{\"type\":\"SlugField\",\"max_length\":50}]"), "%s", text);
     cr_expect(strstr(text, "[\"code\",{\"type\":\"SlugField\",\"max_length\":50,\"db_index\":false}]"), "%s", text);
     cr_expect(strstr(text, "\"db_index\":false,\"to\":\"shop.tag\""), "%s", text);

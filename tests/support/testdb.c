@@ -250,6 +250,14 @@ char *test_read_file(const char *path) {
     return text;
 }
 
+char *test_squeeze(char *text) {
+    char *w = text;
+    for (const char *r = text; r && *r; r++)
+        if (*r != ' ' && *r != '\n') *w++ = *r;
+    if (w) *w = '\0';
+    return text;
+}
+
 void test_tmpdir_remove(void) {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
