@@ -3,6 +3,8 @@
  * (Person -> Staff, the person_ptr parent link) and a proxy (Patron), with
  * Django 3.2's answers and SQL. */
 #include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testdb.h"
@@ -411,4 +413,142 @@ Test(inherit, values_and_related_managers_of_a_child) {
     uint64_t q0 = dorm_ctx_query_count(T.cx);
     cr_assert_eq(dorm_len(dorm_related(pre[0], "articles")), 2);
     cr_assert_eq(dorm_ctx_query_count(T.cx) - q0, 0);
+}
+
+/* The Abstract base, Multi-table inheritance and Proxy model sections of
+ * the lifecycle acceptance script (library_lifecycle.py), line for line. */
+static char transcript[4096];
+
+static void say(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = strlen(transcript);
+    vsnprintf(transcript + n, sizeof transcript - n, fmt, ap);
+    va_end(ap);
+}
+
+static const char *py_bool(bool b) { return b ? "True" : "False"; }
+
+static const char *badge(const Patron *p) {
+    static char buf[64];
+    snprintf(buf, sizeof buf, "Patron card: ");
+    for (const char *c = p->person.name; *c && strlen(buf) < sizeof buf - 1; c++) {
+        size_t n = strlen(buf);
+        buf[n] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        buf[n + 1] = '\0';
+    }
+    return buf;
+}
+
+Test(inherit, acceptance_sections) {
+    transcript[0] = '\0';
+    dorm_model_info info;
+    say("==== Abstract base: TimeStamped ====\n");
+    dorm_model_describe(T.cx, &TimeStamped_model, &info);
+    say("abstract: %s\n", py_bool(info.abstract));
+    dorm_model_describe(T.cx, &Person_model, &info);
+    say("Person fields: %s\n", info.field_names);
+    if (!dorm_new(T.cx, TimeStamped)) say("cannot instantiate: %s\n", dorm_errmsg(T.cx));
+    Person *ann = dorm_create(T.cx, Person, .name = "Ann");
+    say("created set: %s updated set: %s\n", py_bool(ann->stamped.created.usec), py_bool(ann->stamped.updated.usec));
+    say("updated >= created: %s\n", py_bool(ann->stamped.updated.usec >= ann->stamped.created.usec));
+    dorm_datetime created0 = ann->stamped.created, updated0 = ann->stamped.updated;
+    dorm_save(ann);
+    say("after save: created kept: %s updated moved on: %s\n", py_bool(ann->stamped.created.usec == created0.usec),
+        py_bool(ann->stamped.updated.usec >= updated0.usec));
+    dorm_datetime stamp = ann->stamped.updated;
+    dorm_update(dorm_filter(dorm_all(T.cx, Person), DQ("pk", ann->id)), DSET("name", "Ann"));
+    dorm_refresh(ann);
+    say("update() leaves auto_now alone: %s\n", py_bool(ann->stamped.updated.usec == stamp.usec));
+
+    say("==== Multi-table inheritance: Person -> Staff ====\n");
+    dorm_create(T.cx, Person, .name = "Bob");
+    Staff *carla = new_staff("Carla", "librarian");
+    new_staff("Dan", "archivist");
+    dorm_model_describe(T.cx, &Staff_model, &info);
+    say("Staff fields: %s\n", info.field_names);
+    say("Staff ordering (inherited): %s\n", info.ordering[0]);
+    say("parent link: %s\n", info.parent_link);
+    Person *ptr = dorm_fk(carla, person_ptr);
+    say("pk is the parent link: %s\n",
+        py_bool(dorm_pk_of(carla).u.i == carla->person_ptr.id && carla->person_ptr.id == ptr->id));
+    say("persons: %s\n", names(dorm_all(T.cx, Person)));
+    say("staff: %s\n", names(dorm_all(T.cx, Staff)));
+    DORM_EACH(Staff, s, dorm_order_by(dorm_all(T.cx, Staff), "name")) say("%s (%s)\n", s->person.name, s->role);
+    say("staff named Carla: %s\n", names(dorm_filter(dorm_all(T.cx, Staff), DQ("name", "Carla"))));
+    say("persons with role archivist: %s\n", names(dorm_filter(dorm_all(T.cx, Person), DQ("staff__role", "archivist"))));
+    say("persons who are not staff: %s\n", names(dorm_filter(dorm_all(T.cx, Person), DQ("staff__isnull", true))));
+    DORM_EACH(Person, p, dorm_order_by(dorm_all(T.cx, Person), "name")) {
+        Staff *st = dorm_related_one(p, "staff");
+        if (st) say("%s: staff role %s\n", p->name, st->role);
+        else say("%s: RelatedObjectDoesNotExist: %s\n", p->name, dorm_errmsg(T.cx));
+    }
+    /* dorm_related_one's failure is Staff's DoesNotExist code. */
+    dorm_related_one(ann, "staff");
+    say("Person.staff.RelatedObjectDoesNotExist is a Staff.DoesNotExist: %s\n", py_bool(dorm_errcode(T.cx) == DORM_EDOESNOTEXIST));
+    say("Staff rows / Person rows: %lld / %lld\n", (long long)dorm_count(dorm_all(T.cx, Staff)),
+        (long long)dorm_count(dorm_all(T.cx, Person)));
+    dorm_deleted d;
+    dorm_delete(dorm_get(dorm_all(T.cx, Staff), DQ("name", "Dan")), &d);
+    say("delete staff Dan: %lld (%s)\n", (long long)d.total, dorm_deleted_str(T.cx, &d));
+    dorm_qs_delete(dorm_filter(dorm_all(T.cx, Person), DQ("name", "Carla")), &d);
+    say("delete person Carla: %lld (%s)\n", (long long)d.total, dorm_deleted_str(T.cx, &d));
+    say("Staff rows / Person rows: %lld / %lld\n", (long long)dorm_count(dorm_all(T.cx, Staff)),
+        (long long)dorm_count(dorm_all(T.cx, Person)));
+
+    say("==== Proxy model: Patron ====\n");
+    new_staff("Eve", "director");
+    dorm_create(T.cx, Patron, .person = {.name = "Finn"});
+    dorm_model_describe(T.cx, &Patron_model, &info);
+    say("proxy: %s table: %s\n", py_bool(info.proxy), info.db_table);
+    say("Patron ordering: %s\n", info.ordering[0]);
+    say("patrons (not staff, name descending): %s\n", names(dorm_all(T.cx, Patron)));
+    say("persons: %s\n", names(dorm_all(T.cx, Person)));
+    Patron *finn = dorm_get(dorm_all(T.cx, Patron), DQ("name", "Finn"));
+    say("%s -> %s\n", finn->_dorm.model->name, badge(finn));
+    Person *as_person = dorm_get(dorm_all(T.cx, Person), DQ("name", "Finn"));
+    say("same row as Person: %s %s\n", as_person->_dorm.model->name, py_bool(as_person->id == finn->person.id));
+    say("Patron manager hides staff: %s base manager sees it: %s\n",
+        py_bool(dorm_exists(dorm_filter(dorm_all(T.cx, Patron), DQ("name", "Eve")))),
+        py_bool(dorm_exists(dorm_filter(dorm_base_manager_all(T.cx, Patron), DQ("name", "Eve")))));
+    say("Patron count / Person count: %lld / %lld\n", (long long)dorm_count(dorm_all(T.cx, Patron)),
+        (long long)dorm_count(dorm_all(T.cx, Person)));
+    cr_expect_str_eq(transcript, "==== Abstract base: TimeStamped ====\n"
+                                 "abstract: True\n"
+                                 "Person fields: id, created, updated, name\n"
+                                 "cannot instantiate: Abstract models cannot be instantiated.\n"
+                                 "created set: True updated set: True\n"
+                                 "updated >= created: True\n"
+                                 "after save: created kept: True updated moved on: True\n"
+                                 "update() leaves auto_now alone: True\n"
+                                 "==== Multi-table inheritance: Person -> Staff ====\n"
+                                 "Staff fields: id, created, updated, name, person_ptr, role\n"
+                                 "Staff ordering (inherited): name\n"
+                                 "parent link: person_ptr\n"
+                                 "pk is the parent link: True\n"
+                                 "persons: Ann, Bob, Carla, Dan\n"
+                                 "staff: Carla, Dan\n"
+                                 "Carla (librarian)\n"
+                                 "Dan (archivist)\n"
+                                 "staff named Carla: Carla\n"
+                                 "persons with role archivist: Dan\n"
+                                 "persons who are not staff: Ann, Bob\n"
+                                 "Ann: RelatedObjectDoesNotExist: Person has no staff.\n"
+                                 "Bob: RelatedObjectDoesNotExist: Person has no staff.\n"
+                                 "Carla: staff role librarian\n"
+                                 "Dan: staff role archivist\n"
+                                 "Person.staff.RelatedObjectDoesNotExist is a Staff.DoesNotExist: True\n"
+                                 "Staff rows / Person rows: 2 / 4\n"
+                                 "delete staff Dan: 2 (lifecycle.Person: 1, lifecycle.Staff: 1)\n"
+                                 "delete person Carla: 2 (lifecycle.Person: 1, lifecycle.Staff: 1)\n"
+                                 "Staff rows / Person rows: 0 / 2\n"
+                                 "==== Proxy model: Patron ====\n"
+                                 "proxy: True table: lifecycle_person\n"
+                                 "Patron ordering: -name\n"
+                                 "patrons (not staff, name descending): Finn, Bob, Ann\n"
+                                 "persons: Ann, Bob, Eve, Finn\n"
+                                 "Patron -> Patron card: FINN\n"
+                                 "same row as Person: Person True\n"
+                                 "Patron manager hides staff: False base manager sees it: True\n"
+                                 "Patron count / Person count: 3 / 4\n");
 }
