@@ -348,7 +348,7 @@ typedef struct dorm_field {
  * the model given as `.through`.  Reached with dorm_related(b, "tags") and
  * the m2m managers; `tags__name` traverses it in filters. */
 #define DORM_MANY_TO_MANY(...)                                                            \
-    {.kind = DORM_KIND_M2M + 0 * (int)sizeof(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), _dorm)), \
+    {.kind = DORM_KIND_M2M + 0 * (int)sizeof(DORM__A1(__VA_ARGS__, ~)),                     \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 /* DORM_CUSTOM(Purchase, price, MoneyField, .blank = true): a field of the

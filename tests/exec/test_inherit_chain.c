@@ -16,6 +16,12 @@ typedef struct Keeper {
     const char *name;
 } Keeper;
 
+typedef struct Tag {
+    DORM_OBJECT;
+    int64_t id;
+    const char *word;
+} Tag;
+
 /* Abstract: a keeper, a soft-delete flag, two managers, Meta. */
 typedef struct Kept {
     DORM_FK(Keeper) keeper;
@@ -51,6 +57,7 @@ typedef struct Tool {
 } Tool;
 
 DORM_MODEL_DECLARE(Keeper);
+DORM_MODEL_DECLARE(Tag);
 DORM_MODEL_DECLARE(Kept);
 DORM_MODEL_DECLARE(Animal);
 DORM_MODEL_DECLARE(Bird);
@@ -59,12 +66,15 @@ DORM_MODEL_DECLARE(Tool);
 
 static const dorm_field Keeper_fields[] = {DORM_AUTO(Keeper, id), DORM_CHAR(Keeper, name, .max_length = 30), DORM_END};
 const dorm_model Keeper_model = DORM_MODEL(Keeper, "zoo", Keeper_fields);
+static const dorm_field Tag_fields[] = {DORM_AUTO(Tag, id), DORM_CHAR(Tag, word, .max_length = 20), DORM_END};
+const dorm_model Tag_model = DORM_MODEL(Tag, "zoo", Tag_fields);
 
 static dorm_qs *alive(dorm_qs *qs) { return dorm_filter(qs, DQ("deleted", false)); }
 
 static const dorm_field Kept_fields[] = {
     DORM_FOREIGN_KEY(Kept, keeper, Keeper, .on_delete = DORM_CASCADE, .related_name = "%(app_label)s_%(class)s_items"),
     DORM_BOOL(Kept, deleted),
+    DORM_MANY_TO_MANY(Kept, tags, Tag, .related_name = "%(class)s_things"),
     DORM_END,
 };
 const dorm_model Kept_model = DORM_MODEL(Kept, "zoo", Kept_fields, .abstract = true, .ordering = DORM_LIST("-id"),
@@ -105,7 +115,7 @@ const dorm_model Tool_model = DORM_MODEL(Tool, "zoo", Tool_fields, .ordering = D
 
 static const dorm_app zoo_app = {
     .label = "zoo",
-    .models = DORM_MODELS(&Keeper_model, &Animal_model, &Bird_model, &Parrot_model, &Tool_model),
+    .models = DORM_MODELS(&Keeper_model, &Tag_model, &Animal_model, &Bird_model, &Parrot_model, &Tool_model),
 };
 
 static void open_zoo(void) { test_db_open_apps((const dorm_app *const[]){&zoo_app, NULL}); }
@@ -144,6 +154,22 @@ Test(inherit_chain, abstract_base_relation_names_and_meta) {
     cr_assert_eq(dorm_model_describe(T.cx, &Kept_model, &info), 0);
     cr_expect(info.abstract);
     cr_expect_str_eq(info.field_names, "keeper, deleted");
+    /* The base's many-to-many: a join table per child, reached from a
+     * multi-table grandchild through its parents. */
+    Tag *t = dorm_create(T.cx, Tag, .word = "loud");
+    Animal *rex = dorm_get(dorm_all(T.cx, Animal), DQ("name", "Rex"));
+    Tool *tool = dorm_first(dorm_all(T.cx, Tool));
+    void *tags[] = {t};
+    cr_assert_eq(dorm_related_add(rex, "tags", tags, 1), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_related_add(tool, "tags", tags, 1), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM zoo_animal_tags"), 1);
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM zoo_tool_tags"), 1);
+    cr_expect_eq(dorm_count(dorm_related(t, "animal_things")), 1, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_related(t, "tool_things")), 1, "%s", dorm_errmsg(T.cx));
+    Parrot *p = polly(k);
+    cr_assert_eq(dorm_related_add(p, "tags", tags, 1), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Parrot), DQ("tags__word", "loud"))), 1, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_related(p, "tags")), 1, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(dorm_qs_errmsg(dorm_all(T.cx, Kept)), "Manager isn't available; 'zoo.Kept' is abstract");
 }
 
