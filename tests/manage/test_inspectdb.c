@@ -73,9 +73,10 @@ static const char *compile_and_run_program(const char *prog, const char *run_url
 #endif
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs sqlite3 libpq "
-             "jansson) -lm -o prog 2>&1 && ./prog '%s' 2>&1",
-             dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, run_url ? run_url : "sqlite://:memory:");
+             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs %s) -lm -o prog "
+             "2>&1 && ./prog '%s' 2>&1",
+             dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, DORM_TEST_PKGS,
+             run_url ? run_url : "sqlite://:memory:");
     FILE *p = popen(cmd, "r");
     static char out[4096];
     size_t n = fread(out, 1, sizeof out - 1, p);
