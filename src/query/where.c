@@ -377,8 +377,9 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
             p = sep + 2;
             continue;
         }
-        const dorm_rel *rel = fm ? NULL : dorm_meta_reverse(m, p, n);
-        if (!rel && !fm) rel = dorm_meta_m2m(m, p, n);
+        /* A multi-table parent's relations are the child's too. */
+        const dorm_rel *rel = fm ? NULL : dorm_meta_reverse_up(m, p, n, NULL);
+        if (!rel && !fm) rel = dorm_meta_m2m_up(m, p, n, NULL);
         if (!rel) return NOT_MULTIVALUED;
         /* The owner's key, reached through the forward part of the path. */
         const char *owner = dorm_sprintf(qs->cx, "%.*spk", (int)(p - path), path);

@@ -408,6 +408,10 @@ Test(inherit, values_and_related_managers_of_a_child) {
     cr_assert_str_eq(dorm_row_get(rows[0], "role")->u.s, "librarian");
     cr_assert_eq(dorm_row_get(rows[0], "person_ptr_id")->u.i, carla->person.id);
     cr_assert_eq(dorm_count(dorm_related(carla, "articles")), 2);
+    /* exclude() across a parent's multi-valued relation: Django's subquery. */
+    new_staff("Dan", "archivist");
+    cr_expect_str_eq(names(dorm_exclude(dorm_all(T.cx, Staff), DQ("articles__title", "a"))), "Dan");
+    cr_expect_str_eq(names(dorm_exclude(dorm_all(T.cx, Staff), DQ("articles__title", "zzz"))), "Carla, Dan");
     void **pre = dorm_list(dorm_prefetch_related(dorm_all(T.cx, Staff), "articles"), &n);
     cr_assert_not_null(pre, "%s", dorm_errmsg(T.cx));
     uint64_t q0 = dorm_ctx_query_count(T.cx);
