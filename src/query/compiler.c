@@ -502,6 +502,7 @@ static bool selected(const dorm_qs *qs, const dorm_order *o) {
     }
     if (o->ntrans) return false;
     if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
+    if (dorm_inherit_selected(qs, o->alias, o->field)) return true;
     for (int r = 0; r < qs->nselrel; r++)
         if (qs->selrel[r].alias == o->alias) return true;
     return false;

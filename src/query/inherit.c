@@ -66,6 +66,16 @@ int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const d
     return alias;
 }
 
+bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field) {
+    int a = 0;
+    for (const dorm_meta *m = qs->meta; m->parent && m->parent_link && a >= 0; m = m->parent) {
+        a = parent_join(qs, a, m);
+        /* A parent's field keeps its index in the child (deferred bits). */
+        if (a == alias && field->owner == m->parent) return !(qs->deferred & ((uint64_t)1 << field->index));
+    }
+    return false;
+}
+
 /* Joins m's ancestors from `alias` (a table of m), each through the
  * child's parent link.  0 or DORM_ENOMEM. */
 static int join_parents(dorm_qs *qs, int alias, const dorm_meta *m) {

@@ -208,6 +208,9 @@ int dorm_inherit_owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_
 /* inherit.c: the alias whose table holds field fm of model m joined at
  * `alias` (a parent's join when fm is inherited and the join exists). */
 int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm);
+/* inherit.c: whether the column of field (a parent's) at alias is one the
+ * SELECT of qs's objects reads through a parent join. */
+bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field);
 /* inherit.c: qs, or a copy in *tmp with the joins to the parents of its
  * model and of its select_related models, whose columns an objects SELECT
  * reads; NULL on ENOMEM. */

@@ -214,6 +214,12 @@ Test(inherit, sql_is_djangos) {
                      "SELECT \"lifecycle_person\".\"name\", \"lifecycle_staff\".\"role\" FROM \"lifecycle_staff\" INNER JOIN "
                      "\"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = \"lifecycle_person\".\"id\") ORDER BY "
                      "\"lifecycle_person\".\"name\" ASC");
+    /* DISTINCT selects the ordering's column only once: it is the parent's. */
+    const char *distinct = dorm_qs_str(dorm_distinct(dorm_all(T.cx, Staff)));
+    cr_assert_not_null(distinct);
+    cr_expect(strstr(distinct, "SELECT DISTINCT \"lifecycle_person\".\"id\"") &&
+                  strstr(distinct, "\"lifecycle_staff\".\"role\" FROM"),
+              "%s", distinct);
     dorm_qs *bad = dorm_filter(dorm_all(T.cx, Staff), DQ("nope", 1));
     cr_assert_str_eq(dorm_qs_errmsg(bad), "Cannot resolve keyword 'nope' into field. Choices are: articles, created, desk, "
                                           "id, name, person_ptr, person_ptr_id, role, updated");
