@@ -302,3 +302,20 @@ Test(inherit_chain, checks) {
     cr_expect(strstr(msg, "bad.Fat: (models.E017) Proxy model 'Fat' contains model fields."), "%s", msg);
     dorm_registry_free(reg);
 }
+
+/* Keyset pages of a child ordered by its parent's field. */
+Test(inherit_chain, keyset_pages_of_a_child) {
+    Keeper *k = dorm_create(T.cx, Keeper, .name = "Kim");
+    const char *birds[] = {"Cid", "Ada", "Bea", "Dot", "Eve"};
+    for (int i = 0; i < 5; i++)
+        cr_assert_not_null(dorm_create(T.cx, Bird, .animal = {.name = birds[i], .kept = {.keeper = {k->id, NULL}}}));
+    dorm_qs *qs = dorm_order_by(dorm_all(T.cx, Bird), "name");
+    dorm_keyset_page *p1 = dorm_keyset_paginate(qs, 2, NULL);
+    cr_assert_not_null(p1, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(((Bird *)p1->objects[0])->animal.name, "Ada");
+    cr_expect_str_eq(((Bird *)p1->objects[1])->animal.name, "Bea");
+    dorm_keyset_page *p2 = dorm_keyset_paginate(qs, 2, p1->next);
+    cr_assert_not_null(p2, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(((Bird *)p2->objects[0])->animal.name, "Cid");
+    cr_expect_str_eq(((Bird *)p2->objects[1])->animal.name, "Dot");
+}
