@@ -16,6 +16,7 @@
 #include "dorm/progress.h"
 #include "dorm/query.h"
 #include "dorm/crud.h"
+#include "dorm/files.h"
 #include "dorm/transaction.h"
 #include "dorm/pool.h"
 #include "dorm/databases.h"

@@ -7,6 +7,8 @@
 #   build    everything `make test` and `make demo` need
 #   docs     what `make docs` needs
 #   bench    the benchmarks' Django, psycopg2 and libgom (with "build")
+#   fuzz     clang and libFuzzer's run-time (make fuzz, make test's fuzz step)
+#   images   libpng and libjpeg, for ImageField's width and height
 set -euo pipefail
 
 # The libraries libdorm links, as -dev packages: each backend adds its client
@@ -14,13 +16,17 @@ set -euo pipefail
 LIBRARY="libsqlite3-dev libpq-dev libjansson-dev"
 TOOLS="gcc make cmake pkg-config"
 
+# ImageField's sizes (optional: libdorm builds without them, DORM_IMAGES).
+IMAGES="libpng-dev libjpeg62-turbo-dev"
+
 # The one list of packages, by group.  Later issues add to these lines.
 declare -A GROUP_PACKAGES=(
     [install]="$TOOLS $LIBRARY"
-    [build]="$TOOLS $LIBRARY g++ postgresql pgbouncer libcriterion-dev doxygen"
+    [build]="$TOOLS $LIBRARY $IMAGES g++ postgresql pgbouncer libcriterion-dev doxygen"
     [docs]="make doxygen"
     [bench]="python3-django python3-psycopg2 libgom-1.0-dev"
     [fuzz]="clang libclang-rt-14-dev"
+    [images]="$IMAGES"
 )
 
 groups=("$@")

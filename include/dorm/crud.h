@@ -38,6 +38,10 @@ int dorm_save_fields_(void *obj, const char *const *fields);
 #define dorm_save_fields(obj, ...) dorm_save_fields_((obj), DORM_LIST(__VA_ARGS__))
 /* refresh_from_db(): reloads every field.  DORM_EDOESNOTEXIST if the row is gone. */
 int dorm_refresh(void *obj);
+/* obj.pk: the object's primary key (NULL while it has none); a composite
+ * key's is the list of its fields' values (Django's tuple), in the object's
+ * context's arena. */
+dorm_value dorm_pk_of(const void *obj);
 
 /* What a delete removed: the total and a count per model label ("library.Book"),
  * sorted by label.  When a delete is refused (DORM_EPROTECTED, DORM_ERESTRICTED)

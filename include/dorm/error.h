@@ -29,7 +29,9 @@ typedef enum dorm_error {
     DORM_EPOLICY = -15,       /* a query policy refused: N+1 (strict), budget     */
     DORM_ENOTSUPPORTED = -16, /* NotSupportedError: not on this backend, or not yet */
     DORM_EEMPTYPAGE = -17,    /* EmptyPage: a page number out of range            */
-    DORM_EPAGENOTANINTEGER = -18 /* PageNotAnInteger: a page number that is no whole number */
+    DORM_EPAGENOTANINTEGER = -18, /* PageNotAnInteger: a page number that is no whole number */
+    DORM_ESUSPICIOUS = -19,   /* SuspiciousFileOperation: a file name leaving its storage */
+    DORM_EEXISTS = -20        /* FileExistsError: a storage's file name already taken */
 } dorm_error;
 
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).

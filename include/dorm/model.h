@@ -17,6 +17,7 @@ extern "C" {
 
 struct dorm_ctx;
 struct dorm_model;
+struct dorm_storage;
 
 /* The header every model struct starts with (as its first member, DORM_OBJECT).
  * dorm fills it; programs read it only through dorm calls. */
@@ -85,6 +86,11 @@ typedef enum dorm_kind {
     DORM_KIND_FK,          /* ForeignKey      DORM_FK(Target)     */
     DORM_KIND_M2M,         /* ManyToManyField (no member: a join table) */
     DORM_KIND_CUSTOM,      /* a field type of the program's (dorm_field_type) */
+    DORM_KIND_PARENT,      /* a base or parent model embedded in the struct
+                            * (DORM_PARENT): no column of its own       */
+    DORM_KIND_COMPOSITE,   /* CompositePrimaryKey (no member: its fields) */
+    DORM_KIND_FILE,        /* FileField       const char * (the name in its storage) */
+    DORM_KIND_IMAGE,       /* ImageField      const char *        */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -228,6 +234,18 @@ typedef struct dorm_field {
     const dorm_validator *validators; /* DORM_VALIDATORS(...): run by full_clean
                                        * after the kind's own (validate.h)     */
     const dorm_field_type *type; /* DORM_KIND_CUSTOM: its type (DORM_CUSTOM) */
+    bool parent_link;            /* a OneToOneField to the model's concrete
+                                  * parent (Django's parent_link=True): its
+                                  * table's key, the parent's row's key */
+    const char *const *pk_fields; /* DORM_COMPOSITE_PK: the key's fields    */
+    /* FileField / ImageField (dorm/files.h) */
+    const char *upload_to;       /* a directory for new files, strftime's %Y
+                                  * & co. filled in with the local time    */
+    const char *(*upload_to_fn)(const void *obj, const char *filename, struct dorm_ctx *cx);
+                                 /* ... or the function naming them         */
+    const struct dorm_storage *storage; /* where the files are              */
+    const char *width_field;     /* ImageField: the fields an image's size  */
+    const char *height_field;    /* is written to (integers)                */
 } dorm_field;
 
 /* Compile-time check that a member has the type its field macro needs.  A
@@ -296,6 +314,11 @@ typedef struct dorm_field {
 #define DORM_TIME(...) DORM__KIND(DORM_KIND_TIME, DORM__CHK_TIME, __VA_ARGS__)
 #define DORM_UUID(...) DORM__KIND(DORM_KIND_UUID, DORM__CHK_UUID, __VA_ARGS__)
 #define DORM_BINARY(...) DORM__KIND(DORM_KIND_BINARY, DORM__CHK_BYTES, __VA_ARGS__)
+/* DORM_FILE(Doc, attachment, .upload_to = "docs/%Y/%m/", .storage = &media):
+ * Django's FileField, the file's name in its storage (varchar(max_length or
+ * 100)); DORM_IMAGE adds .width_field / .height_field (dorm/files.h). */
+#define DORM_FILE(...) DORM__KIND(DORM_KIND_FILE, DORM__CHK_STR, __VA_ARGS__)
+#define DORM_IMAGE(...) DORM__KIND(DORM_KIND_IMAGE, DORM__CHK_STR, __VA_ARGS__)
 /* DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books")
  * The member's size is checked first, so a plain member (int64_t author) also
  * fails on the readable line before the compiler looks for author.id. */
@@ -337,7 +360,7 @@ typedef struct dorm_field {
  * the model given as `.through`.  Reached with dorm_related(b, "tags") and
  * the m2m managers; `tags__name` traverses it in filters. */
 #define DORM_MANY_TO_MANY(...)                                                            \
-    {.kind = DORM_KIND_M2M + 0 * (int)sizeof(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), _dorm)), \
+    {.kind = DORM_KIND_M2M + 0 * (int)sizeof(DORM__A1(__VA_ARGS__, ~)),                     \
      .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
 /* DORM_CUSTOM(Purchase, price, MoneyField, .blank = true): a field of the
@@ -352,6 +375,45 @@ typedef struct dorm_field {
                                               DORM__A3(__VA_ARGS__, ~, ~)))),                             \
      .type = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _type),                                               \
      DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_PARENT(Person, stamped, TimeStamped): the model inherits from
+ * another (Django's `class Person(TimeStamped)`), whose struct the model's
+ * struct embeds as the member named:
+ * - an abstract base (`.abstract = true`): its fields are the model's own,
+ *   at this place in the table, read and written in the embedded member
+ *   (`p->stamped.created`); its Meta options and managers are inherited;
+ * - a concrete parent (multi-table inheritance): the model's struct
+ *   embeds the parent's after its own header (`typedef struct Staff {
+ *   DORM_OBJECT; Person person; ... }`: s->person.name); the parent's
+ *   fields come first and live in the parent's table, reached through the
+ *   model's parent link (DORM_PARENT_LINK), and dorm_fk(s, person_ptr) is
+ *   the embedded Person as an object of its own (no query);
+ * - the model a proxy (`.proxy = true`) stands for: the proxy's only entry.
+ * The member must be of the parent's type (a compile error otherwise). */
+#define DORM__PARENT_WANT(T, m, P) DORM__WANT(T, m, DORM__STR(P) " (the struct of the parent model)")
+#define DORM_PARENT(...)                                                                                   \
+    {.kind = DORM_KIND_PARENT,                                                                             \
+     .offset = offsetof(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)) +                              \
+               0 * DORM__ASSERT(_Generic(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~)),  \
+                                         DORM__A3(__VA_ARGS__, ~, ~): 1, default: 0),                      \
+                                DORM__PARENT_WANT(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~),       \
+                                                  DORM__A3(__VA_ARGS__, ~, ~))),                           \
+     .size = sizeof(DORM__MEMBER(DORM__A1(__VA_ARGS__, ~), DORM__A2(__VA_ARGS__, ~))),                      \
+     .to = &DORM__CAT(DORM__A3(__VA_ARGS__, ~, ~), _model),                                                 \
+     DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A2(__VA_ARGS__, ~)))}
+/* DORM_PARENT_LINK(Staff, person_ptr, Person): the one-to-one a
+ * multi-table child keeps to its parent's row (Django's automatic
+ * `person_ptr`, OneToOneField(parent_link=True, primary_key=True,
+ * on_delete=CASCADE)); the member is DORM_FK(Person).  For other options
+ * declare DORM_ONE_TO_ONE(..., .parent_link = true, ...) yourself. */
+#define DORM_PARENT_LINK(...) \
+    DORM_ONE_TO_ONE(__VA_ARGS__, .parent_link = true, .primary_key = true, .on_delete = DORM_CASCADE)
+/* DORM_COMPOSITE_PK("product_id", "order_id"): Django 5.2's
+ * `pk = models.CompositePrimaryKey("product_id", "order_id")`, the model's
+ * primary key made of its fields (by name or attname, at least two, none
+ * of them null).  It has no member: dorm_pk_value(obj) is the list of
+ * their values, DQ("pk", DLIST(1, "A755H")) compares all of them. */
+#define DORM_COMPOSITE_PK(...) \
+    {.name = "pk", .kind = DORM_KIND_COMPOSITE, .primary_key = true, .pk_fields = DORM_LIST(__VA_ARGS__)}
 #define DORM_END {.name = NULL}
 
 /* An index of Meta.indexes: fields (a "-name" is descending) and an optional
@@ -445,7 +507,18 @@ typedef struct dorm_model {
      * arena), used where Django writes an object's repr, "<Person: Ann>".
      * NULL: Django's default, "Person object (1)". */
     const char *(*str)(const void *obj);
+    /* Meta.abstract: a base other models inherit from (DORM_PARENT); it
+     * has no table and no objects, and is not registered. */
+    bool abstract;
+    /* Meta.proxy: another class for the rows of the model its only field
+     * entry (DORM_PARENT) names: the same table, its own managers,
+     * ordering and functions; no table of its own. */
+    bool proxy;
 } dorm_model;
+
+/* An empty Meta list, where leaving the option out would inherit the
+ * base's: .ordering = DORM_EMPTY_LIST. */
+#define DORM_EMPTY_LIST ((const char *const[]){NULL})
 
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))
  * Meta options are optional; `.name` is set by the macro. */
@@ -503,6 +576,27 @@ const char *dorm_registry_messages(const dorm_registry *reg);
  * stored as ("IntegerField" for a MoneyField of the program's kept in an
  * integer column), or NULL when the model has no field `name`. */
 const char *dorm_field_internal_type(const dorm_model *model, const char *name);
+
+/* What Django's Model._meta tells about a model, as the registry of a
+ * context's connection has it (strings borrowed from the registry or in
+ * the context's arena). */
+typedef struct dorm_model_info {
+    bool abstract;                 /* Meta.abstract (then only the fields below) */
+    bool proxy;                    /* Meta.proxy                                */
+    const char *field_names;       /* the concrete fields, ", "-joined, a
+                                    * parent's first: "id, created, updated, name" */
+    const char *const *fields;     /* the same, NULL-terminated                 */
+    const char *db_table;          /* a proxy's is its concrete model's         */
+    const char *pk;                /* the primary key's name                    */
+    const char *const *ordering;   /* Meta.ordering as inherited, NULL-terminated */
+    const struct dorm_model *concrete; /* _meta.concrete_model                  */
+    const struct dorm_model *parent;   /* multi-table: the concrete parent      */
+    const char *parent_link;       /* ... and the child's link to it (_meta.parents) */
+    const char *default_manager;   /* _default_manager.name                     */
+} dorm_model_info;
+/* Fills *out for model.  0, or DORM_ECONFIG (recorded on cx) for a model
+ * the registry does not know. */
+int dorm_model_describe(struct dorm_ctx *cx, const struct dorm_model *model, dorm_model_info *out);
 
 /* Display label of a field with choices (get_FOO_display): the label of the
  * current value, or the value itself as text when no choice matches.

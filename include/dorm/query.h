@@ -218,6 +218,11 @@ typedef struct dorm_map dorm_map;
 dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n);
 void *dorm_map_get(const dorm_map *m, int64_t id);
 size_t dorm_map_len(const dorm_map *m);
+/* in_bulk of keys of any kind: text, UUID, and a composite primary key's
+ * tuples as lists (DLIST(1, "A755H")); `keys` NULL means every row.  The
+ * map answers dorm_map_find with the key's value.  NULL on error. */
+dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n);
+void *dorm_map_find(const dorm_map *m, const dorm_value *key);
 
 /* Streaming iterator: fetches `chunk_size` rows at a time (0: 2000), keeping
  * memory constant.  An object is valid until the next chunk is fetched

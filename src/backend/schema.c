@@ -120,6 +120,11 @@ void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, 
         dorm_buf_puts(b, t->checks[i].sql);
         dorm_buf_putc(b, ')');
     }
+    if (t->pk_columns) {
+        /* Django 5.2's CompositePrimaryKey: a table constraint, last. */
+        dorm_buf_puts(b, ", PRIMARY KEY ");
+        dorm_schema_column_list(b, d->quote, &(const dorm_index_def){.columns = t->pk_columns});
+    }
     dorm_buf_putc(b, ')');
 }
 

@@ -23,6 +23,8 @@ const char *dorm_error_name(int code) {
     case DORM_ENOTSUPPORTED: return "NotSupportedError";
     case DORM_EEMPTYPAGE: return "EmptyPage";
     case DORM_EPAGENOTANINTEGER: return "PageNotAnInteger";
+    case DORM_ESUSPICIOUS: return "SuspiciousFileOperation";
+    case DORM_EEXISTS: return "FileExistsError";
     default: return "UnknownError";
     }
 }

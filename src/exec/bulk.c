@@ -39,6 +39,16 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
         }
         dorm_buf_putc(&s.text, ')');
     }
+    if (dorm_fmeta_composite(m->pk)) {
+        /* A composite key is given whole: nothing to read back. */
+        int64_t changed = dorm_exec_change(j->cx, &s);
+        dorm_sql_free(&s);
+        for (size_t r = 0; changed >= 0 && r < n; r++) {
+            dorm_object *h = objs[r];
+            h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
+        }
+        return changed < 0 ? (int)changed : DORM_OK;
+    }
     dorm_buf_puts(&s.text, " RETURNING ");
     dorm_sql_name(&s, m->pk->column);
     dorm_cached_stmt *cs;
@@ -108,6 +118,8 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(cx);
     if (qs->err) return dorm_qs_reraise(qs);
+    /* One INSERT per batch cannot fill two tables (Django refuses too). */
+    if (qs->meta->parent) return dorm_fail(cx, DORM_EVALUE, "Can't bulk create a multi-table inherited model");
     if (n == 0) return DORM_OK;
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);

@@ -23,6 +23,8 @@ typedef struct batch {
     void **objs;                /* delete: the objects, when signals want them */
     int source;                 /* delete: the batch whose rows cascaded here
                                  * through a non-null key (-1: none)          */
+    int after;                  /* delete: a multi-table child's batch, whose
+                                 * rows go before these parents' (-1: none)  */
 } batch;
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
@@ -72,9 +74,24 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys, n), NULL}, NULL});
 }
 
+/* The composite primary keys of a QuerySet's rows (Django's tuples). */
+static int fetch_tuples(dorm_qs *qs, dorm_value **keys, size_t *n) {
+    size_t count;
+    void **objs = dorm_qs_list(qs, &count);
+    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+    dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
+    if (!k) return DORM_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        if ((k[i] = dorm_pk_value(objs[i])).type == DORM_T_NONE) return DORM_ENOMEM;
+    *keys = k;
+    *n = count;
+    return DORM_OK;
+}
+
 /* One field's values ("pk": the primary keys) of a QuerySet, into the arena. */
 static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_t *n) {
     if (!qs) return DORM_ENOMEM;
+    if (!qs->err && strcmp(field, "pk") == 0 && dorm_fmeta_composite(qs->meta->pk)) return fetch_tuples(qs, keys, n);
     dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){field, NULL});
     size_t count;
     const dorm_row **rows = dorm_rows(v, &count);
@@ -92,7 +109,8 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
 static const void *seen_key(collector *c, const dorm_meta *m, const dorm_value *key, unsigned char *buf, size_t cap,
                             size_t *len) {
     size_t klen;
-    const void *k = dorm_key_bytes(key, &klen);
+    const void *k = dorm_key_blob(c->cx, key, &klen);
+    if (!k) return NULL;
     *len = sizeof m + klen;
     unsigned char *b = *len <= cap ? buf : dorm_alloc(c->cx, *len);
     if (!b) return NULL;
@@ -186,17 +204,58 @@ static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs
     return DORM_OK;
 }
 
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source,
+                   int after);
+
+/* The parent row of each of a multi-table child's objects, for the delete
+ * signals: Django builds them from the child's fields (no query), and so
+ * does dorm, as the parent part of the child's struct. */
+static void **parent_views(collector *c, void *const *objs, size_t n) {
+    void **views = dorm_alloc(c->cx, sizeof(void *) * (n ? n : 1));
+    for (size_t i = 0; views && i < n; i++) views[i] = dorm_parent_view(objs[i]);
+    return views;
+}
+
+static int collect_parents(collector *c, const dorm_meta *m, const dorm_value *keys, void *const *objs, size_t n, int depth,
+                           int self) {
+    const dorm_meta *p = m->parent;
+    dorm_value *pkeys;
+    size_t pn = n;
+    int rc = DORM_OK;
+    if (m->parent_link == m->pk) {
+        /* The link is the key: the parent's keys are the child's. */
+        pkeys = dorm_alloc(c->cx, sizeof(dorm_value) * (n ? n : 1));
+        if (!pkeys) return DORM_ENOMEM;
+        memcpy(pkeys, keys, sizeof(dorm_value) * n);
+    } else if ((rc = fetch_values(filter_in(c->cx, m, "pk__in", keys, n), m->parent_link->attname, &pkeys, &pn))) {
+        return rc;
+    }
+    void **pobjs = NULL;
+    if (signalled(c->cx, p)) {
+        if (objs && m->parent_link == m->pk) {
+            if (!(pobjs = parent_views(c, objs, n))) return DORM_ENOMEM;
+        } else if ((rc = fetch_rows(c->cx, filter_in(c->cx, p, "pk__in", pkeys, pn), &pkeys, &pobjs, &pn))) {
+            return rc;
+        }
+    }
+    return collect(c, p, pkeys, pobjs, pn, depth + 1, -1, self);
+}
+
 /* Collects the rows of m with these primary keys and what depends on them.
  * Like Django's Collector.collect, every relation is looked at before a
  * protection refuses: the error names each protecting relation of m — for
  * a protection met down a CASCADE, the relation that cascaded — and
  * c->blocking holds the protected objects. */
-static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source) {
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source,
+                   int after) {
     int rc = keep_new(c, m, keys, objs, &n);
     if (rc || n == 0) return rc;
     if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
-    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source}))) return rc;
+    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source, after}))) return rc;
     int self = (int)c->n - 1;
+    /* A multi-table child's parent rows go too, after it (Django collects
+     * them with reverse_dependency), with what depends on them. */
+    if (m->parent && m->parent_link && (rc = collect_parents(c, m, keys, objs, n, depth, self))) return rc;
     dorm_buf protecting = DORM_BUF_INIT;
     for (int i = 0; rc == DORM_OK && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
@@ -220,7 +279,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             rc = fetch_rows(c->cx, filter_in(c->cx, r->model, path, rkeys, rn), &sub, &subobjs, &ns);
             /* Django orders by non-null cascades only: a nullable key does not
              * force its rows to go first. */
-            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self);
+            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self, -1);
             if (rc == DORM_EPROTECTED) {
                 add_name(c, &protecting, r);
                 rc = DORM_OK;
@@ -264,7 +323,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
                                                                     : fk->f->on_delete_set;
                 if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
-            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1});
+            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1, -1});
             break;
         }
         default:
@@ -299,7 +358,9 @@ static void count(collector *c, const dorm_meta *m, int64_t n) {
 
 /* Runs a batch in chunks the backend can bind. */
 static int run_batch(collector *c, const batch *b) {
-    size_t chunk = (size_t)c->cx->db->dialect->max_params - 1;
+    /* A composite key binds one parameter per part. */
+    size_t per = !b->fk && dorm_fmeta_composite(b->m->pk) ? (size_t)b->m->pk->nparts : 1;
+    size_t chunk = ((size_t)c->cx->db->dialect->max_params - 1) / per;
     for (size_t off = 0; off < b->n; off += chunk) {
         size_t n = b->n - off < chunk ? b->n - off : chunk;
         const char *path = b->fk ? dorm_sprintf(c->cx, "%s__in", b->fk->f->name) : "pk__in";
@@ -360,8 +421,21 @@ typedef struct model_rows {
 
 /* Primary keys in Python's order for the kinds keys have; others keep
  * the order they came in. */
+static int cmp_value(const dorm_value *x, const dorm_value *y) {
+    if (x->type == DORM_T_INT && y->type == DORM_T_INT) return (x->u.i > y->u.i) - (x->u.i < y->u.i);
+    if (x->type == DORM_T_TEXT && y->type == DORM_T_TEXT && x->u.s && y->u.s) return strcmp(x->u.s, y->u.s);
+    if (x->type == DORM_T_UUID && y->type == DORM_T_UUID) return memcmp(x->u.uuid.bytes, y->u.uuid.bytes, 16);
+    /* A composite key: Python's tuple order. */
+    for (size_t i = 0; x->type == DORM_T_LIST && y->type == DORM_T_LIST && i < x->len && i < y->len; i++) {
+        int r = cmp_value(&x->u.list[i], &y->u.list[i]);
+        if (r) return r;
+    }
+    return 0;
+}
+
 static int cmp_pk(const void *a, const void *b) {
     dorm_value x = dorm_pk_value(*(void *const *)a), y = dorm_pk_value(*(void *const *)b);
+    if (x.type == DORM_T_LIST || y.type == DORM_T_LIST) return cmp_value(&x, &y);
     if (x.type == DORM_T_INT && y.type == DORM_T_INT) return (x.u.i > y.u.i) - (x.u.i < y.u.i);
     if (x.type == DORM_T_TEXT && y.type == DORM_T_TEXT && x.u.s && y.u.s) return strcmp(x.u.s, y.u.s);
     if (x.type == DORM_T_UUID && y.type == DORM_T_UUID) return memcmp(x.u.uuid.bytes, y.u.uuid.bytes, 16);
@@ -394,9 +468,19 @@ static int gather_objs(collector *c, model_rows *mr) {
 
 /* Whether every model m's rows cascade to (a non-null key) is placed; a
  * model cascading to itself never is, as in Django. */
+static bool placed_model(const dorm_meta *m, const model_rows *placed, size_t nplaced) {
+    for (size_t k = 0; k < nplaced; k++)
+        if (placed[k].m == m) return true;
+    return false;
+}
+
 static bool ready(const collector *c, const dorm_meta *m, const model_rows *placed, size_t nplaced) {
     for (size_t i = 0; i < c->n; i++) {
         const batch *b = &c->b[i];
+        /* A parent's rows wait for their children's. */
+        if (!b->fk && b->m == m && b->after >= 0 && c->b[b->after].m != m &&
+            !placed_model(c->b[b->after].m, placed, nplaced))
+            return false;
         if (b->fk || b->source < 0 || c->b[b->source].m != m) continue;
         bool found = false;
         for (size_t k = 0; k < nplaced && !found; k++) found = placed[k].m == b->m;
@@ -453,7 +537,7 @@ static int run_all(void *payload) {
     }
     /* Collect inside the transaction so what is deleted is what was seen. */
     int rc = c->keys ? DORM_OK : fetch_rows(c->cx, c->qs, &c->keys, &c->objs, &c->nkeys);
-    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1);
+    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1, -1);
     if (!rc) rc = check_restricted(c);
     for (size_t i = 0; !rc && i < c->n; i++) c->work += (int64_t)c->b[i].n;
     if (!rc) dorm_progress_emit(c->cx, "delete", c->qs->meta->label, 0, c->work);
@@ -503,8 +587,10 @@ static int finish(collector *c, dorm_deleted *out) {
     return DORM_OK;
 }
 
-/* Whether deleting rows of m must look at other tables. */
+/* Whether deleting rows of m must look at other tables: a multi-table
+ * child's parent rows go too. */
 static bool has_dependents(const dorm_meta *m) {
+    if (m->parent) return true;
     for (int i = 0; i < m->nreverse; i++)
         if (m->reverse[i].fk->f->on_delete != DORM_DO_NOTHING) return true;
     return false;
@@ -579,8 +665,13 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
     rc = delete_collected(&c, out);
     dorm_route_leave(h->cx, &r);
     if (rc == DORM_OK) {
-        /* Django leaves the deleted instance with pk None. */
-        memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
+        /* Django leaves the deleted instance with pk None (a composite
+         * key: each part). */
+        for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++) {
+            dorm_value none = dorm_v_null();
+            dorm_field_set(obj, m->pk->parts[i], &none);
+        }
+        if (!dorm_fmeta_composite(m->pk)) memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
         h->flags = (h->flags | DORM_OBJ_ADDING) & ~(uint32_t)DORM_OBJ_FROM_DB;
     }
     return rc;

@@ -63,6 +63,9 @@ int dorm_tx_usable(dorm_ctx *cx);
  * write transaction (dorm_db_begin_write).  The result of fn is returned; on
  * failure everything fn did is rolled back. */
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
+/* The same without a savepoint inside an open transaction (Django's
+ * atomic(savepoint=False)): a failure marks the enclosing block. */
+int dorm_in_block(dorm_ctx *cx, bool savepoint, int (*fn)(void *payload), void *payload);
 /* Sets fields of obj by name from values (get_or_create's defaults, an M2M
  * manager's through_defaults).  0, or DORM_EFIELD / DORM_EVALUE recorded. */
 int dorm_apply_sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets);
@@ -136,7 +139,9 @@ dorm_value *dorm_raw_params(dorm_ctx *cx, const dorm_value *params, size_t n);
  * reports (NULL as DORM_T_NULL).  0 or a negative error on cx. */
 int dorm_raw_value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out);
 
-/* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
-int dorm_insert_one(void *obj);
+/* storage.c: Django's validate_file_name(name, allow_relative_path=True):
+ * a base name that is a name, no absolute path, no "..".  0 or
+ * DORM_ESUSPICIOUS with Django's message. */
+int dorm_file_name_check(dorm_ctx *cx, const char *name);
 
 #endif

@@ -199,7 +199,7 @@ int dorm_contains(dorm_qs *qs, const void *obj) {
 /* Whether the QuerySet has an ordering (Django's QuerySet.ordered). */
 static bool is_ordered(const dorm_qs *qs) {
     if (qs->ordered_explicitly) return qs->norder > 0;
-    return !qs->group_by && qs->meta->model->ordering && qs->meta->model->ordering[0];
+    return !qs->group_by && qs->meta->ordering && qs->meta->ordering[0];
 }
 
 #define MAX_GET_RESULTS 21
@@ -247,7 +247,7 @@ void *dorm_last(dorm_qs *qs) {
 
 static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest) {
     if (start(qs)) return NULL;
-    const char *fallback[2] = {qs->meta->model->get_latest_by, NULL};
+    const char *fallback[2] = {qs->meta->get_latest_by, NULL};
     if (!fields || !fields[0]) fields = fallback;
     if (!fields[0]) {
         dorm_fail(qs->cx, DORM_EVALUE,
@@ -280,12 +280,25 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
 void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, false); }
 void *dorm_qs_latest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, true); }
 
-/* in_bulk's map: keys sorted with their objects, searched by bisection. */
+/* in_bulk's map: keys sorted with their objects, searched by bisection;
+ * integer keys as such, keys of other kinds by their bytes. */
+typedef struct key_blob {
+    const unsigned char *b;
+    size_t n;
+} key_blob;
+
 struct dorm_map {
     size_t n;
     int64_t *keys;
     void **objs;
+    key_blob *blobs;
+    dorm_ctx *cx;
 };
+
+static int cmp_blob(const key_blob *a, const key_blob *b) {
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    return a->n ? memcmp(a->b, b->b, a->n) : 0;
+}
 
 static void sort_by_key(int64_t *keys, void **objs, size_t n) {
     for (size_t i = 1; i < n; i++) {
@@ -301,30 +314,34 @@ static void sort_by_key(int64_t *keys, void **objs, size_t n) {
     }
 }
 
-dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
-    if (start(qs)) return NULL;
+/* in_bulk's objects: those whose key is among keys[0..n) (keys NULL:
+ * every row), by key.  NULL on error (on the context). */
+static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t *count) {
     if (qs->low > 0 || qs->high >= 0) {
         dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
         return NULL;
     }
+    dorm_qs *c = dorm_order_by(qs, "pk");
+    if (keys)
+        c = dorm_qs_filter(c, (const dorm_q *const[]){
+                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+    void **objs = dorm_qs_list(c, count);
+    if (!objs && c && c->err) dorm_qs_reraise(c);
+    return objs;
+}
+
+dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
+    if (start(qs)) return NULL;
     if (!dorm_kind_is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
         dorm_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
         return NULL;
     }
-    dorm_qs *c = dorm_order_by(qs, "pk");
-    if (ids) {
-        dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1));
-        if (!vals) return NULL;
-        for (size_t i = 0; i < n; i++) vals[i] = dorm_v_int(ids[i]);
-        c = dorm_qs_filter(c, (const dorm_q *const[]){
-                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(vals, n), NULL}, NULL});
-    }
+    dorm_value *ints = ids ? dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1)) : NULL;
+    if (ids && !ints) return NULL;
+    for (size_t i = 0; ids && i < n; i++) ints[i] = dorm_v_int(ids[i]);
     size_t count;
-    void **objs = dorm_qs_list(c, &count);
-    if (!objs) {
-        if (c && c->err) dorm_qs_reraise(c);
-        return NULL;
-    }
+    void **objs = bulk_objects(qs, ints, n, &count);
+    if (!objs) return NULL;
     dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
     int64_t *keys = dorm_alloc(qs->cx, sizeof(int64_t) * (count ? count : 1));
     void **vals = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
@@ -334,9 +351,7 @@ dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
         vals[i] = objs[i];
     }
     sort_by_key(keys, vals, count);
-    m->n = count;
-    m->keys = keys;
-    m->objs = vals;
+    *m = (dorm_map){count, keys, vals, NULL, qs->cx};
     return m;
 }
 
@@ -352,6 +367,54 @@ void *dorm_map_get(const dorm_map *m, int64_t id) {
 }
 
 size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
+
+dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n) {
+    if (start(qs)) return NULL;
+    size_t count;
+    void **objs = bulk_objects(qs, keys, n, &count);
+    if (!objs) return NULL;
+    dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
+    key_blob *blobs = dorm_alloc(qs->cx, sizeof *blobs * (count ? count : 1));
+    void **sorted = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
+    if (!m || !blobs || !sorted) return NULL;
+    for (size_t i = 0; i < count; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]);
+        const void *k = pk.type == DORM_T_NONE ? NULL : dorm_key_blob(qs->cx, &pk, &blobs[i].n);
+        /* The bytes of a text key are the object's own, an integer's the value's: keep a copy. */
+        if (!k || !(blobs[i].b = dorm_arena_memdup(&qs->cx->arena, k, blobs[i].n ? blobs[i].n : 1))) {
+            dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+            return NULL;
+        }
+        sorted[i] = objs[i];
+        /* Insertion into the sorted prefix (maps are small). */
+        for (size_t j = i; j > 0 && cmp_blob(&blobs[j - 1], &blobs[j]) > 0; j--) {
+            key_blob tb = blobs[j];
+            void *to = sorted[j];
+            blobs[j] = blobs[j - 1];
+            sorted[j] = sorted[j - 1];
+            blobs[j - 1] = tb;
+            sorted[j - 1] = to;
+        }
+    }
+    *m = (dorm_map){count, NULL, sorted, blobs, qs->cx};
+    return m;
+}
+
+void *dorm_map_find(const dorm_map *m, const dorm_value *key) {
+    if (!m || !key) return NULL;
+    if (!m->blobs) return key->type == DORM_T_INT ? dorm_map_get(m, key->u.i) : NULL;
+    key_blob want;
+    if (!(want.b = dorm_key_blob(m->cx, key, &want.n))) return NULL;
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_blob(&m->blobs[mid], &want);
+        if (c == 0) return m->objs[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
 
 static const char *qs_sql_on(dorm_qs *qs, const char **params) {
     dorm_sql s;

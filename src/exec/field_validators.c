@@ -245,8 +245,7 @@ int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_val
     if (f->kind == DORM_KIND_URL) rc = shape(errs, fm, NULL, DORM_VALIDATOR_URL, value);
     for (size_t i = 0; rc == DORM_OK && f->validators && f->validators[i].kind; i++) rc = run_one(errs, fm, i, value);
     /* CharField's MaxLengthValidator, appended after the field's own. */
-    int max = f->max_length ? f->max_length
-                            : f->kind == DORM_KIND_EMAIL ? 254 : f->kind == DORM_KIND_URL ? 200 : f->kind == DORM_KIND_SLUG ? 50 : 0;
+    int max = f->max_length ? f->max_length : dorm_kind_max_length(f->kind);
     if (rc == DORM_OK && max && value->type == DORM_T_TEXT && f->kind != DORM_KIND_TEXT && f->kind != DORM_KIND_JSON &&
         f->kind != DORM_KIND_CUSTOM)
         rc = length(errs, fm, NULL, max, false, value);

@@ -15,6 +15,12 @@ static int fill(dorm_qs *qs, void *obj, const dorm_set *const *defaults, const d
         const dorm_fmeta *fm = strcmp(q->path, "pk") == 0 ? qs->meta->pk : dorm_meta_field(qs->meta, q->path);
         if (!fm) continue;
         dorm_value v;
+        /* pk=(a, b) of a composite key sets its parts (Django's tuple assignment). */
+        for (int k = 0; dorm_fmeta_composite(fm) && q->value.type == DORM_T_LIST && k < fm->nparts && k < (int)q->value.len; k++)
+            if (dorm_prep_value(qs->cx, fm->parts[k], fm->parts[k]->value_kind, &q->value.u.list[k], &v) ||
+                dorm_field_set(obj, fm->parts[k], &v))
+                return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
+        if (dorm_fmeta_composite(fm)) continue;
         if (dorm_prep_value(qs->cx, fm, fm->value_kind, &q->value, &v) || dorm_field_set(obj, fm, &v))
             return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
     }

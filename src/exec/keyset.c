@@ -44,19 +44,25 @@ static int add_key(dorm_ctx *cx, keys *k, const dorm_fmeta *fm, bool desc) {
 static int ordering_keys(dorm_qs *qs, keys *k) {
     dorm_ctx *cx = qs->cx;
     dorm_qs tmp = *qs;
-    const char *const *meta = qs->meta->model->ordering;
+    const char *const *meta = qs->meta->ordering;
     if (!qs->ordered_explicitly && meta && meta[0] && dorm_order_resolve(&tmp, meta)) return dorm_errcode(cx);
     if (tmp.norder == 0) return refuse(cx, "needs an ordered QuerySet (order_by() or Meta.ordering)");
     k->n = 0;
     for (int i = 0; i < tmp.norder; i++) {
         const dorm_order *o = &tmp.order[i];
-        if (o->random || o->ref || o->ntrans || o->alias != 0 || !o->field)
+        /* A multi-table parent's fields are the model's own (read from its copy). */
+        bool inherited = o->field && o->alias != 0 && dorm_inherit_selected(&tmp, o->alias, o->field);
+        if (o->random || o->ref || o->ntrans || (o->alias != 0 && !inherited) || !o->field)
             return refuse(cx, "orders by fields of the model itself only (no relations, annotations, transforms "
                               "or random order)");
-        int rc = add_key(cx, k, o->field, o->desc);
+        int rc = add_key(cx, k, inherited ? dorm_field_in(qs->meta, o->field) : o->field, o->desc);
         if (rc) return rc;
     }
-    int rc = add_key(cx, k, qs->meta->pk, false);
+    /* The key last (a composite key: each part). */
+    const dorm_fmeta *pk = qs->meta->pk;
+    int rc = DORM_OK;
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts && !rc; i++) rc = add_key(cx, k, pk->parts[i], false);
+    if (!dorm_fmeta_composite(pk)) rc = add_key(cx, k, pk, false);
     if (rc) return rc;
     dorm_buf b = DORM_BUF_INIT;
     for (int i = 0; i < k->n; i++) dorm_buf_printf(&b, "%s%s%s", i ? "," : "", k->desc[i] ? "-" : "", k->f[i]->attname);

@@ -9,7 +9,9 @@
 
 /* What the children's ForeignKey stores for owner: its primary key, or the
  * field the key's to_field names. */
-static dorm_value owner_key(void *owner, const dorm_rel *rel) { return dorm_field_get(owner, rel->fk->target_pk); }
+static dorm_value owner_key(void *owner, const dorm_rel *rel) {
+    return dorm_field_get(owner, dorm_field_in(dorm_meta_of_obj(owner), rel->fk->target_pk));
+}
 
 /* A many-to-many accessor of owner, or NULL. */
 static const dorm_rel *m2m(void *owner, const char *name) {

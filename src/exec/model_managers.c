@@ -36,7 +36,7 @@ dorm_qs *dorm_qs_base(dorm_ctx *cx, const dorm_model *model) {
 dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name) {
     const dorm_manager *mg = model && name ? dorm_model_manager(model, name) : NULL;
     /* A model without managers has Django's automatic "objects". */
-    bool automatic = model && !model->managers && name && strcmp(name, "objects") == 0;
+    bool automatic = model && !dorm_model_manager(model, NULL) && name && strcmp(name, "objects") == 0;
     dorm_qs *qs = dorm_qs_all(cx, model);
     if (!qs || qs->err || mg || automatic) return start(qs, mg);
     return dorm_qs_fail(qs, DORM_EVALUE, "type object '%s' has no attribute '%s'", model->name, name ? name : "");
@@ -45,7 +45,7 @@ dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name
 const dorm_qs_class *dorm_qs_class_of(const dorm_qs *qs) { return qs ? qs->klass : NULL; }
 
 const char *dorm_default_manager_name(const dorm_model *model) {
-    const dorm_manager *mg = model ? dorm_model_manager(model, model->default_manager_name) : NULL;
+    const dorm_manager *mg = model ? dorm_model_manager(model, dorm_model_default_manager_name(model)) : NULL;
     return mg ? mg->name : "objects";
 }
 

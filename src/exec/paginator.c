@@ -19,7 +19,7 @@ struct dorm_paginator {
 /* Django's QuerySet.ordered. */
 static bool ordered(const dorm_qs *qs) {
     if (qs->empty || qs->norder > 0) return true;
-    const char *const *meta = qs->meta->model->ordering;
+    const char *const *meta = qs->meta->ordering;
     return !qs->ordered_explicitly && meta && meta[0] && !qs->group_by;
 }
 

@@ -141,7 +141,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     for (size_t i = 0; i < n; i++) {
         caches[i].rel = rel;
         caches[i].attr = lv->attr;
-        dorm_value v = dorm_field_get(owners[i], pk);
+        dorm_value v = dorm_field_get(owners[i], dorm_field_in(dorm_meta_of_obj(owners[i]), pk));
         relcache *had = lookup(&index, v);
         first[i] = had ? (size_t)(had - caches) : i;
         if (had || v.type == DORM_T_NULL) continue;
@@ -242,7 +242,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
     if (!targets || !store) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
     for (size_t i = 0; i < ntargets; i++) {
-        store[i] = dorm_field_get(targets[i], fk->target_pk);
+        store[i] = dorm_field_get(targets[i], dorm_field_in(dorm_meta_of_obj(targets[i]), fk->target_pk));
         size_t len;
         const void *key = dorm_key_bytes(&store[i], &len);
         if (dorm_hmap_put(&index, key, len, targets[i])) {
@@ -276,16 +276,14 @@ static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, con
     level lv = {item, rest ? NULL : item->queryset, rest ? NULL : item->to_attr};
     if (lv.attr && names_member(m, lv.attr))
         return dorm_fail(cx, DORM_EVALUE, "to_attr=%s conflicts with a field on the %s model.", lv.attr, m->model->name);
-    for (int i = 0; i < m->nreverse; i++) {
-        const dorm_rel *r = &m->reverse[i];
-        if (!r->hidden && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_many(cx, r, objs, n, rest, &lv);
-    }
-    for (int i = 0; i < m->nm2m; i++) {
-        const dorm_rel *r = &m->m2m[i];
-        if (!r->hidden && r->fk && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_many(cx, r, objs, n, rest, &lv);
-    }
+    char *name = dorm_alloc(cx, len + 1);
+    if (!name) return DORM_ENOMEM;
+    memcpy(name, path, len);
+    name[len] = '\0';
+    /* Relations by accessor name, a multi-table parent's included. */
+    const dorm_rel *r = dorm_meta_accessor(m, name);
+    if (!r) r = dorm_meta_m2m_accessor(m, name);
+    if (r) return prefetch_many(cx, r, objs, n, rest, &lv);
     const dorm_fmeta *fm = dorm_meta_fieldn(m, path, len);
     if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, &lv);
     if (fm)
@@ -347,7 +345,7 @@ static dorm_qs *relation_qs(void *obj, const char *name, dorm_qs *(*manager)(dor
         return dorm_qs_fail(qs, DORM_EVALUE,
                             "'%s' instance needs to have a primary key value before this relationship can be used.",
                             m->model->name);
-    dorm_value pk = rel->through ? dorm_pk_value(obj) : dorm_field_get(obj, rel->fk->target_pk);
+    dorm_value pk = rel->through ? dorm_pk_value(obj) : dorm_field_get(obj, dorm_field_in(m, rel->fk->target_pk));
     qs = rel->through ? dorm_qs_m2m(qs, rel, pk, false)
                       : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     relcache *c = cache_of(obj, rel, NULL);

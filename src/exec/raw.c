@@ -180,6 +180,12 @@ static int map_columns(dorm_raw *r, dorm_cached_stmt *cs, raw_map *map) {
     }
     r->columns[n] = NULL;
     r->ncols = n;
+    /* A composite key: every part selected. */
+    const dorm_fmeta *pk = r->m->pk;
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+        has_pk = !(map->deferred & ((uint64_t)1 << pk->parts[i]->index));
+        if (!has_pk) break;
+    }
     if (!has_pk) return dorm_fail(cx, DORM_EFIELD, "Raw query must include the primary key");
     return DORM_OK;
 }

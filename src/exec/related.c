@@ -14,6 +14,8 @@ void *dorm_fk_load_(void *obj, void *member) {
     }
     void **cache = dorm_fk_cache(member, fm);
     if (*cache) return *cache;
+    /* A parent link's object is the child's own parent part (no query). */
+    if (fm == m->parent_link && !(h->deferred & ((uint64_t)1 << fm->index))) return *cache = dorm_parent_view(obj);
     dorm_value key = dorm_field_get(obj, fm);
     if (key.type == DORM_T_NULL) return NULL;
     if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
@@ -41,7 +43,9 @@ int dorm_fk_set_(void *obj, void *member, const void *target) {
         return DORM_EVALUE;
     }
     /* The key is the target's to_field (its primary key by default). */
-    dorm_value key = fm->target_pk ? dorm_field_get(target, fm->target_pk) : dorm_v_null();
+    /* A child's object keys its parent's relations by its parent part. */
+    dorm_value key = fm->target_pk ? dorm_field_get(target, dorm_field_in(dorm_meta_of_obj(target), fm->target_pk))
+                                   : dorm_v_null();
     h->nulls &= ~((uint64_t)1 << fm->index);
     if (key.type == DORM_T_NULL || dorm_field_set(obj, fm, &key)) memset(member, 0, fm->f->size);
     *dorm_fk_cache(member, fm) = (void *)target;

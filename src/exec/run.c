@@ -68,10 +68,14 @@ int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s) {
 }
 
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload) {
+    return dorm_in_block(cx, true, fn, payload);
+}
+
+int dorm_in_block(dorm_ctx *cx, bool savepoint, int (*fn)(void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
     int broken = dorm_tx_usable(cx);
     if (broken) return broken;
-    if (dorm_db_begin_write(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
+    if (dorm_db_begin_level(cx->db, true, savepoint, &e) < 0) return dorm_fail_errbuf(cx, &e);
     int rc = fn(payload);
     if (rc < 0) {
         /* Keep fn's error: it says what went wrong, the rollback does not. */

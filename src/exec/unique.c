@@ -82,15 +82,24 @@ static size_t count(const char *const *l) {
 
 int dorm_unique_check(void *obj, const char *const *exclude, dorm_verrors *errs) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    const dorm_model *model = m->model;
     int rc = DORM_OK;
-    for (size_t i = 0; !rc && model->unique_together && model->unique_together[i]; i++)
-        rc = check(obj, model->unique_together[i], count(model->unique_together[i]), exclude, errs);
-    for (const dorm_constraint *k = model->constraints; !rc && k && k->kind; k++)
-        if (k->kind == DORM_CONSTRAINT_UNIQUE) rc = check(obj, k->fields, count(k->fields), exclude, errs);
+    /* A multi-table child's parents' rules hold too (Django's
+     * _get_unique_checks walks the parents). */
+    for (const dorm_meta *a = m; a; a = a->parent) {
+        for (size_t i = 0; !rc && a->unique_together && a->unique_together[i]; i++)
+            rc = check(obj, a->unique_together[i], count(a->unique_together[i]), exclude, errs);
+        for (const dorm_constraint *k = a->constraints; !rc && k && k->kind; k++)
+            if (k->kind == DORM_CONSTRAINT_UNIQUE) rc = check(obj, k->fields, count(k->fields), exclude, errs);
+    }
     for (int i = 0; !rc && i < m->nfields; i++) {
         const dorm_field *f = m->fields[i].f;
         if (f->unique || f->primary_key) rc = check(obj, &f->name, 1, exclude, errs);
+    }
+    /* A composite key is unique together (Django 5.2's unique check of it). */
+    if (!rc && dorm_fmeta_composite(m->pk) && m->pk->nparts <= 16) {
+        const char *names[16];
+        for (int i = 0; i < m->pk->nparts; i++) names[i] = m->pk->parts[i]->f->name;
+        rc = check(obj, names, (size_t)m->pk->nparts, exclude, errs);
     }
     return rc;
 }

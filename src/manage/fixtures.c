@@ -89,6 +89,17 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     }
 }
 
+static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm);
+
+/* An object's key in a fixture: a composite key is the list of its parts'
+ * values ([1, "A755H"], what Django 5.2's fixtures hold). */
+static json_t *pk_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *pk) {
+    if (!dorm_fmeta_composite(pk)) return field_json(cx, obj, pk);
+    json_t *a = json_array();
+    for (int i = 0; a && i < pk->nparts; i++) json_array_append_new(a, field_json(cx, obj, pk->parts[i]));
+    return a;
+}
+
 /* A field's value in a fixture: a program's type writes its to_text when it
  * has one (Django's value_to_string), else its database value.  NULL when
  * out of memory. */
@@ -134,13 +145,14 @@ static void free_list(const void *key, size_t klen, void *value, void *payload) 
  * it (an automatic one; a `through` model is dumped as a model). */
 static bool dumped_m2m(const dorm_meta *m, const dorm_rel *rel) {
     if (!rel->fk || !rel->through || !rel->through->auto_for) return false;
-    for (const dorm_field *f = m->model->fields; f && f->name; f++)
+    for (const dorm_field *f = m->table; f && f->name; f++)
         if (f == rel->m2m && strcmp(rel->name, f->name) == 0) return true;
     return false;
 }
 
 static bool selected(const dorm_meta *m, const char *const *labels) {
-    if (m->auto_for) return false;
+    /* Django's dumpdata serializes no proxy: its rows are its model's. */
+    if (m->auto_for || m->proxy) return false;
     if (!labels || !labels[0]) return true;
     for (size_t i = 0; labels[i]; i++) {
         const char *dot = strchr(labels[i], '.');
@@ -185,8 +197,9 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
             dorm_progress_emit(cx, "dumpdata", m->label, (int64_t)i, (int64_t)n);
             json_t *o = json_object(), *fields = json_object();
             json_object_set_new(o, "model", json_string(m->label_lower));
-            json_object_set_new(o, "pk", value_json(cx, m->pk, dorm_pk_value(objs[i])));
-            for (int f = 0; f < m->nfields; f++)
+            json_object_set_new(o, "pk", pk_json(cx, objs[i], m->pk));
+            /* A multi-table child's own fields: its parent is an object of its own. */
+            for (int f = m->first_local; f < m->nfields; f++)
                 if (&m->fields[f] != m->pk)
                     json_object_set_new(fields, m->fields[f].f->name, field_json(cx, objs[i], &m->fields[f]));
             for (int r = 0; r < m->nm2m; r++) {
@@ -307,6 +320,24 @@ static int where(dorm_ctx *cx, int rc, const char *file, size_t index, json_t *o
                      label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
 }
 
+/* A composite key from a fixture: a list of its parts' values, or the
+ * JSON text of one (Django's value_to_string); none leaves the parts to the
+ * object's fields.  0 or an error on cx. */
+static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj) {
+    if (!j || json_is_null(j)) return DORM_OK;
+    json_t *list = json_is_string(j) ? json_loads(json_string_value(j), JSON_DECODE_ANY, NULL) : json_incref(j);
+    int rc = json_is_array(list) && json_array_size(list) == (size_t)pk->nparts
+                 ? DORM_OK
+                 : dorm_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
+    for (int i = 0; !rc && i < pk->nparts; i++) {
+        dorm_value v;
+        rc = fixture_value(cx, pk->parts[i], json_array_get(list, (size_t)i), &v);
+        if (!rc) rc = dorm_field_set(obj, pk->parts[i], &v);
+    }
+    json_decref(list);
+    return rc;
+}
+
 static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     dorm_ctx *cx = l->cx;
     const char *label = json_string_value(json_object_get(o, "model"));
@@ -322,8 +353,10 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     if (!obj) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     json_t *fields = json_object_get(o, "fields"), *pk = json_object_get(o, "pk");
     dorm_value v;
-    int rc = pk && !json_is_null(pk) ? fixture_value(cx, m->pk, pk, &v) : DORM_OK;
-    if (!rc && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
+    int rc = dorm_fmeta_composite(m->pk) ? composite_pk(cx, m->pk, pk, obj)
+             : pk && !json_is_null(pk)   ? fixture_value(cx, m->pk, pk, &v)
+                                         : DORM_OK;
+    if (!rc && !dorm_fmeta_composite(m->pk) && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
     if (rc) return where(cx, rc, file, index, o, "pk");
     const char *name;
     json_t *j;
@@ -401,7 +434,8 @@ static int check_keys(loader *l, const dorm_meta *m, const dorm_fmeta *fk, const
     const char *table = m->db_table, *target = fk->target->db_table, *tcol = fk->target_pk->column;
     dorm_buf b = DORM_BUF_INIT;
     dorm_buf_puts(&b, "SELECT a.");
-    dorm_buf_quote(&b, q, owner_fk ? owner_fk->column : m->pk->column);
+    const dorm_fmeta *pk = dorm_fmeta_composite(m->pk) ? m->pk->parts[0] : m->pk;
+    dorm_buf_quote(&b, q, owner_fk ? owner_fk->column : pk->column);
     dorm_buf_puts(&b, ", a.");
     dorm_buf_quote(&b, q, fk->column);
     dorm_buf_puts(&b, " FROM ");
@@ -447,7 +481,7 @@ static int check_all_keys(loader *l) {
         for (int o = 0; rel && o < reg->nmodels; o++)
             if (reg->metas[o] == m->auto_owner) owner = o;
         if (!l->loaded[owner] || (m->auto_for && !rel)) continue;
-        for (int f = 0; !rc && f < m->nfields; f++) {
+        for (int f = m->first_local; !rc && !m->proxy && f < m->nfields; f++) {
             const dorm_fmeta *fk = &m->fields[f];
             if (fk->f->kind != DORM_KIND_FK || fk->f->no_db_constraint || !fk->target) continue;
             rc = rel ? check_keys(l, m, fk, m->auto_owner, rel->fk, rel->name)
@@ -463,7 +497,7 @@ static int reset_sequences(dorm_ctx *cx) {
     if (!cx->db->dialect->sequence_reset_sql) return DORM_OK;
     for (int k = 0; k < cx->db->reg->nmodels; k++) {
         const dorm_meta *m = cx->db->reg->metas[k];
-        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind)) continue;
+        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind) || m->proxy) continue;
         dorm_buf b = DORM_BUF_INIT;
         cx->db->dialect->sequence_reset_sql(&b, m->db_table, m->pk->column);
         dorm_errbuf e = {0, ""};

@@ -227,10 +227,13 @@ static int name_columns(gen *g, size_t i) {
 static void emit_struct(gen *g, size_t i) {
     const dorm_itable *t = &g->t[i];
     dorm_buf_printf(&g->out, "typedef struct %s {\n    DORM_OBJECT;\n", g->models[i]);
+    int npk;
+    bool composite = !pk_of(t, &npk) && npk > 1;
     for (size_t c = 0; c < t->ncolumns; c++) {
         const dorm_icolumn *col = &t->columns[c];
         int k = fk_target(g, col);
-        const char *name = g->columns[i][c].member, *type = member_type(col->kind);
+        dorm_kind kind = composite && col->kind == DORM_KIND_AUTO ? DORM_KIND_INT : col->kind;
+        const char *name = g->columns[i][c].member, *type = member_type(kind);
         if (k >= 0) dorm_buf_printf(&g->out, "    DORM_FK(%s) %s;\n", g->models[k], name);
         else dorm_buf_printf(&g->out, "    %s%s%s;\n", type, strchr(type, '*') ? "" : " ", name);
     }
@@ -250,7 +253,10 @@ static void emit_field(gen *g, size_t i, size_t c) {
         dorm_buf_puts(&opts, ", .db_column = ");
         c_string(&opts, col->name);
     }
-    if (col->primary_key && !dorm_kind_is_auto(col->kind)) dorm_buf_puts(&opts, ", .primary_key = true");
+    /* A part of a composite key is a plain field (the key is DORM_COMPOSITE_PK). */
+    int npk;
+    bool composite = !pk_of(t, &npk) && npk > 1, pk = col->primary_key && !composite;
+    if (pk && !dorm_kind_is_auto(col->kind)) dorm_buf_puts(&opts, ", .primary_key = true");
     if (col->null && !col->primary_key) dorm_buf_puts(&opts, ", .null = true, .blank = true");
     if (col->unique && !col->primary_key) dorm_buf_puts(&opts, ", .unique = true");
     if (k >= 0) {
@@ -262,6 +268,7 @@ static void emit_field(gen *g, size_t i, size_t c) {
     } else {
         const char *type_note = NULL;
         dorm_kind kind = col->kind;
+        if (composite && col->primary_key) kind = kind == DORM_KIND_BIGAUTO ? DORM_KIND_BIGINT : kind == DORM_KIND_AUTO ? DORM_KIND_INT : kind;
         if (kind == DORM_KIND_CHAR && !col->max_length) kind = DORM_KIND_TEXT;
         if (kind == DORM_KIND_CHAR) dorm_buf_printf(&opts, ", .max_length = %d", col->max_length);
         if (kind == DORM_KIND_DECIMAL && col->max_digits <= 0) {
@@ -293,6 +300,17 @@ static void emit_field(gen *g, size_t i, size_t c) {
 static void emit_fields(gen *g, size_t i) {
     const char *m = g->models[i];
     dorm_buf_printf(&g->out, "static const dorm_field %s_fields[] = {\n", m);
+    int npk;
+    if (!pk_of(&g->t[i], &npk) && npk > 1) {
+        /* Django 5.2's `pk = models.CompositePrimaryKey(...)`, first. */
+        dorm_buf_puts(&g->out, "    DORM_COMPOSITE_PK(");
+        for (size_t c = 0, k = 0; c < g->t[i].ncolumns; c++) {
+            if (!g->t[i].columns[c].primary_key) continue;
+            if (k++) dorm_buf_puts(&g->out, ", ");
+            c_string(&g->out, g->columns[i][c].member);
+        }
+        dorm_buf_puts(&g->out, "),\n");
+    }
     for (size_t c = 0; c < g->t[i].ncolumns; c++) emit_field(g, i, c);
     dorm_buf_printf(&g->out, "    DORM_END,\n};\nconst dorm_model %s_model = DORM_MODEL(%s, APP_LABEL, %s_fields, .db_table = ",
                     m, m, m);
@@ -300,24 +318,11 @@ static void emit_fields(gen *g, size_t i) {
     dorm_buf_puts(&g->out, ");\n\n");
 }
 
-/* Django's comment for a table it cannot model, and why. */
-static void left_out(gen *g, size_t i, int npk) {
-    const dorm_itable *t = &g->t[i];
+/* Django's comment for a table it cannot model: one without a primary key. */
+static void left_out(gen *g, size_t i) {
     dorm_buf_puts(&g->out, "/* Unable to inspect table '");
-    c_comment(&g->out, t->name);
-    dorm_buf_puts(&g->out, "'\n * The error was: ");
-    if (!npk) {
-        dorm_buf_puts(&g->out, "it has no primary key");
-    } else {
-        dorm_buf_printf(&g->out, "its primary key has %d columns (", npk);
-        for (size_t c = 0, k = 0; c < t->ncolumns; c++) {
-            if (!t->columns[c].primary_key) continue;
-            if (k++) dorm_buf_puts(&g->out, ", ");
-            c_comment(&g->out, t->columns[c].name);
-        }
-        dorm_buf_putc(&g->out, ')');
-    }
-    dorm_buf_puts(&g->out, "; a dorm model needs a primary key of one column. */\n\n");
+    c_comment(&g->out, g->t[i].name);
+    dorm_buf_puts(&g->out, "'\n * The error was: it has no primary key; a dorm model needs one. */\n\n");
     g->models[i] = NULL;
 }
 
@@ -347,7 +352,7 @@ int dorm_inspectdb(dorm_ctx *cx, const char *const *only, const char *app_label,
     dorm_buf_puts(&g.out, "\n#endif\n\n");
     for (size_t i = 0; i < g.n; i++) {
         int npk;
-        if (g.models[i] && !pk_of(&g.t[i], &npk)) left_out(&g, i, npk);
+        if (g.models[i] && !pk_of(&g.t[i], &npk) && npk < 2) left_out(&g, i);
     }
     for (size_t i = 0; !rc && i < g.n; i++)
         if (g.models[i]) rc = name_columns(&g, i);

@@ -234,8 +234,9 @@ static dorm_mstate *create_shape(detector *d, const dorm_mstate *m) {
 /* Whether model m (new in this migration) has a key to another new model of
  * the same app not created yet. */
 static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pending, int npending) {
-    for (int f = 0; f < m->nfields; f++) {
-        const char *to = m->fields[f].to;
+    for (int f = -1; f < m->nfields; f++) {
+        /* Its base first (Django's dependency on the parent's creation). */
+        const char *to = f < 0 ? (m->bases ? m->bases[0] : NULL) : m->fields[f].to;
         for (int p = 0; to && p < npending; p++)
             if (pending[p] && pending[p] != m) {
                 const char *label = dorm_mstate_label(d->from, pending[p]);
@@ -283,17 +284,35 @@ static void diff_app(detector *d, const char *app) {
             break;
         }
     }
-    for (int done = 0, pass = 0; !d->rc && pass <= nadded; pass++)
+    /* Django's order: every new model's CreateModel (Django inserts them at
+     * the beginning), then their indexes and constraints, then the proxies
+     * (generate_created_proxies), each followed by its options. */
+    dorm_mstate **made = dorm_mem_calloc((size_t)nadded + 1, sizeof *made);
+    dorm_mstate **shapes = dorm_mem_calloc((size_t)nadded + 1, sizeof *shapes);
+    int nmade = 0;
+    if (!made || !shapes) d->rc = DORM_ENOMEM;
+    for (int pass = 0; !d->rc && pass <= 2 * nadded + 1; pass++) {
+        bool proxies = pass > nadded;
+        if (pass == nadded + 1)
+            for (int i = 0; i < nmade && !d->rc; i++) diff_options(d, app, shapes[i], made[i]);
         for (int k = 0; k < nadded; k++) {
-            if (!added[k] || (pass < nadded && waits_for(d, added[k], added, nadded))) continue;
+            if (!added[k] || added[k]->proxy != proxies ||
+                (pass != nadded && pass != 2 * nadded + 1 && waits_for(d, added[k], added, nadded)))
+                continue;
             dorm_mstate *shape = create_shape(d, added[k]);
             dorm_op *op = shape ? add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name) : NULL;
             if (!shape) d->rc = DORM_ENOMEM;
             if (op) op->create = shape;
-            if (shape) diff_options(d, app, shape, added[k]);
+            if (shape && proxies) diff_options(d, app, shape, added[k]);
+            else if (shape) {
+                made[nmade] = added[k];
+                shapes[nmade++] = shape;
+            }
             added[k] = NULL;
-            done++;
         }
+    }
+    dorm_mem_free(made);
+    dorm_mem_free(shapes);
     for (int i = 0; i < d->to->n && !d->rc; i++) {
         dorm_mstate *b = d->to->models[i];
         dorm_mstate *a = strcmp(b->app, app) == 0 ? dorm_state_model(d->from, app, b->name) : NULL;
@@ -358,9 +377,10 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
         const dorm_op *op = &m->ops[k];
         const dorm_fstate *fs = op->kind == DORM_OP_CREATE_MODEL ? op->create->fields : &op->field;
         int nf = op->kind == DORM_OP_CREATE_MODEL ? op->create->nfields : (op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD);
-        for (int f = 0; f < nf; f++) {
+        const char *base = op->kind == DORM_OP_CREATE_MODEL && op->create->bases ? op->create->bases[0] : NULL;
+        for (int f = base ? -1 : 0; f < nf; f++) {
             for (int w = 0; w < 2; w++) {
-                const char *label = w ? fs[f].through : fs[f].to;
+                const char *label = f < 0 ? (w ? NULL : base) : w ? fs[f].through : fs[f].to;
                 const char *dot = label ? strchr(label, '.') : NULL;
                 if (!dot) continue;
                 const char *app = dorm_arena_strndup(&d->cx->arena, label, (size_t)(dot - label));

@@ -254,6 +254,12 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     out->through = label(r, o, "through");
     f->db_table = str(r, o, "db_table", false, true);
     f->asymmetrical = !flag(o, "symmetrical", true);
+    f->parent_link = flag(o, "parent_link", false);
+    /* CompositePrimaryKey("product_id", "order_id"): its fields by name. */
+    if (f->kind == DORM_KIND_COMPOSITE) f->pk_fields = names(r, json_object_get(o, "fields"), "fields");
+    f->upload_to = str(r, o, "upload_to", false, false);
+    f->width_field = str(r, o, "width_field", false, true);
+    f->height_field = str(r, o, "height_field", false, true);
     if ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_M2M) && !out->to) bad(r, "field '%s' needs \"to\"", name);
 }
 
@@ -306,6 +312,7 @@ static void read_options(reader *r, json_t *o, dorm_mstate *m) {
     m->verbose_name = str(r, o, "verbose_name", false, false);
     m->verbose_name_plural = str(r, o, "verbose_name_plural", false, false);
     m->get_latest_by = str(r, o, "get_latest_by", false, false);
+    m->proxy = flag(o, "proxy", false);
     json_t *ix = json_object_get(o, "indexes");
     if (ix) {
         size_t n = json_array_size(ix);
@@ -391,6 +398,20 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
             read_field(r, json_array_get(pair, 1), dorm_strdup(r->cx, fname ? fname : ""), &m->fields[i]);
         }
         read_options(r, json_object_get(o, "options"), m);
+        /* Django's bases: the concrete model it inherits from, by label. */
+        json_t *bases = json_object_get(o, "bases");
+        if (bases) {
+            size_t n = json_array_size(bases);
+            const char **l = dorm_alloc(r->cx, sizeof(char *) * (n + 1));
+            if (!l) return;
+            for (size_t i = 0; i < n; i++) {
+                const char *b = json_string_value(json_array_get(bases, i));
+                if (!b || !strchr(b, '.') || !identifier(strchr(b, '.') + 1, false)) bad(r, "invalid base '%s'", b ? b : "");
+                l[i] = b ? dorm_strdup(r->cx, b) : NULL;
+            }
+            l[n] = NULL;
+            m->bases = l;
+        }
         op->create = m;
         op->model = m->name;
         break;
@@ -581,6 +602,12 @@ static json_t *field_json(const dorm_fstate *fs) {
     if (fs->through) json_object_set_new(o, "through", json_string(fs->through));
     if (f->db_table) json_object_set_new(o, "db_table", json_string(f->db_table));
     if (f->asymmetrical) json_object_set_new(o, "symmetrical", json_false());
+    if (f->parent_link) json_object_set_new(o, "parent_link", json_true());
+    if (f->pk_fields) json_object_set_new(o, "fields", list_json(f->pk_fields));
+    /* Django's FileField deconstructs upload_to (a function: not data). */
+    if (f->upload_to) json_object_set_new(o, "upload_to", json_string(f->upload_to));
+    if (f->width_field) json_object_set_new(o, "width_field", json_string(f->width_field));
+    if (f->height_field) json_object_set_new(o, "height_field", json_string(f->height_field));
     return o;
 }
 
@@ -669,8 +696,10 @@ static json_t *op_json(const dorm_op *op) {
             json_array_append_new(fs, json_pack("[so]", op->create->fields[i].f.name, field_json(&op->create->fields[i])));
         json_object_set_new(o, "fields", fs);
         json_t *opts = options_json(op->create, true);
+        if (op->create->proxy) json_object_set_new(opts, "proxy", json_true());
         if (json_object_size(opts)) json_object_set_new(o, "options", opts);
         else json_decref(opts);
+        if (op->create->bases && op->create->bases[0]) json_object_set_new(o, "bases", list_json(op->create->bases));
         break;
     }
     case DORM_OP_DELETE_MODEL:

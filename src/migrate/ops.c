@@ -188,6 +188,15 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
                 if (fs->to && strcmp(fs->to, old_label) == 0) fs->to = new_label;
                 if (fs->through && strcmp(fs->through, old_label) == 0) fs->through = new_label;
             }
+        for (int k = 0; k < st->n; k++) {
+            const char *const *bases = st->models[k]->bases;
+            if (bases && bases[0] && strcmp(bases[0], old_label) == 0) {
+                const char **renamed = dorm_arena_calloc(&st->arena, sizeof(char *) * 2);
+                if (!renamed) return DORM_ENOMEM;
+                renamed[0] = new_label;
+                st->models[k]->bases = renamed;
+            }
+        }
         return DORM_OK;
     }
     case DORM_OP_ALTER_MODEL_TABLE:
@@ -258,7 +267,8 @@ int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
 
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
     switch (op->kind) {
-    case DORM_OP_CREATE_MODEL: return dorm_sprintf(cx, "Create model %s", op->create->name);
+    case DORM_OP_CREATE_MODEL:
+        return dorm_sprintf(cx, "Create %smodel %s", op->create->proxy ? "proxy " : "", op->create->name);
     case DORM_OP_DELETE_MODEL: return dorm_sprintf(cx, "Delete model %s", op->model);
     case DORM_OP_RENAME_MODEL: return dorm_sprintf(cx, "Rename model %s to %s", op->old_name, op->new_name);
     case DORM_OP_ALTER_MODEL_TABLE:
@@ -373,11 +383,13 @@ static int join_tables(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *o
 }
 
 static int create_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    if (m->proxy) return DORM_OK; /* a proxy has no table */
     int rc = create_table(ddl, r, m);
     return rc ? rc : join_tables(ddl, r, m, NULL, true);
 }
 
 static int delete_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    if (m->proxy) return DORM_OK;
     int rc = join_tables(ddl, r, m, NULL, false);
     return rc ? rc : drop_table(ddl, m);
 }

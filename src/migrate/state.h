@@ -34,6 +34,9 @@ typedef struct dorm_mstate {
     const char *verbose_name;
     const char *verbose_name_plural;
     const char *get_latest_by;
+    const char *const *bases;  /* CreateModel's bases: the concrete parent
+                                * ("lifecycle.person"); NULL: models.Model */
+    bool proxy;                /* Meta.proxy: no table of its own          */
 } dorm_mstate;
 
 typedef struct dorm_state {

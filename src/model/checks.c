@@ -60,6 +60,13 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
         report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.", f->name, f->name,
                m->label_lower);
     const dorm_meta *t = f->to ? dorm_meta_of(m->reg, f->to) : NULL;
+    const dorm_meta *composite = dorm_fmeta_composite(m->pk) ? m : t && dorm_fmeta_composite(t->pk) ? t : NULL;
+    if (composite) {
+        report(c, where, "fields.E347",
+               "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
+               "not supported.", composite->model->name);
+        return;
+    }
     if (!t) {
         report(c, where, "fields.E300",
                "Field defines a relation with model '%s', which is either not installed, or is abstract.",
@@ -84,7 +91,7 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
 
 /* The field a ForeignKey stores: unique, and of a kind its member holds. */
 static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
-    const dorm_field *key = fm->target_pk->f;
+    const dorm_field *key = dorm_key_root(fm->target_pk)->f;
     if (!key->unique && !key->primary_key)
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
@@ -172,6 +179,18 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
                    DORM_DECIMAL_DIGITS, DORM_DECIMAL_DIGITS);
     }
     if (f->primary_key && f->null) report(c, where, "fields.E007", "Primary keys must not have null=True.");
+    if (f->kind == DORM_KIND_IMAGE && !dorm_images_supported())
+        report(c, where, "fields.E210",
+               "Cannot use ImageField because libdorm was built without image support (libpng, libjpeg).");
+    const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL, f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
+    for (int i = 0; i < 2; i++) {
+        const dorm_fmeta *d = dims[i] ? dorm_meta_field(m, dims[i]) : NULL;
+        if (dims[i] && (!d || !(d->f->kind == DORM_KIND_INT || d->f->kind == DORM_KIND_POSINT ||
+                                 d->f->kind == DORM_KIND_SMALLINT || d->f->kind == DORM_KIND_POSSMALLINT ||
+                                 d->f->kind == DORM_KIND_BIGINT)))
+            report(c, where, "dorm.E036", "'%s' must name an integer field of the model for the image's %s.", dims[i],
+                   i ? "height" : "width");
+    }
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&
         f->kind != DORM_KIND_TIME)
         report(c, where, "dorm.E004", "'auto_now' and 'auto_now_add' apply to date and time fields only.");
@@ -187,7 +206,11 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
             report(c, where, "fields.E009",
                    "'max_length' is too small to fit the longest value in 'choices' (%d characters).", longest);
     }
-    if (f->kind == DORM_KIND_FK) {
+    if (f->kind == DORM_KIND_FK && fm->target && dorm_fmeta_composite(fm->target->pk))
+        report(c, where, "fields.E347",
+               "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
+               "not supported.", fm->target->model->name);
+    else if (f->kind == DORM_KIND_FK) {
         if (!f->to || !fm->target)
             report(c, where, "fields.E300",
                    "Field defines a relation with model '%s', which is either not installed, or is abstract.",
@@ -221,7 +244,14 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
         const char *n = names[i];
         if (strcmp(what, "ordering") == 0 && strcmp(n, "?") == 0) continue;
         if (n[0] == '-') n++;
-        bool ok = strcmp(what, "ordering") == 0 ? path_exists(m, n) : dorm_meta_field(m, n) != NULL;
+        bool ordering = strcmp(what, "ordering") == 0;
+        const dorm_fmeta *fm = ordering ? NULL : dorm_meta_field(m, n);
+        bool ok = ordering ? path_exists(m, n) : fm != NULL;
+        if (fm && fm->inherited) {
+            report(c, m->label, "models.E016", "'%s' refers to field '%s' which is not local to model '%s'.", what, n,
+                   m->model->name);
+            continue;
+        }
         if (!ok) {
             if (strcmp(what, "ordering") == 0)
                 report(c, m->label, id, "'ordering' refers to the nonexistent field, related field, or lookup '%s'.",
@@ -269,6 +299,79 @@ static void check_managers(checker *c, const dorm_meta *m) {
             report(c, m->label, "dorm.E023", "%s has no manager named '%s'", model->name, names[i]);
 }
 
+/* A composite primary key (Django 5.2's CompositePrimaryKey checks and
+ * constructor errors): named "pk", two fields or more, each a column of the
+ * model's own table, not null, named once. */
+static void check_composite(checker *c, const dorm_meta *m, int *pks) {
+    const dorm_fmeta *pk = m->pk;
+    if (!dorm_fmeta_composite(pk) || m->proxy) return;
+    (*pks)++;
+    char where[256];
+    snprintf(where, sizeof where, "%s.%s", m->label, pk->f->name);
+    if (strcmp(pk->f->name, "pk") != 0) report(c, where, "fields.E013", "'CompositePrimaryKey' must be named 'pk'.");
+    int n = 0;
+    while (pk->f->pk_fields && pk->f->pk_fields[n]) n++;
+    if (n < 2) report(c, m->label, "dorm.E034", "CompositePrimaryKey must include at least two fields.");
+    if (m->parent)
+        report(c, m->label, "dorm.E035", "A multi-table child's key is its parent link: it cannot have a CompositePrimaryKey.");
+    for (int i = 0; i < n && i < pk->nparts; i++) {
+        const char *name = pk->f->pk_fields[i];
+        const dorm_fmeta *part = pk->parts[i];
+        const char *why = NULL, *other = NULL;
+        for (int k = 0; part && k < i && !other; k++)
+            if (pk->parts[k] == part) other = pk->f->pk_fields[k];
+        if (!part) why = "is not a valid field";
+        else if (part->inherited) why = "field is not a local field";
+        else if (part->f->null) why = "field may not set 'null=True'";
+        if (other)
+            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' and '%s' are "
+                   "the same fields.", name, name, other);
+        else if (why)
+            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' %s.", name,
+                   name, why);
+    }
+}
+
+/* The model's bases: one concrete parent, embedded first and linked; a
+ * proxy's entry naming the model it stands for and nothing else. */
+static void check_inheritance(checker *c, const dorm_meta *m) {
+    const dorm_model *model = m->model, *parent = NULL;
+    int depth = 0;
+    for (const dorm_field *f = model->fields; f && f->name; f++) {
+        if (f->kind != DORM_KIND_PARENT || !f->to) continue;
+        for (const dorm_model *b = f->to; b && depth <= 16; depth++) {
+            const dorm_field *g = b->fields;
+            while (g && g->name && !(g->kind == DORM_KIND_PARENT && g->to)) g++;
+            b = g && g->name ? g->to : NULL;
+        }
+        if (depth > 16) report(c, m->label, "dorm.E033", "The model's bases nest deeper than 16 levels (a base inheriting from itself?).");
+        if (f->to->abstract) continue;
+        if (parent) {
+            report(c, m->label, "dorm.E029", "dorm models inherit from one concrete model: '%s' and '%s' are both.",
+                   parent->name, f->to->name);
+            continue;
+        }
+        parent = f->to;
+        if (!dorm_meta_of(m->reg, parent))
+            report(c, m->label, "fields.E300", "Model inherits from '%s', which is either not installed, or is abstract.",
+                   parent->name ? parent->name : "?");
+
+    }
+    if (model->proxy) {
+        if (!parent)
+            report(c, m->label, "dorm.E031", "Proxy model '%s' has no non-abstract model base class.", model->name);
+        for (const dorm_field *f = m->table; f && f->name; f++) {
+            report(c, m->label, "models.E017", "Proxy model '%s' contains model fields.", model->name);
+            break;
+        }
+        return;
+    }
+    if (parent && m->parent && !m->parent_link)
+        report(c, m->label, "dorm.E032",
+               "The model inherits from '%s' but has no parent link to it: declare DORM_PARENT_LINK(%s, %s_ptr, %s).",
+               parent->name, model->name, m->parent->model_name, parent->name);
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -286,11 +389,16 @@ static void check_model(checker *c, const dorm_meta *m) {
                m->db_table, k->backend, k->prefix);
     if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
-    for (const dorm_field *f = model->fields; f && f->name; f++)
+    check_inheritance(c, m);
+    check_composite(c, m, &pks);
+    for (const dorm_field *f = m->table; f && f->name; f++)
         if (f->kind == DORM_KIND_M2M) check_m2m(c, m, f, where, sizeof where);
     for (int i = 0; i < m->nfields; i++) {
-        check_field(c, m, &m->fields[i], where, sizeof where);
-        if (m->fields[i].f->primary_key) pks++;
+        /* A parent's fields are checked with the parent, a proxy's with its
+         * concrete model. */
+        bool own = dorm_meta_local(m, i) && !m->proxy;
+        if (own) check_field(c, m, &m->fields[i], where, sizeof where);
+        if (own && m->fields[i].f->primary_key) pks++;
         for (int j = 0; j < i; j++) {
             if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0) {
                 snprintf(where, sizeof where, "%s.%s", m->label, m->fields[i].f->name);
@@ -305,25 +413,24 @@ static void check_model(checker *c, const dorm_meta *m) {
             report(c, m->label, "models.E004",
                    "'id' can only be used as a field name if the field also sets 'primary_key=True'.");
     }
-    if (pks == 0)
+    if (pks == 0 && !m->proxy && !m->parent)
         report(c, m->label, "dorm.E008",
                "The model has no primary key: declare one, e.g. DORM_AUTO(%s, id).", model->name);
     if (pks > 1)
         report(c, m->label, "models.E026", "The model cannot have more than one field with 'primary_key=True'.");
-    check_names(c, m, "ordering", "models.E015", model->ordering);
-    for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) check_names(c, m, "indexes", "models.E012", ix->fields);
-    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++)
-        check_names(c, m, "unique_together", "models.E012", model->unique_together[i]);
-    for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
+    check_names(c, m, "ordering", "models.E015", m->ordering);
+    for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++) check_names(c, m, "indexes", "models.E012", ix->fields);
+    for (size_t i = 0; m->unique_together && m->unique_together[i]; i++)
+        check_names(c, m, "unique_together", "models.E012", m->unique_together[i]);
+    for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
         if (!k->name || !*k->name) report(c, m->label, "dorm.E009", "Constraints must have a name.");
         if (k->kind == DORM_CONSTRAINT_UNIQUE) check_names(c, m, "constraints", "models.E012", k->fields);
     }
     check_managers(c, m);
-    if (model->get_latest_by && !path_exists(m, model->get_latest_by[0] == '-' ? model->get_latest_by + 1
-                                                                                 : model->get_latest_by))
-        report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", model->get_latest_by);
+    if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))
+        report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", m->get_latest_by);
     /* Reverse accessors must not hide a field of the target (fields.E302). */
-    for (int i = 0; i < m->nreverse; i++) {
+    for (int i = 0; !m->proxy && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (r->hidden) continue;
         if (dorm_meta_field(m, r->name) || dorm_meta_field(m, r->query_name)) {
@@ -347,7 +454,8 @@ int dorm_checks_run(dorm_registry *reg) {
         for (int j = 0; j < i; j++)
             if (strcmp(reg->metas[i]->label_lower, reg->metas[j]->label_lower) == 0)
                 report(&c, reg->metas[i]->label, "models.E028", "Model '%s' is registered twice.", reg->metas[i]->label);
-            else if (strcmp(reg->metas[i]->db_table, reg->metas[j]->db_table) == 0)
+            else if (strcmp(reg->metas[i]->db_table, reg->metas[j]->db_table) == 0 && !reg->metas[i]->proxy &&
+                     !reg->metas[j]->proxy)
                 report(&c, reg->metas[i]->label, "models.E028", "db_table '%s' is used by multiple models: %s, %s.",
                        reg->metas[i]->db_table, reg->metas[j]->label, reg->metas[i]->label);
     }

@@ -34,6 +34,9 @@ int dorm_custom_storage(dorm_arena *a, dorm_fmeta *fm) {
 
 const char *dorm_field_internal_type(const dorm_model *model, const char *name) {
     for (const dorm_field *f = model && name ? model->fields : NULL; f && f->name; f++) {
+        /* A base's fields are the model's too. */
+        const char *inherited = f->kind == DORM_KIND_PARENT && f->to ? dorm_field_internal_type(f->to, name) : NULL;
+        if (inherited) return inherited;
         if (strcmp(f->name, name) != 0) continue;
         if (f->kind == DORM_KIND_CUSTOM) return f->type ? dorm_kind_name(f->type->internal) : NULL;
         return f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_kind_name(f->kind);

@@ -16,6 +16,20 @@ void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32
     h->flags = flags;
 }
 
+void *dorm_parent_view(void *obj) {
+    dorm_object *h = obj;
+    const dorm_meta *m = h->meta;
+    if (!m->parent) return NULL;
+    dorm_object *v = (dorm_object *)((char *)obj + m->parent_offset);
+    dorm_object_init(v, m->parent, h->cx, h->flags);
+    /* The parent's fields are the child's first: the same bits. */
+    uint64_t mask = m->parent->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m->parent->nfields) - 1);
+    v->nulls = h->nulls & mask;
+    v->deferred = h->deferred & mask;
+    v->ext = NULL;
+    return v;
+}
+
 dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
@@ -38,6 +52,8 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return dorm_v_text(*(const char *const *)p);
     case DORM_KIND_DATE:
         return dorm_v_date(*(const dorm_date *)p);
@@ -117,6 +133,8 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         if (v->type != DORM_T_TEXT) break;
         *(const char **)p = v->u.s;
         return DORM_OK;
@@ -204,15 +222,51 @@ bool dorm_member_is_zero(const void *obj, const dorm_fmeta *fm) {
 
 dorm_value dorm_pk_value(const void *obj) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    return dorm_field_get(obj, m->pk);
+    if (!dorm_fmeta_composite(m->pk)) return dorm_field_get(obj, m->pk);
+    /* Django's tuple: the values of the key's fields, in the arena. */
+    const dorm_object *h = obj;
+    dorm_value *parts = dorm_alloc(h->cx, sizeof(dorm_value) * (size_t)m->pk->nparts);
+    if (!parts) return (dorm_value){DORM_T_NONE, 0, {.i = 0}};
+    for (int i = 0; i < m->pk->nparts; i++)
+        parts[i] = m->pk->parts[i] ? dorm_field_get(obj, m->pk->parts[i]) : dorm_v_null();
+    return dorm_v_list(parts, (size_t)m->pk->nparts);
+}
+
+/* Whether field fm (a key or a key's part) holds a value on obj. */
+static bool key_part_set(const void *obj, const dorm_fmeta *fm) {
+    dorm_value v = dorm_field_get(obj, fm);
+    if (v.type == DORM_T_NULL) return false;
+    if (dorm_kind_is_auto(fm->f->kind)) return v.u.i != 0;
+    return !dorm_member_is_zero(obj, fm);
 }
 
 bool dorm_pk_is_set(const void *obj) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    dorm_value v = dorm_field_get(obj, m->pk);
-    if (v.type == DORM_T_NULL) return false;
-    if (dorm_kind_is_auto(m->pk->f->kind)) return v.u.i != 0;
-    return !dorm_member_is_zero(obj, m->pk);
+    /* A composite key is set when every part is (Django: no None in the tuple). */
+    for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++)
+        if (!m->pk->parts[i] || dorm_field_get(obj, m->pk->parts[i]).type == DORM_T_NULL) return false;
+    if (dorm_fmeta_composite(m->pk)) return true;
+    return key_part_set(obj, m->pk);
+}
+
+const void *dorm_key_blob(struct dorm_ctx *cx, const dorm_value *v, size_t *len) {
+    if (v->type != DORM_T_LIST) return dorm_key_bytes(v, len);
+    /* Each part's bytes after its length, so that ("ab", "c") and ("a", "bc") differ. */
+    size_t total = 0, n;
+    for (size_t i = 0; i < v->len; i++) {
+        dorm_key_bytes(&v->u.list[i], &n);
+        total += sizeof n + n;
+    }
+    unsigned char *b = dorm_alloc(cx, total ? total : 1), *p = b;
+    if (!b) return NULL;
+    for (size_t i = 0; i < v->len; i++) {
+        const void *k = dorm_key_bytes(&v->u.list[i], &n);
+        memcpy(p, &n, sizeof n);
+        memcpy(p + sizeof n, k, n);
+        p += sizeof n + n;
+    }
+    *len = total;
+    return b;
 }
 
 bool dorm_is_null_(const void *obj, const void *member) {

@@ -115,10 +115,12 @@ int dorm_m2m_link(dorm_registry *reg) {
     /* Count both directions per model, then allocate each array once. */
     for (int i = 0; i < reg->nmodels; i++) {
         const dorm_meta *m = reg->metas[i];
-        for (const dorm_field *f = m->model->fields; f && f->name; f++) {
+        for (const dorm_field *f = m->table; f && f->name; f++) {
             if (f->kind != DORM_KIND_M2M) continue;
             count[i]++;
             const dorm_meta *t = dorm_meta_of(reg, f->to);
+            /* Relations to a proxy live on its concrete model. */
+            if (t) t = t->concrete;
             bool symmetrical = f->to == m->model && !f->asymmetrical;
             for (int k = 0; t && !symmetrical && k < reg->nmodels; k++)
                 if (reg->metas[k] == t) count[k]++;
@@ -131,7 +133,7 @@ int dorm_m2m_link(dorm_registry *reg) {
     }
     for (int i = 0; i < reg->nmodels; i++) {
         dorm_meta *m = reg->metas[i];
-        for (const dorm_field *f = m->model->fields; f && f->name; f++) {
+        for (const dorm_field *f = m->table; f && f->name; f++) {
             if (f->kind != DORM_KIND_M2M) continue;
             dorm_meta *t = (dorm_meta *)dorm_meta_of(reg, f->to);
             const dorm_meta *th = f->through ? dorm_meta_of(reg, f->through) : NULL;
@@ -146,7 +148,8 @@ int dorm_m2m_link(dorm_registry *reg) {
             /* An unknown target or join model is reported by the checks. */
             if (!t || !th || through_keys(fwd, m, &fwd->fk, &fwd->to_fk)) continue;
             if (fwd->symmetrical) continue;
-            dorm_rel *rev = &t->m2m[t->nm2m++];
+            dorm_meta *ct = (dorm_meta *)t->concrete;
+            dorm_rel *rev = &ct->m2m[ct->nm2m++];
             const char *rn = f->related_name;
             rev->hidden = is_hidden(rn);
             if (rev->hidden) rn = NULL;
@@ -179,7 +182,8 @@ const dorm_rel *dorm_meta_m2m(const dorm_meta *m, const char *name, size_t n) {
 }
 
 const dorm_rel *dorm_meta_m2m_accessor(const dorm_meta *m, const char *name) {
-    for (int i = 0; i < m->nm2m; i++)
-        if (!m->m2m[i].hidden && m->m2m[i].fk && strcmp(m->m2m[i].name, name) == 0) return &m->m2m[i];
+    for (const dorm_meta *a = m; a; a = a->parent)
+        for (int i = 0; i < a->nm2m; i++)
+            if (!a->m2m[i].hidden && a->m2m[i].fk && strcmp(a->m2m[i].name, name) == 0) return &a->m2m[i];
     return NULL;
 }

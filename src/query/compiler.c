@@ -452,10 +452,28 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
     }
 }
 
+/* The columns of model m joined at `alias` (a parent's fields from the
+ * parent's join), in field order, less the deferred ones; `more`: after
+ * other columns. */
+static void model_columns(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_meta *m, uint64_t deferred, bool more) {
+    for (int i = 0; i < m->nfields; i++) {
+        if (deferred & ((uint64_t)1 << i)) continue;
+        if (more) dorm_buf_puts(&s->text, ", ");
+        more = true;
+        const dorm_fmeta *fm = &m->fields[i];
+        dorm_sql_col(s, dorm_alias_name(qs, dorm_inherit_alias(qs, alias, m, fm)), fm->column);
+    }
+}
+
 static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what) {
     const char *base = qs->meta->db_table;
     if (what == DORM_SELECT_PK) {
-        dorm_sql_col(s, base, qs->meta->pk->column);
+        const dorm_fmeta *pk = qs->meta->pk;
+        for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+            if (i) dorm_buf_puts(&s->text, ", ");
+            dorm_sql_col(s, base, pk->parts[i]->column);
+        }
+        if (!dorm_fmeta_composite(pk)) dorm_sql_col(s, base, pk->column);
         return;
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
@@ -466,20 +484,10 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         }
         return;
     }
-    for (int i = 0, k = 0; i < qs->meta->nfields; i++) {
-        if (qs->deferred & ((uint64_t)1 << i)) continue;
-        if (k++) dorm_buf_puts(&s->text, ", ");
-        dorm_sql_col(s, base, qs->meta->fields[i].column);
-    }
+    model_columns(s, qs, 0, qs->meta, qs->deferred, false);
     /* select_related: each related model's columns follow, in field order. */
-    for (int r = 0; r < qs->nselrel; r++) {
-        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
-        const char *alias = dorm_alias_name(qs, qs->selrel[r].alias);
-        for (int i = 0; i < t->nfields; i++) {
-            dorm_buf_puts(&s->text, ", ");
-            dorm_sql_col(s, alias, t->fields[i].column);
-        }
-    }
+    for (int r = 0; r < qs->nselrel; r++)
+        model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
     for (int i = 0; i < qs->nann; i++) {
         dorm_buf_puts(&s->text, ", ");
         expr_sql(s, qs, qs->ann[i].e);
@@ -502,6 +510,7 @@ static bool selected(const dorm_qs *qs, const dorm_order *o) {
     }
     if (o->ntrans) return false;
     if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
+    if (dorm_inherit_selected(qs, o->alias, o->field)) return true;
     for (int r = 0; r < qs->nselrel; r++)
         if (qs->selrel[r].alias == o->alias) return true;
     return false;
@@ -531,19 +540,8 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
 static void group_clause(dorm_sql *s, const dorm_qs *qs, bool ordered) {
     if (!qs->group_by || qs->mode != DORM_MODE_OBJECTS) return;
     dorm_buf_puts(&s->text, " GROUP BY ");
-    int k = 0;
-    for (int i = 0; i < qs->meta->nfields; i++) {
-        if (qs->deferred & ((uint64_t)1 << i)) continue;
-        if (k++) dorm_buf_puts(&s->text, ", ");
-        dorm_sql_col(s, qs->meta->db_table, qs->meta->fields[i].column);
-    }
-    for (int r = 0; r < qs->nselrel; r++) {
-        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
-        for (int i = 0; i < t->nfields; i++) {
-            dorm_buf_puts(&s->text, ", ");
-            dorm_sql_col(s, dorm_alias_name(qs, qs->selrel[r].alias), t->fields[i].column);
-        }
-    }
+    model_columns(s, qs, 0, qs->meta, qs->deferred, false);
+    for (int r = 0; r < qs->nselrel; r++) model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
     for (int i = 0; i < qs->nann; i++) {
         if (qs->ann[i].e->aggregate) continue;
         dorm_buf_puts(&s->text, ", ");
@@ -559,7 +557,7 @@ static void group_clause(dorm_sql *s, const dorm_qs *qs, bool ordered) {
 
 /* The ordering to apply: explicit order_by(), else Meta.ordering. */
 static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
-    const char *const *ord = qs->meta->model->ordering;
+    const char *const *ord = qs->meta->ordering;
     /* Django 3.1+ leaves Meta.ordering out of GROUP BY queries. */
     if (qs->ordered_explicitly || !ord || !ord[0] || qs->group_by) return qs;
     *tmp = *qs;
@@ -568,9 +566,11 @@ static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
 }
 
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
-    dorm_qs tmp;
+    dorm_qs tmp, parents;
     bool sliced = qs->low > 0 || qs->high >= 0;
     bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct || qs->group_by);
+    /* The SELECT of objects reads their parents' columns too. */
+    if ((what == DORM_SELECT_ROWS || wrap_count) && !(qs = dorm_inherit_select(qs, &parents))) return DORM_ENOMEM;
     /* A count keeps the ordering only where it picks the rows of a slice
      * (Django clears it otherwise, and so counts DISTINCT rows without the
      * ordering terms). */
@@ -618,7 +618,14 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
     if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs);
     if (qs->empty) return W_NONE;
     dorm_buf_puts(&s->text, " WHERE ");
-    dorm_sql_name(s, qs->meta->pk->column);
+    const dorm_fmeta *pk = qs->meta->pk;
+    /* A composite key compares its row value: ("a", "b") IN (SELECT ...). */
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+        dorm_buf_puts(&s->text, i ? ", " : "(");
+        dorm_sql_name(s, pk->parts[i]->column);
+    }
+    if (dorm_fmeta_composite(pk)) dorm_buf_putc(&s->text, ')');
+    else dorm_sql_name(s, pk->column);
     dorm_buf_puts(&s->text, " IN (");
     int rc = dorm_compile_select(qs, DORM_SELECT_PK, s);
     if (rc == DORM_COMPILED_EMPTY) return W_NONE;

@@ -261,7 +261,10 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
     for (int i = 0; i < np; i++) {
         part p = parts[i];
         bool last = i == np - 1;
-        const dorm_fmeta *fm = is_pk(p) ? m->pk : dorm_meta_fieldn(m, p.s, p.n);
+        const dorm_fmeta *fm;
+        int up = dorm_path_up(qs, &alias, &m, p.s, p.n, flags, &fm);
+        if (up) return up;
+        if (!fm) fm = is_pk(p) ? m->pk : dorm_meta_fieldn(m, p.s, p.n);
         const dorm_rel *mm = fm ? NULL : dorm_meta_m2m(m, p.s, p.n);
         if (mm) {
             /* This side -> join table (multi-valued), then join table -> other side. */

@@ -277,10 +277,12 @@ static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta 
                       dorm_value *out) {
     const dorm_object *h = in->u.p;
     const dorm_meta *om = h->meta;
-    if (!om || (expected && om != expected))
+    /* A proxy's and a multi-table child's objects are the model's too (Django's
+     * check_rel_lookup_compatible). */
+    if (!om || (expected && !dorm_meta_is_a(om, expected)))
         return dorm_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
                          om ? om->model->name : "object", expected ? expected->model->name : "?");
-    const dorm_fmeta *pk = key ? key : om->pk;
+    const dorm_fmeta *pk = key ? dorm_field_in(om, key) : om->pk;
     dorm_value v = dorm_field_get(in->u.p, pk);
     if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind_is_auto(pk->f->kind) && v.u.i == 0))
         return dorm_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
@@ -332,6 +334,8 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return to_text(cx, fm, in, out);
     case DORM_KIND_BOOL:
         return to_bool(cx, fm, in, out);

@@ -198,6 +198,26 @@ int dorm_qs_reraise(const dorm_qs *qs);
  * (which must be a private clone).  0, or DORM_EFIELD with Django's message
  * recorded on the context. */
 int dorm_path_resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_path *out);
+/* inherit.c: walks from model *m, joined at *alias, up to the ancestor
+ * that has the field, reverse relation or many-to-many named s (n bytes),
+ * joining each parent through its child's parent link.  *key: the field to
+ * use at *alias instead of a join (a parent's primary key is the child's
+ * link).  0 or DORM_ENOMEM. */
+int dorm_path_up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
+                 const dorm_fmeta **key);
+/* inherit.c: the same for a field fm of *m found by name (select_related):
+ * joins up to the ancestor whose table holds it; *fm becomes its field. */
+int dorm_inherit_owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm);
+/* inherit.c: the alias whose table holds field fm of model m joined at
+ * `alias` (a parent's join when fm is inherited and the join exists). */
+int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm);
+/* inherit.c: whether the column of field (a parent's) at alias is one the
+ * SELECT of qs's objects reads through a parent join. */
+bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field);
+/* inherit.c: qs, or a copy in *tmp with the joins to the parents of its
+ * model and of its select_related models, whose columns an objects SELECT
+ * reads; NULL on ENOMEM. */
+const dorm_qs *dorm_inherit_select(const dorm_qs *qs, dorm_qs *tmp);
 /* The SQL alias of alias index `alias` (0: the base table). */
 const char *dorm_alias_name(const dorm_qs *qs, int alias);
 /* The alias of the join parent --fk--> (or <--fk-- when reverse) on the clone

@@ -96,16 +96,6 @@ static const char *make(const dorm_app *const *apps, const char *answers, bool c
     return r;
 }
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    static char text[16384];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
@@ -204,7 +194,7 @@ Test(makemigrations, not_null_field_needs_a_default) {
     const char *out = make((const dorm_app *const[]){&v2, NULL}, "1\n3\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "0002_product_qty.json"), "%s", out);
-    const char *text = slurp(test_tmpdir_path("0002_product_qty.json"));
+    const char *text = test_read_file(test_tmpdir_path("0002_product_qty.json"));
     cr_assert_not_null(text);
     cr_expect(strstr(text, "\"default\": 3"), "%s", text);
     cr_expect(strstr(text, "\"preserve_default\": false"), "%s", text);
@@ -218,7 +208,7 @@ Test(makemigrations, cross_app_dependency) {
     int rc;
     make((const dorm_app *const[]){&shop, &reviews, NULL}, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    const char *text = slurp(test_tmpdir_path("reviews/0001_initial.json"));
+    const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
     cr_assert_not_null(text);
     cr_expect(strstr(text, "\"dependencies\": [\n        [\n            \"shop\",\n            \"0001_initial\"\n        ]\n    ]"),
               "%s", text);
@@ -324,13 +314,10 @@ Test(makemigrations, db_index_defaults_round_trip) {
     int rc;
     make(apps, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    char *text = slurp(test_tmpdir_path("0001_initial.json"));
+    char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
     /* Without the layout's white space. */
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (*r != ' ' && *r != '\n') *w++ = *r;
-    *w = '\0';
+    test_squeeze(text);
     cr_expect(strstr(text, "[\"slug\",{\"type\":\"SlugField\",\"max_length\":50}]"), "%s", text);
     cr_expect(strstr(text, "[\"code\",{\"type\":\"SlugField\",\"max_length\":50,\"db_index\":false}]"), "%s", text);
     cr_expect(strstr(text, "\"db_index\":false,\"to\":\"shop.tag\""), "%s", text);
@@ -397,7 +384,7 @@ Test(makemigrations, auto_now_and_blank_fields_on_rows) {
               "one question only: %s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
     cr_assert_not_null(end, "%s", out);
-    const char *text = squeezed(slurp(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
+    const char *text = squeezed(test_read_file(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
     cr_expect(strstr(text, "\"name\":\"created\",\"field\":{\"type\":\"DateTimeField\",\"default\":{\"callable\":"
                            "\"timezone.now\"},\"auto_now_add\":true},\"preserve_default\":false}"),
               "%s", text);
@@ -456,7 +443,7 @@ Test(makemigrations, one_off_defaults_are_parsed) {
     cr_expect(strstr(out, "Invalid input: IntegerField does not hold the text '7'"), "%s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
     cr_assert_not_null(end, "%s", out);
-    const char *text = squeezed(slurp(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
+    const char *text = squeezed(test_read_file(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
     cr_expect(strstr(text, "{\"type\":\"CharField\",\"max_length\":10,\"default\":\"\"},\"preserve_default\":false"), "%s", text);
     cr_expect(strstr(text, "{\"type\":\"IntegerField\",\"default\":7},\"preserve_default\":false"), "%s", text);
     cr_expect(strstr(text, "{\"type\":\"BooleanField\",\"default\":true},\"preserve_default\":false"), "%s", text);
@@ -483,7 +470,7 @@ Test(makemigrations, check_and_migrate_report_unmigrated_changes) {
     const char *out = make(apps2, NULL, true, &rc);
     cr_expect_eq(rc, 1);
     cr_expect_str_eq(out, dorm_sprintf(T.cx, "Migrations for 'shop':\n  %s/0002_tag.json\n    - Create model Tag\n", dir));
-    cr_expect_null(slurp(test_tmpdir_path("0002_tag.json")), "--check writes nothing");
+    cr_expect_null(test_read_file(test_tmpdir_path("0002_tag.json")), "--check writes nothing");
     char *buf = NULL;
     size_t len = 0;
     FILE *mout = open_memstream(&buf, &len);

@@ -240,6 +240,24 @@ void test_write_file(const char *name, const char *text) {
     fclose(f);
 }
 
+char *test_read_file(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    static char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+char *test_squeeze(char *text) {
+    char *w = text;
+    for (const char *r = text; r && *r; r++)
+        if (*r != ' ' && *r != '\n') *w++ = *r;
+    if (w) *w = '\0';
+    return text;
+}
+
 void test_tmpdir_remove(void) {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

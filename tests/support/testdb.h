@@ -93,6 +93,11 @@ const char *test_db_schema(void);
 const char *test_tmpdir_make(const char *prefix);
 const char *test_tmpdir_path(const char *name);
 void test_write_file(const char *name, const char *text);
+/* The text of a file (at most 16 KiB, static), or NULL. */
+char *test_read_file(const char *path);
+/* Drops the spaces and newlines of text, in place (a JSON file without its
+ * layout); returns text. */
+char *test_squeeze(char *text);
 void test_tmpdir_remove(void);
 /* The first column of the first row of `sql` on the test database, as an
  * integer (-1 when there is no row); the test fails on an SQL error. */

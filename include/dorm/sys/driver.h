@@ -165,6 +165,9 @@ typedef struct dorm_table_def {
     const dorm_index_def *uniques;      /* UNIQUE(...) table constraints */
     size_t nchecks;                     /* checks: how many            */
     const dorm_check_def *checks;       /* CHECK (...) table constraints */
+    const char *const *pk_columns;      /* a composite primary key's columns
+                                         * (PRIMARY KEY (a, b) after the
+                                         * constraints), NULL-terminated   */
 } dorm_table_def;
 
 /* How a statement's placeholders are written. */
