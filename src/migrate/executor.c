@@ -84,6 +84,15 @@ static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
                      m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
 }
 
+/* Releases a migration lock that outlives the transaction (the dialect's
+ * migration_unlock), whatever the migration's outcome; a failure is not
+ * reported: the lock then went with the session. */
+static void unlock(dorm_ctx *cx) {
+    const char *sql = cx->db->dialect->migration_unlock;
+    dorm_errbuf e = {0, ""};
+    if (sql) dorm_db_exec(cx->db, sql, &e);
+}
+
 static int check_foreign_keys(dorm_ctx *cx) {
     const char *sql = cx->db->dialect->constraint_check_query;
     if (!sql) return DORM_OK;
@@ -211,6 +220,14 @@ static int apply(run *r, int i, bool backwards) {
     int rc = foreign_keys(r->cx, false);
     if (!rc) rc = dorm_in_transaction(r->cx, apply_run, &j);
     bool done = !rc;
+    if (rc && !fake && !r->cx->db->dialect->transactional_ddl) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", dorm_errmsg(r->cx));
+        rc = dorm_fail(r->cx, rc, "%s (this database has no transactional DDL: the operations of %s.%s before the "
+                                  "failed one stay applied, and the migration is not recorded)",
+                       why, m->app, m->name);
+    }
+    unlock(r->cx);
     rc = keys_back_on(r->cx, m, rc);
     dorm_progress_done(&r->progress);
     if (r->o->verbosity > 0)

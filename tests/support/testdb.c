@@ -75,23 +75,29 @@ const char *test_db_url(void) {
     return url && *url ? url : "sqlite://:memory:";
 }
 
-/* The schema of this test on a PostgreSQL server ("" elsewhere): tests run
- * in parallel processes against one database, each in a schema of its own. */
+/* The schema of this test on a PostgreSQL server, or its database on a
+ * MySQL/MariaDB one ("" on SQLite): tests run in parallel processes against
+ * one server, each in a schema (a database) of its own. */
 static char pg_schema[48];
 
 static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 0; }
 
-/* Creates this process's schema and makes it the only one searched. */
+bool test_db_on_mysql(void) {
+    return strncmp(test_db_url(), "mysql", 5) == 0 || strncmp(test_db_url(), "mariadb", 7) == 0;
+}
+
+/* Creates this process's schema (database) and makes it the one used. */
 static void isolate(void) {
     static unsigned serial;
     snprintf(pg_schema, sizeof pg_schema, "dorm_test_%ld_%u", (long)getpid(), ++serial);
     char sql[160];
     dorm_errbuf e = {0, ""};
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
+    bool my = test_db_on_mysql();
+    snprintf(sql, sizeof sql, my ? "DROP DATABASE IF EXISTS `%s`" : "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "CREATE DATABASE `%s`" : "CREATE SCHEMA \"%s\"", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
@@ -128,7 +134,7 @@ void test_db_open_apps(const dorm_app *const *apps) {
     cr_assert(T.db && dorm_db_errcode(T.db) == DORM_OK, "open %s: %s", test_db_url(), T.db ? dorm_db_errmsg(T.db) : "");
     T.cx = dorm_ctx_new(T.db);
     cr_assert(T.cx);
-    if (on_postgres())
+    if (on_postgres() || test_db_on_mysql())
         isolate();
     else /* A leftover from an earlier test on a server database must not leak in. */
         dorm_drop_tables(T.cx, models_to_drop());
@@ -142,7 +148,8 @@ void test_db_close(void) {
         dorm_errbuf e = {0, ""};
         if (T.db->atomic_depth > 0) dorm_db_exec(T.db, "ROLLBACK", &e);
         T.db->atomic_depth = 0;
-        snprintf(sql, sizeof sql, "DROP SCHEMA \"%s\" CASCADE", pg_schema);
+        snprintf(sql, sizeof sql, test_db_on_mysql() ? "DROP DATABASE `%s`" : "DROP SCHEMA \"%s\" CASCADE",
+                 pg_schema);
         dorm_db_exec(T.db, sql, &e);
         pg_schema[0] = '\0';
     } else if (T.cx) {

@@ -76,8 +76,11 @@ void test_db_close(void);
 void test_db_catalogue(void);
 /* The URL tests run against. */
 const char *test_db_url(void);
-/* The PostgreSQL schema of the open test database ("" on SQLite). */
+/* The PostgreSQL schema (MySQL database) of the open test database ("" on
+ * SQLite). */
 const char *test_db_schema(void);
+/* Whether the tests run on MySQL/MariaDB. */
+bool test_db_on_mysql(void);
 
 /* Tests that write files: a fresh folder under /tmp (prefix "dorm-x"), the
  * path of a file in it, writing one, and removing the folder. */

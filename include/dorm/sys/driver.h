@@ -253,6 +253,14 @@ typedef struct dorm_dialect {
     int in_list_max;
     const char *in_array;
     bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
+    /* in_array for a list whose items are all integers, where in_array's
+     * values would be compared with the column inexactly (MySQL compares an
+     * integer with text as doubles), or NULL: in_array serves every list. */
+    const char *in_array_int;
+    /* Run after each migration, whatever its outcome, to release what
+     * migration_lock took when that lock outlives the transaction (a
+     * session's named lock where DDL commits the transaction), or NULL. */
+    const char *migration_unlock;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "backend/like.h"
 #include "backend/postgres/postgres.h"
 
 /* The bound value of a pattern lookup.  LIKE's default escape character on
@@ -14,18 +15,8 @@
  * compares with '=' and takes the value as it is. */
 static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
 {
-    if (lk == DORM_LK_IEXACT) {
-        dorm_buf_put(out, s, n);
-        return;
-    }
-    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH || lk == DORM_LK_IENDSWITH)
-        dorm_buf_putc(out, '%');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' || s[i] == '%' || s[i] == '_') dorm_buf_putc(out, '\\');
-        dorm_buf_putc(out, s[i]);
-    }
-    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_STARTSWITH || lk == DORM_LK_ISTARTSWITH)
-        dorm_buf_putc(out, '%');
+    if (lk == DORM_LK_IEXACT) dorm_buf_put(out, s, n);
+    else dorm_like_pattern(out, lk, s, n);
 }
 
 /* EXTRACT field names by transform: fixed words, never text from a user. */
