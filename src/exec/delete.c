@@ -186,6 +186,12 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
             size_t ns;
             rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
             if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
+            /* Keys checked at once, row by row (MySQL): a nullable key is
+             * set NULL before the rows go, so that rows pointing at each
+             * other (or at one deleted earlier in the same statement) can
+             * go (Django's CASCADE without can_defer_constraint_checks). */
+            if (!rc && ns && fk->f->null && !c->cx->db->dialect->supports_deferrable_fk)
+                rc = add_batch(c, (batch){r->model, fk, dorm_v_null(), rkeys, rn});
             if (rc == DORM_EPROTECTED) {
                 add_name(c, &protecting, r);
                 rc = DORM_OK;

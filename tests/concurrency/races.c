@@ -59,12 +59,8 @@ static void other_open(other *o, int64_t author)
     o->db = dorm_db_open(url, T.reg);
     cr_assert_eq(dorm_db_errcode(o->db), DORM_OK, "%s", dorm_db_errmsg(o->db));
     o->cx = dorm_ctx_new(o->db);
-    if (!on_sqlite()) {
-        char sql[128];
-        dorm_errbuf e = {0, ""};
-        snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", test_db_schema());
-        cr_assert_eq(dorm_db_exec(o->db, sql, &e), 0, "%s", e.msg);
-    }
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(test_db_use_schema(o->db, &e), 0, "%s", e.msg);
     o->author = author;
 }
 

@@ -72,7 +72,7 @@ static const char *compile_and_run(const char *run_url) {
 #endif
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs sqlite3 libpq "
+             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs sqlite3 libpq libmariadb "
              "jansson) -lm -o prog 2>&1 && ./prog '%s' 2>&1",
              dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, run_url ? run_url : "sqlite://:memory:");
     FILE *p = popen(cmd, "r");

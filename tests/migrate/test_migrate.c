@@ -328,13 +328,9 @@ Test(migrate, concurrent_processes_apply_once) {
             dorm_registry *reg = dorm_registry_new(apps);
             dorm_db *db = dorm_db_open(getenv("DORM_CONCURRENT_URL"), reg);
             dorm_ctx *cx = dorm_ctx_new(db);
-            /* On PostgreSQL each test has its own schema: search the same one. */
-            if (strncmp(test_db_url(), "postgres", 8) == 0) {
-                dorm_errbuf e = {0, ""};
-                char sql[160];
-                snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", test_db_schema());
-                dorm_db_exec(db, sql, &e);
-            }
+            /* On a server each test has its own schema: use the same one. */
+            dorm_errbuf e = {0, ""};
+            test_db_use_schema(db, &e);
             int rc = dorm_migrate(cx, apps, &(dorm_migrate_opts){.verbosity = 0});
             if (rc) fprintf(stderr, "child: %s\n", dorm_errmsg(cx));
             _exit(rc == 0 ? 0 : 1);

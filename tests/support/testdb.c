@@ -196,6 +196,26 @@ void test_db_catalogue(void) {
 
 const char *test_db_schema(void) { return pg_schema; }
 
+int test_db_use_schema(dorm_db *db, dorm_errbuf *e) {
+    if (!pg_schema[0]) return 0;
+    char sql[128];
+    snprintf(sql, sizeof sql, test_db_on_mysql() ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
+    return dorm_db_exec(db, sql, e);
+}
+
+const char *test_sql_std(const char *sql) {
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    char *out = dorm_strdup(T.cx, sql), *o = out;
+    cr_assert_not_null(out);
+    for (const char *p = sql; *p; p++) {
+        *o++ = *p == '$' ? '?' : *p == '`' ? '"' : *p;
+        if (*p == '$')
+            while (p[1] >= '0' && p[1] <= '9') p++;
+    }
+    *o = '\0';
+    return out;
+}
+
 static char tmpdir[64];
 
 const char *test_tmpdir_make(const char *prefix) {

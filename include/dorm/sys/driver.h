@@ -261,6 +261,11 @@ typedef struct dorm_dialect {
      * migration_lock took when that lock outlives the transaction (a
      * session's named lock where DDL commits the transaction), or NULL. */
     const char *migration_unlock;
+    /* Whether a db_index column (a foreign key, a SlugField, db_index=True)
+     * gets Django's plain index, or NULL: always.  MySQL: not a key with a
+     * FOREIGN KEY constraint (InnoDB indexes it itself) nor a text, JSON or
+     * binary column (Django's _field_should_be_indexed). */
+    bool (*indexes_column)(const dorm_column_def *c);
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

@@ -103,6 +103,16 @@ static void my_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
     dorm_buf_puts(out, " >= 0");
 }
 
+/* Django's _field_should_be_indexed on MySQL with InnoDB: a FOREIGN KEY
+ * constraint indexes its column itself, and text, JSON and binary columns
+ * take no plain index (no full-width index on them). */
+static bool my_indexes_column(const dorm_column_def *c)
+{
+    if (c->kind == DORM_KIND_FK && c->ref_table) return false;
+    dorm_kind k = c->kind == DORM_KIND_FK ? c->ref_kind : c->kind;
+    return k != DORM_KIND_TEXT && k != DORM_KIND_JSON && k != DORM_KIND_BINARY;
+}
+
 /* Django's sql_flush with reset_sequences: foreign key checks off around
  * one TRUNCATE per table (which also starts AUTO_INCREMENT again), DELETE
  * FROM where no key counter needs resetting. */
@@ -253,4 +263,5 @@ const dorm_dialect dorm_my_dialect = {
     .in_array = IN_JSON("VARCHAR(" STRINGIFY(IN_TEXT_MAX) ")"),
     .in_array_int = IN_JSON("BIGINT"),
     .array_param = my_array_param,
+    .indexes_column = my_indexes_column,
 };
