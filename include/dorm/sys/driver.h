@@ -158,6 +158,31 @@ typedef enum dorm_param_style {
     DORM_PARAM_DOLLAR       /* $1 */
 } dorm_param_style;
 
+/* The statements of the schema editor's ALTER side that backends spell
+ * differently (Django's sql_* attributes of each schema editor).  In each
+ * template "{table}", "{column}", "{name}" and "{new}" stand for quoted
+ * names, "{type}" for the column's type and "{null}" for " NULL" or
+ * " NOT NULL" as the column was before the statement. */
+typedef struct dorm_alter_sql {
+    const char *rename_table;       /* {table} to {new}                                */
+    const char *drop_column;
+    /* A column's foreign key is dropped before the column (MySQL refuses to
+     * drop a column a constraint needs; PostgreSQL's CASCADE takes it). */
+    bool drop_fk_with_column;
+    const char *alter_type;         /* {column} to the new {type}                      */
+    const char *set_null, *set_not_null;
+    const char *drop_index;         /* {name} of an index on {table}                   */
+    const char *drop_unique;        /* a UNIQUE constraint {name}                      */
+    const char *drop_check;         /* a CHECK constraint {name}                       */
+    const char *rename_index;       /* {name} to {new}                                 */
+    const char *rename_unique;      /* a UNIQUE constraint {name} to {new}             */
+    /* Appends one statement dropping every single-column constraint of kind
+     * `kind` ('u' unique, 'f' foreign key) on `column` of `table`, whatever
+     * its name (one the server named): the database is asked for the
+     * names, as Django's schema editor introspects them. */
+    void (*drop_column_constraints)(dorm_buf *out, const char *table, const char *column, char kind);
+} dorm_alter_sql;
+
 /* How a backend spells SQL.  Data where it can be data (Django's
  * DatabaseOperations.operators), functions where it needs logic. */
 typedef struct dorm_dialect {
@@ -204,9 +229,6 @@ typedef struct dorm_dialect {
      * constraints; without it (SQLite) the table is rebuilt (Django's
      * _remake_table). */
     bool can_alter_columns;
-    /* DDL: the SQL type cast a column change uses in USING ("varchar(20)"),
-     * written by column_type; a USING clause is added when true. */
-    bool alter_type_using;
     /* DDL, as Django's schema editors: a foreign key written in its column
      * (REFERENCES ..., SQLite) rather than added by ALTER TABLE ... ADD
      * CONSTRAINT <name> FOREIGN KEY after the table (PostgreSQL). */
@@ -266,6 +288,8 @@ typedef struct dorm_dialect {
      * FOREIGN KEY constraint (InnoDB indexes it itself) nor a text, JSON or
      * binary column (Django's _field_should_be_indexed). */
     bool (*indexes_column)(const dorm_column_def *c);
+    /* DDL where can_alter_columns: the ALTER statements' spellings. */
+    const dorm_alter_sql *alter;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

@@ -184,6 +184,58 @@ static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Drops the single-column UNIQUE indexes ('u') or FOREIGN KEYs ('f') of a
+ * column whatever their names (an inline UNIQUE is named by the server
+ * after its column): one compound statement that reads the names from
+ * information_schema and drops each with EXECUTE IMMEDIATE. */
+static void my_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind)
+{
+    dorm_buf q = DORM_BUF_INIT, head = DORM_BUF_INIT;
+    dorm_buf_quote(&q, '`', table);
+    dorm_buf_printf(&head, "ALTER TABLE %s DROP %s `", q.data ? q.data : "", kind == 'f' ? "FOREIGN KEY" : "INDEX");
+    dorm_value t = dorm_v_text(table), col = dorm_v_text(column), drop = dorm_v_text(head.data ? head.data : "");
+    dorm_buf_puts(out, "BEGIN NOT ATOMIC DECLARE done INT DEFAULT 0; DECLARE n VARCHAR(64); DECLARE cur CURSOR FOR ");
+    if (kind == 'f')
+        dorm_buf_puts(out, "SELECT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = "
+                           "DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL AND TABLE_NAME = ");
+    else
+        dorm_buf_puts(out, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
+                           "NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' AND TABLE_NAME = ");
+    dorm_buf_literal(out, &t);
+    if (kind == 'f') {
+        dorm_buf_puts(out, " AND COLUMN_NAME = ");
+        dorm_buf_literal(out, &col);
+    } else {
+        dorm_buf_puts(out, " GROUP BY INDEX_NAME HAVING COUNT(*) = 1 AND MIN(COLUMN_NAME) = ");
+        dorm_buf_literal(out, &col);
+    }
+    dorm_buf_puts(out, "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN cur; l: LOOP FETCH cur INTO n; "
+                       "IF done THEN LEAVE l; END IF; EXECUTE IMMEDIATE CONCAT(");
+    dorm_buf_literal(out, &drop);
+    dorm_buf_puts(out, ", REPLACE(n, '`', '``'), '`'); END LOOP; CLOSE cur; END");
+    if (q.failed || head.failed) out->failed = true;
+    dorm_buf_free(&q);
+    dorm_buf_free(&head);
+}
+
+/* Django's mysql schema editor: MODIFY restates a column (type and NULL
+ * together), indexes and unique constraints are dropped as indexes, a
+ * column check by IF EXISTS (MariaDB drops one with its column's MODIFY). */
+static const dorm_alter_sql my_alter = {
+    .rename_table = "RENAME TABLE {table} TO {new}",
+    .drop_column = "ALTER TABLE {table} DROP COLUMN {column}",
+    .drop_fk_with_column = true,
+    .alter_type = "ALTER TABLE {table} MODIFY {column} {type}{null}",
+    .set_null = "ALTER TABLE {table} MODIFY {column} {type} NULL",
+    .set_not_null = "ALTER TABLE {table} MODIFY {column} {type} NOT NULL",
+    .drop_index = "DROP INDEX {name} ON {table}",
+    .drop_unique = "ALTER TABLE {table} DROP INDEX {name}",
+    .drop_check = "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}",
+    .rename_index = "ALTER TABLE {table} RENAME INDEX {name} TO {new}",
+    .rename_unique = "ALTER TABLE {table} RENAME INDEX {name} TO {new}",
+    .drop_column_constraints = my_drop_column_constraints,
+};
+
 #define IN_JSON(type) "IN (SELECT `v` FROM JSON_TABLE(%s, '$[*]' COLUMNS (`v` " type " PATH '$')) AS `dorm_in`)"
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
@@ -246,7 +298,6 @@ const dorm_dialect dorm_my_dialect = {
     .supports_deferrable_fk = false,
     .nulls_sort_first = true,
     .can_alter_columns = true,
-    .alter_type_using = false,
     .inline_fk = false,
     .unique_as_index = false,
     .max_name_length = 64,
@@ -264,4 +315,5 @@ const dorm_dialect dorm_my_dialect = {
     .in_array_int = IN_JSON("BIGINT"),
     .array_param = my_array_param,
     .indexes_column = my_indexes_column,
+    .alter = &my_alter,
 };

@@ -219,6 +219,42 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Drops the single-column constraints of kind 'u' or 'f' on a column,
+ * whatever their names, found in pg_constraint by one DO block. */
+static void pg_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind)
+{
+    dorm_buf q = DORM_BUF_INIT;
+    dorm_buf_quote(&q, '"', table);
+    dorm_value t = dorm_v_text(q.data ? q.data : ""), col = dorm_v_text(column), tname = dorm_v_text(table);
+    dorm_buf_puts(out, "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
+                       "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
+    dorm_buf_literal(out, &t);
+    dorm_buf_printf(out, "::regclass AND c.contype = '%c' AND array_length(c.conkey, 1) = 1 AND a.attname = ",
+                    kind == 'f' ? 'f' : 'u');
+    dorm_buf_literal(out, &col);
+    dorm_buf_puts(out, " LOOP EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', ");
+    dorm_buf_literal(out, &tname);
+    dorm_buf_puts(out, ", r.conname); END LOOP; END$$");
+    if (q.failed) out->failed = true;
+    dorm_buf_free(&q);
+}
+
+/* Django's postgresql schema editor: a type change casts the old values
+ * (USING), a dropped column takes what depends on it along (CASCADE). */
+static const dorm_alter_sql pg_alter = {
+    .rename_table = "ALTER TABLE {table} RENAME TO {new}",
+    .drop_column = "ALTER TABLE {table} DROP COLUMN {column} CASCADE",
+    .alter_type = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
+    .set_null = "ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL",
+    .set_not_null = "ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL",
+    .drop_index = "DROP INDEX {name}",
+    .drop_unique = "ALTER TABLE {table} DROP CONSTRAINT {name}",
+    .drop_check = "ALTER TABLE {table} DROP CONSTRAINT {name}",
+    .rename_index = "ALTER INDEX {name} RENAME TO {new}",
+    .rename_unique = "ALTER TABLE {table} RENAME CONSTRAINT {name} TO {new}",
+    .drop_column_constraints = pg_drop_column_constraints,
+};
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -264,7 +300,6 @@ const dorm_dialect dorm_pg_dialect = {
     .supports_returning = true,
     .transactional_ddl = true,
     .can_alter_columns = true,
-    .alter_type_using = true,
     .errors_abort_transaction = true,
     .supports_deferrable_fk = true,
     .max_name_length = 63,
@@ -280,4 +315,5 @@ const dorm_dialect dorm_pg_dialect = {
     .in_list_max = 999,
     .in_array = "= ANY(%s)",
     .array_param = pg_array_param,
+    .alter = &pg_alter,
 };

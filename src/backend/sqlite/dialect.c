@@ -258,7 +258,6 @@ const dorm_dialect dorm_sqlite_dialect = {
     .supports_returning = true,
     .transactional_ddl = true,
     .can_alter_columns = false,
-    .alter_type_using = false,
     .errors_abort_transaction = false,
     .supports_deferrable_fk = true,
     .inline_fk = true,
