@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <errmsg.h>
+
 #include "backend/mysql/conn.h"
 #include "core/alloc.h"
 
@@ -111,12 +113,13 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
         }
         dorm_mem_free(s->pbind), dorm_mem_free(s->pval), dorm_mem_free(s->plen), dorm_mem_free(s->poff);
         s->pbind = b, s->pval = v, s->plen = l, s->poff = o;
+        for (unsigned i = 0; i < n; i++) {
+            s->pbind[i].buffer_type = MYSQL_TYPE_NULL;
+            s->poff[i] = NOT_SCRATCH;
+        }
     }
+    /* Prepared again (same SQL): the values bound for this run stay. */
     s->nparams = n;
-    for (unsigned i = 0; i < n; i++) {
-        s->pbind[i].buffer_type = MYSQL_TYPE_NULL;
-        s->poff[i] = NOT_SCRATCH;
-    }
     return 0;
 }
 
@@ -366,7 +369,15 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
     for (unsigned i = 0; i < s->nparams; i++)
         if (s->poff[i] != NOT_SCRATCH) s->pbind[i].buffer = s->scratch.data + s->poff[i];
     if (s->nparams && mysql_stmt_bind_param(s->st, s->pbind)) return stmt_fail(s, e);
-    if (mysql_stmt_execute(s->st)) return stmt_fail(s, e);
+    if (mysql_stmt_execute(s->st)) {
+        /* A table a cached SELECT reads gained or lost columns (a
+         * migration): the server prepared it again, the client refuses the
+         * new column count.  A read is prepared again here and run again. */
+        if (mysql_stmt_errno(s->st) != CR_NEW_STMT_METADATA || !s->reads) return stmt_fail(s, e);
+        if ((rc = server_prepare(s, e))) return rc;
+        if (s->nparams && mysql_stmt_bind_param(s->st, s->pbind)) return stmt_fail(s, e);
+        if (mysql_stmt_execute(s->st)) return stmt_fail(s, e);
+    }
     s->executed = true;
     s->ncols = mysql_stmt_field_count(s->st);
     if (s->ncols) {
