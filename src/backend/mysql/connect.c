@@ -221,14 +221,18 @@ int dorm_my_run_plain(dorm_conn *c, const char *sql, dorm_errbuf *e)
  * asks), plus UTC for the session's time functions, as dorm's datetimes
  * are UTC, and NO_BACKSLASH_ESCAPES: string literals in DDL (defaults,
  * check constraints) are standard SQL, quotes doubled, and a backslash is
- * itself.  The URL's init_command runs last, so that it may change any of
- * it (trusted input, like the URL). */
+ * itself.  in_to_exists off: an UPDATE or DELETE with an IN (SELECT ...),
+ * which MariaDB does not run as a semi-join, materializes the subquery once
+ * instead of running it again for every row (a long IN list's JSON_TABLE,
+ * an exclude() across a relation).  The URL's init_command runs last, so
+ * that it may change any of it (trusted input, like the URL). */
 static int session_setup(dorm_conn *c, dorm_errbuf *e)
 {
     char sql[640];
     snprintf(sql, sizeof sql,
              "SET SESSION sql_mode = '%s,NO_BACKSLASH_ESCAPES', SESSION time_zone = '+00:00', "
-             "SESSION sql_auto_is_null = 0, SESSION autocommit = 1", c->o.sql_mode);
+             "SESSION sql_auto_is_null = 0, SESSION autocommit = 1, SESSION optimizer_switch = 'in_to_exists=off'",
+             c->o.sql_mode);
     int rc = dorm_my_run_plain(c, sql, e);
     if (!rc && c->o.isolation) {
         snprintf(sql, sizeof sql, "SET SESSION TRANSACTION ISOLATION LEVEL %s", c->o.isolation);
