@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# scripts/test.sh - builds dorm and runs its ctest suite three times:
-# optimised in build/ on SQLite, the same binaries again on PostgreSQL (a
-# throw-away server from scripts/pg_start.sh, or $DORM_TEST_PG_URL), then
-# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite;
-# and last the threads test under ThreadSanitizer in build-tsan/, on SQLite
-# and PostgreSQL.  Ends with "N passed, N failed, N skipped" over all runs;
-# exits 1 if anything failed.  `scripts/test.sh tsan` runs the
-# ThreadSanitizer part alone (make test-tsan; on PostgreSQL too when
-# $DORM_TEST_PG_URL names a server).
+# scripts/test.sh - builds dorm and runs its ctest suite (the example's
+# transcripts included) four times: optimised in build/ on SQLite, the same
+# binaries again on PostgreSQL (a throw-away server from scripts/pg_start.sh,
+# or $DORM_TEST_PG_URL) and on MariaDB (scripts/mariadb_start.sh, or
+# $DORM_TEST_MY_URL), then under AddressSanitizer + UBSan (leaks included)
+# in build-asan/ on SQLite; and last the threads test under
+# ThreadSanitizer in build-tsan/, on SQLite and the servers.  Ends with "N
+# passed, N failed, N skipped" over all runs; exits 1 if anything failed.
+# `scripts/test.sh tsan` runs the ThreadSanitizer part alone (make
+# test-tsan; on PostgreSQL / MariaDB too when $DORM_TEST_PG_URL /
+# $DORM_TEST_MY_URL names a server).
 set -uo pipefail # not -e: a failed run must still be reported, and the other run still run
 
 cd "$(dirname "$0")/.." || exit 1
@@ -22,6 +24,7 @@ all_failed=0
 all_skipped=0
 summaries=()
 pg_url=""
+my_url=""
 
 # count_cases DIR: "passed failed skipped" test cases of DIR's last ctest
 # run.  A Criterion executable counts its own cases (its Synthesis line, and
@@ -146,6 +149,27 @@ run_postgres() {
     DORM_TEST_URL=$sqlite_url
 }
 
+# run_mariadb: the optimised build's tests again on MariaDB.  The server
+# scripts/mariadb_start.sh starts is stopped on the way out, with
+# PostgreSQL's, whatever happens.
+run_mariadb() {
+    local url=${DORM_TEST_MY_URL:-}
+    if [[ -z $url ]]; then
+        trap 'scripts/pg_stop.sh; scripts/mariadb_stop.sh' EXIT
+        trap 'exit 130' INT TERM
+        if ! url=$(scripts/mariadb_start.sh); then
+            summaries+=("MariaDB run: the throw-away server did not start (scripts/mariadb_start.sh)")
+            all_failed=$((all_failed + 1))
+            status=1
+            return
+        fi
+    fi
+    DORM_TEST_URL=$url
+    my_url=$url
+    run_tests "optimised build on MariaDB" build ctest-mariadb.log 0
+    DORM_TEST_URL=$sqlite_url
+}
+
 # run_tsan: the threads test (tests/threads, label "threads") built with
 # ThreadSanitizer in build-tsan/, on SQLite and, when the PostgreSQL run has
 # a server, on it too.  Only libdorm and that program are built.
@@ -157,6 +181,11 @@ run_tsan() {
     if [[ -n $pg_url ]]; then
         DORM_TEST_URL=$pg_url
         run_tests "ThreadSanitizer build on PostgreSQL" build-tsan ctest-tsan-postgres.log 0 -L threads
+        DORM_TEST_URL=$sqlite_url
+    fi
+    if [[ -n $my_url ]]; then
+        DORM_TEST_URL=$my_url
+        run_tests "ThreadSanitizer build on MariaDB" build-tsan ctest-tsan-mariadb.log 0 -L threads
         DORM_TEST_URL=$sqlite_url
     fi
 }
@@ -171,12 +200,14 @@ summary() {
 
 if [[ ${1:-} == tsan ]]; then
     pg_url=${DORM_TEST_PG_URL:-}
+    my_url=${DORM_TEST_MY_URL:-}
     run_tsan
     summary
 fi
 
 run_suite "optimised build" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 run_postgres
+run_mariadb
 
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
