@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # scripts/test.sh - builds dorm and runs its ctest suite (the example's
-# transcripts included) four times: optimised in build/ on SQLite, the same
+# transcripts included) in five runs: optimised in build/ on SQLite, the same
 # binaries again on PostgreSQL (a throw-away server from scripts/pg_start.sh,
 # or $DORM_TEST_PG_URL) and on MariaDB (scripts/mariadb_start.sh, or
 # $DORM_TEST_MY_URL), then under AddressSanitizer + UBSan (leaks included)
-# in build-asan/ on SQLite; and last the threads test under
+# in build-asan/ on SQLite and MariaDB; and last the threads test under
 # ThreadSanitizer in build-tsan/, on SQLite and the servers.  Ends with "N
 # passed, N failed, N skipped" over all runs; exits 1 if anything failed.
 # `scripts/test.sh tsan` runs the ThreadSanitizer part alone (make
@@ -213,5 +213,11 @@ export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
+# The MariaDB driver's own run under the sanitizers (a minute or two).
+if [[ -n $my_url ]]; then
+    DORM_TEST_URL=$my_url
+    run_tests "sanitizer build on MariaDB" build-asan ctest-asan-mariadb.log 0
+    DORM_TEST_URL=$sqlite_url
+fi
 run_tsan
 summary

@@ -83,21 +83,21 @@ static void fk_row(dorm_db *db, dorm_stmt *st, void *payload)
     if (!c->ref_table || !c->ref_column) j->rc = DORM_ENOMEM;
 }
 
-/* CHECK_CLAUSE: MariaDB's json is longtext with a JSON_VALID(`c`) check,
- * which Django reads as a JSONField. */
+/* CHECK_CLAUSE: MariaDB's json is longtext with a json_valid(`c`) check,
+ * which Django reads as a JSONField.  The name is quoted as the session's
+ * sql_mode quotes (double quotes under ANSI_QUOTES). */
 static void check_row(dorm_db *db, dorm_stmt *st, void *payload)
 {
     job *j = payload;
     const char *clause = dorm_introspect_text(db, st, 0);
+    if (strncmp(clause, "json_valid(", 11) != 0 || (clause[11] != '`' && clause[11] != '"')) return;
+    const char *name = clause + 12;
+    size_t n = strlen(name);
+    if (n < 2 || name[n - 1] != ')' || name[n - 2] != clause[11]) return;
+    n -= 2;
     for (size_t i = 0; i < j->t->ncolumns; i++) {
         dorm_icolumn *c = &j->t->columns[i];
-        char want[160];
-        size_t n = strlen(c->name);
-        if (n > 100 || c->kind != DORM_KIND_TEXT) continue;
-        memcpy(want, "json_valid(`", 12);
-        memcpy(want + 12, c->name, n);
-        memcpy(want + 12 + n, "`)", 3);
-        if (strcmp(clause, want) == 0) c->kind = DORM_KIND_JSON;
+        if (c->kind == DORM_KIND_TEXT && strlen(c->name) == n && strncmp(c->name, name, n) == 0) c->kind = DORM_KIND_JSON;
     }
 }
 
