@@ -55,6 +55,9 @@ typedef struct dorm_makemigrations_opts {
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
     int verbosity;
+    bool ddl_commits;         /* lint for a backend whose DDL commits the
+                               * transaction (MySQL): several schema changes
+                               * in one migration may be left half applied   */
 } dorm_makemigrations_opts;
 
 /* makemigrations: writes the migrations that bring each app's files up to its

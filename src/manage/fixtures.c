@@ -1,7 +1,9 @@
 /* fixtures.c - dumpdata and loaddata in Django's JSON fixture format
  * ([{"model": "library.book", "pk": 1, "fields": {...}}]) with Django's
  * value formats, many-to-many values as lists of keys, loading all or
- * nothing in one transaction, sequences reset on PostgreSQL afterwards. */
+ * nothing in one transaction (rows may point forward: keys are checked after
+ * the load where they cannot be deferred, MySQL), sequences reset on
+ * PostgreSQL afterwards. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +202,7 @@ typedef struct loader {
     size_t nfiles;
     int64_t objects;
     dorm_progress progress;
+    bool *loaded;               /* per registry model: rows of it were written */
 } loader;
 
 /* The dorm_value of a fixture value for a field (text where dorm parses it). */
@@ -230,6 +233,8 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     if (!m)
         return dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'",
                          file, index + 1, label ? label : "");
+    for (int k = 0; k < cx->db->reg->nmodels; k++)
+        if (cx->db->reg->metas[k] == m) l->loaded[k] = true;
     void *obj = dorm_new_(cx, m->model);
     if (!obj) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     json_t *fields = json_object_get(o, "fields"), *pk = json_object_get(o, "pk");
@@ -286,6 +291,87 @@ static int reset_sequences(dorm_ctx *cx) {
     return DORM_OK;
 }
 
+typedef struct bad_key {
+    char pk[64], value[64];
+    bool found;
+} bad_key;
+
+static void first_bad_key(dorm_db *db, dorm_stmt *st, void *payload) {
+    bad_key *b = payload;
+    size_t n, v;
+    const char *pk = db->drv->column_text(st, 0, &n), *value = db->drv->column_text(st, 1, &v);
+    if (b->found) return;
+    b->found = true;
+    snprintf(b->pk, sizeof b->pk, "%.*s", (int)n, pk ? pk : "");
+    snprintf(b->value, sizeof b->value, "%.*s", (int)v, value ? value : "");
+}
+
+/* Django's check_constraints after loading with checks off: a row whose key
+ * points at no row fails the load with IntegrityError, in Django's words. */
+static int check_keys(loader *l) {
+    dorm_ctx *cx = l->cx;
+    char q = cx->db->dialect->quote;
+    for (int k = 0; k < cx->db->reg->nmodels; k++) {
+        const dorm_meta *m = cx->db->reg->metas[k];
+        for (int i = 0; l->loaded[k] && m->pk && i < m->nfields; i++) {
+            const dorm_fmeta *fm = &m->fields[i];
+            if (fm->f->kind != DORM_KIND_FK || fm->f->no_db_constraint || !fm->target || !fm->target_pk) continue;
+            dorm_buf b = DORM_BUF_INIT;
+            dorm_buf_puts(&b, "SELECT R.");
+            dorm_buf_quote(&b, q, m->pk->column);
+            dorm_buf_puts(&b, ", R.");
+            dorm_buf_quote(&b, q, fm->column);
+            dorm_buf_puts(&b, " FROM ");
+            dorm_buf_quote(&b, q, m->db_table);
+            dorm_buf_puts(&b, " R LEFT JOIN ");
+            dorm_buf_quote(&b, q, fm->target->db_table);
+            dorm_buf_puts(&b, " D ON (R.");
+            dorm_buf_quote(&b, q, fm->column);
+            dorm_buf_puts(&b, " = D.");
+            dorm_buf_quote(&b, q, fm->target_pk->column);
+            dorm_buf_puts(&b, ") WHERE R.");
+            dorm_buf_quote(&b, q, fm->column);
+            dorm_buf_puts(&b, " IS NOT NULL AND D.");
+            dorm_buf_quote(&b, q, fm->target_pk->column);
+            dorm_buf_puts(&b, " IS NULL");
+            bad_key bad = {.found = false};
+            dorm_errbuf e = {0, ""};
+            int rc = b.failed ? DORM_ENOMEM : dorm_db_query(cx->db, b.data, NULL, 0, first_bad_key, &bad, &e);
+            dorm_buf_free(&b);
+            if (rc == DORM_ENOMEM) return dorm_fail(cx, rc, "out of memory");
+            if (rc < 0) return dorm_fail_errbuf(cx, &e);
+            if (bad.found)
+                return dorm_fail(cx, DORM_EINTEGRITY,
+                                 "The row in table '%s' with primary key '%s' has an invalid foreign key: %s.%s contains "
+                                 "a value '%s' that does not have a corresponding value in %s.%s.",
+                                 m->db_table, bad.pk, m->db_table, fm->column, bad.value, fm->target->db_table,
+                                 fm->target_pk->column);
+        }
+    }
+    return DORM_OK;
+}
+
+static int run_sql(dorm_ctx *cx, const char *sql) {
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+}
+
+static int load_all(void *payload);
+
+/* Where keys cannot be deferred to the commit, rows that point forward are
+ * written with the checks off, then checked (the checks go back on in any
+ * case). */
+static int load_checked(void *payload) {
+    loader *l = payload;
+    const dorm_dialect *d = l->cx->db->dialect;
+    if (!d->fk_checks_off) return load_all(l);
+    int rc = run_sql(l->cx, d->fk_checks_off);
+    if (!rc) rc = load_all(l);
+    if (!rc) rc = check_keys(l);
+    int on = run_sql(l->cx, d->fk_checks_on);
+    return rc ? rc : on;
+}
+
 static int load_all(void *payload) {
     loader *l = payload;
     int64_t total = 0, done = 0;
@@ -309,7 +395,9 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_progress_init(&l.progress, out);
     while (files && files[l.nfiles]) l.nfiles++;
     l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
-    int rc = l.fixtures ? DORM_OK : DORM_ENOMEM;
+    l.loaded = dorm_alloc(cx, sizeof(bool) * (size_t)(cx->db->reg->nmodels + 1));
+    if (l.loaded) memset(l.loaded, 0, sizeof(bool) * (size_t)(cx->db->reg->nmodels + 1));
+    int rc = l.fixtures && l.loaded ? DORM_OK : DORM_ENOMEM;
     for (size_t f = 0; !rc && f < l.nfiles; f++) {
         json_error_t err;
         l.fixtures[f] = json_load_file(files[f], 0, &err);
@@ -317,7 +405,7 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
         else if (!json_is_array(l.fixtures[f])) rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
     }
     /* All or nothing: one transaction for every fixture. */
-    if (!rc) rc = dorm_in_transaction(cx, load_all, &l);
+    if (!rc) rc = dorm_in_transaction(cx, load_checked, &l);
     dorm_progress_done(&l.progress);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem_free(l.fixtures);

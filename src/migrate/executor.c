@@ -307,7 +307,9 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
         }
-        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, cx->db->dialect->locks_on_alter, r.o->plan ? r.out : NULL);
+        unsigned backend = (cx->db->dialect->locks_on_alter ? DORM_LINT_LOCKS : 0) |
+                           (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
+        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
         dorm_state_free(before);
     }

@@ -290,6 +290,12 @@ typedef struct dorm_dialect {
     bool (*indexes_column)(const dorm_column_def *c);
     /* DDL where can_alter_columns: the ALTER statements' spellings. */
     const dorm_alter_sql *alter;
+    /* Where keys cannot be deferred to the commit (!supports_deferrable_fk):
+     * statements turning the session's foreign key checks off and on while
+     * loaddata writes rows that may point forward; the rows are checked
+     * after (Django's constraint_checks_disabled and check_constraints).
+     * NULL: the transaction's deferred keys do it. */
+    const char *fk_checks_off, *fk_checks_on;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

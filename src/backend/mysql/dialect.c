@@ -316,4 +316,6 @@ const dorm_dialect dorm_my_dialect = {
     .array_param = my_array_param,
     .indexes_column = my_indexes_column,
     .alter = &my_alter,
+    .fk_checks_off = "SET foreign_key_checks = 0",
+    .fk_checks_on = "SET foreign_key_checks = 1",
 };
