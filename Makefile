@@ -10,7 +10,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan bench bench-postgres install clean
+.PHONY: all deps build demo test test-tsan bench bench-postgres bench-mysql install clean
 
 all: build
 
@@ -52,6 +52,13 @@ bench-postgres:
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@bash bench/run_pg.sh $(BENCH_BUILD)/bench
+
+# The same workloads on a private MariaDB server bench/run_mysql.sh starts.
+bench-mysql:
+	@scripts/deps.sh bench
+	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	@bash bench/run_mysql.sh $(BENCH_BUILD)/bench
 
 # Configured again so that dorm.pc names the prefix the files go to.
 install: deps

@@ -7,7 +7,7 @@ set -euo pipefail
 # The one list of packages, by group.  Later issues add to these lines.
 declare -A GROUP_PACKAGES=(
     [build]="gcc make cmake pkg-config libsqlite3-dev libpq-dev postgresql libmariadb-dev mariadb-server libcriterion-dev libjansson-dev"
-    [bench]="python3-django python3-psycopg2 libgom-1.0-dev"
+    [bench]="python3-django python3-psycopg2 python3-mysqldb libgom-1.0-dev"
 )
 
 groups=(build "$@")

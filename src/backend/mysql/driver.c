@@ -90,8 +90,6 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
     if (s->st) mysql_stmt_close(s->st);
     s->st = mysql_stmt_init(c->my);
     if (!s->st) return dorm_err(e, DORM_ENOMEM, "out of memory");
-    my_bool on = 1;
-    mysql_stmt_attr_set(s->st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
     if (mysql_stmt_prepare(s->st, s->sql, (unsigned long)s->len)) {
         int rc = stmt_fail(s, e);
         mysql_stmt_close(s->st);
@@ -300,10 +298,15 @@ static int grow_text(col *c, size_t n, dorm_errbuf *e)
     return 0;
 }
 
+/* A text buffer starts as long as its column's declared width, up to
+ * this; a longer value grows it (refetch_truncated). */
+#define TEXT_START 1024
+
 /* The result buffers of a stored result: integers as 64 bits, floats as
  * doubles, temporal values as MYSQL_TIME, everything else (text, decimals,
- * bytes, JSON) as bytes in a buffer as long as the longest value, which
- * the stored result knows (STMT_ATTR_UPDATE_MAX_LENGTH). */
+ * bytes, JSON) as bytes in a buffer that fits the column's declared width
+ * or the longest value seen.  (STMT_ATTR_UPDATE_MAX_LENGTH would size them
+ * exactly, at the cost of a walk over every stored row.) */
 static int bind_results(dorm_stmt *s, dorm_errbuf *e)
 {
     int rc = grow_cols(s, s->ncols, e);
@@ -346,7 +349,7 @@ static int bind_results(dorm_stmt *s, dorm_errbuf *e)
             break;
         default:
             c->kind = COL_TEXT;
-            if ((rc = grow_text(c, f[i].max_length, e))) return rc;
+            if ((rc = grow_text(c, f[i].length < TEXT_START ? f[i].length : TEXT_START, e))) return rc;
             b->buffer_type = MYSQL_TYPE_STRING;
             b->buffer = c->buf;
             b->buffer_length = (unsigned long)c->cap;
@@ -394,8 +397,8 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
     return 0;
 }
 
-/* A value longer than its buffer (a result whose longest value grew past
- * what max_length said) is fetched again whole. */
+/* A value longer than its buffer is fetched again whole, into the buffer
+ * grown for it (and for the rows after it). */
 static int refetch_truncated(dorm_stmt *s, dorm_errbuf *e)
 {
     for (unsigned i = 0; i < s->ncols; i++) {
@@ -487,21 +490,47 @@ static double my_column_float(dorm_stmt *s, int i)
     }
 }
 
+/* Writes v as `width` decimal digits (zero-padded) at p; returns p after them. */
+static char *digits(char *p, unsigned long v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
 /* A temporal value as dorm's text: "YYYY-MM-DD", "HH:MM:SS[.ffffff]" or
- * "YYYY-MM-DD HH:MM:SS[.ffffff]", microseconds only when there are some. */
+ * "YYYY-MM-DD HH:MM:SS[.ffffff]", microseconds only when there are some.
+ * Written by hand: every date of a fetched row comes through here. */
 static size_t time_text(const MYSQL_TIME *t, char *out)
 {
-    int n = 0;
-    if (t->time_type == MYSQL_TIMESTAMP_DATE)
-        return (size_t)snprintf(out, DORM_FMT_MAX, "%04u-%02u-%02u", t->year, t->month, t->day);
-    if (t->time_type == MYSQL_TIMESTAMP_TIME)
-        n = snprintf(out, DORM_FMT_MAX, "%s%02u:%02u:%02u", t->neg ? "-" : "", t->hour + t->day * 24, t->minute,
-                     t->second);
-    else
-        n = snprintf(out, DORM_FMT_MAX, "%04u-%02u-%02u %02u:%02u:%02u", t->year, t->month, t->day, t->hour,
-                     t->minute, t->second);
-    if (t->second_part) n += snprintf(out + n, DORM_FMT_MAX - (size_t)n, ".%06lu", t->second_part);
-    return (size_t)n;
+    char *p = out;
+    if (t->time_type != MYSQL_TIMESTAMP_TIME) {
+        p = digits(p, t->year % 10000, 4);
+        *p++ = '-';
+        p = digits(p, t->month % 100, 2);
+        *p++ = '-';
+        p = digits(p, t->day % 100, 2);
+        if (t->time_type == MYSQL_TIMESTAMP_DATE) {
+            *p = '\0';
+            return (size_t)(p - out);
+        }
+        *p++ = ' ';
+        p = digits(p, t->hour % 100, 2);
+    } else {
+        /* A TIME value may be negative and past 24 hours. */
+        if (t->neg) *p++ = '-';
+        unsigned long h = t->hour + t->day * 24UL;
+        p = digits(p, h % 1000, h >= 100 ? 3 : 2);
+    }
+    *p++ = ':';
+    p = digits(p, t->minute % 100, 2);
+    *p++ = ':';
+    p = digits(p, t->second % 100, 2);
+    if (t->second_part) {
+        *p++ = '.';
+        p = digits(p, t->second_part % 1000000, 6);
+    }
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 static const char *my_column_text(dorm_stmt *s, int i, size_t *len)
