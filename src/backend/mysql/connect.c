@@ -244,6 +244,19 @@ static int session_setup(dorm_conn *c, dorm_errbuf *e)
     return rc;
 }
 
+/* What the dialect relies on: INSERT ... RETURNING (10.5), JSON_TABLE
+ * (10.6), compound statements outside stored programs (BEGIN NOT ATOMIC,
+ * for the migration lock and constraint drops) - MariaDB 10.6 or later. */
+static int check_server(dorm_conn *c, dorm_errbuf *e)
+{
+    const char *info = mysql_get_server_info(c->my);
+    unsigned long version = mysql_get_server_version(c->my);
+    if (info && strstr(info, "MariaDB") && version >= 100600) return 0;
+    return dorm_err(e, DORM_ENOTSUPPORTED,
+                    "dorm's MySQL backend needs MariaDB 10.6 or later; the server at %s is %.64s", c->where,
+                    info ? info : "of an unknown version");
+}
+
 int dorm_my_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
     dorm_conn *c = dorm_mem_calloc(1, sizeof *c);
@@ -259,7 +272,8 @@ int dorm_my_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
         dorm_mem_free(c);
         return e->code;
     }
-    rc = session_setup(c, e);
+    rc = check_server(c, e);
+    if (!rc) rc = session_setup(c, e);
     if (rc) {
         dorm_my_close(c);
         return rc;
