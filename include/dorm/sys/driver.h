@@ -296,6 +296,10 @@ typedef struct dorm_dialect {
      * after (Django's constraint_checks_disabled and check_constraints).
      * NULL: the transaction's deferred keys do it. */
     const char *fk_checks_off, *fk_checks_on;
+    /* The value an INSERT of no column but the automatic key gives it
+     * (Django's pk_default_value): NULL means "DEFAULT" (PostgreSQL);
+     * "NULL" where that makes a new key (SQLite, MySQL). */
+    const char *pk_default_value;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

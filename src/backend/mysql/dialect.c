@@ -318,4 +318,5 @@ const dorm_dialect dorm_my_dialect = {
     .alter = &my_alter,
     .fk_checks_off = "SET foreign_key_checks = 0",
     .fk_checks_on = "SET foreign_key_checks = 1",
+    .pk_default_value = "NULL",
 };

@@ -272,4 +272,5 @@ const dorm_dialect dorm_sqlite_dialect = {
     .in_list_max = 999,
     .in_array = "IN (SELECT value FROM json_each(%s))",
     .array_param = sq_array_param,
+    .pk_default_value = "NULL",
 };
