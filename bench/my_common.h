@@ -11,9 +11,9 @@
 #include <mysql.h>
 
 /* Opens a connection to `url` (mysql://user@host/db?unix_socket=PATH, the
- * parts bench/run_mysql.sh's server uses) with utf8mb4 and CLIENT_FOUND_ROWS,
- * as dorm and Django connect.  NULL on failure (message on stderr, prefixed
- * by `who`). */
+ * parts bench/run_mysql.sh's server uses) with utf8mb4, CLIENT_FOUND_ROWS
+ * and READ COMMITTED, as dorm and Django connect.  NULL on failure
+ * (message on stderr, prefixed by `who`). */
 MYSQL *bench_my_connect(const char *who, const char *url);
 /* Runs `sql` (one statement, no parameters), dropping any result.  0, or -1
  * with the server's message on stderr. */
