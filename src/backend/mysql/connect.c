@@ -100,7 +100,10 @@ static int url_opts(const dorm_url *url, dorm_my_opts *o, dorm_errbuf *e)
                 rc = bad_value(e, k, v, "must be utf8mb4 (or utf8): dorm's text is UTF-8");
             o->charset = v;
         } else if (strcmp(k, "isolation_level") == 0) rc = read_isolation(v, &o->isolation, e);
-        else if (strcmp(k, "sql_mode") == 0) rc = read_sql_mode(v, e), o->sql_mode = v;
+        else if (strcmp(k, "sql_mode") == 0) {
+            rc = read_sql_mode(v, e);
+            o->sql_mode = v;
+        }
         else if (strcmp(k, "init_command") == 0) o->init_command = v;
         else if (strcmp(k, "connect_timeout") == 0) rc = read_uint(k, v, 86400, &o->connect_timeout, e);
         else if (strcmp(k, "read_timeout") == 0) rc = read_uint(k, v, 86400, &o->read_timeout, e);
