@@ -186,6 +186,35 @@ Test(my_data, lookups_bind_every_kind)
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f", dorm_v_textn("50\0x", 4)))), 0, "%s", dorm_errmsg(T.cx));
 }
 
+/* Text longer than the buffer a column starts with (its declared width, 1
+ * KiB at most) is read whole: the row is fetched again into a grown buffer,
+ * which the rows after it keep. */
+Test(my_data, long_text_is_read_whole)
+{
+    static const size_t sizes[] = {10, 5000, 300, 200000, 1023, 1024, 1025, 0};
+    char *texts[8];
+    for (size_t i = 0; i < 8; i++) {
+        texts[i] = dorm_alloc(T.cx, sizes[i] + 1);
+        cr_assert_not_null(texts[i]);
+        for (size_t k = 0; k < sizes[i]; k++) texts[i][k] = (char)('a' + (k + i) % 26);
+        texts[i][sizes[i]] = '\0';
+        cr_assert_not_null(dorm_create(T.cx, Author, .name = dorm_sprintf(T.cx, "A%zu", i), .biography = texts[i]), "%s",
+                           dorm_errmsg(T.cx));
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n;
+        void **all = dorm_list(dorm_order_by(dorm_all(T.cx, Author), pass ? "-id" : "id"), &n);
+        cr_assert_not_null(all, "%s", dorm_errmsg(T.cx));
+        cr_assert_eq(n, 8);
+        for (size_t i = 0; i < 8; i++) {
+            size_t k = pass ? 7 - i : i;
+            const char *bio = ((Author *)all[i])->biography;
+            cr_assert_eq(strlen(bio), sizes[k], "row %zu: %zu bytes, not %zu", k, strlen(bio), sizes[k]);
+            cr_assert_str_eq(bio, texts[k]);
+        }
+    }
+}
+
 Test(my_data, bulk_create_returns_every_id)
 {
     Author a[3] = {{.name = "A"}, {.name = "B"}, {.name = "C"}};
