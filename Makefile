@@ -13,7 +13,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan test-stress test-oom fuzz bench bench-postgres install uninstall docs clean
+.PHONY: all deps build demo test test-tsan test-stress test-oom fuzz bench bench-postgres bench-mysql install uninstall docs clean
 
 all: build
 
@@ -81,6 +81,13 @@ bench-postgres:
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	@bash bench/run_pg.sh $(BENCH_BUILD)/bench
 	@bash bench/run_scale.sh $(BENCH_BUILD)/bench
+
+# The same workloads on a private MariaDB server bench/run_mysql.sh starts.
+bench-mysql:
+	@scripts/deps.sh bench
+	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	@bash bench/run_mysql.sh $(BENCH_BUILD)/bench
 
 # The library alone, in a build folder of its own (so it can run beside
 # `make test`), needing only the libraries libdorm links: PREFIX, DESTDIR and

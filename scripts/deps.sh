@@ -13,7 +13,7 @@ set -euo pipefail
 
 # The libraries libdorm links, as -dev packages: each backend adds its client
 # library here (and to DORM_DEPENDENCIES in CMakeLists.txt).
-LIBRARY="libsqlite3-dev libpq-dev libjansson-dev"
+LIBRARY="libsqlite3-dev libpq-dev libmariadb-dev libjansson-dev"
 TOOLS="gcc make cmake pkg-config"
 
 # ImageField's sizes (optional: libdorm builds without them, DORM_IMAGES).
@@ -22,9 +22,9 @@ IMAGES="libpng-dev libjpeg62-turbo-dev"
 # The one list of packages, by group.  Later issues add to these lines.
 declare -A GROUP_PACKAGES=(
     [install]="$TOOLS $LIBRARY"
-    [build]="$TOOLS $LIBRARY $IMAGES g++ postgresql pgbouncer libcriterion-dev doxygen"
+    [build]="$TOOLS $LIBRARY $IMAGES g++ postgresql pgbouncer mariadb-server libcriterion-dev doxygen"
     [docs]="make doxygen"
-    [bench]="python3-django python3-psycopg2 libgom-1.0-dev"
+    [bench]="python3-django python3-psycopg2 python3-mysqldb libgom-1.0-dev"
     [fuzz]="clang libclang-rt-14-dev"
     [images]="$IMAGES"
 )

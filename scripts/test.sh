@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# scripts/test.sh - builds dorm and runs its ctest suite three times:
-# optimised in build/ on SQLite, the same binaries again on PostgreSQL (a
-# throw-away server from scripts/pg_start.sh, or $DORM_TEST_PG_URL), then
-# under AddressSanitizer + UBSan (leaks included) in build-asan/ on SQLite,
-# the threads test under ThreadSanitizer in build-tsan/, on SQLite and
-# PostgreSQL; last the fuzz targets briefly (scripts/fuzz.sh: the committed
-# corpora and a few seconds each; skipped, saying why, without clang).
-# Ends with "N passed, N failed, N skipped" over all runs; exits 1 if
-# anything failed.  `scripts/test.sh tsan` runs the ThreadSanitizer part
-# alone (make test-tsan; on PostgreSQL too when $DORM_TEST_PG_URL names a
-# server).
+# scripts/test.sh - builds dorm and runs its ctest suite (the example's
+# transcripts included): optimised in build/ on SQLite, the same binaries
+# again on PostgreSQL (a throw-away server from scripts/pg_start.sh, or
+# $DORM_TEST_PG_URL) and on MariaDB (scripts/mariadb_start.sh, or
+# $DORM_TEST_MY_URL), then under AddressSanitizer + UBSan (leaks included)
+# in build-asan/ on SQLite and MariaDB; the threads tests under
+# ThreadSanitizer in build-tsan/, on SQLite and the servers; last the fuzz
+# targets briefly (scripts/fuzz.sh: the committed corpora and a few seconds
+# each; skipped, saying why, without clang).  Ends with "N passed, N
+# failed, N skipped" over all runs; exits 1 if anything failed.
+# `scripts/test.sh tsan` runs the ThreadSanitizer part alone (make
+# test-tsan; on PostgreSQL / MariaDB too when $DORM_TEST_PG_URL /
+# $DORM_TEST_MY_URL names a server); `scripts/test.sh stress` the
+# concurrency tests with ten times their load (make test-stress).
 set -uo pipefail # not -e: a failed run must still be reported, and the other run still run
 
 cd "$(dirname "$0")/.." || exit 1
@@ -25,6 +28,7 @@ all_skipped=0
 summaries=()
 ctest_filter=()    # ctest arguments every run adds (stress: the concurrency label)
 pg_url=""
+my_url=""
 
 # count_cases DIR: "passed failed skipped" test cases of DIR's last ctest
 # run.  A Criterion executable counts its own cases (its Synthesis line, and
@@ -149,9 +153,31 @@ run_postgres() {
     DORM_TEST_URL=$sqlite_url
 }
 
+# run_mariadb: the optimised build's tests again on MariaDB.  The server
+# scripts/mariadb_start.sh starts is stopped on the way out, with
+# PostgreSQL's, whatever happens.
+run_mariadb() {
+    local url=${DORM_TEST_MY_URL:-}
+    if [[ -z $url ]]; then
+        trap 'scripts/pg_stop.sh; scripts/mariadb_stop.sh' EXIT
+        trap 'exit 130' INT TERM
+        if ! url=$(scripts/mariadb_start.sh); then
+            summaries+=("MariaDB run: the throw-away server did not start (scripts/mariadb_start.sh)")
+            all_failed=$((all_failed + 1))
+            status=1
+            return
+        fi
+    fi
+    DORM_TEST_URL=$url
+    my_url=$url
+    run_tests "optimised build on MariaDB" build ctest-mariadb.log 0
+    DORM_TEST_URL=$sqlite_url
+}
+
 # run_tsan: the threads tests (tests/threads, label "threads") built with
-# ThreadSanitizer in build-tsan/, on SQLite and, when the PostgreSQL run has
-# a server, on it too.  Only libdorm and that program are built.
+# ThreadSanitizer in build-tsan/, on SQLite and, when the PostgreSQL and
+# MariaDB runs have a server, on them too.  Only libdorm and those programs
+# are built.
 run_tsan() {
     configure_build "ThreadSanitizer build" build-tsan "test_threads test_threads_pool" -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=OFF -DDORM_TSAN=ON || return
@@ -160,6 +186,11 @@ run_tsan() {
     if [[ -n $pg_url ]]; then
         DORM_TEST_URL=$pg_url
         run_tests "ThreadSanitizer build on PostgreSQL" build-tsan ctest-tsan-postgres.log 0 -L threads
+        DORM_TEST_URL=$sqlite_url
+    fi
+    if [[ -n $my_url ]]; then
+        DORM_TEST_URL=$my_url
+        run_tests "ThreadSanitizer build on MariaDB" build-tsan ctest-tsan-mariadb.log 0 -L threads
         DORM_TEST_URL=$sqlite_url
     fi
 }
@@ -195,14 +226,15 @@ summary() {
     exit "$status"
 }
 
-# stress: the concurrency tests (label "concurrency") on SQLite and
-# PostgreSQL and the threads program under ThreadSanitizer, each loop doing
-# $DORM_STRESS (10) times its usual work (make test-stress).
+# stress: the concurrency tests (label "concurrency") on SQLite, PostgreSQL
+# and MariaDB and the threads programs under ThreadSanitizer, each loop
+# doing $DORM_STRESS (10) times its usual work (make test-stress).
 if [[ ${1:-} == stress ]]; then
     export DORM_STRESS=${DORM_STRESS:-10}
     ctest_filter=(-L concurrency)
     run_suite "optimised build, concurrency tests x$DORM_STRESS" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
     run_postgres
+    run_mariadb
     ctest_filter=()
     run_tsan
     summary
@@ -210,17 +242,25 @@ fi
 
 if [[ ${1:-} == tsan ]]; then
     pg_url=${DORM_TEST_PG_URL:-}
+    my_url=${DORM_TEST_MY_URL:-}
     run_tsan
     summary
 fi
 
 run_suite "optimised build" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 run_postgres
+run_mariadb
 
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
+# The MariaDB driver's own run under the sanitizers (a minute or two).
+if [[ -n $my_url ]]; then
+    DORM_TEST_URL=$my_url
+    run_tests "sanitizer build on MariaDB" build-asan ctest-asan-mariadb.log 0
+    DORM_TEST_URL=$sqlite_url
+fi
 run_tsan
 run_fuzz
 summary

@@ -90,6 +90,9 @@ typedef struct dorm_makemigrations_opts {
     FILE *out;                /* NULL: stdout                                    */
     int verbosity;            /* 0: silent; 1: what was written (Django's)       */
     bool merge;               /* --merge: a migration joining an app's leaves     */
+    bool ddl_commits;         /* lint for a backend whose DDL commits the
+                               * transaction (MySQL): several schema changes
+                               * in one migration may be left half applied   */
 } dorm_makemigrations_opts;
 
 /* makemigrations: writes the migrations that bring each app's files up to its

@@ -280,6 +280,12 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             /* Django orders by non-null cascades only: a nullable key does not
              * force its rows to go first. */
             if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self, -1);
+            /* Keys checked at once, row by row (MySQL): a nullable key is
+             * set NULL before the rows go, so that rows pointing at each
+             * other (or at one deleted earlier in the same statement) can
+             * go (Django's CASCADE without can_defer_constraint_checks). */
+            if (!rc && ns && fk->f->null && !c->cx->db->dialect->supports_deferrable_fk)
+                rc = add_batch(c, (batch){r->model, fk, dorm_v_null(), rkeys, rn, NULL, -1, -1});
             if (rc == DORM_EPROTECTED) {
                 add_name(c, &protecting, r);
                 rc = DORM_OK;

@@ -108,7 +108,11 @@ static int insert_row(void *obj, const dorm_meta *tm) {
         }
         dorm_buf_putc(&s.text, ')');
     } else {
-        dorm_buf_puts(&s.text, " DEFAULT VALUES");
+        /* Django's INSERT of an object with nothing but its automatic key. */
+        const char *dflt = cx->db->dialect->pk_default_value;
+        dorm_buf_puts(&s.text, " (");
+        dorm_sql_name(&s, tm->pk->column);
+        dorm_buf_printf(&s.text, ") VALUES (%s)", dflt ? dflt : "DEFAULT");
     }
     /* An auto key comes back through last_insert_id where the driver has it;
      * a composite key was given whole. */

@@ -168,7 +168,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         /* Django indexes db_index fields (ForeignKey and SlugField ones by
          * default); unique ones already are.  PostgreSQL adds a "_like" index
          * to those and unique ones. */
-        bool indexed = c->db_index;
+        bool indexed = c->db_index && (!d->indexes_column || d->indexes_column(c));
         const char *opclass = d->like_opclass && (indexed || f->unique || f->primary_key) ? d->like_opclass(c) : NULL;
         if (!(indexed && !f->unique && !f->primary_key) && !opclass) continue;
         const char **one = dorm_alloc(cx, sizeof(char *) * 2);

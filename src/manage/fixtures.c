@@ -1,7 +1,9 @@
 /* fixtures.c - dumpdata and loaddata in Django's JSON fixture format
  * ([{"model": "library.book", "pk": 1, "fields": {...}}]) with Django's
  * value formats, many-to-many values as lists of keys, loading all or
- * nothing in one transaction, sequences reset on PostgreSQL afterwards. */
+ * nothing in one transaction (rows may point forward: keys are checked after
+ * the load where they cannot be deferred, MySQL), sequences reset on
+ * PostgreSQL afterwards. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -508,6 +510,27 @@ static int reset_sequences(dorm_ctx *cx) {
     return DORM_OK;
 }
 
+static int run_sql(dorm_ctx *cx, const char *sql) {
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+}
+
+static int load_all(void *payload);
+
+/* Where keys cannot be deferred to the commit, rows that point forward are
+ * written with the checks off (load_all checks every key before it ends,
+ * naming the fixture, object and field); the checks go back on in any
+ * case. */
+static int load_checked(void *payload) {
+    loader *l = payload;
+    const dorm_dialect *d = l->cx->db->dialect;
+    if (!d->fk_checks_off) return load_all(l);
+    int rc = run_sql(l->cx, d->fk_checks_off);
+    if (!rc) rc = load_all(l);
+    int on = run_sql(l->cx, d->fk_checks_on);
+    return rc ? rc : on;
+}
+
 static int load_all(void *payload) {
     loader *l = payload;
     for (size_t f = 0; f < l->nfiles; f++) l->total += (int64_t)json_array_size(l->fixtures[f]);
@@ -569,7 +592,7 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
             rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
     }
     /* All or nothing: one transaction for every fixture. */
-    if (!rc) rc = dorm_in_transaction(cx, load_all, &l);
+    if (!rc) rc = dorm_in_transaction(cx, load_checked, &l);
     dorm_progress_finish(cx, "loaddata", l.file, rc ? l.done : l.total, l.total);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem_free(l.fixtures);

@@ -134,19 +134,21 @@ static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dor
     return issues ? 1 : 0;
 }
 
-/* Whether the database named for the command locks busy tables on ALTER
- * (PostgreSQL): makemigrations' lint warns about it without connecting. */
-static bool locks_on_alter(const args *a) {
+/* The dialect of the database named for the command, or NULL:
+ * makemigrations' lint warns about its traits (PostgreSQL's locks on ALTER,
+ * MySQL's committing DDL) without connecting. */
+static const dorm_dialect *named_dialect(const args *a) {
     const char *url = a->database ? a->database : getenv("DATABASE_URL");
     dorm_url u;
     dorm_errbuf e = {0, ""};
-    if (!url || dorm_url_parse(url, &u, &e) < 0) return false;
+    if (!url || dorm_url_parse(url, &u, &e) < 0) return NULL;
     const dorm_driver *drv = dorm_driver_find(u.scheme);
     dorm_url_free(&u);
-    return drv && drv->dialect->locks_on_alter;
+    return drv ? drv->dialect : NULL;
 }
 
 static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    const dorm_dialect *d = named_dialect(a);
     dorm_makemigrations_opts o = {.apps = a->npos ? a->pos : NULL,
                                   .name = value(c, a, "--name"),
                                   .dry_run = flag(c, a, "--dry-run"),
@@ -154,9 +156,10 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .empty = flag(c, a, "--empty"),
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
                                   .strict = flag(c, a, "--strict"),
-                                  .locks_on_alter = locks_on_alter(a),
+                                  .locks_on_alter = d && d->locks_on_alter,
                                   .verbosity = a->verbosity,
-                                  .merge = flag(c, a, "--merge")};
+                                  .merge = flag(c, a, "--merge"),
+                                  .ddl_commits = d && !d->transactional_ddl};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {
         fputs("CommandError: You must supply at least one app label when using --empty.\n", stderr);

@@ -621,7 +621,8 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
             for (int k = 0; k < m->nops; k++) fprintf(d.out, "    - %s\n", dorm_op_describe(cx, &m->ops[k]));
         }
         if (d.o->check) continue;
-        int warnings = dorm_lint(cx, m, d.from, d.o->locks_on_alter, d.o->verbosity > 0 ? d.out : NULL);
+        unsigned backend = (d.o->locks_on_alter ? DORM_LINT_LOCKS : 0) | (d.o->ddl_commits ? DORM_LINT_DDL_COMMITS : 0);
+        int warnings = dorm_lint(cx, m, d.from, backend, d.o->verbosity > 0 ? d.out : NULL);
         if (warnings && d.o->strict) {
             rc = dorm_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): %s not written.", warnings,
                            warnings == 1 ? "" : "s", m->path);

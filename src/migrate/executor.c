@@ -81,6 +81,15 @@ static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
                      m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
 }
 
+/* Releases a migration lock that outlives the transaction (the dialect's
+ * migration_unlock), whatever the migration's outcome; a failure is not
+ * reported: the lock then went with the session. */
+static void unlock(dorm_ctx *cx) {
+    const char *sql = cx->db->dialect->migration_unlock;
+    dorm_errbuf e = {0, ""};
+    if (sql) dorm_db_exec(cx->db, sql, &e);
+}
+
 static int check_foreign_keys(dorm_ctx *cx) {
     const char *sql = cx->db->dialect->constraint_check_query;
     if (!sql) return DORM_OK;
@@ -269,6 +278,14 @@ static int apply(run *r, int i, bool backwards) {
     if (!rc) rc = foreign_keys(r->cx, false);
     if (!rc) rc = m->atomic || fake ? dorm_in_transaction(r->cx, apply_run, &j) : apply_nonatomic(&j);
     bool done = !rc;
+    if (rc && !fake && !r->cx->db->dialect->transactional_ddl) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", dorm_errmsg(r->cx));
+        rc = dorm_fail(r->cx, rc, "%s (this database has no transactional DDL: the operations of %s.%s before the "
+                                  "failed one stay applied, and the migration is not recorded)",
+                       why, m->app, m->name);
+    }
+    unlock(r->cx);
     rc = keys_back_on(r->cx, m, rc);
     free_states(j.st, m->nops);
     if (r->o->verbosity > 0)
@@ -411,7 +428,9 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
         }
-        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, cx->db->dialect->locks_on_alter, r.o->plan ? r.out : NULL);
+        unsigned backend = (cx->db->dialect->locks_on_alter ? DORM_LINT_LOCKS : 0) |
+                           (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
+        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
         dorm_state_free(before);
     }

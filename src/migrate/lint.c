@@ -1,7 +1,8 @@
 /* lint.c - the migration safety lint: operations that lose data (dropping a
  * column or table, narrowing a type) or that lock or rewrite a large table on
  * PostgreSQL (a volatile default, an index built or dropped without
- * CONCURRENTLY, a NOT NULL column without default, a type change), each named
+ * CONCURRENTLY, a NOT NULL column without default, a type change), and
+ * migrations of several schema changes where DDL commits (MySQL), each named
  * with the safer sequence.  makemigrations and migrate --plan print them;
  * --strict fails. */
 #include <string.h>
@@ -58,8 +59,9 @@ static bool created_before(const dorm_migration *m, int k) {
     return false;
 }
 
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool locks_on_alter, FILE *out) {
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out) {
     linter l = {cx, m, out, 0};
+    bool locks_on_alter = backend & DORM_LINT_LOCKS;
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
         if (created_before(m, k)) continue;
@@ -111,5 +113,14 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
             break;
         }
     }
+    /* Each schema change commits: a failure part way leaves the ones before
+     * it applied and the migration unrecorded (named at the second one). */
+    int changes = 0;
+    for (int k = 0; (backend & DORM_LINT_DDL_COMMITS) && k < m->nops; k++)
+        if (m->ops[k].kind != DORM_OP_RUN_C && dorm_op_has_ddl(&m->ops[k]) && ++changes == 2)
+            warn(&l, k, "is one of several schema changes, and this database commits each one (no transactional DDL): "
+                        "if one fails, the ones before it stay applied and the migration is not recorded.",
+                 "give risky changes a migration of their own; after a failure, undo what was applied (or --fake "
+                 "the migration once it is complete) before migrating again.");
     return l.n;
 }

@@ -245,8 +245,12 @@ int dorm_ask_not_null_alteration(dorm_questioner *q, const char *model, dorm_fst
 
 /* ---- lint.c ---- */
 
+/* What the lint looks for besides data loss, by the backend's traits
+ * (bits of dorm_lint's `backend`): ALTER TABLE and CREATE INDEX locking a
+ * busy table (PostgreSQL), DDL committing the transaction (MySQL). */
+enum { DORM_LINT_LOCKS = 1, DORM_LINT_DDL_COMMITS = 2 };
 /* The safety warnings of a migration applied on `before` (printed to out when
  * not NULL); the number of warnings. */
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool locks_on_alter, FILE *out);
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out);
 
 #endif

@@ -217,13 +217,17 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
     const dorm_dialect *d = s->d;
     if (d->in_array && list->len > (size_t)d->in_list_max) {
         dorm_buf arr = DORM_BUF_INIT;
+        const char *tmpl = d->in_array;
+        bool ints = d->in_array_int != NULL;
+        for (size_t i = 0; ints && i < list->len; i++) ints = list->u.list[i].type == DORM_T_INT;
+        if (ints) tmpl = d->in_array_int;
         if (d->array_param(&arr, list->u.list, list->len)) {
             char *copy = dorm_arena_memdup(&s->cx->arena, arr.data ? arr.data : "", arr.len + 1);
             if (!copy || arr.failed) s->failed = true;
             dorm_value v = dorm_v_textn(copy, arr.len);
             dorm_buf_free(&arr);
             dorm_buf_putc(&s->text, ' ');
-            put_operator(s, d->in_array, &v);
+            put_operator(s, tmpl, &v);
             return;
         }
         dorm_buf_free(&arr);

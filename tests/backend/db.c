@@ -86,7 +86,7 @@ Test(db, open_config_errors)
 {
     dorm_db *db = dorm_db_open("oracle://h/db", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
-    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported database URL scheme 'oracle' (supported: sqlite, postgres, postgresql)");
+    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported database URL scheme 'oracle' (supported: sqlite, postgres, postgresql, mysql, mariadb)");
     cr_assert_str_eq(dorm_db_vendor(db), "");
     dorm_db_close(db);
 

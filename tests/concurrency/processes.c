@@ -91,9 +91,7 @@ static void worker(int fd, int n, const char *query, work_fn fn)
         snprintf(t.first, sizeof t.first, "open: %.380s", dorm_db_errmsg(db));
     } else {
         dorm_errbuf e = {0, ""};
-        char sql[128];
-        snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", test_db_schema());
-        if (!on_sqlite() && dorm_db_exec(db, sql, &e) != 0) {
+        if (test_db_use_schema(db, &e) != 0) {
             t.failures = 1;
             snprintf(t.first, sizeof t.first, "%.390s", e.msg);
         } else {

@@ -101,6 +101,9 @@ typedef struct op {
     /* The words of a failure reported after the operation committed (the
      * database then is as after it), or NULL where there is none. */
     const char *committed;
+    /* The words of a failure that may leave the database part way (a
+     * migration where DDL commits: MySQL), or NULL. */
+    const char *half;
 } op;
 
 /* The connection works after the fault (and still does what `after`
@@ -152,7 +155,8 @@ static void run_op(const op *o)
              * after the work was done (as a lost acknowledgement does). */
             committed = o->committed && strstr(dorm_errmsg(T.cx), o->committed);
             bool as_before = strcmp(now, want_before) == 0, as_after = strcmp(now, want_after) == 0;
-            cr_assert(committed ? as_after : as_before || (late && as_after),
+            bool half = o->half && strstr(dorm_errmsg(T.cx), o->half);
+            cr_assert(committed ? as_after : half || as_before || (late && as_after),
                       "%s, call %ld: the failure (%s) left the database neither as before nor as after:\n%s", o->name,
                       n, dorm_errmsg(T.cx), now);
         } else {
@@ -287,7 +291,7 @@ static int update_or_create(dorm_ctx *cx)
     return b ? 0 : failure(cx);
 }
 
-#define CATALOGUE_OP(fn) {#fn, open_catalogue, fn, test_db_close, NULL, NULL, NULL}
+#define CATALOGUE_OP(fn) {#fn, open_catalogue, fn, test_db_close, NULL, NULL, NULL, NULL}
 
 static const op catalogue_ops[] = {
     CATALOGUE_OP(atomic_block),    CATALOGUE_OP(save_new),        CATALOGUE_OP(save_existing),
@@ -391,6 +395,8 @@ Test(inject, migration, .timeout = MAX_SECONDS + 60)
 {
     static const op o = {"migration", open_shop,     migrate_all,
                          close_shop,  "applied",     keys_enforced,
-                         "was committed, and foreign key checks could not be turned back on"};
+                         "was committed, and foreign key checks could not be turned back on",
+                         "this database has no transactional DDL: the operations of shop.0002_changes before the "
+                         "failed one stay applied"};
     run_op(&o);
 }

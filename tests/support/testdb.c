@@ -75,24 +75,34 @@ const char *test_db_url(void) {
     return url && *url ? url : "sqlite://:memory:";
 }
 
-/* The schema of this test on a PostgreSQL server ("" elsewhere): tests run
- * in parallel processes against one database, each in a schema of its own. */
+/* The schema of this test on a PostgreSQL server, or its database on a
+ * MySQL/MariaDB one ("" on SQLite): tests run in parallel processes against
+ * one server, each in a schema (a database) of its own. */
 static char pg_schema[48];
 
 static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 0; }
 
-/* Creates this process's schema and makes it the only one searched. */
+bool test_db_on_mysql(void) {
+    return strncmp(test_db_url(), "mysql", 5) == 0 || strncmp(test_db_url(), "mariadb", 7) == 0;
+}
+
+/* Creates this process's schema (database) and makes it the one used. */
 static void isolate(void) {
     static unsigned serial;
     snprintf(pg_schema, sizeof pg_schema, "dorm_test_%ld_%u", (long)getpid(), ++serial);
     char sql[160];
     dorm_errbuf e = {0, ""};
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
+    bool my = test_db_on_mysql();
+    snprintf(sql, sizeof sql, my ? "DROP DATABASE IF EXISTS `%s`" : "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "CREATE DATABASE `%s`" : "CREATE SCHEMA \"%s\"", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    /* The tests' own SQL quotes names with double quotes, as the other
+     * backends do; dorm's SQL on this session still uses backticks. */
+    const char *ansi = "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')";
+    if (my) cr_assert_eq(dorm_db_exec(T.db, ansi, &e), 0, "%s: %s", ansi, e.msg);
 }
 
 /* The models of the open test database's apps, dependents first (the order
@@ -128,7 +138,7 @@ void test_db_open_apps(const dorm_app *const *apps) {
     cr_assert(T.db && dorm_db_errcode(T.db) == DORM_OK, "open %s: %s", test_db_url(), T.db ? dorm_db_errmsg(T.db) : "");
     T.cx = dorm_ctx_new(T.db);
     cr_assert(T.cx);
-    if (on_postgres())
+    if (on_postgres() || test_db_on_mysql())
         isolate();
     else /* A leftover from an earlier test on a server database must not leak in. */
         dorm_drop_tables(T.cx, models_to_drop());
@@ -142,7 +152,8 @@ void test_db_close(void) {
         dorm_errbuf e = {0, ""};
         if (T.db->atomic_depth > 0) dorm_db_exec(T.db, "ROLLBACK", &e);
         T.db->atomic_depth = 0;
-        snprintf(sql, sizeof sql, "DROP SCHEMA \"%s\" CASCADE", pg_schema);
+        snprintf(sql, sizeof sql, test_db_on_mysql() ? "DROP DATABASE `%s`" : "DROP SCHEMA \"%s\" CASCADE",
+                 pg_schema);
         dorm_db_exec(T.db, sql, &e);
         pg_schema[0] = '\0';
     } else if (T.cx) {
@@ -158,15 +169,12 @@ void test_db_close(void) {
 
 dorm_db *test_db_connect(const char *sqlite_query) {
     char url[512];
-    snprintf(url, sizeof url, "%s%s", test_db_url(), on_postgres() ? "" : sqlite_query);
+    bool sqlite = strncmp(test_db_url(), "sqlite", 6) == 0;
+    snprintf(url, sizeof url, "%s%s", test_db_url(), sqlite && sqlite_query ? sqlite_query : "");
     dorm_db *db = dorm_db_open(url, T.reg);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
-    if (on_postgres()) {
-        char sql[128];
-        dorm_errbuf e = {0, ""};
-        snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
-        cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s", e.msg);
-    }
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(test_db_use_schema(db, &e), 0, "%s", e.msg);
     return db;
 }
 
@@ -222,6 +230,26 @@ void test_db_catalogue(void) {
 }
 
 const char *test_db_schema(void) { return pg_schema; }
+
+int test_db_use_schema(dorm_db *db, dorm_errbuf *e) {
+    if (!pg_schema[0]) return 0;
+    char sql[128];
+    snprintf(sql, sizeof sql, test_db_on_mysql() ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
+    return dorm_db_exec(db, sql, e);
+}
+
+const char *test_sql_std(const char *sql) {
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    char *out = dorm_strdup(T.cx, sql), *o = out;
+    cr_assert_not_null(out);
+    for (const char *p = sql; *p; p++) {
+        *o++ = *p == '$' ? '?' : *p == '`' ? '"' : *p;
+        if (*p == '$')
+            while (p[1] >= '0' && p[1] <= '9') p++;
+    }
+    *o = '\0';
+    return out;
+}
 
 static char tmpdir[64];
 

@@ -6,6 +6,8 @@
 
 #include <dorm.h>
 
+#include "dorm/sys/driver.h"
+
 typedef struct Author {
     DORM_OBJECT;
     int64_t id;
@@ -85,8 +87,19 @@ const char *test_log_stop(void);
 void test_db_catalogue(void);
 /* The URL tests run against. */
 const char *test_db_url(void);
-/* The PostgreSQL schema of the open test database ("" on SQLite). */
+/* The PostgreSQL schema (MySQL database) of the open test database ("" on
+ * SQLite). */
 const char *test_db_schema(void);
+/* Makes another connection `db` work in this test's schema (database), as
+ * the test's own does; nothing on SQLite.  0 or dorm_db_exec's error. */
+int test_db_use_schema(dorm_db *db, dorm_errbuf *e);
+/* Whether the tests run on MySQL/MariaDB. */
+bool test_db_on_mysql(void);
+/* SQL with the backend's spelling written as SQLite's, for comparisons:
+ * PostgreSQL's $n placeholders as ?, MySQL's `quotes` as "quotes" (a copy
+ * in the test context's arena; the test fails on NULL, with the context's
+ * error). */
+const char *test_sql_std(const char *sql);
 
 /* Tests that write files: a fresh folder under /tmp (prefix "dorm-x"), the
  * path of a file in it, writing one, and removing the folder. */

@@ -6,7 +6,8 @@
  * connections unguarded (a connection belongs to one thread at a time; the
  * registry is read-only once built).  The database is $DORM_TEST_URL's, an
  * SQLite file in WAL mode for the in-memory default; on PostgreSQL the
- * tables go in a schema of their own, named through the URL's options.
+ * tables go in a schema of their own, named through the URL's options, on
+ * MySQL/MariaDB in a database of their own, named by the URL's database.
  * Exit status 0 when every call succeeded and the totals are exact. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -116,23 +117,25 @@ int main(void)
     alarm(DEADLINE);
     const char *base = getenv("DORM_TEST_URL");
     char schema[48] = "", dir[] = "/tmp/dorm-threads-XXXXXX";
-    bool pg = base && strncmp(base, "postgres", 8) == 0;
-    if (pg) {
+    bool my = base && (strncmp(base, "mysql", 5) == 0 || strncmp(base, "mariadb", 7) == 0);
+    bool server = my || (base && strncmp(base, "postgres", 8) == 0);
+    if (server) {
         snprintf(schema, sizeof schema, "dorm_threads_%ld", (long)getpid());
-        snprintf(url, sizeof url, "%s%soptions=-c%%20search_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema);
+        snprintf(url, sizeof url, my ? "%s%sdatabase=%s" : "%s%soptions=-c%%20search_path%%3D%s", base,
+                 strchr(base, '?') ? "&" : "?", schema);
     } else {
         if (!mkdtemp(dir)) return perror("mkdtemp"), 2;
         snprintf(url, sizeof url, "sqlite:///%s/threads.db", dir);
     }
     reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
-    dorm_db *db = dorm_db_open(pg ? base : url, reg);
+    dorm_db *db = dorm_db_open(server ? base : url, reg);
     dorm_ctx *cx = dorm_ctx_new(db);
     if (!cx || dorm_db_errcode(db) != DORM_OK) return fprintf(stderr, "threads: %s\n", dorm_db_errmsg(db)), 2;
     char sql[160];
-    snprintf(sql, sizeof sql, pg ? "CREATE SCHEMA %s" : "PRAGMA journal_mode = WAL", schema);
+    snprintf(sql, sizeof sql, my ? "CREATE DATABASE %s" : server ? "CREATE SCHEMA %s" : "PRAGMA journal_mode = WAL", schema);
     bool ok = run_sql(db, sql);
-    if (pg) {
-        snprintf(sql, sizeof sql, "SET search_path TO %s", schema);
+    if (server) {
+        snprintf(sql, sizeof sql, my ? "USE %s" : "SET search_path TO %s", schema);
         ok = ok && run_sql(db, sql);
     }
     ok = ok && dorm_create_all(cx) == 0 && dorm_create(cx, Counter, .key = "total");
@@ -160,14 +163,14 @@ int main(void)
            THREADS * ROUNDS, (long long)keys, KEYS, (long long)sum, THREADS * ROUNDS);
     if (total != THREADS * ROUNDS || keys != KEYS || sum != THREADS * ROUNDS) status = 1;
 
-    if (pg) {
-        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
+    if (server) {
+        snprintf(sql, sizeof sql, my ? "DROP DATABASE %s" : "DROP SCHEMA %s CASCADE", schema);
         run_sql(db, sql);
     }
     dorm_ctx_free(cx);
     dorm_db_close(db);
     dorm_registry_free(reg);
-    if (!pg) {
+    if (!server) {
         char path[64];
         snprintf(path, sizeof path, "%s/threads.db", dir);
         remove(path);

@@ -176,6 +176,32 @@ typedef enum dorm_param_style {
     DORM_PARAM_DOLLAR       /* $1 */
 } dorm_param_style;
 
+/* The statements of the schema editor's ALTER side that backends spell
+ * differently (Django's sql_* attributes of each schema editor).  In each
+ * template "{table}", "{column}", "{name}" and "{new}" stand for quoted
+ * names, "{type}" for the column's type and "{null}" for " NULL" or
+ * " NOT NULL" as the column was before the statement. */
+typedef struct dorm_alter_sql {
+    const char *rename_table;       /* {table} to {new}                                */
+    const char *drop_column;        /* {column} of {table}                             */
+    /* A column's foreign key is dropped before the column (MySQL refuses to
+     * drop a column a constraint needs; PostgreSQL's CASCADE takes it). */
+    bool drop_fk_with_column;
+    const char *alter_type;         /* {column} to the new {type}                      */
+    const char *set_null;           /* {column} may hold NULL                          */
+    const char *set_not_null;       /* {column} may not                                */
+    const char *drop_index;         /* {name} of an index on {table}                   */
+    const char *drop_unique;        /* a UNIQUE constraint {name}                      */
+    const char *drop_check;         /* a CHECK constraint {name}                       */
+    const char *rename_index;       /* {name} to {new}                                 */
+    const char *rename_unique;      /* a UNIQUE constraint {name} to {new}             */
+    /* Appends one statement dropping every single-column constraint of kind
+     * `kind` ('u' unique, 'f' foreign key) on `column` of `table`, whatever
+     * its name (one the server named): the database is asked for the
+     * names, as Django's schema editor introspects them. */
+    void (*drop_column_constraints)(dorm_buf *out, const char *table, const char *column, char kind);
+} dorm_alter_sql;
+
 /* How a backend spells SQL.  Data where it can be data (Django's
  * DatabaseOperations.operators), functions where it needs logic. */
 typedef struct dorm_dialect {
@@ -222,9 +248,6 @@ typedef struct dorm_dialect {
      * constraints; without it (SQLite) the table is rebuilt (Django's
      * _remake_table). */
     bool can_alter_columns;
-    /* DDL: the SQL type cast a column change uses in USING ("varchar(20)"),
-     * written by column_type; a USING clause is added when true. */
-    bool alter_type_using;
     /* DDL, as Django's schema editors: a foreign key written in its column
      * (REFERENCES ..., SQLite) rather than added by ALTER TABLE ... ADD
      * CONSTRAINT `<name>` FOREIGN KEY after the table (PostgreSQL). */
@@ -305,6 +328,31 @@ typedef struct dorm_dialect {
      * column, %3 a constraint name, each quoted where it is put).  NULL:
      * the operation is an ordinary AlterField. */
     const char *const *set_not_null_concurrently;
+    /* in_array for a list whose items are all integers, where in_array's
+     * values would be compared with the column inexactly (MySQL compares an
+     * integer with text as doubles), or NULL: in_array serves every list. */
+    const char *in_array_int;
+    /* Run after each migration, whatever its outcome, to release what
+     * migration_lock took when that lock outlives the transaction (a
+     * session's named lock where DDL commits the transaction), or NULL. */
+    const char *migration_unlock;
+    /* Whether a db_index column (a foreign key, a SlugField, db_index=True)
+     * gets Django's plain index, or NULL: always.  MySQL: not a key with a
+     * FOREIGN KEY constraint (InnoDB indexes it itself) nor a text, JSON or
+     * binary column (Django's _field_should_be_indexed). */
+    bool (*indexes_column)(const dorm_column_def *c);
+    /* DDL where can_alter_columns: the ALTER statements' spellings. */
+    const dorm_alter_sql *alter;
+    /* Where keys cannot be deferred to the commit (!supports_deferrable_fk):
+     * statements turning the session's foreign key checks off and on while
+     * loaddata writes rows that may point forward; the rows are checked
+     * after (Django's constraint_checks_disabled and check_constraints).
+     * NULL: the transaction's deferred keys do it. */
+    const char *fk_checks_off, *fk_checks_on;
+    /* The value an INSERT of no column but the automatic key gives it
+     * (Django's pk_default_value): NULL means "DEFAULT" (PostgreSQL);
+     * "NULL" where that makes a new key (SQLite, MySQL). */
+    const char *pk_default_value;
 } dorm_dialect;
 
 enum {

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "backend/like.h"
 #include "backend/postgres/postgres.h"
 
 /* The bound value of a pattern lookup.  LIKE's default escape character on
@@ -14,18 +15,8 @@
  * compares with '=' and takes the value as it is. */
 static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
 {
-    if (lk == DORM_LK_IEXACT) {
-        dorm_buf_put(out, s, n);
-        return;
-    }
-    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH || lk == DORM_LK_IENDSWITH)
-        dorm_buf_putc(out, '%');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' || s[i] == '%' || s[i] == '_') dorm_buf_putc(out, '\\');
-        dorm_buf_putc(out, s[i]);
-    }
-    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_STARTSWITH || lk == DORM_LK_ISTARTSWITH)
-        dorm_buf_putc(out, '%');
+    if (lk == DORM_LK_IEXACT) dorm_buf_put(out, s, n);
+    else dorm_like_pattern(out, lk, s, n);
 }
 
 /* EXTRACT field names by transform: fixed words, never text from a user. */
@@ -237,6 +228,43 @@ static void pg_search_path(dorm_buf *out, const char *schema, bool local)
     else dorm_buf_puts(out, "DEFAULT");
 }
 
+
+/* Drops the single-column constraints of kind 'u' or 'f' on a column,
+ * whatever their names, found in pg_constraint by one DO block. */
+static void pg_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind)
+{
+    dorm_buf q = DORM_BUF_INIT;
+    dorm_buf_quote(&q, '"', table);
+    dorm_value t = dorm_v_text(q.data ? q.data : ""), col = dorm_v_text(column), tname = dorm_v_text(table);
+    dorm_buf_puts(out, "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
+                       "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
+    dorm_buf_literal(out, &t);
+    dorm_buf_printf(out, "::regclass AND c.contype = '%c' AND array_length(c.conkey, 1) = 1 AND a.attname = ",
+                    kind == 'f' ? 'f' : 'u');
+    dorm_buf_literal(out, &col);
+    dorm_buf_puts(out, " LOOP EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', ");
+    dorm_buf_literal(out, &tname);
+    dorm_buf_puts(out, ", r.conname); END LOOP; END$$");
+    if (q.failed) out->failed = true;
+    dorm_buf_free(&q);
+}
+
+/* Django's postgresql schema editor: a type change casts the old values
+ * (USING), a dropped column takes what depends on it along (CASCADE). */
+static const dorm_alter_sql pg_alter = {
+    .rename_table = "ALTER TABLE {table} RENAME TO {new}",
+    .drop_column = "ALTER TABLE {table} DROP COLUMN {column} CASCADE",
+    .alter_type = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
+    .set_null = "ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL",
+    .set_not_null = "ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL",
+    .drop_index = "DROP INDEX {name}",
+    .drop_unique = "ALTER TABLE {table} DROP CONSTRAINT {name}",
+    .drop_check = "ALTER TABLE {table} DROP CONSTRAINT {name}",
+    .rename_index = "ALTER INDEX {name} RENAME TO {new}",
+    .rename_unique = "ALTER TABLE {table} RENAME CONSTRAINT {name} TO {new}",
+    .drop_column_constraints = pg_drop_column_constraints,
+};
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -282,7 +310,6 @@ const dorm_dialect dorm_pg_dialect = {
     .supports_returning = true,
     .transactional_ddl = true,
     .can_alter_columns = true,
-    .alter_type_using = true,
     .errors_abort_transaction = true,
     .supports_deferrable_fk = true,
     .max_name_length = 63,
@@ -317,4 +344,5 @@ const dorm_dialect dorm_pg_dialect = {
                                                        "ALTER TABLE %1 VALIDATE CONSTRAINT %3",
                                                        "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
                                                        "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
+    .alter = &pg_alter,
 };

@@ -258,7 +258,6 @@ const dorm_dialect dorm_sqlite_dialect = {
     .supports_returning = true,
     .transactional_ddl = true,
     .can_alter_columns = false,
-    .alter_type_using = false,
     .errors_abort_transaction = false,
     .supports_deferrable_fk = true,
     .inline_fk = true,
@@ -274,4 +273,5 @@ const dorm_dialect dorm_sqlite_dialect = {
     .in_array = "IN (SELECT value FROM json_each(%s))",
     .array_param = sq_array_param,
     .explain_prefix = "EXPLAIN QUERY PLAN",
+    .pk_default_value = "NULL",
 };
