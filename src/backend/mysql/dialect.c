@@ -316,6 +316,9 @@ const dorm_dialect dorm_my_dialect = {
     .array_param = my_array_param,
     .indexes_column = my_indexes_column,
     .alter = &my_alter,
+    /* Django's has_select_for_update_nowait on MariaDB 10.3+; SKIP LOCKED,
+     * OF and NO KEY are MySQL 8's or PostgreSQL's only (refused). */
+    .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT,
     .fk_checks_off = "SET foreign_key_checks = 0",
     .fk_checks_on = "SET foreign_key_checks = 1",
     .pk_default_value = "NULL",
