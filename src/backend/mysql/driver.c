@@ -192,6 +192,11 @@ static void scratch_text(dorm_stmt *s, unsigned i, enum enum_field_types type, c
     dorm_buf_put(&s->scratch, text, n);
 }
 
+static int out_of_range(dorm_errbuf *e, int i, const char *what)
+{
+    return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", i + 1, what);
+}
+
 /* Values go in the binary protocol's own types: integers, doubles and
  * dates as such, text and bytes by pointer (they live until the statement
  * is released, dorm_db_run's contract), decimals as their digits.  Text
@@ -248,17 +253,22 @@ static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         b->buffer = (void *)(v->len ? v->u.p : "");
         s->plen[k] = (unsigned long)v->len;
         return 0;
+    /* What Python's datetime cannot hold is refused, as on the other
+     * backends (the server would take 0000-00-00 or a 24:00 time). */
     case DORM_T_DATE:
+        if (!dorm_date_valid(v->u.date)) return out_of_range(e, i, "date");
         b->buffer_type = MYSQL_TYPE_DATE;
         to_time(&p->t, MYSQL_TIMESTAMP_DATE, v->u.date.year, v->u.date.month, v->u.date.day, 0, 0, 0, 0);
         return 0;
     case DORM_T_TIME:
+        if (!dorm_time_valid(v->u.time)) return out_of_range(e, i, "time");
         b->buffer_type = MYSQL_TYPE_TIME;
         to_time(&p->t, MYSQL_TIMESTAMP_TIME, 0, 0, 0, v->u.time.hour, v->u.time.minute, v->u.time.second,
                 v->u.time.usec);
         return 0;
     case DORM_T_DATETIME:
         /* UTC, stored naive, as Django with USE_TZ stores it on MySQL. */
+        if (!dorm_datetime_valid(v->u.dt)) return out_of_range(e, i, "date");
         dorm_datetime_split(v->u.dt, &d, &t);
         b->buffer_type = MYSQL_TYPE_DATETIME;
         to_time(&p->t, MYSQL_TIMESTAMP_DATETIME, d.year, d.month, d.day, t.hour, t.minute, t.second, t.usec);
