@@ -184,6 +184,15 @@ static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Django's explain_query_prefix for MariaDB: ANALYZE (its own statement)
+ * instead of EXPLAIN when asked, FORMAT=..., TEXT being MySQL's
+ * TRADITIONAL. */
+static void my_explain(dorm_buf *out, const char *format, const int *values)
+{
+    dorm_buf_puts(out, values[0] > 0 ? "ANALYZE" : "EXPLAIN");
+    if (format) dorm_buf_printf(out, " FORMAT=%s", strcmp(format, "TEXT") == 0 ? "TRADITIONAL" : format);
+}
+
 /* Drops the single-column UNIQUE indexes ('u') or FOREIGN KEYs ('f') of a
  * column whatever their names (an inline UNIQUE is named by the server
  * after its column): one compound statement that reads the names from
@@ -322,4 +331,8 @@ const dorm_dialect dorm_my_dialect = {
     .fk_checks_off = "SET foreign_key_checks = 0",
     .fk_checks_on = "SET foreign_key_checks = 1",
     .pk_default_value = "NULL",
+    .explain_prefix = "EXPLAIN",
+    .explain_formats = (const char *const[]){"JSON", "TEXT", "TRADITIONAL", NULL},
+    .explain_options = (const char *const[]){"ANALYZE", NULL},
+    .explain_sql = my_explain,
 };
