@@ -331,6 +331,11 @@ const dorm_dialect dorm_my_dialect = {
     .fk_checks_off = "SET foreign_key_checks = 0",
     .fk_checks_on = "SET foreign_key_checks = 1",
     .pk_default_value = "NULL",
+    /* A test database of the process's own, as Django's test_<NAME>: a
+     * MySQL schema is a database. */
+    .test_namespace_create = "CREATE DATABASE `%s`",
+    .test_namespace_use = "USE `%s`",
+    .test_namespace_drop = "DROP DATABASE IF EXISTS `%s`",
     .explain_prefix = "EXPLAIN",
     .explain_formats = (const char *const[]){"JSON", "TEXT", "TRADITIONAL", NULL},
     .explain_options = (const char *const[]){"ANALYZE", NULL},
