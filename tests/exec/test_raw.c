@@ -188,7 +188,13 @@ Test(raw, cursor) {
     cr_assert_eq(dorm_cursor_execute(cur, "SELECT %s || '%%'", DORM_ARGS(DV("50"))), 0, "%s", dorm_errmsg(T.cx));
     one = dorm_cursor_fetchone(cur);
     cr_assert_not_null(one, "%s", dorm_errmsg(T.cx));
-    cr_assert_str_eq(one[0].u.s, "50%");
+    if (test_db_on_mysql()) {
+        /* || is OR there, as for MySQLdb: '50' OR '%' is 1. */
+        cr_assert_eq(one[0].type, DORM_T_INT);
+        cr_assert_eq(one[0].u.i, 1);
+    } else {
+        cr_assert_str_eq(one[0].u.s, "50%");
+    }
     dorm_cursor_close(cur);
 }
 

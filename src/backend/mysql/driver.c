@@ -2,7 +2,8 @@
  * prepared statement per SQL text, dorm values bound in the binary protocol
  * (text and bytes by pointer, no copy), results stored whole on the client
  * and fetched row by row into buffers bound once per run (no allocation
- * per row), and columns read back as dorm reads them. */
+ * per row), and columns read back as dorm reads them (raw SQL's by their
+ * types). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <limits.h>
@@ -559,6 +560,38 @@ static const void *my_column_blob(dorm_stmt *s, int i, size_t *len)
     return my_column_text(s, i, len);
 }
 
+static const char *my_column_name(dorm_stmt *s, int i)
+{
+    return s->executed && s->ncols && s->st->fields && i >= 0 && (unsigned)i < s->ncols ? s->st->fields[i].name : NULL;
+}
+
+/* Raw SQL's columns by their MySQL type, as MySQLdb converts them: bytes
+ * for the binary character set, text otherwise. */
+static dorm_kind my_column_kind(dorm_stmt *s, int i)
+{
+    if (my_column_null(s, i) || !s->st->fields) return DORM_KIND_NONE;
+    const MYSQL_FIELD *f = &s->st->fields[i];
+    switch (f->type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_YEAR: return DORM_KIND_BIGINT;
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE: return DORM_KIND_FLOAT;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL: return DORM_KIND_DECIMAL;
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_NEWDATE: return DORM_KIND_DATE;
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP: return DORM_KIND_DATETIME;
+    case MYSQL_TYPE_TIME: return DORM_KIND_TIME;
+    case MYSQL_TYPE_JSON: return DORM_KIND_JSON;
+    default: return f->charsetnr == 63 ? DORM_KIND_BINARY : DORM_KIND_TEXT;
+    }
+}
+
 static int64_t my_changes(dorm_stmt *s)
 {
     return s->changes;
@@ -668,4 +701,6 @@ const dorm_driver dorm_my_driver = {
     .last_insert_id = my_last_insert_id,
     .introspect = dorm_my_introspect,
     .client = my_client,
+    .column_name = my_column_name,
+    .column_kind = my_column_kind,
 };
