@@ -353,6 +353,12 @@ typedef struct dorm_dialect {
      * (Django's pk_default_value): NULL means "DEFAULT" (PostgreSQL);
      * "NULL" where that makes a new key (SQLite, MySQL). */
     const char *pk_default_value;
+    /* Optional: writes explain()'s prefix itself, for the format (as
+     * listed in explain_formats, or NULL) and the value of each of
+     * explain_options (their order; -1 where not given), both checked
+     * already: MySQL's "EXPLAIN FORMAT=JSON", MariaDB's "ANALYZE".  NULL:
+     * explain_prefix then "(NAME true, ..., FORMAT x)". */
+    void (*explain_write)(dorm_buf *out, const char *format, const int *values);
 } dorm_dialect;
 
 enum {

@@ -236,6 +236,14 @@ static const dorm_alter_sql my_alter = {
     .drop_column_constraints = my_drop_column_constraints,
 };
 
+/* Django's MySQL explain_query_prefix on MariaDB: ANALYZE in place of
+ * EXPLAIN, then FORMAT=, TEXT written as TRADITIONAL. */
+static void my_explain_write(dorm_buf *out, const char *format, const int *values)
+{
+    dorm_buf_puts(out, values[0] > 0 ? "ANALYZE" : "EXPLAIN");
+    if (format) dorm_buf_printf(out, " FORMAT=%s", strcmp(format, "TEXT") == 0 ? "TRADITIONAL" : format);
+}
+
 #define IN_JSON(type) "IN (SELECT `v` FROM JSON_TABLE(%s, '$[*]' COLUMNS (`v` " type " PATH '$')) AS `dorm_in`)"
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
@@ -319,4 +327,10 @@ const dorm_dialect dorm_my_dialect = {
     .fk_checks_off = "SET foreign_key_checks = 0",
     .fk_checks_on = "SET foreign_key_checks = 1",
     .pk_default_value = "NULL",
+    /* Django's supported_explain_formats and supports_explain_analyze on
+     * MariaDB. */
+    .explain_prefix = "EXPLAIN",
+    .explain_formats = (const char *const[]){"JSON", "TEXT", "TRADITIONAL", NULL},
+    .explain_options = (const char *const[]){"ANALYZE", NULL},
+    .explain_write = my_explain_write,
 };
