@@ -179,6 +179,9 @@ int dorm_fk_set_(void *obj, void *member, const void *target);
 /* str(obj): the model's `str` hook, else "<Model> object (<pk>)"; in the
  * object's context arena or borrowed.  Never NULL ("" when out of memory). */
 const char *dorm_obj_str(const void *obj);
+/* type(obj): the model an object is of (a proxy's object is of the proxy,
+ * a child's of the child), as dorm made it; NULL for NULL. */
+const dorm_model *dorm_obj_model(const void *obj);
 
 /* full_clean() and the rest of validation: dorm/validate.h. */
 
