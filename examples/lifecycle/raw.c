@@ -51,12 +51,15 @@ static void raw_querysets(dorm_ctx *cx) {
     /* get_deferred_fields(), sorted; C loads them with refresh_from_db(). */
     const struct {
         const char *name;
-        const void *member;
-    } fields[] = {{"created", &p->stamped.created}, {"id", &p->id}, {"name", &p->name}, {"updated", &p->stamped.updated}};
+        bool deferred;
+    } fields[] = {{"created", dorm_is_deferred(p, stamped.created)},
+                  {"id", dorm_is_deferred(p, id)},
+                  {"name", dorm_is_deferred(p, name)},
+                  {"updated", dorm_is_deferred(p, stamped.updated)}};
     fputs("deferred fields loaded on access: ", stdout);
     const char *sep = "";
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (dorm_is_deferred_(p, fields[i].member)) {
+        if (fields[i].deferred) {
             printf("%s%s", sep, fields[i].name);
             sep = ", ";
         }
