@@ -263,26 +263,25 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
     return obj;
 }
 
+/* A ForeignKey manager's write of the objects items name (keys refused). */
+static int with_objects(void *owner, const char *name, const dorm_value *items, size_t n,
+                        int (*write)(void *, const char *, void *const *, size_t)) {
+    void **objs = NULL;
+    int rc = as_objects(owner, name, items, n, &objs);
+    return rc ? rc : write(owner, name, objs, n);
+}
+
 int dorm_related_add_values(void *owner, const char *name, const dorm_value *items, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_add(owner, mm, items, n, NULL);
-    void **objs;
-    int rc = as_objects(owner, name, items, n, &objs);
-    return rc ? rc : dorm_related_add(owner, name, objs, n);
+    return mm ? dorm_m2m_add(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_add);
 }
 
 int dorm_related_remove_values(void *owner, const char *name, const dorm_value *items, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_remove(owner, mm, items, n);
-    void **objs;
-    int rc = as_objects(owner, name, items, n, &objs);
-    return rc ? rc : dorm_related_remove(owner, name, objs, n);
+    return mm ? dorm_m2m_remove(owner, mm, items, n) : with_objects(owner, name, items, n, dorm_related_remove);
 }
 
 int dorm_related_set_values(void *owner, const char *name, const dorm_value *items, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_set(owner, mm, items, n, NULL);
-    void **objs;
-    int rc = as_objects(owner, name, items, n, &objs);
-    return rc ? rc : dorm_related_set(owner, name, objs, n);
+    return mm ? dorm_m2m_set(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_set);
 }

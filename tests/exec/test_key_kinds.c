@@ -6,6 +6,7 @@
  * delete and fixtures. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,29 +107,22 @@ static data make_data(void) {
     return d;
 }
 
-static const char *titles(dorm_qs *qs) {
+/* The text member at `offset` of each object of qs, ","-joined. */
+static const char *joined(dorm_qs *qs, size_t offset) {
     size_t n;
     void **objs = dorm_list(qs, &n);
     cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
     char buf[256] = "";
     for (size_t i = 0; i < n; i++) {
         if (i) strcat(buf, ",");
-        strcat(buf, ((Post *)objs[i])->title);
+        strcat(buf, *(const char **)((char *)objs[i] + offset));
     }
     return dorm_strdup(T.cx, buf);
 }
 
-static const char *tag_names(dorm_qs *qs) {
-    size_t n;
-    void **objs = dorm_list(qs, &n);
-    cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
-    char buf[256] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i) strcat(buf, ",");
-        strcat(buf, ((Tag *)objs[i])->name);
-    }
-    return dorm_strdup(T.cx, buf);
-}
+static const char *titles(dorm_qs *qs) { return joined(qs, offsetof(Post, title)); }
+static const char *tag_names(dorm_qs *qs) { return joined(qs, offsetof(Tag, name)); }
+static const char *codes(dorm_qs *qs) { return joined(qs, offsetof(Country, code)); }
 
 static bool same_uuid(dorm_uuid a, dorm_uuid b) { return memcmp(a.bytes, b.bytes, 16) == 0; }
 
@@ -351,18 +345,6 @@ static int record_m2m(const dorm_signal_event *ev, void *payload) {
     for (size_t i = 0; i < ev->npk && n < sizeof m2m_seen; i++)
         n += (size_t)snprintf(m2m_seen + n, sizeof m2m_seen - n, "%s%s", i ? "," : "", ev->pk_set[i].u.s);
     return 0;
-}
-
-static const char *codes(dorm_qs *qs) {
-    size_t n;
-    void **objs = dorm_list(qs, &n);
-    cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
-    char buf[64] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i) strcat(buf, ",");
-        strcat(buf, ((Country *)objs[i])->code);
-    }
-    return dorm_strdup(T.cx, buf);
 }
 
 /* Django's many-to-many managers take primary keys as well as objects
