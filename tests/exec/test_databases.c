@@ -158,25 +158,22 @@ static void say(const char *fmt, ...)
     va_end(ap);
 }
 
-/* The lifecycle tables of an alias, ", "-joined, or "-". */
+/* The lifecycle tables of an alias, ", "-joined, or "-" (Django's
+ * connections[alias].introspection.table_names()). */
 static const char *tables(const char *alias, char *buf, size_t cap)
 {
     const char *prev = dorm_ctx_use(S.cx, alias);
     cr_assert_not_null(prev, "%s", dorm_errmsg(S.cx));
-    dorm_cursor *c = dorm_cursor_new(S.cx);
-    const char *sql = strcmp(dorm_db_vendor(dorm_ctx_db(S.cx)), "sqlite") == 0
-                          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'lifecycle%%' ORDER BY name"
-                          : "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename";
-    cr_assert_eq(dorm_cursor_execute(c, sql, NULL, 0), 0, "%s", dorm_errmsg(S.cx));
     size_t n;
-    const dorm_value *const *rows = dorm_cursor_fetchall(c, &n);
-    cr_assert_not_null(rows, "%s", dorm_errmsg(S.cx));
+    const char *const *names = dorm_table_names(S.cx, &n);
+    cr_assert_not_null(names, "%s", dorm_errmsg(S.cx));
+    cr_assert_null(names[n]);
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "", rows[i][0].u.s);
-    dorm_cursor_close(c);
+        if (strncmp(names[i], "lifecycle", 9) == 0)
+            snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? ", " : "", names[i]);
     dorm_ctx_use(S.cx, prev);
-    return n ? buf : "-";
+    return buf[0] ? buf : "-";
 }
 
 static const char *names(dorm_qs *qs, char *buf, size_t cap)
@@ -308,6 +305,25 @@ Test(databases, acceptance_sections)
         "deleted on archive: 1 (lifecycle.ArchivedLoan: 1)\n"
         "archived loans left: Persuasion\n";
     cr_assert_str_eq(out, expected);
+}
+
+/* connection.introspection.table_names() of the alias in use: its own
+ * tables, sorted. */
+Test(databases, table_names_of_the_alias_in_use)
+{
+    dorm_ctx *cx = S.cx;
+    cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    char b[512];
+    cr_assert_str_eq(tables("default", b, sizeof b), "lifecycle_person, lifecycle_snapshot");
+    cr_assert_str_eq(tables("archive", b, sizeof b), "-");
+    cr_assert_not_null(dorm_ctx_use(cx, "archive"));
+    cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    size_t n;
+    const char *const *names = dorm_table_names(cx, &n);
+    cr_assert_not_null(names, "%s", dorm_errmsg(cx));
+    for (size_t i = 1; i < n; i++) cr_assert_lt(strcmp(names[i - 1], names[i]), 0, "%s, %s", names[i - 1], names[i]);
+    cr_assert_not_null(dorm_ctx_use(cx, "default"));
+    cr_assert_str_eq(tables("archive", b, sizeof b), "lifecycle_archivedloan, lifecycle_snapshot");
 }
 
 static int nlogged[2];

@@ -376,7 +376,12 @@ Test(inherit, proxy_shares_the_table) {
     cr_assert_str_eq(names(dorm_all(T.cx, Person)), "Ann, Bob, Eve, Finn");
     Patron *p = dorm_get(dorm_all(T.cx, Patron), DQ("name", "Finn"));
     cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(p->_dorm.model, &Patron_model);
+    /* type(obj): the proxy's object is a Patron, the same row through
+     * Person a Person, a child's a Staff. */
+    cr_assert_eq(dorm_obj_model(p), &Patron_model);
+    cr_assert_eq(dorm_obj_model(dorm_get(dorm_all(T.cx, Person), DQ("name", "Finn"))), &Person_model);
+    cr_assert_eq(dorm_obj_model(dorm_first(dorm_all(T.cx, Staff))), &Staff_model);
+    cr_assert_null(dorm_obj_model(NULL));
     cr_assert_eq(p->person.id, finn->person.id);
     cr_assert_eq(dorm_exists(dorm_filter(dorm_all(T.cx, Patron), DQ("name", "Eve"))), 0);
     cr_assert_eq(dorm_exists(dorm_filter(dorm_base_manager_all(T.cx, Patron), DQ("name", "Eve"))), 1);
@@ -514,9 +519,9 @@ Test(inherit, acceptance_sections) {
     say("patrons (not staff, name descending): %s\n", names(dorm_all(T.cx, Patron)));
     say("persons: %s\n", names(dorm_all(T.cx, Person)));
     Patron *finn = dorm_get(dorm_all(T.cx, Patron), DQ("name", "Finn"));
-    say("%s -> %s\n", finn->_dorm.model->name, badge(finn));
+    say("%s -> %s\n", dorm_obj_model(finn)->name, badge(finn));
     Person *as_person = dorm_get(dorm_all(T.cx, Person), DQ("name", "Finn"));
-    say("same row as Person: %s %s\n", as_person->_dorm.model->name, py_bool(as_person->id == finn->person.id));
+    say("same row as Person: %s %s\n", dorm_obj_model(as_person)->name, py_bool(as_person->id == finn->person.id));
     say("Patron manager hides staff: %s base manager sees it: %s\n",
         py_bool(dorm_exists(dorm_filter(dorm_all(T.cx, Patron), DQ("name", "Eve")))),
         py_bool(dorm_exists(dorm_filter(dorm_base_manager_all(T.cx, Patron), DQ("name", "Eve")))));

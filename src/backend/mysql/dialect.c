@@ -1,6 +1,6 @@
 /* dialect.c - how SQL is spelled for MariaDB (and MySQL): backtick quoting,
- * lookup operators (LIKE BINARY for the case-sensitive ones, UPPER() for the
- * i-ones, REGEXP with PCRE's case flags), date parts with Django's MySQL
+ * lookup operators (LIKE BINARY for the case-sensitive ones, LIKE for the
+ * i-ones, REGEXP with PCRE's case flag), date parts with Django's MySQL
  * functions, LIMIT/OFFSET, column types and checks for DDL, flush, long IN
  * lists through JSON_TABLE, and the feature flags (Django's mysql
  * operations.py, base.py, features.py and schema.py). */
@@ -249,14 +249,13 @@ static const dorm_alter_sql my_alter = {
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 
-/* Django's operators for MySQL, but for the case-insensitive lookups: Django
- * leaves them to a case-insensitive collation of the column (LIKE %s), so
- * that on a utf8mb4_bin column icontains would be case-sensitive; dorm
- * compares UPPER() of both sides, whatever the collation (as on
- * PostgreSQL).  The escape character is given, since NO_BACKSLASH_ESCAPES
- * (see connect.c) leaves LIKE without one. */
+/* Django's operators for MySQL.  The case-insensitive lookups are LIKE and
+ * REGEXP, whose case the column's collation decides, as in Django: they
+ * fold case on a case-insensitive collation (utf8mb4_general_ci, the usual
+ * one) and not on a binary one (utf8mb4_bin, the acceptance set-up).  The
+ * escape character is given, since NO_BACKSLASH_ESCAPES (see connect.c)
+ * leaves LIKE without one. */
 #define ESC " ESCAPE '\\'"
-#define LIKE_UPPER "LIKE UPPER(%s)" ESC
 
 const dorm_dialect dorm_my_dialect = {
     .quote = '`',
@@ -265,30 +264,27 @@ const dorm_dialect dorm_my_dialect = {
     .max_params = 65535,
     .operators = {
         [DORM_LK_EXACT] = "= %s",
-        [DORM_LK_IEXACT] = LIKE_UPPER,
+        [DORM_LK_IEXACT] = "LIKE %s" ESC,
         [DORM_LK_CONTAINS] = "LIKE BINARY %s" ESC,
-        [DORM_LK_ICONTAINS] = LIKE_UPPER,
+        [DORM_LK_ICONTAINS] = "LIKE %s" ESC,
         [DORM_LK_STARTSWITH] = "LIKE BINARY %s" ESC,
-        [DORM_LK_ISTARTSWITH] = LIKE_UPPER,
+        [DORM_LK_ISTARTSWITH] = "LIKE %s" ESC,
         [DORM_LK_ENDSWITH] = "LIKE BINARY %s" ESC,
-        [DORM_LK_IENDSWITH] = LIKE_UPPER,
+        [DORM_LK_IENDSWITH] = "LIKE %s" ESC,
         [DORM_LK_GT] = "> %s",
         [DORM_LK_GTE] = ">= %s",
         [DORM_LK_LT] = "< %s",
         [DORM_LK_LTE] = "<= %s",
-        /* Django writes REGEXP BINARY / REGEXP and so leaves iregex's case
-         * to the collation too; PCRE's flags say it whatever the column. */
+        /* Django's REGEXP BINARY: PCRE's flag makes the match
+         * case-sensitive whatever the collation.  iregex is Django's REGEXP,
+         * the collation's case. */
         [DORM_LK_REGEX] = "REGEXP CONCAT('(?-i)', %s)",
-        [DORM_LK_IREGEX] = "REGEXP CONCAT('(?i)', %s)",
+        [DORM_LK_IREGEX] = "REGEXP %s",
         /* Django's DataContains: JSON_CONTAINS(lhs, rhs), the function's
          * opening in the left-hand side's cast. */
         [DORM_LK_JSON_CONTAINS] = ", %s)",
     },
     .lhs_casts = {
-        [DORM_LK_IEXACT] = "UPPER(%s)",
-        [DORM_LK_ICONTAINS] = "UPPER(%s)",
-        [DORM_LK_ISTARTSWITH] = "UPPER(%s)",
-        [DORM_LK_IENDSWITH] = "UPPER(%s)",
         [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s",
     },
     .pattern = dorm_like_pattern,

@@ -2,7 +2,8 @@
  * prepared statement per SQL text, dorm values bound in the binary protocol
  * (text and bytes by pointer, no copy), results stored whole on the client
  * and fetched row by row into buffers bound once per run (no allocation
- * per row), and columns read back as dorm reads them. */
+ * per row), and columns read back as dorm reads them (raw SQL's by their
+ * types). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <limits.h>
