@@ -79,7 +79,7 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
 static int fetch_tuples(dorm_qs *qs, dorm_value **keys, size_t *n) {
     size_t count;
     void **objs = dorm_qs_list(qs, &count);
-    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+    if (!objs) return qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
     dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
     if (!k) return DORM_ENOMEM;
     for (size_t i = 0; i < count; i++)
