@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "exec/route.h"
 #include "query/query.h"
 
 typedef struct m2m_job {
@@ -161,6 +162,8 @@ static int add_run(void *payload) {
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys, *miss, src = dorm_pk_value(j->owner);
     size_t nmiss;
+    for (size_t i = 0; i < j->n; i++)
+        if (j->items[i].type == DORM_T_OBJECT && dorm_route_add(j->owner, j->items[i].u.p)) return DORM_EVALUE;
     int rc = item_keys(cx, j->rel, j->items, j->n, &keys);
     if (rc || j->n == 0) return rc;
     rc = missing(cx, j->rel, src, keys, j->n, &miss, &nmiss);

@@ -63,6 +63,19 @@ const dorm_model Snapshot_model =
 static const dorm_app lifecycle = {.label = "lifecycle",
                                    .models = DORM_MODELS(&Person_model, &ArchivedLoan_model, &Snapshot_model)};
 
+/* An app the router leaves alone (on both databases), with a many-to-many. */
+typedef struct Shelf {
+    DORM_OBJECT;
+    int64_t id;
+    const char *label;
+} Shelf;
+DORM_MODEL_DECLARE(Snapshot);
+static const char *shelf_str(const void *o) { return ((const Shelf *)o)->label; }
+static const dorm_field Shelf_fields[] = {DORM_AUTO(Shelf, id), DORM_CHAR(Shelf, label, .max_length = 50),
+                                          DORM_MANY_TO_MANY(Shelf, snapshots, Snapshot), DORM_END};
+const dorm_model Shelf_model = DORM_MODEL(Shelf, "shelves", Shelf_fields, .str = shelf_str);
+static const dorm_app shelves = {.label = "shelves", .models = DORM_MODELS(&Shelf_model)};
+
 /* lifecycle/routers.py's ArchiveRouter. */
 static bool archive_only(const dorm_model *m) { return m == &ArchivedLoan_model; }
 static const char *for_read(const dorm_model *m, const dorm_hints *h, void *p)
@@ -113,7 +126,7 @@ static const char *alias_url(int i, char *buf, size_t cap)
 
 static void setup(void)
 {
-    S.reg = dorm_registry_new((const dorm_app *const[]){&lifecycle, NULL});
+    S.reg = dorm_registry_new((const dorm_app *const[]){&lifecycle, &shelves, NULL});
     cr_assert_eq(dorm_registry_errcode(S.reg), DORM_OK, "%s", dorm_registry_messages(S.reg));
     S.dbs = dorm_databases_new(S.reg);
     char url[2][600];
@@ -457,4 +470,33 @@ Test(databases, makemigrations_checks_the_history_per_database)
                                       "its dependency lifecycle.0001_initial on database 'archive'.");
     fclose(out);
     test_tmpdir_remove();
+}
+
+/* A many-to-many manager refuses an object of another database (Django's
+ * _get_target_ids and its message), before any row is written; objects of
+ * its own database are added. */
+Test(databases, many_to_many_add_across_databases)
+{
+    dorm_ctx *cx = S.cx;
+    for (int i = 0; i < 2; i++) {
+        cr_assert_not_null(dorm_ctx_use(cx, i ? "archive" : "default"));
+        cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    }
+    dorm_ctx_use(cx, "default");
+    Shelf *shelf = dorm_new(cx, Shelf);
+    shelf->label = "front";
+    cr_assert_eq(dorm_save(shelf), 0, "%s", dorm_errmsg(cx));
+    Snapshot *here = dorm_new(cx, Snapshot), *there = dorm_new(cx, Snapshot);
+    here->label = "here";
+    there->label = "there";
+    cr_assert_eq(dorm_save(here), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_save_using(there, "archive"), 0, "%s", dorm_errmsg(cx));
+    uint64_t before = dorm_ctx_query_count(cx);
+    cr_assert_eq(dorm_related_add(shelf, "snapshots", (void *[]){here, there}, 2), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "Cannot add \"<Snapshot: there>\": instance is on database \"default\", value is on database "
+                     "\"archive\"");
+    cr_assert_eq(dorm_ctx_query_count(cx), before, "refused before any SQL");
+    cr_assert_eq(dorm_related_add(shelf, "snapshots", (void *[]){here}, 1), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_count(dorm_related(shelf, "snapshots")), 1);
 }
