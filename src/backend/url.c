@@ -7,6 +7,7 @@
 
 #include "backend/db.h"
 #include "core/alloc.h"
+#include "core/chars.h"
 
 /* Longest URL echoed in an error message (the rest is cut with "..."). */
 #define URL_ECHO_MAX 200
@@ -47,14 +48,6 @@ static int fail(dorm_errbuf *e, const char *url, const char *what, const char *d
     return dorm_err(e, DORM_ECONFIG, "Invalid database URL '%s': %s", shown, what);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Stores in *dst a malloc'd, percent-decoded copy of s[0..n).  `plus` turns
  * '+' into a space (form encoding, used by the query string).  0, DORM_ENOMEM,
  * or 1 for a malformed escape or a decoded NUL (which would cut the string). */
@@ -68,8 +61,8 @@ static int decode(char **dst, const char *s, size_t n, bool plus)
             out[o++] = plus && s[i] == '+' ? ' ' : s[i];
             continue;
         }
-        int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-        int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+        int hi = i + 2 < n ? dorm_hex_value(s[i + 1]) : -1;
+        int lo = i + 2 < n ? dorm_hex_value(s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
             dorm_mem_free(out);
             return 1;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "dorm/error.h"
+#include "core/chars.h"
 #include "dorm/value.h"
 
 #define USEC_PER_SEC INT64_C(1000000)
@@ -109,12 +110,11 @@ typedef struct cursor {
     const char *end;
 } cursor;
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Reads min..max digits as a number; false when fewer than min are there. */
 static bool read_num(cursor *c, int min, int max, int *out) {
     int n = 0, v = 0;
-    while (n < max && c->p < c->end && is_digit(*c->p)) {
+    while (n < max && c->p < c->end && dorm_is_digit(*c->p)) {
         v = v * 10 + (*c->p++ - '0');
         n++;
     }
@@ -169,7 +169,7 @@ static bool read_offset(cursor *c, int *minutes) {
     int h, m = 0;
     if (!read_num(c, 2, 2, &h)) return false;
     bool colon = read_char(c, ':');
-    if ((colon || (c->p < c->end && is_digit(*c->p))) && !read_num(c, 2, 2, &m)) return false;
+    if ((colon || (c->p < c->end && dorm_is_digit(*c->p))) && !read_num(c, 2, 2, &m)) return false;
     if (h > 23 || m > 59) return false;
     *minutes = sign * (h * 60 + m);
     return true;
@@ -238,14 +238,6 @@ int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out) {
 
 /* Zero-padded decimal digits of v, written by hand: formatting is on the
  * path of every bound date, and printf would cost more than the bind. */
-static char *digits(char *p, unsigned v, int width) {
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    return p + width;
-}
-
 /* What Python could not hold is written as "" (length 0), which the binders
  * refuse, so that no wrapped or invalid text reaches a database. */
 static size_t nothing(char *buf) {
@@ -255,25 +247,25 @@ static size_t nothing(char *buf) {
 
 size_t dorm_date_format(dorm_date d, char *buf) {
     if (!dorm_date_valid(d)) return nothing(buf);
-    char *p = digits(buf, (unsigned)d.year, 4);
+    char *p = dorm_put_digits(buf, (unsigned)d.year, 4);
     *p++ = '-';
-    p = digits(p, d.month, 2);
+    p = dorm_put_digits(p, d.month, 2);
     *p++ = '-';
-    p = digits(p, d.day, 2);
+    p = dorm_put_digits(p, d.day, 2);
     *p = '\0';
     return (size_t)(p - buf);
 }
 
 size_t dorm_time_format(dorm_time t, char *buf) {
     if (!dorm_time_valid(t)) return nothing(buf);
-    char *p = digits(buf, t.hour, 2);
+    char *p = dorm_put_digits(buf, t.hour, 2);
     *p++ = ':';
-    p = digits(p, t.minute, 2);
+    p = dorm_put_digits(p, t.minute, 2);
     *p++ = ':';
-    p = digits(p, t.second, 2);
+    p = dorm_put_digits(p, t.second, 2);
     if (t.usec) {
         *p++ = '.';
-        p = digits(p, t.usec, 6);
+        p = dorm_put_digits(p, t.usec, 6);
     }
     *p = '\0';
     return (size_t)(p - buf);

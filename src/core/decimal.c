@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/decimal.h"
+#include "core/chars.h"
 #include "dorm/error.h"
 
 #define DIGITS DORM_DECIMAL_DIGITS
@@ -153,7 +154,6 @@ static void set_u64(uint32_t *w, uint64_t m) {
 
 /* ---- Parsing -------------------------------------------------------------- */
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -169,11 +169,11 @@ static int parse(const char *s, size_t len, bool round, dorm_decimal *out) {
     bool neg = false;
     if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
     const char *digits = p;
-    while (p < end && is_digit(*p)) p++;
+    while (p < end && dorm_is_digit(*p)) p++;
     const char *point = NULL;
     if (p < end && *p == '.') {
         point = p++;
-        while (p < end && is_digit(*p)) p++;
+        while (p < end && dorm_is_digit(*p)) p++;
     }
     const char *digits_end = p;
     if (digits_end - digits - (point != NULL) < 1) return DORM_EVALUE;
@@ -182,9 +182,9 @@ static int parse(const char *s, size_t len, bool round, dorm_decimal *out) {
         p++;
         bool eneg = false;
         if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
-        if (p == end || !is_digit(*p)) return DORM_EVALUE;
+        if (p == end || !dorm_is_digit(*p)) return DORM_EVALUE;
         /* Saturate: any exponent this large overflows or rounds away anyway. */
-        for (; p < end && is_digit(*p); p++)
+        for (; p < end && dorm_is_digit(*p); p++)
             if (exp < 1000000) exp = exp * 10 + (*p - '0');
         if (eneg) exp = -exp;
     }
@@ -388,7 +388,7 @@ int dorm_decimal_from_real(double f, dorm_decimal *out) {
             /* Digits up to the exponent; whatever the locale uses as the
              * point is skipped. */
             for (; *p && *p != 'e'; p++)
-                if (is_digit(*p)) c = c * 10 + (uint64_t)(*p - '0');
+                if (dorm_is_digit(*p)) c = c * 10 + (uint64_t)(*p - '0');
             if (*p != 'e') return DORM_EVALUE;
             set_u64(w, c);
             scale = 14 - strtol(p + 1, NULL, 10);

@@ -11,14 +11,8 @@
 #include <unistd.h>
 
 #include "dorm/error.h"
+#include "core/chars.h"
 #include "dorm/value.h"
-
-static int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 static bool has_prefix(const char *p, const char *end, const char *prefix) {
     size_t n = strlen(prefix);
@@ -38,7 +32,7 @@ int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out) {
     int n = 0;
     for (; p < end; p++) {
         if (*p == '-') continue;
-        int v = hex_value(*p);
+        int v = dorm_hex_value(*p);
         if (v < 0 || n == 32) return DORM_EVALUE;
         if (n % 2 == 0)
             u.bytes[n / 2] = (uint8_t)(v << 4);

@@ -9,6 +9,7 @@
 
 #include "exec/exec.h"
 #include "core/alloc.h"
+#include "core/chars.h"
 
 #define MAX_KEYS 16
 
@@ -112,12 +113,6 @@ static const char *token(dorm_ctx *cx, const keys *k, const void *obj, const cha
     return hex;
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 static int invalid(dorm_ctx *cx) {
     return dorm_fail(cx, DORM_EVALUE, "Invalid cursor: it is not a token of a page of this QuerySet's ordering.");
 }
@@ -130,7 +125,7 @@ static int read_token(dorm_ctx *cx, const keys *k, const char *cursor, bool *bef
     char *text = dorm_alloc(cx, n / 2 + 1);
     if (!text) return DORM_ENOMEM;
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(cursor[2 * i]), lo = hexval(cursor[2 * i + 1]);
+        int hi = dorm_hex_value(cursor[2 * i]), lo = dorm_hex_value(cursor[2 * i + 1]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return invalid(cx);
         text[i] = (char)(hi * 16 + lo);
     }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/chars.h"
 #include "model/validators.h"
 
 /* The next code point of UTF-8 text at *p (advanced past it); -1 for a
@@ -46,9 +47,7 @@ static bool is_space(int32_t c) {
 }
 
 static bool is_alpha(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
-static bool is_alnum(int32_t c) { return is_alpha(c) || is_digit(c); }
-static bool is_hex(int32_t c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static bool is_alnum(int32_t c) { return is_alpha(c) || dorm_is_digit(c); }
 
 bool dorm_valid_slug(const char *s) {
     if (!*s) return false;
@@ -69,7 +68,7 @@ static bool ipv4_strict(const char *s, const char *end) {
         if (n == 0 || n > 3 || (n > 1 && s[0] == '0')) return false;
         int v = 0;
         for (const char *q = s; q < e; q++) {
-            if (!is_digit((unsigned char)*q)) return false;
+            if (!dorm_is_digit((unsigned char)*q)) return false;
             v = v * 10 + (*q - '0');
         }
         if (v > 255 || ++parts > 4) return false;
@@ -122,7 +121,7 @@ static bool ipv6(const char *s, const char *end) {
         if (i == n - 1 && hextets > n) break; /* the IPv4 tail, checked */
         if (len[i] > 4) return false;
         for (size_t k = 0; k < len[i]; k++)
-            if (!is_hex((unsigned char)part[i][k])) return false;
+            if (!dorm_is_hex((unsigned char)part[i][k])) return false;
     }
     return true;
 }
@@ -316,7 +315,7 @@ static bool email_domain_part(const char *s) {
     size_t n = strlen(s);
     if (n < 3 || s[0] != '[' || s[n - 1] != ']') return false;
     for (size_t i = 1; i < n - 1; i++)
-        if (!is_hex((unsigned char)s[i]) && s[i] != ':' && s[i] != '.') return false;
+        if (!dorm_is_hex((unsigned char)s[i]) && s[i] != ':' && s[i] != '.') return false;
     return ipv4_strict(s + 1, s + n - 1) || ipv6(s + 1, s + n - 1);
 }
 
@@ -336,7 +335,7 @@ bool dorm_valid_email(const char *s) {
 /* A character of a host label: ASCII letters and digits, and every code
  * point from U+00A1 to U+FFFF (Django's `ul`). */
 static bool host_char(int32_t c, bool digits) {
-    return is_alpha(c) || (digits && is_digit(c)) || (c >= 0xA1 && c <= 0xFFFF);
+    return is_alpha(c) || (digits && dorm_is_digit(c)) || (c >= 0xA1 && c <= 0xFFFF);
 }
 
 /* hostname_re + domain_re + tld_re: labels of 1-63 characters that neither
@@ -395,7 +394,7 @@ static bool url_pattern(const char *p, const char *end) {
         const char *close = strchr(p, ']');
         if (!close || close == p + 1) return false;
         for (const char *h = p + 1; h < close; h++)
-            if (!is_hex((unsigned char)*h) && *h != ':' && *h != '.') return false;
+            if (!dorm_is_hex((unsigned char)*h) && *h != ':' && *h != '.') return false;
         if (!ipv6(p + 1, close)) return false;
         host_end = close + 1;
     } else {
@@ -408,7 +407,7 @@ static bool url_pattern(const char *p, const char *end) {
     p = host_end;
     if (*p == ':') {
         int digits = 0;
-        for (p++; is_digit((unsigned char)*p); p++) digits++;
+        for (p++; dorm_is_digit((unsigned char)*p); p++) digits++;
         if (digits < 2 || digits > 5) return false;
     }
     if (*p && !strchr("/?#", *p)) return false;

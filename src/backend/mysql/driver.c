@@ -16,6 +16,7 @@
 
 #include "backend/mysql/conn.h"
 #include "core/alloc.h"
+#include "core/chars.h"
 
 /* A bound value formatted into the scratch buffer keeps its offset, since
  * the buffer may move as it grows; NOT_SCRATCH marks one that points
@@ -507,12 +508,6 @@ static double my_column_float(dorm_stmt *s, int i)
 }
 
 /* Writes v as `width` decimal digits (zero-padded) at p; returns p after them. */
-static char *digits(char *p, unsigned long v, int width)
-{
-    for (int i = width - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
-    return p + width;
-}
-
 /* A temporal value as dorm's text: "YYYY-MM-DD", "HH:MM:SS[.ffffff]" or
  * "YYYY-MM-DD HH:MM:SS[.ffffff]", microseconds only when there are some.
  * Written by hand: every date of a fetched row comes through here. */
@@ -520,30 +515,30 @@ static size_t time_text(const MYSQL_TIME *t, char *out)
 {
     char *p = out;
     if (t->time_type != MYSQL_TIMESTAMP_TIME) {
-        p = digits(p, t->year % 10000, 4);
+        p = dorm_put_digits(p, t->year % 10000, 4);
         *p++ = '-';
-        p = digits(p, t->month % 100, 2);
+        p = dorm_put_digits(p, t->month % 100, 2);
         *p++ = '-';
-        p = digits(p, t->day % 100, 2);
+        p = dorm_put_digits(p, t->day % 100, 2);
         if (t->time_type == MYSQL_TIMESTAMP_DATE) {
             *p = '\0';
             return (size_t)(p - out);
         }
         *p++ = ' ';
-        p = digits(p, t->hour % 100, 2);
+        p = dorm_put_digits(p, t->hour % 100, 2);
     } else {
         /* A TIME value may be negative and past 24 hours. */
         if (t->neg) *p++ = '-';
         unsigned long h = t->hour + t->day * 24UL;
-        p = digits(p, h % 1000, h >= 100 ? 3 : 2);
+        p = dorm_put_digits(p, h % 1000, h >= 100 ? 3 : 2);
     }
     *p++ = ':';
-    p = digits(p, t->minute % 100, 2);
+    p = dorm_put_digits(p, t->minute % 100, 2);
     *p++ = ':';
-    p = digits(p, t->second % 100, 2);
+    p = dorm_put_digits(p, t->second % 100, 2);
     if (t->second_part) {
         *p++ = '.';
-        p = digits(p, t->second_part % 1000000, 6);
+        p = dorm_put_digits(p, t->second_part % 1000000, 6);
     }
     *p = '\0';
     return (size_t)(p - out);

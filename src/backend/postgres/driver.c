@@ -12,6 +12,7 @@
 
 #include "backend/postgres/postgres.h"
 #include "core/alloc.h"
+#include "core/chars.h"
 
 /* A bound value that is not a caller's NUL-terminated string is formatted or
  * copied into the statement's scratch buffer; its offset is kept, because
@@ -355,14 +356,6 @@ static const char *pg_column_text(dorm_stmt *s, int i, size_t *len)
     return PQgetvalue(s->res, s->row, i);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* A bytea column in its text form: hex ("\x00ff", the default since
  * PostgreSQL 9.0) decoded here; the old escape form through libpq.  The
  * bytes live in the statement until the next read. */
@@ -375,7 +368,7 @@ static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len)
     dorm_buf_reset(&s->blob);
     if (n >= 2 && v[0] == '\\' && v[1] == 'x') {
         for (size_t k = 2; k + 1 < n; k += 2) {
-            int hi = hexval(v[k]), lo = hexval(v[k + 1]);
+            int hi = dorm_hex_value(v[k]), lo = dorm_hex_value(v[k + 1]);
             if (hi < 0 || lo < 0) break;
             dorm_buf_putc(&s->blob, (char)(hi * 16 + lo));
         }
