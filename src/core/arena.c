@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "core/alloc.h"
+#include "core/assert.h"
 
 #define ARENA_ALIGN alignof(max_align_t)
 #define ARENA_FIRST_BLOCK ((size_t)8 * 1024)
@@ -66,6 +67,7 @@ void *dorm_arena_alloc(dorm_arena *a, size_t size) {
     if (size == 0) size = 1;
     if (a->head) {
         size_t pad = (size_t)-(uintptr_t)a->ptr & (ARENA_ALIGN - 1);
+        DORM_ASSERT(a->ptr && a->ptr <= a->end);
         if ((size_t)(a->end - a->ptr) >= pad && (size_t)(a->end - a->ptr) - pad >= size) {
             char *p = a->ptr + pad;
             a->ptr = p + size;

@@ -8,6 +8,7 @@
 #include "dorm/error.h"
 #include "hash.h"
 #include "core/alloc.h"
+#include "core/assert.h"
 
 #define P1 UINT64_C(11400714785074694791)
 #define P2 UINT64_C(14029467366897019727)
@@ -55,6 +56,7 @@ uint64_t dorm_hash_bytes(const void *data, size_t n) {
 /* The slot holding key, or the empty slot where it would go.  The table is
  * never full (load stays under 70%), so the probe ends. */
 static size_t find_slot(const dorm_hmap *m, const void *key, size_t klen, uint64_t h) {
+    DORM_ASSERT(m->cap && (m->cap & (m->cap - 1)) == 0 && m->len < m->cap);
     size_t mask = m->cap - 1;
     size_t i = (size_t)h & mask;
     for (;; i = (i + 1) & mask) {
@@ -78,6 +80,7 @@ static int grow(dorm_hmap *m) {
         while (slots[j].key) j = (j + 1) & (cap - 1);
         slots[j] = old.slots[i];
     }
+    DORM_ASSERT(m->len == old.len);
     dorm_mem_free(old.slots);
     return 0;
 }
