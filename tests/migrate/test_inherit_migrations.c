@@ -84,47 +84,6 @@ static void close_empty(void) {
 
 TestSuite(inherit_migrations, .init = open_empty, .fini = close_empty);
 
-/* Django 3.2's `sqlmigrate family 0001` for the same models. */
-static const char *const django_sqlite =
-    "BEGIN;\n"
-    "--\n-- Create model Person\n--\n"
-    "CREATE TABLE \"family_person\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"created\" datetime NOT NULL, "
-    "\"updated\" datetime NOT NULL, \"name\" varchar(100) NOT NULL);\n"
-    "--\n-- Create model Staff\n--\n"
-    "CREATE TABLE \"family_staff\" (\"person_ptr_id\" integer NOT NULL PRIMARY KEY REFERENCES \"family_person\" (\"id\") "
-    "DEFERRABLE INITIALLY DEFERRED, \"role\" varchar(50) NOT NULL);\n"
-    "--\n-- Create index family_person_cr on field(s) created of model person\n--\n"
-    "CREATE INDEX \"family_person_cr\" ON \"family_person\" (\"created\");\n"
-    "--\n-- Create proxy model Patron\n--\n"
-    "COMMIT;\n";
-
-static const char *const django_postgres =
-    "BEGIN;\n"
-    "--\n-- Create model Person\n--\n"
-    "CREATE TABLE \"family_person\" (\"id\" serial NOT NULL PRIMARY KEY, \"created\" timestamp with time zone NOT NULL, "
-    "\"updated\" timestamp with time zone NOT NULL, \"name\" varchar(100) NOT NULL);\n"
-    "--\n-- Create model Staff\n--\n"
-    "CREATE TABLE \"family_staff\" (\"person_ptr_id\" integer NOT NULL PRIMARY KEY, \"role\" varchar(50) NOT NULL);\n"
-    "--\n-- Create index family_person_cr on field(s) created of model person\n--\n"
-    "CREATE INDEX \"family_person_cr\" ON \"family_person\" (\"created\");\n"
-    "--\n-- Create proxy model Patron\n--\n"
-    "ALTER TABLE \"family_staff\" ADD CONSTRAINT \"family_staff_person_ptr_id_81f81ec3_fk_family_person_id\" FOREIGN KEY "
-    "(\"person_ptr_id\") REFERENCES \"family_person\" (\"id\") DEFERRABLE INITIALLY DEFERRED;\n"
-    "COMMIT;\n";
-
-/* ... and on MariaDB (no transaction: its DDL commits). */
-static const char *const django_mysql =
-    "--\n-- Create model Person\n--\n"
-    "CREATE TABLE `family_person` (`id` integer AUTO_INCREMENT NOT NULL PRIMARY KEY, `created` datetime(6) NOT NULL, "
-    "`updated` datetime(6) NOT NULL, `name` varchar(100) NOT NULL);\n"
-    "--\n-- Create model Staff\n--\n"
-    "CREATE TABLE `family_staff` (`person_ptr_id` integer NOT NULL PRIMARY KEY, `role` varchar(50) NOT NULL);\n"
-    "--\n-- Create index family_person_cr on field(s) created of model person\n--\n"
-    "CREATE INDEX `family_person_cr` ON `family_person` (`created`);\n"
-    "--\n-- Create proxy model Patron\n--\n"
-    "ALTER TABLE `family_staff` ADD CONSTRAINT `family_staff_person_ptr_id_81f81ec3_fk_family_person_id` FOREIGN KEY "
-    "(`person_ptr_id`) REFERENCES `family_person` (`id`);\n";
-
 Test(inherit_migrations, initial_migration_and_sqlmigrate) {
     const dorm_app *const apps[] = {&family, NULL};
     char *buf = NULL;
@@ -149,9 +108,9 @@ Test(inherit_migrations, initial_migration_and_sqlmigrate) {
     cr_expect(strstr(text, "\"proxy\": true"), "%s", text);
     const char *sql = dorm_sqlmigrate(T.cx, apps, "family", "0001", false);
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(sql, strncmp(test_db_url(), "postgres", 8) == 0 ? django_postgres
-                          : test_db_on_mysql()                      ? django_mysql
-                                                                    : django_sqlite);
+    /* Django 3.2's `sqlmigrate family 0001` for the same models, per
+     * backend (on MariaDB without a transaction: its DDL commits). */
+    cr_expect_str_eq(sql, test_golden("inherit_sqlmigrate", "sql"));
     /* Nothing left to migrate, then applied: the tables work. */
     out = open_memstream(&buf, &len);
     rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.out = out, .check = true, .verbosity = 1});

@@ -1,6 +1,7 @@
 /* testdb.c - the test models and the per-test database (see testdb.h), and
  * the helpers of tests that write files or read single values. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,22 @@ char *test_read_file(const char *path) {
     size_t n = fread(text, 1, sizeof text - 1, f);
     text[n] = '\0';
     fclose(f);
+    return text;
+}
+
+const char *test_golden(const char *name, const char *ext) {
+    const char *backend = strncmp(test_db_url(), "postgres", 8) == 0 ? "postgresql"
+                          : test_db_on_mysql()                      ? "mysql"
+                                                                    : "sqlite";
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/%s/%s.%s", DORM_TEST_SOURCE_DIR, name, backend, ext);
+    static char text[65536];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "golden file %s: %s", path, strerror(errno));
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    cr_assert(feof(f), "golden file %s is larger than %zu bytes", path, sizeof text - 1);
+    fclose(f);
+    text[n] = '\0';
     return text;
 }
 

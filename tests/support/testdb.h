@@ -110,6 +110,11 @@ const char *test_tmpdir_path(const char *name);
 void test_write_file(const char *name, const char *text);
 /* The text of a file (at most 16 KiB, static), or NULL. */
 char *test_read_file(const char *path);
+/* A golden case kept as data: the text of tests/data/<name>/<backend>.<ext>
+ * for the backend under test (sqlite, postgresql or mysql), at most 64 KiB,
+ * in a static buffer until the next call; the test fails when it is
+ * missing. */
+const char *test_golden(const char *name, const char *ext);
 /* Drops the spaces and newlines of text, in place (a JSON file without its
  * layout); returns text. */
 char *test_squeeze(char *text);
