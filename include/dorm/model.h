@@ -310,6 +310,10 @@ typedef struct dorm_app {
     const dorm_model *const *models;
     const char *migrations_dir;
     const dorm_runc *functions;
+    /* SQL functions, aggregates, lookups and transforms the app adds to the
+     * built-in ones (dorm/expr.h), NULL-terminated: DORM_FUNCS(&soundex). */
+    const struct dorm_func_def *const *sql_functions;
+    const struct dorm_lookup_def *const *lookups;
 } dorm_app;
 #define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})
 

@@ -391,7 +391,7 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
             return NULL;
         }
         if (dorm_alias_check(qs->cx, names[i])) return NULL;
-        if (dorm_expr_resolve(c, e, &exprs[i])) {
+        if (dorm_expr_resolve(c, e, &exprs[i]) || dorm_rexpr_output(c, exprs[i])) {
             dorm_qs_reraise(c);
             return NULL;
         }
@@ -409,10 +409,13 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
     if (rc == DORM_COMPILED) rc = dorm_exec(qs->cx, &s, &cs);
     for (size_t i = 0; i < n && rc >= 0; i++) {
         /* Each value is read as its aggregate's output kind. */
-        dorm_field f = {.name = names[i], .kind = exprs[i]->out, .size = sizeof(dorm_uuid),
+        dorm_kind k = dorm_read_kind(exprs[i]->vkind);
+        dorm_field f = {.name = names[i], .kind = k, .size = sizeof(dorm_uuid),
                         .decimal_places = exprs[i]->decimal_places, .null = true};
-        dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = exprs[i]->out};
-        if (empty || rc != DORM_STEP_ROW) vals[i] = exprs[i]->kind == DORM_E_COUNT ? dorm_v_int(0) : dorm_v_null();
+        dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = k};
+        /* Over no rows Count() is 0 (its convert_value), every other aggregate NULL. */
+        bool count = exprs[i]->is_aggregate && dorm_func_builtin(exprs[i]->def) && strcmp(exprs[i]->def->name, "Count") == 0;
+        if (empty || rc != DORM_STEP_ROW) vals[i] = count ? dorm_v_int(0) : dorm_v_null();
         else if (dorm_read_value(qs->cx, &qs->cx->arena, &fm, cs, (int)i, &vals[i])) rc = dorm_errcode(qs->cx);
     }
     if (cs) dorm_db_release(qs->cx->db, cs);

@@ -41,7 +41,7 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
             /* F("pages") + 10: columns of the updated table only, as Django. */
             int joins = target->njoins;
             if (dorm_expr_resolve(target, sets[i]->value.u.p, &exprs[i])) return dorm_qs_reraise(target);
-            if (target->njoins != joins || dorm_rexpr_joins(target, exprs[i]))
+            if (target->njoins != joins || dorm_rexpr_joins(exprs[i]))
                 return dorm_fail(qs->cx, DORM_EFIELD, "Joined field references are not permitted in this query");
             if (exprs[i]->aggregate)
                 return dorm_fail(qs->cx, DORM_EFIELD, "Aggregate functions are not allowed in this query");

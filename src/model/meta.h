@@ -70,6 +70,10 @@ struct dorm_registry {
     int err;
     char *messages;
     dorm_arena arena;          /* metas, fields and computed names           */
+    /* The apps' own functions and lookups (src/query reads them), in app
+     * order, NULL-terminated; NULL when there are none. */
+    const struct dorm_func_def **sql_functions;
+    const struct dorm_lookup_def **lookups;
 };
 
 /* The meta of a registered model, or NULL if the model is not registered. */

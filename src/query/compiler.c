@@ -57,98 +57,26 @@ void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
     dorm_buf_quote(&s->text, s->d->quote, column);
 }
 
-/* Appends `tmpl` with its "%s" replaced by `arg`. */
-static void put_template(dorm_buf *b, const char *tmpl, const char *arg) {
+/* Writes the part of `tmpl` before its "%s" (before) or after it. */
+static void template_part(dorm_sql *s, const char *tmpl, bool before) {
     const char *p = strstr(tmpl, "%s");
-    if (!p) {
-        dorm_buf_puts(b, tmpl);
-        return;
-    }
-    dorm_buf_put(b, tmpl, (size_t)(p - tmpl));
-    dorm_buf_puts(b, arg);
-    dorm_buf_puts(b, p + 2);
+    if (before) dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
+    else if (p) dorm_buf_puts(&s->text, p + 2);
 }
 
-static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out);
-
-/* A column, with transforms applied ("publication_date__year"). */
-static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, int ntrans,
-                       const dorm_extract *trans) {
-    if (!ntrans) {
-        dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
-        return;
-    }
-    dorm_where w = {.alias = alias, .field = field, .ntrans = ntrans, .lookup = DORM_LK_EXACT};
-    memcpy(w.trans, trans, sizeof w.trans);
-    dorm_buf lhs = DORM_BUF_INIT;
-    leaf_lhs(s, qs, &w, w.ntrans, &lhs);
-    dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
-    if (lhs.failed) s->failed = true;
-    dorm_buf_free(&lhs);
+/* A column, or the expression standing for it (transforms of it). */
+static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
+    if (expr) dorm_rexpr_sql(s, qs, expr);
+    else dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
 }
 
-static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
-    static const char *const ops[] = {[DORM_E_ADD] = " + ", [DORM_E_SUB] = " - ", [DORM_E_MUL] = " * ",
-                                      [DORM_E_DIV] = " / "};
-    static const char *const fns[] = {[DORM_E_COUNT] = "COUNT(", [DORM_E_SUM] = "SUM(", [DORM_E_AVG] = "AVG(",
-                                      [DORM_E_MIN] = "MIN(", [DORM_E_MAX] = "MAX("};
-    switch (e->kind) {
-    case DORM_E_VALUE:
-        dorm_sql_param(s, &e->value);
-        if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
-        if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast)
-            dorm_buf_puts(&s->text, s->d->decimal_param_cast);
-        return;
-    case DORM_E_F:
-        if (e->ref) {
-            /* An annotation used in another is written out again (Django). */
-            const dorm_ann *ann = dorm_qs_annotation(qs, e->ref, strlen(e->ref));
-            if (ann) expr_sql(s, qs, ann->e);
-            return;
-        }
-        column_sql(s, qs, e->alias, e->field, e->ntrans, e->trans);
-        return;
-    case DORM_E_ADD:
-    case DORM_E_SUB:
-    case DORM_E_MUL:
-    case DORM_E_DIV:
-        dorm_buf_putc(&s->text, '(');
-        expr_sql(s, qs, e->a);
-        dorm_buf_puts(&s->text, ops[e->kind]);
-        expr_sql(s, qs, e->b);
-        dorm_buf_putc(&s->text, ')');
-        return;
-    default:
-        dorm_buf_puts(&s->text, fns[e->kind]);
-        if (e->distinct) dorm_buf_puts(&s->text, "DISTINCT ");
-        if (e->a) expr_sql(s, qs, e->a);
-        else dorm_buf_putc(&s->text, '*');
-        dorm_buf_putc(&s->text, ')');
-        return;
-    }
-}
-
-/* The left-hand side of a leaf: the column, its transforms, the lookup cast. */
-static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out) {
-    dorm_buf cur = DORM_BUF_INIT, next = DORM_BUF_INIT;
-    if (!s->bare_columns) {
-        put_alias(&cur, s->d->quote, dorm_alias_name(qs, w->alias));
-        dorm_buf_putc(&cur, '.');
-    }
-    dorm_buf_quote(&cur, s->d->quote, w->field->column);
-    for (int i = 0; i < ntrans; i++) {
-        dorm_buf_reset(&next);
-        s->d->extract(&next, w->trans[i], dorm_path_kind(w->field, i, w->trans), cur.data);
-        dorm_buf tmp = cur;
-        cur = next;
-        next = tmp;
-    }
-    const char *cast = s->d->lhs_casts[w->lookup];
-    if (cast && !cur.failed) put_template(out, cast, cur.data);
-    else dorm_buf_put(out, cur.data ? cur.data : "", cur.len);
-    if (cur.failed || next.failed) out->failed = true;
-    dorm_buf_free(&cur);
-    dorm_buf_free(&next);
+/* The left-hand side of a leaf: the column or its expression, inside the
+ * lookup's cast (PostgreSQL's "UPPER(%s::text)"). */
+static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    const char *cast = w->lookup < DORM_LK__COUNT ? s->d->lhs_casts[w->lookup] : NULL;
+    if (cast) template_part(s, cast, true);
+    column_sql(s, qs, w->alias, w->field, w->lhs);
+    if (cast) template_part(s, cast, false);
 }
 
 /* The operator with a placeholder for `v` in place of its "%s". */
@@ -168,7 +96,10 @@ static bool is_pattern(dorm_lookup lk) { return lk >= DORM_LK_IEXACT && lk <= DO
 /* Django's YearLookup: year == 2000 on a date column becomes a BETWEEN on the
  * bare column, so an index on it can serve the query. */
 static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
-    if (w->ntrans != 1 || w->trans[0] != DORM_EX_YEAR || w->rhs.type != DORM_T_INT) return false;
+    const dorm_rexpr *t = w->lhs;
+    if (!w->field || !t || t->extract != DORM_EX_YEAR + 1 || !dorm_rexpr_is_col(t->args[0]) || w->rhs_expr ||
+        w->rhs.type != DORM_T_INT)
+        return false;
     dorm_kind k = w->field->value_kind;
     if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME) return false;
     if (w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup > DORM_LK_LTE)) return false;
@@ -236,11 +167,34 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
     dorm_buf_putc(&s->text, ')');
 }
 
+/* The right side of a leaf: its expression, or its value bound. */
+static void leaf_rhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    if (w->rhs_expr) dorm_rexpr_sql(s, qs, w->rhs_expr);
+    else dorm_sql_param(s, &w->rhs);
+}
+
+/* A program's lookup: its template, %1 the left side and %2 the right. */
+static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    const char *sql = w->def->sql;
+    for (const dorm_vendor_sql *v = w->def->vendor_sql; v && v->vendor; v++)
+        if (strcmp(v->vendor, qs->cx->db->drv->vendor) == 0) sql = v->sql;
+    for (const char *p = sql ? sql : ""; *p; p++) {
+        if (*p == '%' && p[1] == '1') leaf_lhs(s, qs, w);
+        else if (*p == '%' && p[1] == '2') leaf_rhs(s, qs, w);
+        else if (*p == '%' && p[1] == '%') dorm_buf_putc(&s->text, '%');
+        else {
+            dorm_buf_putc(&s->text, *p);
+            continue;
+        }
+        p++;
+    }
+}
+
 static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
-    dorm_buf lhs = DORM_BUF_INIT;
-    if (!year_bounds(s, qs, w)) {
-        leaf_lhs(s, qs, w, w->ntrans, &lhs);
-        dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+    if (w->lookup == DORM_LK__COUNT) {
+        template_leaf(s, qs, w);
+    } else if (!year_bounds(s, qs, w)) {
+        leaf_lhs(s, qs, w);
         switch (w->lookup) {
         case DORM_LK_ISNULL:
             dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
@@ -258,12 +212,12 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
             dorm_value v = w->rhs;
             if (w->rhs_expr) {
                 /* F() on the right: the operator with the expression's SQL in place of "%s". */
-                const char *tmpl = s->d->operators[w->lookup], *p = strstr(tmpl, "%s");
+                const char *tmpl = s->d->operators[w->lookup];
                 dorm_buf_putc(&s->text, ' ');
-                dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
-                if (p) {
-                    expr_sql(s, qs, w->rhs_expr);
-                    dorm_buf_puts(&s->text, p + 2);
+                template_part(s, tmpl, true);
+                if (strstr(tmpl, "%s")) {
+                    dorm_rexpr_sql(s, qs, w->rhs_expr);
+                    template_part(s, tmpl, false);
                 }
                 break;
             }
@@ -282,22 +236,23 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
         }
     }
     /* exclude(col=x) on a nullable column must keep the NULL rows (Django). */
-    if (negated && w->nullable && w->lookup != DORM_LK_ISNULL) {
+    if (negated && w->nullable && w->field && w->lookup != DORM_LK_ISNULL) {
         dorm_buf_puts(&s->text, " AND ");
-        dorm_buf_reset(&lhs);
-        leaf_lhs(s, qs, &(dorm_where){.alias = w->alias, .field = w->field, .ntrans = 0, .lookup = DORM_LK_ISNULL},
-                 0, &lhs);
-        dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+        dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
         dorm_buf_puts(&s->text, " IS NOT NULL");
     }
-    if (lhs.failed) s->failed = true;
-    dorm_buf_free(&lhs);
 }
 
-typedef enum { W_SQL, W_NONE, W_ALL } wres;
+typedef enum { W_SQL = DORM_W_SQL_WRITTEN, W_NONE = DORM_W_SQL_NONE, W_ALL = DORM_W_SQL_ALL } wres;
 
 /* Writes the condition; W_NONE: matches nothing, W_ALL: always true (nothing
  * written in either case). */
+static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
+
+int dorm_where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
+    return (int)where_sql(s, qs, w, negated);
+}
+
 static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     switch (w->kind) {
     case DORM_W_NOTHING:
@@ -307,7 +262,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         return W_SQL;
     case DORM_W_SUBQUERY: {
         size_t mark = s->text.len, pmark = s->nparams;
-        column_sql(s, qs, w->alias, w->field, w->ntrans, w->trans);
+        column_sql(s, qs, w->alias, w->field, w->lhs);
         dorm_buf_puts(&s->text, " IN (");
         bool bare = s->bare_columns;
         s->bare_columns = false;
@@ -410,13 +365,14 @@ static void from_clause(dorm_sql *s, const dorm_qs *qs) {
     }
 }
 
-/* " WHERE ..." or nothing; W_NONE when the query can match no row. */
-static wres where_clause(dorm_sql *s, const dorm_qs *qs) {
+/* " WHERE ..." (or " HAVING ...") of w, or nothing; W_NONE when the query
+ * can match no row. */
+static wres where_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const char *keyword) {
     if (qs->empty) return W_NONE;
-    if (!qs->where) return W_ALL;
+    if (!w) return W_ALL;
     size_t mark = s->text.len;
-    dorm_buf_puts(&s->text, " WHERE ");
-    wres r = where_sql(s, qs, qs->where, false);
+    dorm_buf_puts(&s->text, keyword);
+    wres r = where_sql(s, qs, w, false);
     if (r != W_SQL) {
         s->text.len = mark;
         if (s->text.data) s->text.data[mark] = '\0';
@@ -434,13 +390,11 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, s->d->random_function);
             continue;
         }
-        if (o->ref) {
-            dorm_sql_name(s, o->ref);
-            dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
-            continue;
-        }
-        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
+        if (o->ref) dorm_sql_name(s, o->ref);
+        else column_sql(s, qs, o->alias, o->field, o->expr);
         dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
+        if (o->nulls_first || o->nulls_last)
+            dorm_buf_puts(&s->text, (o->nulls_first != qs->reversed) ? " NULLS FIRST" : " NULLS LAST");
     }
 }
 
@@ -451,11 +405,22 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         return;
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
+        int k = 0;
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
-            if (i) dorm_buf_puts(&s->text, ", ");
-            column_sql(s, qs, c->alias, c->field, c->ntrans, c->trans);
+            if (c->ann) continue;
+            if (k++) dorm_buf_puts(&s->text, ", ");
+            column_sql(s, qs, c->alias, c->field, c->expr);
         }
+        for (int a = 0; a < qs->nann; a++)
+            for (int i = 0; i < qs->ncols; i++) {
+                if (qs->cols[i].ann != a + 1) continue;
+                if (k++) dorm_buf_puts(&s->text, ", ");
+                dorm_rexpr_sql(s, qs, qs->ann[a].e);
+                dorm_buf_puts(&s->text, " AS ");
+                dorm_sql_name(s, qs->ann[a].alias);
+                break;
+            }
         return;
     }
     for (int i = 0, k = 0; i < qs->meta->nfields; i++) {
@@ -473,8 +438,9 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         }
     }
     for (int i = 0; i < qs->nann; i++) {
+        if (qs->ann[i].hidden) continue;
         dorm_buf_puts(&s->text, ", ");
-        expr_sql(s, qs, qs->ann[i].e);
+        dorm_rexpr_sql(s, qs, qs->ann[i].e);
         dorm_buf_puts(&s->text, " AS ");
         dorm_sql_name(s, qs->ann[i].alias);
     }
@@ -486,13 +452,11 @@ static bool selected(const dorm_qs *qs, const dorm_order *o) {
     if (qs->mode != DORM_MODE_OBJECTS) {
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
-            if (c->alias == o->alias && c->field == o->field && c->ntrans == o->ntrans &&
-                memcmp(c->trans, o->trans, sizeof(dorm_extract) * (size_t)o->ntrans) == 0)
-                return true;
+            if (c->alias == o->alias && c->field == o->field && dorm_rexpr_same(c->expr, o->expr)) return true;
         }
         return false;
     }
-    if (o->ntrans) return false;
+    if (o->expr) return false;
     if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
     for (int r = 0; r < qs->nselrel; r++)
         if (qs->selrel[r].alias == o->alias) return true;
@@ -513,49 +477,19 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
         if (!unselected_order(qs, o)) continue;
         dorm_buf_puts(&s->text, ", ");
         if (o->random) dorm_buf_puts(&s->text, s->d->random_function);
-        else column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
+        else column_sql(s, qs, o->alias, o->field, o->expr);
     }
 }
 
-/* GROUP BY of an aggregating annotate(): every selected column that is not
- * an aggregate (what Django writes on backends without group-by-pk), and
- * the columns ordered by (`ordered`: an ORDER BY is written). */
-static void group_clause(dorm_sql *s, const dorm_qs *qs, bool ordered) {
-    if (!qs->group_by || qs->mode != DORM_MODE_OBJECTS) return;
-    dorm_buf_puts(&s->text, " GROUP BY ");
-    int k = 0;
-    for (int i = 0; i < qs->meta->nfields; i++) {
-        if (qs->deferred & ((uint64_t)1 << i)) continue;
-        if (k++) dorm_buf_puts(&s->text, ", ");
-        dorm_sql_col(s, qs->meta->db_table, qs->meta->fields[i].column);
-    }
-    for (int r = 0; r < qs->nselrel; r++) {
-        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
-        for (int i = 0; i < t->nfields; i++) {
-            dorm_buf_puts(&s->text, ", ");
-            dorm_sql_col(s, dorm_alias_name(qs, qs->selrel[r].alias), t->fields[i].column);
-        }
-    }
-    for (int i = 0; i < qs->nann; i++) {
-        if (qs->ann[i].e->aggregate) continue;
-        dorm_buf_puts(&s->text, ", ");
-        expr_sql(s, qs, qs->ann[i].e);
-    }
-    for (int i = 0; ordered && i < qs->norder; i++) {
-        const dorm_order *o = &qs->order[i];
-        if (o->random || !unselected_order(qs, o)) continue;
-        dorm_buf_puts(&s->text, ", ");
-        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
-    }
-}
-
-/* The ordering to apply: explicit order_by(), else Meta.ordering. */
-static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
+/* The ordering to apply: explicit order_by(), else Meta.ordering (*meta
+ * set then). */
+static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
     const char *const *ord = qs->meta->model->ordering;
-    /* Django 3.1+ leaves Meta.ordering out of GROUP BY queries. */
-    if (qs->ordered_explicitly || !ord || !ord[0] || qs->group_by) return qs;
+    *meta = false;
+    if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
     *tmp = *qs;
     if (dorm_order_resolve(tmp, ord)) return NULL;
+    *meta = true;
     return tmp;
 }
 
@@ -566,11 +500,13 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     /* A count keeps the ordering only where it picks the rows of a slice
      * (Django clears it otherwise, and so counts DISTINCT rows without the
      * ordering terms). */
-    bool ordered = what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || (wrap_count && sliced);
+    bool ordered = what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || (wrap_count && sliced), meta = false;
     if (ordered) {
-        qs = with_ordering(qs, &tmp);
+        qs = with_ordering(qs, &tmp, &meta);
         if (!qs) return DORM_EFIELD;
     }
+    const dorm_where *where = qs->where, *having = NULL;
+    if (where && where->aggregate && dorm_split_having(qs->cx, qs->where, false, &where, &having)) return DORM_ENOMEM;
     if (wrap_count) dorm_buf_puts(&s->text, "SELECT COUNT(*) FROM (");
     dorm_buf_puts(&s->text, "SELECT ");
     if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
@@ -585,9 +521,11 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
         if (qs->distinct && ordered && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
     }
     from_clause(s, qs);
-    if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    if (what != DORM_SELECT_EXISTS) group_clause(s, qs, ordered);
-    if (ordered) order_clause(s, qs);
+    if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
+    dorm_group_clause(s, qs, having, ordered, what == DORM_SELECT_EXISTS);
+    if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
+    /* Django 3.1+ groups by Meta.ordering but does not order by it. */
+    if (ordered && !(meta && qs->group_by)) order_clause(s, qs);
     if (what == DORM_SELECT_EXISTS) {
         s->d->limit_offset(&s->text, 1, qs->low);
     } else if (sliced && what != DORM_SELECT_COUNT) {
@@ -596,14 +534,14 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
         s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     }
     if (wrap_count) dorm_buf_puts(&s->text, ") subquery");
-    if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;
+    if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
     return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
 }
 
 /* WHERE of an UPDATE/DELETE: direct when the query has no joins, else
  * "pk IN (SELECT pk ...)" as Django's SQLUpdateCompiler does. */
 static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
-    if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs);
+    if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs, qs->where, " WHERE ");
     if (qs->empty) return W_NONE;
     dorm_buf_puts(&s->text, " WHERE ");
     dorm_sql_name(s, qs->meta->pk->column);
@@ -623,7 +561,7 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         if (i) dorm_buf_puts(&s->text, ", ");
         dorm_sql_name(s, fields[i]->column);
         dorm_buf_puts(&s->text, " = ");
-        if (exprs && exprs[i]) expr_sql(s, qs, exprs[i]);
+        if (exprs && exprs[i]) dorm_rexpr_sql(s, qs, exprs[i]);
         else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
@@ -635,12 +573,12 @@ int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, co
     dorm_buf_puts(&s->text, "SELECT ");
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(&s->text, ", ");
-        expr_sql(s, qs, exprs[i]);
+        dorm_rexpr_sql(s, qs, exprs[i]);
         dorm_buf_puts(&s->text, " AS ");
         dorm_sql_name(s, aliases[i]);
     }
     from_clause(s, qs);
-    if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
+    if (where_clause(s, qs, qs->where, " WHERE ") == W_NONE || s->empty) return DORM_COMPILED_EMPTY;
     return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
 }
 

@@ -16,6 +16,8 @@ typedef struct dorm_sql {
     dorm_ctx *cx;
     bool failed;
     bool bare_columns;   /* "col" instead of "alias"."col" (CHECK constraints) */
+    bool empty;          /* an expression can match no row: the whole query
+                            cannot (Django's EmptyResultSet from inside it)   */
 } dorm_sql;
 
 void dorm_sql_init(dorm_sql *s, dorm_ctx *cx);
@@ -36,6 +38,22 @@ typedef enum dorm_select_what {
 /* Result of compiling: SQL was produced, or the query can match no row
  * (Django's EmptyResultSet) and must not run. */
 enum { DORM_COMPILED = 0, DORM_COMPILED_EMPTY = 1 };
+
+/* Writes the condition w (negated: under an odd number of NOTs, for the
+ * exclude() NULL guard).  DORM_W_SQL_WRITTEN, or DORM_W_SQL_NONE when it
+ * matches no row / DORM_W_SQL_ALL when it matches every row (nothing is
+ * written then). */
+enum { DORM_W_SQL_WRITTEN = 0, DORM_W_SQL_NONE, DORM_W_SQL_ALL };
+int dorm_where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
+
+/* Splits w (under `negated` NOTs) into what goes to WHERE and what to HAVING
+ * (Django's WhereNode.split_having); either may be NULL.  0 or DORM_ENOMEM. */
+int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
+                      const dorm_where **having);
+/* Writes " GROUP BY ..." of an aggregating qs (nothing otherwise): `having`
+ * the HAVING part of its conditions, `ordered` whether its ordering terms
+ * (also Meta.ordering) count, `exists` for exists()'s SELECT (1). */
+void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists);
 
 /* SELECT for qs.  DORM_COMPILED, DORM_COMPILED_EMPTY, or a negative error. */
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);

@@ -22,14 +22,9 @@ dorm_qs *dorm_qs_m2m(dorm_qs *qs, const dorm_rel *rel, dorm_value key, bool sele
     if (dorm_where_and(c, w)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
     if (!select_key) return c;
     dorm_ann *all = dorm_alloc(c->cx, sizeof(dorm_ann) * ((size_t)c->nann + 1));
-    dorm_rexpr *e = dorm_alloc(c->cx, sizeof *e);
+    dorm_rexpr *e = dorm_rexpr_col(c, a, rel->fk);
     if (!all || !e) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
     if (c->nann) memcpy(all, c->ann, sizeof(dorm_ann) * (size_t)c->nann);
-    memset(e, 0, sizeof *e);
-    e->kind = DORM_E_F;
-    e->alias = a;
-    e->field = rel->fk;
-    e->out = rel->fk->value_kind;
     dorm_ann *an = &all[c->nann];
     memset(an, 0, sizeof *an);
     an->alias = DORM_M2M_KEY;

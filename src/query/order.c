@@ -33,9 +33,7 @@ static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int
      * and a relation to a model without one order by the key column. */
     const char *const *ord = p.relation ? p.field->target->model->ordering : NULL;
     if (!ord || !ord[0] || depth > 8) {
-        dorm_order o = {.alias = p.alias, .field = p.field, .desc = desc, .ntrans = p.ntrans};
-        memcpy(o.trans, p.trans, sizeof p.trans);
-        return push(qs, l, o);
+        return push(qs, l, (dorm_order){.alias = p.alias, .field = p.field, .desc = desc, .expr = p.expr});
     }
     for (size_t i = 0; ord[i]; i++) {
         const char *o = ord[i];

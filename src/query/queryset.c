@@ -165,9 +165,8 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             cols[i].alias = p.alias;
             cols[i].field = p.field;
             cols[i].name = fields[i];
-            cols[i].ntrans = p.ntrans;
-            memcpy(cols[i].trans, p.trans, sizeof p.trans);
-            cols[i].out = p.ntrans ? transformed(c, fields[i], dorm_path_kind(p.field, p.ntrans, p.trans)) : p.field;
+            cols[i].expr = p.expr;
+            cols[i].out = p.expr ? transformed(c, fields[i], p.expr->vkind) : p.field;
             if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         } else {
             cols[i].field = cols[i].out = &m->fields[i];

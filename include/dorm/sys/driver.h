@@ -153,6 +153,31 @@ typedef struct dorm_table_def {
     const dorm_check_def *checks;
 } dorm_table_def;
 
+/* A function being written by a dialect's code (dorm_func_sql.write), for
+ * what a template cannot say (Django's as_<vendor> methods): text goes to
+ * `out`, arguments and bound values through the callbacks, which keep the
+ * parameters in the order of the text.  `kind` is the function's output
+ * field and `target` the column type a Cast converts to (else NULL).
+ * tmpl(w, NULL) writes the function as Django's base class does. */
+typedef struct dorm_sqlw {
+    dorm_buf *out;
+    int nargs;
+    dorm_kind kind;
+    const struct dorm_column_def *target;
+    void (*arg)(struct dorm_sqlw *w, int i);                 /* argument i (0-based)  */
+    void (*param)(struct dorm_sqlw *w, const dorm_value *v); /* a bound value         */
+    void (*tmpl)(struct dorm_sqlw *w, const char *sql);      /* a dorm_func_def template */
+    void *impl;
+} dorm_sqlw;
+
+/* How this backend spells a built-in function (by its name, "StrIndex"):
+ * a template as dorm_func_def.sql has them, or code. */
+typedef struct dorm_func_sql {
+    const char *name;
+    const char *sql;
+    void (*write)(dorm_sqlw *w);
+} dorm_func_sql;
+
 typedef enum dorm_param_style {
     DORM_PARAM_QMARK = 0,   /* ?  */
     DORM_PARAM_DOLLAR       /* $1 */
@@ -253,6 +278,19 @@ typedef struct dorm_dialect {
     int in_list_max;
     const char *in_array;
     bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
+    /* Built-in functions spelled differently from Django's base Func here
+     * (Greatest is MAX() on SQLite), ending with {NULL}; NULL: none. */
+    const dorm_func_sql *functions;
+    /* Aggregates take FILTER (WHERE ...) (Django's
+     * supports_aggregate_filter_clause); otherwise filter= becomes
+     * CASE WHEN ... THEN x ELSE NULL END inside the aggregate. */
+    bool aggregate_filter;
+    /* The type Cast() gives a CharField without max_length ("text"). */
+    const char *cast_char_type;
+    /* Wraps the SQL of an arithmetic or function result whose output field
+     * is a DecimalField ("CAST(%s AS NUMERIC)": Django's SQLiteNumericMixin),
+     * or NULL. */
+    const char *decimal_result_cast;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

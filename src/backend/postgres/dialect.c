@@ -228,6 +228,13 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Django's as_postgresql spellings. */
+static const dorm_func_sql pg_functions[] = {
+    {"StrIndex", "STRPOS(%*)", NULL},
+    {"Now", "STATEMENT_TIMESTAMP()", NULL},
+    {NULL, NULL, NULL},
+};
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -289,4 +296,7 @@ const dorm_dialect dorm_pg_dialect = {
     .in_list_max = 999,
     .in_array = "= ANY(%s)",
     .array_param = pg_array_param,
+    .functions = pg_functions,
+    .aggregate_filter = true,
+    .cast_char_type = "varchar",
 };

@@ -221,6 +221,87 @@ static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Django's Left.as_sqlite: SUBSTR(x, 1, n), the 1 bound. */
+static void sq_left(dorm_sqlw *w)
+{
+    static const dorm_value one = DORM_VINT(1);
+    dorm_buf_puts(w->out, "SUBSTR(");
+    w->arg(w, 0);
+    dorm_buf_puts(w->out, ", ");
+    w->param(w, &one);
+    dorm_buf_puts(w->out, ", ");
+    w->arg(w, 1);
+    dorm_buf_putc(w->out, ')');
+}
+
+/* Django's Right.as_sqlite: SUBSTR(x, (n * -1)), the -1 bound. */
+static void sq_right(dorm_sqlw *w)
+{
+    static const dorm_value minus_one = DORM_VINT(-1);
+    dorm_buf_puts(w->out, "SUBSTR(");
+    w->arg(w, 0);
+    dorm_buf_puts(w->out, ", (");
+    w->arg(w, 1);
+    dorm_buf_puts(w->out, " * ");
+    w->param(w, &minus_one);
+    dorm_buf_puts(w->out, "))");
+}
+
+/* Django's ConcatPair.as_sqlite: COALESCE(a, '') || COALESCE(b, ''), the
+ * empty strings bound, so that a NULL side does not make the whole NULL. */
+static void sq_concat_pair(dorm_sqlw *w)
+{
+    static const dorm_value empty = DORM_VTEXT("");
+    for (int i = 0; i < w->nargs; i++) {
+        if (i) dorm_buf_puts(w->out, " || ");
+        dorm_buf_puts(w->out, "COALESCE(");
+        w->arg(w, i);
+        dorm_buf_puts(w->out, ", ");
+        w->param(w, &empty);
+        dorm_buf_putc(w->out, ')');
+    }
+}
+
+/* Django's Cast.as_sqlite: datetimes and times through strftime (CAST would
+ * drop the fraction of a second), dates through date(). */
+static void sq_cast(dorm_sqlw *w)
+{
+    static const dorm_value datetime_format = DORM_VTEXT("%Y-%m-%d %H:%M:%f"), time_format = DORM_VTEXT("%H:%M:%f");
+    switch (w->target->kind) {
+    case DORM_KIND_DATETIME:
+    case DORM_KIND_TIME:
+        dorm_buf_puts(w->out, "strftime(");
+        w->param(w, w->target->kind == DORM_KIND_TIME ? &time_format : &datetime_format);
+        dorm_buf_puts(w->out, ", ");
+        w->arg(w, 0);
+        dorm_buf_putc(w->out, ')');
+        return;
+    case DORM_KIND_DATE:
+        dorm_buf_puts(w->out, "date(");
+        w->arg(w, 0);
+        dorm_buf_putc(w->out, ')');
+        return;
+    default:
+        w->tmpl(w, NULL);
+    }
+}
+
+/* Django's as_sqlite spellings (and its sqlite3 combine_expression for
+ * the power operator). */
+static const dorm_func_sql sq_functions[] = {
+    {"Greatest", "MAX(%*)", NULL},
+    {"Least", "MIN(%*)", NULL},
+    {"Substr", "SUBSTR(%*)", NULL},
+    {"Left", NULL, sq_left},
+    {"Right", NULL, sq_right},
+    {"Chr", "CHAR(%*)", NULL},
+    {"Ord", "UNICODE(%*)", NULL},
+    {"ConcatPair", NULL, sq_concat_pair},
+    {"Cast", NULL, sq_cast},
+    {"^", "POWER(%1,%2)", NULL},
+    {NULL, NULL, NULL},
+};
+
 const dorm_dialect dorm_sqlite_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_QMARK,
@@ -273,4 +354,10 @@ const dorm_dialect dorm_sqlite_dialect = {
     .in_list_max = 999,
     .in_array = "IN (SELECT value FROM json_each(%s))",
     .array_param = sq_array_param,
+    .functions = sq_functions,
+    /* FILTER (WHERE ...) is SQLite's since 3.30 (Django's
+     * supports_aggregate_filter_clause); Debian's is newer. */
+    .aggregate_filter = true,
+    .cast_char_type = "text",
+    .decimal_result_cast = "CAST(%s AS NUMERIC)",
 };

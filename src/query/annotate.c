@@ -1,0 +1,107 @@
+/* annotate.c - the QuerySet calls that add to what a query selects:
+ * annotate() (aliases checked against DESIGN.md's allowlist), only() and
+ * defer(). */
+#include <string.h>
+
+#include "query/query.h"
+
+const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n) {
+    for (int i = 0; i < qs->nann; i++)
+        if (strncmp(qs->ann[i].alias, alias, n) == 0 && qs->ann[i].alias[n] == '\0') return &qs->ann[i];
+    return NULL;
+}
+
+/* Aliases name columns in SQL: identifier characters only (DESIGN.md's
+ * allowlist), and no longer than the backend keeps a name, which it would
+ * otherwise cut silently (PostgreSQL: 63 bytes). */
+int dorm_alias_check(dorm_ctx *cx, const char *a) {
+    if (!a) return dorm_fail(cx, DORM_EVALUE, "Complex annotations require an alias");
+    size_t n = strlen(a);
+    bool ok = n > 0 && ((a[0] >= 'A' && a[0] <= 'Z') || (a[0] >= 'a' && a[0] <= 'z') || a[0] == '_');
+    for (size_t i = 1; ok && i < n; i++)
+        ok = (a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') || a[i] == '_';
+    int max = cx->db->dialect->max_name_length ? cx->db->dialect->max_name_length : 200;
+    if (ok && n <= (size_t)max) return DORM_OK;
+    /* The alias as it may be shown: bytes that are not printable ASCII escaped. */
+    dorm_buf shown = DORM_BUF_INIT;
+    for (size_t i = 0; i < n && i < 80; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (c < 0x20 || c >= 0x7f || c == '\\') dorm_buf_printf(&shown, "\\x%02x", c);
+        else dorm_buf_putc(&shown, (char)c);
+    }
+    if (n > 80) dorm_buf_puts(&shown, "...");
+    int rc = ok ? dorm_fail(cx, DORM_EVALUE, "Column alias '%s' is longer than %d characters, the longest name this "
+                                           "database keeps.", shown.data ? shown.data : "", max)
+                : dorm_fail(cx, DORM_EVALUE, "Column alias '%s' is not allowed: an alias is a letter or underscore "
+                                           "followed by letters, digits and underscores.", shown.data ? shown.data : "");
+    dorm_buf_free(&shown);
+    return rc;
+}
+
+void dorm_ann_describe(dorm_ann *a) {
+    a->field.name = a->alias;
+    a->field.kind = dorm_read_kind(a->e->vkind);
+    a->field.size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
+    a->field.decimal_places = a->e->decimal_places;
+    a->field.null = true;
+    a->fm.f = &a->field;
+    a->fm.column = a->alias;
+    a->fm.attname = a->alias;
+    a->fm.value_kind = a->field.kind;
+}
+
+dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
+    if (!qs || qs->err) return qs;
+    dorm_qs *c = dorm_qs_clone(qs);
+    if (!c) return NULL;
+    if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot annotate a query once a slice has been taken.");
+    if (c->mode != DORM_MODE_OBJECTS) return dorm_qs_fail(c, DORM_ENOTSUPPORTED, "%s", DORM_VALUES_ANNOTATE);
+    size_t n = 0;
+    while (anns && anns[n]) n++;
+    dorm_ann *all = dorm_alloc(c->cx, sizeof(dorm_ann) * ((size_t)c->nann + n + 1));
+    if (!all) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    if (c->nann) memcpy(all, c->ann, sizeof(dorm_ann) * (size_t)c->nann);
+    for (size_t i = 0; i < n; i++) {
+        const char *alias = anns[i]->alias ? anns[i]->alias : dorm_default_alias(c->cx, anns[i]->expr);
+        if (dorm_alias_check(c->cx, alias)) return dorm_qs_fail(c, DORM_EVALUE, "%s", dorm_errmsg(c->cx));
+        if (dorm_qs_annotation(c, alias, strlen(alias)) || dorm_meta_field(c->meta, alias) ||
+            dorm_meta_reverse(c->meta, alias, strlen(alias)))
+            return dorm_qs_fail(c, DORM_EVALUE, "The annotation '%s' conflicts with a field on the model.", alias);
+        dorm_ann *a = &all[c->nann];
+        memset(a, 0, sizeof *a);
+        if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+        if (dorm_expr_resolve(c, anns[i]->expr, &a->e) || dorm_rexpr_output(c, a->e)) return c;
+        dorm_ann_describe(a);
+        c->nann++;
+        c->ann = all;
+        if (a->e->aggregate) c->group_by = true;
+    }
+    return c;
+}
+
+static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
+    if (!qs || qs->err) return qs;
+    dorm_qs *c = dorm_qs_clone(qs);
+    if (!c) return NULL;
+    uint64_t named = 0;
+    for (size_t i = 0; fields && fields[i]; i++) {
+        const dorm_fmeta *fm = strcmp(fields[i], "pk") == 0 ? c->meta->pk : dorm_meta_field(c->meta, fields[i]);
+        if (!fm)
+            return dorm_qs_fail(c, DORM_EFIELD, "%s has no field named '%s'", c->meta->model->name, fields[i]);
+        named |= (uint64_t)1 << fm->index;
+    }
+    uint64_t all = c->meta->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << c->meta->nfields) - 1);
+    /* defer() adds to what is deferred; only() replaces an earlier only() but
+     * keeps fields an earlier defer() left out (Django). */
+    if (only) {
+        c->deferred = (all & ~named) | (c->only_mode ? 0 : c->deferred);
+        c->only_mode = true;
+    } else {
+        c->deferred |= named;
+    }
+    c->deferred &= ~((uint64_t)1 << c->meta->pk->index);
+    return c;
+}
+
+dorm_qs *dorm_qs_only(dorm_qs *qs, const char *const *fields) { return load_fields(qs, fields, true); }
+dorm_qs *dorm_qs_defer(dorm_qs *qs, const char *const *fields) { return load_fields(qs, fields, false); }

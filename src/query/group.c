@@ -1,0 +1,199 @@
+/* group.c - GROUP BY and HAVING of aggregating queries, built as Django's
+ * compiler builds them (get_group_by): the minimal set values() asked for,
+ * every selected column or non-aggregate expression, the ordering terms and
+ * the columns HAVING reads, each written once; and the split of a where tree
+ * into its WHERE and HAVING parts (WhereNode.split_having). */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "query/compiler.h"
+
+/* ---- HAVING ---- */
+
+static dorm_where *copy_node(dorm_ctx *cx, const dorm_where *w, const dorm_where **kids, int n) {
+    dorm_where *c = dorm_alloc(cx, sizeof *c);
+    if (!c) return NULL;
+    *c = *w;
+    c->kids = kids;
+    c->n = n;
+    return c;
+}
+
+int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
+                      const dorm_where **having) {
+    *where = *having = NULL;
+    if (!w->aggregate) {
+        *where = w;
+        return DORM_OK;
+    }
+    bool is_not = w->kind == DORM_W_NOT, in_negated = negated != is_not;
+    /* An OR (or a negated AND) with an aggregate in it cannot be split. */
+    bool whole = w->kind == DORM_W_LEAF || w->kind == DORM_W_SUBQUERY || (in_negated && w->kind != DORM_W_OR) ||
+                 (!in_negated && w->kind == DORM_W_OR);
+    if (whole) {
+        *having = w;
+        return DORM_OK;
+    }
+    const dorm_where **wk = dorm_alloc(cx, sizeof *wk * (size_t)w->n), **hk = dorm_alloc(cx, sizeof *hk * (size_t)w->n);
+    if (!wk || !hk) return DORM_ENOMEM;
+    int nw = 0, nh = 0;
+    for (int i = 0; i < w->n; i++) {
+        const dorm_where *a, *b;
+        int rc = dorm_split_having(cx, w->kids[i], in_negated, &a, &b);
+        if (rc) return rc;
+        if (a) wk[nw++] = a;
+        if (b) hk[nh++] = b;
+    }
+    if (nw && !(*where = copy_node(cx, w, wk, nw))) return DORM_ENOMEM;
+    if (nh && !(*having = copy_node(cx, w, hk, nh))) return DORM_ENOMEM;
+    if (*where) ((dorm_where *)*where)->aggregate = false;
+    return DORM_OK;
+}
+
+/* ---- GROUP BY ---- */
+
+typedef struct gitem {
+    size_t off, len, poff, np;
+} gitem;
+
+typedef struct gbuild {
+    dorm_sql *s;
+    const dorm_qs *qs;
+    gitem *items;
+    int n, cap;
+    size_t mark, pmark;
+} gbuild;
+
+/* Whether two pieces of SQL are the same but for the numbers of $n
+ * placeholders (their parameters are compared apart). */
+static bool same_sql(const char *a, size_t an, const char *b, size_t bn) {
+    size_t i = 0, j = 0;
+    while (i < an && j < bn) {
+        if (a[i] == '$' && b[j] == '$') {
+            i++, j++;
+            while (i < an && a[i] >= '0' && a[i] <= '9') i++;
+            while (j < bn && b[j] >= '0' && b[j] <= '9') j++;
+            continue;
+        }
+        if (a[i++] != b[j++]) return false;
+    }
+    return i == an && j == bn;
+}
+
+static void begin(gbuild *g) {
+    g->mark = g->s->text.len;
+    g->pmark = g->s->nparams;
+    dorm_buf_puts(&g->s->text, g->n ? ", " : " GROUP BY ");
+}
+
+/* Keeps the item just written unless an earlier one wrote the same SQL with
+ * the same parameters (Django dedupes GROUP BY terms that way). */
+static void end(gbuild *g) {
+    dorm_sql *s = g->s;
+    size_t off = g->mark + (g->n ? 2 : 10), len = s->text.len - off, np = s->nparams - g->pmark;
+    for (int i = 0; i < g->n && !s->text.failed; i++) {
+        const gitem *it = &g->items[i];
+        bool same = np == it->np && same_sql(s->text.data + off, len, s->text.data + it->off, it->len);
+        for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[g->pmark + k], &s->params[it->poff + k]);
+        if (!same) continue;
+        s->text.len = g->mark;
+        s->text.data[g->mark] = '\0';
+        s->nparams = g->pmark;
+        return;
+    }
+    if (g->n == g->cap) {
+        int cap = g->cap ? g->cap * 2 : 16;
+        gitem *items = dorm_mem_realloc(g->items, sizeof *items * (size_t)cap);
+        if (!items) {
+            s->failed = true;
+            return;
+        }
+        g->items = items;
+        g->cap = cap;
+    }
+    g->items[g->n++] = (gitem){off, len, g->pmark, np};
+}
+
+static void add_col(gbuild *g, int alias, const dorm_fmeta *field) {
+    begin(g);
+    dorm_sql_col(g->s, dorm_alias_name(g->qs, alias), field->column);
+    end(g);
+}
+
+static void add_expr(gbuild *g, const dorm_rexpr *e) {
+    begin(g);
+    dorm_rexpr_sql(g->s, g->qs, e);
+    end(g);
+}
+
+/* Django's get_group_by_cols: a column or a non-aggregate expression groups
+ * as itself, a value and an aggregate not at all, an expression holding an
+ * aggregate by what its other parts read. */
+static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
+    if (!e || e->ops == &dorm_node_value || e->ops == &dorm_node_star || e->is_aggregate) return;
+    if (e->ops == &dorm_node_ref) {
+        add_group_cols(g, e->target);
+        return;
+    }
+    if (!e->aggregate) {
+        add_expr(g, e);
+        return;
+    }
+    for (int i = 0; i < e->nargs; i++) add_group_cols(g, e->args[i]);
+}
+
+static void add_where_cols(gbuild *g, const dorm_where *w) {
+    if (!w) return;
+    if (w->kind != DORM_W_LEAF) {
+        for (int i = 0; i < w->n; i++) add_where_cols(g, w->kids[i]);
+        return;
+    }
+    if (w->lhs) add_group_cols(g, w->lhs);
+    else if (w->field) add_col(g, w->alias, w->field);
+    add_group_cols(g, w->rhs_expr);
+}
+
+static bool selected_ann(const dorm_qs *qs, int i) {
+    if (qs->mode == DORM_MODE_OBJECTS) return !qs->ann[i].hidden;
+    for (int k = 0; k < qs->ncols; k++)
+        if (qs->cols[k].ann == i + 1) return true;
+    return false;
+}
+
+void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists) {
+    if (!qs->group_by) return;
+    gbuild g = {.s = s, .qs = qs};
+    for (int i = 0; i < qs->ngroup; i++) add_group_cols(&g, qs->group[i]);
+    if (qs->mode == DORM_MODE_OBJECTS && !qs->ngroup) {
+        /* exists() groups by every concrete field (Django's add_fields). */
+        for (int i = 0; i < qs->meta->nfields; i++)
+            if (exists || !(qs->deferred & ((uint64_t)1 << i))) add_col(&g, 0, &qs->meta->fields[i]);
+        for (int r = 0; !exists && r < qs->nselrel; r++) {
+            const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
+            for (int i = 0; i < t->nfields; i++) add_col(&g, qs->selrel[r].alias, &t->fields[i]);
+        }
+    } else if (qs->mode != DORM_MODE_OBJECTS && !exists) {
+        for (int i = 0; i < qs->ncols; i++) {
+            const dorm_col *c = &qs->cols[i];
+            if (c->ann) continue;
+            if (c->expr) add_group_cols(&g, c->expr);
+            else add_col(&g, c->alias, c->field);
+        }
+    }
+    /* exists() selects nothing of values(): only its GROUP BY list stays. */
+    for (int i = 0; i < qs->nann && (!exists || qs->mode == DORM_MODE_OBJECTS); i++)
+        if (selected_ann(qs, i)) add_group_cols(&g, qs->ann[i].e);
+    for (int i = 0; ordered && i < qs->norder; i++) {
+        const dorm_order *o = &qs->order[i];
+        if (o->random || o->ref) continue;
+        if (o->expr) add_group_cols(&g, o->expr);
+        else add_col(&g, o->alias, o->field);
+    }
+    add_where_cols(&g, having);
+    if (exists) {
+        begin(&g);
+        dorm_buf_puts(&s->text, "(1)");
+        end(&g);
+    }
+    dorm_mem_free(g.items);
+}
