@@ -124,6 +124,11 @@ void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
 dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns);
 #define DORM__NAMEDLIST(...) ((const dorm_named *const[]){__VA_ARGS__, NULL})
 #define dorm_annotate(qs, ...) dorm_qs_annotate((qs), DORM__NAMEDLIST(__VA_ARGS__))
+/* alias(name=expression, ...): an annotation that filter(), order_by() and
+ * later annotations can use by name but that is not selected (Django's
+ * alias()); an aggregate one groups the query as annotate() does. */
+dorm_qs *dorm_qs_alias(dorm_qs *qs, const dorm_named *const *anns);
+#define dorm_alias(qs, ...) dorm_qs_alias((qs), DORM__NAMEDLIST(__VA_ARGS__))
 /* The value of annotation `alias` on an object fetched from an annotated
  * QuerySet, or NULL if it has none. */
 const dorm_value *dorm_annotation(const void *obj, const char *alias);

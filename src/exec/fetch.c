@@ -38,7 +38,7 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (size_t)qs->ncols);
     if (!row || !vals) return NULL;
     for (int i = 0; i < qs->ncols; i++)
-        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, i, &vals[i])) return NULL;
+        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, qs->cols[i].pos, &vals[i])) return NULL;
     row->n = (size_t)qs->ncols;
     row->names = qs->col_names;
     row->values = vals;

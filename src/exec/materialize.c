@@ -175,7 +175,7 @@ dorm_obj_ext *dorm_obj_ext_of(void *obj) {
 const dorm_value *dorm_annotation(const void *obj, const char *alias) {
     const dorm_obj_ext *x = obj ? ((const dorm_object *)obj)->ext : NULL;
     for (int i = 0; x && i < x->nann; i++)
-        if (strcmp(x->ann[i].alias, alias) == 0) return &x->values[i];
+        if (!x->ann[i].hidden && strcmp(x->ann[i].alias, alias) == 0) return &x->values[i];
     return NULL;
 }
 
@@ -227,8 +227,11 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
             dorm_fail(cx, DORM_ENOMEM, "out of memory");
             return NULL;
         }
-        for (int i = 0; i < qs->nann; i++)
-            if (dorm_read_value(cx, arena, &qs->ann[i].fm, cs, col + i, &vals[i])) return NULL;
+        for (int i = 0; i < qs->nann; i++) {
+            /* An alias() is not selected: it reads as no value. */
+            if (qs->ann[i].hidden) vals[i] = dorm_v_null();
+            else if (dorm_read_value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i])) return NULL;
+        }
         x->nann = qs->nann;
         x->ann = qs->ann;
         x->values = vals;

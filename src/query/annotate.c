@@ -1,6 +1,7 @@
 /* annotate.c - the QuerySet calls that add to what a query selects:
- * annotate() (aliases checked against DESIGN.md's allowlist), only() and
- * defer(). */
+ * annotate() and alias() (aliases checked against DESIGN.md's allowlist;
+ * values() QuerySets grouped by their columns, as Django's set_group_by),
+ * only() and defer(). */
 #include <string.h>
 
 #include "query/query.h"
@@ -50,34 +51,118 @@ void dorm_ann_describe(dorm_ann *a) {
     a->fm.value_kind = a->field.kind;
 }
 
-dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) {
+bool dorm_ann_selected(const dorm_qs *qs, int i) {
+    if (qs->mode == DORM_MODE_OBJECTS) return !qs->ann[i].hidden;
+    for (int k = 0; k < qs->ncols; k++)
+        if (qs->cols[k].ann == i + 1) return true;
+    return false;
+}
+
+void dorm_cols_place(dorm_qs *qs) {
+    dorm_col *cols = (dorm_col *)qs->cols;
+    int pos = 0;
+    for (int i = 0; i < qs->ncols; i++)
+        if (!cols[i].ann) cols[i].pos = pos++;
+    for (int a = 0; a < qs->nann; a++)
+        for (int i = 0; i < qs->ncols; i++)
+            if (cols[i].ann == a + 1) {
+                cols[i].pos = pos++;
+                break;
+            }
+}
+
+/* Django's set_group_by at values().annotate(): the values() columns and
+ * what the selected annotations group by. */
+static int group_by_values(dorm_qs *c) {
+    const dorm_rexpr **group = dorm_alloc(c->cx, sizeof *group * (size_t)(c->ncols + 1));
+    if (!group) return DORM_ENOMEM;
+    int n = 0;
+    for (int i = 0; i < c->ncols; i++) {
+        const dorm_col *col = &c->cols[i];
+        if (col->ann) continue;
+        if (!(group[n++] = col->expr ? col->expr : dorm_rexpr_col(c, col->alias, col->field))) return DORM_ENOMEM;
+    }
+    for (int a = 0; a < c->nann; a++)
+        if (dorm_ann_selected(c, a)) group[n++] = c->ann[a].e;
+    c->group = group;
+    c->ngroup = n;
+    return DORM_OK;
+}
+
+/* A values() QuerySet selects its new annotations after its columns. */
+static int select_annotations(dorm_qs *c, int first) {
+    dorm_col *cols = dorm_alloc(c->cx, sizeof *cols * (size_t)(c->ncols + c->nann - first));
+    const char **names = dorm_alloc(c->cx, sizeof *names * (size_t)(c->ncols + c->nann - first + 1));
+    if (!cols || !names) return DORM_ENOMEM;
+    memcpy(cols, c->cols, sizeof *cols * (size_t)c->ncols);
+    memcpy(names, c->col_names, sizeof *names * (size_t)c->ncols);
+    int n = c->ncols;
+    for (int a = first; a < c->nann; a++) {
+        memset(&cols[n], 0, sizeof cols[n]);
+        cols[n].ann = a + 1;
+        cols[n].name = names[n] = c->ann[a].alias;
+        cols[n].out = &c->ann[a].fm;
+        n++;
+    }
+    names[n] = NULL;
+    c->cols = cols;
+    c->col_names = names;
+    c->ncols = n;
+    dorm_cols_place(c);
+    return DORM_OK;
+}
+
+/* Whether `alias` clashes with what the QuerySet already names: the
+ * model's fields and relations, or a values() QuerySet's columns (Django
+ * checks _fields then), and its annotations. */
+static bool clashes(const dorm_qs *c, const char *alias) {
+    if (dorm_qs_annotation(c, alias, strlen(alias))) return true;
+    if (c->mode == DORM_MODE_OBJECTS)
+        return dorm_meta_field(c->meta, alias) || dorm_meta_reverse(c->meta, alias, strlen(alias));
+    for (int i = 0; i < c->ncols; i++)
+        if (strcmp(c->cols[i].name, alias) == 0) return true;
+    return false;
+}
+
+static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden) {
     if (!qs || qs->err) return qs;
     dorm_qs *c = dorm_qs_clone(qs);
     if (!c) return NULL;
-    if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot annotate a query once a slice has been taken.");
-    if (c->mode != DORM_MODE_OBJECTS) return dorm_qs_fail(c, DORM_ENOTSUPPORTED, "%s", DORM_VALUES_ANNOTATE);
+    if (c->low > 0 || c->high >= 0)
+        return dorm_qs_fail(c, DORM_EVALUE, "Cannot %s a query once a slice has been taken.", hidden ? "alias" : "annotate");
     size_t n = 0;
     while (anns && anns[n]) n++;
     dorm_ann *all = dorm_alloc(c->cx, sizeof(dorm_ann) * ((size_t)c->nann + n + 1));
     if (!all) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
     if (c->nann) memcpy(all, c->ann, sizeof(dorm_ann) * (size_t)c->nann);
+    int first = c->nann;
+    bool aggregates = false;
     for (size_t i = 0; i < n; i++) {
         const char *alias = anns[i]->alias ? anns[i]->alias : dorm_default_alias(c->cx, anns[i]->expr);
         if (dorm_alias_check(c->cx, alias)) return dorm_qs_fail(c, DORM_EVALUE, "%s", dorm_errmsg(c->cx));
-        if (dorm_qs_annotation(c, alias, strlen(alias)) || dorm_meta_field(c->meta, alias) ||
-            dorm_meta_reverse(c->meta, alias, strlen(alias)))
+        if (clashes(c, alias))
             return dorm_qs_fail(c, DORM_EVALUE, "The annotation '%s' conflicts with a field on the model.", alias);
         dorm_ann *a = &all[c->nann];
         memset(a, 0, sizeof *a);
+        a->hidden = hidden;
         if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         if (dorm_expr_resolve(c, anns[i]->expr, &a->e) || dorm_rexpr_output(c, a->e)) return c;
         dorm_ann_describe(a);
         c->nann++;
         c->ann = all;
-        if (a->e->aggregate) c->group_by = true;
+        aggregates = aggregates || a->e->aggregate;
     }
-    return c;
+    int rc = DORM_OK;
+    if (c->mode != DORM_MODE_OBJECTS && !hidden) rc = select_annotations(c, first);
+    if (aggregates) {
+        c->group_by = true;
+        if (!rc && c->mode != DORM_MODE_OBJECTS) rc = group_by_values(c);
+    }
+    return rc ? dorm_qs_fail(c, rc, "out of memory") : c;
 }
+
+dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) { return annotate(qs, anns, false); }
+dorm_qs *dorm_qs_alias(dorm_qs *qs, const dorm_named *const *anns) { return annotate(qs, anns, true); }
 
 static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
     if (!qs || qs->err) return qs;

@@ -17,7 +17,57 @@ void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
 void dorm_sql_free(dorm_sql *s) {
     dorm_buf_free(&s->text);
     dorm_mem_free(s->params);
+    dorm_mem_free(s->shared);
     s->params = NULL;
+    s->shared = NULL;
+}
+
+bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn) {
+    size_t i = 0, j = 0;
+    while (i < an && j < bn) {
+        if (a[i] == '$' && b[j] == '$') {
+            i++, j++;
+            while (i < an && a[i] >= '0' && a[i] <= '9') i++;
+            while (j < bn && b[j] >= '0' && b[j] <= '9') j++;
+            continue;
+        }
+        if (a[i++] != b[j++]) return false;
+    }
+    return i == an && j == bn;
+}
+
+void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark) {
+    size_t len = s->text.len - mark, np = s->nparams - pmark;
+    if (s->d->param_style != DORM_PARAM_DOLLAR || !np || s->text.failed) return;
+    for (int i = 0; i < s->nshared; i++) {
+        const dorm_sql_span *sp = &s->shared[i];
+        bool same = sp->np == np && dorm_sql_same(s->text.data + mark, len, s->text.data + sp->off, sp->len);
+        for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[pmark + k], &s->params[sp->poff + k]);
+        if (!same) continue;
+        char *copy = dorm_mem_alloc(sp->len + 1);
+        if (!copy) {
+            s->failed = true;
+            return;
+        }
+        memcpy(copy, s->text.data + sp->off, sp->len);
+        s->text.len = mark;
+        s->text.data[mark] = '\0';
+        s->nparams = pmark;
+        dorm_buf_put(&s->text, copy, sp->len);
+        dorm_mem_free(copy);
+        return;
+    }
+    if (s->nshared == s->capshared) {
+        int cap = s->capshared ? s->capshared * 2 : 8;
+        dorm_sql_span *sh = dorm_mem_realloc(s->shared, sizeof *sh * (size_t)cap);
+        if (!sh) {
+            s->failed = true;
+            return;
+        }
+        s->shared = sh;
+        s->capshared = cap;
+    }
+    s->shared[s->nshared++] = (dorm_sql_span){mark, len, pmark, np};
 }
 
 void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
@@ -68,6 +118,14 @@ static void template_part(dorm_sql *s, const char *tmpl, bool before) {
 static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
     if (expr) dorm_rexpr_sql(s, qs, expr);
     else dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
+}
+
+/* A column or expression of the SELECT, GROUP BY or ORDER BY lists, whose
+ * repetitions must bind the same parameters (dorm_sql_share). */
+static void shared_column(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
+    size_t mark = s->text.len, pmark = s->nparams;
+    column_sql(s, qs, alias, field, expr);
+    if (expr) dorm_sql_share(s, mark, pmark);
 }
 
 /* The left-hand side of a leaf: the column or its expression, inside the
@@ -390,8 +448,11 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, s->d->random_function);
             continue;
         }
-        if (o->ref) dorm_sql_name(s, o->ref);
-        else column_sql(s, qs, o->alias, o->field, o->expr);
+        const dorm_ann *a = o->ref ? dorm_qs_annotation(qs, o->ref, strlen(o->ref)) : NULL;
+        /* A selected annotation is ordered by its alias, another by its expression (Django). */
+        if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
+        else if (o->ref) dorm_sql_name(s, o->ref);
+        else shared_column(s, qs, o->alias, o->field, o->expr);
         dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
         if (o->nulls_first || o->nulls_last)
             dorm_buf_puts(&s->text, (o->nulls_first != qs->reversed) ? " NULLS FIRST" : " NULLS LAST");
@@ -410,13 +471,13 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
             const dorm_col *c = &qs->cols[i];
             if (c->ann) continue;
             if (k++) dorm_buf_puts(&s->text, ", ");
-            column_sql(s, qs, c->alias, c->field, c->expr);
+            shared_column(s, qs, c->alias, c->field, c->expr);
         }
         for (int a = 0; a < qs->nann; a++)
             for (int i = 0; i < qs->ncols; i++) {
                 if (qs->cols[i].ann != a + 1) continue;
                 if (k++) dorm_buf_puts(&s->text, ", ");
-                dorm_rexpr_sql(s, qs, qs->ann[a].e);
+                shared_column(s, qs, 0, NULL, qs->ann[a].e);
                 dorm_buf_puts(&s->text, " AS ");
                 dorm_sql_name(s, qs->ann[a].alias);
                 break;
@@ -440,7 +501,7 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
     for (int i = 0; i < qs->nann; i++) {
         if (qs->ann[i].hidden) continue;
         dorm_buf_puts(&s->text, ", ");
-        dorm_rexpr_sql(s, qs, qs->ann[i].e);
+        shared_column(s, qs, 0, NULL, qs->ann[i].e);
         dorm_buf_puts(&s->text, " AS ");
         dorm_sql_name(s, qs->ann[i].alias);
     }

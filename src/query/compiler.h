@@ -6,6 +6,11 @@
 
 #include "query/query.h"
 
+/* A piece of SQL text and the parameters it bound. */
+typedef struct dorm_sql_span {
+    size_t off, len, poff, np;
+} dorm_sql_span;
+
 /* SQL under construction.  Parameters are borrowed values (strings in the
  * arena or the caller's memory) that must outlive the statement's execution. */
 typedef struct dorm_sql {
@@ -18,6 +23,8 @@ typedef struct dorm_sql {
     bool bare_columns;   /* "col" instead of "alias"."col" (CHECK constraints) */
     bool empty;          /* an expression can match no row: the whole query
                             cannot (Django's EmptyResultSet from inside it)   */
+    dorm_sql_span *shared; /* expressions written with parameters (dorm_sql_share) */
+    int nshared, capshared;
 } dorm_sql;
 
 void dorm_sql_init(dorm_sql *s, dorm_ctx *cx);
@@ -27,6 +34,16 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v);
 /* Appends a quoted identifier / "alias"."column". */
 void dorm_sql_name(dorm_sql *s, const char *name);
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
+/* Whether two pieces of SQL are the same but for the numbers of their $n
+ * placeholders. */
+bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn);
+/* The expression just written at [mark, end) with parameters from pmark is
+ * one the SELECT, GROUP BY or ORDER BY may repeat.  With $n placeholders the
+ * server tells repeated expressions apart by their parameter numbers
+ * ("CASE ... $1" is not "CASE ... $4" to PostgreSQL's GROUP BY check), so an
+ * expression written before with the same text and values is written with
+ * that one's placeholders instead, its new parameters dropped. */
+void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark);
 
 typedef enum dorm_select_what {
     DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */

@@ -52,33 +52,13 @@ int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dor
 
 /* ---- GROUP BY ---- */
 
-typedef struct gitem {
-    size_t off, len, poff, np;
-} gitem;
-
 typedef struct gbuild {
     dorm_sql *s;
     const dorm_qs *qs;
-    gitem *items;
+    dorm_sql_span *items;
     int n, cap;
     size_t mark, pmark;
 } gbuild;
-
-/* Whether two pieces of SQL are the same but for the numbers of $n
- * placeholders (their parameters are compared apart). */
-static bool same_sql(const char *a, size_t an, const char *b, size_t bn) {
-    size_t i = 0, j = 0;
-    while (i < an && j < bn) {
-        if (a[i] == '$' && b[j] == '$') {
-            i++, j++;
-            while (i < an && a[i] >= '0' && a[i] <= '9') i++;
-            while (j < bn && b[j] >= '0' && b[j] <= '9') j++;
-            continue;
-        }
-        if (a[i++] != b[j++]) return false;
-    }
-    return i == an && j == bn;
-}
 
 static void begin(gbuild *g) {
     g->mark = g->s->text.len;
@@ -90,10 +70,15 @@ static void begin(gbuild *g) {
  * the same parameters (Django dedupes GROUP BY terms that way). */
 static void end(gbuild *g) {
     dorm_sql *s = g->s;
-    size_t off = g->mark + (g->n ? 2 : 10), len = s->text.len - off, np = s->nparams - g->pmark;
+    size_t off = g->mark + (g->n ? 2 : 10);
+    /* Written with the placeholders of an equal SELECT expression first, so
+     * that the comparison below sees what the statement says. */
+    dorm_sql_share(s, off, g->pmark);
+    size_t len = s->text.len - off, np = s->nparams - g->pmark;
     for (int i = 0; i < g->n && !s->text.failed; i++) {
-        const gitem *it = &g->items[i];
-        bool same = np == it->np && same_sql(s->text.data + off, len, s->text.data + it->off, it->len);
+        const dorm_sql_span *it = &g->items[i];
+        bool same = np == it->np && (np ? dorm_sql_same(s->text.data + off, len, s->text.data + it->off, it->len)
+                                        : len == it->len && memcmp(s->text.data + off, s->text.data + it->off, len) == 0);
         for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[g->pmark + k], &s->params[it->poff + k]);
         if (!same) continue;
         s->text.len = g->mark;
@@ -103,7 +88,7 @@ static void end(gbuild *g) {
     }
     if (g->n == g->cap) {
         int cap = g->cap ? g->cap * 2 : 16;
-        gitem *items = dorm_mem_realloc(g->items, sizeof *items * (size_t)cap);
+        dorm_sql_span *items = dorm_mem_realloc(g->items, sizeof *items * (size_t)cap);
         if (!items) {
             s->failed = true;
             return;
@@ -111,7 +96,7 @@ static void end(gbuild *g) {
         g->items = items;
         g->cap = cap;
     }
-    g->items[g->n++] = (gitem){off, len, g->pmark, np};
+    g->items[g->n++] = (dorm_sql_span){off, len, g->pmark, np};
 }
 
 static void add_col(gbuild *g, int alias, const dorm_fmeta *field) {
@@ -153,13 +138,6 @@ static void add_where_cols(gbuild *g, const dorm_where *w) {
     add_group_cols(g, w->rhs_expr);
 }
 
-static bool selected_ann(const dorm_qs *qs, int i) {
-    if (qs->mode == DORM_MODE_OBJECTS) return !qs->ann[i].hidden;
-    for (int k = 0; k < qs->ncols; k++)
-        if (qs->cols[k].ann == i + 1) return true;
-    return false;
-}
-
 void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists) {
     if (!qs->group_by) return;
     gbuild g = {.s = s, .qs = qs};
@@ -182,10 +160,16 @@ void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having,
     }
     /* exists() selects nothing of values(): only its GROUP BY list stays. */
     for (int i = 0; i < qs->nann && (!exists || qs->mode == DORM_MODE_OBJECTS); i++)
-        if (selected_ann(qs, i)) add_group_cols(&g, qs->ann[i].e);
+        if (dorm_ann_selected(qs, i)) add_group_cols(&g, qs->ann[i].e);
     for (int i = 0; ordered && i < qs->norder; i++) {
         const dorm_order *o = &qs->order[i];
-        if (o->random || o->ref) continue;
+        if (o->random) continue;
+        if (o->ref) {
+            /* An annotation that is not selected is ordered by its expression. */
+            const dorm_ann *a = dorm_qs_annotation(qs, o->ref, strlen(o->ref));
+            if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) add_group_cols(&g, a->e);
+            continue;
+        }
         if (o->expr) add_group_cols(&g, o->expr);
         else add_col(&g, o->alias, o->field);
     }

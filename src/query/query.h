@@ -239,10 +239,12 @@ const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
  * and no longer than the dialect's max_name_length.  0, or DORM_EVALUE with a
  * message naming the alias recorded on cx. */
 int dorm_alias_check(dorm_ctx *cx, const char *alias);
-/* Why values() and annotate() cannot be combined yet. */
-#define DORM_VALUES_ANNOTATE                                                                                       \
-    "annotate() combined with values() or values_list() is not supported yet: it needs GROUP BY over the values() " \
-    "fields, which dorm does not implement."
+/* Whether annotation i is selected: in objects mode unless alias(), in
+ * values() mode when it is one of the columns. */
+bool dorm_ann_selected(const dorm_qs *qs, int i);
+/* Sets the SELECT position of each values() column (fields first, then the
+ * annotations in the order they were added, as Django selects them). */
+void dorm_cols_place(dorm_qs *qs);
 /* The annotation named alias, or NULL. */
 const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n);
 /* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */

@@ -143,6 +143,30 @@ static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, dorm_kind ki
     return fm;
 }
 
+/* The annotations values() with no fields selects: all but alias()es. */
+static size_t visible_annotations(const dorm_qs *qs) {
+    size_t n = 0;
+    for (int i = 0; i < qs->nann; i++) n += !qs->ann[i].hidden;
+    return n;
+}
+
+/* values() of a QuerySet grouped by its objects (annotate() with an
+ * aggregate first) keeps grouping by every field and the annotations, as
+ * Django's set_values does. */
+static int group_by_objects(dorm_qs *c) {
+    const dorm_meta *m = c->meta;
+    const dorm_rexpr **group = dorm_alloc(c->cx, sizeof *group * (size_t)(m->nfields + c->nann + 1));
+    if (!group) return DORM_ENOMEM;
+    int n = 0;
+    for (int i = 0; i < m->nfields; i++)
+        if (!(group[n++] = dorm_rexpr_col(c, 0, &m->fields[i]))) return DORM_ENOMEM;
+    for (int i = 0; i < c->nann; i++)
+        if (!c->ann[i].hidden) group[n++] = c->ann[i].e;
+    c->group = group;
+    c->ngroup = n;
+    return DORM_OK;
+}
+
 static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const *fields) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
@@ -150,15 +174,24 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     while (fields && fields[n]) n++;
     if (mode == DORM_MODE_FLAT && n != 1)
         return dorm_qs_fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
-    if (c->nann) return dorm_qs_fail(c, DORM_ENOTSUPPORTED, "%s", DORM_VALUES_ANNOTATE);
     const dorm_meta *m = c->meta;
-    size_t total = n ? n : (size_t)m->nfields;
+    size_t total = n ? n : (size_t)m->nfields + visible_annotations(c);
     dorm_col *cols = dorm_alloc(c->cx, sizeof(dorm_col) * (total ? total : 1));
     const char **names = dorm_alloc(c->cx, sizeof(char *) * (total + 1));
     if (!cols || !names) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
     memset(cols, 0, sizeof(dorm_col) * total);
-    for (size_t i = 0; i < total; i++) {
-        if (n) {
+    if (c->group_by && !c->ngroup && group_by_objects(c)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    for (size_t i = 0, a = 0; i < total; i++) {
+        const dorm_ann *ann = n ? dorm_qs_annotation(c, fields[i], strlen(fields[i])) : NULL;
+        if (!n && i >= (size_t)m->nfields) {
+            while (c->ann[a].hidden) a++;
+            ann = &c->ann[a++];
+        }
+        if (ann) {
+            cols[i].ann = (int)(ann - c->ann) + 1;
+            cols[i].name = ann->alias;
+            cols[i].out = &ann->fm;
+        } else if (n) {
             dorm_path p;
             int rc = dorm_path_resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
             if (rc) return c->err ? c : dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
@@ -179,6 +212,7 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     c->cols = cols;
     c->ncols = (int)total;
     c->col_names = names;
+    dorm_cols_place(c);
     return c;
 }
 

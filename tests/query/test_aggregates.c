@@ -365,24 +365,6 @@ Test(annotate, invalid_alias_message, .init = catalogue, .fini = test_db_close)
                               "letters, digits and underscores.");
 }
 
-/* values().annotate() groups by the values() fields in Django; dorm has no
- * such GROUP BY yet, and refuses rather than return one row per object. */
-Test(annotate, with_values_is_not_supported_yet, .init = catalogue, .fini = test_db_close)
-{
-    const char *msg = "annotate() combined with values() or values_list() is not supported yet: it needs GROUP BY "
-                      "over the values() fields, which dorm does not implement.";
-    dorm_qs *qs = dorm_annotate(dorm_values(books(), "author"), DAS("n", DCount("id")));
-    expect_qs_error(qs, DORM_ENOTSUPPORTED, msg);
-    cr_assert_null(dorm_rows(qs, NULL));
-    expect_error(DORM_ENOTSUPPORTED, msg);
-    expect_qs_error(dorm_values(dorm_annotate(authors(), DAS("n", DCount("books"))), "name", "n"), DORM_ENOTSUPPORTED,
-                    msg);
-    expect_qs_error(dorm_values_flat(dorm_annotate(authors(), DAS("n", DCount("books"))), "name"), DORM_ENOTSUPPORTED,
-                    msg);
-    expect_qs_error(dorm_annotate(dorm_values_list(books(), "title"), DAS("p", dorm_F("pages"))), DORM_ENOTSUPPORTED,
-                    msg);
-}
-
 Test(annotate, alias_clashing_with_a_field, .init = catalogue, .fini = test_db_close)
 {
     expect_qs_error(dorm_annotate(authors(), DAS("name", DCount("books"))), DORM_EVALUE,
