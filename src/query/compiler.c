@@ -57,17 +57,20 @@ void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark) {
         dorm_mem_free(copy);
         return;
     }
-    if (s->nshared == s->capshared) {
-        int cap = s->capshared ? s->capshared * 2 : 8;
-        dorm_sql_span *sh = dorm_mem_realloc(s->shared, sizeof *sh * (size_t)cap);
-        if (!sh) {
-            s->failed = true;
-            return;
-        }
-        s->shared = sh;
-        s->capshared = cap;
+    if (!dorm_span_push(&s->shared, &s->nshared, &s->capshared, (dorm_sql_span){mark, len, pmark, np}))
+        s->failed = true;
+}
+
+bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp) {
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 8;
+        dorm_sql_span *grown = dorm_mem_realloc(*spans, sizeof *grown * (size_t)c);
+        if (!grown) return false;
+        *spans = grown;
+        *cap = c;
     }
-    s->shared[s->nshared++] = (dorm_sql_span){mark, len, pmark, np};
+    (*spans)[(*n)++] = sp;
+    return true;
 }
 
 void dorm_sql_param(dorm_sql *s, const dorm_value *v) {

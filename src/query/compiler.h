@@ -44,6 +44,8 @@ bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn);
  * expression written before with the same text and values is written with
  * that one's placeholders instead, its new parameters dropped. */
 void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark);
+/* Appends sp to a growing array; false when out of memory. */
+bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp);
 
 typedef enum dorm_select_what {
     DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */

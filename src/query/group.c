@@ -86,17 +86,7 @@ static void end(gbuild *g) {
         s->nparams = g->pmark;
         return;
     }
-    if (g->n == g->cap) {
-        int cap = g->cap ? g->cap * 2 : 16;
-        dorm_sql_span *items = dorm_mem_realloc(g->items, sizeof *items * (size_t)cap);
-        if (!items) {
-            s->failed = true;
-            return;
-        }
-        g->items = items;
-        g->cap = cap;
-    }
-    g->items[g->n++] = (dorm_sql_span){off, len, g->pmark, np};
+    if (!dorm_span_push(&g->items, &g->n, &g->cap, (dorm_sql_span){off, len, g->pmark, np})) s->failed = true;
 }
 
 static void add_col(gbuild *g, int alias, const dorm_fmeta *field) {
