@@ -369,12 +369,7 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
         dorm_fail(qs->cx, DORM_EVALUE, "aggregate() needs between 1 and 64 aggregates.");
         return NULL;
     }
-    if (qs->low > 0 || qs->high >= 0 || qs->distinct || qs->nann || qs->mode != DORM_MODE_OBJECTS) {
-        dorm_fail(qs->cx, DORM_EVALUE,
-                  "dorm_aggregate() works on a plain filtered QuerySet (no slice, distinct, annotate or values).");
-        return NULL;
-    }
-    dorm_qs *c = dorm_clear_ordering(qs);
+    dorm_qs *c = dorm_qs_clone(qs);
     const dorm_rexpr **exprs = dorm_alloc(qs->cx, sizeof(void *) * n);
     const char **names = dorm_alloc(qs->cx, sizeof(char *) * (n + 1));
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * n);
@@ -391,7 +386,7 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
             return NULL;
         }
         if (dorm_alias_check(qs->cx, names[i])) return NULL;
-        if (dorm_expr_resolve(c, e, &exprs[i]) || dorm_rexpr_output(c, exprs[i])) {
+        if (dorm_expr_resolve_summary(c, e, &exprs[i]) || dorm_rexpr_output(c, exprs[i])) {
             dorm_qs_reraise(c);
             return NULL;
         }

@@ -545,9 +545,7 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
     }
 }
 
-/* The ordering to apply: explicit order_by(), else Meta.ordering (*meta
- * set then). */
-static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
+const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
     const char *const *ord = qs->meta->model->ordering;
     *meta = false;
     if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
@@ -557,49 +555,37 @@ static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta)
     return tmp;
 }
 
-int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
-    dorm_qs tmp;
-    bool sliced = qs->low > 0 || qs->high >= 0;
-    bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct || qs->group_by);
-    /* A count keeps the ordering only where it picks the rows of a slice
-     * (Django clears it otherwise, and so counts DISTINCT rows without the
-     * ordering terms). */
-    bool ordered = what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || (wrap_count && sliced), meta = false;
-    if (ordered) {
-        qs = with_ordering(qs, &tmp, &meta);
-        if (!qs) return DORM_EFIELD;
-    }
+int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
     const dorm_where *where = qs->where, *having = NULL;
     if (where && where->aggregate && dorm_split_having(qs->cx, qs->where, false, &where, &having)) return DORM_ENOMEM;
-    if (wrap_count) dorm_buf_puts(&s->text, "SELECT COUNT(*) FROM (");
+    bool sliced = qs->low > 0 || qs->high >= 0;
+    from_clause(s, qs);
+    if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
+    dorm_group_clause(s, qs, having, r->ordered, r->exists, r->extra, r->nextra);
+    if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
+    /* Django 3.1+ groups by Meta.ordering but does not order by it. */
+    if (r->ordered && !(r->meta && qs->group_by)) order_clause(s, qs);
+    if (r->exists) s->d->limit_offset(&s->text, 1, qs->low);
+    else if (sliced) s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
+    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+}
+
+int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
+    if (what == DORM_SELECT_COUNT) return dorm_compile_count(qs, s);
+    dorm_qs tmp;
+    dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS};
+    if (r.ordered && !(qs = dorm_qs_ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
     dorm_buf_puts(&s->text, "SELECT ");
     if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
-    if (what == DORM_SELECT_COUNT && !wrap_count) {
-        dorm_buf_puts(&s->text, "COUNT(*) AS ");
-        dorm_sql_name(s, "__count");
-    } else if (what == DORM_SELECT_EXISTS) {
+    if (what == DORM_SELECT_EXISTS) {
         dorm_buf_puts(&s->text, "(1) AS ");
         dorm_sql_name(s, "a");
     } else {
-        select_columns(s, qs, what == DORM_SELECT_COUNT ? DORM_SELECT_ROWS : what);
-        if (qs->distinct && ordered && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
+        select_columns(s, qs, what);
+        if (qs->distinct && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
     }
-    from_clause(s, qs);
-    if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
-    dorm_group_clause(s, qs, having, ordered, what == DORM_SELECT_EXISTS);
-    if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
-    /* Django 3.1+ groups by Meta.ordering but does not order by it. */
-    if (ordered && !(meta && qs->group_by)) order_clause(s, qs);
-    if (what == DORM_SELECT_EXISTS) {
-        s->d->limit_offset(&s->text, 1, qs->low);
-    } else if (sliced && what != DORM_SELECT_COUNT) {
-        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
-    } else if (wrap_count && sliced) {
-        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
-    }
-    if (wrap_count) dorm_buf_puts(&s->text, ") subquery");
-    if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return dorm_compile_rest(qs, s, &r);
 }
 
 /* WHERE of an UPDATE/DELETE: direct when the query has no joins, else
@@ -629,20 +615,6 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
-}
-
-int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
-                           dorm_sql *s) {
-    dorm_buf_puts(&s->text, "SELECT ");
-    for (size_t i = 0; i < n; i++) {
-        if (i) dorm_buf_puts(&s->text, ", ");
-        dorm_rexpr_sql(s, qs, exprs[i]);
-        dorm_buf_puts(&s->text, " AS ");
-        dorm_sql_name(s, aliases[i]);
-    }
-    from_clause(s, qs);
-    if (where_clause(s, qs, qs->where, " WHERE ") == W_NONE || s->empty) return DORM_COMPILED_EMPTY;
     return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
 }
 

@@ -71,8 +71,27 @@ int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dor
                       const dorm_where **having);
 /* Writes " GROUP BY ..." of an aggregating qs (nothing otherwise): `having`
  * the HAVING part of its conditions, `ordered` whether its ordering terms
- * (also Meta.ordering) count, `exists` for exists()'s SELECT (1). */
-void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists);
+ * (also Meta.ordering) count, `exists` for exists()'s SELECT (1), `extra`
+ * more selected expressions (an aggregation's inner columns). */
+void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
+                       const dorm_rexpr *const *extra, int nextra);
+
+/* How the part of a SELECT after its columns is written. */
+typedef struct dorm_rest {
+    bool ordered;   /* ORDER BY (the ordering of qs, resolved by dorm_qs_ordering) */
+    bool meta;      /* ... which is Meta.ordering: not written when grouped        */
+    bool exists;    /* exists(): GROUP BY ..., (1) and LIMIT 1                    */
+    const dorm_rexpr *const *extra;  /* more selected expressions to group by      */
+    int nextra;
+} dorm_rest;
+/* FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET of qs.
+ * DORM_COMPILED, DORM_COMPILED_EMPTY or a negative error. */
+int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r);
+/* qs with its ordering resolved: itself when order_by() was called, else a
+ * copy in *tmp with Meta.ordering (*meta set).  NULL on error. */
+const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta);
+/* count(): SELECT COUNT(*) of qs, over a subquery where Django uses one. */
+int dorm_compile_count(const dorm_qs *qs, dorm_sql *s);
 
 /* SELECT for qs.  DORM_COMPILED, DORM_COMPILED_EMPTY, or a negative error. */
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
@@ -81,7 +100,10 @@ int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
  * expression such as F("pages") + 10. */
 int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
                         const dorm_rexpr *const *exprs, size_t n, dorm_sql *s);
-/* SELECT agg AS "alias", ... over the rows of qs (one result row). */
+/* aggregate(): SELECT agg AS "alias", ... over the rows of qs (one result
+ * row), or SELECT agg, ... FROM (qs) subquery where Django uses one (qs is
+ * sliced, distinct, annotated or grouped by values()); the aggregates were
+ * resolved with dorm_expr_resolve_summary. */
 int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
                            dorm_sql *s);
 /* DELETE FROM "t" WHERE ... */

@@ -128,7 +128,8 @@ static void add_where_cols(gbuild *g, const dorm_where *w) {
     add_group_cols(g, w->rhs_expr);
 }
 
-void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists) {
+void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
+                       const dorm_rexpr *const *extra, int nextra) {
     if (!qs->group_by) return;
     gbuild g = {.s = s, .qs = qs};
     for (int i = 0; i < qs->ngroup; i++) add_group_cols(&g, qs->group[i]);
@@ -151,6 +152,7 @@ void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having,
     /* exists() selects nothing of values(): only its GROUP BY list stays. */
     for (int i = 0; i < qs->nann && (!exists || qs->mode == DORM_MODE_OBJECTS); i++)
         if (dorm_ann_selected(qs, i)) add_group_cols(&g, qs->ann[i].e);
+    for (int i = 0; i < nextra; i++) add_group_cols(&g, extra[i]);
     for (int i = 0; ordered && i < qs->norder; i++) {
         const dorm_order *o = &qs->order[i];
         if (o->random) continue;

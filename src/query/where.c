@@ -443,7 +443,7 @@ int dorm_where_and(dorm_qs *qs, const dorm_where *added) {
 int dorm_where_cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
     *out = NULL;
     const dorm_q *const kids[] = {q, NULL};
-    return group(qs, DORM_W_AND, kids, (where_ctx){false, false, true, NULL, 0, true}, out);
+    return group(qs, DORM_W_AND, kids, (where_ctx){true, false, true, NULL, 0, true}, out);
 }
 
 bool dorm_where_joins(const dorm_where *w) {

@@ -249,5 +249,6 @@ int dorm_sqlite_register_functions(sqlite3 *db)
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     int rc = sqlite3_create_function_v2(db, "regexp", 2, flags, NULL, fn_regexp, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_extract", 2, flags, NULL, fn_extract, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = dorm_sqlite_register_django_functions(db);
     return rc;
 }
