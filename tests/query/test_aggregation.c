@@ -49,23 +49,18 @@ static void expect_logged(const char *sql)
     if (on_sqlite()) cr_assert_str_eq(logged[0], sql);
 }
 
-static int64_t int_of(const dorm_row *r, const char *name)
+/* The value `name` of an aggregate row, which must be of `type`. */
+static const dorm_value *value_of(const dorm_row *r, const char *name, dorm_type type)
 {
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     const dorm_value *v = dorm_row_get(r, name);
     cr_assert_not_null(v, "no %s", name);
-    cr_assert_eq(v->type, DORM_T_INT, "%s has type %d", name, (int)v->type);
-    return v->u.i;
+    cr_assert_eq(v->type, type, "%s has type %d", name, (int)v->type);
+    return v;
 }
 
-static double float_of(const dorm_row *r, const char *name)
-{
-    cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
-    const dorm_value *v = dorm_row_get(r, name);
-    cr_assert_not_null(v, "no %s", name);
-    cr_assert_eq(v->type, DORM_T_FLOAT, "%s has type %d", name, (int)v->type);
-    return v->u.f;
-}
+static int64_t int_of(const dorm_row *r, const char *name) { return value_of(r, name, DORM_T_INT)->u.i; }
+static double float_of(const dorm_row *r, const char *name) { return value_of(r, name, DORM_T_FLOAT)->u.f; }
 
 #define B "\"library_book\""
 #define A "\"library_author\""
