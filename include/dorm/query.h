@@ -60,10 +60,13 @@ dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds);
 #define dorm_filter(qs, ...) dorm_qs_filter((qs), DORM__QLIST(__VA_ARGS__))
 #define dorm_exclude(qs, ...) dorm_qs_exclude((qs), DORM__QLIST(__VA_ARGS__))
 
-/* order_by("-publication_date", "title", "author__name", "?").  Replaces any
- * earlier ordering; dorm_clear_ordering() is order_by() with no fields. */
+/* order_by("-publication_date", "title", "author__name", "?") and
+ * expressions: DDesc("fees", .nulls_last = true), dorm_F("n"), DCase(...)
+ * (up to 16 items).  Replaces any earlier ordering; dorm_clear_ordering() is
+ * order_by() with no fields. */
 dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields);
-#define dorm_order_by(qs, ...) dorm_qs_order_by((qs), DORM_LIST(__VA_ARGS__))
+dorm_qs *dorm_qs_order_by_exprs(dorm_qs *qs, const dorm_expr *const *items);
+#define dorm_order_by(qs, ...) dorm_qs_order_by_exprs((qs), DORM__ARGS(__VA_ARGS__))
 dorm_qs *dorm_clear_ordering(dorm_qs *qs);
 dorm_qs *dorm_reverse(dorm_qs *qs);
 dorm_qs *dorm_distinct(dorm_qs *qs);

@@ -147,6 +147,7 @@ static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden
         a->hidden = hidden;
         if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         if (dorm_expr_resolve(c, anns[i]->expr, &a->e) || dorm_rexpr_output(c, a->e)) return c;
+        if (!(a->e = dorm_rexpr_typed(c, a->e))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         dorm_ann_describe(a);
         c->nann++;
         c->ann = all;

@@ -69,9 +69,14 @@ struct dorm_rexpr {
     const dorm_rexpr *const *args;
     const struct dorm_where *cond; /* aggregate filter=; When's condition       */
     bool distinct;
+    bool typed;                    /* a value where nothing gives its parameter a
+                                      type: written with the dialect's cast    */
     int max_length, max_digits;    /* Cast: the target's options                 */
 };
 
+/* e, or when e is a value, a copy that is written with its type (a value
+ * selected, a CASE result, an argument of COALESCE ...); NULL on ENOMEM. */
+const dorm_rexpr *dorm_rexpr_typed(struct dorm_qs *qs, const dorm_rexpr *e);
 /* Writes e. */
 static inline void dorm_rexpr_sql(struct dorm_sql *s, const struct dorm_qs *qs, const dorm_rexpr *e) {
     e->ops->sql(s, qs, e);

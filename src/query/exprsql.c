@@ -24,7 +24,9 @@ static void col_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
 static void ref_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) { dorm_rexpr_sql(s, qs, e->target); }
 
 /* Value(None) is the literal NULL (Django's Value.as_sql); a float or decimal
- * gets the dialect's cast where the server would guess another type. */
+ * gets the dialect's cast where the server would guess another type, and a
+ * value nothing around it types (selected, a CASE result, an argument of
+ * COALESCE ...) the cast of its output field. */
 static void value_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     (void)qs;
     if (e->value.type == DORM_T_NULL) {
@@ -32,8 +34,10 @@ static void value_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         return;
     }
     dorm_sql_param(s, &e->value);
-    if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
-    if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast) dorm_buf_puts(&s->text, s->d->decimal_param_cast);
+    const char *cast = e->typed && s->d->param_type ? s->d->param_type(e->out, &e->value) : NULL;
+    if (cast) dorm_buf_puts(&s->text, cast);
+    else if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
+    else if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast) dorm_buf_puts(&s->text, s->d->decimal_param_cast);
 }
 
 static void star_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {

@@ -249,5 +249,7 @@ void dorm_cols_place(dorm_qs *qs);
 const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n);
 /* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */
 int dorm_order_resolve(dorm_qs *qs, const char *const *fields);
+/* The same for order_by() items: strings ("-pages") and expressions. */
+int dorm_order_resolve_exprs(dorm_qs *qs, const dorm_expr *const *items);
 
 #endif

@@ -76,7 +76,7 @@ static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool nega
 dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, false); }
 dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, true); }
 
-dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) {
+static dorm_qs *order_by(dorm_qs *qs, const char *const *fields, const dorm_expr *const *items) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
     if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
@@ -84,10 +84,13 @@ dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) {
     c->reversed = false;
     c->order = NULL;
     c->norder = 0;
-    int rc = dorm_order_resolve(c, fields);
+    int rc = items ? dorm_order_resolve_exprs(c, items) : dorm_order_resolve(c, fields);
     if (rc && !c->err) dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
     return c;
 }
+
+dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) { return order_by(qs, fields, NULL); }
+dorm_qs *dorm_qs_order_by_exprs(dorm_qs *qs, const dorm_expr *const *items) { return order_by(qs, NULL, items); }
 
 dorm_qs *dorm_clear_ordering(dorm_qs *qs) { return dorm_qs_order_by(qs, (const char *const[]){NULL}); }
 

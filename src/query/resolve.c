@@ -174,6 +174,15 @@ static int resolve_value(rctx *c, const dorm_expr *e, const dorm_value *v, const
     return DORM_OK;
 }
 
+const dorm_rexpr *dorm_rexpr_typed(dorm_qs *qs, const dorm_rexpr *e) {
+    if (e->ops != &dorm_node_value || e->typed) return e;
+    dorm_rexpr *r = node(qs, &dorm_node_value);
+    if (!r) return NULL;
+    *r = *e;
+    r->typed = true;
+    return r;
+}
+
 dorm_rexpr *dorm_rexpr_transform(dorm_qs *qs, const dorm_func_def *fn, const dorm_rexpr *arg) {
     dorm_rexpr *r = node(qs, &dorm_node_func);
     const dorm_rexpr **args = dorm_alloc(qs->cx, sizeof *args);
@@ -347,8 +356,9 @@ static int concat_pairs(rctx *c, const dorm_rexpr *const *args, int n, const dor
         dorm_rexpr *r = node(c->qs, &dorm_node_func);
         const dorm_rexpr **pair = dorm_alloc(c->qs->cx, sizeof *pair * 2);
         if (!r || !pair) return DORM_ENOMEM;
-        pair[0] = args[i];
-        pair[1] = acc;
+        pair[0] = dorm_rexpr_typed(c->qs, args[i]);
+        pair[1] = dorm_rexpr_typed(c->qs, acc);
+        if (!pair[0] || !pair[1]) return DORM_ENOMEM;
         r->def = dorm_concat_pair;
         r->nargs = 2;
         r->args = pair;
@@ -421,6 +431,10 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         int rc = resolve_value(c, NULL, &v, &args[n++]);
         if (rc) return rc;
     }
+    /* A function's value arguments are typed: PostgreSQL picks among
+     * SUBSTRING(text, int, int) and SUBSTRING(text, text, text) by them. */
+    for (int i = 0; i < n; i++)
+        if (!(args[i] = dorm_rexpr_typed(qs, args[i]))) return DORM_ENOMEM;
     if (b && strcmp(def->name, "Concat") == 0) return concat_pairs(c, args, n, out);
     if (b && b->extract) {
         int rc = check_extract(c, def, args[0], b->extract - 1);
@@ -469,6 +483,7 @@ static int resolve_case(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         if (!wn || !res) return DORM_ENOMEM;
         int rc = resolve(c, w->a, &res[0]);
         if (rc) return rc;
+        if (!(res[0] = dorm_rexpr_typed(c->qs, res[0]))) return DORM_ENOMEM;
         if (w->filter) {
             if ((rc = dorm_where_cond(c->qs, w->filter, &wn->cond))) return rc;
             if (!wn->cond) return fail(c, DORM_EVALUE, "An empty Q() can't be used as a When() condition.", NULL, NULL);

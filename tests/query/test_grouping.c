@@ -165,9 +165,9 @@ Test(grouping, group_by_expressions)
                "SELECT CASE WHEN " B ".\"pages\" >= ? THEN ? ELSE ? END AS \"size\", COUNT(" B
                ".\"id\") AS \"n\" FROM " B " GROUP BY CASE WHEN " B ".\"pages\" >= ? THEN ? ELSE ? END ORDER BY "
                "\"size\" ASC",
-               "SELECT CASE WHEN " B ".\"pages\" >= $1 THEN $2 ELSE $3 END AS \"size\", COUNT(" B
-               ".\"id\") AS \"n\" FROM " B " GROUP BY CASE WHEN " B ".\"pages\" >= $1 THEN $2 ELSE $3 END ORDER BY "
-               "\"size\" ASC");
+               "SELECT CASE WHEN " B ".\"pages\" >= $1 THEN $2::varchar ELSE $3::varchar END AS \"size\", COUNT(" B
+               ".\"id\") AS \"n\" FROM " B " GROUP BY CASE WHEN " B
+               ".\"pages\" >= $1 THEN $2::varchar ELSE $3::varchar END ORDER BY \"size\" ASC");
     cr_assert_str_eq(rows_text(qs), "size=long n=2; size=short n=6");
 }
 

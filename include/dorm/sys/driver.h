@@ -287,6 +287,12 @@ typedef struct dorm_dialect {
     bool aggregate_filter;
     /* The type Cast() gives a CharField without max_length ("text"). */
     const char *cast_char_type;
+    /* The cast written after the placeholder of a value whose parameter
+     * nothing else types (a selected Value, a CASE result, a function's
+     * argument), for its output field kind: PostgreSQL prepares
+     * "CONCAT($1, ...)" only as "CONCAT($1::varchar, ...)" and reads
+     * SUBSTRING(x, $1, $2) as the regex form.  NULL: no cast. */
+    const char *(*param_type)(dorm_kind kind, const dorm_value *v);
     /* Wraps the SQL of an arithmetic or function result whose output field
      * is a DecimalField ("CAST(%s AS NUMERIC)": Django's SQLiteNumericMixin),
      * or NULL. */

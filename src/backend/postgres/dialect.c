@@ -228,6 +228,39 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* The type of a value's parameter that nothing else types: its output
+ * field's (integers by their size: Value(3) is an IntegerField), and
+ * numeric for a float, the type psycopg2's literal 2.5 has in Django's SQL
+ * (ROUND(2.5) is 3 there, ROUND(2.5::double precision) 2). */
+static const char *pg_param_type(dorm_kind kind, const dorm_value *v)
+{
+    switch (kind) {
+    case DORM_KIND_CHAR:
+    case DORM_KIND_SLUG:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL: return "::varchar";
+    case DORM_KIND_TEXT: return "::text";
+    case DORM_KIND_INT:
+    case DORM_KIND_SMALLINT:
+    case DORM_KIND_POSINT:
+    case DORM_KIND_POSSMALLINT:
+    case DORM_KIND_AUTO:
+        return v->type == DORM_T_INT && (v->u.i < INT32_MIN || v->u.i > INT32_MAX) ? "::bigint" : "::integer";
+    case DORM_KIND_BIGINT:
+    case DORM_KIND_BIGAUTO: return "::bigint";
+    case DORM_KIND_FLOAT:
+    case DORM_KIND_DECIMAL: return "::numeric";
+    case DORM_KIND_BOOL: return "::boolean";
+    case DORM_KIND_DATE: return "::date";
+    case DORM_KIND_DATETIME: return "::timestamp with time zone";
+    case DORM_KIND_TIME: return "::time";
+    case DORM_KIND_UUID: return "::uuid";
+    case DORM_KIND_JSON: return "::jsonb";
+    case DORM_KIND_BINARY: return "::bytea";
+    default: return NULL;
+    }
+}
+
 /* Django's as_postgresql spellings. */
 static const dorm_func_sql pg_functions[] = {
     {"StrIndex", "STRPOS(%*)", NULL},
@@ -297,6 +330,7 @@ const dorm_dialect dorm_pg_dialect = {
     .in_array = "= ANY(%s)",
     .array_param = pg_array_param,
     .functions = pg_functions,
+    .param_type = pg_param_type,
     .aggregate_filter = true,
     .cast_char_type = "varchar",
 };
