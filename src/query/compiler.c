@@ -135,8 +135,11 @@ static void shared_column(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_
  * lookup's cast (PostgreSQL's "UPPER(%s::text)"). */
 static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     const char *cast = w->lookup < DORM_LK__COUNT ? s->d->lhs_casts[w->lookup] : NULL;
+    bool again = s->resolved_again;
     if (cast) template_part(s, cast, true);
+    s->resolved_again = true;
     column_sql(s, qs, w->alias, w->field, w->lhs);
+    s->resolved_again = again;
     if (cast) template_part(s, cast, false);
 }
 
@@ -158,10 +161,13 @@ static bool is_pattern(dorm_lookup lk) { return lk >= DORM_LK_IEXACT && lk <= DO
  * bare column, so an index on it can serve the query. */
 static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     const dorm_rexpr *t = w->lhs;
-    if (!w->field || !t || t->extract != DORM_EX_YEAR + 1 || !dorm_rexpr_is_col(t->args[0]) || w->rhs_expr ||
+    /* An annotation of ExtractYear(column) too, as Django's YearLookup. */
+    if (t && t->ops == &dorm_node_ref) t = t->target;
+    if (!t || t->extract != DORM_EX_YEAR + 1 || !dorm_rexpr_is_col(t->args[0]) || w->rhs_expr ||
         w->rhs.type != DORM_T_INT)
         return false;
-    dorm_kind k = w->field->value_kind;
+    const dorm_rexpr *col = t->args[0];
+    dorm_kind k = col->field->value_kind;
     if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME) return false;
     if (w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup > DORM_LK_LTE)) return false;
     int y = (int)w->rhs.u.i;
@@ -174,7 +180,7 @@ static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
         lo = dorm_v_datetime(dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0));
         hi = dorm_v_datetime(dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999));
     }
-    dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
+    dorm_sql_col(s, dorm_alias_name(qs, col->alias), col->field->column);
     switch (w->lookup) {
     case DORM_LK_EXACT:
         dorm_buf_puts(&s->text, " BETWEEN ");
@@ -611,7 +617,11 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         if (i) dorm_buf_puts(&s->text, ", ");
         dorm_sql_name(s, fields[i]->column);
         dorm_buf_puts(&s->text, " = ");
-        if (exprs && exprs[i]) dorm_rexpr_sql(s, qs, exprs[i]);
+        if (exprs && exprs[i]) {
+            s->resolved_again = true;
+            dorm_rexpr_sql(s, qs, exprs[i]);
+            s->resolved_again = false;
+        }
         else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;

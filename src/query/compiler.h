@@ -23,6 +23,10 @@ typedef struct dorm_sql {
     bool bare_columns;   /* "col" instead of "alias"."col" (CHECK constraints) */
     bool empty;          /* an expression can match no row: the whole query
                             cannot (Django's EmptyResultSet from inside it)   */
+    bool resolved_again; /* writing an expression Django resolves a second time
+                            (a lookup's left side, an UPDATE value): its
+                            conditions are parenthesised, as Django's
+                            WhereNode.resolved makes them                   */
     dorm_sql_span *shared; /* expressions written with parameters (dorm_sql_share) */
     int nshared, capshared;
 } dorm_sql;

@@ -70,10 +70,27 @@ static void template_sql(fwriter *fw, const char *sql) {
     }
 }
 
+/* Writes a condition of an expression (When, filter=): DORM_W_SQL_*.  Where
+ * Django resolves the expression a second time, a condition it does not
+ * parenthesise already (one term) gets parentheses (WhereNode.resolved). */
+static int expr_cond_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    bool wrap = s->resolved_again && w->kind != DORM_W_NOT && !(w->kind != DORM_W_LEAF && w->n > 1);
+    if (wrap) dorm_buf_putc(&s->text, '(');
+    size_t mark = s->text.len;
+    int r = dorm_where_sql(s, qs, w, false);
+    if (wrap && r == DORM_W_SQL_WRITTEN) {
+        dorm_buf_putc(&s->text, ')');
+    } else if (wrap) {
+        s->text.len = mark - 1;
+        s->text.data[s->text.len] = '\0';
+    }
+    return r;
+}
+
 /* Writes a condition; false when it matches no row (EmptyResultSet). */
 static bool cond_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     size_t mark = s->text.len, pmark = s->nparams;
-    int r = dorm_where_sql(s, qs, w, false);
+    int r = expr_cond_sql(s, qs, w);
     if (r == DORM_W_SQL_WRITTEN) return true;
     s->text.len = mark;
     if (s->text.data) s->text.data[mark] = '\0';
@@ -208,7 +225,7 @@ static void case_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         }
         size_t mark = s->text.len, pmark = s->nparams;
         dorm_buf_puts(&s->text, " WHEN ");
-        int r = dorm_where_sql(s, qs, w->cond, false);
+        int r = expr_cond_sql(s, qs, w->cond);
         if (r != DORM_W_SQL_WRITTEN) {
             s->text.len = mark;
             s->text.data[mark] = '\0';

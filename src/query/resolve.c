@@ -3,6 +3,7 @@
  * rows of the function table, Q conditions become where trees, and every node
  * gets Django's output field (its _resolve_output_field rules, "mixed types"
  * included) and the spelling of the backend in use. */
+#include <stdio.h>
 #include <string.h>
 
 #include "query/query.h"
@@ -213,8 +214,6 @@ dorm_rexpr *dorm_rexpr_ref(dorm_qs *qs, const dorm_ann *ann) {
 
 /* An annotation named by F(), with transforms after its name. */
 static int annotation_ref(rctx *c, const dorm_ann *ann, const char *path, size_t skip, const dorm_rexpr **out) {
-    if (c->in_aggregate && ann->e->aggregate && !c->summarize)
-        return dorm_qs_fail(c->qs, DORM_EFIELD, "Cannot compute an aggregate of the aggregate '%s'.", ann->alias)->err;
     const dorm_rexpr *r = dorm_rexpr_ref(c->qs, ann);
     if (!r) return DORM_ENOMEM;
     const char *rest = path + skip;
@@ -293,6 +292,9 @@ static int resolve_op(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
 
 static int arity_error(rctx *c, const dorm_func_def *def, int n) {
     char got[64];
+    /* Django's ValueError of Coalesce, Greatest, Least and Concat. */
+    if (def->max_args < 0 && def->min_args == 2)
+        return fail(c, DORM_EVALUE, "%s must take at least two expressions", def->name, NULL);
     if (def->min_args == def->max_args)
         snprintf(got, sizeof got, "exactly %d argument%s (%d given)", def->min_args, def->min_args == 1 ? "" : "s", n);
     else if (def->max_args < 0)
@@ -380,8 +382,11 @@ static int check_extract(rctx *c, const dorm_func_def *def, const dorm_rexpr *ar
     bool time_part = part == DORM_EX_HOUR || part == DORM_EX_MINUTE || part == DORM_EX_SECOND;
     if (k == DORM_KIND_DATE && time_part) {
         const char *field = arg->field ? arg->field->f->name : "";
-        return dorm_qs_fail(c->qs, DORM_EVALUE, "Cannot extract time component '%s' from DateField '%s'. ",
-                            def->name + 7, field)->err;
+        char part_name[16];
+        snprintf(part_name, sizeof part_name, "%s", def->name + 7); /* "ExtractHour" -> "hour" */
+        part_name[0] = (char)(part_name[0] - 'A' + 'a');
+        return dorm_qs_fail(c->qs, DORM_EVALUE, "Cannot extract time component '%s' from DateField '%s'. ", part_name,
+                            field)->err;
     }
     return DORM_OK;
 }
@@ -403,7 +408,6 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         return fail(c, DORM_EVALUE, "%s is not an aggregate: it takes no distinct or filter.", def->name, NULL);
     if (e->distinct && !(def->flags & DORM_FUNC_DISTINCT))
         return fail(c, DORM_EVALUE, "%s does not allow distinct.", def->name, NULL);
-    if (agg && c->in_aggregate) return fail(c, DORM_EFIELD, "Cannot nest the aggregate %s in an aggregate.", def->name, NULL);
     const dorm_expr *tmp[1];
     const dorm_expr *const *list;
     int n = gather_args(e, tmp, &list);
@@ -417,7 +421,9 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     for (int i = 0; i < n; i++) {
         int rc = list[i] ? resolve(&inner, list[i], &args[i]) : value_arg(&inner, e, &args[i]);
         if (rc) return rc;
-        if (agg && args[i]->aggregate && !c->summarize) {
+        /* Django's check; aggregate() may aggregate an aggregate annotation
+         * (over a subquery), not an aggregate written in place. */
+        if (agg && args[i]->aggregate && (!c->summarize || args[i]->ops != &dorm_node_ref)) {
             const char *shown = list[i] && list[i]->kind == DORM_E_F ? list[i]->name
                                 : !list[i] && e->value.type == DORM_T_TEXT ? e->value.u.s
                                                                            : "expression";
