@@ -70,6 +70,13 @@ static void template_sql(fwriter *fw, const char *sql) {
     }
 }
 
+/* Whether an aggregate's filter= is a FILTER (WHERE ...) clause: on a
+ * backend that has it, after a built-in aggregate's call; a program's
+ * template may be more than one call, so its argument takes the CASE form. */
+static bool filter_clause(const dorm_sql *s, const dorm_rexpr *e) {
+    return s->d->aggregate_filter && dorm_func_builtin(e->def);
+}
+
 /* Writes a condition of an expression (When, filter=): DORM_W_SQL_*.  Where
  * Django resolves the expression a second time, a condition it does not
  * parenthesise already (one term) gets parentheses (WhereNode.resolved). */
@@ -105,7 +112,7 @@ static void fw_arg(dorm_sqlw *w, int i) {
     const dorm_rexpr *e = fw->e;
     /* Aggregate(filter=) without FILTER: the first argument is
      * CASE WHEN filter THEN arg ELSE NULL END (Django's Aggregate.as_sql). */
-    if (i == 0 && e->cond && e->is_aggregate && !fw->s->d->aggregate_filter) {
+    if (i == 0 && e->cond && e->is_aggregate && !filter_clause(fw->s, e)) {
         dorm_buf_puts(&fw->s->text, "CASE WHEN ");
         if (!cond_sql(fw->s, fw->qs, e->cond)) fw->s->empty = true;
         dorm_buf_puts(&fw->s->text, " THEN ");
@@ -183,7 +190,7 @@ static void func_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     if (e->write) e->write(&fw.w);
     else if (e->sql) template_sql(&fw, e->sql);
     else base_sql(&fw);
-    if (e->cond && e->is_aggregate && s->d->aggregate_filter) {
+    if (e->cond && e->is_aggregate && filter_clause(s, e)) {
         dorm_buf_puts(&s->text, " FILTER (WHERE ");
         if (!cond_sql(s, qs, e->cond)) s->empty = true;
         dorm_buf_putc(&s->text, ')');
