@@ -36,6 +36,7 @@ typedef struct dorm_builtin_func {
     void (*write)(dorm_sqlw *w);  /* the base spelling, when a template cannot say it */
     const char *sample_sql;       /* StdDev/Variance(sample=True)                       */
     int extract;                  /* a date part (dorm_extract) + 1, or 0                */
+    const char *trunc;            /* Trunc*: the part it truncates to, or NULL           */
     const char *fill;             /* the default of an omitted last argument (text)     */
 } dorm_builtin_func;
 
@@ -65,6 +66,7 @@ struct dorm_rexpr {
     const char *sql;
     void (*write)(dorm_sqlw *w);
     int extract;
+    const char *trunc;
     int nargs;
     const dorm_rexpr *const *args;
     const struct dorm_where *cond; /* aggregate filter=; When's condition       */

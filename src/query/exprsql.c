@@ -149,9 +149,9 @@ static void fwriter_init(fwriter *fw, dorm_sql *s, const dorm_qs *qs, const dorm
     fw->w.impl = fw;
 }
 
-/* A date part or date/time of the argument, through the dialect's extract
- * (which wraps the argument's SQL, so it is written first into a buffer of
- * its own; its parameters keep their order). */
+/* A date part, date/time or truncation of the argument, through the
+ * dialect's extract / trunc (which wrap the argument's SQL, so it is written
+ * first into a buffer of its own; its parameters keep their order). */
 static void extract_sql(fwriter *fw) {
     dorm_sql *s = fw->s;
     dorm_buf outer = s->text, arg = DORM_BUF_INIT;
@@ -159,7 +159,9 @@ static void extract_sql(fwriter *fw) {
     dorm_rexpr_sql(s, fw->qs, fw->e->args[0]);
     arg = s->text;
     s->text = outer;
-    s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), fw->e->args[0]->vkind, arg.data ? arg.data : "");
+    dorm_kind k = fw->e->args[0]->vkind;
+    if (fw->e->trunc) s->d->trunc(&s->text, fw->e->trunc, k, arg.data ? arg.data : "");
+    else s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), k, arg.data ? arg.data : "");
     if (arg.failed) s->failed = true;
     dorm_buf_free(&arg);
 }
@@ -167,7 +169,7 @@ static void extract_sql(fwriter *fw) {
 /* The spelling Django's base class writes, before any dialect override. */
 static void base_sql(fwriter *fw) {
     const dorm_builtin_func *b = fw->e->def ? dorm_func_builtin(fw->e->def) : NULL;
-    if (fw->e->extract) extract_sql(fw);
+    if (fw->e->extract || fw->e->trunc) extract_sql(fw);
     else if (b && b->write) b->write(&fw->w);
     else if (fw->e->def && fw->e->def->sql) template_sql(fw, fw->e->def->sql);
 }

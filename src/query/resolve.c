@@ -391,6 +391,21 @@ static int check_extract(rctx *c, const dorm_func_def *def, const dorm_rexpr *ar
     return DORM_OK;
 }
 
+/* Django's TruncBase checks: a date has no time part to truncate to, a
+ * time no date part. */
+static int check_trunc(rctx *c, const char *part, const dorm_rexpr *arg) {
+    dorm_kind k = arg->out;
+    const char *field = arg->field ? arg->field->f->name : "";
+    bool time_part = strcmp(part, "hour") == 0 || strcmp(part, "minute") == 0 || strcmp(part, "second") == 0;
+    if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME && k != DORM_KIND_TIME)
+        return fail(c, DORM_EVALUE, "'%s' isn't a DateField, TimeField, or DateTimeField.", field, NULL);
+    if ((k == DORM_KIND_DATE && time_part) || (k == DORM_KIND_TIME && !time_part))
+        return fail(c, DORM_EVALUE, k == DORM_KIND_DATE ? "Cannot truncate DateField '%s' to DateTimeField. "
+                                                         : "Cannot truncate TimeField '%s' to DateTimeField. ",
+                    field, NULL);
+    return DORM_OK;
+}
+
 static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     dorm_qs *qs = c->qs;
     if (!e->func) return fail(c, DORM_EVALUE, "Func() needs a function name.", NULL, NULL);
@@ -446,16 +461,21 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         int rc = check_extract(c, def, args[0], b->extract - 1);
         if (rc) return rc;
     }
+    if (b && b->trunc) {
+        int rc = check_trunc(c, b->trunc, args[0]);
+        if (rc) return rc;
+    }
     r->def = def;
     r->nargs = n;
     r->args = args;
     r->extract = b ? b->extract : 0;
+    r->trunc = b ? b->trunc : NULL;
     r->is_aggregate = agg;
     r->aggregate = r->aggregate || agg;
     r->distinct = e->distinct;
     dorm_func_spelling(def, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
     if (e->sample && b && b->sample_sql) r->sql = b->sample_sql;
-    if (!r->sql && !r->write && !r->extract)
+    if (!r->sql && !r->write && !r->extract && !r->trunc)
         return fail(c, DORM_EVALUE, "The function %s has no SQL for this database backend.", def->name, NULL);
     if (e->filter) {
         int rc = dorm_where_cond(qs, e->filter, &r->cond);

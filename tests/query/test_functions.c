@@ -284,3 +284,59 @@ Test(functions, every_function)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check(&cases[i]);
 }
+
+/* The date of an annotation named "x" of the one object of qs. */
+static const dorm_value *x_of(dorm_qs *qs)
+{
+    const dorm_row *r = dorm_first(dorm_values_flat(qs, "x"));
+    cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
+    return &r->values[0];
+}
+
+/* Trunc* on dates, datetimes and times: dorm_trunc() on SQLite (Django's
+ * django_*_trunc), DATE_TRUNC on PostgreSQL (no AT TIME ZONE: UTC). */
+Test(functions, trunc)
+{
+    dorm_qs *hobbit = dorm_filter(dorm_all(T.cx, Book), DQ("title", "The Hobbit"));
+    dorm_qs *qs = dorm_annotate(hobbit, DAS("x", DTruncYear("publication_date")));
+    const char *sql = dorm_qs_sql(dorm_values_flat(qs, "x"), NULL);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    cr_assert(strstr(sql, on_sqlite() ? "SELECT dorm_trunc('year', \"library_book\".\"publication_date\") AS \"x\""
+                                      : "SELECT DATE_TRUNC('year', \"library_book\".\"publication_date\") AS \"x\""),
+              "%s", sql);
+    cr_assert_str_eq(repr(x_of(qs)), "datetime.date(1937, 1, 1)");
+    cr_assert_str_eq(repr(x_of(dorm_annotate(hobbit, DAS("x", DTruncQuarter("publication_date"))))), "datetime.date(1937, 7, 1)");
+    cr_assert_str_eq(repr(x_of(dorm_annotate(hobbit, DAS("x", DTruncMonth("publication_date"))))), "datetime.date(1937, 9, 1)");
+    cr_assert_str_eq(repr(x_of(dorm_annotate(hobbit, DAS("x", DTruncWeek("publication_date"))))), "datetime.date(1937, 9, 20)");
+    cr_assert_str_eq(repr(x_of(dorm_annotate(hobbit, DAS("x", DTruncDay("publication_date"))))), "datetime.date(1937, 9, 21)");
+    Everything *e = dorm_create(T.cx, Everything, .datetime_f = dorm_datetime_utc(2024, 2, 29, 23, 59, 59, 500000),
+                                .time_f = dorm_time_hms(12, 34, 56, 789000));
+    cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
+    dorm_qs *one = dorm_filter(dorm_all(T.cx, Everything), DQ("id", e->id));
+    const struct {
+        const char *name;
+        const dorm_expr *e;
+        int y, mo, d, h, mi, s;
+    } dts[] = {
+        {"TruncYear", DTruncYear("datetime_f"), 2024, 1, 1, 0, 0, 0},
+        {"TruncQuarter", DTruncQuarter("datetime_f"), 2024, 1, 1, 0, 0, 0},
+        {"TruncWeek", DTruncWeek("datetime_f"), 2024, 2, 26, 0, 0, 0},
+        {"TruncHour", DTruncHour("datetime_f"), 2024, 2, 29, 23, 0, 0},
+        {"TruncMinute", DTruncMinute("datetime_f"), 2024, 2, 29, 23, 59, 0},
+        {"TruncSecond", DTruncSecond("datetime_f"), 2024, 2, 29, 23, 59, 59},
+    };
+    for (size_t i = 0; i < sizeof dts / sizeof dts[0]; i++) {
+        const dorm_value *v = x_of(dorm_annotate(one, DAS("x", dts[i].e)));
+        cr_assert_eq(v->type, DORM_T_DATETIME, "%s", dts[i].name);
+        dorm_datetime want = dorm_datetime_utc(dts[i].y, dts[i].mo, dts[i].d, dts[i].h, dts[i].mi, dts[i].s, 0);
+        cr_assert_eq(v->u.dt.usec, want.usec, "%s", dts[i].name);
+    }
+    const dorm_value *t = x_of(dorm_annotate(one, DAS("x", DTruncHour("time_f"))));
+    cr_assert_eq(t->type, DORM_T_TIME);
+    cr_assert(t->u.time.hour == 12 && t->u.time.minute == 0 && t->u.time.second == 0 && t->u.time.usec == 0);
+    /* Django's checks of the field truncated. */
+    dorm_qs *bad = dorm_annotate(hobbit, DAS("x", DTruncHour("publication_date")));
+    cr_assert_str_eq(dorm_qs_errmsg(bad), "Cannot truncate DateField 'publication_date' to DateTimeField. ");
+    bad = dorm_annotate(one, DAS("x", DTruncDay("time_f")));
+    cr_assert_str_eq(dorm_qs_errmsg(bad), "Cannot truncate TimeField 'time_f' to DateTimeField. ");
+}

@@ -201,6 +201,10 @@ typedef struct dorm_dialect {
     /* Writes transform `ex` applied to the SQL expression `lhs` of a column of
      * kind `kind`. */
     void (*extract)(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs);
+    /* Writes `lhs` (a column of kind `kind`) truncated to `part`, one of
+     * "year", "quarter", "month", "week", "day", "hour", "minute", "second"
+     * (fixed words, never text from a user): Django's Trunc*. */
+    void (*trunc)(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs);
     const char *random_function;           /* "RANDOM()"                          */
     /* LIMIT/OFFSET clause (limit < 0: none); writes nothing when both unset. */
     void (*limit_offset)(dorm_buf *out, int64_t limit, int64_t offset);

@@ -64,6 +64,13 @@ static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
     }
 }
 
+/* Django's date_trunc_sql / datetime_trunc_sql / time_trunc_sql (no AT TIME
+ * ZONE, as for EXTRACT: the session's time zone is UTC). */
+static void pg_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs)
+{
+    dorm_buf_printf(out, "DATE_TRUNC('%s', %s)%s", part, lhs, kind == DORM_KIND_TIME ? "::time" : "");
+}
+
 static void pg_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
 {
     if (limit >= 0) dorm_buf_printf(out, " LIMIT %lld", (long long)limit);
@@ -305,6 +312,7 @@ const dorm_dialect dorm_pg_dialect = {
     },
     .pattern = pg_pattern,
     .extract = pg_extract,
+    .trunc = pg_trunc,
     .random_function = "RANDOM()",
     .limit_offset = pg_limit_offset,
     .column_type = pg_column_type,

@@ -78,6 +78,13 @@ static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
     dorm_buf_printf(out, "dorm_extract('%s', %s)", extract_words[ex], lhs);
 }
 
+/* dorm_trunc() of functions.c truncates dates, datetimes and times alike. */
+static void sq_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs)
+{
+    (void)kind;
+    dorm_buf_printf(out, "dorm_trunc('%s', %s)", part, lhs);
+}
+
 static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
 {
     if (limit >= 0)
@@ -331,6 +338,7 @@ const dorm_dialect dorm_sqlite_dialect = {
     .lhs_casts = {NULL},
     .pattern = sq_pattern,
     .extract = sq_extract,
+    .trunc = sq_trunc,
     .random_function = "RANDOM()",
     .limit_offset = sq_limit_offset,
     .column_type = sq_column_type,

@@ -1,7 +1,8 @@
 /* functions.c - SQL functions dorm registers on every SQLite connection:
  * regexp(pattern, value), behind SQLite's REGEXP operator (POSIX extended
- * regular expressions), and dorm_extract(kind, value), the date part of a
- * stored date, datetime or time (Django's django_*_extract functions). */
+ * regular expressions), dorm_extract(kind, value), the date part of a
+ * stored date, datetime or time (Django's django_*_extract functions), and
+ * dorm_trunc(part, value), one truncated (django_*_trunc). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <regex.h>
@@ -244,11 +245,63 @@ static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
 }
 
+/* ---- dorm_trunc ------------------------------------------------------------ */
+
+/* dorm_trunc(part, value): a date, datetime or time text truncated to
+ * `part` (Django's django_date_trunc / _datetime_trunc / _time_trunc), in
+ * the same text form; the week starts on Monday.  NULL for NULL or text
+ * that is none of them. */
+static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    static const char *const parts[] = {"year", "quarter", "month", "week", "day", "hour", "minute", "second"};
+    const char *part = (const char *)sqlite3_value_text(argv[0]);
+    size_t p = 0;
+    while (p < 8 && !(part && strcmp(part, parts[p]) == 0)) p++;
+    if (p == 8) {
+        sqlite3_result_error(cx, "dorm_trunc: unknown part", -1);
+        return;
+    }
+    moment m;
+    const char *s = (const char *)sqlite3_value_text(argv[1]);
+    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !s || !parse_moment(s, (size_t)sqlite3_value_bytes(argv[1]), &m)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (p <= 4 && m.has_date) {
+        if (p == 3) {
+            int64_t days = dorm_date_to_days(m.date);
+            m.date = dorm_date_from_days(days - (iso_weekday(days) - 1));
+        }
+        if (p == 0) m.date.month = 1;
+        if (p == 1) m.date.month = (uint8_t)((m.date.month - 1) / 3 * 3 + 1);
+        if (p <= 2) m.date.day = 1;
+        m.time = (dorm_time){0, 0, 0, 0};
+    }
+    if (p >= 5) m.time.usec = 0;
+    if (p <= 6) m.time.second = 0;
+    if (p <= 5) m.time.minute = 0;
+    if (p <= 4) m.time.hour = 0;
+    char text[DORM_FMT_MAX];
+    size_t n;
+    if (m.has_date && m.has_time) {
+        dorm_date d = m.date;
+        dorm_time t = m.time;
+        n = dorm_datetime_format(dorm_datetime_utc(d.year, d.month, d.day, t.hour, t.minute, t.second, (int)t.usec), text);
+    } else if (m.has_date) {
+        n = dorm_date_format(m.date, text);
+    } else {
+        n = dorm_time_format(m.time, text);
+    }
+    sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
+}
+
 int dorm_sqlite_register_functions(sqlite3 *db)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     int rc = sqlite3_create_function_v2(db, "regexp", 2, flags, NULL, fn_regexp, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_extract", 2, flags, NULL, fn_extract, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_trunc", 2, flags, NULL, fn_trunc, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = dorm_sqlite_register_django_functions(db);
     return rc;
 }
