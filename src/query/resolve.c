@@ -162,7 +162,11 @@ static int resolve_value(rctx *c, const dorm_expr *e, const dorm_value *v, const
     dorm_rexpr *r = node(c->qs, &dorm_node_value);
     if (!r) return DORM_ENOMEM;
     dorm_kind k = e && e->output ? e->output : value_kind(v);
-    if (v->type == DORM_T_TEXT || v->type == DORM_T_BYTES) {
+    if (e && e->output && v->type != DORM_T_NULL) {
+        /* Value("2024-01-02", output_field=DateField()) binds a date. */
+        if (dorm_prep_value(c->qs->cx, NULL, e->output, v, &r->value))
+            return dorm_qs_fail(c->qs, dorm_errcode(c->qs->cx), "%s", dorm_errmsg(c->qs->cx))->err;
+    } else if (v->type == DORM_T_TEXT || v->type == DORM_T_BYTES) {
         if (dorm_prep_value(c->qs->cx, NULL, v->type == DORM_T_TEXT ? DORM_KIND_TEXT : DORM_KIND_BINARY, v, &r->value))
             return dorm_qs_fail(c->qs, dorm_errcode(c->qs->cx), "%s", dorm_errmsg(c->qs->cx))->err;
     } else {

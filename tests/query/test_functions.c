@@ -42,8 +42,20 @@ static const char *repr(const dorm_value *v)
         }
         if (!strpbrk(out, ".en")) strcat(out, ".0");
         return out;
+    case DORM_T_BOOL: return v->u.b ? "True" : "False";
     case DORM_T_DATE:
         snprintf(out, sizeof out, "datetime.date(%d, %d, %d)", v->u.date.year, v->u.date.month, v->u.date.day);
+        return out;
+    case DORM_T_DATETIME: {
+        dorm_date d;
+        dorm_time t;
+        dorm_datetime_split(v->u.dt, &d, &t);
+        snprintf(out, sizeof out, "datetime.datetime(%d, %d, %d, %d, %d, tzinfo=<UTC>)", d.year, d.month, d.day, t.hour,
+                 t.minute);
+        return out;
+    }
+    case DORM_T_TIME:
+        snprintf(out, sizeof out, "datetime.time(%d, %d, %d)", v->u.time.hour, v->u.time.minute, v->u.time.second);
         return out;
     case DORM_T_DECIMAL:
         dorm_decimal_format(v->u.dec, tmp);
@@ -266,6 +278,36 @@ Test(functions, every_function)
     {"CastDate", DCast("publication_date", DORM_KIND_DATE),
      "date(\"library_book\".\"publication_date\") AS \"x\"",
      "CAST(\"library_book\".\"publication_date\" AS date) AS \"x\"", "datetime.date(1937, 9, 21)", "datetime.date(1937, 9, 21)"},
+    {"CastBig", DCast("pages", DORM_KIND_BIGINT),
+     "CAST(\"library_book\".\"pages\" AS bigint) AS \"x\"",
+     "CAST(\"library_book\".\"pages\" AS bigint) AS \"x\"", "310", "310"},
+    {"CastSmall", DCast("pages", DORM_KIND_SMALLINT),
+     "CAST(\"library_book\".\"pages\" AS smallint) AS \"x\"",
+     "CAST(\"library_book\".\"pages\" AS smallint) AS \"x\"", "310", "310"},
+    /* Django 3.2 returns 310 on SQLite (no converter for a cast). */
+    {"CastBool", DCast("pages", DORM_KIND_BOOL),
+     "CAST(\"library_book\".\"pages\" AS bool) AS \"x\"",
+     "CAST(\"library_book\".\"pages\" AS boolean) AS \"x\"", "True", "True"},
+    {"CastText", DCast("pages", DORM_KIND_TEXT),
+     "CAST(\"library_book\".\"pages\" AS text) AS \"x\"",
+     "CAST(\"library_book\".\"pages\" AS text) AS \"x\"", "'310'", "'310'"},
+    {"CastDT", DCast("publication_date", DORM_KIND_DATETIME),
+     "strftime(?, \"library_book\".\"publication_date\") AS \"x\"",
+     "CAST(\"library_book\".\"publication_date\" AS timestamp with time zone) AS \"x\"",
+     "datetime.datetime(1937, 9, 21, 0, 0, tzinfo=<UTC>)", "datetime.datetime(1937, 9, 21, 0, 0, tzinfo=<UTC>)"},
+    {"CastTime", DCast(DValue("12:34:56"), DORM_KIND_TIME),
+     "strftime(?, ?) AS \"x\"",
+     "CAST($1 AS time) AS \"x\"", "datetime.time(12, 34, 56)", "datetime.time(12, 34, 56)"},
+    /* A JSONField reads as its JSON text in dorm. */
+    {"CastJSON", DCast(DValue("{\"a\": 1}"), DORM_KIND_JSON),
+     "CAST(? AS text) AS \"x\"",
+     "CAST($1 AS jsonb) AS \"x\"", "'{\"a\": 1}'", "'{\"a\": 1}'"},
+    {"CastAuto", DCast("pages", DORM_KIND_AUTO),
+     "CAST(\"library_book\".\"pages\" AS integer) AS \"x\"",
+     "CAST(\"library_book\".\"pages\" AS integer) AS \"x\"", "310", "310"},
+    {"ValueOut", DValue("2024-01-02", .output = DORM_KIND_DATE),
+     "? AS \"x\"",
+     "$1::date AS \"x\"", "datetime.date(2024, 1, 2)", "datetime.date(2024, 1, 2)"},
     {"Case", DCase(DWhen(DQ("pages__gt", 300), DValue("long")), DDefault(DValue("short"))),
      "CASE WHEN \"library_book\".\"pages\" > ? THEN ? ELSE ? END AS \"x\"",
      "CASE WHEN \"library_book\".\"pages\" > $1 THEN $2::varchar ELSE $3::varchar END AS \"x\"", "'long'", "'long'"},
