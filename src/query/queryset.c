@@ -190,6 +190,8 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             while (c->ann[a].hidden) a++;
             ann = &c->ann[a++];
         }
+        if (ann && ann->hidden)
+            return dorm_qs_fail(c, DORM_EFIELD, "Cannot select the '%s' alias. Use annotate() to promote it.", ann->alias);
         if (ann) {
             cols[i].ann = (int)(ann - c->ann) + 1;
             cols[i].name = ann->alias;

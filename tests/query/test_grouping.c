@@ -203,6 +203,10 @@ Test(grouping, alias_is_not_selected)
     a = (Author **)dorm_list(qs, &n);
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_annotation(a[0], "twice")->u.i, 6);
+    /* values() cannot select one (Django's FieldError). */
+    qs = dorm_values(dorm_alias(authors(), DAS("n", DCount("books"))), "name", "n");
+    cr_assert_eq(dorm_qs_errcode(qs), DORM_EFIELD);
+    cr_assert_str_eq(dorm_qs_errmsg(qs), "Cannot select the 'n' alias. Use annotate() to promote it.");
 }
 
 /* values() and annotate() in either order no longer fail; a name values()
