@@ -71,6 +71,10 @@ struct dorm_rexpr {
     const dorm_rexpr *const *args;
     const struct dorm_where *cond; /* aggregate filter=; When's condition       */
     bool distinct;
+    bool decimal_result;           /* a function or arithmetic of DecimalField
+                                      output: SQLite's CAST(... AS NUMERIC)
+                                      (kept by an ExpressionWrapper, as Django
+                                      casts by the inner expression's field) */
     bool typed;                    /* a value where nothing gives its parameter a
                                       type: written with the dialect's cast    */
     int max_length, max_digits;    /* Cast: the target's options                 */

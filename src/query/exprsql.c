@@ -178,7 +178,7 @@ static void base_sql(fwriter *fw) {
  * SQLiteNumericMixin): the part before the expression (`before`) or after. */
 static void numeric_cast(dorm_sql *s, const dorm_rexpr *e, bool before) {
     const char *t = s->d->decimal_result_cast;
-    if (!t || e->out != DORM_KIND_DECIMAL || e->mixed) return;
+    if (!t || !e->decimal_result) return;
     const char *p = strstr(t, "%s");
     if (!p) return;
     if (before) dorm_buf_put(&s->text, t, (size_t)(p - t));

@@ -203,6 +203,7 @@ dorm_rexpr *dorm_rexpr_transform(dorm_qs *qs, const dorm_func_def *fn, const dor
     if (fn->output) fixed_output(r, fn->output);
     else if (fn->flags & DORM_FUNC_NUMERIC) numeric_output(qs, r, args, 1);
     else default_output(qs, r, args, 1);
+    r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
     return r;
 }
 
@@ -284,6 +285,7 @@ static int resolve_op(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
                 args[0]->decimal_places > args[1]->decimal_places ? args[0]->decimal_places : args[1]->decimal_places;
         }
     }
+    r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
     /* The operator's spelling: the dialect's (SQLite: POWER(a,b)), else "a op b". */
     r->sql = NULL;
     for (const dorm_func_sql *f = c->qs->cx->db->dialect->functions; f && f->name; f++)
@@ -371,6 +373,7 @@ static int concat_pairs(rctx *c, const dorm_rexpr *const *args, int n, const dor
         r->aggregate = args[i]->aggregate || acc->aggregate;
         dorm_func_spelling(r->def, c->qs->cx->db->dialect, c->qs->cx->db->drv->vendor, &r->sql, &r->write);
         default_output(c->qs, r, pair, 2);
+        r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
         acc = r;
     }
     *out = acc;
@@ -489,6 +492,7 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     else if (def->output) fixed_output(r, def->output);
     else if (def->flags & DORM_FUNC_NUMERIC) numeric_output(qs, r, args, n);
     else default_output(qs, r, args, n);
+    r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
     *out = r;
     return DORM_OK;
 }

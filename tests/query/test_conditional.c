@@ -142,6 +142,16 @@ Test(conditional, values_and_wrappers)
                                         DAS("x", DExpressionWrapper(dorm_div(dorm_F("pages"), 100.0), DORM_KIND_FLOAT))),
                           "x");
     cr_assert_float_eq(((const dorm_row *)dorm_first(qs))->values[0].u.f, 4.74, 1e-12);
+    /* SQLite: CAST(... AS NUMERIC) wraps each arithmetic of a decimal output,
+     * decided by the expression a wrapper holds (Django's SQLiteNumericMixin). */
+    qs = dorm_values_list(dorm_annotate(dorm_all(T.cx, Everything),
+                                        DAS("a", DExpressionWrapper(dorm_div(dorm_mul(dorm_F("decimal_f"), 1000), dorm_F("int_f")),
+                                                                    DORM_KIND_DECIMAL, .max_digits = 10, .decimal_places = 4)),
+                                        DAS("w", DExpressionWrapper(dorm_mul(dorm_F("int_f"), 2), DORM_KIND_DECIMAL))),
+                          "a", "w");
+    expect_sql(qs, "SELECT CAST((CAST((\"library_everything\".\"decimal_f\" * ?) AS NUMERIC) / "
+                   "\"library_everything\".\"int_f\") AS NUMERIC) AS \"a\", (\"library_everything\".\"int_f\" * ?) AS "
+                   "\"w\" FROM \"library_everything\"");
     /* update() needs no output field: Django resolves none there. */
     cr_assert_eq(dorm_update(dorm_filter(dorm_all(T.cx, Everything), DQ("id", 0)),
                              DSET("float_f", dorm_mul(dorm_F("int_f"), dorm_F("decimal_f")))),
