@@ -27,7 +27,10 @@ typedef enum dorm_expr_kind {
     DORM_E_WHEN,       /* When(filter, then=a); no filter: Case's default  */
     DORM_E_WRAP,       /* ExpressionWrapper(a, output_field=output)        */
     DORM_E_CAST,       /* Cast(a, output_field=output)                     */
-    DORM_E_ORDER       /* a.asc() / a.desc(), nulls_first / nulls_last     */
+    DORM_E_ORDER,      /* a.asc() / a.desc(), nulls_first / nulls_last     */
+    DORM_E_SUBQUERY,   /* Subquery(query): its one column                  */
+    DORM_E_EXISTS,     /* Exists(query)                                    */
+    DORM_E_OUTERREF    /* OuterRef(a): a is F(path) or another OuterRef    */
 } dorm_expr_kind;
 
 /* An expression.  Built by the macros below as compound literals (no context
@@ -53,6 +56,7 @@ typedef struct dorm_expr {
     bool nulls_first;
     bool nulls_last;
     bool sample;                   /* StdDev / Variance(sample=True)             */
+    struct dorm_qs *query;         /* SUBQUERY, EXISTS                           */
 } dorm_expr;
 
 /* An argument: an expression as it is, a string as the field it names (Django
@@ -131,6 +135,16 @@ typedef struct dorm_expr {
 #define DDesc(...)                                                                                  \
     (&(const dorm_expr){.kind = DORM_E_ORDER, .desc = true,                                         \
                         DORM__REST1(__VA_ARGS__, .a = DORM__ARG(DORM__A1(__VA_ARGS__, ~)))})
+
+/* Subquery(qs) of a QuerySet selecting one column (values("title")[:1]),
+ * Exists(qs), and OuterRef("pk"), a field of the query the subquery is used
+ * in; DOuterRef(DOuterRef("pk")) two levels out.  A QuerySet with an
+ * OuterRef can only be used as a subquery.  DQE(DExists(qs)) makes a
+ * condition of it: dorm_filter(qs, DQE(DExists(sub))),
+ * dorm_filter(qs, dorm_not(DQE(DExists(sub)))). */
+#define DSubquery(qs) (&(const dorm_expr){.kind = DORM_E_SUBQUERY, .query = (qs)})
+#define DExists(qs) (&(const dorm_expr){.kind = DORM_E_EXISTS, .query = (qs)})
+#define DOuterRef(x) (&(const dorm_expr){.kind = DORM_E_OUTERREF, .a = DORM__ARG(x)})
 
 /* Django's built-in functions (django.db.models.functions), by their names. */
 #define DCoalesce(...) DFunc("Coalesce", __VA_ARGS__)

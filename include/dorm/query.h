@@ -18,11 +18,12 @@ typedef struct dorm_qs dorm_qs;
 
 /* A filter condition: a leaf "path = value" or an AND / OR / NOT node.  Built by
  * the macros below as compound literals; filter() copies what it keeps. */
-typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT } dorm_q_kind;
+typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT, DORM_Q_EXPR } dorm_q_kind;
 typedef struct dorm_q {
     dorm_q_kind kind;
     const char *path;                   /* leaf: "author__name__icontains"  */
-    dorm_value value;                   /* leaf: typed by DV()              */
+    dorm_value value;                   /* leaf: typed by DV(); EXPR: the
+                                           boolean expression (DExists)     */
     const struct dorm_q *const *children; /* AND/OR/NOT: NULL-terminated    */
 } dorm_q;
 
@@ -32,6 +33,9 @@ typedef struct dorm_q {
  * initialisers (Meta.constraints checks). */
 #define DQC(path, v) (&(const dorm_q){DORM_Q_LEAF, (path), v, NULL})
 #define DORM__QLIST(...) ((const dorm_q *const[]){__VA_ARGS__, NULL})
+/* A boolean expression as a condition: DQE(DExists(qs)) (Django's
+ * filter(Exists(...))). */
+#define DQE(e) (&(const dorm_q){DORM_Q_EXPR, NULL, DV(e), NULL})
 /* Q(a) | Q(b) | ... */
 #define dorm_or(...) (&(const dorm_q){DORM_Q_OR, NULL, {DORM_T_NONE, 0, {0}}, DORM__QLIST(__VA_ARGS__)})
 /* Q(a) & Q(b) & ... */

@@ -29,7 +29,11 @@ static int ptrvec_push(ptrvec *p, void *x) {
 static int start(dorm_qs *qs) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
-    return qs->err ? dorm_qs_reraise(qs) : DORM_OK;
+    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->outer_refs)
+        return dorm_fail(qs->cx, DORM_EVALUE,
+                         "This queryset contains a reference to an outer query and may only be used in a subquery.");
+    return DORM_OK;
 }
 
 static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {

@@ -91,10 +91,11 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
 
 void dorm_sql_name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
 
-/* A table alias: Django leaves its generated aliases (T2, T3...) unquoted;
- * the registry refuses tables named like them, so none is a table name. */
+/* A table alias: Django leaves its generated aliases (T2, T3..., a
+ * subquery's U0, U1...) unquoted; the registry refuses tables named like
+ * them, so none is a table name. */
 static void put_alias(dorm_buf *b, char quote, const char *alias) {
-    bool generated = alias[0] == 'T' && alias[1];
+    bool generated = alias[0] >= 'T' && alias[0] <= 'Z' && alias[1];
     for (const char *p = alias + 1; generated && *p; p++) generated = *p >= '0' && *p <= '9';
     if (generated) dorm_buf_puts(b, alias);
     else dorm_buf_quote(b, quote, alias);
@@ -327,13 +328,21 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     case DORM_W_LEAF:
         leaf_sql(s, qs, w, negated);
         return W_SQL;
-    case DORM_W_SUBQUERY: {
+    case DORM_W_SUBQUERY:
+    case DORM_W_EXPR: {
         size_t mark = s->text.len, pmark = s->nparams;
-        column_sql(s, qs, w->alias, w->field, w->lhs);
-        dorm_buf_puts(&s->text, " IN (");
         bool bare = s->bare_columns;
+        int rc = DORM_COMPILED;
         s->bare_columns = false;
-        int rc = dorm_compile_select(w->sub, DORM_SELECT_ROWS, s);
+        if (w->kind == DORM_W_SUBQUERY) {
+            column_sql(s, qs, w->alias, w->field, w->lhs);
+            dorm_buf_puts(&s->text, " IN ");
+            rc = dorm_subquery_sql(s, qs, w->sub);
+        } else if (w->lhs->ops == &dorm_node_subquery) {
+            rc = dorm_subquery_sql(s, qs, w->lhs);
+        } else {
+            dorm_rexpr_sql(s, qs, w->lhs);
+        }
         s->bare_columns = bare;
         if (rc == DORM_COMPILED_EMPTY) {
             s->text.len = mark;
@@ -342,7 +351,6 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
             return W_NONE;
         }
         if (rc < 0) s->failed = true;
-        dorm_buf_putc(&s->text, ')');
         return W_SQL;
     }
     default:
@@ -350,6 +358,15 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     }
     bool is_not = w->kind == DORM_W_NOT, is_or = w->kind == DORM_W_OR;
     size_t start = s->text.len, nparams = s->nparams;
+    /* ~Exists(...) is Django's "NOT EXISTS(...)". */
+    if (is_not && w->n == 1 && w->kids[0]->kind == DORM_W_EXPR && w->kids[0]->lhs->exists) {
+        dorm_buf_puts(&s->text, "NOT ");
+        wres r = where_sql(s, qs, w->kids[0], !negated);
+        if (r == W_SQL) return W_SQL;
+        s->text.len = start;
+        s->text.data[start] = '\0';
+        return r == W_NONE ? W_ALL : W_NONE;
+    }
     int written = 0;
     bool guarded_single = false;
     for (int i = 0; i < w->n; i++) {
@@ -409,24 +426,29 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
 static void from_clause(dorm_sql *s, const dorm_qs *qs) {
     dorm_buf_puts(&s->text, " FROM ");
     dorm_sql_name(s, qs->meta->db_table);
+    if (qs->alias_names) {
+        dorm_buf_putc(&s->text, ' ');
+        sql_alias(s, qs->alias_names[0]);
+    }
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
         const char *parent = dorm_alias_name(qs, j->parent);
         dorm_buf_puts(&s->text, j->outer ? " LEFT OUTER JOIN " : " INNER JOIN ");
         dorm_sql_name(s, j->model->db_table);
-        if (strcmp(j->alias, j->model->db_table) != 0) {
+        const char *alias = dorm_alias_name(qs, i + 1);
+        if (strcmp(alias, j->model->db_table) != 0) {
             dorm_buf_putc(&s->text, ' ');
-            sql_alias(s, j->alias);
+            sql_alias(s, alias);
         }
         dorm_buf_puts(&s->text, " ON (");
         if (j->reverse) {
             dorm_sql_col(s, parent, j->fk->target_pk->column);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_col(s, j->alias, j->fk->column);
+            dorm_sql_col(s, alias, j->fk->column);
         } else {
             dorm_sql_col(s, parent, j->fk->column);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_col(s, j->alias, j->fk->target_pk->column);
+            dorm_sql_col(s, alias, j->fk->target_pk->column);
         }
         dorm_buf_putc(&s->text, ')');
     }

@@ -27,6 +27,7 @@ typedef struct dorm_sql {
                             (a lookup's left side, an UPDATE value): its
                             conditions are parenthesised, as Django's
                             WhereNode.resolved makes them                   */
+    const struct dorm_subq_frame *frames; /* subqueries being written        */
     dorm_sql_span *shared; /* expressions written with parameters (dorm_sql_share) */
     int nshared, capshared;
 } dorm_sql;
@@ -94,6 +95,10 @@ int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r);
 /* qs with its ordering resolved: itself when order_by() was called, else a
  * copy in *tmp with Meta.ordering (*meta set).  NULL on error. */
 const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta);
+/* Writes the subquery node e (in qs): "(SELECT ...)" or "EXISTS(SELECT
+ * ...)".  DORM_COMPILED, DORM_COMPILED_EMPTY (it can match no row) or a
+ * negative error. */
+int dorm_subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e);
 /* count(): SELECT COUNT(*) of qs, over a subquery where Django uses one. */
 int dorm_compile_count(const dorm_qs *qs, dorm_sql *s);
 

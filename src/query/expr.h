@@ -29,6 +29,17 @@ extern const dorm_node_ops dorm_node_func;  /* functions, aggregates, transforms
 extern const dorm_node_ops dorm_node_case;  /* CASE WHEN ... END                  */
 extern const dorm_node_ops dorm_node_when;  /* WHEN cond THEN x (in a CASE)       */
 extern const dorm_node_ops dorm_node_cast;  /* CAST(x AS type)                    */
+extern const dorm_node_ops dorm_node_subquery; /* (SELECT ...), EXISTS(SELECT ...) */
+extern const dorm_node_ops dorm_node_outer; /* OuterRef: a column of an enclosing query */
+
+/* An OuterRef of a subquery's query: bound to `to`, an expression of the
+ * query the subquery is used in, or (to NULL) waiting for the query
+ * `level` levels further out. */
+typedef struct dorm_outer_bind {
+    const dorm_rexpr *ref;
+    const dorm_rexpr *to;
+    int level;
+} dorm_outer_bind;
 
 /* A built-in function's row: the public row plus what dorm spells in code. */
 typedef struct dorm_builtin_func {
@@ -78,6 +89,12 @@ struct dorm_rexpr {
     bool typed;                    /* a value where nothing gives its parameter a
                                       type: written with the dialect's cast    */
     int max_length, max_digits;    /* Cast: the target's options                 */
+    /* subquery: its query, Exists or not, its OuterRefs; OuterRef: its level */
+    struct dorm_qs *query;
+    bool exists;
+    int level;
+    int nbinds;
+    const dorm_outer_bind *binds;
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value

@@ -110,6 +110,11 @@ static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
         add_group_cols(g, e->target);
         return;
     }
+    if (e->ops == &dorm_node_subquery) {
+        /* Django's Subquery.get_external_cols: the outer columns it reads. */
+        for (int i = 0; i < e->nbinds; i++) add_group_cols(g, e->binds[i].to);
+        return;
+    }
     if (!e->aggregate) {
         add_expr(g, e);
         return;
@@ -119,6 +124,10 @@ static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
 
 static void add_where_cols(gbuild *g, const dorm_where *w) {
     if (!w) return;
+    if (w->kind == DORM_W_EXPR || w->kind == DORM_W_SUBQUERY) {
+        add_group_cols(g, w->kind == DORM_W_EXPR ? w->lhs : w->sub);
+        return;
+    }
     if (w->kind != DORM_W_LEAF) {
         for (int i = 0; i < w->n; i++) add_where_cols(g, w->kids[i]);
         return;

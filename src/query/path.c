@@ -19,6 +19,7 @@ static bool is_pk(part p) { return p.n == 2 && strncmp(p.s, "pk", 2) == 0; }
 static bool is_lookup_or_transform(const dorm_qs *qs, part p) { return dorm_lookup_named(qs->cx->db->reg, p.s, p.n); }
 
 static const char *alias_name(const dorm_qs *qs, int alias) {
+    if (qs->alias_names) return qs->alias_names[alias];
     return alias == 0 ? qs->meta->db_table : qs->joins[alias - 1].alias;
 }
 

@@ -34,7 +34,8 @@ typedef enum dorm_wkind {
     DORM_W_OR,
     DORM_W_NOT,
     DORM_W_NOTHING,         /* matches no row (e.g. __in=[])                  */
-    DORM_W_SUBQUERY         /* alias.field IN (sub)                           */
+    DORM_W_SUBQUERY,        /* alias.field IN (sub)                           */
+    DORM_W_EXPR             /* a boolean expression (Exists): lhs             */
 } dorm_wkind;
 
 /* How deep conditions (Q trees) and expressions may nest: the where builder
@@ -67,7 +68,7 @@ typedef struct dorm_where {
     dorm_value rhs;           /* prepared; LIST for in/range; BOOL for isnull */
     const dorm_rexpr *rhs_expr; /* F() and arithmetic on the right (or NULL)  */
     bool nullable;            /* the left side can be NULL                    */
-    struct dorm_qs *sub;      /* DORM_W_SUBQUERY: selects one column          */
+    const dorm_rexpr *sub;    /* DORM_W_SUBQUERY: a subquery of one column    */
 } dorm_where;
 
 typedef struct dorm_order {
@@ -142,6 +143,9 @@ struct dorm_qs {
     bool only_mode;           /* only() was called: deferred lists what it left out */
     int nselrel;
     const dorm_selrel *selrel;
+    bool outer_refs;          /* an OuterRef names a query around it: a subquery only */
+    int subq_height;          /* how deep the subqueries in it nest (0: none)  */
+    const char *const *alias_names; /* written as a subquery: U0, U1, ...       */
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     /* result cache */
     bool done;
@@ -228,6 +232,12 @@ int dorm_expr_resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr 
 int dorm_where_cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
 /* Whether a condition reads a column of a joined table. */
 bool dorm_where_joins(const dorm_where *w);
+/* OuterRef(path) `level` queries out, resolved when its QuerySet becomes a
+ * subquery; marks qs as a subquery only.  NULL on ENOMEM. */
+dorm_rexpr *dorm_rexpr_outer(dorm_qs *qs, const char *path, int level);
+/* Subquery(inner) or Exists(inner) used in qs: its OuterRefs naming qs are
+ * resolved against qs (adding joins).  0 or an error recorded on qs. */
+int dorm_rexpr_subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out);
 /* ConcatPair, the row Concat() is built from. */
 extern const dorm_func_def *dorm_concat_pair;
 /* Fills the field description an annotation's values are read with, from

@@ -606,6 +606,17 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         return resolve_wrap(&inner, e, out);
     case DORM_E_CAST:
         return resolve_cast(&inner, e, out);
+    case DORM_E_SUBQUERY:
+    case DORM_E_EXISTS:
+        return dorm_rexpr_subquery(c->qs, e->query, e->kind == DORM_E_EXISTS, out);
+    case DORM_E_OUTERREF: {
+        int level = 1;
+        const dorm_expr *a = e->a;
+        for (; a && a->kind == DORM_E_OUTERREF; a = a->a) level++;
+        const char *path = a && a->kind == DORM_E_F ? (a->name ? a->name : a->value.u.s) : NULL;
+        if (!path) return fail(c, DORM_EVALUE, "OuterRef() needs a field name.", NULL, NULL);
+        return (*out = dorm_rexpr_outer(c->qs, path, level)) ? DORM_OK : DORM_ENOMEM;
+    }
     case DORM_E_WHEN:
         return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
     case DORM_E_ORDER:
@@ -629,6 +640,8 @@ bool dorm_rexpr_joins(const dorm_rexpr *e) {
     if (!e) return false;
     if (e->ops == &dorm_node_col) return e->alias != 0;
     if (e->ops == &dorm_node_ref) return dorm_rexpr_joins(e->target);
+    for (int i = 0; i < e->nbinds; i++)
+        if (dorm_rexpr_joins(e->binds[i].to)) return true;
     for (int i = 0; i < e->nargs; i++)
         if (dorm_rexpr_joins(e->args[i])) return true;
     return e->cond != NULL && dorm_where_joins(e->cond);

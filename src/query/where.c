@@ -122,7 +122,24 @@ static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs 
     w->alias = alias;
     w->field = lhs;
     w->lookup = DORM_LK_IN;
-    w->sub = dorm_clear_ordering(sub);
+    int rc = dorm_rexpr_subquery(qs, sub, false, &w->sub);
+    if (rc) return rc;
+    *out = w;
+    return DORM_OK;
+}
+
+/* A boolean expression as a condition: filter(Exists(...)). */
+static int expr_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
+    if (q->value.type != DORM_T_EXPR || !q->value.u.p)
+        return dorm_qs_fail(qs, DORM_EVALUE, "DQE() needs an expression.")->err;
+    dorm_where *w = node(qs, DORM_W_EXPR);
+    if (!w) return DORM_ENOMEM;
+    int rc = dorm_expr_resolve(qs, q->value.u.p, &w->lhs);
+    if (rc) return rc;
+    if (w->lhs->out != DORM_KIND_BOOL)
+        return dorm_qs_fail(qs, DORM_EVALUE, "%s is not a conditional expression.",
+                            w->lhs->def ? w->lhs->def->name : "The expression")->err;
+    w->aggregate = w->lhs->aggregate;
     *out = w;
     return DORM_OK;
 }
@@ -188,6 +205,13 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
     if (v->type == DORM_T_NONE) return dorm_qs_fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
+    if (v->type == DORM_T_EXPR && w->lookup == DORM_LK_IN && ((const dorm_expr *)v->u.p)->kind == DORM_E_SUBQUERY) {
+        /* pk__in=Subquery(qs) is pk__in=qs. */
+        if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
+        rc = subquery_leaf(qs, p.alias, p.field, as_column_query(((const dorm_expr *)v->u.p)->query), out);
+        if (!rc) ((dorm_where *)*out)->lhs = p.expr;
+        return rc;
+    }
     if (v->type == DORM_T_EXPR) {
         /* filter(title=F("author__name")): compare with a column expression. */
         if (w->lookup == DORM_LK_IN || w->lookup == DORM_LK_RANGE || w->lookup == DORM_LK_ISNULL ||
@@ -395,6 +419,8 @@ static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **
     case DORM_Q_NOT:
         return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL, wc.depth, wc.outer},
                      out);
+    case DORM_Q_EXPR:
+        return expr_leaf(qs, q, out);
     default:
         return dorm_qs_fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
@@ -450,6 +476,7 @@ bool dorm_where_joins(const dorm_where *w) {
     if (w->kind == DORM_W_LEAF)
         return w->alias != 0 || dorm_rexpr_joins(w->lhs) || dorm_rexpr_joins(w->rhs_expr);
     if (w->kind == DORM_W_SUBQUERY) return w->alias != 0 || dorm_rexpr_joins(w->lhs);
+    if (w->kind == DORM_W_EXPR) return dorm_rexpr_joins(w->lhs);
     for (int i = 0; i < w->n; i++)
         if (dorm_where_joins(w->kids[i])) return true;
     return false;
