@@ -30,8 +30,21 @@ typedef enum dorm_expr_kind {
     DORM_E_ORDER,      /* a.asc() / a.desc(), nulls_first / nulls_last     */
     DORM_E_SUBQUERY,   /* Subquery(query): its one column                  */
     DORM_E_EXISTS,     /* Exists(query)                                    */
-    DORM_E_OUTERREF    /* OuterRef(a): a is F(path) or another OuterRef    */
+    DORM_E_OUTERREF,   /* OuterRef(a): a is F(path) or another OuterRef    */
+    DORM_E_WINDOW      /* Window(a, partition_by, order_by, frame)         */
 } dorm_expr_kind;
+
+/* A window frame (Django's RowRange / ValueRange): ROWS or RANGE BETWEEN
+ * start AND end, each an offset from the current row (negative: preceding,
+ * 0: the current row) or DORM_UNBOUNDED. */
+typedef enum dorm_frame_kind { DORM_FRAME_NONE = 0, DORM_FRAME_ROWS, DORM_FRAME_RANGE } dorm_frame_kind;
+typedef struct dorm_frame {
+    dorm_frame_kind kind;
+    int64_t start, end;
+} dorm_frame;
+#define DORM_UNBOUNDED INT64_MIN
+#define DRowRange(start, end) ((dorm_frame){DORM_FRAME_ROWS, (start), (end)})
+#define DValueRange(start, end) ((dorm_frame){DORM_FRAME_RANGE, (start), (end)})
 
 /* An expression.  Built by the macros below as compound literals (no context
  * needed); a QuerySet resolves and keeps what it needs when it is given one.
@@ -57,6 +70,9 @@ typedef struct dorm_expr {
     bool nulls_last;
     bool sample;                   /* StdDev / Variance(sample=True)             */
     struct dorm_qs *query;         /* SUBQUERY, EXISTS                           */
+    const struct dorm_expr *const *partition_by; /* WINDOW, NULL-terminated     */
+    const struct dorm_expr *const *order_by;
+    dorm_frame frame;
 } dorm_expr;
 
 /* An argument: an expression as it is, a string as the field it names (Django
@@ -145,6 +161,26 @@ typedef struct dorm_expr {
 #define DSubquery(qs) (&(const dorm_expr){.kind = DORM_E_SUBQUERY, .query = (qs)})
 #define DExists(qs) (&(const dorm_expr){.kind = DORM_E_EXISTS, .query = (qs)})
 #define DOuterRef(x) (&(const dorm_expr){.kind = DORM_E_OUTERREF, .a = DORM__ARG(x)})
+
+/* Window(expression, partition_by, order_by, frame): an aggregate or a
+ * window function over the rows its partition and frame give:
+ *   DWindow(DRank(), .partition_by = DEXPRS("author"), .order_by = DEXPRS(DDesc("pages")))
+ *   DWindow(DAvg("pages"), .order_by = DEXPRS("publication_date"), .frame = DRowRange(-1, 1))
+ * An order_by string "-x" is descending, "x" written as it is. */
+#define DWindow(...) \
+    (&(const dorm_expr){.kind = DORM_E_WINDOW, DORM__REST1(__VA_ARGS__, .a = DORM__ARG(DORM__A1(__VA_ARGS__, ~)))})
+#define DEXPRS(...) DORM__ARGS(__VA_ARGS__)
+#define DRowNumber() DFunc("RowNumber")
+#define DRank() DFunc("Rank")
+#define DDenseRank() DFunc("DenseRank")
+#define DPercentRank() DFunc("PercentRank")
+#define DCumeDist() DFunc("CumeDist")
+#define DNtile(...) DFunc("Ntile", __VA_ARGS__)
+#define DLag(...) DFunc("Lag", __VA_ARGS__)
+#define DLead(...) DFunc("Lead", __VA_ARGS__)
+#define DFirstValue(...) DFunc("FirstValue", __VA_ARGS__)
+#define DLastValue(...) DFunc("LastValue", __VA_ARGS__)
+#define DNthValue(...) DFunc("NthValue", __VA_ARGS__)
 
 /* Django's built-in functions (django.db.models.functions), by their names. */
 #define DCoalesce(...) DFunc("Coalesce", __VA_ARGS__)
@@ -248,9 +284,10 @@ typedef struct dorm_vendor_sql {
 enum {
     DORM_FUNC_AGGREGATE = 1,   /* an aggregate: GROUP BY, HAVING, filter=     */
     DORM_FUNC_DISTINCT = 2,    /* an aggregate that allows distinct=True       */
-    DORM_FUNC_NUMERIC = 4      /* Django's NumericOutputFieldMixin: a decimal
+    DORM_FUNC_NUMERIC = 4,     /* Django's NumericOutputFieldMixin: a decimal
                                   argument gives a decimal, an integer one a
                                   float                                        */
+    DORM_FUNC_WINDOW = 8       /* a window function: only inside DWindow()     */
 };
 
 /* A function or aggregate (Django's Func / Aggregate subclass):

@@ -31,6 +31,7 @@ extern const dorm_node_ops dorm_node_when;  /* WHEN cond THEN x (in a CASE)     
 extern const dorm_node_ops dorm_node_cast;  /* CAST(x AS type)                    */
 extern const dorm_node_ops dorm_node_subquery; /* (SELECT ...), EXISTS(SELECT ...) */
 extern const dorm_node_ops dorm_node_outer; /* OuterRef: a column of an enclosing query */
+extern const dorm_node_ops dorm_node_window; /* expr OVER (PARTITION BY ... ORDER BY ... frame) */
 
 /* An OuterRef of a subquery's query: bound to `to`, an expression of the
  * query the subquery is used in, or (to NULL) waiting for the query
@@ -48,7 +49,9 @@ typedef struct dorm_builtin_func {
     const char *sample_sql;       /* StdDev/Variance(sample=True)                       */
     int extract;                  /* a date part (dorm_extract) + 1, or 0                */
     const char *trunc;            /* Trunc*: the part it truncates to, or NULL           */
-    const char *fill;             /* the default of an omitted last argument (text)     */
+    dorm_value fill;              /* the last argument when only the first min_args are
+                                     given (Lag's offset 1, LPad's " "), or NONE       */
+    bool first_output;            /* its output is its first argument's (Lag, NthValue) */
 } dorm_builtin_func;
 
 /* A resolved expression.  Immutable once built; lives in the context's arena. */
@@ -95,6 +98,11 @@ struct dorm_rexpr {
     int level;
     int nbinds;
     const dorm_outer_bind *binds;
+    /* window: args[0] the expression, then `npartition` partition terms, then
+     * the ordering terms (`desc` bits per term, `dir` whether written) */
+    int npartition;
+    const bool *desc, *dir, *nulls_first, *nulls_last;
+    dorm_frame frame;
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value
@@ -118,6 +126,8 @@ int dorm_rexpr_output(struct dorm_qs *qs, const dorm_rexpr *e);
 /* Whether e reads a column of a joined table (directly or through an
  * annotation it names). */
 bool dorm_rexpr_joins(const dorm_rexpr *e);
+/* Whether e holds a window expression (OVER). */
+bool dorm_rexpr_window(const dorm_rexpr *e);
 /* Whether e is a plain column (no transforms). */
 static inline bool dorm_rexpr_is_col(const dorm_rexpr *e) { return e->ops == &dorm_node_col; }
 /* Whether two resolved expressions (NULL: none) are the same column with

@@ -300,6 +300,38 @@ static void cast_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     cast_base(&fw);
 }
 
+/* A frame bound: "UNBOUNDED PRECEDING", "CURRENT ROW", "2 FOLLOWING". */
+static void frame_bound(dorm_buf *b, int64_t n, bool start) {
+    if (n == DORM_UNBOUNDED) dorm_buf_puts(b, start ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING");
+    else if (n == 0) dorm_buf_puts(b, "CURRENT ROW");
+    else dorm_buf_printf(b, "%lld %s", (long long)(n < 0 ? -n : n), n < 0 ? "PRECEDING" : "FOLLOWING");
+}
+
+/* Django's Window: "expr OVER (PARTITION BY ... ORDER BY ... frame)". */
+static void window_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
+    int np = e->npartition, no = e->nargs - 1 - np;
+    dorm_rexpr_sql(s, qs, e->args[0]);
+    dorm_buf_puts(&s->text, " OVER (");
+    for (int i = 0; i < np; i++) {
+        dorm_buf_puts(&s->text, i ? ", " : "PARTITION BY ");
+        dorm_rexpr_sql(s, qs, e->args[1 + i]);
+    }
+    for (int i = 0; i < no; i++) {
+        dorm_buf_puts(&s->text, i ? ", " : np ? " ORDER BY " : "ORDER BY ");
+        dorm_rexpr_sql(s, qs, e->args[1 + np + i]);
+        if (e->dir[i]) dorm_buf_puts(&s->text, e->desc[i] ? " DESC" : " ASC");
+        if (e->nulls_first[i] || e->nulls_last[i]) dorm_buf_puts(&s->text, e->nulls_first[i] ? " NULLS FIRST" : " NULLS LAST");
+    }
+    if (e->frame.kind != DORM_FRAME_NONE) {
+        if (np || no) dorm_buf_putc(&s->text, ' ');
+        dorm_buf_puts(&s->text, e->frame.kind == DORM_FRAME_ROWS ? "ROWS BETWEEN " : "RANGE BETWEEN ");
+        frame_bound(&s->text, e->frame.start, true);
+        dorm_buf_puts(&s->text, " AND ");
+        frame_bound(&s->text, e->frame.end, false);
+    }
+    dorm_buf_putc(&s->text, ')');
+}
+
 const dorm_node_ops dorm_node_col = {col_sql};
 const dorm_node_ops dorm_node_ref = {ref_sql};
 const dorm_node_ops dorm_node_value = {value_sql};
@@ -309,3 +341,4 @@ const dorm_node_ops dorm_node_func = {func_sql};
 const dorm_node_ops dorm_node_case = {case_sql};
 const dorm_node_ops dorm_node_when = {when_sql};
 const dorm_node_ops dorm_node_cast = {cast_sql};
+const dorm_node_ops dorm_node_window = {window_sql};

@@ -105,7 +105,8 @@ static void add_expr(gbuild *g, const dorm_rexpr *e) {
  * as itself, a value and an aggregate not at all, an expression holding an
  * aggregate by what its other parts read. */
 static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
-    if (!e || e->ops == &dorm_node_value || e->ops == &dorm_node_star || e->is_aggregate) return;
+    if (!e || e->ops == &dorm_node_value || e->ops == &dorm_node_star || e->is_aggregate || e->ops == &dorm_node_window)
+        return;
     if (e->ops == &dorm_node_ref) {
         add_group_cols(g, e->target);
         return;

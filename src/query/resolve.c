@@ -13,6 +13,7 @@ typedef struct rctx {
     bool summarize;    /* aggregate(): annotations are the inner query's columns */
     bool in_aggregate; /* an aggregate's arguments: joins are LEFT OUTER         */
     int depth;
+    bool in_window;    /* the expression of a Window: window functions allowed */
 } rctx;
 
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out);
@@ -433,13 +434,14 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     const dorm_expr *tmp[1];
     const dorm_expr *const *list;
     int n = gather_args(e, tmp, &list);
-    bool fill = b && b->fill && n == def->max_args - 1;
+    bool fill = b && b->fill.type != DORM_T_NONE && n == def->min_args;
     if (n < def->min_args || (def->max_args >= 0 && n > def->max_args)) return arity_error(c, def, n);
     dorm_rexpr *r = node(qs, &dorm_node_func);
     const dorm_rexpr **args = dorm_alloc(qs->cx, sizeof *args * (size_t)(n + fill + 1));
     if (!r || !args) return DORM_ENOMEM;
     rctx inner = *c;
     inner.in_aggregate = c->in_aggregate || agg;
+    inner.in_window = false;
     for (int i = 0; i < n; i++) {
         int rc = list[i] ? resolve(&inner, list[i], &args[i]) : value_arg(&inner, e, &args[i]);
         if (rc) return rc;
@@ -455,10 +457,11 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         r->aggregate = r->aggregate || args[i]->aggregate;
     }
     if (fill) {
-        dorm_value v = dorm_v_text(b->fill);
-        int rc = resolve_value(c, NULL, &v, &args[n++]);
+        int rc = resolve_value(c, NULL, &b->fill, &args[n++]);
         if (rc) return rc;
     }
+    if ((def->flags & DORM_FUNC_WINDOW) && !c->in_window)
+        return fail(c, DORM_EVALUE, "%s is a window function: use it inside Window().", def->name, NULL);
     /* A function's value arguments are typed: PostgreSQL picks among
      * SUBSTRING(text, int, int) and SUBSTRING(text, text, text) by them. */
     for (int i = 0; i < n; i++)
@@ -490,6 +493,7 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     }
     if (e->output) fixed_output(r, e->output);
     else if (def->output) fixed_output(r, def->output);
+    else if (b && b->first_output) same_output(r, args[0]);
     else if (def->flags & DORM_FUNC_NUMERIC) numeric_output(qs, r, args, n);
     else default_output(qs, r, args, n);
     r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
@@ -580,6 +584,76 @@ static int resolve_cast(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     return DORM_OK;
 }
 
+/* A frame bound as Django's window_frame_start / _end check them. */
+static int check_frame(rctx *c, const dorm_frame *f) {
+    char got[32];
+    if (f->start != DORM_UNBOUNDED && f->start > 0) {
+        snprintf(got, sizeof got, "%lld", (long long)f->start);
+        return fail(c, DORM_EVALUE, "start argument must be a negative integer, zero, or None, but got '%s'.", got, NULL);
+    }
+    if (f->end != DORM_UNBOUNDED && f->end < 0) {
+        snprintf(got, sizeof got, "%lld", (long long)f->end);
+        return fail(c, DORM_EVALUE, "end argument must be a positive integer, zero, or None, but got '%s'.", got, NULL);
+    }
+    return DORM_OK;
+}
+
+/* Window(expression, partition_by, order_by, frame): args are the
+ * expression, the partition terms, then the ordering terms. */
+static int resolve_window(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
+    if (!e->a) return fail(c, DORM_EVALUE, "Window() needs an expression.", NULL, NULL);
+    int np = 0, no = 0;
+    while (e->partition_by && e->partition_by[np]) np++;
+    while (e->order_by && e->order_by[no]) no++;
+    dorm_rexpr *r = node(c->qs, &dorm_node_window);
+    const dorm_rexpr **args = dorm_alloc(c->qs->cx, sizeof *args * (size_t)(1 + np + no));
+    bool *flags = dorm_alloc(c->qs->cx, sizeof *flags * (size_t)(4 * no + 1));
+    if (!r || !args || !flags) return DORM_ENOMEM;
+    memset(flags, 0, sizeof *flags * (size_t)(4 * no + 1));
+    rctx inner = *c;
+    inner.in_window = true;
+    int rc = resolve(&inner, e->a, &args[0]);
+    if (rc) return rc;
+    if (!args[0]->is_aggregate && !(args[0]->def && (args[0]->def->flags & DORM_FUNC_WINDOW)))
+        return fail(c, DORM_EVALUE, "Expression '%s' isn't compatible with OVER clauses.",
+                    args[0]->def ? args[0]->def->name : "the expression", NULL);
+    for (int i = 0; i < np; i++)
+        if ((rc = resolve(c, e->partition_by[i], &args[1 + i]))) return rc;
+    for (int i = 0; i < no; i++) {
+        const dorm_expr *o = e->order_by[i];
+        bool *desc = &flags[i], *dir = &flags[no + i];
+        if (o->kind == DORM_E_ORDER) {
+            *desc = o->desc;
+            *dir = true;
+            flags[2 * no + i] = o->nulls_first;
+            flags[3 * no + i] = o->nulls_last;
+            o = o->a;
+        }
+        /* "-pages" is descending, as Django 4.1's Window(order_by=) reads it. */
+        const char *name = o->kind == DORM_E_F && !o->name && o->value.type == DORM_T_TEXT ? o->value.u.s : NULL;
+        if (name && name[0] == '-') {
+            *desc = *dir = true;
+            rc = resolve_f(c, name + 1, &args[1 + np + i]);
+        } else {
+            rc = resolve(c, o, &args[1 + np + i]);
+        }
+        if (rc) return rc;
+    }
+    if ((rc = check_frame(c, &e->frame))) return rc;
+    r->nargs = 1 + np + no;
+    r->args = args;
+    r->npartition = np;
+    r->desc = flags;
+    r->dir = flags + no;
+    r->nulls_first = flags + 2 * no;
+    r->nulls_last = flags + 3 * no;
+    r->frame = e->frame;
+    /* An aggregate over a window does not group the query (Django). */
+    same_output(r, args[0]);
+    *out = r;
+    return DORM_OK;
+}
+
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (c->depth > DORM_MAX_DEPTH)
         return dorm_qs_fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
@@ -617,6 +691,8 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         if (!path) return fail(c, DORM_EVALUE, "OuterRef() needs a field name.", NULL, NULL);
         return (*out = dorm_rexpr_outer(c->qs, path, level)) ? DORM_OK : DORM_ENOMEM;
     }
+    case DORM_E_WINDOW:
+        return resolve_window(&inner, e, out);
     case DORM_E_WHEN:
         return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
     case DORM_E_ORDER:
@@ -627,13 +703,22 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
 }
 
 int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
-    rctx c = {qs, false, false, 0};
+    rctx c = {qs, false, false, 0, false};
     return resolve(&c, e, out);
 }
 
 int dorm_expr_resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
-    rctx c = {qs, true, false, 0};
+    rctx c = {qs, true, false, 0, false};
     return resolve(&c, e, out);
+}
+
+bool dorm_rexpr_window(const dorm_rexpr *e) {
+    if (!e) return false;
+    if (e->ops == &dorm_node_window) return true;
+    if (e->ops == &dorm_node_ref) return dorm_rexpr_window(e->target);
+    for (int i = 0; i < e->nargs; i++)
+        if (dorm_rexpr_window(e->args[i])) return true;
+    return false;
 }
 
 bool dorm_rexpr_joins(const dorm_rexpr *e) {

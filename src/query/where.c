@@ -198,6 +198,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     w->def = p.lookup ? p.lookup : dorm_lookup_builtin(DORM_LK_EXACT);
     w->lookup = dorm_lookup_code(w->def);
     w->aggregate = p.expr && p.expr->aggregate;
+    if (dorm_rexpr_window(p.expr))
+        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
     if (p.expr && (rc = dorm_rexpr_output(qs, p.expr))) return rc;
     dorm_kind kind = p.expr ? p.expr->vkind : p.field->value_kind;
     if (w->lookup == DORM_LK_JSON_CONTAINS && !qs->cx->db->dialect->operators[DORM_LK_JSON_CONTAINS])
@@ -220,6 +222,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
             return dorm_qs_fail(qs, DORM_EVALUE, "The lookup '%s' cannot take an expression.", w->def->name)->err;
         rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
         if (rc) return rc;
+        if (dorm_rexpr_window(w->rhs_expr))
+            return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
         if (w->rhs_expr->aggregate && !qs->group_by)
             return dorm_qs_fail(qs, DORM_EFIELD,
                                 "Cannot filter '%s' against an aggregate: the query is not grouped (annotate() the "
