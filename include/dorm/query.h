@@ -122,6 +122,22 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
  * obj has no prefetched list by that name. */
 void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
 
+/* union(*others, all=False), intersection(*others), difference(*others):
+ * a QuerySet of the rows of several, written as one compound statement.
+ * Afterwards order_by() (of selected columns), slicing, values() /
+ * values_list(), count(), exists(), first() and last() work; filter(),
+ * annotate(), distinct() and the like fail with Django's NotSupportedError.
+ * On SQLite a part may have no ordering and no slice (Django's
+ * DatabaseError): clear a Meta.ordering with dorm_clear_ordering(). */
+dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
+dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
+dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
+#define DORM__QSLIST(...) ((dorm_qs *const[]){__VA_ARGS__, NULL})
+#define dorm_union(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), false)
+#define dorm_union_all(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), true)
+#define dorm_intersection(qs, ...) dorm_qs_intersection((qs), DORM__QSLIST(__VA_ARGS__))
+#define dorm_difference(qs, ...) dorm_qs_difference((qs), DORM__QSLIST(__VA_ARGS__))
+
 /* annotate(alias=expression, ...): each object gets the value of the
  * expression, read with dorm_annotation(obj, "alias").  Aggregates over
  * relations group by the model's columns, joining LEFT OUTER so objects

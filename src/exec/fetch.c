@@ -195,6 +195,12 @@ static bool is_ordered(const dorm_qs *qs) {
 
 void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
     if (start(qs)) return NULL;
+    if (qs->combinator && conds && conds[0]) {
+        static const char *const names[] = {"", "union", "intersection", "difference"};
+        dorm_fail(qs->cx, DORM_ENOTSUPPORTED, "Calling QuerySet.get(...) with filters after %s() is not supported.",
+                  names[qs->combinator]);
+        return NULL;
+    }
     dorm_qs *c = (conds && conds[0]) ? dorm_qs_filter(qs, conds) : qs;
     if (c->low == 0 && c->high < 0) {
         c = dorm_clear_ordering(c);
@@ -374,6 +380,10 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
         return NULL;
     }
     dorm_qs *c = dorm_qs_clone(qs);
+    if (c && dorm_qs_combined_refuse(c, "aggregate")) {
+        dorm_qs_reraise(c);
+        return NULL;
+    }
     const dorm_rexpr **exprs = dorm_alloc(qs->cx, sizeof(void *) * n);
     const char **names = dorm_alloc(qs->cx, sizeof(char *) * (n + 1));
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * n);

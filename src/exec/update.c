@@ -23,6 +23,7 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
     if (!qs) return -1;
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->combinator) return dorm_qs_reraise(dorm_qs_combined_refuse(dorm_qs_clone(qs), "update"));
     if (qs->low > 0 || qs->high >= 0) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot update a query once a slice has been taken.");
     size_t n = 0;
     while (sets && sets[n]) n++;

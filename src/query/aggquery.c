@@ -217,6 +217,7 @@ int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, co
 }
 
 int dorm_compile_count(const dorm_qs *qs, dorm_sql *s) {
+    if (qs->combinator) return dorm_compile_combined_count(qs, s);
     if (!needs_subquery(qs)) {
         dorm_buf_puts(&s->text, "SELECT COUNT(*) AS ");
         dorm_sql_name(s, "__count");

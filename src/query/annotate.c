@@ -128,6 +128,7 @@ static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden
     if (!qs || qs->err) return qs;
     dorm_qs *c = dorm_qs_clone(qs);
     if (!c) return NULL;
+    if (dorm_qs_combined_refuse(c, hidden ? "alias" : "annotate")) return c;
     if (c->low > 0 || c->high >= 0)
         return dorm_qs_fail(c, DORM_EVALUE, "Cannot %s a query once a slice has been taken.", hidden ? "alias" : "annotate");
     size_t n = 0;
@@ -169,6 +170,7 @@ static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
     if (!qs || qs->err) return qs;
     dorm_qs *c = dorm_qs_clone(qs);
     if (!c) return NULL;
+    if (dorm_qs_combined_refuse(c, only ? "only" : "defer")) return c;
     uint64_t named = 0;
     for (size_t i = 0; fields && fields[i]; i++) {
         const dorm_fmeta *fm = strcmp(fields[i], "pk") == 0 ? c->meta->pk : dorm_meta_field(c->meta, fields[i]);

@@ -601,6 +601,7 @@ int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
 
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     if (what == DORM_SELECT_COUNT) return dorm_compile_count(qs, s);
+    if (qs->combinator) return dorm_compile_combined(qs, s, what == DORM_SELECT_EXISTS, what != DORM_SELECT_EXISTS);
     dorm_qs tmp;
     dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS};
     if (r.ordered && !(qs = dorm_qs_ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;

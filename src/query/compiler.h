@@ -99,6 +99,12 @@ const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta);
  * ...)".  DORM_COMPILED, DORM_COMPILED_EMPTY (it can match no row) or a
  * negative error. */
 int dorm_subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e);
+/* A union/intersection/difference: its parts joined, ORDER BY by column
+ * position (when `ordered`) and its slice; for exists() the parts select
+ * (1) and the whole takes LIMIT 1. */
+int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered);
+/* SELECT COUNT(*) FROM (the combination) subquery. */
+int dorm_compile_combined_count(const dorm_qs *qs, dorm_sql *s);
 /* count(): SELECT COUNT(*) of qs, over a subquery where Django uses one. */
 int dorm_compile_count(const dorm_qs *qs, dorm_sql *s);
 

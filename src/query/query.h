@@ -143,6 +143,10 @@ struct dorm_qs {
     bool only_mode;           /* only() was called: deferred lists what it left out */
     int nselrel;
     const dorm_selrel *selrel;
+    int combinator;           /* union() ...: DORM_COMBINE_*, or 0             */
+    bool combinator_all;      /* union(all=True)                               */
+    int ncombined;
+    dorm_qs *const *combined; /* the parts, the first one this QuerySet's origin */
     bool outer_refs;          /* an OuterRef names a query around it: a subquery only */
     int subq_height;          /* how deep the subqueries in it nest (0: none)  */
     const char *const *alias_names; /* written as a subquery: U0, U1, ...       */
@@ -170,6 +174,11 @@ enum {
     DORM_PATH_OUTER = 2,      /* new joins are LEFT OUTER (ordering, values)   */
     DORM_PATH_TRANSFORMS = 4  /* the last parts may be transforms (F("date__year")) */
 };
+
+enum { DORM_COMBINE_UNION = 1, DORM_COMBINE_INTERSECTION, DORM_COMBINE_DIFFERENCE };
+/* Fails qs with Django's "Calling QuerySet.<operation>() after union() is
+ * not supported." when it is a combination and returns it; NULL otherwise. */
+dorm_qs *dorm_qs_combined_refuse(dorm_qs *qs, const char *operation);
 
 /* The meta of a registered model; NULL with DORM_ECONFIG recorded on cx. */
 const dorm_meta *dorm_model_meta(dorm_ctx *cx, const dorm_model *model);

@@ -65,6 +65,7 @@ static dorm_qs *chain(dorm_qs *qs) {
 static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
+    if (dorm_qs_combined_refuse(c, negate ? "exclude" : "filter")) return c;
     if (c->low > 0 || c->high >= 0)
         return dorm_qs_fail(c, DORM_EVALUE, "Cannot filter a query once a slice has been taken.");
     if (!conds || !conds[0]) return c;
@@ -104,7 +105,7 @@ dorm_qs *dorm_reverse(dorm_qs *qs) {
 
 dorm_qs *dorm_distinct(dorm_qs *qs) {
     dorm_qs *c = chain(qs);
-    if (c && !c->err) c->distinct = true;
+    if (c && !c->err && !dorm_qs_combined_refuse(c, "distinct")) c->distinct = true;
     return c;
 }
 
@@ -218,6 +219,19 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     c->ncols = (int)total;
     c->col_names = names;
     dorm_cols_place(c);
+    /* values() of a union selects those columns in each part that selects
+     * objects (Django's get_combinator_sql). */
+    if (c->combinator) {
+        dorm_qs **parts = dorm_alloc(c->cx, sizeof *parts * (size_t)(c->ncombined + 1));
+        if (!parts) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+        for (int i = 0; i < c->ncombined; i++) {
+            parts[i] = c->combined[i];
+            if (parts[i]->mode == DORM_MODE_OBJECTS) parts[i] = values_common(parts[i], mode, names);
+            if (!parts[i] || parts[i]->err) return dorm_qs_fail(c, parts[i] ? parts[i]->err : DORM_ENOMEM, "%s", dorm_qs_errmsg(parts[i]));
+        }
+        parts[c->ncombined] = NULL;
+        c->combined = (dorm_qs *const *)parts;
+    }
     return c;
 }
 

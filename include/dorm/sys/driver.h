@@ -289,6 +289,10 @@ typedef struct dorm_dialect {
      * supports_aggregate_filter_clause); otherwise filter= becomes
      * CASE WHEN ... THEN x ELSE NULL END inside the aggregate. */
     bool aggregate_filter;
+    /* The parts of a union may have ORDER BY and LIMIT, each in parentheses
+     * (Django's supports_slicing_ordering_in_compound); else they are bare
+     * and may have neither. */
+    bool compound_parens;
     /* The type Cast() gives a CharField without max_length ("text"). */
     const char *cast_char_type;
     /* The cast written after the placeholder of a value whose parameter

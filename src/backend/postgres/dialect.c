@@ -339,6 +339,7 @@ const dorm_dialect dorm_pg_dialect = {
     .array_param = pg_array_param,
     .functions = pg_functions,
     .param_type = pg_param_type,
+    .compound_parens = true,
     .aggregate_filter = true,
     .cast_char_type = "varchar",
 };
