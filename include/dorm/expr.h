@@ -31,7 +31,9 @@ typedef enum dorm_expr_kind {
     DORM_E_SUBQUERY,   /* Subquery(query): its one column                  */
     DORM_E_EXISTS,     /* Exists(query)                                    */
     DORM_E_OUTERREF,   /* OuterRef(a): a is F(path) or another OuterRef    */
-    DORM_E_WINDOW      /* Window(a, partition_by, order_by, frame)         */
+    DORM_E_WINDOW,     /* Window(a, partition_by, order_by, frame)         */
+    DORM_E_KEY,        /* KeyTransform(name, a): a JSON key of a           */
+    DORM_E_KEY_TEXT    /* KeyTextTransform(name, a): the same, as text     */
 } dorm_expr_kind;
 
 /* A window frame (Django's RowRange / ValueRange): ROWS or RANGE BETWEEN
@@ -51,7 +53,7 @@ typedef struct dorm_frame {
  * Members are only ever appended. */
 typedef struct dorm_expr {
     dorm_expr_kind kind;
-    const char *name;              /* F: the field path                          */
+    const char *name;              /* F: the field path; KEY: the key            */
     dorm_value value;              /* VALUE; FUNC without args: its argument as
                                       given (a path, an expression)            */
     const struct dorm_expr *a, *b; /* operands; WHEN: a is the result; WRAP,
@@ -181,6 +183,12 @@ typedef struct dorm_expr {
 #define DFirstValue(...) DFunc("FirstValue", __VA_ARGS__)
 #define DLastValue(...) DFunc("LastValue", __VA_ARGS__)
 #define DNthValue(...) DFunc("NthValue", __VA_ARGS__)
+
+/* A key of a JSON value (Django's KeyTransform / KeyTextTransform): x is a
+ * JSONField path, another key or a JSON expression.  Paths reach keys as
+ * well: DQ("meta__lang__code", ...), F("meta__tags__0"). */
+#define DKeyTransform(key, x) (&(const dorm_expr){.kind = DORM_E_KEY, .name = (key), .a = DORM__ARG(x)})
+#define DKeyTextTransform(key, x) (&(const dorm_expr){.kind = DORM_E_KEY_TEXT, .name = (key), .a = DORM__ARG(x)})
 
 /* Django's built-in functions (django.db.models.functions), by their names. */
 #define DCoalesce(...) DFunc("Coalesce", __VA_ARGS__)

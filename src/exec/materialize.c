@@ -2,6 +2,7 @@
  * written straight into struct members at their offsets, strings copied into
  * the context's arena (no malloc per row), and members read back as the
  * values the database stores. */
+#include <jansson.h>
 #include <string.h>
 
 #include "exec/exec.h"
@@ -239,6 +240,37 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
     return objs[0];
 }
 
+/* A JSON expression's value from a backend that unwraps scalars (SQLite's
+ * JSON_EXTRACT gives a JSON string's bare text): JSON text as it is, any
+ * other text as the JSON string it was (Django's JSONField.from_db_value
+ * tries json.loads and keeps the string). */
+static int read_unwrapped_json(dorm_ctx *cx, dorm_arena *arena, dorm_stmt *st, int col, dorm_value *out) {
+    size_t n;
+    const char *s = cx->db->drv->column_text(st, col, &n);
+    if (!s) s = "", n = 0;
+    json_t *j = json_loadb(s, n, JSON_DECODE_ANY, NULL);
+    dorm_buf b = DORM_BUF_INIT;
+    if (j) {
+        json_decref(j);
+        dorm_buf_put(&b, s, n);
+    } else {
+        dorm_buf_putc(&b, '"');
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '"' || c == '\\') dorm_buf_printf(&b, "\\%c", c);
+            else if (c < 0x20) dorm_buf_printf(&b, "\\u%04x", c);
+            else dorm_buf_putc(&b, (char)c);
+        }
+        dorm_buf_putc(&b, '"');
+    }
+    size_t len = b.len;
+    char *text = b.failed ? NULL : dorm_arena_strndup(arena, b.data ? b.data : "", len);
+    dorm_buf_free(&b);
+    if (!text) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    *out = dorm_v_textn(text, len);
+    return DORM_OK;
+}
+
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out) {
     /* Storage for any member kind, so values() shares the objects' decoder. */
@@ -255,6 +287,7 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         *out = dorm_v_null();
         return DORM_OK;
     }
+    if (fm->json_unwrapped) return read_unwrapped_json(cx, arena, cs->stmt, col, out);
     memset(&member, 0, sizeof member);
     int rc = decode(cx, arena, fm, cs->stmt, col, &member);
     if (rc) return rc;

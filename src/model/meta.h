@@ -22,6 +22,9 @@ typedef struct dorm_fmeta {
     const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
     dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
     const dorm_meta *owner;
+    bool json_unwrapped;       /* an expression's JSON read back from a backend
+                                  that unwraps scalars (a key on SQLite): text
+                                  that is no JSON is a string              */
 } dorm_fmeta;
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one

@@ -39,7 +39,7 @@ int dorm_alias_check(dorm_ctx *cx, const char *a) {
     return rc;
 }
 
-void dorm_ann_describe(dorm_ann *a) {
+void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a) {
     a->field.name = a->alias;
     a->field.kind = dorm_read_kind(a->e->vkind);
     a->field.size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
@@ -49,6 +49,7 @@ void dorm_ann_describe(dorm_ann *a) {
     a->fm.column = a->alias;
     a->fm.attname = a->alias;
     a->fm.value_kind = a->field.kind;
+    a->fm.json_unwrapped = dorm_rexpr_json_unwrapped(qs, a->e);
 }
 
 bool dorm_ann_selected(const dorm_qs *qs, int i) {
@@ -149,7 +150,7 @@ static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden
         if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         if (dorm_expr_resolve(c, anns[i]->expr, &a->e) || dorm_rexpr_output(c, a->e)) return c;
         if (!(a->e = dorm_rexpr_typed(c, a->e))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
-        dorm_ann_describe(a);
+        dorm_ann_describe(c, a);
         c->nann++;
         c->ann = all;
         aggregates = aggregates || a->e->aggregate;

@@ -89,6 +89,13 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
     else dorm_buf_putc(&s->text, '?');
 }
 
+void dorm_sql_text_param(dorm_sql *s, const char *text, size_t n) {
+    char *copy = dorm_arena_memdup(&s->cx->arena, text, n + 1);
+    if (!copy) s->failed = true;
+    dorm_value v = dorm_v_textn(copy ? copy : "", copy ? n : 0);
+    dorm_sql_param(s, &v);
+}
+
 void dorm_sql_name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
 
 /* A table alias: Django leaves its generated aliases (T2, T3..., a
@@ -134,7 +141,7 @@ static void shared_column(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_
 
 /* The left-hand side of a leaf: the column or its expression, inside the
  * lookup's cast (PostgreSQL's "UPPER(%s::text)"). */
-static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     const char *cast = w->lookup < DORM_LK__COUNT ? s->d->lhs_casts[w->lookup] : NULL;
     bool again = s->resolved_again;
     if (cast) template_part(s, cast, true);
@@ -247,7 +254,7 @@ static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     for (const dorm_vendor_sql *v = w->def->vendor_sql; v && v->vendor; v++)
         if (strcmp(v->vendor, qs->cx->db->drv->vendor) == 0) sql = v->sql;
     for (const char *p = sql ? sql : ""; *p; p++) {
-        if (*p == '%' && p[1] == '1') leaf_lhs(s, qs, w);
+        if (*p == '%' && p[1] == '1') dorm_leaf_lhs(s, qs, w);
         else if (*p == '%' && p[1] == '2') leaf_rhs(s, qs, w);
         else if (*p == '%' && p[1] == '%') dorm_buf_putc(&s->text, '%');
         else {
@@ -261,8 +268,8 @@ static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
 static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     if (w->lookup == DORM_LK__COUNT) {
         template_leaf(s, qs, w);
-    } else if (!year_bounds(s, qs, w)) {
-        leaf_lhs(s, qs, w);
+    } else if (!(w->json && dorm_json_leaf_sql(s, qs, w)) && !year_bounds(s, qs, w)) {
+        dorm_leaf_lhs(s, qs, w);
         switch (w->lookup) {
         case DORM_LK_ISNULL:
             dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
@@ -304,7 +311,7 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
         }
     }
     /* exclude(col=x) on a nullable column must keep the NULL rows (Django). */
-    if (negated && w->nullable && w->field && w->lookup != DORM_LK_ISNULL) {
+    if (negated && w->nullable && w->field && w->lookup != DORM_LK_ISNULL && !w->json_null) {
         dorm_buf_puts(&s->text, " AND ");
         dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
         dorm_buf_puts(&s->text, " IS NOT NULL");

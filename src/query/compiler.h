@@ -36,6 +36,8 @@ void dorm_sql_init(dorm_sql *s, dorm_ctx *cx);
 void dorm_sql_free(dorm_sql *s);
 /* Appends a placeholder and its parameter. */
 void dorm_sql_param(dorm_sql *s, const dorm_value *v);
+/* Binds a copy of the text s (n bytes, kept in the context's arena). */
+void dorm_sql_text_param(dorm_sql *s, const char *text, size_t n);
 /* Appends a quoted identifier / "alias"."column". */
 void dorm_sql_name(dorm_sql *s, const char *name);
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
@@ -69,6 +71,12 @@ enum { DORM_COMPILED = 0, DORM_COMPILED_EMPTY = 1 };
  * written then). */
 enum { DORM_W_SQL_WRITTEN = 0, DORM_W_SQL_NONE, DORM_W_SQL_ALL };
 int dorm_where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
+/* Writes the left side of leaf w: its column or expression, inside the
+ * lookup's cast. */
+void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
+/* Writes a JSON leaf (w->json) the way its lookup needs on this backend;
+ * false (nothing written): the usual spelling. */
+bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
 
 /* Splits w (under `negated` NOTs) into what goes to WHERE and what to HAVING
  * (Django's WhereNode.split_having); either may be NULL.  0 or DORM_ENOMEM. */

@@ -32,6 +32,7 @@ extern const dorm_node_ops dorm_node_cast;  /* CAST(x AS type)                  
 extern const dorm_node_ops dorm_node_subquery; /* (SELECT ...), EXISTS(SELECT ...) */
 extern const dorm_node_ops dorm_node_outer; /* OuterRef: a column of an enclosing query */
 extern const dorm_node_ops dorm_node_window; /* expr OVER (PARTITION BY ... ORDER BY ... frame) */
+extern const dorm_node_ops dorm_node_key;   /* a JSON key of args[0]: KeyTransform */
 
 /* An OuterRef of a subquery's query: bound to `to`, an expression of the
  * query the subquery is used in, or (to NULL) waiting for the query
@@ -103,6 +104,9 @@ struct dorm_rexpr {
     int npartition;
     const bool *desc, *dir, *nulls_first, *nulls_last;
     dorm_frame frame;
+    /* JSON key: its name, and whether it reads as text (KeyTextTransform) */
+    const char *key;
+    bool key_text;
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value
@@ -133,6 +137,12 @@ static inline bool dorm_rexpr_is_col(const dorm_rexpr *e) { return e->ops == &do
 /* Whether two resolved expressions (NULL: none) are the same column with
  * the same transforms. */
 bool dorm_rexpr_same(const dorm_rexpr *a, const dorm_rexpr *b);
+/* The key node `key` (n bytes) of base, a JSON expression; `text`: its
+ * value as text (KeyTextTransform).  NULL on ENOMEM. */
+dorm_rexpr *dorm_rexpr_key(struct dorm_qs *qs, const dorm_rexpr *base, const char *key, size_t n, bool text);
+/* Whether values of e come back from the database as something other than
+ * JSON text although e is JSON (a key on a backend that unwraps scalars). */
+bool dorm_rexpr_json_unwrapped(const struct dorm_qs *qs, const dorm_rexpr *e);
 /* The kind dorm reads values of output kind k as: integers widen to BIGINT. */
 dorm_kind dorm_read_kind(dorm_kind k);
 

@@ -128,6 +128,10 @@ static void fw_param(dorm_sqlw *w, const dorm_value *v) {
     dorm_sql_param(fw->s, v);
 }
 
+static void fw_text_param(dorm_sqlw *w, const char *text, size_t n) {
+    dorm_sql_text_param(((fwriter *)w->impl)->s, text, n);
+}
+
 static void fw_tmpl(dorm_sqlw *w, const char *sql) {
     fwriter *fw = w->impl;
     if (sql) template_sql(fw, sql);
@@ -147,6 +151,7 @@ static void fwriter_init(fwriter *fw, dorm_sql *s, const dorm_qs *qs, const dorm
     fw->w.param = fw_param;
     fw->w.tmpl = fw_tmpl;
     fw->w.impl = fw;
+    fw->w.text_param = fw_text_param;
 }
 
 /* A date part, date/time or truncation of the argument, through the

@@ -34,6 +34,10 @@ static const dorm_lookup_def builtin_lookups[DORM_LK__COUNT] = {
     [DORM_LK_REGEX] = {.name = "regex", .kinds = TEXTLIKE},
     [DORM_LK_IREGEX] = {.name = "iregex", .kinds = TEXTLIKE},
     [DORM_LK_JSON_CONTAINS] = {.name = "contains", .kinds = BIT(DORM_KIND_JSON)},
+    [DORM_LK_JSON_CONTAINED_BY] = {.name = "contained_by", .kinds = BIT(DORM_KIND_JSON)},
+    [DORM_LK_HAS_KEY] = {.name = "has_key", .kinds = BIT(DORM_KIND_JSON)},
+    [DORM_LK_HAS_KEYS] = {.name = "has_keys", .kinds = BIT(DORM_KIND_JSON)},
+    [DORM_LK_HAS_ANY_KEYS] = {.name = "has_any_keys", .kinds = BIT(DORM_KIND_JSON)},
 };
 
 /* Django registers Extract* and TruncDate/TruncTime on DateField,

@@ -29,7 +29,7 @@ dorm_qs *dorm_qs_m2m(dorm_qs *qs, const dorm_rel *rel, dorm_value key, bool sele
     memset(an, 0, sizeof *an);
     an->alias = DORM_M2M_KEY;
     an->e = e;
-    dorm_ann_describe(an);
+    dorm_ann_describe(c, an);
     c->ann = all;
     c->nann++;
     return c;

@@ -117,6 +117,13 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
             out->lookup = lk;
             return DORM_OK;
         }
+        /* Any other name after a JSONField is a key (Django's KeyTransformFactory). */
+        if (k == DORM_KIND_JSON && !related && (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))) {
+            if (!out->expr && !(out->expr = dorm_rexpr_col(qs, out->alias, out->field))) return DORM_ENOMEM;
+            if (!(out->expr = dorm_rexpr_key(qs, out->expr, p.s, p.n, false))) return DORM_ENOMEM;
+            transformed = true;
+            continue;
+        }
         if (related && !transformed) {
             if (flags & DORM_PATH_LOOKUPS) return field_error(qs, "Related Field got invalid lookup: %.*s%s", p, "");
             return unknown_keyword(qs, target, p);

@@ -69,6 +69,8 @@ typedef struct dorm_where {
     const dorm_rexpr *rhs_expr; /* F() and arithmetic on the right (or NULL)  */
     bool nullable;            /* the left side can be NULL                    */
     const dorm_rexpr *sub;    /* DORM_W_SUBQUERY: a subquery of one column    */
+    bool json;                /* a JSON lookup dorm_json_leaf_sql may write   */
+    bool json_null;           /* exact None on JSON: a JSON null              */
 } dorm_where;
 
 typedef struct dorm_order {
@@ -197,6 +199,10 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_p
  * expression (an annotation: `name` names it in messages) into out. */
 int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
                       dorm_path *out);
+/* Prepares the value v of leaf w whose left side is JSON (a JSONField or a
+ * key of one) as Django's JSON lookups do; *handled false: the usual
+ * preparation applies (a text lookup on a key has its left side made text). */
+int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled);
 /* The SQL alias of alias index `alias` (0: the base table). */
 const char *dorm_alias_name(const dorm_qs *qs, int alias);
 /* The alias of the join parent --fk--> (or <--fk-- when reverse) on the clone
@@ -250,8 +256,8 @@ int dorm_rexpr_subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rex
 /* ConcatPair, the row Concat() is built from. */
 extern const dorm_func_def *dorm_concat_pair;
 /* Fills the field description an annotation's values are read with, from
- * its alias and resolved expression. */
-void dorm_ann_describe(dorm_ann *a);
+ * its alias and resolved expression (on qs's backend). */
+void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a);
 /* Django's default alias of an aggregate ("pages__avg"), or NULL. */
 const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
 /* Checks a user-given alias (annotate, aggregate): [A-Za-z_][A-Za-z0-9_]*

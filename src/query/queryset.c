@@ -131,7 +131,8 @@ dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop) {
 
 /* How a transformed values() column is read: a nullable field of the
  * transform's result kind, named after the path. */
-static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, dorm_kind kind) {
+static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, const dorm_rexpr *e) {
+    dorm_kind kind = e->vkind;
     dorm_field *f = dorm_alloc(qs->cx, sizeof *f);
     dorm_fmeta *fm = dorm_alloc(qs->cx, sizeof *fm);
     if (!f || !fm) return NULL;
@@ -144,6 +145,7 @@ static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, dorm_kind ki
     fm->f = f;
     fm->column = fm->attname = name;
     fm->value_kind = kind;
+    fm->json_unwrapped = dorm_rexpr_json_unwrapped(qs, e);
     return fm;
 }
 
@@ -205,7 +207,7 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             cols[i].field = p.field;
             cols[i].name = fields[i];
             cols[i].expr = p.expr;
-            cols[i].out = p.expr ? transformed(c, fields[i], p.expr->vkind) : p.field;
+            cols[i].out = p.expr ? transformed(c, fields[i], p.expr) : p.field;
             if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         } else {
             cols[i].field = cols[i].out = &m->fields[i];

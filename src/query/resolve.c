@@ -654,6 +654,19 @@ static int resolve_window(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     return DORM_OK;
 }
 
+/* KeyTransform(key, x) / KeyTextTransform(key, x) of a JSON expression. */
+static int resolve_key(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
+    const char *name = e->kind == DORM_E_KEY ? "KeyTransform" : "KeyTextTransform";
+    if (!e->name) return fail(c, DORM_EVALUE, "%s() needs a key.", name, NULL);
+    const dorm_rexpr *base;
+    int rc = resolve(c, e->a, &base);
+    if (rc) return rc;
+    if (base->vkind != DORM_KIND_JSON && !(base->ops == &dorm_node_key))
+        return fail(c, DORM_EVALUE, "%s() needs a JSON expression, not a %s.", name, dorm_kind_name(base->vkind));
+    return (*out = dorm_rexpr_key(c->qs, base, e->name, strlen(e->name), e->kind == DORM_E_KEY_TEXT)) ? DORM_OK
+                                                                                                   : DORM_ENOMEM;
+}
+
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (c->depth > DORM_MAX_DEPTH)
         return dorm_qs_fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
@@ -693,6 +706,9 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     }
     case DORM_E_WINDOW:
         return resolve_window(&inner, e, out);
+    case DORM_E_KEY:
+    case DORM_E_KEY_TEXT:
+        return resolve_key(&inner, e, out);
     case DORM_E_WHEN:
         return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
     case DORM_E_ORDER:
@@ -736,6 +752,8 @@ bool dorm_rexpr_same(const dorm_rexpr *a, const dorm_rexpr *b) {
     if (!a || !b) return a == b;
     if (a->ops != b->ops || a->def != b->def || a->nargs != b->nargs) return false;
     if (a->ops == &dorm_node_col) return a->alias == b->alias && a->field == b->field;
+    if (a->ops == &dorm_node_key)
+        return a->key_text == b->key_text && strcmp(a->key, b->key) == 0 && dorm_rexpr_same(a->args[0], b->args[0]);
     if (a->ops != &dorm_node_func || a->is_aggregate) return a == b;
     for (int i = 0; i < a->nargs; i++)
         if (!dorm_rexpr_same(a->args[i], b->args[i])) return false;

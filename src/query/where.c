@@ -202,8 +202,10 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
     if (p.expr && (rc = dorm_rexpr_output(qs, p.expr))) return rc;
     dorm_kind kind = p.expr ? p.expr->vkind : p.field->value_kind;
-    if (w->lookup == DORM_LK_JSON_CONTAINS && !qs->cx->db->dialect->operators[DORM_LK_JSON_CONTAINS])
-        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "contains lookup is not supported on this database backend.")->err;
+    if ((w->lookup == DORM_LK_JSON_CONTAINS || w->lookup == DORM_LK_JSON_CONTAINED_BY) &&
+        !qs->cx->db->dialect->operators[w->lookup])
+        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "%s lookup is not supported on this database backend.",
+                            w->def->name)->err;
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
     if (v->type == DORM_T_NONE) return dorm_qs_fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
@@ -232,6 +234,16 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
         *out = w;
         return DORM_OK;
+    }
+    if (kind == DORM_KIND_JSON && w->lookup != DORM_LK__COUNT) {
+        bool handled;
+        if ((rc = dorm_json_leaf(qs, w, v, q->path, &handled))) return rc;
+        if (handled) {
+            if ((rc = settle_joins(qs, p.alias, w->lookup == DORM_LK_ISNULL && w->rhs.u.b, wc))) return rc;
+            *out = w;
+            return DORM_OK;
+        }
+        if (w->lhs) kind = w->lhs->vkind;
     }
     if (v->type == DORM_T_NULL && w->lookup != DORM_LK_ISNULL) {
         if (w->lookup != DORM_LK_EXACT && w->lookup != DORM_LK_IEXACT)

@@ -80,6 +80,14 @@ typedef enum dorm_lookup {
     /* JSONField's contains: containment (Django's DataContains), not a
      * substring; a dialect without an operator for it refuses it. */
     DORM_LK_JSON_CONTAINS,
+    /* The other JSONField lookups: contained_by (<@), has_key, has_keys,
+     * has_any_keys; a dialect without an operator for contained_by refuses
+     * it, and one with JSON paths (dorm_json_sql.has_path) spells the
+     * has_* ones with them. */
+    DORM_LK_JSON_CONTAINED_BY,
+    DORM_LK_HAS_KEY,
+    DORM_LK_HAS_KEYS,
+    DORM_LK_HAS_ANY_KEYS,
     DORM_LK__COUNT
 } dorm_lookup;
 
@@ -168,6 +176,8 @@ typedef struct dorm_sqlw {
     void (*param)(struct dorm_sqlw *w, const dorm_value *v); /* a bound value         */
     void (*tmpl)(struct dorm_sqlw *w, const char *sql);      /* a dorm_func_def template */
     void *impl;
+    /* Binds a copy of the text s (n bytes) the backend built (a JSON path). */
+    void (*text_param)(struct dorm_sqlw *w, const char *s, size_t n);
 } dorm_sqlw;
 
 /* How this backend spells a built-in function (by its name, "StrIndex"):
@@ -177,6 +187,36 @@ typedef struct dorm_func_sql {
     const char *sql;
     void (*write)(dorm_sqlw *w);
 } dorm_func_sql;
+
+/* How a backend reaches into JSON: Django's KeyTransform and the JSONField
+ * lookups.  Keys are always bound, never written into the SQL: as one JSON
+ * path ("$.\"a\"[0]", dorm_json_path) on a backend of JSON path functions,
+ * else one by one (or as a path array) to its operators. */
+typedef struct dorm_json_sql {
+    /* Writes argument 0 (JSON) reached through keys[0..n); `text`: the value
+     * as text (KeyTextTransform's ->>), else as JSON. */
+    void (*key)(dorm_sqlw *w, const char *const *keys, size_t n, bool text);
+    /* JSON path backends: templates of %1 the JSON and %2 a bound path.
+     * has_path: the path exists (has_key; isnull on a key); type: what is
+     * there, compared with 'null' for a JSON null.  NULL: operators. */
+    const char *has_path;
+    const char *type;
+    /* A bound JSON text as a JSON value ("JSON_EXTRACT(%s, '$')") where a
+     * key is compared with exact/in; NULL: the parameter as it is. */
+    const char *value;
+    /* Keys come back as JSON (Django's has_native_json_field): comparisons
+     * bind JSON text.  Otherwise a key reads as an SQL number or string, and
+     * gt/gte/lt/lte bind the number or string the JSON text holds. */
+    bool native;
+} dorm_json_sql;
+
+/* Appends the JSON path of keys[0..n) to out as Django's compile_json_path
+ * writes it: "$" (when `root`), then [i] for a key that is a whole number
+ * and ."key" (JSON-escaped as json.dumps does, ASCII only) for any other. */
+void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root);
+/* Whether a key is a whole number (Django's int(key) succeeds), into *out:
+ * it may index an array. */
+bool dorm_json_index(const char *key, int64_t *out);
 
 typedef enum dorm_param_style {
     DORM_PARAM_QMARK = 0,   /* ?  */
@@ -305,6 +345,8 @@ typedef struct dorm_dialect {
      * is a DecimalField ("CAST(%s AS NUMERIC)": Django's SQLiteNumericMixin),
      * or NULL. */
     const char *decimal_result_cast;
+    /* JSONField keys and lookups; NULL: the backend has no JSON keys. */
+    const dorm_json_sql *json;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

@@ -187,6 +187,17 @@ static void pg_sequence_reset(dorm_buf *out, const char *table, const char *colu
     dorm_buf_free(&q);
 }
 
+/* One quoted element of an array literal. */
+static void array_item(dorm_buf *out, const char *s, size_t len)
+{
+    dorm_buf_putc(out, '"');
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '"' || s[k] == '\\') dorm_buf_putc(out, '\\');
+        dorm_buf_putc(out, s[k]);
+    }
+    dorm_buf_putc(out, '"');
+}
+
 /* A list as a PostgreSQL array literal, '{1,2}' / '{"a","b\\"c"}', bound as
  * text: the server gives it the array type of the column it is compared
  * with.  Values are written as pg_bind writes them. */
@@ -224,12 +235,7 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
         case DORM_T_UUID: len = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
         default: return false;
         }
-        dorm_buf_putc(out, '"');
-        for (size_t k = 0; k < len; k++) {
-            if (s[k] == '"' || s[k] == '\\') dorm_buf_putc(out, '\\');
-            dorm_buf_putc(out, s[k]);
-        }
-        dorm_buf_putc(out, '"');
+        array_item(out, s, len);
     }
     dorm_buf_putc(out, '}');
     return true;
@@ -275,6 +281,42 @@ static const dorm_func_sql pg_functions[] = {
     {NULL, NULL, NULL},
 };
 
+/* Django's KeyTransform.as_postgresql: -> with the key (a whole number
+ * bound as an integer, an array index), #> with a path array for more
+ * than one; ->> and #>> give text. */
+static void pg_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
+{
+    int64_t index;
+    dorm_buf_putc(w->out, '(');
+    w->arg(w, 0);
+    if (n == 1) {
+        dorm_buf_puts(w->out, text ? " ->> " : " -> ");
+        dorm_value v = dorm_json_index(keys[0], &index) ? dorm_v_int(index) : dorm_v_text(keys[0]);
+        w->param(w, &v);
+        if (v.type == DORM_T_INT) dorm_buf_puts(w->out, "::integer");
+    } else {
+        dorm_buf_puts(w->out, text ? " #>> " : " #> ");
+        dorm_buf arr = DORM_BUF_INIT;
+        dorm_buf_putc(&arr, '{');
+        for (size_t i = 0; i < n; i++) {
+            if (i) dorm_buf_putc(&arr, ',');
+            array_item(&arr, keys[i], strlen(keys[i]));
+        }
+        dorm_buf_putc(&arr, '}');
+        w->text_param(w, arr.data ? arr.data : "", arr.len);
+        if (arr.failed) w->out->failed = true;
+        dorm_buf_free(&arr);
+    }
+    dorm_buf_putc(w->out, ')');
+}
+
+/* jsonb's operators; a bound JSON text takes the jsonb type of what it is
+ * compared with. */
+static const dorm_json_sql pg_json = {
+    .key = pg_json_key,
+    .native = true,
+};
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -298,6 +340,10 @@ const dorm_dialect dorm_pg_dialect = {
         /* Django's DataContains: jsonb containment; the bound JSON text
          * takes the column's type, as Django's parameter does. */
         [DORM_LK_JSON_CONTAINS] = "@> %s",
+        [DORM_LK_JSON_CONTAINED_BY] = "<@ %s",
+        [DORM_LK_HAS_KEY] = "? %s",
+        [DORM_LK_HAS_KEYS] = "?& %s",
+        [DORM_LK_HAS_ANY_KEYS] = "?| %s",
     },
     .lhs_casts = {
         [DORM_LK_IEXACT] = UPPER_TEXT,
@@ -342,4 +388,5 @@ const dorm_dialect dorm_pg_dialect = {
     .compound_parens = true,
     .aggregate_filter = true,
     .cast_char_type = "varchar",
+    .json = &pg_json,
 };

@@ -309,6 +309,30 @@ static const dorm_func_sql sq_functions[] = {
     {NULL, NULL, NULL},
 };
 
+/* Django's KeyTransform.as_sqlite: the keys as one bound JSON path. */
+static void sq_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
+{
+    (void)text; /* JSON_EXTRACT gives a string's text either way */
+    dorm_buf path = DORM_BUF_INIT;
+    dorm_json_path(&path, keys, n, true);
+    dorm_buf_puts(w->out, "JSON_EXTRACT(");
+    w->arg(w, 0);
+    dorm_buf_puts(w->out, ", ");
+    w->text_param(w, path.data ? path.data : "", path.len);
+    dorm_buf_putc(w->out, ')');
+    if (path.failed) w->out->failed = true;
+    dorm_buf_free(&path);
+}
+
+/* JSON1's functions, as Django's SQLite JSONField lookups use them. */
+static const dorm_json_sql sq_json = {
+    .key = sq_json_key,
+    .has_path = "JSON_TYPE(%1, %2) IS NOT NULL",
+    .type = "JSON_TYPE(%1, %2)",
+    .value = "JSON_EXTRACT(%s, '$')",
+    .native = false,
+};
+
 const dorm_dialect dorm_sqlite_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_QMARK,
@@ -368,4 +392,5 @@ const dorm_dialect dorm_sqlite_dialect = {
     .aggregate_filter = true,
     .cast_char_type = "text",
     .decimal_result_cast = "CAST(%s AS NUMERIC)",
+    .json = &sq_json,
 };
