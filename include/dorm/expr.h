@@ -53,7 +53,8 @@ typedef struct dorm_frame {
  * Members are only ever appended. */
 typedef struct dorm_expr {
     dorm_expr_kind kind;
-    const char *name;              /* F: the field path; KEY: the key            */
+    const char *name;              /* F: the field path; KEY: the key; the
+                                      kind of DTrunc / DExtract ("day")       */
     dorm_value value;              /* VALUE; FUNC without args: its argument as
                                       given (a path, an expression)            */
     const struct dorm_expr *a, *b; /* operands; WHEN: a is the result; WRAP,
@@ -75,6 +76,9 @@ typedef struct dorm_expr {
     const struct dorm_expr *const *partition_by; /* WINDOW, NULL-terminated     */
     const struct dorm_expr *const *order_by;
     dorm_frame frame;
+    const char *tzinfo;            /* Trunc*, Extract* of a datetime: the tz
+                                      database zone it is taken in ("UTC");
+                                      NULL: the context's current zone        */
 } dorm_expr;
 
 /* An argument: an expression as it is, a string as the field it names (Django
@@ -237,27 +241,35 @@ typedef struct dorm_expr {
 #define DDegrees(...) DFunc("Degrees", __VA_ARGS__)
 #define DRadians(...) DFunc("Radians", __VA_ARGS__)
 #define DNow() DFunc("Now")
-#define DExtractYear(...) DFunc("ExtractYear", __VA_ARGS__)
-#define DExtractIsoYear(...) DFunc("ExtractIsoYear", __VA_ARGS__)
-#define DExtractMonth(...) DFunc("ExtractMonth", __VA_ARGS__)
-#define DExtractDay(...) DFunc("ExtractDay", __VA_ARGS__)
-#define DExtractWeek(...) DFunc("ExtractWeek", __VA_ARGS__)
-#define DExtractWeekDay(...) DFunc("ExtractWeekDay", __VA_ARGS__)
-#define DExtractIsoWeekDay(...) DFunc("ExtractIsoWeekDay", __VA_ARGS__)
-#define DExtractQuarter(...) DFunc("ExtractQuarter", __VA_ARGS__)
-#define DExtractHour(...) DFunc("ExtractHour", __VA_ARGS__)
-#define DExtractMinute(...) DFunc("ExtractMinute", __VA_ARGS__)
-#define DExtractSecond(...) DFunc("ExtractSecond", __VA_ARGS__)
-#define DTruncYear(...) DFunc("TruncYear", __VA_ARGS__)
-#define DTruncQuarter(...) DFunc("TruncQuarter", __VA_ARGS__)
-#define DTruncMonth(...) DFunc("TruncMonth", __VA_ARGS__)
-#define DTruncWeek(...) DFunc("TruncWeek", __VA_ARGS__)
-#define DTruncDay(...) DFunc("TruncDay", __VA_ARGS__)
-#define DTruncHour(...) DFunc("TruncHour", __VA_ARGS__)
-#define DTruncMinute(...) DFunc("TruncMinute", __VA_ARGS__)
-#define DTruncSecond(...) DFunc("TruncSecond", __VA_ARGS__)
-#define DTruncDate(...) DFunc("TruncDate", __VA_ARGS__)
-#define DTruncTime(...) DFunc("TruncTime", __VA_ARGS__)
+/* Date parts and truncations take the argument, then options:
+ * DTruncDay("borrowed", .tzinfo = "America/New_York"), and DTrunc / DExtract
+ * take the kind by name as Django's Trunc(x, kind) / Extract(x, name):
+ * DTrunc("borrowed", "month", .output = DORM_KIND_DATE). */
+#define DTrunc(x, ...) \
+    (&(const dorm_expr){.kind = DORM_E_FUNC, .value = DV(x), .name = DORM__A1(__VA_ARGS__, ~), DORM__REST1(__VA_ARGS__, .func = "Trunc")})
+#define DExtract(x, ...) \
+    (&(const dorm_expr){.kind = DORM_E_FUNC, .value = DV(x), .name = DORM__A1(__VA_ARGS__, ~), DORM__REST1(__VA_ARGS__, .func = "Extract")})
+#define DExtractYear(...) DAggregate("ExtractYear", __VA_ARGS__)
+#define DExtractIsoYear(...) DAggregate("ExtractIsoYear", __VA_ARGS__)
+#define DExtractMonth(...) DAggregate("ExtractMonth", __VA_ARGS__)
+#define DExtractDay(...) DAggregate("ExtractDay", __VA_ARGS__)
+#define DExtractWeek(...) DAggregate("ExtractWeek", __VA_ARGS__)
+#define DExtractWeekDay(...) DAggregate("ExtractWeekDay", __VA_ARGS__)
+#define DExtractIsoWeekDay(...) DAggregate("ExtractIsoWeekDay", __VA_ARGS__)
+#define DExtractQuarter(...) DAggregate("ExtractQuarter", __VA_ARGS__)
+#define DExtractHour(...) DAggregate("ExtractHour", __VA_ARGS__)
+#define DExtractMinute(...) DAggregate("ExtractMinute", __VA_ARGS__)
+#define DExtractSecond(...) DAggregate("ExtractSecond", __VA_ARGS__)
+#define DTruncYear(...) DAggregate("TruncYear", __VA_ARGS__)
+#define DTruncQuarter(...) DAggregate("TruncQuarter", __VA_ARGS__)
+#define DTruncMonth(...) DAggregate("TruncMonth", __VA_ARGS__)
+#define DTruncWeek(...) DAggregate("TruncWeek", __VA_ARGS__)
+#define DTruncDay(...) DAggregate("TruncDay", __VA_ARGS__)
+#define DTruncHour(...) DAggregate("TruncHour", __VA_ARGS__)
+#define DTruncMinute(...) DAggregate("TruncMinute", __VA_ARGS__)
+#define DTruncSecond(...) DAggregate("TruncSecond", __VA_ARGS__)
+#define DTruncDate(...) DAggregate("TruncDate", __VA_ARGS__)
+#define DTruncTime(...) DAggregate("TruncTime", __VA_ARGS__)
 
 /* An expression with the name it gets in annotate()/aggregate():
  * DAS("num_books", DCount("books")).  A NULL alias in aggregate() takes

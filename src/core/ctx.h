@@ -9,6 +9,7 @@
 #include "dorm/sys/driver.h"
 #include "arena.h"
 #include "hash.h"
+#include "tz.h"
 
 struct dorm_ctx {
     dorm_arena arena;
@@ -23,7 +24,13 @@ struct dorm_ctx {
     dorm_hmap lazy;      /* (batch, relation) lazily loaded -> times (arena keys) */
     uint64_t queries;    /* statements run through this context                 */
     int64_t budget;      /* most statements allowed; < 0: no limit              */
+    const dorm_tz *tz;   /* the current time zone; NULL: UTC (core/timezone.c) */
+    dorm_tz_cache zones; /* zones read so far                                   */
 };
+
+/* The zone `name` (NULL: the current one), or NULL for UTC; DORM_EVALUE
+ * (recorded) for an unknown zone, DORM_ENOMEM, else 0. */
+int dorm_ctx_zone(dorm_ctx *cx, const char *name, const dorm_tz **out);
 
 /* Records an error on the context (replacing the previous one) and returns
  * `code`, so callers can `return dorm_fail(cx, DORM_EFIELD, "...", ...)`. */

@@ -287,10 +287,13 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         *out = dorm_v_null();
         return DORM_OK;
     }
-    if (fm->json_unwrapped) return read_unwrapped_json(cx, arena, cs->stmt, col, out);
+    if (fm->read_as == DORM_READ_JSON_UNWRAPPED) return read_unwrapped_json(cx, arena, cs->stmt, col, out);
     memset(&member, 0, sizeof member);
     int rc = decode(cx, arena, fm, cs->stmt, col, &member);
     if (rc) return rc;
     *out = dorm_member_value(fm, &member);
+    /* A Trunc in a time zone gives that zone's wall time (Django's make_aware). */
+    if (fm->read_as == DORM_READ_WALL_TIME && out->type == DORM_T_DATETIME)
+        return dorm_wall_to_instant(cx, fm->zone, &out->u.dt);
     return DORM_OK;
 }

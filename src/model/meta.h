@@ -22,10 +22,15 @@ typedef struct dorm_fmeta {
     const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
     dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
     const dorm_meta *owner;
-    bool json_unwrapped;       /* an expression's JSON read back from a backend
-                                  that unwraps scalars (a key on SQLite): text
-                                  that is no JSON is a string              */
+    uint8_t read_as;           /* DORM_READ_*: how an expression's column reads */
+    const char *zone;          /* DORM_READ_WALL_TIME: its zone; NULL: the
+                                  context's current one                     */
 } dorm_fmeta;
+
+/* How an expression's column is read beyond its kind: JSON a backend hands
+ * back unwrapped (a key on SQLite: text that is no JSON is a string), or a
+ * datetime that is a zone's wall time (Trunc in a time zone). */
+enum { DORM_READ_PLAIN = 0, DORM_READ_JSON_UNWRAPPED, DORM_READ_WALL_TIME };
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one
  * direction of a ManyToManyField (meta->m2m): then `model` is the other side,

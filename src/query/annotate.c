@@ -49,7 +49,7 @@ void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a) {
     a->fm.column = a->alias;
     a->fm.attname = a->alias;
     a->fm.value_kind = a->field.kind;
-    a->fm.json_unwrapped = dorm_rexpr_json_unwrapped(qs, a->e);
+    a->fm.read_as = (uint8_t)dorm_rexpr_read_as(qs, a->e, &a->fm.zone);
 }
 
 bool dorm_ann_selected(const dorm_qs *qs, int i) {

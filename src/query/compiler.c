@@ -185,8 +185,10 @@ static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
         lo = dorm_v_date(dorm_date_ymd(y, 1, 1));
         hi = dorm_v_date(dorm_date_ymd(y, 12, 31));
     } else {
-        lo = dorm_v_datetime(dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0));
-        hi = dorm_v_datetime(dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999));
+        /* The year of the current time zone (Django's
+         * year_lookup_bounds_for_datetime_field). */
+        lo = dorm_v_datetime(dorm_zone_bound(s->cx, dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0)));
+        hi = dorm_v_datetime(dorm_zone_bound(s->cx, dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999)));
     }
     dorm_sql_col(s, dorm_alias_name(qs, col->alias), col->field->column);
     switch (w->lookup) {

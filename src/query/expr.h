@@ -107,6 +107,9 @@ struct dorm_rexpr {
     /* JSON key: its name, and whether it reads as text (KeyTextTransform) */
     const char *key;
     bool key_text;
+    /* Trunc*, Extract*: the zone given by tzinfo= ("UTC" too); NULL: the
+     * context's current one */
+    const char *tz;
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value
@@ -143,6 +146,14 @@ dorm_rexpr *dorm_rexpr_key(struct dorm_qs *qs, const dorm_rexpr *base, const cha
 /* Whether values of e come back from the database as something other than
  * JSON text although e is JSON (a key on a backend that unwraps scalars). */
 bool dorm_rexpr_json_unwrapped(const struct dorm_qs *qs, const dorm_rexpr *e);
+/* How a column of e is read (DORM_READ_*), and for a wall time its zone. */
+int dorm_rexpr_read_as(const struct dorm_qs *qs, const dorm_rexpr *e, const char **zone);
+/* The zone a Trunc/Extract node e takes its datetime argument in, for cx
+ * (its tzinfo, else cx's current zone); NULL: UTC or not a datetime. */
+const char *dorm_rexpr_zone(const dorm_ctx *cx, const dorm_rexpr *e);
+/* Whether e is a Trunc of a datetime, whose values are wall times of
+ * *zone (NULL: the current zone). */
+bool dorm_rexpr_wall_time(const dorm_rexpr *e, const char **zone);
 /* The kind dorm reads values of output kind k as: integers widen to BIGINT. */
 dorm_kind dorm_read_kind(dorm_kind k);
 

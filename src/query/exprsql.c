@@ -165,8 +165,9 @@ static void extract_sql(fwriter *fw) {
     arg = s->text;
     s->text = outer;
     dorm_kind k = fw->e->args[0]->vkind;
-    if (fw->e->trunc) s->d->trunc(&s->text, fw->e->trunc, k, arg.data ? arg.data : "");
-    else s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), k, arg.data ? arg.data : "");
+    const char *tz = dorm_rexpr_zone(s->cx, fw->e);
+    if (fw->e->trunc) s->d->trunc(&s->text, fw->e->trunc, k, arg.data ? arg.data : "", tz);
+    else s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), k, arg.data ? arg.data : "", tz);
     if (arg.failed) s->failed = true;
     dorm_buf_free(&arg);
 }

@@ -192,6 +192,12 @@ bool dorm_rexpr_json_unwrapped(const dorm_qs *qs, const dorm_rexpr *e) {
     return j && !j->native && e && e->vkind == DORM_KIND_JSON && !dorm_rexpr_is_col(unref(e));
 }
 
+int dorm_rexpr_read_as(const dorm_qs *qs, const dorm_rexpr *e, const char **zone) {
+    *zone = NULL;
+    if (dorm_rexpr_json_unwrapped(qs, e)) return DORM_READ_JSON_UNWRAPPED;
+    return dorm_rexpr_wall_time(e, zone) ? DORM_READ_WALL_TIME : DORM_READ_PLAIN;
+}
+
 /* ---- values the JSON lookups bind ---- */
 
 static const char *python_type(dorm_type t) {

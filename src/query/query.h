@@ -203,6 +203,18 @@ int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, con
  * key of one) as Django's JSON lookups do; *handled false: the usual
  * preparation applies (a text lookup on a key has its left side made text). */
 int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled);
+/* Trunc(x, kind) / Extract(x, name) (e->func "Trunc", "Extract"): *name
+ * gets the function they stand for ("TruncDay"); other names stay. */
+int dorm_date_func_name(dorm_qs *qs, const dorm_expr *e, const char **name);
+/* Django's checks of a date function's input and tzinfo; *tz gets the
+ * zone tzinfo names ("UTC" too), untouched without one. */
+int dorm_date_func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
+                         const char **tz);
+/* A wall time of `zone` (NULL: cx's current one) read back as the instant
+ * it is; DORM_EVALUE (recorded) where it is ambiguous or skipped. */
+int dorm_wall_to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t);
+/* A wall time of cx's current zone as an instant (a bound of __year). */
+dorm_datetime dorm_zone_bound(const dorm_ctx *cx, dorm_datetime wall);
 /* The SQL alias of alias index `alias` (0: the base table). */
 const char *dorm_alias_name(const dorm_qs *qs, int alias);
 /* The alias of the join parent --fk--> (or <--fk-- when reverse) on the clone

@@ -145,7 +145,7 @@ static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, const dorm_r
     fm->f = f;
     fm->column = fm->attname = name;
     fm->value_kind = kind;
-    fm->json_unwrapped = dorm_rexpr_json_unwrapped(qs, e);
+    fm->read_as = (uint8_t)dorm_rexpr_read_as(qs, e, &fm->zone);
     return fm;
 }
 

@@ -381,43 +381,13 @@ static int concat_pairs(rctx *c, const dorm_rexpr *const *args, int n, const dor
     return DORM_OK;
 }
 
-/* Django's Extract / TruncDate checks of the input field. */
-static int check_extract(rctx *c, const dorm_func_def *def, const dorm_rexpr *arg, int part) {
-    dorm_kind k = arg->out;
-    if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME && k != DORM_KIND_TIME)
-        return fail(c, DORM_EVALUE,
-                    "Extract input expression must be DateField, DateTimeField, TimeField, or DurationField.", NULL, NULL);
-    bool time_part = part == DORM_EX_HOUR || part == DORM_EX_MINUTE || part == DORM_EX_SECOND;
-    if (k == DORM_KIND_DATE && time_part) {
-        const char *field = arg->field ? arg->field->f->name : "";
-        char part_name[16];
-        snprintf(part_name, sizeof part_name, "%s", def->name + 7); /* "ExtractHour" -> "hour" */
-        part_name[0] = (char)(part_name[0] - 'A' + 'a');
-        return dorm_qs_fail(c->qs, DORM_EVALUE, "Cannot extract time component '%s' from DateField '%s'. ", part_name,
-                            field)->err;
-    }
-    return DORM_OK;
-}
-
-/* Django's TruncBase checks: a date has no time part to truncate to, a
- * time no date part. */
-static int check_trunc(rctx *c, const char *part, const dorm_rexpr *arg) {
-    dorm_kind k = arg->out;
-    const char *field = arg->field ? arg->field->f->name : "";
-    bool time_part = strcmp(part, "hour") == 0 || strcmp(part, "minute") == 0 || strcmp(part, "second") == 0;
-    if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME && k != DORM_KIND_TIME)
-        return fail(c, DORM_EVALUE, "'%s' isn't a DateField, TimeField, or DateTimeField.", field, NULL);
-    if ((k == DORM_KIND_DATE && time_part) || (k == DORM_KIND_TIME && !time_part))
-        return fail(c, DORM_EVALUE, k == DORM_KIND_DATE ? "Cannot truncate DateField '%s' to DateTimeField. "
-                                                         : "Cannot truncate TimeField '%s' to DateTimeField. ",
-                    field, NULL);
-    return DORM_OK;
-}
-
 static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     dorm_qs *qs = c->qs;
     if (!e->func) return fail(c, DORM_EVALUE, "Func() needs a function name.", NULL, NULL);
-    const dorm_func_def *def = dorm_func_find(qs->cx->db->reg, e->func, strlen(e->func));
+    const char *name = e->func;
+    int rc = dorm_date_func_name(qs, e, &name);
+    if (rc) return rc;
+    const dorm_func_def *def = dorm_func_find(qs->cx->db->reg, name, strlen(name));
     if (!def) {
         const char *best[3];
         int nb = dorm_func_close(qs->cx->db->reg, e->func, strlen(e->func), best);
@@ -443,7 +413,7 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     inner.in_aggregate = c->in_aggregate || agg;
     inner.in_window = false;
     for (int i = 0; i < n; i++) {
-        int rc = list[i] ? resolve(&inner, list[i], &args[i]) : value_arg(&inner, e, &args[i]);
+        rc = list[i] ? resolve(&inner, list[i], &args[i]) : value_arg(&inner, e, &args[i]);
         if (rc) return rc;
         /* Django's check; aggregate() may aggregate an aggregate annotation
          * (over a subquery), not an aggregate written in place. */
@@ -456,10 +426,7 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         }
         r->aggregate = r->aggregate || args[i]->aggregate;
     }
-    if (fill) {
-        int rc = resolve_value(c, NULL, &b->fill, &args[n++]);
-        if (rc) return rc;
-    }
+    if (fill && (rc = resolve_value(c, NULL, &b->fill, &args[n++]))) return rc;
     if ((def->flags & DORM_FUNC_WINDOW) && !c->in_window)
         return fail(c, DORM_EVALUE, "%s is a window function: use it inside Window().", def->name, NULL);
     /* A function's value arguments are typed: PostgreSQL picks among
@@ -467,14 +434,7 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     for (int i = 0; i < n; i++)
         if (!(args[i] = dorm_rexpr_typed(qs, args[i]))) return DORM_ENOMEM;
     if (b && strcmp(def->name, "Concat") == 0) return concat_pairs(c, args, n, out);
-    if (b && b->extract) {
-        int rc = check_extract(c, def, args[0], b->extract - 1);
-        if (rc) return rc;
-    }
-    if (b && b->trunc) {
-        int rc = check_trunc(c, b->trunc, args[0]);
-        if (rc) return rc;
-    }
+    if ((rc = dorm_date_func_check(qs, e, def, args[0], &r->tz))) return rc;
     r->def = def;
     r->nargs = n;
     r->args = args;
@@ -487,10 +447,7 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (e->sample && b && b->sample_sql) r->sql = b->sample_sql;
     if (!r->sql && !r->write && !r->extract && !r->trunc)
         return fail(c, DORM_EVALUE, "The function %s has no SQL for this database backend.", def->name, NULL);
-    if (e->filter) {
-        int rc = dorm_where_cond(qs, e->filter, &r->cond);
-        if (rc) return rc;
-    }
+    if (e->filter && (rc = dorm_where_cond(qs, e->filter, &r->cond))) return rc;
     if (e->output) fixed_output(r, e->output);
     else if (def->output) fixed_output(r, def->output);
     else if (b && b->first_output) same_output(r, args[0]);

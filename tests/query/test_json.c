@@ -34,20 +34,7 @@ static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
 static dorm_qs *all(void) { return dorm_all(T.cx, Everything); }
 
-/* The ids of qs in its order, joined by ",". */
-static const char *ordered_ids(dorm_qs *qs)
-{
-    static char out[256];
-    size_t n, used = 0;
-    const dorm_row **rows = dorm_rows(dorm_values_flat(qs, "id"), &n);
-    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(out + used, sizeof out - used, "%s%lld", i ? "," : "", (long long)rows[i]->values[0].u.i);
-    return out;
-}
-
-static const char *ids(dorm_qs *qs) { return ordered_ids(dorm_order_by(qs, "id")); }
+static const char *ids(dorm_qs *qs) { return test_ids(dorm_order_by(qs, "id")); }
 
 /* Parameters as the statement log shows them, a Python tuple: the items. */
 static const char *items(const char *params)
@@ -318,7 +305,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
               sql);
     cr_expect_str_eq(ids(qs), "8");
 
-    cr_expect_str_eq(ordered_ids(dorm_order_by(all(), "json_f__helpful", "id")), "5,4,6,2,7,3,8,1");
+    cr_expect_str_eq(test_ids(dorm_order_by(all(), "json_f__helpful", "id")), "5,4,6,2,7,3,8,1");
     /* PostgreSQL puts a missing key (NULL) first when descending. */
     qs = dorm_order_by(all(), "-json_f__source", "id");
     sql = dorm_qs_sql(qs, &params);
@@ -326,7 +313,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     cr_expect(strstr(sql, on_sqlite() ? " ORDER BY " KEY_S() " DESC, " E ".\"id\" ASC"
                                       : " ORDER BY (" J " -> $1) DESC, " E ".\"id\" ASC"),
               "%s", sql);
-    cr_expect_str_eq(ordered_ids(qs), on_sqlite() ? "1,3,5,4,2,6,8,7" : "7,1,3,5,4,2,6,8");
+    cr_expect_str_eq(test_ids(qs), on_sqlite() ? "1,3,5,4,2,6,8,7" : "7,1,3,5,4,2,6,8");
 
     /* Grouped by a key's text. */
     qs = dorm_order_by(dorm_annotate(dorm_values(dorm_filter(dorm_annotate(all(), DAS("src", DKeyTextTransform("source", "json_f"))),

@@ -239,12 +239,15 @@ typedef struct dorm_dialect {
      * i-variants): `s` escaped and wrapped in the backend's wildcards. */
     void (*pattern)(dorm_buf *out, dorm_lookup lk, const char *s, size_t n);
     /* Writes transform `ex` applied to the SQL expression `lhs` of a column of
-     * kind `kind`. */
-    void (*extract)(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs);
+     * kind `kind`; a datetime is taken in time zone `tz` (a tz database name
+     * dorm has read the zone of, so letters, digits, "_+-/" only), or NULL
+     * for UTC. */
+    void (*extract)(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz);
     /* Writes `lhs` (a column of kind `kind`) truncated to `part`, one of
      * "year", "quarter", "month", "week", "day", "hour", "minute", "second"
-     * (fixed words, never text from a user): Django's Trunc*. */
-    void (*trunc)(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs);
+     * (fixed words, never text from a user): Django's Trunc*; `tz` as for
+     * extract.  A datetime truncated in a zone is that zone's wall time. */
+    void (*trunc)(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz);
     const char *random_function;           /* "RANDOM()"                          */
     /* LIMIT/OFFSET clause (limit < 0: none); writes nothing when both unset. */
     void (*limit_offset)(dorm_buf *out, int64_t limit, int64_t offset);

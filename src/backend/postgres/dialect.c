@@ -47,28 +47,45 @@ static const char *const extract_fields[DORM_EX__COUNT] = {
  * AT TIME ZONE: the session's time zone is UTC, dorm's only one.  week_day
  * counts Sunday as 1 as on every backend, and is parenthesised so that a
  * cast of the lookup applies to the sum. */
-static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+/* lhs, taken in zone tz (Django's _convert_field_to_tz): "lhs AT TIME ZONE
+ * 'Europe/Paris'", a wall time; lhs itself for UTC. */
+static const char *in_zone(dorm_buf *tmp, const char *lhs, const char *tz)
+{
+    if (!tz) return lhs;
+    dorm_buf_puts(tmp, lhs);
+    dorm_buf_puts(tmp, " AT TIME ZONE ");
+    dorm_buf_quote(tmp, '\'', tz);
+    return tmp->data ? tmp->data : "";
+}
+
+static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
     assert((unsigned)ex < DORM_EX__COUNT);
+    dorm_buf tmp = DORM_BUF_INIT;
+    lhs = in_zone(&tmp, lhs, tz);
     switch (ex) {
-    case DORM_EX_DATE: dorm_buf_printf(out, "(%s)::date", lhs); return;
-    case DORM_EX_TIME: dorm_buf_printf(out, "(%s)::time", lhs); return;
-    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "(EXTRACT('dow' FROM %s) + 1)", lhs); return;
+    case DORM_EX_DATE: dorm_buf_printf(out, "(%s)::date", lhs); break;
+    case DORM_EX_TIME: dorm_buf_printf(out, "(%s)::time", lhs); break;
+    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "(EXTRACT('dow' FROM %s) + 1)", lhs); break;
     /* Whole seconds, as on SQLite (ExtractSecond is an integer): EXTRACT
      * alone keeps the fraction, and 7.25 would not equal 7. */
-    case DORM_EX_SECOND: dorm_buf_printf(out, "FLOOR(EXTRACT('second' FROM %s))", lhs); return;
+    case DORM_EX_SECOND: dorm_buf_printf(out, "FLOOR(EXTRACT('second' FROM %s))", lhs); break;
     default:
-        if ((unsigned)ex >= DORM_EX__COUNT) return;
-        dorm_buf_printf(out, "EXTRACT('%s' FROM %s)", extract_fields[ex], lhs);
+        if ((unsigned)ex < DORM_EX__COUNT) dorm_buf_printf(out, "EXTRACT('%s' FROM %s)", extract_fields[ex], lhs);
     }
+    if (tmp.failed) out->failed = true;
+    dorm_buf_free(&tmp);
 }
 
-/* Django's date_trunc_sql / datetime_trunc_sql / time_trunc_sql (no AT TIME
- * ZONE, as for EXTRACT: the session's time zone is UTC). */
-static void pg_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs)
+/* Django's date_trunc_sql / datetime_trunc_sql / time_trunc_sql (UTC needs
+ * no AT TIME ZONE: the session's time zone is UTC). */
+static void pg_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
 {
-    dorm_buf_printf(out, "DATE_TRUNC('%s', %s)%s", part, lhs, kind == DORM_KIND_TIME ? "::time" : "");
+    dorm_buf tmp = DORM_BUF_INIT;
+    dorm_buf_printf(out, "DATE_TRUNC('%s', %s)%s", part, in_zone(&tmp, lhs, tz), kind == DORM_KIND_TIME ? "::time" : "");
+    if (tmp.failed) out->failed = true;
+    dorm_buf_free(&tmp);
 }
 
 static void pg_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)

@@ -68,21 +68,34 @@ static const char *const extract_words[DORM_EX__COUNT] = {
     [DORM_EX_TIME] = "time",
 };
 
+/* The zone argument of dorm_extract() / dorm_trunc() (", 'Europe/Paris'"),
+ * nothing for UTC. */
+static void zone_arg(dorm_buf *out, const char *tz)
+{
+    if (!tz) return;
+    dorm_buf_puts(out, ", ");
+    dorm_buf_quote(out, '\'', tz);
+}
+
 /* dorm_extract() parses dates, datetimes and times alike, so the column's
  * kind does not change the spelling. */
-static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
     assert((unsigned)ex < DORM_EX__COUNT);
     if ((unsigned)ex >= DORM_EX__COUNT) return;
-    dorm_buf_printf(out, "dorm_extract('%s', %s)", extract_words[ex], lhs);
+    dorm_buf_printf(out, "dorm_extract('%s', %s", extract_words[ex], lhs);
+    zone_arg(out, tz);
+    dorm_buf_putc(out, ')');
 }
 
 /* dorm_trunc() of functions.c truncates dates, datetimes and times alike. */
-static void sq_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs)
+static void sq_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
-    dorm_buf_printf(out, "dorm_trunc('%s', %s)", part, lhs);
+    dorm_buf_printf(out, "dorm_trunc('%s', %s", part, lhs);
+    zone_arg(out, tz);
+    dorm_buf_putc(out, ')');
 }
 
 static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)

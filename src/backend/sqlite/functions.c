@@ -1,8 +1,9 @@
 /* functions.c - SQL functions dorm registers on every SQLite connection:
  * regexp(pattern, value), behind SQLite's REGEXP operator (POSIX extended
- * regular expressions), dorm_extract(kind, value), the date part of a
- * stored date, datetime or time (Django's django_*_extract functions), and
- * dorm_trunc(part, value), one truncated (django_*_trunc). */
+ * regular expressions), dorm_extract(kind, value[, zone]), the date part of
+ * a stored date, datetime or time (Django's django_*_extract functions), and
+ * dorm_trunc(part, value[, zone]), one truncated (django_*_trunc); with a
+ * zone, a datetime is taken as that zone's wall time. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <regex.h>
@@ -11,6 +12,7 @@
 
 #include "backend/sqlite/sqlite.h"
 #include "core/alloc.h"
+#include "core/tz.h"
 
 /* ---- regexp ---------------------------------------------------------------- */
 
@@ -169,6 +171,37 @@ typedef struct moment {
     dorm_time time;
 } moment;
 
+/* The zone argument argv[2] of a 3-argument call, from the function's
+ * cache of zones; false (the error set) when it names none. */
+static bool zone_of(sqlite3_context *cx, int argc, sqlite3_value **argv, const dorm_tz **out)
+{
+    *out = NULL;
+    if (argc < 3) return true;
+    const char *name = (const char *)sqlite3_value_text(argv[2]);
+    bool nomem = false;
+    *out = name ? dorm_tz_get(sqlite3_user_data(cx), name, &nomem) : NULL;
+    if (nomem) sqlite3_result_error_nomem(cx);
+    else if (!*out) sqlite3_result_error(cx, "dorm: unknown time zone", -1);
+    return *out != NULL;
+}
+
+/* A datetime of m as the wall time of zone z. */
+static void to_zone(moment *m, const dorm_tz *z)
+{
+    if (!z || !m->has_date || !m->has_time) return;
+    dorm_datetime t = dorm_datetime_utc(m->date.year, m->date.month, m->date.day, m->time.hour, m->time.minute,
+                                        m->time.second, (int)m->time.usec);
+    int64_t sec = t.usec / 1000000 - (t.usec % 1000000 < 0);
+    t.usec += (int64_t)dorm_tz_offset(z, sec) * 1000000;
+    dorm_datetime_split(t, &m->date, &m->time);
+}
+
+static void free_zones(void *p)
+{
+    dorm_tz_cache_free(p);
+    dorm_mem_free(p);
+}
+
 static bool parse_moment(const char *s, size_t n, moment *m)
 {
     memset(m, 0, sizeof *m);
@@ -204,7 +237,8 @@ static void iso_week(dorm_date d, int *year, int *week)
  * NULL, not a date/time text, or lacks the part (the hour of a date). */
 static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
+    const dorm_tz *zone;
+    if (!zone_of(cx, argc, argv, &zone)) return;
     const char *kind = (const char *)sqlite3_value_text(argv[0]);
     size_t part = 0;
     while (part < sizeof part_words / sizeof part_words[0] && !(kind && strcmp(kind, part_words[part]) == 0))
@@ -221,6 +255,7 @@ static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_null(cx);
         return;
     }
+    to_zone(&m, zone);
     int iso_year = 0, week = 0, wd = 0;
     if (m.has_date) {
         iso_week(m.date, &iso_year, &week);
@@ -253,7 +288,8 @@ static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
  * that is none of them. */
 static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
+    const dorm_tz *zone;
+    if (!zone_of(cx, argc, argv, &zone)) return;
     static const char *const parts[] = {"year", "quarter", "month", "week", "day", "hour", "minute", "second"};
     const char *part = (const char *)sqlite3_value_text(argv[0]);
     size_t p = 0;
@@ -268,6 +304,7 @@ static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_null(cx);
         return;
     }
+    to_zone(&m, zone);
     if (p <= 4 && m.has_date) {
         if (p == 3) {
             int64_t days = dorm_date_to_days(m.date);
@@ -302,6 +339,13 @@ int dorm_sqlite_register_functions(sqlite3 *db)
     int rc = sqlite3_create_function_v2(db, "regexp", 2, flags, NULL, fn_regexp, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_extract", 2, flags, NULL, fn_extract, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_trunc", 2, flags, NULL, fn_trunc, NULL, NULL, NULL);
+    /* The 3-argument forms, each with its own cache of zones. */
+    for (int i = 0; i < 2 && rc == SQLITE_OK; i++) {
+        dorm_tz_cache *zones = dorm_mem_calloc(1, sizeof *zones);
+        if (!zones) return SQLITE_NOMEM;
+        rc = sqlite3_create_function_v2(db, i ? "dorm_trunc" : "dorm_extract", 3, flags, zones,
+                                        i ? fn_trunc : fn_extract, NULL, NULL, free_zones);
+    }
     if (rc == SQLITE_OK) rc = dorm_sqlite_register_django_functions(db);
     return rc;
 }
