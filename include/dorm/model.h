@@ -73,6 +73,7 @@ typedef enum dorm_kind {
     DORM_KIND_BINARY,      /* BinaryField     dorm_bytes          */
     DORM_KIND_FK,          /* ForeignKey      DORM_FK(Target)     */
     DORM_KIND_M2M,         /* ManyToManyField (no member: a join table) */
+    DORM_KIND_DURATION,    /* DurationField   dorm_duration       */
     DORM_KIND__COUNT
 } dorm_kind;
 

@@ -30,6 +30,16 @@ typedef struct dorm_datetime {
     int64_t usec;
 } dorm_datetime;
 
+/* A length of time (Django's timedelta, a DurationField's value):
+ * microseconds, negative for a time backwards. */
+typedef struct dorm_duration {
+    int64_t usec;
+} dorm_duration;
+static inline dorm_duration dorm_timedelta(int64_t days, int64_t seconds, int64_t usec) {
+    dorm_duration d = {(days * 86400 + seconds) * 1000000 + usec};
+    return d;
+}
+
 /* An exact decimal: coef * 10^-scale, up to 18 significant digits.  No floating
  * point is involved in parsing, formatting, storing or comparing. */
 typedef struct dorm_decimal {
@@ -64,7 +74,8 @@ typedef enum dorm_type {
     DORM_T_LIST,       /* u.list, len values (for __in and __range) */
     DORM_T_OBJECT,     /* u.p: a model instance (DORM_OBJECT header first) */
     DORM_T_QUERYSET,   /* u.p: a dorm_qs, used as a subquery */
-    DORM_T_EXPR        /* u.p: an expression (F(), arithmetic) */
+    DORM_T_EXPR,       /* u.p: an expression (F(), arithmetic) */
+    DORM_T_DURATION    /* u.dur */
 } dorm_type;
 
 #define DORM_STRLEN ((size_t)-1)
@@ -84,6 +95,7 @@ typedef struct dorm_value {
         dorm_datetime dt;
         dorm_decimal dec;
         dorm_uuid uuid;
+        dorm_duration dur;
     } u;
 } dorm_value;
 
@@ -120,6 +132,7 @@ static inline dorm_value dorm_v_time(dorm_time t) { dorm_value v = {DORM_T_TIME,
 static inline dorm_value dorm_v_datetime(dorm_datetime t) { dorm_value v = {DORM_T_DATETIME, 0, {.dt = t}}; return v; }
 static inline dorm_value dorm_v_decimal(dorm_decimal d) { dorm_value v = {DORM_T_DECIMAL, 0, {.dec = d}}; return v; }
 static inline dorm_value dorm_v_uuid(dorm_uuid u) { dorm_value v = {DORM_T_UUID, 0, {.uuid = u}}; return v; }
+static inline dorm_value dorm_v_duration(dorm_duration d) { dorm_value v = {DORM_T_DURATION, 0, {.dur = d}}; return v; }
 static inline dorm_value dorm_v_value(dorm_value v) { return v; }
 static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) { dorm_value v = {DORM_T_LIST, n, {.list = items}}; return v; }
 /* A model instance (for filter(author=obj)); any pointer that is not void*. */
@@ -170,6 +183,7 @@ static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
         dorm_datetime: dorm_v_datetime,         \
         dorm_decimal: dorm_v_decimal,           \
         dorm_uuid: dorm_v_uuid,                 \
+        dorm_duration: dorm_v_duration,         \
         dorm_value: dorm_v_value,               \
         struct dorm_qs *: dorm_v_queryset,      \
         const struct dorm_expr *: dorm_v_expr,  \
@@ -247,6 +261,14 @@ size_t dorm_datetime_format_iso(dorm_datetime t, char *buf); /* "YYYY-MM-DDTHH:M
 size_t dorm_decimal_format(dorm_decimal d, char *buf);
 size_t dorm_uuid_format(dorm_uuid u, char *buf);
 size_t dorm_uuid_format_dashed(dorm_uuid u, char *buf);
+/* A duration as Django's duration_string writes it: "[D ]HH:MM:SS[.ffffff]"
+ * ("-1 23:00:00" for an hour backwards). */
+size_t dorm_duration_format(dorm_duration d, char *buf);
+/* A duration from a database: microseconds (SQLite's bigint; a fraction is
+ * rounded) or PostgreSQL's interval output ("4 days 02:30:00",
+ * "-01:15:30.25", "1 mon 2 days": a month is 30 days, a year 365, as
+ * psycopg2 counts them); 0 or DORM_EVALUE. */
+int dorm_duration_parse(const char *s, size_t len, dorm_duration *out);
 
 /* Decimal arithmetic helpers.  dorm_decimal_cmp returns <0, 0, >0.
  * dorm_decimal_rescale rounds half-even to `scale` digits; DORM_EDATA when the

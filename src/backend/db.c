@@ -229,6 +229,8 @@ static void repr_value(dorm_buf *b, const dorm_value *v)
     case DORM_T_DATETIME: n = dorm_datetime_format(v->u.dt, tmp); break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format(v->u.uuid, tmp); break;
+    /* What Django's SQLite backend passes: microseconds. */
+    case DORM_T_DURATION: dorm_buf_printf(b, "%lld", (long long)v->u.dur.usec); return;
     default: dorm_buf_puts(b, "None"); return;
     }
     repr_text(b, tmp, n, false);

@@ -63,6 +63,10 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         s = drv->column_text(st, col, &n);
         if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
         break;
+    case DORM_KIND_DURATION:
+        s = drv->column_text(st, col, &n);
+        if (dorm_duration_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        break;
     case DORM_KIND_BINARY: {
         const void *b = drv->column_blob(st, col, &n);
         dorm_bytes *out = p;

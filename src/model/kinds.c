@@ -27,6 +27,7 @@ static const char *const kind_names[DORM_KIND__COUNT] = {
     [DORM_KIND_BINARY] = "BinaryField",
     [DORM_KIND_FK] = "ForeignKey",
     [DORM_KIND_M2M] = "ManyToManyField",
+    [DORM_KIND_DURATION] = "DurationField",
 };
 
 const char *dorm_kind_name(dorm_kind k) {

@@ -1,8 +1,9 @@
 /* dates.c - Django's Extract and Trunc beyond their table rows: the generic
- * Trunc(x, kind) / Extract(x, name) by name, the checks of their input, and
+ * Trunc(x, kind) / Extract(x, name) by name, the checks of their input;
  * time zones: the zone a datetime is taken in (tzinfo=, or the context's
  * current one), the wall time a Trunc reads back as, and the instants the
- * bounds of __year are in that zone. */
+ * bounds of __year are in that zone; and arithmetic of datetimes and
+ * durations (TemporalSubtraction, DurationExpression). */
 #include <stdio.h>
 #include <string.h>
 
@@ -38,11 +39,17 @@ int dorm_date_func_name(dorm_qs *qs, const dorm_expr *e, const char **name) {
 /* Django's Extract checks of the input field. */
 static int check_extract(dorm_qs *qs, const dorm_func_def *def, const dorm_rexpr *arg, int part) {
     dorm_kind k = arg->out;
-    if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME && k != DORM_KIND_TIME)
+    if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME && k != DORM_KIND_TIME &&
+        (k != DORM_KIND_DURATION || part >= DORM_EX_DATE))
         return dorm_qs_fail(qs, DORM_EVALUE,
                             "Extract input expression must be DateField, DateTimeField, TimeField, or DurationField.")
             ->err;
     bool time_part = part == DORM_EX_HOUR || part == DORM_EX_MINUTE || part == DORM_EX_SECOND;
+    if (k == DORM_KIND_DURATION && !qs->cx->db->dialect->native_duration)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Extract requires native DurationField database support.")->err;
+    if (k == DORM_KIND_DURATION && !time_part && part != DORM_EX_DAY)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Cannot extract component '%s' from DurationField '%s'.",
+                            extract_names[part][0], arg->field ? arg->field->f->name : "")->err;
     if (k == DORM_KIND_DATE && time_part) {
         const char *field = arg->field ? arg->field->f->name : "";
         char part_name[16];
@@ -136,4 +143,43 @@ dorm_datetime dorm_zone_bound(const dorm_ctx *cx, dorm_datetime wall) {
     int n = dorm_tz_instants(cx->tz, local, at);
     int64_t sec = n ? at[0] : local - dorm_tz_offset(cx->tz, local);
     return (dorm_datetime){sec * 1000000 + usec};
+}
+
+static const char *dialect_spelling(const dorm_dialect *d, const char *name) {
+    for (const dorm_func_sql *f = d->functions; f && f->name; f++)
+        if (strcmp(f->name, name) == 0) return f->sql;
+    return NULL;
+}
+
+static bool temporal(dorm_kind k) { return k == DORM_KIND_DATE || k == DORM_KIND_DATETIME || k == DORM_KIND_TIME; }
+
+int dorm_temporal_op(dorm_qs *qs, dorm_rexpr *r) {
+    const dorm_dialect *d = qs->cx->db->dialect;
+    dorm_kind a = r->args[0]->out, b = r->args[1]->out;
+    if (strcmp(r->op, "-") == 0 && a == b && temporal(a)) {
+        /* TemporalSubtraction: connection.ops.subtract_temporals. */
+        const char *sql = dialect_spelling(d, a == DORM_KIND_DATE       ? "TemporalSubtractionDate"
+                                              : a == DORM_KIND_TIME     ? "TemporalSubtractionTime"
+                                                                        : "TemporalSubtraction");
+        if (!sql && a == DORM_KIND_DATE) sql = dialect_spelling(d, "TemporalSubtraction");
+        if (sql) {
+            r->sql = sql;
+            r->bare = true;
+        }
+        r->out = r->vkind = DORM_KIND_DURATION;
+        r->mixed = NULL;
+        return DORM_OK;
+    }
+    if ((a == DORM_KIND_DURATION) == (b == DORM_KIND_DURATION) || !a || !b || d->native_duration) return DORM_OK;
+    /* DurationExpression without native durations: connection.ops
+     * .combine_duration_expression (SQLite's django_format_dtdelta). */
+    bool add = strcmp(r->op, "+") == 0;
+    if (!add && strcmp(r->op, "-") != 0)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Invalid connector for timedelta: %s.", r->op)->err;
+    const char *sql = dialect_spelling(d, add ? "DurationAdd" : "DurationSub");
+    if (sql) {
+        r->sql = sql;
+        r->bare = true;
+    }
+    return DORM_OK;
 }

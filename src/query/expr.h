@@ -110,6 +110,8 @@ struct dorm_rexpr {
     /* Trunc*, Extract*: the zone given by tzinfo= ("UTC" too); NULL: the
      * context's current one */
     const char *tz;
+    bool bare;                     /* arithmetic: `sql` is the whole spelling,
+                                      without parentheses around it            */
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value

@@ -26,7 +26,7 @@ static void ref_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) { dorm_
 /* Value(None) is the literal NULL (Django's Value.as_sql); a float or decimal
  * gets the dialect's cast where the server would guess another type, and a
  * value nothing around it types (selected, a CASE result, an argument of
- * COALESCE ...) the cast of its output field. */
+ * COALESCE ...) or a duration the cast of its output field. */
 static void value_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     (void)qs;
     if (e->value.type == DORM_T_NULL) {
@@ -34,7 +34,10 @@ static void value_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         return;
     }
     dorm_sql_param(s, &e->value);
-    const char *cast = e->typed && s->d->param_type ? s->d->param_type(e->out, &e->value) : NULL;
+    /* A duration is typed wherever it is: PostgreSQL reads "timestamp - $1"
+     * as a difference of timestamps. */
+    bool typed = e->typed || e->value.type == DORM_T_DURATION;
+    const char *cast = typed && s->d->param_type ? s->d->param_type(e->out, &e->value) : NULL;
     if (cast) dorm_buf_puts(&s->text, cast);
     else if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
     else if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast) dorm_buf_puts(&s->text, s->d->decimal_param_cast);
@@ -208,7 +211,7 @@ static void func_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
 
 static void op_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     numeric_cast(s, e, true);
-    dorm_buf_putc(&s->text, '(');
+    if (!e->bare) dorm_buf_putc(&s->text, '(');
     if (e->sql) {
         fwriter fw;
         fwriter_init(&fw, s, qs, e, base_sql);
@@ -220,7 +223,7 @@ static void op_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         dorm_buf_putc(&s->text, ' ');
         dorm_rexpr_sql(s, qs, e->args[1]);
     }
-    dorm_buf_putc(&s->text, ')');
+    if (!e->bare) dorm_buf_putc(&s->text, ')');
     numeric_cast(s, e, false);
 }
 

@@ -210,6 +210,11 @@ int dorm_date_func_name(dorm_qs *qs, const dorm_expr *e, const char **name);
  * zone tzinfo names ("UTC" too), untouched without one. */
 int dorm_date_func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
                          const char **tz);
+/* Django's TemporalSubtraction (a datetime minus a datetime: a duration)
+ * and DurationExpression (a datetime plus or minus a duration) for the
+ * arithmetic node r: its output and the dialect's spelling, or Django's
+ * error for what the backend cannot do with durations. */
+int dorm_temporal_op(dorm_qs *qs, dorm_rexpr *r);
 /* A wall time of `zone` (NULL: cx's current one) read back as the instant
  * it is; DORM_EVALUE (recorded) where it is ambiguous or skipped. */
 int dorm_wall_to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t);

@@ -150,6 +150,7 @@ static dorm_kind value_kind(const dorm_value *v) {
     case DORM_T_TIME: return DORM_KIND_TIME;
     case DORM_T_DECIMAL: return DORM_KIND_DECIMAL;
     case DORM_T_UUID: return DORM_KIND_UUID;
+    case DORM_T_DURATION: return DORM_KIND_DURATION;
     default: return DORM_KIND_NONE;
     }
 }
@@ -291,6 +292,7 @@ static int resolve_op(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     r->sql = NULL;
     for (const dorm_func_sql *f = c->qs->cx->db->dialect->functions; f && f->name; f++)
         if (strcmp(f->name, r->op) == 0) r->sql = f->sql;
+    if ((rc = dorm_temporal_op(c->qs, r))) return rc;
     *out = r;
     return DORM_OK;
 }

@@ -350,6 +350,11 @@ typedef struct dorm_dialect {
     const char *decimal_result_cast;
     /* JSONField keys and lookups; NULL: the backend has no JSON keys. */
     const dorm_json_sql *json;
+    /* Durations are a type of the database (Django's
+     * has_native_duration_field: interval arithmetic, EXTRACT from one);
+     * else they are microseconds and `functions` spells datetime
+     * arithmetic ("TemporalSubtraction", "DurationAdd", "DurationSub"). */
+    bool native_duration;
 } dorm_dialect;
 
 /* dbshell: the database's own client program (Django's DatabaseClient),

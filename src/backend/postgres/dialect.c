@@ -119,6 +119,7 @@ static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
     case DORM_KIND_TIME: dorm_buf_puts(out, "time"); break;
     case DORM_KIND_UUID: dorm_buf_puts(out, "uuid"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "bytea"); break;
+    case DORM_KIND_DURATION: dorm_buf_puts(out, "interval"); break;
     default: assert(!"column kind without a type"); break;
     }
 }
@@ -287,6 +288,7 @@ static const char *pg_param_type(dorm_kind kind, const dorm_value *v)
     case DORM_KIND_UUID: return "::uuid";
     case DORM_KIND_JSON: return "::jsonb";
     case DORM_KIND_BINARY: return "::bytea";
+    case DORM_KIND_DURATION: return "::interval";
     default: return NULL;
     }
 }
@@ -295,6 +297,8 @@ static const char *pg_param_type(dorm_kind kind, const dorm_value *v)
 static const dorm_func_sql pg_functions[] = {
     {"StrIndex", "STRPOS(%*)", NULL},
     {"Now", "STATEMENT_TIMESTAMP()", NULL},
+    /* Django's subtract_temporals: dates subtract to a number of days. */
+    {"TemporalSubtractionDate", "(interval '1 day' * (%1 - %2))", NULL},
     {NULL, NULL, NULL},
 };
 
@@ -406,4 +410,5 @@ const dorm_dialect dorm_pg_dialect = {
     .aggregate_filter = true,
     .cast_char_type = "varchar",
     .json = &pg_json,
+    .native_duration = true,
 };

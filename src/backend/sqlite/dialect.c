@@ -132,6 +132,7 @@ static void kind_type(dorm_buf *out, dorm_kind kind, int max_length)
     case DORM_KIND_TIME: dorm_buf_puts(out, "time"); break;
     case DORM_KIND_UUID: dorm_buf_puts(out, "char(32)"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "BLOB"); break;
+    case DORM_KIND_DURATION: dorm_buf_puts(out, "bigint"); break;
     default: assert(!"column kind without a type"); break;
     }
 }
@@ -319,6 +320,11 @@ static const dorm_func_sql sq_functions[] = {
     {"ConcatPair", NULL, sq_concat_pair},
     {"Cast", NULL, sq_cast},
     {"^", "POWER(%1,%2)", NULL},
+    /* Django's subtract_temporals and combine_duration_expression. */
+    {"TemporalSubtraction", "django_timestamp_diff(%1, %2)", NULL},
+    {"TemporalSubtractionTime", "django_time_diff(%1, %2)", NULL},
+    {"DurationAdd", "(django_format_dtdelta('+', %1, %2))", NULL},
+    {"DurationSub", "(django_format_dtdelta('-', %1, %2))", NULL},
     {NULL, NULL, NULL},
 };
 

@@ -1,8 +1,10 @@
 /* djfuncs.c - the SQL functions Django registers on every SQLite connection
  * that SQLite itself lacks and Django's database functions call: LPAD, RPAD,
- * REPEAT, REVERSE, MD5 and COT, and the STDDEV_POP/_SAMP and VAR_POP/_SAMP
- * aggregates.  Text is counted in characters (UTF-8), as Python counts it;
- * a NULL argument gives NULL (Django's none_guard). */
+ * REPEAT, REVERSE, MD5 and COT, the STDDEV_POP/_SAMP and VAR_POP/_SAMP
+ * aggregates, and the arithmetic of datetimes and durations (microseconds)
+ * django_timestamp_diff, django_time_diff and django_format_dtdelta.  Text
+ * is counted in characters (UTF-8), as Python counts it; a NULL argument
+ * gives NULL (Django's none_guard). */
 #include <math.h>
 #include <string.h>
 
@@ -197,6 +199,92 @@ static void stat_final(sqlite3_context *cx)
     sqlite3_result_double(cx, (how & 2) ? sqrt(var) : var);
 }
 
+#define USEC_PER_DAY 86400000000LL
+
+/* A date or a datetime text, as Django's typecast_timestamp reads them:
+ * microseconds since the epoch; *date_only for a date. */
+static bool timestamp(sqlite3_value *v, int64_t *usec, bool *date_only)
+{
+    if (sqlite3_value_type(v) != SQLITE_TEXT) return false;
+    const char *s = (const char *)sqlite3_value_text(v);
+    size_t n = (size_t)sqlite3_value_bytes(v);
+    dorm_date d;
+    dorm_datetime t;
+    *date_only = n == 10 && dorm_date_parse(s, n, &d) == 0;
+    if (*date_only) {
+        *usec = dorm_date_to_days(d) * USEC_PER_DAY;
+        return true;
+    }
+    if (!s || dorm_datetime_parse(s, n, &t)) return false;
+    *usec = t.usec;
+    return true;
+}
+
+/* django_timestamp_diff(a, b): a - b in microseconds. */
+static void fn_timestamp_diff(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    int64_t a, b;
+    bool da, db;
+    if (any_null(argc, argv) || !timestamp(argv[0], &a, &da) || !timestamp(argv[1], &b, &db)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_int64(cx, a - b);
+}
+
+/* django_time_diff(a, b): a - b of two times of day, in microseconds. */
+static void fn_time_diff(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    dorm_time t[2];
+    for (int i = 0; i < 2; i++) {
+        const char *s = (const char *)sqlite3_value_text(argv[i]);
+        if (any_null(argc, argv) || !s || dorm_time_parse(s, (size_t)sqlite3_value_bytes(argv[i]), &t[i])) {
+            sqlite3_result_null(cx);
+            return;
+        }
+    }
+    int64_t u[2];
+    for (int i = 0; i < 2; i++) u[i] = ((t[i].hour * 60 + t[i].minute) * 60 + t[i].second) * 1000000LL + t[i].usec;
+    sqlite3_result_int64(cx, u[0] - u[1]);
+}
+
+/* django_format_dtdelta(op, a, b): a + b or a - b, where each is a
+ * duration (an integer of microseconds) or a date/datetime text; a date or
+ * datetime as its text (a date moves by whole days, as Python's), a
+ * duration as microseconds; NULL for what Python refuses. */
+static void fn_format_dtdelta(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *op = (const char *)sqlite3_value_text(argv[0]);
+    int64_t v[2];
+    bool is_time[2], date_only[2] = {false, false}, ok = !any_null(argc, argv) && op && (op[0] == '+' || op[0] == '-');
+    for (int i = 0; ok && i < 2; i++) {
+        is_time[i] = sqlite3_value_type(argv[i + 1]) != SQLITE_INTEGER;
+        if (is_time[i]) ok = timestamp(argv[i + 1], &v[i], &date_only[i]);
+        else v[i] = sqlite3_value_int64(argv[i + 1]);
+    }
+    bool sub = ok && op[0] == '-';
+    /* Python refuses datetime + datetime and timedelta - datetime. */
+    if (!ok || (is_time[0] && is_time[1] && !sub) || (!is_time[0] && is_time[1] && sub)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (is_time[0] == is_time[1]) {
+        sqlite3_result_int64(cx, sub ? v[0] - v[1] : v[0] + v[1]);
+        return;
+    }
+    int t = is_time[0] ? 0 : 1;
+    int64_t delta = sub ? -v[1 - t] : v[1 - t];
+    char text[DORM_FMT_MAX];
+    size_t n;
+    if (date_only[t]) {
+        int64_t days = delta / USEC_PER_DAY - (delta % USEC_PER_DAY < 0);
+        n = dorm_date_format(dorm_date_from_days(v[t] / USEC_PER_DAY + days), text);
+    } else {
+        n = dorm_datetime_format((dorm_datetime){v[t] + delta}, text);
+    }
+    sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
+}
+
 int dorm_sqlite_register_django_functions(sqlite3 *db)
 {
     static const struct {
@@ -206,6 +294,8 @@ int dorm_sqlite_register_django_functions(sqlite3 *db)
     } scalars[] = {
         {"LPAD", 3, fn_lpad},     {"RPAD", 3, fn_rpad}, {"REPEAT", 2, fn_repeat}, {"REVERSE", 1, fn_reverse},
         {"MD5", 1, fn_md5},       {"COT", 1, fn_cot},
+        {"django_timestamp_diff", 2, fn_timestamp_diff}, {"django_time_diff", 2, fn_time_diff},
+        {"django_format_dtdelta", 3, fn_format_dtdelta},
     };
     static const struct {
         const char *name;

@@ -205,6 +205,7 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         if (!v->u.p) return dorm_err(e, DORM_EVALUE, "parameter %d: %zu bytes at NULL", idx, v->len);
         rc = sqlite3_bind_blob64(st, idx, v->u.p, v->len, SQLITE_STATIC);
         break;
+    case DORM_T_DURATION: rc = sqlite3_bind_int64(st, idx, v->u.dur.usec); break;
     case DORM_T_DATE:
     case DORM_T_DATETIME:
     case DORM_T_TIME:
