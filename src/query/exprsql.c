@@ -317,8 +317,11 @@ static void frame_bound(dorm_buf *b, int64_t n, bool start) {
 }
 
 /* Django's Window: "expr OVER (PARTITION BY ... ORDER BY ... frame)". */
+/* A decimal window is cast as a whole: "CAST(LAG(x) OVER (...) AS NUMERIC)"
+ * (Django's Window.as_sqlite; its expression is not cast inside). */
 static void window_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     int np = e->npartition, no = e->nargs - 1 - np;
+    numeric_cast(s, e, true);
     dorm_rexpr_sql(s, qs, e->args[0]);
     dorm_buf_puts(&s->text, " OVER (");
     for (int i = 0; i < np; i++) {
@@ -339,6 +342,7 @@ static void window_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         frame_bound(&s->text, e->frame.end, false);
     }
     dorm_buf_putc(&s->text, ')');
+    numeric_cast(s, e, false);
 }
 
 const dorm_node_ops dorm_node_col = {col_sql};

@@ -488,7 +488,9 @@ static int resolve_case(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         }
         wn->nargs = 1;
         wn->args = res;
-        wn->aggregate = res[0]->aggregate;
+        /* A condition on an aggregate annotation makes the When one (Django's
+         * contains_aggregate counts the condition): it stays out of GROUP BY. */
+        wn->aggregate = res[0]->aggregate || (wn->cond && wn->cond->aggregate);
         same_output(wn, res[0]);
         args[i] = wn;
         results[i] = res[0];
@@ -609,6 +611,14 @@ static int resolve_window(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     r->frame = e->frame;
     /* An aggregate over a window does not group the query (Django). */
     same_output(r, args[0]);
+    if (args[0]->decimal_result) {
+        dorm_rexpr *inner = dorm_alloc(c->qs->cx, sizeof *inner);
+        if (!inner) return DORM_ENOMEM;
+        *inner = *args[0];
+        inner->decimal_result = false;
+        args[0] = inner;
+        r->decimal_result = true;
+    }
     *out = r;
     return DORM_OK;
 }

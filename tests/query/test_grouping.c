@@ -219,3 +219,21 @@ Test(grouping, annotation_names_in_values_mode)
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EVALUE);
     cr_assert_str_eq(dorm_qs_errmsg(qs), "The annotation 'genre' conflicts with a field on the model.");
 }
+
+/* A Case whose condition is on an aggregate annotation is an aggregate
+ * itself (Django's When counts its condition): not grouped by, which both
+ * databases refuse ("aggregate functions are not allowed in GROUP BY"). */
+Test(grouping, case_on_an_aggregate_is_not_grouped_by)
+{
+    dorm_qs *qs = dorm_values_list(
+        dorm_order_by(dorm_annotate(authors(), DAS("n", DCount("books")),
+                                    DAS("tier", DCase(DWhen(DQ("n__gte", 3), DValue("many")), DDefault(DValue("few"))))),
+                      "name"),
+        "name", "tier");
+    const char *sql = dorm_qs_sql(qs, NULL);
+    cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
+    const char *group = strstr(sql, " GROUP BY ");
+    cr_assert_not_null(group, "%s", sql);
+    cr_expect_null(strstr(group, "CASE"), "%s", sql);
+    cr_expect_str_eq(rows_text(qs), "name=George Orwell tier=many; name=J.R.R. Tolkien tier=few; name=Jane Austen tier=many");
+}

@@ -167,3 +167,39 @@ Test(windows, misuse)
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(r->values[0].u.i, 8);
 }
+
+/* A window of decimal output is cast as a whole on SQLite (Django's
+ * Window.as_sqlite): CAST(... OVER (...) AS NUMERIC), not a CAST inside
+ * OVER, which SQLite refuses. */
+Test(windows, decimal_window)
+{
+    const char *fees[] = {"0.50", "2.15", "1.10"};
+    for (int i = 0; i < 3; i++) {
+        dorm_decimal d;
+        cr_assert_eq(dorm_decimal_parse(fees[i], 4, &d), 0);
+        cr_assert_not_null(dorm_create(T.cx, Everything, .decimal_f = d), "%s", dorm_errmsg(T.cx));
+    }
+    dorm_qs *qs = dorm_values_list(
+        dorm_order_by(dorm_annotate(dorm_all(T.cx, Everything),
+                                    DAS("prev", DWindow(DLag("decimal_f"), .order_by = DEXPRS("id"))),
+                                    DAS("running", DWindow(DSum("decimal_f"), .order_by = DEXPRS("id")))),
+                      "id"),
+        "prev", "running");
+    const char *sql = dorm_qs_sql(qs, NULL);
+    cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
+    if (on_sqlite())
+        cr_expect(strstr(sql, "SELECT CAST(LAG(\"library_everything\".\"decimal_f\", ?) OVER (ORDER BY "
+                              "\"library_everything\".\"id\") AS NUMERIC) AS \"prev\", CAST(SUM(\"library_everything\".\"decimal_f\") "
+                              "OVER (ORDER BY \"library_everything\".\"id\") AS NUMERIC) AS \"running\" FROM"),
+                  "%s", sql);
+    size_t n;
+    const dorm_row **rows = dorm_rows(qs, &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(n, 3);
+    char a[DORM_FMT_MAX], b[DORM_FMT_MAX];
+    cr_expect_eq(rows[0]->values[0].type, DORM_T_NULL);
+    dorm_decimal_format(rows[2]->values[0].u.dec, a);
+    dorm_decimal_format(rows[2]->values[1].u.dec, b);
+    cr_expect_str_eq(a, "2.15");
+    cr_expect_str_eq(b, "3.75");
+}
