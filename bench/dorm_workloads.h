@@ -53,6 +53,14 @@ int bench_dorm_filter(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_select_related(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_prefetch(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_m2m(dorm_ctx *cx, double *secs, uint64_t *sum);
+/* The expression workloads (each query's rows hashed by bench_hash_cell). */
+int bench_dorm_annotate_having(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_values_group(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_subquery_latest(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_window_rank(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_union_filters(dorm_ctx *cx, double *secs, uint64_t *sum);
+/* Runs the five of them (bench_dorm_run_read each); 0 or -1. */
+int bench_dorm_run_expressions(dorm_db *db);
 /* Creates the many-to-many tables (library_tag, the automatic
  * library_book_tags) with dorm, untimed.  0 or -1 (message on stderr). */
 int bench_dorm_m2m_tables(dorm_db *db);

@@ -43,6 +43,43 @@ int bench_pg_exec(PGconn *c, const char *sql)
     return rc;
 }
 
+int bench_pg_rows(PGconn *c, const char *name, int *prepared, const char *sql, int nq, int np,
+                  void (*params)(int k, char (*v)[24]), double *secs, uint64_t *sum)
+{
+    char v[4][24];
+    const char *pv[4] = {v[0], v[1], v[2], v[3]};
+    bench_hash h;
+    bench_hash_init(&h);
+    double t0 = bench_now();
+    if (!*prepared) {
+        PGresult *r = PQprepare(c, name, sql, 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
+            return -1;
+        }
+        *prepared = 1;
+    }
+    for (int k = 1; k <= nq; k++) {
+        if (params)
+            params(k, v);
+        PGresult *r = PQexecPrepared(c, name, np, pv, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
+            PQclear(r);
+            return -1;
+        }
+        for (int row = 0, n = PQntuples(r), ncol = PQnfields(r); row < n; row++)
+            for (int col = 0; col < ncol; col++)
+                bench_hash_cell(&h, PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col), col + 1 == ncol);
+        PQclear(r);
+    }
+    *secs = bench_now() - t0;
+    *sum = h.h;
+    return 0;
+}
+
 int bench_pg_drop_tables(PGconn *c)
 {
     return bench_pg_exec(c, "DROP TABLE IF EXISTS \"library_book_tags\", \"library_tag\", \"library_book\", "
