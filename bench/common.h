@@ -21,6 +21,9 @@
 #define BENCH_M2M_LIMIT 20
 #define BENCH_EXPR_QUERIES 20 /* annotate_having, values_group, union_filters: k = 1.. */
 #define BENCH_HAVING_MIN 6    /* annotate_having: authors with at least this many books */
+#define BENCH_PER_PAGE 20     /* Book.objects.order_by("title"), 20 a page  */
+#define BENCH_PAGE 1000       /* page 1,000 of 1,000 (rows 19,981..20,000) */
+#define BENCH_PAGE_QUERIES 100 /* how often that page is read               */
 
 /* A calendar date, as every implementation reads it back. */
 typedef struct bench_date {

@@ -1,10 +1,13 @@
 """django_bench.py - the benchmark workloads in Django's ORM (Debian's Django
 3.2, run with /usr/bin/python3), on the same schema, data and checksums as the
-C programs: on SQLite with bench/common.c's settings and checksums, or on
-PostgreSQL (python3-psycopg2) with bench/pg_common.c's.
+C programs: on SQLite with bench/common.c's settings and checksums, on
+PostgreSQL (python3-psycopg2) with bench/pg_common.c's, or on MariaDB
+(python3-mysqldb) with bench/my_common.c's.
 Usage: django_bench.py [DIR]             SQLite, its database file in DIR
        django_bench.py --postgres URL    an empty PostgreSQL database
                                          (postgres:///db?host=SOCKETDIR&port=N&user=U)
+       django_bench.py --mysql URL       an empty MariaDB database
+                                         (mysql://user@host/db?unix_socket=PATH)
 """
 import os
 import sys
@@ -27,6 +30,9 @@ M2M_QUERIES = 200
 M2M_LIMIT = 20
 EXPR_QUERIES = 20  # annotate_having, values_group, union_filters: k = 1..
 HAVING_MIN = 6
+PER_PAGE = 20
+PAGE = 1000
+PAGE_QUERIES = 100
 RUNS_ENV = os.environ.get("BENCH_RUNS", "")
 RUNS = int(RUNS_ENV) if RUNS_ENV.isdigit() and 1 <= int(RUNS_ENV) <= 1000 else 3
 GENRES = ("FIC", "NON", "SCI", "HIS")
@@ -52,12 +58,30 @@ def postgres_settings(url):
     }
 
 
+def mysql_settings(url):
+    """Django's DATABASES entry for bench/run_mysql.sh's mysql:// URL, with
+    utf8mb4 as dorm connects."""
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    return {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "HOST": query.get("unix_socket", parts.hostname or ""),
+        "OPTIONS": {"charset": "utf8mb4"},
+    }
+
+
 POSTGRES = len(sys.argv) > 1 and sys.argv[1] == "--postgres"
-if POSTGRES and len(sys.argv) != 3:
-    sys.exit("usage: django_bench.py --postgres URL")
-made_dir = not POSTGRES and len(sys.argv) < 2
+MYSQL = len(sys.argv) > 1 and sys.argv[1] == "--mysql"
+SERVER = POSTGRES or MYSQL
+if SERVER and len(sys.argv) != 3:
+    sys.exit(f"usage: django_bench.py {sys.argv[1]} URL")
+made_dir = not SERVER and len(sys.argv) < 2
 if POSTGRES:
     DATABASE = postgres_settings(sys.argv[2])
+elif MYSQL:
+    DATABASE = mysql_settings(sys.argv[2])
 else:
     DIR = tempfile.mkdtemp(prefix="dorm-bench-") if made_dir else sys.argv[1]
     os.makedirs(DIR, exist_ok=True)
@@ -197,12 +221,32 @@ PG_SCHEMA_CHECKSUM = (
     "tablename IN ('library_author', 'library_book') ORDER BY 1")
 
 
+MY_DB_CHECKSUM = (
+    "SELECT CONCAT_WS('|', id, name, IFNULL(birth_date, ''), biography) FROM library_author "
+    "ORDER BY id",
+    "SELECT CONCAT_WS('|', id, title, author_id, publication_date, isbn, genre, pages) "
+    "FROM library_book ORDER BY id")
+MY_SCHEMA_CHECKSUM = (
+    "SELECT CONCAT_WS('|', 'column', TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, "
+    "IFNULL(COLUMN_DEFAULT, ''), EXTRA) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+    "DATABASE() AND TABLE_NAME IN ('library_author', 'library_book') ORDER BY TABLE_NAME, "
+    "ORDINAL_POSITION",
+    "SELECT CONCAT_WS('|', 'constraint', TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE) FROM "
+    "information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME IN "
+    "('library_author', 'library_book') ORDER BY BINARY TABLE_NAME, BINARY CONSTRAINT_NAME",
+    "SELECT CONCAT_WS('|', 'index', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME) "
+    "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN "
+    "('library_author', 'library_book') ORDER BY BINARY TABLE_NAME, BINARY INDEX_NAME, "
+    "SEQ_IN_INDEX")
+
+
 def db_checksum():
-    return hash_sql(*(PG_DB_CHECKSUM if POSTGRES else SQLITE_DB_CHECKSUM))
+    return hash_sql(*(PG_DB_CHECKSUM if POSTGRES else MY_DB_CHECKSUM if MYSQL else SQLITE_DB_CHECKSUM))
 
 
 def schema_checksum():
-    return hash_sql(*(PG_SCHEMA_CHECKSUM if POSTGRES else SQLITE_SCHEMA_CHECKSUM))
+    return hash_sql(*(PG_SCHEMA_CHECKSUM if POSTGRES else MY_SCHEMA_CHECKSUM if MYSQL
+                      else SQLITE_SCHEMA_CHECKSUM))
 
 
 def report(workload, n, seconds, checksum):
@@ -217,16 +261,17 @@ def remove_sqlite_file():
 
 
 def drop_tables():
+    names = ", ".join(connection.ops.quote_name(t) for t in
+                      ("library_book_tags", "library_tag", "library_book", "library_author"))
     with connection.cursor() as cur:
-        cur.execute('DROP TABLE IF EXISTS "library_book_tags", "library_tag", "library_book", '
-                    '"library_author" CASCADE')
+        cur.execute(f"DROP TABLE IF EXISTS {names}" + ("" if MYSQL else " CASCADE"))
 
 
 # A new connection and fresh tables, as the C programs start each run.  Tag
 # comes before Book, whose join table points at it.
 def fresh_db():
     connection.close()
-    if POSTGRES:
+    if SERVER:
         drop_tables()
     else:
         remove_sqlite_file()
@@ -239,9 +284,12 @@ def fresh_db():
 # After loading, PostgreSQL's statistics and visibility map as the C programs
 # leave them (bench_pg_settle).
 def settle(*tables):
-    if POSTGRES:
+    if SERVER:
         with connection.cursor() as cur:
-            cur.execute("VACUUM ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+            cur.execute(("ANALYZE TABLE " if MYSQL else "VACUUM ANALYZE ")
+                        + ", ".join(connection.ops.quote_name(t) for t in tables))
+            if MYSQL:
+                cur.fetchall()
 
 
 def w_create():
@@ -332,6 +380,15 @@ def hash_prefetch(authors):
     return fnv(FNV_OFFSET, "".join(parts).encode())
 
 
+def w_page_offset():
+    from django.core.paginator import Paginator
+    t0 = perf_counter()
+    books = []
+    for _ in range(PAGE_QUERIES):
+        books.extend(Paginator(Book.objects.order_by("title"), PER_PAGE).page(PAGE))
+    return perf_counter() - t0, books
+
+
 def m2m_tags(k):
     return f"Tag {k % TAGS + 1}", f"Tag {k * 3 % TAGS + 1}"
 
@@ -346,9 +403,16 @@ M2M_FILL = (
 )
 
 
+# The same in MySQL's words (bench/my_common.c's bench_my_m2m_fill).
+MY_M2M_FILL = (
+    "INSERT INTO library_tag (id, name) WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+    "FROM t WHERE n < 20) SELECT n, CONCAT('Tag ', n) FROM t",
+) + M2M_FILL[1:]
+
+
 def m2m_setup():
     with connection.cursor() as cur:
-        for sql in M2M_FILL:
+        for sql in MY_M2M_FILL if MYSQL else M2M_FILL:
             cur.execute(sql)
     settle("library_tag", "library_book_tags")
 
@@ -442,6 +506,7 @@ def main():
     run_read("update_const", UPDATES, w_update_const, update_checksum)
     run_read("select_related", BOOKS, w_select_related, hash_select_related)
     run_read("prefetch_related", AUTHORS, w_prefetch_related, hash_prefetch)
+    run_read("page_offset", PAGE_QUERIES, w_page_offset, hash_books)
     m2m_setup()
     run_read("m2m_filter_distinct", M2M_QUERIES, w_m2m_filter_distinct, hash_books)
     run_read("annotate_having", EXPR_QUERIES, w_annotate_having, hash_rows)
@@ -449,10 +514,10 @@ def main():
     run_read("subquery_latest", AUTHORS, w_subquery_latest, hash_rows)
     run_read("window_rank", BOOKS, w_window_rank, hash_rows)
     run_read("union_filters", EXPR_QUERIES, w_union_filters, hash_rows)
-    if POSTGRES:
+    if SERVER:
         drop_tables()
     connection.close()
-    if not POSTGRES:
+    if not SERVER:
         remove_sqlite_file()
     if made_dir:
         os.rmdir(DIR)

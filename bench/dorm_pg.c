@@ -141,7 +141,9 @@ int main(int argc, char **argv)
         bench_dorm_run_read(db, "get_pk", BENCH_GETS, bench_dorm_get_pk) == 0 &&
         bench_dorm_run_read(db, "filter_order_slice", BENCH_FILTERS, bench_dorm_filter) == 0 && run_update(db, check) == 0 &&
         bench_dorm_run_read(db, "select_related", BENCH_BOOKS, bench_dorm_select_related) == 0 &&
-        bench_dorm_run_read(db, "prefetch_related", BENCH_AUTHORS, bench_dorm_prefetch) == 0 && m2m_setup(db, check) == 0 &&
+        bench_dorm_run_read(db, "prefetch_related", BENCH_AUTHORS, bench_dorm_prefetch) == 0 &&
+        bench_dorm_run_read(db, "page_offset", BENCH_PAGE_QUERIES, bench_dorm_page_offset) == 0 &&
+        bench_dorm_run_read(db, "page_keyset", BENCH_PAGE_QUERIES, bench_dorm_page_keyset) == 0 && m2m_setup(db, check) == 0 &&
         bench_dorm_run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, bench_dorm_m2m) == 0 &&
         bench_dorm_run_expressions(db) == 0)
         rc = 0;

@@ -342,6 +342,68 @@ int bench_dorm_m2m(dorm_ctx *cx, double *secs, uint64_t *sum)
     return 0;
 }
 
+/* The checksum of the books every page read returned, in order. */
+static int hash_pages(Book **got, size_t total, uint64_t *sum)
+{
+    if (total != (size_t)BENCH_PAGE_QUERIES * BENCH_PER_PAGE) {
+        fprintf(stderr, "dorm: page: %zu books\n", total);
+        return -1;
+    }
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t i = 0; i < total; i++)
+        hash_book(&h, got[i]);
+    *sum = h.h;
+    return 0;
+}
+
+int bench_dorm_page_offset(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    size_t total = 0;
+    Book **got = dorm_alloc(cx, sizeof *got * BENCH_PAGE_QUERIES * BENCH_PER_PAGE);
+    if (!got)
+        return bench_dorm_fail(cx, "page_offset");
+    double t0 = bench_now();
+    for (int q = 0; q < BENCH_PAGE_QUERIES; q++) {
+        size_t n = 0;
+        dorm_paginator *p = dorm_paginator_new(dorm_order_by(dorm_all(cx, Book), "title"), BENCH_PER_PAGE, NULL);
+        dorm_page *page = p ? dorm_paginator_page(p, BENCH_PAGE) : NULL;
+        void **objs = page ? dorm_list(page->object_list, &n) : NULL;
+        if (!objs || n != BENCH_PER_PAGE)
+            return bench_dorm_fail(cx, "page_offset");
+        memcpy(got + total, objs, n * sizeof *objs);
+        total += n;
+    }
+    *secs = bench_now() - t0;
+    return hash_pages(got, total, sum);
+}
+
+int bench_dorm_page_keyset(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    dorm_qs *qs = dorm_order_by(dorm_all(cx, Book), "title");
+    const char *cursor = NULL;
+    for (int page = 1; page < BENCH_PAGE; page++) {
+        dorm_keyset_page *p = dorm_keyset_paginate(qs, BENCH_PER_PAGE, cursor);
+        if (!p || !p->next)
+            return bench_dorm_fail(cx, "page_keyset (walking to the page)");
+        cursor = p->next;
+    }
+    size_t total = 0;
+    Book **got = dorm_alloc(cx, sizeof *got * BENCH_PAGE_QUERIES * BENCH_PER_PAGE);
+    if (!got)
+        return bench_dorm_fail(cx, "page_keyset");
+    double t0 = bench_now();
+    for (int q = 0; q < BENCH_PAGE_QUERIES; q++) {
+        dorm_keyset_page *p = dorm_keyset_paginate(qs, BENCH_PER_PAGE, cursor);
+        if (!p || p->n != BENCH_PER_PAGE)
+            return bench_dorm_fail(cx, "page_keyset");
+        memcpy(got + total, p->objects, p->n * sizeof *p->objects);
+        total += p->n;
+    }
+    *secs = bench_now() - t0;
+    return hash_pages(got, total, sum);
+}
+
 /* Runs a workload bench_runs() times, each in its own context so arena growth
  * of one run does not weigh on the next; reports the best time. */
 /* Hashes rows as the expression workloads do (bench_hash_cell). */

@@ -61,6 +61,12 @@ int bench_dorm_window_rank(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_union_filters(dorm_ctx *cx, double *secs, uint64_t *sum);
 /* Runs the five of them (bench_dorm_run_read each); 0 or -1. */
 int bench_dorm_run_expressions(dorm_db *db);
+/* Page BENCH_PAGE of Book.objects.order_by("title"), BENCH_PAGE_QUERIES
+ * times: by Paginator (a COUNT and LIMIT/OFFSET each time, as each request
+ * of a web page makes a new Paginator) and by keyset pagination (from the
+ * previous page's cursor, found untimed). */
+int bench_dorm_page_offset(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_page_keyset(dorm_ctx *cx, double *secs, uint64_t *sum);
 /* Creates the many-to-many tables (library_tag, the automatic
  * library_book_tags) with dorm, untimed.  0 or -1 (message on stderr). */
 int bench_dorm_m2m_tables(dorm_db *db);

@@ -66,7 +66,8 @@ else
         echo "building dorm_pg against $LIB" >&2
         # shellcheck disable=SC2086
         if $CC $CFLAGS $PQ_CFLAGS -I"$ROOT/include" -o "$OUT/dorm_pg" "$ROOT/bench/dorm_pg.c" "$ROOT/bench/dorm_workloads.c" \
-            "${COMMON[@]}" "$LIB" ${PQ_LIBS:--lpq} $SQLITE_LIBS -lm 2>"$TMP/dorm-build.log"; then
+            "${COMMON[@]}" "$LIB" ${PQ_LIBS:--lpq} $(pc --libs libmariadb jansson) $SQLITE_LIBS -lm \
+            2>"$TMP/dorm-build.log"; then
             DORM=$OUT/dorm_pg
         else
             echo "dorm_pg did not build (dorm column: n/a):" >&2

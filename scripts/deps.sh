@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
 # scripts/deps.sh - makes sure the Debian packages dorm needs are installed:
 # installs the missing ones when run as root, else prints the apt-get line.
-# Usage: scripts/deps.sh [GROUP...]   (the "build" group is always included)
+# Usage: scripts/deps.sh [GROUP...]   (no group: "build")
+#   install  what `make install` needs: the compiler, CMake and the libraries
+#            libdorm links (not the PostgreSQL server, Criterion or Doxygen)
+#   build    everything `make test` and `make demo` need
+#   docs     what `make docs` needs
+#   bench    the benchmarks' Django, psycopg2 and libgom (with "build")
+#   fuzz     clang and libFuzzer's run-time (make fuzz, make test's fuzz step)
+#   images   libpng and libjpeg, for ImageField's width and height
 set -euo pipefail
+
+# The libraries libdorm links, as -dev packages: each backend adds its client
+# library here (and to DORM_DEPENDENCIES in CMakeLists.txt).
+LIBRARY="libsqlite3-dev libpq-dev libmariadb-dev libjansson-dev"
+TOOLS="gcc make cmake pkg-config"
+
+# ImageField's sizes (optional: libdorm builds without them, DORM_IMAGES).
+IMAGES="libpng-dev libjpeg62-turbo-dev"
 
 # The one list of packages, by group.  Later issues add to these lines.
 declare -A GROUP_PACKAGES=(
-    [build]="gcc make cmake pkg-config libsqlite3-dev libpq-dev postgresql libcriterion-dev libjansson-dev"
-    [bench]="python3-django python3-psycopg2 libgom-1.0-dev"
+    [install]="$TOOLS $LIBRARY"
+    [build]="$TOOLS $LIBRARY $IMAGES g++ postgresql pgbouncer mariadb-server libcriterion-dev doxygen"
+    [docs]="make doxygen"
+    [bench]="python3-django python3-psycopg2 python3-mysqldb libgom-1.0-dev"
+    [fuzz]="clang libclang-rt-14-dev"
+    [images]="$IMAGES"
 )
 
-groups=(build "$@")
+groups=("$@")
+[[ ${#groups[@]} -gt 0 ]] || groups=(build)
 wanted=()
 for group in "${groups[@]}"; do
     if [[ -z "${GROUP_PACKAGES[$group]+set}" ]]; then

@@ -80,7 +80,7 @@ static void dashboard(void) {
                     "book__genre"),
         0, 1);
     dorm_qs *last_review = dorm_order_by(dorm_filter(reviews(), DQ("member", DOuterRef("pk"))), "-id");
-    dorm_decimal zero = {0, 2};
+    dorm_decimal zero = DORM_DEC(0, 2);
     uint64_t before = dorm_ctx_query_count(cx);
     dorm_qs *qs = dorm_order_by(
         dorm_annotate(

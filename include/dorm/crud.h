@@ -1,5 +1,6 @@
 /* dorm/crud.h - creating, saving, refreshing and deleting objects, QuerySet
- * update()/delete(), get_or_create / update_or_create and the bulk calls. */
+ * update()/delete(), get_or_create / update_or_create and the bulk calls.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_CRUD_H
 #define DORM_CRUD_H
 
@@ -7,6 +8,10 @@
 #include <stdint.h>
 
 #include "query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Model(): a new unsaved object in the context's arena with every field at its
  * default (Django's: the field's default, else NULL for null=True fields, ""
@@ -33,19 +38,36 @@ int dorm_save_fields_(void *obj, const char *const *fields);
 #define dorm_save_fields(obj, ...) dorm_save_fields_((obj), DORM_LIST(__VA_ARGS__))
 /* refresh_from_db(): reloads every field.  DORM_EDOESNOTEXIST if the row is gone. */
 int dorm_refresh(void *obj);
+/* obj.pk: the object's primary key (NULL while it has none); a composite
+ * key's is the list of its fields' values (Django's tuple), in the object's
+ * context's arena. */
+dorm_value dorm_pk_of(const void *obj);
 
 /* What a delete removed: the total and a count per model label ("library.Book"),
- * sorted by label. */
+ * sorted by label.  When a delete is refused (DORM_EPROTECTED, DORM_ERESTRICTED)
+ * `blocking` lists the objects that refused it (Django's protected_objects /
+ * restricted_objects), each once, NULL-terminated, in the context's arena;
+ * the message names every relation they are reached through. */
 typedef struct dorm_deleted {
-    int64_t total;
-    size_t n;
-    const char *const *labels;
-    const int64_t *counts;
+    int64_t total;               /* rows deleted, every model              */
+    size_t n;                    /* models in labels and counts            */
+    const char *const *labels;   /* "library.Book", sorted                 */
+    const int64_t *counts;       /* rows deleted per label                 */
+    void *const *blocking;       /* refused delete: the objects refusing it */
+    size_t nblocking;            /* how many objects blocking holds        */
 } dorm_deleted;
-/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL. */
+/* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL.  A model
+ * with a `.delete` override runs that instead (a soft delete). */
 int dorm_delete(void *obj, dorm_deleted *out);
-/* qs.delete(). */
+/* The built-in Model.delete(), whatever the model overrides: what an
+ * override calls for Django's super().delete(). */
+int dorm_base_delete(void *obj, dorm_deleted *out);
+/* qs.delete(): the QuerySet class's delete when it has one (a soft delete),
+ * else the built-in. */
 int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
+/* The built-in QuerySet.delete() (the collector), whatever the QuerySet's
+ * class overrides: Django's super().delete() in an override (hard_delete). */
+int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out);
 /* "library.Author: 1, library.Book: 3" in the arena. */
 const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
 
@@ -134,13 +156,22 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
                                 const dorm_set *const *through_defaults);
 #define dorm_related_create_with(owner, name, through_defaults, Model, ...) \
     ((Model *)dorm_related_create_with_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}, (through_defaults)))
-/* Assigning a related object (book.author = a): sets the key and the cache. */
-void dorm_fk_set_(void *obj, void *member, const void *target);
+/* Assigning a related object (book.author = a): sets the key and the cache.
+ * 0, or DORM_EVALUE when the databases' routers refuse the relation
+ * (objects of two databases: "Cannot assign "<Person: Ann>": the current
+ * database router prevents this relation."), the member then unchanged and
+ * its cache emptied. */
+int dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
 
-/* full_clean(): validates choices, max_length, blank, null, decimal digits.
- * 0 or DORM_EVALIDATION with Django's messages ("title: Ensure this value has
- * at most 200 characters (it has 215)."). */
-int dorm_full_clean(void *obj);
+/* str(obj): the model's `str` hook, else "<Model> object (<pk>)"; in the
+ * object's context arena or borrowed.  Never NULL ("" when out of memory). */
+const char *dorm_obj_str(const void *obj);
+
+/* full_clean() and the rest of validation: dorm/validate.h. */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,5 +1,7 @@
 /* dorm/db.h - opening a database by URL, contexts (arena + connection + error
- * state) and transactions. */
+ * state), query policies and the statement log.  Transactions are in
+ * dorm/transaction.h.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_DB_H
 #define DORM_DB_H
 
@@ -7,6 +9,10 @@
 #include <stdint.h>
 
 #include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* A database connection.  Belongs to one thread at a time. */
 typedef struct dorm_db dorm_db;
@@ -49,18 +55,6 @@ char *dorm_strdup(dorm_ctx *cx, const char *s);
 /* printf into the arena. */
 char *dorm_sprintf(dorm_ctx *cx, const char *fmt, ...);
 
-/* Transactions (Django's atomic): the outermost begin opens a transaction,
- * nested ones a savepoint.  commit releases the innermost level; rollback
- * undoes it.  0 on success, a negative dorm_error otherwise. */
-int dorm_atomic_begin(dorm_ctx *cx);
-int dorm_atomic_commit(dorm_ctx *cx);
-int dorm_atomic_rollback(dorm_ctx *cx);
-/* Ends the innermost level: commit when ok, rollback otherwise; returns ok's
- * outcome (a failed commit is rolled back and reported). */
-int dorm_atomic_end(dorm_ctx *cx, bool ok);
-/* Whether a transaction is open on the context's connection. */
-bool dorm_in_atomic(const dorm_ctx *cx);
-
 /* N+1 detection.  When a relation is loaded lazily (dorm_fk, dorm_related)
  * for a second object that came from the same QuerySet, the loop is the N+1
  * pattern.  WARN reports it once per QuerySet and relation, naming the fix
@@ -74,6 +68,10 @@ typedef enum dorm_nplusone {
 } dorm_nplusone;
 typedef void (*dorm_notice_fn)(const char *message, void *payload);
 void dorm_ctx_set_nplusone(dorm_ctx *cx, dorm_nplusone policy, dorm_notice_fn notice, void *payload);
+/* Where the context's warnings go (Python's warnings for Django): N+1
+ * notices and the Paginator's UnorderedObjectListWarning.  NULL: stderr,
+ * as "dorm: <message>". */
+void dorm_ctx_set_notice(dorm_ctx *cx, dorm_notice_fn notice, void *payload);
 /* A query budget: statements run through the context beyond `max` fail with
  * DORM_EPOLICY before reaching the database (max < 0: no limit).  Counting
  * starts from the context's current count. */
@@ -93,5 +91,9 @@ void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload);
 const char *dorm_db_log_error(const dorm_db *db);
 /* Number of statements executed on the connection so far (for assertNumQueries). */
 uint64_t dorm_db_query_count(const dorm_db *db);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,8 +1,13 @@
 /* dorm/error.h - error codes of every dorm call, mirroring Django's exceptions.
  * A failing call returns NULL or a negative dorm_error and leaves the code and a
- * message naming the problem on its context (dorm_errcode / dorm_errmsg). */
+ * message naming the problem on its context (dorm_errcode / dorm_errmsg).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_ERROR_H
 #define DORM_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Negative codes; DORM_OK is 0.  The names follow Django's exception classes. */
 typedef enum dorm_error {
@@ -22,11 +27,19 @@ typedef enum dorm_error {
     DORM_EDATA = -13,         /* DataError: value out of range for its column     */
     DORM_ECONFIG = -14,       /* ImproperlyConfigured: bad URL, registry, model   */
     DORM_EPOLICY = -15,       /* a query policy refused: N+1 (strict), budget     */
-    DORM_ENOTSUPPORTED = -16  /* NotSupportedError: not on this backend, or not yet */
+    DORM_ENOTSUPPORTED = -16, /* NotSupportedError: not on this backend, or not yet */
+    DORM_EEMPTYPAGE = -17,    /* EmptyPage: a page number out of range            */
+    DORM_EPAGENOTANINTEGER = -18, /* PageNotAnInteger: a page number that is no whole number */
+    DORM_ESUSPICIOUS = -19,   /* SuspiciousFileOperation: a file name leaving its storage */
+    DORM_EEXISTS = -20        /* FileExistsError: a storage's file name already taken */
 } dorm_error;
 
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).
  * Returns a static string; never NULL. */
 const char *dorm_error_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,8 @@
 /* dorm/expr.h - query expressions (Django's F, Value, Func, aggregates, Case /
  * When, ExpressionWrapper, Cast, asc()/desc()), built as compound literals by
  * short macros, and the tables through which a program adds its own SQL
- * functions, aggregates, lookups and transforms (docs/expressions.md). */
+ * functions, aggregates, lookups and transforms (docs/expressions.md).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_EXPR_H
 #define DORM_EXPR_H
 
@@ -13,6 +14,11 @@
 
 struct dorm_q;
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a dorm_expr node is. */
 typedef enum dorm_expr_kind {
     DORM_E_VALUE = 1,  /* Value(x): a bound value                          */
     DORM_E_F,          /* F("path"): a column, across relations            */
@@ -40,42 +46,48 @@ typedef enum dorm_expr_kind {
  * start AND end, each an offset from the current row (negative: preceding,
  * 0: the current row) or DORM_UNBOUNDED. */
 typedef enum dorm_frame_kind { DORM_FRAME_NONE = 0, DORM_FRAME_ROWS, DORM_FRAME_RANGE } dorm_frame_kind;
+/* A frame: its kind and its two ends. */
 typedef struct dorm_frame {
-    dorm_frame_kind kind;
-    int64_t start, end;
+    dorm_frame_kind kind;          /* ROWS, RANGE, or none                      */
+    int64_t start;                 /* offset of the first row (or DORM_UNBOUNDED) */
+    int64_t end;                   /* offset of the last row (or DORM_UNBOUNDED)  */
 } dorm_frame;
+/* A frame end with no bound (UNBOUNDED PRECEDING / FOLLOWING). */
 #define DORM_UNBOUNDED INT64_MIN
+/* Django's RowRange(start, end): ROWS BETWEEN ... */
 #define DRowRange(start, end) ((dorm_frame){DORM_FRAME_ROWS, (start), (end)})
+/* Django's ValueRange(start, end): RANGE BETWEEN ... */
 #define DValueRange(start, end) ((dorm_frame){DORM_FRAME_RANGE, (start), (end)})
 
 /* An expression.  Built by the macros below as compound literals (no context
  * needed); a QuerySet resolves and keeps what it needs when it is given one.
  * Members are only ever appended. */
 typedef struct dorm_expr {
-    dorm_expr_kind kind;
+    dorm_expr_kind kind;           /* what the node is                         */
     const char *name;              /* F: the field path; KEY: the key; the
                                       kind of DTrunc / DExtract ("day")       */
     dorm_value value;              /* VALUE; FUNC without args: its argument as
                                       given (a path, an expression)            */
-    const struct dorm_expr *a, *b; /* operands; WHEN: a is the result; WRAP,
-                                      CAST, ORDER: a is the expression; FUNC:
-                                      a is its one argument                     */
+    /* Operands; WHEN: a is the result; WRAP, CAST, ORDER: a is the
+     * expression; FUNC: a is its one argument. */
+    const struct dorm_expr *a;
+    const struct dorm_expr *b;     /* the second operand                         */
     bool distinct;                 /* aggregates: Count("x", distinct=True)     */
     const char *func;              /* FUNC: the function's name ("Lower")       */
     const struct dorm_expr *const *args; /* FUNC, CASE: NULL-terminated         */
     const struct dorm_q *filter;   /* aggregates: filter=; WHEN: its condition  */
     dorm_kind output;              /* output_field of VALUE, WRAP, CAST, FUNC   */
-    int max_length;                /* ... and its options                        */
-    int max_digits;
-    int decimal_places;
-    bool desc;                     /* ORDER                                       */
-    bool nulls_first;
-    bool nulls_last;
+    int max_length;                /* ... and its options: max_length,           */
+    int max_digits;                /* max_digits,                                */
+    int decimal_places;            /* decimal_places                             */
+    bool desc;                     /* ORDER: descending                           */
+    bool nulls_first;              /* ORDER: NULLS FIRST                          */
+    bool nulls_last;               /* ORDER: NULLS LAST                           */
     bool sample;                   /* StdDev / Variance(sample=True)             */
     struct dorm_qs *query;         /* SUBQUERY, EXISTS                           */
     const struct dorm_expr *const *partition_by; /* WINDOW, NULL-terminated     */
-    const struct dorm_expr *const *order_by;
-    dorm_frame frame;
+    const struct dorm_expr *const *order_by; /* WINDOW, NULL-terminated         */
+    dorm_frame frame;              /* WINDOW: RowRange / ValueRange               */
     const char *tzinfo;            /* Trunc*, Extract* of a datetime: the tz
                                       database zone it is taken in ("UTC");
                                       NULL: the context's current zone        */
@@ -275,9 +287,10 @@ typedef struct dorm_expr {
  * DAS("num_books", DCount("books")).  A NULL alias in aggregate() takes
  * Django's default, "<path>__<function>" ("pages__avg"). */
 typedef struct dorm_named {
-    const char *alias;
-    const dorm_expr *expr;
+    const char *alias;      /* NULL: Django's default alias (aggregate() only) */
+    const dorm_expr *expr;  /* DCount("books"), dorm_F("pages"), ...          */
 } dorm_named;
+/* DAS("num_books", DCount("books")): a dorm_named for annotate() / aggregate(). */
 #define DAS(alias, e) (&(const dorm_named){(alias), (e)})
 
 /* ---- the program's own functions, aggregates, lookups and transforms ----
@@ -297,8 +310,8 @@ typedef struct dorm_named {
 /* A template for one backend vendor ("sqlite", "postgresql"); a list of
  * them ends with {NULL, NULL}. */
 typedef struct dorm_vendor_sql {
-    const char *vendor;
-    const char *sql;
+    const char *vendor;        /* the backend's vendor name                    */
+    const char *sql;           /* the template there                           */
 } dorm_vendor_sql;
 
 enum {
@@ -316,7 +329,8 @@ enum {
  *   DAS("code", DFunc("Soundex", "name")) */
 typedef struct dorm_func_def {
     const char *name;          /* what DFunc() names it                        */
-    int min_args, max_args;    /* max_args -1: any number                      */
+    int min_args;              /* the fewest arguments it takes                */
+    int max_args;              /* the most; -1: any number                     */
     unsigned flags;            /* DORM_FUNC_*                                   */
     dorm_kind output;          /* its output field; DORM_KIND_NONE: that of its
                                   arguments, all of one kind (Django's rule)  */
@@ -328,7 +342,8 @@ typedef struct dorm_func_def {
 #define DORM_KIND_BIT(k) ((uint32_t)1 << (k))
 #define DORM_KINDS_TEXT                                                                     \
     (DORM_KIND_BIT(DORM_KIND_CHAR) | DORM_KIND_BIT(DORM_KIND_TEXT) | DORM_KIND_BIT(DORM_KIND_SLUG) | \
-     DORM_KIND_BIT(DORM_KIND_EMAIL) | DORM_KIND_BIT(DORM_KIND_URL))
+     DORM_KIND_BIT(DORM_KIND_EMAIL) | DORM_KIND_BIT(DORM_KIND_URL) | DORM_KIND_BIT(DORM_KIND_FILE) |     \
+     DORM_KIND_BIT(DORM_KIND_IMAGE))
 #define DORM_KINDS_INTEGER                                                                         \
     (DORM_KIND_BIT(DORM_KIND_AUTO) | DORM_KIND_BIT(DORM_KIND_BIGAUTO) | DORM_KIND_BIT(DORM_KIND_INT) |    \
      DORM_KIND_BIT(DORM_KIND_BIGINT) | DORM_KIND_BIT(DORM_KIND_SMALLINT) | DORM_KIND_BIT(DORM_KIND_POSINT) | \
@@ -353,7 +368,13 @@ typedef struct dorm_lookup_def {
     const dorm_vendor_sql *vendor_sql; /* a lookup: per vendor; or NULL          */
 } dorm_lookup_def;
 
+/* DORM_FUNCS(&soundex, ...): a NULL-terminated list for dorm_app.sql_functions. */
 #define DORM_FUNCS(...) ((const dorm_func_def *const[]){__VA_ARGS__, NULL})
+/* DORM_LOOKUPS(&ne, ...): a NULL-terminated list for dorm_app.lookups. */
 #define DORM_LOOKUPS(...) ((const dorm_lookup_def *const[]){__VA_ARGS__, NULL})
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,8 @@
 /* dorm/migrate.h - Django's migrations for C programs: migration files are
  * JSON data under each app's migrations_dir; makemigrations writes them from
  * the difference between those files and the compiled models, migrate
- * applies or rolls them back in transactions, recorded in dorm_migrations. */
+ * applies or rolls them back in transactions, recorded in dorm_migrations.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_MIGRATE_H
 #define DORM_MIGRATE_H
 
@@ -9,11 +10,35 @@
 
 #include "db.h"
 #include "model.h"
+#include "query.h"
 
-/* What a RunC function reports progress with (a bar on a terminal). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a RunC function reports progress with: `done` of `total` units of its
+ * own, to the context's progress callback (dorm/progress.h) as the "RunC"
+ * task; `manage migrate` draws it as a bar on a terminal. */
 typedef struct dorm_progress dorm_progress;
 void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
 
+/* A batched, resumable data migration (for a RunC function, best in a
+ * migration with "atomic": false): calls fn(cx, objs, n, payload) for the
+ * objects of `qs` in chunks of `chunk` (0: 1000) in primary-key order, each
+ * chunk in a transaction of its own together with a checkpoint named `name`
+ * in the table dorm_batches; progress goes to `progress` (may be NULL).  A
+ * run that stopped - a crash, a chunk that failed (fn returns a negative
+ * dorm_error, that chunk is rolled back) - goes on after the last committed
+ * chunk when it runs again; a finished run removes its checkpoint.  The
+ * model needs an integer primary key.  Inside an atomic migration the
+ * chunks are savepoints of its one transaction (nothing to resume).  0 or
+ * a negative error recorded on cx. */
+typedef int (*dorm_batch_fn)(dorm_ctx *cx, void **objs, size_t n, void *payload);
+int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chunk, dorm_batch_fn fn, void *payload,
+                         dorm_progress *progress);
+
+/* What dorm_migrate does (the options of `manage migrate`); zero for the
+ * defaults. */
 typedef struct dorm_migrate_opts {
     const char *app;          /* NULL: every app                                  */
     const char *target;       /* NULL: the newest; "zero"; a migration name or a
@@ -24,13 +49,20 @@ typedef struct dorm_migrate_opts {
     bool strict;              /* safety warnings are errors                       */
     int verbosity;            /* 0: silent; 1: Django's progress lines            */
     FILE *out;                /* NULL: stdout                                     */
+    const char *database;     /* --database: the alias to migrate (a context on
+                               * dorm_databases); NULL: the alias in use. Its
+                               * routers' allow_migrate decides which operations
+                               * touch it (the others only change the state) */
 } dorm_migrate_opts;
 
 /* migrate: applies (or, to an earlier target, unapplies) migrations, each in
- * one transaction together with its record; a failing one leaves database and
- * record as they were and says which operation failed and why.  Concurrent
- * runs take a lock, so a migration is applied once.  0 or a negative error
- * recorded on cx. */
+ * one transaction together with its record (a migration with "atomic":
+ * false: each operation in its own, CONCURRENTLY ones in none); a failing
+ * one leaves database and record as they were and says which operation
+ * failed and why.  Concurrent runs take a lock, so a migration is applied
+ * once.  Refuses an app with two leaf migrations, as Django does; with
+ * nothing to apply, says when models have changes no migration has.  0 or a
+ * negative error recorded on cx. */
 int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
 
 /* sqlmigrate: the SQL a migration runs (forwards or backwards), with Django's
@@ -42,6 +74,8 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
  * plan ("[X]  library.0001_initial") with `plan`.  0 or a negative error. */
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
 
+/* What dorm_makemigrations does (the options of `manage makemigrations`;
+ * it asks about renames and defaults only with `interactive`). */
 typedef struct dorm_makemigrations_opts {
     const char *const *apps;  /* NULL-terminated labels to look at; NULL: all    */
     const char *name;         /* --name: the file's name after its number        */
@@ -54,12 +88,24 @@ typedef struct dorm_makemigrations_opts {
                                * and CREATE INDEX block writers (PostgreSQL)     */
     FILE *in;                 /* answers (NULL: stdin)                           */
     FILE *out;                /* NULL: stdout                                    */
-    int verbosity;
+    int verbosity;            /* 0: silent; 1: what was written (Django's)       */
+    bool merge;               /* --merge: a migration joining an app's leaves     */
+    bool ddl_commits;         /* lint for a backend whose DDL commits the
+                               * transaction (MySQL): several schema changes
+                               * in one migration may be left half applied   */
 } dorm_makemigrations_opts;
 
 /* makemigrations: writes the migrations that bring each app's files up to its
- * compiled models.  Returns 0, 1 for --check with changes, or a negative
- * error recorded on cx.  Needs no database (cx may be on any). */
+ * compiled models (with --check: prints them and writes nothing; with
+ * --merge: a merge migration for each app whose migrations branched, as
+ * Django's makemigrations --merge).  Refuses, as Django does, an app whose
+ * migrations have two leaves ("Conflicting migrations detected").  Returns
+ * 0, 1 for --check with changes, or a negative error recorded on cx.  Needs
+ * no database (cx may be on any). */
 int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

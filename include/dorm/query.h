@@ -1,6 +1,7 @@
 /* dorm/query.h - QuerySets: lazy, immutable, chainable queries over a model,
  * filtered by Django's "field__relation__lookup" strings (DQ), combined with
- * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls. */
+ * dorm_or / dorm_and / dorm_not, and evaluated by the fetching calls.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_QUERY_H
 #define DORM_QUERY_H
 
@@ -11,6 +12,10 @@
 #include "expr.h"
 #include "value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A QuerySet.  Every call returns a new one in the context's arena; the one it
  * was called on is unchanged.  A call on a failed QuerySet returns a failed
  * QuerySet (errors are sticky), so a chain needs one check at the end. */
@@ -19,8 +24,9 @@ typedef struct dorm_qs dorm_qs;
 /* A filter condition: a leaf "path = value" or an AND / OR / NOT node.  Built by
  * the macros below as compound literals; filter() copies what it keeps. */
 typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT, DORM_Q_EXPR } dorm_q_kind;
+/* The condition itself (see dorm_q_kind): DQ(), dorm_or() & co. build them. */
 typedef struct dorm_q {
-    dorm_q_kind kind;
+    dorm_q_kind kind;                   /* a leaf or how children combine */
     const char *path;                   /* leaf: "author__name__icontains"  */
     dorm_value value;                   /* leaf: typed by DV(); EXPR: the
                                            boolean expression (DExists)     */
@@ -45,17 +51,38 @@ typedef struct dorm_q {
 
 /* An assignment for update(), get_or_create(defaults) and friends. */
 typedef struct dorm_set {
-    const char *field;
-    dorm_value value;
+    const char *field;  /* "pages"                                  */
+    dorm_value value;   /* a value, or an expression (dorm_v_expr)  */
 } dorm_set;
+/* DSET("pages", 300): pages=300 in update() & co.; the value typed by DV(). */
 #define DSET(field, x) (&(const dorm_set){(field), DV(x)})
 #define DORM__SETLIST(...) ((const dorm_set *const[]){__VA_ARGS__, NULL})
 
 /* ---- building QuerySets (lazy: no query runs) ---- */
 
-/* Model.objects.all() for a model declared as `Model_model`. */
+/* Model.objects.all() for a model declared as `Model_model`: the QuerySet of
+ * its default manager (Model._default_manager.all(): its first manager, or
+ * Meta.default_manager_name's; every row for a model without managers). */
+dorm_qs *dorm_qs_default(dorm_ctx *cx, const dorm_model *model);
+#define dorm_all(cx, Model) dorm_qs_default((cx), &Model##_model)
+/* Model.NAME.all(): the QuerySet of the manager `name` (see dorm_manager
+ * in model.h); a failed QuerySet (DORM_EVALUE) for a name the model has
+ * not. */
+dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name);
+#define dorm_manager_all(cx, Model, name) dorm_qs_manager((cx), &Model##_model, (name))
+/* Model._base_manager.all(): Meta.base_manager_name's manager, else every
+ * row of a plain QuerySet, whatever the default manager hides.  What
+ * forward relations, dorm_related_one and dorm_refresh read through. */
+dorm_qs *dorm_qs_base(dorm_ctx *cx, const dorm_model *model);
+#define dorm_base_manager_all(cx, Model) dorm_qs_base((cx), &Model##_model)
+/* QuerySet(model): every row, of the plain QuerySet class, no manager
+ * involved. */
 dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model);
-#define dorm_all(cx, Model) dorm_qs_all((cx), &Model##_model)
+/* The class a QuerySet carries (its manager's), or NULL for the plain one. */
+const dorm_qs_class *dorm_qs_class_of(const dorm_qs *qs);
+/* The name of a model's default manager (Model._default_manager.name):
+ * "objects" for a model without managers. */
+const char *dorm_default_manager_name(const dorm_model *model);
 
 /* filter(*conditions) / exclude(*conditions).  Conditions given in one call
  * are ANDed.  An unknown field or lookup fails the QuerySet with DORM_EFIELD. */
@@ -110,10 +137,12 @@ dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
  * dorm_related() still means every related object.  Later lookups may go
  * through a to_attr name ("recent__tags"). */
 typedef struct dorm_prefetch {
-    const char *lookup;
-    struct dorm_qs *queryset;
-    const char *to_attr;
+    const char *lookup;        /* "books", "books__tags"          */
+    struct dorm_qs *queryset;  /* NULL: the model's default        */
+    const char *to_attr;       /* NULL: the relation's own cache   */
 } dorm_prefetch;
+/* prefetch_related(Prefetch(...), ...):
+ *   dorm_prefetch_with(qs, DPrefetch("books", recent, "recent_books")) */
 #define DPrefetch(lookup, queryset, to_attr) (&(const dorm_prefetch){(lookup), (queryset), (to_attr)})
 dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
 #define dorm_prefetch_with(qs, ...) dorm_qs_prefetch_with((qs), (const dorm_prefetch *const[]){__VA_ARGS__, NULL})
@@ -217,6 +246,11 @@ typedef struct dorm_map dorm_map;
 dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n);
 void *dorm_map_get(const dorm_map *m, int64_t id);
 size_t dorm_map_len(const dorm_map *m);
+/* in_bulk of keys of any kind: text, UUID, and a composite primary key's
+ * tuples as lists (DLIST(1, "A755H")); `keys` NULL means every row.  The
+ * map answers dorm_map_find with the key's value.  NULL on error. */
+dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n);
+void *dorm_map_find(const dorm_map *m, const dorm_value *key);
 
 /* Streaming iterator: fetches `chunk_size` rows at a time (0: 2000), keeping
  * memory constant.  An object is valid until the next chunk is fetched
@@ -233,8 +267,9 @@ void dorm_iter_close(dorm_iter *it);
 
 /* ---- rows of values() / values_list() ---- */
 
+/* One row of a values() / values_list() / aggregate() QuerySet. */
 typedef struct dorm_row {
-    size_t n;
+    size_t n;                   /* the number of columns                     */
     const char *const *names;   /* field paths, as given to values()         */
     const dorm_value *values;   /* typed by field kind; text lives in arena  */
 } dorm_row;
@@ -254,5 +289,9 @@ const dorm_value *dorm_row_get(const dorm_row *row, const char *name);
 #define DORM_EACH_ROW(var, qs)                                                   \
     for (const dorm_row **var##_it_ = dorm_rows((qs), NULL), *var = NULL;       \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

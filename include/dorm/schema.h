@@ -1,9 +1,14 @@
 /* dorm/schema.h - creating and dropping the tables, indexes and constraints of
- * registered models (Django's schema_editor().create_model / delete_model). */
+ * registered models (Django's schema_editor().create_model / delete_model).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SCHEMA_H
 #define DORM_SCHEMA_H
 
 #include "db.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* CREATE TABLE (with its indexes and constraints) for each model of the
  * NULL-terminated list, in one transaction.  0 or a negative dorm_error; on
@@ -15,5 +20,9 @@ int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models);
 int dorm_create_all(dorm_ctx *cx);
 /* The DDL statements of a model's table, ";\n"-separated, in the arena. */
 const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,12 +2,17 @@
  * instants are UTC; a context's current time zone (UTC unless activated) is
  * the one Trunc*, Extract*, TruncDate and the __year, __month, __date ...
  * lookups of datetimes see them in, and a zone turns an instant into the
- * wall time shown to people. */
+ * wall time shown to people.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_TIMEZONE_H
 #define DORM_TIMEZONE_H
 
 #include "db.h"
 #include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Django's timezone.activate(name): the tz database's zone "Europe/Paris"
  * becomes cx's current time zone.  DORM_EVALUE for a name no zone has. */
@@ -21,5 +26,9 @@ const char *dorm_timezone_current(const dorm_ctx *cx);
  * DORM_EVALUE for an unknown zone. */
 int dorm_timezone_localtime(dorm_ctx *cx, dorm_datetime t, const char *name, dorm_date *date, dorm_time *time,
                             int32_t *offset);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,8 @@
 /* dorm/value.h - the value types dorm stores (date, datetime, time, decimal, uuid,
  * bytes) and dorm_value, the tagged value every lookup, default and parameter
  * travels in.  DV(x) types a C expression by _Generic: DV(400), DV("1984"),
- * DV(true), DV(dorm_date_ymd(1900, 1, 1)). */
+ * DV(true), DV(dorm_date_ymd(1900, 1, 1)).
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_VALUE_H
 #define DORM_VALUE_H
 
@@ -9,55 +10,77 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A calendar date.  year 1..9999; {0,0,0} is "no date" and reads as SQL NULL. */
 typedef struct dorm_date {
-    int16_t year;
-    uint8_t month;
-    uint8_t day;
+    int16_t year;   /* 1..9999 */
+    uint8_t month;  /* 1..12   */
+    uint8_t day;    /* 1..31   */
 } dorm_date;
 
 /* A time of day with microseconds. */
 typedef struct dorm_time {
-    uint8_t hour;
-    uint8_t minute;
-    uint8_t second;
-    uint32_t usec;
+    uint8_t hour;    /* 0..23     */
+    uint8_t minute;  /* 0..59     */
+    uint8_t second;  /* 0..59     */
+    uint32_t usec;   /* 0..999999 */
 } dorm_time;
 
 /* An instant: microseconds since 1970-01-01T00:00:00Z.  Always UTC, like Django
  * with USE_TZ = True. */
 typedef struct dorm_datetime {
-    int64_t usec;
+    int64_t usec;  /* since the Unix epoch, UTC */
 } dorm_datetime;
 
 /* A length of time (Django's timedelta, a DurationField's value):
  * microseconds, negative for a time backwards. */
 typedef struct dorm_duration {
-    int64_t usec;
+    int64_t usec;      /* microseconds */
 } dorm_duration;
+/* Django's timedelta(days, seconds, microseconds). */
 static inline dorm_duration dorm_timedelta(int64_t days, int64_t seconds, int64_t usec) {
     dorm_duration d = {(days * 86400 + seconds) * 1000000 + usec};
     return d;
 }
 
-/* An exact decimal: coef * 10^-scale, up to 18 significant digits.  No floating
- * point is involved in parsing, formatting, storing or comparing. */
+/* An exact decimal: ±coef * 10^-scale with up to DORM_DECIMAL_DIGITS (38)
+ * significant digits.  The coefficient is an unsigned 128-bit integer in four
+ * 32-bit limbs, least significant first, below 10^38; scale is 0..38 in what
+ * dorm makes; `neg` is never set on zero.  No floating point is involved in
+ * parsing, formatting, storing or comparing.  Write one as DORM_DEC(150, 2)
+ * (1.50, also in static initialisers) or dorm_decimal_from_int(coef, scale),
+ * or parse one from text. */
 typedef struct dorm_decimal {
-    int64_t coef;
-    int32_t scale;
+    uint32_t coef[4];  /* the coefficient, least significant limb first */
+    int32_t scale;     /* digits after the point                       */
+    bool neg;          /* negative (never on zero)                     */
 } dorm_decimal;
+/* The most significant digits a dorm_decimal holds. */
+#define DORM_DECIMAL_DIGITS 38
+/* DORM_DEC's coefficient is an int64_t: its sign bit, and its magnitude as
+ * uint64_t.  No comparison, so -Wtype-limits stays quiet on unsigned ones. */
+#define DORM__DECNEG(c) ((uint64_t)(int64_t)(c) >> 63)
+#define DORM__DECMAG(c) (DORM__DECNEG(c) ? (uint64_t)0 - (uint64_t)(int64_t)(c) : (uint64_t)(int64_t)(c))
+/* DORM_DEC(150, 2): the decimal 1.50, a constant expression (static
+ * initialisers); coef is an int64_t. */
+#define DORM_DEC(coef, scale) \
+    {{(uint32_t)DORM__DECMAG(coef), (uint32_t)(DORM__DECMAG(coef) >> 32), 0, 0}, (scale), DORM__DECNEG(coef) != 0}
 
 /* A UUID as its 16 bytes. */
 typedef struct dorm_uuid {
-    uint8_t bytes[16];
+    uint8_t bytes[16];  /* in the order of its text form */
 } dorm_uuid;
 
 /* Binary data: borrowed pointer and length. */
 typedef struct dorm_bytes {
-    const void *data;
-    size_t len;
+    const void *data;  /* borrowed */
+    size_t len;        /* in bytes */
 } dorm_bytes;
 
+/* The type of a dorm_value: which member of its union it holds. */
 typedef enum dorm_type {
     DORM_T_NONE = 0,   /* "no value given" (e.g. a field without a default) */
     DORM_T_NULL,       /* SQL NULL / Python None */
@@ -75,14 +98,19 @@ typedef enum dorm_type {
     DORM_T_OBJECT,     /* u.p: a model instance (DORM_OBJECT header first) */
     DORM_T_QUERYSET,   /* u.p: a dorm_qs, used as a subquery */
     DORM_T_EXPR,       /* u.p: an expression (F(), arithmetic) */
+    DORM_T_CUSTOM,     /* u.p: the member of a field of a program's type
+                        * (values() rows, filter values), len its size */
     DORM_T_DURATION    /* u.dur */
 } dorm_type;
 
+/* A text value's length when it is NUL-terminated (DORM_T_TEXT). */
 #define DORM_STRLEN ((size_t)-1)
 
+/* A typed value: a lookup's argument, a default, a bound parameter, a
+ * column of a values() row. */
 typedef struct dorm_value {
-    dorm_type type;
-    size_t len;
+    dorm_type type;  /* which member of u holds the value              */
+    size_t len;      /* text and bytes: the length; lists: the items   */
     union {
         bool b;
         int64_t i;
@@ -96,7 +124,7 @@ typedef struct dorm_value {
         dorm_decimal dec;
         dorm_uuid uuid;
         dorm_duration dur;
-    } u;
+    } u;             /* the value, by type                             */
 } dorm_value;
 
 /* Constant-expression initialisers, for defaults in static field tables:
@@ -107,52 +135,109 @@ typedef struct dorm_value {
 #define DORM_VFLOAT(x) {.type = DORM_T_FLOAT, .len = 0, .u = {.f = (x)}}
 #define DORM_VTEXT(x) {.type = DORM_T_TEXT, .len = DORM_STRLEN, .u = {.s = (x)}}
 #define DORM_VDATE(y, m, d) {.type = DORM_T_DATE, .len = 0, .u = {.date = {(y), (m), (d)}}}
-#define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = {(coef), (scale)}}}
+#define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = DORM_DEC(coef, scale)}}
 
 /* Value constructors.  Strings and bytes are borrowed, not copied. */
-static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {.i = 0}}; return v; }
+static inline dorm_value dorm_v_null(void) { dorm_value v = {DORM_T_NULL, 0, {0}}; return v; }
 static inline dorm_value dorm_v_null_ptr(const void *p) { (void)p; return dorm_v_null(); }
-static inline dorm_value dorm_v_bool(bool b) { dorm_value v = {DORM_T_BOOL, 0, {.b = b}}; return v; }
-static inline dorm_value dorm_v_int(int64_t i) { dorm_value v = {DORM_T_INT, 0, {.i = i}}; return v; }
+static inline dorm_value dorm_v_bool(bool b) {
+    dorm_value v = {DORM_T_BOOL, 0, {0}};
+    v.u.b = b;
+    return v;
+}
+static inline dorm_value dorm_v_int(int64_t i) {
+    dorm_value v = {DORM_T_INT, 0, {0}};
+    v.u.i = i;
+    return v;
+}
 static inline dorm_value dorm_v_uint(uint64_t i) { return dorm_v_int((int64_t)i); }
-static inline dorm_value dorm_v_float(double f) { dorm_value v = {DORM_T_FLOAT, 0, {.f = f}}; return v; }
+static inline dorm_value dorm_v_float(double f) {
+    dorm_value v = {DORM_T_FLOAT, 0, {0}};
+    v.u.f = f;
+    return v;
+}
 static inline dorm_value dorm_v_text(const char *s) {
-    dorm_value v = {DORM_T_TEXT, DORM_STRLEN, {.s = s}};
+    dorm_value v = {DORM_T_TEXT, DORM_STRLEN, {0}};
+    v.u.s = s;
     if (!s) v.type = DORM_T_NULL;
     return v;
 }
-static inline dorm_value dorm_v_textn(const char *s, size_t n) { dorm_value v = {DORM_T_TEXT, n, {.s = s}}; return v; }
-static inline dorm_value dorm_v_bytes(dorm_bytes b) { dorm_value v = {DORM_T_BYTES, b.len, {.p = b.data}}; return v; }
+static inline dorm_value dorm_v_textn(const char *s, size_t n) {
+    dorm_value v = {DORM_T_TEXT, n, {0}};
+    v.u.s = s;
+    return v;
+}
+static inline dorm_value dorm_v_bytes(dorm_bytes b) {
+    dorm_value v = {DORM_T_BYTES, b.len, {0}};
+    v.u.p = b.data;
+    return v;
+}
 static inline dorm_value dorm_v_date(dorm_date d) {
-    dorm_value v = {DORM_T_DATE, 0, {.date = d}};
+    dorm_value v = {DORM_T_DATE, 0, {0}};
+    v.u.date = d;
     if (d.year == 0 && d.month == 0 && d.day == 0) v.type = DORM_T_NULL;
     return v;
 }
-static inline dorm_value dorm_v_time(dorm_time t) { dorm_value v = {DORM_T_TIME, 0, {.time = t}}; return v; }
-static inline dorm_value dorm_v_datetime(dorm_datetime t) { dorm_value v = {DORM_T_DATETIME, 0, {.dt = t}}; return v; }
-static inline dorm_value dorm_v_decimal(dorm_decimal d) { dorm_value v = {DORM_T_DECIMAL, 0, {.dec = d}}; return v; }
-static inline dorm_value dorm_v_uuid(dorm_uuid u) { dorm_value v = {DORM_T_UUID, 0, {.uuid = u}}; return v; }
-static inline dorm_value dorm_v_duration(dorm_duration d) { dorm_value v = {DORM_T_DURATION, 0, {.dur = d}}; return v; }
+static inline dorm_value dorm_v_time(dorm_time t) {
+    dorm_value v = {DORM_T_TIME, 0, {0}};
+    v.u.time = t;
+    return v;
+}
+static inline dorm_value dorm_v_datetime(dorm_datetime t) {
+    dorm_value v = {DORM_T_DATETIME, 0, {0}};
+    v.u.dt = t;
+    return v;
+}
+static inline dorm_value dorm_v_decimal(dorm_decimal d) {
+    dorm_value v = {DORM_T_DECIMAL, 0, {0}};
+    v.u.dec = d;
+    return v;
+}
+static inline dorm_value dorm_v_uuid(dorm_uuid u) {
+    dorm_value v = {DORM_T_UUID, 0, {0}};
+    v.u.uuid = u;
+    return v;
+}
+static inline dorm_value dorm_v_duration(dorm_duration d) {
+    dorm_value v = {DORM_T_DURATION, 0, {0}};
+    v.u.dur = d;
+    return v;
+}
 static inline dorm_value dorm_v_value(dorm_value v) { return v; }
-static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) { dorm_value v = {DORM_T_LIST, n, {.list = items}}; return v; }
+static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) {
+    dorm_value v = {DORM_T_LIST, n, {0}};
+    v.u.list = items;
+    return v;
+}
 /* A model instance (for filter(author=obj)); any pointer that is not void*. */
 static inline dorm_value dorm_v_object(const void *obj) {
-    dorm_value v = {DORM_T_OBJECT, 0, {.p = obj}};
+    dorm_value v = {DORM_T_OBJECT, 0, {0}};
+    v.u.p = obj;
     if (!obj) v.type = DORM_T_NULL;
+    return v;
+}
+
+/* A member of a program's field type as a value: filter(price=dorm_v_custom(&m))
+ * hands it to the type's to_c.  Borrowed. */
+static inline dorm_value dorm_v_custom(const void *member) {
+    dorm_value v = {DORM_T_CUSTOM, 0, {0}};
+    v.u.p = member;
     return v;
 }
 
 /* An expression as a value: F("pages"), dorm_add(...) (see expr.h). */
 struct dorm_expr;
 static inline dorm_value dorm_v_expr(const struct dorm_expr *e) {
-    dorm_value v = {DORM_T_EXPR, 0, {.p = e}};
+    dorm_value v = {DORM_T_EXPR, 0, {0}};
+    v.u.p = e;
     return v;
 }
 
 /* A QuerySet as a value: a subquery (filter(author__in=qs)). */
 struct dorm_qs;
 static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
-    dorm_value v = {DORM_T_QUERYSET, 0, {.p = qs}};
+    dorm_value v = {DORM_T_QUERYSET, 0, {0}};
+    v.u.p = qs;
     return v;
 }
 
@@ -216,7 +301,8 @@ static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
 #define DLIST(...) \
     dorm_v_list((const dorm_value[]){DORM__MAP(DV, __VA_ARGS__)}, DORM__NARGS(__VA_ARGS__))
 
-/* Dates, times and instants.  Constructors do not validate; dorm_*_valid do. */
+/* Dates, times and instants.  Constructors do not validate; dorm_*_valid do.
+ * The range is Python's: years 1..9999, for dates and for instants (UTC). */
 static inline dorm_date dorm_date_ymd(int y, int m, int d) {
     dorm_date r = {(int16_t)y, (uint8_t)m, (uint8_t)d};
     return r;
@@ -227,21 +313,28 @@ static inline dorm_time dorm_time_hms(int h, int m, int s, int usec) {
 }
 bool dorm_date_valid(dorm_date d);
 bool dorm_time_valid(dorm_time t);
-/* The instant of a UTC calendar date and time. */
+bool dorm_datetime_valid(dorm_datetime t);
+/* The instant of a UTC calendar date and time; an instant that is not valid
+ * (INT64_MIN) when the year is outside 1..9999. */
 dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int usec);
-/* Splits an instant into its UTC date and time. */
+/* Splits an instant into its UTC date and time (the date {0,0,0} when the
+ * instant is not valid). */
 void dorm_datetime_split(dorm_datetime t, dorm_date *date, dorm_time *time);
 /* Today's date / the current instant (UTC). */
 dorm_date dorm_date_today(void);
 dorm_datetime dorm_datetime_now(void);
-/* Days since 1970-01-01 of a date, and back. */
+/* Days since 1970-01-01 of a date, and back ({0,0,0} outside years 1..9999). */
 int64_t dorm_date_to_days(dorm_date d);
 dorm_date dorm_date_from_days(int64_t days);
 
-/* Parsing: 0 on success, DORM_EVALUE on malformed input.  Accepted forms are
+/* Parsing: 0 on success, DORM_EVALUE on malformed input, DORM_EDATA for a
+ * well-formed datetime whose UTC instant falls outside years 1..9999 (Python's
+ * OverflowError) or a decimal too wide for dorm_decimal.  Accepted forms are
  * ISO 8601 as Django reads them: "YYYY-MM-DD", "HH:MM[:SS[.ffffff]]",
  * "YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH:MM|-HH:MM]" (no offset = UTC),
- * decimals "[-+]digits[.digits]" and UUIDs with or without dashes. */
+ * decimals as Python's Decimal() reads them, "[-+]digits[.digits][e[-+]n]"
+ * (exact: DORM_EDATA when a nonzero digit falls past 38 significant digits or
+ * 38 places), and UUIDs with or without dashes. */
 int dorm_date_parse(const char *s, size_t len, dorm_date *out);
 int dorm_time_parse(const char *s, size_t len, dorm_time *out);
 int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out);
@@ -249,11 +342,13 @@ int dorm_decimal_parse(const char *s, size_t len, dorm_decimal *out);
 int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out);
 
 /* Formatting into buf (NUL-terminated); returns the length written.  Buffers of
- * DORM_FMT_MAX bytes always suffice.  Dates as "YYYY-MM-DD"; times as
+ * DORM_FMT_MAX bytes always suffice.  A date, time or instant that is not
+ * valid (see dorm_*_valid) is written as "" and 0 returned: Python could not
+ * hold it, and dorm refuses to bind it.  Dates as "YYYY-MM-DD"; times as
  * "HH:MM:SS[.ffffff]"; instants as "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC, the
  * way Django stores them in SQLite); decimals with exactly their scale's
  * digits; UUIDs as 32 lowercase hex digits (dashes: dorm_uuid_format_dashed). */
-#define DORM_FMT_MAX 48
+#define DORM_FMT_MAX 64
 size_t dorm_date_format(dorm_date d, char *buf);
 size_t dorm_time_format(dorm_time t, char *buf);
 size_t dorm_datetime_format(dorm_datetime t, char *buf);
@@ -270,17 +365,23 @@ size_t dorm_duration_format(dorm_duration d, char *buf);
  * psycopg2 counts them); 0 or DORM_EVALUE. */
 int dorm_duration_parse(const char *s, size_t len, dorm_duration *out);
 
-/* Decimal arithmetic helpers.  dorm_decimal_cmp returns <0, 0, >0.
- * dorm_decimal_rescale rounds half-even to `scale` digits; DORM_EDATA when the
- * result does not fit 18 digits. */
+/* Decimal arithmetic helpers.  coef * 10^-scale, at run time. */
+static inline dorm_decimal dorm_decimal_from_int(int64_t coef, int scale) {
+    dorm_decimal d = DORM_DEC(coef, scale);
+    return d;
+}
+/* dorm_decimal_cmp returns <0, 0, >0.  dorm_decimal_rescale rounds half-even
+ * to `scale` places (0..38; DORM_EVALUE below 0); DORM_EDATA when the result
+ * does not fit 38 digits. */
 int dorm_decimal_cmp(dorm_decimal a, dorm_decimal b);
 int dorm_decimal_rescale(dorm_decimal d, int scale, dorm_decimal *out);
 /* Digits before and after the point, as Django's DecimalValidator counts them. */
 void dorm_decimal_digits(dorm_decimal d, int *whole, int *frac);
 /* Nearest double (for FloatField interplay and display only). */
 double dorm_decimal_to_double(dorm_decimal d);
-/* A decimal from a double rounded to `scale` places (how SQLite's REAL
- * storage of a decimal column is read back); DORM_EDATA if it does not fit. */
+/* A decimal from a double: its 15 significant digits (Django's SQLite
+ * converter) rounded to `scale` places (how SQLite's REAL storage of a
+ * decimal column is read back); DORM_EDATA if it does not fit. */
 int dorm_decimal_from_double(double f, int scale, dorm_decimal *out);
 /* A random (version 4) UUID. */
 dorm_uuid dorm_uuid4(void);
@@ -288,5 +389,9 @@ dorm_uuid dorm_uuid4(void);
 /* Values compare equal when they have the same type and content (text by
  * bytes).  Used for choices, caches and tests. */
 bool dorm_value_equal(const dorm_value *a, const dorm_value *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,8 +1,9 @@
 /* alter.c - the statements that turn one table definition into another:
- * ALTER TABLE column by column where the dialect can (PostgreSQL), and
- * Django's SQLite procedure otherwise (new__<table>, INSERT ... SELECT, DROP,
- * RENAME, indexes), which keeps every row.  Identifiers come from table
- * definitions and are quoted by the dialect; values are literals. */
+ * ALTER TABLE column by column where the dialect can (PostgreSQL, MySQL:
+ * each spelled by the dialect's templates), and Django's SQLite procedure
+ * otherwise (new__<table>, INSERT ... SELECT, DROP, RENAME, indexes), which
+ * keeps every row.  Identifiers come from table definitions and are quoted
+ * by the dialect; values are literals. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@ typedef struct editor {
     void *payload;
     dorm_buf b;
     int rc;
-    /* PostgreSQL: indexes of `from` renamed into ones of `to` (no rebuild). */
+    /* ALTER TABLE dialects: indexes of `from` renamed into ones of `to` (no rebuild). */
     bool *renamed_from, *renamed_to;
 } editor;
 
@@ -29,6 +30,43 @@ static void flush(editor *e) {
 }
 
 static void quote(editor *e, const char *name) { dorm_buf_quote(&e->b, e->d->quote, name); }
+
+/* SQLite's spellings (the only ones its path uses), where the dialect has
+ * no templates of its own. */
+static const dorm_alter_sql standard = {
+    .rename_table = "ALTER TABLE {table} RENAME TO {new}",
+    .drop_index = "DROP INDEX {name}",
+};
+
+static const dorm_alter_sql *spelling(const editor *e) { return e->d->alter ? e->d->alter : &standard; }
+
+/* What a template's words stand for. */
+typedef struct words {
+    const char *table, *column, *name, *new_name;
+    const dorm_column_def *col;   /* {type}; {null} is as `was_null` says */
+    bool was_null;
+} words;
+
+/* Emits template `t` with its words filled in. */
+static void put_sql(editor *e, const char *t, const words *w) {
+    for (const char *p = t; *p;) {
+        const char *end = *p == '{' ? strchr(p, '}') : NULL;
+        if (!end) {
+            dorm_buf_putc(&e->b, *p++);
+            continue;
+        }
+        size_t n = (size_t)(end - p - 1);
+        if (n == 5 && strncmp(p + 1, "table", 5) == 0) quote(e, w->table);
+        else if (n == 6 && strncmp(p + 1, "column", 6) == 0) quote(e, w->column);
+        else if (n == 4 && strncmp(p + 1, "name", 4) == 0) quote(e, w->name);
+        else if (n == 3 && strncmp(p + 1, "new", 3) == 0) quote(e, w->new_name);
+        else if (n == 4 && strncmp(p + 1, "type", 4) == 0) e->d->column_type(&e->b, w->col);
+        else if (n == 4 && strncmp(p + 1, "null", 4) == 0) dorm_buf_puts(&e->b, w->was_null ? " NULL" : " NOT NULL");
+        else dorm_buf_put(&e->b, p, (size_t)(end - p + 1));
+        p = end + 1;
+    }
+    flush(e);
+}
 
 static void alter_prefix(editor *e) {
     dorm_buf_puts(&e->b, "ALTER TABLE ");
@@ -60,8 +98,8 @@ static bool survives(const editor *e, const char *from_name) {
 
 static bool same_type(const dorm_dialect *d, const dorm_column_def *a, const dorm_column_def *b) {
     dorm_buf x = DORM_BUF_INIT, y = DORM_BUF_INIT;
-    d->column_type(&x, a);
-    d->column_type(&y, b);
+    dorm_schema_column_type(&x, d, a);
+    dorm_schema_column_type(&y, d, b);
     bool same = x.data && y.data && strcmp(x.data, y.data) == 0;
     dorm_buf_free(&x);
     dorm_buf_free(&y);
@@ -122,22 +160,11 @@ static bool column_changed(const dorm_dialect *d, const dorm_column_def *a, cons
            !same_ref(a, b);
 }
 
-static void drop_constraint(editor *e, const char *name) {
-    alter_prefix(e);
-    dorm_buf_puts(&e->b, "DROP CONSTRAINT ");
-    quote(e, name);
-    flush(e);
-}
-
 /* An index of the table definition: a unique one may be a constraint. */
 static void drop_index(editor *e, const dorm_index_def *ix) {
-    if (ix->unique && !e->d->unique_as_index) {
-        drop_constraint(e, ix->name);
-        return;
-    }
-    dorm_buf_puts(&e->b, "DROP INDEX ");
-    quote(e, ix->name);
-    flush(e);
+    const dorm_alter_sql *a = spelling(e);
+    put_sql(e, ix->unique && !e->d->unique_as_index ? a->drop_unique : a->drop_index,
+            &(words){.table = e->to->name, .name = ix->name});
 }
 
 static void create_indexes(editor *e, bool only_new) {
@@ -156,9 +183,9 @@ static void drop_old_indexes(editor *e) {
             drop_index(e, &e->from->indexes[i]);
 }
 
-/* PostgreSQL: an index whose name alone changes (its table or column was
- * renamed) is renamed, not dropped and built again over every row; a
- * unique_together constraint too (its index follows). */
+/* ALTER TABLE dialects: an index whose name alone changes (its table or
+ * column was renamed) is renamed, not dropped and built again over every
+ * row; a unique_together constraint too (its index follows). */
 static void rename_indexes(editor *e) {
     for (size_t i = 0; i < e->from->nindexes; i++) {
         const dorm_index_def *a = &e->from->indexes[i];
@@ -166,17 +193,9 @@ static void rename_indexes(editor *e) {
         for (size_t j = 0; j < e->to->nindexes; j++) {
             const dorm_index_def *b = &e->to->indexes[j];
             if (e->renamed_to[j] || find_index(e->from->indexes, e->from->nindexes, b) || !same_shape(e, a, b)) continue;
-            bool constraint = a->unique && !e->d->unique_as_index;
-            if (constraint) {
-                alter_prefix(e);
-                dorm_buf_puts(&e->b, "RENAME CONSTRAINT ");
-            } else {
-                dorm_buf_puts(&e->b, "ALTER INDEX ");
-            }
-            quote(e, a->name);
-            dorm_buf_puts(&e->b, constraint ? " TO " : " RENAME TO ");
-            quote(e, b->name);
-            flush(e);
+            const dorm_alter_sql *t = spelling(e);
+            put_sql(e, a->unique && !e->d->unique_as_index ? t->rename_unique : t->rename_index,
+                    &(words){.table = e->to->name, .name = a->name, .new_name = b->name});
             e->renamed_from[i] = e->renamed_to[j] = true;
             break;
         }
@@ -185,11 +204,7 @@ static void rename_indexes(editor *e) {
 
 static void rename_table(editor *e) {
     if (strcmp(e->from->name, e->to->name) == 0) return;
-    dorm_buf_puts(&e->b, "ALTER TABLE ");
-    quote(e, e->from->name);
-    dorm_buf_puts(&e->b, " RENAME TO ");
-    quote(e, e->to->name);
-    flush(e);
+    put_sql(e, spelling(e)->rename_table, &(words){.table = e->from->name, .new_name = e->to->name});
 }
 
 static void rename_columns(editor *e) {
@@ -304,25 +319,12 @@ static void sqlite_alter(editor *e) {
     create_indexes(e, true);
 }
 
-/* ---- PostgreSQL: ALTER TABLE ----------------------------------------------- */
+/* ---- ALTER TABLE dialects (PostgreSQL, MySQL) ------------------------------ */
 
-/* Drops the single-column constraints of kind `contype` ('u', 'f') on a
- * column, whatever their names (the server named inline ones), as Django
- * finds them by introspection. */
-static void drop_column_constraints(editor *e, const char *col, char contype) {
-    dorm_buf q = DORM_BUF_INIT;
-    dorm_buf_quote(&q, e->d->quote, e->to->name);
-    dorm_value table = dorm_v_text(q.data ? q.data : ""), colv = dorm_v_text(col), tname = dorm_v_text(e->to->name);
-    dorm_buf_puts(&e->b, "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
-                         "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
-    dorm_buf_literal(&e->b, &table);
-    dorm_buf_printf(&e->b, "::regclass AND c.contype = '%c' AND array_length(c.conkey, 1) = 1 AND a.attname = ", contype);
-    dorm_buf_literal(&e->b, &colv);
-    dorm_buf_puts(&e->b, " LOOP EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', ");
-    dorm_buf_literal(&e->b, &tname);
-    dorm_buf_puts(&e->b, ", r.conname); END LOOP; END$$");
-    if (q.failed) e->b.failed = true;
-    dorm_buf_free(&q);
+/* Drops the single-column constraints of kind `kind` ('u', 'f') on a column,
+ * whatever their names (the server named inline ones). */
+static void drop_column_constraints(editor *e, const char *col, char kind) {
+    spelling(e)->drop_column_constraints(&e->b, e->to->name, col, kind);
     flush(e);
 }
 
@@ -334,20 +336,9 @@ static void add_foreign_key(editor *e, const dorm_column_def *c) {
 static void alter_column(editor *e, const dorm_column_def *old, const dorm_column_def *c) {
     if (old->kind == DORM_KIND_FK && !same_ref(old, c)) drop_column_constraints(e, c->name, 'f');
     if (old->unique && !c->unique) drop_column_constraints(e, c->name, 'u');
-    if (!same_type(e->d, old, c)) {
-        alter_prefix(e);
-        dorm_buf_puts(&e->b, "ALTER COLUMN ");
-        quote(e, c->name);
-        dorm_buf_puts(&e->b, " TYPE ");
-        e->d->column_type(&e->b, c);
-        if (e->d->alter_type_using) {
-            dorm_buf_puts(&e->b, " USING ");
-            quote(e, c->name);
-            dorm_buf_puts(&e->b, "::");
-            e->d->column_type(&e->b, c);
-        }
-        flush(e);
-    }
+    const dorm_alter_sql *a = spelling(e);
+    if (!same_type(e->d, old, c))
+        put_sql(e, a->alter_type, &(words){.table = e->to->name, .column = c->name, .col = c, .was_null = old->null});
     if (old->null && !c->null && c->fill) {
         dorm_buf_puts(&e->b, "UPDATE ");
         quote(e, e->to->name);
@@ -360,13 +351,9 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
         dorm_buf_puts(&e->b, " IS NULL");
         flush(e);
     }
-    if (old->null != c->null) {
-        alter_prefix(e);
-        dorm_buf_puts(&e->b, "ALTER COLUMN ");
-        quote(e, c->name);
-        dorm_buf_puts(&e->b, c->null ? " DROP NOT NULL" : " SET NOT NULL");
-        flush(e);
-    }
+    if (old->null != c->null)
+        put_sql(e, c->null ? a->set_null : a->set_not_null,
+                &(words){.table = e->to->name, .column = c->name, .col = c, .was_null = old->null});
     if (!old->unique && c->unique) {
         alter_prefix(e);
         dorm_buf_puts(&e->b, "ADD ");
@@ -383,23 +370,23 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
     if (c->kind == DORM_KIND_FK && !same_ref(old, c)) add_foreign_key(e, c);
 }
 
-static void pg_alter(editor *e) {
+static void statements_alter(editor *e) {
+    const dorm_alter_sql *a = spelling(e);
     rename_table(e);
     rename_columns(e);
     rename_indexes(e);
     drop_old_indexes(e);
     for (size_t i = 0; i < e->from->nuniques; i++)
         if (e->from->uniques[i].name && !find_index(e->to->uniques, e->to->nuniques, &e->from->uniques[i]))
-            drop_constraint(e, e->from->uniques[i].name);
+            put_sql(e, a->drop_unique, &(words){.table = e->to->name, .name = e->from->uniques[i].name});
     for (size_t i = 0; i < e->from->nchecks; i++)
-        if (e->from->checks[i].name && !find_check(e->to, &e->from->checks[i])) drop_constraint(e, e->from->checks[i].name);
+        if (e->from->checks[i].name && !find_check(e->to, &e->from->checks[i]))
+            put_sql(e, a->drop_check, &(words){.table = e->to->name, .name = e->from->checks[i].name});
     for (size_t i = 0; i < e->from->ncolumns; i++) {
-        if (survives(e, e->from->columns[i].name)) continue;
-        alter_prefix(e);
-        dorm_buf_puts(&e->b, "DROP COLUMN ");
-        quote(e, e->from->columns[i].name);
-        dorm_buf_puts(&e->b, " CASCADE");
-        flush(e);
+        const dorm_column_def *c = &e->from->columns[i];
+        if (survives(e, c->name)) continue;
+        if (a->drop_fk_with_column && c->kind == DORM_KIND_FK && c->ref_table) drop_column_constraints(e, c->name, 'f');
+        put_sql(e, a->drop_column, &(words){.table = e->to->name, .column = c->name});
     }
     for (size_t i = 0; i < e->to->ncolumns; i++) {
         const dorm_column_def *c = &e->to->columns[i], *src = source(e, c->name);
@@ -449,7 +436,7 @@ int dorm_schema_alter_table(const dorm_dialect *d, const dorm_table_def *from, c
         if (!marks) return DORM_ENOMEM;
         e.renamed_from = marks;
         e.renamed_to = marks + from->nindexes;
-        pg_alter(&e);
+        statements_alter(&e);
         dorm_mem_free(marks);
     } else {
         sqlite_alter(&e);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "backend/db.h"
+#include "backend/pool.h"
 #include "core/alloc.h"
 
 /* Statements kept per connection.  When full, the idle ones are dropped, so
@@ -45,6 +46,13 @@ static int unknown_scheme(const char *scheme, dorm_errbuf *e)
     return dorm_err(e, DORM_ECONFIG, "Unsupported database URL scheme '%.64s' (supported: %s)", scheme, list);
 }
 
+double dorm_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
 {
     if (!url) url = getenv("DATABASE_URL");
@@ -57,21 +65,45 @@ static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
         return dorm_err(e, DORM_ECONFIG, "The %s driver has interface version %u, this libdorm needs %u",
                         db->drv->vendor, db->drv->version, (unsigned)DORM_DRIVER_VERSION);
     db->dialect = db->drv->dialect;
-    return db->drv->open(&db->url, &db->conn, e);
+    db->link = dorm_mem_calloc(1, sizeof *db->link);
+    if (!db->link) return dorm_err(e, DORM_ENOMEM, "out of memory");
+    rc = db->drv->open(&db->url, &db->link->conn, e);
+    if (rc) {
+        dorm_mem_free(db->link);
+        db->link = NULL;
+    }
+    return rc;
 }
 
-dorm_db *dorm_db_open(const char *url, const dorm_registry *reg)
+static dorm_db *new_db(const dorm_registry *reg)
 {
     dorm_db *db = dorm_mem_calloc(1, sizeof *db);
     if (!db) return NULL;
     db->reg = reg;
+    db->alias = "default";
+    db->alias_no = 1;
     const char *debug = getenv("DORM_DEBUG_SQL");
     db->log_stderr = debug && *debug && strcmp(debug, "0") != 0;
+    return db;
+}
+
+dorm_db *dorm_db_open(const char *url, const dorm_registry *reg)
+{
+    dorm_db *db = new_db(reg);
+    if (!db) return NULL;
     dorm_errbuf e = {0, ""};
-    if (open_url(db, url, &e)) {
-        db->conn = NULL;
-        set_error(db, &e);
-    }
+    if (open_url(db, url, &e)) set_error(db, &e);
+    return db;
+}
+
+dorm_db *dorm_db_on_pool(struct dorm_pool *pool, const char *alias)
+{
+    dorm_db *db = new_db(dorm_pool_registry(pool));
+    if (!db) return NULL;
+    db->pool = pool;
+    db->alias = alias;
+    db->drv = dorm_pool_driver(pool);
+    db->dialect = db->drv->dialect;
     return db;
 }
 
@@ -79,26 +111,54 @@ static void finalize_entry(const void *key, size_t klen, void *value, void *payl
 {
     (void)key;
     (void)klen;
-    dorm_db *db = payload;
+    const dorm_driver *drv = payload;
     dorm_cached_stmt *cs = value;
-    db->drv->finalize(cs->stmt);
+    drv->finalize(cs->stmt);
     dorm_mem_free(cs);
+}
+
+void dorm_link_free(const dorm_driver *drv, dorm_link *l)
+{
+    if (!l) return;
+    dorm_mem_free(l->schema);
+    dorm_hmap_each(&l->stmts, finalize_entry, (void *)drv);
+    dorm_hmap_free(&l->stmts);
+    drv->close(l->conn);
+    dorm_mem_free(l);
+}
+
+static void reset_busy(const void *key, size_t klen, void *value, void *payload)
+{
+    (void)key;
+    (void)klen;
+    const dorm_driver *drv = payload;
+    dorm_cached_stmt *cs = value;
+    if (cs->busy) drv->reset(cs->stmt);
+    cs->busy = false;
 }
 
 void dorm_db_close(dorm_db *db)
 {
     if (!db) return;
-    if (db->conn) {
+    if (db->link) {
         /* Statements go first: a pending read would otherwise be aborted by
-         * the rollback rather than closed cleanly. */
-        dorm_hmap_each(&db->stmts, finalize_entry, db);
-        if (db->atomic_depth > 0) {
-            dorm_errbuf e;
-            db->drv->exec(db->conn, "ROLLBACK", &e);
+         * the rollback rather than closed cleanly.  A pool's session keeps
+         * its statements for the next borrower. */
+        dorm_link *l = db->link;
+        dorm_hmap_each(&l->stmts, db->pool ? reset_busy : finalize_entry, (void *)db->drv);
+        if (!db->pool) dorm_hmap_free(&l->stmts);
+        dorm_errbuf e;
+        bool clean = db->atomic_depth == 0 || db->drv->exec(l->conn, "ROLLBACK", &e) == 0;
+        if (db->pool) {
+            dorm_pool_give_back(db->pool, l, !clean);
+        } else {
+            db->drv->close(l->conn);
+            dorm_mem_free(l->schema);
+            dorm_mem_free(l);
         }
-        db->drv->close(db->conn);
     }
-    dorm_hmap_free(&db->stmts);
+    dorm_db_drop_hooks(db);
+    dorm_mem_free(db->schema);
     dorm_url_free(&db->url);
     dorm_mem_free(db);
 }
@@ -209,9 +269,10 @@ static void repr_float(dorm_buf *b, double f)
         dorm_buf_putc(b, '0');
 }
 
-/* One parameter the way Django's log shows what it passed to the driver:
- * dates, times, decimals and UUIDs are the strings SQLite storage uses. */
-static void repr_value(dorm_buf *b, const dorm_value *v)
+/* One parameter the way Django's log shows what it passed to the driver
+ * (repr()), or str() when !quoted (str(qs.query)): dates, times, decimals
+ * and UUIDs are the strings SQLite storage uses. */
+void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted)
 {
     char tmp[DORM_FMT_MAX];
     size_t n;
@@ -221,7 +282,8 @@ static void repr_value(dorm_buf *b, const dorm_value *v)
     case DORM_T_FLOAT: repr_float(b, v->u.f); return;
     case DORM_T_TEXT:
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
-        repr_text(b, n ? v->u.s : "", n, false);
+        if (quoted) repr_text(b, n ? v->u.s : "", n, false);
+        else dorm_buf_put(b, n ? v->u.s : "", n);
         return;
     case DORM_T_BYTES: repr_text(b, v->len ? v->u.p : "", v->len, true); return;
     case DORM_T_DATE: n = dorm_date_format(v->u.date, tmp); break;
@@ -231,9 +293,18 @@ static void repr_value(dorm_buf *b, const dorm_value *v)
     case DORM_T_UUID: n = dorm_uuid_format(v->u.uuid, tmp); break;
     /* What Django's SQLite backend passes: microseconds. */
     case DORM_T_DURATION: dorm_buf_printf(b, "%lld", (long long)v->u.dur.usec); return;
+    case DORM_T_LIST:
+        dorm_buf_putc(b, '[');
+        for (size_t i = 0; i < v->len; i++) {
+            if (i) dorm_buf_puts(b, ", ");
+            dorm_render_value(b, &v->u.list[i], true);
+        }
+        dorm_buf_putc(b, ']');
+        return;
     default: dorm_buf_puts(b, "None"); return;
     }
-    repr_text(b, tmp, n, false);
+    if (quoted) repr_text(b, tmp, n, false);
+    else dorm_buf_put(b, tmp, n);
 }
 
 void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
@@ -241,7 +312,7 @@ void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
     dorm_buf_putc(b, '(');
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(b, ", ");
-        repr_value(b, &params[i]);
+        dorm_render_value(b, &params[i], true);
     }
     dorm_buf_puts(b, n == 1 ? ",)" : ")");
 }
@@ -249,13 +320,6 @@ void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
 static bool logging(const dorm_db *db)
 {
     return db->log || db->log_stderr;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Reports a statement to the log callback and/or stderr.  Without a
@@ -309,7 +373,7 @@ static int closed(const dorm_db *db, dorm_errbuf *e)
 static int new_stmt(dorm_db *db, const char *sql, size_t len, bool cached, dorm_cached_stmt **out, dorm_errbuf *e)
 {
     dorm_stmt *st;
-    int rc = db->drv->prepare(db->conn, sql, len, &st, e);
+    int rc = db->drv->prepare(db->link->conn, sql, len, &st, e);
     if (rc) return rc;
     dorm_cached_stmt *cs = dorm_mem_alloc(sizeof *cs + len + 1);
     if (!cs) {
@@ -344,37 +408,149 @@ static void collect_idle(const void *key, size_t klen, void *value, void *payloa
 /* Drops every idle cached statement (busy ones are in use and stay). */
 static void evict_idle(dorm_db *db)
 {
-    idle_list l = {dorm_mem_alloc(db->stmts.len * sizeof *l.items), 0};
+    dorm_hmap *stmts = &db->link->stmts;
+    idle_list l = {dorm_mem_alloc(stmts->len * sizeof *l.items), 0};
     if (!l.items) return;
-    dorm_hmap_each(&db->stmts, collect_idle, &l);
+    dorm_hmap_each(stmts, collect_idle, &l);
     for (size_t i = 0; i < l.n; i++) {
-        dorm_hmap_del(&db->stmts, l.items[i]->sql, l.items[i]->len);
+        dorm_hmap_del(stmts, l.items[i]->sql, l.items[i]->len);
         db->drv->finalize(l.items[i]->stmt);
         dorm_mem_free(l.items[i]);
     }
     dorm_mem_free(l.items);
 }
 
-int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
+/* ---- the session a statement runs on ---------------------------------------- */
+
+int dorm_db_link(dorm_db *db, dorm_errbuf *e)
 {
-    if (!db->conn) return closed(db, e);
-    if (len == DORM_STRLEN) len = strlen(sql);
-    dorm_cached_stmt *cs = dorm_hmap_get(&db->stmts, sql, len);
+    if (db->link) return 0;
+    if (!db->pool) return closed(db, e);
+    return dorm_pool_borrow(db->pool, &db->link, e);
+}
+
+void dorm_db_idle(dorm_db *db)
+{
+    if (!db->pool || !db->link || db->busy || db->holds || db->atomic_depth) return;
+    dorm_link *l = db->link;
+    db->link = NULL;
+    dorm_pool_give_back(db->pool, l, false);
+}
+
+int dorm_db_hold(dorm_db *db, dorm_errbuf *e)
+{
+    int rc = dorm_db_link(db, e);
+    if (!rc) db->holds++;
+    return rc;
+}
+
+void dorm_db_unhold(dorm_db *db)
+{
+    if (db->holds > 0) db->holds--;
+    dorm_db_idle(db);
+}
+
+static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
+{
+    dorm_hmap *stmts = &db->link->stmts;
+    dorm_cached_stmt *cs = dorm_hmap_get(stmts, sql, len);
     if (cs && !cs->busy) {
         cs->busy = true;
         *out = cs;
         return 0;
     }
     if (cs) return new_stmt(db, sql, len, false, out, e);
-    if (db->stmts.len >= STMT_CACHE_MAX) evict_idle(db);
+    if (stmts->len >= STMT_CACHE_MAX) evict_idle(db);
     int rc = new_stmt(db, sql, len, true, &cs, e);
     if (rc) return rc;
-    if (dorm_hmap_put(&db->stmts, cs->sql, cs->len, cs)) {
+    if (dorm_hmap_put(stmts, cs->sql, cs->len, cs)) {
         /* Still usable, just not cached. */
         cs->cached = false;
     }
     *out = cs;
     return 0;
+}
+
+static int session_of(const dorm_db *db)
+{
+    return db->drv->session ? db->drv->session(db->link->conn) : 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int run_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
+{
+    db->queries++;
+    if (!logging(db)) return db->drv->exec(db->link->conn, sql, e);
+    double start = dorm_now();
+    int rc = db->drv->exec(db->link->conn, sql, e);
+    log_statement(db, sql, false, NULL, 0, dorm_now() - start, rc, e);
+    return rc;
+}
+
+int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e)
+{
+    dorm_buf sql = DORM_BUF_INIT;
+    db->dialect->search_path_sql(&sql, db->schema, local);
+    int rc = sql.failed ? dorm_err(e, DORM_ENOMEM, "out of memory") : run_exec(db, sql.data, e);
+    dorm_buf_free(&sql);
+    return rc;
+}
+
+/* A tenant's search_path on the session a statement is about to run on: set
+ * once per session (again after the driver re-opened it), or refused
+ * outside a transaction behind a transaction pooler, where only SET LOCAL
+ * (at BEGIN) is safe. */
+static int sync_schema(dorm_db *db, dorm_errbuf *e)
+{
+    dorm_link *l = db->link;
+    if (!db->schema && !l->schema) return 0;
+    int rc = db->drv->check ? db->drv->check(l->conn, e) : 0;
+    if (rc) return rc;
+    int session = session_of(db);
+    if (session < 0) {
+        if (!db->schema || db->atomic_depth > 0 || db->beginning) return 0;
+        return dorm_err(e, DORM_ETRANSACTION,
+                        "A context bound to schema \"%s\" behind a transaction pooler runs its statements inside "
+                        "atomic blocks: its search_path is set with SET LOCAL, which lasts one transaction.",
+                        db->schema);
+    }
+    if (same(l->schema, db->schema) && l->session == session) return 0;
+    if (!db->schema && l->session != session) {
+        /* A new session has its default search_path already. */
+        dorm_mem_free(l->schema);
+        l->schema = NULL;
+        return 0;
+    }
+    char *copy = db->schema ? dorm_mem_strdup(db->schema) : NULL;
+    if (db->schema && !copy) return dorm_err(e, DORM_ENOMEM, "out of memory");
+    rc = dorm_db_search_path(db, false, e);
+    if (rc) {
+        dorm_mem_free(copy);
+        return rc;
+    }
+    dorm_mem_free(l->schema);
+    l->schema = copy;
+    l->session = session;
+    return 0;
+}
+
+int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
+{
+    int rc = db->link ? 0 : dorm_db_link(db, e);
+    if (!rc && (db->schema || db->link->schema)) rc = sync_schema(db, e);
+    if (rc) {
+        dorm_db_idle(db);
+        return rc;
+    }
+    if (len == DORM_STRLEN) len = strlen(sql);
+    rc = prepare_on(db, sql, len, out, e);
+    if (rc == 0) db->busy++;
+    else dorm_db_idle(db);
+    return rc;
 }
 
 int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e)
@@ -389,9 +565,9 @@ int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, siz
     }
     db->queries++;
     if (!logging(db)) return drv->step(cs->stmt, e);
-    double start = now();
+    double start = dorm_now();
     int rc = drv->step(cs->stmt, e);
-    log_statement(db, cs->sql, true, params, nparams, now() - start, rc, e);
+    log_statement(db, cs->sql, true, params, nparams, dorm_now() - start, rc, e);
     return rc;
 }
 
@@ -406,20 +582,21 @@ void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs)
     if (cs->cached) {
         db->drv->reset(cs->stmt);
         cs->busy = false;
-        return;
+    } else {
+        db->drv->finalize(cs->stmt);
+        dorm_mem_free(cs);
     }
-    db->drv->finalize(cs->stmt);
-    dorm_mem_free(cs);
+    db->busy--;
+    if (db->pool) dorm_db_idle(db);
 }
 
 int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
 {
-    if (!db->conn) return closed(db, e);
-    db->queries++;
-    if (!logging(db)) return db->drv->exec(db->conn, sql, e);
-    double start = now();
-    int rc = db->drv->exec(db->conn, sql, e);
-    log_statement(db, sql, false, NULL, 0, now() - start, rc, e);
+    int rc = db->link ? 0 : dorm_db_link(db, e);
+    if (rc) return rc;
+    if (db->schema || db->link->schema) rc = sync_schema(db, e);
+    if (!rc) rc = run_exec(db, sql, e);
+    if (db->pool) dorm_db_idle(db);
     return rc;
 }
 

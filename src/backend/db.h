@@ -1,6 +1,7 @@
-/* db.h - the connection handle behind dorm_db: driver and connection, the
- * per-connection prepared-statement cache, transaction depth, statement log
- * and query counter.  Layers above run every statement through these calls. */
+/* db.h - the connection handle behind dorm_db: driver, the server session it
+ * runs on (its own, or one borrowed from a pool), transaction depth,
+ * statement log and query counter.  Layers above run every statement
+ * through these calls. */
 #ifndef DORM_BACKEND_DB_H
 #define DORM_BACKEND_DB_H
 
@@ -17,23 +18,88 @@ typedef struct dorm_cached_stmt {
     bool cached;          /* false: finalize on release */
 } dorm_cached_stmt;
 
+/* An on_commit callback and the depth of the innermost level it belongs
+ * to: rolling that level back drops it, committing it hands it to the
+ * level above, and the outermost commit runs it. */
+typedef struct dorm_commit_hook {
+    dorm_on_commit_fn fn;
+    void *payload;
+    int depth;
+} dorm_commit_hook;
+
+/* One server session: the driver's connection and its prepared statements
+ * (a statement belongs to the session that prepared it).  A dorm_db opened
+ * by URL owns one for its life; one of a pool borrows one per statement or
+ * transaction (backend/pool.c). */
+typedef struct dorm_link {
+    dorm_conn *conn;
+    dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
+    struct dorm_link *next;  /* pool: the idle list */
+    double idle_since;       /* pool: when it was given back (monotonic seconds) */
+    char *schema;            /* the search_path dorm set on the session (NULL: its default) */
+    int session;             /* ... on this session number (the driver's `session`) */
+} dorm_link;
+
+struct dorm_pool;
+
 struct dorm_db {
     const dorm_driver *drv;
     const dorm_dialect *dialect;
-    dorm_conn *conn;
+    dorm_link *link;         /* NULL: none held (pool) or the open failed */
+    struct dorm_pool *pool;  /* NULL: the link is the db's own */
+    int busy;                /* statements prepared and not yet released */
+    int holds;               /* dorm_db_hold calls not yet ended */
     const dorm_registry *reg;
+    const char *alias;       /* "default", or the alias of a dorm_databases */
+    int alias_no;            /* 1 + the alias's place in its set (objects' _state.db) */
     dorm_url url;
     int err;
     char errmsg[512];
-    dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
+    double last_write;       /* monotonic seconds of the end of the last write (0: none) */
+    bool wrote;              /* the open transaction wrote */
+    char *schema;            /* a tenant's search_path (NULL: the URL's): set on each session it
+                              * runs on, or per transaction behind a transaction pooler */
+    bool beginning;          /* BEGIN of a transaction pooler's session is running */
     int atomic_depth;        /* 0: autocommit            */
+    bool *no_savepoint;      /* per level below the outermost: opened without one */
+    int levels_cap;
     bool needs_rollback;     /* the innermost level must not commit */
+    bool rollback_error;     /* ... because a statement failed (not set_rollback) */
+    dorm_commit_hook *hooks; /* on_commit callbacks, in registration order */
+    size_t nhooks, hooks_cap;
+    int64_t savepoints;      /* explicit savepoints made (their names) */
     dorm_log_fn log;
     void *log_payload;
     bool log_stderr;         /* $DORM_DEBUG_SQL          */
     const char *log_error;   /* while logging a failed statement: its error */
     uint64_t queries;
+    struct dorm_signals *signals; /* receivers of model signals (exec/signals.c), borrowed */
 };
+
+/* Monotonic seconds (CLOCK_MONOTONIC). */
+double dorm_now(void);
+
+/* Keeps the db's server session across statements and transactions until
+ * dorm_db_unhold (they nest): session state such as SQLite's foreign-key
+ * switch must stay on one session.  0, or the error of borrowing one. */
+int dorm_db_hold(dorm_db *db, dorm_errbuf *e);
+void dorm_db_unhold(dorm_db *db);
+/* The server session to run on, borrowed from the pool when none is held.
+ * 0, or DORM_EOPERATIONAL (the pool could not give one in time, or the
+ * server is down). */
+int dorm_db_link(dorm_db *db, dorm_errbuf *e);
+/* Gives a pool's session back when nothing runs on it and no transaction
+ * or hold keeps it. */
+void dorm_db_idle(dorm_db *db);
+/* A handle on `pool` that borrows a session per statement or transaction,
+ * named `alias` (borrowed: must outlive it).  NULL when out of memory. */
+dorm_db *dorm_db_on_pool(struct dorm_pool *pool, const char *alias);
+/* Runs the dialect's search_path statement for db->schema on the session
+ * held (`local`: SET LOCAL, inside a transaction).  0 or the error. */
+int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e);
+/* Finalizes a session's statements, closes its connection and frees it.
+ * Accepts NULL. */
+void dorm_link_free(const dorm_driver *drv, dorm_link *l);
 
 /* Parses a database URL into `out` (free with dorm_url_free, also after a
  * failure).  The scheme is lower-cased; user, password and host are
@@ -82,16 +148,40 @@ void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_val
 /* Appends the parameters as the statement log shows them, a Python tuple:
  * "()", "('x',)", "('x', 3)". */
 void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
+/* One value as the log shows it (quoted: Python's repr()) or as Python's
+ * str() writes it (str(qs.query)). */
+void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted);
 
 /* Transactions.  begin: depth 0 -> BEGIN, deeper -> SAVEPOINT "dorm_s<depth>".
  * commit: releases the innermost level (COMMIT or RELEASE SAVEPOINT); a level
- * that fails to commit, or was marked with needs_rollback, is rolled back and
- * the error returned.  rollback: undoes the innermost level (ROLLBACK, or
- * ROLLBACK TO + RELEASE SAVEPOINT).  0, DORM_ETRANSACTION when no level is
- * open, or the driver's error; on any outcome of commit/rollback the level is
- * closed. */
+ * that fails to commit is rolled back and the error returned; one marked with
+ * needs_rollback is rolled back, returning DORM_ETRANSACTION when a failed
+ * statement marked it (rollback_error) and 0 when set_rollback did.  The
+ * outermost commit runs the on_commit callbacks.  rollback: undoes the
+ * innermost level (ROLLBACK, or ROLLBACK TO + RELEASE SAVEPOINT) and drops
+ * its callbacks.  0, DORM_ETRANSACTION when no level is open, or the
+ * driver's error; on any outcome of commit/rollback the level is closed. */
 int dorm_db_begin(dorm_db *db, dorm_errbuf *e);
+/* begin for a block that will write: at depth 0 the driver's write
+ * transaction (SQLite: BEGIN IMMEDIATE, which waits out the busy timeout for
+ * the write lock). */
+int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e);
+/* begin with Django's savepoint option: a nested level opened without
+ * `savepoint`, or inside a level marked for rollback, runs no SQL; ending
+ * it ends nothing on the server, and rolling it back marks the enclosing
+ * level for rollback instead. */
+int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e);
 int dorm_db_commit(dorm_db *db, dorm_errbuf *e);
 int dorm_db_rollback(dorm_db *db, dorm_errbuf *e);
+/* Registers fn(payload) to run after the outermost commit (at once at depth
+ * 0).  0 or DORM_ENOMEM. */
+int dorm_db_on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e);
+/* Frees the callbacks (uncalled) and the level bookkeeping (closing). */
+void dorm_db_drop_hooks(dorm_db *db);
+/* An explicit savepoint "dorm_x<id>": its id (> 0), 0 at depth 0 (none
+ * made), or a negative error.  savepoint_end releases (commit) or rolls
+ * back to it; nothing for sid 0 or at depth 0. */
+int64_t dorm_db_savepoint(dorm_db *db, dorm_errbuf *e);
+int dorm_db_savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e);
 
 #endif

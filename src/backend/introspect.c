@@ -52,20 +52,25 @@ void dorm_icolumn_guess(dorm_icolumn *c) {
         const char *name;
         dorm_kind kind;
     } types[] = {
+        /* Django's SQLite names (FlexibleFieldLookupDict), then PostgreSQL's
+         * as information_schema spells them (data_types_reverse by OID). */
         {"bool", DORM_KIND_BOOL},           {"boolean", DORM_KIND_BOOL},
         {"smallint", DORM_KIND_SMALLINT},   {"smallint unsigned", DORM_KIND_POSSMALLINT},
-        {"int", DORM_KIND_INT},             {"integer", DORM_KIND_INT},
-        {"integer unsigned", DORM_KIND_POSINT}, {"bigint", DORM_KIND_BIGINT},
+        {"smallinteger", DORM_KIND_SMALLINT}, {"int", DORM_KIND_INT},
+        {"integer", DORM_KIND_INT},         {"integer unsigned", DORM_KIND_POSINT},
+        {"bigint", DORM_KIND_BIGINT},       {"bigint unsigned", DORM_KIND_BIGINT},
         {"decimal", DORM_KIND_DECIMAL},     {"numeric", DORM_KIND_DECIMAL},
         {"real", DORM_KIND_FLOAT},          {"double precision", DORM_KIND_FLOAT},
         {"text", DORM_KIND_TEXT},           {"char", DORM_KIND_CHAR},
         {"character", DORM_KIND_CHAR},      {"varchar", DORM_KIND_CHAR},
         {"character varying", DORM_KIND_CHAR}, {"blob", DORM_KIND_BINARY},
         {"bytea", DORM_KIND_BINARY},        {"date", DORM_KIND_DATE},
-        {"datetime", DORM_KIND_DATETIME},   {"timestamp with time zone", DORM_KIND_DATETIME},
+        {"datetime", DORM_KIND_DATETIME},   {"timestamp", DORM_KIND_DATETIME},
+        {"timestamp with time zone", DORM_KIND_DATETIME},
         {"timestamp without time zone", DORM_KIND_DATETIME}, {"time", DORM_KIND_TIME},
-        {"time without time zone", DORM_KIND_TIME}, {"uuid", DORM_KIND_UUID},
-        {"json", DORM_KIND_JSON},           {"jsonb", DORM_KIND_JSON},
+        {"time without time zone", DORM_KIND_TIME}, {"time with time zone", DORM_KIND_TIME},
+        {"uuid", DORM_KIND_UUID},           {"json", DORM_KIND_JSON},
+        {"jsonb", DORM_KIND_JSON},
     };
     char base[64];
     int a, b;

@@ -36,6 +36,11 @@ static void references(dorm_buf *b, const dorm_dialect *d, const dorm_column_def
     if (d->supports_deferrable_fk) dorm_buf_puts(b, " DEFERRABLE INITIALLY DEFERRED");
 }
 
+void dorm_schema_column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c) {
+    if (c->db_type) dorm_buf_puts(b, c->db_type);
+    else d->column_type(b, c);
+}
+
 /* One column, in the order of Django's column_sql + table_sql: type,
  * [DEFAULT fill,] NULL / NOT NULL, PRIMARY KEY or UNIQUE, CHECK, REFERENCES.
  * `check` is scratch space. */
@@ -43,7 +48,7 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
 {
     dorm_buf_quote(b, d->quote, c->name);
     dorm_buf_putc(b, ' ');
-    d->column_type(b, c);
+    dorm_schema_column_type(b, d, c);
     if (fill && c->fill) {
         dorm_buf_puts(b, " DEFAULT ");
         dorm_buf_literal(b, c->fill);
@@ -114,6 +119,11 @@ void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, 
         dorm_buf_puts(b, "CHECK (");
         dorm_buf_puts(b, t->checks[i].sql);
         dorm_buf_putc(b, ')');
+    }
+    if (t->pk_columns) {
+        /* Django 5.2's CompositePrimaryKey: a table constraint, last. */
+        dorm_buf_puts(b, ", PRIMARY KEY ");
+        dorm_schema_column_list(b, d->quote, &(const dorm_index_def){.columns = t->pk_columns});
     }
     dorm_buf_putc(b, ')');
 }

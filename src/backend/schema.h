@@ -46,6 +46,8 @@ void dorm_schema_fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, c
 void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix);
 /* One column definition, with DEFAULT <fill> when the column has one. */
 void dorm_schema_column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
+/* The type of a column: its db_type, else the dialect's for its kind. */
+void dorm_schema_column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
 /* Whether a definition is complete enough to write. */
 bool dorm_schema_valid(const dorm_table_def *t);
 

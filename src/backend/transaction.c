@@ -1,16 +1,17 @@
 /* transaction.c - transactions and savepoints on a connection (BEGIN at the
- * outermost level, SAVEPOINT "dorm_sN" below it), and Django's atomic blocks
- * over a context, which record failures on the context. */
+ * outermost level, SAVEPOINT "dorm_sN" below it, or no savepoint where
+ * Django takes none), explicit savepoints, and the on_commit callbacks each
+ * level holds until the outermost commit runs them or a rollback drops them. */
 #include <stdio.h>
 
 #include "backend/db.h"
-#include "core/ctx.h"
+#include "core/alloc.h"
 
-/* Runs "<verb> "dorm_s<level>"" with the savepoint name quoted by the dialect. */
-static int savepoint_sql(dorm_db *db, const char *verb, int level, dorm_errbuf *e)
+/* Runs "<verb> "<prefix><n>"" with the savepoint name quoted by the dialect. */
+static int savepoint_sql(dorm_db *db, const char *verb, const char *prefix, int64_t n, dorm_errbuf *e)
 {
-    char name[24];
-    snprintf(name, sizeof name, "dorm_s%d", level);
+    char name[40];
+    snprintf(name, sizeof name, "%s%lld", prefix, (long long)n);
     dorm_buf sql = DORM_BUF_INIT;
     dorm_buf_puts(&sql, verb);
     dorm_buf_putc(&sql, ' ');
@@ -20,86 +21,205 @@ static int savepoint_sql(dorm_db *db, const char *verb, int level, dorm_errbuf *
     return rc;
 }
 
-int dorm_db_begin(dorm_db *db, dorm_errbuf *e)
+static int level_sql(dorm_db *db, const char *verb, int level, dorm_errbuf *e)
 {
-    int rc = db->atomic_depth == 0 ? dorm_db_exec(db, "BEGIN", e) : savepoint_sql(db, "SAVEPOINT", db->atomic_depth, e);
-    if (rc == 0) db->atomic_depth++;
+    return savepoint_sql(db, verb, "dorm_s", level, e);
+}
+
+/* Whether the innermost level was opened with a savepoint (the outermost
+ * level is the transaction itself). */
+static bool has_savepoint(const dorm_db *db)
+{
+    return db->atomic_depth > 1 && !db->no_savepoint[db->atomic_depth - 1];
+}
+
+int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
+{
+    if (db->atomic_depth + 1 > db->levels_cap) {
+        int cap = db->levels_cap ? db->levels_cap * 2 : 8;
+        bool *grown = dorm_mem_realloc(db->no_savepoint, sizeof *grown * (size_t)cap);
+        if (!grown) return dorm_err(e, DORM_ENOMEM, "out of memory");
+        db->no_savepoint = grown;
+        db->levels_cap = cap;
+    }
+    /* Inside a block marked for rollback there is nothing to keep, so
+     * Django takes no savepoint there either. */
+    bool skip = db->atomic_depth > 0 && (!savepoint || db->needs_rollback);
+    int rc = 0;
+    if (db->atomic_depth == 0) {
+        db->needs_rollback = db->rollback_error = false;
+        db->wrote = false;
+        /* The session is held from BEGIN to the end of the transaction. */
+        rc = dorm_db_hold(db, e);
+        if (rc) return rc;
+        db->beginning = true;
+        rc = dorm_db_exec(db, db->drv->begin_sql ? db->drv->begin_sql(db->link->conn, write) : "BEGIN", e);
+        /* Behind a transaction pooler a tenant's search_path lasts the
+         * transaction. */
+        if (rc == 0 && db->schema && db->drv->session && db->drv->session(db->link->conn) < 0 &&
+            (rc = dorm_db_search_path(db, true, e)) != 0) {
+            dorm_errbuf ignored;
+            dorm_db_exec(db, "ROLLBACK", &ignored);
+        }
+        db->beginning = false;
+        db->no_savepoint[0] = false;
+        if (rc == 0) db->atomic_depth++;
+        dorm_db_unhold(db);
+        return rc;
+    } else if (!skip) {
+        rc = level_sql(db, "SAVEPOINT", db->atomic_depth, e);
+    }
+    if (rc == 0) db->no_savepoint[db->atomic_depth++] = skip;
     return rc;
 }
 
-/* Undoes the innermost level and closes it, whatever happens: a level whose
- * rollback fails is unusable anyway. */
-static int rollback_level(dorm_db *db, dorm_errbuf *e)
+int dorm_db_begin(dorm_db *db, dorm_errbuf *e)
 {
-    int level = --db->atomic_depth;
-    db->needs_rollback = false;
-    if (level == 0) return dorm_db_exec(db, "ROLLBACK", e);
-    int rc = savepoint_sql(db, "ROLLBACK TO SAVEPOINT", level, e);
-    if (rc == 0) rc = savepoint_sql(db, "RELEASE SAVEPOINT", level, e);
+    return dorm_db_begin_level(db, false, true, e);
+}
+
+int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e)
+{
+    return dorm_db_begin_level(db, true, true, e);
+}
+
+/* ---- on_commit callbacks -------------------------------------------------- */
+
+int dorm_db_on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e)
+{
+    if (db->atomic_depth == 0) {
+        fn(payload);
+        return 0;
+    }
+    if (db->nhooks == db->hooks_cap) {
+        size_t cap = db->hooks_cap ? db->hooks_cap * 2 : 8;
+        dorm_commit_hook *grown = dorm_mem_realloc(db->hooks, sizeof *grown * cap);
+        if (!grown) return dorm_err(e, DORM_ENOMEM, "out of memory");
+        db->hooks = grown;
+        db->hooks_cap = cap;
+    }
+    db->hooks[db->nhooks++] = (dorm_commit_hook){fn, payload, db->atomic_depth};
+    return 0;
+}
+
+/* The level at `depth` ended: committed, its callbacks pass to the level
+ * above; rolled back, they are dropped. */
+static void hooks_level_end(dorm_db *db, int depth, bool committed)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < db->nhooks; i++) {
+        dorm_commit_hook h = db->hooks[i];
+        if (h.depth >= depth) {
+            if (!committed) continue;
+            h.depth = depth - 1;
+        }
+        db->hooks[kept++] = h;
+    }
+    db->nhooks = kept;
+}
+
+/* After the outermost commit: the callbacks run in order, taken off the
+ * connection first, so that one registering another (in autocommit: run at
+ * once) or opening a transaction sees a clean state. */
+static void run_hooks(dorm_db *db)
+{
+    dorm_commit_hook *hooks = db->hooks;
+    size_t n = db->nhooks;
+    db->hooks = NULL;
+    db->nhooks = db->hooks_cap = 0;
+    for (size_t i = 0; i < n; i++) hooks[i].fn(hooks[i].payload);
+    dorm_mem_free(hooks);
+}
+
+void dorm_db_drop_hooks(dorm_db *db)
+{
+    dorm_mem_free(db->hooks);
+    db->hooks = NULL;
+    db->nhooks = db->hooks_cap = 0;
+    dorm_mem_free(db->no_savepoint);
+    db->no_savepoint = NULL;
+    db->levels_cap = 0;
+}
+
+/* ---- ending levels -------------------------------------------------------- */
+
+/* Undoes the innermost level and closes it, whatever happens: a level whose
+ * rollback fails is unusable anyway.  A level without a savepoint has
+ * nothing to undo on its own: the enclosing level is marked instead, as
+ * failed when the caller rolls back (`failed`: its commit reports it). */
+static int rollback_level(dorm_db *db, bool failed, dorm_errbuf *e)
+{
+    int depth = db->atomic_depth;
+    if (depth > 1 && db->no_savepoint[depth - 1]) {
+        db->atomic_depth--;
+        hooks_level_end(db, depth, true);
+        db->needs_rollback = true;
+        db->rollback_error = db->rollback_error || failed;
+        return 0;
+    }
+    db->atomic_depth--;
+    db->needs_rollback = db->rollback_error = false;
+    hooks_level_end(db, depth, false);
+    if (depth == 1) return dorm_db_exec(db, "ROLLBACK", e);
+    int rc = level_sql(db, "ROLLBACK TO SAVEPOINT", depth - 1, e);
+    if (rc == 0) rc = level_sql(db, "RELEASE SAVEPOINT", depth - 1, e);
     return rc;
 }
 
 int dorm_db_commit(dorm_db *db, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0) return dorm_err(e, DORM_ETRANSACTION, "There is no open transaction to commit.");
+    int depth = db->atomic_depth;
     if (db->needs_rollback) {
+        bool error = db->rollback_error;
         dorm_errbuf ignored;
-        rollback_level(db, &ignored);
+        rollback_level(db, false, &ignored);
+        if (!error) return 0;
         return dorm_err(e, DORM_ETRANSACTION,
                         "The transaction was marked for rollback after an error; it was rolled back, not committed.");
     }
-    int level = db->atomic_depth - 1;
-    int rc = level == 0 ? dorm_db_exec(db, "COMMIT", e) : savepoint_sql(db, "RELEASE SAVEPOINT", level, e);
+    int rc = 0;
+    if (depth == 1) rc = dorm_db_exec(db, "COMMIT", e);
+    else if (has_savepoint(db)) rc = level_sql(db, "RELEASE SAVEPOINT", depth - 1, e);
     if (rc == 0) {
-        db->atomic_depth = level;
+        db->atomic_depth--;
+        hooks_level_end(db, depth, true);
+        if (depth == 1) {
+            /* Read-your-writes routing counts from the commit. */
+            if (db->wrote) db->last_write = dorm_now();
+            db->wrote = false;
+            dorm_db_idle(db);
+            run_hooks(db);
+        }
         return 0;
     }
     /* The failure is what the caller needs to hear about; the rollback that
      * follows keeps the database as it was before the level began. */
     dorm_errbuf ignored;
-    rollback_level(db, &ignored);
+    rollback_level(db, true, &ignored);
     return rc;
 }
 
 int dorm_db_rollback(dorm_db *db, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0) return dorm_err(e, DORM_ETRANSACTION, "There is no open transaction to roll back.");
-    return rollback_level(db, e);
+    return rollback_level(db, true, e);
 }
 
-/* ---- atomic blocks over a context ----------------------------------------- */
+/* ---- explicit savepoints -------------------------------------------------- */
 
-/* A NULL context is what dorm_ctx_new returns when out of memory. */
-static int on_ctx(dorm_ctx *cx, int (*fn)(dorm_db *, dorm_errbuf *))
+int64_t dorm_db_savepoint(dorm_db *db, dorm_errbuf *e)
 {
-    if (!cx) return DORM_ENOMEM;
-    if (!cx->db) return dorm_fail(cx, DORM_ECONFIG, "The context has no database connection.");
-    dorm_errbuf e;
-    int rc = fn(cx->db, &e);
-    return rc ? dorm_fail_errbuf(cx, &e) : 0;
+    if (db->atomic_depth == 0) return 0;
+    int64_t sid = db->savepoints + 1;
+    int rc = savepoint_sql(db, "SAVEPOINT", "dorm_x", sid, e);
+    if (rc) return rc;
+    db->savepoints = sid;
+    return sid;
 }
 
-int dorm_atomic_begin(dorm_ctx *cx)
+int dorm_db_savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e)
 {
-    return on_ctx(cx, dorm_db_begin);
-}
-
-int dorm_atomic_commit(dorm_ctx *cx)
-{
-    return on_ctx(cx, dorm_db_commit);
-}
-
-int dorm_atomic_rollback(dorm_ctx *cx)
-{
-    return on_ctx(cx, dorm_db_rollback);
-}
-
-int dorm_atomic_end(dorm_ctx *cx, bool ok)
-{
-    return on_ctx(cx, ok ? dorm_db_commit : dorm_db_rollback);
-}
-
-bool dorm_in_atomic(const dorm_ctx *cx)
-{
-    return cx && cx->db && cx->db->atomic_depth > 0;
+    if (db->atomic_depth == 0 || sid <= 0) return 0;
+    return savepoint_sql(db, commit ? "RELEASE SAVEPOINT" : "ROLLBACK TO SAVEPOINT", "dorm_x", sid, e);
 }

@@ -1,14 +1,13 @@
 /* alloc.c - the process-wide allocator of libdorm (the C library's until a
- * program sets its own with dorm_set_allocator) and the heap calls built on
- * it; jansson is pointed at the same allocator. */
+ * program sets its own with dorm_set_allocator), the heap calls built on it
+ * and the count of their failures; jansson is pointed at them (json.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "dorm/alloc.h"
-#include "alloc.h"
+#include "core/alloc.h"
+#include "core/json.h"
 
 static void *libc_malloc(size_t size, void *payload) {
     (void)payload;
@@ -27,38 +26,41 @@ static void libc_free(void *p, void *payload) {
 
 static dorm_allocator current = {libc_malloc, libc_realloc, libc_free, NULL};
 
-/* jansson's hooks take no payload; they read the current allocator. */
-static void *json_malloc_hook(size_t size) { return dorm_mem_alloc(size); }
-static void json_free_hook(void *p) { dorm_mem_free(p); }
-
 void dorm_set_allocator(const dorm_allocator *a) {
-    if (a && a->malloc && a->realloc && a->free) {
-        current = *a;
-        json_set_alloc_funcs(json_malloc_hook, json_free_hook);
-    } else {
-        current = (dorm_allocator){libc_malloc, libc_realloc, libc_free, NULL};
-        json_set_alloc_funcs(malloc, free);
-    }
+    if (a && a->malloc && a->realloc && a->free) current = *a;
+    else current = (dorm_allocator){libc_malloc, libc_realloc, libc_free, NULL};
+    dorm_json_init();
 }
 
+/* Allocations that failed in this thread (SQLite's mallocFailed, per thread
+ * because an allocation does not know its context). */
+static _Thread_local unsigned long failures;
+
+static void *counted(void *p) {
+    if (!p) failures++;
+    return p;
+}
+
+unsigned long dorm_mem_failures(void) { return failures; }
+
 /* malloc(0) may return NULL, which callers would read as a failure. */
-void *dorm_mem_alloc(size_t size) { return current.malloc(size ? size : 1, current.payload); }
+void *dorm_mem_alloc(size_t size) { return counted(current.malloc(size ? size : 1, current.payload)); }
 
 void *dorm_mem_calloc(size_t n, size_t size) {
-    if (size && n > SIZE_MAX / size) return NULL;
+    if (size && n > SIZE_MAX / size) return counted(NULL);
     void *p = dorm_mem_alloc(n * size);
     if (p) memset(p, 0, n * size);
     return p;
 }
 
-void *dorm_mem_realloc(void *p, size_t size) { return current.realloc(p, size ? size : 1, current.payload); }
+void *dorm_mem_realloc(void *p, size_t size) { return counted(current.realloc(p, size ? size : 1, current.payload)); }
 
 void dorm_mem_free(void *p) {
     if (p) current.free(p, current.payload);
 }
 
 char *dorm_mem_strndup(const char *s, size_t n) {
-    if (n == SIZE_MAX) return NULL;
+    if (n == SIZE_MAX) return counted(NULL);
     char *r = dorm_mem_alloc(n + 1);
     if (!r) return NULL;
     memcpy(r, s, n);

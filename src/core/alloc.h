@@ -16,4 +16,10 @@ void dorm_mem_free(void *p);
 char *dorm_mem_strdup(const char *s);
 char *dorm_mem_strndup(const char *s, size_t n);
 
+/* How many of these calls have failed in this thread so far.  A call that
+ * must not produce a silently incomplete result (a file, a migration state)
+ * compares it before and after, as SQLite checks db->mallocFailed, and
+ * reports DORM_ENOMEM when it moved. */
+unsigned long dorm_mem_failures(void);
+
 #endif

@@ -24,6 +24,10 @@ void *dorm_arena_calloc(dorm_arena *a, size_t size);
 char *dorm_arena_strdup(dorm_arena *a, const char *s);
 char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n);
 void *dorm_arena_memdup(dorm_arena *a, const void *p, size_t n);
+/* A copy of s[0..n) as a C string (packed like strndup's), which sees in the
+ * same pass whether s holds a NUL: *len gets the copy's strlen, n when it
+ * holds none.  NULL on allocation failure. */
+char *dorm_arena_cstr(dorm_arena *a, const char *s, size_t n, size_t *len);
 /* Frees every block but the first and rewinds: all earlier pointers die. */
 void dorm_arena_reset(dorm_arena *a);
 /* Frees everything; the arena may be reused afterwards. */

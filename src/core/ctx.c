@@ -26,12 +26,27 @@ dorm_ctx *dorm_ctx_new(dorm_db *db) {
     return cx;
 }
 
+dorm_ctx *dorm_ctx_new_owning(int n) {
+    dorm_ctx *cx = dorm_ctx_new(NULL);
+    if (!cx) return NULL;
+    cx->conns = dorm_mem_calloc((size_t)n, sizeof *cx->conns);
+    if (!cx->conns) {
+        dorm_mem_free(cx);
+        return NULL;
+    }
+    cx->nconns = n;
+    return cx;
+}
+
 void dorm_ctx_free(dorm_ctx *cx) {
     if (!cx) return;
+    for (int i = 0; i < cx->nconns; i++) dorm_db_close(cx->conns[i]);
+    dorm_mem_free(cx->conns);
     dorm_error_clear(cx);
     dorm_hmap_free(&cx->lazy);
     dorm_tz_cache_free(&cx->zones);
     dorm_arena_free(&cx->arena);
+    dorm_mem_free(cx->blocks);
     dorm_mem_free(cx);
 }
 
@@ -76,6 +91,13 @@ int dorm_fail(dorm_ctx *cx, int code, const char *fmt, ...) {
     dorm_vfail(cx, code, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int dorm_record(dorm_ctx *cx, int rc) {
+    if (rc >= 0 || !cx) return rc;
+    if (rc == DORM_ENOMEM && cx->err != DORM_ENOMEM) return dorm_fail(cx, rc, "out of memory");
+    if (cx->err == DORM_OK) return dorm_fail(cx, rc, NULL);
+    return rc;
 }
 
 int dorm_fail_errbuf(dorm_ctx *cx, const dorm_errbuf *e) {

@@ -12,6 +12,13 @@
 #define USEC_PER_SEC INT64_C(1000000)
 #define USEC_PER_DAY (INT64_C(86400) * USEC_PER_SEC)
 
+/* Days of 0001-01-01 and 9999-12-31 since 1970-01-01: Python's date.min and
+ * date.max, the range of every date and instant dorm reads or writes. */
+#define DAYS_MIN INT64_C(-719162)
+#define DAYS_MAX INT64_C(2932896)
+#define USEC_MIN (DAYS_MIN * USEC_PER_DAY)
+#define USEC_MAX ((DAYS_MAX + 1) * USEC_PER_DAY - 1)
+
 static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static int days_in_month(int y, int m) {
@@ -28,6 +35,8 @@ bool dorm_time_valid(dorm_time t) {
     return t.hour < 24 && t.minute < 60 && t.second < 60 && t.usec < 1000000;
 }
 
+bool dorm_datetime_valid(dorm_datetime t) { return t.usec >= USEC_MIN && t.usec <= USEC_MAX; }
+
 int64_t dorm_date_to_days(dorm_date d) {
     int64_t y = d.year;
     int64_t m = d.month;
@@ -39,9 +48,6 @@ int64_t dorm_date_to_days(dorm_date d) {
     return era * 146097 + doe - 719468;
 }
 
-/* Days of 0001-01-01 and 9999-12-31 since 1970-01-01. */
-#define DAYS_MIN INT64_C(-719162)
-#define DAYS_MAX INT64_C(2932896)
 
 dorm_date dorm_date_from_days(int64_t days) {
     dorm_date r = {0, 0, 0};
@@ -60,7 +66,9 @@ dorm_date dorm_date_from_days(int64_t days) {
 }
 
 dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int usec) {
-    dorm_datetime t;
+    /* Far outside the range, the sum below would overflow. */
+    dorm_datetime t = {INT64_MIN};
+    if (y < 1 || y > 9999) return t;
     t.usec = dorm_date_to_days(dorm_date_ymd(y, mo, d)) * USEC_PER_DAY +
              ((int64_t)h * 3600 + (int64_t)mi * 60 + s) * USEC_PER_SEC + usec;
     return t;
@@ -218,8 +226,11 @@ int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out) {
         while (c.p < c.end && (*c.p == ' ' || *c.p == '\t')) c.p++;
         if (c.p != c.end && (!read_offset(&c, &offset) || c.p != c.end)) return DORM_EVALUE;
     }
-    out->usec = dorm_datetime_utc(d.year, d.month, d.day, t.hour, t.minute, t.second, (int)t.usec).usec -
-                (int64_t)offset * 60 * USEC_PER_SEC;
+    dorm_datetime r = dorm_datetime_utc(d.year, d.month, d.day, t.hour, t.minute, t.second, (int)t.usec);
+    r.usec -= (int64_t)offset * 60 * USEC_PER_SEC;
+    /* Python's OverflowError: the text is fine, its UTC instant is not. */
+    if (!dorm_datetime_valid(r)) return DORM_EDATA;
+    *out = r;
     return 0;
 }
 
@@ -235,33 +246,41 @@ static char *digits(char *p, unsigned v, int width) {
     return p + width;
 }
 
+/* What Python could not hold is written as "" (length 0), which the binders
+ * refuse, so that no wrapped or invalid text reaches a database. */
+static size_t nothing(char *buf) {
+    buf[0] = '\0';
+    return 0;
+}
+
 size_t dorm_date_format(dorm_date d, char *buf) {
-    if (d.year < 0 || d.year > 9999)
-        return (size_t)snprintf(buf, DORM_FMT_MAX, "%04d-%02d-%02d", d.year, d.month, d.day);
+    if (!dorm_date_valid(d)) return nothing(buf);
     char *p = digits(buf, (unsigned)d.year, 4);
     *p++ = '-';
-    p = digits(p, d.month % 100u, 2);
+    p = digits(p, d.month, 2);
     *p++ = '-';
-    p = digits(p, d.day % 100u, 2);
+    p = digits(p, d.day, 2);
     *p = '\0';
     return (size_t)(p - buf);
 }
 
 size_t dorm_time_format(dorm_time t, char *buf) {
-    char *p = digits(buf, t.hour % 100u, 2);
+    if (!dorm_time_valid(t)) return nothing(buf);
+    char *p = digits(buf, t.hour, 2);
     *p++ = ':';
-    p = digits(p, t.minute % 100u, 2);
+    p = digits(p, t.minute, 2);
     *p++ = ':';
-    p = digits(p, t.second % 100u, 2);
+    p = digits(p, t.second, 2);
     if (t.usec) {
         *p++ = '.';
-        p = digits(p, t.usec % 1000000u, 6);
+        p = digits(p, t.usec, 6);
     }
     *p = '\0';
     return (size_t)(p - buf);
 }
 
 size_t dorm_datetime_format(dorm_datetime t, char *buf) {
+    if (!dorm_datetime_valid(t)) return nothing(buf);
     dorm_date d;
     dorm_time tm;
     dorm_datetime_split(t, &d, &tm);
@@ -272,6 +291,7 @@ size_t dorm_datetime_format(dorm_datetime t, char *buf) {
 
 size_t dorm_datetime_format_iso(dorm_datetime t, char *buf) {
     size_t n = dorm_datetime_format(t, buf);
+    if (!n) return 0;
     buf[10] = 'T';
     return n + (size_t)snprintf(buf + n, DORM_FMT_MAX - n, "+00:00");
 }

@@ -21,6 +21,10 @@ const char *dorm_error_name(int code) {
     case DORM_ECONFIG: return "ImproperlyConfigured";
     case DORM_EPOLICY: return "QueryPolicyError";
     case DORM_ENOTSUPPORTED: return "NotSupportedError";
+    case DORM_EEMPTYPAGE: return "EmptyPage";
+    case DORM_EPAGENOTANINTEGER: return "PageNotAnInteger";
+    case DORM_ESUSPICIOUS: return "SuspiciousFileOperation";
+    case DORM_EEXISTS: return "FileExistsError";
     default: return "UnknownError";
     }
 }

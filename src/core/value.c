@@ -45,6 +45,7 @@ bool dorm_value_equal(const dorm_value *a, const dorm_value *b) {
     case DORM_T_OBJECT:
     case DORM_T_QUERYSET:
     case DORM_T_EXPR: return a->u.p == b->u.p;
+    case DORM_T_CUSTOM: return a->u.p == b->u.p || (a->len && bytes_equal(a->u.p, a->len, b->u.p, b->len));
     }
     return false;
 }

@@ -3,7 +3,7 @@
  * one transaction.  Objects may come from dorm_new or be plain structs. */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 typedef struct bulk_job {
     dorm_ctx *cx;
@@ -11,6 +11,7 @@ typedef struct bulk_job {
     void *const *objs;
     size_t n;
     size_t batch_size;
+    size_t done;                /* objects inserted, for progress reports */
 } bulk_job;
 
 /* Inserts objs[off..off+n), all with (with_pk) or all without an auto key. */
@@ -38,6 +39,16 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
         }
         dorm_buf_putc(&s.text, ')');
     }
+    if (dorm_fmeta_composite(m->pk)) {
+        /* A composite key is given whole: nothing to read back. */
+        int64_t changed = dorm_exec_change(j->cx, &s);
+        dorm_sql_free(&s);
+        for (size_t r = 0; changed >= 0 && r < n; r++) {
+            dorm_object *h = objs[r];
+            h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
+        }
+        return changed < 0 ? (int)changed : DORM_OK;
+    }
     dorm_buf_puts(&s.text, " RETURNING ");
     dorm_sql_name(&s, m->pk->column);
     dorm_cached_stmt *cs;
@@ -47,7 +58,8 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
     while (rc == DORM_STEP_ROW && r < n) {
         dorm_object *h = objs[r];
         rc = dorm_read_field(j->cx, &j->cx->arena, objs[r], m->pk, cs, 0);
-        h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
+        h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
+                   dorm_route_obj_flag(j->cx);
         r++;
         if (rc == DORM_OK) rc = dorm_exec_step(j->cx, cs);
     }
@@ -61,8 +73,11 @@ static int insert_group(bulk_job *j, void **group, size_t n, bool with_pk) {
     size_t per = (size_t)j->cx->db->dialect->max_params / (size_t)(ncols ? ncols : 1);
     size_t batch = j->batch_size && j->batch_size < per ? j->batch_size : (per ? per : 1);
     for (size_t off = 0; off < n; off += batch) {
-        int rc = insert_batch(j, group + off, n - off < batch ? n - off : batch, with_pk);
+        size_t rows = n - off < batch ? n - off : batch;
+        int rc = insert_batch(j, group + off, rows, with_pk);
         if (rc) return rc;
+        j->done += rows;
+        dorm_progress_emit(j->cx, "bulk_create", j->m->label, (int64_t)j->done, (int64_t)j->n);
     }
     return DORM_OK;
 }
@@ -103,13 +118,23 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(cx);
     if (qs->err) return dorm_qs_reraise(qs);
+    /* One INSERT per batch cannot fill two tables (Django refuses too). */
+    if (qs->meta->parent) return dorm_fail(cx, DORM_EVALUE, "Can't bulk create a multi-table inherited model");
     if (n == 0) return DORM_OK;
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
         int rc = adopt(cx, qs->meta, objs[i]);
+        if (!rc && cx->dbs) rc = dorm_tenant_check(cx, objs[i]);
         if (rc) return rc;
         dorm_touch_auto_now(objs[i], true);
     }
-    bulk_job j = {cx, qs->meta, objs, n, batch_size};
-    return dorm_in_transaction(cx, bulk_all, &j);
+    bulk_job j = {cx, qs->meta, objs, n, batch_size, 0};
+    dorm_route r;
+    int rc = dorm_route_write(cx, model, NULL, -1, &r);
+    if (rc) return rc;
+    dorm_progress_emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
+    rc = dorm_in_transaction(cx, bulk_all, &j);
+    dorm_progress_finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    dorm_route_leave(cx, &r);
+    return rc;
 }

@@ -2,13 +2,16 @@
  * follows reverse foreign keys by their on_delete rule (CASCADE collects,
  * PROTECT refuses, RESTRICT refuses unless a CASCADE path deletes the same
  * rows, SET_NULL/SET_DEFAULT/SET(value) update, DO_NOTHING skips),
- * then runs every update and delete in one transaction, dependents first,
- * counting rows per model.  A query with nothing to follow is one DELETE. */
+ * then runs every update and delete in one transaction, dependents first
+ * (Django's model order), counting rows per model, with pre_delete for every
+ * object first and post_delete after its model's rows went.  A query with
+ * nothing to follow and no delete receivers is one DELETE.  A refusal names
+ * every relation that blocks, and hands back the objects. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "core/alloc.h"
 
 typedef struct batch {
@@ -17,6 +20,11 @@ typedef struct batch {
     dorm_value set;             /* update: fk = set where fk in keys           */
     dorm_value *keys;
     size_t n;
+    void **objs;                /* delete: the objects, when signals want them */
+    int source;                 /* delete: the batch whose rows cascaded here
+                                 * through a non-null key (-1: none)          */
+    int after;                  /* delete: a multi-table child's batch, whose
+                                 * rows go before these parents' (-1: none)  */
 } batch;
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
@@ -36,11 +44,17 @@ typedef struct collector {
     dorm_qs *qs;                /* what to delete                             */
     bool fast;                  /* nothing depends on it: one DELETE          */
     dorm_value *keys;           /* or these primary keys (obj.delete())       */
+    void **objs;                /* ... and objects (delete signals)           */
     size_t nkeys;
     int64_t total;
+    int64_t work, worked;       /* rows of every batch, and those run: progress */
     const dorm_meta *counted[64];
     int64_t counts[64];
     size_t ncounted;
+    void **blocking;            /* protected or restricted objects (arena)    */
+    size_t nblocking, capblocking;
+    dorm_hmap seen;             /* (meta, primary key) of every collected row */
+    dorm_hmap blocked;          /* ... and of every blocking object          */
 } collector;
 
 static int add_batch(collector *c, batch b) {
@@ -60,8 +74,24 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys, n), NULL}, NULL});
 }
 
+/* The composite primary keys of a QuerySet's rows (Django's tuples). */
+static int fetch_tuples(dorm_qs *qs, dorm_value **keys, size_t *n) {
+    size_t count;
+    void **objs = dorm_qs_list(qs, &count);
+    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+    dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
+    if (!k) return DORM_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        if ((k[i] = dorm_pk_value(objs[i])).type == DORM_T_NONE) return DORM_ENOMEM;
+    *keys = k;
+    *n = count;
+    return DORM_OK;
+}
+
 /* One field's values ("pk": the primary keys) of a QuerySet, into the arena. */
 static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_t *n) {
+    if (!qs) return DORM_ENOMEM;
+    if (!qs->err && strcmp(field, "pk") == 0 && dorm_fmeta_composite(qs->meta->pk)) return fetch_tuples(qs, keys, n);
     dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){field, NULL});
     size_t count;
     const dorm_row **rows = dorm_rows(v, &count);
@@ -74,38 +104,198 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
     return DORM_OK;
 }
 
-static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n, int depth) {
-    if (n == 0) return DORM_OK;
+/* The bytes a collected row is known by, its model's meta then its key:
+ * in buf when they fit in cap bytes, else in the arena. */
+static const void *seen_key(collector *c, const dorm_meta *m, const dorm_value *key, unsigned char *buf, size_t cap,
+                            size_t *len) {
+    size_t klen;
+    const void *k = dorm_key_blob(c->cx, key, &klen);
+    if (!k) return NULL;
+    *len = sizeof m + klen;
+    unsigned char *b = *len <= cap ? buf : dorm_alloc(c->cx, *len);
+    if (!b) return NULL;
+    memcpy(b, &m, sizeof m);
+    memcpy(b + sizeof m, k, klen);
+    return b;
+}
+
+/* Whether the collector deletes the row of m with this key. */
+static bool collected(collector *c, const dorm_meta *m, const dorm_value *key) {
+    unsigned char buf[sizeof(void *) + 64];
+    size_t len;
+    const void *k = seen_key(c, m, key, buf, sizeof buf, &len);
+    return k && dorm_hmap_get(&c->seen, k, len);
+}
+
+/* Keeps the keys[0..*n) of rows not collected yet, and marks them collected,
+ * as Django's Collector.add returns only new objects: a row reached twice
+ * (a deletion that holds a parent and its children, a cycle) is looked at
+ * once. */
+static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t *n) {
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (collected(c, m, &keys[i])) continue;
+        size_t len;
+        const void *k = seen_key(c, m, &keys[i], NULL, 0, &len);
+        if (!k) return DORM_ENOMEM;
+        if (dorm_hmap_put(&c->seen, k, len, (void *)k)) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        if (objs) objs[kept] = objs[i];
+        keys[kept++] = keys[i];
+    }
+    *n = kept;
+    return DORM_OK;
+}
+
+/* Adds the objects of qs to the ones that block the deletion, each once;
+ * the number added. */
+static int64_t add_blocking(collector *c, dorm_qs *qs) {
+    size_t n;
+    void **objs = dorm_qs_list(qs, &n);
+    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(c->cx) ? dorm_errcode(c->cx) : DORM_ENOMEM;
+    int64_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]);
+        size_t len;
+        const void *k = seen_key(c, dorm_meta_of_obj(objs[i]), &pk, NULL, 0, &len);
+        if (!k) return DORM_ENOMEM;
+        if (dorm_hmap_get(&c->blocked, k, len)) continue;
+        if (dorm_hmap_put(&c->blocked, k, len, objs[i])) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        if (c->nblocking == c->capblocking) {
+            size_t cap = c->capblocking ? c->capblocking * 2 : 8;
+            void **grown = dorm_alloc(c->cx, sizeof(void *) * (cap + 1));
+            if (!grown) return DORM_ENOMEM;
+            if (c->nblocking) memcpy(grown, c->blocking, sizeof(void *) * c->nblocking);
+            c->blocking = grown;
+            c->capblocking = cap;
+        }
+        c->blocking[c->nblocking++] = objs[i];
+        c->blocking[c->nblocking] = NULL;
+        added++;
+    }
+    return added;
+}
+
+/* Adds "'Model.field'" to a list of relation names, once. */
+static void add_name(collector *c, dorm_buf *names, const dorm_rel *r) {
+    const char *name = dorm_sprintf(c->cx, "'%s.%s'", r->model->model->name, r->fk->f->name);
+    if (name && !strstr(names->data ? names->data : "", name))
+        dorm_buf_printf(names, "%s%s", names->len ? ", " : "", name);
+}
+
+static bool signalled(dorm_ctx *cx, const dorm_meta *m) {
+    return dorm_signal_wanted(cx, DORM_PRE_DELETE, m->model) || dorm_signal_wanted(cx, DORM_POST_DELETE, m->model);
+}
+
+/* The rows of a QuerySet of m to delete: their primary keys, and the
+ * objects themselves (by pk) when delete receivers want them. */
+static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs, size_t *n) {
+    *objs = NULL;
+    if (!qs) return DORM_ENOMEM;
+    if (!signalled(cx, qs->meta)) return fetch_values(qs, "pk", keys, n);
+    size_t count;
+    void **list = dorm_qs_list(dorm_order_by(qs, "pk"), &count);
+    if (!list) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    dorm_value *k = dorm_alloc(cx, sizeof(dorm_value) * (count ? count : 1));
+    if (!k) return DORM_ENOMEM;
+    for (size_t i = 0; i < count; i++) k[i] = dorm_pk_value(list[i]);
+    *keys = k;
+    *objs = list;
+    *n = count;
+    return DORM_OK;
+}
+
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source,
+                   int after);
+
+/* The parent row of each of a multi-table child's objects, for the delete
+ * signals: Django builds them from the child's fields (no query), and so
+ * does dorm, as the parent part of the child's struct. */
+static void **parent_views(collector *c, void *const *objs, size_t n) {
+    void **views = dorm_alloc(c->cx, sizeof(void *) * (n ? n : 1));
+    for (size_t i = 0; views && i < n; i++) views[i] = dorm_parent_view(objs[i]);
+    return views;
+}
+
+static int collect_parents(collector *c, const dorm_meta *m, const dorm_value *keys, void *const *objs, size_t n, int depth,
+                           int self) {
+    const dorm_meta *p = m->parent;
+    dorm_value *pkeys;
+    size_t pn = n;
+    int rc = DORM_OK;
+    if (m->parent_link == m->pk) {
+        /* The link is the key: the parent's keys are the child's. */
+        pkeys = dorm_alloc(c->cx, sizeof(dorm_value) * (n ? n : 1));
+        if (!pkeys) return DORM_ENOMEM;
+        memcpy(pkeys, keys, sizeof(dorm_value) * n);
+    } else if ((rc = fetch_values(filter_in(c->cx, m, "pk__in", keys, n), m->parent_link->attname, &pkeys, &pn))) {
+        return rc;
+    }
+    void **pobjs = NULL;
+    if (signalled(c->cx, p)) {
+        if (objs && m->parent_link == m->pk) {
+            if (!(pobjs = parent_views(c, objs, n))) return DORM_ENOMEM;
+        } else if ((rc = fetch_rows(c->cx, filter_in(c->cx, p, "pk__in", pkeys, pn), &pkeys, &pobjs, &pn))) {
+            return rc;
+        }
+    }
+    return collect(c, p, pkeys, pobjs, pn, depth + 1, -1, self);
+}
+
+/* Collects the rows of m with these primary keys and what depends on them.
+ * Like Django's Collector.collect, every relation is looked at before a
+ * protection refuses: the error names each protecting relation of m — for
+ * a protection met down a CASCADE, the relation that cascaded — and
+ * c->blocking holds the protected objects. */
+static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **objs, size_t n, int depth, int source,
+                   int after) {
+    int rc = keep_new(c, m, keys, objs, &n);
+    if (rc || n == 0) return rc;
     if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
-    int rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n});
-    if (rc) return rc;
-    for (int i = 0; i < m->nreverse; i++) {
+    if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source, after}))) return rc;
+    int self = (int)c->n - 1;
+    /* A multi-table child's parent rows go too, after it (Django collects
+     * them with reverse_dependency), with what depends on them. */
+    if (m->parent && m->parent_link && (rc = collect_parents(c, m, keys, objs, n, depth, self))) return rc;
+    dorm_buf protecting = DORM_BUF_INIT;
+    for (int i = 0; rc == DORM_OK && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         const dorm_fmeta *fk = r->fk;
         const char *path = dorm_sprintf(c->cx, "%s__in", fk->f->name);
-        if (!path) return DORM_ENOMEM;
+        if (!path) {
+            rc = DORM_ENOMEM;
+            break;
+        }
         /* What the key stores: the primary keys, or the field its to_field names. */
         dorm_value *rkeys = keys;
         size_t rn = n;
         if (fk->target_pk != m->pk &&
             (rc = fetch_values(filter_in(c->cx, m, "pk__in", keys, n), fk->target_pk->f->name, &rkeys, &rn)))
-            return rc;
+            break;
         switch (fk->f->on_delete) {
         case DORM_CASCADE: {
             dorm_value *sub;
+            void **subobjs;
             size_t ns;
-            rc = fetch_values(filter_in(c->cx, r->model, path, rkeys, rn), "pk", &sub, &ns);
-            if (!rc) rc = collect(c, r->model, sub, ns, depth + 1);
+            rc = fetch_rows(c->cx, filter_in(c->cx, r->model, path, rkeys, rn), &sub, &subobjs, &ns);
+            /* Django orders by non-null cascades only: a nullable key does not
+             * force its rows to go first. */
+            if (!rc) rc = collect(c, r->model, sub, subobjs, ns, depth + 1, fk->f->null ? -1 : self, -1);
+            /* Keys checked at once, row by row (MySQL): a nullable key is
+             * set NULL before the rows go, so that rows pointing at each
+             * other (or at one deleted earlier in the same statement) can
+             * go (Django's CASCADE without can_defer_constraint_checks). */
+            if (!rc && ns && fk->f->null && !c->cx->db->dialect->supports_deferrable_fk)
+                rc = add_batch(c, (batch){r->model, fk, dorm_v_null(), rkeys, rn, NULL, -1, -1});
+            if (rc == DORM_EPROTECTED) {
+                add_name(c, &protecting, r);
+                rc = DORM_OK;
+            }
             break;
         }
         case DORM_PROTECT: {
-            int found = dorm_exists(filter_in(c->cx, r->model, path, rkeys, rn));
-            if (found < 0) return found;
-            if (found)
-                return dorm_fail(c->cx, DORM_EPROTECTED,
-                                 "Cannot delete some instances of model '%s' because they are referenced through "
-                                 "protected foreign keys: '%s.%s'.",
-                                 m->model->name, r->model->model->name, fk->f->name);
+            int64_t found = add_blocking(c, filter_in(c->cx, r->model, path, rkeys, rn));
+            if (found < 0) rc = (int)found;
+            else if (found) add_name(c, &protecting, r);
             break;
         }
         case DORM_RESTRICT: {
@@ -118,7 +308,10 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
             if (c->nr == c->capr) {
                 size_t cap = c->capr ? c->capr * 2 : 4;
                 restricted *grown = dorm_mem_realloc(c->r, sizeof *grown * cap);
-                if (!grown) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+                if (!grown) {
+                    rc = dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+                    break;
+                }
                 c->r = grown;
                 c->capr = cap;
             }
@@ -134,17 +327,23 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, size_t n,
                 dorm_value d = fk->f->on_delete == DORM_SET_DEFAULT ? dorm_field_default(fk)
                                : fk->f->on_delete_set_fn            ? fk->f->on_delete_set_fn()
                                                                     : fk->f->on_delete_set;
-                if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) return rc;
+                if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
-            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn});
+            rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1, -1});
             break;
         }
         default:
             break;
         }
-        if (rc) return rc;
     }
-    return DORM_OK;
+    if (rc == DORM_OK && protecting.failed) rc = dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+    else if (rc == DORM_OK && protecting.len)
+        rc = dorm_fail(c->cx, DORM_EPROTECTED,
+                       "Cannot delete some instances of model '%s' because they are referenced through protected "
+                       "foreign keys: %s.",
+                       m->model->name, protecting.data);
+    dorm_buf_free(&protecting);
+    return rc;
 }
 
 /* Adds deleted rows of m; models with none are left out, as Django's
@@ -165,7 +364,9 @@ static void count(collector *c, const dorm_meta *m, int64_t n) {
 
 /* Runs a batch in chunks the backend can bind. */
 static int run_batch(collector *c, const batch *b) {
-    size_t chunk = (size_t)c->cx->db->dialect->max_params - 1;
+    /* A composite key binds one parameter per part. */
+    size_t per = !b->fk && dorm_fmeta_composite(b->m->pk) ? (size_t)b->m->pk->nparts : 1;
+    size_t chunk = ((size_t)c->cx->db->dialect->max_params - 1) / per;
     for (size_t off = 0; off < b->n; off += chunk) {
         size_t n = b->n - off < chunk ? b->n - off : chunk;
         const char *path = b->fk ? dorm_sprintf(c->cx, "%s__in", b->fk->f->name) : "pk__in";
@@ -179,39 +380,152 @@ static int run_batch(collector *c, const batch *b) {
         if (rc < 0) return rc;
         if (changed < 0) return (int)changed;
         if (!b->fk) count(c, b->m, changed);
+        c->worked += (int64_t)n;
+        dorm_progress_emit(c->cx, "delete", c->qs->meta->label, c->worked, c->work);
     }
     return DORM_OK;
 }
 
-/* Whether the collector deletes the row of m with this key. */
-static bool collected(const collector *c, const dorm_meta *m, const dorm_value *key) {
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->b[i].fk || c->b[i].m != m) continue;
-        for (size_t k = 0; k < c->b[i].n; k++)
-            if (dorm_value_equal(&c->b[i].keys[k], key)) return true;
-    }
-    return false;
-}
-
-/* RestrictedError for rows a RESTRICT key protects that no CASCADE deletes. */
+/* RestrictedError for rows a RESTRICT key protects that no CASCADE deletes;
+ * those rows go to c->blocking. */
 static int check_restricted(collector *c) {
     dorm_buf fields = DORM_BUF_INIT;
-    for (size_t i = 0; i < c->nr; i++) {
+    int rc = DORM_OK;
+    for (size_t i = 0; rc == DORM_OK && i < c->nr; i++) {
         const restricted *r = &c->r[i];
-        bool kept = false;
-        for (size_t k = 0; k < r->n && !kept; k++) kept = !collected(c, r->m, &r->keys[k]);
+        dorm_value *kept = dorm_alloc(c->cx, sizeof(dorm_value) * r->n);
+        size_t nkept = 0;
+        if (!kept) {
+            rc = DORM_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < r->n; k++)
+            if (!collected(c, r->m, &r->keys[k])) kept[nkept++] = r->keys[k];
+        if (!nkept) continue;
+        int64_t added = add_blocking(c, filter_in(c->cx, r->m, "pk__in", kept, nkept));
+        if (added < 0) rc = (int)added;
         const char *name = dorm_sprintf(c->cx, "'%s.%s'", r->m->model->name, r->fk->f->name);
-        if (kept && name && !strstr(fields.data ? fields.data : "", name))
+        if (name && !strstr(fields.data ? fields.data : "", name))
             dorm_buf_printf(&fields, "%s%s", fields.len ? ", " : "", name);
     }
-    int rc = DORM_OK;
-    if (fields.len)
+    if (rc == DORM_OK && fields.len)
         rc = dorm_fail(c->cx, DORM_ERESTRICTED,
                        "Cannot delete some instances of model '%s' because they are referenced through restricted "
                        "foreign keys: %s.",
                        c->qs->meta->model->name, fields.data);
     dorm_buf_free(&fields);
     return rc;
+}
+
+/* A model of the deletion and its objects for the signals (merged from its
+ * batches, by pk, each once). */
+typedef struct model_rows {
+    const dorm_meta *m;
+    void **objs;
+    size_t n;
+} model_rows;
+
+/* Primary keys in Python's order for the kinds keys have; others keep
+ * the order they came in. */
+static int cmp_value(const dorm_value *x, const dorm_value *y) {
+    if (x->type == DORM_T_INT && y->type == DORM_T_INT) return (x->u.i > y->u.i) - (x->u.i < y->u.i);
+    if (x->type == DORM_T_TEXT && y->type == DORM_T_TEXT && x->u.s && y->u.s) return strcmp(x->u.s, y->u.s);
+    if (x->type == DORM_T_UUID && y->type == DORM_T_UUID) return memcmp(x->u.uuid.bytes, y->u.uuid.bytes, 16);
+    /* A composite key: Python's tuple order. */
+    for (size_t i = 0; x->type == DORM_T_LIST && y->type == DORM_T_LIST && i < x->len && i < y->len; i++) {
+        int r = cmp_value(&x->u.list[i], &y->u.list[i]);
+        if (r) return r;
+    }
+    return 0;
+}
+
+static int cmp_pk(const void *a, const void *b) {
+    dorm_value x = dorm_pk_value(*(void *const *)a), y = dorm_pk_value(*(void *const *)b);
+    if (x.type == DORM_T_LIST || y.type == DORM_T_LIST) return cmp_value(&x, &y);
+    if (x.type == DORM_T_INT && y.type == DORM_T_INT) return (x.u.i > y.u.i) - (x.u.i < y.u.i);
+    if (x.type == DORM_T_TEXT && y.type == DORM_T_TEXT && x.u.s && y.u.s) return strcmp(x.u.s, y.u.s);
+    if (x.type == DORM_T_UUID && y.type == DORM_T_UUID) return memcmp(x.u.uuid.bytes, y.u.uuid.bytes, 16);
+    return 0;
+}
+
+static int gather_objs(collector *c, model_rows *mr) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->b[i].fk && c->b[i].m == mr->m && c->b[i].objs) n += c->b[i].n;
+    if (n == 0) return DORM_OK;
+    void **objs = dorm_alloc(c->cx, sizeof *objs * n);
+    if (!objs) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->b[i].fk && c->b[i].m == mr->m && c->b[i].objs) {
+            memcpy(objs + k, c->b[i].objs, sizeof *objs * c->b[i].n);
+            k += c->b[i].n;
+        }
+    qsort(objs, n, sizeof *objs, cmp_pk);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]), last = kept ? dorm_pk_value(objs[kept - 1]) : dorm_v_null();
+        if (!kept || !dorm_value_equal(&pk, &last)) objs[kept++] = objs[i];
+    }
+    mr->objs = objs;
+    mr->n = kept;
+    return DORM_OK;
+}
+
+/* Whether every model m's rows cascade to (a non-null key) is placed; a
+ * model cascading to itself never is, as in Django. */
+static bool placed_model(const dorm_meta *m, const model_rows *placed, size_t nplaced) {
+    for (size_t k = 0; k < nplaced; k++)
+        if (placed[k].m == m) return true;
+    return false;
+}
+
+static bool ready(const collector *c, const dorm_meta *m, const model_rows *placed, size_t nplaced) {
+    for (size_t i = 0; i < c->n; i++) {
+        const batch *b = &c->b[i];
+        /* A parent's rows wait for their children's. */
+        if (!b->fk && b->m == m && b->after >= 0 && c->b[b->after].m != m &&
+            !placed_model(c->b[b->after].m, placed, nplaced))
+            return false;
+        if (b->fk || b->source < 0 || c->b[b->source].m != m) continue;
+        bool found = false;
+        for (size_t k = 0; k < nplaced && !found; k++) found = placed[k].m == b->m;
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* Django's Collector.sort(): the deleted models in the order they were
+ * collected, each after those its rows cascade to through a non-null key;
+ * left in collection order when a cycle prevents it. */
+static int sort_models(collector *c, model_rows *out, size_t *nout) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        bool seen = c->b[i].fk != NULL;
+        for (size_t k = 0; k < n && !seen; k++) seen = out[k].m == c->b[i].m;
+        if (!seen) out[n++] = (model_rows){c->b[i].m, NULL, 0};
+    }
+    model_rows *sorted = dorm_alloc(c->cx, sizeof *sorted * (n ? n : 1));
+    if (!sorted) return DORM_ENOMEM;
+    size_t ns = 0;
+    bool found = true;
+    while (ns < n && found) {
+        found = false;
+        for (size_t i = 0; i < n; i++) {
+            bool placed = false;
+            for (size_t k = 0; k < ns && !placed; k++) placed = sorted[k].m == out[i].m;
+            if (placed || !ready(c, out[i].m, sorted, ns)) continue;
+            sorted[ns++] = out[i];
+            found = true;
+        }
+    }
+    if (ns == n) memcpy(out, sorted, sizeof *out * n);
+    *nout = n;
+    for (size_t i = 0; i < n; i++) {
+        int rc = gather_objs(c, &out[i]);
+        if (rc) return rc;
+    }
+    return DORM_OK;
 }
 
 static int run_all(void *payload) {
@@ -228,22 +542,30 @@ static int run_all(void *payload) {
         return DORM_OK;
     }
     /* Collect inside the transaction so what is deleted is what was seen. */
-    int rc = c->keys ? DORM_OK : fetch_values(c->qs, "pk", &c->keys, &c->nkeys);
-    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->nkeys, 0);
+    int rc = c->keys ? DORM_OK : fetch_rows(c->cx, c->qs, &c->keys, &c->objs, &c->nkeys);
+    if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1, -1);
     if (!rc) rc = check_restricted(c);
-    if (rc) return rc;
-    /* Updates (SET_NULL) first, then deletes from the deepest dependents up. */
-    for (size_t i = 0; i < c->n; i++)
-        if (c->b[i].fk) {
-            int rc = run_batch(c, &c->b[i]);
-            if (rc) return rc;
-        }
-    for (size_t i = c->n; i-- > 0;)
-        if (!c->b[i].fk) {
-            int rc = run_batch(c, &c->b[i]);
-            if (rc) return rc;
-        }
-    return DORM_OK;
+    for (size_t i = 0; !rc && i < c->n; i++) c->work += (int64_t)c->b[i].n;
+    if (!rc) dorm_progress_emit(c->cx, "delete", c->qs->meta->label, 0, c->work);
+    size_t nmodels = 0;
+    model_rows *order = rc ? NULL : dorm_alloc(c->cx, sizeof *order * (c->n ? c->n : 1));
+    if (!rc && !order) rc = DORM_ENOMEM;
+    if (!rc) rc = sort_models(c, order, &nmodels);
+    /* pre_delete for every object, dependents first, each model's by pk. */
+    for (size_t i = 0; !rc && i < nmodels; i++)
+        for (size_t k = 0; !rc && k < order[i].n; k++)
+            rc = dorm_signal_delete(c->cx, DORM_PRE_DELETE, order[i].m, order[i].objs[k]);
+    /* Updates (SET_NULL) first, then each model's deletes, then its
+     * post_delete in reverse. */
+    for (size_t i = 0; !rc && i < c->n; i++)
+        if (c->b[i].fk) rc = run_batch(c, &c->b[i]);
+    for (size_t i = 0; !rc && i < nmodels; i++) {
+        for (size_t k = 0; !rc && k < c->n; k++)
+            if (!c->b[k].fk && c->b[k].m == order[i].m) rc = run_batch(c, &c->b[k]);
+        for (size_t k = order[i].n; !rc && k-- > 0;)
+            rc = dorm_signal_delete(c->cx, DORM_POST_DELETE, order[i].m, order[i].objs[k]);
+    }
+    return rc;
 }
 
 static int cmp_label(const void *a, const void *b) {
@@ -271,24 +593,36 @@ static int finish(collector *c, dorm_deleted *out) {
     return DORM_OK;
 }
 
-/* Whether deleting rows of m must look at other tables. */
+/* Whether deleting rows of m must look at other tables: a multi-table
+ * child's parent rows go too. */
 static bool has_dependents(const dorm_meta *m) {
+    if (m->parent) return true;
     for (int i = 0; i < m->nreverse; i++)
         if (m->reverse[i].fk->f->on_delete != DORM_DO_NOTHING) return true;
     return false;
 }
 
-/* Deletes what c describes, all or nothing, and reports the counts. */
+/* Deletes what c describes, all or nothing, and reports the counts, or the
+ * objects that blocked it. */
 static int delete_collected(collector *c, dorm_deleted *out) {
-    c->fast = c->keys == NULL && !has_dependents(c->qs->meta);
+    /* Django turns the fast path off when delete receivers want objects. */
+    c->fast = c->keys == NULL && !has_dependents(c->qs->meta) && !signalled(c->cx, c->qs->meta);
+    if (out) memset(out, 0, sizeof *out);
     int rc = dorm_in_transaction(c->cx, run_all, c);
+    dorm_progress_finish(c->cx, "delete", c->qs->meta->label, rc < 0 ? c->worked : c->work, c->work);
     if (rc >= 0) rc = finish(c, out);
+    else if (out && (rc == DORM_EPROTECTED || rc == DORM_ERESTRICTED)) {
+        out->blocking = (void *const *)c->blocking;
+        out->nblocking = c->nblocking;
+    }
     dorm_mem_free(c->b);
     dorm_mem_free(c->r);
+    dorm_hmap_free(&c->seen);
+    dorm_hmap_free(&c->blocked);
     return rc < 0 ? rc : DORM_OK;
 }
 
-int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out) {
+int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs_reraise(qs);
@@ -297,15 +631,19 @@ int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out) {
     if (qs->distinct) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
     if (qs->mode != DORM_MODE_OBJECTS)
         return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .values() or .values_list()");
+    dorm_route r;
+    int rc = dorm_route_qs(qs, true, &r);
+    if (rc) return rc;
     collector c;
     memset(&c, 0, sizeof c);
     c.cx = qs->cx;
     c.qs = dorm_clear_ordering(qs);
-    if (!c.qs) return DORM_ENOMEM;
-    return delete_collected(&c, out);
+    rc = c.qs ? delete_collected(&c, out) : DORM_ENOMEM;
+    dorm_route_leave(qs->cx, &r);
+    return rc;
 }
 
-int dorm_delete(void *obj, dorm_deleted *out) {
+int dorm_base_delete(void *obj, dorm_deleted *out) {
     dorm_object *h = obj;
     if (!h || !h->meta) return DORM_EVALUE;
     const dorm_meta *m = h->meta;
@@ -322,10 +660,25 @@ int dorm_delete(void *obj, dorm_deleted *out) {
     if (!c.qs || !c.keys) return DORM_ENOMEM;
     c.keys[0] = dorm_pk_value(obj);
     c.nkeys = 1;
-    int rc = delete_collected(&c, out);
+    /* Receivers get the caller's own object, as in Django. */
+    if (signalled(h->cx, m)) {
+        c.objs = dorm_alloc(h->cx, sizeof(void *));
+        if (!c.objs) return DORM_ENOMEM;
+        c.objs[0] = obj;
+    }
+    dorm_route r;
+    int rc = dorm_route_write(h->cx, m->model, obj, -1, &r);
+    if (rc) return rc;
+    rc = delete_collected(&c, out);
+    dorm_route_leave(h->cx, &r);
     if (rc == DORM_OK) {
-        /* Django leaves the deleted instance with pk None. */
-        memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
+        /* Django leaves the deleted instance with pk None (a composite
+         * key: each part). */
+        for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++) {
+            dorm_value none = dorm_v_null();
+            dorm_field_set(obj, m->pk->parts[i], &none);
+        }
+        if (!dorm_fmeta_composite(m->pk)) memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
         h->flags = (h->flags | DORM_OBJ_ADDING) & ~(uint32_t)DORM_OBJ_FROM_DB;
     }
     return rc;

@@ -56,9 +56,16 @@ int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out);
 
-/* Runs fn inside atomic(): a savepoint when a transaction is open.  The
- * result of fn is returned; on failure everything fn did is rolled back. */
+/* Django's validate_no_broken_transaction: DORM_OK, or DORM_ETRANSACTION
+ * recorded on cx when the open block is marked for rollback. */
+int dorm_tx_usable(dorm_ctx *cx);
+/* Runs fn inside atomic(): a savepoint when a transaction is open, else a
+ * write transaction (dorm_db_begin_write).  The result of fn is returned; on
+ * failure everything fn did is rolled back. */
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload);
+/* The same without a savepoint inside an open transaction (Django's
+ * atomic(savepoint=False)): a failure marks the enclosing block. */
+int dorm_in_block(dorm_ctx *cx, bool savepoint, int (*fn)(void *payload), void *payload);
 /* Sets fields of obj by name from values (get_or_create's defaults, an M2M
  * manager's through_defaults).  0, or DORM_EFIELD / DORM_EVALUE recorded. */
 int dorm_apply_sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets);
@@ -89,10 +96,52 @@ void dorm_touch_auto_now(void *obj, bool adding);
  * lazy load of `relation` (named `name`, forward or reverse) for obj; 0, or
  * DORM_EPOLICY under the strict N+1 policy. */
 int dorm_policy_query(dorm_ctx *cx);
+/* A warning to the context's notice callback (stderr without one). */
+void dorm_notice(dorm_ctx *cx, const char *msg);
 void dorm_policy_mark(dorm_ctx *cx, void **objs, size_t n);
 int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool forward);
 
-/* Inserts one object (INSERT ... RETURNING pk).  0 or a negative error. */
-int dorm_insert_one(void *obj);
+/* field_validators.c: Field.run_validators for a value of field fm (not
+ * NULL, not empty), errors added to errs.  0 or DORM_ENOMEM. */
+int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *value);
+/* The message of a kind's to_python failure (Django's error_messages
+ * 'invalid', "“%(value)s” value must be an integer."), or NULL. */
+const char *dorm_kind_invalid_message(dorm_kind k);
+/* unique.c: validate_unique's checks of obj, errors added to errs.  0, or
+ * the error of a query. */
+int dorm_unique_check(void *obj, const char *const *exclude, dorm_verrors *errs);
+/* signals.c: whether a receiver wants `sig` from sender (a model, join model
+ * or app) on cx's connection, and sending: each returns 0 or the first
+ * receiver's error (recorded on the context).  save: pre_save/post_save of
+ * obj; delete: pre_delete/post_delete of obj (an m's object); m2m: the
+ * m2m_changed `action` of owner's many-to-many direction rel with the
+ * other side's keys (NULL: clear); migrate: pre_migrate/post_migrate per
+ * app. */
+bool dorm_signal_wanted(dorm_ctx *cx, dorm_signal sig, const void *sender);
+int dorm_signal_send(dorm_ctx *cx, dorm_signal_event *ev);
+const char *dorm_signal_name(dorm_signal sig);
+int dorm_signal_save(void *obj, dorm_signal sig, bool created, bool raw, const char *const *update_fields);
+int dorm_signal_delete(dorm_ctx *cx, dorm_signal sig, const dorm_meta *m, void *obj);
+int dorm_signal_m2m(void *owner, const dorm_rel *rel, const char *action, const dorm_value *pks, size_t n);
+int dorm_signal_migrate(dorm_ctx *cx, dorm_signal sig, const dorm_app *const *apps, int verbosity, bool interactive);
+/* save() as loaddata saves (Django's save_base(raw=True)): the fields as
+ * given (no auto_now), signals with raw set.  0 or a negative error. */
+int dorm_save_raw(void *obj);
+
+/* raw.c: raw SQL with Django's "%s" placeholders and "%%" into s, the n
+ * params bound (borrowed).  0, or DORM_EPROGRAMMING (a stray '%', a count
+ * that differs, a list) recorded on the context. */
+int dorm_raw_compile(dorm_sql *s, const char *sql, const dorm_value *params, size_t n);
+/* A copy of params whose text and bytes live in the arena (they stay bound
+ * while a statement runs); NULL on ENOMEM. */
+dorm_value *dorm_raw_params(dorm_ctx *cx, const dorm_value *params, size_t n);
+/* Column col of the current row of raw SQL, typed by the kind the driver
+ * reports (NULL as DORM_T_NULL).  0 or a negative error on cx. */
+int dorm_raw_value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out);
+
+/* storage.c: Django's validate_file_name(name, allow_relative_path=True):
+ * a base name that is a name, no absolute path, no "..".  0 or
+ * DORM_ESUSPICIOUS with Django's message. */
+int dorm_file_name_check(dorm_ctx *cx, const char *name);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "core/alloc.h"
 
 /* A growable array of pointers in malloc memory, moved to the arena at the end
@@ -50,7 +50,7 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
 }
 
 /* Fills the result cache. */
-static int evaluate(dorm_qs *qs) {
+static int evaluate_on(dorm_qs *qs) {
     int rc = start(qs);
     if (rc || qs->done) return rc;
     dorm_sql s;
@@ -99,6 +99,17 @@ static int evaluate(dorm_qs *qs) {
     return DORM_OK;
 }
 
+/* Each call that runs SQL runs it on the QuerySet's database. */
+static int evaluate(dorm_qs *qs) {
+    if (!qs || qs->err || qs->done) return evaluate_on(qs);
+    dorm_route r;
+    int rc = dorm_route_qs(qs, false, &r);
+    if (rc) return rc;
+    rc = evaluate_on(qs);
+    dorm_route_leave(qs->cx, &r);
+    return rc;
+}
+
 void **dorm_qs_list(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode != DORM_MODE_OBJECTS) {
@@ -129,10 +140,13 @@ int64_t dorm_len(dorm_qs *qs) { return evaluate(qs) ? -1 : (int64_t)qs->nobjs; }
 
 /* Runs a one-value query (COUNT / EXISTS); *out gets the integer. */
 static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
+    dorm_route r;
+    int rc = dorm_route_qs(qs, false, &r);
+    *out = 0;
+    if (rc) return rc;
     dorm_sql s;
     dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_select(qs, what, &s);
-    *out = 0;
+    rc = dorm_compile_select(qs, what, &s);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs;
         rc = dorm_exec(qs->cx, &s, &cs);
@@ -145,6 +159,7 @@ static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
         rc = DORM_OK;
     }
     dorm_sql_free(&s);
+    dorm_route_leave(qs->cx, &r);
     return rc;
 }
 
@@ -188,7 +203,7 @@ int dorm_contains(dorm_qs *qs, const void *obj) {
 /* Whether the QuerySet has an ordering (Django's QuerySet.ordered). */
 static bool is_ordered(const dorm_qs *qs) {
     if (qs->ordered_explicitly) return qs->norder > 0;
-    return !qs->group_by && qs->meta->model->ordering && qs->meta->model->ordering[0];
+    return !qs->group_by && qs->meta->ordering && qs->meta->ordering[0];
 }
 
 #define MAX_GET_RESULTS 21
@@ -242,7 +257,7 @@ void *dorm_last(dorm_qs *qs) {
 
 static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest) {
     if (start(qs)) return NULL;
-    const char *fallback[2] = {qs->meta->model->get_latest_by, NULL};
+    const char *fallback[2] = {qs->meta->get_latest_by, NULL};
     if (!fields || !fields[0]) fields = fallback;
     if (!fields[0]) {
         dorm_fail(qs->cx, DORM_EVALUE,
@@ -275,12 +290,25 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
 void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, false); }
 void *dorm_qs_latest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, true); }
 
-/* in_bulk's map: keys sorted with their objects, searched by bisection. */
+/* in_bulk's map: keys sorted with their objects, searched by bisection;
+ * integer keys as such, keys of other kinds by their bytes. */
+typedef struct key_blob {
+    const unsigned char *b;
+    size_t n;
+} key_blob;
+
 struct dorm_map {
     size_t n;
     int64_t *keys;
     void **objs;
+    key_blob *blobs;
+    dorm_ctx *cx;
 };
+
+static int cmp_blob(const key_blob *a, const key_blob *b) {
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    return a->n ? memcmp(a->b, b->b, a->n) : 0;
+}
 
 static void sort_by_key(int64_t *keys, void **objs, size_t n) {
     for (size_t i = 1; i < n; i++) {
@@ -296,30 +324,34 @@ static void sort_by_key(int64_t *keys, void **objs, size_t n) {
     }
 }
 
-dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
-    if (start(qs)) return NULL;
+/* in_bulk's objects: those whose key is among keys[0..n) (keys NULL:
+ * every row), by key.  NULL on error (on the context). */
+static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t *count) {
     if (qs->low > 0 || qs->high >= 0) {
         dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
         return NULL;
     }
+    dorm_qs *c = dorm_order_by(qs, "pk");
+    if (keys)
+        c = dorm_qs_filter(c, (const dorm_q *const[]){
+                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+    void **objs = dorm_qs_list(c, count);
+    if (!objs && c && c->err) dorm_qs_reraise(c);
+    return objs;
+}
+
+dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
+    if (start(qs)) return NULL;
     if (!dorm_kind_is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
         dorm_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
         return NULL;
     }
-    dorm_qs *c = dorm_order_by(qs, "pk");
-    if (ids) {
-        dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1));
-        if (!vals) return NULL;
-        for (size_t i = 0; i < n; i++) vals[i] = dorm_v_int(ids[i]);
-        c = dorm_qs_filter(c, (const dorm_q *const[]){
-                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(vals, n), NULL}, NULL});
-    }
+    dorm_value *ints = ids ? dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1)) : NULL;
+    if (ids && !ints) return NULL;
+    for (size_t i = 0; ids && i < n; i++) ints[i] = dorm_v_int(ids[i]);
     size_t count;
-    void **objs = dorm_qs_list(c, &count);
-    if (!objs) {
-        if (c && c->err) dorm_qs_reraise(c);
-        return NULL;
-    }
+    void **objs = bulk_objects(qs, ints, n, &count);
+    if (!objs) return NULL;
     dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
     int64_t *keys = dorm_alloc(qs->cx, sizeof(int64_t) * (count ? count : 1));
     void **vals = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
@@ -329,9 +361,7 @@ dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
         vals[i] = objs[i];
     }
     sort_by_key(keys, vals, count);
-    m->n = count;
-    m->keys = keys;
-    m->objs = vals;
+    *m = (dorm_map){count, keys, vals, NULL, qs->cx};
     return m;
 }
 
@@ -348,8 +378,55 @@ void *dorm_map_get(const dorm_map *m, int64_t id) {
 
 size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
 
-const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
+dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n) {
     if (start(qs)) return NULL;
+    size_t count;
+    void **objs = bulk_objects(qs, keys, n, &count);
+    if (!objs) return NULL;
+    dorm_map *m = dorm_alloc(qs->cx, sizeof *m);
+    key_blob *blobs = dorm_alloc(qs->cx, sizeof *blobs * (count ? count : 1));
+    void **sorted = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
+    if (!m || !blobs || !sorted) return NULL;
+    for (size_t i = 0; i < count; i++) {
+        dorm_value pk = dorm_pk_value(objs[i]);
+        const void *k = pk.type == DORM_T_NONE ? NULL : dorm_key_blob(qs->cx, &pk, &blobs[i].n);
+        /* The bytes of a text key are the object's own, an integer's the value's: keep a copy. */
+        if (!k || !(blobs[i].b = dorm_arena_memdup(&qs->cx->arena, k, blobs[i].n ? blobs[i].n : 1))) {
+            dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+            return NULL;
+        }
+        sorted[i] = objs[i];
+        /* Insertion into the sorted prefix (maps are small). */
+        for (size_t j = i; j > 0 && cmp_blob(&blobs[j - 1], &blobs[j]) > 0; j--) {
+            key_blob tb = blobs[j];
+            void *to = sorted[j];
+            blobs[j] = blobs[j - 1];
+            sorted[j] = sorted[j - 1];
+            blobs[j - 1] = tb;
+            sorted[j - 1] = to;
+        }
+    }
+    *m = (dorm_map){count, NULL, sorted, blobs, qs->cx};
+    return m;
+}
+
+void *dorm_map_find(const dorm_map *m, const dorm_value *key) {
+    if (!m || !key) return NULL;
+    if (!m->blobs) return key->type == DORM_T_INT ? dorm_map_get(m, key->u.i) : NULL;
+    key_blob want;
+    if (!(want.b = dorm_key_blob(m->cx, key, &want.n))) return NULL;
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_blob(&m->blobs[mid], &want);
+        if (c == 0) return m->objs[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+static const char *qs_sql_on(dorm_qs *qs, const char **params) {
     dorm_sql s;
     dorm_sql_init(&s, qs->cx);
     int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
@@ -371,8 +448,16 @@ const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
     return out;
 }
 
-const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
-    if (start(qs)) return NULL;
+/* The SQL is the dialect's of the QuerySet's database. */
+const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
+    dorm_route r;
+    if (start(qs) || dorm_route_qs(qs, false, &r)) return NULL;
+    const char *out = qs_sql_on(qs, params);
+    dorm_route_leave(qs->cx, &r);
+    return out;
+}
+
+static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) {
     size_t n = 0;
     while (aggs && aggs[n]) n++;
     if (n == 0 || n > 64) {
@@ -420,12 +505,21 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
         /* Each value is read as its aggregate's output kind. */
         dorm_kind k = dorm_read_kind(exprs[i]->vkind);
         dorm_field f = {.name = names[i], .kind = k, .size = sizeof(dorm_uuid),
-                        .decimal_places = exprs[i]->decimal_places, .null = true};
+                        .decimal_places = dorm_rexpr_read_places(exprs[i]), .null = true};
         dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = k};
         /* Over no rows Count() is 0 (its convert_value), every other aggregate NULL. */
-        bool count = exprs[i]->is_aggregate && dorm_func_builtin(exprs[i]->def) && strcmp(exprs[i]->def->name, "Count") == 0;
+        bool builtin = exprs[i]->is_aggregate && dorm_func_builtin(exprs[i]->def);
+        bool count = builtin && strcmp(exprs[i]->def->name, "Count") == 0;
+        /* Sum, Min and Max of a custom field give its type (Django's
+         * output_field, read through from_db_value). */
+        const dorm_rexpr *arg = builtin && exprs[i]->nargs ? exprs[i]->args[0] : NULL;
+        const dorm_fmeta *col = arg && dorm_rexpr_is_col(arg) ? arg->field : NULL;
+        bool custom = col && col->f->kind == DORM_KIND_CUSTOM &&
+                      (strcmp(exprs[i]->def->name, "Sum") == 0 || strcmp(exprs[i]->def->name, "Min") == 0 ||
+                       strcmp(exprs[i]->def->name, "Max") == 0);
         if (empty || rc != DORM_STEP_ROW) vals[i] = count ? dorm_v_int(0) : dorm_v_null();
-        else if (dorm_read_value(qs->cx, &qs->cx->arena, &fm, cs, (int)i, &vals[i])) rc = dorm_errcode(qs->cx);
+        else if (dorm_read_value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
+            rc = dorm_errcode(qs->cx);
     }
     if (cs) dorm_db_release(qs->cx->db, cs);
     dorm_sql_free(&s);
@@ -433,5 +527,13 @@ const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
     row->n = n;
     row->names = names;
     row->values = vals;
+    return row;
+}
+
+const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
+    dorm_route r;
+    if (start(qs) || dorm_route_qs(qs, false, &r)) return NULL;
+    const dorm_row *row = aggregate_on(qs, aggs);
+    dorm_route_leave(qs->cx, &r);
     return row;
 }

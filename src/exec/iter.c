@@ -5,10 +5,11 @@
  * with one query per level (Django 4.1's iterator(chunk_size)). */
 #include <string.h>
 
-#include "exec/exec.h"
+#include "exec/route.h"
 
 struct dorm_iter {
     dorm_qs *qs;
+    dorm_db *db;              /* the connection it streams from (routed at the start) */
     dorm_cached_stmt *cs;     /* NULL: not running (ended or empty) */
     dorm_arena arena;
     size_t chunk, in_chunk;
@@ -19,7 +20,7 @@ struct dorm_iter {
 };
 
 static void stop(dorm_iter *it) {
-    if (it->cs) dorm_db_release(it->qs->cx->db, it->cs);
+    if (it->cs) dorm_db_release(it->db, it->cs);
     it->cs = NULL;
 }
 
@@ -107,8 +108,26 @@ static void read_ahead(dorm_iter *it) {
     }
 }
 
+static void *next_on(dorm_iter *it);
+
+/* Every step runs on the connection the iteration started on, whatever the
+ * program ran in between (the statement stays open there). */
 void *dorm_next(dorm_iter *it) {
     if (!it || it->err) return NULL;
+    dorm_ctx *cx = it->qs->cx;
+    dorm_route r;
+    int rc = it->db ? dorm_route_enter_db(cx, it->db, &r) : dorm_route_qs(it->qs, false, &r);
+    if (rc) {
+        it->err = rc;
+        return NULL;
+    }
+    it->db = cx->db;
+    void *obj = next_on(it);
+    dorm_route_leave(cx, &r);
+    return obj;
+}
+
+static void *next_on(dorm_iter *it) {
     void *obj;
     if (it->qs->prefetch && it->qs->mode == DORM_MODE_OBJECTS) {
         if (it->pos == it->nahead && (!it->started || it->cs)) read_ahead(it);

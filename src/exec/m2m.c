@@ -1,7 +1,8 @@
 /* m2m.c - the writing side of a many-to-many manager (book.tags): add,
  * remove, clear, set and create, as Django's ManyRelatedManager does them —
  * rows of the join table inserted (skipping pairs already there) or deleted,
- * both directions for a symmetrical relation, each call in one transaction. */
+ * both directions for a symmetrical relation, each call in one transaction,
+ * with m2m_changed before and after each write. */
 #include <string.h>
 
 #include "exec/exec.h"
@@ -14,6 +15,7 @@ typedef struct m2m_job {
     const dorm_set *const *defaults;
     const void *init;
     void *made;
+    bool from_set;      /* set()'s add: no signals when nothing is new (Django adds only the new) */
 } m2m_job;
 
 /* "No condition on this side" for pairs(). */
@@ -33,15 +35,16 @@ static int owner_ready(void *owner, const dorm_rel *rel) {
 }
 
 /* The join rows whose key to this side is `src` and, unless `dst` is NONE,
- * whose key to the other side is `dst` (a LIST: is in it). */
+ * whose key to the other side is `dst` (a LIST or a QuerySet: is in it),
+ * through the join model's default manager (Django's). */
 static dorm_qs *pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst) {
     const char *in = dorm_sprintf(cx, "%s__in", rel->to_fk->attname);
     const char *src_path = src.type == DORM_T_LIST ? dorm_sprintf(cx, "%s__in", rel->fk->attname) : rel->fk->attname;
     if (!in || !src_path) return NULL;
-    dorm_qs *qs = dorm_clear_ordering(dorm_qs_all(cx, rel->through->model));
+    dorm_qs *qs = dorm_clear_ordering(dorm_qs_default(cx, rel->through->model));
     qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, src_path, src, NULL}, NULL});
     if (dst.type == DORM_T_NONE) return qs;
-    const char *dst_path = dst.type == DORM_T_LIST ? in : rel->to_fk->attname;
+    const char *dst_path = dst.type == DORM_T_LIST || dst.type == DORM_T_QUERYSET ? in : rel->to_fk->attname;
     return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, dst_path, dst, NULL}, NULL});
 }
 
@@ -50,8 +53,33 @@ static int delete_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_
     return qs ? dorm_qs_delete(qs, NULL) : DORM_ENOMEM;
 }
 
+/* The other side's rows the related manager sees: NONE (every row) unless
+ * the related model's default manager narrows its QuerySet; then a
+ * QuerySet of their keys, which clear() and set() keep to (Django filters
+ * them with the manager's own QuerySet). */
+static dorm_value visible(dorm_ctx *cx, const dorm_rel *rel) {
+    const dorm_manager *mg = rel->model->default_manager;
+    if (!mg || !mg->get_queryset) return NONE;
+    return dorm_v_queryset(
+        dorm_qs_values_list(dorm_qs_default(cx, rel->model->model), true, (const char *const[]){"pk", NULL}));
+}
+
+/* Puts a key (integer, text or UUID) in a map, the map's value pointing at
+ * the key; `key` must outlive the map. */
+static int put_key(dorm_ctx *cx, dorm_hmap *map, const dorm_value *key) {
+    size_t len;
+    const void *k = dorm_key_bytes(key, &len);
+    return dorm_hmap_put(map, k, len, (void *)key) ? dorm_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
+}
+
+static bool has_key(const dorm_hmap *map, const dorm_value *key) {
+    size_t len;
+    const void *k = dorm_key_bytes(key, &len);
+    return dorm_hmap_get(map, k, len) != NULL;
+}
+
 /* Keys to the other side already joined to `src` (among `dst` unless NONE),
- * as a map of int64 keys. */
+ * as a map whose values are the keys. */
 static int joined(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value dst, dorm_hmap *out) {
     dorm_qs *qs = pairs(cx, rel, src, dst);
     qs = dorm_qs_values_list(qs, true, (const char *const[]){rel->to_fk->attname, NULL});
@@ -59,58 +87,89 @@ static int joined(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value 
     const dorm_row **rows = dorm_rows(qs, &n);
     if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        int64_t *k = dorm_alloc(cx, sizeof *k);
-        if (!k) return DORM_ENOMEM;
-        *k = rows[i]->values[0].u.i;
-        if (dorm_hmap_put(out, k, sizeof *k, k)) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        int rc = put_key(cx, out, &rows[i]->values[0]);
+        if (rc) return rc;
     }
     return DORM_OK;
 }
 
-/* Inserts the join rows (src, keys[i]) that are not there yet. */
-static int add_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm_value *keys, size_t n,
-                     const dorm_set *const *defaults) {
+/* The keys among keys[0..n) not joined to src yet, each once (Django's
+ * missing_target_ids), into *out (arena). */
+static int missing(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm_value *keys, size_t n,
+                   dorm_value **out, size_t *nout) {
     dorm_hmap have = DORM_HMAP_INIT;
-    void **rows = dorm_alloc(cx, sizeof(void *) * (n ? n : 1));
-    int rc = rows ? joined(cx, rel, src, dorm_v_list(keys, n), &have) : DORM_ENOMEM;
+    dorm_value *miss = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    int rc = miss ? joined(cx, rel, src, dorm_v_list(keys, n), &have) : DORM_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; rc == DORM_OK && i < n; i++) {
-        if (dorm_hmap_get(&have, &keys[i].u.i, sizeof(int64_t))) continue;
+        if (has_key(&have, &keys[i])) continue;
         /* A key given twice is added once. */
-        if (dorm_hmap_put(&have, &keys[i].u.i, sizeof(int64_t), (void *)&keys[i])) {
-            rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
-            break;
-        }
-        void *row = dorm_new_(cx, rel->through->model);
-        if (!row) {
-            rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-            break;
-        }
-        if (!(rc = dorm_apply_sets(cx, rel->through, row, defaults)) && !(rc = dorm_field_set(row, rel->fk, &src)))
-            rc = dorm_field_set(row, rel->to_fk, &keys[i]);
-        rows[k++] = row;
+        if ((rc = put_key(cx, &have, &keys[i]))) break;
+        miss[k++] = keys[i];
     }
     dorm_hmap_free(&have);
-    if (rc == DORM_OK && k) rc = dorm_bulk_create_(cx, rel->through->model, rows, k, 0);
+    *out = miss;
+    *nout = k;
     return rc;
+}
+
+/* Inserts the join rows (src, keys[i]). */
+static int insert_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm_value *keys, size_t n,
+                        const dorm_set *const *defaults) {
+    if (n == 0) return DORM_OK;
+    void **rows = dorm_alloc(cx, sizeof(void *) * n);
+    if (!rows) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        void *row = dorm_new_(cx, rel->through->model);
+        if (!row) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+        int rc = dorm_apply_sets(cx, rel->through, row, defaults);
+        if (!rc) rc = dorm_field_set(row, rel->fk, &src);
+        if (!rc) rc = dorm_field_set(row, rel->to_fk, &keys[i]);
+        if (rc) return rc;
+        rows[i] = row;
+    }
+    return dorm_bulk_create_(cx, rel->through->model, rows, n, 0);
 }
 
 static int add_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value *keys, src = dorm_pk_value(j->owner);
+    dorm_value *keys, *miss, src = dorm_pk_value(j->owner);
+    size_t nmiss;
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc || j->n == 0) return rc;
-    rc = add_pairs(cx, j->rel, src, keys, j->n, j->defaults);
-    /* Symmetrical: each added object gets the owner too (Django adds both ways). */
-    for (size_t i = 0; rc == DORM_OK && j->rel->symmetrical && i < j->n; i++)
-        rc = add_pairs(cx, j->rel, keys[i], &src, 1, j->defaults);
+    rc = missing(cx, j->rel, src, keys, j->n, &miss, &nmiss);
+    bool signal = !j->from_set || nmiss > 0;
+    if (!rc && signal) rc = dorm_signal_m2m(j->owner, j->rel, "pre_add", miss, nmiss);
+    if (!rc) rc = insert_pairs(cx, j->rel, src, miss, nmiss, j->defaults);
+    /* Symmetrical: each added object gets the owner too (Django adds both
+     * ways, signalling the first only). */
+    for (size_t i = 0; rc == DORM_OK && j->rel->symmetrical && i < j->n; i++) {
+        dorm_value *back;
+        size_t nback;
+        rc = missing(cx, j->rel, keys[i], &src, 1, &back, &nback);
+        if (!rc) rc = insert_pairs(cx, j->rel, keys[i], back, nback, j->defaults);
+    }
+    if (!rc && signal) rc = dorm_signal_m2m(j->owner, j->rel, "post_add", miss, nmiss);
     return rc;
 }
 
-static int remove_keys(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, dorm_value keys) {
-    int rc = delete_pairs(cx, rel, src, keys);
-    if (rc == DORM_OK && rel->symmetrical) rc = delete_pairs(cx, rel, keys, src);
+/* Deletes the pairs of owner with keys (each once), between pre_remove
+ * and post_remove naming them all, there or not (Django's old_ids). */
+static int remove_keys(void *owner, const dorm_rel *rel, const dorm_value *keys, size_t n) {
+    dorm_ctx *cx = ctx_of(owner);
+    dorm_value src = dorm_pk_value(owner), *once = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    if (!once) return DORM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t m = 0; m < k && !seen; m++) seen = dorm_value_equal(&once[m], &keys[i]);
+        if (!seen) once[k++] = keys[i];
+    }
+    int rc = dorm_signal_m2m(owner, rel, "pre_remove", once, k);
+    if (rc == DORM_OK) rc = delete_pairs(cx, rel, src, dorm_v_list(once, k));
+    if (rc == DORM_OK && rel->symmetrical) rc = delete_pairs(cx, rel, dorm_v_list(once, k), src);
+    if (rc == DORM_OK) rc = dorm_signal_m2m(owner, rel, "post_remove", once, k);
     return rc;
 }
 
@@ -120,22 +179,23 @@ static int remove_run(void *payload) {
     dorm_value *keys;
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc || j->n == 0) return rc;
-    return remove_keys(cx, j->rel, dorm_pk_value(j->owner), dorm_v_list(keys, j->n));
+    return remove_keys(j->owner, j->rel, keys, j->n);
 }
 
 static int clear_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value src = dorm_pk_value(j->owner);
-    int rc = delete_pairs(cx, j->rel, src, NONE);
+    dorm_value src = dorm_pk_value(j->owner), seen = visible(cx, j->rel);
+    int rc = dorm_signal_m2m(j->owner, j->rel, "pre_clear", NULL, 0);
+    if (rc == DORM_OK) rc = delete_pairs(cx, j->rel, src, seen);
     if (rc == DORM_OK && j->rel->symmetrical) {
         /* The rows pointing back: their key to the other side is the owner. */
         dorm_rel back = *j->rel;
         back.fk = j->rel->to_fk;
         back.to_fk = j->rel->fk;
-        rc = delete_pairs(cx, &back, src, NONE);
+        rc = delete_pairs(cx, &back, src, seen);
     }
-    return rc;
+    return rc ? rc : dorm_signal_m2m(j->owner, j->rel, "post_clear", NULL, 0);
 }
 
 /* set(): removes the pairs not in objs and adds the missing ones. */
@@ -145,19 +205,19 @@ static int set_run(void *payload) {
     dorm_value *keys, src = dorm_pk_value(j->owner);
     int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
     dorm_hmap have = DORM_HMAP_INIT, wanted = DORM_HMAP_INIT;
-    if (!rc) rc = joined(cx, j->rel, src, NONE, &have);
-    for (size_t i = 0; rc == DORM_OK && i < j->n; i++)
-        if (dorm_hmap_put(&wanted, &keys[i].u.i, sizeof(int64_t), &keys[i])) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!rc) rc = joined(cx, j->rel, src, visible(cx, j->rel), &have);
+    for (size_t i = 0; rc == DORM_OK && i < j->n; i++) rc = put_key(cx, &wanted, &keys[i]);
     dorm_value *gone = rc ? NULL : dorm_alloc(cx, sizeof(dorm_value) * (have.len + 1));
     size_t ngone = 0;
     if (!rc && !gone) rc = DORM_ENOMEM;
     for (size_t i = 0; rc == DORM_OK && i < have.cap; i++) {
-        const int64_t *k = have.slots[i].value;
-        if (have.slots[i].key && !dorm_hmap_get(&wanted, k, sizeof *k)) gone[ngone++] = dorm_v_int(*k);
+        const dorm_value *k = have.slots[i].value;
+        if (have.slots[i].key && !has_key(&wanted, k)) gone[ngone++] = *k;
     }
     dorm_hmap_free(&have);
     dorm_hmap_free(&wanted);
-    if (rc == DORM_OK && ngone) rc = remove_keys(cx, j->rel, src, dorm_v_list(gone, ngone));
+    if (rc == DORM_OK && ngone) rc = remove_keys(j->owner, j->rel, gone, ngone);
+    j->from_set = true;
     return rc ? rc : add_run(j);
 }
 
@@ -179,27 +239,27 @@ static int run(m2m_job *j, int (*fn)(void *)) {
 }
 
 int dorm_m2m_add(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL};
+    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL, false};
     return run(&j, add_run);
 }
 
 int dorm_m2m_remove(void *owner, const dorm_rel *rel, void *const *objs, size_t n) {
-    m2m_job j = {owner, rel, objs, n, NULL, NULL, NULL};
+    m2m_job j = {owner, rel, objs, n, NULL, NULL, NULL, false};
     return run(&j, remove_run);
 }
 
 int dorm_m2m_clear(void *owner, const dorm_rel *rel) {
-    m2m_job j = {owner, rel, NULL, 0, NULL, NULL, NULL};
+    m2m_job j = {owner, rel, NULL, 0, NULL, NULL, NULL, false};
     return run(&j, clear_run);
 }
 
 int dorm_m2m_set(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL};
+    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL, false};
     return run(&j, set_run);
 }
 
 void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, NULL, 0, through_defaults, init, NULL};
+    m2m_job j = {owner, rel, NULL, 0, through_defaults, init, NULL, false};
     return run(&j, create_run) == DORM_OK ? j.made : NULL;
 }
 

@@ -7,14 +7,11 @@
 
 #include "exec/exec.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
 /* What the children's ForeignKey stores for owner: its primary key, or the
  * field the key's to_field names. */
-static dorm_value owner_key(void *owner, const dorm_rel *rel) { return dorm_field_get(owner, rel->fk->target_pk); }
+static dorm_value owner_key(void *owner, const dorm_rel *rel) {
+    return dorm_field_get(owner, dorm_field_in(dorm_meta_of_obj(owner), rel->fk->target_pk));
+}
 
 /* A many-to-many accessor of owner, or NULL. */
 static const dorm_rel *m2m(void *owner, const char *name) {
@@ -51,9 +48,13 @@ void dorm_relcache_drop(void *owner, const dorm_rel *rel) {
         }
 }
 
-/* UPDATE child SET fk = value WHERE <cond> (one statement). */
-static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, const dorm_q *const *cond) {
-    dorm_qs *qs = dorm_clear_ordering(dorm_qs_filter(dorm_qs_all(cx, rel->model->model), cond));
+/* UPDATE child SET fk = value WHERE <cond> (one statement), over the rows
+ * `manager` gives: add() writes through the base manager, remove() and
+ * clear() through the default one (Django filters the related manager's
+ * own QuerySet there), so rows the default manager hides keep their key. */
+static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, const dorm_q *const *cond,
+                   dorm_qs *(*manager)(dorm_ctx *, const dorm_model *)) {
+    dorm_qs *qs = dorm_clear_ordering(dorm_qs_filter(manager(cx, rel->model->model), cond));
     const dorm_set set = {rel->fk->f->name, *value};
     int64_t n = dorm_qs_update(qs, (const dorm_set *const[]){&set, NULL});
     return n < 0 ? (int)n : DORM_OK;
@@ -96,11 +97,12 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     dorm_value *keys, pk = owner_key(owner, rel);
     int rc = dorm_related_keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
-    rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+    rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL},
+                 dorm_qs_base);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         dorm_field_set(objs[i], rel->fk, &pk);
-        ((fk_member *)dorm_member(objs[i], rel->fk))->obj = owner;
+        *dorm_fk_cache(dorm_member(objs[i], rel->fk), rel->fk) = owner;
     }
     dorm_relcache_drop(owner, rel);
     return DORM_OK;
@@ -131,7 +133,8 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
     }
     rc = set_key(cx, rel, &null,
                  (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL},
-                                         &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+                                         &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
+                 dorm_qs_default);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) dorm_field_set(objs[i], rel->fk, &null);
     dorm_relcache_drop(owner, rel);
@@ -146,7 +149,9 @@ int dorm_related_clear(void *owner, const char *name) {
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "clear");
     dorm_value pk = owner_key(owner, rel), null = dorm_v_null();
-    if (!rc) rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    if (!rc)
+        rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
+                     dorm_qs_default);
     if (!rc) dorm_relcache_drop(owner, rel);
     return rc;
 }
@@ -166,7 +171,7 @@ static int set_run(void *payload) {
     if (rc) return rc;
     if (j->rel->fk->f->null) {
         /* Those related now but not in objs lose their key. */
-        dorm_qs *gone = dorm_qs_exclude(dorm_qs_filter(dorm_qs_all(cx, j->rel->model->model),
+        dorm_qs *gone = dorm_qs_exclude(dorm_qs_filter(dorm_qs_default(cx, j->rel->model->model),
                                                        (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, j->rel->fk->f->name, pk, NULL}, NULL}),
                                         (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, j->n), NULL}, NULL});
         const dorm_set set = {j->rel->fk->f->name, dorm_v_null()};
@@ -211,7 +216,7 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
     if (dorm_field_set(copy, rel->fk, &pk)) return NULL;
     void *obj = dorm_create_(cx, rel->model->model, copy);
     if (obj) {
-        ((fk_member *)dorm_member(obj, rel->fk))->obj = owner;
+        *dorm_fk_cache(dorm_member(obj, rel->fk), rel->fk) = owner;
         dorm_relcache_drop(owner, rel);
     }
     return obj;

@@ -5,17 +5,46 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "exec/exec.h"
+#include "core/decimal.h"
+#include "exec/route.h"
+#include "model/custom.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
     return dorm_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
                      fm->column, dorm_kind_name(fm->f->kind));
 }
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
+/* A member is a C string: text with a NUL byte (SQLite keeps what another
+ * program wrote) would read cut short, and be written back so on save. */
+static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
+    return dorm_fail(cx, DORM_EDATA,
+                     "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.",
+                     fm->column, fm->f->name);
+}
+
+/* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
+static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
+    size_t len;
+    if (!s) s = "", n = 0;
+    char *c = dorm_arena_cstr(arena, s, n, &len);
+    if (!c) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (len != n) return nul_in_text(cx, fm);
+    *(char **)p = c;
+    return DORM_OK;
+}
+
+static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p);
+
+/* Storage for a member of any built-in kind. */
+typedef union any_member {
+    int64_t i64;
+    double f;
+    dorm_decimal dec;
+    dorm_uuid uuid;
+    dorm_bytes bytes;
+    void *ptrs[2];
+    DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
+} any_member;
 
 /* The kinds decode() leaves out of line: rarer, or parsed at length anyway. */
 static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
@@ -51,12 +80,23 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         if (dorm_time_parse(s, n, p)) return bad_data(cx, fm, s, n);
         break;
     case DORM_KIND_DECIMAL: {
+        /* As Django's converters: what the backend gives (SQLite: a REAL's 15
+         * significant digits), then a column's values rounded to its places.
+         * A value SQLite rounded may not fit them any more: it is returned
+         * as read. */
         dorm_decimal d;
-        s = drv->column_text(st, col, &n);
-        if (dorm_decimal_parse(s, n, &d)) return bad_data(cx, fm, s, n);
-        /* SQLite keeps 15 significant digits: a value it rounded may not fit
-         * the field's scale any more; it is returned as stored. */
-        if (dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
+        int rc;
+        if (drv->column_decimal) {
+            rc = drv->column_decimal(st, col, &d);
+        } else {
+            s = drv->column_text(st, col, &n);
+            rc = dorm_decimal_read(s, n, &d);
+        }
+        if (rc) {
+            s = drv->column_text(st, col, &n);
+            return bad_data(cx, fm, s, n);
+        }
+        if (fm->f->decimal_places < 0 || dorm_decimal_rescale(d, fm->f->decimal_places, p)) *(dorm_decimal *)p = d;
         break;
     }
     case DORM_KIND_UUID:
@@ -76,14 +116,24 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         if (n && !out->data) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
         break;
     }
+    case DORM_KIND_CUSTOM: {
+        /* The column as the type's internal kind, then its from_db. */
+        any_member raw;
+        memset(&raw, 0, sizeof raw);
+        int rc = decode(cx, arena, fm->storage, st, col, &raw);
+        dorm_value v = rc ? dorm_v_null() : dorm_member_value(fm->storage, &raw);
+        return rc ? rc : dorm_custom_from_db(fm, &v, p, cx);
+    }
     case DORM_KIND_FK:
-        /* A to_field key stored as text (DORM_FK_TO): same layout, a string
-         * first (integer keys are decode()'s). */
-        ((fk_member *)p)->obj = NULL;
+        /* A key stored as text or as a UUID (DORM_FK_TO); integer keys are
+         * decode()'s. */
+        *dorm_fk_cache(p, fm) = NULL;
         s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        break;
+        if (fm->f->uuid_key) {
+            if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
+            break;
+        }
+        return copy_text(cx, arena, fm, s, n, p);
     default:
         return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
@@ -98,9 +148,7 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     if (dorm_kind_is_text(fm->f->kind)) {
         size_t n;
         const char *s = drv->column_text(st, col, &n);
-        if (!(*(char **)p = dorm_arena_strndup(arena, s ? s : "", s ? n : 0)))
-            return dorm_fail(cx, DORM_ENOMEM, "out of memory");
-        return DORM_OK;
+        return copy_text(cx, arena, fm, s, n, p);
     }
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
@@ -113,9 +161,9 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
         *(int32_t *)p = (int32_t)drv->column_int(st, col);
         return DORM_OK;
     case DORM_KIND_FK:
-        if (fm->f->text_key) break;
-        ((fk_member *)p)->obj = NULL;
-        ((fk_member *)p)->id = drv->column_int(st, col);
+        if (fm->f->text_key || fm->f->uuid_key) break;
+        *dorm_fk_cache(p, fm) = NULL;
+        *(int64_t *)p = drv->column_int(st, col);
         return DORM_OK;
     default:
         break;
@@ -162,7 +210,7 @@ void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m,
         dorm_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
-    dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB);
+    dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
     ((dorm_object *)obj)->deferred = deferred;
     return read_members(cx, arena, m, cs->stmt, col, deferred, obj) ? NULL : obj;
 }
@@ -202,7 +250,7 @@ static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_s
     one[1] = NULL;
     *c = (dorm_relcache){sr->rel, NULL, one, child ? 1 : 0, x->rels};
     x->rels = c;
-    if (child) ((fk_member *)dorm_member(child, sr->fk))->obj = parent;
+    if (child) *dorm_fk_cache(dorm_member(child, sr->fk), sr->fk) = parent;
     return DORM_OK;
 }
 
@@ -220,7 +268,7 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
         objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm_materialize(cx, arena, t, cs, col);
         if (!objs[r + 1] && !cx->db->drv->column_null(cs->stmt, pkcol)) return NULL;
         void *parent = objs[sr->parent];
-        if (parent && !sr->rel) ((fk_member *)dorm_member(parent, sr->fk))->obj = objs[r + 1];
+        if (parent && !sr->rel) *dorm_fk_cache(dorm_member(parent, sr->fk), sr->fk) = objs[r + 1];
         if (parent && sr->rel && cache_one(cx, arena, parent, sr, objs[r + 1])) return NULL;
         col += t->nfields;
     }
@@ -278,14 +326,7 @@ static int read_unwrapped_json(dorm_ctx *cx, dorm_arena *arena, dorm_stmt *st, i
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out) {
     /* Storage for any member kind, so values() shares the objects' decoder. */
-    union {
-        int64_t i64;
-        double f;
-        dorm_decimal dec;
-        dorm_uuid uuid;
-        dorm_bytes bytes;
-        void *ptrs[2];
-    } member;
+    any_member member;
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */
     if (cx->db->drv->column_null(cs->stmt, col)) {
         *out = dorm_v_null();
@@ -293,9 +334,12 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
     }
     if (fm->read_as == DORM_READ_JSON_UNWRAPPED) return read_unwrapped_json(cx, arena, cs->stmt, col, out);
     memset(&member, 0, sizeof member);
-    int rc = decode(cx, arena, fm, cs->stmt, col, &member);
+    /* A custom field's member may be any size: it lives in the arena. */
+    void *p = fm->f->kind == DORM_KIND_CUSTOM ? dorm_arena_calloc(arena, fm->f->size) : &member;
+    if (!p) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    int rc = decode(cx, arena, fm, cs->stmt, col, p);
     if (rc) return rc;
-    *out = dorm_member_value(fm, &member);
+    *out = dorm_member_value(fm, p);
     /* A Trunc in a time zone gives that zone's wall time (Django's make_aware). */
     if (fm->read_as == DORM_READ_WALL_TIME && out->type == DORM_T_DATETIME)
         return dorm_wall_to_instant(cx, fm->zone, &out->u.dt);

@@ -1,6 +1,7 @@
 /* policy.c - the query policies of a context: counting statements against a
  * budget, and N+1 detection, which notices a relation loaded lazily for
- * several objects of one QuerySet and warns or refuses, naming the fix. */
+ * several objects of one QuerySet and warns or refuses, naming the fix;
+ * and where the context's warnings go. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,17 @@ void dorm_ctx_set_nplusone(dorm_ctx *cx, dorm_nplusone policy, dorm_notice_fn no
     cx->nplusone = policy;
     cx->notice = notice;
     cx->notice_payload = payload;
+}
+
+void dorm_ctx_set_notice(dorm_ctx *cx, dorm_notice_fn notice, void *payload) {
+    if (!cx) return;
+    cx->notice = notice;
+    cx->notice_payload = payload;
+}
+
+void dorm_notice(dorm_ctx *cx, const char *msg) {
+    if (cx->notice) cx->notice(msg, cx->notice_payload);
+    else fprintf(stderr, "dorm: %s\n", msg);
 }
 
 void dorm_ctx_set_query_budget(dorm_ctx *cx, int64_t max) {
@@ -64,9 +76,6 @@ int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool for
              m->model->name, name, forward ? "select_related" : "prefetch_related", name);
     if (cx->nplusone == DORM_NPLUSONE_STRICT) return dorm_fail(cx, DORM_EPOLICY, "%s", msg);
     /* Warn once per QuerySet and relation. */
-    if (e->times == 2) {
-        if (cx->notice) cx->notice(msg, cx->notice_payload);
-        else fprintf(stderr, "dorm: %s\n", msg);
-    }
+    if (e->times == 2) dorm_notice(cx, msg);
     return DORM_OK;
 }

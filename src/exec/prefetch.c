@@ -9,11 +9,6 @@
 #include "exec/exec.h"
 #include "core/alloc.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
 typedef dorm_relcache relcache;
 
 static bool same_attr(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
@@ -43,16 +38,19 @@ typedef struct level {
 /* The objects of `model` whose `path` (a key) is in keys[0..n), in chunks the
  * backend can bind, ordered by the model's Meta.ordering; for a many-to-many
  * `m2m`, the other side's objects joined to keys, each carrying its owner's
- * key (DORM_M2M_KEY).  NULL on error. */
+ * key (DORM_M2M_KEY).  Read through the model's default manager (`many`: a
+ * reverse or many-to-many relation, as Django's related managers) or its
+ * base manager (a forward key), unless the Prefetch has a QuerySet.  NULL
+ * on error. */
 static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const char *path, const dorm_rel *m2m,
-                       const dorm_value *keys, size_t n, size_t *count) {
+                       bool many, const dorm_value *keys, size_t n, size_t *count) {
     size_t chunk = (size_t)cx->db->dialect->max_params - 1, total = 0, cap = n ? n : 1;
     if (lv->base && lv->base->meta != m) {
         dorm_fail(cx, DORM_EVALUE, "The Prefetch queryset of '%s' must be a QuerySet of %s, not of %s.",
                   lv->item->lookup, m->model->name, lv->base->meta->model->name);
         return NULL;
     }
-    dorm_qs *base = lv->base ? lv->base : dorm_qs_all(cx, m->model);
+    dorm_qs *base = lv->base ? lv->base : many ? dorm_qs_default(cx, m->model) : dorm_qs_base(cx, m->model);
     void **all = dorm_alloc(cx, sizeof(void *) * (cap + 1));
     if (!all) return NULL;
     for (size_t off = 0; off < n; off += chunk) {
@@ -90,23 +88,10 @@ static dorm_value owner_key(const dorm_rel *rel, const void *kid) {
     return v ? *v : dorm_v_null();
 }
 
-/* The bytes a key is indexed by: its text, or an int64 copied to `store`
- * (which must outlive the map for inserted keys; a lookup may pass a local). */
-static const void *key_bytes(const dorm_value *v, int64_t *store, size_t *len) {
-    if (v->type == DORM_T_TEXT) {
-        *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
-        return v->u.s;
-    }
-    *store = v->u.i;
-    *len = sizeof(int64_t);
-    return store;
-}
-
 static void *lookup(const dorm_hmap *index, dorm_value v) {
-    int64_t tmp;
     size_t len;
     if (v.type == DORM_T_NULL) return NULL;
-    const void *k = key_bytes(&v, &tmp, &len);
+    const void *k = dorm_key_bytes(&v, &len);
     return dorm_hmap_get(index, k, len);
 }
 
@@ -147,23 +132,22 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     /* The owners' keys: their primary keys, or the field a to_field names. */
     const dorm_fmeta *pk = rel->fk->target_pk;
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
-    int64_t *store = dorm_alloc(cx, sizeof(int64_t) * (n ? n : 1));
     relcache *caches = dorm_alloc(cx, sizeof(relcache) * (n ? n : 1));
     dorm_hmap index = DORM_HMAP_INIT;
-    if (!keys || !store || !caches) return DORM_ENOMEM;
+    if (!keys || !caches) return DORM_ENOMEM;
     size_t *first = dorm_alloc(cx, sizeof(size_t) * (n ? n : 1));
     if (!first) return DORM_ENOMEM;
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         caches[i].rel = rel;
         caches[i].attr = lv->attr;
-        dorm_value v = dorm_field_get(owners[i], pk);
+        dorm_value v = dorm_field_get(owners[i], dorm_field_in(dorm_meta_of_obj(owners[i]), pk));
         relcache *had = lookup(&index, v);
         first[i] = had ? (size_t)(had - caches) : i;
         if (had || v.type == DORM_T_NULL) continue;
-        keys[nkeys++] = v;
+        keys[nkeys] = v;
         size_t len;
-        const void *k = key_bytes(&v, &store[i], &len);
+        const void *k = dorm_key_bytes(&keys[nkeys++], &len);
         if (dorm_hmap_put(&index, k, len, &caches[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
@@ -171,7 +155,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     }
     const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
     size_t nkids = 0;
-    void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, keys, nkeys, &nkids) : NULL;
+    void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, true, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order;
      * each child's owner is looked up once. */
@@ -194,7 +178,7 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
         if (!c) continue;
         c->objs[c->n++] = kids[i];
         /* The child's way back to its owner is known: no query for it. */
-        if (!rel->through) ((fk_member *)dorm_member(kids[i], rel->fk))->obj = (char *)owners[(size_t)(c - caches)];
+        if (!rel->through) *dorm_fk_cache(dorm_member(kids[i], rel->fk), rel->fk) = owners[(size_t)(c - caches)];
     }
     dorm_mem_free(owner_of);
     dorm_hmap_free(&index);
@@ -230,7 +214,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
      * prefetch): Django runs no query, and the next level starts from them. */
     bool cached = !lv->base && !lv->attr;
     for (size_t i = 0; i < n && cached; i++)
-        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL && !((const fk_member *)dorm_cmember(objs[i], fk))->obj)
+        if (dorm_field_get(objs[i], fk).type != DORM_T_NULL && !*dorm_fk_cache(dorm_member(objs[i], fk), fk))
             cached = false;
     if (cached) {
         if (!rest) return DORM_OK;
@@ -238,7 +222,7 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if (!loaded) return DORM_ENOMEM;
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            void *t = ((const fk_member *)dorm_cmember(objs[i], fk))->obj;
+            void *t = *dorm_fk_cache(dorm_member(objs[i], fk), fk);
             bool seen = false;
             for (size_t j = 0; j < k && !seen; j++) seen = loaded[j] == t;
             if (t && !seen) loaded[k++] = t;
@@ -253,14 +237,14 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
         if ((keys[k] = dorm_field_get(objs[i], fk)).type != DORM_T_NULL) k++;
     size_t ntargets = 0;
     const char *path = dorm_sprintf(cx, "%s__in", fk->target_pk->f->name);
-    void **targets = path ? fetch_in(cx, fk->target, lv, path, NULL, keys, k, &ntargets) : NULL;
-    int64_t *store = targets ? dorm_alloc(cx, sizeof(int64_t) * (ntargets ? ntargets : 1)) : NULL;
+    void **targets = path ? fetch_in(cx, fk->target, lv, path, NULL, false, keys, k, &ntargets) : NULL;
+    dorm_value *store = targets ? dorm_alloc(cx, sizeof(dorm_value) * (ntargets ? ntargets : 1)) : NULL;
     if (!targets || !store) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_hmap index = DORM_HMAP_INIT;
     for (size_t i = 0; i < ntargets; i++) {
-        dorm_value v = dorm_field_get(targets[i], fk->target_pk);
+        store[i] = dorm_field_get(targets[i], dorm_field_in(dorm_meta_of_obj(targets[i]), fk->target_pk));
         size_t len;
-        const void *key = key_bytes(&v, &store[i], &len);
+        const void *key = dorm_key_bytes(&store[i], &len);
         if (dorm_hmap_put(&index, key, len, targets[i])) {
             dorm_hmap_free(&index);
             return dorm_fail(cx, DORM_ENOMEM, "out of memory");
@@ -268,10 +252,9 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
     }
     int rc = DORM_OK;
     for (size_t i = 0; i < n && rc == DORM_OK; i++) {
-        fk_member *m = dorm_member(objs[i], fk);
         void *t = lookup(&index, dorm_field_get(objs[i], fk));
         if (lv->attr) rc = attach_one(cx, objs[i], lv->attr, t);
-        else m->obj = t;
+        else *dorm_fk_cache(dorm_member(objs[i], fk), fk) = t;
     }
     dorm_hmap_free(&index);
     if (rc) return rc;
@@ -293,16 +276,14 @@ static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, con
     level lv = {item, rest ? NULL : item->queryset, rest ? NULL : item->to_attr};
     if (lv.attr && names_member(m, lv.attr))
         return dorm_fail(cx, DORM_EVALUE, "to_attr=%s conflicts with a field on the %s model.", lv.attr, m->model->name);
-    for (int i = 0; i < m->nreverse; i++) {
-        const dorm_rel *r = &m->reverse[i];
-        if (!r->hidden && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_many(cx, r, objs, n, rest, &lv);
-    }
-    for (int i = 0; i < m->nm2m; i++) {
-        const dorm_rel *r = &m->m2m[i];
-        if (!r->hidden && r->fk && strlen(r->name) == len && strncmp(r->name, path, len) == 0)
-            return prefetch_many(cx, r, objs, n, rest, &lv);
-    }
+    char *name = dorm_alloc(cx, len + 1);
+    if (!name) return DORM_ENOMEM;
+    memcpy(name, path, len);
+    name[len] = '\0';
+    /* Relations by accessor name, a multi-table parent's included. */
+    const dorm_rel *r = dorm_meta_accessor(m, name);
+    if (!r) r = dorm_meta_m2m_accessor(m, name);
+    if (r) return prefetch_many(cx, r, objs, n, rest, &lv);
     const dorm_fmeta *fm = dorm_meta_fieldn(m, path, len);
     if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, &lv);
     if (fm)
@@ -337,13 +318,17 @@ void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n) {
     return c->objs;
 }
 
-dorm_qs *dorm_related(void *obj, const char *name) {
+/* The QuerySet of relation `name` of obj, starting from `manager`'s
+ * QuerySet of the related model: its default manager for a related manager
+ * (Django builds those from the default manager's class), its base manager
+ * for the reverse side of a one-to-one. */
+static dorm_qs *relation_qs(void *obj, const char *name, dorm_qs *(*manager)(dorm_ctx *, const dorm_model *)) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
     if (!m) return NULL;
     const dorm_rel *rel = dorm_meta_accessor(m, name);
     if (!rel) rel = dorm_meta_m2m_accessor(m, name);
-    dorm_qs *qs = dorm_qs_all(h->cx, rel ? rel->model->model : m->model);
+    dorm_qs *qs = rel ? manager(h->cx, rel->model->model) : dorm_qs_all(h->cx, m->model);
     if (!qs || qs->err) return qs;
     if (!rel) {
         dorm_buf b = DORM_BUF_INIT;
@@ -360,7 +345,7 @@ dorm_qs *dorm_related(void *obj, const char *name) {
         return dorm_qs_fail(qs, DORM_EVALUE,
                             "'%s' instance needs to have a primary key value before this relationship can be used.",
                             m->model->name);
-    dorm_value pk = rel->through ? dorm_pk_value(obj) : dorm_field_get(obj, rel->fk->target_pk);
+    dorm_value pk = rel->through ? dorm_pk_value(obj) : dorm_field_get(obj, dorm_field_in(m, rel->fk->target_pk));
     qs = rel->through ? dorm_qs_m2m(qs, rel, pk, false)
                       : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     relcache *c = cache_of(obj, rel, NULL);
@@ -374,6 +359,8 @@ dorm_qs *dorm_related(void *obj, const char *name) {
     return qs;
 }
 
+dorm_qs *dorm_related(void *obj, const char *name) { return relation_qs(obj, name, dorm_qs_default); }
+
 void *dorm_related_one(void *obj, const char *name) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? dorm_meta_of_obj(obj) : NULL;
@@ -385,7 +372,7 @@ void *dorm_related_one(void *obj, const char *name) {
     }
     /* Loaded by select_related or prefetch_related: no query. */
     const relcache *c = cache_of(obj, rel, NULL);
-    dorm_qs *qs = c ? NULL : dorm_related(obj, name);
+    dorm_qs *qs = c ? NULL : relation_qs(obj, name, dorm_qs_base);
     void *one = c ? (c->n ? c->objs[0] : NULL) : qs && !qs->err ? dorm_first(qs) : NULL;
     if (c) dorm_error_clear(h->cx);
     if (!one && dorm_errcode(h->cx) == DORM_OK)

@@ -6,7 +6,7 @@
 
 /* Django's validate_no_broken_transaction: after a failed statement an
  * atomic block runs nothing more until it is rolled back. */
-static int usable(dorm_ctx *cx) {
+int dorm_tx_usable(dorm_ctx *cx) {
     if (!cx->db->needs_rollback || cx->db->atomic_depth == 0) return DORM_OK;
     return dorm_fail(cx, DORM_ETRANSACTION,
                      "An error occurred in the current transaction. You can't execute queries until the end of the "
@@ -17,14 +17,14 @@ static int usable(dorm_ctx *cx) {
  * PostgreSQL the server has aborted it anyway; Django's ORM marks it on
  * every backend). */
 static int failed(dorm_ctx *cx, const dorm_errbuf *e) {
-    if (cx->db->atomic_depth > 0) cx->db->needs_rollback = true;
+    if (cx->db->atomic_depth > 0) cx->db->needs_rollback = cx->db->rollback_error = true;
     return dorm_fail_errbuf(cx, e);
 }
 
 int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     if (s->failed || s->text.failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
     int rc = dorm_policy_query(cx);
-    if (!rc) rc = usable(cx);
+    if (!rc) rc = dorm_tx_usable(cx);
     if (rc) return rc;
     dorm_errbuf e;
     e.code = 0;
@@ -68,10 +68,14 @@ int64_t dorm_exec_change(dorm_ctx *cx, dorm_sql *s) {
 }
 
 int dorm_in_transaction(dorm_ctx *cx, int (*fn)(void *payload), void *payload) {
+    return dorm_in_block(cx, true, fn, payload);
+}
+
+int dorm_in_block(dorm_ctx *cx, bool savepoint, int (*fn)(void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
-    int broken = usable(cx);
+    int broken = dorm_tx_usable(cx);
     if (broken) return broken;
-    if (dorm_db_begin(cx->db, &e) < 0) return dorm_fail_errbuf(cx, &e);
+    if (dorm_db_begin_level(cx->db, true, savepoint, &e) < 0) return dorm_fail_errbuf(cx, &e);
     int rc = fn(payload);
     if (rc < 0) {
         /* Keep fn's error: it says what went wrong, the rollback does not. */

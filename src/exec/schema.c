@@ -6,7 +6,8 @@
 
 #include "backend/schema.h"
 #include "core/md5.h"
-#include "exec/exec.h"
+#include "exec/route.h"
+#include "model/custom.h"
 
 /* Django's names_digest(*args, length). */
 static void digest(const char *const *parts, size_t n, int length, char *out) {
@@ -88,17 +89,16 @@ static const char *column_of(const dorm_meta *m, const char *name) {
 }
 
 int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
-    const dorm_model *model = m->model;
     const dorm_dialect *d = cx->db->dialect;
     memset(t, 0, sizeof *t);
     t->name = m->db_table;
     dorm_column_def *cols = dorm_alloc(cx, sizeof(dorm_column_def) * (size_t)m->nfields);
     size_t nix = 0, nuq = 0, nck = 0;
-    for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) nix++;
+    for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++) nix++;
     /* A plain index and a "_like" one at most per field. */
     nix += 2 * (size_t)m->nfields;
-    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) nix++;
-    for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
+    for (size_t i = 0; m->unique_together && m->unique_together[i]; i++) nix++;
+    for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
         if (k->kind == DORM_CONSTRAINT_UNIQUE) nuq++;
         else nck++;
     }
@@ -108,8 +108,8 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     if (!cols || !ixs || !uqs || !cks) return DORM_ENOMEM;
     /* Django's order: unique_together (deferred first), then per field its
      * index and "_like" index, then Meta.indexes. */
-    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++) {
-        const char *const *fields = model->unique_together[i];
+    for (size_t i = 0; m->unique_together && m->unique_together[i]; i++) {
+        const char *const *fields = m->unique_together[i];
         size_t n = 0;
         while (fields[n]) n++;
         const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
@@ -118,10 +118,12 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         names[n] = NULL;
         ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, names, n, "_uniq"), names, NULL, true, NULL};
     }
-    for (int i = 0; i < m->nfields; i++) {
+    /* The table's own columns: a multi-table child's parents' live in theirs. */
+    size_t ncols = 0;
+    for (int i = m->first_local; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
         const dorm_field *f = fm->f;
-        dorm_column_def *c = &cols[i];
+        dorm_column_def *c = &cols[ncols++];
         c->name = fm->column;
         c->kind = f->kind;
         c->max_length = f->max_length;
@@ -131,16 +133,28 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         c->primary_key = f->primary_key;
         c->unique = f->unique && !f->primary_key;
         c->db_index = dorm_field_db_index(f);
+        if (f->kind == DORM_KIND_FILE || f->kind == DORM_KIND_IMAGE) {
+            /* Django's FileField is a varchar of the name (100 by default). */
+            c->kind = DORM_KIND_CHAR;
+            c->max_length = f->max_length ? f->max_length : dorm_kind_max_length(f->kind);
+        }
+        if (f->kind == DORM_KIND_CUSTOM && f->type) {
+            /* A program's type: its internal kind's column, or its own type. */
+            c->kind = f->type->internal;
+            c->db_type = dorm_custom_db_type(f, cx->db->drv->vendor);
+        }
+        /* A key to a child's parent link is of the parent's key's type. */
+        const dorm_fmeta *key = fm->target ? dorm_key_root(fm->target_pk) : NULL;
         if (f->kind == DORM_KIND_FK && fm->target && f->no_db_constraint) {
             /* db_constraint=False: a plain column of the key's type, no REFERENCES. */
-            dorm_kind k = fm->target_pk->f->kind;
+            dorm_kind k = key->f->kind;
             c->kind = k == DORM_KIND_AUTO ? DORM_KIND_INT : k == DORM_KIND_BIGAUTO ? DORM_KIND_BIGINT : k;
         } else if (f->kind == DORM_KIND_FK && fm->target && fm->target_pk) {
             c->ref_table = fm->target->db_table;
             c->ref_column = fm->target_pk->column;
-            c->ref_kind = fm->target_pk->f->kind;
+            c->ref_kind = key->f->kind;
             /* A to_field key has the target field's type: varchar(n) too. */
-            c->max_length = fm->target_pk->f->max_length;
+            c->max_length = key->f->max_length;
         }
         if (c->unique) {
             const char *one[] = {fm->column, NULL};
@@ -154,7 +168,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         /* Django indexes db_index fields (ForeignKey and SlugField ones by
          * default); unique ones already are.  PostgreSQL adds a "_like" index
          * to those and unique ones. */
-        bool indexed = c->db_index;
+        bool indexed = c->db_index && (!d->indexes_column || d->indexes_column(c));
         const char *opclass = d->like_opclass && (indexed || f->unique || f->primary_key) ? d->like_opclass(c) : NULL;
         if (!(indexed && !f->unique && !f->primary_key) && !opclass) continue;
         const char **one = dorm_alloc(cx, sizeof(char *) * 2);
@@ -166,7 +180,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         if (opclass)
             ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, "_like"), one, NULL, false, opclass};
     }
-    for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) {
+    for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++) {
         size_t n = 0;
         while (ix->fields[n]) n++;
         const char **names = dorm_alloc(cx, sizeof(char *) * (n + 1));
@@ -183,7 +197,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         if (!name) return DORM_ENOMEM;
         ixs[t->nindexes++] = (dorm_index_def){name, names, desc, false, NULL};
     }
-    for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
+    for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
         if (k->kind == DORM_CONSTRAINT_UNIQUE) {
             size_t n = 0;
             while (k->fields && k->fields[n]) n++;
@@ -198,7 +212,14 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             cks[t->nchecks++] = (dorm_check_def){k->name, sql};
         }
     }
-    t->ncolumns = (size_t)m->nfields;
+    t->ncolumns = ncols;
+    if (dorm_fmeta_composite(m->pk)) {
+        const char **pk = dorm_alloc(cx, sizeof(char *) * (size_t)(m->pk->nparts + 1));
+        if (!pk) return DORM_ENOMEM;
+        for (int i = 0; i < m->pk->nparts; i++) pk[i] = m->pk->parts[i] ? m->pk->parts[i]->column : "?";
+        pk[m->pk->nparts] = NULL;
+        t->pk_columns = pk;
+    }
     t->columns = cols;
     t->indexes = ixs;
     t->uniques = uqs;
@@ -236,6 +257,7 @@ static int schema_run(void *payload) {
     for (size_t i = 0; j->models[i] && !rc; i++) {
         const dorm_meta *m = dorm_meta_of(j->cx->db->reg, j->models[i]);
         if (!m) return dorm_fail(j->cx, DORM_ECONFIG, "Model '%s' is not registered.", j->models[i]->name);
+        if (m->proxy) continue; /* a proxy has no table of its own */
         if (j->drop) {
             rc = dorm_schema_drop_table(j->cx->db->dialect, m->db_table, job_exec, j);
         } else {
@@ -250,12 +272,30 @@ static int schema_run(void *payload) {
     return rc > 0 ? dorm_errcode(j->cx) : rc;
 }
 
+/* On the database of the alias in use (Django's schema_editor of
+ * connections[using]). */
 static int schema_job_run(dorm_ctx *cx, const dorm_model *const *models, bool drop) {
     dorm_error_clear(cx);
+    dorm_route r;
+    int rc = dorm_route_use(cx, &r);
+    if (rc) return rc;
     schema_job j = {cx, models, drop, DORM_BUF_INIT};
-    int rc = dorm_in_transaction(cx, schema_run, &j);
+    rc = dorm_in_transaction(cx, schema_run, &j);
     dorm_buf_free(&j.later);
+    dorm_route_leave(cx, &r);
     return rc;
+}
+
+/* migrate --run-syncdb asks the routers per model; an automatic join table
+ * goes with the model declaring its ManyToManyField. */
+static bool allowed_here(dorm_ctx *cx, const dorm_registry *reg, const dorm_meta *m) {
+    if (!cx->dbs) return true;
+    const dorm_model *model = m->model;
+    for (int i = 0; m->auto_for && i < reg->nmodels; i++)
+        for (const dorm_field *f = reg->metas[i]->model->fields; f && f->name; f++)
+            if (f == m->auto_for) model = reg->metas[i]->model;
+    dorm_db *db = dorm_route_conn(cx, cx->use);
+    return db && dorm_allow_migrate(cx, db->alias, model->app_label, model);
 }
 
 int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models) { return schema_job_run(cx, models, false); }
@@ -269,7 +309,8 @@ int dorm_create_all(dorm_ctx *cx) {
     if (!models || !done) return DORM_ENOMEM;
     /* Targets of foreign keys first, so REFERENCES name existing tables. */
     int n = 0;
-    for (int pass = 0; pass <= reg->nmodels && n < reg->nmodels; pass++)
+    int placed = 0;
+    for (int pass = 0; pass <= reg->nmodels && placed < reg->nmodels; pass++)
         for (int i = 0; i < reg->nmodels; i++) {
             const dorm_meta *m = reg->metas[i];
             if (done[i]) continue;
@@ -282,7 +323,8 @@ int dorm_create_all(dorm_ctx *cx) {
             }
             if (!ready) continue;
             done[i] = true;
-            models[n++] = m->model;
+            placed++;
+            if (allowed_here(cx, reg, m)) models[n++] = m->model;
         }
     models[n] = NULL;
     return dorm_create_tables(cx, models);

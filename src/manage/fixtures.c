@@ -1,14 +1,18 @@
 /* fixtures.c - dumpdata and loaddata in Django's JSON fixture format
  * ([{"model": "library.book", "pk": 1, "fields": {...}}]) with Django's
  * value formats, many-to-many values as lists of keys, loading all or
- * nothing in one transaction, sequences reset on PostgreSQL afterwards. */
-#include <jansson.h>
+ * nothing in one transaction (rows may point forward: keys are checked after
+ * the load where they cannot be deferred, MySQL), sequences reset on
+ * PostgreSQL afterwards. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/introspect.h"
 #include "exec/exec.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/json.h"
 
 /* ---- base64 (BinaryField) ------------------------------------------------ */
 
@@ -77,12 +81,38 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     }
     case DORM_T_TEXT:
         if (fm->f->kind == DORM_KIND_JSON) {
-            json_t *j = json_loads(v.u.s, JSON_DECODE_ANY, NULL);
+            int code;
+            size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
+            json_t *j = dorm_json_loadb(v.u.s, n, JSON_DECODE_ANY, NULL, &code);
             if (j) return j;
         }
         return json_stringn(v.u.s, v.len == DORM_STRLEN ? strlen(v.u.s) : v.len);
     default: return json_null();
     }
+}
+
+static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm);
+
+/* An object's key in a fixture: a composite key is the list of its parts'
+ * values ([1, "A755H"], what Django 5.2's fixtures hold). */
+static json_t *pk_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *pk) {
+    if (!dorm_fmeta_composite(pk)) return field_json(cx, obj, pk);
+    json_t *a = json_array();
+    for (int i = 0; a && i < pk->nparts; i++) json_array_append_new(a, field_json(cx, obj, pk->parts[i]));
+    return a;
+}
+
+/* A field's value in a fixture: a program's type writes its to_text when it
+ * has one (Django's value_to_string), else its database value.  NULL when
+ * out of memory. */
+static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm) {
+    dorm_value v = dorm_field_get(obj, fm);
+    const dorm_field_type *t = fm->f->kind == DORM_KIND_CUSTOM ? fm->f->type : NULL;
+    if (t && t->to_text && v.type != DORM_T_NULL) {
+        const char *s = t->to_text(dorm_cmember(obj, fm), cx);
+        return s ? json_string(s) : NULL;
+    }
+    return value_json(cx, fm->storage ? fm->storage : fm, v);
 }
 
 /* model pk -> list of related keys, for one many-to-many field. */
@@ -93,13 +123,17 @@ static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
     const dorm_row **rows = dorm_rows(qs, &n);
     if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        const dorm_value *k = &rows[i]->values[0];
-        json_t *list = dorm_hmap_get(out, &k->u.i, sizeof(int64_t));
+        size_t len;
+        const void *k = dorm_key_bytes(&rows[i]->values[0], &len);
+        json_t *list = dorm_hmap_get(out, k, len);
         if (!list) {
-            list = json_array();
-            if (dorm_hmap_put(out, &k->u.i, sizeof(int64_t), list)) return DORM_ENOMEM;
+            if (!(list = json_array())) return DORM_ENOMEM;
+            if (dorm_hmap_put(out, k, len, list)) {
+                json_decref(list);
+                return DORM_ENOMEM;
+            }
         }
-        json_array_append_new(list, json_integer(rows[i]->values[1].u.i));
+        if (json_array_append_new(list, value_json(cx, rel->to_fk, rows[i]->values[1]))) return DORM_ENOMEM;
     }
     return DORM_OK;
 }
@@ -113,13 +147,14 @@ static void free_list(const void *key, size_t klen, void *value, void *payload) 
  * it (an automatic one; a `through` model is dumped as a model). */
 static bool dumped_m2m(const dorm_meta *m, const dorm_rel *rel) {
     if (!rel->fk || !rel->through || !rel->through->auto_for) return false;
-    for (const dorm_field *f = m->model->fields; f && f->name; f++)
+    for (const dorm_field *f = m->table; f && f->name; f++)
         if (f == rel->m2m && strcmp(rel->name, f->name) == 0) return true;
     return false;
 }
 
 static bool selected(const dorm_meta *m, const char *const *labels) {
-    if (m->auto_for) return false;
+    /* Django's dumpdata serializes no proxy: its rows are its model's. */
+    if (m->auto_for || m->proxy) return false;
     if (!labels || !labels[0]) return true;
     for (size_t i = 0; labels[i]; i++) {
         const char *dot = strchr(labels[i], '.');
@@ -129,8 +164,14 @@ static bool selected(const dorm_meta *m, const char *const *labels) {
     return false;
 }
 
-int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+/* dumpdata reads each model through its default manager, or with --all
+ * (`base`) through its base manager. */
+static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, FILE *out) {
     dorm_error_clear(cx);
+    /* jansson's calls are not checked one by one: an allocation that failed
+     * anywhere (a field, a key, an object left out) fails the whole dump. */
+    dorm_json_init();
+    unsigned long failures = dorm_mem_failures();
     const dorm_registry *reg = cx->db->reg;
     for (size_t i = 0; labels && labels[i]; i++) {
         bool known = false;
@@ -150,24 +191,31 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
         for (int r = 0; r < m->nm2m && !rc; r++)
             if (dumped_m2m(m, &m->m2m[r])) rc = m2m_values(cx, &m->m2m[r], &m2m[r]);
         size_t n = 0;
-        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(dorm_qs_all(cx, m->model), (const char *const[]){"pk", NULL}), &n);
+        dorm_qs *qs = base ? dorm_qs_base(cx, m->model) : dorm_qs_default(cx, m->model);
+        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(qs, (const char *const[]){"pk", NULL}), &n);
         if (!rc && !objs) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-        for (size_t i = 0; !rc && i < n; i++) {
+        size_t i = 0;
+        for (; !rc && i < n; i++) {
+            dorm_progress_emit(cx, "dumpdata", m->label, (int64_t)i, (int64_t)n);
             json_t *o = json_object(), *fields = json_object();
             json_object_set_new(o, "model", json_string(m->label_lower));
-            json_object_set_new(o, "pk", value_json(cx, m->pk, dorm_pk_value(objs[i])));
-            for (int f = 0; f < m->nfields; f++)
+            json_object_set_new(o, "pk", pk_json(cx, objs[i], m->pk));
+            /* A multi-table child's own fields: its parent is an object of its own. */
+            for (int f = m->first_local; f < m->nfields; f++)
                 if (&m->fields[f] != m->pk)
-                    json_object_set_new(fields, m->fields[f].f->name, value_json(cx, &m->fields[f], dorm_field_get(objs[i], &m->fields[f])));
+                    json_object_set_new(fields, m->fields[f].f->name, field_json(cx, objs[i], &m->fields[f]));
             for (int r = 0; r < m->nm2m; r++) {
                 if (!dumped_m2m(m, &m->m2m[r])) continue;
-                int64_t pk = dorm_pk_value(objs[i]).u.i;
-                json_t *list = dorm_hmap_get(&m2m[r], &pk, sizeof pk);
+                dorm_value pk = dorm_pk_value(objs[i]);
+                size_t len;
+                const void *k = dorm_key_bytes(&pk, &len);
+                json_t *list = dorm_hmap_get(&m2m[r], k, len);
                 json_object_set_new(fields, m->m2m[r].name, list ? json_incref(list) : json_array());
             }
             json_object_set_new(o, "fields", fields);
             json_array_append_new(all, o);
         }
+        dorm_progress_finish(cx, "dumpdata", m->label, rc ? (int64_t)i - 1 : (int64_t)n, (int64_t)n);
         for (int r = 0; r < m->nm2m; r++) {
             dorm_hmap_each(&m2m[r], free_list, NULL);
             dorm_hmap_free(&m2m[r]);
@@ -177,15 +225,21 @@ int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out
     if (!rc) {
         size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (indent > 0 ? JSON_INDENT(indent) : 0);
         char *text = json_dumps(all, flags);
-        if (!text) rc = DORM_ENOMEM;
-        else {
-            fputs(text, out);
-            fputc('\n', out);
-            dorm_mem_free(text);
-        }
+        if (!text || dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        else if (fputs(text, out) < 0 || fputc('\n', out) == EOF)
+            rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write the fixture: %s", strerror(errno));
+        dorm_mem_free(text);
     }
     json_decref(all);
-    return rc;
+    return dorm_record(cx, rc);
+}
+
+int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+    return dump(cx, labels, indent, false, out);
+}
+
+int dorm_dumpdata_all(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
+    return dump(cx, labels, indent, true, out);
 }
 
 /* ---- loaddata ------------------------------------------------------------------ */
@@ -196,13 +250,43 @@ typedef struct loader {
     json_t **fixtures;
     size_t nfiles;
     int64_t objects;
-    dorm_progress progress;
+    bool *loaded;                  /* per registry model: rows were written   */
+    unsigned long failures;    /* dorm_mem_failures() at the start */
+    int64_t total, done;           /* objects in every file, and installed    */
+    const char *file;              /* the file being installed                */
 } loader;
 
-/* The dorm_value of a fixture value for a field (text where dorm parses it). */
+/* A JSON number for an integer kind, in the kind's range (Django's
+ * ranges; a fraction is cut off as int() does): NULL, or why not. */
+static const char *integer_of(dorm_ctx *cx, dorm_kind kind, int64_t lo, int64_t hi, json_t *j, dorm_value *out) {
+    double x = json_is_real(j) ? json_real_value(j) : 0;
+    json_int_t n = json_is_integer(j) ? json_integer_value(j) : 0;
+    /* (double)INT64_MAX is 2^63: the comparisons stay below it. */
+    bool fits = json_is_integer(j) ? n >= lo && n <= hi
+                                   : x > (double)lo - 1.0 && x < (double)hi + 1.0 && x < 9223372036854775808.0;
+    if (!fits) {
+        char shown[48];
+        if (json_is_integer(j)) snprintf(shown, sizeof shown, "%lld", (long long)n);
+        else snprintf(shown, sizeof shown, "%g", x);
+        return dorm_sprintf(cx, "value %s is out of range for %s (%lld to %lld)", shown, dorm_kind_name(kind),
+                            (long long)lo, (long long)hi);
+    }
+    *out = dorm_v_int(json_is_integer(j) ? (int64_t)n : (int64_t)x);
+    return NULL;
+}
+
+/* The dorm_value of a fixture value for a field (text where dorm parses it).
+ * 0, or an error on cx that names the value but not its place. */
 static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_value *out) {
     dorm_value v;
-    if (json_is_null(j)) v = dorm_v_null();
+    /* A program's type without to_text has its database value there. */
+    if (fm->storage && !fm->f->type->to_text) fm = fm->storage;
+    dorm_kind kind = fm->f->kind == DORM_KIND_FK ? fm->value_kind : fm->f->kind;
+    int64_t lo, hi;
+    if (dorm_kind_int_range(kind, &lo, &hi) && (json_is_integer(j) || json_is_real(j))) {
+        const char *why = integer_of(cx, kind, lo, hi, j, &v);
+        if (why) return dorm_fail(cx, DORM_EVALUE, "%s", why);
+    } else if (json_is_null(j)) v = dorm_v_null();
     else if (json_is_boolean(j)) v = dorm_v_bool(json_is_true(j));
     else if (json_is_integer(j)) v = dorm_v_int(json_integer_value(j));
     else if (json_is_real(j)) v = dorm_v_float(json_real_value(j));
@@ -212,43 +296,87 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
         char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         v = dorm_v_text(text ? dorm_strdup(cx, text) : NULL);
         dorm_mem_free(text);
+        if (!v.u.s) return dorm_fail(cx, DORM_ENOMEM, "out of memory (loading a JSON value)");
     } else {
         return dorm_fail(cx, DORM_EVALUE, "Unsupported value for field '%s'.", fm->f->name);
     }
     return dorm_prep_value(cx, fm, fm->value_kind, &v, out);
 }
 
+/* An object's key as Django shows it ("pk=1"); "None" when it has none. */
+static const char *pk_text(dorm_ctx *cx, json_t *pk) {
+    if (json_is_integer(pk)) return dorm_sprintf(cx, "%lld", (long long)json_integer_value(pk));
+    if (json_is_string(pk)) return json_string_value(pk);
+    return "None";
+}
+
+/* Puts where a failure happened before cx's message: the fixture file, the
+ * object (its position, model and key) and the field when there is one. */
+static int where(dorm_ctx *cx, int rc, const char *file, size_t index, json_t *o, const char *field) {
+    const char *label = json_string_value(json_object_get(o, "model"));
+    const char *pk = pk_text(cx, json_object_get(o, "pk"));
+    if (field)
+        return dorm_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s), field '%s': %s", file,
+                         index + 1, label ? label : "?", pk ? pk : "?", field, dorm_errmsg(cx));
+    return dorm_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s): %s", file, index + 1,
+                     label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
+}
+
+/* A composite key from a fixture: a list of its parts' values, or the
+ * JSON text of one (Django's value_to_string); none leaves the parts to the
+ * object's fields.  0 or an error on cx. */
+static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj) {
+    if (!j || json_is_null(j)) return DORM_OK;
+    json_t *list = json_is_string(j) ? json_loads(json_string_value(j), JSON_DECODE_ANY, NULL) : json_incref(j);
+    int rc = json_is_array(list) && json_array_size(list) == (size_t)pk->nparts
+                 ? DORM_OK
+                 : dorm_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
+    for (int i = 0; !rc && i < pk->nparts; i++) {
+        dorm_value v;
+        rc = fixture_value(cx, pk->parts[i], json_array_get(list, (size_t)i), &v);
+        if (!rc) rc = dorm_field_set(obj, pk->parts[i], &v);
+    }
+    json_decref(list);
+    return rc;
+}
+
 static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     dorm_ctx *cx = l->cx;
     const char *label = json_string_value(json_object_get(o, "model"));
-    const dorm_meta *m = NULL;
-    for (int k = 0; label && k < cx->db->reg->nmodels && !m; k++)
-        if (dorm_same_name(cx->db->reg->metas[k]->label_lower, label)) m = cx->db->reg->metas[k];
-    if (!m)
+    int k = 0;
+    for (; label && k < cx->db->reg->nmodels; k++)
+        if (dorm_same_name(cx->db->reg->metas[k]->label_lower, label)) break;
+    if (!label || k == cx->db->reg->nmodels)
         return dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'",
                          file, index + 1, label ? label : "");
+    const dorm_meta *m = cx->db->reg->metas[k];
+    l->loaded[k] = true;
     void *obj = dorm_new_(cx, m->model);
     if (!obj) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     json_t *fields = json_object_get(o, "fields"), *pk = json_object_get(o, "pk");
     dorm_value v;
-    int rc = pk && !json_is_null(pk) ? fixture_value(cx, m->pk, pk, &v) : DORM_OK;
-    if (!rc && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
+    int rc = dorm_fmeta_composite(m->pk) ? composite_pk(cx, m->pk, pk, obj)
+             : pk && !json_is_null(pk)   ? fixture_value(cx, m->pk, pk, &v)
+                                         : DORM_OK;
+    if (!rc && !dorm_fmeta_composite(m->pk) && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
+    if (rc) return where(cx, rc, file, index, o, "pk");
     const char *name;
     json_t *j;
     json_object_foreach(fields, name, j) {
-        if (rc) break;
         const dorm_fmeta *fm = dorm_meta_field(m, name);
         if (fm) {
             if (!(rc = fixture_value(cx, fm, j, &v))) rc = dorm_field_set(obj, fm, &v);
+            if (rc) return where(cx, rc, file, index, o, name);
         } else if (!dorm_meta_m2m_accessor(m, name)) {
-            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s has no field named '%s'", file,
-                           m->model->name, name);
+            dorm_fail(cx, DORM_EVALUE, "%s has no field named '%s'", m->model->name, name);
+            return where(cx, DORM_EVALUE, file, index, o, NULL);
         }
     }
-    /* Rows keep their keys: save() updates one that exists, else inserts. */
-    if (!rc) rc = dorm_save(obj);
+    /* Rows keep their keys: save() updates one that exists, else inserts;
+     * raw, as Django's loaddata saves (fields as given, signals say raw). */
+    if ((rc = dorm_save_raw(obj))) return where(cx, rc, file, index, o, NULL);
     json_object_foreach(fields, name, j) {
-        const dorm_rel *rel = rc ? NULL : dorm_meta_m2m_accessor(m, name);
+        const dorm_rel *rel = dorm_meta_m2m_accessor(m, name);
         if (!rel) continue;
         size_t n = json_array_size(j);
         void **targets = dorm_alloc(cx, sizeof(void *) * (n + 1));
@@ -260,9 +388,108 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
             else dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
         }
         if (!rc) rc = targets ? dorm_related_set(obj, name, targets, n) : DORM_ENOMEM;
+        if (rc) return where(cx, rc, file, index, o, name);
     }
-    if (rc && !strstr(dorm_errmsg(cx), "Problem installing fixture"))
-        dorm_fail(cx, rc, "Problem installing fixture '%s': %s", file, dorm_errmsg(cx));
+    return DORM_OK;
+}
+
+/* The object of the fixtures with model `label` and key `pk`, for a
+ * message: its file, position and the object. */
+static bool find_object(const loader *l, const char *label, const char *pk, size_t *file, size_t *index, json_t **obj) {
+    for (size_t f = 0; f < l->nfiles; f++) {
+        size_t i;
+        json_t *o;
+        json_array_foreach(l->fixtures[f], i, o) {
+            const char *m = json_string_value(json_object_get(o, "model"));
+            json_t *k = json_object_get(o, "pk");
+            char key[32];
+            if (json_is_integer(k)) snprintf(key, sizeof key, "%lld", (long long)json_integer_value(k));
+            const char *ks = json_is_integer(k) ? key : json_string_value(k);
+            if (m && ks && dorm_same_name(m, label) && strcmp(ks, pk) == 0) {
+                *file = f, *index = i, *obj = o;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+typedef struct bad_row {
+    dorm_ctx *cx;
+    const char *pk, *value;        /* the first row pointing nowhere, or NULL */
+} bad_row;
+
+static void first_bad(dorm_db *db, dorm_stmt *st, void *payload) {
+    bad_row *b = payload;
+    if (b->pk) return;
+    b->pk = dorm_strdup(b->cx, dorm_introspect_text(db, st, 0));
+    b->value = dorm_strdup(b->cx, dorm_introspect_text(db, st, 1));
+}
+
+/* Keys are checked at COMMIT (deferred): before it, each key of the loaded
+ * models is checked here, so that a key pointing nowhere is reported with
+ * its fixture, object and field (Django's check_constraints message). */
+static int check_keys(loader *l, const dorm_meta *m, const dorm_fmeta *fk, const dorm_meta *owner,
+                      const dorm_fmeta *owner_fk, const char *field) {
+    dorm_ctx *cx = l->cx;
+    char q = cx->db->dialect->quote;
+    const char *table = m->db_table, *target = fk->target->db_table, *tcol = fk->target_pk->column;
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_buf_puts(&b, "SELECT a.");
+    const dorm_fmeta *pk = dorm_fmeta_composite(m->pk) ? m->pk->parts[0] : m->pk;
+    dorm_buf_quote(&b, q, owner_fk ? owner_fk->column : pk->column);
+    dorm_buf_puts(&b, ", a.");
+    dorm_buf_quote(&b, q, fk->column);
+    dorm_buf_puts(&b, " FROM ");
+    dorm_buf_quote(&b, q, table);
+    dorm_buf_puts(&b, " a LEFT JOIN ");
+    dorm_buf_quote(&b, q, target);
+    dorm_buf_puts(&b, " b ON b.");
+    dorm_buf_quote(&b, q, tcol);
+    dorm_buf_puts(&b, " = a.");
+    dorm_buf_quote(&b, q, fk->column);
+    dorm_buf_puts(&b, " WHERE a.");
+    dorm_buf_quote(&b, q, fk->column);
+    dorm_buf_puts(&b, " IS NOT NULL AND b.");
+    dorm_buf_quote(&b, q, tcol);
+    dorm_buf_puts(&b, " IS NULL");
+    bad_row bad = {cx, NULL, NULL};
+    dorm_errbuf e = {0, ""};
+    int rc = b.failed ? dorm_fail(cx, DORM_ENOMEM, "out of memory")
+             : dorm_db_query(cx->db, b.data, NULL, 0, first_bad, &bad, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    dorm_buf_free(&b);
+    if (rc || !bad.pk) return rc;
+    dorm_fail(cx, DORM_EINTEGRITY,
+              "The row in table '%s' with primary key '%s' has an invalid foreign key: %s.%s contains a value '%s' "
+              "that does not have a corresponding value in %s.%s.", table, bad.pk, table, fk->column, bad.value, target,
+              tcol);
+    size_t f, i;
+    json_t *o;
+    if (!find_object(l, owner->label_lower, bad.pk, &f, &i, &o))
+        return dorm_fail(cx, DORM_EINTEGRITY, "Problem installing fixtures: %s", dorm_errmsg(cx));
+    return where(cx, DORM_EINTEGRITY, l->files[f], i, o, field);
+}
+
+static int check_all_keys(loader *l) {
+    const dorm_registry *reg = l->cx->db->reg;
+    int rc = DORM_OK;
+    for (int k = 0; !rc && k < reg->nmodels; k++) {
+        const dorm_meta *m = reg->metas[k];
+        /* A join model's rows belong to the objects of its owner's side. */
+        const dorm_rel *rel = NULL;
+        for (int r = 0; m->auto_for && r < m->auto_owner->nm2m; r++)
+            if (m->auto_owner->m2m[r].m2m == m->auto_for && m->auto_owner->m2m[r].through == m) rel = &m->auto_owner->m2m[r];
+        int owner = k;
+        for (int o = 0; rel && o < reg->nmodels; o++)
+            if (reg->metas[o] == m->auto_owner) owner = o;
+        if (!l->loaded[owner] || (m->auto_for && !rel)) continue;
+        for (int f = m->first_local; !rc && !m->proxy && f < m->nfields; f++) {
+            const dorm_fmeta *fk = &m->fields[f];
+            if (fk->f->kind != DORM_KIND_FK || fk->f->no_db_constraint || !fk->target) continue;
+            rc = rel ? check_keys(l, m, fk, m->auto_owner, rel->fk, rel->name)
+                     : check_keys(l, m, fk, m, NULL, fk->f->name);
+        }
+    }
     return rc;
 }
 
@@ -272,7 +499,7 @@ static int reset_sequences(dorm_ctx *cx) {
     if (!cx->db->dialect->sequence_reset_sql) return DORM_OK;
     for (int k = 0; k < cx->db->reg->nmodels; k++) {
         const dorm_meta *m = cx->db->reg->metas[k];
-        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind)) continue;
+        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind) || m->proxy) continue;
         dorm_buf b = DORM_BUF_INIT;
         cx->db->dialect->sequence_reset_sql(&b, m->db_table, m->pk->column);
         dorm_errbuf e = {0, ""};
@@ -283,42 +510,94 @@ static int reset_sequences(dorm_ctx *cx) {
     return DORM_OK;
 }
 
+static int run_sql(dorm_ctx *cx, const char *sql) {
+    dorm_errbuf e = {0, ""};
+    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+}
+
+static int load_all(void *payload);
+
+/* Where keys cannot be deferred to the commit, rows that point forward are
+ * written with the checks off (load_all checks every key before it ends,
+ * naming the fixture, object and field); the checks go back on in any
+ * case. */
+static int load_checked(void *payload) {
+    loader *l = payload;
+    const dorm_dialect *d = l->cx->db->dialect;
+    if (!d->fk_checks_off) return load_all(l);
+    int rc = run_sql(l->cx, d->fk_checks_off);
+    if (!rc) rc = load_all(l);
+    int on = run_sql(l->cx, d->fk_checks_on);
+    return rc ? rc : on;
+}
+
 static int load_all(void *payload) {
     loader *l = payload;
-    int64_t total = 0, done = 0;
-    for (size_t f = 0; f < l->nfiles; f++) total += (int64_t)json_array_size(l->fixtures[f]);
+    for (size_t f = 0; f < l->nfiles; f++) l->total += (int64_t)json_array_size(l->fixtures[f]);
     for (size_t f = 0; f < l->nfiles; f++) {
         size_t i;
         json_t *o;
+        l->file = l->files[f];
         json_array_foreach(l->fixtures[f], i, o) {
+            dorm_progress_emit(l->cx, "loaddata", l->file, l->done, l->total);
             int rc = load_object(l, o, l->files[f], i);
             if (rc) return rc;
-            dorm_progress_report(&l->progress, ++done, total);
+            l->done++;
         }
     }
-    l->objects = done;
-    return reset_sequences(l->cx);
+    l->objects = l->done;
+    int rc = check_all_keys(l);
+    if (!rc) rc = reset_sequences(l->cx);
+    /* A value that could not be copied may have been stored short: roll
+     * back rather than commit a fixture half-read. */
+    if (!rc && dorm_mem_failures() != l->failures) rc = dorm_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
+    return rc;
+}
+
+/* Django's name for a fixture in "No fixture named ..." : the file name
+ * without its folder and extension. */
+static const char *fixture_name(dorm_ctx *cx, const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dorm_arena_strndup(&cx->arena, base, (size_t)(dot - base)) : base;
 }
 
 int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_error_clear(cx);
-    loader l = {.cx = cx, .files = files};
-    dorm_progress_init(&l.progress, out);
+    loader l = {.cx = cx, .files = files, .failures = dorm_mem_failures()};
     while (files && files[l.nfiles]) l.nfiles++;
     l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
-    int rc = l.fixtures ? DORM_OK : DORM_ENOMEM;
+    l.loaded = dorm_mem_calloc((size_t)cx->db->reg->nmodels + 1, sizeof(bool));
+    int rc = l.fixtures && l.loaded ? DORM_OK : dorm_fail(cx, DORM_ENOMEM, "out of memory");
     for (size_t f = 0; !rc && f < l.nfiles; f++) {
+        FILE *probe = fopen(files[f], "rb");
+        if (!probe) {
+            const char *name = fixture_name(cx, files[f]);
+            rc = dorm_fail(cx, DORM_EVALUE, "No fixture named '%s' found.", name ? name : files[f]);
+            break;
+        }
+        fclose(probe);
         json_error_t err;
-        l.fixtures[f] = json_load_file(files[f], 0, &err);
-        if (!l.fixtures[f]) rc = dorm_fail(cx, DORM_EVALUE, "No fixture named '%s' could be loaded: %s (line %d)", files[f], err.text, err.line);
-        else if (!json_is_array(l.fixtures[f])) rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
+        int code;
+        l.fixtures[f] = dorm_json_load_file(files[f], 0, &err, &code);
+        if (code == DORM_ENOMEM)
+            rc = dorm_fail(cx, code, "out of memory (loading fixture '%s')", files[f]);
+        else if (code == DORM_EOPERATIONAL)
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s", files[f], strerror(errno));
+        else if (code)
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f], err.text,
+                           err.line, err.column);
+        else if (!json_is_array(l.fixtures[f]))
+            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
     }
     /* All or nothing: one transaction for every fixture. */
-    if (!rc) rc = dorm_in_transaction(cx, load_all, &l);
-    dorm_progress_done(&l.progress);
+    if (!rc) rc = dorm_in_transaction(cx, load_checked, &l);
+    dorm_progress_finish(cx, "loaddata", l.file, rc ? l.done : l.total, l.total);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem_free(l.fixtures);
+    dorm_mem_free(l.loaded);
     if (!rc && out)
         fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
-    return rc;
+    return dorm_record(cx, rc);
 }

@@ -1,50 +1,69 @@
-/* manage.c - dorm_manage(): the command table, option parsing shared by the
- * commands (flags, options with values, positionals; Django's "unrecognized
- * arguments" error), the database each command opens, and each command's
- * glue to its C function (migrations, fixtures, dbshell, flush, check). */
+/* manage.c - dorm_manage(): the command table (each command's options and
+ * arguments with their help, as django-admin's), the option parsing shared
+ * by the commands (flags, options with values, positionals; Django's
+ * "unrecognized arguments" error after the usage), the database each
+ * command opens, and each command's glue to its C function (migrations,
+ * fixtures, dbshell, flush, check). */
+#define _POSIX_C_SOURCE 200809L /* fileno */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dorm.h"
 #include "backend/db.h"
+#include "core/file.h"
 #include "dorm/manage.h"
+#include "manage/command.h"
 #include "manage/shell.h"
 #include "migrate/migration.h"
+#include "query/query.h"
 
-typedef struct args {
-    int npos;
-    const char *pos[64];
-    const char *database;
-    int verbosity;
-    bool flags[16];
-    const char *values[16];
-} args;
+typedef manage_args args;
+typedef manage_command command;
 
-typedef struct command {
-    const char *name;
-    const char *help;
-    const char *const *flags;       /* --names without a value                 */
-    const char *const *options;     /* --names taking a value                  */
-    int max_pos;
-    bool needs_db;
-    int (*run)(const struct command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx);
-} command;
-
-static int index_of(const char *const *list, const char *name) {
-    for (int i = 0; list && list[i]; i++)
-        if (strcmp(list[i], name) == 0) return i;
+/* The index of the option spelled `name` (its name or its alias), or -1. */
+static int option_index(const command *c, const char *name) {
+    for (int i = 0; c->options && c->options[i].name; i++)
+        if (strcmp(c->options[i].name, name) == 0 || (c->options[i].alias && strcmp(c->options[i].alias, name) == 0))
+            return i;
     return -1;
 }
 
 static bool flag(const command *c, const args *a, const char *name) {
-    int i = index_of(c->flags, name);
+    int i = option_index(c, name);
     return i >= 0 && a->flags[i];
 }
 
 static const char *value(const command *c, const args *a, const char *name) {
-    int i = index_of(c->options, name);
+    int i = option_index(c, name);
     return i >= 0 ? a->values[i] : NULL;
+}
+
+/* A small number option (--indent): digits only, at most 99; -1 for
+ * anything else. */
+static int small_number(const char *s) {
+    int n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || p - s >= 2) return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return *s ? n : -1;
+}
+
+/* argparse's refusal of a command line: the usage (which names every
+ * option the command takes), then the error; exit status 2. */
+static int bad_arguments(const command *c, const char *fmt, ...) {
+    dorm_manage_usage(c, stderr);
+    fprintf(stderr, "manage %s: error: ", c->name);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
 }
 
 static int parse(const command *c, int argc, char **argv, args *a) {
@@ -52,38 +71,41 @@ static int parse(const command *c, int argc, char **argv, args *a) {
     a->verbosity = 1;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        const char *eq = strchr(s, '=');
-        char name[64];
-        size_t n = eq ? (size_t)(eq - s) : strlen(s);
-        if (s[0] == '-' && s[1] == '-' && n < sizeof name) {
-            memcpy(name, s, n);
-            name[n] = '\0';
-            int k;
-            if (strcmp(name, "--database") == 0 || strcmp(name, "--verbosity") == 0 ||
-                (k = index_of(c->options, name)) >= 0) {
-                const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                if (!v) {
-                    fprintf(stderr, "manage %s: error: argument %s: expected one argument\n", c->name, name);
-                    return 2;
-                }
-                if (strcmp(name, "--database") == 0) a->database = v;
-                else if (strcmp(name, "--verbosity") == 0) a->verbosity = atoi(v);
-                else a->values[index_of(c->options, name)] = v;
-                continue;
-            }
-            if (!eq && (k = index_of(c->flags, name)) >= 0) {
-                a->flags[k] = true;
-                continue;
-            }
-        } else if (s[0] == '-' && s[1] == 'v' && s[2] == '\0' && i + 1 < argc) {
-            a->verbosity = atoi(argv[++i]);
+        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            a->help = true;
             continue;
-        } else if (s[0] != '-' && a->npos < c->max_pos) {
+        }
+        if (s[0] != '-' || !s[1]) {
+            if (a->npos >= c->max_pos) return bad_arguments(c, "unrecognized arguments: %s", s);
             a->pos[a->npos++] = s;
             continue;
         }
-        fprintf(stderr, "manage %s: error: unrecognized arguments: %s\n", c->name, s);
-        return 2;
+        const char *eq = s[1] == '-' ? strchr(s, '=') : NULL;
+        char name[64];
+        size_t n = eq ? (size_t)(eq - s) : strlen(s);
+        if (n >= sizeof name) return bad_arguments(c, "unrecognized arguments: %s", s);
+        memcpy(name, s, n);
+        name[n] = '\0';
+        bool database = strcmp(name, "--database") == 0;
+        bool verbose = strcmp(name, "--verbosity") == 0 || strcmp(name, "-v") == 0;
+        int k = option_index(c, name);
+        bool takes_value = database || verbose || (k >= 0 && c->options[k].metavar);
+        if (!takes_value) {
+            if (k < 0 || eq) return bad_arguments(c, "unrecognized arguments: %s", s);
+            a->flags[k] = true;
+            continue;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) return bad_arguments(c, "argument %s: expected one argument", name);
+        if (database) {
+            a->database = v;
+        } else if (!verbose) {
+            a->values[k] = v;
+        } else if (v[0] >= '0' && v[0] <= '3' && !v[1]) {
+            a->verbosity = v[0] - '0';
+        } else {
+            return bad_arguments(c, "argument -v/--verbosity: invalid choice: '%s' (choose from 0, 1, 2, 3)", v);
+        }
     }
     return 0;
 }
@@ -112,19 +134,21 @@ static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dor
     return issues ? 1 : 0;
 }
 
-/* Whether the database named for the command locks busy tables on ALTER
- * (PostgreSQL): makemigrations' lint warns about it without connecting. */
-static bool locks_on_alter(const args *a) {
+/* The dialect of the database named for the command, or NULL:
+ * makemigrations' lint warns about its traits (PostgreSQL's locks on ALTER,
+ * MySQL's committing DDL) without connecting. */
+static const dorm_dialect *named_dialect(const args *a) {
     const char *url = a->database ? a->database : getenv("DATABASE_URL");
     dorm_url u;
     dorm_errbuf e = {0, ""};
-    if (!url || dorm_url_parse(url, &u, &e) < 0) return false;
+    if (!url || dorm_url_parse(url, &u, &e) < 0) return NULL;
     const dorm_driver *drv = dorm_driver_find(u.scheme);
     dorm_url_free(&u);
-    return drv && drv->dialect->locks_on_alter;
+    return drv ? drv->dialect : NULL;
 }
 
 static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    const dorm_dialect *d = named_dialect(a);
     dorm_makemigrations_opts o = {.apps = a->npos ? a->pos : NULL,
                                   .name = value(c, a, "--name"),
                                   .dry_run = flag(c, a, "--dry-run"),
@@ -132,8 +156,10 @@ static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *
                                   .empty = flag(c, a, "--empty"),
                                   .interactive = !flag(c, a, "--noinput") && !flag(c, a, "--no-input"),
                                   .strict = flag(c, a, "--strict"),
-                                  .locks_on_alter = locks_on_alter(a),
-                                  .verbosity = a->verbosity};
+                                  .locks_on_alter = d && d->locks_on_alter,
+                                  .verbosity = a->verbosity,
+                                  .merge = flag(c, a, "--merge"),
+                                  .ddl_commits = d && !d->transactional_ddl};
     a->pos[a->npos] = NULL;
     if (o.empty && !a->npos) {
         fputs("CommandError: You must supply at least one app label when using --empty.\n", stderr);
@@ -156,8 +182,7 @@ static int cmd_migrate(const command *c, args *a, const dorm_app *const *apps, d
 
 static int cmd_sqlmigrate(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     if (a->npos != 2) {
-        fputs("manage sqlmigrate: error: the following arguments are required: app_label, migration_name\n", stderr);
-        return 2;
+        return bad_arguments(c, "the following arguments are required: app_label, migration_name");
     }
     const char *sql = dorm_sqlmigrate(cx, apps, a->pos[0], a->pos[1], flag(c, a, "--backwards"));
     if (!sql) return failed(cx);
@@ -172,14 +197,28 @@ static int cmd_showmigrations(const command *c, args *a, const dorm_app *const *
 static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     (void)apps;
     a->pos[a->npos] = NULL;
-    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output");
-    FILE *out = path ? fopen(path, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "CommandError: Cannot write %s.\n", path);
+    const char *indent = value(c, a, "--indent"), *path = value(c, a, "--output"), *format = value(c, a, "--format");
+    if (indent && small_number(indent) < 0) {
+        return bad_arguments(c, "argument --indent: invalid int value: '%s'", indent);
+    }
+    /* Django's serializers that dorm has: JSON only. */
+    if (format && strcmp(format, "json") != 0) {
+        fprintf(stderr, "CommandError: Unknown serialization format: %s\n", format);
         return 1;
     }
-    int rc = dorm_dumpdata(cx, a->pos, indent ? atoi(indent) : 0, out);
-    if (path) fclose(out);
+    /* The --output file appears whole or not at all. */
+    dorm_file wf = {stdout, NULL, NULL};
+    FILE *out = path ? (dorm_file_create(&wf, path) == 0 ? wf.f : NULL) : stdout;
+    if (!out) {
+        fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, errno == ENOMEM ? "out of memory" : strerror(errno));
+        return 1;
+    }
+    int n = indent ? small_number(indent) : 0;
+    int rc = flag(c, a, "--all") ? dorm_dumpdata_all(cx, a->pos, n, out) : dorm_dumpdata(cx, a->pos, n, out);
+    if (path && dorm_file_finish(&wf, rc == 0) != 0 && rc == 0) {
+        fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, strerror(errno));
+        return 1;
+    }
     return rc < 0 ? failed(cx) : 0;
 }
 
@@ -217,8 +256,7 @@ static int cmd_dbshell(const command *c, args *a, const dorm_app *const *apps, d
 
 static int cmd_squashmigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     if (a->npos < 2) {
-        fputs("manage squashmigrations: error: the following arguments are required: app_label, migration_name\n", stderr);
-        return 2;
+        return bad_arguments(c, "the following arguments are required: app_label, migration_name");
     }
     const char *start = a->npos == 3 ? a->pos[1] : NULL, *end = a->pos[a->npos - 1];
     return dorm_squash(cx, apps, a->pos[0], start, end, value(c, a, "--squashed-name"), stdout) < 0 ? failed(cx) : 0;
@@ -232,47 +270,174 @@ static int cmd_inspectdb(const command *c, args *a, const dorm_app *const *apps,
 
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
+/* Django's words for the options both makemigrations and migrate have. */
+#define NOINPUT {"--noinput", "--no-input", NULL, "Tells dorm to NOT prompt the user for input of any kind."}
+#define STRICT(what) {"--strict", NULL, NULL, "Treat the safety lint's warnings as errors" what "."}
+#define END_OPTIONS {NULL, NULL, NULL, NULL}
+#define END_POSITIONALS {NULL, NULL, false, false}
+
 static const command commands[] = {
-    {"check", "Checks the models for problems (the system checks).", NULL, NULL, 0, false, cmd_check},
-    {"dbshell", "Runs the database's command-line client.", NULL, NULL, 0, true, cmd_dbshell},
-    {"dumpdata", "Writes the rows of models as a JSON fixture.", NULL, DORM_LIST("--indent", "--output", "--format"),
-     63, true, cmd_dumpdata},
-    {"flush", "Removes every row from the model tables.", DORM_LIST("--noinput", "--no-input"), NULL, 0, true, cmd_flush},
-    {"help", "Lists the commands.", NULL, NULL, 1, false, cmd_help},
-    {"inspectdb", "Writes C models for the tables of an existing database.", NULL, DORM_LIST("--app-label"), 63, true,
-     cmd_inspectdb},
-    {"loaddata", "Installs JSON fixtures, all or nothing.", NULL, NULL, 63, true, cmd_loaddata},
-    {"makemigrations", "Creates new migrations from the changes to the models.",
-     DORM_LIST("--dry-run", "--check", "--empty", "--noinput", "--no-input", "--strict"), DORM_LIST("--name"), 7, false,
-     cmd_makemigrations},
-    {"migrate", "Updates the database schema: applies or unapplies migrations.",
-     DORM_LIST("--plan", "--fake", "--fake-initial", "--noinput", "--no-input", "--strict"), NULL, 2, true, cmd_migrate},
-    {"showmigrations", "Shows the migrations and whether they are applied.", DORM_LIST("--plan", "--list"), NULL, 1,
-     true, cmd_showmigrations},
-    {"sqlmigrate", "Prints the SQL of a migration.", DORM_LIST("--backwards"), NULL, 2, true, cmd_sqlmigrate},
-    {"squashmigrations", "Squashes a run of an app's migrations into one.", DORM_LIST("--noinput", "--no-input"),
-     DORM_LIST("--squashed-name"), 3, false, cmd_squashmigrations},
+    {"check", "Checks the models for problems (Django's system checks).", NULL, NULL, 0, false, cmd_check},
+    {"dbshell", "Runs the command-line client of the database (sqlite3, psql).", NULL, NULL, 0, true, cmd_dbshell},
+    {"dumpdata", "Output the contents of the database as a fixture of the given format.",
+     (const manage_option[]){
+         {"--format", NULL, "FORMAT", "Specifies the output serialization format for fixtures (json, the one "
+                                      "dorm writes)."},
+         {"--indent", NULL, "INDENT", "Specifies the indent level to use when pretty-printing output."},
+         {"-a", "--all", NULL, "Use Django's base manager to dump all models stored in the database, including "
+                               "those that would otherwise be filtered or modified by a custom manager."},
+         {"-o", "--output", "OUTPUT", "Specifies file to which the output is written."},
+         END_OPTIONS},
+     (const manage_positional[]){{"app_label[.ModelName]", "Restricts dumped data to the specified app_label or "
+                                                           "app_label.ModelName.", true, true},
+                                 END_POSITIONALS},
+     DORM_MANAGE_MAX_POS, true, cmd_dumpdata},
+    {"flush", "Removes ALL DATA from the model tables, in one transaction. The record of applied migrations "
+              "is kept.",
+     (const manage_option[]){NOINPUT, END_OPTIONS}, NULL, 0, true, cmd_flush},
+    {"help", "Lists the commands, or describes one with its options.", NULL,
+     (const manage_positional[]){{"subcommand", "The command to describe.", true, false}, END_POSITIONALS}, 1,
+     false, cmd_help},
+    {"inspectdb", "Introspects the database tables and outputs C models for them.",
+     (const manage_option[]){
+         {"--app-label", NULL, "LABEL", "The app label of the models written (default: inspected)."},
+         END_OPTIONS},
+     (const manage_positional[]){{"table", "Selects what tables should be introspected.", true, true},
+                                 END_POSITIONALS},
+     DORM_MANAGE_MAX_POS, true, cmd_inspectdb},
+    {"loaddata", "Installs the named fixture(s) in the database, all in one transaction.", NULL,
+     (const manage_positional[]){{"fixture", "Fixture files.", false, true}, END_POSITIONALS},
+     DORM_MANAGE_MAX_POS, true, cmd_loaddata},
+    {"makemigrations", "Creates new migration(s) for apps.",
+     (const manage_option[]){
+         {"--dry-run", NULL, NULL, "Just show what migrations would be made; don't actually write them."},
+         {"--merge", NULL, NULL, "Enable fixing of migration conflicts."},
+         {"--empty", NULL, NULL, "Create an empty migration."},
+         NOINPUT,
+         {"-n", "--name", "NAME", "Use this name for migration file(s)."},
+         {"--check", NULL, NULL, "Exit with a non-zero status if model changes are missing migrations."},
+         STRICT(" (nothing is written)"),
+         END_OPTIONS},
+     (const manage_positional[]){{"app_label", "Specify the app label(s) to create migrations for.", true, true},
+                                 END_POSITIONALS},
+     7, false, cmd_makemigrations},
+    {"migrate", "Updates database schema: applies or unapplies migrations.",
+     (const manage_option[]){
+         NOINPUT,
+         {"--fake", NULL, NULL, "Mark migrations as run without actually running them."},
+         {"--fake-initial", NULL, NULL, "Detect if tables already exist and fake-apply initial migrations if so. "
+                                        "Make sure that the current database schema matches your initial "
+                                        "migration before using this flag. dorm will only check for an existing "
+                                        "table name."},
+         {"--plan", NULL, NULL, "Shows a list of the migration actions that will be performed."},
+         STRICT(""),
+         END_OPTIONS},
+     (const manage_positional[]){
+         {"app_label", "App label of an application to synchronize the state.", true, false},
+         {"migration_name", "Database state will be brought to the state after that migration. Use the name "
+                            "\"zero\" to unapply all migrations.", true, false},
+         END_POSITIONALS},
+     2, true, cmd_migrate},
+    {"showmigrations", "Shows all available migrations for the current project.",
+     (const manage_option[]){
+         {"--list", "-l", NULL, "Shows a list of all migrations and which are applied."},
+         {"--plan", "-p", NULL, "Shows all migrations in the order they will be applied."},
+         END_OPTIONS},
+     (const manage_positional[]){{"app_label", "App label of an application to limit the output to.", true, false},
+                                 END_POSITIONALS},
+     1, true, cmd_showmigrations},
+    {"sqlmigrate", "Prints the SQL statements for the named migration.",
+     (const manage_option[]){
+         {"--backwards", NULL, NULL, "Creates SQL to unapply the migration, rather than to apply it"},
+         END_OPTIONS},
+     (const manage_positional[]){
+         {"app_label", "App label of the application containing the migration.", false, false},
+         {"migration_name", "Migration name to print the SQL for.", false, false},
+         END_POSITIONALS},
+     2, true, cmd_sqlmigrate},
+    {"squashmigrations", "Squashes an existing set of migrations (from first until specified) into a single new "
+                         "one.",
+     (const manage_option[]){
+         NOINPUT,
+         {"--squashed-name", NULL, "SQUASHED_NAME", "Sets the name of the new squashed migration."},
+         END_OPTIONS},
+     (const manage_positional[]){
+         {"app_label", "App label of the application to squash migrations for.", false, false},
+         {"start_migration_name", "Migrations will be squashed starting from and including this migration.", true,
+          false},
+         {"migration_name", "Migrations will be squashed until and including this migration.", false, false},
+         END_POSITIONALS},
+     3, false, cmd_squashmigrations},
 };
 
+static const command *find_command(const char *name) {
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    return NULL;
+}
+
+/* Django's answer to a command it does not have, with difflib's closest
+ * name: "Unknown command: 'migrat'. Did you mean migrate?". */
+static int unknown_command(const char *name) {
+    const char *names[sizeof commands / sizeof commands[0]], *close[3];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) names[i] = commands[i].name;
+    int n = dorm_close_matches(name, strlen(name), names, sizeof names / sizeof names[0], close);
+    fprintf(stderr, "Unknown command: '%s'", name);
+    if (n > 0) fprintf(stderr, ". Did you mean %s?", close[0]);
+    fputs("\nType 'manage help' for usage.\n", stderr);
+    return 1;
+}
+
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
-    (void)c, (void)a, (void)apps, (void)cx;
+    (void)c, (void)apps, (void)cx;
+    if (a->npos == 1) {
+        const command *described = find_command(a->pos[0]);
+        if (!described) return unknown_command(a->pos[0]);
+        dorm_manage_help(described, stdout);
+        return 0;
+    }
     puts("Type 'manage help <subcommand>' for help on a specific subcommand.\n\nAvailable subcommands:\n\n[dorm]");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) printf("    %-16s %s\n", commands[i].name, commands[i].help);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        /* The help up to its first full stop or " (". */
+        const char *help = commands[i].help, *paren = strstr(help, " (");
+        int n = (int)strcspn(help, ".");
+        if (paren && paren - help < n) n = (int)(paren - help);
+        printf("    %-16s %.*s\n", commands[i].name, n, help);
+    }
     return 0;
+}
+
+/* The commands' progress bar, on stderr when that is a terminal (so that a
+ * fixture dumped to stdout stays clean).  migrate's own reports are left
+ * out: its lines say which migration runs; a RunC bar starts below the
+ * migration's line. */
+typedef struct manage_bar {
+    const char *drawing;       /* the subject of the bar being drawn */
+} manage_bar;
+
+static void draw_bar(const dorm_progress_event *ev, void *payload) {
+    manage_bar *b = payload;
+    if (strcmp(ev->task, "migrate") == 0) return;
+    if (strcmp(ev->task, "RunC") == 0 && b->drawing != ev->subject && isatty(fileno(stdout))) {
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
+    b->drawing = ev->finished ? NULL : ev->subject;
+    dorm_progress_bar(ev, stderr);
 }
 
 int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
     const char *name = argc > 0 ? argv[0] : "help";
-    const command *c = NULL;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(commands[i].name, name) == 0) c = &commands[i];
-    if (!c) {
-        fprintf(stderr, "Unknown command: '%s'\nType 'manage help' for usage.\n", name);
-        return 1;
-    }
+    const command *c = find_command(name);
+    if (!c) return unknown_command(name);
     args a;
     int rc = parse(c, argc, argv, &a);
     if (rc) return rc;
+    if (a.help) {
+        dorm_manage_help(c, stdout);
+        return 0;
+    }
+    if (c->run == cmd_help) return cmd_help(c, &a, apps, NULL);
     const char *url = a.database ? a.database : getenv("DATABASE_URL");
     if (!url) url = "sqlite://:memory:";
     if (c->needs_db && !a.database && !getenv("DATABASE_URL")) {
@@ -280,13 +445,19 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
         return 1;
     }
     dorm_registry *reg = dorm_registry_new(apps);
-    if (!reg) return 1;
+    if (!reg || dorm_registry_errcode(reg) == DORM_ENOMEM) {
+        fputs("CommandError: out of memory\n", stderr);
+        dorm_registry_free(reg);
+        return 1;
+    }
     dorm_db *db = dorm_db_open(c->needs_db ? url : "sqlite://:memory:", reg);
     dorm_ctx *cx = db ? dorm_ctx_new(db) : NULL;
     if (!db || dorm_db_errcode(db) || !cx) {
-        fprintf(stderr, "CommandError: %s\n", db ? dorm_db_errmsg(db) : "out of memory");
+        fprintf(stderr, "CommandError: %s\n", db && dorm_db_errcode(db) ? dorm_db_errmsg(db) : "out of memory");
         rc = 1;
     } else {
+        manage_bar bar = {NULL};
+        if (a.verbosity > 0 && isatty(fileno(stderr))) dorm_ctx_set_progress(cx, draw_bar, &bar);
         rc = c->run(c, &a, apps, cx);
     }
     dorm_ctx_free(cx);

@@ -13,11 +13,14 @@
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
+#include "core/file.h"
 
 typedef struct detector {
     dorm_ctx *cx;
     const dorm_makemigrations_opts *o;
     FILE *in, *out;
+    dorm_questioner q;
+    bool quiet;                    /* only whether there are changes: ask nothing */
     dorm_state *from, *to;
     dorm_op *ops;
     int nops, cap;
@@ -44,15 +47,6 @@ static dorm_op *add_op(detector *d, dorm_op_kind kind, const char *app, const ch
     return op;
 }
 
-static bool ask(detector *d, const char *question) {
-    if (!d->o->interactive) return false;
-    fprintf(d->out, "%s [y/N] ", question);
-    fflush(d->out);
-    char line[64];
-    if (!fgets(line, sizeof line, d->in)) return false;
-    return line[0] == 'y' || line[0] == 'Y';
-}
-
 static const char *lower(dorm_ctx *cx, const char *s) {
     char *r = dorm_strdup(cx, s);
     for (char *p = r; p && *p; p++)
@@ -67,30 +61,18 @@ static bool same_field(detector *d, const dorm_fstate *a, const dorm_fstate *b, 
     return ja && jb && strcmp(ja, jb) == 0;
 }
 
-/* A NOT NULL field added to existing rows needs a value for them. */
-static bool needs_default(const dorm_fstate *f) {
-    return !f->f.null && f->f.default_value.type == DORM_T_NONE && !f->default_callable && !f->f.auto_now &&
-           !f->f.auto_now_add && f->f.kind != DORM_KIND_M2M && !f->f.primary_key;
+/* Whether existing rows can get a value for a field added to them without
+ * asking: Django's preserve_default (NULL, a default, a many-to-many, ""
+ * for a blank text field, the current time for auto_now). */
+static bool fills_itself(const dorm_fstate *f) {
+    const dorm_field *x = &f->f;
+    bool date = x->kind == DORM_KIND_DATE || x->kind == DORM_KIND_DATETIME || x->kind == DORM_KIND_TIME;
+    return x->null || x->default_value.type != DORM_T_NONE || f->default_callable || x->kind == DORM_KIND_M2M ||
+           x->primary_key || (x->blank && dorm_kind_blank_is_empty(x->kind)) || (date && x->auto_now);
 }
 
-static int one_off_default(detector *d, const dorm_mstate *m, dorm_op *op) {
-    const char *msg = "You are trying to add a non-nullable field '%s' to %s without a default; we can't do that "
-                      "(the database needs something to populate existing rows).";
-    if (!d->o->interactive)
-        return dorm_fail(d->cx, DORM_EVALUE, msg, op->field.f.name, lower(d->cx, m->name));
-    fprintf(d->out, msg, op->field.f.name, lower(d->cx, m->name));
-    fprintf(d->out, "\nPlease enter the default value as text or a number (an empty line quits): ");
-    fflush(d->out);
-    char line[512];
-    if (!fgets(line, sizeof line, d->in) || line[0] == '\n')
-        return dorm_fail(d->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", m->name,
-                         op->field.f.name);
-    line[strcspn(line, "\n")] = '\0';
-    char *end;
-    long long n = strtoll(line, &end, 10);
-    op->field.f.default_value = *end == '\0' ? dorm_v_int(n) : dorm_v_text(dorm_strdup(d->cx, line));
-    op->preserve_default = false;
-    return DORM_OK;
+static bool has_default(const dorm_fstate *f) {
+    return f->f.default_value.type != DORM_T_NONE || f->default_callable || f->f.kind == DORM_KIND_M2M;
 }
 
 static bool same_list(const char *const *a, const char *const *b) {
@@ -142,7 +124,11 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
                 if (!op) break;
                 op->name = nf->f.name;
                 op->field = *nf;
-                if (a->fields[k].f.null && !nf->f.null && needs_default(nf) && !d->o->check) d->rc = one_off_default(d, b, op);
+                if (a->fields[k].f.null && !nf->f.null && !has_default(nf) && !d->quiet) {
+                    int r = dorm_ask_not_null_alteration(&d->q, model, &op->field);
+                    if (r < 0) d->rc = r;
+                    op->preserve_default = r != 0;
+                }
             }
             continue;
         }
@@ -151,9 +137,9 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         for (int j = 0; j < a->nfields && renamed < 0; j++)
             if (dorm_mstate_field(b, a->fields[j].f.name) < 0 && !matched[j] && same_field(d, &a->fields[j], nf, true)) {
                 char q[256];
-                snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s (a %s)?", lower(d->cx, a->name), a->fields[j].f.name,
+                snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s (a %s)? [y/N]", lower(d->cx, a->name), a->fields[j].f.name,
                          lower(d->cx, b->name), nf->f.name, dorm_kind_name(nf->f.kind));
-                if (ask(d, q)) renamed = j;
+                if (!d->quiet && dorm_ask_yes(&d->q, q, false)) renamed = j;
             }
         if (renamed >= 0) {
             matched[renamed] = true;
@@ -168,7 +154,10 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         if (!op) break;
         op->name = nf->f.name;
         op->field = *nf;
-        if (needs_default(nf) && !d->o->check) d->rc = one_off_default(d, b, op);
+        if (!fills_itself(nf) && !d->quiet) {
+            d->rc = dorm_ask_not_null_addition(&d->q, model, &op->field);
+            op->preserve_default = false;
+        }
     }
     for (int k = 0; k < a->nfields && !d->rc; k++) {
         if (matched[k]) continue;
@@ -245,10 +234,14 @@ static dorm_mstate *create_shape(detector *d, const dorm_mstate *m) {
 /* Whether model m (new in this migration) has a key to another new model of
  * the same app not created yet. */
 static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pending, int npending) {
-    for (int f = 0; f < m->nfields; f++) {
-        const char *to = m->fields[f].to;
+    for (int f = -1; f < m->nfields; f++) {
+        /* Its base first (Django's dependency on the parent's creation). */
+        const char *to = f < 0 ? (m->bases ? m->bases[0] : NULL) : m->fields[f].to;
         for (int p = 0; to && p < npending; p++)
-            if (pending[p] && pending[p] != m && dorm_same_name(to, dorm_mstate_label(d->from, pending[p]))) return true;
+            if (pending[p] && pending[p] != m) {
+                const char *label = dorm_mstate_label(d->from, pending[p]);
+                if (label && dorm_same_name(to, label)) return true;
+            }
     }
     return false;
 }
@@ -279,8 +272,8 @@ static void diff_app(detector *d, const char *app) {
             bool same = b && a->nfields == b->nfields;
             for (int f = 0; same && f < a->nfields; f++) same = same_field(d, &a->fields[f], &b->fields[f], false);
             char q[256];
-            snprintf(q, sizeof q, "Did you rename the %s.%s model to %s?", app, a->name, b ? b->name : "");
-            if (!same || !ask(d, q)) continue;
+            snprintf(q, sizeof q, "Did you rename the %s.%s model to %s? [y/N]", app, a->name, b ? b->name : "");
+            if (!same || d->quiet || !dorm_ask_yes(&d->q, q, false)) continue;
             dorm_op *op = add_op(d, DORM_OP_RENAME_MODEL, app, b->name);
             if (op) {
                 op->old_name = a->name;
@@ -291,17 +284,35 @@ static void diff_app(detector *d, const char *app) {
             break;
         }
     }
-    for (int done = 0, pass = 0; !d->rc && pass <= nadded; pass++)
+    /* Django's order: every new model's CreateModel (Django inserts them at
+     * the beginning), then their indexes and constraints, then the proxies
+     * (generate_created_proxies), each followed by its options. */
+    dorm_mstate **made = dorm_mem_calloc((size_t)nadded + 1, sizeof *made);
+    dorm_mstate **shapes = dorm_mem_calloc((size_t)nadded + 1, sizeof *shapes);
+    int nmade = 0;
+    if (!made || !shapes) d->rc = DORM_ENOMEM;
+    for (int pass = 0; !d->rc && pass <= 2 * nadded + 1; pass++) {
+        bool proxies = pass > nadded;
+        if (pass == nadded + 1)
+            for (int i = 0; i < nmade && !d->rc; i++) diff_options(d, app, shapes[i], made[i]);
         for (int k = 0; k < nadded; k++) {
-            if (!added[k] || (pass < nadded && waits_for(d, added[k], added, nadded))) continue;
+            if (!added[k] || added[k]->proxy != proxies ||
+                (pass != nadded && pass != 2 * nadded + 1 && waits_for(d, added[k], added, nadded)))
+                continue;
             dorm_mstate *shape = create_shape(d, added[k]);
             dorm_op *op = shape ? add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name) : NULL;
             if (!shape) d->rc = DORM_ENOMEM;
             if (op) op->create = shape;
-            if (shape) diff_options(d, app, shape, added[k]);
+            if (shape && proxies) diff_options(d, app, shape, added[k]);
+            else if (shape) {
+                made[nmade] = added[k];
+                shapes[nmade++] = shape;
+            }
             added[k] = NULL;
-            done++;
         }
+    }
+    dorm_mem_free(made);
+    dorm_mem_free(shapes);
     for (int i = 0; i < d->to->n && !d->rc; i++) {
         dorm_mstate *b = d->to->models[i];
         dorm_mstate *a = strcmp(b->app, app) == 0 ? dorm_state_model(d->from, app, b->name) : NULL;
@@ -322,6 +333,16 @@ static void diff_app(detector *d, const char *app) {
     dorm_mem_free(gone);
 }
 
+/* Django's get_migration_name_timestamp after a prefix: "auto_20240102_0304". */
+static const char *timestamp(dorm_ctx *cx, const char *prefix) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y%m%d_%H%M", &tm);
+    return dorm_sprintf(cx, "%s%s", prefix, buf);
+}
+
 static const char *suggest_name(detector *d, const dorm_migration *m) {
     if (d->o->name) return d->o->name;
     if (m->initial) return "initial";
@@ -335,12 +356,7 @@ static const char *suggest_name(detector *d, const dorm_migration *m) {
         default: break;
         }
     }
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "auto_%Y%m%d_%H%M", &tm);
-    return dorm_strdup(d->cx, buf);
+    return timestamp(d->cx, "auto_");
 }
 
 static bool wanted(const dorm_makemigrations_opts *o, const char *app) {
@@ -361,9 +377,10 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
         const dorm_op *op = &m->ops[k];
         const dorm_fstate *fs = op->kind == DORM_OP_CREATE_MODEL ? op->create->fields : &op->field;
         int nf = op->kind == DORM_OP_CREATE_MODEL ? op->create->nfields : (op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD);
-        for (int f = 0; f < nf; f++) {
+        const char *base = op->kind == DORM_OP_CREATE_MODEL && op->create->bases ? op->create->bases[0] : NULL;
+        for (int f = base ? -1 : 0; f < nf; f++) {
             for (int w = 0; w < 2; w++) {
-                const char *label = w ? fs[f].through : fs[f].to;
+                const char *label = f < 0 ? (w ? NULL : base) : w ? fs[f].through : fs[f].to;
                 const char *dot = label ? strchr(label, '.') : NULL;
                 if (!dot) continue;
                 const char *app = dorm_arena_strndup(&d->cx->arena, label, (size_t)(dot - label));
@@ -385,18 +402,173 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
 
 static int write_file(detector *d, dorm_migration *m, const char *dir) {
     char *text = dorm_migration_dump(d->cx, m);
-    if (!text) return DORM_ENOMEM;
+    if (!text) return dorm_record(d->cx, DORM_ENOMEM);
     if (d->o->dry_run) {
         if (d->o->verbosity >= 3) fputs(text, d->out);
         return DORM_OK;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
-    FILE *f = fopen(m->path, "w");
-    if (!f) return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s: %s", m->path, strerror(errno));
-    bool ok = fputs(text, f) >= 0;
-    ok = fclose(f) == 0 && ok;
-    return ok ? DORM_OK : dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+    if (dorm_file_write(m->path, text) != 0)
+        return dorm_fail(d->cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+                         strerror(errno));
+    return DORM_OK;
+}
+
+/* The number after the highest of an app's migration files (replaced ones
+ * and squashed ones' last number count, so a squash never brings a number
+ * back). */
+static int next_number(const dorm_graph *g, const char *app) {
+    int top = 0;
+    for (int i = 0; i < g->ndisk; i++)
+        if (strcmp(g->disk[i]->app, app) == 0 && dorm_migration_number(g->disk[i]->name) > top)
+            top = dorm_migration_number(g->disk[i]->name);
+    return top + 1;
+}
+
+static dorm_migration *new_migration(detector *d, const dorm_app *app, int number, const char *name) {
+    dorm_migration *m = dorm_alloc(d->cx, sizeof *m);
+    if (!m) return NULL;
+    memset(m, 0, sizeof *m);
+    m->app = app->label;
+    m->atomic = true;
+    m->name = dorm_sprintf(d->cx, "%04d_%s", number, name);
+    m->path = m->name ? dorm_sprintf(d->cx, "%s/%s.json", app->migrations_dir, m->name) : NULL;
+    return m->path ? m : NULL;
+}
+
+/* The migration of `app`'s changes (NULL: none, or an error in d->rc). */
+static dorm_migration *app_changes(detector *d, const dorm_app *app, const dorm_graph *g) {
+    d->nops = 0;
+    d->ops = NULL;
+    d->cap = 0;
+    if (!d->o->empty) diff_app(d, app->label);
+    if (d->rc || (!d->nops && !d->o->empty)) {
+        dorm_mem_free(d->ops);
+        return NULL;
+    }
+    dorm_op *ops = dorm_alloc(d->cx, sizeof(dorm_op) * (size_t)(d->nops + 1));
+    if (ops && d->nops) memcpy(ops, d->ops, sizeof(dorm_op) * (size_t)d->nops);
+    dorm_mem_free(d->ops);
+    d->ops = NULL;
+    dorm_migration tmp = {.app = app->label, .ops = ops, .nops = d->nops, .initial = !dorm_graph_leaf(g, app->label)};
+    const char *name = ops ? suggest_name(d, &tmp) : NULL;
+    dorm_migration *m = name ? new_migration(d, app, next_number(g, app->label), name) : NULL;
+    if (!m) {
+        d->rc = dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    m->ops = ops;
+    m->nops = d->nops;
+    m->initial = tmp.initial;
+    return m;
+}
+
+/* Marks node i and the migrations of its app it depends on. */
+static void ancestry(const dorm_graph *g, int i, bool *mark) {
+    if (mark[i]) return;
+    mark[i] = true;
+    for (int d = 0; d < g->nodes[i]->ndeps; d++)
+        for (int k = 0; k < g->n; k++)
+            if (strcmp(g->nodes[k]->app, g->nodes[i]->app) == 0 &&
+                strcmp(g->nodes[k]->app, g->nodes[i]->deps[d].app) == 0 &&
+                strcmp(g->nodes[k]->name, g->nodes[i]->deps[d].name) == 0)
+                ancestry(g, k, mark);
+}
+
+/* makemigrations --merge for one app with several leaves (Django's
+ * handle_merge): each branch's operations after the common ancestors
+ * shown, then a migration depending on every leaf, with no operations. */
+static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm_migration **leaves, int nleaves) {
+    bool *marks = dorm_mem_calloc((size_t)(nleaves * g->n) + 1, sizeof(bool));
+    if (!marks) return dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    for (int l = 0; l < nleaves; l++)
+        for (int i = 0; i < g->n; i++)
+            if (g->nodes[i] == leaves[l]) ancestry(g, i, marks + l * g->n);
+    if (d->o->verbosity > 0) fprintf(d->out, "Merging %s\n", app->label);
+    for (int l = 0; l < nleaves && d->o->verbosity > 0; l++) {
+        fprintf(d->out, "  Branch %s\n", leaves[l]->name);
+        for (int i = 0; i < g->n; i++) {
+            bool common = true;
+            for (int o = 0; o < nleaves; o++) common = common && marks[o * g->n + i];
+            if (!marks[l * g->n + i] || common) continue;
+            for (int k = 0; k < g->nodes[i]->nops; k++)
+                fprintf(d->out, "    - %s\n", dorm_op_describe(d->cx, &g->nodes[i]->ops[k]));
+        }
+    }
+    dorm_mem_free(marks);
+    if (!dorm_ask_yes(&d->q, "\nMerging will only work if the operations printed above do not conflict\nwith each other "
+                             "(working on different fields or models)\nDo you want to merge these migration branches? [y/N]",
+                      !d->o->interactive))
+        return DORM_OK;
+    int top = 0;
+    dorm_buf names = DORM_BUF_INIT;
+    for (int l = 0; l < nleaves; l++) {
+        int n = dorm_migration_number(leaves[l]->name);
+        top = n > top ? n : top;
+        dorm_buf_printf(&names, "%s%s", l ? "_" : "", leaves[l]->name);
+    }
+    /* Django's name: merge_<leaves> while that is short, else the time. */
+    const char *name = d->o->name ? d->o->name
+                       : !names.failed && names.len <= 47 ? dorm_sprintf(d->cx, "merge_%s", names.data)
+                                                          : timestamp(d->cx, "merge_");
+    dorm_buf_free(&names);
+    dorm_migration *m = name ? new_migration(d, app, (top ? top : 1) + 1, name) : NULL;
+    dorm_mig_key *deps = dorm_alloc(d->cx, sizeof *deps * (size_t)nleaves);
+    if (!m || !deps) return dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    for (int l = 0; l < nleaves; l++) deps[l] = (dorm_mig_key){leaves[l]->app, leaves[l]->name};
+    m->deps = deps;
+    m->ndeps = nleaves;
+    int rc = write_file(d, m, app->migrations_dir);
+    if (!rc && !d->o->dry_run && d->o->verbosity > 0) fprintf(d->out, "\nCreated new merge migration %s\n", m->path);
+    return rc;
+}
+
+static int merge(detector *d, const dorm_app *const *apps, const dorm_graph *g) {
+    dorm_migration **leaves = dorm_mem_alloc(sizeof *leaves * (size_t)(g->n + 1));
+    if (!leaves) return dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    int rc = DORM_OK, merged = 0;
+    for (size_t a = 0; !rc && apps && apps[a]; a++) {
+        if (!apps[a]->migrations_dir || !wanted(d->o, apps[a]->label)) continue;
+        int n = dorm_graph_leaves(g, apps[a]->label, leaves);
+        if (n < 2) continue;
+        merged++;
+        rc = merge_app(d, apps[a], g, leaves, n);
+    }
+    dorm_mem_free(leaves);
+    if (!rc && !merged) fputs("No conflicts detected to merge.\n", d->out);
+    return rc;
+}
+
+/* Django's rule for --name: a name that fits in a file name and in code. */
+static bool valid_name(const char *s) {
+    if (!s) return true;
+    if (!*s || strlen(s) > 100 || (*s >= '0' && *s <= '9')) return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+/* The graph of the files and the two states: d->from (the files) and d->to
+ * (the compiled models, from *reg). */
+static int load(detector *d, const dorm_app *const *apps, dorm_graph *g, dorm_registry **reg) {
+    int rc = dorm_graph_load(d->cx, apps, g);
+    if (!rc) rc = dorm_graph_replacements(d->cx, g, NULL);
+    *reg = rc ? NULL : dorm_registry_new(apps);
+    if (!rc && !*reg) rc = dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    else if (!rc && dorm_registry_errcode(*reg)) rc = dorm_fail(d->cx, DORM_ECONFIG, "%s", dorm_registry_messages(*reg));
+    d->from = rc ? NULL : dorm_graph_state(d->cx, g, NULL, -1);
+    d->to = rc || !d->from ? NULL : dorm_state_of_registry(*reg);
+    if (!rc && (!d->from || !d->to)) rc = dorm_errcode(d->cx) ? dorm_errcode(d->cx) : DORM_ENOMEM;
+    return rc;
+}
+
+static void unload(detector *d, dorm_graph *g, dorm_registry *reg) {
+    dorm_state_free(d->from);
+    dorm_state_free(d->to);
+    dorm_registry_free(reg);
+    dorm_graph_free(g);
 }
 
 int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts) {
@@ -404,57 +576,37 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
     detector d = {.cx = cx, .o = opts ? opts : &dflt};
     d.in = d.o->in ? d.o->in : stdin;
     d.out = d.o->out ? d.o->out : stdout;
+    d.q = (dorm_questioner){cx, d.in, d.out, d.o->interactive};
+    d.quiet = d.o->check;
     dorm_error_clear(cx);
+    /* A difference computed while memory ran out may be wrong: no file then. */
+    unsigned long failures = dorm_mem_failures();
     for (size_t i = 0; d.o->apps && d.o->apps[i]; i++) {
         bool known = false;
         for (size_t k = 0; apps && apps[k]; k++) known = known || strcmp(apps[k]->label, d.o->apps[i]) == 0;
         if (!known) return dorm_fail(cx, DORM_EVALUE, "App '%s' could not be found. Is it in the apps list?", d.o->apps[i]);
     }
+    if (!valid_name(d.o->name))
+        return dorm_fail(cx, DORM_EVALUE, "The migration name must be a valid identifier (letters, digits and underscores).");
     dorm_graph g;
-    int rc = dorm_graph_load(cx, apps, &g);
-    if (!rc) rc = dorm_graph_replacements(cx, &g, NULL);
-    if (rc) {
-        dorm_graph_free(&g);
-        return rc;
+    dorm_registry *reg = NULL;
+    int rc = load(&d, apps, &g, &reg);
+    if (!rc) rc = dorm_check_consistent_history(cx, &g, apps);
+    /* Two leaves in an app: merge them first (Django's detect_conflicts). */
+    if (!rc && d.o->merge) {
+        rc = merge(&d, apps, &g);
+        unload(&d, &g, reg);
+        return dorm_record(cx, rc);
     }
-    dorm_registry *reg = dorm_registry_new(apps);
-    if (!reg || dorm_registry_errcode(reg))
-        rc = dorm_fail(cx, DORM_ECONFIG, "%s", reg ? dorm_registry_messages(reg) : "out of memory");
-    d.from = rc ? NULL : dorm_graph_state(cx, &g, NULL, -1);
-    d.to = rc || !d.from ? NULL : dorm_state_of_registry(reg);
-    if (!rc && (!d.from || !d.to)) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    if (!rc) rc = dorm_graph_conflicts(cx, &g, apps, d.o->apps);
     size_t napps = 0;
     while (apps && apps[napps]) napps++;
     dorm_migration **news = dorm_mem_calloc(napps + 1, sizeof *news);
     if (!rc && !news) rc = DORM_ENOMEM;
     for (size_t a = 0; !rc && a < napps; a++) {
-        const dorm_app *app = apps[a];
-        if (!app->migrations_dir || !wanted(d.o, app->label)) continue;
-        d.nops = 0;
-        d.ops = NULL;
-        d.cap = 0;
-        if (!d.o->empty) diff_app(&d, app->label);
-        if ((rc = d.rc)) break;
-        if (!d.nops && !d.o->empty) continue;
-        dorm_migration *m = dorm_alloc(cx, sizeof *m);
-        dorm_op *ops = dorm_alloc(cx, sizeof(dorm_op) * (size_t)(d.nops + 1));
-        if (!m || !ops) {
-            rc = DORM_ENOMEM;
-            break;
-        }
-        memset(m, 0, sizeof *m);
-        if (d.nops) memcpy(ops, d.ops, sizeof(dorm_op) * (size_t)d.nops);
-        dorm_mem_free(d.ops);
-        d.ops = NULL;
-        m->app = app->label;
-        m->ops = ops;
-        m->nops = d.nops;
-        dorm_migration *leaf = dorm_graph_leaf(&g, app->label);
-        m->initial = !leaf;
-        int number = leaf ? atoi(leaf->name) + 1 : 1;
-        m->name = dorm_sprintf(cx, "%04d_%s", number, suggest_name(&d, m));
-        m->path = dorm_sprintf(cx, "%s/%s.json", app->migrations_dir, m->name);
-        news[a] = m;
+        if (!apps[a]->migrations_dir || !wanted(d.o, apps[a]->label)) continue;
+        news[a] = app_changes(&d, apps[a], &g);
+        rc = d.rc;
     }
     for (size_t a = 0; !rc && a < napps; a++)
         if (news[a]) rc = add_dependencies(&d, news[a], &g, news, (int)napps);
@@ -463,29 +615,48 @@ int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_ma
         dorm_migration *m = news[a];
         if (!m) continue;
         changes = true;
-        if (d.o->check) continue;
+        /* --check says what changed (as Django's does) and writes nothing. */
         if (d.o->verbosity > 0) {
             fprintf(d.out, "Migrations for '%s':\n  %s\n", m->app, m->path);
             for (int k = 0; k < m->nops; k++) fprintf(d.out, "    - %s\n", dorm_op_describe(cx, &m->ops[k]));
         }
-        int warnings = dorm_lint(cx, m, d.from, d.o->locks_on_alter, d.o->verbosity > 0 ? d.out : NULL);
+        if (d.o->check) continue;
+        unsigned backend = (d.o->locks_on_alter ? DORM_LINT_LOCKS : 0) | (d.o->ddl_commits ? DORM_LINT_DDL_COMMITS : 0);
+        int warnings = dorm_lint(cx, m, d.from, backend, d.o->verbosity > 0 ? d.out : NULL);
         if (warnings && d.o->strict) {
             rc = dorm_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): %s not written.", warnings,
                            warnings == 1 ? "" : "s", m->path);
             break;
         }
-        rc = write_file(&d, m, apps[a]->migrations_dir);
+        if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        if (!rc) rc = write_file(&d, m, apps[a]->migrations_dir);
     }
     if (!rc && !changes && d.o->verbosity > 0) {
         if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
         else fputs("No changes detected\n", d.out);
     }
-    dorm_mem_free(d.ops);
     dorm_mem_free(news);
-    dorm_state_free(d.from);
-    dorm_state_free(d.to);
-    dorm_registry_free(reg);
-    dorm_graph_free(&g);
-    if (rc) return rc;
+    unload(&d, &g, reg);
+    if (rc) return dorm_record(cx, rc);
     return d.o->check && changes ? 1 : 0;
+}
+
+int dorm_changed_apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out) {
+    dorm_makemigrations_opts o = {.verbosity = 0};
+    detector d = {.cx = cx, .o = &o, .quiet = true};
+    dorm_graph g;
+    dorm_registry *reg = NULL;
+    int rc = load(&d, apps, &g, &reg), n = 0;
+    for (size_t a = 0; !rc && apps && apps[a]; a++) {
+        if (!apps[a]->migrations_dir) continue;
+        d.nops = 0;
+        diff_app(&d, apps[a]->label);
+        dorm_mem_free(d.ops);
+        d.ops = NULL;
+        d.cap = 0;
+        if ((rc = d.rc)) break;
+        if (d.nops) dorm_buf_printf(out, "%s'%s'", n++ ? ", " : "", apps[a]->label);
+    }
+    unload(&d, &g, reg);
+    return rc ? dorm_record(cx, rc) : n;
 }

@@ -6,26 +6,24 @@
 #include <string.h>
 
 #include "backend/db.h"
-#include "exec/exec.h"
+#include "exec/route.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
 
-/* The node an app's target names: a full name or a unique prefix. */
+/* The node an app's target names: a full name or a prefix matching one
+ * migration file only.  A replaced migration is not a node (its squashed
+ * migration stands for it). */
 static int find_target(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *target) {
-    int found = -1, n = 0;
-    size_t len = strlen(target);
-    for (int i = 0; i < g->n; i++) {
-        if (strcmp(g->nodes[i]->app, app) != 0) continue;
-        if (strcmp(g->nodes[i]->name, target) == 0) return i;
-        if (strncmp(g->nodes[i]->name, target, len) == 0) {
-            found = i;
-            n++;
-        }
-    }
-    if (n == 1) return found;
-    if (n > 1)
-        return dorm_fail(cx, DORM_EVALUE, "More than one migration matches '%s' in app '%s'. Please be more specific.",
-                         target, app);
+    dorm_migration *m;
+    int rc = dorm_graph_find_prefix(cx, g, app, target, &m);
+    if (rc) return rc;
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i] == m) return i;
+    for (int i = 0; i < g->n; i++)
+        for (int r = 0; r < g->nodes[i]->nreplaces; r++)
+            if (strcmp(g->nodes[i]->replaces[r].app, app) == 0 && strcmp(g->nodes[i]->replaces[r].name, m->name) == 0)
+                return dorm_fail(cx, DORM_EVALUE, "Migration %s.%s is replaced by %s.%s here: target that one.", app,
+                                 m->name, app, g->nodes[i]->name);
     return dorm_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", target, app);
 }
 
@@ -58,7 +56,6 @@ typedef struct run {
     FILE *out;
     dorm_graph g;
     bool *applied;
-    dorm_progress progress;
 } run;
 
 static int exec_sql(dorm_ctx *cx, const char *sql) {
@@ -67,9 +64,28 @@ static int exec_sql(dorm_ctx *cx, const char *sql) {
 }
 
 /* Where tables are rebuilt (SQLite) foreign keys are off during a migration
- * and checked once at its end instead. */
-static void foreign_keys(dorm_ctx *cx, bool on) {
+ * and checked once at its end instead.  0 or the error, recorded on cx. */
+static int foreign_keys(dorm_ctx *cx, bool on) {
     const char *sql = on ? cx->db->dialect->constraint_checks_on : cx->db->dialect->constraint_checks_off;
+    return sql ? exec_sql(cx, sql) : DORM_OK;
+}
+
+/* Foreign keys go back on whatever the migration's outcome `rc`: the
+ * connection must not go on without them unnoticed, so a failure is
+ * reported, also after a migration that was applied and committed. */
+static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
+    char before[400];
+    snprintf(before, sizeof before, "%s", rc ? dorm_errmsg(cx) : "");
+    if (!foreign_keys(cx, true)) return rc;
+    return dorm_fail(cx, dorm_errcode(cx), "%s.%s %s%s%s, and foreign key checks could not be turned back on: %s",
+                     m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
+}
+
+/* Releases a migration lock that outlives the transaction (the dialect's
+ * migration_unlock), whatever the migration's outcome; a failure is not
+ * reported: the lock then went with the session. */
+static void unlock(dorm_ctx *cx) {
+    const char *sql = cx->db->dialect->migration_unlock;
     dorm_errbuf e = {0, ""};
     if (sql) dorm_db_exec(cx->db, sql, &e);
 }
@@ -151,42 +167,101 @@ typedef struct apply_job {
     bool backwards;
     bool fake;
     bool skipped;
+    dorm_state **st;               /* the states around each operation      */
+    int step;                      /* non-atomic: the operation to run      */
+    unsigned long failures;        /* dorm_mem_failures() when it began     */
 } apply_job;
 
-static int apply_run(void *payload) {
-    apply_job *j = payload;
+/* DDL or states computed while an allocation failed may be wrong: what ran
+ * is never committed, and the failure is reported as what it is. */
+static int memory_checked(apply_job *j, int rc) {
+    if (dorm_mem_failures() == j->failures) return rc;
+    dorm_migration *m = j->r->g.nodes[j->i];
+    return dorm_fail(j->r->cx, DORM_ENOMEM, "%s.%s: out of memory", m->app, m->name);
+}
+
+/* Takes the migration lock, then looks again: another process may have
+ * done the work while this one waited for it. */
+static int claim(apply_job *j) {
     run *r = j->r;
     dorm_migration *m = r->g.nodes[j->i];
     int rc = dorm_recorder_lock(r->cx);
     bool now[1] = {false};
-    /* Another process may have done it while this one waited for the lock. */
     if (!rc) {
-        dorm_graph one = {1, &m};
+        dorm_graph one = {1, &m, 0, NULL};
         rc = dorm_recorder_applied(r->cx, &one, now);
     }
-    if (rc) return rc;
-    if (now[0] != j->backwards) {
-        j->skipped = true;
-        return DORM_OK;
+    if (!rc && now[0] != j->backwards) j->skipped = true;
+    return rc;
+}
+
+/* Operations first..last of the migration (counted in the run's direction)
+ * and the statements they deferred; `atomic`: inside a transaction. */
+static int run_ops(apply_job *j, int first, int last, bool atomic) {
+    run *r = j->r;
+    dorm_migration *m = r->g.nodes[j->i];
+    dorm_ddl ddl = {r->cx, atomic, r->apps, NULL, DORM_BUF_INIT};
+    int rc = DORM_OK;
+    for (int n = first; n <= last && !rc; n++) {
+        int k = j->backwards ? m->nops - 1 - n : n;
+        rc = dorm_op_database(&ddl, &m->ops[k], j->st[k], j->st[k + 1], j->backwards);
+        if (rc)
+            dorm_fail(r->cx, rc, "%s.%s, operation %d (%s): %s", m->app, m->name, k + 1,
+                      dorm_op_describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
     }
-    if (!j->fake) {
-        dorm_state **st = op_states(r, j->i, r->applied);
-        if (!st) return dorm_errcode(r->cx) ? dorm_errcode(r->cx) : DORM_ENOMEM;
-        dorm_ddl ddl = {r->cx, r->apps, NULL, &r->progress, DORM_BUF_INIT};
-        for (int n = 0; n < m->nops && !rc; n++) {
-            int k = j->backwards ? m->nops - 1 - n : n;
-            rc = dorm_op_database(&ddl, &m->ops[k], st[k], st[k + 1], j->backwards);
-            if (rc)
-                dorm_fail(r->cx, rc, "%s.%s, operation %d (%s): %s", m->app, m->name, k + 1,
-                          dorm_op_describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
-        }
-        if (dorm_ddl_finish(&ddl, rc) && !rc)
-            rc = dorm_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
-                           dorm_errmsg(r->cx));
-        free_states(st, m->nops);
-        if (!rc) rc = check_foreign_keys(r->cx);
+    if (dorm_ddl_finish(&ddl, rc) && !rc)
+        rc = dorm_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
+                       dorm_errmsg(r->cx));
+    return memory_checked(j, rc);
+}
+
+static int record_run(void *payload) {
+    apply_job *j = payload;
+    int rc = memory_checked(j, check_foreign_keys(j->r->cx));
+    return memory_checked(j, rc ? rc : dorm_recorder_record(j->r->cx, j->r->g.nodes[j->i], !j->backwards));
+}
+
+/* An atomic migration: lock, operations and record in one transaction. */
+static int apply_run(void *payload) {
+    apply_job *j = payload;
+    int rc = claim(j);
+    if (rc || j->skipped) return rc;
+    if (!j->fake) rc = run_ops(j, 0, j->r->g.nodes[j->i]->nops - 1, true);
+    return rc ? rc : record_run(j);
+}
+
+static int claim_run(void *payload) { return claim(payload); }
+
+static int op_run(void *payload) {
+    apply_job *j = payload;
+    return run_ops(j, j->step, j->step, true);
+}
+
+/* The last transaction of a non-atomic migration: its record, unless a
+ * second process recorded it meanwhile. */
+static int finish_run(void *payload) {
+    apply_job *j = payload;
+    int rc = claim(j);
+    return rc || j->skipped ? rc : record_run(j);
+}
+
+/* A migration with "atomic": false (Django's Migration.atomic): each
+ * operation in a transaction of its own, the CONCURRENTLY ones and RunC in
+ * none (Django runs RunPython there in autocommit: a batched data migration
+ * commits chunk by chunk), the record at the end.  A failure keeps the
+ * operations done before it and leaves the migration unapplied, as in
+ * Django. */
+static int apply_nonatomic(apply_job *j) {
+    dorm_ctx *cx = j->r->cx;
+    dorm_migration *m = j->r->g.nodes[j->i];
+    int rc = dorm_in_transaction(cx, claim_run, j);
+    for (int n = 0; !rc && !j->skipped && n < m->nops; n++) {
+        j->step = n;
+        const dorm_op *op = &m->ops[j->backwards ? m->nops - 1 - n : n];
+        bool outside = op->concurrently || op->kind == DORM_OP_RUN_C;
+        rc = outside ? run_ops(j, n, n, false) : dorm_in_transaction(cx, op_run, j);
     }
-    if (!rc) rc = dorm_recorder_record(r->cx, m, !j->backwards);
+    if (!rc && !j->skipped) rc = dorm_in_transaction(cx, finish_run, j);
     return rc;
 }
 
@@ -197,38 +272,106 @@ static int apply(run *r, int i, bool backwards) {
         fprintf(r->out, "  %s %s.%s...", backwards ? "Unapplying" : "Applying", m->app, m->name);
         fflush(r->out);
     }
-    apply_job j = {r, i, backwards, fake, false};
-    foreign_keys(r->cx, false);
-    int rc = dorm_in_transaction(r->cx, apply_run, &j);
-    foreign_keys(r->cx, true);
-    dorm_progress_done(&r->progress);
+    apply_job j = {r, i, backwards, fake, false, NULL, 0, dorm_mem_failures()};
+    int rc = DORM_OK;
+    if (!fake && !(j.st = op_states(r, i, r->applied))) rc = dorm_errcode(r->cx) ? dorm_errcode(r->cx) : DORM_ENOMEM;
+    if (!rc) rc = foreign_keys(r->cx, false);
+    if (!rc) rc = m->atomic || fake ? dorm_in_transaction(r->cx, apply_run, &j) : apply_nonatomic(&j);
+    bool done = !rc;
+    if (rc && !fake && !r->cx->db->dialect->transactional_ddl) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", dorm_errmsg(r->cx));
+        rc = dorm_fail(r->cx, rc, "%s (this database has no transactional DDL: the operations of %s.%s before the "
+                                  "failed one stay applied, and the migration is not recorded)",
+                       why, m->app, m->name);
+    }
+    unlock(r->cx);
+    rc = keys_back_on(r->cx, m, rc);
+    free_states(j.st, m->nops);
     if (r->o->verbosity > 0)
         fprintf(r->out, "%s\n", rc ? " FAILED" : j.skipped ? " (done by another process)" : fake ? " FAKED" : " OK");
-    if (!rc) r->applied[i] = !backwards;
+    if (done) r->applied[i] = !backwards;
     return rc;
 }
 
+/* Django's describe_operation for --plan: "Undo " before an operation run
+ * backwards, " -> <sql>" after RunSQL (cut to 40 characters with an
+ * ellipsis), " -> IRREVERSIBLE" where there is no way back. */
+static void plan_line(run *r, const dorm_op *op, bool backwards) {
+    dorm_buf action = DORM_BUF_INIT;
+    const char *prefix = "";
+    bool code = op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C;
+    const char *const *sql = backwards ? op->reverse_sql : op->sql;
+    if (code && ((op->kind == DORM_OP_RUN_SQL && !sql) || (op->kind == DORM_OP_RUN_C && backwards && !op->reverse_code)))
+        dorm_buf_puts(&action, " -> IRREVERSIBLE");
+    else if (op->kind == DORM_OP_RUN_SQL && sql[0])
+        for (size_t i = 0; sql[i]; i++) {
+            dorm_buf_puts(&action, i ? "; " : " -> ");
+            for (const char *p = sql[i]; *p; p++)
+                if (*p != '\n') dorm_buf_putc(&action, *p);
+        }
+    else if (!code && backwards)
+        prefix = "Undo ";
+    /* Django's Truncator.chars(40): 40 characters, the last one "…". */
+    size_t chars = 0, cut = 0;
+    for (size_t i = 0; i < action.len; i++)
+        if (((unsigned char)action.data[i] & 0xc0) != 0x80 && ++chars == 40) cut = i;
+    if (chars > 40) action.len = cut;
+    fprintf(r->out, "    %s%s%.*s%s\n", prefix, dorm_op_describe(r->cx, op), (int)action.len,
+            action.data ? action.data : "", chars > 40 ? "\xe2\x80\xa6" : "");
+    dorm_buf_free(&action);
+}
+
+/* migrate --plan (Django's): each migration and its operations, in their
+ * own order either way. */
 static void print_plan(run *r, const int *plan, int n, bool backwards) {
     fputs("Planned operations:\n", r->out);
     if (!n) fputs("  No planned migration operations.\n", r->out);
     for (int p = 0; p < n; p++) {
         dorm_migration *m = r->g.nodes[plan[p]];
         fprintf(r->out, "%s.%s\n", m->app, m->name);
-        for (int k = 0; k < m->nops; k++) {
-            const dorm_op *op = &m->ops[backwards ? m->nops - 1 - k : k];
-            bool irreversible = backwards && ((op->kind == DORM_OP_RUN_SQL && !op->reverse_sql) ||
-                                              (op->kind == DORM_OP_RUN_C && !op->reverse_code));
-            fprintf(r->out, "    %s%s%s\n", backwards ? "Undo " : "", dorm_op_describe(r->cx, op),
-                    irreversible ? " -> IRREVERSIBLE" : "");
-        }
+        for (int k = 0; k < m->nops; k++) plan_line(r, &m->ops[k], backwards);
     }
 }
 
+/* Nothing to apply: Django's notice when the models have changes that no
+ * migration has (a failure to tell is not migrate's failure). */
+static void warn_changes(dorm_ctx *cx, const dorm_app *const *apps, FILE *out) {
+    dorm_buf labels = DORM_BUF_INIT;
+    if (dorm_changed_apps(cx, apps, &labels) > 0 && !labels.failed)
+        fprintf(out, "  Your models in app(s): %s have changes that are not yet reflected in a migration, and so won't "
+                     "be applied.\n  Run 'manage makemigrations' to make new migrations, and then re-run 'manage "
+                     "migrate' to apply them.\n", labels.data);
+    dorm_buf_free(&labels);
+    dorm_error_clear(cx);
+}
+
+static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
+
+/* On the database of opts->database, else the alias in use (Django's
+ * --database), holding one session throughout: SQLite's foreign-key switch
+ * belongs to the session. */
 int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
+    if (!cx) return DORM_ENOMEM;
+    const char *before = NULL;
+    if (opts && opts->database && !(before = dorm_ctx_use(cx, opts->database))) return dorm_errcode(cx);
+    dorm_route r;
+    int rc = dorm_route_use(cx, &r);
+    dorm_errbuf e;
+    if (!rc && dorm_db_hold(cx->db, &e)) rc = dorm_fail_errbuf(cx, &e);
+    else if (!rc) {
+        rc = migrate_on(cx, apps, opts);
+        dorm_db_unhold(cx->db);
+    }
+    if (r.db) dorm_route_leave(cx, &r);
+    if (before) dorm_ctx_use(cx, before);
+    return rc;
+}
+
+static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
     dorm_migrate_opts dflt = {.verbosity = 1};
     run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, };
     r.out = r.o->out ? r.o->out : stdout;
-    dorm_progress_init(&r.progress, r.out);
     dorm_error_clear(cx);
     if (r.o->app) {
         bool known = false;
@@ -236,7 +379,7 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
         if (!known) return dorm_fail(cx, DORM_EVALUE, "No installed app with label '%s'.", r.o->app);
     }
     int rc = dorm_graph_load(cx, apps, &r.g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     r.applied = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
     bool *mark = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
     int *plan = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
@@ -244,6 +387,12 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
     if (!rc) rc = dorm_recorder_ensure(cx);
     if (!rc) rc = dorm_recorder_applied(cx, &r.g, r.applied);
     if (!rc) rc = dorm_graph_replacements(cx, &r.g, r.applied);
+    if (!rc) rc = dorm_graph_conflicts(cx, &r.g, apps, NULL);
+    /* Every file's operations are checked against the state before any runs:
+     * a broken later file stops the run before an earlier one is applied. */
+    dorm_state *last = rc ? NULL : dorm_graph_state(cx, &r.g, NULL, -1);
+    if (!rc && !last) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    dorm_state_free(last);
     bool backwards = false;
     int target = -1;
     if (!rc && r.o->app && r.o->target) {
@@ -279,7 +428,9 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
         }
-        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, cx->db->dialect->locks_on_alter, r.o->plan ? r.out : NULL);
+        unsigned backend = (cx->db->dialect->locks_on_alter ? DORM_LINT_LOCKS : 0) |
+                           (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
+        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
         dorm_state_free(before);
     }
@@ -299,37 +450,63 @@ int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_o
                     if (apps[i]->migrations_dir) fprintf(r.out, "%s%s", k++ ? ", " : "", apps[i]->label);
                 fputc('\n', r.out);
             }
+        }
+        /* Django's migrate sends pre_migrate for every app before its
+         * "Running migrations:" and post_migrate after them. */
+        rc = dorm_signal_migrate(cx, DORM_PRE_MIGRATE, apps, r.o->verbosity, false);
+        if (!rc && r.o->verbosity > 0) {
             fputs("Running migrations:\n", r.out);
             if (!n) fputs("  No migrations to apply.\n", r.out);
+            if (!n) warn_changes(cx, apps, r.out);
         }
-        for (int p = 0; p < n && !rc; p++) rc = apply(&r, plan[p], backwards);
+        int done = 0;
+        const char *name = NULL;
+        for (; done < n && !rc; done++) {
+            const dorm_migration *m = r.g.nodes[plan[done]];
+            if (cx->progress) name = dorm_sprintf(cx, "%s.%s", m->app, m->name);
+            dorm_progress_emit(cx, "migrate", name, done, n);
+            rc = apply(&r, plan[done], backwards);
+        }
+        dorm_progress_finish(cx, "migrate", name, rc ? done - 1 : done, n);
+        if (!rc) rc = dorm_record_replacements(cx, &r.g);
+        if (!rc) rc = dorm_signal_migrate(cx, DORM_POST_MIGRATE, apps, r.o->verbosity, false);
     }
     dorm_mem_free(mark);
     dorm_mem_free(plan);
     dorm_mem_free(r.applied);
     dorm_graph_free(&r.g);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *name,
                             bool backwards) {
     dorm_error_clear(cx);
+    unsigned long failures = dorm_mem_failures();
     run r = {.cx = cx, .apps = apps};
-    if (dorm_graph_load(cx, apps, &r.g)) return NULL;
-    if (dorm_graph_replacements(cx, &r.g, NULL)) {
-        dorm_graph_free(&r.g);
+    /* As Django's sqlmigrate, squashed and replaced migrations alike are
+     * shown: no replacements, and the state is that of what the migration
+     * depends on. */
+    int rc = dorm_graph_load(cx, apps, &r.g);
+    if (rc) {
+        dorm_record(cx, rc);
         return NULL;
     }
     const char *result = NULL;
     int i = find_target(cx, &r.g, app, name);
-    dorm_state **st = i >= 0 ? op_states(&r, i, NULL) : NULL;
+    bool *deps = i >= 0 ? dorm_mem_calloc((size_t)r.g.n, sizeof(bool)) : NULL;
+    if (i >= 0 && !deps) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (deps) {
+        with_deps(&r.g, i, deps);
+        deps[i] = false;
+    }
+    dorm_state **st = deps ? op_states(&r, i, deps) : NULL;
+    dorm_mem_free(deps);
     if (st) {
         dorm_migration *m = r.g.nodes[i];
         dorm_buf b = DORM_BUF_INIT;
-        dorm_ddl ddl = {cx, apps, &b, NULL, DORM_BUF_INIT};
-        bool tx = cx->db->dialect->transactional_ddl;
+        dorm_ddl ddl = {cx, m->atomic, apps, &b, DORM_BUF_INIT};
+        bool tx = cx->db->dialect->transactional_ddl && m->atomic;
         if (tx) dorm_buf_puts(&b, "BEGIN;\n");
-        int rc = DORM_OK;
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = backwards ? m->nops - 1 - n : n;
             /* Statements deferred by CreateModels print before the next operation's heading. */
@@ -349,20 +526,40 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         free_states(st, m->nops);
     }
     dorm_graph_free(&r.g);
+    /* SQL computed while an allocation failed may be missing statements. */
+    if (dorm_mem_failures() != failures) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (!result && !dorm_errcode(cx)) dorm_fail(cx, DORM_ENOMEM, "out of memory");
     return result;
 }
 
+static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
+
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
+    dorm_route r;
+    if (!cx) return DORM_ENOMEM;
+    int rc = dorm_route_use(cx, &r);
+    if (rc) return rc;
+    rc = showmigrations_on(cx, apps, app, plan, out);
+    dorm_route_leave(cx, &r);
+    return rc;
+}
+
+static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
     dorm_error_clear(cx);
     out = out ? out : stdout;
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return rc;
+    if (rc) return dorm_record(cx, rc);
     bool *applied = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
-    if (!applied) rc = DORM_ENOMEM;
+    bool *recorded = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
+    if (!applied || !recorded) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
     if (!rc) rc = dorm_recorder_ensure(cx);
     if (!rc) rc = dorm_recorder_applied(cx, &g, applied);
     if (!rc) rc = dorm_graph_replacements(cx, &g, applied);
+    if (!rc) rc = dorm_recorder_applied(cx, &g, recorded);
     for (int i = 0; !rc && plan && i < g.n; i++)
         if (!app || strcmp(g.nodes[i]->app, app) == 0)
             fprintf(out, "[%c]  %s.%s\n", applied[i] ? 'X' : ' ', g.nodes[i]->app, g.nodes[i]->name);
@@ -370,14 +567,23 @@ int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *a
         if (app && strcmp(apps[a]->label, app) != 0) continue;
         fprintf(out, "%s\n", apps[a]->label);
         int shown = 0;
-        for (int i = 0; i < g.n; i++)
-            if (strcmp(g.nodes[i]->app, apps[a]->label) == 0) {
-                fprintf(out, " [%c] %s\n", applied[i] ? 'X' : ' ', g.nodes[i]->name);
-                shown++;
-            }
+        for (int i = 0; i < g.n; i++) {
+            const dorm_migration *m = g.nodes[i];
+            if (strcmp(m->app, apps[a]->label) != 0) continue;
+            /* Django's titles: a squashed migration says how many it stands
+             * for; one whose originals are all applied but which is not
+             * recorded yet is marked [-] until migrate records it. */
+            char squashed[48] = "";
+            if (m->nreplaces) snprintf(squashed, sizeof squashed, " (%d squashed migrations)", m->nreplaces);
+            char mark = applied[i] ? (recorded[i] ? 'X' : '-') : ' ';
+            fprintf(out, " [%c] %s%s%s\n", mark, m->name, squashed,
+                    mark == '-' ? " Run 'manage migrate' to finish recording." : "");
+            shown++;
+        }
         if (!shown) fputs(" (no migrations)\n", out);
     }
+    dorm_mem_free(recorded);
     dorm_mem_free(applied);
     dorm_graph_free(&g);
-    return rc;
+    return dorm_record(cx, rc);
 }

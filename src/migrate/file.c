@@ -2,14 +2,18 @@
  * ({"dependencies", "initial", "replaces", "operations"}), read with every
  * name validated (no SQL can come in through an identifier) and errors that
  * name the file and operation, and written in a stable key order. */
-#include <jansson.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "model/custom.h"
 #include "core/alloc.h"
+#include "core/json.h"
 
 static const char *const op_names[DORM_OP__COUNT] = {
     [DORM_OP_CREATE_MODEL] = "CreateModel",         [DORM_OP_DELETE_MODEL] = "DeleteModel",
@@ -33,15 +37,19 @@ static const char *const on_delete_names[] = {
 
 typedef struct reader {
     dorm_ctx *cx;
+    const dorm_app *const *apps;   /* where field types are found by name */
     const char *path;
     int op;                        /* 1-based operation being read, 0: none */
     int rc;
 } reader;
 
-static void bad(reader *r, const char *fmt, const char *what) {
+static void bad(reader *r, const char *fmt, ...) {
     if (r->rc) return;
     char msg[256];
-    snprintf(msg, sizeof msg, fmt, what ? what : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     if (r->op) dorm_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
     else dorm_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
     r->rc = DORM_EVALUE;
@@ -107,9 +115,42 @@ static bool flag(json_t *o, const char *key, bool dflt) {
     return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
-static int num(json_t *o, const char *key) {
+/* An integer attribute (max_length, ...) within [lo, hi]; 0 when absent. */
+static int num(reader *r, json_t *o, const char *key, int lo, int hi) {
     json_t *v = json_object_get(o, key);
-    return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_integer(v)) {
+        bad(r, "\"%s\" must be an integer", key);
+        return 0;
+    }
+    json_int_t n = json_integer_value(v);
+    if (n < lo || n > hi) {
+        bad(r, "\"%s\" must be between %d and %d (got %lld)", key, lo, hi, (long long)n);
+        return 0;
+    }
+    return (int)n;
+}
+
+bool dorm_kind_int_range(dorm_kind k, int64_t *lo, int64_t *hi) {
+    switch (k) {
+    case DORM_KIND_SMALLINT: *lo = -32768, *hi = 32767; return true;
+    case DORM_KIND_POSSMALLINT: *lo = 0, *hi = 32767; return true;
+    case DORM_KIND_INT:
+    case DORM_KIND_AUTO: *lo = -2147483647 - 1, *hi = 2147483647; return true;
+    case DORM_KIND_POSINT: *lo = 0, *hi = 2147483647; return true;
+    case DORM_KIND_BIGINT:
+    case DORM_KIND_BIGAUTO:
+    case DORM_KIND_FK: *lo = INT64_MIN, *hi = INT64_MAX; return true;
+    default: return false;
+    }
+}
+
+int dorm_migration_number(const char *name) {
+    const char *sq = strstr(name, "_squashed_");
+    const char *p = sq && sq[10] >= '0' && sq[10] <= '9' ? sq + 10 : name;
+    long n = 0;
+    for (; *p >= '0' && *p <= '9' && n < 100000000; p++) n = n * 10 + (*p - '0');
+    return (int)n;
 }
 
 static dorm_value value_of(reader *r, json_t *v) {
@@ -118,8 +159,43 @@ static dorm_value value_of(reader *r, json_t *v) {
     if (json_is_real(v)) return dorm_v_float(json_real_value(v));
     if (json_is_boolean(v)) return dorm_v_bool(json_is_true(v));
     if (json_is_null(v)) return dorm_v_null();
-    bad(r, "unsupported default value%s", "");
+    bad(r, "unsupported default value");
     return dorm_v_null();
+}
+
+/* A field's "default": a value, or {"callable": "timezone.now"} (the one
+ * callable a file can name); an integer field's default must fit it. */
+static void read_default(reader *r, json_t *d, dorm_fstate *out) {
+    dorm_field *f = &out->f;
+    f->default_value = (dorm_value){DORM_T_NONE, 0, {0}};
+    if (!d) return;
+    if (json_is_object(d)) {
+        const char *fn = json_string_value(json_object_get(d, "callable"));
+        if (!fn || strcmp(fn, "timezone.now") != 0 || json_object_size(d) != 1) {
+            bad(r, "field '%s': a default object must be {\"callable\": \"timezone.now\"}", f->name);
+            return;
+        }
+        out->default_now = true;
+        return;
+    }
+    dorm_value v = value_of(r, d);
+    int64_t lo, hi;
+    if (dorm_kind_int_range(f->kind, &lo, &hi) && (v.type == DORM_T_INT || v.type == DORM_T_FLOAT)) {
+        /* (double)INT64_MAX rounds up to 2^63, hence the strict comparison. */
+        bool fits = v.type == DORM_T_INT ? v.u.i >= lo && v.u.i <= hi
+                                         : isfinite(v.u.f) && v.u.f == floor(v.u.f) && v.u.f >= (double)lo &&
+                                               v.u.f < (double)hi + 1.0 && (hi < INT64_MAX || v.u.f < 9223372036854775808.0);
+        if (!fits) {
+            char shown[64];
+            if (v.type == DORM_T_INT) snprintf(shown, sizeof shown, "%lld", (long long)v.u.i);
+            else snprintf(shown, sizeof shown, "%g", v.u.f);
+            bad(r, "field '%s': default %s does not fit %s (an integer from %lld to %lld)", f->name, shown,
+                dorm_kind_name(f->kind), (long long)lo, (long long)hi);
+            return;
+        }
+        if (v.type == DORM_T_FLOAT) v = dorm_v_int((int64_t)v.u.f);
+    }
+    f->default_value = v;
 }
 
 static dorm_kind kind_by_name(const char *s) {
@@ -139,12 +215,17 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->name = name;
     const char *type = str(r, o, "type", true, false);
     f->kind = kind_by_name(type);
+    /* A type of the program's, recorded by its name. */
+    if (!f->kind && type && (f->type = dorm_field_type_find(r->apps, type))) {
+        f->kind = DORM_KIND_CUSTOM;
+        f->size = f->type->size;
+    }
     if (!f->kind) bad(r, "unknown field type '%s'", type);
     f->one_to_one = type && strcmp(type, "OneToOneField") == 0;
     f->primary_key = flag(o, "primary_key", false);
-    f->max_length = num(o, "max_length");
-    f->max_digits = num(o, "max_digits");
-    f->decimal_places = num(o, "decimal_places");
+    f->max_length = num(r, o, "max_length", 1, 2147483647);
+    f->max_digits = num(r, o, "max_digits", 1, 1000);
+    f->decimal_places = num(r, o, "decimal_places", 0, 1000);
     f->null = flag(o, "null", false);
     f->blank = flag(o, "blank", false);
     f->unique = flag(o, "unique", false) || f->one_to_one;
@@ -154,8 +235,7 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     f->db_index = indexed && !by_default;
     f->no_db_index = !indexed && by_default;
     f->db_column = str(r, o, "db_column", false, true);
-    json_t *d = json_object_get(o, "default");
-    f->default_value = d ? value_of(r, d) : (dorm_value){DORM_T_NONE, 0, {0}};
+    read_default(r, json_object_get(o, "default"), out);
     out->default_callable = flag(o, "default_callable", false);
     f->auto_now = flag(o, "auto_now", false);
     f->auto_now_add = flag(o, "auto_now_add", false);
@@ -174,13 +254,19 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     out->through = label(r, o, "through");
     f->db_table = str(r, o, "db_table", false, true);
     f->asymmetrical = !flag(o, "symmetrical", true);
+    f->parent_link = flag(o, "parent_link", false);
+    /* CompositePrimaryKey("product_id", "order_id"): its fields by name. */
+    if (f->kind == DORM_KIND_COMPOSITE) f->pk_fields = names(r, json_object_get(o, "fields"), "fields");
+    f->upload_to = str(r, o, "upload_to", false, false);
+    f->width_field = str(r, o, "width_field", false, true);
+    f->height_field = str(r, o, "height_field", false, true);
     if ((f->kind == DORM_KIND_FK || f->kind == DORM_KIND_M2M) && !out->to) bad(r, "field '%s' needs \"to\"", name);
 }
 
 static const dorm_q *read_q(reader *r, json_t *o) {
     dorm_q *q = dorm_alloc(r->cx, sizeof *q);
     if (!q || !json_is_object(o)) {
-        bad(r, "a check must be an object%s", "");
+        bad(r, "a check must be an object");
         return NULL;
     }
     memset(q, 0, sizeof *q);
@@ -226,6 +312,7 @@ static void read_options(reader *r, json_t *o, dorm_mstate *m) {
     m->verbose_name = str(r, o, "verbose_name", false, false);
     m->verbose_name_plural = str(r, o, "verbose_name_plural", false, false);
     m->get_latest_by = str(r, o, "get_latest_by", false, false);
+    m->proxy = flag(o, "proxy", false);
     json_t *ix = json_object_get(o, "indexes");
     if (ix) {
         size_t n = json_array_size(ix);
@@ -280,6 +367,16 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
     const char *type = str(r, o, "operation", true, false);
     for (int k = 1; type && k < DORM_OP__COUNT; k++)
         if (strcmp(type, op_names[k]) == 0) op->kind = (dorm_op_kind)k;
+    /* django.contrib.postgres.operations' two: AddIndex / RemoveIndex
+     * spelled CONCURRENTLY; and AlterFieldConcurrently. */
+    size_t tl = type ? strlen(type) : 0;
+    if (!op->kind && tl > 12 && strcmp(type + tl - 12, "Concurrently") == 0) {
+        if (strncmp(type, "AddIndex", tl - 12) == 0 && tl - 12 == 8) op->kind = DORM_OP_ADD_INDEX;
+        if (strncmp(type, "RemoveIndex", tl - 12) == 0 && tl - 12 == 11) op->kind = DORM_OP_REMOVE_INDEX;
+        /* dorm's own: NULL -> NOT NULL without a long exclusive lock. */
+        if (strncmp(type, "AlterField", tl - 12) == 0 && tl - 12 == 10) op->kind = DORM_OP_ALTER_FIELD;
+        op->concurrently = op->kind != 0;
+    }
     if (!op->kind) {
         bad(r, "unknown operation '%s'", type);
         return;
@@ -297,10 +394,24 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         for (int i = 0; m->fields && i < m->nfields; i++) {
             json_t *pair = json_array_get(fs, (size_t)i);
             const char *fname = json_string_value(json_array_get(pair, 0));
-            if (!identifier(fname, false)) bad(r, "invalid field name '%s'", fname);
+            if (!identifier(fname, false)) bad(r, "invalid field name '%s'", fname ? fname : "");
             read_field(r, json_array_get(pair, 1), dorm_strdup(r->cx, fname ? fname : ""), &m->fields[i]);
         }
         read_options(r, json_object_get(o, "options"), m);
+        /* Django's bases: the concrete model it inherits from, by label. */
+        json_t *bases = json_object_get(o, "bases");
+        if (bases) {
+            size_t n = json_array_size(bases);
+            const char **l = dorm_alloc(r->cx, sizeof(char *) * (n + 1));
+            if (!l) return;
+            for (size_t i = 0; i < n; i++) {
+                const char *b = json_string_value(json_array_get(bases, i));
+                if (!b || !strchr(b, '.') || !identifier(strchr(b, '.') + 1, false)) bad(r, "invalid base '%s'", b ? b : "");
+                l[i] = b ? dorm_strdup(r->cx, b) : NULL;
+            }
+            l[n] = NULL;
+            m->bases = l;
+        }
         op->create = m;
         op->model = m->name;
         break;
@@ -367,7 +478,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
     case DORM_OP_RUN_SQL:
         op->sql = sql_list(r, json_object_get(o, "sql"));
         op->reverse_sql = sql_list(r, json_object_get(o, "reverse_sql"));
-        if (!op->sql) bad(r, "RunSQL needs \"sql\"%s", "");
+        if (!op->sql) bad(r, "RunSQL needs \"sql\"");
         break;
     case DORM_OP_RUN_C:
         op->code = str(r, o, "code", true, true);
@@ -386,18 +497,22 @@ static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
         json_t *pair = json_array_get(a, (size_t)i);
         const char *app = json_string_value(json_array_get(pair, 0)), *name = json_string_value(json_array_get(pair, 1));
         if (!identifier(app, false) || !name || !*name || strlen(name) > 100 || strpbrk(name, "/\\."))
-            bad(r, "invalid dependency%s", "");
+            bad(r, "invalid dependency");
         k[i] = (dorm_mig_key){dorm_strdup(r->cx, app ? app : ""), dorm_strdup(r->cx, name ? name : "")};
     }
     return k;
 }
 
-dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *path) {
-    reader r = {cx, path, 0, 0};
+dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path) {
+    reader r = {cx, apps, path, 0, 0};
     json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
+    int code;
+    unsigned long failures = dorm_mem_failures();
+    json_t *root = dorm_json_load_file(path, 0, &err, &code);
     if (!root) {
-        dorm_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
+        if (code == DORM_ENOMEM) dorm_fail(cx, code, "out of memory (reading %s)", path);
+        else if (code == DORM_EOPERATIONAL) dorm_fail(cx, DORM_ECONFIG, "Cannot read %s: %s", path, strerror(errno));
+        else dorm_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
         return NULL;
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
@@ -413,10 +528,11 @@ dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *p
     size_t len = strlen(base);
     m->name = dorm_arena_strndup(&cx->arena, base, len > 5 ? len - 5 : len);
     m->initial = flag(root, "initial", false);
+    m->atomic = flag(root, "atomic", true);
     m->deps = keys(&r, json_object_get(root, "dependencies"), &m->ndeps);
     m->replaces = keys(&r, json_object_get(root, "replaces"), &m->nreplaces);
     json_t *ops = json_object_get(root, "operations");
-    if (!json_is_array(ops)) bad(&r, "missing \"operations\"%s", "");
+    if (!json_is_array(ops)) bad(&r, "missing \"operations\"");
     m->nops = (int)json_array_size(ops);
     m->ops = dorm_alloc(cx, sizeof(dorm_op) * (size_t)(m->nops + 1));
     for (int i = 0; m->ops && i < m->nops && !r.rc; i++) {
@@ -424,6 +540,11 @@ dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *p
         read_op(&r, json_array_get(ops, (size_t)i), &m->ops[i], app);
     }
     json_decref(root);
+    /* A value that could not be copied may have read as missing. */
+    if (dorm_mem_failures() != failures) {
+        dorm_fail(cx, DORM_ENOMEM, "out of memory (reading %s)", path);
+        return NULL;
+    }
     return r.rc || !m->ops ? NULL : m;
 }
 
@@ -454,7 +575,7 @@ static json_t *value_json(const dorm_value *v) {
 static json_t *field_json(const dorm_fstate *fs) {
     const dorm_field *f = &fs->f;
     json_t *o = json_object();
-    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_kind_name(f->kind);
+    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_field_class(f);
     json_object_set_new(o, "type", json_string(type));
     if (f->primary_key) json_object_set_new(o, "primary_key", json_true());
     if (f->max_length) json_object_set_new(o, "max_length", json_integer(f->max_length));
@@ -467,6 +588,7 @@ static json_t *field_json(const dorm_fstate *fs) {
         json_object_set_new(o, "db_index", json_boolean(dorm_field_db_index(f)));
     if (f->db_column) json_object_set_new(o, "db_column", json_string(f->db_column));
     if (f->default_value.type != DORM_T_NONE) json_object_set_new(o, "default", value_json(&f->default_value));
+    if (fs->default_now) json_object_set_new(o, "default", json_pack("{ss}", "callable", "timezone.now"));
     if (fs->default_callable) json_object_set_new(o, "default_callable", json_true());
     if (f->auto_now) json_object_set_new(o, "auto_now", json_true());
     if (f->auto_now_add) json_object_set_new(o, "auto_now_add", json_true());
@@ -480,16 +602,31 @@ static json_t *field_json(const dorm_fstate *fs) {
     if (fs->through) json_object_set_new(o, "through", json_string(fs->through));
     if (f->db_table) json_object_set_new(o, "db_table", json_string(f->db_table));
     if (f->asymmetrical) json_object_set_new(o, "symmetrical", json_false());
+    if (f->parent_link) json_object_set_new(o, "parent_link", json_true());
+    if (f->pk_fields) json_object_set_new(o, "fields", list_json(f->pk_fields));
+    /* Django's FileField deconstructs upload_to (a function: not data). */
+    if (f->upload_to) json_object_set_new(o, "upload_to", json_string(f->upload_to));
+    if (f->width_field) json_object_set_new(o, "width_field", json_string(f->width_field));
+    if (f->height_field) json_object_set_new(o, "height_field", json_string(f->height_field));
     return o;
 }
 
-char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
-    json_t *o = field_json(f);
-    char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    json_decref(o);
-    char *r = s ? dorm_strdup(cx, s) : NULL;
+/* The JSON text of a value built while jansson's calls were unchecked:
+ * NULL (DORM_ENOMEM on cx) when any allocation since `failures` failed, as
+ * a member may then be missing.  `newline` ends the text with one.  Frees j. */
+static char *dumped(dorm_ctx *cx, json_t *j, size_t flags, unsigned long failures, bool newline) {
+    char *s = j ? json_dumps(j, flags) : NULL;
+    json_decref(j);
+    char *r = s && dorm_mem_failures() == failures ? dorm_sprintf(cx, newline ? "%s\n" : "%s", s) : NULL;
     dorm_mem_free(s);
+    if (!r) dorm_fail(cx, DORM_ENOMEM, "out of memory (writing JSON)");
     return r;
+}
+
+char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
+    dorm_json_init();
+    unsigned long failures = dorm_mem_failures();
+    return dumped(cx, field_json(f), JSON_PRESERVE_ORDER | JSON_COMPACT, failures, false);
 }
 
 static json_t *q_json(const dorm_q *q) {
@@ -549,7 +686,8 @@ static json_t *options_json(const dorm_mstate *m, bool schema) {
 
 static json_t *op_json(const dorm_op *op) {
     json_t *o = json_object();
-    json_object_set_new(o, "operation", json_string(op_names[op->kind]));
+    const char *name = op_names[op->kind];
+    json_object_set_new(o, "operation", op->concurrently ? json_sprintf("%sConcurrently", name) : json_string(name));
     switch (op->kind) {
     case DORM_OP_CREATE_MODEL: {
         json_object_set_new(o, "name", json_string(op->create->name));
@@ -558,8 +696,10 @@ static json_t *op_json(const dorm_op *op) {
             json_array_append_new(fs, json_pack("[so]", op->create->fields[i].f.name, field_json(&op->create->fields[i])));
         json_object_set_new(o, "fields", fs);
         json_t *opts = options_json(op->create, true);
+        if (op->create->proxy) json_object_set_new(opts, "proxy", json_true());
         if (json_object_size(opts)) json_object_set_new(o, "options", opts);
         else json_decref(opts);
+        if (op->create->bases && op->create->bases[0]) json_object_set_new(o, "bases", list_json(op->create->bases));
         break;
     }
     case DORM_OP_DELETE_MODEL:
@@ -625,8 +765,11 @@ static json_t *op_json(const dorm_op *op) {
 }
 
 char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
+    dorm_json_init();
+    unsigned long failures = dorm_mem_failures();
     json_t *root = json_object();
     if (m->initial) json_object_set_new(root, "initial", json_true());
+    if (!m->atomic) json_object_set_new(root, "atomic", json_false());
     json_t *deps = json_array();
     for (int i = 0; i < m->ndeps; i++) json_array_append_new(deps, json_pack("[ss]", m->deps[i].app, m->deps[i].name));
     json_object_set_new(root, "dependencies", deps);
@@ -639,9 +782,5 @@ char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
     json_t *ops = json_array();
     for (int i = 0; i < m->nops; i++) json_array_append_new(ops, op_json(&m->ops[i]));
     json_object_set_new(root, "operations", ops);
-    char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(4));
-    json_decref(root);
-    char *r = s ? dorm_sprintf(cx, "%s\n", s) : NULL;
-    dorm_mem_free(s);
-    return r;
+    return dumped(cx, root, JSON_PRESERVE_ORDER | JSON_INDENT(4), failures, true);
 }

@@ -1,8 +1,10 @@
 /* lint.c - the migration safety lint: operations that lose data (dropping a
  * column or table, narrowing a type) or that lock or rewrite a large table on
- * PostgreSQL (a volatile default, an index built without CONCURRENTLY, a NOT
- * NULL column without default, a type change), each named with the safer
- * sequence.  makemigrations and migrate --plan print them; --strict fails. */
+ * PostgreSQL (a volatile default, an index built or dropped without
+ * CONCURRENTLY, a NOT NULL column without default, a type change), and
+ * migrations of several schema changes where DDL commits (MySQL), each named
+ * with the safer sequence.  makemigrations and migrate --plan print them;
+ * --strict fails. */
 #include <string.h>
 
 #include "core/ctx.h"
@@ -57,12 +59,13 @@ static bool created_before(const dorm_migration *m, int k) {
     return false;
 }
 
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool locks_on_alter, FILE *out) {
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out) {
     linter l = {cx, m, out, 0};
+    bool locks_on_alter = backend & DORM_LINT_LOCKS;
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
         if (created_before(m, k)) continue;
-        const dorm_mstate *ms = before ? dorm_state_model(before, op->app, op->model) : NULL;
+        const dorm_mstate *ms = before && op->model ? dorm_state_model(before, op->app, op->model) : NULL;
         int fi = ms && op->name ? dorm_mstate_field(ms, op->name) : -1;
         const dorm_fstate *old = fi >= 0 ? &ms->fields[fi] : NULL;
         switch (op->kind) {
@@ -82,9 +85,10 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
             else if (locks_on_alter && old && (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
                 warn(&l, k, "changes the column's type: PostgreSQL rewrites the table holding an exclusive lock.",
                      "add a new column, backfill it in batches, then switch over.");
-            if (locks_on_alter && old && old->f.null && !op->field.f.null)
+            if (locks_on_alter && old && old->f.null && !op->field.f.null && !op->concurrently)
                 warn(&l, k, "makes the column NOT NULL: PostgreSQL scans the whole table under an exclusive lock.",
-                     "add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL.");
+                     "make it an AlterFieldConcurrently in a migration with \"atomic\": false (a CHECK NOT VALID, "
+                     "VALIDATE, then SET NOT NULL).");
             break;
         case DORM_OP_ADD_FIELD:
             if (locks_on_alter && op->field.default_callable)
@@ -96,13 +100,27 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, b
                      "add it with a default (or as NULL), backfill, then make it NOT NULL.");
             break;
         case DORM_OP_ADD_INDEX:
-            if (locks_on_alter)
+            if (locks_on_alter && !op->concurrently)
                 warn(&l, k, "builds an index without CONCURRENTLY: PostgreSQL blocks writes to the table meanwhile.",
-                     "create it with a RunSQL \"CREATE INDEX CONCURRENTLY ...\" in a migration of its own.");
+                     "make it an AddIndexConcurrently in a migration with \"atomic\": false.");
+            break;
+        case DORM_OP_REMOVE_INDEX:
+            if (locks_on_alter && !op->concurrently)
+                warn(&l, k, "drops an index without CONCURRENTLY: PostgreSQL locks the table meanwhile.",
+                     "make it a RemoveIndexConcurrently in a migration with \"atomic\": false.");
             break;
         default:
             break;
         }
     }
+    /* Each schema change commits: a failure part way leaves the ones before
+     * it applied and the migration unrecorded (named at the second one). */
+    int changes = 0;
+    for (int k = 0; (backend & DORM_LINT_DDL_COMMITS) && k < m->nops; k++)
+        if (m->ops[k].kind != DORM_OP_RUN_C && dorm_op_has_ddl(&m->ops[k]) && ++changes == 2)
+            warn(&l, k, "is one of several schema changes, and this database commits each one (no transactional DDL): "
+                        "if one fails, the ones before it stay applied and the migration is not recorded.",
+                 "give risky changes a migration of their own; after a failure, undo what was applied (or --fake "
+                 "the migration once it is complete) before migrating again.");
     return l.n;
 }

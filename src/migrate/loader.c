@@ -12,7 +12,7 @@
 
 static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, int *n) {
+static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *app, dorm_migration ***all, int *n) {
     DIR *d = opendir(app->migrations_dir);
     if (!d) return DORM_OK; /* no folder: no migrations yet */
     char **files = NULL;
@@ -26,13 +26,16 @@ static int load_app(dorm_ctx *cx, const dorm_app *app, dorm_migration ***all, in
             break;
         }
         files = grown;
-        files[nf++] = dorm_strdup(cx, e->d_name);
+        if (!(files[nf++] = dorm_strdup(cx, e->d_name))) {
+            rc = DORM_ENOMEM;
+            break;
+        }
     }
     closedir(d);
-    if (files) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
+    if (files && !rc) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
     for (int i = 0; rc == DORM_OK && i < nf; i++) {
         const char *path = dorm_sprintf(cx, "%s/%s", app->migrations_dir, files[i]);
-        dorm_migration *m = path ? dorm_migration_read(cx, app->label, path) : NULL;
+        dorm_migration *m = path ? dorm_migration_read(cx, apps, app->label, path) : NULL;
         dorm_migration **grown = m ? dorm_mem_realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
         if (!grown) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
@@ -58,11 +61,54 @@ dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app) {
     return leaf;
 }
 
+int dorm_graph_leaves(const dorm_graph *g, const char *app, dorm_migration **out) {
+    int n = 0;
+    for (int i = 0; i < g->n; i++) {
+        const dorm_migration *m = g->nodes[i];
+        bool leaf = strcmp(m->app, app) == 0;
+        for (int k = 0; leaf && k < g->n; k++)
+            for (int d = 0; leaf && strcmp(g->nodes[k]->app, app) == 0 && d < g->nodes[k]->ndeps; d++)
+                leaf = strcmp(g->nodes[k]->deps[d].app, app) != 0 || strcmp(g->nodes[k]->deps[d].name, m->name) != 0;
+        if (!leaf) continue;
+        /* By name, as Django sorts them. */
+        int at = n++;
+        while (at > 0 && strcmp(out[at - 1]->name, m->name) > 0) {
+            out[at] = out[at - 1];
+            at--;
+        }
+        out[at] = g->nodes[i];
+    }
+    return n;
+}
+
+int dorm_graph_conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps, const char *const *only) {
+    dorm_migration **leaves = dorm_mem_alloc(sizeof *leaves * (size_t)(g->n + 1));
+    if (!leaves) return DORM_ENOMEM;
+    dorm_buf b = DORM_BUF_INIT;
+    for (size_t a = 0; apps && apps[a]; a++) {
+        bool wanted = !only;
+        for (size_t k = 0; only && only[k]; k++) wanted = wanted || strcmp(only[k], apps[a]->label) == 0;
+        int n = wanted ? dorm_graph_leaves(g, apps[a]->label, leaves) : 0;
+        if (n < 2) continue;
+        if (b.len) dorm_buf_puts(&b, "; ");
+        for (int i = 0; i < n; i++) dorm_buf_printf(&b, "%s%s", i ? ", " : "", leaves[i]->name);
+        dorm_buf_printf(&b, " in %s", apps[a]->label);
+    }
+    dorm_mem_free(leaves);
+    int rc = b.failed ? DORM_ENOMEM : DORM_OK;
+    if (!rc && b.len)
+        rc = dorm_fail(cx, DORM_ECONFIG,
+                       "Conflicting migrations detected; multiple leaf nodes in the migration graph: (%s).\n"
+                       "To fix them run 'manage makemigrations --merge'", b.data);
+    dorm_buf_free(&b);
+    return rc;
+}
+
 /* Puts `all` in an order with every dependency first (among ready nodes,
  * the order they came in) into `order`; `flags`, when given, moves along
  * with its nodes. */
 static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration **order, bool *flags) {
-    dorm_graph found = {n, all};
+    dorm_graph found = {n, all, 0, NULL};
     bool *placed = dorm_mem_calloc((size_t)(n ? n : 1), sizeof(bool));
     bool *moved = flags ? dorm_mem_calloc((size_t)(n ? n : 1), sizeof(bool)) : NULL;
     int rc = placed && (!flags || moved) ? DORM_OK : DORM_ENOMEM;
@@ -110,8 +156,8 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     dorm_migration **all = NULL;
     int n = 0, rc = DORM_OK;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++)
-        if (apps[i]->migrations_dir) rc = load_app(cx, apps[i], &all, &n);
-    dorm_graph found = {n, all};
+        if (apps[i]->migrations_dir) rc = load_app(cx, apps, apps[i], &all, &n);
+    dorm_graph found = {n, all, 0, NULL};
     for (int i = 0; rc == DORM_OK && i < n; i++)
         for (int k = 0; k < all[i]->ndeps; k++)
             if (!dorm_graph_find(&found, all[i]->deps[k].app, all[i]->deps[k].name)) {
@@ -123,19 +169,46 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     dorm_migration **order = rc ? NULL : dorm_mem_alloc(sizeof(*order) * (size_t)(n ? n : 1));
     if (!rc && !order) rc = DORM_ENOMEM;
     if (!rc) rc = topo_sort(cx, all, n, order, NULL);
-    dorm_mem_free(all);
     if (rc) {
+        dorm_mem_free(all);
         dorm_mem_free(order);
         return rc;
     }
-    g->n = n;
+    g->n = g->ndisk = n;
     g->nodes = order;
+    g->disk = all;
     return DORM_OK;
 }
 
 void dorm_graph_free(dorm_graph *g) {
     dorm_mem_free(g->nodes);
+    dorm_mem_free(g->disk);
     memset(g, 0, sizeof *g);
+}
+
+int dorm_graph_find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
+                           dorm_migration **out) {
+    int n = 0;
+    size_t len = strlen(prefix);
+    *out = NULL;
+    for (int i = 0; i < g->ndisk; i++) {
+        dorm_migration *m = g->disk[i];
+        if (strcmp(m->app, app) != 0) continue;
+        if (strcmp(m->name, prefix) == 0) {
+            *out = m;
+            return DORM_OK;
+        }
+        if (strncmp(m->name, prefix, len) == 0) {
+            *out = m;
+            n++;
+        }
+    }
+    if (n == 1) return DORM_OK;
+    *out = NULL;
+    if (n > 1)
+        return dorm_fail(cx, DORM_EVALUE, "More than one migration matches '%s' in app '%s'. Please be more specific.",
+                         prefix, app);
+    return dorm_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", prefix, app);
 }
 
 dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop) {

@@ -51,6 +51,10 @@ typedef struct dorm_op {
     const char *code;              /* RunC function names (reverse NULL:     */
     const char *reverse_code;      /*   irreversible)                        */
     bool elidable;
+    /* AddIndex / RemoveIndex spelled CONCURRENTLY (PostgreSQL's
+     * AddIndexConcurrently, RemoveIndexConcurrently): only in a migration
+     * with "atomic": false. */
+    bool concurrently;
 } dorm_op;
 
 typedef struct dorm_mig_key {
@@ -63,6 +67,7 @@ typedef struct dorm_migration {
     const char *name;              /* "0002_book_isbn"                       */
     const char *path;
     bool initial;
+    bool atomic;                   /* false: no transaction around it        */
     int ndeps;
     dorm_mig_key *deps;
     int nreplaces;
@@ -74,19 +79,23 @@ typedef struct dorm_migration {
 /* ---- ops.c ---- */
 
 /* Applies op to the state in place.  0, or DORM_EVALUE with a message on cx
- * naming what is missing ("No model 'library.book' in the state."). */
+ * naming what is missing ("No model 'library.book' in the state."), or
+ * DORM_ENOMEM (recorded on cx; the state is then incomplete). */
 int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op);
 /* Django's describe(): "Create model Book", "Add field isbn to book". */
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op);
 /* Whether an operation changes the database (RunSQL/RunC count). */
 bool dorm_op_has_ddl(const dorm_op *op);
+/* Whether a blank field of kind k takes "" where rows need a value (Django's
+ * empty_strings_allowed: the text kinds but JSONField). */
+bool dorm_kind_blank_is_empty(dorm_kind k);
 
 /* Where DDL goes: executed on cx's connection, or only collected. */
 typedef struct dorm_ddl {
     dorm_ctx *cx;
+    bool atomic;                   /* inside the migration's transaction      */
     const dorm_app *const *apps;   /* RunC functions                          */
     dorm_buf *collect;             /* non-NULL: append "<sql>;\n" instead     */
-    struct dorm_progress *progress;
     /* Django's deferred_sql: what follows the CREATE TABLEs of consecutive
      * CreateModels (foreign keys, indexes), run before any other operation
      * and at the end of the migration (dorm_ddl_finish). */
@@ -106,13 +115,22 @@ int dorm_ddl_finish(dorm_ddl *ddl, int rc);
 
 /* ---- file.c ---- */
 
-/* Reads a migration file.  NULL with DORM_EVALUE/DORM_ECONFIG on cx naming
- * the file, the operation and the problem. */
-dorm_migration *dorm_migration_read(dorm_ctx *cx, const char *app, const char *path);
+/* Reads a migration file of app `app`; a field type of the program's is
+ * found by its name among `apps` (dorm_field_type_find).  NULL with
+ * DORM_EVALUE/DORM_ECONFIG on cx naming the file, the operation and the
+ * problem: names that are not identifiers, numbers out of their range,
+ * tables named like the database's own, field types the apps lack. */
+dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path);
 /* Writes a migration as JSON text (stable: keys in a fixed order). */
 char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m);
 /* A field's canonical JSON (what the autodetector compares). */
 char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f);
+/* The values an integer kind stores (Django's ranges of the integer
+ * fields); false for the other kinds. */
+bool dorm_kind_int_range(dorm_kind k, int64_t *lo, int64_t *hi);
+/* The number a migration name starts with ("0012_x" -> 12; a squashed
+ * "0001_squashed_0004_x" -> 4, as Django 4.0 reads it), or 0 for none. */
+int dorm_migration_number(const char *name);
 
 /* ---- loader.c ---- */
 
@@ -121,6 +139,8 @@ char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f);
 typedef struct dorm_graph {
     int n;
     dorm_migration **nodes;        /* in a dependency order                   */
+    int ndisk;
+    dorm_migration **disk;         /* every file, replaced ones too           */
 } dorm_graph;
 
 int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g);
@@ -132,17 +152,33 @@ dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use,
 /* Re-sorts the graph (dependencies first), `applied` (may be NULL) along. */
 int dorm_graph_sort(dorm_ctx *cx, dorm_graph *g, bool *applied);
 /* squash.c: resolves squashed migrations against what is applied (NULL:
- * nothing): all originals applied -> the squashed one is applied (and
- * recorded); none -> the squashed one replaces them; some -> the originals
- * stay and the squashed one goes. */
+ * nothing): all originals applied -> the squashed one counts as applied
+ * (migrate records it: dorm_record_replacements); none -> the squashed one
+ * replaces them; some -> the originals stay and the squashed one goes. */
 int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied);
 /* squashmigrations: the migrations of `app` from `start` (NULL: the first)
  * to `end` in one new file named <start number>_squashed_<end> (or
  * <number>_<name>); what it did to `out`. */
 int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
                 const char *name, FILE *out);
+/* optimize.c: Django's migration optimizer over ops[0..n) of `app` (in
+ * place); folded CreateModels live in `scratch`'s arena.  The new number of
+ * operations, or a negative error recorded on cx. */
+int dorm_optimize(dorm_ctx *cx, dorm_state *scratch, const char *app, dorm_op *ops, int n);
 /* The leaf migration of an app (the newest), or NULL. */
 dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app);
+/* Every leaf of an app (a migration no other of the app depends on), by
+ * name, into out (room for g->n); how many. */
+int dorm_graph_leaves(const dorm_graph *g, const char *app, dorm_migration **out);
+/* Django's detect_conflicts: 0, or DORM_ECONFIG with Django's message when
+ * an app of `apps` (those named in `only`; NULL: all) has several leaves. */
+int dorm_graph_conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps, const char *const *only);
+/* The migration file of `app` named `prefix`, or the one whose name starts
+ * with it (Django's get_migration_by_prefix over every file, replaced ones
+ * too): 0, or DORM_EVALUE with Django's "More than one migration matches"
+ * or "Cannot find a migration matching" message. */
+int dorm_graph_find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
+                           dorm_migration **out);
 
 /* ---- recorder.c ---- */
 
@@ -150,6 +186,9 @@ int dorm_recorder_ensure(dorm_ctx *cx);
 /* Marks applied[i] for every node of g recorded as applied. */
 int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
 int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied);
+/* Records every squashed migration whose originals are all recorded and
+ * itself not yet (Django's check_replacements).  0 or the error. */
+int dorm_record_replacements(dorm_ctx *cx, const dorm_graph *g);
 /* Serialises migrating processes until the transaction ends: the dialect's
  * lock (PostgreSQL's advisory lock), else the database's write lock, taken
  * by a write to dorm_migrations that changes nothing.  0 or the error. */
@@ -157,20 +196,61 @@ int dorm_recorder_lock(dorm_ctx *cx);
 
 /* ---- progress.c ---- */
 
-/* A progress bar drawn on `out` when it is a terminal (RunC, loaddata). */
+/* What a RunC function reports with: its reports go to the context's
+ * progress callback (task "RunC", the function's name). */
 struct dorm_progress {
-    FILE *out;
-    bool tty;
-    int shown;                     /* last percentage drawn, -1: none */
+    dorm_ctx *cx;
+    const char *function;
+    int64_t done, total;           /* the last report */
 };
-void dorm_progress_init(dorm_progress *p, FILE *out);
-/* Ends the bar's line if one was drawn. */
-void dorm_progress_done(dorm_progress *p);
+void dorm_progress_init(dorm_progress *p, dorm_ctx *cx, const char *function);
+/* The function returned: its last report, the whole when it succeeded. */
+void dorm_progress_done(dorm_progress *p, bool ok);
+
+/* ---- history.c ---- */
+
+/* makemigrations' consistency check (Django's check_consistent_history) on
+ * every database of cx that one of the apps' models may be migrated to: 0,
+ * or DORM_EVALUE naming the migration applied before its dependency. */
+int dorm_check_consistent_history(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps);
+
+/* ---- autodetect.c ---- */
+
+/* The apps (of those with migrations) whose models have changes their
+ * files do not have, as "'library', 'shop'" appended to out, by label;
+ * how many, or a negative error recorded on cx.  Asks nothing. */
+int dorm_changed_apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out);
+
+/* ---- questioner.c ---- */
+
+/* What makemigrations asks through (Django's questioner). */
+typedef struct dorm_questioner {
+    dorm_ctx *cx;
+    FILE *in, *out;
+    bool interactive;              /* false: the answers are the defaults     */
+} dorm_questioner;
+
+/* A question answered y or n ("Please answer yes or no: " otherwise); an
+ * empty answer, the end of the input or a non-interactive run: dflt. */
+bool dorm_ask_yes(dorm_questioner *q, const char *question, bool dflt);
+/* A NOT NULL field f added to model's rows: Django's fixes offered and a
+ * one-off default (for auto_now_add, "timezone.now" offered) set on f.  0,
+ * or DORM_EVALUE when the user quits or the run is not interactive (with
+ * Django's message). */
+int dorm_ask_not_null_addition(dorm_questioner *q, const char *model, dorm_fstate *f);
+/* A nullable field made NOT NULL: 0 with a one-off default set on f, 1 to
+ * go on without one ("Ignore for now"; always when not interactive), or
+ * DORM_EVALUE when the user quits. */
+int dorm_ask_not_null_alteration(dorm_questioner *q, const char *model, dorm_fstate *f);
 
 /* ---- lint.c ---- */
 
+/* What the lint looks for besides data loss, by the backend's traits
+ * (bits of dorm_lint's `backend`): ALTER TABLE and CREATE INDEX locking a
+ * busy table (PostgreSQL), DDL committing the transaction (MySQL). */
+enum { DORM_LINT_LOCKS = 1, DORM_LINT_DDL_COMMITS = 2 };
 /* The safety warnings of a migration applied on `before` (printed to out when
  * not NULL); the number of warnings. */
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, bool locks_on_alter, FILE *out);
+int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out);
 
 #endif

@@ -2,12 +2,15 @@
  * words (Django's describe()), and to the database through the schema editor
  * (backend/alter.c), forwards and backwards, with the table definitions of
  * the states before and after it rendered exactly as dorm_create_all would. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/alter.h"
-#include "exec/exec.h"
+#include "core/md5.h"
+#include "exec/route.h"
 #include "migrate/migration.h"
+#include "model/meta.h"
 
 static dorm_mstate *need_model(dorm_ctx *cx, const dorm_state *st, const char *app, const char *name) {
     dorm_mstate *m = dorm_state_model(st, app, name);
@@ -27,7 +30,10 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
     size_t n = 0;
     while (l[n]) n++;
     const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
-    if (!r) return NULL;
+    if (!r) {
+        st->failed = true;
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         bool desc = l[i][0] == '-';
         r[i] = l[i];
@@ -38,7 +44,10 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
         }
         size_t len = strlen(new_name) + 2;
         char *s = dorm_arena_alloc(&st->arena, len);
-        if (!s) return NULL;
+        if (!s) {
+            st->failed = true;
+            return NULL;
+        }
         s[0] = '-';
         memcpy(s + 1, new_name, len - 1);
         r[i] = s;
@@ -90,6 +99,7 @@ static int set_fields(dorm_state *st, dorm_mstate *m, int n) {
 static void drop_default(dorm_fstate *f) {
     f->f.default_value = (dorm_value){DORM_T_NONE, 0, {0}};
     f->default_callable = false;
+    f->default_now = false;
 }
 
 static int add_index(dorm_state *st, dorm_mstate *m, const dorm_index *add, const char *remove, const char *rename) {
@@ -130,7 +140,22 @@ static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint 
     return DORM_OK;
 }
 
-int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
+/* The tables a model state names (its own, its many-to-many ones): none may
+ * be the database's own. */
+static int check_tables(dorm_ctx *cx, dorm_state *st, const dorm_mstate *m) {
+    const char *table = dorm_mstate_table(st, m);
+    if (!table) return DORM_ENOMEM;
+    for (int k = -1; k < m->nfields; k++) {
+        const char *t = k < 0 ? table : m->fields[k].f.db_table;
+        if (t && dorm_table_name_reserved(t))
+            return dorm_fail(cx, DORM_EVALUE,
+                             "%s.%s: the table name '%s' is reserved for the database's own tables (sqlite_*, pg_*).",
+                             m->app, m->name, t);
+    }
+    return DORM_OK;
+}
+
+static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     dorm_mstate *m = NULL;
     int i;
     switch (op->kind) {
@@ -163,6 +188,15 @@ int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
                 if (fs->to && strcmp(fs->to, old_label) == 0) fs->to = new_label;
                 if (fs->through && strcmp(fs->through, old_label) == 0) fs->through = new_label;
             }
+        for (int k = 0; k < st->n; k++) {
+            const char *const *bases = st->models[k]->bases;
+            if (bases && bases[0] && strcmp(bases[0], old_label) == 0) {
+                const char **renamed = dorm_arena_calloc(&st->arena, sizeof(char *) * 2);
+                if (!renamed) return DORM_ENOMEM;
+                renamed[0] = new_label;
+                st->models[k]->bases = renamed;
+            }
+        }
         return DORM_OK;
     }
     case DORM_OP_ALTER_MODEL_TABLE:
@@ -220,9 +254,21 @@ int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     }
 }
 
+int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
+    int rc = apply_to_state(cx, st, op);
+    if (rc == DORM_ENOMEM || st->failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
+    if (rc || op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C || op->kind == DORM_OP_DELETE_MODEL) return rc;
+    const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name
+                       : op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
+    dorm_mstate *m = dorm_state_model(st, op->app, name);
+    rc = m ? check_tables(cx, st, m) : DORM_OK;
+    return rc == DORM_ENOMEM ? dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)") : rc;
+}
+
 const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
     switch (op->kind) {
-    case DORM_OP_CREATE_MODEL: return dorm_sprintf(cx, "Create model %s", op->create->name);
+    case DORM_OP_CREATE_MODEL:
+        return dorm_sprintf(cx, "Create %smodel %s", op->create->proxy ? "proxy " : "", op->create->name);
     case DORM_OP_DELETE_MODEL: return dorm_sprintf(cx, "Delete model %s", op->model);
     case DORM_OP_RENAME_MODEL: return dorm_sprintf(cx, "Rename model %s to %s", op->old_name, op->new_name);
     case DORM_OP_ALTER_MODEL_TABLE:
@@ -230,19 +276,24 @@ const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
     case DORM_OP_ALTER_MODEL_OPTIONS: return dorm_sprintf(cx, "Change Meta options on %s", op->model);
     case DORM_OP_ADD_FIELD: return dorm_sprintf(cx, "Add field %s to %s", op->field.f.name, op->model);
     case DORM_OP_REMOVE_FIELD: return dorm_sprintf(cx, "Remove field %s from %s", op->name, op->model);
-    case DORM_OP_ALTER_FIELD: return dorm_sprintf(cx, "Alter field %s on %s", op->name, op->model);
+    case DORM_OP_ALTER_FIELD:
+        return dorm_sprintf(cx, "%s field %s on %s", op->concurrently ? "Concurrently alter" : "Alter", op->name,
+                            op->model);
     case DORM_OP_RENAME_FIELD:
         return dorm_sprintf(cx, "Rename field %s on %s to %s", op->old_name, op->model, op->new_name);
     case DORM_OP_ADD_INDEX: {
         dorm_buf b = DORM_BUF_INIT;
         for (size_t i = 0; op->index.fields && op->index.fields[i]; i++)
             dorm_buf_printf(&b, "%s%s", i ? ", " : "", op->index.fields[i]);
-        const char *r = dorm_sprintf(cx, "Create index %s on field(s) %s of model %s", op->index.name,
+        const char *r = dorm_sprintf(cx, "%s index %s on field(s) %s of model %s",
+                                     op->concurrently ? "Concurrently create" : "Create", op->index.name,
                                      b.data ? b.data : "", op->model);
         dorm_buf_free(&b);
         return r;
     }
-    case DORM_OP_REMOVE_INDEX: return dorm_sprintf(cx, "Remove index %s from %s", op->name, op->model);
+    case DORM_OP_REMOVE_INDEX:
+        return dorm_sprintf(cx, "%s index %s from %s", op->concurrently ? "Concurrently remove" : "Remove", op->name,
+                            op->model);
     case DORM_OP_RENAME_INDEX:
         return dorm_sprintf(cx, "Rename index %s on %s to %s", op->old_name, op->model, op->new_name);
     case DORM_OP_ADD_CONSTRAINT:
@@ -262,6 +313,8 @@ const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
 bool dorm_op_has_ddl(const dorm_op *op) {
     return op->kind != DORM_OP_ALTER_MODEL_OPTIONS;
 }
+
+bool dorm_kind_blank_is_empty(dorm_kind k) { return dorm_kind_is_text(k) && k != DORM_KIND_JSON; }
 
 /* ---- the database side ------------------------------------------------------ */
 
@@ -330,17 +383,21 @@ static int join_tables(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *o
 }
 
 static int create_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    if (m->proxy) return DORM_OK; /* a proxy has no table */
     int rc = create_table(ddl, r, m);
     return rc ? rc : join_tables(ddl, r, m, NULL, true);
 }
 
 static int delete_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+    if (m->proxy) return DORM_OK;
     int rc = join_tables(ddl, r, m, NULL, false);
     return rc ? rc : drop_table(ddl, m);
 }
 
-/* The value existing rows get for a column that becomes NOT NULL: the
- * field's default (a C function default is read from the compiled model). */
+/* The value existing rows get for a column that becomes NOT NULL (Django's
+ * effective_default): the field's default (a C function default is read
+ * from the compiled model), the current time for a one-off "timezone.now"
+ * and for auto_now / auto_now_add fields, "" for a blank text field. */
 static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *model, const dorm_fstate *f) {
     if (f->f.null || f->f.kind == DORM_KIND_M2M) return NULL;
     dorm_value *v = dorm_alloc(ddl->cx, sizeof *v);
@@ -358,9 +415,24 @@ static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *mod
         }
         return NULL;
     }
-    if (f->f.default_value.type == DORM_T_NONE) return NULL;
-    *v = f->f.default_value;
-    return v;
+    if (f->f.default_value.type != DORM_T_NONE) {
+        *v = f->f.default_value;
+        return v;
+    }
+    bool now_kind = f->f.kind == DORM_KIND_DATETIME || f->f.kind == DORM_KIND_DATE || f->f.kind == DORM_KIND_TIME;
+    if (now_kind && (f->default_now || f->f.auto_now || f->f.auto_now_add)) {
+        dorm_datetime now = dorm_datetime_now();
+        dorm_date d;
+        dorm_time t;
+        dorm_datetime_split(now, &d, &t);
+        *v = f->f.kind == DORM_KIND_DATE ? dorm_v_date(d) : f->f.kind == DORM_KIND_TIME ? dorm_v_time(t) : dorm_v_datetime(now);
+        return v;
+    }
+    if (f->f.blank && dorm_kind_blank_is_empty(f->f.kind)) {
+        *v = dorm_v_text("");
+        return v;
+    }
+    return NULL;
 }
 
 /* Sets a column's fill on a definition built in the arena. */
@@ -494,7 +566,10 @@ static int run_c(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     }
     const dorm_runc *f = find_function(ddl, op->app, name);
     if (!f) return dorm_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
-    int rc = f->fn(ddl->cx, ddl->progress);
+    dorm_progress progress;
+    dorm_progress_init(&progress, ddl->cx, name);
+    int rc = f->fn(ddl->cx, &progress);
+    dorm_progress_done(&progress, rc >= 0);
     if (rc < 0 && !dorm_errcode(ddl->cx)) dorm_fail(ddl->cx, rc, "RunC %s failed.", name);
     return rc < 0 ? rc : DORM_OK;
 }
@@ -509,7 +584,109 @@ static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     return DORM_OK;
 }
 
+/* AddIndexConcurrently / RemoveIndexConcurrently (django.contrib.postgres):
+ * the index built or dropped with the dialect's CONCURRENTLY statements,
+ * which cannot run inside a transaction.  The index is the one of the state
+ * that has it (after AddIndex, before RemoveIndex). */
+static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                              bool backwards) {
+    const char *what = op->kind == DORM_OP_ADD_INDEX ? "AddIndexConcurrently" : "RemoveIndexConcurrently";
+    const dorm_dialect *d = ddl->cx->db->dialect;
+    if (ddl->atomic)
+        return dorm_fail(ddl->cx, DORM_ETRANSACTION,
+                         "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
+                         "migration).", what);
+    if (!d->create_index_concurrently || !d->drop_index_concurrently)
+        return dorm_fail(ddl->cx, DORM_ENOTSUPPORTED, "The %s operation is not supported on %s: it is PostgreSQL's.",
+                         what, ddl->cx->db->drv->vendor);
+    const dorm_rendered *r = op->kind == DORM_OP_ADD_INDEX ? rt : rf;
+    const char *name = op->kind == DORM_OP_ADD_INDEX ? op->index.name : op->name;
+    const dorm_meta *m = dorm_rendered_meta(r, dorm_state_model(r->st, op->app, op->model));
+    dorm_table_def t;
+    int rc = m ? table_def(ddl, r, m, &t) : dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.",
+                                                       op->app, op->model);
+    const dorm_index_def *ix = NULL;
+    for (size_t i = 0; !rc && i < t.nindexes; i++)
+        if (strcmp(t.indexes[i].name, name) == 0) ix = &t.indexes[i];
+    if (rc || !ix) return rc ? rc : dorm_fail(ddl->cx, DORM_EVALUE, "No index named '%s' on %s.", name, op->model);
+    dorm_buf b = DORM_BUF_INIT;
+    bool create = (op->kind == DORM_OP_ADD_INDEX) != backwards;
+    dorm_buf_puts(&b, create ? d->create_index_concurrently : d->drop_index_concurrently);
+    dorm_buf_putc(&b, ' ');
+    dorm_buf_quote(&b, d->quote, ix->name);
+    if (create) {
+        dorm_buf_puts(&b, " ON ");
+        dorm_buf_quote(&b, d->quote, t.name);
+        dorm_buf_putc(&b, ' ');
+        dorm_schema_column_list(&b, d->quote, ix);
+    }
+    rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
+    dorm_buf_free(&b);
+    return rc;
+}
+
+/* Writes a dialect template, %1..%3 replaced by the quoted names. */
+static void fill_template(dorm_buf *b, char quote, const char *tmpl, const char *const names[3]) {
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] == '%' && p[1] >= '1' && p[1] <= '3') {
+            dorm_buf_quote(b, quote, names[p[1] - '1']);
+            p++;
+        } else {
+            dorm_buf_putc(b, *p);
+        }
+    }
+}
+
+/* AlterFieldConcurrently: NULL -> NOT NULL in the dialect's steps, each
+ * committed on its own, so no step holds an exclusive lock through a scan
+ * of the table.  Backwards (dropping NOT NULL is instant) and on a backend
+ * without the steps, it is the ordinary AlterField. */
+static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                                 bool backwards) {
+    const dorm_dialect *d = ddl->cx->db->dialect;
+    if (ddl->atomic)
+        return dorm_fail(ddl->cx, DORM_ETRANSACTION,
+                         "The AlterFieldConcurrently operation cannot be executed inside a transaction (set "
+                         "\"atomic\": false on the migration).");
+    const dorm_mstate *ms = dorm_state_model(rf->st, op->app, op->model);
+    int fi = ms ? dorm_mstate_field(ms, op->name) : -1;
+    const dorm_field *old = fi >= 0 ? &ms->fields[fi].f : NULL, *now = &op->field.f;
+    if (!old || !old->null || now->null || old->kind != now->kind || old->max_length != now->max_length ||
+        old->max_digits != now->max_digits || old->decimal_places != now->decimal_places ||
+        old->unique != now->unique || old->db_index != now->db_index)
+        return dorm_fail(ddl->cx, DORM_EVALUE,
+                         "AlterFieldConcurrently makes a NULL column NOT NULL and changes nothing else: write the "
+                         "other changes of %s.%s as an AlterField.",
+                         op->model, op->name);
+    if (backwards || !d->set_not_null_concurrently) return alter_model(ddl, op, rf, rt, backwards);
+    const dorm_meta *m = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, op->model));
+    const dorm_fmeta *fm = m ? dorm_meta_field(m, op->name) : NULL;
+    if (!fm) return dorm_fail(ddl->cx, DORM_EVALUE, "No field '%s' on %s in the migration state.", op->name, op->model);
+    /* The transient CHECK's name: short and derived from table and column. */
+    dorm_md5 md5;
+    char hex[33], check[24];
+    dorm_md5_init(&md5);
+    dorm_md5_update(&md5, m->db_table, strlen(m->db_table));
+    dorm_md5_update(&md5, ".", 1);
+    dorm_md5_update(&md5, fm->column, strlen(fm->column));
+    dorm_md5_hex(&md5, hex);
+    snprintf(check, sizeof check, "dorm_notnull_%.8s", hex);
+    const char *const names[3] = {m->db_table, fm->column, check};
+    int rc = 0;
+    for (const char *const *t = d->set_not_null_concurrently; *t && !rc; t++) {
+        dorm_buf b = DORM_BUF_INIT;
+        fill_template(&b, d->quote, *t, names);
+        rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
+        dorm_buf_free(&b);
+    }
+    return rc;
+}
+
 int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
+    /* Django's allow_migrate_model / router.allow_migrate: an operation the
+     * routers keep off this database changes its state only. */
+    const char *model = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
+    if (!dorm_route_allow_migrate(ddl->cx, op->app, model)) return DORM_OK;
     if (!dorm_op_keeps_deferred(op, backwards)) {
         int rc = dorm_ddl_flush(ddl);
         if (rc) return rc;
@@ -557,6 +734,14 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
         case DORM_OP_RENAME_MODEL:
             rc = alter_model(ddl, op, &rf, &rt, backwards);
             if (!rc) rc = rename_related_tables(ddl, op, &rf, &rt, backwards);
+            break;
+        case DORM_OP_ADD_INDEX:
+        case DORM_OP_REMOVE_INDEX:
+            rc = op->concurrently ? index_concurrently(ddl, op, &rf, &rt, backwards) : alter_model(ddl, op, &rf, &rt, backwards);
+            break;
+        case DORM_OP_ALTER_FIELD:
+            rc = op->concurrently ? not_null_concurrently(ddl, op, &rf, &rt, backwards)
+                                  : alter_model(ddl, op, &rf, &rt, backwards);
             break;
         default:
             rc = alter_model(ddl, op, &rf, &rt, backwards);

@@ -6,6 +6,7 @@
 #include "backend/db.h"
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "core/alloc.h"
 
 static const char *placeholder(const dorm_ctx *cx, int i) {
     static const char *const q[] = {"?", "?", "?"}, *const dollar[] = {"$1", "$2", "$3"};
@@ -50,7 +51,8 @@ int dorm_recorder_ensure(dorm_ctx *cx) {
     dorm_buf_free(&b);
     dorm_buf_free(&check);
     if (rc < 0 && run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) rc = 0;
-    return rc < 0 ? dorm_fail_errbuf(cx, &e) : rc;
+    if (rc < 0 && e.code) return dorm_fail_errbuf(cx, &e);
+    return dorm_record(cx, rc);
 }
 
 typedef struct applied_job {
@@ -86,4 +88,54 @@ int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
 int dorm_recorder_lock(dorm_ctx *cx) {
     const char *sql = cx->db->dialect->migration_lock;
     return run(cx, sql ? sql : "UPDATE \"dorm_migrations\" SET \"app\" = \"app\" WHERE 1 = 0", NULL, 0, NULL, NULL);
+}
+
+typedef struct recorded_job {
+    dorm_ctx *cx;
+    dorm_mig_key *keys;
+    int n, cap;
+    int rc;
+} recorded_job;
+
+static void collect(dorm_db *db, dorm_stmt *st, void *payload) {
+    recorded_job *j = payload;
+    size_t na, nn;
+    const char *app = db->drv->column_text(st, 0, &na), *name = db->drv->column_text(st, 1, &nn);
+    if (j->rc || !app || !name) return;
+    if (j->n == j->cap) {
+        int cap = j->cap ? j->cap * 2 : 16;
+        dorm_mig_key *grown = dorm_mem_realloc(j->keys, sizeof *grown * (size_t)cap);
+        if (!grown) {
+            j->rc = dorm_fail(j->cx, DORM_ENOMEM, "out of memory");
+            return;
+        }
+        j->keys = grown;
+        j->cap = cap;
+    }
+    dorm_mig_key k = {dorm_arena_strndup(&j->cx->arena, app, na), dorm_arena_strndup(&j->cx->arena, name, nn)};
+    if (!k.app || !k.name) j->rc = dorm_fail(j->cx, DORM_ENOMEM, "out of memory");
+    else j->keys[j->n++] = k;
+}
+
+static bool is_recorded(const recorded_job *j, const char *app, const char *name) {
+    for (int i = 0; i < j->n; i++)
+        if (strcmp(j->keys[i].app, app) == 0 && strcmp(j->keys[i].name, name) == 0) return true;
+    return false;
+}
+
+int dorm_record_replacements(dorm_ctx *cx, const dorm_graph *g) {
+    bool squashed = false;
+    for (int s = 0; s < g->ndisk; s++) squashed = squashed || g->disk[s]->nreplaces > 0;
+    if (!squashed) return DORM_OK;
+    recorded_job j = {cx, NULL, 0, 0, DORM_OK};
+    int rc = run(cx, "SELECT \"app\", \"name\" FROM \"dorm_migrations\"", NULL, 0, collect, &j);
+    if (!rc) rc = j.rc;
+    for (int s = 0; !rc && s < g->ndisk; s++) {
+        const dorm_migration *sq = g->disk[s];
+        bool all = sq->nreplaces > 0 && !is_recorded(&j, sq->app, sq->name);
+        for (int r = 0; all && r < sq->nreplaces; r++) all = is_recorded(&j, sq->replaces[r].app, sq->replaces[r].name);
+        if (all) rc = dorm_recorder_record(cx, sq, true);
+    }
+    dorm_mem_free(j.keys);
+    return rc;
 }

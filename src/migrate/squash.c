@@ -1,124 +1,48 @@
 /* squash.c - squashmigrations and the `replaces` rule: the operations of a
- * run of an app's migrations folded into one migration (an operation on a
- * model created in the run merges into its CreateModel, a field added then
- * removed vanishes), which databases that applied the originals keep using
- * the originals for, and new databases use instead. */
+ * run of an app's migrations in one migration, reduced by the optimizer
+ * (optimize.c), which databases that applied the originals keep using the
+ * originals for, and new databases use instead. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
-
-/* Whether op mentions `label` ("app.model") in a relation it creates. */
-static bool refers_to(const dorm_op *op, const char *label) {
-    const dorm_fstate *fs = op->kind == DORM_OP_CREATE_MODEL ? op->create->fields : &op->field;
-    int n = op->kind == DORM_OP_CREATE_MODEL ? op->create->nfields
-                                             : (op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD);
-    for (int i = 0; i < n; i++)
-        if ((fs[i].to && dorm_same_name(fs[i].to, label)) || (fs[i].through && dorm_same_name(fs[i].through, label)))
-            return true;
-    return false;
-}
-
-static bool on_model(const dorm_op *op, const char *app, const char *model) {
-    const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
-    return name && strcmp(op->app, app) == 0 && dorm_same_name(name, model);
-}
-
-/* Folds op k into an earlier CreateModel of the same model when nothing in
- * between depends on the model; true when it did. */
-static bool fold(dorm_ctx *cx, dorm_op *ops, bool *gone, int k) {
-    dorm_op *op = &ops[k];
-    for (int c = k - 1; c >= 0; c--) {
-        if (gone[c]) continue;
-        dorm_op *cm = &ops[c];
-        if (cm->kind != DORM_OP_CREATE_MODEL || !on_model(op, cm->app, cm->create->name)) {
-            if (op->model && on_model(cm, op->app, op->model)) return false;
-            continue;
-        }
-        const char *label = dorm_sprintf(cx, "%s.%s", cm->app, cm->create->name);
-        for (int b = c + 1; b < k; b++)
-            if (!gone[b] && label && refers_to(&ops[b], label) && op->kind == DORM_OP_DELETE_MODEL) return false;
-        dorm_mstate *m = cm->create;
-        int i = op->name ? dorm_mstate_field(m, op->name) : -1;
-        switch (op->kind) {
-        case DORM_OP_ADD_FIELD: {
-            dorm_fstate *fs = dorm_alloc(cx, sizeof(dorm_fstate) * (size_t)(m->nfields + 1));
-            if (!fs) return false;
-            memcpy(fs, m->fields, sizeof(dorm_fstate) * (size_t)m->nfields);
-            fs[m->nfields] = op->field;
-            if (!op->preserve_default) fs[m->nfields].f.default_value = (dorm_value){DORM_T_NONE, 0, {0}};
-            m->fields = fs;
-            m->nfields++;
-            return true;
-        }
-        case DORM_OP_REMOVE_FIELD:
-            if (i < 0) return false;
-            memmove(&m->fields[i], &m->fields[i + 1], sizeof(dorm_fstate) * (size_t)(m->nfields - i - 1));
-            m->nfields--;
-            return true;
-        case DORM_OP_ALTER_FIELD:
-            if (i < 0) return false;
-            m->fields[i] = op->field;
-            return true;
-        case DORM_OP_RENAME_FIELD:
-            i = dorm_mstate_field(m, op->old_name);
-            if (i < 0 || m->ordering || m->indexes || m->unique_together || m->constraints) return false;
-            m->fields[i].f.name = op->new_name;
-            return true;
-        case DORM_OP_ALTER_MODEL_TABLE:
-            m->db_table = op->table;
-            return true;
-        case DORM_OP_ALTER_UNIQUE_TOGETHER:
-            m->unique_together = op->together;
-            return true;
-        case DORM_OP_DELETE_MODEL:
-            gone[c] = true;
-            return true;
-        default:
-            return false;
-        }
-    }
-    return false;
-}
-
-/* Django's optimizer, the common cases: operations folded into the
- * CreateModel of their model, elidable RunC dropped. */
-static int optimize(dorm_ctx *cx, dorm_op *ops, int n) {
-    bool *gone = dorm_mem_calloc((size_t)n + 1, sizeof(bool));
-    if (!gone) return -1;
-    for (int k = 0; k < n; k++) {
-        if (ops[k].kind == DORM_OP_RUN_C && ops[k].elidable) gone[k] = true;
-        else if (ops[k].kind != DORM_OP_CREATE_MODEL && fold(cx, ops, gone, k)) gone[k] = true;
-    }
-    int kept = 0;
-    for (int k = 0; k < n; k++)
-        if (!gone[k]) ops[kept++] = ops[k];
-    dorm_mem_free(gone);
-    return kept;
-}
+#include "core/file.h"
 
 int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
                 const char *name, FILE *out) {
     dorm_error_clear(cx);
+    unsigned long failures = dorm_mem_failures();
     const dorm_app *a = NULL;
     for (size_t i = 0; apps && apps[i]; i++)
         if (strcmp(apps[i]->label, app) == 0) a = apps[i];
     if (!a || !a->migrations_dir) return dorm_fail(cx, DORM_EVALUE, "App '%s' does not have migrations.", app);
     dorm_graph g;
     int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return rc;
+    if (!rc) rc = dorm_graph_replacements(cx, &g, NULL);
     int first = -1, last = -1;
-    for (int i = 0; i < g.n; i++) {
+    dorm_migration *from = NULL, *to = NULL;
+    if (!rc && start) rc = dorm_graph_find_prefix(cx, &g, app, start, &from);
+    if (!rc) rc = dorm_graph_find_prefix(cx, &g, app, end, &to);
+    for (int i = 0; !rc && i < g.n; i++) {
         if (strcmp(g.nodes[i]->app, app) != 0) continue;
-        if (first < 0 && (!start || strncmp(g.nodes[i]->name, start, strlen(start)) == 0)) first = i;
-        if (strncmp(g.nodes[i]->name, end, strlen(end)) == 0) last = i;
+        if (first < 0 && (!from || g.nodes[i] == from)) first = i;
+        if (g.nodes[i] == to) last = i;
     }
-    if (first < 0 || last < 0 || last < first) {
+    if (!rc && (first < 0 || last < 0 || last < first))
+        rc = dorm_fail(cx, DORM_EVALUE,
+                       "The migration %s.%s cannot be found. Maybe it comes after the migration %s.%s?\n"
+                       "Have a look at:\n  manage showmigrations %s\nto debug this issue.",
+                       app, from ? from->name : start, app, to->name, app);
+    for (int i = first; !rc && i <= last; i++)
+        if (strcmp(g.nodes[i]->app, app) == 0 && g.nodes[i]->nreplaces)
+            rc = dorm_fail(cx, DORM_EVALUE, "You cannot squash squashed migrations! Please transition %s to a normal "
+                                            "migration first.", g.nodes[i]->name);
+    if (rc) {
         dorm_graph_free(&g);
-        return dorm_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.",
-                         last < 0 ? end : start, app);
+        return dorm_record(cx, rc);
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
     int nops = 0, nrep = 0;
@@ -132,23 +56,7 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
     for (int i = first; !rc && i <= last; i++) {
         dorm_migration *src = g.nodes[i];
         if (strcmp(src->app, app) != 0) continue;
-        for (int o = 0; o < src->nops; o++) {
-            ops[k] = src->ops[o];
-            /* The fold changes CreateModel states: work on copies. */
-            if (ops[k].kind == DORM_OP_CREATE_MODEL) {
-                dorm_mstate *copy = dorm_alloc(cx, sizeof *copy);
-                dorm_fstate *fs = dorm_alloc(cx, sizeof(dorm_fstate) * (size_t)(ops[k].create->nfields + 1));
-                if (!copy || !fs) {
-                    rc = DORM_ENOMEM;
-                    break;
-                }
-                *copy = *ops[k].create;
-                memcpy(fs, copy->fields, sizeof(dorm_fstate) * (size_t)copy->nfields);
-                copy->fields = fs;
-                ops[k].create = copy;
-            }
-            k++;
-        }
+        for (int o = 0; o < src->nops; o++) ops[k++] = src->ops[o];
         rep[r++] = (dorm_mig_key){src->app, src->name};
         /* Dependencies outside the squashed run are kept. */
         for (int e = 0; e < src->ndeps; e++) {
@@ -163,34 +71,57 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
             if (!have) deps[d++] = src->deps[e];
         }
     }
+    dorm_state *scratch = rc ? NULL : dorm_state_new();
+    if (!rc && !scratch) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!rc && out) {
+        fputs("Will squash the following migrations:\n", out);
+        for (int i = first; i <= last; i++)
+            if (strcmp(g.nodes[i]->app, app) == 0) fprintf(out, " - %s\n", g.nodes[i]->name);
+        fputs("Optimizing...\n", out);
+    }
     if (!rc) {
-        int kept = optimize(cx, ops, k);
-        if (kept < 0) rc = DORM_ENOMEM;
+        /* Elidable RunC operations go (Django's optimizer drops them when
+         * another operation follows; here always). */
+        int kept = 0;
+        for (int i = 0; i < k; i++)
+            if (!(ops[i].kind == DORM_OP_RUN_C && ops[i].elidable)) ops[kept++] = ops[i];
+        kept = dorm_optimize(cx, scratch, app, ops, kept);
+        if (kept < 0) rc = kept;
+        if (!rc && out && kept == k) fputs("  No optimizations possible.\n", out);
+        else if (!rc && out) fprintf(out, "  Optimized from %d operations to %d operations.\n", k, kept);
         memset(m, 0, sizeof *m);
         m->app = app;
         m->initial = g.nodes[first]->initial;
+        m->atomic = true;
+        for (int i = first; i <= last; i++)
+            if (strcmp(g.nodes[i]->app, app) == 0) m->atomic = m->atomic && g.nodes[i]->atomic;
         m->ops = ops;
         m->nops = kept;
         m->replaces = rep;
         m->nreplaces = r;
         m->deps = deps;
         m->ndeps = d;
-        char number[8];
-        snprintf(number, sizeof number, "%.4s", g.nodes[first]->name);
-        m->name = name ? dorm_sprintf(cx, "%s_%s", number, name) : dorm_sprintf(cx, "%s_squashed_%s", number, g.nodes[last]->name);
+        /* Django's names: 0001_squashed_<end>, <start>_squashed_<end>, or
+         * the start's number (0001 without a start) and --squashed-name. */
+        const char *head = from ? from->name : "0001";
+        int number = (int)strcspn(head, "_");
+        if (name) m->name = dorm_sprintf(cx, "%.*s_%s", number, head, name);
+        else m->name = dorm_sprintf(cx, "%s_squashed_%s", from ? from->name : "0001", to->name);
         m->path = dorm_sprintf(cx, "%s/%s.json", a->migrations_dir, m->name);
         char *text = rc ? NULL : dorm_migration_dump(cx, m);
-        FILE *f = text ? fopen(m->path, "w") : NULL;
-        if (!rc && (!f || fputs(text, f) < 0)) rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path ? m->path : "?");
-        if (f && fclose(f) != 0 && !rc) rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s.", m->path);
+        if (!rc && (!text || !m->path || dorm_mem_failures() != failures)) rc = dorm_record(cx, DORM_ENOMEM);
+        if (!rc && dorm_file_write(m->path, text) != 0)
+            rc = dorm_fail(cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+                           strerror(errno));
         if (!rc && out)
             fprintf(out, "Created new squashed migration %s\n  You should commit this migration but leave the old ones "
                          "in place;\n  the new migration will be used for new installs. Once you are sure\n  all "
                          "instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n",
                     m->path);
     }
+    dorm_state_free(scratch);
     dorm_graph_free(&g);
-    return rc;
+    return dorm_record(cx, rc);
 }
 
 /* Drops node i from the graph (and its applied flag). */
@@ -226,10 +157,7 @@ int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied_or_null) 
             s = -1;
             continue;
         }
-        if (present && done == present && !applied[s]) {
-            if (applied_or_null && (rc = dorm_recorder_record(cx, sq, true))) break;
-            applied[s] = true;
-        }
+        if (present && done == present) applied[s] = true;
         /* The squashed migration stands for the originals: they go, and
          * what depended on one of them depends on it. */
         for (int r = 0; r < sq->nreplaces; r++) {

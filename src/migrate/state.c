@@ -19,7 +19,13 @@ void dorm_state_free(dorm_state *st) {
     dorm_mem_free(st);
 }
 
-const char *dorm_state_str(dorm_state *st, const char *s) { return s ? dorm_arena_strdup(&st->arena, s) : NULL; }
+/* Marks the state incomplete when an allocation it needed failed. */
+static void *need(dorm_state *st, void *p) {
+    if (!p) st->failed = true;
+    return p;
+}
+
+const char *dorm_state_str(dorm_state *st, const char *s) { return s ? need(st, dorm_arena_strdup(&st->arena, s)) : NULL; }
 
 /* Whether a[0..n) and b[0..n) match ignoring case; n = SIZE_MAX: whole strings. */
 static bool same_n(const char *a, const char *b, size_t n) {
@@ -65,7 +71,7 @@ static const char *const *copy_list(dorm_state *st, const char *const *l) {
     if (!l) return NULL;
     size_t n = 0;
     while (l[n]) n++;
-    const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
+    const char **r = need(st, dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1)));
     if (!r) return NULL;
     for (size_t i = 0; i < n; i++) r[i] = dorm_state_str(st, l[i]);
     r[n] = NULL;
@@ -75,7 +81,7 @@ static const char *const *copy_list(dorm_state *st, const char *const *l) {
 static dorm_value copy_value(dorm_state *st, dorm_value v) {
     if (v.type == DORM_T_TEXT && v.u.s) {
         size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
-        v.u.s = dorm_arena_strndup(&st->arena, v.u.s, n);
+        v.u.s = need(st, dorm_arena_strndup(&st->arena, v.u.s, n));
         v.len = n;
     }
     return v;
@@ -83,7 +89,7 @@ static dorm_value copy_value(dorm_state *st, dorm_value v) {
 
 static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
     if (!q) return NULL;
-    dorm_q *c = dorm_arena_calloc(&st->arena, sizeof *c);
+    dorm_q *c = need(st, dorm_arena_calloc(&st->arena, sizeof *c));
     if (!c) return NULL;
     c->kind = q->kind;
     c->path = dorm_state_str(st, q->path);
@@ -91,7 +97,7 @@ static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
     if (q->children) {
         size_t n = 0;
         while (q->children[n]) n++;
-        const dorm_q **kids = dorm_arena_calloc(&st->arena, sizeof(*kids) * (n + 1));
+        const dorm_q **kids = need(st, dorm_arena_calloc(&st->arena, sizeof(*kids) * (n + 1)));
         if (!kids) return NULL;
         for (size_t i = 0; i < n; i++) kids[i] = copy_q(st, q->children[i]);
         c->children = kids;
@@ -109,17 +115,25 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     c.to_field = dorm_state_str(st, f->to_field);
     c.db_table = dorm_state_str(st, f->db_table);
     c.default_value = copy_value(st, f->default_value);
+    c.pk_fields = copy_list(st, f->pk_fields);
+    c.upload_to = dorm_state_str(st, f->upload_to);
+    c.width_field = dorm_state_str(st, f->width_field);
+    c.height_field = dorm_state_str(st, f->height_field);
+    c.upload_to_fn = NULL;
+    c.storage = NULL;
     /* Not schema: a migration keeps none of these. */
     c.default_fn = NULL;
     c.choices = NULL;
     c.verbose_name = c.help_text = NULL;
     c.limit_choices_to = NULL;
+    c.validators = NULL;
     c.to = c.through = NULL;
     dst->f = c;
     dst->to = dorm_state_str(st, src->to);
     dst->through = dorm_state_str(st, src->through);
     dst->default_callable = src->default_callable;
-    return c.name ? DORM_OK : DORM_ENOMEM;
+    dst->default_now = src->default_now;
+    return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
 int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m) {
@@ -136,6 +150,9 @@ int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m
     dst->verbose_name = dorm_state_str(st, m->verbose_name);
     dst->verbose_name_plural = dorm_state_str(st, m->verbose_name_plural);
     dst->get_latest_by = dorm_state_str(st, m->get_latest_by);
+    dst->bases = copy_list(st, m->bases);
+    dst->proxy = m->proxy;
+    if (m->bases && !dst->bases) return DORM_ENOMEM;
     size_t n = 0;
     while (m->indexes && m->indexes[n].fields) n++;
     if (m->indexes) {
@@ -162,7 +179,7 @@ int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m
                                      copy_list(st, m->constraints[i].fields), copy_q(st, m->constraints[i].check)};
         dst->constraints = k;
     }
-    return DORM_OK;
+    return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
 dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m) {
@@ -202,10 +219,10 @@ static const char *label_of(dorm_state *st, const dorm_model *model) {
 
 /* The model's Meta indexes with the names Django gives the unnamed ones
  * (Index.set_name_with_model), as migrations record them; malloc'd, names
- * in a buffer after the array.  NULL when the model has none unnamed (or
- * out of memory: then the names stay unset). */
+ * in a buffer after the array.  NULL when the model has none unnamed, or
+ * when out of memory. */
 static dorm_index *named_indexes(const dorm_meta *meta) {
-    const dorm_index *src = meta->model->indexes;
+    const dorm_index *src = meta->indexes;
     size_t n = 0, unnamed = 0;
     while (src && src[n].fields) unnamed += !src[n++].name;
     if (!unnamed) return NULL;
@@ -238,24 +255,44 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
         const dorm_meta *meta = reg->metas[i];
         const dorm_model *model = meta->model;
         if (meta->auto_for) continue;
+        /* The model's own fields: abstract bases spliced, a parent's left to
+         * the parent (its CreateModel's bases name it). */
+        const dorm_field *table = meta->table;
         int n = 0;
-        while (model->fields[n].name) n++;
+        while (table[n].name) n++;
         dorm_fstate *fs = dorm_mem_calloc((size_t)n + 1, sizeof *fs);
-        if (!fs) break;
-        for (int k = 0; k < n; k++) {
-            fs[k].f = model->fields[k];
-            fs[k].to = label_of(st, model->fields[k].to);
-            fs[k].through = label_of(st, model->fields[k].through);
-            fs[k].default_callable = model->fields[k].default_fn != NULL;
+        if (!fs) {
+            st->failed = true;
+            break;
         }
+        for (int k = 0; k < n; k++) {
+            fs[k].f = table[k];
+            fs[k].to = label_of(st, table[k].to);
+            fs[k].through = label_of(st, table[k].through);
+            fs[k].default_callable = table[k].default_fn != NULL;
+            if ((table[k].to && !fs[k].to) || (table[k].through && !fs[k].through)) st->failed = true;
+        }
+        const dorm_model *base = meta->parent ? meta->parent->model : NULL;
+        for (const dorm_field *f = model->fields; meta->proxy && f && f->name; f++)
+            if (f->kind == DORM_KIND_PARENT && f->to && !f->to->abstract) base = f->to;
+        const char *bases[2] = {label_of(st, base), NULL};
+        if (base && !bases[0]) st->failed = true;
         dorm_index *ix = named_indexes(meta);
-        dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, model->ordering,
-                         ix ? ix : model->indexes, model->unique_together, model->constraints, model->verbose_name,
-                         model->verbose_name_plural, model->get_latest_by};
+        for (size_t k = 0; !ix && meta->indexes && meta->indexes[k].fields; k++)
+            if (!meta->indexes[k].name) st->failed = true;
+        dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, meta->declared_ordering,
+                         ix ? ix : meta->indexes, meta->unique_together, meta->constraints, model->verbose_name,
+                         model->verbose_name_plural, meta->declared_latest, base ? bases : NULL, meta->proxy};
         dorm_mstate *added = dorm_state_add(st, &m);
         dorm_mem_free(fs);
         dorm_mem_free(ix);
-        if (!added) break;
+        if (!added) st->failed = true;
+        if (st->failed) break;
+    }
+    /* Half a state would read as models to delete. */
+    if (st->failed) {
+        dorm_state_free(st);
+        return NULL;
     }
     return st;
 }
@@ -288,25 +325,32 @@ int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) 
     }
     for (int i = 0; i < st->n; i++) {
         const dorm_mstate *m = st->models[i];
-        dorm_field *fs = dorm_arena_calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 1));
-        if (!fs) return DORM_ENOMEM;
+        /* A model with a concrete base starts with the entry naming it. */
+        int base = m->bases && m->bases[0] ? model_index(st, m->bases[0]) : -1, first = base >= 0;
+        dorm_field *all = dorm_arena_calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 2));
+        if (!all) return DORM_ENOMEM;
+        if (first) all[0] = (dorm_field){.name = "base", .kind = DORM_KIND_PARENT, .to = r->models[base]};
+        dorm_field *fs = all + first;
         for (int k = 0; k < m->nfields; k++) {
             fs[k] = m->fields[k].f;
             int t = model_index(st, m->fields[k].to), th = model_index(st, m->fields[k].through);
             fs[k].to = t >= 0 ? r->models[t] : NULL;
             fs[k].through = th >= 0 ? r->models[th] : NULL;
-            /* A key to a text field holds text: what DORM_FK_TO declares. */
+            /* A key to a text or UUID field holds one: what DORM_FK_TO declares. */
             if (t >= 0 && fs[k].kind == DORM_KIND_FK) {
                 const dorm_mstate *tm = st->models[t];
                 int key = fs[k].to_field ? dorm_mstate_field(tm, fs[k].to_field) : -1;
+                for (int p = 0; !fs[k].to_field && key < 0 && p < tm->nfields; p++)
+                    if (tm->fields[p].f.primary_key) key = p;
                 fs[k].text_key = key >= 0 && dorm_kind_is_text(tm->fields[key].f.kind);
+                fs[k].uuid_key = key >= 0 && tm->fields[key].f.kind == DORM_KIND_UUID;
             }
         }
-        *r->models[i] = (dorm_model){.name = m->name, .app_label = m->app, .fields = fs, .db_table = m->db_table,
+        *r->models[i] = (dorm_model){.name = m->name, .app_label = m->app, .fields = all, .db_table = m->db_table,
                                      .ordering = m->ordering, .indexes = m->indexes,
                                      .unique_together = m->unique_together, .constraints = m->constraints,
                                      .verbose_name = m->verbose_name, .verbose_name_plural = m->verbose_name_plural,
-                                     .get_latest_by = m->get_latest_by};
+                                     .get_latest_by = m->get_latest_by, .proxy = m->proxy};
     }
     /* One app per label, models in state order. */
     dorm_app *apps = dorm_arena_calloc(a, sizeof(dorm_app) * (size_t)(st->n + 1));

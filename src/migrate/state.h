@@ -16,6 +16,8 @@ typedef struct dorm_fstate {
     const char *to;
     const char *through;
     bool default_callable;     /* the model's default is a C function */
+    bool default_now;          /* the default is the current time (a one-off
+                                * "timezone.now" answer for auto_now_add)  */
 } dorm_fstate;
 
 /* A model (Django's ModelState): fields in order and the Meta options. */
@@ -32,12 +34,16 @@ typedef struct dorm_mstate {
     const char *verbose_name;
     const char *verbose_name_plural;
     const char *get_latest_by;
+    const char *const *bases;  /* CreateModel's bases: the concrete parent
+                                * ("lifecycle.person"); NULL: models.Model */
+    bool proxy;                /* Meta.proxy: no table of its own          */
 } dorm_mstate;
 
 typedef struct dorm_state {
     dorm_arena arena;
     int n;
     dorm_mstate **models;
+    bool failed;               /* an allocation failed: the state is incomplete */
 } dorm_state;
 
 dorm_state *dorm_state_new(void);
@@ -52,7 +58,8 @@ bool dorm_same_name(const char *a, const char *b);
 dorm_mstate *dorm_state_model(const dorm_state *st, const char *app, const char *name);
 /* The index of a field of m by name, or -1. */
 int dorm_mstate_field(const dorm_mstate *m, const char *name);
-/* Copies of values into the state's arena. */
+/* Copies of values into the state's arena; a copy that fails sets
+ * st->failed, which the calls below return as DORM_ENOMEM. */
 const char *dorm_state_str(dorm_state *st, const char *s);
 dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m);
 void dorm_state_remove(dorm_state *st, const dorm_mstate *m);

@@ -1,12 +1,15 @@
 /* checks.c - Django's system checks on the registered models (the ones that
  * apply to what dorm models declare): field names, max_length, decimal
  * digits, primary keys, relations, ordering, indexes, choices. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/checks.h"
+#include "model/custom.h"
+#include "model/regex.h"
 
 typedef struct checker {
     dorm_registry *reg;
@@ -57,6 +60,13 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
         report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.", f->name, f->name,
                m->label_lower);
     const dorm_meta *t = f->to ? dorm_meta_of(m->reg, f->to) : NULL;
+    const dorm_meta *composite = dorm_fmeta_composite(m->pk) ? m : t && dorm_fmeta_composite(t->pk) ? t : NULL;
+    if (composite) {
+        report(c, where, "fields.E347",
+               "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
+               "not supported.", composite->model->name);
+        return;
+    }
     if (!t) {
         report(c, where, "fields.E300",
                "Field defines a relation with model '%s', which is either not installed, or is abstract.",
@@ -81,32 +91,76 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
 
 /* The field a ForeignKey stores: unique, and of a kind its member holds. */
 static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
-    const dorm_field *key = fm->target_pk->f;
+    const dorm_field *key = dorm_key_root(fm->target_pk)->f;
     if (!key->unique && !key->primary_key)
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
-    bool text = dorm_kind_is_text(key->kind);
+    bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
     bool integer = dorm_kind_is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
                    key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT ||
                    key->kind == DORM_KIND_POSSMALLINT;
-    if (!text && !integer)
-        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer or text field; '%s.%s' is a %s.",
-               fm->target->model->name, key->name, dorm_kind_name(key->kind));
-    else if (text && !fm->f->text_key)
-        report(c, where, "dorm.E012", "A ForeignKey to the text field '%s.%s' needs a DORM_FK_TO(%s, const char *) member.",
-               fm->target->model->name, key->name, fm->target->model->name);
-    else if (integer && fm->f->text_key)
-        report(c, where, "dorm.E012", "A ForeignKey to the integer field '%s.%s' needs a DORM_FK(%s) member.",
-               fm->target->model->name, key->name, fm->target->model->name);
+    const char *target = fm->target->model->name;
+    char want[160];
+    snprintf(want, sizeof want,
+             text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
+    if (!text && !integer && !uuid)
+        report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
+               target, key->name, dorm_field_class(key));
+    else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
+        report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
+               text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
+}
+
+/* A field's validators: each complete, each pattern compiled (the registry
+ * compiled them; one that failed is compiled again for the reason). */
+static void check_validators(checker *c, const dorm_fmeta *fm, const char *where) {
+    for (size_t i = 0; fm->f->validators && fm->f->validators[i].kind; i++) {
+        const dorm_validator *v = &fm->f->validators[i];
+        bool length = v->kind == DORM_VALIDATOR_MIN_LENGTH || v->kind == DORM_VALIDATOR_MAX_LENGTH;
+        if (v->kind > DORM_VALIDATOR_FUNCTION || (v->kind == DORM_VALIDATOR_FUNCTION && !v->fn) ||
+            (length && v->limit.type != DORM_T_INT) ||
+            ((v->kind == DORM_VALIDATOR_MIN_VALUE || v->kind == DORM_VALIDATOR_MAX_VALUE) && v->limit.type <= DORM_T_NULL))
+            report(c, where, "dorm.E025", "Validator %zu is incomplete (kind %d without its limit or function).", i + 1,
+                   (int)v->kind);
+        if (v->kind != DORM_VALIDATOR_REGEX || fm->regexes[i]) continue;
+        char why[160];
+        void *re = NULL;
+        if (dorm_regex_compile(v->regex, v->flags, &re, why, sizeof why) == DORM_OK) {
+            dorm_regex_free(re);
+            continue;
+        }
+        report(c, where, "dorm.E024", "The regular expression '%s' of validator %zu does not compile: %s.",
+               v->regex ? v->regex : "", i + 1, why[0] ? why : "out of memory");
+    }
+}
+
+/* Whether no other field type of the registry has the name of t. */
+static bool same_name_once(const dorm_registry *reg, const dorm_field_type *t) {
+    for (int i = 0; i < reg->nmodels; i++)
+        for (int j = 0; j < reg->metas[i]->nfields; j++) {
+            const dorm_field *f = reg->metas[i]->fields[j].f;
+            if (f->kind == DORM_KIND_CUSTOM && f->type && f->type != t && f->type->name && strcmp(f->type->name, t->name) == 0)
+                return false;
+        }
+    return true;
 }
 
 static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, char *where, size_t wlen) {
     const dorm_field *f = fm->f;
     snprintf(where, wlen, "%s.%s", m->label, f->name);
     check_name(c, where, f);
+    check_validators(c, fm, where);
     if (f->kind <= DORM_KIND_NONE || f->kind >= DORM_KIND__COUNT) {
         report(c, where, "dorm.E002", "Unknown field kind %d.", (int)f->kind);
         return;
+    }
+    if (f->kind == DORM_KIND_CUSTOM) {
+        char msg[256];
+        const char *id = dorm_field_type_check(f, msg, sizeof msg);
+        if (id) report(c, where, id, "%s", msg);
+        else if (!same_name_once(m->reg, f->type))
+            report(c, where, "dorm.E028", "Another field type is also named '%s': migration files name types by it.",
+                   f->type->name);
     }
     if (f->kind == DORM_KIND_CHAR) {
         if (f->max_length == 0)
@@ -120,10 +174,23 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         if (f->max_digits <= 0) report(c, where, "fields.E132", "DecimalFields must define a 'max_digits' attribute.");
         else if (f->max_digits < f->decimal_places)
             report(c, where, "fields.E134", "'max_digits' must be greater or equal to 'decimal_places'.");
-        else if (f->max_digits > 18)
-            report(c, where, "dorm.E003", "dorm stores decimals exactly in 18 digits: 'max_digits' must be at most 18.");
+        else if (f->max_digits > DORM_DECIMAL_DIGITS)
+            report(c, where, "dorm.E003", "dorm stores decimals exactly in %d digits: 'max_digits' must be at most %d.",
+                   DORM_DECIMAL_DIGITS, DORM_DECIMAL_DIGITS);
     }
     if (f->primary_key && f->null) report(c, where, "fields.E007", "Primary keys must not have null=True.");
+    if (f->kind == DORM_KIND_IMAGE && !dorm_images_supported())
+        report(c, where, "fields.E210",
+               "Cannot use ImageField because libdorm was built without image support (libpng, libjpeg).");
+    const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL, f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
+    for (int i = 0; i < 2; i++) {
+        const dorm_fmeta *d = dims[i] ? dorm_meta_field(m, dims[i]) : NULL;
+        if (dims[i] && (!d || !(d->f->kind == DORM_KIND_INT || d->f->kind == DORM_KIND_POSINT ||
+                                 d->f->kind == DORM_KIND_SMALLINT || d->f->kind == DORM_KIND_POSSMALLINT ||
+                                 d->f->kind == DORM_KIND_BIGINT)))
+            report(c, where, "dorm.E036", "'%s' must name an integer field of the model for the image's %s.", dims[i],
+                   i ? "height" : "width");
+    }
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&
         f->kind != DORM_KIND_TIME)
         report(c, where, "dorm.E004", "'auto_now' and 'auto_now_add' apply to date and time fields only.");
@@ -139,7 +206,11 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
             report(c, where, "fields.E009",
                    "'max_length' is too small to fit the longest value in 'choices' (%d characters).", longest);
     }
-    if (f->kind == DORM_KIND_FK) {
+    if (f->kind == DORM_KIND_FK && fm->target && dorm_fmeta_composite(fm->target->pk))
+        report(c, where, "fields.E347",
+               "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
+               "not supported.", fm->target->model->name);
+    else if (f->kind == DORM_KIND_FK) {
         if (!f->to || !fm->target)
             report(c, where, "fields.E300",
                    "Field defines a relation with model '%s', which is either not installed, or is abstract.",
@@ -173,7 +244,14 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
         const char *n = names[i];
         if (strcmp(what, "ordering") == 0 && strcmp(n, "?") == 0) continue;
         if (n[0] == '-') n++;
-        bool ok = strcmp(what, "ordering") == 0 ? path_exists(m, n) : dorm_meta_field(m, n) != NULL;
+        bool ordering = strcmp(what, "ordering") == 0;
+        const dorm_fmeta *fm = ordering ? NULL : dorm_meta_field(m, n);
+        bool ok = ordering ? path_exists(m, n) : fm != NULL;
+        if (fm && fm->inherited) {
+            report(c, m->label, "models.E016", "'%s' refers to field '%s' which is not local to model '%s'.", what, n,
+                   m->model->name);
+            continue;
+        }
         if (!ok) {
             if (strcmp(what, "ordering") == 0)
                 report(c, m->label, id, "'ordering' refers to the nonexistent field, related field, or lookup '%s'.",
@@ -182,6 +260,116 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
                 report(c, m->label, id, "'%s' refers to the nonexistent field '%s'.", what, n);
         }
     }
+}
+
+/* The backends' catalogue prefixes and who keeps tables under them. */
+typedef struct catalogue {
+    const char *prefix, *backend;
+} catalogue;
+static const catalogue catalogues[] = {{"sqlite_", "SQLite"}, {"pg_", "PostgreSQL"}};
+
+static const catalogue *catalogue_of(const char *name) {
+    for (size_t i = 0; name && i < sizeof catalogues / sizeof *catalogues; i++) {
+        const char *p = catalogues[i].prefix;
+        size_t k = 0;
+        while (p[k] && tolower((unsigned char)name[k]) == p[k]) k++;
+        if (!p[k]) return &catalogues[i];
+    }
+    return NULL;
+}
+
+const char *dorm_table_name_reserved(const char *name) {
+    const catalogue *k = catalogue_of(name);
+    return k ? k->prefix : NULL;
+}
+
+/* Managers: named, once each; Meta's manager names name one of them
+ * (Django raises "Book has no manager named 'x'" when the class is made). */
+static void check_managers(checker *c, const dorm_meta *m) {
+    const dorm_model *model = m->model;
+    for (const dorm_manager *mg = model->managers; mg && mg->name; mg++) {
+        if (!*mg->name) report(c, m->label, "dorm.E021", "Managers must have a name.");
+        for (const dorm_manager *o = model->managers; o != mg; o++)
+            if (strcmp(o->name, mg->name) == 0)
+                report(c, m->label, "dorm.E022", "The manager '%s' is declared twice.", mg->name);
+    }
+    const char *names[] = {model->default_manager_name, model->base_manager_name};
+    for (int i = 0; i < 2; i++)
+        if (names[i] && !dorm_model_manager(model, names[i]))
+            report(c, m->label, "dorm.E023", "%s has no manager named '%s'", model->name, names[i]);
+}
+
+/* A composite primary key (Django 5.2's CompositePrimaryKey checks and
+ * constructor errors): named "pk", two fields or more, each a column of the
+ * model's own table, not null, named once. */
+static void check_composite(checker *c, const dorm_meta *m, int *pks) {
+    const dorm_fmeta *pk = m->pk;
+    if (!dorm_fmeta_composite(pk) || m->proxy) return;
+    (*pks)++;
+    char where[256];
+    snprintf(where, sizeof where, "%s.%s", m->label, pk->f->name);
+    if (strcmp(pk->f->name, "pk") != 0) report(c, where, "fields.E013", "'CompositePrimaryKey' must be named 'pk'.");
+    int n = 0;
+    while (pk->f->pk_fields && pk->f->pk_fields[n]) n++;
+    if (n < 2) report(c, m->label, "dorm.E034", "CompositePrimaryKey must include at least two fields.");
+    if (m->parent)
+        report(c, m->label, "dorm.E035", "A multi-table child's key is its parent link: it cannot have a CompositePrimaryKey.");
+    for (int i = 0; i < n && i < pk->nparts; i++) {
+        const char *name = pk->f->pk_fields[i];
+        const dorm_fmeta *part = pk->parts[i];
+        const char *why = NULL, *other = NULL;
+        for (int k = 0; part && k < i && !other; k++)
+            if (pk->parts[k] == part) other = pk->f->pk_fields[k];
+        if (!part) why = "is not a valid field";
+        else if (part->inherited) why = "field is not a local field";
+        else if (part->f->null) why = "field may not set 'null=True'";
+        if (other)
+            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' and '%s' are "
+                   "the same fields.", name, name, other);
+        else if (why)
+            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' %s.", name,
+                   name, why);
+    }
+}
+
+/* The model's bases: one concrete parent, embedded first and linked; a
+ * proxy's entry naming the model it stands for and nothing else. */
+static void check_inheritance(checker *c, const dorm_meta *m) {
+    const dorm_model *model = m->model, *parent = NULL;
+    int depth = 0;
+    for (const dorm_field *f = model->fields; f && f->name; f++) {
+        if (f->kind != DORM_KIND_PARENT || !f->to) continue;
+        for (const dorm_model *b = f->to; b && depth <= 16; depth++) {
+            const dorm_field *g = b->fields;
+            while (g && g->name && !(g->kind == DORM_KIND_PARENT && g->to)) g++;
+            b = g && g->name ? g->to : NULL;
+        }
+        if (depth > 16) report(c, m->label, "dorm.E033", "The model's bases nest deeper than 16 levels (a base inheriting from itself?).");
+        if (f->to->abstract) continue;
+        if (parent) {
+            report(c, m->label, "dorm.E029", "dorm models inherit from one concrete model: '%s' and '%s' are both.",
+                   parent->name, f->to->name);
+            continue;
+        }
+        parent = f->to;
+        if (!dorm_meta_of(m->reg, parent))
+            report(c, m->label, "fields.E300", "Model inherits from '%s', which is either not installed, or is abstract.",
+                   parent->name ? parent->name : "?");
+
+    }
+    if (model->proxy) {
+        if (!parent)
+            report(c, m->label, "dorm.E031", "Proxy model '%s' has no non-abstract model base class.", model->name);
+        for (const dorm_field *f = m->table; f && f->name; f++) {
+            report(c, m->label, "models.E017", "Proxy model '%s' contains model fields.", model->name);
+            break;
+        }
+        return;
+    }
+    if (parent && m->parent && !m->parent_link)
+        report(c, m->label, "dorm.E032",
+               "The model inherits from '%s' but has no parent link to it: declare DORM_PARENT_LINK(%s, %s_ptr, %s).",
+               parent->name, model->name, m->parent->model_name, parent->name);
 }
 
 static void check_model(checker *c, const dorm_meta *m) {
@@ -196,13 +384,22 @@ static void check_model(checker *c, const dorm_meta *m) {
     if (alias_like)
         report(c, m->label, "dorm.E013", "db_table '%s' is reserved: dorm names table aliases T2, T3, ... (U0, V0, "
                                          "... in subqueries)", m->db_table);
+    const catalogue *k = catalogue_of(m->db_table);
+    if (k)
+        report(c, m->label, "dorm.E015", "db_table '%s' is reserved: %s keeps its own tables under the prefix '%s'.",
+               m->db_table, k->backend, k->prefix);
     if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
-    for (const dorm_field *f = model->fields; f && f->name; f++)
+    check_inheritance(c, m);
+    check_composite(c, m, &pks);
+    for (const dorm_field *f = m->table; f && f->name; f++)
         if (f->kind == DORM_KIND_M2M) check_m2m(c, m, f, where, sizeof where);
     for (int i = 0; i < m->nfields; i++) {
-        check_field(c, m, &m->fields[i], where, sizeof where);
-        if (m->fields[i].f->primary_key) pks++;
+        /* A parent's fields are checked with the parent, a proxy's with its
+         * concrete model. */
+        bool own = dorm_meta_local(m, i) && !m->proxy;
+        if (own) check_field(c, m, &m->fields[i], where, sizeof where);
+        if (own && m->fields[i].f->primary_key) pks++;
         for (int j = 0; j < i; j++) {
             if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0) {
                 snprintf(where, sizeof where, "%s.%s", m->label, m->fields[i].f->name);
@@ -217,24 +414,24 @@ static void check_model(checker *c, const dorm_meta *m) {
             report(c, m->label, "models.E004",
                    "'id' can only be used as a field name if the field also sets 'primary_key=True'.");
     }
-    if (pks == 0)
+    if (pks == 0 && !m->proxy && !m->parent)
         report(c, m->label, "dorm.E008",
                "The model has no primary key: declare one, e.g. DORM_AUTO(%s, id).", model->name);
     if (pks > 1)
         report(c, m->label, "models.E026", "The model cannot have more than one field with 'primary_key=True'.");
-    check_names(c, m, "ordering", "models.E015", model->ordering);
-    for (const dorm_index *ix = model->indexes; ix && ix->fields; ix++) check_names(c, m, "indexes", "models.E012", ix->fields);
-    for (size_t i = 0; model->unique_together && model->unique_together[i]; i++)
-        check_names(c, m, "unique_together", "models.E012", model->unique_together[i]);
-    for (const dorm_constraint *k = model->constraints; k && k->kind; k++) {
+    check_names(c, m, "ordering", "models.E015", m->ordering);
+    for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++) check_names(c, m, "indexes", "models.E012", ix->fields);
+    for (size_t i = 0; m->unique_together && m->unique_together[i]; i++)
+        check_names(c, m, "unique_together", "models.E012", m->unique_together[i]);
+    for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
         if (!k->name || !*k->name) report(c, m->label, "dorm.E009", "Constraints must have a name.");
         if (k->kind == DORM_CONSTRAINT_UNIQUE) check_names(c, m, "constraints", "models.E012", k->fields);
     }
-    if (model->get_latest_by && !path_exists(m, model->get_latest_by[0] == '-' ? model->get_latest_by + 1
-                                                                                 : model->get_latest_by))
-        report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", model->get_latest_by);
+    check_managers(c, m);
+    if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))
+        report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", m->get_latest_by);
     /* Reverse accessors must not hide a field of the target (fields.E302). */
-    for (int i = 0; i < m->nreverse; i++) {
+    for (int i = 0; !m->proxy && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (r->hidden) continue;
         if (dorm_meta_field(m, r->name) || dorm_meta_field(m, r->query_name)) {
@@ -258,7 +455,8 @@ int dorm_checks_run(dorm_registry *reg) {
         for (int j = 0; j < i; j++)
             if (strcmp(reg->metas[i]->label_lower, reg->metas[j]->label_lower) == 0)
                 report(&c, reg->metas[i]->label, "models.E028", "Model '%s' is registered twice.", reg->metas[i]->label);
-            else if (strcmp(reg->metas[i]->db_table, reg->metas[j]->db_table) == 0)
+            else if (strcmp(reg->metas[i]->db_table, reg->metas[j]->db_table) == 0 && !reg->metas[i]->proxy &&
+                     !reg->metas[j]->proxy)
                 report(&c, reg->metas[i]->label, "models.E028", "db_table '%s' is used by multiple models: %s, %s.",
                        reg->metas[i]->db_table, reg->metas[j]->label, reg->metas[i]->label);
     }

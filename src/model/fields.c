@@ -5,18 +5,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "model/fields.h"
+#include "model/custom.h"
 
-typedef struct fk_member {
-    int64_t id;
-    void *obj;
-} fk_member;
-
-/* DORM_FK_TO(Target, const char *): a key stored as text. */
-typedef struct text_fk_member {
-    const char *id;
-    void *obj;
-} text_fk_member;
 
 void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
     dorm_object *h = obj;
@@ -24,6 +14,20 @@ void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32
     h->meta = m;
     h->cx = cx;
     h->flags = flags;
+}
+
+void *dorm_parent_view(void *obj) {
+    dorm_object *h = obj;
+    const dorm_meta *m = h->meta;
+    if (!m->parent) return NULL;
+    dorm_object *v = (dorm_object *)((char *)obj + m->parent_offset);
+    dorm_object_init(v, m->parent, h->cx, h->flags);
+    /* The parent's fields are the child's first: the same bits. */
+    uint64_t mask = m->parent->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m->parent->nfields) - 1);
+    v->nulls = h->nulls & mask;
+    v->deferred = h->deferred & mask;
+    v->ext = NULL;
+    return v;
 }
 
 dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
@@ -48,6 +52,8 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return dorm_v_text(*(const char *const *)p);
     case DORM_KIND_DATE:
         return dorm_v_date(*(const dorm_date *)p);
@@ -64,8 +70,14 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_DURATION:
         return dorm_v_duration(*(const dorm_duration *)p);
     case DORM_KIND_FK:
-        if (fm->f->text_key) return dorm_v_text(((const text_fk_member *)p)->id);
-        return dorm_v_int(((const fk_member *)p)->id);
+        if (fm->f->text_key) return dorm_v_text(*(const char *const *)p);
+        if (fm->f->uuid_key) return dorm_v_uuid(*(const dorm_uuid *)p);
+        return dorm_v_int(*(const int64_t *)p);
+    case DORM_KIND_CUSTOM: {
+        dorm_value v = dorm_v_custom(p);
+        v.len = fm->f->size;
+        return v;
+    }
     default:
         return dorm_v_null();
     }
@@ -75,6 +87,8 @@ dorm_value dorm_field_get(const void *obj, const dorm_fmeta *fm) {
     const dorm_object *h = obj;
     /* A member given a value after the field was NULL holds that value. */
     if ((h->nulls & ((uint64_t)1 << fm->index)) && dorm_member_is_zero(obj, fm)) return dorm_v_null();
+    /* A program's type is stored as its to_db value. */
+    if (fm->f->kind == DORM_KIND_CUSTOM) return dorm_custom_to_db(fm, dorm_cmember(obj, fm), h->cx);
     dorm_value v = dorm_member_value(fm, dorm_cmember(obj, fm));
     if (v.type == DORM_T_BYTES && !v.u.p && fm->f->null) return dorm_v_null();
     return v;
@@ -121,6 +135,8 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         if (v->type != DORM_T_TEXT) break;
         *(const char **)p = v->u.s;
         return DORM_OK;
@@ -149,22 +165,42 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         ((dorm_bytes *)p)->data = v->u.p;
         ((dorm_bytes *)p)->len = v->len;
         return DORM_OK;
-    case DORM_KIND_FK:
+    case DORM_KIND_FK: {
+        /* A new key drops the cached object it no longer names. */
+        dorm_value had = dorm_member_value(fm, p);
         if (fm->f->text_key) {
-            text_fk_member *t = p;
             if (v->type != DORM_T_TEXT) break;
-            if (!t->id || strcmp(t->id, v->u.s) != 0) t->obj = NULL;
-            t->id = v->u.s;
-            return DORM_OK;
+            *(const char **)p = v->u.s;
+        } else if (fm->f->uuid_key) {
+            if (v->type != DORM_T_UUID) break;
+            *(dorm_uuid *)p = v->u.uuid;
+        } else {
+            if (v->type != DORM_T_INT) break;
+            *(int64_t *)p = v->u.i;
         }
-        if (v->type != DORM_T_INT) break;
-        if (((fk_member *)p)->id != v->u.i) ((fk_member *)p)->obj = NULL;
-        ((fk_member *)p)->id = v->u.i;
+        if (!dorm_value_equal(&had, v)) *dorm_fk_cache(p, fm) = NULL;
         return DORM_OK;
+    }
+    case DORM_KIND_CUSTOM:
+        return dorm_custom_from_db(fm, v, p, h->cx) ? DORM_EVALUE : DORM_OK;
     default:
         break;
     }
     return DORM_EVALUE;
+}
+
+const void *dorm_key_bytes(const dorm_value *v, size_t *len) {
+    switch (v->type) {
+    case DORM_T_TEXT:
+        *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
+        return v->u.s;
+    case DORM_T_UUID:
+        *len = sizeof v->u.uuid.bytes;
+        return v->u.uuid.bytes;
+    default:
+        *len = sizeof v->u.i;
+        return &v->u.i;
+    }
 }
 
 bool dorm_field_has_default(const dorm_fmeta *fm) {
@@ -188,15 +224,51 @@ bool dorm_member_is_zero(const void *obj, const dorm_fmeta *fm) {
 
 dorm_value dorm_pk_value(const void *obj) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    return dorm_field_get(obj, m->pk);
+    if (!dorm_fmeta_composite(m->pk)) return dorm_field_get(obj, m->pk);
+    /* Django's tuple: the values of the key's fields, in the arena. */
+    const dorm_object *h = obj;
+    dorm_value *parts = dorm_alloc(h->cx, sizeof(dorm_value) * (size_t)m->pk->nparts);
+    if (!parts) return (dorm_value){DORM_T_NONE, 0, {.i = 0}};
+    for (int i = 0; i < m->pk->nparts; i++)
+        parts[i] = m->pk->parts[i] ? dorm_field_get(obj, m->pk->parts[i]) : dorm_v_null();
+    return dorm_v_list(parts, (size_t)m->pk->nparts);
+}
+
+/* Whether field fm (a key or a key's part) holds a value on obj. */
+static bool key_part_set(const void *obj, const dorm_fmeta *fm) {
+    dorm_value v = dorm_field_get(obj, fm);
+    if (v.type == DORM_T_NULL) return false;
+    if (dorm_kind_is_auto(fm->f->kind)) return v.u.i != 0;
+    return !dorm_member_is_zero(obj, fm);
 }
 
 bool dorm_pk_is_set(const void *obj) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    dorm_value v = dorm_field_get(obj, m->pk);
-    if (v.type == DORM_T_NULL) return false;
-    if (dorm_kind_is_auto(m->pk->f->kind)) return v.u.i != 0;
-    return !dorm_member_is_zero(obj, m->pk);
+    /* A composite key is set when every part is (Django: no None in the tuple). */
+    for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++)
+        if (!m->pk->parts[i] || dorm_field_get(obj, m->pk->parts[i]).type == DORM_T_NULL) return false;
+    if (dorm_fmeta_composite(m->pk)) return true;
+    return key_part_set(obj, m->pk);
+}
+
+const void *dorm_key_blob(struct dorm_ctx *cx, const dorm_value *v, size_t *len) {
+    if (v->type != DORM_T_LIST) return dorm_key_bytes(v, len);
+    /* Each part's bytes after its length, so that ("ab", "c") and ("a", "bc") differ. */
+    size_t total = 0, n;
+    for (size_t i = 0; i < v->len; i++) {
+        dorm_key_bytes(&v->u.list[i], &n);
+        total += sizeof n + n;
+    }
+    unsigned char *b = dorm_alloc(cx, total ? total : 1), *p = b;
+    if (!b) return NULL;
+    for (size_t i = 0; i < v->len; i++) {
+        const void *k = dorm_key_bytes(&v->u.list[i], &n);
+        memcpy(p, &n, sizeof n);
+        memcpy(p + sizeof n, k, n);
+        p += sizeof n + n;
+    }
+    *len = total;
+    return b;
 }
 
 bool dorm_is_null_(const void *obj, const void *member) {

@@ -7,15 +7,33 @@
 
 #include "model/meta.h"
 
-/* The row struct every automatic join model shares. */
+/* The row struct every automatic join model shares: each key member is the
+ * DORM_FK / DORM_FK_TO layout the primary key of its side needs. */
+typedef DORM_FK(dorm_object) int_key;
+typedef DORM_FK_TO(dorm_object, const char *) text_key;
+typedef DORM_FK_TO(dorm_object, dorm_uuid) uuid_key;
+typedef union any_key {
+    int_key i;
+    text_key t;
+    uuid_key u;
+} any_key;
 typedef struct m2m_row {
     dorm_object _dorm;
     int64_t id;
-    struct {
-        int64_t id;
-        void *obj;
-    } from, to;
+    any_key from, to;
 } m2m_row;
+
+/* A key member of the join model pointing at `to`, typed by its primary key. */
+static dorm_field key_field(const char *name, size_t offset, const dorm_model *to, bool no_db_constraint) {
+    dorm_kind pk = DORM_KIND_NONE;
+    for (const dorm_field *f = to->fields; f && f->name && pk == DORM_KIND_NONE; f++)
+        if (f->primary_key) pk = f->kind;
+    bool text = dorm_kind_is_text(pk), uuid = pk == DORM_KIND_UUID;
+    return (dorm_field){.name = name, .kind = DORM_KIND_FK, .offset = offset,
+                        .size = text ? sizeof(text_key) : uuid ? sizeof(uuid_key) : sizeof(int_key), .to = to,
+                        .on_delete = DORM_CASCADE, .related_name = "+", .no_db_constraint = no_db_constraint,
+                        .text_key = text, .uuid_key = uuid};
+}
 
 static char *lower(dorm_arena *a, const char *prefix, const char *s) {
     size_t n = strlen(prefix) + strlen(s);
@@ -56,12 +74,8 @@ dorm_model *dorm_m2m_auto_model(dorm_arena *a, const dorm_model *owner, const ch
     snprintf(name, n, "%s_%s", owner->name, f->name);
     fs[0] = (dorm_field){.name = "id", .kind = DORM_KIND_AUTO, .offset = offsetof(m2m_row, id),
                          .size = sizeof(int64_t), .primary_key = true};
-    fs[1] = (dorm_field){.name = from, .kind = DORM_KIND_FK, .offset = offsetof(m2m_row, from),
-                         .size = sizeof(((m2m_row *)0)->from), .to = owner, .on_delete = DORM_CASCADE,
-                         .related_name = "+", .no_db_constraint = f->no_db_constraint};
-    fs[2] = (dorm_field){.name = to, .kind = DORM_KIND_FK, .offset = offsetof(m2m_row, to),
-                         .size = sizeof(((m2m_row *)0)->to), .to = f->to, .on_delete = DORM_CASCADE,
-                         .related_name = "+", .no_db_constraint = f->no_db_constraint};
+    fs[1] = key_field(from, offsetof(m2m_row, from), owner, f->no_db_constraint);
+    fs[2] = key_field(to, offsetof(m2m_row, to), f->to, f->no_db_constraint);
     pair[0] = from;
     pair[1] = to;
     together[0] = pair;
@@ -101,10 +115,12 @@ int dorm_m2m_link(dorm_registry *reg) {
     /* Count both directions per model, then allocate each array once. */
     for (int i = 0; i < reg->nmodels; i++) {
         const dorm_meta *m = reg->metas[i];
-        for (const dorm_field *f = m->model->fields; f && f->name; f++) {
+        for (const dorm_field *f = m->table; f && f->name; f++) {
             if (f->kind != DORM_KIND_M2M) continue;
             count[i]++;
             const dorm_meta *t = dorm_meta_of(reg, f->to);
+            /* Relations to a proxy live on its concrete model. */
+            if (t) t = t->concrete;
             bool symmetrical = f->to == m->model && !f->asymmetrical;
             for (int k = 0; t && !symmetrical && k < reg->nmodels; k++)
                 if (reg->metas[k] == t) count[k]++;
@@ -117,7 +133,7 @@ int dorm_m2m_link(dorm_registry *reg) {
     }
     for (int i = 0; i < reg->nmodels; i++) {
         dorm_meta *m = reg->metas[i];
-        for (const dorm_field *f = m->model->fields; f && f->name; f++) {
+        for (const dorm_field *f = m->table; f && f->name; f++) {
             if (f->kind != DORM_KIND_M2M) continue;
             dorm_meta *t = (dorm_meta *)dorm_meta_of(reg, f->to);
             const dorm_meta *th = f->through ? dorm_meta_of(reg, f->through) : NULL;
@@ -132,7 +148,8 @@ int dorm_m2m_link(dorm_registry *reg) {
             /* An unknown target or join model is reported by the checks. */
             if (!t || !th || through_keys(fwd, m, &fwd->fk, &fwd->to_fk)) continue;
             if (fwd->symmetrical) continue;
-            dorm_rel *rev = &t->m2m[t->nm2m++];
+            dorm_meta *ct = (dorm_meta *)t->concrete;
+            dorm_rel *rev = &ct->m2m[ct->nm2m++];
             const char *rn = f->related_name;
             rev->hidden = is_hidden(rn);
             if (rev->hidden) rn = NULL;
@@ -165,7 +182,8 @@ const dorm_rel *dorm_meta_m2m(const dorm_meta *m, const char *name, size_t n) {
 }
 
 const dorm_rel *dorm_meta_m2m_accessor(const dorm_meta *m, const char *name) {
-    for (int i = 0; i < m->nm2m; i++)
-        if (!m->m2m[i].hidden && m->m2m[i].fk && strcmp(m->m2m[i].name, name) == 0) return &m->m2m[i];
+    for (const dorm_meta *a = m; a; a = a->parent)
+        for (int i = 0; i < a->nm2m; i++)
+            if (!a->m2m[i].hidden && a->m2m[i].fk && strcmp(a->m2m[i].name, name) == 0) return &a->m2m[i];
     return NULL;
 }

@@ -25,6 +25,16 @@ typedef struct dorm_fmeta {
     uint8_t read_as;           /* DORM_READ_*: how an expression's column reads */
     const char *zone;          /* DORM_READ_WALL_TIME: its zone; NULL: the
                                   context's current one                     */
+    void **regexes;            /* per f->validators entry: a REGEX's compiled
+                                * pattern (NULL: none, or it did not compile) */
+    const struct dorm_fmeta *storage; /* a custom field: the field of its
+                                * internal kind its column is read as      */
+    const struct dorm_fmeta *inherited; /* a field of a concrete parent: the
+                                * parent's own (its column is in the parent's
+                                * table); NULL for a column of this table  */
+    const struct dorm_fmeta *const *parts; /* a composite primary key: its
+                                * fields (no column, no member of its own) */
+    int nparts;
 } dorm_fmeta;
 
 /* How an expression's column is read beyond its kind: JSON a backend hands
@@ -68,6 +78,34 @@ struct dorm_meta {
     const dorm_field *auto_for;/* an automatic join model: its M2M field    */
     const dorm_meta *auto_owner; /* ... and the model declaring that field  */
     const char *choices_list;  /* "author, author_id, genre, ..." (FieldError) */
+    const dorm_manager *default_manager; /* NULL: a plain "objects"          */
+    const dorm_manager *base_manager;    /* NULL: a plain manager            */
+    /* Inheritance (inherit.c).  `table` is the model's field table with its
+     * abstract bases spliced in and its concrete parent left out (the
+     * model's own fields and many-to-manys, DORM_END-terminated).  A
+     * multi-table child's fields start with its parent's (fields[0 ..
+     * first_local), each with `inherited` set); `parent` is that parent and
+     * `parent_link` the child's one-to-one to it.  `concrete` is the model
+     * whose table this is: itself, or the model a proxy stands for. */
+    const dorm_field *table;
+    int first_local;
+    const dorm_meta *parent;
+    const dorm_fmeta *parent_link;
+    size_t parent_offset;      /* where the parent's struct sits in m's      */
+    const dorm_meta *concrete;
+    bool proxy;
+    /* Meta options as inherited (an abstract base's when the model leaves
+     * them unset; ordering and get_latest_by also from a concrete parent). */
+    const char *const *ordering;
+    const dorm_index *indexes;
+    const char *const *const *unique_together;
+    const dorm_constraint *constraints;
+    const char *get_latest_by;
+    /* ... as the model declares them (its abstract bases' included, a
+     * concrete parent's not): what its migrations record. */
+    const char *const *declared_ordering;
+    const char *declared_latest;
+    int linked;                /* inherit.c: 1 while linking, 2 when done  */
 };
 
 struct dorm_registry {
@@ -84,6 +122,54 @@ struct dorm_registry {
     const struct dorm_lookup_def **lookups;
 };
 
+/* The manager of a model named `name` (NULL: its first), or NULL: its own,
+ * else its bases' in table order (Django's MRO). */
+const dorm_manager *dorm_model_manager(const dorm_model *model, const char *name);
+/* Meta.default_manager_name / base_manager_name as Django reads them: the
+ * model's, else (default: when it declares no manager) its first base's. */
+const char *dorm_model_default_manager_name(const dorm_model *model);
+const char *dorm_model_base_manager_name(const dorm_model *model);
+/* inherit.c: the expanded field table of a model (abstract bases spliced
+ * at their offsets; a concrete parent's entry left out and given in
+ * *parent), in the arena unless nothing needs splicing.  0 or ENOMEM. */
+int dorm_inherit_table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
+                       const dorm_model **parent);
+/* inherit.c: how many automatic join models a model's many-to-manys
+ * make, its abstract bases' included. */
+int dorm_inherit_auto_m2m(const dorm_model *model);
+/* inherit.c: once every meta is built from its own table: the parents'
+ * fields into multi-table children, proxies onto their concrete models,
+ * inherited Meta options and managers.  0 or ENOMEM. */
+int dorm_inherit_link(dorm_registry *reg);
+/* inherit.c, after the relations are linked: proxies share the reverse
+ * relations of their concrete model. */
+void dorm_inherit_share(dorm_registry *reg);
+/* Whether an object of m may stand where one of t is expected: the same
+ * table (t, or a proxy of it) or a multi-table child of t. */
+static inline bool dorm_meta_is_a(const dorm_meta *m, const dorm_meta *t) {
+    for (const dorm_meta *a = m; a; a = a->parent)
+        if (a->concrete == t->concrete) return true;
+    return false;
+}
+/* The field a key ultimately holds: a ForeignKey to a key that is itself
+ * a ForeignKey (a multi-table child's parent link) holds the parent's. */
+static inline const struct dorm_fmeta *dorm_key_root(const struct dorm_fmeta *key) {
+    for (int i = 0; key && key->f->kind == DORM_KIND_FK && key->target_pk && i < 16; i++) key = key->target_pk;
+    return key;
+}
+/* Whether a field is a composite primary key (DORM_COMPOSITE_PK). */
+static inline bool dorm_fmeta_composite(const struct dorm_fmeta *fm) { return fm && fm->nparts > 0; }
+/* composite.c: the composite primary key of m built from its table's
+ * DORM_COMPOSITE_PK entry (m->pk), its parts resolved by name or attname
+ * (a missing one stays NULL for the checks).  0 or ENOMEM. */
+int dorm_composite_link(dorm_registry *reg, dorm_meta *m);
+/* Whether fields[i] of m is a column of m's own table. */
+static inline bool dorm_meta_local(const dorm_meta *m, int i) { return i >= m->first_local; }
+/* A reverse or many-to-many relation by query name on m or the models it
+ * inherits from (not their parent links), with the ancestor that has it in
+ * *owner; NULL when none has it. */
+const struct dorm_rel *dorm_meta_reverse_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
+const struct dorm_rel *dorm_meta_m2m_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
 /* The meta of a registered model, or NULL if the model is not registered. */
 const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model);
 /* A field by name or attname ("author" or "author_id"), or NULL. */
@@ -128,6 +214,13 @@ static inline bool dorm_field_db_index(const dorm_field *f) {
 #define DORM_INDEX_NAME_MAX 32
 void dorm_index_default_name(const char *table, const char *const *cols, const bool *desc, size_t n, char *out);
 
+/* checks.c: the catalogue prefix a table name would collide with ("sqlite_":
+ * SQLite reserves such names; "pg_": PostgreSQL's catalogue, searched before
+ * the program's schema, would hide the table), compared without case; NULL
+ * for a name free on every backend.  The model checks (dorm.E015) and the
+ * migration files use it. */
+const char *dorm_table_name_reserved(const char *name);
+
 /* Django's class name of a kind ("CharField"). */
 const char *dorm_kind_name(dorm_kind k);
 /* Whether a kind stores a C string member. */
@@ -139,9 +232,23 @@ static inline bool dorm_kind_is_text(dorm_kind k) {
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return true;
     default:
         return false;
+    }
+}
+/* The max_length a text kind has when a field gives none (Django's: email
+ * 254, URL 200, slug 50, file and image 100), else 0. */
+static inline int dorm_kind_max_length(dorm_kind k) {
+    switch (k) {
+    case DORM_KIND_EMAIL: return 254;
+    case DORM_KIND_URL: return 200;
+    case DORM_KIND_SLUG: return 50;
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE: return 100;
+    default: return 0;
     }
 }
 /* Whether a kind is an integer auto primary key. */

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "model/checks.h"
-#include "model/meta.h"
+#include "model/custom.h"
+#include "model/regex.h"
 #include "core/alloc.h"
 
 static char *lower_dup(dorm_arena *a, const char *s) {
@@ -52,17 +53,20 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     m->verbose_name = model->verbose_name ? model->verbose_name : verbose_from_name(a, model->name ? model->name : "");
     m->verbose_name_plural = model->verbose_name_plural ? model->verbose_name_plural
                                                         : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
+    m->concrete = m;
+    const dorm_model *parent;
+    if (dorm_inherit_table(reg, model, &m->table, &parent)) return DORM_ENOMEM;
     /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
-    for (const dorm_field *f = model->fields; f && f->name; f++) n += f->kind != DORM_KIND_M2M;
+    for (const dorm_field *f = m->table; f && f->name; f++) n += f->kind != DORM_KIND_M2M && f->kind != DORM_KIND_COMPOSITE;
     m->nfields = n;
     m->fields = dorm_arena_calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
     if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name ||
         !m->verbose_name_plural || !m->fields)
         return DORM_ENOMEM;
-    const dorm_field *f = model->fields;
+    const dorm_field *f = m->table;
     for (int i = 0; i < n; i++, f++) {
-        while (f->kind == DORM_KIND_M2M) f++;
+        while (f->kind == DORM_KIND_M2M || f->kind == DORM_KIND_COMPOSITE) f++;
         dorm_fmeta *fm = &m->fields[i];
         fm->f = f;
         fm->index = i;
@@ -78,7 +82,16 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
         if (!fm->attname || !fm->column) return DORM_ENOMEM;
         if (f->primary_key && !m->pk) m->pk = fm;
     }
-    return DORM_OK;
+    /* A composite primary key is the key, whatever else says primary_key
+     * (the checks refuse two). */
+    return dorm_composite_link(reg, m);
+}
+
+/* Whether fm, a field of src, makes a reverse relation on t: a column of
+ * src's own table (a parent's field makes its relation on the parent; a
+ * proxy shares its concrete model's), pointing at t or a proxy of t. */
+static bool points_at(const dorm_meta *src, const dorm_fmeta *fm, const dorm_meta *t) {
+    return fm->target && fm->target->concrete == t && t->concrete == t && !fm->inherited && src->concrete == src;
 }
 
 /* Reverse relations need every meta built and every FK resolved first. */
@@ -93,16 +106,23 @@ static int link_relations(dorm_registry *reg) {
             fm->target = t;
             /* to_field: the key is that field of the target (checked in checks.c). */
             fm->target_pk = fm->f->to_field ? dorm_meta_field(t, fm->f->to_field) : t->pk;
-            if (fm->target_pk) fm->value_kind = fm->target_pk->f->kind;
         }
     }
+    /* A key to a child's parent link holds the parent's key: once every
+     * target is known. */
+    for (int i = 0; i < reg->nmodels; i++)
+        for (int j = 0; j < reg->metas[i]->nfields; j++) {
+            dorm_fmeta *fm = &reg->metas[i]->fields[j];
+            const dorm_fmeta *key = fm->target ? dorm_key_root(fm->target_pk) : NULL;
+            if (key) fm->value_kind = key->f->kind;
+        }
     for (int i = 0; i < reg->nmodels; i++) {
         dorm_meta *t = reg->metas[i];
         /* Hidden relations (related_name "+") are kept: on_delete applies to them. */
         int count = 0;
         for (int k = 0; k < reg->nmodels; k++)
             for (int j = 0; j < reg->metas[k]->nfields; j++)
-                if (reg->metas[k]->fields[j].target == t) count++;
+                if (points_at(reg->metas[k], &reg->metas[k]->fields[j], t)) count++;
         if (!count) continue;
         t->reverse = dorm_arena_calloc(&reg->arena, sizeof(dorm_rel) * (size_t)count);
         if (!t->reverse) return DORM_ENOMEM;
@@ -111,7 +131,7 @@ static int link_relations(dorm_registry *reg) {
             for (int j = 0; j < src->nfields; j++) {
                 dorm_fmeta *fm = &src->fields[j];
                 const char *rn = fm->f->related_name;
-                if (fm->target != t) continue;
+                if (!points_at(src, fm, t)) continue;
                 dorm_rel *r = &t->reverse[t->nreverse++];
                 r->model = src;
                 r->fk = fm;
@@ -134,17 +154,21 @@ static int cmp_str(const void *a, const void *b) {
 
 /* "author, author_id, genre, id, ..." as Django lists choices in FieldError. */
 static int build_choices(dorm_registry *reg, dorm_meta *m) {
-    size_t n = 0, cap = (size_t)(2 * m->nfields + m->nreverse + m->nm2m + 1);
+    size_t n = 0, cap = (size_t)(2 * m->nfields + 1);
+    for (const dorm_meta *a = m; a; a = a->parent) cap += (size_t)(a->nreverse + a->nm2m);
     const char **names = dorm_mem_alloc(sizeof(char *) * cap);
     if (!names) return DORM_ENOMEM;
     for (int i = 0; i < m->nfields; i++) {
         names[n++] = m->fields[i].f->name;
         if (m->fields[i].f->kind == DORM_KIND_FK) names[n++] = m->fields[i].attname;
     }
-    for (int i = 0; i < m->nreverse; i++)
-        if (!m->reverse[i].hidden) names[n++] = m->reverse[i].query_name;
-    for (int i = 0; i < m->nm2m; i++)
-        if (!m->m2m[i].hidden) names[n++] = m->m2m[i].query_name;
+    /* The relations of the parents too, their reverse parent links aside. */
+    for (const dorm_meta *a = m; a; a = a->parent) {
+        for (int i = 0; i < a->nreverse; i++)
+            if (!a->reverse[i].hidden && (a == m || !a->reverse[i].fk->f->parent_link)) names[n++] = a->reverse[i].query_name;
+        for (int i = 0; i < a->nm2m; i++)
+            if (!a->m2m[i].hidden) names[n++] = a->m2m[i].query_name;
+    }
     qsort(names, n, sizeof(char *), cmp_str);
     dorm_buf b = DORM_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
@@ -158,12 +182,31 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
     return rc;
 }
 
+/* The patterns of a field's RegexValidators, compiled once; one that does
+ * not compile stays NULL for the checks to report. */
+static int compile_validators(dorm_registry *reg, dorm_fmeta *fm) {
+    size_t n = 0;
+    while (fm->f->validators && fm->f->validators[n].kind) n++;
+    if (!n) return DORM_OK;
+    fm->regexes = dorm_arena_calloc(&reg->arena, sizeof(void *) * n);
+    if (!fm->regexes) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const dorm_validator *v = &fm->f->validators[i];
+        if (v->kind == DORM_VALIDATOR_REGEX && dorm_regex_compile(v->regex, v->flags, &fm->regexes[i], NULL, 0) == DORM_ENOMEM)
+            return DORM_ENOMEM;
+    }
+    return DORM_OK;
+}
+
 static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **out) {
     dorm_meta *m = dorm_arena_calloc(&reg->arena, sizeof *m);
     if (!m) return DORM_ENOMEM;
     int rc = build_meta(reg, model, m);
     if (rc) return rc;
     reg->metas[reg->nmodels++] = m;
+    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = compile_validators(reg, &m->fields[i]);
+    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = dorm_custom_storage(&reg->arena, &m->fields[i]);
+    if (rc) return rc;
     *out = m;
     if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL &&
         (dorm_hmap_put(&reg->by_model, &m->model, sizeof(void *), m) ||
@@ -200,24 +243,24 @@ static const void **gather(dorm_arena *a, const dorm_app *const *apps, bool look
 }
 
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
+    unsigned long failures = dorm_mem_failures();
     dorm_registry *reg = dorm_mem_calloc(1, sizeof *reg);
     if (!reg) return NULL;
     int total = 0;
     for (size_t i = 0; apps && apps[i]; i++)
-        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) {
-            total++;
-            for (const dorm_field *f = apps[i]->models[j]->fields; f && f->name; f++)
-                total += f->kind == DORM_KIND_M2M && !f->through;
-        }
+        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total += 1 + dorm_inherit_auto_m2m(apps[i]->models[j]);
     reg->metas = dorm_arena_calloc(&reg->arena, sizeof(dorm_meta *) * (size_t)(total ? total : 1));
     int rc = reg->metas ? DORM_OK : DORM_ENOMEM;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++) {
         for (size_t j = 0; rc == DORM_OK && apps[i]->models[j]; j++) {
             const dorm_model *model = apps[i]->models[j];
             dorm_meta *m = NULL;
+            /* An abstract base is no model of its own (Django leaves it out
+             * of the app's models). */
+            if (model->abstract) continue;
             rc = add_model(reg, model, &m);
             /* Django's auto-created join model of each ManyToManyField. */
-            for (const dorm_field *f = model->fields; rc == DORM_OK && f && f->name; f++) {
+            for (const dorm_field *f = m ? m->table : NULL; rc == DORM_OK && f && f->name; f++) {
                 if (f->kind != DORM_KIND_M2M || f->through || !f->to) continue;
                 const dorm_model *auto_model = dorm_m2m_auto_model(&reg->arena, model, m->db_table, f);
                 dorm_meta *am = NULL;
@@ -231,10 +274,14 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     }
     if (rc == DORM_OK) reg->sql_functions = (const struct dorm_func_def **)gather(&reg->arena, apps, false, &rc);
     if (rc == DORM_OK) reg->lookups = (const struct dorm_lookup_def **)gather(&reg->arena, apps, true, &rc);
+    if (rc == DORM_OK) rc = dorm_inherit_link(reg);
     if (rc == DORM_OK) rc = link_relations(reg);
     if (rc == DORM_OK) rc = dorm_m2m_link(reg);
+    if (rc == DORM_OK) dorm_inherit_share(reg);
     for (int i = 0; rc == DORM_OK && i < reg->nmodels; i++) rc = build_choices(reg, reg->metas[i]);
     if (rc == DORM_OK) rc = dorm_checks_run(reg);
+    /* An allocation that failed quietly (an index, a message) fails it all. */
+    if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
     if (rc == DORM_ENOMEM) {
         dorm_registry_free(reg);
         return NULL;
@@ -244,6 +291,13 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
 
 void dorm_registry_free(dorm_registry *reg) {
     if (!reg) return;
+    for (int i = 0; i < reg->nmodels; i++)
+        for (int j = 0; j < reg->metas[i]->nfields; j++) {
+            const dorm_fmeta *fm = &reg->metas[i]->fields[j];
+            /* A parent's fields and a proxy's are copies of their owner's. */
+            if (fm->inherited || reg->metas[i]->concrete != reg->metas[i]) continue;
+            for (size_t k = 0; fm->regexes && fm->f->validators[k].kind; k++) dorm_regex_free(fm->regexes[k]);
+        }
     dorm_hmap_free(&reg->by_model);
     dorm_hmap_free(&reg->by_label);
     dorm_mem_free(reg->messages);
@@ -285,8 +339,12 @@ const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n
 }
 
 const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name) {
-    for (int i = 0; i < m->nreverse; i++)
-        if (!m->reverse[i].hidden && strcmp(m->reverse[i].name, name) == 0) return &m->reverse[i];
+    /* A parent's relations are its children's too, its parent links aside. */
+    for (const dorm_meta *a = m; a; a = a->parent)
+        for (int i = 0; i < a->nreverse; i++)
+            if (!a->reverse[i].hidden && strcmp(a->reverse[i].name, name) == 0 &&
+                (a == m || !a->reverse[i].fk->f->parent_link))
+                return &a->reverse[i];
     return NULL;
 }
 

@@ -43,7 +43,7 @@ void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a) {
     a->field.name = a->alias;
     a->field.kind = dorm_read_kind(a->e->vkind);
     a->field.size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
-    a->field.decimal_places = a->e->decimal_places;
+    a->field.decimal_places = dorm_rexpr_read_places(a->e);
     a->field.null = true;
     a->fm.f = &a->field;
     a->fm.column = a->alias;
@@ -177,7 +177,8 @@ static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
         const dorm_fmeta *fm = strcmp(fields[i], "pk") == 0 ? c->meta->pk : dorm_meta_field(c->meta, fields[i]);
         if (!fm)
             return dorm_qs_fail(c, DORM_EFIELD, "%s has no field named '%s'", c->meta->model->name, fields[i]);
-        named |= (uint64_t)1 << fm->index;
+        for (int k = 0; k < fm->nparts; k++) named |= (uint64_t)1 << fm->parts[k]->index;
+        if (!dorm_fmeta_composite(fm)) named |= (uint64_t)1 << fm->index;
     }
     uint64_t all = c->meta->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << c->meta->nfields) - 1);
     /* defer() adds to what is deferred; only() replaces an earlier only() but
@@ -188,7 +189,10 @@ static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
     } else {
         c->deferred |= named;
     }
-    c->deferred &= ~((uint64_t)1 << c->meta->pk->index);
+    /* The key is always loaded (a composite one: each part). */
+    const dorm_fmeta *pk = c->meta->pk;
+    for (int k = 0; k < pk->nparts; k++) c->deferred &= ~((uint64_t)1 << pk->parts[k]->index);
+    if (!dorm_fmeta_composite(pk)) c->deferred &= ~((uint64_t)1 << pk->index);
     return c;
 }
 

@@ -89,7 +89,7 @@ static int part_sql(dorm_sql *s, const dorm_qs *part, bool exists) {
         dorm_buf_putc(&s->text, ')');
         return rc;
     }
-    const char *const *meta = part->meta->model->ordering;
+    const char *const *meta = part->meta->ordering;
     if (part->low > 0 || part->high >= 0)
         return dorm_qs_fail((dorm_qs *)part, DORM_EPROGRAMMING, "LIMIT/OFFSET not allowed in subqueries of compound "
                                                                 "statements.")->err;
@@ -140,7 +140,7 @@ int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool orde
     else if (ordered && (qs->low > 0 || qs->high >= 0))
         s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return dorm_sql_compiled(s);
 }
 
 int dorm_compile_combined_count(const dorm_qs *qs, dorm_sql *s) {

@@ -108,11 +108,11 @@ static void put_alias(dorm_buf *b, char quote, const char *alias) {
     else dorm_buf_quote(b, quote, alias);
 }
 
-static void sql_alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
+void dorm_sql_alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
 
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
     if (!s->bare_columns) {
-        sql_alias(s, alias);
+        dorm_sql_alias(s, alias);
         dorm_buf_putc(&s->text, '.');
     }
     dorm_buf_quote(&s->text, s->d->quote, column);
@@ -225,13 +225,17 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
     const dorm_dialect *d = s->d;
     if (d->in_array && list->len > (size_t)d->in_list_max) {
         dorm_buf arr = DORM_BUF_INIT;
+        const char *tmpl = d->in_array;
+        bool ints = d->in_array_int != NULL;
+        for (size_t i = 0; ints && i < list->len; i++) ints = list->u.list[i].type == DORM_T_INT;
+        if (ints) tmpl = d->in_array_int;
         if (d->array_param(&arr, list->u.list, list->len)) {
             char *copy = dorm_arena_memdup(&s->cx->arena, arr.data ? arr.data : "", arr.len + 1);
             if (!copy || arr.failed) s->failed = true;
             dorm_value v = dorm_v_textn(copy, arr.len);
             dorm_buf_free(&arr);
             dorm_buf_putc(&s->text, ' ');
-            put_operator(s, d->in_array, &v);
+            put_operator(s, tmpl, &v);
             return;
         }
         dorm_buf_free(&arr);
@@ -322,6 +326,11 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
 
 typedef enum { W_SQL = DORM_W_SQL_WRITTEN, W_NONE = DORM_W_SQL_NONE, W_ALL = DORM_W_SQL_ALL } wres;
 
+int dorm_sql_compiled(dorm_sql *s) {
+    if (!s->failed && !s->text.failed) return DORM_COMPILED;
+    return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+}
+
 /* Writes the condition; W_NONE: matches nothing, W_ALL: always true (nothing
  * written in either case). */
 static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
@@ -394,7 +403,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
             continue;
         }
         s->text.len = before;
-        s->text.data[before] = '\0';
+        if (s->text.data) s->text.data[before] = '\0';
         s->nparams = pbefore;
         /* AND with an empty child is empty; OR with an always-true one is true. */
         if ((r == W_NONE && !is_or) || (r == W_ALL && is_or)) {
@@ -412,7 +421,8 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         return whole;
     }
     bool parens = is_not || written > 1 || guarded_single;
-    if (parens) {
+    /* A buffer that failed to grow may have no data to wrap. */
+    if (parens && !s->text.failed) {
         /* Wrap what was written since `start`. */
         size_t len = s->text.len - start;
         char *body = dorm_mem_alloc(len + 1);
@@ -437,7 +447,7 @@ static void from_clause(dorm_sql *s, const dorm_qs *qs) {
     dorm_sql_name(s, qs->meta->db_table);
     if (qs->alias_names) {
         dorm_buf_putc(&s->text, ' ');
-        sql_alias(s, qs->alias_names[0]);
+        dorm_sql_alias(s, qs->alias_names[0]);
     }
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
@@ -447,7 +457,7 @@ static void from_clause(dorm_sql *s, const dorm_qs *qs) {
         const char *alias = dorm_alias_name(qs, i + 1);
         if (strcmp(alias, j->model->db_table) != 0) {
             dorm_buf_putc(&s->text, ' ');
-            sql_alias(s, alias);
+            dorm_sql_alias(s, alias);
         }
         dorm_buf_puts(&s->text, " ON (");
         if (j->reverse) {
@@ -499,10 +509,28 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
     }
 }
 
+/* The columns of model m joined at `alias` (a parent's fields from the
+ * parent's join), in field order, less the deferred ones; `more`: after
+ * other columns. */
+static void model_columns(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_meta *m, uint64_t deferred, bool more) {
+    for (int i = 0; i < m->nfields; i++) {
+        if (deferred & ((uint64_t)1 << i)) continue;
+        if (more) dorm_buf_puts(&s->text, ", ");
+        more = true;
+        const dorm_fmeta *fm = &m->fields[i];
+        dorm_sql_col(s, dorm_alias_name(qs, dorm_inherit_alias(qs, alias, m, fm)), fm->column);
+    }
+}
+
 static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what) {
     const char *base = qs->meta->db_table;
     if (what == DORM_SELECT_PK) {
-        dorm_sql_col(s, base, qs->meta->pk->column);
+        const dorm_fmeta *pk = qs->meta->pk;
+        for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+            if (i) dorm_buf_puts(&s->text, ", ");
+            dorm_sql_col(s, base, pk->parts[i]->column);
+        }
+        if (!dorm_fmeta_composite(pk)) dorm_sql_col(s, base, pk->column);
         return;
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
@@ -524,20 +552,10 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
             }
         return;
     }
-    for (int i = 0, k = 0; i < qs->meta->nfields; i++) {
-        if (qs->deferred & ((uint64_t)1 << i)) continue;
-        if (k++) dorm_buf_puts(&s->text, ", ");
-        dorm_sql_col(s, base, qs->meta->fields[i].column);
-    }
+    model_columns(s, qs, 0, qs->meta, qs->deferred, false);
     /* select_related: each related model's columns follow, in field order. */
-    for (int r = 0; r < qs->nselrel; r++) {
-        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
-        const char *alias = dorm_alias_name(qs, qs->selrel[r].alias);
-        for (int i = 0; i < t->nfields; i++) {
-            dorm_buf_puts(&s->text, ", ");
-            dorm_sql_col(s, alias, t->fields[i].column);
-        }
-    }
+    for (int r = 0; r < qs->nselrel; r++)
+        model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
     for (int i = 0; i < qs->nann; i++) {
         if (qs->ann[i].hidden) continue;
         dorm_buf_puts(&s->text, ", ");
@@ -559,6 +577,7 @@ static bool selected(const dorm_qs *qs, const dorm_order *o) {
     }
     if (o->expr) return false;
     if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
+    if (dorm_inherit_selected(qs, o->alias, o->field)) return true;
     for (int r = 0; r < qs->nselrel; r++)
         if (qs->selrel[r].alias == o->alias) return true;
     return false;
@@ -583,7 +602,7 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
 }
 
 const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
-    const char *const *ord = qs->meta->model->ordering;
+    const char *const *ord = qs->meta->ordering;
     *meta = false;
     if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
     *tmp = *qs;
@@ -604,15 +623,22 @@ int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
     if (r->ordered && !(r->meta && qs->group_by)) order_clause(s, qs);
     if (r->exists) s->d->limit_offset(&s->text, 1, qs->low);
     else if (sliced) s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    if (qs->lock && r->lock) {
+        int rc = dorm_lock_sql(s, qs);
+        if (rc) return rc;
+    }
     if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return dorm_sql_compiled(s);
 }
 
 int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
     if (what == DORM_SELECT_COUNT) return dorm_compile_count(qs, s);
     if (qs->combinator) return dorm_compile_combined(qs, s, what == DORM_SELECT_EXISTS, what != DORM_SELECT_EXISTS);
-    dorm_qs tmp;
-    dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS};
+    dorm_qs tmp, parents;
+    /* The SELECT of objects reads their parents' columns too. */
+    if (what == DORM_SELECT_ROWS && !(qs = dorm_inherit_select(qs, &parents))) return DORM_ENOMEM;
+    dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS,
+                   .lock = what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS};
     if (r.ordered && !(qs = dorm_qs_ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
     dorm_buf_puts(&s->text, "SELECT ");
     if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
@@ -632,7 +658,14 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
     if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs, qs->where, " WHERE ");
     if (qs->empty) return W_NONE;
     dorm_buf_puts(&s->text, " WHERE ");
-    dorm_sql_name(s, qs->meta->pk->column);
+    const dorm_fmeta *pk = qs->meta->pk;
+    /* A composite key compares its row value: ("a", "b") IN (SELECT ...). */
+    for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
+        dorm_buf_puts(&s->text, i ? ", " : "(");
+        dorm_sql_name(s, pk->parts[i]->column);
+    }
+    if (dorm_fmeta_composite(pk)) dorm_buf_putc(&s->text, ')');
+    else dorm_sql_name(s, pk->column);
     dorm_buf_puts(&s->text, " IN (");
     int rc = dorm_compile_select(qs, DORM_SELECT_PK, s);
     if (rc == DORM_COMPILED_EMPTY) return W_NONE;
@@ -657,12 +690,12 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return dorm_sql_compiled(s);
 }
 
 int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s) {
     dorm_buf_puts(&s->text, "DELETE FROM ");
     dorm_sql_name(s, qs->meta->db_table);
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return (s->failed || s->text.failed) ? DORM_ENOMEM : DORM_COMPILED;
+    return dorm_sql_compiled(s);
 }

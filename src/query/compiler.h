@@ -53,6 +53,11 @@ bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn);
 void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark);
 /* Appends sp to a growing array; false when out of memory. */
 bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp);
+/* Appends a table alias as Django does: generated ones (T2) bare. */
+void dorm_sql_alias(dorm_sql *s, const char *alias);
+/* The outcome of a compilation: DORM_COMPILED, or DORM_ENOMEM recorded on
+ * the context like every other error when a part failed (for memory). */
+int dorm_sql_compiled(dorm_sql *s);
 
 typedef enum dorm_select_what {
     DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */
@@ -94,6 +99,7 @@ typedef struct dorm_rest {
     bool ordered;   /* ORDER BY (the ordering of qs, resolved by dorm_qs_ordering) */
     bool meta;      /* ... which is Meta.ordering: not written when grouped        */
     bool exists;    /* exists(): GROUP BY ..., (1) and LIMIT 1                    */
+    bool lock;      /* select_for_update()'s FOR UPDATE, when qs has one         */
     const dorm_rexpr *const *extra;  /* more selected expressions to group by      */
     int nextra;
 } dorm_rest;
@@ -129,6 +135,11 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
  * resolved with dorm_expr_resolve_summary. */
 int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
                            dorm_sql *s);
+/* lock.c: select_for_update's FOR UPDATE clause of qs (qs->lock set), as
+ * the dialect's row locks allow; nothing where it has none.  0, or
+ * DORM_ETRANSACTION / DORM_ENOTSUPPORTED / DORM_EFIELD recorded on the
+ * context. */
+int dorm_lock_sql(dorm_sql *s, const dorm_qs *qs);
 /* DELETE FROM "t" WHERE ... */
 int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s);
 

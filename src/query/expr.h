@@ -135,6 +135,11 @@ int dorm_rexpr_output(struct dorm_qs *qs, const dorm_rexpr *e);
 /* Whether e reads a column of a joined table (directly or through an
  * annotation it names). */
 bool dorm_rexpr_joins(const dorm_rexpr *e);
+/* The places values of e are rounded to when read: a column's (Django's
+ * SQLite converter quantizes a Col to its field's places), through an
+ * annotation naming one; -1 for any other expression (the value the backend
+ * computed, as Django's converters return it). */
+int dorm_rexpr_read_places(const dorm_rexpr *e);
 /* Whether e holds a window expression (OVER). */
 bool dorm_rexpr_window(const dorm_rexpr *e);
 /* Whether e is a plain column (no transforms). */

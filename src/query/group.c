@@ -123,6 +123,12 @@ static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
     for (int i = 0; i < e->nargs; i++) add_group_cols(g, e->args[i]);
 }
 
+/* A field of model m joined at alias, read from its parent's join when a
+ * concrete parent holds it. */
+static void model_col(gbuild *g, int alias, const dorm_meta *m, const dorm_fmeta *fm) {
+    add_col(g, dorm_inherit_alias(g->qs, alias, m, fm), fm);
+}
+
 static void add_where_cols(gbuild *g, const dorm_where *w) {
     if (!w) return;
     if (w->kind == DORM_W_EXPR || w->kind == DORM_W_SUBQUERY) {
@@ -146,10 +152,10 @@ void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having,
     if (qs->mode == DORM_MODE_OBJECTS && !qs->ngroup) {
         /* exists() groups by every concrete field (Django's add_fields). */
         for (int i = 0; i < qs->meta->nfields; i++)
-            if (exists || !(qs->deferred & ((uint64_t)1 << i))) add_col(&g, 0, &qs->meta->fields[i]);
+            if (exists || !(qs->deferred & ((uint64_t)1 << i))) model_col(&g, 0, qs->meta, &qs->meta->fields[i]);
         for (int r = 0; !exists && r < qs->nselrel; r++) {
             const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
-            for (int i = 0; i < t->nfields; i++) add_col(&g, qs->selrel[r].alias, &t->fields[i]);
+            for (int i = 0; i < t->nfields; i++) model_col(&g, qs->selrel[r].alias, t, &t->fields[i]);
         }
     } else if (qs->mode != DORM_MODE_OBJECTS && !exists) {
         for (int i = 0; i < qs->ncols; i++) {

@@ -30,9 +30,13 @@ static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int
     dorm_path p;
     int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
     if (rc) return rc;
+    /* A composite key orders by its parts (Django orders by every column). */
+    for (int i = 0; dorm_fmeta_composite(p.field) && i < p.field->nparts && !rc; i++)
+        rc = push(qs, l, (dorm_order){.alias = p.alias, .field = p.field->parts[i], .desc = desc});
+    if (dorm_fmeta_composite(p.field)) return rc;
     /* "author" orders by Author's Meta.ordering; "author_id", "author__id"
      * and a relation to a model without one order by the key column. */
-    const char *const *ord = p.relation ? p.field->target->model->ordering : NULL;
+    const char *const *ord = p.relation ? p.field->target->ordering : NULL;
     if (!ord || !ord[0] || depth > 8) {
         return push(qs, l, (dorm_order){.alias = p.alias, .field = p.field, .desc = desc, .expr = p.expr});
     }

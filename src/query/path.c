@@ -4,6 +4,7 @@
  * FieldError messages, with its "perhaps you meant ...?" for a lookup typo. */
 #include <string.h>
 
+#include "model/custom.h"
 #include "query/query.h"
 
 /* One "__"-separated part of a path (may be empty: "title__"). */
@@ -17,6 +18,16 @@ static bool eqn(const char *name, const char *s, size_t n) { return strncmp(name
 static bool is_pk(part p) { return p.n == 2 && strncmp(p.s, "pk", 2) == 0; }
 
 static bool is_lookup_or_transform(const dorm_qs *qs, part p) { return dorm_lookup_named(qs->cx->db->reg, p.s, p.n); }
+
+/* Whether a field of a program's type takes lookup or transform `p`
+ * (directly on the field: its type's list, when it has one). */
+static bool custom_allows(const dorm_path *out, part p) {
+    const dorm_field_type *t = out->field && out->field->f->kind == DORM_KIND_CUSTOM ? out->field->f->type : NULL;
+    if (!t || !t->lookups || out->expr) return true;
+    for (size_t i = 0; t->lookups[i]; i++)
+        if (eqn(t->lookups[i], p.s, p.n)) return true;
+    return false;
+}
 
 static const char *alias_name(const dorm_qs *qs, int alias) {
     if (qs->alias_names) return qs->alias_names[alias];
@@ -106,14 +117,14 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
                                        ? dorm_lookup_find(reg, k, p.s, p.n, true)
                                        : NULL;
         const dorm_func_def *fn = t ? dorm_func_find(reg, t->transform, strlen(t->transform)) : NULL;
-        if (fn) {
+        if (fn && custom_allows(out, p)) {
             if (!out->expr && !(out->expr = dorm_rexpr_col(qs, out->alias, out->field))) return DORM_ENOMEM;
             if (!(out->expr = dorm_rexpr_transform(qs, fn, out->expr))) return DORM_ENOMEM;
             transformed = true;
             continue;
         }
         const dorm_lookup_def *lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_find(reg, k, p.s, p.n, false) : NULL;
-        if (lk && i == n - 1) {
+        if (lk && i == n - 1 && custom_allows(out, p)) {
             out->lookup = lk;
             return DORM_OK;
         }
@@ -130,7 +141,10 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
         }
         if (!(flags & DORM_PATH_LOOKUPS))
             return field_error(qs, "Cannot resolve keyword '%.*s' into field. Join on '%s' not permitted.", p, field);
-        const char *label = dorm_kind_name(k == DORM_KIND_INT && !transformed && out->field ? out->field->f->kind : k);
+        const char *label = !transformed && out->field &&
+                                    (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
+                                ? dorm_field_class(out->field->f)
+                                : dorm_kind_name(k);
         dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
                      p.s, label, suggestion(qs, k, p, flags));
         return DORM_EFIELD;
@@ -176,7 +190,10 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
     for (int i = 0; i < np; i++) {
         part p = parts[i];
         bool last = i == np - 1;
-        const dorm_fmeta *fm = is_pk(p) ? m->pk : dorm_meta_fieldn(m, p.s, p.n);
+        const dorm_fmeta *fm;
+        int up = dorm_path_up(qs, &alias, &m, p.s, p.n, flags, &fm);
+        if (up) return up;
+        if (!fm) fm = is_pk(p) ? m->pk : dorm_meta_fieldn(m, p.s, p.n);
         const dorm_rel *mm = fm ? NULL : dorm_meta_m2m(m, p.s, p.n);
         if (mm) {
             /* This side -> join table (multi-valued), then join table -> other side. */

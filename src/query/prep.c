@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/fields.h"
+#include "model/custom.h"
+#include "model/messages.h"
 #include "query/query.h"
 
 static size_t vlen(const dorm_value *v) { return v->len == DORM_STRLEN ? strlen(v->u.s) : v->len; }
@@ -64,6 +65,8 @@ static int to_int(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm
         out->u.i = in->u.b;
         return 0;
     case DORM_T_FLOAT:
+        /* Outside int64's range (or NaN) the cast is undefined: refused. */
+        if (!(in->u.f >= -9223372036854775808.0 && in->u.f < 9223372036854775808.0)) break;
         out->u.i = (int64_t)in->u.f;
         return 0;
     case DORM_T_TEXT:
@@ -167,12 +170,10 @@ static int to_decimal(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, 
         *out = *in;
         return 0;
     case DORM_T_INT:
-        d.coef = in->u.i;
-        d.scale = 0;
-        *out = dorm_v_decimal(d);
+        *out = dorm_v_decimal(dorm_decimal_from_int(in->u.i, 0));
         return 0;
     case DORM_T_FLOAT:
-        if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places ? fm->f->decimal_places : 6, &d) == 0) {
+        if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places > 0 ? fm->f->decimal_places : 6, &d) == 0) {
             *out = dorm_v_decimal(d);
             return 0;
         }
@@ -196,6 +197,7 @@ static int to_date(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dor
         return 0;
     }
     if (in->type == DORM_T_DATETIME) {
+        if (!dorm_datetime_valid(in->u.dt)) return dorm_fail(cx, DORM_EDATA, "date value out of range");
         dorm_datetime_split(in->u.dt, &d, NULL);
         *out = dorm_v_date(d);
         return 0;
@@ -217,10 +219,13 @@ static int to_datetime(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in,
         *out = dorm_v_datetime(dorm_datetime_utc(in->u.date.year, in->u.date.month, in->u.date.day, 0, 0, 0, 0));
         return 0;
     }
-    if (in->type == DORM_T_TEXT && dorm_datetime_parse(in->u.s, vlen(in), &t) == 0) {
+    int rc = in->type == DORM_T_TEXT ? dorm_datetime_parse(in->u.s, vlen(in), &t) : DORM_EVALUE;
+    if (rc == 0) {
         *out = dorm_v_datetime(t);
         return 0;
     }
+    if (rc == DORM_EDATA)
+        return bad(cx, DORM_EDATA, "'%s' value is out of range: datetimes are years 1 to 9999 in UTC.", fm, in);
     return bad(cx, DORM_EVALIDATION,
                "'%s' value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.", fm, in);
 }
@@ -286,10 +291,12 @@ static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta 
                       dorm_value *out) {
     const dorm_object *h = in->u.p;
     const dorm_meta *om = h->meta;
-    if (!om || (expected && om != expected))
+    /* A proxy's and a multi-table child's objects are the model's too (Django's
+     * check_rel_lookup_compatible). */
+    if (!om || (expected && !dorm_meta_is_a(om, expected)))
         return dorm_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
                          om ? om->model->name : "object", expected ? expected->model->name : "?");
-    const dorm_fmeta *pk = key ? key : om->pk;
+    const dorm_fmeta *pk = key ? dorm_field_in(om, key) : om->pk;
     dorm_value v = dorm_field_get(in->u.p, pk);
     if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind_is_auto(pk->f->kind) && v.u.i == 0))
         return dorm_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
@@ -297,11 +304,29 @@ static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta 
     return DORM_OK;
 }
 
+/* A value for a field of a program's type (Django's get_prep_value): its
+ * to_c into a member, then the member's to_db; a member of the type given
+ * as dorm_v_custom is taken as it is. */
+static int custom_value(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
+    void *member = dorm_alloc(cx, fm->f->size);
+    if (!member) return DORM_ENOMEM;
+    const char *why = NULL;
+    if (in->type == DORM_T_CUSTOM) memcpy(member, in->u.p, fm->f->size);
+    else why = fm->f->type->to_c(in, member, cx);
+    if (why) {
+        const char *msg = dorm_message_format(cx, why, &(dorm_msg_params){in, NULL, 0});
+        return msg ? dorm_fail(cx, DORM_EVALIDATION, "%s", msg) : DORM_ENOMEM;
+    }
+    *out = dorm_custom_to_db(fm, member, cx);
+    return out->type == DORM_T_NONE ? DORM_ENOMEM : 0;
+}
+
 int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out) {
     if (in->type == DORM_T_NULL) {
         *out = *in;
         return 0;
     }
+    if (fm && fm->f->kind == DORM_KIND_CUSTOM && kind == fm->value_kind) return custom_value(cx, fm, in, out);
     if (in->type == DORM_T_OBJECT && fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
         return object_key(cx, fm->target, fm->target_pk, in, out);
     if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, fm, in, out);
@@ -323,6 +348,8 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
     case DORM_KIND_EMAIL:
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
+    case DORM_KIND_FILE:
+    case DORM_KIND_IMAGE:
         return to_text(cx, fm, in, out);
     case DORM_KIND_BOOL:
         return to_bool(cx, fm, in, out);

@@ -153,6 +153,11 @@ struct dorm_qs {
     int subq_height;          /* how deep the subqueries in it nest (0: none)  */
     const char *const *alias_names; /* written as a subquery: U0, U1, ...       */
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
+    const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
+    const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
+    int using_db;             /* using(): 1 + the alias's place; 0: routed   */
+    const void *hint;         /* the routers' hints['instance'], or NULL     */
+    bool tenant_filtered;     /* the row-level tenant filter was added       */
     /* result cache */
     bool done;
     void **objs;
@@ -220,6 +225,26 @@ int dorm_temporal_op(dorm_qs *qs, dorm_rexpr *r);
 int dorm_wall_to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t);
 /* A wall time of cx's current zone as an instant (a bound of __year). */
 dorm_datetime dorm_zone_bound(const dorm_ctx *cx, dorm_datetime wall);
+/* inherit.c: walks from model *m, joined at *alias, up to the ancestor
+ * that has the field, reverse relation or many-to-many named s (n bytes),
+ * joining each parent through its child's parent link.  *key: the field to
+ * use at *alias instead of a join (a parent's primary key is the child's
+ * link).  0 or DORM_ENOMEM. */
+int dorm_path_up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
+                 const dorm_fmeta **key);
+/* inherit.c: the same for a field fm of *m found by name (select_related):
+ * joins up to the ancestor whose table holds it; *fm becomes its field. */
+int dorm_inherit_owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm);
+/* inherit.c: the alias whose table holds field fm of model m joined at
+ * `alias` (a parent's join when fm is inherited and the join exists). */
+int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm);
+/* inherit.c: whether the column of field (a parent's) at alias is one the
+ * SELECT of qs's objects reads through a parent join. */
+bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field);
+/* inherit.c: qs, or a copy in *tmp with the joins to the parents of its
+ * model and of its select_related models, whose columns an objects SELECT
+ * reads; NULL on ENOMEM. */
+const dorm_qs *dorm_inherit_select(const dorm_qs *qs, dorm_qs *tmp);
 /* The SQL alias of alias index `alias` (0: the base table). */
 const char *dorm_alias_name(const dorm_qs *qs, int alias);
 /* The alias of the join parent --fk--> (or <--fk-- when reverse) on the clone

@@ -49,6 +49,9 @@ dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
     qs->cx = cx;
     qs->high = -1;
     qs->meta = dorm_meta_of(cx->db ? cx->db->reg : NULL, model);
+    /* Django's AttributeError for Model.objects of an abstract model. */
+    if (!qs->meta && model && model->abstract)
+        return dorm_qs_fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label, model->name);
     if (!qs->meta) return dorm_qs_fail(qs, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
     return qs;
 }
@@ -141,6 +144,7 @@ static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, const dorm_r
     f->name = name;
     f->kind = kind;
     f->size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
+    f->decimal_places = dorm_rexpr_read_places(e);
     f->null = true;
     fm->f = f;
     fm->column = fm->attname = name;
@@ -210,7 +214,11 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             cols[i].out = p.expr ? transformed(c, fields[i], p.expr) : p.field;
             if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         } else {
-            cols[i].field = cols[i].out = &m->fields[i];
+            /* A parent's field is read from the parent's join. */
+            const dorm_meta *owner = m;
+            const dorm_fmeta *fm = &m->fields[i];
+            if (dorm_inherit_owner(c, &cols[i].alias, &owner, &fm)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+            cols[i].field = cols[i].out = fm;
             cols[i].name = m->fields[i].attname;
         }
         names[i] = cols[i].name;

@@ -42,6 +42,14 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
         const char *sep = strstr(p, "__");
         size_t n = sep ? (size_t)(sep - p) : strlen(p);
         const dorm_fmeta *fm = dorm_meta_fieldn(m, p, n);
+        /* A parent's relation is followed from the parent's join (the
+         * object it is cached on is still the child). */
+        if (fm && fm->inherited) {
+            const dorm_meta *owner = m;
+            const dorm_fmeta *own = fm;
+            int rc = dorm_inherit_owner(qs, &alias, &owner, &own);
+            if (rc) return rc;
+        }
         /* The reverse side of a OneToOneField is one object: it may be joined too. */
         const dorm_rel *one = NULL;
         for (int i = 0; !fm && i < m->nreverse; i++)
@@ -118,9 +126,13 @@ static int follow_all(dorm_qs *qs, selrel_list *l, const dorm_meta *m, int alias
     if (depth >= 5) return DORM_OK;
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
-        if (fm->f->kind != DORM_KIND_FK || !fm->target || fm->f->null) continue;
-        int at;
-        int rc = add(qs, l, alias, index, fm, NULL, &at);
+        /* Django never follows a parent link: the parent's columns are read anyway. */
+        if (fm->f->kind != DORM_KIND_FK || !fm->target || fm->f->null || fm->f->parent_link) continue;
+        int at, from = alias;
+        const dorm_meta *owner = m;
+        const dorm_fmeta *own = fm;
+        int rc = fm->inherited ? dorm_inherit_owner(qs, &from, &owner, &own) : DORM_OK;
+        if (!rc) rc = add(qs, l, from, index, fm, NULL, &at);
         if (!rc) rc = follow_all(qs, l, fm->target, l->items[at - 1].alias, at, depth + 1);
         if (rc) return rc;
     }

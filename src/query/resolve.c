@@ -49,6 +49,8 @@ static dorm_kind parent_kind(dorm_kind k) {
         return DORM_KIND_CHAR;
     case DORM_KIND_DATETIME:
         return DORM_KIND_DATE;
+    case DORM_KIND_IMAGE:
+        return DORM_KIND_FILE;
     default:
         return DORM_KIND_NONE;
     }
@@ -72,6 +74,11 @@ dorm_rexpr *dorm_rexpr_col(dorm_qs *qs, int alias, const dorm_fmeta *field) {
     r->vkind = field->value_kind;
     r->decimal_places = field->f->decimal_places;
     return r;
+}
+
+int dorm_rexpr_read_places(const dorm_rexpr *e) {
+    while (e && e->ops == &dorm_node_ref) e = e->target;
+    return e && dorm_rexpr_is_col(e) ? e->field->f->decimal_places : -1;
 }
 
 /* Takes the output of src (its field and how it is read). */
@@ -428,6 +435,9 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         }
         r->aggregate = r->aggregate || args[i]->aggregate;
     }
+    /* COUNT(DISTINCT *) is no SQL: refused here, not by the database. */
+    if (e->distinct && n && args[0]->ops == &dorm_node_star)
+        return fail(c, DORM_EVALUE, "Count('*') cannot be distinct: count a field instead.", NULL, NULL);
     if (fill && (rc = resolve_value(c, NULL, &b->fill, &args[n++]))) return rc;
     if ((def->flags & DORM_FUNC_WINDOW) && !c->in_window)
         return fail(c, DORM_EVALUE, "%s is a window function: use it inside Window().", def->name, NULL);

@@ -184,11 +184,130 @@ static int leaf_path(dorm_qs *qs, const char *path, int flags, dorm_path *p) {
     return dorm_path_on_expr(qs, ref, rest[0] ? rest + 2 : rest, ann->alias, flags, p);
 }
 
+/* One part of a composite key compared with one value. */
+static dorm_where *part_leaf(dorm_qs *qs, int alias, const dorm_fmeta *part, dorm_lookup lk, const dorm_value *v) {
+    dorm_where *w = node(qs, DORM_W_LEAF);
+    if (!w) return NULL;
+    w->alias = alias;
+    w->field = part;
+    w->lookup = lk;
+    w->def = dorm_lookup_builtin(lk);
+    if (lk == DORM_LK_ISNULL) w->rhs = *v;
+    else if (dorm_prep_value(qs->cx, part, part->value_kind, v, &w->rhs)) return NULL;
+    return w;
+}
+
+/* An AND or OR node of n kids (one kid stands alone). */
+static dorm_where *group_of(dorm_qs *qs, dorm_wkind kind, const dorm_where **kids, int n) {
+    if (n == 1) return (dorm_where *)kids[0];
+    dorm_where *w = node(qs, kind);
+    const dorm_where **arr = dorm_alloc(qs->cx, sizeof *arr * (size_t)n);
+    if (!w || !arr) return NULL;
+    memcpy(arr, kids, sizeof *arr * (size_t)n);
+    w->n = n;
+    w->kids = arr;
+    return w;
+}
+
+/* Every part equal to its value: Django's TupleExact, (a = x AND b = y). */
+static dorm_where *tuple_exact(dorm_qs *qs, int alias, const dorm_fmeta *pk, const dorm_value *vals) {
+    const dorm_where *kids[16];
+    for (int i = 0; i < pk->nparts && i < 16; i++)
+        if (!(kids[i] = part_leaf(qs, alias, pk->parts[i], DORM_LK_EXACT, &vals[i]))) return NULL;
+    return group_of(qs, DORM_W_AND, kids, pk->nparts < 16 ? pk->nparts : 16);
+}
+
+/* Django's TupleGreaterThan & co.: a > x OR (a = x AND (b > y ...)), the
+ * last part compared with the lookup itself. */
+static dorm_where *tuple_order(dorm_qs *qs, int alias, const dorm_fmeta *pk, const dorm_value *vals, int i,
+                               dorm_lookup lk) {
+    dorm_lookup strict = lk == DORM_LK_GTE ? DORM_LK_GT : lk == DORM_LK_LTE ? DORM_LK_LT : lk;
+    if (i == pk->nparts - 1) return part_leaf(qs, alias, pk->parts[i], lk, &vals[i]);
+    const dorm_where *eq_rest[2] = {part_leaf(qs, alias, pk->parts[i], DORM_LK_EXACT, &vals[i]),
+                                    tuple_order(qs, alias, pk, vals, i + 1, lk)};
+    if (!eq_rest[0] || !eq_rest[1]) return NULL;
+    const dorm_where *either[2] = {part_leaf(qs, alias, pk->parts[i], strict, &vals[i]),
+                                   group_of(qs, DORM_W_AND, eq_rest, 2)};
+    return either[0] && either[1] ? group_of(qs, DORM_W_OR, either, 2) : NULL;
+}
+
+/* A value for a composite key: a list of one value per part. */
+static bool tuple_value(const dorm_value *v, const dorm_fmeta *pk) {
+    return v->type == DORM_T_LIST && (int)v->len == pk->nparts && (v->len == 0 || v->u.list);
+}
+
+/* A lookup on a composite primary key (Django 5.2's tuple lookups) as
+ * lookups on its parts: exact, in (an OR of exacts), isnull (a part is
+ * NULL / none is), gt, gte, lt, lte. */
+static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
+    const dorm_fmeta *pk = p->field;
+    dorm_lookup lk = p->lookup ? dorm_lookup_code(p->lookup) : DORM_LK_EXACT;
+    const dorm_value *v = &q->value;
+    const char *name = p->lookup ? p->lookup->name : "exact";
+    dorm_where *w = NULL;
+    bool promote_joins = false;
+    if (pk->nparts > 16 || p->expr)
+        return dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup for CompositePrimaryKey in '%s'.", q->path)->err;
+    switch (lk) {
+    case DORM_LK_ISNULL: {
+        if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
+            return dorm_qs_fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+        const dorm_value truth = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
+        const dorm_where *kids[16];
+        for (int i = 0; i < pk->nparts; i++)
+            if (!(kids[i] = part_leaf(qs, p->alias, pk->parts[i], DORM_LK_ISNULL, &truth))) return DORM_ENOMEM;
+        w = group_of(qs, truth.u.b ? DORM_W_OR : DORM_W_AND, kids, pk->nparts);
+        promote_joins = truth.u.b;
+        break;
+    }
+    case DORM_LK_IN: {
+        if (v->type != DORM_T_LIST || (v->len && !v->u.list))
+            return dorm_qs_fail(qs, DORM_EVALUE, "'in' lookup of '%s' must be a collection of tuples or lists", pk->f->name)
+                ->err;
+        for (size_t i = 0; i < v->len; i++)
+            if (!tuple_value(&v->u.list[i], pk))
+                return dorm_qs_fail(qs, DORM_EVALUE, "'in' lookup of '%s' must have %d elements each", pk->f->name,
+                                    pk->nparts)->err;
+        if (v->len == 0) {
+            w = node(qs, DORM_W_NOTHING);
+            break;
+        }
+        const dorm_where **kids = dorm_alloc(qs->cx, sizeof *kids * v->len);
+        if (!kids) return DORM_ENOMEM;
+        for (size_t i = 0; i < v->len; i++)
+            if (!(kids[i] = tuple_exact(qs, p->alias, pk, v->u.list[i].u.list))) return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+        w = group_of(qs, DORM_W_OR, kids, (int)v->len);
+        break;
+    }
+    case DORM_LK_EXACT:
+    case DORM_LK_GT:
+    case DORM_LK_GTE:
+    case DORM_LK_LT:
+    case DORM_LK_LTE:
+        if (v->type != DORM_T_LIST)
+            return dorm_qs_fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must be a tuple or a list", name, pk->f->name)->err;
+        if (!tuple_value(v, pk))
+            return dorm_qs_fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must have %d elements", name, pk->f->name,
+                                pk->nparts)->err;
+        w = lk == DORM_LK_EXACT ? tuple_exact(qs, p->alias, pk, v->u.list) : tuple_order(qs, p->alias, pk, v->u.list, 0, lk);
+        break;
+    default:
+        return dorm_qs_fail(qs, DORM_EFIELD,
+                            "Unsupported lookup '%s' for CompositePrimaryKey or join on the field not permitted.", name)
+            ->err;
+    }
+    if (!w) return dorm_errcode(qs->cx) ? dorm_qs_fail(qs, dorm_errcode(qs->cx), "%s", dorm_errmsg(qs->cx))->err : DORM_ENOMEM;
+    int rc = settle_joins(qs, p->alias, promote_joins, wc);
+    if (!rc) *out = w;
+    return rc;
+}
+
 static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
     bool promote_joins = false;
     dorm_path p;
     int rc = leaf_path(qs, q->path, DORM_PATH_LOOKUPS | (wc->outer ? DORM_PATH_OUTER : 0), &p);
     if (rc) return rc;
+    if (dorm_fmeta_composite(p.field)) return composite_leaf(qs, &p, q, wc, out);
     dorm_where *w = node(qs, DORM_W_LEAF);
     if (!w) return DORM_ENOMEM;
     w->alias = p.alias;
@@ -292,7 +411,11 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         /* Pattern lookups on a UUID compare its text, as Django's UUIDField does. */
         if (kind == DORM_KIND_UUID && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT) kind = DORM_KIND_TEXT;
         if (w->lookup == DORM_LK_REGEX || w->lookup == DORM_LK_IREGEX) kind = DORM_KIND_TEXT;
-        rc = dorm_prep_value(qs->cx, p.field, kind, v, &w->rhs);
+        /* Django prepares no pattern or regex value (prepare_rhs = False):
+         * a program's type compares the text given. */
+        bool custom = !p.expr && p.field && p.field->f->kind == DORM_KIND_CUSTOM;
+        bool raw = custom && w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup >= DORM_LK_REGEX);
+        rc = dorm_prep_value(qs->cx, raw ? NULL : p.field, kind, v, &w->rhs);
         if (rc) return dorm_qs_fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
         /* LIKE and GLOB stop at a NUL byte: such a pattern would match on its prefix. */
         if (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH && w->rhs.type == DORM_T_TEXT &&
@@ -323,8 +446,9 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
             p = sep + 2;
             continue;
         }
-        const dorm_rel *rel = fm ? NULL : dorm_meta_reverse(m, p, n);
-        if (!rel && !fm) rel = dorm_meta_m2m(m, p, n);
+        /* A multi-table parent's relations are the child's too. */
+        const dorm_rel *rel = fm ? NULL : dorm_meta_reverse_up(m, p, n, NULL);
+        if (!rel && !fm) rel = dorm_meta_m2m_up(m, p, n, NULL);
         if (!rel) return NOT_MULTIVALUED;
         /* The owner's key, reached through the forward part of the path. */
         const char *owner = dorm_sprintf(qs->cx, "%.*spk", (int)(p - path), path);

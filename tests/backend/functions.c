@@ -111,15 +111,14 @@ Test(functions, regexp_over_rows_reuses_compiled_pattern)
 
 Test(functions, regexp_sees_text_after_nul)
 {
+    /* dorm binds no text with a NUL byte, but SQL can make one. */
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT ? REGEXP 'cd'", DORM_STRLEN, &cs, &err), 0);
-    dorm_value v = dorm_v_textn("ab\0cd", 5);
-    cr_assert_eq(dorm_db_run(db, cs, &v, 1, &err), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db_prepare(db, "SELECT CAST(X'6162006364' AS TEXT) REGEXP 'cd'", DORM_STRLEN, &cs, &err), 0);
+    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &err), DORM_STEP_ROW);
     cr_assert_eq(db->drv->column_int(cs->stmt, 0), 1);
     dorm_db_release(db, cs);
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 'abc' REGEXP ?", DORM_STRLEN, &cs, &err), 0);
-    dorm_value p = dorm_v_textn("a\0x", 3);
-    cr_assert_eq(dorm_db_run(db, cs, &p, 1, &err), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db_prepare(db, "SELECT 'abc' REGEXP CAST(X'610078' AS TEXT)", DORM_STRLEN, &cs, &err), 0);
+    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &err), DORM_EOPERATIONAL);
     cr_assert_str_eq(err.msg, "regular expression contains a NUL byte");
     dorm_db_release(db, cs);
 }

@@ -1,13 +1,16 @@
 /* pg_connect.c - PostgreSQL connections: URL options, messages of refused
  * connections and unknown roles (host named, password never shown),
  * DATABASE_URL, reconnection between transactions and never inside one,
- * and server-side statements, prepared once per SQL text or not at all. */
+ * the options= and database-name checks, and server-side statements,
+ * prepared once per SQL text (again after a column type change) or not at
+ * all. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -89,6 +92,65 @@ Test(pg_connect, options_outside_the_allowlist_are_refused)
     dorm_db_close(db);
 }
 
+/* The error dorm_db_open gives for `url` (DORM_EOPERATIONAL when it got as
+ * far as connecting to the closed port 1). */
+static int open_error(const char *url, char *msg, size_t cap)
+{
+    dorm_db *db = dorm_db_open(url, NULL);
+    int rc = dorm_db_errcode(db);
+    snprintf(msg, cap, "%s", dorm_db_errmsg(db));
+    dorm_db_close(db);
+    return rc;
+}
+
+Test(pg_connect, options_holds_only_settings)
+{
+    static const char *const ok[] = {
+        "-c%20statement_timeout%3D5000",
+        "-cstatement_timeout%3D5000%20--lock_timeout%3D2s",
+        "-c%20search_path%3Dapp,public%20-c%20auto_explain.log_min_duration%3D0",
+        NULL,
+    };
+    static const char *const refused[] = {
+        "-d%205",                                  /* a server switch, not a setting */
+        "-c%20statement_timeout",                  /* no value                       */
+        "-c%20statement_timeout%3D",
+        "-c",
+        "%20%20",
+        "-c%20a-b%3D1",                            /* not a setting name             */
+        "-c%201a%3D1",
+        "-c%20a..b%3D1",
+        "-c%20search_path%3D%27x%27",              /* quotes                         */
+        "-c%20search_path%3Dx%5C%20-c%20y%3D1",    /* a backslash escaping a blank   */
+        "-c%09search_path%3Dx",                    /* a tab                          */
+        "statement_timeout%3D5",
+        NULL,
+    };
+    char url[256], msg[512];
+    for (int i = 0; ok[i]; i++) {
+        snprintf(url, sizeof url, "postgres://u@127.0.0.1:1/db?options=%s", ok[i]);
+        cr_assert_eq(open_error(url, msg, sizeof msg), DORM_EOPERATIONAL, "%s: %s", ok[i], msg);
+    }
+    for (int i = 0; refused[i]; i++) {
+        snprintf(url, sizeof url, "postgres://u@127.0.0.1:1/db?options=%s", refused[i]);
+        cr_assert_eq(open_error(url, msg, sizeof msg), DORM_ECONFIG, "%s: %s", refused[i], msg);
+        cr_assert(strstr(msg, "PostgreSQL URL option options"), "%s", msg);
+    }
+}
+
+Test(pg_connect, a_database_name_is_required)
+{
+    char msg[512];
+    static const char *const none[] = {"postgres://", "postgresql://", "postgres://u@127.0.0.1:1",
+                                       "postgres://u@127.0.0.1:1/", "postgres:///?dbname=", NULL};
+    for (int i = 0; none[i]; i++) {
+        cr_assert_eq(open_error(none[i], msg, sizeof msg), DORM_ECONFIG, "%s: %s", none[i], msg);
+        cr_assert_str_eq(msg, "PostgreSQL URL names no database: write postgres://user@host/dbname or add "
+                              "?dbname=name");
+    }
+    cr_assert_eq(open_error("postgres://u@127.0.0.1:1/?dbname=shop", msg, sizeof msg), DORM_EOPERATIONAL, "%s", msg);
+}
+
 Test(pg_connect, unknown_role_and_database, .init = pg_only)
 {
     dorm_db *db = dorm_db_open(url_with("user=dorm_no_such_role"), NULL);
@@ -159,6 +221,76 @@ Test(pg_connect, never_reconnects_inside_a_transaction, .init = pg_only)
     cr_assert_eq(try_query(db, "SELECT 1", &e), DORM_EOPERATIONAL, "still refused until rolled back");
     cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    dorm_db_close(db);
+}
+
+/* The ROLLBACK itself is the first command to meet the dead session: it
+ * still ends the transaction, and the next statement reconnects. */
+Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    terminate(db);
+    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    /* The same after a savepoint: its ROLLBACK TO meets the loss first. */
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    terminate(db);
+    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    /* And when COMMIT meets it: the commit fails, its rollback ends the
+     * transaction. */
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    terminate(db);
+    cr_assert_eq(dorm_db_commit(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
+    dorm_db_close(db);
+}
+
+static void exec_ok(dorm_db *db, const char *sql)
+{
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
+/* A migration (here another connection) changes the type of a column a
+ * cached statement reads: the server refuses the old plan ("cached plan
+ * must not change result type"), and dorm prepares the statement again -
+ * at once outside a transaction, after the rollback inside one. */
+Test(pg_connect, statements_outlive_a_column_type_change, .init = pg_only)
+{
+    dorm_db *db = dorm_db_open(test_db_url(), NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    dorm_db *other = dorm_db_open(test_db_url(), NULL);
+    char table[64], sql[160];
+    snprintf(table, sizeof table, "dorm_stale_%ld", (long)getpid());
+    snprintf(sql, sizeof sql, "CREATE TABLE %s (x integer)", table);
+    exec_ok(db, sql);
+    snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (7)", table);
+    exec_ok(db, sql);
+    char query[128];
+    snprintf(query, sizeof query, "SELECT x FROM %s", table);
+    cr_assert_eq(scalar(db, query, NULL, 0), 7);
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ALTER x TYPE bigint", table);
+    exec_ok(other, sql);
+    cr_assert_eq(scalar(db, query, NULL, 0), 7);
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ALTER x TYPE numeric", table);
+    exec_ok(other, sql);
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_neq(try_query(db, query, &e), 0, "inside a transaction the stale plan fails it");
+    cr_assert_eq(dorm_db_rollback(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(scalar(db, query, NULL, 0), 7);
+    cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
+    snprintf(sql, sizeof sql, "DROP TABLE %s", table);
+    exec_ok(db, sql);
+    dorm_db_close(other);
     dorm_db_close(db);
 }
 

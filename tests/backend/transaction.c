@@ -1,12 +1,14 @@
 /* transaction.c - tests of transactions and savepoints on SQLite: nesting,
  * rolling back to a savepoint while keeping the outer work, the SQL each
- * level runs, failed commits, and the atomic calls over a context. */
+ * level runs, failed commits, the atomic calls over a context, and how
+ * write blocks start (transaction_mode, BEGIN IMMEDIATE, the busy timeout). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/db.h"
@@ -130,7 +132,7 @@ Test(transaction, needs_rollback_refuses_commit)
     exec_ok(db, "INSERT INTO t VALUES (1)");
     cr_assert_eq(dorm_db_begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (2)");
-    db->needs_rollback = true;
+    db->needs_rollback = db->rollback_error = true; /* as a failed statement marks it */
     cr_assert_eq(dorm_db_commit(db, &e), DORM_ETRANSACTION);
     cr_assert_not(db->needs_rollback);
     cr_assert_eq(db->atomic_depth, 1);
@@ -190,4 +192,96 @@ Test(transaction, atomic_over_context)
     cr_assert_eq(count(db), 1);
     dorm_ctx_free(cx);
     dorm_db_close(db);
+}
+
+/* A file database of this test (two connections see the same one). */
+static const char *temp_url(char *path, size_t cap, const char *query)
+{
+    static char url[128];
+    snprintf(path, cap, "/tmp/dorm-tx-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(url, sizeof url, "sqlite:///%s%s", path, query);
+    return url;
+}
+
+/* dorm's own write blocks take SQLite's write lock at BEGIN; a program's
+ * blocks start as transaction_mode says (Django's default: DEFERRED). */
+Test(transaction, transaction_mode)
+{
+    static const struct {
+        const char *query, *user, *write;
+    } cases[] = {
+        {"", "BEGIN", "BEGIN IMMEDIATE"},
+        {"?transaction_mode=DEFERRED", "BEGIN", "BEGIN IMMEDIATE"},
+        {"?transaction_mode=immediate", "BEGIN IMMEDIATE", "BEGIN IMMEDIATE"},
+        {"?transaction_mode=EXCLUSIVE", "BEGIN EXCLUSIVE", "BEGIN EXCLUSIVE"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char url[64], log[1024] = "";
+        snprintf(url, sizeof url, "sqlite://:memory:%s", cases[i].query);
+        dorm_db *db = dorm_db_open(url, NULL);
+        cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+        dorm_db_set_log(db, record, log);
+        dorm_errbuf e = {0, ""};
+        cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db_begin_write(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db_begin_write(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db_rollback(db, &e), 0, "%s", e.msg);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "%s|SAVEPOINT \"dorm_s1\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT|%s|ROLLBACK", cases[i].user,
+                 cases[i].write);
+        cr_assert_str_eq(log, want, "%s", cases[i].query);
+        dorm_db_close(db);
+    }
+    dorm_db *db = dorm_db_open("sqlite://:memory:?transaction_mode=later", NULL);
+    cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
+    cr_assert_str_eq(dorm_db_errmsg(db),
+                     "SQLite URL option transaction_mode='later' must be DEFERRED, EXCLUSIVE or IMMEDIATE");
+    dorm_db_close(db);
+    db = dorm_db_open("sqlite://:memory:?mode=ro", NULL);
+    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported SQLite URL option 'mode' (supported: timeout, transaction_mode)");
+    dorm_db_close(db);
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A write block waits up to the busy timeout for another connection's
+ * write lock, then fails with OperationalError "database is locked". */
+Test(transaction, write_blocks_wait_for_the_busy_timeout)
+{
+    char path[32];
+    const char *url = temp_url(path, sizeof path, "");
+    dorm_db *holder = dorm_db_open(url, NULL);
+    cr_assert_eq(dorm_db_errcode(holder), DORM_OK, "%s", dorm_db_errmsg(holder));
+    exec_ok(holder, "CREATE TABLE t (x integer)");
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_begin_write(holder, &e), 0, "%s", e.msg);
+    char waiter_url[160];
+    snprintf(waiter_url, sizeof waiter_url, "%s?timeout=0.3", url);
+    dorm_db *waiter = dorm_db_open(waiter_url, NULL);
+    cr_assert_eq(dorm_db_errcode(waiter), DORM_OK, "%s", dorm_db_errmsg(waiter));
+    double t0 = seconds();
+    cr_assert_eq(dorm_db_begin_write(waiter, &e), DORM_EOPERATIONAL);
+    double waited = seconds() - t0;
+    cr_assert_str_eq(e.msg, "database is locked");
+    cr_assert(waited >= 0.25 && waited < 3, "waited %.3f s", waited);
+    cr_assert_eq(waiter->atomic_depth, 0);
+    cr_assert_eq(dorm_db_commit(holder, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db_begin_write(waiter, &e), 0, "%s", e.msg);
+    exec_ok(waiter, "INSERT INTO t VALUES (1)");
+    cr_assert_eq(dorm_db_commit(waiter, &e), 0, "%s", e.msg);
+    cr_assert_eq(count(holder), 1);
+    dorm_db_close(waiter);
+    dorm_db_close(holder);
+    cr_assert_eq(remove(path), 0);
 }

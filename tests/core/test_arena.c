@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdalign.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -128,5 +129,27 @@ Test(arena, copies) {
     cr_assert_neq(dup, src);
     cr_assert_eq(memcmp(dup, src, sizeof src), 0);
     cr_assert_not_null(dorm_arena_memdup(&a, NULL, 0));
+    dorm_arena_free(&a);
+}
+
+/* dorm_arena_cstr copies word by word: every length up to three words, with
+ * a NUL at every place and none, from a source that ends exactly at n. */
+Test(arena, cstr_sees_a_nul_anywhere) {
+    dorm_arena a = DORM_ARENA_INIT;
+    for (size_t n = 0; n <= 24; n++) {
+        for (size_t at = 0; at <= n; at++) {
+            char *src = malloc(n ? n : 1);
+            cr_assert_not_null(src);
+            for (size_t i = 0; i < n; i++) src[i] = (char)('a' + i % 26);
+            if (at < n) src[at] = '\0';
+            size_t len = 99;
+            char *p = dorm_arena_cstr(&a, src, n, &len);
+            cr_assert_not_null(p);
+            cr_assert_eq(len, at, "n=%zu, NUL at %zu", n, at);
+            cr_assert_eq(memcmp(p, src, n), 0, "n=%zu", n);
+            cr_assert_eq(p[n], '\0');
+            free(src);
+        }
+    }
     dorm_arena_free(&a);
 }

@@ -138,7 +138,9 @@ Test(ctx, error_names) {
         {DORM_ECONFIG, "ImproperlyConfigured"},
         {DORM_EPOLICY, "QueryPolicyError"},
         {DORM_ENOTSUPPORTED, "NotSupportedError"},
-        {-17, "UnknownError"},
+        {DORM_EEMPTYPAGE, "EmptyPage"},
+        {DORM_EPAGENOTANINTEGER, "PageNotAnInteger"},
+        {-99, "UnknownError"},
         {1, "UnknownError"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

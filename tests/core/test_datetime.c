@@ -690,3 +690,69 @@ Test(datetime, now_and_today) {
     int64_t days = dorm_date_to_days(d);
     cr_assert(days == a.usec / INT64_C(86400000000) || days == b.usec / INT64_C(86400000000));
 }
+
+/* Python's datetime holds years 1..9999 only: an offset that moves a valid
+ * text out of them is its OverflowError ("date value out of range"), and
+ * dorm refuses it (DORM_EDATA) instead of wrapping to "0000-00-00". */
+Test(datetime, range_like_python) {
+    static const struct {
+        const char *s;
+        int rc;
+        int64_t usec;
+    } cases[] = {
+        {"0001-01-01T00:00+01:00", DORM_EDATA, 0},
+        {"9999-12-31T23:30-01:00", DORM_EDATA, 0},
+        {"9999-12-31 23:59:59.999999-00:01", DORM_EDATA, 0},
+        {"0001-01-01T00:30+00:30", 0, INT64_C(-62135596800000000)},
+        {"9999-12-31T22:59:59.999999-01:00", 0, INT64_C(253402300799999999)},
+        {"0001-01-01T00:00:00-23:59", 0, INT64_C(-62135510460000000)},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dorm_datetime t = {42};
+        cr_assert_eq(dorm_datetime_parse(cases[i].s, strlen(cases[i].s), &t), cases[i].rc, "%s", cases[i].s);
+        cr_assert_eq(t.usec, cases[i].rc ? 42 : cases[i].usec, "%s", cases[i].s);
+    }
+    const int64_t first = INT64_C(-62135596800000000), last = INT64_C(253402300799999999);
+    cr_assert(dorm_datetime_valid((dorm_datetime){first}));
+    cr_assert(dorm_datetime_valid((dorm_datetime){last}));
+    cr_assert_not(dorm_datetime_valid((dorm_datetime){first - 1}));
+    cr_assert_not(dorm_datetime_valid((dorm_datetime){last + 1}));
+    cr_assert_not(dorm_datetime_valid((dorm_datetime){INT64_MIN}));
+    cr_assert_not(dorm_datetime_valid((dorm_datetime){INT64_MAX}));
+    /* Years out of range give an instant that is not valid (no overflow). */
+    cr_assert_not(dorm_datetime_valid(dorm_datetime_utc(10000, 1, 1, 0, 0, 0, 0)));
+    cr_assert_not(dorm_datetime_valid(dorm_datetime_utc(0, 12, 31, 23, 0, 0, 0)));
+    cr_assert_not(dorm_datetime_valid(dorm_datetime_utc(2000000000, 1, 1, 0, 0, 0, 0)));
+    cr_assert_not(dorm_datetime_valid(dorm_datetime_utc(9999, 12, 31, 24, 0, 0, 0)));
+    cr_assert(dorm_datetime_valid(dorm_datetime_utc(9999, 12, 31, 23, 59, 59, 999999)));
+}
+
+/* What Python cannot hold, dorm does not write: formatting a date, time or
+ * instant out of range writes "" and returns 0, which every binder refuses
+ * (before this, such an instant was stored as "0000-00-00 23:00:00"). */
+Test(datetime, format_refuses_what_python_cannot_hold) {
+    char buf[DORM_FMT_MAX] = "x";
+    cr_assert_eq(dorm_datetime_format((dorm_datetime){INT64_C(-62135596800000000) - 3600000000}, buf), 0);
+    cr_assert_str_eq(buf, "");
+    cr_assert_eq(dorm_datetime_format_iso((dorm_datetime){INT64_C(253402300800000000)}, buf), 0);
+    cr_assert_str_eq(buf, "");
+    cr_assert_eq(dorm_datetime_format((dorm_datetime){INT64_MIN}, buf), 0);
+    cr_assert_eq(dorm_datetime_format((dorm_datetime){INT64_MAX}, buf), 0);
+    cr_assert_eq(dorm_date_format(dorm_date_ymd(0, 1, 1), buf), 0);
+    cr_assert_eq(dorm_date_format(dorm_date_ymd(10000, 1, 1), buf), 0);
+    cr_assert_eq(dorm_date_format(dorm_date_ymd(-5, 1, 1), buf), 0);
+    cr_assert_eq(dorm_date_format(dorm_date_ymd(2023, 2, 29), buf), 0);
+    cr_assert_eq(dorm_date_format(dorm_date_ymd(2023, 13, 1), buf), 0);
+    cr_assert_str_eq(buf, "");
+    cr_assert_eq(dorm_time_format(dorm_time_hms(24, 0, 0, 0), buf), 0);
+    cr_assert_eq(dorm_time_format(dorm_time_hms(1, 60, 0, 0), buf), 0);
+    cr_assert_eq(dorm_time_format(dorm_time_hms(1, 0, 60, 0), buf), 0);
+    cr_assert_eq(dorm_time_format(dorm_time_hms(1, 0, 0, 1000000), buf), 0);
+    cr_assert_str_eq(buf, "");
+    /* The instant before year 1 splits into no date, not a wrapped one. */
+    dorm_date d = {1, 1, 1};
+    dorm_datetime_split((dorm_datetime){INT64_C(-62135596800000000) - 1}, &d, NULL);
+    cr_assert(d.year == 0 && d.month == 0 && d.day == 0);
+    cr_assert_eq(dorm_date_from_days(INT64_C(-719163)).year, 0);
+    cr_assert_eq(dorm_date_from_days(INT64_C(2932897)).year, 0);
+}

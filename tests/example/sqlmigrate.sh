@@ -8,6 +8,7 @@ set -eu
 url=${DORM_TEST_URL:-sqlite://:memory:}
 case $url in
 postgres*) want=$(dirname "$0")/sqlmigrate_0001.postgres.sql ;;
+mysql* | mariadb*) want=$(dirname "$0")/sqlmigrate_0001.mysql.sql ;;
 *) want=$(dirname "$0")/sqlmigrate_0001.sqlite.sql ;;
 esac
 out=$(mktemp "${TMPDIR:-/tmp}/dorm-sqlmigrate.XXXXXX")

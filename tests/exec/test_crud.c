@@ -269,3 +269,25 @@ Test(crud, update_or_create, .init = test_db_open, .fini = test_db_close) {
     cr_expect_str_eq(author_by_pk(a->id)->biography, "v2", "the defaults are saved on update");
     cr_expect_eq(count_authors(), 1);
 }
+
+/* A model of nothing but its automatic key: Django's INSERT of the key's
+ * default (VALUES (DEFAULT) on PostgreSQL, (NULL) on SQLite and MySQL). */
+typedef struct Ticket {
+    DORM_OBJECT;
+    int64_t id;
+} Ticket;
+static const dorm_field Ticket_fields[] = {DORM_AUTO(Ticket, id), DORM_END};
+static const dorm_model Ticket_model = DORM_MODEL(Ticket, "desk", Ticket_fields);
+static const dorm_app desk_app = {.label = "desk", .models = DORM_MODELS(&Ticket_model)};
+
+static void open_desk(void) { test_db_open_apps((const dorm_app *const[]){&desk_app, NULL}); }
+
+Test(crud, create_of_only_an_automatic_key, .init = open_desk, .fini = test_db_close) {
+    log_start();
+    Ticket *a = dorm_create(T.cx, Ticket), *b = dorm_create(T.cx, Ticket);
+    cr_assert(a && b, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(b->id, a->id + 1);
+    const char *sql = test_sql_std(LOG.sql[0]);
+    cr_assert(strstr(sql, "INSERT INTO \"desk_ticket\" (\"id\") VALUES ("), "%s", sql);
+    dorm_db_set_log(T.db, NULL, NULL);
+}

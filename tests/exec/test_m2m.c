@@ -108,31 +108,31 @@ static library make_library(void) {
 }
 
 Test(m2m, join_table_has_djangos_names) {
-    const char *sql = dorm_create_table_sql(T.cx, dorm_through(T.cx, &Novel_model, "tags"));
-    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    const char *sql = test_sql_std(dorm_create_table_sql(T.cx, dorm_through(T.cx, &Novel_model, "tags")));
     cr_assert(strstr(sql, "CREATE TABLE \"m2mapp_novel_tags\" (\"id\""), "%s", sql);
     cr_assert(strstr(sql, "\"novel_id\""), "%s", sql);
     cr_assert(strstr(sql, "\"tag_id\""), "%s", sql);
     cr_assert(strstr(sql, "\"m2mapp_novel_tags_novel_id_tag_id_81cccc9d_uniq\""), "%s", sql);
-    cr_assert(strstr(sql, "\"m2mapp_novel_tags_novel_id_24667df9\""), "%s", sql);
-    cr_assert(strstr(sql, "\"m2mapp_novel_tags_tag_id_d68707de\""), "%s", sql);
-    sql = dorm_create_table_sql(T.cx, dorm_through(T.cx, &Person_model, "friends"));
+    /* MySQL: InnoDB indexes a foreign key's column itself (Django adds no index). */
+    cr_assert(!strstr(sql, "\"m2mapp_novel_tags_novel_id_24667df9\"") == test_db_on_mysql(), "%s", sql);
+    cr_assert(!strstr(sql, "\"m2mapp_novel_tags_tag_id_d68707de\"") == test_db_on_mysql(), "%s", sql);
+    sql = test_sql_std(dorm_create_table_sql(T.cx, dorm_through(T.cx, &Person_model, "friends")));
     cr_assert(strstr(sql, "\"m2mapp_person_friends\""), "%s", sql);
     cr_assert(strstr(sql, "\"from_person_id\"") && strstr(sql, "\"to_person_id\""), "%s", sql);
 }
 
 Test(m2m, filter_joins_as_django) {
-    const char *sql = dorm_qs_sql(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "a")), NULL);
+    const char *sql = test_sql_std(dorm_qs_sql(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "a")), NULL));
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
     cr_assert(strstr(sql, "FROM \"m2mapp_novel\" INNER JOIN \"m2mapp_novel_tags\" ON (\"m2mapp_novel\".\"id\" = "
                           "\"m2mapp_novel_tags\".\"novel_id\") INNER JOIN \"m2mapp_tag\" ON (\"m2mapp_novel_tags\"."
                           "\"tag_id\" = \"m2mapp_tag\".\"id\") WHERE \"m2mapp_tag\".\"name\" = "),
               "%s", sql);
     /* tags=1 compares the join table's key: no join to the tag table. */
-    sql = dorm_qs_sql(dorm_filter(dorm_all(T.cx, Novel), DQ("tags", 1)), NULL);
+    sql = test_sql_std(dorm_qs_sql(dorm_filter(dorm_all(T.cx, Novel), DQ("tags", 1)), NULL));
     cr_assert(strstr(sql, "WHERE \"m2mapp_novel_tags\".\"tag_id\" = "), "%s", sql);
     cr_assert_null(strstr(sql, "\"m2mapp_tag\""), "%s", sql);
-    sql = dorm_qs_sql(dorm_filter(dorm_all(T.cx, Tag), DQ("books__title", "a")), NULL);
+    sql = test_sql_std(dorm_qs_sql(dorm_filter(dorm_all(T.cx, Tag), DQ("books__title", "a")), NULL));
     cr_assert(strstr(sql, "FROM \"m2mapp_tag\" INNER JOIN \"m2mapp_novel_tags\" ON (\"m2mapp_tag\".\"id\" = "
                           "\"m2mapp_novel_tags\".\"tag_id\") INNER JOIN \"m2mapp_novel\" ON (\"m2mapp_novel_tags\"."
                           "\"novel_id\" = \"m2mapp_novel\".\"id\")"),

@@ -38,11 +38,7 @@ static Author *author_of(void *objs_i) {
     return b->author.obj;
 }
 
-static const char *sql_of(dorm_qs *qs) {
-    const char *sql = dorm_qs_sql(qs, NULL);
-    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-    return sql;
-}
+static const char *sql_of(dorm_qs *qs) { return test_sql_std(dorm_qs_sql(qs, NULL)); }
 
 static size_t occurrences(const char *s, const char *what) {
     size_t n = 0;

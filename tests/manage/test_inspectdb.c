@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/db.h"
 #include "testdb.h"
 
 static const char *dir;
@@ -59,11 +60,11 @@ static const char *program =
     "    return 0;\n"
     "}\n";
 
-/* Compiles dir/prog.c (which includes models.c) against this build's libdorm;
- * with run_url, runs it and returns its output. */
-static const char *compile_and_run(const char *run_url) {
+/* Compiles dir/prog.c, the text `prog` (which includes models.c), against
+ * this build's libdorm; with run_url, runs it and returns its output. */
+static const char *compile_and_run_program(const char *prog, const char *run_url) {
     FILE *f = fopen(path_of("prog.c"), "w");
-    fputs(program, f);
+    fputs(prog, f);
     fclose(f);
 #if defined(__SANITIZE_ADDRESS__)
     const char *san = "-fsanitize=address,undefined";
@@ -72,9 +73,10 @@ static const char *compile_and_run(const char *run_url) {
 #endif
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs sqlite3 libpq "
-             "jansson) -lm -o prog 2>&1 && ./prog '%s' 2>&1",
-             dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, run_url ? run_url : "sqlite://:memory:");
+             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs %s) -lm -o prog "
+             "2>&1 && ./prog '%s' 2>&1",
+             dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, DORM_TEST_PKGS,
+             run_url ? run_url : "sqlite://:memory:");
     FILE *p = popen(cmd, "r");
     static char out[4096];
     size_t n = fread(out, 1, sizeof out - 1, p);
@@ -83,6 +85,8 @@ static const char *compile_and_run(const char *run_url) {
     cr_assert(!run_url || status == 0, "%s\n%s", cmd, out);
     return out;
 }
+
+static const char *compile_and_run(const char *run_url) { return compile_and_run_program(program, run_url); }
 
 Test(inspectdb, dorm_made_database_round_trips) {
     /* A file database made by dorm (the test catalogue). */
@@ -147,8 +151,109 @@ Test(inspectdb, test_schema_on_any_backend) {
               "%s", code);
     cr_expect(strstr(code, "DORM_AUTO(LibraryAuthor, id),"), "%s", code);
     cr_expect(strstr(code, "const dorm_app inspected_app = {.label = APP_LABEL, .models = DORM_MODELS("), "%s", code);
+    if (test_db_on_mysql()) {
+        /* information_schema read as Django reads it: UNSIGNED is a positive
+         * integer, MariaDB's json a longtext with a JSON_VALID check. */
+        cr_expect(strstr(code, "DORM_POSINT(LibraryBook, pages),"), "%s", code);
+        cr_expect(strstr(code, "DORM_JSON(LibraryEverything, json_f, .null = true, .blank = true),"), "%s", code);
+        cr_expect(strstr(code, "DORM_TEXT(LibraryAuthor, biography),"), "%s", code);
+        cr_expect(strstr(code, "DORM_CHAR(LibraryBook, isbn, .unique = true, .max_length = 13),"), "%s", code);
+        const char *url = dorm_sprintf(T.cx, "%s%sdatabase=%s", test_db_url(), strchr(test_db_url(), '?') ? "&" : "?",
+                                       test_db_schema());
+        cr_expect_str_eq(compile_and_run(url), "8 books\n1984 by George Orwell, 328 pages\n");
+        return;
+    }
     compile_and_run(NULL);
     FILE *f = fopen(path_of("prog"), "r");
     cr_expect_not_null(f, "the generated code compiles");
     if (f) fclose(f);
+}
+
+static void exec_ok(const char *sql) {
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
+/* A table whose primary key has several columns gets Django 5.2's
+ * CompositePrimaryKey (Django 3.2 failed on it), one without any is left out
+ * with a comment; a timestamp column is a DateTimeField. */
+Test(inspectdb, composite_keys_and_timestamps) {
+    exec_ok("CREATE TABLE \"enrolment\" (\"student\" integer NOT NULL, \"course\" integer NOT NULL, PRIMARY KEY "
+            "(\"student\", \"course\"))");
+    exec_ok("CREATE TABLE \"stamp\" (\"id\" integer PRIMARY KEY, \"at\" timestamp NULL)");
+    exec_ok("CREATE TABLE \"loose\" (\"n\" integer)");
+    const char *code = inspect(T.cx);
+    cr_expect(strstr(code, "static const dorm_field Enrolment_fields[] = {\n"
+                           "    DORM_COMPOSITE_PK(\"student\", \"course\"),\n"
+                           "    DORM_INT(Enrolment, student),\n"
+                           "    DORM_INT(Enrolment, course),\n"),
+              "%s", code);
+    cr_expect(strstr(code, "    int32_t student;\n    int32_t course;\n"), "%s", code);
+    cr_expect(strstr(code, "/* Unable to inspect table 'loose'\n * The error was: it has no primary key; a dorm model "
+                           "needs one. */\n"),
+              "%s", code);
+    cr_expect(strstr(code, "DORM_DATETIME(Stamp, at, .null = true, .blank = true),"), "%s", code);
+    compile_and_run(NULL);
+    FILE *f = fopen(path_of("prog"), "r");
+    cr_expect_not_null(f, "the generated code compiles");
+    if (f) fclose(f);
+}
+
+/* Prints every model's table and each field's name and column, bytes
+ * outside printable ASCII as \xNN. */
+static const char *printer =
+    "#include \"models.c\"\n"
+    "#include <stdio.h>\n"
+    "static void show(const char *s) {\n"
+    "    for (; *s; s++) (*s >= 32 && *s < 127) ? putchar(*s) : printf(\"\\\\x%02x\", (unsigned char)*s);\n"
+    "}\n"
+    "int main(void) {\n"
+    "    for (const dorm_model *const *m = inspected_app.models; *m; m++) {\n"
+    "        show((*m)->db_table);\n"
+    "        putchar('\\n');\n"
+    "        for (const dorm_field *f = (*m)->fields; f->name; f++) {\n"
+    "            printf(\"  %s \", f->name);\n"
+    "            show(f->db_column ? f->db_column : f->name);\n"
+    "            putchar('\\n');\n"
+    "        }\n"
+    "    }\n"
+    "    return 0;\n"
+    "}\n";
+
+/* A schema whose names would end a C string or comment, or are no C
+ * identifiers: every name is escaped, members get Django's normalised
+ * names with the real ones in .db_column, and the code compiles and holds
+ * the names byte for byte. */
+Test(inspectdb, hostile_names_stay_strings) {
+    bool pg = strncmp(test_db_url(), "postgres", 8) == 0;
+    exec_ok(dorm_sprintf(T.cx,
+                         "CREATE TABLE \"evil\"\"table\\\" (\"id\" integer PRIMARY KEY, \"a\"\"b\\c\" text, "
+                         "\"line\nbreak\" integer, \"*/ int x; /*\" text, \"int\" text, \"__x__\" text, \"9lives\" "
+                         "text, \"Mixed\" text, \"a-b-c\" text, \"q?\?/\" text, \"caf\xc3\xa9\" text, \"w\" %s)",
+                         pg ? "text" : "\"weird */ type\""));
+    const char *code = inspect(T.cx);
+    cr_expect(strstr(code, ".db_table = \"evil\\\"table\\\\\");"), "%s", code);
+    cr_expect(strstr(code, "DORM_TEXT(EvilTable, a_b_c, .db_column = \"a\\\"b\\\\c\", .null = true, .blank = true), "
+                           "/* Field renamed to remove unsuitable characters. */"),
+              "%s", code);
+    cr_expect(strstr(code, ".db_column = \"line\\012break\""), "%s", code);
+    cr_expect(strstr(code, ".db_column = \"q\\?\\?/\""), "trigraphs escaped: %s", code);
+    cr_expect(strstr(code, "DORM_TEXT(EvilTable, int_field, .db_column = \"int\""), "%s", code);
+    cr_expect(strstr(code, "DORM_TEXT(EvilTable, a_b_c_0, .db_column = \"a-b-c\""), "%s", code);
+    if (!pg) cr_expect(strstr(code, "/* This field type is a guess. (weird *\\057 type) */"), "%s", code);
+    const char *out = compile_and_run_program(printer, "-");
+    cr_expect(strstr(out, "evil\"table\\\n"
+                          "  id id\n"
+                          "  a_b_c a\"b\\c\n"
+                          "  line_break line\\x0abreak\n"
+                          "  field_int_x_field */ int x; /*\n"
+                          "  int_field int\n"
+                          "  field_x_field __x__\n"
+                          "  number_9lives 9lives\n"
+                          "  mixed Mixed\n"
+                          "  a_b_c_0 a-b-c\n"
+                          "  q_field q?\?/\n"
+                          "  caf_field caf\\xc3\\xa9\n"
+                          "  w w\n"),
+              "%s", out);
 }

@@ -1,6 +1,6 @@
 /* test_lint.c - the migration safety lint: one test per warning (data loss
- * anywhere; locks and rewrites on PostgreSQL), what it names, and --strict
- * refusing to apply. */
+ * anywhere; locks and rewrites on PostgreSQL; several schema changes where
+ * DDL commits, MySQL), what it names, and --strict refusing to apply. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -31,19 +31,19 @@ static const char *initial =
     "\"IntegerField\"}]]}]}";
 
 /* The warnings of one operation (JSON) applied after the initial migration. */
-static const char *lint(const char *op_json, bool locks_on_alter, int *count) {
+static const char *lint(const char *op_json, unsigned backend, int *count) {
     test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
                                                       "\"operations\": [%s]}", op_json));
     test_write_file("0001_initial.json", initial);
-    dorm_migration *m1 = dorm_migration_read(T.cx, "stock", test_tmpdir_path("0001_initial.json"));
-    dorm_migration *m2 = dorm_migration_read(T.cx, "stock", test_tmpdir_path("0002_x.json"));
+    dorm_migration *m1 = dorm_migration_read(T.cx, NULL, "stock", test_tmpdir_path("0001_initial.json"));
+    dorm_migration *m2 = dorm_migration_read(T.cx, NULL, "stock", test_tmpdir_path("0002_x.json"));
     cr_assert(m1 && m2, "%s", dorm_errmsg(T.cx));
     dorm_state *st = dorm_state_new();
     cr_assert_eq(dorm_op_state(T.cx, st, &m1->ops[0]), 0, "%s", dorm_errmsg(T.cx));
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    *count = dorm_lint(T.cx, m2, st, locks_on_alter, out);
+    *count = dorm_lint(T.cx, m2, st, backend, out);
     fclose(out);
     dorm_state_free(st);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");
@@ -96,6 +96,33 @@ Test(lint, locks_on_postgres) {
                    true, "makes the column NOT NULL");
 }
 
+/* The advice for an index names the operations that take no lock, and
+ * those operations are not flagged themselves. */
+Test(lint, index_advice_points_at_concurrently) {
+    const char *add = "{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], "
+                      "\"name\": \"i_n\"}}";
+    EXPECT_WARNING(add, true, "Safer: make it an AddIndexConcurrently in a migration with \"atomic\": false.");
+    int n;
+    lint("{\"operation\": \"AddIndexConcurrently\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], "
+         "\"name\": \"i_n\"}}",
+         true, &n);
+    cr_expect_eq(n, 0);
+    test_write_file("0001_initial.json", initial);
+    test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
+                                                      "\"operations\": [%s]}", add));
+    test_write_file("0003_y.json", "{\"dependencies\": [[\"stock\", \"0002_x\"]], \"operations\": [{\"operation\": "
+                                   "\"RemoveIndex\", \"model_name\": \"item\", \"name\": \"i_n\"}]}");
+    dorm_migration *m3 = dorm_migration_read(T.cx, NULL, "stock", test_tmpdir_path("0003_y.json"));
+    cr_assert_not_null(m3, "%s", dorm_errmsg(T.cx));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cr_expect_eq(dorm_lint(T.cx, m3, NULL, true, out), 1);
+    fclose(out);
+    cr_expect(strstr(buf, "Safer: make it a RemoveIndexConcurrently in a migration with \"atomic\": false."), "%s", buf);
+    free(buf);
+}
+
 Test(lint, new_tables_are_safe) {
     /* A table the same migration creates is empty and unused: its indexes
      * (makemigrations writes them as AddIndex after CreateModel) lock nothing. */
@@ -108,6 +135,23 @@ Test(lint, new_tables_are_safe) {
          "\"i_n\"}}",
          true, &n);
     cr_expect_eq(n, 1, "only the index of the existing table");
+}
+
+Test(lint, several_schema_changes_where_ddl_commits) {
+    const char *two = "{\"operation\": \"AddField\", \"model_name\": \"item\", \"name\": \"code\", \"field\": "
+                      "{\"type\": \"IntegerField\", \"null\": true}}, "
+                      "{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], "
+                      "\"name\": \"i_n\"}}";
+    EXPECT_WARNING(two, DORM_LINT_DDL_COMMITS,
+                   "operation 2 (Create index i_n on field(s) name of model item): is one of several schema changes, "
+                   "and this database commits each one (no transactional DDL)");
+    int n;
+    lint(two, 0, &n);
+    cr_expect_eq(n, 0, "DDL in a transaction is all or nothing");
+    lint("{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], \"name\": "
+         "\"i_n\"}}",
+         DORM_LINT_DDL_COMMITS, &n);
+    cr_expect_eq(n, 0, "one change is applied or not");
 }
 
 Test(lint, strict_refuses_to_apply) {

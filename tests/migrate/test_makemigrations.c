@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/db.h"
+#include "core/ctx.h"
 #include "testdb.h"
 
 /* Version 1 of the shop app. */
@@ -95,16 +96,6 @@ static const char *make(const dorm_app *const *apps, const char *answers, bool c
     return r;
 }
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    static char text[16384];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
@@ -171,8 +162,8 @@ Test(makemigrations, noinput_means_no_rename) {
     cr_expect_lt(rc, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'title' to product without a "
                                         "default; we can't do that (the database needs something to populate existing rows).");
-    /* Answering no to the rename, then giving a default. */
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\nuntitled\n", false, &rc);
+    /* Answering no to the rename, then giving a default (Django's fix 1). */
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\n1\n'untitled'\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "    - Add field title to product\n"), "%s", out);
     cr_expect(strstr(out, "    - Remove field name from product\n"), "%s", out);
@@ -200,10 +191,10 @@ Test(makemigrations, not_null_field_needs_a_default) {
     cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'qty' to product without a default; "
                                         "we can't do that (the database needs something to populate existing rows).");
     /* Interactively: a one-off default for the existing rows only. */
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "3\n", false, &rc);
+    const char *out = make((const dorm_app *const[]){&v2, NULL}, "1\n3\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "0002_product_qty.json"), "%s", out);
-    const char *text = slurp(test_tmpdir_path("0002_product_qty.json"));
+    const char *text = test_read_file(test_tmpdir_path("0002_product_qty.json"));
     cr_assert_not_null(text);
     cr_expect(strstr(text, "\"default\": 3"), "%s", text);
     cr_expect(strstr(text, "\"preserve_default\": false"), "%s", text);
@@ -217,7 +208,7 @@ Test(makemigrations, cross_app_dependency) {
     int rc;
     make((const dorm_app *const[]){&shop, &reviews, NULL}, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    const char *text = slurp(test_tmpdir_path("reviews/0001_initial.json"));
+    const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
     cr_assert_not_null(text);
     cr_expect(strstr(text, "\"dependencies\": [\n        [\n            \"shop\",\n            \"0001_initial\"\n        ]\n    ]"),
               "%s", text);
@@ -323,13 +314,10 @@ Test(makemigrations, db_index_defaults_round_trip) {
     int rc;
     make(apps, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    char *text = slurp(test_tmpdir_path("0001_initial.json"));
+    char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
     /* Without the layout's white space. */
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (*r != ' ' && *r != '\n') *w++ = *r;
-    *w = '\0';
+    test_squeeze(text);
     cr_expect(strstr(text, "[\"slug\",{\"type\":\"SlugField\",\"max_length\":50}]"), "%s", text);
     cr_expect(strstr(text, "[\"code\",{\"type\":\"SlugField\",\"max_length\":50,\"db_index\":false}]"), "%s", text);
     cr_expect(strstr(text, "\"db_index\":false,\"to\":\"shop.tag\""), "%s", text);
@@ -337,4 +325,168 @@ Test(makemigrations, db_index_defaults_round_trip) {
     cr_expect_eq(rc, 0, "--check: the file says what the models say");
     cr_assert_eq(migrate(apps), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_post\""), 0);
+}
+
+/* Version 2 of Product with auto_now fields and a blank text field. */
+typedef struct Stamped {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+    dorm_datetime created, modified;
+    const char *note;
+} Stamped;
+static const dorm_field Stamped_fields[] = {
+    DORM_AUTO(Stamped, id),
+    DORM_CHAR(Stamped, name, .max_length = 50),
+    DORM_DATETIME(Stamped, created, .auto_now_add = true),
+    DORM_DATETIME(Stamped, modified, .auto_now = true),
+    DORM_TEXT(Stamped, note, .blank = true),
+    DORM_END,
+};
+static const dorm_model Stamped_model = {.name = "Product", .app_label = "shop", .size = sizeof(Stamped),
+                                         .fields = Stamped_fields};
+
+/* Without white space, for comparing JSON text. */
+static const char *squeezed(const char *text) {
+    char *s = dorm_strdup(T.cx, text), *w = s;
+    for (const char *r = text; *r; r++)
+        if (*r != ' ' && *r != '\n') *w++ = *r;
+    *w = '\0';
+    return s;
+}
+
+/* As Django: existing rows get the time of the migration for auto_now and
+ * (offered as the one-off default "timezone.now") auto_now_add fields, and
+ * "" for a blank text field, which is not asked about. */
+Test(makemigrations, auto_now_and_blank_fields_on_rows) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Stamped_model), .migrations_dir = dir};
+    const dorm_app *apps2[] = {&v2, NULL};
+    make(apps2, NULL, false, &rc);
+    cr_expect_lt(rc, 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add the field 'created' with 'auto_now_add=True' to product "
+                                        "without a default; the database needs something to populate existing rows.");
+    /* Option 1, then Enter: the default offered. */
+    const char *out = make(apps2, "1\n\n", false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(out, "You are trying to add the field 'created' with 'auto_now_add=True' to product without a "
+                          "default; the database needs something to populate existing rows.\n\n"
+                          " 1) Provide a one-off default now (will be set on all existing rows)\n"
+                          " 2) Quit, and let me add a default in the model's field table\n"
+                          "Select an option: Please enter the default value now"),
+              "%s", out);
+    cr_expect(strstr(out, "You can accept the default 'timezone.now' by pressing 'Enter' or you can provide another "
+                          "value.\nType 'exit' to exit this prompt\n[default: timezone.now] >>> Migrations for 'shop':"),
+              "one question only: %s", out);
+    const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
+    cr_assert_not_null(end, "%s", out);
+    const char *text = squeezed(test_read_file(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
+    cr_expect(strstr(text, "\"name\":\"created\",\"field\":{\"type\":\"DateTimeField\",\"default\":{\"callable\":"
+                           "\"timezone.now\"},\"auto_now_add\":true},\"preserve_default\":false}"),
+              "%s", text);
+    cr_expect(strstr(text, "\"name\":\"modified\",\"field\":{\"type\":\"DateTimeField\",\"auto_now\":true}}"), "%s", text);
+    cr_expect(strstr(text, "\"name\":\"note\",\"field\":{\"type\":\"TextField\",\"blank\":true}}"), "%s", text);
+    cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"created\" IS NOT NULL AND \"modified\" IS "
+                             "NOT NULL AND \"note\" = ''"),
+                 1);
+    /* The time is the migration's. */
+    dorm_registry *reg = dorm_registry_new(apps2);
+    const dorm_registry *saved = T.db->reg;
+    T.db->reg = reg;
+    Stamped *s = dorm_qs_get(dorm_qs_all(T.cx, &Stamped_model), NULL);
+    cr_assert_not_null(s, "%s", dorm_errmsg(T.cx));
+    int64_t age = dorm_datetime_now().usec - s->created.usec;
+    cr_expect(age >= 0 && age < 60 * 1000000LL, "created %lld us ago", (long long)age);
+    T.db->reg = saved;
+    dorm_registry_free(reg);
+    make(apps2, NULL, true, &rc);
+    cr_expect_eq(rc, 0, "the one-off default is not the model's: no change");
+}
+
+/* Version 2 with NOT NULL fields that need a value for the existing rows. */
+typedef struct Typed {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name, *code;
+    int32_t qty;
+    bool flag;
+} Typed;
+static const dorm_field Typed_fields[] = {
+    DORM_AUTO(Typed, id),     DORM_CHAR(Typed, name, .max_length = 50), DORM_CHAR(Typed, code, .max_length = 10),
+    DORM_INT(Typed, qty),     DORM_BOOL(Typed, flag),                   DORM_END,
+};
+static const dorm_model Typed_model = {.name = "Product", .app_label = "shop", .size = sizeof(Typed), .fields = Typed_fields};
+
+/* One-off defaults are values, not the text typed: '' is the empty string,
+ * numbers are range-checked for the field, True is a boolean; a bare word
+ * or an empty line asks again, as Django's prompt does. */
+Test(makemigrations, one_off_defaults_are_parsed) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Typed_model), .migrations_dir = dir};
+    const dorm_app *apps2[] = {&v2, NULL};
+    const char *out = make(apps2, "x\n1\nuntitled\n\n\"\"\n1\n99999999999\n'7'\n7\n1\nTrue\n", false, &rc);
+    cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), out);
+    cr_expect(strstr(out, "Select an option: Please select a valid option: "), "%s", out);
+    cr_expect(strstr(out, ">>> Invalid input: name 'untitled' is not defined (text needs quotes: 'untitled')\n>>> "
+                          "Please enter some code, or 'exit' (with no quotes) to exit.\n>>> "),
+              "%s", out);
+    cr_expect(strstr(out, "Invalid input: 99999999999 is out of range for IntegerField (-2147483648 to 2147483647)"), "%s", out);
+    cr_expect(strstr(out, "Invalid input: IntegerField does not hold the text '7'"), "%s", out);
+    const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
+    cr_assert_not_null(end, "%s", out);
+    const char *text = squeezed(test_read_file(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
+    cr_expect(strstr(text, "{\"type\":\"CharField\",\"max_length\":10,\"default\":\"\"},\"preserve_default\":false"), "%s", text);
+    cr_expect(strstr(text, "{\"type\":\"IntegerField\",\"default\":7},\"preserve_default\":false"), "%s", text);
+    cr_expect(strstr(text, "{\"type\":\"BooleanField\",\"default\":true},\"preserve_default\":false"), "%s", text);
+    cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"code\" = '' AND \"qty\" = 7 AND \"flag\""), 1);
+    /* 'exit' quits without writing. */
+    dorm_app v3 = {.label = "shop", .models = DORM_MODELS(&Stamped_model), .migrations_dir = dir};
+    make((const dorm_app *const[]){&v3, NULL}, "1\nexit\n", false, &rc);
+    cr_expect_lt(rc, 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "makemigrations: no one-off default given for product.created.");
+    make((const dorm_app *const[]){&v3, NULL}, "2\n", false, &rc);
+    cr_expect_lt(rc, 0, "option 2 quits");
+}
+
+/* --check says what it would write (Django prints the changes) and writes
+ * nothing; migrate with nothing to apply says the models changed. */
+Test(makemigrations, check_and_migrate_report_unmigrated_changes) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    int rc;
+    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
+    dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Product_model), .migrations_dir = dir};
+    const dorm_app *apps2[] = {&v2, NULL};
+    const char *out = make(apps2, NULL, true, &rc);
+    cr_expect_eq(rc, 1);
+    cr_expect_str_eq(out, dorm_sprintf(T.cx, "Migrations for 'shop':\n  %s/0002_tag.json\n    - Create model Tag\n", dir));
+    cr_expect_null(test_read_file(test_tmpdir_path("0002_tag.json")), "--check writes nothing");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mout = open_memstream(&buf, &len);
+    cr_assert_eq(dorm_migrate(T.cx, apps2, &(dorm_migrate_opts){.verbosity = 1, .out = mout}), 0, "%s", dorm_errmsg(T.cx));
+    fclose(mout);
+    cr_expect_str_eq(buf, "Operations to perform:\n  Apply all migrations: shop\nRunning migrations:\n"
+                          "  No migrations to apply.\n"
+                          "  Your models in app(s): 'shop' have changes that are not yet reflected in a migration, and "
+                          "so won't be applied.\n"
+                          "  Run 'manage makemigrations' to make new migrations, and then re-run 'manage migrate' to "
+                          "apply them.\n");
+    free(buf);
+    buf = NULL;
+    mout = open_memstream(&buf, &len);
+    cr_assert_eq(dorm_migrate(T.cx, (const dorm_app *const[]){&v1, NULL}, &(dorm_migrate_opts){.verbosity = 1, .out = mout}), 0);
+    fclose(mout);
+    cr_expect_null(strstr(buf, "Your models"), "%s", buf);
+    free(buf);
 }

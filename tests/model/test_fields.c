@@ -74,7 +74,7 @@ Test(fields, round_trip_of_every_kind, .init = test_db_open, .fini = test_db_clo
         .text_f = "Zoë — 日本語 🚀\nO'Brien said \"hi\"; DROP TABLE x; --", .slug_f = "a-slug_1",
         .email_f = "zoe@example.com", .url_f = "https://example.com/a?b=1&c='2'", .int_f = 42, .bigint_f = INT64_MAX,
         .smallint_f = -12345, .posint_f = INT32_MAX, .possmallint_f = INT16_MAX, .float_f = 3.141592653589793,
-        .decimal_f = {1234, 2}, .bool_f = true, .date_f = dorm_date_ymd(2024, 2, 29),
+        .decimal_f = DORM_DEC(1234, 2), .bool_f = true, .date_f = dorm_date_ymd(2024, 2, 29),
         .datetime_f = dorm_datetime_utc(2021, 3, 4, 5, 6, 7, 891011), .time_f = dorm_time_hms(23, 59, 59, 999999),
         .uuid_f = uuid_of("12345678-9abc-def0-1234-56789abcdef0"), .json_f = "{\"a\": [1, 2.5, \"x\"], \"b\": null}",
         .binary_f = {"a\0b\xff", 4}, .nullable_int = -5, .maybe_author = {a->id, NULL});
@@ -86,7 +86,7 @@ Test(fields, round_trip_of_every_kind, .init = test_db_open, .fini = test_db_clo
     char text[DORM_FMT_MAX];
     dorm_decimal_format(got->decimal_f, text);
     cr_expect_str_eq(text, "12.34");
-    cr_expect_eq(got->decimal_f.coef, 1234);
+    cr_expect_eq(dorm_decimal_cmp(got->decimal_f, dorm_decimal_from_int(1234, 2)), 0);
     cr_expect_eq(got->decimal_f.scale, 2);
     cr_expect_eq(got->datetime_f.usec % 1000000, 891011, "microseconds are kept");
 }
@@ -95,7 +95,7 @@ Test(fields, round_trip_of_extreme_values, .init = test_db_open, .fini = test_db
     Everything *e =
         dorm_create(T.cx, Everything, .char_f = "", .text_f = "", .slug_f = "", .email_f = "", .url_f = "",
                     .int_f = INT32_MIN, .bigint_f = INT64_MIN, .smallint_f = INT16_MIN, .posint_f = 1,
-                    .possmallint_f = 1, .float_f = -1.5e300, .decimal_f = {-9999999999, 2},
+                    .possmallint_f = 1, .float_f = -1.5e300, .decimal_f = DORM_DEC(-9999999999, 2),
                     .date_f = dorm_date_ymd(1, 1, 1), .datetime_f = dorm_datetime_utc(1969, 12, 31, 23, 59, 59, 500000),
                     .time_f = dorm_time_hms(0, 0, 0, 1), .uuid_f = uuid_of("ffffffffffffffffffffffffffffffff"),
                     .json_f = "[]", .binary_f = {"\0", 1}, .nullable_int = INT32_MAX);
@@ -176,7 +176,7 @@ Test(fields, null_round_trip, .init = test_db_open, .fini = test_db_close) {
 
 Test(fields, set_null_then_save, .init = test_db_open, .fini = test_db_close) {
     Author *a = dorm_create(T.cx, Author, .name = "A");
-    Everything *e = dorm_create(T.cx, Everything, .decimal_f = {5, 1}, .date_f = dorm_date_ymd(2000, 1, 2),
+    Everything *e = dorm_create(T.cx, Everything, .decimal_f = DORM_DEC(5, 1), .date_f = dorm_date_ymd(2000, 1, 2),
                                 .datetime_f = {1}, .time_f = dorm_time_hms(1, 2, 3, 0), .uuid_f = dorm_uuid4(),
                                 .json_f = "{}", .binary_f = {"x", 1}, .nullable_int = 3, .maybe_author = {a->id, NULL});
     cr_assert(a && e, "%s", dorm_errmsg(T.cx));
@@ -215,7 +215,7 @@ Test(fields, assigning_a_null_field_stores_the_value, .init = test_db_open, .fin
     cr_expect(dorm_is_null(e, nullable_int), "Django's default of a null=True field is None");
     e->nullable_int = 5;
     e->json_f = "[1]";
-    e->decimal_f = (dorm_decimal){150, 2};
+    e->decimal_f = (dorm_decimal)DORM_DEC(150, 2);
     e->date_f = dorm_date_ymd(2020, 5, 6);
     cr_assert_eq(dorm_save(e), 0, "%s", dorm_errmsg(T.cx));
     Everything *got = fetch(e->id);
@@ -223,7 +223,7 @@ Test(fields, assigning_a_null_field_stores_the_value, .init = test_db_open, .fin
     cr_expect_eq(got->nullable_int, 5);
     cr_expect_not(dorm_is_null(got, json_f));
     cr_expect_not(dorm_is_null(got, decimal_f));
-    cr_expect_eq(got->decimal_f.coef, 150);
+    cr_expect_eq(dorm_decimal_cmp(got->decimal_f, dorm_decimal_from_int(150, 2)), 0);
     cr_expect_not(dorm_is_null(got, date_f));
     /* The same on an object loaded with NULLs. */
     Everything *made = dorm_create(T.cx, Everything);

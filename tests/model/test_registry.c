@@ -286,22 +286,28 @@ typedef struct BadDecimal {
     dorm_decimal d1;
     dorm_decimal d2;
     dorm_decimal d3;
+    dorm_decimal d4;
+    dorm_decimal d5;
 } BadDecimal;
 static const dorm_field BadDecimal_fields[] = {
     DORM_AUTO(BadDecimal, id),
     DORM_DECIMAL(BadDecimal, d1, .decimal_places = 2),
     DORM_DECIMAL(BadDecimal, d2, .max_digits = 2, .decimal_places = 3),
     DORM_DECIMAL(BadDecimal, d3, .max_digits = 3, .decimal_places = 3),
+    DORM_DECIMAL(BadDecimal, d4, .max_digits = 38, .decimal_places = 38),
+    DORM_DECIMAL(BadDecimal, d5, .max_digits = 39, .decimal_places = 2),
     DORM_END,
 };
 static const dorm_model BadDecimal_model = DORM_MODEL(BadDecimal, "library", BadDecimal_fields);
 
 Test(checks, decimal_digits) {
-    /* d3 (max_digits == decimal_places) is valid. */
+    /* d3 (max_digits == decimal_places) and d4 (38 digits) are valid. */
     expect_messages(
         DORM_MODELS(&BadDecimal_model),
         DORM_LIST("library.BadDecimal.d1: (fields.E132) DecimalFields must define a 'max_digits' attribute.",
-                  "library.BadDecimal.d2: (fields.E134) 'max_digits' must be greater or equal to 'decimal_places'."));
+                  "library.BadDecimal.d2: (fields.E134) 'max_digits' must be greater or equal to 'decimal_places'.",
+                  "library.BadDecimal.d5: (dorm.E003) dorm stores decimals exactly in 38 digits: 'max_digits' must "
+                  "be at most 38."));
 }
 
 typedef struct LongChoices {
@@ -364,4 +370,40 @@ Test(checks, every_broken_model_at_once) {
                      "library.TwoPks: (models.E026) The model cannot have more than one field with "
                      "'primary_key=True'.");
     dorm_registry_free(reg);
+}
+
+/* A table named like a backend's catalogue (issue 12): SQLite refuses
+ * "sqlite_*" names; PostgreSQL searches pg_catalog first, so a "pg_*" table
+ * could be hidden by its own. */
+typedef struct Stat {
+    DORM_OBJECT;
+    int64_t id;
+} Stat;
+static const dorm_model Stat_model;
+static const dorm_field Stat_fields[] = {DORM_AUTO(Stat, id), DORM_MANY_TO_MANY(Stat, peers, Stat), DORM_END};
+static const dorm_model Stat_model = DORM_MODEL(Stat, "library", Stat_fields, .db_table = "SQLite_stat1");
+typedef struct Klass {
+    DORM_OBJECT;
+    int64_t id;
+} Klass;
+static const dorm_field Klass_fields[] = {DORM_AUTO(Klass, id),
+                                          DORM_MANY_TO_MANY(Klass, tags, Publisher, .db_table = "sqlite_tags"),
+                                          DORM_END};
+static const dorm_model Klass_model = DORM_MODEL(Klass, "library", Klass_fields, .db_table = "pg_class");
+
+Test(checks, catalogue_table_names) {
+    expect_messages(DORM_MODELS(&Stat_model, &Klass_model, &Publisher_model),
+                    DORM_LIST("library.Stat: (dorm.E015) db_table 'SQLite_stat1' is reserved: SQLite keeps its own "
+                              "tables under the prefix 'sqlite_'.",
+                              "library.Stat_peers: (dorm.E015) db_table 'SQLite_stat1_peers' is reserved: SQLite keeps "
+                              "its own tables under the prefix 'sqlite_'.",
+                              "library.Klass: (dorm.E015) db_table 'pg_class' is reserved: PostgreSQL keeps its own "
+                              "tables under the prefix 'pg_'.",
+                              "library.Klass_tags: (dorm.E015) db_table 'sqlite_tags' is reserved: SQLite keeps its "
+                              "own tables under the prefix 'sqlite_'."));
+    cr_expect_str_eq(dorm_table_name_reserved("pg_stats"), "pg_");
+    cr_expect_str_eq(dorm_table_name_reserved("SQLITE_MASTER"), "sqlite_");
+    cr_expect_null(dorm_table_name_reserved("sqlitex"));
+    cr_expect_null(dorm_table_name_reserved("library_pg_x"));
+    cr_expect_null(dorm_table_name_reserved("pg"));
 }

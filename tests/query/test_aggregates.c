@@ -343,9 +343,17 @@ Test(annotate, long_aliases, .init = catalogue, .fini = test_db_close)
     void **a = fetch(dorm_order_by(dorm_annotate(authors(), DAS(a63, DCount("books"))), "id"), 4);
     expect_int(a[0], a63, 3);
     expect_alias_refused(a201);
-    if (on_sqlite()) {
+    if (on_sqlite() || test_db_on_mysql()) {
         a = fetch(dorm_order_by(dorm_annotate(authors(), DAS(a64, DCount("books"))), "id"), 4);
         expect_int(a[0], a64, 3);
+        if (test_db_on_mysql()) {
+            /* MySQL's names have 64 characters at most (Django's max_name_length there). */
+            char a65[66], msg[256];
+            memset(a65, 'n', 65), a65[65] = '\0';
+            snprintf(msg, sizeof msg,
+                     "Column alias '%s' is longer than 64 characters, the longest name this database keeps.", a65);
+            expect_qs_error(dorm_annotate(authors(), DAS(a65, DCount("books"))), DORM_EVALUE, msg);
+        }
         return;
     }
     expect_alias_refused(a64);
@@ -489,7 +497,8 @@ Test(aggregate, of_expressions, .init = catalogue, .fini = test_db_close)
     row_int(dorm_aggregate(books(), DAS("s", DSum(NULL, .a = dorm_mul(dorm_F("pages"), 2)))), "s", 4530);
     const dorm_row *r = dorm_aggregate(books(), DAS("a", DAvg(NULL, .a = dorm_div(dorm_F("pages"), 2))));
     cr_assert_eq(field(r, "a")->type, DORM_T_FLOAT);
-    cr_assert_float_eq(field(r, "a")->u.f, 141.5, 1e-12);
+    /* pages / 2 truncates, but for MySQL's "/" (a decimal: 124.5 is kept). */
+    cr_assert_float_eq(field(r, "a")->u.f, test_db_on_mysql() ? 141.5625 : 141.5, 1e-12);
     cr_assert_null(dorm_aggregate(books(), DAS(NULL, DSum(NULL, .a = dorm_mul(dorm_F("pages"), 2)))));
     expect_error(DORM_EVALUE, "Complex aggregates require an alias");
 }
@@ -517,8 +526,8 @@ Test(aggregate, over_a_slice, .init = catalogue, .fini = test_db_close)
 static void decimal_rows(void)
 {
     test_db_open();
-    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 5, .decimal_f = {255, 2}), "%s", dorm_errmsg(T.cx));
-    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 2, .decimal_f = {2025, 2}), "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 5, .decimal_f = DORM_DEC(255, 2)), "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 2, .decimal_f = DORM_DEC(2025, 2)), "%s", dorm_errmsg(T.cx));
     Everything *e = dorm_create(T.cx, Everything, .int_f = 7);
     cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_update(dorm_filter(dorm_all(T.cx, Everything), DQ("pk", e->id)), DSET("decimal_f", NULL)), 1);
@@ -530,7 +539,7 @@ static void expect_decimal(const dorm_value *v, int64_t coef, int scale)
     cr_assert_eq(v->type, DORM_T_DECIMAL, "type %d", (int)v->type);
     char got[DORM_FMT_MAX];
     dorm_decimal_format(v->u.dec, got);
-    cr_assert_eq(dorm_decimal_cmp(v->u.dec, (dorm_decimal){coef, scale}), 0, "got %s", got);
+    cr_assert_eq(dorm_decimal_cmp(v->u.dec, (dorm_decimal)DORM_DEC(coef, scale)), 0, "got %s", got);
 }
 
 Test(aggregate, decimals, .init = decimal_rows, .fini = test_db_close)

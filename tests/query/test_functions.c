@@ -271,7 +271,7 @@ Test(functions, every_function)
      "CAST(\"library_book\".\"pages\" AS varchar(10)) AS \"x\"", "'310'", "'310'"},
     {"CastDec", DCast("pages", DORM_KIND_DECIMAL, .max_digits = 6, .decimal_places = 2),
      "CAST(\"library_book\".\"pages\" AS decimal) AS \"x\"",
-     "CAST(\"library_book\".\"pages\" AS numeric(6, 2)) AS \"x\"", "Decimal('310.00')", "Decimal('310.00')"},
+     "CAST(\"library_book\".\"pages\" AS numeric(6, 2)) AS \"x\"", "Decimal('310')", "Decimal('310.00')"},
     {"CastFloat", DCast("pages", DORM_KIND_FLOAT),
      "CAST(\"library_book\".\"pages\" AS real) AS \"x\"",
      "CAST(\"library_book\".\"pages\" AS double precision) AS \"x\"", "310.0", "310.0"},

@@ -215,7 +215,9 @@ Test(lookups, bad_regex_is_an_error, .init = catalogue, .fini = test_db_close)
 {
     cr_assert_null(dorm_list(dorm_filter(books(), DQ("title__regex", "(")), NULL));
     cr_assert_lt(dorm_errcode(T.cx), 0);
-    cr_assert(strstr(dorm_errmsg(T.cx), "regular expression") != NULL, "%s", dorm_errmsg(T.cx));
+    /* The server's words: MariaDB's PCRE says "Regex error". */
+    cr_assert(strstr(dorm_errmsg(T.cx), test_db_on_mysql() ? "Regex error" : "regular expression") != NULL, "%s",
+              dorm_errmsg(T.cx));
 }
 
 Test(lookups, regex, .init = catalogue, .fini = test_db_close)
@@ -407,8 +409,8 @@ Test(lookups, other_field_kinds, .init = test_db_open, .fini = test_db_close)
     dorm_uuid u;
     cr_assert_eq(dorm_uuid_parse("12345678-1234-5678-1234-567812345678", 36, &u), 0);
     cr_assert_not_null(dorm_create(T.cx, Everything, .char_f = "P", .bool_f = true, .float_f = 0.5,
-                                   .decimal_f = {150, 2}, .uuid_f = u));
-    cr_assert_not_null(dorm_create(T.cx, Everything, .char_f = "Q", .float_f = 2.5, .decimal_f = {225, 2}));
+                                   .decimal_f = DORM_DEC(150, 2), .uuid_f = u));
+    cr_assert_not_null(dorm_create(T.cx, Everything, .char_f = "Q", .float_f = 2.5, .decimal_f = DORM_DEC(225, 2)));
     cr_assert_not_null(dorm_create(T.cx, Everything, .char_f = "R"));
     EXPECT(labels(dorm_filter(everything(), DQ("bool_f", true))), "P");
     EXPECT(labels(dorm_filter(everything(), DQ("bool_f", false))), "Q|R");
@@ -416,7 +418,7 @@ Test(lookups, other_field_kinds, .init = test_db_open, .fini = test_db_close)
     EXPECT(labels(dorm_filter(everything(), DQ("float_f__lt", 1))), "P|R");
     EXPECT(labels(dorm_filter(everything(), DQ("float_f__gte", 2.5))), "Q");
     EXPECT(labels(dorm_filter(everything(), DQ("decimal_f__gt", "2"))), "Q");
-    EXPECT(labels(dorm_filter(everything(), DQ("decimal_f", ((dorm_decimal){15, 1})))), "P");
+    EXPECT(labels(dorm_filter(everything(), DQ("decimal_f", ((dorm_decimal)DORM_DEC(15, 1))))), "P");
     EXPECT(labels(dorm_filter(everything(), DQ("decimal_f__range", DLIST("1.00", "2.00")))), "P");
     EXPECT(labels(dorm_filter(everything(), DQ("decimal_f__isnull", true))), "R");
     EXPECT(labels(dorm_filter(everything(), DQ("uuid_f", u))), "P");

@@ -24,19 +24,10 @@ static void open_jp(void)
     cr_assert_not_null(dorm_create(T.cx, Volume, .title = "v3", .author = {b->id, b}, .editor = {a->id, a}, .pages = 3));
 }
 
-/* The SQL of qs with PostgreSQL's $n placeholders written as ?. */
+/* The SQL of qs in SQLite's spelling. */
 static const char *sql_of(dorm_qs *qs)
 {
-    const char *sql = dorm_qs_sql(qs, NULL);
-    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-    char *out = dorm_strdup(T.cx, sql), *o = out;
-    for (const char *p = sql; *p; p++) {
-        *o++ = *p == '$' ? '?' : *p;
-        if (*p == '$')
-            while (p[1] >= '0' && p[1] <= '9') p++;
-    }
-    *o = '\0';
-    return out;
+    return test_sql_std(dorm_qs_sql(qs, NULL));
 }
 
 /* The titles of qs, in order, joined by spaces. */

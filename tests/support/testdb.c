@@ -75,24 +75,34 @@ const char *test_db_url(void) {
     return url && *url ? url : "sqlite://:memory:";
 }
 
-/* The schema of this test on a PostgreSQL server ("" elsewhere): tests run
- * in parallel processes against one database, each in a schema of its own. */
+/* The schema of this test on a PostgreSQL server, or its database on a
+ * MySQL/MariaDB one ("" on SQLite): tests run in parallel processes against
+ * one server, each in a schema (a database) of its own. */
 static char pg_schema[48];
 
 static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 0; }
 
-/* Creates this process's schema and makes it the only one searched. */
+bool test_db_on_mysql(void) {
+    return strncmp(test_db_url(), "mysql", 5) == 0 || strncmp(test_db_url(), "mariadb", 7) == 0;
+}
+
+/* Creates this process's schema (database) and makes it the one used. */
 static void isolate(void) {
     static unsigned serial;
     snprintf(pg_schema, sizeof pg_schema, "dorm_test_%ld_%u", (long)getpid(), ++serial);
     char sql[160];
     dorm_errbuf e = {0, ""};
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
+    bool my = test_db_on_mysql();
+    snprintf(sql, sizeof sql, my ? "DROP DATABASE IF EXISTS `%s`" : "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "CREATE DATABASE `%s`" : "CREATE SCHEMA \"%s\"", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, "SET search_path TO \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
     cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    /* The tests' own SQL quotes names with double quotes, as the other
+     * backends do; dorm's SQL on this session still uses backticks. */
+    const char *ansi = "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')";
+    if (my) cr_assert_eq(dorm_db_exec(T.db, ansi, &e), 0, "%s: %s", ansi, e.msg);
 }
 
 /* The models of the open test database's apps, dependents first (the order
@@ -128,7 +138,7 @@ void test_db_open_apps(const dorm_app *const *apps) {
     cr_assert(T.db && dorm_db_errcode(T.db) == DORM_OK, "open %s: %s", test_db_url(), T.db ? dorm_db_errmsg(T.db) : "");
     T.cx = dorm_ctx_new(T.db);
     cr_assert(T.cx);
-    if (on_postgres())
+    if (on_postgres() || test_db_on_mysql())
         isolate();
     else /* A leftover from an earlier test on a server database must not leak in. */
         dorm_drop_tables(T.cx, models_to_drop());
@@ -142,7 +152,8 @@ void test_db_close(void) {
         dorm_errbuf e = {0, ""};
         if (T.db->atomic_depth > 0) dorm_db_exec(T.db, "ROLLBACK", &e);
         T.db->atomic_depth = 0;
-        snprintf(sql, sizeof sql, "DROP SCHEMA \"%s\" CASCADE", pg_schema);
+        snprintf(sql, sizeof sql, test_db_on_mysql() ? "DROP DATABASE `%s`" : "DROP SCHEMA \"%s\" CASCADE",
+                 pg_schema);
         dorm_db_exec(T.db, sql, &e);
         pg_schema[0] = '\0';
     } else if (T.cx) {
@@ -154,6 +165,37 @@ void test_db_close(void) {
     T.cx = NULL;
     T.db = NULL;
     T.reg = NULL;
+}
+
+dorm_db *test_db_connect(const char *sqlite_query) {
+    char url[512];
+    bool sqlite = strncmp(test_db_url(), "sqlite", 6) == 0;
+    snprintf(url, sizeof url, "%s%s", test_db_url(), sqlite && sqlite_query ? sqlite_query : "");
+    dorm_db *db = dorm_db_open(url, T.reg);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(test_db_use_schema(db, &e), 0, "%s", e.msg);
+    return db;
+}
+
+static char log_text[8192];
+
+static void log_record(const char *sql, const char *params, double seconds, void *payload) {
+    (void)params;
+    (void)seconds;
+    (void)payload;
+    size_t n = strlen(log_text);
+    snprintf(log_text + n, sizeof log_text - n, "%s%s", n ? "|" : "", sql);
+}
+
+void test_log_start(void) {
+    log_text[0] = '\0';
+    dorm_db_set_log(T.db, log_record, NULL);
+}
+
+const char *test_log_stop(void) {
+    dorm_db_set_log(T.db, NULL, NULL);
+    return log_text;
 }
 
 void test_db_catalogue(void) {
@@ -189,6 +231,26 @@ void test_db_catalogue(void) {
 
 const char *test_db_schema(void) { return pg_schema; }
 
+int test_db_use_schema(dorm_db *db, dorm_errbuf *e) {
+    if (!pg_schema[0]) return 0;
+    char sql[128];
+    snprintf(sql, sizeof sql, test_db_on_mysql() ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
+    return dorm_db_exec(db, sql, e);
+}
+
+const char *test_sql_std(const char *sql) {
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    char *out = dorm_strdup(T.cx, sql), *o = out;
+    cr_assert_not_null(out);
+    for (const char *p = sql; *p; p++) {
+        *o++ = *p == '$' ? '?' : *p == '`' ? '"' : *p;
+        if (*p == '$')
+            while (p[1] >= '0' && p[1] <= '9') p++;
+    }
+    *o = '\0';
+    return out;
+}
+
 static char tmpdir[64];
 
 const char *test_tmpdir_make(const char *prefix) {
@@ -204,6 +266,24 @@ void test_write_file(const char *name, const char *text) {
     cr_assert_not_null(f, "%s", name);
     fputs(text, f);
     fclose(f);
+}
+
+char *test_read_file(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    static char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+char *test_squeeze(char *text) {
+    char *w = text;
+    for (const char *r = text; r && *r; r++)
+        if (*r != ' ' && *r != '\n') *w++ = *r;
+    if (w) *w = '\0';
+    return text;
 }
 
 void test_tmpdir_remove(void) {

@@ -6,6 +6,8 @@
 
 #include <dorm.h>
 
+#include "dorm/sys/driver.h"
+
 typedef struct Author {
     DORM_OBJECT;
     int64_t id;
@@ -72,18 +74,43 @@ void test_db_open(void);
 /* The same with the models of other apps (NULL-terminated, at most 7). */
 void test_db_open_apps(const dorm_app *const *apps);
 void test_db_close(void);
+/* A second connection to the open test database (its schema on
+ * PostgreSQL; `sqlite_query` is appended to an SQLite URL, e.g.
+ * "?timeout=0").  The database must be one both can open (a file on
+ * SQLite).  Close it with dorm_db_close. */
+dorm_db *test_db_connect(const char *sqlite_query);
+/* Records the SQL of the statements the test connection runs from now on;
+ * test_log_stop ends it and returns them as "SQL|SQL|..." (static). */
+void test_log_start(void);
+const char *test_log_stop(void);
 /* The library catalogue of the acceptance transcript: 3 authors, 8 books. */
 void test_db_catalogue(void);
 /* The URL tests run against. */
 const char *test_db_url(void);
-/* The PostgreSQL schema of the open test database ("" on SQLite). */
+/* The PostgreSQL schema (MySQL database) of the open test database ("" on
+ * SQLite). */
 const char *test_db_schema(void);
+/* Makes another connection `db` work in this test's schema (database), as
+ * the test's own does; nothing on SQLite.  0 or dorm_db_exec's error. */
+int test_db_use_schema(dorm_db *db, dorm_errbuf *e);
+/* Whether the tests run on MySQL/MariaDB. */
+bool test_db_on_mysql(void);
+/* SQL with the backend's spelling written as SQLite's, for comparisons:
+ * PostgreSQL's $n placeholders as ?, MySQL's `quotes` as "quotes" (a copy
+ * in the test context's arena; the test fails on NULL, with the context's
+ * error). */
+const char *test_sql_std(const char *sql);
 
 /* Tests that write files: a fresh folder under /tmp (prefix "dorm-x"), the
  * path of a file in it, writing one, and removing the folder. */
 const char *test_tmpdir_make(const char *prefix);
 const char *test_tmpdir_path(const char *name);
 void test_write_file(const char *name, const char *text);
+/* The text of a file (at most 16 KiB, static), or NULL. */
+char *test_read_file(const char *path);
+/* Drops the spaces and newlines of text, in place (a JSON file without its
+ * layout); returns text. */
+char *test_squeeze(char *text);
 void test_tmpdir_remove(void);
 /* The first column of the first row of `sql` on the test database, as an
  * integer (-1 when there is no row); the test fails on an SQL error. */

@@ -2,7 +2,8 @@
  * driver vtable (connect, prepare, bind, step, read columns), the dialect the
  * SQL compiler asks for spelling (quoting, operators, date extraction, types)
  * and the feature flags it asks for capabilities.  For backend authors; the
- * core never tests which backend it runs on. */
+ * core never tests which backend it runs on.
+ * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SYS_DRIVER_H
 #define DORM_SYS_DRIVER_H
 
@@ -14,22 +15,32 @@
 #include "../model.h"
 #include "../value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of dorm_driver and dorm_dialect below; a driver's `version`
+ * must equal it (a changed layout bumps it). */
 #define DORM_DRIVER_VERSION 1
 
 /* A growable byte buffer (always NUL-terminated).  On allocation failure it
  * keeps its old content and records the failure in `failed`. */
 typedef struct dorm_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
+    char *data;   /* the bytes, NUL-terminated; NULL while empty */
+    size_t len;   /* bytes written                               */
+    size_t cap;   /* bytes allocated                             */
+    bool failed;  /* an allocation failed: the content is short   */
 } dorm_buf;
+/* An empty buffer: dorm_buf b = DORM_BUF_INIT; */
 #define DORM_BUF_INIT {NULL, 0, 0, false}
+/* Appending: n bytes of s; a NUL-terminated s; one character; printf. */
 void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
 void dorm_buf_puts(dorm_buf *b, const char *s);
 void dorm_buf_putc(dorm_buf *b, char c);
 void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
+/* Empties the buffer, keeping its memory (and clearing `failed`). */
 void dorm_buf_reset(dorm_buf *b);
+/* Frees the buffer's memory; it is empty again afterwards. */
 void dorm_buf_free(dorm_buf *b);
 /* Appends `name` quoted with `q`, doubling any embedded `q`. */
 void dorm_buf_quote(dorm_buf *b, char q, const char *name);
@@ -39,8 +50,8 @@ void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
 
 /* An error reported by a driver: a dorm_error code and a message. */
 typedef struct dorm_errbuf {
-    int code;
-    char msg[512];
+    int code;       /* DORM_OK or a negative dorm_error       */
+    char msg[512];  /* the message, in Django's words         */
 } dorm_errbuf;
 /* Sets code and a printf message; returns code (for `return dorm_err(...)`). */
 int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
@@ -48,14 +59,14 @@ int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
 /* A parsed database URL.  Strings are NUL-terminated and owned by the URL. */
 typedef struct dorm_url {
     char *scheme;    /* "sqlite", "postgres", ...             */
-    char *user;
-    char *password;
+    char *user;      /* NULL: none given                       */
+    char *password;  /* NULL: none given                       */
     char *host;      /* or a unix socket directory             */
     int port;        /* 0: default                             */
     char *path;      /* database name or file path             */
-    size_t nparams;
+    size_t nparams;  /* query parameters: how many             */
     char **keys;     /* query parameters, percent-decoded      */
-    char **values;
+    char **values;   /* their values, percent-decoded          */
 } dorm_url;
 
 /* Lookups the compiler spells through the dialect. */
@@ -111,17 +122,14 @@ typedef enum dorm_extract {
 
 /* A column of a table as the schema editor sees it (no models here). */
 typedef struct dorm_column_def {
-    const char *name;
+    const char *name;          /* the column name                               */
     dorm_kind kind;            /* DORM_KIND_FK means "integer key to ref_table" */
-    int max_length;
-    int max_digits;
-    int decimal_places;
-    bool null;
-    bool primary_key;
-    bool unique;
+    /* The field options of the same names (dorm_field). */
+    int max_length, max_digits, decimal_places;
+    bool null, primary_key, unique;
     bool db_index;             /* a plain index on the column (FKs get one too) */
-    const char *ref_table;     /* foreign keys */
-    const char *ref_column;
+    /* Foreign keys: the table and column referenced. */
+    const char *ref_table, *ref_column;
     dorm_kind ref_kind;        /* kind of the referenced column */
     /* The FOREIGN KEY constraint's name where the dialect adds it by ALTER
      * TABLE (!inline_fk); NULL lets the server name it. */
@@ -132,33 +140,42 @@ typedef struct dorm_column_def {
     /* Altering only: the value existing rows get when the column is added or
      * made NOT NULL (Django's one-off default); NULL: none. */
     const dorm_value *fill;
+    /* The column type written as it is (a program's field type gives it);
+     * NULL: the dialect's column_type for `kind`. */
+    const char *db_type;
 } dorm_column_def;
 
 /* An index of the table's `indexes`; a unique one is a UNIQUE constraint
  * where the dialect spells unique_together so (!unique_as_index). */
 typedef struct dorm_index_def {
-    const char *name;
+    const char *name;             /* the index's name */
     const char *const *columns;   /* NULL-terminated */
     const bool *desc;             /* per column, may be NULL */
-    bool unique;
+    bool unique;                  /* UNIQUE          */
     const char *opclass;          /* operator class of every column, or NULL */
 } dorm_index_def;
 
+/* A CHECK constraint of a table. */
 typedef struct dorm_check_def {
-    const char *name;
+    const char *name;             /* the constraint's name           */
     const char *sql;              /* the condition, already compiled */
 } dorm_check_def;
 
+/* A table as the schema editor creates it: columns, then indexes, unique
+ * constraints and checks, each an array and its length. */
 typedef struct dorm_table_def {
-    const char *name;
-    size_t ncolumns;
-    const dorm_column_def *columns;
-    size_t nindexes;
+    const char *name;                   /* the table's name            */
+    size_t ncolumns;                    /* columns: how many           */
+    const dorm_column_def *columns;     /* in order                    */
+    size_t nindexes;                    /* indexes: how many           */
     const dorm_index_def *indexes;      /* created after the table     */
-    size_t nuniques;
+    size_t nuniques;                    /* uniques: how many           */
     const dorm_index_def *uniques;      /* UNIQUE(...) table constraints */
-    size_t nchecks;
-    const dorm_check_def *checks;
+    size_t nchecks;                     /* checks: how many            */
+    const dorm_check_def *checks;       /* CHECK (...) table constraints */
+    const char *const *pk_columns;      /* a composite primary key's columns
+                                         * (PRIMARY KEY (a, b) after the
+                                         * constraints), NULL-terminated   */
 } dorm_table_def;
 
 /* A function being written by a dialect's code (dorm_func_sql.write), for
@@ -168,14 +185,14 @@ typedef struct dorm_table_def {
  * field and `target` the column type a Cast converts to (else NULL).
  * tmpl(w, NULL) writes the function as Django's base class does. */
 typedef struct dorm_sqlw {
-    dorm_buf *out;
-    int nargs;
-    dorm_kind kind;
-    const struct dorm_column_def *target;
+    dorm_buf *out;                                           /* the SQL text         */
+    int nargs;                                               /* how many arguments   */
+    dorm_kind kind;                                          /* the output field     */
+    const struct dorm_column_def *target;                    /* a Cast's target      */
     void (*arg)(struct dorm_sqlw *w, int i);                 /* argument i (0-based)  */
     void (*param)(struct dorm_sqlw *w, const dorm_value *v); /* a bound value         */
     void (*tmpl)(struct dorm_sqlw *w, const char *sql);      /* a dorm_func_def template */
-    void *impl;
+    void *impl;                                              /* the writer's own     */
     /* Binds a copy of the text s (n bytes) the backend built (a JSON path). */
     void (*text_param)(struct dorm_sqlw *w, const char *s, size_t n);
 } dorm_sqlw;
@@ -183,9 +200,9 @@ typedef struct dorm_sqlw {
 /* How this backend spells a built-in function (by its name, "StrIndex"):
  * a template as dorm_func_def.sql has them, or code. */
 typedef struct dorm_func_sql {
-    const char *name;
-    const char *sql;
-    void (*write)(dorm_sqlw *w);
+    const char *name;             /* the function's name ("StrIndex")           */
+    const char *sql;              /* a template, or NULL                        */
+    void (*write)(dorm_sqlw *w);  /* code, where a template cannot say it       */
 } dorm_func_sql;
 
 /* How a backend reaches into JSON: Django's KeyTransform and the JSONField
@@ -218,16 +235,43 @@ void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root)
  * it may index an array. */
 bool dorm_json_index(const char *key, int64_t *out);
 
+/* How a statement's placeholders are written. */
 typedef enum dorm_param_style {
     DORM_PARAM_QMARK = 0,   /* ?  */
     DORM_PARAM_DOLLAR       /* $1 */
 } dorm_param_style;
 
+/* The statements of the schema editor's ALTER side that backends spell
+ * differently (Django's sql_* attributes of each schema editor).  In each
+ * template "{table}", "{column}", "{name}" and "{new}" stand for quoted
+ * names, "{type}" for the column's type and "{null}" for " NULL" or
+ * " NOT NULL" as the column was before the statement. */
+typedef struct dorm_alter_sql {
+    const char *rename_table;       /* {table} to {new}                                */
+    const char *drop_column;        /* {column} of {table}                             */
+    /* A column's foreign key is dropped before the column (MySQL refuses to
+     * drop a column a constraint needs; PostgreSQL's CASCADE takes it). */
+    bool drop_fk_with_column;
+    const char *alter_type;         /* {column} to the new {type}                      */
+    const char *set_null;           /* {column} may hold NULL                          */
+    const char *set_not_null;       /* {column} may not                                */
+    const char *drop_index;         /* {name} of an index on {table}                   */
+    const char *drop_unique;        /* a UNIQUE constraint {name}                      */
+    const char *drop_check;         /* a CHECK constraint {name}                       */
+    const char *rename_index;       /* {name} to {new}                                 */
+    const char *rename_unique;      /* a UNIQUE constraint {name} to {new}             */
+    /* Appends one statement dropping every single-column constraint of kind
+     * `kind` ('u' unique, 'f' foreign key) on `column` of `table`, whatever
+     * its name (one the server named): the database is asked for the
+     * names, as Django's schema editor introspects them. */
+    void (*drop_column_constraints)(dorm_buf *out, const char *table, const char *column, char kind);
+} dorm_alter_sql;
+
 /* How a backend spells SQL.  Data where it can be data (Django's
  * DatabaseOperations.operators), functions where it needs logic. */
 typedef struct dorm_dialect {
     char quote;                            /* identifier quote character          */
-    dorm_param_style param_style;
+    dorm_param_style param_style;          /* ? or $1                             */
     int max_params;                        /* bound parameters per statement      */
     /* Per lookup: the operator and right-hand side, "%s" standing for the
      * placeholder ("= %s", "LIKE %s ESCAPE '\\'").  IN, RANGE, ISNULL are
@@ -276,15 +320,12 @@ typedef struct dorm_dialect {
      * constraints; without it (SQLite) the table is rebuilt (Django's
      * _remake_table). */
     bool can_alter_columns;
-    /* DDL: the SQL type cast a column change uses in USING ("varchar(20)"),
-     * written by column_type; a USING clause is added when true. */
-    bool alter_type_using;
     /* DDL, as Django's schema editors: a foreign key written in its column
      * (REFERENCES ..., SQLite) rather than added by ALTER TABLE ... ADD
-     * CONSTRAINT <name> FOREIGN KEY after the table (PostgreSQL). */
+     * CONSTRAINT `<name>` FOREIGN KEY after the table (PostgreSQL). */
     bool inline_fk;
     /* DDL: unique_together is CREATE UNIQUE INDEX (SQLite), not ALTER TABLE
-     * ... ADD CONSTRAINT <name> UNIQUE. */
+     * ... ADD CONSTRAINT `<name>` UNIQUE. */
     bool unique_as_index;
     /* The longest identifier; longer generated names are shortened as
      * Django's _create_index_name does.  0: Django's default of 200. */
@@ -355,45 +396,111 @@ typedef struct dorm_dialect {
      * else they are microseconds and `functions` spells datetime
      * arithmetic ("TemporalSubtraction", "DurationAdd", "DurationSub"). */
     bool native_duration;
+    /* AddIndexConcurrently / RemoveIndexConcurrently: the statements'
+     * opening words that build and drop an index without blocking writers,
+     * outside any transaction, or NULL where the backend has none. */
+    const char *create_index_concurrently, *drop_index_concurrently;
+    /* select_for_update (Django's has_select_for_update_* features): the
+     * DORM_ROW_LOCK_* the backend offers; 0 where it has no row locks, and
+     * the lock is left out, as Django does. */
+    unsigned row_locks;
+    /* explain() (Django's explain_prefix and the closed lists its
+     * operations validate against): the prefix ("EXPLAIN QUERY PLAN"),
+     * NULL where the backend cannot explain; the output formats and the
+     * boolean options it takes, upper case, NULL-terminated (NULL: none),
+     * written "(NAME true, ..., FORMAT x)" after the prefix. */
+    const char *explain_prefix;
+    const char *const *explain_formats;
+    const char *const *explain_options;
+    /* Test databases (dorm/testing.h): statements, "%s" standing for a
+     * generated name, that create a namespace of the connection's own,
+     * make it where the connection's tables go, and drop it with all in it
+     * (PostgreSQL: CREATE SCHEMA, SET search_path, DROP SCHEMA ... CASCADE),
+     * so test processes can share one database; NULL where there is no
+     * such namespace (SQLite). */
+    const char *test_namespace_create, *test_namespace_use, *test_namespace_drop;
+    /* Schema-per-tenant: the statement that makes `schema` the only one
+     * searched (NULL: back to the session's default), for the session or,
+     * `local`, the transaction.  The name is validated; the dialect quotes
+     * it.  NULL: the backend has no schemas. */
+    void (*search_path_sql)(dorm_buf *out, const char *schema, bool local);
+    /* AlterFieldConcurrently: the statements that make a column NOT NULL
+     * without holding an exclusive lock while the table is scanned, run one
+     * by one outside a transaction (NULL-terminated; %1 the table, %2 the
+     * column, %3 a constraint name, each quoted where it is put).  NULL:
+     * the operation is an ordinary AlterField. */
+    const char *const *set_not_null_concurrently;
+    /* in_array for a list whose items are all integers, where in_array's
+     * values would be compared with the column inexactly (MySQL compares an
+     * integer with text as doubles), or NULL: in_array serves every list. */
+    const char *in_array_int;
+    /* Run after each migration, whatever its outcome, to release what
+     * migration_lock took when that lock outlives the transaction (a
+     * session's named lock where DDL commits the transaction), or NULL. */
+    const char *migration_unlock;
+    /* Whether a db_index column (a foreign key, a SlugField, db_index=True)
+     * gets Django's plain index, or NULL: always.  MySQL: not a key with a
+     * FOREIGN KEY constraint (InnoDB indexes it itself) nor a text, JSON or
+     * binary column (Django's _field_should_be_indexed). */
+    bool (*indexes_column)(const dorm_column_def *c);
+    /* DDL where can_alter_columns: the ALTER statements' spellings. */
+    const dorm_alter_sql *alter;
+    /* Where keys cannot be deferred to the commit (!supports_deferrable_fk):
+     * statements turning the session's foreign key checks off and on while
+     * loaddata writes rows that may point forward; the rows are checked
+     * after (Django's constraint_checks_disabled and check_constraints).
+     * NULL: the transaction's deferred keys do it. */
+    const char *fk_checks_off, *fk_checks_on;
+    /* The value an INSERT of no column but the automatic key gives it
+     * (Django's pk_default_value): NULL means "DEFAULT" (PostgreSQL);
+     * "NULL" where that makes a new key (SQLite, MySQL). */
+    const char *pk_default_value;
 } dorm_dialect;
+
+enum {
+    DORM_ROW_LOCK = 1u << 0,             /* SELECT ... FOR UPDATE  */
+    DORM_ROW_LOCK_NOWAIT = 1u << 1,
+    DORM_ROW_LOCK_SKIP_LOCKED = 1u << 2,
+    DORM_ROW_LOCK_OF = 1u << 3,          /* FOR UPDATE OF "table"  */
+    DORM_ROW_LOCK_NO_KEY = 1u << 4       /* FOR NO KEY UPDATE      */
+};
 
 /* dbshell: the database's own client program (Django's DatabaseClient),
  * filled by a driver's `client`. */
 typedef struct dorm_client_cmd {
     const char *argv[16];      /* NULL-terminated                             */
     const char *password_env;  /* the variable the password goes in, or NULL */
-    const char *password;
+    const char *password;      /* the password, or NULL                       */
     char buf[1024];            /* the strings argv points into                */
-    size_t used;
+    size_t used;               /* bytes of buf in use                         */
 } dorm_client_cmd;
 /* A copy of s in cmd->buf, or NULL when it is full. */
 const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
 /* Appends an argument (kept in buf); false when argv or buf is full. */
 bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
 
+/* A driver's connection and prepared statement: its own types, opaque here. */
 typedef struct dorm_conn dorm_conn;
 typedef struct dorm_stmt dorm_stmt;
 
 /* What introspection finds of an existing table (inspectdb): each column
  * with the field kind it maps to, as Django's introspection maps types. */
 typedef struct dorm_icolumn {
-    const char *name;
+    const char *name;          /* the column name                          */
     const char *type;          /* the database's own type text             */
     dorm_kind kind;            /* DORM_KIND_NONE: no dorm kind for it       */
-    int max_length;
-    int max_digits;
-    int decimal_places;
-    bool null;
-    bool primary_key;
-    bool unique;
-    const char *ref_table;     /* a foreign key's table and column, or NULL */
-    const char *ref_column;
+    /* The field options of the same names, as the column has them. */
+    int max_length, max_digits, decimal_places;
+    bool null, primary_key, unique;
+    /* A foreign key's table and column, or NULL. */
+    const char *ref_table, *ref_column;
 } dorm_icolumn;
 
+/* A table introspection found, with its columns. */
 typedef struct dorm_itable {
-    const char *name;
-    size_t ncolumns;
-    dorm_icolumn *columns;
+    const char *name;          /* the table name       */
+    size_t ncolumns;           /* columns: how many    */
+    dorm_icolumn *columns;     /* in the table's order */
 } dorm_itable;
 
 struct dorm_db;
@@ -411,9 +518,11 @@ typedef struct dorm_driver {
     unsigned version;                      /* DORM_DRIVER_VERSION */
     const char *vendor;                    /* "sqlite"             */
     const char *const *schemes;            /* URL schemes, NULL-terminated */
-    const dorm_dialect *dialect;
+    const dorm_dialect *dialect;           /* how SQL is spelled  */
 
+    /* Connects to the database of `url`: 0 and *out, or a negative error. */
     int (*open)(const dorm_url *url, dorm_conn **out, dorm_errbuf *e);
+    /* Closes the connection. */
     void (*close)(dorm_conn *c);
     /* Runs SQL with no parameters and no result rows (DDL, BEGIN, SAVEPOINT). */
     int (*exec)(dorm_conn *c, const char *sql, dorm_errbuf *e);
@@ -444,9 +553,46 @@ typedef struct dorm_driver {
     /* dbshell's client command line for a URL: 0, or DORM_ENOMEM when it
      * does not fit in cmd. */
     int (*client)(const dorm_url *url, dorm_client_cmd *cmd);
+    /* The statement that opens a transaction (borrowed, static).  `write`:
+     * the caller will write in it (dorm's own multi-statement writes), so a
+     * backend that locks by the first statement's needs (SQLite) can take
+     * its write lock at the start rather than fail to upgrade a read lock
+     * later.  NULL: "BEGIN". */
+    const char *(*begin_sql)(dorm_conn *c, bool write);
+    /* Optional: the non-NULL column i read as a decimal the way Django's
+     * converter for the backend reads it (SQLite: a REAL's 15 significant
+     * digits, an INTEGER exactly).  0, DORM_EVALUE (not a number) or
+     * DORM_EDATA (too wide).  NULL: the column's text is parsed, digits past
+     * what dorm_decimal holds rounded away. */
+    int (*column_decimal)(dorm_stmt *s, int i, dorm_decimal *out);
+    /* Raw SQL (a cursor, raw()), where no field says what a column holds:
+     * the name of result column i (borrowed, valid until the statement is
+     * reset), and the kind its value in the current row reads as
+     * (DORM_KIND_BIGINT, _FLOAT, _DECIMAL, _BOOL, _TEXT, _BINARY, _DATE,
+     * _DATETIME, _TIME, _UUID, _JSON), DORM_KIND_NONE for NULL.  NULL
+     * hooks: raw SQL is refused. */
+    const char *(*column_name)(dorm_stmt *s, int i);
+    dorm_kind (*column_kind)(dorm_stmt *s, int i);
+    /* Optional: makes an idle session usable before a pool lends it,
+     * re-opening one the server ended; 0, or DORM_EOPERATIONAL when the
+     * server cannot be reached.  NULL: nothing to check. */
+    int (*check)(dorm_conn *c, dorm_errbuf *e);
+    /* Optional: true when every connection to `url` opens a database of its
+     * own (SQLite's :memory:), so a pool may hold only one.  NULL: false. */
+    bool (*private_database)(const dorm_url *url);
+    /* Optional: the number of the server session the connection is on (it
+     * changes when the driver re-opens one the server ended), so session
+     * settings dorm made can be made again; -1 when consecutive
+     * transactions may reach different server sessions (a transaction
+     * pooler), where settings last one transaction (SET LOCAL).  NULL: 0. */
+    int (*session)(dorm_conn *c);
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
 extern const dorm_driver *const dorm_drivers[];
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

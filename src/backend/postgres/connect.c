@@ -1,7 +1,8 @@
 /* connect.c - PostgreSQL connections: a dorm_url turned into libpq keywords
- * (query options only from an allowlist), session set-up (UTF-8, UTC), the
- * check that re-opens a connection the server dropped between requests, and
- * the mapping of SQLSTATE classes to dorm errors. */
+ * (query options only from an allowlist, `options` only as settings, a
+ * database name required), session set-up (UTF-8, UTC), the check that
+ * re-opens a connection the server dropped between requests, and the
+ * mapping of SQLSTATE classes (and lost connections) to dorm errors. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <poll.h>
@@ -71,12 +72,86 @@ static int read_prepare(const char *v, bool *out, dorm_errbuf *e)
     return dorm_err(e, DORM_ECONFIG, "PostgreSQL URL option prepare='%.32s' must be 0 or 1", v);
 }
 
+static bool ident_char(char ch, bool first)
+{
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (!first && ch >= '0' && ch <= '9');
+}
+
+/* A setting name as the server spells them: an identifier, or two joined by
+ * a dot (an extension's "auto_explain.log_min_duration"). */
+static bool setting_name(const char *s, size_t n)
+{
+    size_t dots = 0;
+    bool start = true;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.' && !start && ++dots == 1) {
+            start = true;
+            continue;
+        }
+        if (!ident_char(s[i], start)) return false;
+        start = false;
+    }
+    return n > 0 && !start && n <= 63;
+}
+
+/* libpq's `options` is a command line for the server process, and the
+ * server takes more than settings from it.  Only "-c name=value" pairs
+ * (also "-cname=value" and "--name=value") pass, the value without blanks,
+ * quotes, backslashes or control characters, so that nothing but one
+ * setting per pair can be read from it. */
+static int check_options(const char *v, dorm_errbuf *e)
+{
+    const char *p = v;
+    bool any = false;
+    for (;;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t n = strcspn(p, " ");
+        const char *pair = NULL;
+        if (n == 2 && strncmp(p, "-c", 2) == 0) {
+            p += n;
+            while (*p == ' ') p++;
+            n = strcspn(p, " ");
+            pair = p;
+        } else if (n > 2 && (strncmp(p, "-c", 2) == 0 || strncmp(p, "--", 2) == 0)) {
+            pair = p + 2;
+            n -= 2;
+        }
+        const char *eq = pair ? memchr(pair, '=', n) : NULL;
+        bool value_ok = eq && eq + 1 < pair + n;
+        for (const char *q = eq ? eq + 1 : NULL; value_ok && q < pair + n; q++)
+            if ((unsigned char)*q < 0x21 || *q == 0x7f || *q == '\\' || *q == '\'' || *q == '"') value_ok = false;
+        if (!value_ok || !setting_name(pair, (size_t)(eq - pair)))
+            return dorm_err(e, DORM_ECONFIG,
+                            "PostgreSQL URL option options='%.100s' is not a list of -c name=value settings "
+                            "(a value holds no blanks, quotes or backslashes)", v);
+        p = (pair ? pair : p) + n;
+        any = true;
+    }
+    if (!any) return dorm_err(e, DORM_ECONFIG, "PostgreSQL URL option options is empty");
+    return 0;
+}
+
 /* The keywords of `url` for PQconnectdbParams.  Strings are borrowed from
  * the URL except the port, written into `port`. */
-static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *prepare, dorm_errbuf *e)
+/* dorm's own pooler=transaction: statements of one connection may reach
+ * different server sessions (PgBouncer's transaction pooling), so nothing
+ * may rely on session state: no server-side prepared statements, and
+ * settings only with SET LOCAL inside a transaction. */
+static int read_pooler(const char *v, bool *pooled, dorm_errbuf *e)
+{
+    if (strcmp(v, "transaction") == 0 || strcmp(v, "session") == 0) {
+        *pooled = strcmp(v, "transaction") == 0;
+        return 0;
+    }
+    return dorm_err(e, DORM_ECONFIG, "PostgreSQL URL option pooler='%.32s' must be transaction or session", v);
+}
+
+static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *prepare, bool *pooled, dorm_errbuf *e)
 {
     p->n = 0;
     *prepare = true;
+    *pooled = false;
     if (url->host) set_param(p, "host", url->host);
     if (url->port) {
         snprintf(port, 8, "%d", url->port);
@@ -85,23 +160,37 @@ static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *p
     if (url->user) set_param(p, "user", url->user);
     if (url->password) set_param(p, "password", url->password);
     if (url->path[0]) set_param(p, "dbname", url->path);
+    int rc;
     for (size_t i = 0; i < url->nparams; i++) {
         const char *k = url->keys[i];
         if (strcmp(k, "prepare") == 0) {
-            int rc = read_prepare(url->values[i], prepare, e);
+            rc = read_prepare(url->values[i], prepare, e);
+            if (rc) return rc;
+            continue;
+        }
+        if (strcmp(k, "pooler") == 0) {
+            rc = read_pooler(url->values[i], pooled, e);
             if (rc) return rc;
             continue;
         }
         if (!is_allowed(k))
             return dorm_err(e, DORM_ECONFIG,
-                            "Unsupported PostgreSQL URL option '%.64s' (supported: prepare, sslmode, sslrootcert, "
+                            "Unsupported PostgreSQL URL option '%.64s' (supported: prepare, pooler, sslmode, sslrootcert, "
                             "sslcert, sslkey, sslpassword, sslcrl, connect_timeout, application_name, options, "
                             "target_session_attrs, gssencmode, keepalives, keepalives_idle, keepalives_interval, "
                             "keepalives_count, tcp_user_timeout, channel_binding, host, port, user, password, dbname)",
                             k);
+        if (strcmp(k, "options") == 0 && (rc = check_options(url->values[i], e))) return rc;
         if (p->n >= MAX_KEYWORDS - 2) return dorm_err(e, DORM_ECONFIG, "Too many PostgreSQL URL options");
         set_param(p, k, url->values[i]);
     }
+    /* As Django refuses an empty NAME: libpq would otherwise pick a
+     * database from $PGDATABASE or the user's name, which a URL with its
+     * name forgotten should not silently reach. */
+    const char *db = get_param(p, "dbname");
+    if (!db || !*db)
+        return dorm_err(e, DORM_ECONFIG,
+                        "PostgreSQL URL names no database: write postgres://user@host/dbname or add ?dbname=name");
     /* dorm's text is UTF-8 whatever the server's default. */
     set_param(p, "client_encoding", "UTF8");
     p->keys[p->n] = NULL;
@@ -165,12 +254,13 @@ int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
     conn_params p;
     char port[8];
-    bool prepare;
-    int rc = url_params(url, &p, port, &prepare, e);
+    bool prepare, pooled;
+    int rc = url_params(url, &p, port, &prepare, &pooled, e);
     if (rc) return rc;
     dorm_conn *c = dorm_mem_calloc(1, sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
-    c->prepare = prepare;
+    c->prepare = prepare && !pooled;
+    c->tx_pooled = pooled;
     describe(&p, c->where, sizeof c->where);
     /* expand_dbname = 0: a database name is a name, never a connection string. */
     c->pg = PQconnectdbParams(p.keys, p.values, 0);
@@ -273,8 +363,14 @@ static int code_of(const char *state)
 int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
 {
     char msg[400], detail[200] = "";
-    if (PQstatus(c->pg) != CONNECTION_OK) return lost(c, e);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* A command that could not be sent to a session the server ended fails
+     * with libpq's "server closed the connection unexpectedly" while the
+     * connection still reads as OK: reading what is left of the socket
+     * makes libpq see the end of the stream (it never blocks). */
+    if (PQstatus(c->pg) == CONNECTION_OK && (!state || strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
+        PQconsumeInput(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK) return lost(c, e);
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (primary) {
         snprintf(msg, sizeof msg, "%s", primary);
@@ -287,4 +383,9 @@ int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
     if (!res && !msg[0]) return dorm_err(e, DORM_ENOMEM, "out of memory");
     /* psycopg2's str(error): the message, then DETAIL on its own line. */
     return dorm_err(e, code_of(state), "%s%s%s", msg, detail[0] ? "\nDETAIL:  " : "", detail);
+}
+
+int dorm_pg_session(dorm_conn *c)
+{
+    return c->tx_pooled ? -1 : (int)(c->generation & 0x7fffffff);
 }

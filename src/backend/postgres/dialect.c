@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "backend/like.h"
 #include "backend/postgres/postgres.h"
 
 /* The bound value of a pattern lookup.  LIKE's default escape character on
@@ -14,18 +15,8 @@
  * compares with '=' and takes the value as it is. */
 static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
 {
-    if (lk == DORM_LK_IEXACT) {
-        dorm_buf_put(out, s, n);
-        return;
-    }
-    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH || lk == DORM_LK_IENDSWITH)
-        dorm_buf_putc(out, '%');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' || s[i] == '%' || s[i] == '_') dorm_buf_putc(out, '\\');
-        dorm_buf_putc(out, s[i]);
-    }
-    if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_STARTSWITH || lk == DORM_LK_ISTARTSWITH)
-        dorm_buf_putc(out, '%');
+    if (lk == DORM_LK_IEXACT) dorm_buf_put(out, s, n);
+    else dorm_like_pattern(out, lk, s, n);
 }
 
 /* EXTRACT field names by transform: fixed words, never text from a user. */
@@ -338,6 +329,52 @@ static const dorm_json_sql pg_json = {
     .native = true,
 };
 
+/* SET [LOCAL] search_path TO "tenant" (the name quoted, never pasted);
+ * DEFAULT brings back the session's setting (the URL's options). */
+static void pg_search_path(dorm_buf *out, const char *schema, bool local)
+{
+    dorm_buf_puts(out, local ? "SET LOCAL search_path TO " : "SET search_path TO ");
+    if (schema) dorm_buf_quote(out, '"', schema);
+    else dorm_buf_puts(out, "DEFAULT");
+}
+
+
+/* Drops the single-column constraints of kind 'u' or 'f' on a column,
+ * whatever their names, found in pg_constraint by one DO block. */
+static void pg_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind)
+{
+    dorm_buf q = DORM_BUF_INIT;
+    dorm_buf_quote(&q, '"', table);
+    dorm_value t = dorm_v_text(q.data ? q.data : ""), col = dorm_v_text(column), tname = dorm_v_text(table);
+    dorm_buf_puts(out, "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
+                       "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
+    dorm_buf_literal(out, &t);
+    dorm_buf_printf(out, "::regclass AND c.contype = '%c' AND array_length(c.conkey, 1) = 1 AND a.attname = ",
+                    kind == 'f' ? 'f' : 'u');
+    dorm_buf_literal(out, &col);
+    dorm_buf_puts(out, " LOOP EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', ");
+    dorm_buf_literal(out, &tname);
+    dorm_buf_puts(out, ", r.conname); END LOOP; END$$");
+    if (q.failed) out->failed = true;
+    dorm_buf_free(&q);
+}
+
+/* Django's postgresql schema editor: a type change casts the old values
+ * (USING), a dropped column takes what depends on it along (CASCADE). */
+static const dorm_alter_sql pg_alter = {
+    .rename_table = "ALTER TABLE {table} RENAME TO {new}",
+    .drop_column = "ALTER TABLE {table} DROP COLUMN {column} CASCADE",
+    .alter_type = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
+    .set_null = "ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL",
+    .set_not_null = "ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL",
+    .drop_index = "DROP INDEX {name}",
+    .drop_unique = "ALTER TABLE {table} DROP CONSTRAINT {name}",
+    .drop_check = "ALTER TABLE {table} DROP CONSTRAINT {name}",
+    .rename_index = "ALTER INDEX {name} RENAME TO {new}",
+    .rename_unique = "ALTER TABLE {table} RENAME CONSTRAINT {name} TO {new}",
+    .drop_column_constraints = pg_drop_column_constraints,
+};
+
 const dorm_dialect dorm_pg_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_DOLLAR,
@@ -388,7 +425,6 @@ const dorm_dialect dorm_pg_dialect = {
     .supports_returning = true,
     .transactional_ddl = true,
     .can_alter_columns = true,
-    .alter_type_using = true,
     .errors_abort_transaction = true,
     .supports_deferrable_fk = true,
     .max_name_length = 63,
@@ -397,6 +433,11 @@ const dorm_dialect dorm_pg_dialect = {
     .migration_lock = "SELECT pg_advisory_xact_lock(7340271)",
     .sequence_reset_sql = pg_sequence_reset,
     .locks_on_alter = true,
+    .create_index_concurrently = "CREATE INDEX CONCURRENTLY",
+    .drop_index_concurrently = "DROP INDEX CONCURRENTLY IF EXISTS",
+    .test_namespace_create = "CREATE SCHEMA \"%s\"",
+    .test_namespace_use = "SET search_path TO \"%s\"",
+    .test_namespace_drop = "DROP SCHEMA IF EXISTS \"%s\" CASCADE",
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,
     .float_param_cast = "::double precision",
@@ -411,4 +452,19 @@ const dorm_dialect dorm_pg_dialect = {
     .cast_char_type = "varchar",
     .json = &pg_json,
     .native_duration = true,
+    .explain_prefix = "EXPLAIN",
+    .explain_formats = (const char *const[]){"JSON", "TEXT", "XML", "YAML", NULL},
+    .explain_options = (const char *const[]){"ANALYZE", "BUFFERS", "COSTS", "SETTINGS", "SUMMARY", "TIMING", "VERBOSE",
+                                             "WAL", NULL},
+    .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT | DORM_ROW_LOCK_SKIP_LOCKED | DORM_ROW_LOCK_OF |
+                 DORM_ROW_LOCK_NO_KEY,
+    .search_path_sql = pg_search_path,
+    /* A CHECK added NOT VALID locks only briefly; VALIDATE scans with a lock
+     * that lets writes go on; SET NOT NULL then uses the valid CHECK
+     * instead of scanning again (PostgreSQL 12+). */
+    .set_not_null_concurrently = (const char *const[]){"ALTER TABLE %1 ADD CONSTRAINT %3 CHECK (%2 IS NOT NULL) NOT VALID",
+                                                       "ALTER TABLE %1 VALIDATE CONSTRAINT %3",
+                                                       "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
+                                                       "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
+    .alter = &pg_alter,
 };

@@ -70,17 +70,18 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
 static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
 {
     int rc = dorm_pg_ready(c, e);
-    if (rc) {
-        /* The rollback of a transaction the server already dropped ends it
-         * here too, so that the next statement may reconnect. */
-        if (strcmp(sql, "ROLLBACK") == 0) c->tx_open = false;
-        return rc;
+    if (!rc) {
+        PGresult *r = PQexec(c->pg, sql);
+        ExecStatusType st = PQresultStatus(r);
+        rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
+        PQclear(r);
+        dorm_pg_track(c);
     }
-    PGresult *r = PQexec(c->pg, sql);
-    ExecStatusType st = PQresultStatus(r);
-    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
-    PQclear(r);
-    dorm_pg_track(c);
+    /* A ROLLBACK ends the transaction whatever its outcome: a session that
+     * is gone (noticed before it was sent, or by sending it) took the
+     * transaction with it, and the next statement may reconnect. */
+    if (rc && (PQstatus(c->pg) != CONNECTION_OK || c->server_left) && strcmp(sql, "ROLLBACK") == 0)
+        c->tx_open = false;
     return rc;
 }
 
@@ -197,8 +198,10 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
     case DORM_T_TIME: n = dorm_time_format(v->u.time, tmp); break;
     case DORM_T_DATETIME:
         n = dorm_datetime_format(v->u.dt, tmp);
-        memcpy(tmp + n, "+00:00", 7);
-        n += 6;
+        if (n) {
+            memcpy(tmp + n, "+00:00", 7);
+            n += 6;
+        }
         break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
@@ -213,8 +216,46 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
     default:
         return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }
+    /* Formatting writes nothing for what Python's datetime cannot hold. */
+    if (!n)
+        return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", idx,
+                        v->type == DORM_T_TIME ? "time" : "date");
     scratch_text(s, i, tmp, n);
     return 0;
+}
+
+/* Whether a failed run is the server refusing a prepared statement whose
+ * result columns changed under it (a column's type altered since it was
+ * prepared: "cached plan must not change result type").  The source
+ * function is not translated, unlike the message. */
+static bool stale_plan(const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *fn = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+    return state && strcmp(state, "0A000") == 0 && fn && strcmp(fn, "RevalidateCachedQuery") == 0;
+}
+
+/* Drops the server-side statement of s (its DEALLOCATE is sent later), so
+ * that the next run prepares it again. */
+static void forget_prepared(dorm_stmt *s)
+{
+    dorm_conn *c = s->c;
+    if (s->prepared && s->generation == c->generation) {
+        dorm_buf_puts(&c->dealloc, "DEALLOCATE ");
+        dorm_buf_puts(&c->dealloc, s->name);
+        dorm_buf_puts(&c->dealloc, ";");
+        if (c->dealloc.failed) dorm_buf_reset(&c->dealloc);
+    }
+    s->prepared = false;
+}
+
+static PGresult *send(dorm_stmt *s)
+{
+    dorm_conn *c = s->c;
+    PGresult *r = c->prepare ? PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)
+                             : PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
+    dorm_pg_track(c);
+    return r;
 }
 
 /* Runs the statement with its bound parameters; fills res. */
@@ -228,11 +269,19 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
         if (s->offsets[i] != NOT_SCRATCH) s->values[i] = s->scratch.data + s->offsets[i];
     /* A statement prepared before a reconnection is gone from the server. */
     if (c->prepare && (!s->prepared || s->generation != c->generation) && (rc = server_prepare(s, e))) return rc;
-    if (c->prepare)
-        s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
-    else
-        s->res = PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
-    dorm_pg_track(c);
+    s->res = send(s);
+    /* After a migration changed a column's type, the statement is prepared
+     * again: at once when no transaction is open (the error aborted none),
+     * else at its next run, after the caller's rollback. */
+    if (c->prepare && PQresultStatus(s->res) == PGRES_FATAL_ERROR && stale_plan(s->res)) {
+        forget_prepared(s);
+        if (!c->tx_open) {
+            PQclear(s->res);
+            s->res = NULL;
+            if ((rc = server_prepare(s, e))) return rc;
+            s->res = send(s);
+        }
+    }
     ExecStatusType st = PQresultStatus(s->res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         s->nrows = PQntuples(s->res);
@@ -350,6 +399,31 @@ static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len)
     return s->blob.len ? s->blob.data : "";
 }
 
+static const char *pg_column_name(dorm_stmt *s, int i)
+{
+    return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
+}
+
+/* By the column's type OID (the server's catalog/pg_type.dat; libpq ships
+ * no header with them). */
+static dorm_kind pg_column_kind(dorm_stmt *s, int i)
+{
+    if (pg_column_null(s, i)) return DORM_KIND_NONE;
+    switch (PQftype(s->res, i)) {
+    case 16: return DORM_KIND_BOOL;                     /* bool        */
+    case 17: return DORM_KIND_BINARY;                   /* bytea       */
+    case 20: case 21: case 23: case 26: return DORM_KIND_BIGINT; /* int8, int2, int4, oid */
+    case 700: case 701: return DORM_KIND_FLOAT;         /* float4, float8 */
+    case 1700: return DORM_KIND_DECIMAL;                /* numeric     */
+    case 1082: return DORM_KIND_DATE;
+    case 1083: return DORM_KIND_TIME;
+    case 1114: case 1184: return DORM_KIND_DATETIME;    /* timestamp, timestamptz */
+    case 2950: return DORM_KIND_UUID;
+    case 114: case 3802: return DORM_KIND_JSON;         /* json, jsonb */
+    default: return DORM_KIND_TEXT;
+    }
+}
+
 static int64_t pg_changes(dorm_stmt *s)
 {
     return s->changes;
@@ -375,13 +449,7 @@ static void pg_reset(dorm_stmt *s)
 static void pg_finalize(dorm_stmt *s)
 {
     if (!s) return;
-    dorm_conn *c = s->c;
-    if (s->prepared && s->generation == c->generation) {
-        dorm_buf_puts(&c->dealloc, "DEALLOCATE ");
-        dorm_buf_puts(&c->dealloc, s->name);
-        dorm_buf_puts(&c->dealloc, ";");
-        if (c->dealloc.failed) dorm_buf_reset(&c->dealloc);
-    }
+    forget_prepared(s);
     PQclear(s->res);
     dorm_buf_free(&s->scratch);
     dorm_buf_free(&s->blob);
@@ -447,4 +515,8 @@ const dorm_driver dorm_pg_driver = {
     .last_insert_id = NULL,
     .introspect = dorm_pg_introspect,
     .client = pg_client,
+    .column_name = pg_column_name,
+    .column_kind = pg_column_kind,
+    .check = dorm_pg_ready,
+    .session = dorm_pg_session,
 };

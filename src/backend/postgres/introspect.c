@@ -1,6 +1,6 @@
 /* introspect.c - PostgreSQL's tables for inspectdb, from the catalogs of the
- * current schema: columns (information_schema), and single-column primary
- * key, unique and foreign key constraints (pg_constraint). */
+ * current schema: columns (information_schema), the primary key's columns,
+ * and single-column unique and foreign key constraints (pg_constraint). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,10 +66,10 @@ int dorm_pg_introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n) {
                           "SELECT a.attname, c.contype, coalesce(r.relname, ''), coalesce(ra.attname, '') "
                           "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace s ON "
                           "s.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = "
-                          "c.conkey[1] LEFT JOIN pg_class r ON r.oid = c.confrelid LEFT JOIN pg_attribute ra ON "
+                          "ANY(c.conkey) LEFT JOIN pg_class r ON r.oid = c.confrelid LEFT JOIN pg_attribute ra ON "
                           "ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] WHERE t.relname = $1 AND "
-                          "s.nspname = current_schema() AND array_length(c.conkey, 1) = 1 AND c.contype IN "
-                          "('p', 'u', 'f')",
+                          "s.nspname = current_schema() AND (c.contype = 'p' OR (array_length(c.conkey, 1) = 1 "
+                          "AND c.contype IN ('u', 'f')))",
                           &name, 1, constraint_row, &j, &e) < 0)
             return dorm_fail_errbuf(cx, &e);
     }

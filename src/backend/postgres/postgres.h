@@ -18,6 +18,7 @@ extern const dorm_dialect dorm_pg_dialect;
 struct dorm_conn {
     PGconn *pg;
     bool prepare;           /* server-side prepared statements (off for PgBouncer) */
+    bool tx_pooled;         /* pooler=transaction: no session state at all */
     bool tx_open;           /* the server was in a transaction after the last command */
     bool server_left;       /* the server sent FATAL: the session is ending */
     unsigned generation;    /* bumped by every reconnection: older statements are gone */
@@ -39,6 +40,9 @@ void dorm_pg_close(dorm_conn *c);
  * CONN_HEALTH_CHECKS); one dropped inside a transaction is not, since its
  * work is gone.  0, or DORM_EOPERATIONAL. */
 int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e);
+/* The driver's `session` hook: the session's number, -1 behind a
+ * transaction pooler. */
+int dorm_pg_session(dorm_conn *c);
 /* introspect.c: the current schema's tables and columns (inspectdb). */
 int dorm_pg_introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
 /* Records the transaction state after a command: call after every result. */

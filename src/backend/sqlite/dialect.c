@@ -390,7 +390,6 @@ const dorm_dialect dorm_sqlite_dialect = {
     .supports_returning = true,
     .transactional_ddl = true,
     .can_alter_columns = false,
-    .alter_type_using = false,
     .errors_abort_transaction = false,
     .supports_deferrable_fk = true,
     .inline_fk = true,
@@ -412,4 +411,6 @@ const dorm_dialect dorm_sqlite_dialect = {
     .cast_char_type = "text",
     .decimal_result_cast = "CAST(%s AS NUMERIC)",
     .json = &sq_json,
+    .explain_prefix = "EXPLAIN QUERY PLAN",
+    .pk_default_value = "NULL",
 };

@@ -1,21 +1,29 @@
 /* driver.c - the SQLite backend's driver: opening a database file (with
- * foreign keys on, as Django does), preparing, binding dorm values in
- * Django's SQLite storage formats, stepping, reading columns, and mapping
- * SQLite's result codes to dorm errors with SQLite's own messages. */
+ * foreign keys on, as Django does, and the URL's busy timeout and
+ * transaction mode, which says how transactions begin), preparing, binding
+ * dorm values in Django's SQLite storage formats, stepping, reading columns,
+ * and mapping SQLite's result codes to dorm errors with SQLite's own
+ * messages. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend/sqlite/sqlite.h"
 #include "core/alloc.h"
+#include "core/decimal.h"
 
 /* Milliseconds a statement waits for a lock held by another connection. */
 #define BUSY_TIMEOUT_MS 5000
 
+/* How a transaction starts (Django's OPTIONS["transaction_mode"]). */
+typedef enum tx_mode { TX_DEFERRED, TX_IMMEDIATE, TX_EXCLUSIVE } tx_mode;
+
 struct dorm_conn {
     sqlite3 *db;
+    tx_mode mode;
 };
 
 struct dorm_stmt {
@@ -48,9 +56,19 @@ static int fail(sqlite3 *db, int rc, dorm_errbuf *e)
     return dorm_err(e, code_of(rc), "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-/* Checks the URL's parts and reads its options: only "timeout" (seconds, as
- * Django's OPTIONS) is accepted; anything else is refused, not ignored. */
-static int check_url(const dorm_url *url, int *timeout_ms, dorm_errbuf *e)
+static int read_mode(const char *v, tx_mode *mode, dorm_errbuf *e)
+{
+    static const char *const names[] = {"DEFERRED", "IMMEDIATE", "EXCLUSIVE"};
+    for (int m = 0; m < 3; m++)
+        if (strcasecmp(v, names[m]) == 0) return *mode = (tx_mode)m, 0;
+    return dorm_err(e, DORM_ECONFIG,
+                    "SQLite URL option transaction_mode='%.64s' must be DEFERRED, EXCLUSIVE or IMMEDIATE", v);
+}
+
+/* Checks the URL's parts and reads its options, "timeout" (seconds) and
+ * "transaction_mode", as Django's OPTIONS; anything else is refused, not
+ * ignored. */
+static int check_url(const dorm_url *url, int *timeout_ms, tx_mode *mode, dorm_errbuf *e)
 {
     if (url->host || url->user || url->password || url->port)
         return dorm_err(e, DORM_ECONFIG,
@@ -61,9 +79,16 @@ static int check_url(const dorm_url *url, int *timeout_ms, dorm_errbuf *e)
                         "SQLite URL has no file path: write sqlite:///relative/file.db, "
                         "sqlite:////absolute/file.db or sqlite://:memory:");
     *timeout_ms = BUSY_TIMEOUT_MS;
+    *mode = TX_DEFERRED;
     for (size_t i = 0; i < url->nparams; i++) {
+        if (strcmp(url->keys[i], "transaction_mode") == 0) {
+            int rc = read_mode(url->values[i], mode, e);
+            if (rc) return rc;
+            continue;
+        }
         if (strcmp(url->keys[i], "timeout") != 0)
-            return dorm_err(e, DORM_ECONFIG, "Unsupported SQLite URL option '%.64s' (supported: timeout)",
+            return dorm_err(e, DORM_ECONFIG,
+                            "Unsupported SQLite URL option '%.64s' (supported: timeout, transaction_mode)",
                             url->keys[i]);
         char *end;
         double s = strtod(url->values[i], &end);
@@ -77,7 +102,8 @@ static int check_url(const dorm_url *url, int *timeout_ms, dorm_errbuf *e)
 
 static int open_failed(sqlite3 *db, int rc, const char *path, dorm_errbuf *e)
 {
-    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    /* Out of memory in dorm's own set-up (a zone cache) leaves no message on db. */
+    const char *msg = db && (rc & 0xff) != SQLITE_NOMEM ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys = db ? sqlite3_system_errno(db) : 0;
     char why[128] = "";
     if (sys && strerror_r(sys, why, sizeof why) != 0) why[0] = '\0';
@@ -90,8 +116,9 @@ static int open_failed(sqlite3 *db, int rc, const char *path, dorm_errbuf *e)
 
 static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
-    int timeout_ms = 5000;
-    int rc = check_url(url, &timeout_ms, e);
+    int timeout_ms = BUSY_TIMEOUT_MS;
+    tx_mode mode = TX_DEFERRED;
+    int rc = check_url(url, &timeout_ms, &mode, e);
     if (rc) return rc;
     dorm_conn *c = dorm_mem_alloc(sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
@@ -112,6 +139,7 @@ static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
         return open_failed(db, rc, url->path, e);
     }
     c->db = db;
+    c->mode = mode;
     *out = c;
     return 0;
 }
@@ -122,6 +150,17 @@ static void sq_close(dorm_conn *c)
      * connection instead of keeping the file open forever. */
     sqlite3_close_v2(c->db);
     dorm_mem_free(c);
+}
+
+/* A deferred transaction takes SQLite's write lock at its first write, and
+ * when another connection wrote since its first read, it cannot have it
+ * ("database is locked" at once: the busy timeout cannot help a reader that
+ * must see the other writer's work).  A transaction known to write takes
+ * the lock at BEGIN, where the busy timeout waits for it. */
+static const char *sq_begin_sql(dorm_conn *c, bool write)
+{
+    if (c->mode == TX_EXCLUSIVE) return "BEGIN EXCLUSIVE";
+    return write || c->mode == TX_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN";
 }
 
 static int sq_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
@@ -195,6 +234,10 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         }
         if (!v->u.s && v->len) return dorm_err(e, DORM_EVALUE, "parameter %d: text of %zu bytes at NULL", idx, v->len);
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
+        /* SQLite would keep it, but dorm reads text into C strings: refused
+         * here as PostgreSQL refuses it, rather than read back cut short. */
+        if (v->len != DORM_STRLEN && n && memchr(v->u.s, '\0', n))
+            return dorm_err(e, DORM_EVALUE, "parameter %d: text cannot contain NUL (0x00) characters", idx);
         rc = sqlite3_bind_text64(st, idx, n ? v->u.s : "", n, SQLITE_STATIC, SQLITE_UTF8);
         break;
     case DORM_T_BYTES:
@@ -216,6 +259,10 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
             : v->type == DORM_T_TIME     ? dorm_time_format(v->u.time, tmp)
             : v->type == DORM_T_DECIMAL  ? dorm_decimal_format(v->u.dec, tmp)
                                          : dorm_uuid_format(v->u.uuid, tmp);
+        /* Formatting writes nothing for what Python's datetime cannot hold. */
+        if (!n)
+            return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", idx,
+                            v->type == DORM_T_TIME ? "time" : "date");
         rc = sqlite3_bind_text(st, idx, tmp, (int)n, SQLITE_TRANSIENT);
         break;
     default:
@@ -270,11 +317,40 @@ static const char *sq_column_text(dorm_stmt *s, int i, size_t *len)
     return p;
 }
 
+/* A decimal column is stored as INTEGER or REAL (its NUMERIC affinity keeps
+ * 15 significant digits of a REAL) or, not being a number, as TEXT. */
+static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out)
+{
+    sqlite3_value *v = sqlite3_column_value(s->st, i);
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: *out = dorm_decimal_from_int(sqlite3_value_int64(v), 0); return 0;
+    case SQLITE_FLOAT: return dorm_decimal_from_real(sqlite3_value_double(v), out);
+    default: return dorm_decimal_read((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), out);
+    }
+}
+
 static const void *sq_column_blob(dorm_stmt *s, int i, size_t *len)
 {
     const void *p = sqlite3_column_blob(s->st, i);
     *len = p ? (size_t)sqlite3_column_bytes(s->st, i) : 0;
     return p;
+}
+
+static const char *sq_column_name(dorm_stmt *s, int i)
+{
+    return sqlite3_column_name(s->st, i);
+}
+
+/* SQLite's values carry their own storage class, whatever the column says. */
+static dorm_kind sq_column_kind(dorm_stmt *s, int i)
+{
+    switch (sqlite3_column_type(s->st, i)) {
+    case SQLITE_INTEGER: return DORM_KIND_BIGINT;
+    case SQLITE_FLOAT: return DORM_KIND_FLOAT;
+    case SQLITE_TEXT: return DORM_KIND_TEXT;
+    case SQLITE_BLOB: return DORM_KIND_BINARY;
+    default: return DORM_KIND_NONE;
+    }
 }
 
 static int64_t sq_changes(dorm_stmt *s)
@@ -310,6 +386,12 @@ static int sq_client(const dorm_url *url, dorm_client_cmd *cmd)
     return ok ? 0 : DORM_ENOMEM;
 }
 
+/* Each connection to :memory: opens a database of its own. */
+static bool sq_private_database(const dorm_url *url)
+{
+    return strcmp(url->path, ":memory:") == 0;
+}
+
 static const char *const schemes[] = {"sqlite", NULL};
 
 const dorm_driver dorm_sqlite_driver = {
@@ -335,4 +417,9 @@ const dorm_driver dorm_sqlite_driver = {
     .last_insert_id = sq_last_insert_id,
     .introspect = dorm_sqlite_introspect,
     .client = sq_client,
+    .begin_sql = sq_begin_sql,
+    .column_decimal = sq_column_decimal,
+    .column_name = sq_column_name,
+    .column_kind = sq_column_kind,
+    .private_database = sq_private_database,
 };

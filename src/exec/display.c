@@ -1,0 +1,20 @@
+/* display.c - an object as text, Django's str(obj): the model's `str` hook,
+ * or the default "<Model> object (<pk>)" that Django's Model.__str__ writes,
+ * for messages that quote an object ("<Person: Ann>"). */
+#include "exec/exec.h"
+#include "model/messages.h"
+
+const char *dorm_obj_str(const void *obj) {
+    const dorm_object *h = obj;
+    if (!h || !h->model) return "";
+    if (h->model->str) {
+        const char *s = h->model->str(obj);
+        return s ? s : "";
+    }
+    dorm_value pk = dorm_pk_is_set(obj) ? dorm_pk_value(obj) : dorm_v_null();
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_value_str(&b, &pk);
+    const char *s = h->cx ? dorm_sprintf(h->cx, "%s object (%s)", h->model->name, b.data ? b.data : "None") : NULL;
+    dorm_buf_free(&b);
+    return s ? s : "";
+}

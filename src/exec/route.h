@@ -1,0 +1,98 @@
+/* route.h - which connection a call runs on: the inside of dorm_databases,
+ * the router chain as Django consults it, and the enter/leave pair every
+ * public call that reaches a database wraps its work in. */
+#ifndef DORM_EXEC_ROUTE_H
+#define DORM_EXEC_ROUTE_H
+
+#include "dorm/databases.h"
+#include "dorm/tenant.h"
+#include "backend/db.h"
+#include "core/ctx.h"
+#include "exec/exec.h"
+
+#define DORM_ALIAS_MAX 63
+
+typedef struct dorm_alias_entry {
+    char name[DORM_ALIAS_MAX + 1];
+    dorm_pool *pool;
+} dorm_alias_entry;
+
+struct dorm_databases {
+    const dorm_registry *reg;
+    dorm_alias_entry *aliases;
+    int n, cap;
+    dorm_router *routers;
+    int nrouters;
+    void **owned;            /* router payloads the set made (replica routers) */
+    dorm_tenant_scope *scopes; /* row-level tenant scopes, {NULL, NULL}-terminated */
+    int nowned;
+    char errmsg[512];
+};
+
+/* The place of `alias` in the set, or -1. */
+int dorm_databases_find(const dorm_databases *dbs, const char *alias);
+/* Frees p with the set.  0, or DORM_ENOMEM (p freed now). */
+int dorm_databases_own(dorm_databases *dbs, void *p);
+
+/* A call's connection: the one it replaced on the context (restored by
+ * leave), the one it runs on, and whether it writes. */
+typedef struct dorm_route {
+    dorm_db *prev;
+    dorm_db *db;
+    bool write;
+} dorm_route;
+
+/* The context's connection to alias i, made on first use.  NULL when out
+ * of memory (recorded on cx). */
+dorm_db *dorm_route_conn(dorm_ctx *cx, int i);
+/* The place of `alias` among the context's aliases, or DORM_ECONFIG
+ * recorded on cx ("The connection 'x' doesn't exist."). */
+int dorm_route_alias(dorm_ctx *cx, const char *alias);
+/* Enters the connection a read / write of `model` goes to: `using` (an
+ * alias place, from using() or save(using=)) when >= 0, else the routers'
+ * answer (hints: cx and `instance`), else the instance's database, else
+ * "default".  A read whose database cannot be reached is routed again
+ * without it.  0, or a negative error recorded on cx (nothing to leave). */
+int dorm_route_read(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r);
+int dorm_route_write(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r);
+/* The same for a QuerySet's model, using() and hint: a read, or the write
+ * of update() and delete(). */
+int dorm_route_qs(dorm_qs *qs, bool write, dorm_route *r);
+/* Enters the connection a save of obj writes to: routed with obj as the
+ * hint, or dorm_save_using's / dorm_delete_using's alias (cx->save_using,
+ * taken by the first write of an object that is routed). */
+int dorm_route_save(void *obj, dorm_route *r);
+/* Enters `db` itself (an iteration going on where it started). */
+int dorm_route_enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r);
+/* Enters the connection of the calls that take Django's `using=`: the
+ * context's dorm_ctx_use alias.  0 or a negative error recorded on cx. */
+int dorm_route_use(dorm_ctx *cx, dorm_route *r);
+/* Leaves: the context's connection is the one before enter again; a write
+ * outside a transaction is remembered for read-your-writes, and a pool's
+ * session nothing else holds goes back. */
+void dorm_route_leave(dorm_ctx *cx, dorm_route *r);
+/* The header flags naming the connection cx runs on now (objects read
+ * there belong to it). */
+static inline uint32_t dorm_route_obj_flag(const dorm_ctx *cx)
+{
+    return DORM_OBJ_DB(cx && cx->db ? cx->db->alias_no : 0);
+}
+/* Sets obj's database to the connection cx runs on now. */
+void dorm_route_mark(void *obj);
+/* Django's related-object assignment check: an object without a database
+ * takes the one the routers would write it to, then allow_relation decides.
+ * 0, or DORM_EVALUE recorded on obj's context ("Cannot assign ..."). */
+int dorm_route_relation(void *obj, const void *value);
+/* allow_migrate for the connection cx runs on now, of the model named
+ * `model_name` (any case; NULL for RunSQL / RunC) of app `app_label`. */
+bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name);
+/* tenant.c: a scoped model's tenant filter added to qs (once), or
+ * DORM_EPOLICY when the context has no tenant; 0 for other models. */
+int dorm_tenant_filter(dorm_qs *qs);
+/* A scoped object written by cx: given the tenant when it has none,
+ * refused (DORM_EPOLICY) when it has another. */
+int dorm_tenant_check(dorm_ctx *cx, void *obj);
+/* The place of obj's database among its context's aliases, or -1. */
+int dorm_route_obj_alias(const void *obj);
+
+#endif

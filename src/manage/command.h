@@ -1,0 +1,70 @@
+/* command.h - what dorm_manage's commands are made of: their options and
+ * positional arguments, the parsed command line, and the help and usage
+ * text written from them (usage.c), as django-admin's argparse writes it. */
+#ifndef DORM_MANAGE_COMMAND_H
+#define DORM_MANAGE_COMMAND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "dorm.h"
+
+#define DORM_MANAGE_MAX_OPTIONS 16
+#define DORM_MANAGE_MAX_POS 64
+
+/* An option: its spelling ("--fake", "-n") and another one or NULL
+ * ("--name", "--no-input"), first as Django declares them (the usage shows
+ * the first); the placeholder of its value in the help ("NAME"; NULL: a
+ * flag taking none) and its help text. */
+typedef struct manage_option {
+    const char *name;
+    const char *alias;
+    const char *metavar;
+    const char *help;
+} manage_option;
+
+/* A positional argument: its name in the usage, its help text, and whether
+ * it is optional ("[app_label]") and may repeat ("[app_label ...]"). */
+typedef struct manage_positional {
+    const char *name;
+    const char *help;
+    bool optional;
+    bool repeats;
+} manage_positional;
+
+/* The parsed command line of one command. */
+typedef struct manage_args {
+    int npos;
+    const char *pos[DORM_MANAGE_MAX_POS + 1];
+    const char *database;
+    int verbosity;
+    bool help;                               /* -h / --help */
+    bool flags[DORM_MANAGE_MAX_OPTIONS];     /* by option index */
+    const char *values[DORM_MANAGE_MAX_OPTIONS];
+} manage_args;
+
+struct manage_command;
+typedef int (*manage_run_fn)(const struct manage_command *c, manage_args *a, const dorm_app *const *apps,
+                             dorm_ctx *cx);
+
+/* A command: its name, one line saying what it does, its options and
+ * positionals ({NULL}-terminated), the most positionals it takes, whether
+ * it needs a database, and the function running it. */
+typedef struct manage_command {
+    const char *name;
+    const char *help;
+    const manage_option *options;
+    const manage_positional *positionals;
+    int max_pos;
+    bool needs_db;
+    manage_run_fn run;
+} manage_command;
+
+/* argparse's usage line(s): "usage: manage migrate [-h] ... [app_label]". */
+void dorm_manage_usage(const manage_command *c, FILE *out);
+/* `manage help <command>` / `manage <command> --help`: the usage, what the
+ * command does, and each positional and option with its help, wrapped to
+ * 79 columns as argparse writes them. */
+void dorm_manage_help(const manage_command *c, FILE *out);
+
+#endif
