@@ -1,8 +1,8 @@
 # Makefile - the README's two commands, `make demo` and `make test`, and the
-# other entry points (deps, build, test-tsan, test-stress, test-oom, fuzz,
-# bench, install, uninstall, docs, clean).  CMake builds; scripts/deps.sh installs Debian
-# packages; scripts/test.sh runs the suites and scripts/fuzz.sh the fuzz
-# targets.
+# other entry points (deps, build, test-tsan, test-stress, test-oom,
+# coverage, lint, fuzz, bench, install, uninstall, docs, clean).  CMake builds;
+# scripts/deps.sh installs Debian packages; scripts/test.sh runs the suites
+# and scripts/fuzz.sh the fuzz targets.
 JOBS ?= 2
 PREFIX ?= /usr/local
 BUILD := build
@@ -13,7 +13,7 @@ RELEASE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDORM_SANITIZE=OFF
 DEMO_DB := $(BUILD)/library.db
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test test-tsan test-stress test-oom fuzz bench bench-postgres bench-mysql install uninstall docs clean
+.PHONY: all deps build demo test test-tsan test-stress test-oom coverage lint fuzz bench bench-postgres bench-mysql install uninstall docs clean
 
 all: build
 
@@ -56,6 +56,17 @@ test-oom: deps
 	    -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DDORM_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS) --target test_oom_program
 	DORM_OOM_STRIDE=1 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build-asan/tests/test_oom_program
+
+# Line and branch coverage of src/ by the suite on every backend that can be
+# started (scripts/coverage.sh; lcov), the report in build-coverage/html/.
+coverage: deps
+	@scripts/deps.sh coverage
+	@JOBS=$(JOBS) scripts/coverage.sh
+
+# clang-format and cppcheck (scripts/lint.sh), as make test's lint step.
+lint:
+	@scripts/deps.sh lint
+	@JOBS=$(JOBS) scripts/lint.sh
 
 # Every fuzz target on its committed corpus, then FUZZ_SECONDS (60) of new
 # inputs each; crashes land in build-fuzz/crashes/.
@@ -115,4 +126,4 @@ docs:
 	@echo "make docs: the API reference is $(DOCS_BUILD)/html/index.html"
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-fuzz $(BENCH_BUILD) $(INSTALL_BUILD) $(DOCS_BUILD)
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz build-coverage $(BENCH_BUILD) $(INSTALL_BUILD) $(DOCS_BUILD)

@@ -8,6 +8,8 @@
 #   docs     what `make docs` needs
 #   bench    the benchmarks' Django, psycopg2 and libgom (with "build")
 #   fuzz     clang and libFuzzer's run-time (make fuzz, make test's fuzz step)
+#   coverage lcov (make coverage)
+#   lint     clang-format and cppcheck (make lint, make test's lint step)
 #   images   libpng and libjpeg, for ImageField's width and height
 set -euo pipefail
 
@@ -26,6 +28,8 @@ declare -A GROUP_PACKAGES=(
     [docs]="make doxygen"
     [bench]="python3-django python3-psycopg2 python3-mysqldb libgom-1.0-dev"
     [fuzz]="clang libclang-rt-14-dev"
+    [coverage]="lcov"
+    [lint]="clang-format cppcheck"
     [images]="$IMAGES"
 )
 

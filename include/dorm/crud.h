@@ -143,6 +143,18 @@ void *dorm_related_create_(void *owner, const char *name, const void *init);
  * A symmetrical relation to the model itself writes both directions.  The
  * _with variants give values for the other columns of an explicit `through`
  * model (Django's through_defaults): DORM_DEFAULTS(DSET("rating", 5)). */
+/* add / remove / set naming the other side of a many-to-many relation by
+ * primary key as well as by object, as Django's managers take both
+ * (art.labels.add("classic", poetry)): each item is an object (DV(obj)) or
+ * a key value, converted as the related model's primary key converts what
+ * it is compared with (DV("3") for an integer key is 3).  m2m_changed's
+ * pk_set holds the keys.  A ForeignKey's related manager takes objects
+ * only, as Django's: a key there is DORM_EVALUE ("'Book' instance
+ * expected, got 'x'.").  Same contracts as dorm_related_add & co.
+ *   dorm_related_add_values(art, "labels", DORM_ARGS(DV("classic"), DV("poetry"))) */
+int dorm_related_add_values(void *owner, const char *name, const dorm_value *items, size_t n);
+int dorm_related_remove_values(void *owner, const char *name, const dorm_value *items, size_t n);
+int dorm_related_set_values(void *owner, const char *name, const dorm_value *items, size_t n);
 /* The join model of a ManyToManyField (Django's Book.tags.through): the
  * automatic one ("Book_tags", table library_book_tags) or the `through`
  * model.  Query it like any model; NULL with DORM_EFIELD when `field` is not
@@ -167,6 +179,9 @@ int dorm_fk_set_(void *obj, void *member, const void *target);
 /* str(obj): the model's `str` hook, else "<Model> object (<pk>)"; in the
  * object's context arena or borrowed.  Never NULL ("" when out of memory). */
 const char *dorm_obj_str(const void *obj);
+/* type(obj): the model an object is of (a proxy's object is of the proxy,
+ * a child's of the child), as dorm made it; NULL for NULL. */
+const dorm_model *dorm_obj_model(const void *obj);
 
 /* full_clean() and the rest of validation: dorm/validate.h. */
 

@@ -33,16 +33,25 @@ typedef struct dorm_paginator_opts {
 } dorm_paginator_opts;
 /* The Paginator of qs (see above); opts may be NULL. */
 dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts);
+/* Paginator over a sequence the program holds, such as a C array of
+ * `count` items (Django's Paginator of a list or a range): the same
+ * pages, numbers and errors; a page's object_list is NULL, its items are
+ * those from start_index() - 1 to end_index() - 1 of the sequence.  No
+ * warning: a sequence has its own order.  NULL with DORM_EVALUE (per_page
+ * < 1, count < 0) or DORM_ENOMEM. */
+dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
+                                         const dorm_paginator_opts *opts);
 /* count (one COUNT query, then cached), num_pages; -1 on error. */
 int64_t dorm_paginator_count(dorm_paginator *p);
 int64_t dorm_paginator_num_pages(dorm_paginator *p);
 int64_t dorm_paginator_per_page(const dorm_paginator *p);
 
 /* A page: its number and its objects, the QuerySet's slice (lazy: read
- * it with DORM_EACH / dorm_list). */
+ * it with DORM_EACH / dorm_list; NULL for a paginator of a count). */
 typedef struct dorm_page {
     int64_t number;               /* 1-based                                  */
-    dorm_qs *object_list;         /* the page's objects (a sliced QuerySet)   */
+    dorm_qs *object_list;         /* the page's objects (a sliced QuerySet), or
+                                   * NULL (dorm_paginator_new_count)        */
     dorm_paginator *paginator;    /* the paginator it came from               */
 } dorm_page;
 /* page(number): the page, or NULL with Django's errors: DORM_EEMPTYPAGE

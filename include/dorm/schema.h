@@ -1,5 +1,6 @@
 /* dorm/schema.h - creating and dropping the tables, indexes and constraints of
- * registered models (Django's schema_editor().create_model / delete_model).
+ * registered models (Django's schema_editor().create_model / delete_model),
+ * and the names of the tables a database holds.
  * SPDX-License-Identifier: MIT (see LICENSE) */
 #ifndef DORM_SCHEMA_H
 #define DORM_SCHEMA_H
@@ -20,6 +21,12 @@ int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models);
 int dorm_create_all(dorm_ctx *cx);
 /* The DDL statements of a model's table, ";\n"-separated, in the arena. */
 const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model);
+/* connection.introspection.table_names(): the names of the tables in the
+ * database of the alias in use (dorm_ctx_use; on PostgreSQL its current
+ * schema), sorted, NULL-terminated, in the arena; *n (may be NULL) gets
+ * their number.  NULL on error (DORM_ENOTSUPPORTED for a backend that
+ * cannot list them). */
+const char *const *dorm_table_names(dorm_ctx *cx, size_t *n);
 
 #ifdef __cplusplus
 }

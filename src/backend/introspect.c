@@ -9,7 +9,7 @@
 dorm_itable *dorm_itable_add(dorm_ctx *cx, dorm_itable **tables, size_t *n, const char *name) {
     dorm_itable *grown = dorm_alloc(cx, sizeof *grown * (*n + 1));
     if (!grown) return NULL;
-    if (*n) memcpy(grown, *tables, sizeof *grown * *n);
+    if (*n) memcpy(grown, *tables, *n * sizeof(dorm_itable));
     *tables = grown;
     dorm_itable *t = &grown[(*n)++];
     memset(t, 0, sizeof *t);

@@ -128,18 +128,18 @@ static const dorm_value *next_row(dorm_cursor *c) {
 static const dorm_value *const *fetchmany_on(dorm_cursor *c, size_t size, size_t *n) {
     size_t count = 0, cap = size < 64 ? size + 1 : 64;
     const dorm_value **rows = dorm_alloc(c->cx, sizeof *rows * cap);
-    while (rows && count < size && c->cs) {
+    if (!rows) return NULL;
+    while (count < size && c->cs) {
         if (count + 1 == cap) {
             const dorm_value **grown = dorm_alloc(c->cx, sizeof *rows * cap * 2);
-            if (grown) memcpy(grown, rows, sizeof *rows * count);
+            if (!grown) return NULL;
+            memcpy(grown, rows, sizeof *rows * count);
             rows = grown;
             cap *= 2;
-            if (!rows) break;
         }
         if (!(rows[count] = next_row(c))) return NULL;
         count++;
     }
-    if (!rows) return NULL;
     rows[count] = NULL;
     if (n) *n = count;
     return rows;

@@ -104,10 +104,11 @@ static const char *in_list(const char *const *list, const char *name) {
 static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 /* An unknown option's name as Django reports it: upper-cased by a backend
- * that takes options (its operations normalise them first), else as given. */
+ * that normalises the options it takes (PostgreSQL's spelling), else as
+ * given. */
 static const char *upper(dorm_ctx *cx, const dorm_dialect *d, const char *name) {
     char *s = dorm_strdup(cx, name);
-    for (char *p = s; s && d->explain_options && *p; p++) *p = (char)toupper((unsigned char)*p);
+    for (char *p = s; s && d->explain_options && !d->explain_sql && *p; p++) *p = (char)toupper((unsigned char)*p);
     return s;
 }
 
@@ -143,19 +144,31 @@ static int explain_prefix(dorm_ctx *cx, const dorm_dialect *d, const dorm_explai
         dorm_buf_free(&msg);
         return rc;
     }
-    dorm_buf_puts(b, d->explain_prefix);
     /* The options in the dialect's order, the last value given for each. */
-    bool any = false;
-    for (size_t k = 0; d->explain_options && d->explain_options[k]; k++) {
-        int value = -1;
+    size_t nknown = 0;
+    while (d->explain_options && d->explain_options[nknown]) nknown++;
+    int *values = dorm_alloc(cx, sizeof(int) * (nknown ? nknown : 1));
+    if (!values) return DORM_ENOMEM;
+    for (size_t k = 0; k < nknown; k++) {
+        values[k] = -1;
         for (size_t i = 0; i < n; i++)
-            if (strcasecmp(o->options[i].name, d->explain_options[k]) == 0) value = o->options[i].value;
-        if (value < 0) continue;
-        dorm_buf_printf(b, "%s%s %s", any ? ", " : " (", d->explain_options[k], value ? "true" : "false");
+            if (strcasecmp(o->options[i].name, d->explain_options[k]) == 0) values[k] = o->options[i].value;
+    }
+    const char *format = o && o->format ? in_list(d->explain_formats, o->format) : NULL;
+    if (d->explain_sql) {
+        d->explain_sql(b, format, values);
+        dorm_buf_putc(b, ' ');
+        return DORM_OK;
+    }
+    dorm_buf_puts(b, d->explain_prefix);
+    bool any = false;
+    for (size_t k = 0; k < nknown; k++) {
+        if (values[k] < 0) continue;
+        dorm_buf_printf(b, "%s%s %s", any ? ", " : " (", d->explain_options[k], values[k] ? "true" : "false");
         any = true;
     }
-    if (o && o->format) {
-        dorm_buf_printf(b, "%sFORMAT %s", any ? ", " : " (", in_list(d->explain_formats, o->format));
+    if (format) {
+        dorm_buf_printf(b, "%sFORMAT %s", any ? ", " : " (", format);
         any = true;
     }
     if (any) dorm_buf_putc(b, ')');

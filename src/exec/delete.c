@@ -29,6 +29,7 @@ typedef struct batch {
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
 typedef struct restricted {
+    const dorm_meta *owner;     /* the model whose rows the key points at   */
     const dorm_meta *m;
     const dorm_fmeta *fk;
     dorm_value *keys;
@@ -78,7 +79,7 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
 static int fetch_tuples(dorm_qs *qs, dorm_value **keys, size_t *n) {
     size_t count;
     void **objs = dorm_qs_list(qs, &count);
-    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+    if (!objs) return qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
     dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
     if (!k) return DORM_ENOMEM;
     for (size_t i = 0; i < count; i++)
@@ -315,7 +316,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
                 c->r = grown;
                 c->capr = cap;
             }
-            c->r[c->nr++] = (restricted){r->model, fk, sub, ns};
+            c->r[c->nr++] = (restricted){m, r->model, fk, sub, ns};
             break;
         }
         case DORM_SET_NULL:
@@ -472,14 +473,14 @@ static int gather_objs(collector *c, model_rows *mr) {
     return DORM_OK;
 }
 
-/* Whether every model m's rows cascade to (a non-null key) is placed; a
- * model cascading to itself never is, as in Django. */
 static bool placed_model(const dorm_meta *m, const model_rows *placed, size_t nplaced) {
     for (size_t k = 0; k < nplaced; k++)
         if (placed[k].m == m) return true;
     return false;
 }
 
+/* Whether every model m's rows cascade to (a non-null key) is placed; a
+ * model cascading to itself never is, as in Django. */
 static bool ready(const collector *c, const dorm_meta *m, const model_rows *placed, size_t nplaced) {
     for (size_t i = 0; i < c->n; i++) {
         const batch *b = &c->b[i];
@@ -488,10 +489,13 @@ static bool ready(const collector *c, const dorm_meta *m, const model_rows *plac
             !placed_model(c->b[b->after].m, placed, nplaced))
             return false;
         if (b->fk || b->source < 0 || c->b[b->source].m != m) continue;
-        bool found = false;
-        for (size_t k = 0; k < nplaced && !found; k++) found = placed[k].m == b->m;
-        if (!found) return false;
+        if (!placed_model(b->m, placed, nplaced)) return false;
     }
+    /* Rows a RESTRICT key lets go (a CASCADE deletes them too) go before
+     * the rows they point at: Django's RESTRICT adds that dependency, which
+     * keys checked at once (MySQL) need. */
+    for (size_t i = 0; i < c->nr; i++)
+        if (c->r[i].owner == m && c->r[i].m != m && !placed_model(c->r[i].m, placed, nplaced)) return false;
     return true;
 }
 

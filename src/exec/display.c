@@ -1,6 +1,6 @@
 /* display.c - an object as text, Django's str(obj): the model's `str` hook,
  * or the default "<Model> object (<pk>)" that Django's Model.__str__ writes,
- * for messages that quote an object ("<Person: Ann>"). */
+ * for messages that quote an object ("<Person: Ann>"); and its type(obj). */
 #include "exec/exec.h"
 #include "model/messages.h"
 
@@ -18,3 +18,5 @@ const char *dorm_obj_str(const void *obj) {
     dorm_buf_free(&b);
     return s ? s : "";
 }
+
+const dorm_model *dorm_obj_model(const void *obj) { return obj ? ((const dorm_object *)obj)->model : NULL; }

@@ -70,11 +70,14 @@ int dorm_in_block(dorm_ctx *cx, bool savepoint, int (*fn)(void *payload), void *
  * manager's through_defaults).  0, or DORM_EFIELD / DORM_EVALUE recorded. */
 int dorm_apply_sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets);
 /* m2m.c: the many-to-many side of the related managers (rel from
- * dorm_meta_m2m_accessor); same contracts as dorm_related_add & co. */
-int dorm_m2m_add(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults);
-int dorm_m2m_remove(void *owner, const dorm_rel *rel, void *const *objs, size_t n);
+ * dorm_meta_m2m_accessor), the other side named by objects or keys (as
+ * dorm_related_add_values); same contracts as dorm_related_add & co. */
+int dorm_m2m_add(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
+                 const dorm_set *const *through_defaults);
+int dorm_m2m_remove(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n);
 int dorm_m2m_clear(void *owner, const dorm_rel *rel);
-int dorm_m2m_set(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults);
+int dorm_m2m_set(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
+                 const dorm_set *const *through_defaults);
 void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults);
 /* The primary keys of objs for a related manager's write: saved instances
  * of rel->model, else DORM_EVALUE with Django's message. */

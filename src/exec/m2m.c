@@ -1,20 +1,23 @@
 /* m2m.c - the writing side of a many-to-many manager (book.tags): add,
  * remove, clear, set and create, as Django's ManyRelatedManager does them —
- * rows of the join table inserted (skipping pairs already there) or deleted,
- * both directions for a symmetrical relation, each call in one transaction,
- * with m2m_changed before and after each write. */
+ * the other side named by objects or by primary keys, rows of the join
+ * table inserted (skipping pairs already there) or deleted, both directions
+ * for a symmetrical relation, each call in one transaction, with
+ * m2m_changed before and after each write. */
 #include <string.h>
 
 #include "exec/exec.h"
+#include "exec/route.h"
+#include "query/query.h"
 
 typedef struct m2m_job {
     void *owner;
     const dorm_rel *rel;
-    void *const *objs;
+    const dorm_value *items; /* objects (DORM_T_OBJECT) or their keys */
     size_t n;
     const dorm_set *const *defaults;
     const void *init;
-    void *made;
+    dorm_value made;
     bool from_set;      /* set()'s add: no signals when nothing is new (Django adds only the new) */
 } m2m_job;
 
@@ -32,6 +35,29 @@ static int owner_ready(void *owner, const dorm_rel *rel) {
                      "\"%s object\" needs to have a value for field \"%s\" before this many-to-many relationship "
                      "(%s) can be used.",
                      m->model->name, m->pk->f->name, rel->name);
+}
+
+/* The keys of the other side's rows items name (Django's
+ * _get_target_ids): an object's primary key (a saved instance of the
+ * related model), or a value converted as that model's primary key
+ * converts what it is compared with. */
+static int item_keys(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *items, size_t n, dorm_value **out) {
+    dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    if (!keys) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int rc;
+        if (items[i].type == DORM_T_OBJECT) {
+            void *obj = (void *)items[i].u.p;
+            dorm_value *key;
+            rc = dorm_related_keys(cx, rel, &obj, 1, &key);
+            if (!rc) keys[i] = *key;
+        } else {
+            rc = dorm_prep_value(cx, rel->model->pk, rel->model->pk->value_kind, &items[i], &keys[i]);
+        }
+        if (rc) return rc;
+    }
+    *out = keys;
+    return DORM_OK;
 }
 
 /* The join rows whose key to this side is `src` and, unless `dst` is NONE,
@@ -136,7 +162,9 @@ static int add_run(void *payload) {
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys, *miss, src = dorm_pk_value(j->owner);
     size_t nmiss;
-    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
+    for (size_t i = 0; i < j->n; i++)
+        if (j->items[i].type == DORM_T_OBJECT && dorm_route_add(j->owner, j->items[i].u.p)) return DORM_EVALUE;
+    int rc = item_keys(cx, j->rel, j->items, j->n, &keys);
     if (rc || j->n == 0) return rc;
     rc = missing(cx, j->rel, src, keys, j->n, &miss, &nmiss);
     bool signal = !j->from_set || nmiss > 0;
@@ -177,7 +205,7 @@ static int remove_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys;
-    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
+    int rc = item_keys(cx, j->rel, j->items, j->n, &keys);
     if (rc || j->n == 0) return rc;
     return remove_keys(j->owner, j->rel, keys, j->n);
 }
@@ -198,12 +226,12 @@ static int clear_run(void *payload) {
     return rc ? rc : dorm_signal_m2m(j->owner, j->rel, "post_clear", NULL, 0);
 }
 
-/* set(): removes the pairs not in objs and adds the missing ones. */
+/* set(): removes the pairs not among the items and adds the missing ones. */
 static int set_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
     dorm_value *keys, src = dorm_pk_value(j->owner);
-    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
+    int rc = item_keys(cx, j->rel, j->items, j->n, &keys);
     dorm_hmap have = DORM_HMAP_INIT, wanted = DORM_HMAP_INIT;
     if (!rc) rc = joined(cx, j->rel, src, visible(cx, j->rel), &have);
     for (size_t i = 0; rc == DORM_OK && i < j->n; i++) rc = put_key(cx, &wanted, &keys[i]);
@@ -224,9 +252,10 @@ static int set_run(void *payload) {
 static int create_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    j->made = dorm_create_(cx, j->rel->model->model, j->init);
-    if (!j->made) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-    j->objs = &j->made;
+    void *made = dorm_create_(cx, j->rel->model->model, j->init);
+    if (!made) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    j->made = dorm_v_object(made);
+    j->items = &j->made;
     j->n = 1;
     return add_run(j);
 }
@@ -238,29 +267,31 @@ static int run(m2m_job *j, int (*fn)(void *)) {
     return rc;
 }
 
-int dorm_m2m_add(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL, false};
+int dorm_m2m_add(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
+                 const dorm_set *const *through_defaults) {
+    m2m_job j = {owner, rel, items, n, through_defaults, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, add_run);
 }
 
-int dorm_m2m_remove(void *owner, const dorm_rel *rel, void *const *objs, size_t n) {
-    m2m_job j = {owner, rel, objs, n, NULL, NULL, NULL, false};
+int dorm_m2m_remove(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n) {
+    m2m_job j = {owner, rel, items, n, NULL, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, remove_run);
 }
 
 int dorm_m2m_clear(void *owner, const dorm_rel *rel) {
-    m2m_job j = {owner, rel, NULL, 0, NULL, NULL, NULL, false};
+    m2m_job j = {owner, rel, NULL, 0, NULL, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, clear_run);
 }
 
-int dorm_m2m_set(void *owner, const dorm_rel *rel, void *const *objs, size_t n, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, objs, n, through_defaults, NULL, NULL, false};
+int dorm_m2m_set(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
+                 const dorm_set *const *through_defaults) {
+    m2m_job j = {owner, rel, items, n, through_defaults, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, set_run);
 }
 
 void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults) {
-    m2m_job j = {owner, rel, NULL, 0, through_defaults, init, NULL, false};
-    return run(&j, create_run) == DORM_OK ? j.made : NULL;
+    m2m_job j = {owner, rel, NULL, 0, through_defaults, init, {DORM_T_NONE, 0, {0}}, false};
+    return run(&j, create_run) == DORM_OK ? (void *)j.made.u.p : NULL;
 }
 
 const dorm_model *dorm_through(dorm_ctx *cx, const dorm_model *model, const char *field) {

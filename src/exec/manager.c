@@ -2,10 +2,11 @@
  * create, add, remove, clear and set, as Django's RelatedManager does them for
  * a ForeignKey — one UPDATE per call, remove/clear only where the key may be
  * NULL — and dropping the owner's prefetched list, which they make stale.
- * Many-to-many names are handed to m2m.c. */
+ * Many-to-many names are handed to m2m.c, which also takes primary keys. */
 #include <string.h>
 
 #include "exec/exec.h"
+#include "model/messages.h"
 
 /* What the children's ForeignKey stores for owner: its primary key, or the
  * field the key's to_field names. */
@@ -37,6 +38,37 @@ static const dorm_rel *relation(void *owner, const char *name) {
         return NULL;
     }
     return rel;
+}
+
+/* objs as the items of a many-to-many write. */
+static dorm_value *as_items(void *owner, void *const *objs, size_t n) {
+    dorm_value *items = dorm_alloc(((dorm_object *)owner)->cx, sizeof(dorm_value) * (n ? n : 1));
+    for (size_t i = 0; items && i < n; i++) items[i] = dorm_v_object(objs[i]);
+    return items;
+}
+
+/* The objects of items for a ForeignKey's related manager, which takes
+ * instances only: DORM_EVALUE with Django's message for anything else. */
+static int as_objects(void *owner, const char *name, const dorm_value *items, size_t n, void ***out) {
+    const dorm_rel *rel = relation(owner, name);
+    dorm_ctx *cx = ((dorm_object *)owner)->cx;
+    if (!rel) return dorm_errcode(cx);
+    void **objs = dorm_alloc(cx, sizeof(void *) * (n ? n : 1));
+    if (!objs) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].type == DORM_T_OBJECT) {
+            objs[i] = (void *)items[i].u.p;
+            continue;
+        }
+        dorm_buf b = DORM_BUF_INIT;
+        dorm_value_repr(&b, &items[i]);
+        int rc = b.failed ? DORM_ENOMEM
+                          : dorm_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name, b.data);
+        dorm_buf_free(&b);
+        return rc;
+    }
+    *out = objs;
+    return DORM_OK;
 }
 
 void dorm_relcache_drop(void *owner, const dorm_rel *rel) {
@@ -90,7 +122,10 @@ int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n)
 int dorm_related_add_with(void *owner, const char *name, void *const *objs, size_t n,
                           const dorm_set *const *through_defaults) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_add(owner, mm, objs, n, through_defaults);
+    if (mm) {
+        const dorm_value *items = as_items(owner, objs, n);
+        return items ? dorm_m2m_add(owner, mm, items, n, through_defaults) : DORM_ENOMEM;
+    }
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
@@ -116,7 +151,10 @@ static int needs_null(dorm_ctx *cx, const dorm_rel *rel, const char *what) {
 
 int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_remove(owner, mm, objs, n);
+    if (mm) {
+        const dorm_value *items = as_items(owner, objs, n);
+        return items ? dorm_m2m_remove(owner, mm, items, n) : DORM_ENOMEM;
+    }
     const dorm_rel *rel = relation(owner, name);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
@@ -188,7 +226,10 @@ int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n)
 int dorm_related_set_with(void *owner, const char *name, void *const *objs, size_t n,
                           const dorm_set *const *through_defaults) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_set(owner, mm, objs, n, through_defaults);
+    if (mm) {
+        const dorm_value *items = as_items(owner, objs, n);
+        return items ? dorm_m2m_set(owner, mm, items, n, through_defaults) : DORM_ENOMEM;
+    }
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     set_job j = {owner, rel, objs, n};
@@ -220,4 +261,27 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
         dorm_relcache_drop(owner, rel);
     }
     return obj;
+}
+
+/* A ForeignKey manager's write of the objects items name (keys refused). */
+static int with_objects(void *owner, const char *name, const dorm_value *items, size_t n,
+                        int (*write)(void *, const char *, void *const *, size_t)) {
+    void **objs = NULL;
+    int rc = as_objects(owner, name, items, n, &objs);
+    return rc ? rc : write(owner, name, objs, n);
+}
+
+int dorm_related_add_values(void *owner, const char *name, const dorm_value *items, size_t n) {
+    const dorm_rel *mm = m2m(owner, name);
+    return mm ? dorm_m2m_add(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_add);
+}
+
+int dorm_related_remove_values(void *owner, const char *name, const dorm_value *items, size_t n) {
+    const dorm_rel *mm = m2m(owner, name);
+    return mm ? dorm_m2m_remove(owner, mm, items, n) : with_objects(owner, name, items, n, dorm_related_remove);
+}
+
+int dorm_related_set_values(void *owner, const char *name, const dorm_value *items, size_t n) {
+    const dorm_rel *mm = m2m(owner, name);
+    return mm ? dorm_m2m_set(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_set);
 }

@@ -1,5 +1,6 @@
-/* paginator.c - Django's Paginator over a QuerySet: the count (one query),
- * pages as slices of it, page numbers validated with Django's errors
+/* paginator.c - Django's Paginator over a QuerySet (the count: one query;
+ * pages: slices of it) or over a sequence the program holds (a count of
+ * items), page numbers validated with Django's errors
  * (numbers given as text read as Python's int() reads them), orphans,
  * allow_empty_first_page, the elided page range and the warning for an
  * unordered QuerySet. */
@@ -10,7 +11,8 @@
 #include "exec/exec.h"
 
 struct dorm_paginator {
-    dorm_qs *qs;
+    dorm_ctx *cx;
+    dorm_qs *qs;              /* NULL: a sequence of `count` items */
     int64_t per_page;
     dorm_paginator_opts o;
     int64_t count;            /* -1 until counted */
@@ -36,6 +38,7 @@ dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_pag
     }
     dorm_paginator *p = dorm_alloc(qs->cx, sizeof *p);
     if (!p) return NULL;
+    p->cx = qs->cx;
     p->qs = qs;
     p->per_page = per_page;
     if (opts) p->o = *opts;
@@ -49,6 +52,24 @@ dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_pag
                  qs->meta->label);
         dorm_notice(qs->cx, msg);
     }
+    return p;
+}
+
+dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
+                                         const dorm_paginator_opts *opts) {
+    dorm_error_clear(cx);
+    if (per_page < 1) {
+        dorm_fail(cx, DORM_EVALUE, "per_page must be a positive number, not %lld.", (long long)per_page);
+        return NULL;
+    }
+    if (count < 0) {
+        dorm_fail(cx, DORM_EVALUE, "count must not be negative, not %lld.", (long long)count);
+        return NULL;
+    }
+    dorm_paginator *p = dorm_alloc(cx, sizeof *p);
+    if (!p) return NULL;
+    *p = (dorm_paginator){cx, NULL, per_page, opts ? *opts : (dorm_paginator_opts){0, false}, count};
+    if (p->o.orphans < 0) p->o.orphans = 0;
     return p;
 }
 
@@ -70,7 +91,7 @@ int64_t dorm_paginator_num_pages(dorm_paginator *p) {
 
 /* validate_number() of an integer: the number, or DORM_EEMPTYPAGE. */
 static int64_t validate(dorm_paginator *p, int64_t number) {
-    dorm_ctx *cx = p->qs->cx;
+    dorm_ctx *cx = p->cx;
     if (number < 1) return dorm_fail(cx, DORM_EEMPTYPAGE, "That page number is less than 1");
     int64_t pages = dorm_paginator_num_pages(p);
     if (pages < 0) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
@@ -104,27 +125,28 @@ static int parse_int(const char *s, int64_t *out) {
 
 int64_t dorm_paginator_validate(dorm_paginator *p, const char *number) {
     if (!p) return DORM_ENOMEM;
-    dorm_error_clear(p->qs->cx);
+    dorm_error_clear(p->cx);
     int64_t n;
     if (!number || parse_int(number, &n))
-        return dorm_fail(p->qs->cx, DORM_EPAGENOTANINTEGER, "That page number is not an integer");
+        return dorm_fail(p->cx, DORM_EPAGENOTANINTEGER, "That page number is not an integer");
     return validate(p, n);
 }
 
 static dorm_page *make_page(dorm_paginator *p, int64_t number) {
     int64_t bottom = (number - 1) * p->per_page, top = bottom + p->per_page;
     if (top + p->o.orphans >= p->count) top = p->count;
-    dorm_page *pg = dorm_alloc(p->qs->cx, sizeof *pg);
+    dorm_page *pg = dorm_alloc(p->cx, sizeof *pg);
     if (!pg) return NULL;
     pg->number = number;
     pg->paginator = p;
+    if (!p->qs) return pg;
     pg->object_list = dorm_slice(p->qs, bottom, top);
     return pg->object_list ? pg : NULL;
 }
 
 dorm_page *dorm_paginator_page(dorm_paginator *p, int64_t number) {
     if (!p) return NULL;
-    dorm_error_clear(p->qs->cx);
+    dorm_error_clear(p->cx);
     number = validate(p, number);
     return number < 0 ? NULL : make_page(p, number);
 }
@@ -139,14 +161,14 @@ dorm_page *dorm_paginator_get_page(dorm_paginator *p, const char *number) {
     if (n == DORM_EPAGENOTANINTEGER) n = 1;
     else if (n == DORM_EEMPTYPAGE) n = dorm_paginator_num_pages(p);
     if (n < 0) return NULL;
-    dorm_error_clear(p->qs->cx);
+    dorm_error_clear(p->cx);
     return dorm_paginator_page(p, n);
 }
 
 const int64_t *dorm_paginator_elided_range(dorm_paginator *p, int64_t number, int64_t on_each_side, int64_t on_ends,
                                            size_t *n) {
     if (!p) return NULL;
-    dorm_error_clear(p->qs->cx);
+    dorm_error_clear(p->cx);
     number = validate(p, number);
     if (number < 0) return NULL;
     int64_t pages = dorm_paginator_num_pages(p);
@@ -154,7 +176,7 @@ const int64_t *dorm_paginator_elided_range(dorm_paginator *p, int64_t number, in
     if (on_ends < 0) on_ends = 0;
     /* Django's generator: at most 2 (ends + sides) + 3 numbers. */
     int64_t cap = on_ends * 2 + on_each_side * 2 + 4;
-    int64_t *out = dorm_alloc(p->qs->cx, sizeof *out * (size_t)cap);
+    int64_t *out = dorm_alloc(p->cx, sizeof *out * (size_t)cap);
     if (!out) return NULL;
     size_t k = 0;
     if (pages <= (on_each_side + on_ends) * 2) {
@@ -189,13 +211,13 @@ bool dorm_page_has_other_pages(const dorm_page *pg) { return dorm_page_has_next(
 
 int64_t dorm_page_next_number(dorm_page *pg) {
     if (!pg) return DORM_ENOMEM;
-    dorm_error_clear(pg->paginator->qs->cx);
+    dorm_error_clear(pg->paginator->cx);
     return validate(pg->paginator, pg->number + 1);
 }
 
 int64_t dorm_page_previous_number(dorm_page *pg) {
     if (!pg) return DORM_ENOMEM;
-    dorm_error_clear(pg->paginator->qs->cx);
+    dorm_error_clear(pg->paginator->cx);
     return validate(pg->paginator, pg->number - 1);
 }
 
@@ -212,6 +234,6 @@ int64_t dorm_page_end_index(const dorm_page *pg) {
 
 const char *dorm_page_repr(const dorm_page *pg) {
     if (!pg) return NULL;
-    return dorm_sprintf(pg->paginator->qs->cx, "<Page %lld of %lld>", (long long)pg->number,
+    return dorm_sprintf(pg->paginator->cx, "<Page %lld of %lld>", (long long)pg->number,
                         (long long)dorm_paginator_num_pages(pg->paginator));
 }

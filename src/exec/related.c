@@ -13,6 +13,7 @@ void *dorm_fk_load_(void *obj, void *member) {
         return NULL;
     }
     void **cache = dorm_fk_cache(member, fm);
+    /* cppcheck-suppress identicalInnerCondition ; it reads `return *cache` as a condition */
     if (*cache) return *cache;
     /* A parent link's object is the child's own parent part (no query). */
     if (fm == m->parent_link && !(h->deferred & ((uint64_t)1 << fm->index))) return *cache = dorm_parent_view(obj);

@@ -345,6 +345,16 @@ int dorm_route_relation(void *obj, const void *value)
                      ((const dorm_object *)value)->model->name, dorm_obj_str(value));
 }
 
+int dorm_route_add(void *owner, const void *value)
+{
+    dorm_ctx *cx = ((dorm_object *)owner)->cx;
+    if (!cx || !cx->dbs || dorm_allow_relation(cx, value, owner)) return DORM_OK;
+    const char *mine = dorm_obj_db(owner), *theirs = dorm_obj_db(value);
+    return dorm_fail(cx, DORM_EVALUE, "Cannot add \"<%s: %s>\": instance is on database \"%s\", value is on database \"%s\"",
+                     ((const dorm_object *)value)->model->name, dorm_obj_str(value), mine ? mine : "None",
+                     theirs ? theirs : "None");
+}
+
 int dorm_delete_using(void *obj, const char *alias, dorm_deleted *out)
 {
     dorm_object *h = obj;

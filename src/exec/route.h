@@ -83,6 +83,11 @@ void dorm_route_mark(void *obj);
  * takes the one the routers would write it to, then allow_relation decides.
  * 0, or DORM_EVALUE recorded on obj's context ("Cannot assign ..."). */
 int dorm_route_relation(void *obj, const void *value);
+/* Django's check of an object a many-to-many manager adds: allow_relation
+ * between it and the owner, without giving either a database.  0, or
+ * DORM_EVALUE recorded on owner's context ("Cannot add ...: instance is on
+ * database ..."). */
+int dorm_route_add(void *owner, const void *value);
 /* allow_migrate for the connection cx runs on now, of the model named
  * `model_name` (any case; NULL for RunSQL / RunC) of app `app_label`. */
 bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name);

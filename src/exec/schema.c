@@ -1,7 +1,9 @@
 /* schema.c - models to table definitions (columns, Django-named indexes,
- * unique and check constraints) for the backend's schema editor, and the
- * public create/drop calls that run the DDL in one transaction. */
+ * unique and check constraints) for the backend's schema editor, the
+ * public create/drop calls that run the DDL in one transaction, and the
+ * list of the tables a database holds. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend/schema.h"
@@ -343,4 +345,27 @@ const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model) {
     const char *r = rc == 0 && !b.failed ? dorm_strdup(cx, b.data) : NULL;
     dorm_buf_free(&b);
     return r;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+const char *const *dorm_table_names(dorm_ctx *cx, size_t *n) {
+    dorm_error_clear(cx);
+    if (n) *n = 0;
+    dorm_route r;
+    if (dorm_route_use(cx, &r)) return NULL;
+    const char **names = NULL;
+    dorm_itable *tables = NULL;
+    size_t ntables = 0;
+    int rc = cx->db->drv->introspect ? cx->db->drv->introspect(cx, &tables, &ntables)
+                                     : dorm_fail(cx, DORM_ENOTSUPPORTED, "This backend cannot list its tables.");
+    if (!rc && !(names = dorm_alloc(cx, sizeof(char *) * (ntables + 1)))) rc = DORM_ENOMEM;
+    if (!rc) {
+        for (size_t i = 0; i < ntables; i++) names[i] = tables[i].name;
+        qsort(names, ntables, sizeof *names, by_name);
+        names[ntables] = NULL;
+        if (n) *n = ntables;
+    }
+    dorm_route_leave(cx, &r);
+    return dorm_record(cx, rc) ? NULL : names;
 }

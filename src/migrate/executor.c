@@ -118,7 +118,7 @@ static dorm_state **op_states(run *r, int i, const bool *use) {
     dorm_state **st = dorm_mem_calloc((size_t)m->nops + 1, sizeof *st);
     if (!st) return NULL;
     st[0] = dorm_graph_state(r->cx, &r->g, use, i);
-    for (int k = 0; st[k] && k < m->nops; k++) {
+    for (int k = 0; k < m->nops && st[k]; k++) {
         st[k + 1] = dorm_state_clone(st[k]);
         if (st[k + 1] && dorm_op_state(r->cx, st[k + 1], &m->ops[k])) {
             dorm_state_free(st[k + 1]);

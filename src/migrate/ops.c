@@ -587,12 +587,14 @@ static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
 /* AddIndexConcurrently / RemoveIndexConcurrently (django.contrib.postgres):
  * the index built or dropped with the dialect's CONCURRENTLY statements,
  * which cannot run inside a transaction.  The index is the one of the state
- * that has it (after AddIndex, before RemoveIndex). */
+ * that has it (after AddIndex, before RemoveIndex).  An atomic migration
+ * runs in a transaction only where DDL can be rolled back (Django's
+ * atomic_migration): elsewhere the refusal is the backend's. */
 static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
                               bool backwards) {
     const char *what = op->kind == DORM_OP_ADD_INDEX ? "AddIndexConcurrently" : "RemoveIndexConcurrently";
     const dorm_dialect *d = ddl->cx->db->dialect;
-    if (ddl->atomic)
+    if (ddl->atomic && d->transactional_ddl)
         return dorm_fail(ddl->cx, DORM_ETRANSACTION,
                          "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
                          "migration).", what);

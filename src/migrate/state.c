@@ -235,7 +235,7 @@ static dorm_index *named_indexes(const dorm_meta *meta) {
         const char *cols[16];
         bool desc[16];
         size_t k = 0;
-        for (; src[i].fields[k] && k < 16; k++) {
+        for (; k < 16 && src[i].fields[k]; k++) {
             desc[k] = src[i].fields[k][0] == '-';
             const dorm_fmeta *fm = dorm_meta_field(meta, src[i].fields[k] + desc[k]);
             cols[k] = fm ? fm->column : src[i].fields[k] + desc[k];

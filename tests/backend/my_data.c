@@ -122,7 +122,7 @@ Test(my_data, every_kind_round_trips)
     cr_assert_eq(g->posint_f, 2147483647);
     cr_assert_eq(g->possmallint_f, 32767);
     cr_assert_eq(g->float_f, 0.1 + 0.2, "doubles keep all 17 digits");
-    cr_assert_eq(g->decimal_f.coef, 1234567891);
+    cr_assert_eq(dorm_decimal_cmp(g->decimal_f, dorm_decimal_from_int(1234567891, 2)), 0);
     cr_assert_eq(g->decimal_f.scale, 2);
     cr_assert(g->bool_f);
     cr_assert_eq(g->date_f.year, 1);
@@ -170,19 +170,24 @@ Test(my_data, lookups_bind_every_kind)
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("datetime_f", dorm_datetime_utc(2001, 2, 3, 4, 5, 6, 0)))), 1);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("time_f", dorm_time_hms(4, 5, 6, 7)))), 1);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("datetime_f__hour", 4))), 1);
-    /* LIKE wildcards in the value match literally; the i-lookups fold case
-     * whatever the column's collation (utf8mb4_bin here), non-ASCII too. */
+    /* LIKE wildcards in the value match literally.  The i-lookups leave the
+     * case to the column's collation, as Django's LIKE / REGEXP do: on
+     * utf8mb4_bin (the test server's) they match case. */
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__contains", "%_off\\"))), 1);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__contains", "%_OFF\\"))), 0);
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__icontains", "0%_OFF"))), 1);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__icontains", "0%_off"))), 1);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__icontains", "0%_OFF"))), 0);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__contains", "0_o"))), 0);
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iexact", "50%_OFF\\"))), 1);
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iexact", "50%_OFF"))), 0);
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("text_f__iexact", "ZO\xc3\x8b"))), 1);
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("text_f__iexact", "ZOE"))), 0, "accents count");
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iexact", "50%_off\\"))), 1);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iexact", "50%_off"))), 0);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iexact", "50%_OFF\\"))), 0);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("text_f__iexact", "Zo\xc3\xab"))), 1);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("text_f__iexact", "ZO\xc3\x8b"))), 0);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("text_f__iexact", "Zoe"))), 0, "accents count");
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__regex", "^5[0-9]%"))), 1);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__regex", "OFF"))), 0);
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iregex", "OFF"))), 1);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iregex", "off"))), 1);
+    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iregex", "OFF"))), 0);
     /* Text with a NUL is refused, never cut to "50". */
     cr_assert_lt(dorm_count(dorm_filter(all, DQ("char_f", dorm_v_textn("50\0x", 4)))), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE, "%s", dorm_errmsg(T.cx));

@@ -1,6 +1,6 @@
 /* my_dialect.c - the MySQL/MariaDB dialect on its own (no server needed):
- * Django's operators (LIKE BINARY, UPPER() for the i-lookups, PCRE's case
- * flags), LIKE values escaped, the date functions of Django's MySQL
+ * Django's operators (LIKE BINARY, LIKE for the i-lookups, PCRE's case
+ * flag), LIKE values escaped, the date functions of Django's MySQL
  * operations, LIMIT/OFFSET, the DDL of keys, flush, the ALTER templates, the
  * JSON array of a long IN list, and the driver's dbshell command line. */
 #include <stdio.h>
@@ -65,16 +65,19 @@ Test(my_dialect, driver_and_features)
     cr_assert_str_eq(d->random_function, "RAND()");
 }
 
-Test(my_dialect, operators_as_django_but_case_folding_for_i_lookups)
+Test(my_dialect, operators_as_django)
 {
     cr_assert_str_eq(d->operators[DORM_LK_EXACT], "= %s");
     cr_assert_str_eq(d->operators[DORM_LK_CONTAINS], "LIKE BINARY %s ESCAPE '\\'");
     cr_assert_str_eq(d->operators[DORM_LK_STARTSWITH], "LIKE BINARY %s ESCAPE '\\'");
-    cr_assert_str_eq(d->operators[DORM_LK_ICONTAINS], "LIKE UPPER(%s) ESCAPE '\\'");
-    cr_assert_str_eq(d->operators[DORM_LK_IEXACT], "LIKE UPPER(%s) ESCAPE '\\'");
-    cr_assert_str_eq(d->lhs_casts[DORM_LK_IEXACT], "UPPER(%s)");
+    /* The i-lookups leave the case to the column's collation, as Django's. */
+    cr_assert_str_eq(d->operators[DORM_LK_ICONTAINS], "LIKE %s ESCAPE '\\'");
+    cr_assert_str_eq(d->operators[DORM_LK_IEXACT], "LIKE %s ESCAPE '\\'");
+    cr_assert_str_eq(d->operators[DORM_LK_ISTARTSWITH], "LIKE %s ESCAPE '\\'");
+    cr_assert_str_eq(d->operators[DORM_LK_IENDSWITH], "LIKE %s ESCAPE '\\'");
+    cr_assert_null(d->lhs_casts[DORM_LK_IEXACT]);
     cr_assert_str_eq(d->operators[DORM_LK_REGEX], "REGEXP CONCAT('(?-i)', %s)");
-    cr_assert_str_eq(d->operators[DORM_LK_IREGEX], "REGEXP CONCAT('(?i)', %s)");
+    cr_assert_str_eq(d->operators[DORM_LK_IREGEX], "REGEXP %s");
     cr_assert_str_eq(d->lhs_casts[DORM_LK_JSON_CONTAINS], "JSON_CONTAINS(%s");
     cr_assert_null(d->lhs_casts[DORM_LK_CONTAINS]);
     cr_assert_null(d->lhs_casts[DORM_LK_GT]);

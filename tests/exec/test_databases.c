@@ -63,6 +63,19 @@ const dorm_model Snapshot_model =
 static const dorm_app lifecycle = {.label = "lifecycle",
                                    .models = DORM_MODELS(&Person_model, &ArchivedLoan_model, &Snapshot_model)};
 
+/* An app the router leaves alone (on both databases), with a many-to-many. */
+typedef struct Shelf {
+    DORM_OBJECT;
+    int64_t id;
+    const char *label;
+} Shelf;
+DORM_MODEL_DECLARE(Snapshot);
+static const char *shelf_str(const void *o) { return ((const Shelf *)o)->label; }
+static const dorm_field Shelf_fields[] = {DORM_AUTO(Shelf, id), DORM_CHAR(Shelf, label, .max_length = 50),
+                                          DORM_MANY_TO_MANY(Shelf, snapshots, Snapshot), DORM_END};
+const dorm_model Shelf_model = DORM_MODEL(Shelf, "shelves", Shelf_fields, .str = shelf_str);
+static const dorm_app shelves = {.label = "shelves", .models = DORM_MODELS(&Shelf_model)};
+
 /* lifecycle/routers.py's ArchiveRouter. */
 static bool archive_only(const dorm_model *m) { return m == &ArchivedLoan_model; }
 static const char *for_read(const dorm_model *m, const dorm_hints *h, void *p)
@@ -113,7 +126,7 @@ static const char *alias_url(int i, char *buf, size_t cap)
 
 static void setup(void)
 {
-    S.reg = dorm_registry_new((const dorm_app *const[]){&lifecycle, NULL});
+    S.reg = dorm_registry_new((const dorm_app *const[]){&lifecycle, &shelves, NULL});
     cr_assert_eq(dorm_registry_errcode(S.reg), DORM_OK, "%s", dorm_registry_messages(S.reg));
     S.dbs = dorm_databases_new(S.reg);
     char url[2][600];
@@ -158,25 +171,22 @@ static void say(const char *fmt, ...)
     va_end(ap);
 }
 
-/* The lifecycle tables of an alias, ", "-joined, or "-". */
+/* The lifecycle tables of an alias, ", "-joined, or "-" (Django's
+ * connections[alias].introspection.table_names()). */
 static const char *tables(const char *alias, char *buf, size_t cap)
 {
     const char *prev = dorm_ctx_use(S.cx, alias);
     cr_assert_not_null(prev, "%s", dorm_errmsg(S.cx));
-    dorm_cursor *c = dorm_cursor_new(S.cx);
-    const char *sql = strcmp(dorm_db_vendor(dorm_ctx_db(S.cx)), "sqlite") == 0
-                          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'lifecycle%%' ORDER BY name"
-                          : "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename";
-    cr_assert_eq(dorm_cursor_execute(c, sql, NULL, 0), 0, "%s", dorm_errmsg(S.cx));
     size_t n;
-    const dorm_value *const *rows = dorm_cursor_fetchall(c, &n);
-    cr_assert_not_null(rows, "%s", dorm_errmsg(S.cx));
+    const char *const *names = dorm_table_names(S.cx, &n);
+    cr_assert_not_null(names, "%s", dorm_errmsg(S.cx));
+    cr_assert_null(names[n]);
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "", rows[i][0].u.s);
-    dorm_cursor_close(c);
+        if (strncmp(names[i], "lifecycle", 9) == 0)
+            snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? ", " : "", names[i]);
     dorm_ctx_use(S.cx, prev);
-    return n ? buf : "-";
+    return buf[0] ? buf : "-";
 }
 
 static const char *names(dorm_qs *qs, char *buf, size_t cap)
@@ -310,6 +320,25 @@ Test(databases, acceptance_sections)
     cr_assert_str_eq(out, expected);
 }
 
+/* connection.introspection.table_names() of the alias in use: its own
+ * tables, sorted. */
+Test(databases, table_names_of_the_alias_in_use)
+{
+    dorm_ctx *cx = S.cx;
+    cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    char b[512];
+    cr_assert_str_eq(tables("default", b, sizeof b), "lifecycle_person, lifecycle_snapshot");
+    cr_assert_str_eq(tables("archive", b, sizeof b), "-");
+    cr_assert_not_null(dorm_ctx_use(cx, "archive"));
+    cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    size_t n;
+    const char *const *names = dorm_table_names(cx, &n);
+    cr_assert_not_null(names, "%s", dorm_errmsg(cx));
+    for (size_t i = 1; i < n; i++) cr_assert_lt(strcmp(names[i - 1], names[i]), 0, "%s, %s", names[i - 1], names[i]);
+    cr_assert_not_null(dorm_ctx_use(cx, "default"));
+    cr_assert_str_eq(tables("archive", b, sizeof b), "lifecycle_archivedloan, lifecycle_snapshot");
+}
+
 static int nlogged[2];
 static void count_log(const char *sql, const char *params, double seconds, void *payload)
 {
@@ -441,4 +470,33 @@ Test(databases, makemigrations_checks_the_history_per_database)
                                       "its dependency lifecycle.0001_initial on database 'archive'.");
     fclose(out);
     test_tmpdir_remove();
+}
+
+/* A many-to-many manager refuses an object of another database (Django's
+ * _get_target_ids and its message), before any row is written; objects of
+ * its own database are added. */
+Test(databases, many_to_many_add_across_databases)
+{
+    dorm_ctx *cx = S.cx;
+    for (int i = 0; i < 2; i++) {
+        cr_assert_not_null(dorm_ctx_use(cx, i ? "archive" : "default"));
+        cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    }
+    dorm_ctx_use(cx, "default");
+    Shelf *shelf = dorm_new(cx, Shelf);
+    shelf->label = "front";
+    cr_assert_eq(dorm_save(shelf), 0, "%s", dorm_errmsg(cx));
+    Snapshot *here = dorm_new(cx, Snapshot), *there = dorm_new(cx, Snapshot);
+    here->label = "here";
+    there->label = "there";
+    cr_assert_eq(dorm_save(here), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_save_using(there, "archive"), 0, "%s", dorm_errmsg(cx));
+    uint64_t before = dorm_ctx_query_count(cx);
+    cr_assert_eq(dorm_related_add(shelf, "snapshots", (void *[]){here, there}, 2), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "Cannot add \"<Snapshot: there>\": instance is on database \"default\", value is on database "
+                     "\"archive\"");
+    cr_assert_eq(dorm_ctx_query_count(cx), before, "refused before any SQL");
+    cr_assert_eq(dorm_related_add(shelf, "snapshots", (void *[]){here}, 1), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_count(dorm_related(shelf, "snapshots")), 1);
 }

@@ -88,8 +88,7 @@ static const char *year_dir(void) {
 }
 
 Test(files, column_is_djangos_varchar) {
-    const char *ddl = dorm_create_table_sql(T.cx, &Doc_model);
-    cr_assert_not_null(ddl, "%s", dorm_errmsg(T.cx));
+    const char *ddl = test_sql_std(dorm_create_table_sql(T.cx, &Doc_model));
     cr_expect(strstr(ddl, "\"attachment\" varchar(100) NOT NULL, \"picture\" varchar(100) NOT NULL"), "%s", ddl);
 }
 
@@ -267,7 +266,6 @@ Test(files, migrations_and_checks) {
     cr_expect(strstr(text, "[\"picture\",{\"type\":\"ImageField\",\"blank\":true,\"width_field\":\"pic_w\",\"height_field\":"
                            "\"pic_h\"}]"),
               "%s", text);
-    const char *sql = dorm_sqlmigrate(T.cx, apps, "files", "0001", false);
-    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    const char *sql = test_sql_std(dorm_sqlmigrate(T.cx, apps, "files", "0001", false));
     cr_expect(strstr(sql, "\"attachment\" varchar(100) NOT NULL"), "%s", sql);
 }

@@ -186,37 +186,36 @@ Test(inherit, querying_the_child_joins_the_parent) {
 }
 
 Test(inherit, sql_is_djangos) {
-    cr_assert_str_eq(dorm_qs_str(dorm_all(T.cx, Staff)),
+    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_all(T.cx, Staff))),
                      "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
                      "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
                      "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
                      "\"lifecycle_person\".\"id\") ORDER BY \"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("id", 3))),
+    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("id", 3)))),
                      "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
                      "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
                      "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
                      "\"lifecycle_person\".\"id\") WHERE \"lifecycle_staff\".\"person_ptr_id\" = 3 ORDER BY "
                      "\"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(dorm_qs_str(dorm_filter(dorm_all(T.cx, Person), DQ("staff__name", "x"))),
+    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Person), DQ("staff__name", "x")))),
                      "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
                      "\"lifecycle_person\".\"name\" FROM \"lifecycle_person\" INNER JOIN \"lifecycle_staff\" ON "
                      "(\"lifecycle_person\".\"id\" = \"lifecycle_staff\".\"person_ptr_id\") INNER JOIN \"lifecycle_person\" T3 "
                      "ON (\"lifecycle_staff\".\"person_ptr_id\" = T3.\"id\") WHERE T3.\"name\" = x ORDER BY "
                      "\"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("articles__title", "x"))),
+    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("articles__title", "x")))),
                      "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
                      "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
                      "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
                      "\"lifecycle_person\".\"id\") INNER JOIN \"lifecycle_article\" ON (\"lifecycle_person\".\"id\" = "
                      "\"lifecycle_article\".\"author_id\") WHERE \"lifecycle_article\".\"title\" = x ORDER BY "
                      "\"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(dorm_qs_str(dorm_values(dorm_all(T.cx, Staff), "name", "role")),
+    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_values(dorm_all(T.cx, Staff), "name", "role"))),
                      "SELECT \"lifecycle_person\".\"name\", \"lifecycle_staff\".\"role\" FROM \"lifecycle_staff\" INNER JOIN "
                      "\"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = \"lifecycle_person\".\"id\") ORDER BY "
                      "\"lifecycle_person\".\"name\" ASC");
     /* DISTINCT selects the ordering's column only once: it is the parent's. */
-    const char *distinct = dorm_qs_str(dorm_distinct(dorm_all(T.cx, Staff)));
-    cr_assert_not_null(distinct);
+    const char *distinct = test_sql_std(dorm_qs_str(dorm_distinct(dorm_all(T.cx, Staff))));
     cr_expect(strstr(distinct, "SELECT DISTINCT \"lifecycle_person\".\"id\"") &&
                   strstr(distinct, "\"lifecycle_staff\".\"role\" FROM"),
               "%s", distinct);
@@ -253,7 +252,7 @@ Test(inherit, reverse_one_to_one_from_the_parent) {
 Test(inherit, save_writes_both_tables_in_one_block) {
     test_log_start();
     Staff *carla = new_staff("Carla", "librarian");
-    const char *log = test_log_stop();
+    const char *log = test_sql_std(test_log_stop());
     cr_assert(strstr(log, "INSERT INTO \"lifecycle_person\""), "%s", log);
     cr_assert(strstr(log, "INSERT INTO \"lifecycle_staff\""), "%s", log);
     cr_assert(strstr(log, "INSERT INTO \"lifecycle_person\"") < strstr(log, "INSERT INTO \"lifecycle_staff\""));
@@ -263,7 +262,7 @@ Test(inherit, save_writes_both_tables_in_one_block) {
     carla->role = "head";
     test_log_start();
     cr_assert_eq(dorm_save(carla), 0, "%s", dorm_errmsg(T.cx));
-    log = test_log_stop();
+    log = test_sql_std(test_log_stop());
     cr_assert(strstr(log, "UPDATE \"lifecycle_person\" SET \"created\" = "), "%s", log);
     cr_assert(strstr(log, "UPDATE \"lifecycle_staff\" SET \"role\" = "), "%s", log);
     Staff *got = dorm_get(dorm_all(T.cx, Staff), DQ("pk", carla->person.id));
@@ -377,7 +376,12 @@ Test(inherit, proxy_shares_the_table) {
     cr_assert_str_eq(names(dorm_all(T.cx, Person)), "Ann, Bob, Eve, Finn");
     Patron *p = dorm_get(dorm_all(T.cx, Patron), DQ("name", "Finn"));
     cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(p->_dorm.model, &Patron_model);
+    /* type(obj): the proxy's object is a Patron, the same row through
+     * Person a Person, a child's a Staff. */
+    cr_assert_eq(dorm_obj_model(p), &Patron_model);
+    cr_assert_eq(dorm_obj_model(dorm_get(dorm_all(T.cx, Person), DQ("name", "Finn"))), &Person_model);
+    cr_assert_eq(dorm_obj_model(dorm_first(dorm_all(T.cx, Staff))), &Staff_model);
+    cr_assert_null(dorm_obj_model(NULL));
     cr_assert_eq(p->person.id, finn->person.id);
     cr_assert_eq(dorm_exists(dorm_filter(dorm_all(T.cx, Patron), DQ("name", "Eve"))), 0);
     cr_assert_eq(dorm_exists(dorm_filter(dorm_base_manager_all(T.cx, Patron), DQ("name", "Eve"))), 1);
@@ -515,9 +519,9 @@ Test(inherit, acceptance_sections) {
     say("patrons (not staff, name descending): %s\n", names(dorm_all(T.cx, Patron)));
     say("persons: %s\n", names(dorm_all(T.cx, Person)));
     Patron *finn = dorm_get(dorm_all(T.cx, Patron), DQ("name", "Finn"));
-    say("%s -> %s\n", finn->_dorm.model->name, badge(finn));
+    say("%s -> %s\n", dorm_obj_model(finn)->name, badge(finn));
     Person *as_person = dorm_get(dorm_all(T.cx, Person), DQ("name", "Finn"));
-    say("same row as Person: %s %s\n", as_person->_dorm.model->name, py_bool(as_person->id == finn->person.id));
+    say("same row as Person: %s %s\n", dorm_obj_model(as_person)->name, py_bool(as_person->id == finn->person.id));
     say("Patron manager hides staff: %s base manager sees it: %s\n",
         py_bool(dorm_exists(dorm_filter(dorm_all(T.cx, Patron), DQ("name", "Eve")))),
         py_bool(dorm_exists(dorm_filter(dorm_base_manager_all(T.cx, Patron), DQ("name", "Eve")))));

@@ -137,10 +137,9 @@ Test(inherit_chain, abstract_base_relation_names_and_meta) {
     cr_assert_eq(dorm_count(dorm_related(k, "zoo_animal_items")), 1, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_count(dorm_related(k, "zoo_tool_items")), 1, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Keeper), DQ("zoo_tool_items__size", 3))), 1);
-    const char *ddl = dorm_create_table_sql(T.cx, &Animal_model);
-    cr_assert_not_null(ddl, "%s", dorm_errmsg(T.cx));
+    const char *ddl = test_sql_std(dorm_create_table_sql(T.cx, &Animal_model));
     cr_expect(strstr(ddl, "CREATE INDEX \"animal_del_idx\" ON \"zoo_animal\" (\"deleted\")"), "%s", ddl);
-    ddl = dorm_create_table_sql(T.cx, &Tool_model);
+    ddl = test_sql_std(dorm_create_table_sql(T.cx, &Tool_model));
     cr_expect(strstr(ddl, "CREATE INDEX \"tool_del_idx\""), "%s", ddl);
     dorm_model_info info;
     cr_assert_eq(dorm_model_describe(T.cx, &Animal_model, &info), 0);

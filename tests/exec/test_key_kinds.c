@@ -2,9 +2,11 @@
  * a UUIDField (DORM_FK_TO(Tag, dorm_uuid)) and a CharField (DORM_FK_TO(Country,
  * const char *)), through ForeignKey, OneToOneField and automatic
  * many-to-many tables: Django's DDL, save, filters, select_related,
- * prefetch_related, reverse accessors, delete and fixtures. */
+ * prefetch_related, reverse accessors, many-to-many managers given keys,
+ * delete and fixtures. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,29 +107,22 @@ static data make_data(void) {
     return d;
 }
 
-static const char *titles(dorm_qs *qs) {
+/* The text member at `offset` of each object of qs, ","-joined. */
+static const char *joined(dorm_qs *qs, size_t offset) {
     size_t n;
     void **objs = dorm_list(qs, &n);
     cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
     char buf[256] = "";
     for (size_t i = 0; i < n; i++) {
         if (i) strcat(buf, ",");
-        strcat(buf, ((Post *)objs[i])->title);
+        strcat(buf, *(const char **)((char *)objs[i] + offset));
     }
     return dorm_strdup(T.cx, buf);
 }
 
-static const char *tag_names(dorm_qs *qs) {
-    size_t n;
-    void **objs = dorm_list(qs, &n);
-    cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
-    char buf[256] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i) strcat(buf, ",");
-        strcat(buf, ((Tag *)objs[i])->name);
-    }
-    return dorm_strdup(T.cx, buf);
-}
+static const char *titles(dorm_qs *qs) { return joined(qs, offsetof(Post, title)); }
+static const char *tag_names(dorm_qs *qs) { return joined(qs, offsetof(Tag, name)); }
+static const char *codes(dorm_qs *qs) { return joined(qs, offsetof(Country, code)); }
 
 static bool same_uuid(dorm_uuid a, dorm_uuid b) { return memcmp(a.bytes, b.bytes, 16) == 0; }
 
@@ -339,6 +334,65 @@ Test(key_kinds, many_to_many_to_uuid_and_text_keys) {
     cr_assert_str_eq(titles(dorm_related(ts[0], "tagged")), "intro");
     cr_assert_eq(dorm_related_clear(d.rust, "tagged"), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_count(dorm_related(d.rust, "tagged")), 0);
+}
+
+/* m2m_changed as "action:key,key" lines (text keys). */
+static char m2m_seen[512];
+static int record_m2m(const dorm_signal_event *ev, void *payload) {
+    (void)payload;
+    size_t n = strlen(m2m_seen);
+    n += (size_t)snprintf(m2m_seen + n, sizeof m2m_seen - n, "%s%s:", n ? " " : "", ev->action);
+    for (size_t i = 0; i < ev->npk && n < sizeof m2m_seen; i++)
+        n += (size_t)snprintf(m2m_seen + n, sizeof m2m_seen - n, "%s%s", i ? "," : "", ev->pk_set[i].u.s);
+    return 0;
+}
+
+/* Django's many-to-many managers take primary keys as well as objects
+ * (post.countries.add("FR", jp), remove("JP", "XX"), set(["JP"])), each
+ * converted as the related key converts values; m2m_changed names the
+ * keys.  A ForeignKey's related manager takes objects only. */
+Test(key_kinds, many_to_many_managers_take_keys) {
+    data d = make_data();
+    dorm_signals *s = dorm_signals_new();
+    cr_assert_not_null(s);
+    dorm_db_set_signals(T.db, s);
+    cr_assert_eq(dorm_signal_connect(s, DORM_M2M_CHANGED, dorm_through(T.cx, &Post_model, "countries"), record_m2m,
+                                     NULL, NULL),
+                 DORM_OK);
+    m2m_seen[0] = '\0';
+    cr_assert_eq(dorm_related_add_values(d.intro, "countries", DORM_ARGS(DV("FR"), DV(d.jp))), DORM_OK, "%s",
+                 dorm_errmsg(T.cx));
+    cr_assert_str_eq(codes(dorm_related(d.intro, "countries")), "FR,JP");
+    cr_assert_eq(dorm_related_add_values(d.intro, "countries", DORM_ARGS(DV("JP"))), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_related_remove_values(d.intro, "countries", DORM_ARGS(DV("JP"), DV("XX"))), DORM_OK, "%s",
+                 dorm_errmsg(T.cx));
+    cr_assert_str_eq(codes(dorm_related(d.intro, "countries")), "FR");
+    cr_assert_eq(dorm_related_set_values(d.intro, "countries", DORM_ARGS(DV("JP"))), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(codes(dorm_related(d.intro, "countries")), "JP");
+    cr_assert_str_eq(m2m_seen, "pre_add:FR,JP post_add:FR,JP pre_add: post_add: pre_remove:JP,XX post_remove:JP,XX "
+                               "pre_remove:FR post_remove:FR pre_add:JP post_add:JP");
+    dorm_db_set_signals(T.db, NULL);
+    dorm_signals_free(s);
+
+    /* A UUID key given as text; the reverse side by an integer key, also
+     * as text. */
+    char text[DORM_FMT_MAX];
+    dorm_uuid_format_dashed(d.rust->id, text);
+    cr_assert_eq(dorm_related_add_values(d.intro, "tags", DORM_ARGS(DV(text))), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(tag_names(dorm_related(d.intro, "tags")), "rust");
+    const char *guide = dorm_sprintf(T.cx, "%lld", (long long)d.guide->id);
+    cr_assert_eq(dorm_related_add_values(d.fr, "visited", DORM_ARGS(DV(d.tour->id), DV(guide))), DORM_OK, "%s",
+                 dorm_errmsg(T.cx));
+    cr_assert_str_eq(titles(dorm_related(d.fr, "visited")), "guide,tour");
+    cr_assert_eq(dorm_related_add_values(d.fr, "visited", DORM_ARGS(DV("abc"))), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "Field 'id' expected a number but got 'abc'.");
+    cr_assert_eq(dorm_related_add_values(d.intro, "countries", DORM_ARGS(DV(d.rust))), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "'Country' instance expected, got Tag.");
+    /* post.country's reverse manager: instances only, as Django's. */
+    cr_assert_eq(dorm_related_add_values(d.fr, "posts", DORM_ARGS(DV(d.tour->id))), DORM_EVALUE);
+    cr_assert_str_eq(dorm_errmsg(T.cx), dorm_sprintf(T.cx, "'Post' instance expected, got %lld.", (long long)d.tour->id));
+    cr_assert_eq(dorm_related_add_values(d.fr, "posts", DORM_ARGS(DV(d.tour))), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(titles(dorm_related(d.fr, "posts")), "intro,tour");
 }
 
 Test(key_kinds, delete_follows_uuid_and_text_keys) {

@@ -125,6 +125,49 @@ Test(paginate, empty_lists_and_elided_range) {
     cr_assert_eq(n, 2, "few pages: all of them");
 }
 
+/* Paginator(range(1, 101), 5) and Paginator([], 4): a sequence the
+ * program holds, known by its length; pages give the indexes to slice it
+ * with, no query runs and no warning is given. */
+Test(paginate, a_sequence_of_a_count) {
+    dorm_ctx_set_notice(T.cx, on_notice, NULL);
+    warned[0] = '\0';
+    uint64_t before = dorm_ctx_query_count(T.cx);
+    dorm_paginator *p = dorm_paginator_new_count(T.cx, 100, 5, NULL);
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_paginator_count(p), 100);
+    cr_assert_eq(dorm_paginator_num_pages(p), 20);
+    dorm_page *page = dorm_paginator_page(p, 3);
+    cr_assert_not_null(page, "%s", dorm_errmsg(T.cx));
+    cr_assert_null(page->object_list);
+    cr_assert_eq(dorm_page_start_index(page), 11);
+    cr_assert_eq(dorm_page_end_index(page), 15);
+    cr_assert(dorm_page_has_next(page) && dorm_page_has_previous(page));
+    cr_assert_str_eq(dorm_page_repr(page), "<Page 3 of 20>");
+    cr_assert_null(dorm_paginator_page(p, 21));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EEMPTYPAGE);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "That page contains no results");
+    cr_assert_str_eq(dorm_page_repr(dorm_paginator_get_page(p, "x")), "<Page 1 of 20>");
+    size_t n;
+    const int64_t *r = dorm_paginator_elided_range(p, 10, 1, 1, &n);
+    cr_assert(r && n == 7 && r[0] == 1 && r[1] == 0 && r[2] == 9 && r[4] == 11 && r[5] == 0 && r[6] == 20,
+              "1 ... 9 10 11 ... 20");
+    p = dorm_paginator_new_count(T.cx, 11, 4, &(dorm_paginator_opts){.orphans = 3});
+    cr_assert_eq(dorm_paginator_num_pages(p), 2);
+    page = dorm_paginator_page(p, 2);
+    cr_assert(page && dorm_page_start_index(page) == 5 && dorm_page_end_index(page) == 11);
+    cr_assert_eq(dorm_paginator_num_pages(dorm_paginator_new_count(T.cx, 0, 4, NULL)), 1);
+    cr_assert_eq(dorm_paginator_num_pages(
+                     dorm_paginator_new_count(T.cx, 0, 4, &(dorm_paginator_opts){.no_empty_first_page = true})),
+                 0);
+    cr_assert_eq(dorm_ctx_query_count(T.cx), before);
+    cr_assert_str_eq(warned, "");
+    cr_assert_null(dorm_paginator_new_count(T.cx, 10, 0, NULL));
+    cr_assert_str_eq(dorm_errmsg(T.cx), "per_page must be a positive number, not 0.");
+    cr_assert_null(dorm_paginator_new_count(T.cx, -1, 4, NULL));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE);
+    dorm_ctx_set_notice(T.cx, NULL, NULL);
+}
+
 Test(paginate, unordered_warning) {
     dorm_ctx_set_notice(T.cx, on_notice, NULL);
     warned[0] = '\0';
@@ -199,7 +242,7 @@ Test(paginate, keyset_sql_and_tokens) {
     for (const char *p = first->next; *p; p++) cr_assert(strchr("0123456789abcdef", *p), "hex token");
     test_log_start();
     dorm_keyset_page *second = dorm_keyset_paginate(qs, 10, first->next);
-    const char *log = test_log_stop();
+    const char *log = test_sql_std(test_log_stop());
     cr_assert_not_null(second, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(((Author *)second->objects[0])->name, "K 11");
     cr_assert_null(strstr(log, "OFFSET"), "%s", log);

@@ -356,10 +356,8 @@ Test(signals, fast_delete_only_without_receivers) {
     Review *r2 = dorm_create(T.cx, Review, .text = "r2", .person = {p->id, NULL});
     test_log_start();
     cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Review), DQ("text", "r1")), NULL), 0);
-    const char *sqls = test_log_stop();
-    char want[128];
-    snprintf(want, sizeof want, "DELETE FROM \"sig_review\" WHERE \"sig_review\".\"text\" = %s",
-             strcmp(dorm_db_vendor(T.db), "sqlite") == 0 ? "?" : "$1");
+    const char *sqls = test_sql_std(test_log_stop());
+    const char *want = "DELETE FROM \"sig_review\" WHERE \"sig_review\".\"text\" = ?";
     cr_assert(strstr(sqls, want) && !strstr(sqls, "SELECT"), "one DELETE: %s", sqls);
     cr_assert_eq(dorm_signal_connect(sigs, DORM_POST_DELETE, &Review_model, on_delete, NULL, NULL), 0);
     seen[0] = '\0';
@@ -370,7 +368,7 @@ Test(signals, fast_delete_only_without_receivers) {
     test_log_start();
     seen[0] = '\0';
     cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Review), NULL), 0);
-    sqls = test_log_stop();
+    sqls = test_sql_std(test_log_stop());
     cr_assert_str_eq(seen, "post_delete Review r3\n");
     cr_assert(strstr(sqls, "|SELECT \"sig_review\".\"id\", \"sig_review\".\"text\"") && strstr(sqls, "|DELETE"), "objects fetched first: %s", sqls);
 }

@@ -112,6 +112,19 @@ static const char *const django_postgres =
     "(\"person_ptr_id\") REFERENCES \"family_person\" (\"id\") DEFERRABLE INITIALLY DEFERRED;\n"
     "COMMIT;\n";
 
+/* ... and on MariaDB (no transaction: its DDL commits). */
+static const char *const django_mysql =
+    "--\n-- Create model Person\n--\n"
+    "CREATE TABLE `family_person` (`id` integer AUTO_INCREMENT NOT NULL PRIMARY KEY, `created` datetime(6) NOT NULL, "
+    "`updated` datetime(6) NOT NULL, `name` varchar(100) NOT NULL);\n"
+    "--\n-- Create model Staff\n--\n"
+    "CREATE TABLE `family_staff` (`person_ptr_id` integer NOT NULL PRIMARY KEY, `role` varchar(50) NOT NULL);\n"
+    "--\n-- Create index family_person_cr on field(s) created of model person\n--\n"
+    "CREATE INDEX `family_person_cr` ON `family_person` (`created`);\n"
+    "--\n-- Create proxy model Patron\n--\n"
+    "ALTER TABLE `family_staff` ADD CONSTRAINT `family_staff_person_ptr_id_81f81ec3_fk_family_person_id` FOREIGN KEY "
+    "(`person_ptr_id`) REFERENCES `family_person` (`id`);\n";
+
 Test(inherit_migrations, initial_migration_and_sqlmigrate) {
     const dorm_app *const apps[] = {&family, NULL};
     char *buf = NULL;
@@ -136,7 +149,9 @@ Test(inherit_migrations, initial_migration_and_sqlmigrate) {
     cr_expect(strstr(text, "\"proxy\": true"), "%s", text);
     const char *sql = dorm_sqlmigrate(T.cx, apps, "family", "0001", false);
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(sql, strncmp(test_db_url(), "postgres", 8) == 0 ? django_postgres : django_sqlite);
+    cr_expect_str_eq(sql, strncmp(test_db_url(), "postgres", 8) == 0 ? django_postgres
+                          : test_db_on_mysql()                      ? django_mysql
+                                                                    : django_sqlite);
     /* Nothing left to migrate, then applied: the tables work. */
     out = open_memstream(&buf, &len);
     rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.out = out, .check = true, .verbosity = 1});
@@ -146,7 +161,6 @@ Test(inherit_migrations, initial_migration_and_sqlmigrate) {
     cr_assert_eq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0}), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM family_staff"), 0);
     /* Backwards: the proxy drops nothing, the tables go. */
-    sql = dorm_sqlmigrate(T.cx, apps, "family", "0001", true);
-    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    sql = test_sql_std(dorm_sqlmigrate(T.cx, apps, "family", "0001", true));
     cr_expect(strstr(sql, "DROP TABLE \"family_staff\""), "%s", sql);
 }

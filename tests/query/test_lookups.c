@@ -25,6 +25,13 @@ static void join_add(const char *s)
     strcat(joined, s);
 }
 
+/* The i-lookups fold case on SQLite and PostgreSQL; on MariaDB they leave
+ * it to the column's collation, as Django's LIKE and REGEXP do, and the
+ * test server's utf8mb4_bin matches case.  folded(x, y): x where the case
+ * is folded, y (the same text in the stored case) on MariaDB, so that each
+ * backend still checks the escaping. */
+static const char *folded(const char *x, const char *y) { return test_db_on_mysql() ? y : x; }
+
 /* The titles of the books of qs in title order, "|"-joined ("" for none). */
 static const char *titles(dorm_qs *qs)
 {
@@ -102,7 +109,8 @@ Test(lookups, exact, .init = catalogue, .fini = test_db_close)
 
 Test(lookups, iexact, .init = catalogue, .fini = test_db_close)
 {
-    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "EMMA"))), "Emma");
+    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "EMMA"))), folded("Emma", ""));
+    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "Emma"))), "Emma");
     EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "emm"))), "");
 }
 
@@ -112,18 +120,21 @@ Test(lookups, contains_is_case_sensitive_icontains_is_not, .init = catalogue, .f
      * not (a recorded dorm decision fixes that). */
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "an"))), "Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "AN"))), "");
-    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "an"))), "Animal Farm|Pride and Prejudice");
-    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "AN"))), "Animal Farm|Pride and Prejudice");
+    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "an"))),
+           folded("Animal Farm|Pride and Prejudice", "Pride and Prejudice"));
+    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "AN"))), folded("Animal Farm|Pride and Prejudice", ""));
 }
 
 Test(lookups, startswith_and_endswith, .init = catalogue, .fini = test_db_close)
 {
     EXPECT(titles(dorm_filter(books(), DQ("title__startswith", "P"))), "Persuasion|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("title__startswith", "p"))), "");
-    EXPECT(titles(dorm_filter(books(), DQ("title__istartswith", "p"))), "Persuasion|Pride and Prejudice");
+    EXPECT(titles(dorm_filter(books(), DQ("title__istartswith", "p"))), folded("Persuasion|Pride and Prejudice", ""));
+    EXPECT(titles(dorm_filter(books(), DQ("title__istartswith", "P"))), "Persuasion|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("title__endswith", "m"))), "Animal Farm");
     EXPECT(titles(dorm_filter(books(), DQ("title__endswith", "M"))), "");
-    EXPECT(titles(dorm_filter(books(), DQ("title__iendswith", "M"))), "Animal Farm");
+    EXPECT(titles(dorm_filter(books(), DQ("title__iendswith", "M"))), folded("Animal Farm", ""));
+    EXPECT(titles(dorm_filter(books(), DQ("title__iendswith", "m"))), "Animal Farm");
     EXPECT(titles(dorm_filter(books(), DQ("title__endswith", "ion"))), "Persuasion");
 }
 
@@ -226,7 +237,8 @@ Test(lookups, regex, .init = catalogue, .fini = test_db_close)
            "Animal Farm|Emma|Homage to Catalonia|On Fairy-Stories|Persuasion|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("title__regex", "\\d+"))), "1984");
     EXPECT(titles(dorm_filter(books(), DQ("title__regex", "^p"))), "");
-    EXPECT(titles(dorm_filter(books(), DQ("title__iregex", "^p"))), "Persuasion|Pride and Prejudice");
+    EXPECT(titles(dorm_filter(books(), DQ("title__iregex", "^p"))), folded("Persuasion|Pride and Prejudice", ""));
+    EXPECT(titles(dorm_filter(books(), DQ("title__iregex", "^P"))), "Persuasion|Pride and Prejudice");
     /* re.search semantics: a match anywhere counts. */
     EXPECT(titles(dorm_filter(books(), DQ("title__regex", "Farm|Hobbit"))), "Animal Farm|The Hobbit");
 }
@@ -243,17 +255,17 @@ Test(lookups, wildcards_in_values_match_literally, .init = catalogue, .fini = te
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "0%"))), "100% Cotton");
     EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "0%"))), "100% Cotton");
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "e_c"))), "snake_case");
-    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "E_C"))), "snake_case");
-    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "SNAKE_CASE"))), "snake_case");
+    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", folded("E_C", "e_c")))), "snake_case");
+    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", folded("SNAKE_CASE", "snake_case")))), "snake_case");
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "a*b"))), "a*b");
-    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "A*B"))), "a*b");
+    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", folded("A*B", "a*b")))), "a*b");
     EXPECT(titles(dorm_filter(books(), DQ("title__endswith", "t?"))), "what?");
-    EXPECT(titles(dorm_filter(books(), DQ("title__iendswith", "T?"))), "what?");
+    EXPECT(titles(dorm_filter(books(), DQ("title__iendswith", folded("T?", "t?")))), "what?");
     EXPECT(titles(dorm_filter(books(), DQ("title__startswith", "[d"))), "[draft] x");
-    EXPECT(titles(dorm_filter(books(), DQ("title__istartswith", "[D"))), "[draft] x");
+    EXPECT(titles(dorm_filter(books(), DQ("title__istartswith", folded("[D", "[d")))), "[draft] x");
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "\\"))), "back\\slash");
-    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "K\\S"))), "back\\slash");
-    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "BACK\\SLASH"))), "back\\slash");
+    EXPECT(titles(dorm_filter(books(), DQ("title__icontains", folded("K\\S", "k\\s")))), "back\\slash");
+    EXPECT(titles(dorm_filter(books(), DQ("title__iexact", folded("BACK\\SLASH", "back\\slash")))), "back\\slash");
 }
 
 Test(lookups, through_the_foreign_key, .init = catalogue, .fini = test_db_close)

@@ -86,6 +86,10 @@ bool test_db_on_mysql(void) {
     return strncmp(test_db_url(), "mysql", 5) == 0 || strncmp(test_db_url(), "mariadb", 7) == 0;
 }
 
+const dorm_dialect *test_db_dialect(void) {
+    return T.db->dialect;
+}
+
 /* Creates this process's schema (database) and makes it the one used. */
 static void isolate(void) {
     static unsigned serial;

@@ -95,6 +95,8 @@ const char *test_db_schema(void);
 int test_db_use_schema(dorm_db *db, dorm_errbuf *e);
 /* Whether the tests run on MySQL/MariaDB. */
 bool test_db_on_mysql(void);
+/* The open test database's dialect (its feature flags). */
+const dorm_dialect *test_db_dialect(void);
 /* SQL with the backend's spelling written as SQLite's, for comparisons:
  * PostgreSQL's $n placeholders as ?, MySQL's `quotes` as "quotes" (a copy
  * in the test context's arena; the test fails on NULL, with the context's

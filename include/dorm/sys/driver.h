@@ -455,6 +455,13 @@ typedef struct dorm_dialect {
      * (Django's pk_default_value): NULL means "DEFAULT" (PostgreSQL);
      * "NULL" where that makes a new key (SQLite, MySQL). */
     const char *pk_default_value;
+    /* explain()'s words before the query where they are not PostgreSQL's
+     * "<explain_prefix> (NAME true, ..., FORMAT x)": `format` one of
+     * explain_formats or NULL, values[k] the value given for
+     * explain_options[k] (-1: not given).  Such a backend names unknown
+     * options as they were given (Django's MySQL operations do not
+     * normalise them).  NULL: PostgreSQL's spelling. */
+    void (*explain_sql)(dorm_buf *out, const char *format, const int *values);
 } dorm_dialect;
 
 enum {

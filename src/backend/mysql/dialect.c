@@ -1,6 +1,6 @@
 /* dialect.c - how SQL is spelled for MariaDB (and MySQL): backtick quoting,
- * lookup operators (LIKE BINARY for the case-sensitive ones, UPPER() for the
- * i-ones, REGEXP with PCRE's case flags), date parts with Django's MySQL
+ * lookup operators (LIKE BINARY for the case-sensitive ones, LIKE for the
+ * i-ones, REGEXP with PCRE's case flag), date parts with Django's MySQL
  * functions, LIMIT/OFFSET, column types and checks for DDL, flush, long IN
  * lists through JSON_TABLE, and the feature flags (Django's mysql
  * operations.py, base.py, features.py and schema.py). */
@@ -197,6 +197,15 @@ static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Django's explain_query_prefix for MariaDB: ANALYZE (its own statement)
+ * instead of EXPLAIN when asked, FORMAT=..., TEXT being MySQL's
+ * TRADITIONAL. */
+static void my_explain(dorm_buf *out, const char *format, const int *values)
+{
+    dorm_buf_puts(out, values[0] > 0 ? "ANALYZE" : "EXPLAIN");
+    if (format) dorm_buf_printf(out, " FORMAT=%s", strcmp(format, "TEXT") == 0 ? "TRADITIONAL" : format);
+}
+
 /* Drops the single-column UNIQUE indexes ('u') or FOREIGN KEYs ('f') of a
  * column whatever their names (an inline UNIQUE is named by the server
  * after its column): one compound statement that reads the names from
@@ -253,14 +262,13 @@ static const dorm_alter_sql my_alter = {
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 
-/* Django's operators for MySQL, but for the case-insensitive lookups: Django
- * leaves them to a case-insensitive collation of the column (LIKE %s), so
- * that on a utf8mb4_bin column icontains would be case-sensitive; dorm
- * compares UPPER() of both sides, whatever the collation (as on
- * PostgreSQL).  The escape character is given, since NO_BACKSLASH_ESCAPES
- * (see connect.c) leaves LIKE without one. */
+/* Django's operators for MySQL.  The case-insensitive lookups are LIKE and
+ * REGEXP, whose case the column's collation decides, as in Django: they
+ * fold case on a case-insensitive collation (utf8mb4_general_ci, the usual
+ * one) and not on a binary one (utf8mb4_bin, the acceptance set-up).  The
+ * escape character is given, since NO_BACKSLASH_ESCAPES (see connect.c)
+ * leaves LIKE without one. */
 #define ESC " ESCAPE '\\'"
-#define LIKE_UPPER "LIKE UPPER(%s)" ESC
 
 const dorm_dialect dorm_my_dialect = {
     .quote = '`',
@@ -269,30 +277,27 @@ const dorm_dialect dorm_my_dialect = {
     .max_params = 65535,
     .operators = {
         [DORM_LK_EXACT] = "= %s",
-        [DORM_LK_IEXACT] = LIKE_UPPER,
+        [DORM_LK_IEXACT] = "LIKE %s" ESC,
         [DORM_LK_CONTAINS] = "LIKE BINARY %s" ESC,
-        [DORM_LK_ICONTAINS] = LIKE_UPPER,
+        [DORM_LK_ICONTAINS] = "LIKE %s" ESC,
         [DORM_LK_STARTSWITH] = "LIKE BINARY %s" ESC,
-        [DORM_LK_ISTARTSWITH] = LIKE_UPPER,
+        [DORM_LK_ISTARTSWITH] = "LIKE %s" ESC,
         [DORM_LK_ENDSWITH] = "LIKE BINARY %s" ESC,
-        [DORM_LK_IENDSWITH] = LIKE_UPPER,
+        [DORM_LK_IENDSWITH] = "LIKE %s" ESC,
         [DORM_LK_GT] = "> %s",
         [DORM_LK_GTE] = ">= %s",
         [DORM_LK_LT] = "< %s",
         [DORM_LK_LTE] = "<= %s",
-        /* Django writes REGEXP BINARY / REGEXP and so leaves iregex's case
-         * to the collation too; PCRE's flags say it whatever the column. */
+        /* Django's REGEXP BINARY: PCRE's flag makes the match
+         * case-sensitive whatever the collation.  iregex is Django's REGEXP,
+         * the collation's case. */
         [DORM_LK_REGEX] = "REGEXP CONCAT('(?-i)', %s)",
-        [DORM_LK_IREGEX] = "REGEXP CONCAT('(?i)', %s)",
+        [DORM_LK_IREGEX] = "REGEXP %s",
         /* Django's DataContains: JSON_CONTAINS(lhs, rhs), the function's
          * opening in the left-hand side's cast. */
         [DORM_LK_JSON_CONTAINS] = ", %s)",
     },
     .lhs_casts = {
-        [DORM_LK_IEXACT] = "UPPER(%s)",
-        [DORM_LK_ICONTAINS] = "UPPER(%s)",
-        [DORM_LK_ISTARTSWITH] = "UPPER(%s)",
-        [DORM_LK_IENDSWITH] = "UPPER(%s)",
         [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s",
     },
     .pattern = dorm_like_pattern,
@@ -329,7 +334,19 @@ const dorm_dialect dorm_my_dialect = {
     .array_param = my_array_param,
     .indexes_column = my_indexes_column,
     .alter = &my_alter,
+    /* Django's has_select_for_update_nowait on MariaDB 10.3+; SKIP LOCKED,
+     * OF and NO KEY are MySQL 8's or PostgreSQL's only (refused). */
+    .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT,
     .fk_checks_off = "SET foreign_key_checks = 0",
     .fk_checks_on = "SET foreign_key_checks = 1",
     .pk_default_value = "NULL",
+    /* A test database of the process's own, as Django's test_<NAME>: a
+     * MySQL schema is a database. */
+    .test_namespace_create = "CREATE DATABASE `%s`",
+    .test_namespace_use = "USE `%s`",
+    .test_namespace_drop = "DROP DATABASE IF EXISTS `%s`",
+    .explain_prefix = "EXPLAIN",
+    .explain_formats = (const char *const[]){"JSON", "TEXT", "TRADITIONAL", NULL},
+    .explain_options = (const char *const[]){"ANALYZE", NULL},
+    .explain_sql = my_explain,
 };

@@ -2,7 +2,8 @@
  * prepared statement per SQL text, dorm values bound in the binary protocol
  * (text and bytes by pointer, no copy), results stored whole on the client
  * and fetched row by row into buffers bound once per run (no allocation
- * per row), and columns read back as dorm reads them. */
+ * per row), and columns read back as dorm reads them (raw SQL's by their
+ * types). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <limits.h>
@@ -192,6 +193,11 @@ static void scratch_text(dorm_stmt *s, unsigned i, enum enum_field_types type, c
     dorm_buf_put(&s->scratch, text, n);
 }
 
+static int out_of_range(dorm_errbuf *e, int i, const char *what)
+{
+    return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", i + 1, what);
+}
+
 /* Values go in the binary protocol's own types: integers, doubles and
  * dates as such, text and bytes by pointer (they live until the statement
  * is released, dorm_db_run's contract), decimals as their digits.  Text
@@ -248,17 +254,22 @@ static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         b->buffer = (void *)(v->len ? v->u.p : "");
         s->plen[k] = (unsigned long)v->len;
         return 0;
+    /* What Python's datetime cannot hold is refused, as on the other
+     * backends (the server would take 0000-00-00 or a 24:00 time). */
     case DORM_T_DATE:
+        if (!dorm_date_valid(v->u.date)) return out_of_range(e, i, "date");
         b->buffer_type = MYSQL_TYPE_DATE;
         to_time(&p->t, MYSQL_TIMESTAMP_DATE, v->u.date.year, v->u.date.month, v->u.date.day, 0, 0, 0, 0);
         return 0;
     case DORM_T_TIME:
+        if (!dorm_time_valid(v->u.time)) return out_of_range(e, i, "time");
         b->buffer_type = MYSQL_TYPE_TIME;
         to_time(&p->t, MYSQL_TIMESTAMP_TIME, 0, 0, 0, v->u.time.hour, v->u.time.minute, v->u.time.second,
                 v->u.time.usec);
         return 0;
     case DORM_T_DATETIME:
         /* UTC, stored naive, as Django with USE_TZ stores it on MySQL. */
+        if (!dorm_datetime_valid(v->u.dt)) return out_of_range(e, i, "date");
         dorm_datetime_split(v->u.dt, &d, &t);
         b->buffer_type = MYSQL_TYPE_DATETIME;
         to_time(&p->t, MYSQL_TIMESTAMP_DATETIME, d.year, d.month, d.day, t.hour, t.minute, t.second, t.usec);
@@ -559,6 +570,39 @@ static const void *my_column_blob(dorm_stmt *s, int i, size_t *len)
     return my_column_text(s, i, len);
 }
 
+static const char *my_column_name(dorm_stmt *s, int i)
+{
+    return s->executed && s->st && s->st->fields && i >= 0 && (unsigned)i < s->ncols ? s->st->fields[i].name : NULL;
+}
+
+/* By the column's type as mysqlclient converts it for a Django cursor:
+ * every integer (tinyint(1) too) an int, DECIMAL a Decimal, binary strings
+ * (the charset "binary", 63) bytes, the rest, JSON included, text. */
+static dorm_kind my_column_kind(dorm_stmt *s, int i)
+{
+    if (my_column_null(s, i)) return DORM_KIND_NONE;
+    const MYSQL_FIELD *f = &s->st->fields[i];
+    switch (f->type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_YEAR: return DORM_KIND_BIGINT;
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE: return DORM_KIND_FLOAT;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL: return DORM_KIND_DECIMAL;
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_NEWDATE: return DORM_KIND_DATE;
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP: return DORM_KIND_DATETIME;
+    case MYSQL_TYPE_TIME: return DORM_KIND_TIME;
+    case MYSQL_TYPE_BIT: return DORM_KIND_BINARY;
+    default: return f->charsetnr == 63 ? DORM_KIND_BINARY : DORM_KIND_TEXT;
+    }
+}
+
 static int64_t my_changes(dorm_stmt *s)
 {
     return s->changes;
@@ -668,4 +712,6 @@ const dorm_driver dorm_my_driver = {
     .last_insert_id = my_last_insert_id,
     .introspect = dorm_my_introspect,
     .client = my_client,
+    .column_name = my_column_name,
+    .column_kind = my_column_kind,
 };

@@ -1,8 +1,8 @@
 /* introspect.c - MySQL/MariaDB tables for inspectdb, from information_schema
  * of the current database: columns with Django's type mapping (its
  * data_types_reverse and get_field_type: auto_increment, UNSIGNED, a
- * JSON_VALID check for MariaDB's json), single-column primary and unique
- * keys, and foreign keys. */
+ * JSON_VALID check for MariaDB's json), the primary key's columns,
+ * single-column unique keys, and foreign keys. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,7 +62,8 @@ static void column_row(dorm_db *db, dorm_stmt *st, void *payload)
     }
 }
 
-/* COLUMN_NAME, INDEX_NAME of a one-column unique index. */
+/* COLUMN_NAME, INDEX_NAME of the primary key (each of its columns) or of a
+ * one-column unique index. */
 static void key_row(dorm_db *db, dorm_stmt *st, void *payload)
 {
     job *j = payload;
@@ -125,9 +126,11 @@ int dorm_my_introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n)
                           "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?",
                           &name, 1, check_row, &j, &e) < 0 ||
             dorm_db_query(cx->db,
-                          "SELECT MIN(COLUMN_NAME), INDEX_NAME FROM information_schema.STATISTICS WHERE "
-                          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME "
-                          "HAVING COUNT(*) = 1",
+                          "SELECT COLUMN_NAME, INDEX_NAME FROM information_schema.STATISTICS s WHERE "
+                          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND (INDEX_NAME = "
+                          "'PRIMARY' OR NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS o WHERE "
+                          "o.TABLE_SCHEMA = s.TABLE_SCHEMA AND o.TABLE_NAME = s.TABLE_NAME AND o.INDEX_NAME = "
+                          "s.INDEX_NAME AND o.SEQ_IN_INDEX > 1))",
                           &name, 1, key_row, &j, &e) < 0 ||
             dorm_db_query(cx->db,
                           "SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM "
