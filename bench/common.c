@@ -72,6 +72,11 @@ int bench_filter_threshold(int k)
     return 100 + (k * 13 % 800);
 }
 
+int bench_expr_threshold(int k)
+{
+    return 100 + k * 30;
+}
+
 int bench_runs(void)
 {
     const char *s = getenv("BENCH_RUNS");
@@ -106,6 +111,12 @@ void bench_hash_bytes(bench_hash *h, const void *p, size_t n)
 void bench_hash_str(bench_hash *h, const char *s)
 {
     bench_hash_bytes(h, s, strlen(s));
+}
+
+void bench_hash_cell(bench_hash *h, const char *text, int last)
+{
+    bench_hash_str(h, text ? text : "None");
+    bench_hash_bytes(h, last ? "\n" : "|", 1);
 }
 
 void bench_hash_book(bench_hash *h, int64_t id, const char *title, int64_t author_id,

@@ -19,6 +19,8 @@
 #define BENCH_TAGS 20         /* library_tag rows "Tag 1" .. "Tag 20"       */
 #define BENCH_M2M_QUERIES 200 /* filter(tags__name__in=...).distinct()[:20] */
 #define BENCH_M2M_LIMIT 20
+#define BENCH_EXPR_QUERIES 20 /* annotate_having, values_group, union_filters: k = 1.. */
+#define BENCH_HAVING_MIN 6    /* annotate_having: authors with at least this many books */
 #define BENCH_PER_PAGE 20     /* Book.objects.order_by("title"), 20 a page  */
 #define BENCH_PAGE 1000       /* page 1,000 of 1,000 (rows 19,981..20,000) */
 #define BENCH_PAGE_QUERIES 100 /* how often that page is read               */
@@ -53,6 +55,8 @@ void bench_author_make(int i, bench_author_row *out);
 void bench_book_make(int j, bench_book_row *out);
 /* The pages__gt threshold of filter k: 100 + (k * 13 % 800). */
 int bench_filter_threshold(int k);
+/* The pages threshold of the expression workloads' query k: 100 + k * 30. */
+int bench_expr_threshold(int k);
 /* The date `days` days after 1970-01-01 (negative: before). */
 bench_date bench_date_from_days(int64_t days);
 /* "YYYY-MM-DD" into buf (at least 11 bytes); returns 10. */
@@ -81,6 +85,9 @@ typedef struct bench_hash {
 void bench_hash_init(bench_hash *h);
 void bench_hash_bytes(bench_hash *h, const void *p, size_t n);
 void bench_hash_str(bench_hash *h, const char *s);
+/* Hashes one value of a result row as text (an integer in decimal, NULL as
+ * "None"), followed by "|", or by "\n" after the row's last value. */
+void bench_hash_cell(bench_hash *h, const char *text, int last);
 /* Hashes one book as the line "id|title|author_id|YYYY-MM-DD|isbn|genre|pages\n",
  * the form every implementation uses for objects it loaded. */
 void bench_hash_book(bench_hash *h, int64_t id, const char *title, int64_t author_id,

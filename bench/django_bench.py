@@ -28,6 +28,8 @@ UPDATES = 20
 TAGS = 20
 M2M_QUERIES = 200
 M2M_LIMIT = 20
+EXPR_QUERIES = 20  # annotate_having, values_group, union_filters: k = 1..
+HAVING_MIN = 6
 PER_PAGE = 20
 PAGE = 1000
 PAGE_QUERIES = 100
@@ -97,6 +99,8 @@ settings.configure(
 django.setup()
 
 from django.db import connection, models, transaction  # noqa: E402
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Window  # noqa: E402
+from django.db.models.functions import Rank  # noqa: E402
 
 
 # The models of ../shared/acceptance/library/models.py.
@@ -421,6 +425,60 @@ def w_m2m_filter_distinct():
     return perf_counter() - t0, books
 
 
+def expr_threshold(k):
+    return 100 + k * 30
+
+
+# The expression workloads: every row hashed as its values' text, "|" between
+# them (bench_hash_cell).
+def hash_rows(rows):
+    return fnv(FNV_OFFSET, "".join("|".join("None" if v is None else str(v) for v in row) + "\n"
+                                   for row in rows).encode())
+
+
+def w_annotate_having():
+    t0 = perf_counter()
+    rows = []
+    for k in range(1, EXPR_QUERIES + 1):
+        rows.extend(r.values() for r in Book.objects.filter(pages__gt=expr_threshold(k)).values("author")
+                    .annotate(n=Count("id")).filter(n__gte=HAVING_MIN).order_by("author_id"))
+    return perf_counter() - t0, rows
+
+
+def w_values_group():
+    t0 = perf_counter()
+    rows = []
+    for k in range(1, EXPR_QUERIES + 1):
+        rows.extend(r.values() for r in Book.objects.filter(pages__gt=expr_threshold(k)).values("genre")
+                    .annotate(n=Count("id"), pages=Sum("pages")).order_by("genre"))
+    return perf_counter() - t0, rows
+
+
+def w_subquery_latest():
+    t0 = perf_counter()
+    latest = (Book.objects.filter(author=OuterRef("pk")).order_by("-publication_date", "-id")
+              .values("title")[:1])
+    rows = list(Author.objects.annotate(latest=Subquery(latest)).order_by("id").values_list("id", "latest"))
+    return perf_counter() - t0, rows
+
+
+def w_window_rank():
+    t0 = perf_counter()
+    rows = list(Book.objects.annotate(r=Window(Rank(), partition_by=F("author"), order_by=F("pages").desc()))
+                .order_by("id").values_list("id", "r"))
+    return perf_counter() - t0, rows
+
+
+def w_union_filters():
+    t0 = perf_counter()
+    rows = []
+    for k in range(1, EXPR_QUERIES + 1):
+        few = Book.objects.filter(pages__lt=105 + k).order_by().values_list("id", flat=True)
+        by = Book.objects.filter(author=k).order_by().values_list("id", flat=True)
+        rows.extend((i,) for i in few.union(by).order_by("id"))
+    return perf_counter() - t0, rows
+
+
 def run_read(name, n, fn, checksum):
     best, result = None, None
     for _ in range(RUNS):
@@ -451,6 +509,11 @@ def main():
     run_read("page_offset", PAGE_QUERIES, w_page_offset, hash_books)
     m2m_setup()
     run_read("m2m_filter_distinct", M2M_QUERIES, w_m2m_filter_distinct, hash_books)
+    run_read("annotate_having", EXPR_QUERIES, w_annotate_having, hash_rows)
+    run_read("values_group", EXPR_QUERIES, w_values_group, hash_rows)
+    run_read("subquery_latest", AUTHORS, w_subquery_latest, hash_rows)
+    run_read("window_rank", BOOKS, w_window_rank, hash_rows)
+    run_read("union_filters", EXPR_QUERIES, w_union_filters, hash_rows)
     if SERVER:
         drop_tables()
     connection.close()

@@ -144,7 +144,8 @@ int main(int argc, char **argv)
         bench_dorm_run_read(db, "prefetch_related", BENCH_AUTHORS, bench_dorm_prefetch) == 0 &&
         bench_dorm_run_read(db, "page_offset", BENCH_PAGE_QUERIES, bench_dorm_page_offset) == 0 &&
         bench_dorm_run_read(db, "page_keyset", BENCH_PAGE_QUERIES, bench_dorm_page_keyset) == 0 && m2m_setup(db, check) == 0 &&
-        bench_dorm_run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, bench_dorm_m2m) == 0)
+        bench_dorm_run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, bench_dorm_m2m) == 0 &&
+        bench_dorm_run_expressions(db) == 0)
         rc = 0;
     dorm_db_close(db);
     if (bench_pg_drop_tables(check) < 0)

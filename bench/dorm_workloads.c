@@ -406,6 +406,127 @@ int bench_dorm_page_keyset(dorm_ctx *cx, double *secs, uint64_t *sum)
 
 /* Runs a workload bench_runs() times, each in its own context so arena growth
  * of one run does not weigh on the next; reports the best time. */
+/* Hashes rows as the expression workloads do (bench_hash_cell). */
+static void hash_rows(const dorm_row *const *rows, size_t n, bench_hash *h)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rows[i]->n; k++) {
+            const dorm_value *v = &rows[i]->values[k];
+            char num[24];
+            const char *text = NULL;
+            if (v->type == DORM_T_INT) {
+                snprintf(num, sizeof num, "%lld", (long long)v->u.i);
+                text = num;
+            } else if (v->type == DORM_T_TEXT) {
+                text = v->u.s;
+            }
+            bench_hash_cell(h, text, k + 1 == rows[i]->n);
+        }
+}
+
+/* One QuerySet of workload `name` per k (read in the clock), then its rows
+ * hashed. */
+static int run_queries(dorm_ctx *cx, const char *name, int nq, dorm_qs *(*make)(dorm_ctx *, int), double *secs,
+                       uint64_t *sum)
+{
+    const dorm_row **rows[BENCH_EXPR_QUERIES];
+    size_t n[BENCH_EXPR_QUERIES];
+    double t0 = bench_now();
+    for (int k = 1; k <= nq && k <= BENCH_EXPR_QUERIES; k++)
+        if (!(rows[k - 1] = dorm_rows(make(cx, k), &n[k - 1])))
+            return bench_dorm_fail(cx, name);
+    *secs = bench_now() - t0;
+    bench_hash h;
+    bench_hash_init(&h);
+    for (int k = 0; k < nq && k < BENCH_EXPR_QUERIES; k++)
+        hash_rows(rows[k], n[k], &h);
+    *sum = h.h;
+    return 0;
+}
+
+/* Book.objects.filter(pages__gt=t).values("author").annotate(n=Count("id"))
+ * .filter(n__gte=6).order_by("author_id"): a count per author and HAVING. */
+static dorm_qs *having_query(dorm_ctx *cx, int k)
+{
+    return dorm_order_by(dorm_filter(dorm_annotate(dorm_values(dorm_filter(dorm_all(cx, Book),
+                                                                           DQ("pages__gt", bench_expr_threshold(k))),
+                                                               "author"),
+                                                   DAS("n", DCount("id"))),
+                                     DQ("n__gte", BENCH_HAVING_MIN)),
+                         "author_id");
+}
+
+int bench_dorm_annotate_having(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    return run_queries(cx, "annotate_having", BENCH_EXPR_QUERIES, having_query, secs, sum);
+}
+
+/* Book.objects.filter(pages__gt=t).values("genre").annotate(n=Count("id"),
+ * pages=Sum("pages")).order_by("genre"): GROUP BY. */
+static dorm_qs *group_query(dorm_ctx *cx, int k)
+{
+    return dorm_order_by(dorm_annotate(dorm_values(dorm_filter(dorm_all(cx, Book), DQ("pages__gt", bench_expr_threshold(k))),
+                                                   "genre"),
+                                       DAS("n", DCount("id")), DAS("pages", DSum("pages"))),
+                         "genre");
+}
+
+int bench_dorm_values_group(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    return run_queries(cx, "values_group", BENCH_EXPR_QUERIES, group_query, secs, sum);
+}
+
+/* Author.objects.annotate(latest=Subquery(Book.objects.filter(
+ * author=OuterRef("pk")).order_by("-publication_date", "-id")
+ * .values("title")[:1])).order_by("id").values_list("id", "latest"). */
+static dorm_qs *latest_query(dorm_ctx *cx, int k)
+{
+    (void)k;
+    dorm_qs *latest = dorm_slice(dorm_values(dorm_order_by(dorm_filter(dorm_all(cx, Book), DQ("author", DOuterRef("pk"))),
+                                                           "-publication_date", "-id"),
+                                             "title"),
+                                 0, 1);
+    return dorm_values_list(dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("latest", DSubquery(latest))), "id"), "id",
+                            "latest");
+}
+
+int bench_dorm_subquery_latest(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    return run_queries(cx, "subquery_latest", 1, latest_query, secs, sum);
+}
+
+/* Book.objects.annotate(r=Window(Rank(), partition_by=F("author"),
+ * order_by=F("pages").desc())).order_by("id").values_list("id", "r"). */
+static dorm_qs *rank_query(dorm_ctx *cx, int k)
+{
+    (void)k;
+    return dorm_values_list(
+        dorm_order_by(dorm_annotate(dorm_all(cx, Book), DAS("r", DWindow(DRank(), .partition_by = DEXPRS("author"),
+                                                                         .order_by = DEXPRS(DDesc("pages"))))),
+                      "id"),
+        "id", "r");
+}
+
+int bench_dorm_window_rank(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    return run_queries(cx, "window_rank", 1, rank_query, secs, sum);
+}
+
+/* Book.objects.filter(pages__lt=105 + k).order_by().values_list("id",
+ * flat=True).union(Book.objects.filter(author=k).order_by()
+ * .values_list("id", flat=True)).order_by("id"). */
+static dorm_qs *union_query(dorm_ctx *cx, int k)
+{
+    dorm_qs *few = dorm_values_flat(dorm_clear_ordering(dorm_filter(dorm_all(cx, Book), DQ("pages__lt", 105 + k))), "id");
+    dorm_qs *by = dorm_values_flat(dorm_clear_ordering(dorm_filter(dorm_all(cx, Book), DQ("author", k))), "id");
+    return dorm_order_by(dorm_union(few, by), "id");
+}
+
+int bench_dorm_union_filters(dorm_ctx *cx, double *secs, uint64_t *sum)
+{
+    return run_queries(cx, "union_filters", BENCH_EXPR_QUERIES, union_query, secs, sum);
+}
+
 int bench_dorm_run_read(dorm_db *db, const char *name, long n,
                     int (*fn)(dorm_ctx *, double *, uint64_t *))
 {
@@ -438,4 +559,15 @@ int bench_dorm_m2m_tables(dorm_db *db)
         bench_dorm_fail(cx, "m2m tables");
     dorm_ctx_free(cx);
     return rc < 0 ? -1 : 0;
+}
+
+int bench_dorm_run_expressions(dorm_db *db)
+{
+    return bench_dorm_run_read(db, "annotate_having", BENCH_EXPR_QUERIES, bench_dorm_annotate_having) == 0 &&
+                   bench_dorm_run_read(db, "values_group", BENCH_EXPR_QUERIES, bench_dorm_values_group) == 0 &&
+                   bench_dorm_run_read(db, "subquery_latest", BENCH_AUTHORS, bench_dorm_subquery_latest) == 0 &&
+                   bench_dorm_run_read(db, "window_rank", BENCH_BOOKS, bench_dorm_window_rank) == 0 &&
+                   bench_dorm_run_read(db, "union_filters", BENCH_EXPR_QUERIES, bench_dorm_union_filters) == 0
+               ? 0
+               : -1;
 }

@@ -53,6 +53,14 @@ int bench_dorm_filter(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_select_related(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_prefetch(dorm_ctx *cx, double *secs, uint64_t *sum);
 int bench_dorm_m2m(dorm_ctx *cx, double *secs, uint64_t *sum);
+/* The expression workloads (each query's rows hashed by bench_hash_cell). */
+int bench_dorm_annotate_having(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_values_group(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_subquery_latest(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_window_rank(dorm_ctx *cx, double *secs, uint64_t *sum);
+int bench_dorm_union_filters(dorm_ctx *cx, double *secs, uint64_t *sum);
+/* Runs the five of them (bench_dorm_run_read each); 0 or -1. */
+int bench_dorm_run_expressions(dorm_db *db);
 /* Page BENCH_PAGE of Book.objects.order_by("title"), BENCH_PAGE_QUERIES
  * times: by Paginator (a COUNT and LIMIT/OFFSET each time, as each request
  * of a web page makes a new Paginator) and by keyset pagination (from the

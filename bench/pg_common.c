@@ -43,6 +43,49 @@ int bench_pg_exec(PGconn *c, const char *sql)
     return rc;
 }
 
+int bench_pg_rows(PGconn *c, const char *name, int *prepared, const char *sql, int nq, int np,
+                  void (*params)(int k, char (*v)[24]), double *secs, uint64_t *sum)
+{
+    char v[4][24];
+    const char *pv[4] = {v[0], v[1], v[2], v[3]};
+    PGresult **results = calloc((size_t)nq, sizeof *results);
+    int rc = 0;
+    if (!results) {
+        fprintf(stderr, "bench: out of memory\n");
+        return -1;
+    }
+    double t0 = bench_now();
+    if (!*prepared) {
+        PGresult *r = PQprepare(c, name, sql, 0, NULL);
+        rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+        PQclear(r);
+        *prepared = rc == 0;
+    }
+    for (int k = 1; k <= nq && rc == 0; k++) {
+        if (params)
+            params(k, v);
+        results[k - 1] = PQexecPrepared(c, name, np, pv, NULL, NULL, 0);
+        if (PQresultStatus(results[k - 1]) != PGRES_TUPLES_OK)
+            rc = -1;
+    }
+    *secs = bench_now() - t0;
+    if (rc)
+        fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
+    /* The values as the server's text, hashed after the clock stopped. */
+    bench_hash h;
+    bench_hash_init(&h);
+    for (int k = 0; k < nq; k++) {
+        PGresult *r = results[k];
+        for (int row = 0, n = rc ? 0 : PQntuples(r), ncol = rc ? 0 : PQnfields(r); row < n; row++)
+            for (int col = 0; col < ncol; col++)
+                bench_hash_cell(&h, PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col), col + 1 == ncol);
+        PQclear(r);
+    }
+    free(results);
+    *sum = h.h;
+    return rc;
+}
+
 int bench_pg_drop_tables(PGconn *c)
 {
     return bench_pg_exec(c, "DROP TABLE IF EXISTS \"library_book_tags\", \"library_tag\", \"library_book\", "

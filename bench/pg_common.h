@@ -26,6 +26,15 @@ int bench_pg_m2m_fill(PGconn *c);
  * as above. */
 int bench_pg_settle(PGconn *c);
 
+/* The expression workloads of raw C: prepared statement `name` (prepared
+ * on first use, *prepared set) run for k = 1..nq with the text parameters
+ * params(k) gives (np of them, each at most 23 characters; at most 4); the
+ * results are kept and, once the clock stopped, every row hashed as its
+ * values' text (bench_hash_cell).  0 and the time and checksum, or -1 with
+ * the server's message on stderr. */
+int bench_pg_rows(PGconn *c, const char *name, int *prepared, const char *sql, int nq, int np,
+                  void (*params)(int k, char (*v)[24]), double *secs, uint64_t *sum);
+
 /* Hash of both tables' content, rows rendered by PostgreSQL in id order with
  * each value's type (pg_typeof), so it compares what each implementation
  * stored.  0 or -1 as above. */

@@ -723,6 +723,72 @@ static int run_update(PGconn *c)
     return 0;
 }
 
+/* The expression workloads: dorm's SQL (Django's), rows hashed as text. */
+static void having_params(int k, char (*v)[24])
+{
+    snprintf(v[0], 24, "%d", bench_expr_threshold(k));
+    snprintf(v[1], 24, "%d", BENCH_HAVING_MIN);
+}
+
+static void group_params(int k, char (*v)[24]) { snprintf(v[0], 24, "%d", bench_expr_threshold(k)); }
+
+static void union_params(int k, char (*v)[24])
+{
+    snprintf(v[0], 24, "%d", 105 + k);
+    snprintf(v[1], 24, "%d", k);
+}
+
+static int w_annotate_having(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    return bench_pg_rows(c, "having", &prepared,
+                         "SELECT \"library_book\".\"author_id\", COUNT(\"library_book\".\"id\") AS \"n\" FROM "
+                         "\"library_book\" WHERE \"library_book\".\"pages\" > $1 GROUP BY \"library_book\".\"author_id\" "
+                         "HAVING COUNT(\"library_book\".\"id\") >= $2 ORDER BY \"library_book\".\"author_id\" ASC",
+                         BENCH_EXPR_QUERIES, 2, having_params, secs, sum);
+}
+
+static int w_values_group(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    return bench_pg_rows(c, "group", &prepared,
+                         "SELECT \"library_book\".\"genre\", COUNT(\"library_book\".\"id\") AS \"n\", "
+                         "SUM(\"library_book\".\"pages\") AS \"pages\" FROM \"library_book\" WHERE "
+                         "\"library_book\".\"pages\" > $1 GROUP BY \"library_book\".\"genre\" ORDER BY "
+                         "\"library_book\".\"genre\" ASC",
+                         BENCH_EXPR_QUERIES, 1, group_params, secs, sum);
+}
+
+static int w_subquery_latest(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    return bench_pg_rows(c, "latest", &prepared,
+                         "SELECT \"library_author\".\"id\", (SELECT U0.\"title\" FROM \"library_book\" U0 WHERE "
+                         "U0.\"author_id\" = \"library_author\".\"id\" ORDER BY U0.\"publication_date\" DESC, U0.\"id\" "
+                         "DESC LIMIT 1) AS \"latest\" FROM \"library_author\" ORDER BY \"library_author\".\"id\" ASC",
+                         1, 0, NULL, secs, sum);
+}
+
+static int w_window_rank(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    return bench_pg_rows(c, "rank", &prepared,
+                         "SELECT \"library_book\".\"id\", RANK() OVER (PARTITION BY \"library_book\".\"author_id\" "
+                         "ORDER BY \"library_book\".\"pages\" DESC) AS \"r\" FROM \"library_book\" ORDER BY "
+                         "\"library_book\".\"id\" ASC",
+                         1, 0, NULL, secs, sum);
+}
+
+static int w_union_filters(PGconn *c, double *secs, uint64_t *sum)
+{
+    static int prepared;
+    return bench_pg_rows(c, "union", &prepared,
+                         "(SELECT \"library_book\".\"id\" FROM \"library_book\" WHERE \"library_book\".\"pages\" < $1) "
+                         "UNION (SELECT \"library_book\".\"id\" FROM \"library_book\" WHERE "
+                         "\"library_book\".\"author_id\" = $2) ORDER BY (1) ASC",
+                         BENCH_EXPR_QUERIES, 2, union_params, secs, sum);
+}
+
 int main(int argc, char **argv)
 {
     PGconn *c = NULL;
@@ -742,7 +808,12 @@ int main(int argc, char **argv)
             run_read(c, "filter_order_slice", BENCH_FILTERS, w_filter) == 0 && run_update(c) == 0 &&
             run_read(c, "select_related", BENCH_BOOKS, w_select_related) == 0 &&
             run_read(c, "prefetch_related", BENCH_AUTHORS, w_prefetch) == 0 && m2m_setup(c) == 0 &&
-            run_read(c, "m2m_filter_distinct", BENCH_M2M_QUERIES, w_m2m) == 0)
+            run_read(c, "m2m_filter_distinct", BENCH_M2M_QUERIES, w_m2m) == 0 &&
+            run_read(c, "annotate_having", BENCH_EXPR_QUERIES, w_annotate_having) == 0 &&
+            run_read(c, "values_group", BENCH_EXPR_QUERIES, w_values_group) == 0 &&
+            run_read(c, "subquery_latest", BENCH_AUTHORS, w_subquery_latest) == 0 &&
+            run_read(c, "window_rank", BENCH_BOOKS, w_window_rank) == 0 &&
+            run_read(c, "union_filters", BENCH_EXPR_QUERIES, w_union_filters) == 0)
             rc = 0;
     }
     if (c && bench_pg_drop_tables(c) < 0)

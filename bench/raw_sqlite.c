@@ -651,6 +651,132 @@ static int m2m_setup(sqlite3 *db)
     return 0;
 }
 
+/* One value of a result row: an integer, a text (in the arena) or NULL. */
+typedef struct cell {
+    int64_t i;
+    const char *text;
+    int kind; /* 0: NULL, 1: integer, 2: text */
+    int last; /* the row's last value */
+} cell;
+
+/* The expression workloads: dorm's SQL (Django's), run with its parameters
+ * for k = 1..nq; values read as integers or texts (timed), then every row
+ * hashed as its values' text (untimed). */
+static int w_rows(sqlite3 *db, const char *sql, int nq, void (*params)(sqlite3_stmt *, int), double *secs,
+                  uint64_t *sum)
+{
+    arena ar = {NULL};
+    sqlite3_stmt *st;
+    size_t n = 0, cap = 4096;
+    int rc = SQLITE_DONE;
+    double t0 = bench_now();
+    cell *cells = malloc(sizeof *cells * cap);
+    if (!cells)
+        return oom();
+    if (prepare(db, sql, &st) < 0) {
+        free(cells);
+        return -1;
+    }
+    for (int k = 1; k <= nq && rc == SQLITE_DONE; k++) {
+        if (params)
+            params(st, k);
+        int ncol = sqlite3_column_count(st);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            for (int c = 0; c < ncol; c++) {
+                if (n == cap) {
+                    cell *grown = realloc(cells, sizeof *cells * (cap *= 2));
+                    if (!grown) {
+                        sqlite3_finalize(st);
+                        free(cells);
+                        arena_free(&ar);
+                        return oom();
+                    }
+                    cells = grown;
+                }
+                cell *x = &cells[n++];
+                x->last = c + 1 == ncol;
+                x->kind = sqlite3_column_type(st, c) == SQLITE_INTEGER ? 1 : sqlite3_column_type(st, c) == SQLITE_NULL ? 0 : 2;
+                if (x->kind == 1)
+                    x->i = sqlite3_column_int64(st, c);
+                else if (x->kind == 2)
+                    x->text = arena_text(&ar, st, c);
+            }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    *secs = bench_now() - t0;
+    bench_hash h;
+    bench_hash_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        char num[24];
+        if (cells[i].kind == 1)
+            snprintf(num, sizeof num, "%lld", (long long)cells[i].i);
+        bench_hash_cell(&h, cells[i].kind == 1 ? num : cells[i].kind == 2 ? cells[i].text : NULL, cells[i].last);
+    }
+    *sum = h.h;
+    free(cells);
+    arena_free(&ar);
+    return rc == SQLITE_DONE ? 0 : fail(db, sql);
+}
+
+static void having_params(sqlite3_stmt *st, int k)
+{
+    sqlite3_bind_int(st, 1, bench_expr_threshold(k));
+    sqlite3_bind_int(st, 2, BENCH_HAVING_MIN);
+}
+
+static void group_params(sqlite3_stmt *st, int k) { sqlite3_bind_int(st, 1, bench_expr_threshold(k)); }
+
+static void union_params(sqlite3_stmt *st, int k)
+{
+    sqlite3_bind_int(st, 1, 105 + k);
+    sqlite3_bind_int(st, 2, k);
+}
+
+static int w_annotate_having(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    return w_rows(db,
+                  "SELECT \"library_book\".\"author_id\", COUNT(\"library_book\".\"id\") AS \"n\" FROM \"library_book\" "
+                  "WHERE \"library_book\".\"pages\" > ? GROUP BY \"library_book\".\"author_id\" HAVING "
+                  "COUNT(\"library_book\".\"id\") >= ? ORDER BY \"library_book\".\"author_id\" ASC",
+                  BENCH_EXPR_QUERIES, having_params, secs, sum);
+}
+
+static int w_values_group(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    return w_rows(db,
+                  "SELECT \"library_book\".\"genre\", COUNT(\"library_book\".\"id\") AS \"n\", "
+                  "SUM(\"library_book\".\"pages\") AS \"pages\" FROM \"library_book\" WHERE \"library_book\".\"pages\" > ? "
+                  "GROUP BY \"library_book\".\"genre\" ORDER BY \"library_book\".\"genre\" ASC",
+                  BENCH_EXPR_QUERIES, group_params, secs, sum);
+}
+
+static int w_subquery_latest(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    return w_rows(db,
+                  "SELECT \"library_author\".\"id\", (SELECT U0.\"title\" FROM \"library_book\" U0 WHERE "
+                  "U0.\"author_id\" = \"library_author\".\"id\" ORDER BY U0.\"publication_date\" DESC, U0.\"id\" DESC "
+                  "LIMIT 1) AS \"latest\" FROM \"library_author\" ORDER BY \"library_author\".\"id\" ASC",
+                  1, NULL, secs, sum);
+}
+
+static int w_window_rank(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    return w_rows(db,
+                  "SELECT \"library_book\".\"id\", RANK() OVER (PARTITION BY \"library_book\".\"author_id\" ORDER BY "
+                  "\"library_book\".\"pages\" DESC) AS \"r\" FROM \"library_book\" ORDER BY \"library_book\".\"id\" ASC",
+                  1, NULL, secs, sum);
+}
+
+static int w_union_filters(sqlite3 *db, double *secs, uint64_t *sum)
+{
+    return w_rows(db,
+                  "SELECT \"library_book\".\"id\" FROM \"library_book\" WHERE \"library_book\".\"pages\" < ? UNION "
+                  "SELECT \"library_book\".\"id\" FROM \"library_book\" WHERE \"library_book\".\"author_id\" = ? "
+                  "ORDER BY (1) ASC",
+                  BENCH_EXPR_QUERIES, union_params, secs, sum);
+}
+
 /* Runs a workload on the loaded database bench_runs() times; reports the best
  * time and the last run's checksum. */
 static int run_read(sqlite3 *db, const char *name, long n,
@@ -689,7 +815,12 @@ int main(int argc, char **argv)
             run_read(db, "update_const", BENCH_UPDATES, w_update) == 0 &&
             run_read(db, "select_related", BENCH_BOOKS, w_select_related) == 0 &&
             run_read(db, "prefetch_related", BENCH_AUTHORS, w_prefetch) == 0 && m2m_setup(db) == 0 &&
-            run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, w_m2m) == 0)
+            run_read(db, "m2m_filter_distinct", BENCH_M2M_QUERIES, w_m2m) == 0 &&
+            run_read(db, "annotate_having", BENCH_EXPR_QUERIES, w_annotate_having) == 0 &&
+            run_read(db, "values_group", BENCH_EXPR_QUERIES, w_values_group) == 0 &&
+            run_read(db, "subquery_latest", BENCH_AUTHORS, w_subquery_latest) == 0 &&
+            run_read(db, "window_rank", BENCH_BOOKS, w_window_rank) == 0 &&
+            run_read(db, "union_filters", BENCH_EXPR_QUERIES, w_union_filters) == 0)
             rc = 0;
     }
     sqlite3_close(db);

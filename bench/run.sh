@@ -191,3 +191,4 @@ END {
             chk["raw", "schema"] != chk[others[k], "schema"])
             printf "WARNING: the schema %s created differs from raw C'\''s (Django 3.2'\''s DDL)\n", others[k] > "/dev/stderr"
 }' "$OUT/results.txt"
+awk -f "$ROOT/bench/spread.awk" "$OUT/results.txt"

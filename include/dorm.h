@@ -13,6 +13,7 @@
 #include "dorm/model.h"
 #include "dorm/expr.h"
 #include "dorm/db.h"
+#include "dorm/timezone.h"
 #include "dorm/progress.h"
 #include "dorm/query.h"
 #include "dorm/crud.h"

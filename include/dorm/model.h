@@ -91,6 +91,7 @@ typedef enum dorm_kind {
     DORM_KIND_COMPOSITE,   /* CompositePrimaryKey (no member: its fields) */
     DORM_KIND_FILE,        /* FileField       const char * (the name in its storage) */
     DORM_KIND_IMAGE,       /* ImageField      const char *        */
+    DORM_KIND_DURATION,    /* DurationField   dorm_duration       */
     DORM_KIND__COUNT
 } dorm_kind;
 
@@ -551,6 +552,10 @@ typedef struct dorm_app {
     /* Field types its migration files may name that no model of the
      * program uses any more (DORM_FIELD_TYPES(&MoneyField_type)). */
     const dorm_field_type *const *field_types;
+    /* SQL functions, aggregates, lookups and transforms the app adds to the
+     * built-in ones (dorm/expr.h), NULL-terminated: DORM_FUNCS(&soundex). */
+    const struct dorm_func_def *const *sql_functions;
+    const struct dorm_lookup_def *const *lookups;
 } dorm_app;
 /* An app's models: DORM_MODELS(&Author_model, &Book_model). */
 #define DORM_MODELS(...) ((const dorm_model *const[]){__VA_ARGS__, NULL})

@@ -23,12 +23,13 @@ typedef struct dorm_qs dorm_qs;
 
 /* A filter condition: a leaf "path = value" or an AND / OR / NOT node.  Built by
  * the macros below as compound literals; filter() copies what it keeps. */
-typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT } dorm_q_kind;
+typedef enum dorm_q_kind { DORM_Q_LEAF = 1, DORM_Q_AND, DORM_Q_OR, DORM_Q_NOT, DORM_Q_EXPR } dorm_q_kind;
 /* The condition itself (see dorm_q_kind): DQ(), dorm_or() & co. build them. */
 typedef struct dorm_q {
     dorm_q_kind kind;                   /* a leaf or how children combine */
     const char *path;                   /* leaf: "author__name__icontains"  */
-    dorm_value value;                   /* leaf: typed by DV()              */
+    dorm_value value;                   /* leaf: typed by DV(); EXPR: the
+                                           boolean expression (DExists)     */
     const struct dorm_q *const *children; /* AND/OR/NOT: NULL-terminated    */
 } dorm_q;
 
@@ -38,6 +39,9 @@ typedef struct dorm_q {
  * initialisers (Meta.constraints checks). */
 #define DQC(path, v) (&(const dorm_q){DORM_Q_LEAF, (path), v, NULL})
 #define DORM__QLIST(...) ((const dorm_q *const[]){__VA_ARGS__, NULL})
+/* A boolean expression as a condition: DQE(DExists(qs)) (Django's
+ * filter(Exists(...))). */
+#define DQE(e) (&(const dorm_q){DORM_Q_EXPR, NULL, DV(e), NULL})
 /* Q(a) | Q(b) | ... */
 #define dorm_or(...) (&(const dorm_q){DORM_Q_OR, NULL, {DORM_T_NONE, 0, {0}}, DORM__QLIST(__VA_ARGS__)})
 /* Q(a) & Q(b) & ... */
@@ -87,10 +91,13 @@ dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds);
 #define dorm_filter(qs, ...) dorm_qs_filter((qs), DORM__QLIST(__VA_ARGS__))
 #define dorm_exclude(qs, ...) dorm_qs_exclude((qs), DORM__QLIST(__VA_ARGS__))
 
-/* order_by("-publication_date", "title", "author__name", "?").  Replaces any
- * earlier ordering; dorm_clear_ordering() is order_by() with no fields. */
+/* order_by("-publication_date", "title", "author__name", "?") and
+ * expressions: DDesc("fees", .nulls_last = true), dorm_F("n"), DCase(...)
+ * (up to 16 items).  Replaces any earlier ordering; dorm_clear_ordering() is
+ * order_by() with no fields. */
 dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields);
-#define dorm_order_by(qs, ...) dorm_qs_order_by((qs), DORM_LIST(__VA_ARGS__))
+dorm_qs *dorm_qs_order_by_exprs(dorm_qs *qs, const dorm_expr *const *items);
+#define dorm_order_by(qs, ...) dorm_qs_order_by_exprs((qs), DORM__ARGS(__VA_ARGS__))
 dorm_qs *dorm_clear_ordering(dorm_qs *qs);
 dorm_qs *dorm_reverse(dorm_qs *qs);
 dorm_qs *dorm_distinct(dorm_qs *qs);
@@ -144,6 +151,22 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
  * obj has no prefetched list by that name. */
 void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
 
+/* union(*others, all=False), intersection(*others), difference(*others):
+ * a QuerySet of the rows of several, written as one compound statement.
+ * Afterwards order_by() (of selected columns), slicing, values() /
+ * values_list(), count(), exists(), first() and last() work; filter(),
+ * annotate(), distinct() and the like fail with Django's NotSupportedError.
+ * On SQLite a part may have no ordering and no slice (Django's
+ * DatabaseError): clear a Meta.ordering with dorm_clear_ordering(). */
+dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
+dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
+dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
+#define DORM__QSLIST(...) ((dorm_qs *const[]){__VA_ARGS__, NULL})
+#define dorm_union(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), false)
+#define dorm_union_all(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), true)
+#define dorm_intersection(qs, ...) dorm_qs_intersection((qs), DORM__QSLIST(__VA_ARGS__))
+#define dorm_difference(qs, ...) dorm_qs_difference((qs), DORM__QSLIST(__VA_ARGS__))
+
 /* annotate(alias=expression, ...): each object gets the value of the
  * expression, read with dorm_annotation(obj, "alias").  Aggregates over
  * relations group by the model's columns, joining LEFT OUTER so objects
@@ -153,6 +176,11 @@ void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
 dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns);
 #define DORM__NAMEDLIST(...) ((const dorm_named *const[]){__VA_ARGS__, NULL})
 #define dorm_annotate(qs, ...) dorm_qs_annotate((qs), DORM__NAMEDLIST(__VA_ARGS__))
+/* alias(name=expression, ...): an annotation that filter(), order_by() and
+ * later annotations can use by name but that is not selected (Django's
+ * alias()); an aggregate one groups the query as annotate() does. */
+dorm_qs *dorm_qs_alias(dorm_qs *qs, const dorm_named *const *anns);
+#define dorm_alias(qs, ...) dorm_qs_alias((qs), DORM__NAMEDLIST(__VA_ARGS__))
 /* The value of annotation `alias` on an object fetched from an annotated
  * QuerySet, or NULL if it has none. */
 const dorm_value *dorm_annotation(const void *obj, const char *alias);

@@ -35,6 +35,17 @@ typedef struct dorm_datetime {
     int64_t usec;  /* since the Unix epoch, UTC */
 } dorm_datetime;
 
+/* A length of time (Django's timedelta, a DurationField's value):
+ * microseconds, negative for a time backwards. */
+typedef struct dorm_duration {
+    int64_t usec;      /* microseconds */
+} dorm_duration;
+/* Django's timedelta(days, seconds, microseconds). */
+static inline dorm_duration dorm_timedelta(int64_t days, int64_t seconds, int64_t usec) {
+    dorm_duration d = {(days * 86400 + seconds) * 1000000 + usec};
+    return d;
+}
+
 /* An exact decimal: ±coef * 10^-scale with up to DORM_DECIMAL_DIGITS (38)
  * significant digits.  The coefficient is an unsigned 128-bit integer in four
  * 32-bit limbs, least significant first, below 10^38; scale is 0..38 in what
@@ -87,8 +98,9 @@ typedef enum dorm_type {
     DORM_T_OBJECT,     /* u.p: a model instance (DORM_OBJECT header first) */
     DORM_T_QUERYSET,   /* u.p: a dorm_qs, used as a subquery */
     DORM_T_EXPR,       /* u.p: an expression (F(), arithmetic) */
-    DORM_T_CUSTOM      /* u.p: the member of a field of a program's type
+    DORM_T_CUSTOM,     /* u.p: the member of a field of a program's type
                         * (values() rows, filter values), len its size */
+    DORM_T_DURATION    /* u.dur */
 } dorm_type;
 
 /* A text value's length when it is NUL-terminated (DORM_T_TEXT). */
@@ -111,6 +123,7 @@ typedef struct dorm_value {
         dorm_datetime dt;
         dorm_decimal dec;
         dorm_uuid uuid;
+        dorm_duration dur;
     } u;             /* the value, by type                             */
 } dorm_value;
 
@@ -185,6 +198,11 @@ static inline dorm_value dorm_v_uuid(dorm_uuid u) {
     v.u.uuid = u;
     return v;
 }
+static inline dorm_value dorm_v_duration(dorm_duration d) {
+    dorm_value v = {DORM_T_DURATION, 0, {0}};
+    v.u.dur = d;
+    return v;
+}
 static inline dorm_value dorm_v_value(dorm_value v) { return v; }
 static inline dorm_value dorm_v_list(const dorm_value *items, size_t n) {
     dorm_value v = {DORM_T_LIST, n, {0}};
@@ -250,6 +268,7 @@ static inline dorm_value dorm_v_queryset(struct dorm_qs *qs) {
         dorm_datetime: dorm_v_datetime,         \
         dorm_decimal: dorm_v_decimal,           \
         dorm_uuid: dorm_v_uuid,                 \
+        dorm_duration: dorm_v_duration,         \
         dorm_value: dorm_v_value,               \
         struct dorm_qs *: dorm_v_queryset,      \
         const struct dorm_expr *: dorm_v_expr,  \
@@ -337,6 +356,14 @@ size_t dorm_datetime_format_iso(dorm_datetime t, char *buf); /* "YYYY-MM-DDTHH:M
 size_t dorm_decimal_format(dorm_decimal d, char *buf);
 size_t dorm_uuid_format(dorm_uuid u, char *buf);
 size_t dorm_uuid_format_dashed(dorm_uuid u, char *buf);
+/* A duration as Django's duration_string writes it: "[D ]HH:MM:SS[.ffffff]"
+ * ("-1 23:00:00" for an hour backwards). */
+size_t dorm_duration_format(dorm_duration d, char *buf);
+/* A duration from a database: microseconds (SQLite's bigint; a fraction is
+ * rounded) or PostgreSQL's interval output ("4 days 02:30:00",
+ * "-01:15:30.25", "1 mon 2 days": a month is 30 days, a year 365, as
+ * psycopg2 counts them); 0 or DORM_EVALUE. */
+int dorm_duration_parse(const char *s, size_t len, dorm_duration *out);
 
 /* Decimal arithmetic helpers.  coef * 10^-scale, at run time. */
 static inline dorm_decimal dorm_decimal_from_int(int64_t coef, int scale) {

@@ -291,6 +291,8 @@ void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted)
     case DORM_T_DATETIME: n = dorm_datetime_format(v->u.dt, tmp); break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format(v->u.uuid, tmp); break;
+    /* What Django's SQLite backend passes: microseconds. */
+    case DORM_T_DURATION: dorm_buf_printf(b, "%lld", (long long)v->u.dur.usec); return;
     case DORM_T_LIST:
         dorm_buf_putc(b, '[');
         for (size_t i = 0; i < v->len; i++) {

@@ -132,6 +132,9 @@ void dorm_buf_literal(dorm_buf *b, const dorm_value *v) {
     case DORM_T_INT:
         dorm_buf_printf(b, "%lld", (long long)v->u.i);
         return;
+    case DORM_T_DURATION:
+        dorm_buf_printf(b, "%lld", (long long)v->u.dur.usec);
+        return;
     case DORM_T_FLOAT:
         dorm_buf_printf(b, "%.17g", v->u.f);
         return;

@@ -44,6 +44,7 @@ void dorm_ctx_free(dorm_ctx *cx) {
     dorm_mem_free(cx->conns);
     dorm_error_clear(cx);
     dorm_hmap_free(&cx->lazy);
+    dorm_tz_cache_free(&cx->zones);
     dorm_arena_free(&cx->arena);
     dorm_mem_free(cx->blocks);
     dorm_mem_free(cx);

@@ -9,6 +9,7 @@
 #include "dorm/sys/driver.h"
 #include "arena.h"
 #include "hash.h"
+#include "tz.h"
 
 /* The alias an object belongs to (Django's _state.db), in its header's flags:
  * 0 for none, else the alias_no of the connection it was read from or saved
@@ -47,12 +48,18 @@ struct dorm_ctx {
     dorm_hmap lazy;      /* (batch, relation) lazily loaded -> times (arena keys) */
     uint64_t queries;    /* statements run through this context                 */
     int64_t budget;      /* most statements allowed; < 0: no limit              */
+    const dorm_tz *tz;   /* the current time zone; NULL: UTC (core/timezone.c) */
+    dorm_tz_cache zones; /* zones read so far                                   */
     /* progress reports (core/progress.c): the callback, and the last report
      * made, so that a piece of work reports once per hundredth */
     dorm_progress_fn progress;
     void *progress_payload;
     dorm_progress_event progress_last;
 };
+
+/* The zone `name` (NULL: the current one), or NULL for UTC; DORM_EVALUE
+ * (recorded) for an unknown zone, DORM_ENOMEM, else 0. */
+int dorm_ctx_zone(dorm_ctx *cx, const char *name, const dorm_tz **out);
 
 /* A context that owns `n` connections, one per alias, made on first use
  * (cx->conns; exec/route.c).  NULL when out of memory. */

@@ -34,6 +34,7 @@ bool dorm_value_equal(const dorm_value *a, const dorm_value *b) {
         return a->u.time.hour == b->u.time.hour && a->u.time.minute == b->u.time.minute &&
                a->u.time.second == b->u.time.second && a->u.time.usec == b->u.time.usec;
     case DORM_T_DATETIME: return a->u.dt.usec == b->u.dt.usec;
+    case DORM_T_DURATION: return a->u.dur.usec == b->u.dur.usec;
     case DORM_T_DECIMAL: return dorm_decimal_cmp(a->u.dec, b->u.dec) == 0;
     case DORM_T_UUID: return memcmp(a->u.uuid.bytes, b->u.uuid.bytes, 16) == 0;
     case DORM_T_LIST:

@@ -630,6 +630,7 @@ int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->combinator) return dorm_qs_reraise(dorm_qs_combined_refuse(dorm_qs_clone(qs), "delete"));
     if (qs->low > 0 || qs->high >= 0) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with delete().");
     if (qs->distinct) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
     if (qs->mode != DORM_MODE_OBJECTS)

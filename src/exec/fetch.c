@@ -29,7 +29,11 @@ static int ptrvec_push(ptrvec *p, void *x) {
 static int start(dorm_qs *qs) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
-    return qs->err ? dorm_qs_reraise(qs) : DORM_OK;
+    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->outer_refs)
+        return dorm_fail(qs->cx, DORM_EVALUE,
+                         "This queryset contains a reference to an outer query and may only be used in a subquery.");
+    return DORM_OK;
 }
 
 static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
@@ -38,7 +42,7 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (size_t)qs->ncols);
     if (!row || !vals) return NULL;
     for (int i = 0; i < qs->ncols; i++)
-        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, i, &vals[i])) return NULL;
+        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, qs->cols[i].pos, &vals[i])) return NULL;
     row->n = (size_t)qs->ncols;
     row->names = qs->col_names;
     row->values = vals;
@@ -206,6 +210,12 @@ static bool is_ordered(const dorm_qs *qs) {
 
 void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
     if (start(qs)) return NULL;
+    if (qs->combinator && conds && conds[0]) {
+        static const char *const names[] = {"", "union", "intersection", "difference"};
+        dorm_fail(qs->cx, DORM_ENOTSUPPORTED, "Calling QuerySet.get(...) with filters after %s() is not supported.",
+                  names[qs->combinator]);
+        return NULL;
+    }
     dorm_qs *c = (conds && conds[0]) ? dorm_qs_filter(qs, conds) : qs;
     if (c->low == 0 && c->high < 0) {
         c = dorm_clear_ordering(c);
@@ -454,12 +464,11 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
         dorm_fail(qs->cx, DORM_EVALUE, "aggregate() needs between 1 and 64 aggregates.");
         return NULL;
     }
-    if (qs->low > 0 || qs->high >= 0 || qs->distinct || qs->nann || qs->mode != DORM_MODE_OBJECTS) {
-        dorm_fail(qs->cx, DORM_EVALUE,
-                  "dorm_aggregate() works on a plain filtered QuerySet (no slice, distinct, annotate or values).");
+    dorm_qs *c = dorm_qs_clone(qs);
+    if (c && dorm_qs_combined_refuse(c, "aggregate")) {
+        dorm_qs_reraise(c);
         return NULL;
     }
-    dorm_qs *c = dorm_clear_ordering(qs);
     const dorm_rexpr **exprs = dorm_alloc(qs->cx, sizeof(void *) * n);
     const char **names = dorm_alloc(qs->cx, sizeof(char *) * (n + 1));
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * n);
@@ -476,7 +485,7 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
             return NULL;
         }
         if (dorm_alias_check(qs->cx, names[i])) return NULL;
-        if (dorm_expr_resolve(c, e, &exprs[i])) {
+        if (dorm_expr_resolve_summary(c, e, &exprs[i]) || dorm_rexpr_output(c, exprs[i])) {
             dorm_qs_reraise(c);
             return NULL;
         }
@@ -494,16 +503,21 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
     if (rc == DORM_COMPILED) rc = dorm_exec(qs->cx, &s, &cs);
     for (size_t i = 0; i < n && rc >= 0; i++) {
         /* Each value is read as its aggregate's output kind. */
-        dorm_field f = {.name = names[i], .kind = exprs[i]->out, .size = sizeof(dorm_uuid),
-                        .decimal_places = exprs[i]->decimal_places, .null = true};
-        dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = exprs[i]->out};
+        dorm_kind k = dorm_read_kind(exprs[i]->vkind);
+        dorm_field f = {.name = names[i], .kind = k, .size = sizeof(dorm_uuid),
+                        .decimal_places = dorm_rexpr_read_places(exprs[i]), .null = true};
+        dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = k};
+        /* Over no rows Count() is 0 (its convert_value), every other aggregate NULL. */
+        bool builtin = exprs[i]->is_aggregate && dorm_func_builtin(exprs[i]->def);
+        bool count = builtin && strcmp(exprs[i]->def->name, "Count") == 0;
         /* Sum, Min and Max of a custom field give its type (Django's
          * output_field, read through from_db_value). */
-        const dorm_rexpr *arg = exprs[i]->a;
-        const dorm_fmeta *col = arg && arg->kind == DORM_E_F && !arg->ntrans ? arg->field : NULL;
+        const dorm_rexpr *arg = builtin && exprs[i]->nargs ? exprs[i]->args[0] : NULL;
+        const dorm_fmeta *col = arg && dorm_rexpr_is_col(arg) ? arg->field : NULL;
         bool custom = col && col->f->kind == DORM_KIND_CUSTOM &&
-                      (exprs[i]->kind == DORM_E_SUM || exprs[i]->kind == DORM_E_MIN || exprs[i]->kind == DORM_E_MAX);
-        if (empty || rc != DORM_STEP_ROW) vals[i] = exprs[i]->kind == DORM_E_COUNT ? dorm_v_int(0) : dorm_v_null();
+                      (strcmp(exprs[i]->def->name, "Sum") == 0 || strcmp(exprs[i]->def->name, "Min") == 0 ||
+                       strcmp(exprs[i]->def->name, "Max") == 0);
+        if (empty || rc != DORM_STEP_ROW) vals[i] = count ? dorm_v_int(0) : dorm_v_null();
         else if (dorm_read_value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
             rc = dorm_errcode(qs->cx);
     }

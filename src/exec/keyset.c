@@ -53,7 +53,7 @@ static int ordering_keys(dorm_qs *qs, keys *k) {
         const dorm_order *o = &tmp.order[i];
         /* A multi-table parent's fields are the model's own (read from its copy). */
         bool inherited = o->field && o->alias != 0 && dorm_inherit_selected(&tmp, o->alias, o->field);
-        if (o->random || o->ref || o->ntrans || (o->alias != 0 && !inherited) || !o->field)
+        if (o->random || o->ref || o->expr || (o->alias != 0 && !inherited) || !o->field)
             return refuse(cx, "orders by fields of the model itself only (no relations, annotations, transforms "
                               "or random order)");
         int rc = add_key(cx, k, inherited ? dorm_field_in(qs->meta, o->field) : o->field, o->desc);

@@ -2,6 +2,7 @@
  * written straight into struct members at their offsets, strings copied into
  * the context's arena (no malloc per row), and members read back as the
  * values the database stores. */
+#include <jansson.h>
 #include <string.h>
 
 #include "core/decimal.h"
@@ -101,6 +102,10 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
     case DORM_KIND_UUID:
         s = drv->column_text(st, col, &n);
         if (dorm_uuid_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        break;
+    case DORM_KIND_DURATION:
+        s = drv->column_text(st, col, &n);
+        if (dorm_duration_parse(s, n, p)) return bad_data(cx, fm, s, n);
         break;
     case DORM_KIND_BINARY: {
         const void *b = drv->column_blob(st, col, &n);
@@ -223,7 +228,7 @@ dorm_obj_ext *dorm_obj_ext_of(void *obj) {
 const dorm_value *dorm_annotation(const void *obj, const char *alias) {
     const dorm_obj_ext *x = obj ? ((const dorm_object *)obj)->ext : NULL;
     for (int i = 0; x && i < x->nann; i++)
-        if (strcmp(x->ann[i].alias, alias) == 0) return &x->values[i];
+        if (!x->ann[i].hidden && strcmp(x->ann[i].alias, alias) == 0) return &x->values[i];
     return NULL;
 }
 
@@ -275,13 +280,47 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
             dorm_fail(cx, DORM_ENOMEM, "out of memory");
             return NULL;
         }
-        for (int i = 0; i < qs->nann; i++)
-            if (dorm_read_value(cx, arena, &qs->ann[i].fm, cs, col + i, &vals[i])) return NULL;
+        for (int i = 0; i < qs->nann; i++) {
+            /* An alias() is not selected: it reads as no value. */
+            if (qs->ann[i].hidden) vals[i] = dorm_v_null();
+            else if (dorm_read_value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i])) return NULL;
+        }
         x->nann = qs->nann;
         x->ann = qs->ann;
         x->values = vals;
     }
     return objs[0];
+}
+
+/* A JSON expression's value from a backend that unwraps scalars (SQLite's
+ * JSON_EXTRACT gives a JSON string's bare text): JSON text as it is, any
+ * other text as the JSON string it was (Django's JSONField.from_db_value
+ * tries json.loads and keeps the string). */
+static int read_unwrapped_json(dorm_ctx *cx, dorm_arena *arena, dorm_stmt *st, int col, dorm_value *out) {
+    size_t n;
+    const char *s = cx->db->drv->column_text(st, col, &n);
+    if (!s) s = "", n = 0;
+    json_t *j = json_loadb(s, n, JSON_DECODE_ANY, NULL);
+    dorm_buf b = DORM_BUF_INIT;
+    if (j) {
+        json_decref(j);
+        dorm_buf_put(&b, s, n);
+    } else {
+        dorm_buf_putc(&b, '"');
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '"' || c == '\\') dorm_buf_printf(&b, "\\%c", c);
+            else if (c < 0x20) dorm_buf_printf(&b, "\\u%04x", c);
+            else dorm_buf_putc(&b, (char)c);
+        }
+        dorm_buf_putc(&b, '"');
+    }
+    size_t len = b.len;
+    char *text = b.failed ? NULL : dorm_arena_strndup(arena, b.data ? b.data : "", len);
+    dorm_buf_free(&b);
+    if (!text) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    *out = dorm_v_textn(text, len);
+    return DORM_OK;
 }
 
 int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
@@ -293,6 +332,7 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
         *out = dorm_v_null();
         return DORM_OK;
     }
+    if (fm->read_as == DORM_READ_JSON_UNWRAPPED) return read_unwrapped_json(cx, arena, cs->stmt, col, out);
     memset(&member, 0, sizeof member);
     /* A custom field's member may be any size: it lives in the arena. */
     void *p = fm->f->kind == DORM_KIND_CUSTOM ? dorm_arena_calloc(arena, fm->f->size) : &member;
@@ -300,5 +340,8 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
     int rc = decode(cx, arena, fm, cs->stmt, col, p);
     if (rc) return rc;
     *out = dorm_member_value(fm, p);
+    /* A Trunc in a time zone gives that zone's wall time (Django's make_aware). */
+    if (fm->read_as == DORM_READ_WALL_TIME && out->type == DORM_T_DATETIME)
+        return dorm_wall_to_instant(cx, fm->zone, &out->u.dt);
     return DORM_OK;
 }

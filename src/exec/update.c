@@ -68,6 +68,7 @@ static int64_t update_on(dorm_qs *qs, const dorm_set *const *sets) {
     if (!qs) return -1;
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->combinator) return dorm_qs_reraise(dorm_qs_combined_refuse(dorm_qs_clone(qs), "update"));
     if (qs->low > 0 || qs->high >= 0) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot update a query once a slice has been taken.");
     size_t n = 0;
     while (sets && sets[n]) n++;
@@ -125,7 +126,7 @@ static int64_t update_one(dorm_qs *qs, const dorm_set *const *sets, const dorm_f
             /* F("pages") + 10: columns of the updated table only, as Django. */
             int joins = target->njoins;
             if (dorm_expr_resolve(target, sets[i]->value.u.p, &exprs[i])) return dorm_qs_reraise(target);
-            if (target->njoins != joins || dorm_rexpr_joins(target, exprs[i]))
+            if (target->njoins != joins || dorm_rexpr_joins(exprs[i]))
                 return dorm_fail(qs->cx, DORM_EFIELD, "Joined field references are not permitted in this query");
             if (exprs[i]->aggregate)
                 return dorm_fail(qs->cx, DORM_EFIELD, "Aggregate functions are not allowed in this query");

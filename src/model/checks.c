@@ -379,10 +379,11 @@ static void check_model(checker *c, const dorm_meta *m) {
         report(c, m->label, "dorm.E007", "Models must have a name and an app label.");
         return;
     }
-    bool alias_like = m->db_table[0] == 'T' && m->db_table[1];
+    bool alias_like = m->db_table[0] >= 'T' && m->db_table[0] <= 'Z' && m->db_table[1];
     for (const char *p = m->db_table + 1; alias_like && *p; p++) alias_like = *p >= '0' && *p <= '9';
     if (alias_like)
-        report(c, m->label, "dorm.E013", "db_table '%s' is reserved: dorm names table aliases T2, T3, ...", m->db_table);
+        report(c, m->label, "dorm.E013", "db_table '%s' is reserved: dorm names table aliases T2, T3, ... (U0, V0, "
+                                         "... in subqueries)", m->db_table);
     const catalogue *k = catalogue_of(m->db_table);
     if (k)
         report(c, m->label, "dorm.E015", "db_table '%s' is reserved: %s keeps its own tables under the prefix '%s'.",

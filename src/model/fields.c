@@ -67,6 +67,8 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
         return dorm_v_uuid(*(const dorm_uuid *)p);
     case DORM_KIND_BINARY:
         return dorm_v_bytes(*(const dorm_bytes *)p);
+    case DORM_KIND_DURATION:
+        return dorm_v_duration(*(const dorm_duration *)p);
     case DORM_KIND_FK:
         if (fm->f->text_key) return dorm_v_text(*(const char *const *)p);
         if (fm->f->uuid_key) return dorm_v_uuid(*(const dorm_uuid *)p);

@@ -27,6 +27,7 @@ static const char *const kind_names[DORM_KIND__COUNT] = {
     [DORM_KIND_BINARY] = "BinaryField",
     [DORM_KIND_FK] = "ForeignKey",
     [DORM_KIND_M2M] = "ManyToManyField",
+    [DORM_KIND_DURATION] = "DurationField",
     [DORM_KIND_COMPOSITE] = "CompositePrimaryKey",
     [DORM_KIND_FILE] = "FileField",
     [DORM_KIND_IMAGE] = "ImageField",

@@ -22,6 +22,9 @@ typedef struct dorm_fmeta {
     const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
     dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
     const dorm_meta *owner;
+    uint8_t read_as;           /* DORM_READ_*: how an expression's column reads */
+    const char *zone;          /* DORM_READ_WALL_TIME: its zone; NULL: the
+                                  context's current one                     */
     void **regexes;            /* per f->validators entry: a REGEX's compiled
                                 * pattern (NULL: none, or it did not compile) */
     const struct dorm_fmeta *storage; /* a custom field: the field of its
@@ -33,6 +36,11 @@ typedef struct dorm_fmeta {
                                 * fields (no column, no member of its own) */
     int nparts;
 } dorm_fmeta;
+
+/* How an expression's column is read beyond its kind: JSON a backend hands
+ * back unwrapped (a key on SQLite: text that is no JSON is a string), or a
+ * datetime that is a zone's wall time (Trunc in a time zone). */
+enum { DORM_READ_PLAIN = 0, DORM_READ_JSON_UNWRAPPED, DORM_READ_WALL_TIME };
 
 /* A reverse relation: a ForeignKey of another model pointing here.  Also one
  * direction of a ManyToManyField (meta->m2m): then `model` is the other side,
@@ -108,6 +116,10 @@ struct dorm_registry {
     int err;
     char *messages;
     dorm_arena arena;          /* metas, fields and computed names           */
+    /* The apps' own functions and lookups (src/query reads them), in app
+     * order, NULL-terminated; NULL when there are none. */
+    const struct dorm_func_def **sql_functions;
+    const struct dorm_lookup_def **lookups;
 };
 
 /* The manager of a model named `name` (NULL: its first), or NULL: its own,

@@ -215,6 +215,33 @@ static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **ou
     return DORM_OK;
 }
 
+/* The apps' own functions (lookups: their lookups) in one NULL-terminated
+ * array in the arena, so that the registry does not depend on the caller's
+ * app array; NULL when no app has any, or with *rc = DORM_ENOMEM. */
+static const void **gather(dorm_arena *a, const dorm_app *const *apps, bool lookups, int *rc) {
+    size_t n = 0, k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const void **out = NULL;
+        if (pass == 1) {
+            if (!n) return NULL;
+            if (!(out = dorm_arena_calloc(a, sizeof(void *) * (n + 1)))) {
+                *rc = DORM_ENOMEM;
+                return NULL;
+            }
+        }
+        for (size_t i = 0; apps && apps[i]; i++) {
+            const void *const *list = lookups ? (const void *const *)apps[i]->lookups
+                                              : (const void *const *)apps[i]->sql_functions;
+            for (size_t j = 0; list && list[j]; j++) {
+                if (out) out[k++] = list[j];
+                else n++;
+            }
+        }
+        if (out) return out;
+    }
+    return NULL;
+}
+
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     unsigned long failures = dorm_mem_failures();
     dorm_registry *reg = dorm_mem_calloc(1, sizeof *reg);
@@ -245,6 +272,8 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
             }
         }
     }
+    if (rc == DORM_OK) reg->sql_functions = (const struct dorm_func_def **)gather(&reg->arena, apps, false, &rc);
+    if (rc == DORM_OK) reg->lookups = (const struct dorm_lookup_def **)gather(&reg->arena, apps, true, &rc);
     if (rc == DORM_OK) rc = dorm_inherit_link(reg);
     if (rc == DORM_OK) rc = link_relations(reg);
     if (rc == DORM_OK) rc = dorm_m2m_link(reg);

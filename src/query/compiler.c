@@ -17,7 +17,60 @@ void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
 void dorm_sql_free(dorm_sql *s) {
     dorm_buf_free(&s->text);
     dorm_mem_free(s->params);
+    dorm_mem_free(s->shared);
     s->params = NULL;
+    s->shared = NULL;
+}
+
+bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn) {
+    size_t i = 0, j = 0;
+    while (i < an && j < bn) {
+        if (a[i] == '$' && b[j] == '$') {
+            i++, j++;
+            while (i < an && a[i] >= '0' && a[i] <= '9') i++;
+            while (j < bn && b[j] >= '0' && b[j] <= '9') j++;
+            continue;
+        }
+        if (a[i++] != b[j++]) return false;
+    }
+    return i == an && j == bn;
+}
+
+void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark) {
+    size_t len = s->text.len - mark, np = s->nparams - pmark;
+    if (s->d->param_style != DORM_PARAM_DOLLAR || !np || s->text.failed) return;
+    for (int i = 0; i < s->nshared; i++) {
+        const dorm_sql_span *sp = &s->shared[i];
+        bool same = sp->np == np && dorm_sql_same(s->text.data + mark, len, s->text.data + sp->off, sp->len);
+        for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[pmark + k], &s->params[sp->poff + k]);
+        if (!same) continue;
+        char *copy = dorm_mem_alloc(sp->len + 1);
+        if (!copy) {
+            s->failed = true;
+            return;
+        }
+        memcpy(copy, s->text.data + sp->off, sp->len);
+        s->text.len = mark;
+        s->text.data[mark] = '\0';
+        s->nparams = pmark;
+        dorm_buf_put(&s->text, copy, sp->len);
+        dorm_mem_free(copy);
+        return;
+    }
+    if (!dorm_span_push(&s->shared, &s->nshared, &s->capshared, (dorm_sql_span){mark, len, pmark, np}))
+        s->failed = true;
+}
+
+bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp) {
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 8;
+        dorm_sql_span *grown = dorm_mem_realloc(*spans, sizeof *grown * (size_t)c);
+        if (!grown) return false;
+        *spans = grown;
+        *cap = c;
+    }
+    (*spans)[(*n)++] = sp;
+    return true;
 }
 
 void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
@@ -36,12 +89,20 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
     else dorm_buf_putc(&s->text, '?');
 }
 
+void dorm_sql_text_param(dorm_sql *s, const char *text, size_t n) {
+    char *copy = dorm_arena_memdup(&s->cx->arena, text, n + 1);
+    if (!copy) s->failed = true;
+    dorm_value v = dorm_v_textn(copy ? copy : "", copy ? n : 0);
+    dorm_sql_param(s, &v);
+}
+
 void dorm_sql_name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
 
-/* A table alias: Django leaves its generated aliases (T2, T3...) unquoted;
- * the registry refuses tables named like them, so none is a table name. */
+/* A table alias: Django leaves its generated aliases (T2, T3..., a
+ * subquery's U0, U1...) unquoted; the registry refuses tables named like
+ * them, so none is a table name. */
 static void put_alias(dorm_buf *b, char quote, const char *alias) {
-    bool generated = alias[0] == 'T' && alias[1];
+    bool generated = alias[0] >= 'T' && alias[0] <= 'Z' && alias[1];
     for (const char *p = alias + 1; generated && *p; p++) generated = *p >= '0' && *p <= '9';
     if (generated) dorm_buf_puts(b, alias);
     else dorm_buf_quote(b, quote, alias);
@@ -57,98 +118,37 @@ void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
     dorm_buf_quote(&s->text, s->d->quote, column);
 }
 
-/* Appends `tmpl` with its "%s" replaced by `arg`. */
-static void put_template(dorm_buf *b, const char *tmpl, const char *arg) {
+/* Writes the part of `tmpl` before its "%s" (before) or after it. */
+static void template_part(dorm_sql *s, const char *tmpl, bool before) {
     const char *p = strstr(tmpl, "%s");
-    if (!p) {
-        dorm_buf_puts(b, tmpl);
-        return;
-    }
-    dorm_buf_put(b, tmpl, (size_t)(p - tmpl));
-    dorm_buf_puts(b, arg);
-    dorm_buf_puts(b, p + 2);
+    if (before) dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
+    else if (p) dorm_buf_puts(&s->text, p + 2);
 }
 
-static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out);
-
-/* A column, with transforms applied ("publication_date__year"). */
-static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, int ntrans,
-                       const dorm_extract *trans) {
-    if (!ntrans) {
-        dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
-        return;
-    }
-    dorm_where w = {.alias = alias, .field = field, .ntrans = ntrans, .lookup = DORM_LK_EXACT};
-    memcpy(w.trans, trans, sizeof w.trans);
-    dorm_buf lhs = DORM_BUF_INIT;
-    leaf_lhs(s, qs, &w, w.ntrans, &lhs);
-    dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
-    if (lhs.failed) s->failed = true;
-    dorm_buf_free(&lhs);
+/* A column, or the expression standing for it (transforms of it). */
+static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
+    if (expr) dorm_rexpr_sql(s, qs, expr);
+    else dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
 }
 
-static void expr_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
-    static const char *const ops[] = {[DORM_E_ADD] = " + ", [DORM_E_SUB] = " - ", [DORM_E_MUL] = " * ",
-                                      [DORM_E_DIV] = " / "};
-    static const char *const fns[] = {[DORM_E_COUNT] = "COUNT(", [DORM_E_SUM] = "SUM(", [DORM_E_AVG] = "AVG(",
-                                      [DORM_E_MIN] = "MIN(", [DORM_E_MAX] = "MAX("};
-    switch (e->kind) {
-    case DORM_E_VALUE:
-        dorm_sql_param(s, &e->value);
-        if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
-        if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast)
-            dorm_buf_puts(&s->text, s->d->decimal_param_cast);
-        return;
-    case DORM_E_F:
-        if (e->ref) {
-            /* An annotation used in another is written out again (Django). */
-            const dorm_ann *ann = dorm_qs_annotation(qs, e->ref, strlen(e->ref));
-            if (ann) expr_sql(s, qs, ann->e);
-            return;
-        }
-        column_sql(s, qs, e->alias, e->field, e->ntrans, e->trans);
-        return;
-    case DORM_E_ADD:
-    case DORM_E_SUB:
-    case DORM_E_MUL:
-    case DORM_E_DIV:
-        dorm_buf_putc(&s->text, '(');
-        expr_sql(s, qs, e->a);
-        dorm_buf_puts(&s->text, ops[e->kind]);
-        expr_sql(s, qs, e->b);
-        dorm_buf_putc(&s->text, ')');
-        return;
-    default:
-        dorm_buf_puts(&s->text, fns[e->kind]);
-        if (e->distinct) dorm_buf_puts(&s->text, "DISTINCT ");
-        if (e->a) expr_sql(s, qs, e->a);
-        else dorm_buf_putc(&s->text, '*');
-        dorm_buf_putc(&s->text, ')');
-        return;
-    }
+/* A column or expression of the SELECT, GROUP BY or ORDER BY lists, whose
+ * repetitions must bind the same parameters (dorm_sql_share). */
+static void shared_column(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
+    size_t mark = s->text.len, pmark = s->nparams;
+    column_sql(s, qs, alias, field, expr);
+    if (expr) dorm_sql_share(s, mark, pmark);
 }
 
-/* The left-hand side of a leaf: the column, its transforms, the lookup cast. */
-static void leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, int ntrans, dorm_buf *out) {
-    dorm_buf cur = DORM_BUF_INIT, next = DORM_BUF_INIT;
-    if (!s->bare_columns) {
-        put_alias(&cur, s->d->quote, dorm_alias_name(qs, w->alias));
-        dorm_buf_putc(&cur, '.');
-    }
-    dorm_buf_quote(&cur, s->d->quote, w->field->column);
-    for (int i = 0; i < ntrans; i++) {
-        dorm_buf_reset(&next);
-        s->d->extract(&next, w->trans[i], dorm_path_kind(w->field, i, w->trans), cur.data);
-        dorm_buf tmp = cur;
-        cur = next;
-        next = tmp;
-    }
-    const char *cast = s->d->lhs_casts[w->lookup];
-    if (cast && !cur.failed) put_template(out, cast, cur.data);
-    else dorm_buf_put(out, cur.data ? cur.data : "", cur.len);
-    if (cur.failed || next.failed) out->failed = true;
-    dorm_buf_free(&cur);
-    dorm_buf_free(&next);
+/* The left-hand side of a leaf: the column or its expression, inside the
+ * lookup's cast (PostgreSQL's "UPPER(%s::text)"). */
+void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    const char *cast = w->lookup < DORM_LK__COUNT ? s->d->lhs_casts[w->lookup] : NULL;
+    bool again = s->resolved_again;
+    if (cast) template_part(s, cast, true);
+    s->resolved_again = true;
+    column_sql(s, qs, w->alias, w->field, w->lhs);
+    s->resolved_again = again;
+    if (cast) template_part(s, cast, false);
 }
 
 /* The operator with a placeholder for `v` in place of its "%s". */
@@ -168,8 +168,14 @@ static bool is_pattern(dorm_lookup lk) { return lk >= DORM_LK_IEXACT && lk <= DO
 /* Django's YearLookup: year == 2000 on a date column becomes a BETWEEN on the
  * bare column, so an index on it can serve the query. */
 static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
-    if (w->ntrans != 1 || w->trans[0] != DORM_EX_YEAR || w->rhs.type != DORM_T_INT) return false;
-    dorm_kind k = w->field->value_kind;
+    const dorm_rexpr *t = w->lhs;
+    /* An annotation of ExtractYear(column) too, as Django's YearLookup. */
+    if (t && t->ops == &dorm_node_ref) t = t->target;
+    if (!t || t->extract != DORM_EX_YEAR + 1 || !dorm_rexpr_is_col(t->args[0]) || w->rhs_expr ||
+        w->rhs.type != DORM_T_INT)
+        return false;
+    const dorm_rexpr *col = t->args[0];
+    dorm_kind k = col->field->value_kind;
     if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME) return false;
     if (w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup > DORM_LK_LTE)) return false;
     int y = (int)w->rhs.u.i;
@@ -179,10 +185,12 @@ static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
         lo = dorm_v_date(dorm_date_ymd(y, 1, 1));
         hi = dorm_v_date(dorm_date_ymd(y, 12, 31));
     } else {
-        lo = dorm_v_datetime(dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0));
-        hi = dorm_v_datetime(dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999));
+        /* The year of the current time zone (Django's
+         * year_lookup_bounds_for_datetime_field). */
+        lo = dorm_v_datetime(dorm_zone_bound(s->cx, dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0)));
+        hi = dorm_v_datetime(dorm_zone_bound(s->cx, dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999)));
     }
-    dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
+    dorm_sql_col(s, dorm_alias_name(qs, col->alias), col->field->column);
     switch (w->lookup) {
     case DORM_LK_EXACT:
         dorm_buf_puts(&s->text, " BETWEEN ");
@@ -240,11 +248,34 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
     dorm_buf_putc(&s->text, ')');
 }
 
+/* The right side of a leaf: its expression, or its value bound. */
+static void leaf_rhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    if (w->rhs_expr) dorm_rexpr_sql(s, qs, w->rhs_expr);
+    else dorm_sql_param(s, &w->rhs);
+}
+
+/* A program's lookup: its template, %1 the left side and %2 the right. */
+static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    const char *sql = w->def->sql;
+    for (const dorm_vendor_sql *v = w->def->vendor_sql; v && v->vendor; v++)
+        if (strcmp(v->vendor, qs->cx->db->drv->vendor) == 0) sql = v->sql;
+    for (const char *p = sql ? sql : ""; *p; p++) {
+        if (*p == '%' && p[1] == '1') dorm_leaf_lhs(s, qs, w);
+        else if (*p == '%' && p[1] == '2') leaf_rhs(s, qs, w);
+        else if (*p == '%' && p[1] == '%') dorm_buf_putc(&s->text, '%');
+        else {
+            dorm_buf_putc(&s->text, *p);
+            continue;
+        }
+        p++;
+    }
+}
+
 static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
-    dorm_buf lhs = DORM_BUF_INIT;
-    if (!year_bounds(s, qs, w)) {
-        leaf_lhs(s, qs, w, w->ntrans, &lhs);
-        dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+    if (w->lookup == DORM_LK__COUNT) {
+        template_leaf(s, qs, w);
+    } else if (!(w->json && dorm_json_leaf_sql(s, qs, w)) && !year_bounds(s, qs, w)) {
+        dorm_leaf_lhs(s, qs, w);
         switch (w->lookup) {
         case DORM_LK_ISNULL:
             dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
@@ -262,12 +293,12 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
             dorm_value v = w->rhs;
             if (w->rhs_expr) {
                 /* F() on the right: the operator with the expression's SQL in place of "%s". */
-                const char *tmpl = s->d->operators[w->lookup], *p = strstr(tmpl, "%s");
+                const char *tmpl = s->d->operators[w->lookup];
                 dorm_buf_putc(&s->text, ' ');
-                dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
-                if (p) {
-                    expr_sql(s, qs, w->rhs_expr);
-                    dorm_buf_puts(&s->text, p + 2);
+                template_part(s, tmpl, true);
+                if (strstr(tmpl, "%s")) {
+                    dorm_rexpr_sql(s, qs, w->rhs_expr);
+                    template_part(s, tmpl, false);
                 }
                 break;
             }
@@ -286,29 +317,28 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
         }
     }
     /* exclude(col=x) on a nullable column must keep the NULL rows (Django). */
-    if (negated && w->nullable && w->lookup != DORM_LK_ISNULL) {
+    if (negated && w->nullable && w->field && w->lookup != DORM_LK_ISNULL && !w->json_null) {
         dorm_buf_puts(&s->text, " AND ");
-        dorm_buf_reset(&lhs);
-        leaf_lhs(s, qs, &(dorm_where){.alias = w->alias, .field = w->field, .ntrans = 0, .lookup = DORM_LK_ISNULL},
-                 0, &lhs);
-        dorm_buf_put(&s->text, lhs.data ? lhs.data : "", lhs.len);
+        dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
         dorm_buf_puts(&s->text, " IS NOT NULL");
     }
-    if (lhs.failed) s->failed = true;
-    dorm_buf_free(&lhs);
 }
 
-typedef enum { W_SQL, W_NONE, W_ALL } wres;
+typedef enum { W_SQL = DORM_W_SQL_WRITTEN, W_NONE = DORM_W_SQL_NONE, W_ALL = DORM_W_SQL_ALL } wres;
 
-/* The outcome of a compilation: a part that failed did so for memory, which
- * is recorded on the context like every other error. */
-static int compiled(dorm_sql *s) {
+int dorm_sql_compiled(dorm_sql *s) {
     if (!s->failed && !s->text.failed) return DORM_COMPILED;
     return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
 }
 
 /* Writes the condition; W_NONE: matches nothing, W_ALL: always true (nothing
  * written in either case). */
+static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
+
+int dorm_where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
+    return (int)where_sql(s, qs, w, negated);
+}
+
 static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     switch (w->kind) {
     case DORM_W_NOTHING:
@@ -316,13 +346,21 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     case DORM_W_LEAF:
         leaf_sql(s, qs, w, negated);
         return W_SQL;
-    case DORM_W_SUBQUERY: {
+    case DORM_W_SUBQUERY:
+    case DORM_W_EXPR: {
         size_t mark = s->text.len, pmark = s->nparams;
-        column_sql(s, qs, w->alias, w->field, w->ntrans, w->trans);
-        dorm_buf_puts(&s->text, " IN (");
         bool bare = s->bare_columns;
+        int rc = DORM_COMPILED;
         s->bare_columns = false;
-        int rc = dorm_compile_select(w->sub, DORM_SELECT_ROWS, s);
+        if (w->kind == DORM_W_SUBQUERY) {
+            column_sql(s, qs, w->alias, w->field, w->lhs);
+            dorm_buf_puts(&s->text, " IN ");
+            rc = dorm_subquery_sql(s, qs, w->sub);
+        } else if (w->lhs->ops == &dorm_node_subquery) {
+            rc = dorm_subquery_sql(s, qs, w->lhs);
+        } else {
+            dorm_rexpr_sql(s, qs, w->lhs);
+        }
         s->bare_columns = bare;
         if (rc == DORM_COMPILED_EMPTY) {
             s->text.len = mark;
@@ -331,7 +369,6 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
             return W_NONE;
         }
         if (rc < 0) s->failed = true;
-        dorm_buf_putc(&s->text, ')');
         return W_SQL;
     }
     default:
@@ -339,6 +376,15 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     }
     bool is_not = w->kind == DORM_W_NOT, is_or = w->kind == DORM_W_OR;
     size_t start = s->text.len, nparams = s->nparams;
+    /* ~Exists(...) is Django's "NOT EXISTS(...)". */
+    if (is_not && w->n == 1 && w->kids[0]->kind == DORM_W_EXPR && w->kids[0]->lhs->exists) {
+        dorm_buf_puts(&s->text, "NOT ");
+        wres r = where_sql(s, qs, w->kids[0], !negated);
+        if (r == W_SQL) return W_SQL;
+        s->text.len = start;
+        s->text.data[start] = '\0';
+        return r == W_NONE ? W_ALL : W_NONE;
+    }
     int written = 0;
     bool guarded_single = false;
     for (int i = 0; i < w->n; i++) {
@@ -399,36 +445,42 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
 static void from_clause(dorm_sql *s, const dorm_qs *qs) {
     dorm_buf_puts(&s->text, " FROM ");
     dorm_sql_name(s, qs->meta->db_table);
+    if (qs->alias_names) {
+        dorm_buf_putc(&s->text, ' ');
+        dorm_sql_alias(s, qs->alias_names[0]);
+    }
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
         const char *parent = dorm_alias_name(qs, j->parent);
         dorm_buf_puts(&s->text, j->outer ? " LEFT OUTER JOIN " : " INNER JOIN ");
         dorm_sql_name(s, j->model->db_table);
-        if (strcmp(j->alias, j->model->db_table) != 0) {
+        const char *alias = dorm_alias_name(qs, i + 1);
+        if (strcmp(alias, j->model->db_table) != 0) {
             dorm_buf_putc(&s->text, ' ');
-            dorm_sql_alias(s, j->alias);
+            dorm_sql_alias(s, alias);
         }
         dorm_buf_puts(&s->text, " ON (");
         if (j->reverse) {
             dorm_sql_col(s, parent, j->fk->target_pk->column);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_col(s, j->alias, j->fk->column);
+            dorm_sql_col(s, alias, j->fk->column);
         } else {
             dorm_sql_col(s, parent, j->fk->column);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_col(s, j->alias, j->fk->target_pk->column);
+            dorm_sql_col(s, alias, j->fk->target_pk->column);
         }
         dorm_buf_putc(&s->text, ')');
     }
 }
 
-/* " WHERE ..." or nothing; W_NONE when the query can match no row. */
-static wres where_clause(dorm_sql *s, const dorm_qs *qs) {
+/* " WHERE ..." (or " HAVING ...") of w, or nothing; W_NONE when the query
+ * can match no row. */
+static wres where_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const char *keyword) {
     if (qs->empty) return W_NONE;
-    if (!qs->where) return W_ALL;
+    if (!w) return W_ALL;
     size_t mark = s->text.len;
-    dorm_buf_puts(&s->text, " WHERE ");
-    wres r = where_sql(s, qs, qs->where, false);
+    dorm_buf_puts(&s->text, keyword);
+    wres r = where_sql(s, qs, w, false);
     if (r != W_SQL) {
         s->text.len = mark;
         if (s->text.data) s->text.data[mark] = '\0';
@@ -446,13 +498,14 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, s->d->random_function);
             continue;
         }
-        if (o->ref) {
-            dorm_sql_name(s, o->ref);
-            dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
-            continue;
-        }
-        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
+        const dorm_ann *a = o->ref ? dorm_qs_annotation(qs, o->ref, strlen(o->ref)) : NULL;
+        /* A selected annotation is ordered by its alias, another by its expression (Django). */
+        if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
+        else if (o->ref) dorm_sql_name(s, o->ref);
+        else shared_column(s, qs, o->alias, o->field, o->expr);
         dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
+        if (o->nulls_first || o->nulls_last)
+            dorm_buf_puts(&s->text, (o->nulls_first != qs->reversed) ? " NULLS FIRST" : " NULLS LAST");
     }
 }
 
@@ -481,11 +534,22 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         return;
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
+        int k = 0;
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
-            if (i) dorm_buf_puts(&s->text, ", ");
-            column_sql(s, qs, c->alias, c->field, c->ntrans, c->trans);
+            if (c->ann) continue;
+            if (k++) dorm_buf_puts(&s->text, ", ");
+            shared_column(s, qs, c->alias, c->field, c->expr);
         }
+        for (int a = 0; a < qs->nann; a++)
+            for (int i = 0; i < qs->ncols; i++) {
+                if (qs->cols[i].ann != a + 1) continue;
+                if (k++) dorm_buf_puts(&s->text, ", ");
+                shared_column(s, qs, 0, NULL, qs->ann[a].e);
+                dorm_buf_puts(&s->text, " AS ");
+                dorm_sql_name(s, qs->ann[a].alias);
+                break;
+            }
         return;
     }
     model_columns(s, qs, 0, qs->meta, qs->deferred, false);
@@ -493,8 +557,9 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
     for (int r = 0; r < qs->nselrel; r++)
         model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
     for (int i = 0; i < qs->nann; i++) {
+        if (qs->ann[i].hidden) continue;
         dorm_buf_puts(&s->text, ", ");
-        expr_sql(s, qs, qs->ann[i].e);
+        shared_column(s, qs, 0, NULL, qs->ann[i].e);
         dorm_buf_puts(&s->text, " AS ");
         dorm_sql_name(s, qs->ann[i].alias);
     }
@@ -506,13 +571,11 @@ static bool selected(const dorm_qs *qs, const dorm_order *o) {
     if (qs->mode != DORM_MODE_OBJECTS) {
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
-            if (c->alias == o->alias && c->field == o->field && c->ntrans == o->ntrans &&
-                memcmp(c->trans, o->trans, sizeof(dorm_extract) * (size_t)o->ntrans) == 0)
-                return true;
+            if (c->alias == o->alias && c->field == o->field && dorm_rexpr_same(c->expr, o->expr)) return true;
         }
         return false;
     }
-    if (o->ntrans) return false;
+    if (o->expr) return false;
     if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
     if (dorm_inherit_selected(qs, o->alias, o->field)) return true;
     for (int r = 0; r < qs->nselrel; r++)
@@ -534,92 +597,65 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
         if (!unselected_order(qs, o)) continue;
         dorm_buf_puts(&s->text, ", ");
         if (o->random) dorm_buf_puts(&s->text, s->d->random_function);
-        else column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
+        else column_sql(s, qs, o->alias, o->field, o->expr);
     }
 }
 
-/* GROUP BY of an aggregating annotate(): every selected column that is not
- * an aggregate (what Django writes on backends without group-by-pk), and
- * the columns ordered by (`ordered`: an ORDER BY is written). */
-static void group_clause(dorm_sql *s, const dorm_qs *qs, bool ordered) {
-    if (!qs->group_by || qs->mode != DORM_MODE_OBJECTS) return;
-    dorm_buf_puts(&s->text, " GROUP BY ");
-    model_columns(s, qs, 0, qs->meta, qs->deferred, false);
-    for (int r = 0; r < qs->nselrel; r++) model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
-    for (int i = 0; i < qs->nann; i++) {
-        if (qs->ann[i].e->aggregate) continue;
-        dorm_buf_puts(&s->text, ", ");
-        expr_sql(s, qs, qs->ann[i].e);
-    }
-    for (int i = 0; ordered && i < qs->norder; i++) {
-        const dorm_order *o = &qs->order[i];
-        if (o->random || !unselected_order(qs, o)) continue;
-        dorm_buf_puts(&s->text, ", ");
-        column_sql(s, qs, o->alias, o->field, o->ntrans, o->trans);
-    }
-}
-
-/* The ordering to apply: explicit order_by(), else Meta.ordering. */
-static const dorm_qs *with_ordering(const dorm_qs *qs, dorm_qs *tmp) {
+const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
     const char *const *ord = qs->meta->ordering;
-    /* Django 3.1+ leaves Meta.ordering out of GROUP BY queries. */
-    if (qs->ordered_explicitly || !ord || !ord[0] || qs->group_by) return qs;
+    *meta = false;
+    if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
     *tmp = *qs;
     if (dorm_order_resolve(tmp, ord)) return NULL;
+    *meta = true;
     return tmp;
 }
 
-int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
-    dorm_qs tmp, parents;
+int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
+    const dorm_where *where = qs->where, *having = NULL;
+    if (where && where->aggregate && dorm_split_having(qs->cx, qs->where, false, &where, &having)) return DORM_ENOMEM;
     bool sliced = qs->low > 0 || qs->high >= 0;
-    bool wrap_count = what == DORM_SELECT_COUNT && (sliced || qs->distinct || qs->group_by);
-    /* The SELECT of objects reads their parents' columns too. */
-    if ((what == DORM_SELECT_ROWS || wrap_count) && !(qs = dorm_inherit_select(qs, &parents))) return DORM_ENOMEM;
-    /* A count keeps the ordering only where it picks the rows of a slice
-     * (Django clears it otherwise, and so counts DISTINCT rows without the
-     * ordering terms). */
-    bool ordered = what == DORM_SELECT_ROWS || what == DORM_SELECT_PK || (wrap_count && sliced);
-    if (ordered) {
-        qs = with_ordering(qs, &tmp);
-        if (!qs) return DORM_EFIELD;
-    }
-    if (wrap_count) dorm_buf_puts(&s->text, "SELECT COUNT(*) FROM (");
-    dorm_buf_puts(&s->text, "SELECT ");
-    if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
-    if (what == DORM_SELECT_COUNT && !wrap_count) {
-        dorm_buf_puts(&s->text, "COUNT(*) AS ");
-        dorm_sql_name(s, "__count");
-    } else if (what == DORM_SELECT_EXISTS) {
-        dorm_buf_puts(&s->text, "(1) AS ");
-        dorm_sql_name(s, "a");
-    } else {
-        select_columns(s, qs, what == DORM_SELECT_COUNT ? DORM_SELECT_ROWS : what);
-        if (qs->distinct && ordered && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
-    }
     from_clause(s, qs);
-    if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    if (what != DORM_SELECT_EXISTS) group_clause(s, qs, ordered);
-    if (ordered) order_clause(s, qs);
-    if (what == DORM_SELECT_EXISTS) {
-        s->d->limit_offset(&s->text, 1, qs->low);
-    } else if (sliced && what != DORM_SELECT_COUNT) {
-        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
-    } else if (wrap_count && sliced) {
-        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
-    }
-    if (qs->lock && (what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS)) {
+    if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
+    dorm_group_clause(s, qs, having, r->ordered, r->exists, r->extra, r->nextra);
+    if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
+    /* Django 3.1+ groups by Meta.ordering but does not order by it. */
+    if (r->ordered && !(r->meta && qs->group_by)) order_clause(s, qs);
+    if (r->exists) s->d->limit_offset(&s->text, 1, qs->low);
+    else if (sliced) s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    if (qs->lock && r->lock) {
         int rc = dorm_lock_sql(s, qs);
         if (rc) return rc;
     }
-    if (wrap_count) dorm_buf_puts(&s->text, ") subquery");
-    if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;
-    return compiled(s);
+    if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
+    return dorm_sql_compiled(s);
+}
+
+int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
+    if (what == DORM_SELECT_COUNT) return dorm_compile_count(qs, s);
+    if (qs->combinator) return dorm_compile_combined(qs, s, what == DORM_SELECT_EXISTS, what != DORM_SELECT_EXISTS);
+    dorm_qs tmp, parents;
+    /* The SELECT of objects reads their parents' columns too. */
+    if (what == DORM_SELECT_ROWS && !(qs = dorm_inherit_select(qs, &parents))) return DORM_ENOMEM;
+    dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS,
+                   .lock = what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS};
+    if (r.ordered && !(qs = dorm_qs_ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
+    dorm_buf_puts(&s->text, "SELECT ");
+    if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
+    if (what == DORM_SELECT_EXISTS) {
+        dorm_buf_puts(&s->text, "(1) AS ");
+        dorm_sql_name(s, "a");
+    } else {
+        select_columns(s, qs, what);
+        if (qs->distinct && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
+    }
+    return dorm_compile_rest(qs, s, &r);
 }
 
 /* WHERE of an UPDATE/DELETE: direct when the query has no joins, else
  * "pk IN (SELECT pk ...)" as Django's SQLUpdateCompiler does. */
 static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
-    if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs);
+    if (qs->njoins == 0 && qs->low == 0 && qs->high < 0) return where_clause(s, qs, qs->where, " WHERE ");
     if (qs->empty) return W_NONE;
     dorm_buf_puts(&s->text, " WHERE ");
     const dorm_fmeta *pk = qs->meta->pk;
@@ -646,30 +682,20 @@ int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, cons
         if (i) dorm_buf_puts(&s->text, ", ");
         dorm_sql_name(s, fields[i]->column);
         dorm_buf_puts(&s->text, " = ");
-        if (exprs && exprs[i]) expr_sql(s, qs, exprs[i]);
+        if (exprs && exprs[i]) {
+            s->resolved_again = true;
+            dorm_rexpr_sql(s, qs, exprs[i]);
+            s->resolved_again = false;
+        }
         else dorm_sql_param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return compiled(s);
-}
-
-int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
-                           dorm_sql *s) {
-    dorm_buf_puts(&s->text, "SELECT ");
-    for (size_t i = 0; i < n; i++) {
-        if (i) dorm_buf_puts(&s->text, ", ");
-        expr_sql(s, qs, exprs[i]);
-        dorm_buf_puts(&s->text, " AS ");
-        dorm_sql_name(s, aliases[i]);
-    }
-    from_clause(s, qs);
-    if (where_clause(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return compiled(s);
+    return dorm_sql_compiled(s);
 }
 
 int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s) {
     dorm_buf_puts(&s->text, "DELETE FROM ");
     dorm_sql_name(s, qs->meta->db_table);
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return compiled(s);
+    return dorm_sql_compiled(s);
 }

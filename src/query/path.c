@@ -7,26 +7,6 @@
 #include "model/custom.h"
 #include "query/query.h"
 
-static const char *const lookup_names[DORM_LK__COUNT] = {
-    [DORM_LK_EXACT] = "exact",           [DORM_LK_IEXACT] = "iexact",
-    [DORM_LK_CONTAINS] = "contains",     [DORM_LK_ICONTAINS] = "icontains",
-    [DORM_LK_STARTSWITH] = "startswith", [DORM_LK_ISTARTSWITH] = "istartswith",
-    [DORM_LK_ENDSWITH] = "endswith",     [DORM_LK_IENDSWITH] = "iendswith",
-    [DORM_LK_GT] = "gt",                 [DORM_LK_GTE] = "gte",
-    [DORM_LK_LT] = "lt",                 [DORM_LK_LTE] = "lte",
-    [DORM_LK_IN] = "in",                 [DORM_LK_RANGE] = "range",
-    [DORM_LK_ISNULL] = "isnull",         [DORM_LK_REGEX] = "regex",
-    [DORM_LK_IREGEX] = "iregex",         [DORM_LK_JSON_CONTAINS] = "contains",
-};
-
-static const char *const transform_names[DORM_EX__COUNT] = {
-    [DORM_EX_YEAR] = "year",       [DORM_EX_ISO_YEAR] = "iso_year", [DORM_EX_MONTH] = "month",
-    [DORM_EX_DAY] = "day",         [DORM_EX_WEEK] = "week",         [DORM_EX_WEEK_DAY] = "week_day",
-    [DORM_EX_ISO_WEEK_DAY] = "iso_week_day", [DORM_EX_QUARTER] = "quarter", [DORM_EX_HOUR] = "hour",
-    [DORM_EX_MINUTE] = "minute",   [DORM_EX_SECOND] = "second",     [DORM_EX_DATE] = "date",
-    [DORM_EX_TIME] = "time",
-};
-
 /* One "__"-separated part of a path (may be empty: "title__"). */
 typedef struct part {
     const char *s;
@@ -37,82 +17,20 @@ static bool eqn(const char *name, const char *s, size_t n) { return strncmp(name
 
 static bool is_pk(part p) { return p.n == 2 && strncmp(p.s, "pk", 2) == 0; }
 
-int dorm_lookup_by_name(const char *s, size_t n) {
-    for (int i = 0; i < DORM_LK__COUNT; i++)
-        if (eqn(lookup_names[i], s, n)) return i;
-    return -1;
-}
-
-const char *dorm_lookup_name(dorm_lookup lk) { return lookup_names[lk]; }
-
-static int transform_by_name(const char *s, size_t n) {
-    for (int i = 0; i < DORM_EX__COUNT; i++)
-        if (eqn(transform_names[i], s, n)) return i;
-    return -1;
-}
-
-static bool is_lookup_or_transform(part p) {
-    return dorm_lookup_by_name(p.s, p.n) >= 0 || transform_by_name(p.s, p.n) >= 0;
-}
-
-/* Which transforms a value kind offers (Django registers them per field class). */
-static bool transform_allowed(dorm_kind k, dorm_extract ex) {
-    switch (k) {
-    case DORM_KIND_DATE:
-        return ex <= DORM_EX_QUARTER;
-    case DORM_KIND_DATETIME:
-        return true;
-    case DORM_KIND_TIME:
-        return ex == DORM_EX_HOUR || ex == DORM_EX_MINUTE || ex == DORM_EX_SECOND;
-    default:
-        return false;
-    }
-}
-
-dorm_kind dorm_path_kind(const dorm_fmeta *fm, int ntrans, const dorm_extract *trans) {
-    if (ntrans == 0) return fm->value_kind;
-    switch (trans[ntrans - 1]) {
-    case DORM_EX_DATE:
-        return DORM_KIND_DATE;
-    case DORM_EX_TIME:
-        return DORM_KIND_TIME;
-    default:
-        return DORM_KIND_INT;
-    }
-}
-
-/* Lookups a value kind accepts.  Pattern and regex lookups apply to text only:
- * on other kinds Django silently casts, which hides mistakes. */
-static bool lookup_allowed(dorm_kind k, int lk) {
-    switch (lk) {
-    case DORM_LK_IEXACT:
-    case DORM_LK_CONTAINS:
-    case DORM_LK_ICONTAINS:
-    case DORM_LK_STARTSWITH:
-    case DORM_LK_ISTARTSWITH:
-    case DORM_LK_ENDSWITH:
-    case DORM_LK_IENDSWITH:
-    case DORM_LK_REGEX:
-    case DORM_LK_IREGEX:
-        return dorm_kind_is_text(k) || k == DORM_KIND_UUID;
-    case DORM_LK_JSON_CONTAINS:
-        return false;
-    default:
-        return true;
-    }
-}
+static bool is_lookup_or_transform(const dorm_qs *qs, part p) { return dorm_lookup_named(qs->cx->db->reg, p.s, p.n); }
 
 /* Whether a field of a program's type takes lookup or transform `p`
  * (directly on the field: its type's list, when it has one). */
 static bool custom_allows(const dorm_path *out, part p) {
-    const dorm_field_type *t = out->field->f->kind == DORM_KIND_CUSTOM ? out->field->f->type : NULL;
-    if (!t || !t->lookups || out->ntrans) return true;
+    const dorm_field_type *t = out->field && out->field->f->kind == DORM_KIND_CUSTOM ? out->field->f->type : NULL;
+    if (!t || !t->lookups || out->expr) return true;
     for (size_t i = 0; t->lookups[i]; i++)
         if (eqn(t->lookups[i], p.s, p.n)) return true;
     return false;
 }
 
 static const char *alias_name(const dorm_qs *qs, int alias) {
+    if (qs->alias_names) return qs->alias_names[alias];
     return alias == 0 ? qs->meta->db_table : qs->joins[alias - 1].alias;
 }
 
@@ -163,12 +81,10 @@ static int unknown_keyword(dorm_qs *qs, const dorm_meta *m, part p) {
 /* Django's ", perhaps you meant a or b?" for a lookup or transform name
  * close to one the kind offers, else ".". */
 static const char *suggestion(dorm_qs *qs, dorm_kind k, part p, int flags) {
-    const char *cands[DORM_LK__COUNT + DORM_EX__COUNT], *best[3];
-    size_t n = 0;
-    for (int i = 0; (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS)) && i < DORM_EX__COUNT; i++)
-        if (transform_allowed(k, (dorm_extract)i)) cands[n++] = transform_names[i];
-    for (int i = 0; (flags & DORM_PATH_LOOKUPS) && i < DORM_LK__COUNT; i++)
-        if (lookup_allowed(k, i)) cands[n++] = lookup_names[i];
+    const char *cands[128], *best[3];
+    size_t n = (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))
+                   ? dorm_lookup_names(qs->cx->db->reg, k, flags & DORM_PATH_LOOKUPS, cands, 128)
+                   : 0;
     int nb = dorm_close_matches(p.s, p.n, cands, n, best);
     if (!nb) return ".";
     const char *s = dorm_sprintf(qs->cx, ", perhaps you meant %s%s%s%s%s?", best[0], nb > 1 ? " or " : "",
@@ -180,39 +96,53 @@ static const char *suggestion(dorm_qs *qs, dorm_kind k, part p, int flags) {
  * "Related Field got invalid lookup" when it looks like a lookup (or is
  * empty, a path ending in "__"), else the related model's fields. */
 static int after_relation(dorm_qs *qs, const dorm_meta *m, part p, int flags) {
-    const char *best[3];
-    if ((flags & DORM_PATH_LOOKUPS) &&
-        (p.n == 0 || dorm_close_matches(p.s, p.n, lookup_names, DORM_LK__COUNT, best) > 0))
+    const char *cands[128], *best[3];
+    size_t n = dorm_lookup_names(qs->cx->db->reg, DORM_KIND_NONE, true, cands, 128);
+    if ((flags & DORM_PATH_LOOKUPS) && (p.n == 0 || dorm_close_matches(p.s, p.n, cands, n, best) > 0))
         return field_error(qs, "Related Field got invalid lookup: %.*s%s", p, "");
     return unknown_keyword(qs, m, p);
 }
 
-/* Transforms and the lookup after the last field (parts[0..n)).  `field`
- * names the field for messages; `related`: it is a relation, whose parts are
- * lookups on its key. */
+/* Transforms and the lookup after the last field (parts[0..n)); out->expr
+ * gets the transforms (it stays NULL for the bare column).  `field` names the field for messages; `related`: it is a
+ * relation, whose parts are lookups on its key. */
 static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const char *field, bool related,
                         const dorm_meta *target, dorm_path *out) {
+    const dorm_registry *reg = qs->cx->db->reg;
+    bool transformed = false;
     for (int i = 0; i < n; i++) {
         part p = parts[i];
-        dorm_kind k = dorm_path_kind(out->field, out->ntrans, out->trans);
-        int ex = transform_by_name(p.s, p.n);
-        if (ex >= 0 && transform_allowed(k, (dorm_extract)ex) && out->ntrans < DORM_MAX_TRANSFORMS &&
-            (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS)) && custom_allows(out, p)) {
-            out->trans[out->ntrans++] = (dorm_extract)ex;
+        dorm_kind k = out->expr ? out->expr->vkind : out->field->value_kind;
+        const dorm_lookup_def *t = (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))
+                                       ? dorm_lookup_find(reg, k, p.s, p.n, true)
+                                       : NULL;
+        const dorm_func_def *fn = t ? dorm_func_find(reg, t->transform, strlen(t->transform)) : NULL;
+        if (fn && custom_allows(out, p)) {
+            if (!out->expr && !(out->expr = dorm_rexpr_col(qs, out->alias, out->field))) return DORM_ENOMEM;
+            if (!(out->expr = dorm_rexpr_transform(qs, fn, out->expr))) return DORM_ENOMEM;
+            transformed = true;
             continue;
         }
-        int lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_by_name(p.s, p.n) : -1;
-        if (lk >= 0 && i == n - 1 && lookup_allowed(k, lk) && custom_allows(out, p)) {
+        const dorm_lookup_def *lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_find(reg, k, p.s, p.n, false) : NULL;
+        if (lk && i == n - 1 && custom_allows(out, p)) {
             out->lookup = lk;
             return DORM_OK;
         }
-        if (related && out->ntrans == 0) {
+        /* Any other name after a JSONField is a key (Django's KeyTransformFactory). */
+        if (k == DORM_KIND_JSON && !related && (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))) {
+            if (!out->expr && !(out->expr = dorm_rexpr_col(qs, out->alias, out->field))) return DORM_ENOMEM;
+            if (!(out->expr = dorm_rexpr_key(qs, out->expr, p.s, p.n, false))) return DORM_ENOMEM;
+            transformed = true;
+            continue;
+        }
+        if (related && !transformed) {
             if (flags & DORM_PATH_LOOKUPS) return field_error(qs, "Related Field got invalid lookup: %.*s%s", p, "");
             return unknown_keyword(qs, target, p);
         }
         if (!(flags & DORM_PATH_LOOKUPS))
             return field_error(qs, "Cannot resolve keyword '%.*s' into field. Join on '%s' not permitted.", p, field);
-        const char *label = out->ntrans == 0 && (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
+        const char *label = !transformed && out->field &&
+                                    (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
                                 ? dorm_field_class(out->field->f)
                                 : dorm_kind_name(k);
         dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
@@ -252,7 +182,6 @@ static bool walkable(const dorm_meta *m, part p) {
 int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
     const dorm_meta *m = qs->meta;
     memset(out, 0, sizeof *out);
-    out->lookup = -1;
     part *parts;
     int np = split(qs, path, len, &parts);
     if (np < 0) return np;
@@ -275,7 +204,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             bool key = !last && (is_pk(q) || eqn(t->pk->f->name, q.s, q.n));
             /* tags, tags__in, tags__pk compare the join table's key (Django trims the last join). */
             if (last || key || !walkable(t, q)) {
-                if (!last && !key && !is_lookup_or_transform(q)) return after_relation(qs, t, q, flags);
+                if (!last && !key && !is_lookup_or_transform(qs, q)) return after_relation(qs, t, q, flags);
                 out->field = mm->to_fk;
                 out->alias = a;
                 out->nullable = true;
@@ -297,7 +226,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             m = rel->model;
             nullable = true;
             /* books / books__isnull / books__in compare the related primary key. */
-            if (last || (!walkable(m, parts[i + 1]) && is_lookup_or_transform(parts[i + 1]))) {
+            if (last || (!walkable(m, parts[i + 1]) && is_lookup_or_transform(qs, parts[i + 1]))) {
                 out->field = m->pk;
                 out->alias = alias;
                 out->nullable = true;
@@ -320,7 +249,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
         const dorm_meta *t = fm->target;
         const dorm_fmeta *next = is_pk(q) ? t->pk : dorm_meta_fieldn(t, q.s, q.n);
         if (!walkable(t, q)) {
-            if (!is_lookup_or_transform(q)) return after_relation(qs, t, q, flags);
+            if (!is_lookup_or_transform(qs, q)) return after_relation(qs, t, q, flags);
             out->field = fm;
             out->alias = alias;
             out->nullable = nullable;
@@ -339,6 +268,17 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
         m = t;
     }
     return unknown_keyword(qs, m, (part){"", 0});
+}
+
+int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
+                      dorm_path *out) {
+    memset(out, 0, sizeof *out);
+    out->expr = base;
+    if (!rest[0]) return DORM_OK;
+    part *parts;
+    int np = split(qs, rest, strlen(rest), &parts);
+    if (np < 0) return np;
+    return resolve_tail(qs, parts, np, flags, name, false, NULL, out);
 }
 
 const char *dorm_alias_name(const dorm_qs *qs, int alias) { return alias_name(qs, alias); }

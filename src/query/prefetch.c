@@ -9,6 +9,7 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items) {
     if (!qs || qs->err) return qs;
     dorm_qs *c = dorm_qs_clone(qs);
     if (!c) return NULL;
+    if (dorm_qs_combined_refuse(c, "prefetch_related")) return c;
     size_t old = 0, n = 0;
     while (c->prefetch && c->prefetch[old]) old++;
     while (items && items[n]) n++;

@@ -257,6 +257,20 @@ static int to_uuid(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dor
     return bad(cx, DORM_EVALIDATION, "'%s' is not a valid UUID.", fm, in);
 }
 
+static int to_duration(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
+    dorm_duration d;
+    if (in->type == DORM_T_DURATION) {
+        *out = *in;
+        return 0;
+    }
+    if (in->type == DORM_T_TEXT && dorm_duration_parse(in->u.s, vlen(in), &d) == 0) {
+        *out = dorm_v_duration(d);
+        return 0;
+    }
+    return bad(cx, DORM_EVALIDATION,
+               "'%s' value has an invalid format. It must be in [DD] [[HH:]MM:]ss[.uuuuuu] format.", fm, in);
+}
+
 static int to_bytes(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
     if (in->type == DORM_T_BYTES || in->type == DORM_T_TEXT) {
         size_t n = in->type == DORM_T_TEXT ? vlen(in) : in->len;
@@ -353,6 +367,8 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
         return to_uuid(cx, fm, in, out);
     case DORM_KIND_BINARY:
         return to_bytes(cx, fm, in, out);
+    case DORM_KIND_DURATION:
+        return to_duration(cx, fm, in, out);
     default:
         return dorm_fail(cx, DORM_EVALUE, "Field '%s' cannot take a value.", fm ? fm->f->name : "?");
     }

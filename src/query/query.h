@@ -7,6 +7,7 @@
 #include "backend/db.h"
 #include "core/ctx.h"
 #include "model/meta.h"
+#include "query/expr.h"
 
 typedef enum dorm_qs_mode {
     DORM_MODE_OBJECTS = 0,
@@ -33,40 +34,21 @@ typedef enum dorm_wkind {
     DORM_W_OR,
     DORM_W_NOT,
     DORM_W_NOTHING,         /* matches no row (e.g. __in=[])                  */
-    DORM_W_SUBQUERY         /* alias.field IN (sub)                           */
+    DORM_W_SUBQUERY,        /* alias.field IN (sub)                           */
+    DORM_W_EXPR             /* a boolean expression (Exists): lhs             */
 } dorm_wkind;
 
-#define DORM_MAX_TRANSFORMS 4
 /* How deep conditions (Q trees) and expressions may nest: the where builder
  * and the compiler recurse, and the databases refuse deeper SQL anyway
  * (PostgreSQL's parser near 1,000 levels of NOT, SQLite's far earlier). */
 #define DORM_MAX_DEPTH 1000
-
-/* A resolved expression: F() paths turned into (alias, field), annotation
- * references by name, aggregates over their column. */
-typedef struct dorm_rexpr {
-    dorm_expr_kind kind;
-    int alias;
-    const dorm_fmeta *field;      /* F / aggregate column; NULL: COUNT(*)      */
-    const char *ref;              /* F() naming an annotation                  */
-    int ntrans;                   /* F("date__year"): transforms on the column */
-    dorm_extract trans[DORM_MAX_TRANSFORMS];
-    dorm_value value;             /* VALUE                                     */
-    const struct dorm_rexpr *a, *b;
-    bool distinct;
-    bool aggregate;               /* contains an aggregate                     */
-    dorm_kind out;                /* kind of the result                        */
-    /* A column's places, which its values are rounded to as Django's SQLite
-     * converter rounds a column; -1 (any other expression): the value the
-     * backend computed, as Django's converters return it. */
-    int decimal_places;
-} dorm_rexpr;
 
 /* An annotation: its alias, expression and the field description its
  * values are read with. */
 typedef struct dorm_ann {
     const char *alias;
     const dorm_rexpr *e;
+    bool hidden;              /* alias(): usable by name, never selected       */
     dorm_field field;
     dorm_fmeta fm;
 } dorm_ann;
@@ -76,26 +58,29 @@ typedef struct dorm_where {
     dorm_wkind kind;
     int n;
     const struct dorm_where *const *kids;
-    /* leaf: [transforms](alias.column) <lookup> rhs */
+    bool aggregate;           /* an aggregate is in it: HAVING                 */
+    /* leaf: lhs <lookup> rhs, lhs the column alias.field or an expression */
     int alias;
-    const dorm_fmeta *field;
-    int ntrans;
-    dorm_extract trans[DORM_MAX_TRANSFORMS];
-    dorm_lookup lookup;
+    const dorm_fmeta *field;  /* the column (NULL: lhs is an annotation)       */
+    const dorm_rexpr *lhs;    /* transforms or an annotation; NULL: the column */
+    dorm_lookup lookup;       /* DORM_LK__COUNT: the template of `def`         */
+    const dorm_lookup_def *def;
     dorm_value rhs;           /* prepared; LIST for in/range; BOOL for isnull */
     const dorm_rexpr *rhs_expr; /* F() and arithmetic on the right (or NULL)  */
     bool nullable;            /* the left side can be NULL                    */
-    struct dorm_qs *sub;      /* DORM_W_SUBQUERY: selects one column          */
+    const dorm_rexpr *sub;    /* DORM_W_SUBQUERY: a subquery of one column    */
+    bool json;                /* a JSON lookup dorm_json_leaf_sql may write   */
+    bool json_null;           /* exact None on JSON: a JSON null              */
 } dorm_where;
 
 typedef struct dorm_order {
     int alias;
-    const dorm_fmeta *field;
+    const dorm_fmeta *field;  /* a column (NULL: expr)                        */
+    const dorm_rexpr *expr;   /* transforms of it, or an expression           */
     bool desc;
     bool random;
+    bool nulls_first, nulls_last;
     const char *ref;          /* an annotation alias                          */
-    int ntrans;               /* "publication_date__year": transforms         */
-    dorm_extract trans[DORM_MAX_TRANSFORMS];
 } dorm_order;
 
 /* A model loaded by select_related: its join, the ForeignKey leading to it
@@ -114,15 +99,18 @@ static inline const dorm_meta *dorm_selrel_model(const dorm_selrel *sr) {
     return sr->rel ? sr->fk->owner : sr->fk->target;
 }
 
-/* A selected column of values()/values_list(): a field, or transforms of
- * it ("publication_date__year"), read as `out` (the field, or the
- * transform's result). */
+/* A selected column of values()/values_list(): a field, transforms of it
+ * ("publication_date__year") or an annotation, read as `out` (the field,
+ * the transform's result, the annotation's description).  The SELECT lists
+ * fields first and annotations after them, in the order they were added
+ * (Django's), so `pos` is the column a row value is read from. */
 typedef struct dorm_col {
     int alias;
     const dorm_fmeta *field;
     const char *name;
-    int ntrans;
-    dorm_extract trans[DORM_MAX_TRANSFORMS];
+    const dorm_rexpr *expr;   /* transforms of the field, or NULL              */
+    int ann;                  /* index + 1 of the annotation selected, or 0    */
+    int pos;
     const dorm_fmeta *out;
 } dorm_col;
 
@@ -149,11 +137,21 @@ struct dorm_qs {
     const char *const *col_names;
     int nann;
     const dorm_ann *ann;
-    bool group_by;            /* an annotation aggregates                      */
+    bool group_by;            /* GROUP BY is written (an annotation aggregates) */
+    int ngroup;               /* the minimal GROUP BY list (Django's tuple of
+                                 values() fields), or 0: every selected column */
+    const dorm_rexpr *const *group;
     uint64_t deferred;        /* fields left out by only()/defer()             */
     bool only_mode;           /* only() was called: deferred lists what it left out */
     int nselrel;
     const dorm_selrel *selrel;
+    int combinator;           /* union() ...: DORM_COMBINE_*, or 0             */
+    bool combinator_all;      /* union(all=True)                               */
+    int ncombined;
+    dorm_qs *const *combined; /* the parts, the first one this QuerySet's origin */
+    bool outer_refs;          /* an OuterRef names a query around it: a subquery only */
+    int subq_height;          /* how deep the subqueries in it nest (0: none)  */
+    const char *const *alias_names; /* written as a subquery: U0, U1, ...       */
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
     const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
@@ -171,9 +169,8 @@ struct dorm_qs {
 typedef struct dorm_path {
     int alias;
     const dorm_fmeta *field;
-    int ntrans;
-    dorm_extract trans[DORM_MAX_TRANSFORMS];
-    int lookup;               /* a dorm_lookup, or -1 when none was given      */
+    const dorm_rexpr *expr;   /* the transforms applied to it (NULL: none)     */
+    const dorm_lookup_def *lookup; /* NULL when none was given                 */
     bool nullable;            /* a nullable field or join lies on the path     */
     bool relation;            /* ends on a ForeignKey's name ("author", not
                                  "author_id" or "author__id")                  */
@@ -184,6 +181,11 @@ enum {
     DORM_PATH_OUTER = 2,      /* new joins are LEFT OUTER (ordering, values)   */
     DORM_PATH_TRANSFORMS = 4  /* the last parts may be transforms (F("date__year")) */
 };
+
+enum { DORM_COMBINE_UNION = 1, DORM_COMBINE_INTERSECTION, DORM_COMBINE_DIFFERENCE };
+/* Fails qs with Django's "Calling QuerySet.<operation>() after union() is
+ * not supported." when it is a combination and returns it; NULL otherwise. */
+dorm_qs *dorm_qs_combined_refuse(dorm_qs *qs, const char *operation);
 
 /* The meta of a registered model; NULL with DORM_ECONFIG recorded on cx. */
 const dorm_meta *dorm_model_meta(dorm_ctx *cx, const dorm_model *model);
@@ -198,6 +200,31 @@ int dorm_qs_reraise(const dorm_qs *qs);
  * (which must be a private clone).  0, or DORM_EFIELD with Django's message
  * recorded on the context. */
 int dorm_path_resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_path *out);
+/* Resolves the transforms and lookup of `rest` ("year__gte", or "") on an
+ * expression (an annotation: `name` names it in messages) into out. */
+int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
+                      dorm_path *out);
+/* Prepares the value v of leaf w whose left side is JSON (a JSONField or a
+ * key of one) as Django's JSON lookups do; *handled false: the usual
+ * preparation applies (a text lookup on a key has its left side made text). */
+int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled);
+/* Trunc(x, kind) / Extract(x, name) (e->func "Trunc", "Extract"): *name
+ * gets the function they stand for ("TruncDay"); other names stay. */
+int dorm_date_func_name(dorm_qs *qs, const dorm_expr *e, const char **name);
+/* Django's checks of a date function's input and tzinfo; *tz gets the
+ * zone tzinfo names ("UTC" too), untouched without one. */
+int dorm_date_func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
+                         const char **tz);
+/* Django's TemporalSubtraction (a datetime minus a datetime: a duration)
+ * and DurationExpression (a datetime plus or minus a duration) for the
+ * arithmetic node r: its output and the dialect's spelling, or Django's
+ * error for what the backend cannot do with durations. */
+int dorm_temporal_op(dorm_qs *qs, dorm_rexpr *r);
+/* A wall time of `zone` (NULL: cx's current one) read back as the instant
+ * it is; DORM_EVALUE (recorded) where it is ambiguous or skipped. */
+int dorm_wall_to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t);
+/* A wall time of cx's current zone as an instant (a bound of __year). */
+dorm_datetime dorm_zone_bound(const dorm_ctx *cx, dorm_datetime wall);
 /* inherit.c: walks from model *m, joined at *alias, up to the ancestor
  * that has the field, reverse relation or many-to-many named s (n bytes),
  * joining each parent through its child's parent link.  *key: the field to
@@ -229,8 +256,7 @@ int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, 
  * ncands candidates closest to word (n bytes), best first, into out; their
  * number. */
 int dorm_close_matches(const char *word, size_t n, const char *const *cands, size_t ncands, const char **out);
-/* The lookup named by s (n bytes), or -1. */
-int dorm_lookup_by_name(const char *s, size_t n);
+/* The name of a built-in lookup. */
 const char *dorm_lookup_name(dorm_lookup lk);
 
 /* Resolves conditions into a where tree on the clone `qs` (adding joins).
@@ -251,31 +277,46 @@ dorm_qs *dorm_qs_m2m(dorm_qs *qs, const struct dorm_rel *rel, dorm_value key, bo
  * `what` names the field in messages.  0 or DORM_EVALUE / DORM_EVALIDATION
  * recorded on cx. */
 int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out);
-/* The kind of the value a path yields after its transforms. */
-dorm_kind dorm_path_kind(const dorm_fmeta *fm, int ntrans, const dorm_extract *trans);
-
 /* Resolves an expression on the clone qs (adding joins; aggregates join
  * LEFT OUTER).  0 or a negative error recorded on qs. */
 int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
+/* The same for aggregate(): aggregates of annotations are allowed (they
+ * become aggregates over a subquery). */
+int dorm_expr_resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
+/* Resolves a condition used inside an expression (When, filter=) as Django's
+ * Q.resolve_expression does: its joins LEFT OUTER.  *out NULL: the condition
+ * is empty (matches every row). */
+int dorm_where_cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
+/* Whether a condition reads a column of a joined table. */
+bool dorm_where_joins(const dorm_where *w);
+/* OuterRef(path) `level` queries out, resolved when its QuerySet becomes a
+ * subquery; marks qs as a subquery only.  NULL on ENOMEM. */
+dorm_rexpr *dorm_rexpr_outer(dorm_qs *qs, const char *path, int level);
+/* Subquery(inner) or Exists(inner) used in qs: its OuterRefs naming qs are
+ * resolved against qs (adding joins).  0 or an error recorded on qs. */
+int dorm_rexpr_subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out);
+/* ConcatPair, the row Concat() is built from. */
+extern const dorm_func_def *dorm_concat_pair;
 /* Fills the field description an annotation's values are read with, from
- * its alias and resolved expression. */
-void dorm_ann_describe(dorm_ann *a);
+ * its alias and resolved expression (on qs's backend). */
+void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a);
 /* Django's default alias of an aggregate ("pages__avg"), or NULL. */
 const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
 /* Checks a user-given alias (annotate, aggregate): [A-Za-z_][A-Za-z0-9_]*
  * and no longer than the dialect's max_name_length.  0, or DORM_EVALUE with a
  * message naming the alias recorded on cx. */
 int dorm_alias_check(dorm_ctx *cx, const char *alias);
-/* Whether a resolved expression reads a column of a joined table (directly
- * or through an annotation it names). */
-bool dorm_rexpr_joins(const dorm_qs *qs, const dorm_rexpr *e);
-/* Why values() and annotate() cannot be combined yet. */
-#define DORM_VALUES_ANNOTATE                                                                                       \
-    "annotate() combined with values() or values_list() is not supported yet: it needs GROUP BY over the values() " \
-    "fields, which dorm does not implement."
+/* Whether annotation i is selected: in objects mode unless alias(), in
+ * values() mode when it is one of the columns. */
+bool dorm_ann_selected(const dorm_qs *qs, int i);
+/* Sets the SELECT position of each values() column (fields first, then the
+ * annotations in the order they were added, as Django selects them). */
+void dorm_cols_place(dorm_qs *qs);
 /* The annotation named alias, or NULL. */
 const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n);
 /* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */
 int dorm_order_resolve(dorm_qs *qs, const char *const *fields);
+/* The same for order_by() items: strings ("-pages") and expressions. */
+int dorm_order_resolve_exprs(dorm_qs *qs, const dorm_expr *const *items);
 
 #endif

@@ -68,6 +68,7 @@ static dorm_qs *chain(dorm_qs *qs) {
 static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
+    if (dorm_qs_combined_refuse(c, negate ? "exclude" : "filter")) return c;
     if (c->low > 0 || c->high >= 0)
         return dorm_qs_fail(c, DORM_EVALUE, "Cannot filter a query once a slice has been taken.");
     if (!conds || !conds[0]) return c;
@@ -79,7 +80,7 @@ static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool nega
 dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, false); }
 dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, true); }
 
-dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) {
+static dorm_qs *order_by(dorm_qs *qs, const char *const *fields, const dorm_expr *const *items) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
     if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
@@ -87,10 +88,13 @@ dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) {
     c->reversed = false;
     c->order = NULL;
     c->norder = 0;
-    int rc = dorm_order_resolve(c, fields);
+    int rc = items ? dorm_order_resolve_exprs(c, items) : dorm_order_resolve(c, fields);
     if (rc && !c->err) dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
     return c;
 }
+
+dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields) { return order_by(qs, fields, NULL); }
+dorm_qs *dorm_qs_order_by_exprs(dorm_qs *qs, const dorm_expr *const *items) { return order_by(qs, NULL, items); }
 
 dorm_qs *dorm_clear_ordering(dorm_qs *qs) { return dorm_qs_order_by(qs, (const char *const[]){NULL}); }
 
@@ -104,7 +108,7 @@ dorm_qs *dorm_reverse(dorm_qs *qs) {
 
 dorm_qs *dorm_distinct(dorm_qs *qs) {
     dorm_qs *c = chain(qs);
-    if (c && !c->err) c->distinct = true;
+    if (c && !c->err && !dorm_qs_combined_refuse(c, "distinct")) c->distinct = true;
     return c;
 }
 
@@ -130,7 +134,8 @@ dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop) {
 
 /* How a transformed values() column is read: a nullable field of the
  * transform's result kind, named after the path. */
-static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, dorm_kind kind) {
+static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, const dorm_rexpr *e) {
+    dorm_kind kind = e->vkind;
     dorm_field *f = dorm_alloc(qs->cx, sizeof *f);
     dorm_fmeta *fm = dorm_alloc(qs->cx, sizeof *fm);
     if (!f || !fm) return NULL;
@@ -139,11 +144,37 @@ static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, dorm_kind ki
     f->name = name;
     f->kind = kind;
     f->size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
+    f->decimal_places = dorm_rexpr_read_places(e);
     f->null = true;
     fm->f = f;
     fm->column = fm->attname = name;
     fm->value_kind = kind;
+    fm->read_as = (uint8_t)dorm_rexpr_read_as(qs, e, &fm->zone);
     return fm;
+}
+
+/* The annotations values() with no fields selects: all but alias()es. */
+static size_t visible_annotations(const dorm_qs *qs) {
+    size_t n = 0;
+    for (int i = 0; i < qs->nann; i++) n += !qs->ann[i].hidden;
+    return n;
+}
+
+/* values() of a QuerySet grouped by its objects (annotate() with an
+ * aggregate first) keeps grouping by every field and the annotations, as
+ * Django's set_values does. */
+static int group_by_objects(dorm_qs *c) {
+    const dorm_meta *m = c->meta;
+    const dorm_rexpr **group = dorm_alloc(c->cx, sizeof *group * (size_t)(m->nfields + c->nann + 1));
+    if (!group) return DORM_ENOMEM;
+    int n = 0;
+    for (int i = 0; i < m->nfields; i++)
+        if (!(group[n++] = dorm_rexpr_col(c, 0, &m->fields[i]))) return DORM_ENOMEM;
+    for (int i = 0; i < c->nann; i++)
+        if (!c->ann[i].hidden) group[n++] = c->ann[i].e;
+    c->group = group;
+    c->ngroup = n;
+    return DORM_OK;
 }
 
 static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const *fields) {
@@ -153,24 +184,34 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     while (fields && fields[n]) n++;
     if (mode == DORM_MODE_FLAT && n != 1)
         return dorm_qs_fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
-    if (c->nann) return dorm_qs_fail(c, DORM_ENOTSUPPORTED, "%s", DORM_VALUES_ANNOTATE);
     const dorm_meta *m = c->meta;
-    size_t total = n ? n : (size_t)m->nfields;
+    size_t total = n ? n : (size_t)m->nfields + visible_annotations(c);
     dorm_col *cols = dorm_alloc(c->cx, sizeof(dorm_col) * (total ? total : 1));
     const char **names = dorm_alloc(c->cx, sizeof(char *) * (total + 1));
     if (!cols || !names) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
     memset(cols, 0, sizeof(dorm_col) * total);
-    for (size_t i = 0; i < total; i++) {
-        if (n) {
+    if (c->group_by && !c->ngroup && group_by_objects(c)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    for (size_t i = 0, a = 0; i < total; i++) {
+        const dorm_ann *ann = n ? dorm_qs_annotation(c, fields[i], strlen(fields[i])) : NULL;
+        if (!n && i >= (size_t)m->nfields) {
+            while (c->ann[a].hidden) a++;
+            ann = &c->ann[a++];
+        }
+        if (ann && ann->hidden)
+            return dorm_qs_fail(c, DORM_EFIELD, "Cannot select the '%s' alias. Use annotate() to promote it.", ann->alias);
+        if (ann) {
+            cols[i].ann = (int)(ann - c->ann) + 1;
+            cols[i].name = ann->alias;
+            cols[i].out = &ann->fm;
+        } else if (n) {
             dorm_path p;
             int rc = dorm_path_resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
             if (rc) return c->err ? c : dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
             cols[i].alias = p.alias;
             cols[i].field = p.field;
             cols[i].name = fields[i];
-            cols[i].ntrans = p.ntrans;
-            memcpy(cols[i].trans, p.trans, sizeof p.trans);
-            cols[i].out = p.ntrans ? transformed(c, fields[i], dorm_path_kind(p.field, p.ntrans, p.trans)) : p.field;
+            cols[i].expr = p.expr;
+            cols[i].out = p.expr ? transformed(c, fields[i], p.expr) : p.field;
             if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
         } else {
             /* A parent's field is read from the parent's join. */
@@ -187,6 +228,20 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     c->cols = cols;
     c->ncols = (int)total;
     c->col_names = names;
+    dorm_cols_place(c);
+    /* values() of a union selects those columns in each part that selects
+     * objects (Django's get_combinator_sql). */
+    if (c->combinator) {
+        dorm_qs **parts = dorm_alloc(c->cx, sizeof *parts * (size_t)(c->ncombined + 1));
+        if (!parts) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+        for (int i = 0; i < c->ncombined; i++) {
+            parts[i] = c->combined[i];
+            if (parts[i]->mode == DORM_MODE_OBJECTS) parts[i] = values_common(parts[i], mode, names);
+            if (!parts[i] || parts[i]->err) return dorm_qs_fail(c, parts[i] ? parts[i]->err : DORM_ENOMEM, "%s", dorm_qs_errmsg(parts[i]));
+        }
+        parts[c->ncombined] = NULL;
+        c->combined = (dorm_qs *const *)parts;
+    }
     return c;
 }
 

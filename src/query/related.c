@@ -94,6 +94,7 @@ static dorm_qs *begin(dorm_qs *qs, selrel_list *l) {
     if (!qs || qs->err) return qs;
     dorm_qs *c = dorm_qs_clone(qs);
     if (!c) return NULL;
+    if (dorm_qs_combined_refuse(c, "select_related")) return c;
     if (c->mode != DORM_MODE_OBJECTS)
         return dorm_qs_fail(c, DORM_EVALUE, "Cannot call select_related() after .values() or .values_list()");
     l->n = c->nselrel;

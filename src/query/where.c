@@ -72,13 +72,15 @@ typedef struct votes {
 /* Where a condition sits.  promote: under NOT (nullable joins become LEFT
  * OUTER); negated: under an odd number of NOTs; settle: leaves fix their
  * joins at once (not under OR, whose node decides from the votes); v: where
- * the votes go. */
+ * the votes go; outer: inside an expression (When, filter=), whose joins are
+ * LEFT OUTER and reuse any existing one (Django's Q.resolve_expression). */
 typedef struct where_ctx {
     bool promote;
     bool negated;
     bool settle;
     votes *v;
     int depth;
+    bool outer;
 } where_ctx;
 
 /* A leaf's joins: voted, and (outside OR) LEFT OUTER under NOT or for
@@ -120,7 +122,24 @@ static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs 
     w->alias = alias;
     w->field = lhs;
     w->lookup = DORM_LK_IN;
-    w->sub = dorm_clear_ordering(sub);
+    int rc = dorm_rexpr_subquery(qs, sub, false, &w->sub);
+    if (rc) return rc;
+    *out = w;
+    return DORM_OK;
+}
+
+/* A boolean expression as a condition: filter(Exists(...)). */
+static int expr_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
+    if (q->value.type != DORM_T_EXPR || !q->value.u.p)
+        return dorm_qs_fail(qs, DORM_EVALUE, "DQE() needs an expression.")->err;
+    dorm_where *w = node(qs, DORM_W_EXPR);
+    if (!w) return DORM_ENOMEM;
+    int rc = dorm_expr_resolve(qs, q->value.u.p, &w->lhs);
+    if (rc) return rc;
+    if (w->lhs->out != DORM_KIND_BOOL)
+        return dorm_qs_fail(qs, DORM_EVALUE, "%s is not a conditional expression.",
+                            w->lhs->def ? w->lhs->def->name : "The expression")->err;
+    w->aggregate = w->lhs->aggregate;
     *out = w;
     return DORM_OK;
 }
@@ -135,6 +154,36 @@ static dorm_qs *as_column_query(dorm_qs *sub) {
     return sub;
 }
 
+/* The annotation a path starts with ("n__gte" on annotate(n=...)), tried on
+ * ever longer prefixes as Django's refs_expression does (an alias may hold
+ * "__": "pages__avg"); *skip gets the length of its name. */
+static const dorm_ann *path_annotation(const dorm_qs *qs, const char *path, size_t *skip) {
+    if (!qs->nann) return NULL;
+    for (const char *p = path;; p += 2) {
+        const char *sep = strstr(p, "__");
+        size_t n = sep ? (size_t)(sep - path) : strlen(path);
+        const dorm_ann *ann = dorm_qs_annotation(qs, path, n);
+        if (ann) {
+            *skip = n;
+            return ann;
+        }
+        if (!sep) return NULL;
+        p = sep;
+    }
+}
+
+/* Resolves the left side of a leaf: a path on the model, or an annotation
+ * with transforms and a lookup after it. */
+static int leaf_path(dorm_qs *qs, const char *path, int flags, dorm_path *p) {
+    size_t skip;
+    const dorm_ann *ann = path_annotation(qs, path, &skip);
+    if (!ann) return dorm_path_resolve(qs, path, strlen(path), flags, p);
+    const dorm_rexpr *ref = dorm_rexpr_ref(qs, ann);
+    if (!ref) return DORM_ENOMEM;
+    const char *rest = path + skip;
+    return dorm_path_on_expr(qs, ref, rest[0] ? rest + 2 : rest, ann->alias, flags, p);
+}
+
 /* One part of a composite key compared with one value. */
 static dorm_where *part_leaf(dorm_qs *qs, int alias, const dorm_fmeta *part, dorm_lookup lk, const dorm_value *v) {
     dorm_where *w = node(qs, DORM_W_LEAF);
@@ -142,6 +191,7 @@ static dorm_where *part_leaf(dorm_qs *qs, int alias, const dorm_fmeta *part, dor
     w->alias = alias;
     w->field = part;
     w->lookup = lk;
+    w->def = dorm_lookup_builtin(lk);
     if (lk == DORM_LK_ISNULL) w->rhs = *v;
     else if (dorm_prep_value(qs->cx, part, part->value_kind, v, &w->rhs)) return NULL;
     return w;
@@ -191,12 +241,12 @@ static bool tuple_value(const dorm_value *v, const dorm_fmeta *pk) {
  * NULL / none is), gt, gte, lt, lte. */
 static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
     const dorm_fmeta *pk = p->field;
-    dorm_lookup lk = p->lookup < 0 ? DORM_LK_EXACT : (dorm_lookup)p->lookup;
+    dorm_lookup lk = p->lookup ? dorm_lookup_code(p->lookup) : DORM_LK_EXACT;
     const dorm_value *v = &q->value;
-    const char *name = dorm_lookup_name(lk);
+    const char *name = p->lookup ? p->lookup->name : "exact";
     dorm_where *w = NULL;
     bool promote_joins = false;
-    if (pk->nparts > 16 || p->ntrans)
+    if (pk->nparts > 16 || p->expr)
         return dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup for CompositePrimaryKey in '%s'.", q->path)->err;
     switch (lk) {
     case DORM_LK_ISNULL: {
@@ -255,48 +305,70 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
 static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
     bool promote_joins = false;
     dorm_path p;
-    int rc = dorm_path_resolve(qs, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p);
+    int rc = leaf_path(qs, q->path, DORM_PATH_LOOKUPS | (wc->outer ? DORM_PATH_OUTER : 0), &p);
     if (rc) return rc;
     if (dorm_fmeta_composite(p.field)) return composite_leaf(qs, &p, q, wc, out);
     dorm_where *w = node(qs, DORM_W_LEAF);
     if (!w) return DORM_ENOMEM;
     w->alias = p.alias;
     w->field = p.field;
-    w->ntrans = p.ntrans;
-    memcpy(w->trans, p.trans, sizeof p.trans);
+    w->lhs = p.expr;
     w->nullable = p.nullable;
-    w->lookup = p.lookup < 0 ? DORM_LK_EXACT : (dorm_lookup)p.lookup;
-    dorm_kind kind = dorm_path_kind(p.field, p.ntrans, p.trans);
-    if (kind == DORM_KIND_JSON && w->lookup == DORM_LK_CONTAINS) {
-        /* Containment, where the backend has it (Django's DataContains). */
-        w->lookup = DORM_LK_JSON_CONTAINS;
-        if (!qs->cx->db->dialect->operators[DORM_LK_JSON_CONTAINS])
-            return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "contains lookup is not supported on this database backend.")
-                ->err;
-    }
+    w->def = p.lookup ? p.lookup : dorm_lookup_builtin(DORM_LK_EXACT);
+    w->lookup = dorm_lookup_code(w->def);
+    w->aggregate = p.expr && p.expr->aggregate;
+    if (dorm_rexpr_window(p.expr))
+        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
+    if (p.expr && (rc = dorm_rexpr_output(qs, p.expr))) return rc;
+    dorm_kind kind = p.expr ? p.expr->vkind : p.field->value_kind;
+    if ((w->lookup == DORM_LK_JSON_CONTAINS || w->lookup == DORM_LK_JSON_CONTAINED_BY) &&
+        !qs->cx->db->dialect->operators[w->lookup])
+        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "%s lookup is not supported on this database backend.",
+                            w->def->name)->err;
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
     if (v->type == DORM_T_NONE) return dorm_qs_fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
+    if (v->type == DORM_T_EXPR && w->lookup == DORM_LK_IN && ((const dorm_expr *)v->u.p)->kind == DORM_E_SUBQUERY) {
+        /* pk__in=Subquery(qs) is pk__in=qs. */
+        if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
+        rc = subquery_leaf(qs, p.alias, p.field, as_column_query(((const dorm_expr *)v->u.p)->query), out);
+        if (!rc) ((dorm_where *)*out)->lhs = p.expr;
+        return rc;
+    }
     if (v->type == DORM_T_EXPR) {
         /* filter(title=F("author__name")): compare with a column expression. */
         if (w->lookup == DORM_LK_IN || w->lookup == DORM_LK_RANGE || w->lookup == DORM_LK_ISNULL ||
-            (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH) || w->lookup >= DORM_LK_REGEX)
-            return dorm_qs_fail(qs, DORM_EVALUE, "The lookup '%s' cannot take an expression.",
-                                dorm_lookup_name(w->lookup))->err;
+            (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH) ||
+            (w->lookup >= DORM_LK_REGEX && w->lookup < DORM_LK__COUNT))
+            return dorm_qs_fail(qs, DORM_EVALUE, "The lookup '%s' cannot take an expression.", w->def->name)->err;
         rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
         if (rc) return rc;
-        if (w->rhs_expr->aggregate)
+        if (dorm_rexpr_window(w->rhs_expr))
+            return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
+        if (w->rhs_expr->aggregate && !qs->group_by)
             return dorm_qs_fail(qs, DORM_EFIELD,
-                                "Cannot filter '%s' against an aggregate: filtering on aggregates (HAVING) is not "
-                                "supported yet.", q->path)->err;
+                                "Cannot filter '%s' against an aggregate: the query is not grouped (annotate() the "
+                                "aggregate and filter on its alias).", q->path)->err;
+        w->aggregate = w->aggregate || w->rhs_expr->aggregate;
         if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
         *out = w;
         return DORM_OK;
+    }
+    if (kind == DORM_KIND_JSON && w->lookup != DORM_LK__COUNT) {
+        bool handled;
+        if ((rc = dorm_json_leaf(qs, w, v, q->path, &handled))) return rc;
+        if (handled) {
+            if ((rc = settle_joins(qs, p.alias, w->lookup == DORM_LK_ISNULL && w->rhs.u.b, wc))) return rc;
+            *out = w;
+            return DORM_OK;
+        }
+        if (w->lhs) kind = w->lhs->vkind;
     }
     if (v->type == DORM_T_NULL && w->lookup != DORM_LK_ISNULL) {
         if (w->lookup != DORM_LK_EXACT && w->lookup != DORM_LK_IEXACT)
             return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
         w->lookup = DORM_LK_ISNULL;
+        w->def = dorm_lookup_builtin(DORM_LK_ISNULL);
         v = &truth;
     }
     switch (w->lookup) {
@@ -314,12 +386,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
                                     q->path)->err;
             if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
             rc = subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
-            if (!rc) {
-                /* publication_date__year__in=qs compares the year. */
-                dorm_where *sw = (dorm_where *)*out;
-                sw->ntrans = p.ntrans;
-                memcpy(sw->trans, p.trans, sizeof p.trans);
-            }
+            /* publication_date__year__in=qs compares the year. */
+            if (!rc) ((dorm_where *)*out)->lhs = p.expr;
             return rc;
         }
         if (v->type != DORM_T_LIST)
@@ -339,13 +407,14 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     default:
         if (v->type == DORM_T_LIST)
             return dorm_qs_fail(qs, DORM_EVALUE, "A list is not a valid value for '%s'.", q->path)->err;
+        if (w->lookup == DORM_LK__COUNT && w->def->rhs) kind = w->def->rhs;
         /* Pattern lookups on a UUID compare its text, as Django's UUIDField does. */
         if (kind == DORM_KIND_UUID && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT) kind = DORM_KIND_TEXT;
         if (w->lookup == DORM_LK_REGEX || w->lookup == DORM_LK_IREGEX) kind = DORM_KIND_TEXT;
         /* Django prepares no pattern or regex value (prepare_rhs = False):
          * a program's type compares the text given. */
-        bool raw = p.field->f->kind == DORM_KIND_CUSTOM && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT;
-        raw = raw || (p.field->f->kind == DORM_KIND_CUSTOM && w->lookup >= DORM_LK_REGEX);
+        bool custom = !p.expr && p.field && p.field->f->kind == DORM_KIND_CUSTOM;
+        bool raw = custom && w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup >= DORM_LK_REGEX);
         rc = dorm_prep_value(qs->cx, raw ? NULL : p.field, kind, v, &w->rhs);
         if (rc) return dorm_qs_fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
         /* LIKE and GLOB stop at a NUL byte: such a pattern would match on its prefix. */
@@ -388,7 +457,7 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
         int rc = dorm_path_resolve(qs, owner, strlen(owner), 0, &lp);
         if (rc) return rc;
         const char *rest = sep == end ? "pk" : sep + 2;
-        if (sep != end && dorm_lookup_by_name(rest, strlen(rest)) >= 0) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
+        if (sep != end && dorm_lookup_named(qs->cx->db->reg, rest, strlen(rest))) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
         /* Many-to-many: the subquery reads the join table, through its key to the other side. */
         if (rel->through && rest) rest = dorm_sprintf(qs->cx, "%s__%s", rel->to_fk->f->name, rest);
         char *fk_notnull = dorm_sprintf(qs->cx, "%s__isnull", rel->fk->f->name);
@@ -435,11 +504,12 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
         votes mine = {0, 0};
         where_ctx cw = wc;
         cw.depth = wc.depth + 1;
-        if (kind == DORM_W_OR) cw = (where_ctx){wc.promote, wc.negated, false, &mine, wc.depth + 1};
+        if (kind == DORM_W_OR) cw = (where_ctx){wc.promote, wc.negated, false, &mine, wc.depth + 1, wc.outer};
         else if (kind == DORM_W_AND && wc.settle && !wc.promote && !wc.v) cw.v = &and_v;
         int rc = build(qs, kids[i], cw, &arr[kept]);
         if (rc) return rc;
         if (!arr[kept]) continue;
+        w->aggregate = w->aggregate || arr[kept]->aggregate;
         kept++;
         all.touched |= mine.touched;
         all.required &= mine.required;
@@ -463,33 +533,21 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
     return DORM_OK;
 }
 
-/* Refuses a condition on an annotation: those need HAVING (aggregates) or
- * annotation lookups, which dorm does not have yet. */
-static int annotation_leaf(dorm_qs *qs, const char *path) {
-    const char *sep = strstr(path, "__");
-    size_t n = sep ? (size_t)(sep - path) : strlen(path);
-    if (!dorm_qs_annotation(qs, path, n) || dorm_meta_fieldn(qs->meta, path, n)) return DORM_OK;
-    return dorm_qs_fail(qs, DORM_ENOTSUPPORTED,
-                        "Filtering on the annotation '%.*s' is not supported yet (conditions on annotations need "
-                        "HAVING, which dorm does not implement).", (int)n, path)->err;
-}
-
 static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out) {
     if (wc.depth > DORM_MAX_DEPTH)
         return dorm_qs_fail(qs, DORM_EVALUE, "Conditions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     switch (q->kind) {
     case DORM_Q_LEAF: {
         if (!q->path) return dorm_qs_fail(qs, DORM_EVALUE, "A condition needs a field path.")->err;
-        int rc = annotation_leaf(qs, q->path);
-        if (rc) return rc;
-        if (wc.negated) {
+        size_t skip;
+        if (wc.negated && !path_annotation(qs, q->path, &skip)) {
             /* Checked as filter() would check it first, so that the subquery
              * of an exclude() does not word its errors differently. */
             dorm_qs scratch = *qs;
             dorm_path p;
             if (dorm_path_resolve(&scratch, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p))
                 return dorm_qs_fail(qs, scratch.err, "%s", scratch.errmsg ? scratch.errmsg : "")->err;
-            rc = multivalued_leaf(qs, q, out);
+            int rc = multivalued_leaf(qs, q, out);
             if (rc != NOT_MULTIVALUED) return rc;
         }
         return leaf(qs, q, &wc, out);
@@ -499,7 +557,10 @@ static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **
     case DORM_Q_OR:
         return group(qs, DORM_W_OR, q->children, wc, out);
     case DORM_Q_NOT:
-        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL, wc.depth}, out);
+        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL, wc.depth, wc.outer},
+                     out);
+    case DORM_Q_EXPR:
+        return expr_leaf(qs, q, out);
     default:
         return dorm_qs_fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
@@ -515,7 +576,7 @@ int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     const dorm_where *added;
     /* The conditions of one call sit at depth 0 (or 1, under exclude's NOT);
      * a leaf's depth counts the AND / OR / NOT nodes above it. */
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL, negate ? 0 : -1},
+    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL, negate ? 0 : -1, false},
                    &added);
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     if (rc || !added) return rc;
@@ -540,6 +601,23 @@ int dorm_where_and(dorm_qs *qs, const dorm_where *added) {
     else arr[on] = added;
     w->n = on + an;
     w->kids = arr;
+    w->aggregate = old->aggregate || added->aggregate;
     qs->where = w;
     return DORM_OK;
+}
+
+int dorm_where_cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
+    *out = NULL;
+    const dorm_q *const kids[] = {q, NULL};
+    return group(qs, DORM_W_AND, kids, (where_ctx){true, false, true, NULL, 0, true}, out);
+}
+
+bool dorm_where_joins(const dorm_where *w) {
+    if (w->kind == DORM_W_LEAF)
+        return w->alias != 0 || dorm_rexpr_joins(w->lhs) || dorm_rexpr_joins(w->rhs_expr);
+    if (w->kind == DORM_W_SUBQUERY) return w->alias != 0 || dorm_rexpr_joins(w->lhs);
+    if (w->kind == DORM_W_EXPR) return dorm_rexpr_joins(w->lhs);
+    for (int i = 0; i < w->n; i++)
+        if (dorm_where_joins(w->kids[i])) return true;
+    return false;
 }

@@ -149,15 +149,18 @@ Test(dialect, patterns_match_literally_in_sqlite)
 Test(dialect, extract_spelling)
 {
     dorm_buf b = DORM_BUF_INIT;
-    d->extract(&b, DORM_EX_YEAR, DORM_KIND_DATE, "\"library_book\".\"publication_date\"");
+    d->extract(&b, DORM_EX_YEAR, DORM_KIND_DATE, "\"library_book\".\"publication_date\"", NULL);
     cr_assert_str_eq(b.data, "dorm_extract('year', \"library_book\".\"publication_date\")");
+    dorm_buf_reset(&b);
+    d->extract(&b, DORM_EX_MONTH, DORM_KIND_DATETIME, "x", "Europe/Paris");
+    cr_assert_str_eq(b.data, "dorm_extract('month', x, 'Europe/Paris')");
     static const char *const words[DORM_EX__COUNT] = {
         "year", "iso_year", "month", "day", "week", "week_day", "iso_week_day",
         "quarter", "hour", "minute", "second", "date", "time",
     };
     for (int ex = 0; ex < DORM_EX__COUNT; ex++) {
         dorm_buf_reset(&b);
-        d->extract(&b, (dorm_extract)ex, DORM_KIND_DATETIME, "x");
+        d->extract(&b, (dorm_extract)ex, DORM_KIND_DATETIME, "x", NULL);
         char want[64];
         snprintf(want, sizeof want, "dorm_extract('%s', x)", words[ex]);
         cr_assert_str_eq(b.data, want);

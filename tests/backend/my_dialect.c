@@ -32,7 +32,7 @@ static const char *pattern(dorm_lookup lk, const char *s)
 static const char *extract(dorm_extract ex)
 {
     dorm_buf b = DORM_BUF_INIT;
-    d->extract(&b, ex, DORM_KIND_DATETIME, "`t`.`c`");
+    d->extract(&b, ex, DORM_KIND_DATETIME, "`t`.`c`", NULL);
     return keep(&b);
 }
 

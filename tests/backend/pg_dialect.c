@@ -25,7 +25,7 @@ static const char *pattern(dorm_lookup lk, const char *s)
 static const char *extract(dorm_extract ex)
 {
     dorm_buf b = DORM_BUF_INIT;
-    d->extract(&b, ex, DORM_KIND_DATETIME, "\"t\".\"c\"");
+    d->extract(&b, ex, DORM_KIND_DATETIME, "\"t\".\"c\"", NULL);
     snprintf(out, sizeof out, "%s", b.data ? b.data : "");
     dorm_buf_free(&b);
     return out;

@@ -115,9 +115,9 @@ Test(nesting, deep_expressions_are_refused)
     enum { LEVELS = 30000 };
     dorm_expr *nodes = calloc(LEVELS + 1, sizeof *nodes);
     cr_assert_not_null(nodes);
-    nodes[LEVELS] = (dorm_expr){DORM_E_F, "pages", {DORM_T_NONE, 0, {0}}, NULL, NULL, false};
+    nodes[LEVELS] = (dorm_expr){.kind = DORM_E_F, .name = "pages"};
     for (int i = LEVELS - 1; i >= 0; i--)
-        nodes[i] = (dorm_expr){DORM_E_ADD, NULL, {DORM_T_NONE, 0, {0}}, &nodes[i + 1], &nodes[LEVELS], false};
+        nodes[i] = (dorm_expr){.kind = DORM_E_ADD, .a = &nodes[i + 1], .b = &nodes[LEVELS]};
     dorm_qs *qs = dorm_annotate(books(), DAS("x", &nodes[0]));
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EVALUE);
     cr_assert_str_eq(dorm_qs_errmsg(qs), "Expressions are nested more than 1000 levels deep.");

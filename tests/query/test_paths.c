@@ -1,6 +1,6 @@
 /* test_paths.c - lookup paths that are wrong, in Django 3.2's words: typos
  * with its "perhaps you meant ...?", a path ending in "__", a typo after a
- * relation, conditions on annotations, bad list and QuerySet values; and
+ * relation, conditions on annotations (HAVING), bad list and QuerySet values; and
  * transforms in values(), which work as in filter(). */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -104,25 +104,57 @@ Test(paths, a_trailing_separator_is_an_error)
                        "publication_date, title");
 }
 
-Test(paths, conditions_on_annotations_are_not_supported_yet)
+static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
+
+/* Django 3.2's SQL for qs, on SQLite. */
+static void expect_sql(dorm_qs *qs, const char *sql)
 {
-    const char *msg = "Filtering on the annotation 'n' is not supported yet (conditions on annotations need HAVING, "
-                      "which dorm does not implement).";
+    const char *got = dorm_qs_sql(qs, NULL);
+    cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
+    if (on_sqlite()) cr_assert_str_eq(got, sql);
+}
+
+#define AUTHORS_N                                                                                                      \
+    "SELECT \"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", "               \
+    "\"library_author\".\"biography\", COUNT(\"library_book\".\"id\") AS \"n\" FROM \"library_author\" LEFT OUTER JOIN "     \
+    "\"library_book\" ON (\"library_author\".\"id\" = \"library_book\".\"author_id\")"
+#define AUTHOR_GROUP                                                                                                   \
+    " GROUP BY \"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", "            \
+    "\"library_author\".\"biography\""
+
+/* Conditions on aggregate annotations go to HAVING (Django's split_having):
+ * an OR or a NOT holding one goes there whole, an AND is split. */
+Test(paths, conditions_on_aggregates_are_having)
+{
     dorm_qs *annotated = dorm_annotate(authors(), DAS("n", DCount("books")));
-    expect_qs_error(dorm_filter(annotated, DQ("n__gt", 1)), DORM_ENOTSUPPORTED, msg);
-    expect_qs_error(dorm_filter(annotated, DQ("n", 1)), DORM_ENOTSUPPORTED, msg);
-    expect_qs_error(dorm_exclude(annotated, DQ("n", 1)), DORM_ENOTSUPPORTED, msg);
-    expect_qs_error(dorm_filter(annotated, dorm_or(DQ("name", "x"), DQ("n__lt", 1))), DORM_ENOTSUPPORTED, msg);
-    /* F() of an aggregate would compile the aggregate into WHERE. */
-    expect_qs_error(dorm_filter(annotated, DQ("id__lt", dorm_F("n"))), DORM_EFIELD,
-                    "Cannot filter 'id__lt' against an aggregate: filtering on aggregates (HAVING) is not supported "
-                    "yet.");
+    dorm_qs *qs = dorm_filter(annotated, DQ("n__gte", 3));
+    expect_sql(qs, AUTHORS_N AUTHOR_GROUP " HAVING COUNT(\"library_book\".\"id\") >= ?");
+    cr_assert_eq(dorm_count(qs), 2, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_count(dorm_filter(annotated, DQ("n", 2))), 1);
+    qs = dorm_exclude(annotated, DQ("n__gte", 3));
+    expect_sql(qs, AUTHORS_N AUTHOR_GROUP " HAVING NOT (COUNT(\"library_book\".\"id\") >= ?)");
+    cr_assert_eq(dorm_count(qs), 1);
+    qs = dorm_filter(annotated, dorm_or(DQ("name", "x"), DQ("n__lt", 3)));
+    expect_sql(qs, AUTHORS_N AUTHOR_GROUP
+               " HAVING (\"library_author\".\"name\" = ? OR COUNT(\"library_book\".\"id\") < ?)");
+    cr_assert_eq(dorm_count(qs), 1);
+    qs = dorm_filter(annotated, DQ("n__gte", 3), DQ("name__startswith", "J"));
+    expect_sql(qs, AUTHORS_N " WHERE \"library_author\".\"name\" GLOB ?" AUTHOR_GROUP
+                             " HAVING COUNT(\"library_book\".\"id\") >= ?");
+    cr_assert_eq(dorm_count(qs), 1);
+    cr_assert_eq(dorm_count(dorm_filter(annotated, DQ("n__in", DLIST(2, 4)))), 1);
+    /* F() of an aggregate compares in HAVING too. */
+    qs = dorm_filter(annotated, DQ("id__lt", dorm_F("n")));
+    expect_sql(qs, AUTHORS_N AUTHOR_GROUP " HAVING \"library_author\".\"id\" < COUNT(\"library_book\".\"id\")");
+    cr_assert_eq(dorm_count(qs), 2);
+    /* Outside an aggregating query an aggregate cannot be compared with. */
     expect_qs_error(dorm_filter(books(), DQ("pages__gt", DAvg("pages"))), DORM_EFIELD,
-                    "Cannot filter 'pages__gt' against an aggregate: filtering on aggregates (HAVING) is not "
-                    "supported yet.");
-    /* A plain annotation in F() compiles into WHERE as Django does. */
+                    "Cannot filter 'pages__gt' against an aggregate: the query is not grouped (annotate() the "
+                    "aggregate and filter on its alias).");
+    /* A plain annotation compiles into WHERE, written out again as Django does. */
     dorm_qs *plus = dorm_annotate(books(), DAS("more", dorm_add(dorm_F("pages"), 1)));
     cr_assert_eq(dorm_count(dorm_filter(plus, DQ("pages__lt", dorm_F("more")))), 8, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_count(dorm_filter(plus, DQ("more__gt", 400))), 2, "%s", dorm_errmsg(T.cx));
 }
 
 Test(paths, a_null_queryset_in_in_is_a_value_error)

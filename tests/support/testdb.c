@@ -324,5 +324,16 @@ int64_t test_scalar(const char *sql) {
     return v;
 }
 
+const char *test_ids(dorm_qs *qs) {
+    static char out[1024];
+    size_t n, used = 0;
+    const dorm_row **rows = dorm_rows(dorm_values_flat(qs, "id"), &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof out; i++)
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%lld", i ? "," : "", (long long)rows[i]->values[0].u.i);
+    return out;
+}
+
 static const dorm_model *const no_models[] = {NULL};
 const dorm_app test_empty_app = {.label = "none", .models = no_models};

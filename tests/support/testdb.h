@@ -122,6 +122,9 @@ void test_tmpdir_remove(void);
 /* The first column of the first row of `sql` on the test database, as an
  * integer (-1 when there is no row); the test fails on an SQL error. */
 int64_t test_scalar(const char *sql);
+/* The ids of the rows of qs, in its order, joined by "," (in a static
+ * buffer); the test fails on an error. */
+const char *test_ids(dorm_qs *qs);
 /* An app with no models (tests that build their tables by migrating). */
 extern const dorm_app test_empty_app;
 

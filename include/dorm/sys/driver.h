@@ -91,6 +91,14 @@ typedef enum dorm_lookup {
     /* JSONField's contains: containment (Django's DataContains), not a
      * substring; a dialect without an operator for it refuses it. */
     DORM_LK_JSON_CONTAINS,
+    /* The other JSONField lookups: contained_by (<@), has_key, has_keys,
+     * has_any_keys; a dialect without an operator for contained_by refuses
+     * it, and one with JSON paths (dorm_json_sql.has_path) spells the
+     * has_* ones with them. */
+    DORM_LK_JSON_CONTAINED_BY,
+    DORM_LK_HAS_KEY,
+    DORM_LK_HAS_KEYS,
+    DORM_LK_HAS_ANY_KEYS,
     DORM_LK__COUNT
 } dorm_lookup;
 
@@ -170,6 +178,63 @@ typedef struct dorm_table_def {
                                          * constraints), NULL-terminated   */
 } dorm_table_def;
 
+/* A function being written by a dialect's code (dorm_func_sql.write), for
+ * what a template cannot say (Django's as_<vendor> methods): text goes to
+ * `out`, arguments and bound values through the callbacks, which keep the
+ * parameters in the order of the text.  `kind` is the function's output
+ * field and `target` the column type a Cast converts to (else NULL).
+ * tmpl(w, NULL) writes the function as Django's base class does. */
+typedef struct dorm_sqlw {
+    dorm_buf *out;                                           /* the SQL text         */
+    int nargs;                                               /* how many arguments   */
+    dorm_kind kind;                                          /* the output field     */
+    const struct dorm_column_def *target;                    /* a Cast's target      */
+    void (*arg)(struct dorm_sqlw *w, int i);                 /* argument i (0-based)  */
+    void (*param)(struct dorm_sqlw *w, const dorm_value *v); /* a bound value         */
+    void (*tmpl)(struct dorm_sqlw *w, const char *sql);      /* a dorm_func_def template */
+    void *impl;                                              /* the writer's own     */
+    /* Binds a copy of the text s (n bytes) the backend built (a JSON path). */
+    void (*text_param)(struct dorm_sqlw *w, const char *s, size_t n);
+} dorm_sqlw;
+
+/* How this backend spells a built-in function (by its name, "StrIndex"):
+ * a template as dorm_func_def.sql has them, or code. */
+typedef struct dorm_func_sql {
+    const char *name;             /* the function's name ("StrIndex")           */
+    const char *sql;              /* a template, or NULL                        */
+    void (*write)(dorm_sqlw *w);  /* code, where a template cannot say it       */
+} dorm_func_sql;
+
+/* How a backend reaches into JSON: Django's KeyTransform and the JSONField
+ * lookups.  Keys are always bound, never written into the SQL: as one JSON
+ * path ("$.\"a\"[0]", dorm_json_path) on a backend of JSON path functions,
+ * else one by one (or as a path array) to its operators. */
+typedef struct dorm_json_sql {
+    /* Writes argument 0 (JSON) reached through keys[0..n); `text`: the value
+     * as text (KeyTextTransform's ->>), else as JSON. */
+    void (*key)(dorm_sqlw *w, const char *const *keys, size_t n, bool text);
+    /* JSON path backends: templates of %1 the JSON and %2 a bound path.
+     * has_path: the path exists (has_key; isnull on a key); type: what is
+     * there, compared with 'null' for a JSON null.  NULL: operators. */
+    const char *has_path;
+    const char *type;
+    /* A bound JSON text as a JSON value ("JSON_EXTRACT(%s, '$')") where a
+     * key is compared with exact/in; NULL: the parameter as it is. */
+    const char *value;
+    /* Keys come back as JSON (Django's has_native_json_field): comparisons
+     * bind JSON text.  Otherwise a key reads as an SQL number or string, and
+     * gt/gte/lt/lte bind the number or string the JSON text holds. */
+    bool native;
+} dorm_json_sql;
+
+/* Appends the JSON path of keys[0..n) to out as Django's compile_json_path
+ * writes it: "$" (when `root`), then [i] for a key that is a whole number
+ * and ."key" (JSON-escaped as json.dumps does, ASCII only) for any other. */
+void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root);
+/* Whether a key is a whole number (Django's int(key) succeeds), into *out:
+ * it may index an array. */
+bool dorm_json_index(const char *key, int64_t *out);
+
 /* How a statement's placeholders are written. */
 typedef enum dorm_param_style {
     DORM_PARAM_QMARK = 0,   /* ?  */
@@ -218,8 +283,15 @@ typedef struct dorm_dialect {
      * i-variants): `s` escaped and wrapped in the backend's wildcards. */
     void (*pattern)(dorm_buf *out, dorm_lookup lk, const char *s, size_t n);
     /* Writes transform `ex` applied to the SQL expression `lhs` of a column of
-     * kind `kind`. */
-    void (*extract)(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs);
+     * kind `kind`; a datetime is taken in time zone `tz` (a tz database name
+     * dorm has read the zone of, so letters, digits, "_+-/" only), or NULL
+     * for UTC. */
+    void (*extract)(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz);
+    /* Writes `lhs` (a column of kind `kind`) truncated to `part`, one of
+     * "year", "quarter", "month", "week", "day", "hour", "minute", "second"
+     * (fixed words, never text from a user): Django's Trunc*; `tz` as for
+     * extract.  A datetime truncated in a zone is that zone's wall time. */
+    void (*trunc)(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz);
     const char *random_function;           /* "RANDOM()"                          */
     /* LIMIT/OFFSET clause (limit < 0: none); writes nothing when both unset. */
     void (*limit_offset)(dorm_buf *out, int64_t limit, int64_t offset);
@@ -294,6 +366,36 @@ typedef struct dorm_dialect {
     int in_list_max;
     const char *in_array;
     bool (*array_param)(dorm_buf *out, const dorm_value *items, size_t n);
+    /* Built-in functions spelled differently from Django's base Func here
+     * (Greatest is MAX() on SQLite), ending with {NULL}; NULL: none. */
+    const dorm_func_sql *functions;
+    /* Aggregates take FILTER (WHERE ...) (Django's
+     * supports_aggregate_filter_clause); otherwise filter= becomes
+     * CASE WHEN ... THEN x ELSE NULL END inside the aggregate. */
+    bool aggregate_filter;
+    /* The parts of a union may have ORDER BY and LIMIT, each in parentheses
+     * (Django's supports_slicing_ordering_in_compound); else they are bare
+     * and may have neither. */
+    bool compound_parens;
+    /* The type Cast() gives a CharField without max_length ("text"). */
+    const char *cast_char_type;
+    /* The cast written after the placeholder of a value whose parameter
+     * nothing else types (a selected Value, a CASE result, a function's
+     * argument), for its output field kind: PostgreSQL prepares
+     * "CONCAT($1, ...)" only as "CONCAT($1::varchar, ...)" and reads
+     * SUBSTRING(x, $1, $2) as the regex form.  NULL: no cast. */
+    const char *(*param_type)(dorm_kind kind, const dorm_value *v);
+    /* Wraps the SQL of an arithmetic or function result whose output field
+     * is a DecimalField ("CAST(%s AS NUMERIC)": Django's SQLiteNumericMixin),
+     * or NULL. */
+    const char *decimal_result_cast;
+    /* JSONField keys and lookups; NULL: the backend has no JSON keys. */
+    const dorm_json_sql *json;
+    /* Durations are a type of the database (Django's
+     * has_native_duration_field: interval arithmetic, EXTRACT from one);
+     * else they are microseconds and `functions` spells datetime
+     * arithmetic ("TemporalSubtraction", "DurationAdd", "DurationSub"). */
+    bool native_duration;
     /* AddIndexConcurrently / RemoveIndexConcurrently: the statements'
      * opening words that build and drop an index without blocking writers,
      * outside any transaction, or NULL where the backend has none. */

@@ -15,28 +15,41 @@
  * Datetimes need no CONVERT_TZ: they are stored in UTC and dorm's only
  * zone is UTC.  The sums are parenthesised so that a lookup's cast applies
  * to the whole. */
-static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+/* Django's _convert_field_to_tz: a datetime seen in zone tz (the server's
+ * time zone tables name it), else lhs itself. */
+static const char *in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz)
+{
+    if (!tz || kind != DORM_KIND_DATETIME) return lhs;
+    dorm_buf_printf(tmp, "CONVERT_TZ(%s, 'UTC', ", lhs);
+    dorm_buf_quote(tmp, '\'', tz);
+    dorm_buf_putc(tmp, ')');
+    return tmp->data ? tmp->data : "";
+}
+
+static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     static const char *const fields[DORM_EX__COUNT] = {
         [DORM_EX_YEAR] = "YEAR",     [DORM_EX_MONTH] = "MONTH",   [DORM_EX_DAY] = "DAY",
         [DORM_EX_QUARTER] = "QUARTER", [DORM_EX_HOUR] = "HOUR",   [DORM_EX_MINUTE] = "MINUTE",
         [DORM_EX_SECOND] = "SECOND",
     };
-    (void)kind;
     assert((unsigned)ex < DORM_EX__COUNT);
+    dorm_buf tmp = DORM_BUF_INIT;
+    lhs = in_zone(&tmp, lhs, kind, tz);
     switch (ex) {
-    case DORM_EX_DATE: dorm_buf_printf(out, "DATE(%s)", lhs); return;
-    case DORM_EX_TIME: dorm_buf_printf(out, "TIME(%s)", lhs); return;
+    case DORM_EX_DATE: dorm_buf_printf(out, "DATE(%s)", lhs); break;
+    case DORM_EX_TIME: dorm_buf_printf(out, "TIME(%s)", lhs); break;
     /* DAYOFWEEK: 1 = Sunday, as Django's week_day. */
-    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "DAYOFWEEK(%s)", lhs); return;
-    case DORM_EX_ISO_WEEK_DAY: dorm_buf_printf(out, "(WEEKDAY(%s) + 1)", lhs); return;
+    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "DAYOFWEEK(%s)", lhs); break;
+    case DORM_EX_ISO_WEEK_DAY: dorm_buf_printf(out, "(WEEKDAY(%s) + 1)", lhs); break;
     /* Mode 3: ISO 8601 weeks, Monday first. */
-    case DORM_EX_WEEK: dorm_buf_printf(out, "WEEK(%s, 3)", lhs); return;
-    case DORM_EX_ISO_YEAR: dorm_buf_printf(out, "(TRUNCATE(YEARWEEK(%s, 3), -2) / 100)", lhs); return;
+    case DORM_EX_WEEK: dorm_buf_printf(out, "WEEK(%s, 3)", lhs); break;
+    case DORM_EX_ISO_YEAR: dorm_buf_printf(out, "(TRUNCATE(YEARWEEK(%s, 3), -2) / 100)", lhs); break;
     default:
-        if ((unsigned)ex >= DORM_EX__COUNT || !fields[ex]) return;
-        dorm_buf_printf(out, "EXTRACT(%s FROM %s)", fields[ex], lhs);
+        if (fields[ex]) dorm_buf_printf(out, "EXTRACT(%s FROM %s)", fields[ex], lhs);
     }
+    if (tmp.failed) out->failed = true;
+    dorm_buf_free(&tmp);
 }
 
 /* MySQL has no OFFSET without LIMIT: Django's no_limit_value, 2^64 - 1. */

@@ -38,21 +38,45 @@ static const char *const extract_fields[DORM_EX__COUNT] = {
  * AT TIME ZONE: the session's time zone is UTC, dorm's only one.  week_day
  * counts Sunday as 1 as on every backend, and is parenthesised so that a
  * cast of the lookup applies to the sum. */
-static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+/* lhs, taken in zone tz (Django's _convert_field_to_tz): "lhs AT TIME ZONE
+ * 'Europe/Paris'", a wall time; lhs itself for UTC. */
+static const char *in_zone(dorm_buf *tmp, const char *lhs, const char *tz)
+{
+    if (!tz) return lhs;
+    dorm_buf_puts(tmp, lhs);
+    dorm_buf_puts(tmp, " AT TIME ZONE ");
+    dorm_buf_quote(tmp, '\'', tz);
+    return tmp->data ? tmp->data : "";
+}
+
+static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
     assert((unsigned)ex < DORM_EX__COUNT);
+    dorm_buf tmp = DORM_BUF_INIT;
+    lhs = in_zone(&tmp, lhs, tz);
     switch (ex) {
-    case DORM_EX_DATE: dorm_buf_printf(out, "(%s)::date", lhs); return;
-    case DORM_EX_TIME: dorm_buf_printf(out, "(%s)::time", lhs); return;
-    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "(EXTRACT('dow' FROM %s) + 1)", lhs); return;
+    case DORM_EX_DATE: dorm_buf_printf(out, "(%s)::date", lhs); break;
+    case DORM_EX_TIME: dorm_buf_printf(out, "(%s)::time", lhs); break;
+    case DORM_EX_WEEK_DAY: dorm_buf_printf(out, "(EXTRACT('dow' FROM %s) + 1)", lhs); break;
     /* Whole seconds, as on SQLite (ExtractSecond is an integer): EXTRACT
      * alone keeps the fraction, and 7.25 would not equal 7. */
-    case DORM_EX_SECOND: dorm_buf_printf(out, "FLOOR(EXTRACT('second' FROM %s))", lhs); return;
+    case DORM_EX_SECOND: dorm_buf_printf(out, "FLOOR(EXTRACT('second' FROM %s))", lhs); break;
     default:
-        if ((unsigned)ex >= DORM_EX__COUNT) return;
-        dorm_buf_printf(out, "EXTRACT('%s' FROM %s)", extract_fields[ex], lhs);
+        if ((unsigned)ex < DORM_EX__COUNT) dorm_buf_printf(out, "EXTRACT('%s' FROM %s)", extract_fields[ex], lhs);
     }
+    if (tmp.failed) out->failed = true;
+    dorm_buf_free(&tmp);
+}
+
+/* Django's date_trunc_sql / datetime_trunc_sql / time_trunc_sql (UTC needs
+ * no AT TIME ZONE: the session's time zone is UTC). */
+static void pg_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
+{
+    dorm_buf tmp = DORM_BUF_INIT;
+    dorm_buf_printf(out, "DATE_TRUNC('%s', %s)%s", part, in_zone(&tmp, lhs, tz), kind == DORM_KIND_TIME ? "::time" : "");
+    if (tmp.failed) out->failed = true;
+    dorm_buf_free(&tmp);
 }
 
 static void pg_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
@@ -86,6 +110,7 @@ static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
     case DORM_KIND_TIME: dorm_buf_puts(out, "time"); break;
     case DORM_KIND_UUID: dorm_buf_puts(out, "uuid"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "bytea"); break;
+    case DORM_KIND_DURATION: dorm_buf_puts(out, "interval"); break;
     default: assert(!"column kind without a type"); break;
     }
 }
@@ -171,6 +196,17 @@ static void pg_sequence_reset(dorm_buf *out, const char *table, const char *colu
     dorm_buf_free(&q);
 }
 
+/* One quoted element of an array literal. */
+static void array_item(dorm_buf *out, const char *s, size_t len)
+{
+    dorm_buf_putc(out, '"');
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '"' || s[k] == '\\') dorm_buf_putc(out, '\\');
+        dorm_buf_putc(out, s[k]);
+    }
+    dorm_buf_putc(out, '"');
+}
+
 /* A list as a PostgreSQL array literal, '{1,2}' / '{"a","b\\"c"}', bound as
  * text: the server gives it the array type of the column it is compared
  * with.  Values are written as pg_bind writes them. */
@@ -208,16 +244,90 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
         case DORM_T_UUID: len = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
         default: return false;
         }
-        dorm_buf_putc(out, '"');
-        for (size_t k = 0; k < len; k++) {
-            if (s[k] == '"' || s[k] == '\\') dorm_buf_putc(out, '\\');
-            dorm_buf_putc(out, s[k]);
-        }
-        dorm_buf_putc(out, '"');
+        array_item(out, s, len);
     }
     dorm_buf_putc(out, '}');
     return true;
 }
+
+/* The type of a value's parameter that nothing else types: its output
+ * field's (integers by their size: Value(3) is an IntegerField), and
+ * numeric for a float, the type psycopg2's literal 2.5 has in Django's SQL
+ * (ROUND(2.5) is 3 there, ROUND(2.5::double precision) 2). */
+static const char *pg_param_type(dorm_kind kind, const dorm_value *v)
+{
+    switch (kind) {
+    case DORM_KIND_CHAR:
+    case DORM_KIND_SLUG:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL: return "::varchar";
+    case DORM_KIND_TEXT: return "::text";
+    case DORM_KIND_INT:
+    case DORM_KIND_SMALLINT:
+    case DORM_KIND_POSINT:
+    case DORM_KIND_POSSMALLINT:
+    case DORM_KIND_AUTO:
+        return v->type == DORM_T_INT && (v->u.i < INT32_MIN || v->u.i > INT32_MAX) ? "::bigint" : "::integer";
+    case DORM_KIND_BIGINT:
+    case DORM_KIND_BIGAUTO: return "::bigint";
+    case DORM_KIND_FLOAT:
+    case DORM_KIND_DECIMAL: return "::numeric";
+    case DORM_KIND_BOOL: return "::boolean";
+    case DORM_KIND_DATE: return "::date";
+    case DORM_KIND_DATETIME: return "::timestamp with time zone";
+    case DORM_KIND_TIME: return "::time";
+    case DORM_KIND_UUID: return "::uuid";
+    case DORM_KIND_JSON: return "::jsonb";
+    case DORM_KIND_BINARY: return "::bytea";
+    case DORM_KIND_DURATION: return "::interval";
+    default: return NULL;
+    }
+}
+
+/* Django's as_postgresql spellings. */
+static const dorm_func_sql pg_functions[] = {
+    {"StrIndex", "STRPOS(%*)", NULL},
+    {"Now", "STATEMENT_TIMESTAMP()", NULL},
+    /* Django's subtract_temporals: dates subtract to a number of days. */
+    {"TemporalSubtractionDate", "(interval '1 day' * (%1 - %2))", NULL},
+    {NULL, NULL, NULL},
+};
+
+/* Django's KeyTransform.as_postgresql: -> with the key (a whole number
+ * bound as an integer, an array index), #> with a path array for more
+ * than one; ->> and #>> give text. */
+static void pg_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
+{
+    int64_t index;
+    dorm_buf_putc(w->out, '(');
+    w->arg(w, 0);
+    if (n == 1) {
+        dorm_buf_puts(w->out, text ? " ->> " : " -> ");
+        dorm_value v = dorm_json_index(keys[0], &index) ? dorm_v_int(index) : dorm_v_text(keys[0]);
+        w->param(w, &v);
+        if (v.type == DORM_T_INT) dorm_buf_puts(w->out, "::integer");
+    } else {
+        dorm_buf_puts(w->out, text ? " #>> " : " #> ");
+        dorm_buf arr = DORM_BUF_INIT;
+        dorm_buf_putc(&arr, '{');
+        for (size_t i = 0; i < n; i++) {
+            if (i) dorm_buf_putc(&arr, ',');
+            array_item(&arr, keys[i], strlen(keys[i]));
+        }
+        dorm_buf_putc(&arr, '}');
+        w->text_param(w, arr.data ? arr.data : "", arr.len);
+        if (arr.failed) w->out->failed = true;
+        dorm_buf_free(&arr);
+    }
+    dorm_buf_putc(w->out, ')');
+}
+
+/* jsonb's operators; a bound JSON text takes the jsonb type of what it is
+ * compared with. */
+static const dorm_json_sql pg_json = {
+    .key = pg_json_key,
+    .native = true,
+};
 
 /* SET [LOCAL] search_path TO "tenant" (the name quoted, never pasted);
  * DEFAULT brings back the session's setting (the URL's options). */
@@ -288,6 +398,10 @@ const dorm_dialect dorm_pg_dialect = {
         /* Django's DataContains: jsonb containment; the bound JSON text
          * takes the column's type, as Django's parameter does. */
         [DORM_LK_JSON_CONTAINS] = "@> %s",
+        [DORM_LK_JSON_CONTAINED_BY] = "<@ %s",
+        [DORM_LK_HAS_KEY] = "? %s",
+        [DORM_LK_HAS_KEYS] = "?& %s",
+        [DORM_LK_HAS_ANY_KEYS] = "?| %s",
     },
     .lhs_casts = {
         [DORM_LK_IEXACT] = UPPER_TEXT,
@@ -302,6 +416,7 @@ const dorm_dialect dorm_pg_dialect = {
     },
     .pattern = pg_pattern,
     .extract = pg_extract,
+    .trunc = pg_trunc,
     .random_function = "RANDOM()",
     .limit_offset = pg_limit_offset,
     .column_type = pg_column_type,
@@ -330,6 +445,13 @@ const dorm_dialect dorm_pg_dialect = {
     .in_list_max = 999,
     .in_array = "= ANY(%s)",
     .array_param = pg_array_param,
+    .functions = pg_functions,
+    .param_type = pg_param_type,
+    .compound_parens = true,
+    .aggregate_filter = true,
+    .cast_char_type = "varchar",
+    .json = &pg_json,
+    .native_duration = true,
     .explain_prefix = "EXPLAIN",
     .explain_formats = (const char *const[]){"JSON", "TEXT", "XML", "YAML", NULL},
     .explain_options = (const char *const[]){"ANALYZE", "BUFFERS", "COSTS", "SETTINGS", "SUMMARY", "TIMING", "VERBOSE",

@@ -206,6 +206,14 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
+    case DORM_T_DURATION: {
+        /* psycopg2's interval: whole days, then seconds. */
+        int64_t day = 86400000000LL, days = v->u.dur.usec / day, rem = v->u.dur.usec % day;
+        if (rem < 0) rem += day, days--;
+        n = (size_t)snprintf(tmp, sizeof tmp, "%lld days %lld.%06lld seconds", (long long)days,
+                             (long long)(rem / 1000000), (long long)(rem % 1000000));
+        break;
+    }
     default:
         return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }

@@ -68,14 +68,34 @@ static const char *const extract_words[DORM_EX__COUNT] = {
     [DORM_EX_TIME] = "time",
 };
 
+/* The zone argument of dorm_extract() / dorm_trunc() (", 'Europe/Paris'"),
+ * nothing for UTC. */
+static void zone_arg(dorm_buf *out, const char *tz)
+{
+    if (!tz) return;
+    dorm_buf_puts(out, ", ");
+    dorm_buf_quote(out, '\'', tz);
+}
+
 /* dorm_extract() parses dates, datetimes and times alike, so the column's
  * kind does not change the spelling. */
-static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs)
+static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
     assert((unsigned)ex < DORM_EX__COUNT);
     if ((unsigned)ex >= DORM_EX__COUNT) return;
-    dorm_buf_printf(out, "dorm_extract('%s', %s)", extract_words[ex], lhs);
+    dorm_buf_printf(out, "dorm_extract('%s', %s", extract_words[ex], lhs);
+    zone_arg(out, tz);
+    dorm_buf_putc(out, ')');
+}
+
+/* dorm_trunc() of functions.c truncates dates, datetimes and times alike. */
+static void sq_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
+{
+    (void)kind;
+    dorm_buf_printf(out, "dorm_trunc('%s', %s", part, lhs);
+    zone_arg(out, tz);
+    dorm_buf_putc(out, ')');
 }
 
 static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
@@ -112,6 +132,7 @@ static void kind_type(dorm_buf *out, dorm_kind kind, int max_length)
     case DORM_KIND_TIME: dorm_buf_puts(out, "time"); break;
     case DORM_KIND_UUID: dorm_buf_puts(out, "char(32)"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "BLOB"); break;
+    case DORM_KIND_DURATION: dorm_buf_puts(out, "bigint"); break;
     default: assert(!"column kind without a type"); break;
     }
 }
@@ -221,6 +242,116 @@ static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n)
     return true;
 }
 
+/* Django's Left.as_sqlite: SUBSTR(x, 1, n), the 1 bound. */
+static void sq_left(dorm_sqlw *w)
+{
+    static const dorm_value one = DORM_VINT(1);
+    dorm_buf_puts(w->out, "SUBSTR(");
+    w->arg(w, 0);
+    dorm_buf_puts(w->out, ", ");
+    w->param(w, &one);
+    dorm_buf_puts(w->out, ", ");
+    w->arg(w, 1);
+    dorm_buf_putc(w->out, ')');
+}
+
+/* Django's Right.as_sqlite: SUBSTR(x, (n * -1)), the -1 bound. */
+static void sq_right(dorm_sqlw *w)
+{
+    static const dorm_value minus_one = DORM_VINT(-1);
+    dorm_buf_puts(w->out, "SUBSTR(");
+    w->arg(w, 0);
+    dorm_buf_puts(w->out, ", (");
+    w->arg(w, 1);
+    dorm_buf_puts(w->out, " * ");
+    w->param(w, &minus_one);
+    dorm_buf_puts(w->out, "))");
+}
+
+/* Django's ConcatPair.as_sqlite: COALESCE(a, '') || COALESCE(b, ''), the
+ * empty strings bound, so that a NULL side does not make the whole NULL. */
+static void sq_concat_pair(dorm_sqlw *w)
+{
+    static const dorm_value empty = DORM_VTEXT("");
+    for (int i = 0; i < w->nargs; i++) {
+        if (i) dorm_buf_puts(w->out, " || ");
+        dorm_buf_puts(w->out, "COALESCE(");
+        w->arg(w, i);
+        dorm_buf_puts(w->out, ", ");
+        w->param(w, &empty);
+        dorm_buf_putc(w->out, ')');
+    }
+}
+
+/* Django's Cast.as_sqlite: datetimes and times through strftime (CAST would
+ * drop the fraction of a second), dates through date(). */
+static void sq_cast(dorm_sqlw *w)
+{
+    static const dorm_value datetime_format = DORM_VTEXT("%Y-%m-%d %H:%M:%f"), time_format = DORM_VTEXT("%H:%M:%f");
+    switch (w->target->kind) {
+    case DORM_KIND_DATETIME:
+    case DORM_KIND_TIME:
+        dorm_buf_puts(w->out, "strftime(");
+        w->param(w, w->target->kind == DORM_KIND_TIME ? &time_format : &datetime_format);
+        dorm_buf_puts(w->out, ", ");
+        w->arg(w, 0);
+        dorm_buf_putc(w->out, ')');
+        return;
+    case DORM_KIND_DATE:
+        dorm_buf_puts(w->out, "date(");
+        w->arg(w, 0);
+        dorm_buf_putc(w->out, ')');
+        return;
+    default:
+        w->tmpl(w, NULL);
+    }
+}
+
+/* Django's as_sqlite spellings (and its sqlite3 combine_expression for
+ * the power operator). */
+static const dorm_func_sql sq_functions[] = {
+    {"Greatest", "MAX(%*)", NULL},
+    {"Least", "MIN(%*)", NULL},
+    {"Substr", "SUBSTR(%*)", NULL},
+    {"Left", NULL, sq_left},
+    {"Right", NULL, sq_right},
+    {"Chr", "CHAR(%*)", NULL},
+    {"Ord", "UNICODE(%*)", NULL},
+    {"ConcatPair", NULL, sq_concat_pair},
+    {"Cast", NULL, sq_cast},
+    {"^", "POWER(%1,%2)", NULL},
+    /* Django's subtract_temporals and combine_duration_expression. */
+    {"TemporalSubtraction", "django_timestamp_diff(%1, %2)", NULL},
+    {"TemporalSubtractionTime", "django_time_diff(%1, %2)", NULL},
+    {"DurationAdd", "(django_format_dtdelta('+', %1, %2))", NULL},
+    {"DurationSub", "(django_format_dtdelta('-', %1, %2))", NULL},
+    {NULL, NULL, NULL},
+};
+
+/* Django's KeyTransform.as_sqlite: the keys as one bound JSON path. */
+static void sq_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
+{
+    (void)text; /* JSON_EXTRACT gives a string's text either way */
+    dorm_buf path = DORM_BUF_INIT;
+    dorm_json_path(&path, keys, n, true);
+    dorm_buf_puts(w->out, "JSON_EXTRACT(");
+    w->arg(w, 0);
+    dorm_buf_puts(w->out, ", ");
+    w->text_param(w, path.data ? path.data : "", path.len);
+    dorm_buf_putc(w->out, ')');
+    if (path.failed) w->out->failed = true;
+    dorm_buf_free(&path);
+}
+
+/* JSON1's functions, as Django's SQLite JSONField lookups use them. */
+static const dorm_json_sql sq_json = {
+    .key = sq_json_key,
+    .has_path = "JSON_TYPE(%1, %2) IS NOT NULL",
+    .type = "JSON_TYPE(%1, %2)",
+    .value = "JSON_EXTRACT(%s, '$')",
+    .native = false,
+};
+
 const dorm_dialect dorm_sqlite_dialect = {
     .quote = '"',
     .param_style = DORM_PARAM_QMARK,
@@ -250,6 +381,7 @@ const dorm_dialect dorm_sqlite_dialect = {
     .lhs_casts = {NULL},
     .pattern = sq_pattern,
     .extract = sq_extract,
+    .trunc = sq_trunc,
     .random_function = "RANDOM()",
     .limit_offset = sq_limit_offset,
     .column_type = sq_column_type,
@@ -272,6 +404,13 @@ const dorm_dialect dorm_sqlite_dialect = {
     .in_list_max = 999,
     .in_array = "IN (SELECT value FROM json_each(%s))",
     .array_param = sq_array_param,
+    .functions = sq_functions,
+    /* FILTER (WHERE ...) is SQLite's since 3.30 (Django's
+     * supports_aggregate_filter_clause); Debian's is newer. */
+    .aggregate_filter = true,
+    .cast_char_type = "text",
+    .decimal_result_cast = "CAST(%s AS NUMERIC)",
+    .json = &sq_json,
     .explain_prefix = "EXPLAIN QUERY PLAN",
     .pk_default_value = "NULL",
 };

@@ -102,7 +102,8 @@ static int check_url(const dorm_url *url, int *timeout_ms, tx_mode *mode, dorm_e
 
 static int open_failed(sqlite3 *db, int rc, const char *path, dorm_errbuf *e)
 {
-    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    /* Out of memory in dorm's own set-up (a zone cache) leaves no message on db. */
+    const char *msg = db && (rc & 0xff) != SQLITE_NOMEM ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys = db ? sqlite3_system_errno(db) : 0;
     char why[128] = "";
     if (sys && strerror_r(sys, why, sizeof why) != 0) why[0] = '\0';
@@ -247,6 +248,7 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         if (!v->u.p) return dorm_err(e, DORM_EVALUE, "parameter %d: %zu bytes at NULL", idx, v->len);
         rc = sqlite3_bind_blob64(st, idx, v->u.p, v->len, SQLITE_STATIC);
         break;
+    case DORM_T_DURATION: rc = sqlite3_bind_int64(st, idx, v->u.dur.usec); break;
     case DORM_T_DATE:
     case DORM_T_DATETIME:
     case DORM_T_TIME:

@@ -1,7 +1,9 @@
 /* functions.c - SQL functions dorm registers on every SQLite connection:
  * regexp(pattern, value), behind SQLite's REGEXP operator (POSIX extended
- * regular expressions), and dorm_extract(kind, value), the date part of a
- * stored date, datetime or time (Django's django_*_extract functions). */
+ * regular expressions), dorm_extract(kind, value[, zone]), the date part of
+ * a stored date, datetime or time (Django's django_*_extract functions), and
+ * dorm_trunc(part, value[, zone]), one truncated (django_*_trunc); with a
+ * zone, a datetime is taken as that zone's wall time. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <regex.h>
@@ -10,6 +12,7 @@
 
 #include "backend/sqlite/sqlite.h"
 #include "core/alloc.h"
+#include "core/tz.h"
 
 /* ---- regexp ---------------------------------------------------------------- */
 
@@ -168,6 +171,37 @@ typedef struct moment {
     dorm_time time;
 } moment;
 
+/* The zone argument argv[2] of a 3-argument call, from the function's
+ * cache of zones; false (the error set) when it names none. */
+static bool zone_of(sqlite3_context *cx, int argc, sqlite3_value **argv, const dorm_tz **out)
+{
+    *out = NULL;
+    if (argc < 3) return true;
+    const char *name = (const char *)sqlite3_value_text(argv[2]);
+    bool nomem = false;
+    *out = name ? dorm_tz_get(sqlite3_user_data(cx), name, &nomem) : NULL;
+    if (nomem) sqlite3_result_error_nomem(cx);
+    else if (!*out) sqlite3_result_error(cx, "dorm: unknown time zone", -1);
+    return *out != NULL;
+}
+
+/* A datetime of m as the wall time of zone z. */
+static void to_zone(moment *m, const dorm_tz *z)
+{
+    if (!z || !m->has_date || !m->has_time) return;
+    dorm_datetime t = dorm_datetime_utc(m->date.year, m->date.month, m->date.day, m->time.hour, m->time.minute,
+                                        m->time.second, (int)m->time.usec);
+    int64_t sec = t.usec / 1000000 - (t.usec % 1000000 < 0);
+    t.usec += (int64_t)dorm_tz_offset(z, sec) * 1000000;
+    dorm_datetime_split(t, &m->date, &m->time);
+}
+
+static void free_zones(void *p)
+{
+    dorm_tz_cache_free(p);
+    dorm_mem_free(p);
+}
+
 static bool parse_moment(const char *s, size_t n, moment *m)
 {
     memset(m, 0, sizeof *m);
@@ -203,7 +237,8 @@ static void iso_week(dorm_date d, int *year, int *week)
  * NULL, not a date/time text, or lacks the part (the hour of a date). */
 static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
+    const dorm_tz *zone;
+    if (!zone_of(cx, argc, argv, &zone)) return;
     const char *kind = (const char *)sqlite3_value_text(argv[0]);
     size_t part = 0;
     while (part < sizeof part_words / sizeof part_words[0] && !(kind && strcmp(kind, part_words[part]) == 0))
@@ -220,6 +255,7 @@ static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_null(cx);
         return;
     }
+    to_zone(&m, zone);
     int iso_year = 0, week = 0, wd = 0;
     if (m.has_date) {
         iso_week(m.date, &iso_year, &week);
@@ -244,10 +280,72 @@ static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
 }
 
+/* ---- dorm_trunc ------------------------------------------------------------ */
+
+/* dorm_trunc(part, value): a date, datetime or time text truncated to
+ * `part` (Django's django_date_trunc / _datetime_trunc / _time_trunc), in
+ * the same text form; the week starts on Monday.  NULL for NULL or text
+ * that is none of them. */
+static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const dorm_tz *zone;
+    if (!zone_of(cx, argc, argv, &zone)) return;
+    static const char *const parts[] = {"year", "quarter", "month", "week", "day", "hour", "minute", "second"};
+    const char *part = (const char *)sqlite3_value_text(argv[0]);
+    size_t p = 0;
+    while (p < 8 && !(part && strcmp(part, parts[p]) == 0)) p++;
+    if (p == 8) {
+        sqlite3_result_error(cx, "dorm_trunc: unknown part", -1);
+        return;
+    }
+    moment m;
+    const char *s = (const char *)sqlite3_value_text(argv[1]);
+    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !s || !parse_moment(s, (size_t)sqlite3_value_bytes(argv[1]), &m)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    to_zone(&m, zone);
+    if (p <= 4 && m.has_date) {
+        if (p == 3) {
+            int64_t days = dorm_date_to_days(m.date);
+            m.date = dorm_date_from_days(days - (iso_weekday(days) - 1));
+        }
+        if (p == 0) m.date.month = 1;
+        if (p == 1) m.date.month = (uint8_t)((m.date.month - 1) / 3 * 3 + 1);
+        if (p <= 2) m.date.day = 1;
+        m.time = (dorm_time){0, 0, 0, 0};
+    }
+    if (p >= 5) m.time.usec = 0;
+    if (p <= 6) m.time.second = 0;
+    if (p <= 5) m.time.minute = 0;
+    if (p <= 4) m.time.hour = 0;
+    char text[DORM_FMT_MAX];
+    size_t n;
+    if (m.has_date && m.has_time) {
+        dorm_date d = m.date;
+        dorm_time t = m.time;
+        n = dorm_datetime_format(dorm_datetime_utc(d.year, d.month, d.day, t.hour, t.minute, t.second, (int)t.usec), text);
+    } else if (m.has_date) {
+        n = dorm_date_format(m.date, text);
+    } else {
+        n = dorm_time_format(m.time, text);
+    }
+    sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
+}
+
 int dorm_sqlite_register_functions(sqlite3 *db)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     int rc = sqlite3_create_function_v2(db, "regexp", 2, flags, NULL, fn_regexp, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_extract", 2, flags, NULL, fn_extract, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_trunc", 2, flags, NULL, fn_trunc, NULL, NULL, NULL);
+    /* The 3-argument forms, each with its own cache of zones. */
+    for (int i = 0; i < 2 && rc == SQLITE_OK; i++) {
+        dorm_tz_cache *zones = dorm_mem_calloc(1, sizeof *zones);
+        if (!zones) return SQLITE_NOMEM;
+        rc = sqlite3_create_function_v2(db, i ? "dorm_trunc" : "dorm_extract", 3, flags, zones,
+                                        i ? fn_trunc : fn_extract, NULL, NULL, free_zones);
+    }
+    if (rc == SQLITE_OK) rc = dorm_sqlite_register_django_functions(db);
     return rc;
 }

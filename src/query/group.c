@@ -1,0 +1,191 @@
+/* group.c - GROUP BY and HAVING of aggregating queries, built as Django's
+ * compiler builds them (get_group_by): the minimal set values() asked for,
+ * every selected column or non-aggregate expression, the ordering terms and
+ * the columns HAVING reads, each written once; and the split of a where tree
+ * into its WHERE and HAVING parts (WhereNode.split_having). */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "query/compiler.h"
+
+/* ---- HAVING ---- */
+
+static dorm_where *copy_node(dorm_ctx *cx, const dorm_where *w, const dorm_where **kids, int n) {
+    dorm_where *c = dorm_alloc(cx, sizeof *c);
+    if (!c) return NULL;
+    *c = *w;
+    c->kids = kids;
+    c->n = n;
+    return c;
+}
+
+int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
+                      const dorm_where **having) {
+    *where = *having = NULL;
+    if (!w->aggregate) {
+        *where = w;
+        return DORM_OK;
+    }
+    bool is_not = w->kind == DORM_W_NOT, in_negated = negated != is_not;
+    /* An OR (or a negated AND) with an aggregate in it cannot be split. */
+    bool whole = w->kind == DORM_W_LEAF || w->kind == DORM_W_SUBQUERY || (in_negated && w->kind != DORM_W_OR) ||
+                 (!in_negated && w->kind == DORM_W_OR);
+    if (whole) {
+        *having = w;
+        return DORM_OK;
+    }
+    const dorm_where **wk = dorm_alloc(cx, sizeof *wk * (size_t)w->n), **hk = dorm_alloc(cx, sizeof *hk * (size_t)w->n);
+    if (!wk || !hk) return DORM_ENOMEM;
+    int nw = 0, nh = 0;
+    for (int i = 0; i < w->n; i++) {
+        const dorm_where *a, *b;
+        int rc = dorm_split_having(cx, w->kids[i], in_negated, &a, &b);
+        if (rc) return rc;
+        if (a) wk[nw++] = a;
+        if (b) hk[nh++] = b;
+    }
+    if (nw && !(*where = copy_node(cx, w, wk, nw))) return DORM_ENOMEM;
+    if (nh && !(*having = copy_node(cx, w, hk, nh))) return DORM_ENOMEM;
+    if (*where) ((dorm_where *)*where)->aggregate = false;
+    return DORM_OK;
+}
+
+/* ---- GROUP BY ---- */
+
+typedef struct gbuild {
+    dorm_sql *s;
+    const dorm_qs *qs;
+    dorm_sql_span *items;
+    int n, cap;
+    size_t mark, pmark;
+} gbuild;
+
+static void begin(gbuild *g) {
+    g->mark = g->s->text.len;
+    g->pmark = g->s->nparams;
+    dorm_buf_puts(&g->s->text, g->n ? ", " : " GROUP BY ");
+}
+
+/* Keeps the item just written unless an earlier one wrote the same SQL with
+ * the same parameters (Django dedupes GROUP BY terms that way). */
+static void end(gbuild *g) {
+    dorm_sql *s = g->s;
+    size_t off = g->mark + (g->n ? 2 : 10);
+    /* Written with the placeholders of an equal SELECT expression first, so
+     * that the comparison below sees what the statement says. */
+    dorm_sql_share(s, off, g->pmark);
+    size_t len = s->text.len - off, np = s->nparams - g->pmark;
+    for (int i = 0; i < g->n && !s->text.failed; i++) {
+        const dorm_sql_span *it = &g->items[i];
+        bool same = np == it->np && (np ? dorm_sql_same(s->text.data + off, len, s->text.data + it->off, it->len)
+                                        : len == it->len && memcmp(s->text.data + off, s->text.data + it->off, len) == 0);
+        for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[g->pmark + k], &s->params[it->poff + k]);
+        if (!same) continue;
+        s->text.len = g->mark;
+        s->text.data[g->mark] = '\0';
+        s->nparams = g->pmark;
+        return;
+    }
+    if (!dorm_span_push(&g->items, &g->n, &g->cap, (dorm_sql_span){off, len, g->pmark, np})) s->failed = true;
+}
+
+static void add_col(gbuild *g, int alias, const dorm_fmeta *field) {
+    begin(g);
+    dorm_sql_col(g->s, dorm_alias_name(g->qs, alias), field->column);
+    end(g);
+}
+
+static void add_expr(gbuild *g, const dorm_rexpr *e) {
+    begin(g);
+    dorm_rexpr_sql(g->s, g->qs, e);
+    end(g);
+}
+
+/* Django's get_group_by_cols: a column or a non-aggregate expression groups
+ * as itself, a value and an aggregate not at all, an expression holding an
+ * aggregate by what its other parts read. */
+static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
+    if (!e || e->ops == &dorm_node_value || e->ops == &dorm_node_star || e->is_aggregate || e->ops == &dorm_node_window)
+        return;
+    if (e->ops == &dorm_node_ref) {
+        add_group_cols(g, e->target);
+        return;
+    }
+    if (e->ops == &dorm_node_subquery) {
+        /* Django's Subquery.get_external_cols: the outer columns it reads. */
+        for (int i = 0; i < e->nbinds; i++) add_group_cols(g, e->binds[i].to);
+        return;
+    }
+    if (!e->aggregate) {
+        add_expr(g, e);
+        return;
+    }
+    for (int i = 0; i < e->nargs; i++) add_group_cols(g, e->args[i]);
+}
+
+/* A field of model m joined at alias, read from its parent's join when a
+ * concrete parent holds it. */
+static void model_col(gbuild *g, int alias, const dorm_meta *m, const dorm_fmeta *fm) {
+    add_col(g, dorm_inherit_alias(g->qs, alias, m, fm), fm);
+}
+
+static void add_where_cols(gbuild *g, const dorm_where *w) {
+    if (!w) return;
+    if (w->kind == DORM_W_EXPR || w->kind == DORM_W_SUBQUERY) {
+        add_group_cols(g, w->kind == DORM_W_EXPR ? w->lhs : w->sub);
+        return;
+    }
+    if (w->kind != DORM_W_LEAF) {
+        for (int i = 0; i < w->n; i++) add_where_cols(g, w->kids[i]);
+        return;
+    }
+    if (w->lhs) add_group_cols(g, w->lhs);
+    else if (w->field) add_col(g, w->alias, w->field);
+    add_group_cols(g, w->rhs_expr);
+}
+
+void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
+                       const dorm_rexpr *const *extra, int nextra) {
+    if (!qs->group_by) return;
+    gbuild g = {.s = s, .qs = qs};
+    for (int i = 0; i < qs->ngroup; i++) add_group_cols(&g, qs->group[i]);
+    if (qs->mode == DORM_MODE_OBJECTS && !qs->ngroup) {
+        /* exists() groups by every concrete field (Django's add_fields). */
+        for (int i = 0; i < qs->meta->nfields; i++)
+            if (exists || !(qs->deferred & ((uint64_t)1 << i))) model_col(&g, 0, qs->meta, &qs->meta->fields[i]);
+        for (int r = 0; !exists && r < qs->nselrel; r++) {
+            const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
+            for (int i = 0; i < t->nfields; i++) model_col(&g, qs->selrel[r].alias, t, &t->fields[i]);
+        }
+    } else if (qs->mode != DORM_MODE_OBJECTS && !exists) {
+        for (int i = 0; i < qs->ncols; i++) {
+            const dorm_col *c = &qs->cols[i];
+            if (c->ann) continue;
+            if (c->expr) add_group_cols(&g, c->expr);
+            else add_col(&g, c->alias, c->field);
+        }
+    }
+    /* exists() selects nothing of values(): only its GROUP BY list stays. */
+    for (int i = 0; i < qs->nann && (!exists || qs->mode == DORM_MODE_OBJECTS); i++)
+        if (dorm_ann_selected(qs, i)) add_group_cols(&g, qs->ann[i].e);
+    for (int i = 0; i < nextra; i++) add_group_cols(&g, extra[i]);
+    for (int i = 0; ordered && i < qs->norder; i++) {
+        const dorm_order *o = &qs->order[i];
+        if (o->random) continue;
+        if (o->ref) {
+            /* An annotation that is not selected is ordered by its expression. */
+            const dorm_ann *a = dorm_qs_annotation(qs, o->ref, strlen(o->ref));
+            if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) add_group_cols(&g, a->e);
+            continue;
+        }
+        if (o->expr) add_group_cols(&g, o->expr);
+        else add_col(&g, o->alias, o->field);
+    }
+    add_where_cols(&g, having);
+    if (exists) {
+        begin(&g);
+        dorm_buf_puts(&s->text, "(1)");
+        end(&g);
+    }
+    dorm_mem_free(g.items);
+}

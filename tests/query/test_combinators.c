@@ -1,0 +1,142 @@
+/* test_combinators.c - union(all=), intersection() and difference():
+ * Django 3.2's compound SQL (bare parts on SQLite, parenthesised parts with
+ * their own ordering on PostgreSQL), ordering by column position, slices,
+ * values_list(), count(), exists(), first(), and Django's errors for what
+ * cannot follow a combinator or cannot be in a part. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testdb.h"
+
+static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
+
+static void catalogue(void)
+{
+    test_db_open();
+    test_db_catalogue();
+}
+
+TestSuite(combinators, .init = catalogue, .fini = test_db_close);
+
+static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
+
+/* Django's SQL of qs on SQLite, or on PostgreSQL. */
+static void expect_sql(dorm_qs *qs, const char *sqlite, const char *pg)
+{
+    const char *got = dorm_qs_sql(qs, NULL);
+    cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(got, on_sqlite() ? sqlite : pg);
+}
+
+static const char *names(dorm_qs *qs)
+{
+    static char out[512];
+    size_t n, used = 0;
+    Author **a = (Author **)dorm_list(qs, &n);
+    cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", i ? ", " : "", a[i]->name);
+    return out;
+}
+
+#define A "\"library_author\""
+#define COLS "SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\" FROM " A
+#define J_SQLITE COLS " WHERE " A ".\"name\" GLOB ?"
+#define J_PG "(" COLS " WHERE " A ".\"name\"::text LIKE $1)"
+#define MODERN_SQLITE COLS " WHERE " A ".\"birth_date\" > ?"
+#define MODERN_PG(n) "(" COLS " WHERE " A ".\"birth_date\" > $" #n ")"
+
+/* Authors starting with J, and those born after 1900, each without
+ * Author's Meta.ordering (a part of a compound statement cannot have one on
+ * SQLite). */
+#define JS dorm_clear_ordering(dorm_filter(authors(), DQ("name__startswith", "J")))
+#define MODERN dorm_clear_ordering(dorm_filter(authors(), DQ("birth_date__year__gt", 1900)))
+
+Test(combinators, union_sql_and_rows)
+{
+    dorm_qs *qs = dorm_union(JS, MODERN);
+    expect_sql(qs, J_SQLITE " UNION " MODERN_SQLITE, J_PG " UNION " MODERN_PG(2));
+    cr_assert_eq(dorm_count(qs), 3);
+    qs = dorm_order_by(qs, "-name");
+    expect_sql(qs, J_SQLITE " UNION " MODERN_SQLITE " ORDER BY (2) DESC", J_PG " UNION " MODERN_PG(2) " ORDER BY (2) DESC");
+    cr_assert_str_eq(names(qs), "Jane Austen, J.R.R. Tolkien, George Orwell");
+    expect_sql(dorm_slice(qs, 1, 2), J_SQLITE " UNION " MODERN_SQLITE " ORDER BY (2) DESC LIMIT 1 OFFSET 1",
+               J_PG " UNION " MODERN_PG(2) " ORDER BY (2) DESC LIMIT 1 OFFSET 1");
+    cr_assert_str_eq(names(dorm_slice(qs, 1, 2)), "J.R.R. Tolkien");
+    cr_assert_str_eq(names(dorm_reverse(qs)), "George Orwell, J.R.R. Tolkien, Jane Austen");
+    Author *first = dorm_first(dorm_order_by(dorm_union(JS, MODERN), "name"));
+    cr_assert_not_null(first, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(first->name, "George Orwell");
+    /* values_list() of the union selects the column in each part. */
+    qs = dorm_order_by(dorm_values_flat(dorm_union_all(JS, MODERN), "name"), "name");
+    expect_sql(qs,
+               "SELECT " A ".\"name\" FROM " A " WHERE " A ".\"name\" GLOB ? UNION ALL SELECT " A ".\"name\" FROM " A
+               " WHERE " A ".\"birth_date\" > ? ORDER BY (1) ASC",
+               "(SELECT " A ".\"name\" FROM " A " WHERE " A ".\"name\"::text LIKE $1) UNION ALL (SELECT " A ".\"name\" FROM " A
+               " WHERE " A ".\"birth_date\" > $2) ORDER BY (1) ASC");
+    size_t n;
+    const dorm_row **rows = dorm_rows(qs, &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(rows[0]->values[0].u.s, "George Orwell");
+    cr_assert_str_eq(rows[2]->values[0].u.s, "Jane Austen");
+    cr_assert_eq(dorm_count(dorm_union_all(JS, MODERN, MODERN)), 4);
+}
+
+Test(combinators, intersection_difference_exists)
+{
+    cr_assert_eq(dorm_count(dorm_intersection(JS, MODERN)), 0);
+    /* exists() of an intersection or a difference looks at the rows (Django
+     * selects (1) in each part, which makes any two non-empty parts meet). */
+    cr_assert_eq(dorm_exists(dorm_intersection(JS, MODERN)), 0);
+    cr_assert_str_eq(names(dorm_order_by(dorm_difference(JS, MODERN), "name")), "J.R.R. Tolkien, Jane Austen");
+    cr_assert_eq(dorm_exists(dorm_difference(JS, MODERN)), 1);
+    cr_assert_eq(dorm_exists(dorm_union(JS, MODERN)), 1);
+    /* A part that matches nothing is left out of a union. */
+    cr_assert_str_eq(names(dorm_order_by(dorm_union(dorm_none(JS), MODERN), "name")), "George Orwell");
+    cr_assert_eq(dorm_count(dorm_intersection(dorm_none(JS), MODERN)), 0);
+}
+
+Test(combinators, refusals)
+{
+    dorm_qs *u = dorm_union(JS, MODERN);
+    const struct {
+        dorm_qs *qs;
+        const char *msg;
+    } cases[] = {
+        {dorm_filter(u, DQ("pk", 1)), "Calling QuerySet.filter() after union() is not supported."},
+        {dorm_exclude(u, DQ("pk", 1)), "Calling QuerySet.exclude() after union() is not supported."},
+        {dorm_annotate(u, DAS("n", DCount("books"))), "Calling QuerySet.annotate() after union() is not supported."},
+        {dorm_distinct(u), "Calling QuerySet.distinct() after union() is not supported."},
+        {dorm_only(dorm_intersection(JS, MODERN), "name"), "Calling QuerySet.only() after intersection() is not supported."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_assert_eq(dorm_qs_errcode(cases[i].qs), DORM_ENOTSUPPORTED);
+        cr_assert_str_eq(dorm_qs_errmsg(cases[i].qs), cases[i].msg);
+    }
+    cr_assert_null(dorm_get(u, DQ("pk", 1)));
+    cr_assert_str_eq(dorm_errmsg(T.cx), "Calling QuerySet.get(...) with filters after union() is not supported.");
+    cr_assert_eq(dorm_update(u, DSET("name", "x")), DORM_ENOTSUPPORTED);
+    cr_assert_null(dorm_aggregate(u, DAS("n", DCount("id"))));
+    cr_assert_str_eq(dorm_errmsg(T.cx), "Calling QuerySet.aggregate() after union() is not supported.");
+    /* Ordering by what the union does not select. */
+    cr_assert_null(dorm_list(dorm_order_by(u, "books__title"), NULL));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EPROGRAMMING);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "ORDER BY term does not match any column in the result set.");
+    /* A part with an ordering (Meta.ordering too) or a slice: SQLite has no
+     * such compound statement (Django's DatabaseError); PostgreSQL has. */
+    dorm_qs *ordered = dorm_union(dorm_filter(authors(), DQ("name__startswith", "J")), MODERN);
+    dorm_qs *sliced = dorm_union(dorm_slice(dorm_order_by(authors(), "name"), 0, 1), MODERN);
+    if (on_sqlite()) {
+        cr_assert_null(dorm_list(ordered, NULL));
+        cr_assert_eq(dorm_errcode(T.cx), DORM_EPROGRAMMING);
+        cr_assert_str_eq(dorm_errmsg(T.cx), "ORDER BY not allowed in subqueries of compound statements.");
+        cr_assert_null(dorm_list(sliced, NULL));
+        cr_assert_str_eq(dorm_errmsg(T.cx), "LIMIT/OFFSET not allowed in subqueries of compound statements.");
+    } else {
+        expect_sql(ordered, "", "(" COLS " WHERE " A ".\"name\"::text LIKE $1 ORDER BY " A ".\"name\" ASC) UNION " MODERN_PG(2));
+        cr_assert_str_eq(names(dorm_order_by(ordered, "name")), "George Orwell, J.R.R. Tolkien, Jane Austen");
+        cr_assert_str_eq(names(dorm_order_by(sliced, "name")), "George Orwell");
+    }
+}
