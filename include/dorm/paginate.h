@@ -41,7 +41,8 @@ dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_pag
  * < 1, count < 0) or DORM_ENOMEM. */
 dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
                                          const dorm_paginator_opts *opts);
-/* count (one COUNT query, then cached), num_pages; -1 on error. */
+/* count (one COUNT query, then cached), num_pages, per_page; a negative
+ * dorm_error on error (DORM_EVALUE for a NULL paginator). */
 int64_t dorm_paginator_count(dorm_paginator *p);
 int64_t dorm_paginator_num_pages(dorm_paginator *p);
 int64_t dorm_paginator_per_page(const dorm_paginator *p);

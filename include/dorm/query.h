@@ -207,14 +207,15 @@ const char *dorm_qs_sql(dorm_qs *qs, const char **params);
  * *n (if given) gets the count. */
 void **dorm_qs_list(dorm_qs *qs, size_t *n);
 #define dorm_list(qs, n) dorm_qs_list((qs), (n))
-/* len(qs): evaluates and counts; -1 on error. */
+/* len(qs): evaluates and counts; a negative dorm_error on error. */
 int64_t dorm_len(dorm_qs *qs);
 /* for (Book *b : qs) -- evaluates the QuerySet once and walks its cache. */
 #define DORM_EACH(T, var, qs)                                                   \
     for (T **var##_it_ = (T **)dorm_qs_list((qs), NULL), *var = NULL;          \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
 
-/* count() with SELECT COUNT(*) (or the cache's length); -1 on error. */
+/* count() with SELECT COUNT(*) (or the cache's length); a negative
+ * dorm_error on error (the code dorm_errcode gives, never -1 for all). */
 int64_t dorm_count(dorm_qs *qs);
 /* exists(): 1, 0, or a negative dorm_error. */
 int dorm_exists(dorm_qs *qs);

@@ -136,7 +136,18 @@ const dorm_value *dorm_row_get(const dorm_row *row, const char *name) {
     return NULL;
 }
 
-int64_t dorm_len(dorm_qs *qs) { return evaluate(qs) ? -1 : (int64_t)qs->nobjs; }
+/* A count or a negative dorm_error: never -1 for "failed", which would read
+ * as DORM_EDOESNOTEXIST. */
+static int64_t count_or_error(dorm_qs *qs, int rc, int64_t n) {
+    if (rc == DORM_OK) return n;
+    int code = qs ? dorm_errcode(qs->cx) : DORM_OK;
+    return rc < 0 ? rc : code ? code : DORM_EOPERATIONAL;
+}
+
+int64_t dorm_len(dorm_qs *qs) {
+    int rc = evaluate(qs);
+    return count_or_error(qs, rc, rc ? 0 : (int64_t)qs->nobjs);
+}
 
 /* Runs a one-value query (COUNT / EXISTS); *out gets the integer. */
 static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
@@ -164,10 +175,11 @@ static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
 }
 
 int64_t dorm_count(dorm_qs *qs) {
-    if (start(qs)) return -1;
-    if (qs->done) return (int64_t)qs->nobjs;
-    int64_t n;
-    return scalar(qs, DORM_SELECT_COUNT, &n) ? -1 : n;
+    int rc = start(qs);
+    if (rc || qs->done) return count_or_error(qs, rc, rc ? 0 : (int64_t)qs->nobjs);
+    int64_t n = 0;
+    rc = scalar(qs, DORM_SELECT_COUNT, &n);
+    return count_or_error(qs, rc, n);
 }
 
 int dorm_exists(dorm_qs *qs) {

@@ -73,17 +73,21 @@ dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t pe
     return p;
 }
 
-int64_t dorm_paginator_per_page(const dorm_paginator *p) { return p ? p->per_page : -1; }
+int64_t dorm_paginator_per_page(const dorm_paginator *p) { return p ? p->per_page : DORM_EVALUE; }
 
 int64_t dorm_paginator_count(dorm_paginator *p) {
-    if (!p) return -1;
-    if (p->count < 0) p->count = dorm_count(p->qs);
+    if (!p) return DORM_EVALUE;
+    if (p->count < 0) {
+        int64_t n = dorm_count(p->qs);
+        if (n < 0) return n;
+        p->count = n;
+    }
     return p->count;
 }
 
 int64_t dorm_paginator_num_pages(dorm_paginator *p) {
     int64_t count = dorm_paginator_count(p);
-    if (count < 0) return -1;
+    if (count < 0) return count;
     if (count == 0 && p->o.no_empty_first_page) return 0;
     int64_t hits = count - p->o.orphans > 1 ? count - p->o.orphans : 1;
     return (hits + p->per_page - 1) / p->per_page;

@@ -173,7 +173,7 @@ Test(pg_data, lookups_bind_every_kind, .init = pg_open, .fini = test_db_close)
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__regex", "^5[0-9]%"))), 1);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f__iregex", "OFF"))), 1);
     /* Text with a NUL cannot travel as a PostgreSQL text parameter: refused, never cut. */
-    cr_assert_eq(dorm_count(dorm_filter(all, DQ("char_f", dorm_v_textn("50\0x", 4)))), -1);
+    cr_assert_lt(dorm_count(dorm_filter(all, DQ("char_f", dorm_v_textn("50\0x", 4)))), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE, "%s", dorm_errmsg(T.cx));
     cr_assert(strstr(dorm_errmsg(T.cx), "NUL"), "%s", dorm_errmsg(T.cx));
 }

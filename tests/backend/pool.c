@@ -105,7 +105,7 @@ Test(pool, borrows_per_statement_and_holds_through_a_transaction)
     cr_assert_eq(dorm_atomic_begin(b), 0, "%s", dorm_errmsg(b));
     cr_assert_not_null(dorm_create(a, Author, .name = "in a block"), "%s", dorm_errmsg(a));
     double t0 = now();
-    cr_assert_eq(dorm_count(dorm_all(c, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(c, Author)), 0);
     double waited = now() - t0;
     cr_assert_eq(dorm_errcode(c), DORM_EOPERATIONAL);
     cr_assert(strstr(dorm_errmsg(c), "became free within 0.3 seconds (all 2 of the pool's connections are in use)"),
@@ -129,7 +129,7 @@ Test(pool, an_iterator_holds_its_connection)
     for (int i = 0; i < 5; i++) cr_assert_not_null(dorm_create(a, Author, .name = "x"), "%s", dorm_errmsg(a));
     dorm_iter *it = dorm_iterator(dorm_all(a, Author), 2);
     cr_assert_not_null(dorm_next(it), "%s", dorm_errmsg(a));
-    cr_assert_eq(dorm_count(dorm_all(b, Author)), -1, "the only connection streams for a");
+    cr_assert_lt(dorm_count(dorm_all(b, Author)), 0, "the only connection streams for a");
     int n = 1;
     while (dorm_next(it)) n++;
     cr_assert_eq(n, 5);

@@ -382,7 +382,7 @@ Test(databases, per_alias_logs_and_counts)
     cr_assert_eq(dorm_errcode(cx), DORM_ECONFIG);
     cr_assert_str_eq(dorm_errmsg(cx), "The connection 'nope' doesn't exist.");
     dorm_qs *bad = dorm_using(dorm_all(cx, Person), "nope");
-    cr_assert_eq(dorm_count(bad), -1);
+    cr_assert_lt(dorm_count(bad), 0);
     cr_assert_str_eq(dorm_errmsg(cx), "The connection 'nope' doesn't exist.");
 }
 

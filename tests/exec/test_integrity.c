@@ -109,7 +109,7 @@ Test(integrity, failure_inside_atomic, .init = test_db_open, .fini = test_db_clo
     cr_expect(dorm_in_atomic(T.cx), "the failed statement does not end the transaction");
     /* As in Django, the block runs nothing more until it is rolled back, on
      * every backend (PostgreSQL has aborted it anyway). */
-    cr_expect_eq(dorm_count(dorm_all(T.cx, Book)), -1);
+    cr_expect_lt(dorm_count(dorm_all(T.cx, Book)), 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
     cr_expect_str_eq(dorm_errmsg(T.cx), "An error occurred in the current transaction. You can't execute queries until "
                                         "the end of the 'atomic' block.");

@@ -94,7 +94,7 @@ Test(query_budget, statements_beyond_the_budget_fail_before_the_database, .init 
     dorm_ctx_set_query_budget(T.cx, 2);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Book)), 8, "%s", dorm_errmsg(T.cx));
     cr_assert_not_null(dorm_get(dorm_all(T.cx, Author), DQ("name", "Jane Austen")), "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm_count(dorm_all(T.cx, Book)), -1);
+    cr_assert_lt(dorm_count(dorm_all(T.cx, Book)), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EPOLICY);
     cr_assert_str_eq(dorm_errmsg(T.cx), "Query budget exceeded: this context may run no more statements.");
     cr_assert_null(dorm_create(T.cx, Author, .name = "Over"));
@@ -103,7 +103,7 @@ Test(query_budget, statements_beyond_the_budget_fail_before_the_database, .init 
     /* A new budget counts from here; a negative one lifts it. */
     dorm_ctx_set_query_budget(T.cx, 1);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), 3, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(T.cx, Author)), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EPOLICY);
     dorm_ctx_set_query_budget(T.cx, -1);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), 3, "%s", dorm_errmsg(T.cx));
@@ -112,6 +112,6 @@ Test(query_budget, statements_beyond_the_budget_fail_before_the_database, .init 
     dorm_ctx *other = dorm_ctx_new(T.db);
     cr_assert_eq(dorm_count(dorm_all(other, Author)), 3, "%s", dorm_errmsg(other));
     dorm_ctx_free(other);
-    cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(T.cx, Author)), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EPOLICY);
 }

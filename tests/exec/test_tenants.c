@@ -105,7 +105,7 @@ Test(tenants, migrations_per_tenant_schema)
     cr_assert_eq(dorm_migrate(a, (const dorm_app *const[]){&notes, NULL}, &mig), 0, "%s", dorm_errmsg(a));
     cr_assert_not_null(dorm_create(a, Note, .text = "a's note"), "%s", dorm_errmsg(a));
     /* b's schema has no table until b migrates. */
-    cr_assert_eq(dorm_count(dorm_all(b, Note)), -1);
+    cr_assert_lt(dorm_count(dorm_all(b, Note)), 0);
     cr_assert(strstr(dorm_errmsg(b), "does not exist"), "%s", dorm_errmsg(b));
     cr_assert_eq(dorm_migrate(b, (const dorm_app *const[]){&notes, NULL}, &mig), 0, "%s", dorm_errmsg(b));
     cr_assert_not_null(dorm_create(b, Note, .text = "b's note"), "%s", dorm_errmsg(b));
@@ -160,7 +160,7 @@ Test(tenants, row_level_scope)
         s2 = dorm_create(one, Shop, .name = "two");
     }
     /* Without a tenant, scoped models are refused; others are not. */
-    cr_assert_eq(dorm_count(dorm_all(one, Order)), -1);
+    cr_assert_lt(dorm_count(dorm_all(one, Order)), 0);
     cr_assert_eq(dorm_errcode(one), DORM_EPOLICY);
     cr_assert_str_eq(dorm_errmsg(one),
                      "Order is scoped by tenant and was queried without a tenant: call dorm_ctx_set_tenant() first.");

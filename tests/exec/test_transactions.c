@@ -117,7 +117,7 @@ Test(transactions, set_rollback_and_get_rollback) {
     cr_assert_eq(dorm_set_rollback(T.cx, true), 0);
     cr_assert_eq(dorm_get_rollback(T.cx), 1);
     /* Like Django, a block marked for rollback runs no more statements. */
-    cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(T.cx, Author)), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
     cr_assert_eq(dorm_atomic_end(T.cx, true), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(ran, "");
@@ -171,7 +171,7 @@ Test(transactions, block_without_a_savepoint) {
     const char *log_text = test_log_stop();
     cr_assert(strstr(log_text, "SAVEPOINT") == NULL, "no savepoint: %s", log_text);
     cr_assert_eq(dorm_get_rollback(T.cx), 1, "needs rollback");
-    cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(T.cx, Author)), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
     cr_assert_str_eq(dorm_errmsg(T.cx),
                      "An error occurred in the current transaction. You can't execute queries until the end of the "
@@ -191,7 +191,7 @@ Test(transactions, block_inside_a_marked_block) {
     test_log_start();
     cr_assert_eq(dorm_atomic_begin(T.cx), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(test_log_stop(), "", "no SAVEPOINT statement");
-    cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(T.cx, Author)), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
     cr_assert_eq(dorm_atomic_commit(T.cx), 0, "set_rollback, not an error: %s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_get_rollback(T.cx), 1, "the outer block is still marked");
@@ -301,7 +301,7 @@ Test(transactions, select_for_update_checks) {
     cr_assert_eq(dorm_atomic_begin(T.cx), 0);
     dorm_qs *bad = dorm_select_for_update_with(dorm_select_related(dorm_all(T.cx, Book), "author"),
                                                &(dorm_lock_opts){.of = DORM_LIST("self", "publisher", "title")});
-    cr_assert_eq(dorm_len(bad), -1);
+    cr_assert_lt(dorm_len(bad), 0);
     if (test_db_on_mysql()) {
         /* No OF on MariaDB: refused before its names are looked at. */
         cr_assert_eq(dorm_errcode(T.cx), DORM_ENOTSUPPORTED);

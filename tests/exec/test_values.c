@@ -54,7 +54,7 @@ Test(text_nul, write_is_refused_on_every_backend, .init = test_db_open, .fini = 
     cr_expect_lt(dorm_update(qs, DSET("text_f", dorm_v_textn("a\0b", 3))), 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_EVALUE, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(dorm_errmsg(T.cx), "cannot contain NUL (0x00) characters"), "%s", dorm_errmsg(T.cx));
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("text_f", dorm_v_textn("a\0b", 3)))), -1);
+    cr_expect_lt(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("text_f", dorm_v_textn("a\0b", 3)))), 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_EVALUE, "%s", dorm_errmsg(T.cx));
     Everything *got = dorm_get(dorm_all(T.cx, Everything), DQ("pk", e->id));
     cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
@@ -96,15 +96,15 @@ Test(datetime_range, out_of_range_text_is_refused, .init = test_db_open, .fini =
     cr_expect_eq(dorm_errcode(T.cx), DORM_EDATA, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(dorm_errmsg(T.cx),
                      "'0001-01-01T00:00+01:00' value is out of range: datetimes are years 1 to 9999 in UTC.");
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("datetime_f__lt", "9999-12-31T23:30-01:00"))),
-                 -1);
+    cr_expect_lt(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("datetime_f__lt", "9999-12-31T23:30-01:00"))),
+                 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_EDATA, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_update(qs, DSET("datetime_f", "0001-01-01T00:30+00:30")), 1, "%s", dorm_errmsg(T.cx));
     Everything *got = dorm_get(dorm_all(T.cx, Everything), DQ("pk", e->id));
     cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(got->datetime_f.usec, YEAR1);
     /* A date taken from an instant out of range is refused, not NULL. */
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("date_f", ((dorm_datetime){YEAR1 - 1})))), -1);
+    cr_expect_lt(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("date_f", ((dorm_datetime){YEAR1 - 1})))), 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_EDATA, "%s", dorm_errmsg(T.cx));
 }
 

@@ -120,7 +120,7 @@ SERVER_TEST(statements_fail_while_the_server_is_down)
     cr_assert_not_null(author("before"), "%s", dorm_errmsg(S.cx));
     crash();
     for (int i = 0; i < 2; i++) {
-        cr_assert_eq(dorm_count(dorm_all(S.cx, Author)), -1);
+        cr_assert_lt(dorm_count(dorm_all(S.cx, Author)), 0);
         cr_assert_eq(dorm_errcode(S.cx), DORM_EOPERATIONAL, "%s", dorm_errmsg(S.cx));
     }
     cr_assert_null(author("while down"));

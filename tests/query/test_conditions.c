@@ -139,7 +139,7 @@ Test(json_contains, is_containment_or_not_supported)
         const char *msg = "contains lookup is not supported on this database backend.";
         cr_assert_eq(dorm_qs_errcode(b2), DORM_ENOTSUPPORTED, "%s", dorm_qs_errmsg(b2));
         cr_assert_str_eq(dorm_qs_errmsg(b2), msg);
-        cr_assert_eq(dorm_count(b2), -1);
+        cr_assert_lt(dorm_count(b2), 0);
         cr_assert_str_eq(dorm_error_name(dorm_errcode(T.cx)), "NotSupportedError");
         cr_assert_eq(dorm_qs_errcode(dorm_exclude(all, DQ("json_f__contains", "[1]"))), DORM_ENOTSUPPORTED);
         return;

@@ -338,7 +338,7 @@ Test(expressions, lookups_without_expression_support, .init = catalogue, .fini =
     cr_assert_eq(dorm_qs_errcode(in), DORM_EVALUE, "%s", dorm_qs_errmsg(in));
     dorm_qs *isnull = dorm_filter(books(), DQ("pages__isnull", dorm_F("pages")));
     cr_assert_eq(dorm_qs_errcode(isnull), DORM_EVALUE, "%s", dorm_qs_errmsg(isnull));
-    cr_assert_eq(dorm_count(in), -1);
+    cr_assert_lt(dorm_count(in), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE);
 }
 

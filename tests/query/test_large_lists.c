@@ -181,7 +181,7 @@ Test(large_lists, failed_statements_are_logged_with_their_error)
     } else {
         cr_assert_eq(dorm_db_exec(T.db, "RENAME TABLE \"library_everything\" TO \"away\"", &e), 0, "%s", e.msg);
     }
-    cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("int_f", 3))), -1);
+    cr_assert_lt(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("int_f", 3))), 0);
     cr_assert(strstr(test_sql_std(rec.sql), "FROM \"library_everything\""), "%s", rec.sql);
     cr_assert(strstr(rec.error, "library_everything"), "%s", rec.error);
     if (txddl)

@@ -25,7 +25,7 @@ static void expect_qs_error(dorm_qs *qs, int code, const char *msg)
     cr_assert_not_null(qs);
     cr_assert_eq(dorm_qs_errcode(qs), code, "%d: %s", dorm_qs_errcode(qs), dorm_qs_errmsg(qs));
     cr_assert_str_eq(dorm_qs_errmsg(qs), msg);
-    cr_assert_eq(dorm_count(qs), -1);
+    cr_assert_lt(dorm_count(qs), 0);
     cr_assert_eq(dorm_errcode(T.cx), code);
     cr_assert_str_eq(dorm_errmsg(T.cx), msg);
 }

@@ -131,7 +131,7 @@ Test(subqueries, two_levels_out)
                    ".\"genre\") LIMIT 1)) ORDER BY " B ".\"publication_date\" DESC");
     cr_assert_eq(dorm_count(qs), 8);
     /* The middle query alone still waits for its outer query. */
-    cr_assert_eq(dorm_count(writers), -1);
+    cr_assert_lt(dorm_count(writers), 0);
     cr_assert_str_eq(dorm_errmsg(T.cx),
                      "This queryset contains a reference to an outer query and may only be used in a subquery.");
 }

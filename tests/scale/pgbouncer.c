@@ -172,7 +172,7 @@ BOUNCER_TEST(tenant_schemas)
     dorm_ctx *a = dorm_ctx_new_pool(pool), *b = dorm_ctx_new_pool(pool);
     cr_assert_eq(dorm_ctx_set_schema(a, "tenant_a"), 0, "%s", dorm_errmsg(a));
     cr_assert_eq(dorm_ctx_set_schema(b, "tenant_b"), 0, "%s", dorm_errmsg(b));
-    cr_assert_eq(dorm_count(dorm_all(a, Author)), -1);
+    cr_assert_lt(dorm_count(dorm_all(a, Author)), 0);
     cr_assert_eq(dorm_errcode(a), DORM_ETRANSACTION);
     cr_assert(strstr(dorm_errmsg(a), "runs its statements inside atomic blocks"), "%s", dorm_errmsg(a));
     cr_assert_eq(dorm_create_all(a), 0, "%s", dorm_errmsg(a));

@@ -179,7 +179,7 @@ Test(testing_alone, teardown_removes_the_tables_of_a_file_database) {
     dorm_registry *reg = dorm_registry_new(apps);
     dorm_db *db = dorm_db_open(url, reg);
     dorm_ctx *cx = dorm_ctx_new(db);
-    cr_expect_eq(dorm_count(dorm_all(cx, Author)), -1, "the table is gone");
+    cr_expect_lt(dorm_count(dorm_all(cx, Author)), 0, "the table is gone");
     dorm_ctx_free(cx);
     dorm_db_close(db);
     dorm_registry_free(reg);
