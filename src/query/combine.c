@@ -104,6 +104,11 @@ static int part_sql(dorm_sql *s, const dorm_qs *part, bool exists) {
 
 int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered) {
     int written = 0;
+    /* Django's get_combinator_sql, before any SQL. */
+    if ((qs->combinator == DORM_COMBINE_INTERSECTION && s->d->no_select_intersection) ||
+        (qs->combinator == DORM_COMBINE_DIFFERENCE && s->d->no_select_difference))
+        return dorm_fail(s->cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.",
+                         names[qs->combinator]);
     /* Parts selecting (1) are one row to INTERSECT and EXCEPT: those keep
      * their columns, and the whole is limited to a row. */
     bool ones = exists && qs->combinator == DORM_COMBINE_UNION;

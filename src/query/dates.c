@@ -176,6 +176,15 @@ int dorm_temporal_op(dorm_qs *qs, dorm_rexpr *r) {
     bool add = strcmp(r->op, "+") == 0;
     if (!add && strcmp(r->op, "-") != 0)
         return dorm_qs_fail(qs, DORM_EVALUE, "Invalid connector for timedelta: %s.", r->op)->err;
+    /* A duration plus a datetime is that datetime plus it: the spellings
+     * take the duration second (MySQL's INTERVAL x MICROSECOND). */
+    if (add && a == DORM_KIND_DURATION) {
+        const dorm_rexpr **args = dorm_alloc(qs->cx, sizeof *args * 2);
+        if (!args) return DORM_ENOMEM;
+        args[0] = r->args[1];
+        args[1] = r->args[0];
+        r->args = args;
+    }
     const char *sql = dialect_spelling(d, add ? "DurationAdd" : "DurationSub");
     if (sql) {
         r->sql = sql;

@@ -396,6 +396,12 @@ typedef struct dorm_dialect {
      * else they are microseconds and `functions` spells datetime
      * arithmetic ("TemporalSubtraction", "DurationAdd", "DurationSub"). */
     bool native_duration;
+    /* Django's supports_select_intersection turned round (false: the
+     * backend has INTERSECT): intersection() is refused with Django's
+     * NotSupportedError. */
+    bool no_select_intersection;
+    /* The same for difference() (EXCEPT). */
+    bool no_select_difference;
     /* AddIndexConcurrently / RemoveIndexConcurrently: the statements'
      * opening words that build and drop an index without blocking writers,
      * outside any transaction, or NULL where the backend has none. */

@@ -57,6 +57,16 @@ int dorm_my_fail_conn(dorm_conn *c, dorm_errbuf *e);
 /* Runs parameterless SQL on the connection (text protocol), dropping any
  * result rows.  0 or the error through dorm_my_fail. */
 int dorm_my_run_plain(dorm_conn *c, const char *sql, dorm_errbuf *e);
+/* exprs.c: lhs, a column of kind `kind`, seen in zone tz (NULL: UTC) as
+ * Django's _convert_field_to_tz writes it (CONVERT_TZ for a datetime); the
+ * SQL is lhs itself or built in tmp. */
+const char *dorm_my_in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz);
+/* exprs.c: the dialect's trunc (Django's *_trunc_sql for MySQL). */
+void dorm_my_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz);
+/* exprs.c: the functions spelled as Django's as_mysql spells them. */
+extern const dorm_func_sql dorm_my_functions[];
+/* exprs.c: JSONField keys and lookups. */
+extern const dorm_json_sql dorm_my_json;
 /* introspect.c: the current database's tables and columns (inspectdb). */
 int dorm_my_introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
 

@@ -11,21 +11,9 @@
 #include "backend/like.h"
 #include "backend/mysql/conn.h"
 
-/* Writes transform `ex` of `lhs` as Django's date_extract_sql for MySQL.
- * Datetimes need no CONVERT_TZ: they are stored in UTC and dorm's only
- * zone is UTC.  The sums are parenthesised so that a lookup's cast applies
- * to the whole. */
-/* Django's _convert_field_to_tz: a datetime seen in zone tz (the server's
- * time zone tables name it), else lhs itself. */
-static const char *in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz)
-{
-    if (!tz || kind != DORM_KIND_DATETIME) return lhs;
-    dorm_buf_printf(tmp, "CONVERT_TZ(%s, 'UTC', ", lhs);
-    dorm_buf_quote(tmp, '\'', tz);
-    dorm_buf_putc(tmp, ')');
-    return tmp->data ? tmp->data : "";
-}
-
+/* Writes transform `ex` of `lhs` as Django's date_extract_sql for MySQL,
+ * a datetime seen in zone tz (stored in UTC).  The sums are parenthesised
+ * so that a lookup's cast applies to the whole. */
 static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     static const char *const fields[DORM_EX__COUNT] = {
@@ -35,7 +23,7 @@ static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
     };
     assert((unsigned)ex < DORM_EX__COUNT);
     dorm_buf tmp = DORM_BUF_INIT;
-    lhs = in_zone(&tmp, lhs, kind, tz);
+    lhs = dorm_my_in_zone(&tmp, lhs, kind, tz);
     switch (ex) {
     case DORM_EX_DATE: dorm_buf_printf(out, "DATE(%s)", lhs); break;
     case DORM_EX_TIME: dorm_buf_printf(out, "TIME(%s)", lhs); break;
@@ -87,6 +75,7 @@ static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
     case DORM_KIND_TIME: dorm_buf_puts(out, "time(6)"); break;
     case DORM_KIND_UUID: dorm_buf_puts(out, "char(32)"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "longblob"); break;
+    case DORM_KIND_DURATION: dorm_buf_puts(out, "bigint"); break;
     default: assert(!"column kind without a type"); break;
     }
 }
@@ -302,6 +291,7 @@ const dorm_dialect dorm_my_dialect = {
     },
     .pattern = dorm_like_pattern,
     .extract = my_extract,
+    .trunc = dorm_my_trunc,
     .random_function = "RAND()",
     .limit_offset = my_limit_offset,
     .column_type = my_column_type,
@@ -349,4 +339,15 @@ const dorm_dialect dorm_my_dialect = {
     .explain_formats = (const char *const[]){"JSON", "TEXT", "TRADITIONAL", NULL},
     .explain_options = (const char *const[]){"ANALYZE", NULL},
     .explain_sql = my_explain,
+    .functions = dorm_my_functions,
+    /* No FILTER (WHERE ...): filter= becomes a CASE inside the aggregate. */
+    .aggregate_filter = false,
+    .compound_parens = true,
+    .cast_char_type = "char",
+    .json = &dorm_my_json,
+    /* Durations are microseconds in a bigint (Django's DurationField). */
+    .native_duration = false,
+    /* Django 3.2's supports_select_intersection / _difference on MySQL. */
+    .no_select_intersection = true,
+    .no_select_difference = true,
 };

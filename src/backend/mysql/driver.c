@@ -230,6 +230,11 @@ static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         p->i = v->u.i;
         b->buffer_type = MYSQL_TYPE_LONGLONG;
         return 0;
+    /* Django's DurationField on MySQL: microseconds in a bigint. */
+    case DORM_T_DURATION:
+        p->i = v->u.dur.usec;
+        b->buffer_type = MYSQL_TYPE_LONGLONG;
+        return 0;
     case DORM_T_FLOAT:
         p->f = v->u.f;
         b->buffer_type = MYSQL_TYPE_DOUBLE;
