@@ -7,6 +7,8 @@
 #ifndef DORM_SYS_DRIVER_H
 #define DORM_SYS_DRIVER_H
 
+#include "../api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,19 +36,19 @@ typedef struct dorm_buf {
 /* An empty buffer: dorm_buf b = DORM_BUF_INIT; */
 #define DORM_BUF_INIT {NULL, 0, 0, false}
 /* Appending: n bytes of s; a NUL-terminated s; one character; printf. */
-void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
-void dorm_buf_puts(dorm_buf *b, const char *s);
-void dorm_buf_putc(dorm_buf *b, char c);
-void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
+DORM_API void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
+DORM_API void dorm_buf_puts(dorm_buf *b, const char *s);
+DORM_API void dorm_buf_putc(dorm_buf *b, char c);
+DORM_API void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
 /* Empties the buffer, keeping its memory (and clearing `failed`). */
-void dorm_buf_reset(dorm_buf *b);
+DORM_API void dorm_buf_reset(dorm_buf *b);
 /* Frees the buffer's memory; it is empty again afterwards. */
-void dorm_buf_free(dorm_buf *b);
+DORM_API void dorm_buf_free(dorm_buf *b);
 /* Appends `name` quoted with `q`, doubling any embedded `q`. */
-void dorm_buf_quote(dorm_buf *b, char q, const char *name);
+DORM_API void dorm_buf_quote(dorm_buf *b, char q, const char *name);
 /* Appends a value as an SQL literal, for DDL only (which takes no parameters):
  * text quoted with embedded quotes doubled, numbers, dates as text. */
-void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
+DORM_API void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
 
 /* An error reported by a driver: a dorm_error code and a message. */
 typedef struct dorm_errbuf {
@@ -54,7 +56,7 @@ typedef struct dorm_errbuf {
     char msg[512];  /* the message, in Django's words         */
 } dorm_errbuf;
 /* Sets code and a printf message; returns code (for `return dorm_err(...)`). */
-int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
+DORM_API int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
 
 /* A parsed database URL.  Strings are NUL-terminated and owned by the URL. */
 typedef struct dorm_url {
@@ -230,10 +232,10 @@ typedef struct dorm_json_sql {
 /* Appends the JSON path of keys[0..n) to out as Django's compile_json_path
  * writes it: "$" (when `root`), then [i] for a key that is a whole number
  * and ."key" (JSON-escaped as json.dumps does, ASCII only) for any other. */
-void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root);
+DORM_API void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root);
 /* Whether a key is a whole number (Django's int(key) succeeds), into *out:
  * it may index an array. */
-bool dorm_json_index(const char *key, int64_t *out);
+DORM_API bool dorm_json_index(const char *key, int64_t *out);
 
 /* How a statement's placeholders are written. */
 typedef enum dorm_param_style {
@@ -488,9 +490,9 @@ typedef struct dorm_client_cmd {
     size_t used;               /* bytes of buf in use                         */
 } dorm_client_cmd;
 /* A copy of s in cmd->buf, or NULL when it is full. */
-const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
+DORM_API const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
 /* Appends an argument (kept in buf); false when argv or buf is full. */
-bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
+DORM_API bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
 
 /* A driver's connection and prepared statement: its own types, opaque here. */
 typedef struct dorm_conn dorm_conn;
@@ -602,7 +604,7 @@ typedef struct dorm_driver {
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
-extern const dorm_driver *const dorm_drivers[];
+extern DORM_API const dorm_driver *const dorm_drivers[];
 
 #ifdef __cplusplus
 }
