@@ -481,8 +481,16 @@ typedef struct dorm_manager {
 /* .managers = DORM_MANAGERS({"objects", alive, &SoftDelete_qs}, {"all_objects", NULL, &SoftDelete_qs}) */
 #define DORM_MANAGERS(...) ((const dorm_manager[]){__VA_ARGS__, {NULL, NULL, NULL}})
 
+/* The layout of dorm_model, dorm_field and the structs they point to, as
+ * this header declares them.  DORM_MODEL writes it into each model, and the
+ * registry refuses a model whose layout is not the library's (a program
+ * built against other headers: dorm.E037), before it reads a field.  Raised
+ * with any change to those structs (see CONTRIBUTING.md). */
+#define DORM_MODEL_ABI 1
+
 /* A model: a struct type, its field table and its Meta options. */
 typedef struct dorm_model {
+    unsigned abi;                     /* DORM_MODEL_ABI (DORM_MODEL writes it)       */
     const char *name;                 /* "Book" (Django's object_name)               */
     const char *app_label;            /* "library"                                   */
     size_t size;                      /* sizeof(struct)                              */
@@ -526,7 +534,7 @@ typedef struct dorm_model {
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))
  * Meta options are optional; `.name` is set by the macro. */
 #define DORM_MODEL(...)                                                                            \
-    {.app_label = DORM__A2(__VA_ARGS__, ~), .size = sizeof(DORM__A1(__VA_ARGS__, ~)),              \
+    {.abi = DORM_MODEL_ABI, .app_label = DORM__A2(__VA_ARGS__, ~), .size = sizeof(DORM__A1(__VA_ARGS__, ~)), \
      .fields = DORM__A3(__VA_ARGS__, ~, ~), DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A1(__VA_ARGS__, ~)))}
 /* In a header shared by several files: DORM_MODEL_DECLARE(Book); */
 #define DORM_MODEL_DECLARE(T) extern const dorm_model T##_model
