@@ -336,4 +336,9 @@ const dorm_dialect dorm_my_dialect = {
     .explain_formats = (const char *const[]){"JSON", "TEXT", "TRADITIONAL", NULL},
     .explain_options = (const char *const[]){"ANALYZE", NULL},
     .explain_sql = my_explain,
+    /* Conflicts: Django's MySQL operations on MariaDB, where the key that
+     * conflicts is the server's to find (no unique_fields). */
+    .insert_ignore = "INSERT IGNORE INTO",
+    .upsert = " ON DUPLICATE KEY UPDATE %2",
+    .upsert_set = "%1 = VALUE(%1)",
 };
