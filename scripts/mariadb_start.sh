@@ -45,8 +45,10 @@ if [[ ${#as_owner[@]} -gt 0 ]]; then
     chown nobody "$dir" "$dir/data" "$dir/tmp"
 fi
 
+# The server's temporary files in the folder too: two installs at once (the
+# fault tests' servers) would clash in a shared /tmp.
 "${as_owner[@]}" "$install_db" --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
-    --skip-test-db --skip-name-resolve >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
+    --skip-test-db --skip-name-resolve --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
 
 echo "MYDIR=$dir" >"$state"
 echo "MYOWNER=${as_owner[*]:+nobody}" >>"$state"
