@@ -97,6 +97,35 @@ DORM_API int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *cons
                       size_t batch_size);
 #define dorm_bulk_create(cx, Model, objs, n, batch) \
     dorm_bulk_create_((cx), &Model##_model, (void *const *)(objs), (n), (batch))
+/* bulk_create()'s keyword arguments (all zero: Django's defaults).  Field
+ * lists are NULL-terminated names (DORM_LIST("name", "rank")); "pk" names
+ * the primary key in unique_fields. */
+typedef struct dorm_bulk_create_opts {
+    size_t batch_size;                 /* 0: the backend's largest batch      */
+    bool ignore_conflicts;             /* rows that would conflict are skipped */
+    bool update_conflicts;             /* ... update the row they conflict with */
+    const char *const *update_fields;  /* update_conflicts: the fields updated */
+    const char *const *unique_fields;  /* update_conflicts: the conflict target */
+} dorm_bulk_create_opts;
+/* bulk_create(objs, batch_size, ignore_conflicts, update_conflicts,
+ * update_fields, unique_fields) (Django 4.1+):
+ *   dorm_bulk_create_with(cx, Book, objs, n, &(dorm_bulk_create_opts){
+ *       .update_conflicts = true, .update_fields = DORM_LIST("title"),
+ *       .unique_fields = DORM_LIST("isbn")});
+ * ignore_conflicts skips the rows that would break a unique constraint, and
+ * leaves the primary keys of the objects unset; update_conflicts updates
+ * update_fields of the row each conflicting one meets instead (the keys
+ * are read back where the backend returns rows: every backend dorm has).
+ * unique_fields is required where the backend names the conflict target
+ * (SQLite, PostgreSQL) and refused where it cannot (MySQL/MariaDB).
+ * Misuse fails before any SQL with Django's message (DORM_EVALUE,
+ * DORM_EFIELD for an unknown field, DORM_ENOTSUPPORTED for an option the
+ * backend lacks).  opts may be NULL.  0 or a negative dorm_error; all or
+ * nothing. */
+DORM_API int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+                           const dorm_bulk_create_opts *opts);
+#define dorm_bulk_create_with(cx, Model, objs, n, ...) \
+    dorm_bulk_create_with_((cx), &Model##_model, (void *const *)(objs), (n), __VA_ARGS__)
 /* bulk_update(objs, fields): the number of rows updated, or a negative
  * dorm_error. */
 DORM_API int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,

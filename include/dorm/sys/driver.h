@@ -470,6 +470,18 @@ typedef struct dorm_dialect {
      * options as they were given (Django's MySQL operations do not
      * normalise them).  NULL: PostgreSQL's spelling. */
     void (*explain_sql)(dorm_buf *out, const char *format, const int *values);
+    /* bulk_create(ignore_conflicts=True) (Django's insert_statement and
+     * on_conflict_suffix_sql): the INSERT's opening words ("INSERT OR IGNORE
+     * INTO"; NULL: "INSERT INTO") and the text after its rows (" ON CONFLICT
+     * DO NOTHING", or NULL); both NULL: conflicts cannot be ignored. */
+    const char *insert_ignore, *ignore_suffix;
+    /* bulk_create(update_conflicts=True): the text after the rows, %1
+     * standing for the unique_fields' columns (a clause without %1 names no
+     * target: unique_fields are refused, Django's
+     * supports_update_conflicts_with_target) and %2 for the updated
+     * columns, each written as upsert_set says with %1 for its quoted name
+     * ("%1 = EXCLUDED.%1"); NULL: conflicts cannot be updated. */
+    const char *upsert, *upsert_set;
 } dorm_dialect;
 
 enum {

@@ -350,4 +350,9 @@ const dorm_dialect dorm_my_dialect = {
     /* Django 3.2's supports_select_intersection / _difference on MySQL. */
     .no_select_intersection = true,
     .no_select_difference = true,
+    /* Conflicts: Django's MySQL operations on MariaDB, where the key that
+     * conflicts is the server's to find (no unique_fields). */
+    .insert_ignore = "INSERT IGNORE INTO",
+    .upsert = " ON DUPLICATE KEY UPDATE %2",
+    .upsert_set = "%1 = VALUE(%1)",
 };

@@ -467,4 +467,8 @@ const dorm_dialect dorm_pg_dialect = {
                                                        "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
                                                        "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
     .alter = &pg_alter,
+    /* Conflicts: Django's PostgreSQL operations. */
+    .ignore_suffix = " ON CONFLICT DO NOTHING",
+    .upsert = " ON CONFLICT(%1) DO UPDATE SET %2",
+    .upsert_set = "%1 = EXCLUDED.%1",
 };

@@ -413,4 +413,8 @@ const dorm_dialect dorm_sqlite_dialect = {
     .json = &sq_json,
     .explain_prefix = "EXPLAIN QUERY PLAN",
     .pk_default_value = "NULL",
+    /* Conflicts: Django's SQLite operations (upsert from SQLite 3.24). */
+    .insert_ignore = "INSERT OR IGNORE INTO",
+    .upsert = " ON CONFLICT(%1) DO UPDATE SET %2",
+    .upsert_set = "%1 = EXCLUDED.%1",
 };
