@@ -305,6 +305,7 @@ const dorm_dialect dorm_my_dialect = {
     .errors_abort_transaction = false,
     .supports_deferrable_fk = false,
     .nulls_sort_first = true,
+    .no_nulls_modifier = true,
     .can_alter_columns = true,
     .inline_fk = false,
     .unique_as_index = false,
