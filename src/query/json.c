@@ -382,7 +382,7 @@ int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *
     if (rc) return rc;
     *handled = true;
     w->json = w->lookup == DORM_LK_EXACT || w->lookup == DORM_LK_IN || w->lookup == DORM_LK_ISNULL ||
-              w->lookup >= DORM_LK_HAS_KEY;
+              w->lookup >= DORM_LK_HAS_KEY || (w->lookup == DORM_LK_JSON_CONTAINED_BY && j && j->contained_by);
     return DORM_OK;
 }
 
@@ -498,6 +498,16 @@ bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
             json_value(s, &c, &w->rhs.u.list[i], true);
         }
         dorm_buf_putc(&s->text, ')');
+        return true;
+    case DORM_LK_JSON_CONTAINED_BY:
+        for (const char *p = j->contained_by; *p; p++) {
+            if (p[0] == '%' && (p[1] == '1' || p[1] == '2')) {
+                if (*++p == '1') dorm_leaf_lhs(s, qs, w);
+                else dorm_sql_param(s, &w->rhs);
+            } else {
+                dorm_buf_putc(&s->text, *p);
+            }
+        }
         return true;
     default:
         return false;

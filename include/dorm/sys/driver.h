@@ -240,6 +240,9 @@ typedef struct dorm_json_sql {
      * (Django's CaseInsensitiveMixin on MySQL, whose JSON strings are
      * utf8mb4_bin). */
     bool fold_case;
+    /* contained_by where it has no operator: a template of %1 the JSON and
+     * %2 the bound JSON ("JSON_CONTAINS(%2, %1)"); NULL: the operator. */
+    const char *contained_by;
 } dorm_json_sql;
 
 /* Appends the JSON path of keys[0..n) to out as Django's compile_json_path

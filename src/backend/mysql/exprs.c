@@ -161,4 +161,5 @@ const dorm_json_sql dorm_my_json = {
     .in_value = "JSON_UNQUOTE(JSON_EXTRACT(%s, '$'))",
     .exact_as_value = true,
     .fold_case = true,
+    .contained_by = "JSON_CONTAINS(%2, %1)",
 };
