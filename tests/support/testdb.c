@@ -248,8 +248,10 @@ const char *test_sql_std(const char *sql) {
     char *out = dorm_strdup(T.cx, sql), *o = out;
     cr_assert_not_null(out);
     for (const char *p = sql; *p; p++) {
-        *o++ = *p == '$' ? '?' : *p == '`' ? '"' : *p;
-        if (*p == '$')
+        /* Only $n is a placeholder: a JSON path's '$' stays. */
+        bool placeholder = *p == '$' && p[1] >= '0' && p[1] <= '9';
+        *o++ = placeholder ? '?' : *p == '`' ? '"' : *p;
+        if (placeholder)
             while (p[1] >= '0' && p[1] <= '9') p++;
     }
     *o = '\0';

@@ -227,6 +227,24 @@ typedef struct dorm_json_sql {
      * bind JSON text.  Otherwise a key reads as an SQL number or string, and
      * gt/gte/lt/lte bind the number or string the JSON text holds. */
     bool native;
+    /* Django's lookup_cast for a JSONField ("JSON_UNQUOTE(%s)" on MariaDB):
+     * wraps a left side whose value is JSON (a key, the column) in exact,
+     * in, range, gt/gte/lt/lte and the text lookups; NULL: none. */
+    const char *lookup_cast;
+    /* in's items when they differ from `value` ("JSON_UNQUOTE(JSON_EXTRACT(
+     * %s, '$'))", Django's KeyTransformIn on MariaDB); NULL: `value`. */
+    const char *in_value;
+    /* exact binds through `value` on the column too, and compares a JSON
+     * null as any other value instead of by the `type` at the path
+     * (Django's JSONExact and KeyTransformExact on MySQL). */
+    bool exact_as_value;
+    /* The case-insensitive lookups on a key compare LOWER() of both sides
+     * (Django's CaseInsensitiveMixin on MySQL, whose JSON strings are
+     * utf8mb4_bin). */
+    bool fold_case;
+    /* contained_by where it has no operator: a template of %1 the JSON and
+     * %2 the bound JSON ("JSON_CONTAINS(%2, %1)"); NULL: the operator. */
+    const char *contained_by;
 } dorm_json_sql;
 
 /* Appends the JSON path of keys[0..n) to out as Django's compile_json_path
@@ -309,6 +327,10 @@ typedef struct dorm_dialect {
     bool errors_abort_transaction;         /* PostgreSQL: need a savepoint        */
     bool supports_deferrable_fk;           /* FOREIGN KEY ... DEFERRABLE          */
     bool nulls_sort_first;                 /* NULLs sort before values in ASC     */
+    /* ORDER BY has no NULLS FIRST / NULLS LAST (Django's
+     * supports_order_by_nulls_modifier = False): nulls_last is written as
+     * an "x IS NULL" key before x, where the backend's own order needs it. */
+    bool no_nulls_modifier;
     /* A CASE of bound values takes the type of its THEN values, which the
      * server cannot infer from untyped parameters: bulk_update writes
      * CAST(CASE ... END AS <column type>) (Django's feature of that name). */
