@@ -34,12 +34,6 @@ static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
 static dorm_qs *all(void) { return dorm_all(T.cx, Everything); }
 
-/* This backend's expectation: SQLite's, PostgreSQL's or MariaDB's. */
-static const char *pick(const char *sqlite, const char *pg, const char *my)
-{
-    return test_db_on_mysql() ? my : on_sqlite() ? sqlite : pg;
-}
-
 /* The SQL of qs, MariaDB's `quotes` written as "quotes" (its placeholders
  * are SQLite's ?). */
 static const char *sql_of(dorm_qs *qs, const char **params)
@@ -225,14 +219,14 @@ Test(json, exclude_json_null_has_no_null_guard)
     dorm_qs *qs = dorm_exclude(all(), DQ("json_f__helpful", NULL));
     const char *sql = sql_of(qs, NULL);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, pick("WHERE NOT (JSON_TYPE(" J ", ?) = ?)", "WHERE NOT ((" J " -> $1) = $2)",
+    cr_expect(strstr(sql, test_pick("WHERE NOT (JSON_TYPE(" J ", ?) = ?)", "WHERE NOT ((" J " -> $1) = $2)",
                                "WHERE NOT (" KEY_M " = JSON_EXTRACT(?, '$'))")),
               "%s", sql);
     cr_expect_str_eq(ids(qs), "1,2,3,4,6,7,8");
     /* Any other value: Django's guard for the nullable column. */
     qs = dorm_exclude(all(), DQ("json_f__source", "\"web\""));
     sql = sql_of(qs, NULL);
-    cr_expect(strstr(sql, pick("WHERE NOT (" KEY_S() " = JSON_EXTRACT(?, '$') AND " J " IS NOT NULL)",
+    cr_expect(strstr(sql, test_pick("WHERE NOT (" KEY_S() " = JSON_EXTRACT(?, '$') AND " J " IS NOT NULL)",
                                "WHERE NOT (" KEY_P " = $2 AND " J " IS NOT NULL)",
                                "WHERE NOT (" KEY_M " = JSON_EXTRACT(?, '$') AND " J " IS NOT NULL)")),
               "%s", sql);
@@ -247,7 +241,7 @@ Test(json, json_null_and_sql_null)
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, pick("WHERE JSON_TYPE(" J ", '$') = ?", "WHERE " J " = $1",
+    cr_expect(strstr(sql, test_pick("WHERE JSON_TYPE(" J ", '$') = ?", "WHERE " J " = $1",
                                "WHERE JSON_UNQUOTE(" J ") = JSON_EXTRACT(?, '$')")),
               "%s", sql);
     cr_expect_str_eq(items(params), "'null'");
@@ -312,7 +306,7 @@ Test(json, key_text_transform)
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect_str_eq(sql, pick("SELECT " KEY_S() " AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC",
+    cr_expect_str_eq(sql, test_pick("SELECT " KEY_S() " AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC",
                                "SELECT (" J " ->> $1) AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC",
                                "SELECT " KEY_M " AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC"));
     cr_expect_str_eq(items(params), on_sqlite() || test_db_on_mysql() ? "'$.\"source\"'" : "'source'");
@@ -326,7 +320,7 @@ Test(json, key_text_transform)
         "s");
     sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, pick("SELECT " KEY_S() " AS \"s\"", "SELECT (" J " #>> $1) AS \"s\"", "SELECT " KEY_M " AS \"s\"")),
+    cr_expect(strstr(sql, test_pick("SELECT " KEY_S() " AS \"s\"", "SELECT (" J " #>> $1) AS \"s\"", "SELECT " KEY_M " AS \"s\"")),
               "%s", sql);
     cr_expect_str_eq(items(params), on_sqlite() || test_db_on_mysql() ? "'$.\"lang\".\"code\"'" : "'{\"lang\",\"code\"}'");
     rows = rows_of(qs, 8);
@@ -354,7 +348,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, pick("WHERE " KEY_S() " = JSON_EXTRACT(?, '$')", "WHERE (" J " #> $2) = $3",
+    cr_expect(strstr(sql, test_pick("WHERE " KEY_S() " = JSON_EXTRACT(?, '$')", "WHERE (" J " #> $2) = $3",
                                "WHERE " KEY_M " = JSON_EXTRACT(?, '$')")),
               "%s", sql);
     cr_expect_str_eq(ids(qs), "8");
@@ -362,7 +356,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     /* MariaDB orders JSON_EXTRACT's text: "0" < "1" < "12" < "3" ... < "null"
      * (Django's order there too). */
     const char *by_helpful = test_ids(dorm_order_by(all(), "json_f__helpful", "id"));
-    cr_expect_str_eq(by_helpful, pick("5,4,6,2,7,3,8,1", "5,4,6,2,7,3,8,1", "4,6,1,2,7,3,8,5"));
+    cr_expect_str_eq(by_helpful, test_pick("5,4,6,2,7,3,8,1", "5,4,6,2,7,3,8,1", "4,6,1,2,7,3,8,5"));
     /* PostgreSQL puts a missing key (NULL) first when descending. */
     qs = dorm_order_by(all(), "-json_f__source", "id");
     sql = sql_of(qs, &params);
@@ -370,7 +364,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     cr_expect(strstr(sql, !strchr(sql, '$') ? " ORDER BY " KEY_S() " DESC, " E ".\"id\" ASC"
                                       : " ORDER BY (" J " -> $1) DESC, " E ".\"id\" ASC"),
               "%s", sql);
-    cr_expect_str_eq(test_ids(qs), pick("1,3,5,4,2,6,8,7", "7,1,3,5,4,2,6,8", "1,3,5,4,2,6,8,7"));
+    cr_expect_str_eq(test_ids(qs), test_pick("1,3,5,4,2,6,8,7", "7,1,3,5,4,2,6,8", "1,3,5,4,2,6,8,7"));
 
     /* Grouped by a key's text. */
     qs = dorm_order_by(dorm_annotate(dorm_values(dorm_filter(dorm_annotate(all(), DAS("src", DKeyTextTransform("source", "json_f"))),
@@ -380,7 +374,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
                        "-n");
     sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, pick("GROUP BY " KEY_S(), "GROUP BY (" J " ->> $1)", "GROUP BY " KEY_M)), "%s", sql);
+    cr_expect(strstr(sql, test_pick("GROUP BY " KEY_S(), "GROUP BY (" J " ->> $1)", "GROUP BY " KEY_M)), "%s", sql);
     const dorm_row *const *g = rows_of(qs, 2);
     cr_expect_str_eq(g[0]->values[0].u.s, "web");
     cr_expect_eq(g[0]->values[1].u.i, 3);
@@ -404,7 +398,7 @@ Test(json, keys_in_annotate_order_by_and_grouping)
         else snprintf(got + strlen(got), sizeof got - strlen(got), "%lld", (long long)v->u.i);
     }
     /* MariaDB casts a JSON null to 0, as Django's query finds there. */
-    cr_expect_str_eq(got, pick("12,8,7,3,1,0", "None,12,8,7,3,1,0", "12,8,7,3,1,0,0"));
+    cr_expect_str_eq(got, test_pick("12,8,7,3,1,0", "None,12,8,7,3,1,0", "12,8,7,3,1,0,0"));
 }
 
 Test(json, update_by_key)

@@ -87,6 +87,10 @@ bool test_db_on_mysql(void) {
     return strncmp(test_db_url(), "mysql", 5) == 0 || strncmp(test_db_url(), "mariadb", 7) == 0;
 }
 
+const char *test_pick(const char *sqlite, const char *pg, const char *my) {
+    return test_db_on_mysql() ? my : on_postgres() ? pg : sqlite;
+}
+
 const dorm_dialect *test_db_dialect(void) {
     return T.db->dialect;
 }

@@ -327,6 +327,10 @@ typedef struct dorm_dialect {
     bool errors_abort_transaction;         /* PostgreSQL: need a savepoint        */
     bool supports_deferrable_fk;           /* FOREIGN KEY ... DEFERRABLE          */
     bool nulls_sort_first;                 /* NULLs sort before values in ASC     */
+    /* GROUP BY the base table's primary key stands for its other columns
+     * (Django's allows_group_by_pk): when it is grouped by, the other
+     * columns of tables whose key is grouped by are left out. */
+    bool group_by_pk;
     /* ORDER BY has no NULLS FIRST / NULLS LAST (Django's
      * supports_order_by_nulls_modifier = False): nulls_last is written as
      * an "x IS NULL" key before x, where the backend's own order needs it. */

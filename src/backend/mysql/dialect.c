@@ -306,6 +306,7 @@ const dorm_dialect dorm_my_dialect = {
     .errors_abort_transaction = false,
     .supports_deferrable_fk = false,
     .nulls_sort_first = true,
+    .group_by_pk = true,
     .no_nulls_modifier = true,
     .can_alter_columns = true,
     .inline_fk = false,
