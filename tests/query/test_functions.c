@@ -80,7 +80,7 @@ static void check(const fn_case *c)
                                    "x");
     const char *sql = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(sql, "%s: %s", c->name, dorm_errmsg(T.cx));
-    sql = test_sql_std(sql);
+    if (test_db_on_mysql()) sql = test_sql_std(sql); /* backticks read as quotes */
     const char *from = strstr(sql, " FROM \"library_book\" WHERE");
     cr_assert(strncmp(sql, "SELECT ", 7) == 0 && from, "%s: %s", c->name, sql);
     const char *want = test_pick(c->sqlite, c->pg, c->my);
@@ -507,7 +507,7 @@ Test(functions, trunc)
     dorm_qs *qs = dorm_annotate(hobbit, DAS("x", DTruncYear("publication_date")));
     const char *sql = dorm_qs_sql(dorm_values_flat(qs, "x"), NULL);
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-    cr_assert(strstr(test_sql_std(sql),
+    cr_assert(strstr(test_db_on_mysql() ? test_sql_std(sql) : sql,
                      test_pick("SELECT dorm_trunc('year', \"library_book\".\"publication_date\") AS \"x\"",
                                "SELECT DATE_TRUNC('year', \"library_book\".\"publication_date\") AS \"x\"",
                                "SELECT CAST(DATE_FORMAT(\"library_book\".\"publication_date\", '%Y-01-01') AS DATE) AS \"x\"")),
