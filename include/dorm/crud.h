@@ -123,9 +123,9 @@ typedef struct dorm_bulk_create_opts {
  * backend lacks).  opts may be NULL.  0 or a negative dorm_error; all or
  * nothing. */
 DORM_API int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
-                           const dorm_bulk_create_opts *opts);
+                                    const dorm_bulk_create_opts *opts, size_t opts_size);
 #define dorm_bulk_create_with(cx, Model, objs, n, ...) \
-    dorm_bulk_create_with_((cx), &Model##_model, (void *const *)(objs), (n), __VA_ARGS__)
+    dorm_bulk_create_with_((cx), &Model##_model, (void *const *)(objs), (n), __VA_ARGS__, sizeof(dorm_bulk_create_opts))
 /* bulk_update(objs, fields): the number of rows updated, or a negative
  * dorm_error. */
 DORM_API int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,

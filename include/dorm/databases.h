@@ -38,13 +38,21 @@ DORM_API void dorm_databases_free(dorm_databases *dbs);
  * opened at once, so a bad URL is reported here.  0, or DORM_ECONFIG (a
  * bad or repeated alias, a bad URL), DORM_EOPERATIONAL (the server cannot
  * be reached) with dorm_databases_errmsg saying why. */
-DORM_API int dorm_databases_add(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts);
+DORM_API int dorm_databases_add_(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_databases_add(...) dorm_databases_add_(__VA_ARGS__, sizeof(dorm_pool_opts))
 /* Adds the aliases of the environment, as Django projects read DATABASES
  * from it: $DATABASE_URL is "default", and each $DATABASE_URL_NAME is the
  * alias NAME in lower case (DATABASE_URL_ARCHIVE -> "archive"), in the
  * order of their names.  0 or the first error of dorm_databases_add;
  * DORM_ECONFIG when DATABASE_URL is not set. */
-DORM_API int dorm_databases_add_env(dorm_databases *dbs, const dorm_pool_opts *opts);
+DORM_API int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_databases_add_env(...) dorm_databases_add_env_(__VA_ARGS__, sizeof(dorm_pool_opts))
 /* The message of the last failed call on the set (never NULL; borrowed). */
 DORM_API const char *dorm_databases_errmsg(const dorm_databases *dbs);
 /* The aliases, in the order they were added (Django's `connections`):

@@ -44,7 +44,11 @@ typedef struct dorm_explain_opts {
  * PLAN) neither.  "Unknown options: x" or "X is not a recognized format.
  * Allowed formats: ..." are DORM_EVALUE; a backend that cannot explain
  * gives DORM_ENOTSUPPORTED.  opts may be NULL.  ANALYZE runs the query. */
-DORM_API const char *dorm_qs_explain(dorm_qs *qs, const dorm_explain_opts *opts);
+DORM_API const char *dorm_qs_explain_(dorm_qs *qs, const dorm_explain_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_qs_explain(...) dorm_qs_explain_(__VA_ARGS__, sizeof(dorm_explain_opts))
 
 #ifdef __cplusplus
 }

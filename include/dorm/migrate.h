@@ -65,7 +65,11 @@ typedef struct dorm_migrate_opts {
  * once.  Refuses an app with two leaf migrations, as Django does; with
  * nothing to apply, says when models have changes no migration has.  0 or a
  * negative error recorded on cx. */
-DORM_API int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
+DORM_API int dorm_migrate_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_migrate(...) dorm_migrate_(__VA_ARGS__, sizeof(dorm_migrate_opts))
 
 /* sqlmigrate: the SQL a migration runs (forwards or backwards), with Django's
  * "--\n-- Create model Book\n--" comments, in cx's arena; NULL on error. */
@@ -104,7 +108,11 @@ typedef struct dorm_makemigrations_opts {
  * migrations have two leaves ("Conflicting migrations detected").  Returns
  * 0, 1 for --check with changes, or a negative error recorded on cx.  Needs
  * no database (cx may be on any). */
-DORM_API int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
+DORM_API int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_makemigrations(...) dorm_makemigrations_(__VA_ARGS__, sizeof(dorm_makemigrations_opts))
 
 #ifdef __cplusplus
 }

@@ -34,15 +34,23 @@ typedef struct dorm_paginator_opts {
     bool no_empty_first_page;     /* Django's allow_empty_first_page=False        */
 } dorm_paginator_opts;
 /* The Paginator of qs (see above); opts may be NULL. */
-DORM_API dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts);
+DORM_API dorm_paginator *dorm_paginator_new_(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_paginator_new(...) dorm_paginator_new_(__VA_ARGS__, sizeof(dorm_paginator_opts))
 /* Paginator over a sequence the program holds, such as a C array of
  * `count` items (Django's Paginator of a list or a range): the same
  * pages, numbers and errors; a page's object_list is NULL, its items are
  * those from start_index() - 1 to end_index() - 1 of the sequence.  No
  * warning: a sequence has its own order.  NULL with DORM_EVALUE (per_page
  * < 1, count < 0) or DORM_ENOMEM. */
-DORM_API dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
-                                         const dorm_paginator_opts *opts);
+DORM_API dorm_paginator *dorm_paginator_new_count_(dorm_ctx *cx, int64_t count, int64_t per_page,
+                                         const dorm_paginator_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_paginator_new_count(...) dorm_paginator_new_count_(__VA_ARGS__, sizeof(dorm_paginator_opts))
 /* count (one COUNT query, then cached), num_pages, per_page; a negative
  * dorm_error on error (DORM_EVALUE for a NULL paginator). */
 DORM_API int64_t dorm_paginator_count(dorm_paginator *p);

@@ -47,7 +47,11 @@ typedef struct dorm_pool_opts {
  * once, so a bad URL or an unreachable server is reported here: check
  * dorm_pool_errcode.  opts NULL: the defaults.  NULL only when out of
  * memory.  The registry must outlive the pool. */
-DORM_API dorm_pool *dorm_pool_new(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts);
+DORM_API dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_pool_new(...) dorm_pool_new_(__VA_ARGS__, sizeof(dorm_pool_opts))
 /* DORM_OK or the error of dorm_pool_new (DORM_ECONFIG, DORM_EOPERATIONAL). */
 DORM_API int dorm_pool_errcode(const dorm_pool *pool);
 /* Its message; never NULL; borrowed. */

@@ -39,7 +39,11 @@ typedef struct dorm_testdb_opts {
 /* Opens the test database for `apps` (the registry is built and checked
  * here) and builds its tables.  Always returns a handle (NULL only when out
  * of memory): check dorm_testdb_errcode; tear down a failed handle too. */
-DORM_API dorm_testdb *dorm_testdb_setup(const dorm_app *const *apps, const dorm_testdb_opts *opts);
+DORM_API dorm_testdb *dorm_testdb_setup_(const dorm_app *const *apps, const dorm_testdb_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_testdb_setup(...) dorm_testdb_setup_(__VA_ARGS__, sizeof(dorm_testdb_opts))
 /* Removes what setup built (the schema, or the tables and the migration
  * record), closes the connection and frees the handle.  Accepts NULL. */
 DORM_API void dorm_testdb_teardown(dorm_testdb *t);

@@ -104,7 +104,11 @@ typedef struct dorm_lock_opts {
 /* select_for_update() with no options: a QuerySet that locks its rows. */
 DORM_API dorm_qs *dorm_select_for_update(dorm_qs *qs);
 /* dorm_select_for_update_with(qs, &(dorm_lock_opts){.nowait = true}) */
-DORM_API dorm_qs *dorm_select_for_update_with(dorm_qs *qs, const dorm_lock_opts *opts);
+DORM_API dorm_qs *dorm_select_for_update_with_(dorm_qs *qs, const dorm_lock_opts *opts, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_select_for_update_with(...) dorm_select_for_update_with_(__VA_ARGS__, sizeof(dorm_lock_opts))
 
 #ifdef __cplusplus
 }

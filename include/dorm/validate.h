@@ -154,7 +154,11 @@ typedef struct dorm_clean_opts {
  * `out` (may be NULL) and in dorm_errmsg as "field: message" lines, grouped
  * by field; another negative dorm_error when a query failed. */
 DORM_API int dorm_full_clean(void *obj);
-DORM_API int dorm_full_clean_ex(void *obj, const dorm_clean_opts *opts, dorm_verrors *out);
+DORM_API int dorm_full_clean_ex_(void *obj, const dorm_clean_opts *opts, dorm_verrors *out, size_t opts_size);
+/* The call: it passes the size of the options struct the program was
+ * built with, so that a later libdorm whose struct has grown reads only
+ * the members the program could set (the rest are zero). */
+#define dorm_full_clean_ex(...) dorm_full_clean_ex_(__VA_ARGS__, sizeof(dorm_clean_opts))
 /* Model.clean_fields(exclude) and Model.validate_unique(exclude) alone;
  * same contract.  validate_unique checks unique_together, UniqueConstraints
  * and unique fields (the primary key of a new object too) against the rows

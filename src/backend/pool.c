@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/opts.h"
 #include "backend/pool.h"
 #include "core/alloc.h"
 #include "core/ctx.h"
@@ -71,8 +72,10 @@ static int setup(dorm_pool *p, const char *url, dorm_errbuf *e)
     return 0;
 }
 
-dorm_pool *dorm_pool_new(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts)
+dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts, size_t opts_size)
 {
+    dorm_pool_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_pool *p = dorm_mem_calloc(1, sizeof *p);
     if (!p) return NULL;
     if (pthread_mutex_init(&p->mu, NULL) != 0) {

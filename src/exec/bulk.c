@@ -5,6 +5,7 @@
  * plain structs. */
 #include <string.h>
 
+#include "core/opts.h"
 #include "exec/route.h"
 
 /* Django's OnConflict. */
@@ -241,11 +242,14 @@ static int check_options(bulk_job *j, const dorm_bulk_create_opts *o, bool updat
 }
 
 int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n, size_t batch_size) {
-    return dorm_bulk_create_with_(cx, model, objs, n, &(dorm_bulk_create_opts){.batch_size = batch_size});
+    return dorm_bulk_create_with_(cx, model, objs, n, &(dorm_bulk_create_opts){.batch_size = batch_size},
+                                  sizeof(dorm_bulk_create_opts));
 }
 
 int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
-                           const dorm_bulk_create_opts *opts) {
+                           const dorm_bulk_create_opts *opts, size_t opts_size) {
+    dorm_bulk_create_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     static const dorm_bulk_create_opts defaults;
     const dorm_bulk_create_opts *o = opts ? opts : &defaults;
     dorm_qs *qs = dorm_qs_all(cx, model);

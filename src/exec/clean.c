@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/opts.h"
 #include "exec/exec.h"
 #include "model/messages.h"
 
@@ -195,7 +196,9 @@ static dorm_ctx *begin(void *obj, dorm_verrors *errs, dorm_verrors *out) {
     return h->cx;
 }
 
-int dorm_full_clean_ex(void *obj, const dorm_clean_opts *opts, dorm_verrors *out) {
+int dorm_full_clean_ex_(void *obj, const dorm_clean_opts *opts, dorm_verrors *out, size_t opts_size) {
+    dorm_clean_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_verrors errs;
     dorm_ctx *cx = begin(obj, &errs, out);
     if (!cx) return DORM_EVALUE;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/opts.h"
 #include "exec/route.h"
 #include "backend/pool.h"
 #include "core/alloc.h"
@@ -76,8 +77,10 @@ static bool valid_alias(const char *s)
     return true;
 }
 
-int dorm_databases_add(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts)
+int dorm_databases_add_(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts, size_t opts_size)
 {
+    dorm_pool_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     if (!dbs) return DORM_ENOMEM;
     if (!valid_alias(alias))
         return fail(dbs, DORM_ECONFIG, "Invalid database alias '%.80s'%s: use letters, digits and '_'", alias ? alias : "",
@@ -117,8 +120,10 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const env_alias *)a)->name, ((const env_alias *)b)->name);
 }
 
-int dorm_databases_add_env(dorm_databases *dbs, const dorm_pool_opts *opts)
+int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, size_t opts_size)
 {
+    dorm_pool_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     extern char **environ;
     if (!dbs) return DORM_ENOMEM;
     const char *url = getenv("DATABASE_URL");

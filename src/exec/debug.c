@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/opts.h"
 #include "exec/route.h"
 
 /* Compiles qs's SELECT into s (to free with dorm_sql_free on success); 0
@@ -54,7 +55,9 @@ const char *dorm_qs_str(dorm_qs *qs) {
     return out;
 }
 
-const char *dorm_qs_explain(dorm_qs *qs, const dorm_explain_opts *opts) {
+const char *dorm_qs_explain_(dorm_qs *qs, const dorm_explain_opts *opts, size_t opts_size) {
+    dorm_explain_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_route r;
     if (!qs || qs->err) return explain_on(qs, opts);
     if (dorm_route_qs(qs, false, &r)) return NULL;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/opts.h"
 #include "exec/exec.h"
 
 struct dorm_paginator {
@@ -25,7 +26,9 @@ static bool ordered(const dorm_qs *qs) {
     return !qs->ordered_explicitly && meta && meta[0] && !qs->group_by;
 }
 
-dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts) {
+dorm_paginator *dorm_paginator_new_(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts, size_t opts_size) {
+    dorm_paginator_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     if (!qs) return NULL;
     dorm_error_clear(qs->cx);
     if (qs->err) {
@@ -55,8 +58,10 @@ dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_pag
     return p;
 }
 
-dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
-                                         const dorm_paginator_opts *opts) {
+dorm_paginator *dorm_paginator_new_count_(dorm_ctx *cx, int64_t count, int64_t per_page,
+                                         const dorm_paginator_opts *opts, size_t opts_size) {
+    dorm_paginator_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_error_clear(cx);
     if (per_page < 1) {
         dorm_fail(cx, DORM_EVALUE, "per_page must be a positive number, not %lld.", (long long)per_page);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/opts.h"
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "core/alloc.h"
@@ -571,7 +572,9 @@ static void unload(detector *d, dorm_graph *g, dorm_registry *reg) {
     dorm_graph_free(g);
 }
 
-int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts) {
+int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts, size_t opts_size) {
+    dorm_makemigrations_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_makemigrations_opts dflt = {.verbosity = 1};
     detector d = {.cx = cx, .o = opts ? opts : &dflt};
     d.in = d.o->in ? d.o->in : stdin;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/opts.h"
 #include "backend/db.h"
 #include "exec/route.h"
 #include "migrate/migration.h"
@@ -351,7 +352,9 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
 /* On the database of opts->database, else the alias in use (Django's
  * --database), holding one session throughout: SQLite's foreign-key switch
  * belongs to the session. */
-int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
+int dorm_migrate_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts, size_t opts_size) {
+    dorm_migrate_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     if (!cx) return DORM_ENOMEM;
     const char *before = NULL;
     if (opts && opts->database && !(before = dorm_ctx_use(cx, opts->database))) return dorm_errcode(cx);

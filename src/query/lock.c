@@ -4,9 +4,12 @@
  * backend offers, `of` naming the query's own tables). */
 #include <string.h>
 
+#include "core/opts.h"
 #include "query/compiler.h"
 
-dorm_qs *dorm_select_for_update_with(dorm_qs *qs, const dorm_lock_opts *opts) {
+dorm_qs *dorm_select_for_update_with_(dorm_qs *qs, const dorm_lock_opts *opts, size_t opts_size) {
+    dorm_lock_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     if (!qs || qs->err) return qs;
     dorm_lock_opts o = opts ? *opts : (dorm_lock_opts){0};
     dorm_qs *c = dorm_qs_clone(qs);

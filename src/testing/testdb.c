@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/opts.h"
 #include "backend/db.h"
 #include "core/alloc.h"
 #include "exec/exec.h"
@@ -77,7 +78,9 @@ static int build(dorm_testdb *t, const dorm_testdb_opts *o) {
     return rc;
 }
 
-dorm_testdb *dorm_testdb_setup(const dorm_app *const *apps, const dorm_testdb_opts *opts) {
+dorm_testdb *dorm_testdb_setup_(const dorm_app *const *apps, const dorm_testdb_opts *opts, size_t opts_size) {
+    dorm_testdb_opts opts_copy_;
+    opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_testdb_opts none = {NULL, false};
     const dorm_testdb_opts *o = opts ? opts : &none;
     dorm_testdb *t = dorm_mem_calloc(1, sizeof *t);
