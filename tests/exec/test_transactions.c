@@ -291,7 +291,7 @@ Test(transactions, select_for_update_checks) {
     if (on_sqlite()) {
         cr_assert_eq(n, 0, "%s", dorm_errmsg(T.cx));
     } else {
-        cr_assert_eq(n, -1);
+        cr_assert_eq(n, DORM_ETRANSACTION);
         cr_assert_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
         cr_assert_str_eq(dorm_errmsg(T.cx), "select_for_update cannot be used outside of a transaction.");
         /* count() does not lock, so it may run anywhere. */

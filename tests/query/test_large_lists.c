@@ -196,8 +196,8 @@ Test(large_lists, failed_statements_are_logged_with_their_error)
         cr_assert_not_null(blobs);
         for (size_t i = 0; i < MANY; i++) blobs[i] = dorm_v_bytes((dorm_bytes){"x", 1});
         int calls = rec.calls;
-        cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("binary_f__in", dorm_v_list(blobs, MANY)))),
-                     -1);
+        cr_assert_lt(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("binary_f__in", dorm_v_list(blobs, MANY)))),
+                     0);
         cr_assert_eq(rec.calls, calls + 1);
         cr_assert(strstr(test_sql_std(rec.sql), "\"binary_f\" IN (?, ?"), "%.200s", rec.sql);
         /* PostgreSQL's limit is counted by dorm, MySQL's by the server. */
