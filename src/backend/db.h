@@ -35,6 +35,7 @@ typedef struct dorm_link {
     dorm_conn *conn;
     dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
     dorm_hmap shapes;        /* query shape -> dorm_shape_entry* (backend/shapes.c) */
+    struct dorm_shape_entry *last_shape; /* the last one found: a loop's shape */
     struct dorm_link *next;  /* pool: the idle list */
     double idle_since;       /* pool: when it was given back (monotonic seconds) */
     char *schema;            /* the search_path dorm set on the session (NULL: its default) */
@@ -166,6 +167,7 @@ typedef struct dorm_shape_entry {
     void *slots;             /* dorm_mem_alloc'd, freed with the entry */
     size_t nslots;
     dorm_cached_stmt *cs;    /* NULL: look it up by sql */
+    size_t klen;             /* its key follows the entry in memory */
 } dorm_shape_entry;
 
 /* The entry of shape `key` on the session held, or NULL (none, or no

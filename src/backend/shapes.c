@@ -35,12 +35,23 @@ void dorm_link_shapes_clear(dorm_link *l, bool all)
 {
     if (!l) return;
     dorm_hmap_each(&l->shapes, all ? free_entry : forget_stmt, NULL);
-    if (all) dorm_hmap_free(&l->shapes);
+    if (all) {
+        dorm_hmap_free(&l->shapes);
+        l->last_shape = NULL;
+    }
 }
 
 dorm_shape_entry *dorm_db_shape_get(dorm_db *db, const void *key, size_t klen)
 {
-    return db->link ? dorm_hmap_get(&db->link->shapes, key, klen) : NULL;
+    dorm_link *l = db->link;
+    if (!l) return NULL;
+    /* A loop runs one shape over and over: comparing its key with the last
+     * one found is cheaper than hashing it. */
+    dorm_shape_entry *en = l->last_shape;
+    if (en && en->klen == klen && memcmp(en + 1, key, klen) == 0) return en;
+    en = dorm_hmap_get(&l->shapes, key, klen);
+    if (en) l->last_shape = en;
+    return en;
 }
 
 int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
@@ -63,7 +74,7 @@ int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql
         memcpy(text, sql, len);
         text[len] = '\0';
     }
-    *en = (dorm_shape_entry){text, len, slots, nslots, cs && cs->cached ? cs : NULL};
+    *en = (dorm_shape_entry){text, len, slots, nslots, cs && cs->cached ? cs : NULL, klen};
     unsigned char *k = (unsigned char *)(en + 1);
     memcpy(k, key, klen);
     if (l->shapes.len >= SHAPE_CACHE_MAX) dorm_link_shapes_clear(l, true);

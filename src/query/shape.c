@@ -24,12 +24,14 @@ static void put(dorm_shape *sh, const void *p, size_t n) {
     sh->klen += n;
 }
 
-static void put_int(dorm_shape *sh, int64_t v) { put(sh, &v, sizeof v); }
+/* Counts, indexes, enums and flags: all fit in 32 bits. */
+static void put_int(dorm_shape *sh, int32_t v) { put(sh, &v, sizeof v); }
+static void put_i64(dorm_shape *sh, int64_t v) { put(sh, &v, sizeof v); }
 static void put_ptr(dorm_shape *sh, const void *p) { put(sh, &p, sizeof p); }
 
 static void put_str(dorm_shape *sh, const char *str) {
     size_t n = str ? strlen(str) : 0;
-    put_int(sh, (int64_t)n);
+    put_int(sh, (int32_t)n);
     put(sh, str, n);
 }
 
@@ -46,7 +48,7 @@ static bool leaf_key(dorm_shape *sh, const dorm_where *w) {
     put_int(sh, w->json_null);
     put_int(sh, w->rhs.type);
     if (w->rhs.type == DORM_T_BOOL) put_int(sh, w->rhs.u.b);
-    if (w->rhs.type == DORM_T_LIST) put_int(sh, (int64_t)w->rhs.len);
+    if (w->rhs.type == DORM_T_LIST) put_i64(sh, (int64_t)w->rhs.len);
     return true;
 }
 
@@ -87,7 +89,7 @@ static bool joins_key(dorm_shape *sh, const dorm_qs *qs) {
 
 static bool columns_key(dorm_shape *sh, const dorm_qs *qs) {
     put_int(sh, qs->mode);
-    put_int(sh, (int64_t)qs->deferred);
+    put_i64(sh, (int64_t)qs->deferred);
     put_int(sh, qs->only_mode);
     if (qs->mode == DORM_MODE_OBJECTS) put_int(sh, 0);
     else put_int(sh, qs->ncols);
@@ -137,8 +139,8 @@ static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) 
     put_ptr(sh, db->reg);
     put_ptr(sh, qs->meta);
     put_int(sh, qs->distinct | qs->empty << 1);
-    put_int(sh, qs->low);
-    put_int(sh, qs->high);
+    put_i64(sh, qs->low);
+    put_i64(sh, qs->high);
     if (!joins_key(sh, qs) || !columns_key(sh, qs) || !order_key(sh, qs)) return false;
     if (!qs->where) put_int(sh, 0);
     else if (!where_key(sh, qs->where)) return false;
