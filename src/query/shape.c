@@ -217,6 +217,8 @@ static void check_hit(const dorm_qs *qs, dorm_select_what what, const dorm_sql *
     dorm_sql_init(&fresh, qs->cx);
     int rc = dorm_compile_select(qs, what, &fresh);
     if (rc == DORM_ENOMEM || (rc < 0 && dorm_errcode(qs->cx) == DORM_ENOMEM)) {
+        /* Out of memory for the check only: the query itself goes on. */
+        dorm_error_clear(qs->cx);
         dorm_sql_free(&fresh);
         return;
     }
