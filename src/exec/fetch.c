@@ -233,10 +233,20 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
                   names[qs->combinator]);
         return NULL;
     }
-    dorm_qs *c = (conds && conds[0]) ? dorm_qs_filter(qs, conds) : qs;
-    if (c->low == 0 && c->high < 0) {
-        c = dorm_clear_ordering(c);
-        c = dorm_slice(c, 0, MAX_GET_RESULTS);
+    bool filtered = conds && conds[0];
+    dorm_qs *c = filtered ? dorm_qs_filter(qs, conds) : qs;
+    if (c && !c->err && c->low == 0 && c->high < 0) {
+        /* Django's order_by() and [:21], made on filter()'s own clone (get
+         * in a loop is the hot path): what dorm_clear_ordering and
+         * dorm_slice would set on two more clones. */
+        if (!filtered) c = dorm_qs_clone(c);
+        if (c) {
+            c->ordered_explicitly = true;
+            c->reversed = false;
+            c->order = NULL;
+            c->norder = 0;
+            c->high = MAX_GET_RESULTS;
+        }
     }
     if (!c || c->err) {
         if (c) dorm_qs_reraise(c);
