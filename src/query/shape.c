@@ -8,6 +8,7 @@
  * came from; later queries of the shape bind their own values through that
  * map.  Built with DORM_ASSERTS, every hit is compiled anyway and must give
  * the same SQL and parameters. */
+#include <stdint.h>
 #include <string.h>
 
 #include "query/shape.h"
@@ -149,11 +150,15 @@ static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) 
 
 void dorm_shape_record(dorm_shape *sh, const dorm_value *v) {
     dorm_shape_slot slot = {-1, -1, false};
+    /* Addresses compared as integers: v need not point into the list. */
+    uintptr_t at = (uintptr_t)v;
     for (int i = 0; i < sh->nleaves && slot.leaf < 0; i++) {
         const dorm_value *rhs = &sh->leaves[i]->rhs;
+        uintptr_t list = (uintptr_t)rhs->u.list;
         if (v == rhs) slot.leaf = i;
-        else if (rhs->type == DORM_T_LIST && v >= rhs->u.list && v < rhs->u.list + rhs->len)
-            slot = (dorm_shape_slot){i, (int)(v - rhs->u.list), false};
+        else if (rhs->type == DORM_T_LIST && at >= list && at < list + rhs->len * sizeof *v &&
+                 (at - list) % sizeof *v == 0)
+            slot = (dorm_shape_slot){i, (int)((at - list) / sizeof *v), false};
     }
     for (int i = 0; i < sh->nleaves && slot.leaf < 0 && sh->pattern; i++)
         if (sh->leaves[i] == sh->pattern) slot = (dorm_shape_slot){i, -1, true};
