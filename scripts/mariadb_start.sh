@@ -13,10 +13,7 @@ cd "$(dirname "$0")/.." || exit 1
 state=${DORM_MY_STATE:-build/mariadb.env}
 dir=${1:-build/mariadb}
 
-server=""
-for s in mariadbd /usr/sbin/mariadbd mysqld /usr/sbin/mysqld; do
-    if command -v "$s" >/dev/null 2>&1; then server=$(command -v "$s"); break; fi
-done
+server=$(command -v mariadbd || command -v /usr/sbin/mariadbd || command -v mysqld || command -v /usr/sbin/mysqld || true)
 install_db=$(command -v mariadb-install-db || command -v mysql_install_db || true)
 client=$(command -v mariadb || command -v mysql || true)
 if [[ -z $server || -z $install_db || -z $client ]]; then
@@ -48,36 +45,17 @@ if [[ ${#as_owner[@]} -gt 0 ]]; then
     chown nobody "$dir" "$dir/data" "$dir/tmp"
 fi
 
+# The server's temporary files in the folder too: two installs at once (the
+# fault tests' servers) would clash in a shared /tmp.
 "${as_owner[@]}" "$install_db" --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
-    --skip-test-db --skip-name-resolve >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
+    --skip-test-db --skip-name-resolve --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
 
 echo "MYDIR=$dir" >"$state"
 echo "MYOWNER=${as_owner[*]:+nobody}" >>"$state"
 echo "MYSOCK=$sock" >>"$state"
-# utf8mb4_bin: byte order for names and case-sensitive `=`, as SQLite and
-# PostgreSQL (C collation) compare (see docs/backends.md).
-"${as_owner[@]}" "$server" --no-defaults --datadir="$dir/data" --socket="$sock" --skip-networking \
-    --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --tmpdir="$dir/tmp" \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
-    --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --innodb-flush-method=nosync \
-    --innodb-buffer-pool-size=64M --innodb-log-file-size=64M --skip-log-bin --performance-schema=OFF \
-    --skip-name-resolve --max-connections=300 </dev/null >/dev/null 2>&1 &
-echo "MYPID=$!" >>"$state"
-
-# Bounded wait for the socket to answer.
+# The server itself, with a bounded wait for its socket to answer.
+DORM_MY_STATE=$state scripts/mariadb_ctl.sh start || exit 1
 my=("$client" --no-defaults -S "$sock" -u root)
-for _ in $(seq 1 600); do
-    if "${my[@]}" -e "SELECT 1" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$(sed -n 's/^MYPID=//p' "$state")" 2>/dev/null; then
-        cat "$dir/server.log" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if ! "${my[@]}" -e "SELECT 1" >/dev/null 2>&1; then
-    echo "mariadb_start.sh: the server did not answer within 60 s (log: $dir/server.log)" >&2
-    exit 1
-fi
 
 # CONVERT_TZ needs the zone tables (Django's has_zoneinfo_database).
 if command -v mariadb-tzinfo-to-sql >/dev/null 2>&1 && [[ -d /usr/share/zoneinfo ]]; then

@@ -6,6 +6,8 @@
 #ifndef DORM_ALLOC_H
 #define DORM_ALLOC_H
 
+#include "api.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -28,7 +30,7 @@ typedef struct dorm_allocator {
  * with nothing dorm allocated still alive: memory is freed by the allocator
  * that made it.  Not thread-safe: set it once, at start-up.  The database
  * client libraries (libsqlite3, libpq) keep their own allocators. */
-void dorm_set_allocator(const dorm_allocator *a);
+DORM_API void dorm_set_allocator(const dorm_allocator *a);
 
 #ifdef __cplusplus
 }

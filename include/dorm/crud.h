@@ -4,6 +4,8 @@
 #ifndef DORM_CRUD_H
 #define DORM_CRUD_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,7 +18,7 @@ extern "C" {
 /* Model(): a new unsaved object in the context's arena with every field at its
  * default (Django's: the field's default, else NULL for null=True fields, ""
  * for text fields, 0/false otherwise).  NULL on allocation failure. */
-void *dorm_new_(dorm_ctx *cx, const dorm_model *model);
+DORM_API void *dorm_new_(dorm_ctx *cx, const dorm_model *model);
 #define dorm_new(cx, Model) ((Model *)dorm_new_((cx), &Model##_model))
 
 /* Model.objects.create(**fields) from a compound literal:
@@ -24,7 +26,7 @@ void *dorm_new_(dorm_ctx *cx, const dorm_model *model);
  * Members left at zero (0, NULL, a zero date) take the field's default when it
  * has one; to store an explicit zero over a non-zero default, use dorm_new and
  * dorm_save.  Returns the saved object (arena) or NULL on error. */
-void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init);
+DORM_API void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init);
 #define dorm_create(cx, Model, ...) \
     ((Model *)dorm_create_((cx), &Model##_model, &(Model){._dorm = {0}, __VA_ARGS__}))
 
@@ -32,16 +34,16 @@ void *dorm_create_(dorm_ctx *cx, const dorm_model *model, const void *init);
  * loaded from the database (and INSERT when that UPDATE matched no row), as
  * Django decides.  0 or a negative dorm_error (DORM_EINTEGRITY, ...); on error
  * the database is unchanged. */
-int dorm_save(void *obj);
+DORM_API int dorm_save(void *obj);
 /* save(update_fields=[...]): UPDATE of just these fields. */
-int dorm_save_fields_(void *obj, const char *const *fields);
+DORM_API int dorm_save_fields_(void *obj, const char *const *fields);
 #define dorm_save_fields(obj, ...) dorm_save_fields_((obj), DORM_LIST(__VA_ARGS__))
 /* refresh_from_db(): reloads every field.  DORM_EDOESNOTEXIST if the row is gone. */
-int dorm_refresh(void *obj);
+DORM_API int dorm_refresh(void *obj);
 /* obj.pk: the object's primary key (NULL while it has none); a composite
  * key's is the list of its fields' values (Django's tuple), in the object's
  * context's arena. */
-dorm_value dorm_pk_of(const void *obj);
+DORM_API dorm_value dorm_pk_of(const void *obj);
 
 /* What a delete removed: the total and a count per model label ("library.Book"),
  * sorted by label.  When a delete is refused (DORM_EPROTECTED, DORM_ERESTRICTED)
@@ -58,29 +60,29 @@ typedef struct dorm_deleted {
 } dorm_deleted;
 /* obj.delete(): 0 or a negative dorm_error.  `out` may be NULL.  A model
  * with a `.delete` override runs that instead (a soft delete). */
-int dorm_delete(void *obj, dorm_deleted *out);
+DORM_API int dorm_delete(void *obj, dorm_deleted *out);
 /* The built-in Model.delete(), whatever the model overrides: what an
  * override calls for Django's super().delete(). */
-int dorm_base_delete(void *obj, dorm_deleted *out);
+DORM_API int dorm_base_delete(void *obj, dorm_deleted *out);
 /* qs.delete(): the QuerySet class's delete when it has one (a soft delete),
  * else the built-in. */
-int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
+DORM_API int dorm_qs_delete(dorm_qs *qs, dorm_deleted *out);
 /* The built-in QuerySet.delete() (the collector), whatever the QuerySet's
  * class overrides: Django's super().delete() in an override (hard_delete). */
-int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out);
+DORM_API int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out);
 /* "library.Author: 1, library.Book: 3" in the arena. */
-const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
+DORM_API const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d);
 
 /* qs.update(field=value, ...): the number of rows matched, or a negative
  * dorm_error. */
-int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets);
+DORM_API int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets);
 #define dorm_update(qs, ...) dorm_qs_update((qs), DORM__SETLIST(__VA_ARGS__))
 
 /* get_or_create(defaults, **lookups): *created tells which happened.
  * `defaults` is a NULL-terminated list (DORM__SETLIST via DORM_DEFAULTS) or NULL. */
-void *dorm_qs_get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
+DORM_API void *dorm_qs_get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
                             const dorm_q *const *lookups);
-void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
+DORM_API void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults,
                                const dorm_q *const *lookups);
 #define DORM_DEFAULTS(...) DORM__SETLIST(__VA_ARGS__)
 #define dorm_get_or_create(qs, created, defaults, ...) \
@@ -91,31 +93,60 @@ void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const
 /* bulk_create(objs): inserts `n` objects in batches (0: the backend's largest
  * batch), filling their primary keys.  0 or a negative dorm_error; all or
  * nothing. */
-int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+DORM_API int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
                       size_t batch_size);
 #define dorm_bulk_create(cx, Model, objs, n, batch) \
     dorm_bulk_create_((cx), &Model##_model, (void *const *)(objs), (n), (batch))
+/* bulk_create()'s keyword arguments (all zero: Django's defaults).  Field
+ * lists are NULL-terminated names (DORM_LIST("name", "rank")); "pk" names
+ * the primary key in unique_fields. */
+typedef struct dorm_bulk_create_opts {
+    size_t batch_size;                 /* 0: the backend's largest batch      */
+    bool ignore_conflicts;             /* rows that would conflict are skipped */
+    bool update_conflicts;             /* ... update the row they conflict with */
+    const char *const *update_fields;  /* update_conflicts: the fields updated */
+    const char *const *unique_fields;  /* update_conflicts: the conflict target */
+} dorm_bulk_create_opts;
+/* bulk_create(objs, batch_size, ignore_conflicts, update_conflicts,
+ * update_fields, unique_fields) (Django 4.1+):
+ *   dorm_bulk_create_with(cx, Book, objs, n, &(dorm_bulk_create_opts){
+ *       .update_conflicts = true, .update_fields = DORM_LIST("title"),
+ *       .unique_fields = DORM_LIST("isbn")});
+ * ignore_conflicts skips the rows that would break a unique constraint, and
+ * leaves the primary keys of the objects unset; update_conflicts updates
+ * update_fields of the row each conflicting one meets instead (the keys
+ * are read back where the backend returns rows: every backend dorm has).
+ * unique_fields is required where the backend names the conflict target
+ * (SQLite, PostgreSQL) and refused where it cannot (MySQL/MariaDB).
+ * Misuse fails before any SQL with Django's message (DORM_EVALUE,
+ * DORM_EFIELD for an unknown field, DORM_ENOTSUPPORTED for an option the
+ * backend lacks).  opts may be NULL.  0 or a negative dorm_error; all or
+ * nothing. */
+DORM_API int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+                           const dorm_bulk_create_opts *opts);
+#define dorm_bulk_create_with(cx, Model, objs, n, ...) \
+    dorm_bulk_create_with_((cx), &Model##_model, (void *const *)(objs), (n), __VA_ARGS__)
 /* bulk_update(objs, fields): the number of rows updated, or a negative
  * dorm_error. */
-int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+DORM_API int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
                           const char *const *fields, size_t batch_size);
 #define dorm_bulk_update(cx, Model, objs, n, ...) \
     dorm_bulk_update_((cx), &Model##_model, (void *const *)(objs), (n), DORM_LIST(__VA_ARGS__), 0)
 
 /* Forward relation access: the related object, loaded on first use and cached
  * on the object (book.author).  NULL when the key is NULL or on error. */
-void *dorm_fk_load_(void *obj, void *member);
+DORM_API void *dorm_fk_load_(void *obj, void *member);
 #define dorm_fk(o_, m_) ((o_)->m_.obj ? (o_)->m_.obj : (dorm_fk_load_((o_), &(o_)->m_), (o_)->m_.obj))
 /* The reverse related manager (author.books): a QuerySet of the objects whose
  * ForeignKey points at obj, by the relation's accessor name (related_name, or
  * "<model>_set").  When prefetch_related loaded the relation, the QuerySet is
  * already evaluated from that cache (chaining filter/order_by queries again,
  * as in Django). */
-dorm_qs *dorm_related(void *obj, const char *name);
+DORM_API dorm_qs *dorm_related(void *obj, const char *name);
 /* The reverse side of a OneToOneField (author.profile): the one related
  * object, loaded on each call; NULL with DORM_EDOESNOTEXIST ("Author has no
  * profile.", Django's RelatedObjectDoesNotExist) when there is none. */
-void *dorm_related_one(void *obj, const char *name);
+DORM_API void *dorm_related_one(void *obj, const char *name);
 /* The related manager's writes (Django's RelatedManager for a ForeignKey),
  * each one statement (set: in one transaction), each dropping the owner's
  * prefetched list:
@@ -126,11 +157,11 @@ void *dorm_related_one(void *obj, const char *name);
  *   dorm_related_create(a, "books", Book, .title = "Emma")   create() with the key set
  * Objects must be saved instances of the related model.  0 or a negative
  * dorm_error; create returns the object or NULL. */
-int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n);
-int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n);
-int dorm_related_clear(void *owner, const char *name);
-int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n);
-void *dorm_related_create_(void *owner, const char *name, const void *init);
+DORM_API int dorm_related_add(void *owner, const char *name, void *const *objs, size_t n);
+DORM_API int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n);
+DORM_API int dorm_related_clear(void *owner, const char *name);
+DORM_API int dorm_related_set(void *owner, const char *name, void *const *objs, size_t n);
+DORM_API void *dorm_related_create_(void *owner, const char *name, const void *init);
 #define dorm_related_create(owner, name, Model, ...) \
     ((Model *)dorm_related_create_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}))
 /* Many-to-many managers (book.tags, and the reverse tag.books) take the same
@@ -152,19 +183,19 @@ void *dorm_related_create_(void *owner, const char *name, const void *init);
  * only, as Django's: a key there is DORM_EVALUE ("'Book' instance
  * expected, got 'x'.").  Same contracts as dorm_related_add & co.
  *   dorm_related_add_values(art, "labels", DORM_ARGS(DV("classic"), DV("poetry"))) */
-int dorm_related_add_values(void *owner, const char *name, const dorm_value *items, size_t n);
-int dorm_related_remove_values(void *owner, const char *name, const dorm_value *items, size_t n);
-int dorm_related_set_values(void *owner, const char *name, const dorm_value *items, size_t n);
+DORM_API int dorm_related_add_values(void *owner, const char *name, const dorm_value *items, size_t n);
+DORM_API int dorm_related_remove_values(void *owner, const char *name, const dorm_value *items, size_t n);
+DORM_API int dorm_related_set_values(void *owner, const char *name, const dorm_value *items, size_t n);
 /* The join model of a ManyToManyField (Django's Book.tags.through): the
  * automatic one ("Book_tags", table library_book_tags) or the `through`
  * model.  Query it like any model; NULL with DORM_EFIELD when `field` is not
  * a many-to-many field of `model`. */
-const dorm_model *dorm_through(dorm_ctx *cx, const dorm_model *model, const char *field);
-int dorm_related_add_with(void *owner, const char *name, void *const *objs, size_t n,
+DORM_API const dorm_model *dorm_through(dorm_ctx *cx, const dorm_model *model, const char *field);
+DORM_API int dorm_related_add_with(void *owner, const char *name, void *const *objs, size_t n,
                           const dorm_set *const *through_defaults);
-int dorm_related_set_with(void *owner, const char *name, void *const *objs, size_t n,
+DORM_API int dorm_related_set_with(void *owner, const char *name, void *const *objs, size_t n,
                           const dorm_set *const *through_defaults);
-void *dorm_related_create_with_(void *owner, const char *name, const void *init,
+DORM_API void *dorm_related_create_with_(void *owner, const char *name, const void *init,
                                 const dorm_set *const *through_defaults);
 #define dorm_related_create_with(owner, name, through_defaults, Model, ...) \
     ((Model *)dorm_related_create_with_((owner), (name), &(Model){._dorm = {0}, __VA_ARGS__}, (through_defaults)))
@@ -173,15 +204,15 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
  * (objects of two databases: "Cannot assign "<Person: Ann>": the current
  * database router prevents this relation."), the member then unchanged and
  * its cache emptied. */
-int dorm_fk_set_(void *obj, void *member, const void *target);
+DORM_API int dorm_fk_set_(void *obj, void *member, const void *target);
 #define dorm_fk_set(o_, m_, target) dorm_fk_set_((o_), &(o_)->m_, ((o_)->m_.obj = (target)))
 
 /* str(obj): the model's `str` hook, else "<Model> object (<pk>)"; in the
  * object's context arena or borrowed.  Never NULL ("" when out of memory). */
-const char *dorm_obj_str(const void *obj);
+DORM_API const char *dorm_obj_str(const void *obj);
 /* type(obj): the model an object is of (a proxy's object is of the proxy,
  * a child's of the child), as dorm made it; NULL for NULL. */
-const dorm_model *dorm_obj_model(const void *obj);
+DORM_API const dorm_model *dorm_obj_model(const void *obj);
 
 /* full_clean() and the rest of validation: dorm/validate.h. */
 

@@ -6,6 +6,8 @@
 #ifndef DORM_DATABASES_H
 #define DORM_DATABASES_H
 
+#include "api.h"
+
 #include <stdbool.h>
 
 #include "db.h"
@@ -23,10 +25,10 @@ typedef struct dorm_databases dorm_databases;
 
 /* An empty set for the models of `reg` (which must outlive it).  NULL only
  * when out of memory. */
-dorm_databases *dorm_databases_new(const dorm_registry *reg);
+DORM_API dorm_databases *dorm_databases_new(const dorm_registry *reg);
 /* Frees the set and closes its pools.  Every context made on it must be
  * freed first.  Accepts NULL. */
-void dorm_databases_free(dorm_databases *dbs);
+DORM_API void dorm_databases_free(dorm_databases *dbs);
 
 /* Adds the database `alias` at `url` (as dorm_db_open takes it), with a
  * connection pool of `opts` (NULL: DORM_POOL_OPTS_INIT).  The first alias
@@ -36,21 +38,21 @@ void dorm_databases_free(dorm_databases *dbs);
  * opened at once, so a bad URL is reported here.  0, or DORM_ECONFIG (a
  * bad or repeated alias, a bad URL), DORM_EOPERATIONAL (the server cannot
  * be reached) with dorm_databases_errmsg saying why. */
-int dorm_databases_add(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts);
+DORM_API int dorm_databases_add(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts);
 /* Adds the aliases of the environment, as Django projects read DATABASES
  * from it: $DATABASE_URL is "default", and each $DATABASE_URL_NAME is the
  * alias NAME in lower case (DATABASE_URL_ARCHIVE -> "archive"), in the
  * order of their names.  0 or the first error of dorm_databases_add;
  * DORM_ECONFIG when DATABASE_URL is not set. */
-int dorm_databases_add_env(dorm_databases *dbs, const dorm_pool_opts *opts);
+DORM_API int dorm_databases_add_env(dorm_databases *dbs, const dorm_pool_opts *opts);
 /* The message of the last failed call on the set (never NULL; borrowed). */
-const char *dorm_databases_errmsg(const dorm_databases *dbs);
+DORM_API const char *dorm_databases_errmsg(const dorm_databases *dbs);
 /* The aliases, in the order they were added (Django's `connections`):
  * their number, and the name of the i-th (borrowed; NULL past the end). */
-int dorm_databases_count(const dorm_databases *dbs);
-const char *dorm_databases_alias(const dorm_databases *dbs, int i);
+DORM_API int dorm_databases_count(const dorm_databases *dbs);
+DORM_API const char *dorm_databases_alias(const dorm_databases *dbs, int i);
 /* The pool of an alias (for its stats), or NULL for an unknown alias. */
-dorm_pool *dorm_databases_pool(const dorm_databases *dbs, const char *alias);
+DORM_API dorm_pool *dorm_databases_pool(const dorm_databases *dbs, const char *alias);
 
 /* What a router is asked with (Django's **hints). */
 typedef struct dorm_hints {
@@ -87,61 +89,61 @@ typedef struct dorm_router {
 } dorm_router;
 
 /* Appends a router to the chain (copied).  0 or DORM_ENOMEM. */
-int dorm_databases_add_router(dorm_databases *dbs, const dorm_router *router);
+DORM_API int dorm_databases_add_router(dorm_databases *dbs, const dorm_router *router);
 
 /* Django's router calls, for a program that wants the answer itself:
  * the alias a read / write of `model` goes to (borrowed), whether a
  * relation between two objects is allowed, and whether `model` (NULL: an
  * operation of `app_label` without a model) may be migrated on `alias`. */
-const char *dorm_db_for_read(dorm_ctx *cx, const dorm_model *model, const void *instance);
-const char *dorm_db_for_write(dorm_ctx *cx, const dorm_model *model, const void *instance);
-bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2);
-bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const dorm_model *model);
+DORM_API const char *dorm_db_for_read(dorm_ctx *cx, const dorm_model *model, const void *instance);
+DORM_API const char *dorm_db_for_write(dorm_ctx *cx, const dorm_model *model, const void *instance);
+DORM_API bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2);
+DORM_API bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const dorm_model *model);
 
 /* A context on the set: every QuerySet and object call is routed to its
  * alias, which borrows a connection from that alias's pool.  Free with
  * dorm_ctx_free.  NULL when out of memory. */
-dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs);
+DORM_API dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs);
 /* The context's connection to `alias` (Django's connections[alias]): for its
  * statement log (dorm_db_set_log), query count (dorm_db_query_count) and
  * signals.  A context made by dorm_ctx_new knows only "default", its
  * database.  NULL, with DORM_ECONFIG on the context ("The connection 'x'
  * doesn't exist."), for an alias it does not know. */
-dorm_db *dorm_ctx_db_using(dorm_ctx *cx, const char *alias);
+DORM_API dorm_db *dorm_ctx_db_using(dorm_ctx *cx, const char *alias);
 /* The alias the calls that take Django's `using=` / `--database` run on when
  * given none: atomic blocks, cursors, create_all, migrate, dumpdata,
  * loaddata, flush ("default" until changed).  QuerySets and objects are
  * routed and do not depend on it.  Returns the alias it replaces
  * (borrowed), or NULL with DORM_ECONFIG for an unknown alias. */
-const char *dorm_ctx_use(dorm_ctx *cx, const char *alias);
+DORM_API const char *dorm_ctx_use(dorm_ctx *cx, const char *alias);
 
 /* QuerySet.using(alias): the QuerySet runs on that database, whatever the
  * routers say.  An unknown alias fails the QuerySet (sticky) with
  * DORM_ECONFIG. */
-dorm_qs *dorm_using(dorm_qs *qs, const char *alias);
+DORM_API dorm_qs *dorm_using(dorm_qs *qs, const char *alias);
 /* QuerySet.db: the alias a QuerySet reads from (its using(), else the
  * routers' db_for_read, else "default"); borrowed.  NULL on error. */
-const char *dorm_qs_db(dorm_qs *qs);
+DORM_API const char *dorm_qs_db(dorm_qs *qs);
 /* Model._state.db: the alias the object was read from or last saved to;
  * NULL for one never saved nor read. */
-const char *dorm_obj_db(const void *obj);
+DORM_API const char *dorm_obj_db(const void *obj);
 /* save(using=alias): saves to that database, whatever the routers say (an
  * object with a key that the other database does not have is inserted;
  * Django's rule, as dorm_save).  The object then belongs to `alias`. */
-int dorm_save_using(void *obj, const char *alias);
+DORM_API int dorm_save_using(void *obj, const char *alias);
 /* delete(using=alias): deletes the object (and what cascades from it) on
  * that database.  As dorm_delete. */
-int dorm_delete_using(void *obj, const char *alias, struct dorm_deleted *out);
+DORM_API int dorm_delete_using(void *obj, const char *alias, struct dorm_deleted *out);
 /* Seconds since the context's last write to `alias` ended (a write outside
  * a transaction, or the commit of one that wrote); a negative number when
  * it never wrote there.  What read-your-writes routing asks. */
-double dorm_ctx_since_write(dorm_ctx *cx, const char *alias);
+DORM_API double dorm_ctx_since_write(dorm_ctx *cx, const char *alias);
 /* Whether a transaction is open on the context's connection to `alias`. */
-bool dorm_in_atomic_using(dorm_ctx *cx, const char *alias);
+DORM_API bool dorm_in_atomic_using(dorm_ctx *cx, const char *alias);
 /* atomic(using=alias): dorm_atomic_begin_with on that database.  The
  * block's commit / rollback / end calls (and set_rollback, savepoints,
  * on_commit) act on the innermost open block, whichever database it is on. */
-int dorm_atomic_begin_using(dorm_ctx *cx, const char *alias, unsigned flags);
+DORM_API int dorm_atomic_begin_using(dorm_ctx *cx, const char *alias, unsigned flags);
 
 /* A primary with read replicas (Django's documented primary/replica
  * router, made safe for replication lag):
@@ -157,7 +159,7 @@ int dorm_atomic_begin_using(dorm_ctx *cx, const char *alias, unsigned flags);
  *     run on the primary only (replicas receive them by replication).
  * `replicas` is NULL-terminated and copied.  0, DORM_ECONFIG (an alias the
  * set does not have) or DORM_ENOMEM. */
-int dorm_databases_add_replica_router(dorm_databases *dbs, const char *primary, const char *const *replicas,
+DORM_API int dorm_databases_add_replica_router(dorm_databases *dbs, const char *primary, const char *const *replicas,
                                       double read_your_writes);
 
 #ifdef __cplusplus

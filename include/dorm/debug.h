@@ -5,6 +5,8 @@
 #ifndef DORM_DEBUG_H
 #define DORM_DEBUG_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,7 +21,7 @@ extern "C" {
  * For reading only: the statement that runs binds its parameters, and this
  * text is not valid SQL to run (Django's warning too).  In the arena; NULL
  * on error (a QuerySet that can match no row has no SQL: DORM_EVALUE). */
-const char *dorm_qs_str(dorm_qs *qs);
+DORM_API const char *dorm_qs_str(dorm_qs *qs);
 
 /* One explain() option: EXPLAIN (ANALYZE true, COSTS false) on PostgreSQL. */
 typedef struct dorm_explain_option {
@@ -42,7 +44,7 @@ typedef struct dorm_explain_opts {
  * PLAN) neither.  "Unknown options: x" or "X is not a recognized format.
  * Allowed formats: ..." are DORM_EVALUE; a backend that cannot explain
  * gives DORM_ENOTSUPPORTED.  opts may be NULL.  ANALYZE runs the query. */
-const char *dorm_qs_explain(dorm_qs *qs, const dorm_explain_opts *opts);
+DORM_API const char *dorm_qs_explain(dorm_qs *qs, const dorm_explain_opts *opts);
 
 #ifdef __cplusplus
 }

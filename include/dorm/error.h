@@ -5,6 +5,8 @@
 #ifndef DORM_ERROR_H
 #define DORM_ERROR_H
 
+#include "api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,7 +38,7 @@ typedef enum dorm_error {
 
 /* The Django class name of a code ("DoesNotExist", "IntegrityError", ...).
  * Returns a static string; never NULL. */
-const char *dorm_error_name(int code);
+DORM_API const char *dorm_error_name(int code);
 
 #ifdef __cplusplus
 }

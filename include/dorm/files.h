@@ -6,6 +6,8 @@
 #ifndef DORM_FILES_H
 #define DORM_FILES_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,22 +56,22 @@ typedef struct dorm_storage {
 /* Django's FileSystemStorage: files under `location`, which the storage
  * never leaves (a name that would is Django's SuspiciousFileOperation,
  * DORM_ESUSPICIOUS); directories made as needed. */
-extern const dorm_storage_ops dorm_filesystem_ops;
+extern DORM_API const dorm_storage_ops dorm_filesystem_ops;
 #define DORM_FILE_STORAGE(location, base_url) {&dorm_filesystem_ops, (location), (base_url), NULL}
 
 /* Storage.save(name, content, max_length): get_available_name (a taken
  * name gets "_" and 7 random letters and digits before its extension, its
  * root shortened to fit max_length; 0: no limit), then the storage's save,
  * again on a race.  The name saved (cx's arena), or NULL. */
-const char *dorm_storage_save(const dorm_storage *s, struct dorm_ctx *cx, const char *name, const void *data, size_t len,
+DORM_API const char *dorm_storage_save(const dorm_storage *s, struct dorm_ctx *cx, const char *name, const void *data, size_t len,
                               int max_length);
 /* Storage.get_available_name: the name itself when free, else Django's
  * alternative (cx's arena), or NULL. */
-const char *dorm_storage_available_name(const dorm_storage *s, struct dorm_ctx *cx, const char *name, int max_length);
+DORM_API const char *dorm_storage_available_name(const dorm_storage *s, struct dorm_ctx *cx, const char *name, int max_length);
 /* Storage.generate_filename: the file name made valid (Django's
  * get_valid_filename: spaces to "_", only letters, digits, "-", "_" and "."),
  * its directory kept and normalized, or NULL (DORM_ESUSPICIOUS). */
-const char *dorm_storage_generate_filename(struct dorm_ctx *cx, const char *filename);
+DORM_API const char *dorm_storage_generate_filename(struct dorm_ctx *cx, const char *filename);
 
 /* upload_to as a function (Django's callable): the name for a file called
  * `filename` of object obj, in cx's arena (NULL: an error on cx). */
@@ -79,21 +81,21 @@ typedef const char *(*dorm_upload_to_fn)(const void *obj, const char *filename, 
  * valid, saved under a free name in the field's storage, into the member;
  * an ImageField's width and height fields set from the content; with
  * `save`, dorm_save(obj).  0 or a negative dorm_error. */
-int dorm_file_save_(void *obj, void *member, const char *filename, const void *data, size_t len, bool save);
+DORM_API int dorm_file_save_(void *obj, void *member, const char *filename, const void *data, size_t len, bool save);
 #define dorm_file_save(obj, member, filename, data, len, save) \
     dorm_file_save_((obj), &(obj)->member, (filename), (data), (len), (save))
 /* FieldFile.delete(save): the file removed from the storage, the member
  * "" (no file); with `save`, dorm_save(obj).  Deleting a row never removes
  * its files (nor does Django): this does. */
-int dorm_file_delete_(void *obj, void *member, bool save);
+DORM_API int dorm_file_delete_(void *obj, void *member, bool save);
 #define dorm_file_delete(obj, member, save) dorm_file_delete_((obj), &(obj)->member, (save))
 /* FieldFile.url / .size / .path / .open(mode): NULL or -1 with Django's
  * "The 'x' attribute has no file associated with it." when the member is
  * empty. */
-const char *dorm_file_url_(void *obj, void *member);
-int64_t dorm_file_size_(void *obj, void *member);
-const char *dorm_file_path_(void *obj, void *member);
-FILE *dorm_file_open_(void *obj, void *member, const char *mode);
+DORM_API const char *dorm_file_url_(void *obj, void *member);
+DORM_API int64_t dorm_file_size_(void *obj, void *member);
+DORM_API const char *dorm_file_path_(void *obj, void *member);
+DORM_API FILE *dorm_file_open_(void *obj, void *member, const char *mode);
 #define dorm_file_url(obj, member) dorm_file_url_((obj), &(obj)->member)
 #define dorm_file_size(obj, member) dorm_file_size_((obj), &(obj)->member)
 #define dorm_file_path(obj, member) dorm_file_path_((obj), &(obj)->member)
@@ -103,8 +105,8 @@ FILE *dorm_file_open_(void *obj, void *member, const char *mode);
  * libpng and libjpeg): 0, DORM_EVALUE for content that is not such an image
  * (Django's get_image_dimensions answers None), or DORM_ENOTSUPPORTED in a
  * libdorm built without them (dorm_images_supported()). */
-int dorm_image_size(const void *data, size_t len, int *width, int *height);
-bool dorm_images_supported(void);
+DORM_API int dorm_image_size(const void *data, size_t len, int *width, int *height);
+DORM_API bool dorm_images_supported(void);
 
 #ifdef __cplusplus
 }

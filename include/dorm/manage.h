@@ -4,6 +4,8 @@
 #ifndef DORM_MANAGE_H
 #define DORM_MANAGE_H
 
+#include "api.h"
+
 #include <stdio.h>
 
 #include "model.h"
@@ -20,7 +22,7 @@ extern "C" {
  * stdout, errors to stderr in Django's words.  Returns the exit status: 0, 1
  * for an error (and makemigrations --check with changes), 2 for bad
  * arguments. */
-int dorm_manage(int argc, char **argv, const dorm_app *const *apps);
+DORM_API int dorm_manage(int argc, char **argv, const dorm_app *const *apps);
 
 /* dumpdata: the rows of the models named by `labels` ("library",
  * "library.book"; NULL: all) as Django's JSON fixture, to `out`; indent > 0
@@ -29,19 +31,19 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps);
  * its default manager, as Django's dumpdata; dorm_dumpdata_all (`manage
  * dumpdata --all`) reads every row (its base manager).  0 or a negative
  * error recorded on cx. */
-int dorm_dumpdata(struct dorm_ctx *cx, const char *const *labels, int indent, FILE *out);
-int dorm_dumpdata_all(struct dorm_ctx *cx, const char *const *labels, int indent, FILE *out);
+DORM_API int dorm_dumpdata(struct dorm_ctx *cx, const char *const *labels, int indent, FILE *out);
+DORM_API int dorm_dumpdata_all(struct dorm_ctx *cx, const char *const *labels, int indent, FILE *out);
 /* loaddata: installs the objects of the fixture files (NULL-terminated), all
  * in one transaction, keeping their keys; "Installed N object(s) from M
  * fixture(s)" to `out` when not NULL.  0 or a negative error whose message
  * names the fixture file, the object and the field ("Problem installing
  * fixture 'x.json': object 2 (library.book:pk=1), field 'author': ..."), or
  * "No fixture named 'x' found.". */
-int dorm_loaddata(struct dorm_ctx *cx, const char *const *files, FILE *out);
+DORM_API int dorm_loaddata(struct dorm_ctx *cx, const char *const *files, FILE *out);
 /* inspectdb: C model code (structs, field tables, models, the app
  * `inspected_app` labelled app_label) for the tables of cx's database (all, or
  * those named), to `out`.  0 or a negative error. */
-int dorm_inspectdb(struct dorm_ctx *cx, const char *const *tables, const char *app_label, FILE *out);
+DORM_API int dorm_inspectdb(struct dorm_ctx *cx, const char *const *tables, const char *app_label, FILE *out);
 
 #ifdef __cplusplus
 }

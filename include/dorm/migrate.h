@@ -6,6 +6,8 @@
 #ifndef DORM_MIGRATE_H
 #define DORM_MIGRATE_H
 
+#include "api.h"
+
 #include <stdio.h>
 
 #include "db.h"
@@ -20,7 +22,7 @@ extern "C" {
  * own, to the context's progress callback (dorm/progress.h) as the "RunC"
  * task; `manage migrate` draws it as a bar on a terminal. */
 typedef struct dorm_progress dorm_progress;
-void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
+DORM_API void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
 
 /* A batched, resumable data migration (for a RunC function, best in a
  * migration with "atomic": false): calls fn(cx, objs, n, payload) for the
@@ -34,7 +36,7 @@ void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total);
  * chunks are savepoints of its one transaction (nothing to resume).  0 or
  * a negative error recorded on cx. */
 typedef int (*dorm_batch_fn)(dorm_ctx *cx, void **objs, size_t n, void *payload);
-int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chunk, dorm_batch_fn fn, void *payload,
+DORM_API int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chunk, dorm_batch_fn fn, void *payload,
                          dorm_progress *progress);
 
 /* What dorm_migrate does (the options of `manage migrate`); zero for the
@@ -63,16 +65,16 @@ typedef struct dorm_migrate_opts {
  * once.  Refuses an app with two leaf migrations, as Django does; with
  * nothing to apply, says when models have changes no migration has.  0 or a
  * negative error recorded on cx. */
-int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
+DORM_API int dorm_migrate(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts);
 
 /* sqlmigrate: the SQL a migration runs (forwards or backwards), with Django's
  * "--\n-- Create model Book\n--" comments, in cx's arena; NULL on error. */
-const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *name,
+DORM_API const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *name,
                             bool backwards);
 
 /* showmigrations: " [X] 0001_initial" per migration under each app, or the
  * plan ("[X]  library.0001_initial") with `plan`.  0 or a negative error. */
-int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
+DORM_API int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out);
 
 /* What dorm_makemigrations does (the options of `manage makemigrations`;
  * it asks about renames and defaults only with `interactive`). */
@@ -102,7 +104,7 @@ typedef struct dorm_makemigrations_opts {
  * migrations have two leaves ("Conflicting migrations detected").  Returns
  * 0, 1 for --check with changes, or a negative error recorded on cx.  Needs
  * no database (cx may be on any). */
-int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
+DORM_API int dorm_makemigrations(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts);
 
 #ifdef __cplusplus
 }

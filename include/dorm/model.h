@@ -5,6 +5,8 @@
 #ifndef DORM_MODEL_H
 #define DORM_MODEL_H
 
+#include "api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -479,8 +481,16 @@ typedef struct dorm_manager {
 /* .managers = DORM_MANAGERS({"objects", alive, &SoftDelete_qs}, {"all_objects", NULL, &SoftDelete_qs}) */
 #define DORM_MANAGERS(...) ((const dorm_manager[]){__VA_ARGS__, {NULL, NULL, NULL}})
 
+/* The layout of dorm_model, dorm_field and the structs they point to, as
+ * this header declares them.  DORM_MODEL writes it into each model, and the
+ * registry refuses a model whose layout is not the library's (a program
+ * built against other headers: dorm.E037), before it reads a field.  Raised
+ * with any change to those structs (see CONTRIBUTING.md). */
+#define DORM_MODEL_ABI 1
+
 /* A model: a struct type, its field table and its Meta options. */
 typedef struct dorm_model {
+    unsigned abi;                     /* DORM_MODEL_ABI (DORM_MODEL writes it)       */
     const char *name;                 /* "Book" (Django's object_name)               */
     const char *app_label;            /* "library"                                   */
     size_t size;                      /* sizeof(struct)                              */
@@ -524,7 +534,7 @@ typedef struct dorm_model {
 /* DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"))
  * Meta options are optional; `.name` is set by the macro. */
 #define DORM_MODEL(...)                                                                            \
-    {.app_label = DORM__A2(__VA_ARGS__, ~), .size = sizeof(DORM__A1(__VA_ARGS__, ~)),              \
+    {.abi = DORM_MODEL_ABI, .app_label = DORM__A2(__VA_ARGS__, ~), .size = sizeof(DORM__A1(__VA_ARGS__, ~)), \
      .fields = DORM__A3(__VA_ARGS__, ~, ~), DORM__REST3(__VA_ARGS__, .name = DORM__STR(DORM__A1(__VA_ARGS__, ~)))}
 /* In a header shared by several files: DORM_MODEL_DECLARE(Book); */
 #define DORM_MODEL_DECLARE(T) extern const dorm_model T##_model
@@ -568,19 +578,19 @@ typedef struct dorm_registry dorm_registry;
 /* Builds and checks the registry of the NULL-terminated `apps`.  Always returns
  * a registry (NULL only when out of memory); dorm_registry_errcode() says
  * whether the system checks passed.  Free with dorm_registry_free. */
-dorm_registry *dorm_registry_new(const dorm_app *const *apps);
-void dorm_registry_free(dorm_registry *reg);
+DORM_API dorm_registry *dorm_registry_new(const dorm_app *const *apps);
+DORM_API void dorm_registry_free(dorm_registry *reg);
 /* DORM_OK, or DORM_ECONFIG when a system check reported an error. */
-int dorm_registry_errcode(const dorm_registry *reg);
+DORM_API int dorm_registry_errcode(const dorm_registry *reg);
 /* The system-check messages, Django's format ("library.Book.title: (fields.E120)
  * CharFields must define a 'max_length' attribute."), one per line; "" if none.
  * Borrowed from the registry. */
-const char *dorm_registry_messages(const dorm_registry *reg);
+DORM_API const char *dorm_registry_messages(const dorm_registry *reg);
 
 /* Field.get_internal_type(): the class name of the built-in kind a field is
  * stored as ("IntegerField" for a MoneyField of the program's kept in an
  * integer column), or NULL when the model has no field `name`. */
-const char *dorm_field_internal_type(const dorm_model *model, const char *name);
+DORM_API const char *dorm_field_internal_type(const dorm_model *model, const char *name);
 
 /* What Django's Model._meta tells about a model, as the registry of a
  * context's connection has it (strings borrowed from the registry or in
@@ -601,25 +611,25 @@ typedef struct dorm_model_info {
 } dorm_model_info;
 /* Fills *out for model.  0, or DORM_ECONFIG (recorded on cx) for a model
  * the registry does not know. */
-int dorm_model_describe(struct dorm_ctx *cx, const struct dorm_model *model, dorm_model_info *out);
+DORM_API int dorm_model_describe(struct dorm_ctx *cx, const struct dorm_model *model, dorm_model_info *out);
 
 /* Display label of a field with choices (get_FOO_display): the label of the
  * current value, or the value itself as text when no choice matches.
  * Borrowed/arena string; NULL for a NULL value. */
-const char *dorm_display_(const void *obj, const void *member);
+DORM_API const char *dorm_display_(const void *obj, const void *member);
 #define dorm_get_display(obj, member) dorm_display_((obj), &(obj)->member)
 
 /* Whether a field of an object holds SQL NULL, and setting it to NULL.  A
  * NULL field reads as NULL while its member is zero; assigning a non-zero
  * value to the member makes it hold that value.  To store a zero in a field
  * that is NULL, use dorm_clear_null first. */
-bool dorm_is_null_(const void *obj, const void *member);
-void dorm_set_null_(void *obj, const void *member, bool null);
+DORM_API bool dorm_is_null_(const void *obj, const void *member);
+DORM_API void dorm_set_null_(void *obj, const void *member, bool null);
 #define dorm_is_null(obj, member) dorm_is_null_((obj), &(obj)->member)
 #define dorm_set_null(obj, member) dorm_set_null_((obj), &(obj)->member, true)
 #define dorm_clear_null(obj, member) dorm_set_null_((obj), &(obj)->member, false)
 /* Whether a field was left out by only()/defer(): dorm_is_deferred(a, biography). */
-bool dorm_is_deferred_(const void *obj, const void *member);
+DORM_API bool dorm_is_deferred_(const void *obj, const void *member);
 #define dorm_is_deferred(obj, member) dorm_is_deferred_((obj), &(obj)->member)
 
 #ifdef __cplusplus

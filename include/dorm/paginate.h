@@ -6,6 +6,8 @@
 #ifndef DORM_PAGINATE_H
 #define DORM_PAGINATE_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,20 +34,20 @@ typedef struct dorm_paginator_opts {
     bool no_empty_first_page;     /* Django's allow_empty_first_page=False        */
 } dorm_paginator_opts;
 /* The Paginator of qs (see above); opts may be NULL. */
-dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts);
+DORM_API dorm_paginator *dorm_paginator_new(dorm_qs *qs, int64_t per_page, const dorm_paginator_opts *opts);
 /* Paginator over a sequence the program holds, such as a C array of
  * `count` items (Django's Paginator of a list or a range): the same
  * pages, numbers and errors; a page's object_list is NULL, its items are
  * those from start_index() - 1 to end_index() - 1 of the sequence.  No
  * warning: a sequence has its own order.  NULL with DORM_EVALUE (per_page
  * < 1, count < 0) or DORM_ENOMEM. */
-dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
+DORM_API dorm_paginator *dorm_paginator_new_count(dorm_ctx *cx, int64_t count, int64_t per_page,
                                          const dorm_paginator_opts *opts);
 /* count (one COUNT query, then cached), num_pages, per_page; a negative
  * dorm_error on error (DORM_EVALUE for a NULL paginator). */
-int64_t dorm_paginator_count(dorm_paginator *p);
-int64_t dorm_paginator_num_pages(dorm_paginator *p);
-int64_t dorm_paginator_per_page(const dorm_paginator *p);
+DORM_API int64_t dorm_paginator_count(dorm_paginator *p);
+DORM_API int64_t dorm_paginator_num_pages(dorm_paginator *p);
+DORM_API int64_t dorm_paginator_per_page(const dorm_paginator *p);
 
 /* A page: its number and its objects, the QuerySet's slice (lazy: read
  * it with DORM_EACH / dorm_list; NULL for a paginator of a count). */
@@ -61,31 +63,31 @@ typedef struct dorm_page {
  * integer" for text that is not a whole number, as Python's int() reads
  * it).  get_page never fails on the number: not an integer gives the
  * first page, out of range the last. */
-dorm_page *dorm_paginator_page(dorm_paginator *p, int64_t number);
-dorm_page *dorm_paginator_page_str(dorm_paginator *p, const char *number);
-dorm_page *dorm_paginator_get_page(dorm_paginator *p, const char *number);
+DORM_API dorm_page *dorm_paginator_page(dorm_paginator *p, int64_t number);
+DORM_API dorm_page *dorm_paginator_page_str(dorm_paginator *p, const char *number);
+DORM_API dorm_page *dorm_paginator_get_page(dorm_paginator *p, const char *number);
 /* validate_number(): the number, or a negative dorm_error as above. */
-int64_t dorm_paginator_validate(dorm_paginator *p, const char *number);
+DORM_API int64_t dorm_paginator_validate(dorm_paginator *p, const char *number);
 /* get_elided_page_range(number, on_each_side, on_ends) (Django's defaults
  * are 3 and 2): page numbers with 0 standing for Django's ellipsis "…",
  * in the arena, *n of them; NULL on error (number as page() checks it). */
-const int64_t *dorm_paginator_elided_range(dorm_paginator *p, int64_t number, int64_t on_each_side, int64_t on_ends,
+DORM_API const int64_t *dorm_paginator_elided_range(dorm_paginator *p, int64_t number, int64_t on_each_side, int64_t on_ends,
                                            size_t *n);
 
 /* has_next(), has_previous(), has_other_pages(). */
-bool dorm_page_has_next(const dorm_page *pg);
-bool dorm_page_has_previous(const dorm_page *pg);
-bool dorm_page_has_other_pages(const dorm_page *pg);
+DORM_API bool dorm_page_has_next(const dorm_page *pg);
+DORM_API bool dorm_page_has_previous(const dorm_page *pg);
+DORM_API bool dorm_page_has_other_pages(const dorm_page *pg);
 /* next_page_number() / previous_page_number(): the number, or
  * DORM_EEMPTYPAGE with Django's message when there is none. */
-int64_t dorm_page_next_number(dorm_page *pg);
-int64_t dorm_page_previous_number(dorm_page *pg);
+DORM_API int64_t dorm_page_next_number(dorm_page *pg);
+DORM_API int64_t dorm_page_previous_number(dorm_page *pg);
 /* start_index() / end_index(): 1-based positions of the page's first and
  * last object in the whole list (0 for an empty list). */
-int64_t dorm_page_start_index(const dorm_page *pg);
-int64_t dorm_page_end_index(const dorm_page *pg);
+DORM_API int64_t dorm_page_start_index(const dorm_page *pg);
+DORM_API int64_t dorm_page_end_index(const dorm_page *pg);
 /* "<Page 1 of 3>" (the arena). */
-const char *dorm_page_repr(const dorm_page *pg);
+DORM_API const char *dorm_page_repr(const dorm_page *pg);
 
 /* ---- keyset (cursor) pagination ---- */
 
@@ -110,7 +112,7 @@ typedef struct dorm_keyset_page {
 } dorm_keyset_page;
 /* The page of `qs` after `cursor` (NULL: the first), in the arena; NULL on
  * error (DORM_EVALUE "Invalid cursor" for a token of another ordering). */
-dorm_keyset_page *dorm_keyset_paginate(dorm_qs *qs, int64_t per_page, const char *cursor);
+DORM_API dorm_keyset_page *dorm_keyset_paginate(dorm_qs *qs, int64_t per_page, const char *cursor);
 
 #ifdef __cplusplus
 }

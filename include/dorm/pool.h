@@ -6,6 +6,8 @@
 #ifndef DORM_POOL_H
 #define DORM_POOL_H
 
+#include "api.h"
+
 #include <stdint.h>
 
 #include "db.h"
@@ -45,20 +47,20 @@ typedef struct dorm_pool_opts {
  * once, so a bad URL or an unreachable server is reported here: check
  * dorm_pool_errcode.  opts NULL: the defaults.  NULL only when out of
  * memory.  The registry must outlive the pool. */
-dorm_pool *dorm_pool_new(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts);
+DORM_API dorm_pool *dorm_pool_new(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts);
 /* DORM_OK or the error of dorm_pool_new (DORM_ECONFIG, DORM_EOPERATIONAL). */
-int dorm_pool_errcode(const dorm_pool *pool);
+DORM_API int dorm_pool_errcode(const dorm_pool *pool);
 /* Its message; never NULL; borrowed. */
-const char *dorm_pool_errmsg(const dorm_pool *pool);
+DORM_API const char *dorm_pool_errmsg(const dorm_pool *pool);
 /* Closes every connection.  Every context made on the pool must be freed
  * first.  Accepts NULL. */
-void dorm_pool_free(dorm_pool *pool);
+DORM_API void dorm_pool_free(dorm_pool *pool);
 
 /* A context on the pool (alias "default"): it borrows a connection for each
  * statement, or from dorm_atomic_begin to the end of the transaction, and
  * for as long as an iterator streams.  Free with dorm_ctx_free.  NULL when
  * out of memory or for a pool that failed to open (see dorm_pool_errcode). */
-dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool);
+DORM_API dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool);
 
 /* What a pool holds and has done (dorm_pool_get_stats). */
 typedef struct dorm_pool_stats {
@@ -71,7 +73,7 @@ typedef struct dorm_pool_stats {
     uint64_t replaced;        /* connections found dead and closed */
 } dorm_pool_stats;
 /* A snapshot of the pool's counters. */
-dorm_pool_stats dorm_pool_get_stats(dorm_pool *pool);
+DORM_API dorm_pool_stats dorm_pool_get_stats(dorm_pool *pool);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef DORM_PROGRESS_H
 #define DORM_PROGRESS_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,12 +41,12 @@ typedef void (*dorm_progress_fn)(const dorm_progress_event *ev, void *payload);
 
 /* Reports the long work done through `cx` to `fn` with `payload`; NULL
  * reports nothing (the default). */
-void dorm_ctx_set_progress(dorm_ctx *cx, dorm_progress_fn fn, void *payload);
+DORM_API void dorm_ctx_set_progress(dorm_ctx *cx, dorm_progress_fn fn, void *payload);
 
 /* A dorm_progress_fn drawing "  loaddata books.json [#######      ]  42%"
  * in place on `payload`, a FILE * (NULL: stderr), when that is a terminal,
  * and nothing otherwise; the line ends with the work's last report. */
-void dorm_progress_bar(const dorm_progress_event *ev, void *payload);
+DORM_API void dorm_progress_bar(const dorm_progress_event *ev, void *payload);
 
 #ifdef __cplusplus
 }

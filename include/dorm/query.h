@@ -5,6 +5,8 @@
 #ifndef DORM_QUERY_H
 #define DORM_QUERY_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,31 +65,31 @@ typedef struct dorm_set {
 /* Model.objects.all() for a model declared as `Model_model`: the QuerySet of
  * its default manager (Model._default_manager.all(): its first manager, or
  * Meta.default_manager_name's; every row for a model without managers). */
-dorm_qs *dorm_qs_default(dorm_ctx *cx, const dorm_model *model);
+DORM_API dorm_qs *dorm_qs_default(dorm_ctx *cx, const dorm_model *model);
 #define dorm_all(cx, Model) dorm_qs_default((cx), &Model##_model)
 /* Model.NAME.all(): the QuerySet of the manager `name` (see dorm_manager
  * in model.h); a failed QuerySet (DORM_EVALUE) for a name the model has
  * not. */
-dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name);
+DORM_API dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name);
 #define dorm_manager_all(cx, Model, name) dorm_qs_manager((cx), &Model##_model, (name))
 /* Model._base_manager.all(): Meta.base_manager_name's manager, else every
  * row of a plain QuerySet, whatever the default manager hides.  What
  * forward relations, dorm_related_one and dorm_refresh read through. */
-dorm_qs *dorm_qs_base(dorm_ctx *cx, const dorm_model *model);
+DORM_API dorm_qs *dorm_qs_base(dorm_ctx *cx, const dorm_model *model);
 #define dorm_base_manager_all(cx, Model) dorm_qs_base((cx), &Model##_model)
 /* QuerySet(model): every row, of the plain QuerySet class, no manager
  * involved. */
-dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model);
+DORM_API dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model);
 /* The class a QuerySet carries (its manager's), or NULL for the plain one. */
-const dorm_qs_class *dorm_qs_class_of(const dorm_qs *qs);
+DORM_API const dorm_qs_class *dorm_qs_class_of(const dorm_qs *qs);
 /* The name of a model's default manager (Model._default_manager.name):
  * "objects" for a model without managers. */
-const char *dorm_default_manager_name(const dorm_model *model);
+DORM_API const char *dorm_default_manager_name(const dorm_model *model);
 
 /* filter(*conditions) / exclude(*conditions).  Conditions given in one call
  * are ANDed.  An unknown field or lookup fails the QuerySet with DORM_EFIELD. */
-dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds);
-dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds);
+DORM_API dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds);
+DORM_API dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds);
 #define dorm_filter(qs, ...) dorm_qs_filter((qs), DORM__QLIST(__VA_ARGS__))
 #define dorm_exclude(qs, ...) dorm_qs_exclude((qs), DORM__QLIST(__VA_ARGS__))
 
@@ -95,23 +97,23 @@ dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds);
  * expressions: DDesc("fees", .nulls_last = true), dorm_F("n"), DCase(...)
  * (up to 16 items).  Replaces any earlier ordering; dorm_clear_ordering() is
  * order_by() with no fields. */
-dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields);
-dorm_qs *dorm_qs_order_by_exprs(dorm_qs *qs, const dorm_expr *const *items);
+DORM_API dorm_qs *dorm_qs_order_by(dorm_qs *qs, const char *const *fields);
+DORM_API dorm_qs *dorm_qs_order_by_exprs(dorm_qs *qs, const dorm_expr *const *items);
 #define dorm_order_by(qs, ...) dorm_qs_order_by_exprs((qs), DORM__ARGS(__VA_ARGS__))
-dorm_qs *dorm_clear_ordering(dorm_qs *qs);
-dorm_qs *dorm_reverse(dorm_qs *qs);
-dorm_qs *dorm_distinct(dorm_qs *qs);
+DORM_API dorm_qs *dorm_clear_ordering(dorm_qs *qs);
+DORM_API dorm_qs *dorm_reverse(dorm_qs *qs);
+DORM_API dorm_qs *dorm_distinct(dorm_qs *qs);
 /* none(): a QuerySet that matches nothing and runs no query. */
-dorm_qs *dorm_none(dorm_qs *qs);
+DORM_API dorm_qs *dorm_none(dorm_qs *qs);
 /* qs[start:stop]; DORM_NOLIMIT as stop for qs[start:].  Negative indexes fail
  * with DORM_EVALUE ("Negative indexing is not supported."). */
 #define DORM_NOLIMIT INT64_MAX
-dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop);
+DORM_API dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop);
 
 /* values("title", "author__name") / values_list(..., flat): rows of values
  * instead of objects.  With no fields, every concrete field. */
-dorm_qs *dorm_qs_values(dorm_qs *qs, const char *const *fields);
-dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields);
+DORM_API dorm_qs *dorm_qs_values(dorm_qs *qs, const char *const *fields);
+DORM_API dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields);
 #define dorm_values(qs, ...) dorm_qs_values((qs), DORM_LIST(__VA_ARGS__))
 #define dorm_values_list(qs, ...) dorm_qs_values_list((qs), false, DORM_LIST(__VA_ARGS__))
 #define dorm_values_flat(qs, field) dorm_qs_values_list((qs), true, DORM_LIST(field))
@@ -120,15 +122,15 @@ dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields);
  * forward ForeignKeys in the same query (INNER JOIN, LEFT OUTER JOIN when the
  * key is nullable), so dorm_fk() needs no query.  dorm_select_related_all()
  * follows every non-null ForeignKey, like select_related() with no fields. */
-dorm_qs *dorm_qs_select_related(dorm_qs *qs, const char *const *paths);
+DORM_API dorm_qs *dorm_qs_select_related(dorm_qs *qs, const char *const *paths);
 #define dorm_select_related(qs, ...) dorm_qs_select_related((qs), DORM_LIST(__VA_ARGS__))
-dorm_qs *dorm_select_related_all(dorm_qs *qs);
+DORM_API dorm_qs *dorm_select_related_all(dorm_qs *qs);
 /* prefetch_related("books", "books__author"): after the query, loads each
  * named relation (reverse or forward ForeignKey) for all fetched objects with
  * one query per level and caches it on the objects: dorm_related(a, "books")
  * and dorm_fk() then run no query.  Paths are checked when the QuerySet is
  * evaluated. */
-dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
+DORM_API dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths);
 #define dorm_prefetch_related(qs, ...) dorm_qs_prefetch_related((qs), DORM_LIST(__VA_ARGS__))
 /* Django's Prefetch(lookup, queryset, to_attr): the last level of `lookup` is
  * loaded with `queryset` (its filters, ordering, select_related and own
@@ -144,12 +146,12 @@ typedef struct dorm_prefetch {
 /* prefetch_related(Prefetch(...), ...):
  *   dorm_prefetch_with(qs, DPrefetch("books", recent, "recent_books")) */
 #define DPrefetch(lookup, queryset, to_attr) (&(const dorm_prefetch){(lookup), (queryset), (to_attr)})
-dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
+DORM_API dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
 #define dorm_prefetch_with(qs, ...) dorm_qs_prefetch_with((qs), (const dorm_prefetch *const[]){__VA_ARGS__, NULL})
 /* The objects a Prefetch with to_attr stored on obj, NULL-terminated (*n: how
  * many; a forward ForeignKey gives at most one); NULL with DORM_EFIELD when
  * obj has no prefetched list by that name. */
-void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
+DORM_API void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
 
 /* union(*others, all=False), intersection(*others), difference(*others):
  * a QuerySet of the rows of several, written as one compound statement.
@@ -158,9 +160,9 @@ void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n);
  * annotate(), distinct() and the like fail with Django's NotSupportedError.
  * On SQLite a part may have no ordering and no slice (Django's
  * DatabaseError): clear a Meta.ordering with dorm_clear_ordering(). */
-dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
-dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
-dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
+DORM_API dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
+DORM_API dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
+DORM_API dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
 #define DORM__QSLIST(...) ((dorm_qs *const[]){__VA_ARGS__, NULL})
 #define dorm_union(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), false)
 #define dorm_union_all(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), true)
@@ -173,42 +175,42 @@ dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
  * without related rows count 0:
  *   dorm_annotate(qs, DAS("num_books", DCount("books")))
  * Annotations can be ordered by ("-num_books"). */
-dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns);
+DORM_API dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns);
 #define DORM__NAMEDLIST(...) ((const dorm_named *const[]){__VA_ARGS__, NULL})
 #define dorm_annotate(qs, ...) dorm_qs_annotate((qs), DORM__NAMEDLIST(__VA_ARGS__))
 /* alias(name=expression, ...): an annotation that filter(), order_by() and
  * later annotations can use by name but that is not selected (Django's
  * alias()); an aggregate one groups the query as annotate() does. */
-dorm_qs *dorm_qs_alias(dorm_qs *qs, const dorm_named *const *anns);
+DORM_API dorm_qs *dorm_qs_alias(dorm_qs *qs, const dorm_named *const *anns);
 #define dorm_alias(qs, ...) dorm_qs_alias((qs), DORM__NAMEDLIST(__VA_ARGS__))
 /* The value of annotation `alias` on an object fetched from an annotated
  * QuerySet, or NULL if it has none. */
-const dorm_value *dorm_annotation(const void *obj, const char *alias);
+DORM_API const dorm_value *dorm_annotation(const void *obj, const char *alias);
 
 /* only("name") / defer("biography"): load just some fields (the primary key
  * always).  A deferred member stays zero; dorm_is_deferred tells which, and
  * dorm_save of such an object writes only the loaded fields, as Django. */
-dorm_qs *dorm_qs_only(dorm_qs *qs, const char *const *fields);
-dorm_qs *dorm_qs_defer(dorm_qs *qs, const char *const *fields);
+DORM_API dorm_qs *dorm_qs_only(dorm_qs *qs, const char *const *fields);
+DORM_API dorm_qs *dorm_qs_defer(dorm_qs *qs, const char *const *fields);
 #define dorm_only(qs, ...) dorm_qs_only((qs), DORM_LIST(__VA_ARGS__))
 #define dorm_defer(qs, ...) dorm_qs_defer((qs), DORM_LIST(__VA_ARGS__))
 
 /* The error of a failed QuerySet (DORM_OK if it has none) and its message. */
-int dorm_qs_errcode(const dorm_qs *qs);
-const char *dorm_qs_errmsg(const dorm_qs *qs);
-dorm_ctx *dorm_qs_ctx(const dorm_qs *qs);
+DORM_API int dorm_qs_errcode(const dorm_qs *qs);
+DORM_API const char *dorm_qs_errmsg(const dorm_qs *qs);
+DORM_API dorm_ctx *dorm_qs_ctx(const dorm_qs *qs);
 /* The SQL and parameters the QuerySet compiles to (str(qs.query)), in the
  * arena; NULL on error.  Parameters are rendered as in the statement log. */
-const char *dorm_qs_sql(dorm_qs *qs, const char **params);
+DORM_API const char *dorm_qs_sql(dorm_qs *qs, const char **params);
 
 /* ---- fetching (these run queries; results are cached on the QuerySet) ---- */
 
 /* The matching objects as a NULL-terminated array (arena); NULL on error.
  * *n (if given) gets the count. */
-void **dorm_qs_list(dorm_qs *qs, size_t *n);
+DORM_API void **dorm_qs_list(dorm_qs *qs, size_t *n);
 #define dorm_list(qs, n) dorm_qs_list((qs), (n))
 /* len(qs): evaluates and counts; a negative dorm_error on error. */
-int64_t dorm_len(dorm_qs *qs);
+DORM_API int64_t dorm_len(dorm_qs *qs);
 /* for (Book *b : qs) -- evaluates the QuerySet once and walks its cache. */
 #define DORM_EACH(T, var, qs)                                                   \
     for (T **var##_it_ = (T **)dorm_qs_list((qs), NULL), *var = NULL;          \
@@ -216,42 +218,42 @@ int64_t dorm_len(dorm_qs *qs);
 
 /* count() with SELECT COUNT(*) (or the cache's length); a negative
  * dorm_error on error (the code dorm_errcode gives, never -1 for all). */
-int64_t dorm_count(dorm_qs *qs);
+DORM_API int64_t dorm_count(dorm_qs *qs);
 /* exists(): 1, 0, or a negative dorm_error. */
-int dorm_exists(dorm_qs *qs);
+DORM_API int dorm_exists(dorm_qs *qs);
 /* contains(obj): 1, 0, or a negative dorm_error. */
-int dorm_contains(dorm_qs *qs, const void *obj);
+DORM_API int dorm_contains(dorm_qs *qs, const void *obj);
 
 /* get(*conditions): the one matching object; NULL with DORM_EDOESNOTEXIST
  * ("Book matching query does not exist.") or DORM_EMULTIPLE ("get() returned
  * more than one Book -- it returned 2!"). */
-void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds);
+DORM_API void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds);
 #define dorm_get(...) dorm_qs_get(DORM__GET_QS(__VA_ARGS__, 0), DORM__GET_CONDS(__VA_ARGS__, NULL))
 #define DORM__GET_QS(qs, ...) (qs)
 #define DORM__GET_CONDS(qs, ...) ((const dorm_q *const[]){__VA_ARGS__})
 /* first() / last(): by the QuerySet's ordering, or by pk when it has none.
  * NULL with DORM_OK when there is no row; NULL with an error code on error. */
-void *dorm_first(dorm_qs *qs);
-void *dorm_last(dorm_qs *qs);
+DORM_API void *dorm_first(dorm_qs *qs);
+DORM_API void *dorm_last(dorm_qs *qs);
 /* earliest("field", ...) / latest(...): NULL fields use Meta.get_latest_by.
  * The object, or for a values() QuerySet its row (a const dorm_row *).
  * DORM_EDOESNOTEXIST when empty. */
-void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields);
-void *dorm_qs_latest(dorm_qs *qs, const char *const *fields);
+DORM_API void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields);
+DORM_API void *dorm_qs_latest(dorm_qs *qs, const char *const *fields);
 #define dorm_earliest(qs, ...) dorm_qs_earliest((qs), DORM_LIST(__VA_ARGS__))
 #define dorm_latest(qs, ...) dorm_qs_latest((qs), DORM_LIST(__VA_ARGS__))
 
 /* in_bulk(ids): a map from primary key to object.  `ids` NULL means every row.
  * NULL on error. */
 typedef struct dorm_map dorm_map;
-dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n);
-void *dorm_map_get(const dorm_map *m, int64_t id);
-size_t dorm_map_len(const dorm_map *m);
+DORM_API dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n);
+DORM_API void *dorm_map_get(const dorm_map *m, int64_t id);
+DORM_API size_t dorm_map_len(const dorm_map *m);
 /* in_bulk of keys of any kind: text, UUID, and a composite primary key's
  * tuples as lists (DLIST(1, "A755H")); `keys` NULL means every row.  The
  * map answers dorm_map_find with the key's value.  NULL on error. */
-dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n);
-void *dorm_map_find(const dorm_map *m, const dorm_value *key);
+DORM_API dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n);
+DORM_API void *dorm_map_find(const dorm_map *m, const dorm_value *key);
 
 /* Streaming iterator: fetches `chunk_size` rows at a time (0: 2000), keeping
  * memory constant.  An object is valid until the next chunk is fetched
@@ -260,11 +262,11 @@ void *dorm_map_find(const dorm_map *m, const dorm_value *key);
  * iteration stopped before its end must be closed with dorm_iter_close (it
  * holds a running statement and its chunk memory). */
 typedef struct dorm_iter dorm_iter;
-dorm_iter *dorm_iterator(dorm_qs *qs, size_t chunk_size);
-void *dorm_next(dorm_iter *it);
-int dorm_iter_errcode(const dorm_iter *it);
+DORM_API dorm_iter *dorm_iterator(dorm_qs *qs, size_t chunk_size);
+DORM_API void *dorm_next(dorm_iter *it);
+DORM_API int dorm_iter_errcode(const dorm_iter *it);
 /* Ends the iteration early; safe after the end too.  Accepts NULL. */
-void dorm_iter_close(dorm_iter *it);
+DORM_API void dorm_iter_close(dorm_iter *it);
 
 /* ---- rows of values() / values_list() ---- */
 
@@ -280,13 +282,13 @@ typedef struct dorm_row {
  *   dorm_row_get(r, "pages__avg")->u.f
  * Count gives an INT, Avg a FLOAT, Sum/Min/Max the field's type (integers
  * as INT); an aggregate over no rows is NULL (Count: 0).  NULL on error. */
-const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs);
+DORM_API const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs);
 #define dorm_aggregate(qs, ...) dorm_qs_aggregate((qs), DORM__NAMEDLIST(__VA_ARGS__))
 
 /* The rows of a values()/values_list() QuerySet, NULL-terminated; NULL on error. */
-const dorm_row **dorm_rows(dorm_qs *qs, size_t *n);
+DORM_API const dorm_row **dorm_rows(dorm_qs *qs, size_t *n);
 /* The value named `name` in a row; NULL if the row has no such column. */
-const dorm_value *dorm_row_get(const dorm_row *row, const char *name);
+DORM_API const dorm_value *dorm_row_get(const dorm_row *row, const char *name);
 #define DORM_EACH_ROW(var, qs)                                                   \
     for (const dorm_row **var##_it_ = dorm_rows((qs), NULL), *var = NULL;       \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)

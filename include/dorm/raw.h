@@ -12,6 +12,8 @@
 #ifndef DORM_RAW_H
 #define DORM_RAW_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,20 +46,20 @@ typedef struct dorm_raw dorm_raw;
  * field become annotations: dorm_annotation(obj, "name_len").  Text
  * parameters are copied.  NULL only when out of memory; other errors show
  * when it runs. */
-dorm_raw *dorm_raw_query(dorm_ctx *cx, const dorm_model *model, const char *sql, const dorm_value *params,
+DORM_API dorm_raw *dorm_raw_query(dorm_ctx *cx, const dorm_model *model, const char *sql, const dorm_value *params,
                          size_t nparams, const char *const *translations);
 #define dorm_raw(cx, Model, ...) dorm_raw_query((cx), &Model##_model, __VA_ARGS__)
 /* Runs it: the objects, NULL-terminated (arena), *n their number; NULL on
  * error (DORM_EFIELD "Raw query must include the primary key", the
  * database's errors). */
-void **dorm_raw_list(dorm_raw *r, size_t *n);
+DORM_API void **dorm_raw_list(dorm_raw *r, size_t *n);
 #define DORM_EACH_RAW(T, var, r)                                             \
     for (T **var##_it_ = (T **)dorm_raw_list((r), NULL), *var = NULL;      \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)
 /* The result's column names after translations (RawQuerySet.columns),
  * running the query if it has not run; NULL on error. */
-const char *const *dorm_raw_columns(dorm_raw *r, size_t *n);
-const dorm_model *dorm_raw_model(const dorm_raw *r);
+DORM_API const char *const *dorm_raw_columns(dorm_raw *r, size_t *n);
+DORM_API const dorm_model *dorm_raw_model(const dorm_raw *r);
 
 /* ---- cursors ---- */
 
@@ -73,32 +75,32 @@ typedef struct dorm_column {
 } dorm_column;
 
 /* NULL when out of memory. */
-dorm_cursor *dorm_cursor_new(dorm_ctx *cx);
+DORM_API dorm_cursor *dorm_cursor_new(dorm_ctx *cx);
 /* execute(sql, params): runs one statement; rows, if any, are read with the
  * fetch calls.  0 or a negative dorm_error (also on the context). */
-int dorm_cursor_execute(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams);
+DORM_API int dorm_cursor_execute(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams);
 /* executemany(sql, rows): the statement once per row of `nparams`
  * parameters (params holds nrows * nparams values), all or nothing: in a
  * transaction (a savepoint inside one), unlike Django.  rowcount is the
  * total changed. */
-int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams,
+DORM_API int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams,
                             size_t nrows);
 /* The next row, an array of dorm_cursor_description's length (values typed
  * as its kinds; text in the arena), or NULL at the end (DORM_OK) or on
  * error. */
-const dorm_value *dorm_cursor_fetchone(dorm_cursor *c);
+DORM_API const dorm_value *dorm_cursor_fetchone(dorm_cursor *c);
 /* Up to `size` next rows / all the rest, NULL-terminated, *n their number;
  * NULL on error. */
-const dorm_value *const *dorm_cursor_fetchmany(dorm_cursor *c, size_t size, size_t *n);
-const dorm_value *const *dorm_cursor_fetchall(dorm_cursor *c, size_t *n);
+DORM_API const dorm_value *const *dorm_cursor_fetchmany(dorm_cursor *c, size_t size, size_t *n);
+DORM_API const dorm_value *const *dorm_cursor_fetchall(dorm_cursor *c, size_t *n);
 /* Rows changed by the last execute (summed by executemany); -1 after a
  * statement that returns rows (sqlite3's rowcount; psycopg2 counts them). */
-int64_t dorm_cursor_rowcount(const dorm_cursor *c);
+DORM_API int64_t dorm_cursor_rowcount(const dorm_cursor *c);
 /* The result's columns (NULL and *n = 0 for a statement without rows). */
-const dorm_column *dorm_cursor_description(const dorm_cursor *c, size_t *n);
+DORM_API const dorm_column *dorm_cursor_description(const dorm_cursor *c, size_t *n);
 /* Ends the running statement, if any.  Accepts NULL; the cursor may be
  * used again. */
-void dorm_cursor_close(dorm_cursor *c);
+DORM_API void dorm_cursor_close(dorm_cursor *c);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #ifndef DORM_SCHEMA_H
 #define DORM_SCHEMA_H
 
+#include "api.h"
+
 #include "db.h"
 
 #ifdef __cplusplus
@@ -14,19 +16,19 @@ extern "C" {
 /* CREATE TABLE (with its indexes and constraints) for each model of the
  * NULL-terminated list, in one transaction.  0 or a negative dorm_error; on
  * error nothing is created. */
-int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models);
+DORM_API int dorm_create_tables(dorm_ctx *cx, const dorm_model *const *models);
 /* DROP TABLE for each model of the list, in one transaction. */
-int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models);
+DORM_API int dorm_drop_tables(dorm_ctx *cx, const dorm_model *const *models);
 /* Every table of every registered model, in dependency order. */
-int dorm_create_all(dorm_ctx *cx);
+DORM_API int dorm_create_all(dorm_ctx *cx);
 /* The DDL statements of a model's table, ";\n"-separated, in the arena. */
-const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model);
+DORM_API const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model);
 /* connection.introspection.table_names(): the names of the tables in the
  * database of the alias in use (dorm_ctx_use; on PostgreSQL its current
  * schema), sorted, NULL-terminated, in the arena; *n (may be NULL) gets
  * their number.  NULL on error (DORM_ENOTSUPPORTED for a backend that
  * cannot list them). */
-const char *const *dorm_table_names(dorm_ctx *cx, size_t *n);
+DORM_API const char *const *dorm_table_names(dorm_ctx *cx, size_t *n);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef DORM_SIGNALS_H
 #define DORM_SIGNALS_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -72,12 +74,12 @@ typedef int (*dorm_receiver_fn)(const dorm_signal_event *ev, void *payload);
  * as long as nobody connects or disconnects while another thread saves). */
 typedef struct dorm_signals dorm_signals;
 /* A new empty set, or NULL when out of memory. */
-dorm_signals *dorm_signals_new(void);
+DORM_API dorm_signals *dorm_signals_new(void);
 /* Frees the set (accepts NULL).  Detach it from its connections first. */
-void dorm_signals_free(dorm_signals *s);
+DORM_API void dorm_signals_free(dorm_signals *s);
 /* Sends the signals of db's saves, deletes, many-to-many writes and
  * migrations to `s` (borrowed; NULL: none, the default). */
-void dorm_db_set_signals(dorm_db *db, dorm_signals *s);
+DORM_API void dorm_db_set_signals(dorm_db *db, dorm_signals *s);
 
 /* signal.connect(receiver, sender=..., dispatch_uid=...): fn(ev, payload)
  * receives `signal` for `sender` (a model, a join model or an app, as in
@@ -85,20 +87,20 @@ void dorm_db_set_signals(dorm_db *db, dorm_signals *s);
  * payload), or by dispatch_uid when given; connecting one that is already
  * connected for that sender does nothing, so it runs once.  Receivers run
  * in the order they were connected.  0 or DORM_ENOMEM. */
-int dorm_signal_connect(dorm_signals *s, dorm_signal signal, const void *sender, dorm_receiver_fn fn, void *payload,
+DORM_API int dorm_signal_connect(dorm_signals *s, dorm_signal signal, const void *sender, dorm_receiver_fn fn, void *payload,
                         const char *dispatch_uid);
 /* signal.disconnect(): removes the receiver connected with the same sender
  * and (fn, payload), or dispatch_uid when given.  Whether one was removed. */
-bool dorm_signal_disconnect(dorm_signals *s, dorm_signal signal, const void *sender, dorm_receiver_fn fn,
+DORM_API bool dorm_signal_disconnect(dorm_signals *s, dorm_signal signal, const void *sender, dorm_receiver_fn fn,
                             void *payload, const char *dispatch_uid);
 /* signal.has_listeners(sender): whether a receiver would get `signal` for
  * that sender. */
-bool dorm_signal_has_listeners(const dorm_signals *s, dorm_signal signal, const void *sender);
+DORM_API bool dorm_signal_has_listeners(const dorm_signals *s, dorm_signal signal, const void *sender);
 
 /* For receivers: records `code` and a printf message on ev->cx and
  * returns code, so a receiver can end with
  * `return dorm_signal_fail(ev, DORM_EVALIDATION, "...")`. */
-int dorm_signal_fail(const dorm_signal_event *ev, int code, const char *fmt, ...);
+DORM_API int dorm_signal_fail(const dorm_signal_event *ev, int code, const char *fmt, ...);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef DORM_TENANT_H
 #define DORM_TENANT_H
 
+#include "api.h"
+
 #include "databases.h"
 
 #ifdef __cplusplus
@@ -24,12 +26,12 @@ extern "C" {
  * DORM_ETRANSACTION.  A context made by dorm_ctx_new binds its connection,
  * which other contexts on it share.  0, DORM_EVALUE (a bad name) or
  * DORM_ENOTSUPPORTED (a backend without schemas: SQLite). */
-int dorm_ctx_set_schema(dorm_ctx *cx, const char *schema);
+DORM_API int dorm_ctx_set_schema(dorm_ctx *cx, const char *schema);
 /* The schema the context is bound to, or NULL. */
-const char *dorm_ctx_schema(const dorm_ctx *cx);
+DORM_API const char *dorm_ctx_schema(const dorm_ctx *cx);
 /* CREATE SCHEMA IF NOT EXISTS for a new tenant, on the alias in use.  The
  * name is checked as above.  0 or a negative error on cx. */
-int dorm_schema_create(dorm_ctx *cx, const char *schema);
+DORM_API int dorm_schema_create(dorm_ctx *cx, const char *schema);
 
 /* A row-level scope: `model`'s rows belong to the tenant in `field` (a
  * ForeignKey or a plain field). */
@@ -45,10 +47,10 @@ typedef struct dorm_tenant_scope {
  * another tenant, and refuse every query of a scoped model until
  * dorm_ctx_set_tenant was called (DORM_EPOLICY: "... without a tenant").
  * 0 or DORM_ENOMEM. */
-int dorm_databases_set_tenant_scope(dorm_databases *dbs, const dorm_tenant_scope *scopes);
+DORM_API int dorm_databases_set_tenant_scope(dorm_databases *dbs, const dorm_tenant_scope *scopes);
 /* The context's tenant: the value the scope's fields must hold (an integer
  * key or text, copied).  0, or DORM_EVALUE for another kind of value. */
-int dorm_ctx_set_tenant(dorm_ctx *cx, dorm_value tenant);
+DORM_API int dorm_ctx_set_tenant(dorm_ctx *cx, dorm_value tenant);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef DORM_TIMEZONE_H
 #define DORM_TIMEZONE_H
 
+#include "api.h"
+
 #include "db.h"
 #include "value.h"
 
@@ -16,15 +18,15 @@ extern "C" {
 
 /* Django's timezone.activate(name): the tz database's zone "Europe/Paris"
  * becomes cx's current time zone.  DORM_EVALUE for a name no zone has. */
-int dorm_timezone_activate(dorm_ctx *cx, const char *name);
+DORM_API int dorm_timezone_activate(dorm_ctx *cx, const char *name);
 /* Django's timezone.deactivate(): back to UTC. */
-void dorm_timezone_deactivate(dorm_ctx *cx);
+DORM_API void dorm_timezone_deactivate(dorm_ctx *cx);
 /* The name of cx's current time zone ("UTC"); borrowed. */
-const char *dorm_timezone_current(const dorm_ctx *cx);
+DORM_API const char *dorm_timezone_current(const dorm_ctx *cx);
 /* The wall time of instant t in zone `name` (NULL: the current one):
  * its date and time, and its offset from UTC in seconds (any may be NULL).
  * DORM_EVALUE for an unknown zone. */
-int dorm_timezone_localtime(dorm_ctx *cx, dorm_datetime t, const char *name, dorm_date *date, dorm_time *time,
+DORM_API int dorm_timezone_localtime(dorm_ctx *cx, dorm_datetime t, const char *name, dorm_date *date, dorm_time *time,
                             int32_t *offset);
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
 #ifndef DORM_TRANSACTION_H
 #define DORM_TRANSACTION_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,15 +29,15 @@ extern "C" {
  * block.") and its commit rolls it back and returns DORM_ETRANSACTION.  A
  * block begun inside a marked one takes no savepoint (there is nothing to
  * keep) and ends with its parent still marked, as in Django. */
-int dorm_atomic_begin(dorm_ctx *cx);
-int dorm_atomic_commit(dorm_ctx *cx);
-int dorm_atomic_rollback(dorm_ctx *cx);
+DORM_API int dorm_atomic_begin(dorm_ctx *cx);
+DORM_API int dorm_atomic_commit(dorm_ctx *cx);
+DORM_API int dorm_atomic_rollback(dorm_ctx *cx);
 /* Ends the innermost level: commit when ok, rollback otherwise; returns ok's
  * outcome (a failed commit is rolled back and reported). */
-int dorm_atomic_end(dorm_ctx *cx, bool ok);
+DORM_API int dorm_atomic_end(dorm_ctx *cx, bool ok);
 /* Whether a transaction is open on the context's connection (Django's
  * connection.in_atomic_block; get_autocommit() is its negation). */
-bool dorm_in_atomic(const dorm_ctx *cx);
+DORM_API bool dorm_in_atomic(const dorm_ctx *cx);
 
 /* atomic(durable=True) and atomic(savepoint=False):
  *   DORM_ATOMIC_DURABLE       the block must be the outermost one: nested in
@@ -47,7 +49,7 @@ bool dorm_in_atomic(const dorm_ctx *cx);
  *                             a failure inside it marks the enclosing block for
  *                             rollback, and rolling it back does the same. */
 enum { DORM_ATOMIC_DURABLE = 1u << 0, DORM_ATOMIC_NO_SAVEPOINT = 1u << 1 };
-int dorm_atomic_begin_with(dorm_ctx *cx, unsigned flags);
+DORM_API int dorm_atomic_begin_with(dorm_ctx *cx, unsigned flags);
 
 /* The rollback flag of the innermost block (Django's get_rollback /
  * set_rollback): set, the block is rolled back when it ends, and its commit
@@ -56,8 +58,8 @@ int dorm_atomic_begin_with(dorm_ctx *cx, unsigned flags);
  * known to be safe).  Outside a block both fail with DORM_ETRANSACTION, "The
  * rollback flag doesn't work outside of an 'atomic' block.";
  * dorm_get_rollback returns 1, 0 or that error. */
-int dorm_set_rollback(dorm_ctx *cx, bool rollback);
-int dorm_get_rollback(dorm_ctx *cx);
+DORM_API int dorm_set_rollback(dorm_ctx *cx, bool rollback);
+DORM_API int dorm_get_rollback(dorm_ctx *cx);
 
 /* Explicit savepoints (Django's transaction.savepoint()): inside a block,
  * makes one and returns its id (> 0); outside, makes none and returns 0, on
@@ -65,9 +67,9 @@ int dorm_get_rollback(dorm_ctx *cx);
  * since the savepoint (the savepoint stays), savepoint_commit releases it.
  * They leave on_commit callbacks alone, as Django's do.  A negative
  * dorm_error on failure. */
-int64_t dorm_savepoint(dorm_ctx *cx);
-int dorm_savepoint_rollback(dorm_ctx *cx, int64_t sid);
-int dorm_savepoint_commit(dorm_ctx *cx, int64_t sid);
+DORM_API int64_t dorm_savepoint(dorm_ctx *cx);
+DORM_API int dorm_savepoint_rollback(dorm_ctx *cx, int64_t sid);
+DORM_API int dorm_savepoint_commit(dorm_ctx *cx, int64_t sid);
 
 /* on_commit(fn): calls fn(payload) once the outermost transaction commits,
  * callbacks in the order they were registered; at once when no transaction
@@ -76,7 +78,7 @@ int dorm_savepoint_commit(dorm_ctx *cx, int64_t sid);
  * Callbacks run on the connection in autocommit mode and may use it.  0, or
  * DORM_ENOMEM (the callback is not registered). */
 typedef void (*dorm_on_commit_fn)(void *payload);
-int dorm_on_commit(dorm_ctx *cx, dorm_on_commit_fn fn, void *payload);
+DORM_API int dorm_on_commit(dorm_ctx *cx, dorm_on_commit_fn fn, void *payload);
 
 /* select_for_update(): the rows the QuerySet
  * reads are locked until the end of the transaction (SELECT ... FOR UPDATE,
@@ -100,9 +102,9 @@ typedef struct dorm_lock_opts {
     bool no_key;                /* FOR NO KEY UPDATE                      */
 } dorm_lock_opts;
 /* select_for_update() with no options: a QuerySet that locks its rows. */
-dorm_qs *dorm_select_for_update(dorm_qs *qs);
+DORM_API dorm_qs *dorm_select_for_update(dorm_qs *qs);
 /* dorm_select_for_update_with(qs, &(dorm_lock_opts){.nowait = true}) */
-dorm_qs *dorm_select_for_update_with(dorm_qs *qs, const dorm_lock_opts *opts);
+DORM_API dorm_qs *dorm_select_for_update_with(dorm_qs *qs, const dorm_lock_opts *opts);
 
 #ifdef __cplusplus
 }

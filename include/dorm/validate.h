@@ -7,6 +7,8 @@
 #ifndef DORM_VALIDATE_H
 #define DORM_VALIDATE_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -46,10 +48,10 @@ typedef struct dorm_verrors {
 /* Adds an error (a clean() hook's, or a validator's): `field` NULL is
  * DORM_NON_FIELD_ERRORS, `code` may be NULL, the message is printf-formatted.
  * 0 or DORM_ENOMEM. */
-int dorm_verror_add(dorm_verrors *errors, const char *field, const char *code, const char *fmt, ...);
+DORM_API int dorm_verror_add(dorm_verrors *errors, const char *field, const char *code, const char *fmt, ...);
 /* The messages of one field ("__all__" for the non-field ones), as Django's
  * message_dict[field], joined by `sep` in the arena; NULL when it has none. */
-const char *dorm_verrors_of(const dorm_verrors *errors, const char *field, const char *sep);
+DORM_API const char *dorm_verrors_of(const dorm_verrors *errors, const char *field, const char *sep);
 
 /* ---- validators (django.core.validators) ---- */
 
@@ -132,7 +134,7 @@ typedef struct dorm_validator {
  * unknown field, or DORM_EVALIDATION with full_clean's words for a value the
  * field cannot take ("age: “abc” value must be an integer."); the member
  * is then unchanged. */
-int dorm_field_assign_(void *obj, const char *name, dorm_value value);
+DORM_API int dorm_field_assign_(void *obj, const char *name, dorm_value value);
 #define dorm_field_assign(obj, name, x) dorm_field_assign_((obj), (name), DV(x))
 
 /* ---- full_clean ---- */
@@ -151,15 +153,15 @@ typedef struct dorm_clean_opts {
  * fields that passed, as Django.  0, or DORM_EVALIDATION with every error in
  * `out` (may be NULL) and in dorm_errmsg as "field: message" lines, grouped
  * by field; another negative dorm_error when a query failed. */
-int dorm_full_clean(void *obj);
-int dorm_full_clean_ex(void *obj, const dorm_clean_opts *opts, dorm_verrors *out);
+DORM_API int dorm_full_clean(void *obj);
+DORM_API int dorm_full_clean_ex(void *obj, const dorm_clean_opts *opts, dorm_verrors *out);
 /* Model.clean_fields(exclude) and Model.validate_unique(exclude) alone;
  * same contract.  validate_unique checks unique_together, UniqueConstraints
  * and unique fields (the primary key of a new object too) against the rows
  * of the model's default manager, skipping a check with a NULL value and,
  * for an object loaded from the database, its own row. */
-int dorm_clean_fields(void *obj, const char *const *exclude, dorm_verrors *out);
-int dorm_validate_unique(void *obj, const char *const *exclude, dorm_verrors *out);
+DORM_API int dorm_clean_fields(void *obj, const char *const *exclude, dorm_verrors *out);
+DORM_API int dorm_validate_unique(void *obj, const char *const *exclude, dorm_verrors *out);
 
 #ifdef __cplusplus
 }

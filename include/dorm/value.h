@@ -6,6 +6,8 @@
 #ifndef DORM_VALUE_H
 #define DORM_VALUE_H
 
+#include "api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -311,21 +313,21 @@ static inline dorm_time dorm_time_hms(int h, int m, int s, int usec) {
     dorm_time r = {(uint8_t)h, (uint8_t)m, (uint8_t)s, (uint32_t)usec};
     return r;
 }
-bool dorm_date_valid(dorm_date d);
-bool dorm_time_valid(dorm_time t);
-bool dorm_datetime_valid(dorm_datetime t);
+DORM_API bool dorm_date_valid(dorm_date d);
+DORM_API bool dorm_time_valid(dorm_time t);
+DORM_API bool dorm_datetime_valid(dorm_datetime t);
 /* The instant of a UTC calendar date and time; an instant that is not valid
  * (INT64_MIN) when the year is outside 1..9999. */
-dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int usec);
+DORM_API dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int usec);
 /* Splits an instant into its UTC date and time (the date {0,0,0} when the
  * instant is not valid). */
-void dorm_datetime_split(dorm_datetime t, dorm_date *date, dorm_time *time);
+DORM_API void dorm_datetime_split(dorm_datetime t, dorm_date *date, dorm_time *time);
 /* Today's date / the current instant (UTC). */
-dorm_date dorm_date_today(void);
-dorm_datetime dorm_datetime_now(void);
+DORM_API dorm_date dorm_date_today(void);
+DORM_API dorm_datetime dorm_datetime_now(void);
 /* Days since 1970-01-01 of a date, and back ({0,0,0} outside years 1..9999). */
-int64_t dorm_date_to_days(dorm_date d);
-dorm_date dorm_date_from_days(int64_t days);
+DORM_API int64_t dorm_date_to_days(dorm_date d);
+DORM_API dorm_date dorm_date_from_days(int64_t days);
 
 /* Parsing: 0 on success, DORM_EVALUE on malformed input, DORM_EDATA for a
  * well-formed datetime whose UTC instant falls outside years 1..9999 (Python's
@@ -335,11 +337,11 @@ dorm_date dorm_date_from_days(int64_t days);
  * decimals as Python's Decimal() reads them, "[-+]digits[.digits][e[-+]n]"
  * (exact: DORM_EDATA when a nonzero digit falls past 38 significant digits or
  * 38 places), and UUIDs with or without dashes. */
-int dorm_date_parse(const char *s, size_t len, dorm_date *out);
-int dorm_time_parse(const char *s, size_t len, dorm_time *out);
-int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out);
-int dorm_decimal_parse(const char *s, size_t len, dorm_decimal *out);
-int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out);
+DORM_API int dorm_date_parse(const char *s, size_t len, dorm_date *out);
+DORM_API int dorm_time_parse(const char *s, size_t len, dorm_time *out);
+DORM_API int dorm_datetime_parse(const char *s, size_t len, dorm_datetime *out);
+DORM_API int dorm_decimal_parse(const char *s, size_t len, dorm_decimal *out);
+DORM_API int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out);
 
 /* Formatting into buf (NUL-terminated); returns the length written.  Buffers of
  * DORM_FMT_MAX bytes always suffice.  A date, time or instant that is not
@@ -349,21 +351,21 @@ int dorm_uuid_parse(const char *s, size_t len, dorm_uuid *out);
  * way Django stores them in SQLite); decimals with exactly their scale's
  * digits; UUIDs as 32 lowercase hex digits (dashes: dorm_uuid_format_dashed). */
 #define DORM_FMT_MAX 64
-size_t dorm_date_format(dorm_date d, char *buf);
-size_t dorm_time_format(dorm_time t, char *buf);
-size_t dorm_datetime_format(dorm_datetime t, char *buf);
-size_t dorm_datetime_format_iso(dorm_datetime t, char *buf); /* "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00" */
-size_t dorm_decimal_format(dorm_decimal d, char *buf);
-size_t dorm_uuid_format(dorm_uuid u, char *buf);
-size_t dorm_uuid_format_dashed(dorm_uuid u, char *buf);
+DORM_API size_t dorm_date_format(dorm_date d, char *buf);
+DORM_API size_t dorm_time_format(dorm_time t, char *buf);
+DORM_API size_t dorm_datetime_format(dorm_datetime t, char *buf);
+DORM_API size_t dorm_datetime_format_iso(dorm_datetime t, char *buf); /* "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00" */
+DORM_API size_t dorm_decimal_format(dorm_decimal d, char *buf);
+DORM_API size_t dorm_uuid_format(dorm_uuid u, char *buf);
+DORM_API size_t dorm_uuid_format_dashed(dorm_uuid u, char *buf);
 /* A duration as Django's duration_string writes it: "[D ]HH:MM:SS[.ffffff]"
  * ("-1 23:00:00" for an hour backwards). */
-size_t dorm_duration_format(dorm_duration d, char *buf);
+DORM_API size_t dorm_duration_format(dorm_duration d, char *buf);
 /* A duration from a database: microseconds (SQLite's bigint; a fraction is
  * rounded) or PostgreSQL's interval output ("4 days 02:30:00",
  * "-01:15:30.25", "1 mon 2 days": a month is 30 days, a year 365, as
  * psycopg2 counts them); 0 or DORM_EVALUE. */
-int dorm_duration_parse(const char *s, size_t len, dorm_duration *out);
+DORM_API int dorm_duration_parse(const char *s, size_t len, dorm_duration *out);
 
 /* Decimal arithmetic helpers.  coef * 10^-scale, at run time. */
 static inline dorm_decimal dorm_decimal_from_int(int64_t coef, int scale) {
@@ -373,22 +375,22 @@ static inline dorm_decimal dorm_decimal_from_int(int64_t coef, int scale) {
 /* dorm_decimal_cmp returns <0, 0, >0.  dorm_decimal_rescale rounds half-even
  * to `scale` places (0..38; DORM_EVALUE below 0); DORM_EDATA when the result
  * does not fit 38 digits. */
-int dorm_decimal_cmp(dorm_decimal a, dorm_decimal b);
-int dorm_decimal_rescale(dorm_decimal d, int scale, dorm_decimal *out);
+DORM_API int dorm_decimal_cmp(dorm_decimal a, dorm_decimal b);
+DORM_API int dorm_decimal_rescale(dorm_decimal d, int scale, dorm_decimal *out);
 /* Digits before and after the point, as Django's DecimalValidator counts them. */
-void dorm_decimal_digits(dorm_decimal d, int *whole, int *frac);
+DORM_API void dorm_decimal_digits(dorm_decimal d, int *whole, int *frac);
 /* Nearest double (for FloatField interplay and display only). */
-double dorm_decimal_to_double(dorm_decimal d);
+DORM_API double dorm_decimal_to_double(dorm_decimal d);
 /* A decimal from a double: its 15 significant digits (Django's SQLite
  * converter) rounded to `scale` places (how SQLite's REAL storage of a
  * decimal column is read back); DORM_EDATA if it does not fit. */
-int dorm_decimal_from_double(double f, int scale, dorm_decimal *out);
+DORM_API int dorm_decimal_from_double(double f, int scale, dorm_decimal *out);
 /* A random (version 4) UUID. */
-dorm_uuid dorm_uuid4(void);
+DORM_API dorm_uuid dorm_uuid4(void);
 
 /* Values compare equal when they have the same type and content (text by
  * bytes).  Used for choices, caches and tests. */
-bool dorm_value_equal(const dorm_value *a, const dorm_value *b);
+DORM_API bool dorm_value_equal(const dorm_value *a, const dorm_value *b);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #ifndef DORM_VERSION_H
 #define DORM_VERSION_H
 
+#include "api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,9 +28,9 @@ extern "C" {
 /* The release of the library the program runs with, "0.1.0" (static
  * string).  It differs from DORM_VERSION when the program was compiled
  * against other headers than the shared library it loaded. */
-const char *dorm_version(void);
+DORM_API const char *dorm_version(void);
 /* The same as a DORM_VERSION_NUMBER. */
-int dorm_version_number(void);
+DORM_API int dorm_version_number(void);
 
 #ifdef __cplusplus
 }

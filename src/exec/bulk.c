@@ -1,9 +1,14 @@
 /* bulk.c - bulk_create(): multi-row INSERT ... RETURNING in batches that fit
  * the backend's parameter limit, filling every object's primary key, all in
- * one transaction.  Objects may come from dorm_new or be plain structs. */
+ * one transaction; conflicts ignored or turned into updates as the dialect
+ * spells them (Django's on_conflict).  Objects may come from dorm_new or be
+ * plain structs. */
 #include <string.h>
 
 #include "exec/route.h"
+
+/* Django's OnConflict. */
+typedef enum on_conflict { CONFLICT_FAIL = 0, CONFLICT_IGNORE, CONFLICT_UPDATE } on_conflict;
 
 typedef struct bulk_job {
     dorm_ctx *cx;
@@ -12,14 +17,63 @@ typedef struct bulk_job {
     size_t n;
     size_t batch_size;
     size_t done;                /* objects inserted, for progress reports */
+    on_conflict conflict;
+    const dorm_fmeta **update;  /* update_conflicts: the columns updated  */
+    size_t nupdate;
+    const dorm_fmeta **unique;  /* ... and the conflict target's columns  */
+    size_t nunique;
 } bulk_job;
+
+/* The objects were written: they are no longer being added. */
+static void mark_saved(bulk_job *j, void *const *objs, size_t n) {
+    for (size_t r = 0; r < n; r++) {
+        dorm_object *h = objs[r];
+        h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
+                   dorm_route_obj_flag(j->cx);
+    }
+}
+
+/* Writes the columns of `fields`, each through the dialect template `tmpl`
+ * (%1: the quoted column), separated by commas. */
+static void column_list(dorm_sql *s, const dorm_fmeta *const *fields, size_t n, const char *tmpl) {
+    for (size_t i = 0; i < n; i++) {
+        if (i) dorm_buf_puts(&s->text, ", ");
+        for (const char *p = tmpl; *p; p++) {
+            if (p[0] == '%' && p[1] == '1') {
+                dorm_sql_name(s, fields[i]->column);
+                p++;
+            } else {
+                dorm_buf_putc(&s->text, *p);
+            }
+        }
+    }
+}
+
+/* The text after the rows: Django's on_conflict_suffix_sql. */
+static void conflict_suffix(bulk_job *j, dorm_sql *s) {
+    if (j->conflict == CONFLICT_IGNORE && s->d->ignore_suffix) dorm_buf_puts(&s->text, s->d->ignore_suffix);
+    if (j->conflict != CONFLICT_UPDATE) return;
+    for (const char *p = s->d->upsert; *p; p++) {
+        if (p[0] == '%' && p[1] == '1') {
+            column_list(s, j->unique, j->nunique, "%1");
+            p++;
+        } else if (p[0] == '%' && p[1] == '2') {
+            column_list(s, j->update, j->nupdate, s->d->upsert_set);
+            p++;
+        } else {
+            dorm_buf_putc(&s->text, *p);
+        }
+    }
+}
 
 /* Inserts objs[off..off+n), all with (with_pk) or all without an auto key. */
 static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) {
     const dorm_meta *m = j->m;
     dorm_sql s;
     dorm_sql_init(&s, j->cx);
-    dorm_buf_puts(&s.text, "INSERT INTO ");
+    const char *insert = j->conflict == CONFLICT_IGNORE ? s.d->insert_ignore : NULL;
+    dorm_buf_puts(&s.text, insert ? insert : "INSERT INTO");
+    dorm_buf_putc(&s.text, ' ');
     dorm_sql_name(&s, m->db_table);
     int ncols = 0;
     for (int i = 0; i < m->nfields; i++) {
@@ -39,14 +93,16 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
         }
         dorm_buf_putc(&s.text, ')');
     }
-    if (dorm_fmeta_composite(m->pk)) {
-        /* A composite key is given whole: nothing to read back. */
+    conflict_suffix(j, &s);
+    /* A composite key is given whole: nothing to read back.  A skipped row
+     * returns nothing, so ignored conflicts leave the keys unset (and the
+     * objects without one still being added, as in Django); a key an
+     * object has stays as given (Django sets only the other returned
+     * fields), though the row updated may hold another. */
+    if (dorm_fmeta_composite(m->pk) || j->conflict == CONFLICT_IGNORE || (j->conflict && with_pk)) {
         int64_t changed = dorm_exec_change(j->cx, &s);
         dorm_sql_free(&s);
-        for (size_t r = 0; changed >= 0 && r < n; r++) {
-            dorm_object *h = objs[r];
-            h->flags = (h->flags & ~(uint32_t)DORM_OBJ_ADDING) | DORM_OBJ_FROM_DB;
-        }
+        if (changed >= 0 && with_pk) mark_saved(j, objs, n);
         return changed < 0 ? (int)changed : DORM_OK;
     }
     dorm_buf_puts(&s.text, " RETURNING ");
@@ -56,10 +112,8 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
     size_t r = 0;
     bool held = rc >= 0;
     while (rc == DORM_STEP_ROW && r < n) {
-        dorm_object *h = objs[r];
         rc = dorm_read_field(j->cx, &j->cx->arena, objs[r], m->pk, cs, 0);
-        h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
-                   dorm_route_obj_flag(j->cx);
+        mark_saved(j, objs + r, 1);
         r++;
         if (rc == DORM_OK) rc = dorm_exec_step(j->cx, cs);
     }
@@ -113,7 +167,87 @@ static int adopt(dorm_ctx *cx, const dorm_meta *m, void *obj) {
     return DORM_OK;
 }
 
+/* A field of update_fields / unique_fields by name, as Django's get_field
+ * finds it: a column of the model (out), or a relation that has none (NULL
+ * with 0: "concrete fields" only); DORM_EFIELD for a name it does not know. */
+static int named_field(dorm_ctx *cx, const dorm_meta *m, const char *name, const dorm_fmeta **out) {
+    size_t len = strlen(name);
+    *out = dorm_meta_field(m, name);
+    if (!*out && strcmp(name, m->pk->f->name) == 0) *out = m->pk;
+    if (*out || dorm_meta_m2m(m, name, len) || dorm_meta_reverse(m, name, len)) return DORM_OK;
+    return dorm_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name);
+}
+
+/* Resolves a NULL-terminated list of names into *out (a composite key as
+ * its parts), with *n columns; *concrete is false when one names a relation
+ * without a column.  "pk" stands for the primary key where `pk_alias`. */
+static int resolve_fields(bulk_job *j, const char *const *names, bool pk_alias, const dorm_fmeta ***out, size_t *n,
+                          bool *concrete) {
+    *n = 0;
+    *concrete = true;
+    size_t cap = 0;
+    for (size_t i = 0; names && names[i]; i++) cap += (size_t)j->m->pk->nparts + 1;
+    if (!cap) return DORM_OK;
+    *out = dorm_alloc(j->cx, sizeof **out * cap);
+    if (!*out) return DORM_ENOMEM;
+    for (size_t i = 0; names[i]; i++) {
+        const dorm_fmeta *fm = NULL;
+        int rc = pk_alias && strcmp(names[i], "pk") == 0 ? DORM_OK : named_field(j->cx, j->m, names[i], &fm);
+        if (rc) return rc;
+        if (!fm && pk_alias && strcmp(names[i], "pk") == 0) fm = j->m->pk;
+        if (!fm) *concrete = false;
+        else if (dorm_fmeta_composite(fm))
+            for (int k = 0; k < fm->nparts; k++) (*out)[(*n)++] = fm->parts[k];
+        else
+            (*out)[(*n)++] = fm;
+    }
+    return DORM_OK;
+}
+
+/* Django's _check_bulk_create_options, after the field names resolved:
+ * the conflict handling asked for, or an error. */
+static int check_options(bulk_job *j, const dorm_bulk_create_opts *o, bool update_concrete, bool unique_concrete) {
+    dorm_ctx *cx = j->cx;
+    const dorm_dialect *d = cx->db->dialect;
+    if (o->ignore_conflicts && o->update_conflicts)
+        return dorm_fail(cx, DORM_EVALUE, "ignore_conflicts and update_conflicts are mutually exclusive.");
+    if (o->ignore_conflicts) {
+        if (!d->insert_ignore && !d->ignore_suffix)
+            return dorm_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support ignoring conflicts.");
+        j->conflict = CONFLICT_IGNORE;
+        return DORM_OK;
+    }
+    if (!o->update_conflicts) return DORM_OK;
+    if (!d->upsert || !d->upsert_set)
+        return dorm_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts.");
+    if (!o->update_fields || !o->update_fields[0])
+        return dorm_fail(cx, DORM_EVALUE,
+                         "Fields that will be updated when a row insertion fails on conflicts must be provided.");
+    bool with_target = strstr(d->upsert, "%1") != NULL, unique = o->unique_fields && o->unique_fields[0];
+    if (unique && !with_target)
+        return dorm_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts with "
+                         "specifying unique fields that can trigger the upsert.");
+    if (!unique && with_target)
+        return dorm_fail(cx, DORM_EVALUE, "Unique fields that can trigger the upsert must be provided.");
+    if (!update_concrete)
+        return dorm_fail(cx, DORM_EVALUE, "bulk_create() can only be used with concrete fields in update_fields.");
+    for (size_t i = 0; i < j->nupdate; i++)
+        if (j->update[i]->f->primary_key || j->update[i] == j->m->pk || dorm_fmeta_composite(j->update[i]))
+            return dorm_fail(cx, DORM_EVALUE, "bulk_create() cannot be used with primary keys in update_fields.");
+    if (!unique_concrete)
+        return dorm_fail(cx, DORM_EVALUE, "bulk_create() can only be used with concrete fields in unique_fields.");
+    j->conflict = CONFLICT_UPDATE;
+    return DORM_OK;
+}
+
 int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n, size_t batch_size) {
+    return dorm_bulk_create_with_(cx, model, objs, n, &(dorm_bulk_create_opts){.batch_size = batch_size});
+}
+
+int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
+                           const dorm_bulk_create_opts *opts) {
+    static const dorm_bulk_create_opts defaults;
+    const dorm_bulk_create_opts *o = opts ? opts : &defaults;
     dorm_qs *qs = dorm_qs_all(cx, model);
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(cx);
@@ -121,20 +255,29 @@ int dorm_bulk_create_(dorm_ctx *cx, const dorm_model *model, void *const *objs, 
     /* One INSERT per batch cannot fill two tables (Django refuses too). */
     if (qs->meta->parent) return dorm_fail(cx, DORM_EVALUE, "Can't bulk create a multi-table inherited model");
     if (n == 0) return DORM_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (!objs[i]) return dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
-        int rc = adopt(cx, qs->meta, objs[i]);
-        if (!rc && cx->dbs) rc = dorm_tenant_check(cx, objs[i]);
-        if (rc) return rc;
-        dorm_touch_auto_now(objs[i], true);
-    }
-    bulk_job j = {cx, qs->meta, objs, n, batch_size, 0};
-    dorm_route r;
-    int rc = dorm_route_write(cx, model, NULL, -1, &r);
+    bulk_job j = {.cx = cx, .m = qs->meta, .objs = objs, .n = n, .batch_size = o->batch_size};
+    /* Django resolves the names first (unique_fields, then update_fields),
+     * whatever the options they go with. */
+    bool unique_concrete, update_concrete;
+    int rc = resolve_fields(&j, o->unique_fields, true, &j.unique, &j.nunique, &unique_concrete);
+    if (!rc) rc = resolve_fields(&j, o->update_fields, false, &j.update, &j.nupdate, &update_concrete);
     if (rc) return rc;
-    dorm_progress_emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
-    rc = dorm_in_transaction(cx, bulk_all, &j);
-    dorm_progress_finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    dorm_route r;
+    rc = dorm_route_write(cx, model, NULL, -1, &r);
+    if (rc) return rc;
+    /* The options are checked against the database written to. */
+    rc = check_options(&j, o, update_concrete, unique_concrete);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!objs[i]) rc = dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
+        if (!rc) rc = adopt(cx, qs->meta, objs[i]);
+        if (!rc && cx->dbs) rc = dorm_tenant_check(cx, objs[i]);
+    }
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) dorm_touch_auto_now(objs[i], true);
+        dorm_progress_emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
+        rc = dorm_in_transaction(cx, bulk_all, &j);
+        dorm_progress_finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    }
     dorm_route_leave(cx, &r);
     return rc;
 }

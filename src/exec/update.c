@@ -268,6 +268,12 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
         if (!h || h->meta != j.m || !dorm_pk_is_set(objs[i]))
             return dorm_fail(cx, DORM_EVALUE, "All bulk_update() objects must have a primary key set.");
     }
+    /* A tenant-scoped model's objects are checked as save() checks one:
+     * none of another tenant is written, before any row is. */
+    for (size_t i = 0; cx->dbs && cx->dbs->scopes && i < n; i++) {
+        int rc = dorm_tenant_check(cx, objs[i]);
+        if (rc) return rc;
+    }
     dorm_route r;
     int rc = dorm_route_write(cx, model, NULL, -1, &r);
     if (rc) return rc;

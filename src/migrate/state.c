@@ -346,7 +346,7 @@ int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) 
                 fs[k].uuid_key = key >= 0 && tm->fields[key].f.kind == DORM_KIND_UUID;
             }
         }
-        *r->models[i] = (dorm_model){.name = m->name, .app_label = m->app, .fields = all, .db_table = m->db_table,
+        *r->models[i] = (dorm_model){.abi = DORM_MODEL_ABI, .name = m->name, .app_label = m->app, .fields = all, .db_table = m->db_table,
                                      .ordering = m->ordering, .indexes = m->indexes,
                                      .unique_together = m->unique_together, .constraints = m->constraints,
                                      .verbose_name = m->verbose_name, .verbose_name_plural = m->verbose_name_plural,

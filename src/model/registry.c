@@ -242,10 +242,35 @@ static const void **gather(dorm_arena *a, const dorm_app *const *apps, bool look
     return NULL;
 }
 
+/* A model laid out by other headers than the library's: refused before its
+ * fields are read (their stride may differ). */
+static int check_layouts(dorm_registry *reg, const dorm_app *const *apps) {
+    for (size_t i = 0; apps && apps[i]; i++)
+        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) {
+            const dorm_model *model = apps[i]->models[j];
+            if (model->abi == DORM_MODEL_ABI) continue;
+            dorm_buf msg = DORM_BUF_INIT;
+            dorm_buf_printf(&msg,
+                            "%s.%s: (dorm.E037) The model was built against dorm's model layout %u; this libdorm "
+                            "reads layout %d. Rebuild it with this release's headers (declare models with DORM_MODEL).",
+                            apps[i]->label ? apps[i]->label : "?", model->name ? model->name : "?", model->abi,
+                            DORM_MODEL_ABI);
+            reg->messages = msg.data;
+            return reg->err = msg.failed ? DORM_ENOMEM : DORM_ECONFIG;
+        }
+    return DORM_OK;
+}
+
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     unsigned long failures = dorm_mem_failures();
     dorm_registry *reg = dorm_mem_calloc(1, sizeof *reg);
     if (!reg) return NULL;
+    int layout = check_layouts(reg, apps);
+    if (layout == DORM_ECONFIG) return reg;
+    if (layout) {
+        dorm_registry_free(reg);
+        return NULL;
+    }
     int total = 0;
     for (size_t i = 0; apps && apps[i]; i++)
         for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total += 1 + dorm_inherit_auto_m2m(apps[i]->models[j]);

@@ -26,6 +26,12 @@ static dorm_qs *combine(dorm_qs *qs, dorm_qs *const *others, int combinator, boo
     while (others && others[n]) n++;
     for (size_t i = 0; i < n; i++)
         if (others[i]->err) return dorm_qs_fail(dorm_qs_clone(qs), others[i]->err, "%s", dorm_qs_errmsg(others[i]));
+    /* Django's intersection() with a none() part is that part, as is its
+     * difference() from a none() first part: no combination, so nothing a
+     * backend without INTERSECT or EXCEPT refuses. */
+    if (combinator != DORM_COMBINE_UNION && qs->empty) return dorm_qs_clone(qs);
+    for (size_t i = 0; combinator == DORM_COMBINE_INTERSECTION && i < n; i++)
+        if (others[i]->empty) return dorm_qs_clone(others[i]);
     dorm_qs *c = dorm_qs_clone(qs);
     dorm_qs **parts = c ? dorm_alloc(c->cx, sizeof *parts * (n + 2)) : NULL;
     if (!parts) return c ? dorm_qs_fail(c, DORM_ENOMEM, "out of memory") : NULL;

@@ -145,23 +145,29 @@ static void shared_column(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_
  * lookup's cast (PostgreSQL's "UPPER(%s::text)"). */
 void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     const char *cast = w->lookup < DORM_LK__COUNT ? s->d->lhs_casts[w->lookup] : NULL;
+    const char *json = dorm_json_lhs_cast(s, w);
     bool again = s->resolved_again;
     if (cast) template_part(s, cast, true);
+    if (json) template_part(s, json, true);
     s->resolved_again = true;
     column_sql(s, qs, w->alias, w->field, w->lhs);
     s->resolved_again = again;
+    if (json) template_part(s, json, false);
     if (cast) template_part(s, cast, false);
 }
 
-/* The operator with a placeholder for `v` in place of its "%s". */
-static void put_operator(dorm_sql *s, const char *tmpl, const dorm_value *v) {
+/* The operator with a placeholder for `v` in place of its "%s" (inside
+ * LOWER() when `fold`). */
+static void put_operator(dorm_sql *s, const char *tmpl, const dorm_value *v, bool fold) {
     const char *p = strstr(tmpl, "%s");
     if (!p) {
         dorm_buf_puts(&s->text, tmpl);
         return;
     }
     dorm_buf_put(&s->text, tmpl, (size_t)(p - tmpl));
+    if (fold) dorm_buf_puts(&s->text, "LOWER(");
     dorm_sql_param(s, v);
+    if (fold) dorm_buf_putc(&s->text, ')');
     dorm_buf_puts(&s->text, p + 2);
 }
 
@@ -237,7 +243,7 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
             dorm_value v = dorm_v_textn(copy, arr.len);
             dorm_buf_free(&arr);
             dorm_buf_putc(&s->text, ' ');
-            put_operator(s, tmpl, &v);
+            put_operator(s, tmpl, &v, false);
             return;
         }
         dorm_buf_free(&arr);
@@ -317,7 +323,7 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
                 if (s->shape) s->shape->pattern = w;
             }
             dorm_buf_putc(&s->text, ' ');
-            put_operator(s, s->d->operators[w->lookup], bound);
+            put_operator(s, s->d->operators[w->lookup], bound, dorm_json_folds(s, w));
             if (s->shape) s->shape->pattern = NULL;
         }
         }
@@ -494,6 +500,26 @@ static wres where_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, co
     return r;
 }
 
+const char *dorm_sql_nulls_key(const dorm_sql *s, bool desc, bool first, bool last) {
+    if (!s->d->no_nulls_modifier) return NULL;
+    if (last && !(desc && s->d->nulls_sort_first)) return " IS NULL, ";
+    if (first && !(!desc && s->d->nulls_sort_first)) return " IS NOT NULL, ";
+    return NULL;
+}
+
+const char *dorm_sql_nulls_suffix(const dorm_sql *s, bool first, bool last) {
+    if (s->d->no_nulls_modifier) return "";
+    return first ? " NULLS FIRST" : last ? " NULLS LAST" : "";
+}
+
+static void order_key(dorm_sql *s, const dorm_qs *qs, const dorm_order *o) {
+    const dorm_ann *a = o->ref ? dorm_qs_annotation(qs, o->ref, strlen(o->ref)) : NULL;
+    /* A selected annotation is ordered by its alias, another by its expression (Django). */
+    if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
+    else if (o->ref) dorm_sql_name(s, o->ref);
+    else shared_column(s, qs, o->alias, o->field, o->expr);
+}
+
 static void order_clause(dorm_sql *s, const dorm_qs *qs) {
     if (!qs->norder) return;
     dorm_buf_puts(&s->text, " ORDER BY ");
@@ -504,14 +530,16 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
             dorm_buf_puts(&s->text, s->d->random_function);
             continue;
         }
-        const dorm_ann *a = o->ref ? dorm_qs_annotation(qs, o->ref, strlen(o->ref)) : NULL;
-        /* A selected annotation is ordered by its alias, another by its expression (Django). */
-        if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
-        else if (o->ref) dorm_sql_name(s, o->ref);
-        else shared_column(s, qs, o->alias, o->field, o->expr);
-        dorm_buf_puts(&s->text, (o->desc != qs->reversed) ? " DESC" : " ASC");
-        if (o->nulls_first || o->nulls_last)
-            dorm_buf_puts(&s->text, (o->nulls_first != qs->reversed) ? " NULLS FIRST" : " NULLS LAST");
+        bool desc = o->desc != qs->reversed, nulls = o->nulls_first || o->nulls_last;
+        bool first = nulls && o->nulls_first != qs->reversed, last = nulls && !first;
+        const char *key = dorm_sql_nulls_key(s, desc, first, last);
+        if (key) {
+            order_key(s, qs, o);
+            dorm_buf_puts(&s->text, key);
+        }
+        order_key(s, qs, o);
+        dorm_buf_puts(&s->text, desc ? " DESC" : " ASC");
+        dorm_buf_puts(&s->text, dorm_sql_nulls_suffix(s, first, last));
     }
 }
 

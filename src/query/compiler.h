@@ -44,6 +44,12 @@ void dorm_sql_text_param(dorm_sql *s, const char *text, size_t n);
 /* Appends a quoted identifier / "alias"."column". */
 void dorm_sql_name(dorm_sql *s, const char *name);
 void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
+/* How an ORDER BY key puts NULLs first or last (Django's OrderBy.as_sql):
+ * the key to write before the expression ("x IS NULL, " without x: " IS
+ * NULL, "), NULL when none is needed; and the text after its direction
+ * (" NULLS LAST"), "" when the backend has no such modifier. */
+const char *dorm_sql_nulls_key(const dorm_sql *s, bool desc, bool first, bool last);
+const char *dorm_sql_nulls_suffix(const dorm_sql *s, bool first, bool last);
 /* Whether two pieces of SQL are the same but for the numbers of their $n
  * placeholders. */
 bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn);
@@ -85,6 +91,11 @@ void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
 /* Writes a JSON leaf (w->json) the way its lookup needs on this backend;
  * false (nothing written): the usual spelling. */
 bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
+/* The dialect's wrapping of a JSON leaf's left side (dorm_json_sql's
+ * lookup_cast, or "LOWER(%s)" where it folds case), or NULL. */
+const char *dorm_json_lhs_cast(const dorm_sql *s, const dorm_where *w);
+/* Whether the leaf's bound value is folded too ("LOWER(?)"). */
+bool dorm_json_folds(const dorm_sql *s, const dorm_where *w);
 
 /* Splits w (under `negated` NOTs) into what goes to WHERE and what to HAVING
  * (Django's WhereNode.split_having); either may be NULL.  0 or DORM_ENOMEM. */

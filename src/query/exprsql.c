@@ -330,9 +330,14 @@ static void window_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     }
     for (int i = 0; i < no; i++) {
         dorm_buf_puts(&s->text, i ? ", " : np ? " ORDER BY " : "ORDER BY ");
+        const char *key = dorm_sql_nulls_key(s, e->desc[i], e->nulls_first[i], e->nulls_last[i]);
+        if (key) {
+            dorm_rexpr_sql(s, qs, e->args[1 + np + i]);
+            dorm_buf_puts(&s->text, key);
+        }
         dorm_rexpr_sql(s, qs, e->args[1 + np + i]);
         if (e->dir[i]) dorm_buf_puts(&s->text, e->desc[i] ? " DESC" : " ASC");
-        if (e->nulls_first[i] || e->nulls_last[i]) dorm_buf_puts(&s->text, e->nulls_first[i] ? " NULLS FIRST" : " NULLS LAST");
+        dorm_buf_puts(&s->text, dorm_sql_nulls_suffix(s, e->nulls_first[i], e->nulls_last[i]));
     }
     if (e->frame.kind != DORM_FRAME_NONE) {
         if (np || no) dorm_buf_putc(&s->text, ' ');

@@ -52,17 +52,31 @@ int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dor
 
 /* ---- GROUP BY ---- */
 
+/* What an item of the GROUP BY is, for collapse(): a column (its alias and
+ * field; alias -1 for an expression), and whether HAVING reads it. */
+typedef struct gitem {
+    int alias;
+    const dorm_fmeta *field;
+    bool having;
+} gitem;
+
 typedef struct gbuild {
     dorm_sql *s;
     const dorm_qs *qs;
     dorm_sql_span *items;
-    int n, cap;
-    size_t mark, pmark;
+    gitem *what;
+    int n, cap, cap_what;
+    size_t mark, pmark, start, pstart;
+    gitem cur;  /* the item being written */
 } gbuild;
 
 static void begin(gbuild *g) {
     g->mark = g->s->text.len;
     g->pmark = g->s->nparams;
+    if (!g->n) {
+        g->start = g->mark;
+        g->pstart = g->pmark;
+    }
     dorm_buf_puts(&g->s->text, g->n ? ", " : " GROUP BY ");
 }
 
@@ -84,21 +98,83 @@ static void end(gbuild *g) {
         s->text.len = g->mark;
         s->text.data[g->mark] = '\0';
         s->nparams = g->pmark;
+        g->what[i].having |= g->cur.having;
         return;
     }
+    if (g->n == g->cap_what) {
+        int cap = g->cap_what ? 2 * g->cap_what : 8;
+        gitem *w = dorm_mem_realloc(g->what, (size_t)cap * sizeof *w);
+        if (!w) {
+            s->failed = true;
+            return;
+        }
+        g->what = w;
+        g->cap_what = cap;
+    }
+    g->what[g->n] = g->cur;
     if (!dorm_span_push(&g->items, &g->n, &g->cap, (dorm_sql_span){off, len, g->pmark, np})) s->failed = true;
 }
 
 static void add_col(gbuild *g, int alias, const dorm_fmeta *field) {
+    g->cur.alias = alias;
+    g->cur.field = field;
     begin(g);
     dorm_sql_col(g->s, dorm_alias_name(g->qs, alias), field->column);
     end(g);
 }
 
 static void add_expr(gbuild *g, const dorm_rexpr *e) {
+    bool col = dorm_rexpr_is_col(e);
+    g->cur.alias = col ? e->alias : -1;
+    g->cur.field = col ? e->field : NULL;
     begin(g);
     dorm_rexpr_sql(g->s, g->qs, e);
     end(g);
+}
+
+static bool grouped_by_key(const gbuild *g, int alias) {
+    for (int i = 0; i < g->n; i++)
+        if (g->what[i].alias == alias && g->what[i].field && g->what[i].field->f->primary_key) return true;
+    return false;
+}
+
+/* Django's collapse_group_by where the backend allows_group_by_pk: with the
+ * base table's primary key grouped by, the GROUP BY is that key, what HAVING
+ * reads, and the columns of tables whose key is not grouped by. */
+static void collapse(gbuild *g) {
+    dorm_sql *s = g->s;
+    int key = -1;
+    for (int i = 0; i < g->n && key < 0; i++)
+        if (g->what[i].alias == 0 && g->what[i].field == g->qs->meta->pk) key = i;
+    if (key < 0 || !s->d->group_by_pk || s->text.failed || s->failed) return;
+    size_t len = s->text.len - g->start, np = s->nparams - g->pstart;
+    char *text = dorm_mem_alloc(len + 1);
+    dorm_value *params = np ? dorm_mem_alloc(np * sizeof *params) : NULL;
+    if (!text || (np && !params)) {
+        s->failed = true;
+        dorm_mem_free(text);
+        return;
+    }
+    memcpy(text, s->text.data + g->start, len);
+    if (np) memcpy(params, s->params + g->pstart, np * sizeof *params);
+    s->text.len = g->start;
+    s->text.data[g->start] = '\0';
+    s->nparams = g->pstart;
+    bool first = true;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < g->n; i++) {
+            const gitem *w = &g->what[i];
+            bool keep = pass == 0 ? i == key
+                                  : i != key && (w->having || (w->alias >= 0 && !grouped_by_key(g, w->alias)));
+            if (!keep) continue;
+            const dorm_sql_span *it = &g->items[i];
+            dorm_buf_puts(&s->text, first ? " GROUP BY " : ", ");
+            dorm_buf_put(&s->text, text + (it->off - g->start), it->len);
+            for (size_t k = 0; k < it->np; k++) dorm_sql_param(s, &params[it->poff - g->pstart + k]);
+            first = false;
+        }
+    dorm_mem_free(text);
+    dorm_mem_free(params);
 }
 
 /* Django's get_group_by_cols: a column or a non-aggregate expression groups
@@ -181,11 +257,15 @@ void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having,
         if (o->expr) add_group_cols(&g, o->expr);
         else add_col(&g, o->alias, o->field);
     }
+    g.cur.having = true;
     add_where_cols(&g, having);
+    g.cur.having = false;
     if (exists) {
         begin(&g);
         dorm_buf_puts(&s->text, "(1)");
         end(&g);
     }
+    collapse(&g);
     dorm_mem_free(g.items);
+    dorm_mem_free(g.what);
 }

@@ -382,7 +382,7 @@ int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *
     if (rc) return rc;
     *handled = true;
     w->json = w->lookup == DORM_LK_EXACT || w->lookup == DORM_LK_IN || w->lookup == DORM_LK_ISNULL ||
-              w->lookup >= DORM_LK_HAS_KEY;
+              w->lookup >= DORM_LK_HAS_KEY || (w->lookup == DORM_LK_JSON_CONTAINED_BY && j && j->contained_by);
     return DORM_OK;
 }
 
@@ -416,10 +416,12 @@ static void path_tmpl(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const
     }
 }
 
-/* A bound JSON text compared with a key: as a JSON value where the dialect
- * needs it ("JSON_EXTRACT(%s, '$')"). */
-static void json_value(dorm_sql *s, const chain *c, const dorm_value *v) {
-    const char *t = c->n ? s->d->json->value : NULL;
+/* A bound JSON text compared with a key (with the column too where exact
+ * binds it as a value): as a JSON value where the dialect needs it
+ * ("JSON_EXTRACT(%s, '$')"); `in`: an item of in. */
+static void json_value(dorm_sql *s, const chain *c, const dorm_value *v, bool in) {
+    const dorm_json_sql *j = s->d->json;
+    const char *t = c->n || j->exact_as_value ? (in && j->in_value ? j->in_value : j->value) : NULL;
     const char *p = t ? strstr(t, "%s") : NULL;
     if (p) dorm_buf_put(&s->text, t, (size_t)(p - t));
     dorm_sql_param(s, v);
@@ -477,7 +479,7 @@ bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
         dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
         return true;
     case DORM_LK_EXACT:
-        if (w->json_null && j->type) {
+        if (w->json_null && j->type && !j->exact_as_value) {
             /* JSON null: the type at the path is 'null' (Django's JSON_TYPE). */
             path_tmpl(s, qs, w, &c, j->type, NULL);
             dorm_buf_puts(&s->text, " = ");
@@ -486,18 +488,52 @@ bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
         }
         dorm_leaf_lhs(s, qs, w);
         dorm_buf_puts(&s->text, " = ");
-        json_value(s, &c, &w->rhs);
+        json_value(s, &c, &w->rhs, false);
         return true;
     case DORM_LK_IN:
         dorm_leaf_lhs(s, qs, w);
         dorm_buf_puts(&s->text, " IN (");
         for (size_t i = 0; i < w->rhs.len; i++) {
             if (i) dorm_buf_puts(&s->text, ", ");
-            json_value(s, &c, &w->rhs.u.list[i]);
+            json_value(s, &c, &w->rhs.u.list[i], true);
         }
         dorm_buf_putc(&s->text, ')');
+        return true;
+    case DORM_LK_JSON_CONTAINED_BY:
+        for (const char *p = j->contained_by; *p; p++) {
+            if (p[0] == '%' && (p[1] == '1' || p[1] == '2')) {
+                if (*++p == '1') dorm_leaf_lhs(s, qs, w);
+                else dorm_sql_param(s, &w->rhs);
+            } else {
+                dorm_buf_putc(&s->text, *p);
+            }
+        }
         return true;
     default:
         return false;
     }
+}
+
+/* The lookups Django's lookup_cast wraps (its BuiltinLookups). */
+static bool casts(dorm_lookup lk) {
+    return lk <= DORM_LK_RANGE || lk == DORM_LK_REGEX || lk == DORM_LK_IREGEX;
+}
+
+static bool folding(dorm_lookup lk) {
+    return lk == DORM_LK_IEXACT || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ISTARTSWITH ||
+           lk == DORM_LK_IENDSWITH || lk == DORM_LK_IREGEX;
+}
+
+bool dorm_json_folds(const dorm_sql *s, const dorm_where *w) {
+    const dorm_json_sql *j = s->d->json;
+    const dorm_rexpr *k = as_key(w->lhs);
+    return j && j->fold_case && k && k->key_text && folding(w->lookup);
+}
+
+const char *dorm_json_lhs_cast(const dorm_sql *s, const dorm_where *w) {
+    const dorm_json_sql *j = s->d->json;
+    if (!j || w->lookup >= DORM_LK__COUNT || !casts(w->lookup)) return NULL;
+    if (dorm_json_folds(s, w)) return "LOWER(%s)";
+    dorm_kind kind = w->lhs ? w->lhs->vkind : w->field ? w->field->value_kind : DORM_KIND_TEXT;
+    return kind == DORM_KIND_JSON ? j->lookup_cast : NULL;
 }

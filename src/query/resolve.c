@@ -337,11 +337,12 @@ static int gather_args(const dorm_expr *e, const dorm_expr **tmp, const dorm_exp
 }
 
 /* One argument of an aggregate macro given as a value: a path is F(path),
- * "*" is Count's star. */
+ * "*" is Count's star (another aggregate's "*" is a path, which Django
+ * cannot resolve either: FieldError). */
 static int value_arg(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     const dorm_value *v = &e->value;
     if (v->type == DORM_T_TEXT) {
-        if (strcmp(v->u.s, "*") == 0) {
+        if (strcmp(v->u.s, "*") == 0 && e->func && strcmp(e->func, "Count") == 0) {
             dorm_rexpr *star = node(c->qs, &dorm_node_star);
             if (!star) return DORM_ENOMEM;
             *out = star;

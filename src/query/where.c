@@ -321,8 +321,10 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
     if (p.expr && (rc = dorm_rexpr_output(qs, p.expr))) return rc;
     dorm_kind kind = p.expr ? p.expr->vkind : p.field->value_kind;
+    const dorm_json_sql *json = qs->cx->db->dialect->json;
+    bool by_template = w->lookup == DORM_LK_JSON_CONTAINED_BY && json && json->contained_by;
     if ((w->lookup == DORM_LK_JSON_CONTAINS || w->lookup == DORM_LK_JSON_CONTAINED_BY) &&
-        !qs->cx->db->dialect->operators[w->lookup])
+        !qs->cx->db->dialect->operators[w->lookup] && !by_template)
         return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "%s lookup is not supported on this database backend.",
                             w->def->name)->err;
     const dorm_value *v = &q->value;

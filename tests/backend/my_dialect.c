@@ -78,7 +78,7 @@ Test(my_dialect, operators_as_django)
     cr_assert_null(d->lhs_casts[DORM_LK_IEXACT]);
     cr_assert_str_eq(d->operators[DORM_LK_REGEX], "REGEXP CONCAT('(?-i)', %s)");
     cr_assert_str_eq(d->operators[DORM_LK_IREGEX], "REGEXP %s");
-    cr_assert_str_eq(d->lhs_casts[DORM_LK_JSON_CONTAINS], "JSON_CONTAINS(%s");
+    cr_assert_str_eq(d->lhs_casts[DORM_LK_JSON_CONTAINS], "JSON_CONTAINS(%s,");
     cr_assert_null(d->lhs_casts[DORM_LK_CONTAINS]);
     cr_assert_null(d->lhs_casts[DORM_LK_GT]);
 }

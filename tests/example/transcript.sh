@@ -1,14 +1,24 @@
 #!/bin/sh
-# transcript.sh - runs the library example on $DORM_TEST_URL (default
+# transcript.sh - runs an example on $DORM_TEST_URL (default
 # sqlite://:memory:) and compares what it prints with the acceptance
-# transcript, byte for byte.  Usage: transcript.sh LIBRARY EXPECTED
+# transcript, byte for byte: EXPECTED, or beside it the backend's own
+# (NAME.postgres.expected, NAME.mysql.expected) where Django prints
+# differently there.  Usage: transcript.sh PROGRAM EXPECTED
 set -eu
+url=${DORM_TEST_URL:-sqlite://:memory:}
+want=$2
+case $url in
+postgres*) own=${2%.expected}.postgres.expected ;;
+mysql* | mariadb*) own=${2%.expected}.mysql.expected ;;
+*) own= ;;
+esac
+if [ -n "$own" ] && [ -f "$own" ]; then want=$own; fi
 out=$(mktemp "${TMPDIR:-/tmp}/dorm-transcript.XXXXXX")
 trap 'rm -f "$out"' EXIT
-"$1" "${DORM_TEST_URL:-sqlite://:memory:}" >"$out"
-if cmp -s "$2" "$out"; then
+"$1" "$url" >"$out"
+if cmp -s "$want" "$out"; then
     echo "the transcript is Django's, byte for byte"
     exit 0
 fi
-diff -u "$2" "$out" | head -n 40
+diff -u "$want" "$out" | head -n 40
 exit 1

@@ -311,7 +311,7 @@ static const dorm_field Lost_fields[] = {
     DORM_MANY_TO_MANY(Novel, readers, Person, .through = &Reading_model),
     DORM_END,
 };
-static const dorm_model Lost_model = {.name = "Lost", .app_label = "lost", .size = sizeof(Novel), .fields = Lost_fields};
+static const dorm_model Lost_model = {.abi = DORM_MODEL_ABI, .name = "Lost", .app_label = "lost", .size = sizeof(Novel), .fields = Lost_fields};
 static const dorm_app lost_app = {.label = "lost", .models = DORM_MODELS(&Lost_model)};
 
 Test(m2m, checks_report_bad_declarations) {

@@ -192,6 +192,16 @@ Test(tenants, row_level_scope)
     forged->item = "stolen";
     cr_assert_eq(dorm_save(forged), DORM_EPOLICY);
     cr_assert_str_eq(dorm_errmsg(two), "This Order belongs to another tenant: a context of one tenant cannot write it.");
+    /* ... nor bulk-updated, even among the context's own (nothing written). */
+    Order *mine = dorm_get(dorm_all(two, Order), DQ("item", "stale"));
+    cr_assert_not_null(mine, "%s", dorm_errmsg(two));
+    mine->item = "fresh";
+    cr_assert_eq(dorm_bulk_update(two, Order, ((Order *[]){mine, forged}), 2, "item"), DORM_EPOLICY);
+    cr_assert_str_eq(dorm_errmsg(two), "This Order belongs to another tenant: a context of one tenant cannot write it.");
+    cr_assert_eq(dorm_count(dorm_filter(dorm_all(two, Order), DQ("item", "fresh"))), 0, "nothing was written");
+    cr_assert_eq(dorm_count(dorm_filter(dorm_all(one, Order), DQ("item", "apples"))), 1, "one's row untouched");
+    cr_assert_eq(dorm_bulk_update(two, Order, ((Order *[]){mine}), 1, "item"), 1, "%s",
+                 dorm_errmsg(two));
     cr_assert_eq(dorm_delete(o1, NULL), 0, "%s", dorm_errmsg(one));
     dorm_deleted d;
     cr_assert_eq(dorm_qs_delete(dorm_all(two, Order), &d), 0, "%s", dorm_errmsg(two));

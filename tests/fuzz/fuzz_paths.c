@@ -106,8 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const dorm_q *kids[] = {&leaf, NULL};
     dorm_q wrapped = {negate ? DORM_Q_NOT : DORM_Q_OR, NULL, {DORM_T_NONE, 0, {0}}, kids};
     const dorm_q *conds[] = {type == 7 ? &wrapped : &leaf, NULL};
-    const dorm_expr fexpr = {DORM_E_F, paths[n > 1 ? 1 : 0], {DORM_T_NONE, 0, {0}}, NULL, NULL, false};
-    dorm_expr agg = {DORM_E_COUNT + (dorm_expr_kind)(type % 5), paths[0], {DORM_T_NONE, 0, {0}}, NULL, NULL, negate};
+    const dorm_expr fexpr = {.kind = DORM_E_F, .name = paths[n > 1 ? 1 : 0]};
+    static const char *const aggregates[] = {"Count", "Sum", "Avg", "Min", "Max"};
+    dorm_expr agg = {.kind = DORM_E_FUNC, .func = aggregates[type % 5], .value = dorm_v_text(paths[0]), .distinct = negate};
     const dorm_named *named[] = {&(const dorm_named){paths[n > 1 ? 1 : 0], &agg}, NULL};
     const dorm_named *unnamed[] = {&(const dorm_named){NULL, &agg}, NULL};
     const dorm_set set = {paths[0], type == 6 ? dorm_v_expr(&fexpr) : v};

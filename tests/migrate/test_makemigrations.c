@@ -46,7 +46,7 @@ static const dorm_field Product2_fields[] = {
     DORM_MANY_TO_MANY(Product2, tags, Tag),
     DORM_END,
 };
-static const dorm_model Product2_model = {.name = "Product", .app_label = "shop", .size = sizeof(Product2),
+static const dorm_model Product2_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Product2),
                                           .fields = Product2_fields,
                                           .indexes = DORM_INDEXES({DORM_LIST("title"), "shop_title_idx"})};
 
@@ -177,7 +177,7 @@ typedef struct Strict {
 } Strict;
 static const dorm_field Strict_fields[] = {DORM_AUTO(Strict, id), DORM_CHAR(Strict, name, .max_length = 50),
                                            DORM_INT(Strict, qty), DORM_END};
-static const dorm_model Strict_model = {.name = "Product", .app_label = "shop", .size = sizeof(Strict), .fields = Strict_fields};
+static const dorm_model Strict_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Strict), .fields = Strict_fields};
 
 Test(makemigrations, not_null_field_needs_a_default) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
@@ -229,8 +229,8 @@ typedef struct Item {
     const char *name;
 } Item;
 static const dorm_field Item_fields[] = {DORM_AUTO(Item, id), DORM_CHAR(Item, name, .max_length = 50), DORM_END};
-static const dorm_model Item_model = {.name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Item_fields};
-static const dorm_model Item2_model = {
+static const dorm_model Item_model = {.abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Item_fields};
+static const dorm_model Item2_model = {.abi = DORM_MODEL_ABI,
     .name = "Item",
     .app_label = "shop",
     .size = sizeof(Item),
@@ -272,7 +272,7 @@ Test(makemigrations, renamed_model_and_constraints) {
 
 static const dorm_field Wide_fields[] = {DORM_AUTO(Item, id), DORM_CHAR(Item, name, .max_length = 80, .db_index = true),
                                          DORM_END};
-static const dorm_model Wide_model = {.name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Wide_fields};
+static const dorm_model Wide_model = {.abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Wide_fields};
 
 Test(makemigrations, altered_field_and_deleted_model) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Item_model), .migrations_dir = dir};
@@ -343,7 +343,7 @@ static const dorm_field Stamped_fields[] = {
     DORM_TEXT(Stamped, note, .blank = true),
     DORM_END,
 };
-static const dorm_model Stamped_model = {.name = "Product", .app_label = "shop", .size = sizeof(Stamped),
+static const dorm_model Stamped_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Stamped),
                                          .fields = Stamped_fields};
 
 /* Without white space, for comparing JSON text. */
@@ -420,7 +420,7 @@ static const dorm_field Typed_fields[] = {
     DORM_AUTO(Typed, id),     DORM_CHAR(Typed, name, .max_length = 50), DORM_CHAR(Typed, code, .max_length = 10),
     DORM_INT(Typed, qty),     DORM_BOOL(Typed, flag),                   DORM_END,
 };
-static const dorm_model Typed_model = {.name = "Product", .app_label = "shop", .size = sizeof(Typed), .fields = Typed_fields};
+static const dorm_model Typed_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Typed), .fields = Typed_fields};
 
 /* One-off defaults are values, not the text typed: '' is the empty string,
  * numbers are range-checked for the field, True is a boolean; a bare word

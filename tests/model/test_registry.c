@@ -170,6 +170,18 @@ Test(checks, charfield_without_max_length) {
         DORM_LIST("library.NoMaxLength.name: (fields.E120) CharFields must define a 'max_length' attribute."));
 }
 
+/* A model laid out by another release's headers (here: no layout at all, a
+ * struct filled by hand) is refused before its fields are read. */
+static const dorm_field Unversioned_fields[] = {{.kind = DORM_KIND_AUTO, .name = "id", .size = 0xdead}};
+static const dorm_model Unversioned_model = {.name = "Old", .app_label = "library", .fields = Unversioned_fields};
+
+Test(checks, a_model_of_another_layout_is_refused) {
+    expect_messages(DORM_MODELS(&NoMaxLength_model, &Unversioned_model),
+                    DORM_LIST("library.Old: (dorm.E037) The model was built against dorm's model layout 0; this "
+                              "libdorm reads layout 1. Rebuild it with this release's headers (declare models with "
+                              "DORM_MODEL)."));
+}
+
 typedef struct BadOrdering {
     DORM_OBJECT;
     int64_t id;

@@ -21,3 +21,15 @@ Test(fuzz_findings, count_star_distinct_is_refused_before_sql) {
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_row_get(r, "n")->u.i, 8);
 }
+
+/* Only Count takes "*": Avg("*") and the others are a path Django cannot
+ * resolve (it compiled to AVG() before, which the database refused). */
+Test(fuzz_findings, star_is_counts_alone) {
+    const dorm_expr *const aggs[] = {DAvg("*"), DSum("*"), DMin("*"), DMax("*"), DStdDev("*"), NULL};
+    for (size_t i = 0; aggs[i]; i++) {
+        dorm_qs *qs = dorm_annotate(dorm_all(T.cx, Author), DAS("bjo", aggs[i]));
+        cr_expect_eq(dorm_qs_errcode(qs), DORM_EFIELD, "%s: %s", aggs[i]->func, dorm_qs_errmsg(qs));
+        cr_expect_str_eq(dorm_qs_errmsg(qs), "Cannot resolve keyword '*' into field. Choices are: biography, "
+                                             "birth_date, books, id, name");
+    }
+}

@@ -28,8 +28,6 @@ static void loans(void)
 
 TestSuite(timezones, .init = loans, .fini = test_db_close);
 
-static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
-
 static dorm_qs *all(void) { return dorm_order_by(dorm_all(T.cx, Everything), "id"); }
 
 #define E "\"library_everything\""
@@ -75,21 +73,33 @@ static const char *column(dorm_qs *qs, const char *zone)
     return out;
 }
 
-/* The SELECT list of qs's SQL (what comes between SELECT and FROM). */
+/* The SELECT list of qs's SQL (what comes between SELECT and FROM),
+ * MariaDB's `quotes` written as "quotes". */
 static const char *select_list(dorm_qs *qs)
 {
     static char out[512];
     const char *sql = dorm_qs_sql(dorm_values_flat(qs, "x"), NULL);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
+    if (test_db_on_mysql()) sql = test_sql_std(sql);
     const char *from = strstr(sql, " FROM " E " ");
     cr_assert_not_null(from, "%s", sql);
     snprintf(out, sizeof out, "%.*s", (int)(from - sql - 7), sql + 7);
     return out;
 }
 
+/* The SQL of qs (MariaDB's `quotes` written as "quotes"). */
+static const char *sql_of(dorm_qs *qs, const char **params)
+{
+    const char *sql = dorm_qs_sql(qs, params);
+    cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
+    return test_db_on_mysql() ? test_sql_std(sql) : sql;
+}
+
 static dorm_qs *with_x(const dorm_expr *e) { return dorm_annotate(all(), DAS("x", e)); }
 
 #define PARIS "'Europe/Paris'"
+/* Django's MySQL backend: the zone's wall time by the server's tz tables. */
+#define IN_PARIS "CONVERT_TZ(" DT ", 'UTC', " PARIS ")"
 
 Test(timezones, trunc_and_extract_in_the_current_zone)
 {
@@ -97,38 +107,46 @@ Test(timezones, trunc_and_extract_in_the_current_zone)
     cr_expect_str_eq(dorm_timezone_current(T.cx), "Europe/Paris");
     const struct {
         const dorm_expr *e;
-        const char *sqlite, *pg, *values;
+        const char *sqlite, *pg, *my, *values;
     } cases[] = {
         {DTruncYear("datetime_f"), "dorm_trunc('year', " DT ", " PARIS ") AS \"x\"",
          "DATE_TRUNC('year', " DT " AT TIME ZONE " PARIS ") AS \"x\"",
+         "CAST(DATE_FORMAT(" IN_PARIS ", '%Y-01-01 00:00:00') AS DATETIME) AS \"x\"",
          "2023-01-01T00:00:00+01:00 | 2023-01-01T00:00:00+01:00 | 2023-01-01T00:00:00+01:00 | "
          "2023-01-01T00:00:00+01:00 | 2023-01-01T00:00:00+01:00 | 2023-01-01T00:00:00+01:00 | "
          "2023-01-01T00:00:00+01:00"},
         {DTruncMonth("datetime_f"), "dorm_trunc('month', " DT ", " PARIS ") AS \"x\"",
          "DATE_TRUNC('month', " DT " AT TIME ZONE " PARIS ") AS \"x\"",
+         "CAST(DATE_FORMAT(" IN_PARIS ", '%Y-%m-01 00:00:00') AS DATETIME) AS \"x\"",
          "2023-01-01T00:00:00+01:00 | 2023-01-01T00:00:00+01:00 | 2023-03-01T00:00:00+01:00 | "
          "2023-03-01T00:00:00+01:00 | 2023-10-01T00:00:00+02:00 | 2023-10-01T00:00:00+02:00 | "
          "2023-12-01T00:00:00+01:00"},
         {DTruncDay("datetime_f"), "dorm_trunc('day', " DT ", " PARIS ") AS \"x\"",
          "DATE_TRUNC('day', " DT " AT TIME ZONE " PARIS ") AS \"x\"",
+         "CAST(DATE_FORMAT(" IN_PARIS ", '%Y-%m-%d 00:00:00') AS DATETIME) AS \"x\"",
          "2023-01-01T00:00:00+01:00 | 2023-01-01T00:00:00+01:00 | 2023-03-26T00:00:00+01:00 | "
          "2023-03-26T00:00:00+01:00 | 2023-10-29T00:00:00+02:00 | 2023-10-29T00:00:00+02:00 | "
          "2023-12-31T00:00:00+01:00"},
         {DTruncDate("datetime_f"), "dorm_extract('date', " DT ", " PARIS ") AS \"x\"",
          "(" DT " AT TIME ZONE " PARIS ")::date AS \"x\"",
+         "DATE(" IN_PARIS ") AS \"x\"",
          "2023-01-01 | 2023-01-01 | 2023-03-26 | 2023-03-26 | 2023-10-29 | 2023-10-29 | 2023-12-31"},
         {DTruncTime("datetime_f"), "dorm_extract('time', " DT ", " PARIS ") AS \"x\"",
          "(" DT " AT TIME ZONE " PARIS ")::time AS \"x\"",
+         "TIME(" IN_PARIS ") AS \"x\"",
          "00:30:00 | 01:30:00 | 01:59:00 | 03:00:00 | 02:30:00 | 02:30:00 | 23:59:59"},
         {DExtractYear("datetime_f"), "dorm_extract('year', " DT ", " PARIS ") AS \"x\"",
-         "EXTRACT('year' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"", "2023 | 2023 | 2023 | 2023 | 2023 | 2023 | 2023"},
+         "EXTRACT('year' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"",
+         "EXTRACT(YEAR FROM " IN_PARIS ") AS \"x\"", "2023 | 2023 | 2023 | 2023 | 2023 | 2023 | 2023"},
         {DExtractHour("datetime_f"), "dorm_extract('hour', " DT ", " PARIS ") AS \"x\"",
-         "EXTRACT('hour' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"", "0 | 1 | 1 | 3 | 2 | 2 | 23"},
+         "EXTRACT('hour' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"",
+         "EXTRACT(HOUR FROM " IN_PARIS ") AS \"x\"", "0 | 1 | 1 | 3 | 2 | 2 | 23"},
         {DExtractWeekDay("datetime_f"), "dorm_extract('week_day', " DT ", " PARIS ") AS \"x\"",
-         "(EXTRACT('dow' FROM " DT " AT TIME ZONE " PARIS ") + 1) AS \"x\"", "1 | 1 | 1 | 1 | 1 | 1 | 1"},
+         "(EXTRACT('dow' FROM " DT " AT TIME ZONE " PARIS ") + 1) AS \"x\"",
+         "DAYOFWEEK(" IN_PARIS ") AS \"x\"", "1 | 1 | 1 | 1 | 1 | 1 | 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        cr_expect_str_eq(select_list(with_x(cases[i].e)), on_sqlite() ? cases[i].sqlite : cases[i].pg);
+        cr_expect_str_eq(select_list(with_x(cases[i].e)), test_pick(cases[i].sqlite, cases[i].pg, cases[i].my));
         cr_expect_str_eq(column(with_x(cases[i].e), "Europe/Paris"), cases[i].values);
     }
     /* TruncHour of 02:30 on the night clocks went back: 02:00 happened
@@ -150,15 +168,17 @@ Test(timezones, lookups_in_the_current_zone)
     cr_assert_eq(dorm_timezone_activate(T.cx, "Europe/Paris"), 0);
     dorm_qs *qs = dorm_filter(all(), DQ("datetime_f__year", 2023));
     const char *params;
-    const char *sql = dorm_qs_sql(qs, &params);
-    cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, on_sqlite() ? "WHERE " DT " BETWEEN ? AND ?" : "WHERE " DT " BETWEEN $1 AND $2"), "%s", sql);
+    const char *sql = sql_of(qs, &params);
+    cr_expect(strstr(sql, test_pick("WHERE " DT " BETWEEN ? AND ?", "WHERE " DT " BETWEEN $1 AND $2",
+                                    "WHERE " DT " BETWEEN ? AND ?")),
+              "%s", sql);
     cr_expect(strstr(params, "2022-12-31 23:00:00") && strstr(params, "2023-12-31 22:59:59.999999"), "%s", params);
     cr_expect_str_eq(test_ids(qs), "1,2,3,4,5,6,7");
     qs = dorm_filter(all(), DQ("datetime_f__month", 1));
-    sql = dorm_qs_sql(qs, NULL);
-    cr_expect(strstr(sql, on_sqlite() ? "WHERE dorm_extract('month', " DT ", " PARIS ") = ?"
-                                      : "WHERE EXTRACT('month' FROM " DT " AT TIME ZONE " PARIS ") = $1"),
+    sql = sql_of(qs, NULL);
+    cr_expect(strstr(sql, test_pick("WHERE dorm_extract('month', " DT ", " PARIS ") = ?",
+                                    "WHERE EXTRACT('month' FROM " DT " AT TIME ZONE " PARIS ") = $1",
+                                    "WHERE EXTRACT(MONTH FROM " IN_PARIS ") = ?")),
               "%s", sql);
     cr_expect_str_eq(test_ids(qs), "1,2");
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("datetime_f__date", dorm_date_ymd(2023, 1, 1)))), "1,2");
@@ -168,15 +188,19 @@ Test(timezones, lookups_in_the_current_zone)
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("datetime_f__year", 2023))), "2,3,4,5,6,7");
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("datetime_f__month", 1))), "2");
     qs = dorm_filter(all(), DQ("datetime_f__hour", 1));
-    cr_expect(strstr(dorm_qs_sql(qs, NULL), on_sqlite() ? "WHERE dorm_extract('hour', " DT ") = ?"
-                                                        : "WHERE EXTRACT('hour' FROM " DT ") = $1"));
+    cr_expect(strstr(sql_of(qs, NULL), test_pick("WHERE dorm_extract('hour', " DT ") = ?",
+                                                   "WHERE EXTRACT('hour' FROM " DT ") = $1",
+                                                   "WHERE EXTRACT(HOUR FROM " DT ") = ?")));
 }
 
 Test(timezones, tzinfo)
 {
     dorm_qs *qs = with_x(DTruncDay("datetime_f", .tzinfo = "America/New_York"));
-    cr_expect_str_eq(select_list(qs), on_sqlite() ? "dorm_trunc('day', " DT ", 'America/New_York') AS \"x\""
-                                                  : "DATE_TRUNC('day', " DT " AT TIME ZONE 'America/New_York') AS \"x\"");
+    cr_expect_str_eq(select_list(qs),
+                     test_pick("dorm_trunc('day', " DT ", 'America/New_York') AS \"x\"",
+                               "DATE_TRUNC('day', " DT " AT TIME ZONE 'America/New_York') AS \"x\"",
+                               "CAST(DATE_FORMAT(CONVERT_TZ(" DT ", 'UTC', 'America/New_York'), '%Y-%m-%d 00:00:00') "
+                               "AS DATETIME) AS \"x\""));
     cr_expect_str_eq(column(qs, "America/New_York"),
                      "2022-12-31T00:00:00-05:00 | 2022-12-31T00:00:00-05:00 | 2023-03-25T00:00:00-04:00 | "
                      "2023-03-25T00:00:00-04:00 | 2023-10-28T00:00:00-04:00 | 2023-10-28T00:00:00-04:00 | "
@@ -186,7 +210,8 @@ Test(timezones, tzinfo)
     /* tzinfo wins over the current zone, UTC too. */
     cr_assert_eq(dorm_timezone_activate(T.cx, "Europe/Paris"), 0);
     cr_expect_str_eq(select_list(with_x(DTruncYear("datetime_f", .tzinfo = "UTC"))),
-                     on_sqlite() ? "dorm_trunc('year', " DT ") AS \"x\"" : "DATE_TRUNC('year', " DT ") AS \"x\"");
+                     test_pick("dorm_trunc('year', " DT ") AS \"x\"", "DATE_TRUNC('year', " DT ") AS \"x\"",
+                               "CAST(DATE_FORMAT(" DT ", '%Y-01-01 00:00:00') AS DATETIME) AS \"x\""));
     cr_expect_str_eq(column(with_x(DTruncYear("datetime_f", .tzinfo = "UTC")), "UTC"),
                      "2022-01-01T00:00:00+00:00 | 2023-01-01T00:00:00+00:00 | 2023-01-01T00:00:00+00:00 | "
                      "2023-01-01T00:00:00+00:00 | 2023-01-01T00:00:00+00:00 | 2023-01-01T00:00:00+00:00 | "

@@ -113,8 +113,16 @@ Test(windows, value_functions)
                                 "pages");
     expect_sql(qs, "SELECT " B ".\"title\", LAG(" B ".\"pages\", ?, ?) OVER (ORDER BY " B ".\"pages\" ASC) AS \"l\" FROM " B
                    " ORDER BY " B ".\"pages\" ASC");
-    cr_assert_str_eq(rows_text(qs), "Animal Farm=0; On Fairy-Stories=112; Homage to Catalonia=128; Persuasion=232; "
-                                    "The Hobbit=249; 1984=310; Pride and Prejudice=328; Emma=432");
+    if (test_db_on_mysql()) {
+        /* MariaDB's LAG takes no default: the server refuses the statement,
+         * as it does Django's (the same SQL). */
+        cr_assert_null(dorm_rows(qs, NULL));
+        cr_assert_eq(dorm_errcode(T.cx), DORM_EPROGRAMMING);
+        cr_assert(strstr(dorm_errmsg(T.cx), "(1064, \"You have an error in your SQL syntax"), "%s", dorm_errmsg(T.cx));
+    } else {
+        cr_assert_str_eq(rows_text(qs), "Animal Farm=0; On Fairy-Stories=112; Homage to Catalonia=128; Persuasion=232; "
+                                        "The Hobbit=249; 1984=310; Pride and Prejudice=328; Emma=432");
+    }
     const dorm_expr *const *by_pages = DEXPRS(DAsc("pages"));
     qs = dorm_order_by(
         dorm_values_list(

@@ -27,9 +27,7 @@ static bool have_initdb(void)
                   "ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1") == 0;
 }
 
-/* Runs a script that prints a URL on its last line into out; fails the
- * test with the script's output otherwise. */
-static void run_for_url(const char *cmd, char *out, size_t cap)
+void test_server_url(const char *cmd, const char *scheme, char *out, size_t cap)
 {
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p, "popen %s", cmd);
@@ -41,7 +39,7 @@ static void run_for_url(const char *cmd, char *out, size_t cap)
         snprintf(text + n, sizeof text - n, "%s\n", line);
     }
     int status = pclose(p);
-    cr_assert(status == 0 && strncmp(last, "postgres", 8) == 0, "%s failed:\n%s", cmd, text);
+    cr_assert(status == 0 && strncmp(last, scheme, strlen(scheme)) == 0, "%s failed:\n%s", cmd, text);
     snprintf(out, cap, "%s", last);
 }
 
@@ -52,7 +50,7 @@ const char *test_pg_server_start(const char *name)
     paths(name, state, sizeof state, dir, sizeof dir);
     snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 120 '%s/scripts/pg_start.sh' '%s' 2>&1", state,
              DORM_TEST_SOURCE_DIR, dir);
-    run_for_url(cmd, url, sizeof url);
+    test_server_url(cmd, "postgres", url, sizeof url);
     return url;
 }
 
@@ -63,7 +61,7 @@ const char *test_pg_standby_start(const char *name)
     snprintf(dir, sizeof dir, "%s/pgf-%s-standby", DORM_TEST_BUILD_DIR, name);
     snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 150 '%s/scripts/pg_standby.sh' '%s' '%s' 2>&1",
              standby_state, DORM_TEST_SOURCE_DIR, state, dir);
-    run_for_url(cmd, standby_url, sizeof standby_url);
+    test_server_url(cmd, "postgres", standby_url, sizeof standby_url);
     return standby_url;
 }
 
@@ -94,7 +92,7 @@ const char *test_pgbouncer_start(const char *name, int pool)
     snprintf(dir, sizeof dir, "%s/pgf-%s-pgb", DORM_TEST_BUILD_DIR, name);
     snprintf(cmd, sizeof cmd, "DORM_PGB_STATE='%s' timeout 60 '%s/scripts/pgbouncer_start.sh' '%s' '%s' %d 2>&1", st,
              DORM_TEST_SOURCE_DIR, state, dir, pool);
-    run_for_url(cmd, pgb_url, sizeof pgb_url);
+    test_server_url(cmd, "postgres", pgb_url, sizeof pgb_url);
     return pgb_url;
 }
 

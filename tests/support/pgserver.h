@@ -7,6 +7,11 @@
 
 #include <stdbool.h>
 
+/* Runs the shell command `cmd` (a start script) whose last line of output
+ * is a URL of `scheme` ("postgres", "mysql") into out; fails the test with
+ * the command's output otherwise. */
+void test_server_url(const char *cmd, const char *scheme, char *out, size_t cap);
+
 /* Starts the server of the test `name` (its folder and state file are
  * named after it) and returns its URL, or skips the test when the server
  * programs are not installed.  Fails the test when the server does not

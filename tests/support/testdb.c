@@ -87,6 +87,10 @@ bool test_db_on_mysql(void) {
     return strncmp(test_db_url(), "mysql", 5) == 0 || strncmp(test_db_url(), "mariadb", 7) == 0;
 }
 
+const char *test_pick(const char *sqlite, const char *pg, const char *my) {
+    return test_db_on_mysql() ? my : on_postgres() ? pg : sqlite;
+}
+
 const dorm_dialect *test_db_dialect(void) {
     return T.db->dialect;
 }
@@ -248,8 +252,10 @@ const char *test_sql_std(const char *sql) {
     char *out = dorm_strdup(T.cx, sql), *o = out;
     cr_assert_not_null(out);
     for (const char *p = sql; *p; p++) {
-        *o++ = *p == '$' ? '?' : *p == '`' ? '"' : *p;
-        if (*p == '$')
+        /* Only $n is a placeholder: a JSON path's '$' stays. */
+        bool placeholder = *p == '$' && p[1] >= '0' && p[1] <= '9';
+        *o++ = placeholder ? '?' : *p == '`' ? '"' : *p;
+        if (placeholder)
             while (p[1] >= '0' && p[1] <= '9') p++;
     }
     *o = '\0';

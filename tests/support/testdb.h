@@ -95,6 +95,8 @@ const char *test_db_schema(void);
 int test_db_use_schema(dorm_db *db, dorm_errbuf *e);
 /* Whether the tests run on MySQL/MariaDB. */
 bool test_db_on_mysql(void);
+/* This backend's expectation: SQLite's, PostgreSQL's or MariaDB's. */
+const char *test_pick(const char *sqlite, const char *pg, const char *my);
 /* The open test database's dialect (its feature flags). */
 const dorm_dialect *test_db_dialect(void);
 /* SQL with the backend's spelling written as SQLite's, for comparisons:

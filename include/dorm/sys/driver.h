@@ -7,6 +7,8 @@
 #ifndef DORM_SYS_DRIVER_H
 #define DORM_SYS_DRIVER_H
 
+#include "../api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,19 +36,19 @@ typedef struct dorm_buf {
 /* An empty buffer: dorm_buf b = DORM_BUF_INIT; */
 #define DORM_BUF_INIT {NULL, 0, 0, false}
 /* Appending: n bytes of s; a NUL-terminated s; one character; printf. */
-void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
-void dorm_buf_puts(dorm_buf *b, const char *s);
-void dorm_buf_putc(dorm_buf *b, char c);
-void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
+DORM_API void dorm_buf_put(dorm_buf *b, const char *s, size_t n);
+DORM_API void dorm_buf_puts(dorm_buf *b, const char *s);
+DORM_API void dorm_buf_putc(dorm_buf *b, char c);
+DORM_API void dorm_buf_printf(dorm_buf *b, const char *fmt, ...);
 /* Empties the buffer, keeping its memory (and clearing `failed`). */
-void dorm_buf_reset(dorm_buf *b);
+DORM_API void dorm_buf_reset(dorm_buf *b);
 /* Frees the buffer's memory; it is empty again afterwards. */
-void dorm_buf_free(dorm_buf *b);
+DORM_API void dorm_buf_free(dorm_buf *b);
 /* Appends `name` quoted with `q`, doubling any embedded `q`. */
-void dorm_buf_quote(dorm_buf *b, char q, const char *name);
+DORM_API void dorm_buf_quote(dorm_buf *b, char q, const char *name);
 /* Appends a value as an SQL literal, for DDL only (which takes no parameters):
  * text quoted with embedded quotes doubled, numbers, dates as text. */
-void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
+DORM_API void dorm_buf_literal(dorm_buf *b, const dorm_value *v);
 
 /* An error reported by a driver: a dorm_error code and a message. */
 typedef struct dorm_errbuf {
@@ -54,7 +56,7 @@ typedef struct dorm_errbuf {
     char msg[512];  /* the message, in Django's words         */
 } dorm_errbuf;
 /* Sets code and a printf message; returns code (for `return dorm_err(...)`). */
-int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
+DORM_API int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...);
 
 /* A parsed database URL.  Strings are NUL-terminated and owned by the URL. */
 typedef struct dorm_url {
@@ -225,15 +227,33 @@ typedef struct dorm_json_sql {
      * bind JSON text.  Otherwise a key reads as an SQL number or string, and
      * gt/gte/lt/lte bind the number or string the JSON text holds. */
     bool native;
+    /* Django's lookup_cast for a JSONField ("JSON_UNQUOTE(%s)" on MariaDB):
+     * wraps a left side whose value is JSON (a key, the column) in exact,
+     * in, range, gt/gte/lt/lte and the text lookups; NULL: none. */
+    const char *lookup_cast;
+    /* in's items when they differ from `value` ("JSON_UNQUOTE(JSON_EXTRACT(
+     * %s, '$'))", Django's KeyTransformIn on MariaDB); NULL: `value`. */
+    const char *in_value;
+    /* exact binds through `value` on the column too, and compares a JSON
+     * null as any other value instead of by the `type` at the path
+     * (Django's JSONExact and KeyTransformExact on MySQL). */
+    bool exact_as_value;
+    /* The case-insensitive lookups on a key compare LOWER() of both sides
+     * (Django's CaseInsensitiveMixin on MySQL, whose JSON strings are
+     * utf8mb4_bin). */
+    bool fold_case;
+    /* contained_by where it has no operator: a template of %1 the JSON and
+     * %2 the bound JSON ("JSON_CONTAINS(%2, %1)"); NULL: the operator. */
+    const char *contained_by;
 } dorm_json_sql;
 
 /* Appends the JSON path of keys[0..n) to out as Django's compile_json_path
  * writes it: "$" (when `root`), then [i] for a key that is a whole number
  * and ."key" (JSON-escaped as json.dumps does, ASCII only) for any other. */
-void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root);
+DORM_API void dorm_json_path(dorm_buf *out, const char *const *keys, size_t n, bool root);
 /* Whether a key is a whole number (Django's int(key) succeeds), into *out:
  * it may index an array. */
-bool dorm_json_index(const char *key, int64_t *out);
+DORM_API bool dorm_json_index(const char *key, int64_t *out);
 
 /* How a statement's placeholders are written. */
 typedef enum dorm_param_style {
@@ -307,6 +327,14 @@ typedef struct dorm_dialect {
     bool errors_abort_transaction;         /* PostgreSQL: need a savepoint        */
     bool supports_deferrable_fk;           /* FOREIGN KEY ... DEFERRABLE          */
     bool nulls_sort_first;                 /* NULLs sort before values in ASC     */
+    /* GROUP BY the base table's primary key stands for its other columns
+     * (Django's allows_group_by_pk): when it is grouped by, the other
+     * columns of tables whose key is grouped by are left out. */
+    bool group_by_pk;
+    /* ORDER BY has no NULLS FIRST / NULLS LAST (Django's
+     * supports_order_by_nulls_modifier = False): nulls_last is written as
+     * an "x IS NULL" key before x, where the backend's own order needs it. */
+    bool no_nulls_modifier;
     /* A CASE of bound values takes the type of its THEN values, which the
      * server cannot infer from untyped parameters: bulk_update writes
      * CAST(CASE ... END AS <column type>) (Django's feature of that name). */
@@ -468,6 +496,18 @@ typedef struct dorm_dialect {
      * options as they were given (Django's MySQL operations do not
      * normalise them).  NULL: PostgreSQL's spelling. */
     void (*explain_sql)(dorm_buf *out, const char *format, const int *values);
+    /* bulk_create(ignore_conflicts=True) (Django's insert_statement and
+     * on_conflict_suffix_sql): the INSERT's opening words ("INSERT OR IGNORE
+     * INTO"; NULL: "INSERT INTO") and the text after its rows (" ON CONFLICT
+     * DO NOTHING", or NULL); both NULL: conflicts cannot be ignored. */
+    const char *insert_ignore, *ignore_suffix;
+    /* bulk_create(update_conflicts=True): the text after the rows, %1
+     * standing for the unique_fields' columns (a clause without %1 names no
+     * target: unique_fields are refused, Django's
+     * supports_update_conflicts_with_target) and %2 for the updated
+     * columns, each written as upsert_set says with %1 for its quoted name
+     * ("%1 = EXCLUDED.%1"); NULL: conflicts cannot be updated. */
+    const char *upsert, *upsert_set;
 } dorm_dialect;
 
 enum {
@@ -488,9 +528,9 @@ typedef struct dorm_client_cmd {
     size_t used;               /* bytes of buf in use                         */
 } dorm_client_cmd;
 /* A copy of s in cmd->buf, or NULL when it is full. */
-const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
+DORM_API const char *dorm_client_keep(dorm_client_cmd *cmd, const char *s);
 /* Appends an argument (kept in buf); false when argv or buf is full. */
-bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
+DORM_API bool dorm_client_arg(dorm_client_cmd *cmd, const char *s);
 
 /* A driver's connection and prepared statement: its own types, opaque here. */
 typedef struct dorm_conn dorm_conn;
@@ -602,7 +642,7 @@ typedef struct dorm_driver {
 } dorm_driver;
 
 /* The drivers compiled into this libdorm, NULL-terminated. */
-extern const dorm_driver *const dorm_drivers[];
+extern DORM_API const dorm_driver *const dorm_drivers[];
 
 #ifdef __cplusplus
 }

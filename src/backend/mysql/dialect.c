@@ -283,11 +283,12 @@ const dorm_dialect dorm_my_dialect = {
         [DORM_LK_REGEX] = "REGEXP CONCAT('(?-i)', %s)",
         [DORM_LK_IREGEX] = "REGEXP %s",
         /* Django's DataContains: JSON_CONTAINS(lhs, rhs), the function's
-         * opening in the left-hand side's cast. */
-        [DORM_LK_JSON_CONTAINS] = ", %s)",
+         * opening in the left-hand side's cast; ContainedBy is
+         * dorm_my_json.contained_by. */
+        [DORM_LK_JSON_CONTAINS] = "%s)",
     },
     .lhs_casts = {
-        [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s",
+        [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s,",
     },
     .pattern = dorm_like_pattern,
     .extract = my_extract,
@@ -305,6 +306,8 @@ const dorm_dialect dorm_my_dialect = {
     .errors_abort_transaction = false,
     .supports_deferrable_fk = false,
     .nulls_sort_first = true,
+    .group_by_pk = true,
+    .no_nulls_modifier = true,
     .can_alter_columns = true,
     .inline_fk = false,
     .unique_as_index = false,
@@ -350,4 +353,9 @@ const dorm_dialect dorm_my_dialect = {
     /* Django 3.2's supports_select_intersection / _difference on MySQL. */
     .no_select_intersection = true,
     .no_select_difference = true,
+    /* Conflicts: Django's MySQL operations on MariaDB, where the key that
+     * conflicts is the server's to find (no unique_fields). */
+    .insert_ignore = "INSERT IGNORE INTO",
+    .upsert = " ON DUPLICATE KEY UPDATE %2",
+    .upsert_set = "%1 = VALUE(%1)",
 };

@@ -57,7 +57,8 @@ void dorm_my_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *
 }
 
 /* Django's Cast.as_mysql and cast_data_types: no CAST to a float or JSON,
- * integers as SIGNED / UNSIGNED INTEGER, text as CHAR. */
+ * integers as SIGNED / UNSIGNED INTEGER, text as CHAR (char(n) with a
+ * max_length), decimals as DECIMAL(digits, places). */
 static void my_cast(dorm_sqlw *w)
 {
     const dorm_column_def *t = w->target;
@@ -82,9 +83,8 @@ static void my_cast(dorm_sqlw *w)
     case DORM_KIND_POSINT:
     case DORM_KIND_POSSMALLINT: type = "unsigned integer"; break;
     case DORM_KIND_TEXT: type = "char"; break;
-    case DORM_KIND_CHAR:
-        if (!t->max_length) type = "char";
-        break;
+    case DORM_KIND_CHAR: type = "char"; break;
+    case DORM_KIND_DECIMAL: type = "decimal"; break;
     default: break;
     }
     if (!type) {
@@ -93,7 +93,11 @@ static void my_cast(dorm_sqlw *w)
     }
     dorm_buf_puts(w->out, "CAST(");
     w->arg(w, 0);
-    dorm_buf_printf(w->out, " AS %s)", type);
+    dorm_buf_printf(w->out, " AS %s", type);
+    /* char(%(max_length)s) and decimal(%(max_digits)s, %(decimal_places)s). */
+    if (t->kind == DORM_KIND_CHAR && t->max_length) dorm_buf_printf(w->out, "(%d)", t->max_length);
+    if (t->kind == DORM_KIND_DECIMAL && t->max_digits) dorm_buf_printf(w->out, "(%d, %d)", t->max_digits, t->decimal_places);
+    dorm_buf_putc(w->out, ')');
 }
 
 /* Django's FixDurationInputMixin.as_mysql: a sum or average of durations
@@ -141,11 +145,21 @@ static void my_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool te
 
 /* MariaDB's JSON is text: a key is JSON_EXTRACT's JSON text, compared as
  * Django compares it (HasKey's JSON_CONTAINS_PATH, a missing key's NULL,
- * a bound JSON value through JSON_EXTRACT(%s, '$')). */
+ * JSON_UNQUOTE of the left side against a bound JSON value through
+ * JSON_EXTRACT(%s, '$'), LOWER() on both sides of the i-lookups). */
 const dorm_json_sql dorm_my_json = {
     .key = my_json_key,
     .has_path = "JSON_CONTAINS_PATH(%1, 'one', %2)",
     .type = "JSON_EXTRACT(%1, %2)",
     .value = "JSON_EXTRACT(%s, '$')",
     .native = false,
+    /* MariaDB's JSON_EXTRACT keeps a string's quotes: Django's lookup_cast
+     * unquotes the left side, and MariaDB then compares it with the
+     * JSON_EXTRACT of the bound JSON as JSON ('web' = '"web"' holds; it
+     * needs the connection's utf8mb4, see connect.c). */
+    .lookup_cast = "JSON_UNQUOTE(%s)",
+    .in_value = "JSON_UNQUOTE(JSON_EXTRACT(%s, '$'))",
+    .exact_as_value = true,
+    .fold_case = true,
+    .contained_by = "JSON_CONTAINS(%2, %1)",
 };

@@ -2,10 +2,10 @@
  * ::text and UPPER() casts of their left-hand side, LIKE pattern values,
  * EXTRACT for date parts, LIMIT/OFFSET, column types and checks for DDL, and
  * the feature flags (Django's postgresql operations.py, base.py, features.py). */
-#include <assert.h>
 #include <math.h>
 #include <string.h>
 
+#include "core/assert.h"
 #include "backend/like.h"
 #include "backend/postgres/postgres.h"
 
@@ -52,7 +52,7 @@ static const char *in_zone(dorm_buf *tmp, const char *lhs, const char *tz)
 static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
-    assert((unsigned)ex < DORM_EX__COUNT);
+    DORM_ASSERT((unsigned)ex < DORM_EX__COUNT);
     dorm_buf tmp = DORM_BUF_INIT;
     lhs = in_zone(&tmp, lhs, tz);
     switch (ex) {
@@ -111,7 +111,7 @@ static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
     case DORM_KIND_UUID: dorm_buf_puts(out, "uuid"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "bytea"); break;
     case DORM_KIND_DURATION: dorm_buf_puts(out, "interval"); break;
-    default: assert(!"column kind without a type"); break;
+    default: DORM_ASSERT(!"column kind without a type"); break;
     }
 }
 
@@ -467,4 +467,8 @@ const dorm_dialect dorm_pg_dialect = {
                                                        "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
                                                        "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
     .alter = &pg_alter,
+    /* Conflicts: Django's PostgreSQL operations. */
+    .ignore_suffix = " ON CONFLICT DO NOTHING",
+    .upsert = " ON CONFLICT(%1) DO UPDATE SET %2",
+    .upsert_set = "%1 = EXCLUDED.%1",
 };

@@ -2,10 +2,10 @@
  * values, date extraction through dorm_extract(), LIMIT/OFFSET, column types
  * and checks for DDL, and the feature flags (Django's sqlite3 operations.py,
  * base.py and features.py). */
-#include <assert.h>
 #include <math.h>
 #include <string.h>
 
+#include "core/assert.h"
 #include "backend/sqlite/sqlite.h"
 
 /* Lookup operators, "%s" standing for the placeholder.
@@ -82,7 +82,7 @@ static void zone_arg(dorm_buf *out, const char *tz)
 static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
 {
     (void)kind;
-    assert((unsigned)ex < DORM_EX__COUNT);
+    DORM_ASSERT((unsigned)ex < DORM_EX__COUNT);
     if ((unsigned)ex >= DORM_EX__COUNT) return;
     dorm_buf_printf(out, "dorm_extract('%s', %s", extract_words[ex], lhs);
     zone_arg(out, tz);
@@ -133,7 +133,7 @@ static void kind_type(dorm_buf *out, dorm_kind kind, int max_length)
     case DORM_KIND_UUID: dorm_buf_puts(out, "char(32)"); break;
     case DORM_KIND_BINARY: dorm_buf_puts(out, "BLOB"); break;
     case DORM_KIND_DURATION: dorm_buf_puts(out, "bigint"); break;
-    default: assert(!"column kind without a type"); break;
+    default: DORM_ASSERT(!"column kind without a type"); break;
     }
 }
 
@@ -413,4 +413,8 @@ const dorm_dialect dorm_sqlite_dialect = {
     .json = &sq_json,
     .explain_prefix = "EXPLAIN QUERY PLAN",
     .pk_default_value = "NULL",
+    /* Conflicts: Django's SQLite operations (upsert from SQLite 3.24). */
+    .insert_ignore = "INSERT OR IGNORE INTO",
+    .upsert = " ON CONFLICT(%1) DO UPDATE SET %2",
+    .upsert_set = "%1 = EXCLUDED.%1",
 };
