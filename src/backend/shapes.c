@@ -82,5 +82,6 @@ int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql
         free_entry(NULL, 0, en, NULL);
         return DORM_ENOMEM;
     }
+    l->last_shape = en;
     return 0;
 }

@@ -42,6 +42,10 @@ Test(shapes, get_by_pk_compiles_once, .init = catalogue, .fini = test_db_close)
     cr_assert_str_eq(c->title, "Emma");
     cr_assert_eq(compiles() - before, 1, "the first get compiles, the others are hits");
     cr_assert_eq(T.db->shape_hits - hits, 2);
+    /* The hits ran the shape's own statement, not one looked up by text. */
+    const dorm_shape_entry *en = T.db->link->last_shape;
+    cr_assert(en && en->cs && en->cs->cached);
+    cr_assert_eq(strncmp(en->cs->sql, en->sql, en->len), 0);
     cr_assert_null(dorm_get(books(), DQ("pk", -1)));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EDOESNOTEXIST);
     cr_assert_eq(compiles() - before, 1);
@@ -155,11 +159,16 @@ Test(shapes, statements_dropped_or_busy, .init = catalogue, .fini = test_db_clos
         snprintf(sql, sizeof sql, "SELECT %d", i);
         cr_assert_eq(dorm_db_query(T.db, sql, NULL, 0, NULL, NULL, &e), 0, "%s", e.msg);
     }
+    const dorm_shape_entry *en = T.db->link->last_shape;
+    cr_assert(en && en->sql);
+    cr_assert_null(en->cs, "the statement cache dropped the statement: the shape forgot it");
     uint64_t before = compiles();
     Book *b = dorm_get(books(), DQ("pk", emma));
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(b->title, "Emma");
     cr_assert_eq(compiles(), before);
+    cr_assert_eq(T.db->link->last_shape, en);
+    cr_assert_not_null(en->cs, "prepared again and kept");
 
     dorm_iter *it = dorm_iterator(dorm_filter(books(), DQ("pages__gt", 0)), 1);
     cr_assert_not_null(it);
