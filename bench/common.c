@@ -85,6 +85,32 @@ int bench_runs(void)
     return s && *s && !*end && n >= 1 && n <= 1000 ? (int)n : 3;
 }
 
+/* $BENCH_STEP set: run.sh's driver (bench/interleave.py) paces the rounds. */
+static int stepping(void)
+{
+    const char *s = getenv("BENCH_STEP");
+    return s && *s && strcmp(s, "0") != 0;
+}
+
+int bench_rounds(void)
+{
+    const char *s = getenv("BENCH_ROUNDS");
+    char *end;
+    long n = s ? strtol(s, &end, 10) : 0;
+    return stepping() && s && *s && !*end && n >= 1 && n <= 100 ? (int)n : 1;
+}
+
+void bench_step(const char *workload)
+{
+    if (!stepping())
+        return;
+    printf("ready %s\n", workload);
+    fflush(stdout);
+    int c;
+    while ((c = getchar()) != EOF && c != '\n')
+        ;
+}
+
 double bench_now(void)
 {
     struct timespec ts;

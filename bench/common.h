@@ -75,6 +75,15 @@ extern const char *const bench_m2m_fill[];
  * busy machine. */
 int bench_runs(void);
 
+/* Paced by bench/interleave.py ($BENCH_STEP set), every workload runs
+ * $BENCH_ROUNDS rounds (1 to 100; otherwise 1), each the best of
+ * bench_runs() runs with its own result line, and before each round
+ * bench_step prints "ready <workload>" and waits for a line on stdin, so
+ * that the implementations take turns round by round on each workload
+ * while the others wait.  Without $BENCH_STEP bench_step does nothing. */
+int bench_rounds(void);
+void bench_step(const char *workload);
+
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 

@@ -35,6 +35,10 @@ PAGE = 1000
 PAGE_QUERIES = 100
 RUNS_ENV = os.environ.get("BENCH_RUNS", "")
 RUNS = int(RUNS_ENV) if RUNS_ENV.isdigit() and 1 <= int(RUNS_ENV) <= 1000 else 3
+# Paced by bench/interleave.py as the C programs are (bench_step in common.c).
+STEP = os.environ.get("BENCH_STEP", "") not in ("", "0")
+ROUNDS_ENV = os.environ.get("BENCH_ROUNDS", "")
+ROUNDS = int(ROUNDS_ENV) if STEP and ROUNDS_ENV.isdigit() and 1 <= int(ROUNDS_ENV) <= 100 else 1
 GENRES = ("FIC", "NON", "SCI", "HIS")
 BIRTH0 = date(1900, 1, 1)
 PUB0 = date(1800, 1, 1)
@@ -309,13 +313,24 @@ def w_bulk_create():
     return perf_counter() - t0
 
 
+def rounds(workload):
+    """Once per round of a workload: after "ready <workload>" and the
+    driver's go line when paced."""
+    for _ in range(ROUNDS):
+        if STEP:
+            print(f"ready {workload}", flush=True)
+            sys.stdin.readline()
+        yield
+
+
 def run_fresh(name, fn):
-    times = []
-    for _ in range(RUNS):
-        fresh_db()
-        times.append(fn())
-    report(name, AUTHORS + BOOKS, min(times), db_checksum())
-    settle("library_author", "library_book")
+    for _ in rounds(name):
+        times = []
+        for _ in range(RUNS):
+            fresh_db()
+            times.append(fn())
+        report(name, AUTHORS + BOOKS, min(times), db_checksum())
+        settle("library_author", "library_book")
 
 
 def w_fetch_all():
@@ -480,11 +495,12 @@ def w_union_filters():
 
 
 def run_read(name, n, fn, checksum):
-    best, result = None, None
-    for _ in range(RUNS):
-        secs, result = fn()
-        best = secs if best is None else min(best, secs)
-    report(name, n, best, checksum(result))
+    for _ in rounds(name):
+        best, result = None, None
+        for _ in range(RUNS):
+            secs, result = fn()
+            best = secs if best is None else min(best, secs)
+        report(name, n, best, checksum(result))
 
 
 def update_checksum(matched):

@@ -44,8 +44,8 @@ static dorm_db *fresh_db(MYSQL *check, const char *url, const dorm_registry *reg
 /* Runs a loading workload on fresh tables bench_runs() times and hashes what
  * the last run stored; that run's handle is left in *keep, the tables
  * analyzed. */
-static int run_fresh(MYSQL *check, const char *url, const dorm_registry *reg, const char *name,
-                     int (*fn)(dorm_db *, double *), dorm_db **keep)
+static int run_fresh_round(MYSQL *check, const char *url, const dorm_registry *reg, const char *name,
+                           int (*fn)(dorm_db *, double *), dorm_db **keep)
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -74,8 +74,20 @@ static int run_fresh(MYSQL *check, const char *url, const dorm_registry *reg, co
     return 0;
 }
 
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_fresh(MYSQL *check, const char *url, const dorm_registry *reg, const char *name,
+                     int (*fn)(dorm_db *, double *), dorm_db **keep)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_fresh_round(check, url, reg, name, fn, round == rounds - 1 ? keep : NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* update_const: its checksum reads the table state after the last run. */
-static int run_update(dorm_db *db, MYSQL *check)
+static int run_update_round(dorm_db *db, MYSQL *check)
 {
     double best = 1e300;
     int64_t matched = 0;
@@ -97,6 +109,17 @@ static int run_update(dorm_db *db, MYSQL *check)
     if (bench_my_update_checksum(check, matched, &sum) < 0)
         return -1;
     bench_report(IMPL, "update_const", BENCH_UPDATES, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_update(dorm_db *db, MYSQL *check)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step("update_const");
+        if (run_update_round(db, check) < 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -73,8 +73,8 @@ static dorm_db *fresh_db(const char *path, const dorm_registry *reg)
 
 /* Runs a loading workload on a fresh database bench_runs() times and hashes
  * what the last run stored; that run's handle is left in *keep. */
-static int run_fresh(const char *path, const dorm_registry *reg, const char *name,
-                     int (*fn)(dorm_db *, double *), dorm_db **keep)
+static int run_fresh_round(const char *path, const dorm_registry *reg, const char *name,
+                           int (*fn)(dorm_db *, double *), dorm_db **keep)
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -98,8 +98,20 @@ static int run_fresh(const char *path, const dorm_registry *reg, const char *nam
     return 0;
 }
 
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_fresh(const char *path, const dorm_registry *reg, const char *name,
+                     int (*fn)(dorm_db *, double *), dorm_db **keep)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_fresh_round(path, reg, name, fn, round == rounds - 1 ? keep : NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* update_const: its checksum reads the table state after the last run. */
-static int run_update(dorm_db *db, const char *path)
+static int run_update_round(dorm_db *db, const char *path)
 {
     double best = 1e300;
     int64_t matched = 0;
@@ -124,6 +136,17 @@ static int run_update(dorm_db *db, const char *path)
     if (rc == 0)
         bench_report(IMPL, "update_const", BENCH_UPDATES, best, sum);
     return rc;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_update(dorm_db *db, const char *path)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step("update_const");
+        if (run_update_round(db, path) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* The many-to-many tables (dorm's) and their rows, untimed. */

@@ -527,8 +527,8 @@ int bench_dorm_union_filters(dorm_ctx *cx, double *secs, uint64_t *sum)
     return run_queries(cx, "union_filters", BENCH_EXPR_QUERIES, union_query, secs, sum);
 }
 
-int bench_dorm_run_read(dorm_db *db, const char *name, long n,
-                    int (*fn)(dorm_ctx *, double *, uint64_t *))
+static int run_read_round(dorm_db *db, const char *name, long n,
+                          int (*fn)(dorm_ctx *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -547,6 +547,18 @@ int bench_dorm_run_read(dorm_db *db, const char *name, long n,
             best = secs;
     }
     bench_report(IMPL, name, n, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+int bench_dorm_run_read(dorm_db *db, const char *name, long n,
+                    int (*fn)(dorm_ctx *, double *, uint64_t *))
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_read_round(db, name, n, fn) < 0)
+            return -1;
+    }
     return 0;
 }
 

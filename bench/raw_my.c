@@ -339,7 +339,7 @@ static int w_bulk_create(MYSQL *c, double *secs)
  * them, run the DDL, time fn, then hash what was stored.  The last run's
  * connection is left in *keep for the workloads that read, the tables
  * analyzed. */
-static int run_fresh(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep)
+static int run_fresh_round(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep)
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -367,6 +367,17 @@ static int run_fresh(const char *url, const char *name, int (*fn)(MYSQL *, doubl
         }
     }
     bench_report(IMPL, name, BENCH_AUTHORS + BENCH_BOOKS, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_fresh(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -733,7 +744,7 @@ static int m2m_setup(MYSQL *c)
 
 /* Runs a workload on the loaded tables bench_runs() times; reports the best
  * time and the last run's checksum. */
-static int run_read(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *))
+static int run_read_round(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -748,8 +759,19 @@ static int run_read(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, doubl
     return 0;
 }
 
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_read(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *))
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_read_round(c, name, n, fn) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* update_const: its checksum reads the table state after the last run. */
-static int run_update(MYSQL *c)
+static int run_update_round(MYSQL *c)
 {
     double best = 1e300;
     int64_t matched = 0;
@@ -764,6 +786,17 @@ static int run_update(MYSQL *c)
     if (bench_my_update_checksum(c, matched, &sum) < 0)
         return -1;
     bench_report(IMPL, "update_const", BENCH_UPDATES, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_update(MYSQL *c)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step("update_const");
+        if (run_update_round(c) < 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -290,8 +290,8 @@ static int w_bulk_create(PGconn *c, double *secs)
  * them, run the DDL, time fn, then hash what was stored.  The last run's
  * connection is left in *keep for the workloads that read, the tables
  * vacuumed and analyzed. */
-static int run_fresh(const char *url, const char *name, int (*fn)(PGconn *, double *),
-                     PGconn **keep)
+static int run_fresh_round(const char *url, const char *name, int (*fn)(PGconn *, double *),
+                           PGconn **keep)
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -318,6 +318,18 @@ static int run_fresh(const char *url, const char *name, int (*fn)(PGconn *, doub
         }
     }
     bench_report(IMPL, name, BENCH_AUTHORS + BENCH_BOOKS, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_fresh(const char *url, const char *name, int (*fn)(PGconn *, double *),
+                     PGconn **keep)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -689,7 +701,7 @@ static int m2m_setup(PGconn *c)
 
 /* Runs a workload on the loaded tables bench_runs() times; reports the best
  * time and the last run's checksum. */
-static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *))
+static int run_read_round(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -704,8 +716,19 @@ static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, dou
     return 0;
 }
 
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *))
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_read_round(c, name, n, fn) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* update_const: its checksum reads the table state after the last run. */
-static int run_update(PGconn *c)
+static int run_update_round(PGconn *c)
 {
     double best = 1e300;
     int64_t matched = 0;
@@ -720,6 +743,17 @@ static int run_update(PGconn *c)
     if (bench_pg_update_checksum(c, matched, &sum) < 0)
         return -1;
     bench_report(IMPL, "update_const", BENCH_UPDATES, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_update(PGconn *c)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step("update_const");
+        if (run_update_round(c) < 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -281,8 +281,8 @@ static int w_bulk_create(sqlite3 *db, double *secs)
 /* Runs a loading workload `fn` on a fresh database: drop the file, create the
  * schema, time fn, then hash what was stored.  The last run's handle is left
  * in *keep for the workloads that read. */
-static int run_fresh(const char *path, const char *name, int (*fn)(sqlite3 *, double *),
-                     sqlite3 **keep)
+static int run_fresh_round(const char *path, const char *name, int (*fn)(sqlite3 *, double *),
+                           sqlite3 **keep)
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -307,6 +307,18 @@ static int run_fresh(const char *path, const char *name, int (*fn)(sqlite3 *, do
             sqlite3_close(db);
     }
     bench_report(IMPL, name, BENCH_AUTHORS + BENCH_BOOKS, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_fresh(const char *path, const char *name, int (*fn)(sqlite3 *, double *),
+                     sqlite3 **keep)
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_fresh_round(path, name, fn, round == rounds - 1 ? keep : NULL) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -779,8 +791,8 @@ static int w_union_filters(sqlite3 *db, double *secs, uint64_t *sum)
 
 /* Runs a workload on the loaded database bench_runs() times; reports the best
  * time and the last run's checksum. */
-static int run_read(sqlite3 *db, const char *name, long n,
-                    int (*fn)(sqlite3 *, double *, uint64_t *))
+static int run_read_round(sqlite3 *db, const char *name, long n,
+                          int (*fn)(sqlite3 *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -792,6 +804,18 @@ static int run_read(sqlite3 *db, const char *name, long n,
             best = secs;
     }
     bench_report(IMPL, name, n, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_read(sqlite3 *db, const char *name, long n,
+                    int (*fn)(sqlite3 *, double *, uint64_t *))
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_read_round(db, name, n, fn) < 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -16,9 +16,12 @@
 #              libraries it needs (default: sqlite3, libpq and libmariadb
 #              when pkg-config knows them, -lm)
 #   BENCH_RUNS runs per workload, the best counts (default 3)
-#   BENCH_ROUNDS how often the implementations run in turn (default 1); the
-#              best of all rounds counts, so on a busy machine load that
-#              comes and goes weighs on every column alike
+#   BENCH_ROUNDS rounds of each workload (default 3): bench/interleave.py
+#              (with $PYTHON) runs the programs side by side and lets them
+#              take turns round by round on each workload, so on a busy
+#              machine load that comes and goes weighs on every column
+#              alike; the table gives each one's median round, and the
+#              spread table (bench/spread.awk) min / median / max
 #   CC, PYTHON (default: cc, /usr/bin/python3 -- Debian's Django 3.2)
 # Without a dorm program or library the dorm column reads "n/a".
 set -eu
@@ -116,32 +119,39 @@ else
     echo "no Django for $PYTHON: Django column is n/a" >&2
 fi
 
-ROUNDS=${BENCH_ROUNDS:-1}
-case $ROUNDS in '' | *[!0-9]* | 0) ROUNDS=1 ;; esac
+ROUNDS=${BENCH_ROUNDS:-3}
+case $ROUNDS in '' | *[!0-9]* | 0) ROUNDS=3 ;; esac
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
-round=1
-while [ "$round" -le "$ROUNDS" ]; do
-    run raw "$RAW"
-    if [ -n "$DORM" ]; then
-        run dorm "$DORM"
-    fi
-    if [ -n "$DJANGO" ]; then
-        run django "$DJANGO" "$ROOT/bench/django_bench.py"
-    fi
-    if [ -n "$GOM" ]; then
-        run libgom "$GOM"
-    fi
-    round=$((round + 1))
-done
-
-for name in raw dorm django libgom; do
-    if [ -f "$TMP/$name.out" ]; then cat "$TMP/$name.out"; fi
-done >"$OUT/results.txt"
+if [ -x "$PYTHON" ]; then
+    # Round by round on each workload, the implementations in turn.
+    set -- raw "$RAW" "$TMP/raw"
+    if [ -n "$DORM" ]; then set -- "$@" -- dorm "$DORM" "$TMP/dorm"; fi
+    if [ -n "$DJANGO" ]; then set -- "$@" -- django "$DJANGO" "$ROOT/bench/django_bench.py" "$TMP/django"; fi
+    if [ -n "$GOM" ]; then set -- "$@" -- libgom "$GOM" "$TMP/libgom"; fi
+    "$PYTHON" "$ROOT/bench/interleave.py" "$ROUNDS" "$@" >"$OUT/results.txt"
+    PACED="interleaved per workload"
+else
+    round=1
+    while [ "$round" -le "$ROUNDS" ]; do
+        run raw "$RAW"
+        if [ -n "$DORM" ]; then
+            run dorm "$DORM"
+        fi
+        if [ -n "$GOM" ]; then
+            run libgom "$GOM"
+        fi
+        round=$((round + 1))
+    done
+    for name in raw dorm libgom; do
+        if [ -f "$TMP/$name.out" ]; then cat "$TMP/$name.out"; fi
+    done >"$OUT/results.txt"
+    PACED="whole programs in turn"
+fi
 
 echo "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), $($CC --version | head -n 1)," \
     "Django $("$PYTHON" -c 'import django; print(django.get_version())' 2>/dev/null || echo n/a)," \
     "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')," \
-    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs x $ROUNDS rounds;" \
+    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs x $ROUNDS rounds ($PACED);" \
     "load average before: $LOAD"
 echo
 
@@ -154,12 +164,23 @@ function field(line, key,    i, n, parts, kv) {
     }
     return ""
 }
-function us(impl, w) { return ((impl, w) in secs) ? secs[impl, w] / n[impl, w] * 1e6 : -1 }
+# The median of the rounds of impl on w (each round the best of its runs).
+function median(impl, w,    k, i, j, t, a) {
+    k = cnt[impl, w]
+    for (i = 1; i <= k; i++) a[i] = secs[impl, w, i]
+    for (i = 2; i <= k; i++) {
+        t = a[i]
+        for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+        a[j + 1] = t
+    }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+function us(impl, w) { return ((impl, w) in cnt) ? median(impl, w) / n[impl, w] * 1e6 : -1 }
 function cell(v) { return v < 0 ? "n/a" : sprintf(v < 100 ? "%.2f" : "%.0f", v) }
 function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
 /^bench / {
     impl = field($0, "impl"); w = field($0, "workload"); s = field($0, "seconds") + 0
-    if (!((impl, w) in secs) || s < secs[impl, w]) secs[impl, w] = s
+    secs[impl, w, ++cnt[impl, w]] = s
     n[impl, w] = field($0, "n")
     c = field($0, "checksum")
     if ((impl, w) in sum && sum[impl, w] != c)

@@ -14,8 +14,9 @@
 #              no BINDIR (default: <repo>/build/bench)
 #   LIBDORM    libdorm.a to build dorm_pg against
 #   BENCH_RUNS runs per workload, the best counts (default 3)
-#   BENCH_ROUNDS how often the implementations run in turn (default 1); the
-#              best of all rounds counts, as in bench/run.sh
+#   BENCH_ROUNDS rounds of each workload, the implementations taking turns
+#              (default 3; the table gives the median round), as in
+#              bench/run.sh
 #   CC, PYTHON (default: cc, /usr/bin/python3 -- Debian's Django 3.2 and
 #              python3-psycopg2)
 set -euo pipefail
@@ -114,28 +115,34 @@ else
     echo "no Django or psycopg2 for $PYTHON: Django column is n/a" >&2
 fi
 
-ROUNDS=${BENCH_ROUNDS:-1}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || ROUNDS=1
+ROUNDS=${BENCH_ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || ROUNDS=3
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
-for ((round = 1; round <= ROUNDS; round++)); do
-    run raw "$RAW"
-    if [[ -n $DORM ]]; then
-        run dorm "$DORM"
-    fi
-    if [[ -n $DJANGO ]]; then
-        run django "$DJANGO" "$ROOT/bench/django_bench.py" --postgres
-    fi
-done
-
-for name in raw dorm django; do
-    if [[ -f $TMP/$name.out ]]; then cat "$TMP/$name.out"; fi
-done >"$OUT/results-pg.txt"
+if [[ -x $PYTHON ]]; then
+    # Round by round on each workload, the implementations in turn (bench/run.sh).
+    progs=(raw "$RAW" "$(db_url raw)")
+    [[ -z $DORM ]] || progs+=(-- dorm "$DORM" "$(db_url dorm)")
+    [[ -z $DJANGO ]] || progs+=(-- django "$DJANGO" "$ROOT/bench/django_bench.py" --postgres "$(db_url django)")
+    GLIBC_TUNABLES=$GLIBC_TUNABLES "$PYTHON" "$ROOT/bench/interleave.py" "$ROUNDS" "${progs[@]}" >"$OUT/results-pg.txt"
+    PACED="interleaved per workload"
+else
+    for ((round = 1; round <= ROUNDS; round++)); do
+        run raw "$RAW"
+        if [[ -n $DORM ]]; then
+            run dorm "$DORM"
+        fi
+    done
+    for name in raw dorm; do
+        if [[ -f $TMP/$name.out ]]; then cat "$TMP/$name.out"; fi
+    done >"$OUT/results-pg.txt"
+    PACED="whole programs in turn"
+fi
 
 echo "$("$PGBIN/postgres" --version) (unix socket, fsync off), $($CC --version | head -n 1)," \
     "Django $("$PYTHON" -c 'import django; print(django.get_version())' 2>/dev/null || echo n/a)" \
     "with psycopg2 $("$PYTHON" -c 'import psycopg2; print(psycopg2.__version__.split()[0])' 2>/dev/null || echo n/a)," \
     "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')," \
-    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs x $ROUNDS rounds;" \
+    "$(nproc 2>/dev/null || echo '?') CPUs; best of ${BENCH_RUNS:-3} runs x $ROUNDS rounds ($PACED);" \
     "load average before: $LOAD"
 echo
 
@@ -148,12 +155,23 @@ function field(line, key,    i, n, parts, kv) {
     }
     return ""
 }
-function us(impl, w) { return ((impl, w) in secs) ? secs[impl, w] / n[impl, w] * 1e6 : -1 }
+# The median of the rounds of impl on w (each round the best of its runs).
+function median(impl, w,    k, i, j, t, a) {
+    k = cnt[impl, w]
+    for (i = 1; i <= k; i++) a[i] = secs[impl, w, i]
+    for (i = 2; i <= k; i++) {
+        t = a[i]
+        for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+        a[j + 1] = t
+    }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+function us(impl, w) { return ((impl, w) in cnt) ? median(impl, w) / n[impl, w] * 1e6 : -1 }
 function cell(v) { return v < 0 ? "n/a" : sprintf(v < 100 ? "%.2f" : "%.0f", v) }
 function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
 /^bench / {
     impl = field($0, "impl"); w = field($0, "workload"); s = field($0, "seconds") + 0
-    if (!((impl, w) in secs) || s < secs[impl, w]) secs[impl, w] = s
+    secs[impl, w, ++cnt[impl, w]] = s
     n[impl, w] = field($0, "n")
     c = field($0, "checksum")
     if ((impl, w) in sum && sum[impl, w] != c)

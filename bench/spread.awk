@@ -1,7 +1,8 @@
 # spread.awk - the spread of the benchmark over its rounds: for raw C and
 # dorm, the per-round best of each workload as min / median / max µs per
-# operation, and "noisy" where the spread of either is wider than the
-# difference dorm/raw reports (the ratio then says nothing).  Reads the
+# operation, the ratio of the medians, and "noisy" where the spread of
+# either (max - min, relative to its median) is wider than the difference
+# that ratio reports (it then says nothing).  Reads the
 # "bench ..." lines of run.sh / run_pg.sh; prints nothing for one round.
 function field(line, key,    i, n, parts, kv) {
     n = split(line, parts, " ")
@@ -34,18 +35,17 @@ function cell(x) { return sprintf(x < 100 ? "%.2f" : "%.0f", x) }
 END {
     if (rounds < 2) exit
     printf "\nSpread over %d rounds (µs/op, min / median / max of each round's best):\n\n", rounds
-    print "| workload | raw C | dorm | dorm/raw (min) | |"
+    print "| workload | raw C | dorm | dorm/raw (median) | |"
     print "|---|---|---|---:|---|"
     for (i = 1; i <= nw; i++) {
         w = order[i]
         if (!cnt["raw", w] || !cnt["dorm", w]) continue
         sort_values("raw", w, cnt["raw", w]); sort_values("dorm", w, cnt["dorm", w])
-        rmin = v["raw", w, 1]; rmax = v["raw", w, cnt["raw", w]]
-        dmin = v["dorm", w, 1]; dmax = v["dorm", w, cnt["dorm", w]]
-        diff = dmin / rmin - 1; if (diff < 0) diff = -diff
-        noisy = (rmax - rmin) / rmin > diff || (dmax - dmin) / dmin > diff
-        printf "| %s | %s / %s / %s | %s / %s / %s | %.2f | %s |\n", w, cell(rmin), cell(median("raw", w, cnt["raw", w])),
-               cell(rmax), cell(dmin), cell(median("dorm", w, cnt["dorm", w])), cell(dmax), dmin / rmin,
-               noisy ? "noisy" : ""
+        rmin = v["raw", w, 1]; rmax = v["raw", w, cnt["raw", w]]; rmed = median("raw", w, cnt["raw", w])
+        dmin = v["dorm", w, 1]; dmax = v["dorm", w, cnt["dorm", w]]; dmed = median("dorm", w, cnt["dorm", w])
+        diff = dmed / rmed - 1; if (diff < 0) diff = -diff
+        noisy = (rmax - rmin) / rmed > diff || (dmax - dmin) / dmed > diff
+        printf "| %s | %s / %s / %s | %s / %s / %s | %.2f | %s |\n", w, cell(rmin), cell(rmed), cell(rmax),
+               cell(dmin), cell(dmed), cell(dmax), dmed / rmed, noisy ? "noisy" : ""
     }
 }

@@ -387,7 +387,7 @@ static int state_checksum(const char *path, uint64_t *sum)
     return rc;
 }
 
-static int run_fresh(const char *path, const char *name, int (*fn)(repo *, double *))
+static int run_fresh_round(const char *path, const char *name, int (*fn)(repo *, double *))
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -404,6 +404,17 @@ static int run_fresh(const char *path, const char *name, int (*fn)(repo *, doubl
             best = secs;
     }
     bench_report(IMPL, name, BENCH_AUTHORS + BENCH_BOOKS, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_fresh(const char *path, const char *name, int (*fn)(repo *, double *))
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_fresh_round(path, name, fn) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -483,7 +494,7 @@ static int w_get_pk(repo *r, double *secs, uint64_t *sum)
     return error ? fail("get_pk", error) : 0;
 }
 
-static int run_read(repo *r, const char *name, long n, int (*fn)(repo *, double *, uint64_t *))
+static int run_read_round(repo *r, const char *name, long n, int (*fn)(repo *, double *, uint64_t *))
 {
     double best = 1e300;
     uint64_t sum = 0;
@@ -495,6 +506,17 @@ static int run_read(repo *r, const char *name, long n, int (*fn)(repo *, double 
             best = secs;
     }
     bench_report(IMPL, name, n, best, sum);
+    return 0;
+}
+
+/* bench_rounds() rounds of it, paced by bench_step. */
+static int run_read(repo *r, const char *name, long n, int (*fn)(repo *, double *, uint64_t *))
+{
+    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+        bench_step(name);
+        if (run_read_round(r, name, n, fn) < 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -121,6 +121,7 @@ void dorm_link_free(const dorm_driver *drv, dorm_link *l)
 {
     if (!l) return;
     dorm_mem_free(l->schema);
+    dorm_link_shapes_clear(l, true);
     dorm_hmap_each(&l->stmts, finalize_entry, (void *)drv);
     dorm_hmap_free(&l->stmts);
     drv->close(l->conn);
@@ -145,6 +146,7 @@ void dorm_db_close(dorm_db *db)
          * the rollback rather than closed cleanly.  A pool's session keeps
          * its statements for the next borrower. */
         dorm_link *l = db->link;
+        if (!db->pool) dorm_link_shapes_clear(l, true);
         dorm_hmap_each(&l->stmts, db->pool ? reset_busy : finalize_entry, (void *)db->drv);
         if (!db->pool) dorm_hmap_free(&l->stmts);
         dorm_errbuf e;
@@ -411,6 +413,7 @@ static void evict_idle(dorm_db *db)
     dorm_hmap *stmts = &db->link->stmts;
     idle_list l = {dorm_mem_alloc(stmts->len * sizeof *l.items), 0};
     if (!l.items) return;
+    dorm_link_shapes_clear(db->link, false);
     dorm_hmap_each(stmts, collect_idle, &l);
     for (size_t i = 0; i < l.n; i++) {
         dorm_hmap_del(stmts, l.items[i]->sql, l.items[i]->len);
@@ -538,19 +541,43 @@ static int sync_schema(dorm_db *db, dorm_errbuf *e)
     return 0;
 }
 
-int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
+/* The session a statement is about to be prepared on, with its tenant's
+ * search_path.  0, or the error (the session given back). */
+static int session_for_statement(dorm_db *db, dorm_errbuf *e)
 {
     int rc = db->link ? 0 : dorm_db_link(db, e);
     if (!rc && (db->schema || db->link->schema)) rc = sync_schema(db, e);
-    if (rc) {
-        dorm_db_idle(db);
-        return rc;
-    }
+    if (rc) dorm_db_idle(db);
+    return rc;
+}
+
+int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
+{
+    int rc = session_for_statement(db, e);
+    if (rc) return rc;
     if (len == DORM_STRLEN) len = strlen(sql);
     rc = prepare_on(db, sql, len, out, e);
     if (rc == 0) db->busy++;
     else dorm_db_idle(db);
     return rc;
+}
+
+int dorm_db_prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e)
+{
+    int rc = session_for_statement(db, e);
+    if (rc) return rc;
+    dorm_cached_stmt *cs = en->cs;
+    if (cs && !cs->busy) {
+        cs->busy = true;
+    } else if ((rc = prepare_on(db, en->sql, en->len, &cs, e))) {
+        dorm_db_idle(db);
+        return rc;
+    } else if (cs->cached) {
+        en->cs = cs;
+    }
+    *out = cs;
+    db->busy++;
+    return 0;
 }
 
 int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e)

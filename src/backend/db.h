@@ -34,6 +34,8 @@ typedef struct dorm_commit_hook {
 typedef struct dorm_link {
     dorm_conn *conn;
     dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
+    dorm_hmap shapes;        /* query shape -> dorm_shape_entry* (backend/shapes.c) */
+    struct dorm_shape_entry *last_shape; /* the last one found: a loop's shape */
     struct dorm_link *next;  /* pool: the idle list */
     double idle_since;       /* pool: when it was given back (monotonic seconds) */
     char *schema;            /* the search_path dorm set on the session (NULL: its default) */
@@ -73,6 +75,8 @@ struct dorm_db {
     bool log_stderr;         /* $DORM_DEBUG_SQL          */
     const char *log_error;   /* while logging a failed statement: its error */
     uint64_t queries;
+    uint64_t shape_hits;     /* SELECTs run from the shape cache, not compiled */
+    uint64_t shape_compiles; /* SELECTs the fetching calls compiled            */
     struct dorm_signals *signals; /* receivers of model signals (exec/signals.c), borrowed */
 };
 
@@ -151,6 +155,36 @@ void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
 /* One value as the log shows it (quoted: Python's repr()) or as Python's
  * str() writes it (str(qs.query)). */
 void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted);
+
+/* The compiled SELECT of one query shape on one session (the query layer's
+ * key: query/shape.c): its SQL text, the map from its parameters to the
+ * values of a query of that shape (opaque here), and its statement in the
+ * session's cache while that one lives.  sql NULL: the shape's parameters
+ * cannot be mapped, so queries of it are compiled every time. */
+typedef struct dorm_shape_entry {
+    char *sql;
+    size_t len;
+    void *slots;             /* dorm_mem_alloc'd, freed with the entry */
+    size_t nslots;
+    dorm_cached_stmt *cs;    /* NULL: look it up by sql */
+    size_t klen;             /* its key follows the entry in memory */
+} dorm_shape_entry;
+
+/* The entry of shape `key` on the session held, or NULL (none, or no
+ * session held). */
+dorm_shape_entry *dorm_db_shape_get(dorm_db *db, const void *key, size_t klen);
+/* Records shape `key` on the session held: sql (copied; NULL: not
+ * mappable), slots (taken over, also on failure) and the statement cs
+ * prepared for it (NULL or not cached: none).  0 or DORM_ENOMEM (nothing
+ * recorded: the shape is compiled again next time). */
+int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
+                      size_t nslots, dorm_cached_stmt *cs);
+/* dorm_db_prepare for the SQL of an entry of the session held, without
+ * looking its text up when the entry's statement is free. */
+int dorm_db_prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e);
+/* Forgets the statements of a session's shape entries (they are being
+ * finalized), or with `all` the entries too. */
+void dorm_link_shapes_clear(dorm_link *l, bool all);
 
 /* Transactions.  begin: depth 0 -> BEGIN, deeper -> SAVEPOINT "dorm_s<depth>".
  * commit: releases the innermost level (COMMIT or RELEASE SAVEPOINT); a level

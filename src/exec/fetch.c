@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exec/route.h"
+#include "query/shape.h"
 #include "core/alloc.h"
 
 /* A growable array of pointers in malloc memory, moved to the arena at the end
@@ -54,9 +55,10 @@ static int evaluate_on(dorm_qs *qs) {
     int rc = start(qs);
     if (rc || qs->done) return rc;
     dorm_sql s;
+    dorm_shape shape;
     dorm_sql_init(&s, qs->cx);
     ptrvec out = {NULL, 0, 0};
-    rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
+    rc = dorm_compile_shaped(qs, DORM_SELECT_ROWS, &s, &shape);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs = NULL;
         rc = dorm_exec(qs->cx, &s, &cs);
@@ -75,6 +77,7 @@ static int evaluate_on(dorm_qs *qs) {
     } else {
         rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, rc, "cannot compile query");
     }
+    dorm_shape_free(&shape);
     dorm_sql_free(&s);
     if (rc < 0) {
         dorm_mem_free(out.v);
@@ -156,8 +159,9 @@ static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
     *out = 0;
     if (rc) return rc;
     dorm_sql s;
+    dorm_shape shape;
     dorm_sql_init(&s, qs->cx);
-    rc = dorm_compile_select(qs, what, &s);
+    rc = dorm_compile_shaped(qs, what, &s, &shape);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs;
         rc = dorm_exec(qs->cx, &s, &cs);
@@ -169,6 +173,7 @@ static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
     } else if (rc == DORM_COMPILED_EMPTY) {
         rc = DORM_OK;
     }
+    dorm_shape_free(&shape);
     dorm_sql_free(&s);
     dorm_route_leave(qs->cx, &r);
     return rc;
@@ -228,10 +233,20 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
                   names[qs->combinator]);
         return NULL;
     }
-    dorm_qs *c = (conds && conds[0]) ? dorm_qs_filter(qs, conds) : qs;
-    if (c->low == 0 && c->high < 0) {
-        c = dorm_clear_ordering(c);
-        c = dorm_slice(c, 0, MAX_GET_RESULTS);
+    bool filtered = conds && conds[0];
+    dorm_qs *c = filtered ? dorm_qs_filter(qs, conds) : qs;
+    if (c && !c->err && c->low == 0 && c->high < 0) {
+        /* Django's order_by() and [:21], made on filter()'s own clone (get
+         * in a loop is the hot path): what dorm_clear_ordering and
+         * dorm_slice would set on two more clones. */
+        if (!filtered) c = dorm_qs_clone(c);
+        if (c) {
+            c->ordered_explicitly = true;
+            c->reversed = false;
+            c->order = NULL;
+            c->norder = 0;
+            c->high = MAX_GET_RESULTS;
+        }
     }
     if (!c || c->err) {
         if (c) dorm_qs_reraise(c);

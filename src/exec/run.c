@@ -3,6 +3,7 @@
  * block marks it for rollback, as Django does), and the atomic() wrapper that
  * multi-statement writes use so that a failure leaves nothing behind. */
 #include "exec/exec.h"
+#include "query/shape.h"
 
 /* Django's validate_no_broken_transaction: after a failed statement an
  * atomic block runs nothing more until it is rolled back. */
@@ -30,11 +31,15 @@ int dorm_exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     e.code = 0;
     e.msg[0] = '\0';
     dorm_cached_stmt *cs;
-    rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
+    dorm_shape_entry *hit = s->shape ? s->shape->hit : NULL;
+    if (hit) rc = dorm_db_prepare_shape(cx->db, hit, &cs, &e);
+    else rc = dorm_db_prepare(cx->db, s->text.data, s->text.len, &cs, &e);
     if (rc < 0) {
-        dorm_db_log_failed(cx->db, s->text.data, s->text.len, s->params, s->nparams, &e);
+        dorm_db_log_failed(cx->db, hit ? hit->sql : s->text.data, hit ? hit->len : s->text.len, s->params, s->nparams,
+                           &e);
         return failed(cx, &e);
     }
+    if (s->shape && !hit) dorm_shape_store(cx->db, s, cs);
     rc = dorm_db_run(cx->db, cs, s->params, s->nparams, &e);
     if (rc < 0) {
         dorm_db_release(cx->db, cs);

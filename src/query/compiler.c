@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "query/compiler.h"
+#include "query/shape.h"
 #include "core/alloc.h"
 
 void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
@@ -84,6 +85,7 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
         s->params = p;
         s->cap = cap;
     }
+    if (s->shape) dorm_shape_record(s->shape, v);
     s->params[s->nparams++] = *v;
     if (s->d->param_style == DORM_PARAM_DOLLAR) dorm_buf_printf(&s->text, "$%zu", s->nparams);
     else dorm_buf_putc(&s->text, '?');
@@ -297,6 +299,7 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
             break;
         default: {
             dorm_value v = w->rhs;
+            const dorm_value *bound = &w->rhs; /* the leaf's own: a shape maps it */
             if (w->rhs_expr) {
                 /* F() on the right: the operator with the expression's SQL in place of "%s". */
                 const char *tmpl = s->d->operators[w->lookup];
@@ -316,9 +319,12 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
                 if (!copy || pat.failed) s->failed = true;
                 v = dorm_v_textn(copy, pat.len);
                 dorm_buf_free(&pat);
+                bound = &v;
+                if (s->shape) s->shape->pattern = w;
             }
             dorm_buf_putc(&s->text, ' ');
-            put_operator(s, s->d->operators[w->lookup], &v, dorm_json_folds(s, w));
+            put_operator(s, s->d->operators[w->lookup], bound, dorm_json_folds(s, w));
+            if (s->shape) s->shape->pattern = NULL;
         }
         }
     }

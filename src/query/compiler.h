@@ -30,6 +30,9 @@ typedef struct dorm_sql {
     const struct dorm_subq_frame *frames; /* subqueries being written        */
     dorm_sql_span *shared; /* expressions written with parameters (dorm_sql_share) */
     int nshared, capshared;
+    struct dorm_shape *shape; /* its query's shape (query/shape.h): recording
+                                 where parameters come from, or a hit whose
+                                 SQL is the shape's and text is empty     */
 } dorm_sql;
 
 void dorm_sql_init(dorm_sql *s, dorm_ctx *cx);

@@ -8,9 +8,12 @@
 #include "query/query.h"
 
 dorm_qs *dorm_qs_clone(const dorm_qs *qs) {
-    dorm_qs *c = dorm_alloc(qs->cx, sizeof *c);
-    if (!c) return NULL;
-    *c = *qs;
+    /* One copy, not zeroed first: a QuerySet is cloned at every call. */
+    dorm_qs *c = dorm_arena_memdup(&qs->cx->arena, qs, sizeof *c);
+    if (!c) {
+        dorm_fail(qs->cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", sizeof *c);
+        return NULL;
+    }
     c->done = false;
     c->objs = NULL;
     c->nobjs = 0;

@@ -1,0 +1,283 @@
+/* shape.c - compile once per query shape.  The key is the QuerySet's
+ * structure as the compiler reads it (model, what is selected, joins,
+ * condition tree with each leaf's column, lookup and value kind, ordering,
+ * slice, select_related, the session's dialect) without the values; a query
+ * whose SQL could depend on more (expressions, subqueries, annotations,
+ * grouping, combinations, row locks) has no key and is compiled each time.
+ * The first compile of a shape records which leaf value each parameter
+ * came from; later queries of the shape bind their own values through that
+ * map.  Built with DORM_ASSERTS, every hit is compiled anyway and must give
+ * the same SQL and parameters. */
+#include <stdint.h>
+#include <string.h>
+
+#include "query/shape.h"
+#include "core/alloc.h"
+#include "core/assert.h"
+
+static void put(dorm_shape *sh, const void *p, size_t n) {
+    if (!sh->keyed) return;
+    if (sh->klen + n > sizeof sh->key) {
+        sh->keyed = false;
+        return;
+    }
+    memcpy(sh->key + sh->klen, p, n);
+    sh->klen += n;
+}
+
+/* Counts, indexes, enums and flags: all fit in 32 bits. */
+static void put_int(dorm_shape *sh, int32_t v) { put(sh, &v, sizeof v); }
+static void put_i64(dorm_shape *sh, int64_t v) { put(sh, &v, sizeof v); }
+static void put_ptr(dorm_shape *sh, const void *p) { put(sh, &p, sizeof p); }
+
+static void put_str(dorm_shape *sh, const char *str) {
+    size_t n = str ? strlen(str) : 0;
+    put_int(sh, (int32_t)n);
+    put(sh, str, n);
+}
+
+/* What of a leaf the SQL depends on: its column, lookup and the kind of its
+ * value (IS NULL or IS NOT NULL; how many placeholders a list takes). */
+static bool leaf_key(dorm_shape *sh, const dorm_where *w) {
+    if (w->lhs || w->rhs_expr || w->sub || w->json || sh->nleaves == DORM_SHAPE_LEAVES_MAX) return false;
+    sh->leaves[sh->nleaves++] = w;
+    put_int(sh, w->alias);
+    put_ptr(sh, w->field);
+    put_int(sh, w->lookup);
+    put_ptr(sh, w->def);
+    put_int(sh, w->nullable);
+    put_int(sh, w->json_null);
+    put_int(sh, w->rhs.type);
+    if (w->rhs.type == DORM_T_BOOL) put_int(sh, w->rhs.u.b);
+    if (w->rhs.type == DORM_T_LIST) put_i64(sh, (int64_t)w->rhs.len);
+    return true;
+}
+
+static bool where_key(dorm_shape *sh, const dorm_where *w) {
+    put_int(sh, w->kind);
+    if (w->aggregate) return false;
+    switch (w->kind) {
+    case DORM_W_NOTHING:
+        return true;
+    case DORM_W_LEAF:
+        return leaf_key(sh, w);
+    case DORM_W_AND:
+    case DORM_W_OR:
+    case DORM_W_NOT:
+        put_int(sh, w->n);
+        for (int i = 0; i < w->n && sh->keyed; i++)
+            if (!where_key(sh, w->kids[i])) return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool joins_key(dorm_shape *sh, const dorm_qs *qs) {
+    put_int(sh, qs->njoins);
+    for (int i = 0; i < qs->njoins; i++) {
+        const dorm_join *j = &qs->joins[i];
+        put_int(sh, j->parent);
+        put_ptr(sh, j->fk);
+        put_int(sh, j->reverse);
+        put_ptr(sh, j->model);
+        put_int(sh, j->outer);
+        put_int(sh, j->nullable);
+        put_str(sh, j->alias);
+    }
+    return true;
+}
+
+static bool columns_key(dorm_shape *sh, const dorm_qs *qs) {
+    put_int(sh, qs->mode);
+    put_i64(sh, (int64_t)qs->deferred);
+    put_int(sh, qs->only_mode);
+    if (qs->mode == DORM_MODE_OBJECTS) put_int(sh, 0);
+    else put_int(sh, qs->ncols);
+    for (int i = 0; qs->mode != DORM_MODE_OBJECTS && i < qs->ncols; i++) {
+        const dorm_col *c = &qs->cols[i];
+        if (c->ann || c->expr) return false;
+        put_int(sh, c->alias);
+        put_ptr(sh, c->field);
+        put_int(sh, c->pos);
+    }
+    put_int(sh, qs->nselrel);
+    for (int i = 0; i < qs->nselrel; i++) {
+        const dorm_selrel *r = &qs->selrel[i];
+        put_int(sh, r->alias);
+        put_ptr(sh, r->fk);
+        put_int(sh, r->parent);
+        put_ptr(sh, r->rel);
+    }
+    return true;
+}
+
+static bool order_key(dorm_shape *sh, const dorm_qs *qs) {
+    put_int(sh, qs->ordered_explicitly);
+    put_int(sh, qs->reversed);
+    put_int(sh, qs->norder);
+    for (int i = 0; i < qs->norder; i++) {
+        const dorm_order *o = &qs->order[i];
+        if (o->expr || o->ref) return false;
+        put_int(sh, o->alias);
+        put_ptr(sh, o->field);
+        put_int(sh, o->desc | o->random << 1 | o->nulls_first << 2 | o->nulls_last << 3);
+    }
+    return true;
+}
+
+/* Builds sh's key for qs; false when qs's SQL may depend on more than the
+ * key holds. */
+static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) {
+    const dorm_db *db = qs->cx->db;
+    sh->keyed = true;
+    if (qs->combinator || qs->nann || qs->group_by || qs->ngroup || qs->outer_refs || qs->subq_height ||
+        qs->alias_names || qs->lock)
+        return false;
+    put_int(sh, what);
+    put_ptr(sh, db->drv);
+    put_ptr(sh, db->dialect);
+    put_ptr(sh, db->reg);
+    put_ptr(sh, qs->meta);
+    put_int(sh, qs->distinct | qs->empty << 1);
+    put_i64(sh, qs->low);
+    put_i64(sh, qs->high);
+    if (!joins_key(sh, qs) || !columns_key(sh, qs) || !order_key(sh, qs)) return false;
+    if (!qs->where) put_int(sh, 0);
+    else if (!where_key(sh, qs->where)) return false;
+    return sh->keyed;
+}
+
+void dorm_shape_record(dorm_shape *sh, const dorm_value *v) {
+    dorm_shape_slot slot = {-1, -1, false};
+    /* Addresses compared as integers: v need not point into the list. */
+    uintptr_t at = (uintptr_t)v;
+    for (int i = 0; i < sh->nleaves && slot.leaf < 0; i++) {
+        const dorm_value *rhs = &sh->leaves[i]->rhs;
+        uintptr_t list = (uintptr_t)rhs->u.list;
+        if (v == rhs) slot.leaf = i;
+        else if (rhs->type == DORM_T_LIST && at >= list && at < list + rhs->len * sizeof *v &&
+                 (at - list) % sizeof *v == 0)
+            slot = (dorm_shape_slot){i, (int)((at - list) / sizeof *v), false};
+    }
+    for (int i = 0; i < sh->nleaves && slot.leaf < 0 && sh->pattern; i++)
+        if (sh->leaves[i] == sh->pattern) slot = (dorm_shape_slot){i, -1, true};
+    if (slot.leaf < 0) {
+        sh->unmapped = true;
+        return;
+    }
+    if (sh->nslots == sh->cap) {
+        size_t cap = sh->cap ? sh->cap * 2 : 8;
+        dorm_shape_slot *grown = dorm_mem_realloc(sh->slots, sizeof *grown * cap);
+        if (!grown) {
+            sh->unmapped = true;
+            return;
+        }
+        sh->slots = grown;
+        sh->cap = cap;
+    }
+    sh->slots[sh->nslots++] = slot;
+}
+
+/* The value of slot sl for this query: its leaf's value, an element of it,
+ * or the LIKE pattern of it (in the arena, as the compiler makes it). */
+static bool slot_value(dorm_sql *s, const dorm_shape *sh, const dorm_shape_slot *sl, dorm_value *out) {
+    const dorm_where *w = sh->leaves[sl->leaf];
+    if (sl->elem >= 0) *out = w->rhs.u.list[sl->elem];
+    else if (!sl->pattern) *out = w->rhs;
+    else {
+        dorm_buf pat = DORM_BUF_INIT;
+        const dorm_value *v = &w->rhs;
+        s->d->pattern(&pat, w->lookup, v->u.s, v->len == DORM_STRLEN ? strlen(v->u.s) : v->len);
+        char *copy = dorm_arena_memdup(&s->cx->arena, pat.data ? pat.data : "", pat.len + 1);
+        bool ok = copy && !pat.failed;
+        size_t len = pat.len;
+        dorm_buf_free(&pat);
+        if (!ok) return false;
+        *out = dorm_v_textn(copy, len);
+    }
+    return true;
+}
+
+static int bind_slots(dorm_sql *s, const dorm_shape *sh, const dorm_shape_entry *en) {
+    const dorm_shape_slot *slots = en->slots;
+    s->params = dorm_mem_alloc(sizeof *s->params * (en->nslots ? en->nslots : 1));
+    if (!s->params) return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+    s->cap = en->nslots ? en->nslots : 1;
+    for (size_t i = 0; i < en->nslots; i++)
+        if (!slot_value(s, sh, &slots[i], &s->params[s->nparams++]))
+            return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+    return DORM_COMPILED;
+}
+
+#ifdef DORM_ASSERTS
+static bool same_value(const dorm_value *a, const dorm_value *b) {
+    if (a->type == DORM_T_FLOAT && b->type == DORM_T_FLOAT) return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+    return dorm_value_equal(a, b);
+}
+
+/* A hit must be exactly what compiling the query gives. */
+static void check_hit(const dorm_qs *qs, dorm_select_what what, const dorm_sql *s, const dorm_shape_entry *en) {
+    dorm_sql fresh;
+    dorm_sql_init(&fresh, qs->cx);
+    int rc = dorm_compile_select(qs, what, &fresh);
+    if (rc == DORM_ENOMEM || (rc < 0 && dorm_errcode(qs->cx) == DORM_ENOMEM)) {
+        /* Out of memory for the check only: the query itself goes on. */
+        dorm_error_clear(qs->cx);
+        dorm_sql_free(&fresh);
+        return;
+    }
+    DORM_ASSERT(rc == DORM_COMPILED);
+    DORM_ASSERT(fresh.text.len == en->len && memcmp(fresh.text.data, en->sql, en->len) == 0);
+    DORM_ASSERT(fresh.nparams == s->nparams);
+    for (size_t i = 0; i < s->nparams; i++) DORM_ASSERT(same_value(&fresh.params[i], &s->params[i]));
+    dorm_sql_free(&fresh);
+}
+#endif
+
+int dorm_compile_shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh) {
+    dorm_db *db = qs->cx->db;
+    sh->klen = 0;
+    sh->nleaves = 0;
+    sh->unmapped = false;
+    sh->pattern = NULL;
+    sh->slots = NULL;
+    sh->nslots = sh->cap = 0;
+    sh->hit = NULL;
+    if (shape_key(qs, what, sh)) {
+        dorm_shape_entry *en = dorm_db_shape_get(db, sh->key, sh->klen);
+        if (en && en->sql) {
+            int rc = bind_slots(s, sh, en);
+            if (rc != DORM_COMPILED) return rc;
+#ifdef DORM_ASSERTS
+            check_hit(qs, what, s, en);
+#endif
+            sh->hit = en;
+            s->shape = sh;
+            db->shape_hits++;
+            return DORM_COMPILED;
+        }
+        if (!en) s->shape = sh;
+    }
+    db->shape_compiles++;
+    int rc = dorm_compile_select(qs, what, s);
+    if (rc != DORM_COMPILED) s->shape = NULL;
+    return rc;
+}
+
+void dorm_shape_store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
+    dorm_shape *sh = s->shape;
+    if (!sh || sh->hit) return;
+    /* Parameters a condition wrote and then dropped (an OR that is always
+     * true) leave more slots than parameters: such a shape is not mapped. */
+    bool mapped = !sh->unmapped && sh->nslots == s->nparams;
+    void *slots = mapped ? sh->slots : NULL;
+    if (mapped) sh->slots = NULL;
+    dorm_db_shape_put(db, sh->key, sh->klen, mapped ? s->text.data : NULL, s->text.len, slots, mapped ? sh->nslots : 0,
+                      cs);
+}
+
+void dorm_shape_free(dorm_shape *sh) {
+    dorm_mem_free(sh->slots);
+    sh->slots = NULL;
+}
