@@ -6,6 +6,7 @@
  * what cannot follow a combinator. */
 #include <string.h>
 
+#include "core/assert.h"
 #include "query/compiler.h"
 
 static const char *const names[] = {[DORM_COMBINE_UNION] = "union", [DORM_COMBINE_INTERSECTION] = "intersection",
@@ -133,6 +134,7 @@ int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool orde
         }
         /* Django leaves out a part matching nothing from a union, and from
          * a difference unless it is the first; an intersection matches nothing. */
+        DORM_ASSERT(mark <= s->text.len);
         s->text.len = mark;
         if (s->text.data) s->text.data[mark] = '\0';
         s->nparams = pmark;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/assert.h"
 #include "query/compiler.h"
 #include "query/shape.h"
 #include "core/alloc.h"
@@ -51,6 +52,7 @@ void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark) {
             return;
         }
         memcpy(copy, s->text.data + sp->off, sp->len);
+        DORM_ASSERT(mark <= s->text.len);
         s->text.len = mark;
         s->text.data[mark] = '\0';
         s->nparams = pmark;
@@ -375,6 +377,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         }
         s->bare_columns = bare;
         if (rc == DORM_COMPILED_EMPTY) {
+            DORM_ASSERT(mark <= s->text.len);
             s->text.len = mark;
             if (s->text.data) s->text.data[mark] = '\0';
             s->nparams = pmark;
@@ -393,6 +396,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         dorm_buf_puts(&s->text, "NOT ");
         wres r = where_sql(s, qs, w->kids[0], !negated);
         if (r == W_SQL) return W_SQL;
+        DORM_ASSERT(start <= s->text.len);
         s->text.len = start;
         s->text.data[start] = '\0';
         return r == W_NONE ? W_ALL : W_NONE;
@@ -414,11 +418,13 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
             guarded_single = guarded;
             continue;
         }
+        DORM_ASSERT(before <= s->text.len);
         s->text.len = before;
         if (s->text.data) s->text.data[before] = '\0';
         s->nparams = pbefore;
         /* AND with an empty child is empty; OR with an always-true one is true. */
         if ((r == W_NONE && !is_or) || (r == W_ALL && is_or)) {
+            DORM_ASSERT(start <= s->text.len);
             s->text.len = start;
             if (s->text.data) s->text.data[start] = '\0';
             s->nparams = nparams;
@@ -444,6 +450,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         }
         memcpy(body, s->text.data + start, len);
         body[len] = '\0';
+        DORM_ASSERT(start <= s->text.len);
         s->text.len = start;
         s->text.data[start] = '\0';
         dorm_buf_puts(&s->text, is_not ? "NOT (" : "(");
@@ -494,6 +501,7 @@ static wres where_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, co
     dorm_buf_puts(&s->text, keyword);
     wres r = where_sql(s, qs, w, false);
     if (r != W_SQL) {
+        DORM_ASSERT(mark <= s->text.len);
         s->text.len = mark;
         if (s->text.data) s->text.data[mark] = '\0';
     }

@@ -4,6 +4,7 @@
  * CASE rewrite), Case/When and Cast.  Values only ever become parameters. */
 #include <string.h>
 
+#include "core/assert.h"
 #include "query/compiler.h"
 
 /* A function node being written: the writer a dialect's code sees. */
@@ -91,6 +92,7 @@ static int expr_cond_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     if (wrap && r == DORM_W_SQL_WRITTEN) {
         dorm_buf_putc(&s->text, ')');
     } else if (wrap) {
+        DORM_ASSERT(mark - 1 <= s->text.len);
         s->text.len = mark - 1;
         s->text.data[s->text.len] = '\0';
     }
@@ -102,6 +104,7 @@ static bool cond_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     size_t mark = s->text.len, pmark = s->nparams;
     int r = expr_cond_sql(s, qs, w);
     if (r == DORM_W_SQL_WRITTEN) return true;
+    DORM_ASSERT(mark <= s->text.len);
     s->text.len = mark;
     if (s->text.data) s->text.data[mark] = '\0';
     s->nparams = pmark;
@@ -245,6 +248,7 @@ static void case_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         dorm_buf_puts(&s->text, " WHEN ");
         int r = expr_cond_sql(s, qs, w->cond);
         if (r != DORM_W_SQL_WRITTEN) {
+            DORM_ASSERT(mark <= s->text.len);
             s->text.len = mark;
             s->text.data[mark] = '\0';
             s->nparams = pmark;
@@ -256,6 +260,7 @@ static void case_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         written++;
     }
     if (!written) {
+        DORM_ASSERT(start <= s->text.len);
         s->text.len = start;
         if (s->text.data) s->text.data[start] = '\0';
         if (dflt) dorm_rexpr_sql(s, qs, dflt);
