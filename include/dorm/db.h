@@ -49,6 +49,12 @@ DORM_API dorm_db *dorm_ctx_db(const dorm_ctx *cx);
 DORM_API int dorm_errcode(const dorm_ctx *cx);
 DORM_API const char *dorm_errmsg(const dorm_ctx *cx);
 DORM_API void dorm_error_clear(dorm_ctx *cx);
+/* Records an error on the context, as dorm's own calls do: `code` (a
+ * negative dorm_error) and the printf-style message.  For a program's own
+ * hooks that report through the context (a storage's operations, a custom
+ * field's conversions).  Returns `code`, so that a hook can write
+ * `return dorm_ctx_fail(cx, DORM_EVALUE, "...", ...);`. */
+DORM_API int dorm_ctx_fail(dorm_ctx *cx, int code, const char *fmt, ...);
 
 /* Allocation in the context's arena (lives until dorm_ctx_free).  NULL and
  * DORM_ENOMEM on failure. */

@@ -23,7 +23,7 @@ struct dorm_storage;
 /* What a storage does with names it was given (Django's Storage private
  * methods).  Every name is relative to the storage and already checked by
  * dorm (no ".." part, not absolute).  Errors are recorded on cx
- * (dorm_fail).  Fields are only ever appended. */
+ * (dorm_ctx_fail).  Fields are only ever appended. */
 typedef struct dorm_storage_ops {
     /* _save: writes len bytes as a new file `name`; DORM_EEXISTS (and nothing
      * written) when a file of that name appeared since get_available_name

@@ -413,7 +413,7 @@ typedef struct dorm_field {
 /* DORM_COMPOSITE_PK("product_id", "order_id"): Django 5.2's
  * `pk = models.CompositePrimaryKey("product_id", "order_id")`, the model's
  * primary key made of its fields (by name or attname, at least two, none
- * of them null).  It has no member: dorm_pk_value(obj) is the list of
+ * of them null).  It has no member: dorm_pk_of(obj) is the list of
  * their values, DQ("pk", DLIST(1, "A755H")) compares all of them. */
 #define DORM_COMPOSITE_PK(...) \
     {.name = "pk", .kind = DORM_KIND_COMPOSITE, .primary_key = true, .pk_fields = DORM_LIST(__VA_ARGS__)}

@@ -98,8 +98,8 @@ static bool survives(const editor *e, const char *from_name) {
 
 static bool same_type(const dorm_dialect *d, const dorm_column_def *a, const dorm_column_def *b) {
     dorm_buf x = DORM_BUF_INIT, y = DORM_BUF_INIT;
-    dorm_schema_column_type(&x, d, a);
-    dorm_schema_column_type(&y, d, b);
+    dorm_schema__column_type(&x, d, a);
+    dorm_schema__column_type(&y, d, b);
     bool same = x.data && y.data && strcmp(x.data, y.data) == 0;
     dorm_buf_free(&x);
     dorm_buf_free(&y);
@@ -171,7 +171,7 @@ static void create_indexes(editor *e, bool only_new) {
     for (size_t i = 0; i < e->to->nindexes; i++) {
         if (only_new && find_index(e->from->indexes, e->from->nindexes, &e->to->indexes[i])) continue;
         if (only_new && e->renamed_to && e->renamed_to[i]) continue;
-        dorm_schema_index_sql(&e->b, e->d, e->to->name, &e->to->indexes[i]);
+        dorm_schema__index_sql(&e->b, e->d, e->to->name, &e->to->indexes[i]);
         flush(e);
     }
 }
@@ -222,7 +222,7 @@ static void rename_columns(editor *e) {
 static void add_column(editor *e, const dorm_column_def *c) {
     alter_prefix(e);
     dorm_buf_puts(&e->b, "ADD COLUMN ");
-    dorm_schema_column_sql(&e->b, e->d, c);
+    dorm_schema__column_sql(&e->b, e->d, c);
     flush(e);
 }
 
@@ -256,7 +256,7 @@ static void rebuild(editor *e) {
     dorm_table_def tmp = *e->to;
     tmp.name = tmp_name;
     dorm_buf check = DORM_BUF_INIT;
-    dorm_schema_table_sql(&e->b, &check, e->d, &tmp);
+    dorm_schema__table_sql(&e->b, &check, e->d, &tmp);
     dorm_buf_free(&check);
     flush(e);
     /* Copy the rows: kept columns from their source, new ones their fill. */
@@ -329,7 +329,7 @@ static void drop_column_constraints(editor *e, const char *col, char kind) {
 }
 
 static void add_foreign_key(editor *e, const dorm_column_def *c) {
-    dorm_schema_fk_sql(&e->b, e->d, e->to->name, c);
+    dorm_schema__fk_sql(&e->b, e->d, e->to->name, c);
     flush(e);
 }
 
@@ -411,7 +411,7 @@ static void statements_alter(editor *e) {
         dorm_buf_puts(&e->b, "ADD CONSTRAINT ");
         quote(e, e->to->uniques[i].name);
         dorm_buf_puts(&e->b, " UNIQUE ");
-        dorm_schema_column_list(&e->b, e->d->quote, &e->to->uniques[i]);
+        dorm_schema__column_list(&e->b, e->d->quote, &e->to->uniques[i]);
         flush(e);
     }
     for (size_t i = 0; i < e->to->nchecks; i++) {
@@ -427,17 +427,17 @@ static void statements_alter(editor *e) {
     create_indexes(e, true);
 }
 
-int dorm_schema_alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
+int dorm_schema__alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
                             const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload) {
-    if (!dorm_schema_valid(from) || !dorm_schema_valid(to)) return DORM_ECONFIG;
+    if (!dorm_schema__valid(from) || !dorm_schema__valid(to)) return DORM_ECONFIG;
     editor e = {d, from, to, renames, nrenames, emit, payload, DORM_BUF_INIT, 0, NULL, NULL};
     if (d->can_alter_columns) {
-        bool *marks = dorm_mem_calloc(from->nindexes + to->nindexes + 1, sizeof *marks);
+        bool *marks = dorm_mem__calloc(from->nindexes + to->nindexes + 1, sizeof *marks);
         if (!marks) return DORM_ENOMEM;
         e.renamed_from = marks;
         e.renamed_to = marks + from->nindexes;
         statements_alter(&e);
-        dorm_mem_free(marks);
+        dorm_mem__free(marks);
     } else {
         sqlite_alter(&e);
     }

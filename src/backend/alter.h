@@ -24,7 +24,7 @@ typedef struct dorm_column_rename {
  * foreign key enforcement off, as Django's SQLite schema editor does.
  * 0, emit's non-zero value, DORM_ECONFIG for an incomplete definition,
  * DORM_ENOMEM. */
-int dorm_schema_alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
+int dorm_schema__alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
                             const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload);
 
 #endif

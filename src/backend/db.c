@@ -25,7 +25,7 @@ static void set_error(dorm_db *db, const dorm_errbuf *e)
     snprintf(db->errmsg, sizeof db->errmsg, "%s", e->msg);
 }
 
-const dorm_driver *dorm_driver_find(const char *scheme)
+const dorm_driver *dorm_driver__find(const char *scheme)
 {
     for (size_t i = 0; dorm_drivers[i]; i++)
         for (const char *const *s = dorm_drivers[i]->schemes; *s; s++)
@@ -46,7 +46,7 @@ static int unknown_scheme(const char *scheme, dorm_errbuf *e)
     return dorm_err(e, DORM_ECONFIG, "Unsupported database URL scheme '%.64s' (supported: %s)", scheme, list);
 }
 
-double dorm_now(void)
+double dorm__now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -57,19 +57,19 @@ static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
 {
     if (!url) url = getenv("DATABASE_URL");
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "No database URL given and DATABASE_URL is not set");
-    int rc = dorm_url_parse(url, &db->url, e);
+    int rc = dorm_url__parse(url, &db->url, e);
     if (rc) return rc;
-    db->drv = dorm_driver_find(db->url.scheme);
+    db->drv = dorm_driver__find(db->url.scheme);
     if (!db->drv) return unknown_scheme(db->url.scheme, e);
     if (db->drv->version != DORM_DRIVER_VERSION)
         return dorm_err(e, DORM_ECONFIG, "The %s driver has interface version %u, this libdorm needs %u",
                         db->drv->vendor, db->drv->version, (unsigned)DORM_DRIVER_VERSION);
     db->dialect = db->drv->dialect;
-    db->link = dorm_mem_calloc(1, sizeof *db->link);
+    db->link = dorm_mem__calloc(1, sizeof *db->link);
     if (!db->link) return dorm_err(e, DORM_ENOMEM, "out of memory");
     rc = db->drv->open(&db->url, &db->link->conn, e);
     if (rc) {
-        dorm_mem_free(db->link);
+        dorm_mem__free(db->link);
         db->link = NULL;
     }
     return rc;
@@ -77,7 +77,7 @@ static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
 
 static dorm_db *new_db(const dorm_registry *reg)
 {
-    dorm_db *db = dorm_mem_calloc(1, sizeof *db);
+    dorm_db *db = dorm_mem__calloc(1, sizeof *db);
     if (!db) return NULL;
     db->reg = reg;
     db->alias = "default";
@@ -96,13 +96,13 @@ dorm_db *dorm_db_open(const char *url, const dorm_registry *reg)
     return db;
 }
 
-dorm_db *dorm_db_on_pool(struct dorm_pool *pool, const char *alias)
+dorm_db *dorm_db__on_pool(struct dorm_pool *pool, const char *alias)
 {
-    dorm_db *db = new_db(dorm_pool_registry(pool));
+    dorm_db *db = new_db(dorm_pool__registry(pool));
     if (!db) return NULL;
     db->pool = pool;
     db->alias = alias;
-    db->drv = dorm_pool_driver(pool);
+    db->drv = dorm_pool__driver(pool);
     db->dialect = db->drv->dialect;
     return db;
 }
@@ -114,18 +114,18 @@ static void finalize_entry(const void *key, size_t klen, void *value, void *payl
     const dorm_driver *drv = payload;
     dorm_cached_stmt *cs = value;
     drv->finalize(cs->stmt);
-    dorm_mem_free(cs);
+    dorm_mem__free(cs);
 }
 
-void dorm_link_free(const dorm_driver *drv, dorm_link *l)
+void dorm_link__free(const dorm_driver *drv, dorm_link *l)
 {
     if (!l) return;
-    dorm_mem_free(l->schema);
-    dorm_link_shapes_clear(l, true);
-    dorm_hmap_each(&l->stmts, finalize_entry, (void *)drv);
-    dorm_hmap_free(&l->stmts);
+    dorm_mem__free(l->schema);
+    dorm_link__shapes_clear(l, true);
+    dorm_hmap__each(&l->stmts, finalize_entry, (void *)drv);
+    dorm_hmap__free(&l->stmts);
     drv->close(l->conn);
-    dorm_mem_free(l);
+    dorm_mem__free(l);
 }
 
 static void reset_busy(const void *key, size_t klen, void *value, void *payload)
@@ -146,23 +146,23 @@ void dorm_db_close(dorm_db *db)
          * the rollback rather than closed cleanly.  A pool's session keeps
          * its statements for the next borrower. */
         dorm_link *l = db->link;
-        if (!db->pool) dorm_link_shapes_clear(l, true);
-        dorm_hmap_each(&l->stmts, db->pool ? reset_busy : finalize_entry, (void *)db->drv);
-        if (!db->pool) dorm_hmap_free(&l->stmts);
+        if (!db->pool) dorm_link__shapes_clear(l, true);
+        dorm_hmap__each(&l->stmts, db->pool ? reset_busy : finalize_entry, (void *)db->drv);
+        if (!db->pool) dorm_hmap__free(&l->stmts);
         dorm_errbuf e;
         bool clean = db->atomic_depth == 0 || db->drv->exec(l->conn, "ROLLBACK", &e) == 0;
         if (db->pool) {
-            dorm_pool_give_back(db->pool, l, !clean);
+            dorm_pool__give_back(db->pool, l, !clean);
         } else {
             db->drv->close(l->conn);
-            dorm_mem_free(l->schema);
-            dorm_mem_free(l);
+            dorm_mem__free(l->schema);
+            dorm_mem__free(l);
         }
     }
-    dorm_db_drop_hooks(db);
-    dorm_mem_free(db->schema);
-    dorm_url_free(&db->url);
-    dorm_mem_free(db);
+    dorm_db__drop_hooks(db);
+    dorm_mem__free(db->schema);
+    dorm_url__free(&db->url);
+    dorm_mem__free(db);
 }
 
 int dorm_db_errcode(const dorm_db *db)
@@ -274,7 +274,7 @@ static void repr_float(dorm_buf *b, double f)
 /* One parameter the way Django's log shows what it passed to the driver
  * (repr()), or str() when !quoted (str(qs.query)): dates, times, decimals
  * and UUIDs are the strings SQLite storage uses. */
-void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted)
+void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted)
 {
     char tmp[DORM_FMT_MAX];
     size_t n;
@@ -299,7 +299,7 @@ void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted)
         dorm_buf_putc(b, '[');
         for (size_t i = 0; i < v->len; i++) {
             if (i) dorm_buf_puts(b, ", ");
-            dorm_render_value(b, &v->u.list[i], true);
+            dorm_render__value(b, &v->u.list[i], true);
         }
         dorm_buf_putc(b, ']');
         return;
@@ -309,12 +309,12 @@ void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted)
     else dorm_buf_put(b, tmp, n);
 }
 
-void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n)
+void dorm_render__params(dorm_buf *b, const dorm_value *params, size_t n)
 {
     dorm_buf_putc(b, '(');
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(b, ", ");
-        dorm_render_value(b, &params[i], true);
+        dorm_render__value(b, &params[i], true);
     }
     dorm_buf_puts(b, n == 1 ? ",)" : ")");
 }
@@ -332,7 +332,7 @@ static void log_statement(dorm_db *db, const char *sql, bool has_params, const d
 {
     dorm_buf args = DORM_BUF_INIT, error = DORM_BUF_INIT;
     if (has_params)
-        dorm_render_params(&args, params, n);
+        dorm_render__params(&args, params, n);
     else
         dorm_buf_puts(&args, "None");
     if (rc < 0) dorm_buf_printf(&error, "%s: %s", dorm_error_name(e->code ? e->code : rc), e->msg);
@@ -351,16 +351,16 @@ const char *dorm_db_log_error(const dorm_db *db)
     return db ? db->log_error : NULL;
 }
 
-void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
+void dorm_db__log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
                         const dorm_errbuf *e)
 {
     if (!logging(db)) return;
-    char *text = dorm_mem_alloc(len + 1);
+    char *text = dorm_mem__alloc(len + 1);
     if (!text) return;
     memcpy(text, sql, len);
     text[len] = '\0';
     log_statement(db, text, true, params, n, 0, e->code ? e->code : DORM_EPROGRAMMING, e);
-    dorm_mem_free(text);
+    dorm_mem__free(text);
 }
 
 /* ---- statements ----------------------------------------------------------- */
@@ -377,7 +377,7 @@ static int new_stmt(dorm_db *db, const char *sql, size_t len, bool cached, dorm_
     dorm_stmt *st;
     int rc = db->drv->prepare(db->link->conn, sql, len, &st, e);
     if (rc) return rc;
-    dorm_cached_stmt *cs = dorm_mem_alloc(sizeof *cs + len + 1);
+    dorm_cached_stmt *cs = dorm_mem__alloc(sizeof *cs + len + 1);
     if (!cs) {
         db->drv->finalize(st);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
@@ -411,52 +411,52 @@ static void collect_idle(const void *key, size_t klen, void *value, void *payloa
 static void evict_idle(dorm_db *db)
 {
     dorm_hmap *stmts = &db->link->stmts;
-    idle_list l = {dorm_mem_alloc(stmts->len * sizeof *l.items), 0};
+    idle_list l = {dorm_mem__alloc(stmts->len * sizeof *l.items), 0};
     if (!l.items) return;
-    dorm_link_shapes_clear(db->link, false);
-    dorm_hmap_each(stmts, collect_idle, &l);
+    dorm_link__shapes_clear(db->link, false);
+    dorm_hmap__each(stmts, collect_idle, &l);
     for (size_t i = 0; i < l.n; i++) {
-        dorm_hmap_del(stmts, l.items[i]->sql, l.items[i]->len);
+        dorm_hmap__del(stmts, l.items[i]->sql, l.items[i]->len);
         db->drv->finalize(l.items[i]->stmt);
-        dorm_mem_free(l.items[i]);
+        dorm_mem__free(l.items[i]);
     }
-    dorm_mem_free(l.items);
+    dorm_mem__free(l.items);
 }
 
 /* ---- the session a statement runs on ---------------------------------------- */
 
-int dorm_db_link(dorm_db *db, dorm_errbuf *e)
+int dorm_db__link(dorm_db *db, dorm_errbuf *e)
 {
     if (db->link) return 0;
     if (!db->pool) return closed(db, e);
-    return dorm_pool_borrow(db->pool, &db->link, e);
+    return dorm_pool__borrow(db->pool, &db->link, e);
 }
 
-void dorm_db_idle(dorm_db *db)
+void dorm_db__idle(dorm_db *db)
 {
     if (!db->pool || !db->link || db->busy || db->holds || db->atomic_depth) return;
     dorm_link *l = db->link;
     db->link = NULL;
-    dorm_pool_give_back(db->pool, l, false);
+    dorm_pool__give_back(db->pool, l, false);
 }
 
-int dorm_db_hold(dorm_db *db, dorm_errbuf *e)
+int dorm_db__hold(dorm_db *db, dorm_errbuf *e)
 {
-    int rc = dorm_db_link(db, e);
+    int rc = dorm_db__link(db, e);
     if (!rc) db->holds++;
     return rc;
 }
 
-void dorm_db_unhold(dorm_db *db)
+void dorm_db__unhold(dorm_db *db)
 {
     if (db->holds > 0) db->holds--;
-    dorm_db_idle(db);
+    dorm_db__idle(db);
 }
 
 static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
 {
     dorm_hmap *stmts = &db->link->stmts;
-    dorm_cached_stmt *cs = dorm_hmap_get(stmts, sql, len);
+    dorm_cached_stmt *cs = dorm_hmap__get(stmts, sql, len);
     if (cs && !cs->busy) {
         cs->busy = true;
         *out = cs;
@@ -466,7 +466,7 @@ static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt
     if (stmts->len >= STMT_CACHE_MAX) evict_idle(db);
     int rc = new_stmt(db, sql, len, true, &cs, e);
     if (rc) return rc;
-    if (dorm_hmap_put(stmts, cs->sql, cs->len, cs)) {
+    if (dorm_hmap__put(stmts, cs->sql, cs->len, cs)) {
         /* Still usable, just not cached. */
         cs->cached = false;
     }
@@ -488,13 +488,13 @@ static int run_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
 {
     db->queries++;
     if (!logging(db)) return db->drv->exec(db->link->conn, sql, e);
-    double start = dorm_now();
+    double start = dorm__now();
     int rc = db->drv->exec(db->link->conn, sql, e);
-    log_statement(db, sql, false, NULL, 0, dorm_now() - start, rc, e);
+    log_statement(db, sql, false, NULL, 0, dorm__now() - start, rc, e);
     return rc;
 }
 
-int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e)
+int dorm_db__search_path(dorm_db *db, bool local, dorm_errbuf *e)
 {
     dorm_buf sql = DORM_BUF_INIT;
     db->dialect->search_path_sql(&sql, db->schema, local);
@@ -524,18 +524,18 @@ static int sync_schema(dorm_db *db, dorm_errbuf *e)
     if (same(l->schema, db->schema) && l->session == session) return 0;
     if (!db->schema && l->session != session) {
         /* A new session has its default search_path already. */
-        dorm_mem_free(l->schema);
+        dorm_mem__free(l->schema);
         l->schema = NULL;
         return 0;
     }
-    char *copy = db->schema ? dorm_mem_strdup(db->schema) : NULL;
+    char *copy = db->schema ? dorm_mem__strdup(db->schema) : NULL;
     if (db->schema && !copy) return dorm_err(e, DORM_ENOMEM, "out of memory");
-    rc = dorm_db_search_path(db, false, e);
+    rc = dorm_db__search_path(db, false, e);
     if (rc) {
-        dorm_mem_free(copy);
+        dorm_mem__free(copy);
         return rc;
     }
-    dorm_mem_free(l->schema);
+    dorm_mem__free(l->schema);
     l->schema = copy;
     l->session = session;
     return 0;
@@ -545,24 +545,24 @@ static int sync_schema(dorm_db *db, dorm_errbuf *e)
  * search_path.  0, or the error (the session given back). */
 static int session_for_statement(dorm_db *db, dorm_errbuf *e)
 {
-    int rc = db->link ? 0 : dorm_db_link(db, e);
+    int rc = db->link ? 0 : dorm_db__link(db, e);
     if (!rc && (db->schema || db->link->schema)) rc = sync_schema(db, e);
-    if (rc) dorm_db_idle(db);
+    if (rc) dorm_db__idle(db);
     return rc;
 }
 
-int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
+int dorm_db__prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
 {
     int rc = session_for_statement(db, e);
     if (rc) return rc;
     if (len == DORM_STRLEN) len = strlen(sql);
     rc = prepare_on(db, sql, len, out, e);
     if (rc == 0) db->busy++;
-    else dorm_db_idle(db);
+    else dorm_db__idle(db);
     return rc;
 }
 
-int dorm_db_prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e)
+int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e)
 {
     int rc = session_for_statement(db, e);
     if (rc) return rc;
@@ -570,7 +570,7 @@ int dorm_db_prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **
     if (cs && !cs->busy) {
         cs->busy = true;
     } else if ((rc = prepare_on(db, en->sql, en->len, &cs, e))) {
-        dorm_db_idle(db);
+        dorm_db__idle(db);
         return rc;
     } else if (cs->cached) {
         en->cs = cs;
@@ -580,7 +580,7 @@ int dorm_db_prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **
     return 0;
 }
 
-int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e)
+int dorm_db__run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e)
 {
     const dorm_driver *drv = db->drv;
     for (size_t i = 0; i < nparams; i++) {
@@ -592,18 +592,18 @@ int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, siz
     }
     db->queries++;
     if (!logging(db)) return drv->step(cs->stmt, e);
-    double start = dorm_now();
+    double start = dorm__now();
     int rc = drv->step(cs->stmt, e);
-    log_statement(db, cs->sql, true, params, nparams, dorm_now() - start, rc, e);
+    log_statement(db, cs->sql, true, params, nparams, dorm__now() - start, rc, e);
     return rc;
 }
 
-int dorm_db_step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e)
+int dorm_db__step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e)
 {
     return db->drv->step(cs->stmt, e);
 }
 
-void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs)
+void dorm_db__release(dorm_db *db, dorm_cached_stmt *cs)
 {
     if (!cs) return;
     if (cs->cached) {
@@ -611,33 +611,33 @@ void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs)
         cs->busy = false;
     } else {
         db->drv->finalize(cs->stmt);
-        dorm_mem_free(cs);
+        dorm_mem__free(cs);
     }
     db->busy--;
-    if (db->pool) dorm_db_idle(db);
+    if (db->pool) dorm_db__idle(db);
 }
 
-int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
+int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e)
 {
-    int rc = db->link ? 0 : dorm_db_link(db, e);
+    int rc = db->link ? 0 : dorm_db__link(db, e);
     if (rc) return rc;
     if (db->schema || db->link->schema) rc = sync_schema(db, e);
     if (!rc) rc = run_exec(db, sql, e);
-    if (db->pool) dorm_db_idle(db);
+    if (db->pool) dorm_db__idle(db);
     return rc;
 }
 
-int dorm_db_query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
+int dorm_db__query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
                   void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e)
 {
     dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(db, sql, strlen(sql), &cs, e);
+    int rc = dorm_db__prepare(db, sql, strlen(sql), &cs, e);
     if (rc < 0) return rc;
-    rc = dorm_db_run(db, cs, params, nparams, e);
+    rc = dorm_db__run(db, cs, params, nparams, e);
     while (rc == DORM_STEP_ROW) {
         if (row) row(db, cs->stmt, payload);
-        rc = dorm_db_step(db, cs, e);
+        rc = dorm_db__step(db, cs, e);
     }
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     return rc < 0 ? rc : 0;
 }

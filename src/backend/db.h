@@ -50,7 +50,7 @@ struct dorm_db {
     dorm_link *link;         /* NULL: none held (pool) or the open failed */
     struct dorm_pool *pool;  /* NULL: the link is the db's own */
     int busy;                /* statements prepared and not yet released */
-    int holds;               /* dorm_db_hold calls not yet ended */
+    int holds;               /* dorm_db__hold calls not yet ended */
     const dorm_registry *reg;
     const char *alias;       /* "default", or the alias of a dorm_databases */
     int alias_no;            /* 1 + the alias's place in its set (objects' _state.db) */
@@ -81,31 +81,31 @@ struct dorm_db {
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC). */
-double dorm_now(void);
+double dorm__now(void);
 
 /* Keeps the db's server session across statements and transactions until
- * dorm_db_unhold (they nest): session state such as SQLite's foreign-key
+ * dorm_db__unhold (they nest): session state such as SQLite's foreign-key
  * switch must stay on one session.  0, or the error of borrowing one. */
-int dorm_db_hold(dorm_db *db, dorm_errbuf *e);
-void dorm_db_unhold(dorm_db *db);
+int dorm_db__hold(dorm_db *db, dorm_errbuf *e);
+void dorm_db__unhold(dorm_db *db);
 /* The server session to run on, borrowed from the pool when none is held.
  * 0, or DORM_EOPERATIONAL (the pool could not give one in time, or the
  * server is down). */
-int dorm_db_link(dorm_db *db, dorm_errbuf *e);
+int dorm_db__link(dorm_db *db, dorm_errbuf *e);
 /* Gives a pool's session back when nothing runs on it and no transaction
  * or hold keeps it. */
-void dorm_db_idle(dorm_db *db);
+void dorm_db__idle(dorm_db *db);
 /* A handle on `pool` that borrows a session per statement or transaction,
  * named `alias` (borrowed: must outlive it).  NULL when out of memory. */
-dorm_db *dorm_db_on_pool(struct dorm_pool *pool, const char *alias);
+dorm_db *dorm_db__on_pool(struct dorm_pool *pool, const char *alias);
 /* Runs the dialect's search_path statement for db->schema on the session
  * held (`local`: SET LOCAL, inside a transaction).  0 or the error. */
-int dorm_db_search_path(dorm_db *db, bool local, dorm_errbuf *e);
+int dorm_db__search_path(dorm_db *db, bool local, dorm_errbuf *e);
 /* Finalizes a session's statements, closes its connection and frees it.
  * Accepts NULL. */
-void dorm_link_free(const dorm_driver *drv, dorm_link *l);
+void dorm_link__free(const dorm_driver *drv, dorm_link *l);
 
-/* Parses a database URL into `out` (free with dorm_url_free, also after a
+/* Parses a database URL into `out` (free with dorm_url__free, also after a
  * failure).  The scheme is lower-cased; user, password and host are
  * percent-decoded and NULL when absent or empty; path is never NULL ("" when
  * absent) and excludes the '/' after the authority, so sqlite:///a.db gives
@@ -113,48 +113,48 @@ void dorm_link_free(const dorm_driver *drv, dorm_link *l);
  * sqlite:///:memory: both give ":memory:".  Query keys and values are decoded
  * as forms are ('+' is a space).  0, DORM_ENOMEM, or DORM_ECONFIG with a
  * message in e naming what is wrong (never the password). */
-int dorm_url_parse(const char *url, dorm_url *out, dorm_errbuf *e);
+int dorm_url__parse(const char *url, dorm_url *out, dorm_errbuf *e);
 /* The compiled-in driver whose schemes contain `scheme`, or NULL. */
-const dorm_driver *dorm_driver_find(const char *scheme);
+const dorm_driver *dorm_driver__find(const char *scheme);
 /* Frees the strings of `u` and zeroes it.  Accepts NULL. */
-void dorm_url_free(dorm_url *u);
+void dorm_url__free(dorm_url *u);
 
 /* The statement for `sql` (len bytes, or DORM_STRLEN for NUL-terminated),
- * prepared on first use and cached; *out is busy until dorm_db_release.  If the
+ * prepared on first use and cached; *out is busy until dorm_db__release.  If the
  * cached one is busy (a nested query with the same SQL), a private one is
  * prepared.  0, or a negative dorm_error (e.g. DORM_EOPERATIONAL "no such
  * table: x" from SQLite) with *out untouched. */
-int dorm_db_prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e);
+int dorm_db__prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e);
 /* Binds `params` (one per placeholder, in order) and takes the first step:
  * DORM_STEP_ROW, DORM_STEP_DONE, or a negative dorm_error.  Text and bytes are
- * bound without copying: they must live until dorm_db_release.  Counts the
+ * bound without copying: they must live until dorm_db__release.  Counts the
  * statement and logs it when logging is on (also when it failed).  Release the
  * statement in every case. */
-int dorm_db_run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e);
+int dorm_db__run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e);
 /* The next step of a running statement: DORM_STEP_ROW, DORM_STEP_DONE, or a
  * negative dorm_error. */
-int dorm_db_step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e);
+int dorm_db__step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e);
 /* Done with a statement: resets it for reuse (or finalizes a private one).
  * Accepts NULL. */
-void dorm_db_release(dorm_db *db, dorm_cached_stmt *cs);
+void dorm_db__release(dorm_db *db, dorm_cached_stmt *cs);
 /* Runs a statement and calls row(stmt, payload) for each result row (read
  * it with db->drv->column_*).  0 or a negative dorm_error. */
-int dorm_db_query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
+int dorm_db__query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
                   void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e);
 /* Runs parameterless SQL that returns no rows (DDL), logged ("args=None") and
  * counted, not cached.  0 or a negative dorm_error. */
-int dorm_db_exec(dorm_db *db, const char *sql, dorm_errbuf *e);
+int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e);
 
 /* Logs a statement that failed before it ran (its prepare), with e's error,
  * when logging is on. */
-void dorm_db_log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
+void dorm_db__log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
                         const dorm_errbuf *e);
 /* Appends the parameters as the statement log shows them, a Python tuple:
  * "()", "('x',)", "('x', 3)". */
-void dorm_render_params(dorm_buf *b, const dorm_value *params, size_t n);
+void dorm_render__params(dorm_buf *b, const dorm_value *params, size_t n);
 /* One value as the log shows it (quoted: Python's repr()) or as Python's
  * str() writes it (str(qs.query)). */
-void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted);
+void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted);
 
 /* The compiled SELECT of one query shape on one session (the query layer's
  * key: query/shape.c): its SQL text, the map from its parameters to the
@@ -164,7 +164,7 @@ void dorm_render_value(dorm_buf *b, const dorm_value *v, bool quoted);
 typedef struct dorm_shape_entry {
     char *sql;
     size_t len;
-    void *slots;             /* dorm_mem_alloc'd, freed with the entry */
+    void *slots;             /* dorm_mem__alloc'd, freed with the entry */
     size_t nslots;
     dorm_cached_stmt *cs;    /* NULL: look it up by sql */
     size_t klen;             /* its key follows the entry in memory */
@@ -172,19 +172,19 @@ typedef struct dorm_shape_entry {
 
 /* The entry of shape `key` on the session held, or NULL (none, or no
  * session held). */
-dorm_shape_entry *dorm_db_shape_get(dorm_db *db, const void *key, size_t klen);
+dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen);
 /* Records shape `key` on the session held: sql (copied; NULL: not
  * mappable), slots (taken over, also on failure) and the statement cs
  * prepared for it (NULL or not cached: none).  0 or DORM_ENOMEM (nothing
  * recorded: the shape is compiled again next time). */
-int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
+int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
                       size_t nslots, dorm_cached_stmt *cs);
-/* dorm_db_prepare for the SQL of an entry of the session held, without
+/* dorm_db__prepare for the SQL of an entry of the session held, without
  * looking its text up when the entry's statement is free. */
-int dorm_db_prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e);
+int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e);
 /* Forgets the statements of a session's shape entries (they are being
  * finalized), or with `all` the entries too. */
-void dorm_link_shapes_clear(dorm_link *l, bool all);
+void dorm_link__shapes_clear(dorm_link *l, bool all);
 
 /* Transactions.  begin: depth 0 -> BEGIN, deeper -> SAVEPOINT "dorm_s<depth>".
  * commit: releases the innermost level (COMMIT or RELEASE SAVEPOINT); a level
@@ -195,27 +195,27 @@ void dorm_link_shapes_clear(dorm_link *l, bool all);
  * innermost level (ROLLBACK, or ROLLBACK TO + RELEASE SAVEPOINT) and drops
  * its callbacks.  0, DORM_ETRANSACTION when no level is open, or the
  * driver's error; on any outcome of commit/rollback the level is closed. */
-int dorm_db_begin(dorm_db *db, dorm_errbuf *e);
+int dorm_db__begin(dorm_db *db, dorm_errbuf *e);
 /* begin for a block that will write: at depth 0 the driver's write
  * transaction (SQLite: BEGIN IMMEDIATE, which waits out the busy timeout for
  * the write lock). */
-int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e);
+int dorm_db__begin_write(dorm_db *db, dorm_errbuf *e);
 /* begin with Django's savepoint option: a nested level opened without
  * `savepoint`, or inside a level marked for rollback, runs no SQL; ending
  * it ends nothing on the server, and rolling it back marks the enclosing
  * level for rollback instead. */
-int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e);
-int dorm_db_commit(dorm_db *db, dorm_errbuf *e);
-int dorm_db_rollback(dorm_db *db, dorm_errbuf *e);
+int dorm_db__begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e);
+int dorm_db__commit(dorm_db *db, dorm_errbuf *e);
+int dorm_db__rollback(dorm_db *db, dorm_errbuf *e);
 /* Registers fn(payload) to run after the outermost commit (at once at depth
  * 0).  0 or DORM_ENOMEM. */
-int dorm_db_on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e);
+int dorm_db__on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e);
 /* Frees the callbacks (uncalled) and the level bookkeeping (closing). */
-void dorm_db_drop_hooks(dorm_db *db);
+void dorm_db__drop_hooks(dorm_db *db);
 /* An explicit savepoint "dorm_x<id>": its id (> 0), 0 at depth 0 (none
  * made), or a negative error.  savepoint_end releases (commit) or rolls
  * back to it; nothing for sid 0 or at depth 0. */
-int64_t dorm_db_savepoint(dorm_db *db, dorm_errbuf *e);
-int dorm_db_savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e);
+int64_t dorm_db__savepoint(dorm_db *db, dorm_errbuf *e);
+int dorm_db__savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e);
 
 #endif

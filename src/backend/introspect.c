@@ -6,7 +6,7 @@
 
 #include "backend/introspect.h"
 
-dorm_itable *dorm_itable_add(dorm_ctx *cx, dorm_itable **tables, size_t *n, const char *name) {
+dorm_itable *dorm_itable__add(dorm_ctx *cx, dorm_itable **tables, size_t *n, const char *name) {
     dorm_itable *grown = dorm_alloc(cx, sizeof *grown * (*n + 1));
     if (!grown) return NULL;
     if (*n) memcpy(grown, *tables, *n * sizeof(dorm_itable));
@@ -17,7 +17,7 @@ dorm_itable *dorm_itable_add(dorm_ctx *cx, dorm_itable **tables, size_t *n, cons
     return t->name ? t : NULL;
 }
 
-dorm_icolumn *dorm_icolumn_add(dorm_ctx *cx, dorm_itable *t, const char *name, const char *type) {
+dorm_icolumn *dorm_icolumn__add(dorm_ctx *cx, dorm_itable *t, const char *name, const char *type) {
     dorm_icolumn *grown = dorm_alloc(cx, sizeof *grown * (t->ncolumns + 1));
     if (!grown) return NULL;
     if (t->ncolumns) memcpy(grown, t->columns, sizeof *grown * t->ncolumns);
@@ -29,7 +29,7 @@ dorm_icolumn *dorm_icolumn_add(dorm_ctx *cx, dorm_itable *t, const char *name, c
     return c->name && c->type ? c : NULL;
 }
 
-dorm_icolumn *dorm_itable_column(dorm_itable *t, const char *name) {
+dorm_icolumn *dorm_itable__column(dorm_itable *t, const char *name) {
     for (size_t i = 0; i < t->ncolumns; i++)
         if (strcmp(t->columns[i].name, name) == 0) return &t->columns[i];
     return NULL;
@@ -47,7 +47,7 @@ static void split_type(const char *type, char *base, size_t len, int *a, int *b)
     *b = comma ? atoi(comma + 1) : 0;
 }
 
-void dorm_icolumn_guess(dorm_icolumn *c) {
+void dorm_icolumn__guess(dorm_icolumn *c) {
     static const struct {
         const char *name;
         dorm_kind kind;
@@ -85,13 +85,13 @@ void dorm_icolumn_guess(dorm_icolumn *c) {
     }
 }
 
-const char *dorm_introspect_text(dorm_db *db, dorm_stmt *st, int i) {
+const char *dorm_introspect__text(dorm_db *db, dorm_stmt *st, int i) {
     size_t n;
     const char *s = db->drv->column_null(st, i) ? NULL : db->drv->column_text(st, i, &n);
     return s ? s : "";
 }
 
-void dorm_introspect_table_row(dorm_db *db, dorm_stmt *st, void *payload) {
+void dorm_introspect__table_row(dorm_db *db, dorm_stmt *st, void *payload) {
     dorm_introspect_list *l = payload;
-    if (!dorm_itable_add(l->cx, l->tables, l->n, dorm_introspect_text(db, st, 0))) l->rc = DORM_ENOMEM;
+    if (!dorm_itable__add(l->cx, l->tables, l->n, dorm_introspect__text(db, st, 0))) l->rc = DORM_ENOMEM;
 }

@@ -5,7 +5,7 @@
  * lookup's wildcards. */
 #include "backend/like.h"
 
-void dorm_like_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
+void dorm_like__pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
 {
     bool any_before = lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH ||
                       lk == DORM_LK_IENDSWITH;

@@ -8,6 +8,6 @@
 /* Appends s[0..n) (NULs included) with '\', '%' and '_' escaped by '\',
  * after a '%' for contains / endswith (and their i-variants) and before one
  * for contains / startswith; iexact and any other lookup get no wildcard. */
-void dorm_like_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n);
+void dorm_like__pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n);
 
 #endif

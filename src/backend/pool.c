@@ -39,11 +39,11 @@ static void fail_new(dorm_pool *p, const dorm_errbuf *e)
 
 static int open_link(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
 {
-    dorm_link *l = dorm_mem_calloc(1, sizeof *l);
+    dorm_link *l = dorm_mem__calloc(1, sizeof *l);
     if (!l) return dorm_err(e, DORM_ENOMEM, "out of memory");
     int rc = p->drv->open(&p->url, &l->conn, e);
     if (rc) {
-        dorm_mem_free(l);
+        dorm_mem__free(l);
         return rc;
     }
     *out = l;
@@ -54,9 +54,9 @@ static int setup(dorm_pool *p, const char *url, dorm_errbuf *e)
 {
     if (!url) url = getenv("DATABASE_URL");
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "No database URL given and DATABASE_URL is not set");
-    int rc = dorm_url_parse(url, &p->url, e);
+    int rc = dorm_url__parse(url, &p->url, e);
     if (rc) return rc;
-    p->drv = dorm_driver_find(p->url.scheme);
+    p->drv = dorm_driver__find(p->url.scheme);
     if (!p->drv) return dorm_err(e, DORM_ECONFIG, "Unsupported database URL scheme '%.64s'", p->url.scheme);
     if (p->opts.max_size < 1) return dorm_err(e, DORM_ECONFIG, "A pool's max_size must be at least 1, not %d", p->opts.max_size);
     if (!(p->opts.wait_timeout >= 0)) return dorm_err(e, DORM_ECONFIG, "A pool's wait_timeout must not be negative");
@@ -65,7 +65,7 @@ static int setup(dorm_pool *p, const char *url, dorm_errbuf *e)
     dorm_link *l;
     rc = open_link(p, &l, e);
     if (rc) return rc;
-    l->idle_since = dorm_now();
+    l->idle_since = dorm__now();
     p->idle = l;
     p->size = 1;
     p->stats.connects = 1;
@@ -76,10 +76,10 @@ dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_
 {
     dorm_pool_opts opts_copy_;
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
-    dorm_pool *p = dorm_mem_calloc(1, sizeof *p);
+    dorm_pool *p = dorm_mem__calloc(1, sizeof *p);
     if (!p) return NULL;
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
-        dorm_mem_free(p);
+        dorm_mem__free(p);
         return NULL;
     }
     pthread_condattr_t ca;
@@ -88,7 +88,7 @@ dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_
     pthread_condattr_destroy(&ca);
     if (!cond) {
         pthread_mutex_destroy(&p->mu);
-        dorm_mem_free(p);
+        dorm_mem__free(p);
         return NULL;
     }
     p->reg = reg;
@@ -114,20 +114,20 @@ void dorm_pool_free(dorm_pool *p)
     while (p->idle) {
         dorm_link *l = p->idle;
         p->idle = l->next;
-        dorm_link_free(p->drv, l);
+        dorm_link__free(p->drv, l);
     }
     pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->mu);
-    dorm_url_free(&p->url);
-    dorm_mem_free(p);
+    dorm_url__free(&p->url);
+    dorm_mem__free(p);
 }
 
-const dorm_registry *dorm_pool_registry(const dorm_pool *p)
+const dorm_registry *dorm_pool__registry(const dorm_pool *p)
 {
     return p->reg;
 }
 
-const dorm_driver *dorm_pool_driver(const dorm_pool *p)
+const dorm_driver *dorm_pool__driver(const dorm_pool *p)
 {
     return p->drv;
 }
@@ -150,7 +150,7 @@ static int check_link(dorm_pool *p, dorm_link *l, dorm_errbuf *e)
 {
     int rc = p->drv->check ? p->drv->check(l->conn, e) : 0;
     double h = p->opts.health_check;
-    if (!rc && h >= 0 && dorm_now() - l->idle_since >= h) rc = p->drv->exec(l->conn, "SELECT 1", e);
+    if (!rc && h >= 0 && dorm__now() - l->idle_since >= h) rc = p->drv->exec(l->conn, "SELECT 1", e);
     return rc;
 }
 
@@ -162,7 +162,7 @@ static void abs_deadline(double seconds, struct timespec *ts)
     ts->tv_nsec = (long)((whole - (double)ts->tv_sec) * 1e9);
 }
 
-int dorm_pool_borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
+int dorm_pool__borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
 {
     if (p->err) return dorm_err(e, p->err, "%s", p->errmsg);
     struct timespec deadline;
@@ -180,7 +180,7 @@ int dorm_pool_borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
                 return 0;
             }
             /* Dead: closed, and its slot taken by a new session below. */
-            dorm_link_free(p->drv, l);
+            dorm_link__free(p->drv, l);
             pthread_mutex_lock(&p->mu);
             p->size--;
             p->stats.borrows--;
@@ -188,7 +188,7 @@ int dorm_pool_borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
             continue;
         }
         if (p->size < p->opts.max_size) {
-            if (dorm_now() < p->down_until) {
+            if (dorm__now() < p->down_until) {
                 *e = p->down;
                 pthread_mutex_unlock(&p->mu);
                 return e->code;
@@ -201,7 +201,7 @@ int dorm_pool_borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
             if (rc) {
                 p->size--;
                 if (rc == DORM_EOPERATIONAL) {
-                    p->down_until = dorm_now() + p->opts.retry_after;
+                    p->down_until = dorm__now() + p->opts.retry_after;
                     p->down = *e;
                 }
                 pthread_cond_signal(&p->freed);
@@ -232,15 +232,15 @@ int dorm_pool_borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
     }
 }
 
-void dorm_pool_give_back(dorm_pool *p, dorm_link *l, bool broken)
+void dorm_pool__give_back(dorm_pool *p, dorm_link *l, bool broken)
 {
     if (broken) {
-        dorm_link_free(p->drv, l);
+        dorm_link__free(p->drv, l);
         pthread_mutex_lock(&p->mu);
         p->size--;
         p->stats.replaced++;
     } else {
-        l->idle_since = dorm_now();
+        l->idle_since = dorm__now();
         pthread_mutex_lock(&p->mu);
         l->next = p->idle;
         p->idle = l;

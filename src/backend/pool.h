@@ -12,11 +12,11 @@
  * open, else the first given back within wait_timeout.  0, or
  * DORM_EOPERATIONAL (timed out; the server cannot be reached, also at once
  * within retry_after of a failed connect) with *out untouched. */
-int dorm_pool_borrow(dorm_pool *pool, dorm_link **out, dorm_errbuf *e);
+int dorm_pool__borrow(dorm_pool *pool, dorm_link **out, dorm_errbuf *e);
 /* Gives a session back (no statement running, no transaction open); a
  * `broken` one is closed instead. */
-void dorm_pool_give_back(dorm_pool *pool, dorm_link *l, bool broken);
-const dorm_registry *dorm_pool_registry(const dorm_pool *pool);
-const dorm_driver *dorm_pool_driver(const dorm_pool *pool);
+void dorm_pool__give_back(dorm_pool *pool, dorm_link *l, bool broken);
+const dorm_registry *dorm_pool__registry(const dorm_pool *pool);
+const dorm_driver *dorm_pool__driver(const dorm_pool *pool);
 
 #endif

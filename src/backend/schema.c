@@ -11,7 +11,7 @@ static bool is_auto(dorm_kind k)
 }
 
 /* The quoted, comma-separated column list of an index or constraint. */
-void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix)
+void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix)
 {
     dorm_buf_putc(b, '(');
     for (size_t i = 0; ix->columns[i]; i++) {
@@ -36,7 +36,7 @@ static void references(dorm_buf *b, const dorm_dialect *d, const dorm_column_def
     if (d->supports_deferrable_fk) dorm_buf_puts(b, " DEFERRABLE INITIALLY DEFERRED");
 }
 
-void dorm_schema_column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c) {
+void dorm_schema__column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c) {
     if (c->db_type) dorm_buf_puts(b, c->db_type);
     else d->column_type(b, c);
 }
@@ -48,7 +48,7 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
 {
     dorm_buf_quote(b, d->quote, c->name);
     dorm_buf_putc(b, ' ');
-    dorm_schema_column_type(b, d, c);
+    dorm_schema__column_type(b, d, c);
     if (fill && c->fill) {
         dorm_buf_puts(b, " DEFAULT ");
         dorm_buf_literal(b, c->fill);
@@ -74,7 +74,7 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
     }
 }
 
-void dorm_schema_fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c)
+void dorm_schema__fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c)
 {
     dorm_buf_puts(b, "ALTER TABLE ");
     dorm_buf_quote(b, d->quote, table);
@@ -90,7 +90,7 @@ void dorm_schema_fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, c
     references(b, d, c);
 }
 
-void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
+void dorm_schema__table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
 {
     dorm_buf_puts(b, "CREATE TABLE ");
     dorm_buf_quote(b, d->quote, t->name);
@@ -107,7 +107,7 @@ void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, 
             dorm_buf_putc(b, ' ');
         }
         dorm_buf_puts(b, "UNIQUE ");
-        dorm_schema_column_list(b, d->quote, &t->uniques[i]);
+        dorm_schema__column_list(b, d->quote, &t->uniques[i]);
     }
     for (size_t i = 0; i < t->nchecks; i++) {
         dorm_buf_puts(b, ", ");
@@ -123,12 +123,12 @@ void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, 
     if (t->pk_columns) {
         /* Django 5.2's CompositePrimaryKey: a table constraint, last. */
         dorm_buf_puts(b, ", PRIMARY KEY ");
-        dorm_schema_column_list(b, d->quote, &(const dorm_index_def){.columns = t->pk_columns});
+        dorm_schema__column_list(b, d->quote, &(const dorm_index_def){.columns = t->pk_columns});
     }
     dorm_buf_putc(b, ')');
 }
 
-void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
+void dorm_schema__index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
 {
     if (ix->unique && !d->unique_as_index) {
         dorm_buf_puts(b, "ALTER TABLE ");
@@ -136,7 +136,7 @@ void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table
         dorm_buf_puts(b, " ADD CONSTRAINT ");
         dorm_buf_quote(b, d->quote, ix->name);
         dorm_buf_puts(b, " UNIQUE ");
-        dorm_schema_column_list(b, d->quote, ix);
+        dorm_schema__column_list(b, d->quote, ix);
         return;
     }
     dorm_buf_puts(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
@@ -144,11 +144,11 @@ void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table
     dorm_buf_puts(b, " ON ");
     dorm_buf_quote(b, d->quote, table);
     dorm_buf_putc(b, ' ');
-    dorm_schema_column_list(b, d->quote, ix);
+    dorm_schema__column_list(b, d->quote, ix);
 }
 
 /* Rejects definitions that would otherwise produce broken SQL or crash. */
-bool dorm_schema_valid(const dorm_table_def *t)
+bool dorm_schema__valid(const dorm_table_def *t)
 {
     if (!t->name || !t->ncolumns) return false;
     for (size_t i = 0; i < t->ncolumns; i++)
@@ -170,49 +170,49 @@ static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload)
 
 /* Django's create_model order: the table, then its deferred statements:
  * unique_together, foreign keys not written inline, the other indexes. */
-int dorm_schema_create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
+int dorm_schema__create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
                                        dorm_schema_emit emit_later, void *payload)
 {
-    if (!dorm_schema_valid(t)) return DORM_ECONFIG;
+    if (!dorm_schema__valid(t)) return DORM_ECONFIG;
     dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
-    dorm_schema_table_sql(&b, &check, d, t);
+    dorm_schema__table_sql(&b, &check, d, t);
     dorm_buf_free(&check);
     int rc = emit_buf(&b, emit, payload);
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
         if (!t->indexes[i].unique) continue;
         dorm_buf_reset(&b);
-        dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
+        dorm_schema__index_sql(&b, d, t->name, &t->indexes[i]);
         rc = emit_buf(&b, emit_later, payload);
     }
     for (size_t i = 0; rc == 0 && !d->inline_fk && i < t->ncolumns; i++) {
         if (t->columns[i].kind != DORM_KIND_FK) continue;
         dorm_buf_reset(&b);
-        dorm_schema_fk_sql(&b, d, t->name, &t->columns[i]);
+        dorm_schema__fk_sql(&b, d, t->name, &t->columns[i]);
         rc = emit_buf(&b, emit_later, payload);
     }
     for (size_t i = 0; rc == 0 && i < t->nindexes; i++) {
         if (t->indexes[i].unique) continue;
         dorm_buf_reset(&b);
-        dorm_schema_index_sql(&b, d, t->name, &t->indexes[i]);
+        dorm_schema__index_sql(&b, d, t->name, &t->indexes[i]);
         rc = emit_buf(&b, emit_later, payload);
     }
     dorm_buf_free(&b);
     return rc;
 }
 
-int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
+int dorm_schema__create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
 {
-    return dorm_schema_create_table_deferring(d, t, emit, emit, payload);
+    return dorm_schema__create_table_deferring(d, t, emit, emit, payload);
 }
 
-int dorm_schema_defer(dorm_buf *later, const char *sql)
+int dorm_schema__defer(dorm_buf *later, const char *sql)
 {
     dorm_buf_puts(later, sql);
     dorm_buf_putc(later, '\0');
     return later->failed ? DORM_ENOMEM : 0;
 }
 
-int dorm_schema_run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload)
+int dorm_schema__run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload)
 {
     int rc = later->failed ? DORM_ENOMEM : 0;
     for (size_t at = 0; rc == 0 && at < later->len; at += strlen(later->data + at) + 1) rc = emit(later->data + at, payload);
@@ -220,7 +220,7 @@ int dorm_schema_run_deferred(dorm_buf *later, dorm_schema_emit emit, void *paylo
     return rc;
 }
 
-int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload)
+int dorm_schema__drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload)
 {
     dorm_buf b = DORM_BUF_INIT;
     dorm_buf_puts(&b, "DROP TABLE ");
@@ -230,7 +230,7 @@ int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema
     return rc;
 }
 
-void dorm_schema_column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c)
+void dorm_schema__column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c)
 {
     dorm_buf check = DORM_BUF_INIT;
     column_sql(b, &check, d, c, true);

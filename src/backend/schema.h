@@ -21,34 +21,34 @@ typedef int (*dorm_schema_emit)(const char *sql, void *payload);
  * written without CONSTRAINT "name".  0; the first non-zero value of emit;
  * DORM_ECONFIG for a definition without a name, columns or index columns (or
  * an index without a name); DORM_ENOMEM. */
-int dorm_schema_create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload);
+int dorm_schema__create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload);
 /* The same with the statements after CREATE TABLE given to emit_later, which
  * the caller runs once every table of the batch exists (Django's
  * deferred_sql): foreign keys may then point either way between them. */
-int dorm_schema_create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
+int dorm_schema__create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
                                        dorm_schema_emit emit_later, void *payload);
-/* A list of statements kept for later: dorm_schema_defer appends one (0 or
- * DORM_ENOMEM); dorm_schema_run_deferred emits them in order and empties the
+/* A list of statements kept for later: dorm_schema__defer appends one (0 or
+ * DORM_ENOMEM); dorm_schema__run_deferred emits them in order and empties the
  * list (0, emit's first non-zero value, or DORM_ENOMEM). */
-int dorm_schema_defer(dorm_buf *later, const char *sql);
-int dorm_schema_run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload);
+int dorm_schema__defer(dorm_buf *later, const char *sql);
+int dorm_schema__run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload);
 /* Emits DROP TABLE "table".  0, emit's non-zero value, or DORM_ENOMEM. */
-int dorm_schema_drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload);
+int dorm_schema__drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload);
 
 /* Pieces of the above, for the schema editor (alter.c): */
 /* CREATE TABLE without its indexes; `check` is scratch space. */
-void dorm_schema_table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t);
-void dorm_schema_index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix);
+void dorm_schema__table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t);
+void dorm_schema__index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix);
 /* ALTER TABLE "table" ADD [CONSTRAINT "fk_name"] FOREIGN KEY ("col")
  * REFERENCES ... : a foreign key the dialect does not write inline. */
-void dorm_schema_fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c);
+void dorm_schema__fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c);
 /* ("a", "b" DESC) */
-void dorm_schema_column_list(dorm_buf *b, char q, const dorm_index_def *ix);
+void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix);
 /* One column definition, with DEFAULT <fill> when the column has one. */
-void dorm_schema_column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
+void dorm_schema__column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
 /* The type of a column: its db_type, else the dialect's for its kind. */
-void dorm_schema_column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
+void dorm_schema__column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
 /* Whether a definition is complete enough to write. */
-bool dorm_schema_valid(const dorm_table_def *t);
+bool dorm_schema__valid(const dorm_table_def *t);
 
 #endif

@@ -18,9 +18,9 @@ static void free_entry(const void *key, size_t klen, void *value, void *payload)
     (void)klen;
     (void)payload;
     dorm_shape_entry *en = value;
-    dorm_mem_free(en->sql);
-    dorm_mem_free(en->slots);
-    dorm_mem_free(en);
+    dorm_mem__free(en->sql);
+    dorm_mem__free(en->slots);
+    dorm_mem__free(en);
 }
 
 static void forget_stmt(const void *key, size_t klen, void *value, void *payload)
@@ -31,17 +31,17 @@ static void forget_stmt(const void *key, size_t klen, void *value, void *payload
     ((dorm_shape_entry *)value)->cs = NULL;
 }
 
-void dorm_link_shapes_clear(dorm_link *l, bool all)
+void dorm_link__shapes_clear(dorm_link *l, bool all)
 {
     if (!l) return;
-    dorm_hmap_each(&l->shapes, all ? free_entry : forget_stmt, NULL);
+    dorm_hmap__each(&l->shapes, all ? free_entry : forget_stmt, NULL);
     if (all) {
-        dorm_hmap_free(&l->shapes);
+        dorm_hmap__free(&l->shapes);
         l->last_shape = NULL;
     }
 }
 
-dorm_shape_entry *dorm_db_shape_get(dorm_db *db, const void *key, size_t klen)
+dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen)
 {
     dorm_link *l = db->link;
     if (!l) return NULL;
@@ -49,25 +49,25 @@ dorm_shape_entry *dorm_db_shape_get(dorm_db *db, const void *key, size_t klen)
      * one found is cheaper than hashing it. */
     dorm_shape_entry *en = l->last_shape;
     if (en && en->klen == klen && memcmp(en + 1, key, klen) == 0) return en;
-    en = dorm_hmap_get(&l->shapes, key, klen);
+    en = dorm_hmap__get(&l->shapes, key, klen);
     if (en) l->last_shape = en;
     return en;
 }
 
-int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
+int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
                       size_t nslots, dorm_cached_stmt *cs)
 {
     dorm_link *l = db->link;
-    if (l && dorm_hmap_get(&l->shapes, key, klen)) {
+    if (l && dorm_hmap__get(&l->shapes, key, klen)) {
         /* A query of the shape nested in another's run compiled it too. */
-        dorm_mem_free(slots);
+        dorm_mem__free(slots);
         return 0;
     }
-    dorm_shape_entry *en = l ? dorm_mem_calloc(1, sizeof *en + klen) : NULL;
-    char *text = en && sql ? dorm_mem_alloc(len + 1) : NULL;
+    dorm_shape_entry *en = l ? dorm_mem__calloc(1, sizeof *en + klen) : NULL;
+    char *text = en && sql ? dorm_mem__alloc(len + 1) : NULL;
     if (!en || (sql && !text)) {
-        dorm_mem_free(en);
-        dorm_mem_free(slots);
+        dorm_mem__free(en);
+        dorm_mem__free(slots);
         return DORM_ENOMEM;
     }
     if (sql) {
@@ -77,8 +77,8 @@ int dorm_db_shape_put(dorm_db *db, const void *key, size_t klen, const char *sql
     *en = (dorm_shape_entry){text, len, slots, nslots, cs && cs->cached ? cs : NULL, klen};
     unsigned char *k = (unsigned char *)(en + 1);
     memcpy(k, key, klen);
-    if (l->shapes.len >= SHAPE_CACHE_MAX) dorm_link_shapes_clear(l, true);
-    if (dorm_hmap_put(&l->shapes, k, klen, en)) {
+    if (l->shapes.len >= SHAPE_CACHE_MAX) dorm_link__shapes_clear(l, true);
+    if (dorm_hmap__put(&l->shapes, k, klen, en)) {
         free_entry(NULL, 0, en, NULL);
         return DORM_ENOMEM;
     }

@@ -16,7 +16,7 @@ static int savepoint_sql(dorm_db *db, const char *verb, const char *prefix, int6
     dorm_buf_puts(&sql, verb);
     dorm_buf_putc(&sql, ' ');
     dorm_buf_quote(&sql, db->dialect->quote, name);
-    int rc = sql.failed ? dorm_err(e, DORM_ENOMEM, "out of memory") : dorm_db_exec(db, sql.data, e);
+    int rc = sql.failed ? dorm_err(e, DORM_ENOMEM, "out of memory") : dorm_db__exec(db, sql.data, e);
     dorm_buf_free(&sql);
     return rc;
 }
@@ -33,11 +33,11 @@ static bool has_savepoint(const dorm_db *db)
     return db->atomic_depth > 1 && !db->no_savepoint[db->atomic_depth - 1];
 }
 
-int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
+int dorm_db__begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
 {
     if (db->atomic_depth + 1 > db->levels_cap) {
         int cap = db->levels_cap ? db->levels_cap * 2 : 8;
-        bool *grown = dorm_mem_realloc(db->no_savepoint, sizeof *grown * (size_t)cap);
+        bool *grown = dorm_mem__realloc(db->no_savepoint, sizeof *grown * (size_t)cap);
         if (!grown) return dorm_err(e, DORM_ENOMEM, "out of memory");
         db->no_savepoint = grown;
         db->levels_cap = cap;
@@ -50,21 +50,21 @@ int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
         db->needs_rollback = db->rollback_error = false;
         db->wrote = false;
         /* The session is held from BEGIN to the end of the transaction. */
-        rc = dorm_db_hold(db, e);
+        rc = dorm_db__hold(db, e);
         if (rc) return rc;
         db->beginning = true;
-        rc = dorm_db_exec(db, db->drv->begin_sql ? db->drv->begin_sql(db->link->conn, write) : "BEGIN", e);
+        rc = dorm_db__exec(db, db->drv->begin_sql ? db->drv->begin_sql(db->link->conn, write) : "BEGIN", e);
         /* Behind a transaction pooler a tenant's search_path lasts the
          * transaction. */
         if (rc == 0 && db->schema && db->drv->session && db->drv->session(db->link->conn) < 0 &&
-            (rc = dorm_db_search_path(db, true, e)) != 0) {
+            (rc = dorm_db__search_path(db, true, e)) != 0) {
             dorm_errbuf ignored;
-            dorm_db_exec(db, "ROLLBACK", &ignored);
+            dorm_db__exec(db, "ROLLBACK", &ignored);
         }
         db->beginning = false;
         db->no_savepoint[0] = false;
         if (rc == 0) db->atomic_depth++;
-        dorm_db_unhold(db);
+        dorm_db__unhold(db);
         return rc;
     } else if (!skip) {
         rc = level_sql(db, "SAVEPOINT", db->atomic_depth, e);
@@ -73,19 +73,19 @@ int dorm_db_begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
     return rc;
 }
 
-int dorm_db_begin(dorm_db *db, dorm_errbuf *e)
+int dorm_db__begin(dorm_db *db, dorm_errbuf *e)
 {
-    return dorm_db_begin_level(db, false, true, e);
+    return dorm_db__begin_level(db, false, true, e);
 }
 
-int dorm_db_begin_write(dorm_db *db, dorm_errbuf *e)
+int dorm_db__begin_write(dorm_db *db, dorm_errbuf *e)
 {
-    return dorm_db_begin_level(db, true, true, e);
+    return dorm_db__begin_level(db, true, true, e);
 }
 
 /* ---- on_commit callbacks -------------------------------------------------- */
 
-int dorm_db_on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e)
+int dorm_db__on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0) {
         fn(payload);
@@ -93,7 +93,7 @@ int dorm_db_on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_err
     }
     if (db->nhooks == db->hooks_cap) {
         size_t cap = db->hooks_cap ? db->hooks_cap * 2 : 8;
-        dorm_commit_hook *grown = dorm_mem_realloc(db->hooks, sizeof *grown * cap);
+        dorm_commit_hook *grown = dorm_mem__realloc(db->hooks, sizeof *grown * cap);
         if (!grown) return dorm_err(e, DORM_ENOMEM, "out of memory");
         db->hooks = grown;
         db->hooks_cap = cap;
@@ -128,15 +128,15 @@ static void run_hooks(dorm_db *db)
     db->hooks = NULL;
     db->nhooks = db->hooks_cap = 0;
     for (size_t i = 0; i < n; i++) hooks[i].fn(hooks[i].payload);
-    dorm_mem_free(hooks);
+    dorm_mem__free(hooks);
 }
 
-void dorm_db_drop_hooks(dorm_db *db)
+void dorm_db__drop_hooks(dorm_db *db)
 {
-    dorm_mem_free(db->hooks);
+    dorm_mem__free(db->hooks);
     db->hooks = NULL;
     db->nhooks = db->hooks_cap = 0;
-    dorm_mem_free(db->no_savepoint);
+    dorm_mem__free(db->no_savepoint);
     db->no_savepoint = NULL;
     db->levels_cap = 0;
 }
@@ -160,13 +160,13 @@ static int rollback_level(dorm_db *db, bool failed, dorm_errbuf *e)
     db->atomic_depth--;
     db->needs_rollback = db->rollback_error = false;
     hooks_level_end(db, depth, false);
-    if (depth == 1) return dorm_db_exec(db, "ROLLBACK", e);
+    if (depth == 1) return dorm_db__exec(db, "ROLLBACK", e);
     int rc = level_sql(db, "ROLLBACK TO SAVEPOINT", depth - 1, e);
     if (rc == 0) rc = level_sql(db, "RELEASE SAVEPOINT", depth - 1, e);
     return rc;
 }
 
-int dorm_db_commit(dorm_db *db, dorm_errbuf *e)
+int dorm_db__commit(dorm_db *db, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0) return dorm_err(e, DORM_ETRANSACTION, "There is no open transaction to commit.");
     int depth = db->atomic_depth;
@@ -179,16 +179,16 @@ int dorm_db_commit(dorm_db *db, dorm_errbuf *e)
                         "The transaction was marked for rollback after an error; it was rolled back, not committed.");
     }
     int rc = 0;
-    if (depth == 1) rc = dorm_db_exec(db, "COMMIT", e);
+    if (depth == 1) rc = dorm_db__exec(db, "COMMIT", e);
     else if (has_savepoint(db)) rc = level_sql(db, "RELEASE SAVEPOINT", depth - 1, e);
     if (rc == 0) {
         db->atomic_depth--;
         hooks_level_end(db, depth, true);
         if (depth == 1) {
             /* Read-your-writes routing counts from the commit. */
-            if (db->wrote) db->last_write = dorm_now();
+            if (db->wrote) db->last_write = dorm__now();
             db->wrote = false;
-            dorm_db_idle(db);
+            dorm_db__idle(db);
             run_hooks(db);
         }
         return 0;
@@ -200,7 +200,7 @@ int dorm_db_commit(dorm_db *db, dorm_errbuf *e)
     return rc;
 }
 
-int dorm_db_rollback(dorm_db *db, dorm_errbuf *e)
+int dorm_db__rollback(dorm_db *db, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0) return dorm_err(e, DORM_ETRANSACTION, "There is no open transaction to roll back.");
     return rollback_level(db, true, e);
@@ -208,7 +208,7 @@ int dorm_db_rollback(dorm_db *db, dorm_errbuf *e)
 
 /* ---- explicit savepoints -------------------------------------------------- */
 
-int64_t dorm_db_savepoint(dorm_db *db, dorm_errbuf *e)
+int64_t dorm_db__savepoint(dorm_db *db, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0) return 0;
     int64_t sid = db->savepoints + 1;
@@ -218,7 +218,7 @@ int64_t dorm_db_savepoint(dorm_db *db, dorm_errbuf *e)
     return sid;
 }
 
-int dorm_db_savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e)
+int dorm_db__savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e)
 {
     if (db->atomic_depth == 0 || sid <= 0) return 0;
     return savepoint_sql(db, commit ? "RELEASE SAVEPOINT" : "ROLLBACK TO SAVEPOINT", "dorm_x", sid, e);

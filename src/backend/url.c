@@ -53,7 +53,7 @@ static int fail(dorm_errbuf *e, const char *url, const char *what, const char *d
  * or 1 for a malformed escape or a decoded NUL (which would cut the string). */
 static int decode(char **dst, const char *s, size_t n, bool plus)
 {
-    char *out = dorm_mem_alloc(n + 1);
+    char *out = dorm_mem__alloc(n + 1);
     if (!out) return DORM_ENOMEM;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ static int decode(char **dst, const char *s, size_t n, bool plus)
         int hi = i + 2 < n ? dorm_hex_value(s[i + 1]) : -1;
         int lo = i + 2 < n ? dorm_hex_value(s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            dorm_mem_free(out);
+            dorm_mem__free(out);
             return 1;
         }
         out[o++] = (char)(hi * 16 + lo);
@@ -153,8 +153,8 @@ static int parse_query(dorm_url *out, const char *s, const char *url, dorm_errbu
     size_t count = 1;
     for (const char *p = s; *p; p++)
         if (*p == '&') count++;
-    out->keys = dorm_mem_calloc(count, sizeof *out->keys);
-    out->values = dorm_mem_calloc(count, sizeof *out->values);
+    out->keys = dorm_mem__calloc(count, sizeof *out->keys);
+    out->values = dorm_mem__calloc(count, sizeof *out->values);
     if (!out->keys || !out->values) return dorm_err(e, DORM_ENOMEM, "out of memory");
     while (*s) {
         size_t seg = strcspn(s, "&");
@@ -186,7 +186,7 @@ static int parse(const char *url, dorm_url *out, dorm_errbuf *e)
         if (!ok) return fail(e, url, "scheme ", url, (size_t)(sep - url), " is not valid");
     }
     size_t slen = (size_t)(sep - url);
-    out->scheme = dorm_mem_alloc(slen + 1);
+    out->scheme = dorm_mem__alloc(slen + 1);
     if (!out->scheme) return dorm_err(e, DORM_ENOMEM, "out of memory");
     for (size_t i = 0; i < slen; i++)
         out->scheme[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
@@ -217,28 +217,28 @@ static int parse(const char *url, dorm_url *out, dorm_errbuf *e)
     return 0;
 }
 
-int dorm_url_parse(const char *url, dorm_url *out, dorm_errbuf *e)
+int dorm_url__parse(const char *url, dorm_url *out, dorm_errbuf *e)
 {
     memset(out, 0, sizeof *out);
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "Invalid database URL '': the URL is empty");
     int rc = parse(url, out, e);
-    if (rc) dorm_url_free(out);
+    if (rc) dorm_url__free(out);
     return rc;
 }
 
-void dorm_url_free(dorm_url *u)
+void dorm_url__free(dorm_url *u)
 {
     if (!u) return;
     for (size_t i = 0; i < u->nparams; i++) {
-        dorm_mem_free(u->keys[i]);
-        dorm_mem_free(u->values[i]);
+        dorm_mem__free(u->keys[i]);
+        dorm_mem__free(u->values[i]);
     }
-    dorm_mem_free(u->keys);
-    dorm_mem_free(u->values);
-    dorm_mem_free(u->scheme);
-    dorm_mem_free(u->user);
-    dorm_mem_free(u->password);
-    dorm_mem_free(u->host);
-    dorm_mem_free(u->path);
+    dorm_mem__free(u->keys);
+    dorm_mem__free(u->values);
+    dorm_mem__free(u->scheme);
+    dorm_mem__free(u->user);
+    dorm_mem__free(u->password);
+    dorm_mem__free(u->host);
+    dorm_mem__free(u->path);
     memset(u, 0, sizeof *u);
 }

@@ -29,7 +29,7 @@ static dorm_allocator current = {libc_malloc, libc_realloc, libc_free, NULL};
 void dorm_set_allocator(const dorm_allocator *a) {
     if (a && a->malloc && a->realloc && a->free) current = *a;
     else current = (dorm_allocator){libc_malloc, libc_realloc, libc_free, NULL};
-    dorm_json_init();
+    dorm_json__init();
 }
 
 /* Allocations that failed in this thread (SQLite's mallocFailed, per thread
@@ -41,31 +41,31 @@ static void *counted(void *p) {
     return p;
 }
 
-unsigned long dorm_mem_failures(void) { return failures; }
+unsigned long dorm_mem__failures(void) { return failures; }
 
 /* malloc(0) may return NULL, which callers would read as a failure. */
-void *dorm_mem_alloc(size_t size) { return counted(current.malloc(size ? size : 1, current.payload)); }
+void *dorm_mem__alloc(size_t size) { return counted(current.malloc(size ? size : 1, current.payload)); }
 
-void *dorm_mem_calloc(size_t n, size_t size) {
+void *dorm_mem__calloc(size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return counted(NULL);
-    void *p = dorm_mem_alloc(n * size);
+    void *p = dorm_mem__alloc(n * size);
     if (p) memset(p, 0, n * size);
     return p;
 }
 
-void *dorm_mem_realloc(void *p, size_t size) { return counted(current.realloc(p, size ? size : 1, current.payload)); }
+void *dorm_mem__realloc(void *p, size_t size) { return counted(current.realloc(p, size ? size : 1, current.payload)); }
 
-void dorm_mem_free(void *p) {
+void dorm_mem__free(void *p) {
     if (p) current.free(p, current.payload);
 }
 
-char *dorm_mem_strndup(const char *s, size_t n) {
+char *dorm_mem__strndup(const char *s, size_t n) {
     if (n == SIZE_MAX) return counted(NULL);
-    char *r = dorm_mem_alloc(n + 1);
+    char *r = dorm_mem__alloc(n + 1);
     if (!r) return NULL;
     memcpy(r, s, n);
     r[n] = '\0';
     return r;
 }
 
-char *dorm_mem_strdup(const char *s) { return dorm_mem_strndup(s, strlen(s)); }
+char *dorm_mem__strdup(const char *s) { return dorm_mem__strndup(s, strlen(s)); }

@@ -30,7 +30,7 @@ static char *block_data(dorm_arena_block *b) { return (char *)(b + 1); }
 
 static dorm_arena_block *block_new(dorm_arena *a, size_t size) {
     if (size > SIZE_MAX - sizeof(dorm_arena_block)) return NULL;
-    dorm_arena_block *b = dorm_mem_alloc(sizeof(dorm_arena_block) + size);
+    dorm_arena_block *b = dorm_mem__alloc(sizeof(dorm_arena_block) + size);
     if (!b) return NULL;
     b->u.h.next = NULL;
     b->u.h.size = size;
@@ -63,7 +63,7 @@ static void *alloc_new_block(dorm_arena *a, size_t size) {
 
 /* The pointer is aligned, not the size: strings (alloc_bytes) pack tightly
  * between aligned objects. */
-void *dorm_arena_alloc(dorm_arena *a, size_t size) {
+void *dorm_arena__alloc(dorm_arena *a, size_t size) {
     if (size == 0) size = 1;
     if (a->head) {
         size_t pad = (size_t)-(uintptr_t)a->ptr & (ARENA_ALIGN - 1);
@@ -87,18 +87,18 @@ static char *alloc_bytes(dorm_arena *a, size_t n) {
     return alloc_new_block(a, n);
 }
 
-void *dorm_arena_calloc(dorm_arena *a, size_t size) {
-    void *p = dorm_arena_alloc(a, size);
+void *dorm_arena__calloc(dorm_arena *a, size_t size) {
+    void *p = dorm_arena__alloc(a, size);
     if (p) memset(p, 0, size);
     return p;
 }
 
-char *dorm_arena_strdup(dorm_arena *a, const char *s) {
+char *dorm_arena__strdup(dorm_arena *a, const char *s) {
     if (!s) return NULL;
-    return dorm_arena_strndup(a, s, strlen(s));
+    return dorm_arena__strndup(a, s, strlen(s));
 }
 
-char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n) {
+char *dorm_arena__strndup(dorm_arena *a, const char *s, size_t n) {
     if (n == SIZE_MAX) return NULL;
     char *p = alloc_bytes(a, n + 1);
     if (!p) return NULL;
@@ -115,7 +115,7 @@ static uint64_t has_zero_byte(uint64_t w) {
 /* Word by word, the last word overlapping the one before it: on the short
  * text of most columns this costs what memcpy alone did, where memcpy then
  * memchr cost a few percent of a whole fetch. */
-char *dorm_arena_cstr(dorm_arena *a, const char *s, size_t n, size_t *len) {
+char *dorm_arena__cstr(dorm_arena *a, const char *s, size_t n, size_t *len) {
     if (n == SIZE_MAX) return NULL;
     char *p = alloc_bytes(a, n + 1);
     if (!p) return NULL;
@@ -135,18 +135,18 @@ char *dorm_arena_cstr(dorm_arena *a, const char *s, size_t n, size_t *len) {
     return p;
 }
 
-void *dorm_arena_memdup(dorm_arena *a, const void *p, size_t n) {
-    void *q = dorm_arena_alloc(a, n);
+void *dorm_arena__memdup(dorm_arena *a, const void *p, size_t n) {
+    void *q = dorm_arena__alloc(a, n);
     if (q && n) memcpy(q, p, n);
     return q;
 }
 
-void dorm_arena_reset(dorm_arena *a) {
+void dorm_arena__reset(dorm_arena *a) {
     if (!a->head) return;
     dorm_arena_block *b = a->head;
     while (b->u.h.next) {
         dorm_arena_block *next = b->u.h.next;
-        dorm_mem_free(b);
+        dorm_mem__free(b);
         b = next;
     }
     a->head = b;
@@ -155,11 +155,11 @@ void dorm_arena_reset(dorm_arena *a) {
     a->total = sizeof(dorm_arena_block) + b->u.h.size;
 }
 
-void dorm_arena_free(dorm_arena *a) {
+void dorm_arena__free(dorm_arena *a) {
     dorm_arena_block *b = a->head;
     while (b) {
         dorm_arena_block *next = b->u.h.next;
-        dorm_mem_free(b);
+        dorm_mem__free(b);
         b = next;
     }
     a->head = NULL;

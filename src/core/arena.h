@@ -15,22 +15,22 @@ typedef struct dorm_arena {
 
 #define DORM_ARENA_INIT {NULL, NULL, NULL, 0}
 
-/* Zeroed?  No: dorm_arena_alloc returns uninitialised memory aligned for any
- * type (max_align_t); dorm_arena_calloc zeroes it.  NULL on allocation failure. */
-void *dorm_arena_alloc(dorm_arena *a, size_t size);
-void *dorm_arena_calloc(dorm_arena *a, size_t size);
+/* Zeroed?  No: dorm_arena__alloc returns uninitialised memory aligned for any
+ * type (max_align_t); dorm_arena__calloc zeroes it.  NULL on allocation failure. */
+void *dorm_arena__alloc(dorm_arena *a, size_t size);
+void *dorm_arena__calloc(dorm_arena *a, size_t size);
 /* Copies of strings (NUL-terminated, packed with no alignment: text only)
- * and of bytes (aligned like dorm_arena_alloc). */
-char *dorm_arena_strdup(dorm_arena *a, const char *s);
-char *dorm_arena_strndup(dorm_arena *a, const char *s, size_t n);
-void *dorm_arena_memdup(dorm_arena *a, const void *p, size_t n);
+ * and of bytes (aligned like dorm_arena__alloc). */
+char *dorm_arena__strdup(dorm_arena *a, const char *s);
+char *dorm_arena__strndup(dorm_arena *a, const char *s, size_t n);
+void *dorm_arena__memdup(dorm_arena *a, const void *p, size_t n);
 /* A copy of s[0..n) as a C string (packed like strndup's), which sees in the
  * same pass whether s holds a NUL: *len gets the copy's strlen, n when it
  * holds none.  NULL on allocation failure. */
-char *dorm_arena_cstr(dorm_arena *a, const char *s, size_t n, size_t *len);
+char *dorm_arena__cstr(dorm_arena *a, const char *s, size_t n, size_t *len);
 /* Frees every block but the first and rewinds: all earlier pointers die. */
-void dorm_arena_reset(dorm_arena *a);
+void dorm_arena__reset(dorm_arena *a);
 /* Frees everything; the arena may be reused afterwards. */
-void dorm_arena_free(dorm_arena *a);
+void dorm_arena__free(dorm_arena *a);
 
 #endif

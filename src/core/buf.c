@@ -25,7 +25,7 @@ static bool buf_reserve(dorm_buf *b, size_t extra) {
     if (need <= b->cap) return true;
     size_t cap = b->cap ? b->cap : BUF_MIN_CAP;
     while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *p = dorm_mem_realloc(b->data, cap);
+    char *p = dorm_mem__realloc(b->data, cap);
     if (!p) {
         b->failed = true;
         return false;
@@ -82,7 +82,7 @@ void dorm_buf_reset(dorm_buf *b) {
 }
 
 void dorm_buf_free(dorm_buf *b) {
-    dorm_mem_free(b->data);
+    dorm_mem__free(b->data);
     b->data = NULL;
     b->len = 0;
     b->cap = 0;

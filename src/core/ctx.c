@@ -14,7 +14,7 @@
 static char oom_msg[] = "out of memory";
 
 dorm_ctx *dorm_ctx_new(dorm_db *db) {
-    dorm_ctx *cx = dorm_mem_calloc(1, sizeof *cx);
+    dorm_ctx *cx = dorm_mem__calloc(1, sizeof *cx);
     if (!cx) return NULL;
     dorm_arena init = DORM_ARENA_INIT;
     cx->arena = init;
@@ -26,12 +26,12 @@ dorm_ctx *dorm_ctx_new(dorm_db *db) {
     return cx;
 }
 
-dorm_ctx *dorm_ctx_new_owning(int n) {
+dorm_ctx *dorm_ctx__new_owning(int n) {
     dorm_ctx *cx = dorm_ctx_new(NULL);
     if (!cx) return NULL;
-    cx->conns = dorm_mem_calloc((size_t)n, sizeof *cx->conns);
+    cx->conns = dorm_mem__calloc((size_t)n, sizeof *cx->conns);
     if (!cx->conns) {
-        dorm_mem_free(cx);
+        dorm_mem__free(cx);
         return NULL;
     }
     cx->nconns = n;
@@ -41,13 +41,13 @@ dorm_ctx *dorm_ctx_new_owning(int n) {
 void dorm_ctx_free(dorm_ctx *cx) {
     if (!cx) return;
     for (int i = 0; i < cx->nconns; i++) dorm_db_close(cx->conns[i]);
-    dorm_mem_free(cx->conns);
+    dorm_mem__free(cx->conns);
     dorm_error_clear(cx);
-    dorm_hmap_free(&cx->lazy);
-    dorm_tz_cache_free(&cx->zones);
-    dorm_arena_free(&cx->arena);
-    dorm_mem_free(cx->blocks);
-    dorm_mem_free(cx);
+    dorm_hmap__free(&cx->lazy);
+    dorm_tz__cache_free(&cx->zones);
+    dorm_arena__free(&cx->arena);
+    dorm_mem__free(cx->blocks);
+    dorm_mem__free(cx);
 }
 
 dorm_db *dorm_ctx_db(const dorm_ctx *cx) { return cx ? cx->db : NULL; }
@@ -63,12 +63,12 @@ const char *dorm_errmsg(const dorm_ctx *cx) {
 
 void dorm_error_clear(dorm_ctx *cx) {
     if (!cx) return;
-    if (cx->errmsg != oom_msg) dorm_mem_free(cx->errmsg);
+    if (cx->errmsg != oom_msg) dorm_mem__free(cx->errmsg);
     cx->errmsg = NULL;
     cx->err = DORM_OK;
 }
 
-int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap) {
+int dorm__vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap) {
     if (!cx) return code;
     if (!fmt) fmt = dorm_error_name(code);
     /* Format before dropping the old message: the arguments may quote it
@@ -77,7 +77,7 @@ int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap) {
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    char *msg = n >= 0 ? dorm_mem_alloc((size_t)n + 1) : NULL;
+    char *msg = n >= 0 ? dorm_mem__alloc((size_t)n + 1) : NULL;
     if (msg && vsnprintf(msg, (size_t)n + 1, fmt, ap) < 0) msg[0] = '\0';
     dorm_error_clear(cx);
     cx->err = code;
@@ -85,36 +85,37 @@ int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap) {
     return code;
 }
 
-int dorm_fail(dorm_ctx *cx, int code, const char *fmt, ...) {
+int dorm_ctx_fail(dorm_ctx *cx, int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    dorm_vfail(cx, code, fmt, ap);
+    int rc = dorm__vfail(cx, code, fmt, ap);
     va_end(ap);
-    return code;
-}
-
-int dorm_record(dorm_ctx *cx, int rc) {
-    if (rc >= 0 || !cx) return rc;
-    if (rc == DORM_ENOMEM && cx->err != DORM_ENOMEM) return dorm_fail(cx, rc, "out of memory");
-    if (cx->err == DORM_OK) return dorm_fail(cx, rc, NULL);
     return rc;
 }
 
-int dorm_fail_errbuf(dorm_ctx *cx, const dorm_errbuf *e) {
-    return dorm_fail(cx, e->code, "%s", e->msg);
+
+int dorm__record(dorm_ctx *cx, int rc) {
+    if (rc >= 0 || !cx) return rc;
+    if (rc == DORM_ENOMEM && cx->err != DORM_ENOMEM) return dorm_ctx_fail(cx, rc, "out of memory");
+    if (cx->err == DORM_OK) return dorm_ctx_fail(cx, rc, NULL);
+    return rc;
+}
+
+int dorm_fail__errbuf(dorm_ctx *cx, const dorm_errbuf *e) {
+    return dorm_ctx_fail(cx, e->code, "%s", e->msg);
 }
 
 void *dorm_alloc(dorm_ctx *cx, size_t size) {
     if (!cx) return NULL;
-    void *p = dorm_arena_calloc(&cx->arena, size);
-    if (!p) dorm_fail(cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", size);
+    void *p = dorm_arena__calloc(&cx->arena, size);
+    if (!p) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", size);
     return p;
 }
 
 char *dorm_strdup(dorm_ctx *cx, const char *s) {
     if (!cx || !s) return NULL;
-    char *p = dorm_arena_strdup(&cx->arena, s);
-    if (!p) dorm_fail(cx, DORM_ENOMEM, "out of memory (copying a string of %zu bytes)", strlen(s));
+    char *p = dorm_arena__strdup(&cx->arena, s);
+    if (!p) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (copying a string of %zu bytes)", strlen(s));
     return p;
 }
 
@@ -125,12 +126,12 @@ char *dorm_sprintf(dorm_ctx *cx, const char *fmt, ...) {
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) {
-        dorm_fail(cx, DORM_EVALUE, "dorm_sprintf: cannot format \"%s\"", fmt);
+        dorm_ctx_fail(cx, DORM_EVALUE, "dorm_sprintf: cannot format \"%s\"", fmt);
         return NULL;
     }
-    char *p = dorm_arena_alloc(&cx->arena, (size_t)n + 1);
+    char *p = dorm_arena__alloc(&cx->arena, (size_t)n + 1);
     if (!p) {
-        dorm_fail(cx, DORM_ENOMEM, "out of memory (formatting %d bytes)", n);
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (formatting %d bytes)", n);
         return NULL;
     }
     va_start(ap, fmt);

@@ -59,30 +59,29 @@ struct dorm_ctx {
 
 /* The zone `name` (NULL: the current one), or NULL for UTC; DORM_EVALUE
  * (recorded) for an unknown zone, DORM_ENOMEM, else 0. */
-int dorm_ctx_zone(dorm_ctx *cx, const char *name, const dorm_tz **out);
+int dorm_ctx__zone(dorm_ctx *cx, const char *name, const dorm_tz **out);
 
 /* A context that owns `n` connections, one per alias, made on first use
  * (cx->conns; exec/route.c).  NULL when out of memory. */
-dorm_ctx *dorm_ctx_new_owning(int n);
+dorm_ctx *dorm_ctx__new_owning(int n);
 
-/* Records an error on the context (replacing the previous one) and returns
- * `code`, so callers can `return dorm_fail(cx, DORM_EFIELD, "...", ...)`. */
-int dorm_fail(dorm_ctx *cx, int code, const char *fmt, ...);
-int dorm_vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap);
+/* dorm_ctx_fail (dorm/db.h) records an error on the context, replacing the
+ * previous one, and returns `code`; this is its va_list form. */
+int dorm__vfail(dorm_ctx *cx, int code, const char *fmt, va_list ap);
 /* Returns rc, after making sure that a failure (rc < 0) is what the context
  * records: an out-of-memory as DORM_ENOMEM whatever was recorded before it,
  * any other code when nothing was.  The public calls end with it, so a
  * failure that travelled up as a bare code is never reported as DORM_OK. */
-int dorm_record(dorm_ctx *cx, int rc);
+int dorm__record(dorm_ctx *cx, int rc);
 /* Records a driver error (code and message) on the context; returns its code. */
-int dorm_fail_errbuf(dorm_ctx *cx, const dorm_errbuf *e);
+int dorm_fail__errbuf(dorm_ctx *cx, const dorm_errbuf *e);
 
 /* Reports progress of `task` on `subject` (both static or living through
  * the work) to the context's callback, if it has one: done of total units
  * (total <= 0: nothing is reported).  Reports in between the first and the
- * last are dropped unless another hundredth is done.  dorm_progress_finish
+ * last are dropped unless another hundredth is done.  dorm_progress__finish
  * makes the last report, after the work ended or failed. */
-void dorm_progress_emit(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total);
-void dorm_progress_finish(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total);
+void dorm_progress__emit(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total);
+void dorm_progress__finish(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total);
 
 #endif

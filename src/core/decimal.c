@@ -242,7 +242,7 @@ static int parse(const char *s, size_t len, bool round, dorm_decimal *out) {
 
 int dorm_decimal_parse(const char *s, size_t len, dorm_decimal *out) { return parse(s, len, false, out); }
 
-int dorm_decimal_read(const char *s, size_t len, dorm_decimal *out) { return parse(s, len, true, out); }
+int dorm_decimal__read(const char *s, size_t len, dorm_decimal *out) { return parse(s, len, true, out); }
 
 /* ---- Formatting ------------------------------------------------------------ */
 
@@ -360,7 +360,7 @@ double dorm_decimal_to_double(dorm_decimal d) {
  * The exact binary value of f when it has at most 15 significant digits
  * (0.5, 20.0), else rounded half-even to 15: "%.14e" rounds the exact
  * binary value so. */
-int dorm_decimal_from_real(double f, dorm_decimal *out) {
+int dorm_decimal__from_real(double f, dorm_decimal *out) {
     if (isnan(f)) return DORM_EVALUE;
     if (isinf(f)) return DORM_EDATA;
     bool neg = f < 0;
@@ -414,6 +414,6 @@ int dorm_decimal_from_real(double f, dorm_decimal *out) {
 int dorm_decimal_from_double(double f, int scale, dorm_decimal *out) {
     if (scale < 0) return DORM_EVALUE;
     dorm_decimal d;
-    int rc = dorm_decimal_from_real(f, &d);
+    int rc = dorm_decimal__from_real(f, &d);
     return rc ? rc : dorm_decimal_rescale(d, scale, out);
 }

@@ -17,7 +17,7 @@
 #include "core/file.h"
 
 static char *copy(const char *s) {
-    char *r = dorm_mem_strdup(s);
+    char *r = dorm_mem__strdup(s);
     if (!r) errno = ENOMEM;
     return r;
 }
@@ -27,7 +27,7 @@ static char *copy(const char *s) {
 static FILE *temporary(const char *target, char **tmp) {
     static _Thread_local unsigned serial;
     size_t n = strlen(target) + 48;
-    char *name = dorm_mem_alloc(n);
+    char *name = dorm_mem__alloc(n);
     if (!name) {
         errno = ENOMEM;
         return NULL;
@@ -45,7 +45,7 @@ static FILE *temporary(const char *target, char **tmp) {
             close(fd);
             unlink(name);
         }
-        dorm_mem_free(name);
+        dorm_mem__free(name);
         errno = saved;
         return NULL;
     }
@@ -53,7 +53,7 @@ static FILE *temporary(const char *target, char **tmp) {
     return f;
 }
 
-int dorm_file_create(dorm_file *wf, const char *path) {
+int dorm_file__create(dorm_file *wf, const char *path) {
     memset(wf, 0, sizeof *wf);
     struct stat st;
     char real[PATH_MAX];
@@ -68,7 +68,7 @@ int dorm_file_create(dorm_file *wf, const char *path) {
     wf->f = temporary(wf->target, &wf->tmp);
     if (!wf->f) {
         int saved = errno;
-        dorm_mem_free(wf->target);
+        dorm_mem__free(wf->target);
         wf->target = NULL;
         errno = saved;
         return -1;
@@ -77,7 +77,7 @@ int dorm_file_create(dorm_file *wf, const char *path) {
     return 0;
 }
 
-int dorm_file_finish(dorm_file *wf, bool ok) {
+int dorm_file__finish(dorm_file *wf, bool ok) {
     int saved = 0;
     if (ok && (fflush(wf->f) != 0 || ferror(wf->f) || (wf->tmp && fsync(fileno(wf->f)) != 0))) {
         saved = errno ? errno : EIO;
@@ -92,15 +92,15 @@ int dorm_file_finish(dorm_file *wf, bool ok) {
         ok = false;
     }
     if (wf->tmp && !ok) unlink(wf->tmp);
-    dorm_mem_free(wf->tmp);
-    dorm_mem_free(wf->target);
+    dorm_mem__free(wf->tmp);
+    dorm_mem__free(wf->target);
     memset(wf, 0, sizeof *wf);
     errno = saved;
     return ok ? 0 : -1;
 }
 
-int dorm_file_write(const char *path, const char *text) {
+int dorm_file__write(const char *path, const char *text) {
     dorm_file wf;
-    if (dorm_file_create(&wf, path) != 0) return -1;
-    return dorm_file_finish(&wf, fputs(text, wf.f) >= 0);
+    if (dorm_file__create(&wf, path) != 0) return -1;
+    return dorm_file__finish(&wf, fputs(text, wf.f) >= 0);
 }

@@ -32,7 +32,7 @@ static uint32_t load32(const unsigned char *p) {
     return v;
 }
 
-uint64_t dorm_hash_bytes(const void *data, size_t n) {
+uint64_t dorm_hash__bytes(const void *data, size_t n) {
     const unsigned char *p = data;
     uint64_t h = P5 + (uint64_t)n;
     for (; n >= 8; p += 8, n -= 8) {
@@ -69,7 +69,7 @@ static size_t find_slot(const dorm_hmap *m, const void *key, size_t klen, uint64
 static int grow(dorm_hmap *m) {
     size_t cap = m->cap ? m->cap * 2 : HMAP_MIN_CAP;
     if (cap > SIZE_MAX / sizeof(dorm_hmap_entry)) return DORM_ENOMEM;
-    dorm_hmap_entry *slots = dorm_mem_calloc(cap, sizeof *slots);
+    dorm_hmap_entry *slots = dorm_mem__calloc(cap, sizeof *slots);
     if (!slots) return DORM_ENOMEM;
     dorm_hmap old = *m;
     m->slots = slots;
@@ -81,19 +81,19 @@ static int grow(dorm_hmap *m) {
         slots[j] = old.slots[i];
     }
     DORM_ASSERT(m->len == old.len);
-    dorm_mem_free(old.slots);
+    dorm_mem__free(old.slots);
     return 0;
 }
 
-void *dorm_hmap_get(const dorm_hmap *m, const void *key, size_t klen) {
+void *dorm_hmap__get(const dorm_hmap *m, const void *key, size_t klen) {
     if (!m->len || !key) return NULL;
-    const dorm_hmap_entry *e = &m->slots[find_slot(m, key, klen, dorm_hash_bytes(key, klen))];
+    const dorm_hmap_entry *e = &m->slots[find_slot(m, key, klen, dorm_hash__bytes(key, klen))];
     return e->key ? e->value : NULL;
 }
 
-int dorm_hmap_put(dorm_hmap *m, const void *key, size_t klen, void *value) {
+int dorm_hmap__put(dorm_hmap *m, const void *key, size_t klen, void *value) {
     if (!key) return DORM_EVALUE;
-    uint64_t h = dorm_hash_bytes(key, klen);
+    uint64_t h = dorm_hash__bytes(key, klen);
     if (m->cap) {
         dorm_hmap_entry *e = &m->slots[find_slot(m, key, klen, h)];
         if (e->key) {
@@ -114,10 +114,10 @@ int dorm_hmap_put(dorm_hmap *m, const void *key, size_t klen, void *value) {
     return 0;
 }
 
-void *dorm_hmap_del(dorm_hmap *m, const void *key, size_t klen) {
+void *dorm_hmap__del(dorm_hmap *m, const void *key, size_t klen) {
     if (!m->len || !key) return NULL;
     size_t mask = m->cap - 1;
-    size_t i = find_slot(m, key, klen, dorm_hash_bytes(key, klen));
+    size_t i = find_slot(m, key, klen, dorm_hash__bytes(key, klen));
     if (!m->slots[i].key) return NULL;
     void *value = m->slots[i].value;
     /* Backward shift: pull later members of the probe run into the hole
@@ -135,14 +135,14 @@ void *dorm_hmap_del(dorm_hmap *m, const void *key, size_t klen) {
     return value;
 }
 
-void dorm_hmap_free(dorm_hmap *m) {
-    dorm_mem_free(m->slots);
+void dorm_hmap__free(dorm_hmap *m) {
+    dorm_mem__free(m->slots);
     m->slots = NULL;
     m->cap = 0;
     m->len = 0;
 }
 
-void dorm_hmap_each(const dorm_hmap *m, void (*fn)(const void *key, size_t klen, void *value, void *payload),
+void dorm_hmap__each(const dorm_hmap *m, void (*fn)(const void *key, size_t klen, void *value, void *payload),
                     void *payload) {
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].key) fn(m->slots[i].key, m->slots[i].klen, m->slots[i].value, payload);

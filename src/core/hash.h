@@ -23,17 +23,17 @@ typedef struct dorm_hmap {
 
 #define DORM_HMAP_INIT {NULL, 0, 0}
 
-uint64_t dorm_hash_bytes(const void *p, size_t n);
+uint64_t dorm_hash__bytes(const void *p, size_t n);
 /* The value for a key, or NULL. */
-void *dorm_hmap_get(const dorm_hmap *m, const void *key, size_t klen);
+void *dorm_hmap__get(const dorm_hmap *m, const void *key, size_t klen);
 /* Inserts or replaces.  0, DORM_ENOMEM (the map is unchanged), or DORM_EVALUE
  * for a NULL key (NULL marks empty slots). */
-int dorm_hmap_put(dorm_hmap *m, const void *key, size_t klen, void *value);
+int dorm_hmap__put(dorm_hmap *m, const void *key, size_t klen, void *value);
 /* Removes a key; returns its value or NULL. */
-void *dorm_hmap_del(dorm_hmap *m, const void *key, size_t klen);
-void dorm_hmap_free(dorm_hmap *m);
+void *dorm_hmap__del(dorm_hmap *m, const void *key, size_t klen);
+void dorm_hmap__free(dorm_hmap *m);
 /* Calls fn for each entry (order unspecified). */
-void dorm_hmap_each(const dorm_hmap *m, void (*fn)(const void *key, size_t klen, void *value, void *payload),
+void dorm_hmap__each(const dorm_hmap *m, void (*fn)(const void *key, size_t klen, void *value, void *payload),
                     void *payload);
 
 /* Pointer keys: use the bytes of a pointer stored somewhere lasting (e.g.

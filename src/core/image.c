@@ -43,12 +43,12 @@ static void png_quiet(png_structp png, png_const_charp msg) { (void)png, (void)m
 /* libpng's memory through dorm's allocator. */
 static png_voidp png_alloc(png_structp png, png_alloc_size_t n) {
     (void)png;
-    return dorm_mem_alloc(n);
+    return dorm_mem__alloc(n);
 }
 
 static void png_release(png_structp png, png_voidp p) {
     (void)png;
-    dorm_mem_free(p);
+    dorm_mem__free(p);
 }
 
 static int png_size(const void *data, size_t len, int *width, int *height) {

@@ -16,22 +16,22 @@ static _Thread_local bool parsing, parse_failed;
 
 static void *json_malloc_hook(size_t size) {
     if (parsing && parse_failed) return NULL;
-    void *p = dorm_mem_alloc(size);
+    void *p = dorm_mem__alloc(size);
     if (!p && parsing) parse_failed = true;
     return p;
 }
 
-static void json_free_hook(void *p) { dorm_mem_free(p); }
+static void json_free_hook(void *p) { dorm_mem__free(p); }
 
-void dorm_json_init(void) {
+void dorm_json__init(void) {
     json_malloc_t m;
     json_free_t f;
     json_get_alloc_funcs(&m, &f);
     if (m != json_malloc_hook || f != json_free_hook) json_set_alloc_funcs(json_malloc_hook, json_free_hook);
 }
 
-json_t *dorm_json_loadb(const char *text, size_t len, size_t flags, json_error_t *err, int *code) {
-    dorm_json_init();
+json_t *dorm_json__loadb(const char *text, size_t len, size_t flags, json_error_t *err, int *code) {
+    dorm_json__init();
     parsing = true;
     parse_failed = false;
     json_t *j = json_loadb(text, len, flags, err);
@@ -46,7 +46,7 @@ json_t *dorm_json_loadb(const char *text, size_t len, size_t flags, json_error_t
     return j;
 }
 
-json_t *dorm_json_load_file(const char *path, size_t flags, json_error_t *err, int *code) {
+json_t *dorm_json__load_file(const char *path, size_t flags, json_error_t *err, int *code) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         *code = DORM_EOPERATIONAL;
@@ -58,7 +58,7 @@ json_t *dorm_json_load_file(const char *path, size_t flags, json_error_t *err, i
     do {
         if (len == cap) {
             cap = cap ? cap * 2 : 8192;
-            char *grown = dorm_mem_realloc(text, cap);
+            char *grown = dorm_mem__realloc(text, cap);
             if (!grown) {
                 *code = DORM_ENOMEM;
                 break;
@@ -71,8 +71,8 @@ json_t *dorm_json_load_file(const char *path, size_t flags, json_error_t *err, i
     if (!*code && ferror(f)) *code = DORM_EOPERATIONAL;
     int saved = errno;
     fclose(f);
-    json_t *j = *code ? NULL : dorm_json_loadb(text, len, flags, err, code);
-    dorm_mem_free(text);
+    json_t *j = *code ? NULL : dorm_json__loadb(text, len, flags, err, code);
+    dorm_mem__free(text);
     errno = saved;
     return j;
 }

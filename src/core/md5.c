@@ -43,7 +43,7 @@ static void block(dorm_md5 *c, const unsigned char *p) {
     c->h[3] += d;
 }
 
-void dorm_md5_init(dorm_md5 *c) {
+void dorm_md5__init(dorm_md5 *c) {
     c->h[0] = 0x67452301;
     c->h[1] = 0xefcdab89;
     c->h[2] = 0x98badcfe;
@@ -51,7 +51,7 @@ void dorm_md5_init(dorm_md5 *c) {
     c->len = 0;
 }
 
-void dorm_md5_update(dorm_md5 *c, const void *data, size_t n) {
+void dorm_md5__update(dorm_md5 *c, const void *data, size_t n) {
     const unsigned char *p = data;
     while (n) {
         size_t off = (size_t)(c->len % 64), take = 64 - off < n ? 64 - off : n;
@@ -63,13 +63,13 @@ void dorm_md5_update(dorm_md5 *c, const void *data, size_t n) {
     }
 }
 
-void dorm_md5_hex(dorm_md5 *c, char hex[33]) {
+void dorm_md5__hex(dorm_md5 *c, char hex[33]) {
     uint64_t bits = c->len * 8;
     unsigned char pad = 0x80, zero = 0, lenb[8];
-    dorm_md5_update(c, &pad, 1);
-    while (c->len % 64 != 56) dorm_md5_update(c, &zero, 1);
+    dorm_md5__update(c, &pad, 1);
+    while (c->len % 64 != 56) dorm_md5__update(c, &zero, 1);
     for (int i = 0; i < 8; i++) lenb[i] = (unsigned char)(bits >> (8 * i));
-    dorm_md5_update(c, lenb, 8);
+    dorm_md5__update(c, lenb, 8);
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++) {
         unsigned char byte = (unsigned char)(c->h[i / 4] >> (8 * (i % 4)));

@@ -12,9 +12,9 @@ typedef struct dorm_md5 {
     unsigned char buf[64];
 } dorm_md5;
 
-void dorm_md5_init(dorm_md5 *c);
-void dorm_md5_update(dorm_md5 *c, const void *data, size_t n);
+void dorm_md5__init(dorm_md5 *c);
+void dorm_md5__update(dorm_md5 *c, const void *data, size_t n);
 /* Writes the 32 lowercase hex digits and a NUL into hex[33]. */
-void dorm_md5_hex(dorm_md5 *c, char hex[33]);
+void dorm_md5__hex(dorm_md5 *c, char hex[33]);
 
 #endif

@@ -25,11 +25,11 @@ static void report(dorm_ctx *cx, const char *task, const char *subject, int64_t 
     cx->progress(&ev, cx->progress_payload);
 }
 
-void dorm_progress_emit(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total) {
+void dorm_progress__emit(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total) {
     report(cx, task, subject, done, total, false);
 }
 
-void dorm_progress_finish(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total) {
+void dorm_progress__finish(dorm_ctx *cx, const char *task, const char *subject, int64_t done, int64_t total) {
     report(cx, task, subject, done, total, true);
 }
 

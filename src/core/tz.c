@@ -35,7 +35,7 @@ struct dorm_tz {
     struct dorm_tz *next;
 };
 
-bool dorm_tz_name_valid(const char *name) {
+bool dorm_tz__name_valid(const char *name) {
     size_t n = name ? strlen(name) : 0;
     if (!n || n > 120 || name[0] == '/' || name[n - 1] == '/') return false;
     for (size_t i = 0; i < n; i++) {
@@ -179,9 +179,9 @@ static bool parse_tzif(dorm_tz *z, const unsigned char *b, size_t n) {
         const unsigned char *p = b + 44;
         z->ntrans = (size_t)timecnt;
         z->ntypes = (size_t)typecnt;
-        z->trans = dorm_mem_alloc(sizeof *z->trans * (z->ntrans + 1));
-        z->type = dorm_mem_alloc(z->ntrans + 1);
-        z->off = dorm_mem_alloc(sizeof *z->off * z->ntypes);
+        z->trans = dorm_mem__alloc(sizeof *z->trans * (z->ntrans + 1));
+        z->type = dorm_mem__alloc(z->ntrans + 1);
+        z->off = dorm_mem__alloc(sizeof *z->off * z->ntypes);
         if (!z->trans || !z->type || !z->off) return false;
         for (size_t i = 0; i < z->ntrans; i++) z->trans[i] = be(p + i * (size_t)tsize, tsize);
         p += z->ntrans * (size_t)tsize;
@@ -209,17 +209,17 @@ static bool parse_tzif(dorm_tz *z, const unsigned char *b, size_t n) {
 }
 
 static dorm_tz *new_zone(const char *name) {
-    dorm_tz *z = dorm_mem_calloc(1, sizeof *z);
-    if (z && !(z->name = dorm_mem_strdup(name))) {
-        dorm_mem_free(z);
+    dorm_tz *z = dorm_mem__calloc(1, sizeof *z);
+    if (z && !(z->name = dorm_mem__strdup(name))) {
+        dorm_mem__free(z);
         return NULL;
     }
     return z;
 }
 
-dorm_tz *dorm_tz_load(const char *name, bool *nomem) {
+dorm_tz *dorm_tz__load(const char *name, bool *nomem) {
     *nomem = false;
-    if (!dorm_tz_name_valid(name)) return NULL;
+    if (!dorm_tz__name_valid(name)) return NULL;
     dorm_tz *z = new_zone(name);
     if (!z) {
         *nomem = true;
@@ -234,39 +234,39 @@ dorm_tz *dorm_tz_load(const char *name, bool *nomem) {
     size_t len = 0;
     if (f) {
         long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-        if (size > 0 && size < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 && (buf = dorm_mem_alloc((size_t)size)))
+        if (size > 0 && size < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 && (buf = dorm_mem__alloc((size_t)size)))
             len = fread(buf, 1, (size_t)size, f);
         else if (size > 0 && size < (1 << 20))
             *nomem = true;
         fclose(f);
     }
     bool ok = buf && parse_tzif(z, buf, len);
-    dorm_mem_free(buf);
+    dorm_mem__free(buf);
     if (!ok) {
-        dorm_tz_free(z);
+        dorm_tz__free(z);
         return NULL;
     }
     return z;
 }
 
-void dorm_tz_free(dorm_tz *z) {
+void dorm_tz__free(dorm_tz *z) {
     if (!z) return;
-    dorm_mem_free(z->name);
-    dorm_mem_free(z->trans);
-    dorm_mem_free(z->type);
-    dorm_mem_free(z->off);
-    dorm_mem_free(z);
+    dorm_mem__free(z->name);
+    dorm_mem__free(z->trans);
+    dorm_mem__free(z->type);
+    dorm_mem__free(z->off);
+    dorm_mem__free(z);
 }
 
-const char *dorm_tz_name(const dorm_tz *z) { return z->name; }
+const char *dorm_tz__name(const dorm_tz *z) { return z->name; }
 
-bool dorm_tz_is_utc(const dorm_tz *z) {
+bool dorm_tz__is_utc(const dorm_tz *z) {
     for (size_t i = 0; i < z->ntypes; i++)
         if (z->off[i]) return false;
     return !z->rule.present || (!z->rule.has_dst && z->rule.std_off == 0);
 }
 
-int32_t dorm_tz_offset(const dorm_tz *z, int64_t t) {
+int32_t dorm_tz__offset(const dorm_tz *z, int64_t t) {
     if (!z->ntypes) return 0;
     if (!z->ntrans || t < z->trans[0]) return z->off[0];
     if (t >= z->trans[z->ntrans - 1] && z->rule.present) return rule_offset(&z->rule, t);
@@ -279,14 +279,14 @@ int32_t dorm_tz_offset(const dorm_tz *z, int64_t t) {
     return z->off[z->type[lo]];
 }
 
-int dorm_tz_instants(const dorm_tz *z, int64_t local, int64_t out[2]) {
+int dorm_tz__instants(const dorm_tz *z, int64_t local, int64_t out[2]) {
     /* Transitions are days apart: the offsets a day either side are the
      * only ones the wall time can have. */
-    int32_t cands[3] = {dorm_tz_offset(z, local - 86400), dorm_tz_offset(z, local), dorm_tz_offset(z, local + 86400)};
+    int32_t cands[3] = {dorm_tz__offset(z, local - 86400), dorm_tz__offset(z, local), dorm_tz__offset(z, local + 86400)};
     int n = 0;
     for (int i = 0; i < 3; i++) {
         int64_t u = local - cands[i];
-        if (dorm_tz_offset(z, u) != cands[i]) continue;
+        if (dorm_tz__offset(z, u) != cands[i]) continue;
         if (n && (out[0] == u || (n == 2 && out[1] == u))) continue;
         if (n < 2) out[n++] = u;
     }
@@ -298,21 +298,21 @@ int dorm_tz_instants(const dorm_tz *z, int64_t local, int64_t out[2]) {
     return n;
 }
 
-const dorm_tz *dorm_tz_get(dorm_tz_cache *c, const char *name, bool *nomem) {
+const dorm_tz *dorm_tz__get(dorm_tz_cache *c, const char *name, bool *nomem) {
     *nomem = false;
     for (dorm_tz *z = c->zones; z; z = z->next)
         if (strcmp(z->name, name) == 0) return z;
-    dorm_tz *z = dorm_tz_load(name, nomem);
+    dorm_tz *z = dorm_tz__load(name, nomem);
     if (!z) return NULL;
     z->next = c->zones;
     c->zones = z;
     return z;
 }
 
-void dorm_tz_cache_free(dorm_tz_cache *c) {
+void dorm_tz__cache_free(dorm_tz_cache *c) {
     while (c->zones) {
         dorm_tz *next = c->zones->next;
-        dorm_tz_free(c->zones);
+        dorm_tz__free(c->zones);
         c->zones = next;
     }
 }

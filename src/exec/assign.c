@@ -27,13 +27,13 @@ static bool date_shaped(const dorm_value *v) {
  * is not one). */
 static int refuse(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *v) {
     /* A program's type worded its own refusal (its to_c's message). */
-    const char *tmpl = fm->f->kind == DORM_KIND_CUSTOM ? NULL : dorm_kind_invalid_message(kind);
+    const char *tmpl = fm->f->kind == DORM_KIND_CUSTOM ? NULL : dorm_kind__invalid_message(kind);
     if (kind == DORM_KIND_DATE && date_shaped(v))
         tmpl = "\xe2\x80\x9c%(value)s\xe2\x80\x9d value has the correct format (YYYY-MM-DD) but it is an invalid date.";
-    if (!tmpl) return dorm_fail(cx, DORM_EVALIDATION, "%s: %s", fm->f->name, dorm_errmsg(cx));
-    const char *msg = dorm_message_format(cx, tmpl, &(dorm_msg_params){v, NULL, 0});
+    if (!tmpl) return dorm_ctx_fail(cx, DORM_EVALIDATION, "%s: %s", fm->f->name, dorm_errmsg(cx));
+    const char *msg = dorm_message__format(cx, tmpl, &(dorm_msg_params){v, NULL, 0});
     if (!msg) return DORM_ENOMEM;
-    return dorm_fail(cx, DORM_EVALIDATION, "%s: %s", fm->f->name, msg);
+    return dorm_ctx_fail(cx, DORM_EVALIDATION, "%s: %s", fm->f->name, msg);
 }
 
 int dorm_field_assign_(void *obj, const char *name, dorm_value value) {
@@ -42,23 +42,23 @@ int dorm_field_assign_(void *obj, const char *name, dorm_value value) {
     dorm_ctx *cx = h->cx;
     dorm_error_clear(cx);
     const dorm_meta *m = h->meta;
-    const dorm_fmeta *fm = name ? dorm_meta_field(m, name) : NULL;
-    if (!fm) return dorm_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name ? name : "");
+    const dorm_fmeta *fm = name ? dorm_meta__field(m, name) : NULL;
+    if (!fm) return dorm_ctx_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name ? name : "");
     const dorm_meta *om = value.type == DORM_T_OBJECT ? dorm_meta_of_obj(value.u.p) : NULL;
     if (om && fm->f->kind == DORM_KIND_FK && om != fm->target) {
         /* Django's descriptor, with the repr of a model instance. */
-        return dorm_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": \"%s.%s\" must be a \"%s\" instance.",
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": \"%s.%s\" must be a \"%s\" instance.",
                          om->model->name, dorm_obj_str(value.u.p), m->model->name, fm->f->name,
                          fm->target ? fm->target->model->name : "?");
     }
-    if (om && fm->f->kind == DORM_KIND_FK && dorm_route_relation(obj, value.u.p)) return DORM_EVALUE;
+    if (om && fm->f->kind == DORM_KIND_FK && dorm_route__relation(obj, value.u.p)) return DORM_EVALUE;
     dorm_value v;
-    int rc = dorm_prep_value(cx, fm, fm->value_kind, &value, &v);
+    int rc = dorm_prep__value(cx, fm, fm->value_kind, &value, &v);
     if (rc == DORM_ENOMEM) return rc;
     /* An unsaved related object is not a parse error: its message stands. */
     if (rc && value.type == DORM_T_OBJECT) return rc;
     if (rc) return refuse(cx, fm, fm->value_kind, &value);
-    if (dorm_field_set(obj, fm, &v)) return refuse(cx, fm, fm->value_kind, &value);
+    if (dorm_field__set(obj, fm, &v)) return refuse(cx, fm, fm->value_kind, &value);
     /* book.author = a also caches the object, as Django's descriptor. */
     if (fm->f->kind == DORM_KIND_FK && value.type == DORM_T_OBJECT)
         *dorm_fk_cache(dorm_member(obj, fm), fm) = (void *)value.u.p;

@@ -7,7 +7,7 @@
 /* A NULL context is what dorm_ctx_new returns when out of memory. */
 static int no_db(dorm_ctx *cx) {
     if (!cx) return DORM_ENOMEM;
-    if (!cx->db) return dorm_fail(cx, DORM_ECONFIG, "The context has no database connection.");
+    if (!cx->db) return dorm_ctx_fail(cx, DORM_ECONFIG, "The context has no database connection.");
     return DORM_OK;
 }
 
@@ -15,14 +15,14 @@ static int no_db(dorm_ctx *cx) {
  * ended where it was begun, whichever alias is in use now), else the
  * connection of the alias in use. */
 static dorm_db *block_db(dorm_ctx *cx) {
-    return cx->nblocks ? cx->blocks[cx->nblocks - 1] : dorm_route_conn(cx, cx->use);
+    return cx->nblocks ? cx->blocks[cx->nblocks - 1] : dorm_route__conn(cx, cx->use);
 }
 
-/* dorm_tx_usable for the block's connection. */
+/* dorm_tx__usable for the block's connection. */
 static int usable(dorm_ctx *cx, dorm_db *db) {
     dorm_db *now = cx->db;
     cx->db = db;
-    int rc = dorm_tx_usable(cx);
+    int rc = dorm_tx__usable(cx);
     cx->db = now;
     return rc;
 }
@@ -34,25 +34,25 @@ static int ending(dorm_ctx *cx, bool commit) {
     if (!db) return DORM_ENOMEM;
     if (cx->nblocks && db->atomic_depth > 0) cx->nblocks--;
     dorm_errbuf e;
-    rc = commit ? dorm_db_commit(db, &e) : dorm_db_rollback(db, &e);
-    return rc ? dorm_fail_errbuf(cx, &e) : 0;
+    rc = commit ? dorm_db__commit(db, &e) : dorm_db__rollback(db, &e);
+    return rc ? dorm_fail__errbuf(cx, &e) : 0;
 }
 
 static int begin_on(dorm_ctx *cx, int alias, unsigned flags) {
-    dorm_db *db = dorm_route_conn(cx, alias);
+    dorm_db *db = dorm_route__conn(cx, alias);
     if (!db) return DORM_ENOMEM;
     if ((flags & DORM_ATOMIC_DURABLE) && db->atomic_depth > 0)
-        return dorm_fail(cx, DORM_ETRANSACTION, "A durable atomic block cannot be nested within another atomic block.");
+        return dorm_ctx_fail(cx, DORM_ETRANSACTION, "A durable atomic block cannot be nested within another atomic block.");
     if (cx->nblocks == cx->blocks_cap) {
         int cap = cx->blocks_cap ? cx->blocks_cap * 2 : 8;
-        dorm_db **grown = dorm_mem_realloc(cx->blocks, sizeof *grown * (size_t)cap);
-        if (!grown) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        dorm_db **grown = dorm_mem__realloc(cx->blocks, sizeof *grown * (size_t)cap);
+        if (!grown) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         cx->blocks = grown;
         cx->blocks_cap = cap;
     }
     dorm_errbuf e;
-    int rc = dorm_db_begin_level(db, false, !(flags & DORM_ATOMIC_NO_SAVEPOINT), &e);
-    if (rc) return dorm_fail_errbuf(cx, &e);
+    int rc = dorm_db__begin_level(db, false, !(flags & DORM_ATOMIC_NO_SAVEPOINT), &e);
+    if (rc) return dorm_fail__errbuf(cx, &e);
     cx->blocks[cx->nblocks++] = db;
     return 0;
 }
@@ -65,7 +65,7 @@ int dorm_atomic_begin_with(dorm_ctx *cx, unsigned flags) {
 int dorm_atomic_begin_using(dorm_ctx *cx, const char *alias, unsigned flags) {
     int rc = no_db(cx);
     if (rc) return rc;
-    int i = dorm_route_alias(cx, alias);
+    int i = dorm_route__alias(cx, alias);
     return i < 0 ? i : begin_on(cx, i, flags);
 }
 
@@ -88,7 +88,7 @@ static int outside(dorm_ctx *cx) {
     if (rc) return rc;
     if (!block_db(cx)) return DORM_ENOMEM;
     if (block_db(cx)->atomic_depth == 0)
-        return dorm_fail(cx, DORM_ETRANSACTION, "The rollback flag doesn't work outside of an 'atomic' block.");
+        return dorm_ctx_fail(cx, DORM_ETRANSACTION, "The rollback flag doesn't work outside of an 'atomic' block.");
     return DORM_OK;
 }
 
@@ -114,8 +114,8 @@ int64_t dorm_savepoint(dorm_ctx *cx) {
     if (!rc) rc = db ? usable(cx, db) : DORM_ENOMEM;
     if (rc) return rc;
     dorm_errbuf e;
-    int64_t sid = dorm_db_savepoint(db, &e);
-    return sid < 0 ? dorm_fail_errbuf(cx, &e) : sid;
+    int64_t sid = dorm_db__savepoint(db, &e);
+    return sid < 0 ? dorm_fail__errbuf(cx, &e) : sid;
 }
 
 static int savepoint_end(dorm_ctx *cx, int64_t sid, bool commit) {
@@ -125,8 +125,8 @@ static int savepoint_end(dorm_ctx *cx, int64_t sid, bool commit) {
     if (!rc && sid > 0) rc = usable(cx, db);
     if (rc) return rc;
     dorm_errbuf e;
-    rc = dorm_db_savepoint_end(db, sid, commit, &e);
-    return rc ? dorm_fail_errbuf(cx, &e) : 0;
+    rc = dorm_db__savepoint_end(db, sid, commit, &e);
+    return rc ? dorm_fail__errbuf(cx, &e) : 0;
 }
 
 int dorm_savepoint_rollback(dorm_ctx *cx, int64_t sid) { return savepoint_end(cx, sid, false); }
@@ -136,10 +136,10 @@ int dorm_savepoint_commit(dorm_ctx *cx, int64_t sid) { return savepoint_end(cx, 
 int dorm_on_commit(dorm_ctx *cx, dorm_on_commit_fn fn, void *payload) {
     int rc = no_db(cx);
     if (rc) return rc;
-    if (!fn) return dorm_fail(cx, DORM_EVALUE, "on_commit() needs a callback.");
+    if (!fn) return dorm_ctx_fail(cx, DORM_EVALUE, "on_commit() needs a callback.");
     dorm_db *db = block_db(cx);
     if (!db) return DORM_ENOMEM;
     dorm_errbuf e;
-    rc = dorm_db_on_commit(db, fn, payload, &e);
-    return rc ? dorm_fail_errbuf(cx, &e) : 0;
+    rc = dorm_db__on_commit(db, fn, payload, &e);
+    return rc ? dorm_fail__errbuf(cx, &e) : 0;
 }

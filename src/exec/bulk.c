@@ -41,7 +41,7 @@ static void column_list(dorm_sql *s, const dorm_fmeta *const *fields, size_t n, 
         if (i) dorm_buf_puts(&s->text, ", ");
         for (const char *p = tmpl; *p; p++) {
             if (p[0] == '%' && p[1] == '1') {
-                dorm_sql_name(s, fields[i]->column);
+                dorm_sql__name(s, fields[i]->column);
                 p++;
             } else {
                 dorm_buf_putc(&s->text, *p);
@@ -71,16 +71,16 @@ static void conflict_suffix(bulk_job *j, dorm_sql *s) {
 static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) {
     const dorm_meta *m = j->m;
     dorm_sql s;
-    dorm_sql_init(&s, j->cx);
+    dorm_sql__init(&s, j->cx);
     const char *insert = j->conflict == CONFLICT_IGNORE ? s.d->insert_ignore : NULL;
     dorm_buf_puts(&s.text, insert ? insert : "INSERT INTO");
     dorm_buf_putc(&s.text, ' ');
-    dorm_sql_name(&s, m->db_table);
+    dorm_sql__name(&s, m->db_table);
     int ncols = 0;
     for (int i = 0; i < m->nfields; i++) {
         if (&m->fields[i] == m->pk && !with_pk) continue;
         dorm_buf_puts(&s.text, ncols++ ? ", " : " (");
-        dorm_sql_name(&s, m->fields[i].column);
+        dorm_sql__name(&s, m->fields[i].column);
     }
     dorm_buf_puts(&s.text, ") VALUES ");
     for (size_t r = 0; r < n; r++) {
@@ -89,8 +89,8 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
         for (int i = 0; i < m->nfields; i++) {
             if (&m->fields[i] == m->pk && !with_pk) continue;
             if (k++) dorm_buf_puts(&s.text, ", ");
-            dorm_value v = dorm_field_get(objs[r], &m->fields[i]);
-            dorm_sql_param(&s, &v);
+            dorm_value v = dorm_field__get(objs[r], &m->fields[i]);
+            dorm_sql__param(&s, &v);
         }
         dorm_buf_putc(&s.text, ')');
     }
@@ -101,25 +101,25 @@ static int insert_batch(bulk_job *j, void *const *objs, size_t n, bool with_pk) 
      * object has stays as given (Django sets only the other returned
      * fields), though the row updated may hold another. */
     if (dorm_fmeta_composite(m->pk) || j->conflict == CONFLICT_IGNORE || (j->conflict && with_pk)) {
-        int64_t changed = dorm_exec_change(j->cx, &s);
-        dorm_sql_free(&s);
+        int64_t changed = dorm_exec__change(j->cx, &s);
+        dorm_sql__free(&s);
         if (changed >= 0 && with_pk) mark_saved(j, objs, n);
         return changed < 0 ? (int)changed : DORM_OK;
     }
     dorm_buf_puts(&s.text, " RETURNING ");
-    dorm_sql_name(&s, m->pk->column);
+    dorm_sql__name(&s, m->pk->column);
     dorm_cached_stmt *cs;
-    int rc = dorm_exec(j->cx, &s, &cs);
+    int rc = dorm__exec(j->cx, &s, &cs);
     size_t r = 0;
     bool held = rc >= 0;
     while (rc == DORM_STEP_ROW && r < n) {
-        rc = dorm_read_field(j->cx, &j->cx->arena, objs[r], m->pk, cs, 0);
+        rc = dorm_read__field(j->cx, &j->cx->arena, objs[r], m->pk, cs, 0);
         mark_saved(j, objs + r, 1);
         r++;
-        if (rc == DORM_OK) rc = dorm_exec_step(j->cx, cs);
+        if (rc == DORM_OK) rc = dorm_exec__step(j->cx, cs);
     }
-    if (held) dorm_db_release(j->cx->db, cs);
-    dorm_sql_free(&s);
+    if (held) dorm_db__release(j->cx->db, cs);
+    dorm_sql__free(&s);
     return rc < 0 ? rc : DORM_OK;
 }
 
@@ -132,7 +132,7 @@ static int insert_group(bulk_job *j, void **group, size_t n, bool with_pk) {
         int rc = insert_batch(j, group + off, rows, with_pk);
         if (rc) return rc;
         j->done += rows;
-        dorm_progress_emit(j->cx, "bulk_create", j->m->label, (int64_t)j->done, (int64_t)j->n);
+        dorm_progress__emit(j->cx, "bulk_create", j->m->label, (int64_t)j->done, (int64_t)j->n);
     }
     return DORM_OK;
 }
@@ -142,9 +142,9 @@ static int bulk_all(void *payload) {
     void **with = dorm_alloc(j->cx, sizeof(void *) * j->n), **without = dorm_alloc(j->cx, sizeof(void *) * j->n);
     if (!with || !without) return DORM_ENOMEM;
     size_t nw = 0, nwo = 0;
-    bool auto_pk = dorm_kind_is_auto(j->m->pk->f->kind);
+    bool auto_pk = dorm_kind__is_auto(j->m->pk->f->kind);
     for (size_t i = 0; i < j->n; i++) {
-        if (auto_pk && !dorm_pk_is_set(j->objs[i])) without[nwo++] = j->objs[i];
+        if (auto_pk && !dorm_pk__is_set(j->objs[i])) without[nwo++] = j->objs[i];
         else with[nw++] = j->objs[i];
     }
     int rc = insert_group(j, with, nw, true);
@@ -155,15 +155,15 @@ static int bulk_all(void *payload) {
 static int adopt(dorm_ctx *cx, const dorm_meta *m, void *obj) {
     dorm_object *h = obj;
     if (h->meta == m) return DORM_OK;
-    if (h->meta) return dorm_fail(cx, DORM_EVALUE, "bulk_create() objects must all be %s instances.", m->label);
-    dorm_object_init(obj, m, cx, DORM_OBJ_ADDING);
+    if (h->meta) return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_create() objects must all be %s instances.", m->label);
+    dorm_object__init(obj, m, cx, DORM_OBJ_ADDING);
     h->nulls = 0;
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
-        if (!dorm_member_is_zero(obj, fm) || fm == m->pk) continue;
-        dorm_value d = dorm_field_default(fm), v;
+        if (!dorm_member__is_zero(obj, fm) || fm == m->pk) continue;
+        dorm_value d = dorm_field__default(fm), v;
         if (d.type == DORM_T_NONE) continue;
-        if (dorm_prep_value(cx, fm, fm->value_kind, &d, &v) || dorm_field_set(obj, fm, &v)) return dorm_errcode(cx);
+        if (dorm_prep__value(cx, fm, fm->value_kind, &d, &v) || dorm_field__set(obj, fm, &v)) return dorm_errcode(cx);
     }
     return DORM_OK;
 }
@@ -173,10 +173,10 @@ static int adopt(dorm_ctx *cx, const dorm_meta *m, void *obj) {
  * with 0: "concrete fields" only); DORM_EFIELD for a name it does not know. */
 static int named_field(dorm_ctx *cx, const dorm_meta *m, const char *name, const dorm_fmeta **out) {
     size_t len = strlen(name);
-    *out = dorm_meta_field(m, name);
+    *out = dorm_meta__field(m, name);
     if (!*out && strcmp(name, m->pk->f->name) == 0) *out = m->pk;
-    if (*out || dorm_meta_m2m(m, name, len) || dorm_meta_reverse(m, name, len)) return DORM_OK;
-    return dorm_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name);
+    if (*out || dorm_meta__m2m(m, name, len) || dorm_meta__reverse(m, name, len)) return DORM_OK;
+    return dorm_ctx_fail(cx, DORM_EFIELD, "%s has no field named '%s'", m->model->name, name);
 }
 
 /* Resolves a NULL-terminated list of names into *out (a composite key as
@@ -211,32 +211,32 @@ static int check_options(bulk_job *j, const dorm_bulk_create_opts *o, bool updat
     dorm_ctx *cx = j->cx;
     const dorm_dialect *d = cx->db->dialect;
     if (o->ignore_conflicts && o->update_conflicts)
-        return dorm_fail(cx, DORM_EVALUE, "ignore_conflicts and update_conflicts are mutually exclusive.");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "ignore_conflicts and update_conflicts are mutually exclusive.");
     if (o->ignore_conflicts) {
         if (!d->insert_ignore && !d->ignore_suffix)
-            return dorm_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support ignoring conflicts.");
+            return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support ignoring conflicts.");
         j->conflict = CONFLICT_IGNORE;
         return DORM_OK;
     }
     if (!o->update_conflicts) return DORM_OK;
     if (!d->upsert || !d->upsert_set)
-        return dorm_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts.");
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts.");
     if (!o->update_fields || !o->update_fields[0])
-        return dorm_fail(cx, DORM_EVALUE,
+        return dorm_ctx_fail(cx, DORM_EVALUE,
                          "Fields that will be updated when a row insertion fails on conflicts must be provided.");
     bool with_target = strstr(d->upsert, "%1") != NULL, unique = o->unique_fields && o->unique_fields[0];
     if (unique && !with_target)
-        return dorm_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts with "
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts with "
                          "specifying unique fields that can trigger the upsert.");
     if (!unique && with_target)
-        return dorm_fail(cx, DORM_EVALUE, "Unique fields that can trigger the upsert must be provided.");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Unique fields that can trigger the upsert must be provided.");
     if (!update_concrete)
-        return dorm_fail(cx, DORM_EVALUE, "bulk_create() can only be used with concrete fields in update_fields.");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_create() can only be used with concrete fields in update_fields.");
     for (size_t i = 0; i < j->nupdate; i++)
         if (j->update[i]->f->primary_key || j->update[i] == j->m->pk || dorm_fmeta_composite(j->update[i]))
-            return dorm_fail(cx, DORM_EVALUE, "bulk_create() cannot be used with primary keys in update_fields.");
+            return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_create() cannot be used with primary keys in update_fields.");
     if (!unique_concrete)
-        return dorm_fail(cx, DORM_EVALUE, "bulk_create() can only be used with concrete fields in unique_fields.");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_create() can only be used with concrete fields in unique_fields.");
     j->conflict = CONFLICT_UPDATE;
     return DORM_OK;
 }
@@ -255,9 +255,9 @@ int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *o
     dorm_qs *qs = dorm_qs_all(cx, model);
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(cx);
-    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->err) return dorm_qs__reraise(qs);
     /* One INSERT per batch cannot fill two tables (Django refuses too). */
-    if (qs->meta->parent) return dorm_fail(cx, DORM_EVALUE, "Can't bulk create a multi-table inherited model");
+    if (qs->meta->parent) return dorm_ctx_fail(cx, DORM_EVALUE, "Can't bulk create a multi-table inherited model");
     if (n == 0) return DORM_OK;
     bulk_job j = {.cx = cx, .m = qs->meta, .objs = objs, .n = n, .batch_size = o->batch_size};
     /* Django resolves the names first (unique_fields, then update_fields),
@@ -267,21 +267,21 @@ int dorm_bulk_create_with_(dorm_ctx *cx, const dorm_model *model, void *const *o
     if (!rc) rc = resolve_fields(&j, o->update_fields, false, &j.update, &j.nupdate, &update_concrete);
     if (rc) return rc;
     dorm_route r;
-    rc = dorm_route_write(cx, model, NULL, -1, &r);
+    rc = dorm_route__write(cx, model, NULL, -1, &r);
     if (rc) return rc;
     /* The options are checked against the database written to. */
     rc = check_options(&j, o, update_concrete, unique_concrete);
     for (size_t i = 0; i < n && !rc; i++) {
-        if (!objs[i]) rc = dorm_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
+        if (!objs[i]) rc = dorm_ctx_fail(cx, DORM_EVALUE, "bulk_create() got a NULL object at index %zu.", i);
         if (!rc) rc = adopt(cx, qs->meta, objs[i]);
-        if (!rc && cx->dbs) rc = dorm_tenant_check(cx, objs[i]);
+        if (!rc && cx->dbs) rc = dorm_tenant__check(cx, objs[i]);
     }
     if (!rc) {
-        for (size_t i = 0; i < n; i++) dorm_touch_auto_now(objs[i], true);
-        dorm_progress_emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
-        rc = dorm_in_transaction(cx, bulk_all, &j);
-        dorm_progress_finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+        for (size_t i = 0; i < n; i++) dorm_touch__auto_now(objs[i], true);
+        dorm_progress__emit(cx, "bulk_create", j.m->label, 0, (int64_t)n);
+        rc = dorm_in__transaction(cx, bulk_all, &j);
+        dorm_progress__finish(cx, "bulk_create", j.m->label, rc ? (int64_t)j.done : (int64_t)n, (int64_t)n);
     }
-    dorm_route_leave(cx, &r);
+    dorm_route__leave(cx, &r);
     return rc;
 }

@@ -93,7 +93,7 @@ static int validate(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *
     if (f->choices && !empty(v) && !in_choices(f, v)) {
         dorm_buf b = DORM_BUF_INIT;
         dorm_buf_puts(&b, "Value ");
-        dorm_value_repr(&b, v);
+        dorm_value__repr(&b, v);
         dorm_buf_puts(&b, " is not a valid choice.");
         int rc = b.failed ? DORM_ENOMEM : dorm_verror_add(errs, f->name, "invalid_choice", "%s", b.data);
         dorm_buf_free(&b);
@@ -117,7 +117,7 @@ static int check_related(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *k
     if (found) return DORM_OK;
     dorm_buf b = DORM_BUF_INIT;
     dorm_buf_printf(&b, "%s instance with %s ", fm->target->verbose_name, by);
-    dorm_value_repr(&b, key);
+    dorm_value__repr(&b, key);
     dorm_buf_puts(&b, " does not exist.");
     int rc = b.failed ? DORM_ENOMEM : dorm_verror_add(errs, fm->f->name, "invalid", "%s", b.data);
     dorm_buf_free(&b);
@@ -132,8 +132,8 @@ static int clean_fields(void *obj, const char *const *exclude, dorm_verrors *err
         const dorm_fmeta *fm = &m->fields[i];
         const dorm_field *f = fm->f;
         if (in_list(exclude, f->name)) continue;
-        if (fm == m->pk && dorm_kind_is_auto(f->kind)) continue;
-        dorm_value v = dorm_field_get(obj, fm);
+        if (fm == m->pk && dorm_kind__is_auto(f->kind)) continue;
+        dorm_value v = dorm_field__get(obj, fm);
         /* auto_now fields are Django's editable=False, blank=True. */
         bool automatic = f->auto_now || f->auto_now_add;
         if ((f->blank || automatic) && empty(&v)) continue;
@@ -144,7 +144,7 @@ static int clean_fields(void *obj, const char *const *exclude, dorm_verrors *err
         /* A program's type: its own Field.validate. */
         if (!rc && ok && f->kind == DORM_KIND_CUSTOM && f->type->validate && v.type != DORM_T_NULL)
             rc = f->type->validate(dorm_cmember(obj, fm), f->name, errs);
-        if (!rc && ok && !empty(&v)) rc = dorm_run_validators(errs, fm, &v);
+        if (!rc && ok && !empty(&v)) rc = dorm_run__validators(errs, fm, &v);
         if (rc) return rc;
     }
     return DORM_OK;
@@ -180,7 +180,7 @@ static int outcome(dorm_ctx *cx, int rc, const dorm_verrors *errs, dorm_verrors 
     dorm_buf b = DORM_BUF_INIT;
     for (size_t i = 0; i < errs->n; i++)
         dorm_buf_printf(&b, "%s%s: %s", i ? "\n" : "", errs->items[i].field, errs->items[i].message);
-    rc = b.failed ? dorm_fail(cx, DORM_ENOMEM, "out of memory") : dorm_fail(cx, DORM_EVALIDATION, "%s", b.data);
+    rc = b.failed ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory") : dorm_ctx_fail(cx, DORM_EVALIDATION, "%s", b.data);
     dorm_buf_free(&b);
     return rc;
 }
@@ -208,7 +208,7 @@ int dorm_full_clean_ex_(void *obj, const dorm_clean_opts *opts, dorm_verrors *ou
     if (!rc) rc = model_clean(obj, &errs);
     if (!rc && !(opts && opts->skip_unique)) {
         const char *const *skip = failed_or_excluded(cx, exclude, &errs);
-        rc = skip ? dorm_unique_check(obj, skip, &errs) : DORM_ENOMEM;
+        rc = skip ? dorm_unique__check(obj, skip, &errs) : DORM_ENOMEM;
     }
     return outcome(cx, rc, &errs, out);
 }
@@ -224,5 +224,5 @@ int dorm_clean_fields(void *obj, const char *const *exclude, dorm_verrors *out) 
 int dorm_validate_unique(void *obj, const char *const *exclude, dorm_verrors *out) {
     dorm_verrors errs;
     dorm_ctx *cx = begin(obj, &errs, out);
-    return cx ? outcome(cx, dorm_unique_check(obj, exclude, &errs), &errs, out) : DORM_EVALUE;
+    return cx ? outcome(cx, dorm_unique__check(obj, exclude, &errs), &errs, out) : DORM_EVALUE;
 }

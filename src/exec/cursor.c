@@ -21,15 +21,15 @@ dorm_cursor *dorm_cursor_new(dorm_ctx *cx) {
     dorm_cursor *c = dorm_alloc(cx, sizeof *c);
     if (!c) return NULL;
     c->cx = cx;
-    c->db = dorm_route_conn(cx, cx->use);
+    c->db = dorm_route__conn(cx, cx->use);
     c->rowcount = -1;
     return c->db ? c : NULL;
 }
 
 static void close_on(dorm_cursor *c) {
-    if (c->cs) dorm_db_release(c->cx->db, c->cs);
+    if (c->cs) dorm_db__release(c->cx->db, c->cs);
     c->cs = NULL;
-    dorm_sql_free(&c->sql);
+    dorm_sql__free(&c->sql);
     memset(&c->sql, 0, sizeof c->sql);
 }
 
@@ -50,9 +50,9 @@ static int describe(dorm_cursor *c) {
 /* Runs sql with params (already arena copies).  A statement without rows
  * is done at once; one with rows stays, on its first row. */
 static int run(dorm_cursor *c, const char *sql, const dorm_value *params, size_t n) {
-    dorm_sql_init(&c->sql, c->cx);
-    int rc = dorm_raw_compile(&c->sql, sql, params, n);
-    if (!rc) rc = dorm_exec(c->cx, &c->sql, &c->cs);
+    dorm_sql__init(&c->sql, c->cx);
+    int rc = dorm_raw__compile(&c->sql, sql, params, n);
+    if (!rc) rc = dorm__exec(c->cx, &c->sql, &c->cs);
     if (rc < 0) {
         c->cs = NULL;
         close_on(c);
@@ -60,7 +60,7 @@ static int run(dorm_cursor *c, const char *sql, const dorm_value *params, size_t
     }
     if (describe(c)) {
         close_on(c);
-        return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
     }
     if (rc == DORM_STEP_ROW || c->ncols) {
         c->rowcount = -1;
@@ -77,7 +77,7 @@ static int execute_on(dorm_cursor *c, const char *sql, const dorm_value *params,
     close_on(c);
     c->ncols = 0;
     c->rowcount = -1;
-    dorm_value *kept = dorm_raw_params(c->cx, params, nparams);
+    dorm_value *kept = dorm_raw__params(c->cx, params, nparams);
     return kept ? run(c, sql, kept, nparams) : DORM_ENOMEM;
 }
 
@@ -105,10 +105,10 @@ static int executemany_on(dorm_cursor *c, const char *sql, const dorm_value *par
     dorm_error_clear(c->cx);
     close_on(c);
     c->ncols = 0;
-    dorm_value *kept = dorm_raw_params(c->cx, params, nparams * nrows);
+    dorm_value *kept = dorm_raw__params(c->cx, params, nparams * nrows);
     if (!kept) return DORM_ENOMEM;
     many_job j = {c, sql, kept, nparams, nrows, 0};
-    int rc = nrows ? dorm_in_transaction(c->cx, many_run, &j) : DORM_OK;
+    int rc = nrows ? dorm_in__transaction(c->cx, many_run, &j) : DORM_OK;
     c->ncols = 0;
     c->rowcount = rc ? -1 : j.changed;
     return rc;
@@ -119,8 +119,8 @@ static const dorm_value *next_row(dorm_cursor *c) {
     if (!c->cs) return NULL;
     dorm_value *row = dorm_alloc(c->cx, sizeof(dorm_value) * (c->ncols ? c->ncols : 1));
     for (size_t i = 0; row && i < c->ncols; i++)
-        if (dorm_raw_value(c->cx, &c->cx->arena, c->cs, (int)i, &row[i])) row = NULL;
-    int rc = row ? dorm_exec_step(c->cx, c->cs) : DORM_ENOMEM;
+        if (dorm_raw__value(c->cx, &c->cx->arena, c->cs, (int)i, &row[i])) row = NULL;
+    int rc = row ? dorm_exec__step(c->cx, c->cs) : DORM_ENOMEM;
     if (rc != DORM_STEP_ROW) close_on(c);
     return rc < 0 ? NULL : row;
 }
@@ -150,18 +150,18 @@ static const dorm_value *const *fetchmany_on(dorm_cursor *c, size_t size, size_t
 void dorm_cursor_close(dorm_cursor *c) {
     if (!c) return;
     dorm_route r;
-    dorm_route_enter_db(c->cx, c->db, &r);
+    dorm_route__enter_db(c->cx, c->db, &r);
     close_on(c);
-    dorm_route_leave(c->cx, &r);
+    dorm_route__leave(c->cx, &r);
 }
 
 int dorm_cursor_execute(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams) {
     if (!c) return DORM_ENOMEM;
     dorm_route r;
-    dorm_route_enter_db(c->cx, c->db, &r);
+    dorm_route__enter_db(c->cx, c->db, &r);
     r.write = true;
     int rc = execute_on(c, sql, params, nparams);
-    dorm_route_leave(c->cx, &r);
+    dorm_route__leave(c->cx, &r);
     return rc;
 }
 
@@ -169,10 +169,10 @@ int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *p
                             size_t nrows) {
     if (!c) return DORM_ENOMEM;
     dorm_route r;
-    dorm_route_enter_db(c->cx, c->db, &r);
+    dorm_route__enter_db(c->cx, c->db, &r);
     r.write = true;
     int rc = executemany_on(c, sql, params, nparams, nrows);
-    dorm_route_leave(c->cx, &r);
+    dorm_route__leave(c->cx, &r);
     return rc;
 }
 
@@ -180,9 +180,9 @@ const dorm_value *const *dorm_cursor_fetchmany(dorm_cursor *c, size_t size, size
     if (!c) return NULL;
     dorm_error_clear(c->cx);
     dorm_route r;
-    dorm_route_enter_db(c->cx, c->db, &r);
+    dorm_route__enter_db(c->cx, c->db, &r);
     const dorm_value *const *rows = fetchmany_on(c, size, n);
-    dorm_route_leave(c->cx, &r);
+    dorm_route__leave(c->cx, &r);
     return rows;
 }
 
@@ -190,9 +190,9 @@ const dorm_value *dorm_cursor_fetchone(dorm_cursor *c) {
     if (!c) return NULL;
     dorm_error_clear(c->cx);
     dorm_route r;
-    dorm_route_enter_db(c->cx, c->db, &r);
+    dorm_route__enter_db(c->cx, c->db, &r);
     const dorm_value *row = next_row(c);
-    dorm_route_leave(c->cx, &r);
+    dorm_route__leave(c->cx, &r);
     return row;
 }
 

@@ -21,7 +21,7 @@ static int fail(dorm_databases *dbs, int code, const char *fmt, const char *a, c
 
 dorm_databases *dorm_databases_new(const dorm_registry *reg)
 {
-    dorm_databases *dbs = dorm_mem_calloc(1, sizeof *dbs);
+    dorm_databases *dbs = dorm_mem__calloc(1, sizeof *dbs);
     if (dbs) dbs->reg = reg;
     return dbs;
 }
@@ -30,12 +30,12 @@ void dorm_databases_free(dorm_databases *dbs)
 {
     if (!dbs) return;
     for (int i = 0; i < dbs->n; i++) dorm_pool_free(dbs->aliases[i].pool);
-    for (int i = 0; i < dbs->nowned; i++) dorm_mem_free(dbs->owned[i]);
-    dorm_mem_free(dbs->owned);
-    dorm_mem_free(dbs->aliases);
-    dorm_mem_free(dbs->routers);
-    dorm_mem_free(dbs->scopes);
-    dorm_mem_free(dbs);
+    for (int i = 0; i < dbs->nowned; i++) dorm_mem__free(dbs->owned[i]);
+    dorm_mem__free(dbs->owned);
+    dorm_mem__free(dbs->aliases);
+    dorm_mem__free(dbs->routers);
+    dorm_mem__free(dbs->scopes);
+    dorm_mem__free(dbs);
 }
 
 const char *dorm_databases_errmsg(const dorm_databases *dbs)
@@ -53,7 +53,7 @@ const char *dorm_databases_alias(const dorm_databases *dbs, int i)
     return dbs && i >= 0 && i < dbs->n ? dbs->aliases[i].name : NULL;
 }
 
-int dorm_databases_find(const dorm_databases *dbs, const char *alias)
+int dorm_databases__find(const dorm_databases *dbs, const char *alias)
 {
     for (int i = 0; alias && i < dbs->n; i++)
         if (strcmp(dbs->aliases[i].name, alias) == 0) return i;
@@ -62,7 +62,7 @@ int dorm_databases_find(const dorm_databases *dbs, const char *alias)
 
 dorm_pool *dorm_databases_pool(const dorm_databases *dbs, const char *alias)
 {
-    int i = dbs ? dorm_databases_find(dbs, alias) : -1;
+    int i = dbs ? dorm_databases__find(dbs, alias) : -1;
     return i < 0 ? NULL : dbs->aliases[i].pool;
 }
 
@@ -85,13 +85,13 @@ int dorm_databases_add_(dorm_databases *dbs, const char *alias, const char *url,
     if (!valid_alias(alias))
         return fail(dbs, DORM_ECONFIG, "Invalid database alias '%.80s'%s: use letters, digits and '_'", alias ? alias : "",
                     "");
-    if (dorm_databases_find(dbs, alias) >= 0)
+    if (dorm_databases__find(dbs, alias) >= 0)
         return fail(dbs, DORM_ECONFIG, "The database alias '%s' is defined twice%s.", alias, "");
     /* Objects keep their alias's number in 8 bits of their header. */
     if (dbs->n == 255) return fail(dbs, DORM_ECONFIG, "Too many database aliases (at most 255)%s%s", "", "");
     if (dbs->n == dbs->cap) {
         int cap = dbs->cap ? dbs->cap * 2 : 4;
-        dorm_alias_entry *grown = dorm_mem_realloc(dbs->aliases, sizeof *grown * (size_t)cap);
+        dorm_alias_entry *grown = dorm_mem__realloc(dbs->aliases, sizeof *grown * (size_t)cap);
         if (!grown) return fail(dbs, DORM_ENOMEM, "out of memory%s%s", "", "");
         dbs->aliases = grown;
         dbs->cap = cap;
@@ -133,7 +133,7 @@ int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, siz
     static const char prefix[] = "DATABASE_URL_";
     size_t n = 0;
     for (char **e = environ; *e; e++) n += strncmp(*e, prefix, sizeof prefix - 1) == 0;
-    env_alias *list = dorm_mem_calloc(n ? n : 1, sizeof *list);
+    env_alias *list = dorm_mem__calloc(n ? n : 1, sizeof *list);
     if (!list) return fail(dbs, DORM_ENOMEM, "out of memory%s%s", "", "");
     size_t k = 0;
     for (char **e = environ; *e && k < n; e++) {
@@ -147,25 +147,25 @@ int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, siz
     }
     qsort(list, k, sizeof *list, by_name);
     for (size_t i = 0; i < k && !rc; i++) rc = dorm_databases_add(dbs, list[i].name, list[i].url, opts);
-    dorm_mem_free(list);
+    dorm_mem__free(list);
     return rc;
 }
 
 int dorm_databases_add_router(dorm_databases *dbs, const dorm_router *router)
 {
     if (!dbs || !router) return DORM_ENOMEM;
-    dorm_router *grown = dorm_mem_realloc(dbs->routers, sizeof *grown * (size_t)(dbs->nrouters + 1));
+    dorm_router *grown = dorm_mem__realloc(dbs->routers, sizeof *grown * (size_t)(dbs->nrouters + 1));
     if (!grown) return fail(dbs, DORM_ENOMEM, "out of memory%s%s", "", "");
     dbs->routers = grown;
     dbs->routers[dbs->nrouters++] = *router;
     return 0;
 }
 
-int dorm_databases_own(dorm_databases *dbs, void *p)
+int dorm_databases__own(dorm_databases *dbs, void *p)
 {
-    void **grown = dorm_mem_realloc(dbs->owned, sizeof *grown * (size_t)(dbs->nowned + 1));
+    void **grown = dorm_mem__realloc(dbs->owned, sizeof *grown * (size_t)(dbs->nowned + 1));
     if (!grown) {
-        dorm_mem_free(p);
+        dorm_mem__free(p);
         return fail(dbs, DORM_ENOMEM, "out of memory%s%s", "", "");
     }
     dbs->owned = grown;
@@ -178,10 +178,10 @@ int dorm_databases_own(dorm_databases *dbs, void *p)
 dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs)
 {
     if (!dbs || dbs->n == 0) return NULL;
-    dorm_ctx *cx = dorm_ctx_new_owning(dbs->n);
+    dorm_ctx *cx = dorm_ctx__new_owning(dbs->n);
     if (!cx) return NULL;
     cx->dbs = dbs;
-    cx->db = dorm_route_conn(cx, 0);
+    cx->db = dorm_route__conn(cx, 0);
     if (!cx->db) {
         dorm_ctx_free(cx);
         return NULL;
@@ -192,9 +192,9 @@ dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs)
 dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool)
 {
     if (!pool || dorm_pool_errcode(pool)) return NULL;
-    dorm_ctx *cx = dorm_ctx_new_owning(1);
+    dorm_ctx *cx = dorm_ctx__new_owning(1);
     if (!cx) return NULL;
-    cx->conns[0] = cx->db = dorm_db_on_pool(pool, "default");
+    cx->conns[0] = cx->db = dorm_db__on_pool(pool, "default");
     if (!cx->db) {
         dorm_ctx_free(cx);
         return NULL;

@@ -10,19 +10,19 @@
 #include "core/opts.h"
 #include "exec/route.h"
 
-/* Compiles qs's SELECT into s (to free with dorm_sql_free on success); 0
+/* Compiles qs's SELECT into s (to free with dorm_sql__free on success); 0
  * or a negative error on the context. */
 static int compile(dorm_qs *qs, dorm_sql *s) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
-    if (qs->err) return dorm_qs_reraise(qs);
-    dorm_sql_init(s, qs->cx);
-    int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, s);
+    if (qs->err) return dorm_qs__reraise(qs);
+    dorm_sql__init(s, qs->cx);
+    int rc = dorm_compile__select(qs, DORM_SELECT_ROWS, s);
     if (rc == DORM_COMPILED_EMPTY)
-        rc = dorm_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
+        rc = dorm_ctx_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
     else if (rc < 0 || s->failed || s->text.failed)
-        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
-    if (rc) dorm_sql_free(s);
+        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
+    if (rc) dorm_sql__free(s);
     return rc;
 }
 
@@ -49,9 +49,9 @@ static const char *explain_on(dorm_qs *qs, const dorm_explain_opts *opts);
 const char *dorm_qs_str(dorm_qs *qs) {
     dorm_route r;
     if (!qs || qs->err) return qs_str_on(qs);
-    if (dorm_route_qs(qs, false, &r)) return NULL;
+    if (dorm_route__qs(qs, false, &r)) return NULL;
     const char *out = qs_str_on(qs);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return out;
 }
 
@@ -60,9 +60,9 @@ const char *dorm_qs_explain_(dorm_qs *qs, const dorm_explain_opts *opts, size_t 
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_route r;
     if (!qs || qs->err) return explain_on(qs, opts);
-    if (dorm_route_qs(qs, false, &r)) return NULL;
+    if (dorm_route__qs(qs, false, &r)) return NULL;
     const char *out = explain_on(qs, opts);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return out;
 }
 
@@ -83,16 +83,16 @@ static const char *qs_str_on(dorm_qs *qs) {
         }
         size_t index, len;
         if (placeholder(&s, p, &index, &len, &next)) {
-            dorm_render_value(&out, &s.params[index], false);
+            dorm_render__value(&out, &s.params[index], false);
             p += len;
             continue;
         }
         dorm_buf_putc(&out, *p++);
     }
     const char *text = out.failed ? NULL : dorm_strdup(qs->cx, out.data ? out.data : "");
-    if (out.failed) dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+    if (out.failed) dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     dorm_buf_free(&out);
-    dorm_sql_free(&s);
+    dorm_sql__free(&s);
     return text;
 }
 
@@ -119,14 +119,14 @@ static const char *upper(dorm_ctx *cx, const dorm_dialect *d, const char *name) 
  * from the dialect's lists; anything else refused before any SQL. */
 static int explain_prefix(dorm_ctx *cx, const dorm_dialect *d, const dorm_explain_opts *o, dorm_buf *b) {
     if (!d->explain_prefix)
-        return dorm_fail(cx, DORM_ENOTSUPPORTED, "This backend does not support explaining query execution.");
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This backend does not support explaining query execution.");
     if (o && o->format && !in_list(d->explain_formats, o->format)) {
         dorm_buf msg = DORM_BUF_INIT;
         for (const char *p = o->format; *p; p++) dorm_buf_putc(&msg, (char)toupper((unsigned char)*p));
         dorm_buf_puts(&msg, " is not a recognized format.");
         for (size_t i = 0; d->explain_formats && d->explain_formats[i]; i++)
             dorm_buf_printf(&msg, "%s%s", i ? ", " : " Allowed formats: ", d->explain_formats[i]);
-        int rc = dorm_fail(cx, DORM_EVALUE, "%s", msg.failed ? "Unknown format." : msg.data);
+        int rc = dorm_ctx_fail(cx, DORM_EVALUE, "%s", msg.failed ? "Unknown format." : msg.data);
         dorm_buf_free(&msg);
         return rc;
     }
@@ -143,7 +143,7 @@ static int explain_prefix(dorm_ctx *cx, const dorm_dialect *d, const dorm_explai
         qsort(unknown, nunknown, sizeof *unknown, cmp_names);
         dorm_buf msg = DORM_BUF_INIT;
         for (size_t i = 0; i < nunknown; i++) dorm_buf_printf(&msg, "%s%s", i ? ", " : "Unknown options: ", unknown[i]);
-        int rc = dorm_fail(cx, DORM_EVALUE, "%s", msg.failed ? "Unknown options." : msg.data);
+        int rc = dorm_ctx_fail(cx, DORM_EVALUE, "%s", msg.failed ? "Unknown options." : msg.data);
         dorm_buf_free(&msg);
         return rc;
     }
@@ -189,23 +189,23 @@ static const char *explain_on(dorm_qs *qs, const dorm_explain_opts *opts) {
     if (!rc) dorm_buf_put(&ex.text, s.text.data, s.text.len);
     dorm_buf out = DORM_BUF_INIT;
     dorm_cached_stmt *cs = NULL;
-    if (!rc) rc = dorm_exec(cx, &ex, &cs);
+    if (!rc) rc = dorm__exec(cx, &ex, &cs);
     while (rc == DORM_STEP_ROW) {
         int ncols = cx->db->drv->column_count(cs->stmt);
         if (out.len) dorm_buf_putc(&out, '\n');
         for (int i = 0; i < ncols; i++) {
             dorm_value v;
-            if ((rc = dorm_raw_value(cx, &cx->arena, cs, i, &v))) break;
+            if ((rc = dorm_raw__value(cx, &cx->arena, cs, i, &v))) break;
             if (i) dorm_buf_putc(&out, ' ');
-            dorm_render_value(&out, &v, false);
+            dorm_render__value(&out, &v, false);
         }
-        if (!rc) rc = dorm_exec_step(cx, cs);
+        if (!rc) rc = dorm_exec__step(cx, cs);
     }
-    if (cs) dorm_db_release(cx->db, cs);
+    if (cs) dorm_db__release(cx->db, cs);
     const char *plan = rc < 0 || out.failed ? NULL : dorm_strdup(cx, out.data ? out.data : "");
-    if (rc >= 0 && out.failed) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (rc >= 0 && out.failed) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     dorm_buf_free(&out);
     dorm_buf_free(&ex.text);
-    dorm_sql_free(&s);
+    dorm_sql__free(&s);
     return plan;
 }

@@ -61,8 +61,8 @@ typedef struct collector {
 static int add_batch(collector *c, batch b) {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 8;
-        batch *nb = dorm_mem_realloc(c->b, sizeof(batch) * cap);
-        if (!nb) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        batch *nb = dorm_mem__realloc(c->b, sizeof(batch) * cap);
+        if (!nb) return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
         c->b = nb;
         c->cap = cap;
     }
@@ -79,11 +79,11 @@ static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, co
 static int fetch_tuples(dorm_qs *qs, dorm_value **keys, size_t *n) {
     size_t count;
     void **objs = dorm_qs_list(qs, &count);
-    if (!objs) return qs->err ? dorm_qs_reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+    if (!objs) return qs->err ? dorm_qs__reraise(qs) : dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
     dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
     if (!k) return DORM_ENOMEM;
     for (size_t i = 0; i < count; i++)
-        if ((k[i] = dorm_pk_value(objs[i])).type == DORM_T_NONE) return DORM_ENOMEM;
+        if ((k[i] = dorm_pk__value(objs[i])).type == DORM_T_NONE) return DORM_ENOMEM;
     *keys = k;
     *n = count;
     return DORM_OK;
@@ -96,7 +96,7 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
     dorm_qs *v = dorm_qs_values_list(qs, true, (const char *const[]){field, NULL});
     size_t count;
     const dorm_row **rows = dorm_rows(v, &count);
-    if (!rows) return v && v->err ? dorm_qs_reraise(v) : dorm_errcode(qs->cx);
+    if (!rows) return v && v->err ? dorm_qs__reraise(v) : dorm_errcode(qs->cx);
     dorm_value *k = dorm_alloc(qs->cx, sizeof(dorm_value) * (count ? count : 1));
     if (!k) return DORM_ENOMEM;
     for (size_t i = 0; i < count; i++) k[i] = rows[i]->values[0];
@@ -110,7 +110,7 @@ static int fetch_values(dorm_qs *qs, const char *field, dorm_value **keys, size_
 static const void *seen_key(collector *c, const dorm_meta *m, const dorm_value *key, unsigned char *buf, size_t cap,
                             size_t *len) {
     size_t klen;
-    const void *k = dorm_key_blob(c->cx, key, &klen);
+    const void *k = dorm_key__blob(c->cx, key, &klen);
     if (!k) return NULL;
     *len = sizeof m + klen;
     unsigned char *b = *len <= cap ? buf : dorm_alloc(c->cx, *len);
@@ -125,7 +125,7 @@ static bool collected(collector *c, const dorm_meta *m, const dorm_value *key) {
     unsigned char buf[sizeof(void *) + 64];
     size_t len;
     const void *k = seen_key(c, m, key, buf, sizeof buf, &len);
-    return k && dorm_hmap_get(&c->seen, k, len);
+    return k && dorm_hmap__get(&c->seen, k, len);
 }
 
 /* Keeps the keys[0..*n) of rows not collected yet, and marks them collected,
@@ -139,7 +139,7 @@ static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, void **o
         size_t len;
         const void *k = seen_key(c, m, &keys[i], NULL, 0, &len);
         if (!k) return DORM_ENOMEM;
-        if (dorm_hmap_put(&c->seen, k, len, (void *)k)) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        if (dorm_hmap__put(&c->seen, k, len, (void *)k)) return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
         if (objs) objs[kept] = objs[i];
         keys[kept++] = keys[i];
     }
@@ -152,15 +152,15 @@ static int keep_new(collector *c, const dorm_meta *m, dorm_value *keys, void **o
 static int64_t add_blocking(collector *c, dorm_qs *qs) {
     size_t n;
     void **objs = dorm_qs_list(qs, &n);
-    if (!objs) return qs && qs->err ? dorm_qs_reraise(qs) : dorm_errcode(c->cx) ? dorm_errcode(c->cx) : DORM_ENOMEM;
+    if (!objs) return qs && qs->err ? dorm_qs__reraise(qs) : dorm_errcode(c->cx) ? dorm_errcode(c->cx) : DORM_ENOMEM;
     int64_t added = 0;
     for (size_t i = 0; i < n; i++) {
-        dorm_value pk = dorm_pk_value(objs[i]);
+        dorm_value pk = dorm_pk__value(objs[i]);
         size_t len;
         const void *k = seen_key(c, dorm_meta_of_obj(objs[i]), &pk, NULL, 0, &len);
         if (!k) return DORM_ENOMEM;
-        if (dorm_hmap_get(&c->blocked, k, len)) continue;
-        if (dorm_hmap_put(&c->blocked, k, len, objs[i])) return dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+        if (dorm_hmap__get(&c->blocked, k, len)) continue;
+        if (dorm_hmap__put(&c->blocked, k, len, objs[i])) return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
         if (c->nblocking == c->capblocking) {
             size_t cap = c->capblocking ? c->capblocking * 2 : 8;
             void **grown = dorm_alloc(c->cx, sizeof(void *) * (cap + 1));
@@ -184,7 +184,7 @@ static void add_name(collector *c, dorm_buf *names, const dorm_rel *r) {
 }
 
 static bool signalled(dorm_ctx *cx, const dorm_meta *m) {
-    return dorm_signal_wanted(cx, DORM_PRE_DELETE, m->model) || dorm_signal_wanted(cx, DORM_POST_DELETE, m->model);
+    return dorm_signal__wanted(cx, DORM_PRE_DELETE, m->model) || dorm_signal__wanted(cx, DORM_POST_DELETE, m->model);
 }
 
 /* The rows of a QuerySet of m to delete: their primary keys, and the
@@ -198,7 +198,7 @@ static int fetch_rows(dorm_ctx *cx, dorm_qs *qs, dorm_value **keys, void ***objs
     if (!list) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     dorm_value *k = dorm_alloc(cx, sizeof(dorm_value) * (count ? count : 1));
     if (!k) return DORM_ENOMEM;
-    for (size_t i = 0; i < count; i++) k[i] = dorm_pk_value(list[i]);
+    for (size_t i = 0; i < count; i++) k[i] = dorm_pk__value(list[i]);
     *keys = k;
     *objs = list;
     *n = count;
@@ -213,7 +213,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
  * does dorm, as the parent part of the child's struct. */
 static void **parent_views(collector *c, void *const *objs, size_t n) {
     void **views = dorm_alloc(c->cx, sizeof(void *) * (n ? n : 1));
-    for (size_t i = 0; views && i < n; i++) views[i] = dorm_parent_view(objs[i]);
+    for (size_t i = 0; views && i < n; i++) views[i] = dorm_parent__view(objs[i]);
     return views;
 }
 
@@ -251,7 +251,7 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
                    int after) {
     int rc = keep_new(c, m, keys, objs, &n);
     if (rc || n == 0) return rc;
-    if (depth > 32) return dorm_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
+    if (depth > 32) return dorm_ctx_fail(c->cx, DORM_EVALUE, "Deletion cascades deeper than 32 levels.");
     if ((rc = add_batch(c, (batch){m, NULL, dorm_v_null(), keys, n, objs, source, after}))) return rc;
     int self = (int)c->n - 1;
     /* A multi-table child's parent rows go too, after it (Django collects
@@ -308,9 +308,9 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             if (rc || !ns) break;
             if (c->nr == c->capr) {
                 size_t cap = c->capr ? c->capr * 2 : 4;
-                restricted *grown = dorm_mem_realloc(c->r, sizeof *grown * cap);
+                restricted *grown = dorm_mem__realloc(c->r, sizeof *grown * cap);
                 if (!grown) {
-                    rc = dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+                    rc = dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
                     break;
                 }
                 c->r = grown;
@@ -325,10 +325,10 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             dorm_value set = dorm_v_null();
             if (fk->f->on_delete != DORM_SET_NULL) {
                 /* SET(callable) is called once per deletion, as Django does. */
-                dorm_value d = fk->f->on_delete == DORM_SET_DEFAULT ? dorm_field_default(fk)
+                dorm_value d = fk->f->on_delete == DORM_SET_DEFAULT ? dorm_field__default(fk)
                                : fk->f->on_delete_set_fn            ? fk->f->on_delete_set_fn()
                                                                     : fk->f->on_delete_set;
-                if ((rc = dorm_prep_value(c->cx, fk, fk->value_kind, &d, &set))) break;
+                if ((rc = dorm_prep__value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
             rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1, -1});
             break;
@@ -337,9 +337,9 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             break;
         }
     }
-    if (rc == DORM_OK && protecting.failed) rc = dorm_fail(c->cx, DORM_ENOMEM, "out of memory");
+    if (rc == DORM_OK && protecting.failed) rc = dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
     else if (rc == DORM_OK && protecting.len)
-        rc = dorm_fail(c->cx, DORM_EPROTECTED,
+        rc = dorm_ctx_fail(c->cx, DORM_EPROTECTED,
                        "Cannot delete some instances of model '%s' because they are referenced through protected "
                        "foreign keys: %s.",
                        m->model->name, protecting.data);
@@ -372,17 +372,17 @@ static int run_batch(collector *c, const batch *b) {
         size_t n = b->n - off < chunk ? b->n - off : chunk;
         const char *path = b->fk ? dorm_sprintf(c->cx, "%s__in", b->fk->f->name) : "pk__in";
         dorm_qs *qs = path ? filter_in(c->cx, b->m, path, b->keys + off, n) : NULL;
-        if (!qs || qs->err) return qs ? dorm_qs_reraise(qs) : DORM_ENOMEM;
+        if (!qs || qs->err) return qs ? dorm_qs__reraise(qs) : DORM_ENOMEM;
         dorm_sql s;
-        dorm_sql_init(&s, c->cx);
-        int rc = b->fk ? dorm_compile_update(qs, &b->fk, &b->set, NULL, 1, &s) : dorm_compile_delete(qs, &s);
-        int64_t changed = rc == DORM_COMPILED ? dorm_exec_change(c->cx, &s) : 0;
-        dorm_sql_free(&s);
+        dorm_sql__init(&s, c->cx);
+        int rc = b->fk ? dorm_compile__update(qs, &b->fk, &b->set, NULL, 1, &s) : dorm_compile__delete(qs, &s);
+        int64_t changed = rc == DORM_COMPILED ? dorm_exec__change(c->cx, &s) : 0;
+        dorm_sql__free(&s);
         if (rc < 0) return rc;
         if (changed < 0) return (int)changed;
         if (!b->fk) count(c, b->m, changed);
         c->worked += (int64_t)n;
-        dorm_progress_emit(c->cx, "delete", c->qs->meta->label, c->worked, c->work);
+        dorm_progress__emit(c->cx, "delete", c->qs->meta->label, c->worked, c->work);
     }
     return DORM_OK;
 }
@@ -410,7 +410,7 @@ static int check_restricted(collector *c) {
             dorm_buf_printf(&fields, "%s%s", fields.len ? ", " : "", name);
     }
     if (rc == DORM_OK && fields.len)
-        rc = dorm_fail(c->cx, DORM_ERESTRICTED,
+        rc = dorm_ctx_fail(c->cx, DORM_ERESTRICTED,
                        "Cannot delete some instances of model '%s' because they are referenced through restricted "
                        "foreign keys: %s.",
                        c->qs->meta->model->name, fields.data);
@@ -441,7 +441,7 @@ static int cmp_value(const dorm_value *x, const dorm_value *y) {
 }
 
 static int cmp_pk(const void *a, const void *b) {
-    dorm_value x = dorm_pk_value(*(void *const *)a), y = dorm_pk_value(*(void *const *)b);
+    dorm_value x = dorm_pk__value(*(void *const *)a), y = dorm_pk__value(*(void *const *)b);
     if (x.type == DORM_T_LIST || y.type == DORM_T_LIST) return cmp_value(&x, &y);
     if (x.type == DORM_T_INT && y.type == DORM_T_INT) return (x.u.i > y.u.i) - (x.u.i < y.u.i);
     if (x.type == DORM_T_TEXT && y.type == DORM_T_TEXT && x.u.s && y.u.s) return strcmp(x.u.s, y.u.s);
@@ -465,7 +465,7 @@ static int gather_objs(collector *c, model_rows *mr) {
     qsort(objs, n, sizeof *objs, cmp_pk);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        dorm_value pk = dorm_pk_value(objs[i]), last = kept ? dorm_pk_value(objs[kept - 1]) : dorm_v_null();
+        dorm_value pk = dorm_pk__value(objs[i]), last = kept ? dorm_pk__value(objs[kept - 1]) : dorm_v_null();
         if (!kept || !dorm_value_equal(&pk, &last)) objs[kept++] = objs[i];
     }
     mr->objs = objs;
@@ -536,10 +536,10 @@ static int run_all(void *payload) {
     collector *c = payload;
     if (c->fast) {
         dorm_sql s;
-        dorm_sql_init(&s, c->cx);
-        int rc = dorm_compile_delete(c->qs, &s);
-        int64_t changed = rc == DORM_COMPILED ? dorm_exec_change(c->cx, &s) : 0;
-        dorm_sql_free(&s);
+        dorm_sql__init(&s, c->cx);
+        int rc = dorm_compile__delete(c->qs, &s);
+        int64_t changed = rc == DORM_COMPILED ? dorm_exec__change(c->cx, &s) : 0;
+        dorm_sql__free(&s);
         if (rc < 0) return rc;
         if (changed < 0) return (int)changed;
         count(c, c->qs->meta, changed);
@@ -550,7 +550,7 @@ static int run_all(void *payload) {
     if (!rc) rc = collect(c, c->qs->meta, c->keys, c->objs, c->nkeys, 0, -1, -1);
     if (!rc) rc = check_restricted(c);
     for (size_t i = 0; !rc && i < c->n; i++) c->work += (int64_t)c->b[i].n;
-    if (!rc) dorm_progress_emit(c->cx, "delete", c->qs->meta->label, 0, c->work);
+    if (!rc) dorm_progress__emit(c->cx, "delete", c->qs->meta->label, 0, c->work);
     size_t nmodels = 0;
     model_rows *order = rc ? NULL : dorm_alloc(c->cx, sizeof *order * (c->n ? c->n : 1));
     if (!rc && !order) rc = DORM_ENOMEM;
@@ -558,7 +558,7 @@ static int run_all(void *payload) {
     /* pre_delete for every object, dependents first, each model's by pk. */
     for (size_t i = 0; !rc && i < nmodels; i++)
         for (size_t k = 0; !rc && k < order[i].n; k++)
-            rc = dorm_signal_delete(c->cx, DORM_PRE_DELETE, order[i].m, order[i].objs[k]);
+            rc = dorm_signal__delete(c->cx, DORM_PRE_DELETE, order[i].m, order[i].objs[k]);
     /* Updates (SET_NULL) first, then each model's deletes, then its
      * post_delete in reverse. */
     for (size_t i = 0; !rc && i < c->n; i++)
@@ -567,7 +567,7 @@ static int run_all(void *payload) {
         for (size_t k = 0; !rc && k < c->n; k++)
             if (!c->b[k].fk && c->b[k].m == order[i].m) rc = run_batch(c, &c->b[k]);
         for (size_t k = order[i].n; !rc && k-- > 0;)
-            rc = dorm_signal_delete(c->cx, DORM_POST_DELETE, order[i].m, order[i].objs[k]);
+            rc = dorm_signal__delete(c->cx, DORM_POST_DELETE, order[i].m, order[i].objs[k]);
     }
     return rc;
 }
@@ -612,38 +612,38 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     /* Django turns the fast path off when delete receivers want objects. */
     c->fast = c->keys == NULL && !has_dependents(c->qs->meta) && !signalled(c->cx, c->qs->meta);
     if (out) memset(out, 0, sizeof *out);
-    int rc = dorm_in_transaction(c->cx, run_all, c);
-    dorm_progress_finish(c->cx, "delete", c->qs->meta->label, rc < 0 ? c->worked : c->work, c->work);
+    int rc = dorm_in__transaction(c->cx, run_all, c);
+    dorm_progress__finish(c->cx, "delete", c->qs->meta->label, rc < 0 ? c->worked : c->work, c->work);
     if (rc >= 0) rc = finish(c, out);
     else if (out && (rc == DORM_EPROTECTED || rc == DORM_ERESTRICTED)) {
         out->blocking = (void *const *)c->blocking;
         out->nblocking = c->nblocking;
     }
-    dorm_mem_free(c->b);
-    dorm_mem_free(c->r);
-    dorm_hmap_free(&c->seen);
-    dorm_hmap_free(&c->blocked);
+    dorm_mem__free(c->b);
+    dorm_mem__free(c->r);
+    dorm_hmap__free(&c->seen);
+    dorm_hmap__free(&c->blocked);
     return rc < 0 ? rc : DORM_OK;
 }
 
 int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
-    if (qs->err) return dorm_qs_reraise(qs);
-    if (qs->combinator) return dorm_qs_reraise(dorm_qs_combined_refuse(dorm_qs_clone(qs), "delete"));
-    if (qs->low > 0 || qs->high >= 0) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with delete().");
-    if (qs->distinct) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
+    if (qs->err) return dorm_qs__reraise(qs);
+    if (qs->combinator) return dorm_qs__reraise(dorm_qs__combined_refuse(dorm_qs__clone(qs), "delete"));
+    if (qs->low > 0 || qs->high >= 0) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with delete().");
+    if (qs->distinct) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
     if (qs->mode != DORM_MODE_OBJECTS)
-        return dorm_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .values() or .values_list()");
+        return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .values() or .values_list()");
     dorm_route r;
-    int rc = dorm_route_qs(qs, true, &r);
+    int rc = dorm_route__qs(qs, true, &r);
     if (rc) return rc;
     collector c;
     memset(&c, 0, sizeof c);
     c.cx = qs->cx;
     c.qs = dorm_clear_ordering(qs);
     rc = c.qs ? delete_collected(&c, out) : DORM_ENOMEM;
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return rc;
 }
 
@@ -652,8 +652,8 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
     if (!h || !h->meta) return DORM_EVALUE;
     const dorm_meta *m = h->meta;
     dorm_error_clear(h->cx);
-    if (!dorm_pk_is_set(obj))
-        return dorm_fail(h->cx, DORM_EVALUE,
+    if (!dorm_pk__is_set(obj))
+        return dorm_ctx_fail(h->cx, DORM_EVALUE,
                          "%s object can't be deleted because its %s attribute is set to None.", m->model->name,
                          m->pk->attname);
     collector c;
@@ -662,7 +662,7 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
     c.qs = dorm_qs_all(h->cx, m->model);
     c.keys = dorm_alloc(h->cx, sizeof(dorm_value));
     if (!c.qs || !c.keys) return DORM_ENOMEM;
-    c.keys[0] = dorm_pk_value(obj);
+    c.keys[0] = dorm_pk__value(obj);
     c.nkeys = 1;
     /* Receivers get the caller's own object, as in Django. */
     if (signalled(h->cx, m)) {
@@ -671,16 +671,16 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
         c.objs[0] = obj;
     }
     dorm_route r;
-    int rc = dorm_route_write(h->cx, m->model, obj, -1, &r);
+    int rc = dorm_route__write(h->cx, m->model, obj, -1, &r);
     if (rc) return rc;
     rc = delete_collected(&c, out);
-    dorm_route_leave(h->cx, &r);
+    dorm_route__leave(h->cx, &r);
     if (rc == DORM_OK) {
         /* Django leaves the deleted instance with pk None (a composite
          * key: each part). */
         for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++) {
             dorm_value none = dorm_v_null();
-            dorm_field_set(obj, m->pk->parts[i], &none);
+            dorm_field__set(obj, m->pk->parts[i], &none);
         }
         if (!dorm_fmeta_composite(m->pk)) memset(dorm_member(obj, m->pk), 0, m->pk->f->size);
         h->flags = (h->flags | DORM_OBJ_ADDING) & ~(uint32_t)DORM_OBJ_FROM_DB;

@@ -8,8 +8,8 @@ static const char *const no_names[] = {NULL};
 
 dorm_value dorm_pk_of(const void *obj) {
     if (!obj || !dorm_meta_of_obj(obj)) return dorm_v_null();
-    if (!dorm_pk_is_set(obj) && !dorm_fmeta_composite(dorm_meta_of_obj(obj)->pk)) return dorm_v_null();
-    return dorm_pk_value(obj);
+    if (!dorm_pk__is_set(obj) && !dorm_fmeta_composite(dorm_meta_of_obj(obj)->pk)) return dorm_v_null();
+    return dorm_pk__value(obj);
 }
 
 /* The names of a field table's fields, its abstract bases' spliced in. */
@@ -45,7 +45,7 @@ int dorm_model_describe(dorm_ctx *cx, const dorm_model *model, dorm_model_info *
     if (!cx || !out) return DORM_EVALUE;
     memset(out, 0, sizeof *out);
     dorm_error_clear(cx);
-    const dorm_meta *m = model && !model->abstract ? dorm_model_meta(cx, model) : NULL;
+    const dorm_meta *m = model && !model->abstract ? dorm_model__meta(cx, model) : NULL;
     if (!m && (!model || !model->abstract)) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ECONFIG;
     dorm_buf b = DORM_BUF_INIT;
     if (m)
@@ -55,7 +55,7 @@ int dorm_model_describe(dorm_ctx *cx, const dorm_model *model, dorm_model_info *
     out->field_names = dorm_strdup(cx, b.data ? b.data : "");
     dorm_buf_free(&b);
     out->fields = out->field_names ? split_names(cx, out->field_names) : NULL;
-    if (!out->fields) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!out->fields) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     out->abstract = model->abstract;
     out->ordering = no_names;
     if (!m) return DORM_OK;

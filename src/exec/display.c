@@ -11,9 +11,9 @@ const char *dorm_obj_str(const void *obj) {
         const char *s = h->model->str(obj);
         return s ? s : "";
     }
-    dorm_value pk = dorm_pk_is_set(obj) ? dorm_pk_value(obj) : dorm_v_null();
+    dorm_value pk = dorm_pk__is_set(obj) ? dorm_pk__value(obj) : dorm_v_null();
     dorm_buf b = DORM_BUF_INIT;
-    dorm_value_str(&b, &pk);
+    dorm_value__str(&b, &pk);
     const char *s = h->cx ? dorm_sprintf(h->cx, "%s object (%s)", h->model->name, b.data ? b.data : "None") : NULL;
     dorm_buf_free(&b);
     return s ? s : "";

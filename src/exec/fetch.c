@@ -18,7 +18,7 @@ typedef struct ptrvec {
 static int ptrvec_push(ptrvec *p, void *x) {
     if (p->n + 1 >= p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
-        void **v = dorm_mem_realloc(p->v, sizeof(void *) * cap);
+        void **v = dorm_mem__realloc(p->v, sizeof(void *) * cap);
         if (!v) return DORM_ENOMEM;
         p->v = v;
         p->cap = cap;
@@ -30,20 +30,20 @@ static int ptrvec_push(ptrvec *p, void *x) {
 static int start(dorm_qs *qs) {
     if (!qs) return DORM_ENOMEM;
     dorm_error_clear(qs->cx);
-    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->err) return dorm_qs__reraise(qs);
     if (qs->outer_refs)
-        return dorm_fail(qs->cx, DORM_EVALUE,
+        return dorm_ctx_fail(qs->cx, DORM_EVALUE,
                          "This queryset contains a reference to an outer query and may only be used in a subquery.");
     return DORM_OK;
 }
 
 static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
-    if (qs->mode == DORM_MODE_OBJECTS) return dorm_materialize_row(qs->cx, &qs->cx->arena, qs, cs);
+    if (qs->mode == DORM_MODE_OBJECTS) return dorm_materialize__row(qs->cx, &qs->cx->arena, qs, cs);
     dorm_row *row = dorm_alloc(qs->cx, sizeof(dorm_row));
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * (size_t)qs->ncols);
     if (!row || !vals) return NULL;
     for (int i = 0; i < qs->ncols; i++)
-        if (dorm_read_value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, qs->cols[i].pos, &vals[i])) return NULL;
+        if (dorm_read__value(qs->cx, &qs->cx->arena, qs->cols[i].out, cs, qs->cols[i].pos, &vals[i])) return NULL;
     row->n = (size_t)qs->ncols;
     row->names = qs->col_names;
     row->values = vals;
@@ -56,45 +56,45 @@ static int evaluate_on(dorm_qs *qs) {
     if (rc || qs->done) return rc;
     dorm_sql s;
     dorm_shape shape;
-    dorm_sql_init(&s, qs->cx);
+    dorm_sql__init(&s, qs->cx);
     ptrvec out = {NULL, 0, 0};
-    rc = dorm_compile_shaped(qs, DORM_SELECT_ROWS, &s, &shape);
+    rc = dorm_compile__shaped(qs, DORM_SELECT_ROWS, &s, &shape);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs = NULL;
-        rc = dorm_exec(qs->cx, &s, &cs);
+        rc = dorm__exec(qs->cx, &s, &cs);
         bool held = rc >= 0;
         while (rc == DORM_STEP_ROW) {
             void *x = read_row(qs, cs);
             if (!x || ptrvec_push(&out, x)) {
-                rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+                rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
                 break;
             }
-            rc = dorm_exec_step(qs->cx, cs);
+            rc = dorm_exec__step(qs->cx, cs);
         }
-        if (held) dorm_db_release(qs->cx->db, cs);
+        if (held) dorm_db__release(qs->cx->db, cs);
     } else if (rc == DORM_COMPILED_EMPTY) {
         rc = DORM_OK;
     } else {
-        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_fail(qs->cx, rc, "cannot compile query");
+        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, rc, "cannot compile query");
     }
-    dorm_shape_free(&shape);
-    dorm_sql_free(&s);
+    dorm_shape__free(&shape);
+    dorm_sql__free(&s);
     if (rc < 0) {
-        dorm_mem_free(out.v);
+        dorm_mem__free(out.v);
         return rc;
     }
     void **arr = dorm_alloc(qs->cx, sizeof(void *) * (out.n + 1));
     if (!arr) {
-        dorm_mem_free(out.v);
+        dorm_mem__free(out.v);
         return DORM_ENOMEM;
     }
     if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
     arr[out.n] = NULL;
-    dorm_mem_free(out.v);
+    dorm_mem__free(out.v);
     if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
-        (rc = dorm_prefetch_objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
+        (rc = dorm_prefetch__objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
         return rc;
-    if (qs->mode == DORM_MODE_OBJECTS) dorm_policy_mark(qs->cx, arr, out.n);
+    if (qs->mode == DORM_MODE_OBJECTS) dorm_policy__mark(qs->cx, arr, out.n);
     qs->done = true;
     qs->nobjs = out.n;
     if (qs->mode == DORM_MODE_OBJECTS) qs->objs = arr;
@@ -106,17 +106,17 @@ static int evaluate_on(dorm_qs *qs) {
 static int evaluate(dorm_qs *qs) {
     if (!qs || qs->err || qs->done) return evaluate_on(qs);
     dorm_route r;
-    int rc = dorm_route_qs(qs, false, &r);
+    int rc = dorm_route__qs(qs, false, &r);
     if (rc) return rc;
     rc = evaluate_on(qs);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return rc;
 }
 
 void **dorm_qs_list(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode != DORM_MODE_OBJECTS) {
-        dorm_fail(qs->cx, DORM_EVALUE, "This QuerySet returns values rows: use dorm_rows().");
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "This QuerySet returns values rows: use dorm_rows().");
         return NULL;
     }
     if (n) *n = qs->nobjs;
@@ -126,7 +126,7 @@ void **dorm_qs_list(dorm_qs *qs, size_t *n) {
 const dorm_row **dorm_rows(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode == DORM_MODE_OBJECTS) {
-        dorm_fail(qs->cx, DORM_EVALUE, "This QuerySet returns objects: call dorm_values() or dorm_values_list() first.");
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "This QuerySet returns objects: call dorm_values() or dorm_values_list() first.");
         return NULL;
     }
     if (n) *n = qs->nobjs;
@@ -155,27 +155,27 @@ int64_t dorm_len(dorm_qs *qs) {
 /* Runs a one-value query (COUNT / EXISTS); *out gets the integer. */
 static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
     dorm_route r;
-    int rc = dorm_route_qs(qs, false, &r);
+    int rc = dorm_route__qs(qs, false, &r);
     *out = 0;
     if (rc) return rc;
     dorm_sql s;
     dorm_shape shape;
-    dorm_sql_init(&s, qs->cx);
-    rc = dorm_compile_shaped(qs, what, &s, &shape);
+    dorm_sql__init(&s, qs->cx);
+    rc = dorm_compile__shaped(qs, what, &s, &shape);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs;
-        rc = dorm_exec(qs->cx, &s, &cs);
+        rc = dorm__exec(qs->cx, &s, &cs);
         if (rc >= 0) {
             if (rc == DORM_STEP_ROW) *out = what == DORM_SELECT_EXISTS ? 1 : qs->cx->db->drv->column_int(cs->stmt, 0);
-            dorm_db_release(qs->cx->db, cs);
+            dorm_db__release(qs->cx->db, cs);
             rc = DORM_OK;
         }
     } else if (rc == DORM_COMPILED_EMPTY) {
         rc = DORM_OK;
     }
-    dorm_shape_free(&shape);
-    dorm_sql_free(&s);
-    dorm_route_leave(qs->cx, &r);
+    dorm_shape__free(&shape);
+    dorm_sql__free(&s);
+    dorm_route__leave(qs->cx, &r);
     return rc;
 }
 
@@ -199,21 +199,21 @@ int dorm_exists(dorm_qs *qs) {
 int dorm_contains(dorm_qs *qs, const void *obj) {
     int rc = start(qs);
     if (rc) return rc;
-    if (!obj) return dorm_fail(qs->cx, DORM_EVALUE, "'obj' must be a model instance.");
+    if (!obj) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "'obj' must be a model instance.");
     const dorm_meta *m = dorm_meta_of_obj(obj);
     if (m != qs->meta) return 0;
-    if (!dorm_pk_is_set(obj)) return dorm_fail(qs->cx, DORM_EVALUE, "QuerySet.contains() cannot be used on unsaved objects.");
+    if (!dorm_pk__is_set(obj)) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "QuerySet.contains() cannot be used on unsaved objects.");
     if (qs->done) {
         for (size_t i = 0; i < qs->nobjs; i++)
             if (qs->objs[i] == obj) return 1;
-        dorm_value pk = dorm_pk_value(obj);
+        dorm_value pk = dorm_pk__value(obj);
         for (size_t i = 0; i < qs->nobjs; i++) {
-            dorm_value v = dorm_pk_value(qs->objs[i]);
+            dorm_value v = dorm_pk__value(qs->objs[i]);
             if (dorm_value_equal(&v, &pk)) return 1;
         }
         return 0;
     }
-    dorm_value pk = dorm_pk_value(obj);
+    dorm_value pk = dorm_pk__value(obj);
     return dorm_exists(dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", pk, NULL}, NULL}));
 }
 
@@ -229,7 +229,7 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
     if (start(qs)) return NULL;
     if (qs->combinator && conds && conds[0]) {
         static const char *const names[] = {"", "union", "intersection", "difference"};
-        dorm_fail(qs->cx, DORM_ENOTSUPPORTED, "Calling QuerySet.get(...) with filters after %s() is not supported.",
+        dorm_ctx_fail(qs->cx, DORM_ENOTSUPPORTED, "Calling QuerySet.get(...) with filters after %s() is not supported.",
                   names[qs->combinator]);
         return NULL;
     }
@@ -239,7 +239,7 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
         /* Django's order_by() and [:21], made on filter()'s own clone (get
          * in a loop is the hot path): what dorm_clear_ordering and
          * dorm_slice would set on two more clones. */
-        if (!filtered) c = dorm_qs_clone(c);
+        if (!filtered) c = dorm_qs__clone(c);
         if (c) {
             c->ordered_explicitly = true;
             c->reversed = false;
@@ -249,17 +249,17 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
         }
     }
     if (!c || c->err) {
-        if (c) dorm_qs_reraise(c);
+        if (c) dorm_qs__reraise(c);
         return NULL;
     }
     if (evaluate(c)) return NULL;
     if (c->nobjs == 1) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
     const char *name = qs->meta->model->name;
-    if (c->nobjs == 0) dorm_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", name);
+    if (c->nobjs == 0) dorm_ctx_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", name);
     else if (c->nobjs >= MAX_GET_RESULTS)
-        dorm_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d!", name,
+        dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d!", name,
                   MAX_GET_RESULTS - 1);
-    else dorm_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, c->nobjs);
+    else dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, c->nobjs);
     return NULL;
 }
 
@@ -287,7 +287,7 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
     const char *fallback[2] = {qs->meta->get_latest_by, NULL};
     if (!fields || !fields[0]) fields = fallback;
     if (!fields[0]) {
-        dorm_fail(qs->cx, DORM_EVALUE,
+        dorm_ctx_fail(qs->cx, DORM_EVALUE,
                   "earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the "
                   "model's Meta.");
         return NULL;
@@ -305,12 +305,12 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
     ord[n] = NULL;
     dorm_qs *c = dorm_slice(dorm_qs_order_by(qs, ord), 0, 1);
     if (!c || c->err) {
-        if (c) dorm_qs_reraise(c);
+        if (c) dorm_qs__reraise(c);
         return NULL;
     }
     if (evaluate(c)) return NULL;
     if (c->nobjs) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
-    dorm_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", qs->meta->model->name);
+    dorm_ctx_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", qs->meta->model->name);
     return NULL;
 }
 
@@ -355,7 +355,7 @@ static void sort_by_key(int64_t *keys, void **objs, size_t n) {
  * every row), by key.  NULL on error (on the context). */
 static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t *count) {
     if (qs->low > 0 || qs->high >= 0) {
-        dorm_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
         return NULL;
     }
     dorm_qs *c = dorm_order_by(qs, "pk");
@@ -363,14 +363,14 @@ static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t
         c = dorm_qs_filter(c, (const dorm_q *const[]){
                                   &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
     void **objs = dorm_qs_list(c, count);
-    if (!objs && c && c->err) dorm_qs_reraise(c);
+    if (!objs && c && c->err) dorm_qs__reraise(c);
     return objs;
 }
 
 dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
     if (start(qs)) return NULL;
-    if (!dorm_kind_is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
-        dorm_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
+    if (!dorm_kind__is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
         return NULL;
     }
     dorm_value *ints = ids ? dorm_alloc(qs->cx, sizeof(dorm_value) * (n ? n : 1)) : NULL;
@@ -384,7 +384,7 @@ dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
     void **vals = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
     if (!m || !keys || !vals) return NULL;
     for (size_t i = 0; i < count; i++) {
-        keys[i] = dorm_pk_value(objs[i]).u.i;
+        keys[i] = dorm_pk__value(objs[i]).u.i;
         vals[i] = objs[i];
     }
     sort_by_key(keys, vals, count);
@@ -415,11 +415,11 @@ dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n) {
     void **sorted = dorm_alloc(qs->cx, sizeof(void *) * (count ? count : 1));
     if (!m || !blobs || !sorted) return NULL;
     for (size_t i = 0; i < count; i++) {
-        dorm_value pk = dorm_pk_value(objs[i]);
-        const void *k = pk.type == DORM_T_NONE ? NULL : dorm_key_blob(qs->cx, &pk, &blobs[i].n);
+        dorm_value pk = dorm_pk__value(objs[i]);
+        const void *k = pk.type == DORM_T_NONE ? NULL : dorm_key__blob(qs->cx, &pk, &blobs[i].n);
         /* The bytes of a text key are the object's own, an integer's the value's: keep a copy. */
-        if (!k || !(blobs[i].b = dorm_arena_memdup(&qs->cx->arena, k, blobs[i].n ? blobs[i].n : 1))) {
-            dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+        if (!k || !(blobs[i].b = dorm_arena__memdup(&qs->cx->arena, k, blobs[i].n ? blobs[i].n : 1))) {
+            dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
             return NULL;
         }
         sorted[i] = objs[i];
@@ -441,7 +441,7 @@ void *dorm_map_find(const dorm_map *m, const dorm_value *key) {
     if (!m || !key) return NULL;
     if (!m->blobs) return key->type == DORM_T_INT ? dorm_map_get(m, key->u.i) : NULL;
     key_blob want;
-    if (!(want.b = dorm_key_blob(m->cx, key, &want.n))) return NULL;
+    if (!(want.b = dorm_key__blob(m->cx, key, &want.n))) return NULL;
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -455,32 +455,32 @@ void *dorm_map_find(const dorm_map *m, const dorm_value *key) {
 
 static const char *qs_sql_on(dorm_qs *qs, const char **params) {
     dorm_sql s;
-    dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
+    dorm_sql__init(&s, qs->cx);
+    int rc = dorm_compile__select(qs, DORM_SELECT_ROWS, &s);
     const char *out = NULL;
     if (rc == DORM_COMPILED_EMPTY) {
-        dorm_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
     } else if (rc >= 0 && !s.failed) {
         out = dorm_strdup(qs->cx, s.text.data ? s.text.data : "");
         if (params) {
             dorm_buf b = DORM_BUF_INIT;
-            dorm_render_params(&b, s.params, s.nparams);
+            dorm_render__params(&b, s.params, s.nparams);
             *params = dorm_strdup(qs->cx, b.data ? b.data : "()");
             dorm_buf_free(&b);
         }
     } else if (rc < 0 && !dorm_errcode(qs->cx)) {
-        dorm_fail(qs->cx, rc, "cannot compile query");
+        dorm_ctx_fail(qs->cx, rc, "cannot compile query");
     }
-    dorm_sql_free(&s);
+    dorm_sql__free(&s);
     return out;
 }
 
 /* The SQL is the dialect's of the QuerySet's database. */
 const char *dorm_qs_sql(dorm_qs *qs, const char **params) {
     dorm_route r;
-    if (start(qs) || dorm_route_qs(qs, false, &r)) return NULL;
+    if (start(qs) || dorm_route__qs(qs, false, &r)) return NULL;
     const char *out = qs_sql_on(qs, params);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return out;
 }
 
@@ -488,12 +488,12 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
     size_t n = 0;
     while (aggs && aggs[n]) n++;
     if (n == 0 || n > 64) {
-        dorm_fail(qs->cx, DORM_EVALUE, "aggregate() needs between 1 and 64 aggregates.");
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "aggregate() needs between 1 and 64 aggregates.");
         return NULL;
     }
-    dorm_qs *c = dorm_qs_clone(qs);
-    if (c && dorm_qs_combined_refuse(c, "aggregate")) {
-        dorm_qs_reraise(c);
+    dorm_qs *c = dorm_qs__clone(qs);
+    if (c && dorm_qs__combined_refuse(c, "aggregate")) {
+        dorm_qs__reraise(c);
         return NULL;
     }
     const dorm_rexpr **exprs = dorm_alloc(qs->cx, sizeof(void *) * n);
@@ -501,41 +501,41 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
     dorm_value *vals = dorm_alloc(qs->cx, sizeof(dorm_value) * n);
     dorm_row *row = dorm_alloc(qs->cx, sizeof(dorm_row));
     if (!c || c->err || !exprs || !names || !vals || !row) {
-        if (c && c->err) dorm_qs_reraise(c);
+        if (c && c->err) dorm_qs__reraise(c);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
         const dorm_expr *e = aggs[i]->expr;
-        names[i] = aggs[i]->alias ? aggs[i]->alias : (e ? dorm_default_alias(qs->cx, e) : NULL);
+        names[i] = aggs[i]->alias ? aggs[i]->alias : (e ? dorm_default__alias(qs->cx, e) : NULL);
         if (!names[i]) {
-            dorm_fail(qs->cx, DORM_EVALUE, "Complex aggregates require an alias");
+            dorm_ctx_fail(qs->cx, DORM_EVALUE, "Complex aggregates require an alias");
             return NULL;
         }
-        if (dorm_alias_check(qs->cx, names[i])) return NULL;
-        if (dorm_expr_resolve_summary(c, e, &exprs[i]) || dorm_rexpr_output(c, exprs[i])) {
-            dorm_qs_reraise(c);
+        if (dorm_alias__check(qs->cx, names[i])) return NULL;
+        if (dorm_expr__resolve_summary(c, e, &exprs[i]) || dorm_rexpr__output(c, exprs[i])) {
+            dorm_qs__reraise(c);
             return NULL;
         }
         if (!exprs[i]->aggregate) {
-            dorm_fail(qs->cx, DORM_EVALUE, "%s is not an aggregate expression", names[i]);
+            dorm_ctx_fail(qs->cx, DORM_EVALUE, "%s is not an aggregate expression", names[i]);
             return NULL;
         }
     }
     names[n] = NULL;
     dorm_sql s;
-    dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_aggregate(c, exprs, names, n, &s);
+    dorm_sql__init(&s, qs->cx);
+    int rc = dorm_compile__aggregate(c, exprs, names, n, &s);
     bool empty = rc == DORM_COMPILED_EMPTY;
     dorm_cached_stmt *cs = NULL;
-    if (rc == DORM_COMPILED) rc = dorm_exec(qs->cx, &s, &cs);
+    if (rc == DORM_COMPILED) rc = dorm__exec(qs->cx, &s, &cs);
     for (size_t i = 0; i < n && rc >= 0; i++) {
         /* Each value is read as its aggregate's output kind. */
-        dorm_kind k = dorm_read_kind(exprs[i]->vkind);
+        dorm_kind k = dorm_read__kind(exprs[i]->vkind);
         dorm_field f = {.name = names[i], .kind = k, .size = sizeof(dorm_uuid),
-                        .decimal_places = dorm_rexpr_read_places(exprs[i]), .null = true};
+                        .decimal_places = dorm_rexpr__read_places(exprs[i]), .null = true};
         dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = k};
         /* Over no rows Count() is 0 (its convert_value), every other aggregate NULL. */
-        bool builtin = exprs[i]->is_aggregate && dorm_func_builtin(exprs[i]->def);
+        bool builtin = exprs[i]->is_aggregate && dorm_func__builtin(exprs[i]->def);
         bool count = builtin && strcmp(exprs[i]->def->name, "Count") == 0;
         /* Sum, Min and Max of a custom field give its type (Django's
          * output_field, read through from_db_value). */
@@ -545,11 +545,11 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
                       (strcmp(exprs[i]->def->name, "Sum") == 0 || strcmp(exprs[i]->def->name, "Min") == 0 ||
                        strcmp(exprs[i]->def->name, "Max") == 0);
         if (empty || rc != DORM_STEP_ROW) vals[i] = count ? dorm_v_int(0) : dorm_v_null();
-        else if (dorm_read_value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
+        else if (dorm_read__value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
             rc = dorm_errcode(qs->cx);
     }
-    if (cs) dorm_db_release(qs->cx->db, cs);
-    dorm_sql_free(&s);
+    if (cs) dorm_db__release(qs->cx->db, cs);
+    dorm_sql__free(&s);
     if (rc < 0) return NULL;
     row->n = n;
     row->names = names;
@@ -559,8 +559,8 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
 
 const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
     dorm_route r;
-    if (start(qs) || dorm_route_qs(qs, false, &r)) return NULL;
+    if (start(qs) || dorm_route__qs(qs, false, &r)) return NULL;
     const dorm_row *row = aggregate_on(qs, aggs);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return row;
 }

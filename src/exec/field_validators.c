@@ -29,10 +29,10 @@ static const char *kind_message(dorm_kind k, const char *code) {
     if (strcmp(code, "null") == 0) return "This field cannot be null.";
     if (strcmp(code, "blank") == 0) return "This field cannot be blank.";
     if (strcmp(code, "invalid") != 0) return NULL;
-    return dorm_kind_invalid_message(k);
+    return dorm_kind__invalid_message(k);
 }
 
-const char *dorm_kind_invalid_message(dorm_kind k) {
+const char *dorm_kind__invalid_message(dorm_kind k) {
     switch (k) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
@@ -64,7 +64,7 @@ static int fail(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator *
     const char *code = v && v->code ? v->code : dflt_code;
     const char *msg = v && v->message ? v->message : dflt;
     const char *own = kind_message(fm->f->kind, code);
-    const char *text = dorm_message_format(errs->cx, own ? own : msg, p);
+    const char *text = dorm_message__format(errs->cx, own ? own : msg, p);
     if (!text) return DORM_ENOMEM;
     return dorm_verror_add(errs, fm->f->name, code, "%s", text);
 }
@@ -169,12 +169,12 @@ static int shape(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator 
     if (value->type != DORM_T_TEXT) return DORM_OK;
     const char *s = value->u.s;
     dorm_msg_params p = {value, NULL, 0};
-    if (k == DORM_VALIDATOR_SLUG && !dorm_valid_slug(s))
+    if (k == DORM_VALIDATOR_SLUG && !dorm_valid__slug(s))
         return fail(errs, fm, v,
                     "Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, underscores or hyphens.",
                     "invalid", &p);
-    if (k == DORM_VALIDATOR_EMAIL && !dorm_valid_email(s)) return fail(errs, fm, v, "Enter a valid email address.", "invalid", &p);
-    if (k == DORM_VALIDATOR_URL && !dorm_valid_url(s)) return fail(errs, fm, v, "Enter a valid URL.", "invalid", &p);
+    if (k == DORM_VALIDATOR_EMAIL && !dorm_valid__email(s)) return fail(errs, fm, v, "Enter a valid email address.", "invalid", &p);
+    if (k == DORM_VALIDATOR_URL && !dorm_valid__url(s)) return fail(errs, fm, v, "Enter a valid URL.", "invalid", &p);
     return DORM_OK;
 }
 
@@ -198,8 +198,8 @@ static int run_one(dorm_verrors *errs, const dorm_fmeta *fm, size_t i, const dor
     case DORM_VALIDATOR_REGEX: {
         /* RegexValidator searches str(value). */
         dorm_buf b = DORM_BUF_INIT;
-        dorm_value_str(&b, value);
-        int found = b.failed ? DORM_ENOMEM : dorm_regex_search(fm->regexes[i], b.data ? b.data : "", b.len);
+        dorm_value__str(&b, value);
+        int found = b.failed ? DORM_ENOMEM : dorm_regex__search(fm->regexes[i], b.data ? b.data : "", b.len);
         dorm_buf_free(&b);
         if (found < 0) return found;
         if ((found != 0) != v->inverse_match) return DORM_OK;
@@ -236,7 +236,7 @@ static bool has_min_at_least(const dorm_field *f, int64_t floor) {
     return false;
 }
 
-int dorm_run_validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *value) {
+int dorm_run__validators(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_value *value) {
     const dorm_field *f = fm->f;
     int rc = DORM_OK;
     /* The kind's default_validators first. */

@@ -12,29 +12,29 @@ static int fill(dorm_qs *qs, void *obj, const dorm_set *const *defaults, const d
     for (size_t i = 0; lookups && lookups[i]; i++) {
         const dorm_q *q = lookups[i];
         if (q->kind != DORM_Q_LEAF || strstr(q->path, "__")) continue;
-        const dorm_fmeta *fm = strcmp(q->path, "pk") == 0 ? qs->meta->pk : dorm_meta_field(qs->meta, q->path);
+        const dorm_fmeta *fm = strcmp(q->path, "pk") == 0 ? qs->meta->pk : dorm_meta__field(qs->meta, q->path);
         if (!fm) continue;
         dorm_value v;
         /* pk=(a, b) of a composite key sets its parts (Django's tuple assignment). */
         for (int k = 0; dorm_fmeta_composite(fm) && q->value.type == DORM_T_LIST && k < fm->nparts && k < (int)q->value.len; k++)
-            if (dorm_prep_value(qs->cx, fm->parts[k], fm->parts[k]->value_kind, &q->value.u.list[k], &v) ||
-                dorm_field_set(obj, fm->parts[k], &v))
+            if (dorm_prep__value(qs->cx, fm->parts[k], fm->parts[k]->value_kind, &q->value.u.list[k], &v) ||
+                dorm_field__set(obj, fm->parts[k], &v))
                 return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
         if (dorm_fmeta_composite(fm)) continue;
-        if (dorm_prep_value(qs->cx, fm, fm->value_kind, &q->value, &v) || dorm_field_set(obj, fm, &v))
+        if (dorm_prep__value(qs->cx, fm, fm->value_kind, &q->value, &v) || dorm_field__set(obj, fm, &v))
             return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
     }
-    return dorm_apply_sets(qs->cx, qs->meta, obj, defaults);
+    return dorm_apply__sets(qs->cx, qs->meta, obj, defaults);
 }
 
-int dorm_apply_sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets) {
+int dorm_apply__sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set *const *sets) {
     for (size_t i = 0; sets && sets[i]; i++) {
-        const dorm_fmeta *fm = dorm_meta_field(m, sets[i]->field);
+        const dorm_fmeta *fm = dorm_meta__field(m, sets[i]->field);
         if (!fm)
-            return dorm_fail(cx, DORM_EFIELD, "Invalid field name(s) for model %s: '%s'.", m->model->name,
+            return dorm_ctx_fail(cx, DORM_EFIELD, "Invalid field name(s) for model %s: '%s'.", m->model->name,
                              sets[i]->field);
         dorm_value v;
-        if (dorm_prep_value(cx, fm, fm->value_kind, &sets[i]->value, &v) || dorm_field_set(obj, fm, &v))
+        if (dorm_prep__value(cx, fm, fm->value_kind, &sets[i]->value, &v) || dorm_field__set(obj, fm, &v))
             return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_EVALUE;
     }
     return DORM_OK;
@@ -74,7 +74,7 @@ static void *get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *de
     }
     dorm_error_clear(qs->cx);
     creation c = {qs, defaults, lookups, NULL};
-    int rc = dorm_in_transaction(qs->cx, create_run, &c);
+    int rc = dorm_in__transaction(qs->cx, create_run, &c);
     if (rc == DORM_OK) {
         *created = true;
         return c.obj;
@@ -87,7 +87,7 @@ static void *get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *de
         *created = false;
         return obj;
     }
-    if (dorm_errcode(qs->cx) == DORM_EDOESNOTEXIST) dorm_fail(qs->cx, DORM_EINTEGRITY, "%s", msg);
+    if (dorm_errcode(qs->cx) == DORM_EDOESNOTEXIST) dorm_ctx_fail(qs->cx, DORM_EINTEGRITY, "%s", msg);
     return NULL;
 }
 
@@ -95,7 +95,7 @@ static void *get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *de
 static bool usable(dorm_qs *qs) {
     if (!qs) return false;
     if (!qs->err) return true;
-    dorm_qs_reraise(qs);
+    dorm_qs__reraise(qs);
     return false;
 }
 
@@ -128,9 +128,9 @@ static int update_run(void *payload) {
 void *dorm_qs_get_or_create(dorm_qs *qs, bool *created, const dorm_set *const *defaults, const dorm_q *const *lookups) {
     bool dummy;
     dorm_route r;
-    if (!usable(qs) || dorm_route_qs(qs, true, &r)) return NULL;
+    if (!usable(qs) || dorm_route__qs(qs, true, &r)) return NULL;
     void *obj = get_or_create(qs, created ? created : &dummy, defaults, lookups);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return obj;
 }
 
@@ -140,8 +140,8 @@ void *dorm_qs_update_or_create(dorm_qs *qs, bool *created, const dorm_set *const
     if (!usable(qs)) return NULL;
     update u = {qs, created ? created : &dummy, defaults, lookups, NULL};
     dorm_route r;
-    if (dorm_route_qs(qs, true, &r)) return NULL;
-    int rc = dorm_in_transaction(qs->cx, update_run, &u);
-    dorm_route_leave(qs->cx, &r);
+    if (dorm_route__qs(qs, true, &r)) return NULL;
+    int rc = dorm_in__transaction(qs->cx, update_run, &u);
+    dorm_route__leave(qs->cx, &r);
     return rc < 0 ? NULL : u.obj;
 }

@@ -20,7 +20,7 @@ struct dorm_iter {
 };
 
 static void stop(dorm_iter *it) {
-    if (it->cs) dorm_db_release(it->db, it->cs);
+    if (it->cs) dorm_db__release(it->db, it->cs);
     it->cs = NULL;
 }
 
@@ -28,7 +28,7 @@ static void stop(dorm_iter *it) {
  * object (the objects of a chunk read ahead live until then). */
 static void finish(dorm_iter *it) {
     stop(it);
-    dorm_arena_free(&it->arena);
+    dorm_arena__free(&it->arena);
 }
 
 dorm_iter *dorm_iterator(dorm_qs *qs, size_t chunk_size) {
@@ -45,20 +45,20 @@ static int begin(dorm_iter *it) {
     dorm_qs *qs = it->qs;
     it->started = true;
     dorm_error_clear(qs->cx);
-    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->err) return dorm_qs__reraise(qs);
     if (qs->mode != DORM_MODE_OBJECTS)
-        return dorm_fail(qs->cx, DORM_EVALUE, "dorm_iterator() streams objects; use dorm_rows() for values().");
+        return dorm_ctx_fail(qs->cx, DORM_EVALUE, "dorm_iterator() streams objects; use dorm_rows() for values().");
     dorm_sql s;
-    dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_select(qs, DORM_SELECT_ROWS, &s);
+    dorm_sql__init(&s, qs->cx);
+    int rc = dorm_compile__select(qs, DORM_SELECT_ROWS, &s);
     if (rc == DORM_COMPILED) {
-        rc = dorm_exec(qs->cx, &s, &it->cs);
+        rc = dorm__exec(qs->cx, &s, &it->cs);
         if (rc == DORM_STEP_DONE) stop(it);
         else if (rc == DORM_STEP_ROW) rc = DORM_OK;
     } else if (rc == DORM_COMPILED_EMPTY) {
         rc = DORM_OK;
     }
-    dorm_sql_free(&s);
+    dorm_sql__free(&s);
     return rc;
 }
 
@@ -72,12 +72,12 @@ static void *next_row(dorm_iter *it) {
             return NULL;
         }
     } else if (it->cs) {
-        int rc = dorm_exec_step(it->qs->cx, it->cs);
+        int rc = dorm_exec__step(it->qs->cx, it->cs);
         if (rc < 0) it->err = rc;
         if (rc != DORM_STEP_ROW) stop(it);
     }
     if (!it->cs) return NULL;
-    void *obj = dorm_materialize_row(it->qs->cx, &it->arena, it->qs, it->cs);
+    void *obj = dorm_materialize__row(it->qs->cx, &it->arena, it->qs, it->cs);
     if (!obj) {
         it->err = dorm_errcode(it->qs->cx) ? dorm_errcode(it->qs->cx) : DORM_ENOMEM;
         stop(it);
@@ -87,9 +87,9 @@ static void *next_row(dorm_iter *it) {
 
 /* Reads the next chunk and prefetches its relations. */
 static void read_ahead(dorm_iter *it) {
-    dorm_arena_reset(&it->arena);
+    dorm_arena__reset(&it->arena);
     it->nahead = it->pos = 0;
-    it->ahead = dorm_arena_alloc(&it->arena, sizeof(void *) * (it->chunk + 1));
+    it->ahead = dorm_arena__alloc(&it->arena, sizeof(void *) * (it->chunk + 1));
     if (!it->ahead) {
         it->err = DORM_ENOMEM;
         stop(it);
@@ -99,7 +99,7 @@ static void read_ahead(dorm_iter *it) {
     while (it->nahead < it->chunk && (obj = next_row(it))) it->ahead[it->nahead++] = obj;
     it->ahead[it->nahead] = NULL;
     if (!it->err && it->nahead) {
-        int rc = dorm_prefetch_objects(it->qs->cx, it->qs->meta, it->ahead, it->nahead, it->qs->prefetch);
+        int rc = dorm_prefetch__objects(it->qs->cx, it->qs->meta, it->ahead, it->nahead, it->qs->prefetch);
         if (rc) {
             it->err = rc;
             it->nahead = 0;
@@ -116,14 +116,14 @@ void *dorm_next(dorm_iter *it) {
     if (!it || it->err) return NULL;
     dorm_ctx *cx = it->qs->cx;
     dorm_route r;
-    int rc = it->db ? dorm_route_enter_db(cx, it->db, &r) : dorm_route_qs(it->qs, false, &r);
+    int rc = it->db ? dorm_route__enter_db(cx, it->db, &r) : dorm_route__qs(it->qs, false, &r);
     if (rc) {
         it->err = rc;
         return NULL;
     }
     it->db = cx->db;
     void *obj = next_on(it);
-    dorm_route_leave(cx, &r);
+    dorm_route__leave(cx, &r);
     return obj;
 }
 
@@ -134,7 +134,7 @@ static void *next_on(dorm_iter *it) {
         obj = it->pos < it->nahead ? it->ahead[it->pos++] : NULL;
     } else {
         if (it->started && it->cs && it->in_chunk == it->chunk) {
-            dorm_arena_reset(&it->arena);
+            dorm_arena__reset(&it->arena);
             it->in_chunk = 0;
         }
         it->in_chunk++;

@@ -23,7 +23,7 @@ typedef struct keys {
 } keys;
 
 static int refuse(dorm_ctx *cx, const char *why) {
-    return dorm_fail(cx, DORM_EVALUE, "Keyset pagination %s.", why);
+    return dorm_ctx_fail(cx, DORM_EVALUE, "Keyset pagination %s.", why);
 }
 
 static int add_key(dorm_ctx *cx, keys *k, const dorm_fmeta *fm, bool desc) {
@@ -31,11 +31,11 @@ static int add_key(dorm_ctx *cx, keys *k, const dorm_fmeta *fm, bool desc) {
         if (k->f[i] == fm) return DORM_OK;
     if (k->n == MAX_KEYS) return refuse(cx, "orders by at most 16 fields");
     if (fm->f->null)
-        return dorm_fail(cx, DORM_EVALUE, "Keyset pagination needs non-null ordering fields: '%s' is nullable.",
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Keyset pagination needs non-null ordering fields: '%s' is nullable.",
                          fm->f->name);
     if (fm->f->kind == DORM_KIND_BINARY || fm->f->kind == DORM_KIND_JSON)
-        return dorm_fail(cx, DORM_EVALUE, "Keyset pagination cannot order by '%s' (a %s).", fm->f->name,
-                         dorm_kind_name(fm->f->kind));
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Keyset pagination cannot order by '%s' (a %s).", fm->f->name,
+                         dorm_kind__name(fm->f->kind));
     k->f[k->n] = fm;
     k->desc[k->n++] = desc;
     return DORM_OK;
@@ -46,13 +46,13 @@ static int ordering_keys(dorm_qs *qs, keys *k) {
     dorm_ctx *cx = qs->cx;
     dorm_qs tmp = *qs;
     const char *const *meta = qs->meta->ordering;
-    if (!qs->ordered_explicitly && meta && meta[0] && dorm_order_resolve(&tmp, meta)) return dorm_errcode(cx);
+    if (!qs->ordered_explicitly && meta && meta[0] && dorm_order__resolve(&tmp, meta)) return dorm_errcode(cx);
     if (tmp.norder == 0) return refuse(cx, "needs an ordered QuerySet (order_by() or Meta.ordering)");
     k->n = 0;
     for (int i = 0; i < tmp.norder; i++) {
         const dorm_order *o = &tmp.order[i];
         /* A multi-table parent's fields are the model's own (read from its copy). */
-        bool inherited = o->field && o->alias != 0 && dorm_inherit_selected(&tmp, o->alias, o->field);
+        bool inherited = o->field && o->alias != 0 && dorm_inherit__selected(&tmp, o->alias, o->field);
         if (o->random || o->ref || o->expr || (o->alias != 0 && !inherited) || !o->field)
             return refuse(cx, "orders by fields of the model itself only (no relations, annotations, transforms "
                               "or random order)");
@@ -96,7 +96,7 @@ static const char *token(dorm_ctx *cx, const keys *k, const void *obj, const cha
     json_t *a = json_array();
     int bad = !a || json_array_append_new(a, json_string(way)) || json_array_append_new(a, json_string(k->spec));
     for (int i = 0; !bad && i < k->n; i++) {
-        dorm_value v = dorm_field_get(obj, k->f[i]);
+        dorm_value v = dorm_field__get(obj, k->f[i]);
         bad = json_array_append_new(a, json_of(&v));
     }
     char *text = bad ? NULL : json_dumps(a, JSON_COMPACT);
@@ -108,13 +108,13 @@ static const char *token(dorm_ctx *cx, const keys *k, const void *obj, const cha
         hex[2 * i + 1] = digits[(unsigned char)text[i] & 15];
         hex[2 * i + 2] = '\0';
     }
-    dorm_mem_free(text);
-    if (!hex) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    dorm_mem__free(text);
+    if (!hex) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     return hex;
 }
 
 static int invalid(dorm_ctx *cx) {
-    return dorm_fail(cx, DORM_EVALUE, "Invalid cursor: it is not a token of a page of this QuerySet's ordering.");
+    return dorm_ctx_fail(cx, DORM_EVALUE, "Invalid cursor: it is not a token of a page of this QuerySet's ordering.");
 }
 
 /* Reads a token back: its way and the row's values, prepared for their
@@ -145,7 +145,7 @@ static int read_token(dorm_ctx *cx, const keys *k, const char *cursor, bool *bef
         else if (json_is_boolean(j)) v = dorm_v_bool(json_is_true(j));
         else if (json_is_string(j)) v = dorm_v_text(dorm_strdup(cx, json_string_value(j)));
         else rc = DORM_EVALUE;
-        if (!rc && (dorm_prep_value(cx, k->f[i], k->f[i]->value_kind, &v, &vals[i]) || vals[i].type == DORM_T_NULL))
+        if (!rc && (dorm_prep__value(cx, k->f[i], k->f[i]->value_kind, &v, &vals[i]) || vals[i].type == DORM_T_NULL))
             rc = DORM_EVALUE;
     }
     json_decref(a);
@@ -204,7 +204,7 @@ dorm_keyset_page *dorm_keyset_paginate(dorm_qs *qs, int64_t per_page, const char
     dorm_ctx *cx = qs->cx;
     dorm_error_clear(cx);
     if (qs->err) {
-        dorm_qs_reraise(qs);
+        dorm_qs__reraise(qs);
         return NULL;
     }
     keys k;

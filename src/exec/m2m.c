@@ -29,9 +29,9 @@ static dorm_ctx *ctx_of(void *owner) { return ((dorm_object *)owner)->cx; }
 static int owner_ready(void *owner, const dorm_rel *rel) {
     dorm_ctx *cx = ctx_of(owner);
     dorm_error_clear(cx);
-    if (dorm_pk_is_set(owner)) return DORM_OK;
+    if (dorm_pk__is_set(owner)) return DORM_OK;
     const dorm_meta *m = dorm_meta_of_obj(owner);
-    return dorm_fail(cx, DORM_EVALUE,
+    return dorm_ctx_fail(cx, DORM_EVALUE,
                      "\"%s object\" needs to have a value for field \"%s\" before this many-to-many relationship "
                      "(%s) can be used.",
                      m->model->name, m->pk->f->name, rel->name);
@@ -49,10 +49,10 @@ static int item_keys(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *items,
         if (items[i].type == DORM_T_OBJECT) {
             void *obj = (void *)items[i].u.p;
             dorm_value *key;
-            rc = dorm_related_keys(cx, rel, &obj, 1, &key);
+            rc = dorm_related__keys(cx, rel, &obj, 1, &key);
             if (!rc) keys[i] = *key;
         } else {
-            rc = dorm_prep_value(cx, rel->model->pk, rel->model->pk->value_kind, &items[i], &keys[i]);
+            rc = dorm_prep__value(cx, rel->model->pk, rel->model->pk->value_kind, &items[i], &keys[i]);
         }
         if (rc) return rc;
     }
@@ -94,14 +94,14 @@ static dorm_value visible(dorm_ctx *cx, const dorm_rel *rel) {
  * the key; `key` must outlive the map. */
 static int put_key(dorm_ctx *cx, dorm_hmap *map, const dorm_value *key) {
     size_t len;
-    const void *k = dorm_key_bytes(key, &len);
-    return dorm_hmap_put(map, k, len, (void *)key) ? dorm_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
+    const void *k = dorm_key__bytes(key, &len);
+    return dorm_hmap__put(map, k, len, (void *)key) ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
 }
 
 static bool has_key(const dorm_hmap *map, const dorm_value *key) {
     size_t len;
-    const void *k = dorm_key_bytes(key, &len);
-    return dorm_hmap_get(map, k, len) != NULL;
+    const void *k = dorm_key__bytes(key, &len);
+    return dorm_hmap__get(map, k, len) != NULL;
 }
 
 /* Keys to the other side already joined to `src` (among `dst` unless NONE),
@@ -133,7 +133,7 @@ static int missing(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const dorm
         if ((rc = put_key(cx, &have, &keys[i]))) break;
         miss[k++] = keys[i];
     }
-    dorm_hmap_free(&have);
+    dorm_hmap__free(&have);
     *out = miss;
     *nout = k;
     return rc;
@@ -148,9 +148,9 @@ static int insert_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const
     for (size_t i = 0; i < n; i++) {
         void *row = dorm_new_(cx, rel->through->model);
         if (!row) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-        int rc = dorm_apply_sets(cx, rel->through, row, defaults);
-        if (!rc) rc = dorm_field_set(row, rel->fk, &src);
-        if (!rc) rc = dorm_field_set(row, rel->to_fk, &keys[i]);
+        int rc = dorm_apply__sets(cx, rel->through, row, defaults);
+        if (!rc) rc = dorm_field__set(row, rel->fk, &src);
+        if (!rc) rc = dorm_field__set(row, rel->to_fk, &keys[i]);
         if (rc) return rc;
         rows[i] = row;
     }
@@ -160,15 +160,15 @@ static int insert_pairs(dorm_ctx *cx, const dorm_rel *rel, dorm_value src, const
 static int add_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value *keys, *miss, src = dorm_pk_value(j->owner);
+    dorm_value *keys, *miss, src = dorm_pk__value(j->owner);
     size_t nmiss;
     for (size_t i = 0; i < j->n; i++)
-        if (j->items[i].type == DORM_T_OBJECT && dorm_route_add(j->owner, j->items[i].u.p)) return DORM_EVALUE;
+        if (j->items[i].type == DORM_T_OBJECT && dorm_route__add(j->owner, j->items[i].u.p)) return DORM_EVALUE;
     int rc = item_keys(cx, j->rel, j->items, j->n, &keys);
     if (rc || j->n == 0) return rc;
     rc = missing(cx, j->rel, src, keys, j->n, &miss, &nmiss);
     bool signal = !j->from_set || nmiss > 0;
-    if (!rc && signal) rc = dorm_signal_m2m(j->owner, j->rel, "pre_add", miss, nmiss);
+    if (!rc && signal) rc = dorm_signal__m2m(j->owner, j->rel, "pre_add", miss, nmiss);
     if (!rc) rc = insert_pairs(cx, j->rel, src, miss, nmiss, j->defaults);
     /* Symmetrical: each added object gets the owner too (Django adds both
      * ways, signalling the first only). */
@@ -178,7 +178,7 @@ static int add_run(void *payload) {
         rc = missing(cx, j->rel, keys[i], &src, 1, &back, &nback);
         if (!rc) rc = insert_pairs(cx, j->rel, keys[i], back, nback, j->defaults);
     }
-    if (!rc && signal) rc = dorm_signal_m2m(j->owner, j->rel, "post_add", miss, nmiss);
+    if (!rc && signal) rc = dorm_signal__m2m(j->owner, j->rel, "post_add", miss, nmiss);
     return rc;
 }
 
@@ -186,7 +186,7 @@ static int add_run(void *payload) {
  * and post_remove naming them all, there or not (Django's old_ids). */
 static int remove_keys(void *owner, const dorm_rel *rel, const dorm_value *keys, size_t n) {
     dorm_ctx *cx = ctx_of(owner);
-    dorm_value src = dorm_pk_value(owner), *once = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
+    dorm_value src = dorm_pk__value(owner), *once = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
     if (!once) return DORM_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -194,10 +194,10 @@ static int remove_keys(void *owner, const dorm_rel *rel, const dorm_value *keys,
         for (size_t m = 0; m < k && !seen; m++) seen = dorm_value_equal(&once[m], &keys[i]);
         if (!seen) once[k++] = keys[i];
     }
-    int rc = dorm_signal_m2m(owner, rel, "pre_remove", once, k);
+    int rc = dorm_signal__m2m(owner, rel, "pre_remove", once, k);
     if (rc == DORM_OK) rc = delete_pairs(cx, rel, src, dorm_v_list(once, k));
     if (rc == DORM_OK && rel->symmetrical) rc = delete_pairs(cx, rel, dorm_v_list(once, k), src);
-    if (rc == DORM_OK) rc = dorm_signal_m2m(owner, rel, "post_remove", once, k);
+    if (rc == DORM_OK) rc = dorm_signal__m2m(owner, rel, "post_remove", once, k);
     return rc;
 }
 
@@ -213,8 +213,8 @@ static int remove_run(void *payload) {
 static int clear_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value src = dorm_pk_value(j->owner), seen = visible(cx, j->rel);
-    int rc = dorm_signal_m2m(j->owner, j->rel, "pre_clear", NULL, 0);
+    dorm_value src = dorm_pk__value(j->owner), seen = visible(cx, j->rel);
+    int rc = dorm_signal__m2m(j->owner, j->rel, "pre_clear", NULL, 0);
     if (rc == DORM_OK) rc = delete_pairs(cx, j->rel, src, seen);
     if (rc == DORM_OK && j->rel->symmetrical) {
         /* The rows pointing back: their key to the other side is the owner. */
@@ -223,14 +223,14 @@ static int clear_run(void *payload) {
         back.to_fk = j->rel->fk;
         rc = delete_pairs(cx, &back, src, seen);
     }
-    return rc ? rc : dorm_signal_m2m(j->owner, j->rel, "post_clear", NULL, 0);
+    return rc ? rc : dorm_signal__m2m(j->owner, j->rel, "post_clear", NULL, 0);
 }
 
 /* set(): removes the pairs not among the items and adds the missing ones. */
 static int set_run(void *payload) {
     m2m_job *j = payload;
     dorm_ctx *cx = ctx_of(j->owner);
-    dorm_value *keys, src = dorm_pk_value(j->owner);
+    dorm_value *keys, src = dorm_pk__value(j->owner);
     int rc = item_keys(cx, j->rel, j->items, j->n, &keys);
     dorm_hmap have = DORM_HMAP_INIT, wanted = DORM_HMAP_INIT;
     if (!rc) rc = joined(cx, j->rel, src, visible(cx, j->rel), &have);
@@ -242,8 +242,8 @@ static int set_run(void *payload) {
         const dorm_value *k = have.slots[i].value;
         if (have.slots[i].key && !has_key(&wanted, k)) gone[ngone++] = *k;
     }
-    dorm_hmap_free(&have);
-    dorm_hmap_free(&wanted);
+    dorm_hmap__free(&have);
+    dorm_hmap__free(&wanted);
     if (rc == DORM_OK && ngone) rc = remove_keys(j->owner, j->rel, gone, ngone);
     j->from_set = true;
     return rc ? rc : add_run(j);
@@ -262,45 +262,45 @@ static int create_run(void *payload) {
 
 static int run(m2m_job *j, int (*fn)(void *)) {
     int rc = owner_ready(j->owner, j->rel);
-    if (rc == DORM_OK) rc = dorm_in_transaction(ctx_of(j->owner), fn, j);
-    if (rc == DORM_OK) dorm_relcache_drop(j->owner, j->rel);
+    if (rc == DORM_OK) rc = dorm_in__transaction(ctx_of(j->owner), fn, j);
+    if (rc == DORM_OK) dorm_relcache__drop(j->owner, j->rel);
     return rc;
 }
 
-int dorm_m2m_add(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
+int dorm_m2m__add(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
                  const dorm_set *const *through_defaults) {
     m2m_job j = {owner, rel, items, n, through_defaults, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, add_run);
 }
 
-int dorm_m2m_remove(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n) {
+int dorm_m2m__remove(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n) {
     m2m_job j = {owner, rel, items, n, NULL, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, remove_run);
 }
 
-int dorm_m2m_clear(void *owner, const dorm_rel *rel) {
+int dorm_m2m__clear(void *owner, const dorm_rel *rel) {
     m2m_job j = {owner, rel, NULL, 0, NULL, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, clear_run);
 }
 
-int dorm_m2m_set(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
+int dorm_m2m__set(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
                  const dorm_set *const *through_defaults) {
     m2m_job j = {owner, rel, items, n, through_defaults, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, set_run);
 }
 
-void *dorm_m2m_create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults) {
+void *dorm_m2m__create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults) {
     m2m_job j = {owner, rel, NULL, 0, through_defaults, init, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, create_run) == DORM_OK ? (void *)j.made.u.p : NULL;
 }
 
 const dorm_model *dorm_through(dorm_ctx *cx, const dorm_model *model, const char *field) {
-    const dorm_meta *m = dorm_model_meta(cx, model);
+    const dorm_meta *m = dorm_model__meta(cx, model);
     if (!m) return NULL;
     for (int i = 0; i < m->nm2m; i++)
         if (m->m2m[i].m2m && m->m2m[i].through && m->m2m[i].m2m->name == m->m2m[i].name &&
             strcmp(m->m2m[i].name, field) == 0)
             return m->m2m[i].through->model;
-    dorm_fail(cx, DORM_EFIELD, "%s has no many-to-many field named '%s'", model->name, field);
+    dorm_ctx_fail(cx, DORM_EFIELD, "%s has no many-to-many field named '%s'", model->name, field);
     return NULL;
 }

@@ -11,13 +11,13 @@
 /* What the children's ForeignKey stores for owner: its primary key, or the
  * field the key's to_field names. */
 static dorm_value owner_key(void *owner, const dorm_rel *rel) {
-    return dorm_field_get(owner, dorm_field_in(dorm_meta_of_obj(owner), rel->fk->target_pk));
+    return dorm_field__get(owner, dorm_field_in(dorm_meta_of_obj(owner), rel->fk->target_pk));
 }
 
 /* A many-to-many accessor of owner, or NULL. */
 static const dorm_rel *m2m(void *owner, const char *name) {
     dorm_object *h = owner;
-    return h && h->meta ? dorm_meta_m2m_accessor(dorm_meta_of_obj(owner), name) : NULL;
+    return h && h->meta ? dorm_meta__m2m_accessor(dorm_meta_of_obj(owner), name) : NULL;
 }
 
 /* The relation `name` of owner, checked: saved owner, known accessor. */
@@ -26,13 +26,13 @@ static const dorm_rel *relation(void *owner, const char *name) {
     if (!h || !h->meta) return NULL;
     dorm_error_clear(h->cx);
     const dorm_meta *m = dorm_meta_of_obj(owner);
-    const dorm_rel *rel = dorm_meta_accessor(m, name);
+    const dorm_rel *rel = dorm_meta__accessor(m, name);
     if (!rel) {
-        dorm_fail(h->cx, DORM_EFIELD, "'%s' object has no reverse relation '%s'.", m->model->name, name);
+        dorm_ctx_fail(h->cx, DORM_EFIELD, "'%s' object has no reverse relation '%s'.", m->model->name, name);
         return NULL;
     }
-    if (!dorm_pk_is_set(owner)) {
-        dorm_fail(h->cx, DORM_EVALUE,
+    if (!dorm_pk__is_set(owner)) {
+        dorm_ctx_fail(h->cx, DORM_EVALUE,
                   "'%s' instance needs to have a primary key value before this relationship can be used.",
                   m->model->name);
         return NULL;
@@ -61,9 +61,9 @@ static int as_objects(void *owner, const char *name, const dorm_value *items, si
             continue;
         }
         dorm_buf b = DORM_BUF_INIT;
-        dorm_value_repr(&b, &items[i]);
+        dorm_value__repr(&b, &items[i]);
         int rc = b.failed ? DORM_ENOMEM
-                          : dorm_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name, b.data);
+                          : dorm_ctx_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name, b.data);
         dorm_buf_free(&b);
         return rc;
     }
@@ -71,7 +71,7 @@ static int as_objects(void *owner, const char *name, const dorm_value *items, si
     return DORM_OK;
 }
 
-void dorm_relcache_drop(void *owner, const dorm_rel *rel) {
+void dorm_relcache__drop(void *owner, const dorm_rel *rel) {
     dorm_obj_ext *x = ((dorm_object *)owner)->ext;
     for (dorm_relcache **c = x ? &x->rels : NULL; c && *c; c = &(*c)->next)
         if ((*c)->rel == rel && !(*c)->attr) {
@@ -92,24 +92,24 @@ static int set_key(dorm_ctx *cx, const dorm_rel *rel, const dorm_value *value, c
     return n < 0 ? (int)n : DORM_OK;
 }
 
-int dorm_related_keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out) {
+int dorm_related__keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, size_t n, dorm_value **out) {
     dorm_value *keys = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
     if (!keys) return DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const dorm_object *o = objs[i];
         const dorm_meta *om = o ? dorm_meta_of_obj(o) : NULL;
         if (om != rel->model)
-            return dorm_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name,
+            return dorm_ctx_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name,
                              om ? om->model->name : "something else");
-        if (dorm_pk_is_set(objs[i])) {
-            keys[i] = dorm_pk_value(objs[i]);
+        if (dorm_pk__is_set(objs[i])) {
+            keys[i] = dorm_pk__value(objs[i]);
             continue;
         }
         if (rel->through)
-            return dorm_fail(cx, DORM_EVALUE,
+            return dorm_ctx_fail(cx, DORM_EVALUE,
                              "Cannot add \"%s object\": instance is on database \"default\", value is not saved.",
                              rel->model->model->name);
-        return dorm_fail(cx, DORM_EVALUE, "instance isn't saved. Use bulk=False or save the object first.");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "instance isn't saved. Use bulk=False or save the object first.");
     }
     *out = keys;
     return DORM_OK;
@@ -124,28 +124,28 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     const dorm_rel *mm = m2m(owner, name);
     if (mm) {
         const dorm_value *items = as_items(owner, objs, n);
-        return items ? dorm_m2m_add(owner, mm, items, n, through_defaults) : DORM_ENOMEM;
+        return items ? dorm_m2m__add(owner, mm, items, n, through_defaults) : DORM_ENOMEM;
     }
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     dorm_value *keys, pk = owner_key(owner, rel);
-    int rc = dorm_related_keys(cx, rel, objs, n, &keys);
+    int rc = dorm_related__keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
     rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL},
                  dorm_qs_base);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
-        dorm_field_set(objs[i], rel->fk, &pk);
+        dorm_field__set(objs[i], rel->fk, &pk);
         *dorm_fk_cache(dorm_member(objs[i], rel->fk), rel->fk) = owner;
     }
-    dorm_relcache_drop(owner, rel);
+    dorm_relcache__drop(owner, rel);
     return DORM_OK;
 }
 
 static int needs_null(dorm_ctx *cx, const dorm_rel *rel, const char *what) {
     if (rel->fk->f->null) return DORM_OK;
-    return dorm_fail(cx, DORM_EVALUE, "'RelatedManager' object has no attribute '%s': %s.%s cannot be NULL.", what,
+    return dorm_ctx_fail(cx, DORM_EVALUE, "'RelatedManager' object has no attribute '%s': %s.%s cannot be NULL.", what,
                      rel->model->model->name, rel->fk->f->name);
 }
 
@@ -153,20 +153,20 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
     const dorm_rel *mm = m2m(owner, name);
     if (mm) {
         const dorm_value *items = as_items(owner, objs, n);
-        return items ? dorm_m2m_remove(owner, mm, items, n) : DORM_ENOMEM;
+        return items ? dorm_m2m__remove(owner, mm, items, n) : DORM_ENOMEM;
     }
     const dorm_rel *rel = relation(owner, name);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
     int rc = needs_null(cx, rel, "remove");
     dorm_value *keys, pk = owner_key(owner, rel), null = dorm_v_null();
-    if (!rc) rc = dorm_related_keys(cx, rel, objs, n, &keys);
+    if (!rc) rc = dorm_related__keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
     /* Django refuses objects that are not related to this owner. */
     for (size_t i = 0; i < n; i++) {
-        dorm_value k = dorm_field_get(objs[i], rel->fk);
+        dorm_value k = dorm_field__get(objs[i], rel->fk);
         if (!dorm_value_equal(&k, &pk))
-            return dorm_fail(cx, DORM_EDOESNOTEXIST, "%s object is not related to %s.", rel->model->model->name,
+            return dorm_ctx_fail(cx, DORM_EDOESNOTEXIST, "%s object is not related to %s.", rel->model->model->name,
                              dorm_meta_of_obj(owner)->model->name);
     }
     rc = set_key(cx, rel, &null,
@@ -174,14 +174,14 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
                                          &(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
                  dorm_qs_default);
     if (rc) return rc;
-    for (size_t i = 0; i < n; i++) dorm_field_set(objs[i], rel->fk, &null);
-    dorm_relcache_drop(owner, rel);
+    for (size_t i = 0; i < n; i++) dorm_field__set(objs[i], rel->fk, &null);
+    dorm_relcache__drop(owner, rel);
     return DORM_OK;
 }
 
 int dorm_related_clear(void *owner, const char *name) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_clear(owner, mm);
+    if (mm) return dorm_m2m__clear(owner, mm);
     const dorm_rel *rel = relation(owner, name);
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!rel) return dorm_errcode(cx);
@@ -190,7 +190,7 @@ int dorm_related_clear(void *owner, const char *name) {
     if (!rc)
         rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
                      dorm_qs_default);
-    if (!rc) dorm_relcache_drop(owner, rel);
+    if (!rc) dorm_relcache__drop(owner, rel);
     return rc;
 }
 
@@ -205,7 +205,7 @@ static int set_run(void *payload) {
     set_job *j = payload;
     dorm_ctx *cx = ((dorm_object *)j->owner)->cx;
     dorm_value *keys, pk = owner_key(j->owner, j->rel);
-    int rc = dorm_related_keys(cx, j->rel, j->objs, j->n, &keys);
+    int rc = dorm_related__keys(cx, j->rel, j->objs, j->n, &keys);
     if (rc) return rc;
     if (j->rel->fk->f->null) {
         /* Those related now but not in objs lose their key. */
@@ -228,13 +228,13 @@ int dorm_related_set_with(void *owner, const char *name, void *const *objs, size
     const dorm_rel *mm = m2m(owner, name);
     if (mm) {
         const dorm_value *items = as_items(owner, objs, n);
-        return items ? dorm_m2m_set(owner, mm, items, n, through_defaults) : DORM_ENOMEM;
+        return items ? dorm_m2m__set(owner, mm, items, n, through_defaults) : DORM_ENOMEM;
     }
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return dorm_errcode(((dorm_object *)owner)->cx);
     set_job j = {owner, rel, objs, n};
-    int rc = dorm_in_transaction(((dorm_object *)owner)->cx, set_run, &j);
-    if (rc == DORM_OK) dorm_relcache_drop(owner, rel);
+    int rc = dorm_in__transaction(((dorm_object *)owner)->cx, set_run, &j);
+    if (rc == DORM_OK) dorm_relcache__drop(owner, rel);
     return rc;
 }
 
@@ -245,7 +245,7 @@ void *dorm_related_create_(void *owner, const char *name, const void *init) {
 void *dorm_related_create_with_(void *owner, const char *name, const void *init,
                                 const dorm_set *const *through_defaults) {
     const dorm_rel *mm = m2m(owner, name);
-    if (mm) return dorm_m2m_create(owner, mm, init, through_defaults);
+    if (mm) return dorm_m2m__create(owner, mm, init, through_defaults);
     const dorm_rel *rel = relation(owner, name);
     if (!rel) return NULL;
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
@@ -254,11 +254,11 @@ void *dorm_related_create_with_(void *owner, const char *name, const void *init,
     memcpy(copy, init, rel->model->model->size);
     dorm_value pk = owner_key(owner, rel);
     /* The key is set before create() applies defaults, like Django's kwargs. */
-    if (dorm_field_set(copy, rel->fk, &pk)) return NULL;
+    if (dorm_field__set(copy, rel->fk, &pk)) return NULL;
     void *obj = dorm_create_(cx, rel->model->model, copy);
     if (obj) {
         *dorm_fk_cache(dorm_member(obj, rel->fk), rel->fk) = owner;
-        dorm_relcache_drop(owner, rel);
+        dorm_relcache__drop(owner, rel);
     }
     return obj;
 }
@@ -273,15 +273,15 @@ static int with_objects(void *owner, const char *name, const dorm_value *items, 
 
 int dorm_related_add_values(void *owner, const char *name, const dorm_value *items, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    return mm ? dorm_m2m_add(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_add);
+    return mm ? dorm_m2m__add(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_add);
 }
 
 int dorm_related_remove_values(void *owner, const char *name, const dorm_value *items, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    return mm ? dorm_m2m_remove(owner, mm, items, n) : with_objects(owner, name, items, n, dorm_related_remove);
+    return mm ? dorm_m2m__remove(owner, mm, items, n) : with_objects(owner, name, items, n, dorm_related_remove);
 }
 
 int dorm_related_set_values(void *owner, const char *name, const dorm_value *items, size_t n) {
     const dorm_rel *mm = m2m(owner, name);
-    return mm ? dorm_m2m_set(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_set);
+    return mm ? dorm_m2m__set(owner, mm, items, n, NULL) : with_objects(owner, name, items, n, dorm_related_set);
 }

@@ -10,14 +10,14 @@
 #include "model/custom.h"
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
-    return dorm_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
-                     fm->column, dorm_kind_name(fm->f->kind));
+    return dorm_ctx_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
+                     fm->column, dorm_kind__name(fm->f->kind));
 }
 
 /* A member is a C string: text with a NUL byte (SQLite keeps what another
  * program wrote) would read cut short, and be written back so on save. */
 static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
-    return dorm_fail(cx, DORM_EDATA,
+    return dorm_ctx_fail(cx, DORM_EDATA,
                      "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.",
                      fm->column, fm->f->name);
 }
@@ -26,8 +26,8 @@ static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
 static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
     size_t len;
     if (!s) s = "", n = 0;
-    char *c = dorm_arena_cstr(arena, s, n, &len);
-    if (!c) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    char *c = dorm_arena__cstr(arena, s, n, &len);
+    if (!c) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     if (len != n) return nul_in_text(cx, fm);
     *(char **)p = c;
     return DORM_OK;
@@ -90,7 +90,7 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
             rc = drv->column_decimal(st, col, &d);
         } else {
             s = drv->column_text(st, col, &n);
-            rc = dorm_decimal_read(s, n, &d);
+            rc = dorm_decimal__read(s, n, &d);
         }
         if (rc) {
             s = drv->column_text(st, col, &n);
@@ -112,8 +112,8 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         dorm_bytes *out = p;
         out->len = n;
         /* An empty value is not NULL: it points at a static empty string. */
-        out->data = n ? dorm_arena_memdup(arena, b, n) : "";
-        if (n && !out->data) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        out->data = n ? dorm_arena__memdup(arena, b, n) : "";
+        if (n && !out->data) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         break;
     }
     case DORM_KIND_CUSTOM: {
@@ -121,8 +121,8 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         any_member raw;
         memset(&raw, 0, sizeof raw);
         int rc = decode(cx, arena, fm->storage, st, col, &raw);
-        dorm_value v = rc ? dorm_v_null() : dorm_member_value(fm->storage, &raw);
-        return rc ? rc : dorm_custom_from_db(fm, &v, p, cx);
+        dorm_value v = rc ? dorm_v_null() : dorm_member__value(fm->storage, &raw);
+        return rc ? rc : dorm_custom__from_db(fm, &v, p, cx);
     }
     case DORM_KIND_FK:
         /* A key stored as text or as a UUID (DORM_FK_TO); integer keys are
@@ -135,7 +135,7 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         }
         return copy_text(cx, arena, fm, s, n, p);
     default:
-        return dorm_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
+        return dorm_ctx_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
     return DORM_OK;
 }
@@ -171,7 +171,7 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     return decode_other(cx, arena, fm, st, col, p);
 }
 
-int dorm_read_field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col) {
+int dorm_read__field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col) {
     void *p = dorm_member(obj, fm);
     uint64_t bit = (uint64_t)1 << fm->index;
     dorm_object *h = obj;
@@ -203,23 +203,23 @@ static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dor
     return DORM_OK;
 }
 
-void *dorm_materialize_some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
+void *dorm_materialize__some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
                             uint64_t deferred) {
-    void *obj = dorm_arena_calloc(arena, m->model->size);
+    void *obj = dorm_arena__calloc(arena, m->model->size);
     if (!obj) {
-        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
-    dorm_object_init(obj, m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
+    dorm_object__init(obj, m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
     ((dorm_object *)obj)->deferred = deferred;
     return read_members(cx, arena, m, cs->stmt, col, deferred, obj) ? NULL : obj;
 }
 
-void *dorm_materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col) {
-    return dorm_materialize_some(cx, arena, m, cs, col, 0);
+void *dorm__materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col) {
+    return dorm_materialize__some(cx, arena, m, cs, col, 0);
 }
 
-dorm_obj_ext *dorm_obj_ext_of(void *obj) {
+dorm_obj_ext *dorm_obj__ext_of(void *obj) {
     dorm_object *h = obj;
     if (!h->ext) h->ext = dorm_alloc(h->cx, sizeof(dorm_obj_ext));
     return h->ext;
@@ -234,7 +234,7 @@ const dorm_value *dorm_annotation(const void *obj, const char *alias) {
 
 bool dorm_is_deferred_(const void *obj, const void *member) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
+    const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
     return fm && (((const dorm_object *)obj)->deferred & ((uint64_t)1 << fm->index));
 }
 
@@ -242,10 +242,10 @@ bool dorm_is_deferred_(const void *obj, const void *member) {
  * cache holds it, or holds nothing when the join found no row, so that
  * dorm_related_one answers either way without a query. */
 static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_selrel *sr, void *child) {
-    dorm_obj_ext *x = dorm_obj_ext_of(parent);
-    dorm_relcache *c = dorm_arena_alloc(arena, sizeof *c);
-    void **one = dorm_arena_alloc(arena, sizeof(void *) * 2);
-    if (!x || !c || !one) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    dorm_obj_ext *x = dorm_obj__ext_of(parent);
+    dorm_relcache *c = dorm_arena__alloc(arena, sizeof *c);
+    void **one = dorm_arena__alloc(arena, sizeof(void *) * 2);
+    if (!x || !c || !one) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     one[0] = child;
     one[1] = NULL;
     *c = (dorm_relcache){sr->rel, NULL, one, child ? 1 : 0, x->rels};
@@ -254,9 +254,9 @@ static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_s
     return DORM_OK;
 }
 
-void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
+void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
     void *objs[1 + 32];
-    objs[0] = dorm_materialize_some(cx, arena, qs->meta, cs, 0, qs->deferred);
+    objs[0] = dorm_materialize__some(cx, arena, qs->meta, cs, 0, qs->deferred);
     if (!objs[0]) return NULL;
     int col = 0;
     for (int i = 0; i < qs->meta->nfields; i++) col += !(qs->deferred & ((uint64_t)1 << i));
@@ -265,7 +265,7 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
         const dorm_meta *t = dorm_selrel_model(sr);
         int pkcol = col + t->pk->index;
         /* A LEFT OUTER JOIN that found no row gives a NULL key: no object. */
-        objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm_materialize(cx, arena, t, cs, col);
+        objs[r + 1] = cx->db->drv->column_null(cs->stmt, pkcol) ? NULL : dorm__materialize(cx, arena, t, cs, col);
         if (!objs[r + 1] && !cx->db->drv->column_null(cs->stmt, pkcol)) return NULL;
         void *parent = objs[sr->parent];
         if (parent && !sr->rel) *dorm_fk_cache(dorm_member(parent, sr->fk), sr->fk) = objs[r + 1];
@@ -274,16 +274,16 @@ void *dorm_materialize_row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, d
     }
     if (qs->nann) {
         /* Annotation values live in the object's extension block. */
-        dorm_obj_ext *x = dorm_obj_ext_of(objs[0]);
-        dorm_value *vals = x ? dorm_arena_alloc(arena, sizeof(dorm_value) * (size_t)qs->nann) : NULL;
+        dorm_obj_ext *x = dorm_obj__ext_of(objs[0]);
+        dorm_value *vals = x ? dorm_arena__alloc(arena, sizeof(dorm_value) * (size_t)qs->nann) : NULL;
         if (!vals) {
-            dorm_fail(cx, DORM_ENOMEM, "out of memory");
+            dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
             return NULL;
         }
         for (int i = 0; i < qs->nann; i++) {
             /* An alias() is not selected: it reads as no value. */
             if (qs->ann[i].hidden) vals[i] = dorm_v_null();
-            else if (dorm_read_value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i])) return NULL;
+            else if (dorm_read__value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i])) return NULL;
         }
         x->nann = qs->nann;
         x->ann = qs->ann;
@@ -316,14 +316,14 @@ static int read_unwrapped_json(dorm_ctx *cx, dorm_arena *arena, dorm_stmt *st, i
         dorm_buf_putc(&b, '"');
     }
     size_t len = b.len;
-    char *text = b.failed ? NULL : dorm_arena_strndup(arena, b.data ? b.data : "", len);
+    char *text = b.failed ? NULL : dorm_arena__strndup(arena, b.data ? b.data : "", len);
     dorm_buf_free(&b);
-    if (!text) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!text) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     *out = dorm_v_textn(text, len);
     return DORM_OK;
 }
 
-int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
+int dorm_read__value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
                     dorm_value *out) {
     /* Storage for any member kind, so values() shares the objects' decoder. */
     any_member member;
@@ -335,13 +335,13 @@ int dorm_read_value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_
     if (fm->read_as == DORM_READ_JSON_UNWRAPPED) return read_unwrapped_json(cx, arena, cs->stmt, col, out);
     memset(&member, 0, sizeof member);
     /* A custom field's member may be any size: it lives in the arena. */
-    void *p = fm->f->kind == DORM_KIND_CUSTOM ? dorm_arena_calloc(arena, fm->f->size) : &member;
-    if (!p) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    void *p = fm->f->kind == DORM_KIND_CUSTOM ? dorm_arena__calloc(arena, fm->f->size) : &member;
+    if (!p) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     int rc = decode(cx, arena, fm, cs->stmt, col, p);
     if (rc) return rc;
-    *out = dorm_member_value(fm, p);
+    *out = dorm_member__value(fm, p);
     /* A Trunc in a time zone gives that zone's wall time (Django's make_aware). */
     if (fm->read_as == DORM_READ_WALL_TIME && out->type == DORM_T_DATETIME)
-        return dorm_wall_to_instant(cx, fm->zone, &out->u.dt);
+        return dorm_wall__to_instant(cx, fm->zone, &out->u.dt);
     return DORM_OK;
 }

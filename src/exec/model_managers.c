@@ -15,10 +15,10 @@ static dorm_qs *start(dorm_qs *qs, const dorm_manager *mg) {
     const dorm_meta *m = qs->meta;
     dorm_qs *got = mg->get_queryset(qs);
     if (!got)
-        return dorm_qs_fail(qs, dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM,
+        return dorm_qs__fail(qs, dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM,
                             "The get_queryset of manager '%s' of %s returned no QuerySet.", mg->name, m->model->name);
     if (!got->err && got->meta != m)
-        return dorm_qs_fail(qs, DORM_EVALUE, "The get_queryset of manager '%s' of %s returned a QuerySet of %s.",
+        return dorm_qs__fail(qs, DORM_EVALUE, "The get_queryset of manager '%s' of %s returned a QuerySet of %s.",
                             mg->name, m->model->name, got->meta->model->name);
     return got;
 }
@@ -34,18 +34,18 @@ dorm_qs *dorm_qs_base(dorm_ctx *cx, const dorm_model *model) {
 }
 
 dorm_qs *dorm_qs_manager(dorm_ctx *cx, const dorm_model *model, const char *name) {
-    const dorm_manager *mg = model && name ? dorm_model_manager(model, name) : NULL;
+    const dorm_manager *mg = model && name ? dorm_model__manager(model, name) : NULL;
     /* A model without managers has Django's automatic "objects". */
-    bool automatic = model && !dorm_model_manager(model, NULL) && name && strcmp(name, "objects") == 0;
+    bool automatic = model && !dorm_model__manager(model, NULL) && name && strcmp(name, "objects") == 0;
     dorm_qs *qs = dorm_qs_all(cx, model);
     if (!qs || qs->err || mg || automatic) return start(qs, mg);
-    return dorm_qs_fail(qs, DORM_EVALUE, "type object '%s' has no attribute '%s'", model->name, name ? name : "");
+    return dorm_qs__fail(qs, DORM_EVALUE, "type object '%s' has no attribute '%s'", model->name, name ? name : "");
 }
 
 const dorm_qs_class *dorm_qs_class_of(const dorm_qs *qs) { return qs ? qs->klass : NULL; }
 
 const char *dorm_default_manager_name(const dorm_model *model) {
-    const dorm_manager *mg = model ? dorm_model_manager(model, dorm_model_default_manager_name(model)) : NULL;
+    const dorm_manager *mg = model ? dorm_model__manager(model, dorm_model__default_manager_name(model)) : NULL;
     return mg ? mg->name : "objects";
 }
 

@@ -32,11 +32,11 @@ dorm_paginator *dorm_paginator_new_(dorm_qs *qs, int64_t per_page, const dorm_pa
     if (!qs) return NULL;
     dorm_error_clear(qs->cx);
     if (qs->err) {
-        dorm_qs_reraise(qs);
+        dorm_qs__reraise(qs);
         return NULL;
     }
     if (per_page < 1) {
-        dorm_fail(qs->cx, DORM_EVALUE, "per_page must be a positive number, not %lld.", (long long)per_page);
+        dorm_ctx_fail(qs->cx, DORM_EVALUE, "per_page must be a positive number, not %lld.", (long long)per_page);
         return NULL;
     }
     dorm_paginator *p = dorm_alloc(qs->cx, sizeof *p);
@@ -53,7 +53,7 @@ dorm_paginator *dorm_paginator_new_(dorm_qs *qs, int64_t per_page, const dorm_pa
                  "UnorderedObjectListWarning: Pagination may yield inconsistent results with an unordered "
                  "object_list: %s QuerySet.",
                  qs->meta->label);
-        dorm_notice(qs->cx, msg);
+        dorm__notice(qs->cx, msg);
     }
     return p;
 }
@@ -64,11 +64,11 @@ dorm_paginator *dorm_paginator_new_count_(dorm_ctx *cx, int64_t count, int64_t p
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_error_clear(cx);
     if (per_page < 1) {
-        dorm_fail(cx, DORM_EVALUE, "per_page must be a positive number, not %lld.", (long long)per_page);
+        dorm_ctx_fail(cx, DORM_EVALUE, "per_page must be a positive number, not %lld.", (long long)per_page);
         return NULL;
     }
     if (count < 0) {
-        dorm_fail(cx, DORM_EVALUE, "count must not be negative, not %lld.", (long long)count);
+        dorm_ctx_fail(cx, DORM_EVALUE, "count must not be negative, not %lld.", (long long)count);
         return NULL;
     }
     dorm_paginator *p = dorm_alloc(cx, sizeof *p);
@@ -101,11 +101,11 @@ int64_t dorm_paginator_num_pages(dorm_paginator *p) {
 /* validate_number() of an integer: the number, or DORM_EEMPTYPAGE. */
 static int64_t validate(dorm_paginator *p, int64_t number) {
     dorm_ctx *cx = p->cx;
-    if (number < 1) return dorm_fail(cx, DORM_EEMPTYPAGE, "That page number is less than 1");
+    if (number < 1) return dorm_ctx_fail(cx, DORM_EEMPTYPAGE, "That page number is less than 1");
     int64_t pages = dorm_paginator_num_pages(p);
     if (pages < 0) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     if (number > pages && !(number == 1 && !p->o.no_empty_first_page))
-        return dorm_fail(cx, DORM_EEMPTYPAGE, "That page contains no results");
+        return dorm_ctx_fail(cx, DORM_EEMPTYPAGE, "That page contains no results");
     return number;
 }
 
@@ -137,7 +137,7 @@ int64_t dorm_paginator_validate(dorm_paginator *p, const char *number) {
     dorm_error_clear(p->cx);
     int64_t n;
     if (!number || parse_int(number, &n))
-        return dorm_fail(p->cx, DORM_EPAGENOTANINTEGER, "That page number is not an integer");
+        return dorm_ctx_fail(p->cx, DORM_EPAGENOTANINTEGER, "That page number is not an integer");
     return validate(p, n);
 }
 

@@ -20,7 +20,7 @@ void dorm_ctx_set_notice(dorm_ctx *cx, dorm_notice_fn notice, void *payload) {
     cx->notice_payload = payload;
 }
 
-void dorm_notice(dorm_ctx *cx, const char *msg) {
+void dorm__notice(dorm_ctx *cx, const char *msg) {
     if (cx->notice) cx->notice(msg, cx->notice_payload);
     else fprintf(stderr, "dorm: %s\n", msg);
 }
@@ -31,14 +31,14 @@ void dorm_ctx_set_query_budget(dorm_ctx *cx, int64_t max) {
 
 uint64_t dorm_ctx_query_count(const dorm_ctx *cx) { return cx ? cx->queries : 0; }
 
-int dorm_policy_query(dorm_ctx *cx) {
+int dorm_policy__query(dorm_ctx *cx) {
     if (cx->budget >= 0 && (int64_t)cx->queries >= cx->budget)
-        return dorm_fail(cx, DORM_EPOLICY, "Query budget exceeded: this context may run no more statements.");
+        return dorm_ctx_fail(cx, DORM_EPOLICY, "Query budget exceeded: this context may run no more statements.");
     cx->queries++;
     return DORM_OK;
 }
 
-void dorm_policy_mark(dorm_ctx *cx, void **objs, size_t n) {
+void dorm_policy__mark(dorm_ctx *cx, void **objs, size_t n) {
     if (n < 2 || cx->nplusone == DORM_NPLUSONE_OFF) return;
     uint32_t batch = ++cx->batches;
     for (size_t i = 0; i < n; i++) ((dorm_object *)objs[i])->reserved = batch;
@@ -53,7 +53,7 @@ typedef struct lazy_entry {
     unsigned times;
 } lazy_entry;
 
-int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool forward) {
+int dorm_policy__lazy(void *obj, const void *relation, const char *name, bool forward) {
     dorm_object *h = obj;
     dorm_ctx *cx = h->cx;
     if (cx->nplusone == DORM_NPLUSONE_OFF || h->reserved == 0) return DORM_OK;
@@ -61,11 +61,11 @@ int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool for
     memset(&probe, 0, sizeof probe);
     probe.key.batch = h->reserved;
     probe.key.relation = relation;
-    lazy_entry *e = dorm_hmap_get(&cx->lazy, &probe.key, sizeof probe.key);
+    lazy_entry *e = dorm_hmap__get(&cx->lazy, &probe.key, sizeof probe.key);
     if (!e) {
         if (!(e = dorm_alloc(cx, sizeof *e))) return DORM_ENOMEM;
         *e = probe;
-        if (dorm_hmap_put(&cx->lazy, &e->key, sizeof e->key, e)) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        if (dorm_hmap__put(&cx->lazy, &e->key, sizeof e->key, e)) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     }
     if (e->times++ == 0) return DORM_OK;
     const dorm_meta *m = h->meta;
@@ -74,8 +74,8 @@ int dorm_policy_lazy(void *obj, const void *relation, const char *name, bool for
              "N+1 queries: %s.%s is loaded one object at a time for the objects of one QuerySet; load it with "
              "%s(\"%s\") on that QuerySet.",
              m->model->name, name, forward ? "select_related" : "prefetch_related", name);
-    if (cx->nplusone == DORM_NPLUSONE_STRICT) return dorm_fail(cx, DORM_EPOLICY, "%s", msg);
+    if (cx->nplusone == DORM_NPLUSONE_STRICT) return dorm_ctx_fail(cx, DORM_EPOLICY, "%s", msg);
     /* Warn once per QuerySet and relation. */
-    if (e->times == 2) dorm_notice(cx, msg);
+    if (e->times == 2) dorm__notice(cx, msg);
     return DORM_OK;
 }

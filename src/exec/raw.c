@@ -6,36 +6,36 @@
 
 #include "exec/route.h"
 
-int dorm_raw_compile(dorm_sql *s, const char *sql, const dorm_value *params, size_t n) {
+int dorm_raw__compile(dorm_sql *s, const char *sql, const dorm_value *params, size_t n) {
     dorm_ctx *cx = s->cx;
-    if (!sql) return dorm_fail(cx, DORM_EVALUE, "Raw SQL must not be NULL.");
+    if (!sql) return dorm_ctx_fail(cx, DORM_EVALUE, "Raw SQL must not be NULL.");
     if (!cx->db->drv->column_name || !cx->db->drv->column_kind)
-        return dorm_fail(cx, DORM_ENOTSUPPORTED, "The %s backend does not run raw SQL.", cx->db->drv->vendor);
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "The %s backend does not run raw SQL.", cx->db->drv->vendor);
     /* First the whole text is checked, so nothing half-built runs. */
     size_t wanted = 0;
     for (const char *p = sql; *p; p++) {
         if (*p != '%') continue;
         if (p[1] == 's') wanted++;
         else if (p[1] != '%')
-            return dorm_fail(cx, DORM_EPROGRAMMING,
+            return dorm_ctx_fail(cx, DORM_EPROGRAMMING,
                              "Unsupported format character in raw SQL at offset %zu: use %%s for a parameter and "
                              "%%%% for a percent sign.",
                              (size_t)(p - sql));
         p++;
     }
     if (wanted != n)
-        return dorm_fail(cx, DORM_EPROGRAMMING, "Raw SQL has %zu placeholders (%%s) but %zu parameters were given.",
+        return dorm_ctx_fail(cx, DORM_EPROGRAMMING, "Raw SQL has %zu placeholders (%%s) but %zu parameters were given.",
                          wanted, n);
     for (size_t i = 0; i < n; i++)
         if (params[i].type == DORM_T_LIST || params[i].type == DORM_T_NONE || params[i].type >= DORM_T_OBJECT)
-            return dorm_fail(cx, DORM_EPROGRAMMING, "Raw SQL parameter %zu is not a single value.", i + 1);
+            return dorm_ctx_fail(cx, DORM_EPROGRAMMING, "Raw SQL parameter %zu is not a single value.", i + 1);
     size_t used = 0;
     for (const char *p = sql; *p; p++) {
         if (*p != '%') dorm_buf_putc(&s->text, *p);
         else if (*++p == '%') dorm_buf_putc(&s->text, '%');
-        else dorm_sql_param(s, &params[used++]);
+        else dorm_sql__param(s, &params[used++]);
     }
-    return (s->failed || s->text.failed) ? dorm_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
+    return (s->failed || s->text.failed) ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
 }
 
 /* How a raw column of each kind is decoded: a field description of it. */
@@ -52,7 +52,7 @@ static const dorm_field raw_fields[DORM_KIND__COUNT] = {
     [DORM_KIND_UUID] = {.name = "?", .kind = DORM_KIND_UUID},
 };
 
-int dorm_raw_value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out) {
+int dorm_raw__value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out) {
     const dorm_driver *drv = cx->db->drv;
     dorm_kind kind = drv->column_kind(cs->stmt, col);
     if (kind == DORM_KIND_NONE) {
@@ -65,14 +65,14 @@ int dorm_raw_value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int co
         const char *s = drv->column_text(cs->stmt, col, &n);
         dorm_decimal d;
         if (dorm_decimal_parse(s, n, &d))
-            return dorm_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for DecimalField.",
+            return dorm_ctx_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for DecimalField.",
                              (int)(n > 40 ? 40 : n), s, drv->column_name(cs->stmt, col));
         *out = dorm_v_decimal(d);
         return DORM_OK;
     }
     if (kind < 0 || kind >= DORM_KIND__COUNT || !raw_fields[kind].kind) kind = DORM_KIND_TEXT;
     dorm_fmeta fm = {.f = &raw_fields[kind], .column = drv->column_name(cs->stmt, col), .value_kind = kind};
-    return dorm_read_value(cx, arena, &fm, cs, col, out);
+    return dorm_read__value(cx, arena, &fm, cs, col, out);
 }
 
 /* ---- Model.objects.raw() --------------------------------------------------- */
@@ -89,20 +89,20 @@ struct dorm_raw {
     size_t ncols;
 };
 
-dorm_value *dorm_raw_params(dorm_ctx *cx, const dorm_value *params, size_t n) {
+dorm_value *dorm_raw__params(dorm_ctx *cx, const dorm_value *params, size_t n) {
     dorm_value *out = dorm_alloc(cx, sizeof(dorm_value) * (n ? n : 1));
     for (size_t i = 0; out && i < n; i++) {
         out[i] = params[i];
         if (params[i].type == DORM_T_TEXT && params[i].u.s) {
             size_t len = params[i].len == DORM_STRLEN ? strlen(params[i].u.s) : params[i].len;
-            out[i].u.s = dorm_arena_strndup(&cx->arena, params[i].u.s, len);
+            out[i].u.s = dorm_arena__strndup(&cx->arena, params[i].u.s, len);
         } else if (params[i].type == DORM_T_BYTES && params[i].len) {
-            out[i].u.p = dorm_arena_memdup(&cx->arena, params[i].u.p, params[i].len);
+            out[i].u.p = dorm_arena__memdup(&cx->arena, params[i].u.p, params[i].len);
         } else {
             continue;
         }
         if (!out[i].u.p) {
-            dorm_fail(cx, DORM_ENOMEM, "out of memory");
+            dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
             return NULL;
         }
     }
@@ -116,9 +116,9 @@ dorm_raw *dorm_raw_query(dorm_ctx *cx, const dorm_model *model, const char *sql,
     if (!r) return NULL;
     r->cx = cx;
     r->model = model;
-    r->m = cx->db ? dorm_meta_of(cx->db->reg, model) : NULL;
+    r->m = cx->db ? dorm_meta__of(cx->db->reg, model) : NULL;
     r->sql = sql ? dorm_strdup(cx, sql) : NULL;
-    r->params = dorm_raw_params(cx, params, nparams);
+    r->params = dorm_raw__params(cx, params, nparams);
     if ((sql && !r->sql) || !r->params) return NULL;
     r->nparams = nparams;
     size_t nt = 0;
@@ -186,7 +186,7 @@ static int map_columns(dorm_raw *r, dorm_cached_stmt *cs, raw_map *map) {
         has_pk = !(map->deferred & ((uint64_t)1 << pk->parts[i]->index));
         if (!has_pk) break;
     }
-    if (!has_pk) return dorm_fail(cx, DORM_EFIELD, "Raw query must include the primary key");
+    if (!has_pk) return dorm_ctx_fail(cx, DORM_EFIELD, "Raw query must include the primary key");
     return DORM_OK;
 }
 
@@ -195,17 +195,17 @@ static void *raw_object(dorm_raw *r, dorm_cached_stmt *cs, const raw_map *map) {
     dorm_ctx *cx = r->cx;
     void *obj = dorm_alloc(cx, r->m->model->size);
     if (!obj) return NULL;
-    dorm_object_init(obj, r->m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
+    dorm_object__init(obj, r->m, cx, DORM_OBJ_FROM_DB | dorm_route_obj_flag(cx));
     ((dorm_object *)obj)->deferred = map->deferred;
     dorm_value *extra = map->nann ? dorm_alloc(cx, sizeof(dorm_value) * (size_t)map->nann) : NULL;
     if (map->nann && !extra) return NULL;
     for (size_t i = 0, k = 0; i < r->ncols; i++) {
-        int rc = map->field[i] ? dorm_read_field(cx, &cx->arena, obj, map->field[i], cs, (int)i)
-                               : dorm_raw_value(cx, &cx->arena, cs, (int)i, &extra[k++]);
+        int rc = map->field[i] ? dorm_read__field(cx, &cx->arena, obj, map->field[i], cs, (int)i)
+                               : dorm_raw__value(cx, &cx->arena, cs, (int)i, &extra[k++]);
         if (rc) return NULL;
     }
     if (map->nann) {
-        dorm_obj_ext *x = dorm_obj_ext_of(obj);
+        dorm_obj_ext *x = dorm_obj__ext_of(obj);
         if (!x) return NULL;
         x->nann = map->nann;
         x->ann = map->ann;
@@ -219,9 +219,9 @@ static void **raw_list_on(dorm_raw *r, size_t *n);
 /* raw() reads where the model's reads go (Django's RawQuerySet.db). */
 void **dorm_raw_list(dorm_raw *r, size_t *n) {
     dorm_route route;
-    if (!r || dorm_route_read(r->cx, r->model, NULL, -1, &route)) return NULL;
+    if (!r || dorm_route__read(r->cx, r->model, NULL, -1, &route)) return NULL;
     void **objs = raw_list_on(r, n);
-    dorm_route_leave(r->cx, &route);
+    dorm_route__leave(r->cx, &route);
     return objs;
 }
 
@@ -229,15 +229,15 @@ static void **raw_list_on(dorm_raw *r, size_t *n) {
     dorm_ctx *cx = r->cx;
     dorm_error_clear(cx);
     if (!r->m) {
-        dorm_fail(cx, DORM_ECONFIG, "Model '%s' is not registered with this database's registry.",
+        dorm_ctx_fail(cx, DORM_ECONFIG, "Model '%s' is not registered with this database's registry.",
                   r->model && r->model->name ? r->model->name : "?");
         return NULL;
     }
     dorm_sql s;
-    dorm_sql_init(&s, cx);
+    dorm_sql__init(&s, cx);
     dorm_cached_stmt *cs = NULL;
-    int rc = dorm_raw_compile(&s, r->sql, r->params, r->nparams);
-    if (!rc) rc = dorm_exec(cx, &s, &cs);
+    int rc = dorm_raw__compile(&s, r->sql, r->params, r->nparams);
+    if (!rc) rc = dorm__exec(cx, &s, &cs);
     raw_map map = {0};
     if (rc >= 0) rc = map_columns(r, cs, &map) ? dorm_errcode(cx) : rc;
     size_t count = 0, cap = 16;
@@ -258,16 +258,16 @@ static void **raw_list_on(dorm_raw *r, size_t *n) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
         }
-        rc = dorm_exec_step(cx, cs);
+        rc = dorm_exec__step(cx, cs);
     }
-    if (cs) dorm_db_release(cx->db, cs);
-    dorm_sql_free(&s);
+    if (cs) dorm_db__release(cx->db, cs);
+    dorm_sql__free(&s);
     if (rc < 0) {
-        if (!cx->err) dorm_fail(cx, rc, "%s", dorm_error_name(rc));
+        if (!cx->err) dorm_ctx_fail(cx, rc, "%s", dorm_error_name(rc));
         return NULL;
     }
     objs[count] = NULL;
-    dorm_policy_mark(cx, objs, count);
+    dorm_policy__mark(cx, objs, count);
     if (n) *n = count;
     return objs;
 }

@@ -7,19 +7,19 @@
 void *dorm_fk_load_(void *obj, void *member) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
-    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
+    const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
     if (!fm || fm->f->kind != DORM_KIND_FK || !fm->target) {
-        if (h && h->cx) dorm_fail(h->cx, DORM_EVALUE, "dorm_fk() needs a ForeignKey member of a dorm object.");
+        if (h && h->cx) dorm_ctx_fail(h->cx, DORM_EVALUE, "dorm_fk() needs a ForeignKey member of a dorm object.");
         return NULL;
     }
     void **cache = dorm_fk_cache(member, fm);
     /* cppcheck-suppress identicalInnerCondition ; it reads `return *cache` as a condition */
     if (*cache) return *cache;
     /* A parent link's object is the child's own parent part (no query). */
-    if (fm == m->parent_link && !(h->deferred & ((uint64_t)1 << fm->index))) return *cache = dorm_parent_view(obj);
-    dorm_value key = dorm_field_get(obj, fm);
+    if (fm == m->parent_link && !(h->deferred & ((uint64_t)1 << fm->index))) return *cache = dorm_parent__view(obj);
+    dorm_value key = dorm_field__get(obj, fm);
     if (key.type == DORM_T_NULL) return NULL;
-    if (dorm_policy_lazy(obj, fm, fm->f->name, true)) return NULL;
+    if (dorm_policy__lazy(obj, fm, fm->f->name, true)) return NULL;
     /* Django reads a forward relation through the base manager. */
     dorm_qs *qs = dorm_qs_base(h->cx, fm->target->model);
     /* The routers' hint is the object holding the key (Django's). */
@@ -32,23 +32,23 @@ void *dorm_fk_load_(void *obj, void *member) {
 int dorm_fk_set_(void *obj, void *member, const void *target) {
     dorm_object *h = obj;
     const dorm_meta *m = h ? h->meta : NULL;
-    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
+    const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
     if (!fm || fm->f->kind != DORM_KIND_FK) return DORM_EVALUE;
     if (!target) {
         dorm_value null = dorm_v_null();
-        dorm_field_set(obj, fm, &null);
+        dorm_field__set(obj, fm, &null);
         return DORM_OK;
     }
-    if (dorm_route_relation(obj, target)) {
+    if (dorm_route__relation(obj, target)) {
         *dorm_fk_cache(member, fm) = NULL;
         return DORM_EVALUE;
     }
     /* The key is the target's to_field (its primary key by default). */
     /* A child's object keys its parent's relations by its parent part. */
-    dorm_value key = fm->target_pk ? dorm_field_get(target, dorm_field_in(dorm_meta_of_obj(target), fm->target_pk))
+    dorm_value key = fm->target_pk ? dorm_field__get(target, dorm_field_in(dorm_meta_of_obj(target), fm->target_pk))
                                    : dorm_v_null();
     h->nulls &= ~((uint64_t)1 << fm->index);
-    if (key.type == DORM_T_NULL || dorm_field_set(obj, fm, &key)) memset(member, 0, fm->f->size);
+    if (key.type == DORM_T_NULL || dorm_field__set(obj, fm, &key)) memset(member, 0, fm->f->size);
     *dorm_fk_cache(member, fm) = (void *)target;
     return DORM_OK;
 }

@@ -75,28 +75,28 @@ int dorm_databases_add_replica_router(dorm_databases *dbs, const char *primary, 
                                       double read_your_writes)
 {
     if (!dbs) return DORM_ENOMEM;
-    int p = dorm_databases_find(dbs, primary), n = 0;
+    int p = dorm_databases__find(dbs, primary), n = 0;
     if (p < 0) {
         snprintf(dbs->errmsg, sizeof dbs->errmsg, "The connection '%.80s' doesn't exist.", primary ? primary : "None");
         return DORM_ECONFIG;
     }
     while (replicas && replicas[n]) n++;
-    replica_router *r = dorm_mem_calloc(1, sizeof *r + sizeof *r->replicas * (size_t)(n + 1));
+    replica_router *r = dorm_mem__calloc(1, sizeof *r + sizeof *r->replicas * (size_t)(n + 1));
     if (!r) return DORM_ENOMEM;
     r->replicas = (char(*)[DORM_ALIAS_MAX + 1])(r + 1);
     snprintf(r->primary, sizeof r->primary, "%s", dbs->aliases[p].name);
     r->window = read_your_writes;
     atomic_init(&r->next, 0);
     for (int k = 0; k < n; k++) {
-        int i = dorm_databases_find(dbs, replicas[k]);
+        int i = dorm_databases__find(dbs, replicas[k]);
         if (i < 0) {
-            dorm_mem_free(r);
+            dorm_mem__free(r);
             snprintf(dbs->errmsg, sizeof dbs->errmsg, "The connection '%.80s' doesn't exist.", replicas[k]);
             return DORM_ECONFIG;
         }
         snprintf(r->replicas[r->n++], sizeof r->replicas[0], "%s", dbs->aliases[i].name);
     }
-    int rc = dorm_databases_own(dbs, r);
+    int rc = dorm_databases__own(dbs, r);
     if (rc) return rc;
     dorm_router router = {for_read, for_write, relation, migrate, r};
     return dorm_databases_add_router(dbs, &router);

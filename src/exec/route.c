@@ -14,20 +14,20 @@ static const char *alias_name(const dorm_ctx *cx, int i)
     return cx->db ? cx->db->alias : "default";
 }
 
-dorm_db *dorm_route_conn(dorm_ctx *cx, int i)
+dorm_db *dorm_route__conn(dorm_ctx *cx, int i)
 {
     if (!cx->conns) return cx->db;
     if (cx->conns[i]) return cx->conns[i];
     const dorm_alias_entry *a = &cx->dbs->aliases[i];
-    dorm_db *db = dorm_db_on_pool(a->pool, a->name);
+    dorm_db *db = dorm_db__on_pool(a->pool, a->name);
     if (!db) {
-        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
     db->alias_no = i + 1;
-    if (cx->schema && !(db->schema = dorm_mem_strdup(cx->schema))) {
+    if (cx->schema && !(db->schema = dorm_mem__strdup(cx->schema))) {
         dorm_db_close(db);
-        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
     cx->conns[i] = db;
@@ -37,24 +37,24 @@ dorm_db *dorm_route_conn(dorm_ctx *cx, int i)
 static int find_alias(const dorm_ctx *cx, const char *alias)
 {
     if (!alias) return -1;
-    if (cx->dbs) return dorm_databases_find(cx->dbs, alias);
+    if (cx->dbs) return dorm_databases__find(cx->dbs, alias);
     return strcmp(alias, alias_name(cx, 0)) == 0 ? 0 : -1;
 }
 
-int dorm_route_alias(dorm_ctx *cx, const char *alias)
+int dorm_route__alias(dorm_ctx *cx, const char *alias)
 {
     int i = find_alias(cx, alias);
-    if (i < 0) return dorm_fail(cx, DORM_ECONFIG, "The connection '%s' doesn't exist.", alias ? alias : "None");
+    if (i < 0) return dorm_ctx_fail(cx, DORM_ECONFIG, "The connection '%s' doesn't exist.", alias ? alias : "None");
     return i;
 }
 
-int dorm_route_obj_alias(const void *obj)
+int dorm_route__obj_alias(const void *obj)
 {
     const dorm_object *h = obj;
     return h ? (int)((h->flags & DORM_OBJ_DB_MASK) >> DORM_OBJ_DB_SHIFT) - 1 : -1;
 }
 
-void dorm_route_mark(void *obj)
+void dorm_route__mark(void *obj)
 {
     dorm_object *h = obj;
     h->flags = (h->flags & ~DORM_OBJ_DB_MASK) | dorm_route_obj_flag(h->cx);
@@ -78,9 +78,9 @@ static int ask(dorm_ctx *cx, bool write, const dorm_model *model, const void *in
         const char *(*fn)(const dorm_model *, const dorm_hints *, void *) = write ? rt->db_for_write : rt->db_for_read;
         const char *name = fn ? fn(model, &hints, rt->payload) : NULL;
         if (!name || listed(unavailable, name)) continue;
-        return dorm_route_alias(cx, name);
+        return dorm_route__alias(cx, name);
     }
-    int own = instance ? dorm_route_obj_alias(instance) : -1;
+    int own = instance ? dorm_route__obj_alias(instance) : -1;
     return own >= 0 && !listed(unavailable, alias_name(cx, own)) ? own : 0;
 }
 
@@ -95,14 +95,14 @@ static int enter_db(dorm_ctx *cx, dorm_db *db, bool write, dorm_route *r)
     return 0;
 }
 
-int dorm_route_enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r)
+int dorm_route__enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r)
 {
     return enter_db(cx, db, false, r);
 }
 
 static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r)
 {
-    dorm_db *db = dorm_route_conn(cx, i);
+    dorm_db *db = dorm_route__conn(cx, i);
     return db ? enter_db(cx, db, write, r) : DORM_ENOMEM;
 }
 
@@ -118,13 +118,13 @@ static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *
         cx->save_using = 0;
     }
     if (write && instance && cx->dbs && cx->dbs->scopes) {
-        int rc = dorm_tenant_check(cx, (void *)instance);
+        int rc = dorm_tenant__check(cx, (void *)instance);
         if (rc) return rc;
     }
     if (!cx->conns || (cx->pinned && using < 0)) return enter_db(cx, cx->db, write, r);
     if (using >= 0) return enter(cx, using, write, r);
     if (!cx->dbs || cx->dbs->nrouters == 0) {
-        int own = instance ? dorm_route_obj_alias(instance) : -1;
+        int own = instance ? dorm_route__obj_alias(instance) : -1;
         return enter(cx, own >= 0 ? own : 0, write, r);
     }
     /* A read is routed again, without the database it could not reach,
@@ -138,52 +138,52 @@ static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *
         int rc = enter(cx, i, write, r);
         if (rc || write || nu + 1 >= cx->nconns) return rc;
         dorm_errbuf e;
-        rc = dorm_db_link(r->db, &e);
+        rc = dorm_db__link(r->db, &e);
         if (rc == 0) return 0;
         cx->db = r->prev;
         cx->pinned--;
-        if (rc != DORM_EOPERATIONAL || listed(unavailable, alias_name(cx, i))) return dorm_fail_errbuf(cx, &e);
+        if (rc != DORM_EOPERATIONAL || listed(unavailable, alias_name(cx, i))) return dorm_fail__errbuf(cx, &e);
         unavailable[nu++] = alias_name(cx, i);
     }
 }
 
-int dorm_route_read(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r)
+int dorm_route__read(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r)
 {
     return route(cx, false, model, instance, using, r);
 }
 
-int dorm_route_write(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r)
+int dorm_route__write(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r)
 {
     return route(cx, true, model, instance, using, r);
 }
 
-int dorm_route_qs(dorm_qs *qs, bool write, dorm_route *r)
+int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r)
 {
     dorm_ctx *cx = qs->cx;
     if (!qs->meta) return enter_db(cx, cx->db, write, r);
-    int rc = cx->dbs && cx->dbs->scopes ? dorm_tenant_filter(qs) : 0;
+    int rc = cx->dbs && cx->dbs->scopes ? dorm_tenant__filter(qs) : 0;
     if (rc) return rc;
     return route(cx, write, qs->meta->model, qs->hint, qs->using_db - 1, r);
 }
 
-int dorm_route_save(void *obj, dorm_route *r)
+int dorm_route__save(void *obj, dorm_route *r)
 {
     dorm_object *h = obj;
-    return dorm_route_write(h->cx, h->model, obj, -1, r);
+    return dorm_route__write(h->cx, h->model, obj, -1, r);
 }
 
-int dorm_route_use(dorm_ctx *cx, dorm_route *r)
+int dorm_route__use(dorm_ctx *cx, dorm_route *r)
 {
     if (!cx->conns || cx->pinned) return enter_db(cx, cx->db, false, r);
     return enter(cx, cx->use, false, r);
 }
 
-void dorm_route_leave(dorm_ctx *cx, dorm_route *r)
+void dorm_route__leave(dorm_ctx *cx, dorm_route *r)
 {
     dorm_db *db = r->db;
     if (!db) return;
-    if (r->write && db->atomic_depth == 0) db->last_write = dorm_now();
-    if (db->pool) dorm_db_idle(db);
+    if (r->write && db->atomic_depth == 0) db->last_write = dorm__now();
+    if (db->pool) dorm_db__idle(db);
     cx->db = r->prev;
     cx->pinned--;
 }
@@ -214,7 +214,7 @@ bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2)
         int allow = rt->allow_relation ? rt->allow_relation(obj1, obj2, &hints, rt->payload) : -1;
         if (allow >= 0) return allow != 0;
     }
-    return dorm_route_obj_alias(obj1) == dorm_route_obj_alias(obj2);
+    return dorm_route__obj_alias(obj1) == dorm_route__obj_alias(obj2);
 }
 
 /* A model's name in lower case, as Django's model_name. */
@@ -246,7 +246,7 @@ bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, 
     return allow_migrate(cx, alias, app_label, model ? model->name : NULL);
 }
 
-bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name)
+bool dorm_route__allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name)
 {
     return !cx->dbs || allow_migrate(cx, cx->db->alias, app_label, model_name);
 }
@@ -254,16 +254,16 @@ bool dorm_route_allow_migrate(dorm_ctx *cx, const char *app_label, const char *m
 dorm_db *dorm_ctx_db_using(dorm_ctx *cx, const char *alias)
 {
     if (!cx) return NULL;
-    int i = dorm_route_alias(cx, alias);
-    return i < 0 ? NULL : dorm_route_conn(cx, i);
+    int i = dorm_route__alias(cx, alias);
+    return i < 0 ? NULL : dorm_route__conn(cx, i);
 }
 
 const char *dorm_ctx_use(dorm_ctx *cx, const char *alias)
 {
     if (!cx) return NULL;
-    int i = dorm_route_alias(cx, alias);
+    int i = dorm_route__alias(cx, alias);
     if (i < 0) return NULL;
-    dorm_db *db = dorm_route_conn(cx, i);
+    dorm_db *db = dorm_route__conn(cx, i);
     if (!db) return NULL;
     const char *before = alias_name(cx, cx->use);
     cx->use = i;
@@ -275,9 +275,9 @@ dorm_qs *dorm_using(dorm_qs *qs, const char *alias)
 {
     if (!qs || qs->err) return qs;
     int i = find_alias(qs->cx, alias);
-    dorm_qs *c = dorm_qs_clone(qs);
+    dorm_qs *c = dorm_qs__clone(qs);
     if (!c) return NULL;
-    if (i < 0) return dorm_qs_fail(c, DORM_ECONFIG, "The connection '%s' doesn't exist.", alias ? alias : "None");
+    if (i < 0) return dorm_qs__fail(c, DORM_ECONFIG, "The connection '%s' doesn't exist.", alias ? alias : "None");
     c->using_db = i + 1;
     return c;
 }
@@ -292,7 +292,7 @@ const char *dorm_qs_db(dorm_qs *qs)
 const char *dorm_obj_db(const void *obj)
 {
     const dorm_object *h = obj;
-    int i = dorm_route_obj_alias(obj);
+    int i = dorm_route__obj_alias(obj);
     return i < 0 || !h->cx ? NULL : alias_name(h->cx, i);
 }
 
@@ -301,7 +301,7 @@ double dorm_ctx_since_write(dorm_ctx *cx, const char *alias)
     int i = cx ? find_alias(cx, alias) : -1;
     dorm_db *db = i < 0 ? NULL : cx->conns ? cx->conns[i] : cx->db;
     if (!db || db->last_write == 0) return -1;
-    return dorm_now() - db->last_write;
+    return dorm__now() - db->last_write;
 }
 
 bool dorm_in_atomic_using(dorm_ctx *cx, const char *alias)
@@ -315,7 +315,7 @@ int dorm_save_using(void *obj, const char *alias)
 {
     dorm_object *h = obj;
     if (!h || !h->cx) return dorm_save(obj);
-    int i = dorm_route_alias(h->cx, alias);
+    int i = dorm_route__alias(h->cx, alias);
     if (i < 0) return i;
     h->cx->save_using = i + 1;
     int rc = dorm_save(obj);
@@ -328,12 +328,12 @@ int dorm_save_using(void *obj, const char *alias)
 static void adopt_db(dorm_ctx *cx, const void *obj, const void *hint)
 {
     dorm_object *h = (dorm_object *)obj;
-    if (dorm_route_obj_alias(obj) >= 0) return;
+    if (dorm_route__obj_alias(obj) >= 0) return;
     int i = cx->dbs ? ask(cx, true, h->model, hint, NULL) : 0;
     if (i >= 0) h->flags = (h->flags & ~DORM_OBJ_DB_MASK) | DORM_OBJ_DB(i + 1);
 }
 
-int dorm_route_relation(void *obj, const void *value)
+int dorm_route__relation(void *obj, const void *value)
 {
     dorm_object *h = obj;
     dorm_ctx *cx = h->cx;
@@ -341,16 +341,16 @@ int dorm_route_relation(void *obj, const void *value)
     adopt_db(cx, obj, value);
     adopt_db(cx, value, obj);
     if (dorm_allow_relation(cx, value, obj)) return DORM_OK;
-    return dorm_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": the current database router prevents this relation.",
+    return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": the current database router prevents this relation.",
                      ((const dorm_object *)value)->model->name, dorm_obj_str(value));
 }
 
-int dorm_route_add(void *owner, const void *value)
+int dorm_route__add(void *owner, const void *value)
 {
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!cx || !cx->dbs || dorm_allow_relation(cx, value, owner)) return DORM_OK;
     const char *mine = dorm_obj_db(owner), *theirs = dorm_obj_db(value);
-    return dorm_fail(cx, DORM_EVALUE, "Cannot add \"<%s: %s>\": instance is on database \"%s\", value is on database \"%s\"",
+    return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot add \"<%s: %s>\": instance is on database \"%s\", value is on database \"%s\"",
                      ((const dorm_object *)value)->model->name, dorm_obj_str(value), mine ? mine : "None",
                      theirs ? theirs : "None");
 }
@@ -359,7 +359,7 @@ int dorm_delete_using(void *obj, const char *alias, dorm_deleted *out)
 {
     dorm_object *h = obj;
     if (!h || !h->cx) return dorm_delete(obj, out);
-    int i = dorm_route_alias(h->cx, alias);
+    int i = dorm_route__alias(h->cx, alias);
     if (i < 0) return i;
     h->cx->save_using = i + 1;
     int rc = dorm_delete(obj, out);

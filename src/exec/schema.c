@@ -15,9 +15,9 @@
 static void digest(const char *const *parts, size_t n, int length, char *out) {
     dorm_md5 c;
     char hex[33];
-    dorm_md5_init(&c);
-    for (size_t i = 0; i < n; i++) dorm_md5_update(&c, parts[i], strlen(parts[i]));
-    dorm_md5_hex(&c, hex);
+    dorm_md5__init(&c);
+    for (size_t i = 0; i < n; i++) dorm_md5__update(&c, parts[i], strlen(parts[i]));
+    dorm_md5__hex(&c, hex);
     memcpy(out, hex, (size_t)length);
     out[length] = '\0';
 }
@@ -61,9 +61,9 @@ static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *che
                                  (const dorm_q *const[]){check, NULL});
     if (!qs || qs->err) return NULL;
     dorm_sql s;
-    dorm_sql_init(&s, cx);
+    dorm_sql__init(&s, cx);
     s.bare_columns = true;
-    int rc = dorm_compile_select(qs, DORM_SELECT_COUNT, &s);
+    int rc = dorm_compile__select(qs, DORM_SELECT_COUNT, &s);
     const char *where = rc == DORM_COMPILED && s.text.data ? strstr(s.text.data, " WHERE ") : NULL;
     dorm_buf out = DORM_BUF_INIT;
     size_t param = 0;
@@ -79,18 +79,18 @@ static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *che
         dorm_buf_literal(&out, &s.params[param++]);
     }
     const char *r = where && !out.failed ? dorm_strdup(cx, out.data) : NULL;
-    if (!r && !dorm_errcode(cx)) dorm_fail(cx, DORM_ECONFIG, "Cannot compile the check constraint of %s.", m->label);
+    if (!r && !dorm_errcode(cx)) dorm_ctx_fail(cx, DORM_ECONFIG, "Cannot compile the check constraint of %s.", m->label);
     dorm_buf_free(&out);
-    dorm_sql_free(&s);
+    dorm_sql__free(&s);
     return r;
 }
 
 static const char *column_of(const dorm_meta *m, const char *name) {
-    const dorm_fmeta *fm = dorm_meta_field(m, name);
+    const dorm_fmeta *fm = dorm_meta__field(m, name);
     return fm ? fm->column : name;
 }
 
-int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
+int dorm_table__def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     const dorm_dialect *d = cx->db->dialect;
     memset(t, 0, sizeof *t);
     t->name = m->db_table;
@@ -143,7 +143,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         if (f->kind == DORM_KIND_CUSTOM && f->type) {
             /* A program's type: its internal kind's column, or its own type. */
             c->kind = f->type->internal;
-            c->db_type = dorm_custom_db_type(f, cx->db->drv->vendor);
+            c->db_type = dorm_custom__db_type(f, cx->db->drv->vendor);
         }
         /* A key to a child's parent link is of the parent's key's type. */
         const dorm_fmeta *key = fm->target ? dorm_key_root(fm->target_pk) : NULL;
@@ -194,7 +194,7 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         }
         names[n] = NULL;
         char auto_name[DORM_INDEX_NAME_MAX];
-        if (!ix->name) dorm_index_default_name(m->db_table, names, desc, n, auto_name);
+        if (!ix->name) dorm_index__default_name(m->db_table, names, desc, n, auto_name);
         const char *name = ix->name ? ix->name : dorm_strdup(cx, auto_name);
         if (!name) return DORM_ENOMEM;
         ixs[t->nindexes++] = (dorm_index_def){name, names, desc, false, NULL};
@@ -229,10 +229,10 @@ int dorm_table_def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     return DORM_OK;
 }
 
-int dorm_exec_ddl(const char *sql, void *payload) {
+int dorm_exec__ddl(const char *sql, void *payload) {
     dorm_ctx *cx = payload;
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : 0;
+    return dorm_db__exec(cx->db, sql, &e) < 0 ? dorm_fail__errbuf(cx, &e) : 0;
 }
 
 static int emit_collect(const char *sql, void *payload) {
@@ -249,28 +249,28 @@ typedef struct schema_job {
     dorm_buf later;            /* Django's deferred_sql: after every table */
 } schema_job;
 
-static int job_exec(const char *sql, void *payload) { return dorm_exec_ddl(sql, ((schema_job *)payload)->cx); }
+static int job_exec(const char *sql, void *payload) { return dorm_exec__ddl(sql, ((schema_job *)payload)->cx); }
 
-static int job_defer(const char *sql, void *payload) { return dorm_schema_defer(&((schema_job *)payload)->later, sql); }
+static int job_defer(const char *sql, void *payload) { return dorm_schema__defer(&((schema_job *)payload)->later, sql); }
 
 static int schema_run(void *payload) {
     schema_job *j = payload;
     int rc = DORM_OK;
     for (size_t i = 0; j->models[i] && !rc; i++) {
-        const dorm_meta *m = dorm_meta_of(j->cx->db->reg, j->models[i]);
-        if (!m) return dorm_fail(j->cx, DORM_ECONFIG, "Model '%s' is not registered.", j->models[i]->name);
+        const dorm_meta *m = dorm_meta__of(j->cx->db->reg, j->models[i]);
+        if (!m) return dorm_ctx_fail(j->cx, DORM_ECONFIG, "Model '%s' is not registered.", j->models[i]->name);
         if (m->proxy) continue; /* a proxy has no table of its own */
         if (j->drop) {
-            rc = dorm_schema_drop_table(j->cx->db->dialect, m->db_table, job_exec, j);
+            rc = dorm_schema__drop_table(j->cx->db->dialect, m->db_table, job_exec, j);
         } else {
             dorm_table_def t;
-            rc = dorm_table_def_of(j->cx, m, &t);
-            if (!rc) rc = dorm_schema_create_table_deferring(j->cx->db->dialect, &t, job_exec, job_defer, j);
+            rc = dorm_table__def_of(j->cx, m, &t);
+            if (!rc) rc = dorm_schema__create_table_deferring(j->cx->db->dialect, &t, job_exec, job_defer, j);
         }
     }
     /* Foreign keys and indexes once every table exists: keys may point
      * either way between the models. */
-    if (!rc) rc = dorm_schema_run_deferred(&j->later, job_exec, j);
+    if (!rc) rc = dorm_schema__run_deferred(&j->later, job_exec, j);
     return rc > 0 ? dorm_errcode(j->cx) : rc;
 }
 
@@ -279,12 +279,12 @@ static int schema_run(void *payload) {
 static int schema_job_run(dorm_ctx *cx, const dorm_model *const *models, bool drop) {
     dorm_error_clear(cx);
     dorm_route r;
-    int rc = dorm_route_use(cx, &r);
+    int rc = dorm_route__use(cx, &r);
     if (rc) return rc;
     schema_job j = {cx, models, drop, DORM_BUF_INIT};
-    rc = dorm_in_transaction(cx, schema_run, &j);
+    rc = dorm_in__transaction(cx, schema_run, &j);
     dorm_buf_free(&j.later);
-    dorm_route_leave(cx, &r);
+    dorm_route__leave(cx, &r);
     return rc;
 }
 
@@ -296,7 +296,7 @@ static bool allowed_here(dorm_ctx *cx, const dorm_registry *reg, const dorm_meta
     for (int i = 0; m->auto_for && i < reg->nmodels; i++)
         for (const dorm_field *f = reg->metas[i]->model->fields; f && f->name; f++)
             if (f == m->auto_for) model = reg->metas[i]->model;
-    dorm_db *db = dorm_route_conn(cx, cx->use);
+    dorm_db *db = dorm_route__conn(cx, cx->use);
     return db && dorm_allow_migrate(cx, db->alias, model->app_label, model);
 }
 
@@ -333,15 +333,15 @@ int dorm_create_all(dorm_ctx *cx) {
 }
 
 const char *dorm_create_table_sql(dorm_ctx *cx, const dorm_model *model) {
-    const dorm_meta *m = dorm_meta_of(cx->db->reg, model);
+    const dorm_meta *m = dorm_meta__of(cx->db->reg, model);
     if (!m) {
-        dorm_fail(cx, DORM_ECONFIG, "Model '%s' is not registered.", model ? model->name : "?");
+        dorm_ctx_fail(cx, DORM_ECONFIG, "Model '%s' is not registered.", model ? model->name : "?");
         return NULL;
     }
     dorm_table_def t;
-    if (dorm_table_def_of(cx, m, &t)) return NULL;
+    if (dorm_table__def_of(cx, m, &t)) return NULL;
     dorm_buf b = DORM_BUF_INIT;
-    int rc = dorm_schema_create_table(cx->db->dialect, &t, emit_collect, &b);
+    int rc = dorm_schema__create_table(cx->db->dialect, &t, emit_collect, &b);
     const char *r = rc == 0 && !b.failed ? dorm_strdup(cx, b.data) : NULL;
     dorm_buf_free(&b);
     return r;
@@ -353,12 +353,12 @@ const char *const *dorm_table_names(dorm_ctx *cx, size_t *n) {
     dorm_error_clear(cx);
     if (n) *n = 0;
     dorm_route r;
-    if (dorm_route_use(cx, &r)) return NULL;
+    if (dorm_route__use(cx, &r)) return NULL;
     const char **names = NULL;
     dorm_itable *tables = NULL;
     size_t ntables = 0;
     int rc = cx->db->drv->introspect ? cx->db->drv->introspect(cx, &tables, &ntables)
-                                     : dorm_fail(cx, DORM_ENOTSUPPORTED, "This backend cannot list its tables.");
+                                     : dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This backend cannot list its tables.");
     if (!rc && !(names = dorm_alloc(cx, sizeof(char *) * (ntables + 1)))) rc = DORM_ENOMEM;
     if (!rc) {
         for (size_t i = 0; i < ntables; i++) names[i] = tables[i].name;
@@ -366,6 +366,6 @@ const char *const *dorm_table_names(dorm_ctx *cx, size_t *n) {
         names[ntables] = NULL;
         if (n) *n = ntables;
     }
-    dorm_route_leave(cx, &r);
-    return dorm_record(cx, rc) ? NULL : names;
+    dorm_route__leave(cx, &r);
+    return dorm__record(cx, rc) ? NULL : names;
 }

@@ -11,7 +11,7 @@
 #include "exec/exec.h"
 
 static int suspicious(dorm_ctx *cx, const char *fmt, const char *name) {
-    return dorm_fail(cx, DORM_ESUSPICIOUS, fmt, name);
+    return dorm_ctx_fail(cx, DORM_ESUSPICIOUS, fmt, name);
 }
 
 /* Whether a "/"-separated path has a ".." part. */
@@ -22,7 +22,7 @@ static bool climbs(const char *path, size_t n) {
     return false;
 }
 
-int dorm_file_name_check(dorm_ctx *cx, const char *name) {
+int dorm_file__name_check(dorm_ctx *cx, const char *name) {
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
     if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
@@ -110,7 +110,7 @@ const char *dorm_storage_available_name(const dorm_storage *s, dorm_ctx *cx, con
         return NULL;
     }
     const char *file = slash ? slash + 1 : n;
-    if (dorm_file_name_check(cx, file)) return NULL;
+    if (dorm_file__name_check(cx, file)) return NULL;
     /* os.path.splitext: the extension from the last dot not leading the name. */
     const char *dot = strrchr(file, '.');
     while (dot && dot > file && dot[-1] == '.') dot--;
@@ -147,18 +147,18 @@ const char *dorm_storage_available_name(const dorm_storage *s, dorm_ctx *cx, con
 
 const char *dorm_storage_save(const dorm_storage *s, dorm_ctx *cx, const char *name, const void *data, size_t len,
                               int max_length) {
-    if (dorm_file_name_check(cx, name)) return NULL;
+    if (dorm_file__name_check(cx, name)) return NULL;
     /* A name taken between the choice and the write is chosen again (Django's
      * FileSystemStorage._save loop), a few times. */
     for (int attempt = 0; attempt < 16; attempt++) {
         const char *chosen = dorm_storage_available_name(s, cx, name, max_length);
-        if (!chosen || dorm_file_name_check(cx, chosen)) return NULL;
+        if (!chosen || dorm_file__name_check(cx, chosen)) return NULL;
         int rc = s->ops->save(s, cx, chosen, data, len);
         if (rc == DORM_OK) return chosen;
         if (rc != DORM_EEXISTS) return NULL;
         dorm_error_clear(cx);
     }
-    dorm_fail(cx, DORM_EEXISTS, "Storage could not save '%s': every name it chose was taken.", name);
+    dorm_ctx_fail(cx, DORM_EEXISTS, "Storage could not save '%s': every name it chose was taken.", name);
     return NULL;
 }
 
@@ -169,12 +169,12 @@ const char *dorm_storage_save(const dorm_storage *s, dorm_ctx *cx, const char *n
  * outside it.  Lexical, as os.path.abspath: links are not followed. */
 static const char *fs_path(const dorm_storage *s, dorm_ctx *cx, const char *name) {
     if (!s->location) {
-        dorm_fail(cx, DORM_ECONFIG, "The file storage has no location.");
+        dorm_ctx_fail(cx, DORM_ECONFIG, "The file storage has no location.");
         return NULL;
     }
     char cwd[4096] = "";
     if (s->location[0] != '/' && !getcwd(cwd, sizeof cwd)) {
-        dorm_fail(cx, DORM_EOPERATIONAL, "Cannot read the working directory: %s", strerror(errno));
+        dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot read the working directory: %s", strerror(errno));
         return NULL;
     }
     const char *base_in = s->location[0] == '/' ? s->location : dorm_sprintf(cx, "%s/%s", cwd, s->location);
@@ -210,7 +210,7 @@ static const char *fs_path(const dorm_storage *s, dorm_ctx *cx, const char *name
     bool inside = strcmp(norm[1], norm[0]) == 0 || strcmp(norm[0], "/") == 0 ||
                   (strncmp(norm[1], norm[0], blen) == 0 && norm[1][blen] == '/');
     if (!inside) {
-        dorm_fail(cx, DORM_ESUSPICIOUS, "The joined path (%s) is located outside of the base path component (%s)", norm[1],
+        dorm_ctx_fail(cx, DORM_ESUSPICIOUS, "The joined path (%s) is located outside of the base path component (%s)", norm[1],
                   norm[0]);
         return NULL;
     }
@@ -230,9 +230,9 @@ static int make_dirs(dorm_ctx *cx, const char *path) {
             *q = '\0';
             struct stat st;
             if (mkdir(p, 0777) != 0 && errno != EEXIST)
-                return dorm_fail(cx, DORM_EOPERATIONAL, "Cannot create %s: %s", p, strerror(errno));
+                return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot create %s: %s", p, strerror(errno));
             if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode))
-                return dorm_fail(cx, DORM_EEXISTS, "%s exists and is not a directory.", p);
+                return dorm_ctx_fail(cx, DORM_EEXISTS, "%s exists and is not a directory.", p);
             if (end) break;
             *q = '/';
         }
@@ -247,8 +247,8 @@ static int fs_save(const dorm_storage *s, dorm_ctx *cx, const char *name, const 
     if (rc) return rc;
     /* O_EXCL: a file that appeared since the name was chosen is not overwritten. */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EEXIST) return dorm_fail(cx, DORM_EEXISTS, "%s exists.", path);
-    if (fd < 0) return dorm_fail(cx, DORM_EOPERATIONAL, "Cannot create %s: %s", path, strerror(errno));
+    if (fd < 0 && errno == EEXIST) return dorm_ctx_fail(cx, DORM_EEXISTS, "%s exists.", path);
+    if (fd < 0) return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot create %s: %s", path, strerror(errno));
     const char *p = data;
     size_t left = len;
     while (left) {
@@ -258,14 +258,14 @@ static int fs_save(const dorm_storage *s, dorm_ctx *cx, const char *name, const 
             int err = errno;
             close(fd);
             unlink(path);
-            return dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s: %s", path, strerror(err));
+            return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot write %s: %s", path, strerror(err));
         }
         p += w;
         left -= (size_t)w;
     }
     if (close(fd) != 0) {
         unlink(path);
-        return dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write %s: %s", path, strerror(errno));
+        return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot write %s: %s", path, strerror(errno));
     }
     return DORM_OK;
 }
@@ -273,7 +273,7 @@ static int fs_save(const dorm_storage *s, dorm_ctx *cx, const char *name, const 
 static FILE *fs_open(const dorm_storage *s, dorm_ctx *cx, const char *name, const char *mode) {
     const char *path = fs_path(s, cx, name);
     FILE *f = path ? fopen(path, mode) : NULL;
-    if (path && !f) dorm_fail(cx, DORM_EOPERATIONAL, "Cannot open %s: %s", path, strerror(errno));
+    if (path && !f) dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot open %s: %s", path, strerror(errno));
     return f;
 }
 
@@ -282,7 +282,7 @@ static int fs_remove(const dorm_storage *s, dorm_ctx *cx, const char *name) {
     if (!path) return dorm_errcode(cx);
     struct stat st;
     int rc = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path);
-    if (rc != 0 && errno != ENOENT) return dorm_fail(cx, DORM_EOPERATIONAL, "Cannot delete %s: %s", path, strerror(errno));
+    if (rc != 0 && errno != ENOENT) return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot delete %s: %s", path, strerror(errno));
     return DORM_OK;
 }
 
@@ -297,7 +297,7 @@ static int64_t fs_size(const dorm_storage *s, dorm_ctx *cx, const char *name) {
     const char *path = fs_path(s, cx, name);
     if (!path) return dorm_errcode(cx);
     struct stat st;
-    if (stat(path, &st) != 0) return dorm_fail(cx, DORM_EOPERATIONAL, "Cannot read %s: %s", path, strerror(errno));
+    if (stat(path, &st) != 0) return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot read %s: %s", path, strerror(errno));
     return (int64_t)st.st_size;
 }
 
@@ -305,7 +305,7 @@ static int64_t fs_size(const dorm_storage *s, dorm_ctx *cx, const char *name) {
  * its "/" and RFC 3986's unreserved and sub-delimiter characters. */
 static const char *fs_url(const dorm_storage *s, dorm_ctx *cx, const char *name) {
     if (!s->base_url) {
-        dorm_fail(cx, DORM_EVALUE, "This file is not accessible via a URL.");
+        dorm_ctx_fail(cx, DORM_EVALUE, "This file is not accessible via a URL.");
         return NULL;
     }
     dorm_buf b = DORM_BUF_INIT;
@@ -321,7 +321,7 @@ static const char *fs_url(const dorm_storage *s, dorm_ctx *cx, const char *name)
     }
     const char *r = b.failed ? NULL : dorm_strdup(cx, b.data);
     dorm_buf_free(&b);
-    if (!r) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!r) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     return r;
 }
 

@@ -19,7 +19,7 @@ static bool excluded(const char *const *exclude, const char *name) {
 static void field_label(dorm_buf *b, const dorm_field *f) {
     size_t start = b->len;
     /* Django's automatic key is verbose_name "ID"; dorm's are declared. */
-    if (!f->verbose_name && dorm_kind_is_auto(f->kind) && strcmp(f->name, "id") == 0) dorm_buf_puts(b, "ID");
+    if (!f->verbose_name && dorm_kind__is_auto(f->kind) && strcmp(f->name, "id") == 0) dorm_buf_puts(b, "ID");
     else if (f->verbose_name) dorm_buf_puts(b, f->verbose_name);
     else
         for (const char *p = f->name; *p; p++) dorm_buf_putc(b, *p == '_' ? ' ' : *p);
@@ -57,18 +57,18 @@ static int check(void *obj, const char *const *names, size_t n, const char *cons
     const dorm_q *list[17];
     if (n == 0 || n > 16) return DORM_OK;
     for (size_t i = 0; i < n; i++) {
-        const dorm_fmeta *fm = excluded(exclude, names[i]) ? NULL : dorm_meta_field(m, names[i]);
+        const dorm_fmeta *fm = excluded(exclude, names[i]) ? NULL : dorm_meta__field(m, names[i]);
         if (!fm) return DORM_OK;
-        dorm_value v = dorm_field_get(obj, fm);
-        if (v.type == DORM_T_NULL || (fm == m->pk && (!adding || !dorm_pk_is_set(obj)))) return DORM_OK;
+        dorm_value v = dorm_field__get(obj, fm);
+        if (v.type == DORM_T_NULL || (fm == m->pk && (!adding || !dorm_pk__is_set(obj)))) return DORM_OK;
         fms[i] = fm;
         conds[i] = (dorm_q){DORM_Q_LEAF, fm->f->name, v, NULL};
         list[i] = &conds[i];
     }
     list[n] = NULL;
     dorm_qs *qs = dorm_qs_filter(dorm_qs_default(h->cx, m->model), list);
-    if (!adding && dorm_pk_is_set(obj))
-        qs = dorm_qs_exclude(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", dorm_pk_value(obj), NULL}, NULL});
+    if (!adding && dorm_pk__is_set(obj))
+        qs = dorm_qs_exclude(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", dorm_pk__value(obj), NULL}, NULL});
     int found = dorm_exists(qs);
     if (found < 0) return found;
     return found ? clash(errs, m, fms, n) : DORM_OK;
@@ -80,7 +80,7 @@ static size_t count(const char *const *l) {
     return n;
 }
 
-int dorm_unique_check(void *obj, const char *const *exclude, dorm_verrors *errs) {
+int dorm_unique__check(void *obj, const char *const *exclude, dorm_verrors *errs) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
     int rc = DORM_OK;
     /* A multi-table child's parents' rules hold too (Django's

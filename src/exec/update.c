@@ -9,13 +9,13 @@
 
 /* Resolves an update target on the base model (Django's add_update_values). */
 static const dorm_fmeta *update_field(dorm_qs *qs, const char *name) {
-    const dorm_fmeta *fm = strcmp(name, "pk") == 0 ? qs->meta->pk : dorm_meta_field(qs->meta, name);
+    const dorm_fmeta *fm = strcmp(name, "pk") == 0 ? qs->meta->pk : dorm_meta__field(qs->meta, name);
     if (!fm) {
         if (strstr(name, "__"))
-            dorm_fail(qs->cx, DORM_EFIELD, "Cannot update model field '%s' (only non-relations and foreign keys permitted).",
+            dorm_ctx_fail(qs->cx, DORM_EFIELD, "Cannot update model field '%s' (only non-relations and foreign keys permitted).",
                       name);
         else
-            dorm_fail(qs->cx, DORM_EFIELD, "Cannot resolve keyword '%s' into field. Choices are: %s", name,
+            dorm_ctx_fail(qs->cx, DORM_EFIELD, "Cannot resolve keyword '%s' into field. Choices are: %s", name,
                       qs->meta->choices_list);
     }
     return fm;
@@ -45,7 +45,7 @@ static int update_tables(void *payload) {
     dorm_qs *v = dorm_qs_values_list(j->qs, true, (const char *const[]){"pk", NULL});
     size_t n;
     const dorm_row **rows = dorm_rows(v, &n);
-    if (!rows) return v && v->err ? dorm_qs_reraise(v) : dorm_errcode(j->qs->cx);
+    if (!rows) return v && v->err ? dorm_qs__reraise(v) : dorm_errcode(j->qs->cx);
     if (n == 0) return DORM_OK;
     dorm_value *keys = dorm_alloc(j->qs->cx, sizeof(dorm_value) * n);
     if (!keys) return DORM_ENOMEM;
@@ -67,13 +67,13 @@ static int update_tables(void *payload) {
 static int64_t update_on(dorm_qs *qs, const dorm_set *const *sets) {
     if (!qs) return -1;
     dorm_error_clear(qs->cx);
-    if (qs->err) return dorm_qs_reraise(qs);
-    if (qs->combinator) return dorm_qs_reraise(dorm_qs_combined_refuse(dorm_qs_clone(qs), "update"));
-    if (qs->low > 0 || qs->high >= 0) return dorm_fail(qs->cx, DORM_EVALUE, "Cannot update a query once a slice has been taken.");
+    if (qs->err) return dorm_qs__reraise(qs);
+    if (qs->combinator) return dorm_qs__reraise(dorm_qs__combined_refuse(dorm_qs__clone(qs), "update"));
+    if (qs->low > 0 || qs->high >= 0) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot update a query once a slice has been taken.");
     size_t n = 0;
     while (sets && sets[n]) n++;
     if (n == 0) return 0;
-    if (n > 64) return dorm_fail(qs->cx, DORM_EVALUE, "Too many fields in one update().");
+    if (n > 64) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Too many fields in one update().");
     table_update t[8];
     size_t nt = 0;
     bool parents = false;
@@ -92,7 +92,7 @@ static int64_t update_on(dorm_qs *qs, const dorm_set *const *sets) {
     }
     if (!parents) return update_one(qs, sets, NULL);
     inherited_job j = {qs, t, nt, 0};
-    int rc = dorm_in_transaction(qs->cx, update_tables, &j);
+    int rc = dorm_in__transaction(qs->cx, update_tables, &j);
     return rc < 0 ? rc : j.rows;
 }
 
@@ -100,24 +100,24 @@ static int64_t update_on(dorm_qs *qs, const dorm_set *const *sets) {
 int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
     dorm_route r;
     if (!qs || qs->err) return update_on(qs, sets);
-    int rc = dorm_route_qs(qs, true, &r);
+    int rc = dorm_route__qs(qs, true, &r);
     if (rc) return rc;
     int64_t n = update_on(qs, sets);
-    dorm_route_leave(qs->cx, &r);
+    dorm_route__leave(qs->cx, &r);
     return n;
 }
 
 /* One table's UPDATE of qs's rows; `given`: the fields, already resolved. */
 static int64_t update_one(dorm_qs *qs, const dorm_set *const *sets, const dorm_fmeta *const *given) {
 
-    if (!qs || qs->err) return qs ? dorm_qs_reraise(qs) : DORM_ENOMEM;
+    if (!qs || qs->err) return qs ? dorm_qs__reraise(qs) : DORM_ENOMEM;
     size_t n = 0;
     while (sets && sets[n]) n++;
     const dorm_fmeta *fields[64];
     dorm_value values[64];
     const dorm_rexpr *exprs[64];
     dorm_qs *target = dorm_clear_ordering(qs);
-    if (!target || target->err) return target ? dorm_qs_reraise(target) : DORM_ENOMEM;
+    if (!target || target->err) return target ? dorm_qs__reraise(target) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         fields[i] = given ? given[i] : update_field(qs, sets[i]->field);
         if (!fields[i]) return dorm_errcode(qs->cx);
@@ -125,21 +125,21 @@ static int64_t update_one(dorm_qs *qs, const dorm_set *const *sets, const dorm_f
         if (sets[i]->value.type == DORM_T_EXPR) {
             /* F("pages") + 10: columns of the updated table only, as Django. */
             int joins = target->njoins;
-            if (dorm_expr_resolve(target, sets[i]->value.u.p, &exprs[i])) return dorm_qs_reraise(target);
-            if (target->njoins != joins || dorm_rexpr_joins(exprs[i]))
-                return dorm_fail(qs->cx, DORM_EFIELD, "Joined field references are not permitted in this query");
+            if (dorm_expr__resolve(target, sets[i]->value.u.p, &exprs[i])) return dorm_qs__reraise(target);
+            if (target->njoins != joins || dorm_rexpr__joins(exprs[i]))
+                return dorm_ctx_fail(qs->cx, DORM_EFIELD, "Joined field references are not permitted in this query");
             if (exprs[i]->aggregate)
-                return dorm_fail(qs->cx, DORM_EFIELD, "Aggregate functions are not allowed in this query");
+                return dorm_ctx_fail(qs->cx, DORM_EFIELD, "Aggregate functions are not allowed in this query");
             continue;
         }
-        int rc = dorm_prep_value(qs->cx, fields[i], fields[i]->value_kind, &sets[i]->value, &values[i]);
+        int rc = dorm_prep__value(qs->cx, fields[i], fields[i]->value_kind, &sets[i]->value, &values[i]);
         if (rc) return rc;
     }
     dorm_sql s;
-    dorm_sql_init(&s, qs->cx);
-    int rc = dorm_compile_update(target, fields, values, exprs, n, &s);
-    int64_t changed = rc == DORM_COMPILED ? dorm_exec_change(qs->cx, &s) : rc == DORM_COMPILED_EMPTY ? 0 : rc;
-    dorm_sql_free(&s);
+    dorm_sql__init(&s, qs->cx);
+    int rc = dorm_compile__update(target, fields, values, exprs, n, &s);
+    int64_t changed = rc == DORM_COMPILED ? dorm_exec__change(qs->cx, &s) : rc == DORM_COMPILED_EMPTY ? 0 : rc;
+    dorm_sql__free(&s);
     return changed;
 }
 
@@ -166,32 +166,32 @@ static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
     dorm_column_def c = {.name = fm->column, .kind = fm->storage ? fm->storage->f->kind : f->kind,
                          .max_length = t->max_length, .max_digits = t->max_digits, .decimal_places = t->decimal_places};
     if (t != f) c.ref_kind = t->kind;
-    if (fm->storage) c.db_type = dorm_custom_db_type(f, s->cx->db->drv->vendor);
-    dorm_schema_column_type(&s->text, s->d, &c);
+    if (fm->storage) c.db_type = dorm_custom__db_type(f, s->cx->db->drv->vendor);
+    dorm_schema__column_type(&s->text, s->d, &c);
 }
 
 /* One UPDATE of the fields of this round's table for objs[off..off+n). */
 static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
     const dorm_meta *m = j->tm;
     dorm_sql s;
-    dorm_sql_init(&s, j->cx);
+    dorm_sql__init(&s, j->cx);
     dorm_buf_puts(&s.text, "UPDATE ");
-    dorm_sql_name(&s, m->db_table);
+    dorm_sql__name(&s, m->db_table);
     dorm_buf_puts(&s.text, " SET ");
     for (size_t f = 0, k = 0; f < j->nfields; f++) {
         if (j->level[f] != j->round) continue;
         if (k++) dorm_buf_puts(&s.text, ", ");
-        dorm_sql_name(&s, j->fields[f]->column);
+        dorm_sql__name(&s, j->fields[f]->column);
         bool cast = s.d->requires_casted_case_in_updates;
         dorm_buf_puts(&s.text, cast ? " = CAST(CASE" : " = CASE");
         for (size_t i = off; i < off + n; i++) {
-            dorm_value pk = dorm_pk_value(j->objs[i]), v = dorm_field_get(j->objs[i], j->fields[f]);
+            dorm_value pk = dorm_pk__value(j->objs[i]), v = dorm_field__get(j->objs[i], j->fields[f]);
             dorm_buf_puts(&s.text, " WHEN (");
-            dorm_sql_col(&s, m->db_table, m->pk->column);
+            dorm_sql__col(&s, m->db_table, m->pk->column);
             dorm_buf_puts(&s.text, " = ");
-            dorm_sql_param(&s, &pk);
+            dorm_sql__param(&s, &pk);
             dorm_buf_puts(&s.text, ") THEN ");
-            dorm_sql_param(&s, &v);
+            dorm_sql__param(&s, &v);
         }
         dorm_buf_puts(&s.text, " ELSE NULL END");
         if (cast) {
@@ -201,16 +201,16 @@ static int bulk_update_batch(bulk_update_job *j, size_t off, size_t n) {
         }
     }
     dorm_buf_puts(&s.text, " WHERE ");
-    dorm_sql_col(&s, m->db_table, m->pk->column);
+    dorm_sql__col(&s, m->db_table, m->pk->column);
     dorm_buf_puts(&s.text, " IN (");
     for (size_t i = off; i < off + n; i++) {
-        dorm_value pk = dorm_pk_value(j->objs[i]);
+        dorm_value pk = dorm_pk__value(j->objs[i]);
         if (i > off) dorm_buf_puts(&s.text, ", ");
-        dorm_sql_param(&s, &pk);
+        dorm_sql__param(&s, &pk);
     }
     dorm_buf_putc(&s.text, ')');
-    int64_t changed = dorm_exec_change(j->cx, &s);
-    dorm_sql_free(&s);
+    int64_t changed = dorm_exec__change(j->cx, &s);
+    dorm_sql__free(&s);
     if (changed < 0) return (int)changed;
     if (!j->counted) j->rows += changed;
     return DORM_OK;
@@ -231,7 +231,7 @@ static int bulk_update_all(void *payload) {
             int rc = bulk_update_batch(j, off, rows);
             if (rc) return rc;
             j->done = off + rows;
-            dorm_progress_emit(j->cx, "bulk_update", j->m->label, (int64_t)j->done, (int64_t)j->n);
+            dorm_progress__emit(j->cx, "bulk_update", j->m->label, (int64_t)j->done, (int64_t)j->n);
         }
         j->counted = true;
     }
@@ -243,7 +243,7 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
     dorm_qs *qs = dorm_qs_all(cx, model);
     if (!qs) return -1;
     dorm_error_clear(cx);
-    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->err) return dorm_qs__reraise(qs);
     bulk_update_job j;
     memset(&j, 0, sizeof j);
     j.cx = cx;
@@ -253,35 +253,35 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
     for (size_t i = 0; fields && fields[i]; i++) {
         const dorm_fmeta *fm = update_field(qs, fields[i]);
         if (!fm) return dorm_errcode(cx);
-        if (fm->f->primary_key) return dorm_fail(cx, DORM_EVALUE, "bulk_update() cannot be used with primary key fields.");
+        if (fm->f->primary_key) return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_update() cannot be used with primary key fields.");
         int level = 0;
         for (const dorm_fmeta *up = fm; up->inherited; up = up->inherited) level++;
         if (j.nfields < 64) j.level[j.nfields] = level;
         if (j.nfields < 64) j.fields[j.nfields++] = fm;
     }
-    if (j.nfields == 0) return dorm_fail(cx, DORM_EVALUE, "Field names must be given to bulk_update().");
+    if (j.nfields == 0) return dorm_ctx_fail(cx, DORM_EVALUE, "Field names must be given to bulk_update().");
     if (dorm_fmeta_composite(j.m->pk))
-        return dorm_fail(cx, DORM_ENOTSUPPORTED, "bulk_update() of a model with a CompositePrimaryKey is not supported: "
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "bulk_update() of a model with a CompositePrimaryKey is not supported: "
                          "update() each row by its key.");
     for (size_t i = 0; i < n; i++) {
         const dorm_object *h = objs[i];
-        if (!h || h->meta != j.m || !dorm_pk_is_set(objs[i]))
-            return dorm_fail(cx, DORM_EVALUE, "All bulk_update() objects must have a primary key set.");
+        if (!h || h->meta != j.m || !dorm_pk__is_set(objs[i]))
+            return dorm_ctx_fail(cx, DORM_EVALUE, "All bulk_update() objects must have a primary key set.");
     }
     /* A tenant-scoped model's objects are checked as save() checks one:
      * none of another tenant is written, before any row is. */
     for (size_t i = 0; cx->dbs && cx->dbs->scopes && i < n; i++) {
-        int rc = dorm_tenant_check(cx, objs[i]);
+        int rc = dorm_tenant__check(cx, objs[i]);
         if (rc) return rc;
     }
     dorm_route r;
-    int rc = dorm_route_write(cx, model, NULL, -1, &r);
+    int rc = dorm_route__write(cx, model, NULL, -1, &r);
     if (rc) return rc;
     size_t per = (size_t)cx->db->dialect->max_params / (2 * j.nfields + 1);
     j.batch = batch_size && batch_size < per ? batch_size : (per ? per : 1);
-    dorm_progress_emit(cx, "bulk_update", j.m->label, 0, (int64_t)n);
-    rc = dorm_in_transaction(cx, bulk_update_all, &j);
-    dorm_progress_finish(cx, "bulk_update", j.m->label, rc < 0 ? (int64_t)j.done : (int64_t)n, (int64_t)n);
-    dorm_route_leave(cx, &r);
+    dorm_progress__emit(cx, "bulk_update", j.m->label, 0, (int64_t)n);
+    rc = dorm_in__transaction(cx, bulk_update_all, &j);
+    dorm_progress__finish(cx, "bulk_update", j.m->label, rc < 0 ? (int64_t)j.done : (int64_t)n, (int64_t)n);
+    dorm_route__leave(cx, &r);
     return rc < 0 ? rc : j.rows;
 }

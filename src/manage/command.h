@@ -61,10 +61,10 @@ typedef struct manage_command {
 } manage_command;
 
 /* argparse's usage line(s): "usage: manage migrate [-h] ... [app_label]". */
-void dorm_manage_usage(const manage_command *c, FILE *out);
+void dorm_manage__usage(const manage_command *c, FILE *out);
 /* `manage help <command>` / `manage <command> --help`: the usage, what the
  * command does, and each positional and option with its help, wrapped to
  * 79 columns as argparse writes them. */
-void dorm_manage_help(const manage_command *c, FILE *out);
+void dorm_manage__help(const manage_command *c, FILE *out);
 
 #endif

@@ -83,7 +83,7 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
         if (fm->f->kind == DORM_KIND_JSON) {
             int code;
             size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
-            json_t *j = dorm_json_loadb(v.u.s, n, JSON_DECODE_ANY, NULL, &code);
+            json_t *j = dorm_json__loadb(v.u.s, n, JSON_DECODE_ANY, NULL, &code);
             if (j) return j;
         }
         return json_stringn(v.u.s, v.len == DORM_STRLEN ? strlen(v.u.s) : v.len);
@@ -106,7 +106,7 @@ static json_t *pk_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *pk) {
  * has one (Django's value_to_string), else its database value.  NULL when
  * out of memory. */
 static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm) {
-    dorm_value v = dorm_field_get(obj, fm);
+    dorm_value v = dorm_field__get(obj, fm);
     const dorm_field_type *t = fm->f->kind == DORM_KIND_CUSTOM ? fm->f->type : NULL;
     if (t && t->to_text && v.type != DORM_T_NULL) {
         const char *s = t->to_text(dorm_cmember(obj, fm), cx);
@@ -124,11 +124,11 @@ static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
     if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         size_t len;
-        const void *k = dorm_key_bytes(&rows[i]->values[0], &len);
-        json_t *list = dorm_hmap_get(out, k, len);
+        const void *k = dorm_key__bytes(&rows[i]->values[0], &len);
+        json_t *list = dorm_hmap__get(out, k, len);
         if (!list) {
             if (!(list = json_array())) return DORM_ENOMEM;
-            if (dorm_hmap_put(out, k, len, list)) {
+            if (dorm_hmap__put(out, k, len, list)) {
                 json_decref(list);
                 return DORM_ENOMEM;
             }
@@ -159,7 +159,7 @@ static bool selected(const dorm_meta *m, const char *const *labels) {
     for (size_t i = 0; labels[i]; i++) {
         const char *dot = strchr(labels[i], '.');
         if (!dot && strcmp(labels[i], m->model->app_label) == 0) return true;
-        if (dot && dorm_same_name(labels[i], m->label)) return true;
+        if (dot && dorm_same__name(labels[i], m->label)) return true;
     }
     return false;
 }
@@ -170,20 +170,20 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
     dorm_error_clear(cx);
     /* jansson's calls are not checked one by one: an allocation that failed
      * anywhere (a field, a key, an object left out) fails the whole dump. */
-    dorm_json_init();
-    unsigned long failures = dorm_mem_failures();
+    dorm_json__init();
+    unsigned long failures = dorm_mem__failures();
     const dorm_registry *reg = cx->db->reg;
     for (size_t i = 0; labels && labels[i]; i++) {
         bool known = false;
         for (int k = 0; k < reg->nmodels && !known; k++) known = selected(reg->metas[k], (const char *const[]){labels[i], NULL});
-        if (!known) return dorm_fail(cx, DORM_EVALUE, "No installed app or model with label '%s'.", labels[i]);
+        if (!known) return dorm_ctx_fail(cx, DORM_EVALUE, "No installed app or model with label '%s'.", labels[i]);
     }
     json_t *all = json_array();
     int rc = DORM_OK;
     for (int k = 0; k < reg->nmodels && !rc; k++) {
         const dorm_meta *m = reg->metas[k];
         if (!selected(m, labels)) continue;
-        dorm_hmap *m2m = dorm_mem_calloc((size_t)m->nm2m + 1, sizeof *m2m);
+        dorm_hmap *m2m = dorm_mem__calloc((size_t)m->nm2m + 1, sizeof *m2m);
         if (!m2m) {
             rc = DORM_ENOMEM;
             break;
@@ -196,7 +196,7 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
         if (!rc && !objs) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
         size_t i = 0;
         for (; !rc && i < n; i++) {
-            dorm_progress_emit(cx, "dumpdata", m->label, (int64_t)i, (int64_t)n);
+            dorm_progress__emit(cx, "dumpdata", m->label, (int64_t)i, (int64_t)n);
             json_t *o = json_object(), *fields = json_object();
             json_object_set_new(o, "model", json_string(m->label_lower));
             json_object_set_new(o, "pk", pk_json(cx, objs[i], m->pk));
@@ -206,32 +206,32 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
                     json_object_set_new(fields, m->fields[f].f->name, field_json(cx, objs[i], &m->fields[f]));
             for (int r = 0; r < m->nm2m; r++) {
                 if (!dumped_m2m(m, &m->m2m[r])) continue;
-                dorm_value pk = dorm_pk_value(objs[i]);
+                dorm_value pk = dorm_pk__value(objs[i]);
                 size_t len;
-                const void *k = dorm_key_bytes(&pk, &len);
-                json_t *list = dorm_hmap_get(&m2m[r], k, len);
+                const void *k = dorm_key__bytes(&pk, &len);
+                json_t *list = dorm_hmap__get(&m2m[r], k, len);
                 json_object_set_new(fields, m->m2m[r].name, list ? json_incref(list) : json_array());
             }
             json_object_set_new(o, "fields", fields);
             json_array_append_new(all, o);
         }
-        dorm_progress_finish(cx, "dumpdata", m->label, rc ? (int64_t)i - 1 : (int64_t)n, (int64_t)n);
+        dorm_progress__finish(cx, "dumpdata", m->label, rc ? (int64_t)i - 1 : (int64_t)n, (int64_t)n);
         for (int r = 0; r < m->nm2m; r++) {
-            dorm_hmap_each(&m2m[r], free_list, NULL);
-            dorm_hmap_free(&m2m[r]);
+            dorm_hmap__each(&m2m[r], free_list, NULL);
+            dorm_hmap__free(&m2m[r]);
         }
-        dorm_mem_free(m2m);
+        dorm_mem__free(m2m);
     }
     if (!rc) {
         size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (indent > 0 ? JSON_INDENT(indent) : 0);
         char *text = json_dumps(all, flags);
-        if (!text || dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        if (!text || dorm_mem__failures() != failures) rc = DORM_ENOMEM;
         else if (fputs(text, out) < 0 || fputc('\n', out) == EOF)
-            rc = dorm_fail(cx, DORM_EOPERATIONAL, "Cannot write the fixture: %s", strerror(errno));
-        dorm_mem_free(text);
+            rc = dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot write the fixture: %s", strerror(errno));
+        dorm_mem__free(text);
     }
     json_decref(all);
-    return dorm_record(cx, rc);
+    return dorm__record(cx, rc);
 }
 
 int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
@@ -251,7 +251,7 @@ typedef struct loader {
     size_t nfiles;
     int64_t objects;
     bool *loaded;                  /* per registry model: rows were written   */
-    unsigned long failures;    /* dorm_mem_failures() at the start */
+    unsigned long failures;    /* dorm_mem__failures() at the start */
     int64_t total, done;           /* objects in every file, and installed    */
     const char *file;              /* the file being installed                */
 } loader;
@@ -268,7 +268,7 @@ static const char *integer_of(dorm_ctx *cx, dorm_kind kind, int64_t lo, int64_t 
         char shown[48];
         if (json_is_integer(j)) snprintf(shown, sizeof shown, "%lld", (long long)n);
         else snprintf(shown, sizeof shown, "%g", x);
-        return dorm_sprintf(cx, "value %s is out of range for %s (%lld to %lld)", shown, dorm_kind_name(kind),
+        return dorm_sprintf(cx, "value %s is out of range for %s (%lld to %lld)", shown, dorm_kind__name(kind),
                             (long long)lo, (long long)hi);
     }
     *out = dorm_v_int(json_is_integer(j) ? (int64_t)n : (int64_t)x);
@@ -283,9 +283,9 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
     if (fm->storage && !fm->f->type->to_text) fm = fm->storage;
     dorm_kind kind = fm->f->kind == DORM_KIND_FK ? fm->value_kind : fm->f->kind;
     int64_t lo, hi;
-    if (dorm_kind_int_range(kind, &lo, &hi) && (json_is_integer(j) || json_is_real(j))) {
+    if (dorm_kind__int_range(kind, &lo, &hi) && (json_is_integer(j) || json_is_real(j))) {
         const char *why = integer_of(cx, kind, lo, hi, j, &v);
-        if (why) return dorm_fail(cx, DORM_EVALUE, "%s", why);
+        if (why) return dorm_ctx_fail(cx, DORM_EVALUE, "%s", why);
     } else if (json_is_null(j)) v = dorm_v_null();
     else if (json_is_boolean(j)) v = dorm_v_bool(json_is_true(j));
     else if (json_is_integer(j)) v = dorm_v_int(json_integer_value(j));
@@ -295,12 +295,12 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
     else if (fm->f->kind == DORM_KIND_JSON) {
         char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         v = dorm_v_text(text ? dorm_strdup(cx, text) : NULL);
-        dorm_mem_free(text);
-        if (!v.u.s) return dorm_fail(cx, DORM_ENOMEM, "out of memory (loading a JSON value)");
+        dorm_mem__free(text);
+        if (!v.u.s) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (loading a JSON value)");
     } else {
-        return dorm_fail(cx, DORM_EVALUE, "Unsupported value for field '%s'.", fm->f->name);
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Unsupported value for field '%s'.", fm->f->name);
     }
-    return dorm_prep_value(cx, fm, fm->value_kind, &v, out);
+    return dorm_prep__value(cx, fm, fm->value_kind, &v, out);
 }
 
 /* An object's key as Django shows it ("pk=1"); "None" when it has none. */
@@ -316,9 +316,9 @@ static int where(dorm_ctx *cx, int rc, const char *file, size_t index, json_t *o
     const char *label = json_string_value(json_object_get(o, "model"));
     const char *pk = pk_text(cx, json_object_get(o, "pk"));
     if (field)
-        return dorm_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s), field '%s': %s", file,
+        return dorm_ctx_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s), field '%s': %s", file,
                          index + 1, label ? label : "?", pk ? pk : "?", field, dorm_errmsg(cx));
-    return dorm_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s): %s", file, index + 1,
+    return dorm_ctx_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s): %s", file, index + 1,
                      label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
 }
 
@@ -330,11 +330,11 @@ static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj
     json_t *list = json_is_string(j) ? json_loads(json_string_value(j), JSON_DECODE_ANY, NULL) : json_incref(j);
     int rc = json_is_array(list) && json_array_size(list) == (size_t)pk->nparts
                  ? DORM_OK
-                 : dorm_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
+                 : dorm_ctx_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
     for (int i = 0; !rc && i < pk->nparts; i++) {
         dorm_value v;
         rc = fixture_value(cx, pk->parts[i], json_array_get(list, (size_t)i), &v);
-        if (!rc) rc = dorm_field_set(obj, pk->parts[i], &v);
+        if (!rc) rc = dorm_field__set(obj, pk->parts[i], &v);
     }
     json_decref(list);
     return rc;
@@ -345,9 +345,9 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     const char *label = json_string_value(json_object_get(o, "model"));
     int k = 0;
     for (; label && k < cx->db->reg->nmodels; k++)
-        if (dorm_same_name(cx->db->reg->metas[k]->label_lower, label)) break;
+        if (dorm_same__name(cx->db->reg->metas[k]->label_lower, label)) break;
     if (!label || k == cx->db->reg->nmodels)
-        return dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'",
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'",
                          file, index + 1, label ? label : "");
     const dorm_meta *m = cx->db->reg->metas[k];
     l->loaded[k] = true;
@@ -358,32 +358,32 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     int rc = dorm_fmeta_composite(m->pk) ? composite_pk(cx, m->pk, pk, obj)
              : pk && !json_is_null(pk)   ? fixture_value(cx, m->pk, pk, &v)
                                          : DORM_OK;
-    if (!rc && !dorm_fmeta_composite(m->pk) && pk && !json_is_null(pk)) rc = dorm_field_set(obj, m->pk, &v);
+    if (!rc && !dorm_fmeta_composite(m->pk) && pk && !json_is_null(pk)) rc = dorm_field__set(obj, m->pk, &v);
     if (rc) return where(cx, rc, file, index, o, "pk");
     const char *name;
     json_t *j;
     json_object_foreach(fields, name, j) {
-        const dorm_fmeta *fm = dorm_meta_field(m, name);
+        const dorm_fmeta *fm = dorm_meta__field(m, name);
         if (fm) {
-            if (!(rc = fixture_value(cx, fm, j, &v))) rc = dorm_field_set(obj, fm, &v);
+            if (!(rc = fixture_value(cx, fm, j, &v))) rc = dorm_field__set(obj, fm, &v);
             if (rc) return where(cx, rc, file, index, o, name);
-        } else if (!dorm_meta_m2m_accessor(m, name)) {
-            dorm_fail(cx, DORM_EVALUE, "%s has no field named '%s'", m->model->name, name);
+        } else if (!dorm_meta__m2m_accessor(m, name)) {
+            dorm_ctx_fail(cx, DORM_EVALUE, "%s has no field named '%s'", m->model->name, name);
             return where(cx, DORM_EVALUE, file, index, o, NULL);
         }
     }
     /* Rows keep their keys: save() updates one that exists, else inserts;
      * raw, as Django's loaddata saves (fields as given, signals say raw). */
-    if ((rc = dorm_save_raw(obj))) return where(cx, rc, file, index, o, NULL);
+    if ((rc = dorm_save__raw(obj))) return where(cx, rc, file, index, o, NULL);
     json_object_foreach(fields, name, j) {
-        const dorm_rel *rel = dorm_meta_m2m_accessor(m, name);
+        const dorm_rel *rel = dorm_meta__m2m_accessor(m, name);
         if (!rel) continue;
         size_t n = json_array_size(j);
         void **targets = dorm_alloc(cx, sizeof(void *) * (n + 1));
         for (size_t i = 0; targets && i < n && !rc; i++) {
             targets[i] = dorm_new_(cx, rel->model->model);
             if (!targets[i] || fixture_value(cx, rel->model->pk, json_array_get(j, i), &v) ||
-                dorm_field_set(targets[i], rel->model->pk, &v))
+                dorm_field__set(targets[i], rel->model->pk, &v))
                 rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             else dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
         }
@@ -405,7 +405,7 @@ static bool find_object(const loader *l, const char *label, const char *pk, size
             char key[32];
             if (json_is_integer(k)) snprintf(key, sizeof key, "%lld", (long long)json_integer_value(k));
             const char *ks = json_is_integer(k) ? key : json_string_value(k);
-            if (m && ks && dorm_same_name(m, label) && strcmp(ks, pk) == 0) {
+            if (m && ks && dorm_same__name(m, label) && strcmp(ks, pk) == 0) {
                 *file = f, *index = i, *obj = o;
                 return true;
             }
@@ -422,8 +422,8 @@ typedef struct bad_row {
 static void first_bad(dorm_db *db, dorm_stmt *st, void *payload) {
     bad_row *b = payload;
     if (b->pk) return;
-    b->pk = dorm_strdup(b->cx, dorm_introspect_text(db, st, 0));
-    b->value = dorm_strdup(b->cx, dorm_introspect_text(db, st, 1));
+    b->pk = dorm_strdup(b->cx, dorm_introspect__text(db, st, 0));
+    b->value = dorm_strdup(b->cx, dorm_introspect__text(db, st, 1));
 }
 
 /* Keys are checked at COMMIT (deferred): before it, each key of the loaded
@@ -455,18 +455,18 @@ static int check_keys(loader *l, const dorm_meta *m, const dorm_fmeta *fk, const
     dorm_buf_puts(&b, " IS NULL");
     bad_row bad = {cx, NULL, NULL};
     dorm_errbuf e = {0, ""};
-    int rc = b.failed ? dorm_fail(cx, DORM_ENOMEM, "out of memory")
-             : dorm_db_query(cx->db, b.data, NULL, 0, first_bad, &bad, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    int rc = b.failed ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory")
+             : dorm_db__query(cx->db, b.data, NULL, 0, first_bad, &bad, &e) < 0 ? dorm_fail__errbuf(cx, &e) : DORM_OK;
     dorm_buf_free(&b);
     if (rc || !bad.pk) return rc;
-    dorm_fail(cx, DORM_EINTEGRITY,
+    dorm_ctx_fail(cx, DORM_EINTEGRITY,
               "The row in table '%s' with primary key '%s' has an invalid foreign key: %s.%s contains a value '%s' "
               "that does not have a corresponding value in %s.%s.", table, bad.pk, table, fk->column, bad.value, target,
               tcol);
     size_t f, i;
     json_t *o;
     if (!find_object(l, owner->label_lower, bad.pk, &f, &i, &o))
-        return dorm_fail(cx, DORM_EINTEGRITY, "Problem installing fixtures: %s", dorm_errmsg(cx));
+        return dorm_ctx_fail(cx, DORM_EINTEGRITY, "Problem installing fixtures: %s", dorm_errmsg(cx));
     return where(cx, DORM_EINTEGRITY, l->files[f], i, o, field);
 }
 
@@ -499,20 +499,20 @@ static int reset_sequences(dorm_ctx *cx) {
     if (!cx->db->dialect->sequence_reset_sql) return DORM_OK;
     for (int k = 0; k < cx->db->reg->nmodels; k++) {
         const dorm_meta *m = cx->db->reg->metas[k];
-        if (!m->pk || !dorm_kind_is_auto(m->pk->f->kind) || m->proxy) continue;
+        if (!m->pk || !dorm_kind__is_auto(m->pk->f->kind) || m->proxy) continue;
         dorm_buf b = DORM_BUF_INIT;
         cx->db->dialect->sequence_reset_sql(&b, m->db_table, m->pk->column);
         dorm_errbuf e = {0, ""};
-        int rc = b.failed ? DORM_ENOMEM : dorm_db_exec(cx->db, b.data, &e);
+        int rc = b.failed ? DORM_ENOMEM : dorm_db__exec(cx->db, b.data, &e);
         dorm_buf_free(&b);
-        if (rc < 0) return dorm_fail_errbuf(cx, &e);
+        if (rc < 0) return dorm_fail__errbuf(cx, &e);
     }
     return DORM_OK;
 }
 
 static int run_sql(dorm_ctx *cx, const char *sql) {
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    return dorm_db__exec(cx->db, sql, &e) < 0 ? dorm_fail__errbuf(cx, &e) : DORM_OK;
 }
 
 static int load_all(void *payload);
@@ -539,7 +539,7 @@ static int load_all(void *payload) {
         json_t *o;
         l->file = l->files[f];
         json_array_foreach(l->fixtures[f], i, o) {
-            dorm_progress_emit(l->cx, "loaddata", l->file, l->done, l->total);
+            dorm_progress__emit(l->cx, "loaddata", l->file, l->done, l->total);
             int rc = load_object(l, o, l->files[f], i);
             if (rc) return rc;
             l->done++;
@@ -550,7 +550,7 @@ static int load_all(void *payload) {
     if (!rc) rc = reset_sequences(l->cx);
     /* A value that could not be copied may have been stored short: roll
      * back rather than commit a fixture half-read. */
-    if (!rc && dorm_mem_failures() != l->failures) rc = dorm_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
+    if (!rc && dorm_mem__failures() != l->failures) rc = dorm_ctx_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
     return rc;
 }
 
@@ -560,44 +560,44 @@ static const char *fixture_name(dorm_ctx *cx, const char *path) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
-    return dot && dot != base ? dorm_arena_strndup(&cx->arena, base, (size_t)(dot - base)) : base;
+    return dot && dot != base ? dorm_arena__strndup(&cx->arena, base, (size_t)(dot - base)) : base;
 }
 
 int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     dorm_error_clear(cx);
-    loader l = {.cx = cx, .files = files, .failures = dorm_mem_failures()};
+    loader l = {.cx = cx, .files = files, .failures = dorm_mem__failures()};
     while (files && files[l.nfiles]) l.nfiles++;
-    l.fixtures = dorm_mem_calloc(l.nfiles + 1, sizeof(json_t *));
-    l.loaded = dorm_mem_calloc((size_t)cx->db->reg->nmodels + 1, sizeof(bool));
-    int rc = l.fixtures && l.loaded ? DORM_OK : dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    l.fixtures = dorm_mem__calloc(l.nfiles + 1, sizeof(json_t *));
+    l.loaded = dorm_mem__calloc((size_t)cx->db->reg->nmodels + 1, sizeof(bool));
+    int rc = l.fixtures && l.loaded ? DORM_OK : dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     for (size_t f = 0; !rc && f < l.nfiles; f++) {
         FILE *probe = fopen(files[f], "rb");
         if (!probe) {
             const char *name = fixture_name(cx, files[f]);
-            rc = dorm_fail(cx, DORM_EVALUE, "No fixture named '%s' found.", name ? name : files[f]);
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "No fixture named '%s' found.", name ? name : files[f]);
             break;
         }
         fclose(probe);
         json_error_t err;
         int code;
-        l.fixtures[f] = dorm_json_load_file(files[f], 0, &err, &code);
+        l.fixtures[f] = dorm_json__load_file(files[f], 0, &err, &code);
         if (code == DORM_ENOMEM)
-            rc = dorm_fail(cx, code, "out of memory (loading fixture '%s')", files[f]);
+            rc = dorm_ctx_fail(cx, code, "out of memory (loading fixture '%s')", files[f]);
         else if (code == DORM_EOPERATIONAL)
-            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s", files[f], strerror(errno));
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s", files[f], strerror(errno));
         else if (code)
-            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f], err.text,
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f], err.text,
                            err.line, err.column);
         else if (!json_is_array(l.fixtures[f]))
-            rc = dorm_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
     }
     /* All or nothing: one transaction for every fixture. */
-    if (!rc) rc = dorm_in_transaction(cx, load_checked, &l);
-    dorm_progress_finish(cx, "loaddata", l.file, rc ? l.done : l.total, l.total);
+    if (!rc) rc = dorm_in__transaction(cx, load_checked, &l);
+    dorm_progress__finish(cx, "loaddata", l.file, rc ? l.done : l.total, l.total);
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
-    dorm_mem_free(l.fixtures);
-    dorm_mem_free(l.loaded);
+    dorm_mem__free(l.fixtures);
+    dorm_mem__free(l.loaded);
     if (!rc && out)
         fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
-    return dorm_record(cx, rc);
+    return dorm__record(cx, rc);
 }

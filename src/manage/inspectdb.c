@@ -207,7 +207,7 @@ static const dorm_icolumn *pk_of(const dorm_itable *t, int *count) {
 static int fk_target(const gen *g, const dorm_icolumn *c) {
     int k = table_index(g, c->ref_table);
     const dorm_icolumn *pk = k >= 0 ? pk_of(&g->t[k], NULL) : NULL;
-    return pk && c->ref_column && strcmp(pk->name, c->ref_column) == 0 && dorm_kind_is_auto(pk->kind) ? k : -1;
+    return pk && c->ref_column && strcmp(pk->name, c->ref_column) == 0 && dorm_kind__is_auto(pk->kind) ? k : -1;
 }
 
 /* The member names of table i's columns, as normalize() makes them. */
@@ -256,7 +256,7 @@ static void emit_field(gen *g, size_t i, size_t c) {
     /* A part of a composite key is a plain field (the key is DORM_COMPOSITE_PK). */
     int npk;
     bool composite = !pk_of(t, &npk) && npk > 1, pk = col->primary_key && !composite;
-    if (pk && !dorm_kind_is_auto(col->kind)) dorm_buf_puts(&opts, ", .primary_key = true");
+    if (pk && !dorm_kind__is_auto(col->kind)) dorm_buf_puts(&opts, ", .primary_key = true");
     if (col->null && !col->primary_key) dorm_buf_puts(&opts, ", .null = true, .blank = true");
     if (col->unique && !col->primary_key) dorm_buf_puts(&opts, ", .unique = true");
     if (k >= 0) {
@@ -328,7 +328,7 @@ static void left_out(gen *g, size_t i) {
 
 int dorm_inspectdb(dorm_ctx *cx, const char *const *only, const char *app_label, FILE *out) {
     dorm_error_clear(cx);
-    if (!cx->db->drv->introspect) return dorm_fail(cx, DORM_ECONFIG, "inspectdb: this backend cannot introspect.");
+    if (!cx->db->drv->introspect) return dorm_ctx_fail(cx, DORM_ECONFIG, "inspectdb: this backend cannot introspect.");
     gen g = {cx, NULL, 0, NULL, NULL, DORM_BUF_INIT};
     int rc = cx->db->drv->introspect(cx, &g.t, &g.n);
     if (rc) return rc;
@@ -343,7 +343,7 @@ int dorm_inspectdb(dorm_ctx *cx, const char *const *only, const char *app_label,
         if (wanted && !internal && !g.models[i]) return DORM_ENOMEM;
     }
     for (size_t k = 0; only && only[k]; k++)
-        if (table_index(&g, only[k]) < 0) return dorm_fail(cx, DORM_EVALUE, "inspectdb: no table named '%s'.", only[k]);
+        if (table_index(&g, only[k]) < 0) return dorm_ctx_fail(cx, DORM_EVALUE, "inspectdb: no table named '%s'.", only[k]);
     dorm_buf_puts(&g.out, "/* Models for an existing database, written by dorm's inspectdb.  Check the\n"
                           " * guesses (types, nullability, on_delete) before relying on them; dorm\n"
                           " * creates these tables only if you migrate them. */\n"
@@ -371,9 +371,9 @@ int dorm_inspectdb(dorm_ctx *cx, const char *const *only, const char *app_label,
     for (size_t i = 0; i < g.n; i++)
         for (size_t c = 0; g.models[i] && g.columns[i] && c < g.t[i].ncolumns; c++) dorm_buf_free(&g.columns[i][c].notes);
     /* Nothing half-written: the code goes out whole or not at all. */
-    if (!rc && g.out.failed) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!rc && g.out.failed) rc = dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     if (!rc && fwrite(g.out.data, 1, g.out.len, out) != g.out.len)
-        rc = dorm_fail(cx, DORM_EOPERATIONAL, "inspectdb: cannot write the models.");
+        rc = dorm_ctx_fail(cx, DORM_EOPERATIONAL, "inspectdb: cannot write the models.");
     dorm_buf_free(&g.out);
     return rc;
 }

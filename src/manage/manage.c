@@ -56,7 +56,7 @@ static int small_number(const char *s) {
 /* argparse's refusal of a command line: the usage (which names every
  * option the command takes), then the error; exit status 2. */
 static int bad_arguments(const command *c, const char *fmt, ...) {
-    dorm_manage_usage(c, stderr);
+    dorm_manage__usage(c, stderr);
     fprintf(stderr, "manage %s: error: ", c->name);
     va_list ap;
     va_start(ap, fmt);
@@ -141,9 +141,9 @@ static const dorm_dialect *named_dialect(const args *a) {
     const char *url = a->database ? a->database : getenv("DATABASE_URL");
     dorm_url u;
     dorm_errbuf e = {0, ""};
-    if (!url || dorm_url_parse(url, &u, &e) < 0) return NULL;
-    const dorm_driver *drv = dorm_driver_find(u.scheme);
-    dorm_url_free(&u);
+    if (!url || dorm_url__parse(url, &u, &e) < 0) return NULL;
+    const dorm_driver *drv = dorm_driver__find(u.scheme);
+    dorm_url__free(&u);
     return drv ? drv->dialect : NULL;
 }
 
@@ -208,14 +208,14 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
     }
     /* The --output file appears whole or not at all. */
     dorm_file wf = {stdout, NULL, NULL};
-    FILE *out = path ? (dorm_file_create(&wf, path) == 0 ? wf.f : NULL) : stdout;
+    FILE *out = path ? (dorm_file__create(&wf, path) == 0 ? wf.f : NULL) : stdout;
     if (!out) {
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, errno == ENOMEM ? "out of memory" : strerror(errno));
         return 1;
     }
     int n = indent ? small_number(indent) : 0;
     int rc = flag(c, a, "--all") ? dorm_dumpdata_all(cx, a->pos, n, out) : dorm_dumpdata(cx, a->pos, n, out);
-    if (path && dorm_file_finish(&wf, rc == 0) != 0 && rc == 0) {
+    if (path && dorm_file__finish(&wf, rc == 0) != 0 && rc == 0) {
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, strerror(errno));
         return 1;
     }
@@ -246,12 +246,12 @@ static int cmd_flush(const command *c, args *a, const dorm_app *const *apps, dor
             return 0;
         }
     }
-    return dorm_flush(cx) < 0 ? failed(cx) : 0;
+    return dorm__flush(cx) < 0 ? failed(cx) : 0;
 }
 
 static int cmd_dbshell(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     (void)c, (void)apps, (void)cx;
-    return dorm_dbshell(a->database ? a->database : getenv("DATABASE_URL"));
+    return dorm__dbshell(a->database ? a->database : getenv("DATABASE_URL"));
 }
 
 static int cmd_squashmigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
@@ -259,7 +259,7 @@ static int cmd_squashmigrations(const command *c, args *a, const dorm_app *const
         return bad_arguments(c, "the following arguments are required: app_label, migration_name");
     }
     const char *start = a->npos == 3 ? a->pos[1] : NULL, *end = a->pos[a->npos - 1];
-    return dorm_squash(cx, apps, a->pos[0], start, end, value(c, a, "--squashed-name"), stdout) < 0 ? failed(cx) : 0;
+    return dorm__squash(cx, apps, a->pos[0], start, end, value(c, a, "--squashed-name"), stdout) < 0 ? failed(cx) : 0;
 }
 
 static int cmd_inspectdb(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
@@ -381,7 +381,7 @@ static const command *find_command(const char *name) {
 static int unknown_command(const char *name) {
     const char *names[sizeof commands / sizeof commands[0]], *close[3];
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) names[i] = commands[i].name;
-    int n = dorm_close_matches(name, strlen(name), names, sizeof names / sizeof names[0], close);
+    int n = dorm_close__matches(name, strlen(name), names, sizeof names / sizeof names[0], close);
     fprintf(stderr, "Unknown command: '%s'", name);
     if (n > 0) fprintf(stderr, ". Did you mean %s?", close[0]);
     fputs("\nType 'manage help' for usage.\n", stderr);
@@ -393,7 +393,7 @@ static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm
     if (a->npos == 1) {
         const command *described = find_command(a->pos[0]);
         if (!described) return unknown_command(a->pos[0]);
-        dorm_manage_help(described, stdout);
+        dorm_manage__help(described, stdout);
         return 0;
     }
     puts("Type 'manage help <subcommand>' for help on a specific subcommand.\n\nAvailable subcommands:\n\n[dorm]");
@@ -434,7 +434,7 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
     int rc = parse(c, argc, argv, &a);
     if (rc) return rc;
     if (a.help) {
-        dorm_manage_help(c, stdout);
+        dorm_manage__help(c, stdout);
         return 0;
     }
     if (c->run == cmd_help) return cmd_help(c, &a, apps, NULL);

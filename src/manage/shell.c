@@ -12,20 +12,20 @@
 #include "exec/exec.h"
 #include "manage/shell.h"
 
-int dorm_dbshell_cmd(const char *url, dorm_client_cmd *cmd) {
+int dorm_dbshell__cmd(const char *url, dorm_client_cmd *cmd) {
     dorm_url u;
     dorm_errbuf e = {0, ""};
     memset(cmd, 0, sizeof *cmd);
-    if (dorm_url_parse(url, &u, &e) < 0) return e.code ? e.code : DORM_ECONFIG;
-    const dorm_driver *drv = dorm_driver_find(u.scheme);
+    if (dorm_url__parse(url, &u, &e) < 0) return e.code ? e.code : DORM_ECONFIG;
+    const dorm_driver *drv = dorm_driver__find(u.scheme);
     int rc = drv && drv->client ? drv->client(&u, cmd) : DORM_ECONFIG;
-    dorm_url_free(&u);
+    dorm_url__free(&u);
     return rc;
 }
 
-int dorm_dbshell(const char *url) {
+int dorm__dbshell(const char *url) {
     dorm_client_cmd cmd;
-    if (dorm_dbshell_cmd(url, &cmd)) {
+    if (dorm_dbshell__cmd(url, &cmd)) {
         fprintf(stderr, "CommandError: dbshell cannot start a client for this database URL.\n");
         return 1;
     }
@@ -52,12 +52,12 @@ static int flush_all(void *payload) {
     }
     dorm_buf list = DORM_BUF_INIT;
     cx->db->dialect->sql_flush(&list, tables, (size_t)reg->nmodels, sequences, nseq);
-    int rc = dorm_schema_run_deferred(&list, dorm_exec_ddl, cx);
+    int rc = dorm_schema__run_deferred(&list, dorm_exec__ddl, cx);
     dorm_buf_free(&list);
     return rc > 0 ? dorm_errcode(cx) : rc;
 }
 
-int dorm_flush(dorm_ctx *cx) {
+int dorm__flush(dorm_ctx *cx) {
     dorm_error_clear(cx);
-    return dorm_in_transaction(cx, flush_all, cx);
+    return dorm_in__transaction(cx, flush_all, cx);
 }

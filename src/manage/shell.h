@@ -10,11 +10,11 @@
  * writes them (sqlite3 FILE; psql -U user -h host -p port db, the password
  * in PGPASSWORD, never argv).  0 or a negative error (no driver or client
  * for the scheme). */
-int dorm_dbshell_cmd(const char *url, dorm_client_cmd *cmd);
+int dorm_dbshell__cmd(const char *url, dorm_client_cmd *cmd);
 /* Replaces the process with the client; returns 1 only when it cannot. */
-int dorm_dbshell(const char *url);
+int dorm__dbshell(const char *url);
 /* Empties every table of the context's registry in one transaction (keys
  * start again from 1); dorm_migrations is kept.  0 or a negative error. */
-int dorm_flush(dorm_ctx *cx);
+int dorm__flush(dorm_ctx *cx);
 
 #endif

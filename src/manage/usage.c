@@ -47,7 +47,7 @@ static void usage_option(FILE *out, const manage_option *o, size_t indent, size_
     wrap(out, token, indent, col, true);
 }
 
-void dorm_manage_usage(const manage_command *c, FILE *out) {
+void dorm_manage__usage(const manage_command *c, FILE *out) {
     char head[64];
     snprintf(head, sizeof head, "usage: manage %s", c->name);
     size_t indent = strlen(head) + 1, col = strlen(head);
@@ -105,8 +105,8 @@ static void help_option(FILE *out, const manage_option *o) {
     help_entry(out, invocation, o->help);
 }
 
-void dorm_manage_help(const manage_command *c, FILE *out) {
-    dorm_manage_usage(c, out);
+void dorm_manage__help(const manage_command *c, FILE *out) {
+    dorm_manage__usage(c, out);
     size_t col = 0;
     fputc('\n', out);
     wrap(out, c->help, 0, &col, false);

@@ -31,7 +31,7 @@ typedef struct detector {
 static dorm_op *add_op(detector *d, dorm_op_kind kind, const char *app, const char *model) {
     if (d->nops == d->cap) {
         int cap = d->cap ? d->cap * 2 : 8;
-        dorm_op *grown = dorm_mem_realloc(d->ops, sizeof(dorm_op) * (size_t)cap);
+        dorm_op *grown = dorm_mem__realloc(d->ops, sizeof(dorm_op) * (size_t)cap);
         if (!grown) {
             d->rc = DORM_ENOMEM;
             return NULL;
@@ -58,7 +58,7 @@ static const char *lower(dorm_ctx *cx, const char *s) {
 static bool same_field(detector *d, const dorm_fstate *a, const dorm_fstate *b, bool ignore_name) {
     dorm_fstate x = *a, y = *b;
     if (ignore_name) x.f.name = y.f.name = "";
-    const char *ja = dorm_fstate_dump(d->cx, &x), *jb = dorm_fstate_dump(d->cx, &y);
+    const char *ja = dorm_fstate__dump(d->cx, &x), *jb = dorm_fstate__dump(d->cx, &y);
     return ja && jb && strcmp(ja, jb) == 0;
 }
 
@@ -69,7 +69,7 @@ static bool fills_itself(const dorm_fstate *f) {
     const dorm_field *x = &f->f;
     bool date = x->kind == DORM_KIND_DATE || x->kind == DORM_KIND_DATETIME || x->kind == DORM_KIND_TIME;
     return x->null || x->default_value.type != DORM_T_NONE || f->default_callable || x->kind == DORM_KIND_M2M ||
-           x->primary_key || (x->blank && dorm_kind_blank_is_empty(x->kind)) || (date && x->auto_now);
+           x->primary_key || (x->blank && dorm_kind__blank_is_empty(x->kind)) || (date && x->auto_now);
 }
 
 static bool has_default(const dorm_fstate *f) {
@@ -110,14 +110,14 @@ static const dorm_constraint *constraint_named(const dorm_constraint *l, const c
 /* The field changes of a model present on both sides. */
 static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstate *b) {
     const char *model = lower(d->cx, b->name);
-    bool *matched = dorm_mem_calloc((size_t)a->nfields + 1, sizeof(bool));
+    bool *matched = dorm_mem__calloc((size_t)a->nfields + 1, sizeof(bool));
     if (!matched) {
         d->rc = DORM_ENOMEM;
         return;
     }
     for (int i = 0; i < b->nfields && !d->rc; i++) {
         const dorm_fstate *nf = &b->fields[i];
-        int k = dorm_mstate_field(a, nf->f.name);
+        int k = dorm_mstate__field(a, nf->f.name);
         if (k >= 0) {
             matched[k] = true;
             if (!same_field(d, &a->fields[k], nf, false)) {
@@ -126,7 +126,7 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
                 op->name = nf->f.name;
                 op->field = *nf;
                 if (a->fields[k].f.null && !nf->f.null && !has_default(nf) && !d->quiet) {
-                    int r = dorm_ask_not_null_alteration(&d->q, model, &op->field);
+                    int r = dorm_ask__not_null_alteration(&d->q, model, &op->field);
                     if (r < 0) d->rc = r;
                     op->preserve_default = r != 0;
                 }
@@ -136,11 +136,11 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         /* A field gone from the other side with the same definition may be a rename. */
         int renamed = -1;
         for (int j = 0; j < a->nfields && renamed < 0; j++)
-            if (dorm_mstate_field(b, a->fields[j].f.name) < 0 && !matched[j] && same_field(d, &a->fields[j], nf, true)) {
+            if (dorm_mstate__field(b, a->fields[j].f.name) < 0 && !matched[j] && same_field(d, &a->fields[j], nf, true)) {
                 char q[256];
                 snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s (a %s)? [y/N]", lower(d->cx, a->name), a->fields[j].f.name,
-                         lower(d->cx, b->name), nf->f.name, dorm_kind_name(nf->f.kind));
-                if (!d->quiet && dorm_ask_yes(&d->q, q, false)) renamed = j;
+                         lower(d->cx, b->name), nf->f.name, dorm_kind__name(nf->f.kind));
+                if (!d->quiet && dorm_ask__yes(&d->q, q, false)) renamed = j;
             }
         if (renamed >= 0) {
             matched[renamed] = true;
@@ -156,7 +156,7 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         op->name = nf->f.name;
         op->field = *nf;
         if (!fills_itself(nf) && !d->quiet) {
-            d->rc = dorm_ask_not_null_addition(&d->q, model, &op->field);
+            d->rc = dorm_ask__not_null_addition(&d->q, model, &op->field);
             op->preserve_default = false;
         }
     }
@@ -165,7 +165,7 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         dorm_op *op = add_op(d, DORM_OP_REMOVE_FIELD, app, model);
         if (op) op->name = a->fields[k].f.name;
     }
-    dorm_mem_free(matched);
+    dorm_mem__free(matched);
 }
 
 static void diff_options(detector *d, const char *app, dorm_mstate *a, dorm_mstate *b) {
@@ -186,7 +186,7 @@ static void diff_options(detector *d, const char *app, dorm_mstate *a, dorm_msta
     for (size_t i = 0; b->indexes && b->indexes[i].fields && !d->rc; i++) {
         if (index_named(a->indexes, &b->indexes[i])) continue;
         if (!b->indexes[i].name) {
-            d->rc = dorm_fail(d->cx, DORM_EVALUE, "%s.%s: an index added by a migration needs a name (dorm_index.name).",
+            d->rc = dorm_ctx_fail(d->cx, DORM_EVALUE, "%s.%s: an index added by a migration needs a name (dorm_index.name).",
                               app, b->name);
             break;
         }
@@ -240,8 +240,8 @@ static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pen
         const char *to = f < 0 ? (m->bases ? m->bases[0] : NULL) : m->fields[f].to;
         for (int p = 0; to && p < npending; p++)
             if (pending[p] && pending[p] != m) {
-                const char *label = dorm_mstate_label(d->from, pending[p]);
-                if (label && dorm_same_name(to, label)) return true;
+                const char *label = dorm_mstate__label(d->from, pending[p]);
+                if (label && dorm_same__name(to, label)) return true;
             }
     }
     return false;
@@ -250,20 +250,20 @@ static bool waits_for(const detector *d, const dorm_mstate *m, dorm_mstate **pen
 /* Django's order: renamed and new models (those they point at first), then
  * field and option changes of kept models, then models gone. */
 static void diff_app(detector *d, const char *app) {
-    dorm_mstate **added = dorm_mem_calloc((size_t)d->to->n + 1, sizeof *added);
-    dorm_mstate **gone = dorm_mem_calloc((size_t)d->from->n + 1, sizeof *gone);
+    dorm_mstate **added = dorm_mem__calloc((size_t)d->to->n + 1, sizeof *added);
+    dorm_mstate **gone = dorm_mem__calloc((size_t)d->from->n + 1, sizeof *gone);
     if (!added || !gone) {
-        dorm_mem_free(added);
-        dorm_mem_free(gone);
+        dorm_mem__free(added);
+        dorm_mem__free(gone);
         d->rc = DORM_ENOMEM;
         return;
     }
     int nadded = 0, ngone = 0;
     for (int i = 0; i < d->to->n; i++)
-        if (strcmp(d->to->models[i]->app, app) == 0 && !dorm_state_model(d->from, app, d->to->models[i]->name))
+        if (strcmp(d->to->models[i]->app, app) == 0 && !dorm_state__model(d->from, app, d->to->models[i]->name))
             added[nadded++] = d->to->models[i];
     for (int i = 0; i < d->from->n; i++)
-        if (strcmp(d->from->models[i]->app, app) == 0 && !dorm_state_model(d->to, app, d->from->models[i]->name))
+        if (strcmp(d->from->models[i]->app, app) == 0 && !dorm_state__model(d->to, app, d->from->models[i]->name))
             gone[ngone++] = d->from->models[i];
     /* A gone model with the same fields as a new one may be that one renamed. */
     for (int i = 0; i < ngone && !d->rc; i++) {
@@ -274,7 +274,7 @@ static void diff_app(detector *d, const char *app) {
             for (int f = 0; same && f < a->nfields; f++) same = same_field(d, &a->fields[f], &b->fields[f], false);
             char q[256];
             snprintf(q, sizeof q, "Did you rename the %s.%s model to %s? [y/N]", app, a->name, b ? b->name : "");
-            if (!same || d->quiet || !dorm_ask_yes(&d->q, q, false)) continue;
+            if (!same || d->quiet || !dorm_ask__yes(&d->q, q, false)) continue;
             dorm_op *op = add_op(d, DORM_OP_RENAME_MODEL, app, b->name);
             if (op) {
                 op->old_name = a->name;
@@ -288,8 +288,8 @@ static void diff_app(detector *d, const char *app) {
     /* Django's order: every new model's CreateModel (Django inserts them at
      * the beginning), then their indexes and constraints, then the proxies
      * (generate_created_proxies), each followed by its options. */
-    dorm_mstate **made = dorm_mem_calloc((size_t)nadded + 1, sizeof *made);
-    dorm_mstate **shapes = dorm_mem_calloc((size_t)nadded + 1, sizeof *shapes);
+    dorm_mstate **made = dorm_mem__calloc((size_t)nadded + 1, sizeof *made);
+    dorm_mstate **shapes = dorm_mem__calloc((size_t)nadded + 1, sizeof *shapes);
     int nmade = 0;
     if (!made || !shapes) d->rc = DORM_ENOMEM;
     for (int pass = 0; !d->rc && pass <= 2 * nadded + 1; pass++) {
@@ -312,17 +312,17 @@ static void diff_app(detector *d, const char *app) {
             added[k] = NULL;
         }
     }
-    dorm_mem_free(made);
-    dorm_mem_free(shapes);
+    dorm_mem__free(made);
+    dorm_mem__free(shapes);
     for (int i = 0; i < d->to->n && !d->rc; i++) {
         dorm_mstate *b = d->to->models[i];
-        dorm_mstate *a = strcmp(b->app, app) == 0 ? dorm_state_model(d->from, app, b->name) : NULL;
+        dorm_mstate *a = strcmp(b->app, app) == 0 ? dorm_state__model(d->from, app, b->name) : NULL;
         if (!a) {
             /* A renamed model compares with its old self. */
             for (int k = 0; k < d->nops && !a; k++)
                 if (d->ops[k].kind == DORM_OP_RENAME_MODEL && strcmp(d->ops[k].app, app) == 0 &&
                     strcmp(d->ops[k].new_name, b->name) == 0 && strcmp(b->app, app) == 0)
-                    a = dorm_state_model(d->from, app, d->ops[k].old_name);
+                    a = dorm_state__model(d->from, app, d->ops[k].old_name);
             if (!a) continue;
         }
         diff_fields(d, app, a, b);
@@ -330,8 +330,8 @@ static void diff_app(detector *d, const char *app) {
     }
     for (int i = 0; i < ngone && !d->rc; i++)
         if (gone[i]) add_op(d, DORM_OP_DELETE_MODEL, app, gone[i]->name);
-    dorm_mem_free(added);
-    dorm_mem_free(gone);
+    dorm_mem__free(added);
+    dorm_mem__free(gone);
 }
 
 /* Django's get_migration_name_timestamp after a prefix: "auto_20240102_0304". */
@@ -372,7 +372,7 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
     dorm_mig_key *deps = dorm_alloc(d->cx, sizeof *deps * (size_t)(nnews + g->n + 1));
     if (!deps) return DORM_ENOMEM;
     int n = 0;
-    dorm_migration *prev = dorm_graph_leaf(g, m->app);
+    dorm_migration *prev = dorm_graph__leaf(g, m->app);
     if (prev) deps[n++] = (dorm_mig_key){prev->app, prev->name};
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
@@ -384,12 +384,12 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
                 const char *label = f < 0 ? (w ? NULL : base) : w ? fs[f].through : fs[f].to;
                 const char *dot = label ? strchr(label, '.') : NULL;
                 if (!dot) continue;
-                const char *app = dorm_arena_strndup(&d->cx->arena, label, (size_t)(dot - label));
+                const char *app = dorm_arena__strndup(&d->cx->arena, label, (size_t)(dot - label));
                 if (!app || strcmp(app, m->app) == 0) continue;
                 const dorm_migration *target = NULL;
                 for (int i = 0; i < nnews; i++)
                     if (news[i] && strcmp(news[i]->app, app) == 0) target = news[i];
-                if (!target) target = dorm_graph_leaf(g, app);
+                if (!target) target = dorm_graph__leaf(g, app);
                 bool have = false;
                 for (int i = 0; target && i < n; i++) have = have || (strcmp(deps[i].app, target->app) == 0);
                 if (target && !have) deps[n++] = (dorm_mig_key){target->app, target->name};
@@ -402,16 +402,16 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
 }
 
 static int write_file(detector *d, dorm_migration *m, const char *dir) {
-    char *text = dorm_migration_dump(d->cx, m);
-    if (!text) return dorm_record(d->cx, DORM_ENOMEM);
+    char *text = dorm_migration__dump(d->cx, m);
+    if (!text) return dorm__record(d->cx, DORM_ENOMEM);
     if (d->o->dry_run) {
         if (d->o->verbosity >= 3) fputs(text, d->out);
         return DORM_OK;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return dorm_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
-    if (dorm_file_write(m->path, text) != 0)
-        return dorm_fail(d->cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+        return dorm_ctx_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
+    if (dorm_file__write(m->path, text) != 0)
+        return dorm_ctx_fail(d->cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
                          strerror(errno));
     return DORM_OK;
 }
@@ -422,8 +422,8 @@ static int write_file(detector *d, dorm_migration *m, const char *dir) {
 static int next_number(const dorm_graph *g, const char *app) {
     int top = 0;
     for (int i = 0; i < g->ndisk; i++)
-        if (strcmp(g->disk[i]->app, app) == 0 && dorm_migration_number(g->disk[i]->name) > top)
-            top = dorm_migration_number(g->disk[i]->name);
+        if (strcmp(g->disk[i]->app, app) == 0 && dorm_migration__number(g->disk[i]->name) > top)
+            top = dorm_migration__number(g->disk[i]->name);
     return top + 1;
 }
 
@@ -445,18 +445,18 @@ static dorm_migration *app_changes(detector *d, const dorm_app *app, const dorm_
     d->cap = 0;
     if (!d->o->empty) diff_app(d, app->label);
     if (d->rc || (!d->nops && !d->o->empty)) {
-        dorm_mem_free(d->ops);
+        dorm_mem__free(d->ops);
         return NULL;
     }
     dorm_op *ops = dorm_alloc(d->cx, sizeof(dorm_op) * (size_t)(d->nops + 1));
     if (ops && d->nops) memcpy(ops, d->ops, sizeof(dorm_op) * (size_t)d->nops);
-    dorm_mem_free(d->ops);
+    dorm_mem__free(d->ops);
     d->ops = NULL;
-    dorm_migration tmp = {.app = app->label, .ops = ops, .nops = d->nops, .initial = !dorm_graph_leaf(g, app->label)};
+    dorm_migration tmp = {.app = app->label, .ops = ops, .nops = d->nops, .initial = !dorm_graph__leaf(g, app->label)};
     const char *name = ops ? suggest_name(d, &tmp) : NULL;
     dorm_migration *m = name ? new_migration(d, app, next_number(g, app->label), name) : NULL;
     if (!m) {
-        d->rc = dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+        d->rc = dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
     m->ops = ops;
@@ -481,8 +481,8 @@ static void ancestry(const dorm_graph *g, int i, bool *mark) {
  * handle_merge): each branch's operations after the common ancestors
  * shown, then a migration depending on every leaf, with no operations. */
 static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm_migration **leaves, int nleaves) {
-    bool *marks = dorm_mem_calloc((size_t)(nleaves * g->n) + 1, sizeof(bool));
-    if (!marks) return dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    bool *marks = dorm_mem__calloc((size_t)(nleaves * g->n) + 1, sizeof(bool));
+    if (!marks) return dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
     for (int l = 0; l < nleaves; l++)
         for (int i = 0; i < g->n; i++)
             if (g->nodes[i] == leaves[l]) ancestry(g, i, marks + l * g->n);
@@ -494,18 +494,18 @@ static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm
             for (int o = 0; o < nleaves; o++) common = common && marks[o * g->n + i];
             if (!marks[l * g->n + i] || common) continue;
             for (int k = 0; k < g->nodes[i]->nops; k++)
-                fprintf(d->out, "    - %s\n", dorm_op_describe(d->cx, &g->nodes[i]->ops[k]));
+                fprintf(d->out, "    - %s\n", dorm_op__describe(d->cx, &g->nodes[i]->ops[k]));
         }
     }
-    dorm_mem_free(marks);
-    if (!dorm_ask_yes(&d->q, "\nMerging will only work if the operations printed above do not conflict\nwith each other "
+    dorm_mem__free(marks);
+    if (!dorm_ask__yes(&d->q, "\nMerging will only work if the operations printed above do not conflict\nwith each other "
                              "(working on different fields or models)\nDo you want to merge these migration branches? [y/N]",
                       !d->o->interactive))
         return DORM_OK;
     int top = 0;
     dorm_buf names = DORM_BUF_INIT;
     for (int l = 0; l < nleaves; l++) {
-        int n = dorm_migration_number(leaves[l]->name);
+        int n = dorm_migration__number(leaves[l]->name);
         top = n > top ? n : top;
         dorm_buf_printf(&names, "%s%s", l ? "_" : "", leaves[l]->name);
     }
@@ -516,7 +516,7 @@ static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm
     dorm_buf_free(&names);
     dorm_migration *m = name ? new_migration(d, app, (top ? top : 1) + 1, name) : NULL;
     dorm_mig_key *deps = dorm_alloc(d->cx, sizeof *deps * (size_t)nleaves);
-    if (!m || !deps) return dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    if (!m || !deps) return dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
     for (int l = 0; l < nleaves; l++) deps[l] = (dorm_mig_key){leaves[l]->app, leaves[l]->name};
     m->deps = deps;
     m->ndeps = nleaves;
@@ -526,17 +526,17 @@ static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm
 }
 
 static int merge(detector *d, const dorm_app *const *apps, const dorm_graph *g) {
-    dorm_migration **leaves = dorm_mem_alloc(sizeof *leaves * (size_t)(g->n + 1));
-    if (!leaves) return dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
+    dorm_migration **leaves = dorm_mem__alloc(sizeof *leaves * (size_t)(g->n + 1));
+    if (!leaves) return dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
     int rc = DORM_OK, merged = 0;
     for (size_t a = 0; !rc && apps && apps[a]; a++) {
         if (!apps[a]->migrations_dir || !wanted(d->o, apps[a]->label)) continue;
-        int n = dorm_graph_leaves(g, apps[a]->label, leaves);
+        int n = dorm_graph__leaves(g, apps[a]->label, leaves);
         if (n < 2) continue;
         merged++;
         rc = merge_app(d, apps[a], g, leaves, n);
     }
-    dorm_mem_free(leaves);
+    dorm_mem__free(leaves);
     if (!rc && !merged) fputs("No conflicts detected to merge.\n", d->out);
     return rc;
 }
@@ -554,22 +554,22 @@ static bool valid_name(const char *s) {
 /* The graph of the files and the two states: d->from (the files) and d->to
  * (the compiled models, from *reg). */
 static int load(detector *d, const dorm_app *const *apps, dorm_graph *g, dorm_registry **reg) {
-    int rc = dorm_graph_load(d->cx, apps, g);
-    if (!rc) rc = dorm_graph_replacements(d->cx, g, NULL);
+    int rc = dorm_graph__load(d->cx, apps, g);
+    if (!rc) rc = dorm_graph__replacements(d->cx, g, NULL);
     *reg = rc ? NULL : dorm_registry_new(apps);
-    if (!rc && !*reg) rc = dorm_fail(d->cx, DORM_ENOMEM, "out of memory");
-    else if (!rc && dorm_registry_errcode(*reg)) rc = dorm_fail(d->cx, DORM_ECONFIG, "%s", dorm_registry_messages(*reg));
-    d->from = rc ? NULL : dorm_graph_state(d->cx, g, NULL, -1);
-    d->to = rc || !d->from ? NULL : dorm_state_of_registry(*reg);
+    if (!rc && !*reg) rc = dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
+    else if (!rc && dorm_registry_errcode(*reg)) rc = dorm_ctx_fail(d->cx, DORM_ECONFIG, "%s", dorm_registry_messages(*reg));
+    d->from = rc ? NULL : dorm_graph__state(d->cx, g, NULL, -1);
+    d->to = rc || !d->from ? NULL : dorm_state__of_registry(*reg);
     if (!rc && (!d->from || !d->to)) rc = dorm_errcode(d->cx) ? dorm_errcode(d->cx) : DORM_ENOMEM;
     return rc;
 }
 
 static void unload(detector *d, dorm_graph *g, dorm_registry *reg) {
-    dorm_state_free(d->from);
-    dorm_state_free(d->to);
+    dorm_state__free(d->from);
+    dorm_state__free(d->to);
     dorm_registry_free(reg);
-    dorm_graph_free(g);
+    dorm_graph__free(g);
 }
 
 int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts, size_t opts_size) {
@@ -583,28 +583,28 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
     d.quiet = d.o->check;
     dorm_error_clear(cx);
     /* A difference computed while memory ran out may be wrong: no file then. */
-    unsigned long failures = dorm_mem_failures();
+    unsigned long failures = dorm_mem__failures();
     for (size_t i = 0; d.o->apps && d.o->apps[i]; i++) {
         bool known = false;
         for (size_t k = 0; apps && apps[k]; k++) known = known || strcmp(apps[k]->label, d.o->apps[i]) == 0;
-        if (!known) return dorm_fail(cx, DORM_EVALUE, "App '%s' could not be found. Is it in the apps list?", d.o->apps[i]);
+        if (!known) return dorm_ctx_fail(cx, DORM_EVALUE, "App '%s' could not be found. Is it in the apps list?", d.o->apps[i]);
     }
     if (!valid_name(d.o->name))
-        return dorm_fail(cx, DORM_EVALUE, "The migration name must be a valid identifier (letters, digits and underscores).");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "The migration name must be a valid identifier (letters, digits and underscores).");
     dorm_graph g;
     dorm_registry *reg = NULL;
     int rc = load(&d, apps, &g, &reg);
-    if (!rc) rc = dorm_check_consistent_history(cx, &g, apps);
+    if (!rc) rc = dorm_check__consistent_history(cx, &g, apps);
     /* Two leaves in an app: merge them first (Django's detect_conflicts). */
     if (!rc && d.o->merge) {
         rc = merge(&d, apps, &g);
         unload(&d, &g, reg);
-        return dorm_record(cx, rc);
+        return dorm__record(cx, rc);
     }
-    if (!rc) rc = dorm_graph_conflicts(cx, &g, apps, d.o->apps);
+    if (!rc) rc = dorm_graph__conflicts(cx, &g, apps, d.o->apps);
     size_t napps = 0;
     while (apps && apps[napps]) napps++;
-    dorm_migration **news = dorm_mem_calloc(napps + 1, sizeof *news);
+    dorm_migration **news = dorm_mem__calloc(napps + 1, sizeof *news);
     if (!rc && !news) rc = DORM_ENOMEM;
     for (size_t a = 0; !rc && a < napps; a++) {
         if (!apps[a]->migrations_dir || !wanted(d.o, apps[a]->label)) continue;
@@ -621,30 +621,30 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
         /* --check says what changed (as Django's does) and writes nothing. */
         if (d.o->verbosity > 0) {
             fprintf(d.out, "Migrations for '%s':\n  %s\n", m->app, m->path);
-            for (int k = 0; k < m->nops; k++) fprintf(d.out, "    - %s\n", dorm_op_describe(cx, &m->ops[k]));
+            for (int k = 0; k < m->nops; k++) fprintf(d.out, "    - %s\n", dorm_op__describe(cx, &m->ops[k]));
         }
         if (d.o->check) continue;
         unsigned backend = (d.o->locks_on_alter ? DORM_LINT_LOCKS : 0) | (d.o->ddl_commits ? DORM_LINT_DDL_COMMITS : 0);
-        int warnings = dorm_lint(cx, m, d.from, backend, d.o->verbosity > 0 ? d.out : NULL);
+        int warnings = dorm__lint(cx, m, d.from, backend, d.o->verbosity > 0 ? d.out : NULL);
         if (warnings && d.o->strict) {
-            rc = dorm_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): %s not written.", warnings,
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): %s not written.", warnings,
                            warnings == 1 ? "" : "s", m->path);
             break;
         }
-        if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+        if (dorm_mem__failures() != failures) rc = DORM_ENOMEM;
         if (!rc) rc = write_file(&d, m, apps[a]->migrations_dir);
     }
     if (!rc && !changes && d.o->verbosity > 0) {
         if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
         else fputs("No changes detected\n", d.out);
     }
-    dorm_mem_free(news);
+    dorm_mem__free(news);
     unload(&d, &g, reg);
-    if (rc) return dorm_record(cx, rc);
+    if (rc) return dorm__record(cx, rc);
     return d.o->check && changes ? 1 : 0;
 }
 
-int dorm_changed_apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out) {
+int dorm_changed__apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out) {
     dorm_makemigrations_opts o = {.verbosity = 0};
     detector d = {.cx = cx, .o = &o, .quiet = true};
     dorm_graph g;
@@ -654,12 +654,12 @@ int dorm_changed_apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out) 
         if (!apps[a]->migrations_dir) continue;
         d.nops = 0;
         diff_app(&d, apps[a]->label);
-        dorm_mem_free(d.ops);
+        dorm_mem__free(d.ops);
         d.ops = NULL;
         d.cap = 0;
         if ((rc = d.rc)) break;
         if (d.nops) dorm_buf_printf(out, "%s'%s'", n++ ? ", " : "", apps[a]->label);
     }
     unload(&d, &g, reg);
-    return rc ? dorm_record(cx, rc) : n;
+    return rc ? dorm__record(cx, rc) : n;
 }

@@ -24,27 +24,27 @@ typedef struct batch_job {
 
 static int exec_sql(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n) {
     dorm_sql s;
-    dorm_sql_init(&s, cx);
-    int rc = dorm_raw_compile(&s, sql, params, n);
-    int64_t changed = rc ? rc : dorm_exec_change(cx, &s);
-    dorm_sql_free(&s);
+    dorm_sql__init(&s, cx);
+    int rc = dorm_raw__compile(&s, sql, params, n);
+    int64_t changed = rc ? rc : dorm_exec__change(cx, &s);
+    dorm_sql__free(&s);
     return changed < 0 ? (int)changed : 0;
 }
 
 /* The checkpoint of `name`: 1 with last/done filled, 0 for none. */
 static int checkpoint(batch_job *j) {
     dorm_sql s;
-    dorm_sql_init(&s, j->cx);
+    dorm_sql__init(&s, j->cx);
     dorm_value name = dorm_v_text(j->name);
-    int rc = dorm_raw_compile(&s, "SELECT last_pk, done FROM " CHECKPOINTS " WHERE name = %s", &name, 1);
+    int rc = dorm_raw__compile(&s, "SELECT last_pk, done FROM " CHECKPOINTS " WHERE name = %s", &name, 1);
     dorm_cached_stmt *cs = NULL;
-    if (!rc) rc = dorm_exec(j->cx, &s, &cs);
+    if (!rc) rc = dorm__exec(j->cx, &s, &cs);
     if (rc == DORM_STEP_ROW) {
         j->last = j->cx->db->drv->column_int(cs->stmt, 0);
         j->done = j->cx->db->drv->column_int(cs->stmt, 1);
     }
-    if (rc >= 0) dorm_db_release(j->cx->db, cs);
-    dorm_sql_free(&s);
+    if (rc >= 0) dorm_db__release(j->cx->db, cs);
+    dorm_sql__free(&s);
     return rc < 0 ? rc : rc == DORM_STEP_ROW;
 }
 
@@ -61,7 +61,7 @@ static int chunk_run(void *payload) {
     if (j->n == 0) return 0;
     int rc = j->fn(j->cx, objs, j->n, j->payload);
     if (rc) return rc < 0 ? rc : DORM_EVALUE;
-    int64_t last = dorm_pk_value(objs[j->n - 1]).u.i;
+    int64_t last = dorm_pk__value(objs[j->n - 1]).u.i;
     dorm_value params[3] = {dorm_v_text(j->name), dorm_v_int(last), dorm_v_int(j->done + (int64_t)j->n)};
     rc = exec_sql(j->cx, "DELETE FROM " CHECKPOINTS " WHERE name = %s", params, 1);
     if (!rc) rc = exec_sql(j->cx, "INSERT INTO " CHECKPOINTS " (name, last_pk, done) VALUES (%s, %s, %s)", params, 3);
@@ -74,11 +74,11 @@ static int chunk_run(void *payload) {
 int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chunk, dorm_batch_fn fn, void *payload,
                          dorm_progress *progress) {
     if (!cx || !qs) return DORM_ENOMEM;
-    if (qs->err) return dorm_qs_reraise(qs);
+    if (qs->err) return dorm_qs__reraise(qs);
     if (!name || !*name || strlen(name) > 255 || !fn)
-        return dorm_fail(cx, DORM_EVALUE, "dorm_migrate_batches() needs a name (at most 255 characters) and a function.");
-    if (!dorm_kind_is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT)
-        return dorm_fail(cx, DORM_ENOTSUPPORTED, "dorm_migrate_batches() walks an integer primary key; %s has none.",
+        return dorm_ctx_fail(cx, DORM_EVALUE, "dorm_migrate_batches() needs a name (at most 255 characters) and a function.");
+    if (!dorm_kind__is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT)
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "dorm_migrate_batches() walks an integer primary key; %s has none.",
                          qs->meta->model->name);
     batch_job j = {cx, name, qs, chunk ? chunk : 1000, fn, payload, 0, 0, 0};
     int rc = exec_sql(cx,
@@ -92,7 +92,7 @@ int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chu
     if (left < 0) return dorm_errcode(cx);
     int64_t total = j.done + left;
     do {
-        rc = dorm_in_transaction(cx, chunk_run, &j);
+        rc = dorm_in__transaction(cx, chunk_run, &j);
         if (!rc) dorm_progress_report(progress, j.done, total);
     } while (!rc && j.n == j.chunk);
     if (rc) return rc;

@@ -16,16 +16,16 @@
  * migration stands for it). */
 static int find_target(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *target) {
     dorm_migration *m;
-    int rc = dorm_graph_find_prefix(cx, g, app, target, &m);
+    int rc = dorm_graph__find_prefix(cx, g, app, target, &m);
     if (rc) return rc;
     for (int i = 0; i < g->n; i++)
         if (g->nodes[i] == m) return i;
     for (int i = 0; i < g->n; i++)
         for (int r = 0; r < g->nodes[i]->nreplaces; r++)
             if (strcmp(g->nodes[i]->replaces[r].app, app) == 0 && strcmp(g->nodes[i]->replaces[r].name, m->name) == 0)
-                return dorm_fail(cx, DORM_EVALUE, "Migration %s.%s is replaced by %s.%s here: target that one.", app,
+                return dorm_ctx_fail(cx, DORM_EVALUE, "Migration %s.%s is replaced by %s.%s here: target that one.", app,
                                  m->name, app, g->nodes[i]->name);
-    return dorm_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", target, app);
+    return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", target, app);
 }
 
 /* Marks node i and everything it depends on. */
@@ -61,7 +61,7 @@ typedef struct run {
 
 static int exec_sql(dorm_ctx *cx, const char *sql) {
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(cx->db, sql, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    return dorm_db__exec(cx->db, sql, &e) < 0 ? dorm_fail__errbuf(cx, &e) : DORM_OK;
 }
 
 /* Where tables are rebuilt (SQLite) foreign keys are off during a migration
@@ -78,7 +78,7 @@ static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
     char before[400];
     snprintf(before, sizeof before, "%s", rc ? dorm_errmsg(cx) : "");
     if (!foreign_keys(cx, true)) return rc;
-    return dorm_fail(cx, dorm_errcode(cx), "%s.%s %s%s%s, and foreign key checks could not be turned back on: %s",
+    return dorm_ctx_fail(cx, dorm_errcode(cx), "%s.%s %s%s%s, and foreign key checks could not be turned back on: %s",
                      m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
 }
 
@@ -88,7 +88,7 @@ static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
 static void unlock(dorm_ctx *cx) {
     const char *sql = cx->db->dialect->migration_unlock;
     dorm_errbuf e = {0, ""};
-    if (sql) dorm_db_exec(cx->db, sql, &e);
+    if (sql) dorm_db__exec(cx->db, sql, &e);
 }
 
 static int check_foreign_keys(dorm_ctx *cx) {
@@ -96,19 +96,19 @@ static int check_foreign_keys(dorm_ctx *cx) {
     if (!sql) return DORM_OK;
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(cx->db, sql, strlen(sql), &cs, &e);
-    if (rc < 0) return dorm_fail_errbuf(cx, &e);
-    rc = dorm_db_run(cx->db, cs, NULL, 0, &e);
+    int rc = dorm_db__prepare(cx->db, sql, strlen(sql), &cs, &e);
+    if (rc < 0) return dorm_fail__errbuf(cx, &e);
+    rc = dorm_db__run(cx->db, cs, NULL, 0, &e);
     if (rc == DORM_STEP_ROW) {
         size_t n;
         const char *table = cx->db->drv->column_text(cs->stmt, 0, &n);
-        dorm_fail(cx, DORM_EINTEGRITY, "A row of table '%.*s' refers to a row that does not exist.", (int)n,
+        dorm_ctx_fail(cx, DORM_EINTEGRITY, "A row of table '%.*s' refers to a row that does not exist.", (int)n,
                   table ? table : "?");
         rc = DORM_EINTEGRITY;
     } else if (rc < 0) {
-        rc = dorm_fail_errbuf(cx, &e);
+        rc = dorm_fail__errbuf(cx, &e);
     }
-    dorm_db_release(cx->db, cs);
+    dorm_db__release(cx->db, cs);
     return rc < 0 ? rc : DORM_OK;
 }
 
@@ -116,27 +116,27 @@ static int check_foreign_keys(dorm_ctx *cx) {
  * operation of it: states[k] is the state before operation k. */
 static dorm_state **op_states(run *r, int i, const bool *use) {
     dorm_migration *m = r->g.nodes[i];
-    dorm_state **st = dorm_mem_calloc((size_t)m->nops + 1, sizeof *st);
+    dorm_state **st = dorm_mem__calloc((size_t)m->nops + 1, sizeof *st);
     if (!st) return NULL;
-    st[0] = dorm_graph_state(r->cx, &r->g, use, i);
+    st[0] = dorm_graph__state(r->cx, &r->g, use, i);
     for (int k = 0; k < m->nops && st[k]; k++) {
-        st[k + 1] = dorm_state_clone(st[k]);
-        if (st[k + 1] && dorm_op_state(r->cx, st[k + 1], &m->ops[k])) {
-            dorm_state_free(st[k + 1]);
+        st[k + 1] = dorm_state__clone(st[k]);
+        if (st[k + 1] && dorm_op__state(r->cx, st[k + 1], &m->ops[k])) {
+            dorm_state__free(st[k + 1]);
             st[k + 1] = NULL;
         }
     }
     if (!st[m->nops]) {
-        for (int k = 0; k <= m->nops; k++) dorm_state_free(st[k]);
-        dorm_mem_free(st);
+        for (int k = 0; k <= m->nops; k++) dorm_state__free(st[k]);
+        dorm_mem__free(st);
         return NULL;
     }
     return st;
 }
 
 static void free_states(dorm_state **st, int n) {
-    for (int k = 0; st && k <= n; k++) dorm_state_free(st[k]);
-    dorm_mem_free(st);
+    for (int k = 0; st && k <= n; k++) dorm_state__free(st[k]);
+    dorm_mem__free(st);
 }
 
 /* Whether every table an initial migration creates exists already. */
@@ -149,8 +149,8 @@ static bool tables_exist(run *r, int i, const bool *use) {
     for (int k = 0; k < m->nops && all; k++) {
         if (m->ops[k].kind != DORM_OP_CREATE_MODEL) continue;
         any = true;
-        dorm_mstate *ms = dorm_state_model(st[m->nops], m->app, m->ops[k].create->name);
-        const char *table = ms ? dorm_mstate_table(st[m->nops], ms) : NULL;
+        dorm_mstate *ms = dorm_state__model(st[m->nops], m->app, m->ops[k].create->name);
+        const char *table = ms ? dorm_mstate__table(st[m->nops], ms) : NULL;
         dorm_buf q = DORM_BUF_INIT;
         if (table) dorm_buf_quote(&q, r->cx->db->dialect->quote, table);
         const char *sql = table && !q.failed ? dorm_sprintf(r->cx, "SELECT 1 FROM %s WHERE 1 = 0", q.data) : NULL;
@@ -170,15 +170,15 @@ typedef struct apply_job {
     bool skipped;
     dorm_state **st;               /* the states around each operation      */
     int step;                      /* non-atomic: the operation to run      */
-    unsigned long failures;        /* dorm_mem_failures() when it began     */
+    unsigned long failures;        /* dorm_mem__failures() when it began     */
 } apply_job;
 
 /* DDL or states computed while an allocation failed may be wrong: what ran
  * is never committed, and the failure is reported as what it is. */
 static int memory_checked(apply_job *j, int rc) {
-    if (dorm_mem_failures() == j->failures) return rc;
+    if (dorm_mem__failures() == j->failures) return rc;
     dorm_migration *m = j->r->g.nodes[j->i];
-    return dorm_fail(j->r->cx, DORM_ENOMEM, "%s.%s: out of memory", m->app, m->name);
+    return dorm_ctx_fail(j->r->cx, DORM_ENOMEM, "%s.%s: out of memory", m->app, m->name);
 }
 
 /* Takes the migration lock, then looks again: another process may have
@@ -186,11 +186,11 @@ static int memory_checked(apply_job *j, int rc) {
 static int claim(apply_job *j) {
     run *r = j->r;
     dorm_migration *m = r->g.nodes[j->i];
-    int rc = dorm_recorder_lock(r->cx);
+    int rc = dorm_recorder__lock(r->cx);
     bool now[1] = {false};
     if (!rc) {
         dorm_graph one = {1, &m, 0, NULL};
-        rc = dorm_recorder_applied(r->cx, &one, now);
+        rc = dorm_recorder__applied(r->cx, &one, now);
     }
     if (!rc && now[0] != j->backwards) j->skipped = true;
     return rc;
@@ -205,13 +205,13 @@ static int run_ops(apply_job *j, int first, int last, bool atomic) {
     int rc = DORM_OK;
     for (int n = first; n <= last && !rc; n++) {
         int k = j->backwards ? m->nops - 1 - n : n;
-        rc = dorm_op_database(&ddl, &m->ops[k], j->st[k], j->st[k + 1], j->backwards);
+        rc = dorm_op__database(&ddl, &m->ops[k], j->st[k], j->st[k + 1], j->backwards);
         if (rc)
-            dorm_fail(r->cx, rc, "%s.%s, operation %d (%s): %s", m->app, m->name, k + 1,
-                      dorm_op_describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
+            dorm_ctx_fail(r->cx, rc, "%s.%s, operation %d (%s): %s", m->app, m->name, k + 1,
+                      dorm_op__describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
     }
-    if (dorm_ddl_finish(&ddl, rc) && !rc)
-        rc = dorm_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
+    if (dorm_ddl__finish(&ddl, rc) && !rc)
+        rc = dorm_ctx_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
                        dorm_errmsg(r->cx));
     return memory_checked(j, rc);
 }
@@ -219,7 +219,7 @@ static int run_ops(apply_job *j, int first, int last, bool atomic) {
 static int record_run(void *payload) {
     apply_job *j = payload;
     int rc = memory_checked(j, check_foreign_keys(j->r->cx));
-    return memory_checked(j, rc ? rc : dorm_recorder_record(j->r->cx, j->r->g.nodes[j->i], !j->backwards));
+    return memory_checked(j, rc ? rc : dorm_recorder__record(j->r->cx, j->r->g.nodes[j->i], !j->backwards));
 }
 
 /* An atomic migration: lock, operations and record in one transaction. */
@@ -255,14 +255,14 @@ static int finish_run(void *payload) {
 static int apply_nonatomic(apply_job *j) {
     dorm_ctx *cx = j->r->cx;
     dorm_migration *m = j->r->g.nodes[j->i];
-    int rc = dorm_in_transaction(cx, claim_run, j);
+    int rc = dorm_in__transaction(cx, claim_run, j);
     for (int n = 0; !rc && !j->skipped && n < m->nops; n++) {
         j->step = n;
         const dorm_op *op = &m->ops[j->backwards ? m->nops - 1 - n : n];
         bool outside = op->concurrently || op->kind == DORM_OP_RUN_C;
-        rc = outside ? run_ops(j, n, n, false) : dorm_in_transaction(cx, op_run, j);
+        rc = outside ? run_ops(j, n, n, false) : dorm_in__transaction(cx, op_run, j);
     }
-    if (!rc && !j->skipped) rc = dorm_in_transaction(cx, finish_run, j);
+    if (!rc && !j->skipped) rc = dorm_in__transaction(cx, finish_run, j);
     return rc;
 }
 
@@ -273,16 +273,16 @@ static int apply(run *r, int i, bool backwards) {
         fprintf(r->out, "  %s %s.%s...", backwards ? "Unapplying" : "Applying", m->app, m->name);
         fflush(r->out);
     }
-    apply_job j = {r, i, backwards, fake, false, NULL, 0, dorm_mem_failures()};
+    apply_job j = {r, i, backwards, fake, false, NULL, 0, dorm_mem__failures()};
     int rc = DORM_OK;
     if (!fake && !(j.st = op_states(r, i, r->applied))) rc = dorm_errcode(r->cx) ? dorm_errcode(r->cx) : DORM_ENOMEM;
     if (!rc) rc = foreign_keys(r->cx, false);
-    if (!rc) rc = m->atomic || fake ? dorm_in_transaction(r->cx, apply_run, &j) : apply_nonatomic(&j);
+    if (!rc) rc = m->atomic || fake ? dorm_in__transaction(r->cx, apply_run, &j) : apply_nonatomic(&j);
     bool done = !rc;
     if (rc && !fake && !r->cx->db->dialect->transactional_ddl) {
         char why[400];
         snprintf(why, sizeof why, "%s", dorm_errmsg(r->cx));
-        rc = dorm_fail(r->cx, rc, "%s (this database has no transactional DDL: the operations of %s.%s before the "
+        rc = dorm_ctx_fail(r->cx, rc, "%s (this database has no transactional DDL: the operations of %s.%s before the "
                                   "failed one stay applied, and the migration is not recorded)",
                        why, m->app, m->name);
     }
@@ -318,7 +318,7 @@ static void plan_line(run *r, const dorm_op *op, bool backwards) {
     for (size_t i = 0; i < action.len; i++)
         if (((unsigned char)action.data[i] & 0xc0) != 0x80 && ++chars == 40) cut = i;
     if (chars > 40) action.len = cut;
-    fprintf(r->out, "    %s%s%.*s%s\n", prefix, dorm_op_describe(r->cx, op), (int)action.len,
+    fprintf(r->out, "    %s%s%.*s%s\n", prefix, dorm_op__describe(r->cx, op), (int)action.len,
             action.data ? action.data : "", chars > 40 ? "\xe2\x80\xa6" : "");
     dorm_buf_free(&action);
 }
@@ -339,7 +339,7 @@ static void print_plan(run *r, const int *plan, int n, bool backwards) {
  * migration has (a failure to tell is not migrate's failure). */
 static void warn_changes(dorm_ctx *cx, const dorm_app *const *apps, FILE *out) {
     dorm_buf labels = DORM_BUF_INIT;
-    if (dorm_changed_apps(cx, apps, &labels) > 0 && !labels.failed)
+    if (dorm_changed__apps(cx, apps, &labels) > 0 && !labels.failed)
         fprintf(out, "  Your models in app(s): %s have changes that are not yet reflected in a migration, and so won't "
                      "be applied.\n  Run 'manage makemigrations' to make new migrations, and then re-run 'manage "
                      "migrate' to apply them.\n", labels.data);
@@ -359,14 +359,14 @@ int dorm_migrate_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_
     const char *before = NULL;
     if (opts && opts->database && !(before = dorm_ctx_use(cx, opts->database))) return dorm_errcode(cx);
     dorm_route r;
-    int rc = dorm_route_use(cx, &r);
+    int rc = dorm_route__use(cx, &r);
     dorm_errbuf e;
-    if (!rc && dorm_db_hold(cx->db, &e)) rc = dorm_fail_errbuf(cx, &e);
+    if (!rc && dorm_db__hold(cx->db, &e)) rc = dorm_fail__errbuf(cx, &e);
     else if (!rc) {
         rc = migrate_on(cx, apps, opts);
-        dorm_db_unhold(cx->db);
+        dorm_db__unhold(cx->db);
     }
-    if (r.db) dorm_route_leave(cx, &r);
+    if (r.db) dorm_route__leave(cx, &r);
     if (before) dorm_ctx_use(cx, before);
     return rc;
 }
@@ -379,23 +379,23 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
     if (r.o->app) {
         bool known = false;
         for (size_t i = 0; apps && apps[i]; i++) known = known || strcmp(apps[i]->label, r.o->app) == 0;
-        if (!known) return dorm_fail(cx, DORM_EVALUE, "No installed app with label '%s'.", r.o->app);
+        if (!known) return dorm_ctx_fail(cx, DORM_EVALUE, "No installed app with label '%s'.", r.o->app);
     }
-    int rc = dorm_graph_load(cx, apps, &r.g);
-    if (rc) return dorm_record(cx, rc);
-    r.applied = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
-    bool *mark = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
-    int *plan = dorm_mem_calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
+    int rc = dorm_graph__load(cx, apps, &r.g);
+    if (rc) return dorm__record(cx, rc);
+    r.applied = dorm_mem__calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
+    bool *mark = dorm_mem__calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(bool));
+    int *plan = dorm_mem__calloc((size_t)(r.g.n ? r.g.n : 1), sizeof(int));
     if (!r.applied || !mark || !plan) rc = DORM_ENOMEM;
-    if (!rc) rc = dorm_recorder_ensure(cx);
-    if (!rc) rc = dorm_recorder_applied(cx, &r.g, r.applied);
-    if (!rc) rc = dorm_graph_replacements(cx, &r.g, r.applied);
-    if (!rc) rc = dorm_graph_conflicts(cx, &r.g, apps, NULL);
+    if (!rc) rc = dorm_recorder__ensure(cx);
+    if (!rc) rc = dorm_recorder__applied(cx, &r.g, r.applied);
+    if (!rc) rc = dorm_graph__replacements(cx, &r.g, r.applied);
+    if (!rc) rc = dorm_graph__conflicts(cx, &r.g, apps, NULL);
     /* Every file's operations are checked against the state before any runs:
      * a broken later file stops the run before an earlier one is applied. */
-    dorm_state *last = rc ? NULL : dorm_graph_state(cx, &r.g, NULL, -1);
+    dorm_state *last = rc ? NULL : dorm_graph__state(cx, &r.g, NULL, -1);
     if (!rc && !last) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-    dorm_state_free(last);
+    dorm_state__free(last);
     bool backwards = false;
     int target = -1;
     if (!rc && r.o->app && r.o->target) {
@@ -426,21 +426,21 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
     int warnings = 0;
     if (!rc && r.o->plan) print_plan(&r, plan, n, backwards);
     for (int p = 0; !rc && !backwards && (r.o->plan || r.o->strict) && p < n; p++) {
-        dorm_state *before = dorm_graph_state(cx, &r.g, r.applied, plan[p]);
+        dorm_state *before = dorm_graph__state(cx, &r.g, r.applied, plan[p]);
         if (!before) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
         }
         unsigned backend = (cx->db->dialect->locks_on_alter ? DORM_LINT_LOCKS : 0) |
                            (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
-        warnings += dorm_lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
+        warnings += dorm__lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
-        dorm_state_free(before);
+        dorm_state__free(before);
     }
     if (!rc && !backwards && (r.o->plan || r.o->strict))
         for (int p = 0; p < n; p++) r.applied[plan[p]] = false;
     if (!rc && r.o->strict && warnings)
-        rc = dorm_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict).", warnings, warnings == 1 ? "" : "s");
+        rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict).", warnings, warnings == 1 ? "" : "s");
     if (!rc && !r.o->plan) {
         if (r.o->verbosity > 0) {
             fputs("Operations to perform:\n", r.out);
@@ -456,7 +456,7 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
         }
         /* Django's migrate sends pre_migrate for every app before its
          * "Running migrations:" and post_migrate after them. */
-        rc = dorm_signal_migrate(cx, DORM_PRE_MIGRATE, apps, r.o->verbosity, false);
+        rc = dorm_signal__migrate(cx, DORM_PRE_MIGRATE, apps, r.o->verbosity, false);
         if (!rc && r.o->verbosity > 0) {
             fputs("Running migrations:\n", r.out);
             if (!n) fputs("  No migrations to apply.\n", r.out);
@@ -467,43 +467,43 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
         for (; done < n && !rc; done++) {
             const dorm_migration *m = r.g.nodes[plan[done]];
             if (cx->progress) name = dorm_sprintf(cx, "%s.%s", m->app, m->name);
-            dorm_progress_emit(cx, "migrate", name, done, n);
+            dorm_progress__emit(cx, "migrate", name, done, n);
             rc = apply(&r, plan[done], backwards);
         }
-        dorm_progress_finish(cx, "migrate", name, rc ? done - 1 : done, n);
-        if (!rc) rc = dorm_record_replacements(cx, &r.g);
-        if (!rc) rc = dorm_signal_migrate(cx, DORM_POST_MIGRATE, apps, r.o->verbosity, false);
+        dorm_progress__finish(cx, "migrate", name, rc ? done - 1 : done, n);
+        if (!rc) rc = dorm_record__replacements(cx, &r.g);
+        if (!rc) rc = dorm_signal__migrate(cx, DORM_POST_MIGRATE, apps, r.o->verbosity, false);
     }
-    dorm_mem_free(mark);
-    dorm_mem_free(plan);
-    dorm_mem_free(r.applied);
-    dorm_graph_free(&r.g);
-    return dorm_record(cx, rc);
+    dorm_mem__free(mark);
+    dorm_mem__free(plan);
+    dorm_mem__free(r.applied);
+    dorm_graph__free(&r.g);
+    return dorm__record(cx, rc);
 }
 
 const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *name,
                             bool backwards) {
     dorm_error_clear(cx);
-    unsigned long failures = dorm_mem_failures();
+    unsigned long failures = dorm_mem__failures();
     run r = {.cx = cx, .apps = apps};
     /* As Django's sqlmigrate, squashed and replaced migrations alike are
      * shown: no replacements, and the state is that of what the migration
      * depends on. */
-    int rc = dorm_graph_load(cx, apps, &r.g);
+    int rc = dorm_graph__load(cx, apps, &r.g);
     if (rc) {
-        dorm_record(cx, rc);
+        dorm__record(cx, rc);
         return NULL;
     }
     const char *result = NULL;
     int i = find_target(cx, &r.g, app, name);
-    bool *deps = i >= 0 ? dorm_mem_calloc((size_t)r.g.n, sizeof(bool)) : NULL;
-    if (i >= 0 && !deps) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    bool *deps = i >= 0 ? dorm_mem__calloc((size_t)r.g.n, sizeof(bool)) : NULL;
+    if (i >= 0 && !deps) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     if (deps) {
         with_deps(&r.g, i, deps);
         deps[i] = false;
     }
     dorm_state **st = deps ? op_states(&r, i, deps) : NULL;
-    dorm_mem_free(deps);
+    dorm_mem__free(deps);
     if (st) {
         dorm_migration *m = r.g.nodes[i];
         dorm_buf b = DORM_BUF_INIT;
@@ -513,28 +513,28 @@ const char *dorm_sqlmigrate(dorm_ctx *cx, const dorm_app *const *apps, const cha
         for (int n = 0; n < m->nops && !rc; n++) {
             int k = backwards ? m->nops - 1 - n : n;
             /* Statements deferred by CreateModels print before the next operation's heading. */
-            if (!dorm_op_keeps_deferred(&m->ops[k], backwards)) rc = dorm_ddl_flush(&ddl);
+            if (!dorm_op__keeps_deferred(&m->ops[k], backwards)) rc = dorm_ddl__flush(&ddl);
             if (rc) break;
-            dorm_buf_printf(&b, "--\n-- %s\n--\n", dorm_op_describe(cx, &m->ops[k]));
-            if (!dorm_op_has_ddl(&m->ops[k])) {
+            dorm_buf_printf(&b, "--\n-- %s\n--\n", dorm_op__describe(cx, &m->ops[k]));
+            if (!dorm_op__has_ddl(&m->ops[k])) {
                 dorm_buf_puts(&b, "-- (no-op)\n");
                 continue;
             }
-            rc = dorm_op_database(&ddl, &m->ops[k], st[k], st[k + 1], backwards);
+            rc = dorm_op__database(&ddl, &m->ops[k], st[k], st[k + 1], backwards);
         }
-        rc = dorm_ddl_finish(&ddl, rc);
+        rc = dorm_ddl__finish(&ddl, rc);
         if (tx) dorm_buf_puts(&b, "COMMIT;\n");
         if (!rc && !b.failed) result = dorm_strdup(cx, b.data);
         dorm_buf_free(&b);
         free_states(st, m->nops);
     }
-    dorm_graph_free(&r.g);
+    dorm_graph__free(&r.g);
     /* SQL computed while an allocation failed may be missing statements. */
-    if (dorm_mem_failures() != failures) {
-        dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (dorm_mem__failures() != failures) {
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         return NULL;
     }
-    if (!result && !dorm_errcode(cx)) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!result && !dorm_errcode(cx)) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     return result;
 }
 
@@ -543,10 +543,10 @@ static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const ch
 int dorm_showmigrations(dorm_ctx *cx, const dorm_app *const *apps, const char *app, bool plan, FILE *out) {
     dorm_route r;
     if (!cx) return DORM_ENOMEM;
-    int rc = dorm_route_use(cx, &r);
+    int rc = dorm_route__use(cx, &r);
     if (rc) return rc;
     rc = showmigrations_on(cx, apps, app, plan, out);
-    dorm_route_leave(cx, &r);
+    dorm_route__leave(cx, &r);
     return rc;
 }
 
@@ -554,15 +554,15 @@ static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const ch
     dorm_error_clear(cx);
     out = out ? out : stdout;
     dorm_graph g;
-    int rc = dorm_graph_load(cx, apps, &g);
-    if (rc) return dorm_record(cx, rc);
-    bool *applied = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
-    bool *recorded = dorm_mem_calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
-    if (!applied || !recorded) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
-    if (!rc) rc = dorm_recorder_ensure(cx);
-    if (!rc) rc = dorm_recorder_applied(cx, &g, applied);
-    if (!rc) rc = dorm_graph_replacements(cx, &g, applied);
-    if (!rc) rc = dorm_recorder_applied(cx, &g, recorded);
+    int rc = dorm_graph__load(cx, apps, &g);
+    if (rc) return dorm__record(cx, rc);
+    bool *applied = dorm_mem__calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
+    bool *recorded = dorm_mem__calloc((size_t)(g.n ? g.n : 1), sizeof(bool));
+    if (!applied || !recorded) rc = dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
+    if (!rc) rc = dorm_recorder__ensure(cx);
+    if (!rc) rc = dorm_recorder__applied(cx, &g, applied);
+    if (!rc) rc = dorm_graph__replacements(cx, &g, applied);
+    if (!rc) rc = dorm_recorder__applied(cx, &g, recorded);
     for (int i = 0; !rc && plan && i < g.n; i++)
         if (!app || strcmp(g.nodes[i]->app, app) == 0)
             fprintf(out, "[%c]  %s.%s\n", applied[i] ? 'X' : ' ', g.nodes[i]->app, g.nodes[i]->name);
@@ -585,8 +585,8 @@ static int showmigrations_on(dorm_ctx *cx, const dorm_app *const *apps, const ch
         }
         if (!shown) fputs(" (no migrations)\n", out);
     }
-    dorm_mem_free(recorded);
-    dorm_mem_free(applied);
-    dorm_graph_free(&g);
-    return dorm_record(cx, rc);
+    dorm_mem__free(recorded);
+    dorm_mem__free(applied);
+    dorm_graph__free(&g);
+    return dorm__record(cx, rc);
 }

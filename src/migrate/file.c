@@ -50,8 +50,8 @@ static void bad(reader *r, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (r->op) dorm_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
-    else dorm_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
+    if (r->op) dorm_ctx_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
+    else dorm_ctx_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
     r->rc = DORM_EVALUE;
 }
 
@@ -131,7 +131,7 @@ static int num(reader *r, json_t *o, const char *key, int lo, int hi) {
     return (int)n;
 }
 
-bool dorm_kind_int_range(dorm_kind k, int64_t *lo, int64_t *hi) {
+bool dorm_kind__int_range(dorm_kind k, int64_t *lo, int64_t *hi) {
     switch (k) {
     case DORM_KIND_SMALLINT: *lo = -32768, *hi = 32767; return true;
     case DORM_KIND_POSSMALLINT: *lo = 0, *hi = 32767; return true;
@@ -145,7 +145,7 @@ bool dorm_kind_int_range(dorm_kind k, int64_t *lo, int64_t *hi) {
     }
 }
 
-int dorm_migration_number(const char *name) {
+int dorm_migration__number(const char *name) {
     const char *sq = strstr(name, "_squashed_");
     const char *p = sq && sq[10] >= '0' && sq[10] <= '9' ? sq + 10 : name;
     long n = 0;
@@ -180,7 +180,7 @@ static void read_default(reader *r, json_t *d, dorm_fstate *out) {
     }
     dorm_value v = value_of(r, d);
     int64_t lo, hi;
-    if (dorm_kind_int_range(f->kind, &lo, &hi) && (v.type == DORM_T_INT || v.type == DORM_T_FLOAT)) {
+    if (dorm_kind__int_range(f->kind, &lo, &hi) && (v.type == DORM_T_INT || v.type == DORM_T_FLOAT)) {
         /* (double)INT64_MAX rounds up to 2^63, hence the strict comparison. */
         bool fits = v.type == DORM_T_INT ? v.u.i >= lo && v.u.i <= hi
                                          : isfinite(v.u.f) && v.u.f == floor(v.u.f) && v.u.f >= (double)lo &&
@@ -190,7 +190,7 @@ static void read_default(reader *r, json_t *d, dorm_fstate *out) {
             if (v.type == DORM_T_INT) snprintf(shown, sizeof shown, "%lld", (long long)v.u.i);
             else snprintf(shown, sizeof shown, "%g", v.u.f);
             bad(r, "field '%s': default %s does not fit %s (an integer from %lld to %lld)", f->name, shown,
-                dorm_kind_name(f->kind), (long long)lo, (long long)hi);
+                dorm_kind__name(f->kind), (long long)lo, (long long)hi);
             return;
         }
         if (v.type == DORM_T_FLOAT) v = dorm_v_int((int64_t)v.u.f);
@@ -201,7 +201,7 @@ static void read_default(reader *r, json_t *d, dorm_fstate *out) {
 static dorm_kind kind_by_name(const char *s) {
     if (s && strcmp(s, "OneToOneField") == 0) return DORM_KIND_FK;
     for (int k = DORM_KIND_NONE + 1; k < DORM_KIND__COUNT; k++)
-        if (s && strcmp(dorm_kind_name((dorm_kind)k), s) == 0) return (dorm_kind)k;
+        if (s && strcmp(dorm_kind__name((dorm_kind)k), s) == 0) return (dorm_kind)k;
     return DORM_KIND_NONE;
 }
 
@@ -216,7 +216,7 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
     const char *type = str(r, o, "type", true, false);
     f->kind = kind_by_name(type);
     /* A type of the program's, recorded by its name. */
-    if (!f->kind && type && (f->type = dorm_field_type_find(r->apps, type))) {
+    if (!f->kind && type && (f->type = dorm_field__type_find(r->apps, type))) {
         f->kind = DORM_KIND_CUSTOM;
         f->size = f->type->size;
     }
@@ -503,16 +503,16 @@ static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
     return k;
 }
 
-dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path) {
+dorm_migration *dorm_migration__read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path) {
     reader r = {cx, apps, path, 0, 0};
     json_error_t err;
     int code;
-    unsigned long failures = dorm_mem_failures();
-    json_t *root = dorm_json_load_file(path, 0, &err, &code);
+    unsigned long failures = dorm_mem__failures();
+    json_t *root = dorm_json__load_file(path, 0, &err, &code);
     if (!root) {
-        if (code == DORM_ENOMEM) dorm_fail(cx, code, "out of memory (reading %s)", path);
-        else if (code == DORM_EOPERATIONAL) dorm_fail(cx, DORM_ECONFIG, "Cannot read %s: %s", path, strerror(errno));
-        else dorm_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
+        if (code == DORM_ENOMEM) dorm_ctx_fail(cx, code, "out of memory (reading %s)", path);
+        else if (code == DORM_EOPERATIONAL) dorm_ctx_fail(cx, DORM_ECONFIG, "Cannot read %s: %s", path, strerror(errno));
+        else dorm_ctx_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
         return NULL;
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
@@ -526,7 +526,7 @@ dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, c
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t len = strlen(base);
-    m->name = dorm_arena_strndup(&cx->arena, base, len > 5 ? len - 5 : len);
+    m->name = dorm_arena__strndup(&cx->arena, base, len > 5 ? len - 5 : len);
     m->initial = flag(root, "initial", false);
     m->atomic = flag(root, "atomic", true);
     m->deps = keys(&r, json_object_get(root, "dependencies"), &m->ndeps);
@@ -541,8 +541,8 @@ dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, c
     }
     json_decref(root);
     /* A value that could not be copied may have read as missing. */
-    if (dorm_mem_failures() != failures) {
-        dorm_fail(cx, DORM_ENOMEM, "out of memory (reading %s)", path);
+    if (dorm_mem__failures() != failures) {
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (reading %s)", path);
         return NULL;
     }
     return r.rc || !m->ops ? NULL : m;
@@ -575,7 +575,7 @@ static json_t *value_json(const dorm_value *v) {
 static json_t *field_json(const dorm_fstate *fs) {
     const dorm_field *f = &fs->f;
     json_t *o = json_object();
-    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_field_class(f);
+    const char *type = f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_field__class(f);
     json_object_set_new(o, "type", json_string(type));
     if (f->primary_key) json_object_set_new(o, "primary_key", json_true());
     if (f->max_length) json_object_set_new(o, "max_length", json_integer(f->max_length));
@@ -617,15 +617,15 @@ static json_t *field_json(const dorm_fstate *fs) {
 static char *dumped(dorm_ctx *cx, json_t *j, size_t flags, unsigned long failures, bool newline) {
     char *s = j ? json_dumps(j, flags) : NULL;
     json_decref(j);
-    char *r = s && dorm_mem_failures() == failures ? dorm_sprintf(cx, newline ? "%s\n" : "%s", s) : NULL;
-    dorm_mem_free(s);
-    if (!r) dorm_fail(cx, DORM_ENOMEM, "out of memory (writing JSON)");
+    char *r = s && dorm_mem__failures() == failures ? dorm_sprintf(cx, newline ? "%s\n" : "%s", s) : NULL;
+    dorm_mem__free(s);
+    if (!r) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (writing JSON)");
     return r;
 }
 
-char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f) {
-    dorm_json_init();
-    unsigned long failures = dorm_mem_failures();
+char *dorm_fstate__dump(dorm_ctx *cx, const dorm_fstate *f) {
+    dorm_json__init();
+    unsigned long failures = dorm_mem__failures();
     return dumped(cx, field_json(f), JSON_PRESERVE_ORDER | JSON_COMPACT, failures, false);
 }
 
@@ -764,9 +764,9 @@ static json_t *op_json(const dorm_op *op) {
     return o;
 }
 
-char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m) {
-    dorm_json_init();
-    unsigned long failures = dorm_mem_failures();
+char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m) {
+    dorm_json__init();
+    unsigned long failures = dorm_mem__failures();
     json_t *root = json_object();
     if (m->initial) json_object_set_new(root, "initial", json_true());
     if (!m->atomic) json_object_set_new(root, "atomic", json_false());

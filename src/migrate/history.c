@@ -25,10 +25,10 @@ static int node_of(const dorm_graph *g, const dorm_mig_key *k) {
 /* The check on the connection cx runs on: a database without the record
  * table has nothing applied. */
 static int check_here(dorm_ctx *cx, const dorm_graph *g) {
-    bool *applied = dorm_mem_calloc((size_t)(g->n ? g->n : 1), sizeof *applied);
-    if (!applied) return dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    bool *applied = dorm_mem__calloc((size_t)(g->n ? g->n : 1), sizeof *applied);
+    if (!applied) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     int rc = 0;
-    if (dorm_recorder_applied(cx, g, applied)) {
+    if (dorm_recorder__applied(cx, g, applied)) {
         dorm_error_clear(cx);
         memset(applied, 0, sizeof *applied * (size_t)(g->n ? g->n : 1));
     }
@@ -37,26 +37,26 @@ static int check_here(dorm_ctx *cx, const dorm_graph *g) {
         for (int k = 0; applied[i] && k < m->ndeps && !rc; k++) {
             int j = node_of(g, &m->deps[k]);
             if (j >= 0 && !applied[j])
-                rc = dorm_fail(cx, DORM_EVALUE,
+                rc = dorm_ctx_fail(cx, DORM_EVALUE,
                                "InconsistentMigrationHistory: Migration %s.%s is applied before its dependency %s.%s "
                                "on database '%s'.",
                                m->app, m->name, m->deps[k].app, m->deps[k].name, cx->db->alias);
         }
     }
-    dorm_mem_free(applied);
+    dorm_mem__free(applied);
     return rc;
 }
 
-int dorm_check_consistent_history(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps) {
+int dorm_check__consistent_history(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps) {
     int n = cx->conns ? cx->nconns : 1, rc = 0;
     for (int i = 0; i < n && !rc; i++) {
-        dorm_db *db = dorm_route_conn(cx, i);
+        dorm_db *db = dorm_route__conn(cx, i);
         if (!db) return DORM_ENOMEM;
         if (cx->dbs && !any_allowed(cx, db->alias, apps)) continue;
         dorm_route r;
-        dorm_route_enter_db(cx, db, &r);
+        dorm_route__enter_db(cx, db, &r);
         rc = check_here(cx, g);
-        dorm_route_leave(cx, &r);
+        dorm_route__leave(cx, &r);
     }
     return rc;
 }

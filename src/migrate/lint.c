@@ -21,7 +21,7 @@ static void warn(linter *l, int k, const char *problem, const char *safer) {
     l->n++;
     if (!l->out) return;
     fprintf(l->out, "  WARNING %s.%s, operation %d (%s): %s\n    Safer: %s\n", l->m->app, l->m->name, k + 1,
-            dorm_op_describe(l->cx, &l->m->ops[k]), problem, safer);
+            dorm_op__describe(l->cx, &l->m->ops[k]), problem, safer);
 }
 
 /* Kinds whose every value the other holds (a wider integer, text). */
@@ -54,19 +54,19 @@ static bool created_before(const dorm_migration *m, int k) {
     const dorm_op *op = &m->ops[k];
     for (int i = 0; i < k && op->model; i++)
         if (m->ops[i].kind == DORM_OP_CREATE_MODEL && strcmp(m->ops[i].app, op->app) == 0 &&
-            dorm_same_name(m->ops[i].create->name, op->model))
+            dorm_same__name(m->ops[i].create->name, op->model))
             return true;
     return false;
 }
 
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out) {
+int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out) {
     linter l = {cx, m, out, 0};
     bool locks_on_alter = backend & DORM_LINT_LOCKS;
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
         if (created_before(m, k)) continue;
-        const dorm_mstate *ms = before && op->model ? dorm_state_model(before, op->app, op->model) : NULL;
-        int fi = ms && op->name ? dorm_mstate_field(ms, op->name) : -1;
+        const dorm_mstate *ms = before && op->model ? dorm_state__model(before, op->app, op->model) : NULL;
+        int fi = ms && op->name ? dorm_mstate__field(ms, op->name) : -1;
         const dorm_fstate *old = fi >= 0 ? &ms->fields[fi] : NULL;
         switch (op->kind) {
         case DORM_OP_DELETE_MODEL:
@@ -117,7 +117,7 @@ int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, u
      * it applied and the migration unrecorded (named at the second one). */
     int changes = 0;
     for (int k = 0; (backend & DORM_LINT_DDL_COMMITS) && k < m->nops; k++)
-        if (m->ops[k].kind != DORM_OP_RUN_C && dorm_op_has_ddl(&m->ops[k]) && ++changes == 2)
+        if (m->ops[k].kind != DORM_OP_RUN_C && dorm_op__has_ddl(&m->ops[k]) && ++changes == 2)
             warn(&l, k, "is one of several schema changes, and this database commits each one (no transactional DDL): "
                         "if one fails, the ones before it stay applied and the migration is not recorded.",
                  "give risky changes a migration of their own; after a failure, undo what was applied (or --fake "

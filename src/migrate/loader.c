@@ -20,7 +20,7 @@ static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *a
     for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
         if (len < 6 || e->d_name[0] == '.' || e->d_name[0] == '_' || strcmp(e->d_name + len - 5, ".json") != 0) continue;
-        char **grown = dorm_mem_realloc(files, sizeof(char *) * (size_t)(nf + 1));
+        char **grown = dorm_mem__realloc(files, sizeof(char *) * (size_t)(nf + 1));
         if (!grown) {
             rc = DORM_ENOMEM;
             break;
@@ -35,8 +35,8 @@ static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *a
     if (files && !rc) qsort(files, (size_t)nf, sizeof(char *), cmp_name);
     for (int i = 0; rc == DORM_OK && i < nf; i++) {
         const char *path = dorm_sprintf(cx, "%s/%s", app->migrations_dir, files[i]);
-        dorm_migration *m = path ? dorm_migration_read(cx, apps, app->label, path) : NULL;
-        dorm_migration **grown = m ? dorm_mem_realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
+        dorm_migration *m = path ? dorm_migration__read(cx, apps, app->label, path) : NULL;
+        dorm_migration **grown = m ? dorm_mem__realloc(*all, sizeof(*grown) * (size_t)(*n + 1)) : NULL;
         if (!grown) {
             rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
             break;
@@ -44,24 +44,24 @@ static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *a
         *all = grown;
         (*all)[(*n)++] = m;
     }
-    dorm_mem_free(files);
+    dorm_mem__free(files);
     return rc;
 }
 
-dorm_migration *dorm_graph_find(const dorm_graph *g, const char *app, const char *name) {
+dorm_migration *dorm_graph__find(const dorm_graph *g, const char *app, const char *name) {
     for (int i = 0; i < g->n; i++)
         if (strcmp(g->nodes[i]->app, app) == 0 && strcmp(g->nodes[i]->name, name) == 0) return g->nodes[i];
     return NULL;
 }
 
-dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app) {
+dorm_migration *dorm_graph__leaf(const dorm_graph *g, const char *app) {
     dorm_migration *leaf = NULL;
     for (int i = 0; i < g->n; i++)
         if (strcmp(g->nodes[i]->app, app) == 0) leaf = g->nodes[i];
     return leaf;
 }
 
-int dorm_graph_leaves(const dorm_graph *g, const char *app, dorm_migration **out) {
+int dorm_graph__leaves(const dorm_graph *g, const char *app, dorm_migration **out) {
     int n = 0;
     for (int i = 0; i < g->n; i++) {
         const dorm_migration *m = g->nodes[i];
@@ -81,23 +81,23 @@ int dorm_graph_leaves(const dorm_graph *g, const char *app, dorm_migration **out
     return n;
 }
 
-int dorm_graph_conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps, const char *const *only) {
-    dorm_migration **leaves = dorm_mem_alloc(sizeof *leaves * (size_t)(g->n + 1));
+int dorm_graph__conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps, const char *const *only) {
+    dorm_migration **leaves = dorm_mem__alloc(sizeof *leaves * (size_t)(g->n + 1));
     if (!leaves) return DORM_ENOMEM;
     dorm_buf b = DORM_BUF_INIT;
     for (size_t a = 0; apps && apps[a]; a++) {
         bool wanted = !only;
         for (size_t k = 0; only && only[k]; k++) wanted = wanted || strcmp(only[k], apps[a]->label) == 0;
-        int n = wanted ? dorm_graph_leaves(g, apps[a]->label, leaves) : 0;
+        int n = wanted ? dorm_graph__leaves(g, apps[a]->label, leaves) : 0;
         if (n < 2) continue;
         if (b.len) dorm_buf_puts(&b, "; ");
         for (int i = 0; i < n; i++) dorm_buf_printf(&b, "%s%s", i ? ", " : "", leaves[i]->name);
         dorm_buf_printf(&b, " in %s", apps[a]->label);
     }
-    dorm_mem_free(leaves);
+    dorm_mem__free(leaves);
     int rc = b.failed ? DORM_ENOMEM : DORM_OK;
     if (!rc && b.len)
-        rc = dorm_fail(cx, DORM_ECONFIG,
+        rc = dorm_ctx_fail(cx, DORM_ECONFIG,
                        "Conflicting migrations detected; multiple leaf nodes in the migration graph: (%s).\n"
                        "To fix them run 'manage makemigrations --merge'", b.data);
     dorm_buf_free(&b);
@@ -109,8 +109,8 @@ int dorm_graph_conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *cons
  * with its nodes. */
 static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration **order, bool *flags) {
     dorm_graph found = {n, all, 0, NULL};
-    bool *placed = dorm_mem_calloc((size_t)(n ? n : 1), sizeof(bool));
-    bool *moved = flags ? dorm_mem_calloc((size_t)(n ? n : 1), sizeof(bool)) : NULL;
+    bool *placed = dorm_mem__calloc((size_t)(n ? n : 1), sizeof(bool));
+    bool *moved = flags ? dorm_mem__calloc((size_t)(n ? n : 1), sizeof(bool)) : NULL;
     int rc = placed && (!flags || moved) ? DORM_OK : DORM_ENOMEM;
     int k = 0;
     while (rc == DORM_OK && k < n) {
@@ -119,7 +119,7 @@ static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration *
             if (placed[i]) continue;
             bool ready = true;
             for (int d = 0; d < all[i]->ndeps && ready; d++) {
-                dorm_migration *dep = dorm_graph_find(&found, all[i]->deps[d].app, all[i]->deps[d].name);
+                dorm_migration *dep = dorm_graph__find(&found, all[i]->deps[d].app, all[i]->deps[d].name);
                 for (int j = 0; j < n; j++)
                     if (all[j] == dep && !placed[j]) ready = false;
             }
@@ -132,26 +132,26 @@ static int topo_sort(dorm_ctx *cx, dorm_migration **all, int n, dorm_migration *
             dorm_buf b = DORM_BUF_INIT;
             for (int i = 0; i < n; i++)
                 if (!placed[i]) dorm_buf_printf(&b, "%s%s.%s", b.len ? ", " : "", all[i]->app, all[i]->name);
-            rc = dorm_fail(cx, DORM_ECONFIG, "Circular dependency in migrations: %s", b.data ? b.data : "");
+            rc = dorm_ctx_fail(cx, DORM_ECONFIG, "Circular dependency in migrations: %s", b.data ? b.data : "");
             dorm_buf_free(&b);
         }
     }
     if (!rc && flags) memcpy(flags, moved, sizeof(bool) * (size_t)n);
-    dorm_mem_free(placed);
-    dorm_mem_free(moved);
+    dorm_mem__free(placed);
+    dorm_mem__free(moved);
     return rc;
 }
 
-int dorm_graph_sort(dorm_ctx *cx, dorm_graph *g, bool *applied) {
-    dorm_migration **all = dorm_mem_alloc(sizeof(*all) * (size_t)(g->n ? g->n : 1));
+int dorm_graph__sort(dorm_ctx *cx, dorm_graph *g, bool *applied) {
+    dorm_migration **all = dorm_mem__alloc(sizeof(*all) * (size_t)(g->n ? g->n : 1));
     if (!all) return DORM_ENOMEM;
     memcpy(all, g->nodes, sizeof(*all) * (size_t)g->n);
     int rc = topo_sort(cx, all, g->n, g->nodes, applied);
-    dorm_mem_free(all);
+    dorm_mem__free(all);
     return rc;
 }
 
-int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
+int dorm_graph__load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     memset(g, 0, sizeof *g);
     dorm_migration **all = NULL;
     int n = 0, rc = DORM_OK;
@@ -160,18 +160,18 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     dorm_graph found = {n, all, 0, NULL};
     for (int i = 0; rc == DORM_OK && i < n; i++)
         for (int k = 0; k < all[i]->ndeps; k++)
-            if (!dorm_graph_find(&found, all[i]->deps[k].app, all[i]->deps[k].name)) {
-                rc = dorm_fail(cx, DORM_ECONFIG,
+            if (!dorm_graph__find(&found, all[i]->deps[k].app, all[i]->deps[k].name)) {
+                rc = dorm_ctx_fail(cx, DORM_ECONFIG,
                                "Migration %s.%s dependencies reference nonexistent parent node ('%s', '%s')",
                                all[i]->app, all[i]->name, all[i]->deps[k].app, all[i]->deps[k].name);
                 break;
             }
-    dorm_migration **order = rc ? NULL : dorm_mem_alloc(sizeof(*order) * (size_t)(n ? n : 1));
+    dorm_migration **order = rc ? NULL : dorm_mem__alloc(sizeof(*order) * (size_t)(n ? n : 1));
     if (!rc && !order) rc = DORM_ENOMEM;
     if (!rc) rc = topo_sort(cx, all, n, order, NULL);
     if (rc) {
-        dorm_mem_free(all);
-        dorm_mem_free(order);
+        dorm_mem__free(all);
+        dorm_mem__free(order);
         return rc;
     }
     g->n = g->ndisk = n;
@@ -180,13 +180,13 @@ int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     return DORM_OK;
 }
 
-void dorm_graph_free(dorm_graph *g) {
-    dorm_mem_free(g->nodes);
-    dorm_mem_free(g->disk);
+void dorm_graph__free(dorm_graph *g) {
+    dorm_mem__free(g->nodes);
+    dorm_mem__free(g->disk);
     memset(g, 0, sizeof *g);
 }
 
-int dorm_graph_find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
+int dorm_graph__find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
                            dorm_migration **out) {
     int n = 0;
     size_t len = strlen(prefix);
@@ -206,20 +206,20 @@ int dorm_graph_find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, c
     if (n == 1) return DORM_OK;
     *out = NULL;
     if (n > 1)
-        return dorm_fail(cx, DORM_EVALUE, "More than one migration matches '%s' in app '%s'. Please be more specific.",
+        return dorm_ctx_fail(cx, DORM_EVALUE, "More than one migration matches '%s' in app '%s'. Please be more specific.",
                          prefix, app);
-    return dorm_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", prefix, app);
+    return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", prefix, app);
 }
 
-dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop) {
-    dorm_state *st = dorm_state_new();
+dorm_state *dorm_graph__state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop) {
+    dorm_state *st = dorm_state__new();
     for (int i = 0; st && i < g->n && i != stop; i++) {
         if (use && !use[i]) continue;
         for (int k = 0; k < g->nodes[i]->nops; k++)
-            if (dorm_op_state(cx, st, &g->nodes[i]->ops[k])) {
-                dorm_fail(cx, dorm_errcode(cx), "%s.%s, operation %d: %s", g->nodes[i]->app, g->nodes[i]->name, k + 1,
+            if (dorm_op__state(cx, st, &g->nodes[i]->ops[k])) {
+                dorm_ctx_fail(cx, dorm_errcode(cx), "%s.%s, operation %d: %s", g->nodes[i]->app, g->nodes[i]->name, k + 1,
                           dorm_errmsg(cx));
-                dorm_state_free(st);
+                dorm_state__free(st);
                 return NULL;
             }
     }

@@ -81,14 +81,14 @@ typedef struct dorm_migration {
 /* Applies op to the state in place.  0, or DORM_EVALUE with a message on cx
  * naming what is missing ("No model 'library.book' in the state."), or
  * DORM_ENOMEM (recorded on cx; the state is then incomplete). */
-int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op);
+int dorm_op__state(dorm_ctx *cx, dorm_state *st, const dorm_op *op);
 /* Django's describe(): "Create model Book", "Add field isbn to book". */
-const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op);
+const char *dorm_op__describe(dorm_ctx *cx, const dorm_op *op);
 /* Whether an operation changes the database (RunSQL/RunC count). */
-bool dorm_op_has_ddl(const dorm_op *op);
+bool dorm_op__has_ddl(const dorm_op *op);
 /* Whether a blank field of kind k takes "" where rows need a value (Django's
  * empty_strings_allowed: the text kinds but JSONField). */
-bool dorm_kind_blank_is_empty(dorm_kind k);
+bool dorm_kind__blank_is_empty(dorm_kind k);
 
 /* Where DDL goes: executed on cx's connection, or only collected. */
 typedef struct dorm_ddl {
@@ -98,39 +98,39 @@ typedef struct dorm_ddl {
     dorm_buf *collect;             /* non-NULL: append "<sql>;\n" instead     */
     /* Django's deferred_sql: what follows the CREATE TABLEs of consecutive
      * CreateModels (foreign keys, indexes), run before any other operation
-     * and at the end of the migration (dorm_ddl_finish). */
+     * and at the end of the migration (dorm_ddl__finish). */
     dorm_buf later;
 } dorm_ddl;
 
 /* The DDL of op between states `from` (before it) and `to` (after it),
  * forwards, or backwards (undoing it: turning `to`'s schema into `from`'s).
  * 0 or a negative error recorded on ddl->cx. */
-int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards);
+int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards);
 /* Runs the deferred statements: 0 or the first error. */
-int dorm_ddl_flush(dorm_ddl *ddl);
+int dorm_ddl__flush(dorm_ddl *ddl);
 /* Whether op (that way round) leaves the deferred statements waiting. */
-bool dorm_op_keeps_deferred(const dorm_op *op, bool backwards);
+bool dorm_op__keeps_deferred(const dorm_op *op, bool backwards);
 /* The same when rc is 0, then frees them; returns rc or the first error. */
-int dorm_ddl_finish(dorm_ddl *ddl, int rc);
+int dorm_ddl__finish(dorm_ddl *ddl, int rc);
 
 /* ---- file.c ---- */
 
 /* Reads a migration file of app `app`; a field type of the program's is
- * found by its name among `apps` (dorm_field_type_find).  NULL with
+ * found by its name among `apps` (dorm_field__type_find).  NULL with
  * DORM_EVALUE/DORM_ECONFIG on cx naming the file, the operation and the
  * problem: names that are not identifiers, numbers out of their range,
  * tables named like the database's own, field types the apps lack. */
-dorm_migration *dorm_migration_read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path);
+dorm_migration *dorm_migration__read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path);
 /* Writes a migration as JSON text (stable: keys in a fixed order). */
-char *dorm_migration_dump(dorm_ctx *cx, const dorm_migration *m);
+char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m);
 /* A field's canonical JSON (what the autodetector compares). */
-char *dorm_fstate_dump(dorm_ctx *cx, const dorm_fstate *f);
+char *dorm_fstate__dump(dorm_ctx *cx, const dorm_fstate *f);
 /* The values an integer kind stores (Django's ranges of the integer
  * fields); false for the other kinds. */
-bool dorm_kind_int_range(dorm_kind k, int64_t *lo, int64_t *hi);
+bool dorm_kind__int_range(dorm_kind k, int64_t *lo, int64_t *hi);
 /* The number a migration name starts with ("0012_x" -> 12; a squashed
  * "0001_squashed_0004_x" -> 4, as Django 4.0 reads it), or 0 for none. */
-int dorm_migration_number(const char *name);
+int dorm_migration__number(const char *name);
 
 /* ---- loader.c ---- */
 
@@ -143,56 +143,56 @@ typedef struct dorm_graph {
     dorm_migration **disk;         /* every file, replaced ones too           */
 } dorm_graph;
 
-int dorm_graph_load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g);
-void dorm_graph_free(dorm_graph *g);
-dorm_migration *dorm_graph_find(const dorm_graph *g, const char *app, const char *name);
+int dorm_graph__load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g);
+void dorm_graph__free(dorm_graph *g);
+dorm_migration *dorm_graph__find(const dorm_graph *g, const char *app, const char *name);
 /* The state after applying the nodes marked in `use` (NULL: all), in order,
  * stopping before node `stop` (-1: none). */
-dorm_state *dorm_graph_state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop);
+dorm_state *dorm_graph__state(dorm_ctx *cx, const dorm_graph *g, const bool *use, int stop);
 /* Re-sorts the graph (dependencies first), `applied` (may be NULL) along. */
-int dorm_graph_sort(dorm_ctx *cx, dorm_graph *g, bool *applied);
+int dorm_graph__sort(dorm_ctx *cx, dorm_graph *g, bool *applied);
 /* squash.c: resolves squashed migrations against what is applied (NULL:
  * nothing): all originals applied -> the squashed one counts as applied
- * (migrate records it: dorm_record_replacements); none -> the squashed one
+ * (migrate records it: dorm_record__replacements); none -> the squashed one
  * replaces them; some -> the originals stay and the squashed one goes. */
-int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied);
+int dorm_graph__replacements(dorm_ctx *cx, dorm_graph *g, bool *applied);
 /* squashmigrations: the migrations of `app` from `start` (NULL: the first)
  * to `end` in one new file named <start number>_squashed_<end> (or
  * <number>_<name>); what it did to `out`. */
-int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
+int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
                 const char *name, FILE *out);
 /* optimize.c: Django's migration optimizer over ops[0..n) of `app` (in
  * place); folded CreateModels live in `scratch`'s arena.  The new number of
  * operations, or a negative error recorded on cx. */
-int dorm_optimize(dorm_ctx *cx, dorm_state *scratch, const char *app, dorm_op *ops, int n);
+int dorm__optimize(dorm_ctx *cx, dorm_state *scratch, const char *app, dorm_op *ops, int n);
 /* The leaf migration of an app (the newest), or NULL. */
-dorm_migration *dorm_graph_leaf(const dorm_graph *g, const char *app);
+dorm_migration *dorm_graph__leaf(const dorm_graph *g, const char *app);
 /* Every leaf of an app (a migration no other of the app depends on), by
  * name, into out (room for g->n); how many. */
-int dorm_graph_leaves(const dorm_graph *g, const char *app, dorm_migration **out);
+int dorm_graph__leaves(const dorm_graph *g, const char *app, dorm_migration **out);
 /* Django's detect_conflicts: 0, or DORM_ECONFIG with Django's message when
  * an app of `apps` (those named in `only`; NULL: all) has several leaves. */
-int dorm_graph_conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps, const char *const *only);
+int dorm_graph__conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps, const char *const *only);
 /* The migration file of `app` named `prefix`, or the one whose name starts
  * with it (Django's get_migration_by_prefix over every file, replaced ones
  * too): 0, or DORM_EVALUE with Django's "More than one migration matches"
  * or "Cannot find a migration matching" message. */
-int dorm_graph_find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
+int dorm_graph__find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
                            dorm_migration **out);
 
 /* ---- recorder.c ---- */
 
-int dorm_recorder_ensure(dorm_ctx *cx);
+int dorm_recorder__ensure(dorm_ctx *cx);
 /* Marks applied[i] for every node of g recorded as applied. */
-int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
-int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied);
+int dorm_recorder__applied(dorm_ctx *cx, const dorm_graph *g, bool *applied);
+int dorm_recorder__record(dorm_ctx *cx, const dorm_migration *m, bool applied);
 /* Records every squashed migration whose originals are all recorded and
  * itself not yet (Django's check_replacements).  0 or the error. */
-int dorm_record_replacements(dorm_ctx *cx, const dorm_graph *g);
+int dorm_record__replacements(dorm_ctx *cx, const dorm_graph *g);
 /* Serialises migrating processes until the transaction ends: the dialect's
  * lock (PostgreSQL's advisory lock), else the database's write lock, taken
  * by a write to dorm_migrations that changes nothing.  0 or the error. */
-int dorm_recorder_lock(dorm_ctx *cx);
+int dorm_recorder__lock(dorm_ctx *cx);
 
 /* ---- progress.c ---- */
 
@@ -203,23 +203,23 @@ struct dorm_progress {
     const char *function;
     int64_t done, total;           /* the last report */
 };
-void dorm_progress_init(dorm_progress *p, dorm_ctx *cx, const char *function);
+void dorm_progress__init(dorm_progress *p, dorm_ctx *cx, const char *function);
 /* The function returned: its last report, the whole when it succeeded. */
-void dorm_progress_done(dorm_progress *p, bool ok);
+void dorm_progress__done(dorm_progress *p, bool ok);
 
 /* ---- history.c ---- */
 
 /* makemigrations' consistency check (Django's check_consistent_history) on
  * every database of cx that one of the apps' models may be migrated to: 0,
  * or DORM_EVALUE naming the migration applied before its dependency. */
-int dorm_check_consistent_history(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps);
+int dorm_check__consistent_history(dorm_ctx *cx, const dorm_graph *g, const dorm_app *const *apps);
 
 /* ---- autodetect.c ---- */
 
 /* The apps (of those with migrations) whose models have changes their
  * files do not have, as "'library', 'shop'" appended to out, by label;
  * how many, or a negative error recorded on cx.  Asks nothing. */
-int dorm_changed_apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out);
+int dorm_changed__apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out);
 
 /* ---- questioner.c ---- */
 
@@ -232,25 +232,25 @@ typedef struct dorm_questioner {
 
 /* A question answered y or n ("Please answer yes or no: " otherwise); an
  * empty answer, the end of the input or a non-interactive run: dflt. */
-bool dorm_ask_yes(dorm_questioner *q, const char *question, bool dflt);
+bool dorm_ask__yes(dorm_questioner *q, const char *question, bool dflt);
 /* A NOT NULL field f added to model's rows: Django's fixes offered and a
  * one-off default (for auto_now_add, "timezone.now" offered) set on f.  0,
  * or DORM_EVALUE when the user quits or the run is not interactive (with
  * Django's message). */
-int dorm_ask_not_null_addition(dorm_questioner *q, const char *model, dorm_fstate *f);
+int dorm_ask__not_null_addition(dorm_questioner *q, const char *model, dorm_fstate *f);
 /* A nullable field made NOT NULL: 0 with a one-off default set on f, 1 to
  * go on without one ("Ignore for now"; always when not interactive), or
  * DORM_EVALUE when the user quits. */
-int dorm_ask_not_null_alteration(dorm_questioner *q, const char *model, dorm_fstate *f);
+int dorm_ask__not_null_alteration(dorm_questioner *q, const char *model, dorm_fstate *f);
 
 /* ---- lint.c ---- */
 
 /* What the lint looks for besides data loss, by the backend's traits
- * (bits of dorm_lint's `backend`): ALTER TABLE and CREATE INDEX locking a
+ * (bits of dorm__lint's `backend`): ALTER TABLE and CREATE INDEX locking a
  * busy table (PostgreSQL), DDL committing the transaction (MySQL). */
 enum { DORM_LINT_LOCKS = 1, DORM_LINT_DDL_COMMITS = 2 };
 /* The safety warnings of a migration applied on `before` (printed to out when
  * not NULL); the number of warnings. */
-int dorm_lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out);
+int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out);
 
 #endif

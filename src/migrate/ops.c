@@ -13,14 +13,14 @@
 #include "model/meta.h"
 
 static dorm_mstate *need_model(dorm_ctx *cx, const dorm_state *st, const char *app, const char *name) {
-    dorm_mstate *m = dorm_state_model(st, app, name);
-    if (!m) dorm_fail(cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", app, name ? name : "?");
+    dorm_mstate *m = dorm_state__model(st, app, name);
+    if (!m) dorm_ctx_fail(cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", app, name ? name : "?");
     return m;
 }
 
 static int need_field(dorm_ctx *cx, const dorm_mstate *m, const char *name) {
-    int i = dorm_mstate_field(m, name);
-    if (i < 0) dorm_fail(cx, DORM_EVALUE, "%s.%s has no field named '%s'.", m->app, m->name, name ? name : "?");
+    int i = dorm_mstate__field(m, name);
+    if (i < 0) dorm_ctx_fail(cx, DORM_EVALUE, "%s.%s has no field named '%s'.", m->app, m->name, name ? name : "?");
     return i;
 }
 
@@ -29,7 +29,7 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
     if (!l) return NULL;
     size_t n = 0;
     while (l[n]) n++;
-    const char **r = dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1));
+    const char **r = dorm_arena__alloc(&st->arena, sizeof(char *) * (n + 1));
     if (!r) {
         st->failed = true;
         return NULL;
@@ -43,7 +43,7 @@ static const char *const *renamed_list(dorm_state *st, const char *const *l, con
             continue;
         }
         size_t len = strlen(new_name) + 2;
-        char *s = dorm_arena_alloc(&st->arena, len);
+        char *s = dorm_arena__alloc(&st->arena, len);
         if (!s) {
             st->failed = true;
             return NULL;
@@ -61,7 +61,7 @@ static int rename_field(dorm_state *st, dorm_mstate *m, const char *old, const c
     if (m->indexes) {
         size_t n = 0;
         while (m->indexes[n].fields) n++;
-        dorm_index *ix = dorm_arena_calloc(&st->arena, sizeof *ix * (n + 1));
+        dorm_index *ix = dorm_arena__calloc(&st->arena, sizeof *ix * (n + 1));
         if (!ix) return DORM_ENOMEM;
         for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){renamed_list(st, m->indexes[i].fields, old, new_name), m->indexes[i].name};
         m->indexes = ix;
@@ -69,7 +69,7 @@ static int rename_field(dorm_state *st, dorm_mstate *m, const char *old, const c
     if (m->unique_together) {
         size_t n = 0;
         while (m->unique_together[n]) n++;
-        const char *const **ut = dorm_arena_calloc(&st->arena, sizeof(*ut) * (n + 1));
+        const char *const **ut = dorm_arena__calloc(&st->arena, sizeof(*ut) * (n + 1));
         if (!ut) return DORM_ENOMEM;
         for (size_t i = 0; i < n; i++) ut[i] = renamed_list(st, m->unique_together[i], old, new_name);
         m->unique_together = ut;
@@ -77,7 +77,7 @@ static int rename_field(dorm_state *st, dorm_mstate *m, const char *old, const c
     if (m->constraints) {
         size_t n = 0;
         while (m->constraints[n].kind) n++;
-        dorm_constraint *k = dorm_arena_calloc(&st->arena, sizeof *k * (n + 1));
+        dorm_constraint *k = dorm_arena__calloc(&st->arena, sizeof *k * (n + 1));
         if (!k) return DORM_ENOMEM;
         for (size_t i = 0; i < n; i++) {
             k[i] = m->constraints[i];
@@ -89,7 +89,7 @@ static int rename_field(dorm_state *st, dorm_mstate *m, const char *old, const c
 }
 
 static int set_fields(dorm_state *st, dorm_mstate *m, int n) {
-    dorm_fstate *fs = dorm_arena_calloc(&st->arena, sizeof(dorm_fstate) * (size_t)(n + 1));
+    dorm_fstate *fs = dorm_arena__calloc(&st->arena, sizeof(dorm_fstate) * (size_t)(n + 1));
     if (!fs) return DORM_ENOMEM;
     memcpy(fs, m->fields, sizeof(dorm_fstate) * (size_t)(n < m->nfields ? n : m->nfields));
     m->fields = fs;
@@ -105,19 +105,19 @@ static void drop_default(dorm_fstate *f) {
 static int add_index(dorm_state *st, dorm_mstate *m, const dorm_index *add, const char *remove, const char *rename) {
     size_t n = 0;
     while (m->indexes && m->indexes[n].fields) n++;
-    dorm_index *ix = dorm_arena_calloc(&st->arena, sizeof *ix * (n + 2));
+    dorm_index *ix = dorm_arena__calloc(&st->arena, sizeof *ix * (n + 2));
     if (!ix) return DORM_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (remove && m->indexes[i].name && strcmp(m->indexes[i].name, remove) == 0) {
             if (!rename) continue;
             ix[k] = m->indexes[i];
-            ix[k++].name = dorm_state_str(st, rename);
+            ix[k++].name = dorm_state__str(st, rename);
             continue;
         }
         ix[k++] = m->indexes[i];
     }
-    if (add) ix[k++] = (dorm_index){add->fields, dorm_state_str(st, add->name)};
+    if (add) ix[k++] = (dorm_index){add->fields, dorm_state__str(st, add->name)};
     m->indexes = ix;
     return DORM_OK;
 }
@@ -125,7 +125,7 @@ static int add_index(dorm_state *st, dorm_mstate *m, const dorm_index *add, cons
 static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint *add, const char *remove) {
     size_t n = 0;
     while (m->constraints && m->constraints[n].kind) n++;
-    dorm_constraint *k = dorm_arena_calloc(&st->arena, sizeof *k * (n + 2));
+    dorm_constraint *k = dorm_arena__calloc(&st->arena, sizeof *k * (n + 2));
     if (!k) return DORM_ENOMEM;
     size_t j = 0;
     for (size_t i = 0; i < n; i++)
@@ -133,7 +133,7 @@ static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint 
     if (add) {
         dorm_mstate tmp = {.app = "", .name = "", .constraints = (const dorm_constraint[]){*add, {0, NULL, NULL, NULL}}};
         dorm_mstate copy;
-        if (dorm_state_copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
+        if (dorm_state__copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
         k[j++] = copy.constraints[0];
     }
     m->constraints = k;
@@ -143,12 +143,12 @@ static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint 
 /* The tables a model state names (its own, its many-to-many ones): none may
  * be the database's own. */
 static int check_tables(dorm_ctx *cx, dorm_state *st, const dorm_mstate *m) {
-    const char *table = dorm_mstate_table(st, m);
+    const char *table = dorm_mstate__table(st, m);
     if (!table) return DORM_ENOMEM;
     for (int k = -1; k < m->nfields; k++) {
         const char *t = k < 0 ? table : m->fields[k].f.db_table;
-        if (t && dorm_table_name_reserved(t))
-            return dorm_fail(cx, DORM_EVALUE,
+        if (t && dorm_table__name_reserved(t))
+            return dorm_ctx_fail(cx, DORM_EVALUE,
                              "%s.%s: the table name '%s' is reserved for the database's own tables (sqlite_*, pg_*).",
                              m->app, m->name, t);
     }
@@ -160,10 +160,10 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     int i;
     switch (op->kind) {
     case DORM_OP_CREATE_MODEL:
-        if (dorm_state_model(st, op->app, op->create->name))
-            return dorm_fail(cx, DORM_EVALUE, "Model '%s.%s' already exists in the migration state.", op->app,
+        if (dorm_state__model(st, op->app, op->create->name))
+            return dorm_ctx_fail(cx, DORM_EVALUE, "Model '%s.%s' already exists in the migration state.", op->app,
                              op->create->name);
-        return dorm_state_add(st, op->create) ? DORM_OK : DORM_ENOMEM;
+        return dorm_state__add(st, op->create) ? DORM_OK : DORM_ENOMEM;
     case DORM_OP_RUN_SQL:
     case DORM_OP_RUN_C:
         return DORM_OK;
@@ -174,12 +174,12 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     if (!(m = need_model(cx, st, op->app, name))) return DORM_EVALUE;
     switch (op->kind) {
     case DORM_OP_DELETE_MODEL:
-        dorm_state_remove(st, m);
+        dorm_state__remove(st, m);
         return DORM_OK;
     case DORM_OP_RENAME_MODEL: {
-        const char *old_label = dorm_mstate_label(st, m);
-        m->name = dorm_state_str(st, op->new_name);
-        const char *new_label = dorm_mstate_label(st, m);
+        const char *old_label = dorm_mstate__label(st, m);
+        m->name = dorm_state__str(st, op->new_name);
+        const char *new_label = dorm_mstate__label(st, m);
         if (!old_label || !new_label) return DORM_ENOMEM;
         /* Relations to it follow the new name. */
         for (int k = 0; k < st->n; k++)
@@ -191,7 +191,7 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         for (int k = 0; k < st->n; k++) {
             const char *const *bases = st->models[k]->bases;
             if (bases && bases[0] && strcmp(bases[0], old_label) == 0) {
-                const char **renamed = dorm_arena_calloc(&st->arena, sizeof(char *) * 2);
+                const char **renamed = dorm_arena__calloc(&st->arena, sizeof(char *) * 2);
                 if (!renamed) return DORM_ENOMEM;
                 renamed[0] = new_label;
                 st->models[k]->bases = renamed;
@@ -200,11 +200,11 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         return DORM_OK;
     }
     case DORM_OP_ALTER_MODEL_TABLE:
-        m->db_table = dorm_state_str(st, op->table);
+        m->db_table = dorm_state__str(st, op->table);
         return DORM_OK;
     case DORM_OP_ALTER_MODEL_OPTIONS: {
         dorm_mstate copy;
-        if (dorm_state_copy_model(st, &copy, op->create)) return DORM_ENOMEM;
+        if (dorm_state__copy_model(st, &copy, op->create)) return DORM_ENOMEM;
         m->ordering = copy.ordering;
         m->verbose_name = copy.verbose_name;
         m->verbose_name_plural = copy.verbose_name_plural;
@@ -212,9 +212,9 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         return DORM_OK;
     }
     case DORM_OP_ADD_FIELD:
-        if (dorm_mstate_field(m, op->field.f.name) >= 0)
-            return dorm_fail(cx, DORM_EVALUE, "%s.%s already has a field named '%s'.", m->app, m->name, op->field.f.name);
-        if (set_fields(st, m, m->nfields + 1) || dorm_state_copy_field(st, &m->fields[m->nfields], &op->field))
+        if (dorm_mstate__field(m, op->field.f.name) >= 0)
+            return dorm_ctx_fail(cx, DORM_EVALUE, "%s.%s already has a field named '%s'.", m->app, m->name, op->field.f.name);
+        if (set_fields(st, m, m->nfields + 1) || dorm_state__copy_field(st, &m->fields[m->nfields], &op->field))
             return DORM_ENOMEM;
         if (!op->preserve_default) drop_default(&m->fields[m->nfields]);
         m->nfields++;
@@ -226,12 +226,12 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         return DORM_OK;
     case DORM_OP_ALTER_FIELD:
         if ((i = need_field(cx, m, op->name)) < 0) return DORM_EVALUE;
-        if (dorm_state_copy_field(st, &m->fields[i], &op->field)) return DORM_ENOMEM;
+        if (dorm_state__copy_field(st, &m->fields[i], &op->field)) return DORM_ENOMEM;
         if (!op->preserve_default) drop_default(&m->fields[i]);
         return DORM_OK;
     case DORM_OP_RENAME_FIELD:
         if ((i = need_field(cx, m, op->old_name)) < 0) return DORM_EVALUE;
-        m->fields[i].f.name = dorm_state_str(st, op->new_name);
+        m->fields[i].f.name = dorm_state__str(st, op->new_name);
         return rename_field(st, m, op->old_name, op->new_name);
     case DORM_OP_ADD_INDEX:
         return add_index(st, m, &op->index, NULL, NULL);
@@ -245,27 +245,27 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         return add_constraint(st, m, NULL, op->name);
     case DORM_OP_ALTER_UNIQUE_TOGETHER: {
         dorm_mstate tmp = {.app = "", .name = "", .unique_together = op->together}, copy;
-        if (dorm_state_copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
+        if (dorm_state__copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
         m->unique_together = copy.unique_together;
         return DORM_OK;
     }
     default:
-        return dorm_fail(cx, DORM_EVALUE, "Unknown operation %d.", (int)op->kind);
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Unknown operation %d.", (int)op->kind);
     }
 }
 
-int dorm_op_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
+int dorm_op__state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     int rc = apply_to_state(cx, st, op);
-    if (rc == DORM_ENOMEM || st->failed) return dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
+    if (rc == DORM_ENOMEM || st->failed) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
     if (rc || op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C || op->kind == DORM_OP_DELETE_MODEL) return rc;
     const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name
                        : op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
-    dorm_mstate *m = dorm_state_model(st, op->app, name);
+    dorm_mstate *m = dorm_state__model(st, op->app, name);
     rc = m ? check_tables(cx, st, m) : DORM_OK;
-    return rc == DORM_ENOMEM ? dorm_fail(cx, DORM_ENOMEM, "out of memory (migration state)") : rc;
+    return rc == DORM_ENOMEM ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (migration state)") : rc;
 }
 
-const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
+const char *dorm_op__describe(dorm_ctx *cx, const dorm_op *op) {
     switch (op->kind) {
     case DORM_OP_CREATE_MODEL:
         return dorm_sprintf(cx, "Create %smodel %s", op->create->proxy ? "proxy " : "", op->create->name);
@@ -310,11 +310,11 @@ const char *dorm_op_describe(dorm_ctx *cx, const dorm_op *op) {
     }
 }
 
-bool dorm_op_has_ddl(const dorm_op *op) {
+bool dorm_op__has_ddl(const dorm_op *op) {
     return op->kind != DORM_OP_ALTER_MODEL_OPTIONS;
 }
 
-bool dorm_kind_blank_is_empty(dorm_kind k) { return dorm_kind_is_text(k) && k != DORM_KIND_JSON; }
+bool dorm_kind__blank_is_empty(dorm_kind k) { return dorm_kind_is_text(k) && k != DORM_KIND_JSON; }
 
 /* ---- the database side ------------------------------------------------------ */
 
@@ -326,7 +326,7 @@ static int emit(const char *sql, void *payload) {
         return ddl->collect->failed ? DORM_ENOMEM : 0;
     }
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(ddl->cx->db, sql, &e) < 0 ? dorm_fail_errbuf(ddl->cx, &e) : 0;
+    return dorm_db__exec(ddl->cx->db, sql, &e) < 0 ? dorm_fail__errbuf(ddl->cx, &e) : 0;
 }
 
 /* The table definition of a model of a rendered state: the registry is the
@@ -335,40 +335,40 @@ static int table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, 
     dorm_db *db = ddl->cx->db;
     const dorm_registry *saved = db->reg;
     db->reg = r->reg;
-    int rc = dorm_table_def_of(ddl->cx, m, t);
+    int rc = dorm_table__def_of(ddl->cx, m, t);
     db->reg = saved;
     return rc;
 }
 
-static int defer(const char *sql, void *payload) { return dorm_schema_defer(&((dorm_ddl *)payload)->later, sql); }
+static int defer(const char *sql, void *payload) { return dorm_schema__defer(&((dorm_ddl *)payload)->later, sql); }
 
 static int create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
     dorm_table_def t;
     int rc = table_def(ddl, r, m, &t);
-    return rc ? rc : dorm_schema_create_table_deferring(ddl->cx->db->dialect, &t, emit, defer, ddl);
+    return rc ? rc : dorm_schema__create_table_deferring(ddl->cx->db->dialect, &t, emit, defer, ddl);
 }
 
 /* What CreateModels deferred runs before anything that could rename or drop
  * what it names; new tables, indexes and constraints leave it waiting, as
  * Django's deferred SQL waits for the end of the migration. */
-bool dorm_op_keeps_deferred(const dorm_op *op, bool backwards) {
+bool dorm_op__keeps_deferred(const dorm_op *op, bool backwards) {
     return !backwards &&
            (op->kind == DORM_OP_CREATE_MODEL || op->kind == DORM_OP_ADD_INDEX || op->kind == DORM_OP_ADD_CONSTRAINT);
 }
 
-int dorm_ddl_flush(dorm_ddl *ddl) {
-    int rc = dorm_schema_run_deferred(&ddl->later, emit, ddl);
+int dorm_ddl__flush(dorm_ddl *ddl) {
+    int rc = dorm_schema__run_deferred(&ddl->later, emit, ddl);
     return rc > 0 ? (dorm_errcode(ddl->cx) ? dorm_errcode(ddl->cx) : DORM_EVALUE) : rc;
 }
 
-int dorm_ddl_finish(dorm_ddl *ddl, int rc) {
-    if (!rc) rc = dorm_ddl_flush(ddl);
+int dorm_ddl__finish(dorm_ddl *ddl, int rc) {
+    if (!rc) rc = dorm_ddl__flush(ddl);
     dorm_buf_free(&ddl->later);
     return rc;
 }
 
 static int drop_table(dorm_ddl *ddl, const dorm_meta *m) {
-    return dorm_schema_drop_table(ddl->cx->db->dialect, m->db_table, emit, ddl);
+    return dorm_schema__drop_table(ddl->cx->db->dialect, m->db_table, emit, ddl);
 }
 
 /* The automatic join tables of a model's ManyToManyFields (all, or one). */
@@ -406,8 +406,8 @@ static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *mod
         const dorm_registry *reg = ddl->cx->db->reg;
         for (int i = 0; i < reg->nmodels; i++) {
             const dorm_meta *m = reg->metas[i];
-            if (strcmp(m->model->app_label, app) != 0 || !dorm_same_name(m->model->name, model)) continue;
-            const dorm_fmeta *fm = dorm_meta_field(m, f->f.name);
+            if (strcmp(m->model->app_label, app) != 0 || !dorm_same__name(m->model->name, model)) continue;
+            const dorm_fmeta *fm = dorm_meta__field(m, f->f.name);
             if (fm && fm->f->default_fn) {
                 *v = fm->f->default_fn();
                 return v;
@@ -428,7 +428,7 @@ static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *mod
         *v = f->f.kind == DORM_KIND_DATE ? dorm_v_date(d) : f->f.kind == DORM_KIND_TIME ? dorm_v_time(t) : dorm_v_datetime(now);
         return v;
     }
-    if (f->f.blank && dorm_kind_blank_is_empty(f->f.kind)) {
+    if (f->f.blank && dorm_kind__blank_is_empty(f->f.kind)) {
         *v = dorm_v_text("");
         return v;
     }
@@ -443,16 +443,16 @@ static void set_fill(dorm_table_def *t, const char *column, const dorm_value *fi
 
 /* The column a field of a model has in a rendered state. */
 static const char *column_of(const dorm_meta *m, const char *field) {
-    const dorm_fmeta *fm = dorm_meta_field(m, field);
+    const dorm_fmeta *fm = dorm_meta__field(m, field);
     return fm ? fm->column : NULL;
 }
 
 /* The field an operation changes, in the state where it has its new form. */
 static const dorm_fstate *changed_field(const dorm_op *op, const dorm_state *to) {
     const char *model = op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
-    dorm_mstate *m = dorm_state_model(to, op->app, model);
+    dorm_mstate *m = dorm_state__model(to, op->app, model);
     const char *name = op->kind == DORM_OP_ADD_FIELD ? op->field.f.name : op->kind == DORM_OP_RENAME_FIELD ? op->new_name : op->name;
-    int i = m && name ? dorm_mstate_field(m, name) : -1;
+    int i = m && name ? dorm_mstate__field(m, name) : -1;
     return i >= 0 ? &m->fields[i] : NULL;
 }
 
@@ -461,9 +461,9 @@ static const dorm_fstate *changed_field(const dorm_op *op, const dorm_state *to)
 static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt, bool backwards) {
     const char *old_name = op->kind == DORM_OP_RENAME_MODEL ? op->old_name : op->model;
     const char *new_name = op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
-    const dorm_meta *mf = dorm_rendered_meta(rf, dorm_state_model(rf->st, op->app, old_name));
-    const dorm_meta *mt = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, new_name));
-    if (!mf || !mt) return dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, new_name);
+    const dorm_meta *mf = dorm_rendered__meta(rf, dorm_state__model(rf->st, op->app, old_name));
+    const dorm_meta *mt = dorm_rendered__meta(rt, dorm_state__model(rt->st, op->app, new_name));
+    if (!mf || !mt) return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, new_name);
     dorm_table_def a, b;
     int rc = table_def(ddl, rf, mf, &a);
     if (!rc) rc = table_def(ddl, rt, mt, &b);
@@ -478,14 +478,14 @@ static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf
     const dorm_fstate *nf = changed_field(op, rt->st);
     if (nf && !backwards) set_fill(&b, column_of(mt, nf->f.name), fill_of(ddl, op->app, new_name, op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD ? &op->field : nf));
     if (backwards) {
-        const dorm_mstate *ms = dorm_state_model(rf->st, op->app, old_name);
+        const dorm_mstate *ms = dorm_state__model(rf->st, op->app, old_name);
         const char *fname = op->kind == DORM_OP_REMOVE_FIELD || op->kind == DORM_OP_ALTER_FIELD ? op->name : NULL;
-        int fi = ms && fname ? dorm_mstate_field(ms, fname) : -1;
+        int fi = ms && fname ? dorm_mstate__field(ms, fname) : -1;
         if (fi >= 0) set_fill(&a, column_of(mf, fname), fill_of(ddl, op->app, old_name, &ms->fields[fi]));
         dorm_column_rename back = {ren.to, ren.from};
-        return dorm_schema_alter_table(ddl->cx->db->dialect, &b, &a, &back, nren, emit, ddl);
+        return dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, &back, nren, emit, ddl);
     }
-    return dorm_schema_alter_table(ddl->cx->db->dialect, &a, &b, &ren, nren, emit, ddl);
+    return dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, &ren, nren, emit, ddl);
 }
 
 /* The meta of the automatic join model in r for field `field` of the model
@@ -494,7 +494,7 @@ static const dorm_meta *join_model(const dorm_rendered *r, const char *app, cons
     for (int i = 0; i < r->reg->nmodels; i++) {
         const dorm_meta *jm = r->reg->metas[i];
         if (jm->auto_for && jm->auto_owner && strcmp(jm->auto_owner->model->app_label, app) == 0 &&
-            dorm_same_name(jm->auto_owner->model->name, model) && strcmp(jm->auto_for->name, field) == 0)
+            dorm_same__name(jm->auto_owner->model->name, model) && strcmp(jm->auto_for->name, field) == 0)
             return jm;
     }
     return NULL;
@@ -514,7 +514,7 @@ static bool points_at(const dorm_meta *m, const dorm_meta *target) {
  * the model, which Django re-creates under the name of the new table. */
 static int rename_related_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
                                  bool backwards) {
-    const dorm_meta *renamed = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, op->new_name));
+    const dorm_meta *renamed = dorm_rendered__meta(rt, dorm_state__model(rt->st, op->app, op->new_name));
     for (int i = 0; i < rt->reg->nmodels; i++) {
         const dorm_meta *to = rt->reg->metas[i], *from;
         if (to == renamed) continue;
@@ -522,10 +522,10 @@ static int rename_related_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_re
         if (to->auto_for) {
             const char *owner = to->auto_owner->model->name;
             /* The same join model before: its owner may be the renamed model. */
-            bool own = strcmp(to->auto_owner->model->app_label, op->app) == 0 && dorm_same_name(owner, op->new_name);
+            bool own = strcmp(to->auto_owner->model->app_label, op->app) == 0 && dorm_same__name(owner, op->new_name);
             from = join_model(rf, to->auto_owner->model->app_label, own ? op->old_name : owner, to->auto_for->name);
         } else if (rekeyed) {
-            from = dorm_rendered_meta(rf, dorm_state_model(rf->st, to->model->app_label, to->model->name));
+            from = dorm_rendered__meta(rf, dorm_state__model(rf->st, to->model->app_label, to->model->name));
         } else {
             continue;
         }
@@ -540,8 +540,8 @@ static int rename_related_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_re
         dorm_table_def a, b;
         int rc = table_def(ddl, rf, from, &a);
         if (!rc) rc = table_def(ddl, rt, to, &b);
-        if (!rc) rc = backwards ? dorm_schema_alter_table(ddl->cx->db->dialect, &b, &a, ren, n, emit, ddl)
-                                : dorm_schema_alter_table(ddl->cx->db->dialect, &a, &b, ren, n, emit, ddl);
+        if (!rc) rc = backwards ? dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, ren, n, emit, ddl)
+                                : dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, ren, n, emit, ddl);
         if (rc) return rc;
     }
     return DORM_OK;
@@ -559,24 +559,24 @@ static const dorm_runc *find_function(const dorm_ddl *ddl, const char *app, cons
 static int run_c(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     const char *name = backwards ? op->reverse_code : op->code;
     if (!name)
-        return dorm_fail(ddl->cx, DORM_EVALUE, "Operation RunC %s in app '%s' is not reversible.", op->code, op->app);
+        return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "Operation RunC %s in app '%s' is not reversible.", op->code, op->app);
     if (ddl->collect) {
         dorm_buf_printf(ddl->collect, "-- RunC %s: C code, no SQL to show\n", name);
         return DORM_OK;
     }
     const dorm_runc *f = find_function(ddl, op->app, name);
-    if (!f) return dorm_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
+    if (!f) return dorm_ctx_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
     dorm_progress progress;
-    dorm_progress_init(&progress, ddl->cx, name);
+    dorm_progress__init(&progress, ddl->cx, name);
     int rc = f->fn(ddl->cx, &progress);
-    dorm_progress_done(&progress, rc >= 0);
-    if (rc < 0 && !dorm_errcode(ddl->cx)) dorm_fail(ddl->cx, rc, "RunC %s failed.", name);
+    dorm_progress__done(&progress, rc >= 0);
+    if (rc < 0 && !dorm_errcode(ddl->cx)) dorm_ctx_fail(ddl->cx, rc, "RunC %s failed.", name);
     return rc < 0 ? rc : DORM_OK;
 }
 
 static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     const char *const *sql = backwards ? op->reverse_sql : op->sql;
-    if (!sql) return dorm_fail(ddl->cx, DORM_EVALUE, "Operation RunSQL in app '%s' is not reversible.", op->app);
+    if (!sql) return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "Operation RunSQL in app '%s' is not reversible.", op->app);
     for (size_t i = 0; sql[i]; i++) {
         int rc = emit(sql[i], ddl);
         if (rc) return rc < 0 ? rc : dorm_errcode(ddl->cx);
@@ -595,22 +595,22 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
     const char *what = op->kind == DORM_OP_ADD_INDEX ? "AddIndexConcurrently" : "RemoveIndexConcurrently";
     const dorm_dialect *d = ddl->cx->db->dialect;
     if (ddl->atomic && d->transactional_ddl)
-        return dorm_fail(ddl->cx, DORM_ETRANSACTION,
+        return dorm_ctx_fail(ddl->cx, DORM_ETRANSACTION,
                          "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
                          "migration).", what);
     if (!d->create_index_concurrently || !d->drop_index_concurrently)
-        return dorm_fail(ddl->cx, DORM_ENOTSUPPORTED, "The %s operation is not supported on %s: it is PostgreSQL's.",
+        return dorm_ctx_fail(ddl->cx, DORM_ENOTSUPPORTED, "The %s operation is not supported on %s: it is PostgreSQL's.",
                          what, ddl->cx->db->drv->vendor);
     const dorm_rendered *r = op->kind == DORM_OP_ADD_INDEX ? rt : rf;
     const char *name = op->kind == DORM_OP_ADD_INDEX ? op->index.name : op->name;
-    const dorm_meta *m = dorm_rendered_meta(r, dorm_state_model(r->st, op->app, op->model));
+    const dorm_meta *m = dorm_rendered__meta(r, dorm_state__model(r->st, op->app, op->model));
     dorm_table_def t;
-    int rc = m ? table_def(ddl, r, m, &t) : dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.",
+    int rc = m ? table_def(ddl, r, m, &t) : dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.",
                                                        op->app, op->model);
     const dorm_index_def *ix = NULL;
     for (size_t i = 0; !rc && i < t.nindexes; i++)
         if (strcmp(t.indexes[i].name, name) == 0) ix = &t.indexes[i];
-    if (rc || !ix) return rc ? rc : dorm_fail(ddl->cx, DORM_EVALUE, "No index named '%s' on %s.", name, op->model);
+    if (rc || !ix) return rc ? rc : dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No index named '%s' on %s.", name, op->model);
     dorm_buf b = DORM_BUF_INIT;
     bool create = (op->kind == DORM_OP_ADD_INDEX) != backwards;
     dorm_buf_puts(&b, create ? d->create_index_concurrently : d->drop_index_concurrently);
@@ -620,7 +620,7 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
         dorm_buf_puts(&b, " ON ");
         dorm_buf_quote(&b, d->quote, t.name);
         dorm_buf_putc(&b, ' ');
-        dorm_schema_column_list(&b, d->quote, ix);
+        dorm_schema__column_list(&b, d->quote, ix);
     }
     rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
     dorm_buf_free(&b);
@@ -647,31 +647,31 @@ static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_re
                                  bool backwards) {
     const dorm_dialect *d = ddl->cx->db->dialect;
     if (ddl->atomic)
-        return dorm_fail(ddl->cx, DORM_ETRANSACTION,
+        return dorm_ctx_fail(ddl->cx, DORM_ETRANSACTION,
                          "The AlterFieldConcurrently operation cannot be executed inside a transaction (set "
                          "\"atomic\": false on the migration).");
-    const dorm_mstate *ms = dorm_state_model(rf->st, op->app, op->model);
-    int fi = ms ? dorm_mstate_field(ms, op->name) : -1;
+    const dorm_mstate *ms = dorm_state__model(rf->st, op->app, op->model);
+    int fi = ms ? dorm_mstate__field(ms, op->name) : -1;
     const dorm_field *old = fi >= 0 ? &ms->fields[fi].f : NULL, *now = &op->field.f;
     if (!old || !old->null || now->null || old->kind != now->kind || old->max_length != now->max_length ||
         old->max_digits != now->max_digits || old->decimal_places != now->decimal_places ||
         old->unique != now->unique || old->db_index != now->db_index)
-        return dorm_fail(ddl->cx, DORM_EVALUE,
+        return dorm_ctx_fail(ddl->cx, DORM_EVALUE,
                          "AlterFieldConcurrently makes a NULL column NOT NULL and changes nothing else: write the "
                          "other changes of %s.%s as an AlterField.",
                          op->model, op->name);
     if (backwards || !d->set_not_null_concurrently) return alter_model(ddl, op, rf, rt, backwards);
-    const dorm_meta *m = dorm_rendered_meta(rt, dorm_state_model(rt->st, op->app, op->model));
-    const dorm_fmeta *fm = m ? dorm_meta_field(m, op->name) : NULL;
-    if (!fm) return dorm_fail(ddl->cx, DORM_EVALUE, "No field '%s' on %s in the migration state.", op->name, op->model);
+    const dorm_meta *m = dorm_rendered__meta(rt, dorm_state__model(rt->st, op->app, op->model));
+    const dorm_fmeta *fm = m ? dorm_meta__field(m, op->name) : NULL;
+    if (!fm) return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No field '%s' on %s in the migration state.", op->name, op->model);
     /* The transient CHECK's name: short and derived from table and column. */
     dorm_md5 md5;
     char hex[33], check[24];
-    dorm_md5_init(&md5);
-    dorm_md5_update(&md5, m->db_table, strlen(m->db_table));
-    dorm_md5_update(&md5, ".", 1);
-    dorm_md5_update(&md5, fm->column, strlen(fm->column));
-    dorm_md5_hex(&md5, hex);
+    dorm_md5__init(&md5);
+    dorm_md5__update(&md5, m->db_table, strlen(m->db_table));
+    dorm_md5__update(&md5, ".", 1);
+    dorm_md5__update(&md5, fm->column, strlen(fm->column));
+    dorm_md5__hex(&md5, hex);
     snprintf(check, sizeof check, "dorm_notnull_%.8s", hex);
     const char *const names[3] = {m->db_table, fm->column, check};
     int rc = 0;
@@ -684,38 +684,38 @@ static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_re
     return rc;
 }
 
-int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
+int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, const dorm_state *to, bool backwards) {
     /* Django's allow_migrate_model / router.allow_migrate: an operation the
      * routers keep off this database changes its state only. */
     const char *model = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
-    if (!dorm_route_allow_migrate(ddl->cx, op->app, model)) return DORM_OK;
-    if (!dorm_op_keeps_deferred(op, backwards)) {
-        int rc = dorm_ddl_flush(ddl);
+    if (!dorm_route__allow_migrate(ddl->cx, op->app, model)) return DORM_OK;
+    if (!dorm_op__keeps_deferred(op, backwards)) {
+        int rc = dorm_ddl__flush(ddl);
         if (rc) return rc;
     }
     if (op->kind == DORM_OP_RUN_SQL) return run_sql(ddl, op, backwards);
     if (op->kind == DORM_OP_RUN_C) return run_c(ddl, op, backwards);
-    if (!dorm_op_has_ddl(op)) return DORM_OK;
+    if (!dorm_op__has_ddl(op)) return DORM_OK;
     dorm_rendered rf, rt;
     const char *msg = NULL;
-    int rc = dorm_state_render(from, &rf, &msg);
+    int rc = dorm_state__render(from, &rf, &msg);
     if (rc) {
-        dorm_fail(ddl->cx, rc, "The migration state before '%s' is invalid: %s", dorm_op_describe(ddl->cx, op), msg ? msg : "");
-        dorm_rendered_free(&rf);
+        dorm_ctx_fail(ddl->cx, rc, "The migration state before '%s' is invalid: %s", dorm_op__describe(ddl->cx, op), msg ? msg : "");
+        dorm_rendered__free(&rf);
         return rc;
     }
-    rc = dorm_state_render(to, &rt, &msg);
+    rc = dorm_state__render(to, &rt, &msg);
     if (rc) {
-        dorm_fail(ddl->cx, rc, "The migration state after '%s' is invalid: %s", dorm_op_describe(ddl->cx, op), msg ? msg : "");
+        dorm_ctx_fail(ddl->cx, rc, "The migration state after '%s' is invalid: %s", dorm_op__describe(ddl->cx, op), msg ? msg : "");
     } else {
         switch (op->kind) {
         case DORM_OP_CREATE_MODEL:
         case DORM_OP_DELETE_MODEL: {
             const dorm_rendered *r = op->kind == DORM_OP_CREATE_MODEL ? &rt : &rf;
             const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name : op->model;
-            const dorm_meta *m = dorm_rendered_meta(r, dorm_state_model(r->st, op->app, name));
+            const dorm_meta *m = dorm_rendered__meta(r, dorm_state__model(r->st, op->app, name));
             bool create = (op->kind == DORM_OP_CREATE_MODEL) != backwards;
-            rc = !m ? dorm_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, name)
+            rc = !m ? dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, name)
                  : create ? create_model(ddl, r, m) : delete_model(ddl, r, m);
             break;
         }
@@ -723,11 +723,11 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
         case DORM_OP_REMOVE_FIELD: {
             bool adding = (op->kind == DORM_OP_ADD_FIELD) != backwards;
             const dorm_rendered *r = op->kind == DORM_OP_ADD_FIELD ? &rt : &rf;
-            const dorm_mstate *ms = dorm_state_model(r->st, op->app, op->model);
+            const dorm_mstate *ms = dorm_state__model(r->st, op->app, op->model);
             const char *fname = op->kind == DORM_OP_ADD_FIELD ? op->field.f.name : op->name;
-            int fi = ms ? dorm_mstate_field(ms, fname) : -1;
+            int fi = ms ? dorm_mstate__field(ms, fname) : -1;
             if (fi >= 0 && ms->fields[fi].f.kind == DORM_KIND_M2M) {
-                rc = join_tables(ddl, r, dorm_rendered_meta(r, ms), fname, adding);
+                rc = join_tables(ddl, r, dorm_rendered__meta(r, ms), fname, adding);
                 break;
             }
             rc = alter_model(ddl, op, &rf, &rt, backwards);
@@ -750,8 +750,8 @@ int dorm_op_database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, c
             break;
         }
     }
-    dorm_rendered_free(&rf);
-    dorm_rendered_free(&rt);
+    dorm_rendered__free(&rf);
+    dorm_rendered__free(&rt);
     if (rc > 0) rc = dorm_errcode(ddl->cx) ? dorm_errcode(ddl->cx) : DORM_EVALUE;
     return rc;
 }

@@ -18,12 +18,12 @@ typedef struct optimizer {
     int rc;
 } optimizer;
 
-static bool same(const char *a, const char *b) { return a && b && dorm_same_name(a, b); }
+static bool same(const char *a, const char *b) { return a && b && dorm_same__name(a, b); }
 
 /* Whether a field state points at model `name` of the app (to, through). */
 static bool field_points_at(const optimizer *o, const dorm_fstate *f, const char *name) {
     const char *label = dorm_sprintf(o->cx, "%s.%s", o->app, name);
-    return label && ((f->to && dorm_same_name(f->to, label)) || (f->through && dorm_same_name(f->through, label)));
+    return label && ((f->to && dorm_same__name(f->to, label)) || (f->through && dorm_same__name(f->through, label)));
 }
 
 /* The field an operation carries (AddField, AlterField), or NULL. */
@@ -96,12 +96,12 @@ static int drop_from_together(dorm_state *st, dorm_mstate *m, const char *field)
     size_t n = 0, kept = 0;
     while (m->unique_together && m->unique_together[n]) n++;
     if (!n) return DORM_OK;
-    const char *const **ut = dorm_arena_calloc(&st->arena, sizeof(*ut) * (n + 1));
+    const char *const **ut = dorm_arena__calloc(&st->arena, sizeof(*ut) * (n + 1));
     if (!ut) return DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         size_t len = 0, k = 0;
         while (m->unique_together[i][len]) len++;
-        const char **l = dorm_arena_calloc(&st->arena, sizeof(char *) * (len + 1));
+        const char **l = dorm_arena__calloc(&st->arena, sizeof(char *) * (len + 1));
         if (!l) return DORM_ENOMEM;
         for (size_t j = 0; j < len; j++)
             if (!same(m->unique_together[i][j], field)) l[k++] = m->unique_together[i][j];
@@ -113,16 +113,16 @@ static int drop_from_together(dorm_state *st, dorm_mstate *m, const char *field)
 
 /* CreateModel a with b (an operation on its model) applied to it. */
 static int fold(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out) {
-    dorm_mstate *m = dorm_state_add(o->scratch, a->create);
+    dorm_mstate *m = dorm_state__add(o->scratch, a->create);
     if (!m) {
-        o->rc = dorm_fail(o->cx, DORM_ENOMEM, "out of memory");
+        o->rc = dorm_ctx_fail(o->cx, DORM_ENOMEM, "out of memory");
         return CANNOT;
     }
-    int rc = dorm_op_state(o->cx, o->scratch, b);
-    dorm_mstate *folded = dorm_state_model(o->scratch, a->app,
+    int rc = dorm_op__state(o->cx, o->scratch, b);
+    dorm_mstate *folded = dorm_state__model(o->scratch, a->app,
                                            b->kind == DORM_OP_RENAME_MODEL ? b->new_name : a->create->name);
     if (!rc && b->kind == DORM_OP_REMOVE_FIELD && folded) rc = drop_from_together(o->scratch, folded, b->name);
-    dorm_state_remove(o->scratch, folded ? folded : m);
+    dorm_state__remove(o->scratch, folded ? folded : m);
     if (rc || !folded) {
         /* An operation the state refuses is kept as it is. */
         dorm_error_clear(o->cx);
@@ -260,7 +260,7 @@ static bool optimize_inner(optimizer *o, dorm_op *ops, int *n) {
     return false;
 }
 
-int dorm_optimize(dorm_ctx *cx, dorm_state *scratch, const char *app, dorm_op *ops, int n) {
+int dorm__optimize(dorm_ctx *cx, dorm_state *scratch, const char *app, dorm_op *ops, int n) {
     optimizer o = {cx, scratch, app, DORM_OK};
     while (optimize_inner(&o, ops, &n) && !o.rc) {
     }

@@ -4,7 +4,7 @@
 #include "core/ctx.h"
 #include "migrate/migration.h"
 
-void dorm_progress_init(dorm_progress *p, dorm_ctx *cx, const char *function) {
+void dorm_progress__init(dorm_progress *p, dorm_ctx *cx, const char *function) {
     p->cx = cx;
     p->function = function;
     p->done = p->total = 0;
@@ -14,9 +14,9 @@ void dorm_progress_report(dorm_progress *p, int64_t done, int64_t total) {
     if (!p) return;
     p->done = done;
     p->total = total;
-    dorm_progress_emit(p->cx, "RunC", p->function, done, total);
+    dorm_progress__emit(p->cx, "RunC", p->function, done, total);
 }
 
-void dorm_progress_done(dorm_progress *p, bool ok) {
-    if (p->total > 0) dorm_progress_finish(p->cx, "RunC", p->function, ok ? p->total : p->done, p->total);
+void dorm_progress__done(dorm_progress *p, bool ok) {
+    if (p->total > 0) dorm_progress__finish(p->cx, "RunC", p->function, ok ? p->total : p->done, p->total);
 }

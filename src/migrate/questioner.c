@@ -25,7 +25,7 @@ static bool read_line(dorm_questioner *q, char *line, size_t size) {
     return true;
 }
 
-bool dorm_ask_yes(dorm_questioner *q, const char *question, bool dflt) {
+bool dorm_ask__yes(dorm_questioner *q, const char *question, bool dflt) {
     if (!q->interactive) return dflt;
     fprintf(q->out, "%s ", question);
     char line[64];
@@ -69,7 +69,7 @@ static bool text_fits(dorm_kind k, const char *text) {
     case DORM_KIND_DECIMAL: return dorm_decimal_parse(text, n, &(dorm_decimal){0}) == 0;
     case DORM_KIND_BOOL:
     case DORM_KIND_FLOAT: return false;
-    default: return !dorm_kind_int_range(k, &lo, &hi);
+    default: return !dorm_kind__int_range(k, &lo, &hi);
     }
 }
 
@@ -98,7 +98,7 @@ static const char *unquote(const char *s, char *out) {
  * after "Invalid input: "). */
 static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate *f, dorm_fstate *out) {
     dorm_kind k = f->f.kind;
-    const char *kind = dorm_kind_name(k);
+    const char *kind = dorm_kind__name(k);
     out->f.default_value = (dorm_value){DORM_T_NONE, 0, {0}};
     out->default_now = false;
     if (s[0] == '\'' || s[0] == '"') {
@@ -138,13 +138,13 @@ static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate 
             errno = 0;
             double x = strtod(s, &end);
             if (*end || errno || !isfinite(x)) return "invalid syntax";
-            if (dorm_kind_int_range(k, &lo, &hi) || k == DORM_KIND_BOOL || (date_kind(k))) {
+            if (dorm_kind__int_range(k, &lo, &hi) || k == DORM_KIND_BOOL || (date_kind(k))) {
                 return dorm_sprintf(cx, "%s is not an integer, and %s is a %s", s, f->f.name, kind);
             }
             out->f.default_value = dorm_v_float(x);
             return NULL;
         }
-        if (dorm_kind_int_range(k, &lo, &hi) && (n < lo || n > hi)) {
+        if (dorm_kind__int_range(k, &lo, &hi) && (n < lo || n > hi)) {
             return dorm_sprintf(cx, "%s is out of range for %s (%lld to %lld)", s, kind, (long long)lo, (long long)hi);
         }
         if (k == DORM_KIND_BOOL || date_kind(k)) {
@@ -185,10 +185,10 @@ static int ask_default(dorm_questioner *q, const dorm_fstate *f, const char *mod
         if (!why) return DORM_OK;
         fprintf(q->out, "Invalid input: %s\n", why);
     }
-    return dorm_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
+    return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
 }
 
-int dorm_ask_not_null_addition(dorm_questioner *q, const char *model, dorm_fstate *f) {
+int dorm_ask__not_null_addition(dorm_questioner *q, const char *model, dorm_fstate *f) {
     bool now = f->f.auto_now_add && date_kind(f->f.kind);
     char question[512];
     if (now)
@@ -202,7 +202,7 @@ int dorm_ask_not_null_addition(dorm_questioner *q, const char *model, dorm_fstat
     if (!q->interactive) {
         size_t n = strlen(question);
         if (n && question[n - 1] == '\n') question[n - 1] = '\0';
-        return dorm_fail(q->cx, DORM_EVALUE, "%s", question);
+        return dorm_ctx_fail(q->cx, DORM_EVALUE, "%s", question);
     }
     if (!now) strcat(question, "\nPlease select a fix:");
     const char *const fixes[] = {now ? "Provide a one-off default now (will be set on all existing rows)"
@@ -210,11 +210,11 @@ int dorm_ask_not_null_addition(dorm_questioner *q, const char *model, dorm_fstat
                                        "value for this column)",
                                  "Quit, and let me add a default in the model's field table", NULL};
     if (choose(q, question, fixes) != 1)
-        return dorm_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
+        return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
     return ask_default(q, f, model, now ? "timezone.now" : NULL, f);
 }
 
-int dorm_ask_not_null_alteration(dorm_questioner *q, const char *model, dorm_fstate *f) {
+int dorm_ask__not_null_alteration(dorm_questioner *q, const char *model, dorm_fstate *f) {
     if (!q->interactive) return 1;
     char question[512];
     snprintf(question, sizeof question,
@@ -228,6 +228,6 @@ int dorm_ask_not_null_alteration(dorm_questioner *q, const char *model, dorm_fst
     int choice = choose(q, question, fixes);
     if (choice == 2) return 1;
     if (choice != 1)
-        return dorm_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
+        return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
     return ask_default(q, f, model, NULL, f);
 }

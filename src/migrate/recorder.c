@@ -29,10 +29,10 @@ static int run(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n
                void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload) {
     dorm_errbuf e = {0, ""};
     if (!(sql = quoted(cx, sql))) return DORM_ENOMEM;
-    return dorm_db_query(cx->db, sql, params, n, row, payload, &e) < 0 ? dorm_fail_errbuf(cx, &e) : DORM_OK;
+    return dorm_db__query(cx->db, sql, params, n, row, payload, &e) < 0 ? dorm_fail__errbuf(cx, &e) : DORM_OK;
 }
 
-int dorm_recorder_ensure(dorm_ctx *cx) {
+int dorm_recorder__ensure(dorm_ctx *cx) {
     if (run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) return DORM_OK;
     dorm_error_clear(cx);
     static const dorm_column_def cols[] = {
@@ -43,16 +43,16 @@ int dorm_recorder_ensure(dorm_ctx *cx) {
     };
     dorm_table_def t = {.name = "dorm_migrations", .ncolumns = 4, .columns = cols};
     dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
-    dorm_schema_table_sql(&b, &check, cx->db->dialect, &t);
+    dorm_schema__table_sql(&b, &check, cx->db->dialect, &t);
     dorm_errbuf e = {0, ""};
     /* "IF NOT EXISTS": another process may be creating it right now. */
     const char *sql = b.failed ? NULL : dorm_sprintf(cx, "CREATE TABLE IF NOT EXISTS %s", b.data + strlen("CREATE TABLE "));
-    int rc = sql ? dorm_db_exec(cx->db, sql, &e) : DORM_ENOMEM;
+    int rc = sql ? dorm_db__exec(cx->db, sql, &e) : DORM_ENOMEM;
     dorm_buf_free(&b);
     dorm_buf_free(&check);
     if (rc < 0 && run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) rc = 0;
-    if (rc < 0 && e.code) return dorm_fail_errbuf(cx, &e);
-    return dorm_record(cx, rc);
+    if (rc < 0 && e.code) return dorm_fail__errbuf(cx, &e);
+    return dorm__record(cx, rc);
 }
 
 typedef struct applied_job {
@@ -70,13 +70,13 @@ static void mark(dorm_db *db, dorm_stmt *st, void *payload) {
             j->applied[i] = true;
 }
 
-int dorm_recorder_applied(dorm_ctx *cx, const dorm_graph *g, bool *applied) {
+int dorm_recorder__applied(dorm_ctx *cx, const dorm_graph *g, bool *applied) {
     applied_job j = {g, applied};
     memset(applied, 0, sizeof(bool) * (size_t)(g->n ? g->n : 1));
     return run(cx, "SELECT \"app\", \"name\" FROM \"dorm_migrations\"", NULL, 0, mark, &j);
 }
 
-int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
+int dorm_recorder__record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
     dorm_value p[3] = {dorm_v_text(m->app), dorm_v_text(m->name), dorm_v_datetime(dorm_datetime_now())};
     const char *sql = applied ? dorm_sprintf(cx, "INSERT INTO \"dorm_migrations\" (\"app\", \"name\", \"applied\") VALUES (%s, %s, %s)",
                                              placeholder(cx, 0), placeholder(cx, 1), placeholder(cx, 2))
@@ -85,7 +85,7 @@ int dorm_recorder_record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
     return sql ? run(cx, sql, p, applied ? 3 : 2, NULL, NULL) : DORM_ENOMEM;
 }
 
-int dorm_recorder_lock(dorm_ctx *cx) {
+int dorm_recorder__lock(dorm_ctx *cx) {
     const char *sql = cx->db->dialect->migration_lock;
     return run(cx, sql ? sql : "UPDATE \"dorm_migrations\" SET \"app\" = \"app\" WHERE 1 = 0", NULL, 0, NULL, NULL);
 }
@@ -104,16 +104,16 @@ static void collect(dorm_db *db, dorm_stmt *st, void *payload) {
     if (j->rc || !app || !name) return;
     if (j->n == j->cap) {
         int cap = j->cap ? j->cap * 2 : 16;
-        dorm_mig_key *grown = dorm_mem_realloc(j->keys, sizeof *grown * (size_t)cap);
+        dorm_mig_key *grown = dorm_mem__realloc(j->keys, sizeof *grown * (size_t)cap);
         if (!grown) {
-            j->rc = dorm_fail(j->cx, DORM_ENOMEM, "out of memory");
+            j->rc = dorm_ctx_fail(j->cx, DORM_ENOMEM, "out of memory");
             return;
         }
         j->keys = grown;
         j->cap = cap;
     }
-    dorm_mig_key k = {dorm_arena_strndup(&j->cx->arena, app, na), dorm_arena_strndup(&j->cx->arena, name, nn)};
-    if (!k.app || !k.name) j->rc = dorm_fail(j->cx, DORM_ENOMEM, "out of memory");
+    dorm_mig_key k = {dorm_arena__strndup(&j->cx->arena, app, na), dorm_arena__strndup(&j->cx->arena, name, nn)};
+    if (!k.app || !k.name) j->rc = dorm_ctx_fail(j->cx, DORM_ENOMEM, "out of memory");
     else j->keys[j->n++] = k;
 }
 
@@ -123,7 +123,7 @@ static bool is_recorded(const recorded_job *j, const char *app, const char *name
     return false;
 }
 
-int dorm_record_replacements(dorm_ctx *cx, const dorm_graph *g) {
+int dorm_record__replacements(dorm_ctx *cx, const dorm_graph *g) {
     bool squashed = false;
     for (int s = 0; s < g->ndisk; s++) squashed = squashed || g->disk[s]->nreplaces > 0;
     if (!squashed) return DORM_OK;
@@ -134,8 +134,8 @@ int dorm_record_replacements(dorm_ctx *cx, const dorm_graph *g) {
         const dorm_migration *sq = g->disk[s];
         bool all = sq->nreplaces > 0 && !is_recorded(&j, sq->app, sq->name);
         for (int r = 0; all && r < sq->nreplaces; r++) all = is_recorded(&j, sq->replaces[r].app, sq->replaces[r].name);
-        if (all) rc = dorm_recorder_record(cx, sq, true);
+        if (all) rc = dorm_recorder__record(cx, sq, true);
     }
-    dorm_mem_free(j.keys);
+    dorm_mem__free(j.keys);
     return rc;
 }

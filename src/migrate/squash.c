@@ -11,38 +11,38 @@
 #include "core/alloc.h"
 #include "core/file.h"
 
-int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
+int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
                 const char *name, FILE *out) {
     dorm_error_clear(cx);
-    unsigned long failures = dorm_mem_failures();
+    unsigned long failures = dorm_mem__failures();
     const dorm_app *a = NULL;
     for (size_t i = 0; apps && apps[i]; i++)
         if (strcmp(apps[i]->label, app) == 0) a = apps[i];
-    if (!a || !a->migrations_dir) return dorm_fail(cx, DORM_EVALUE, "App '%s' does not have migrations.", app);
+    if (!a || !a->migrations_dir) return dorm_ctx_fail(cx, DORM_EVALUE, "App '%s' does not have migrations.", app);
     dorm_graph g;
-    int rc = dorm_graph_load(cx, apps, &g);
-    if (!rc) rc = dorm_graph_replacements(cx, &g, NULL);
+    int rc = dorm_graph__load(cx, apps, &g);
+    if (!rc) rc = dorm_graph__replacements(cx, &g, NULL);
     int first = -1, last = -1;
     dorm_migration *from = NULL, *to = NULL;
-    if (!rc && start) rc = dorm_graph_find_prefix(cx, &g, app, start, &from);
-    if (!rc) rc = dorm_graph_find_prefix(cx, &g, app, end, &to);
+    if (!rc && start) rc = dorm_graph__find_prefix(cx, &g, app, start, &from);
+    if (!rc) rc = dorm_graph__find_prefix(cx, &g, app, end, &to);
     for (int i = 0; !rc && i < g.n; i++) {
         if (strcmp(g.nodes[i]->app, app) != 0) continue;
         if (first < 0 && (!from || g.nodes[i] == from)) first = i;
         if (g.nodes[i] == to) last = i;
     }
     if (!rc && (first < 0 || last < 0 || last < first))
-        rc = dorm_fail(cx, DORM_EVALUE,
+        rc = dorm_ctx_fail(cx, DORM_EVALUE,
                        "The migration %s.%s cannot be found. Maybe it comes after the migration %s.%s?\n"
                        "Have a look at:\n  manage showmigrations %s\nto debug this issue.",
                        app, from ? from->name : start, app, to->name, app);
     for (int i = first; !rc && i <= last; i++)
         if (strcmp(g.nodes[i]->app, app) == 0 && g.nodes[i]->nreplaces)
-            rc = dorm_fail(cx, DORM_EVALUE, "You cannot squash squashed migrations! Please transition %s to a normal "
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "You cannot squash squashed migrations! Please transition %s to a normal "
                                             "migration first.", g.nodes[i]->name);
     if (rc) {
-        dorm_graph_free(&g);
-        return dorm_record(cx, rc);
+        dorm_graph__free(&g);
+        return dorm__record(cx, rc);
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
     int nops = 0, nrep = 0;
@@ -71,8 +71,8 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
             if (!have) deps[d++] = src->deps[e];
         }
     }
-    dorm_state *scratch = rc ? NULL : dorm_state_new();
-    if (!rc && !scratch) rc = dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    dorm_state *scratch = rc ? NULL : dorm_state__new();
+    if (!rc && !scratch) rc = dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     if (!rc && out) {
         fputs("Will squash the following migrations:\n", out);
         for (int i = first; i <= last; i++)
@@ -85,7 +85,7 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
         int kept = 0;
         for (int i = 0; i < k; i++)
             if (!(ops[i].kind == DORM_OP_RUN_C && ops[i].elidable)) ops[kept++] = ops[i];
-        kept = dorm_optimize(cx, scratch, app, ops, kept);
+        kept = dorm__optimize(cx, scratch, app, ops, kept);
         if (kept < 0) rc = kept;
         if (!rc && out && kept == k) fputs("  No optimizations possible.\n", out);
         else if (!rc && out) fprintf(out, "  Optimized from %d operations to %d operations.\n", k, kept);
@@ -108,10 +108,10 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
         if (name) m->name = dorm_sprintf(cx, "%.*s_%s", number, head, name);
         else m->name = dorm_sprintf(cx, "%s_squashed_%s", from ? from->name : "0001", to->name);
         m->path = dorm_sprintf(cx, "%s/%s.json", a->migrations_dir, m->name);
-        char *text = rc ? NULL : dorm_migration_dump(cx, m);
-        if (!rc && (!text || !m->path || dorm_mem_failures() != failures)) rc = dorm_record(cx, DORM_ENOMEM);
-        if (!rc && dorm_file_write(m->path, text) != 0)
-            rc = dorm_fail(cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
+        char *text = rc ? NULL : dorm_migration__dump(cx, m);
+        if (!rc && (!text || !m->path || dorm_mem__failures() != failures)) rc = dorm__record(cx, DORM_ENOMEM);
+        if (!rc && dorm_file__write(m->path, text) != 0)
+            rc = dorm_ctx_fail(cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
                            strerror(errno));
         if (!rc && out)
             fprintf(out, "Created new squashed migration %s\n  You should commit this migration but leave the old ones "
@@ -119,9 +119,9 @@ int dorm_squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, cons
                          "instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n",
                     m->path);
     }
-    dorm_state_free(scratch);
-    dorm_graph_free(&g);
-    return dorm_record(cx, rc);
+    dorm_state__free(scratch);
+    dorm_graph__free(&g);
+    return dorm__record(cx, rc);
 }
 
 /* Drops node i from the graph (and its applied flag). */
@@ -137,8 +137,8 @@ static int index_of(const dorm_graph *g, const char *app, const char *name) {
     return -1;
 }
 
-int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied_or_null) {
-    bool *applied = applied_or_null ? applied_or_null : dorm_mem_calloc((size_t)(g->n ? g->n : 1), sizeof(bool));
+int dorm_graph__replacements(dorm_ctx *cx, dorm_graph *g, bool *applied_or_null) {
+    bool *applied = applied_or_null ? applied_or_null : dorm_mem__calloc((size_t)(g->n ? g->n : 1), sizeof(bool));
     if (!applied) return DORM_ENOMEM;
     int rc = DORM_OK;
     for (int s = 0; s < g->n && !rc; s++) {
@@ -172,7 +172,7 @@ int dorm_graph_replacements(dorm_ctx *cx, dorm_graph *g, bool *applied_or_null) 
             if (i < s) s--;
         }
     }
-    if (!rc) rc = dorm_graph_sort(cx, g, applied);
-    if (!applied_or_null) dorm_mem_free(applied);
+    if (!rc) rc = dorm_graph__sort(cx, g, applied);
+    if (!applied_or_null) dorm_mem__free(applied);
     return rc;
 }

@@ -10,13 +10,13 @@
 #include "migrate/state.h"
 #include "core/alloc.h"
 
-dorm_state *dorm_state_new(void) { return dorm_mem_calloc(1, sizeof(dorm_state)); }
+dorm_state *dorm_state__new(void) { return dorm_mem__calloc(1, sizeof(dorm_state)); }
 
-void dorm_state_free(dorm_state *st) {
+void dorm_state__free(dorm_state *st) {
     if (!st) return;
-    dorm_arena_free(&st->arena);
-    dorm_mem_free(st->models);
-    dorm_mem_free(st);
+    dorm_arena__free(&st->arena);
+    dorm_mem__free(st->models);
+    dorm_mem__free(st);
 }
 
 /* Marks the state incomplete when an allocation it needed failed. */
@@ -25,7 +25,7 @@ static void *need(dorm_state *st, void *p) {
     return p;
 }
 
-const char *dorm_state_str(dorm_state *st, const char *s) { return s ? need(st, dorm_arena_strdup(&st->arena, s)) : NULL; }
+const char *dorm_state__str(dorm_state *st, const char *s) { return s ? need(st, dorm_arena__strdup(&st->arena, s)) : NULL; }
 
 /* Whether a[0..n) and b[0..n) match ignoring case; n = SIZE_MAX: whole strings. */
 static bool same_n(const char *a, const char *b, size_t n) {
@@ -36,33 +36,33 @@ static bool same_n(const char *a, const char *b, size_t n) {
     return true;
 }
 
-bool dorm_same_name(const char *a, const char *b) { return same_n(a, b, (size_t)-1); }
+bool dorm_same__name(const char *a, const char *b) { return same_n(a, b, (size_t)-1); }
 
-dorm_mstate *dorm_state_model(const dorm_state *st, const char *app, const char *name) {
+dorm_mstate *dorm_state__model(const dorm_state *st, const char *app, const char *name) {
     for (int i = 0; i < st->n; i++)
-        if (dorm_same_name(st->models[i]->app, app) && dorm_same_name(st->models[i]->name, name)) return st->models[i];
+        if (dorm_same__name(st->models[i]->app, app) && dorm_same__name(st->models[i]->name, name)) return st->models[i];
     return NULL;
 }
 
-int dorm_mstate_field(const dorm_mstate *m, const char *name) {
+int dorm_mstate__field(const dorm_mstate *m, const char *name) {
     for (int i = 0; i < m->nfields; i++)
         if (strcmp(m->fields[i].f.name, name) == 0) return i;
     return -1;
 }
 
-const char *dorm_mstate_label(dorm_state *st, const dorm_mstate *m) {
+const char *dorm_mstate__label(dorm_state *st, const dorm_mstate *m) {
     size_t n = strlen(m->app) + strlen(m->name) + 2;
-    char *s = dorm_arena_alloc(&st->arena, n);
+    char *s = dorm_arena__alloc(&st->arena, n);
     if (!s) return NULL;
     snprintf(s, n, "%s.%s", m->app, m->name);
     for (char *p = s; *p; p++) *p = (char)tolower((unsigned char)*p);
     return s;
 }
 
-const char *dorm_mstate_table(dorm_state *st, const dorm_mstate *m) {
+const char *dorm_mstate__table(dorm_state *st, const dorm_mstate *m) {
     if (m->db_table) return m->db_table;
-    const char *label = dorm_mstate_label(st, m);
-    char *t = label ? dorm_arena_strdup(&st->arena, label) : NULL;
+    const char *label = dorm_mstate__label(st, m);
+    char *t = label ? dorm_arena__strdup(&st->arena, label) : NULL;
     if (t) *strchr(t, '.') = '_';
     return t;
 }
@@ -71,9 +71,9 @@ static const char *const *copy_list(dorm_state *st, const char *const *l) {
     if (!l) return NULL;
     size_t n = 0;
     while (l[n]) n++;
-    const char **r = need(st, dorm_arena_alloc(&st->arena, sizeof(char *) * (n + 1)));
+    const char **r = need(st, dorm_arena__alloc(&st->arena, sizeof(char *) * (n + 1)));
     if (!r) return NULL;
-    for (size_t i = 0; i < n; i++) r[i] = dorm_state_str(st, l[i]);
+    for (size_t i = 0; i < n; i++) r[i] = dorm_state__str(st, l[i]);
     r[n] = NULL;
     return r;
 }
@@ -81,7 +81,7 @@ static const char *const *copy_list(dorm_state *st, const char *const *l) {
 static dorm_value copy_value(dorm_state *st, dorm_value v) {
     if (v.type == DORM_T_TEXT && v.u.s) {
         size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
-        v.u.s = need(st, dorm_arena_strndup(&st->arena, v.u.s, n));
+        v.u.s = need(st, dorm_arena__strndup(&st->arena, v.u.s, n));
         v.len = n;
     }
     return v;
@@ -89,15 +89,15 @@ static dorm_value copy_value(dorm_state *st, dorm_value v) {
 
 static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
     if (!q) return NULL;
-    dorm_q *c = need(st, dorm_arena_calloc(&st->arena, sizeof *c));
+    dorm_q *c = need(st, dorm_arena__calloc(&st->arena, sizeof *c));
     if (!c) return NULL;
     c->kind = q->kind;
-    c->path = dorm_state_str(st, q->path);
+    c->path = dorm_state__str(st, q->path);
     c->value = copy_value(st, q->value);
     if (q->children) {
         size_t n = 0;
         while (q->children[n]) n++;
-        const dorm_q **kids = need(st, dorm_arena_calloc(&st->arena, sizeof(*kids) * (n + 1)));
+        const dorm_q **kids = need(st, dorm_arena__calloc(&st->arena, sizeof(*kids) * (n + 1)));
         if (!kids) return NULL;
         for (size_t i = 0; i < n; i++) kids[i] = copy_q(st, q->children[i]);
         c->children = kids;
@@ -105,20 +105,20 @@ static const dorm_q *copy_q(dorm_state *st, const dorm_q *q) {
     return c;
 }
 
-int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *src) {
+int dorm_state__copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *src) {
     const dorm_field *f = &src->f;
     dorm_field c = *f;
-    c.name = dorm_state_str(st, f->name);
-    c.db_column = dorm_state_str(st, f->db_column);
-    c.related_name = dorm_state_str(st, f->related_name);
-    c.related_query_name = dorm_state_str(st, f->related_query_name);
-    c.to_field = dorm_state_str(st, f->to_field);
-    c.db_table = dorm_state_str(st, f->db_table);
+    c.name = dorm_state__str(st, f->name);
+    c.db_column = dorm_state__str(st, f->db_column);
+    c.related_name = dorm_state__str(st, f->related_name);
+    c.related_query_name = dorm_state__str(st, f->related_query_name);
+    c.to_field = dorm_state__str(st, f->to_field);
+    c.db_table = dorm_state__str(st, f->db_table);
     c.default_value = copy_value(st, f->default_value);
     c.pk_fields = copy_list(st, f->pk_fields);
-    c.upload_to = dorm_state_str(st, f->upload_to);
-    c.width_field = dorm_state_str(st, f->width_field);
-    c.height_field = dorm_state_str(st, f->height_field);
+    c.upload_to = dorm_state__str(st, f->upload_to);
+    c.width_field = dorm_state__str(st, f->width_field);
+    c.height_field = dorm_state__str(st, f->height_field);
     c.upload_to_fn = NULL;
     c.storage = NULL;
     /* Not schema: a migration keeps none of these. */
@@ -129,42 +129,42 @@ int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *s
     c.validators = NULL;
     c.to = c.through = NULL;
     dst->f = c;
-    dst->to = dorm_state_str(st, src->to);
-    dst->through = dorm_state_str(st, src->through);
+    dst->to = dorm_state__str(st, src->to);
+    dst->through = dorm_state__str(st, src->through);
     dst->default_callable = src->default_callable;
     dst->default_now = src->default_now;
     return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
-int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m) {
+int dorm_state__copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m) {
     memset(dst, 0, sizeof *dst);
-    dst->app = dorm_state_str(st, m->app);
-    dst->name = dorm_state_str(st, m->name);
+    dst->app = dorm_state__str(st, m->app);
+    dst->name = dorm_state__str(st, m->name);
     dst->nfields = m->nfields;
-    dst->fields = dorm_arena_calloc(&st->arena, sizeof(dorm_fstate) * (size_t)(m->nfields + 1));
+    dst->fields = dorm_arena__calloc(&st->arena, sizeof(dorm_fstate) * (size_t)(m->nfields + 1));
     if (!dst->app || !dst->name || !dst->fields) return DORM_ENOMEM;
     for (int i = 0; i < m->nfields; i++)
-        if (dorm_state_copy_field(st, &dst->fields[i], &m->fields[i])) return DORM_ENOMEM;
-    dst->db_table = dorm_state_str(st, m->db_table);
+        if (dorm_state__copy_field(st, &dst->fields[i], &m->fields[i])) return DORM_ENOMEM;
+    dst->db_table = dorm_state__str(st, m->db_table);
     dst->ordering = copy_list(st, m->ordering);
-    dst->verbose_name = dorm_state_str(st, m->verbose_name);
-    dst->verbose_name_plural = dorm_state_str(st, m->verbose_name_plural);
-    dst->get_latest_by = dorm_state_str(st, m->get_latest_by);
+    dst->verbose_name = dorm_state__str(st, m->verbose_name);
+    dst->verbose_name_plural = dorm_state__str(st, m->verbose_name_plural);
+    dst->get_latest_by = dorm_state__str(st, m->get_latest_by);
     dst->bases = copy_list(st, m->bases);
     dst->proxy = m->proxy;
     if (m->bases && !dst->bases) return DORM_ENOMEM;
     size_t n = 0;
     while (m->indexes && m->indexes[n].fields) n++;
     if (m->indexes) {
-        dorm_index *ix = dorm_arena_calloc(&st->arena, sizeof *ix * (n + 1));
+        dorm_index *ix = dorm_arena__calloc(&st->arena, sizeof *ix * (n + 1));
         if (!ix) return DORM_ENOMEM;
-        for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){copy_list(st, m->indexes[i].fields), dorm_state_str(st, m->indexes[i].name)};
+        for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){copy_list(st, m->indexes[i].fields), dorm_state__str(st, m->indexes[i].name)};
         dst->indexes = ix;
     }
     n = 0;
     while (m->unique_together && m->unique_together[n]) n++;
     if (m->unique_together) {
-        const char *const **ut = dorm_arena_calloc(&st->arena, sizeof(*ut) * (n + 1));
+        const char *const **ut = dorm_arena__calloc(&st->arena, sizeof(*ut) * (n + 1));
         if (!ut) return DORM_ENOMEM;
         for (size_t i = 0; i < n; i++) ut[i] = copy_list(st, m->unique_together[i]);
         dst->unique_together = ut;
@@ -172,27 +172,27 @@ int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *m
     n = 0;
     while (m->constraints && m->constraints[n].kind) n++;
     if (m->constraints) {
-        dorm_constraint *k = dorm_arena_calloc(&st->arena, sizeof *k * (n + 1));
+        dorm_constraint *k = dorm_arena__calloc(&st->arena, sizeof *k * (n + 1));
         if (!k) return DORM_ENOMEM;
         for (size_t i = 0; i < n; i++)
-            k[i] = (dorm_constraint){m->constraints[i].kind, dorm_state_str(st, m->constraints[i].name),
+            k[i] = (dorm_constraint){m->constraints[i].kind, dorm_state__str(st, m->constraints[i].name),
                                      copy_list(st, m->constraints[i].fields), copy_q(st, m->constraints[i].check)};
         dst->constraints = k;
     }
     return st->failed ? DORM_ENOMEM : DORM_OK;
 }
 
-dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m) {
-    dorm_mstate **grown = dorm_mem_realloc(st->models, sizeof(*grown) * (size_t)(st->n + 1));
+dorm_mstate *dorm_state__add(dorm_state *st, const dorm_mstate *m) {
+    dorm_mstate **grown = dorm_mem__realloc(st->models, sizeof(*grown) * (size_t)(st->n + 1));
     if (!grown) return NULL;
     st->models = grown;
-    dorm_mstate *c = dorm_arena_alloc(&st->arena, sizeof *c);
-    if (!c || dorm_state_copy_model(st, c, m)) return NULL;
+    dorm_mstate *c = dorm_arena__alloc(&st->arena, sizeof *c);
+    if (!c || dorm_state__copy_model(st, c, m)) return NULL;
     st->models[st->n++] = c;
     return c;
 }
 
-void dorm_state_remove(dorm_state *st, const dorm_mstate *m) {
+void dorm_state__remove(dorm_state *st, const dorm_mstate *m) {
     for (int i = 0; i < st->n; i++)
         if (st->models[i] == m) {
             memmove(&st->models[i], &st->models[i + 1], sizeof(*st->models) * (size_t)(st->n - i - 1));
@@ -201,11 +201,11 @@ void dorm_state_remove(dorm_state *st, const dorm_mstate *m) {
         }
 }
 
-dorm_state *dorm_state_clone(const dorm_state *st) {
-    dorm_state *c = dorm_state_new();
+dorm_state *dorm_state__clone(const dorm_state *st) {
+    dorm_state *c = dorm_state__new();
     for (int i = 0; c && i < st->n; i++)
-        if (!dorm_state_add(c, st->models[i])) {
-            dorm_state_free(c);
+        if (!dorm_state__add(c, st->models[i])) {
+            dorm_state__free(c);
             return NULL;
         }
     return c;
@@ -214,7 +214,7 @@ dorm_state *dorm_state_clone(const dorm_state *st) {
 static const char *label_of(dorm_state *st, const dorm_model *model) {
     if (!model) return NULL;
     dorm_mstate tmp = {.app = model->app_label, .name = model->name};
-    return dorm_mstate_label(st, &tmp);
+    return dorm_mstate__label(st, &tmp);
 }
 
 /* The model's Meta indexes with the names Django gives the unnamed ones
@@ -226,7 +226,7 @@ static dorm_index *named_indexes(const dorm_meta *meta) {
     size_t n = 0, unnamed = 0;
     while (src && src[n].fields) unnamed += !src[n++].name;
     if (!unnamed) return NULL;
-    dorm_index *ix = dorm_mem_alloc(sizeof *ix * (n + 1) + (size_t)DORM_INDEX_NAME_MAX * n);
+    dorm_index *ix = dorm_mem__alloc(sizeof *ix * (n + 1) + (size_t)DORM_INDEX_NAME_MAX * n);
     if (!ix) return NULL;
     char *names = (char *)(ix + n + 1);
     for (size_t i = 0; i < n; i++) {
@@ -237,19 +237,19 @@ static dorm_index *named_indexes(const dorm_meta *meta) {
         size_t k = 0;
         for (; k < 16 && src[i].fields[k]; k++) {
             desc[k] = src[i].fields[k][0] == '-';
-            const dorm_fmeta *fm = dorm_meta_field(meta, src[i].fields[k] + desc[k]);
+            const dorm_fmeta *fm = dorm_meta__field(meta, src[i].fields[k] + desc[k]);
             cols[k] = fm ? fm->column : src[i].fields[k] + desc[k];
         }
         char *name = names + (size_t)DORM_INDEX_NAME_MAX * i;
-        dorm_index_default_name(meta->db_table, cols, desc, k, name);
+        dorm_index__default_name(meta->db_table, cols, desc, k, name);
         ix[i].name = name;
     }
     ix[n] = (dorm_index){0};
     return ix;
 }
 
-dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
-    dorm_state *st = dorm_state_new();
+dorm_state *dorm_state__of_registry(const dorm_registry *reg) {
+    dorm_state *st = dorm_state__new();
     if (!st) return NULL;
     for (int i = 0; i < reg->nmodels; i++) {
         const dorm_meta *meta = reg->metas[i];
@@ -260,7 +260,7 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
         const dorm_field *table = meta->table;
         int n = 0;
         while (table[n].name) n++;
-        dorm_fstate *fs = dorm_mem_calloc((size_t)n + 1, sizeof *fs);
+        dorm_fstate *fs = dorm_mem__calloc((size_t)n + 1, sizeof *fs);
         if (!fs) {
             st->failed = true;
             break;
@@ -283,15 +283,15 @@ dorm_state *dorm_state_of_registry(const dorm_registry *reg) {
         dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, meta->declared_ordering,
                          ix ? ix : meta->indexes, meta->unique_together, meta->constraints, model->verbose_name,
                          model->verbose_name_plural, meta->declared_latest, base ? bases : NULL, meta->proxy};
-        dorm_mstate *added = dorm_state_add(st, &m);
-        dorm_mem_free(fs);
-        dorm_mem_free(ix);
+        dorm_mstate *added = dorm_state__add(st, &m);
+        dorm_mem__free(fs);
+        dorm_mem__free(ix);
         if (!added) st->failed = true;
         if (st->failed) break;
     }
     /* Half a state would read as models to delete. */
     if (st->failed) {
-        dorm_state_free(st);
+        dorm_state__free(st);
         return NULL;
     }
     return st;
@@ -306,28 +306,28 @@ static int model_index(const dorm_state *st, const char *label) {
     for (int i = 0; i < st->n; i++) {
         size_t an = (size_t)(dot - label);
         if (strlen(st->models[i]->app) == an && same_n(st->models[i]->app, label, an) &&
-            dorm_same_name(st->models[i]->name, dot + 1))
+            dorm_same__name(st->models[i]->name, dot + 1))
             return i;
     }
     return -1;
 }
 
-int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) {
+int dorm_state__render(const dorm_state *st, dorm_rendered *r, const char **msg) {
     memset(r, 0, sizeof *r);
     r->st = st;
     *msg = NULL;
     dorm_arena *a = &r->arena;
-    r->models = dorm_arena_calloc(a, sizeof(dorm_model *) * (size_t)(st->n + 1));
+    r->models = dorm_arena__calloc(a, sizeof(dorm_model *) * (size_t)(st->n + 1));
     if (!r->models) return DORM_ENOMEM;
     for (int i = 0; i < st->n; i++) {
-        r->models[i] = dorm_arena_calloc(a, sizeof(dorm_model));
+        r->models[i] = dorm_arena__calloc(a, sizeof(dorm_model));
         if (!r->models[i]) return DORM_ENOMEM;
     }
     for (int i = 0; i < st->n; i++) {
         const dorm_mstate *m = st->models[i];
         /* A model with a concrete base starts with the entry naming it. */
         int base = m->bases && m->bases[0] ? model_index(st, m->bases[0]) : -1, first = base >= 0;
-        dorm_field *all = dorm_arena_calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 2));
+        dorm_field *all = dorm_arena__calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 2));
         if (!all) return DORM_ENOMEM;
         if (first) all[0] = (dorm_field){.name = "base", .kind = DORM_KIND_PARENT, .to = r->models[base]};
         dorm_field *fs = all + first;
@@ -339,7 +339,7 @@ int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) 
             /* A key to a text or UUID field holds one: what DORM_FK_TO declares. */
             if (t >= 0 && fs[k].kind == DORM_KIND_FK) {
                 const dorm_mstate *tm = st->models[t];
-                int key = fs[k].to_field ? dorm_mstate_field(tm, fs[k].to_field) : -1;
+                int key = fs[k].to_field ? dorm_mstate__field(tm, fs[k].to_field) : -1;
                 for (int p = 0; !fs[k].to_field && key < 0 && p < tm->nfields; p++)
                     if (tm->fields[p].f.primary_key) key = p;
                 fs[k].text_key = key >= 0 && dorm_kind_is_text(tm->fields[key].f.kind);
@@ -353,15 +353,15 @@ int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) 
                                      .get_latest_by = m->get_latest_by, .proxy = m->proxy};
     }
     /* One app per label, models in state order. */
-    dorm_app *apps = dorm_arena_calloc(a, sizeof(dorm_app) * (size_t)(st->n + 1));
-    const dorm_app **list = dorm_arena_calloc(a, sizeof(dorm_app *) * (size_t)(st->n + 1));
+    dorm_app *apps = dorm_arena__calloc(a, sizeof(dorm_app) * (size_t)(st->n + 1));
+    const dorm_app **list = dorm_arena__calloc(a, sizeof(dorm_app *) * (size_t)(st->n + 1));
     if (!apps || !list) return DORM_ENOMEM;
     int napps = 0;
     for (int i = 0; i < st->n; i++) {
         int k = 0;
         while (k < napps && strcmp(apps[k].label, st->models[i]->app) != 0) k++;
         if (k < napps) continue;
-        const dorm_model **ms = dorm_arena_calloc(a, sizeof(dorm_model *) * (size_t)(st->n + 1));
+        const dorm_model **ms = dorm_arena__calloc(a, sizeof(dorm_model *) * (size_t)(st->n + 1));
         if (!ms) return DORM_ENOMEM;
         int n = 0;
         for (int j = i; j < st->n; j++)
@@ -373,20 +373,20 @@ int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg) 
     r->reg = dorm_registry_new(list);
     if (!r->reg) return DORM_ENOMEM;
     if (dorm_registry_errcode(r->reg)) {
-        *msg = dorm_arena_strdup(a, dorm_registry_messages(r->reg));
+        *msg = dorm_arena__strdup(a, dorm_registry_messages(r->reg));
         return DORM_ECONFIG;
     }
     return DORM_OK;
 }
 
-void dorm_rendered_free(dorm_rendered *r) {
+void dorm_rendered__free(dorm_rendered *r) {
     dorm_registry_free(r->reg);
-    dorm_arena_free(&r->arena);
+    dorm_arena__free(&r->arena);
     memset(r, 0, sizeof *r);
 }
 
-const dorm_meta *dorm_rendered_meta(const dorm_rendered *r, const dorm_mstate *m) {
+const dorm_meta *dorm_rendered__meta(const dorm_rendered *r, const dorm_mstate *m) {
     for (int i = 0; i < r->st->n; i++)
-        if (r->st->models[i] == m) return dorm_meta_of(r->reg, r->models[i]);
+        if (r->st->models[i] == m) return dorm_meta__of(r->reg, r->models[i]);
     return NULL;
 }

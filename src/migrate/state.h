@@ -46,30 +46,30 @@ typedef struct dorm_state {
     bool failed;               /* an allocation failed: the state is incomplete */
 } dorm_state;
 
-dorm_state *dorm_state_new(void);
-void dorm_state_free(dorm_state *st);
+dorm_state *dorm_state__new(void);
+void dorm_state__free(dorm_state *st);
 /* A deep copy (new arena). */
-dorm_state *dorm_state_clone(const dorm_state *st);
+dorm_state *dorm_state__clone(const dorm_state *st);
 /* The state of a registry's models (automatic join models left out). */
-dorm_state *dorm_state_of_registry(const dorm_registry *reg);
+dorm_state *dorm_state__of_registry(const dorm_registry *reg);
 /* Whether two names match ignoring ASCII case. */
-bool dorm_same_name(const char *a, const char *b);
+bool dorm_same__name(const char *a, const char *b);
 /* A model by app label and name (any case), or NULL. */
-dorm_mstate *dorm_state_model(const dorm_state *st, const char *app, const char *name);
+dorm_mstate *dorm_state__model(const dorm_state *st, const char *app, const char *name);
 /* The index of a field of m by name, or -1. */
-int dorm_mstate_field(const dorm_mstate *m, const char *name);
+int dorm_mstate__field(const dorm_mstate *m, const char *name);
 /* Copies of values into the state's arena; a copy that fails sets
  * st->failed, which the calls below return as DORM_ENOMEM. */
-const char *dorm_state_str(dorm_state *st, const char *s);
-dorm_mstate *dorm_state_add(dorm_state *st, const dorm_mstate *m);
-void dorm_state_remove(dorm_state *st, const dorm_mstate *m);
+const char *dorm_state__str(dorm_state *st, const char *s);
+dorm_mstate *dorm_state__add(dorm_state *st, const dorm_mstate *m);
+void dorm_state__remove(dorm_state *st, const dorm_mstate *m);
 /* Copies a field / a model into the state's arena (deep). */
-int dorm_state_copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *src);
-int dorm_state_copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *src);
+int dorm_state__copy_field(dorm_state *st, dorm_fstate *dst, const dorm_fstate *src);
+int dorm_state__copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *src);
 /* "library.author" */
-const char *dorm_mstate_label(dorm_state *st, const dorm_mstate *m);
+const char *dorm_mstate__label(dorm_state *st, const dorm_mstate *m);
 /* The table of a model state. */
-const char *dorm_mstate_table(dorm_state *st, const dorm_mstate *m);
+const char *dorm_mstate__table(dorm_state *st, const dorm_mstate *m);
 
 /* A state rendered as models in a registry of its own. */
 typedef struct dorm_rendered {
@@ -80,9 +80,9 @@ typedef struct dorm_rendered {
 } dorm_rendered;
 
 /* 0, or DORM_ECONFIG with the system-check messages in *msg (arena of r). */
-int dorm_state_render(const dorm_state *st, dorm_rendered *r, const char **msg);
-void dorm_rendered_free(dorm_rendered *r);
+int dorm_state__render(const dorm_state *st, dorm_rendered *r, const char **msg);
+void dorm_rendered__free(dorm_rendered *r);
 /* The meta of model state m in r, or NULL. */
-const dorm_meta *dorm_rendered_meta(const dorm_rendered *r, const dorm_mstate *m);
+const dorm_meta *dorm_rendered__meta(const dorm_rendered *r, const dorm_mstate *m);
 
 #endif

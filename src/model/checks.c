@@ -35,7 +35,7 @@ static bool path_exists(const dorm_meta *m, const char *path) {
     while (m) {
         const char *sep = strstr(path, "__");
         size_t n = sep ? (size_t)(sep - path) : strlen(path);
-        const dorm_fmeta *fm = (n == 2 && strncmp(path, "pk", 2) == 0) ? m->pk : dorm_meta_fieldn(m, path, n);
+        const dorm_fmeta *fm = (n == 2 && strncmp(path, "pk", 2) == 0) ? m->pk : dorm_meta__fieldn(m, path, n);
         if (!fm) return false;
         if (!sep) return true;
         m = fm->target;
@@ -56,10 +56,10 @@ static void check_name(checker *c, const char *where, const dorm_field *f) {
 static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char *where, size_t wlen) {
     snprintf(where, wlen, "%s.%s", m->label, f->name);
     check_name(c, where, f);
-    if (dorm_meta_field(m, f->name))
+    if (dorm_meta__field(m, f->name))
         report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.", f->name, f->name,
                m->label_lower);
-    const dorm_meta *t = f->to ? dorm_meta_of(m->reg, f->to) : NULL;
+    const dorm_meta *t = f->to ? dorm_meta__of(m->reg, f->to) : NULL;
     const dorm_meta *composite = dorm_fmeta_composite(m->pk) ? m : t && dorm_fmeta_composite(t->pk) ? t : NULL;
     if (composite) {
         report(c, where, "fields.E347",
@@ -76,7 +76,7 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
     const dorm_rel *fwd = NULL;
     for (int i = 0; i < m->nm2m && !fwd; i++)
         if (m->m2m[i].m2m == f && m->m2m[i].model == t && strcmp(m->m2m[i].name, f->name) == 0) fwd = &m->m2m[i];
-    if (f->through && !dorm_meta_of(m->reg, f->through))
+    if (f->through && !dorm_meta__of(m->reg, f->through))
         report(c, where, "fields.E331",
                "Field specifies a many-to-many relation through model '%s', which has not been installed.",
                f->through->name ? f->through->name : "?");
@@ -96,7 +96,7 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
     bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
-    bool integer = dorm_kind_is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
+    bool integer = dorm_kind__is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
                    key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT ||
                    key->kind == DORM_KIND_POSSMALLINT;
     const char *target = fm->target->model->name;
@@ -105,7 +105,7 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
              text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
     if (!text && !integer && !uuid)
         report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
-               target, key->name, dorm_field_class(key));
+               target, key->name, dorm_field__class(key));
     else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
         report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
                text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
@@ -125,8 +125,8 @@ static void check_validators(checker *c, const dorm_fmeta *fm, const char *where
         if (v->kind != DORM_VALIDATOR_REGEX || fm->regexes[i]) continue;
         char why[160];
         void *re = NULL;
-        if (dorm_regex_compile(v->regex, v->flags, &re, why, sizeof why) == DORM_OK) {
-            dorm_regex_free(re);
+        if (dorm_regex__compile(v->regex, v->flags, &re, why, sizeof why) == DORM_OK) {
+            dorm_regex__free(re);
             continue;
         }
         report(c, where, "dorm.E024", "The regular expression '%s' of validator %zu does not compile: %s.",
@@ -156,7 +156,7 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     }
     if (f->kind == DORM_KIND_CUSTOM) {
         char msg[256];
-        const char *id = dorm_field_type_check(f, msg, sizeof msg);
+        const char *id = dorm_field__type_check(f, msg, sizeof msg);
         if (id) report(c, where, id, "%s", msg);
         else if (!same_name_once(m->reg, f->type))
             report(c, where, "dorm.E028", "Another field type is also named '%s': migration files name types by it.",
@@ -184,7 +184,7 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
                "Cannot use ImageField because libdorm was built without image support (libpng, libjpeg).");
     const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL, f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
     for (int i = 0; i < 2; i++) {
-        const dorm_fmeta *d = dims[i] ? dorm_meta_field(m, dims[i]) : NULL;
+        const dorm_fmeta *d = dims[i] ? dorm_meta__field(m, dims[i]) : NULL;
         if (dims[i] && (!d || !(d->f->kind == DORM_KIND_INT || d->f->kind == DORM_KIND_POSINT ||
                                  d->f->kind == DORM_KIND_SMALLINT || d->f->kind == DORM_KIND_POSSMALLINT ||
                                  d->f->kind == DORM_KIND_BIGINT)))
@@ -245,7 +245,7 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
         if (strcmp(what, "ordering") == 0 && strcmp(n, "?") == 0) continue;
         if (n[0] == '-') n++;
         bool ordering = strcmp(what, "ordering") == 0;
-        const dorm_fmeta *fm = ordering ? NULL : dorm_meta_field(m, n);
+        const dorm_fmeta *fm = ordering ? NULL : dorm_meta__field(m, n);
         bool ok = ordering ? path_exists(m, n) : fm != NULL;
         if (fm && fm->inherited) {
             report(c, m->label, "models.E016", "'%s' refers to field '%s' which is not local to model '%s'.", what, n,
@@ -278,7 +278,7 @@ static const catalogue *catalogue_of(const char *name) {
     return NULL;
 }
 
-const char *dorm_table_name_reserved(const char *name) {
+const char *dorm_table__name_reserved(const char *name) {
     const catalogue *k = catalogue_of(name);
     return k ? k->prefix : NULL;
 }
@@ -295,7 +295,7 @@ static void check_managers(checker *c, const dorm_meta *m) {
     }
     const char *names[] = {model->default_manager_name, model->base_manager_name};
     for (int i = 0; i < 2; i++)
-        if (names[i] && !dorm_model_manager(model, names[i]))
+        if (names[i] && !dorm_model__manager(model, names[i]))
             report(c, m->label, "dorm.E023", "%s has no manager named '%s'", model->name, names[i]);
 }
 
@@ -352,7 +352,7 @@ static void check_inheritance(checker *c, const dorm_meta *m) {
             continue;
         }
         parent = f->to;
-        if (!dorm_meta_of(m->reg, parent))
+        if (!dorm_meta__of(m->reg, parent))
             report(c, m->label, "fields.E300", "Model inherits from '%s', which is either not installed, or is abstract.",
                    parent->name ? parent->name : "?");
 
@@ -434,7 +434,7 @@ static void check_model(checker *c, const dorm_meta *m) {
     for (int i = 0; !m->proxy && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (r->hidden) continue;
-        if (dorm_meta_field(m, r->name) || dorm_meta_field(m, r->query_name)) {
+        if (dorm_meta__field(m, r->name) || dorm_meta__field(m, r->query_name)) {
             snprintf(where, sizeof where, "%s.%s", r->model->label, r->fk->f->name);
             report(c, where, "fields.E302", "Reverse accessor for '%s.%s' clashes with field name '%s.%s'.",
                    r->model->label, r->fk->f->name, m->label, r->name);
@@ -448,7 +448,7 @@ static void check_model(checker *c, const dorm_meta *m) {
     }
 }
 
-int dorm_checks_run(dorm_registry *reg) {
+int dorm_checks__run(dorm_registry *reg) {
     checker c = {reg, DORM_BUF_INIT, 0};
     for (int i = 0; i < reg->nmodels; i++) {
         check_model(&c, reg->metas[i]);

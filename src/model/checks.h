@@ -6,6 +6,6 @@
 
 /* Runs every check, appending messages to reg->messages and setting reg->err
  * to DORM_ECONFIG when one is an error.  DORM_OK or DORM_ENOMEM. */
-int dorm_checks_run(dorm_registry *reg);
+int dorm_checks__run(dorm_registry *reg);
 
 #endif

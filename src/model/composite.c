@@ -5,17 +5,17 @@
 
 #include "model/meta.h"
 
-int dorm_composite_link(dorm_registry *reg, dorm_meta *m) {
+int dorm_composite__link(dorm_registry *reg, dorm_meta *m) {
     const dorm_field *entry = NULL;
     for (const dorm_field *f = m->table; f && f->name; f++)
         if (f->kind == DORM_KIND_COMPOSITE && !entry) entry = f;
     if (!entry) return DORM_OK;
     int n = 0;
     while (entry->pk_fields && entry->pk_fields[n]) n++;
-    dorm_fmeta *pk = dorm_arena_calloc(&reg->arena, sizeof *pk);
-    const dorm_fmeta **parts = dorm_arena_calloc(&reg->arena, sizeof *parts * (size_t)(n ? n : 1));
+    dorm_fmeta *pk = dorm_arena__calloc(&reg->arena, sizeof *pk);
+    const dorm_fmeta **parts = dorm_arena__calloc(&reg->arena, sizeof *parts * (size_t)(n ? n : 1));
     if (!pk || !parts) return DORM_ENOMEM;
-    for (int i = 0; i < n; i++) parts[i] = dorm_meta_field(m, entry->pk_fields[i]);
+    for (int i = 0; i < n; i++) parts[i] = dorm_meta__field(m, entry->pk_fields[i]);
     pk->f = entry;
     pk->owner = m;
     pk->attname = entry->name;

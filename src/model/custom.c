@@ -13,11 +13,11 @@
  * is decoded into before from_db (see materialize.c). */
 #define STORAGE_SIZE (sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid))
 
-int dorm_custom_storage(dorm_arena *a, dorm_fmeta *fm) {
+int dorm_custom__storage(dorm_arena *a, dorm_fmeta *fm) {
     const dorm_field *f = fm->f;
     if (f->kind != DORM_KIND_CUSTOM || !f->type) return DORM_OK;
-    dorm_field *sf = dorm_arena_calloc(a, sizeof *sf);
-    dorm_fmeta *sm = dorm_arena_calloc(a, sizeof *sm);
+    dorm_field *sf = dorm_arena__calloc(a, sizeof *sf);
+    dorm_fmeta *sm = dorm_arena__calloc(a, sizeof *sm);
     if (!sf || !sm) return DORM_ENOMEM;
     *sf = *f;
     sf->kind = f->type->internal;
@@ -38,14 +38,14 @@ const char *dorm_field_internal_type(const dorm_model *model, const char *name) 
         const char *inherited = f->kind == DORM_KIND_PARENT && f->to ? dorm_field_internal_type(f->to, name) : NULL;
         if (inherited) return inherited;
         if (strcmp(f->name, name) != 0) continue;
-        if (f->kind == DORM_KIND_CUSTOM) return f->type ? dorm_kind_name(f->type->internal) : NULL;
-        return f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_kind_name(f->kind);
+        if (f->kind == DORM_KIND_CUSTOM) return f->type ? dorm_kind__name(f->type->internal) : NULL;
+        return f->kind == DORM_KIND_FK && f->one_to_one ? "OneToOneField" : dorm_kind__name(f->kind);
     }
     return NULL;
 }
 
-const char *dorm_field_class(const dorm_field *f) {
-    return f->kind == DORM_KIND_CUSTOM && f->type && f->type->name ? f->type->name : dorm_kind_name(f->kind);
+const char *dorm_field__class(const dorm_field *f) {
+    return f->kind == DORM_KIND_CUSTOM && f->type && f->type->name ? f->type->name : dorm_kind__name(f->kind);
 }
 
 static bool type_name_ok(const char *s) {
@@ -62,7 +62,7 @@ static bool internal_ok(dorm_kind k) {
            k != DORM_KIND_FK && k != DORM_KIND_M2M && k != DORM_KIND_CUSTOM;
 }
 
-const char *dorm_field_type_check(const dorm_field *f, char *msg, size_t n) {
+const char *dorm_field__type_check(const dorm_field *f, char *msg, size_t n) {
     const dorm_field_type *t = f->type;
     if (!t || !t->to_db || !t->from_db || !t->to_c) {
         snprintf(msg, n, "A field of a custom type needs its dorm_field_type with to_db, from_db and to_c.");
@@ -74,7 +74,7 @@ const char *dorm_field_type_check(const dorm_field *f, char *msg, size_t n) {
     }
     if (!internal_ok(t->internal)) {
         snprintf(msg, n, "The field type %s stores a %s: its internal kind must be one a plain field has.", t->name,
-                 dorm_kind_name(t->internal));
+                 dorm_kind__name(t->internal));
         return "dorm.E026";
     }
     if (f->size != t->size) {
@@ -89,31 +89,31 @@ const char *dorm_field_type_check(const dorm_field *f, char *msg, size_t n) {
     return NULL;
 }
 
-const char *dorm_custom_db_type(const dorm_field *f, const char *vendor) {
+const char *dorm_custom__db_type(const dorm_field *f, const char *vendor) {
     const dorm_field_type *t = f->type;
     for (const dorm_db_type *d = t ? t->db_types : NULL; d && d->vendor; d++)
         if (vendor && strcmp(d->vendor, vendor) == 0) return d->type;
     return t && t->db_type ? t->db_type(f, vendor) : NULL;
 }
 
-dorm_value dorm_custom_to_db(const dorm_fmeta *fm, const void *member, dorm_ctx *cx) {
+dorm_value dorm_custom__to_db(const dorm_fmeta *fm, const void *member, dorm_ctx *cx) {
     dorm_value v = fm->f->type->to_db(member, cx);
-    if (v.type == DORM_T_NONE && cx && !cx->err) dorm_fail(cx, DORM_ENOMEM, "out of memory");
+    if (v.type == DORM_T_NONE && cx && !cx->err) dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     return v;
 }
 
-int dorm_custom_from_db(const dorm_fmeta *fm, const dorm_value *v, void *member, dorm_ctx *cx) {
+int dorm_custom__from_db(const dorm_fmeta *fm, const dorm_value *v, void *member, dorm_ctx *cx) {
     if (v->type == DORM_T_CUSTOM) {
         memcpy(member, v->u.p, fm->f->size);
         return DORM_OK;
     }
     int rc = fm->f->type->from_db(v, member, cx);
     if (rc && cx && !cx->err)
-        dorm_fail(cx, rc, "The field type %s cannot read the value of %s.", fm->f->type->name, fm->f->name);
+        dorm_ctx_fail(cx, rc, "The field type %s cannot read the value of %s.", fm->f->type->name, fm->f->name);
     return rc;
 }
 
-const dorm_field_type *dorm_field_type_find(const dorm_app *const *apps, const char *name) {
+const dorm_field_type *dorm_field__type_find(const dorm_app *const *apps, const char *name) {
     for (size_t i = 0; apps && apps[i]; i++) {
         for (size_t k = 0; apps[i]->field_types && apps[i]->field_types[k]; k++)
             if (apps[i]->field_types[k]->name && strcmp(apps[i]->field_types[k]->name, name) == 0)

@@ -8,7 +8,7 @@
 #include "model/custom.h"
 
 
-void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
+void dorm_object__init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
     dorm_object *h = obj;
     h->model = m->model;
     h->meta = m;
@@ -16,12 +16,12 @@ void dorm_object_init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32
     h->flags = flags;
 }
 
-void *dorm_parent_view(void *obj) {
+void *dorm_parent__view(void *obj) {
     dorm_object *h = obj;
     const dorm_meta *m = h->meta;
     if (!m->parent) return NULL;
     dorm_object *v = (dorm_object *)((char *)obj + m->parent_offset);
-    dorm_object_init(v, m->parent, h->cx, h->flags);
+    dorm_object__init(v, m->parent, h->cx, h->flags);
     /* The parent's fields are the child's first: the same bits. */
     uint64_t mask = m->parent->nfields >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m->parent->nfields) - 1);
     v->nulls = h->nulls & mask;
@@ -30,7 +30,7 @@ void *dorm_parent_view(void *obj) {
     return v;
 }
 
-dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
+dorm_value dorm_member__value(const dorm_fmeta *fm, const void *p) {
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
@@ -83,18 +83,18 @@ dorm_value dorm_member_value(const dorm_fmeta *fm, const void *p) {
     }
 }
 
-dorm_value dorm_field_get(const void *obj, const dorm_fmeta *fm) {
+dorm_value dorm_field__get(const void *obj, const dorm_fmeta *fm) {
     const dorm_object *h = obj;
     /* A member given a value after the field was NULL holds that value. */
-    if ((h->nulls & ((uint64_t)1 << fm->index)) && dorm_member_is_zero(obj, fm)) return dorm_v_null();
+    if ((h->nulls & ((uint64_t)1 << fm->index)) && dorm_member__is_zero(obj, fm)) return dorm_v_null();
     /* A program's type is stored as its to_db value. */
-    if (fm->f->kind == DORM_KIND_CUSTOM) return dorm_custom_to_db(fm, dorm_cmember(obj, fm), h->cx);
-    dorm_value v = dorm_member_value(fm, dorm_cmember(obj, fm));
+    if (fm->f->kind == DORM_KIND_CUSTOM) return dorm_custom__to_db(fm, dorm_cmember(obj, fm), h->cx);
+    dorm_value v = dorm_member__value(fm, dorm_cmember(obj, fm));
     if (v.type == DORM_T_BYTES && !v.u.p && fm->f->null) return dorm_v_null();
     return v;
 }
 
-int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
+int dorm_field__set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
     dorm_object *h = obj;
     void *p = dorm_member(obj, fm);
     uint64_t bit = (uint64_t)1 << fm->index;
@@ -167,7 +167,7 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         return DORM_OK;
     case DORM_KIND_FK: {
         /* A new key drops the cached object it no longer names. */
-        dorm_value had = dorm_member_value(fm, p);
+        dorm_value had = dorm_member__value(fm, p);
         if (fm->f->text_key) {
             if (v->type != DORM_T_TEXT) break;
             *(const char **)p = v->u.s;
@@ -182,14 +182,14 @@ int dorm_field_set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         return DORM_OK;
     }
     case DORM_KIND_CUSTOM:
-        return dorm_custom_from_db(fm, v, p, h->cx) ? DORM_EVALUE : DORM_OK;
+        return dorm_custom__from_db(fm, v, p, h->cx) ? DORM_EVALUE : DORM_OK;
     default:
         break;
     }
     return DORM_EVALUE;
 }
 
-const void *dorm_key_bytes(const dorm_value *v, size_t *len) {
+const void *dorm_key__bytes(const dorm_value *v, size_t *len) {
     switch (v->type) {
     case DORM_T_TEXT:
         *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
@@ -203,11 +203,11 @@ const void *dorm_key_bytes(const dorm_value *v, size_t *len) {
     }
 }
 
-bool dorm_field_has_default(const dorm_fmeta *fm) {
+bool dorm_field__has_default(const dorm_fmeta *fm) {
     return fm->f->default_fn != NULL || fm->f->default_value.type != DORM_T_NONE;
 }
 
-dorm_value dorm_field_default(const dorm_fmeta *fm) {
+dorm_value dorm_field__default(const dorm_fmeta *fm) {
     if (fm->f->default_fn) return fm->f->default_fn();
     if (fm->f->default_value.type != DORM_T_NONE) return fm->f->default_value;
     if (fm->f->null) return dorm_v_null();
@@ -215,54 +215,54 @@ dorm_value dorm_field_default(const dorm_fmeta *fm) {
     return (dorm_value){DORM_T_NONE, 0, {.i = 0}};
 }
 
-bool dorm_member_is_zero(const void *obj, const dorm_fmeta *fm) {
+bool dorm_member__is_zero(const void *obj, const dorm_fmeta *fm) {
     const unsigned char *p = dorm_cmember(obj, fm);
     for (size_t i = 0; i < fm->f->size; i++)
         if (p[i]) return false;
     return true;
 }
 
-dorm_value dorm_pk_value(const void *obj) {
+dorm_value dorm_pk__value(const void *obj) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    if (!dorm_fmeta_composite(m->pk)) return dorm_field_get(obj, m->pk);
+    if (!dorm_fmeta_composite(m->pk)) return dorm_field__get(obj, m->pk);
     /* Django's tuple: the values of the key's fields, in the arena. */
     const dorm_object *h = obj;
     dorm_value *parts = dorm_alloc(h->cx, sizeof(dorm_value) * (size_t)m->pk->nparts);
     if (!parts) return (dorm_value){DORM_T_NONE, 0, {.i = 0}};
     for (int i = 0; i < m->pk->nparts; i++)
-        parts[i] = m->pk->parts[i] ? dorm_field_get(obj, m->pk->parts[i]) : dorm_v_null();
+        parts[i] = m->pk->parts[i] ? dorm_field__get(obj, m->pk->parts[i]) : dorm_v_null();
     return dorm_v_list(parts, (size_t)m->pk->nparts);
 }
 
 /* Whether field fm (a key or a key's part) holds a value on obj. */
 static bool key_part_set(const void *obj, const dorm_fmeta *fm) {
-    dorm_value v = dorm_field_get(obj, fm);
+    dorm_value v = dorm_field__get(obj, fm);
     if (v.type == DORM_T_NULL) return false;
-    if (dorm_kind_is_auto(fm->f->kind)) return v.u.i != 0;
-    return !dorm_member_is_zero(obj, fm);
+    if (dorm_kind__is_auto(fm->f->kind)) return v.u.i != 0;
+    return !dorm_member__is_zero(obj, fm);
 }
 
-bool dorm_pk_is_set(const void *obj) {
+bool dorm_pk__is_set(const void *obj) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
     /* A composite key is set when every part is (Django: no None in the tuple). */
     for (int i = 0; dorm_fmeta_composite(m->pk) && i < m->pk->nparts; i++)
-        if (!m->pk->parts[i] || dorm_field_get(obj, m->pk->parts[i]).type == DORM_T_NULL) return false;
+        if (!m->pk->parts[i] || dorm_field__get(obj, m->pk->parts[i]).type == DORM_T_NULL) return false;
     if (dorm_fmeta_composite(m->pk)) return true;
     return key_part_set(obj, m->pk);
 }
 
-const void *dorm_key_blob(struct dorm_ctx *cx, const dorm_value *v, size_t *len) {
-    if (v->type != DORM_T_LIST) return dorm_key_bytes(v, len);
+const void *dorm_key__blob(struct dorm_ctx *cx, const dorm_value *v, size_t *len) {
+    if (v->type != DORM_T_LIST) return dorm_key__bytes(v, len);
     /* Each part's bytes after its length, so that ("ab", "c") and ("a", "bc") differ. */
     size_t total = 0, n;
     for (size_t i = 0; i < v->len; i++) {
-        dorm_key_bytes(&v->u.list[i], &n);
+        dorm_key__bytes(&v->u.list[i], &n);
         total += sizeof n + n;
     }
     unsigned char *b = dorm_alloc(cx, total ? total : 1), *p = b;
     if (!b) return NULL;
     for (size_t i = 0; i < v->len; i++) {
-        const void *k = dorm_key_bytes(&v->u.list[i], &n);
+        const void *k = dorm_key__bytes(&v->u.list[i], &n);
         memcpy(p, &n, sizeof n);
         memcpy(p + sizeof n, k, n);
         p += sizeof n + n;
@@ -273,13 +273,13 @@ const void *dorm_key_blob(struct dorm_ctx *cx, const dorm_value *v, size_t *len)
 
 bool dorm_is_null_(const void *obj, const void *member) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
-    return fm && dorm_field_get(obj, fm).type == DORM_T_NULL;
+    const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
+    return fm && dorm_field__get(obj, fm).type == DORM_T_NULL;
 }
 
 void dorm_set_null_(void *obj, const void *member, bool null) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
+    const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
     if (!fm) return;
     dorm_object *h = obj;
     uint64_t bit = (uint64_t)1 << fm->index;
@@ -293,9 +293,9 @@ void dorm_set_null_(void *obj, const void *member, bool null) {
 
 const char *dorm_display_(const void *obj, const void *member) {
     const dorm_meta *m = dorm_meta_of_obj(obj);
-    const dorm_fmeta *fm = m ? dorm_meta_field_at(m, obj, member) : NULL;
+    const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
     if (!fm) return NULL;
-    dorm_value v = dorm_field_get(obj, fm);
+    dorm_value v = dorm_field__get(obj, fm);
     if (v.type == DORM_T_NULL) return NULL;
     for (const dorm_choice *c = fm->f->choices; c && c->label; c++) {
         dorm_value cv = c->value;

@@ -42,7 +42,7 @@ static int auto_m2m(const dorm_model *model, int depth) {
     return n;
 }
 
-int dorm_inherit_auto_m2m(const dorm_model *model) { return auto_m2m(model, 0); }
+int dorm_inherit__auto_m2m(const dorm_model *model) { return auto_m2m(model, 0); }
 
 /* Django's "%(class)s", "%(model_name)s" and "%(app_label)s" in a name a
  * base gives (related names, index and constraint names), for `model`. */
@@ -66,7 +66,7 @@ static const char *subst(dorm_arena *a, const char *s, const dorm_model *model) 
         for (const char *w = word; *w; w++) dorm_buf_putc(&b, (char)tolower((unsigned char)*w));
         p += skip - 1;
     }
-    const char *r = b.failed || !b.data ? NULL : dorm_arena_strdup(a, b.data);
+    const char *r = b.failed || !b.data ? NULL : dorm_arena__strdup(a, b.data);
     dorm_buf_free(&b);
     return r;
 }
@@ -96,14 +96,14 @@ static int splice(dorm_arena *a, const dorm_model *owner, const dorm_model *mode
     return DORM_OK;
 }
 
-int dorm_inherit_table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
+int dorm_inherit__table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
                        const dorm_model **parent) {
     bool splices = false;
     int n = count(model, 0, &splices);
     *table = model->fields;
     *parent = NULL;
     if (n < 0 || !splices) return DORM_OK;
-    dorm_field *out = dorm_arena_calloc(&reg->arena, sizeof(dorm_field) * (size_t)(n + 1));
+    dorm_field *out = dorm_arena__calloc(&reg->arena, sizeof(dorm_field) * (size_t)(n + 1));
     if (!out) return DORM_ENOMEM;
     int k = 0;
     int rc = splice(&reg->arena, model, model, 0, out, &k, parent);
@@ -133,7 +133,7 @@ static bool has_constraints(const dorm_model *m) { return m->constraints != NULL
 static const dorm_index *own_indexes(dorm_arena *a, const dorm_model *model, const dorm_index *src) {
     size_t n = 0;
     while (src[n].fields) n++;
-    dorm_index *ix = dorm_arena_calloc(a, sizeof *ix * (n + 1));
+    dorm_index *ix = dorm_arena__calloc(a, sizeof *ix * (n + 1));
     for (size_t i = 0; ix && i < n; i++) {
         ix[i] = src[i];
         if (src[i].name && !(ix[i].name = subst(a, src[i].name, model))) return NULL;
@@ -144,7 +144,7 @@ static const dorm_index *own_indexes(dorm_arena *a, const dorm_model *model, con
 static const dorm_constraint *own_constraints(dorm_arena *a, const dorm_model *model, const dorm_constraint *src) {
     size_t n = 0;
     while (src[n].kind) n++;
-    dorm_constraint *k = dorm_arena_calloc(a, sizeof *k * (n + 1));
+    dorm_constraint *k = dorm_arena__calloc(a, sizeof *k * (n + 1));
     for (size_t i = 0; k && i < n; i++) {
         k[i] = src[i];
         if (src[i].name && !(k[i].name = subst(a, src[i].name, model))) return NULL;
@@ -188,8 +188,8 @@ static const dorm_field *parent_entry(const dorm_model *model) {
 /* Copies of the parent's fields for a model embedding the parent's struct
  * at `offset`: owned by m, at their place in m's struct. */
 static dorm_fmeta *copy_fields(dorm_registry *reg, dorm_meta *m, const dorm_meta *p, size_t offset, int n) {
-    dorm_fmeta *fs = dorm_arena_calloc(&reg->arena, sizeof *fs * (size_t)(n ? n : 1));
-    dorm_field *f = dorm_arena_calloc(&reg->arena, sizeof *f * (size_t)(p->nfields ? p->nfields : 1));
+    dorm_fmeta *fs = dorm_arena__calloc(&reg->arena, sizeof *fs * (size_t)(n ? n : 1));
+    dorm_field *f = dorm_arena__calloc(&reg->arena, sizeof *f * (size_t)(p->nfields ? p->nfields : 1));
     if (!fs || !f) return NULL;
     memcpy(fs, p->fields, sizeof *fs * (size_t)p->nfields);
     for (int i = 0; i < p->nfields; i++) {
@@ -208,8 +208,8 @@ static int lay_over(dorm_registry *reg, dorm_meta *m, const dorm_meta *p, size_t
     m->pk = p->pk && !dorm_fmeta_composite(p->pk) ? &fs[p->pk->index] : NULL;
     if (dorm_fmeta_composite(p->pk)) {
         /* The proxy's key is made of its own copies of the fields. */
-        dorm_fmeta *pk = dorm_arena_alloc(&reg->arena, sizeof *pk);
-        const dorm_fmeta **parts = dorm_arena_calloc(&reg->arena, sizeof *parts * (size_t)p->pk->nparts);
+        dorm_fmeta *pk = dorm_arena__alloc(&reg->arena, sizeof *pk);
+        const dorm_fmeta **parts = dorm_arena__calloc(&reg->arena, sizeof *parts * (size_t)p->pk->nparts);
         if (!pk || !parts) return DORM_ENOMEM;
         *pk = *p->pk;
         pk->owner = m;
@@ -243,7 +243,7 @@ static int prefix(dorm_registry *reg, dorm_meta *m, const dorm_meta *p, size_t o
         fm->index = i;
         if (fm->storage) {
             /* The custom field's decoder field moves with it. */
-            dorm_fmeta *sm = dorm_arena_alloc(&reg->arena, sizeof *sm);
+            dorm_fmeta *sm = dorm_arena__alloc(&reg->arena, sizeof *sm);
             if (!sm) return DORM_ENOMEM;
             *sm = *fm->storage;
             sm->index = i;
@@ -268,18 +268,18 @@ static int link(dorm_registry *reg, dorm_meta *m) {
     m->concrete = m;
     m->proxy = m->model->proxy;
     const dorm_field *entry = parent_entry(m->model);
-    dorm_meta *p = entry ? (dorm_meta *)dorm_meta_of(reg, entry->to) : NULL;
+    dorm_meta *p = entry ? (dorm_meta *)dorm_meta__of(reg, entry->to) : NULL;
     int rc = p ? link(reg, p) : DORM_OK;
     if (!rc && p && p->linked == 2) rc = m->proxy ? lay_over(reg, m, p, entry->offset) : prefix(reg, m, p, entry->offset);
     if (!rc) rc = inherit_options(reg, m, p && p->linked == 2 ? p : NULL);
-    m->default_manager = dorm_model_manager(m->model, dorm_model_default_manager_name(m->model));
-    const char *base = dorm_model_base_manager_name(m->model);
-    m->base_manager = base ? dorm_model_manager(m->model, base) : NULL;
+    m->default_manager = dorm_model__manager(m->model, dorm_model__default_manager_name(m->model));
+    const char *base = dorm_model__base_manager_name(m->model);
+    m->base_manager = base ? dorm_model__manager(m->model, base) : NULL;
     m->linked = 2;
     return rc;
 }
 
-int dorm_inherit_link(dorm_registry *reg) {
+int dorm_inherit__link(dorm_registry *reg) {
     for (int i = 0; i < reg->nmodels; i++) {
         int rc = link(reg, reg->metas[i]);
         if (rc) return rc;
@@ -287,7 +287,7 @@ int dorm_inherit_link(dorm_registry *reg) {
     return DORM_OK;
 }
 
-void dorm_inherit_share(dorm_registry *reg) {
+void dorm_inherit__share(dorm_registry *reg) {
     for (int i = 0; i < reg->nmodels; i++) {
         dorm_meta *m = reg->metas[i];
         if (m->concrete == m || !m->concrete) continue;
@@ -311,7 +311,7 @@ static const dorm_manager *find_manager(const dorm_model *model, const char *nam
     return NULL;
 }
 
-const dorm_manager *dorm_model_manager(const dorm_model *model, const char *name) {
+const dorm_manager *dorm_model__manager(const dorm_model *model, const char *name) {
     return model ? find_manager(model, name, 0) : NULL;
 }
 
@@ -322,13 +322,13 @@ static const dorm_model *first_base(const dorm_model *model) {
     return NULL;
 }
 
-const char *dorm_model_default_manager_name(const dorm_model *model) {
+const char *dorm_model__default_manager_name(const dorm_model *model) {
     if (model->default_manager_name || model->managers) return model->default_manager_name;
     const dorm_model *b = first_base(model);
     return b ? b->default_manager_name : NULL;
 }
 
-const char *dorm_model_base_manager_name(const dorm_model *model) {
+const char *dorm_model__base_manager_name(const dorm_model *model) {
     if (model->base_manager_name) return model->base_manager_name;
     const dorm_model *b = first_base(model);
     return b ? b->base_manager_name : NULL;
@@ -351,10 +351,10 @@ static const dorm_rel *up(const dorm_meta *m, const char *name, size_t n, const 
     return NULL;
 }
 
-const dorm_rel *dorm_meta_reverse_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner) {
-    return up(m, name, n, owner, dorm_meta_reverse);
+const dorm_rel *dorm_meta__reverse_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner) {
+    return up(m, name, n, owner, dorm_meta__reverse);
 }
 
-const dorm_rel *dorm_meta_m2m_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner) {
-    return up(m, name, n, owner, dorm_meta_m2m);
+const dorm_rel *dorm_meta__m2m_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner) {
+    return up(m, name, n, owner, dorm_meta__m2m);
 }

@@ -33,8 +33,8 @@ static const char *const kind_names[DORM_KIND__COUNT] = {
     [DORM_KIND_IMAGE] = "ImageField",
 };
 
-const char *dorm_kind_name(dorm_kind k) {
+const char *dorm_kind__name(dorm_kind k) {
     return (k > DORM_KIND_NONE && k < DORM_KIND__COUNT && kind_names[k]) ? kind_names[k] : "Field";
 }
 
-bool dorm_kind_is_auto(dorm_kind k) { return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO; }
+bool dorm_kind__is_auto(dorm_kind k) { return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO; }

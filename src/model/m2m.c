@@ -37,29 +37,29 @@ static dorm_field key_field(const char *name, size_t offset, const dorm_model *t
 
 static char *lower(dorm_arena *a, const char *prefix, const char *s) {
     size_t n = strlen(prefix) + strlen(s);
-    char *r = dorm_arena_alloc(a, n + 1);
+    char *r = dorm_arena__alloc(a, n + 1);
     if (!r) return NULL;
     snprintf(r, n + 1, "%s%s", prefix, s);
     for (char *p = r; *p; p++) *p = (char)tolower((unsigned char)*p);
     return r;
 }
 
-dorm_model *dorm_m2m_auto_model(dorm_arena *a, const dorm_model *owner, const char *owner_table, const dorm_field *f) {
-    dorm_model *m = dorm_arena_calloc(a, sizeof *m);
-    dorm_field *fs = dorm_arena_calloc(a, sizeof(dorm_field) * 4);
-    const char **pair = dorm_arena_calloc(a, sizeof(char *) * 3);
-    const char *const **together = dorm_arena_calloc(a, sizeof(char **) * 2);
+dorm_model *dorm_m2m__auto_model(dorm_arena *a, const dorm_model *owner, const char *owner_table, const dorm_field *f) {
+    dorm_model *m = dorm_arena__calloc(a, sizeof *m);
+    dorm_field *fs = dorm_arena__calloc(a, sizeof(dorm_field) * 4);
+    const char **pair = dorm_arena__calloc(a, sizeof(char *) * 3);
+    const char *const **together = dorm_arena__calloc(a, sizeof(char **) * 2);
     if (!m || !fs || !pair || !together || !f->to || !f->to->name) return NULL;
     bool self = f->to == owner;
     /* Django: fields named after the two models, from_/to_ when they are one. */
     const char *from = lower(a, self ? "from_" : "", owner->name);
     const char *to = lower(a, self ? "to_" : "", f->to->name);
     size_t n = strlen(owner->name) + strlen(f->name) + 2;
-    char *name = dorm_arena_alloc(a, n);
+    char *name = dorm_arena__alloc(a, n);
     const char *table = f->db_table;
     if (!f->db_table) {
         size_t tn = strlen(owner_table) + strlen(f->name) + 2;
-        char *t = dorm_arena_alloc(a, tn);
+        char *t = dorm_arena__alloc(a, tn);
         if (t) snprintf(t, tn, "%s_%s", owner_table, f->name);
         table = t;
     }
@@ -67,7 +67,7 @@ dorm_model *dorm_m2m_auto_model(dorm_arena *a, const dorm_model *owner, const ch
     char *vn = NULL;
     if (verbose && from && to) {
         size_t vl = strlen(from) + strlen(to) + 16;
-        vn = dorm_arena_alloc(a, vl);
+        vn = dorm_arena__alloc(a, vl);
         if (vn) snprintf(vn, vl, "%s-%s relationship", self ? from : verbose, self ? to : lower(a, "", f->to->name));
     }
     if (!from || !to || !name || !table || !vn) return NULL;
@@ -108,9 +108,9 @@ static bool is_hidden(const char *related_name) {
     return n && related_name[n - 1] == '+';
 }
 
-int dorm_m2m_link(dorm_registry *reg) {
+int dorm_m2m__link(dorm_registry *reg) {
     dorm_arena *a = &reg->arena;
-    int *count = dorm_arena_calloc(a, sizeof(int) * (size_t)(reg->nmodels ? reg->nmodels : 1));
+    int *count = dorm_arena__calloc(a, sizeof(int) * (size_t)(reg->nmodels ? reg->nmodels : 1));
     if (!count) return DORM_ENOMEM;
     /* Count both directions per model, then allocate each array once. */
     for (int i = 0; i < reg->nmodels; i++) {
@@ -118,7 +118,7 @@ int dorm_m2m_link(dorm_registry *reg) {
         for (const dorm_field *f = m->table; f && f->name; f++) {
             if (f->kind != DORM_KIND_M2M) continue;
             count[i]++;
-            const dorm_meta *t = dorm_meta_of(reg, f->to);
+            const dorm_meta *t = dorm_meta__of(reg, f->to);
             /* Relations to a proxy live on its concrete model. */
             if (t) t = t->concrete;
             bool symmetrical = f->to == m->model && !f->asymmetrical;
@@ -128,15 +128,15 @@ int dorm_m2m_link(dorm_registry *reg) {
     }
     for (int i = 0; i < reg->nmodels; i++) {
         if (!count[i]) continue;
-        reg->metas[i]->m2m = dorm_arena_calloc(a, sizeof(dorm_rel) * (size_t)count[i]);
+        reg->metas[i]->m2m = dorm_arena__calloc(a, sizeof(dorm_rel) * (size_t)count[i]);
         if (!reg->metas[i]->m2m) return DORM_ENOMEM;
     }
     for (int i = 0; i < reg->nmodels; i++) {
         dorm_meta *m = reg->metas[i];
         for (const dorm_field *f = m->table; f && f->name; f++) {
             if (f->kind != DORM_KIND_M2M) continue;
-            dorm_meta *t = (dorm_meta *)dorm_meta_of(reg, f->to);
-            const dorm_meta *th = f->through ? dorm_meta_of(reg, f->through) : NULL;
+            dorm_meta *t = (dorm_meta *)dorm_meta__of(reg, f->to);
+            const dorm_meta *th = f->through ? dorm_meta__of(reg, f->through) : NULL;
             for (int k = 0; !f->through && k < reg->nmodels; k++)
                 if (reg->metas[k]->auto_for == f && reg->metas[k]->auto_owner == m) th = reg->metas[k];
             dorm_rel *fwd = &m->m2m[m->nm2m++];
@@ -162,7 +162,7 @@ int dorm_m2m_link(dorm_registry *reg) {
                 rev->name = rn;
             } else {
                 size_t n = strlen(m->model_name) + 5;
-                char *s = dorm_arena_alloc(a, n);
+                char *s = dorm_arena__alloc(a, n);
                 if (!s) return DORM_ENOMEM;
                 snprintf(s, n, "%s_set", m->model_name);
                 rev->name = s;
@@ -173,7 +173,7 @@ int dorm_m2m_link(dorm_registry *reg) {
     return DORM_OK;
 }
 
-const dorm_rel *dorm_meta_m2m(const dorm_meta *m, const char *name, size_t n) {
+const dorm_rel *dorm_meta__m2m(const dorm_meta *m, const char *name, size_t n) {
     for (int i = 0; i < m->nm2m; i++) {
         const dorm_rel *r = &m->m2m[i];
         if (!r->hidden && r->fk && strncmp(r->query_name, name, n) == 0 && r->query_name[n] == '\0') return r;
@@ -181,7 +181,7 @@ const dorm_rel *dorm_meta_m2m(const dorm_meta *m, const char *name, size_t n) {
     return NULL;
 }
 
-const dorm_rel *dorm_meta_m2m_accessor(const dorm_meta *m, const char *name) {
+const dorm_rel *dorm_meta__m2m_accessor(const dorm_meta *m, const char *name) {
     for (const dorm_meta *a = m; a; a = a->parent)
         for (int i = 0; i < a->nm2m; i++)
             if (!a->m2m[i].hidden && a->m2m[i].fk && strcmp(a->m2m[i].name, name) == 0) return &a->m2m[i];

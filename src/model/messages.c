@@ -29,7 +29,7 @@ static void float_str(double f, char *buf, size_t cap) {
     if (!strpbrk(buf, ".en")) strncat(buf, ".0", cap - strlen(buf) - 1);
 }
 
-void dorm_value_str(dorm_buf *b, const dorm_value *v) {
+void dorm_value__str(dorm_buf *b, const dorm_value *v) {
     char tmp[DORM_FMT_MAX];
     switch (v->type) {
     case DORM_T_TEXT: dorm_buf_put(b, v->u.s, text_len(v)); return;
@@ -46,7 +46,7 @@ void dorm_value_str(dorm_buf *b, const dorm_value *v) {
     dorm_buf_puts(b, tmp);
 }
 
-void dorm_value_repr(dorm_buf *b, const dorm_value *v) {
+void dorm_value__repr(dorm_buf *b, const dorm_value *v) {
     char tmp[DORM_FMT_MAX];
     switch (v->type) {
     case DORM_T_TEXT: {
@@ -79,12 +79,12 @@ void dorm_value_repr(dorm_buf *b, const dorm_value *v) {
         dorm_buf_printf(b, "datetime.date(%d, %d, %d)", v->u.date.year, v->u.date.month, v->u.date.day);
         return;
     default:
-        dorm_value_str(b, v);
+        dorm_value__str(b, v);
         return;
     }
 }
 
-const char *dorm_message_format(dorm_ctx *cx, const char *msg, const dorm_msg_params *p) {
+const char *dorm_message__format(dorm_ctx *cx, const char *msg, const dorm_msg_params *p) {
     dorm_buf b = DORM_BUF_INIT;
     for (const char *s = msg; *s; s++) {
         const char *close = s[0] == '%' && s[1] == '(' ? strchr(s, ')') : NULL;
@@ -99,10 +99,10 @@ const char *dorm_message_format(dorm_ctx *cx, const char *msg, const dorm_msg_pa
         }
         size_t n = (size_t)(close - s - 2);
         const char *name = s + 2;
-        if (n == 5 && strncmp(name, "value", 5) == 0 && close[1] == 'r') dorm_value_repr(&b, p->value);
-        else if (n == 5 && strncmp(name, "value", 5) == 0) dorm_value_str(&b, p->value);
+        if (n == 5 && strncmp(name, "value", 5) == 0 && close[1] == 'r') dorm_value__repr(&b, p->value);
+        else if (n == 5 && strncmp(name, "value", 5) == 0) dorm_value__str(&b, p->value);
         else if ((n == 11 && strncmp(name, "limit_value", 11) == 0) || (n == 3 && strncmp(name, "max", 3) == 0))
-            dorm_value_str(&b, p->limit);
+            dorm_value__str(&b, p->limit);
         else if (n == 10 && strncmp(name, "show_value", 10) == 0) dorm_buf_printf(&b, "%lld", (long long)p->show);
         else dorm_buf_put(&b, s, (size_t)(close - s) + 2);
         s = close + 1;

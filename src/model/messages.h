@@ -6,8 +6,8 @@
 
 /* Python's str() and repr() of a value, as Django's %(value)s and
  * %(value)r show it ('text', "it's", Decimal('1.50'), 0.5, True). */
-void dorm_value_str(dorm_buf *b, const dorm_value *v);
-void dorm_value_repr(dorm_buf *b, const dorm_value *v);
+void dorm_value__str(dorm_buf *b, const dorm_value *v);
+void dorm_value__repr(dorm_buf *b, const dorm_value *v);
 
 /* The params of a message: the value, a limit (%(limit_value)s, %(max)s)
  * and a count (%(show_value)d); unset ones NULL / 0. */
@@ -18,6 +18,6 @@ typedef struct dorm_msg_params {
 } dorm_msg_params;
 /* Django's `message % params` (%(name)s, %(name)d, %(name)r; %% is %) in
  * the arena; NULL on ENOMEM. */
-const char *dorm_message_format(dorm_ctx *cx, const char *msg, const dorm_msg_params *p);
+const char *dorm_message__format(dorm_ctx *cx, const char *msg, const dorm_msg_params *p);
 
 #endif

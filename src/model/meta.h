@@ -124,26 +124,26 @@ struct dorm_registry {
 
 /* The manager of a model named `name` (NULL: its first), or NULL: its own,
  * else its bases' in table order (Django's MRO). */
-const dorm_manager *dorm_model_manager(const dorm_model *model, const char *name);
+const dorm_manager *dorm_model__manager(const dorm_model *model, const char *name);
 /* Meta.default_manager_name / base_manager_name as Django reads them: the
  * model's, else (default: when it declares no manager) its first base's. */
-const char *dorm_model_default_manager_name(const dorm_model *model);
-const char *dorm_model_base_manager_name(const dorm_model *model);
+const char *dorm_model__default_manager_name(const dorm_model *model);
+const char *dorm_model__base_manager_name(const dorm_model *model);
 /* inherit.c: the expanded field table of a model (abstract bases spliced
  * at their offsets; a concrete parent's entry left out and given in
  * *parent), in the arena unless nothing needs splicing.  0 or ENOMEM. */
-int dorm_inherit_table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
+int dorm_inherit__table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
                        const dorm_model **parent);
 /* inherit.c: how many automatic join models a model's many-to-manys
  * make, its abstract bases' included. */
-int dorm_inherit_auto_m2m(const dorm_model *model);
+int dorm_inherit__auto_m2m(const dorm_model *model);
 /* inherit.c: once every meta is built from its own table: the parents'
  * fields into multi-table children, proxies onto their concrete models,
  * inherited Meta options and managers.  0 or ENOMEM. */
-int dorm_inherit_link(dorm_registry *reg);
+int dorm_inherit__link(dorm_registry *reg);
 /* inherit.c, after the relations are linked: proxies share the reverse
  * relations of their concrete model. */
-void dorm_inherit_share(dorm_registry *reg);
+void dorm_inherit__share(dorm_registry *reg);
 /* Whether an object of m may stand where one of t is expected: the same
  * table (t, or a proxy of it) or a multi-table child of t. */
 static inline bool dorm_meta_is_a(const dorm_meta *m, const dorm_meta *t) {
@@ -162,39 +162,39 @@ static inline bool dorm_fmeta_composite(const struct dorm_fmeta *fm) { return fm
 /* composite.c: the composite primary key of m built from its table's
  * DORM_COMPOSITE_PK entry (m->pk), its parts resolved by name or attname
  * (a missing one stays NULL for the checks).  0 or ENOMEM. */
-int dorm_composite_link(dorm_registry *reg, dorm_meta *m);
+int dorm_composite__link(dorm_registry *reg, dorm_meta *m);
 /* Whether fields[i] of m is a column of m's own table. */
 static inline bool dorm_meta_local(const dorm_meta *m, int i) { return i >= m->first_local; }
 /* A reverse or many-to-many relation by query name on m or the models it
  * inherits from (not their parent links), with the ancestor that has it in
  * *owner; NULL when none has it. */
-const struct dorm_rel *dorm_meta_reverse_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
-const struct dorm_rel *dorm_meta_m2m_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
+const struct dorm_rel *dorm_meta__reverse_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
+const struct dorm_rel *dorm_meta__m2m_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
 /* The meta of a registered model, or NULL if the model is not registered. */
-const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model);
+const dorm_meta *dorm_meta__of(const dorm_registry *reg, const dorm_model *model);
 /* A field by name or attname ("author" or "author_id"), or NULL. */
-const dorm_fmeta *dorm_meta_field(const dorm_meta *m, const char *name);
+const dorm_fmeta *dorm_meta__field(const dorm_meta *m, const char *name);
 /* The same for a name of n bytes (path parts are not NUL-terminated). */
-const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t n);
+const dorm_fmeta *dorm_meta__fieldn(const dorm_meta *m, const char *name, size_t n);
 /* A reverse relation by query name, or NULL. */
-const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n);
+const dorm_rel *dorm_meta__reverse(const dorm_meta *m, const char *name, size_t n);
 /* A visible reverse relation by accessor name ("books", "book_set"), or NULL. */
-const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name);
+const dorm_rel *dorm_meta__accessor(const dorm_meta *m, const char *name);
 /* A many-to-many direction by query name ("tags", or the reverse "books"), or
- * NULL; by accessor name with dorm_meta_m2m_accessor. */
-const dorm_rel *dorm_meta_m2m(const dorm_meta *m, const char *name, size_t n);
-const dorm_rel *dorm_meta_m2m_accessor(const dorm_meta *m, const char *name);
+ * NULL; by accessor name with dorm_meta__m2m_accessor. */
+const dorm_rel *dorm_meta__m2m(const dorm_meta *m, const char *name, size_t n);
+const dorm_rel *dorm_meta__m2m_accessor(const dorm_meta *m, const char *name);
 /* m2m.c: the automatic join model of a ManyToManyField of `owner` (Django's
  * auto-created through model "Book_tags"), built in the arena. */
-dorm_model *dorm_m2m_auto_model(dorm_arena *a, const dorm_model *owner, const char *owner_table, const dorm_field *f);
+dorm_model *dorm_m2m__auto_model(dorm_arena *a, const dorm_model *owner, const char *owner_table, const dorm_field *f);
 /* m2m.c: fills every meta's m2m directions once foreign keys are linked. */
-int dorm_m2m_link(dorm_registry *reg);
+int dorm_m2m__link(dorm_registry *reg);
 /* The meta of an object, from its DORM_OBJECT header. */
 static inline const dorm_meta *dorm_meta_of_obj(const void *obj) {
     return (const dorm_meta *)((const dorm_object *)obj)->meta;
 }
 /* The field whose member lives at `member` inside `obj`, or NULL. */
-const dorm_fmeta *dorm_meta_field_at(const dorm_meta *m, const void *obj, const void *member);
+const dorm_fmeta *dorm_meta__field_at(const dorm_meta *m, const void *obj, const void *member);
 
 /* Member access by field. */
 static inline void *dorm_member(void *obj, const dorm_fmeta *fm) { return (char *)obj + fm->f->offset; }
@@ -212,17 +212,17 @@ static inline bool dorm_field_db_index(const dorm_field *f) {
 /* names.c: the name Django gives a Meta index without one, into out (at
  * least DORM_INDEX_NAME_MAX bytes); cols are columns, desc may be NULL. */
 #define DORM_INDEX_NAME_MAX 32
-void dorm_index_default_name(const char *table, const char *const *cols, const bool *desc, size_t n, char *out);
+void dorm_index__default_name(const char *table, const char *const *cols, const bool *desc, size_t n, char *out);
 
 /* checks.c: the catalogue prefix a table name would collide with ("sqlite_":
  * SQLite reserves such names; "pg_": PostgreSQL's catalogue, searched before
  * the program's schema, would hide the table), compared without case; NULL
  * for a name free on every backend.  The model checks (dorm.E015) and the
  * migration files use it. */
-const char *dorm_table_name_reserved(const char *name);
+const char *dorm_table__name_reserved(const char *name);
 
 /* Django's class name of a kind ("CharField"). */
-const char *dorm_kind_name(dorm_kind k);
+const char *dorm_kind__name(dorm_kind k);
 /* Whether a kind stores a C string member. */
 static inline bool dorm_kind_is_text(dorm_kind k) {
     switch (k) {
@@ -252,6 +252,6 @@ static inline int dorm_kind_max_length(dorm_kind k) {
     }
 }
 /* Whether a kind is an integer auto primary key. */
-bool dorm_kind_is_auto(dorm_kind k);
+bool dorm_kind__is_auto(dorm_kind k);
 
 #endif

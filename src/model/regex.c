@@ -15,7 +15,7 @@
  * a `$` of its own (not a \Z).  malloc'd; NULL when out of memory. */
 static char *translate(const char *p, bool *icase, bool *dollar) {
     size_t n = strlen(p);
-    char *out = dorm_mem_alloc(n * 6 + 1), *o = out;
+    char *out = dorm_mem__alloc(n * 6 + 1), *o = out;
     if (!out) return NULL;
     if (strncmp(p, "(?i)", 4) == 0) {
         *icase = true;
@@ -77,46 +77,46 @@ typedef struct pattern {
     bool dollar;
 } pattern;
 
-int dorm_regex_compile(const char *text, int flags, void **out, char *err, size_t errlen) {
+int dorm_regex__compile(const char *text, int flags, void **out, char *err, size_t errlen) {
     *out = NULL;
     if (err && errlen) err[0] = '\0';
     bool icase = flags & DORM_REGEX_IGNORECASE, dollar = false;
     char *posix = translate(text ? text : "", &icase, &dollar);
-    pattern *re = dorm_mem_alloc(sizeof *re);
+    pattern *re = dorm_mem__alloc(sizeof *re);
     if (!posix || !re) {
-        dorm_mem_free(posix);
-        dorm_mem_free(re);
+        dorm_mem__free(posix);
+        dorm_mem__free(re);
         return DORM_ENOMEM;
     }
     re->dollar = dollar;
     int rc = regcomp(&re->re, posix, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
-    dorm_mem_free(posix);
+    dorm_mem__free(posix);
     if (rc) {
         if (err && errlen) regerror(rc, &re->re, err, errlen);
-        dorm_mem_free(re);
+        dorm_mem__free(re);
         return rc == REG_ESPACE ? DORM_ENOMEM : DORM_EVALUE;
     }
     *out = re;
     return DORM_OK;
 }
 
-int dorm_regex_search(const void *compiled, const char *s, size_t n) {
+int dorm_regex__search(const void *compiled, const char *s, size_t n) {
     const pattern *re = compiled;
     if (regexec(&re->re, s, 0, NULL, 0) == 0) return 1;
     /* Python's `$` also matches before a newline that ends the string. */
     if (!re->dollar || n == 0 || s[n - 1] != '\n') return 0;
-    char *cut = dorm_mem_alloc(n);
+    char *cut = dorm_mem__alloc(n);
     if (!cut) return DORM_ENOMEM;
     memcpy(cut, s, n - 1);
     cut[n - 1] = '\0';
     int found = regexec(&re->re, cut, 0, NULL, 0) == 0;
-    dorm_mem_free(cut);
+    dorm_mem__free(cut);
     return found;
 }
 
-void dorm_regex_free(void *compiled) {
+void dorm_regex__free(void *compiled) {
     pattern *re = compiled;
     if (!re) return;
     regfree(&re->re);
-    dorm_mem_free(re);
+    dorm_mem__free(re);
 }

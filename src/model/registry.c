@@ -12,7 +12,7 @@
 #include "core/alloc.h"
 
 static char *lower_dup(dorm_arena *a, const char *s) {
-    char *r = dorm_arena_strdup(a, s);
+    char *r = dorm_arena__strdup(a, s);
     if (r)
         for (char *p = r; *p; p++) *p = (char)tolower((unsigned char)*p);
     return r;
@@ -20,7 +20,7 @@ static char *lower_dup(dorm_arena *a, const char *s) {
 
 static char *concat(dorm_arena *a, const char *x, const char *sep, const char *y) {
     size_t n = strlen(x) + strlen(sep) + strlen(y);
-    char *r = dorm_arena_alloc(a, n + 1);
+    char *r = dorm_arena__alloc(a, n + 1);
     if (r) snprintf(r, n + 1, "%s%s%s", x, sep, y);
     return r;
 }
@@ -28,7 +28,7 @@ static char *concat(dorm_arena *a, const char *x, const char *sep, const char *y
 /* Django's camel_case_to_spaces: "BookAuthor" -> "book author". */
 static char *verbose_from_name(dorm_arena *a, const char *name) {
     size_t n = strlen(name);
-    char *r = dorm_arena_alloc(a, 2 * n + 1), *o = r;
+    char *r = dorm_arena__alloc(a, 2 * n + 1), *o = r;
     if (!r) return NULL;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)name[i];
@@ -55,12 +55,12 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
                                                         : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
     m->concrete = m;
     const dorm_model *parent;
-    if (dorm_inherit_table(reg, model, &m->table, &parent)) return DORM_ENOMEM;
+    if (dorm_inherit__table(reg, model, &m->table, &parent)) return DORM_ENOMEM;
     /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
     for (const dorm_field *f = m->table; f && f->name; f++) n += f->kind != DORM_KIND_M2M && f->kind != DORM_KIND_COMPOSITE;
     m->nfields = n;
-    m->fields = dorm_arena_calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
+    m->fields = dorm_arena__calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
     if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name ||
         !m->verbose_name_plural || !m->fields)
         return DORM_ENOMEM;
@@ -84,7 +84,7 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     }
     /* A composite primary key is the key, whatever else says primary_key
      * (the checks refuse two). */
-    return dorm_composite_link(reg, m);
+    return dorm_composite__link(reg, m);
 }
 
 /* Whether fm, a field of src, makes a reverse relation on t: a column of
@@ -101,11 +101,11 @@ static int link_relations(dorm_registry *reg) {
         for (int j = 0; j < m->nfields; j++) {
             dorm_fmeta *fm = &m->fields[j];
             if (fm->f->kind != DORM_KIND_FK || !fm->f->to) continue;
-            const dorm_meta *t = dorm_meta_of(reg, fm->f->to);
+            const dorm_meta *t = dorm_meta__of(reg, fm->f->to);
             if (!t) continue; /* reported by the checks */
             fm->target = t;
             /* to_field: the key is that field of the target (checked in checks.c). */
-            fm->target_pk = fm->f->to_field ? dorm_meta_field(t, fm->f->to_field) : t->pk;
+            fm->target_pk = fm->f->to_field ? dorm_meta__field(t, fm->f->to_field) : t->pk;
         }
     }
     /* A key to a child's parent link holds the parent's key: once every
@@ -124,7 +124,7 @@ static int link_relations(dorm_registry *reg) {
             for (int j = 0; j < reg->metas[k]->nfields; j++)
                 if (points_at(reg->metas[k], &reg->metas[k]->fields[j], t)) count++;
         if (!count) continue;
-        t->reverse = dorm_arena_calloc(&reg->arena, sizeof(dorm_rel) * (size_t)count);
+        t->reverse = dorm_arena__calloc(&reg->arena, sizeof(dorm_rel) * (size_t)count);
         if (!t->reverse) return DORM_ENOMEM;
         for (int k = 0; k < reg->nmodels; k++) {
             dorm_meta *src = reg->metas[k];
@@ -156,7 +156,7 @@ static int cmp_str(const void *a, const void *b) {
 static int build_choices(dorm_registry *reg, dorm_meta *m) {
     size_t n = 0, cap = (size_t)(2 * m->nfields + 1);
     for (const dorm_meta *a = m; a; a = a->parent) cap += (size_t)(a->nreverse + a->nm2m);
-    const char **names = dorm_mem_alloc(sizeof(char *) * cap);
+    const char **names = dorm_mem__alloc(sizeof(char *) * cap);
     if (!names) return DORM_ENOMEM;
     for (int i = 0; i < m->nfields; i++) {
         names[n++] = m->fields[i].f->name;
@@ -175,8 +175,8 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
         if (i) dorm_buf_puts(&b, ", ");
         dorm_buf_puts(&b, names[i]);
     }
-    dorm_mem_free(names);
-    m->choices_list = dorm_arena_strdup(&reg->arena, b.data ? b.data : "");
+    dorm_mem__free(names);
+    m->choices_list = dorm_arena__strdup(&reg->arena, b.data ? b.data : "");
     int rc = (b.failed || !m->choices_list) ? DORM_ENOMEM : DORM_OK;
     dorm_buf_free(&b);
     return rc;
@@ -188,29 +188,29 @@ static int compile_validators(dorm_registry *reg, dorm_fmeta *fm) {
     size_t n = 0;
     while (fm->f->validators && fm->f->validators[n].kind) n++;
     if (!n) return DORM_OK;
-    fm->regexes = dorm_arena_calloc(&reg->arena, sizeof(void *) * n);
+    fm->regexes = dorm_arena__calloc(&reg->arena, sizeof(void *) * n);
     if (!fm->regexes) return DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const dorm_validator *v = &fm->f->validators[i];
-        if (v->kind == DORM_VALIDATOR_REGEX && dorm_regex_compile(v->regex, v->flags, &fm->regexes[i], NULL, 0) == DORM_ENOMEM)
+        if (v->kind == DORM_VALIDATOR_REGEX && dorm_regex__compile(v->regex, v->flags, &fm->regexes[i], NULL, 0) == DORM_ENOMEM)
             return DORM_ENOMEM;
     }
     return DORM_OK;
 }
 
 static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **out) {
-    dorm_meta *m = dorm_arena_calloc(&reg->arena, sizeof *m);
+    dorm_meta *m = dorm_arena__calloc(&reg->arena, sizeof *m);
     if (!m) return DORM_ENOMEM;
     int rc = build_meta(reg, model, m);
     if (rc) return rc;
     reg->metas[reg->nmodels++] = m;
     for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = compile_validators(reg, &m->fields[i]);
-    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = dorm_custom_storage(&reg->arena, &m->fields[i]);
+    for (int i = 0; rc == DORM_OK && i < m->nfields; i++) rc = dorm_custom__storage(&reg->arena, &m->fields[i]);
     if (rc) return rc;
     *out = m;
-    if (dorm_hmap_get(&reg->by_model, &m->model, sizeof(void *)) == NULL &&
-        (dorm_hmap_put(&reg->by_model, &m->model, sizeof(void *), m) ||
-         dorm_hmap_put(&reg->by_label, m->label_lower, strlen(m->label_lower), m)))
+    if (dorm_hmap__get(&reg->by_model, &m->model, sizeof(void *)) == NULL &&
+        (dorm_hmap__put(&reg->by_model, &m->model, sizeof(void *), m) ||
+         dorm_hmap__put(&reg->by_label, m->label_lower, strlen(m->label_lower), m)))
         return DORM_ENOMEM;
     return DORM_OK;
 }
@@ -224,7 +224,7 @@ static const void **gather(dorm_arena *a, const dorm_app *const *apps, bool look
         const void **out = NULL;
         if (pass == 1) {
             if (!n) return NULL;
-            if (!(out = dorm_arena_calloc(a, sizeof(void *) * (n + 1)))) {
+            if (!(out = dorm_arena__calloc(a, sizeof(void *) * (n + 1)))) {
                 *rc = DORM_ENOMEM;
                 return NULL;
             }
@@ -262,8 +262,8 @@ static int check_layouts(dorm_registry *reg, const dorm_app *const *apps) {
 }
 
 dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
-    unsigned long failures = dorm_mem_failures();
-    dorm_registry *reg = dorm_mem_calloc(1, sizeof *reg);
+    unsigned long failures = dorm_mem__failures();
+    dorm_registry *reg = dorm_mem__calloc(1, sizeof *reg);
     if (!reg) return NULL;
     int layout = check_layouts(reg, apps);
     if (layout == DORM_ECONFIG) return reg;
@@ -273,8 +273,8 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     }
     int total = 0;
     for (size_t i = 0; apps && apps[i]; i++)
-        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total += 1 + dorm_inherit_auto_m2m(apps[i]->models[j]);
-    reg->metas = dorm_arena_calloc(&reg->arena, sizeof(dorm_meta *) * (size_t)(total ? total : 1));
+        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total += 1 + dorm_inherit__auto_m2m(apps[i]->models[j]);
+    reg->metas = dorm_arena__calloc(&reg->arena, sizeof(dorm_meta *) * (size_t)(total ? total : 1));
     int rc = reg->metas ? DORM_OK : DORM_ENOMEM;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++) {
         for (size_t j = 0; rc == DORM_OK && apps[i]->models[j]; j++) {
@@ -287,7 +287,7 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
             /* Django's auto-created join model of each ManyToManyField. */
             for (const dorm_field *f = m ? m->table : NULL; rc == DORM_OK && f && f->name; f++) {
                 if (f->kind != DORM_KIND_M2M || f->through || !f->to) continue;
-                const dorm_model *auto_model = dorm_m2m_auto_model(&reg->arena, model, m->db_table, f);
+                const dorm_model *auto_model = dorm_m2m__auto_model(&reg->arena, model, m->db_table, f);
                 dorm_meta *am = NULL;
                 rc = auto_model ? add_model(reg, auto_model, &am) : DORM_ENOMEM;
                 if (am) {
@@ -299,14 +299,14 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     }
     if (rc == DORM_OK) reg->sql_functions = (const struct dorm_func_def **)gather(&reg->arena, apps, false, &rc);
     if (rc == DORM_OK) reg->lookups = (const struct dorm_lookup_def **)gather(&reg->arena, apps, true, &rc);
-    if (rc == DORM_OK) rc = dorm_inherit_link(reg);
+    if (rc == DORM_OK) rc = dorm_inherit__link(reg);
     if (rc == DORM_OK) rc = link_relations(reg);
-    if (rc == DORM_OK) rc = dorm_m2m_link(reg);
-    if (rc == DORM_OK) dorm_inherit_share(reg);
+    if (rc == DORM_OK) rc = dorm_m2m__link(reg);
+    if (rc == DORM_OK) dorm_inherit__share(reg);
     for (int i = 0; rc == DORM_OK && i < reg->nmodels; i++) rc = build_choices(reg, reg->metas[i]);
-    if (rc == DORM_OK) rc = dorm_checks_run(reg);
+    if (rc == DORM_OK) rc = dorm_checks__run(reg);
     /* An allocation that failed quietly (an index, a message) fails it all. */
-    if (dorm_mem_failures() != failures) rc = DORM_ENOMEM;
+    if (dorm_mem__failures() != failures) rc = DORM_ENOMEM;
     if (rc == DORM_ENOMEM) {
         dorm_registry_free(reg);
         return NULL;
@@ -321,13 +321,13 @@ void dorm_registry_free(dorm_registry *reg) {
             const dorm_fmeta *fm = &reg->metas[i]->fields[j];
             /* A parent's fields and a proxy's are copies of their owner's. */
             if (fm->inherited || reg->metas[i]->concrete != reg->metas[i]) continue;
-            for (size_t k = 0; fm->regexes && fm->f->validators[k].kind; k++) dorm_regex_free(fm->regexes[k]);
+            for (size_t k = 0; fm->regexes && fm->f->validators[k].kind; k++) dorm_regex__free(fm->regexes[k]);
         }
-    dorm_hmap_free(&reg->by_model);
-    dorm_hmap_free(&reg->by_label);
-    dorm_mem_free(reg->messages);
-    dorm_arena_free(&reg->arena);
-    dorm_mem_free(reg);
+    dorm_hmap__free(&reg->by_model);
+    dorm_hmap__free(&reg->by_label);
+    dorm_mem__free(reg->messages);
+    dorm_arena__free(&reg->arena);
+    dorm_mem__free(reg);
 }
 
 int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DORM_ENOMEM; }
@@ -336,12 +336,12 @@ const char *dorm_registry_messages(const dorm_registry *reg) {
     return reg && reg->messages ? reg->messages : "";
 }
 
-const dorm_meta *dorm_meta_of(const dorm_registry *reg, const dorm_model *model) {
+const dorm_meta *dorm_meta__of(const dorm_registry *reg, const dorm_model *model) {
     if (!reg || !model) return NULL;
-    return dorm_hmap_get(&reg->by_model, &model, sizeof(void *));
+    return dorm_hmap__get(&reg->by_model, &model, sizeof(void *));
 }
 
-const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t n) {
+const dorm_fmeta *dorm_meta__fieldn(const dorm_meta *m, const char *name, size_t n) {
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
         if (strncmp(fm->f->name, name, n) == 0 && fm->f->name[n] == '\0') return fm;
@@ -351,11 +351,11 @@ const dorm_fmeta *dorm_meta_fieldn(const dorm_meta *m, const char *name, size_t 
     return NULL;
 }
 
-const dorm_fmeta *dorm_meta_field(const dorm_meta *m, const char *name) {
-    return dorm_meta_fieldn(m, name, strlen(name));
+const dorm_fmeta *dorm_meta__field(const dorm_meta *m, const char *name) {
+    return dorm_meta__fieldn(m, name, strlen(name));
 }
 
-const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n) {
+const dorm_rel *dorm_meta__reverse(const dorm_meta *m, const char *name, size_t n) {
     for (int i = 0; i < m->nreverse; i++)
         if (!m->reverse[i].hidden && strncmp(m->reverse[i].query_name, name, n) == 0 &&
             m->reverse[i].query_name[n] == '\0')
@@ -363,7 +363,7 @@ const dorm_rel *dorm_meta_reverse(const dorm_meta *m, const char *name, size_t n
     return NULL;
 }
 
-const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name) {
+const dorm_rel *dorm_meta__accessor(const dorm_meta *m, const char *name) {
     /* A parent's relations are its children's too, its parent links aside. */
     for (const dorm_meta *a = m; a; a = a->parent)
         for (int i = 0; i < a->nreverse; i++)
@@ -373,7 +373,7 @@ const dorm_rel *dorm_meta_accessor(const dorm_meta *m, const char *name) {
     return NULL;
 }
 
-const dorm_fmeta *dorm_meta_field_at(const dorm_meta *m, const void *obj, const void *member) {
+const dorm_fmeta *dorm_meta__field_at(const dorm_meta *m, const void *obj, const void *member) {
     size_t off = (size_t)((const char *)member - (const char *)obj);
     for (int i = 0; i < m->nfields; i++)
         if (m->fields[i].f->offset == off) return &m->fields[i];

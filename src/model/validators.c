@@ -49,7 +49,7 @@ static bool is_space(int32_t c) {
 static bool is_alpha(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_alnum(int32_t c) { return is_alpha(c) || dorm_is_digit(c); }
 
-bool dorm_valid_slug(const char *s) {
+bool dorm_valid__slug(const char *s) {
     if (!*s) return false;
     for (; *s; s++)
         if (!is_alnum((unsigned char)*s) && *s != '_' && *s != '-') return false;
@@ -319,7 +319,7 @@ static bool email_domain_part(const char *s) {
     return ipv4_strict(s + 1, s + n - 1) || ipv6(s + 1, s + n - 1);
 }
 
-bool dorm_valid_email(const char *s) {
+bool dorm_valid__email(const char *s) {
     const char *at = strrchr(s, '@');
     if (!at || !utf8(s, s + strlen(s))) return false;
     if (!email_user(s, at)) return false;
@@ -429,7 +429,7 @@ static size_t hostname_len(const char *netloc, const char *end) {
     return n;
 }
 
-bool dorm_valid_url(const char *s) {
+bool dorm_valid__url(const char *s) {
     const char *end = s + strlen(s);
     if (strpbrk(s, "\t\r\n") || !utf8(s, end)) return false;
     size_t chars = 0;

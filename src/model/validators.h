@@ -7,8 +7,8 @@
 
 /* Whether a NUL-terminated UTF-8 string passes the validator.  An empty
  * string passes none of them (Django does not run validators on it). */
-bool dorm_valid_slug(const char *s);
-bool dorm_valid_email(const char *s);
-bool dorm_valid_url(const char *s);
+bool dorm_valid__slug(const char *s);
+bool dorm_valid__email(const char *s);
+bool dorm_valid__url(const char *s);
 
 #endif

@@ -22,7 +22,7 @@ typedef struct rewrite {
 
 static void alias_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     (void)qs;
-    dorm_sql_name(s, e->ref);
+    dorm_sql__name(s, e->ref);
 }
 
 /* A column of the subquery, by its alias. */
@@ -68,7 +68,7 @@ static const dorm_where *rewrite_where(rewrite *rw, const dorm_where *w) {
     *c = *w;
     if (w->kind == DORM_W_LEAF) {
         const dorm_rexpr *lhs = w->lhs;
-        if (!lhs && w->field && !(lhs = dorm_rexpr_col(rw->qs, w->alias, w->field))) return NULL;
+        if (!lhs && w->field && !(lhs = dorm_rexpr__col(rw->qs, w->alias, w->field))) return NULL;
         if (lhs && !(c->lhs = rewrite_expr(rw, lhs))) return NULL;
         c->field = NULL;
         c->alias = 0;
@@ -89,9 +89,9 @@ static const dorm_where *rewrite_where(rewrite *rw, const dorm_where *w) {
 static const dorm_rexpr *rewrite_expr(rewrite *rw, const dorm_rexpr *e) {
     if (e->ops == &dorm_node_col) return inner_column(rw, e);
     if (e->ops == &dorm_node_ref) {
-        const dorm_ann *a = dorm_qs_annotation(rw->qs, e->ref, strlen(e->ref));
+        const dorm_ann *a = dorm_qs__annotation(rw->qs, e->ref, strlen(e->ref));
         if (a && a->hidden) {
-            rw->err = dorm_qs_fail(rw->qs, DORM_EFIELD, "Cannot aggregate over the '%s' alias. Use annotate() to "
+            rw->err = dorm_qs__fail(rw->qs, DORM_EFIELD, "Cannot aggregate over the '%s' alias. Use annotate() to "
                                                         "promote it.", e->ref)->err;
             return NULL;
         }
@@ -125,7 +125,7 @@ static void inner_columns(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
         for (int i = 0; i < m->nfields; i++) {
             if (qs->deferred & ((uint64_t)1 << i)) continue;
             dorm_buf_puts(&s->text, k ? ", " : "");
-            dorm_sql_col(s, m->db_table, m->fields[i].column);
+            dorm_sql__col(s, m->db_table, m->fields[i].column);
             dorm_buf_printf(&s->text, " AS Col%d", ++k);
         }
     } else if (qs->mode != DORM_MODE_OBJECTS) {
@@ -134,25 +134,25 @@ static void inner_columns(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
             if (c->ann) continue;
             dorm_buf_puts(&s->text, k ? ", " : "");
             if (c->expr) dorm_rexpr_sql(s, qs, c->expr);
-            else dorm_sql_col(s, dorm_alias_name(qs, c->alias), c->field->column);
+            else dorm_sql__col(s, dorm_alias__name(qs, c->alias), c->field->column);
             dorm_buf_printf(&s->text, " AS Col%d", ++k);
         }
     }
     for (int a = 0; a < qs->nann; a++) {
-        if (!dorm_ann_selected(qs, a)) continue;
+        if (!dorm_ann__selected(qs, a)) continue;
         dorm_buf_puts(&s->text, k++ ? ", " : "");
         dorm_rexpr_sql(s, qs, qs->ann[a].e);
         dorm_buf_puts(&s->text, " AS ");
-        dorm_sql_name(s, qs->ann[a].alias);
+        dorm_sql__name(s, qs->ann[a].alias);
     }
     for (int i = 0; i < rw->n; i++) {
         dorm_buf_puts(&s->text, k++ ? ", " : "");
         dorm_rexpr_sql(s, qs, rw->cols[i].col);
         dorm_buf_puts(&s->text, " AS ");
-        dorm_sql_name(s, rw->cols[i].name);
+        dorm_sql__name(s, rw->cols[i].name);
     }
     if (!k) {
-        dorm_sql_col(s, m->db_table, m->pk->column);
+        dorm_sql__col(s, m->db_table, m->pk->column);
         dorm_buf_puts(&s->text, " AS Col1");
     }
 }
@@ -171,13 +171,13 @@ static int inner_query(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
     for (int i = 0; i < qs->nann; i++) aggregates = aggregates || qs->ann[i].e->aggregate;
     const dorm_rexpr *pk = NULL;
     if (qs->mode == DORM_MODE_OBJECTS && !qs->distinct && aggregates) {
-        if (!(pk = dorm_rexpr_col(&inner, 0, qs->meta->pk))) return DORM_ENOMEM;
+        if (!(pk = dorm_rexpr__col(&inner, 0, qs->meta->pk))) return DORM_ENOMEM;
         inner.group = &pk;
         inner.ngroup = 1;
     }
     dorm_rest r = {.ordered = sliced};
     const dorm_qs *q = &inner;
-    if (r.ordered && !(q = dorm_qs_ordering(&inner, &tmp, &r.meta))) return DORM_EFIELD;
+    if (r.ordered && !(q = dorm_qs__ordering(&inner, &tmp, &r.meta))) return DORM_EFIELD;
     const dorm_rexpr **extra = dorm_alloc(qs->cx, sizeof *extra * (size_t)(rw->n + 1));
     if (!extra) return DORM_ENOMEM;
     for (int i = 0; i < rw->n; i++) extra[i] = rw->cols[i].col;
@@ -186,12 +186,12 @@ static int inner_query(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
     dorm_buf_puts(&s->text, " FROM (SELECT ");
     if (q->distinct) dorm_buf_puts(&s->text, "DISTINCT ");
     inner_columns(s, q, rw);
-    int rc = dorm_compile_rest(q, s, &r);
+    int rc = dorm_compile__rest(q, s, &r);
     dorm_buf_puts(&s->text, ") subquery");
     return rc;
 }
 
-int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
+int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
                            dorm_sql *s) {
     dorm_buf_puts(&s->text, "SELECT ");
     if (!needs_subquery(qs)) {
@@ -199,12 +199,12 @@ int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, co
             if (i) dorm_buf_puts(&s->text, ", ");
             dorm_rexpr_sql(s, qs, exprs[i]);
             dorm_buf_puts(&s->text, " AS ");
-            dorm_sql_name(s, aliases[i]);
+            dorm_sql__name(s, aliases[i]);
         }
         dorm_qs plain = *qs;
         plain.ordered_explicitly = true;
         plain.norder = 0;
-        return dorm_compile_rest(&plain, s, &(dorm_rest){0});
+        return dorm_compile__rest(&plain, s, &(dorm_rest){0});
     }
     rewrite rw = {.qs = (dorm_qs *)qs};
     for (size_t i = 0; i < n; i++) {
@@ -216,15 +216,15 @@ int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, co
     return inner_query(s, qs, &rw);
 }
 
-int dorm_compile_count(const dorm_qs *qs, dorm_sql *s) {
-    if (qs->combinator) return dorm_compile_combined_count(qs, s);
+int dorm_compile__count(const dorm_qs *qs, dorm_sql *s) {
+    if (qs->combinator) return dorm_compile__combined_count(qs, s);
     if (!needs_subquery(qs)) {
         dorm_buf_puts(&s->text, "SELECT COUNT(*) AS ");
-        dorm_sql_name(s, "__count");
+        dorm_sql__name(s, "__count");
         dorm_qs plain = *qs;
         plain.ordered_explicitly = true;
         plain.norder = 0;
-        return dorm_compile_rest(&plain, s, &(dorm_rest){0});
+        return dorm_compile__rest(&plain, s, &(dorm_rest){0});
     }
     dorm_buf_puts(&s->text, "SELECT COUNT(*)");
     return inner_query(s, qs, &(rewrite){.qs = (dorm_qs *)qs});

@@ -6,7 +6,7 @@
 
 #include "query/query.h"
 
-const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n) {
+const dorm_ann *dorm_qs__annotation(const dorm_qs *qs, const char *alias, size_t n) {
     for (int i = 0; i < qs->nann; i++)
         if (strncmp(qs->ann[i].alias, alias, n) == 0 && qs->ann[i].alias[n] == '\0') return &qs->ann[i];
     return NULL;
@@ -15,8 +15,8 @@ const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t 
 /* Aliases name columns in SQL: identifier characters only (DESIGN.md's
  * allowlist), and no longer than the backend keeps a name, which it would
  * otherwise cut silently (PostgreSQL: 63 bytes). */
-int dorm_alias_check(dorm_ctx *cx, const char *a) {
-    if (!a) return dorm_fail(cx, DORM_EVALUE, "Complex annotations require an alias");
+int dorm_alias__check(dorm_ctx *cx, const char *a) {
+    if (!a) return dorm_ctx_fail(cx, DORM_EVALUE, "Complex annotations require an alias");
     size_t n = strlen(a);
     bool ok = n > 0 && ((a[0] >= 'A' && a[0] <= 'Z') || (a[0] >= 'a' && a[0] <= 'z') || a[0] == '_');
     for (size_t i = 1; ok && i < n; i++)
@@ -31,35 +31,35 @@ int dorm_alias_check(dorm_ctx *cx, const char *a) {
         else dorm_buf_putc(&shown, (char)c);
     }
     if (n > 80) dorm_buf_puts(&shown, "...");
-    int rc = ok ? dorm_fail(cx, DORM_EVALUE, "Column alias '%s' is longer than %d characters, the longest name this "
+    int rc = ok ? dorm_ctx_fail(cx, DORM_EVALUE, "Column alias '%s' is longer than %d characters, the longest name this "
                                            "database keeps.", shown.data ? shown.data : "", max)
-                : dorm_fail(cx, DORM_EVALUE, "Column alias '%s' is not allowed: an alias is a letter or underscore "
+                : dorm_ctx_fail(cx, DORM_EVALUE, "Column alias '%s' is not allowed: an alias is a letter or underscore "
                                            "followed by letters, digits and underscores.", shown.data ? shown.data : "");
     dorm_buf_free(&shown);
     return rc;
 }
 
-void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a) {
+void dorm_ann__describe(const dorm_qs *qs, dorm_ann *a) {
     a->field.name = a->alias;
-    a->field.kind = dorm_read_kind(a->e->vkind);
+    a->field.kind = dorm_read__kind(a->e->vkind);
     a->field.size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
-    a->field.decimal_places = dorm_rexpr_read_places(a->e);
+    a->field.decimal_places = dorm_rexpr__read_places(a->e);
     a->field.null = true;
     a->fm.f = &a->field;
     a->fm.column = a->alias;
     a->fm.attname = a->alias;
     a->fm.value_kind = a->field.kind;
-    a->fm.read_as = (uint8_t)dorm_rexpr_read_as(qs, a->e, &a->fm.zone);
+    a->fm.read_as = (uint8_t)dorm_rexpr__read_as(qs, a->e, &a->fm.zone);
 }
 
-bool dorm_ann_selected(const dorm_qs *qs, int i) {
+bool dorm_ann__selected(const dorm_qs *qs, int i) {
     if (qs->mode == DORM_MODE_OBJECTS) return !qs->ann[i].hidden;
     for (int k = 0; k < qs->ncols; k++)
         if (qs->cols[k].ann == i + 1) return true;
     return false;
 }
 
-void dorm_cols_place(dorm_qs *qs) {
+void dorm_cols__place(dorm_qs *qs) {
     dorm_col *cols = (dorm_col *)qs->cols;
     int pos = 0;
     for (int i = 0; i < qs->ncols; i++)
@@ -81,10 +81,10 @@ static int group_by_values(dorm_qs *c) {
     for (int i = 0; i < c->ncols; i++) {
         const dorm_col *col = &c->cols[i];
         if (col->ann) continue;
-        if (!(group[n++] = col->expr ? col->expr : dorm_rexpr_col(c, col->alias, col->field))) return DORM_ENOMEM;
+        if (!(group[n++] = col->expr ? col->expr : dorm_rexpr__col(c, col->alias, col->field))) return DORM_ENOMEM;
     }
     for (int a = 0; a < c->nann; a++)
-        if (dorm_ann_selected(c, a)) group[n++] = c->ann[a].e;
+        if (dorm_ann__selected(c, a)) group[n++] = c->ann[a].e;
     c->group = group;
     c->ngroup = n;
     return DORM_OK;
@@ -109,7 +109,7 @@ static int select_annotations(dorm_qs *c, int first) {
     c->cols = cols;
     c->col_names = names;
     c->ncols = n;
-    dorm_cols_place(c);
+    dorm_cols__place(c);
     return DORM_OK;
 }
 
@@ -117,9 +117,9 @@ static int select_annotations(dorm_qs *c, int first) {
  * model's fields and relations, or a values() QuerySet's columns (Django
  * checks _fields then), and its annotations. */
 static bool clashes(const dorm_qs *c, const char *alias) {
-    if (dorm_qs_annotation(c, alias, strlen(alias))) return true;
+    if (dorm_qs__annotation(c, alias, strlen(alias))) return true;
     if (c->mode == DORM_MODE_OBJECTS)
-        return dorm_meta_field(c->meta, alias) || dorm_meta_reverse(c->meta, alias, strlen(alias));
+        return dorm_meta__field(c->meta, alias) || dorm_meta__reverse(c->meta, alias, strlen(alias));
     for (int i = 0; i < c->ncols; i++)
         if (strcmp(c->cols[i].name, alias) == 0) return true;
     return false;
@@ -127,30 +127,30 @@ static bool clashes(const dorm_qs *c, const char *alias) {
 
 static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden) {
     if (!qs || qs->err) return qs;
-    dorm_qs *c = dorm_qs_clone(qs);
+    dorm_qs *c = dorm_qs__clone(qs);
     if (!c) return NULL;
-    if (dorm_qs_combined_refuse(c, hidden ? "alias" : "annotate")) return c;
+    if (dorm_qs__combined_refuse(c, hidden ? "alias" : "annotate")) return c;
     if (c->low > 0 || c->high >= 0)
-        return dorm_qs_fail(c, DORM_EVALUE, "Cannot %s a query once a slice has been taken.", hidden ? "alias" : "annotate");
+        return dorm_qs__fail(c, DORM_EVALUE, "Cannot %s a query once a slice has been taken.", hidden ? "alias" : "annotate");
     size_t n = 0;
     while (anns && anns[n]) n++;
     dorm_ann *all = dorm_alloc(c->cx, sizeof(dorm_ann) * ((size_t)c->nann + n + 1));
-    if (!all) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    if (!all) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
     if (c->nann) memcpy(all, c->ann, sizeof(dorm_ann) * (size_t)c->nann);
     int first = c->nann;
     bool aggregates = false;
     for (size_t i = 0; i < n; i++) {
-        const char *alias = anns[i]->alias ? anns[i]->alias : dorm_default_alias(c->cx, anns[i]->expr);
-        if (dorm_alias_check(c->cx, alias)) return dorm_qs_fail(c, DORM_EVALUE, "%s", dorm_errmsg(c->cx));
+        const char *alias = anns[i]->alias ? anns[i]->alias : dorm_default__alias(c->cx, anns[i]->expr);
+        if (dorm_alias__check(c->cx, alias)) return dorm_qs__fail(c, DORM_EVALUE, "%s", dorm_errmsg(c->cx));
         if (clashes(c, alias))
-            return dorm_qs_fail(c, DORM_EVALUE, "The annotation '%s' conflicts with a field on the model.", alias);
+            return dorm_qs__fail(c, DORM_EVALUE, "The annotation '%s' conflicts with a field on the model.", alias);
         dorm_ann *a = &all[c->nann];
         memset(a, 0, sizeof *a);
         a->hidden = hidden;
-        if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
-        if (dorm_expr_resolve(c, anns[i]->expr, &a->e) || dorm_rexpr_output(c, a->e)) return c;
-        if (!(a->e = dorm_rexpr_typed(c, a->e))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
-        dorm_ann_describe(c, a);
+        if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
+        if (dorm_expr__resolve(c, anns[i]->expr, &a->e) || dorm_rexpr__output(c, a->e)) return c;
+        if (!(a->e = dorm_rexpr__typed(c, a->e))) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
+        dorm_ann__describe(c, a);
         c->nann++;
         c->ann = all;
         aggregates = aggregates || a->e->aggregate;
@@ -161,7 +161,7 @@ static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden
         c->group_by = true;
         if (!rc && c->mode != DORM_MODE_OBJECTS) rc = group_by_values(c);
     }
-    return rc ? dorm_qs_fail(c, rc, "out of memory") : c;
+    return rc ? dorm_qs__fail(c, rc, "out of memory") : c;
 }
 
 dorm_qs *dorm_qs_annotate(dorm_qs *qs, const dorm_named *const *anns) { return annotate(qs, anns, false); }
@@ -169,14 +169,14 @@ dorm_qs *dorm_qs_alias(dorm_qs *qs, const dorm_named *const *anns) { return anno
 
 static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
     if (!qs || qs->err) return qs;
-    dorm_qs *c = dorm_qs_clone(qs);
+    dorm_qs *c = dorm_qs__clone(qs);
     if (!c) return NULL;
-    if (dorm_qs_combined_refuse(c, only ? "only" : "defer")) return c;
+    if (dorm_qs__combined_refuse(c, only ? "only" : "defer")) return c;
     uint64_t named = 0;
     for (size_t i = 0; fields && fields[i]; i++) {
-        const dorm_fmeta *fm = strcmp(fields[i], "pk") == 0 ? c->meta->pk : dorm_meta_field(c->meta, fields[i]);
+        const dorm_fmeta *fm = strcmp(fields[i], "pk") == 0 ? c->meta->pk : dorm_meta__field(c->meta, fields[i]);
         if (!fm)
-            return dorm_qs_fail(c, DORM_EFIELD, "%s has no field named '%s'", c->meta->model->name, fields[i]);
+            return dorm_qs__fail(c, DORM_EFIELD, "%s has no field named '%s'", c->meta->model->name, fields[i]);
         for (int k = 0; k < fm->nparts; k++) named |= (uint64_t)1 << fm->parts[k]->index;
         if (!dorm_fmeta_composite(fm)) named |= (uint64_t)1 << fm->index;
     }

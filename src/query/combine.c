@@ -14,9 +14,9 @@ static const char *const names[] = {[DORM_COMBINE_UNION] = "union", [DORM_COMBIN
 static const char *const keywords[] = {[DORM_COMBINE_UNION] = " UNION ", [DORM_COMBINE_INTERSECTION] = " INTERSECT ",
                                        [DORM_COMBINE_DIFFERENCE] = " EXCEPT "};
 
-dorm_qs *dorm_qs_combined_refuse(dorm_qs *qs, const char *operation) {
+dorm_qs *dorm_qs__combined_refuse(dorm_qs *qs, const char *operation) {
     if (qs && !qs->err && qs->combinator)
-        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Calling QuerySet.%s() after %s() is not supported.", operation,
+        return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "Calling QuerySet.%s() after %s() is not supported.", operation,
                             names[qs->combinator]);
     return NULL;
 }
@@ -26,16 +26,16 @@ static dorm_qs *combine(dorm_qs *qs, dorm_qs *const *others, int combinator, boo
     size_t n = 0;
     while (others && others[n]) n++;
     for (size_t i = 0; i < n; i++)
-        if (others[i]->err) return dorm_qs_fail(dorm_qs_clone(qs), others[i]->err, "%s", dorm_qs_errmsg(others[i]));
+        if (others[i]->err) return dorm_qs__fail(dorm_qs__clone(qs), others[i]->err, "%s", dorm_qs_errmsg(others[i]));
     /* Django's intersection() with a none() part is that part, as is its
      * difference() from a none() first part: no combination, so nothing a
      * backend without INTERSECT or EXCEPT refuses. */
-    if (combinator != DORM_COMBINE_UNION && qs->empty) return dorm_qs_clone(qs);
+    if (combinator != DORM_COMBINE_UNION && qs->empty) return dorm_qs__clone(qs);
     for (size_t i = 0; combinator == DORM_COMBINE_INTERSECTION && i < n; i++)
-        if (others[i]->empty) return dorm_qs_clone(others[i]);
-    dorm_qs *c = dorm_qs_clone(qs);
+        if (others[i]->empty) return dorm_qs__clone(others[i]);
+    dorm_qs *c = dorm_qs__clone(qs);
     dorm_qs **parts = c ? dorm_alloc(c->cx, sizeof *parts * (n + 2)) : NULL;
-    if (!parts) return c ? dorm_qs_fail(c, DORM_ENOMEM, "out of memory") : NULL;
+    if (!parts) return c ? dorm_qs__fail(c, DORM_ENOMEM, "out of memory") : NULL;
     parts[0] = (dorm_qs *)qs;
     memcpy(parts + 1, others, sizeof *parts * n);
     parts[n + 1] = NULL;
@@ -80,7 +80,7 @@ static int position(const dorm_qs *qs, const dorm_order *o) {
     for (int i = 0; i < qs->ncols; i++) {
         const dorm_col *c = &qs->cols[i];
         bool same = c->ann ? o->ref && strcmp(o->ref, qs->ann[c->ann - 1].alias) == 0
-                           : !o->ref && c->alias == o->alias && c->field == o->field && dorm_rexpr_same(c->expr, o->expr);
+                           : !o->ref && c->alias == o->alias && c->field == o->field && dorm_rexpr__same(c->expr, o->expr);
         if (same) return c->pos + 1;
     }
     return 0;
@@ -92,29 +92,29 @@ static int position(const dorm_qs *qs, const dorm_order *o) {
 static int part_sql(dorm_sql *s, const dorm_qs *part, bool exists) {
     if (s->d->compound_parens) {
         dorm_buf_putc(&s->text, '(');
-        int rc = dorm_compile_select(part, exists ? DORM_SELECT_EXISTS : DORM_SELECT_ROWS, s);
+        int rc = dorm_compile__select(part, exists ? DORM_SELECT_EXISTS : DORM_SELECT_ROWS, s);
         dorm_buf_putc(&s->text, ')');
         return rc;
     }
     const char *const *meta = part->meta->ordering;
     if (part->low > 0 || part->high >= 0)
-        return dorm_qs_fail((dorm_qs *)part, DORM_EPROGRAMMING, "LIMIT/OFFSET not allowed in subqueries of compound "
+        return dorm_qs__fail((dorm_qs *)part, DORM_EPROGRAMMING, "LIMIT/OFFSET not allowed in subqueries of compound "
                                                                 "statements.")->err;
     if ((part->ordered_explicitly && part->norder) || (!part->ordered_explicitly && meta && meta[0]))
-        return dorm_qs_fail((dorm_qs *)part, DORM_EPROGRAMMING, "ORDER BY not allowed in subqueries of compound "
+        return dorm_qs__fail((dorm_qs *)part, DORM_EPROGRAMMING, "ORDER BY not allowed in subqueries of compound "
                                                                 "statements.")->err;
-    if (!exists) return dorm_compile_select(part, DORM_SELECT_ROWS, s);
+    if (!exists) return dorm_compile__select(part, DORM_SELECT_ROWS, s);
     dorm_buf_puts(&s->text, "SELECT (1) AS ");
-    dorm_sql_name(s, "a");
-    return dorm_compile_rest(part, s, &(dorm_rest){0});
+    dorm_sql__name(s, "a");
+    return dorm_compile__rest(part, s, &(dorm_rest){0});
 }
 
-int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered) {
+int dorm_compile__combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered) {
     int written = 0;
     /* Django's get_combinator_sql, before any SQL. */
     if ((qs->combinator == DORM_COMBINE_INTERSECTION && s->d->no_select_intersection) ||
         (qs->combinator == DORM_COMBINE_DIFFERENCE && s->d->no_select_difference))
-        return dorm_fail(s->cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.",
+        return dorm_ctx_fail(s->cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.",
                          names[qs->combinator]);
     /* Parts selecting (1) are one row to INTERSECT and EXCEPT: those keep
      * their columns, and the whole is limited to a row. */
@@ -125,7 +125,7 @@ int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool orde
         int rc = part_sql(s, qs->combined[i], ones);
         if (rc < 0) {
             const dorm_qs *p = qs->combined[i];
-            if (p->err) dorm_qs_reraise(p);
+            if (p->err) dorm_qs__reraise(p);
             return rc;
         }
         if (rc == DORM_COMPILED) {
@@ -145,7 +145,7 @@ int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool orde
     for (int i = 0; ordered && i < qs->norder; i++) {
         int pos = position(qs, &qs->order[i]);
         if (!pos)
-            return dorm_fail(qs->cx, DORM_EPROGRAMMING, "ORDER BY term does not match any column in the result set.");
+            return dorm_ctx_fail(qs->cx, DORM_EPROGRAMMING, "ORDER BY term does not match any column in the result set.");
         dorm_buf_printf(&s->text, "%s(%d) %s", i ? ", " : " ORDER BY ", pos,
                         qs->order[i].desc != qs->reversed ? "DESC" : "ASC");
     }
@@ -153,13 +153,13 @@ int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool orde
     else if (ordered && (qs->low > 0 || qs->high >= 0))
         s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;
-    return dorm_sql_compiled(s);
+    return dorm_sql__compiled(s);
 }
 
-int dorm_compile_combined_count(const dorm_qs *qs, dorm_sql *s) {
+int dorm_compile__combined_count(const dorm_qs *qs, dorm_sql *s) {
     dorm_buf_puts(&s->text, "SELECT COUNT(*) FROM (");
     /* The ordering counts only where it picks the rows of a slice. */
-    int rc = dorm_compile_combined(qs, s, false, qs->low > 0 || qs->high >= 0);
+    int rc = dorm_compile__combined(qs, s, false, qs->low > 0 || qs->high >= 0);
     dorm_buf_puts(&s->text, ") subquery");
     return rc;
 }

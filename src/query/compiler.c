@@ -10,21 +10,21 @@
 #include "query/shape.h"
 #include "core/alloc.h"
 
-void dorm_sql_init(dorm_sql *s, dorm_ctx *cx) {
+void dorm_sql__init(dorm_sql *s, dorm_ctx *cx) {
     memset(s, 0, sizeof *s);
     s->cx = cx;
     s->d = cx->db->dialect;
 }
 
-void dorm_sql_free(dorm_sql *s) {
+void dorm_sql__free(dorm_sql *s) {
     dorm_buf_free(&s->text);
-    dorm_mem_free(s->params);
-    dorm_mem_free(s->shared);
+    dorm_mem__free(s->params);
+    dorm_mem__free(s->shared);
     s->params = NULL;
     s->shared = NULL;
 }
 
-bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn) {
+bool dorm_sql__same(const char *a, size_t an, const char *b, size_t bn) {
     size_t i = 0, j = 0;
     while (i < an && j < bn) {
         if (a[i] == '$' && b[j] == '$') {
@@ -38,15 +38,15 @@ bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn) {
     return i == an && j == bn;
 }
 
-void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark) {
+void dorm_sql__share(dorm_sql *s, size_t mark, size_t pmark) {
     size_t len = s->text.len - mark, np = s->nparams - pmark;
     if (s->d->param_style != DORM_PARAM_DOLLAR || !np || s->text.failed) return;
     for (int i = 0; i < s->nshared; i++) {
         const dorm_sql_span *sp = &s->shared[i];
-        bool same = sp->np == np && dorm_sql_same(s->text.data + mark, len, s->text.data + sp->off, sp->len);
+        bool same = sp->np == np && dorm_sql__same(s->text.data + mark, len, s->text.data + sp->off, sp->len);
         for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[pmark + k], &s->params[sp->poff + k]);
         if (!same) continue;
-        char *copy = dorm_mem_alloc(sp->len + 1);
+        char *copy = dorm_mem__alloc(sp->len + 1);
         if (!copy) {
             s->failed = true;
             return;
@@ -57,17 +57,17 @@ void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark) {
         s->text.data[mark] = '\0';
         s->nparams = pmark;
         dorm_buf_put(&s->text, copy, sp->len);
-        dorm_mem_free(copy);
+        dorm_mem__free(copy);
         return;
     }
-    if (!dorm_span_push(&s->shared, &s->nshared, &s->capshared, (dorm_sql_span){mark, len, pmark, np}))
+    if (!dorm_span__push(&s->shared, &s->nshared, &s->capshared, (dorm_sql_span){mark, len, pmark, np}))
         s->failed = true;
 }
 
-bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp) {
+bool dorm_span__push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp) {
     if (*n == *cap) {
         int c = *cap ? *cap * 2 : 8;
-        dorm_sql_span *grown = dorm_mem_realloc(*spans, sizeof *grown * (size_t)c);
+        dorm_sql_span *grown = dorm_mem__realloc(*spans, sizeof *grown * (size_t)c);
         if (!grown) return false;
         *spans = grown;
         *cap = c;
@@ -76,10 +76,10 @@ bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp) {
     return true;
 }
 
-void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
+void dorm_sql__param(dorm_sql *s, const dorm_value *v) {
     if (s->nparams == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        dorm_value *p = dorm_mem_realloc(s->params, sizeof(dorm_value) * cap);
+        dorm_value *p = dorm_mem__realloc(s->params, sizeof(dorm_value) * cap);
         if (!p) {
             s->failed = true;
             return;
@@ -87,20 +87,20 @@ void dorm_sql_param(dorm_sql *s, const dorm_value *v) {
         s->params = p;
         s->cap = cap;
     }
-    if (s->shape) dorm_shape_record(s->shape, v);
+    if (s->shape) dorm_shape__record(s->shape, v);
     s->params[s->nparams++] = *v;
     if (s->d->param_style == DORM_PARAM_DOLLAR) dorm_buf_printf(&s->text, "$%zu", s->nparams);
     else dorm_buf_putc(&s->text, '?');
 }
 
-void dorm_sql_text_param(dorm_sql *s, const char *text, size_t n) {
-    char *copy = dorm_arena_memdup(&s->cx->arena, text, n + 1);
+void dorm_sql__text_param(dorm_sql *s, const char *text, size_t n) {
+    char *copy = dorm_arena__memdup(&s->cx->arena, text, n + 1);
     if (!copy) s->failed = true;
     dorm_value v = dorm_v_textn(copy ? copy : "", copy ? n : 0);
-    dorm_sql_param(s, &v);
+    dorm_sql__param(s, &v);
 }
 
-void dorm_sql_name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
+void dorm_sql__name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s->d->quote, name); }
 
 /* A table alias: Django leaves its generated aliases (T2, T3..., a
  * subquery's U0, U1...) unquoted; the registry refuses tables named like
@@ -112,11 +112,11 @@ static void put_alias(dorm_buf *b, char quote, const char *alias) {
     else dorm_buf_quote(b, quote, alias);
 }
 
-void dorm_sql_alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
+void dorm_sql__alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
 
-void dorm_sql_col(dorm_sql *s, const char *alias, const char *column) {
+void dorm_sql__col(dorm_sql *s, const char *alias, const char *column) {
     if (!s->bare_columns) {
-        dorm_sql_alias(s, alias);
+        dorm_sql__alias(s, alias);
         dorm_buf_putc(&s->text, '.');
     }
     dorm_buf_quote(&s->text, s->d->quote, column);
@@ -132,22 +132,22 @@ static void template_part(dorm_sql *s, const char *tmpl, bool before) {
 /* A column, or the expression standing for it (transforms of it). */
 static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
     if (expr) dorm_rexpr_sql(s, qs, expr);
-    else dorm_sql_col(s, dorm_alias_name(qs, alias), field->column);
+    else dorm_sql__col(s, dorm_alias__name(qs, alias), field->column);
 }
 
 /* A column or expression of the SELECT, GROUP BY or ORDER BY lists, whose
- * repetitions must bind the same parameters (dorm_sql_share). */
+ * repetitions must bind the same parameters (dorm_sql__share). */
 static void shared_column(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
     size_t mark = s->text.len, pmark = s->nparams;
     column_sql(s, qs, alias, field, expr);
-    if (expr) dorm_sql_share(s, mark, pmark);
+    if (expr) dorm_sql__share(s, mark, pmark);
 }
 
 /* The left-hand side of a leaf: the column or its expression, inside the
  * lookup's cast (PostgreSQL's "UPPER(%s::text)"). */
-void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+void dorm_leaf__lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     const char *cast = w->lookup < DORM_LK__COUNT ? s->d->lhs_casts[w->lookup] : NULL;
-    const char *json = dorm_json_lhs_cast(s, w);
+    const char *json = dorm_json__lhs_cast(s, w);
     bool again = s->resolved_again;
     if (cast) template_part(s, cast, true);
     if (json) template_part(s, json, true);
@@ -168,7 +168,7 @@ static void put_operator(dorm_sql *s, const char *tmpl, const dorm_value *v, boo
     }
     dorm_buf_put(&s->text, tmpl, (size_t)(p - tmpl));
     if (fold) dorm_buf_puts(&s->text, "LOWER(");
-    dorm_sql_param(s, v);
+    dorm_sql__param(s, v);
     if (fold) dorm_buf_putc(&s->text, ')');
     dorm_buf_puts(&s->text, p + 2);
 }
@@ -197,32 +197,32 @@ static bool year_bounds(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     } else {
         /* The year of the current time zone (Django's
          * year_lookup_bounds_for_datetime_field). */
-        lo = dorm_v_datetime(dorm_zone_bound(s->cx, dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0)));
-        hi = dorm_v_datetime(dorm_zone_bound(s->cx, dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999)));
+        lo = dorm_v_datetime(dorm_zone__bound(s->cx, dorm_datetime_utc(y, 1, 1, 0, 0, 0, 0)));
+        hi = dorm_v_datetime(dorm_zone__bound(s->cx, dorm_datetime_utc(y, 12, 31, 23, 59, 59, 999999)));
     }
-    dorm_sql_col(s, dorm_alias_name(qs, col->alias), col->field->column);
+    dorm_sql__col(s, dorm_alias__name(qs, col->alias), col->field->column);
     switch (w->lookup) {
     case DORM_LK_EXACT:
         dorm_buf_puts(&s->text, " BETWEEN ");
-        dorm_sql_param(s, &lo);
+        dorm_sql__param(s, &lo);
         dorm_buf_puts(&s->text, " AND ");
-        dorm_sql_param(s, &hi);
+        dorm_sql__param(s, &hi);
         break;
     case DORM_LK_GT:
         dorm_buf_puts(&s->text, " > ");
-        dorm_sql_param(s, &hi);
+        dorm_sql__param(s, &hi);
         break;
     case DORM_LK_GTE:
         dorm_buf_puts(&s->text, " >= ");
-        dorm_sql_param(s, &lo);
+        dorm_sql__param(s, &lo);
         break;
     case DORM_LK_LT:
         dorm_buf_puts(&s->text, " < ");
-        dorm_sql_param(s, &lo);
+        dorm_sql__param(s, &lo);
         break;
     default:
         dorm_buf_puts(&s->text, " <= ");
-        dorm_sql_param(s, &hi);
+        dorm_sql__param(s, &hi);
         break;
     }
     return true;
@@ -240,7 +240,7 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
         for (size_t i = 0; ints && i < list->len; i++) ints = list->u.list[i].type == DORM_T_INT;
         if (ints) tmpl = d->in_array_int;
         if (d->array_param(&arr, list->u.list, list->len)) {
-            char *copy = dorm_arena_memdup(&s->cx->arena, arr.data ? arr.data : "", arr.len + 1);
+            char *copy = dorm_arena__memdup(&s->cx->arena, arr.data ? arr.data : "", arr.len + 1);
             if (!copy || arr.failed) s->failed = true;
             dorm_value v = dorm_v_textn(copy, arr.len);
             dorm_buf_free(&arr);
@@ -253,7 +253,7 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
     dorm_buf_puts(&s->text, " IN (");
     for (size_t i = 0; i < list->len; i++) {
         if (i) dorm_buf_puts(&s->text, ", ");
-        dorm_sql_param(s, &list->u.list[i]);
+        dorm_sql__param(s, &list->u.list[i]);
     }
     dorm_buf_putc(&s->text, ')');
 }
@@ -261,7 +261,7 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
 /* The right side of a leaf: its expression, or its value bound. */
 static void leaf_rhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     if (w->rhs_expr) dorm_rexpr_sql(s, qs, w->rhs_expr);
-    else dorm_sql_param(s, &w->rhs);
+    else dorm_sql__param(s, &w->rhs);
 }
 
 /* A program's lookup: its template, %1 the left side and %2 the right. */
@@ -270,7 +270,7 @@ static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     for (const dorm_vendor_sql *v = w->def->vendor_sql; v && v->vendor; v++)
         if (strcmp(v->vendor, qs->cx->db->drv->vendor) == 0) sql = v->sql;
     for (const char *p = sql ? sql : ""; *p; p++) {
-        if (*p == '%' && p[1] == '1') dorm_leaf_lhs(s, qs, w);
+        if (*p == '%' && p[1] == '1') dorm_leaf__lhs(s, qs, w);
         else if (*p == '%' && p[1] == '2') leaf_rhs(s, qs, w);
         else if (*p == '%' && p[1] == '%') dorm_buf_putc(&s->text, '%');
         else {
@@ -284,8 +284,8 @@ static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
 static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     if (w->lookup == DORM_LK__COUNT) {
         template_leaf(s, qs, w);
-    } else if (!(w->json && dorm_json_leaf_sql(s, qs, w)) && !year_bounds(s, qs, w)) {
-        dorm_leaf_lhs(s, qs, w);
+    } else if (!(w->json && dorm_json__leaf_sql(s, qs, w)) && !year_bounds(s, qs, w)) {
+        dorm_leaf__lhs(s, qs, w);
         switch (w->lookup) {
         case DORM_LK_ISNULL:
             dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
@@ -295,9 +295,9 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
             break;
         case DORM_LK_RANGE:
             dorm_buf_puts(&s->text, " BETWEEN ");
-            dorm_sql_param(s, &w->rhs.u.list[0]);
+            dorm_sql__param(s, &w->rhs.u.list[0]);
             dorm_buf_puts(&s->text, " AND ");
-            dorm_sql_param(s, &w->rhs.u.list[1]);
+            dorm_sql__param(s, &w->rhs.u.list[1]);
             break;
         default: {
             dorm_value v = w->rhs;
@@ -317,7 +317,7 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
                 dorm_buf pat = DORM_BUF_INIT;
                 size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
                 s->d->pattern(&pat, w->lookup, v.u.s, n);
-                char *copy = dorm_arena_memdup(&s->cx->arena, pat.data ? pat.data : "", pat.len + 1);
+                char *copy = dorm_arena__memdup(&s->cx->arena, pat.data ? pat.data : "", pat.len + 1);
                 if (!copy || pat.failed) s->failed = true;
                 v = dorm_v_textn(copy, pat.len);
                 dorm_buf_free(&pat);
@@ -325,7 +325,7 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
                 if (s->shape) s->shape->pattern = w;
             }
             dorm_buf_putc(&s->text, ' ');
-            put_operator(s, s->d->operators[w->lookup], bound, dorm_json_folds(s, w));
+            put_operator(s, s->d->operators[w->lookup], bound, dorm_json__folds(s, w));
             if (s->shape) s->shape->pattern = NULL;
         }
         }
@@ -333,23 +333,23 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
     /* exclude(col=x) on a nullable column must keep the NULL rows (Django). */
     if (negated && w->nullable && w->field && w->lookup != DORM_LK_ISNULL && !w->json_null) {
         dorm_buf_puts(&s->text, " AND ");
-        dorm_sql_col(s, dorm_alias_name(qs, w->alias), w->field->column);
+        dorm_sql__col(s, dorm_alias__name(qs, w->alias), w->field->column);
         dorm_buf_puts(&s->text, " IS NOT NULL");
     }
 }
 
 typedef enum { W_SQL = DORM_W_SQL_WRITTEN, W_NONE = DORM_W_SQL_NONE, W_ALL = DORM_W_SQL_ALL } wres;
 
-int dorm_sql_compiled(dorm_sql *s) {
+int dorm_sql__compiled(dorm_sql *s) {
     if (!s->failed && !s->text.failed) return DORM_COMPILED;
-    return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+    return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
 }
 
 /* Writes the condition; W_NONE: matches nothing, W_ALL: always true (nothing
  * written in either case). */
 static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
 
-int dorm_where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
+int dorm_where__sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     return (int)where_sql(s, qs, w, negated);
 }
 
@@ -369,9 +369,9 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         if (w->kind == DORM_W_SUBQUERY) {
             column_sql(s, qs, w->alias, w->field, w->lhs);
             dorm_buf_puts(&s->text, " IN ");
-            rc = dorm_subquery_sql(s, qs, w->sub);
+            rc = dorm_subquery__sql(s, qs, w->sub);
         } else if (w->lhs->ops == &dorm_node_subquery) {
-            rc = dorm_subquery_sql(s, qs, w->lhs);
+            rc = dorm_subquery__sql(s, qs, w->lhs);
         } else {
             dorm_rexpr_sql(s, qs, w->lhs);
         }
@@ -443,7 +443,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     if (parens && !s->text.failed) {
         /* Wrap what was written since `start`. */
         size_t len = s->text.len - start;
-        char *body = dorm_mem_alloc(len + 1);
+        char *body = dorm_mem__alloc(len + 1);
         if (!body) {
             s->failed = true;
             return W_SQL;
@@ -456,37 +456,37 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         dorm_buf_puts(&s->text, is_not ? "NOT (" : "(");
         dorm_buf_put(&s->text, body, len);
         dorm_buf_putc(&s->text, ')');
-        dorm_mem_free(body);
+        dorm_mem__free(body);
     }
     return W_SQL;
 }
 
 static void from_clause(dorm_sql *s, const dorm_qs *qs) {
     dorm_buf_puts(&s->text, " FROM ");
-    dorm_sql_name(s, qs->meta->db_table);
+    dorm_sql__name(s, qs->meta->db_table);
     if (qs->alias_names) {
         dorm_buf_putc(&s->text, ' ');
-        dorm_sql_alias(s, qs->alias_names[0]);
+        dorm_sql__alias(s, qs->alias_names[0]);
     }
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
-        const char *parent = dorm_alias_name(qs, j->parent);
+        const char *parent = dorm_alias__name(qs, j->parent);
         dorm_buf_puts(&s->text, j->outer ? " LEFT OUTER JOIN " : " INNER JOIN ");
-        dorm_sql_name(s, j->model->db_table);
-        const char *alias = dorm_alias_name(qs, i + 1);
+        dorm_sql__name(s, j->model->db_table);
+        const char *alias = dorm_alias__name(qs, i + 1);
         if (strcmp(alias, j->model->db_table) != 0) {
             dorm_buf_putc(&s->text, ' ');
-            dorm_sql_alias(s, alias);
+            dorm_sql__alias(s, alias);
         }
         dorm_buf_puts(&s->text, " ON (");
         if (j->reverse) {
-            dorm_sql_col(s, parent, j->fk->target_pk->column);
+            dorm_sql__col(s, parent, j->fk->target_pk->column);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_col(s, alias, j->fk->column);
+            dorm_sql__col(s, alias, j->fk->column);
         } else {
-            dorm_sql_col(s, parent, j->fk->column);
+            dorm_sql__col(s, parent, j->fk->column);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_col(s, alias, j->fk->target_pk->column);
+            dorm_sql__col(s, alias, j->fk->target_pk->column);
         }
         dorm_buf_putc(&s->text, ')');
     }
@@ -508,23 +508,23 @@ static wres where_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, co
     return r;
 }
 
-const char *dorm_sql_nulls_key(const dorm_sql *s, bool desc, bool first, bool last) {
+const char *dorm_sql__nulls_key(const dorm_sql *s, bool desc, bool first, bool last) {
     if (!s->d->no_nulls_modifier) return NULL;
     if (last && !(desc && s->d->nulls_sort_first)) return " IS NULL, ";
     if (first && !(!desc && s->d->nulls_sort_first)) return " IS NOT NULL, ";
     return NULL;
 }
 
-const char *dorm_sql_nulls_suffix(const dorm_sql *s, bool first, bool last) {
+const char *dorm_sql__nulls_suffix(const dorm_sql *s, bool first, bool last) {
     if (s->d->no_nulls_modifier) return "";
     return first ? " NULLS FIRST" : last ? " NULLS LAST" : "";
 }
 
 static void order_key(dorm_sql *s, const dorm_qs *qs, const dorm_order *o) {
-    const dorm_ann *a = o->ref ? dorm_qs_annotation(qs, o->ref, strlen(o->ref)) : NULL;
+    const dorm_ann *a = o->ref ? dorm_qs__annotation(qs, o->ref, strlen(o->ref)) : NULL;
     /* A selected annotation is ordered by its alias, another by its expression (Django). */
-    if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
-    else if (o->ref) dorm_sql_name(s, o->ref);
+    if (a && !dorm_ann__selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
+    else if (o->ref) dorm_sql__name(s, o->ref);
     else shared_column(s, qs, o->alias, o->field, o->expr);
 }
 
@@ -540,14 +540,14 @@ static void order_clause(dorm_sql *s, const dorm_qs *qs) {
         }
         bool desc = o->desc != qs->reversed, nulls = o->nulls_first || o->nulls_last;
         bool first = nulls && o->nulls_first != qs->reversed, last = nulls && !first;
-        const char *key = dorm_sql_nulls_key(s, desc, first, last);
+        const char *key = dorm_sql__nulls_key(s, desc, first, last);
         if (key) {
             order_key(s, qs, o);
             dorm_buf_puts(&s->text, key);
         }
         order_key(s, qs, o);
         dorm_buf_puts(&s->text, desc ? " DESC" : " ASC");
-        dorm_buf_puts(&s->text, dorm_sql_nulls_suffix(s, first, last));
+        dorm_buf_puts(&s->text, dorm_sql__nulls_suffix(s, first, last));
     }
 }
 
@@ -560,7 +560,7 @@ static void model_columns(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_
         if (more) dorm_buf_puts(&s->text, ", ");
         more = true;
         const dorm_fmeta *fm = &m->fields[i];
-        dorm_sql_col(s, dorm_alias_name(qs, dorm_inherit_alias(qs, alias, m, fm)), fm->column);
+        dorm_sql__col(s, dorm_alias__name(qs, dorm_inherit__alias(qs, alias, m, fm)), fm->column);
     }
 }
 
@@ -570,9 +570,9 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         const dorm_fmeta *pk = qs->meta->pk;
         for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
             if (i) dorm_buf_puts(&s->text, ", ");
-            dorm_sql_col(s, base, pk->parts[i]->column);
+            dorm_sql__col(s, base, pk->parts[i]->column);
         }
-        if (!dorm_fmeta_composite(pk)) dorm_sql_col(s, base, pk->column);
+        if (!dorm_fmeta_composite(pk)) dorm_sql__col(s, base, pk->column);
         return;
     }
     if (qs->mode != DORM_MODE_OBJECTS) {
@@ -589,7 +589,7 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
                 if (k++) dorm_buf_puts(&s->text, ", ");
                 shared_column(s, qs, 0, NULL, qs->ann[a].e);
                 dorm_buf_puts(&s->text, " AS ");
-                dorm_sql_name(s, qs->ann[a].alias);
+                dorm_sql__name(s, qs->ann[a].alias);
                 break;
             }
         return;
@@ -603,7 +603,7 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         dorm_buf_puts(&s->text, ", ");
         shared_column(s, qs, 0, NULL, qs->ann[i].e);
         dorm_buf_puts(&s->text, " AS ");
-        dorm_sql_name(s, qs->ann[i].alias);
+        dorm_sql__name(s, qs->ann[i].alias);
     }
 }
 
@@ -613,13 +613,13 @@ static bool selected(const dorm_qs *qs, const dorm_order *o) {
     if (qs->mode != DORM_MODE_OBJECTS) {
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
-            if (c->alias == o->alias && c->field == o->field && dorm_rexpr_same(c->expr, o->expr)) return true;
+            if (c->alias == o->alias && c->field == o->field && dorm_rexpr__same(c->expr, o->expr)) return true;
         }
         return false;
     }
     if (o->expr) return false;
     if (o->alias == 0) return o->field->owner == qs->meta && !(qs->deferred & ((uint64_t)1 << o->field->index));
-    if (dorm_inherit_selected(qs, o->alias, o->field)) return true;
+    if (dorm_inherit__selected(qs, o->alias, o->field)) return true;
     for (int r = 0; r < qs->nselrel; r++)
         if (qs->selrel[r].alias == o->alias) return true;
     return false;
@@ -643,55 +643,55 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
     }
 }
 
-const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
+const dorm_qs *dorm_qs__ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
     const char *const *ord = qs->meta->ordering;
     *meta = false;
     if (qs->ordered_explicitly || !ord || !ord[0]) return qs;
     *tmp = *qs;
-    if (dorm_order_resolve(tmp, ord)) return NULL;
+    if (dorm_order__resolve(tmp, ord)) return NULL;
     *meta = true;
     return tmp;
 }
 
-int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
+int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
     const dorm_where *where = qs->where, *having = NULL;
-    if (where && where->aggregate && dorm_split_having(qs->cx, qs->where, false, &where, &having)) return DORM_ENOMEM;
+    if (where && where->aggregate && dorm_split__having(qs->cx, qs->where, false, &where, &having)) return DORM_ENOMEM;
     bool sliced = qs->low > 0 || qs->high >= 0;
     from_clause(s, qs);
     if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
-    dorm_group_clause(s, qs, having, r->ordered, r->exists, r->extra, r->nextra);
+    dorm_group__clause(s, qs, having, r->ordered, r->exists, r->extra, r->nextra);
     if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
     /* Django 3.1+ groups by Meta.ordering but does not order by it. */
     if (r->ordered && !(r->meta && qs->group_by)) order_clause(s, qs);
     if (r->exists) s->d->limit_offset(&s->text, 1, qs->low);
     else if (sliced) s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     if (qs->lock && r->lock) {
-        int rc = dorm_lock_sql(s, qs);
+        int rc = dorm_lock__sql(s, qs);
         if (rc) return rc;
     }
     if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
-    return dorm_sql_compiled(s);
+    return dorm_sql__compiled(s);
 }
 
-int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
-    if (what == DORM_SELECT_COUNT) return dorm_compile_count(qs, s);
-    if (qs->combinator) return dorm_compile_combined(qs, s, what == DORM_SELECT_EXISTS, what != DORM_SELECT_EXISTS);
+int dorm_compile__select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
+    if (what == DORM_SELECT_COUNT) return dorm_compile__count(qs, s);
+    if (qs->combinator) return dorm_compile__combined(qs, s, what == DORM_SELECT_EXISTS, what != DORM_SELECT_EXISTS);
     dorm_qs tmp, parents;
     /* The SELECT of objects reads their parents' columns too. */
-    if (what == DORM_SELECT_ROWS && !(qs = dorm_inherit_select(qs, &parents))) return DORM_ENOMEM;
+    if (what == DORM_SELECT_ROWS && !(qs = dorm_inherit__select(qs, &parents))) return DORM_ENOMEM;
     dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS,
                    .lock = what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS};
-    if (r.ordered && !(qs = dorm_qs_ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
+    if (r.ordered && !(qs = dorm_qs__ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
     dorm_buf_puts(&s->text, "SELECT ");
     if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");
     if (what == DORM_SELECT_EXISTS) {
         dorm_buf_puts(&s->text, "(1) AS ");
-        dorm_sql_name(s, "a");
+        dorm_sql__name(s, "a");
     } else {
         select_columns(s, qs, what);
         if (qs->distinct && what != DORM_SELECT_PK) distinct_order_columns(s, qs);
     }
-    return dorm_compile_rest(qs, s, &r);
+    return dorm_compile__rest(qs, s, &r);
 }
 
 /* WHERE of an UPDATE/DELETE: direct when the query has no joins, else
@@ -704,40 +704,40 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
     /* A composite key compares its row value: ("a", "b") IN (SELECT ...). */
     for (int i = 0; dorm_fmeta_composite(pk) && i < pk->nparts; i++) {
         dorm_buf_puts(&s->text, i ? ", " : "(");
-        dorm_sql_name(s, pk->parts[i]->column);
+        dorm_sql__name(s, pk->parts[i]->column);
     }
     if (dorm_fmeta_composite(pk)) dorm_buf_putc(&s->text, ')');
-    else dorm_sql_name(s, pk->column);
+    else dorm_sql__name(s, pk->column);
     dorm_buf_puts(&s->text, " IN (");
-    int rc = dorm_compile_select(qs, DORM_SELECT_PK, s);
+    int rc = dorm_compile__select(qs, DORM_SELECT_PK, s);
     if (rc == DORM_COMPILED_EMPTY) return W_NONE;
     dorm_buf_putc(&s->text, ')');
     return W_SQL;
 }
 
-int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
+int dorm_compile__update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
                         const dorm_rexpr *const *exprs, size_t n, dorm_sql *s) {
     dorm_buf_puts(&s->text, "UPDATE ");
-    dorm_sql_name(s, qs->meta->db_table);
+    dorm_sql__name(s, qs->meta->db_table);
     dorm_buf_puts(&s->text, " SET ");
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(&s->text, ", ");
-        dorm_sql_name(s, fields[i]->column);
+        dorm_sql__name(s, fields[i]->column);
         dorm_buf_puts(&s->text, " = ");
         if (exprs && exprs[i]) {
             s->resolved_again = true;
             dorm_rexpr_sql(s, qs, exprs[i]);
             s->resolved_again = false;
         }
-        else dorm_sql_param(s, &values[i]);
+        else dorm_sql__param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return dorm_sql_compiled(s);
+    return dorm_sql__compiled(s);
 }
 
-int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s) {
+int dorm_compile__delete(const dorm_qs *qs, dorm_sql *s) {
     dorm_buf_puts(&s->text, "DELETE FROM ");
-    dorm_sql_name(s, qs->meta->db_table);
+    dorm_sql__name(s, qs->meta->db_table);
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
-    return dorm_sql_compiled(s);
+    return dorm_sql__compiled(s);
 }

@@ -28,45 +28,45 @@ typedef struct dorm_sql {
                             conditions are parenthesised, as Django's
                             WhereNode.resolved makes them                   */
     const struct dorm_subq_frame *frames; /* subqueries being written        */
-    dorm_sql_span *shared; /* expressions written with parameters (dorm_sql_share) */
+    dorm_sql_span *shared; /* expressions written with parameters (dorm_sql__share) */
     int nshared, capshared;
     struct dorm_shape *shape; /* its query's shape (query/shape.h): recording
                                  where parameters come from, or a hit whose
                                  SQL is the shape's and text is empty     */
 } dorm_sql;
 
-void dorm_sql_init(dorm_sql *s, dorm_ctx *cx);
-void dorm_sql_free(dorm_sql *s);
+void dorm_sql__init(dorm_sql *s, dorm_ctx *cx);
+void dorm_sql__free(dorm_sql *s);
 /* Appends a placeholder and its parameter. */
-void dorm_sql_param(dorm_sql *s, const dorm_value *v);
+void dorm_sql__param(dorm_sql *s, const dorm_value *v);
 /* Binds a copy of the text s (n bytes, kept in the context's arena). */
-void dorm_sql_text_param(dorm_sql *s, const char *text, size_t n);
+void dorm_sql__text_param(dorm_sql *s, const char *text, size_t n);
 /* Appends a quoted identifier / "alias"."column". */
-void dorm_sql_name(dorm_sql *s, const char *name);
-void dorm_sql_col(dorm_sql *s, const char *alias, const char *column);
+void dorm_sql__name(dorm_sql *s, const char *name);
+void dorm_sql__col(dorm_sql *s, const char *alias, const char *column);
 /* How an ORDER BY key puts NULLs first or last (Django's OrderBy.as_sql):
  * the key to write before the expression ("x IS NULL, " without x: " IS
  * NULL, "), NULL when none is needed; and the text after its direction
  * (" NULLS LAST"), "" when the backend has no such modifier. */
-const char *dorm_sql_nulls_key(const dorm_sql *s, bool desc, bool first, bool last);
-const char *dorm_sql_nulls_suffix(const dorm_sql *s, bool first, bool last);
+const char *dorm_sql__nulls_key(const dorm_sql *s, bool desc, bool first, bool last);
+const char *dorm_sql__nulls_suffix(const dorm_sql *s, bool first, bool last);
 /* Whether two pieces of SQL are the same but for the numbers of their $n
  * placeholders. */
-bool dorm_sql_same(const char *a, size_t an, const char *b, size_t bn);
+bool dorm_sql__same(const char *a, size_t an, const char *b, size_t bn);
 /* The expression just written at [mark, end) with parameters from pmark is
  * one the SELECT, GROUP BY or ORDER BY may repeat.  With $n placeholders the
  * server tells repeated expressions apart by their parameter numbers
  * ("CASE ... $1" is not "CASE ... $4" to PostgreSQL's GROUP BY check), so an
  * expression written before with the same text and values is written with
  * that one's placeholders instead, its new parameters dropped. */
-void dorm_sql_share(dorm_sql *s, size_t mark, size_t pmark);
+void dorm_sql__share(dorm_sql *s, size_t mark, size_t pmark);
 /* Appends sp to a growing array; false when out of memory. */
-bool dorm_span_push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp);
+bool dorm_span__push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp);
 /* Appends a table alias as Django does: generated ones (T2) bare. */
-void dorm_sql_alias(dorm_sql *s, const char *alias);
+void dorm_sql__alias(dorm_sql *s, const char *alias);
 /* The outcome of a compilation: DORM_COMPILED, or DORM_ENOMEM recorded on
  * the context like every other error when a part failed (for memory). */
-int dorm_sql_compiled(dorm_sql *s);
+int dorm_sql__compiled(dorm_sql *s);
 
 typedef enum dorm_select_what {
     DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */
@@ -84,33 +84,33 @@ enum { DORM_COMPILED = 0, DORM_COMPILED_EMPTY = 1 };
  * matches no row / DORM_W_SQL_ALL when it matches every row (nothing is
  * written then). */
 enum { DORM_W_SQL_WRITTEN = 0, DORM_W_SQL_NONE, DORM_W_SQL_ALL };
-int dorm_where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
+int dorm_where__sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated);
 /* Writes the left side of leaf w: its column or expression, inside the
  * lookup's cast. */
-void dorm_leaf_lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
+void dorm_leaf__lhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
 /* Writes a JSON leaf (w->json) the way its lookup needs on this backend;
  * false (nothing written): the usual spelling. */
-bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
+bool dorm_json__leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w);
 /* The dialect's wrapping of a JSON leaf's left side (dorm_json_sql's
  * lookup_cast, or "LOWER(%s)" where it folds case), or NULL. */
-const char *dorm_json_lhs_cast(const dorm_sql *s, const dorm_where *w);
+const char *dorm_json__lhs_cast(const dorm_sql *s, const dorm_where *w);
 /* Whether the leaf's bound value is folded too ("LOWER(?)"). */
-bool dorm_json_folds(const dorm_sql *s, const dorm_where *w);
+bool dorm_json__folds(const dorm_sql *s, const dorm_where *w);
 
 /* Splits w (under `negated` NOTs) into what goes to WHERE and what to HAVING
  * (Django's WhereNode.split_having); either may be NULL.  0 or DORM_ENOMEM. */
-int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
+int dorm_split__having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
                       const dorm_where **having);
 /* Writes " GROUP BY ..." of an aggregating qs (nothing otherwise): `having`
  * the HAVING part of its conditions, `ordered` whether its ordering terms
  * (also Meta.ordering) count, `exists` for exists()'s SELECT (1), `extra`
  * more selected expressions (an aggregation's inner columns). */
-void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
+void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
                        const dorm_rexpr *const *extra, int nextra);
 
 /* How the part of a SELECT after its columns is written. */
 typedef struct dorm_rest {
-    bool ordered;   /* ORDER BY (the ordering of qs, resolved by dorm_qs_ordering) */
+    bool ordered;   /* ORDER BY (the ordering of qs, resolved by dorm_qs__ordering) */
     bool meta;      /* ... which is Meta.ordering: not written when grouped        */
     bool exists;    /* exists(): GROUP BY ..., (1) and LIMIT 1                    */
     bool lock;      /* select_for_update()'s FOR UPDATE, when qs has one         */
@@ -119,42 +119,42 @@ typedef struct dorm_rest {
 } dorm_rest;
 /* FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET of qs.
  * DORM_COMPILED, DORM_COMPILED_EMPTY or a negative error. */
-int dorm_compile_rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r);
+int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r);
 /* qs with its ordering resolved: itself when order_by() was called, else a
  * copy in *tmp with Meta.ordering (*meta set).  NULL on error. */
-const dorm_qs *dorm_qs_ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta);
+const dorm_qs *dorm_qs__ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta);
 /* Writes the subquery node e (in qs): "(SELECT ...)" or "EXISTS(SELECT
  * ...)".  DORM_COMPILED, DORM_COMPILED_EMPTY (it can match no row) or a
  * negative error. */
-int dorm_subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e);
+int dorm_subquery__sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e);
 /* A union/intersection/difference: its parts joined, ORDER BY by column
  * position (when `ordered`) and its slice; for exists() the parts select
  * (1) and the whole takes LIMIT 1. */
-int dorm_compile_combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered);
+int dorm_compile__combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered);
 /* SELECT COUNT(*) FROM (the combination) subquery. */
-int dorm_compile_combined_count(const dorm_qs *qs, dorm_sql *s);
+int dorm_compile__combined_count(const dorm_qs *qs, dorm_sql *s);
 /* count(): SELECT COUNT(*) of qs, over a subquery where Django uses one. */
-int dorm_compile_count(const dorm_qs *qs, dorm_sql *s);
+int dorm_compile__count(const dorm_qs *qs, dorm_sql *s);
 
 /* SELECT for qs.  DORM_COMPILED, DORM_COMPILED_EMPTY, or a negative error. */
-int dorm_compile_select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
+int dorm_compile__select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
 /* UPDATE "t" SET ... WHERE ...; `sets` resolved and prepared by the caller:
  * n fields of the base model and their values, or (exprs[i] non-NULL) an
  * expression such as F("pages") + 10. */
-int dorm_compile_update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
+int dorm_compile__update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
                         const dorm_rexpr *const *exprs, size_t n, dorm_sql *s);
 /* aggregate(): SELECT agg AS "alias", ... over the rows of qs (one result
  * row), or SELECT agg, ... FROM (qs) subquery where Django uses one (qs is
  * sliced, distinct, annotated or grouped by values()); the aggregates were
- * resolved with dorm_expr_resolve_summary. */
-int dorm_compile_aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
+ * resolved with dorm_expr__resolve_summary. */
+int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
                            dorm_sql *s);
 /* lock.c: select_for_update's FOR UPDATE clause of qs (qs->lock set), as
  * the dialect's row locks allow; nothing where it has none.  0, or
  * DORM_ETRANSACTION / DORM_ENOTSUPPORTED / DORM_EFIELD recorded on the
  * context. */
-int dorm_lock_sql(dorm_sql *s, const dorm_qs *qs);
+int dorm_lock__sql(dorm_sql *s, const dorm_qs *qs);
 /* DELETE FROM "t" WHERE ... */
-int dorm_compile_delete(const dorm_qs *qs, dorm_sql *s);
+int dorm_compile__delete(const dorm_qs *qs, dorm_sql *s);
 
 #endif

@@ -116,82 +116,82 @@ struct dorm_rexpr {
 
 /* e, or when e is a value, a copy that is written with its type (a value
  * selected, a CASE result, an argument of COALESCE ...); NULL on ENOMEM. */
-const dorm_rexpr *dorm_rexpr_typed(struct dorm_qs *qs, const dorm_rexpr *e);
+const dorm_rexpr *dorm_rexpr__typed(struct dorm_qs *qs, const dorm_rexpr *e);
 /* Writes e. */
 static inline void dorm_rexpr_sql(struct dorm_sql *s, const struct dorm_qs *qs, const dorm_rexpr *e) {
     e->ops->sql(s, qs, e);
 }
 
 /* A column node (in qs's arena), or NULL on ENOMEM. */
-dorm_rexpr *dorm_rexpr_col(struct dorm_qs *qs, int alias, const dorm_fmeta *field);
+dorm_rexpr *dorm_rexpr__col(struct dorm_qs *qs, int alias, const dorm_fmeta *field);
 /* A reference to an annotation (written out as its expression), or NULL on
  * ENOMEM. */
-dorm_rexpr *dorm_rexpr_ref(struct dorm_qs *qs, const struct dorm_ann *ann);
+dorm_rexpr *dorm_rexpr__ref(struct dorm_qs *qs, const struct dorm_ann *ann);
 /* fn applied to arg (a transform), spelled for qs's backend; NULL on ENOMEM. */
-dorm_rexpr *dorm_rexpr_transform(struct dorm_qs *qs, const dorm_func_def *fn, const dorm_rexpr *arg);
+dorm_rexpr *dorm_rexpr__transform(struct dorm_qs *qs, const dorm_func_def *fn, const dorm_rexpr *arg);
 /* The output kind of e, checked: 0, or DORM_EFIELD with Django's mixed types
  * message recorded on qs. */
-int dorm_rexpr_output(struct dorm_qs *qs, const dorm_rexpr *e);
+int dorm_rexpr__output(struct dorm_qs *qs, const dorm_rexpr *e);
 /* Whether e reads a column of a joined table (directly or through an
  * annotation it names). */
-bool dorm_rexpr_joins(const dorm_rexpr *e);
+bool dorm_rexpr__joins(const dorm_rexpr *e);
 /* The places values of e are rounded to when read: a column's (Django's
  * SQLite converter quantizes a Col to its field's places), through an
  * annotation naming one; -1 for any other expression (the value the backend
  * computed, as Django's converters return it). */
-int dorm_rexpr_read_places(const dorm_rexpr *e);
+int dorm_rexpr__read_places(const dorm_rexpr *e);
 /* Whether e holds a window expression (OVER). */
-bool dorm_rexpr_window(const dorm_rexpr *e);
+bool dorm_rexpr__window(const dorm_rexpr *e);
 /* Whether e is a plain column (no transforms). */
 static inline bool dorm_rexpr_is_col(const dorm_rexpr *e) { return e->ops == &dorm_node_col; }
 /* Whether two resolved expressions (NULL: none) are the same column with
  * the same transforms. */
-bool dorm_rexpr_same(const dorm_rexpr *a, const dorm_rexpr *b);
+bool dorm_rexpr__same(const dorm_rexpr *a, const dorm_rexpr *b);
 /* The key node `key` (n bytes) of base, a JSON expression; `text`: its
  * value as text (KeyTextTransform).  NULL on ENOMEM. */
-dorm_rexpr *dorm_rexpr_key(struct dorm_qs *qs, const dorm_rexpr *base, const char *key, size_t n, bool text);
+dorm_rexpr *dorm_rexpr__key(struct dorm_qs *qs, const dorm_rexpr *base, const char *key, size_t n, bool text);
 /* Whether values of e come back from the database as something other than
  * JSON text although e is JSON (a key on a backend that unwraps scalars). */
-bool dorm_rexpr_json_unwrapped(const struct dorm_qs *qs, const dorm_rexpr *e);
+bool dorm_rexpr__json_unwrapped(const struct dorm_qs *qs, const dorm_rexpr *e);
 /* How a column of e is read (DORM_READ_*), and for a wall time its zone. */
-int dorm_rexpr_read_as(const struct dorm_qs *qs, const dorm_rexpr *e, const char **zone);
+int dorm_rexpr__read_as(const struct dorm_qs *qs, const dorm_rexpr *e, const char **zone);
 /* The zone a Trunc/Extract node e takes its datetime argument in, for cx
  * (its tzinfo, else cx's current zone); NULL: UTC or not a datetime. */
-const char *dorm_rexpr_zone(const dorm_ctx *cx, const dorm_rexpr *e);
+const char *dorm_rexpr__zone(const dorm_ctx *cx, const dorm_rexpr *e);
 /* Whether e is a Trunc of a datetime, whose values are wall times of
  * *zone (NULL: the current zone). */
-bool dorm_rexpr_wall_time(const dorm_rexpr *e, const char **zone);
+bool dorm_rexpr__wall_time(const dorm_rexpr *e, const char **zone);
 /* The kind dorm reads values of output kind k as: integers widen to BIGINT. */
-dorm_kind dorm_read_kind(dorm_kind k);
+dorm_kind dorm_read__kind(dorm_kind k);
 
 /* ---- tables ---- */
 
 /* The function or aggregate named s (n bytes): the program's rows of reg
  * first, then the built-ins; NULL if there is none. */
-const dorm_func_def *dorm_func_find(const dorm_registry *reg, const char *s, size_t n);
+const dorm_func_def *dorm_func__find(const dorm_registry *reg, const char *s, size_t n);
 /* The built-in row of def, or NULL for a program's row. */
-const dorm_builtin_func *dorm_func_builtin(const dorm_func_def *def);
+const dorm_builtin_func *dorm_func__builtin(const dorm_func_def *def);
 /* How def is spelled by the backend of `d` and `vendor`: the dialect's own
  * spelling, a vendor template, the built-in code or the row's template. */
-void dorm_func_spelling(const dorm_func_def *def, const dorm_dialect *d, const char *vendor, const char **sql,
+void dorm_func__spelling(const dorm_func_def *def, const dorm_dialect *d, const char *vendor, const char **sql,
                         void (**write)(dorm_sqlw *w));
 /* Up to three function names close to s (n bytes) into out; their number. */
-int dorm_func_close(const dorm_registry *reg, const char *s, size_t n, const char **out);
+int dorm_func__close(const dorm_registry *reg, const char *s, size_t n, const char **out);
 
 /* The lookup or transform named s (n bytes) for a left side of kind k
  * (transforms when `transform`, else lookups), the program's rows first;
  * NULL if there is none. */
-const dorm_lookup_def *dorm_lookup_find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n, bool transform);
+const dorm_lookup_def *dorm_lookup__find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n, bool transform);
 /* Whether any lookup or transform has the name s (n bytes). */
-bool dorm_lookup_named(const dorm_registry *reg, const char *s, size_t n);
+bool dorm_lookup__named(const dorm_registry *reg, const char *s, size_t n);
 /* The built-in lookup code (DORM_LK_*) of a row, or DORM_LK__COUNT for a
  * program's lookup, spelled by its template. */
-dorm_lookup dorm_lookup_code(const dorm_lookup_def *def);
+dorm_lookup dorm_lookup__code(const dorm_lookup_def *def);
 /* The built-in row of a lookup code. */
-const dorm_lookup_def *dorm_lookup_builtin(dorm_lookup lk);
+const dorm_lookup_def *dorm_lookup__builtin(dorm_lookup lk);
 /* The names of the transforms and lookups a left side of kind k offers
  * (`lookups`: lookups too), for "perhaps you meant"; their number (at most
  * max). */
-size_t dorm_lookup_names(const dorm_registry *reg, dorm_kind k, bool lookups, const char **out, size_t max);
+size_t dorm_lookup__names(const dorm_registry *reg, dorm_kind k, bool lookups, const char **out, size_t max);
 
 #endif

@@ -18,7 +18,7 @@ typedef struct fwriter {
 } fwriter;
 
 static void col_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
-    dorm_sql_col(s, dorm_alias_name(qs, e->alias), e->field->column);
+    dorm_sql__col(s, dorm_alias__name(qs, e->alias), e->field->column);
 }
 
 /* An annotation used in another expression is written out again (Django). */
@@ -34,7 +34,7 @@ static void value_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         dorm_buf_puts(&s->text, "NULL");
         return;
     }
-    dorm_sql_param(s, &e->value);
+    dorm_sql__param(s, &e->value);
     /* A duration is typed wherever it is: PostgreSQL reads "timestamp - $1"
      * as a difference of timestamps. */
     bool typed = e->typed || e->value.type == DORM_T_DURATION;
@@ -78,7 +78,7 @@ static void template_sql(fwriter *fw, const char *sql) {
  * backend that has it, after a built-in aggregate's call; a program's
  * template may be more than one call, so its argument takes the CASE form. */
 static bool filter_clause(const dorm_sql *s, const dorm_rexpr *e) {
-    return s->d->aggregate_filter && dorm_func_builtin(e->def);
+    return s->d->aggregate_filter && dorm_func__builtin(e->def);
 }
 
 /* Writes a condition of an expression (When, filter=): DORM_W_SQL_*.  Where
@@ -88,7 +88,7 @@ static int expr_cond_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     bool wrap = s->resolved_again && w->kind != DORM_W_NOT && !(w->kind != DORM_W_LEAF && w->n > 1);
     if (wrap) dorm_buf_putc(&s->text, '(');
     size_t mark = s->text.len;
-    int r = dorm_where_sql(s, qs, w, false);
+    int r = dorm_where__sql(s, qs, w, false);
     if (wrap && r == DORM_W_SQL_WRITTEN) {
         dorm_buf_putc(&s->text, ')');
     } else if (wrap) {
@@ -131,11 +131,11 @@ static void fw_arg(dorm_sqlw *w, int i) {
 
 static void fw_param(dorm_sqlw *w, const dorm_value *v) {
     fwriter *fw = w->impl;
-    dorm_sql_param(fw->s, v);
+    dorm_sql__param(fw->s, v);
 }
 
 static void fw_text_param(dorm_sqlw *w, const char *text, size_t n) {
-    dorm_sql_text_param(((fwriter *)w->impl)->s, text, n);
+    dorm_sql__text_param(((fwriter *)w->impl)->s, text, n);
 }
 
 static void fw_tmpl(dorm_sqlw *w, const char *sql) {
@@ -171,7 +171,7 @@ static void extract_sql(fwriter *fw) {
     arg = s->text;
     s->text = outer;
     dorm_kind k = fw->e->args[0]->vkind;
-    const char *tz = dorm_rexpr_zone(s->cx, fw->e);
+    const char *tz = dorm_rexpr__zone(s->cx, fw->e);
     if (fw->e->trunc) s->d->trunc(&s->text, fw->e->trunc, k, arg.data ? arg.data : "", tz);
     else s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), k, arg.data ? arg.data : "", tz);
     if (arg.failed) s->failed = true;
@@ -180,7 +180,7 @@ static void extract_sql(fwriter *fw) {
 
 /* The spelling Django's base class writes, before any dialect override. */
 static void base_sql(fwriter *fw) {
-    const dorm_builtin_func *b = fw->e->def ? dorm_func_builtin(fw->e->def) : NULL;
+    const dorm_builtin_func *b = fw->e->def ? dorm_func__builtin(fw->e->def) : NULL;
     if (fw->e->extract || fw->e->trunc) extract_sql(fw);
     else if (b && b->write) b->write(&fw->w);
     else if (fw->e->def && fw->e->def->sql) template_sql(fw, fw->e->def->sql);
@@ -284,7 +284,7 @@ static void cast_type(dorm_buf *out, const dorm_dialect *d, const dorm_column_de
         dorm_buf_puts(out, d->cast_char_type);
         return;
     }
-    if (dorm_kind_is_auto(c->kind)) {
+    if (dorm_kind__is_auto(c->kind)) {
         dorm_column_def key = {.kind = DORM_KIND_FK, .ref_kind = c->kind};
         d->column_type(out, &key);
         return;
@@ -335,14 +335,14 @@ static void window_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     }
     for (int i = 0; i < no; i++) {
         dorm_buf_puts(&s->text, i ? ", " : np ? " ORDER BY " : "ORDER BY ");
-        const char *key = dorm_sql_nulls_key(s, e->desc[i], e->nulls_first[i], e->nulls_last[i]);
+        const char *key = dorm_sql__nulls_key(s, e->desc[i], e->nulls_first[i], e->nulls_last[i]);
         if (key) {
             dorm_rexpr_sql(s, qs, e->args[1 + np + i]);
             dorm_buf_puts(&s->text, key);
         }
         dorm_rexpr_sql(s, qs, e->args[1 + np + i]);
         if (e->dir[i]) dorm_buf_puts(&s->text, e->desc[i] ? " DESC" : " ASC");
-        dorm_buf_puts(&s->text, dorm_sql_nulls_suffix(s, e->nulls_first[i], e->nulls_last[i]));
+        dorm_buf_puts(&s->text, dorm_sql__nulls_suffix(s, e->nulls_first[i], e->nulls_last[i]));
     }
     if (e->frame.kind != DORM_FRAME_NONE) {
         if (np || no) dorm_buf_putc(&s->text, ' ');

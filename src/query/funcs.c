@@ -125,21 +125,21 @@ static const dorm_func_def *find_builtin(const char *s, size_t n) {
     return NULL;
 }
 
-const dorm_func_def *dorm_func_find(const dorm_registry *reg, const char *s, size_t n) {
+const dorm_func_def *dorm_func__find(const dorm_registry *reg, const char *s, size_t n) {
     for (size_t i = 0; reg && reg->sql_functions && reg->sql_functions[i]; i++)
         if (reg->sql_functions[i]->name && eqn(reg->sql_functions[i]->name, s, n)) return reg->sql_functions[i];
     return find_builtin(s, n);
 }
 
-const dorm_builtin_func *dorm_func_builtin(const dorm_func_def *def) {
+const dorm_builtin_func *dorm_func__builtin(const dorm_func_def *def) {
     const dorm_builtin_func *b = (const dorm_builtin_func *)def;
     if (b == &concat_pair || (b >= builtins && b < builtins + NBUILTINS)) return b;
     return NULL;
 }
 
-void dorm_func_spelling(const dorm_func_def *def, const dorm_dialect *d, const char *vendor, const char **sql,
+void dorm_func__spelling(const dorm_func_def *def, const dorm_dialect *d, const char *vendor, const char **sql,
                         void (**write)(dorm_sqlw *w)) {
-    const dorm_builtin_func *b = dorm_func_builtin(def);
+    const dorm_builtin_func *b = dorm_func__builtin(def);
     *sql = def->sql;
     *write = b ? b->write : NULL;
     if (b) {
@@ -159,7 +159,7 @@ void dorm_func_spelling(const dorm_func_def *def, const dorm_dialect *d, const c
         }
 }
 
-int dorm_func_close(const dorm_registry *reg, const char *s, size_t n, const char **out) {
+int dorm_func__close(const dorm_registry *reg, const char *s, size_t n, const char **out) {
     size_t nuser = 0;
     while (reg && reg->sql_functions && reg->sql_functions[nuser]) nuser++;
     const char *names[NBUILTINS + 64];
@@ -167,5 +167,5 @@ int dorm_func_close(const dorm_registry *reg, const char *s, size_t n, const cha
     for (size_t i = 0; i < nuser && k < 64; i++)
         if (reg->sql_functions[i]->name) names[k++] = reg->sql_functions[i]->name;
     for (size_t i = 0; i < NBUILTINS; i++) names[k++] = builtins[i].def.name;
-    return dorm_close_matches(s, n, names, k, out);
+    return dorm_close__matches(s, n, names, k, out);
 }

@@ -19,7 +19,7 @@ static dorm_where *copy_node(dorm_ctx *cx, const dorm_where *w, const dorm_where
     return c;
 }
 
-int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
+int dorm_split__having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
                       const dorm_where **having) {
     *where = *having = NULL;
     if (!w->aggregate) {
@@ -39,7 +39,7 @@ int dorm_split_having(dorm_ctx *cx, const dorm_where *w, bool negated, const dor
     int nw = 0, nh = 0;
     for (int i = 0; i < w->n; i++) {
         const dorm_where *a, *b;
-        int rc = dorm_split_having(cx, w->kids[i], in_negated, &a, &b);
+        int rc = dorm_split__having(cx, w->kids[i], in_negated, &a, &b);
         if (rc) return rc;
         if (a) wk[nw++] = a;
         if (b) hk[nh++] = b;
@@ -87,11 +87,11 @@ static void end(gbuild *g) {
     size_t off = g->mark + (g->n ? 2 : 10);
     /* Written with the placeholders of an equal SELECT expression first, so
      * that the comparison below sees what the statement says. */
-    dorm_sql_share(s, off, g->pmark);
+    dorm_sql__share(s, off, g->pmark);
     size_t len = s->text.len - off, np = s->nparams - g->pmark;
     for (int i = 0; i < g->n && !s->text.failed; i++) {
         const dorm_sql_span *it = &g->items[i];
-        bool same = np == it->np && (np ? dorm_sql_same(s->text.data + off, len, s->text.data + it->off, it->len)
+        bool same = np == it->np && (np ? dorm_sql__same(s->text.data + off, len, s->text.data + it->off, it->len)
                                         : len == it->len && memcmp(s->text.data + off, s->text.data + it->off, len) == 0);
         for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[g->pmark + k], &s->params[it->poff + k]);
         if (!same) continue;
@@ -103,7 +103,7 @@ static void end(gbuild *g) {
     }
     if (g->n == g->cap_what) {
         int cap = g->cap_what ? 2 * g->cap_what : 8;
-        gitem *w = dorm_mem_realloc(g->what, (size_t)cap * sizeof *w);
+        gitem *w = dorm_mem__realloc(g->what, (size_t)cap * sizeof *w);
         if (!w) {
             s->failed = true;
             return;
@@ -112,14 +112,14 @@ static void end(gbuild *g) {
         g->cap_what = cap;
     }
     g->what[g->n] = g->cur;
-    if (!dorm_span_push(&g->items, &g->n, &g->cap, (dorm_sql_span){off, len, g->pmark, np})) s->failed = true;
+    if (!dorm_span__push(&g->items, &g->n, &g->cap, (dorm_sql_span){off, len, g->pmark, np})) s->failed = true;
 }
 
 static void add_col(gbuild *g, int alias, const dorm_fmeta *field) {
     g->cur.alias = alias;
     g->cur.field = field;
     begin(g);
-    dorm_sql_col(g->s, dorm_alias_name(g->qs, alias), field->column);
+    dorm_sql__col(g->s, dorm_alias__name(g->qs, alias), field->column);
     end(g);
 }
 
@@ -148,11 +148,11 @@ static void collapse(gbuild *g) {
         if (g->what[i].alias == 0 && g->what[i].field == g->qs->meta->pk) key = i;
     if (key < 0 || !s->d->group_by_pk || s->text.failed || s->failed) return;
     size_t len = s->text.len - g->start, np = s->nparams - g->pstart;
-    char *text = dorm_mem_alloc(len + 1);
-    dorm_value *params = np ? dorm_mem_alloc(np * sizeof *params) : NULL;
+    char *text = dorm_mem__alloc(len + 1);
+    dorm_value *params = np ? dorm_mem__alloc(np * sizeof *params) : NULL;
     if (!text || (np && !params)) {
         s->failed = true;
-        dorm_mem_free(text);
+        dorm_mem__free(text);
         return;
     }
     memcpy(text, s->text.data + g->start, len);
@@ -170,11 +170,11 @@ static void collapse(gbuild *g) {
             const dorm_sql_span *it = &g->items[i];
             dorm_buf_puts(&s->text, first ? " GROUP BY " : ", ");
             dorm_buf_put(&s->text, text + (it->off - g->start), it->len);
-            for (size_t k = 0; k < it->np; k++) dorm_sql_param(s, &params[it->poff - g->pstart + k]);
+            for (size_t k = 0; k < it->np; k++) dorm_sql__param(s, &params[it->poff - g->pstart + k]);
             first = false;
         }
-    dorm_mem_free(text);
-    dorm_mem_free(params);
+    dorm_mem__free(text);
+    dorm_mem__free(params);
 }
 
 /* Django's get_group_by_cols: a column or a non-aggregate expression groups
@@ -202,7 +202,7 @@ static void add_group_cols(gbuild *g, const dorm_rexpr *e) {
 /* A field of model m joined at alias, read from its parent's join when a
  * concrete parent holds it. */
 static void model_col(gbuild *g, int alias, const dorm_meta *m, const dorm_fmeta *fm) {
-    add_col(g, dorm_inherit_alias(g->qs, alias, m, fm), fm);
+    add_col(g, dorm_inherit__alias(g->qs, alias, m, fm), fm);
 }
 
 static void add_where_cols(gbuild *g, const dorm_where *w) {
@@ -220,7 +220,7 @@ static void add_where_cols(gbuild *g, const dorm_where *w) {
     add_group_cols(g, w->rhs_expr);
 }
 
-void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
+void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
                        const dorm_rexpr *const *extra, int nextra) {
     if (!qs->group_by) return;
     gbuild g = {.s = s, .qs = qs};
@@ -243,15 +243,15 @@ void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having,
     }
     /* exists() selects nothing of values(): only its GROUP BY list stays. */
     for (int i = 0; i < qs->nann && (!exists || qs->mode == DORM_MODE_OBJECTS); i++)
-        if (dorm_ann_selected(qs, i)) add_group_cols(&g, qs->ann[i].e);
+        if (dorm_ann__selected(qs, i)) add_group_cols(&g, qs->ann[i].e);
     for (int i = 0; i < nextra; i++) add_group_cols(&g, extra[i]);
     for (int i = 0; ordered && i < qs->norder; i++) {
         const dorm_order *o = &qs->order[i];
         if (o->random) continue;
         if (o->ref) {
             /* An annotation that is not selected is ordered by its expression. */
-            const dorm_ann *a = dorm_qs_annotation(qs, o->ref, strlen(o->ref));
-            if (a && !dorm_ann_selected(qs, (int)(a - qs->ann))) add_group_cols(&g, a->e);
+            const dorm_ann *a = dorm_qs__annotation(qs, o->ref, strlen(o->ref));
+            if (a && !dorm_ann__selected(qs, (int)(a - qs->ann))) add_group_cols(&g, a->e);
             continue;
         }
         if (o->expr) add_group_cols(&g, o->expr);
@@ -266,6 +266,6 @@ void dorm_group_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having,
         end(&g);
     }
     collapse(&g);
-    dorm_mem_free(g.items);
-    dorm_mem_free(g.what);
+    dorm_mem__free(g.items);
+    dorm_mem__free(g.what);
 }

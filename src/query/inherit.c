@@ -11,34 +11,34 @@ static bool named_pk(const char *s, size_t n) { return n == 2 && strncmp(s, "pk"
 
 /* Whether model m itself (not an ancestor) has `name` to walk into. */
 static bool own(const dorm_meta *m, const char *s, size_t n) {
-    const dorm_fmeta *fm = dorm_meta_fieldn(m, s, n);
+    const dorm_fmeta *fm = dorm_meta__fieldn(m, s, n);
     if (fm) return !fm->inherited;
     const dorm_meta *at;
-    return (dorm_meta_reverse_up(m, s, n, &at) && at == m) || (dorm_meta_m2m_up(m, s, n, &at) && at == m);
+    return (dorm_meta__reverse_up(m, s, n, &at) && at == m) || (dorm_meta__m2m_up(m, s, n, &at) && at == m);
 }
 
 /* Whether an ancestor of m has `name`. */
 static bool inherited(const dorm_meta *m, const char *s, size_t n) {
-    const dorm_fmeta *fm = dorm_meta_fieldn(m, s, n);
+    const dorm_fmeta *fm = dorm_meta__fieldn(m, s, n);
     if (fm) return fm->inherited != NULL;
     const dorm_meta *at;
-    return dorm_meta_reverse_up(m, s, n, &at) || dorm_meta_m2m_up(m, s, n, &at);
+    return dorm_meta__reverse_up(m, s, n, &at) || dorm_meta__m2m_up(m, s, n, &at);
 }
 
-int dorm_path_up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
+int dorm_path__up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
                  const dorm_fmeta **key) {
     *key = NULL;
     if (named_pk(s, n)) return DORM_OK;
     while ((*m)->parent && (*m)->parent_link && !own(*m, s, n) && inherited(*m, s, n)) {
         const dorm_meta *c = *m;
-        const dorm_fmeta *fm = dorm_meta_fieldn(c, s, n);
+        const dorm_fmeta *fm = dorm_meta__fieldn(c, s, n);
         /* The parent's key is the link's value: no join (Django trims it). */
         if (fm && fm->inherited == c->parent->pk && c->parent_link->target_pk == c->parent->pk &&
             fm->f->kind != DORM_KIND_FK) {
             *key = c->parent_link;
             return DORM_OK;
         }
-        int a = dorm_path_join(qs, *alias, c->parent_link, false, flags);
+        int a = dorm_path__join(qs, *alias, c->parent_link, false, flags);
         if (a < 0) return a;
         *alias = a;
         *m = c->parent;
@@ -55,7 +55,7 @@ static int parent_join(const dorm_qs *qs, int alias, const dorm_meta *m) {
     return -1;
 }
 
-int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm) {
+int dorm_inherit__alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm) {
     while (fm->inherited && m->parent && m->parent_link) {
         int a = parent_join(qs, alias, m);
         if (a < 0) return alias;
@@ -66,7 +66,7 @@ int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const d
     return alias;
 }
 
-bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field) {
+bool dorm_inherit__selected(const dorm_qs *qs, int alias, const dorm_fmeta *field) {
     int a = 0;
     for (const dorm_meta *m = qs->meta; m->parent && m->parent_link && a >= 0; m = m->parent) {
         a = parent_join(qs, a, m);
@@ -80,13 +80,13 @@ bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field
  * child's parent link.  0 or DORM_ENOMEM. */
 static int join_parents(dorm_qs *qs, int alias, const dorm_meta *m) {
     for (; m->parent && m->parent_link; m = m->parent) {
-        alias = dorm_path_join(qs, alias, m->parent_link, false, DORM_PATH_OUTER);
+        alias = dorm_path__join(qs, alias, m->parent_link, false, DORM_PATH_OUTER);
         if (alias < 0) return alias;
     }
     return DORM_OK;
 }
 
-const dorm_qs *dorm_inherit_select(const dorm_qs *qs, dorm_qs *tmp) {
+const dorm_qs *dorm_inherit__select(const dorm_qs *qs, dorm_qs *tmp) {
     if (qs->mode != DORM_MODE_OBJECTS) return qs;
     bool any = qs->meta->parent != NULL;
     for (int r = 0; !any && r < qs->nselrel; r++) any = dorm_selrel_model(&qs->selrel[r])->parent != NULL;
@@ -98,9 +98,9 @@ const dorm_qs *dorm_inherit_select(const dorm_qs *qs, dorm_qs *tmp) {
     return tmp;
 }
 
-int dorm_inherit_owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm) {
+int dorm_inherit__owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm) {
     while ((*fm)->inherited && (*m)->parent && (*m)->parent_link) {
-        int a = dorm_path_join(qs, *alias, (*m)->parent_link, false, DORM_PATH_OUTER);
+        int a = dorm_path__join(qs, *alias, (*m)->parent_link, false, DORM_PATH_OUTER);
         if (a < 0) return a;
         *alias = a;
         *m = (*m)->parent;

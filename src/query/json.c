@@ -33,7 +33,7 @@ typedef struct chain {
 static bool collapse(dorm_ctx *cx, const dorm_rexpr *e, chain *c) {
     size_t n = 0;
     for (const dorm_rexpr *k = as_key(e); k; k = as_key(k->args[0])) n++;
-    c->keys = dorm_arena_alloc(&cx->arena, sizeof *c->keys * (n ? n : 1));
+    c->keys = dorm_arena__alloc(&cx->arena, sizeof *c->keys * (n ? n : 1));
     if (!c->keys) return false;
     c->n = n;
     const dorm_rexpr *k = as_key(e);
@@ -133,10 +133,10 @@ static void kw_arg(dorm_sqlw *w, int i) {
     if (i == 0) dorm_rexpr_sql(k->s, k->qs, k->base);
 }
 
-static void kw_param(dorm_sqlw *w, const dorm_value *v) { dorm_sql_param(((kwriter *)w->impl)->s, v); }
+static void kw_param(dorm_sqlw *w, const dorm_value *v) { dorm_sql__param(((kwriter *)w->impl)->s, v); }
 
 static void kw_text_param(dorm_sqlw *w, const char *s, size_t n) {
-    dorm_sql_text_param(((kwriter *)w->impl)->s, s, n);
+    dorm_sql__text_param(((kwriter *)w->impl)->s, s, n);
 }
 
 /* Templates of the json rows: %1 the JSON. */
@@ -165,7 +165,7 @@ static void key_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
 
 const dorm_node_ops dorm_node_key = {key_sql};
 
-dorm_rexpr *dorm_rexpr_key(dorm_qs *qs, const dorm_rexpr *base, const char *key, size_t n, bool text) {
+dorm_rexpr *dorm_rexpr__key(dorm_qs *qs, const dorm_rexpr *base, const char *key, size_t n, bool text) {
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
     const dorm_rexpr **args = dorm_alloc(qs->cx, sizeof *args);
     char *name = dorm_alloc(qs->cx, n + 1);
@@ -187,15 +187,15 @@ dorm_rexpr *dorm_rexpr_key(dorm_qs *qs, const dorm_rexpr *base, const char *key,
     return r;
 }
 
-bool dorm_rexpr_json_unwrapped(const dorm_qs *qs, const dorm_rexpr *e) {
+bool dorm_rexpr__json_unwrapped(const dorm_qs *qs, const dorm_rexpr *e) {
     const dorm_json_sql *j = qs->cx->db->dialect->json;
     return j && !j->native && e && e->vkind == DORM_KIND_JSON && !dorm_rexpr_is_col(unref(e));
 }
 
-int dorm_rexpr_read_as(const dorm_qs *qs, const dorm_rexpr *e, const char **zone) {
+int dorm_rexpr__read_as(const dorm_qs *qs, const dorm_rexpr *e, const char **zone) {
     *zone = NULL;
-    if (dorm_rexpr_json_unwrapped(qs, e)) return DORM_READ_JSON_UNWRAPPED;
-    return dorm_rexpr_wall_time(e, zone) ? DORM_READ_WALL_TIME : DORM_READ_PLAIN;
+    if (dorm_rexpr__json_unwrapped(qs, e)) return DORM_READ_JSON_UNWRAPPED;
+    return dorm_rexpr__wall_time(e, zone) ? DORM_READ_WALL_TIME : DORM_READ_PLAIN;
 }
 
 /* ---- values the JSON lookups bind ---- */
@@ -237,7 +237,7 @@ static int json_text(dorm_qs *qs, const dorm_value *v, const char *path, dorm_va
         snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
         break;
     case DORM_T_FLOAT:
-        if (!isfinite(v->u.f)) return dorm_qs_fail(qs, DORM_EVALUE, "Out of range float values are not JSON compliant")->err;
+        if (!isfinite(v->u.f)) return dorm_qs__fail(qs, DORM_EVALUE, "Out of range float values are not JSON compliant")->err;
         float_text(tmp, sizeof tmp, v->u.f);
         break;
     case DORM_T_TEXT: {
@@ -245,7 +245,7 @@ static int json_text(dorm_qs *qs, const dorm_value *v, const char *path, dorm_va
         json_error_t err;
         json_t *j = json_loadb(v->u.s, n, JSON_DECODE_ANY, &err);
         if (!j)
-            return dorm_qs_fail(qs, DORM_EVALUE,
+            return dorm_qs__fail(qs, DORM_EVALUE,
                                 "The value of '%s' is not JSON text: '%.40s' (a JSONField's values are JSON: "
                                 "\"\\\"web\\\"\" for the string web).", path, v->u.s)->err;
         json_decref(j);
@@ -253,7 +253,7 @@ static int json_text(dorm_qs *qs, const dorm_value *v, const char *path, dorm_va
         return DORM_OK;
     }
     default:
-        return dorm_qs_fail(qs, DORM_EVALUE, "Object of type %s is not JSON serializable", python_type(v->type))->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "Object of type %s is not JSON serializable", python_type(v->type))->err;
     }
     char *copy = dorm_strdup(qs->cx, tmp);
     if (!copy) return DORM_ENOMEM;
@@ -295,7 +295,7 @@ static int key_name(dorm_qs *qs, const dorm_value *v, const char *path, dorm_val
         return DORM_OK;
     }
     if (v->type != DORM_T_INT)
-        return dorm_qs_fail(qs, DORM_EVALUE, "The keys of '%s' must be strings.", path)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "The keys of '%s' must be strings.", path)->err;
     char *s = dorm_sprintf(qs->cx, "%lld", (long long)v->u.i);
     if (!s) return DORM_ENOMEM;
     *out = dorm_v_text(s);
@@ -304,7 +304,7 @@ static int key_name(dorm_qs *qs, const dorm_value *v, const char *path, dorm_val
 
 static int list_of(dorm_qs *qs, const dorm_value *v, const char *path, bool keys, dorm_value *out) {
     if (v->type != DORM_T_LIST || (v->len && !v->u.list))
-        return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", path)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", path)->err;
     dorm_value *items = dorm_alloc(qs->cx, sizeof *items * (v->len ? v->len : 1));
     if (!items) return DORM_ENOMEM;
     size_t n = 0;
@@ -324,14 +324,14 @@ static bool is_text_lookup(dorm_lookup lk) {
     return (lk >= DORM_LK_IEXACT && lk <= DORM_LK_IENDSWITH) || lk == DORM_LK_REGEX || lk == DORM_LK_IREGEX;
 }
 
-int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled) {
+int dorm_json__leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled) {
     const dorm_json_sql *j = qs->cx->db->dialect->json;
     const dorm_rexpr *key = as_key(w->lhs);
     int rc = DORM_OK;
     *handled = false;
     if (key && is_text_lookup(w->lookup)) {
         /* Django's KeyTransformTextLookupMixin: the key compared as text. */
-        if (!key->key_text && !(w->lhs = dorm_rexpr_key(qs, key->args[0], key->key, strlen(key->key), true)))
+        if (!key->key_text && !(w->lhs = dorm_rexpr__key(qs, key->args[0], key->key, strlen(key->key), true)))
             return DORM_ENOMEM;
         return DORM_OK;
     }
@@ -347,7 +347,7 @@ int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *
     case DORM_LK_ISNULL:
         if (!key) return DORM_OK;
         if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
-            return dorm_qs_fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
         w->rhs = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
         break;
     case DORM_LK_IN:
@@ -356,9 +356,9 @@ int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *
         break;
     case DORM_LK_RANGE:
         if (v->type != DORM_T_LIST || v->len != 2 || !v->u.list)
-            return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list of two values.", path)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' must be a list of two values.", path)->err;
         if (v->u.list[0].type == DORM_T_NULL || v->u.list[1].type == DORM_T_NULL)
-            return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
         rc = list_of(qs, v, path, false, &w->rhs);
         break;
     case DORM_LK_EXACT:
@@ -372,7 +372,7 @@ int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *
     case DORM_LK_LTE:
     case DORM_LK_JSON_CONTAINS:
     case DORM_LK_JSON_CONTAINED_BY:
-        if (v->type == DORM_T_NULL) return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
+        if (v->type == DORM_T_NULL) return dorm_qs__fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
         rc = json_text(qs, v, path, &w->rhs);
         if (!rc && key && j && !j->native && w->lookup <= DORM_LK_LTE) rc = decoded(qs, &w->rhs);
         break;
@@ -400,7 +400,7 @@ static void path_tmpl(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const
         }
         if (*++p == '1') {
             if (c->n) dorm_rexpr_sql(s, qs, c->base);
-            else dorm_leaf_lhs(s, qs, w);
+            else dorm_leaf__lhs(s, qs, w);
             continue;
         }
         if (!c->n && !more) {
@@ -411,7 +411,7 @@ static void path_tmpl(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const
         dorm_json_path(&path, c->keys, c->n, true);
         if (more) dorm_json_path(&path, &more, 1, false);
         if (path.failed) s->failed = true;
-        dorm_sql_text_param(s, path.data ? path.data : "", path.len);
+        dorm_sql__text_param(s, path.data ? path.data : "", path.len);
         dorm_buf_free(&path);
     }
 }
@@ -424,7 +424,7 @@ static void json_value(dorm_sql *s, const chain *c, const dorm_value *v, bool in
     const char *t = c->n || j->exact_as_value ? (in && j->in_value ? j->in_value : j->value) : NULL;
     const char *p = t ? strstr(t, "%s") : NULL;
     if (p) dorm_buf_put(&s->text, t, (size_t)(p - t));
-    dorm_sql_param(s, v);
+    dorm_sql__param(s, v);
     if (p) dorm_buf_puts(&s->text, p + 2);
 }
 
@@ -434,16 +434,16 @@ static void has_keys_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, co
     const char *tmpl = s->d->json->has_path;
     if (!tmpl) {
         /* "lhs ? key", "lhs ?& keys": the keys as an array parameter. */
-        dorm_leaf_lhs(s, qs, w);
+        dorm_leaf__lhs(s, qs, w);
         dorm_buf_putc(&s->text, ' ');
         const char *op = s->d->operators[w->lookup], *p = strstr(op, "%s");
         dorm_buf_put(&s->text, op, p ? (size_t)(p - op) : strlen(op));
         if (w->lookup == DORM_LK_HAS_KEY) {
-            dorm_sql_param(s, &w->rhs);
+            dorm_sql__param(s, &w->rhs);
         } else {
             dorm_buf arr = DORM_BUF_INIT;
             if (!s->d->array_param || !s->d->array_param(&arr, keys, n) || arr.failed) s->failed = true;
-            dorm_sql_text_param(s, arr.data ? arr.data : "", arr.len);
+            dorm_sql__text_param(s, arr.data ? arr.data : "", arr.len);
             dorm_buf_free(&arr);
         }
         if (p) dorm_buf_puts(&s->text, p + 2);
@@ -458,7 +458,7 @@ static void has_keys_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, co
     if (many) dorm_buf_putc(&s->text, ')');
 }
 
-bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+bool dorm_json__leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     const dorm_json_sql *j = s->d->json;
     chain c = {0};
     if (!j || !collapse(s->cx, w->lhs, &c)) {
@@ -483,15 +483,15 @@ bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
             /* JSON null: the type at the path is 'null' (Django's JSON_TYPE). */
             path_tmpl(s, qs, w, &c, j->type, NULL);
             dorm_buf_puts(&s->text, " = ");
-            dorm_sql_param(s, &w->rhs);
+            dorm_sql__param(s, &w->rhs);
             return true;
         }
-        dorm_leaf_lhs(s, qs, w);
+        dorm_leaf__lhs(s, qs, w);
         dorm_buf_puts(&s->text, " = ");
         json_value(s, &c, &w->rhs, false);
         return true;
     case DORM_LK_IN:
-        dorm_leaf_lhs(s, qs, w);
+        dorm_leaf__lhs(s, qs, w);
         dorm_buf_puts(&s->text, " IN (");
         for (size_t i = 0; i < w->rhs.len; i++) {
             if (i) dorm_buf_puts(&s->text, ", ");
@@ -502,8 +502,8 @@ bool dorm_json_leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     case DORM_LK_JSON_CONTAINED_BY:
         for (const char *p = j->contained_by; *p; p++) {
             if (p[0] == '%' && (p[1] == '1' || p[1] == '2')) {
-                if (*++p == '1') dorm_leaf_lhs(s, qs, w);
-                else dorm_sql_param(s, &w->rhs);
+                if (*++p == '1') dorm_leaf__lhs(s, qs, w);
+                else dorm_sql__param(s, &w->rhs);
             } else {
                 dorm_buf_putc(&s->text, *p);
             }
@@ -524,16 +524,16 @@ static bool folding(dorm_lookup lk) {
            lk == DORM_LK_IENDSWITH || lk == DORM_LK_IREGEX;
 }
 
-bool dorm_json_folds(const dorm_sql *s, const dorm_where *w) {
+bool dorm_json__folds(const dorm_sql *s, const dorm_where *w) {
     const dorm_json_sql *j = s->d->json;
     const dorm_rexpr *k = as_key(w->lhs);
     return j && j->fold_case && k && k->key_text && folding(w->lookup);
 }
 
-const char *dorm_json_lhs_cast(const dorm_sql *s, const dorm_where *w) {
+const char *dorm_json__lhs_cast(const dorm_sql *s, const dorm_where *w) {
     const dorm_json_sql *j = s->d->json;
     if (!j || w->lookup >= DORM_LK__COUNT || !casts(w->lookup)) return NULL;
-    if (dorm_json_folds(s, w)) return "LOWER(%s)";
+    if (dorm_json__folds(s, w)) return "LOWER(%s)";
     dorm_kind kind = w->lhs ? w->lhs->vkind : w->field ? w->field->value_kind : DORM_KIND_TEXT;
     return kind == DORM_KIND_JSON ? j->lookup_cast : NULL;
 }

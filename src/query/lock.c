@@ -12,18 +12,18 @@ dorm_qs *dorm_select_for_update_with_(dorm_qs *qs, const dorm_lock_opts *opts, s
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     if (!qs || qs->err) return qs;
     dorm_lock_opts o = opts ? *opts : (dorm_lock_opts){0};
-    dorm_qs *c = dorm_qs_clone(qs);
+    dorm_qs *c = dorm_qs__clone(qs);
     if (!c) return NULL;
-    if (o.nowait && o.skip_locked) return dorm_qs_fail(c, DORM_EVALUE, "The nowait option cannot be used with skip_locked.");
+    if (o.nowait && o.skip_locked) return dorm_qs__fail(c, DORM_EVALUE, "The nowait option cannot be used with skip_locked.");
     dorm_lock_opts *lock = dorm_alloc(qs->cx, sizeof *lock);
-    if (!lock) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    if (!lock) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
     size_t n = 0;
     while (o.of && o.of[n]) n++;
     if (n) {
         const char **of = dorm_alloc(qs->cx, sizeof *of * (n + 1));
-        if (!of) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+        if (!of) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
         for (size_t i = 0; i < n; i++)
-            if (!(of[i] = dorm_strdup(qs->cx, o.of[i]))) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+            if (!(of[i] = dorm_strdup(qs->cx, o.of[i]))) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
         of[n] = NULL;
         o.of = of;
     } else {
@@ -55,11 +55,11 @@ static int depth_of(const dorm_qs *qs, int index) {
 /* The alias an `of` name locks: "self" the base table, else a followed
  * select_related path; NULL when it names none of them. */
 static const char *of_alias(const dorm_qs *qs, const char *name, dorm_buf *tmp) {
-    if (strcmp(name, "self") == 0) return dorm_alias_name(qs, 0);
+    if (strcmp(name, "self") == 0) return dorm_alias__name(qs, 0);
     for (int i = 1; i <= qs->nselrel; i++) {
         dorm_buf_reset(tmp);
         selrel_path(tmp, qs, i);
-        if (tmp->data && strcmp(tmp->data, name) == 0) return dorm_alias_name(qs, qs->selrel[i - 1].alias);
+        if (tmp->data && strcmp(tmp->data, name) == 0) return dorm_alias__name(qs, qs->selrel[i - 1].alias);
     }
     return NULL;
 }
@@ -76,8 +76,8 @@ static int invalid_of(const dorm_qs *qs, const dorm_buf *bad) {
             dorm_buf_printf(&choices, ", %s", tmp.data ? tmp.data : "");
         }
     int rc = choices.failed || bad->failed
-                 ? dorm_fail(qs->cx, DORM_ENOMEM, "out of memory")
-                 : dorm_fail(qs->cx, DORM_EFIELD,
+                 ? dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory")
+                 : dorm_ctx_fail(qs->cx, DORM_EFIELD,
                              "Invalid field name(s) given in select_for_update(of=(...)): %s. Only relational fields "
                              "followed in the query are allowed. Choices are: %s.",
                              bad->data, choices.data);
@@ -96,7 +96,7 @@ static int of_clause(dorm_sql *s, const dorm_qs *qs) {
             continue;
         }
         dorm_buf_puts(&s->text, first ? " OF " : ", ");
-        dorm_sql_alias(s, alias);
+        dorm_sql__alias(s, alias);
         first = false;
     }
     int rc = bad.len ? invalid_of(qs, &bad) : DORM_OK;
@@ -105,13 +105,13 @@ static int of_clause(dorm_sql *s, const dorm_qs *qs) {
     return rc;
 }
 
-int dorm_lock_sql(dorm_sql *s, const dorm_qs *qs) {
+int dorm_lock__sql(dorm_sql *s, const dorm_qs *qs) {
     const dorm_lock_opts *o = qs->lock;
     unsigned has = s->d->row_locks;
     if (!(has & DORM_ROW_LOCK)) return DORM_OK;
     dorm_ctx *cx = qs->cx;
     if (cx->db->atomic_depth == 0)
-        return dorm_fail(cx, DORM_ETRANSACTION, "select_for_update cannot be used outside of a transaction.");
+        return dorm_ctx_fail(cx, DORM_ETRANSACTION, "select_for_update cannot be used outside of a transaction.");
     /* Refused rather than left out: waiting where NOWAIT was asked could
      * deadlock (Django's reason). */
     const char *missing = o->nowait && !(has & DORM_ROW_LOCK_NOWAIT)           ? "NOWAIT"
@@ -119,7 +119,7 @@ int dorm_lock_sql(dorm_sql *s, const dorm_qs *qs) {
                           : o->of && !(has & DORM_ROW_LOCK_OF)                   ? "FOR UPDATE OF"
                           : o->no_key && !(has & DORM_ROW_LOCK_NO_KEY)           ? "FOR NO KEY UPDATE"
                                                                                  : NULL;
-    if (missing) return dorm_fail(cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.", missing);
+    if (missing) return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.", missing);
     dorm_buf_puts(&s->text, o->no_key ? " FOR NO KEY UPDATE" : " FOR UPDATE");
     int rc = o->of ? of_clause(s, qs) : DORM_OK;
     if (rc) return rc;

@@ -68,7 +68,7 @@ static bool applies(const dorm_lookup_def *d, dorm_kind k, bool transform) {
     return (d->kinds == 0 || (d->kinds & BIT(k))) && (transform == (d->transform != NULL));
 }
 
-const dorm_lookup_def *dorm_lookup_find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n,
+const dorm_lookup_def *dorm_lookup__find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n,
                                         bool transform) {
     for (size_t i = 0; reg && reg->lookups && reg->lookups[i]; i++)
         if (eqn(reg->lookups[i]->name, s, n) && applies(reg->lookups[i], k, transform)) return reg->lookups[i];
@@ -83,7 +83,7 @@ const dorm_lookup_def *dorm_lookup_find(const dorm_registry *reg, dorm_kind k, c
     return NULL;
 }
 
-bool dorm_lookup_named(const dorm_registry *reg, const char *s, size_t n) {
+bool dorm_lookup__named(const dorm_registry *reg, const char *s, size_t n) {
     for (size_t i = 0; reg && reg->lookups && reg->lookups[i]; i++)
         if (eqn(reg->lookups[i]->name, s, n)) return true;
     for (size_t i = 0; i < NTRANSFORMS; i++)
@@ -93,16 +93,16 @@ bool dorm_lookup_named(const dorm_registry *reg, const char *s, size_t n) {
     return false;
 }
 
-dorm_lookup dorm_lookup_code(const dorm_lookup_def *def) {
+dorm_lookup dorm_lookup__code(const dorm_lookup_def *def) {
     if (def >= builtin_lookups && def < builtin_lookups + DORM_LK__COUNT) return (dorm_lookup)(def - builtin_lookups);
     return DORM_LK__COUNT;
 }
 
-const dorm_lookup_def *dorm_lookup_builtin(dorm_lookup lk) { return &builtin_lookups[lk]; }
+const dorm_lookup_def *dorm_lookup__builtin(dorm_lookup lk) { return &builtin_lookups[lk]; }
 
-const char *dorm_lookup_name(dorm_lookup lk) { return builtin_lookups[lk].name; }
+const char *dorm_lookup__name(dorm_lookup lk) { return builtin_lookups[lk].name; }
 
-size_t dorm_lookup_names(const dorm_registry *reg, dorm_kind k, bool lookups, const char **out, size_t max) {
+size_t dorm_lookup__names(const dorm_registry *reg, dorm_kind k, bool lookups, const char **out, size_t max) {
     size_t n = 0;
     for (int pass = 0; pass < 2; pass++) {
         bool transform = pass == 0;

@@ -25,10 +25,10 @@ static int push(dorm_qs *qs, order_list *l, dorm_order o) {
 }
 
 static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int depth) {
-    const dorm_ann *ann = depth == 0 ? dorm_qs_annotation(qs, path, strlen(path)) : NULL;
+    const dorm_ann *ann = depth == 0 ? dorm_qs__annotation(qs, path, strlen(path)) : NULL;
     if (ann) return push(qs, l, (dorm_order){.desc = desc, .ref = ann->alias});
     dorm_path p;
-    int rc = dorm_path_resolve(qs, path, strlen(path), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
+    int rc = dorm_path__resolve(qs, path, strlen(path), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
     if (rc) return rc;
     /* A composite key orders by its parts (Django orders by every column). */
     for (int i = 0; dorm_fmeta_composite(p.field) && i < p.field->nparts && !rc; i++)
@@ -52,7 +52,7 @@ static int add_path(dorm_qs *qs, order_list *l, const char *path, bool desc, int
     return DORM_OK;
 }
 
-int dorm_order_resolve(dorm_qs *qs, const char *const *fields) {
+int dorm_order__resolve(dorm_qs *qs, const char *const *fields) {
     order_list l = {NULL, 0, 0};
     for (size_t i = 0; fields && fields[i]; i++) {
         const char *f = fields[i];
@@ -76,13 +76,13 @@ static int add_expr(dorm_qs *qs, order_list *l, const dorm_expr *e) {
     dorm_order o = {0};
     if (e->kind == DORM_E_ORDER) {
         if (e->nulls_first && e->nulls_last)
-            return dorm_qs_fail(qs, DORM_EVALUE, "nulls_first and nulls_last are mutually exclusive")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "nulls_first and nulls_last are mutually exclusive")->err;
         o.desc = e->desc;
         o.nulls_first = e->nulls_first;
         o.nulls_last = e->nulls_last;
         e = e->a;
     }
-    int rc = dorm_expr_resolve(qs, e, &o.expr);
+    int rc = dorm_expr__resolve(qs, e, &o.expr);
     if (rc) return rc;
     if (dorm_rexpr_is_col(o.expr)) {
         o.alias = o.expr->alias;
@@ -92,7 +92,7 @@ static int add_expr(dorm_qs *qs, order_list *l, const dorm_expr *e) {
     return push(qs, l, o);
 }
 
-int dorm_order_resolve_exprs(dorm_qs *qs, const dorm_expr *const *items) {
+int dorm_order__resolve_exprs(dorm_qs *qs, const dorm_expr *const *items) {
     order_list l = {NULL, 0, 0};
     for (size_t i = 0; items && items[i]; i++) {
         const dorm_expr *e = items[i];

@@ -17,7 +17,7 @@ static bool eqn(const char *name, const char *s, size_t n) { return strncmp(name
 
 static bool is_pk(part p) { return p.n == 2 && strncmp(p.s, "pk", 2) == 0; }
 
-static bool is_lookup_or_transform(const dorm_qs *qs, part p) { return dorm_lookup_named(qs->cx->db->reg, p.s, p.n); }
+static bool is_lookup_or_transform(const dorm_qs *qs, part p) { return dorm_lookup__named(qs->cx->db->reg, p.s, p.n); }
 
 /* Whether a field of a program's type takes lookup or transform `p`
  * (directly on the field: its type's list, when it has one). */
@@ -42,7 +42,7 @@ static const char *new_alias(dorm_qs *qs, const dorm_meta *model) {
     return dorm_sprintf(qs->cx, "T%d", qs->njoins + 2);
 }
 
-int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags) {
+int dorm_path__join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags) {
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
         if (j->parent == parent && j->fk == fk && j->reverse == reverse &&
@@ -70,7 +70,7 @@ int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, 
 }
 
 static int field_error(dorm_qs *qs, const char *fmt, part p, const char *b) {
-    dorm_qs_fail(qs, DORM_EFIELD, fmt, (int)p.n, p.s, b);
+    dorm_qs__fail(qs, DORM_EFIELD, fmt, (int)p.n, p.s, b);
     return DORM_EFIELD;
 }
 
@@ -83,9 +83,9 @@ static int unknown_keyword(dorm_qs *qs, const dorm_meta *m, part p) {
 static const char *suggestion(dorm_qs *qs, dorm_kind k, part p, int flags) {
     const char *cands[128], *best[3];
     size_t n = (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))
-                   ? dorm_lookup_names(qs->cx->db->reg, k, flags & DORM_PATH_LOOKUPS, cands, 128)
+                   ? dorm_lookup__names(qs->cx->db->reg, k, flags & DORM_PATH_LOOKUPS, cands, 128)
                    : 0;
-    int nb = dorm_close_matches(p.s, p.n, cands, n, best);
+    int nb = dorm_close__matches(p.s, p.n, cands, n, best);
     if (!nb) return ".";
     const char *s = dorm_sprintf(qs->cx, ", perhaps you meant %s%s%s%s%s?", best[0], nb > 1 ? " or " : "",
                                  nb > 1 ? best[1] : "", nb > 2 ? " or " : "", nb > 2 ? best[2] : "");
@@ -97,8 +97,8 @@ static const char *suggestion(dorm_qs *qs, dorm_kind k, part p, int flags) {
  * empty, a path ending in "__"), else the related model's fields. */
 static int after_relation(dorm_qs *qs, const dorm_meta *m, part p, int flags) {
     const char *cands[128], *best[3];
-    size_t n = dorm_lookup_names(qs->cx->db->reg, DORM_KIND_NONE, true, cands, 128);
-    if ((flags & DORM_PATH_LOOKUPS) && (p.n == 0 || dorm_close_matches(p.s, p.n, cands, n, best) > 0))
+    size_t n = dorm_lookup__names(qs->cx->db->reg, DORM_KIND_NONE, true, cands, 128);
+    if ((flags & DORM_PATH_LOOKUPS) && (p.n == 0 || dorm_close__matches(p.s, p.n, cands, n, best) > 0))
         return field_error(qs, "Related Field got invalid lookup: %.*s%s", p, "");
     return unknown_keyword(qs, m, p);
 }
@@ -114,24 +114,24 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
         part p = parts[i];
         dorm_kind k = out->expr ? out->expr->vkind : out->field->value_kind;
         const dorm_lookup_def *t = (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))
-                                       ? dorm_lookup_find(reg, k, p.s, p.n, true)
+                                       ? dorm_lookup__find(reg, k, p.s, p.n, true)
                                        : NULL;
-        const dorm_func_def *fn = t ? dorm_func_find(reg, t->transform, strlen(t->transform)) : NULL;
+        const dorm_func_def *fn = t ? dorm_func__find(reg, t->transform, strlen(t->transform)) : NULL;
         if (fn && custom_allows(out, p)) {
-            if (!out->expr && !(out->expr = dorm_rexpr_col(qs, out->alias, out->field))) return DORM_ENOMEM;
-            if (!(out->expr = dorm_rexpr_transform(qs, fn, out->expr))) return DORM_ENOMEM;
+            if (!out->expr && !(out->expr = dorm_rexpr__col(qs, out->alias, out->field))) return DORM_ENOMEM;
+            if (!(out->expr = dorm_rexpr__transform(qs, fn, out->expr))) return DORM_ENOMEM;
             transformed = true;
             continue;
         }
-        const dorm_lookup_def *lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup_find(reg, k, p.s, p.n, false) : NULL;
+        const dorm_lookup_def *lk = (flags & DORM_PATH_LOOKUPS) ? dorm_lookup__find(reg, k, p.s, p.n, false) : NULL;
         if (lk && i == n - 1 && custom_allows(out, p)) {
             out->lookup = lk;
             return DORM_OK;
         }
         /* Any other name after a JSONField is a key (Django's KeyTransformFactory). */
         if (k == DORM_KIND_JSON && !related && (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))) {
-            if (!out->expr && !(out->expr = dorm_rexpr_col(qs, out->alias, out->field))) return DORM_ENOMEM;
-            if (!(out->expr = dorm_rexpr_key(qs, out->expr, p.s, p.n, false))) return DORM_ENOMEM;
+            if (!out->expr && !(out->expr = dorm_rexpr__col(qs, out->alias, out->field))) return DORM_ENOMEM;
+            if (!(out->expr = dorm_rexpr__key(qs, out->expr, p.s, p.n, false))) return DORM_ENOMEM;
             transformed = true;
             continue;
         }
@@ -143,9 +143,9 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
             return field_error(qs, "Cannot resolve keyword '%.*s' into field. Join on '%s' not permitted.", p, field);
         const char *label = !transformed && out->field &&
                                     (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
-                                ? dorm_field_class(out->field->f)
-                                : dorm_kind_name(k);
-        dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
+                                ? dorm_field__class(out->field->f)
+                                : dorm_kind__name(k);
+        dorm_qs__fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
                      p.s, label, suggestion(qs, k, p, flags));
         return DORM_EFIELD;
     }
@@ -176,10 +176,10 @@ static int split(dorm_qs *qs, const char *path, size_t len, part **out) {
 
 /* Whether part p names something of model m a path can walk into. */
 static bool walkable(const dorm_meta *m, part p) {
-    return is_pk(p) || dorm_meta_fieldn(m, p.s, p.n) || dorm_meta_reverse(m, p.s, p.n) || dorm_meta_m2m(m, p.s, p.n);
+    return is_pk(p) || dorm_meta__fieldn(m, p.s, p.n) || dorm_meta__reverse(m, p.s, p.n) || dorm_meta__m2m(m, p.s, p.n);
 }
 
-int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
+int dorm_path__resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
     const dorm_meta *m = qs->meta;
     memset(out, 0, sizeof *out);
     part *parts;
@@ -191,13 +191,13 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
         part p = parts[i];
         bool last = i == np - 1;
         const dorm_fmeta *fm;
-        int up = dorm_path_up(qs, &alias, &m, p.s, p.n, flags, &fm);
+        int up = dorm_path__up(qs, &alias, &m, p.s, p.n, flags, &fm);
         if (up) return up;
-        if (!fm) fm = is_pk(p) ? m->pk : dorm_meta_fieldn(m, p.s, p.n);
-        const dorm_rel *mm = fm ? NULL : dorm_meta_m2m(m, p.s, p.n);
+        if (!fm) fm = is_pk(p) ? m->pk : dorm_meta__fieldn(m, p.s, p.n);
+        const dorm_rel *mm = fm ? NULL : dorm_meta__m2m(m, p.s, p.n);
         if (mm) {
             /* This side -> join table (multi-valued), then join table -> other side. */
-            int a = dorm_path_join(qs, alias, mm->fk, true, flags);
+            int a = dorm_path__join(qs, alias, mm->fk, true, flags);
             if (a < 0) return a;
             const dorm_meta *t = mm->model;
             part q = last ? (part){"", 0} : parts[i + 1];
@@ -211,16 +211,16 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
                 int skip = i + 1 + (key ? 1 : 0);
                 return resolve_tail(qs, parts + skip, np - skip, flags, p.s, true, t, out);
             }
-            alias = dorm_path_join(qs, a, mm->to_fk, false, flags);
+            alias = dorm_path__join(qs, a, mm->to_fk, false, flags);
             if (alias < 0) return alias;
             m = t;
             nullable = true;
             continue;
         }
         if (!fm) {
-            const dorm_rel *rel = dorm_meta_reverse(m, p.s, p.n);
+            const dorm_rel *rel = dorm_meta__reverse(m, p.s, p.n);
             if (!rel) return i == 0 ? unknown_keyword(qs, m, p) : after_relation(qs, m, p, flags);
-            int a = dorm_path_join(qs, alias, rel->fk, true, flags);
+            int a = dorm_path__join(qs, alias, rel->fk, true, flags);
             if (a < 0) return a;
             alias = a;
             m = rel->model;
@@ -247,7 +247,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
         /* A relation with more parts: a field of the target, or a lookup on the key. */
         part q = parts[i + 1];
         const dorm_meta *t = fm->target;
-        const dorm_fmeta *next = is_pk(q) ? t->pk : dorm_meta_fieldn(t, q.s, q.n);
+        const dorm_fmeta *next = is_pk(q) ? t->pk : dorm_meta__fieldn(t, q.s, q.n);
         if (!walkable(t, q)) {
             if (!is_lookup_or_transform(qs, q)) return after_relation(qs, t, q, flags);
             out->field = fm;
@@ -262,7 +262,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
             out->nullable = nullable;
             return resolve_tail(qs, parts + i + 2, np - i - 2, flags, fm->f->name, false, NULL, out);
         }
-        int a = dorm_path_join(qs, alias, fm, false, flags);
+        int a = dorm_path__join(qs, alias, fm, false, flags);
         if (a < 0) return a;
         alias = a;
         m = t;
@@ -270,7 +270,7 @@ int dorm_path_resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm
     return unknown_keyword(qs, m, (part){"", 0});
 }
 
-int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
+int dorm_path__on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
                       dorm_path *out) {
     memset(out, 0, sizeof *out);
     out->expr = base;
@@ -281,4 +281,4 @@ int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, con
     return resolve_tail(qs, parts, np, flags, name, false, NULL, out);
 }
 
-const char *dorm_alias_name(const dorm_qs *qs, int alias) { return alias_name(qs, alias); }
+const char *dorm_alias__name(const dorm_qs *qs, int alias) { return alias_name(qs, alias); }

@@ -29,7 +29,7 @@ static int fail_value(dorm_ctx *cx, int code, const char *fmt, bool name_first, 
         snprintf(shown, sizeof shown, "<%s>", v->type == DORM_T_OBJECT ? "object" : "value");
     }
     const char *name = fm ? fm->f->name : "?";
-    return name_first ? dorm_fail(cx, code, fmt, name, shown) : dorm_fail(cx, code, fmt, shown, name);
+    return name_first ? dorm_ctx_fail(cx, code, fmt, name, shown) : dorm_ctx_fail(cx, code, fmt, shown, name);
 }
 
 static int bad(dorm_ctx *cx, int code, const char *fmt, const dorm_fmeta *fm, const dorm_value *v) {
@@ -197,7 +197,7 @@ static int to_date(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dor
         return 0;
     }
     if (in->type == DORM_T_DATETIME) {
-        if (!dorm_datetime_valid(in->u.dt)) return dorm_fail(cx, DORM_EDATA, "date value out of range");
+        if (!dorm_datetime_valid(in->u.dt)) return dorm_ctx_fail(cx, DORM_EDATA, "date value out of range");
         dorm_datetime_split(in->u.dt, &d, NULL);
         *out = dorm_v_date(d);
         return 0;
@@ -294,12 +294,12 @@ static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta 
     /* A proxy's and a multi-table child's objects are the model's too (Django's
      * check_rel_lookup_compatible). */
     if (!om || (expected && !dorm_meta_is_a(om, expected)))
-        return dorm_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
                          om ? om->model->name : "object", expected ? expected->model->name : "?");
     const dorm_fmeta *pk = key ? dorm_field_in(om, key) : om->pk;
-    dorm_value v = dorm_field_get(in->u.p, pk);
-    if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind_is_auto(pk->f->kind) && v.u.i == 0))
-        return dorm_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
+    dorm_value v = dorm_field__get(in->u.p, pk);
+    if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind__is_auto(pk->f->kind) && v.u.i == 0))
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Model instances passed to related filters must be saved.");
     *out = v;
     return DORM_OK;
 }
@@ -314,14 +314,14 @@ static int custom_value(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in
     if (in->type == DORM_T_CUSTOM) memcpy(member, in->u.p, fm->f->size);
     else why = fm->f->type->to_c(in, member, cx);
     if (why) {
-        const char *msg = dorm_message_format(cx, why, &(dorm_msg_params){in, NULL, 0});
-        return msg ? dorm_fail(cx, DORM_EVALIDATION, "%s", msg) : DORM_ENOMEM;
+        const char *msg = dorm_message__format(cx, why, &(dorm_msg_params){in, NULL, 0});
+        return msg ? dorm_ctx_fail(cx, DORM_EVALIDATION, "%s", msg) : DORM_ENOMEM;
     }
-    *out = dorm_custom_to_db(fm, member, cx);
+    *out = dorm_custom__to_db(fm, member, cx);
     return out->type == DORM_T_NONE ? DORM_ENOMEM : 0;
 }
 
-int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out) {
+int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out) {
     if (in->type == DORM_T_NULL) {
         *out = *in;
         return 0;
@@ -331,7 +331,7 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
         return object_key(cx, fm->target, fm->target_pk, in, out);
     if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, fm, in, out);
     if (fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
-        return dorm_prep_value(cx, fm->target_pk, fm->value_kind, in, out);
+        return dorm_prep__value(cx, fm->target_pk, fm->value_kind, in, out);
     switch (kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
@@ -370,6 +370,6 @@ int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const do
     case DORM_KIND_DURATION:
         return to_duration(cx, fm, in, out);
     default:
-        return dorm_fail(cx, DORM_EVALUE, "Field '%s' cannot take a value.", fm ? fm->f->name : "?");
+        return dorm_ctx_fail(cx, DORM_EVALUE, "Field '%s' cannot take a value.", fm ? fm->f->name : "?");
     }
 }

@@ -69,7 +69,7 @@ typedef struct dorm_where {
     const dorm_rexpr *rhs_expr; /* F() and arithmetic on the right (or NULL)  */
     bool nullable;            /* the left side can be NULL                    */
     const dorm_rexpr *sub;    /* DORM_W_SUBQUERY: a subquery of one column    */
-    bool json;                /* a JSON lookup dorm_json_leaf_sql may write   */
+    bool json;                /* a JSON lookup dorm_json__leaf_sql may write   */
     bool json_null;           /* exact None on JSON: a JSON null              */
 } dorm_where;
 
@@ -185,138 +185,138 @@ enum {
 enum { DORM_COMBINE_UNION = 1, DORM_COMBINE_INTERSECTION, DORM_COMBINE_DIFFERENCE };
 /* Fails qs with Django's "Calling QuerySet.<operation>() after union() is
  * not supported." when it is a combination and returns it; NULL otherwise. */
-dorm_qs *dorm_qs_combined_refuse(dorm_qs *qs, const char *operation);
+dorm_qs *dorm_qs__combined_refuse(dorm_qs *qs, const char *operation);
 
 /* The meta of a registered model; NULL with DORM_ECONFIG recorded on cx. */
-const dorm_meta *dorm_model_meta(dorm_ctx *cx, const dorm_model *model);
+const dorm_meta *dorm_model__meta(dorm_ctx *cx, const dorm_model *model);
 /* A new QuerySet copying `qs` (result cache not copied); NULL on ENOMEM. */
-dorm_qs *dorm_qs_clone(const dorm_qs *qs);
+dorm_qs *dorm_qs__clone(const dorm_qs *qs);
 /* Fails `qs` (and its context) with an error; returns qs for chaining. */
-dorm_qs *dorm_qs_fail(dorm_qs *qs, int code, const char *fmt, ...);
+dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...);
 /* Re-raises a failed QuerySet's error on its context; returns its code. */
-int dorm_qs_reraise(const dorm_qs *qs);
+int dorm_qs__reraise(const dorm_qs *qs);
 
 /* Resolves `path` (n bytes) on qs->meta, adding any joins it needs to qs
  * (which must be a private clone).  0, or DORM_EFIELD with Django's message
  * recorded on the context. */
-int dorm_path_resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_path *out);
+int dorm_path__resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_path *out);
 /* Resolves the transforms and lookup of `rest` ("year__gte", or "") on an
  * expression (an annotation: `name` names it in messages) into out. */
-int dorm_path_on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
+int dorm_path__on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
                       dorm_path *out);
 /* Prepares the value v of leaf w whose left side is JSON (a JSONField or a
  * key of one) as Django's JSON lookups do; *handled false: the usual
  * preparation applies (a text lookup on a key has its left side made text). */
-int dorm_json_leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled);
+int dorm_json__leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char *path, bool *handled);
 /* Trunc(x, kind) / Extract(x, name) (e->func "Trunc", "Extract"): *name
  * gets the function they stand for ("TruncDay"); other names stay. */
-int dorm_date_func_name(dorm_qs *qs, const dorm_expr *e, const char **name);
+int dorm_date__func_name(dorm_qs *qs, const dorm_expr *e, const char **name);
 /* Django's checks of a date function's input and tzinfo; *tz gets the
  * zone tzinfo names ("UTC" too), untouched without one. */
-int dorm_date_func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
+int dorm_date__func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
                          const char **tz);
 /* Django's TemporalSubtraction (a datetime minus a datetime: a duration)
  * and DurationExpression (a datetime plus or minus a duration) for the
  * arithmetic node r: its output and the dialect's spelling, or Django's
  * error for what the backend cannot do with durations. */
-int dorm_temporal_op(dorm_qs *qs, dorm_rexpr *r);
+int dorm_temporal__op(dorm_qs *qs, dorm_rexpr *r);
 /* A wall time of `zone` (NULL: cx's current one) read back as the instant
  * it is; DORM_EVALUE (recorded) where it is ambiguous or skipped. */
-int dorm_wall_to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t);
+int dorm_wall__to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t);
 /* A wall time of cx's current zone as an instant (a bound of __year). */
-dorm_datetime dorm_zone_bound(const dorm_ctx *cx, dorm_datetime wall);
+dorm_datetime dorm_zone__bound(const dorm_ctx *cx, dorm_datetime wall);
 /* inherit.c: walks from model *m, joined at *alias, up to the ancestor
  * that has the field, reverse relation or many-to-many named s (n bytes),
  * joining each parent through its child's parent link.  *key: the field to
  * use at *alias instead of a join (a parent's primary key is the child's
  * link).  0 or DORM_ENOMEM. */
-int dorm_path_up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
+int dorm_path__up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
                  const dorm_fmeta **key);
 /* inherit.c: the same for a field fm of *m found by name (select_related):
  * joins up to the ancestor whose table holds it; *fm becomes its field. */
-int dorm_inherit_owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm);
+int dorm_inherit__owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm);
 /* inherit.c: the alias whose table holds field fm of model m joined at
  * `alias` (a parent's join when fm is inherited and the join exists). */
-int dorm_inherit_alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm);
+int dorm_inherit__alias(const dorm_qs *qs, int alias, const dorm_meta *m, const dorm_fmeta *fm);
 /* inherit.c: whether the column of field (a parent's) at alias is one the
  * SELECT of qs's objects reads through a parent join. */
-bool dorm_inherit_selected(const dorm_qs *qs, int alias, const dorm_fmeta *field);
+bool dorm_inherit__selected(const dorm_qs *qs, int alias, const dorm_fmeta *field);
 /* inherit.c: qs, or a copy in *tmp with the joins to the parents of its
  * model and of its select_related models, whose columns an objects SELECT
  * reads; NULL on ENOMEM. */
-const dorm_qs *dorm_inherit_select(const dorm_qs *qs, dorm_qs *tmp);
+const dorm_qs *dorm_inherit__select(const dorm_qs *qs, dorm_qs *tmp);
 /* The SQL alias of alias index `alias` (0: the base table). */
-const char *dorm_alias_name(const dorm_qs *qs, int alias);
+const char *dorm_alias__name(const dorm_qs *qs, int alias);
 /* The alias of the join parent --fk--> (or <--fk-- when reverse) on the clone
  * qs, reusing a single-valued join always and a multi-valued one within one
  * filter() call; DORM_PATH_OUTER makes a new nullable join LEFT OUTER.  The
  * alias (> 0) or DORM_ENOMEM. */
-int dorm_path_join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags);
+int dorm_path__join(dorm_qs *qs, int parent, const dorm_fmeta *fk, bool reverse, int flags);
 /* Python's difflib.get_close_matches(word, cands): up to three of the
  * ncands candidates closest to word (n bytes), best first, into out; their
  * number. */
-int dorm_close_matches(const char *word, size_t n, const char *const *cands, size_t ncands, const char **out);
+int dorm_close__matches(const char *word, size_t n, const char *const *cands, size_t ncands, const char **out);
 /* The name of a built-in lookup. */
-const char *dorm_lookup_name(dorm_lookup lk);
+const char *dorm_lookup__name(dorm_lookup lk);
 
 /* Resolves conditions into a where tree on the clone `qs` (adding joins).
  * `negate` wraps them in NOT (exclude).  0 or a negative dorm_error. */
-int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate);
+int dorm_where__add(dorm_qs *qs, const dorm_q *const *conds, bool negate);
 /* ANDs an already resolved condition into qs's where tree (kept flat). */
-int dorm_where_and(dorm_qs *qs, const dorm_where *added);
+int dorm_where__and(dorm_qs *qs, const dorm_where *added);
 /* The related manager of one many-to-many direction (rel on the owner's
  * model): the other side's objects joined to the join table, whose key to the
  * owner equals `key` (a LIST: is in it).  With select_key the QuerySet also
  * selects that key as the annotation DORM_M2M_KEY (prefetch_related groups by
  * it).  A new QuerySet; errors are recorded on it. */
 #define DORM_M2M_KEY "_prefetch_related_val"
-dorm_qs *dorm_qs_m2m(dorm_qs *qs, const struct dorm_rel *rel, dorm_value key, bool select_key);
+dorm_qs *dorm_qs__m2m(dorm_qs *qs, const struct dorm_rel *rel, dorm_value key, bool select_key);
 
 /* Converts a value given for a field (after transforms) into the value the
  * database compares with: "1900-01-01" -> date, obj -> pk, 1 -> true, ...
  * `what` names the field in messages.  0 or DORM_EVALUE / DORM_EVALIDATION
  * recorded on cx. */
-int dorm_prep_value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out);
+int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out);
 /* Resolves an expression on the clone qs (adding joins; aggregates join
  * LEFT OUTER).  0 or a negative error recorded on qs. */
-int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
+int dorm_expr__resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
 /* The same for aggregate(): aggregates of annotations are allowed (they
  * become aggregates over a subquery). */
-int dorm_expr_resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
+int dorm_expr__resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out);
 /* Resolves a condition used inside an expression (When, filter=) as Django's
  * Q.resolve_expression does: its joins LEFT OUTER.  *out NULL: the condition
  * is empty (matches every row). */
-int dorm_where_cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
+int dorm_where__cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
 /* Whether a condition reads a column of a joined table. */
-bool dorm_where_joins(const dorm_where *w);
+bool dorm_where__joins(const dorm_where *w);
 /* OuterRef(path) `level` queries out, resolved when its QuerySet becomes a
  * subquery; marks qs as a subquery only.  NULL on ENOMEM. */
-dorm_rexpr *dorm_rexpr_outer(dorm_qs *qs, const char *path, int level);
+dorm_rexpr *dorm_rexpr__outer(dorm_qs *qs, const char *path, int level);
 /* Subquery(inner) or Exists(inner) used in qs: its OuterRefs naming qs are
  * resolved against qs (adding joins).  0 or an error recorded on qs. */
-int dorm_rexpr_subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out);
+int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out);
 /* ConcatPair, the row Concat() is built from. */
 extern const dorm_func_def *dorm_concat_pair;
 /* Fills the field description an annotation's values are read with, from
  * its alias and resolved expression (on qs's backend). */
-void dorm_ann_describe(const dorm_qs *qs, dorm_ann *a);
+void dorm_ann__describe(const dorm_qs *qs, dorm_ann *a);
 /* Django's default alias of an aggregate ("pages__avg"), or NULL. */
-const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e);
+const char *dorm_default__alias(dorm_ctx *cx, const dorm_expr *e);
 /* Checks a user-given alias (annotate, aggregate): [A-Za-z_][A-Za-z0-9_]*
  * and no longer than the dialect's max_name_length.  0, or DORM_EVALUE with a
  * message naming the alias recorded on cx. */
-int dorm_alias_check(dorm_ctx *cx, const char *alias);
+int dorm_alias__check(dorm_ctx *cx, const char *alias);
 /* Whether annotation i is selected: in objects mode unless alias(), in
  * values() mode when it is one of the columns. */
-bool dorm_ann_selected(const dorm_qs *qs, int i);
+bool dorm_ann__selected(const dorm_qs *qs, int i);
 /* Sets the SELECT position of each values() column (fields first, then the
  * annotations in the order they were added, as Django selects them). */
-void dorm_cols_place(dorm_qs *qs);
+void dorm_cols__place(dorm_qs *qs);
 /* The annotation named alias, or NULL. */
-const dorm_ann *dorm_qs_annotation(const dorm_qs *qs, const char *alias, size_t n);
+const dorm_ann *dorm_qs__annotation(const dorm_qs *qs, const char *alias, size_t n);
 /* Resolves the ordering to use (explicit, or Meta.ordering) into `qs`. */
-int dorm_order_resolve(dorm_qs *qs, const char *const *fields);
+int dorm_order__resolve(dorm_qs *qs, const char *const *fields);
 /* The same for order_by() items: strings ("-pages") and expressions. */
-int dorm_order_resolve_exprs(dorm_qs *qs, const dorm_expr *const *items);
+int dorm_order__resolve_exprs(dorm_qs *qs, const dorm_expr *const *items);
 
 #endif

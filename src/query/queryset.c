@@ -7,11 +7,11 @@
 
 #include "query/query.h"
 
-dorm_qs *dorm_qs_clone(const dorm_qs *qs) {
+dorm_qs *dorm_qs__clone(const dorm_qs *qs) {
     /* One copy, not zeroed first: a QuerySet is cloned at every call. */
-    dorm_qs *c = dorm_arena_memdup(&qs->cx->arena, qs, sizeof *c);
+    dorm_qs *c = dorm_arena__memdup(&qs->cx->arena, qs, sizeof *c);
     if (!c) {
-        dorm_fail(qs->cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", sizeof *c);
+        dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", sizeof *c);
         return NULL;
     }
     c->done = false;
@@ -21,7 +21,7 @@ dorm_qs *dorm_qs_clone(const dorm_qs *qs) {
     return c;
 }
 
-dorm_qs *dorm_qs_fail(dorm_qs *qs, int code, const char *fmt, ...) {
+dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...) {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -29,19 +29,19 @@ dorm_qs *dorm_qs_fail(dorm_qs *qs, int code, const char *fmt, ...) {
     va_end(ap);
     qs->err = code;
     qs->errmsg = dorm_strdup(qs->cx, buf);
-    dorm_fail(qs->cx, code, "%s", buf);
+    dorm_ctx_fail(qs->cx, code, "%s", buf);
     return qs;
 }
 
-int dorm_qs_reraise(const dorm_qs *qs) {
-    return dorm_fail(qs->cx, qs->err, "%s", qs->errmsg ? qs->errmsg : dorm_error_name(qs->err));
+int dorm_qs__reraise(const dorm_qs *qs) {
+    return dorm_ctx_fail(qs->cx, qs->err, "%s", qs->errmsg ? qs->errmsg : dorm_error_name(qs->err));
 }
 
 static const char *unregistered = "Model '%s' is not registered with this database's registry.";
 
-const dorm_meta *dorm_model_meta(dorm_ctx *cx, const dorm_model *model) {
-    const dorm_meta *m = dorm_meta_of(cx->db ? cx->db->reg : NULL, model);
-    if (!m) dorm_fail(cx, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
+const dorm_meta *dorm_model__meta(dorm_ctx *cx, const dorm_model *model) {
+    const dorm_meta *m = dorm_meta__of(cx->db ? cx->db->reg : NULL, model);
+    if (!m) dorm_ctx_fail(cx, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
     return m;
 }
 
@@ -51,11 +51,11 @@ dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
     if (!qs) return NULL;
     qs->cx = cx;
     qs->high = -1;
-    qs->meta = dorm_meta_of(cx->db ? cx->db->reg : NULL, model);
+    qs->meta = dorm_meta__of(cx->db ? cx->db->reg : NULL, model);
     /* Django's AttributeError for Model.objects of an abstract model. */
     if (!qs->meta && model && model->abstract)
-        return dorm_qs_fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label, model->name);
-    if (!qs->meta) return dorm_qs_fail(qs, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
+        return dorm_qs__fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label, model->name);
+    if (!qs->meta) return dorm_qs__fail(qs, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
     return qs;
 }
 
@@ -63,20 +63,20 @@ dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
  * is (sticky errors), otherwise a clone to modify. */
 static dorm_qs *chain(dorm_qs *qs) {
     if (!qs || qs->err) return qs;
-    dorm_qs *c = dorm_qs_clone(qs);
-    if (!c) dorm_fail(qs->cx, DORM_ENOMEM, "out of memory");
+    dorm_qs *c = dorm_qs__clone(qs);
+    if (!c) dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     return c;
 }
 
 static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
-    if (dorm_qs_combined_refuse(c, negate ? "exclude" : "filter")) return c;
+    if (dorm_qs__combined_refuse(c, negate ? "exclude" : "filter")) return c;
     if (c->low > 0 || c->high >= 0)
-        return dorm_qs_fail(c, DORM_EVALUE, "Cannot filter a query once a slice has been taken.");
+        return dorm_qs__fail(c, DORM_EVALUE, "Cannot filter a query once a slice has been taken.");
     if (!conds || !conds[0]) return c;
-    int rc = dorm_where_add(c, conds, negate);
-    if (rc && !c->err) dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
+    int rc = dorm_where__add(c, conds, negate);
+    if (rc && !c->err) dorm_qs__fail(c, rc, "%s", dorm_errmsg(c->cx));
     return c;
 }
 
@@ -86,13 +86,13 @@ dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds) { return filte
 static dorm_qs *order_by(dorm_qs *qs, const char *const *fields, const dorm_expr *const *items) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
-    if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
+    if (c->low > 0 || c->high >= 0) return dorm_qs__fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
     c->ordered_explicitly = true;
     c->reversed = false;
     c->order = NULL;
     c->norder = 0;
-    int rc = items ? dorm_order_resolve_exprs(c, items) : dorm_order_resolve(c, fields);
-    if (rc && !c->err) dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
+    int rc = items ? dorm_order__resolve_exprs(c, items) : dorm_order__resolve(c, fields);
+    if (rc && !c->err) dorm_qs__fail(c, rc, "%s", dorm_errmsg(c->cx));
     return c;
 }
 
@@ -104,14 +104,14 @@ dorm_qs *dorm_clear_ordering(dorm_qs *qs) { return dorm_qs_order_by(qs, (const c
 dorm_qs *dorm_reverse(dorm_qs *qs) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
-    if (c->low > 0 || c->high >= 0) return dorm_qs_fail(c, DORM_EVALUE, "Cannot reverse a query once a slice has been taken.");
+    if (c->low > 0 || c->high >= 0) return dorm_qs__fail(c, DORM_EVALUE, "Cannot reverse a query once a slice has been taken.");
     c->reversed = !c->reversed;
     return c;
 }
 
 dorm_qs *dorm_distinct(dorm_qs *qs) {
     dorm_qs *c = chain(qs);
-    if (c && !c->err && !dorm_qs_combined_refuse(c, "distinct")) c->distinct = true;
+    if (c && !c->err && !dorm_qs__combined_refuse(c, "distinct")) c->distinct = true;
     return c;
 }
 
@@ -124,7 +124,7 @@ dorm_qs *dorm_none(dorm_qs *qs) {
 dorm_qs *dorm_slice(dorm_qs *qs, int64_t start, int64_t stop) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
-    if (start < 0 || stop < 0) return dorm_qs_fail(c, DORM_EVALUE, "Negative indexing is not supported.");
+    if (start < 0 || stop < 0) return dorm_qs__fail(c, DORM_EVALUE, "Negative indexing is not supported.");
     /* Slicing a sliced QuerySet narrows the window, as Django's set_limits. */
     int64_t low = c->low + start;
     int64_t high = stop == DORM_NOLIMIT ? c->high : c->low + stop;
@@ -147,12 +147,12 @@ static const dorm_fmeta *transformed(dorm_qs *qs, const char *name, const dorm_r
     f->name = name;
     f->kind = kind;
     f->size = sizeof(dorm_decimal) > sizeof(dorm_uuid) ? sizeof(dorm_decimal) : sizeof(dorm_uuid);
-    f->decimal_places = dorm_rexpr_read_places(e);
+    f->decimal_places = dorm_rexpr__read_places(e);
     f->null = true;
     fm->f = f;
     fm->column = fm->attname = name;
     fm->value_kind = kind;
-    fm->read_as = (uint8_t)dorm_rexpr_read_as(qs, e, &fm->zone);
+    fm->read_as = (uint8_t)dorm_rexpr__read_as(qs, e, &fm->zone);
     return fm;
 }
 
@@ -172,7 +172,7 @@ static int group_by_objects(dorm_qs *c) {
     if (!group) return DORM_ENOMEM;
     int n = 0;
     for (int i = 0; i < m->nfields; i++)
-        if (!(group[n++] = dorm_rexpr_col(c, 0, &m->fields[i]))) return DORM_ENOMEM;
+        if (!(group[n++] = dorm_rexpr__col(c, 0, &m->fields[i]))) return DORM_ENOMEM;
     for (int i = 0; i < c->nann; i++)
         if (!c->ann[i].hidden) group[n++] = c->ann[i].e;
     c->group = group;
@@ -186,41 +186,41 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     size_t n = 0;
     while (fields && fields[n]) n++;
     if (mode == DORM_MODE_FLAT && n != 1)
-        return dorm_qs_fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
+        return dorm_qs__fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
     const dorm_meta *m = c->meta;
     size_t total = n ? n : (size_t)m->nfields + visible_annotations(c);
     dorm_col *cols = dorm_alloc(c->cx, sizeof(dorm_col) * (total ? total : 1));
     const char **names = dorm_alloc(c->cx, sizeof(char *) * (total + 1));
-    if (!cols || !names) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    if (!cols || !names) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
     memset(cols, 0, sizeof(dorm_col) * total);
-    if (c->group_by && !c->ngroup && group_by_objects(c)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    if (c->group_by && !c->ngroup && group_by_objects(c)) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
     for (size_t i = 0, a = 0; i < total; i++) {
-        const dorm_ann *ann = n ? dorm_qs_annotation(c, fields[i], strlen(fields[i])) : NULL;
+        const dorm_ann *ann = n ? dorm_qs__annotation(c, fields[i], strlen(fields[i])) : NULL;
         if (!n && i >= (size_t)m->nfields) {
             while (c->ann[a].hidden) a++;
             ann = &c->ann[a++];
         }
         if (ann && ann->hidden)
-            return dorm_qs_fail(c, DORM_EFIELD, "Cannot select the '%s' alias. Use annotate() to promote it.", ann->alias);
+            return dorm_qs__fail(c, DORM_EFIELD, "Cannot select the '%s' alias. Use annotate() to promote it.", ann->alias);
         if (ann) {
             cols[i].ann = (int)(ann - c->ann) + 1;
             cols[i].name = ann->alias;
             cols[i].out = &ann->fm;
         } else if (n) {
             dorm_path p;
-            int rc = dorm_path_resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
-            if (rc) return c->err ? c : dorm_qs_fail(c, rc, "%s", dorm_errmsg(c->cx));
+            int rc = dorm_path__resolve(c, fields[i], strlen(fields[i]), DORM_PATH_OUTER | DORM_PATH_TRANSFORMS, &p);
+            if (rc) return c->err ? c : dorm_qs__fail(c, rc, "%s", dorm_errmsg(c->cx));
             cols[i].alias = p.alias;
             cols[i].field = p.field;
             cols[i].name = fields[i];
             cols[i].expr = p.expr;
             cols[i].out = p.expr ? transformed(c, fields[i], p.expr) : p.field;
-            if (!cols[i].out) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+            if (!cols[i].out) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
         } else {
             /* A parent's field is read from the parent's join. */
             const dorm_meta *owner = m;
             const dorm_fmeta *fm = &m->fields[i];
-            if (dorm_inherit_owner(c, &cols[i].alias, &owner, &fm)) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+            if (dorm_inherit__owner(c, &cols[i].alias, &owner, &fm)) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
             cols[i].field = cols[i].out = fm;
             cols[i].name = m->fields[i].attname;
         }
@@ -231,16 +231,16 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     c->cols = cols;
     c->ncols = (int)total;
     c->col_names = names;
-    dorm_cols_place(c);
+    dorm_cols__place(c);
     /* values() of a union selects those columns in each part that selects
      * objects (Django's get_combinator_sql). */
     if (c->combinator) {
         dorm_qs **parts = dorm_alloc(c->cx, sizeof *parts * (size_t)(c->ncombined + 1));
-        if (!parts) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+        if (!parts) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
         for (int i = 0; i < c->ncombined; i++) {
             parts[i] = c->combined[i];
             if (parts[i]->mode == DORM_MODE_OBJECTS) parts[i] = values_common(parts[i], mode, names);
-            if (!parts[i] || parts[i]->err) return dorm_qs_fail(c, parts[i] ? parts[i]->err : DORM_ENOMEM, "%s", dorm_qs_errmsg(parts[i]));
+            if (!parts[i] || parts[i]->err) return dorm_qs__fail(c, parts[i] ? parts[i]->err : DORM_ENOMEM, "%s", dorm_qs_errmsg(parts[i]));
         }
         parts[c->ncombined] = NULL;
         c->combined = (dorm_qs *const *)parts;

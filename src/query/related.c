@@ -23,12 +23,12 @@ static int index_of(const selrel_list *l, int alias) {
  * gets its object index (1-based).  0 or a negative error. */
 static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk, const dorm_rel *rel,
                int *at) {
-    int alias = dorm_path_join(qs, parent_alias, fk, rel != NULL, DORM_PATH_OUTER);
+    int alias = dorm_path__join(qs, parent_alias, fk, rel != NULL, DORM_PATH_OUTER);
     if (alias < 0) return alias;
     *at = index_of(l, alias);
     if (*at > 0) return DORM_OK;
     if (l->n == MAX_SELECT_RELATED)
-        return dorm_qs_fail(qs, DORM_EVALUE, "select_related() follows at most %d relations.", MAX_SELECT_RELATED)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "select_related() follows at most %d relations.", MAX_SELECT_RELATED)->err;
     l->items[l->n++] = (dorm_selrel){alias, fk, parent_index, rel};
     *at = l->n;
     return DORM_OK;
@@ -41,13 +41,13 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
     for (;;) {
         const char *sep = strstr(p, "__");
         size_t n = sep ? (size_t)(sep - p) : strlen(p);
-        const dorm_fmeta *fm = dorm_meta_fieldn(m, p, n);
+        const dorm_fmeta *fm = dorm_meta__fieldn(m, p, n);
         /* A parent's relation is followed from the parent's join (the
          * object it is cached on is still the child). */
         if (fm && fm->inherited) {
             const dorm_meta *owner = m;
             const dorm_fmeta *own = fm;
-            int rc = dorm_inherit_owner(qs, &alias, &owner, &own);
+            int rc = dorm_inherit__owner(qs, &alias, &owner, &own);
             if (rc) return rc;
         }
         /* The reverse side of a OneToOneField is one object: it may be joined too. */
@@ -75,7 +75,7 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
                     dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->reverse[i].name);
             if (b.len) choices = dorm_strdup(qs->cx, b.data);
             dorm_buf_free(&b);
-            dorm_qs_fail(qs, DORM_EFIELD,
+            dorm_qs__fail(qs, DORM_EFIELD,
                          fm ? "Non-relational field given in select_related: '%.*s'. Choices are: %s"
                             : "Invalid field name(s) given in select_related: '%.*s'. Choices are: %s",
                          (int)n, p, choices ? choices : "");
@@ -92,11 +92,11 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
 
 static dorm_qs *begin(dorm_qs *qs, selrel_list *l) {
     if (!qs || qs->err) return qs;
-    dorm_qs *c = dorm_qs_clone(qs);
+    dorm_qs *c = dorm_qs__clone(qs);
     if (!c) return NULL;
-    if (dorm_qs_combined_refuse(c, "select_related")) return c;
+    if (dorm_qs__combined_refuse(c, "select_related")) return c;
     if (c->mode != DORM_MODE_OBJECTS)
-        return dorm_qs_fail(c, DORM_EVALUE, "Cannot call select_related() after .values() or .values_list()");
+        return dorm_qs__fail(c, DORM_EVALUE, "Cannot call select_related() after .values() or .values_list()");
     l->n = c->nselrel;
     if (c->nselrel) memcpy(l->items, c->selrel, sizeof(dorm_selrel) * (size_t)c->nselrel);
     return c;
@@ -104,7 +104,7 @@ static dorm_qs *begin(dorm_qs *qs, selrel_list *l) {
 
 static dorm_qs *finish(dorm_qs *c, selrel_list *l) {
     dorm_selrel *items = dorm_alloc(c->cx, sizeof(dorm_selrel) * (size_t)(l->n ? l->n : 1));
-    if (!items) return dorm_qs_fail(c, DORM_ENOMEM, "out of memory");
+    if (!items) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
     memcpy(items, l->items, sizeof(dorm_selrel) * (size_t)l->n);
     c->selrel = items;
     c->nselrel = l->n;
@@ -131,7 +131,7 @@ static int follow_all(dorm_qs *qs, selrel_list *l, const dorm_meta *m, int alias
         int at, from = alias;
         const dorm_meta *owner = m;
         const dorm_fmeta *own = fm;
-        int rc = fm->inherited ? dorm_inherit_owner(qs, &from, &owner, &own) : DORM_OK;
+        int rc = fm->inherited ? dorm_inherit__owner(qs, &from, &owner, &own) : DORM_OK;
         if (!rc) rc = add(qs, l, from, index, fm, NULL, &at);
         if (!rc) rc = follow_all(qs, l, fm->target, l->items[at - 1].alias, at, depth + 1);
         if (rc) return rc;

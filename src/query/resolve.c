@@ -19,7 +19,7 @@ typedef struct rctx {
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out);
 
 static int fail(rctx *c, int code, const char *fmt, const char *a, const char *b) {
-    return dorm_qs_fail(c->qs, code, fmt, a ? a : "", b ? b : "")->err;
+    return dorm_qs__fail(c->qs, code, fmt, a ? a : "", b ? b : "")->err;
 }
 
 static dorm_rexpr *node(dorm_qs *qs, const dorm_node_ops *ops) {
@@ -63,9 +63,9 @@ static bool isa(dorm_kind a, dorm_kind b) {
     return false;
 }
 
-dorm_kind dorm_read_kind(dorm_kind k) { return isa(k, DORM_KIND_INT) || k == DORM_KIND_FK ? DORM_KIND_BIGINT : k; }
+dorm_kind dorm_read__kind(dorm_kind k) { return isa(k, DORM_KIND_INT) || k == DORM_KIND_FK ? DORM_KIND_BIGINT : k; }
 
-dorm_rexpr *dorm_rexpr_col(dorm_qs *qs, int alias, const dorm_fmeta *field) {
+dorm_rexpr *dorm_rexpr__col(dorm_qs *qs, int alias, const dorm_fmeta *field) {
     dorm_rexpr *r = node(qs, &dorm_node_col);
     if (!r) return NULL;
     r->alias = alias;
@@ -76,7 +76,7 @@ dorm_rexpr *dorm_rexpr_col(dorm_qs *qs, int alias, const dorm_fmeta *field) {
     return r;
 }
 
-int dorm_rexpr_read_places(const dorm_rexpr *e) {
+int dorm_rexpr__read_places(const dorm_rexpr *e) {
     while (e && e->ops == &dorm_node_ref) e = e->target;
     return e && dorm_rexpr_is_col(e) ? e->field->f->decimal_places : -1;
 }
@@ -112,7 +112,7 @@ static void default_output(dorm_qs *qs, dorm_rexpr *r, const dorm_rexpr *const *
         }
         if (!isa(first->out, src[i]->out)) {
             r->mixed = dorm_sprintf(qs->cx, "Expression contains mixed types: %s, %s. You must set output_field.",
-                                    dorm_kind_name(first->out), dorm_kind_name(src[i]->out));
+                                    dorm_kind__name(first->out), dorm_kind__name(src[i]->out));
             return;
         }
         if (src[i]->decimal_places > r->decimal_places) r->decimal_places = src[i]->decimal_places;
@@ -138,8 +138,8 @@ static void numeric_output(dorm_qs *qs, dorm_rexpr *r, const dorm_rexpr *const *
     }
 }
 
-int dorm_rexpr_output(dorm_qs *qs, const dorm_rexpr *e) {
-    if (e->mixed) return dorm_qs_fail(qs, DORM_EFIELD, "%s", e->mixed)->err;
+int dorm_rexpr__output(dorm_qs *qs, const dorm_rexpr *e) {
+    if (e->mixed) return dorm_qs__fail(qs, DORM_EFIELD, "%s", e->mixed)->err;
     return DORM_OK;
 }
 
@@ -173,11 +173,11 @@ static int resolve_value(rctx *c, const dorm_expr *e, const dorm_value *v, const
     dorm_kind k = e && e->output ? e->output : value_kind(v);
     if (e && e->output && v->type != DORM_T_NULL) {
         /* Value("2024-01-02", output_field=DateField()) binds a date. */
-        if (dorm_prep_value(c->qs->cx, NULL, e->output, v, &r->value))
-            return dorm_qs_fail(c->qs, dorm_errcode(c->qs->cx), "%s", dorm_errmsg(c->qs->cx))->err;
+        if (dorm_prep__value(c->qs->cx, NULL, e->output, v, &r->value))
+            return dorm_qs__fail(c->qs, dorm_errcode(c->qs->cx), "%s", dorm_errmsg(c->qs->cx))->err;
     } else if (v->type == DORM_T_TEXT || v->type == DORM_T_BYTES) {
-        if (dorm_prep_value(c->qs->cx, NULL, v->type == DORM_T_TEXT ? DORM_KIND_TEXT : DORM_KIND_BINARY, v, &r->value))
-            return dorm_qs_fail(c->qs, dorm_errcode(c->qs->cx), "%s", dorm_errmsg(c->qs->cx))->err;
+        if (dorm_prep__value(c->qs->cx, NULL, v->type == DORM_T_TEXT ? DORM_KIND_TEXT : DORM_KIND_BINARY, v, &r->value))
+            return dorm_qs__fail(c->qs, dorm_errcode(c->qs->cx), "%s", dorm_errmsg(c->qs->cx))->err;
     } else {
         r->value = *v;
     }
@@ -188,7 +188,7 @@ static int resolve_value(rctx *c, const dorm_expr *e, const dorm_value *v, const
     return DORM_OK;
 }
 
-const dorm_rexpr *dorm_rexpr_typed(dorm_qs *qs, const dorm_rexpr *e) {
+const dorm_rexpr *dorm_rexpr__typed(dorm_qs *qs, const dorm_rexpr *e) {
     if (e->ops != &dorm_node_value || e->typed) return e;
     dorm_rexpr *r = node(qs, &dorm_node_value);
     if (!r) return NULL;
@@ -197,7 +197,7 @@ const dorm_rexpr *dorm_rexpr_typed(dorm_qs *qs, const dorm_rexpr *e) {
     return r;
 }
 
-dorm_rexpr *dorm_rexpr_transform(dorm_qs *qs, const dorm_func_def *fn, const dorm_rexpr *arg) {
+dorm_rexpr *dorm_rexpr__transform(dorm_qs *qs, const dorm_func_def *fn, const dorm_rexpr *arg) {
     dorm_rexpr *r = node(qs, &dorm_node_func);
     const dorm_rexpr **args = dorm_alloc(qs->cx, sizeof *args);
     if (!r || !args) return NULL;
@@ -206,9 +206,9 @@ dorm_rexpr *dorm_rexpr_transform(dorm_qs *qs, const dorm_func_def *fn, const dor
     r->nargs = 1;
     r->args = args;
     r->aggregate = arg->aggregate;
-    const dorm_builtin_func *b = dorm_func_builtin(fn);
+    const dorm_builtin_func *b = dorm_func__builtin(fn);
     r->extract = b ? b->extract : 0;
-    dorm_func_spelling(fn, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
+    dorm_func__spelling(fn, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
     if (fn->output) fixed_output(r, fn->output);
     else if (fn->flags & DORM_FUNC_NUMERIC) numeric_output(qs, r, args, 1);
     else default_output(qs, r, args, 1);
@@ -216,7 +216,7 @@ dorm_rexpr *dorm_rexpr_transform(dorm_qs *qs, const dorm_func_def *fn, const dor
     return r;
 }
 
-dorm_rexpr *dorm_rexpr_ref(dorm_qs *qs, const dorm_ann *ann) {
+dorm_rexpr *dorm_rexpr__ref(dorm_qs *qs, const dorm_ann *ann) {
     dorm_rexpr *r = node(qs, &dorm_node_ref);
     if (!r) return NULL;
     r->ref = ann->alias;
@@ -228,11 +228,11 @@ dorm_rexpr *dorm_rexpr_ref(dorm_qs *qs, const dorm_ann *ann) {
 
 /* An annotation named by F(), with transforms after its name. */
 static int annotation_ref(rctx *c, const dorm_ann *ann, const char *path, size_t skip, const dorm_rexpr **out) {
-    const dorm_rexpr *r = dorm_rexpr_ref(c->qs, ann);
+    const dorm_rexpr *r = dorm_rexpr__ref(c->qs, ann);
     if (!r) return DORM_ENOMEM;
     const char *rest = path + skip;
     dorm_path p;
-    int rc = dorm_path_on_expr(c->qs, r, rest[0] ? rest + 2 : rest, ann->alias, DORM_PATH_TRANSFORMS, &p);
+    int rc = dorm_path__on_expr(c->qs, r, rest[0] ? rest + 2 : rest, ann->alias, DORM_PATH_TRANSFORMS, &p);
     if (rc) return rc;
     *out = p.expr;
     return DORM_OK;
@@ -243,18 +243,18 @@ static int resolve_f(rctx *c, const char *name, const dorm_rexpr **out) {
     /* Annotations first, as Django's resolve_ref: "n", or "n__year". */
     const char *sep = strstr(name, "__");
     size_t n0 = sep ? (size_t)(sep - name) : strlen(name);
-    const dorm_ann *ann = dorm_qs_annotation(c->qs, name, strlen(name));
+    const dorm_ann *ann = dorm_qs__annotation(c->qs, name, strlen(name));
     size_t skip = strlen(name);
-    if (!ann && sep && !dorm_meta_fieldn(c->qs->meta, name, n0)) {
-        ann = dorm_qs_annotation(c->qs, name, n0);
+    if (!ann && sep && !dorm_meta__fieldn(c->qs->meta, name, n0)) {
+        ann = dorm_qs__annotation(c->qs, name, n0);
         skip = n0;
     }
     if (ann) return annotation_ref(c, ann, name, skip, out);
     dorm_path p;
-    int rc = dorm_path_resolve(c->qs, name, strlen(name), DORM_PATH_TRANSFORMS | (c->in_aggregate ? DORM_PATH_OUTER : 0),
+    int rc = dorm_path__resolve(c->qs, name, strlen(name), DORM_PATH_TRANSFORMS | (c->in_aggregate ? DORM_PATH_OUTER : 0),
                                &p);
     if (rc) return rc;
-    *out = p.expr ? p.expr : dorm_rexpr_col(c->qs, p.alias, p.field);
+    *out = p.expr ? p.expr : dorm_rexpr__col(c->qs, p.alias, p.field);
     return *out ? DORM_OK : DORM_ENOMEM;
 }
 
@@ -299,7 +299,7 @@ static int resolve_op(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     r->sql = NULL;
     for (const dorm_func_sql *f = c->qs->cx->db->dialect->functions; f && f->name; f++)
         if (strcmp(f->name, r->op) == 0) r->sql = f->sql;
-    if ((rc = dorm_temporal_op(c->qs, r))) return rc;
+    if ((rc = dorm_temporal__op(c->qs, r))) return rc;
     *out = r;
     return DORM_OK;
 }
@@ -355,12 +355,12 @@ static int value_arg(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
 }
 
 /* Django's default alias of an aggregate over a path ("pages__avg"). */
-const char *dorm_default_alias(dorm_ctx *cx, const dorm_expr *e) {
+const char *dorm_default__alias(dorm_ctx *cx, const dorm_expr *e) {
     if (!e || e->kind != DORM_E_FUNC || !e->func || e->args) return NULL;
     const char *path = e->a && e->a->kind == DORM_E_F ? (e->a->name ? e->a->name : e->a->value.u.s)
                        : !e->a && e->value.type == DORM_T_TEXT ? e->value.u.s
                                                               : NULL;
-    const dorm_func_def *def = dorm_func_find(cx->db->reg, e->func, strlen(e->func));
+    const dorm_func_def *def = dorm_func__find(cx->db->reg, e->func, strlen(e->func));
     if (!path || !def || !(def->flags & DORM_FUNC_AGGREGATE)) return NULL;
     char *s = dorm_sprintf(cx, "%s__%s", path, def->name);
     for (char *p = s ? s + strlen(path) + 2 : NULL; p && *p; p++)
@@ -375,14 +375,14 @@ static int concat_pairs(rctx *c, const dorm_rexpr *const *args, int n, const dor
         dorm_rexpr *r = node(c->qs, &dorm_node_func);
         const dorm_rexpr **pair = dorm_alloc(c->qs->cx, sizeof *pair * 2);
         if (!r || !pair) return DORM_ENOMEM;
-        pair[0] = dorm_rexpr_typed(c->qs, args[i]);
-        pair[1] = dorm_rexpr_typed(c->qs, acc);
+        pair[0] = dorm_rexpr__typed(c->qs, args[i]);
+        pair[1] = dorm_rexpr__typed(c->qs, acc);
         if (!pair[0] || !pair[1]) return DORM_ENOMEM;
         r->def = dorm_concat_pair;
         r->nargs = 2;
         r->args = pair;
         r->aggregate = args[i]->aggregate || acc->aggregate;
-        dorm_func_spelling(r->def, c->qs->cx->db->dialect, c->qs->cx->db->drv->vendor, &r->sql, &r->write);
+        dorm_func__spelling(r->def, c->qs->cx->db->dialect, c->qs->cx->db->drv->vendor, &r->sql, &r->write);
         default_output(c->qs, r, pair, 2);
         r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
         acc = r;
@@ -395,17 +395,17 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     dorm_qs *qs = c->qs;
     if (!e->func) return fail(c, DORM_EVALUE, "Func() needs a function name.", NULL, NULL);
     const char *name = e->func;
-    int rc = dorm_date_func_name(qs, e, &name);
+    int rc = dorm_date__func_name(qs, e, &name);
     if (rc) return rc;
-    const dorm_func_def *def = dorm_func_find(qs->cx->db->reg, name, strlen(name));
+    const dorm_func_def *def = dorm_func__find(qs->cx->db->reg, name, strlen(name));
     if (!def) {
         const char *best[3];
-        int nb = dorm_func_close(qs->cx->db->reg, e->func, strlen(e->func), best);
-        return dorm_qs_fail(qs, DORM_EFIELD, "Unknown function '%s'%s%s%s%s%s%s", e->func, nb ? ", perhaps you meant " : ".",
+        int nb = dorm_func__close(qs->cx->db->reg, e->func, strlen(e->func), best);
+        return dorm_qs__fail(qs, DORM_EFIELD, "Unknown function '%s'%s%s%s%s%s%s", e->func, nb ? ", perhaps you meant " : ".",
                             nb ? best[0] : "", nb > 1 ? " or " : "", nb > 1 ? best[1] : "", nb > 2 ? " or " : "",
                             nb > 2 ? dorm_sprintf(qs->cx, "%s?", best[2]) : nb ? "?" : "")->err;
     }
-    const dorm_builtin_func *b = dorm_func_builtin(def);
+    const dorm_builtin_func *b = dorm_func__builtin(def);
     bool agg = def->flags & DORM_FUNC_AGGREGATE;
     if (!agg && (e->distinct || e->filter))
         return fail(c, DORM_EVALUE, "%s is not an aggregate: it takes no distinct or filter.", def->name, NULL);
@@ -445,9 +445,9 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     /* A function's value arguments are typed: PostgreSQL picks among
      * SUBSTRING(text, int, int) and SUBSTRING(text, text, text) by them. */
     for (int i = 0; i < n; i++)
-        if (!(args[i] = dorm_rexpr_typed(qs, args[i]))) return DORM_ENOMEM;
+        if (!(args[i] = dorm_rexpr__typed(qs, args[i]))) return DORM_ENOMEM;
     if (b && strcmp(def->name, "Concat") == 0) return concat_pairs(c, args, n, out);
-    if ((rc = dorm_date_func_check(qs, e, def, args[0], &r->tz))) return rc;
+    if ((rc = dorm_date__func_check(qs, e, def, args[0], &r->tz))) return rc;
     r->def = def;
     r->nargs = n;
     r->args = args;
@@ -456,11 +456,11 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     r->is_aggregate = agg;
     r->aggregate = r->aggregate || agg;
     r->distinct = e->distinct;
-    dorm_func_spelling(def, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
+    dorm_func__spelling(def, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
     if (e->sample && b && b->sample_sql) r->sql = b->sample_sql;
     if (!r->sql && !r->write && !r->extract && !r->trunc)
         return fail(c, DORM_EVALUE, "The function %s has no SQL for this database backend.", def->name, NULL);
-    if (e->filter && (rc = dorm_where_cond(qs, e->filter, &r->cond))) return rc;
+    if (e->filter && (rc = dorm_where__cond(qs, e->filter, &r->cond))) return rc;
     if (e->output) fixed_output(r, e->output);
     else if (def->output) fixed_output(r, def->output);
     else if (b && b->first_output) same_output(r, args[0]);
@@ -491,9 +491,9 @@ static int resolve_case(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         if (!wn || !res) return DORM_ENOMEM;
         int rc = resolve(c, w->a, &res[0]);
         if (rc) return rc;
-        if (!(res[0] = dorm_rexpr_typed(c->qs, res[0]))) return DORM_ENOMEM;
+        if (!(res[0] = dorm_rexpr__typed(c->qs, res[0]))) return DORM_ENOMEM;
         if (w->filter) {
-            if ((rc = dorm_where_cond(c->qs, w->filter, &wn->cond))) return rc;
+            if ((rc = dorm_where__cond(c->qs, w->filter, &wn->cond))) return rc;
             if (!wn->cond) return fail(c, DORM_EVALUE, "An empty Q() can't be used as a When() condition.", NULL, NULL);
             nwhen++;
         }
@@ -642,14 +642,14 @@ static int resolve_key(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     int rc = resolve(c, e->a, &base);
     if (rc) return rc;
     if (base->vkind != DORM_KIND_JSON && !(base->ops == &dorm_node_key))
-        return fail(c, DORM_EVALUE, "%s() needs a JSON expression, not a %s.", name, dorm_kind_name(base->vkind));
-    return (*out = dorm_rexpr_key(c->qs, base, e->name, strlen(e->name), e->kind == DORM_E_KEY_TEXT)) ? DORM_OK
+        return fail(c, DORM_EVALUE, "%s() needs a JSON expression, not a %s.", name, dorm_kind__name(base->vkind));
+    return (*out = dorm_rexpr__key(c->qs, base, e->name, strlen(e->name), e->kind == DORM_E_KEY_TEXT)) ? DORM_OK
                                                                                                    : DORM_ENOMEM;
 }
 
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (c->depth > DORM_MAX_DEPTH)
-        return dorm_qs_fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
+        return dorm_qs__fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     if (!e) return fail(c, DORM_EVALUE, "No expression given.", NULL, NULL);
     rctx inner = *c;
     inner.depth++;
@@ -675,14 +675,14 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         return resolve_cast(&inner, e, out);
     case DORM_E_SUBQUERY:
     case DORM_E_EXISTS:
-        return dorm_rexpr_subquery(c->qs, e->query, e->kind == DORM_E_EXISTS, out);
+        return dorm_rexpr__subquery(c->qs, e->query, e->kind == DORM_E_EXISTS, out);
     case DORM_E_OUTERREF: {
         int level = 1;
         const dorm_expr *a = e->a;
         for (; a && a->kind == DORM_E_OUTERREF; a = a->a) level++;
         const char *path = a && a->kind == DORM_E_F ? (a->name ? a->name : a->value.u.s) : NULL;
         if (!path) return fail(c, DORM_EVALUE, "OuterRef() needs a field name.", NULL, NULL);
-        return (*out = dorm_rexpr_outer(c->qs, path, level)) ? DORM_OK : DORM_ENOMEM;
+        return (*out = dorm_rexpr__outer(c->qs, path, level)) ? DORM_OK : DORM_ENOMEM;
     }
     case DORM_E_WINDOW:
         return resolve_window(&inner, e, out);
@@ -694,48 +694,48 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     case DORM_E_ORDER:
         return fail(c, DORM_EVALUE, "asc() and desc() can only be used in order_by().", NULL, NULL);
     default:
-        return dorm_qs_fail(c->qs, DORM_EVALUE, "Unknown expression kind %d.", (int)e->kind)->err;
+        return dorm_qs__fail(c->qs, DORM_EVALUE, "Unknown expression kind %d.", (int)e->kind)->err;
     }
 }
 
-int dorm_expr_resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
+int dorm_expr__resolve(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
     rctx c = {qs, false, false, 0, false};
     return resolve(&c, e, out);
 }
 
-int dorm_expr_resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
+int dorm_expr__resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr **out) {
     rctx c = {qs, true, false, 0, false};
     return resolve(&c, e, out);
 }
 
-bool dorm_rexpr_window(const dorm_rexpr *e) {
+bool dorm_rexpr__window(const dorm_rexpr *e) {
     if (!e) return false;
     if (e->ops == &dorm_node_window) return true;
-    if (e->ops == &dorm_node_ref) return dorm_rexpr_window(e->target);
+    if (e->ops == &dorm_node_ref) return dorm_rexpr__window(e->target);
     for (int i = 0; i < e->nargs; i++)
-        if (dorm_rexpr_window(e->args[i])) return true;
+        if (dorm_rexpr__window(e->args[i])) return true;
     return false;
 }
 
-bool dorm_rexpr_joins(const dorm_rexpr *e) {
+bool dorm_rexpr__joins(const dorm_rexpr *e) {
     if (!e) return false;
     if (e->ops == &dorm_node_col) return e->alias != 0;
-    if (e->ops == &dorm_node_ref) return dorm_rexpr_joins(e->target);
+    if (e->ops == &dorm_node_ref) return dorm_rexpr__joins(e->target);
     for (int i = 0; i < e->nbinds; i++)
-        if (dorm_rexpr_joins(e->binds[i].to)) return true;
+        if (dorm_rexpr__joins(e->binds[i].to)) return true;
     for (int i = 0; i < e->nargs; i++)
-        if (dorm_rexpr_joins(e->args[i])) return true;
-    return e->cond != NULL && dorm_where_joins(e->cond);
+        if (dorm_rexpr__joins(e->args[i])) return true;
+    return e->cond != NULL && dorm_where__joins(e->cond);
 }
 
-bool dorm_rexpr_same(const dorm_rexpr *a, const dorm_rexpr *b) {
+bool dorm_rexpr__same(const dorm_rexpr *a, const dorm_rexpr *b) {
     if (!a || !b) return a == b;
     if (a->ops != b->ops || a->def != b->def || a->nargs != b->nargs) return false;
     if (a->ops == &dorm_node_col) return a->alias == b->alias && a->field == b->field;
     if (a->ops == &dorm_node_key)
-        return a->key_text == b->key_text && strcmp(a->key, b->key) == 0 && dorm_rexpr_same(a->args[0], b->args[0]);
+        return a->key_text == b->key_text && strcmp(a->key, b->key) == 0 && dorm_rexpr__same(a->args[0], b->args[0]);
     if (a->ops != &dorm_node_func || a->is_aggregate) return a == b;
     for (int i = 0; i < a->nargs; i++)
-        if (!dorm_rexpr_same(a->args[i], b->args[i])) return false;
+        if (!dorm_rexpr__same(a->args[i], b->args[i])) return false;
     return true;
 }

@@ -148,7 +148,7 @@ static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) 
     return sh->keyed;
 }
 
-void dorm_shape_record(dorm_shape *sh, const dorm_value *v) {
+void dorm_shape__record(dorm_shape *sh, const dorm_value *v) {
     dorm_shape_slot slot = {-1, -1, false};
     /* Addresses compared as integers: v need not point into the list. */
     uintptr_t at = (uintptr_t)v;
@@ -168,7 +168,7 @@ void dorm_shape_record(dorm_shape *sh, const dorm_value *v) {
     }
     if (sh->nslots == sh->cap) {
         size_t cap = sh->cap ? sh->cap * 2 : 8;
-        dorm_shape_slot *grown = dorm_mem_realloc(sh->slots, sizeof *grown * cap);
+        dorm_shape_slot *grown = dorm_mem__realloc(sh->slots, sizeof *grown * cap);
         if (!grown) {
             sh->unmapped = true;
             return;
@@ -189,7 +189,7 @@ static bool slot_value(dorm_sql *s, const dorm_shape *sh, const dorm_shape_slot 
         dorm_buf pat = DORM_BUF_INIT;
         const dorm_value *v = &w->rhs;
         s->d->pattern(&pat, w->lookup, v->u.s, v->len == DORM_STRLEN ? strlen(v->u.s) : v->len);
-        char *copy = dorm_arena_memdup(&s->cx->arena, pat.data ? pat.data : "", pat.len + 1);
+        char *copy = dorm_arena__memdup(&s->cx->arena, pat.data ? pat.data : "", pat.len + 1);
         bool ok = copy && !pat.failed;
         size_t len = pat.len;
         dorm_buf_free(&pat);
@@ -201,12 +201,12 @@ static bool slot_value(dorm_sql *s, const dorm_shape *sh, const dorm_shape_slot 
 
 static int bind_slots(dorm_sql *s, const dorm_shape *sh, const dorm_shape_entry *en) {
     const dorm_shape_slot *slots = en->slots;
-    s->params = dorm_mem_alloc(sizeof *s->params * (en->nslots ? en->nslots : 1));
-    if (!s->params) return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+    s->params = dorm_mem__alloc(sizeof *s->params * (en->nslots ? en->nslots : 1));
+    if (!s->params) return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
     s->cap = en->nslots ? en->nslots : 1;
     for (size_t i = 0; i < en->nslots; i++)
         if (!slot_value(s, sh, &slots[i], &s->params[s->nparams++]))
-            return dorm_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+            return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
     return DORM_COMPILED;
 }
 
@@ -219,23 +219,23 @@ static bool same_value(const dorm_value *a, const dorm_value *b) {
 /* A hit must be exactly what compiling the query gives. */
 static void check_hit(const dorm_qs *qs, dorm_select_what what, const dorm_sql *s, const dorm_shape_entry *en) {
     dorm_sql fresh;
-    dorm_sql_init(&fresh, qs->cx);
-    int rc = dorm_compile_select(qs, what, &fresh);
+    dorm_sql__init(&fresh, qs->cx);
+    int rc = dorm_compile__select(qs, what, &fresh);
     if (rc == DORM_ENOMEM || (rc < 0 && dorm_errcode(qs->cx) == DORM_ENOMEM)) {
         /* Out of memory for the check only: the query itself goes on. */
         dorm_error_clear(qs->cx);
-        dorm_sql_free(&fresh);
+        dorm_sql__free(&fresh);
         return;
     }
     DORM_ASSERT(rc == DORM_COMPILED);
     DORM_ASSERT(fresh.text.len == en->len && memcmp(fresh.text.data, en->sql, en->len) == 0);
     DORM_ASSERT(fresh.nparams == s->nparams);
     for (size_t i = 0; i < s->nparams; i++) DORM_ASSERT(same_value(&fresh.params[i], &s->params[i]));
-    dorm_sql_free(&fresh);
+    dorm_sql__free(&fresh);
 }
 #endif
 
-int dorm_compile_shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh) {
+int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh) {
     dorm_db *db = qs->cx->db;
     sh->klen = 0;
     sh->nleaves = 0;
@@ -245,7 +245,7 @@ int dorm_compile_shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, d
     sh->nslots = sh->cap = 0;
     sh->hit = NULL;
     if (shape_key(qs, what, sh)) {
-        dorm_shape_entry *en = dorm_db_shape_get(db, sh->key, sh->klen);
+        dorm_shape_entry *en = dorm_db__shape_get(db, sh->key, sh->klen);
         if (en && en->sql) {
             int rc = bind_slots(s, sh, en);
             if (rc != DORM_COMPILED) return rc;
@@ -260,12 +260,12 @@ int dorm_compile_shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, d
         if (!en) s->shape = sh;
     }
     db->shape_compiles++;
-    int rc = dorm_compile_select(qs, what, s);
+    int rc = dorm_compile__select(qs, what, s);
     if (rc != DORM_COMPILED) s->shape = NULL;
     return rc;
 }
 
-void dorm_shape_store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
+void dorm_shape__store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
     dorm_shape *sh = s->shape;
     if (!sh || sh->hit) return;
     /* Parameters a condition wrote and then dropped (an OR that is always
@@ -273,11 +273,11 @@ void dorm_shape_store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
     bool mapped = !sh->unmapped && sh->nslots == s->nparams;
     void *slots = mapped ? sh->slots : NULL;
     if (mapped) sh->slots = NULL;
-    dorm_db_shape_put(db, sh->key, sh->klen, mapped ? s->text.data : NULL, s->text.len, slots, mapped ? sh->nslots : 0,
+    dorm_db__shape_put(db, sh->key, sh->klen, mapped ? s->text.data : NULL, s->text.len, slots, mapped ? sh->nslots : 0,
                       cs);
 }
 
-void dorm_shape_free(dorm_shape *sh) {
-    dorm_mem_free(sh->slots);
+void dorm_shape__free(dorm_shape *sh) {
+    dorm_mem__free(sh->slots);
     sh->slots = NULL;
 }

@@ -29,7 +29,7 @@ typedef struct dorm_shape {
     const dorm_where *leaves[DORM_SHAPE_LEAVES_MAX];
     int nleaves;
     const dorm_where *pattern; /* the leaf whose LIKE pattern is being bound  */
-    dorm_shape_slot *slots;   /* recorded while compiling (dorm_mem_alloc)    */
+    dorm_shape_slot *slots;   /* recorded while compiling (dorm_mem__alloc)    */
     size_t nslots, cap;
     dorm_shape_entry *hit;    /* the session's entry this query runs from     */
 } dorm_shape;
@@ -37,15 +37,15 @@ typedef struct dorm_shape {
 /* compile_select(qs, what) through the session's shape cache: on a hit only
  * s's parameters are filled (s->shape->hit holds the SQL and statement);
  * otherwise s is compiled, recording its parameters' sources so that
- * dorm_shape_store can keep it.  sh must live until the statement is
- * prepared; release it with dorm_shape_free.  Returns as
- * dorm_compile_select. */
-int dorm_compile_shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh);
-/* The compiler's dorm_sql_param: notes where value v comes from. */
-void dorm_shape_record(dorm_shape *sh, const dorm_value *v);
-/* After s (compiled by dorm_compile_shaped, not a hit) was prepared as cs
+ * dorm_shape__store can keep it.  sh must live until the statement is
+ * prepared; release it with dorm_shape__free.  Returns as
+ * dorm_compile__select. */
+int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh);
+/* The compiler's dorm_sql__param: notes where value v comes from. */
+void dorm_shape__record(dorm_shape *sh, const dorm_value *v);
+/* After s (compiled by dorm_compile__shaped, not a hit) was prepared as cs
  * on the session: keeps its shape there (its map, or that it has none). */
-void dorm_shape_store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs);
-void dorm_shape_free(dorm_shape *sh);
+void dorm_shape__store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs);
+void dorm_shape__free(dorm_shape *sh);
 
 #endif

@@ -77,7 +77,7 @@ static int collect_qs(refs *r, const dorm_qs *q) {
 
 /* ---- resolution ---- */
 
-dorm_rexpr *dorm_rexpr_outer(dorm_qs *qs, const char *path, int level) {
+dorm_rexpr *dorm_rexpr__outer(dorm_qs *qs, const char *path, int level) {
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
     if (!r) return NULL;
     memset(r, 0, sizeof *r);
@@ -91,7 +91,7 @@ dorm_rexpr *dorm_rexpr_outer(dorm_qs *qs, const char *path, int level) {
 /* The output of the one column the inner query selects. */
 static int subquery_output(dorm_qs *qs, const dorm_qs *inner, dorm_rexpr *r) {
     if (inner->mode == DORM_MODE_OBJECTS || inner->ncols != 1)
-        return dorm_qs_fail(qs, DORM_EVALUE, "A Subquery must select exactly one column (values() or values_list() "
+        return dorm_qs__fail(qs, DORM_EVALUE, "A Subquery must select exactly one column (values() or values_list() "
                                              "with one field); this one selects %d.",
                             inner->mode == DORM_MODE_OBJECTS ? inner->meta->nfields : inner->ncols)->err;
     const dorm_col *c = &inner->cols[0];
@@ -111,10 +111,10 @@ static int subquery_output(dorm_qs *qs, const dorm_qs *inner, dorm_rexpr *r) {
     return DORM_OK;
 }
 
-int dorm_rexpr_subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out) {
-    if (!inner) return dorm_qs_fail(qs, DORM_EVALUE, "The QuerySet of a subquery is NULL (a dorm call that built it failed).")->err;
-    if (inner->err) return dorm_qs_fail(qs, inner->err, "%s", dorm_qs_errmsg(inner))->err;
-    if (inner->cx != qs->cx) return dorm_qs_fail(qs, DORM_EVALUE, "A subquery must belong to the same context.")->err;
+int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out) {
+    if (!inner) return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet of a subquery is NULL (a dorm call that built it failed).")->err;
+    if (inner->err) return dorm_qs__fail(qs, inner->err, "%s", dorm_qs_errmsg(inner))->err;
+    if (inner->cx != qs->cx) return dorm_qs__fail(qs, DORM_EVALUE, "A subquery must belong to the same context.")->err;
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
     if (!r) return DORM_ENOMEM;
     memset(r, 0, sizeof *r);
@@ -139,7 +139,7 @@ int dorm_rexpr_subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rex
             continue;
         }
         const dorm_expr f = {.kind = DORM_E_F, .name = b->ref->ref};
-        if ((rc = dorm_expr_resolve(qs, &f, &b->to))) return rc;
+        if ((rc = dorm_expr__resolve(qs, &f, &b->to))) return rc;
     }
     r->nbinds = found.n;
     r->binds = found.items;
@@ -168,14 +168,14 @@ static int prepare(dorm_sql *s, const dorm_qs *inner, dorm_qs *copy) {
     return DORM_OK;
 }
 
-int dorm_subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
+int dorm_subquery__sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     dorm_subq_frame f = {e, qs, s->frames};
     dorm_qs copy;
     int rc = prepare(s, e->query, &copy);
     if (rc) return rc;
     s->frames = &f;
     dorm_buf_puts(&s->text, e->exists ? "EXISTS(" : "(");
-    rc = dorm_compile_select(&copy, e->exists ? DORM_SELECT_EXISTS : DORM_SELECT_ROWS, s);
+    rc = dorm_compile__select(&copy, e->exists ? DORM_SELECT_EXISTS : DORM_SELECT_ROWS, s);
     dorm_buf_putc(&s->text, ')');
     s->frames = f.up;
     return rc;
@@ -184,7 +184,7 @@ int dorm_subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
 /* A subquery in a SELECT or an expression: one that can match no row makes
  * the whole query match none (Django 3.2's EmptyResultSet). */
 static void subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
-    int rc = dorm_subquery_sql(s, qs, e);
+    int rc = dorm_subquery__sql(s, qs, e);
     if (rc == DORM_COMPILED_EMPTY) s->empty = true;
     else if (rc < 0) s->failed = true;
 }

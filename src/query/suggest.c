@@ -40,7 +40,7 @@ static double ratio(const char *cand, const char *word, size_t n) {
     return 2.0 * (double)matched(cand, 0, la, word, 0, n) / (double)total;
 }
 
-int dorm_close_matches(const char *word, size_t n, const char *const *cands, size_t ncands, const char **out) {
+int dorm_close__matches(const char *word, size_t n, const char *const *cands, size_t ncands, const char **out) {
     double score[3];
     int k = 0;
     if (n > MAX_WORD) return 0;

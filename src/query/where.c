@@ -98,14 +98,14 @@ static int settle_joins(dorm_qs *qs, int alias, bool promote_joins, const where_
 static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm_value *in, dorm_value *out,
                      bool drop_nulls, const char *path) {
     if (in->len && !in->u.list)
-        return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' is a list of %zu items at a NULL pointer.", path,
+        return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' is a list of %zu items at a NULL pointer.", path,
                             in->len)->err;
     dorm_value *items = dorm_alloc(qs->cx, sizeof(dorm_value) * (in->len ? in->len : 1));
     if (!items) return DORM_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < in->len; i++) {
         if (drop_nulls && in->u.list[i].type == DORM_T_NULL) continue;
-        int rc = dorm_prep_value(qs->cx, p->field, kind, &in->u.list[i], &items[n]);
+        int rc = dorm_prep__value(qs->cx, p->field, kind, &in->u.list[i], &items[n]);
         if (rc) return rc;
         n++;
     }
@@ -115,14 +115,14 @@ static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm
 
 /* A leaf "lhs IN (subquery)": the subquery selects one column of `sub`. */
 static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs *sub, const dorm_where **out) {
-    if (!sub) return dorm_qs_fail(qs, DORM_ENOMEM, "out of memory")->err;
-    if (sub->err) return dorm_qs_fail(qs, sub->err, "%s", dorm_qs_errmsg(sub))->err;
+    if (!sub) return dorm_qs__fail(qs, DORM_ENOMEM, "out of memory")->err;
+    if (sub->err) return dorm_qs__fail(qs, sub->err, "%s", dorm_qs_errmsg(sub))->err;
     dorm_where *w = node(qs, DORM_W_SUBQUERY);
     if (!w) return DORM_ENOMEM;
     w->alias = alias;
     w->field = lhs;
     w->lookup = DORM_LK_IN;
-    int rc = dorm_rexpr_subquery(qs, sub, false, &w->sub);
+    int rc = dorm_rexpr__subquery(qs, sub, false, &w->sub);
     if (rc) return rc;
     *out = w;
     return DORM_OK;
@@ -131,13 +131,13 @@ static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs 
 /* A boolean expression as a condition: filter(Exists(...)). */
 static int expr_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
     if (q->value.type != DORM_T_EXPR || !q->value.u.p)
-        return dorm_qs_fail(qs, DORM_EVALUE, "DQE() needs an expression.")->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "DQE() needs an expression.")->err;
     dorm_where *w = node(qs, DORM_W_EXPR);
     if (!w) return DORM_ENOMEM;
-    int rc = dorm_expr_resolve(qs, q->value.u.p, &w->lhs);
+    int rc = dorm_expr__resolve(qs, q->value.u.p, &w->lhs);
     if (rc) return rc;
     if (w->lhs->out != DORM_KIND_BOOL)
-        return dorm_qs_fail(qs, DORM_EVALUE, "%s is not a conditional expression.",
+        return dorm_qs__fail(qs, DORM_EVALUE, "%s is not a conditional expression.",
                             w->lhs->def ? w->lhs->def->name : "The expression")->err;
     w->aggregate = w->lhs->aggregate;
     *out = w;
@@ -150,7 +150,7 @@ static dorm_qs *as_column_query(dorm_qs *sub) {
     if (!sub || sub->err) return sub;
     if (sub->mode == DORM_MODE_OBJECTS) return dorm_qs_values_list(sub, true, (const char *const[]){"pk", NULL});
     if (sub->ncols != 1)
-        return dorm_qs_fail(sub, DORM_EVALUE, "A subquery used with __in must select exactly one column.");
+        return dorm_qs__fail(sub, DORM_EVALUE, "A subquery used with __in must select exactly one column.");
     return sub;
 }
 
@@ -162,7 +162,7 @@ static const dorm_ann *path_annotation(const dorm_qs *qs, const char *path, size
     for (const char *p = path;; p += 2) {
         const char *sep = strstr(p, "__");
         size_t n = sep ? (size_t)(sep - path) : strlen(path);
-        const dorm_ann *ann = dorm_qs_annotation(qs, path, n);
+        const dorm_ann *ann = dorm_qs__annotation(qs, path, n);
         if (ann) {
             *skip = n;
             return ann;
@@ -177,11 +177,11 @@ static const dorm_ann *path_annotation(const dorm_qs *qs, const char *path, size
 static int leaf_path(dorm_qs *qs, const char *path, int flags, dorm_path *p) {
     size_t skip;
     const dorm_ann *ann = path_annotation(qs, path, &skip);
-    if (!ann) return dorm_path_resolve(qs, path, strlen(path), flags, p);
-    const dorm_rexpr *ref = dorm_rexpr_ref(qs, ann);
+    if (!ann) return dorm_path__resolve(qs, path, strlen(path), flags, p);
+    const dorm_rexpr *ref = dorm_rexpr__ref(qs, ann);
     if (!ref) return DORM_ENOMEM;
     const char *rest = path + skip;
-    return dorm_path_on_expr(qs, ref, rest[0] ? rest + 2 : rest, ann->alias, flags, p);
+    return dorm_path__on_expr(qs, ref, rest[0] ? rest + 2 : rest, ann->alias, flags, p);
 }
 
 /* One part of a composite key compared with one value. */
@@ -191,9 +191,9 @@ static dorm_where *part_leaf(dorm_qs *qs, int alias, const dorm_fmeta *part, dor
     w->alias = alias;
     w->field = part;
     w->lookup = lk;
-    w->def = dorm_lookup_builtin(lk);
+    w->def = dorm_lookup__builtin(lk);
     if (lk == DORM_LK_ISNULL) w->rhs = *v;
-    else if (dorm_prep_value(qs->cx, part, part->value_kind, v, &w->rhs)) return NULL;
+    else if (dorm_prep__value(qs->cx, part, part->value_kind, v, &w->rhs)) return NULL;
     return w;
 }
 
@@ -241,17 +241,17 @@ static bool tuple_value(const dorm_value *v, const dorm_fmeta *pk) {
  * NULL / none is), gt, gte, lt, lte. */
 static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
     const dorm_fmeta *pk = p->field;
-    dorm_lookup lk = p->lookup ? dorm_lookup_code(p->lookup) : DORM_LK_EXACT;
+    dorm_lookup lk = p->lookup ? dorm_lookup__code(p->lookup) : DORM_LK_EXACT;
     const dorm_value *v = &q->value;
     const char *name = p->lookup ? p->lookup->name : "exact";
     dorm_where *w = NULL;
     bool promote_joins = false;
     if (pk->nparts > 16 || p->expr)
-        return dorm_qs_fail(qs, DORM_EFIELD, "Unsupported lookup for CompositePrimaryKey in '%s'.", q->path)->err;
+        return dorm_qs__fail(qs, DORM_EFIELD, "Unsupported lookup for CompositePrimaryKey in '%s'.", q->path)->err;
     switch (lk) {
     case DORM_LK_ISNULL: {
         if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
-            return dorm_qs_fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
         const dorm_value truth = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
         const dorm_where *kids[16];
         for (int i = 0; i < pk->nparts; i++)
@@ -262,11 +262,11 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
     }
     case DORM_LK_IN: {
         if (v->type != DORM_T_LIST || (v->len && !v->u.list))
-            return dorm_qs_fail(qs, DORM_EVALUE, "'in' lookup of '%s' must be a collection of tuples or lists", pk->f->name)
+            return dorm_qs__fail(qs, DORM_EVALUE, "'in' lookup of '%s' must be a collection of tuples or lists", pk->f->name)
                 ->err;
         for (size_t i = 0; i < v->len; i++)
             if (!tuple_value(&v->u.list[i], pk))
-                return dorm_qs_fail(qs, DORM_EVALUE, "'in' lookup of '%s' must have %d elements each", pk->f->name,
+                return dorm_qs__fail(qs, DORM_EVALUE, "'in' lookup of '%s' must have %d elements each", pk->f->name,
                                     pk->nparts)->err;
         if (v->len == 0) {
             w = node(qs, DORM_W_NOTHING);
@@ -285,18 +285,18 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
     case DORM_LK_LT:
     case DORM_LK_LTE:
         if (v->type != DORM_T_LIST)
-            return dorm_qs_fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must be a tuple or a list", name, pk->f->name)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must be a tuple or a list", name, pk->f->name)->err;
         if (!tuple_value(v, pk))
-            return dorm_qs_fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must have %d elements", name, pk->f->name,
+            return dorm_qs__fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must have %d elements", name, pk->f->name,
                                 pk->nparts)->err;
         w = lk == DORM_LK_EXACT ? tuple_exact(qs, p->alias, pk, v->u.list) : tuple_order(qs, p->alias, pk, v->u.list, 0, lk);
         break;
     default:
-        return dorm_qs_fail(qs, DORM_EFIELD,
+        return dorm_qs__fail(qs, DORM_EFIELD,
                             "Unsupported lookup '%s' for CompositePrimaryKey or join on the field not permitted.", name)
             ->err;
     }
-    if (!w) return dorm_errcode(qs->cx) ? dorm_qs_fail(qs, dorm_errcode(qs->cx), "%s", dorm_errmsg(qs->cx))->err : DORM_ENOMEM;
+    if (!w) return dorm_errcode(qs->cx) ? dorm_qs__fail(qs, dorm_errcode(qs->cx), "%s", dorm_errmsg(qs->cx))->err : DORM_ENOMEM;
     int rc = settle_joins(qs, p->alias, promote_joins, wc);
     if (!rc) *out = w;
     return rc;
@@ -314,22 +314,22 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     w->field = p.field;
     w->lhs = p.expr;
     w->nullable = p.nullable;
-    w->def = p.lookup ? p.lookup : dorm_lookup_builtin(DORM_LK_EXACT);
-    w->lookup = dorm_lookup_code(w->def);
+    w->def = p.lookup ? p.lookup : dorm_lookup__builtin(DORM_LK_EXACT);
+    w->lookup = dorm_lookup__code(w->def);
     w->aggregate = p.expr && p.expr->aggregate;
-    if (dorm_rexpr_window(p.expr))
-        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
-    if (p.expr && (rc = dorm_rexpr_output(qs, p.expr))) return rc;
+    if (dorm_rexpr__window(p.expr))
+        return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
+    if (p.expr && (rc = dorm_rexpr__output(qs, p.expr))) return rc;
     dorm_kind kind = p.expr ? p.expr->vkind : p.field->value_kind;
     const dorm_json_sql *json = qs->cx->db->dialect->json;
     bool by_template = w->lookup == DORM_LK_JSON_CONTAINED_BY && json && json->contained_by;
     if ((w->lookup == DORM_LK_JSON_CONTAINS || w->lookup == DORM_LK_JSON_CONTAINED_BY) &&
         !qs->cx->db->dialect->operators[w->lookup] && !by_template)
-        return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "%s lookup is not supported on this database backend.",
+        return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "%s lookup is not supported on this database backend.",
                             w->def->name)->err;
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
-    if (v->type == DORM_T_NONE) return dorm_qs_fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
+    if (v->type == DORM_T_NONE) return dorm_qs__fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
     if (v->type == DORM_T_EXPR && w->lookup == DORM_LK_IN && ((const dorm_expr *)v->u.p)->kind == DORM_E_SUBQUERY) {
         /* pk__in=Subquery(qs) is pk__in=qs. */
         if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
@@ -342,13 +342,13 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         if (w->lookup == DORM_LK_IN || w->lookup == DORM_LK_RANGE || w->lookup == DORM_LK_ISNULL ||
             (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH) ||
             (w->lookup >= DORM_LK_REGEX && w->lookup < DORM_LK__COUNT))
-            return dorm_qs_fail(qs, DORM_EVALUE, "The lookup '%s' cannot take an expression.", w->def->name)->err;
-        rc = dorm_expr_resolve(qs, v->u.p, &w->rhs_expr);
+            return dorm_qs__fail(qs, DORM_EVALUE, "The lookup '%s' cannot take an expression.", w->def->name)->err;
+        rc = dorm_expr__resolve(qs, v->u.p, &w->rhs_expr);
         if (rc) return rc;
-        if (dorm_rexpr_window(w->rhs_expr))
-            return dorm_qs_fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
+        if (dorm_rexpr__window(w->rhs_expr))
+            return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
         if (w->rhs_expr->aggregate && !qs->group_by)
-            return dorm_qs_fail(qs, DORM_EFIELD,
+            return dorm_qs__fail(qs, DORM_EFIELD,
                                 "Cannot filter '%s' against an aggregate: the query is not grouped (annotate() the "
                                 "aggregate and filter on its alias).", q->path)->err;
         w->aggregate = w->aggregate || w->rhs_expr->aggregate;
@@ -358,7 +358,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     }
     if (kind == DORM_KIND_JSON && w->lookup != DORM_LK__COUNT) {
         bool handled;
-        if ((rc = dorm_json_leaf(qs, w, v, q->path, &handled))) return rc;
+        if ((rc = dorm_json__leaf(qs, w, v, q->path, &handled))) return rc;
         if (handled) {
             if ((rc = settle_joins(qs, p.alias, w->lookup == DORM_LK_ISNULL && w->rhs.u.b, wc))) return rc;
             *out = w;
@@ -368,22 +368,22 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     }
     if (v->type == DORM_T_NULL && w->lookup != DORM_LK_ISNULL) {
         if (w->lookup != DORM_LK_EXACT && w->lookup != DORM_LK_IEXACT)
-            return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
         w->lookup = DORM_LK_ISNULL;
-        w->def = dorm_lookup_builtin(DORM_LK_ISNULL);
+        w->def = dorm_lookup__builtin(DORM_LK_ISNULL);
         v = &truth;
     }
     switch (w->lookup) {
     case DORM_LK_ISNULL:
         if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
-            return dorm_qs_fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
         w->rhs = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
         if (w->rhs.u.b) promote_joins = true;
         break;
     case DORM_LK_IN:
         if (v->type == DORM_T_QUERYSET) {
             if (!v->u.p)
-                return dorm_qs_fail(qs, DORM_EVALUE,
+                return dorm_qs__fail(qs, DORM_EVALUE,
                                     "The QuerySet given for '%s' is NULL (a dorm call that built it failed).",
                                     q->path)->err;
             if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
@@ -393,22 +393,22 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
             return rc;
         }
         if (v->type != DORM_T_LIST)
-            return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", q->path)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", q->path)->err;
         rc = prep_list(qs, &p, kind, v, &w->rhs, true, q->path);
         if (rc) return rc;
         if (w->rhs.len == 0) w->kind = DORM_W_NOTHING;
         break;
     case DORM_LK_RANGE:
         if (v->type != DORM_T_LIST || v->len != 2)
-            return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' must be a list of two values.", q->path)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' must be a list of two values.", q->path)->err;
         rc = prep_list(qs, &p, kind, v, &w->rhs, false, q->path);
         if (rc) return rc;
         if (w->rhs.u.list[0].type == DORM_T_NULL || w->rhs.u.list[1].type == DORM_T_NULL)
-            return dorm_qs_fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
         break;
     default:
         if (v->type == DORM_T_LIST)
-            return dorm_qs_fail(qs, DORM_EVALUE, "A list is not a valid value for '%s'.", q->path)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "A list is not a valid value for '%s'.", q->path)->err;
         if (w->lookup == DORM_LK__COUNT && w->def->rhs) kind = w->def->rhs;
         /* Pattern lookups on a UUID compare its text, as Django's UUIDField does. */
         if (kind == DORM_KIND_UUID && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT) kind = DORM_KIND_TEXT;
@@ -417,12 +417,12 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
          * a program's type compares the text given. */
         bool custom = !p.expr && p.field && p.field->f->kind == DORM_KIND_CUSTOM;
         bool raw = custom && w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup >= DORM_LK_REGEX);
-        rc = dorm_prep_value(qs->cx, raw ? NULL : p.field, kind, v, &w->rhs);
-        if (rc) return dorm_qs_fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
+        rc = dorm_prep__value(qs->cx, raw ? NULL : p.field, kind, v, &w->rhs);
+        if (rc) return dorm_qs__fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
         /* LIKE and GLOB stop at a NUL byte: such a pattern would match on its prefix. */
         if (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH && w->rhs.type == DORM_T_TEXT &&
             memchr(w->rhs.u.s, '\0', w->rhs.len == DORM_STRLEN ? strlen(w->rhs.u.s) : w->rhs.len))
-            return dorm_qs_fail(qs, DORM_EVALUE, "The value of '%s' contains a NUL byte.", q->path)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' contains a NUL byte.", q->path)->err;
     }
     if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
     *out = w;
@@ -442,24 +442,24 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
         const char *sep = strstr(p, "__");
         if (!sep) sep = end;
         size_t n = (size_t)(sep - p);
-        const dorm_fmeta *fm = dorm_meta_fieldn(m, p, n);
+        const dorm_fmeta *fm = dorm_meta__fieldn(m, p, n);
         if (fm && fm->target && fm->f->kind == DORM_KIND_FK && sep != end) {
             m = fm->target;
             p = sep + 2;
             continue;
         }
         /* A multi-table parent's relations are the child's too. */
-        const dorm_rel *rel = fm ? NULL : dorm_meta_reverse_up(m, p, n, NULL);
-        if (!rel && !fm) rel = dorm_meta_m2m_up(m, p, n, NULL);
+        const dorm_rel *rel = fm ? NULL : dorm_meta__reverse_up(m, p, n, NULL);
+        if (!rel && !fm) rel = dorm_meta__m2m_up(m, p, n, NULL);
         if (!rel) return NOT_MULTIVALUED;
         /* The owner's key, reached through the forward part of the path. */
         const char *owner = dorm_sprintf(qs->cx, "%.*spk", (int)(p - path), path);
         dorm_path lp;
         if (!owner) return DORM_ENOMEM;
-        int rc = dorm_path_resolve(qs, owner, strlen(owner), 0, &lp);
+        int rc = dorm_path__resolve(qs, owner, strlen(owner), 0, &lp);
         if (rc) return rc;
         const char *rest = sep == end ? "pk" : sep + 2;
-        if (sep != end && dorm_lookup_named(qs->cx->db->reg, rest, strlen(rest))) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
+        if (sep != end && dorm_lookup__named(qs->cx->db->reg, rest, strlen(rest))) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
         /* Many-to-many: the subquery reads the join table, through its key to the other side. */
         if (rel->through && rest) rest = dorm_sprintf(qs->cx, "%s__%s", rel->to_fk->f->name, rest);
         char *fk_notnull = dorm_sprintf(qs->cx, "%s__isnull", rel->fk->f->name);
@@ -537,18 +537,18 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
 
 static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **out) {
     if (wc.depth > DORM_MAX_DEPTH)
-        return dorm_qs_fail(qs, DORM_EVALUE, "Conditions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "Conditions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
     switch (q->kind) {
     case DORM_Q_LEAF: {
-        if (!q->path) return dorm_qs_fail(qs, DORM_EVALUE, "A condition needs a field path.")->err;
+        if (!q->path) return dorm_qs__fail(qs, DORM_EVALUE, "A condition needs a field path.")->err;
         size_t skip;
         if (wc.negated && !path_annotation(qs, q->path, &skip)) {
             /* Checked as filter() would check it first, so that the subquery
              * of an exclude() does not word its errors differently. */
             dorm_qs scratch = *qs;
             dorm_path p;
-            if (dorm_path_resolve(&scratch, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p))
-                return dorm_qs_fail(qs, scratch.err, "%s", scratch.errmsg ? scratch.errmsg : "")->err;
+            if (dorm_path__resolve(&scratch, q->path, strlen(q->path), DORM_PATH_LOOKUPS, &p))
+                return dorm_qs__fail(qs, scratch.err, "%s", scratch.errmsg ? scratch.errmsg : "")->err;
             int rc = multivalued_leaf(qs, q, out);
             if (rc != NOT_MULTIVALUED) return rc;
         }
@@ -564,11 +564,11 @@ static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **
     case DORM_Q_EXPR:
         return expr_leaf(qs, q, out);
     default:
-        return dorm_qs_fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
 }
 
-int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
+int dorm_where__add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     qs->generation++;
     /* Joins an earlier filter() made INNER stay INNER: that filter still
      * needs their rows (Django's add_q demotes them again). */
@@ -582,10 +582,10 @@ int dorm_where_add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
                    &added);
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     if (rc || !added) return rc;
-    return dorm_where_and(qs, added);
+    return dorm_where__and(qs, added);
 }
 
-int dorm_where_and(dorm_qs *qs, const dorm_where *added) {
+int dorm_where__and(dorm_qs *qs, const dorm_where *added) {
     const dorm_where *old = qs->where;
     if (!old) {
         qs->where = added;
@@ -608,18 +608,18 @@ int dorm_where_and(dorm_qs *qs, const dorm_where *added) {
     return DORM_OK;
 }
 
-int dorm_where_cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
+int dorm_where__cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
     *out = NULL;
     const dorm_q *const kids[] = {q, NULL};
     return group(qs, DORM_W_AND, kids, (where_ctx){true, false, true, NULL, 0, true}, out);
 }
 
-bool dorm_where_joins(const dorm_where *w) {
+bool dorm_where__joins(const dorm_where *w) {
     if (w->kind == DORM_W_LEAF)
-        return w->alias != 0 || dorm_rexpr_joins(w->lhs) || dorm_rexpr_joins(w->rhs_expr);
-    if (w->kind == DORM_W_SUBQUERY) return w->alias != 0 || dorm_rexpr_joins(w->lhs);
-    if (w->kind == DORM_W_EXPR) return dorm_rexpr_joins(w->lhs);
+        return w->alias != 0 || dorm_rexpr__joins(w->lhs) || dorm_rexpr__joins(w->rhs_expr);
+    if (w->kind == DORM_W_SUBQUERY) return w->alias != 0 || dorm_rexpr__joins(w->lhs);
+    if (w->kind == DORM_W_EXPR) return dorm_rexpr__joins(w->lhs);
     for (int i = 0; i < w->n; i++)
-        if (dorm_where_joins(w->kids[i])) return true;
+        if (dorm_where__joins(w->kids[i])) return true;
     return false;
 }

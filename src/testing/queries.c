@@ -24,14 +24,14 @@ static void capture(const char *sql, const char *params, double seconds, void *p
     if (q->prev) q->prev(sql, params, seconds, q->prev_payload);
     if (q->n == q->cap) {
         size_t cap = q->cap ? 2 * q->cap : 16;
-        const char **items = dorm_arena_alloc(&q->cx->arena, cap * sizeof *items);
+        const char **items = dorm_arena__alloc(&q->cx->arena, cap * sizeof *items);
         if (!items) return;
         if (q->n) memcpy(items, q->items, q->n * sizeof *items);
         q->items = items;
         q->cap = cap;
     }
     size_t len = strlen(sql) + strlen(params) + sizeof "; args=";
-    char *text = dorm_arena_alloc(&q->cx->arena, len);
+    char *text = dorm_arena__alloc(&q->cx->arena, len);
     if (!text) return;
     snprintf(text, len, "%s; args=%s", sql, params);
     q->items[q->n++] = text;
@@ -39,7 +39,7 @@ static void capture(const char *sql, const char *params, double seconds, void *p
 
 dorm_queries *dorm_queries_start(dorm_ctx *cx) {
     if (!cx || !cx->db) return NULL;
-    dorm_queries *q = dorm_arena_calloc(&cx->arena, sizeof *q);
+    dorm_queries *q = dorm_arena__calloc(&cx->arena, sizeof *q);
     if (!q) return NULL;
     q->cx = cx;
     q->db = cx->db;
@@ -68,7 +68,7 @@ const char *dorm_queries_check(dorm_queries *q, size_t expected) {
     dorm_buf_printf(&msg, "%zu != %zu : %zu queries executed, %zu expected\nCaptured queries were:\n", q->n, expected,
                     q->n, expected);
     for (size_t i = 0; i < q->n; i++) dorm_buf_printf(&msg, "%s%zu. %s", i ? "\n" : "", i + 1, q->items[i]);
-    const char *text = msg.failed ? "assertNumQueries: out of memory" : dorm_arena_strdup(&q->cx->arena, msg.data);
+    const char *text = msg.failed ? "assertNumQueries: out of memory" : dorm_arena__strdup(&q->cx->arena, msg.data);
     dorm_buf_free(&msg);
     return text ? text : "assertNumQueries: out of memory";
 }

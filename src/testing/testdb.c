@@ -34,7 +34,7 @@ static int namespace_exec(dorm_testdb *t, const char *format) {
     char sql[160];
     snprintf(sql, sizeof sql, format, t->ns);
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(t->db, sql, &e) < 0 ? failed(t, e.code, sql, e.msg) : DORM_OK;
+    return dorm_db__exec(t->db, sql, &e) < 0 ? failed(t, e.code, sql, e.msg) : DORM_OK;
 }
 
 /* DROP TABLE IF EXISTS of every model's table and of the migration record,
@@ -50,7 +50,7 @@ static void drop_tables(dorm_testdb *t) {
             dorm_buf_puts(&sql, "DROP TABLE IF EXISTS ");
             dorm_buf_quote(&sql, t->db->dialect->quote, table);
             dorm_errbuf e = {0, ""};
-            if (sql.failed || dorm_db_exec(t->db, sql.data, &e) < 0) left++;
+            if (sql.failed || dorm_db__exec(t->db, sql.data, &e) < 0) left++;
             dorm_buf_free(&sql);
         }
         if (!left) return;
@@ -83,7 +83,7 @@ dorm_testdb *dorm_testdb_setup_(const dorm_app *const *apps, const dorm_testdb_o
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_testdb_opts none = {NULL, false};
     const dorm_testdb_opts *o = opts ? opts : &none;
-    dorm_testdb *t = dorm_mem_calloc(1, sizeof *t);
+    dorm_testdb *t = dorm_mem__calloc(1, sizeof *t);
     if (!t) return NULL;
     t->apps = apps;
     const char *url = o->url ? o->url : getenv("DORM_TEST_URL");
@@ -112,14 +112,14 @@ void dorm_testdb_teardown(dorm_testdb *t) {
     if (t->db && !dorm_db_errcode(t->db)) {
         /* Whatever a test left open goes first. */
         dorm_errbuf e = {0, ""};
-        if (t->db->atomic_depth > 0) dorm_db_exec(t->db, "ROLLBACK", &e);
+        if (t->db->atomic_depth > 0) dorm_db__exec(t->db, "ROLLBACK", &e);
         t->db->atomic_depth = 0;
         if (t->ns[0]) namespace_exec(t, t->db->dialect->test_namespace_drop);
         else drop_tables(t);
     }
     dorm_db_close(t->db);
     dorm_registry_free(t->reg);
-    dorm_mem_free(t);
+    dorm_mem__free(t);
 }
 
 int dorm_testdb_errcode(const dorm_testdb *t) { return t ? t->err : DORM_ENOMEM; }
@@ -148,18 +148,18 @@ dorm_ctx *dorm_testcase_begin(dorm_testdb *t, const char *const *fixtures) {
     dorm_ctx *cx = dorm_ctx_new(t->db);
     if (!cx) return NULL;
     if (t->err) {
-        dorm_fail(cx, t->err, "%s", t->errmsg);
+        dorm_ctx_fail(cx, t->err, "%s", t->errmsg);
         return cx;
     }
     int rc = dorm_atomic_begin(cx);
     if (!rc && fixtures && fixtures[0]) rc = dorm_loaddata(cx, fixtures, NULL);
     if (rc) {
         /* The rollback must not hide why the test could not start. */
-        char *why = dorm_mem_strdup(dorm_errmsg(cx));
+        char *why = dorm_mem__strdup(dorm_errmsg(cx));
         int code = dorm_errcode(cx) ? dorm_errcode(cx) : rc;
         rollback_all(cx);
-        dorm_fail(cx, code, "%s", why ? why : "out of memory");
-        dorm_mem_free(why);
+        dorm_ctx_fail(cx, code, "%s", why ? why : "out of memory");
+        dorm_mem__free(why);
     }
     return cx;
 }

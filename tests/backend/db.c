@@ -24,18 +24,18 @@ static dorm_db *mem(void)
 static void exec_ok(dorm_db *db, const char *sql)
 {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* Runs a statement to completion; returns its last step result. */
 static int run(dorm_db *db, const char *sql, const dorm_value *params, size_t n, dorm_errbuf *e)
 {
     dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(db, sql, DORM_STRLEN, &cs, e);
+    int rc = dorm_db__prepare(db, sql, DORM_STRLEN, &cs, e);
     if (rc) return rc;
-    rc = dorm_db_run(db, cs, params, n, e);
-    while (rc == DORM_STEP_ROW) rc = dorm_db_step(db, cs, e);
-    dorm_db_release(db, cs);
+    rc = dorm_db__run(db, cs, params, n, e);
+    while (rc == DORM_STEP_ROW) rc = dorm_db__step(db, cs, e);
+    dorm_db__release(db, cs);
     return rc;
 }
 
@@ -60,8 +60,8 @@ Test(db, open_file_in_missing_directory)
               "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 1", DORM_STRLEN, &cs, &e), DORM_EOPERATIONAL);
-    cr_assert_eq(dorm_db_exec(db, "SELECT 1", &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 1", DORM_STRLEN, &cs, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__exec(db, "SELECT 1", &e), DORM_EOPERATIONAL);
     dorm_db_close(db);
 }
 
@@ -139,16 +139,16 @@ Test(db, statement_cache_reuse)
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *a, *b;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 1", 8, &a, &e), 0);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 1", 8, &a, &e), 0);
     dorm_stmt *first = a->stmt;
     cr_assert(a->cached && a->busy);
-    cr_assert_eq(dorm_db_run(db, a, NULL, 0, &e), DORM_STEP_ROW);
-    dorm_db_release(db, a);
+    cr_assert_eq(dorm_db__run(db, a, NULL, 0, &e), DORM_STEP_ROW);
+    dorm_db__release(db, a);
     cr_assert_not(a->busy);
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 1", DORM_STRLEN, &b, &e), 0);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 1", DORM_STRLEN, &b, &e), 0);
     cr_assert_eq(b, a);
     cr_assert_eq(b->stmt, first);
-    dorm_db_release(db, b);
+    dorm_db__release(db, b);
     dorm_db_close(db);
 }
 
@@ -161,28 +161,28 @@ Test(db, nested_use_of_same_sql)
     const char *sql = "SELECT x FROM t WHERE x >= ? ORDER BY x";
     dorm_cached_stmt *outer, *inner;
     dorm_value p1 = dorm_v_int(1);
-    cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &outer, &e), 0);
-    int rc = dorm_db_run(db, outer, &p1, 1, &e);
+    cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &outer, &e), 0);
+    int rc = dorm_db__run(db, outer, &p1, 1, &e);
     int64_t sum = 0;
     int rows = 0;
     while (rc == DORM_STEP_ROW) {
         int64_t x = db->drv->column_int(outer->stmt, 0);
-        cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &inner, &e), 0);
+        cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &inner, &e), 0);
         cr_assert_neq(inner, outer);
         cr_assert_not(inner->cached);
         dorm_value p2 = dorm_v_int(x);
-        int irc = dorm_db_run(db, inner, &p2, 1, &e);
+        int irc = dorm_db__run(db, inner, &p2, 1, &e);
         while (irc == DORM_STEP_ROW) {
             sum += db->drv->column_int(inner->stmt, 0);
-            irc = dorm_db_step(db, inner, &e);
+            irc = dorm_db__step(db, inner, &e);
         }
         cr_assert_eq(irc, DORM_STEP_DONE, "%s", e.msg);
-        dorm_db_release(db, inner);
+        dorm_db__release(db, inner);
         rows++;
-        rc = dorm_db_step(db, outer, &e);
+        rc = dorm_db__step(db, outer, &e);
     }
     cr_assert_eq(rc, DORM_STEP_DONE);
-    dorm_db_release(db, outer);
+    dorm_db__release(db, outer);
     cr_assert_eq(rows, 3);
     cr_assert_eq(sum, (1 + 2 + 3) + (2 + 3) + 3);
     dorm_db_close(db);
@@ -193,18 +193,18 @@ Test(db, cache_eviction_keeps_busy_statements)
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *held;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 0", DORM_STRLEN, &held, &e), 0);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 0", DORM_STRLEN, &held, &e), 0);
     char sql[64];
     for (int i = 1; i <= 1500; i++) {
         dorm_cached_stmt *cs;
         snprintf(sql, sizeof sql, "SELECT %d", i);
-        cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &e), 0);
-        dorm_db_release(db, cs);
+        cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0);
+        dorm_db__release(db, cs);
     }
     cr_assert_leq(db->link->stmts.len, 1024);
-    cr_assert_eq(dorm_db_run(db, held, NULL, 0, &e), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db__run(db, held, NULL, 0, &e), DORM_STEP_ROW);
     cr_assert_eq(db->drv->column_int(held->stmt, 0), 0);
-    dorm_db_release(db, held);
+    dorm_db__release(db, held);
     dorm_db_close(db);
 }
 
@@ -213,20 +213,20 @@ Test(db, prepare_errors)
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs = NULL;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT * FROM missing", DORM_STRLEN, &cs, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT * FROM missing", DORM_STRLEN, &cs, &e), DORM_EOPERATIONAL);
     cr_assert_str_eq(e.msg, "no such table: missing");
     cr_assert_null(cs);
-    cr_assert_eq(dorm_db_prepare(db, "SELEC 1", DORM_STRLEN, &cs, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__prepare(db, "SELEC 1", DORM_STRLEN, &cs, &e), DORM_EOPERATIONAL);
     cr_assert_str_eq(e.msg, "near \"SELEC\": syntax error");
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 1; DROP TABLE x", DORM_STRLEN, &cs, &e), DORM_EPROGRAMMING);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 1; DROP TABLE x", DORM_STRLEN, &cs, &e), DORM_EPROGRAMMING);
     cr_assert_str_eq(e.msg, "You can only execute one statement at a time.");
-    cr_assert_eq(dorm_db_prepare(db, "  ", DORM_STRLEN, &cs, &e), DORM_EPROGRAMMING);
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 1; -- done\n /* c */ ;", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
-    dorm_db_release(db, cs);
-    cr_assert_eq(dorm_db_prepare(db, "SELECT ?", DORM_STRLEN, &cs, &e), 0);
+    cr_assert_eq(dorm_db__prepare(db, "  ", DORM_STRLEN, &cs, &e), DORM_EPROGRAMMING);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 1; -- done\n /* c */ ;", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
+    dorm_db__release(db, cs);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT ?", DORM_STRLEN, &cs, &e), 0);
     dorm_value two[2] = {dorm_v_int(1), dorm_v_int(2)};
-    cr_assert_eq(dorm_db_run(db, cs, two, 2, &e), DORM_EPROGRAMMING);
-    dorm_db_release(db, cs);
+    cr_assert_eq(dorm_db__run(db, cs, two, 2, &e), DORM_EPROGRAMMING);
+    dorm_db__release(db, cs);
     dorm_db_close(db);
 }
 
@@ -256,9 +256,9 @@ Test(db, every_value_type_round_trip)
     cr_assert_eq(run(db, "INSERT INTO v VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p, 13, &e), DORM_STEP_DONE,
                  "%s", e.msg);
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT n, b, i, f, t, y, d, dt, tm, dec, u, e, ey, typeof(ey) FROM v",
+    cr_assert_eq(dorm_db__prepare(db, "SELECT n, b, i, f, t, y, d, dt, tm, dec, u, e, ey, typeof(ey) FROM v",
                                  DORM_STRLEN, &cs, &e), 0);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
     const dorm_driver *d = db->drv;
     dorm_stmt *s = cs->stmt;
     size_t len;
@@ -284,8 +284,8 @@ Test(db, every_value_type_round_trip)
     cr_assert_str_eq(d->column_text(s, 11, &len), "");
     cr_assert_not(d->column_null(s, 12));
     cr_assert_str_eq(d->column_text(s, 13, &len), "blob");
-    cr_assert_eq(dorm_db_step(db, cs, &e), DORM_STEP_DONE);
-    dorm_db_release(db, cs);
+    cr_assert_eq(dorm_db__step(db, cs, &e), DORM_STEP_DONE);
+    dorm_db__release(db, cs);
     dorm_db_close(db);
 }
 
@@ -302,14 +302,14 @@ Test(db, text_with_nul_refused_bytes_kept)
     dorm_value b = dorm_v_bytes((dorm_bytes){"ab\0cd", 5});
     cr_assert_eq(run(db, "INSERT INTO t VALUES (?)", &b, 1, &e), DORM_STEP_DONE);
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT s FROM t", DORM_STRLEN, &cs, &e), 0);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT s FROM t", DORM_STRLEN, &cs, &e), 0);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
     size_t len;
     const void *p = db->drv->column_blob(cs->stmt, 0, &len);
     cr_assert_eq(len, 5);
     cr_assert_eq(memcmp(p, "ab\0cd", 5), 0);
-    cr_assert_eq(dorm_db_step(db, cs, &e), DORM_STEP_DONE);
-    dorm_db_release(db, cs);
+    cr_assert_eq(dorm_db__step(db, cs, &e), DORM_STEP_DONE);
+    dorm_db__release(db, cs);
     dorm_db_close(db);
 }
 
@@ -329,10 +329,10 @@ Test(db, unique_violation_is_integrity_error)
     dorm_value w = dorm_v_text("9780000000002");
     cr_assert_eq(run(db, "INSERT INTO library_book (isbn) VALUES (?)", &w, 1, &e), DORM_STEP_DONE, "%s", e.msg);
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT count(*) FROM library_book", DORM_STRLEN, &cs, &e), 0);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT count(*) FROM library_book", DORM_STRLEN, &cs, &e), 0);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
     cr_assert_eq(db->drv->column_int(cs->stmt, 0), 2);
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     dorm_db_close(db);
 }
 
@@ -356,23 +356,23 @@ Test(db, changes_counts_rows)
     exec_ok(db, "INSERT INTO t VALUES (1), (2), (3)");
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "UPDATE t SET x = x + 1 WHERE x >= ?", DORM_STRLEN, &cs, &e), 0);
+    cr_assert_eq(dorm_db__prepare(db, "UPDATE t SET x = x + 1 WHERE x >= ?", DORM_STRLEN, &cs, &e), 0);
     dorm_value v = dorm_v_int(2);
-    cr_assert_eq(dorm_db_run(db, cs, &v, 1, &e), DORM_STEP_DONE);
+    cr_assert_eq(dorm_db__run(db, cs, &v, 1, &e), DORM_STEP_DONE);
     cr_assert_eq(db->drv->changes(cs->stmt), 2);
-    dorm_db_release(db, cs);
-    cr_assert_eq(dorm_db_prepare(db, "SELECT x FROM t", DORM_STRLEN, &cs, &e), 0);
-    int rc = dorm_db_run(db, cs, NULL, 0, &e);
-    while (rc == DORM_STEP_ROW) rc = dorm_db_step(db, cs, &e);
+    dorm_db__release(db, cs);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT x FROM t", DORM_STRLEN, &cs, &e), 0);
+    int rc = dorm_db__run(db, cs, NULL, 0, &e);
+    while (rc == DORM_STEP_ROW) rc = dorm_db__step(db, cs, &e);
     cr_assert_eq(db->drv->changes(cs->stmt), 0);
-    dorm_db_release(db, cs);
-    cr_assert_eq(dorm_db_prepare(db, "DELETE FROM t RETURNING x", DORM_STRLEN, &cs, &e), 0);
-    rc = dorm_db_run(db, cs, NULL, 0, &e);
+    dorm_db__release(db, cs);
+    cr_assert_eq(dorm_db__prepare(db, "DELETE FROM t RETURNING x", DORM_STRLEN, &cs, &e), 0);
+    rc = dorm_db__run(db, cs, NULL, 0, &e);
     int rows = 0;
-    for (; rc == DORM_STEP_ROW; rc = dorm_db_step(db, cs, &e)) rows++;
+    for (; rc == DORM_STEP_ROW; rc = dorm_db__step(db, cs, &e)) rows++;
     cr_assert_eq(rows, 3);
     cr_assert_eq(db->drv->changes(cs->stmt), 3);
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     dorm_db_close(db);
 }
 
@@ -440,7 +440,7 @@ Test(db, log_renders_params_python_style)
     cr_assert_str_eq(r.sql, "CREATE TABLE t (x)");
     cr_assert_str_eq(r.params, "None");
     /* Failed statements are logged too, as Django does. */
-    cr_assert_eq(dorm_db_exec(db, "CREATE TABLE t (x)", &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__exec(db, "CREATE TABLE t (x)", &e), DORM_EOPERATIONAL);
     cr_assert_eq(r.calls, 5);
     dorm_db_set_log(db, NULL, NULL);
     exec_ok(db, "DROP TABLE t");

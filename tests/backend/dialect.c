@@ -98,10 +98,10 @@ static bool matches(dorm_db *db, dorm_lookup lk, const char *value, const char *
     dorm_value p[2] = {dorm_v_text(value), dorm_v_textn(pat.data, pat.len)};
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, sql.data, sql.len, &cs, &e), 0, "%s: %s", sql.data, e.msg);
-    cr_assert_eq(dorm_db_run(db, cs, p, 2, &e), DORM_STEP_ROW, "%s", e.msg);
+    cr_assert_eq(dorm_db__prepare(db, sql.data, sql.len, &cs, &e), 0, "%s: %s", sql.data, e.msg);
+    cr_assert_eq(dorm_db__run(db, cs, p, 2, &e), DORM_STEP_ROW, "%s", e.msg);
     bool r = db->drv->column_int(cs->stmt, 0) == 1;
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     dorm_buf_free(&sql);
     dorm_buf_free(&pat);
     return r;

@@ -32,15 +32,15 @@ static dorm_errbuf err;
 static const char *eval(const char *sql, size_t n, const char *a, const char *b)
 {
     dorm_cached_stmt *cs;
-    if (dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &err)) return "ERROR";
+    if (dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &err)) return "ERROR";
     dorm_value p[2] = {dorm_v_text(a), dorm_v_text(b)};
-    int rc = dorm_db_run(db, cs, p, n, &err);
+    int rc = dorm_db__run(db, cs, p, n, &err);
     if (rc == DORM_STEP_ROW) {
         size_t len;
         const char *t = db->drv->column_text(cs->stmt, 0, &len);
         snprintf(result, sizeof result, "%s", t ? t : "NULL");
     }
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     return rc == DORM_STEP_ROW ? result : "ERROR";
 }
 
@@ -104,7 +104,7 @@ Test(functions, regexp_bad_pattern_is_error)
 Test(functions, regexp_over_rows_reuses_compiled_pattern)
 {
     dorm_errbuf e;
-    cr_assert_eq(dorm_db_exec(db, "CREATE TABLE t (s text); INSERT INTO t VALUES ('a1'), ('b'), ('c22'), (NULL)", &e), 0);
+    cr_assert_eq(dorm_db__exec(db, "CREATE TABLE t (s text); INSERT INTO t VALUES ('a1'), ('b'), ('c22'), (NULL)", &e), 0);
     cr_assert_str_eq(eval("SELECT count(*) FROM t WHERE s REGEXP ?", 1, "\\d", NULL), "2");
     cr_assert_str_eq(eval("SELECT count(*) FROM t WHERE s REGEXP ?", 1, "^[abc]", NULL), "3");
 }
@@ -113,14 +113,14 @@ Test(functions, regexp_sees_text_after_nul)
 {
     /* dorm binds no text with a NUL byte, but SQL can make one. */
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT CAST(X'6162006364' AS TEXT) REGEXP 'cd'", DORM_STRLEN, &cs, &err), 0);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &err), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT CAST(X'6162006364' AS TEXT) REGEXP 'cd'", DORM_STRLEN, &cs, &err), 0);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &err), DORM_STEP_ROW);
     cr_assert_eq(db->drv->column_int(cs->stmt, 0), 1);
-    dorm_db_release(db, cs);
-    cr_assert_eq(dorm_db_prepare(db, "SELECT 'abc' REGEXP CAST(X'610078' AS TEXT)", DORM_STRLEN, &cs, &err), 0);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &err), DORM_EOPERATIONAL);
+    dorm_db__release(db, cs);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT 'abc' REGEXP CAST(X'610078' AS TEXT)", DORM_STRLEN, &cs, &err), 0);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &err), DORM_EOPERATIONAL);
     cr_assert_str_eq(err.msg, "regular expression contains a NUL byte");
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
 }
 
 static const char *extract(const char *kind, const char *value)

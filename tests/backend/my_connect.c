@@ -34,11 +34,11 @@ static int64_t scalar(dorm_db *db, const char *sql)
 {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
-    int rc = dorm_db_run(db, cs, NULL, 0, &e);
+    cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
+    int rc = dorm_db__run(db, cs, NULL, 0, &e);
     cr_assert_eq(rc, DORM_STEP_ROW, "%s: %s", sql, e.msg);
     int64_t v = db->drv->column_int(cs->stmt, 0);
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     return v;
 }
 
@@ -47,12 +47,12 @@ static const char *text(dorm_db *db, const char *sql, char *out, size_t cap)
 {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s: %s", sql, e.msg);
     size_t n;
     const char *s = db->drv->column_text(cs->stmt, 0, &n);
     snprintf(out, cap, "%.*s", (int)n, s ? s : "NULL");
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     return out;
 }
 
@@ -60,10 +60,10 @@ static const char *text(dorm_db *db, const char *sql, char *out, size_t cap)
 static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
 {
     dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(db, sql, DORM_STRLEN, &cs, e);
+    int rc = dorm_db__prepare(db, sql, DORM_STRLEN, &cs, e);
     if (rc) return rc;
-    rc = dorm_db_run(db, cs, NULL, 0, e);
-    dorm_db_release(db, cs);
+    rc = dorm_db__run(db, cs, NULL, 0, e);
+    dorm_db__release(db, cs);
     return rc < 0 ? rc : 0;
 }
 
@@ -187,7 +187,7 @@ static void kill_session(dorm_db *victim)
     char sql[96];
     dorm_errbuf e = {0, ""};
     snprintf(sql, sizeof sql, "KILL CONNECTION %lld", (long long)id);
-    cr_assert_eq(dorm_db_exec(killer, sql, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(killer, sql, &e), 0, "%s", e.msg);
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %lld", (long long)id);
     for (int i = 0; i < 500 && scalar(killer, sql); i++) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     dorm_db_close(killer);
@@ -212,13 +212,13 @@ Test(my_connect, never_reconnects_inside_a_transaction, .init = my_only)
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     kill_session(db);
     cr_assert_eq(try_query(db, "SELECT 1", &e), DORM_EOPERATIONAL);
     cr_assert(strstr(e.msg, "was lost inside a transaction"), "%s", e.msg);
     cr_assert_eq(try_query(db, "SELECT 2", &e), DORM_EOPERATIONAL, "still refused until rolled back");
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     dorm_db_close(db);
 }
@@ -230,23 +230,23 @@ Test(my_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = my
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     kill_session(db);
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     /* The same after a savepoint: its ROLLBACK TO meets the loss first. */
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     kill_session(db);
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     /* And when COMMIT meets it: the commit fails, its rollback ends the
      * transaction. */
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     kill_session(db);
-    cr_assert_eq(dorm_db_commit(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__commit(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     dorm_db_close(db);
 }
@@ -267,10 +267,10 @@ Test(my_connect, one_server_statement_per_sql_text, .init = my_only)
     dorm_errbuf e = {0, ""};
     for (int i = 0; i < 5; i++) {
         dorm_value v = dorm_v_int(i);
-        cr_assert_eq(dorm_db_prepare(db, "SELECT ? + 1", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
-        cr_assert_eq(dorm_db_run(db, cs, &v, 1, &e), DORM_STEP_ROW, "%s", e.msg);
+        cr_assert_eq(dorm_db__prepare(db, "SELECT ? + 1", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__run(db, cs, &v, 1, &e), DORM_STEP_ROW, "%s", e.msg);
         cr_assert_eq(db->drv->column_int(cs->stmt, 0), i + 1);
-        dorm_db_release(db, cs);
+        dorm_db__release(db, cs);
     }
     /* One for "SELECT ? + 1"; the counter's own statement was prepared before. */
     cr_assert_eq(prepares(db), base + 1);

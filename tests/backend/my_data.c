@@ -87,12 +87,12 @@ static void server_text(const char *sql, char *out, size_t cap)
 {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_prepare(T.db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
-    cr_assert_eq(dorm_db_run(T.db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__prepare(T.db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__run(T.db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s: %s", sql, e.msg);
     size_t n;
     const char *s = T.db->drv->column_text(cs->stmt, 0, &n);
     snprintf(out, cap, "%.*s", (int)n, s ? s : "NULL");
-    dorm_db_release(T.db, cs);
+    dorm_db__release(T.db, cs);
 }
 
 TestSuite(my_data, .init = my_open, .fini = test_db_close);
@@ -248,16 +248,16 @@ Test(my_data, unique_violation_then_the_transaction_goes_on)
     cr_assert_eq(dorm_atomic_commit(T.cx), DORM_OK, "%s", dorm_errmsg(T.cx));
     /* The server itself lets a transaction go on after a failed statement. */
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(T.db, &e), 0);
-    cr_assert_eq(dorm_db_exec(T.db, "SELECT * FROM \"no_such_table\"", &e), DORM_EPROGRAMMING);
-    cr_assert_eq(dorm_db_exec(T.db, "SELECT 1", &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_rollback(T.db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(T.db, &e), 0);
+    cr_assert_eq(dorm_db__exec(T.db, "SELECT * FROM \"no_such_table\"", &e), DORM_EPROGRAMMING);
+    cr_assert_eq(dorm_db__exec(T.db, "SELECT 1", &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__rollback(T.db, &e), 0, "%s", e.msg);
 }
 
 /* The error of `sql` (run on the test connection), its message in e. */
 static int exec_error(const char *sql, dorm_errbuf *e)
 {
-    return dorm_db_exec(T.db, sql, e);
+    return dorm_db__exec(T.db, sql, e);
 }
 
 Test(my_data, error_numbers_map_to_djangos_classes)
@@ -310,14 +310,14 @@ Test(my_data, lock_wait_timeout_is_operational)
     cr_assert_eq(dorm_db_errcode(other), DORM_OK, "%s", dorm_db_errmsg(other));
     dorm_errbuf e = {0, ""};
     cr_assert_eq(test_db_use_schema(other, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_exec(other, "SET SESSION innodb_lock_wait_timeout = 1", &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_begin(T.db, &e), 0);
-    cr_assert_eq(dorm_db_exec(T.db, "UPDATE \"library_book\" SET \"pages\" = 1", &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_begin(other, &e), 0);
-    cr_assert_eq(dorm_db_exec(other, "UPDATE `library_book` SET `pages` = 2", &e), DORM_EOPERATIONAL, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(other, "SET SESSION innodb_lock_wait_timeout = 1", &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(T.db, &e), 0);
+    cr_assert_eq(dorm_db__exec(T.db, "UPDATE \"library_book\" SET \"pages\" = 1", &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(other, &e), 0);
+    cr_assert_eq(dorm_db__exec(other, "UPDATE `library_book` SET `pages` = 2", &e), DORM_EOPERATIONAL, "%s", e.msg);
     cr_assert(strstr(e.msg, "(1205, 'Lock wait timeout exceeded"), "%s", e.msg);
-    cr_assert_eq(dorm_db_rollback(other, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_rollback(T.db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__rollback(other, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__rollback(T.db, &e), 0, "%s", e.msg);
     dorm_db_close(other);
 }
 

@@ -134,7 +134,7 @@ Test(my_dialect, ddl_of_keys)
     };
     dorm_table_def t = {.name = "app_item", .ncolumns = 5, .columns = cols};
     dorm_buf b = DORM_BUF_INIT;
-    cr_assert_eq(dorm_schema_create_table(d, &t, collect, &b), 0);
+    cr_assert_eq(dorm_schema__create_table(d, &t, collect, &b), 0);
     /* A key to a positive integer keeps UNSIGNED (related_fields_match_type). */
     cr_assert_str_eq(b.data, "CREATE TABLE `app_item` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, `owner_id` "
                              "bigint NULL, `count_id` integer UNSIGNED NOT NULL, `price` numeric(8, 3) NOT NULL, `a``b` "

@@ -36,11 +36,11 @@ static int64_t scalar(dorm_db *db, const char *sql, const dorm_value *params, si
 {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
-    int rc = dorm_db_run(db, cs, params, n, &e);
+    cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
+    int rc = dorm_db__run(db, cs, params, n, &e);
     cr_assert_eq(rc, DORM_STEP_ROW, "%s: %s", sql, e.msg);
     int64_t v = db->drv->column_int(cs->stmt, 0);
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     return v;
 }
 
@@ -48,10 +48,10 @@ static int64_t scalar(dorm_db *db, const char *sql, const dorm_value *params, si
 static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
 {
     dorm_cached_stmt *cs;
-    int rc = dorm_db_prepare(db, sql, DORM_STRLEN, &cs, e);
+    int rc = dorm_db__prepare(db, sql, DORM_STRLEN, &cs, e);
     if (rc) return rc;
-    rc = dorm_db_run(db, cs, NULL, 0, e);
-    dorm_db_release(db, cs);
+    rc = dorm_db__run(db, cs, NULL, 0, e);
+    dorm_db__release(db, cs);
     return rc < 0 ? rc : 0;
 }
 
@@ -172,14 +172,14 @@ Test(pg_connect, database_url_and_utc_session, .init = pg_only)
     cr_assert_str_eq(dorm_db_vendor(db), "postgresql");
     dorm_cached_stmt *cs;
     dorm_errbuf e;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT current_setting('TimeZone'), current_setting('client_encoding')",
+    cr_assert_eq(dorm_db__prepare(db, "SELECT current_setting('TimeZone'), current_setting('client_encoding')",
                                  DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s", e.msg);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s", e.msg);
     size_t n;
     const char *tz = db->drv->column_text(cs->stmt, 0, &n);
     cr_assert(strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0, "%s", tz);
     cr_assert_str_eq(db->drv->column_text(cs->stmt, 1, &n), "UTF8");
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     dorm_db_close(db);
 }
 
@@ -214,12 +214,12 @@ Test(pg_connect, never_reconnects_inside_a_transaction, .init = pg_only)
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     terminate(db);
     cr_assert_eq(try_query(db, "SELECT 1", &e), DORM_EOPERATIONAL);
     cr_assert(strstr(e.msg, "was lost inside a transaction"), "%s", e.msg);
     cr_assert_eq(try_query(db, "SELECT 1", &e), DORM_EOPERATIONAL, "still refused until rolled back");
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     dorm_db_close(db);
 }
@@ -231,23 +231,23 @@ Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     terminate(db);
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     /* The same after a savepoint: its ROLLBACK TO meets the loss first. */
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     terminate(db);
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     /* And when COMMIT meets it: the commit fails, its rollback ends the
      * transaction. */
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     terminate(db);
-    cr_assert_eq(dorm_db_commit(db, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__commit(db, &e), DORM_EOPERATIONAL);
     cr_assert_eq(try_query(db, "SELECT 1", &e), 0, "%s", e.msg);
     dorm_db_close(db);
 }
@@ -255,7 +255,7 @@ Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg
 static void exec_ok(dorm_db *db, const char *sql)
 {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* A migration (here another connection) changes the type of a column a
@@ -282,12 +282,12 @@ Test(pg_connect, statements_outlive_a_column_type_change, .init = pg_only)
     snprintf(sql, sizeof sql, "ALTER TABLE %s ALTER x TYPE numeric", table);
     exec_ok(other, sql);
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     cr_assert_neq(try_query(db, query, &e), 0, "inside a transaction the stale plan fails it");
-    cr_assert_eq(dorm_db_rollback(db, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__rollback(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
     cr_assert_eq(scalar(db, query, NULL, 0), 7);
-    cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__commit(db, &e), 0, "%s", e.msg);
     snprintf(sql, sizeof sql, "DROP TABLE %s", table);
     exec_ok(db, sql);
     dorm_db_close(other);

@@ -86,12 +86,12 @@ static void server_text(const char *sql, char *out, size_t cap)
 {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_prepare(T.db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
-    cr_assert_eq(dorm_db_run(T.db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__prepare(T.db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__run(T.db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s: %s", sql, e.msg);
     size_t n;
     const char *s = T.db->drv->column_text(cs->stmt, 0, &n);
     snprintf(out, cap, "%.*s", (int)n, s ? s : "NULL");
-    dorm_db_release(T.db, cs);
+    dorm_db__release(T.db, cs);
 }
 
 Test(pg_data, every_kind_round_trips, .init = pg_open, .fini = test_db_close)
@@ -210,13 +210,13 @@ Test(pg_data, unique_violation_then_the_transaction_goes_on, .init = pg_open, .f
 Test(pg_data, aborted_transaction_until_rolled_back, .init = pg_open, .fini = test_db_close)
 {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(T.db, &e), 0);
-    cr_assert_eq(dorm_db_exec(T.db, "SELECT 1/0", &e), DORM_EDATA);
+    cr_assert_eq(dorm_db__begin(T.db, &e), 0);
+    cr_assert_eq(dorm_db__exec(T.db, "SELECT 1/0", &e), DORM_EDATA);
     cr_assert_str_eq(e.msg, "division by zero");
-    cr_assert_eq(dorm_db_exec(T.db, "SELECT 1", &e), DORM_ETRANSACTION);
+    cr_assert_eq(dorm_db__exec(T.db, "SELECT 1", &e), DORM_ETRANSACTION);
     cr_assert(strstr(e.msg, "current transaction is aborted"), "%s", e.msg);
-    cr_assert_eq(dorm_db_rollback(T.db, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_exec(T.db, "SELECT 1", &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__rollback(T.db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, "SELECT 1", &e), 0, "%s", e.msg);
 }
 
 Test(pg_data, sqlstate_classes, .init = pg_open, .fini = test_db_close)
@@ -234,14 +234,14 @@ Test(pg_data, sqlstate_classes, .init = pg_open, .fini = test_db_close)
     cr_assert(strstr(dorm_errmsg(T.cx), "violates check constraint"), "%s", dorm_errmsg(T.cx));
     /* 22003: out of range for the column. */
     dorm_errbuf err = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, "INSERT INTO \"library_everything\" (\"char_f\", \"text_f\", \"slug_f\", "
+    cr_assert_eq(dorm_db__exec(T.db, "INSERT INTO \"library_everything\" (\"char_f\", \"text_f\", \"slug_f\", "
                                     "\"email_f\", \"url_f\", \"int_f\", \"bigint_f\", \"smallint_f\", \"posint_f\", "
                                     "\"possmallint_f\", \"float_f\", \"bool_f\") "
                                     "VALUES ('', '', '', '', '', 1, 1, 99999, 1, 1, 1, true)", &err),
                  DORM_EDATA, "%s", err.msg);
     cr_assert_str_eq(err.msg, "smallint out of range");
     /* 42P01: a missing table is a programming error on PostgreSQL. */
-    cr_assert_eq(dorm_db_exec(T.db, "SELECT * FROM \"no_such_table\"", &err), DORM_EPROGRAMMING);
+    cr_assert_eq(dorm_db__exec(T.db, "SELECT * FROM \"no_such_table\"", &err), DORM_EPROGRAMMING);
     cr_assert_str_eq(err.msg, "relation \"no_such_table\" does not exist");
 }
 

@@ -112,7 +112,7 @@ Test(pg_dialect, ddl_of_keys)
     };
     dorm_table_def t = {.name = "app_item", .ncolumns = 4, .columns = cols};
     dorm_buf b = DORM_BUF_INIT;
-    cr_assert_eq(dorm_schema_create_table(d, &t, collect, &b), 0);
+    cr_assert_eq(dorm_schema__create_table(d, &t, collect, &b), 0);
     /* As Django on PostgreSQL, the foreign key follows the table; without a
      * name in the definition the server names it. */
     cr_assert_str_eq(b.data, "CREATE TABLE \"app_item\" (\"id\" bigserial NOT NULL PRIMARY KEY, \"owner_id\" bigint "

@@ -38,7 +38,7 @@ static void open_pool(int max, double wait, double health)
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS dorm_pool_%ld CASCADE; CREATE SCHEMA dorm_pool_%ld",
                  (long)getpid(), (long)getpid());
         dorm_errbuf e;
-        cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s", e.msg);
         dorm_db_close(db);
     } else {
         snprintf(P.dir, sizeof P.dir, "/tmp/dorm-pool-XXXXXX");
@@ -64,7 +64,7 @@ static void close_pool(void)
         char sql[96];
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS dorm_pool_%ld CASCADE", (long)getpid());
         dorm_errbuf e;
-        dorm_db_exec(db, sql, &e);
+        dorm_db__exec(db, sql, &e);
         dorm_db_close(db);
     } else if (P.dir[0]) {
         char path[64];
@@ -180,7 +180,7 @@ Test(pool, ended_sessions_are_replaced)
              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dorm_pool_%ld'",
              (long)getpid());
     dorm_errbuf e;
-    cr_assert_eq(dorm_db_exec(killer, sql, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(killer, sql, &e), 0, "%s", e.msg);
     dorm_db_close(killer);
     nanosleep(&(struct timespec){0, 100000000}, NULL);
     for (int round = 0; round < 2; round++)

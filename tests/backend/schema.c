@@ -51,12 +51,12 @@ static const dorm_table_def book = {.name = "library_book", .ncolumns = 7, .colu
 Test(schema, tutorial_models_as_django_writes_them)
 {
     collected c = {0};
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &author, collect, &c), 0);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &author, collect, &c), 0);
     cr_assert_eq(c.n, 1);
     cr_assert_str_eq(c.sql[0], "CREATE TABLE \"library_author\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
                                "\"name\" varchar(100) NOT NULL, \"birth_date\" date NULL, \"biography\" text NOT NULL)");
     c.n = 0;
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &book, collect, &c), 0);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &book, collect, &c), 0);
     cr_assert_eq(c.n, 4);
     cr_assert_str_eq(c.sql[0],
                      "CREATE TABLE \"library_book\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"title\" "
@@ -121,7 +121,7 @@ static const dorm_table_def every = {
 Test(schema, every_column_kind)
 {
     collected c = {0};
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &every, collect, &c), 0);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &every, collect, &c), 0);
     cr_assert_eq(c.n, 6);
     cr_assert_str_eq(
         c.sql[0],
@@ -152,8 +152,8 @@ Test(schema, bigauto_and_non_auto_keys)
     dorm_table_def big = {.name = "library_big", .ncolumns = 1, .columns = big_cols};
     dorm_table_def ref = {.name = "library_ref", .ncolumns = 2, .columns = ref_cols};
     collected c = {0};
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &big, collect, &c), 0);
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &ref, collect, &c), 0);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &big, collect, &c), 0);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &ref, collect, &c), 0);
     cr_assert_str_eq(c.sql[0], "CREATE TABLE \"library_big\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT)");
     cr_assert_str_eq(c.sql[1], "CREATE TABLE \"library_ref\" (\"code\" varchar(8) NOT NULL PRIMARY KEY, \"x_id\" bigint "
                                "NOT NULL UNIQUE REFERENCES \"library_big\" (\"id\") DEFERRABLE INITIALLY DEFERRED)");
@@ -165,18 +165,18 @@ Test(schema, names_are_quoted)
     const dorm_index_def ix[] = {{.name = "i\"x", .columns = DORM_LIST("we\"ird")}};
     dorm_table_def t = {.name = "t\"; DROP TABLE x; --", .ncolumns = 1, .columns = cols, .nindexes = 1, .indexes = ix};
     collected c = {0};
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &t, collect, &c), 0);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &t, collect, &c), 0);
     cr_assert_str_eq(c.sql[0], "CREATE TABLE \"t\"\"; DROP TABLE x; --\" (\"we\"\"ird\" integer unsigned NOT NULL "
                                "CHECK (\"we\"\"ird\" >= 0))");
     cr_assert_str_eq(c.sql[1], "CREATE INDEX \"i\"\"x\" ON \"t\"\"; DROP TABLE x; --\" (\"we\"\"ird\")");
-    cr_assert_eq(dorm_schema_drop_table(&dorm_sqlite_dialect, "a\"b", collect, &c), 0);
+    cr_assert_eq(dorm_schema__drop_table(&dorm_sqlite_dialect, "a\"b", collect, &c), 0);
     cr_assert_str_eq(c.sql[2], "DROP TABLE \"a\"\"b\"");
 }
 
 Test(schema, drop_table)
 {
     collected c = {0};
-    cr_assert_eq(dorm_schema_drop_table(&dorm_sqlite_dialect, "library_author", collect, &c), 0);
+    cr_assert_eq(dorm_schema__drop_table(&dorm_sqlite_dialect, "library_author", collect, &c), 0);
     cr_assert_eq(c.n, 1);
     cr_assert_str_eq(c.sql[0], "DROP TABLE \"library_author\"");
 }
@@ -186,18 +186,18 @@ Test(schema, invalid_definitions)
     collected c = {0};
     dorm_table_def t = author;
     t.name = NULL;
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
     t = author;
     t.ncolumns = 0;
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
     const dorm_index_def unnamed[] = {{.name = NULL, .columns = DORM_LIST("name")}};
     t = author;
     t.nindexes = 1;
     t.indexes = unnamed;
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
     static const dorm_column_def dangling[] = {{.name = "x_id", .kind = DORM_KIND_FK}};
     t = (dorm_table_def){.name = "t", .ncolumns = 1, .columns = dangling};
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &t, collect, &c), DORM_ECONFIG);
     cr_assert_eq(c.n, 0);
 }
 
@@ -211,14 +211,14 @@ static int stop_after_first(const char *sql, void *payload)
 Test(schema, emit_can_stop)
 {
     int calls = 0;
-    cr_assert_eq(dorm_schema_create_table(&dorm_sqlite_dialect, &book, stop_after_first, &calls), 42);
+    cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &book, stop_after_first, &calls), 42);
     cr_assert_eq(calls, 2);
 }
 
 static int run_sql(const char *sql, void *payload)
 {
     dorm_errbuf e = {0, ""};
-    int rc = dorm_db_exec(payload, sql, &e);
+    int rc = dorm_db__exec(payload, sql, &e);
     cr_assert_eq(rc, 0, "%s: %s", sql, e.msg);
     return rc;
 }
@@ -227,14 +227,14 @@ Test(schema, ddl_runs_on_sqlite)
 {
     dorm_db *db = dorm_db_open("sqlite://:memory:", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK);
-    cr_assert_eq(dorm_schema_create_table(db->dialect, &author, run_sql, db), 0);
-    cr_assert_eq(dorm_schema_create_table(db->dialect, &book, run_sql, db), 0);
-    cr_assert_eq(dorm_schema_create_table(db->dialect, &every, run_sql, db), 0);
+    cr_assert_eq(dorm_schema__create_table(db->dialect, &author, run_sql, db), 0);
+    cr_assert_eq(dorm_schema__create_table(db->dialect, &book, run_sql, db), 0);
+    cr_assert_eq(dorm_schema__create_table(db->dialect, &every, run_sql, db), 0);
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(db, "INSERT INTO library_author (name, biography) VALUES ('a', '')", &e), 0);
-    cr_assert_eq(dorm_db_exec(db, "INSERT INTO library_book (title, author_id, publication_date, isbn, genre, pages) "
+    cr_assert_eq(dorm_db__exec(db, "INSERT INTO library_author (name, biography) VALUES ('a', '')", &e), 0);
+    cr_assert_eq(dorm_db__exec(db, "INSERT INTO library_book (title, author_id, publication_date, isbn, genre, pages) "
                                   "VALUES ('t', 1, '2020-01-01', 'x', 'FIC', -1)", &e), DORM_EINTEGRITY);
     cr_assert_str_eq(e.msg, "CHECK constraint failed: pages");
-    cr_assert_eq(dorm_schema_drop_table(db->dialect, "library_every", run_sql, db), 0);
+    cr_assert_eq(dorm_schema__drop_table(db->dialect, "library_every", run_sql, db), 0);
     dorm_db_close(db);
 }

@@ -24,17 +24,17 @@ static dorm_db *mem(void)
 static void exec_ok(dorm_db *db, const char *sql)
 {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 static int64_t count(dorm_db *db)
 {
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(db, "SELECT count(*) FROM t", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
+    cr_assert_eq(dorm_db__prepare(db, "SELECT count(*) FROM t", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
     int64_t n = db->drv->column_int(cs->stmt, 0);
-    dorm_db_release(db, cs);
+    dorm_db__release(db, cs);
     return n;
 }
 
@@ -54,19 +54,19 @@ Test(transaction, statements_per_level)
     char log[1024] = "";
     dorm_db_set_log(db, record, log);
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     cr_assert_eq(db->atomic_depth, 3);
-    cr_assert_eq(dorm_db_rollback(db, &e), 0);
-    cr_assert_eq(dorm_db_commit(db, &e), 0);
-    cr_assert_eq(dorm_db_commit(db, &e), 0);
+    cr_assert_eq(dorm_db__rollback(db, &e), 0);
+    cr_assert_eq(dorm_db__commit(db, &e), 0);
+    cr_assert_eq(dorm_db__commit(db, &e), 0);
     cr_assert_eq(db->atomic_depth, 0);
     cr_assert_str_eq(log, "BEGIN|SAVEPOINT \"dorm_s1\"|SAVEPOINT \"dorm_s2\"|ROLLBACK TO SAVEPOINT \"dorm_s2\"|"
                           "RELEASE SAVEPOINT \"dorm_s2\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT");
     log[0] = '\0';
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
-    cr_assert_eq(dorm_db_rollback(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
+    cr_assert_eq(dorm_db__rollback(db, &e), 0);
     cr_assert_str_eq(log, "BEGIN|ROLLBACK");
     dorm_db_close(db);
 }
@@ -76,21 +76,21 @@ Test(transaction, rollback_to_savepoint_keeps_outer_work)
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (1)");
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (2)");
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (3)");
-    cr_assert_eq(dorm_db_commit(db, &e), 0);
+    cr_assert_eq(dorm_db__commit(db, &e), 0);
     cr_assert_eq(count(db), 3);
-    cr_assert_eq(dorm_db_rollback(db, &e), 0);
+    cr_assert_eq(dorm_db__rollback(db, &e), 0);
     cr_assert_eq(count(db), 1);
-    cr_assert_eq(dorm_db_commit(db, &e), 0);
+    cr_assert_eq(dorm_db__commit(db, &e), 0);
     cr_assert_eq(count(db), 1);
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (4)");
-    cr_assert_eq(dorm_db_rollback(db, &e), 0);
+    cr_assert_eq(dorm_db__rollback(db, &e), 0);
     cr_assert_eq(count(db), 1);
     dorm_db_close(db);
 }
@@ -99,9 +99,9 @@ Test(transaction, no_open_transaction)
 {
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_commit(db, &e), DORM_ETRANSACTION);
+    cr_assert_eq(dorm_db__commit(db, &e), DORM_ETRANSACTION);
     cr_assert_str_eq(e.msg, "There is no open transaction to commit.");
-    cr_assert_eq(dorm_db_rollback(db, &e), DORM_ETRANSACTION);
+    cr_assert_eq(dorm_db__rollback(db, &e), DORM_ETRANSACTION);
     cr_assert_str_eq(e.msg, "There is no open transaction to roll back.");
     dorm_db_close(db);
 }
@@ -112,14 +112,14 @@ Test(transaction, failed_commit_rolls_back)
     exec_ok(db, "CREATE TABLE p (id integer PRIMARY KEY)");
     exec_ok(db, "CREATE TABLE t (p_id integer REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)");
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (99)");
-    cr_assert_eq(dorm_db_commit(db, &e), DORM_EINTEGRITY);
+    cr_assert_eq(dorm_db__commit(db, &e), DORM_EINTEGRITY);
     cr_assert_str_eq(e.msg, "FOREIGN KEY constraint failed");
     cr_assert_eq(db->atomic_depth, 0);
     cr_assert_eq(count(db), 0);
-    cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__commit(db, &e), 0, "%s", e.msg);
     dorm_db_close(db);
 }
 
@@ -128,16 +128,16 @@ Test(transaction, needs_rollback_refuses_commit)
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (1)");
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (2)");
     db->needs_rollback = db->rollback_error = true; /* as a failed statement marks it */
-    cr_assert_eq(dorm_db_commit(db, &e), DORM_ETRANSACTION);
+    cr_assert_eq(dorm_db__commit(db, &e), DORM_ETRANSACTION);
     cr_assert_not(db->needs_rollback);
     cr_assert_eq(db->atomic_depth, 1);
     cr_assert_eq(count(db), 1);
-    cr_assert_eq(dorm_db_commit(db, &e), 0);
+    cr_assert_eq(dorm_db__commit(db, &e), 0);
     cr_assert_eq(count(db), 1);
     dorm_db_close(db);
 }
@@ -154,7 +154,7 @@ Test(transaction, close_rolls_back)
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     exec_ok(db, "CREATE TABLE t (x integer)");
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin(db, &e), 0);
+    cr_assert_eq(dorm_db__begin(db, &e), 0);
     exec_ok(db, "INSERT INTO t VALUES (1)");
     cr_assert_eq(count(db), 1);
     dorm_db_close(db);
@@ -225,12 +225,12 @@ Test(transaction, transaction_mode)
         cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
         dorm_db_set_log(db, record, log);
         dorm_errbuf e = {0, ""};
-        cr_assert_eq(dorm_db_begin(db, &e), 0, "%s", e.msg);
-        cr_assert_eq(dorm_db_begin_write(db, &e), 0, "%s", e.msg);
-        cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
-        cr_assert_eq(dorm_db_commit(db, &e), 0, "%s", e.msg);
-        cr_assert_eq(dorm_db_begin_write(db, &e), 0, "%s", e.msg);
-        cr_assert_eq(dorm_db_rollback(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__begin(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__begin_write(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__commit(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__commit(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__begin_write(db, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__rollback(db, &e), 0, "%s", e.msg);
         char want[256];
         snprintf(want, sizeof want,
                  "%s|SAVEPOINT \"dorm_s1\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT|%s|ROLLBACK", cases[i].user,
@@ -265,21 +265,21 @@ Test(transaction, write_blocks_wait_for_the_busy_timeout)
     cr_assert_eq(dorm_db_errcode(holder), DORM_OK, "%s", dorm_db_errmsg(holder));
     exec_ok(holder, "CREATE TABLE t (x integer)");
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_begin_write(holder, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin_write(holder, &e), 0, "%s", e.msg);
     char waiter_url[160];
     snprintf(waiter_url, sizeof waiter_url, "%s?timeout=0.3", url);
     dorm_db *waiter = dorm_db_open(waiter_url, NULL);
     cr_assert_eq(dorm_db_errcode(waiter), DORM_OK, "%s", dorm_db_errmsg(waiter));
     double t0 = seconds();
-    cr_assert_eq(dorm_db_begin_write(waiter, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_db__begin_write(waiter, &e), DORM_EOPERATIONAL);
     double waited = seconds() - t0;
     cr_assert_str_eq(e.msg, "database is locked");
     cr_assert(waited >= 0.25 && waited < 3, "waited %.3f s", waited);
     cr_assert_eq(waiter->atomic_depth, 0);
-    cr_assert_eq(dorm_db_commit(holder, &e), 0, "%s", e.msg);
-    cr_assert_eq(dorm_db_begin_write(waiter, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__commit(holder, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__begin_write(waiter, &e), 0, "%s", e.msg);
     exec_ok(waiter, "INSERT INTO t VALUES (1)");
-    cr_assert_eq(dorm_db_commit(waiter, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__commit(waiter, &e), 0, "%s", e.msg);
     cr_assert_eq(count(holder), 1);
     dorm_db_close(waiter);
     dorm_db_close(holder);

@@ -10,7 +10,7 @@ static dorm_url parse_ok(const char *s)
 {
     dorm_url u;
     dorm_errbuf e = {0, ""};
-    int rc = dorm_url_parse(s, &u, &e);
+    int rc = dorm_url__parse(s, &u, &e);
     cr_assert_eq(rc, 0, "%s: %s", s, e.msg);
     return u;
 }
@@ -19,7 +19,7 @@ static dorm_errbuf parse_err(const char *s)
 {
     dorm_url u;
     dorm_errbuf e = {0, ""};
-    int rc = dorm_url_parse(s, &u, &e);
+    int rc = dorm_url__parse(s, &u, &e);
     cr_assert_eq(rc, DORM_ECONFIG, "%s parsed", s);
     cr_assert_eq(e.code, DORM_ECONFIG);
     cr_assert_null(u.scheme);
@@ -36,14 +36,14 @@ Test(url, sqlite_relative)
     cr_assert_null(u.password);
     cr_assert_eq(u.port, 0);
     cr_assert_eq(u.nparams, 0);
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, sqlite_absolute)
 {
     dorm_url u = parse_ok("sqlite:////abs/file.db");
     cr_assert_str_eq(u.path, "/abs/file.db");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, sqlite_memory_forms)
@@ -52,17 +52,17 @@ Test(url, sqlite_memory_forms)
     cr_assert_str_eq(u.path, ":memory:");
     cr_assert_null(u.host);
     cr_assert_eq(u.port, 0);
-    dorm_url_free(&u);
+    dorm_url__free(&u);
     u = parse_ok("sqlite:///:memory:");
     cr_assert_str_eq(u.path, ":memory:");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, scheme_lowercased)
 {
     dorm_url u = parse_ok("SQLite:///a.db");
     cr_assert_str_eq(u.scheme, "sqlite");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, postgres_full)
@@ -77,7 +77,7 @@ Test(url, postgres_full)
     cr_assert_eq(u.nparams, 1);
     cr_assert_str_eq(u.keys[0], "sslmode");
     cr_assert_str_eq(u.values[0], "disable");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, postgresql_no_port_no_password)
@@ -89,7 +89,7 @@ Test(url, postgresql_no_port_no_password)
     cr_assert_str_eq(u.host, "db.example.com");
     cr_assert_eq(u.port, 0);
     cr_assert_str_eq(u.path, "shop");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, socket_dir_percent_encoded)
@@ -97,23 +97,23 @@ Test(url, socket_dir_percent_encoded)
     dorm_url u = parse_ok("postgres://%2Ftmp/db");
     cr_assert_str_eq(u.host, "/tmp");
     cr_assert_str_eq(u.path, "db");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
     u = parse_ok("postgres://u@%2Fvar%2Frun%2Fpostgresql:5433/db");
     cr_assert_str_eq(u.host, "/var/run/postgresql");
     cr_assert_eq(u.port, 5433);
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, password_with_specials)
 {
     dorm_url u = parse_ok("postgres://u:p%40ss%3Aw%2Frd@h/db");
     cr_assert_str_eq(u.password, "p@ss:w/rd");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
     u = parse_ok("postgres://u:a@b@h/db");
     cr_assert_str_eq(u.user, "u");
     cr_assert_str_eq(u.password, "a@b");
     cr_assert_str_eq(u.host, "h");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, ipv6_host)
@@ -121,7 +121,7 @@ Test(url, ipv6_host)
     dorm_url u = parse_ok("postgres://[::1]:6543/db");
     cr_assert_str_eq(u.host, "::1");
     cr_assert_eq(u.port, 6543);
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, query_params_decoded)
@@ -136,14 +136,14 @@ Test(url, query_params_decoded)
     cr_assert_str_eq(u.values[2], "");
     cr_assert_str_eq(u.keys[3], "c");
     cr_assert_str_eq(u.values[3], "");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, path_percent_decoded)
 {
     dorm_url u = parse_ok("sqlite:///my%20file.db");
     cr_assert_str_eq(u.path, "my file.db");
-    dorm_url_free(&u);
+    dorm_url__free(&u);
 }
 
 Test(url, bad_port_hides_password)
@@ -185,8 +185,8 @@ Test(url, bad_escapes)
 
 Test(url, free_accepts_null_and_twice)
 {
-    dorm_url_free(NULL);
+    dorm_url__free(NULL);
     dorm_url u = parse_ok("sqlite:///a.db");
-    dorm_url_free(&u);
-    dorm_url_free(&u);
+    dorm_url__free(&u);
+    dorm_url__free(&u);
 }

@@ -50,7 +50,7 @@ static void open_shared(void)
     test_db_open();
     if (on_sqlite()) {
         dorm_errbuf e = {0, ""};
-        cr_assert_eq(dorm_db_exec(T.db, "PRAGMA journal_mode = WAL", &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__exec(T.db, "PRAGMA journal_mode = WAL", &e), 0, "%s", e.msg);
     }
 }
 

@@ -12,12 +12,12 @@ static void capture(void) { cr_redirect_stderr(); }
 Test(assert, a_corrupt_hash_map_stops_the_program, .init = capture, .signal = SIGABRT) {
     dorm_hmap_entry slots[3] = {{0}};
     dorm_hmap m = {.slots = slots, .cap = 3, .len = 1};
-    dorm_hmap_get(&m, "x", 1);
+    dorm_hmap__get(&m, "x", 1);
 }
 
 Test(assert, a_sound_hash_map_does_not) {
     dorm_hmap m = DORM_HMAP_INIT;
-    cr_assert_eq(dorm_hmap_put(&m, "x", 1, &m), 0);
-    cr_assert_eq(dorm_hmap_get(&m, "x", 1), &m);
-    dorm_hmap_free(&m);
+    cr_assert_eq(dorm_hmap__put(&m, "x", 1, &m), 0);
+    cr_assert_eq(dorm_hmap__get(&m, "x", 1), &m);
+    dorm_hmap__free(&m);
 }

@@ -30,16 +30,16 @@ Test(ctx, null_context_reads_as_out_of_memory) {
     cr_assert_null(dorm_alloc(NULL, 8));
     cr_assert_null(dorm_strdup(NULL, "x"));
     cr_assert_null(dorm_sprintf(NULL, "x"));
-    cr_assert_eq(dorm_fail(NULL, DORM_EFIELD, "x"), DORM_EFIELD);
+    cr_assert_eq(dorm_ctx_fail(NULL, DORM_EFIELD, "x"), DORM_EFIELD);
     dorm_error_clear(NULL);
 }
 
 Test(ctx, fail_replaces_and_clear_empties) {
     dorm_ctx *cx = dorm_ctx_new(NULL);
-    cr_assert_eq(dorm_fail(cx, DORM_EFIELD, "Cannot resolve keyword '%s' into field.", "titel"), DORM_EFIELD);
+    cr_assert_eq(dorm_ctx_fail(cx, DORM_EFIELD, "Cannot resolve keyword '%s' into field.", "titel"), DORM_EFIELD);
     cr_assert_eq(dorm_errcode(cx), DORM_EFIELD);
     cr_assert_str_eq(dorm_errmsg(cx), "Cannot resolve keyword 'titel' into field.");
-    cr_assert_eq(dorm_fail(cx, DORM_EDOESNOTEXIST, "Book matching query does not exist."), DORM_EDOESNOTEXIST);
+    cr_assert_eq(dorm_ctx_fail(cx, DORM_EDOESNOTEXIST, "Book matching query does not exist."), DORM_EDOESNOTEXIST);
     cr_assert_eq(dorm_errcode(cx), DORM_EDOESNOTEXIST);
     cr_assert_str_eq(dorm_errmsg(cx), "Book matching query does not exist.");
     dorm_error_clear(cx);
@@ -52,15 +52,15 @@ Test(ctx, fail_replaces_and_clear_empties) {
 
 Test(ctx, fail_may_quote_the_previous_message) {
     dorm_ctx *cx = dorm_ctx_new(NULL);
-    dorm_fail(cx, DORM_EINTEGRITY, "UNIQUE constraint failed: %s", "library_book.isbn");
-    dorm_fail(cx, DORM_EINTEGRITY, "while saving Book: %s", dorm_errmsg(cx));
+    dorm_ctx_fail(cx, DORM_EINTEGRITY, "UNIQUE constraint failed: %s", "library_book.isbn");
+    dorm_ctx_fail(cx, DORM_EINTEGRITY, "while saving Book: %s", dorm_errmsg(cx));
     cr_assert_str_eq(dorm_errmsg(cx), "while saving Book: UNIQUE constraint failed: library_book.isbn");
     char big[3000];
     memset(big, 'z', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    dorm_fail(cx, DORM_EVALUE, "%s!", big);
+    dorm_ctx_fail(cx, DORM_EVALUE, "%s!", big);
     cr_assert_eq(strlen(dorm_errmsg(cx)), sizeof big, "messages are not cut");
-    dorm_fail(cx, DORM_EVALUE, NULL);
+    dorm_ctx_fail(cx, DORM_EVALUE, NULL);
     cr_assert_str_eq(dorm_errmsg(cx), "ValueError");
     dorm_ctx_free(cx);
 }
@@ -69,11 +69,11 @@ Test(ctx, fail_errbuf) {
     dorm_ctx *cx = dorm_ctx_new(NULL);
     dorm_errbuf e;
     dorm_err(&e, DORM_EOPERATIONAL, "database is locked");
-    cr_assert_eq(dorm_fail_errbuf(cx, &e), DORM_EOPERATIONAL);
+    cr_assert_eq(dorm_fail__errbuf(cx, &e), DORM_EOPERATIONAL);
     cr_assert_eq(dorm_errcode(cx), DORM_EOPERATIONAL);
     cr_assert_str_eq(dorm_errmsg(cx), "database is locked");
     dorm_err(&e, DORM_EPROGRAMMING, "near \"%%s\": syntax error");
-    dorm_fail_errbuf(cx, &e);
+    dorm_fail__errbuf(cx, &e);
     cr_assert_str_eq(dorm_errmsg(cx), "near \"%s\": syntax error", "a driver message is not a format");
     dorm_ctx_free(cx);
 }

@@ -129,16 +129,16 @@ static const struct {
 Test(decimal, read_rounds_what_does_not_fit) {
     for (size_t i = 0; i < sizeof read_table / sizeof read_table[0]; i++) {
         dorm_decimal d = DORM_DEC(0, 0);
-        cr_assert_eq(dorm_decimal_read(read_table[i].s, strlen(read_table[i].s), &d), 0, "%s", read_table[i].s);
+        cr_assert_eq(dorm_decimal__read(read_table[i].s, strlen(read_table[i].s), &d), 0, "%s", read_table[i].s);
         cr_assert_str_eq(text(d), read_table[i].value, "%s", read_table[i].s);
         cr_assert_eq(d.scale, read_table[i].scale, "%s", read_table[i].s);
     }
     dorm_decimal d = DORM_DEC(7, 7);
     /* More than 38 digits before the point cannot be rounded away. */
-    cr_assert_eq(dorm_decimal_read("123456789012345678901234567890123456789", 39, &d), DORM_EDATA);
-    cr_assert_eq(dorm_decimal_read("99999999999999999999999999999999999999.5", 40, &d), DORM_EDATA);
-    cr_assert_eq(dorm_decimal_read("1e38", 4, &d), DORM_EDATA);
-    cr_assert_eq(dorm_decimal_read("NaN", 3, &d), DORM_EVALUE);
+    cr_assert_eq(dorm_decimal__read("123456789012345678901234567890123456789", 39, &d), DORM_EDATA);
+    cr_assert_eq(dorm_decimal__read("99999999999999999999999999999999999999.5", 40, &d), DORM_EDATA);
+    cr_assert_eq(dorm_decimal__read("1e38", 4, &d), DORM_EDATA);
+    cr_assert_eq(dorm_decimal__read("NaN", 3, &d), DORM_EVALUE);
     cr_assert(same(d, (dorm_decimal)DORM_DEC(7, 7)));
 }
 
@@ -347,17 +347,17 @@ static const struct {
 Test(decimal, from_real_like_django) {
     for (size_t i = 0; i < sizeof real_table / sizeof real_table[0]; i++) {
         dorm_decimal d = DORM_DEC(0, 0);
-        cr_assert_eq(dorm_decimal_from_real(real_table[i].f, &d), 0, "%.17g", real_table[i].f);
+        cr_assert_eq(dorm_decimal__from_real(real_table[i].f, &d), 0, "%.17g", real_table[i].f);
         cr_assert_str_eq(text(d), real_table[i].value, "%.17g", real_table[i].f);
         cr_assert_eq(d.scale, real_table[i].scale, "%.17g", real_table[i].f);
     }
     dorm_decimal d = DORM_DEC(7, 7);
-    cr_assert_eq(dorm_decimal_from_real(NAN, &d), DORM_EVALUE);
-    cr_assert_eq(dorm_decimal_from_real(-INFINITY, &d), DORM_EDATA);
-    cr_assert_eq(dorm_decimal_from_real(1e38, &d), DORM_EDATA);
-    cr_assert_eq(dorm_decimal_from_real(-1e300, &d), DORM_EDATA);
+    cr_assert_eq(dorm_decimal__from_real(NAN, &d), DORM_EVALUE);
+    cr_assert_eq(dorm_decimal__from_real(-INFINITY, &d), DORM_EDATA);
+    cr_assert_eq(dorm_decimal__from_real(1e38, &d), DORM_EDATA);
+    cr_assert_eq(dorm_decimal__from_real(-1e300, &d), DORM_EDATA);
     cr_assert(same(d, (dorm_decimal)DORM_DEC(7, 7)));
-    cr_assert_eq(dorm_decimal_from_real(-0.0, &d), 0);
+    cr_assert_eq(dorm_decimal__from_real(-0.0, &d), 0);
     cr_assert(!d.neg && d.scale == 0);
 }
 

@@ -56,26 +56,26 @@ static int others(const char *a, const char *b) {
 
 Test(file, replaces_only_when_complete) {
     const char *p = in_dir("m.json");
-    cr_assert_eq(dorm_file_write(p, "first\n"), 0);
+    cr_assert_eq(dorm_file__write(p, "first\n"), 0);
     cr_expect_str_eq(content(p), "first\n");
     dorm_file wf;
-    cr_assert_eq(dorm_file_create(&wf, p), 0);
+    cr_assert_eq(dorm_file__create(&wf, p), 0);
     fputs("half of the sec", wf.f);
     cr_expect_str_eq(content(p), "first\n", "the old content stays while the new one is written");
-    cr_expect_neq(dorm_file_finish(&wf, false), 0);
+    cr_expect_neq(dorm_file__finish(&wf, false), 0);
     cr_expect_str_eq(content(p), "first\n", "a failed write leaves the old file");
     cr_expect_eq(others("m.json", NULL), 0, "no temporary file is left");
-    cr_assert_eq(dorm_file_write(p, "second\n"), 0);
+    cr_assert_eq(dorm_file__write(p, "second\n"), 0);
     cr_expect_str_eq(content(p), "second\n");
     cr_expect_eq(others("m.json", NULL), 0);
 }
 
 Test(file, keeps_permissions_and_follows_links) {
     const char *p = in_dir("target.json"), *link = in_dir("link.json");
-    cr_assert_eq(dorm_file_write(p, "old"), 0);
+    cr_assert_eq(dorm_file__write(p, "old"), 0);
     cr_assert_eq(chmod(p, 0640), 0);
     cr_assert_eq(symlink("target.json", link), 0);
-    cr_assert_eq(dorm_file_write(link, "new"), 0);
+    cr_assert_eq(dorm_file__write(link, "new"), 0);
     struct stat st;
     cr_assert_eq(lstat(link, &st), 0);
     cr_expect(S_ISLNK(st.st_mode), "the link is still a link");
@@ -90,7 +90,7 @@ Test(file, writes_a_special_file_in_place) {
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     int reader = open(fifo, O_RDONLY | O_NONBLOCK);
     cr_assert_geq(reader, 0);
-    cr_assert_eq(dorm_file_write(fifo, "through"), 0);
+    cr_assert_eq(dorm_file__write(fifo, "through"), 0);
     struct stat st;
     cr_assert_eq(lstat(fifo, &st), 0);
     cr_expect(S_ISFIFO(st.st_mode), "the FIFO was replaced by a regular file");

@@ -118,7 +118,7 @@ static const char *alias_url(int i, char *buf, size_t cap)
     char sql[160];
     snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE; CREATE SCHEMA \"%s\"", S.schemas[i], S.schemas[i]);
     dorm_errbuf e;
-    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s", e.msg);
     dorm_db_close(db);
     snprintf(buf, cap, "%s&options=-c%%20search_path%%3D%s", test_db_url(), S.schemas[i]);
     return buf;
@@ -149,7 +149,7 @@ static void teardown(void)
             char sql[120];
             dorm_errbuf e;
             snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", S.schemas[i]);
-            dorm_db_exec(db, sql, &e);
+            dorm_db__exec(db, sql, &e);
         }
         dorm_db_close(db);
     }

@@ -54,7 +54,7 @@ static void drop_schemas(dorm_db *db)
         char sql[120];
         dorm_errbuf e;
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", schemas[i]);
-        dorm_db_exec(db, sql, &e);
+        dorm_db__exec(db, sql, &e);
     }
 }
 

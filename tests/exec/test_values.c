@@ -15,7 +15,7 @@ static bool on_sqlite(void) { return strcmp(dorm_db_vendor(T.db), "sqlite") == 0
 
 static void exec_sql(const char *sql) {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 static Everything *one_everything(void) {

@@ -78,7 +78,7 @@ static const char *snapshot(const char *mask)
         dorm_buf_quote(&sql, T.db->dialect->quote, tables[t].name);
         dorm_buf_puts(&sql, " ORDER BY 1");
         dorm_errbuf e = {0, ""};
-        cr_assert_eq(dorm_db_query(T.db, sql.data, NULL, 0, snap_row, &s, &e), 0, "%s: %s", sql.data, e.msg);
+        cr_assert_eq(dorm_db__query(T.db, sql.data, NULL, 0, snap_row, &s, &e), 0, "%s: %s", sql.data, e.msg);
         dorm_buf_free(&sql);
     }
     cr_assert_not(s.out.failed);
@@ -111,7 +111,7 @@ typedef struct op {
 static void check_usable(const op *o, long n, bool reported)
 {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_query(T.db, "SELECT 1", NULL, 0, NULL, NULL, &e), 0, "%s, call %ld: the connection is "
+    cr_assert_eq(dorm_db__query(T.db, "SELECT 1", NULL, 0, NULL, NULL, &e), 0, "%s, call %ld: the connection is "
                  "broken after the fault: %s", o->name, n, e.msg);
     if (o->after && !reported) cr_assert(o->after(), "%s, call %ld: the fault (%s) changed the connection", o->name, n,
                             dorm_errmsg(T.cx));
@@ -339,7 +339,7 @@ static int migrate(const char *target)
 static void exec_ok(const char *sql)
 {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* shop 0001 applied, with rows; 0002 (several operations, SQLite rebuilds
@@ -388,7 +388,7 @@ static int migrate_all(dorm_ctx *cx)
 static bool keys_enforced(void)
 {
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(T.db, "INSERT INTO \"shop_line\" (\"product_id\") VALUES (999)", &e) == DORM_EINTEGRITY;
+    return dorm_db__exec(T.db, "INSERT INTO \"shop_line\" (\"product_id\") VALUES (999)", &e) == DORM_EINTEGRITY;
 }
 
 Test(inject, migration, .timeout = MAX_SECONDS + 60)

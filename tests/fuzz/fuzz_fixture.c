@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (rc == 0) {
         /* A dump loads back to the same rows: the dump of that is the same text. */
         char *first = dump(cx, dump_path);
-        if (dorm_flush(cx)) fuzz_fail("flush: %s", dorm_errmsg(cx));
+        if (dorm__flush(cx)) fuzz_fail("flush: %s", dorm_errmsg(cx));
         if (dorm_loaddata(cx, (const char *const[]){dump_path, NULL}, NULL))
             fuzz_fail("loaded, but its dump does not load back: %s", dorm_errmsg(cx));
         char *second = dump(cx, dump_path);
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(first);
         free(second);
     }
-    if (dorm_flush(cx)) fuzz_fail("flush: %s", dorm_errmsg(cx));
+    if (dorm__flush(cx)) fuzz_fail("flush: %s", dorm_errmsg(cx));
     dorm_ctx_free(cx);
     return 0;
 }

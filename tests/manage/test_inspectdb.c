@@ -171,7 +171,7 @@ Test(inspectdb, test_schema_on_any_backend) {
 
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* A table whose primary key has several columns gets Django 5.2's

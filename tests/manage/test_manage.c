@@ -71,7 +71,7 @@ Test(manage, dumpdata_in_djangos_format) {
 Test(manage, loaddata_round_trip_and_all_or_nothing) {
     test_db_catalogue();
     write_text(path_of("cat.json"), dump(DORM_LIST("library"), 2));
-    cr_assert_eq(dorm_flush(T.cx), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm__flush(T.cx), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_count(dorm_all(T.cx, Book)), 0);
     char *buf = NULL;
     size_t len = 0;
@@ -124,7 +124,7 @@ Test(manage, loaddata_rows_may_point_forward) {
 
 Test(manage, flush_empties_every_table) {
     test_db_catalogue();
-    cr_assert_eq(dorm_flush(T.cx), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm__flush(T.cx), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_count(dorm_all(T.cx, Author)), 0);
     cr_expect_eq(dorm_count(dorm_all(T.cx, Book)), 0);
     Author *a = dorm_create(T.cx, Author, .name = "First again");
@@ -134,22 +134,22 @@ Test(manage, flush_empties_every_table) {
 
 Test(manage, dbshell_command_lines) {
     dorm_client_cmd cmd;
-    cr_assert_eq(dorm_dbshell_cmd("sqlite:////tmp/x.db", &cmd), 0);
+    cr_assert_eq(dorm_dbshell__cmd("sqlite:////tmp/x.db", &cmd), 0);
     cr_expect_str_eq(cmd.argv[0], "sqlite3");
     cr_expect_str_eq(cmd.argv[1], "/tmp/x.db");
     cr_expect_null(cmd.argv[2]);
     cr_expect_null(cmd.password_env);
-    cr_assert_eq(dorm_dbshell_cmd("postgres://bob:s3cret@db.example:5433/shop", &cmd), 0);
+    cr_assert_eq(dorm_dbshell__cmd("postgres://bob:s3cret@db.example:5433/shop", &cmd), 0);
     const char *want[] = {"psql", "-U", "bob", "-h", "db.example", "-p", "5433", "shop", NULL};
     for (int i = 0; want[i]; i++) cr_expect_str_eq(cmd.argv[i], want[i]);
     cr_expect_null(cmd.argv[8]);
     cr_expect_str_eq(cmd.password_env, "PGPASSWORD");
     cr_expect_str_eq(cmd.password, "s3cret", "the password goes to PGPASSWORD, never argv");
     /* A socket folder and port given as query parameters (libpq's form). */
-    cr_assert_eq(dorm_dbshell_cmd("postgres:///shop?host=/run/pg&port=6000&user=ann", &cmd), 0);
+    cr_assert_eq(dorm_dbshell__cmd("postgres:///shop?host=/run/pg&port=6000&user=ann", &cmd), 0);
     const char *sock[] = {"psql", "-U", "ann", "-h", "/run/pg", "-p", "6000", "shop", NULL};
     for (int i = 0; sock[i]; i++) cr_expect_str_eq(cmd.argv[i], sock[i]);
-    cr_expect_neq(dorm_dbshell_cmd("mongodb://x/y", &cmd), 0);
+    cr_expect_neq(dorm_dbshell__cmd("mongodb://x/y", &cmd), 0);
 }
 
 static int run_manage(const char *const *args) {
@@ -211,7 +211,7 @@ Test(manage, loaddata_errors_say_where) {
     /* A key to an object later in the fixtures is fine (checked at the end). */
     write_text(path, dorm_sprintf(T.cx, "[%s, %s]", book(1, "1", "10"), author));
     cr_assert_eq(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm_flush(T.cx), 0);
+    cr_assert_eq(dorm__flush(T.cx), 0);
     write_text(path, dorm_sprintf(T.cx, "[%s, %s]", author, book(1, "99", "10")));
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
     cr_expect_str_eq(dorm_errmsg(T.cx),

@@ -35,17 +35,17 @@ static const char *lint(const char *op_json, unsigned backend, int *count) {
     test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
                                                       "\"operations\": [%s]}", op_json));
     test_write_file("0001_initial.json", initial);
-    dorm_migration *m1 = dorm_migration_read(T.cx, NULL, "stock", test_tmpdir_path("0001_initial.json"));
-    dorm_migration *m2 = dorm_migration_read(T.cx, NULL, "stock", test_tmpdir_path("0002_x.json"));
+    dorm_migration *m1 = dorm_migration__read(T.cx, NULL, "stock", test_tmpdir_path("0001_initial.json"));
+    dorm_migration *m2 = dorm_migration__read(T.cx, NULL, "stock", test_tmpdir_path("0002_x.json"));
     cr_assert(m1 && m2, "%s", dorm_errmsg(T.cx));
-    dorm_state *st = dorm_state_new();
-    cr_assert_eq(dorm_op_state(T.cx, st, &m1->ops[0]), 0, "%s", dorm_errmsg(T.cx));
+    dorm_state *st = dorm_state__new();
+    cr_assert_eq(dorm_op__state(T.cx, st, &m1->ops[0]), 0, "%s", dorm_errmsg(T.cx));
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    *count = dorm_lint(T.cx, m2, st, backend, out);
+    *count = dorm__lint(T.cx, m2, st, backend, out);
     fclose(out);
-    dorm_state_free(st);
+    dorm_state__free(st);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");
     free(buf);
     return r;
@@ -112,12 +112,12 @@ Test(lint, index_advice_points_at_concurrently) {
                                                       "\"operations\": [%s]}", add));
     test_write_file("0003_y.json", "{\"dependencies\": [[\"stock\", \"0002_x\"]], \"operations\": [{\"operation\": "
                                    "\"RemoveIndex\", \"model_name\": \"item\", \"name\": \"i_n\"}]}");
-    dorm_migration *m3 = dorm_migration_read(T.cx, NULL, "stock", test_tmpdir_path("0003_y.json"));
+    dorm_migration *m3 = dorm_migration__read(T.cx, NULL, "stock", test_tmpdir_path("0003_y.json"));
     cr_assert_not_null(m3, "%s", dorm_errmsg(T.cx));
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    cr_expect_eq(dorm_lint(T.cx, m3, NULL, true, out), 1);
+    cr_expect_eq(dorm__lint(T.cx, m3, NULL, true, out), 1);
     fclose(out);
     cr_expect(strstr(buf, "Safer: make it a RemoveIndexConcurrently in a migration with \"atomic\": false."), "%s", buf);
     free(buf);

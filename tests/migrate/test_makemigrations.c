@@ -98,7 +98,7 @@ static const char *make(const dorm_app *const *apps, const char *answers, bool c
 
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 static int migrate(const dorm_app *const *apps) {
@@ -261,8 +261,8 @@ Test(makemigrations, renamed_model_and_constraints) {
     cr_expect(strstr(out, "    - Create constraint item_name_set on model item\n"), "%s", out);
     cr_assert_eq(migrate((const dorm_app *const[]){&v3, NULL}), 0, "%s", dorm_errmsg(T.cx));
     dorm_errbuf e = {0, ""};
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')", &e), 0, "unique name");
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('')", &e), 0, "check");
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')", &e), 0, "unique name");
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('')", &e), 0, "check");
     /* Dropping them again is detected too. */
     out = make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
     cr_expect(strstr(out, "    - Remove constraint item_name_uniq from model item\n"), "%s", out);
@@ -384,7 +384,7 @@ Test(makemigrations, auto_now_and_blank_fields_on_rows) {
               "one question only: %s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
     cr_assert_not_null(end, "%s", out);
-    const char *text = squeezed(test_read_file(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
+    const char *text = squeezed(test_read_file(dorm_arena__strndup(&T.cx->arena, p, (size_t)(end - p))));
     cr_expect(strstr(text, "\"name\":\"created\",\"field\":{\"type\":\"DateTimeField\",\"default\":{\"callable\":"
                            "\"timezone.now\"},\"auto_now_add\":true},\"preserve_default\":false}"),
               "%s", text);
@@ -443,7 +443,7 @@ Test(makemigrations, one_off_defaults_are_parsed) {
     cr_expect(strstr(out, "Invalid input: IntegerField does not hold the text '7'"), "%s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
     cr_assert_not_null(end, "%s", out);
-    const char *text = squeezed(test_read_file(dorm_arena_strndup(&T.cx->arena, p, (size_t)(end - p))));
+    const char *text = squeezed(test_read_file(dorm_arena__strndup(&T.cx->arena, p, (size_t)(end - p))));
     cr_expect(strstr(text, "{\"type\":\"CharField\",\"max_length\":10,\"default\":\"\"},\"preserve_default\":false"), "%s", text);
     cr_expect(strstr(text, "{\"type\":\"IntegerField\",\"default\":7},\"preserve_default\":false"), "%s", text);
     cr_expect(strstr(text, "{\"type\":\"BooleanField\",\"default\":true},\"preserve_default\":false"), "%s", text);

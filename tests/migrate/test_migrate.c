@@ -37,12 +37,12 @@ static bool table_exists(const char *table) {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\" WHERE 1 = 0", table);
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(T.db, sql, &e) == 0;
+    return dorm_db__exec(T.db, sql, &e) == 0;
 }
 
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = test_empty_app.models, .migrations_dir = dir}; }
@@ -81,7 +81,7 @@ Test(migrate, apply_and_unapply_keep_rows) {
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\""), 2);
     dorm_errbuf e = {0, ""};
     /* (SQLite reads an unknown "column" in a SELECT as a string: insert instead.) */
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('x', 1)", &e), 0);
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('x', 1)", &e), 0);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"app\" = 'shop'"), 1);
     cr_assert_eq(migrate_to(&app, "zero"), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_not(table_exists("shop_product"));
@@ -111,8 +111,8 @@ Test(migrate, alter_rename_and_constraints_keep_rows) {
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_items\" WHERE \"title\" = 'pen'"), 1);
     dorm_errbuf e = {0, ""};
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('pen')", &e), 0, "unique");
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('')", &e), 0, "check");
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('pen')", &e), 0, "unique");
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('')", &e), 0, "check");
     exec_ok("INSERT INTO \"shop_items\" (\"title\") VALUES ('a name longer than fifty characters, which 0001 refused!')");
     exec_ok("DELETE FROM \"shop_items\" WHERE \"title\" <> 'pen'");
     bool pg = strncmp(test_db_url(), "postgres", 8) == 0;
@@ -163,8 +163,8 @@ Test(migrate, failing_migration_changes_nothing) {
 static int fill_rows(dorm_ctx *cx, dorm_progress *p) {
     dorm_errbuf e = {0, ""};
     for (int i = 0; i < 3; i++) {
-        if (dorm_db_exec(cx->db, "INSERT INTO \"shop_product\" (\"name\") VALUES ('made by C')", &e) < 0)
-            return dorm_fail_errbuf(cx, &e);
+        if (dorm_db__exec(cx->db, "INSERT INTO \"shop_product\" (\"name\") VALUES ('made by C')", &e) < 0)
+            return dorm_fail__errbuf(cx, &e);
         dorm_progress_report(p, i + 1, 3);
     }
     return 0;
@@ -173,8 +173,8 @@ static int fill_rows(dorm_ctx *cx, dorm_progress *p) {
 static int empty_rows(dorm_ctx *cx, dorm_progress *p) {
     (void)p;
     dorm_errbuf e = {0, ""};
-    return dorm_db_exec(cx->db, "DELETE FROM \"shop_product\" WHERE \"name\" = 'made by C'", &e) < 0
-               ? dorm_fail_errbuf(cx, &e)
+    return dorm_db__exec(cx->db, "DELETE FROM \"shop_product\" WHERE \"name\" = 'made by C'", &e) < 0
+               ? dorm_fail__errbuf(cx, &e)
                : 0;
 }
 
@@ -279,9 +279,9 @@ Test(migrate, model_level_operations_both_ways) {
     cr_expect(table_exists("shop_product_tags"));
     exec_ok("INSERT INTO \"shop_label\" (\"label\") VALUES ('red')");
     dorm_errbuf e = {0, ""};
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_label\" (\"label\") VALUES ('red')", &e), 0, "unique label");
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_label\" (\"label\") VALUES ('red')", &e), 0, "unique label");
     exec_ok("INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)");
-    cr_expect_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)", &e), 0,
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)", &e), 0,
                   "unique together");
     /* As Django: a UNIQUE constraint on PostgreSQL, and the key to the renamed
      * model re-created under the name of its new table. */
@@ -485,7 +485,7 @@ Test(migrate, two_leaves_conflict_until_merged) {
     cr_expect_str_eq(out, dorm_sprintf(T.cx, "Merging shop\n  Branch 0002_a\n    - Add field a to product\n  Branch "
                                              "0002_b\n    - Add field b to product\n\nCreated new merge migration "
                                              "%s/0003_merge_0002_a_0002_b.json\n", dir));
-    dorm_migration *m = dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0003_merge_0002_a_0002_b.json"));
+    dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0003_merge_0002_a_0002_b.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 0);
     cr_assert_eq(m->ndeps, 2);
@@ -509,7 +509,7 @@ Test(migrate, two_leaves_conflict_until_merged) {
     if (probe) fclose(probe);
     makemigrations_output(&app, &(dorm_makemigrations_opts){.merge = true, .name = "join"}, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_not_null(dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0005_join.json")), "%s", dorm_errmsg(T.cx));
+    cr_expect_not_null(dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0005_join.json")), "%s", dorm_errmsg(T.cx));
     /* A --name that is not an identifier could leave the folder: refused. */
     makemigrations_output(&app, &(dorm_makemigrations_opts){.name = "../escape"}, &rc);
     cr_expect_lt(rc, 0);
@@ -542,7 +542,7 @@ Test(migrate, concurrently_needs_a_non_atomic_migration) {
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1, "0002 not recorded");
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     dorm_errbuf e = {0, ""};
-    cr_expect_eq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"note\") VALUES ('x', 'y')", &e) == 0,
+    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"note\") VALUES ('x', 'y')", &e) == 0,
                  !tx, "the AddField rolled back only with transactional DDL: %s", e.msg);
     cr_expect_null(dorm_sqlmigrate(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0002", false));
     cr_expect(strstr(dorm_errmsg(T.cx), msg), "%s", dorm_errmsg(T.cx));

@@ -60,8 +60,8 @@ Test(squash, folds_and_replaces) {
     three_migrations();
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
-    cr_assert_eq(dorm_squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
-    dorm_migration *m = dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
+    cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
+    dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 1, "one CreateModel with the final fields");
     cr_expect_eq(m->ops[0].kind, DORM_OP_CREATE_MODEL);
@@ -75,14 +75,14 @@ Test(squash, folds_and_replaces) {
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"name\" = '0001_squashed_0003_tidy'"), 1);
     dorm_errbuf e = {0, ""};
-    cr_expect_eq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('pen', 2)", &e), 0, "%s", e.msg);
+    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('pen', 2)", &e), 0, "%s", e.msg);
 }
 
 Test(squash, databases_that_applied_the_originals) {
     three_migrations();
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
     cr_assert_eq(migrate(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm_squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0001", "0003_tidy", "all", NULL), 0,
+    cr_assert_eq(dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0001", "0003_tidy", "all", NULL), 0,
                  "%s", dorm_errmsg(T.cx));
     /* Partly applied: the originals carry on; once all are applied the
      * squashed one is recorded too (Django's check_replacements). */
@@ -104,7 +104,7 @@ static const char *squash_output(const dorm_app *app, const char *start, const c
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    *rc = dorm_squash(T.cx, (const dorm_app *const[]){app, NULL}, "shop", start, end, name, out);
+    *rc = dorm__squash(T.cx, (const dorm_app *const[]){app, NULL}, "shop", start, end, name, out);
     fclose(out);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");
     free(buf);
@@ -166,7 +166,7 @@ Test(squash, recorded_by_the_next_migrate) {
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm_squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
     char *buf = NULL;
     size_t len = 0;
     FILE *show = open_memstream(&buf, &len);
@@ -202,9 +202,9 @@ Test(squash, folds_across_another_create_model) {
                     "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"tag\", \"field\": "
                     "{\"type\": \"ForeignKey\", \"to\": \"shop.tag\", \"on_delete\": \"CASCADE\", \"null\": true}}]}");
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir};
-    cr_assert_eq(dorm_squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", NULL, "0003", NULL, NULL), 0, "%s",
+    cr_assert_eq(dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", NULL, "0003", NULL, NULL), 0, "%s",
                  dorm_errmsg(T.cx));
-    dorm_migration *m = dorm_migration_read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_changes.json"));
+    dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_changes.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(m->nops, 2, "Django's result: CreateModel Tag, then CreateModel Product with every field");
     cr_expect_str_eq(m->ops[0].create->name, "Tag");
@@ -216,8 +216,8 @@ Test(squash, folds_across_another_create_model) {
     cr_expect_str_eq(p->fields[3].f.name, "tag");
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     dorm_errbuf e = {0, ""};
-    cr_expect_eq(dorm_db_exec(T.db, "INSERT INTO \"shop_tag\" (\"label\") VALUES ('red')", &e), 0, "%s", e.msg);
-    cr_expect_eq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"title\", \"price\", \"tag_id\") VALUES ('pen', 2, 1)",
+    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_tag\" (\"label\") VALUES ('red')", &e), 0, "%s", e.msg);
+    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"title\", \"price\", \"tag_id\") VALUES ('pen', 2, 1)",
                               &e), 0, "%s", e.msg);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
 }

@@ -30,7 +30,7 @@ static int calls, fail_at;
 /* Gives each product the code "C<id>", one chunk at a time. */
 static int fill_chunk(dorm_ctx *cx, void **objs, size_t n, void *payload) {
     (void)payload;
-    if (++calls == fail_at) return dorm_fail(cx, DORM_EOPERATIONAL, "the deploy was stopped");
+    if (++calls == fail_at) return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "the deploy was stopped");
     for (size_t i = 0; i < n; i++) {
         Product *p = objs[i];
         p->code = dorm_sprintf(cx, "C%lld", (long long)p->id);
@@ -83,7 +83,7 @@ static int migrate(void) {
 
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 0; }
@@ -140,7 +140,7 @@ Test(zero_downtime, not_null_column_in_three_steps) {
                      1);
     }
     dorm_errbuf e = {0, ""};
-    cr_assert_neq(dorm_db_exec(T.db, "INSERT INTO \"shop_product\" (\"name\") VALUES ('no code')", &e), 0,
+    cr_assert_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\") VALUES ('no code')", &e), 0,
                   "the column is NOT NULL");
     /* Unapplied: NOT NULL goes (instantly), the backfill is irreversible. */
     FILE *out = fopen("/dev/null", "w");

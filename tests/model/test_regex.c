@@ -55,22 +55,22 @@ Test(regex, answers_of_python_re_search) {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         void *re;
         char why[128];
-        cr_assert_eq(dorm_regex_compile(cases[i].pattern, 0, &re, why, sizeof why), DORM_OK, "%s: %s",
+        cr_assert_eq(dorm_regex__compile(cases[i].pattern, 0, &re, why, sizeof why), DORM_OK, "%s: %s",
                      cases[i].pattern, why);
-        cr_expect_eq(dorm_regex_search(re, cases[i].text, strlen(cases[i].text)), cases[i].found, "%s on '%s'",
+        cr_expect_eq(dorm_regex__search(re, cases[i].text, strlen(cases[i].text)), cases[i].found, "%s on '%s'",
                      cases[i].pattern, cases[i].text);
-        dorm_regex_free(re);
+        dorm_regex__free(re);
     }
 }
 
 Test(regex, ignorecase_flag_and_refused_patterns) {
     void *re;
     char why[128];
-    cr_assert_eq(dorm_regex_compile("^abc$", DORM_REGEX_IGNORECASE, &re, why, sizeof why), DORM_OK);
-    cr_assert_eq(dorm_regex_search(re, "AbC", 3), 1);
-    dorm_regex_free(re);
+    cr_assert_eq(dorm_regex__compile("^abc$", DORM_REGEX_IGNORECASE, &re, why, sizeof why), DORM_OK);
+    cr_assert_eq(dorm_regex__search(re, "AbC", 3), 1);
+    dorm_regex__free(re);
     /* Look-arounds and inline groups other than (?:...) have no POSIX form. */
-    cr_assert_eq(dorm_regex_compile("a(?=b)", 0, &re, why, sizeof why), DORM_EVALUE);
+    cr_assert_eq(dorm_regex__compile("a(?=b)", 0, &re, why, sizeof why), DORM_EVALUE);
     cr_assert_neq(why[0], '\0');
-    cr_assert_eq(dorm_regex_compile("(ab", 0, &re, why, sizeof why), DORM_EVALUE);
+    cr_assert_eq(dorm_regex__compile("(ab", 0, &re, why, sizeof why), DORM_EVALUE);
 }

@@ -94,7 +94,7 @@ Test(registry, meta_names_follow_django) {
     const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     cr_assert(reg);
-    const dorm_meta *book = dorm_meta_of(reg, &Book_model), *author = dorm_meta_of(reg, &Author_model);
+    const dorm_meta *book = dorm_meta__of(reg, &Book_model), *author = dorm_meta__of(reg, &Author_model);
     cr_assert(book && author);
     cr_expect_str_eq(book->db_table, "library_book");
     cr_expect_str_eq(book->label, "library.Book");
@@ -103,14 +103,14 @@ Test(registry, meta_names_follow_django) {
     cr_expect_str_eq(book->verbose_name, "book");
     cr_expect_str_eq(book->verbose_name_plural, "books");
     cr_expect_str_eq(book->pk->f->name, "id");
-    const dorm_fmeta *fk = dorm_meta_field(book, "author");
+    const dorm_fmeta *fk = dorm_meta__field(book, "author");
     cr_assert(fk);
-    cr_expect_eq(dorm_meta_field(book, "author_id"), fk, "a FK is found by its attname too");
+    cr_expect_eq(dorm_meta__field(book, "author_id"), fk, "a FK is found by its attname too");
     cr_expect_str_eq(fk->attname, "author_id");
     cr_expect_str_eq(fk->column, "author_id");
     cr_expect_eq(fk->target, author);
     cr_expect_eq(fk->target_pk, author->pk);
-    cr_expect_null(dorm_meta_field(book, "nope"));
+    cr_expect_null(dorm_meta__field(book, "nope"));
     /* Book.author has related_name "books"; Everything.maybe_author hides its
      * reverse accessor with "+" but still counts for deletion. */
     int visible = 0;
@@ -122,10 +122,10 @@ Test(registry, meta_names_follow_django) {
             visible++;
     }
     cr_expect_eq(visible, 1);
-    cr_assert(dorm_meta_reverse(author, "books", 5));
-    cr_expect_eq(dorm_meta_reverse(author, "books", 5)->fk, fk);
-    cr_expect_null(dorm_meta_reverse(author, "everything", 10));
-    cr_expect_null(dorm_meta_reverse(author, "+", 1));
+    cr_assert(dorm_meta__reverse(author, "books", 5));
+    cr_expect_eq(dorm_meta__reverse(author, "books", 5)->fk, fk);
+    cr_expect_null(dorm_meta__reverse(author, "everything", 10));
+    cr_expect_null(dorm_meta__reverse(author, "+", 1));
     cr_expect_str_eq(book->choices_list, "author, author_id, genre, id, isbn, pages, publication_date, title");
     dorm_registry_free(reg);
 }
@@ -133,7 +133,7 @@ Test(registry, meta_names_follow_django) {
 Test(registry, explicit_names_and_camel_case) {
     dorm_registry *reg = registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
     cr_expect_eq(dorm_registry_errcode(reg), DORM_OK, "%s", dorm_registry_messages(reg));
-    const dorm_meta *pub = dorm_meta_of(reg, &Publisher_model), *ba = dorm_meta_of(reg, &BookAuthor_model);
+    const dorm_meta *pub = dorm_meta__of(reg, &Publisher_model), *ba = dorm_meta__of(reg, &BookAuthor_model);
     cr_assert(pub && ba);
     cr_expect_str_eq(pub->db_table, "pubs");
     cr_expect_str_eq(pub->verbose_name, "press");
@@ -142,15 +142,15 @@ Test(registry, explicit_names_and_camel_case) {
     cr_expect_str_eq(ba->model_name, "bookauthor");
     cr_expect_str_eq(ba->verbose_name, "book author");
     cr_expect_str_eq(ba->verbose_name_plural, "book authors");
-    cr_expect_str_eq(dorm_meta_field(ba, "printer")->column, "printer_ref");
-    cr_expect_str_eq(dorm_meta_field(ba, "code")->column, "the_code");
+    cr_expect_str_eq(dorm_meta__field(ba, "printer")->column, "printer_ref");
+    cr_expect_str_eq(dorm_meta__field(ba, "code")->column, "the_code");
     /* Without related_name the reverse accessor is "<model>_set" and the
      * query name "<model>". */
     cr_assert_eq(pub->nreverse, 2);
-    const dorm_rel *r = dorm_meta_reverse(pub, "bookauthor", 10);
+    const dorm_rel *r = dorm_meta__reverse(pub, "bookauthor", 10);
     cr_assert(r);
     cr_expect_str_eq(r->name, "bookauthor_set");
-    cr_expect_str_eq(dorm_meta_reverse(pub, "printed", 7)->fk->f->name, "printer");
+    cr_expect_str_eq(dorm_meta__reverse(pub, "printed", 7)->fk->f->name, "printer");
     dorm_registry_free(reg);
 }
 
@@ -413,9 +413,9 @@ Test(checks, catalogue_table_names) {
                               "tables under the prefix 'pg_'.",
                               "library.Klass_tags: (dorm.E015) db_table 'sqlite_tags' is reserved: SQLite keeps its "
                               "own tables under the prefix 'sqlite_'."));
-    cr_expect_str_eq(dorm_table_name_reserved("pg_stats"), "pg_");
-    cr_expect_str_eq(dorm_table_name_reserved("SQLITE_MASTER"), "sqlite_");
-    cr_expect_null(dorm_table_name_reserved("sqlitex"));
-    cr_expect_null(dorm_table_name_reserved("library_pg_x"));
-    cr_expect_null(dorm_table_name_reserved("pg"));
+    cr_expect_str_eq(dorm_table__name_reserved("pg_stats"), "pg_");
+    cr_expect_str_eq(dorm_table__name_reserved("SQLITE_MASTER"), "sqlite_");
+    cr_expect_null(dorm_table__name_reserved("sqlitex"));
+    cr_expect_null(dorm_table__name_reserved("library_pg_x"));
+    cr_expect_null(dorm_table__name_reserved("pg"));
 }

@@ -209,8 +209,8 @@ static void check(const shape *cases, size_t n, bool (*valid)(const char *), con
                      cases[i].valid ? "valid" : "invalid");
 }
 
-Test(validators, email_as_django) { check(email_cases, sizeof email_cases / sizeof *email_cases, dorm_valid_email, "email"); }
+Test(validators, email_as_django) { check(email_cases, sizeof email_cases / sizeof *email_cases, dorm_valid__email, "email"); }
 
-Test(validators, url_as_django) { check(url_cases, sizeof url_cases / sizeof *url_cases, dorm_valid_url, "URL"); }
+Test(validators, url_as_django) { check(url_cases, sizeof url_cases / sizeof *url_cases, dorm_valid__url, "URL"); }
 
-Test(validators, slug_as_django) { check(slug_cases, sizeof slug_cases / sizeof *slug_cases, dorm_valid_slug, "slug"); }
+Test(validators, slug_as_django) { check(slug_cases, sizeof slug_cases / sizeof *slug_cases, dorm_valid__slug, "slug"); }

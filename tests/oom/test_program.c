@@ -268,9 +268,9 @@ static int64_t scalar(run *r, const char *sql) {
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
     int64_t v = -1;
-    if (dorm_db_prepare(r->db, sql, strlen(sql), &cs, &e) == 0) {
-        if (dorm_db_run(r->db, cs, NULL, 0, &e) == DORM_STEP_ROW) v = r->db->drv->column_int(cs->stmt, 0);
-        dorm_db_release(r->db, cs);
+    if (dorm_db__prepare(r->db, sql, strlen(sql), &cs, &e) == 0) {
+        if (dorm_db__run(r->db, cs, NULL, 0, &e) == DORM_STEP_ROW) v = r->db->drv->column_int(cs->stmt, 0);
+        dorm_db__release(r->db, cs);
     }
     S.paused = paused;
     return v;
@@ -303,7 +303,7 @@ static void digest_names(dorm_db *db, dorm_stmt *st, void *payload) {
     digest_row(db, st, d);
     if (!kind || (strcmp(kind, "table") != 0 && strcmp(kind, "r") != 0)) return;
     if (strcmp(name, "dorm_migrations") == 0) snprintf(sql, sizeof sql, "SELECT app, name FROM \"%s\" ORDER BY 1, 2", name);
-    dorm_db_query(db, sql, NULL, 0, digest_row, d, &e);
+    dorm_db__query(db, sql, NULL, 0, digest_row, d, &e);
 }
 
 static uint64_t db_digest(run *r) {
@@ -317,7 +317,7 @@ static uint64_t db_digest(run *r) {
                                    "AND c.relkind IN ('r', 'i') ORDER BY 1"
                                  : "SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'index') "
                                    "ORDER BY name";
-    dorm_db_query(r->db, sql, NULL, 0, digest_names, &d, &e);
+    dorm_db__query(r->db, sql, NULL, 0, digest_names, &d, &e);
     S.paused = paused;
     return d.h;
 }
@@ -379,9 +379,9 @@ static void fresh_schema(void) {
     char sql[160];
     dorm_errbuf e = {0, ""};
     snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", B.schema);
-    cr_assert_eq(dorm_db_exec(B.admin, sql, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(B.admin, sql, &e), 0, "%s", e.msg);
     snprintf(sql, sizeof sql, "CREATE SCHEMA \"%s\"", B.schema);
-    cr_assert_eq(dorm_db_exec(B.admin, sql, &e), 0, "%s", e.msg);
+    cr_assert_eq(dorm_db__exec(B.admin, sql, &e), 0, "%s", e.msg);
     S.paused = false;
 }
 
@@ -400,7 +400,7 @@ static void admin(bool open) {
         char sql[96];
         dorm_errbuf e = {0, ""};
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE", B.schema);
-        dorm_db_exec(B.admin, sql, &e);
+        dorm_db__exec(B.admin, sql, &e);
         dorm_db_close(B.admin);
         dorm_registry_free(B.reg);
         B.admin = NULL;
@@ -462,7 +462,7 @@ static void run_program(void) {
         /* A test database need not survive a power cut. */
         S.paused = true;
         dorm_errbuf e = {0, ""};
-        dorm_db_exec(R.db, "PRAGMA synchronous = OFF", &e);
+        dorm_db__exec(R.db, "PRAGMA synchronous = OFF", &e);
         S.paused = false;
     }
 
@@ -692,7 +692,7 @@ static void run_program(void) {
     int64_t objects = scalar(&R, "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
                                  "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)");
     dorm_error_clear(cx);
-    if (dorm_flush(cx) != 0) problem("flush: %s", dorm_errmsg(cx));
+    if (dorm__flush(cx) != 0) problem("flush: %s", dorm_errmsg(cx));
     S.paused = false;
     WRITE(dorm_loaddata(cx, (const char *const[]){R.fixture, NULL}, NULL) == 0, "loaddata");
     expect_eq(scalar(&R, "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "

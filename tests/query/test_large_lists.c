@@ -177,9 +177,9 @@ Test(large_lists, failed_statements_are_logged_with_their_error)
     dorm_errbuf e = {0, ""};
     if (txddl) {
         cr_assert_eq(dorm_atomic_begin(T.cx), 0, "%s", dorm_errmsg(T.cx));
-        cr_assert_eq(dorm_db_exec(T.db, "DROP TABLE \"library_everything\"", &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__exec(T.db, "DROP TABLE \"library_everything\"", &e), 0, "%s", e.msg);
     } else {
-        cr_assert_eq(dorm_db_exec(T.db, "RENAME TABLE \"library_everything\" TO \"away\"", &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__exec(T.db, "RENAME TABLE \"library_everything\" TO \"away\"", &e), 0, "%s", e.msg);
     }
     cr_assert_lt(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("int_f", 3))), 0);
     cr_assert(strstr(test_sql_std(rec.sql), "FROM \"library_everything\""), "%s", rec.sql);
@@ -187,7 +187,7 @@ Test(large_lists, failed_statements_are_logged_with_their_error)
     if (txddl)
         cr_assert_eq(dorm_atomic_rollback(T.cx), 0, "%s", dorm_errmsg(T.cx));
     else
-        cr_assert_eq(dorm_db_exec(T.db, "RENAME TABLE \"away\" TO \"library_everything\"", &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__exec(T.db, "RENAME TABLE \"away\" TO \"library_everything\"", &e), 0, "%s", e.msg);
     cr_assert_eq(count(dorm_all(T.cx, Everything)), 0);
     /* Binding: bytes have no array spelling, and 70,000 of them are more
      * parameters than PostgreSQL's protocol counts. */

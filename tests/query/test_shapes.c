@@ -157,7 +157,7 @@ Test(shapes, statements_dropped_or_busy, .init = catalogue, .fini = test_db_clos
     dorm_errbuf e;
     for (int i = 0; i < 1100; i++) {
         snprintf(sql, sizeof sql, "SELECT %d", i);
-        cr_assert_eq(dorm_db_query(T.db, sql, NULL, 0, NULL, NULL, &e), 0, "%s", e.msg);
+        cr_assert_eq(dorm_db__query(T.db, sql, NULL, 0, NULL, NULL, &e), 0, "%s", e.msg);
     }
     const dorm_shape_entry *en = T.db->link->last_shape;
     cr_assert(en && en->sql);

@@ -32,7 +32,7 @@ static void sql_on(const char *url, const char *sql)
     dorm_db *db = dorm_db_open(url, S.reg);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e;
-    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
     dorm_db_close(db);
 }
 

@@ -38,7 +38,7 @@ static void sleep_s(double s)
 static void sql_on(dorm_db *db, const char *sql)
 {
     dorm_errbuf e;
-    cr_assert_eq(dorm_db_exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* Waits (at most 20 s) until the standby has replayed everything the
@@ -57,9 +57,9 @@ static void wait_replayed(dorm_ctx *cx)
     for (int i = 0; i < 400; i++) {
         dorm_errbuf e;
         dorm_cached_stmt *cs;
-        cr_assert_eq(dorm_db_prepare(S.standby, sql, DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
-        bool found = dorm_db_run(S.standby, cs, NULL, 0, &e) == DORM_STEP_ROW;
-        dorm_db_release(S.standby, cs);
+        cr_assert_eq(dorm_db__prepare(S.standby, sql, DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
+        bool found = dorm_db__run(S.standby, cs, NULL, 0, &e) == DORM_STEP_ROW;
+        dorm_db__release(S.standby, cs);
         if (found) return;
         sleep_s(0.05);
     }

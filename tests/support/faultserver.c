@@ -73,7 +73,7 @@ int64_t test_fault_scalar(const char *sql)
 {
     int64_t v = -1;
     dorm_errbuf e = {0, ""};
-    cr_assert_eq(dorm_db_query(F.db, sql, NULL, 0, read_int, &v, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__query(F.db, sql, NULL, 0, read_int, &v, &e), 0, "%s: %s", sql, e.msg);
     return v;
 }
 
@@ -190,7 +190,7 @@ void test_fault_crash_during_a_statement(void)
         if (in_block) cr_assert_eq(dorm_atomic_begin(F.cx), 0, "%s", dorm_errmsg(F.cx));
         dorm_errbuf e = {0, ""};
         time_t t0 = time(NULL);
-        int rc = dorm_db_query(F.db, F.srv->sleep_sql, NULL, 0, NULL, NULL, &e);
+        int rc = dorm_db__query(F.db, F.srv->sleep_sql, NULL, 0, NULL, NULL, &e);
         cr_assert_eq(rc, DORM_EOPERATIONAL, "%s", e.msg);
         cr_assert_lt(time(NULL) - t0, 20, "the statement waited for the server it lost");
         int status;

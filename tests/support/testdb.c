@@ -103,15 +103,15 @@ static void isolate(void) {
     dorm_errbuf e = {0, ""};
     bool my = test_db_on_mysql();
     snprintf(sql, sizeof sql, my ? "DROP DATABASE IF EXISTS `%s`" : "DROP SCHEMA IF EXISTS \"%s\" CASCADE", pg_schema);
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
     snprintf(sql, sizeof sql, my ? "CREATE DATABASE `%s`" : "CREATE SCHEMA \"%s\"", pg_schema);
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
     snprintf(sql, sizeof sql, my ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
-    cr_assert_eq(dorm_db_exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
     /* The tests' own SQL quotes names with double quotes, as the other
      * backends do; dorm's SQL on this session still uses backticks. */
     const char *ansi = "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')";
-    if (my) cr_assert_eq(dorm_db_exec(T.db, ansi, &e), 0, "%s: %s", ansi, e.msg);
+    if (my) cr_assert_eq(dorm_db__exec(T.db, ansi, &e), 0, "%s: %s", ansi, e.msg);
 }
 
 /* The models of the open test database's apps, dependents first (the order
@@ -159,11 +159,11 @@ void test_db_close(void) {
         /* Whatever the test left open goes first, then the schema with all in it. */
         char sql[96];
         dorm_errbuf e = {0, ""};
-        if (T.db->atomic_depth > 0) dorm_db_exec(T.db, "ROLLBACK", &e);
+        if (T.db->atomic_depth > 0) dorm_db__exec(T.db, "ROLLBACK", &e);
         T.db->atomic_depth = 0;
         snprintf(sql, sizeof sql, test_db_on_mysql() ? "DROP DATABASE `%s`" : "DROP SCHEMA \"%s\" CASCADE",
                  pg_schema);
-        dorm_db_exec(T.db, sql, &e);
+        dorm_db__exec(T.db, sql, &e);
         pg_schema[0] = '\0';
     } else if (T.cx) {
         dorm_drop_tables(T.cx, models_to_drop());
@@ -244,7 +244,7 @@ int test_db_use_schema(dorm_db *db, dorm_errbuf *e) {
     if (!pg_schema[0]) return 0;
     char sql[128];
     snprintf(sql, sizeof sql, test_db_on_mysql() ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
-    return dorm_db_exec(db, sql, e);
+    return dorm_db__exec(db, sql, e);
 }
 
 const char *test_sql_std(const char *sql) {
@@ -322,10 +322,10 @@ void test_tmpdir_remove(void) {
 int64_t test_scalar(const char *sql) {
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
-    cr_assert_eq(dorm_db_prepare(T.db, sql, strlen(sql), &cs, &e), 0, "%s: %s", sql, e.msg);
-    int rc = dorm_db_run(T.db, cs, NULL, 0, &e);
+    cr_assert_eq(dorm_db__prepare(T.db, sql, strlen(sql), &cs, &e), 0, "%s: %s", sql, e.msg);
+    int rc = dorm_db__run(T.db, cs, NULL, 0, &e);
     int64_t v = rc == DORM_STEP_ROW ? T.db->drv->column_int(cs->stmt, 0) : -1;
-    dorm_db_release(T.db, cs);
+    dorm_db__release(T.db, cs);
     cr_assert(rc >= 0, "%s: %s", sql, e.msg);
     return v;
 }

@@ -91,7 +91,7 @@ const char *test_db_url(void);
  * SQLite). */
 const char *test_db_schema(void);
 /* Makes another connection `db` work in this test's schema (database), as
- * the test's own does; nothing on SQLite.  0 or dorm_db_exec's error. */
+ * the test's own does; nothing on SQLite.  0 or dorm_db__exec's error. */
 int test_db_use_schema(dorm_db *db, dorm_errbuf *e);
 /* Whether the tests run on MySQL/MariaDB. */
 bool test_db_on_mysql(void);

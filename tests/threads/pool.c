@@ -91,7 +91,7 @@ static void *work(void *payload)
 static bool run_sql(dorm_db *db, const char *sql)
 {
     dorm_errbuf e = {0, ""};
-    if (dorm_db_exec(db, sql, &e) == 0) return true;
+    if (dorm_db__exec(db, sql, &e) == 0) return true;
     fprintf(stderr, "pool: %s: %s\n", sql, e.msg);
     return false;
 }

@@ -107,7 +107,7 @@ static int64_t count_where(dorm_ctx *cx, const char *key)
 static bool run_sql(dorm_db *db, const char *sql)
 {
     dorm_errbuf e = {0, ""};
-    if (dorm_db_exec(db, sql, &e) == 0) return true;
+    if (dorm_db__exec(db, sql, &e) == 0) return true;
     fprintf(stderr, "threads: %s: %s\n", sql, e.msg);
     return false;
 }

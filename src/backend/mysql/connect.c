@@ -205,16 +205,16 @@ static MYSQL *connect_server(dorm_conn *c, dorm_errbuf *e)
     return my;
 }
 
-int dorm_my_run_plain(dorm_conn *c, const char *sql, dorm_errbuf *e)
+int dorm_my__run_plain(dorm_conn *c, const char *sql, dorm_errbuf *e)
 {
-    if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql))) return dorm_my_fail_conn(c, e);
+    if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql))) return dorm_my__fail_conn(c, e);
     int more;
     do {
         MYSQL_RES *r = mysql_store_result(c->my);
         if (r) mysql_free_result(r);
-        else if (mysql_field_count(c->my)) return dorm_my_fail_conn(c, e);
+        else if (mysql_field_count(c->my)) return dorm_my__fail_conn(c, e);
         more = mysql_next_result(c->my);
-        if (more > 0) return dorm_my_fail_conn(c, e);
+        if (more > 0) return dorm_my__fail_conn(c, e);
     } while (more == 0);
     return 0;
 }
@@ -236,14 +236,14 @@ static int session_setup(dorm_conn *c, dorm_errbuf *e)
              "SET SESSION sql_mode = '%s,NO_BACKSLASH_ESCAPES', SESSION time_zone = '+00:00', "
              "SESSION sql_auto_is_null = 0, SESSION autocommit = 1, SESSION optimizer_switch = 'in_to_exists=off'",
              c->o.sql_mode);
-    int rc = dorm_my_run_plain(c, sql, e);
+    int rc = dorm_my__run_plain(c, sql, e);
     if (!rc && c->o.isolation) {
         snprintf(sql, sizeof sql, "SET SESSION TRANSACTION ISOLATION LEVEL %s", c->o.isolation);
-        rc = dorm_my_run_plain(c, sql, e);
+        rc = dorm_my__run_plain(c, sql, e);
     }
-    if (!rc && c->o.init_command) rc = dorm_my_run_plain(c, c->o.init_command, e);
+    if (!rc && c->o.init_command) rc = dorm_my__run_plain(c, c->o.init_command, e);
     c->tx_open = false;
-    if (!rc) dorm_my_track(c);
+    if (!rc) dorm_my__track(c);
     return rc;
 }
 
@@ -260,36 +260,36 @@ static int check_server(dorm_conn *c, dorm_errbuf *e)
                     info ? info : "of an unknown version");
 }
 
-int dorm_my_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
+int dorm_my__open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
-    dorm_conn *c = dorm_mem_calloc(1, sizeof *c);
+    dorm_conn *c = dorm_mem__calloc(1, sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
     int rc = url_opts(url, &c->o, e);
     if (rc) {
-        dorm_mem_free(c);
+        dorm_mem__free(c);
         return rc;
     }
     describe(&c->o, c->where, sizeof c->where);
     c->my = connect_server(c, e);
     if (!c->my) {
-        dorm_mem_free(c);
+        dorm_mem__free(c);
         return e->code;
     }
     rc = check_server(c, e);
     if (!rc) rc = session_setup(c, e);
     if (rc) {
-        dorm_my_close(c);
+        dorm_my__close(c);
         return rc;
     }
     *out = c;
     return 0;
 }
 
-void dorm_my_close(dorm_conn *c)
+void dorm_my__close(dorm_conn *c)
 {
     if (!c) return;
     mysql_close(c->my);
-    dorm_mem_free(c);
+    dorm_mem__free(c);
 }
 
 /* Whether the server ended an idle session (restart, KILL, wait_timeout):
@@ -310,7 +310,7 @@ static int lost(dorm_conn *c, const char *why, dorm_errbuf *e)
     return dorm_err(e, DORM_EOPERATIONAL, "The connection to MySQL at %s was lost: %s", c->where, why);
 }
 
-int dorm_my_ready(dorm_conn *c, dorm_errbuf *e)
+int dorm_my__ready(dorm_conn *c, dorm_errbuf *e)
 {
     if (!c->tx_open && !c->lost) notice_drop(c);
     if (!c->lost) return 0;
@@ -329,7 +329,7 @@ int dorm_my_ready(dorm_conn *c, dorm_errbuf *e)
     return session_setup(c, e);
 }
 
-void dorm_my_track(dorm_conn *c)
+void dorm_my__track(dorm_conn *c)
 {
     unsigned status = 0;
     if (c->lost || mariadb_get_infov(c->my, MARIADB_CONNECTION_SERVER_STATUS, &status)) return;
@@ -391,7 +391,7 @@ static bool is_lost(unsigned code)
            code == ER_CONNECTION_KILLED || code == ER_SERVER_SHUTDOWN || code == 4031 /* client timeout */;
 }
 
-int dorm_my_fail(dorm_conn *c, unsigned code, const char *msg, dorm_errbuf *e)
+int dorm_my__fail(dorm_conn *c, unsigned code, const char *msg, dorm_errbuf *e)
 {
     char text[440];
     tuple_text(text, sizeof text, code, msg && *msg ? msg : "unknown error");
@@ -402,7 +402,7 @@ int dorm_my_fail(dorm_conn *c, unsigned code, const char *msg, dorm_errbuf *e)
     return dorm_err(e, code_of(code), "%s", text);
 }
 
-int dorm_my_fail_conn(dorm_conn *c, dorm_errbuf *e)
+int dorm_my__fail_conn(dorm_conn *c, dorm_errbuf *e)
 {
-    return dorm_my_fail(c, mysql_errno(c->my), mysql_error(c->my), e);
+    return dorm_my__fail(c, mysql_errno(c->my), mysql_error(c->my), e);
 }

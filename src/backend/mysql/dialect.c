@@ -23,7 +23,7 @@ static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
     };
     assert((unsigned)ex < DORM_EX__COUNT);
     dorm_buf tmp = DORM_BUF_INIT;
-    lhs = dorm_my_in_zone(&tmp, lhs, kind, tz);
+    lhs = dorm_my__in_zone(&tmp, lhs, kind, tz);
     switch (ex) {
     case DORM_EX_DATE: dorm_buf_printf(out, "DATE(%s)", lhs); break;
     case DORM_EX_TIME: dorm_buf_printf(out, "TIME(%s)", lhs); break;
@@ -290,9 +290,9 @@ const dorm_dialect dorm_my_dialect = {
     .lhs_casts = {
         [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s,",
     },
-    .pattern = dorm_like_pattern,
+    .pattern = dorm_like__pattern,
     .extract = my_extract,
-    .trunc = dorm_my_trunc,
+    .trunc = dorm_my__trunc,
     .random_function = "RAND()",
     .limit_offset = my_limit_offset,
     .column_type = my_column_type,

@@ -71,8 +71,8 @@ struct dorm_stmt {
 
 static int stmt_fail(dorm_stmt *s, dorm_errbuf *e)
 {
-    int rc = dorm_my_fail(s->c, mysql_stmt_errno(s->st), mysql_stmt_error(s->st), e);
-    dorm_my_track(s->c);
+    int rc = dorm_my__fail(s->c, mysql_stmt_errno(s->st), mysql_stmt_error(s->st), e);
+    dorm_my__track(s->c);
     return rc;
 }
 
@@ -98,20 +98,20 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
         s->st = NULL;
         return rc;
     }
-    dorm_my_track(c);
+    dorm_my__track(c);
     s->generation = c->generation;
     unsigned n = (unsigned)mysql_stmt_param_count(s->st);
     if (n > s->nparams || !s->pbind) {
         size_t k = n ? n : 1;
-        MYSQL_BIND *b = dorm_mem_calloc(k, sizeof *b);
-        param *v = dorm_mem_calloc(k, sizeof *v);
-        unsigned long *l = dorm_mem_calloc(k, sizeof *l);
-        size_t *o = dorm_mem_calloc(k, sizeof *o);
+        MYSQL_BIND *b = dorm_mem__calloc(k, sizeof *b);
+        param *v = dorm_mem__calloc(k, sizeof *v);
+        unsigned long *l = dorm_mem__calloc(k, sizeof *l);
+        size_t *o = dorm_mem__calloc(k, sizeof *o);
         if (!b || !v || !l || !o) {
-            dorm_mem_free(b), dorm_mem_free(v), dorm_mem_free(l), dorm_mem_free(o);
+            dorm_mem__free(b), dorm_mem__free(v), dorm_mem__free(l), dorm_mem__free(o);
             return dorm_err(e, DORM_ENOMEM, "out of memory");
         }
-        dorm_mem_free(s->pbind), dorm_mem_free(s->pval), dorm_mem_free(s->plen), dorm_mem_free(s->poff);
+        dorm_mem__free(s->pbind), dorm_mem__free(s->pval), dorm_mem__free(s->plen), dorm_mem__free(s->poff);
         s->pbind = b, s->pval = v, s->plen = l, s->poff = o;
         for (unsigned i = 0; i < n; i++) {
             s->pbind[i].buffer_type = MYSQL_TYPE_NULL;
@@ -125,10 +125,10 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
 
 static int my_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
 {
-    int rc = dorm_my_ready(c, e);
+    int rc = dorm_my__ready(c, e);
     if (!rc) {
-        rc = dorm_my_run_plain(c, sql, e);
-        dorm_my_track(c);
+        rc = dorm_my__run_plain(c, sql, e);
+        dorm_my__track(c);
     }
     /* A ROLLBACK ends the transaction whatever its outcome: a session that
      * is gone took the transaction with it, and the next statement may
@@ -139,25 +139,25 @@ static int my_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
 
 static void free_stmt(dorm_stmt *s)
 {
-    for (unsigned i = 0; i < s->capcols; i++) dorm_mem_free(s->cols[i].buf);
-    dorm_mem_free(s->cols);
-    dorm_mem_free(s->rbind);
-    dorm_mem_free(s->pbind);
-    dorm_mem_free(s->pval);
-    dorm_mem_free(s->plen);
-    dorm_mem_free(s->poff);
+    for (unsigned i = 0; i < s->capcols; i++) dorm_mem__free(s->cols[i].buf);
+    dorm_mem__free(s->cols);
+    dorm_mem__free(s->rbind);
+    dorm_mem__free(s->pbind);
+    dorm_mem__free(s->pval);
+    dorm_mem__free(s->plen);
+    dorm_mem__free(s->poff);
     dorm_buf_free(&s->scratch);
-    dorm_mem_free(s->sql);
-    dorm_mem_free(s);
+    dorm_mem__free(s->sql);
+    dorm_mem__free(s);
 }
 
 static int my_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e)
 {
     if (len > UINT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
     if (memchr(sql, '\0', len)) return dorm_err(e, DORM_EPROGRAMMING, "The SQL text contains a NUL byte.");
-    dorm_stmt *s = dorm_mem_calloc(1, sizeof *s);
-    if (!s || !(s->sql = dorm_mem_alloc(len + 1))) {
-        dorm_mem_free(s);
+    dorm_stmt *s = dorm_mem__calloc(1, sizeof *s);
+    if (!s || !(s->sql = dorm_mem__alloc(len + 1))) {
+        dorm_mem__free(s);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
     }
     memcpy(s->sql, sql, len);
@@ -165,7 +165,7 @@ static int my_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
     s->len = len;
     s->c = c;
     s->reads = reads_only(s->sql);
-    int rc = dorm_my_ready(c, e);
+    int rc = dorm_my__ready(c, e);
     if (!rc) rc = server_prepare(s, e);
     if (rc) {
         free_stmt(s);
@@ -201,7 +201,7 @@ static int out_of_range(dorm_errbuf *e, int i, const char *what)
 
 /* Values go in the binary protocol's own types: integers, doubles and
  * dates as such, text and bytes by pointer (they live until the statement
- * is released, dorm_db_run's contract), decimals as their digits.  Text
+ * is released, dorm_db__run's contract), decimals as their digits.  Text
  * with a NUL byte is refused, as on every backend (C strings cannot carry
  * it back). */
 static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
@@ -297,9 +297,9 @@ static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
 static int grow_cols(dorm_stmt *s, unsigned n, dorm_errbuf *e)
 {
     if (n <= s->capcols) return 0;
-    MYSQL_BIND *rb = dorm_mem_realloc(s->rbind, sizeof *rb * n);
+    MYSQL_BIND *rb = dorm_mem__realloc(s->rbind, sizeof *rb * n);
     if (rb) s->rbind = rb;
-    col *cols = dorm_mem_realloc(s->cols, sizeof *cols * n);
+    col *cols = dorm_mem__realloc(s->cols, sizeof *cols * n);
     if (cols) s->cols = cols;
     if (!rb || !cols) return dorm_err(e, DORM_ENOMEM, "out of memory");
     memset(s->cols + s->capcols, 0, sizeof *cols * (n - s->capcols));
@@ -313,7 +313,7 @@ static int grow_text(col *c, size_t n, dorm_errbuf *e)
     if (n + 1 <= c->cap) return 0;
     size_t cap = c->cap ? c->cap : 64;
     while (cap < n + 1) cap *= 2;
-    char *buf = dorm_mem_realloc(c->buf, cap);
+    char *buf = dorm_mem__realloc(c->buf, cap);
     if (!buf) return dorm_err(e, DORM_ENOMEM, "out of memory");
     c->buf = buf;
     c->cap = cap;
@@ -386,7 +386,7 @@ static int bind_results(dorm_stmt *s, dorm_errbuf *e)
 static int run(dorm_stmt *s, dorm_errbuf *e)
 {
     dorm_conn *c = s->c;
-    int rc = dorm_my_ready(c, e);
+    int rc = dorm_my__ready(c, e);
     if (rc) return rc;
     if (s->scratch.failed) return dorm_err(e, DORM_ENOMEM, "out of memory");
     /* A statement prepared before a reconnection is gone from the server. */
@@ -415,7 +415,7 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
         s->changes = (int64_t)mysql_stmt_affected_rows(s->st);
         s->insert_id = (int64_t)mysql_stmt_insert_id(s->st);
     }
-    dorm_my_track(c);
+    dorm_my__track(c);
     return 0;
 }
 
@@ -694,8 +694,8 @@ const dorm_driver dorm_my_driver = {
     .vendor = "mysql",
     .schemes = schemes,
     .dialect = &dorm_my_dialect,
-    .open = dorm_my_open,
-    .close = dorm_my_close,
+    .open = dorm_my__open,
+    .close = dorm_my__close,
     .exec = my_exec,
     .prepare = my_prepare,
     .bind = my_bind,
@@ -710,7 +710,7 @@ const dorm_driver dorm_my_driver = {
     .reset = my_reset,
     .finalize = my_finalize,
     .last_insert_id = my_last_insert_id,
-    .introspect = dorm_my_introspect,
+    .introspect = dorm_my__introspect,
     .client = my_client,
     .column_name = my_column_name,
     .column_kind = my_column_kind,

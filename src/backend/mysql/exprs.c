@@ -8,7 +8,7 @@
 #include "backend/mysql/conn.h"
 
 
-const char *dorm_my_in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz)
+const char *dorm_my__in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz)
 {
     if (!tz || kind != DORM_KIND_DATETIME) return lhs;
     dorm_buf_printf(tmp, "CONVERT_TZ(%s, 'UTC', ", lhs);
@@ -18,13 +18,13 @@ const char *dorm_my_in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, cons
 }
 
 /* Django's date_trunc_sql, datetime_trunc_sql and time_trunc_sql. */
-void dorm_my_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
+void dorm_my__trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
 {
     static const char *const parts[] = {"year", "month", "day", "hour", "minute", "second"};
     static const char *const format[] = {"%Y-", "%m", "-%d", " %H:", "%i", ":%s"};
     static const char *const format_def[] = {"0000-", "01", "-01", " 00:", "00", ":00"};
     dorm_buf tmp = DORM_BUF_INIT;
-    const char *f = dorm_my_in_zone(&tmp, lhs, kind, tz);
+    const char *f = dorm_my__in_zone(&tmp, lhs, kind, tz);
     if (kind == DORM_KIND_TIME) {
         const char *fmt = strcmp(part, "hour") == 0     ? "%H:00:00"
                           : strcmp(part, "minute") == 0 ? "%H:%i:00"

@@ -40,20 +40,20 @@ static dorm_kind kind_of(const char *data_type)
 static void column_row(dorm_db *db, dorm_stmt *st, void *payload)
 {
     job *j = payload;
-    dorm_icolumn *c = dorm_icolumn_add(j->cx, j->t, dorm_introspect_text(db, st, 0), dorm_introspect_text(db, st, 2));
+    dorm_icolumn *c = dorm_icolumn__add(j->cx, j->t, dorm_introspect__text(db, st, 0), dorm_introspect__text(db, st, 2));
     if (!c) {
         j->rc = DORM_ENOMEM;
         return;
     }
-    c->kind = kind_of(dorm_introspect_text(db, st, 1));
-    c->null = strcmp(dorm_introspect_text(db, st, 3), "YES") == 0;
+    c->kind = kind_of(dorm_introspect__text(db, st, 1));
+    c->null = strcmp(dorm_introspect__text(db, st, 3), "YES") == 0;
     bool is_unsigned = strstr(c->type, "unsigned") != NULL;
-    if (c->kind == DORM_KIND_CHAR) c->max_length = atoi(dorm_introspect_text(db, st, 4));
+    if (c->kind == DORM_KIND_CHAR) c->max_length = atoi(dorm_introspect__text(db, st, 4));
     if (c->kind == DORM_KIND_DECIMAL) {
-        c->max_digits = atoi(dorm_introspect_text(db, st, 5));
-        c->decimal_places = atoi(dorm_introspect_text(db, st, 6));
+        c->max_digits = atoi(dorm_introspect__text(db, st, 5));
+        c->decimal_places = atoi(dorm_introspect__text(db, st, 6));
     }
-    if (strstr(dorm_introspect_text(db, st, 7), "auto_increment")) {
+    if (strstr(dorm_introspect__text(db, st, 7), "auto_increment")) {
         if (c->kind == DORM_KIND_INT) c->kind = DORM_KIND_AUTO;
         else if (c->kind == DORM_KIND_BIGINT) c->kind = DORM_KIND_BIGAUTO;
     } else if (is_unsigned) {
@@ -67,9 +67,9 @@ static void column_row(dorm_db *db, dorm_stmt *st, void *payload)
 static void key_row(dorm_db *db, dorm_stmt *st, void *payload)
 {
     job *j = payload;
-    dorm_icolumn *c = dorm_itable_column(j->t, dorm_introspect_text(db, st, 0));
+    dorm_icolumn *c = dorm_itable__column(j->t, dorm_introspect__text(db, st, 0));
     if (!c) return;
-    if (strcmp(dorm_introspect_text(db, st, 1), "PRIMARY") == 0) c->primary_key = true;
+    if (strcmp(dorm_introspect__text(db, st, 1), "PRIMARY") == 0) c->primary_key = true;
     else c->unique = true;
 }
 
@@ -77,10 +77,10 @@ static void key_row(dorm_db *db, dorm_stmt *st, void *payload)
 static void fk_row(dorm_db *db, dorm_stmt *st, void *payload)
 {
     job *j = payload;
-    dorm_icolumn *c = dorm_itable_column(j->t, dorm_introspect_text(db, st, 0));
+    dorm_icolumn *c = dorm_itable__column(j->t, dorm_introspect__text(db, st, 0));
     if (!c) return;
-    c->ref_table = dorm_strdup(j->cx, dorm_introspect_text(db, st, 1));
-    c->ref_column = dorm_strdup(j->cx, dorm_introspect_text(db, st, 2));
+    c->ref_table = dorm_strdup(j->cx, dorm_introspect__text(db, st, 1));
+    c->ref_column = dorm_strdup(j->cx, dorm_introspect__text(db, st, 2));
     if (!c->ref_table || !c->ref_column) j->rc = DORM_ENOMEM;
 }
 
@@ -90,7 +90,7 @@ static void fk_row(dorm_db *db, dorm_stmt *st, void *payload)
 static void check_row(dorm_db *db, dorm_stmt *st, void *payload)
 {
     job *j = payload;
-    const char *clause = dorm_introspect_text(db, st, 0);
+    const char *clause = dorm_introspect__text(db, st, 0);
     if (strncmp(clause, "json_valid(", 11) != 0 || (clause[11] != '`' && clause[11] != '"')) return;
     const char *name = clause + 12;
     size_t n = strlen(name);
@@ -102,42 +102,42 @@ static void check_row(dorm_db *db, dorm_stmt *st, void *payload)
     }
 }
 
-int dorm_my_introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n)
+int dorm_my__introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n)
 {
     *tables = NULL;
     *n = 0;
     job j = {cx, tables, n, NULL, 0};
     dorm_errbuf e = {0, ""};
-    if (dorm_db_query(cx->db,
+    if (dorm_db__query(cx->db,
                       "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
                       "TABLE_TYPE = 'BASE TABLE' ORDER BY BINARY TABLE_NAME",
-                      NULL, 0, dorm_introspect_table_row, &j, &e) < 0)
-        return dorm_fail_errbuf(cx, &e);
+                      NULL, 0, dorm_introspect__table_row, &j, &e) < 0)
+        return dorm_fail__errbuf(cx, &e);
     for (size_t i = 0; !j.rc && i < *n; i++) {
         j.t = &(*tables)[i];
         dorm_value name = dorm_v_text(j.t->name);
-        if (dorm_db_query(cx->db,
+        if (dorm_db__query(cx->db,
                           "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
                           "NUMERIC_PRECISION, NUMERIC_SCALE, EXTRA FROM information_schema.COLUMNS WHERE "
                           "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                           &name, 1, column_row, &j, &e) < 0 ||
-            dorm_db_query(cx->db,
+            dorm_db__query(cx->db,
                           "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
                           "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?",
                           &name, 1, check_row, &j, &e) < 0 ||
-            dorm_db_query(cx->db,
+            dorm_db__query(cx->db,
                           "SELECT COLUMN_NAME, INDEX_NAME FROM information_schema.STATISTICS s WHERE "
                           "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND (INDEX_NAME = "
                           "'PRIMARY' OR NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS o WHERE "
                           "o.TABLE_SCHEMA = s.TABLE_SCHEMA AND o.TABLE_NAME = s.TABLE_NAME AND o.INDEX_NAME = "
                           "s.INDEX_NAME AND o.SEQ_IN_INDEX > 1))",
                           &name, 1, key_row, &j, &e) < 0 ||
-            dorm_db_query(cx->db,
+            dorm_db__query(cx->db,
                           "SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM "
                           "information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
                           "AND REFERENCED_TABLE_NAME IS NOT NULL",
                           &name, 1, fk_row, &j, &e) < 0)
-            return dorm_fail_errbuf(cx, &e);
+            return dorm_fail__errbuf(cx, &e);
     }
     return j.rc;
 }

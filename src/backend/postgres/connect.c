@@ -235,14 +235,14 @@ static int session_setup(dorm_conn *c, dorm_errbuf *e)
     const char *tz = PQparameterStatus(c->pg, "TimeZone");
     if (tz && (strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)) return 0;
     PGresult *r = PQexec(c->pg, "SET TIME ZONE 'UTC'");
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : dorm_pg_fail(c, r, e);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : dorm_pg__fail(c, r, e);
     PQclear(r);
     return rc;
 }
 
 /* Server messages outside a result.  Notices are not printed (psycopg2
  * keeps them to itself too); a FATAL one is the server ending the session
- * (shutdown, pg_terminate_backend, idle timeout), noted for dorm_pg_ready. */
+ * (shutdown, pg_terminate_backend, idle timeout), noted for dorm_pg__ready. */
 static void on_notice(void *arg, const PGresult *res)
 {
     dorm_conn *c = arg;
@@ -250,14 +250,14 @@ static void on_notice(void *arg, const PGresult *res)
     if (severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0)) c->server_left = true;
 }
 
-int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
+int dorm_pg__open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
 {
     conn_params p;
     char port[8];
     bool prepare, pooled;
     int rc = url_params(url, &p, port, &prepare, &pooled, e);
     if (rc) return rc;
-    dorm_conn *c = dorm_mem_calloc(1, sizeof *c);
+    dorm_conn *c = dorm_mem__calloc(1, sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
     c->prepare = prepare && !pooled;
     c->tx_pooled = pooled;
@@ -265,32 +265,32 @@ int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     /* expand_dbname = 0: a database name is a name, never a connection string. */
     c->pg = PQconnectdbParams(p.keys, p.values, 0);
     if (!c->pg) {
-        dorm_mem_free(c);
+        dorm_mem__free(c);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
     }
     if (PQstatus(c->pg) != CONNECTION_OK) {
         char why[400];
         one_line(why, sizeof why, PQerrorMessage(c->pg));
         dorm_err(e, DORM_EOPERATIONAL, "Could not connect to PostgreSQL at %s: %s", c->where, why);
-        dorm_pg_close(c);
+        dorm_pg__close(c);
         return e->code;
     }
     PQsetNoticeReceiver(c->pg, on_notice, c);
     rc = session_setup(c, e);
     if (rc) {
-        dorm_pg_close(c);
+        dorm_pg__close(c);
         return rc;
     }
     *out = c;
     return 0;
 }
 
-void dorm_pg_close(dorm_conn *c)
+void dorm_pg__close(dorm_conn *c)
 {
     if (!c) return;
     PQfinish(c->pg);
     dorm_buf_free(&c->dealloc);
-    dorm_mem_free(c);
+    dorm_mem__free(c);
 }
 
 /* Whether the server ended an idle session (restart, idle timeout,
@@ -321,7 +321,7 @@ static int lost(dorm_conn *c, dorm_errbuf *e)
     return dorm_err(e, DORM_EOPERATIONAL, "The connection to PostgreSQL at %s was lost: %s", c->where, why);
 }
 
-int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e)
+int dorm_pg__ready(dorm_conn *c, dorm_errbuf *e)
 {
     if (!c->tx_open) notice_drop(c);
     if (PQstatus(c->pg) == CONNECTION_OK && !c->server_left) return 0;
@@ -339,7 +339,7 @@ int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e)
     return session_setup(c, e);
 }
 
-void dorm_pg_track(dorm_conn *c)
+void dorm_pg__track(dorm_conn *c)
 {
     PGTransactionStatusType t = PQtransactionStatus(c->pg);
     if (t == PQTRANS_UNKNOWN) return; /* connection gone: keep what was known */
@@ -360,7 +360,7 @@ static int code_of(const char *state)
     return DORM_EOPERATIONAL;
 }
 
-int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
+int dorm_pg__fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
 {
     char msg[400], detail[200] = "";
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -385,7 +385,7 @@ int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
     return dorm_err(e, code_of(state), "%s%s%s", msg, detail[0] ? "\nDETAIL:  " : "", detail);
 }
 
-int dorm_pg_session(dorm_conn *c)
+int dorm_pg__session(dorm_conn *c)
 {
     return c->tx_pooled ? -1 : (int)(c->generation & 0x7fffffff);
 }

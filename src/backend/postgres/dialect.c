@@ -16,7 +16,7 @@
 static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
 {
     if (lk == DORM_LK_IEXACT) dorm_buf_put(out, s, n);
-    else dorm_like_pattern(out, lk, s, n);
+    else dorm_like__pattern(out, lk, s, n);
 }
 
 /* EXTRACT field names by transform: fixed words, never text from a user. */

@@ -49,7 +49,7 @@ static void flush_deallocs(dorm_conn *c)
     PGresult *r = PQexec(c->pg, c->dealloc.data);
     PQclear(r);
     dorm_buf_reset(&c->dealloc);
-    dorm_pg_track(c);
+    dorm_pg__track(c);
 }
 
 /* Creates the server-side statement of s under a new name. */
@@ -59,9 +59,9 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
     flush_deallocs(c);
     snprintf(s->name, sizeof s->name, "dorm_%u", ++c->next_name);
     PGresult *r = PQprepare(c->pg, s->name, s->sql, 0, NULL);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : dorm_pg_fail(c, r, e);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : dorm_pg__fail(c, r, e);
     PQclear(r);
-    dorm_pg_track(c);
+    dorm_pg__track(c);
     if (rc) return rc;
     s->prepared = true;
     s->generation = c->generation;
@@ -70,13 +70,13 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
 
 static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
 {
-    int rc = dorm_pg_ready(c, e);
+    int rc = dorm_pg__ready(c, e);
     if (!rc) {
         PGresult *r = PQexec(c->pg, sql);
         ExecStatusType st = PQresultStatus(r);
-        rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg_fail(c, r, e);
+        rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : dorm_pg__fail(c, r, e);
         PQclear(r);
-        dorm_pg_track(c);
+        dorm_pg__track(c);
     }
     /* A ROLLBACK ends the transaction whatever its outcome: a session that
      * is gone (noticed before it was sent, or by sending it) took the
@@ -90,20 +90,20 @@ static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
 {
     if (len > INT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
     if (memchr(sql, '\0', len)) return dorm_err(e, DORM_EPROGRAMMING, "The SQL text contains a NUL byte.");
-    dorm_stmt *s = dorm_mem_calloc(1, sizeof *s);
-    if (!s || !(s->sql = dorm_mem_alloc(len + 1))) {
-        dorm_mem_free(s);
+    dorm_stmt *s = dorm_mem__calloc(1, sizeof *s);
+    if (!s || !(s->sql = dorm_mem__alloc(len + 1))) {
+        dorm_mem__free(s);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
     }
     memcpy(s->sql, sql, len);
     s->sql[len] = '\0';
     s->c = c;
     s->row = -1;
-    int rc = c->prepare ? dorm_pg_ready(c, e) : 0;
+    int rc = c->prepare ? dorm_pg__ready(c, e) : 0;
     if (!rc && c->prepare) rc = server_prepare(s, e);
     if (rc) {
-        dorm_mem_free(s->sql);
-        dorm_mem_free(s);
+        dorm_mem__free(s->sql);
+        dorm_mem__free(s);
         return rc;
     }
     *out = s;
@@ -115,13 +115,13 @@ static int grow_params(dorm_stmt *s, int n, dorm_errbuf *e)
     if (n <= s->cap) return 0;
     int cap = s->cap ? s->cap : 8;
     while (cap < n) cap *= 2;
-    const char **values = dorm_mem_realloc(s->values, sizeof *values * (size_t)cap);
+    const char **values = dorm_mem__realloc(s->values, sizeof *values * (size_t)cap);
     if (values) s->values = values;
-    int *lengths = dorm_mem_realloc(s->lengths, sizeof *lengths * (size_t)cap);
+    int *lengths = dorm_mem__realloc(s->lengths, sizeof *lengths * (size_t)cap);
     if (lengths) s->lengths = lengths;
-    int *formats = dorm_mem_realloc(s->formats, sizeof *formats * (size_t)cap);
+    int *formats = dorm_mem__realloc(s->formats, sizeof *formats * (size_t)cap);
     if (formats) s->formats = formats;
-    size_t *offsets = dorm_mem_realloc(s->offsets, sizeof *offsets * (size_t)cap);
+    size_t *offsets = dorm_mem__realloc(s->offsets, sizeof *offsets * (size_t)cap);
     if (offsets) s->offsets = offsets;
     if (!values || !lengths || !formats || !offsets) return dorm_err(e, DORM_ENOMEM, "out of memory");
     s->cap = cap;
@@ -255,7 +255,7 @@ static PGresult *send(dorm_stmt *s)
     dorm_conn *c = s->c;
     PGresult *r = c->prepare ? PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)
                              : PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
-    dorm_pg_track(c);
+    dorm_pg__track(c);
     return r;
 }
 
@@ -263,7 +263,7 @@ static PGresult *send(dorm_stmt *s)
 static int run(dorm_stmt *s, dorm_errbuf *e)
 {
     dorm_conn *c = s->c;
-    int rc = dorm_pg_ready(c, e);
+    int rc = dorm_pg__ready(c, e);
     if (rc) return rc;
     if (s->scratch.failed) return dorm_err(e, DORM_ENOMEM, "out of memory");
     for (int i = 0; i < s->nparams; i++)
@@ -293,7 +293,7 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
         s->changes = strncmp(status, "SELECT", 6) == 0 ? 0 : strtoll(PQcmdTuples(s->res), NULL, 10);
         return 0;
     }
-    rc = dorm_pg_fail(c, s->res, e);
+    rc = dorm_pg__fail(c, s->res, e);
     PQclear(s->res);
     s->res = NULL;
     s->row = -1;
@@ -446,12 +446,12 @@ static void pg_finalize(dorm_stmt *s)
     PQclear(s->res);
     dorm_buf_free(&s->scratch);
     dorm_buf_free(&s->blob);
-    dorm_mem_free(s->values);
-    dorm_mem_free(s->lengths);
-    dorm_mem_free(s->formats);
-    dorm_mem_free(s->offsets);
-    dorm_mem_free(s->sql);
-    dorm_mem_free(s);
+    dorm_mem__free(s->values);
+    dorm_mem__free(s->lengths);
+    dorm_mem__free(s->formats);
+    dorm_mem__free(s->offsets);
+    dorm_mem__free(s->sql);
+    dorm_mem__free(s);
 }
 
 /* dbshell: psql with the connection's user, host (or socket folder), port
@@ -490,8 +490,8 @@ const dorm_driver dorm_pg_driver = {
     .vendor = "postgresql",
     .schemes = schemes,
     .dialect = &dorm_pg_dialect,
-    .open = dorm_pg_open,
-    .close = dorm_pg_close,
+    .open = dorm_pg__open,
+    .close = dorm_pg__close,
     .exec = pg_exec,
     .prepare = pg_prepare,
     .bind = pg_bind,
@@ -506,10 +506,10 @@ const dorm_driver dorm_pg_driver = {
     .reset = pg_reset,
     .finalize = pg_finalize,
     .last_insert_id = NULL,
-    .introspect = dorm_pg_introspect,
+    .introspect = dorm_pg__introspect,
     .client = pg_client,
     .column_name = pg_column_name,
     .column_kind = pg_column_kind,
-    .check = dorm_pg_ready,
-    .session = dorm_pg_session,
+    .check = dorm_pg__ready,
+    .session = dorm_pg__session,
 };

@@ -31,25 +31,25 @@ struct dorm_conn {
  * 0, DORM_ECONFIG for an option outside the allowlist or a bad value,
  * DORM_ENOMEM, or DORM_EOPERATIONAL naming the host or socket and libpq's
  * cause (never the password). */
-int dorm_pg_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e);
+int dorm_pg__open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e);
 /* Closes the connection and frees `c`. */
-void dorm_pg_close(dorm_conn *c);
+void dorm_pg__close(dorm_conn *c);
 
 /* Makes the connection usable before a command: a connection the server
  * dropped while no transaction was open is re-established (Django's
  * CONN_HEALTH_CHECKS); one dropped inside a transaction is not, since its
  * work is gone.  0, or DORM_EOPERATIONAL. */
-int dorm_pg_ready(dorm_conn *c, dorm_errbuf *e);
+int dorm_pg__ready(dorm_conn *c, dorm_errbuf *e);
 /* The driver's `session` hook: the session's number, -1 behind a
  * transaction pooler. */
-int dorm_pg_session(dorm_conn *c);
+int dorm_pg__session(dorm_conn *c);
 /* introspect.c: the current schema's tables and columns (inspectdb). */
-int dorm_pg_introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
+int dorm_pg__introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
 /* Records the transaction state after a command: call after every result. */
-void dorm_pg_track(dorm_conn *c);
+void dorm_pg__track(dorm_conn *c);
 /* Fills `e` from a failed result (or the connection's message when `res` is
  * NULL), the dorm code chosen by SQLSTATE, and returns that code.  Does not
  * clear `res`. */
-int dorm_pg_fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e);
+int dorm_pg__fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e);
 
 #endif

@@ -71,7 +71,7 @@ static void pad(sqlite3_context *cx, int argc, sqlite3_value **argv, bool left)
         sqlite3_result_text(cx, (const char *)text, (int)prefix_bytes(text, tn, length), SQLITE_TRANSIENT);
         return;
     }
-    unsigned char *out = dorm_mem_alloc(tn + (size_t)(length - have) * 4 + 1);
+    unsigned char *out = dorm_mem__alloc(tn + (size_t)(length - have) * 4 + 1);
     if (!out) {
         sqlite3_result_error_nomem(cx);
         return;
@@ -87,7 +87,7 @@ static void pad(sqlite3_context *cx, int argc, sqlite3_value **argv, bool left)
         o += tn;
     }
     sqlite3_result_text(cx, (const char *)out, (int)o, SQLITE_TRANSIENT);
-    dorm_mem_free(out);
+    dorm_mem__free(out);
 }
 
 static void fn_lpad(sqlite3_context *cx, int argc, sqlite3_value **argv) { pad(cx, argc, argv, true); }
@@ -107,14 +107,14 @@ static void fn_repeat(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_error(cx, "REPEAT: result too large", -1);
         return;
     }
-    unsigned char *out = dorm_mem_alloc(tn * (size_t)count + 1);
+    unsigned char *out = dorm_mem__alloc(tn * (size_t)count + 1);
     if (!out) {
         sqlite3_result_error_nomem(cx);
         return;
     }
     for (int64_t i = 0; i < count; i++) memcpy(out + (size_t)i * tn, text, tn);
     sqlite3_result_text(cx, (const char *)out, (int)(tn * (size_t)count), SQLITE_TRANSIENT);
-    dorm_mem_free(out);
+    dorm_mem__free(out);
 }
 
 /* The characters in reverse order (a character's bytes keep theirs). */
@@ -126,7 +126,7 @@ static void fn_reverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
     const unsigned char *text = sqlite3_value_text(argv[0]);
     size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    unsigned char *out = dorm_mem_alloc(n + 1);
+    unsigned char *out = dorm_mem__alloc(n + 1);
     if (!out) {
         sqlite3_result_error_nomem(cx);
         return;
@@ -139,7 +139,7 @@ static void fn_reverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
         i += len;
     }
     sqlite3_result_text(cx, (const char *)out, (int)n, SQLITE_TRANSIENT);
-    dorm_mem_free(out);
+    dorm_mem__free(out);
 }
 
 static void fn_md5(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -150,9 +150,9 @@ static void fn_md5(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
     dorm_md5 m;
     char hex[33];
-    dorm_md5_init(&m);
-    dorm_md5_update(&m, sqlite3_value_text(argv[0]), (size_t)sqlite3_value_bytes(argv[0]));
-    dorm_md5_hex(&m, hex);
+    dorm_md5__init(&m);
+    dorm_md5__update(&m, sqlite3_value_text(argv[0]), (size_t)sqlite3_value_bytes(argv[0]));
+    dorm_md5__hex(&m, hex);
     sqlite3_result_text(cx, hex, 32, SQLITE_TRANSIENT);
 }
 
@@ -285,7 +285,7 @@ static void fn_format_dtdelta(sqlite3_context *cx, int argc, sqlite3_value **arg
     sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
 }
 
-int dorm_sqlite_register_django_functions(sqlite3 *db)
+int dorm_sqlite__register_django_functions(sqlite3 *db)
 {
     static const struct {
         const char *name;

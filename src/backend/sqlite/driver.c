@@ -120,7 +120,7 @@ static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     tx_mode mode = TX_DEFERRED;
     int rc = check_url(url, &timeout_ms, &mode, e);
     if (rc) return rc;
-    dorm_conn *c = dorm_mem_alloc(sizeof *c);
+    dorm_conn *c = dorm_mem__alloc(sizeof *c);
     if (!c) return dorm_err(e, DORM_ENOMEM, "out of memory");
     /* NOMUTEX: a connection belongs to one thread at a time, so SQLite's
      * per-connection mutex would only cost time.  No SQLITE_OPEN_URI: the
@@ -128,14 +128,14 @@ static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     sqlite3 *db = NULL;
     rc = sqlite3_open_v2(url->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        dorm_mem_free(c);
+        dorm_mem__free(c);
         return open_failed(db, rc, url->path, e);
     }
     rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(db, timeout_ms);
-    if (rc == SQLITE_OK) rc = dorm_sqlite_register_functions(db);
+    if (rc == SQLITE_OK) rc = dorm_sqlite__register_functions(db);
     if (rc != SQLITE_OK) {
-        dorm_mem_free(c);
+        dorm_mem__free(c);
         return open_failed(db, rc, url->path, e);
     }
     c->db = db;
@@ -149,7 +149,7 @@ static void sq_close(dorm_conn *c)
     /* close_v2: a statement someone forgot to release is closed with the
      * connection instead of keeping the file open forever. */
     sqlite3_close_v2(c->db);
-    dorm_mem_free(c);
+    dorm_mem__free(c);
 }
 
 /* A deferred transaction takes SQLite's write lock at its first write, and
@@ -200,7 +200,7 @@ static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
         sqlite3_finalize(st);
         return dorm_err(e, DORM_EPROGRAMMING, "You can only execute one statement at a time.");
     }
-    dorm_stmt *s = dorm_mem_alloc(sizeof *s);
+    dorm_stmt *s = dorm_mem__alloc(sizeof *s);
     if (!s) {
         sqlite3_finalize(st);
         return dorm_err(e, DORM_ENOMEM, "out of memory");
@@ -212,7 +212,7 @@ static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
     return 0;
 }
 
-/* Text and bytes are bound SQLITE_STATIC (no copy): dorm_db_run's contract
+/* Text and bytes are bound SQLITE_STATIC (no copy): dorm_db__run's contract
  * makes the caller keep them alive until the statement is released.  Values
  * formatted here live on the stack, so SQLite copies them (TRANSIENT). */
 static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
@@ -324,8 +324,8 @@ static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out)
     sqlite3_value *v = sqlite3_column_value(s->st, i);
     switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER: *out = dorm_decimal_from_int(sqlite3_value_int64(v), 0); return 0;
-    case SQLITE_FLOAT: return dorm_decimal_from_real(sqlite3_value_double(v), out);
-    default: return dorm_decimal_read((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), out);
+    case SQLITE_FLOAT: return dorm_decimal__from_real(sqlite3_value_double(v), out);
+    default: return dorm_decimal__read((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), out);
     }
 }
 
@@ -376,7 +376,7 @@ static void sq_finalize(dorm_stmt *s)
 {
     if (!s) return;
     sqlite3_finalize(s->st);
-    dorm_mem_free(s);
+    dorm_mem__free(s);
 }
 
 /* dbshell: the sqlite3 shell on the database file. */
@@ -415,7 +415,7 @@ const dorm_driver dorm_sqlite_driver = {
     .reset = sq_reset,
     .finalize = sq_finalize,
     .last_insert_id = sq_last_insert_id,
-    .introspect = dorm_sqlite_introspect,
+    .introspect = dorm_sqlite__introspect,
     .client = sq_client,
     .begin_sql = sq_begin_sql,
     .column_decimal = sq_column_decimal,

@@ -34,7 +34,7 @@ static char *translate(const char *p, size_t n)
         {'w', "[[:alnum:]_]", "[:alnum:]_"},
         {'W', "[^[:alnum:]_]", NULL},
     };
-    char *out = dorm_mem_alloc(n * 7 + 1);
+    char *out = dorm_mem__alloc(n * 7 + 1);
     if (!out) return NULL;
     size_t o = 0;
     bool bracket = false;
@@ -80,7 +80,7 @@ static char *translate(const char *p, size_t n)
 static void free_regex(void *p)
 {
     regfree(p);
-    dorm_mem_free(p);
+    dorm_mem__free(p);
 }
 
 /* Compiles `pattern`; a "(?i)" prefix (how Django spells iregex) asks for a
@@ -98,20 +98,20 @@ static regex_t *compile(sqlite3_context *cx, const char *pattern, size_t n)
         n -= 4;
     }
     char *posix = translate(pattern, n);
-    regex_t *re = dorm_mem_alloc(sizeof *re);
+    regex_t *re = dorm_mem__alloc(sizeof *re);
     if (!posix || !re) {
-        dorm_mem_free(posix);
-        dorm_mem_free(re);
+        dorm_mem__free(posix);
+        dorm_mem__free(re);
         sqlite3_result_error_nomem(cx);
         return NULL;
     }
     int rc = regcomp(re, posix, flags);
-    dorm_mem_free(posix);
+    dorm_mem__free(posix);
     if (rc != 0) {
         char msg[256] = "invalid regular expression: ";
         size_t used = strlen(msg);
         regerror(rc, re, msg + used, sizeof msg - used);
-        dorm_mem_free(re);
+        dorm_mem__free(re);
         sqlite3_result_error(cx, msg, -1);
         return NULL;
     }
@@ -179,7 +179,7 @@ static bool zone_of(sqlite3_context *cx, int argc, sqlite3_value **argv, const d
     if (argc < 3) return true;
     const char *name = (const char *)sqlite3_value_text(argv[2]);
     bool nomem = false;
-    *out = name ? dorm_tz_get(sqlite3_user_data(cx), name, &nomem) : NULL;
+    *out = name ? dorm_tz__get(sqlite3_user_data(cx), name, &nomem) : NULL;
     if (nomem) sqlite3_result_error_nomem(cx);
     else if (!*out) sqlite3_result_error(cx, "dorm: unknown time zone", -1);
     return *out != NULL;
@@ -192,14 +192,14 @@ static void to_zone(moment *m, const dorm_tz *z)
     dorm_datetime t = dorm_datetime_utc(m->date.year, m->date.month, m->date.day, m->time.hour, m->time.minute,
                                         m->time.second, (int)m->time.usec);
     int64_t sec = t.usec / 1000000 - (t.usec % 1000000 < 0);
-    t.usec += (int64_t)dorm_tz_offset(z, sec) * 1000000;
+    t.usec += (int64_t)dorm_tz__offset(z, sec) * 1000000;
     dorm_datetime_split(t, &m->date, &m->time);
 }
 
 static void free_zones(void *p)
 {
-    dorm_tz_cache_free(p);
-    dorm_mem_free(p);
+    dorm_tz__cache_free(p);
+    dorm_mem__free(p);
 }
 
 static bool parse_moment(const char *s, size_t n, moment *m)
@@ -333,7 +333,7 @@ static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
 }
 
-int dorm_sqlite_register_functions(sqlite3 *db)
+int dorm_sqlite__register_functions(sqlite3 *db)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     int rc = sqlite3_create_function_v2(db, "regexp", 2, flags, NULL, fn_regexp, NULL, NULL, NULL);
@@ -341,11 +341,11 @@ int dorm_sqlite_register_functions(sqlite3 *db)
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_trunc", 2, flags, NULL, fn_trunc, NULL, NULL, NULL);
     /* The 3-argument forms, each with its own cache of zones. */
     for (int i = 0; i < 2 && rc == SQLITE_OK; i++) {
-        dorm_tz_cache *zones = dorm_mem_calloc(1, sizeof *zones);
+        dorm_tz_cache *zones = dorm_mem__calloc(1, sizeof *zones);
         if (!zones) return SQLITE_NOMEM;
         rc = sqlite3_create_function_v2(db, i ? "dorm_trunc" : "dorm_extract", 3, flags, zones,
                                         i ? fn_trunc : fn_extract, NULL, NULL, free_zones);
     }
-    if (rc == SQLITE_OK) rc = dorm_sqlite_register_django_functions(db);
+    if (rc == SQLITE_OK) rc = dorm_sqlite__register_django_functions(db);
     return rc;
 }

@@ -16,11 +16,11 @@ extern const dorm_dialect dorm_sqlite_dialect;
 
 /* Registers regexp(pattern, value) and dorm_extract(kind, value) on `db`.
  * SQLITE_OK or the SQLite error code of the failed registration. */
-int dorm_sqlite_register_functions(sqlite3 *db);
+int dorm_sqlite__register_functions(sqlite3 *db);
 /* djfuncs.c: registers the functions Django's database functions call that
  * SQLite lacks (LPAD, RPAD, REPEAT, REVERSE, MD5, COT, STDDEV_*, VAR_*). */
-int dorm_sqlite_register_django_functions(sqlite3 *db);
+int dorm_sqlite__register_django_functions(sqlite3 *db);
 /* introspect.c: the database's tables and columns (inspectdb). */
-int dorm_sqlite_introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
+int dorm_sqlite__introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
 
 #endif
