@@ -38,6 +38,7 @@ demo: deps
 # skipped (and says why), so a missing clang does not stop the other suites.
 test: deps
 	@scripts/deps.sh fuzz || echo "make test: clang is missing: the fuzz step will be skipped"
+	@scripts/deps.sh lint || echo "make test: clang-format or cppcheck is missing: the lint step will be skipped"
 	@JOBS=$(JOBS) scripts/test.sh
 
 # The threads test under ThreadSanitizer alone (make test runs it too).

@@ -18,8 +18,7 @@ static const char *const genres[4] = {"FIC", "NON", "SCI", "HIS"};
 
 /* Howard Hinnant's days_from_civil / civil_from_days: exact for the
  * proleptic Gregorian calendar, as Python's datetime.date is. */
-static int64_t days_from_civil(int y, int m, int d)
-{
+static int64_t days_from_civil(int y, int m, int d) {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     int64_t yoe = y - era * 400;
@@ -28,8 +27,7 @@ static int64_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-bench_date bench_date_from_days(int64_t z)
-{
+bench_date bench_date_from_days(int64_t z) {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
@@ -43,42 +41,31 @@ bench_date bench_date_from_days(int64_t z)
     return r;
 }
 
-int bench_date_format(bench_date d, char *buf)
-{
+int bench_date_format(bench_date d, char *buf) {
     snprintf(buf, 11, "%04d-%02d-%02d", d.year, d.month, d.day);
     return 10;
 }
 
-void bench_author_make(int i, bench_author_row *out)
-{
+void bench_author_make(int i, bench_author_row *out) {
     snprintf(out->name, sizeof out->name, "Author %d", i);
     out->birth_date = bench_date_from_days(days_from_civil(1900, 1, 1) + i);
     snprintf(out->biography, sizeof out->biography, "Bio %d", i);
 }
 
-void bench_book_make(int j, bench_book_row *out)
-{
+void bench_book_make(int j, bench_book_row *out) {
     snprintf(out->title, sizeof out->title, "Book %d", j);
     out->author_id = (j % BENCH_AUTHORS) + 1;
-    out->publication_date =
-        bench_date_from_days(days_from_civil(1800, 1, 1) + (int64_t)j * 7919 % 80000);
+    out->publication_date = bench_date_from_days(days_from_civil(1800, 1, 1) + (int64_t)j * 7919 % 80000);
     snprintf(out->isbn, sizeof out->isbn, "978%010d", j);
     out->genre = genres[j % 4];
     out->pages = 100 + (j * 37 % 900);
 }
 
-int bench_filter_threshold(int k)
-{
-    return 100 + (k * 13 % 800);
-}
+int bench_filter_threshold(int k) { return 100 + (k * 13 % 800); }
 
-int bench_expr_threshold(int k)
-{
-    return 100 + k * 30;
-}
+int bench_expr_threshold(int k) { return 100 + k * 30; }
 
-int bench_runs(void)
-{
+int bench_runs(void) {
     const char *s = getenv("BENCH_RUNS");
     char *end;
     long n = s ? strtol(s, &end, 10) : 0;
@@ -86,24 +73,20 @@ int bench_runs(void)
 }
 
 /* $BENCH_STEP set: run.sh's driver (bench/interleave.py) paces the rounds. */
-static int stepping(void)
-{
+static int stepping(void) {
     const char *s = getenv("BENCH_STEP");
     return s && *s && strcmp(s, "0") != 0;
 }
 
-int bench_rounds(void)
-{
+int bench_rounds(void) {
     const char *s = getenv("BENCH_ROUNDS");
     char *end;
     long n = s ? strtol(s, &end, 10) : 0;
     return stepping() && s && *s && !*end && n >= 1 && n <= 100 ? (int)n : 1;
 }
 
-void bench_step(const char *workload)
-{
-    if (!stepping())
-        return;
+void bench_step(const char *workload) {
+    if (!stepping()) return;
     printf("ready %s\n", workload);
     fflush(stdout);
     int c;
@@ -111,20 +94,15 @@ void bench_step(const char *workload)
         ;
 }
 
-double bench_now(void)
-{
+double bench_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void bench_hash_init(bench_hash *h)
-{
-    h->h = 14695981039346656037ULL;
-}
+void bench_hash_init(bench_hash *h) { h->h = 14695981039346656037ULL; }
 
-void bench_hash_bytes(bench_hash *h, const void *p, size_t n)
-{
+void bench_hash_bytes(bench_hash *h, const void *p, size_t n) {
     const unsigned char *s = p;
     uint64_t x = h->h;
     for (size_t i = 0; i < n; i++) {
@@ -134,31 +112,23 @@ void bench_hash_bytes(bench_hash *h, const void *p, size_t n)
     h->h = x;
 }
 
-void bench_hash_str(bench_hash *h, const char *s)
-{
-    bench_hash_bytes(h, s, strlen(s));
-}
+void bench_hash_str(bench_hash *h, const char *s) { bench_hash_bytes(h, s, strlen(s)); }
 
-void bench_hash_cell(bench_hash *h, const char *text, int last)
-{
+void bench_hash_cell(bench_hash *h, const char *text, int last) {
     bench_hash_str(h, text ? text : "None");
     bench_hash_bytes(h, last ? "\n" : "|", 1);
 }
 
-void bench_hash_book(bench_hash *h, int64_t id, const char *title, int64_t author_id,
-                     bench_date publication_date, const char *isbn, const char *genre,
-                     int64_t pages)
-{
+void bench_hash_book(bench_hash *h, int64_t id, const char *title, int64_t author_id, bench_date publication_date,
+                     const char *isbn, const char *genre, int64_t pages) {
     char line[256];
-    int n = snprintf(line, sizeof line, "%" PRId64 "|%s|%" PRId64 "|%04d-%02d-%02d|%s|%s|%" PRId64 "\n",
-                     id, title, author_id, publication_date.year, publication_date.month,
-                     publication_date.day, isbn, genre, pages);
-    if (n > 0)
-        bench_hash_bytes(h, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    int n =
+        snprintf(line, sizeof line, "%" PRId64 "|%s|%" PRId64 "|%04d-%02d-%02d|%s|%s|%" PRId64 "\n", id, title,
+                 author_id, publication_date.year, publication_date.month, publication_date.day, isbn, genre, pages);
+    if (n > 0) bench_hash_bytes(h, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-int bench_hash_query(sqlite3 *db, const char *sql, bench_hash *h)
-{
+int bench_hash_query(sqlite3 *db, const char *sql, bench_hash *h) {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "checksum: %s\n", sqlite3_errmsg(db));
@@ -167,8 +137,7 @@ int bench_hash_query(sqlite3 *db, const char *sql, bench_hash *h)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *s = sqlite3_column_text(st, 0);
-        if (s)
-            bench_hash_bytes(h, s, (size_t)sqlite3_column_bytes(st, 0));
+        if (s) bench_hash_bytes(h, s, (size_t)sqlite3_column_bytes(st, 0));
         bench_hash_bytes(h, "\n", 1);
     }
     sqlite3_finalize(st);
@@ -179,45 +148,41 @@ int bench_hash_query(sqlite3 *db, const char *sql, bench_hash *h)
     return 0;
 }
 
-int bench_db_checksum(sqlite3 *db, uint64_t *out)
-{
+int bench_db_checksum(sqlite3 *db, uint64_t *out) {
     bench_hash h;
     bench_hash_init(&h);
     if (bench_hash_query(db,
-                   "SELECT id||'|'||name||'|'||ifnull(birth_date,'')||'|'||biography||'|'||"
-                   "typeof(id)||typeof(name)||typeof(birth_date)||typeof(biography) "
-                   "FROM library_author ORDER BY id",
-                   &h) < 0 ||
+                         "SELECT id||'|'||name||'|'||ifnull(birth_date,'')||'|'||biography||'|'||"
+                         "typeof(id)||typeof(name)||typeof(birth_date)||typeof(biography) "
+                         "FROM library_author ORDER BY id",
+                         &h) < 0 ||
         bench_hash_query(db,
-                   "SELECT id||'|'||title||'|'||author_id||'|'||publication_date||'|'||isbn||'|'||"
-                   "genre||'|'||pages||'|'||typeof(id)||typeof(title)||typeof(author_id)||"
-                   "typeof(publication_date)||typeof(isbn)||typeof(genre)||typeof(pages) "
-                   "FROM library_book ORDER BY id",
-                   &h) < 0)
+                         "SELECT id||'|'||title||'|'||author_id||'|'||publication_date||'|'||isbn||'|'||"
+                         "genre||'|'||pages||'|'||typeof(id)||typeof(title)||typeof(author_id)||"
+                         "typeof(publication_date)||typeof(isbn)||typeof(genre)||typeof(pages) "
+                         "FROM library_book ORDER BY id",
+                         &h) < 0)
         return -1;
     *out = h.h;
     return 0;
 }
 
-int bench_schema_checksum(sqlite3 *db, uint64_t *out)
-{
+int bench_schema_checksum(sqlite3 *db, uint64_t *out) {
     bench_hash h;
     bench_hash_init(&h);
     if (bench_hash_query(db,
-                   "SELECT type||'|'||name||'|'||tbl_name||'|'||sql FROM sqlite_master "
-                   "WHERE tbl_name IN ('library_author', 'library_book') AND sql IS NOT NULL "
-                   "ORDER BY type, name",
-                   &h) < 0)
+                         "SELECT type||'|'||name||'|'||tbl_name||'|'||sql FROM sqlite_master "
+                         "WHERE tbl_name IN ('library_author', 'library_book') AND sql IS NOT NULL "
+                         "ORDER BY type, name",
+                         &h) < 0)
         return -1;
     *out = h.h;
     return 0;
 }
 
-int bench_update_checksum(sqlite3 *db, int64_t matched, uint64_t *out)
-{
+int bench_update_checksum(sqlite3 *db, int64_t matched, uint64_t *out) {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT count(*), sum(pages) FROM library_book", -1, &st, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT count(*), sum(pages) FROM library_book", -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "checksum: %s\n", sqlite3_errmsg(db));
         return -1;
     }
@@ -238,22 +203,18 @@ int bench_update_checksum(sqlite3 *db, int64_t matched, uint64_t *out)
     return rc;
 }
 
-void bench_report(const char *impl, const char *workload, long n, double seconds,
-                  uint64_t checksum)
-{
-    printf("bench impl=%s workload=%s n=%ld seconds=%.6f checksum=%016" PRIx64 "\n", impl,
-           workload, n, seconds, checksum);
+void bench_report(const char *impl, const char *workload, long n, double seconds, uint64_t checksum) {
+    printf("bench impl=%s workload=%s n=%ld seconds=%.6f checksum=%016" PRIx64 "\n", impl, workload, n, seconds,
+           checksum);
     fflush(stdout);
 }
 
-void bench_check(const char *impl, const char *what, uint64_t checksum)
-{
+void bench_check(const char *impl, const char *what, uint64_t checksum) {
     printf("check impl=%s what=%s checksum=%016" PRIx64 "\n", impl, what, checksum);
     fflush(stdout);
 }
 
-char *bench_tmpdir(const char *dir, int *created)
-{
+char *bench_tmpdir(const char *dir, int *created) {
     *created = 0;
     if (dir) {
         if (mkdir(dir, 0700) == 0)
@@ -263,14 +224,12 @@ char *bench_tmpdir(const char *dir, int *created)
             return NULL;
         }
         char *r = strdup(dir);
-        if (!r)
-            fprintf(stderr, "out of memory\n");
+        if (!r) fprintf(stderr, "out of memory\n");
         return r;
     }
     const char *base = getenv("TMPDIR");
     char *tmpl = bench_path(base && *base ? base : "/tmp", "dorm-bench-XXXXXX");
-    if (!tmpl)
-        return NULL;
+    if (!tmpl) return NULL;
     if (!mkdtemp(tmpl)) {
         fprintf(stderr, "mkdtemp %s: %s\n", tmpl, strerror(errno));
         free(tmpl);
@@ -280,8 +239,7 @@ char *bench_tmpdir(const char *dir, int *created)
     return tmpl;
 }
 
-char *bench_path(const char *dir, const char *name)
-{
+char *bench_path(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
     if (!p) {
@@ -292,20 +250,16 @@ char *bench_path(const char *dir, const char *name)
     return p;
 }
 
-int bench_remove_db(const char *path)
-{
+int bench_remove_db(const char *path) {
     char journal[4096];
     snprintf(journal, sizeof journal, "%s-journal", path);
     int rc = 0;
-    if (unlink(path) != 0 && errno != ENOENT)
-        rc = -1;
-    if (unlink(journal) != 0 && errno != ENOENT)
-        rc = -1;
+    if (unlink(path) != 0 && errno != ENOENT) rc = -1;
+    if (unlink(journal) != 0 && errno != ENOENT) rc = -1;
     return rc;
 }
 
-void bench_m2m_tags(int k, char *a, char *b)
-{
+void bench_m2m_tags(int k, char *a, char *b) {
     snprintf(a, 16, "Tag %d", k % BENCH_TAGS + 1);
     snprintf(b, 16, "Tag %d", k * 3 % BENCH_TAGS + 1);
 }

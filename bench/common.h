@@ -12,17 +12,17 @@
 
 #define BENCH_AUTHORS 2000
 #define BENCH_BOOKS 20000
-#define BENCH_GETS 20000      /* get(pk=i), i = 1..BENCH_GETS              */
-#define BENCH_FILTERS 2000    /* filter(pages__gt=...)[:10], k = 1..       */
+#define BENCH_GETS 20000 /* get(pk=i), i = 1..BENCH_GETS              */
+#define BENCH_FILTERS 2000 /* filter(pages__gt=...)[:10], k = 1..       */
 #define BENCH_SLICE 10
-#define BENCH_UPDATES 20      /* update(pages=500 + r % 2), r = 0..        */
-#define BENCH_TAGS 20         /* library_tag rows "Tag 1" .. "Tag 20"       */
+#define BENCH_UPDATES 20 /* update(pages=500 + r % 2), r = 0..        */
+#define BENCH_TAGS 20 /* library_tag rows "Tag 1" .. "Tag 20"       */
 #define BENCH_M2M_QUERIES 200 /* filter(tags__name__in=...).distinct()[:20] */
 #define BENCH_M2M_LIMIT 20
 #define BENCH_EXPR_QUERIES 20 /* annotate_having, values_group, union_filters: k = 1.. */
-#define BENCH_HAVING_MIN 6    /* annotate_having: authors with at least this many books */
-#define BENCH_PER_PAGE 20     /* Book.objects.order_by("title"), 20 a page  */
-#define BENCH_PAGE 1000       /* page 1,000 of 1,000 (rows 19,981..20,000) */
+#define BENCH_HAVING_MIN 6 /* annotate_having: authors with at least this many books */
+#define BENCH_PER_PAGE 20 /* Book.objects.order_by("title"), 20 a page  */
+#define BENCH_PAGE 1000 /* page 1,000 of 1,000 (rows 19,981..20,000) */
 #define BENCH_PAGE_QUERIES 100 /* how often that page is read               */
 
 /* A calendar date, as every implementation reads it back. */
@@ -46,7 +46,7 @@ typedef struct bench_book_row {
     int64_t author_id;
     bench_date publication_date;
     char isbn[16];
-    const char *genre;         /* static string */
+    const char *genre; /* static string */
     int pages;
 } bench_book_row;
 
@@ -99,9 +99,8 @@ void bench_hash_str(bench_hash *h, const char *s);
 void bench_hash_cell(bench_hash *h, const char *text, int last);
 /* Hashes one book as the line "id|title|author_id|YYYY-MM-DD|isbn|genre|pages\n",
  * the form every implementation uses for objects it loaded. */
-void bench_hash_book(bench_hash *h, int64_t id, const char *title, int64_t author_id,
-                     bench_date publication_date, const char *isbn, const char *genre,
-                     int64_t pages);
+void bench_hash_book(bench_hash *h, int64_t id, const char *title, int64_t author_id, bench_date publication_date,
+                     const char *isbn, const char *genre, int64_t pages);
 
 /* Adds to `h` the one text column of every row of `sql`, each followed by
  * "\n".  0 on success, -1 on a SQLite error (message on stderr). */
@@ -121,8 +120,7 @@ int bench_update_checksum(sqlite3 *db, int64_t matched, uint64_t *out);
 /* Prints the result line "bench impl=<impl> workload=<w> n=<n> seconds=<s>
  * checksum=<16 hex digits>" on stdout; n is the number of operations the
  * time is divided by. */
-void bench_report(const char *impl, const char *workload, long n, double seconds,
-                  uint64_t checksum);
+void bench_report(const char *impl, const char *workload, long n, double seconds, uint64_t checksum);
 /* Prints "check impl=<impl> what=<what> checksum=<hex>" (not timed). */
 void bench_check(const char *impl, const char *what, uint64_t checksum);
 

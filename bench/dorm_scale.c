@@ -21,16 +21,15 @@
 typedef int (*workload_fn)(dorm_ctx *, double *, uint64_t *);
 
 typedef struct run {
-    dorm_pool *pool;            /* contexts on the pool, or ...        */
-    dorm_databases *dbs;        /* ... on primary + replica            */
+    dorm_pool *pool; /* contexts on the pool, or ...        */
+    dorm_databases *dbs; /* ... on primary + replica            */
     workload_fn fn;
     pthread_barrier_t *start;
     int failed;
     uint64_t sum;
 } run;
 
-static void *worker(void *payload)
-{
+static void *worker(void *payload) {
     run *r = payload;
     dorm_ctx *cx = r->pool ? dorm_ctx_new_pool(r->pool) : dorm_ctx_new_databases(r->dbs);
     /* One untimed read first: every connection is open when the clock starts. */
@@ -43,8 +42,7 @@ static void *worker(void *payload)
 }
 
 /* `threads` threads on the pool or the set: the best wall time of the runs. */
-static int measure(dorm_pool *pool, dorm_databases *dbs, int threads, workload_fn fn, double *best, uint64_t *sum)
-{
+static int measure(dorm_pool *pool, dorm_databases *dbs, int threads, workload_fn fn, double *best, uint64_t *sum) {
     *best = 1e300;
     for (int k = 0, runs = bench_runs(); k < runs; k++) {
         pthread_barrier_t start;
@@ -68,22 +66,22 @@ static int measure(dorm_pool *pool, dorm_databases *dbs, int threads, workload_f
     return 0;
 }
 
-static void report(const char *setup, const char *workload, int threads, long ops, double secs, uint64_t sum)
-{
+static void report(const char *setup, const char *workload, int threads, long ops, double secs, uint64_t sum) {
     printf("bench impl=dorm workload=%s setup=%s threads=%d n=%ld seconds=%.6f per_second=%.0f checksum=%016llx\n",
            workload, setup, threads, ops, secs, (double)ops / secs, (unsigned long long)sum);
     fflush(stdout);
 }
 
 /* Waits (at most 60 s) until the replica has every book. */
-static int wait_replica(const char *url, const dorm_registry *reg)
-{
+static int wait_replica(const char *url, const dorm_registry *reg) {
     dorm_db *db = dorm_db_open(url, reg);
     dorm_ctx *cx = dorm_ctx_new(db);
     int rc = -1;
     for (int i = 0; i < 600 && rc; i++) {
-        if (dorm_count(dorm_all(cx, Book)) == BENCH_BOOKS) rc = 0;
-        else nanosleep(&(struct timespec){0, 100000000}, NULL);
+        if (dorm_count(dorm_all(cx, Book)) == BENCH_BOOKS)
+            rc = 0;
+        else
+            nanosleep(&(struct timespec){0, 100000000}, NULL);
     }
     if (rc) fprintf(stderr, "dorm_scale: the replica did not catch up: %s\n", dorm_errmsg(cx));
     dorm_ctx_free(cx);
@@ -91,8 +89,7 @@ static int wait_replica(const char *url, const dorm_registry *reg)
     return rc;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: dorm_scale PRIMARY_URL REPLICA_URL\n");
         return 2;
@@ -116,7 +113,8 @@ int main(int argc, char **argv)
         const char *name;
         workload_fn fn;
         long ops;
-    } workloads[] = {{"get_pk", bench_dorm_get_pk, BENCH_GETS}, {"filter_order_slice", bench_dorm_filter, BENCH_FILTERS}};
+    } workloads[] = {{"get_pk", bench_dorm_get_pk, BENCH_GETS},
+                     {"filter_order_slice", bench_dorm_filter, BENCH_FILTERS}};
     int status = 0;
     for (size_t w = 0; w < 2; w++) {
         /* One thread, one plain connection: the floor of the curve. */
@@ -143,7 +141,9 @@ int main(int argc, char **argv)
             int rc = dorm_databases_add(dbs, "default", primary, &opts);
             if (!rc) rc = dorm_databases_add(dbs, "replica", replica, &opts);
             /* Reads alternate between the two servers; nothing here writes. */
-            if (!rc) rc = dorm_databases_add_replica_router(dbs, "default", (const char *const[]){"default", "replica", NULL}, 0);
+            if (!rc)
+                rc = dorm_databases_add_replica_router(dbs, "default",
+                                                       (const char *const[]){"default", "replica", NULL}, 0);
             if (rc || measure(NULL, dbs, threads, workloads[w].fn, &best, &sum) < 0) {
                 fprintf(stderr, "dorm_scale: primary + replica: %s\n", dorm_databases_errmsg(dbs));
                 status = 1;

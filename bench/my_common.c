@@ -14,27 +14,22 @@
 #include "common.h"
 
 /* The URL's user, database and socket: mysql://USER@HOST/DB?unix_socket=PATH. */
-static int parse(const char *url, char *user, char *db, char *sock, size_t cap)
-{
+static int parse(const char *url, char *user, char *db, char *sock, size_t cap) {
     const char *p = strstr(url, "://");
-    if (!p)
-        return -1;
+    if (!p) return -1;
     p += 3;
     const char *at = strchr(p, '@'), *slash = strchr(p, '/'), *q = strchr(p, '?');
-    if (!at || !slash || at > slash)
-        return -1;
+    if (!at || !slash || at > slash) return -1;
     snprintf(user, cap, "%.*s", (int)(at - p), p);
     snprintf(db, cap, "%.*s", (int)((q ? q : slash + strlen(slash)) - slash - 1), slash + 1);
     const char *s = q ? strstr(q, "unix_socket=") : NULL;
     snprintf(sock, cap, "%s", s ? s + 12 : "");
     char *amp = strchr(sock, '&');
-    if (amp)
-        *amp = '\0';
+    if (amp) *amp = '\0';
     return 0;
 }
 
-MYSQL *bench_my_connect(const char *who, const char *url)
-{
+MYSQL *bench_my_connect(const char *who, const char *url) {
     char user[256], db[256], sock[256];
     if (parse(url, user, db, sock, sizeof user) < 0) {
         fprintf(stderr, "%s: not a mysql://user@host/db?unix_socket=... URL: %s\n", who, url);
@@ -59,8 +54,7 @@ MYSQL *bench_my_connect(const char *who, const char *url)
     return c;
 }
 
-int bench_my_exec(MYSQL *c, const char *sql)
-{
+int bench_my_exec(MYSQL *c, const char *sql) {
     if (mysql_query(c, sql)) {
         fprintf(stderr, "%s\n  in: %.200s\n", mysql_error(c), sql);
         return -1;
@@ -70,14 +64,13 @@ int bench_my_exec(MYSQL *c, const char *sql)
     return 0;
 }
 
-int bench_my_drop_tables(MYSQL *c)
-{
-    return bench_my_exec(c, "DROP TABLE IF EXISTS `library_book_tags`, `library_tag`, `library_book`, "
-                            "`library_author`");
+int bench_my_drop_tables(MYSQL *c) {
+    return bench_my_exec(c,
+                         "DROP TABLE IF EXISTS `library_book_tags`, `library_tag`, `library_book`, "
+                         "`library_author`");
 }
 
-int bench_my_m2m_fill(MYSQL *c)
-{
+int bench_my_m2m_fill(MYSQL *c) {
     static const char *const fill[] = {
         "INSERT INTO library_tag (id, name) WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t "
         "WHERE n < 20) SELECT n, CONCAT('Tag ', n) FROM t",
@@ -88,20 +81,15 @@ int bench_my_m2m_fill(MYSQL *c)
         NULL,
     };
     for (size_t i = 0; fill[i]; i++)
-        if (bench_my_exec(c, fill[i]) < 0)
-            return -1;
+        if (bench_my_exec(c, fill[i]) < 0) return -1;
     return 0;
 }
 
-int bench_my_settle(MYSQL *c)
-{
-    return bench_my_exec(c, "ANALYZE TABLE library_author, library_book");
-}
+int bench_my_settle(MYSQL *c) { return bench_my_exec(c, "ANALYZE TABLE library_author, library_book"); }
 
 /* Adds the one text column of every row of `sql` to h, each followed by
  * "\n"; 0 or -1. */
-static int hash_query(MYSQL *c, const char *sql, bench_hash *h)
-{
+static int hash_query(MYSQL *c, const char *sql, bench_hash *h) {
     if (mysql_query(c, sql)) {
         fprintf(stderr, "checksum: %s\n", mysql_error(c));
         return -1;
@@ -121,8 +109,7 @@ static int hash_query(MYSQL *c, const char *sql, bench_hash *h)
     return 0;
 }
 
-int bench_my_db_checksum(MYSQL *c, uint64_t *out)
-{
+int bench_my_db_checksum(MYSQL *c, uint64_t *out) {
     bench_hash h;
     bench_hash_init(&h);
     if (hash_query(c,
@@ -138,8 +125,7 @@ int bench_my_db_checksum(MYSQL *c, uint64_t *out)
     return 0;
 }
 
-int bench_my_schema_checksum(MYSQL *c, uint64_t *out)
-{
+int bench_my_schema_checksum(MYSQL *c, uint64_t *out) {
     bench_hash h;
     bench_hash_init(&h);
     if (hash_query(c,
@@ -164,8 +150,7 @@ int bench_my_schema_checksum(MYSQL *c, uint64_t *out)
     return 0;
 }
 
-int bench_my_update_checksum(MYSQL *c, int64_t matched, uint64_t *out)
-{
+int bench_my_update_checksum(MYSQL *c, int64_t matched, uint64_t *out) {
     if (mysql_query(c, "SELECT COUNT(*), SUM(pages) FROM library_book")) {
         fprintf(stderr, "checksum: %s\n", mysql_error(c));
         return -1;

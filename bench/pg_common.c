@@ -10,14 +10,12 @@
 #include "common.h"
 
 /* DROP TABLE IF EXISTS would print a NOTICE on every first run. */
-static void quiet(void *arg, const char *message)
-{
+static void quiet(void *arg, const char *message) {
     (void)arg;
     (void)message;
 }
 
-PGconn *bench_pg_connect(const char *who, const char *url)
-{
+PGconn *bench_pg_connect(const char *who, const char *url) {
     PGconn *c = PQconnectdb(url);
     if (!c) {
         fprintf(stderr, "%s: out of memory\n", who);
@@ -32,20 +30,17 @@ PGconn *bench_pg_connect(const char *who, const char *url)
     return c;
 }
 
-int bench_pg_exec(PGconn *c, const char *sql)
-{
+int bench_pg_exec(PGconn *c, const char *sql) {
     PGresult *r = PQexec(c, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-    if (rc)
-        fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
+    if (rc) fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
     PQclear(r);
     return rc;
 }
 
 int bench_pg_rows(PGconn *c, const char *name, int *prepared, const char *sql, int nq, int np,
-                  void (*params)(int k, char (*v)[24]), double *secs, uint64_t *sum)
-{
+                  void (*params)(int k, char (*v)[24]), double *secs, uint64_t *sum) {
     char v[4][24];
     const char *pv[4] = {v[0], v[1], v[2], v[3]};
     PGresult **results = calloc((size_t)nq, sizeof *results);
@@ -62,15 +57,12 @@ int bench_pg_rows(PGconn *c, const char *name, int *prepared, const char *sql, i
         *prepared = rc == 0;
     }
     for (int k = 1; k <= nq && rc == 0; k++) {
-        if (params)
-            params(k, v);
+        if (params) params(k, v);
         results[k - 1] = PQexecPrepared(c, name, np, pv, NULL, NULL, 0);
-        if (PQresultStatus(results[k - 1]) != PGRES_TUPLES_OK)
-            rc = -1;
+        if (PQresultStatus(results[k - 1]) != PGRES_TUPLES_OK) rc = -1;
     }
     *secs = bench_now() - t0;
-    if (rc)
-        fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
+    if (rc) fprintf(stderr, "%s\n  in: %.200s\n", PQerrorMessage(c), sql);
     /* The values as the server's text, hashed after the clock stopped. */
     bench_hash h;
     bench_hash_init(&h);
@@ -86,29 +78,23 @@ int bench_pg_rows(PGconn *c, const char *name, int *prepared, const char *sql, i
     return rc;
 }
 
-int bench_pg_drop_tables(PGconn *c)
-{
-    return bench_pg_exec(c, "DROP TABLE IF EXISTS \"library_book_tags\", \"library_tag\", \"library_book\", "
-                            "\"library_author\" CASCADE");
+int bench_pg_drop_tables(PGconn *c) {
+    return bench_pg_exec(c,
+                         "DROP TABLE IF EXISTS \"library_book_tags\", \"library_tag\", \"library_book\", "
+                         "\"library_author\" CASCADE");
 }
 
-int bench_pg_m2m_fill(PGconn *c)
-{
+int bench_pg_m2m_fill(PGconn *c) {
     for (size_t i = 0; bench_m2m_fill[i]; i++)
-        if (bench_pg_exec(c, bench_m2m_fill[i]) < 0)
-            return -1;
+        if (bench_pg_exec(c, bench_m2m_fill[i]) < 0) return -1;
     return bench_pg_exec(c, "VACUUM ANALYZE \"library_tag\", \"library_book_tags\"");
 }
 
-int bench_pg_settle(PGconn *c)
-{
-    return bench_pg_exec(c, "VACUUM ANALYZE \"library_author\", \"library_book\"");
-}
+int bench_pg_settle(PGconn *c) { return bench_pg_exec(c, "VACUUM ANALYZE \"library_author\", \"library_book\""); }
 
 /* Adds the one text column of every row of `sql` to h, each followed by
  * "\n"; 0 or -1. */
-static int hash_query(PGconn *c, const char *sql, bench_hash *h)
-{
+static int hash_query(PGconn *c, const char *sql, bench_hash *h) {
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "checksum: %s", PQerrorMessage(c));
@@ -123,8 +109,7 @@ static int hash_query(PGconn *c, const char *sql, bench_hash *h)
     return 0;
 }
 
-int bench_pg_db_checksum(PGconn *c, uint64_t *out)
-{
+int bench_pg_db_checksum(PGconn *c, uint64_t *out) {
     bench_hash h;
     bench_hash_init(&h);
     if (hash_query(c,
@@ -146,8 +131,7 @@ int bench_pg_db_checksum(PGconn *c, uint64_t *out)
     return 0;
 }
 
-int bench_pg_schema_checksum(PGconn *c, uint64_t *out)
-{
+int bench_pg_schema_checksum(PGconn *c, uint64_t *out) {
     bench_hash h;
     bench_hash_init(&h);
     if (hash_query(c,
@@ -174,8 +158,7 @@ int bench_pg_schema_checksum(PGconn *c, uint64_t *out)
     return 0;
 }
 
-int bench_pg_update_checksum(PGconn *c, int64_t matched, uint64_t *out)
-{
+int bench_pg_update_checksum(PGconn *c, int64_t matched, uint64_t *out) {
     PGresult *r = PQexec(c, "SELECT count(*), sum(pages) FROM library_book");
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         fprintf(stderr, "checksum: %s", PQerrorMessage(c));
@@ -185,8 +168,7 @@ int bench_pg_update_checksum(PGconn *c, int64_t matched, uint64_t *out)
     char line[96];
     bench_hash h;
     bench_hash_init(&h);
-    snprintf(line, sizeof line, "%" PRId64 "|%s|%s\n", matched, PQgetvalue(r, 0, 0),
-             PQgetvalue(r, 0, 1));
+    snprintf(line, sizeof line, "%" PRId64 "|%s|%s\n", matched, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
     bench_hash_str(&h, line);
     PQclear(r);
     *out = h.h;

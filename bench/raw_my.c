@@ -34,36 +34,34 @@ static const char *const ddl[] = {
 };
 
 #define AUTHOR_INSERT "INSERT INTO `library_author` (`name`, `birth_date`, `biography`) VALUES "
-#define BOOK_INSERT "INSERT INTO `library_book` (`title`, `author_id`, `publication_date`, `isbn`, `genre`, `pages`) VALUES "
-#define BOOK_COLUMNS "SELECT `id`, `title`, `author_id`, `publication_date`, `isbn`, `genre`, `pages` FROM `library_book` "
-#define BOOK_QUALIFIED                                                                                     \
-    "SELECT `library_book`.`id`, `library_book`.`title`, `library_book`.`author_id`, "                    \
+#define BOOK_INSERT \
+    "INSERT INTO `library_book` (`title`, `author_id`, `publication_date`, `isbn`, `genre`, `pages`) VALUES "
+#define BOOK_COLUMNS \
+    "SELECT `id`, `title`, `author_id`, `publication_date`, `isbn`, `genre`, `pages` FROM `library_book` "
+#define BOOK_QUALIFIED                                                                 \
+    "SELECT `library_book`.`id`, `library_book`.`title`, `library_book`.`author_id`, " \
     "`library_book`.`publication_date`, `library_book`.`isbn`, `library_book`.`genre`, `library_book`.`pages`"
 
 /* The protocol's limit on parameters per statement, which dorm's
  * bulk_create batches by too. */
 #define MAX_PARAMS 65535
 
-static int fail_c(MYSQL *c, const char *what)
-{
+static int fail_c(MYSQL *c, const char *what) {
     fprintf(stderr, "raw_my: %s: %s\n", what, mysql_error(c));
     return -1;
 }
 
-static int fail_s(MYSQL_STMT *s, const char *what)
-{
+static int fail_s(MYSQL_STMT *s, const char *what) {
     fprintf(stderr, "raw_my: %s: %s\n", what, mysql_stmt_error(s));
     return -1;
 }
 
-static int oom(void)
-{
+static int oom(void) {
     fprintf(stderr, "raw_my: out of memory\n");
     return -1;
 }
 
-static MYSQL_STMT *prepare(MYSQL *c, const char *sql)
-{
+static MYSQL_STMT *prepare(MYSQL *c, const char *sql) {
     MYSQL_STMT *s = mysql_stmt_init(c);
     if (!s) {
         oom();
@@ -78,8 +76,7 @@ static MYSQL_STMT *prepare(MYSQL *c, const char *sql)
 }
 
 /* Parameter and result bindings. */
-static void bind_text(MYSQL_BIND *b, const char *s, unsigned long *len)
-{
+static void bind_text(MYSQL_BIND *b, const char *s, unsigned long *len) {
     memset(b, 0, sizeof *b);
     *len = (unsigned long)strlen(s);
     b->buffer_type = MYSQL_TYPE_STRING;
@@ -87,15 +84,13 @@ static void bind_text(MYSQL_BIND *b, const char *s, unsigned long *len)
     b->length = len;
 }
 
-static void bind_int(MYSQL_BIND *b, long long *v)
-{
+static void bind_int(MYSQL_BIND *b, long long *v) {
     memset(b, 0, sizeof *b);
     b->buffer_type = MYSQL_TYPE_LONGLONG;
     b->buffer = v;
 }
 
-static void bind_date(MYSQL_BIND *b, MYSQL_TIME *t, bench_date d)
-{
+static void bind_date(MYSQL_BIND *b, MYSQL_TIME *t, bench_date d) {
     memset(t, 0, sizeof *t);
     t->year = (unsigned)d.year, t->month = (unsigned)d.month, t->day = (unsigned)d.day;
     t->time_type = MYSQL_TIMESTAMP_DATE;
@@ -113,8 +108,7 @@ typedef struct book_row {
     MYSQL_BIND b[7];
 } book_row;
 
-static void out_text(MYSQL_BIND *b, char *buf, size_t cap, unsigned long *len)
-{
+static void out_text(MYSQL_BIND *b, char *buf, size_t cap, unsigned long *len) {
     memset(b, 0, sizeof *b);
     b->buffer_type = MYSQL_TYPE_STRING;
     b->buffer = buf;
@@ -122,8 +116,7 @@ static void out_text(MYSQL_BIND *b, char *buf, size_t cap, unsigned long *len)
     b->length = len;
 }
 
-static void book_row_bind(book_row *r)
-{
+static void book_row_bind(book_row *r) {
     bind_int(&r->b[0], &r->id);
     out_text(&r->b[1], r->title, sizeof r->title, &r->title_len);
     bind_int(&r->b[2], &r->author_id);
@@ -135,8 +128,7 @@ static void book_row_bind(book_row *r)
     bind_int(&r->b[6], &r->pages);
 }
 
-static int book_of(const book_row *r, arena *a, book *b)
-{
+static int book_of(const book_row *r, arena *a, book *b) {
     b->id = r->id;
     b->title = arena_copy(a, r->title, r->title_len);
     b->author_id = r->author_id;
@@ -149,8 +141,7 @@ static int book_of(const book_row *r, arena *a, book *b)
 
 /* Runs `s` with `params` bound (or none) and stores its result; its
  * results are bound to `out` when there are some.  0 or -1. */
-static int execute(MYSQL_STMT *s, MYSQL_BIND *params, MYSQL_BIND *out, const char *what)
-{
+static int execute(MYSQL_STMT *s, MYSQL_BIND *params, MYSQL_BIND *out, const char *what) {
     if ((params && mysql_stmt_bind_param(s, params)) || mysql_stmt_execute(s) ||
         (out && (mysql_stmt_store_result(s) || mysql_stmt_bind_result(s, out))))
         return fail_s(s, what);
@@ -170,16 +161,14 @@ typedef struct book_params {
     unsigned long title_len, isbn_len, genre_len;
 } book_params;
 
-static void author_bind(int i, author_params *p, MYSQL_BIND *b)
-{
+static void author_bind(int i, author_params *p, MYSQL_BIND *b) {
     bench_author_make(i, &p->r);
     bind_text(&b[0], p->r.name, &p->name_len);
     bind_date(&b[1], &p->date, p->r.birth_date);
     bind_text(&b[2], p->r.biography, &p->bio_len);
 }
 
-static void book_bind(int j, book_params *p, MYSQL_BIND *b)
-{
+static void book_bind(int j, book_params *p, MYSQL_BIND *b) {
     bench_book_make(j, &p->r);
     p->author_id = p->r.author_id;
     p->pages = p->r.pages;
@@ -191,61 +180,51 @@ static void book_bind(int j, book_params *p, MYSQL_BIND *b)
     bind_int(&b[5], &p->pages);
 }
 
-static const int64_t all_ids = (int64_t)(BENCH_AUTHORS + 1) * BENCH_AUTHORS / 2 + (int64_t)(BENCH_BOOKS + 1) * BENCH_BOOKS / 2;
+static const int64_t all_ids =
+    (int64_t)(BENCH_AUTHORS + 1) * BENCH_AUTHORS / 2 + (int64_t)(BENCH_BOOKS + 1) * BENCH_BOOKS / 2;
 
 /* create(): one INSERT per object, its id read as LAST_INSERT_ID (the ORMs
  * set obj.id), all in one transaction. */
-static int w_create(MYSQL *c, double *secs)
-{
+static int w_create(MYSQL *c, double *secs) {
     int64_t ids = 0;
     int rc = -1;
     double t0 = bench_now();
     MYSQL_STMT *sa = NULL, *sb = NULL;
-    if (bench_my_exec(c, "BEGIN") < 0)
-        return -1;
-    if (!(sa = prepare(c, AUTHOR_INSERT "(?, ?, ?)")) || !(sb = prepare(c, BOOK_INSERT "(?, ?, ?, ?, ?, ?)")))
-        goto out;
+    if (bench_my_exec(c, "BEGIN") < 0) return -1;
+    if (!(sa = prepare(c, AUTHOR_INSERT "(?, ?, ?)")) || !(sb = prepare(c, BOOK_INSERT "(?, ?, ?, ?, ?, ?)"))) goto out;
     for (int i = 1; i <= BENCH_AUTHORS; i++) {
         author_params p;
         MYSQL_BIND b[3];
         author_bind(i, &p, b);
-        if (execute(sa, b, NULL, "create author") < 0)
-            goto out;
+        if (execute(sa, b, NULL, "create author") < 0) goto out;
         ids += (int64_t)mysql_stmt_insert_id(sa);
     }
     for (int j = 1; j <= BENCH_BOOKS; j++) {
         book_params p;
         MYSQL_BIND b[6];
         book_bind(j, &p, b);
-        if (execute(sb, b, NULL, "create book") < 0)
-            goto out;
+        if (execute(sb, b, NULL, "create book") < 0) goto out;
         ids += (int64_t)mysql_stmt_insert_id(sb);
     }
-    if (bench_my_exec(c, "COMMIT") < 0)
-        goto out;
+    if (bench_my_exec(c, "COMMIT") < 0) goto out;
     *secs = bench_now() - t0;
     if (ids == all_ids)
         rc = 0;
     else
         fprintf(stderr, "raw_my: create: ids were not 1..n\n");
 out:
-    if (rc)
-        bench_my_exec(c, "ROLLBACK");
-    if (sa)
-        mysql_stmt_close(sa);
-    if (sb)
-        mysql_stmt_close(sb);
+    if (rc) bench_my_exec(c, "ROLLBACK");
+    if (sa) mysql_stmt_close(sa);
+    if (sb) mysql_stmt_close(sb);
     return rc;
 }
 
 /* The SQL of a multi-row INSERT of `rows` rows of `ncols` parameters each,
  * with RETURNING `id`; malloc'd, or NULL. */
-static char *multi_sql(const char *head, int ncols, int rows)
-{
+static char *multi_sql(const char *head, int ncols, int rows) {
     size_t cap = strlen(head) + (size_t)rows * (size_t)ncols * 3 + (size_t)rows * 4 + 32;
     char *sql = malloc(cap);
-    if (!sql)
-        return NULL;
+    if (!sql) return NULL;
     size_t len = strlen(head);
     memcpy(sql, head, len);
     for (int q = 0; q < rows; q++) {
@@ -264,8 +243,7 @@ static char *multi_sql(const char *head, int ncols, int rows)
 /* Inserts rows 1..total of a table in one transaction, MAX_PARAMS / ncols
  * rows per statement (the full-batch statement prepared once, the last
  * partial batch its own); the ids read back are summed into *ids. */
-static int insert_batched(MYSQL *c, int total, int ncols, const char *head, int is_book, int64_t *ids)
-{
+static int insert_batched(MYSQL *c, int total, int ncols, const char *head, int is_book, int64_t *ids) {
     int per = MAX_PARAMS / ncols, rc = -1;
     MYSQL_STMT *full = NULL, *part = NULL;
     book_params *books = is_book ? malloc(sizeof *books * (size_t)per) : NULL;
@@ -275,8 +253,7 @@ static int insert_batched(MYSQL *c, int total, int ncols, const char *head, int 
         oom();
         goto out;
     }
-    if (bench_my_exec(c, "BEGIN") < 0)
-        goto out;
+    if (bench_my_exec(c, "BEGIN") < 0) goto out;
     for (int j = 1; j <= total; j += per) {
         int k = total - j + 1 < per ? total - j + 1 : per;
         MYSQL_STMT **s = k == per ? &full : &part;
@@ -284,8 +261,7 @@ static int insert_batched(MYSQL *c, int total, int ncols, const char *head, int 
             char *sql = multi_sql(head, ncols, k);
             *s = sql ? prepare(c, sql) : NULL;
             free(sql);
-            if (!*s)
-                goto rollback;
+            if (!*s) goto rollback;
         }
         for (int q = 0; q < k; q++) {
             if (is_book)
@@ -296,22 +272,17 @@ static int insert_batched(MYSQL *c, int total, int ncols, const char *head, int 
         long long id;
         MYSQL_BIND out;
         bind_int(&out, &id);
-        if (execute(*s, b, &out, "bulk insert") < 0)
-            goto rollback;
-        while (mysql_stmt_fetch(*s) == 0)
-            *ids += id;
+        if (execute(*s, b, &out, "bulk insert") < 0) goto rollback;
+        while (mysql_stmt_fetch(*s) == 0) *ids += id;
         mysql_stmt_free_result(*s);
     }
-    if (bench_my_exec(c, "COMMIT") == 0)
-        rc = 0;
+    if (bench_my_exec(c, "COMMIT") == 0) rc = 0;
     goto out;
 rollback:
     bench_my_exec(c, "ROLLBACK");
 out:
-    if (full)
-        mysql_stmt_close(full);
-    if (part)
-        mysql_stmt_close(part);
+    if (full) mysql_stmt_close(full);
+    if (part) mysql_stmt_close(part);
     free(books);
     free(authors);
     free(b);
@@ -320,8 +291,7 @@ out:
 
 /* bulk_create(): multi-row INSERT ... RETURNING, one transaction per table
  * as Django's. */
-static int w_bulk_create(MYSQL *c, double *secs)
-{
+static int w_bulk_create(MYSQL *c, double *secs) {
     int64_t ids = 0;
     double t0 = bench_now();
     if (insert_batched(c, BENCH_AUTHORS, 3, AUTHOR_INSERT, 0, &ids) < 0 ||
@@ -339,23 +309,20 @@ static int w_bulk_create(MYSQL *c, double *secs)
  * them, run the DDL, time fn, then hash what was stored.  The last run's
  * connection is left in *keep for the workloads that read, the tables
  * analyzed. */
-static int run_fresh_round(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep)
-{
+static int run_fresh_round(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep) {
     double best = 1e300;
     uint64_t sum = 0;
     for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         MYSQL *c = bench_my_connect("raw_my", url);
-        if (!c)
-            return -1;
+        if (!c) return -1;
         int rc = bench_my_drop_tables(c);
         for (size_t i = 0; rc == 0 && ddl[i]; i++) rc = bench_my_exec(c, ddl[i]);
         if (rc < 0 || fn(c, &secs) < 0 || bench_my_db_checksum(c, &sum) < 0) {
             mysql_close(c);
             return -1;
         }
-        if (secs < best)
-            best = secs;
+        if (secs < best) best = secs;
         if (run == runs - 1 && keep) {
             if (bench_my_settle(c) < 0) {
                 mysql_close(c);
@@ -371,53 +338,43 @@ static int run_fresh_round(const char *url, const char *name, int (*fn)(MYSQL *,
 }
 
 /* bench_rounds() rounds of it, paced by bench_step. */
-static int run_fresh(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep)
-{
+static int run_fresh(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep) {
     for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
         bench_step(name);
-        if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0)
-            return -1;
+        if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
     return 0;
 }
 
 /* Each reading statement is prepared on the first run of its workload and
  * reused by the later runs, as a program keeps its statements. */
-static int prepare_once(MYSQL *c, MYSQL_STMT **s, const char *sql)
-{
-    if (!*s)
-        *s = prepare(c, sql);
+static int prepare_once(MYSQL *c, MYSQL_STMT **s, const char *sql) {
+    if (!*s) *s = prepare(c, sql);
     return *s ? 0 : -1;
 }
 
 /* Runs `s` with `params` and appends the books of its (at most `limit`)
  * rows to books[*n].  0 or -1. */
-static int read_books(MYSQL_STMT *s, MYSQL_BIND *params, unsigned long long limit, arena *ar, book *books, size_t *n)
-{
+static int read_books(MYSQL_STMT *s, MYSQL_BIND *params, unsigned long long limit, arena *ar, book *books, size_t *n) {
     book_row r;
     book_row_bind(&r);
-    if (execute(s, params, r.b, "read books") < 0)
-        return -1;
+    if (execute(s, params, r.b, "read books") < 0) return -1;
     int rc = mysql_stmt_num_rows(s) > limit ? -1 : 0;
     while (rc == 0 && mysql_stmt_fetch(s) == 0) rc = book_of(&r, ar, &books[(*n)++]);
     mysql_stmt_free_result(s);
     return rc;
 }
 
-static MYSQL_STMT *s_fetch_all, *s_values, *s_get, *s_filter, *s_update, *s_related, *s_authors, *s_prefetch,
-    *s_m2m;
+static MYSQL_STMT *s_fetch_all, *s_values, *s_get, *s_filter, *s_update, *s_related, *s_authors, *s_prefetch, *s_m2m;
 
 /* list(Book.objects.all()), ordered by Meta.ordering (-publication_date). */
-static int w_fetch_all(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_fetch_all(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     double t0 = bench_now();
-    if (prepare_once(c, &s_fetch_all, BOOK_COLUMNS "ORDER BY `publication_date` DESC") < 0)
-        return -1;
+    if (prepare_once(c, &s_fetch_all, BOOK_COLUMNS "ORDER BY `publication_date` DESC") < 0) return -1;
     book_row r;
     book_row_bind(&r);
-    if (execute(s_fetch_all, NULL, r.b, "fetch_all") < 0)
-        return -1;
+    if (execute(s_fetch_all, NULL, r.b, "fetch_all") < 0) return -1;
     size_t n = (size_t)mysql_stmt_num_rows(s_fetch_all), i = 0;
     book *books = malloc(sizeof *books * (n ? n : 1));
     int rc = books ? 0 : oom();
@@ -434,8 +391,7 @@ static int w_fetch_all(MYSQL *c, double *secs, uint64_t *sum)
 }
 
 /* list(Book.objects.values_list("title", flat=True)). */
-static int w_values_flat(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_values_flat(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     double t0 = bench_now();
     if (prepare_once(c, &s_values, "SELECT `title` FROM `library_book` ORDER BY `publication_date` DESC") < 0)
@@ -444,14 +400,12 @@ static int w_values_flat(MYSQL *c, double *secs, uint64_t *sum)
     unsigned long len;
     MYSQL_BIND out;
     out_text(&out, title, sizeof title, &len);
-    if (execute(s_values, NULL, &out, "values_list_flat") < 0)
-        return -1;
+    if (execute(s_values, NULL, &out, "values_list_flat") < 0) return -1;
     size_t n = (size_t)mysql_stmt_num_rows(s_values), i = 0;
     const char **titles = malloc(sizeof *titles * (n ? n : 1));
     int rc = titles ? 0 : oom();
     while (rc == 0 && mysql_stmt_fetch(s_values) == 0)
-        if (!(titles[i++] = arena_copy(&ar, title, len)))
-            rc = oom();
+        if (!(titles[i++] = arena_copy(&ar, title, len))) rc = oom();
     mysql_stmt_free_result(s_values);
     *secs = bench_now() - t0;
     if (rc == 0 && i == BENCH_BOOKS) {
@@ -471,15 +425,13 @@ static int w_values_flat(MYSQL *c, double *secs, uint64_t *sum)
 }
 
 /* Book.objects.get(pk=i) for i = 1..BENCH_GETS. */
-static int w_get_pk(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_get_pk(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     int rc = 0;
     size_t n = 0;
     double t0 = bench_now();
     book *books = malloc(sizeof *books * BENCH_GETS);
-    if (!books)
-        return oom();
+    if (!books) return oom();
     if (prepare_once(c, &s_get, BOOK_COLUMNS "WHERE `id` = ?") < 0) {
         free(books);
         return -1;
@@ -490,27 +442,23 @@ static int w_get_pk(MYSQL *c, double *secs, uint64_t *sum)
         bind_int(&p, &id);
         size_t before = n;
         rc = read_books(s_get, &p, 1, &ar, books, &n);
-        if (rc == 0 && n != before + 1)
-            rc = fail_c(c, "get_pk: no such book");
+        if (rc == 0 && n != before + 1) rc = fail_c(c, "get_pk: no such book");
     }
     *secs = bench_now() - t0;
-    if (rc == 0)
-        *sum = raw_books_sum(books, n);
+    if (rc == 0) *sum = raw_books_sum(books, n);
     free(books);
     arena_free(&ar);
     return rc;
 }
 
 /* list(Book.objects.filter(pages__gt=t).order_by("-publication_date")[:10]). */
-static int w_filter(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_filter(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     size_t n = 0;
     int rc = 0;
     double t0 = bench_now();
     book *books = malloc(sizeof *books * BENCH_FILTERS * BENCH_SLICE);
-    if (!books)
-        return oom();
+    if (!books) return oom();
     if (prepare_once(c, &s_filter, BOOK_COLUMNS "WHERE `pages` > ? ORDER BY `publication_date` DESC LIMIT 10") < 0) {
         free(books);
         return -1;
@@ -522,8 +470,7 @@ static int w_filter(MYSQL *c, double *secs, uint64_t *sum)
         rc = read_books(s_filter, &p, BENCH_SLICE, &ar, books, &n);
     }
     *secs = bench_now() - t0;
-    if (rc == 0)
-        *sum = raw_books_sum(books, n);
+    if (rc == 0) *sum = raw_books_sum(books, n);
     free(books);
     arena_free(&ar);
     return rc;
@@ -532,13 +479,11 @@ static int w_filter(MYSQL *c, double *secs, uint64_t *sum)
 /* Book.objects.filter(genre="FIC").update(pages=500 + r % 2), each in its
  * own (autocommit) transaction like Django's; rows matched are counted
  * (CLIENT_FOUND_ROWS). */
-static int w_update(MYSQL *c, double *secs, int64_t *matched)
-{
+static int w_update(MYSQL *c, double *secs, int64_t *matched) {
     int rc = 0;
     double t0 = bench_now();
     *matched = 0;
-    if (prepare_once(c, &s_update, "UPDATE `library_book` SET `pages` = ? WHERE `genre` = ?") < 0)
-        return -1;
+    if (prepare_once(c, &s_update, "UPDATE `library_book` SET `pages` = ? WHERE `genre` = ?") < 0) return -1;
     for (int r = 0; r < BENCH_UPDATES && rc == 0; r++) {
         long long pages = r % 2 ? 501 : 500;
         unsigned long len;
@@ -553,8 +498,7 @@ static int w_update(MYSQL *c, double *secs, int64_t *matched)
 }
 
 /* Book.objects.select_related("author").order_by("id"): one join. */
-static int w_select_related(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_select_related(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     double t0 = bench_now();
     if (prepare_once(c, &s_related,
@@ -579,8 +523,7 @@ static int w_select_related(MYSQL *c, double *secs, uint64_t *sum)
     out[9].buffer = &birth;
     out[9].is_null = &birth_null;
     out_text(&out[10], bio, sizeof bio, &bio_len);
-    if (execute(s_related, NULL, out, "select_related") < 0)
-        return -1;
+    if (execute(s_related, NULL, out, "select_related") < 0) return -1;
     size_t n = (size_t)mysql_stmt_num_rows(s_related), i = 0;
     book *books = malloc(sizeof *books * (n ? n : 1));
     const char **names = malloc(sizeof *names * (n ? n : 1));
@@ -616,8 +559,7 @@ static int w_select_related(MYSQL *c, double *secs, uint64_t *sum)
  * their books by one IN list of every key (MySQL has no parameter limit
  * Django would batch by), in Book's Meta.ordering, grouped onto their
  * authors. */
-static int w_prefetch(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_prefetch(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     int rc = -1;
     double t0 = bench_now();
@@ -636,8 +578,9 @@ static int w_prefetch(MYSQL *c, double *secs, uint64_t *sum)
     char *p = sql + sprintf(sql, "%s FROM `library_book` WHERE `library_book`.`author_id` IN (", BOOK_QUALIFIED);
     for (int i = 0; i < BENCH_AUTHORS; i++) p += sprintf(p, i ? ", ?" : "?");
     strcpy(p, ") ORDER BY `library_book`.`publication_date` DESC");
-    if (prepare_once(c, &s_authors, "SELECT `id`, `name`, `birth_date`, `biography` FROM `library_author` ORDER BY "
-                                    "`id` ASC") < 0 ||
+    if (prepare_once(c, &s_authors,
+                     "SELECT `id`, `name`, `birth_date`, `biography` FROM `library_author` ORDER BY "
+                     "`id` ASC") < 0 ||
         prepare_once(c, &s_prefetch, sql) < 0)
         goto out;
     long long id;
@@ -653,8 +596,7 @@ static int w_prefetch(MYSQL *c, double *secs, uint64_t *sum)
     out[2].buffer = &birth;
     out[2].is_null = &birth_null;
     out_text(&out[3], bio, sizeof bio, &bio_len);
-    if (execute(s_authors, NULL, out, "prefetch authors") < 0)
-        goto out;
+    if (execute(s_authors, NULL, out, "prefetch authors") < 0) goto out;
     while (na < BENCH_AUTHORS && mysql_stmt_fetch(s_authors) == 0) {
         keys[na] = id;
         bind_int(&params[na], &keys[na]);
@@ -663,8 +605,7 @@ static int w_prefetch(MYSQL *c, double *secs, uint64_t *sum)
         na++;
     }
     mysql_stmt_free_result(s_authors);
-    if (na != BENCH_AUTHORS || read_books(s_prefetch, params, BENCH_BOOKS, &ar, books, &nb) < 0)
-        goto out;
+    if (na != BENCH_AUTHORS || read_books(s_prefetch, params, BENCH_BOOKS, &ar, books, &nb) < 0) goto out;
     /* Authors are 1..n here: group by key, in query order. */
     raw_group_by_author(books, nb, na, count, start, slots);
     *secs = bench_now() - t0;
@@ -684,15 +625,13 @@ out:
 }
 
 /* Book.objects.filter(tags__name__in=[a, b]).distinct().order_by("id")[:20]. */
-static int w_m2m(MYSQL *c, double *secs, uint64_t *sum)
-{
+static int w_m2m(MYSQL *c, double *secs, uint64_t *sum) {
     arena ar = {NULL};
     int rc = 0;
     size_t n = 0;
     double t0 = bench_now();
     book *books = malloc(sizeof *books * BENCH_M2M_QUERIES * BENCH_M2M_LIMIT);
-    if (!books)
-        return oom();
+    if (!books) return oom();
     if (prepare_once(c, &s_m2m,
                      "SELECT DISTINCT `library_book`.`id`, `library_book`.`title`, `library_book`.`author_id`, "
                      "`library_book`.`publication_date`, `library_book`.`isbn`, `library_book`.`genre`, "
@@ -713,16 +652,14 @@ static int w_m2m(MYSQL *c, double *secs, uint64_t *sum)
         rc = read_books(s_m2m, p, BENCH_M2M_LIMIT, &ar, books, &n);
     }
     *secs = bench_now() - t0;
-    if (rc == 0)
-        *sum = raw_books_sum(books, n);
+    if (rc == 0) *sum = raw_books_sum(books, n);
     free(books);
     arena_free(&ar);
     return rc;
 }
 
 /* The many-to-many tables (Django's DDL on MariaDB) and their rows, untimed. */
-static int m2m_setup(MYSQL *c)
-{
+static int m2m_setup(MYSQL *c) {
     static const char *const tables[] = {
         "CREATE TABLE `library_tag` (`id` integer AUTO_INCREMENT NOT NULL PRIMARY KEY, `name` varchar(50) NOT NULL "
         "UNIQUE)",
@@ -737,71 +674,58 @@ static int m2m_setup(MYSQL *c)
         NULL,
     };
     for (size_t i = 0; tables[i]; i++)
-        if (bench_my_exec(c, tables[i]) < 0)
-            return -1;
+        if (bench_my_exec(c, tables[i]) < 0) return -1;
     return bench_my_m2m_fill(c);
 }
 
 /* Runs a workload on the loaded tables bench_runs() times; reports the best
  * time and the last run's checksum. */
-static int run_read_round(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *))
-{
+static int run_read_round(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *)) {
     double best = 1e300;
     uint64_t sum = 0;
     for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
-        if (fn(c, &secs, &sum) < 0)
-            return -1;
-        if (secs < best)
-            best = secs;
+        if (fn(c, &secs, &sum) < 0) return -1;
+        if (secs < best) best = secs;
     }
     bench_report(IMPL, name, n, best, sum);
     return 0;
 }
 
 /* bench_rounds() rounds of it, paced by bench_step. */
-static int run_read(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *))
-{
+static int run_read(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *)) {
     for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
         bench_step(name);
-        if (run_read_round(c, name, n, fn) < 0)
-            return -1;
+        if (run_read_round(c, name, n, fn) < 0) return -1;
     }
     return 0;
 }
 
 /* update_const: its checksum reads the table state after the last run. */
-static int run_update_round(MYSQL *c)
-{
+static int run_update_round(MYSQL *c) {
     double best = 1e300;
     int64_t matched = 0;
     uint64_t sum;
     for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
-        if (w_update(c, &secs, &matched) < 0)
-            return -1;
-        if (secs < best)
-            best = secs;
+        if (w_update(c, &secs, &matched) < 0) return -1;
+        if (secs < best) best = secs;
     }
-    if (bench_my_update_checksum(c, matched, &sum) < 0)
-        return -1;
+    if (bench_my_update_checksum(c, matched, &sum) < 0) return -1;
     bench_report(IMPL, "update_const", BENCH_UPDATES, best, sum);
     return 0;
 }
 
 /* bench_rounds() rounds of it, paced by bench_step. */
-static int run_update(MYSQL *c)
-{
+static int run_update(MYSQL *c) {
     for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
         bench_step("update_const");
-        if (run_update_round(c) < 0)
-            return -1;
+        if (run_update_round(c) < 0) return -1;
     }
     return 0;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     MYSQL *c = NULL;
     uint64_t schema;
     int rc = 1;
@@ -809,8 +733,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: raw_my URL\n");
         return 2;
     }
-    if (run_fresh(argv[1], "create", w_create, NULL) == 0 && run_fresh(argv[1], "bulk_create", w_bulk_create, &c) == 0 &&
-        bench_my_schema_checksum(c, &schema) == 0) {
+    if (run_fresh(argv[1], "create", w_create, NULL) == 0 &&
+        run_fresh(argv[1], "bulk_create", w_bulk_create, &c) == 0 && bench_my_schema_checksum(c, &schema) == 0) {
         bench_check(IMPL, "schema", schema);
         if (run_read(c, "fetch_all", BENCH_BOOKS, w_fetch_all) == 0 &&
             run_read(c, "values_list_flat", BENCH_BOOKS, w_values_flat) == 0 &&
@@ -823,10 +747,8 @@ int main(int argc, char **argv)
     }
     MYSQL_STMT *all[] = {s_fetch_all, s_values, s_get, s_filter, s_update, s_related, s_authors, s_prefetch, s_m2m};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i])
-            mysql_stmt_close(all[i]);
-    if (c && bench_my_drop_tables(c) < 0)
-        rc = 1;
+        if (all[i]) mysql_stmt_close(all[i]);
+    if (c && bench_my_drop_tables(c) < 0) rc = 1;
     mysql_close(c);
     return rc;
 }

@@ -34,10 +34,10 @@ static const char ddl[] =
     "CREATE INDEX \"library_boo_isbn_951e8b_idx\" ON \"library_book\" (\"isbn\");";
 
 #define AUTHOR_INSERT "INSERT INTO \"library_author\" (\"name\", \"birth_date\", \"biography\") VALUES "
-#define BOOK_INSERT                                                                        \
+#define BOOK_INSERT                                                                            \
     "INSERT INTO \"library_book\" (\"title\", \"author_id\", \"publication_date\", \"isbn\", " \
     "\"genre\", \"pages\") VALUES "
-#define BOOK_COLUMNS                                                                      \
+#define BOOK_COLUMNS                                                                       \
     "SELECT \"id\", \"title\", \"author_id\", \"publication_date\", \"isbn\", \"genre\", " \
     "\"pages\" FROM \"library_book\" "
 
@@ -45,32 +45,27 @@ static const char ddl[] =
  * bulk_create batches by too (10,922 books or 21,845 authors a statement). */
 #define MAX_PARAMS 65535
 
-static const char *arena_text(arena *a, const PGresult *r, int row, int col)
-{
+static const char *arena_text(arena *a, const PGresult *r, int row, int col) {
     return arena_copy(a, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
 /* The server's text form of an integer column. */
-static int64_t int_value(const PGresult *r, int row, int col)
-{
+static int64_t int_value(const PGresult *r, int row, int col) {
     const char *s = PQgetvalue(r, row, col);
     int neg = *s == '-';
     int64_t v = 0;
-    for (s += neg; *s; s++)
-        v = v * 10 + (*s - '0');
+    for (s += neg; *s; s++) v = v * 10 + (*s - '0');
     return neg ? -v : v;
 }
 
 /* Reads row `row` of a BOOK_COLUMNS result; -1 when out of memory or a
  * column is malformed. */
-static int read_book(const PGresult *r, int row, arena *a, book *b)
-{
+static int read_book(const PGresult *r, int row, arena *a, book *b) {
     b->id = int_value(r, row, 0);
     b->title = arena_text(a, r, row, 1);
     b->author_id = int_value(r, row, 2);
     const char *d = PQgetvalue(r, row, 3);
-    if (PQgetlength(r, row, 3) != 10)
-        return -1;
+    if (PQgetlength(r, row, 3) != 10) return -1;
     b->publication_date.year = raw_digits(d, 4);
     b->publication_date.month = raw_digits(d + 5, 2);
     b->publication_date.day = raw_digits(d + 8, 2);
@@ -80,21 +75,18 @@ static int read_book(const PGresult *r, int row, arena *a, book *b)
     return b->title && b->isbn && b->genre ? 0 : -1;
 }
 
-static int fail(PGconn *c, const char *what)
-{
+static int fail(PGconn *c, const char *what) {
     fprintf(stderr, "raw_pg: %s: %s", what, PQerrorMessage(c));
     return -1;
 }
 
-static int oom(void)
-{
+static int oom(void) {
     fprintf(stderr, "raw_pg: out of memory\n");
     return -1;
 }
 
 /* Creates the server-side statement `name`. */
-static int prepare(PGconn *c, const char *name, const char *sql)
-{
+static int prepare(PGconn *c, const char *name, const char *sql) {
     PGresult *r = PQprepare(c, name, sql, 0, NULL);
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(c, sql);
     PQclear(r);
@@ -103,12 +95,9 @@ static int prepare(PGconn *c, const char *name, const char *sql)
 
 /* Runs prepared statement `name`; the result, or NULL when it failed (the
  * message printed) or did not give `want`. */
-static PGresult *run(PGconn *c, const char *name, int n, const char *const *values,
-                     ExecStatusType want)
-{
+static PGresult *run(PGconn *c, const char *name, int n, const char *const *values, ExecStatusType want) {
     PGresult *r = PQexecPrepared(c, name, n, values, NULL, NULL, 0);
-    if (PQresultStatus(r) == want)
-        return r;
+    if (PQresultStatus(r) == want) return r;
     fail(c, name);
     PQclear(r);
     return NULL;
@@ -125,8 +114,7 @@ typedef struct book_params {
     char date[11], author_id[24], pages[12];
 } book_params;
 
-static void author_values(int i, author_params *p, const char **v)
-{
+static void author_values(int i, author_params *p, const char **v) {
     bench_author_make(i, &p->r);
     bench_date_format(p->r.birth_date, p->date);
     v[0] = p->r.name;
@@ -134,8 +122,7 @@ static void author_values(int i, author_params *p, const char **v)
     v[2] = p->r.biography;
 }
 
-static void book_values(int j, book_params *p, const char **v)
-{
+static void book_values(int j, book_params *p, const char **v) {
     bench_book_make(j, &p->r);
     bench_date_format(p->r.publication_date, p->date);
     snprintf(p->author_id, sizeof p->author_id, "%" PRId64, p->r.author_id);
@@ -150,13 +137,11 @@ static void book_values(int j, book_params *p, const char **v)
 
 /* create(): one INSERT ... RETURNING "id" per object, the id read back as
  * the ORMs set obj.id, all in one transaction. */
-static int w_create(PGconn *c, double *secs)
-{
+static int w_create(PGconn *c, double *secs) {
     int64_t ids = 0;
     int rc = -1;
     double t0 = bench_now();
-    if (bench_pg_exec(c, "BEGIN") < 0)
-        return -1;
+    if (bench_pg_exec(c, "BEGIN") < 0) return -1;
     if (prepare(c, "author", AUTHOR_INSERT "($1, $2, $3) RETURNING \"id\"") < 0 ||
         prepare(c, "book", BOOK_INSERT "($1, $2, $3, $4, $5, $6) RETURNING \"id\"") < 0)
         goto out;
@@ -165,8 +150,7 @@ static int w_create(PGconn *c, double *secs)
         const char *v[3];
         author_values(i, &p, v);
         PGresult *r = run(c, "author", 3, v, PGRES_TUPLES_OK);
-        if (!r)
-            goto out;
+        if (!r) goto out;
         ids += int_value(r, 0, 0);
         PQclear(r);
     }
@@ -175,38 +159,32 @@ static int w_create(PGconn *c, double *secs)
         const char *v[6];
         book_values(j, &p, v);
         PGresult *r = run(c, "book", 6, v, PGRES_TUPLES_OK);
-        if (!r)
-            goto out;
+        if (!r) goto out;
         ids += int_value(r, 0, 0);
         PQclear(r);
     }
-    if (bench_pg_exec(c, "COMMIT") < 0)
-        goto out;
+    if (bench_pg_exec(c, "COMMIT") < 0) goto out;
     *secs = bench_now() - t0;
     if (ids == (int64_t)(BENCH_AUTHORS + 1) * BENCH_AUTHORS / 2 + (int64_t)(BENCH_BOOKS + 1) * BENCH_BOOKS / 2)
         rc = 0;
     else
         fprintf(stderr, "raw_pg: create: ids were not 1..n\n");
 out:
-    if (PQtransactionStatus(c) != PQTRANS_IDLE)
-        bench_pg_exec(c, "ROLLBACK");
+    if (PQtransactionStatus(c) != PQTRANS_IDLE) bench_pg_exec(c, "ROLLBACK");
     return rc;
 }
 
 /* The SQL of a multi-row INSERT of `rows` rows of `ncols` parameters each,
  * with RETURNING "id"; malloc'd, or NULL. */
-static char *multi_sql(const char *head, int ncols, int rows)
-{
+static char *multi_sql(const char *head, int ncols, int rows) {
     size_t cap = strlen(head) + (size_t)rows * (size_t)ncols * 10 + 32;
     char *sql = malloc(cap);
-    if (!sql)
-        return NULL;
+    if (!sql) return NULL;
     size_t len = strlen(head);
     memcpy(sql, head, len);
     for (int q = 0, p = 1; q < rows; q++) {
         len += (size_t)snprintf(sql + len, cap - len, q ? ", (" : "(");
-        for (int k = 0; k < ncols; k++, p++)
-            len += (size_t)snprintf(sql + len, cap - len, k ? ", $%d" : "$%d", p);
+        for (int k = 0; k < ncols; k++, p++) len += (size_t)snprintf(sql + len, cap - len, k ? ", $%d" : "$%d", p);
         sql[len++] = ')';
     }
     snprintf(sql + len, cap - len, " RETURNING \"id\"");
@@ -217,9 +195,7 @@ static char *multi_sql(const char *head, int ncols, int rows)
  * rows per statement: the full-batch statement is prepared once and reused,
  * the last partial batch gets its own.  The ids read back are summed into
  * *ids. */
-static int insert_batched(PGconn *c, int total, int ncols, const char *head, int is_book,
-                          int64_t *ids)
-{
+static int insert_batched(PGconn *c, int total, int ncols, const char *head, int is_book, int64_t *ids) {
     int per = MAX_PARAMS / ncols, rc = -1, have_full = 0;
     static const char *const book_names[2] = {"book_full", "book_part"};
     static const char *const author_names[2] = {"author_full", "author_part"};
@@ -231,8 +207,7 @@ static int insert_batched(PGconn *c, int total, int ncols, const char *head, int
         oom();
         goto out;
     }
-    if (bench_pg_exec(c, "BEGIN") < 0)
-        goto out;
+    if (bench_pg_exec(c, "BEGIN") < 0) goto out;
     for (int j = 1; j <= total; j += per) {
         int k = total - j + 1 < per ? total - j + 1 : per;
         const char *name = k == per ? names[0] : names[1];
@@ -240,8 +215,7 @@ static int insert_batched(PGconn *c, int total, int ncols, const char *head, int
             char *sql = multi_sql(head, ncols, k);
             int prc = sql ? prepare(c, name, sql) : oom();
             free(sql);
-            if (prc < 0)
-                goto rollback;
+            if (prc < 0) goto rollback;
             have_full |= k == per;
         }
         for (int q = 0; q < k; q++) {
@@ -251,14 +225,11 @@ static int insert_batched(PGconn *c, int total, int ncols, const char *head, int
                 author_values(j + q, &authors[q], values + q * ncols);
         }
         PGresult *r = run(c, name, k * ncols, values, PGRES_TUPLES_OK);
-        if (!r)
-            goto rollback;
-        for (int q = 0, n = PQntuples(r); q < n; q++)
-            *ids += int_value(r, q, 0);
+        if (!r) goto rollback;
+        for (int q = 0, n = PQntuples(r); q < n; q++) *ids += int_value(r, q, 0);
         PQclear(r);
     }
-    if (bench_pg_exec(c, "COMMIT") == 0)
-        rc = 0;
+    if (bench_pg_exec(c, "COMMIT") == 0) rc = 0;
     goto out;
 rollback:
     bench_pg_exec(c, "ROLLBACK");
@@ -271,8 +242,7 @@ out:
 
 /* bulk_create(): multi-row INSERT ... RETURNING, one transaction per table
  * as Django's. */
-static int w_bulk_create(PGconn *c, double *secs)
-{
+static int w_bulk_create(PGconn *c, double *secs) {
     int64_t ids = 0;
     double t0 = bench_now();
     if (insert_batched(c, BENCH_AUTHORS, 3, AUTHOR_INSERT, 0, &ids) < 0 ||
@@ -290,23 +260,19 @@ static int w_bulk_create(PGconn *c, double *secs)
  * them, run the DDL, time fn, then hash what was stored.  The last run's
  * connection is left in *keep for the workloads that read, the tables
  * vacuumed and analyzed. */
-static int run_fresh_round(const char *url, const char *name, int (*fn)(PGconn *, double *),
-                           PGconn **keep)
-{
+static int run_fresh_round(const char *url, const char *name, int (*fn)(PGconn *, double *), PGconn **keep) {
     double best = 1e300;
     uint64_t sum = 0;
     for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
         PGconn *c = bench_pg_connect("raw_pg", url);
-        if (!c)
-            return -1;
+        if (!c) return -1;
         if (bench_pg_drop_tables(c) < 0 || bench_pg_exec(c, ddl) < 0 || fn(c, &secs) < 0 ||
             bench_pg_db_checksum(c, &sum) < 0) {
             PQfinish(c);
             return -1;
         }
-        if (secs < best)
-            best = secs;
+        if (secs < best) best = secs;
         if (run == runs - 1 && keep) {
             if (bench_pg_settle(c) < 0) {
                 PQfinish(c);
@@ -322,25 +288,19 @@ static int run_fresh_round(const char *url, const char *name, int (*fn)(PGconn *
 }
 
 /* bench_rounds() rounds of it, paced by bench_step. */
-static int run_fresh(const char *url, const char *name, int (*fn)(PGconn *, double *),
-                     PGconn **keep)
-{
+static int run_fresh(const char *url, const char *name, int (*fn)(PGconn *, double *), PGconn **keep) {
     for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
         bench_step(name);
-        if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0)
-            return -1;
+        if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
     return 0;
 }
 
 /* Each reading statement is prepared on the first run of its workload and
  * reused by the later runs, as a program keeps its statements. */
-static int prepare_once(PGconn *c, int *done, const char *name, const char *sql)
-{
-    if (*done)
-        return 0;
-    if (prepare(c, name, sql) < 0)
-        return -1;
+static int prepare_once(PGconn *c, int *done, const char *name, const char *sql) {
+    if (*done) return 0;
+    if (prepare(c, name, sql) < 0) return -1;
     *done = 1;
     return 0;
 }
@@ -348,36 +308,30 @@ static int prepare_once(PGconn *c, int *done, const char *name, const char *sql)
 /* Runs prepared statement `name` with text parameters v and appends the
  * books of its (at most `limit`) rows to books[*n].  0 or -1. */
 static int read_books(PGconn *c, const char *name, int np, const char *const *v, int limit, arena *ar, book *books,
-                      size_t *n)
-{
+                      size_t *n) {
     PGresult *r = run(c, name, np, v, PGRES_TUPLES_OK);
     int rc = !r ? -1 : PQntuples(r) > limit ? fail(c, name) : 0;
-    for (int i = 0, m = r ? PQntuples(r) : 0; i < m && rc == 0; i++)
-        rc = read_book(r, i, ar, &books[(*n)++]);
+    for (int i = 0, m = r ? PQntuples(r) : 0; i < m && rc == 0; i++) rc = read_book(r, i, ar, &books[(*n)++]);
     PQclear(r);
     return rc;
 }
 
 /* list(Book.objects.all()), ordered by Meta.ordering (-publication_date). */
-static int w_fetch_all(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_fetch_all(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     arena ar = {NULL};
     int rc = 0;
     double t0 = bench_now();
-    if (prepare_once(c, &prepared, "fetch_all", BOOK_COLUMNS "ORDER BY \"publication_date\" DESC") < 0)
-        return -1;
+    if (prepare_once(c, &prepared, "fetch_all", BOOK_COLUMNS "ORDER BY \"publication_date\" DESC") < 0) return -1;
     PGresult *r = run(c, "fetch_all", 0, NULL, PGRES_TUPLES_OK);
-    if (!r)
-        return -1;
+    if (!r) return -1;
     size_t n = (size_t)PQntuples(r);
     book *books = malloc(sizeof *books * (n ? n : 1));
     if (!books) {
         PQclear(r);
         return oom();
     }
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = read_book(r, (int)i, &ar, &books[i]);
+    for (size_t i = 0; i < n && rc == 0; i++) rc = read_book(r, (int)i, &ar, &books[i]);
     PQclear(r);
     *secs = bench_now() - t0;
     if (rc == 0 && n == BENCH_BOOKS) {
@@ -391,8 +345,7 @@ static int w_fetch_all(PGconn *c, double *secs, uint64_t *sum)
 }
 
 /* list(Book.objects.values_list("title", flat=True)). */
-static int w_values_flat(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_values_flat(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     arena ar = {NULL};
     int rc = 0;
@@ -401,8 +354,7 @@ static int w_values_flat(PGconn *c, double *secs, uint64_t *sum)
                      "SELECT \"title\" FROM \"library_book\" ORDER BY \"publication_date\" DESC") < 0)
         return -1;
     PGresult *r = run(c, "values_flat", 0, NULL, PGRES_TUPLES_OK);
-    if (!r)
-        return -1;
+    if (!r) return -1;
     size_t n = (size_t)PQntuples(r);
     const char **titles = malloc(sizeof *titles * (n ? n : 1));
     if (!titles) {
@@ -410,8 +362,7 @@ static int w_values_flat(PGconn *c, double *secs, uint64_t *sum)
         return oom();
     }
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (!(titles[i] = arena_text(&ar, r, (int)i, 0)))
-            rc = oom();
+        if (!(titles[i] = arena_text(&ar, r, (int)i, 0))) rc = oom();
     PQclear(r);
     *secs = bench_now() - t0;
     if (rc == 0 && n == BENCH_BOOKS) {
@@ -431,15 +382,13 @@ static int w_values_flat(PGconn *c, double *secs, uint64_t *sum)
 }
 
 /* Book.objects.get(pk=i) for i = 1..BENCH_GETS. */
-static int w_get_pk(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_get_pk(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     arena ar = {NULL};
     int rc = 0;
     double t0 = bench_now();
     book *books = malloc(sizeof *books * BENCH_GETS);
-    if (!books)
-        return oom();
+    if (!books) return oom();
     if (prepare_once(c, &prepared, "get_pk", BOOK_COLUMNS "WHERE \"id\" = $1") < 0) {
         free(books);
         return -1;
@@ -463,16 +412,14 @@ static int w_get_pk(PGconn *c, double *secs, uint64_t *sum)
 }
 
 /* list(Book.objects.filter(pages__gt=t).order_by("-publication_date")[:10]). */
-static int w_filter(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_filter(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     arena ar = {NULL};
     size_t n = 0;
     int rc = 0;
     double t0 = bench_now();
     book *books = malloc(sizeof *books * BENCH_FILTERS * BENCH_SLICE);
-    if (!books)
-        return oom();
+    if (!books) return oom();
     if (prepare_once(c, &prepared, "filter",
                      BOOK_COLUMNS "WHERE \"pages\" > $1 ORDER BY \"publication_date\" DESC LIMIT 10") < 0) {
         free(books);
@@ -495,14 +442,12 @@ static int w_filter(PGconn *c, double *secs, uint64_t *sum)
 
 /* Book.objects.filter(genre="FIC").update(pages=500 + r % 2), each in its
  * own (autocommit) transaction like Django's. */
-static int w_update(PGconn *c, double *secs, int64_t *matched)
-{
+static int w_update(PGconn *c, double *secs, int64_t *matched) {
     static int prepared;
     int rc = 0;
     double t0 = bench_now();
     *matched = 0;
-    if (prepare_once(c, &prepared, "update",
-                     "UPDATE \"library_book\" SET \"pages\" = $1 WHERE \"genre\" = $2") < 0)
+    if (prepare_once(c, &prepared, "update", "UPDATE \"library_book\" SET \"pages\" = $1 WHERE \"genre\" = $2") < 0)
         return -1;
     for (int r = 0; r < BENCH_UPDATES && rc == 0; r++) {
         const char *v[2] = {r % 2 ? "501" : "500", "FIC"};
@@ -517,14 +462,13 @@ static int w_update(PGconn *c, double *secs, int64_t *matched)
     return rc;
 }
 
-#define BOOK_QUALIFIED                                                                             \
-    "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", " \
+#define BOOK_QUALIFIED                                                                               \
+    "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "   \
     "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", " \
     "\"library_book\".\"pages\""
 
 /* Book.objects.select_related("author").order_by("id"): one join. */
-static int w_select_related(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_select_related(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     arena ar = {NULL};
     int rc = 0;
@@ -536,13 +480,11 @@ static int w_select_related(PGconn *c, double *secs, uint64_t *sum)
                                     "= \"library_author\".\"id\") ORDER BY \"library_book\".\"id\" ASC") < 0)
         return -1;
     PGresult *r = run(c, "select_related", 0, NULL, PGRES_TUPLES_OK);
-    if (!r)
-        return -1;
+    if (!r) return -1;
     size_t n = (size_t)PQntuples(r);
     book *books = malloc(sizeof *books * (n ? n : 1));
     const char **names = malloc(sizeof *names * (n ? n : 1));
-    if (!books || !names)
-        rc = oom();
+    if (!books || !names) rc = oom();
     /* Each row's author is read whole, as an ORM loads it. */
     for (size_t i = 0; i < n && rc == 0; i++) {
         int row = (int)i;
@@ -579,8 +521,7 @@ static int w_select_related(PGconn *c, double *secs, uint64_t *sum)
  * their books by one IN list of every key (PostgreSQL has no parameter limit
  * Django would batch by), in Book's Meta.ordering, grouped onto their
  * authors. */
-static int w_prefetch(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_prefetch(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared, prepared_books;
     arena ar = {NULL};
     int rc = -1;
@@ -605,8 +546,7 @@ static int w_prefetch(PGconn *c, double *secs, uint64_t *sum)
                      "ORDER BY \"id\" ASC") < 0 ||
         prepare_once(c, &prepared_books, "prefetch_books", sql) < 0)
         goto out;
-    if (!(ra = run(c, "prefetch_authors", 0, NULL, PGRES_TUPLES_OK)))
-        goto out;
+    if (!(ra = run(c, "prefetch_authors", 0, NULL, PGRES_TUPLES_OK))) goto out;
     na = (size_t)PQntuples(ra);
     for (size_t i = 0; i < na && i < BENCH_AUTHORS; i++) {
         /* The key goes back to the server as the text it came in. */
@@ -614,12 +554,10 @@ static int w_prefetch(PGconn *c, double *secs, uint64_t *sum)
         names[i] = arena_text(&ar, ra, (int)i, 1);
         arena_text(&ar, ra, (int)i, 3);
     }
-    if (na != BENCH_AUTHORS || !(rb = run(c, "prefetch_books", (int)na, keys, PGRES_TUPLES_OK)))
-        goto out;
+    if (na != BENCH_AUTHORS || !(rb = run(c, "prefetch_books", (int)na, keys, PGRES_TUPLES_OK))) goto out;
     nb = (size_t)PQntuples(rb);
     for (size_t i = 0; i < nb && i < BENCH_BOOKS; i++)
-        if (read_book(rb, (int)i, &ar, &books[i]) < 0)
-            goto out;
+        if (read_book(rb, (int)i, &ar, &books[i]) < 0) goto out;
     /* Authors are 1..n here: group by key, in query order. */
     raw_group_by_author(books, nb, na, count, start, slots);
     *secs = bench_now() - t0;
@@ -640,16 +578,14 @@ out:
 }
 
 /* Book.objects.filter(tags__name__in=[a, b]).distinct().order_by("id")[:20]. */
-static int w_m2m(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_m2m(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     arena ar = {NULL};
     int rc = 0;
     size_t n = 0;
     double t0 = bench_now();
     book *books = malloc(sizeof *books * BENCH_M2M_QUERIES * BENCH_M2M_LIMIT);
-    if (!books)
-        return oom();
+    if (!books) return oom();
     if (prepare_once(c, &prepared, "m2m",
                      "SELECT DISTINCT \"library_book\".\"id\", \"library_book\".\"title\", "
                      "\"library_book\".\"author_id\", \"library_book\".\"publication_date\", "
@@ -677,113 +613,99 @@ static int w_m2m(PGconn *c, double *secs, uint64_t *sum)
 }
 
 /* The many-to-many tables (Django's DDL) and their rows, untimed. */
-static int m2m_setup(PGconn *c)
-{
-    if (bench_pg_exec(c, "CREATE TABLE \"library_tag\" (\"id\" serial NOT NULL PRIMARY KEY, \"name\" varchar(50) "
-                         "NOT NULL UNIQUE);"
-                         "CREATE TABLE \"library_book_tags\" (\"id\" serial NOT NULL PRIMARY KEY, \"book_id\" "
-                         "integer NOT NULL, \"tag_id\" integer NOT NULL);"
-                         "CREATE INDEX \"library_tag_name_ab7afb55_like\" ON \"library_tag\" (\"name\" "
-                         "varchar_pattern_ops);"
-                         "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
-                         "\"library_book_tags_book_id_tag_id_c3660ce1_uniq\" UNIQUE (\"book_id\", \"tag_id\");"
-                         "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
-                         "\"library_book_tags_book_id_7c6729bd_fk_library_book_id\" FOREIGN KEY (\"book_id\") "
-                         "REFERENCES \"library_book\" (\"id\") DEFERRABLE INITIALLY DEFERRED;"
-                         "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
-                         "\"library_book_tags_tag_id_ad3c9ecb_fk_library_tag_id\" FOREIGN KEY (\"tag_id\") "
-                         "REFERENCES \"library_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED;"
-                         "CREATE INDEX \"library_book_tags_book_id_7c6729bd\" ON \"library_book_tags\" (\"book_id\");"
-                         "CREATE INDEX \"library_book_tags_tag_id_ad3c9ecb\" ON \"library_book_tags\" (\"tag_id\");") < 0)
+static int m2m_setup(PGconn *c) {
+    if (bench_pg_exec(c,
+                      "CREATE TABLE \"library_tag\" (\"id\" serial NOT NULL PRIMARY KEY, \"name\" varchar(50) "
+                      "NOT NULL UNIQUE);"
+                      "CREATE TABLE \"library_book_tags\" (\"id\" serial NOT NULL PRIMARY KEY, \"book_id\" "
+                      "integer NOT NULL, \"tag_id\" integer NOT NULL);"
+                      "CREATE INDEX \"library_tag_name_ab7afb55_like\" ON \"library_tag\" (\"name\" "
+                      "varchar_pattern_ops);"
+                      "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
+                      "\"library_book_tags_book_id_tag_id_c3660ce1_uniq\" UNIQUE (\"book_id\", \"tag_id\");"
+                      "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
+                      "\"library_book_tags_book_id_7c6729bd_fk_library_book_id\" FOREIGN KEY (\"book_id\") "
+                      "REFERENCES \"library_book\" (\"id\") DEFERRABLE INITIALLY DEFERRED;"
+                      "ALTER TABLE \"library_book_tags\" ADD CONSTRAINT "
+                      "\"library_book_tags_tag_id_ad3c9ecb_fk_library_tag_id\" FOREIGN KEY (\"tag_id\") "
+                      "REFERENCES \"library_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED;"
+                      "CREATE INDEX \"library_book_tags_book_id_7c6729bd\" ON \"library_book_tags\" (\"book_id\");"
+                      "CREATE INDEX \"library_book_tags_tag_id_ad3c9ecb\" ON \"library_book_tags\" (\"tag_id\");") < 0)
         return -1;
     return bench_pg_m2m_fill(c);
 }
 
 /* Runs a workload on the loaded tables bench_runs() times; reports the best
  * time and the last run's checksum. */
-static int run_read_round(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *))
-{
+static int run_read_round(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *)) {
     double best = 1e300;
     uint64_t sum = 0;
     for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
-        if (fn(c, &secs, &sum) < 0)
-            return -1;
-        if (secs < best)
-            best = secs;
+        if (fn(c, &secs, &sum) < 0) return -1;
+        if (secs < best) best = secs;
     }
     bench_report(IMPL, name, n, best, sum);
     return 0;
 }
 
 /* bench_rounds() rounds of it, paced by bench_step. */
-static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *))
-{
+static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *)) {
     for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
         bench_step(name);
-        if (run_read_round(c, name, n, fn) < 0)
-            return -1;
+        if (run_read_round(c, name, n, fn) < 0) return -1;
     }
     return 0;
 }
 
 /* update_const: its checksum reads the table state after the last run. */
-static int run_update_round(PGconn *c)
-{
+static int run_update_round(PGconn *c) {
     double best = 1e300;
     int64_t matched = 0;
     uint64_t sum;
     for (int run = 0, runs = bench_runs(); run < runs; run++) {
         double secs;
-        if (w_update(c, &secs, &matched) < 0)
-            return -1;
-        if (secs < best)
-            best = secs;
+        if (w_update(c, &secs, &matched) < 0) return -1;
+        if (secs < best) best = secs;
     }
-    if (bench_pg_update_checksum(c, matched, &sum) < 0)
-        return -1;
+    if (bench_pg_update_checksum(c, matched, &sum) < 0) return -1;
     bench_report(IMPL, "update_const", BENCH_UPDATES, best, sum);
     return 0;
 }
 
 /* bench_rounds() rounds of it, paced by bench_step. */
-static int run_update(PGconn *c)
-{
+static int run_update(PGconn *c) {
     for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
         bench_step("update_const");
-        if (run_update_round(c) < 0)
-            return -1;
+        if (run_update_round(c) < 0) return -1;
     }
     return 0;
 }
 
 /* The expression workloads: dorm's SQL (Django's), rows hashed as text. */
-static void having_params(int k, char (*v)[24])
-{
+static void having_params(int k, char (*v)[24]) {
     snprintf(v[0], 24, "%d", bench_expr_threshold(k));
     snprintf(v[1], 24, "%d", BENCH_HAVING_MIN);
 }
 
 static void group_params(int k, char (*v)[24]) { snprintf(v[0], 24, "%d", bench_expr_threshold(k)); }
 
-static void union_params(int k, char (*v)[24])
-{
+static void union_params(int k, char (*v)[24]) {
     snprintf(v[0], 24, "%d", 105 + k);
     snprintf(v[1], 24, "%d", k);
 }
 
-static int w_annotate_having(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_annotate_having(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
-    return bench_pg_rows(c, "having", &prepared,
-                         "SELECT \"library_book\".\"author_id\", COUNT(\"library_book\".\"id\") AS \"n\" FROM "
-                         "\"library_book\" WHERE \"library_book\".\"pages\" > $1 GROUP BY \"library_book\".\"author_id\" "
-                         "HAVING COUNT(\"library_book\".\"id\") >= $2 ORDER BY \"library_book\".\"author_id\" ASC",
-                         BENCH_EXPR_QUERIES, 2, having_params, secs, sum);
+    return bench_pg_rows(
+        c, "having", &prepared,
+        "SELECT \"library_book\".\"author_id\", COUNT(\"library_book\".\"id\") AS \"n\" FROM "
+        "\"library_book\" WHERE \"library_book\".\"pages\" > $1 GROUP BY \"library_book\".\"author_id\" "
+        "HAVING COUNT(\"library_book\".\"id\") >= $2 ORDER BY \"library_book\".\"author_id\" ASC",
+        BENCH_EXPR_QUERIES, 2, having_params, secs, sum);
 }
 
-static int w_values_group(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_values_group(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     return bench_pg_rows(c, "group", &prepared,
                          "SELECT \"library_book\".\"genre\", COUNT(\"library_book\".\"id\") AS \"n\", "
@@ -793,18 +715,17 @@ static int w_values_group(PGconn *c, double *secs, uint64_t *sum)
                          BENCH_EXPR_QUERIES, 1, group_params, secs, sum);
 }
 
-static int w_subquery_latest(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_subquery_latest(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
-    return bench_pg_rows(c, "latest", &prepared,
-                         "SELECT \"library_author\".\"id\", (SELECT U0.\"title\" FROM \"library_book\" U0 WHERE "
-                         "U0.\"author_id\" = \"library_author\".\"id\" ORDER BY U0.\"publication_date\" DESC, U0.\"id\" "
-                         "DESC LIMIT 1) AS \"latest\" FROM \"library_author\" ORDER BY \"library_author\".\"id\" ASC",
-                         1, 0, NULL, secs, sum);
+    return bench_pg_rows(
+        c, "latest", &prepared,
+        "SELECT \"library_author\".\"id\", (SELECT U0.\"title\" FROM \"library_book\" U0 WHERE "
+        "U0.\"author_id\" = \"library_author\".\"id\" ORDER BY U0.\"publication_date\" DESC, U0.\"id\" "
+        "DESC LIMIT 1) AS \"latest\" FROM \"library_author\" ORDER BY \"library_author\".\"id\" ASC",
+        1, 0, NULL, secs, sum);
 }
 
-static int w_window_rank(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_window_rank(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     return bench_pg_rows(c, "rank", &prepared,
                          "SELECT \"library_book\".\"id\", RANK() OVER (PARTITION BY \"library_book\".\"author_id\" "
@@ -813,8 +734,7 @@ static int w_window_rank(PGconn *c, double *secs, uint64_t *sum)
                          1, 0, NULL, secs, sum);
 }
 
-static int w_union_filters(PGconn *c, double *secs, uint64_t *sum)
-{
+static int w_union_filters(PGconn *c, double *secs, uint64_t *sum) {
     static int prepared;
     return bench_pg_rows(c, "union", &prepared,
                          "(SELECT \"library_book\".\"id\" FROM \"library_book\" WHERE \"library_book\".\"pages\" < $1) "
@@ -823,8 +743,7 @@ static int w_union_filters(PGconn *c, double *secs, uint64_t *sum)
                          BENCH_EXPR_QUERIES, 2, union_params, secs, sum);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     PGconn *c = NULL;
     uint64_t schema;
     int rc = 1;
@@ -833,8 +752,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (run_fresh(argv[1], "create", w_create, NULL) == 0 &&
-        run_fresh(argv[1], "bulk_create", w_bulk_create, &c) == 0 &&
-        bench_pg_schema_checksum(c, &schema) == 0) {
+        run_fresh(argv[1], "bulk_create", w_bulk_create, &c) == 0 && bench_pg_schema_checksum(c, &schema) == 0) {
         bench_check(IMPL, "schema", schema);
         if (run_read(c, "fetch_all", BENCH_BOOKS, w_fetch_all) == 0 &&
             run_read(c, "values_list_flat", BENCH_BOOKS, w_values_flat) == 0 &&
@@ -850,8 +768,7 @@ int main(int argc, char **argv)
             run_read(c, "union_filters", BENCH_EXPR_QUERIES, w_union_filters) == 0)
             rc = 0;
     }
-    if (c && bench_pg_drop_tables(c) < 0)
-        rc = 1;
+    if (c && bench_pg_drop_tables(c) < 0) rc = 1;
     PQfinish(c);
     return rc;
 }

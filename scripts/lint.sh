@@ -11,8 +11,10 @@ for tool in clang-format cppcheck; do
 done
 status=0
 
-# The tracked sources; a fuzz corpus is data, not code.
-mapfile -t files < <(git ls-files '*.c' '*.h' | grep -v '/corpus/')
+# The tracked sources; a fuzz corpus is data, not code, and the public
+# headers are laid out by hand for the API reference (aligned member
+# comments and one-line initialiser macros, which clang-format would break).
+mapfile -t files < <(git ls-files '*.c' '*.h' | grep -v '/corpus/' | grep -v '^include/')
 if ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/dorm-lint-format.$$; then
     echo "lint: not formatted as .clang-format says (run: clang-format -i FILE):"
     grep -o '^[^:]*\.[ch]' /tmp/dorm-lint-format.$$ | sort -u | sed 's/^/  /'

@@ -7,7 +7,8 @@
 # in build-asan/ on SQLite and MariaDB; the threads tests under
 # ThreadSanitizer in build-tsan/, on SQLite and the servers; last the fuzz
 # targets briefly (scripts/fuzz.sh: the committed corpora and a few seconds
-# each; skipped, saying why, without clang).  Ends with "N passed, N
+# each; skipped, saying why, without clang), and the lint step
+# (scripts/lint.sh: clang-format and cppcheck).  Ends with "N passed, N
 # failed, N skipped" over all runs; exits 1 if anything failed.
 # `scripts/test.sh tsan` runs the ThreadSanitizer part alone (make
 # test-tsan; on PostgreSQL / MariaDB too when $DORM_TEST_PG_URL /
@@ -218,6 +219,29 @@ run_fuzz() {
     summaries+=("fuzz targets (build-fuzz/): $passed passing, $failed failing")
 }
 
+# run_lint: clang-format and cppcheck (scripts/lint.sh, make lint); skipped,
+# saying why, when a tool is missing.
+run_lint() {
+    echo "==> lint: clang-format and cppcheck (scripts/lint.sh)"
+    local out rc
+    out=$(JOBS=$jobs scripts/lint.sh 2>&1)
+    rc=$?
+    echo "$out"
+    if [[ $rc -eq 2 ]]; then
+        all_skipped=$((all_skipped + 1))
+        summaries+=("lint: SKIPPED: ${out##*lint: }")
+        return
+    fi
+    if [[ $rc -eq 0 ]]; then
+        all_passed=$((all_passed + 1))
+        summaries+=("lint (clang-format, cppcheck): clean")
+    else
+        status=1
+        all_failed=$((all_failed + 1))
+        summaries+=("lint (clang-format, cppcheck): FAILED (see above)")
+    fi
+}
+
 summary() {
     echo
     echo "==> summary"
@@ -263,4 +287,5 @@ if [[ -n $my_url ]]; then
 fi
 run_tsan
 run_fuzz
+run_lint
 summary

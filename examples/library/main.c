@@ -126,24 +126,28 @@ int main(int argc, char **argv) {
     puts("==== Austen ====");
     titles(cx, dorm_order_by(dorm_filter(dorm_all(cx, Book), DQ("author__name", "Jane Austen")), "publication_date"));
     puts("==== After 1900, oldest first ====");
-    titles(cx, dorm_order_by(dorm_filter(dorm_all(cx, Book), DQ("publication_date__gt", "1900-01-01")),
-                             "publication_date"));
+    titles(
+        cx,
+        dorm_order_by(dorm_filter(dorm_all(cx, Book), DQ("publication_date__gt", "1900-01-01")), "publication_date"));
     Book *oldest = dorm_first(dorm_order_by(dorm_all(cx, Book), "publication_date"));
     Book *newest = dorm_first(dorm_order_by(dorm_all(cx, Book), "-publication_date"));
     check(cx, oldest && newest);
     printf("Oldest: %s\nNewest: %s\n", oldest->title, newest->title);
     puts("==== Fiction OR more than 400 pages, not by Orwell ====");
-    titles(cx, dorm_order_by(dorm_exclude(dorm_filter(dorm_all(cx, Book), dorm_or(DQ("genre", "FIC"), DQ("pages__gt", 400))),
-                                          DQ("author", orwell)),
-                             "title"));
+    titles(
+        cx,
+        dorm_order_by(dorm_exclude(dorm_filter(dorm_all(cx, Book), dorm_or(DQ("genre", "FIC"), DQ("pages__gt", 400))),
+                                   DQ("author", orwell)),
+                      "title"));
     puts("==== NOT fiction AND published after 1930 ====");
-    titles(cx, dorm_order_by(dorm_filter(dorm_all(cx, Book), dorm_not(DQ("genre", "FIC")),
-                                         DQ("publication_date__gt", "1930-01-01")),
-                             "title"));
+    titles(cx,
+           dorm_order_by(
+               dorm_filter(dorm_all(cx, Book), dorm_not(DQ("genre", "FIC")), DQ("publication_date__gt", "1930-01-01")),
+               "title"));
 
     puts("==== Books per author ====");
     DORM_EACH(Author, a, dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("num_books", DCount("books"))), "id"))
-        printf("%s has written %lld book(s).\n", a->name, (long long)dorm_annotation(a, "num_books")->u.i);
+    printf("%s has written %lld book(s).\n", a->name, (long long)dorm_annotation(a, "num_books")->u.i);
     const dorm_row *avg = dorm_aggregate(dorm_all(cx, Book), DAS(NULL, DAvg("pages")));
     check(cx, avg != NULL);
     printf("Average pages per book: %.2f\n", dorm_row_get(avg, "pages__avg")->u.f);
@@ -153,12 +157,13 @@ int main(int argc, char **argv) {
     printf("total=%lld longest=%lld shortest=%lld pages=%lld\n", (long long)dorm_row_get(agg, "total")->u.i,
            (long long)dorm_row_get(agg, "longest")->u.i, (long long)dorm_row_get(agg, "shortest")->u.i,
            (long long)dorm_row_get(agg, "pages")->u.i);
-    Author *top = dorm_first(dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("num_books", DCount("books"))),
-                                           "-num_books", "name"));
+    Author *top = dorm_first(
+        dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("num_books", DCount("books"))), "-num_books", "name"));
     check(cx, top != NULL);
     printf("%s has the most books: %lld\n", top->name, (long long)dorm_annotation(top, "num_books")->u.i);
-    DORM_EACH(Author, a, dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("total_pages", DSum("books__pages"))), "id"))
-        printf("%s has written %lld total pages.\n", a->name, (long long)dorm_annotation(a, "total_pages")->u.i);
+    DORM_EACH(Author, a,
+              dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("total_pages", DSum("books__pages"))), "id"))
+    printf("%s has written %lld total pages.\n", a->name, (long long)dorm_annotation(a, "total_pages")->u.i);
 
     puts("==== Reverse and forward access ====");
     Author *jane = dorm_get(dorm_all(cx, Author), DQ("name", "Jane Austen"));
@@ -174,16 +179,17 @@ int main(int argc, char **argv) {
     puts(dorm_fk(b1984, author)->name);
 
     puts("==== F expressions ====");
-    printf("updated: %lld\n", (long long)dorm_update(dorm_filter(dorm_all(cx, Book), DQ("author", tolkien)),
-                                                     DSET("pages", dorm_add(dorm_F("pages"), 10))));
+    printf("updated: %lld\n",
+           (long long)dorm_update(dorm_filter(dorm_all(cx, Book), DQ("author", tolkien)),
+                                  DSET("pages", dorm_add(dorm_F("pages"), 10))));
     DORM_EACH(Book, bk, dorm_order_by(dorm_filter(dorm_all(cx, Book), DQ("author", tolkien)), "title"))
-        printf("%s: %d\n", bk->title, bk->pages);
+    printf("%s: %d\n", bk->title, bk->pages);
     printf("title equals author name: %lld\n",
            (long long)dorm_count(dorm_filter(dorm_all(cx, Book), DQ("title", dorm_F("author__name")))));
 
     puts("==== values / values_list ====");
     DORM_EACH_ROW(row, dorm_values(dorm_filter(dorm_all(cx, Book), DQ("genre", "HIS")), "title", "author__name"))
-        printf("title=%s author__name=%s\n", dorm_row_get(row, "title")->u.s, dorm_row_get(row, "author__name")->u.s);
+    printf("title=%s author__name=%s\n", dorm_row_get(row, "title")->u.s, dorm_row_get(row, "author__name")->u.s);
     sep = "";
     DORM_EACH_ROW(row, dorm_slice(dorm_values_flat(dorm_order_by(dorm_all(cx, Book), "isbn"), "isbn"), 0, 3)) {
         printf("%s%s", sep, row->values[0].u.s);
@@ -193,7 +199,7 @@ int main(int argc, char **argv) {
 
     puts("==== prefetch_related ====");
     DORM_EACH(Author, a, dorm_prefetch_related(dorm_all(cx, Author), "books"))
-        printf("%s has written %lld books\n", a->name, (long long)dorm_count(dorm_related(a, "books")));
+    printf("%s has written %lld books\n", a->name, (long long)dorm_count(dorm_related(a, "books")));
 
     puts("==== only / defer ====");
     sep = "";
@@ -220,8 +226,9 @@ int main(int argc, char **argv) {
     }
     check(cx, dorm_bulk_create(cx, Author, many, NEW_AUTHORS, 0) == 0);
     printf("authors: %lld\n", (long long)dorm_count(dorm_all(cx, Author)));
-    printf("updated: %lld\n", (long long)dorm_update(dorm_filter(dorm_all(cx, Author), DQ("name__startswith", "Author")),
-                                                     DSET("biography", "A generated author biography.")));
+    printf("updated: %lld\n",
+           (long long)dorm_update(dorm_filter(dorm_all(cx, Author), DQ("name__startswith", "Author")),
+                                  DSET("biography", "A generated author biography.")));
     dorm_deleted d;
     check(cx, dorm_qs_delete(dorm_filter(dorm_all(cx, Author), DQ("name__startswith", "Author")), &d) == 0);
     printf("deleted: %lld (%s)\n", (long long)d.total, dorm_deleted_str(cx, &d));

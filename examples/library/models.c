@@ -22,10 +22,10 @@ static const dorm_field Book_fields[] = {
     DORM_POSINT(Book, pages, .default_value = DORM_VINT(0)),
     DORM_END,
 };
-const dorm_model Book_model = DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
-                                         .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
+const dorm_model Book_model =
+    DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
+               .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
 
 /* LIBRARY_MIGRATIONS: the migrations folder, given by the build. */
-const dorm_app library_app = {.label = "library",
-                              .models = DORM_MODELS(&Author_model, &Book_model),
-                              .migrations_dir = LIBRARY_MIGRATIONS};
+const dorm_app library_app = {
+    .label = "library", .models = DORM_MODELS(&Author_model, &Book_model), .migrations_dir = LIBRARY_MIGRATIONS};

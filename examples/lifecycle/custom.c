@@ -45,9 +45,11 @@ void custom_field_section(lifecycle *run) {
     purchase(cx, "Codex", DV(decimal("19.999")), (TagList){NULL, 0});
     purchase(cx, "Diary", DV(decimal("0.05")), (TagList){poetry_reference, 2});
     EACH(Purchase, p, dorm_all(cx, Purchase))
-        printf("%s: price=%s tags=%s\n", p->title, money_text(cx, &p->price), tags_text(cx, &p->tags));
+    printf("%s: price=%s tags=%s\n", p->title, money_text(cx, &p->price), tags_text(cx, &p->tags));
     dorm_cursor *c = dorm_cursor_new(cx);
-    check(cx, c && dorm_cursor_execute(c, "SELECT title, price, tags FROM lifecycle_purchase ORDER BY title", NULL, 0) == 0);
+    check(cx,
+          c &&
+              dorm_cursor_execute(c, "SELECT title, price, tags FROM lifecycle_purchase ORDER BY title", NULL, 0) == 0);
     for (const dorm_value *row; (row = dorm_cursor_fetchone(c));)
         printf("stored: %s price=%lld tags='%s'\n", row[0].u.s, (long long)row[1].u.i, row[2].u.s);
     check(cx, dorm_errcode(cx) == DORM_OK);
@@ -63,8 +65,8 @@ void custom_field_section(lifecycle *run) {
     printf("tags contains 'poetry': %s\n", names(dorm_filter(all, DQ("tags__contains", "poetry"))));
     printf("no tags: %s\n", names(dorm_filter(all, DQ("tags", dorm_v_custom(&none)))));
     EACH_ROW(row, dorm_values(dorm_filter(all, DQ("price__lt", decimal("15"))), "title", "price", "tags"))
-        printf("values: title=%s price=%s tags=%s\n", dorm_row_get(row, "title")->u.s,
-               money_text(cx, dorm_row_get(row, "price")->u.p), tags_text(cx, dorm_row_get(row, "tags")->u.p));
+    printf("values: title=%s price=%s tags=%s\n", dorm_row_get(row, "title")->u.s,
+           money_text(cx, dorm_row_get(row, "price")->u.p), tags_text(cx, dorm_row_get(row, "tags")->u.p));
     fputs("values_list price: ", stdout);
     const char *sep = "";
     EACH_ROW(row, dorm_values_flat(all, "price")) {

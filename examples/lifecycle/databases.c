@@ -11,7 +11,8 @@ static void router_and_migrate(lifecycle *run) {
     dorm_ctx *cx = run->cx;
     puts("==== Several databases: router and migrate ====");
     fputs("aliases: ", stdout);
-    for (int i = 0; i < dorm_databases_count(run->dbs); i++) printf("%s%s", i ? ", " : "", dorm_databases_alias(run->dbs, i));
+    for (int i = 0; i < dorm_databases_count(run->dbs); i++)
+        printf("%s%s", i ? ", " : "", dorm_databases_alias(run->dbs, i));
     putchar('\n');
     printf("db_for_read ArchivedLoan: %s Person: %s\n", dorm_db_for_read(cx, &ArchivedLoan_model, NULL),
            dorm_db_for_read(cx, &Person_model, NULL));
@@ -34,7 +35,8 @@ static void router_and_migrate(lifecycle *run) {
 
 static void using_and_save_using(dorm_ctx *cx) {
     puts("==== Several databases: using() and save(using=) ====");
-    check(cx, dorm_create(cx, ArchivedLoan, .title = "Emma", .borrower = "Ann", .returned_on = dorm_date_ymd(2023, 3, 1)));
+    check(cx,
+          dorm_create(cx, ArchivedLoan, .title = "Emma", .borrower = "Ann", .returned_on = dorm_date_ymd(2023, 3, 1)));
     ArchivedLoan *loan = dorm_new(cx, ArchivedLoan);
     check(cx, loan != NULL);
     loan->title = "Persuasion";
@@ -87,7 +89,8 @@ static void cross_database_relation(dorm_ctx *cx) {
     Person *ann = dorm_get(dorm_all(cx, Person), DQ("name", "Ann"));
     ArchivedLoan *loan = dorm_get(dorm_all(cx, ArchivedLoan), DQ("title", "Emma"));
     check(cx, ann && loan);
-    if (dorm_fk_set(loan, person, ann) == DORM_EVALUE) printf("%s: %s\n", dorm_error_name(DORM_EVALUE), dorm_errmsg(cx));
+    if (dorm_fk_set(loan, person, ann) == DORM_EVALUE)
+        printf("%s: %s\n", dorm_error_name(DORM_EVALUE), dorm_errmsg(cx));
     Person *bob = dorm_get(dorm_all(cx, Person), DQ("name", "Bob"));
     check(cx, bob != NULL);
     printf("allow_relation: %s %s\n", py_bool(dorm_allow_relation(cx, ann, loan)),

@@ -44,8 +44,9 @@ void debugging_section(lifecycle *run) {
     dorm_ctx *cx = run->cx;
     puts("==== Query debugging ====");
     print_query(cx, dorm_values(dorm_filter(dorm_all(cx, Person), DQ("name", "Ann")), "name"));
-    print_query(cx, dorm_values_list(dorm_order_by(dorm_filter(dorm_all(cx, Article), DQ("status", "pub")), "-title"),
-                                     "title"));
+    print_query(
+        cx,
+        dorm_values_list(dorm_order_by(dorm_filter(dorm_all(cx, Article), DQ("status", "pub")), "-title"), "title"));
     print_query(cx, dorm_filter(dorm_only(dorm_all(cx, Person), "name"), DQ("name__in", DLIST("Ann", "Bob"))));
     const char *plan = dorm_qs_explain(dorm_filter(dorm_all(cx, Person), DQ("name", "Ann")), NULL);
     printf("explain() gives text: %s\n", py_bool(plan && *plan));
@@ -57,14 +58,15 @@ void debugging_section(lifecycle *run) {
     printf("N+1 loop: %zu queries\n", capture_stop(&c));
     capture_start(&c, cx);
     EACH(Article, a, dorm_order_by(dorm_select_related(dorm_all(cx, Article), "author"), "title"))
-        check(cx, dorm_fk(a, author) != NULL);
+    check(cx, dorm_fk(a, author) != NULL);
     printf("select_related: %zu query\n", capture_stop(&c));
     capture_start(&c, cx);
     EACH(Article, a, dorm_order_by(dorm_prefetch_related(dorm_all(cx, Article), "author"), "title"))
-        check(cx, dorm_fk(a, author) != NULL);
+    check(cx, dorm_fk(a, author) != NULL);
     printf("prefetch_related (foreign key): %zu queries\n", capture_stop(&c));
     capture_start(&c, cx);
-    EACH(Article, a, dorm_order_by(dorm_all(cx, Article), "title")) check(cx, dorm_list(dorm_related(a, "labels"), NULL));
+    EACH(Article, a, dorm_order_by(dorm_all(cx, Article), "title"))
+    check(cx, dorm_list(dorm_related(a, "labels"), NULL));
     printf("many-to-many N+1: %zu queries\n", capture_stop(&c));
     capture_start(&c, cx);
     const char *rows = "";
@@ -77,9 +79,9 @@ void debugging_section(lifecycle *run) {
     puts(rows);
     capture_start(&c, cx);
     EACH(Person, p,
-              dorm_order_by(dorm_filter(dorm_annotate(dorm_all(cx, Person), DAS("n", DCount("articles"))), DQ("n__gt", 0)),
-                            "name"))
-        printf("%s: %lld articles\n", p->name, (long long)dorm_annotation(p, "n")->u.i);
+         dorm_order_by(dorm_filter(dorm_annotate(dorm_all(cx, Person), DAS("n", DCount("articles"))), DQ("n__gt", 0)),
+                       "name"))
+    printf("%s: %lld articles\n", p->name, (long long)dorm_annotation(p, "n")->u.i);
     printf("annotate: %zu query\n", capture_stop(&c));
     capture_start(&c, cx);
     dorm_qs *qs = dorm_filter(dorm_all(cx, Article), DQ("status", "pub"));

@@ -29,8 +29,8 @@ static void abstract_base(dorm_ctx *cx) {
     dorm_datetime created0 = ann->stamped.created, updated0 = ann->stamped.updated;
     ann->name = "Ann";
     check(cx, dorm_save(ann) == 0);
-    printf("after save: created kept: %s updated moved on: %s\n",
-           py_bool(ann->stamped.created.usec == created0.usec), py_bool(ann->stamped.updated.usec >= updated0.usec));
+    printf("after save: created kept: %s updated moved on: %s\n", py_bool(ann->stamped.created.usec == created0.usec),
+           py_bool(ann->stamped.updated.usec >= updated0.usec));
     dorm_datetime stamp = ann->stamped.updated;
     check(cx, dorm_update(dorm_filter(dorm_all(cx, Person), DQ("pk", ann->id)), DSET("name", "Ann")) >= 0);
     check(cx, dorm_refresh(ann) == 0);
@@ -54,7 +54,8 @@ static void multi_table(dorm_ctx *cx) {
     printf("staff: %s\n", names(dorm_all(cx, Staff)));
     EACH(Staff, s, dorm_order_by(dorm_all(cx, Staff), "name")) printf("%s (%s)\n", s->person.name, s->role);
     printf("staff named Carla: %s\n", names(dorm_filter(dorm_all(cx, Staff), DQ("name", "Carla"))));
-    printf("persons with role archivist: %s\n", names(dorm_filter(dorm_all(cx, Person), DQ("staff__role", "archivist"))));
+    printf("persons with role archivist: %s\n",
+           names(dorm_filter(dorm_all(cx, Person), DQ("staff__role", "archivist"))));
     printf("persons who are not staff: %s\n", names(dorm_filter(dorm_all(cx, Person), DQ("staff__isnull", true))));
     int no_staff = DORM_OK;
     EACH(Person, p, dorm_order_by(dorm_all(cx, Person), "name")) {

@@ -78,7 +78,7 @@ void print_errors(const dorm_verrors *e) {
 const char *balances(dorm_ctx *cx) {
     const char *out = "";
     EACH(Account, a, dorm_order_by(dorm_all(cx, Account), "name"))
-        out = dorm_sprintf(cx, "%s%s%s=%d", out, *out ? ", " : "", a->name, a->balance);
+    out = dorm_sprintf(cx, "%s%s%s=%d", out, *out ? ", " : "", a->name, a->balance);
     return out;
 }
 
@@ -99,9 +99,17 @@ const char *lifecycle_tables(dorm_ctx *cx, const char *alias) {
 /* A database may hold the tables of an earlier run: drop those of the
  * app's models on each alias, those that point at others first. */
 static void drop_earlier_tables(dorm_ctx *cx, dorm_databases *dbs) {
-    const dorm_model *order[] = {dorm_through(cx, &Article_model, "labels"), &Article_model, &Staff_model,
-                                 &Label_model, &Person_model, &Notice_model, &Membership_model, &Account_model,
-                                 &ArchivedLoan_model, &Snapshot_model, &Purchase_model};
+    const dorm_model *order[] = {dorm_through(cx, &Article_model, "labels"),
+                                 &Article_model,
+                                 &Staff_model,
+                                 &Label_model,
+                                 &Person_model,
+                                 &Notice_model,
+                                 &Membership_model,
+                                 &Account_model,
+                                 &ArchivedLoan_model,
+                                 &Snapshot_model,
+                                 &Purchase_model};
     check(cx, order[0] != NULL);
     for (int a = 0; a < dorm_databases_count(dbs); a++) {
         check(cx, dorm_ctx_use(cx, dorm_databases_alias(dbs, a)) != NULL);

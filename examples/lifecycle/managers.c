@@ -15,8 +15,9 @@ static void soft_delete(dorm_ctx *cx) {
     check(cx, n && dorm_delete(n, NULL) == 0);
     printf("instance delete() keeps the row, sets deleted_at: %s\n", py_bool(!dorm_is_null(n, deleted_at)));
     dorm_deleted d;
-    check(cx, dorm_qs_delete(dorm_filter(dorm_all(cx, Notice), DQ("title__in", DLIST("Quiet zone", "Holiday hours"))),
-                             &d) == 0);
+    check(cx,
+          dorm_qs_delete(dorm_filter(dorm_all(cx, Notice), DQ("title__in", DLIST("Quiet zone", "Holiday hours"))),
+                         &d) == 0);
     printf("soft-deleted by queryset: %lld\n", (long long)d.total);
     dorm_qs *all_objects = dorm_manager_all(cx, Notice, "all_objects");
     printf("objects: %s\n", names(dorm_all(cx, Notice)));
@@ -54,21 +55,25 @@ static void as_manager(lifecycle *run) {
         const char *title;
         bool by_finn;
         const char *status;
-    } rows[] = {{"Binding basics", true, "pub"}, {"Cataloguing", false, "pub"}, {"Draft on dust", true, "draft"},
-                {"Reading rooms", false, "draft"}, {"Shelving", true, "pub"}};
+    } rows[] = {{"Binding basics", true, "pub"},
+                {"Cataloguing", false, "pub"},
+                {"Draft on dust", true, "draft"},
+                {"Reading rooms", false, "draft"},
+                {"Shelving", true, "pub"}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         Person *author = rows[i].by_finn ? run->finn : run->bob;
-        check(cx, dorm_create(cx, Article, .title = rows[i].title, .author = {author->id, author},
-                              .status = rows[i].status) != NULL);
+        check(cx,
+              dorm_create(cx, Article, .title = rows[i].title, .author = {author->id, author},
+                          .status = rows[i].status) != NULL);
     }
     dorm_qs *objects = dorm_all(cx, Article);
     printf("published: %s\n", titles(cx, articles_published(objects)));
     printf("published by Finn: %s\n", titles(cx, articles_by_author(articles_published(objects), "Finn")));
     printf("by Finn, published: %s\n", titles(cx, articles_published(articles_by_author(objects, "Finn"))));
     printf("drafts by Bob: %s\n", titles(cx, articles_by_author(articles_drafts(objects), "Bob")));
-    printf("chain with filter: %s\n",
-           titles(cx, articles_by_author(dorm_filter(articles_published(objects), DQ("title__startswith", "S")),
-                                              "Finn")));
+    printf(
+        "chain with filter: %s\n",
+        titles(cx, articles_by_author(dorm_filter(articles_published(objects), DQ("title__startswith", "S")), "Finn")));
     /* The custom methods take the manager's QuerySet as they are. */
     printf("manager has published(): %s\n", py_bool(dorm_qs_errcode(articles_published(objects)) == DORM_OK));
 }

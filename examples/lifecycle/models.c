@@ -130,10 +130,10 @@ static const dorm_field Article_fields[] = {
     DORM_END,
 };
 /* objects = ArticleQuerySet.as_manager(); live = PublishedManager(). */
-const dorm_model Article_model = DORM_MODEL(Article, "lifecycle", Article_fields, .ordering = DORM_LIST("title"),
-                                            .managers = DORM_MANAGERS({"objects", NULL, &ArticleQuerySet},
-                                                                      {"live", articles_published, &ArticleQuerySet}),
-                                            .str = article_str);
+const dorm_model Article_model = DORM_MODEL(
+    Article, "lifecycle", Article_fields, .ordering = DORM_LIST("title"),
+    .managers = DORM_MANAGERS({"objects", NULL, &ArticleQuerySet}, {"live", articles_published, &ArticleQuerySet}),
+    .str = article_str);
 
 /* ---- 4. validation ---- */
 
@@ -145,8 +145,7 @@ static bool is_even(const dorm_value *value, const void *payload) {
 /* Membership.clean() */
 static int membership_clean(void *obj, dorm_verrors *errors) {
     Membership *m = obj;
-    if (!dorm_is_null(m, ends) && !dorm_is_null(m, starts) &&
-        dorm_date_to_days(m->ends) < dorm_date_to_days(m->starts))
+    if (!dorm_is_null(m, ends) && !dorm_is_null(m, starts) && dorm_date_to_days(m->ends) < dorm_date_to_days(m->starts))
         return dorm_verror_add(errors, NULL, NULL, "Membership ends before it starts.");
     return DORM_OK;
 }
@@ -232,7 +231,7 @@ const dorm_model Purchase_model =
 
 const dorm_app lifecycle_app = {
     .label = "lifecycle",
-    .models = DORM_MODELS(&TimeStamped_model, &Person_model, &Staff_model, &Patron_model, &Notice_model,
-                          &Label_model, &Article_model, &Membership_model, &Account_model, &ArchivedLoan_model,
-                          &Snapshot_model, &Purchase_model),
+    .models = DORM_MODELS(&TimeStamped_model, &Person_model, &Staff_model, &Patron_model, &Notice_model, &Label_model,
+                          &Article_model, &Membership_model, &Account_model, &ArchivedLoan_model, &Snapshot_model,
+                          &Purchase_model),
 };

@@ -70,8 +70,10 @@ void pagination_section(lifecycle *run) {
     fputs("elided:", stdout);
     /* 0 stands for Paginator.ELLIPSIS, "…". */
     for (size_t i = 0; i < n; i++) {
-        if (elided[i]) printf(" %lld", (long long)elided[i]);
-        else fputs(" \xe2\x80\xa6", stdout);
+        if (elided[i])
+            printf(" %lld", (long long)elided[i]);
+        else
+            fputs(" \xe2\x80\xa6", stdout);
     }
     putchar('\n');
     dorm_paginator *empty = dorm_paginator_new_count(cx, 0, 4, NULL);

@@ -32,8 +32,9 @@ static void raw_querysets(dorm_ctx *cx) {
     puts("==== Raw SQL: Model.objects.raw() ====");
     const char *readers[] = {"Hugo", "Ines", "Jack"};
     for (size_t i = 0; i < 3; i++) check(cx, dorm_create(cx, Person, .name = readers[i]) != NULL);
-    dorm_raw *rq = dorm_raw(cx, Person, "SELECT id, name FROM lifecycle_person WHERE name >= %s AND name < %s ORDER BY name",
-                            DORM_ARGS(DV("B"), DV("J")), NULL);
+    dorm_raw *rq =
+        dorm_raw(cx, Person, "SELECT id, name FROM lifecycle_person WHERE name >= %s AND name < %s ORDER BY name",
+                 DORM_ARGS(DV("B"), DV("J")), NULL);
     size_t n;
     void **people = dorm_raw_list(rq, &n);
     check(cx, people != NULL);
@@ -70,10 +71,10 @@ static void raw_querysets(dorm_ctx *cx) {
     size_t another = persons_named(cx, "x'); DROP TABLE lifecycle_person; --");
     printf("another: %zu rows; persons still there: %lld\n", another, (long long)dorm_count(dorm_all(cx, Person)));
     EACH_RAW(Person, q, cx,
-                  dorm_raw(cx, Person,
-                           "SELECT id, name, LENGTH(name) AS name_len FROM lifecycle_person WHERE name > %s ORDER BY name",
-                           DORM_ARGS(DV("G")), NULL))
-        printf("%s name_len=%s\n", q->name, py_value(cx, dorm_annotation(q, "name_len")));
+             dorm_raw(cx, Person,
+                      "SELECT id, name, LENGTH(name) AS name_len FROM lifecycle_person WHERE name > %s ORDER BY name",
+                      DORM_ARGS(DV("G")), NULL))
+    printf("%s name_len=%s\n", q->name, py_value(cx, dorm_annotation(q, "name_len")));
     dorm_raw *tr = dorm_raw(cx, Person, "SELECT id AS ident, name AS full_name FROM lifecycle_person WHERE name = %s",
                             DORM_ARGS(DV("Hugo")), DORM_LIST("ident", "id", "full_name", "name"));
     void **hugo = dorm_raw_list(tr, &n);
@@ -89,21 +90,25 @@ static void cursors(dorm_ctx *cx) {
     puts("==== Raw SQL: connection.cursor() ====");
     dorm_cursor *c = dorm_cursor_new(cx);
     check(cx, c != NULL);
-    check(cx, dorm_cursor_execute(c, "SELECT name, balance FROM lifecycle_account WHERE balance > %s ORDER BY name",
-                                  DORM_ARGS(DV(40))) == 0);
+    check(cx,
+          dorm_cursor_execute(c, "SELECT name, balance FROM lifecycle_account WHERE balance > %s ORDER BY name",
+                              DORM_ARGS(DV(40))) == 0);
     size_t n;
     const dorm_value *const *rows = dorm_cursor_fetchall(c, &n);
     check(cx, rows != NULL);
     for (size_t i = 0; i < n; i++) printf("row: %s %s\n", py_value(cx, &rows[i][0]), py_value(cx, &rows[i][1]));
-    check(cx, dorm_cursor_execute(c, "SELECT COUNT(*) FROM lifecycle_account WHERE name = %s",
-                                  DORM_ARGS(DV("Ines' OR '1'='1"))) == 0);
+    check(cx,
+          dorm_cursor_execute(c, "SELECT COUNT(*) FROM lifecycle_account WHERE name = %s",
+                              DORM_ARGS(DV("Ines' OR '1'='1"))) == 0);
     const dorm_value *row = dorm_cursor_fetchone(c);
     check(cx, row != NULL);
     printf("fetchone: %s\n", py_value(cx, &row[0]));
-    check(cx, dorm_cursor_execute(c, "UPDATE lifecycle_account SET balance = balance + %s WHERE balance < %s",
-                                  DORM_ARGS(DV(100), DV(10))) == 0);
+    check(cx,
+          dorm_cursor_execute(c, "UPDATE lifecycle_account SET balance = balance + %s WHERE balance < %s",
+                              DORM_ARGS(DV(100), DV(10))) == 0);
     printf("rowcount: %lld\n", (long long)dorm_cursor_rowcount(c));
-    check(cx, dorm_cursor_execute(c, "SELECT name FROM lifecycle_account WHERE name = %s", DORM_ARGS(DV("Nobody"))) == 0);
+    check(cx,
+          dorm_cursor_execute(c, "SELECT name FROM lifecycle_account WHERE name = %s", DORM_ARGS(DV("Nobody"))) == 0);
     row = dorm_cursor_fetchone(c);
     check(cx, row || dorm_errcode(cx) == DORM_OK);
     printf("fetchone with no row: %s\n", row ? py_value(cx, &row[0]) : "None");

@@ -93,12 +93,13 @@ void signal_section(lifecycle *run) {
     puts("==== Signals ====");
     const dorm_model *labels_through = dorm_through(cx, &Article_model, "labels");
     check(cx, labels_through != NULL);
-    check(cx, dorm_signal_connect(s, DORM_PRE_SAVE, NULL, on_pre_save, NULL, NULL) == 0 &&
-                  dorm_signal_connect(s, DORM_POST_SAVE, NULL, on_post_save, NULL, NULL) == 0 &&
-                  dorm_signal_connect(s, DORM_PRE_DELETE, &Article_model, on_pre_delete, NULL, NULL) == 0 &&
-                  dorm_signal_connect(s, DORM_POST_DELETE, &Article_model, on_post_delete, NULL, NULL) == 0 &&
-                  dorm_signal_connect(s, DORM_POST_SAVE, &Label_model, on_label_saved, NULL, NULL) == 0 &&
-                  dorm_signal_connect(s, DORM_M2M_CHANGED, labels_through, on_m2m, NULL, NULL) == 0);
+    check(cx,
+          dorm_signal_connect(s, DORM_PRE_SAVE, NULL, on_pre_save, NULL, NULL) == 0 &&
+              dorm_signal_connect(s, DORM_POST_SAVE, NULL, on_post_save, NULL, NULL) == 0 &&
+              dorm_signal_connect(s, DORM_PRE_DELETE, &Article_model, on_pre_delete, NULL, NULL) == 0 &&
+              dorm_signal_connect(s, DORM_POST_DELETE, &Article_model, on_post_delete, NULL, NULL) == 0 &&
+              dorm_signal_connect(s, DORM_POST_SAVE, &Label_model, on_label_saved, NULL, NULL) == 0 &&
+              dorm_signal_connect(s, DORM_M2M_CHANGED, labels_through, on_m2m, NULL, NULL) == 0);
     printf("m2m sender: %s\n", labels_through->name);
     puts("create a label:");
     const char *slugs[] = {"classic", "poetry", "rare"};
@@ -121,9 +122,9 @@ void signal_section(lifecycle *run) {
     for (int i = 0; i < 2; i++) check(cx, dorm_fk_set(bulk[i], author, run->bob) == 0);
     check(cx, dorm_bulk_create(cx, Article, bulk, 2, 0) == 0);
     puts("update() (no signals):");
-    printf("  updated: %lld\n", (long long)dorm_update(dorm_filter(dorm_all(cx, Article),
-                                                                   DQ("title__startswith", "Bulk")),
-                                                       DSET("status", "pub")));
+    printf("  updated: %lld\n",
+           (long long)dorm_update(dorm_filter(dorm_all(cx, Article), DQ("title__startswith", "Bulk")),
+                                  DSET("status", "pub")));
     puts("m2m add:");
     check(cx, dorm_related_add_values(art, "labels", DORM_ARGS(DV("classic"), DV("poetry"))) == 0);
     puts("m2m add, one already there:");

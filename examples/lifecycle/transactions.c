@@ -24,7 +24,8 @@ static void commit_and_rollback(dorm_ctx *cx) {
     check(cx, account(cx, "Alice", 100) && account(cx, "Bruno", 50));
     printf("autocommit: %s in atomic block: %s\n", py_bool(!dorm_in_atomic(cx)), py_bool(dorm_in_atomic(cx)));
     check(cx, dorm_atomic_begin(cx) == 0);
-    printf("inside atomic: autocommit %s in atomic block: %s\n", py_bool(!dorm_in_atomic(cx)), py_bool(dorm_in_atomic(cx)));
+    printf("inside atomic: autocommit %s in atomic block: %s\n", py_bool(!dorm_in_atomic(cx)),
+           py_bool(dorm_in_atomic(cx)));
     update_balance(cx, "Alice", DV(dorm_sub(dorm_F("balance"), 30)));
     update_balance(cx, "Bruno", DV(dorm_add(dorm_F("balance"), 30)));
     check(cx, dorm_atomic_commit(cx) == 0);
@@ -61,7 +62,8 @@ static void savepoints(dorm_ctx *cx) {
     check(cx, dorm_atomic_commit(cx) == 0);
     printf("outer committed: %s\n", balances(cx));
     check(cx, dorm_atomic_begin(cx) == 0);
-    if (dorm_atomic_begin_with(cx, DORM_ATOMIC_DURABLE) == DORM_ETRANSACTION) printf("RuntimeError: %s\n", dorm_errmsg(cx));
+    if (dorm_atomic_begin_with(cx, DORM_ATOMIC_DURABLE) == DORM_ETRANSACTION)
+        printf("RuntimeError: %s\n", dorm_errmsg(cx));
     check(cx, dorm_atomic_rollback(cx) == 0);
 }
 
@@ -124,8 +126,7 @@ static void integrity_errors(dorm_ctx *cx) {
     }
     dorm_atomic_rollback(cx);
     printf("needs rollback: %s\n", py_bool(dorm_get_rollback(cx) == 1));
-    if (dorm_count(dorm_all(cx, Account)) < 0)
-        printf("%s: %s\n", dorm_error_name(dorm_errcode(cx)), dorm_errmsg(cx));
+    if (dorm_count(dorm_all(cx, Account)) < 0) printf("%s: %s\n", dorm_error_name(dorm_errcode(cx)), dorm_errmsg(cx));
     check(cx, dorm_atomic_rollback(cx) == 0);
     int hana = dorm_exists(dorm_filter(dorm_all(cx, Account), DQ("name", "Hana")));
     check(cx, hana >= 0);
@@ -153,7 +154,8 @@ static void select_for_update(dorm_ctx *cx) {
 static void get_or_create(dorm_ctx *cx) {
     puts("==== get_or_create / update_or_create ====");
     bool created;
-    Account *a = dorm_get_or_create(dorm_all(cx, Account), &created, DORM_DEFAULTS(DSET("balance", 50)), DQ("name", "Ivo"));
+    Account *a =
+        dorm_get_or_create(dorm_all(cx, Account), &created, DORM_DEFAULTS(DSET("balance", 50)), DQ("name", "Ivo"));
     check(cx, a != NULL);
     printf("get_or_create Ivo: created=%s balance=%d\n", py_bool(created), a->balance);
     a = dorm_get_or_create(dorm_all(cx, Account), &created, DORM_DEFAULTS(DSET("balance", 70)), DQ("name", "Ivo"));

@@ -16,8 +16,8 @@ static const dorm_row *aggregate_or_die(const dorm_row *r) {
 
 static void having(void) {
     puts("==== annotate + filter on the annotation (HAVING) ====");
-    dorm_qs *qs = dorm_order_by(dorm_filter(dorm_annotate(members(), DAS("n", DCount("loans"))), DQ("n__gte", 5)),
-                                "-n", "name");
+    dorm_qs *qs =
+        dorm_order_by(dorm_filter(dorm_annotate(members(), DAS("n", DCount("loans"))), DQ("n__gte", 5)), "-n", "name");
     DORM_EACH(Member, m, qs) printf("%s: %s loans\n", m->name, str(ann(m, "n")));
     check_qs(qs);
     puts("==== annotate + order_by the annotation ====");
@@ -25,10 +25,10 @@ static void having(void) {
                        "name");
     DORM_EACH(Member, m, qs) printf("%s: %s\n", m->name, money(ann(m, "fees")));
     check_qs(qs);
-    qs = dorm_order_by(dorm_filter(dorm_annotate(books(), DAS("avg_stars", DAvg("reviews__stars")),
-                                                 DAS("n", DCount("reviews"))),
-                                   DQ("n__gte", 2)),
-                       "-avg_stars", "title");
+    qs = dorm_order_by(
+        dorm_filter(dorm_annotate(books(), DAS("avg_stars", DAvg("reviews__stars")), DAS("n", DCount("reviews"))),
+                    DQ("n__gte", 2)),
+        "-avg_stars", "title");
     DORM_EACH(Book, b, qs) printf("%s: %s reviews, avg %.2f\n", b->title, str(ann(b, "n")), ann(b, "avg_stars")->u.f);
     check_qs(qs);
 }
@@ -36,9 +36,8 @@ static void having(void) {
 static void grouping(void) {
     puts("==== values().annotate(): GROUP BY genre ====");
     uint64_t before = dorm_ctx_query_count(cx);
-    dorm_qs *qs = dorm_order_by(dorm_annotate(dorm_values(books(), "genre"), DAS("books", DCount("id")),
-                                              DAS("pages", DSum("pages"))),
-                                "genre");
+    dorm_qs *qs = dorm_order_by(
+        dorm_annotate(dorm_values(books(), "genre"), DAS("books", DCount("id")), DAS("pages", DSum("pages"))), "genre");
     size_t n;
     const dorm_row **rows = dorm_rows(qs, &n);
     check_qs(qs);
@@ -56,10 +55,10 @@ static void grouping(void) {
            str(col(r, "readers")));
     check_qs(qs);
     puts("==== values().annotate(): GROUP BY two columns ====");
-    qs = dorm_order_by(dorm_filter(dorm_annotate(dorm_values(loans(), "member__name", "book__genre"),
-                                                 DAS("n", DCount("id"))),
-                                   DQ("n__gte", 2)),
-                       "member__name", "book__genre");
+    qs = dorm_order_by(
+        dorm_filter(dorm_annotate(dorm_values(loans(), "member__name", "book__genre"), DAS("n", DCount("id"))),
+                    DQ("n__gte", 2)),
+        "member__name", "book__genre");
     DORM_EACH_ROW(r, qs)
     printf("%s %s: %s\n", str(col(r, "member__name")), str(col(r, "book__genre")), str(col(r, "n")));
     check_qs(qs);
@@ -67,10 +66,9 @@ static void grouping(void) {
 
 static void aggregates(void) {
     puts("==== aggregate() over a filtered QuerySet ====");
-    const dorm_row *a = aggregate_or_die(dorm_aggregate(dorm_filter(loans(), DQ("borrowed__year", 2024)),
-                                                        DAS("n", DCount("id")), DAS("fees", DSum("fee")),
-                                                        DAS("top", DMax("fee")), DAS("low", DMin("fee")),
-                                                        DAS("avg", DAvg("fee"))));
+    const dorm_row *a = aggregate_or_die(dorm_aggregate(
+        dorm_filter(loans(), DQ("borrowed__year", 2024)), DAS("n", DCount("id")), DAS("fees", DSum("fee")),
+        DAS("top", DMax("fee")), DAS("low", DMin("fee")), DAS("avg", DAvg("fee"))));
     printf("2024: n=%s fees=%s top=%s low=%s avg=%s\n", str(col(a, "n")), money(col(a, "fees")), money(col(a, "top")),
            money(col(a, "low")), money(col(a, "avg")));
     a = aggregate_or_die(dorm_aggregate(dorm_annotate(members(), DAS("n", DCount("loans"))), DAS("most", DMax("n")),
@@ -99,9 +97,9 @@ static void aggregates(void) {
                                         DAS("late_fees", DSum("fee", .filter = DQ("fee__gte", 2)))));
     printf("open=%s late_fees=%s\n", str(col(a, "open")), money(col(a, "late_fees")));
     puts("==== distinct counts ====");
-    a = aggregate_or_die(dorm_aggregate(loans(), DAS("loans", DCount("id")), DAS("books", DCount("book", .distinct = true)),
-                                        DAS("members", DCount("member", .distinct = true)),
-                                        DAS("genres", DCount("book__genre", .distinct = true))));
+    a = aggregate_or_die(dorm_aggregate(
+        loans(), DAS("loans", DCount("id")), DAS("books", DCount("book", .distinct = true)),
+        DAS("members", DCount("member", .distinct = true)), DAS("genres", DCount("book__genre", .distinct = true))));
     printf("loans=%s books=%s members=%s genres=%s\n", str(col(a, "loans")), str(col(a, "books")),
            str(col(a, "members")), str(col(a, "genres")));
     qs = dorm_order_by(dorm_annotate(members(), DAS("n_loans", DCount("loans")), DAS("n_reviews", DCount("reviews"))),
@@ -117,8 +115,8 @@ static void aggregates(void) {
     check_qs(qs);
 }
 
-#define SIZE                                                                                                      \
-    DCase(DWhen(DQ("pages__gte", 400), DValue("long")), DWhen(DQ("pages__gte", 250), DValue("medium")),        \
+#define SIZE                                                                                            \
+    DCase(DWhen(DQ("pages__gte", 400), DValue("long")), DWhen(DQ("pages__gte", 250), DValue("medium")), \
           DDefault(DValue("short")))
 
 static void conditional(void) {
@@ -126,14 +124,14 @@ static void conditional(void) {
     dorm_qs *qs = dorm_order_by(dorm_annotate(books(), DAS("size", SIZE)), "title");
     DORM_EACH(Book, b, qs) printf("%s: %s\n", b->title, str(ann(b, "size")));
     check_qs(qs);
-    qs = dorm_order_by(dorm_annotate(dorm_values(dorm_annotate(books(), DAS("size", SIZE)), "size"),
-                                     DAS("n", DCount("id"))),
-                       "size");
+    qs = dorm_order_by(
+        dorm_annotate(dorm_values(dorm_annotate(books(), DAS("size", SIZE)), "size"), DAS("n", DCount("id"))), "size");
     DORM_EACH_ROW(r, qs) printf("%s=%s\n", str(col(r, "size")), str(col(r, "n")));
     check_qs(qs);
     puts("==== Case / When in order_by ====");
-    qs = dorm_slice(dorm_order_by(books(), DCase(DWhen(DQ("genre", "SCI"), DValue(0)), DWhen(DQ("genre", "NON"), DValue(1)),
-                                                 DDefault(DValue(2))),
+    qs = dorm_slice(dorm_order_by(books(),
+                                  DCase(DWhen(DQ("genre", "SCI"), DValue(0)), DWhen(DQ("genre", "NON"), DValue(1)),
+                                        DDefault(DValue(2))),
                                   "title"),
                     0, 6);
     DORM_EACH(Book, b, qs) printf("%s %s\n", b->genre, b->title);
@@ -142,12 +140,15 @@ static void conditional(void) {
     dorm_decimal d999, d500, d100, d0;
     check(dorm_decimal_parse("9.99", 4, &d999) == 0 && dorm_decimal_parse("5.00", 4, &d500) == 0 &&
           dorm_decimal_parse("1.00", 4, &d100) == 0 && dorm_decimal_parse("0.00", 4, &d0) == 0);
-    int64_t n = dorm_update(loans(), DSET("fee", DCase(DWhen(DQ("returned__isnull", true), DValue(d999)),
-                                                       DWhen(DQ("fee__gte", d500), dorm_sub(dorm_F("fee"), d100)),
-                                                       DDefault(dorm_F("fee")))));
+    int64_t n =
+        dorm_update(loans(),
+                    DSET("fee",
+                         DCase(DWhen(DQ("returned__isnull", true), DValue(d999)),
+                               DWhen(DQ("fee__gte", d500), dorm_sub(dorm_F("fee"), d100)), DDefault(dorm_F("fee")))));
     check(n >= 0);
     printf("updated: %lld\n", (long long)n);
-    qs = dorm_order_by(dorm_filter(loans(), dorm_or(DQ("returned__isnull", true), DQ("fee__gte", 4))), "borrowed", "id");
+    qs =
+        dorm_order_by(dorm_filter(loans(), dorm_or(DQ("returned__isnull", true), DQ("fee__gte", 4))), "borrowed", "id");
     DORM_EACH(Loan, l, qs) {
         Member *m = dorm_fk(l, member);
         check(m != NULL);

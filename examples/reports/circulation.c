@@ -36,9 +36,9 @@ static const dorm_field Review_fields[] = {
     DORM_JSON(Review, meta, .default_value = DORM_VTEXT("{}")),
     DORM_END,
 };
-const dorm_model Review_model = DORM_MODEL(
-    Review, "circulation", Review_fields,
-    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_CHECK, "review_stars_1_to_5", NULL, &stars_1_to_5}));
+const dorm_model Review_model =
+    DORM_MODEL(Review, "circulation", Review_fields,
+               .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_CHECK, "review_stars_1_to_5", NULL, &stars_1_to_5}));
 
 const dorm_app circulation_app = {.label = "circulation",
                                   .models = DORM_MODELS(&Member_model, &Loan_model, &Review_model)};

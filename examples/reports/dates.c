@@ -6,11 +6,9 @@
 
 static dorm_qs *loans(void) { return dorm_all(cx, Loan); }
 
-
 static void by_period(const dorm_expr *period, bool show_local) {
-    dorm_qs *qs = dorm_order_by(dorm_annotate(dorm_values(dorm_annotate(loans(), DAS("y", period)), "y"),
-                                              DAS("n", DCount("id"))),
-                                "y");
+    dorm_qs *qs = dorm_order_by(
+        dorm_annotate(dorm_values(dorm_annotate(loans(), DAS("y", period)), "y"), DAS("n", DCount("id"))), "y");
     DORM_EACH_ROW(r, qs) printf("%s: %s\n", show_local ? local(col(r, "y")) : iso(col(r, "y")), str(col(r, "n")));
     check_qs(qs);
 }
@@ -18,12 +16,12 @@ static void by_period(const dorm_expr *period, bool show_local) {
 static void utc(void) {
     puts("==== TruncYear / TruncMonth / TruncDate (UTC) ====");
     by_period(DTruncYear("borrowed"), false);
-    dorm_qs *qs = dorm_order_by(
-        dorm_annotate(dorm_values(dorm_annotate(dorm_filter(loans(), DQ("borrowed__year", 2024)),
-                                                DAS("m", DTruncMonth("borrowed"))),
-                                  "m"),
-                      DAS("n", DCount("id")), DAS("fees", DSum("fee"))),
-        "m");
+    dorm_qs *qs =
+        dorm_order_by(dorm_annotate(dorm_values(dorm_annotate(dorm_filter(loans(), DQ("borrowed__year", 2024)),
+                                                              DAS("m", DTruncMonth("borrowed"))),
+                                                "m"),
+                                    DAS("n", DCount("id")), DAS("fees", DSum("fee"))),
+                      "m");
     DORM_EACH_ROW(r, qs) printf("%s: %s %s\n", iso(col(r, "m")), str(col(r, "n")), money(col(r, "fees")));
     check_qs(qs);
     qs = dorm_order_by(dorm_filter(dorm_annotate(loans(), DAS("d", DTruncDate("borrowed"))),
@@ -33,11 +31,11 @@ static void utc(void) {
     DORM_EACH(Loan, l, qs) printf("%s -> %s\n", iso_t(l->borrowed), str(ann(l, "d")));
     check_qs(qs);
     puts("==== ExtractYear / ExtractWeekDay / ExtractIsoYear ====");
-    qs = dorm_order_by(dorm_filter(dorm_annotate(loans(), DAS("y", DExtractYear("borrowed")),
-                                                 DAS("wd", DExtractWeekDay("borrowed")),
-                                                 DAS("iy", DExtractIsoYear("borrowed"))),
-                                   dorm_or(DQ("borrowed__month", 1), DQ("borrowed__month", 12))),
-                       "borrowed", "id");
+    qs = dorm_order_by(
+        dorm_filter(dorm_annotate(loans(), DAS("y", DExtractYear("borrowed")), DAS("wd", DExtractWeekDay("borrowed")),
+                                  DAS("iy", DExtractIsoYear("borrowed"))),
+                    dorm_or(DQ("borrowed__month", 1), DQ("borrowed__month", 12))),
+        "borrowed", "id");
     DORM_EACH(Loan, l, qs)
     printf("%s year=%s weekday=%s isoyear=%s\n", iso_t(l->borrowed), str(ann(l, "y")), str(ann(l, "wd")),
            str(ann(l, "iy")));
@@ -59,15 +57,17 @@ static void paris(void) {
     puts("==== timezone.override('Europe/Paris') ====");
     check(dorm_timezone_activate(cx, "Europe/Paris") == 0);
     by_period(DTruncYear("borrowed"), true);
-    dorm_qs *qs = dorm_order_by(dorm_annotate(dorm_values(dorm_annotate(loans(), DAS("y", DExtractYear("borrowed"))), "y"),
-                                              DAS("n", DCount("id"))),
-                                "y");
+    dorm_qs *qs =
+        dorm_order_by(dorm_annotate(dorm_values(dorm_annotate(loans(), DAS("y", DExtractYear("borrowed"))), "y"),
+                                    DAS("n", DCount("id"))),
+                      "y");
     DORM_EACH_ROW(r, qs) printf("year %s: %s\n", str(col(r, "y")), str(col(r, "n")));
     check_qs(qs);
-    qs = dorm_order_by(dorm_filter(dorm_annotate(loans(), DAS("m", DTruncMonth("borrowed")), DAS("d", DTruncDate("borrowed"))),
-                                   dorm_or(DQ("borrowed__month", 1), DQ("borrowed__month", 12), DQ("borrowed__month", 3),
-                                           DQ("borrowed__month", 10), DQ("borrowed__month", 9))),
-                       "borrowed", "id");
+    qs = dorm_order_by(
+        dorm_filter(dorm_annotate(loans(), DAS("m", DTruncMonth("borrowed")), DAS("d", DTruncDate("borrowed"))),
+                    dorm_or(DQ("borrowed__month", 1), DQ("borrowed__month", 12), DQ("borrowed__month", 3),
+                            DQ("borrowed__month", 10), DQ("borrowed__month", 9))),
+        "borrowed", "id");
     DORM_EACH(Loan, l, qs) printf("%s -> %s month=%s\n", iso_t(l->borrowed), str(ann(l, "d")), local(ann(l, "m")));
     check_qs(qs);
     count_of("borrowed__year=2023 in Paris", "borrowed__year", 2023);
@@ -81,10 +81,10 @@ static void paris(void) {
 
 static void durations(void) {
     puts("==== date arithmetic (DurationField) ====");
-    dorm_qs *qs = dorm_slice(dorm_order_by(dorm_filter(dorm_annotate(loans(), DAS("kept", KEPT)),
-                                                       DQ("returned__isnull", false)),
-                                           "-kept", "id"),
-                             0, 5);
+    dorm_qs *qs =
+        dorm_slice(dorm_order_by(dorm_filter(dorm_annotate(loans(), DAS("kept", KEPT)), DQ("returned__isnull", false)),
+                                 "-kept", "id"),
+                   0, 5);
     DORM_EACH(Loan, l, qs) {
         Member *m = dorm_fk(l, member);
         Book *b = dorm_fk(l, book);
@@ -92,7 +92,8 @@ static void durations(void) {
         printf("%s kept %s: %s\n", m->name, b->title, dur(ann(l, "kept")));
     }
     check_qs(qs);
-    int64_t n = dorm_count(dorm_filter(dorm_annotate(loans(), DAS("kept", KEPT)), DQ("kept__gt", dorm_timedelta(30, 0, 0))));
+    int64_t n =
+        dorm_count(dorm_filter(dorm_annotate(loans(), DAS("kept", KEPT)), DQ("kept__gt", dorm_timedelta(30, 0, 0))));
     check(n >= 0);
     printf("kept over 30 days: %lld\n", (long long)n);
     const dorm_row *a = dorm_aggregate(dorm_annotate(loans(), DAS("kept", KEPT)), DAS("longest", DMax("kept")),

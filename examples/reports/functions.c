@@ -21,16 +21,17 @@ static void strings(void) {
                                 "id");
     DORM_EACH(Member, m, qs) printf("%s | %s | %s\n", str(ann(m, "label")), str(ann(m, "where")), str(ann(m, "blank")));
     check_qs(qs);
-    qs = dorm_order_by(dorm_annotate(dorm_all(cx, Author), DAS("born", DCoalesce(DExtractYear("birth_date"), DValue(0)))),
-                       "id");
+    qs = dorm_order_by(
+        dorm_annotate(dorm_all(cx, Author), DAS("born", DCoalesce(DExtractYear("birth_date"), DValue(0)))), "id");
     DORM_EACH(Author, a, qs) printf("%s: %s\n", a->name, str(ann(a, "born")));
     check_qs(qs);
     puts("==== functions: Lower / Upper / Length / Substr ====");
-    qs = dorm_order_by(dorm_annotate(dorm_filter(members(), DQ("name__in", DLIST("Ada Lovelace", "bob_smith", "Percy 100%",
-                                                                                 "Noor Haddad"))),
-                                     DAS("lo", DLower("name")), DAS("up", DUpper("name")), DAS("n", DLength("name")),
-                                     DAS("ini", DSubstr("name", 1, 3))),
-                       "id");
+    qs = dorm_order_by(
+        dorm_annotate(
+            dorm_filter(members(), DQ("name__in", DLIST("Ada Lovelace", "bob_smith", "Percy 100%", "Noor Haddad"))),
+            DAS("lo", DLower("name")), DAS("up", DUpper("name")), DAS("n", DLength("name")),
+            DAS("ini", DSubstr("name", 1, 3))),
+        "id");
     DORM_EACH(Member, m, qs)
     printf("%s | %s | %s | %s\n", str(ann(m, "lo")), str(ann(m, "up")), str(ann(m, "n")), str(ann(m, "ini")));
     check_qs(qs);
@@ -38,9 +39,10 @@ static void strings(void) {
     DORM_EACH(Member, m, qs) printf("%s %s\n", str(ann(m, "n")), m->name);
     check_qs(qs);
     puts("==== functions: Replace / StrIndex ====");
-    qs = dorm_order_by(dorm_annotate(members(), DAS("host", DReplace("email", DValue("@example.com"), DValue("@lib.test"))),
-                                     DAS("at", DStrIndex("email", DValue("@"))), DAS("o", DStrIndex("name", DValue("o")))),
-                       "id");
+    qs = dorm_order_by(
+        dorm_annotate(members(), DAS("host", DReplace("email", DValue("@example.com"), DValue("@lib.test"))),
+                      DAS("at", DStrIndex("email", DValue("@"))), DAS("o", DStrIndex("name", DValue("o")))),
+        "id");
     DORM_EACH(Member, m, qs) printf("%s at=%s o=%s\n", str(ann(m, "host")), str(ann(m, "at")), str(ann(m, "o")));
     check_qs(qs);
 }
@@ -56,11 +58,11 @@ static void numbers(void) {
            str(ann(b, "hi")));
     check_qs(qs);
     puts("==== functions: Abs / Round / Mod ====");
-    qs = dorm_order_by(dorm_annotate(books(), DAS("diff", DAbs(dorm_sub(DCast("pages", DORM_KIND_INT), 300))),
-                                     DAS("mod", DMod("pages", 7)),
-                                     DAS("hundreds", DRound(DExpressionWrapper(dorm_div(dorm_F("pages"), 100.0),
-                                                                               DORM_KIND_FLOAT)))),
-                       "title");
+    qs = dorm_order_by(
+        dorm_annotate(books(), DAS("diff", DAbs(dorm_sub(DCast("pages", DORM_KIND_INT), 300))),
+                      DAS("mod", DMod("pages", 7)),
+                      DAS("hundreds", DRound(DExpressionWrapper(dorm_div(dorm_F("pages"), 100.0), DORM_KIND_FLOAT)))),
+        "title");
     DORM_EACH(Book, b, qs)
     printf("%s: |pages-300|=%s pages%%7=%lld round(pages/100)=%lld\n", b->title, str(ann(b, "diff")),
            whole(ann(b, "mod")), whole(ann(b, "hundreds")));
@@ -77,12 +79,12 @@ static const char *py_repr(const char *s) {
 
 static void like(void) {
     puts("==== LIKE with %, _ and ' in the value ====");
-    static const char *const lookups[][2] = {{"name__contains", "%"}, {"name__contains", "_"},
-                                             {"name__contains", "'"}, {"name__startswith", "Perc"},
+    static const char *const lookups[][2] = {{"name__contains", "%"},  {"name__contains", "_"},
+                                             {"name__contains", "'"},  {"name__startswith", "Perc"},
                                              {"name__endswith", "ux"}, {"email__contains", "_s"}};
     for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
-        dorm_qs *qs = dorm_values_flat(dorm_order_by(dorm_filter(members(), DQ(lookups[i][0], lookups[i][1])), "name"),
-                                       "name");
+        dorm_qs *qs =
+            dorm_values_flat(dorm_order_by(dorm_filter(members(), DQ(lookups[i][0], lookups[i][1])), "name"), "name");
         printf("%s=%s: ", lookups[i][0], py_repr(lookups[i][1]));
         size_t n;
         const dorm_row **rows = dorm_rows(qs, &n);
@@ -97,17 +99,19 @@ static void casts(void) {
     dorm_qs *qs = dorm_order_by(
         dorm_annotate(dorm_values(dorm_all(cx, Review), "book__title"),
                       DAS("avg", DCast(DAvg("stars"), DORM_KIND_DECIMAL, .max_digits = 4, .decimal_places = 2)),
-                      DAS("floor", DCast(DMin("stars"), DORM_KIND_CHAR)), DAS("n", DCast(DCount("id"), DORM_KIND_CHAR))),
+                      DAS("floor", DCast(DMin("stars"), DORM_KIND_CHAR)),
+                      DAS("n", DCast(DCount("id"), DORM_KIND_CHAR))),
         "book__title");
     DORM_EACH_ROW(r, qs)
     printf("%s: avg=%s min=%s n=%s\n", str(col(r, "book__title")), money(col(r, "avg")), repr(col(r, "floor")),
            repr(col(r, "n")));
     check_qs(qs);
-    qs = dorm_slice(dorm_order_by(dorm_annotate(dorm_annotate(books(), DAS("p", DCast("pages", DORM_KIND_CHAR)),
-                                                              DAS("y", DCast(DExtractYear("publication_date"), DORM_KIND_CHAR))),
-                                                DAS("code", DConcat("genre", DValue("-"), "y", DValue("-"), "p"))),
-                                  "title"),
-                    0, 4);
+    qs = dorm_slice(
+        dorm_order_by(dorm_annotate(dorm_annotate(books(), DAS("p", DCast("pages", DORM_KIND_CHAR)),
+                                                  DAS("y", DCast(DExtractYear("publication_date"), DORM_KIND_CHAR))),
+                                    DAS("code", DConcat("genre", DValue("-"), "y", DValue("-"), "p"))),
+                      "title"),
+        0, 4);
     DORM_EACH(Book, b, qs) puts(str(ann(b, "code")));
     check_qs(qs);
     /* Cast of a decimal to an integer truncates on SQLite, rounds elsewhere:
@@ -133,10 +137,12 @@ static void wrappers(void) {
     puts("==== ExpressionWrapper (mixed arithmetic) ====");
     dorm_qs *qs = dorm_order_by(
         dorm_annotate(dorm_filter(loans(), DQ("fee__gt", 0)),
-                      DAS("per_page", DExpressionWrapper(dorm_div(dorm_mul(dorm_F("fee"), 1000), dorm_F("book__pages")),
-                                                         DORM_KIND_DECIMAL, .max_digits = 10, .decimal_places = 4)),
-                      DAS("cost", DExpressionWrapper(dorm_mul(dorm_F("fee"), dorm_F("book__pages")), DORM_KIND_DECIMAL,
-                                                     .max_digits = 12, .decimal_places = 2))),
+                      DAS("per_page",
+                          DExpressionWrapper(dorm_div(dorm_mul(dorm_F("fee"), 1000), dorm_F("book__pages")),
+                                             DORM_KIND_DECIMAL, .max_digits = 10, .decimal_places = 4)),
+                      DAS("cost",
+                          DExpressionWrapper(dorm_mul(dorm_F("fee"), dorm_F("book__pages")), DORM_KIND_DECIMAL,
+                                             .max_digits = 12, .decimal_places = 2))),
         "borrowed", "id");
     DORM_EACH(Loan, l, qs) {
         Book *b = dorm_fk(l, book);
@@ -145,16 +151,18 @@ static void wrappers(void) {
     }
     check_qs(qs);
     puts("==== F() across relations ====");
-    qs = dorm_order_by(dorm_filter(dorm_annotate(loans(), DAS("title", dorm_F("book__title")),
-                                                 DAS("author", dorm_F("book__author__name")),
-                                                 DAS("who", dorm_F("member__name")), DAS("city", dorm_F("member__city"))),
-                                   DQ("member__city", "Paris")),
-                       "borrowed", "id");
+    qs = dorm_order_by(
+        dorm_filter(dorm_annotate(loans(), DAS("title", dorm_F("book__title")),
+                                  DAS("author", dorm_F("book__author__name")), DAS("who", dorm_F("member__name")),
+                                  DAS("city", dorm_F("member__city"))),
+                    DQ("member__city", "Paris")),
+        "borrowed", "id");
     DORM_EACH(Loan, l, qs)
     printf("%s %s (%s) %s by %s\n", iso_t(l->borrowed), str(ann(l, "who")), str(ann(l, "city")), str(ann(l, "title")),
            str(ann(l, "author")));
     check_qs(qs);
-    int64_t n = dorm_count(dorm_filter(loans(), DQ("book__pages__gt", 300), DQ("borrowed__gt", dorm_F("member__joined"))));
+    int64_t n =
+        dorm_count(dorm_filter(loans(), DQ("book__pages__gt", 300), DQ("borrowed__gt", dorm_F("member__joined"))));
     check(n >= 0);
     printf("pages > 300 and borrowed after joining: %lld\n", (long long)n);
 }

@@ -50,17 +50,19 @@ static void keys(void) {
     DORM_EACH_ROW(r, qs)
     printf("%s: %s reviews, avg %.2f\n", str(col(r, "src")), str(col(r, "n")), col(r, "stars")->u.f);
     check_qs(qs);
-    qs = dorm_order_by(dorm_values_list(dorm_annotate(where(DQ("meta__lang__isnull", false)),
-                                                      DAS("code", DKeyTextTransform("code", DKeyTextTransform("lang", "meta")))),
-                                        "book__title", "code"),
-                       "id");
+    qs = dorm_order_by(
+        dorm_values_list(dorm_annotate(where(DQ("meta__lang__isnull", false)),
+                                       DAS("code", DKeyTextTransform("code", DKeyTextTransform("lang", "meta")))),
+                         "book__title", "code"),
+        "id");
     DORM_EACH_ROW(r, qs) printf("%s: %s\n", str(&r->values[0]), str(&r->values[1]));
     check_qs(qs);
     puts("==== JSONField: order by a key ====");
-    qs = dorm_slice(dorm_order_by(dorm_annotate(dorm_exclude(where(DQ("meta__helpful__isnull", false)), DQ("meta__helpful", NULL)),
-                                                DAS("h", DCast(DKeyTextTransform("helpful", "meta"), DORM_KIND_INT))),
-                                  "-h", "id"),
-                    0, 4);
+    qs = dorm_slice(
+        dorm_order_by(dorm_annotate(dorm_exclude(where(DQ("meta__helpful__isnull", false)), DQ("meta__helpful", NULL)),
+                                    DAS("h", DCast(DKeyTextTransform("helpful", "meta"), DORM_KIND_INT))),
+                      "-h", "id"),
+        0, 4);
     DORM_EACH(Review, r, qs) {
         Book *b = dorm_fk(r, book);
         Member *m = dorm_fk(r, member);
@@ -74,27 +76,29 @@ static void dashboard(void) {
     puts("==== dashboard: top members by fees ====");
     dorm_qs *loans = dorm_all(cx, Loan);
     dorm_qs *fav_genre = dorm_slice(
-        dorm_values(dorm_order_by(dorm_annotate(dorm_values(dorm_filter(loans, DQ("member", DOuterRef("pk"))), "book__genre"),
-                                                DAS("n", DCount("id"))),
-                                  "-n", "book__genre"),
-                    "book__genre"),
+        dorm_values(
+            dorm_order_by(dorm_annotate(dorm_values(dorm_filter(loans, DQ("member", DOuterRef("pk"))), "book__genre"),
+                                        DAS("n", DCount("id"))),
+                          "-n", "book__genre"),
+            "book__genre"),
         0, 1);
     dorm_qs *last_review = dorm_order_by(dorm_filter(reviews(), DQ("member", DOuterRef("pk"))), "-id");
     dorm_decimal zero = DORM_DEC(0, 2);
     uint64_t before = dorm_ctx_query_count(cx);
     dorm_qs *qs = dorm_order_by(
-        dorm_annotate(
-            dorm_all(cx, Member),
-            DAS("fees", DExpressionWrapper(DCoalesce(DSum("loans__fee"), DValue(zero)), DORM_KIND_DECIMAL, .max_digits = 8,
-                                           .decimal_places = 2)),
-            DAS("loans_n", DCount("loans", .distinct = true)),
-            DAS("open_n", DCount("loans", .filter = DQ("loans__returned__isnull", true), .distinct = true)),
-            DAS("fav", DCoalesce(DSubquery(fav_genre), DValue("-"))),
-            DAS("last_stars", DSubquery(dorm_slice(dorm_values(last_review, "stars"), 0, 1))),
-            DAS("reviewer", DExists(dorm_filter(reviews(), DQ("member", DOuterRef("pk"))))),
-            DAS("tier", DCase(DWhen(DQ("fees__gte", 9), DValue("gold")), DWhen(DQ("fees__gt", 0), DValue("silver")),
-                              DDefault(DValue("none")))),
-            DAS("rank", DWindow(DRank(), .order_by = DEXPRS(DDesc("fees"))))),
+        dorm_annotate(dorm_all(cx, Member),
+                      DAS("fees",
+                          DExpressionWrapper(DCoalesce(DSum("loans__fee"), DValue(zero)), DORM_KIND_DECIMAL,
+                                             .max_digits = 8, .decimal_places = 2)),
+                      DAS("loans_n", DCount("loans", .distinct = true)),
+                      DAS("open_n", DCount("loans", .filter = DQ("loans__returned__isnull", true), .distinct = true)),
+                      DAS("fav", DCoalesce(DSubquery(fav_genre), DValue("-"))),
+                      DAS("last_stars", DSubquery(dorm_slice(dorm_values(last_review, "stars"), 0, 1))),
+                      DAS("reviewer", DExists(dorm_filter(reviews(), DQ("member", DOuterRef("pk"))))),
+                      DAS("tier",
+                          DCase(DWhen(DQ("fees__gte", 9), DValue("gold")), DWhen(DQ("fees__gt", 0), DValue("silver")),
+                                DDefault(DValue("none")))),
+                      DAS("rank", DWindow(DRank(), .order_by = DEXPRS(DDesc("fees"))))),
         "rank", "name");
     size_t n;
     Member **ms = (Member **)dorm_list(qs, &n);

@@ -9,11 +9,11 @@
 
 dorm_ctx *cx;
 
-static const dorm_model *const all_models[] = {&Author_model, &Book_model, &Member_model, &Loan_model,
-                                                &Review_model, NULL};
+static const dorm_model *const all_models[] = {&Author_model, &Book_model,   &Member_model,
+                                               &Loan_model,   &Review_model, NULL};
 /* Dropped in reverse: a table goes before those it points at. */
-static const dorm_model *const reversed_models[] = {&Review_model, &Loan_model, &Member_model, &Book_model,
-                                                     &Author_model, NULL};
+static const dorm_model *const reversed_models[] = {&Review_model, &Loan_model,   &Member_model,
+                                                    &Book_model,   &Author_model, NULL};
 
 static dorm_decimal cents(const char *s) {
     dorm_decimal d;
@@ -49,8 +49,11 @@ static void fill(void) {
     static const struct {
         const char *name;
         int y, m, d;
-    } a[] = {{"Jane Austen", 1775, 12, 16}, {"George Orwell", 1903, 6, 25}, {"J.R.R. Tolkien", 1892, 1, 3},
-             {"Ursula K. Le Guin", 1929, 10, 21}, {"Anonymous", 0, 0, 0}};
+    } a[] = {{"Jane Austen", 1775, 12, 16},
+             {"George Orwell", 1903, 6, 25},
+             {"J.R.R. Tolkien", 1892, 1, 3},
+             {"Ursula K. Le Guin", 1929, 10, 21},
+             {"Anonymous", 0, 0, 0}};
     for (int i = 0; i < 5; i++) {
         authors[i] = dorm_create(cx, Author, .name = a[i].name, .birth_date = dorm_date_ymd(a[i].y, a[i].m, a[i].d),
                                  .biography = "");
@@ -129,8 +132,10 @@ static void fill(void) {
         loans[i]->member.id = mb->id;
         loans[i]->book.id = bk->id;
         loans[i]->borrowed = at(l[i][2]);
-        if (l[i][3]) loans[i]->returned = at(l[i][3]);
-        else dorm_set_null(loans[i], returned);
+        if (l[i][3])
+            loans[i]->returned = at(l[i][3]);
+        else
+            dorm_set_null(loans[i], returned);
         loans[i]->fee = cents(l[i][4]);
     }
     check(dorm_bulk_create(cx, Loan, loans, 25, 0) == 0);
@@ -194,7 +199,8 @@ int main(int argc, char **argv) {
     check(cx != NULL);
     /* As the Django script: its five tables dropped if there (one at a time:
      * a missing one fails alone), then made. */
-    for (int i = 0; reversed_models[i]; i++) dorm_drop_tables(cx, (const dorm_model *const[]){reversed_models[i], NULL});
+    for (int i = 0; reversed_models[i]; i++)
+        dorm_drop_tables(cx, (const dorm_model *const[]){reversed_models[i], NULL});
     check(dorm_create_tables(cx, all_models) == 0);
     fill();
     printf("authors=%lld books=%lld members=%lld loans=%lld reviews=%lld\n", (long long)count(&Author_model),

@@ -34,10 +34,12 @@ static void subqueries(void) {
     Member **ms = (Member **)dorm_list(qs, &n);
     check_qs(qs);
     uint64_t queries = dorm_ctx_query_count(cx) - before;
-    for (size_t i = 0; i < n; i++) printf("%s: %s at %s\n", ms[i]->name, str(ann(ms[i], "last_title")), iso(ann(ms[i], "last_at")));
+    for (size_t i = 0; i < n; i++)
+        printf("%s: %s at %s\n", ms[i]->name, str(ann(ms[i], "last_title")), iso(ann(ms[i], "last_at")));
     printf("queries: %llu\n", (unsigned long long)queries);
     puts("==== filter by Subquery ====");
-    dorm_qs *latest_of_member = dorm_order_by(dorm_filter(loans(), DQ("member", DOuterRef("member"))), "-borrowed", "-id");
+    dorm_qs *latest_of_member =
+        dorm_order_by(dorm_filter(loans(), DQ("member", DOuterRef("member"))), "-borrowed", "-id");
     qs = dorm_order_by(dorm_filter(loans(), DQ("pk", DSubquery(dorm_slice(dorm_values(latest_of_member, "pk"), 0, 1)))),
                        "member__name");
     DORM_EACH(Loan, l, qs) {
@@ -53,16 +55,18 @@ static void subqueries(void) {
     printf("book of the top fee: %s\n", b->title);
     printf("authors borrowed in 2025: ");
     joined(dorm_values_flat(
-        dorm_order_by(dorm_filter(dorm_all(cx, Author),
-                                  DQ("pk__in", DSubquery(dorm_values(dorm_filter(loans(), DQ("borrowed__year", 2025)),
-                                                                     "book__author")))),
-                      "name"),
+        dorm_order_by(
+            dorm_filter(
+                dorm_all(cx, Author),
+                DQ("pk__in", DSubquery(dorm_values(dorm_filter(loans(), DQ("borrowed__year", 2025)), "book__author")))),
+            "name"),
         "name"));
 }
 
 static void exists(void) {
     puts("==== Exists / ~Exists ====");
-    dorm_qs *reviewed = dorm_filter(dorm_all(cx, Review), DQ("member", DOuterRef("member")), DQ("book", DOuterRef("book")));
+    dorm_qs *reviewed =
+        dorm_filter(dorm_all(cx, Review), DQ("member", DOuterRef("member")), DQ("book", DOuterRef("book")));
     int64_t n = dorm_count(dorm_filter(loans(), DQE(DExists(reviewed))));
     check(n >= 0);
     printf("loans reviewed by the borrower: %lld\n", (long long)n);
@@ -70,29 +74,32 @@ static void exists(void) {
     check(n >= 0);
     printf("loans not reviewed: %lld\n", (long long)n);
     dorm_qs *never = dorm_values_flat(
-        dorm_order_by(dorm_filter(dorm_all(cx, Book), dorm_not(DQE(DExists(dorm_filter(loans(), DQ("book", DOuterRef("pk"))))))),
-                      "title"),
+        dorm_order_by(
+            dorm_filter(dorm_all(cx, Book), dorm_not(DQE(DExists(dorm_filter(loans(), DQ("book", DOuterRef("pk"))))))),
+            "title"),
         "title");
     printf("never borrowed: ");
     joined(never);
     dorm_qs *qs = dorm_order_by(
-        dorm_annotate(members(), DAS("has_open", DExists(dorm_filter(loans(), DQ("member", DOuterRef("pk")),
-                                                                    DQ("returned__isnull", true))))),
+        dorm_annotate(members(),
+                      DAS("has_open",
+                          DExists(dorm_filter(loans(), DQ("member", DOuterRef("pk")), DQ("returned__isnull", true))))),
         "name");
     DORM_EACH(Member, m, qs) printf("%s: open loan=%s\n", m->name, str(ann(m, "has_open")));
     check_qs(qs);
     puts("==== Subquery in an aggregate ====");
-    dorm_qs *per_member = dorm_values(
-        dorm_annotate(dorm_values(dorm_filter(loans(), DQ("member", DOuterRef("pk"))), "member"), DAS("c", DCount("id"))),
-        "c");
+    dorm_qs *per_member =
+        dorm_values(dorm_annotate(dorm_values(dorm_filter(loans(), DQ("member", DOuterRef("pk"))), "member"),
+                                  DAS("c", DCount("id"))),
+                    "c");
     const dorm_row *a = dorm_aggregate(dorm_annotate(members(), DAS("n", DCoalesce(DSubquery(per_member), DValue(0)))),
                                        DAS("total", DSum("n")), DAS("most", DMax("n")), DAS("least", DMin("n")));
     check(a != NULL);
     printf("total=%s most=%s least=%s\n", str(col(a, "total")), str(col(a, "most")), str(col(a, "least")));
-    dorm_qs *stars = dorm_values(dorm_annotate(dorm_values(dorm_filter(dorm_all(cx, Review), DQ("book", DOuterRef("pk"))),
-                                                           "book"),
-                                               DAS("a", DAvg("stars"))),
-                                 "a");
+    dorm_qs *stars =
+        dorm_values(dorm_annotate(dorm_values(dorm_filter(dorm_all(cx, Review), DQ("book", DOuterRef("pk"))), "book"),
+                                  DAS("a", DAvg("stars"))),
+                    "a");
     a = dorm_aggregate(dorm_all(cx, Book), DAS("best", DMax(DSubquery(stars))));
     check(a != NULL);
     printf("best average stars: %.2f\n", col(a, "best")->u.f);
@@ -102,9 +109,10 @@ static void windows(void) {
     puts("==== Window: Rank / DenseRank / RowNumber ====");
     uint64_t before = dorm_ctx_query_count(cx);
     dorm_qs *qs = dorm_order_by(
-        dorm_annotate(dorm_all(cx, Book),
-                      DAS("rank", DWindow(DRank(), .partition_by = DEXPRS("genre"), .order_by = DEXPRS(DDesc("pages")))),
-                      DAS("row", DWindow(DRowNumber(), .order_by = DEXPRS(DDesc("pages"), DAsc("title"))))),
+        dorm_annotate(
+            dorm_all(cx, Book),
+            DAS("rank", DWindow(DRank(), .partition_by = DEXPRS("genre"), .order_by = DEXPRS(DDesc("pages")))),
+            DAS("row", DWindow(DRowNumber(), .order_by = DEXPRS(DDesc("pages"), DAsc("title"))))),
         "genre", "rank", "title");
     size_t n;
     Book **bs = (Book **)dorm_list(qs, &n);
@@ -114,12 +122,13 @@ static void windows(void) {
         printf("%s #%s (row %s) %s %d\n", bs[i]->genre, str(ann(bs[i], "rank")), str(ann(bs[i], "row")), bs[i]->title,
                (int)bs[i]->pages);
     printf("queries: %llu\n", (unsigned long long)queries);
-    qs = dorm_slice(dorm_values_list(dorm_order_by(dorm_annotate(dorm_all(cx, Review),
-                                                                 DAS("dense", DWindow(DDenseRank(),
-                                                                                      .order_by = DEXPRS(DDesc("stars"))))),
-                                                   "dense", "id"),
-                                     "stars", "dense", "book__title"),
-                    0, 8);
+    qs = dorm_slice(
+        dorm_values_list(
+            dorm_order_by(dorm_annotate(dorm_all(cx, Review),
+                                        DAS("dense", DWindow(DDenseRank(), .order_by = DEXPRS(DDesc("stars"))))),
+                          "dense", "id"),
+            "stars", "dense", "book__title"),
+        0, 8);
     DORM_EACH_ROW(r, qs)
     printf("stars=%s dense_rank=%s %s\n", str(&r->values[0]), str(&r->values[1]), str(&r->values[2]));
     check_qs(qs);
@@ -166,8 +175,10 @@ static void combinators(void) {
     /* Book has Meta.ordering: each part needs order_by() (SQLite refuses an
      * ORDER BY inside a compound statement). */
     dorm_qs *both = dorm_order_by(
-        dorm_union(dorm_values_list(dorm_clear_ordering(dorm_filter(dorm_all(cx, Book), DQ("genre", "SCI"))), "title", "pages"),
-                   dorm_values_list(dorm_clear_ordering(dorm_filter(dorm_all(cx, Book), DQ("pages__gt", 400))), "title", "pages")),
+        dorm_union(dorm_values_list(dorm_clear_ordering(dorm_filter(dorm_all(cx, Book), DQ("genre", "SCI"))), "title",
+                                    "pages"),
+                   dorm_values_list(dorm_clear_ordering(dorm_filter(dorm_all(cx, Book), DQ("pages__gt", 400))), "title",
+                                    "pages")),
         "-pages");
     size_t k;
     const dorm_row **rows = dorm_rows(both, &k);

@@ -56,10 +56,14 @@ const char *iso(const dorm_value *v) { return v->type == DORM_T_DATETIME ? iso_t
 const char *money(const dorm_value *v) {
     char *out = slot();
     dorm_decimal d;
-    if (v->type == DORM_T_DECIMAL && dorm_decimal_rescale(v->u.dec, 2, &d) == 0) dorm_decimal_format(d, out);
-    else if (v->type == DORM_T_FLOAT) snprintf(out, 128, "%.2f", v->u.f);
-    else if (v->type == DORM_T_INT) snprintf(out, 128, "%lld.00", (long long)v->u.i);
-    else return "None";
+    if (v->type == DORM_T_DECIMAL && dorm_decimal_rescale(v->u.dec, 2, &d) == 0)
+        dorm_decimal_format(d, out);
+    else if (v->type == DORM_T_FLOAT)
+        snprintf(out, 128, "%.2f", v->u.f);
+    else if (v->type == DORM_T_INT)
+        snprintf(out, 128, "%lld.00", (long long)v->u.i);
+    else
+        return "None";
     return out;
 }
 

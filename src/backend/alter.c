@@ -43,7 +43,7 @@ static const dorm_alter_sql *spelling(const editor *e) { return e->d->alter ? e-
 /* What a template's words stand for. */
 typedef struct words {
     const char *table, *column, *name, *new_name;
-    const dorm_column_def *col;   /* {type}; {null} is as `was_null` says */
+    const dorm_column_def *col; /* {type}; {null} is as `was_null` says */
     bool was_null;
 } words;
 
@@ -56,13 +56,20 @@ static void put_sql(editor *e, const char *t, const words *w) {
             continue;
         }
         size_t n = (size_t)(end - p - 1);
-        if (n == 5 && strncmp(p + 1, "table", 5) == 0) quote(e, w->table);
-        else if (n == 6 && strncmp(p + 1, "column", 6) == 0) quote(e, w->column);
-        else if (n == 4 && strncmp(p + 1, "name", 4) == 0) quote(e, w->name);
-        else if (n == 3 && strncmp(p + 1, "new", 3) == 0) quote(e, w->new_name);
-        else if (n == 4 && strncmp(p + 1, "type", 4) == 0) e->d->column_type(&e->b, w->col);
-        else if (n == 4 && strncmp(p + 1, "null", 4) == 0) dorm_buf_puts(&e->b, w->was_null ? " NULL" : " NOT NULL");
-        else dorm_buf_put(&e->b, p, (size_t)(end - p + 1));
+        if (n == 5 && strncmp(p + 1, "table", 5) == 0)
+            quote(e, w->table);
+        else if (n == 6 && strncmp(p + 1, "column", 6) == 0)
+            quote(e, w->column);
+        else if (n == 4 && strncmp(p + 1, "name", 4) == 0)
+            quote(e, w->name);
+        else if (n == 3 && strncmp(p + 1, "new", 3) == 0)
+            quote(e, w->new_name);
+        else if (n == 4 && strncmp(p + 1, "type", 4) == 0)
+            e->d->column_type(&e->b, w->col);
+        else if (n == 4 && strncmp(p + 1, "null", 4) == 0)
+            dorm_buf_puts(&e->b, w->was_null ? " NULL" : " NOT NULL");
+        else
+            dorm_buf_put(&e->b, p, (size_t)(end - p + 1));
         p = end + 1;
     }
     flush(e);
@@ -111,8 +118,9 @@ static bool same_str(const char *a, const char *b) { return a == b || (a && b &&
 static bool same_ref(const dorm_column_def *a, const dorm_column_def *b) {
     bool fa = a->kind == DORM_KIND_FK, fb = b->kind == DORM_KIND_FK;
     if (fa != fb) return false;
-    return !fa || (same_str(a->ref_table, b->ref_table) &&
-                   same_str(a->ref_column ? a->ref_column : "id", b->ref_column ? b->ref_column : "id"));
+    return !fa ||
+        (same_str(a->ref_table, b->ref_table) &&
+         same_str(a->ref_column ? a->ref_column : "id", b->ref_column ? b->ref_column : "id"));
 }
 
 /* The same index but perhaps for its name, its columns of `a` renamed as
@@ -157,7 +165,7 @@ static bool same_constraints(const dorm_table_def *a, const dorm_table_def *b) {
 
 static bool column_changed(const dorm_dialect *d, const dorm_column_def *a, const dorm_column_def *b) {
     return !same_type(d, a, b) || a->null != b->null || a->unique != b->unique || a->primary_key != b->primary_key ||
-           !same_ref(a, b);
+        !same_ref(a, b);
 }
 
 /* An index of the table definition: a unique one may be a constraint. */
@@ -192,7 +200,8 @@ static void rename_indexes(editor *e) {
         if (find_index(e->to->indexes, e->to->nindexes, a)) continue;
         for (size_t j = 0; j < e->to->nindexes; j++) {
             const dorm_index_def *b = &e->to->indexes[j];
-            if (e->renamed_to[j] || find_index(e->from->indexes, e->from->nindexes, b) || !same_shape(e, a, b)) continue;
+            if (e->renamed_to[j] || find_index(e->from->indexes, e->from->nindexes, b) || !same_shape(e, a, b))
+                continue;
             const dorm_alter_sql *t = spelling(e);
             put_sql(e, a->unique && !e->d->unique_as_index ? t->rename_unique : t->rename_index,
                     &(words){.table = e->to->name, .name = a->name, .new_name = b->name});
@@ -228,9 +237,7 @@ static void add_column(editor *e, const dorm_column_def *c) {
 
 /* ---- SQLite: Django's table rebuild ---------------------------------------- */
 
-static bool sqlite_can_add(const dorm_column_def *c) {
-    return c->null && !c->fill && !c->unique && !c->primary_key;
-}
+static bool sqlite_can_add(const dorm_column_def *c) { return c->null && !c->fill && !c->unique && !c->primary_key; }
 
 /* Whether ALTER TABLE alone (rename, add a nullable column, indexes) does it. */
 static bool simple_change(const editor *e) {
@@ -428,7 +435,7 @@ static void statements_alter(editor *e) {
 }
 
 int dorm_schema__alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
-                            const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload) {
+                             const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload) {
     if (!dorm_schema__valid(from) || !dorm_schema__valid(to)) return DORM_ECONFIG;
     editor e = {d, from, to, renames, nrenames, emit, payload, DORM_BUF_INIT, 0, NULL, NULL};
     if (d->can_alter_columns) {

@@ -25,6 +25,6 @@ typedef struct dorm_column_rename {
  * 0, emit's non-zero value, DORM_ECONFIG for an incomplete definition,
  * DORM_ENOMEM. */
 int dorm_schema__alter_table(const dorm_dialect *d, const dorm_table_def *from, const dorm_table_def *to,
-                            const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload);
+                             const dorm_column_rename *renames, size_t nrenames, dorm_schema_emit emit, void *payload);
 
 #endif

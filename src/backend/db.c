@@ -19,22 +19,19 @@
  * cache forever. */
 #define STMT_CACHE_MAX 1024
 
-static void set_error(dorm_db *db, const dorm_errbuf *e)
-{
+static void set_error(dorm_db *db, const dorm_errbuf *e) {
     db->err = e->code;
     snprintf(db->errmsg, sizeof db->errmsg, "%s", e->msg);
 }
 
-const dorm_driver *dorm_driver__find(const char *scheme)
-{
+const dorm_driver *dorm_driver__find(const char *scheme) {
     for (size_t i = 0; dorm_drivers[i]; i++)
         for (const char *const *s = dorm_drivers[i]->schemes; *s; s++)
             if (strcmp(*s, scheme) == 0) return dorm_drivers[i];
     return NULL;
 }
 
-static int unknown_scheme(const char *scheme, dorm_errbuf *e)
-{
+static int unknown_scheme(const char *scheme, dorm_errbuf *e) {
     char list[256] = "";
     size_t n = 0;
     for (size_t i = 0; dorm_drivers[i]; i++)
@@ -46,15 +43,13 @@ static int unknown_scheme(const char *scheme, dorm_errbuf *e)
     return dorm_err(e, DORM_ECONFIG, "Unsupported database URL scheme '%.64s' (supported: %s)", scheme, list);
 }
 
-double dorm__now(void)
-{
+double dorm__now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
-{
+static int open_url(dorm_db *db, const char *url, dorm_errbuf *e) {
     if (!url) url = getenv("DATABASE_URL");
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "No database URL given and DATABASE_URL is not set");
     int rc = dorm_url__parse(url, &db->url, e);
@@ -75,8 +70,7 @@ static int open_url(dorm_db *db, const char *url, dorm_errbuf *e)
     return rc;
 }
 
-static dorm_db *new_db(const dorm_registry *reg)
-{
+static dorm_db *new_db(const dorm_registry *reg) {
     dorm_db *db = dorm_mem__calloc(1, sizeof *db);
     if (!db) return NULL;
     db->reg = reg;
@@ -87,8 +81,7 @@ static dorm_db *new_db(const dorm_registry *reg)
     return db;
 }
 
-dorm_db *dorm_db_open(const char *url, const dorm_registry *reg)
-{
+dorm_db *dorm_db_open(const char *url, const dorm_registry *reg) {
     dorm_db *db = new_db(reg);
     if (!db) return NULL;
     dorm_errbuf e = {0, ""};
@@ -96,8 +89,7 @@ dorm_db *dorm_db_open(const char *url, const dorm_registry *reg)
     return db;
 }
 
-dorm_db *dorm_db__on_pool(struct dorm_pool *pool, const char *alias)
-{
+dorm_db *dorm_db__on_pool(struct dorm_pool *pool, const char *alias) {
     dorm_db *db = new_db(dorm_pool__registry(pool));
     if (!db) return NULL;
     db->pool = pool;
@@ -107,8 +99,7 @@ dorm_db *dorm_db__on_pool(struct dorm_pool *pool, const char *alias)
     return db;
 }
 
-static void finalize_entry(const void *key, size_t klen, void *value, void *payload)
-{
+static void finalize_entry(const void *key, size_t klen, void *value, void *payload) {
     (void)key;
     (void)klen;
     const dorm_driver *drv = payload;
@@ -117,8 +108,7 @@ static void finalize_entry(const void *key, size_t klen, void *value, void *payl
     dorm_mem__free(cs);
 }
 
-void dorm_link__free(const dorm_driver *drv, dorm_link *l)
-{
+void dorm_link__free(const dorm_driver *drv, dorm_link *l) {
     if (!l) return;
     dorm_mem__free(l->schema);
     dorm_link__shapes_clear(l, true);
@@ -128,8 +118,7 @@ void dorm_link__free(const dorm_driver *drv, dorm_link *l)
     dorm_mem__free(l);
 }
 
-static void reset_busy(const void *key, size_t klen, void *value, void *payload)
-{
+static void reset_busy(const void *key, size_t klen, void *value, void *payload) {
     (void)key;
     (void)klen;
     const dorm_driver *drv = payload;
@@ -138,8 +127,7 @@ static void reset_busy(const void *key, size_t klen, void *value, void *payload)
     cs->busy = false;
 }
 
-void dorm_db_close(dorm_db *db)
-{
+void dorm_db_close(dorm_db *db) {
     if (!db) return;
     if (db->link) {
         /* Statements go first: a pending read would otherwise be aborted by
@@ -165,39 +153,25 @@ void dorm_db_close(dorm_db *db)
     dorm_mem__free(db);
 }
 
-int dorm_db_errcode(const dorm_db *db)
-{
-    return db ? db->err : DORM_ENOMEM;
-}
+int dorm_db_errcode(const dorm_db *db) { return db ? db->err : DORM_ENOMEM; }
 
-const char *dorm_db_errmsg(const dorm_db *db)
-{
-    return db ? db->errmsg : "out of memory";
-}
+const char *dorm_db_errmsg(const dorm_db *db) { return db ? db->errmsg : "out of memory"; }
 
-const char *dorm_db_vendor(const dorm_db *db)
-{
-    return db && db->drv ? db->drv->vendor : "";
-}
+const char *dorm_db_vendor(const dorm_db *db) { return db && db->drv ? db->drv->vendor : ""; }
 
-void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload)
-{
+void dorm_db_set_log(dorm_db *db, dorm_log_fn fn, void *payload) {
     if (!db) return;
     db->log = fn;
     db->log_payload = payload;
 }
 
-uint64_t dorm_db_query_count(const dorm_db *db)
-{
-    return db ? db->queries : 0;
-}
+uint64_t dorm_db_query_count(const dorm_db *db) { return db ? db->queries : 0; }
 
 /* ---- statement log -------------------------------------------------------- */
 
 /* Python's repr() of a str (quote choice and escapes), as Django's log shows
  * parameters.  Bytes >= 0x80 pass through: they are UTF-8 text. */
-static void repr_text(dorm_buf *b, const char *s, size_t n, bool bytes)
-{
+static void repr_text(dorm_buf *b, const char *s, size_t n, bool bytes) {
     bool has_single = memchr(s, '\'', n) != NULL, has_double = memchr(s, '"', n) != NULL;
     char q = has_single && !has_double ? '"' : '\'';
     if (bytes) dorm_buf_putc(b, 'b');
@@ -224,8 +198,7 @@ static void repr_text(dorm_buf *b, const char *s, size_t n, bool bytes)
 
 /* Python's repr() of a float: the shortest digits that read back the same,
  * fixed notation for exponents -4..15, scientific outside. */
-static void repr_float(dorm_buf *b, double f)
-{
+static void repr_float(dorm_buf *b, double f) {
     if (isnan(f)) {
         dorm_buf_puts(b, "nan");
         return;
@@ -274,8 +247,7 @@ static void repr_float(dorm_buf *b, double f)
 /* One parameter the way Django's log shows what it passed to the driver
  * (repr()), or str() when !quoted (str(qs.query)): dates, times, decimals
  * and UUIDs are the strings SQLite storage uses. */
-void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted)
-{
+void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted) {
     char tmp[DORM_FMT_MAX];
     size_t n;
     switch (v->type) {
@@ -284,8 +256,10 @@ void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted)
     case DORM_T_FLOAT: repr_float(b, v->u.f); return;
     case DORM_T_TEXT:
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
-        if (quoted) repr_text(b, n ? v->u.s : "", n, false);
-        else dorm_buf_put(b, n ? v->u.s : "", n);
+        if (quoted)
+            repr_text(b, n ? v->u.s : "", n, false);
+        else
+            dorm_buf_put(b, n ? v->u.s : "", n);
         return;
     case DORM_T_BYTES: repr_text(b, v->len ? v->u.p : "", v->len, true); return;
     case DORM_T_DATE: n = dorm_date_format(v->u.date, tmp); break;
@@ -305,12 +279,13 @@ void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted)
         return;
     default: dorm_buf_puts(b, "None"); return;
     }
-    if (quoted) repr_text(b, tmp, n, false);
-    else dorm_buf_put(b, tmp, n);
+    if (quoted)
+        repr_text(b, tmp, n, false);
+    else
+        dorm_buf_put(b, tmp, n);
 }
 
-void dorm_render__params(dorm_buf *b, const dorm_value *params, size_t n)
-{
+void dorm_render__params(dorm_buf *b, const dorm_value *params, size_t n) {
     dorm_buf_putc(b, '(');
     for (size_t i = 0; i < n; i++) {
         if (i) dorm_buf_puts(b, ", ");
@@ -319,17 +294,13 @@ void dorm_render__params(dorm_buf *b, const dorm_value *params, size_t n)
     dorm_buf_puts(b, n == 1 ? ",)" : ")");
 }
 
-static bool logging(const dorm_db *db)
-{
-    return db->log || db->log_stderr;
-}
+static bool logging(const dorm_db *db) { return db->log || db->log_stderr; }
 
 /* Reports a statement to the log callback and/or stderr.  Without a
  * parameter list (exec), the parameters show as Django's args=None.  A
  * failed statement (rc < 0, its error in e) is reported with the error. */
 static void log_statement(dorm_db *db, const char *sql, bool has_params, const dorm_value *params, size_t n,
-                          double seconds, int rc, const dorm_errbuf *e)
-{
+                          double seconds, int rc, const dorm_errbuf *e) {
     dorm_buf args = DORM_BUF_INIT, error = DORM_BUF_INIT;
     if (has_params)
         dorm_render__params(&args, params, n);
@@ -339,21 +310,19 @@ static void log_statement(dorm_db *db, const char *sql, bool has_params, const d
     const char *shown = args.failed ? "<out of memory>" : args.data;
     db->log_error = rc < 0 ? (error.failed ? "out of memory" : error.data) : NULL;
     if (db->log) db->log(sql, shown, seconds, db->log_payload);
-    if (db->log_stderr && rc < 0) fprintf(stderr, "(%.3f) %s; args=%s; error=%s\n", seconds, sql, shown, db->log_error);
-    else if (db->log_stderr) fprintf(stderr, "(%.3f) %s; args=%s\n", seconds, sql, shown);
+    if (db->log_stderr && rc < 0)
+        fprintf(stderr, "(%.3f) %s; args=%s; error=%s\n", seconds, sql, shown, db->log_error);
+    else if (db->log_stderr)
+        fprintf(stderr, "(%.3f) %s; args=%s\n", seconds, sql, shown);
     db->log_error = NULL;
     dorm_buf_free(&args);
     dorm_buf_free(&error);
 }
 
-const char *dorm_db_log_error(const dorm_db *db)
-{
-    return db ? db->log_error : NULL;
-}
+const char *dorm_db_log_error(const dorm_db *db) { return db ? db->log_error : NULL; }
 
 void dorm_db__log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
-                        const dorm_errbuf *e)
-{
+                         const dorm_errbuf *e) {
     if (!logging(db)) return;
     char *text = dorm_mem__alloc(len + 1);
     if (!text) return;
@@ -365,15 +334,13 @@ void dorm_db__log_failed(dorm_db *db, const char *sql, size_t len, const dorm_va
 
 /* ---- statements ----------------------------------------------------------- */
 
-static int closed(const dorm_db *db, dorm_errbuf *e)
-{
+static int closed(const dorm_db *db, dorm_errbuf *e) {
     return dorm_err(e, db->err ? db->err : DORM_EOPERATIONAL, "The database is not open: %s",
                     db->errmsg[0] ? db->errmsg : "no connection");
 }
 
 /* A statement record with its own copy of the SQL text behind it. */
-static int new_stmt(dorm_db *db, const char *sql, size_t len, bool cached, dorm_cached_stmt **out, dorm_errbuf *e)
-{
+static int new_stmt(dorm_db *db, const char *sql, size_t len, bool cached, dorm_cached_stmt **out, dorm_errbuf *e) {
     dorm_stmt *st;
     int rc = db->drv->prepare(db->link->conn, sql, len, &st, e);
     if (rc) return rc;
@@ -398,8 +365,7 @@ typedef struct idle_list {
     size_t n;
 } idle_list;
 
-static void collect_idle(const void *key, size_t klen, void *value, void *payload)
-{
+static void collect_idle(const void *key, size_t klen, void *value, void *payload) {
     (void)key;
     (void)klen;
     idle_list *l = payload;
@@ -408,8 +374,7 @@ static void collect_idle(const void *key, size_t klen, void *value, void *payloa
 }
 
 /* Drops every idle cached statement (busy ones are in use and stay). */
-static void evict_idle(dorm_db *db)
-{
+static void evict_idle(dorm_db *db) {
     dorm_hmap *stmts = &db->link->stmts;
     idle_list l = {dorm_mem__alloc(stmts->len * sizeof *l.items), 0};
     if (!l.items) return;
@@ -425,36 +390,31 @@ static void evict_idle(dorm_db *db)
 
 /* ---- the session a statement runs on ---------------------------------------- */
 
-int dorm_db__link(dorm_db *db, dorm_errbuf *e)
-{
+int dorm_db__link(dorm_db *db, dorm_errbuf *e) {
     if (db->link) return 0;
     if (!db->pool) return closed(db, e);
     return dorm_pool__borrow(db->pool, &db->link, e);
 }
 
-void dorm_db__idle(dorm_db *db)
-{
+void dorm_db__idle(dorm_db *db) {
     if (!db->pool || !db->link || db->busy || db->holds || db->atomic_depth) return;
     dorm_link *l = db->link;
     db->link = NULL;
     dorm_pool__give_back(db->pool, l, false);
 }
 
-int dorm_db__hold(dorm_db *db, dorm_errbuf *e)
-{
+int dorm_db__hold(dorm_db *db, dorm_errbuf *e) {
     int rc = dorm_db__link(db, e);
     if (!rc) db->holds++;
     return rc;
 }
 
-void dorm_db__unhold(dorm_db *db)
-{
+void dorm_db__unhold(dorm_db *db) {
     if (db->holds > 0) db->holds--;
     dorm_db__idle(db);
 }
 
-static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
-{
+static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e) {
     dorm_hmap *stmts = &db->link->stmts;
     dorm_cached_stmt *cs = dorm_hmap__get(stmts, sql, len);
     if (cs && !cs->busy) {
@@ -474,18 +434,11 @@ static int prepare_on(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt
     return 0;
 }
 
-static int session_of(const dorm_db *db)
-{
-    return db->drv->session ? db->drv->session(db->link->conn) : 0;
-}
+static int session_of(const dorm_db *db) { return db->drv->session ? db->drv->session(db->link->conn) : 0; }
 
-static bool same(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
+static bool same(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
-static int run_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
-{
+static int run_exec(dorm_db *db, const char *sql, dorm_errbuf *e) {
     db->queries++;
     if (!logging(db)) return db->drv->exec(db->link->conn, sql, e);
     double start = dorm__now();
@@ -494,8 +447,7 @@ static int run_exec(dorm_db *db, const char *sql, dorm_errbuf *e)
     return rc;
 }
 
-int dorm_db__search_path(dorm_db *db, bool local, dorm_errbuf *e)
-{
+int dorm_db__search_path(dorm_db *db, bool local, dorm_errbuf *e) {
     dorm_buf sql = DORM_BUF_INIT;
     db->dialect->search_path_sql(&sql, db->schema, local);
     int rc = sql.failed ? dorm_err(e, DORM_ENOMEM, "out of memory") : run_exec(db, sql.data, e);
@@ -507,8 +459,7 @@ int dorm_db__search_path(dorm_db *db, bool local, dorm_errbuf *e)
  * once per session (again after the driver re-opened it), or refused
  * outside a transaction behind a transaction pooler, where only SET LOCAL
  * (at BEGIN) is safe. */
-static int sync_schema(dorm_db *db, dorm_errbuf *e)
-{
+static int sync_schema(dorm_db *db, dorm_errbuf *e) {
     dorm_link *l = db->link;
     if (!db->schema && !l->schema) return 0;
     int rc = db->drv->check ? db->drv->check(l->conn, e) : 0;
@@ -543,27 +494,26 @@ static int sync_schema(dorm_db *db, dorm_errbuf *e)
 
 /* The session a statement is about to be prepared on, with its tenant's
  * search_path.  0, or the error (the session given back). */
-static int session_for_statement(dorm_db *db, dorm_errbuf *e)
-{
+static int session_for_statement(dorm_db *db, dorm_errbuf *e) {
     int rc = db->link ? 0 : dorm_db__link(db, e);
     if (!rc && (db->schema || db->link->schema)) rc = sync_schema(db, e);
     if (rc) dorm_db__idle(db);
     return rc;
 }
 
-int dorm_db__prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e)
-{
+int dorm_db__prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt **out, dorm_errbuf *e) {
     int rc = session_for_statement(db, e);
     if (rc) return rc;
     if (len == DORM_STRLEN) len = strlen(sql);
     rc = prepare_on(db, sql, len, out, e);
-    if (rc == 0) db->busy++;
-    else dorm_db__idle(db);
+    if (rc == 0)
+        db->busy++;
+    else
+        dorm_db__idle(db);
     return rc;
 }
 
-int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e)
-{
+int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e) {
     int rc = session_for_statement(db, e);
     if (rc) return rc;
     dorm_cached_stmt *cs = en->cs;
@@ -580,8 +530,7 @@ int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt *
     return 0;
 }
 
-int dorm_db__run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e)
-{
+int dorm_db__run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, size_t nparams, dorm_errbuf *e) {
     const dorm_driver *drv = db->drv;
     for (size_t i = 0; i < nparams; i++) {
         int rc = drv->bind(cs->stmt, (int)i, &params[i], e);
@@ -598,13 +547,9 @@ int dorm_db__run(dorm_db *db, dorm_cached_stmt *cs, const dorm_value *params, si
     return rc;
 }
 
-int dorm_db__step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e)
-{
-    return db->drv->step(cs->stmt, e);
-}
+int dorm_db__step(dorm_db *db, dorm_cached_stmt *cs, dorm_errbuf *e) { return db->drv->step(cs->stmt, e); }
 
-void dorm_db__release(dorm_db *db, dorm_cached_stmt *cs)
-{
+void dorm_db__release(dorm_db *db, dorm_cached_stmt *cs) {
     if (!cs) return;
     if (cs->cached) {
         db->drv->reset(cs->stmt);
@@ -617,8 +562,7 @@ void dorm_db__release(dorm_db *db, dorm_cached_stmt *cs)
     if (db->pool) dorm_db__idle(db);
 }
 
-int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e)
-{
+int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e) {
     int rc = db->link ? 0 : dorm_db__link(db, e);
     if (rc) return rc;
     if (db->schema || db->link->schema) rc = sync_schema(db, e);
@@ -628,8 +572,7 @@ int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e)
 }
 
 int dorm_db__query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
-                  void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e)
-{
+                   void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e) {
     dorm_cached_stmt *cs;
     int rc = dorm_db__prepare(db, sql, strlen(sql), &cs, e);
     if (rc < 0) return rc;

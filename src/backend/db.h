@@ -12,10 +12,10 @@
 /* A prepared statement as the cache holds it. */
 typedef struct dorm_cached_stmt {
     dorm_stmt *stmt;
-    char *sql;            /* owned copy (the cache key) */
+    char *sql; /* owned copy (the cache key) */
     size_t len;
-    bool busy;            /* being stepped by someone   */
-    bool cached;          /* false: finalize on release */
+    bool busy; /* being stepped by someone   */
+    bool cached; /* false: finalize on release */
 } dorm_cached_stmt;
 
 /* An on_commit callback and the depth of the innermost level it belongs
@@ -33,13 +33,13 @@ typedef struct dorm_commit_hook {
  * transaction (backend/pool.c). */
 typedef struct dorm_link {
     dorm_conn *conn;
-    dorm_hmap stmts;         /* sql -> dorm_cached_stmt* */
-    dorm_hmap shapes;        /* query shape -> dorm_shape_entry* (backend/shapes.c) */
+    dorm_hmap stmts; /* sql -> dorm_cached_stmt* */
+    dorm_hmap shapes; /* query shape -> dorm_shape_entry* (backend/shapes.c) */
     struct dorm_shape_entry *last_shape; /* the last one found: a loop's shape */
-    struct dorm_link *next;  /* pool: the idle list */
-    double idle_since;       /* pool: when it was given back (monotonic seconds) */
-    char *schema;            /* the search_path dorm set on the session (NULL: its default) */
-    int session;             /* ... on this session number (the driver's `session`) */
+    struct dorm_link *next; /* pool: the idle list */
+    double idle_since; /* pool: when it was given back (monotonic seconds) */
+    char *schema; /* the search_path dorm set on the session (NULL: its default) */
+    int session; /* ... on this session number (the driver's `session`) */
 } dorm_link;
 
 struct dorm_pool;
@@ -47,35 +47,35 @@ struct dorm_pool;
 struct dorm_db {
     const dorm_driver *drv;
     const dorm_dialect *dialect;
-    dorm_link *link;         /* NULL: none held (pool) or the open failed */
-    struct dorm_pool *pool;  /* NULL: the link is the db's own */
-    int busy;                /* statements prepared and not yet released */
-    int holds;               /* dorm_db__hold calls not yet ended */
+    dorm_link *link; /* NULL: none held (pool) or the open failed */
+    struct dorm_pool *pool; /* NULL: the link is the db's own */
+    int busy; /* statements prepared and not yet released */
+    int holds; /* dorm_db__hold calls not yet ended */
     const dorm_registry *reg;
-    const char *alias;       /* "default", or the alias of a dorm_databases */
-    int alias_no;            /* 1 + the alias's place in its set (objects' _state.db) */
+    const char *alias; /* "default", or the alias of a dorm_databases */
+    int alias_no; /* 1 + the alias's place in its set (objects' _state.db) */
     dorm_url url;
     int err;
     char errmsg[512];
-    double last_write;       /* monotonic seconds of the end of the last write (0: none) */
-    bool wrote;              /* the open transaction wrote */
-    char *schema;            /* a tenant's search_path (NULL: the URL's): set on each session it
+    double last_write; /* monotonic seconds of the end of the last write (0: none) */
+    bool wrote; /* the open transaction wrote */
+    char *schema; /* a tenant's search_path (NULL: the URL's): set on each session it
                               * runs on, or per transaction behind a transaction pooler */
-    bool beginning;          /* BEGIN of a transaction pooler's session is running */
-    int atomic_depth;        /* 0: autocommit            */
-    bool *no_savepoint;      /* per level below the outermost: opened without one */
+    bool beginning; /* BEGIN of a transaction pooler's session is running */
+    int atomic_depth; /* 0: autocommit            */
+    bool *no_savepoint; /* per level below the outermost: opened without one */
     int levels_cap;
-    bool needs_rollback;     /* the innermost level must not commit */
-    bool rollback_error;     /* ... because a statement failed (not set_rollback) */
+    bool needs_rollback; /* the innermost level must not commit */
+    bool rollback_error; /* ... because a statement failed (not set_rollback) */
     dorm_commit_hook *hooks; /* on_commit callbacks, in registration order */
     size_t nhooks, hooks_cap;
-    int64_t savepoints;      /* explicit savepoints made (their names) */
+    int64_t savepoints; /* explicit savepoints made (their names) */
     dorm_log_fn log;
     void *log_payload;
-    bool log_stderr;         /* $DORM_DEBUG_SQL          */
-    const char *log_error;   /* while logging a failed statement: its error */
+    bool log_stderr; /* $DORM_DEBUG_SQL          */
+    const char *log_error; /* while logging a failed statement: its error */
     uint64_t queries;
-    uint64_t shape_hits;     /* SELECTs run from the shape cache, not compiled */
+    uint64_t shape_hits; /* SELECTs run from the shape cache, not compiled */
     uint64_t shape_compiles; /* SELECTs the fetching calls compiled            */
     struct dorm_signals *signals; /* receivers of model signals (exec/signals.c), borrowed */
 };
@@ -140,7 +140,7 @@ void dorm_db__release(dorm_db *db, dorm_cached_stmt *cs);
 /* Runs a statement and calls row(stmt, payload) for each result row (read
  * it with db->drv->column_*).  0 or a negative dorm_error. */
 int dorm_db__query(dorm_db *db, const char *sql, const dorm_value *params, size_t nparams,
-                  void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e);
+                   void (*row)(dorm_db *db, dorm_stmt *st, void *payload), void *payload, dorm_errbuf *e);
 /* Runs parameterless SQL that returns no rows (DDL), logged ("args=None") and
  * counted, not cached.  0 or a negative dorm_error. */
 int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e);
@@ -148,7 +148,7 @@ int dorm_db__exec(dorm_db *db, const char *sql, dorm_errbuf *e);
 /* Logs a statement that failed before it ran (its prepare), with e's error,
  * when logging is on. */
 void dorm_db__log_failed(dorm_db *db, const char *sql, size_t len, const dorm_value *params, size_t n,
-                        const dorm_errbuf *e);
+                         const dorm_errbuf *e);
 /* Appends the parameters as the statement log shows them, a Python tuple:
  * "()", "('x',)", "('x', 3)". */
 void dorm_render__params(dorm_buf *b, const dorm_value *params, size_t n);
@@ -164,10 +164,10 @@ void dorm_render__value(dorm_buf *b, const dorm_value *v, bool quoted);
 typedef struct dorm_shape_entry {
     char *sql;
     size_t len;
-    void *slots;             /* dorm_mem__alloc'd, freed with the entry */
+    void *slots; /* dorm_mem__alloc'd, freed with the entry */
     size_t nslots;
-    dorm_cached_stmt *cs;    /* NULL: look it up by sql */
-    size_t klen;             /* its key follows the entry in memory */
+    dorm_cached_stmt *cs; /* NULL: look it up by sql */
+    size_t klen; /* its key follows the entry in memory */
 } dorm_shape_entry;
 
 /* The entry of shape `key` on the session held, or NULL (none, or no
@@ -178,7 +178,7 @@ dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen);
  * prepared for it (NULL or not cached: none).  0 or DORM_ENOMEM (nothing
  * recorded: the shape is compiled again next time). */
 int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
-                      size_t nslots, dorm_cached_stmt *cs);
+                       size_t nslots, dorm_cached_stmt *cs);
 /* dorm_db__prepare for the SQL of an entry of the session held, without
  * looking its text up when the entry's statement is free. */
 int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e);

@@ -38,7 +38,8 @@ dorm_icolumn *dorm_itable__column(dorm_itable *t, const char *name) {
 /* Lowercase type name without its "(n)" and what the parentheses hold. */
 static void split_type(const char *type, char *base, size_t len, int *a, int *b) {
     size_t i = 0;
-    for (; type[i] && type[i] != '(' && i + 1 < len; i++) base[i] = (char)(type[i] >= 'A' && type[i] <= 'Z' ? type[i] + 32 : type[i]);
+    for (; type[i] && type[i] != '(' && i + 1 < len; i++)
+        base[i] = (char)(type[i] >= 'A' && type[i] <= 'Z' ? type[i] + 32 : type[i]);
     while (i && base[i - 1] == ' ') i--;
     base[i] = '\0';
     const char *p = strchr(type, '(');
@@ -54,22 +55,37 @@ void dorm_icolumn__guess(dorm_icolumn *c) {
     } types[] = {
         /* Django's SQLite names (FlexibleFieldLookupDict), then PostgreSQL's
          * as information_schema spells them (data_types_reverse by OID). */
-        {"bool", DORM_KIND_BOOL},           {"boolean", DORM_KIND_BOOL},
-        {"smallint", DORM_KIND_SMALLINT},   {"smallint unsigned", DORM_KIND_POSSMALLINT},
-        {"smallinteger", DORM_KIND_SMALLINT}, {"int", DORM_KIND_INT},
-        {"integer", DORM_KIND_INT},         {"integer unsigned", DORM_KIND_POSINT},
-        {"bigint", DORM_KIND_BIGINT},       {"bigint unsigned", DORM_KIND_BIGINT},
-        {"decimal", DORM_KIND_DECIMAL},     {"numeric", DORM_KIND_DECIMAL},
-        {"real", DORM_KIND_FLOAT},          {"double precision", DORM_KIND_FLOAT},
-        {"text", DORM_KIND_TEXT},           {"char", DORM_KIND_CHAR},
-        {"character", DORM_KIND_CHAR},      {"varchar", DORM_KIND_CHAR},
-        {"character varying", DORM_KIND_CHAR}, {"blob", DORM_KIND_BINARY},
-        {"bytea", DORM_KIND_BINARY},        {"date", DORM_KIND_DATE},
-        {"datetime", DORM_KIND_DATETIME},   {"timestamp", DORM_KIND_DATETIME},
+        {"bool", DORM_KIND_BOOL},
+        {"boolean", DORM_KIND_BOOL},
+        {"smallint", DORM_KIND_SMALLINT},
+        {"smallint unsigned", DORM_KIND_POSSMALLINT},
+        {"smallinteger", DORM_KIND_SMALLINT},
+        {"int", DORM_KIND_INT},
+        {"integer", DORM_KIND_INT},
+        {"integer unsigned", DORM_KIND_POSINT},
+        {"bigint", DORM_KIND_BIGINT},
+        {"bigint unsigned", DORM_KIND_BIGINT},
+        {"decimal", DORM_KIND_DECIMAL},
+        {"numeric", DORM_KIND_DECIMAL},
+        {"real", DORM_KIND_FLOAT},
+        {"double precision", DORM_KIND_FLOAT},
+        {"text", DORM_KIND_TEXT},
+        {"char", DORM_KIND_CHAR},
+        {"character", DORM_KIND_CHAR},
+        {"varchar", DORM_KIND_CHAR},
+        {"character varying", DORM_KIND_CHAR},
+        {"blob", DORM_KIND_BINARY},
+        {"bytea", DORM_KIND_BINARY},
+        {"date", DORM_KIND_DATE},
+        {"datetime", DORM_KIND_DATETIME},
+        {"timestamp", DORM_KIND_DATETIME},
         {"timestamp with time zone", DORM_KIND_DATETIME},
-        {"timestamp without time zone", DORM_KIND_DATETIME}, {"time", DORM_KIND_TIME},
-        {"time without time zone", DORM_KIND_TIME}, {"time with time zone", DORM_KIND_TIME},
-        {"uuid", DORM_KIND_UUID},           {"json", DORM_KIND_JSON},
+        {"timestamp without time zone", DORM_KIND_DATETIME},
+        {"time", DORM_KIND_TIME},
+        {"time without time zone", DORM_KIND_TIME},
+        {"time with time zone", DORM_KIND_TIME},
+        {"uuid", DORM_KIND_UUID},
+        {"json", DORM_KIND_JSON},
         {"jsonb", DORM_KIND_JSON},
     };
     char base[64];

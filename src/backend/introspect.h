@@ -17,7 +17,7 @@ typedef struct dorm_introspect_list {
     dorm_ctx *cx;
     dorm_itable **tables;
     size_t *n;
-    dorm_itable *t;            /* the table being read */
+    dorm_itable *t; /* the table being read */
     int rc;
 } dorm_introspect_list;
 void dorm_introspect__table_row(dorm_db *db, dorm_stmt *st, void *payload);

@@ -17,28 +17,26 @@
 
 struct dorm_pool {
     pthread_mutex_t mu;
-    pthread_cond_t freed;       /* a session was given back or a slot freed */
+    pthread_cond_t freed; /* a session was given back or a slot freed */
     const dorm_registry *reg;
     const dorm_driver *drv;
     dorm_url url;
     dorm_pool_opts opts;
-    dorm_link *idle;            /* most recently given back first */
-    int size;                   /* sessions open: idle, lent, or being opened */
-    double down_until;          /* a connect failed: borrows fail until then */
-    dorm_errbuf down;           /* ... with this error */
+    dorm_link *idle; /* most recently given back first */
+    int size; /* sessions open: idle, lent, or being opened */
+    double down_until; /* a connect failed: borrows fail until then */
+    dorm_errbuf down; /* ... with this error */
     dorm_pool_stats stats;
     int err;
     char errmsg[512];
 };
 
-static void fail_new(dorm_pool *p, const dorm_errbuf *e)
-{
+static void fail_new(dorm_pool *p, const dorm_errbuf *e) {
     p->err = e->code;
     snprintf(p->errmsg, sizeof p->errmsg, "%s", e->msg);
 }
 
-static int open_link(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
-{
+static int open_link(dorm_pool *p, dorm_link **out, dorm_errbuf *e) {
     dorm_link *l = dorm_mem__calloc(1, sizeof *l);
     if (!l) return dorm_err(e, DORM_ENOMEM, "out of memory");
     int rc = p->drv->open(&p->url, &l->conn, e);
@@ -50,15 +48,15 @@ static int open_link(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
     return 0;
 }
 
-static int setup(dorm_pool *p, const char *url, dorm_errbuf *e)
-{
+static int setup(dorm_pool *p, const char *url, dorm_errbuf *e) {
     if (!url) url = getenv("DATABASE_URL");
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "No database URL given and DATABASE_URL is not set");
     int rc = dorm_url__parse(url, &p->url, e);
     if (rc) return rc;
     p->drv = dorm_driver__find(p->url.scheme);
     if (!p->drv) return dorm_err(e, DORM_ECONFIG, "Unsupported database URL scheme '%.64s'", p->url.scheme);
-    if (p->opts.max_size < 1) return dorm_err(e, DORM_ECONFIG, "A pool's max_size must be at least 1, not %d", p->opts.max_size);
+    if (p->opts.max_size < 1)
+        return dorm_err(e, DORM_ECONFIG, "A pool's max_size must be at least 1, not %d", p->opts.max_size);
     if (!(p->opts.wait_timeout >= 0)) return dorm_err(e, DORM_ECONFIG, "A pool's wait_timeout must not be negative");
     if (p->drv->private_database && p->drv->private_database(&p->url)) p->opts.max_size = 1;
     /* The first session is opened now, so a bad URL shows at once. */
@@ -72,8 +70,7 @@ static int setup(dorm_pool *p, const char *url, dorm_errbuf *e)
     return 0;
 }
 
-dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts, size_t opts_size)
-{
+dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_pool_opts *opts, size_t opts_size) {
     dorm_pool_opts opts_copy_;
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_pool *p = dorm_mem__calloc(1, sizeof *p);
@@ -98,18 +95,11 @@ dorm_pool *dorm_pool_new_(const char *url, const dorm_registry *reg, const dorm_
     return p;
 }
 
-int dorm_pool_errcode(const dorm_pool *p)
-{
-    return p ? p->err : DORM_ENOMEM;
-}
+int dorm_pool_errcode(const dorm_pool *p) { return p ? p->err : DORM_ENOMEM; }
 
-const char *dorm_pool_errmsg(const dorm_pool *p)
-{
-    return p ? p->errmsg : "out of memory";
-}
+const char *dorm_pool_errmsg(const dorm_pool *p) { return p ? p->errmsg : "out of memory"; }
 
-void dorm_pool_free(dorm_pool *p)
-{
+void dorm_pool_free(dorm_pool *p) {
     if (!p) return;
     while (p->idle) {
         dorm_link *l = p->idle;
@@ -122,18 +112,11 @@ void dorm_pool_free(dorm_pool *p)
     dorm_mem__free(p);
 }
 
-const dorm_registry *dorm_pool__registry(const dorm_pool *p)
-{
-    return p->reg;
-}
+const dorm_registry *dorm_pool__registry(const dorm_pool *p) { return p->reg; }
 
-const dorm_driver *dorm_pool__driver(const dorm_pool *p)
-{
-    return p->drv;
-}
+const dorm_driver *dorm_pool__driver(const dorm_pool *p) { return p->drv; }
 
-dorm_pool_stats dorm_pool_get_stats(dorm_pool *p)
-{
+dorm_pool_stats dorm_pool_get_stats(dorm_pool *p) {
     dorm_pool_stats s = {0};
     if (!p) return s;
     pthread_mutex_lock(&p->mu);
@@ -146,24 +129,21 @@ dorm_pool_stats dorm_pool_get_stats(dorm_pool *p)
 
 /* An idle session made ready to lend: the driver's check (which re-opens a
  * session the server ended) and, past health_check, a ping. */
-static int check_link(dorm_pool *p, dorm_link *l, dorm_errbuf *e)
-{
+static int check_link(dorm_pool *p, dorm_link *l, dorm_errbuf *e) {
     int rc = p->drv->check ? p->drv->check(l->conn, e) : 0;
     double h = p->opts.health_check;
     if (!rc && h >= 0 && dorm__now() - l->idle_since >= h) rc = p->drv->exec(l->conn, "SELECT 1", e);
     return rc;
 }
 
-static void abs_deadline(double seconds, struct timespec *ts)
-{
+static void abs_deadline(double seconds, struct timespec *ts) {
     clock_gettime(CLOCK_MONOTONIC, ts);
     double whole = (double)ts->tv_sec + (double)ts->tv_nsec / 1e9 + seconds;
     ts->tv_sec = (time_t)whole;
     ts->tv_nsec = (long)((whole - (double)ts->tv_sec) * 1e9);
 }
 
-int dorm_pool__borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
-{
+int dorm_pool__borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e) {
     if (p->err) return dorm_err(e, p->err, "%s", p->errmsg);
     struct timespec deadline;
     bool waited = false;
@@ -232,8 +212,7 @@ int dorm_pool__borrow(dorm_pool *p, dorm_link **out, dorm_errbuf *e)
     }
 }
 
-void dorm_pool__give_back(dorm_pool *p, dorm_link *l, bool broken)
-{
+void dorm_pool__give_back(dorm_pool *p, dorm_link *l, bool broken) {
     if (broken) {
         dorm_link__free(p->drv, l);
         pthread_mutex_lock(&p->mu);

@@ -5,14 +5,10 @@
 
 #include "backend/schema.h"
 
-static bool is_auto(dorm_kind k)
-{
-    return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO;
-}
+static bool is_auto(dorm_kind k) { return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO; }
 
 /* The quoted, comma-separated column list of an index or constraint. */
-void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix)
-{
+void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix) {
     dorm_buf_putc(b, '(');
     for (size_t i = 0; ix->columns[i]; i++) {
         if (i) dorm_buf_puts(b, ", ");
@@ -26,8 +22,7 @@ void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix)
     dorm_buf_putc(b, ')');
 }
 
-static void references(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c)
-{
+static void references(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c) {
     dorm_buf_puts(b, "REFERENCES ");
     dorm_buf_quote(b, d->quote, c->ref_table);
     dorm_buf_puts(b, " (");
@@ -37,15 +32,16 @@ static void references(dorm_buf *b, const dorm_dialect *d, const dorm_column_def
 }
 
 void dorm_schema__column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c) {
-    if (c->db_type) dorm_buf_puts(b, c->db_type);
-    else d->column_type(b, c);
+    if (c->db_type)
+        dorm_buf_puts(b, c->db_type);
+    else
+        d->column_type(b, c);
 }
 
 /* One column, in the order of Django's column_sql + table_sql: type,
  * [DEFAULT fill,] NULL / NOT NULL, PRIMARY KEY or UNIQUE, CHECK, REFERENCES.
  * `check` is scratch space. */
-static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_column_def *c, bool fill)
-{
+static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_column_def *c, bool fill) {
     dorm_buf_quote(b, d->quote, c->name);
     dorm_buf_putc(b, ' ');
     dorm_schema__column_type(b, d, c);
@@ -74,8 +70,7 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
     }
 }
 
-void dorm_schema__fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c)
-{
+void dorm_schema__fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_column_def *c) {
     dorm_buf_puts(b, "ALTER TABLE ");
     dorm_buf_quote(b, d->quote, table);
     dorm_buf_puts(b, " ADD ");
@@ -90,8 +85,7 @@ void dorm_schema__fk_sql(dorm_buf *b, const dorm_dialect *d, const char *table, 
     references(b, d, c);
 }
 
-void dorm_schema__table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t)
-{
+void dorm_schema__table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, const dorm_table_def *t) {
     dorm_buf_puts(b, "CREATE TABLE ");
     dorm_buf_quote(b, d->quote, t->name);
     dorm_buf_puts(b, " (");
@@ -128,8 +122,7 @@ void dorm_schema__table_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d,
     dorm_buf_putc(b, ')');
 }
 
-void dorm_schema__index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix)
-{
+void dorm_schema__index_sql(dorm_buf *b, const dorm_dialect *d, const char *table, const dorm_index_def *ix) {
     if (ix->unique && !d->unique_as_index) {
         dorm_buf_puts(b, "ALTER TABLE ");
         dorm_buf_quote(b, d->quote, table);
@@ -148,8 +141,7 @@ void dorm_schema__index_sql(dorm_buf *b, const dorm_dialect *d, const char *tabl
 }
 
 /* Rejects definitions that would otherwise produce broken SQL or crash. */
-bool dorm_schema__valid(const dorm_table_def *t)
-{
+bool dorm_schema__valid(const dorm_table_def *t) {
     if (!t->name || !t->ncolumns) return false;
     for (size_t i = 0; i < t->ncolumns; i++)
         if (!t->columns[i].name || (t->columns[i].kind == DORM_KIND_FK && !t->columns[i].ref_table)) return false;
@@ -163,16 +155,14 @@ bool dorm_schema__valid(const dorm_table_def *t)
 }
 
 /* Emits the text of `b` unless building it ran out of memory. */
-static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload)
-{
+static int emit_buf(dorm_buf *b, dorm_schema_emit emit, void *payload) {
     return b->failed ? DORM_ENOMEM : emit(b->data, payload);
 }
 
 /* Django's create_model order: the table, then its deferred statements:
  * unique_together, foreign keys not written inline, the other indexes. */
 int dorm_schema__create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
-                                       dorm_schema_emit emit_later, void *payload)
-{
+                                        dorm_schema_emit emit_later, void *payload) {
     if (!dorm_schema__valid(t)) return DORM_ECONFIG;
     dorm_buf b = DORM_BUF_INIT, check = DORM_BUF_INIT;
     dorm_schema__table_sql(&b, &check, d, t);
@@ -200,28 +190,25 @@ int dorm_schema__create_table_deferring(const dorm_dialect *d, const dorm_table_
     return rc;
 }
 
-int dorm_schema__create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload)
-{
+int dorm_schema__create_table(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit, void *payload) {
     return dorm_schema__create_table_deferring(d, t, emit, emit, payload);
 }
 
-int dorm_schema__defer(dorm_buf *later, const char *sql)
-{
+int dorm_schema__defer(dorm_buf *later, const char *sql) {
     dorm_buf_puts(later, sql);
     dorm_buf_putc(later, '\0');
     return later->failed ? DORM_ENOMEM : 0;
 }
 
-int dorm_schema__run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload)
-{
+int dorm_schema__run_deferred(dorm_buf *later, dorm_schema_emit emit, void *payload) {
     int rc = later->failed ? DORM_ENOMEM : 0;
-    for (size_t at = 0; rc == 0 && at < later->len; at += strlen(later->data + at) + 1) rc = emit(later->data + at, payload);
+    for (size_t at = 0; rc == 0 && at < later->len; at += strlen(later->data + at) + 1)
+        rc = emit(later->data + at, payload);
     dorm_buf_reset(later);
     return rc;
 }
 
-int dorm_schema__drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload)
-{
+int dorm_schema__drop_table(const dorm_dialect *d, const char *table, dorm_schema_emit emit, void *payload) {
     dorm_buf b = DORM_BUF_INIT;
     dorm_buf_puts(&b, "DROP TABLE ");
     dorm_buf_quote(&b, d->quote, table);
@@ -230,8 +217,7 @@ int dorm_schema__drop_table(const dorm_dialect *d, const char *table, dorm_schem
     return rc;
 }
 
-void dorm_schema__column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c)
-{
+void dorm_schema__column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c) {
     dorm_buf check = DORM_BUF_INIT;
     column_sql(b, &check, d, c, true);
     dorm_buf_free(&check);

@@ -26,7 +26,7 @@ int dorm_schema__create_table(const dorm_dialect *d, const dorm_table_def *t, do
  * the caller runs once every table of the batch exists (Django's
  * deferred_sql): foreign keys may then point either way between them. */
 int dorm_schema__create_table_deferring(const dorm_dialect *d, const dorm_table_def *t, dorm_schema_emit emit,
-                                       dorm_schema_emit emit_later, void *payload);
+                                        dorm_schema_emit emit_later, void *payload);
 /* A list of statements kept for later: dorm_schema__defer appends one (0 or
  * DORM_ENOMEM); dorm_schema__run_deferred emits them in order and empties the
  * list (0, emit's first non-zero value, or DORM_ENOMEM). */

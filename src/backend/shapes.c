@@ -12,8 +12,7 @@
 #define SHAPE_CACHE_MAX 512
 
 /* The entry and its key live in one allocation: the key follows it. */
-static void free_entry(const void *key, size_t klen, void *value, void *payload)
-{
+static void free_entry(const void *key, size_t klen, void *value, void *payload) {
     (void)key;
     (void)klen;
     (void)payload;
@@ -23,16 +22,14 @@ static void free_entry(const void *key, size_t klen, void *value, void *payload)
     dorm_mem__free(en);
 }
 
-static void forget_stmt(const void *key, size_t klen, void *value, void *payload)
-{
+static void forget_stmt(const void *key, size_t klen, void *value, void *payload) {
     (void)key;
     (void)klen;
     (void)payload;
     ((dorm_shape_entry *)value)->cs = NULL;
 }
 
-void dorm_link__shapes_clear(dorm_link *l, bool all)
-{
+void dorm_link__shapes_clear(dorm_link *l, bool all) {
     if (!l) return;
     dorm_hmap__each(&l->shapes, all ? free_entry : forget_stmt, NULL);
     if (all) {
@@ -41,8 +38,7 @@ void dorm_link__shapes_clear(dorm_link *l, bool all)
     }
 }
 
-dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen)
-{
+dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen) {
     dorm_link *l = db->link;
     if (!l) return NULL;
     /* A loop runs one shape over and over: comparing its key with the last
@@ -55,8 +51,7 @@ dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen)
 }
 
 int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
-                      size_t nslots, dorm_cached_stmt *cs)
-{
+                       size_t nslots, dorm_cached_stmt *cs) {
     dorm_link *l = db->link;
     if (l && dorm_hmap__get(&l->shapes, key, klen)) {
         /* A query of the shape nested in another's run compiled it too. */

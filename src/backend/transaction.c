@@ -8,8 +8,7 @@
 #include "core/alloc.h"
 
 /* Runs "<verb> "<prefix><n>"" with the savepoint name quoted by the dialect. */
-static int savepoint_sql(dorm_db *db, const char *verb, const char *prefix, int64_t n, dorm_errbuf *e)
-{
+static int savepoint_sql(dorm_db *db, const char *verb, const char *prefix, int64_t n, dorm_errbuf *e) {
     char name[40];
     snprintf(name, sizeof name, "%s%lld", prefix, (long long)n);
     dorm_buf sql = DORM_BUF_INIT;
@@ -21,20 +20,15 @@ static int savepoint_sql(dorm_db *db, const char *verb, const char *prefix, int6
     return rc;
 }
 
-static int level_sql(dorm_db *db, const char *verb, int level, dorm_errbuf *e)
-{
+static int level_sql(dorm_db *db, const char *verb, int level, dorm_errbuf *e) {
     return savepoint_sql(db, verb, "dorm_s", level, e);
 }
 
 /* Whether the innermost level was opened with a savepoint (the outermost
  * level is the transaction itself). */
-static bool has_savepoint(const dorm_db *db)
-{
-    return db->atomic_depth > 1 && !db->no_savepoint[db->atomic_depth - 1];
-}
+static bool has_savepoint(const dorm_db *db) { return db->atomic_depth > 1 && !db->no_savepoint[db->atomic_depth - 1]; }
 
-int dorm_db__begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e)
-{
+int dorm_db__begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e) {
     if (db->atomic_depth + 1 > db->levels_cap) {
         int cap = db->levels_cap ? db->levels_cap * 2 : 8;
         bool *grown = dorm_mem__realloc(db->no_savepoint, sizeof *grown * (size_t)cap);
@@ -73,20 +67,13 @@ int dorm_db__begin_level(dorm_db *db, bool write, bool savepoint, dorm_errbuf *e
     return rc;
 }
 
-int dorm_db__begin(dorm_db *db, dorm_errbuf *e)
-{
-    return dorm_db__begin_level(db, false, true, e);
-}
+int dorm_db__begin(dorm_db *db, dorm_errbuf *e) { return dorm_db__begin_level(db, false, true, e); }
 
-int dorm_db__begin_write(dorm_db *db, dorm_errbuf *e)
-{
-    return dorm_db__begin_level(db, true, true, e);
-}
+int dorm_db__begin_write(dorm_db *db, dorm_errbuf *e) { return dorm_db__begin_level(db, true, true, e); }
 
 /* ---- on_commit callbacks -------------------------------------------------- */
 
-int dorm_db__on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e)
-{
+int dorm_db__on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_errbuf *e) {
     if (db->atomic_depth == 0) {
         fn(payload);
         return 0;
@@ -104,8 +91,7 @@ int dorm_db__on_commit(dorm_db *db, dorm_on_commit_fn fn, void *payload, dorm_er
 
 /* The level at `depth` ended: committed, its callbacks pass to the level
  * above; rolled back, they are dropped. */
-static void hooks_level_end(dorm_db *db, int depth, bool committed)
-{
+static void hooks_level_end(dorm_db *db, int depth, bool committed) {
     size_t kept = 0;
     for (size_t i = 0; i < db->nhooks; i++) {
         dorm_commit_hook h = db->hooks[i];
@@ -121,8 +107,7 @@ static void hooks_level_end(dorm_db *db, int depth, bool committed)
 /* After the outermost commit: the callbacks run in order, taken off the
  * connection first, so that one registering another (in autocommit: run at
  * once) or opening a transaction sees a clean state. */
-static void run_hooks(dorm_db *db)
-{
+static void run_hooks(dorm_db *db) {
     dorm_commit_hook *hooks = db->hooks;
     size_t n = db->nhooks;
     db->hooks = NULL;
@@ -131,8 +116,7 @@ static void run_hooks(dorm_db *db)
     dorm_mem__free(hooks);
 }
 
-void dorm_db__drop_hooks(dorm_db *db)
-{
+void dorm_db__drop_hooks(dorm_db *db) {
     dorm_mem__free(db->hooks);
     db->hooks = NULL;
     db->nhooks = db->hooks_cap = 0;
@@ -147,8 +131,7 @@ void dorm_db__drop_hooks(dorm_db *db)
  * rollback fails is unusable anyway.  A level without a savepoint has
  * nothing to undo on its own: the enclosing level is marked instead, as
  * failed when the caller rolls back (`failed`: its commit reports it). */
-static int rollback_level(dorm_db *db, bool failed, dorm_errbuf *e)
-{
+static int rollback_level(dorm_db *db, bool failed, dorm_errbuf *e) {
     int depth = db->atomic_depth;
     if (depth > 1 && db->no_savepoint[depth - 1]) {
         db->atomic_depth--;
@@ -166,8 +149,7 @@ static int rollback_level(dorm_db *db, bool failed, dorm_errbuf *e)
     return rc;
 }
 
-int dorm_db__commit(dorm_db *db, dorm_errbuf *e)
-{
+int dorm_db__commit(dorm_db *db, dorm_errbuf *e) {
     if (db->atomic_depth == 0) return dorm_err(e, DORM_ETRANSACTION, "There is no open transaction to commit.");
     int depth = db->atomic_depth;
     if (db->needs_rollback) {
@@ -179,8 +161,10 @@ int dorm_db__commit(dorm_db *db, dorm_errbuf *e)
                         "The transaction was marked for rollback after an error; it was rolled back, not committed.");
     }
     int rc = 0;
-    if (depth == 1) rc = dorm_db__exec(db, "COMMIT", e);
-    else if (has_savepoint(db)) rc = level_sql(db, "RELEASE SAVEPOINT", depth - 1, e);
+    if (depth == 1)
+        rc = dorm_db__exec(db, "COMMIT", e);
+    else if (has_savepoint(db))
+        rc = level_sql(db, "RELEASE SAVEPOINT", depth - 1, e);
     if (rc == 0) {
         db->atomic_depth--;
         hooks_level_end(db, depth, true);
@@ -200,16 +184,14 @@ int dorm_db__commit(dorm_db *db, dorm_errbuf *e)
     return rc;
 }
 
-int dorm_db__rollback(dorm_db *db, dorm_errbuf *e)
-{
+int dorm_db__rollback(dorm_db *db, dorm_errbuf *e) {
     if (db->atomic_depth == 0) return dorm_err(e, DORM_ETRANSACTION, "There is no open transaction to roll back.");
     return rollback_level(db, true, e);
 }
 
 /* ---- explicit savepoints -------------------------------------------------- */
 
-int64_t dorm_db__savepoint(dorm_db *db, dorm_errbuf *e)
-{
+int64_t dorm_db__savepoint(dorm_db *db, dorm_errbuf *e) {
     if (db->atomic_depth == 0) return 0;
     int64_t sid = db->savepoints + 1;
     int rc = savepoint_sql(db, "SAVEPOINT", "dorm_x", sid, e);
@@ -218,8 +200,7 @@ int64_t dorm_db__savepoint(dorm_db *db, dorm_errbuf *e)
     return sid;
 }
 
-int dorm_db__savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e)
-{
+int dorm_db__savepoint_end(dorm_db *db, int64_t sid, bool commit, dorm_errbuf *e) {
     if (db->atomic_depth == 0 || sid <= 0) return 0;
     return savepoint_sql(db, commit ? "RELEASE SAVEPOINT" : "ROLLBACK TO SAVEPOINT", "dorm_x", sid, e);
 }

@@ -15,8 +15,7 @@
 /* The URL as error messages show it: the password replaced by "***".  The
  * user information ends at the last '@' before the query string, even past a
  * '/', so that a password holding an unencoded '/' is hidden too. */
-static void redact(const char *url, char *out, size_t cap)
-{
+static void redact(const char *url, char *out, size_t cap) {
     const char *auth = strstr(url, "://");
     const char *at = NULL, *colon = NULL;
     if (auth) {
@@ -31,15 +30,12 @@ static void redact(const char *url, char *out, size_t cap)
         n = snprintf(out, cap, "%.*s:***%s", (int)(colon - url), url, at);
     else
         n = snprintf(out, cap, "%s", url);
-    if (n >= 0 && (size_t)n >= cap)
-        memcpy(out + cap - 4, "...", 4);
+    if (n >= 0 && (size_t)n >= cap) memcpy(out + cap - 4, "...", 4);
 }
 
 /* Fails with DORM_ECONFIG naming the problem: `what`, then `detail` (the
  * offending part, never the password) quoted, then `after`. */
-static int fail(dorm_errbuf *e, const char *url, const char *what, const char *detail, size_t dlen,
-                const char *after)
-{
+static int fail(dorm_errbuf *e, const char *url, const char *what, const char *detail, size_t dlen, const char *after) {
     char shown[URL_ECHO_MAX + 1];
     redact(url, shown, sizeof shown);
     if (detail)
@@ -51,8 +47,7 @@ static int fail(dorm_errbuf *e, const char *url, const char *what, const char *d
 /* Stores in *dst a malloc'd, percent-decoded copy of s[0..n).  `plus` turns
  * '+' into a space (form encoding, used by the query string).  0, DORM_ENOMEM,
  * or 1 for a malformed escape or a decoded NUL (which would cut the string). */
-static int decode(char **dst, const char *s, size_t n, bool plus)
-{
+static int decode(char **dst, const char *s, size_t n, bool plus) {
     char *out = dorm_mem__alloc(n + 1);
     if (!out) return DORM_ENOMEM;
     size_t o = 0;
@@ -77,8 +72,7 @@ static int decode(char **dst, const char *s, size_t n, bool plus)
 
 /* decode() for a component named `what`, turning its failure into an error. */
 static int component(char **dst, const char *s, size_t n, bool plus, const char *url, const char *what,
-                     dorm_errbuf *e)
-{
+                     dorm_errbuf *e) {
     int rc = decode(dst, s, n, plus);
     if (rc == DORM_ENOMEM) return dorm_err(e, DORM_ENOMEM, "out of memory");
     if (rc) {
@@ -92,9 +86,7 @@ static int component(char **dst, const char *s, size_t n, bool plus, const char 
 /* Parses "host[:port]" or "[v6-address][:port]"; an empty host stays NULL.
  * `masked`: an '@' follows in the path, so a bad "port" may be the piece of a
  * password holding an unencoded '/', and is not echoed. */
-static int parse_hostport(dorm_url *out, const char *s, size_t n, bool masked, const char *url,
-                          dorm_errbuf *e)
-{
+static int parse_hostport(dorm_url *out, const char *s, size_t n, bool masked, const char *url, dorm_errbuf *e) {
     const char *host = s, *port = NULL;
     size_t hlen = n, plen = 0;
     if (n && s[0] == '[') {
@@ -104,7 +96,8 @@ static int parse_hostport(dorm_url *out, const char *s, size_t n, bool masked, c
         hlen = (size_t)(close - host);
         const char *after = close + 1;
         if (after < s + n) {
-            if (*after != ':') return fail(e, url, "unexpected text ", after, (size_t)(s + n - after), " after the host");
+            if (*after != ':')
+                return fail(e, url, "unexpected text ", after, (size_t)(s + n - after), " after the host");
             port = after + 1;
             plen = (size_t)(s + n - port);
         }
@@ -121,12 +114,13 @@ static int parse_hostport(dorm_url *out, const char *s, size_t n, bool masked, c
         long v = 0;
         bool digits = plen > 0;
         for (size_t i = 0; i < plen; i++) {
-            if (port[i] < '0' || port[i] > '9') digits = false;
-            else if (v <= 65535) v = v * 10 + (port[i] - '0');
+            if (port[i] < '0' || port[i] > '9')
+                digits = false;
+            else if (v <= 65535)
+                v = v * 10 + (port[i] - '0');
         }
         if (!digits && masked)
-            return fail(e, url, "the port is not a number (a '/' in a password must be written %2F)", NULL, 0,
-                        NULL);
+            return fail(e, url, "the port is not a number (a '/' in a password must be written %2F)", NULL, 0, NULL);
         if (!digits) return fail(e, url, "port ", port, plen, " is not a number");
         if (v < 1 || v > 65535) return fail(e, url, "port ", port, plen, " is out of range");
         out->port = (int)v;
@@ -136,8 +130,7 @@ static int parse_hostport(dorm_url *out, const char *s, size_t n, bool masked, c
 }
 
 /* Parses "user[:password]"; absent or empty parts stay NULL. */
-static int parse_userinfo(dorm_url *out, const char *s, size_t n, const char *url, dorm_errbuf *e)
-{
+static int parse_userinfo(dorm_url *out, const char *s, size_t n, const char *url, dorm_errbuf *e) {
     const char *colon = memchr(s, ':', n);
     size_t ulen = colon ? (size_t)(colon - s) : n;
     int rc = 0;
@@ -148,8 +141,7 @@ static int parse_userinfo(dorm_url *out, const char *s, size_t n, const char *ur
 }
 
 /* Parses "k=v&k2=v2" into keys/values; empty segments are skipped. */
-static int parse_query(dorm_url *out, const char *s, const char *url, dorm_errbuf *e)
-{
+static int parse_query(dorm_url *out, const char *s, const char *url, dorm_errbuf *e) {
     size_t count = 1;
     for (const char *p = s; *p; p++)
         if (*p == '&') count++;
@@ -176,13 +168,12 @@ static int parse_query(dorm_url *out, const char *s, const char *url, dorm_errbu
     return 0;
 }
 
-static int parse(const char *url, dorm_url *out, dorm_errbuf *e)
-{
+static int parse(const char *url, dorm_url *out, dorm_errbuf *e) {
     const char *sep = strstr(url, "://");
     if (!sep || sep == url) return fail(e, url, "expected scheme://...", NULL, 0, NULL);
     for (const char *p = url; p < sep; p++) {
         bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (p > url && ((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.'));
+            (p > url && ((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.'));
         if (!ok) return fail(e, url, "scheme ", url, (size_t)(sep - url), " is not valid");
     }
     size_t slen = (size_t)(sep - url);
@@ -217,8 +208,7 @@ static int parse(const char *url, dorm_url *out, dorm_errbuf *e)
     return 0;
 }
 
-int dorm_url__parse(const char *url, dorm_url *out, dorm_errbuf *e)
-{
+int dorm_url__parse(const char *url, dorm_url *out, dorm_errbuf *e) {
     memset(out, 0, sizeof *out);
     if (!url || !*url) return dorm_err(e, DORM_ECONFIG, "Invalid database URL '': the URL is empty");
     int rc = parse(url, out, e);
@@ -226,8 +216,7 @@ int dorm_url__parse(const char *url, dorm_url *out, dorm_errbuf *e)
     return rc;
 }
 
-void dorm_url__free(dorm_url *u)
-{
+void dorm_url__free(dorm_url *u) {
     if (!u) return;
     for (size_t i = 0; i < u->nparams; i++) {
         dorm_mem__free(u->keys[i]);

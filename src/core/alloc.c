@@ -27,8 +27,10 @@ static void libc_free(void *p, void *payload) {
 static dorm_allocator current = {libc_malloc, libc_realloc, libc_free, NULL};
 
 void dorm_set_allocator(const dorm_allocator *a) {
-    if (a && a->malloc && a->realloc && a->free) current = *a;
-    else current = (dorm_allocator){libc_malloc, libc_realloc, libc_free, NULL};
+    if (a && a->malloc && a->realloc && a->free)
+        current = *a;
+    else
+        current = (dorm_allocator){libc_malloc, libc_realloc, libc_free, NULL};
     dorm_json__init();
 }
 

@@ -20,7 +20,7 @@ struct dorm_arena_block {
     union {
         struct {
             dorm_arena_block *next;
-            size_t size;   /* usable bytes after the header */
+            size_t size; /* usable bytes after the header */
         } h;
         max_align_t align;
     } u;
@@ -66,7 +66,7 @@ static void *alloc_new_block(dorm_arena *a, size_t size) {
 void *dorm_arena__alloc(dorm_arena *a, size_t size) {
     if (size == 0) size = 1;
     if (a->head) {
-        size_t pad = (size_t)-(uintptr_t)a->ptr & (ARENA_ALIGN - 1);
+        size_t pad = (size_t) - (uintptr_t)a->ptr & (ARENA_ALIGN - 1);
         DORM_ASSERT(a->ptr && a->ptr <= a->end);
         if ((size_t)(a->end - a->ptr) >= pad && (size_t)(a->end - a->ptr) - pad >= size) {
             char *p = a->ptr + pad;

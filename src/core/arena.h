@@ -7,13 +7,14 @@
 
 typedef struct dorm_arena_block dorm_arena_block;
 typedef struct dorm_arena {
-    dorm_arena_block *head;   /* current block (newest first) */
-    char *ptr;                /* next free byte in head       */
-    char *end;                /* end of head                  */
-    size_t total;             /* bytes obtained from malloc   */
+    dorm_arena_block *head; /* current block (newest first) */
+    char *ptr; /* next free byte in head       */
+    char *end; /* end of head                  */
+    size_t total; /* bytes obtained from malloc   */
 } dorm_arena;
 
-#define DORM_ARENA_INIT {NULL, NULL, NULL, 0}
+#define DORM_ARENA_INIT \
+    { NULL, NULL, NULL, 0 }
 
 /* Zeroed?  No: dorm_arena__alloc returns uninitialised memory aligned for any
  * type (max_align_t); dorm_arena__calloc zeroes it.  NULL on allocation failure. */

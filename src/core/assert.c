@@ -7,8 +7,7 @@
 #include "core/assert.h"
 
 #ifdef DORM_ASSERTS
-_Noreturn void dorm_assert__fail(const char *cond, const char *file, int line, const char *func)
-{
+_Noreturn void dorm_assert__fail(const char *cond, const char *file, int line, const char *func) {
     fprintf(stderr, "dorm: invariant broken: %s (%s:%d, %s)\n", cond, file, line, func);
     abort();
 }

@@ -129,40 +129,20 @@ int dorm_err(dorm_errbuf *e, int code, const char *fmt, ...) {
 void dorm_buf_literal(dorm_buf *b, const dorm_value *v) {
     char tmp[DORM_FMT_MAX];
     switch (v->type) {
-    case DORM_T_INT:
-        dorm_buf_printf(b, "%lld", (long long)v->u.i);
-        return;
-    case DORM_T_DURATION:
-        dorm_buf_printf(b, "%lld", (long long)v->u.dur.usec);
-        return;
-    case DORM_T_FLOAT:
-        dorm_buf_printf(b, "%.17g", v->u.f);
-        return;
-    case DORM_T_BOOL:
-        dorm_buf_puts(b, v->u.b ? "true" : "false");
-        return;
+    case DORM_T_INT: dorm_buf_printf(b, "%lld", (long long)v->u.i); return;
+    case DORM_T_DURATION: dorm_buf_printf(b, "%lld", (long long)v->u.dur.usec); return;
+    case DORM_T_FLOAT: dorm_buf_printf(b, "%.17g", v->u.f); return;
+    case DORM_T_BOOL: dorm_buf_puts(b, v->u.b ? "true" : "false"); return;
     case DORM_T_DECIMAL:
         dorm_decimal_format(v->u.dec, tmp);
         dorm_buf_puts(b, tmp);
         return;
-    case DORM_T_TEXT:
-        dorm_buf_quote(b, '\'', v->u.s);
-        return;
-    case DORM_T_DATE:
-        dorm_date_format(v->u.date, tmp);
-        break;
-    case DORM_T_DATETIME:
-        dorm_datetime_format(v->u.dt, tmp);
-        break;
-    case DORM_T_TIME:
-        dorm_time_format(v->u.time, tmp);
-        break;
-    case DORM_T_UUID:
-        dorm_uuid_format(v->u.uuid, tmp);
-        break;
-    default:
-        dorm_buf_puts(b, "NULL");
-        return;
+    case DORM_T_TEXT: dorm_buf_quote(b, '\'', v->u.s); return;
+    case DORM_T_DATE: dorm_date_format(v->u.date, tmp); break;
+    case DORM_T_DATETIME: dorm_datetime_format(v->u.dt, tmp); break;
+    case DORM_T_TIME: dorm_time_format(v->u.time, tmp); break;
+    case DORM_T_UUID: dorm_uuid_format(v->u.uuid, tmp); break;
+    default: dorm_buf_puts(b, "NULL"); return;
     }
     dorm_buf_quote(b, '\'', tmp);
 }

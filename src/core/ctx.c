@@ -93,7 +93,6 @@ int dorm_ctx_fail(dorm_ctx *cx, int code, const char *fmt, ...) {
     return rc;
 }
 
-
 int dorm__record(dorm_ctx *cx, int rc) {
     if (rc >= 0 || !cx) return rc;
     if (rc == DORM_ENOMEM && cx->err != DORM_ENOMEM) return dorm_ctx_fail(cx, rc, "out of memory");
@@ -101,9 +100,7 @@ int dorm__record(dorm_ctx *cx, int rc) {
     return rc;
 }
 
-int dorm_fail__errbuf(dorm_ctx *cx, const dorm_errbuf *e) {
-    return dorm_ctx_fail(cx, e->code, "%s", e->msg);
-}
+int dorm_fail__errbuf(dorm_ctx *cx, const dorm_errbuf *e) { return dorm_ctx_fail(cx, e->code, "%s", e->msg); }
 
 void *dorm_alloc(dorm_ctx *cx, size_t size) {
     if (!cx) return NULL;

@@ -22,33 +22,33 @@ struct dorm_databases;
 
 struct dorm_ctx {
     dorm_arena arena;
-    dorm_db *db;         /* the connection statements run on now: the routed
+    dorm_db *db; /* the connection statements run on now: the routed
                           * one during a call, conns[use] between calls */
     struct dorm_databases *dbs; /* routed over; NULL: no routers          */
-    dorm_db **conns;     /* per alias, owned, made on first use; NULL: `db`
+    dorm_db **conns; /* per alias, owned, made on first use; NULL: `db`
                           * is the one connection (dorm_ctx_new, borrowed) */
     int nconns;
-    int use;             /* the alias of connection-level calls (dorm_ctx_use) */
-    int save_using;      /* dorm_save_using / dorm_delete_using: 1 + the alias
+    int use; /* the alias of connection-level calls (dorm_ctx_use) */
+    int save_using; /* dorm_save_using / dorm_delete_using: 1 + the alias
                           * of the object write starting                   */
-    const char *schema;  /* dorm_ctx_set_schema (arena), or NULL               */
-    dorm_value tenant;   /* dorm_ctx_set_tenant (text in the arena)          */
+    const char *schema; /* dorm_ctx_set_schema (arena), or NULL               */
+    dorm_value tenant; /* dorm_ctx_set_tenant (text in the arena)          */
     bool has_tenant;
-    int pinned;          /* calls entered and not left (exec/route.c): nested
+    int pinned; /* calls entered and not left (exec/route.c): nested
                           * ones stay on their connection                  */
-    dorm_db **blocks;    /* the connection of each open atomic block, innermost last */
+    dorm_db **blocks; /* the connection of each open atomic block, innermost last */
     int nblocks, blocks_cap;
     int err;
-    char *errmsg;        /* malloc'd, replaced by each error; NULL: "" */
+    char *errmsg; /* malloc'd, replaced by each error; NULL: "" */
     /* query policies (exec/policy.c) */
     dorm_nplusone nplusone;
     dorm_notice_fn notice;
     void *notice_payload;
-    uint32_t batches;    /* numbering of evaluated QuerySets                    */
-    dorm_hmap lazy;      /* (batch, relation) lazily loaded -> times (arena keys) */
-    uint64_t queries;    /* statements run through this context                 */
-    int64_t budget;      /* most statements allowed; < 0: no limit              */
-    const dorm_tz *tz;   /* the current time zone; NULL: UTC (core/timezone.c) */
+    uint32_t batches; /* numbering of evaluated QuerySets                    */
+    dorm_hmap lazy; /* (batch, relation) lazily loaded -> times (arena keys) */
+    uint64_t queries; /* statements run through this context                 */
+    int64_t budget; /* most statements allowed; < 0: no limit              */
+    const dorm_tz *tz; /* the current time zone; NULL: UTC (core/timezone.c) */
     dorm_tz_cache zones; /* zones read so far                                   */
     /* progress reports (core/progress.c): the callback, and the last report
      * made, so that a piece of work reports once per hundredth */

@@ -29,12 +29,10 @@ static int days_in_month(int y, int m) {
 
 bool dorm_date_valid(dorm_date d) {
     return d.year >= 1 && d.year <= 9999 && d.month >= 1 && d.month <= 12 && d.day >= 1 &&
-           d.day <= days_in_month(d.year, d.month);
+        d.day <= days_in_month(d.year, d.month);
 }
 
-bool dorm_time_valid(dorm_time t) {
-    return t.hour < 24 && t.minute < 60 && t.second < 60 && t.usec < 1000000;
-}
+bool dorm_time_valid(dorm_time t) { return t.hour < 24 && t.minute < 60 && t.second < 60 && t.usec < 1000000; }
 
 bool dorm_datetime_valid(dorm_datetime t) { return t.usec >= USEC_MIN && t.usec <= USEC_MAX; }
 
@@ -48,7 +46,6 @@ int64_t dorm_date_to_days(dorm_date d) {
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
 }
-
 
 dorm_date dorm_date_from_days(int64_t days) {
     dorm_date r = {0, 0, 0};
@@ -71,7 +68,7 @@ dorm_datetime dorm_datetime_utc(int y, int mo, int d, int h, int mi, int s, int 
     dorm_datetime t = {INT64_MIN};
     if (y < 1 || y > 9999) return t;
     t.usec = dorm_date_to_days(dorm_date_ymd(y, mo, d)) * USEC_PER_DAY +
-             ((int64_t)h * 3600 + (int64_t)mi * 60 + s) * USEC_PER_SEC + usec;
+        ((int64_t)h * 3600 + (int64_t)mi * 60 + s) * USEC_PER_SEC + usec;
     return t;
 }
 
@@ -85,8 +82,7 @@ void dorm_datetime_split(dorm_datetime t, dorm_date *date, dorm_time *time) {
     if (date) *date = dorm_date_from_days(days);
     if (time) {
         int64_t secs = rem / USEC_PER_SEC;
-        *time = dorm_time_hms((int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
-                              (int)(rem % USEC_PER_SEC));
+        *time = dorm_time_hms((int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), (int)(rem % USEC_PER_SEC));
     }
 }
 
@@ -109,7 +105,6 @@ typedef struct cursor {
     const char *p;
     const char *end;
 } cursor;
-
 
 /* Reads min..max digits as a number; false when fewer than min are there. */
 static bool read_num(cursor *c, int min, int max, int *out) {

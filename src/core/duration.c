@@ -79,11 +79,11 @@ int dorm_duration_parse(const char *s, size_t len, dorm_duration *out) {
         while (p < end && *p >= 'a' && *p <= 'z') p++;
         size_t ul = (size_t)(p - unit);
         /* No unit: Django's "D HH:MM:SS" counts days. */
-        int64_t days = ul == 0                                   ? 1
-                       : ul >= 3 && strncmp(unit, "day", 3) == 0 ? 1
-                       : ul >= 3 && strncmp(unit, "mon", 3) == 0 ? 30
-                       : ul >= 4 && strncmp(unit, "year", 4) == 0 ? 365
-                                                                  : 0;
+        int64_t days = ul == 0                         ? 1
+            : ul >= 3 && strncmp(unit, "day", 3) == 0  ? 1
+            : ul >= 3 && strncmp(unit, "mon", 3) == 0  ? 30
+            : ul >= 4 && strncmp(unit, "year", 4) == 0 ? 365
+                                                       : 0;
         if (!days) return DORM_EVALUE;
         total += (int64_t)n * days * USEC_PER_DAY;
         any = true;

@@ -9,8 +9,8 @@
 /* A file being written: write to `f`; the rest is dorm_file__finish's. */
 typedef struct dorm_file {
     FILE *f;
-    char *tmp;        /* the temporary file; NULL: written in place        */
-    char *target;     /* the file it replaces (a symbolic link's target)   */
+    char *tmp; /* the temporary file; NULL: written in place        */
+    char *target; /* the file it replaces (a symbolic link's target)   */
 } dorm_file;
 
 /* Starts writing `path`: a new temporary file in the folder of the file

@@ -143,7 +143,7 @@ void dorm_hmap__free(dorm_hmap *m) {
 }
 
 void dorm_hmap__each(const dorm_hmap *m, void (*fn)(const void *key, size_t klen, void *value, void *payload),
-                    void *payload) {
+                     void *payload) {
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].key) fn(m->slots[i].key, m->slots[i].klen, m->slots[i].value, payload);
 }

@@ -16,12 +16,13 @@ typedef struct dorm_hmap_entry {
 } dorm_hmap_entry;
 
 typedef struct dorm_hmap {
-    dorm_hmap_entry *slots;   /* capacity is a power of two; key == NULL: empty */
+    dorm_hmap_entry *slots; /* capacity is a power of two; key == NULL: empty */
     size_t cap;
     size_t len;
 } dorm_hmap;
 
-#define DORM_HMAP_INIT {NULL, 0, 0}
+#define DORM_HMAP_INIT \
+    { NULL, 0, 0 }
 
 uint64_t dorm_hash__bytes(const void *p, size_t n);
 /* The value for a key, or NULL. */
@@ -34,7 +35,7 @@ void *dorm_hmap__del(dorm_hmap *m, const void *key, size_t klen);
 void dorm_hmap__free(dorm_hmap *m);
 /* Calls fn for each entry (order unspecified). */
 void dorm_hmap__each(const dorm_hmap *m, void (*fn)(const void *key, size_t klen, void *value, void *payload),
-                    void *payload);
+                     void *payload);
 
 /* Pointer keys: use the bytes of a pointer stored somewhere lasting (e.g.
  * &meta->model with klen sizeof(void *)); lookups may pass a local copy. */

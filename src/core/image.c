@@ -52,8 +52,8 @@ static void png_release(png_structp png, png_voidp p) {
 }
 
 static int png_size(const void *data, size_t len, int *width, int *height) {
-    png_structp png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_quiet, NULL, png_alloc,
-                                               png_release);
+    png_structp png =
+        png_create_read_struct_2(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_quiet, NULL, png_alloc, png_release);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_read_struct(png ? &png : NULL, NULL, NULL);

@@ -13,23 +13,26 @@ static const uint32_t K[64] = {
     0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
     0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
     0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
-static const unsigned R[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-                               5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
-                               4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                               6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+static const unsigned R[64] = {7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 5,  9,  14, 20, 5,  9,
+                               14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
+                               4,  11, 16, 23, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
 
 static void block(dorm_md5 *c, const unsigned char *p) {
     uint32_t w[16], a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
     for (int i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
-               (uint32_t)p[4 * i + 3] << 24;
+            (uint32_t)p[4 * i + 3] << 24;
     for (int i = 0; i < 64; i++) {
         uint32_t f;
         int g;
-        if (i < 16) f = (b & cc) | (~b & d), g = i;
-        else if (i < 32) f = (d & b) | (~d & cc), g = (5 * i + 1) % 16;
-        else if (i < 48) f = b ^ cc ^ d, g = (3 * i + 5) % 16;
-        else f = cc ^ (b | ~d), g = (7 * i) % 16;
+        if (i < 16)
+            f = (b & cc) | (~b & d), g = i;
+        else if (i < 32)
+            f = (d & b) | (~d & cc), g = (5 * i + 1) % 16;
+        else if (i < 48)
+            f = b ^ cc ^ d, g = (3 * i + 5) % 16;
+        else
+            f = cc ^ (b | ~d), g = (7 * i) % 16;
         uint32_t t = d;
         d = cc;
         cc = b;

@@ -9,8 +9,7 @@
 
 /* `given` (of `given_size` bytes, or NULL) copied into `copy` (`size`
  * bytes), the rest zero; returns copy, or NULL for NULL. */
-static inline const void *dorm_opts__read(void *copy, size_t size, const void *given, size_t given_size)
-{
+static inline const void *dorm_opts__read(void *copy, size_t size, const void *given, size_t given_size) {
     if (!given) return NULL;
     memset(copy, 0, size);
     memcpy(copy, given, given_size < size ? given_size : size);

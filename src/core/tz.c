@@ -14,9 +14,9 @@
 /* A POSIX TZ rule ("CET-1CEST,M3.5.0,M10.5.0/3"): standard and daylight
  * offsets east of UTC, and when daylight time starts and ends. */
 typedef struct rule_date {
-    char form;          /* 'M' (month.week.day), 'J' (1..365, no Feb 29), 'n' (0..365) */
+    char form; /* 'M' (month.week.day), 'J' (1..365, no Feb 29), 'n' (0..365) */
     int month, week, day;
-    int32_t time;       /* seconds after local midnight */
+    int32_t time; /* seconds after local midnight */
 } rule_date;
 
 typedef struct posix_rule {
@@ -28,10 +28,10 @@ typedef struct posix_rule {
 struct dorm_tz {
     char *name;
     size_t ntrans, ntypes;
-    int64_t *trans;     /* transition instants, ascending        */
-    uint8_t *type;      /* the type in force from each           */
-    int32_t *off;       /* UTC offset of each type               */
-    posix_rule rule;    /* after the last transition             */
+    int64_t *trans; /* transition instants, ascending        */
+    uint8_t *type; /* the type in force from each           */
+    int32_t *off; /* UTC offset of each type               */
+    posix_rule rule; /* after the last transition             */
     struct dorm_tz *next;
 };
 
@@ -273,8 +273,10 @@ int32_t dorm_tz__offset(const dorm_tz *z, int64_t t) {
     size_t lo = 0, hi = z->ntrans;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (z->trans[mid] <= t) lo = mid;
-        else hi = mid;
+        if (z->trans[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
     }
     return z->off[z->type[lo]];
 }
@@ -282,7 +284,8 @@ int32_t dorm_tz__offset(const dorm_tz *z, int64_t t) {
 int dorm_tz__instants(const dorm_tz *z, int64_t local, int64_t out[2]) {
     /* Transitions are days apart: the offsets a day either side are the
      * only ones the wall time can have. */
-    int32_t cands[3] = {dorm_tz__offset(z, local - 86400), dorm_tz__offset(z, local), dorm_tz__offset(z, local + 86400)};
+    int32_t cands[3] = {dorm_tz__offset(z, local - 86400), dorm_tz__offset(z, local),
+                        dorm_tz__offset(z, local + 86400)};
     int n = 0;
     for (int i = 0; i < 3; i++) {
         int64_t u = local - cands[i];

@@ -28,11 +28,10 @@ bool dorm_value_equal(const dorm_value *a, const dorm_value *b) {
         return bytes_equal(a->u.s, text_len(a), b->u.s, text_len(b));
     case DORM_T_BYTES: return bytes_equal(a->u.p, a->len, b->u.p, b->len);
     case DORM_T_DATE:
-        return a->u.date.year == b->u.date.year && a->u.date.month == b->u.date.month &&
-               a->u.date.day == b->u.date.day;
+        return a->u.date.year == b->u.date.year && a->u.date.month == b->u.date.month && a->u.date.day == b->u.date.day;
     case DORM_T_TIME:
         return a->u.time.hour == b->u.time.hour && a->u.time.minute == b->u.time.minute &&
-               a->u.time.second == b->u.time.second && a->u.time.usec == b->u.time.usec;
+            a->u.time.second == b->u.time.second && a->u.time.usec == b->u.time.usec;
     case DORM_T_DATETIME: return a->u.dt.usec == b->u.dt.usec;
     case DORM_T_DURATION: return a->u.dur.usec == b->u.dur.usec;
     case DORM_T_DECIMAL: return dorm_decimal_cmp(a->u.dec, b->u.dec) == 0;

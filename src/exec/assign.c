@@ -48,8 +48,8 @@ int dorm_field_assign_(void *obj, const char *name, dorm_value value) {
     if (om && fm->f->kind == DORM_KIND_FK && om != fm->target) {
         /* Django's descriptor, with the repr of a model instance. */
         return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": \"%s.%s\" must be a \"%s\" instance.",
-                         om->model->name, dorm_obj_str(value.u.p), m->model->name, fm->f->name,
-                         fm->target ? fm->target->model->name : "?");
+                             om->model->name, dorm_obj_str(value.u.p), m->model->name, fm->f->name,
+                             fm->target ? fm->target->model->name : "?");
     }
     if (om && fm->f->kind == DORM_KIND_FK && dorm_route__relation(obj, value.u.p)) return DORM_EVALUE;
     dorm_value v;

@@ -42,7 +42,8 @@ static int begin_on(dorm_ctx *cx, int alias, unsigned flags) {
     dorm_db *db = dorm_route__conn(cx, alias);
     if (!db) return DORM_ENOMEM;
     if ((flags & DORM_ATOMIC_DURABLE) && db->atomic_depth > 0)
-        return dorm_ctx_fail(cx, DORM_ETRANSACTION, "A durable atomic block cannot be nested within another atomic block.");
+        return dorm_ctx_fail(cx, DORM_ETRANSACTION,
+                             "A durable atomic block cannot be nested within another atomic block.");
     if (cx->nblocks == cx->blocks_cap) {
         int cap = cx->blocks_cap ? cx->blocks_cap * 2 : 8;
         dorm_db **grown = dorm_mem__realloc(cx->blocks, sizeof *grown * (size_t)cap);

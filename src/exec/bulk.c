@@ -17,11 +17,11 @@ typedef struct bulk_job {
     void *const *objs;
     size_t n;
     size_t batch_size;
-    size_t done;                /* objects inserted, for progress reports */
+    size_t done; /* objects inserted, for progress reports */
     on_conflict conflict;
-    const dorm_fmeta **update;  /* update_conflicts: the columns updated  */
+    const dorm_fmeta **update; /* update_conflicts: the columns updated  */
     size_t nupdate;
-    const dorm_fmeta **unique;  /* ... and the conflict target's columns  */
+    const dorm_fmeta **unique; /* ... and the conflict target's columns  */
     size_t nunique;
 } bulk_job;
 
@@ -30,7 +30,7 @@ static void mark_saved(bulk_job *j, void *const *objs, size_t n) {
     for (size_t r = 0; r < n; r++) {
         dorm_object *h = objs[r];
         h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
-                   dorm_route_obj_flag(j->cx);
+            dorm_route_obj_flag(j->cx);
     }
 }
 
@@ -144,8 +144,10 @@ static int bulk_all(void *payload) {
     size_t nw = 0, nwo = 0;
     bool auto_pk = dorm_kind__is_auto(j->m->pk->f->kind);
     for (size_t i = 0; i < j->n; i++) {
-        if (auto_pk && !dorm_pk__is_set(j->objs[i])) without[nwo++] = j->objs[i];
-        else with[nw++] = j->objs[i];
+        if (auto_pk && !dorm_pk__is_set(j->objs[i]))
+            without[nwo++] = j->objs[i];
+        else
+            with[nw++] = j->objs[i];
     }
     int rc = insert_group(j, with, nw, true);
     return rc ? rc : insert_group(j, without, nwo, false);
@@ -196,7 +198,8 @@ static int resolve_fields(bulk_job *j, const char *const *names, bool pk_alias, 
         int rc = pk_alias && strcmp(names[i], "pk") == 0 ? DORM_OK : named_field(j->cx, j->m, names[i], &fm);
         if (rc) return rc;
         if (!fm && pk_alias && strcmp(names[i], "pk") == 0) fm = j->m->pk;
-        if (!fm) *concrete = false;
+        if (!fm)
+            *concrete = false;
         else if (dorm_fmeta_composite(fm))
             for (int k = 0; k < fm->nparts; k++) (*out)[(*n)++] = fm->parts[k];
         else
@@ -223,11 +226,12 @@ static int check_options(bulk_job *j, const dorm_bulk_create_opts *o, bool updat
         return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts.");
     if (!o->update_fields || !o->update_fields[0])
         return dorm_ctx_fail(cx, DORM_EVALUE,
-                         "Fields that will be updated when a row insertion fails on conflicts must be provided.");
+                             "Fields that will be updated when a row insertion fails on conflicts must be provided.");
     bool with_target = strstr(d->upsert, "%1") != NULL, unique = o->unique_fields && o->unique_fields[0];
     if (unique && !with_target)
-        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "This database backend does not support updating conflicts with "
-                         "specifying unique fields that can trigger the upsert.");
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED,
+                             "This database backend does not support updating conflicts with "
+                             "specifying unique fields that can trigger the upsert.");
     if (!unique && with_target)
         return dorm_ctx_fail(cx, DORM_EVALUE, "Unique fields that can trigger the upsert must be provided.");
     if (!update_concrete)

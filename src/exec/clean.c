@@ -29,7 +29,8 @@ int dorm_verror_add(dorm_verrors *errors, const char *field, const char *code, c
     int len = vsnprintf(one, sizeof one, fmt, ap);
     va_end(ap);
     char *msg = len < 0 ? NULL : dorm_alloc(cx, (size_t)len + 1);
-    if (msg && (size_t)len < sizeof one) memcpy(msg, one, (size_t)len + 1);
+    if (msg && (size_t)len < sizeof one)
+        memcpy(msg, one, (size_t)len + 1);
     else if (msg) {
         va_start(ap, fmt);
         vsnprintf(msg, (size_t)len + 1, fmt, ap);

@@ -8,9 +8,9 @@
 
 struct dorm_cursor {
     dorm_ctx *cx;
-    dorm_db *db;              /* connections[alias]: the alias in use when made */
-    dorm_cached_stmt *cs;     /* the running statement, positioned on a row */
-    dorm_sql sql;             /* its text and parameters (bound: kept alive) */
+    dorm_db *db; /* connections[alias]: the alias in use when made */
+    dorm_cached_stmt *cs; /* the running statement, positioned on a row */
+    dorm_sql sql; /* its text and parameters (bound: kept alive) */
     dorm_column *cols;
     size_t ncols;
     int64_t rowcount;
@@ -165,8 +165,7 @@ int dorm_cursor_execute(dorm_cursor *c, const char *sql, const dorm_value *param
     return rc;
 }
 
-int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams,
-                            size_t nrows) {
+int dorm_cursor_executemany(dorm_cursor *c, const char *sql, const dorm_value *params, size_t nparams, size_t nrows) {
     if (!c) return DORM_ENOMEM;
     dorm_route r;
     dorm_route__enter_db(c->cx, c->db, &r);
@@ -196,7 +195,9 @@ const dorm_value *dorm_cursor_fetchone(dorm_cursor *c) {
     return row;
 }
 
-const dorm_value *const *dorm_cursor_fetchall(dorm_cursor *c, size_t *n) { return dorm_cursor_fetchmany(c, SIZE_MAX, n); }
+const dorm_value *const *dorm_cursor_fetchall(dorm_cursor *c, size_t *n) {
+    return dorm_cursor_fetchmany(c, SIZE_MAX, n);
+}
 
 int64_t dorm_cursor_rowcount(const dorm_cursor *c) { return c ? c->rowcount : -1; }
 

@@ -13,21 +13,18 @@
 #include "backend/pool.h"
 #include "core/alloc.h"
 
-static int fail(dorm_databases *dbs, int code, const char *fmt, const char *a, const char *b)
-{
+static int fail(dorm_databases *dbs, int code, const char *fmt, const char *a, const char *b) {
     snprintf(dbs->errmsg, sizeof dbs->errmsg, fmt, a, b);
     return code;
 }
 
-dorm_databases *dorm_databases_new(const dorm_registry *reg)
-{
+dorm_databases *dorm_databases_new(const dorm_registry *reg) {
     dorm_databases *dbs = dorm_mem__calloc(1, sizeof *dbs);
     if (dbs) dbs->reg = reg;
     return dbs;
 }
 
-void dorm_databases_free(dorm_databases *dbs)
-{
+void dorm_databases_free(dorm_databases *dbs) {
     if (!dbs) return;
     for (int i = 0; i < dbs->n; i++) dorm_pool_free(dbs->aliases[i].pool);
     for (int i = 0; i < dbs->nowned; i++) dorm_mem__free(dbs->owned[i]);
@@ -38,36 +35,26 @@ void dorm_databases_free(dorm_databases *dbs)
     dorm_mem__free(dbs);
 }
 
-const char *dorm_databases_errmsg(const dorm_databases *dbs)
-{
-    return dbs ? dbs->errmsg : "out of memory";
-}
+const char *dorm_databases_errmsg(const dorm_databases *dbs) { return dbs ? dbs->errmsg : "out of memory"; }
 
-int dorm_databases_count(const dorm_databases *dbs)
-{
-    return dbs ? dbs->n : 0;
-}
+int dorm_databases_count(const dorm_databases *dbs) { return dbs ? dbs->n : 0; }
 
-const char *dorm_databases_alias(const dorm_databases *dbs, int i)
-{
+const char *dorm_databases_alias(const dorm_databases *dbs, int i) {
     return dbs && i >= 0 && i < dbs->n ? dbs->aliases[i].name : NULL;
 }
 
-int dorm_databases__find(const dorm_databases *dbs, const char *alias)
-{
+int dorm_databases__find(const dorm_databases *dbs, const char *alias) {
     for (int i = 0; alias && i < dbs->n; i++)
         if (strcmp(dbs->aliases[i].name, alias) == 0) return i;
     return -1;
 }
 
-dorm_pool *dorm_databases_pool(const dorm_databases *dbs, const char *alias)
-{
+dorm_pool *dorm_databases_pool(const dorm_databases *dbs, const char *alias) {
     int i = dbs ? dorm_databases__find(dbs, alias) : -1;
     return i < 0 ? NULL : dbs->aliases[i].pool;
 }
 
-static bool valid_alias(const char *s)
-{
+static bool valid_alias(const char *s) {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > DORM_ALIAS_MAX || (s[0] >= '0' && s[0] <= '9')) return false;
     for (size_t i = 0; i < n; i++) {
@@ -77,14 +64,14 @@ static bool valid_alias(const char *s)
     return true;
 }
 
-int dorm_databases_add_(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts, size_t opts_size)
-{
+int dorm_databases_add_(dorm_databases *dbs, const char *alias, const char *url, const dorm_pool_opts *opts,
+                        size_t opts_size) {
     dorm_pool_opts opts_copy_;
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     if (!dbs) return DORM_ENOMEM;
     if (!valid_alias(alias))
-        return fail(dbs, DORM_ECONFIG, "Invalid database alias '%.80s'%s: use letters, digits and '_'", alias ? alias : "",
-                    "");
+        return fail(dbs, DORM_ECONFIG, "Invalid database alias '%.80s'%s: use letters, digits and '_'",
+                    alias ? alias : "", "");
     if (dorm_databases__find(dbs, alias) >= 0)
         return fail(dbs, DORM_ECONFIG, "The database alias '%s' is defined twice%s.", alias, "");
     /* Objects keep their alias's number in 8 bits of their header. */
@@ -115,13 +102,11 @@ typedef struct env_alias {
     const char *url;
 } env_alias;
 
-static int by_name(const void *a, const void *b)
-{
+static int by_name(const void *a, const void *b) {
     return strcmp(((const env_alias *)a)->name, ((const env_alias *)b)->name);
 }
 
-int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, size_t opts_size)
-{
+int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, size_t opts_size) {
     dorm_pool_opts opts_copy_;
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     extern char **environ;
@@ -151,8 +136,7 @@ int dorm_databases_add_env_(dorm_databases *dbs, const dorm_pool_opts *opts, siz
     return rc;
 }
 
-int dorm_databases_add_router(dorm_databases *dbs, const dorm_router *router)
-{
+int dorm_databases_add_router(dorm_databases *dbs, const dorm_router *router) {
     if (!dbs || !router) return DORM_ENOMEM;
     dorm_router *grown = dorm_mem__realloc(dbs->routers, sizeof *grown * (size_t)(dbs->nrouters + 1));
     if (!grown) return fail(dbs, DORM_ENOMEM, "out of memory%s%s", "", "");
@@ -161,8 +145,7 @@ int dorm_databases_add_router(dorm_databases *dbs, const dorm_router *router)
     return 0;
 }
 
-int dorm_databases__own(dorm_databases *dbs, void *p)
-{
+int dorm_databases__own(dorm_databases *dbs, void *p) {
     void **grown = dorm_mem__realloc(dbs->owned, sizeof *grown * (size_t)(dbs->nowned + 1));
     if (!grown) {
         dorm_mem__free(p);
@@ -175,8 +158,7 @@ int dorm_databases__own(dorm_databases *dbs, void *p)
 
 /* ---- contexts ------------------------------------------------------------- */
 
-dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs)
-{
+dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs) {
     if (!dbs || dbs->n == 0) return NULL;
     dorm_ctx *cx = dorm_ctx__new_owning(dbs->n);
     if (!cx) return NULL;
@@ -189,8 +171,7 @@ dorm_ctx *dorm_ctx_new_databases(dorm_databases *dbs)
     return cx;
 }
 
-dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool)
-{
+dorm_ctx *dorm_ctx_new_pool(dorm_pool *pool) {
     if (!pool || dorm_pool_errcode(pool)) return NULL;
     dorm_ctx *cx = dorm_ctx__new_owning(1);
     if (!cx) return NULL;

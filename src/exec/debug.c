@@ -19,7 +19,8 @@ static int compile(dorm_qs *qs, dorm_sql *s) {
     dorm_sql__init(s, qs->cx);
     int rc = dorm_compile__select(qs, DORM_SELECT_ROWS, s);
     if (rc == DORM_COMPILED_EMPTY)
-        rc = dorm_ctx_fail(qs->cx, DORM_EVALUE, "The query can match no row (Django's EmptyResultSet): no SQL would run.");
+        rc = dorm_ctx_fail(qs->cx, DORM_EVALUE,
+                           "The query can match no row (Django's EmptyResultSet): no SQL would run.");
     else if (rc < 0 || s->failed || s->text.failed)
         rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     if (rc) dorm_sql__free(s);

@@ -16,20 +16,20 @@
 
 typedef struct batch {
     const dorm_meta *m;
-    const dorm_fmeta *fk;       /* NULL: delete rows whose pk is in keys      */
-    dorm_value set;             /* update: fk = set where fk in keys           */
+    const dorm_fmeta *fk; /* NULL: delete rows whose pk is in keys      */
+    dorm_value set; /* update: fk = set where fk in keys           */
     dorm_value *keys;
     size_t n;
-    void **objs;                /* delete: the objects, when signals want them */
-    int source;                 /* delete: the batch whose rows cascaded here
+    void **objs; /* delete: the objects, when signals want them */
+    int source; /* delete: the batch whose rows cascaded here
                                  * through a non-null key (-1: none)          */
-    int after;                  /* delete: a multi-table child's batch, whose
+    int after; /* delete: a multi-table child's batch, whose
                                  * rows go before these parents' (-1: none)  */
 } batch;
 
 /* Rows a RESTRICT key protects, checked once everything is collected. */
 typedef struct restricted {
-    const dorm_meta *owner;     /* the model whose rows the key points at   */
+    const dorm_meta *owner; /* the model whose rows the key points at   */
     const dorm_meta *m;
     const dorm_fmeta *fk;
     dorm_value *keys;
@@ -42,20 +42,20 @@ typedef struct collector {
     size_t n, cap;
     restricted *r;
     size_t nr, capr;
-    dorm_qs *qs;                /* what to delete                             */
-    bool fast;                  /* nothing depends on it: one DELETE          */
-    dorm_value *keys;           /* or these primary keys (obj.delete())       */
-    void **objs;                /* ... and objects (delete signals)           */
+    dorm_qs *qs; /* what to delete                             */
+    bool fast; /* nothing depends on it: one DELETE          */
+    dorm_value *keys; /* or these primary keys (obj.delete())       */
+    void **objs; /* ... and objects (delete signals)           */
     size_t nkeys;
     int64_t total;
-    int64_t work, worked;       /* rows of every batch, and those run: progress */
+    int64_t work, worked; /* rows of every batch, and those run: progress */
     const dorm_meta *counted[64];
     int64_t counts[64];
     size_t ncounted;
-    void **blocking;            /* protected or restricted objects (arena)    */
+    void **blocking; /* protected or restricted objects (arena)    */
     size_t nblocking, capblocking;
-    dorm_hmap seen;             /* (meta, primary key) of every collected row */
-    dorm_hmap blocked;          /* ... and of every blocking object          */
+    dorm_hmap seen; /* (meta, primary key) of every collected row */
+    dorm_hmap blocked; /* ... and of every blocking object          */
 } collector;
 
 static int add_batch(collector *c, batch b) {
@@ -72,7 +72,8 @@ static int add_batch(collector *c, batch b) {
 
 static dorm_qs *filter_in(dorm_ctx *cx, const dorm_meta *m, const char *path, const dorm_value *keys, size_t n) {
     dorm_qs *qs = dorm_clear_ordering(dorm_qs_all(cx, m->model));
-    return dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys, n), NULL}, NULL});
+    return dorm_qs_filter(
+        qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys, n), NULL}, NULL});
 }
 
 /* The composite primary keys of a QuerySet's rows (Django's tuples). */
@@ -217,8 +218,8 @@ static void **parent_views(collector *c, void *const *objs, size_t n) {
     return views;
 }
 
-static int collect_parents(collector *c, const dorm_meta *m, const dorm_value *keys, void *const *objs, size_t n, int depth,
-                           int self) {
+static int collect_parents(collector *c, const dorm_meta *m, const dorm_value *keys, void *const *objs, size_t n,
+                           int depth, int self) {
     const dorm_meta *p = m->parent;
     dorm_value *pkeys;
     size_t pn = n;
@@ -295,8 +296,10 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
         }
         case DORM_PROTECT: {
             int64_t found = add_blocking(c, filter_in(c->cx, r->model, path, rkeys, rn));
-            if (found < 0) rc = (int)found;
-            else if (found) add_name(c, &protecting, r);
+            if (found < 0)
+                rc = (int)found;
+            else if (found)
+                add_name(c, &protecting, r);
             break;
         }
         case DORM_RESTRICT: {
@@ -326,23 +329,23 @@ static int collect(collector *c, const dorm_meta *m, dorm_value *keys, void **ob
             if (fk->f->on_delete != DORM_SET_NULL) {
                 /* SET(callable) is called once per deletion, as Django does. */
                 dorm_value d = fk->f->on_delete == DORM_SET_DEFAULT ? dorm_field__default(fk)
-                               : fk->f->on_delete_set_fn            ? fk->f->on_delete_set_fn()
+                    : fk->f->on_delete_set_fn                       ? fk->f->on_delete_set_fn()
                                                                     : fk->f->on_delete_set;
                 if ((rc = dorm_prep__value(c->cx, fk, fk->value_kind, &d, &set))) break;
             }
             rc = add_batch(c, (batch){r->model, fk, set, rkeys, rn, NULL, -1, -1});
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
-    if (rc == DORM_OK && protecting.failed) rc = dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
+    if (rc == DORM_OK && protecting.failed)
+        rc = dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
     else if (rc == DORM_OK && protecting.len)
         rc = dorm_ctx_fail(c->cx, DORM_EPROTECTED,
-                       "Cannot delete some instances of model '%s' because they are referenced through protected "
-                       "foreign keys: %s.",
-                       m->model->name, protecting.data);
+                           "Cannot delete some instances of model '%s' because they are referenced through protected "
+                           "foreign keys: %s.",
+                           m->model->name, protecting.data);
     dorm_buf_free(&protecting);
     return rc;
 }
@@ -411,9 +414,9 @@ static int check_restricted(collector *c) {
     }
     if (rc == DORM_OK && fields.len)
         rc = dorm_ctx_fail(c->cx, DORM_ERESTRICTED,
-                       "Cannot delete some instances of model '%s' because they are referenced through restricted "
-                       "foreign keys: %s.",
-                       c->qs->meta->model->name, fields.data);
+                           "Cannot delete some instances of model '%s' because they are referenced through restricted "
+                           "foreign keys: %s.",
+                           c->qs->meta->model->name, fields.data);
     dorm_buf_free(&fields);
     return rc;
 }
@@ -614,7 +617,8 @@ static int delete_collected(collector *c, dorm_deleted *out) {
     if (out) memset(out, 0, sizeof *out);
     int rc = dorm_in__transaction(c->cx, run_all, c);
     dorm_progress__finish(c->cx, "delete", c->qs->meta->label, rc < 0 ? c->worked : c->work, c->work);
-    if (rc >= 0) rc = finish(c, out);
+    if (rc >= 0)
+        rc = finish(c, out);
     else if (out && (rc == DORM_EPROTECTED || rc == DORM_ERESTRICTED)) {
         out->blocking = (void *const *)c->blocking;
         out->nblocking = c->nblocking;
@@ -631,7 +635,8 @@ int dorm_qs_base_delete(dorm_qs *qs, dorm_deleted *out) {
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs__reraise(qs);
     if (qs->combinator) return dorm_qs__reraise(dorm_qs__combined_refuse(dorm_qs__clone(qs), "delete"));
-    if (qs->low > 0 || qs->high >= 0) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with delete().");
+    if (qs->low > 0 || qs->high >= 0)
+        return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot use 'limit' or 'offset' with delete().");
     if (qs->distinct) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .distinct().");
     if (qs->mode != DORM_MODE_OBJECTS)
         return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot call delete() after .values() or .values_list()");
@@ -653,9 +658,8 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
     const dorm_meta *m = h->meta;
     dorm_error_clear(h->cx);
     if (!dorm_pk__is_set(obj))
-        return dorm_ctx_fail(h->cx, DORM_EVALUE,
-                         "%s object can't be deleted because its %s attribute is set to None.", m->model->name,
-                         m->pk->attname);
+        return dorm_ctx_fail(h->cx, DORM_EVALUE, "%s object can't be deleted because its %s attribute is set to None.",
+                             m->model->name, m->pk->attname);
     collector c;
     memset(&c, 0, sizeof c);
     c.cx = h->cx;
@@ -690,7 +694,8 @@ int dorm_base_delete(void *obj, dorm_deleted *out) {
 
 const char *dorm_deleted_str(dorm_ctx *cx, const dorm_deleted *d) {
     dorm_buf b = DORM_BUF_INIT;
-    for (size_t i = 0; d && i < d->n; i++) dorm_buf_printf(&b, "%s%s: %lld", i ? ", " : "", d->labels[i], (long long)d->counts[i]);
+    for (size_t i = 0; d && i < d->n; i++)
+        dorm_buf_printf(&b, "%s%s: %lld", i ? ", " : "", d->labels[i], (long long)d->counts[i]);
     const char *r = dorm_strdup(cx, b.data ? b.data : "");
     dorm_buf_free(&b);
     return r;

@@ -15,8 +15,10 @@ dorm_value dorm_pk_of(const void *obj) {
 /* The names of a field table's fields, its abstract bases' spliced in. */
 static void table_names(const dorm_field *fields, dorm_buf *b, int depth) {
     for (const dorm_field *f = fields; depth < 16 && f && f->name; f++) {
-        if (f->kind == DORM_KIND_PARENT && f->to) table_names(f->to->fields, b, depth + 1);
-        else if (f->kind != DORM_KIND_M2M) dorm_buf_printf(b, "%s%s", b->len ? ", " : "", f->name);
+        if (f->kind == DORM_KIND_PARENT && f->to)
+            table_names(f->to->fields, b, depth + 1);
+        else if (f->kind != DORM_KIND_M2M)
+            dorm_buf_printf(b, "%s%s", b->len ? ", " : "", f->name);
     }
 }
 

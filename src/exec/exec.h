@@ -10,8 +10,8 @@
  * loaded by prefetch_related, and annotation values. */
 typedef struct dorm_relcache {
     const dorm_rel *rel;
-    const char *attr;          /* a Prefetch's to_attr; NULL: the relation's cache */
-    void **objs;               /* NULL-terminated */
+    const char *attr; /* a Prefetch's to_attr; NULL: the relation's cache */
+    void **objs; /* NULL-terminated */
     size_t n;
     struct dorm_relcache *next;
 } dorm_relcache;
@@ -44,7 +44,7 @@ void *dorm__materialize(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dor
 /* The same for an object whose `deferred` fields (bit per field) were not
  * selected: those members stay zero and are marked deferred. */
 void *dorm_materialize__some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
-                            uint64_t deferred);
+                             uint64_t deferred);
 /* The object of a row of an objects QuerySet, with its select_related
  * objects attached to their ForeignKey members.  NULL on error (on cx). */
 void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs);
@@ -54,7 +54,7 @@ int dorm_prefetch__objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t
 int dorm_read__field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col);
 /* The typed value of column `col` for a field (values() rows). */
 int dorm_read__value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
-                    dorm_value *out);
+                     dorm_value *out);
 
 /* Django's validate_no_broken_transaction: DORM_OK, or DORM_ETRANSACTION
  * recorded on cx when the open block is marked for rollback. */
@@ -73,11 +73,11 @@ int dorm_apply__sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set
  * dorm_meta__m2m_accessor), the other side named by objects or keys (as
  * dorm_related_add_values); same contracts as dorm_related_add & co. */
 int dorm_m2m__add(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
-                 const dorm_set *const *through_defaults);
+                  const dorm_set *const *through_defaults);
 int dorm_m2m__remove(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n);
 int dorm_m2m__clear(void *owner, const dorm_rel *rel);
 int dorm_m2m__set(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
-                 const dorm_set *const *through_defaults);
+                  const dorm_set *const *through_defaults);
 void *dorm_m2m__create(void *owner, const dorm_rel *rel, const void *init, const dorm_set *const *through_defaults);
 /* The primary keys of objs for a related manager's write: saved instances
  * of rel->model, else DORM_EVALUE with Django's message. */

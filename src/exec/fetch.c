@@ -32,8 +32,9 @@ static int start(dorm_qs *qs) {
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs__reraise(qs);
     if (qs->outer_refs)
-        return dorm_ctx_fail(qs->cx, DORM_EVALUE,
-                         "This queryset contains a reference to an outer query and may only be used in a subquery.");
+        return dorm_ctx_fail(
+            qs->cx, DORM_EVALUE,
+            "This queryset contains a reference to an outer query and may only be used in a subquery.");
     return DORM_OK;
 }
 
@@ -97,8 +98,10 @@ static int evaluate_on(dorm_qs *qs) {
     if (qs->mode == DORM_MODE_OBJECTS) dorm_policy__mark(qs->cx, arr, out.n);
     qs->done = true;
     qs->nobjs = out.n;
-    if (qs->mode == DORM_MODE_OBJECTS) qs->objs = arr;
-    else qs->rows = (const dorm_row **)arr;
+    if (qs->mode == DORM_MODE_OBJECTS)
+        qs->objs = arr;
+    else
+        qs->rows = (const dorm_row **)arr;
     return DORM_OK;
 }
 
@@ -126,7 +129,8 @@ void **dorm_qs_list(dorm_qs *qs, size_t *n) {
 const dorm_row **dorm_rows(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode == DORM_MODE_OBJECTS) {
-        dorm_ctx_fail(qs->cx, DORM_EVALUE, "This QuerySet returns objects: call dorm_values() or dorm_values_list() first.");
+        dorm_ctx_fail(qs->cx, DORM_EVALUE,
+                      "This QuerySet returns objects: call dorm_values() or dorm_values_list() first.");
         return NULL;
     }
     if (n) *n = qs->nobjs;
@@ -202,7 +206,8 @@ int dorm_contains(dorm_qs *qs, const void *obj) {
     if (!obj) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "'obj' must be a model instance.");
     const dorm_meta *m = dorm_meta_of_obj(obj);
     if (m != qs->meta) return 0;
-    if (!dorm_pk__is_set(obj)) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "QuerySet.contains() cannot be used on unsaved objects.");
+    if (!dorm_pk__is_set(obj))
+        return dorm_ctx_fail(qs->cx, DORM_EVALUE, "QuerySet.contains() cannot be used on unsaved objects.");
     if (qs->done) {
         for (size_t i = 0; i < qs->nobjs; i++)
             if (qs->objs[i] == obj) return 1;
@@ -230,7 +235,7 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
     if (qs->combinator && conds && conds[0]) {
         static const char *const names[] = {"", "union", "intersection", "difference"};
         dorm_ctx_fail(qs->cx, DORM_ENOTSUPPORTED, "Calling QuerySet.get(...) with filters after %s() is not supported.",
-                  names[qs->combinator]);
+                      names[qs->combinator]);
         return NULL;
     }
     bool filtered = conds && conds[0];
@@ -255,11 +260,13 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
     if (evaluate(c)) return NULL;
     if (c->nobjs == 1) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
     const char *name = qs->meta->model->name;
-    if (c->nobjs == 0) dorm_ctx_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", name);
+    if (c->nobjs == 0)
+        dorm_ctx_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", name);
     else if (c->nobjs >= MAX_GET_RESULTS)
         dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d!", name,
-                  MAX_GET_RESULTS - 1);
-    else dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, c->nobjs);
+                      MAX_GET_RESULTS - 1);
+    else
+        dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, c->nobjs);
     return NULL;
 }
 
@@ -288,8 +295,8 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
     if (!fields || !fields[0]) fields = fallback;
     if (!fields[0]) {
         dorm_ctx_fail(qs->cx, DORM_EVALUE,
-                  "earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the "
-                  "model's Meta.");
+                      "earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the "
+                      "model's Meta.");
         return NULL;
     }
     size_t n = 0;
@@ -298,8 +305,10 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
     if (!ord) return NULL;
     for (size_t i = 0; i < n; i++) {
         const char *f = fields[i];
-        if (!latest) ord[i] = f;
-        else ord[i] = f[0] == '-' ? f + 1 : dorm_sprintf(qs->cx, "-%s", f);
+        if (!latest)
+            ord[i] = f;
+        else
+            ord[i] = f[0] == '-' ? f + 1 : dorm_sprintf(qs->cx, "-%s", f);
         if (!ord[i]) return NULL;
     }
     ord[n] = NULL;
@@ -360,8 +369,8 @@ static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t
     }
     dorm_qs *c = dorm_order_by(qs, "pk");
     if (keys)
-        c = dorm_qs_filter(c, (const dorm_q *const[]){
-                                  &(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
+        c = dorm_qs_filter(
+            c, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
     void **objs = dorm_qs_list(c, count);
     if (!objs && c && c->err) dorm_qs__reraise(c);
     return objs;
@@ -397,8 +406,10 @@ void *dorm_map_get(const dorm_map *m, int64_t id) {
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (m->keys[mid] == id) return m->objs[mid];
-        if (m->keys[mid] < id) lo = mid + 1;
-        else hi = mid;
+        if (m->keys[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -447,8 +458,10 @@ void *dorm_map_find(const dorm_map *m, const dorm_value *key) {
         size_t mid = lo + (hi - lo) / 2;
         int c = cmp_blob(&m->blobs[mid], &want);
         if (c == 0) return m->objs[mid];
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -531,8 +544,11 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
     for (size_t i = 0; i < n && rc >= 0; i++) {
         /* Each value is read as its aggregate's output kind. */
         dorm_kind k = dorm_read__kind(exprs[i]->vkind);
-        dorm_field f = {.name = names[i], .kind = k, .size = sizeof(dorm_uuid),
-                        .decimal_places = dorm_rexpr__read_places(exprs[i]), .null = true};
+        dorm_field f = {.name = names[i],
+                        .kind = k,
+                        .size = sizeof(dorm_uuid),
+                        .decimal_places = dorm_rexpr__read_places(exprs[i]),
+                        .null = true};
         dorm_fmeta fm = {.f = &f, .column = names[i], .attname = names[i], .value_kind = k};
         /* Over no rows Count() is 0 (its convert_value), every other aggregate NULL. */
         bool builtin = exprs[i]->is_aggregate && dorm_func__builtin(exprs[i]->def);
@@ -542,9 +558,10 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
         const dorm_rexpr *arg = builtin && exprs[i]->nargs ? exprs[i]->args[0] : NULL;
         const dorm_fmeta *col = arg && dorm_rexpr_is_col(arg) ? arg->field : NULL;
         bool custom = col && col->f->kind == DORM_KIND_CUSTOM &&
-                      (strcmp(exprs[i]->def->name, "Sum") == 0 || strcmp(exprs[i]->def->name, "Min") == 0 ||
-                       strcmp(exprs[i]->def->name, "Max") == 0);
-        if (empty || rc != DORM_STEP_ROW) vals[i] = count ? dorm_v_int(0) : dorm_v_null();
+            (strcmp(exprs[i]->def->name, "Sum") == 0 || strcmp(exprs[i]->def->name, "Min") == 0 ||
+             strcmp(exprs[i]->def->name, "Max") == 0);
+        if (empty || rc != DORM_STEP_ROW)
+            vals[i] = count ? dorm_v_int(0) : dorm_v_null();
         else if (dorm_read__value(qs->cx, &qs->cx->arena, custom ? col : &fm, cs, (int)i, &vals[i]))
             rc = dorm_errcode(qs->cx);
     }

@@ -94,20 +94,28 @@ static bool compare(const dorm_value *a, const dorm_value *b, int *out) {
     dorm_decimal x, y;
     bool na = a->type == DORM_T_INT || a->type == DORM_T_FLOAT || a->type == DORM_T_DECIMAL;
     bool nb = b->type == DORM_T_INT || b->type == DORM_T_FLOAT || b->type == DORM_T_DECIMAL;
-    if (a->type == DORM_T_INT && b->type == DORM_T_INT) *out = CMP(a->u.i, b->u.i);
+    if (a->type == DORM_T_INT && b->type == DORM_T_INT)
+        *out = CMP(a->u.i, b->u.i);
     else if ((a->type == DORM_T_DECIMAL || b->type == DORM_T_DECIMAL) && as_decimal(a, &x) && as_decimal(b, &y))
         *out = dorm_decimal_cmp(x, y);
-    else if (na && nb) *out = CMP(number(a), number(b));
-    else if (a->type != b->type) return false;
+    else if (na && nb)
+        *out = CMP(number(a), number(b));
+    else if (a->type != b->type)
+        return false;
     else if (a->type == DORM_T_TEXT) {
         size_t la = text_len(a), lb = text_len(b);
         int c = memcmp(a->u.s, b->u.s, la < lb ? la : lb);
         *out = c ? c : CMP(la, lb);
-    } else if (a->type == DORM_T_DATE) *out = CMP(dorm_date_to_days(a->u.date), dorm_date_to_days(b->u.date));
-    else if (a->type == DORM_T_DATETIME) *out = CMP(a->u.dt.usec, b->u.dt.usec);
-    else if (a->type == DORM_T_TIME) *out = CMP(time_usec(a->u.time), time_usec(b->u.time));
-    else if (a->type == DORM_T_BOOL) *out = (int)a->u.b - (int)b->u.b;
-    else return false;
+    } else if (a->type == DORM_T_DATE)
+        *out = CMP(dorm_date_to_days(a->u.date), dorm_date_to_days(b->u.date));
+    else if (a->type == DORM_T_DATETIME)
+        *out = CMP(a->u.dt.usec, b->u.dt.usec);
+    else if (a->type == DORM_T_TIME)
+        *out = CMP(time_usec(a->u.time), time_usec(b->u.time));
+    else if (a->type == DORM_T_BOOL)
+        *out = (int)a->u.b - (int)b->u.b;
+    else
+        return false;
     return true;
 }
 
@@ -126,10 +134,11 @@ static int length(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator
     if (n < 0 || (at_least ? n >= limit : n <= limit)) return DORM_OK;
     dorm_value lim = dorm_v_int(limit);
     dorm_msg_params p = {value, &lim, n};
-    const char *msg = at_least ? plural(limit, "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
-                                        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).")
-                               : plural(limit, "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
-                                        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).");
+    const char *msg = at_least
+        ? plural(limit, "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+                 "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).")
+        : plural(limit, "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+                 "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).");
     return fail(errs, fm, v, msg, at_least ? "min_length" : "max_length", &p);
 }
 
@@ -170,10 +179,12 @@ static int shape(dorm_verrors *errs, const dorm_fmeta *fm, const dorm_validator 
     const char *s = value->u.s;
     dorm_msg_params p = {value, NULL, 0};
     if (k == DORM_VALIDATOR_SLUG && !dorm_valid__slug(s))
-        return fail(errs, fm, v,
-                    "Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, underscores or hyphens.",
-                    "invalid", &p);
-    if (k == DORM_VALIDATOR_EMAIL && !dorm_valid__email(s)) return fail(errs, fm, v, "Enter a valid email address.", "invalid", &p);
+        return fail(
+            errs, fm, v,
+            "Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, underscores or hyphens.",
+            "invalid", &p);
+    if (k == DORM_VALIDATOR_EMAIL && !dorm_valid__email(s))
+        return fail(errs, fm, v, "Enter a valid email address.", "invalid", &p);
     if (k == DORM_VALIDATOR_URL && !dorm_valid__url(s)) return fail(errs, fm, v, "Enter a valid URL.", "invalid", &p);
     return DORM_OK;
 }
@@ -207,10 +218,8 @@ static int run_one(dorm_verrors *errs, const dorm_fmeta *fm, size_t i, const dor
     }
     case DORM_VALIDATOR_EMAIL:
     case DORM_VALIDATOR_URL:
-    case DORM_VALIDATOR_SLUG:
-        return shape(errs, fm, v, v->kind, value);
-    case DORM_VALIDATOR_DECIMAL:
-        return digits(errs, fm, v, v->max_digits, v->decimal_places, value);
+    case DORM_VALIDATOR_SLUG: return shape(errs, fm, v, v->kind, value);
+    case DORM_VALIDATOR_DECIMAL: return digits(errs, fm, v, v->max_digits, v->decimal_places, value);
     case DORM_VALIDATOR_NO_NULL_CHARS: {
         /* A C string member cannot hold a NUL; a value with a length can.
          * Bytes never fail: Django looks for it in str(value), "b'\\x00'". */
@@ -219,8 +228,7 @@ static int run_one(dorm_verrors *errs, const dorm_fmeta *fm, size_t i, const dor
     }
     case DORM_VALIDATOR_FUNCTION:
         return v->fn(value, v->payload) ? DORM_OK : fail(errs, fm, v, "Enter a valid value.", "invalid", &p);
-    default:
-        return DORM_OK;
+    default: return DORM_OK;
     }
 }
 

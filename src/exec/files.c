@@ -14,7 +14,8 @@ static const dorm_fmeta *file_field(void *obj, const void *member) {
     const dorm_meta *m = h && h->meta ? h->meta : NULL;
     const dorm_fmeta *fm = m ? dorm_meta__field_at(m, obj, member) : NULL;
     if (fm && (fm->f->kind == DORM_KIND_FILE || fm->f->kind == DORM_KIND_IMAGE)) return fm;
-    if (h && h->cx) dorm_ctx_fail(h->cx, DORM_EVALUE, "dorm_file_*() needs a FileField or ImageField member of a dorm object.");
+    if (h && h->cx)
+        dorm_ctx_fail(h->cx, DORM_EVALUE, "dorm_file_*() needs a FileField or ImageField member of a dorm object.");
     return NULL;
 }
 
@@ -31,7 +32,8 @@ static const char *generate_filename(dorm_ctx *cx, const dorm_fmeta *fm, const v
     const char *name;
     if (fm->f->upload_to_fn) {
         name = fm->f->upload_to_fn(obj, filename, cx);
-        if (!name && !dorm_errcode(cx)) dorm_ctx_fail(cx, DORM_EVALUE, "The upload_to of '%s' gave no name.", fm->f->name);
+        if (!name && !dorm_errcode(cx))
+            dorm_ctx_fail(cx, DORM_EVALUE, "The upload_to of '%s' gave no name.", fm->f->name);
     } else {
         char dir[1024] = "";
         const char *pattern = fm->f->upload_to ? fm->f->upload_to : "";
@@ -44,7 +46,8 @@ static const char *generate_filename(dorm_ctx *cx, const dorm_fmeta *fm, const v
         }
         /* posixpath.join: a name given absolute stands alone. */
         size_t n = strlen(dir);
-        name = !n || filename[0] == '/' ? filename : dorm_sprintf(cx, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", filename);
+        name = !n || filename[0] == '/' ? filename
+                                        : dorm_sprintf(cx, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", filename);
     }
     if (!name) return NULL;
     /* validate_file_name(allow_relative_path=True) then the storage's rule. */
@@ -59,7 +62,8 @@ static int set_dimensions(void *obj, const dorm_fmeta *fm, const void *data, siz
     if (f->kind != DORM_KIND_IMAGE || (!f->width_field && !f->height_field)) return DORM_OK;
     int w = 0, hgt = 0;
     int rc = dorm_image_size(data, len, &w, &hgt);
-    if (rc == DORM_ENOTSUPPORTED) return dorm_ctx_fail(h->cx, rc, "libdorm was built without image support (libpng, libjpeg).");
+    if (rc == DORM_ENOTSUPPORTED)
+        return dorm_ctx_fail(h->cx, rc, "libdorm was built without image support (libpng, libjpeg).");
     const char *names[2] = {f->width_field, f->height_field};
     int sizes[2] = {w, hgt};
     for (int i = 0; i < 2; i++) {
@@ -94,7 +98,8 @@ int dorm_file_save_(void *obj, void *member, const char *filename, const void *d
 static const char *required(void *obj, const dorm_fmeta *fm) {
     const char *name = *(const char *const *)dorm_member(obj, fm);
     if (name && *name) return name;
-    dorm_ctx_fail(((dorm_object *)obj)->cx, DORM_EVALUE, "The '%s' attribute has no file associated with it.", fm->f->name);
+    dorm_ctx_fail(((dorm_object *)obj)->cx, DORM_EVALUE, "The '%s' attribute has no file associated with it.",
+                  fm->f->name);
     return NULL;
 }
 

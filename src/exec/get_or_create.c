@@ -16,7 +16,8 @@ static int fill(dorm_qs *qs, void *obj, const dorm_set *const *defaults, const d
         if (!fm) continue;
         dorm_value v;
         /* pk=(a, b) of a composite key sets its parts (Django's tuple assignment). */
-        for (int k = 0; dorm_fmeta_composite(fm) && q->value.type == DORM_T_LIST && k < fm->nparts && k < (int)q->value.len; k++)
+        for (int k = 0;
+             dorm_fmeta_composite(fm) && q->value.type == DORM_T_LIST && k < fm->nparts && k < (int)q->value.len; k++)
             if (dorm_prep__value(qs->cx, fm->parts[k], fm->parts[k]->value_kind, &q->value.u.list[k], &v) ||
                 dorm_field__set(obj, fm->parts[k], &v))
                 return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_EVALUE;
@@ -32,7 +33,7 @@ int dorm_apply__sets(dorm_ctx *cx, const dorm_meta *m, void *obj, const dorm_set
         const dorm_fmeta *fm = dorm_meta__field(m, sets[i]->field);
         if (!fm)
             return dorm_ctx_fail(cx, DORM_EFIELD, "Invalid field name(s) for model %s: '%s'.", m->model->name,
-                             sets[i]->field);
+                                 sets[i]->field);
         dorm_value v;
         if (dorm_prep__value(cx, fm, fm->value_kind, &sets[i]->value, &v) || dorm_field__set(obj, fm, &v))
             return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_EVALUE;

@@ -9,13 +9,13 @@
 
 struct dorm_iter {
     dorm_qs *qs;
-    dorm_db *db;              /* the connection it streams from (routed at the start) */
-    dorm_cached_stmt *cs;     /* NULL: not running (ended or empty) */
+    dorm_db *db; /* the connection it streams from (routed at the start) */
+    dorm_cached_stmt *cs; /* NULL: not running (ended or empty) */
     dorm_arena arena;
     size_t chunk, in_chunk;
     int err;
     bool started;
-    void **ahead;             /* prefetch_related: the chunk read ahead */
+    void **ahead; /* prefetch_related: the chunk read ahead */
     size_t nahead, pos;
 };
 
@@ -53,8 +53,10 @@ static int begin(dorm_iter *it) {
     int rc = dorm_compile__select(qs, DORM_SELECT_ROWS, &s);
     if (rc == DORM_COMPILED) {
         rc = dorm__exec(qs->cx, &s, &it->cs);
-        if (rc == DORM_STEP_DONE) stop(it);
-        else if (rc == DORM_STEP_ROW) rc = DORM_OK;
+        if (rc == DORM_STEP_DONE)
+            stop(it);
+        else if (rc == DORM_STEP_ROW)
+            rc = DORM_OK;
     } else if (rc == DORM_COMPILED_EMPTY) {
         rc = DORM_OK;
     }

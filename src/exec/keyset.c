@@ -32,10 +32,10 @@ static int add_key(dorm_ctx *cx, keys *k, const dorm_fmeta *fm, bool desc) {
     if (k->n == MAX_KEYS) return refuse(cx, "orders by at most 16 fields");
     if (fm->f->null)
         return dorm_ctx_fail(cx, DORM_EVALUE, "Keyset pagination needs non-null ordering fields: '%s' is nullable.",
-                         fm->f->name);
+                             fm->f->name);
     if (fm->f->kind == DORM_KIND_BINARY || fm->f->kind == DORM_KIND_JSON)
         return dorm_ctx_fail(cx, DORM_EVALUE, "Keyset pagination cannot order by '%s' (a %s).", fm->f->name,
-                         dorm_kind__name(fm->f->kind));
+                             dorm_kind__name(fm->f->kind));
     k->f[k->n] = fm;
     k->desc[k->n++] = desc;
     return DORM_OK;
@@ -54,8 +54,9 @@ static int ordering_keys(dorm_qs *qs, keys *k) {
         /* A multi-table parent's fields are the model's own (read from its copy). */
         bool inherited = o->field && o->alias != 0 && dorm_inherit__selected(&tmp, o->alias, o->field);
         if (o->random || o->ref || o->expr || (o->alias != 0 && !inherited) || !o->field)
-            return refuse(cx, "orders by fields of the model itself only (no relations, annotations, transforms "
-                              "or random order)");
+            return refuse(cx,
+                          "orders by fields of the model itself only (no relations, annotations, transforms "
+                          "or random order)");
         int rc = add_key(cx, k, inherited ? dorm_field_in(qs->meta, o->field) : o->field, o->desc);
         if (rc) return rc;
     }
@@ -80,7 +81,8 @@ static json_t *json_of(const dorm_value *v) {
     case DORM_T_INT: return json_integer(v->u.i);
     case DORM_T_FLOAT: return json_real(v->u.f);
     case DORM_T_BOOL: return json_boolean(v->u.b);
-    case DORM_T_TEXT: return json_stringn(v->u.s ? v->u.s : "", v->len == DORM_STRLEN && v->u.s ? strlen(v->u.s) : v->len);
+    case DORM_T_TEXT:
+        return json_stringn(v->u.s ? v->u.s : "", v->len == DORM_STRLEN && v->u.s ? strlen(v->u.s) : v->len);
     case DORM_T_DATE: return json_stringn(tmp, dorm_date_format(v->u.date, tmp));
     case DORM_T_TIME: return json_stringn(tmp, dorm_time_format(v->u.time, tmp));
     case DORM_T_DATETIME: return json_stringn(tmp, dorm_datetime_format(v->u.dt, tmp));
@@ -132,19 +134,24 @@ static int read_token(dorm_ctx *cx, const keys *k, const char *cursor, bool *bef
     text[n / 2] = '\0';
     json_t *a = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
     const char *way = json_string_value(json_array_get(a, 0)), *spec = json_string_value(json_array_get(a, 1));
-    int rc = a && json_is_array(a) && json_array_size(a) == (size_t)k->n + 2 && way && spec && strcmp(spec, k->spec) == 0 &&
-                     (strcmp(way, "n") == 0 || strcmp(way, "p") == 0)
-                 ? DORM_OK
-                 : DORM_EVALUE;
+    int rc = a && json_is_array(a) && json_array_size(a) == (size_t)k->n + 2 && way && spec &&
+            strcmp(spec, k->spec) == 0 && (strcmp(way, "n") == 0 || strcmp(way, "p") == 0)
+        ? DORM_OK
+        : DORM_EVALUE;
     if (!rc) *before = way[0] == 'p';
     for (int i = 0; !rc && i < k->n; i++) {
         json_t *j = json_array_get(a, (size_t)i + 2);
         dorm_value v;
-        if (json_is_integer(j)) v = dorm_v_int(json_integer_value(j));
-        else if (json_is_real(j)) v = dorm_v_float(json_real_value(j));
-        else if (json_is_boolean(j)) v = dorm_v_bool(json_is_true(j));
-        else if (json_is_string(j)) v = dorm_v_text(dorm_strdup(cx, json_string_value(j)));
-        else rc = DORM_EVALUE;
+        if (json_is_integer(j))
+            v = dorm_v_int(json_integer_value(j));
+        else if (json_is_real(j))
+            v = dorm_v_float(json_real_value(j));
+        else if (json_is_boolean(j))
+            v = dorm_v_bool(json_is_true(j));
+        else if (json_is_string(j))
+            v = dorm_v_text(dorm_strdup(cx, json_string_value(j)));
+        else
+            rc = DORM_EVALUE;
         if (!rc && (dorm_prep__value(cx, k->f[i], k->f[i]->value_kind, &v, &vals[i]) || vals[i].type == DORM_T_NULL))
             rc = DORM_EVALUE;
     }
@@ -210,10 +217,10 @@ dorm_keyset_page *dorm_keyset_paginate(dorm_qs *qs, int64_t per_page, const char
     keys k;
     dorm_value vals[MAX_KEYS];
     bool before = false;
-    int rc = per_page < 1 ? refuse(cx, "needs a positive per_page")
-             : qs->low > 0 || qs->high >= 0 ? refuse(cx, "cannot start from a sliced QuerySet")
-             : qs->mode != DORM_MODE_OBJECTS ? refuse(cx, "reads model objects, not values()")
-                                             : ordering_keys(qs, &k);
+    int rc = per_page < 1               ? refuse(cx, "needs a positive per_page")
+        : qs->low > 0 || qs->high >= 0  ? refuse(cx, "cannot start from a sliced QuerySet")
+        : qs->mode != DORM_MODE_OBJECTS ? refuse(cx, "reads model objects, not values()")
+                                        : ordering_keys(qs, &k);
     if (!rc && cursor) rc = read_token(cx, &k, cursor, &before, vals);
     if (rc) return NULL;
     dorm_qs *page = qs;

@@ -18,7 +18,7 @@ typedef struct m2m_job {
     const dorm_set *const *defaults;
     const void *init;
     dorm_value made;
-    bool from_set;      /* set()'s add: no signals when nothing is new (Django adds only the new) */
+    bool from_set; /* set()'s add: no signals when nothing is new (Django adds only the new) */
 } m2m_job;
 
 /* "No condition on this side" for pairs(). */
@@ -32,9 +32,9 @@ static int owner_ready(void *owner, const dorm_rel *rel) {
     if (dorm_pk__is_set(owner)) return DORM_OK;
     const dorm_meta *m = dorm_meta_of_obj(owner);
     return dorm_ctx_fail(cx, DORM_EVALUE,
-                     "\"%s object\" needs to have a value for field \"%s\" before this many-to-many relationship "
-                     "(%s) can be used.",
-                     m->model->name, m->pk->f->name, rel->name);
+                         "\"%s object\" needs to have a value for field \"%s\" before this many-to-many relationship "
+                         "(%s) can be used.",
+                         m->model->name, m->pk->f->name, rel->name);
 }
 
 /* The keys of the other side's rows items name (Django's
@@ -268,7 +268,7 @@ static int run(m2m_job *j, int (*fn)(void *)) {
 }
 
 int dorm_m2m__add(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
-                 const dorm_set *const *through_defaults) {
+                  const dorm_set *const *through_defaults) {
     m2m_job j = {owner, rel, items, n, through_defaults, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, add_run);
 }
@@ -284,7 +284,7 @@ int dorm_m2m__clear(void *owner, const dorm_rel *rel) {
 }
 
 int dorm_m2m__set(void *owner, const dorm_rel *rel, const dorm_value *items, size_t n,
-                 const dorm_set *const *through_defaults) {
+                  const dorm_set *const *through_defaults) {
     m2m_job j = {owner, rel, items, n, through_defaults, NULL, {DORM_T_NONE, 0, {0}}, false};
     return run(&j, set_run);
 }

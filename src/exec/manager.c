@@ -33,8 +33,8 @@ static const dorm_rel *relation(void *owner, const char *name) {
     }
     if (!dorm_pk__is_set(owner)) {
         dorm_ctx_fail(h->cx, DORM_EVALUE,
-                  "'%s' instance needs to have a primary key value before this relationship can be used.",
-                  m->model->name);
+                      "'%s' instance needs to have a primary key value before this relationship can be used.",
+                      m->model->name);
         return NULL;
     }
     return rel;
@@ -62,8 +62,9 @@ static int as_objects(void *owner, const char *name, const dorm_value *items, si
         }
         dorm_buf b = DORM_BUF_INIT;
         dorm_value__repr(&b, &items[i]);
-        int rc = b.failed ? DORM_ENOMEM
-                          : dorm_ctx_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name, b.data);
+        int rc = b.failed
+            ? DORM_ENOMEM
+            : dorm_ctx_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name, b.data);
         dorm_buf_free(&b);
         return rc;
     }
@@ -100,15 +101,15 @@ int dorm_related__keys(dorm_ctx *cx, const dorm_rel *rel, void *const *objs, siz
         const dorm_meta *om = o ? dorm_meta_of_obj(o) : NULL;
         if (om != rel->model)
             return dorm_ctx_fail(cx, DORM_EVALUE, "'%s' instance expected, got %s.", rel->model->model->name,
-                             om ? om->model->name : "something else");
+                                 om ? om->model->name : "something else");
         if (dorm_pk__is_set(objs[i])) {
             keys[i] = dorm_pk__value(objs[i]);
             continue;
         }
         if (rel->through)
             return dorm_ctx_fail(cx, DORM_EVALUE,
-                             "Cannot add \"%s object\": instance is on database \"default\", value is not saved.",
-                             rel->model->model->name);
+                                 "Cannot add \"%s object\": instance is on database \"default\", value is not saved.",
+                                 rel->model->model->name);
         return dorm_ctx_fail(cx, DORM_EVALUE, "instance isn't saved. Use bulk=False or save the object first.");
     }
     *out = keys;
@@ -132,7 +133,8 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
     dorm_value *keys, pk = owner_key(owner, rel);
     int rc = dorm_related__keys(cx, rel, objs, n, &keys);
     if (rc || n == 0) return rc;
-    rc = set_key(cx, rel, &pk, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL},
+    rc = set_key(cx, rel, &pk,
+                 (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL},
                  dorm_qs_base);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
@@ -146,7 +148,7 @@ int dorm_related_add_with(void *owner, const char *name, void *const *objs, size
 static int needs_null(dorm_ctx *cx, const dorm_rel *rel, const char *what) {
     if (rel->fk->f->null) return DORM_OK;
     return dorm_ctx_fail(cx, DORM_EVALUE, "'RelatedManager' object has no attribute '%s': %s.%s cannot be NULL.", what,
-                     rel->model->model->name, rel->fk->f->name);
+                         rel->model->model->name, rel->fk->f->name);
 }
 
 int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t n) {
@@ -167,7 +169,7 @@ int dorm_related_remove(void *owner, const char *name, void *const *objs, size_t
         dorm_value k = dorm_field__get(objs[i], rel->fk);
         if (!dorm_value_equal(&k, &pk))
             return dorm_ctx_fail(cx, DORM_EDOESNOTEXIST, "%s object is not related to %s.", rel->model->model->name,
-                             dorm_meta_of_obj(owner)->model->name);
+                                 dorm_meta_of_obj(owner)->model->name);
     }
     rc = set_key(cx, rel, &null,
                  (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL},
@@ -188,7 +190,8 @@ int dorm_related_clear(void *owner, const char *name) {
     int rc = needs_null(cx, rel, "clear");
     dorm_value pk = owner_key(owner, rel), null = dorm_v_null();
     if (!rc)
-        rc = set_key(cx, rel, &null, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
+        rc = set_key(cx, rel, &null,
+                     (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL},
                      dorm_qs_default);
     if (!rc) dorm_relcache__drop(owner, rel);
     return rc;
@@ -209,9 +212,10 @@ static int set_run(void *payload) {
     if (rc) return rc;
     if (j->rel->fk->f->null) {
         /* Those related now but not in objs lose their key. */
-        dorm_qs *gone = dorm_qs_exclude(dorm_qs_filter(dorm_qs_default(cx, j->rel->model->model),
-                                                       (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, j->rel->fk->f->name, pk, NULL}, NULL}),
-                                        (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, j->n), NULL}, NULL});
+        dorm_qs *gone = dorm_qs_exclude(
+            dorm_qs_filter(dorm_qs_default(cx, j->rel->model->model),
+                           (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, j->rel->fk->f->name, pk, NULL}, NULL}),
+            (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, j->n), NULL}, NULL});
         const dorm_set set = {j->rel->fk->f->name, dorm_v_null()};
         int64_t n = dorm_qs_update(gone, (const dorm_set *const[]){&set, NULL});
         if (n < 0) return (int)n;

@@ -11,15 +11,16 @@
 
 static int bad_data(dorm_ctx *cx, const dorm_fmeta *fm, const char *s, size_t n) {
     return dorm_ctx_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for %s.", (int)(n > 40 ? 40 : n), s,
-                     fm->column, dorm_kind__name(fm->f->kind));
+                         fm->column, dorm_kind__name(fm->f->kind));
 }
 
 /* A member is a C string: text with a NUL byte (SQLite keeps what another
  * program wrote) would read cut short, and be written back so on save. */
 static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
-    return dorm_ctx_fail(cx, DORM_EDATA,
-                     "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.",
-                     fm->column, fm->f->name);
+    return dorm_ctx_fail(
+        cx, DORM_EDATA,
+        "Text in column \"%s\" (field '%s') contains a NUL (0x00) character, which a C string cannot hold.", fm->column,
+        fm->f->name);
 }
 
 /* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
@@ -53,15 +54,9 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
     const char *s;
     switch (fm->f->kind) {
     case DORM_KIND_SMALLINT:
-    case DORM_KIND_POSSMALLINT:
-        *(int16_t *)p = (int16_t)drv->column_int(st, col);
-        break;
-    case DORM_KIND_BOOL:
-        *(bool *)p = drv->column_int(st, col) != 0;
-        break;
-    case DORM_KIND_FLOAT:
-        *(double *)p = drv->column_float(st, col);
-        break;
+    case DORM_KIND_POSSMALLINT: *(int16_t *)p = (int16_t)drv->column_int(st, col); break;
+    case DORM_KIND_BOOL: *(bool *)p = drv->column_int(st, col) != 0; break;
+    case DORM_KIND_FLOAT: *(double *)p = drv->column_float(st, col); break;
     case DORM_KIND_DATE:
         s = drv->column_text(st, col, &n);
         if (dorm_date_parse(s, n, p)) {
@@ -134,8 +129,7 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
             break;
         }
         return copy_text(cx, arena, fm, s, n, p);
-    default:
-        return dorm_ctx_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
+    default: return dorm_ctx_fail(cx, DORM_EDATA, "Field '%s' has no storage.", fm->f->name);
     }
     return DORM_OK;
 }
@@ -153,20 +147,15 @@ static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, 
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
-    case DORM_KIND_BIGINT:
-        *(int64_t *)p = drv->column_int(st, col);
-        return DORM_OK;
+    case DORM_KIND_BIGINT: *(int64_t *)p = drv->column_int(st, col); return DORM_OK;
     case DORM_KIND_INT:
-    case DORM_KIND_POSINT:
-        *(int32_t *)p = (int32_t)drv->column_int(st, col);
-        return DORM_OK;
+    case DORM_KIND_POSINT: *(int32_t *)p = (int32_t)drv->column_int(st, col); return DORM_OK;
     case DORM_KIND_FK:
         if (fm->f->text_key || fm->f->uuid_key) break;
         *dorm_fk_cache(p, fm) = NULL;
         *(int64_t *)p = drv->column_int(st, col);
         return DORM_OK;
-    default:
-        break;
+    default: break;
     }
     return decode_other(cx, arena, fm, st, col, p);
 }
@@ -189,14 +178,16 @@ int dorm_read__field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmet
  * call per column saved.  A LEFT OUTER JOIN that found no row is caught on
  * its primary key before the object is read.  The NULL bits are gathered and
  * stored once. */
-static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_stmt *st, int col,
-                        uint64_t deferred, void *obj) {
+static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_stmt *st, int col, uint64_t deferred,
+                        void *obj) {
     uint64_t nulls = 0;
     for (int i = 0; i < m->nfields; i++) {
         if (deferred & ((uint64_t)1 << i)) continue;
         const dorm_fmeta *fm = &m->fields[i];
-        if (fm->f->null && cx->db->drv->column_null(st, col)) nulls |= (uint64_t)1 << i;
-        else if (decode(cx, arena, fm, st, col, (char *)obj + fm->f->offset)) return dorm_errcode(cx);
+        if (fm->f->null && cx->db->drv->column_null(st, col))
+            nulls |= (uint64_t)1 << i;
+        else if (decode(cx, arena, fm, st, col, (char *)obj + fm->f->offset))
+            return dorm_errcode(cx);
         col++;
     }
     ((dorm_object *)obj)->nulls = nulls;
@@ -204,7 +195,7 @@ static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dor
 }
 
 void *dorm_materialize__some(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_cached_stmt *cs, int col,
-                            uint64_t deferred) {
+                             uint64_t deferred) {
     void *obj = dorm_arena__calloc(arena, m->model->size);
     if (!obj) {
         dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
@@ -282,8 +273,10 @@ void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, 
         }
         for (int i = 0; i < qs->nann; i++) {
             /* An alias() is not selected: it reads as no value. */
-            if (qs->ann[i].hidden) vals[i] = dorm_v_null();
-            else if (dorm_read__value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i])) return NULL;
+            if (qs->ann[i].hidden)
+                vals[i] = dorm_v_null();
+            else if (dorm_read__value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i]))
+                return NULL;
         }
         x->nann = qs->nann;
         x->ann = qs->ann;
@@ -309,9 +302,12 @@ static int read_unwrapped_json(dorm_ctx *cx, dorm_arena *arena, dorm_stmt *st, i
         dorm_buf_putc(&b, '"');
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)s[i];
-            if (c == '"' || c == '\\') dorm_buf_printf(&b, "\\%c", c);
-            else if (c < 0x20) dorm_buf_printf(&b, "\\u%04x", c);
-            else dorm_buf_putc(&b, (char)c);
+            if (c == '"' || c == '\\')
+                dorm_buf_printf(&b, "\\%c", c);
+            else if (c < 0x20)
+                dorm_buf_printf(&b, "\\u%04x", c);
+            else
+                dorm_buf_putc(&b, (char)c);
         }
         dorm_buf_putc(&b, '"');
     }
@@ -324,7 +320,7 @@ static int read_unwrapped_json(dorm_ctx *cx, dorm_arena *arena, dorm_stmt *st, i
 }
 
 int dorm_read__value(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col,
-                    dorm_value *out) {
+                     dorm_value *out) {
     /* Storage for any member kind, so values() shares the objects' decoder. */
     any_member member;
     /* values() may read a NOT NULL column across a LEFT OUTER JOIN. */

@@ -16,10 +16,10 @@ static dorm_qs *start(dorm_qs *qs, const dorm_manager *mg) {
     dorm_qs *got = mg->get_queryset(qs);
     if (!got)
         return dorm_qs__fail(qs, dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM,
-                            "The get_queryset of manager '%s' of %s returned no QuerySet.", mg->name, m->model->name);
+                             "The get_queryset of manager '%s' of %s returned no QuerySet.", mg->name, m->model->name);
     if (!got->err && got->meta != m)
         return dorm_qs__fail(qs, DORM_EVALUE, "The get_queryset of manager '%s' of %s returned a QuerySet of %s.",
-                            mg->name, m->model->name, got->meta->model->name);
+                             mg->name, m->model->name, got->meta->model->name);
     return got;
 }
 

@@ -13,10 +13,10 @@
 
 struct dorm_paginator {
     dorm_ctx *cx;
-    dorm_qs *qs;              /* NULL: a sequence of `count` items */
+    dorm_qs *qs; /* NULL: a sequence of `count` items */
     int64_t per_page;
     dorm_paginator_opts o;
-    int64_t count;            /* -1 until counted */
+    int64_t count; /* -1 until counted */
 };
 
 /* Django's QuerySet.ordered. */
@@ -59,7 +59,7 @@ dorm_paginator *dorm_paginator_new_(dorm_qs *qs, int64_t per_page, const dorm_pa
 }
 
 dorm_paginator *dorm_paginator_new_count_(dorm_ctx *cx, int64_t count, int64_t per_page,
-                                         const dorm_paginator_opts *opts, size_t opts_size) {
+                                          const dorm_paginator_opts *opts, size_t opts_size) {
     dorm_paginator_opts opts_copy_;
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_error_clear(cx);
@@ -122,13 +122,17 @@ static int parse_int(const char *s, int64_t *out) {
     for (; isdigit((unsigned char)*s) || (*s == '_' && isdigit((unsigned char)s[1])); s++) {
         if (*s == '_') continue;
         unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10) big = true;
-        else v = v * 10 + d;
+        if (v > (UINT64_MAX - d) / 10)
+            big = true;
+        else
+            v = v * 10 + d;
     }
     while (isspace((unsigned char)*s)) s++;
     if (*s) return -1;
-    if (big || v > (uint64_t)INT64_MAX) *out = neg ? INT64_MIN : INT64_MAX;
-    else *out = neg ? -(int64_t)v : (int64_t)v;
+    if (big || v > (uint64_t)INT64_MAX)
+        *out = neg ? INT64_MIN : INT64_MAX;
+    else
+        *out = neg ? -(int64_t)v : (int64_t)v;
     return 0;
 }
 
@@ -167,8 +171,10 @@ dorm_page *dorm_paginator_page_str(dorm_paginator *p, const char *number) {
 
 dorm_page *dorm_paginator_get_page(dorm_paginator *p, const char *number) {
     int64_t n = dorm_paginator_validate(p, number);
-    if (n == DORM_EPAGENOTANINTEGER) n = 1;
-    else if (n == DORM_EEMPTYPAGE) n = dorm_paginator_num_pages(p);
+    if (n == DORM_EPAGENOTANINTEGER)
+        n = 1;
+    else if (n == DORM_EEMPTYPAGE)
+        n = dorm_paginator_num_pages(p);
     if (n < 0) return NULL;
     dorm_error_clear(p->cx);
     return dorm_paginator_page(p, n);

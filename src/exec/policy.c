@@ -21,8 +21,10 @@ void dorm_ctx_set_notice(dorm_ctx *cx, dorm_notice_fn notice, void *payload) {
 }
 
 void dorm__notice(dorm_ctx *cx, const char *msg) {
-    if (cx->notice) cx->notice(msg, cx->notice_payload);
-    else fprintf(stderr, "dorm: %s\n", msg);
+    if (cx->notice)
+        cx->notice(msg, cx->notice_payload);
+    else
+        fprintf(stderr, "dorm: %s\n", msg);
 }
 
 void dorm_ctx_set_query_budget(dorm_ctx *cx, int64_t max) {
@@ -65,7 +67,8 @@ int dorm_policy__lazy(void *obj, const void *relation, const char *name, bool fo
     if (!e) {
         if (!(e = dorm_alloc(cx, sizeof *e))) return DORM_ENOMEM;
         *e = probe;
-        if (dorm_hmap__put(&cx->lazy, &e->key, sizeof e->key, e)) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
+        if (dorm_hmap__put(&cx->lazy, &e->key, sizeof e->key, e))
+            return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     }
     if (e->times++ == 0) return DORM_OK;
     const dorm_meta *m = h->meta;

@@ -47,7 +47,7 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const 
     size_t chunk = (size_t)cx->db->dialect->max_params - 1, total = 0, cap = n ? n : 1;
     if (lv->base && lv->base->meta != m) {
         dorm_ctx_fail(cx, DORM_EVALUE, "The Prefetch queryset of '%s' must be a QuerySet of %s, not of %s.",
-                  lv->item->lookup, m->model->name, lv->base->meta->model->name);
+                      lv->item->lookup, m->model->name, lv->base->meta->model->name);
         return NULL;
     }
     dorm_qs *base = lv->base ? lv->base : many ? dorm_qs_default(cx, m->model) : dorm_qs_base(cx, m->model);
@@ -55,11 +55,11 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const 
     if (!all) return NULL;
     for (size_t off = 0; off < n; off += chunk) {
         size_t k = n - off < chunk ? n - off : chunk;
-        dorm_qs *qs = m2m ? dorm_qs__m2m(base, m2m, dorm_v_list(keys + off, k), true)
-                          : dorm_qs_filter(base,
-                                           (const dorm_q *const[]){
-                                               &(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys + off, k), NULL},
-                                               NULL});
+        dorm_qs *qs = m2m
+            ? dorm_qs__m2m(base, m2m, dorm_v_list(keys + off, k), true)
+            : dorm_qs_filter(
+                  base,
+                  (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, path, dorm_v_list(keys + off, k), NULL}, NULL});
         size_t got;
         void **objs = dorm_qs_list(qs, &got);
         if (!objs) return NULL;
@@ -79,7 +79,8 @@ static void **fetch_in(dorm_ctx *cx, const dorm_meta *m, const level *lv, const 
     return all;
 }
 
-static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const dorm_prefetch *item);
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path,
+                    const dorm_prefetch *item);
 
 /* The owner key a fetched child belongs to (NULL for none). */
 static dorm_value owner_key(const dorm_rel *rel, const void *kid) {
@@ -114,7 +115,8 @@ static int descend_cached(dorm_ctx *cx, const dorm_rel *rel, const char *attr, s
         if (!c) continue;
         /* Owners repeated in the list share one cached array: take it once. */
         if (dorm_hmap__get(&seen, &c->objs, sizeof(void *))) continue;
-        if (dorm_hmap__put(&seen, &c->objs, sizeof(void *), c->objs)) rc = dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
+        if (dorm_hmap__put(&seen, &c->objs, sizeof(void *), c->objs))
+            rc = dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
         memcpy(kids + k, c->objs, sizeof(void *) * c->n);
         k += c->n;
     }
@@ -125,7 +127,8 @@ static int descend_cached(dorm_ctx *cx, const dorm_rel *rel, const char *attr, s
 }
 
 /* Reverse ForeignKey or many-to-many: children grouped onto their owners. */
-static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest, const level *lv) {
+static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_t n, const char *rest,
+                         const level *lv) {
     bool cached = true;
     for (size_t i = 0; i < n && cached; i++) cached = cache_of(owners[i], rel, lv->attr) != NULL;
     if (cached && !lv->base) return descend_cached(cx, rel, lv->attr, 0, owners, n, rest, lv->item);
@@ -155,7 +158,8 @@ static int prefetch_many(dorm_ctx *cx, const dorm_rel *rel, void **owners, size_
     }
     const char *path = dorm_sprintf(cx, "%s__in", rel->fk->f->name);
     size_t nkids = 0;
-    void **kids = path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, true, keys, nkeys, &nkids) : NULL;
+    void **kids =
+        path ? fetch_in(cx, rel->model, lv, path, rel->through ? rel : NULL, true, keys, nkeys, &nkids) : NULL;
     int rc = kids ? DORM_OK : (dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM);
     /* Count per owner, then hand out slices of one array, in query order;
      * each child's owner is looked up once. */
@@ -209,7 +213,8 @@ static int attach_one(dorm_ctx *cx, void *obj, const char *attr, void *target) {
 }
 
 /* Forward ForeignKey: the targets loaded once and attached to dorm_fk. */
-static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest, const level *lv) {
+static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, size_t n, const char *rest,
+                            const level *lv) {
     /* Already loaded (select_related, or the way back of a reverse
      * prefetch): Django runs no query, and the next level starts from them. */
     bool cached = !lv->base && !lv->attr;
@@ -253,8 +258,10 @@ static int prefetch_forward(dorm_ctx *cx, const dorm_fmeta *fk, void **objs, siz
     int rc = DORM_OK;
     for (size_t i = 0; i < n && rc == DORM_OK; i++) {
         void *t = lookup(&index, dorm_field__get(objs[i], fk));
-        if (lv->attr) rc = attach_one(cx, objs[i], lv->attr, t);
-        else *dorm_fk_cache(dorm_member(objs[i], fk), fk) = t;
+        if (lv->attr)
+            rc = attach_one(cx, objs[i], lv->attr, t);
+        else
+            *dorm_fk_cache(dorm_member(objs[i], fk), fk) = t;
     }
     dorm_hmap__free(&index);
     if (rc) return rc;
@@ -267,7 +274,8 @@ static bool names_member(const dorm_meta *m, const char *attr) {
     return dorm_meta__field(m, attr) || dorm_meta__accessor(m, attr) || dorm_meta__m2m_accessor(m, attr);
 }
 
-static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path, const dorm_prefetch *item) {
+static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const char *path,
+                    const dorm_prefetch *item) {
     if (!n) return DORM_OK;
     const char *sep = strstr(path, "__");
     size_t len = sep ? (size_t)(sep - path) : strlen(path);
@@ -275,7 +283,8 @@ static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, con
     const char *full = item->lookup;
     level lv = {item, rest ? NULL : item->queryset, rest ? NULL : item->to_attr};
     if (lv.attr && names_member(m, lv.attr))
-        return dorm_ctx_fail(cx, DORM_EVALUE, "to_attr=%s conflicts with a field on the %s model.", lv.attr, m->model->name);
+        return dorm_ctx_fail(cx, DORM_EVALUE, "to_attr=%s conflicts with a field on the %s model.", lv.attr,
+                             m->model->name);
     char *name = dorm_alloc(cx, len + 1);
     if (!name) return DORM_ENOMEM;
     memcpy(name, path, len);
@@ -287,15 +296,17 @@ static int prefetch(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, con
     const dorm_fmeta *fm = dorm_meta__fieldn(m, path, len);
     if (fm && fm->f->kind == DORM_KIND_FK && fm->target) return prefetch_forward(cx, fm, objs, n, rest, &lv);
     if (fm)
-        return dorm_ctx_fail(cx, DORM_EVALUE,
-                         "'%s' does not resolve to an item that supports prefetching - this is an invalid parameter to "
-                         "prefetch_related().", full);
+        return dorm_ctx_fail(
+            cx, DORM_EVALUE,
+            "'%s' does not resolve to an item that supports prefetching - this is an invalid parameter to "
+            "prefetch_related().",
+            full);
     /* A name an earlier Prefetch stored with to_attr: go on from its objects. */
     for (size_t i = 0; i < n; i++)
         if (rest && cache_named(objs[i], path, len)) return descend_cached(cx, NULL, path, len, objs, n, rest, item);
     return dorm_ctx_fail(cx, DORM_EVALUE,
-                     "Cannot find '%.*s' on %s object, '%s' is an invalid parameter to prefetch_related()", (int)len,
-                     path, m->model->name, full);
+                         "Cannot find '%.*s' on %s object, '%s' is an invalid parameter to prefetch_related()",
+                         (int)len, path, m->model->name, full);
 }
 
 int dorm_prefetch__objects(dorm_ctx *cx, const dorm_meta *m, void **objs, size_t n, const dorm_prefetch *const *items) {
@@ -311,7 +322,8 @@ void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n) {
     if (!h || !h->meta || !to_attr) return NULL;
     const relcache *c = cache_named(obj, to_attr, strlen(to_attr));
     if (!c) {
-        dorm_ctx_fail(h->cx, DORM_EFIELD, "'%s' object has no attribute '%s'", dorm_meta_of_obj(obj)->model->name, to_attr);
+        dorm_ctx_fail(h->cx, DORM_EFIELD, "'%s' object has no attribute '%s'", dorm_meta_of_obj(obj)->model->name,
+                      to_attr);
         return NULL;
     }
     if (n) *n = c->n;
@@ -336,18 +348,19 @@ static dorm_qs *relation_qs(void *obj, const char *name, dorm_qs *(*manager)(dor
             if (!m->reverse[i].hidden) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->reverse[i].name);
         for (int i = 0; i < m->nm2m; i++)
             if (!m->m2m[i].hidden && m->m2m[i].fk) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->m2m[i].name);
-        dorm_qs__fail(qs, DORM_EFIELD, "'%s' object has no reverse relation '%s'. Choices are: %s", m->model->name, name,
-                     b.data ? b.data : "(none)");
+        dorm_qs__fail(qs, DORM_EFIELD, "'%s' object has no reverse relation '%s'. Choices are: %s", m->model->name,
+                      name, b.data ? b.data : "(none)");
         dorm_buf_free(&b);
         return qs;
     }
     if (!dorm_pk__is_set(obj))
         return dorm_qs__fail(qs, DORM_EVALUE,
-                            "'%s' instance needs to have a primary key value before this relationship can be used.",
-                            m->model->name);
+                             "'%s' instance needs to have a primary key value before this relationship can be used.",
+                             m->model->name);
     dorm_value pk = rel->through ? dorm_pk__value(obj) : dorm_field__get(obj, dorm_field_in(m, rel->fk->target_pk));
-    qs = rel->through ? dorm_qs__m2m(qs, rel, pk, false)
-                      : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
+    qs = rel->through
+        ? dorm_qs__m2m(qs, rel, pk, false)
+        : dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rel->fk->f->name, pk, NULL}, NULL});
     relcache *c = cache_of(obj, rel, NULL);
     if (qs && !qs->err && c) {
         qs->done = true;

@@ -15,25 +15,29 @@ int dorm_raw__compile(dorm_sql *s, const char *sql, const dorm_value *params, si
     size_t wanted = 0;
     for (const char *p = sql; *p; p++) {
         if (*p != '%') continue;
-        if (p[1] == 's') wanted++;
+        if (p[1] == 's')
+            wanted++;
         else if (p[1] != '%')
             return dorm_ctx_fail(cx, DORM_EPROGRAMMING,
-                             "Unsupported format character in raw SQL at offset %zu: use %%s for a parameter and "
-                             "%%%% for a percent sign.",
-                             (size_t)(p - sql));
+                                 "Unsupported format character in raw SQL at offset %zu: use %%s for a parameter and "
+                                 "%%%% for a percent sign.",
+                                 (size_t)(p - sql));
         p++;
     }
     if (wanted != n)
         return dorm_ctx_fail(cx, DORM_EPROGRAMMING, "Raw SQL has %zu placeholders (%%s) but %zu parameters were given.",
-                         wanted, n);
+                             wanted, n);
     for (size_t i = 0; i < n; i++)
         if (params[i].type == DORM_T_LIST || params[i].type == DORM_T_NONE || params[i].type >= DORM_T_OBJECT)
             return dorm_ctx_fail(cx, DORM_EPROGRAMMING, "Raw SQL parameter %zu is not a single value.", i + 1);
     size_t used = 0;
     for (const char *p = sql; *p; p++) {
-        if (*p != '%') dorm_buf_putc(&s->text, *p);
-        else if (*++p == '%') dorm_buf_putc(&s->text, '%');
-        else dorm_sql__param(s, &params[used++]);
+        if (*p != '%')
+            dorm_buf_putc(&s->text, *p);
+        else if (*++p == '%')
+            dorm_buf_putc(&s->text, '%');
+        else
+            dorm_sql__param(s, &params[used++]);
     }
     return (s->failed || s->text.failed) ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory") : DORM_OK;
 }
@@ -66,7 +70,7 @@ int dorm_raw__value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int c
         dorm_decimal d;
         if (dorm_decimal_parse(s, n, &d))
             return dorm_ctx_fail(cx, DORM_EDATA, "Invalid value '%.*s' in column \"%s\" for DecimalField.",
-                             (int)(n > 40 ? 40 : n), s, drv->column_name(cs->stmt, col));
+                                 (int)(n > 40 ? 40 : n), s, drv->column_name(cs->stmt, col));
         *out = dorm_v_decimal(d);
         return DORM_OK;
     }
@@ -145,7 +149,7 @@ static const char *translated(const dorm_raw *r, const char *name) {
 
 /* Where each column goes: a field, or an annotation (its index). */
 typedef struct raw_map {
-    const dorm_fmeta **field;   /* per column, NULL: an annotation */
+    const dorm_fmeta **field; /* per column, NULL: an annotation */
     dorm_ann *ann;
     int nann;
     uint64_t deferred;
@@ -230,7 +234,7 @@ static void **raw_list_on(dorm_raw *r, size_t *n) {
     dorm_error_clear(cx);
     if (!r->m) {
         dorm_ctx_fail(cx, DORM_ECONFIG, "Model '%s' is not registered with this database's registry.",
-                  r->model && r->model->name ? r->model->name : "?");
+                      r->model && r->model->name ? r->model->name : "?");
         return NULL;
     }
     dorm_sql s;

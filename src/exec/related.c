@@ -45,8 +45,8 @@ int dorm_fk_set_(void *obj, void *member, const void *target) {
     }
     /* The key is the target's to_field (its primary key by default). */
     /* A child's object keys its parent's relations by its parent part. */
-    dorm_value key = fm->target_pk ? dorm_field__get(target, dorm_field_in(dorm_meta_of_obj(target), fm->target_pk))
-                                   : dorm_v_null();
+    dorm_value key =
+        fm->target_pk ? dorm_field__get(target, dorm_field_in(dorm_meta_of_obj(target), fm->target_pk)) : dorm_v_null();
     h->nulls &= ~((uint64_t)1 << fm->index);
     if (key.type == DORM_T_NULL || dorm_field__set(obj, fm, &key)) memset(member, 0, fm->f->size);
     *dorm_fk_cache(member, fm) = (void *)target;

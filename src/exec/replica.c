@@ -16,18 +16,16 @@ typedef struct replica_router {
     char (*replicas)[DORM_ALIAS_MAX + 1]; /* copies: the set's array may move */
     int n;
     double window;
-    atomic_uint next;           /* round robin over the replicas */
+    atomic_uint next; /* round robin over the replicas */
 } replica_router;
 
-static bool listed(const char *const *list, const char *name)
-{
+static bool listed(const char *const *list, const char *name) {
     for (; list && *list; list++)
         if (strcmp(*list, name) == 0) return true;
     return false;
 }
 
-static const char *for_read(const dorm_model *model, const dorm_hints *h, void *payload)
-{
+static const char *for_read(const dorm_model *model, const dorm_hints *h, void *payload) {
     (void)model;
     replica_router *r = payload;
     if (dorm_in_atomic_using(h->cx, r->primary)) return r->primary;
@@ -41,14 +39,12 @@ static const char *for_read(const dorm_model *model, const dorm_hints *h, void *
     return r->primary;
 }
 
-static const char *for_write(const dorm_model *model, const dorm_hints *h, void *payload)
-{
+static const char *for_write(const dorm_model *model, const dorm_hints *h, void *payload) {
     (void)model, (void)h;
     return ((replica_router *)payload)->primary;
 }
 
-static bool ours(const replica_router *r, const char *alias)
-{
+static bool ours(const replica_router *r, const char *alias) {
     if (!alias) return false;
     if (strcmp(alias, r->primary) == 0) return true;
     for (int k = 0; k < r->n; k++)
@@ -56,15 +52,13 @@ static bool ours(const replica_router *r, const char *alias)
     return false;
 }
 
-static int relation(const void *a, const void *b, const dorm_hints *h, void *payload)
-{
+static int relation(const void *a, const void *b, const dorm_hints *h, void *payload) {
     (void)h;
     replica_router *r = payload;
     return ours(r, dorm_obj_db(a)) && ours(r, dorm_obj_db(b)) ? 1 : -1;
 }
 
-static int migrate(const char *db, const char *app, const char *model, const dorm_hints *h, void *payload)
-{
+static int migrate(const char *db, const char *app, const char *model, const dorm_hints *h, void *payload) {
     (void)app, (void)model, (void)h;
     replica_router *r = payload;
     if (strcmp(db, r->primary) == 0) return 1;
@@ -72,8 +66,7 @@ static int migrate(const char *db, const char *app, const char *model, const dor
 }
 
 int dorm_databases_add_replica_router(dorm_databases *dbs, const char *primary, const char *const *replicas,
-                                      double read_your_writes)
-{
+                                      double read_your_writes) {
     if (!dbs) return DORM_ENOMEM;
     int p = dorm_databases__find(dbs, primary), n = 0;
     if (p < 0) {

@@ -8,14 +8,12 @@
 #include "backend/pool.h"
 #include "core/alloc.h"
 
-static const char *alias_name(const dorm_ctx *cx, int i)
-{
+static const char *alias_name(const dorm_ctx *cx, int i) {
     if (cx->dbs) return cx->dbs->aliases[i].name;
     return cx->db ? cx->db->alias : "default";
 }
 
-dorm_db *dorm_route__conn(dorm_ctx *cx, int i)
-{
+dorm_db *dorm_route__conn(dorm_ctx *cx, int i) {
     if (!cx->conns) return cx->db;
     if (cx->conns[i]) return cx->conns[i];
     const dorm_alias_entry *a = &cx->dbs->aliases[i];
@@ -34,34 +32,29 @@ dorm_db *dorm_route__conn(dorm_ctx *cx, int i)
     return db;
 }
 
-static int find_alias(const dorm_ctx *cx, const char *alias)
-{
+static int find_alias(const dorm_ctx *cx, const char *alias) {
     if (!alias) return -1;
     if (cx->dbs) return dorm_databases__find(cx->dbs, alias);
     return strcmp(alias, alias_name(cx, 0)) == 0 ? 0 : -1;
 }
 
-int dorm_route__alias(dorm_ctx *cx, const char *alias)
-{
+int dorm_route__alias(dorm_ctx *cx, const char *alias) {
     int i = find_alias(cx, alias);
     if (i < 0) return dorm_ctx_fail(cx, DORM_ECONFIG, "The connection '%s' doesn't exist.", alias ? alias : "None");
     return i;
 }
 
-int dorm_route__obj_alias(const void *obj)
-{
+int dorm_route__obj_alias(const void *obj) {
     const dorm_object *h = obj;
     return h ? (int)((h->flags & DORM_OBJ_DB_MASK) >> DORM_OBJ_DB_SHIFT) - 1 : -1;
 }
 
-void dorm_route__mark(void *obj)
-{
+void dorm_route__mark(void *obj) {
     dorm_object *h = obj;
     h->flags = (h->flags & ~DORM_OBJ_DB_MASK) | dorm_route_obj_flag(h->cx);
 }
 
-static bool listed(const char *const *list, const char *name)
-{
+static bool listed(const char *const *list, const char *name) {
     for (; list && *list; list++)
         if (strcmp(*list, name) == 0) return true;
     return false;
@@ -70,8 +63,7 @@ static bool listed(const char *const *list, const char *name)
 /* Django's _router_func: the first router's answer, else the instance's
  * database, else "default".  The place of the alias, or an error. */
 static int ask(dorm_ctx *cx, bool write, const dorm_model *model, const void *instance,
-               const char *const *unavailable)
-{
+               const char *const *unavailable) {
     dorm_hints hints = {cx, instance, unavailable};
     for (int k = 0; k < cx->dbs->nrouters; k++) {
         const dorm_router *rt = &cx->dbs->routers[k];
@@ -84,8 +76,7 @@ static int ask(dorm_ctx *cx, bool write, const dorm_model *model, const void *in
     return own >= 0 && !listed(unavailable, alias_name(cx, own)) ? own : 0;
 }
 
-static int enter_db(dorm_ctx *cx, dorm_db *db, bool write, dorm_route *r)
-{
+static int enter_db(dorm_ctx *cx, dorm_db *db, bool write, dorm_route *r) {
     r->prev = cx->db;
     r->db = db;
     r->write = write;
@@ -95,13 +86,9 @@ static int enter_db(dorm_ctx *cx, dorm_db *db, bool write, dorm_route *r)
     return 0;
 }
 
-int dorm_route__enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r)
-{
-    return enter_db(cx, db, false, r);
-}
+int dorm_route__enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r) { return enter_db(cx, db, false, r); }
 
-static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r)
-{
+static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r) {
     dorm_db *db = dorm_route__conn(cx, i);
     return db ? enter_db(cx, db, write, r) : DORM_ENOMEM;
 }
@@ -110,8 +97,7 @@ static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r)
  * prefetch_related's, get_or_create's insert) run on the call's connection,
  * as Django's pass using=self.db: a call nested in another one (pinned) is
  * not routed again unless it names its database. */
-static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *instance, int using, dorm_route *r)
-{
+static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *instance, int using, dorm_route *r) {
     /* save(using=) / delete(using=): the alias given for this object's write. */
     if (write && instance && cx->save_using && using < 0) {
         using = cx->save_using - 1;
@@ -147,18 +133,15 @@ static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *
     }
 }
 
-int dorm_route__read(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r)
-{
+int dorm_route__read(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r) {
     return route(cx, false, model, instance, using, r);
 }
 
-int dorm_route__write(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r)
-{
+int dorm_route__write(dorm_ctx *cx, const dorm_model *model, const void *instance, int using, dorm_route *r) {
     return route(cx, true, model, instance, using, r);
 }
 
-int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r)
-{
+int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r) {
     dorm_ctx *cx = qs->cx;
     if (!qs->meta) return enter_db(cx, cx->db, write, r);
     int rc = cx->dbs && cx->dbs->scopes ? dorm_tenant__filter(qs) : 0;
@@ -166,20 +149,17 @@ int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r)
     return route(cx, write, qs->meta->model, qs->hint, qs->using_db - 1, r);
 }
 
-int dorm_route__save(void *obj, dorm_route *r)
-{
+int dorm_route__save(void *obj, dorm_route *r) {
     dorm_object *h = obj;
     return dorm_route__write(h->cx, h->model, obj, -1, r);
 }
 
-int dorm_route__use(dorm_ctx *cx, dorm_route *r)
-{
+int dorm_route__use(dorm_ctx *cx, dorm_route *r) {
     if (!cx->conns || cx->pinned) return enter_db(cx, cx->db, false, r);
     return enter(cx, cx->use, false, r);
 }
 
-void dorm_route__leave(dorm_ctx *cx, dorm_route *r)
-{
+void dorm_route__leave(dorm_ctx *cx, dorm_route *r) {
     dorm_db *db = r->db;
     if (!db) return;
     if (r->write && db->atomic_depth == 0) db->last_write = dorm__now();
@@ -190,24 +170,21 @@ void dorm_route__leave(dorm_ctx *cx, dorm_route *r)
 
 /* ---- the public side ---------------------------------------------------------- */
 
-const char *dorm_db_for_read(dorm_ctx *cx, const dorm_model *model, const void *instance)
-{
+const char *dorm_db_for_read(dorm_ctx *cx, const dorm_model *model, const void *instance) {
     if (!cx) return NULL;
     if (!cx->dbs) return alias_name(cx, 0);
     int i = ask(cx, false, model, instance, NULL);
     return i < 0 ? NULL : alias_name(cx, i);
 }
 
-const char *dorm_db_for_write(dorm_ctx *cx, const dorm_model *model, const void *instance)
-{
+const char *dorm_db_for_write(dorm_ctx *cx, const dorm_model *model, const void *instance) {
     if (!cx) return NULL;
     if (!cx->dbs) return alias_name(cx, 0);
     int i = ask(cx, true, model, instance, NULL);
     return i < 0 ? NULL : alias_name(cx, i);
 }
 
-bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2)
-{
+bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2) {
     dorm_hints hints = {cx, obj2, NULL};
     for (int k = 0; cx && cx->dbs && k < cx->dbs->nrouters; k++) {
         const dorm_router *rt = &cx->dbs->routers[k];
@@ -218,48 +195,40 @@ bool dorm_allow_relation(dorm_ctx *cx, const void *obj1, const void *obj2)
 }
 
 /* A model's name in lower case, as Django's model_name. */
-static void lower_name(const char *model, char *out, size_t cap)
-{
+static void lower_name(const char *model, char *out, size_t cap) {
     size_t n = 0;
-    for (const char *s = model; *s && n + 1 < cap; s++)
-        out[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+    for (const char *s = model; *s && n + 1 < cap; s++) out[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
     out[n] = '\0';
 }
 
-static bool allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const char *model_name)
-{
+static bool allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const char *model_name) {
     char name[128];
     if (model_name) lower_name(model_name, name, sizeof name);
     dorm_hints hints = {cx, NULL, NULL};
     for (int k = 0; cx && cx->dbs && k < cx->dbs->nrouters; k++) {
         const dorm_router *rt = &cx->dbs->routers[k];
-        int allow = rt->allow_migrate
-                        ? rt->allow_migrate(alias, app_label, model_name ? name : NULL, &hints, rt->payload)
-                        : -1;
+        int allow =
+            rt->allow_migrate ? rt->allow_migrate(alias, app_label, model_name ? name : NULL, &hints, rt->payload) : -1;
         if (allow >= 0) return allow != 0;
     }
     return true;
 }
 
-bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const dorm_model *model)
-{
+bool dorm_allow_migrate(dorm_ctx *cx, const char *alias, const char *app_label, const dorm_model *model) {
     return allow_migrate(cx, alias, app_label, model ? model->name : NULL);
 }
 
-bool dorm_route__allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name)
-{
+bool dorm_route__allow_migrate(dorm_ctx *cx, const char *app_label, const char *model_name) {
     return !cx->dbs || allow_migrate(cx, cx->db->alias, app_label, model_name);
 }
 
-dorm_db *dorm_ctx_db_using(dorm_ctx *cx, const char *alias)
-{
+dorm_db *dorm_ctx_db_using(dorm_ctx *cx, const char *alias) {
     if (!cx) return NULL;
     int i = dorm_route__alias(cx, alias);
     return i < 0 ? NULL : dorm_route__conn(cx, i);
 }
 
-const char *dorm_ctx_use(dorm_ctx *cx, const char *alias)
-{
+const char *dorm_ctx_use(dorm_ctx *cx, const char *alias) {
     if (!cx) return NULL;
     int i = dorm_route__alias(cx, alias);
     if (i < 0) return NULL;
@@ -271,8 +240,7 @@ const char *dorm_ctx_use(dorm_ctx *cx, const char *alias)
     return before;
 }
 
-dorm_qs *dorm_using(dorm_qs *qs, const char *alias)
-{
+dorm_qs *dorm_using(dorm_qs *qs, const char *alias) {
     if (!qs || qs->err) return qs;
     int i = find_alias(qs->cx, alias);
     dorm_qs *c = dorm_qs__clone(qs);
@@ -282,37 +250,32 @@ dorm_qs *dorm_using(dorm_qs *qs, const char *alias)
     return c;
 }
 
-const char *dorm_qs_db(dorm_qs *qs)
-{
+const char *dorm_qs_db(dorm_qs *qs) {
     if (!qs || qs->err) return NULL;
     if (qs->using_db) return alias_name(qs->cx, qs->using_db - 1);
     return dorm_db_for_read(qs->cx, qs->meta->model, qs->hint);
 }
 
-const char *dorm_obj_db(const void *obj)
-{
+const char *dorm_obj_db(const void *obj) {
     const dorm_object *h = obj;
     int i = dorm_route__obj_alias(obj);
     return i < 0 || !h->cx ? NULL : alias_name(h->cx, i);
 }
 
-double dorm_ctx_since_write(dorm_ctx *cx, const char *alias)
-{
+double dorm_ctx_since_write(dorm_ctx *cx, const char *alias) {
     int i = cx ? find_alias(cx, alias) : -1;
     dorm_db *db = i < 0 ? NULL : cx->conns ? cx->conns[i] : cx->db;
     if (!db || db->last_write == 0) return -1;
     return dorm__now() - db->last_write;
 }
 
-bool dorm_in_atomic_using(dorm_ctx *cx, const char *alias)
-{
+bool dorm_in_atomic_using(dorm_ctx *cx, const char *alias) {
     int i = cx ? find_alias(cx, alias) : -1;
     dorm_db *db = i < 0 ? NULL : cx->conns ? cx->conns[i] : cx->db;
     return db && db->atomic_depth > 0;
 }
 
-int dorm_save_using(void *obj, const char *alias)
-{
+int dorm_save_using(void *obj, const char *alias) {
     dorm_object *h = obj;
     if (!h || !h->cx) return dorm_save(obj);
     int i = dorm_route__alias(h->cx, alias);
@@ -325,38 +288,35 @@ int dorm_save_using(void *obj, const char *alias)
 
 /* Sets an object's database from the routers' db_for_write (Django's
  * `instance._state.db = router.db_for_write(...)`) when it has none. */
-static void adopt_db(dorm_ctx *cx, const void *obj, const void *hint)
-{
+static void adopt_db(dorm_ctx *cx, const void *obj, const void *hint) {
     dorm_object *h = (dorm_object *)obj;
     if (dorm_route__obj_alias(obj) >= 0) return;
     int i = cx->dbs ? ask(cx, true, h->model, hint, NULL) : 0;
     if (i >= 0) h->flags = (h->flags & ~DORM_OBJ_DB_MASK) | DORM_OBJ_DB(i + 1);
 }
 
-int dorm_route__relation(void *obj, const void *value)
-{
+int dorm_route__relation(void *obj, const void *value) {
     dorm_object *h = obj;
     dorm_ctx *cx = h->cx;
     if (!cx || !cx->dbs) return DORM_OK;
     adopt_db(cx, obj, value);
     adopt_db(cx, value, obj);
     if (dorm_allow_relation(cx, value, obj)) return DORM_OK;
-    return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot assign \"<%s: %s>\": the current database router prevents this relation.",
-                     ((const dorm_object *)value)->model->name, dorm_obj_str(value));
+    return dorm_ctx_fail(cx, DORM_EVALUE,
+                         "Cannot assign \"<%s: %s>\": the current database router prevents this relation.",
+                         ((const dorm_object *)value)->model->name, dorm_obj_str(value));
 }
 
-int dorm_route__add(void *owner, const void *value)
-{
+int dorm_route__add(void *owner, const void *value) {
     dorm_ctx *cx = ((dorm_object *)owner)->cx;
     if (!cx || !cx->dbs || dorm_allow_relation(cx, value, owner)) return DORM_OK;
     const char *mine = dorm_obj_db(owner), *theirs = dorm_obj_db(value);
-    return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot add \"<%s: %s>\": instance is on database \"%s\", value is on database \"%s\"",
-                     ((const dorm_object *)value)->model->name, dorm_obj_str(value), mine ? mine : "None",
-                     theirs ? theirs : "None");
+    return dorm_ctx_fail(
+        cx, DORM_EVALUE, "Cannot add \"<%s: %s>\": instance is on database \"%s\", value is on database \"%s\"",
+        ((const dorm_object *)value)->model->name, dorm_obj_str(value), mine ? mine : "None", theirs ? theirs : "None");
 }
 
-int dorm_delete_using(void *obj, const char *alias, dorm_deleted *out)
-{
+int dorm_delete_using(void *obj, const char *alias, dorm_deleted *out) {
     dorm_object *h = obj;
     if (!h || !h->cx) return dorm_delete(obj, out);
     int i = dorm_route__alias(h->cx, alias);

@@ -23,7 +23,7 @@ struct dorm_databases {
     int n, cap;
     dorm_router *routers;
     int nrouters;
-    void **owned;            /* router payloads the set made (replica routers) */
+    void **owned; /* router payloads the set made (replica routers) */
     dorm_tenant_scope *scopes; /* row-level tenant scopes, {NULL, NULL}-terminated */
     int nowned;
     char errmsg[512];
@@ -73,8 +73,7 @@ int dorm_route__use(dorm_ctx *cx, dorm_route *r);
 void dorm_route__leave(dorm_ctx *cx, dorm_route *r);
 /* The header flags naming the connection cx runs on now (objects read
  * there belong to it). */
-static inline uint32_t dorm_route_obj_flag(const dorm_ctx *cx)
-{
+static inline uint32_t dorm_route_obj_flag(const dorm_ctx *cx) {
     return DORM_OBJ_DB(cx && cx->db ? cx->db->alias_no : 0);
 }
 /* Sets obj's database to the connection cx runs on now. */

@@ -10,8 +10,8 @@
 int dorm_tx__usable(dorm_ctx *cx) {
     if (!cx->db->needs_rollback || cx->db->atomic_depth == 0) return DORM_OK;
     return dorm_ctx_fail(cx, DORM_ETRANSACTION,
-                     "An error occurred in the current transaction. You can't execute queries until the end of the "
-                     "'atomic' block.");
+                         "An error occurred in the current transaction. You can't execute queries until the end of the "
+                         "'atomic' block.");
 }
 
 /* A statement that failed inside an atomic block marks it for rollback (on
@@ -32,11 +32,13 @@ int dorm__exec(dorm_ctx *cx, dorm_sql *s, dorm_cached_stmt **out) {
     e.msg[0] = '\0';
     dorm_cached_stmt *cs;
     dorm_shape_entry *hit = s->shape ? s->shape->hit : NULL;
-    if (hit) rc = dorm_db__prepare_shape(cx->db, hit, &cs, &e);
-    else rc = dorm_db__prepare(cx->db, s->text.data, s->text.len, &cs, &e);
+    if (hit)
+        rc = dorm_db__prepare_shape(cx->db, hit, &cs, &e);
+    else
+        rc = dorm_db__prepare(cx->db, s->text.data, s->text.len, &cs, &e);
     if (rc < 0) {
         dorm_db__log_failed(cx->db, hit ? hit->sql : s->text.data, hit ? hit->len : s->text.len, s->params, s->nparams,
-                           &e);
+                            &e);
         return failed(cx, &e);
     }
     if (s->shape && !hit) dorm_shape__store(cx->db, s, cs);

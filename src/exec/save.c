@@ -53,9 +53,12 @@ static void touch(void *obj, bool adding, const dorm_fmeta *const *only, size_t 
         dorm_date d;
         dorm_time t;
         dorm_datetime_split(now, &d, &t);
-        if (f->kind == DORM_KIND_DATE) v = dorm_v_date(d);
-        else if (f->kind == DORM_KIND_TIME) v = dorm_v_time(t);
-        else v = dorm_v_datetime(now);
+        if (f->kind == DORM_KIND_DATE)
+            v = dorm_v_date(d);
+        else if (f->kind == DORM_KIND_TIME)
+            v = dorm_v_time(t);
+        else
+            v = dorm_v_datetime(now);
         dorm_field__set(obj, &m->fields[i], &v);
     }
 }
@@ -197,9 +200,9 @@ typedef struct save_job {
     const dorm_fmeta *const *fields; /* update_fields, or NULL: all       */
     size_t n;
     bool force_update;
-    bool force_insert;  /* create()                                      */
-    bool raw;           /* loaddata: the model's own table only          */
-    bool inserted;      /* out: post_save's `created`                    */
+    bool force_insert; /* create()                                      */
+    bool raw; /* loaddata: the model's own table only          */
+    bool inserted; /* out: post_save's `created`                    */
 } save_job;
 
 /* Django's _save_table for table model tm: *updated says whether a row
@@ -216,11 +219,14 @@ static int save_table(save_job *j, const dorm_meta *tm, bool force_insert, bool 
             bool listed = !j->fields;
             for (size_t k = 0; k < j->n && !listed; k++) listed = j->fields[k] == fm;
             /* An object loaded with only()/defer() saves its loaded fields (Django). */
-            if (!key_part(tm->pk, &tm->fields[i]) && listed && !(h->deferred & ((uint64_t)1 << fm->index)) && n < 64) fields[n++] = fm;
+            if (!key_part(tm->pk, &tm->fields[i]) && listed && !(h->deferred & ((uint64_t)1 << fm->index)) && n < 64)
+                fields[n++] = fm;
         }
         int64_t matched;
-        if (n == 0) matched = j->fields ? 1 : row_exists(j->obj, tm);
-        else matched = update_row(j->obj, tm, fields, n);
+        if (n == 0)
+            matched = j->fields ? 1 : row_exists(j->obj, tm);
+        else
+            matched = update_row(j->obj, tm, fields, n);
         if (matched < 0) return (int)matched;
         if (matched > 0) {
             *updated = true;
@@ -243,7 +249,7 @@ static int save_parents(save_job *j, const dorm_meta *m, bool *inserted) {
     dorm_value link = dorm_field__get(obj, link_field);
     if (!key_set(obj, p) && link.type != DORM_T_NULL && dorm_field__set(obj, at(obj, p->pk), &link))
         return dorm_ctx_fail(((dorm_object *)obj)->cx, DORM_EVALUE, "The parent link of %s does not hold %s's key.",
-                         m->model->name, p->model->name);
+                             m->model->name, p->model->name);
     bool parent_inserted = false, updated;
     int rc = save_parents(j, p, &parent_inserted);
     if (!rc) rc = save_table(j, p, parent_inserted, &updated);
@@ -262,8 +268,8 @@ static int save_tables(void *payload) {
     if (rc) return rc;
     j->inserted = !updated;
     dorm_object *h = j->obj;
-    h->flags = (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB |
-               dorm_route_obj_flag(h->cx);
+    h->flags =
+        (h->flags & ~(uint32_t)(DORM_OBJ_ADDING | DORM_OBJ_DB_MASK)) | DORM_OBJ_FROM_DB | dorm_route_obj_flag(h->cx);
     return DORM_OK;
 }
 
@@ -283,8 +289,10 @@ static int save_signalled(save_job *j, const char *const *update_fields) {
     int rc = dorm_route__save(j->obj, &r);
     if (rc) return rc;
     rc = dorm_signal__save(j->obj, DORM_PRE_SAVE, false, j->raw, update_fields);
-    if (!rc && !j->raw && j->fields) touch(j->obj, false, j->fields, j->n);
-    else if (!rc && !j->raw) dorm_touch__auto_now(j->obj, h->flags & DORM_OBJ_ADDING);
+    if (!rc && !j->raw && j->fields)
+        touch(j->obj, false, j->fields, j->n);
+    else if (!rc && !j->raw)
+        dorm_touch__auto_now(j->obj, h->flags & DORM_OBJ_ADDING);
     if (!rc) rc = do_save(j);
     if (!rc) rc = dorm_signal__save(j->obj, DORM_POST_SAVE, j->inserted, j->raw, update_fields);
     dorm_route__leave(h->cx, &r);
@@ -314,9 +322,9 @@ int dorm_save_fields_(void *obj, const char *const *names) {
         const dorm_fmeta *fm = dorm_meta__field(m, names[i]);
         if (!fm || fm->f->primary_key)
             return dorm_ctx_fail(h->cx, DORM_EVALUE,
-                             "The following fields do not exist in this model, are m2m fields, or are non-concrete "
-                             "fields: %s",
-                             names[i]);
+                                 "The following fields do not exist in this model, are m2m fields, or are non-concrete "
+                                 "fields: %s",
+                                 names[i]);
         if (n < 64) fields[n++] = fm;
     }
     if (n == 0) return DORM_OK;

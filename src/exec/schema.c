@@ -57,8 +57,7 @@ static const char *index_name(dorm_ctx *cx, const char *table, const char *const
 /* A CHECK condition compiled with bare column names and literal values (DDL
  * takes no parameters); literals are quoted by the dialect's rules. */
 static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *check) {
-    dorm_qs *qs = dorm_qs_filter(dorm_clear_ordering(dorm_qs_all(cx, m->model)),
-                                 (const dorm_q *const[]){check, NULL});
+    dorm_qs *qs = dorm_qs_filter(dorm_clear_ordering(dorm_qs_all(cx, m->model)), (const dorm_q *const[]){check, NULL});
     if (!qs || qs->err) return NULL;
     dorm_sql s;
     dorm_sql__init(&s, cx);
@@ -79,7 +78,8 @@ static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *che
         dorm_buf_literal(&out, &s.params[param++]);
     }
     const char *r = where && !out.failed ? dorm_strdup(cx, out.data) : NULL;
-    if (!r && !dorm_errcode(cx)) dorm_ctx_fail(cx, DORM_ECONFIG, "Cannot compile the check constraint of %s.", m->label);
+    if (!r && !dorm_errcode(cx))
+        dorm_ctx_fail(cx, DORM_ECONFIG, "Cannot compile the check constraint of %s.", m->label);
     dorm_buf_free(&out);
     dorm_sql__free(&s);
     return r;
@@ -101,8 +101,10 @@ int dorm_table__def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
     nix += 2 * (size_t)m->nfields;
     for (size_t i = 0; m->unique_together && m->unique_together[i]; i++) nix++;
     for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
-        if (k->kind == DORM_CONSTRAINT_UNIQUE) nuq++;
-        else nck++;
+        if (k->kind == DORM_CONSTRAINT_UNIQUE)
+            nuq++;
+        else
+            nck++;
     }
     dorm_index_def *ixs = dorm_alloc(cx, sizeof(dorm_index_def) * (nix + 1));
     dorm_index_def *uqs = dorm_alloc(cx, sizeof(dorm_index_def) * (nuq + 1));
@@ -180,7 +182,8 @@ int dorm_table__def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
         if (indexed && !f->unique && !f->primary_key)
             ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, ""), one, NULL, false, NULL};
         if (opclass)
-            ixs[t->nindexes++] = (dorm_index_def){index_name(cx, m->db_table, one, 1, "_like"), one, NULL, false, opclass};
+            ixs[t->nindexes++] =
+                (dorm_index_def){index_name(cx, m->db_table, one, 1, "_like"), one, NULL, false, opclass};
     }
     for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++) {
         size_t n = 0;
@@ -246,12 +249,14 @@ typedef struct schema_job {
     dorm_ctx *cx;
     const dorm_model *const *models;
     bool drop;
-    dorm_buf later;            /* Django's deferred_sql: after every table */
+    dorm_buf later; /* Django's deferred_sql: after every table */
 } schema_job;
 
 static int job_exec(const char *sql, void *payload) { return dorm_exec__ddl(sql, ((schema_job *)payload)->cx); }
 
-static int job_defer(const char *sql, void *payload) { return dorm_schema__defer(&((schema_job *)payload)->later, sql); }
+static int job_defer(const char *sql, void *payload) {
+    return dorm_schema__defer(&((schema_job *)payload)->later, sql);
+}
 
 static int schema_run(void *payload) {
     schema_job *j = payload;

@@ -124,7 +124,8 @@ int dorm_signal__send(dorm_ctx *cx, dorm_signal_event *ev) {
     for (size_t i = 0; i < n && !rc; i++) {
         if (now[i].sender && now[i].sender != ev->sender) continue;
         rc = now[i].fn(ev, now[i].payload);
-        if (rc < 0 && !cx->err) dorm_ctx_fail(cx, rc, "A %s receiver failed: %s.", dorm_signal__name(ev->signal), dorm_error_name(rc));
+        if (rc < 0 && !cx->err)
+            dorm_ctx_fail(cx, rc, "A %s receiver failed: %s.", dorm_signal__name(ev->signal), dorm_error_name(rc));
         if (rc > 0) rc = DORM_OK;
     }
     cx->pinned = pinned;
@@ -133,7 +134,7 @@ int dorm_signal__send(dorm_ctx *cx, dorm_signal_event *ev) {
 }
 
 const char *dorm_signal__name(dorm_signal sig) {
-    static const char *const names[DORM_SIGNAL__COUNT] = {"pre_save",    "post_save",   "pre_delete", "post_delete",
+    static const char *const names[DORM_SIGNAL__COUNT] = {"pre_save",    "post_save",   "pre_delete",  "post_delete",
                                                           "m2m_changed", "pre_migrate", "post_migrate"};
     return valid(sig) ? names[sig] : "?";
 }
@@ -145,7 +146,11 @@ int dorm_signal__save(void *obj, dorm_signal sig, bool created, bool raw, const 
     dorm_object *h = obj;
     const dorm_meta *m = h->meta;
     if (!sends(m) || !dorm_signal__wanted(h->cx, sig, m->model)) return DORM_OK;
-    dorm_signal_event ev = {.signal = sig, .sender = m->model, .instance = obj, .created = created, .raw = raw,
+    dorm_signal_event ev = {.signal = sig,
+                            .sender = m->model,
+                            .instance = obj,
+                            .created = created,
+                            .raw = raw,
                             .update_fields = update_fields};
     return dorm_signal__send(h->cx, &ev);
 }
@@ -163,16 +168,22 @@ int dorm_signal__m2m(void *owner, const dorm_rel *rel, const char *action, const
     /* The field's own direction carries its name (as dorm_through tells
      * them apart); the other one is Django's reverse manager. */
     bool reverse = !(rel->m2m && rel->m2m->name == rel->name);
-    dorm_signal_event ev = {.signal = DORM_M2M_CHANGED, .sender = through, .instance = owner, .action = action,
-                            .reverse = reverse, .model = rel->model->model, .pk_set = pks, .npk = n};
+    dorm_signal_event ev = {.signal = DORM_M2M_CHANGED,
+                            .sender = through,
+                            .instance = owner,
+                            .action = action,
+                            .reverse = reverse,
+                            .model = rel->model->model,
+                            .pk_set = pks,
+                            .npk = n};
     return dorm_signal__send(cx, &ev);
 }
 
 int dorm_signal__migrate(dorm_ctx *cx, dorm_signal sig, const dorm_app *const *apps, int verbosity, bool interactive) {
     for (size_t i = 0; apps && apps[i]; i++) {
         if (!dorm_signal__wanted(cx, sig, apps[i])) continue;
-        dorm_signal_event ev = {.signal = sig, .sender = apps[i], .app = apps[i], .verbosity = verbosity,
-                                .interactive = interactive};
+        dorm_signal_event ev = {
+            .signal = sig, .sender = apps[i], .app = apps[i], .verbosity = verbosity, .interactive = interactive};
         int rc = dorm_signal__send(cx, &ev);
         if (rc) return rc;
     }

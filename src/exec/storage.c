@@ -17,7 +17,8 @@ static int suspicious(dorm_ctx *cx, const char *fmt, const char *name) {
 /* Whether a "/"-separated path has a ".." part. */
 static bool climbs(const char *path, size_t n) {
     for (size_t i = 0; i + 1 < n; i++)
-        if (path[i] == '.' && path[i + 1] == '.' && (i == 0 || path[i - 1] == '/') && (i + 2 == n || path[i + 2] == '/'))
+        if (path[i] == '.' && path[i + 1] == '.' && (i == 0 || path[i - 1] == '/') &&
+            (i + 2 == n || path[i + 2] == '/'))
             return true;
     return false;
 }
@@ -27,7 +28,8 @@ int dorm_file__name_check(dorm_ctx *cx, const char *name) {
     base = base ? base + 1 : name;
     if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
         return suspicious(cx, "Could not derive file name from '%s'", name);
-    if (name[0] == '/' || climbs(name, strlen(name))) return suspicious(cx, "Detected path traversal attempt in '%s'", name);
+    if (name[0] == '/' || climbs(name, strlen(name)))
+        return suspicious(cx, "Detected path traversal attempt in '%s'", name);
     return DORM_OK;
 }
 
@@ -72,11 +74,13 @@ const char *dorm_storage_generate_filename(dorm_ctx *cx, const char *filename) {
     char *valid = dorm_alloc(cx, n + 1), *v = valid;
     if (!valid) return NULL;
     size_t flen = strlen(file);
-    while (flen && (file[flen - 1] == ' ' || file[flen - 1] == '\t' || file[flen - 1] == '\n' || file[flen - 1] == '\r'))
+    while (flen &&
+           (file[flen - 1] == ' ' || file[flen - 1] == '\t' || file[flen - 1] == '\n' || file[flen - 1] == '\r'))
         flen--;
     for (size_t i = 0; i < flen; i++) {
         unsigned char c = (unsigned char)file[i];
-        if (c == ' ') *v++ = '_';
+        if (c == ' ')
+            *v++ = '_';
         else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' ||
                  c == '.' || c >= 0x80)
             *v++ = (char)c;
@@ -208,10 +212,10 @@ static const char *fs_path(const dorm_storage *s, dorm_ctx *cx, const char *name
     }
     size_t blen = strlen(norm[0]);
     bool inside = strcmp(norm[1], norm[0]) == 0 || strcmp(norm[0], "/") == 0 ||
-                  (strncmp(norm[1], norm[0], blen) == 0 && norm[1][blen] == '/');
+        (strncmp(norm[1], norm[0], blen) == 0 && norm[1][blen] == '/');
     if (!inside) {
-        dorm_ctx_fail(cx, DORM_ESUSPICIOUS, "The joined path (%s) is located outside of the base path component (%s)", norm[1],
-                  norm[0]);
+        dorm_ctx_fail(cx, DORM_ESUSPICIOUS, "The joined path (%s) is located outside of the base path component (%s)",
+                      norm[1], norm[0]);
         return NULL;
     }
     return norm[1];
@@ -282,7 +286,8 @@ static int fs_remove(const dorm_storage *s, dorm_ctx *cx, const char *name) {
     if (!path) return dorm_errcode(cx);
     struct stat st;
     int rc = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path);
-    if (rc != 0 && errno != ENOENT) return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot delete %s: %s", path, strerror(errno));
+    if (rc != 0 && errno != ENOENT)
+        return dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot delete %s: %s", path, strerror(errno));
     return DORM_OK;
 }
 
@@ -315,9 +320,11 @@ static const char *fs_url(const dorm_storage *s, dorm_ctx *cx, const char *name)
     while (*name == '/') name++;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         bool plain = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                     strchr("/~!*()'-_.", *p);
-        if (plain) dorm_buf_putc(&b, (char)*p);
-        else dorm_buf_printf(&b, "%%%02X", *p);
+            strchr("/~!*()'-_.", *p);
+        if (plain)
+            dorm_buf_putc(&b, (char)*p);
+        else
+            dorm_buf_printf(&b, "%%%02X", *p);
     }
     const char *r = b.failed ? NULL : dorm_strdup(cx, b.data);
     dorm_buf_free(&b);

@@ -19,8 +19,10 @@ static bool excluded(const char *const *exclude, const char *name) {
 static void field_label(dorm_buf *b, const dorm_field *f) {
     size_t start = b->len;
     /* Django's automatic key is verbose_name "ID"; dorm's are declared. */
-    if (!f->verbose_name && dorm_kind__is_auto(f->kind) && strcmp(f->name, "id") == 0) dorm_buf_puts(b, "ID");
-    else if (f->verbose_name) dorm_buf_puts(b, f->verbose_name);
+    if (!f->verbose_name && dorm_kind__is_auto(f->kind) && strcmp(f->name, "id") == 0)
+        dorm_buf_puts(b, "ID");
+    else if (f->verbose_name)
+        dorm_buf_puts(b, f->verbose_name);
     else
         for (const char *p = f->name; *p; p++) dorm_buf_putc(b, *p == '_' ? ' ' : *p);
     if (!b->failed && b->len > start) b->data[start] = (char)toupper((unsigned char)b->data[start]);
@@ -38,9 +40,9 @@ static int clash(dorm_verrors *errs, const dorm_meta *m, const dorm_fmeta *const
         field_label(&b, fms[i]->f);
     }
     dorm_buf_puts(&b, " already exists.");
-    int rc = b.failed ? DORM_ENOMEM
-                      : dorm_verror_add(errs, n == 1 ? fms[0]->f->name : NULL, n == 1 ? "unique" : "unique_together",
-                                        "%s", b.data);
+    int rc = b.failed
+        ? DORM_ENOMEM
+        : dorm_verror_add(errs, n == 1 ? fms[0]->f->name : NULL, n == 1 ? "unique" : "unique_together", "%s", b.data);
     dorm_buf_free(&b);
     return rc;
 }
@@ -68,7 +70,8 @@ static int check(void *obj, const char *const *names, size_t n, const char *cons
     list[n] = NULL;
     dorm_qs *qs = dorm_qs_filter(dorm_qs_default(h->cx, m->model), list);
     if (!adding && dorm_pk__is_set(obj))
-        qs = dorm_qs_exclude(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", dorm_pk__value(obj), NULL}, NULL});
+        qs = dorm_qs_exclude(
+            qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk", dorm_pk__value(obj), NULL}, NULL});
     int found = dorm_exists(qs);
     if (found < 0) return found;
     return found ? clash(errs, m, fms, n) : DORM_OK;

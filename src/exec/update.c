@@ -12,11 +12,11 @@ static const dorm_fmeta *update_field(dorm_qs *qs, const char *name) {
     const dorm_fmeta *fm = strcmp(name, "pk") == 0 ? qs->meta->pk : dorm_meta__field(qs->meta, name);
     if (!fm) {
         if (strstr(name, "__"))
-            dorm_ctx_fail(qs->cx, DORM_EFIELD, "Cannot update model field '%s' (only non-relations and foreign keys permitted).",
-                      name);
+            dorm_ctx_fail(qs->cx, DORM_EFIELD,
+                          "Cannot update model field '%s' (only non-relations and foreign keys permitted).", name);
         else
             dorm_ctx_fail(qs->cx, DORM_EFIELD, "Cannot resolve keyword '%s' into field. Choices are: %s", name,
-                      qs->meta->choices_list);
+                          qs->meta->choices_list);
     }
     return fm;
 }
@@ -54,8 +54,8 @@ static int update_tables(void *payload) {
     for (size_t i = 0; i < j->nt; i++) {
         if (!j->t[i].n) continue;
         dorm_qs *qs = dorm_clear_ordering(dorm_qs_all(j->qs->cx, j->t[i].tm->model));
-        qs = dorm_qs_filter(qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL},
-                                                        NULL});
+        qs = dorm_qs_filter(
+            qs, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, "pk__in", dorm_v_list(keys, n), NULL}, NULL});
         int64_t changed = update_one(qs, j->t[i].sets, j->t[i].fields);
         if (changed < 0) return (int)changed;
         if (!counted) j->rows = changed;
@@ -69,7 +69,8 @@ static int64_t update_on(dorm_qs *qs, const dorm_set *const *sets) {
     dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs__reraise(qs);
     if (qs->combinator) return dorm_qs__reraise(dorm_qs__combined_refuse(dorm_qs__clone(qs), "update"));
-    if (qs->low > 0 || qs->high >= 0) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot update a query once a slice has been taken.");
+    if (qs->low > 0 || qs->high >= 0)
+        return dorm_ctx_fail(qs->cx, DORM_EVALUE, "Cannot update a query once a slice has been taken.");
     size_t n = 0;
     while (sets && sets[n]) n++;
     if (n == 0) return 0;
@@ -109,7 +110,6 @@ int64_t dorm_qs_update(dorm_qs *qs, const dorm_set *const *sets) {
 
 /* One table's UPDATE of qs's rows; `given`: the fields, already resolved. */
 static int64_t update_one(dorm_qs *qs, const dorm_set *const *sets, const dorm_fmeta *const *given) {
-
     if (!qs || qs->err) return qs ? dorm_qs__reraise(qs) : DORM_ENOMEM;
     size_t n = 0;
     while (sets && sets[n]) n++;
@@ -152,19 +152,22 @@ typedef struct bulk_update_job {
     size_t nfields;
     size_t batch;
     int64_t rows;
-    const dorm_meta *tm;         /* the table of this round: m, or a parent */
-    int level[64];               /* per field: 0, or 1 + how many parents up */
-    int round;                   /* the level updated now                  */
-    bool counted;                /* the rows of a first table are in rows  */
-    size_t done;                 /* objects written, for progress reports  */
+    const dorm_meta *tm; /* the table of this round: m, or a parent */
+    int level[64]; /* per field: 0, or 1 + how many parents up */
+    int round; /* the level updated now                  */
+    bool counted; /* the rows of a first table are in rows  */
+    size_t done; /* objects written, for progress reports  */
 } bulk_update_job;
 
 /* The type a CASE is cast to where the dialect needs it: the column's own
  * (a foreign key's is its target field's: varchar(2) for a country code). */
 static void cast_type(dorm_sql *s, const dorm_fmeta *fm) {
     const dorm_field *f = fm->f, *t = f->kind == DORM_KIND_FK && fm->target_pk ? dorm_key_root(fm->target_pk)->f : f;
-    dorm_column_def c = {.name = fm->column, .kind = fm->storage ? fm->storage->f->kind : f->kind,
-                         .max_length = t->max_length, .max_digits = t->max_digits, .decimal_places = t->decimal_places};
+    dorm_column_def c = {.name = fm->column,
+                         .kind = fm->storage ? fm->storage->f->kind : f->kind,
+                         .max_length = t->max_length,
+                         .max_digits = t->max_digits,
+                         .decimal_places = t->decimal_places};
     if (t != f) c.ref_kind = t->kind;
     if (fm->storage) c.db_type = dorm_custom__db_type(f, s->cx->db->drv->vendor);
     dorm_schema__column_type(&s->text, s->d, &c);
@@ -238,8 +241,8 @@ static int bulk_update_all(void *payload) {
     return DORM_OK;
 }
 
-int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n,
-                          const char *const *fields, size_t batch_size) {
+int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *objs, size_t n, const char *const *fields,
+                          size_t batch_size) {
     dorm_qs *qs = dorm_qs_all(cx, model);
     if (!qs) return -1;
     dorm_error_clear(cx);
@@ -253,7 +256,8 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
     for (size_t i = 0; fields && fields[i]; i++) {
         const dorm_fmeta *fm = update_field(qs, fields[i]);
         if (!fm) return dorm_errcode(cx);
-        if (fm->f->primary_key) return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_update() cannot be used with primary key fields.");
+        if (fm->f->primary_key)
+            return dorm_ctx_fail(cx, DORM_EVALUE, "bulk_update() cannot be used with primary key fields.");
         int level = 0;
         for (const dorm_fmeta *up = fm; up->inherited; up = up->inherited) level++;
         if (j.nfields < 64) j.level[j.nfields] = level;
@@ -261,8 +265,9 @@ int64_t dorm_bulk_update_(dorm_ctx *cx, const dorm_model *model, void *const *ob
     }
     if (j.nfields == 0) return dorm_ctx_fail(cx, DORM_EVALUE, "Field names must be given to bulk_update().");
     if (dorm_fmeta_composite(j.m->pk))
-        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "bulk_update() of a model with a CompositePrimaryKey is not supported: "
-                         "update() each row by its key.");
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED,
+                             "bulk_update() of a model with a CompositePrimaryKey is not supported: "
+                             "update() each row by its key.");
     for (size_t i = 0; i < n; i++) {
         const dorm_object *h = objs[i];
         if (!h || h->meta != j.m || !dorm_pk__is_set(objs[i]))

@@ -38,14 +38,13 @@ typedef struct manage_args {
     const char *pos[DORM_MANAGE_MAX_POS + 1];
     const char *database;
     int verbosity;
-    bool help;                               /* -h / --help */
-    bool flags[DORM_MANAGE_MAX_OPTIONS];     /* by option index */
+    bool help; /* -h / --help */
+    bool flags[DORM_MANAGE_MAX_OPTIONS]; /* by option index */
     const char *values[DORM_MANAGE_MAX_OPTIONS];
 } manage_args;
 
 struct manage_command;
-typedef int (*manage_run_fn)(const struct manage_command *c, manage_args *a, const dorm_app *const *apps,
-                             dorm_ctx *cx);
+typedef int (*manage_run_fn)(const struct manage_command *c, manage_args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
 /* A command: its name, one line saying what it does, its options and
  * positionals ({NULL}-terminated), the most positionals it takes, whether

@@ -70,8 +70,10 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     }
     case DORM_T_TIME:
     case DORM_T_DATETIME: {
-        if (v.type == DORM_T_TIME) dorm_time_format(v.u.time, tmp);
-        else dorm_datetime_format(v.u.dt, tmp);
+        if (v.type == DORM_T_TIME)
+            dorm_time_format(v.u.time, tmp);
+        else
+            dorm_datetime_format(v.u.dt, tmp);
         char *sp = strchr(tmp, ' ');
         if (sp) *sp = 'T';
         char *dot = strchr(tmp, '.');
@@ -175,7 +177,8 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
     const dorm_registry *reg = cx->db->reg;
     for (size_t i = 0; labels && labels[i]; i++) {
         bool known = false;
-        for (int k = 0; k < reg->nmodels && !known; k++) known = selected(reg->metas[k], (const char *const[]){labels[i], NULL});
+        for (int k = 0; k < reg->nmodels && !known; k++)
+            known = selected(reg->metas[k], (const char *const[]){labels[i], NULL});
         if (!known) return dorm_ctx_fail(cx, DORM_EVALUE, "No installed app or model with label '%s'.", labels[i]);
     }
     json_t *all = json_array();
@@ -225,7 +228,8 @@ static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, 
     if (!rc) {
         size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (indent > 0 ? JSON_INDENT(indent) : 0);
         char *text = json_dumps(all, flags);
-        if (!text || dorm_mem__failures() != failures) rc = DORM_ENOMEM;
+        if (!text || dorm_mem__failures() != failures)
+            rc = DORM_ENOMEM;
         else if (fputs(text, out) < 0 || fputc('\n', out) == EOF)
             rc = dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot write the fixture: %s", strerror(errno));
         dorm_mem__free(text);
@@ -250,10 +254,10 @@ typedef struct loader {
     json_t **fixtures;
     size_t nfiles;
     int64_t objects;
-    bool *loaded;                  /* per registry model: rows were written   */
-    unsigned long failures;    /* dorm_mem__failures() at the start */
-    int64_t total, done;           /* objects in every file, and installed    */
-    const char *file;              /* the file being installed                */
+    bool *loaded; /* per registry model: rows were written   */
+    unsigned long failures; /* dorm_mem__failures() at the start */
+    int64_t total, done; /* objects in every file, and installed    */
+    const char *file; /* the file being installed                */
 } loader;
 
 /* A JSON number for an integer kind, in the kind's range (Django's
@@ -266,8 +270,10 @@ static const char *integer_of(dorm_ctx *cx, dorm_kind kind, int64_t lo, int64_t 
                                    : x > (double)lo - 1.0 && x < (double)hi + 1.0 && x < 9223372036854775808.0;
     if (!fits) {
         char shown[48];
-        if (json_is_integer(j)) snprintf(shown, sizeof shown, "%lld", (long long)n);
-        else snprintf(shown, sizeof shown, "%g", x);
+        if (json_is_integer(j))
+            snprintf(shown, sizeof shown, "%lld", (long long)n);
+        else
+            snprintf(shown, sizeof shown, "%g", x);
         return dorm_sprintf(cx, "value %s is out of range for %s (%lld to %lld)", shown, dorm_kind__name(kind),
                             (long long)lo, (long long)hi);
     }
@@ -286,12 +292,18 @@ static int fixture_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *j, dorm_val
     if (dorm_kind__int_range(kind, &lo, &hi) && (json_is_integer(j) || json_is_real(j))) {
         const char *why = integer_of(cx, kind, lo, hi, j, &v);
         if (why) return dorm_ctx_fail(cx, DORM_EVALUE, "%s", why);
-    } else if (json_is_null(j)) v = dorm_v_null();
-    else if (json_is_boolean(j)) v = dorm_v_bool(json_is_true(j));
-    else if (json_is_integer(j)) v = dorm_v_int(json_integer_value(j));
-    else if (json_is_real(j)) v = dorm_v_float(json_real_value(j));
-    else if (json_is_string(j) && fm->f->kind == DORM_KIND_BINARY) v = dorm_v_bytes(b64_decode(cx, json_string_value(j)));
-    else if (json_is_string(j)) v = dorm_v_text(dorm_strdup(cx, json_string_value(j)));
+    } else if (json_is_null(j))
+        v = dorm_v_null();
+    else if (json_is_boolean(j))
+        v = dorm_v_bool(json_is_true(j));
+    else if (json_is_integer(j))
+        v = dorm_v_int(json_integer_value(j));
+    else if (json_is_real(j))
+        v = dorm_v_float(json_real_value(j));
+    else if (json_is_string(j) && fm->f->kind == DORM_KIND_BINARY)
+        v = dorm_v_bytes(b64_decode(cx, json_string_value(j)));
+    else if (json_is_string(j))
+        v = dorm_v_text(dorm_strdup(cx, json_string_value(j)));
     else if (fm->f->kind == DORM_KIND_JSON) {
         char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         v = dorm_v_text(text ? dorm_strdup(cx, text) : NULL);
@@ -317,9 +329,9 @@ static int where(dorm_ctx *cx, int rc, const char *file, size_t index, json_t *o
     const char *pk = pk_text(cx, json_object_get(o, "pk"));
     if (field)
         return dorm_ctx_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s), field '%s': %s", file,
-                         index + 1, label ? label : "?", pk ? pk : "?", field, dorm_errmsg(cx));
+                             index + 1, label ? label : "?", pk ? pk : "?", field, dorm_errmsg(cx));
     return dorm_ctx_fail(cx, rc, "Problem installing fixture '%s': object %zu (%s:pk=%s): %s", file, index + 1,
-                     label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
+                         label ? label : "?", pk ? pk : "?", dorm_errmsg(cx));
 }
 
 /* A composite key from a fixture: a list of its parts' values, or the
@@ -329,8 +341,8 @@ static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj
     if (!j || json_is_null(j)) return DORM_OK;
     json_t *list = json_is_string(j) ? json_loads(json_string_value(j), JSON_DECODE_ANY, NULL) : json_incref(j);
     int rc = json_is_array(list) && json_array_size(list) == (size_t)pk->nparts
-                 ? DORM_OK
-                 : dorm_ctx_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
+        ? DORM_OK
+        : dorm_ctx_fail(cx, DORM_EVALUE, "'pk' must be a list of %d values.", pk->nparts);
     for (int i = 0; !rc && i < pk->nparts; i++) {
         dorm_value v;
         rc = fixture_value(cx, pk->parts[i], json_array_get(list, (size_t)i), &v);
@@ -347,8 +359,9 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     for (; label && k < cx->db->reg->nmodels; k++)
         if (dorm_same__name(cx->db->reg->metas[k]->label_lower, label)) break;
     if (!label || k == cx->db->reg->nmodels)
-        return dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'",
-                         file, index + 1, label ? label : "");
+        return dorm_ctx_fail(cx, DORM_EVALUE,
+                             "Problem installing fixture '%s': object %zu: Invalid model identifier: '%s'", file,
+                             index + 1, label ? label : "");
     const dorm_meta *m = cx->db->reg->metas[k];
     l->loaded[k] = true;
     void *obj = dorm_new_(cx, m->model);
@@ -356,7 +369,7 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     json_t *fields = json_object_get(o, "fields"), *pk = json_object_get(o, "pk");
     dorm_value v;
     int rc = dorm_fmeta_composite(m->pk) ? composite_pk(cx, m->pk, pk, obj)
-             : pk && !json_is_null(pk)   ? fixture_value(cx, m->pk, pk, &v)
+        : pk && !json_is_null(pk)        ? fixture_value(cx, m->pk, pk, &v)
                                          : DORM_OK;
     if (!rc && !dorm_fmeta_composite(m->pk) && pk && !json_is_null(pk)) rc = dorm_field__set(obj, m->pk, &v);
     if (rc) return where(cx, rc, file, index, o, "pk");
@@ -385,7 +398,8 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
             if (!targets[i] || fixture_value(cx, rel->model->pk, json_array_get(j, i), &v) ||
                 dorm_field__set(targets[i], rel->model->pk, &v))
                 rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-            else dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
+            else
+                dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
         }
         if (!rc) rc = targets ? dorm_related_set(obj, name, targets, n) : DORM_ENOMEM;
         if (rc) return where(cx, rc, file, index, o, name);
@@ -416,7 +430,7 @@ static bool find_object(const loader *l, const char *label, const char *pk, size
 
 typedef struct bad_row {
     dorm_ctx *cx;
-    const char *pk, *value;        /* the first row pointing nowhere, or NULL */
+    const char *pk, *value; /* the first row pointing nowhere, or NULL */
 } bad_row;
 
 static void first_bad(dorm_db *db, dorm_stmt *st, void *payload) {
@@ -456,13 +470,14 @@ static int check_keys(loader *l, const dorm_meta *m, const dorm_fmeta *fk, const
     bad_row bad = {cx, NULL, NULL};
     dorm_errbuf e = {0, ""};
     int rc = b.failed ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory")
-             : dorm_db__query(cx->db, b.data, NULL, 0, first_bad, &bad, &e) < 0 ? dorm_fail__errbuf(cx, &e) : DORM_OK;
+        : dorm_db__query(cx->db, b.data, NULL, 0, first_bad, &bad, &e) < 0 ? dorm_fail__errbuf(cx, &e)
+                                                                           : DORM_OK;
     dorm_buf_free(&b);
     if (rc || !bad.pk) return rc;
     dorm_ctx_fail(cx, DORM_EINTEGRITY,
-              "The row in table '%s' with primary key '%s' has an invalid foreign key: %s.%s contains a value '%s' "
-              "that does not have a corresponding value in %s.%s.", table, bad.pk, table, fk->column, bad.value, target,
-              tcol);
+                  "The row in table '%s' with primary key '%s' has an invalid foreign key: %s.%s contains a value '%s' "
+                  "that does not have a corresponding value in %s.%s.",
+                  table, bad.pk, table, fk->column, bad.value, target, tcol);
     size_t f, i;
     json_t *o;
     if (!find_object(l, owner->label_lower, bad.pk, &f, &i, &o))
@@ -478,7 +493,8 @@ static int check_all_keys(loader *l) {
         /* A join model's rows belong to the objects of its owner's side. */
         const dorm_rel *rel = NULL;
         for (int r = 0; m->auto_for && r < m->auto_owner->nm2m; r++)
-            if (m->auto_owner->m2m[r].m2m == m->auto_for && m->auto_owner->m2m[r].through == m) rel = &m->auto_owner->m2m[r];
+            if (m->auto_owner->m2m[r].m2m == m->auto_for && m->auto_owner->m2m[r].through == m)
+                rel = &m->auto_owner->m2m[r];
         int owner = k;
         for (int o = 0; rel && o < reg->nmodels; o++)
             if (reg->metas[o] == m->auto_owner) owner = o;
@@ -550,7 +566,8 @@ static int load_all(void *payload) {
     if (!rc) rc = reset_sequences(l->cx);
     /* A value that could not be copied may have been stored short: roll
      * back rather than commit a fixture half-read. */
-    if (!rc && dorm_mem__failures() != l->failures) rc = dorm_ctx_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
+    if (!rc && dorm_mem__failures() != l->failures)
+        rc = dorm_ctx_fail(l->cx, DORM_ENOMEM, "out of memory (loading fixtures)");
     return rc;
 }
 
@@ -586,8 +603,8 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
         else if (code == DORM_EOPERATIONAL)
             rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s", files[f], strerror(errno));
         else if (code)
-            rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f], err.text,
-                           err.line, err.column);
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': %s: line %d column %d", files[f],
+                               err.text, err.line, err.column);
         else if (!json_is_array(l.fixtures[f]))
             rc = dorm_ctx_fail(cx, DORM_EVALUE, "Problem installing fixture '%s': not a list of objects", files[f]);
     }
@@ -597,7 +614,6 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem__free(l.fixtures);
     dorm_mem__free(l.loaded);
-    if (!rc && out)
-        fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
+    if (!rc && out) fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
     return dorm__record(cx, rc);
 }

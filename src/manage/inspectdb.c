@@ -13,11 +13,12 @@
 
 /* Names a member cannot have: C's keywords and the macros of the headers
  * the generated code includes, and dorm's own. */
-static const char *const reserved[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
-    "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
-    "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
-    "true", "false", "NULL", "errno", "pk", "id_", NULL};
+static const char *const reserved[] = {"auto",    "break",  "case",     "char",   "const",    "continue", "default",
+                                       "do",      "double", "else",     "enum",   "extern",   "float",    "for",
+                                       "goto",    "if",     "inline",   "int",    "long",     "register", "restrict",
+                                       "return",  "short",  "signed",   "sizeof", "static",   "struct",   "switch",
+                                       "typedef", "union",  "unsigned", "void",   "volatile", "while",    "bool",
+                                       "true",    "false",  "NULL",     "errno",  "pk",       "id_",      NULL};
 
 /* s as a C string literal: quotes, backslashes, '?' (trigraphs) and every
  * byte outside printable ASCII escaped, the latter as three octal digits so
@@ -41,9 +42,12 @@ static void c_string(dorm_buf *b, const char *s) {
  * pair that would end the comment. */
 static void c_comment(dorm_buf *b, const char *s) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p > 0x7e || *p == '\\') dorm_buf_printf(b, "\\%03o", *p);
-        else if (*p == '/' && p > (const unsigned char *)s && p[-1] == '*') dorm_buf_puts(b, "\\057");
-        else dorm_buf_putc(b, (char)*p);
+        if (*p < 0x20 || *p > 0x7e || *p == '\\')
+            dorm_buf_printf(b, "\\%03o", *p);
+        else if (*p == '/' && p > (const unsigned char *)s && p[-1] == '*')
+            dorm_buf_puts(b, "\\057");
+        else
+            dorm_buf_putc(b, (char)*p);
     }
 }
 
@@ -61,12 +65,14 @@ static const char *model_name(dorm_ctx *cx, const char *table, const char *const
     bool letter_before = false;
     for (const char *p = table; *p; p++) {
         bool letter = isalpha((unsigned char)*p) && !((unsigned char)*p & 0x80);
-        if (letter) dorm_buf_putc(&b, (char)(letter_before ? tolower((unsigned char)*p) : toupper((unsigned char)*p)));
-        else if (isdigit((unsigned char)*p)) dorm_buf_putc(&b, *p);
+        if (letter)
+            dorm_buf_putc(&b, (char)(letter_before ? tolower((unsigned char)*p) : toupper((unsigned char)*p)));
+        else if (isdigit((unsigned char)*p))
+            dorm_buf_putc(&b, *p);
         letter_before = letter;
     }
-    const char *base = dorm_sprintf(cx, "%s%s", b.data && isalpha((unsigned char)b.data[0]) ? "" : "Table",
-                                    b.data ? b.data : "");
+    const char *base =
+        dorm_sprintf(cx, "%s%s", b.data && isalpha((unsigned char)b.data[0]) ? "" : "Table", b.data ? b.data : "");
     dorm_buf_free(&b);
     const char *name = base;
     for (int n = 2; name; n++) {
@@ -80,8 +86,8 @@ static const char *model_name(dorm_ctx *cx, const char *table, const char *const
 
 typedef struct column_name {
     const char *member;
-    bool db_column;                /* the column's name differs: .db_column */
-    dorm_buf notes;                /* Django's "Field renamed ..." notes      */
+    bool db_column; /* the column's name differs: .db_column */
+    dorm_buf notes; /* Django's "Field renamed ..." notes      */
 } column_name;
 
 static void note(column_name *cn, const char *text) {
@@ -105,8 +111,10 @@ static void normalize(dorm_ctx *cx, const char *col, bool relation, const char *
         lowered = lowered || s[i] != col[i];
     }
     if (lowered) note(cn, "Field name made lowercase.");
-    if (relation && n > 3 && strcmp(s + n - 3, "_id") == 0) s[n -= 3] = '\0';
-    else if (relation) cn->db_column = true;
+    if (relation && n > 3 && strcmp(s + n - 3, "_id") == 0)
+        s[n -= 3] = '\0';
+    else if (relation)
+        cn->db_column = true;
     for (char *p = s; *p; p++)
         if (!(isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80)) && *p != '_') *p = '_', replaced = true;
     if (replaced || !*s) note(cn, "Field renamed to remove unsuitable characters.");
@@ -167,12 +175,12 @@ static const char *member_type(dorm_kind k) {
 
 static const char *macro_of(dorm_kind k) {
     static const char *const names[DORM_KIND__COUNT] = {
-        [DORM_KIND_AUTO] = "AUTO",       [DORM_KIND_BIGAUTO] = "BIGAUTO",   [DORM_KIND_CHAR] = "CHAR",
-        [DORM_KIND_TEXT] = "TEXT",       [DORM_KIND_INT] = "INT",           [DORM_KIND_BIGINT] = "BIGINT",
-        [DORM_KIND_SMALLINT] = "SMALLINT", [DORM_KIND_POSINT] = "POSINT",   [DORM_KIND_POSSMALLINT] = "POSSMALLINT",
-        [DORM_KIND_FLOAT] = "FLOAT",     [DORM_KIND_DECIMAL] = "DECIMAL",   [DORM_KIND_BOOL] = "BOOL",
-        [DORM_KIND_DATE] = "DATE",       [DORM_KIND_DATETIME] = "DATETIME", [DORM_KIND_TIME] = "TIME",
-        [DORM_KIND_UUID] = "UUID",       [DORM_KIND_JSON] = "JSON",         [DORM_KIND_BINARY] = "BINARY",
+        [DORM_KIND_AUTO] = "AUTO",         [DORM_KIND_BIGAUTO] = "BIGAUTO",   [DORM_KIND_CHAR] = "CHAR",
+        [DORM_KIND_TEXT] = "TEXT",         [DORM_KIND_INT] = "INT",           [DORM_KIND_BIGINT] = "BIGINT",
+        [DORM_KIND_SMALLINT] = "SMALLINT", [DORM_KIND_POSINT] = "POSINT",     [DORM_KIND_POSSMALLINT] = "POSSMALLINT",
+        [DORM_KIND_FLOAT] = "FLOAT",       [DORM_KIND_DECIMAL] = "DECIMAL",   [DORM_KIND_BOOL] = "BOOL",
+        [DORM_KIND_DATE] = "DATE",         [DORM_KIND_DATETIME] = "DATETIME", [DORM_KIND_TIME] = "TIME",
+        [DORM_KIND_UUID] = "UUID",         [DORM_KIND_JSON] = "JSON",         [DORM_KIND_BINARY] = "BINARY",
     };
     return k > DORM_KIND_NONE && k < DORM_KIND__COUNT && names[k] ? names[k] : "TEXT";
 }
@@ -181,8 +189,8 @@ typedef struct gen {
     dorm_ctx *cx;
     dorm_itable *t;
     size_t n;
-    const char **models;           /* per table; NULL: left out */
-    column_name **columns;         /* per table, per column */
+    const char **models; /* per table; NULL: left out */
+    column_name **columns; /* per table, per column */
     dorm_buf out;
 } gen;
 
@@ -234,8 +242,10 @@ static void emit_struct(gen *g, size_t i) {
         int k = fk_target(g, col);
         dorm_kind kind = composite && col->kind == DORM_KIND_AUTO ? DORM_KIND_INT : col->kind;
         const char *name = g->columns[i][c].member, *type = member_type(kind);
-        if (k >= 0) dorm_buf_printf(&g->out, "    DORM_FK(%s) %s;\n", g->models[k], name);
-        else dorm_buf_printf(&g->out, "    %s%s%s;\n", type, strchr(type, '*') ? "" : " ", name);
+        if (k >= 0)
+            dorm_buf_printf(&g->out, "    DORM_FK(%s) %s;\n", g->models[k], name);
+        else
+            dorm_buf_printf(&g->out, "    %s%s%s;\n", type, strchr(type, '*') ? "" : " ", name);
     }
     dorm_buf_printf(&g->out, "} %s;\n\n", g->models[i]);
 }
@@ -264,16 +274,19 @@ static void emit_field(gen *g, size_t i, size_t c) {
         int same = 0;
         for (size_t o = 0; o < t->ncolumns; o++) same += fk_target(g, &t->columns[o]) == k;
         dorm_buf_printf(&g->out, "    DORM_FOREIGN_KEY(%s, %s, %s, .on_delete = DORM_DO_NOTHING%s%s),", m, name,
-                        g->models[k], opts.data ? opts.data : "", same > 1 || k == (int)i ? ", .related_name = \"+\"" : "");
+                        g->models[k], opts.data ? opts.data : "",
+                        same > 1 || k == (int)i ? ", .related_name = \"+\"" : "");
     } else {
         const char *type_note = NULL;
         dorm_kind kind = col->kind;
-        if (composite && col->primary_key) kind = kind == DORM_KIND_BIGAUTO ? DORM_KIND_BIGINT : kind == DORM_KIND_AUTO ? DORM_KIND_INT : kind;
+        if (composite && col->primary_key)
+            kind = kind == DORM_KIND_BIGAUTO ? DORM_KIND_BIGINT : kind == DORM_KIND_AUTO ? DORM_KIND_INT : kind;
         if (kind == DORM_KIND_CHAR && !col->max_length) kind = DORM_KIND_TEXT;
         if (kind == DORM_KIND_CHAR) dorm_buf_printf(&opts, ", .max_length = %d", col->max_length);
         if (kind == DORM_KIND_DECIMAL && col->max_digits <= 0) {
             /* SQLite's "decimal" keeps no precision: Django's guess. */
-            type_note = "max_digits and decimal_places have been guessed, as this database handles decimal fields as float";
+            type_note =
+                "max_digits and decimal_places have been guessed, as this database handles decimal fields as float";
             dorm_buf_puts(&opts, ", .max_digits = 10, .decimal_places = 5");
         } else if (kind == DORM_KIND_DECIMAL) {
             int digits = col->max_digits > DORM_DECIMAL_DIGITS ? DORM_DECIMAL_DIGITS : col->max_digits;
@@ -312,8 +325,9 @@ static void emit_fields(gen *g, size_t i) {
         dorm_buf_puts(&g->out, "),\n");
     }
     for (size_t c = 0; c < g->t[i].ncolumns; c++) emit_field(g, i, c);
-    dorm_buf_printf(&g->out, "    DORM_END,\n};\nconst dorm_model %s_model = DORM_MODEL(%s, APP_LABEL, %s_fields, .db_table = ",
-                    m, m, m);
+    dorm_buf_printf(
+        &g->out, "    DORM_END,\n};\nconst dorm_model %s_model = DORM_MODEL(%s, APP_LABEL, %s_fields, .db_table = ", m,
+        m, m);
     c_string(&g->out, g->t[i].name);
     dorm_buf_puts(&g->out, ");\n\n");
 }
@@ -343,11 +357,13 @@ int dorm_inspectdb(dorm_ctx *cx, const char *const *only, const char *app_label,
         if (wanted && !internal && !g.models[i]) return DORM_ENOMEM;
     }
     for (size_t k = 0; only && only[k]; k++)
-        if (table_index(&g, only[k]) < 0) return dorm_ctx_fail(cx, DORM_EVALUE, "inspectdb: no table named '%s'.", only[k]);
-    dorm_buf_puts(&g.out, "/* Models for an existing database, written by dorm's inspectdb.  Check the\n"
-                          " * guesses (types, nullability, on_delete) before relying on them; dorm\n"
-                          " * creates these tables only if you migrate them. */\n"
-                          "#include <dorm.h>\n\n#ifndef APP_LABEL\n#define APP_LABEL ");
+        if (table_index(&g, only[k]) < 0)
+            return dorm_ctx_fail(cx, DORM_EVALUE, "inspectdb: no table named '%s'.", only[k]);
+    dorm_buf_puts(&g.out,
+                  "/* Models for an existing database, written by dorm's inspectdb.  Check the\n"
+                  " * guesses (types, nullability, on_delete) before relying on them; dorm\n"
+                  " * creates these tables only if you migrate them. */\n"
+                  "#include <dorm.h>\n\n#ifndef APP_LABEL\n#define APP_LABEL ");
     c_string(&g.out, app_label ? app_label : "inspected");
     dorm_buf_puts(&g.out, "\n#endif\n\n");
     for (size_t i = 0; i < g.n; i++) {
@@ -369,7 +385,8 @@ int dorm_inspectdb(dorm_ctx *cx, const char *const *only, const char *app_label,
         if (g.models[i]) dorm_buf_printf(&g.out, "%s&%s_model", shown++ ? ", " : "", g.models[i]);
     dorm_buf_puts(&g.out, shown ? ")};\n" : "NULL)};\n");
     for (size_t i = 0; i < g.n; i++)
-        for (size_t c = 0; g.models[i] && g.columns[i] && c < g.t[i].ncolumns; c++) dorm_buf_free(&g.columns[i][c].notes);
+        for (size_t c = 0; g.models[i] && g.columns[i] && c < g.t[i].ncolumns; c++)
+            dorm_buf_free(&g.columns[i][c].notes);
     /* Nothing half-written: the code goes out whole or not at all. */
     if (!rc && g.out.failed) rc = dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
     if (!rc && fwrite(g.out.data, 1, g.out.len, out) != g.out.len)

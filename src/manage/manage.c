@@ -210,7 +210,8 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
     dorm_file wf = {stdout, NULL, NULL};
     FILE *out = path ? (dorm_file__create(&wf, path) == 0 ? wf.f : NULL) : stdout;
     if (!out) {
-        fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, errno == ENOMEM ? "out of memory" : strerror(errno));
+        fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
         return 1;
     }
     int n = indent ? small_number(indent) : 0;
@@ -226,7 +227,8 @@ static int cmd_loaddata(const command *c, args *a, const dorm_app *const *apps, 
     (void)c, (void)apps;
     if (!a->npos) {
         fputs("CommandError: No database fixture specified. Please provide the path of at least one fixture in the "
-              "command line.\n", stderr);
+              "command line.\n",
+              stderr);
         return 1;
     }
     a->pos[a->npos] = NULL;
@@ -238,7 +240,8 @@ static int cmd_flush(const command *c, args *a, const dorm_app *const *apps, dor
     if (!flag(c, a, "--noinput") && !flag(c, a, "--no-input")) {
         fputs("You have requested a flush of the database.\nThis will IRREVERSIBLY DESTROY all data currently in the "
               "database,\nand return each table to an empty state.\nAre you sure you want to do this?\n\n"
-              "    Type 'yes' to continue, or 'no' to cancel: ", stdout);
+              "    Type 'yes' to continue, or 'no' to cancel: ",
+              stdout);
         fflush(stdout);
         char line[16];
         if (!fgets(line, sizeof line, stdin) || strcmp(line, "yes\n") != 0) {
@@ -271,43 +274,50 @@ static int cmd_inspectdb(const command *c, args *a, const dorm_app *const *apps,
 static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
 /* Django's words for the options both makemigrations and migrate have. */
-#define NOINPUT {"--noinput", "--no-input", NULL, "Tells dorm to NOT prompt the user for input of any kind."}
-#define STRICT(what) {"--strict", NULL, NULL, "Treat the safety lint's warnings as errors" what "."}
-#define END_OPTIONS {NULL, NULL, NULL, NULL}
-#define END_POSITIONALS {NULL, NULL, false, false}
+#define NOINPUT \
+    { "--noinput", "--no-input", NULL, "Tells dorm to NOT prompt the user for input of any kind." }
+#define STRICT(what) \
+    { "--strict", NULL, NULL, "Treat the safety lint's warnings as errors" what "." }
+#define END_OPTIONS \
+    { NULL, NULL, NULL, NULL }
+#define END_POSITIONALS \
+    { NULL, NULL, false, false }
 
 static const command commands[] = {
     {"check", "Checks the models for problems (Django's system checks).", NULL, NULL, 0, false, cmd_check},
     {"dbshell", "Runs the command-line client of the database (sqlite3, psql).", NULL, NULL, 0, true, cmd_dbshell},
     {"dumpdata", "Output the contents of the database as a fixture of the given format.",
      (const manage_option[]){
-         {"--format", NULL, "FORMAT", "Specifies the output serialization format for fixtures (json, the one "
-                                      "dorm writes)."},
+         {"--format", NULL, "FORMAT",
+          "Specifies the output serialization format for fixtures (json, the one "
+          "dorm writes)."},
          {"--indent", NULL, "INDENT", "Specifies the indent level to use when pretty-printing output."},
-         {"-a", "--all", NULL, "Use Django's base manager to dump all models stored in the database, including "
-                               "those that would otherwise be filtered or modified by a custom manager."},
+         {"-a", "--all", NULL,
+          "Use Django's base manager to dump all models stored in the database, including "
+          "those that would otherwise be filtered or modified by a custom manager."},
          {"-o", "--output", "OUTPUT", "Specifies file to which the output is written."},
          END_OPTIONS},
-     (const manage_positional[]){{"app_label[.ModelName]", "Restricts dumped data to the specified app_label or "
-                                                           "app_label.ModelName.", true, true},
+     (const manage_positional[]){{"app_label[.ModelName]",
+                                  "Restricts dumped data to the specified app_label or "
+                                  "app_label.ModelName.",
+                                  true, true},
                                  END_POSITIONALS},
      DORM_MANAGE_MAX_POS, true, cmd_dumpdata},
-    {"flush", "Removes ALL DATA from the model tables, in one transaction. The record of applied migrations "
-              "is kept.",
+    {"flush",
+     "Removes ALL DATA from the model tables, in one transaction. The record of applied migrations "
+     "is kept.",
      (const manage_option[]){NOINPUT, END_OPTIONS}, NULL, 0, true, cmd_flush},
     {"help", "Lists the commands, or describes one with its options.", NULL,
-     (const manage_positional[]){{"subcommand", "The command to describe.", true, false}, END_POSITIONALS}, 1,
-     false, cmd_help},
+     (const manage_positional[]){{"subcommand", "The command to describe.", true, false}, END_POSITIONALS}, 1, false,
+     cmd_help},
     {"inspectdb", "Introspects the database tables and outputs C models for them.",
      (const manage_option[]){
-         {"--app-label", NULL, "LABEL", "The app label of the models written (default: inspected)."},
-         END_OPTIONS},
-     (const manage_positional[]){{"table", "Selects what tables should be introspected.", true, true},
-                                 END_POSITIONALS},
+         {"--app-label", NULL, "LABEL", "The app label of the models written (default: inspected)."}, END_OPTIONS},
+     (const manage_positional[]){{"table", "Selects what tables should be introspected.", true, true}, END_POSITIONALS},
      DORM_MANAGE_MAX_POS, true, cmd_inspectdb},
     {"loaddata", "Installs the named fixture(s) in the database, all in one transaction.", NULL,
-     (const manage_positional[]){{"fixture", "Fixture files.", false, true}, END_POSITIONALS},
-     DORM_MANAGE_MAX_POS, true, cmd_loaddata},
+     (const manage_positional[]){{"fixture", "Fixture files.", false, true}, END_POSITIONALS}, DORM_MANAGE_MAX_POS,
+     true, cmd_loaddata},
     {"makemigrations", "Creates new migration(s) for apps.",
      (const manage_option[]){
          {"--dry-run", NULL, NULL, "Just show what migrations would be made; don't actually write them."},
@@ -322,45 +332,43 @@ static const command commands[] = {
                                  END_POSITIONALS},
      7, false, cmd_makemigrations},
     {"migrate", "Updates database schema: applies or unapplies migrations.",
-     (const manage_option[]){
-         NOINPUT,
-         {"--fake", NULL, NULL, "Mark migrations as run without actually running them."},
-         {"--fake-initial", NULL, NULL, "Detect if tables already exist and fake-apply initial migrations if so. "
-                                        "Make sure that the current database schema matches your initial "
-                                        "migration before using this flag. dorm will only check for an existing "
-                                        "table name."},
-         {"--plan", NULL, NULL, "Shows a list of the migration actions that will be performed."},
-         STRICT(""),
-         END_OPTIONS},
-     (const manage_positional[]){
-         {"app_label", "App label of an application to synchronize the state.", true, false},
-         {"migration_name", "Database state will be brought to the state after that migration. Use the name "
-                            "\"zero\" to unapply all migrations.", true, false},
-         END_POSITIONALS},
+     (const manage_option[]){NOINPUT,
+                             {"--fake", NULL, NULL, "Mark migrations as run without actually running them."},
+                             {"--fake-initial", NULL, NULL,
+                              "Detect if tables already exist and fake-apply initial migrations if so. "
+                              "Make sure that the current database schema matches your initial "
+                              "migration before using this flag. dorm will only check for an existing "
+                              "table name."},
+                             {"--plan", NULL, NULL, "Shows a list of the migration actions that will be performed."},
+                             STRICT(""),
+                             END_OPTIONS},
+     (const manage_positional[]){{"app_label", "App label of an application to synchronize the state.", true, false},
+                                 {"migration_name",
+                                  "Database state will be brought to the state after that migration. Use the name "
+                                  "\"zero\" to unapply all migrations.",
+                                  true, false},
+                                 END_POSITIONALS},
      2, true, cmd_migrate},
     {"showmigrations", "Shows all available migrations for the current project.",
-     (const manage_option[]){
-         {"--list", "-l", NULL, "Shows a list of all migrations and which are applied."},
-         {"--plan", "-p", NULL, "Shows all migrations in the order they will be applied."},
-         END_OPTIONS},
+     (const manage_option[]){{"--list", "-l", NULL, "Shows a list of all migrations and which are applied."},
+                             {"--plan", "-p", NULL, "Shows all migrations in the order they will be applied."},
+                             END_OPTIONS},
      (const manage_positional[]){{"app_label", "App label of an application to limit the output to.", true, false},
                                  END_POSITIONALS},
      1, true, cmd_showmigrations},
     {"sqlmigrate", "Prints the SQL statements for the named migration.",
      (const manage_option[]){
-         {"--backwards", NULL, NULL, "Creates SQL to unapply the migration, rather than to apply it"},
-         END_OPTIONS},
-     (const manage_positional[]){
-         {"app_label", "App label of the application containing the migration.", false, false},
-         {"migration_name", "Migration name to print the SQL for.", false, false},
-         END_POSITIONALS},
+         {"--backwards", NULL, NULL, "Creates SQL to unapply the migration, rather than to apply it"}, END_OPTIONS},
+     (const manage_positional[]){{"app_label", "App label of the application containing the migration.", false, false},
+                                 {"migration_name", "Migration name to print the SQL for.", false, false},
+                                 END_POSITIONALS},
      2, true, cmd_sqlmigrate},
-    {"squashmigrations", "Squashes an existing set of migrations (from first until specified) into a single new "
-                         "one.",
-     (const manage_option[]){
-         NOINPUT,
-         {"--squashed-name", NULL, "SQUASHED_NAME", "Sets the name of the new squashed migration."},
-         END_OPTIONS},
+    {"squashmigrations",
+     "Squashes an existing set of migrations (from first until specified) into a single new "
+     "one.",
+     (const manage_option[]){NOINPUT,
+                             {"--squashed-name", NULL, "SQUASHED_NAME", "Sets the name of the new squashed migration."},
+                             END_OPTIONS},
      (const manage_positional[]){
          {"app_label", "App label of the application to squash migrations for.", false, false},
          {"start_migration_name", "Migrations will be squashed starting from and including this migration.", true,
@@ -412,7 +420,7 @@ static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm
  * out: its lines say which migration runs; a RunC bar starts below the
  * migration's line. */
 typedef struct manage_bar {
-    const char *drawing;       /* the subject of the bar being drawn */
+    const char *drawing; /* the subject of the bar being drawn */
 } manage_bar;
 
 static void draw_bar(const dorm_progress_event *ev, void *payload) {

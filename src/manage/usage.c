@@ -6,15 +6,17 @@
 
 #include "manage/command.h"
 
-#define WIDTH 78      /* argparse: $COLUMNS (80) - 2 */
+#define WIDTH 78 /* argparse: $COLUMNS (80) - 2 */
 #define HELP_COLUMN 24
 
 /* The options every command takes, after its own in the usage. */
 static const manage_option common_options[] = {
-    {"--database", NULL, "URL", "The database to work on, as a URL (sqlite:///file.db, postgres://...). "
-                                "Defaults to $DATABASE_URL."},
-    {"-v", "--verbosity", "{0,1,2,3}", "Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, "
-                                       "3=very verbose output"},
+    {"--database", NULL, "URL",
+     "The database to work on, as a URL (sqlite:///file.db, postgres://...). "
+     "Defaults to $DATABASE_URL."},
+    {"-v", "--verbosity", "{0,1,2,3}",
+     "Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, "
+     "3=very verbose output"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -42,8 +44,10 @@ static void wrap(FILE *out, const char *text, size_t indent, size_t *col, bool k
 /* "[--name METAVAR]" or "[-v {0,1,2,3}]" for the usage: the first spelling. */
 static void usage_option(FILE *out, const manage_option *o, size_t indent, size_t *col) {
     char token[96];
-    if (o->metavar) snprintf(token, sizeof token, "[%s %s]", o->name, o->metavar);
-    else snprintf(token, sizeof token, "[%s]", o->name);
+    if (o->metavar)
+        snprintf(token, sizeof token, "[%s %s]", o->name, o->metavar);
+    else
+        snprintf(token, sizeof token, "[%s]", o->name);
     wrap(out, token, indent, col, true);
 }
 
@@ -57,8 +61,10 @@ void dorm_manage__usage(const manage_command *c, FILE *out) {
     for (const manage_option *o = common_options; o->name; o++) usage_option(out, o, indent, &col);
     for (const manage_positional *p = c->positionals; p && p->name; p++) {
         char token[96];
-        if (p->repeats) snprintf(token, sizeof token, p->optional ? "[%s ...]" : "%s [%s ...]", p->name, p->name);
-        else snprintf(token, sizeof token, p->optional ? "[%s]" : "%s", p->name);
+        if (p->repeats)
+            snprintf(token, sizeof token, p->optional ? "[%s ...]" : "%s [%s ...]", p->name, p->name);
+        else
+            snprintf(token, sizeof token, p->optional ? "[%s]" : "%s", p->name);
         wrap(out, token, indent, &col, true);
     }
     fputc('\n', out);

@@ -21,7 +21,7 @@ typedef struct detector {
     const dorm_makemigrations_opts *o;
     FILE *in, *out;
     dorm_questioner q;
-    bool quiet;                    /* only whether there are changes: ask nothing */
+    bool quiet; /* only whether there are changes: ask nothing */
     dorm_state *from, *to;
     dorm_op *ops;
     int nops, cap;
@@ -69,7 +69,7 @@ static bool fills_itself(const dorm_fstate *f) {
     const dorm_field *x = &f->f;
     bool date = x->kind == DORM_KIND_DATE || x->kind == DORM_KIND_DATETIME || x->kind == DORM_KIND_TIME;
     return x->null || x->default_value.type != DORM_T_NONE || f->default_callable || x->kind == DORM_KIND_M2M ||
-           x->primary_key || (x->blank && dorm_kind__blank_is_empty(x->kind)) || (date && x->auto_now);
+        x->primary_key || (x->blank && dorm_kind__blank_is_empty(x->kind)) || (date && x->auto_now);
 }
 
 static bool has_default(const dorm_fstate *f) {
@@ -136,10 +136,11 @@ static void diff_fields(detector *d, const char *app, dorm_mstate *a, dorm_mstat
         /* A field gone from the other side with the same definition may be a rename. */
         int renamed = -1;
         for (int j = 0; j < a->nfields && renamed < 0; j++)
-            if (dorm_mstate__field(b, a->fields[j].f.name) < 0 && !matched[j] && same_field(d, &a->fields[j], nf, true)) {
+            if (dorm_mstate__field(b, a->fields[j].f.name) < 0 && !matched[j] &&
+                same_field(d, &a->fields[j], nf, true)) {
                 char q[256];
-                snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s (a %s)? [y/N]", lower(d->cx, a->name), a->fields[j].f.name,
-                         lower(d->cx, b->name), nf->f.name, dorm_kind__name(nf->f.kind));
+                snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s (a %s)? [y/N]", lower(d->cx, a->name),
+                         a->fields[j].f.name, lower(d->cx, b->name), nf->f.name, dorm_kind__name(nf->f.kind));
                 if (!d->quiet && dorm_ask__yes(&d->q, q, false)) renamed = j;
             }
         if (renamed >= 0) {
@@ -186,8 +187,8 @@ static void diff_options(detector *d, const char *app, dorm_mstate *a, dorm_msta
     for (size_t i = 0; b->indexes && b->indexes[i].fields && !d->rc; i++) {
         if (index_named(a->indexes, &b->indexes[i])) continue;
         if (!b->indexes[i].name) {
-            d->rc = dorm_ctx_fail(d->cx, DORM_EVALUE, "%s.%s: an index added by a migration needs a name (dorm_index.name).",
-                              app, b->name);
+            d->rc = dorm_ctx_fail(d->cx, DORM_EVALUE,
+                                  "%s.%s: an index added by a migration needs a name (dorm_index.name).", app, b->name);
             break;
         }
         if ((op = add_op(d, DORM_OP_ADD_INDEX, app, model))) op->index = b->indexes[i];
@@ -304,7 +305,8 @@ static void diff_app(detector *d, const char *app) {
             dorm_op *op = shape ? add_op(d, DORM_OP_CREATE_MODEL, app, added[k]->name) : NULL;
             if (!shape) d->rc = DORM_ENOMEM;
             if (op) op->create = shape;
-            if (shape && proxies) diff_options(d, app, shape, added[k]);
+            if (shape && proxies)
+                diff_options(d, app, shape, added[k]);
             else if (shape) {
                 made[nmade] = added[k];
                 shapes[nmade++] = shape;
@@ -377,7 +379,8 @@ static int add_dependencies(detector *d, dorm_migration *m, const dorm_graph *g,
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
         const dorm_fstate *fs = op->kind == DORM_OP_CREATE_MODEL ? op->create->fields : &op->field;
-        int nf = op->kind == DORM_OP_CREATE_MODEL ? op->create->nfields : (op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD);
+        int nf = op->kind == DORM_OP_CREATE_MODEL ? op->create->nfields
+                                                  : (op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD);
         const char *base = op->kind == DORM_OP_CREATE_MODEL && op->create->bases ? op->create->bases[0] : NULL;
         for (int f = base ? -1 : 0; f < nf; f++) {
             for (int w = 0; w < 2; w++) {
@@ -412,7 +415,7 @@ static int write_file(detector *d, dorm_migration *m, const char *dir) {
         return dorm_ctx_fail(d->cx, DORM_EOPERATIONAL, "Cannot create %s: %s", dir, strerror(errno));
     if (dorm_file__write(m->path, text) != 0)
         return dorm_ctx_fail(d->cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
-                         strerror(errno));
+                             strerror(errno));
     return DORM_OK;
 }
 
@@ -498,9 +501,10 @@ static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm
         }
     }
     dorm_mem__free(marks);
-    if (!dorm_ask__yes(&d->q, "\nMerging will only work if the operations printed above do not conflict\nwith each other "
-                             "(working on different fields or models)\nDo you want to merge these migration branches? [y/N]",
-                      !d->o->interactive))
+    if (!dorm_ask__yes(&d->q,
+                       "\nMerging will only work if the operations printed above do not conflict\nwith each other "
+                       "(working on different fields or models)\nDo you want to merge these migration branches? [y/N]",
+                       !d->o->interactive))
         return DORM_OK;
     int top = 0;
     dorm_buf names = DORM_BUF_INIT;
@@ -510,9 +514,9 @@ static int merge_app(detector *d, const dorm_app *app, const dorm_graph *g, dorm
         dorm_buf_printf(&names, "%s%s", l ? "_" : "", leaves[l]->name);
     }
     /* Django's name: merge_<leaves> while that is short, else the time. */
-    const char *name = d->o->name ? d->o->name
-                       : !names.failed && names.len <= 47 ? dorm_sprintf(d->cx, "merge_%s", names.data)
-                                                          : timestamp(d->cx, "merge_");
+    const char *name = d->o->name          ? d->o->name
+        : !names.failed && names.len <= 47 ? dorm_sprintf(d->cx, "merge_%s", names.data)
+                                           : timestamp(d->cx, "merge_");
     dorm_buf_free(&names);
     dorm_migration *m = name ? new_migration(d, app, (top ? top : 1) + 1, name) : NULL;
     dorm_mig_key *deps = dorm_alloc(d->cx, sizeof *deps * (size_t)nleaves);
@@ -557,8 +561,10 @@ static int load(detector *d, const dorm_app *const *apps, dorm_graph *g, dorm_re
     int rc = dorm_graph__load(d->cx, apps, g);
     if (!rc) rc = dorm_graph__replacements(d->cx, g, NULL);
     *reg = rc ? NULL : dorm_registry_new(apps);
-    if (!rc && !*reg) rc = dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
-    else if (!rc && dorm_registry_errcode(*reg)) rc = dorm_ctx_fail(d->cx, DORM_ECONFIG, "%s", dorm_registry_messages(*reg));
+    if (!rc && !*reg)
+        rc = dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
+    else if (!rc && dorm_registry_errcode(*reg))
+        rc = dorm_ctx_fail(d->cx, DORM_ECONFIG, "%s", dorm_registry_messages(*reg));
     d->from = rc ? NULL : dorm_graph__state(d->cx, g, NULL, -1);
     d->to = rc || !d->from ? NULL : dorm_state__of_registry(*reg);
     if (!rc && (!d->from || !d->to)) rc = dorm_errcode(d->cx) ? dorm_errcode(d->cx) : DORM_ENOMEM;
@@ -572,7 +578,8 @@ static void unload(detector *d, dorm_graph *g, dorm_registry *reg) {
     dorm_graph__free(g);
 }
 
-int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts, size_t opts_size) {
+int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_makemigrations_opts *opts,
+                         size_t opts_size) {
     dorm_makemigrations_opts opts_copy_;
     opts = dorm_opts__read(&opts_copy_, sizeof opts_copy_, opts, opts_size);
     dorm_makemigrations_opts dflt = {.verbosity = 1};
@@ -587,10 +594,12 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
     for (size_t i = 0; d.o->apps && d.o->apps[i]; i++) {
         bool known = false;
         for (size_t k = 0; apps && apps[k]; k++) known = known || strcmp(apps[k]->label, d.o->apps[i]) == 0;
-        if (!known) return dorm_ctx_fail(cx, DORM_EVALUE, "App '%s' could not be found. Is it in the apps list?", d.o->apps[i]);
+        if (!known)
+            return dorm_ctx_fail(cx, DORM_EVALUE, "App '%s' could not be found. Is it in the apps list?", d.o->apps[i]);
     }
     if (!valid_name(d.o->name))
-        return dorm_ctx_fail(cx, DORM_EVALUE, "The migration name must be a valid identifier (letters, digits and underscores).");
+        return dorm_ctx_fail(cx, DORM_EVALUE,
+                             "The migration name must be a valid identifier (letters, digits and underscores).");
     dorm_graph g;
     dorm_registry *reg = NULL;
     int rc = load(&d, apps, &g, &reg);
@@ -628,15 +637,17 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
         int warnings = dorm__lint(cx, m, d.from, backend, d.o->verbosity > 0 ? d.out : NULL);
         if (warnings && d.o->strict) {
             rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): %s not written.", warnings,
-                           warnings == 1 ? "" : "s", m->path);
+                               warnings == 1 ? "" : "s", m->path);
             break;
         }
         if (dorm_mem__failures() != failures) rc = DORM_ENOMEM;
         if (!rc) rc = write_file(&d, m, apps[a]->migrations_dir);
     }
     if (!rc && !changes && d.o->verbosity > 0) {
-        if (d.o->apps && d.o->apps[0] && !d.o->apps[1]) fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
-        else fputs("No changes detected\n", d.out);
+        if (d.o->apps && d.o->apps[0] && !d.o->apps[1])
+            fprintf(d.out, "No changes detected in app '%s'\n", d.o->apps[0]);
+        else
+            fputs("No changes detected\n", d.out);
     }
     dorm_mem__free(news);
     unload(&d, &g, reg);

@@ -17,9 +17,9 @@ typedef struct batch_job {
     size_t chunk;
     dorm_batch_fn fn;
     void *payload;
-    int64_t last;             /* the last primary key done */
-    int64_t done;             /* rows done, earlier runs included */
-    size_t n;                 /* rows of the chunk just run */
+    int64_t last; /* the last primary key done */
+    int64_t done; /* rows done, earlier runs included */
+    size_t n; /* rows of the chunk just run */
 } batch_job;
 
 static int exec_sql(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n) {
@@ -76,10 +76,12 @@ int dorm_migrate_batches(dorm_ctx *cx, const char *name, dorm_qs *qs, size_t chu
     if (!cx || !qs) return DORM_ENOMEM;
     if (qs->err) return dorm_qs__reraise(qs);
     if (!name || !*name || strlen(name) > 255 || !fn)
-        return dorm_ctx_fail(cx, DORM_EVALUE, "dorm_migrate_batches() needs a name (at most 255 characters) and a function.");
+        return dorm_ctx_fail(cx, DORM_EVALUE,
+                             "dorm_migrate_batches() needs a name (at most 255 characters) and a function.");
     if (!dorm_kind__is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT)
-        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "dorm_migrate_batches() walks an integer primary key; %s has none.",
-                         qs->meta->model->name);
+        return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED,
+                             "dorm_migrate_batches() walks an integer primary key; %s has none.",
+                             qs->meta->model->name);
     batch_job j = {cx, name, qs, chunk ? chunk : 1000, fn, payload, 0, 0, 0};
     int rc = exec_sql(cx,
                       "CREATE TABLE IF NOT EXISTS " CHECKPOINTS

@@ -23,8 +23,8 @@ static int find_target(dorm_ctx *cx, const dorm_graph *g, const char *app, const
     for (int i = 0; i < g->n; i++)
         for (int r = 0; r < g->nodes[i]->nreplaces; r++)
             if (strcmp(g->nodes[i]->replaces[r].app, app) == 0 && strcmp(g->nodes[i]->replaces[r].name, m->name) == 0)
-                return dorm_ctx_fail(cx, DORM_EVALUE, "Migration %s.%s is replaced by %s.%s here: target that one.", app,
-                                 m->name, app, g->nodes[i]->name);
+                return dorm_ctx_fail(cx, DORM_EVALUE, "Migration %s.%s is replaced by %s.%s here: target that one.",
+                                     app, m->name, app, g->nodes[i]->name);
     return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", target, app);
 }
 
@@ -79,7 +79,7 @@ static int keys_back_on(dorm_ctx *cx, const dorm_migration *m, int rc) {
     snprintf(before, sizeof before, "%s", rc ? dorm_errmsg(cx) : "");
     if (!foreign_keys(cx, true)) return rc;
     return dorm_ctx_fail(cx, dorm_errcode(cx), "%s.%s %s%s%s, and foreign key checks could not be turned back on: %s",
-                     m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
+                         m->app, m->name, rc ? "failed (" : "was committed", before, rc ? ")" : "", dorm_errmsg(cx));
 }
 
 /* Releases a migration lock that outlives the transaction (the dialect's
@@ -103,7 +103,7 @@ static int check_foreign_keys(dorm_ctx *cx) {
         size_t n;
         const char *table = cx->db->drv->column_text(cs->stmt, 0, &n);
         dorm_ctx_fail(cx, DORM_EINTEGRITY, "A row of table '%.*s' refers to a row that does not exist.", (int)n,
-                  table ? table : "?");
+                      table ? table : "?");
         rc = DORM_EINTEGRITY;
     } else if (rc < 0) {
         rc = dorm_fail__errbuf(cx, &e);
@@ -168,9 +168,9 @@ typedef struct apply_job {
     bool backwards;
     bool fake;
     bool skipped;
-    dorm_state **st;               /* the states around each operation      */
-    int step;                      /* non-atomic: the operation to run      */
-    unsigned long failures;        /* dorm_mem__failures() when it began     */
+    dorm_state **st; /* the states around each operation      */
+    int step; /* non-atomic: the operation to run      */
+    unsigned long failures; /* dorm_mem__failures() when it began     */
 } apply_job;
 
 /* DDL or states computed while an allocation failed may be wrong: what ran
@@ -208,11 +208,11 @@ static int run_ops(apply_job *j, int first, int last, bool atomic) {
         rc = dorm_op__database(&ddl, &m->ops[k], j->st[k], j->st[k + 1], j->backwards);
         if (rc)
             dorm_ctx_fail(r->cx, rc, "%s.%s, operation %d (%s): %s", m->app, m->name, k + 1,
-                      dorm_op__describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
+                          dorm_op__describe(r->cx, &m->ops[k]), dorm_errmsg(r->cx));
     }
     if (dorm_ddl__finish(&ddl, rc) && !rc)
         rc = dorm_ctx_fail(r->cx, dorm_errcode(r->cx), "%s.%s, after its operations: %s", m->app, m->name,
-                       dorm_errmsg(r->cx));
+                           dorm_errmsg(r->cx));
     return memory_checked(j, rc);
 }
 
@@ -282,9 +282,10 @@ static int apply(run *r, int i, bool backwards) {
     if (rc && !fake && !r->cx->db->dialect->transactional_ddl) {
         char why[400];
         snprintf(why, sizeof why, "%s", dorm_errmsg(r->cx));
-        rc = dorm_ctx_fail(r->cx, rc, "%s (this database has no transactional DDL: the operations of %s.%s before the "
-                                  "failed one stay applied, and the migration is not recorded)",
-                       why, m->app, m->name);
+        rc = dorm_ctx_fail(r->cx, rc,
+                           "%s (this database has no transactional DDL: the operations of %s.%s before the "
+                           "failed one stay applied, and the migration is not recorded)",
+                           why, m->app, m->name);
     }
     unlock(r->cx);
     rc = keys_back_on(r->cx, m, rc);
@@ -303,7 +304,8 @@ static void plan_line(run *r, const dorm_op *op, bool backwards) {
     const char *prefix = "";
     bool code = op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C;
     const char *const *sql = backwards ? op->reverse_sql : op->sql;
-    if (code && ((op->kind == DORM_OP_RUN_SQL && !sql) || (op->kind == DORM_OP_RUN_C && backwards && !op->reverse_code)))
+    if (code &&
+        ((op->kind == DORM_OP_RUN_SQL && !sql) || (op->kind == DORM_OP_RUN_C && backwards && !op->reverse_code)))
         dorm_buf_puts(&action, " -> IRREVERSIBLE");
     else if (op->kind == DORM_OP_RUN_SQL && sql[0])
         for (size_t i = 0; sql[i]; i++) {
@@ -340,9 +342,11 @@ static void print_plan(run *r, const int *plan, int n, bool backwards) {
 static void warn_changes(dorm_ctx *cx, const dorm_app *const *apps, FILE *out) {
     dorm_buf labels = DORM_BUF_INIT;
     if (dorm_changed__apps(cx, apps, &labels) > 0 && !labels.failed)
-        fprintf(out, "  Your models in app(s): %s have changes that are not yet reflected in a migration, and so won't "
-                     "be applied.\n  Run 'manage makemigrations' to make new migrations, and then re-run 'manage "
-                     "migrate' to apply them.\n", labels.data);
+        fprintf(out,
+                "  Your models in app(s): %s have changes that are not yet reflected in a migration, and so won't "
+                "be applied.\n  Run 'manage makemigrations' to make new migrations, and then re-run 'manage "
+                "migrate' to apply them.\n",
+                labels.data);
     dorm_buf_free(&labels);
     dorm_error_clear(cx);
 }
@@ -361,7 +365,8 @@ int dorm_migrate_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_
     dorm_route r;
     int rc = dorm_route__use(cx, &r);
     dorm_errbuf e;
-    if (!rc && dorm_db__hold(cx->db, &e)) rc = dorm_fail__errbuf(cx, &e);
+    if (!rc && dorm_db__hold(cx->db, &e))
+        rc = dorm_fail__errbuf(cx, &e);
     else if (!rc) {
         rc = migrate_on(cx, apps, opts);
         dorm_db__unhold(cx->db);
@@ -373,7 +378,11 @@ int dorm_migrate_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_
 
 static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migrate_opts *opts) {
     dorm_migrate_opts dflt = {.verbosity = 1};
-    run r = {.cx = cx, .apps = apps, .o = opts ? opts : &dflt, };
+    run r = {
+        .cx = cx,
+        .apps = apps,
+        .o = opts ? opts : &dflt,
+    };
     r.out = r.o->out ? r.o->out : stdout;
     dorm_error_clear(cx);
     if (r.o->app) {
@@ -432,7 +441,7 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
             break;
         }
         unsigned backend = (cx->db->dialect->locks_on_alter ? DORM_LINT_LOCKS : 0) |
-                           (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
+            (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
         warnings += dorm__lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
         dorm_state__free(before);
@@ -440,13 +449,17 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
     if (!rc && !backwards && (r.o->plan || r.o->strict))
         for (int p = 0; p < n; p++) r.applied[plan[p]] = false;
     if (!rc && r.o->strict && warnings)
-        rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict).", warnings, warnings == 1 ? "" : "s");
+        rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict).", warnings,
+                           warnings == 1 ? "" : "s");
     if (!rc && !r.o->plan) {
         if (r.o->verbosity > 0) {
             fputs("Operations to perform:\n", r.out);
-            if (backwards && target < 0) fprintf(r.out, "  Unapply all migrations: %s\n", r.o->app);
-            else if (target >= 0) fprintf(r.out, "  Target specific migration: %s, from %s\n", r.g.nodes[target]->name, r.o->app);
-            else if (r.o->app) fprintf(r.out, "  Apply all migrations: %s\n", r.o->app);
+            if (backwards && target < 0)
+                fprintf(r.out, "  Unapply all migrations: %s\n", r.o->app);
+            else if (target >= 0)
+                fprintf(r.out, "  Target specific migration: %s, from %s\n", r.g.nodes[target]->name, r.o->app);
+            else if (r.o->app)
+                fprintf(r.out, "  Apply all migrations: %s\n", r.o->app);
             else {
                 fputs("  Apply all migrations: ", r.out);
                 for (size_t i = 0, k = 0; apps && apps[i]; i++)

@@ -16,20 +16,28 @@
 #include "core/json.h"
 
 static const char *const op_names[DORM_OP__COUNT] = {
-    [DORM_OP_CREATE_MODEL] = "CreateModel",         [DORM_OP_DELETE_MODEL] = "DeleteModel",
-    [DORM_OP_RENAME_MODEL] = "RenameModel",         [DORM_OP_ALTER_MODEL_TABLE] = "AlterModelTable",
-    [DORM_OP_ALTER_MODEL_OPTIONS] = "AlterModelOptions", [DORM_OP_ADD_FIELD] = "AddField",
-    [DORM_OP_REMOVE_FIELD] = "RemoveField",         [DORM_OP_ALTER_FIELD] = "AlterField",
-    [DORM_OP_RENAME_FIELD] = "RenameField",         [DORM_OP_ADD_INDEX] = "AddIndex",
-    [DORM_OP_REMOVE_INDEX] = "RemoveIndex",         [DORM_OP_RENAME_INDEX] = "RenameIndex",
-    [DORM_OP_ADD_CONSTRAINT] = "AddConstraint",     [DORM_OP_REMOVE_CONSTRAINT] = "RemoveConstraint",
-    [DORM_OP_ALTER_UNIQUE_TOGETHER] = "AlterUniqueTogether", [DORM_OP_RUN_SQL] = "RunSQL",
+    [DORM_OP_CREATE_MODEL] = "CreateModel",
+    [DORM_OP_DELETE_MODEL] = "DeleteModel",
+    [DORM_OP_RENAME_MODEL] = "RenameModel",
+    [DORM_OP_ALTER_MODEL_TABLE] = "AlterModelTable",
+    [DORM_OP_ALTER_MODEL_OPTIONS] = "AlterModelOptions",
+    [DORM_OP_ADD_FIELD] = "AddField",
+    [DORM_OP_REMOVE_FIELD] = "RemoveField",
+    [DORM_OP_ALTER_FIELD] = "AlterField",
+    [DORM_OP_RENAME_FIELD] = "RenameField",
+    [DORM_OP_ADD_INDEX] = "AddIndex",
+    [DORM_OP_REMOVE_INDEX] = "RemoveIndex",
+    [DORM_OP_RENAME_INDEX] = "RenameIndex",
+    [DORM_OP_ADD_CONSTRAINT] = "AddConstraint",
+    [DORM_OP_REMOVE_CONSTRAINT] = "RemoveConstraint",
+    [DORM_OP_ALTER_UNIQUE_TOGETHER] = "AlterUniqueTogether",
+    [DORM_OP_RUN_SQL] = "RunSQL",
     [DORM_OP_RUN_C] = "RunC",
 };
 
 static const char *const on_delete_names[] = {
-    [DORM_ON_DELETE_UNSET] = NULL,   [DORM_CASCADE] = "CASCADE",   [DORM_PROTECT] = "PROTECT",
-    [DORM_RESTRICT] = "RESTRICT",    [DORM_SET_NULL] = "SET_NULL", [DORM_SET_DEFAULT] = "SET_DEFAULT",
+    [DORM_ON_DELETE_UNSET] = NULL,    [DORM_CASCADE] = "CASCADE",   [DORM_PROTECT] = "PROTECT",
+    [DORM_RESTRICT] = "RESTRICT",     [DORM_SET_NULL] = "SET_NULL", [DORM_SET_DEFAULT] = "SET_DEFAULT",
     [DORM_DO_NOTHING] = "DO_NOTHING", [DORM_SET] = "SET",
 };
 
@@ -37,9 +45,9 @@ static const char *const on_delete_names[] = {
 
 typedef struct reader {
     dorm_ctx *cx;
-    const dorm_app *const *apps;   /* where field types are found by name */
+    const dorm_app *const *apps; /* where field types are found by name */
     const char *path;
-    int op;                        /* 1-based operation being read, 0: none */
+    int op; /* 1-based operation being read, 0: none */
     int rc;
 } reader;
 
@@ -50,8 +58,10 @@ static void bad(reader *r, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (r->op) dorm_ctx_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
-    else dorm_ctx_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
+    if (r->op)
+        dorm_ctx_fail(r->cx, DORM_EVALUE, "%s: operation %d: %s", r->path, r->op, msg);
+    else
+        dorm_ctx_fail(r->cx, DORM_EVALUE, "%s: %s", r->path, msg);
     r->rc = DORM_EVALUE;
 }
 
@@ -184,11 +194,13 @@ static void read_default(reader *r, json_t *d, dorm_fstate *out) {
         /* (double)INT64_MAX rounds up to 2^63, hence the strict comparison. */
         bool fits = v.type == DORM_T_INT ? v.u.i >= lo && v.u.i <= hi
                                          : isfinite(v.u.f) && v.u.f == floor(v.u.f) && v.u.f >= (double)lo &&
-                                               v.u.f < (double)hi + 1.0 && (hi < INT64_MAX || v.u.f < 9223372036854775808.0);
+                v.u.f < (double)hi + 1.0 && (hi < INT64_MAX || v.u.f < 9223372036854775808.0);
         if (!fits) {
             char shown[64];
-            if (v.type == DORM_T_INT) snprintf(shown, sizeof shown, "%lld", (long long)v.u.i);
-            else snprintf(shown, sizeof shown, "%g", v.u.f);
+            if (v.type == DORM_T_INT)
+                snprintf(shown, sizeof shown, "%lld", (long long)v.u.i);
+            else
+                snprintf(shown, sizeof shown, "%g", v.u.f);
             bad(r, "field '%s': default %s does not fit %s (an integer from %lld to %lld)", f->name, shown,
                 dorm_kind__name(f->kind), (long long)lo, (long long)hi);
             return;
@@ -346,15 +358,19 @@ static void read_options(reader *r, json_t *o, dorm_mstate *m) {
 }
 
 static const char *const *sql_list(reader *r, json_t *v) {
-    if (json_is_string(v)) v = json_pack("[s]", json_string_value(v));
-    else json_incref(v);
+    if (json_is_string(v))
+        v = json_pack("[s]", json_string_value(v));
+    else
+        json_incref(v);
     if (!json_is_array(v)) {
         json_decref(v);
         return NULL;
     }
     size_t n = json_array_size(v);
     const char **l = dorm_alloc(r->cx, sizeof(char *) * (n + 1));
-    for (size_t i = 0; l && i < n; i++) l[i] = dorm_strdup(r->cx, json_string_value(json_array_get(v, i)) ? json_string_value(json_array_get(v, i)) : "");
+    for (size_t i = 0; l && i < n; i++)
+        l[i] =
+            dorm_strdup(r->cx, json_string_value(json_array_get(v, i)) ? json_string_value(json_array_get(v, i)) : "");
     if (l) l[n] = NULL;
     json_decref(v);
     return l;
@@ -406,7 +422,8 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
             if (!l) return;
             for (size_t i = 0; i < n; i++) {
                 const char *b = json_string_value(json_array_get(bases, i));
-                if (!b || !strchr(b, '.') || !identifier(strchr(b, '.') + 1, false)) bad(r, "invalid base '%s'", b ? b : "");
+                if (!b || !strchr(b, '.') || !identifier(strchr(b, '.') + 1, false))
+                    bad(r, "invalid base '%s'", b ? b : "");
                 l[i] = b ? dorm_strdup(r->cx, b) : NULL;
             }
             l[n] = NULL;
@@ -442,11 +459,8 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         op->model = op->new_name;
         break;
     case DORM_OP_RUN_SQL:
-    case DORM_OP_RUN_C:
-        break;
-    default:
-        op->model = str(r, o, "model_name", true, true);
-        break;
+    case DORM_OP_RUN_C: break;
+    default: op->model = str(r, o, "model_name", true, true); break;
     }
     switch (op->kind) {
     case DORM_OP_ADD_FIELD:
@@ -459,9 +473,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
     }
     case DORM_OP_REMOVE_FIELD:
     case DORM_OP_REMOVE_INDEX:
-    case DORM_OP_REMOVE_CONSTRAINT:
-        op->name = str(r, o, "name", true, true);
-        break;
+    case DORM_OP_REMOVE_CONSTRAINT: op->name = str(r, o, "name", true, true); break;
     case DORM_OP_RENAME_FIELD:
     case DORM_OP_RENAME_INDEX:
         op->old_name = str(r, o, "old_name", true, true);
@@ -472,9 +484,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         op->index = (dorm_index){names(r, json_object_get(ix, "fields"), "fields"), str(r, ix, "name", true, true)};
         break;
     }
-    case DORM_OP_ADD_CONSTRAINT:
-        read_constraint(r, json_object_get(o, "constraint"), &op->constraint);
-        break;
+    case DORM_OP_ADD_CONSTRAINT: read_constraint(r, json_object_get(o, "constraint"), &op->constraint); break;
     case DORM_OP_RUN_SQL:
         op->sql = sql_list(r, json_object_get(o, "sql"));
         op->reverse_sql = sql_list(r, json_object_get(o, "reverse_sql"));
@@ -485,8 +495,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         op->reverse_code = str(r, o, "reverse_code", false, true);
         op->elidable = flag(o, "elidable", false);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -495,7 +504,8 @@ static dorm_mig_key *keys(reader *r, json_t *a, int *n) {
     dorm_mig_key *k = dorm_alloc(r->cx, sizeof *k * (size_t)(*n + 1));
     for (int i = 0; k && i < *n; i++) {
         json_t *pair = json_array_get(a, (size_t)i);
-        const char *app = json_string_value(json_array_get(pair, 0)), *name = json_string_value(json_array_get(pair, 1));
+        const char *app = json_string_value(json_array_get(pair, 0)),
+                   *name = json_string_value(json_array_get(pair, 1));
         if (!identifier(app, false) || !name || !*name || strlen(name) > 100 || strpbrk(name, "/\\."))
             bad(r, "invalid dependency");
         k[i] = (dorm_mig_key){dorm_strdup(r->cx, app ? app : ""), dorm_strdup(r->cx, name ? name : "")};
@@ -510,9 +520,12 @@ dorm_migration *dorm_migration__read(dorm_ctx *cx, const dorm_app *const *apps, 
     unsigned long failures = dorm_mem__failures();
     json_t *root = dorm_json__load_file(path, 0, &err, &code);
     if (!root) {
-        if (code == DORM_ENOMEM) dorm_ctx_fail(cx, code, "out of memory (reading %s)", path);
-        else if (code == DORM_EOPERATIONAL) dorm_ctx_fail(cx, DORM_ECONFIG, "Cannot read %s: %s", path, strerror(errno));
-        else dorm_ctx_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
+        if (code == DORM_ENOMEM)
+            dorm_ctx_fail(cx, code, "out of memory (reading %s)", path);
+        else if (code == DORM_EOPERATIONAL)
+            dorm_ctx_fail(cx, DORM_ECONFIG, "Cannot read %s: %s", path, strerror(errno));
+        else
+            dorm_ctx_fail(cx, DORM_ECONFIG, "%s:%d: %s", path, err.line, err.text);
         return NULL;
     }
     dorm_migration *m = dorm_alloc(cx, sizeof *m);
@@ -644,10 +657,13 @@ static json_t *q_json(const dorm_q *q) {
 
 static json_t *constraint_json(const dorm_constraint *k) {
     json_t *o = json_object();
-    json_object_set_new(o, "type", json_string(k->kind == DORM_CONSTRAINT_UNIQUE ? "UniqueConstraint" : "CheckConstraint"));
+    json_object_set_new(o, "type",
+                        json_string(k->kind == DORM_CONSTRAINT_UNIQUE ? "UniqueConstraint" : "CheckConstraint"));
     json_object_set_new(o, "name", json_string(k->name));
-    if (k->kind == DORM_CONSTRAINT_UNIQUE) json_object_set_new(o, "fields", list_json(k->fields));
-    else json_object_set_new(o, "check", q_json(k->check));
+    if (k->kind == DORM_CONSTRAINT_UNIQUE)
+        json_object_set_new(o, "fields", list_json(k->fields));
+    else
+        json_object_set_new(o, "check", q_json(k->check));
     return o;
 }
 
@@ -693,18 +709,19 @@ static json_t *op_json(const dorm_op *op) {
         json_object_set_new(o, "name", json_string(op->create->name));
         json_t *fs = json_array();
         for (int i = 0; i < op->create->nfields; i++)
-            json_array_append_new(fs, json_pack("[so]", op->create->fields[i].f.name, field_json(&op->create->fields[i])));
+            json_array_append_new(fs,
+                                  json_pack("[so]", op->create->fields[i].f.name, field_json(&op->create->fields[i])));
         json_object_set_new(o, "fields", fs);
         json_t *opts = options_json(op->create, true);
         if (op->create->proxy) json_object_set_new(opts, "proxy", json_true());
-        if (json_object_size(opts)) json_object_set_new(o, "options", opts);
-        else json_decref(opts);
+        if (json_object_size(opts))
+            json_object_set_new(o, "options", opts);
+        else
+            json_decref(opts);
         if (op->create->bases && op->create->bases[0]) json_object_set_new(o, "bases", list_json(op->create->bases));
         break;
     }
-    case DORM_OP_DELETE_MODEL:
-        json_object_set_new(o, "name", json_string(op->model));
-        break;
+    case DORM_OP_DELETE_MODEL: json_object_set_new(o, "name", json_string(op->model)); break;
     case DORM_OP_RENAME_MODEL:
     case DORM_OP_RENAME_FIELD:
     case DORM_OP_RENAME_INDEX:
@@ -758,8 +775,7 @@ static json_t *op_json(const dorm_op *op) {
         json_object_set_new(o, "reverse_code", op->reverse_code ? json_string(op->reverse_code) : json_null());
         if (op->elidable) json_object_set_new(o, "elidable", json_true());
         break;
-    default:
-        break;
+    default: break;
     }
     return o;
 }

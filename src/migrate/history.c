@@ -37,10 +37,11 @@ static int check_here(dorm_ctx *cx, const dorm_graph *g) {
         for (int k = 0; applied[i] && k < m->ndeps && !rc; k++) {
             int j = node_of(g, &m->deps[k]);
             if (j >= 0 && !applied[j])
-                rc = dorm_ctx_fail(cx, DORM_EVALUE,
-                               "InconsistentMigrationHistory: Migration %s.%s is applied before its dependency %s.%s "
-                               "on database '%s'.",
-                               m->app, m->name, m->deps[k].app, m->deps[k].name, cx->db->alias);
+                rc = dorm_ctx_fail(
+                    cx, DORM_EVALUE,
+                    "InconsistentMigrationHistory: Migration %s.%s is applied before its dependency %s.%s "
+                    "on database '%s'.",
+                    m->app, m->name, m->deps[k].app, m->deps[k].name, cx->db->alias);
         }
     }
     dorm_mem__free(applied);

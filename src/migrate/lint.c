@@ -81,8 +81,10 @@ int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, 
         case DORM_OP_ALTER_FIELD:
             if (old && narrower(old, &op->field))
                 warn(&l, k, "narrows the column's type: values that do not fit are cut or make the migration fail.",
-                     "add a new column, copy the data with a RunC or RunSQL step that checks it, then drop the old one.");
-            else if (locks_on_alter && old && (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
+                     "add a new column, copy the data with a RunC or RunSQL step that checks it, then drop the old "
+                     "one.");
+            else if (locks_on_alter && old &&
+                     (old->f.kind != op->field.f.kind || old->f.max_digits != op->field.f.max_digits))
                 warn(&l, k, "changes the column's type: PostgreSQL rewrites the table holding an exclusive lock.",
                      "add a new column, backfill it in batches, then switch over.");
             if (locks_on_alter && old && old->f.null && !op->field.f.null && !op->concurrently)
@@ -92,8 +94,10 @@ int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, 
             break;
         case DORM_OP_ADD_FIELD:
             if (locks_on_alter && op->field.default_callable)
-                warn(&l, k, "adds a column with a volatile default: PostgreSQL rewrites the table under an exclusive lock.",
-                     "add the column as NULL without a default, backfill it in batches, then add the default and NOT NULL.");
+                warn(&l, k,
+                     "adds a column with a volatile default: PostgreSQL rewrites the table under an exclusive lock.",
+                     "add the column as NULL without a default, backfill it in batches, then add the default and NOT "
+                     "NULL.");
             else if (locks_on_alter && !op->field.f.null && op->field.f.default_value.type == DORM_T_NONE &&
                      op->field.f.kind != DORM_KIND_M2M)
                 warn(&l, k, "adds a NOT NULL column without a default: it fails on a table that has rows.",
@@ -109,8 +113,7 @@ int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, 
                 warn(&l, k, "drops an index without CONCURRENTLY: PostgreSQL locks the table meanwhile.",
                      "make it a RemoveIndexConcurrently in a migration with \"atomic\": false.");
             break;
-        default:
-            break;
+        default: break;
         }
     }
     /* Each schema change commits: a failure part way leaves the ones before
@@ -118,8 +121,9 @@ int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, 
     int changes = 0;
     for (int k = 0; (backend & DORM_LINT_DDL_COMMITS) && k < m->nops; k++)
         if (m->ops[k].kind != DORM_OP_RUN_C && dorm_op__has_ddl(&m->ops[k]) && ++changes == 2)
-            warn(&l, k, "is one of several schema changes, and this database commits each one (no transactional DDL): "
-                        "if one fails, the ones before it stay applied and the migration is not recorded.",
+            warn(&l, k,
+                 "is one of several schema changes, and this database commits each one (no transactional DDL): "
+                 "if one fails, the ones before it stay applied and the migration is not recorded.",
                  "give risky changes a migration of their own; after a failure, undo what was applied (or --fake "
                  "the migration once it is complete) before migrating again.");
     return l.n;

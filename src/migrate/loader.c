@@ -19,7 +19,8 @@ static int load_app(dorm_ctx *cx, const dorm_app *const *apps, const dorm_app *a
     int nf = 0, rc = DORM_OK;
     for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
-        if (len < 6 || e->d_name[0] == '.' || e->d_name[0] == '_' || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+        if (len < 6 || e->d_name[0] == '.' || e->d_name[0] == '_' || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
         char **grown = dorm_mem__realloc(files, sizeof(char *) * (size_t)(nf + 1));
         if (!grown) {
             rc = DORM_ENOMEM;
@@ -98,8 +99,9 @@ int dorm_graph__conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *con
     int rc = b.failed ? DORM_ENOMEM : DORM_OK;
     if (!rc && b.len)
         rc = dorm_ctx_fail(cx, DORM_ECONFIG,
-                       "Conflicting migrations detected; multiple leaf nodes in the migration graph: (%s).\n"
-                       "To fix them run 'manage makemigrations --merge'", b.data);
+                           "Conflicting migrations detected; multiple leaf nodes in the migration graph: (%s).\n"
+                           "To fix them run 'manage makemigrations --merge'",
+                           b.data);
     dorm_buf_free(&b);
     return rc;
 }
@@ -162,8 +164,8 @@ int dorm_graph__load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
         for (int k = 0; k < all[i]->ndeps; k++)
             if (!dorm_graph__find(&found, all[i]->deps[k].app, all[i]->deps[k].name)) {
                 rc = dorm_ctx_fail(cx, DORM_ECONFIG,
-                               "Migration %s.%s dependencies reference nonexistent parent node ('%s', '%s')",
-                               all[i]->app, all[i]->name, all[i]->deps[k].app, all[i]->deps[k].name);
+                                   "Migration %s.%s dependencies reference nonexistent parent node ('%s', '%s')",
+                                   all[i]->app, all[i]->name, all[i]->deps[k].app, all[i]->deps[k].name);
                 break;
             }
     dorm_migration **order = rc ? NULL : dorm_mem__alloc(sizeof(*order) * (size_t)(n ? n : 1));
@@ -187,7 +189,7 @@ void dorm_graph__free(dorm_graph *g) {
 }
 
 int dorm_graph__find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
-                           dorm_migration **out) {
+                            dorm_migration **out) {
     int n = 0;
     size_t len = strlen(prefix);
     *out = NULL;
@@ -206,8 +208,8 @@ int dorm_graph__find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, 
     if (n == 1) return DORM_OK;
     *out = NULL;
     if (n > 1)
-        return dorm_ctx_fail(cx, DORM_EVALUE, "More than one migration matches '%s' in app '%s'. Please be more specific.",
-                         prefix, app);
+        return dorm_ctx_fail(cx, DORM_EVALUE,
+                             "More than one migration matches '%s' in app '%s'. Please be more specific.", prefix, app);
     return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot find a migration matching '%s' from app '%s'.", prefix, app);
 }
 
@@ -217,8 +219,8 @@ dorm_state *dorm_graph__state(dorm_ctx *cx, const dorm_graph *g, const bool *use
         if (use && !use[i]) continue;
         for (int k = 0; k < g->nodes[i]->nops; k++)
             if (dorm_op__state(cx, st, &g->nodes[i]->ops[k])) {
-                dorm_ctx_fail(cx, dorm_errcode(cx), "%s.%s, operation %d: %s", g->nodes[i]->app, g->nodes[i]->name, k + 1,
-                          dorm_errmsg(cx));
+                dorm_ctx_fail(cx, dorm_errcode(cx), "%s.%s, operation %d: %s", g->nodes[i]->app, g->nodes[i]->name,
+                              k + 1, dorm_errmsg(cx));
                 dorm_state__free(st);
                 return NULL;
             }

@@ -34,22 +34,22 @@ typedef enum dorm_op_kind {
  * Django's model_name); the other members are those of its kind. */
 typedef struct dorm_op {
     dorm_op_kind kind;
-    const char *app;               /* the migration's app                    */
+    const char *app; /* the migration's app                    */
     const char *model;
-    const char *name;              /* field, index or constraint name        */
-    const char *old_name;          /* Rename*                                */
+    const char *name; /* field, index or constraint name        */
+    const char *old_name; /* Rename*                                */
     const char *new_name;
-    dorm_fstate field;             /* AddField, AlterField                   */
-    bool preserve_default;         /* false: field's default is one-off      */
-    dorm_mstate *create;           /* CreateModel; AlterModelOptions' options */
-    dorm_index index;              /* AddIndex                               */
-    dorm_constraint constraint;    /* AddConstraint                          */
+    dorm_fstate field; /* AddField, AlterField                   */
+    bool preserve_default; /* false: field's default is one-off      */
+    dorm_mstate *create; /* CreateModel; AlterModelOptions' options */
+    dorm_index index; /* AddIndex                               */
+    dorm_constraint constraint; /* AddConstraint                          */
     const char *const *const *together; /* AlterUniqueTogether              */
-    const char *table;             /* AlterModelTable (NULL: the default)    */
-    const char *const *sql;        /* RunSQL statements                      */
-    const char *const *reverse_sql;/* NULL: irreversible; empty list: no-op  */
-    const char *code;              /* RunC function names (reverse NULL:     */
-    const char *reverse_code;      /*   irreversible)                        */
+    const char *table; /* AlterModelTable (NULL: the default)    */
+    const char *const *sql; /* RunSQL statements                      */
+    const char *const *reverse_sql; /* NULL: irreversible; empty list: no-op  */
+    const char *code; /* RunC function names (reverse NULL:     */
+    const char *reverse_code; /*   irreversible)                        */
     bool elidable;
     /* AddIndex / RemoveIndex spelled CONCURRENTLY (PostgreSQL's
      * AddIndexConcurrently, RemoveIndexConcurrently): only in a migration
@@ -64,10 +64,10 @@ typedef struct dorm_mig_key {
 
 typedef struct dorm_migration {
     const char *app;
-    const char *name;              /* "0002_book_isbn"                       */
+    const char *name; /* "0002_book_isbn"                       */
     const char *path;
     bool initial;
-    bool atomic;                   /* false: no transaction around it        */
+    bool atomic; /* false: no transaction around it        */
     int ndeps;
     dorm_mig_key *deps;
     int nreplaces;
@@ -93,9 +93,9 @@ bool dorm_kind__blank_is_empty(dorm_kind k);
 /* Where DDL goes: executed on cx's connection, or only collected. */
 typedef struct dorm_ddl {
     dorm_ctx *cx;
-    bool atomic;                   /* inside the migration's transaction      */
-    const dorm_app *const *apps;   /* RunC functions                          */
-    dorm_buf *collect;             /* non-NULL: append "<sql>;\n" instead     */
+    bool atomic; /* inside the migration's transaction      */
+    const dorm_app *const *apps; /* RunC functions                          */
+    dorm_buf *collect; /* non-NULL: append "<sql>;\n" instead     */
     /* Django's deferred_sql: what follows the CREATE TABLEs of consecutive
      * CreateModels (foreign keys, indexes), run before any other operation
      * and at the end of the migration (dorm_ddl__finish). */
@@ -138,9 +138,9 @@ int dorm_migration__number(const char *name);
  * order) and their graph. */
 typedef struct dorm_graph {
     int n;
-    dorm_migration **nodes;        /* in a dependency order                   */
+    dorm_migration **nodes; /* in a dependency order                   */
     int ndisk;
-    dorm_migration **disk;         /* every file, replaced ones too           */
+    dorm_migration **disk; /* every file, replaced ones too           */
 } dorm_graph;
 
 int dorm_graph__load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g);
@@ -160,7 +160,7 @@ int dorm_graph__replacements(dorm_ctx *cx, dorm_graph *g, bool *applied);
  * to `end` in one new file named <start number>_squashed_<end> (or
  * <number>_<name>); what it did to `out`. */
 int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
-                const char *name, FILE *out);
+                 const char *name, FILE *out);
 /* optimize.c: Django's migration optimizer over ops[0..n) of `app` (in
  * place); folded CreateModels live in `scratch`'s arena.  The new number of
  * operations, or a negative error recorded on cx. */
@@ -178,7 +178,7 @@ int dorm_graph__conflicts(dorm_ctx *cx, const dorm_graph *g, const dorm_app *con
  * too): 0, or DORM_EVALUE with Django's "More than one migration matches"
  * or "Cannot find a migration matching" message. */
 int dorm_graph__find_prefix(dorm_ctx *cx, const dorm_graph *g, const char *app, const char *prefix,
-                           dorm_migration **out);
+                            dorm_migration **out);
 
 /* ---- recorder.c ---- */
 
@@ -201,7 +201,7 @@ int dorm_recorder__lock(dorm_ctx *cx);
 struct dorm_progress {
     dorm_ctx *cx;
     const char *function;
-    int64_t done, total;           /* the last report */
+    int64_t done, total; /* the last report */
 };
 void dorm_progress__init(dorm_progress *p, dorm_ctx *cx, const char *function);
 /* The function returned: its last report, the whole when it succeeded. */
@@ -227,7 +227,7 @@ int dorm_changed__apps(dorm_ctx *cx, const dorm_app *const *apps, dorm_buf *out)
 typedef struct dorm_questioner {
     dorm_ctx *cx;
     FILE *in, *out;
-    bool interactive;              /* false: the answers are the defaults     */
+    bool interactive; /* false: the answers are the defaults     */
 } dorm_questioner;
 
 /* A question answered y or n ("Please answer yes or no: " otherwise); an

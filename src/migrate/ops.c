@@ -63,7 +63,8 @@ static int rename_field(dorm_state *st, dorm_mstate *m, const char *old, const c
         while (m->indexes[n].fields) n++;
         dorm_index *ix = dorm_arena__calloc(&st->arena, sizeof *ix * (n + 1));
         if (!ix) return DORM_ENOMEM;
-        for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){renamed_list(st, m->indexes[i].fields, old, new_name), m->indexes[i].name};
+        for (size_t i = 0; i < n; i++)
+            ix[i] = (dorm_index){renamed_list(st, m->indexes[i].fields, old, new_name), m->indexes[i].name};
         m->indexes = ix;
     }
     if (m->unique_together) {
@@ -131,7 +132,8 @@ static int add_constraint(dorm_state *st, dorm_mstate *m, const dorm_constraint 
     for (size_t i = 0; i < n; i++)
         if (!remove || strcmp(m->constraints[i].name, remove) != 0) k[j++] = m->constraints[i];
     if (add) {
-        dorm_mstate tmp = {.app = "", .name = "", .constraints = (const dorm_constraint[]){*add, {0, NULL, NULL, NULL}}};
+        dorm_mstate tmp = {
+            .app = "", .name = "", .constraints = (const dorm_constraint[]){*add, {0, NULL, NULL, NULL}}};
         dorm_mstate copy;
         if (dorm_state__copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
         k[j++] = copy.constraints[0];
@@ -148,9 +150,10 @@ static int check_tables(dorm_ctx *cx, dorm_state *st, const dorm_mstate *m) {
     for (int k = -1; k < m->nfields; k++) {
         const char *t = k < 0 ? table : m->fields[k].f.db_table;
         if (t && dorm_table__name_reserved(t))
-            return dorm_ctx_fail(cx, DORM_EVALUE,
-                             "%s.%s: the table name '%s' is reserved for the database's own tables (sqlite_*, pg_*).",
-                             m->app, m->name, t);
+            return dorm_ctx_fail(
+                cx, DORM_EVALUE,
+                "%s.%s: the table name '%s' is reserved for the database's own tables (sqlite_*, pg_*).", m->app,
+                m->name, t);
     }
     return DORM_OK;
 }
@@ -162,20 +165,16 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     case DORM_OP_CREATE_MODEL:
         if (dorm_state__model(st, op->app, op->create->name))
             return dorm_ctx_fail(cx, DORM_EVALUE, "Model '%s.%s' already exists in the migration state.", op->app,
-                             op->create->name);
+                                 op->create->name);
         return dorm_state__add(st, op->create) ? DORM_OK : DORM_ENOMEM;
     case DORM_OP_RUN_SQL:
-    case DORM_OP_RUN_C:
-        return DORM_OK;
-    default:
-        break;
+    case DORM_OP_RUN_C: return DORM_OK;
+    default: break;
     }
     const char *name = op->kind == DORM_OP_RENAME_MODEL ? op->old_name : op->model;
     if (!(m = need_model(cx, st, op->app, name))) return DORM_EVALUE;
     switch (op->kind) {
-    case DORM_OP_DELETE_MODEL:
-        dorm_state__remove(st, m);
-        return DORM_OK;
+    case DORM_OP_DELETE_MODEL: dorm_state__remove(st, m); return DORM_OK;
     case DORM_OP_RENAME_MODEL: {
         const char *old_label = dorm_mstate__label(st, m);
         m->name = dorm_state__str(st, op->new_name);
@@ -199,9 +198,7 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         }
         return DORM_OK;
     }
-    case DORM_OP_ALTER_MODEL_TABLE:
-        m->db_table = dorm_state__str(st, op->table);
-        return DORM_OK;
+    case DORM_OP_ALTER_MODEL_TABLE: m->db_table = dorm_state__str(st, op->table); return DORM_OK;
     case DORM_OP_ALTER_MODEL_OPTIONS: {
         dorm_mstate copy;
         if (dorm_state__copy_model(st, &copy, op->create)) return DORM_ENOMEM;
@@ -213,7 +210,8 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     }
     case DORM_OP_ADD_FIELD:
         if (dorm_mstate__field(m, op->field.f.name) >= 0)
-            return dorm_ctx_fail(cx, DORM_EVALUE, "%s.%s already has a field named '%s'.", m->app, m->name, op->field.f.name);
+            return dorm_ctx_fail(cx, DORM_EVALUE, "%s.%s already has a field named '%s'.", m->app, m->name,
+                                 op->field.f.name);
         if (set_fields(st, m, m->nfields + 1) || dorm_state__copy_field(st, &m->fields[m->nfields], &op->field))
             return DORM_ENOMEM;
         if (!op->preserve_default) drop_default(&m->fields[m->nfields]);
@@ -233,24 +231,18 @@ static int apply_to_state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
         if ((i = need_field(cx, m, op->old_name)) < 0) return DORM_EVALUE;
         m->fields[i].f.name = dorm_state__str(st, op->new_name);
         return rename_field(st, m, op->old_name, op->new_name);
-    case DORM_OP_ADD_INDEX:
-        return add_index(st, m, &op->index, NULL, NULL);
-    case DORM_OP_REMOVE_INDEX:
-        return add_index(st, m, NULL, op->name, NULL);
-    case DORM_OP_RENAME_INDEX:
-        return add_index(st, m, NULL, op->old_name, op->new_name);
-    case DORM_OP_ADD_CONSTRAINT:
-        return add_constraint(st, m, &op->constraint, NULL);
-    case DORM_OP_REMOVE_CONSTRAINT:
-        return add_constraint(st, m, NULL, op->name);
+    case DORM_OP_ADD_INDEX: return add_index(st, m, &op->index, NULL, NULL);
+    case DORM_OP_REMOVE_INDEX: return add_index(st, m, NULL, op->name, NULL);
+    case DORM_OP_RENAME_INDEX: return add_index(st, m, NULL, op->old_name, op->new_name);
+    case DORM_OP_ADD_CONSTRAINT: return add_constraint(st, m, &op->constraint, NULL);
+    case DORM_OP_REMOVE_CONSTRAINT: return add_constraint(st, m, NULL, op->name);
     case DORM_OP_ALTER_UNIQUE_TOGETHER: {
         dorm_mstate tmp = {.app = "", .name = "", .unique_together = op->together}, copy;
         if (dorm_state__copy_model(st, &copy, &tmp)) return DORM_ENOMEM;
         m->unique_together = copy.unique_together;
         return DORM_OK;
     }
-    default:
-        return dorm_ctx_fail(cx, DORM_EVALUE, "Unknown operation %d.", (int)op->kind);
+    default: return dorm_ctx_fail(cx, DORM_EVALUE, "Unknown operation %d.", (int)op->kind);
     }
 }
 
@@ -259,7 +251,8 @@ int dorm_op__state(dorm_ctx *cx, dorm_state *st, const dorm_op *op) {
     if (rc == DORM_ENOMEM || st->failed) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (migration state)");
     if (rc || op->kind == DORM_OP_RUN_SQL || op->kind == DORM_OP_RUN_C || op->kind == DORM_OP_DELETE_MODEL) return rc;
     const char *name = op->kind == DORM_OP_CREATE_MODEL ? op->create->name
-                       : op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
+        : op->kind == DORM_OP_RENAME_MODEL              ? op->new_name
+                                                        : op->model;
     dorm_mstate *m = dorm_state__model(st, op->app, name);
     rc = m ? check_tables(cx, st, m) : DORM_OK;
     return rc == DORM_ENOMEM ? dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (migration state)") : rc;
@@ -310,9 +303,7 @@ const char *dorm_op__describe(dorm_ctx *cx, const dorm_op *op) {
     }
 }
 
-bool dorm_op__has_ddl(const dorm_op *op) {
-    return op->kind != DORM_OP_ALTER_MODEL_OPTIONS;
-}
+bool dorm_op__has_ddl(const dorm_op *op) { return op->kind != DORM_OP_ALTER_MODEL_OPTIONS; }
 
 bool dorm_kind__blank_is_empty(dorm_kind k) { return dorm_kind_is_text(k) && k != DORM_KIND_JSON; }
 
@@ -353,7 +344,7 @@ static int create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *
  * Django's deferred SQL waits for the end of the migration. */
 bool dorm_op__keeps_deferred(const dorm_op *op, bool backwards) {
     return !backwards &&
-           (op->kind == DORM_OP_CREATE_MODEL || op->kind == DORM_OP_ADD_INDEX || op->kind == DORM_OP_ADD_CONSTRAINT);
+        (op->kind == DORM_OP_CREATE_MODEL || op->kind == DORM_OP_ADD_INDEX || op->kind == DORM_OP_ADD_CONSTRAINT);
 }
 
 int dorm_ddl__flush(dorm_ddl *ddl) {
@@ -425,7 +416,9 @@ static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *mod
         dorm_date d;
         dorm_time t;
         dorm_datetime_split(now, &d, &t);
-        *v = f->f.kind == DORM_KIND_DATE ? dorm_v_date(d) : f->f.kind == DORM_KIND_TIME ? dorm_v_time(t) : dorm_v_datetime(now);
+        *v = f->f.kind == DORM_KIND_DATE  ? dorm_v_date(d)
+            : f->f.kind == DORM_KIND_TIME ? dorm_v_time(t)
+                                          : dorm_v_datetime(now);
         return v;
     }
     if (f->f.blank && dorm_kind__blank_is_empty(f->f.kind)) {
@@ -451,19 +444,23 @@ static const char *column_of(const dorm_meta *m, const char *field) {
 static const dorm_fstate *changed_field(const dorm_op *op, const dorm_state *to) {
     const char *model = op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
     dorm_mstate *m = dorm_state__model(to, op->app, model);
-    const char *name = op->kind == DORM_OP_ADD_FIELD ? op->field.f.name : op->kind == DORM_OP_RENAME_FIELD ? op->new_name : op->name;
+    const char *name = op->kind == DORM_OP_ADD_FIELD ? op->field.f.name
+        : op->kind == DORM_OP_RENAME_FIELD           ? op->new_name
+                                                     : op->name;
     int i = m && name ? dorm_mstate__field(m, name) : -1;
     return i >= 0 ? &m->fields[i] : NULL;
 }
 
 /* An operation on one model's table: the definitions before and after, and
  * the schema editor's statements between them (either way round). */
-static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt, bool backwards) {
+static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                       bool backwards) {
     const char *old_name = op->kind == DORM_OP_RENAME_MODEL ? op->old_name : op->model;
     const char *new_name = op->kind == DORM_OP_RENAME_MODEL ? op->new_name : op->model;
     const dorm_meta *mf = dorm_rendered__meta(rf, dorm_state__model(rf->st, op->app, old_name));
     const dorm_meta *mt = dorm_rendered__meta(rt, dorm_state__model(rt->st, op->app, new_name));
-    if (!mf || !mt) return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, new_name);
+    if (!mf || !mt)
+        return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, new_name);
     dorm_table_def a, b;
     int rc = table_def(ddl, rf, mf, &a);
     if (!rc) rc = table_def(ddl, rt, mt, &b);
@@ -476,7 +473,10 @@ static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf
     }
     /* Rows get the field's default where a column becomes NOT NULL. */
     const dorm_fstate *nf = changed_field(op, rt->st);
-    if (nf && !backwards) set_fill(&b, column_of(mt, nf->f.name), fill_of(ddl, op->app, new_name, op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD ? &op->field : nf));
+    if (nf && !backwards)
+        set_fill(&b, column_of(mt, nf->f.name),
+                 fill_of(ddl, op->app, new_name,
+                         op->kind == DORM_OP_ADD_FIELD || op->kind == DORM_OP_ALTER_FIELD ? &op->field : nf));
     if (backwards) {
         const dorm_mstate *ms = dorm_state__model(rf->st, op->app, old_name);
         const char *fname = op->kind == DORM_OP_REMOVE_FIELD || op->kind == DORM_OP_ALTER_FIELD ? op->name : NULL;
@@ -540,8 +540,9 @@ static int rename_related_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_re
         dorm_table_def a, b;
         int rc = table_def(ddl, rf, from, &a);
         if (!rc) rc = table_def(ddl, rt, to, &b);
-        if (!rc) rc = backwards ? dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, ren, n, emit, ddl)
-                                : dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, ren, n, emit, ddl);
+        if (!rc)
+            rc = backwards ? dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, ren, n, emit, ddl)
+                           : dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, ren, n, emit, ddl);
         if (rc) return rc;
     }
     return DORM_OK;
@@ -559,13 +560,15 @@ static const dorm_runc *find_function(const dorm_ddl *ddl, const char *app, cons
 static int run_c(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     const char *name = backwards ? op->reverse_code : op->code;
     if (!name)
-        return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "Operation RunC %s in app '%s' is not reversible.", op->code, op->app);
+        return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "Operation RunC %s in app '%s' is not reversible.", op->code,
+                             op->app);
     if (ddl->collect) {
         dorm_buf_printf(ddl->collect, "-- RunC %s: C code, no SQL to show\n", name);
         return DORM_OK;
     }
     const dorm_runc *f = find_function(ddl, op->app, name);
-    if (!f) return dorm_ctx_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
+    if (!f)
+        return dorm_ctx_fail(ddl->cx, DORM_ECONFIG, "RunC: app '%s' registers no function named '%s'.", op->app, name);
     dorm_progress progress;
     dorm_progress__init(&progress, ddl->cx, name);
     int rc = f->fn(ddl->cx, &progress);
@@ -596,17 +599,19 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
     const dorm_dialect *d = ddl->cx->db->dialect;
     if (ddl->atomic && d->transactional_ddl)
         return dorm_ctx_fail(ddl->cx, DORM_ETRANSACTION,
-                         "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
-                         "migration).", what);
+                             "The %s operation cannot be executed inside a transaction (set \"atomic\": false on the "
+                             "migration).",
+                             what);
     if (!d->create_index_concurrently || !d->drop_index_concurrently)
-        return dorm_ctx_fail(ddl->cx, DORM_ENOTSUPPORTED, "The %s operation is not supported on %s: it is PostgreSQL's.",
-                         what, ddl->cx->db->drv->vendor);
+        return dorm_ctx_fail(ddl->cx, DORM_ENOTSUPPORTED,
+                             "The %s operation is not supported on %s: it is PostgreSQL's.", what,
+                             ddl->cx->db->drv->vendor);
     const dorm_rendered *r = op->kind == DORM_OP_ADD_INDEX ? rt : rf;
     const char *name = op->kind == DORM_OP_ADD_INDEX ? op->index.name : op->name;
     const dorm_meta *m = dorm_rendered__meta(r, dorm_state__model(r->st, op->app, op->model));
     dorm_table_def t;
-    int rc = m ? table_def(ddl, r, m, &t) : dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.",
-                                                       op->app, op->model);
+    int rc = m ? table_def(ddl, r, m, &t)
+               : dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, op->model);
     const dorm_index_def *ix = NULL;
     for (size_t i = 0; !rc && i < t.nindexes; i++)
         if (strcmp(t.indexes[i].name, name) == 0) ix = &t.indexes[i];
@@ -648,8 +653,8 @@ static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_re
     const dorm_dialect *d = ddl->cx->db->dialect;
     if (ddl->atomic)
         return dorm_ctx_fail(ddl->cx, DORM_ETRANSACTION,
-                         "The AlterFieldConcurrently operation cannot be executed inside a transaction (set "
-                         "\"atomic\": false on the migration).");
+                             "The AlterFieldConcurrently operation cannot be executed inside a transaction (set "
+                             "\"atomic\": false on the migration).");
     const dorm_mstate *ms = dorm_state__model(rf->st, op->app, op->model);
     int fi = ms ? dorm_mstate__field(ms, op->name) : -1;
     const dorm_field *old = fi >= 0 ? &ms->fields[fi].f : NULL, *now = &op->field.f;
@@ -657,13 +662,14 @@ static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_re
         old->max_digits != now->max_digits || old->decimal_places != now->decimal_places ||
         old->unique != now->unique || old->db_index != now->db_index)
         return dorm_ctx_fail(ddl->cx, DORM_EVALUE,
-                         "AlterFieldConcurrently makes a NULL column NOT NULL and changes nothing else: write the "
-                         "other changes of %s.%s as an AlterField.",
-                         op->model, op->name);
+                             "AlterFieldConcurrently makes a NULL column NOT NULL and changes nothing else: write the "
+                             "other changes of %s.%s as an AlterField.",
+                             op->model, op->name);
     if (backwards || !d->set_not_null_concurrently) return alter_model(ddl, op, rf, rt, backwards);
     const dorm_meta *m = dorm_rendered__meta(rt, dorm_state__model(rt->st, op->app, op->model));
     const dorm_fmeta *fm = m ? dorm_meta__field(m, op->name) : NULL;
-    if (!fm) return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No field '%s' on %s in the migration state.", op->name, op->model);
+    if (!fm)
+        return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No field '%s' on %s in the migration state.", op->name, op->model);
     /* The transient CHECK's name: short and derived from table and column. */
     dorm_md5 md5;
     char hex[33], check[24];
@@ -700,13 +706,15 @@ int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, 
     const char *msg = NULL;
     int rc = dorm_state__render(from, &rf, &msg);
     if (rc) {
-        dorm_ctx_fail(ddl->cx, rc, "The migration state before '%s' is invalid: %s", dorm_op__describe(ddl->cx, op), msg ? msg : "");
+        dorm_ctx_fail(ddl->cx, rc, "The migration state before '%s' is invalid: %s", dorm_op__describe(ddl->cx, op),
+                      msg ? msg : "");
         dorm_rendered__free(&rf);
         return rc;
     }
     rc = dorm_state__render(to, &rt, &msg);
     if (rc) {
-        dorm_ctx_fail(ddl->cx, rc, "The migration state after '%s' is invalid: %s", dorm_op__describe(ddl->cx, op), msg ? msg : "");
+        dorm_ctx_fail(ddl->cx, rc, "The migration state after '%s' is invalid: %s", dorm_op__describe(ddl->cx, op),
+                      msg ? msg : "");
     } else {
         switch (op->kind) {
         case DORM_OP_CREATE_MODEL:
@@ -716,7 +724,8 @@ int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, 
             const dorm_meta *m = dorm_rendered__meta(r, dorm_state__model(r->st, op->app, name));
             bool create = (op->kind == DORM_OP_CREATE_MODEL) != backwards;
             rc = !m ? dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, name)
-                 : create ? create_model(ddl, r, m) : delete_model(ddl, r, m);
+                : create ? create_model(ddl, r, m)
+                         : delete_model(ddl, r, m);
             break;
         }
         case DORM_OP_ADD_FIELD:
@@ -739,15 +748,14 @@ int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, 
             break;
         case DORM_OP_ADD_INDEX:
         case DORM_OP_REMOVE_INDEX:
-            rc = op->concurrently ? index_concurrently(ddl, op, &rf, &rt, backwards) : alter_model(ddl, op, &rf, &rt, backwards);
+            rc = op->concurrently ? index_concurrently(ddl, op, &rf, &rt, backwards)
+                                  : alter_model(ddl, op, &rf, &rt, backwards);
             break;
         case DORM_OP_ALTER_FIELD:
             rc = op->concurrently ? not_null_concurrently(ddl, op, &rf, &rt, backwards)
                                   : alter_model(ddl, op, &rf, &rt, backwards);
             break;
-        default:
-            rc = alter_model(ddl, op, &rf, &rt, backwards);
-            break;
+        default: rc = alter_model(ddl, op, &rf, &rt, backwards); break;
         }
     }
     dorm_rendered__free(&rf);

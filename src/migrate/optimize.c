@@ -13,7 +13,7 @@ enum { CANNOT = -1, THROUGH = -2 };
 
 typedef struct optimizer {
     dorm_ctx *cx;
-    dorm_state *scratch;           /* folded CreateModels live in its arena */
+    dorm_state *scratch; /* folded CreateModels live in its arena */
     const char *app;
     int rc;
 } optimizer;
@@ -60,7 +60,8 @@ static bool references_field(const optimizer *o, const dorm_op *op, const char *
     case DORM_OP_ADD_FIELD:
     case DORM_OP_ALTER_FIELD:
     case DORM_OP_REMOVE_FIELD:
-        return (same(op->model, model) && same(op->name, field)) || (carried(op) && field_points_at(o, carried(op), model));
+        return (same(op->model, model) && same(op->name, field)) ||
+            (carried(op) && field_points_at(o, carried(op), model));
     case DORM_OP_RENAME_FIELD:
         return same(op->model, model) && (same(op->old_name, field) || same(op->new_name, field));
     default: return references_model(o, op, model);
@@ -119,8 +120,8 @@ static int fold(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out) 
         return CANNOT;
     }
     int rc = dorm_op__state(o->cx, o->scratch, b);
-    dorm_mstate *folded = dorm_state__model(o->scratch, a->app,
-                                           b->kind == DORM_OP_RENAME_MODEL ? b->new_name : a->create->name);
+    dorm_mstate *folded =
+        dorm_state__model(o->scratch, a->app, b->kind == DORM_OP_RENAME_MODEL ? b->new_name : a->create->name);
     if (!rc && b->kind == DORM_OP_REMOVE_FIELD && folded) rc = drop_from_together(o->scratch, folded, b->name);
     dorm_state__remove(o->scratch, folded ? folded : m);
     if (rc || !folded) {
@@ -144,7 +145,7 @@ static bool same_field_op(const dorm_op *a, const dorm_op *b) {
  * does, CANNOT otherwise. */
 static int reduce(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out) {
     bool field_op = b->kind == DORM_OP_ADD_FIELD || b->kind == DORM_OP_ALTER_FIELD || b->kind == DORM_OP_REMOVE_FIELD ||
-                    b->kind == DORM_OP_RENAME_FIELD;
+        b->kind == DORM_OP_RENAME_FIELD;
     switch (a->kind) {
     case DORM_OP_CREATE_MODEL:
         if (b->kind == DORM_OP_DELETE_MODEL && same(b->model, a->create->name)) return 0;
@@ -182,8 +183,8 @@ static int reduce(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out
             out[0].field = b->field;
             out[0].field.f.name = a->name;
             /* Rows already there still need the one-off value. */
-            bool has_default = b->field.f.default_value.type != DORM_T_NONE || b->field.default_callable ||
-                               b->field.default_now;
+            bool has_default =
+                b->field.f.default_value.type != DORM_T_NONE || b->field.default_callable || b->field.default_now;
             out[0].preserve_default = has_default || a->preserve_default;
             if (!has_default && !a->preserve_default) {
                 out[0].field.f.default_value = a->field.f.default_value;
@@ -262,7 +263,6 @@ static bool optimize_inner(optimizer *o, dorm_op *ops, int *n) {
 
 int dorm__optimize(dorm_ctx *cx, dorm_state *scratch, const char *app, dorm_op *ops, int n) {
     optimizer o = {cx, scratch, app, DORM_OK};
-    while (optimize_inner(&o, ops, &n) && !o.rc) {
-    }
+    while (optimize_inner(&o, ops, &n) && !o.rc) {}
     return o.rc ? o.rc : n;
 }

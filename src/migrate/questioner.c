@@ -86,8 +86,10 @@ static const char *unquote(const char *s, char *out) {
         const char *from = "\\'\"nrt0", *to = "\\'\"\n\r\t";
         const char *e = strchr(from, *++s);
         if (e && *e == '0') return "a NUL character cannot be stored";
-        if (e) *o++ = to[e - from];
-        else *o++ = '\\', *o++ = *s;
+        if (e)
+            *o++ = to[e - from];
+        else
+            *o++ = '\\', *o++ = *s;
     }
     *o = '\0';
     if (*s != quote) return "unterminated string literal";
@@ -126,8 +128,7 @@ static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate 
         out->f.default_value = dorm_v_bool(t);
         return NULL;
     }
-    if (strcmp(s, "None") == 0 || strcmp(s, "NULL") == 0)
-        return "None cannot fill a column that is NOT NULL";
+    if (strcmp(s, "None") == 0 || strcmp(s, "NULL") == 0) return "None cannot fill a column that is NOT NULL";
     if (isdigit((unsigned char)s[0]) || ((s[0] == '-' || s[0] == '+' || s[0] == '.') && s[1])) {
         char *end;
         errno = 0;
@@ -164,17 +165,20 @@ static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate 
 /* Django's _ask_default: a value for f, or the default offered when the
  * answer is empty; 0, or DORM_EVALUE when the user quits. */
 static int ask_default(dorm_questioner *q, const dorm_fstate *f, const char *model, const char *offered,
-                      dorm_fstate *out) {
+                       dorm_fstate *out) {
     fputs("Please enter the default value now, as a literal: 'text' (or \"text\"), a number, True, False or "
-          "timezone.now\n", q->out);
+          "timezone.now\n",
+          q->out);
     if (offered)
         fprintf(q->out, "You can accept the default '%s' by pressing 'Enter' or you can provide another value.\n",
                 offered);
     fputs("Type 'exit' to exit this prompt\n", q->out);
     char line[1024];
     for (;;) {
-        if (offered) fprintf(q->out, "[default: %s] >>> ", offered);
-        else fputs(">>> ", q->out);
+        if (offered)
+            fprintf(q->out, "[default: %s] >>> ", offered);
+        else
+            fputs(">>> ", q->out);
         if (!read_line(q, line, sizeof line) || strcmp(line, "exit") == 0) break;
         if (!line[0] && offered) snprintf(line, sizeof line, "%s", offered);
         if (!line[0]) {
@@ -194,11 +198,13 @@ int dorm_ask__not_null_addition(dorm_questioner *q, const char *model, dorm_fsta
     if (now)
         snprintf(question, sizeof question,
                  "You are trying to add the field '%s' with 'auto_now_add=True' to %s without a default; the database "
-                 "needs something to populate existing rows.\n", f->f.name, model);
+                 "needs something to populate existing rows.\n",
+                 f->f.name, model);
     else
         snprintf(question, sizeof question,
                  "You are trying to add a non-nullable field '%s' to %s without a default; we can't do that (the "
-                 "database needs something to populate existing rows).", f->f.name, model);
+                 "database needs something to populate existing rows).",
+                 f->f.name, model);
     if (!q->interactive) {
         size_t n = strlen(question);
         if (n && question[n - 1] == '\n') question[n - 1] = '\0';
@@ -210,7 +216,8 @@ int dorm_ask__not_null_addition(dorm_questioner *q, const char *model, dorm_fsta
                                        "value for this column)",
                                  "Quit, and let me add a default in the model's field table", NULL};
     if (choose(q, question, fixes) != 1)
-        return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
+        return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model,
+                             f->f.name);
     return ask_default(q, f, model, now ? "timezone.now" : NULL, f);
 }
 
@@ -219,7 +226,8 @@ int dorm_ask__not_null_alteration(dorm_questioner *q, const char *model, dorm_fs
     char question[512];
     snprintf(question, sizeof question,
              "You are trying to change the nullable field '%s' on %s to non-nullable without a default; we can't do "
-             "that (the database needs something to populate existing rows).\nPlease select a fix:", f->f.name, model);
+             "that (the database needs something to populate existing rows).\nPlease select a fix:",
+             f->f.name, model);
     const char *const fixes[] = {
         "Provide a one-off default now (will be set on all existing rows with a null value for this column)",
         "Ignore for now, and let me handle existing rows with NULL myself (e.g. because you added a RunC or RunSQL "
@@ -228,6 +236,7 @@ int dorm_ask__not_null_alteration(dorm_questioner *q, const char *model, dorm_fs
     int choice = choose(q, question, fixes);
     if (choice == 2) return 1;
     if (choice != 1)
-        return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model, f->f.name);
+        return dorm_ctx_fail(q->cx, DORM_EVALUE, "makemigrations: no one-off default given for %s.%s.", model,
+                             f->f.name);
     return ask_default(q, f, model, NULL, f);
 }

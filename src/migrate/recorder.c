@@ -46,7 +46,8 @@ int dorm_recorder__ensure(dorm_ctx *cx) {
     dorm_schema__table_sql(&b, &check, cx->db->dialect, &t);
     dorm_errbuf e = {0, ""};
     /* "IF NOT EXISTS": another process may be creating it right now. */
-    const char *sql = b.failed ? NULL : dorm_sprintf(cx, "CREATE TABLE IF NOT EXISTS %s", b.data + strlen("CREATE TABLE "));
+    const char *sql =
+        b.failed ? NULL : dorm_sprintf(cx, "CREATE TABLE IF NOT EXISTS %s", b.data + strlen("CREATE TABLE "));
     int rc = sql ? dorm_db__exec(cx->db, sql, &e) : DORM_ENOMEM;
     dorm_buf_free(&b);
     dorm_buf_free(&check);
@@ -78,10 +79,11 @@ int dorm_recorder__applied(dorm_ctx *cx, const dorm_graph *g, bool *applied) {
 
 int dorm_recorder__record(dorm_ctx *cx, const dorm_migration *m, bool applied) {
     dorm_value p[3] = {dorm_v_text(m->app), dorm_v_text(m->name), dorm_v_datetime(dorm_datetime_now())};
-    const char *sql = applied ? dorm_sprintf(cx, "INSERT INTO \"dorm_migrations\" (\"app\", \"name\", \"applied\") VALUES (%s, %s, %s)",
-                                             placeholder(cx, 0), placeholder(cx, 1), placeholder(cx, 2))
-                              : dorm_sprintf(cx, "DELETE FROM \"dorm_migrations\" WHERE \"app\" = %s AND \"name\" = %s",
-                                             placeholder(cx, 0), placeholder(cx, 1));
+    const char *sql = applied
+        ? dorm_sprintf(cx, "INSERT INTO \"dorm_migrations\" (\"app\", \"name\", \"applied\") VALUES (%s, %s, %s)",
+                       placeholder(cx, 0), placeholder(cx, 1), placeholder(cx, 2))
+        : dorm_sprintf(cx, "DELETE FROM \"dorm_migrations\" WHERE \"app\" = %s AND \"name\" = %s", placeholder(cx, 0),
+                       placeholder(cx, 1));
     return sql ? run(cx, sql, p, applied ? 3 : 2, NULL, NULL) : DORM_ENOMEM;
 }
 
@@ -113,8 +115,10 @@ static void collect(dorm_db *db, dorm_stmt *st, void *payload) {
         j->cap = cap;
     }
     dorm_mig_key k = {dorm_arena__strndup(&j->cx->arena, app, na), dorm_arena__strndup(&j->cx->arena, name, nn)};
-    if (!k.app || !k.name) j->rc = dorm_ctx_fail(j->cx, DORM_ENOMEM, "out of memory");
-    else j->keys[j->n++] = k;
+    if (!k.app || !k.name)
+        j->rc = dorm_ctx_fail(j->cx, DORM_ENOMEM, "out of memory");
+    else
+        j->keys[j->n++] = k;
 }
 
 static bool is_recorded(const recorded_job *j, const char *app, const char *name) {

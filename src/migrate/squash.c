@@ -12,7 +12,7 @@
 #include "core/file.h"
 
 int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
-                const char *name, FILE *out) {
+                 const char *name, FILE *out) {
     dorm_error_clear(cx);
     unsigned long failures = dorm_mem__failures();
     const dorm_app *a = NULL;
@@ -33,13 +33,15 @@ int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, con
     }
     if (!rc && (first < 0 || last < 0 || last < first))
         rc = dorm_ctx_fail(cx, DORM_EVALUE,
-                       "The migration %s.%s cannot be found. Maybe it comes after the migration %s.%s?\n"
-                       "Have a look at:\n  manage showmigrations %s\nto debug this issue.",
-                       app, from ? from->name : start, app, to->name, app);
+                           "The migration %s.%s cannot be found. Maybe it comes after the migration %s.%s?\n"
+                           "Have a look at:\n  manage showmigrations %s\nto debug this issue.",
+                           app, from ? from->name : start, app, to->name, app);
     for (int i = first; !rc && i <= last; i++)
         if (strcmp(g.nodes[i]->app, app) == 0 && g.nodes[i]->nreplaces)
-            rc = dorm_ctx_fail(cx, DORM_EVALUE, "You cannot squash squashed migrations! Please transition %s to a normal "
-                                            "migration first.", g.nodes[i]->name);
+            rc = dorm_ctx_fail(cx, DORM_EVALUE,
+                               "You cannot squash squashed migrations! Please transition %s to a normal "
+                               "migration first.",
+                               g.nodes[i]->name);
     if (rc) {
         dorm_graph__free(&g);
         return dorm__record(cx, rc);
@@ -62,10 +64,14 @@ int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, con
         for (int e = 0; e < src->ndeps; e++) {
             bool inside = strcmp(src->deps[e].app, app) == 0;
             bool have = false;
-            for (int x = 0; x < d; x++) have = have || (strcmp(deps[x].app, src->deps[e].app) == 0 && strcmp(deps[x].name, src->deps[e].name) == 0);
+            for (int x = 0; x < d; x++)
+                have = have ||
+                    (strcmp(deps[x].app, src->deps[e].app) == 0 && strcmp(deps[x].name, src->deps[e].name) == 0);
             if (inside) {
                 bool in_run = false;
-                for (int x = first; x <= last; x++) in_run = in_run || (strcmp(g.nodes[x]->app, app) == 0 && strcmp(g.nodes[x]->name, src->deps[e].name) == 0);
+                for (int x = first; x <= last; x++)
+                    in_run = in_run ||
+                        (strcmp(g.nodes[x]->app, app) == 0 && strcmp(g.nodes[x]->name, src->deps[e].name) == 0);
                 if (in_run) continue;
             }
             if (!have) deps[d++] = src->deps[e];
@@ -87,8 +93,10 @@ int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, con
             if (!(ops[i].kind == DORM_OP_RUN_C && ops[i].elidable)) ops[kept++] = ops[i];
         kept = dorm__optimize(cx, scratch, app, ops, kept);
         if (kept < 0) rc = kept;
-        if (!rc && out && kept == k) fputs("  No optimizations possible.\n", out);
-        else if (!rc && out) fprintf(out, "  Optimized from %d operations to %d operations.\n", k, kept);
+        if (!rc && out && kept == k)
+            fputs("  No optimizations possible.\n", out);
+        else if (!rc && out)
+            fprintf(out, "  Optimized from %d operations to %d operations.\n", k, kept);
         memset(m, 0, sizeof *m);
         m->app = app;
         m->initial = g.nodes[first]->initial;
@@ -105,18 +113,21 @@ int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, con
          * the start's number (0001 without a start) and --squashed-name. */
         const char *head = from ? from->name : "0001";
         int number = (int)strcspn(head, "_");
-        if (name) m->name = dorm_sprintf(cx, "%.*s_%s", number, head, name);
-        else m->name = dorm_sprintf(cx, "%s_squashed_%s", from ? from->name : "0001", to->name);
+        if (name)
+            m->name = dorm_sprintf(cx, "%.*s_%s", number, head, name);
+        else
+            m->name = dorm_sprintf(cx, "%s_squashed_%s", from ? from->name : "0001", to->name);
         m->path = dorm_sprintf(cx, "%s/%s.json", a->migrations_dir, m->name);
         char *text = rc ? NULL : dorm_migration__dump(cx, m);
         if (!rc && (!text || !m->path || dorm_mem__failures() != failures)) rc = dorm__record(cx, DORM_ENOMEM);
         if (!rc && dorm_file__write(m->path, text) != 0)
             rc = dorm_ctx_fail(cx, errno == ENOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL, "Cannot write %s: %s", m->path,
-                           strerror(errno));
+                               strerror(errno));
         if (!rc && out)
-            fprintf(out, "Created new squashed migration %s\n  You should commit this migration but leave the old ones "
-                         "in place;\n  the new migration will be used for new installs. Once you are sure\n  all "
-                         "instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n",
+            fprintf(out,
+                    "Created new squashed migration %s\n  You should commit this migration but leave the old ones "
+                    "in place;\n  the new migration will be used for new installs. Once you are sure\n  all "
+                    "instances of the codebase have applied the migrations you squashed,\n  you can delete them.\n",
                     m->path);
     }
     dorm_state__free(scratch);

@@ -25,7 +25,9 @@ static void *need(dorm_state *st, void *p) {
     return p;
 }
 
-const char *dorm_state__str(dorm_state *st, const char *s) { return s ? need(st, dorm_arena__strdup(&st->arena, s)) : NULL; }
+const char *dorm_state__str(dorm_state *st, const char *s) {
+    return s ? need(st, dorm_arena__strdup(&st->arena, s)) : NULL;
+}
 
 /* Whether a[0..n) and b[0..n) match ignoring case; n = SIZE_MAX: whole strings. */
 static bool same_n(const char *a, const char *b, size_t n) {
@@ -40,7 +42,8 @@ bool dorm_same__name(const char *a, const char *b) { return same_n(a, b, (size_t
 
 dorm_mstate *dorm_state__model(const dorm_state *st, const char *app, const char *name) {
     for (int i = 0; i < st->n; i++)
-        if (dorm_same__name(st->models[i]->app, app) && dorm_same__name(st->models[i]->name, name)) return st->models[i];
+        if (dorm_same__name(st->models[i]->app, app) && dorm_same__name(st->models[i]->name, name))
+            return st->models[i];
     return NULL;
 }
 
@@ -158,7 +161,8 @@ int dorm_state__copy_model(dorm_state *st, dorm_mstate *dst, const dorm_mstate *
     if (m->indexes) {
         dorm_index *ix = dorm_arena__calloc(&st->arena, sizeof *ix * (n + 1));
         if (!ix) return DORM_ENOMEM;
-        for (size_t i = 0; i < n; i++) ix[i] = (dorm_index){copy_list(st, m->indexes[i].fields), dorm_state__str(st, m->indexes[i].name)};
+        for (size_t i = 0; i < n; i++)
+            ix[i] = (dorm_index){copy_list(st, m->indexes[i].fields), dorm_state__str(st, m->indexes[i].name)};
         dst->indexes = ix;
     }
     n = 0;
@@ -280,9 +284,20 @@ dorm_state *dorm_state__of_registry(const dorm_registry *reg) {
         dorm_index *ix = named_indexes(meta);
         for (size_t k = 0; !ix && meta->indexes && meta->indexes[k].fields; k++)
             if (!meta->indexes[k].name) st->failed = true;
-        dorm_mstate m = {model->app_label, model->name, n, fs, model->db_table, meta->declared_ordering,
-                         ix ? ix : meta->indexes, meta->unique_together, meta->constraints, model->verbose_name,
-                         model->verbose_name_plural, meta->declared_latest, base ? bases : NULL, meta->proxy};
+        dorm_mstate m = {model->app_label,
+                         model->name,
+                         n,
+                         fs,
+                         model->db_table,
+                         meta->declared_ordering,
+                         ix ? ix : meta->indexes,
+                         meta->unique_together,
+                         meta->constraints,
+                         model->verbose_name,
+                         model->verbose_name_plural,
+                         meta->declared_latest,
+                         base ? bases : NULL,
+                         meta->proxy};
         dorm_mstate *added = dorm_state__add(st, &m);
         dorm_mem__free(fs);
         dorm_mem__free(ix);
@@ -346,11 +361,19 @@ int dorm_state__render(const dorm_state *st, dorm_rendered *r, const char **msg)
                 fs[k].uuid_key = key >= 0 && tm->fields[key].f.kind == DORM_KIND_UUID;
             }
         }
-        *r->models[i] = (dorm_model){.abi = DORM_MODEL_ABI, .name = m->name, .app_label = m->app, .fields = all, .db_table = m->db_table,
-                                     .ordering = m->ordering, .indexes = m->indexes,
-                                     .unique_together = m->unique_together, .constraints = m->constraints,
-                                     .verbose_name = m->verbose_name, .verbose_name_plural = m->verbose_name_plural,
-                                     .get_latest_by = m->get_latest_by, .proxy = m->proxy};
+        *r->models[i] = (dorm_model){.abi = DORM_MODEL_ABI,
+                                     .name = m->name,
+                                     .app_label = m->app,
+                                     .fields = all,
+                                     .db_table = m->db_table,
+                                     .ordering = m->ordering,
+                                     .indexes = m->indexes,
+                                     .unique_together = m->unique_together,
+                                     .constraints = m->constraints,
+                                     .verbose_name = m->verbose_name,
+                                     .verbose_name_plural = m->verbose_name_plural,
+                                     .get_latest_by = m->get_latest_by,
+                                     .proxy = m->proxy};
     }
     /* One app per label, models in state order. */
     dorm_app *apps = dorm_arena__calloc(a, sizeof(dorm_app) * (size_t)(st->n + 1));

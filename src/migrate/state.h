@@ -15,18 +15,18 @@ typedef struct dorm_fstate {
     dorm_field f;
     const char *to;
     const char *through;
-    bool default_callable;     /* the model's default is a C function */
-    bool default_now;          /* the default is the current time (a one-off
+    bool default_callable; /* the model's default is a C function */
+    bool default_now; /* the default is the current time (a one-off
                                 * "timezone.now" answer for auto_now_add)  */
 } dorm_fstate;
 
 /* A model (Django's ModelState): fields in order and the Meta options. */
 typedef struct dorm_mstate {
     const char *app;
-    const char *name;          /* "Book" */
+    const char *name; /* "Book" */
     int nfields;
     dorm_fstate *fields;
-    const char *db_table;      /* NULL: "<app>_<model>" */
+    const char *db_table; /* NULL: "<app>_<model>" */
     const char *const *ordering;
     const dorm_index *indexes;
     const char *const *const *unique_together;
@@ -34,16 +34,16 @@ typedef struct dorm_mstate {
     const char *verbose_name;
     const char *verbose_name_plural;
     const char *get_latest_by;
-    const char *const *bases;  /* CreateModel's bases: the concrete parent
+    const char *const *bases; /* CreateModel's bases: the concrete parent
                                 * ("lifecycle.person"); NULL: models.Model */
-    bool proxy;                /* Meta.proxy: no table of its own          */
+    bool proxy; /* Meta.proxy: no table of its own          */
 } dorm_mstate;
 
 typedef struct dorm_state {
     dorm_arena arena;
     int n;
     dorm_mstate **models;
-    bool failed;               /* an allocation failed: the state is incomplete */
+    bool failed; /* an allocation failed: the state is incomplete */
 } dorm_state;
 
 dorm_state *dorm_state__new(void);
@@ -76,7 +76,7 @@ typedef struct dorm_rendered {
     dorm_arena arena;
     dorm_registry *reg;
     const dorm_state *st;
-    dorm_model **models;       /* parallel to st->models */
+    dorm_model **models; /* parallel to st->models */
 } dorm_rendered;
 
 /* 0, or DORM_ECONFIG with the system-check messages in *msg (arena of r). */

@@ -64,7 +64,8 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
     if (composite) {
         report(c, where, "fields.E347",
                "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
-               "not supported.", composite->model->name);
+               "not supported.",
+               composite->model->name);
         return;
     }
     if (!t) {
@@ -86,7 +87,8 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
                "'%s'.",
                where, m->model->name, t->model->name);
     else if (!t->pk)
-        report(c, where, "fields.E300", "Field defines a relation with model '%s', which has no primary key.", t->label);
+        report(c, where, "fields.E300", "Field defines a relation with model '%s', which has no primary key.",
+               t->label);
 }
 
 /* The field a ForeignKey stores: unique, and of a kind its member holds. */
@@ -97,18 +99,23 @@ static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
                fm->target->model->name, key->name);
     bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
     bool integer = dorm_kind__is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
-                   key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT ||
-                   key->kind == DORM_KIND_POSSMALLINT;
+        key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT || key->kind == DORM_KIND_POSSMALLINT;
     const char *target = fm->target->model->name;
     char want[160];
     snprintf(want, sizeof want,
-             text ? "DORM_FK_TO(%s, const char *)" : uuid ? "DORM_FK_TO(%s, dorm_uuid)" : "DORM_FK(%s)", target);
+             text       ? "DORM_FK_TO(%s, const char *)"
+                 : uuid ? "DORM_FK_TO(%s, dorm_uuid)"
+                        : "DORM_FK(%s)",
+             target);
     if (!text && !integer && !uuid)
         report(c, where, "dorm.E011", "dorm keys a ForeignKey by an integer, text or UUID field; '%s.%s' is a %s.",
                target, key->name, dorm_field__class(key));
     else if (text != fm->f->text_key || uuid != fm->f->uuid_key)
         report(c, where, "dorm.E012", "A ForeignKey to the %s field '%s.%s' needs a %s member.",
-               text ? "text" : uuid ? "UUID" : "integer", target, key->name, want);
+               text       ? "text"
+                   : uuid ? "UUID"
+                          : "integer",
+               target, key->name, want);
 }
 
 /* A field's validators: each complete, each pattern compiled (the registry
@@ -119,7 +126,8 @@ static void check_validators(checker *c, const dorm_fmeta *fm, const char *where
         bool length = v->kind == DORM_VALIDATOR_MIN_LENGTH || v->kind == DORM_VALIDATOR_MAX_LENGTH;
         if (v->kind > DORM_VALIDATOR_FUNCTION || (v->kind == DORM_VALIDATOR_FUNCTION && !v->fn) ||
             (length && v->limit.type != DORM_T_INT) ||
-            ((v->kind == DORM_VALIDATOR_MIN_VALUE || v->kind == DORM_VALIDATOR_MAX_VALUE) && v->limit.type <= DORM_T_NULL))
+            ((v->kind == DORM_VALIDATOR_MIN_VALUE || v->kind == DORM_VALIDATOR_MAX_VALUE) &&
+             v->limit.type <= DORM_T_NULL))
             report(c, where, "dorm.E025", "Validator %zu is incomplete (kind %d without its limit or function).", i + 1,
                    (int)v->kind);
         if (v->kind != DORM_VALIDATOR_REGEX || fm->regexes[i]) continue;
@@ -139,7 +147,8 @@ static bool same_name_once(const dorm_registry *reg, const dorm_field_type *t) {
     for (int i = 0; i < reg->nmodels; i++)
         for (int j = 0; j < reg->metas[i]->nfields; j++) {
             const dorm_field *f = reg->metas[i]->fields[j].f;
-            if (f->kind == DORM_KIND_CUSTOM && f->type && f->type != t && f->type->name && strcmp(f->type->name, t->name) == 0)
+            if (f->kind == DORM_KIND_CUSTOM && f->type && f->type != t && f->type->name &&
+                strcmp(f->type->name, t->name) == 0)
                 return false;
         }
     return true;
@@ -157,21 +166,21 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if (f->kind == DORM_KIND_CUSTOM) {
         char msg[256];
         const char *id = dorm_field__type_check(f, msg, sizeof msg);
-        if (id) report(c, where, id, "%s", msg);
+        if (id)
+            report(c, where, id, "%s", msg);
         else if (!same_name_once(m->reg, f->type))
             report(c, where, "dorm.E028", "Another field type is also named '%s': migration files name types by it.",
                    f->type->name);
     }
     if (f->kind == DORM_KIND_CHAR) {
-        if (f->max_length == 0)
-            report(c, where, "fields.E120", "CharFields must define a 'max_length' attribute.");
+        if (f->max_length == 0) report(c, where, "fields.E120", "CharFields must define a 'max_length' attribute.");
     }
     if (dorm_kind_is_text(f->kind) && f->max_length < 0)
         report(c, where, "fields.E121", "'max_length' must be a positive integer.");
     if (f->kind == DORM_KIND_DECIMAL) {
-        if (f->decimal_places < 0)
-            report(c, where, "fields.E131", "'decimal_places' must be a non-negative integer.");
-        if (f->max_digits <= 0) report(c, where, "fields.E132", "DecimalFields must define a 'max_digits' attribute.");
+        if (f->decimal_places < 0) report(c, where, "fields.E131", "'decimal_places' must be a non-negative integer.");
+        if (f->max_digits <= 0)
+            report(c, where, "fields.E132", "DecimalFields must define a 'max_digits' attribute.");
         else if (f->max_digits < f->decimal_places)
             report(c, where, "fields.E134", "'max_digits' must be greater or equal to 'decimal_places'.");
         else if (f->max_digits > DORM_DECIMAL_DIGITS)
@@ -182,12 +191,14 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if (f->kind == DORM_KIND_IMAGE && !dorm_images_supported())
         report(c, where, "fields.E210",
                "Cannot use ImageField because libdorm was built without image support (libpng, libjpeg).");
-    const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL, f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
+    const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL,
+                           f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
     for (int i = 0; i < 2; i++) {
         const dorm_fmeta *d = dims[i] ? dorm_meta__field(m, dims[i]) : NULL;
-        if (dims[i] && (!d || !(d->f->kind == DORM_KIND_INT || d->f->kind == DORM_KIND_POSINT ||
-                                 d->f->kind == DORM_KIND_SMALLINT || d->f->kind == DORM_KIND_POSSMALLINT ||
-                                 d->f->kind == DORM_KIND_BIGINT)))
+        if (dims[i] &&
+            (!d ||
+             !(d->f->kind == DORM_KIND_INT || d->f->kind == DORM_KIND_POSINT || d->f->kind == DORM_KIND_SMALLINT ||
+               d->f->kind == DORM_KIND_POSSMALLINT || d->f->kind == DORM_KIND_BIGINT)))
             report(c, where, "dorm.E036", "'%s' must name an integer field of the model for the image's %s.", dims[i],
                    i ? "height" : "width");
     }
@@ -195,8 +206,9 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         f->kind != DORM_KIND_TIME)
         report(c, where, "dorm.E004", "'auto_now' and 'auto_now_add' apply to date and time fields only.");
     if (f->auto_now && f->auto_now_add)
-        report(c, where, "fields.E160", "The options auto_now, auto_now_add, and default are mutually exclusive. "
-                                        "Only one of these options may be present.");
+        report(c, where, "fields.E160",
+               "The options auto_now, auto_now_add, and default are mutually exclusive. "
+               "Only one of these options may be present.");
     if (f->choices && f->max_length > 0) {
         int longest = 0;
         for (const dorm_choice *ch = f->choices; ch->label; ch++)
@@ -209,7 +221,8 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if (f->kind == DORM_KIND_FK && fm->target && dorm_fmeta_composite(fm->target->pk))
         report(c, where, "fields.E347",
                "Field defines a relation involving model '%s' which has a CompositePrimaryKey and such relations are "
-               "not supported.", fm->target->model->name);
+               "not supported.",
+               fm->target->model->name);
     else if (f->kind == DORM_KIND_FK) {
         if (!f->to || !fm->target)
             report(c, where, "fields.E300",
@@ -230,7 +243,8 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         if (f->on_delete == DORM_SET_DEFAULT && f->default_value.type == DORM_T_NONE && !f->default_fn)
             report(c, where, "fields.E321", "Field specifies on_delete=SET_DEFAULT, but has no default value.");
         if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NONE && !f->on_delete_set_fn)
-            report(c, where, "dorm.E014", "Field specifies on_delete=DORM_SET, but no .on_delete_set value or function.");
+            report(c, where, "dorm.E014",
+                   "Field specifies on_delete=DORM_SET, but no .on_delete_set value or function.");
         if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NULL && !f->on_delete_set_fn && !f->null)
             report(c, where, "fields.E320", "Field specifies on_delete=SET(None), but cannot be null.");
     } else if (f->to) {
@@ -238,8 +252,7 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     }
 }
 
-static void check_names(checker *c, const dorm_meta *m, const char *what, const char *id,
-                        const char *const *names) {
+static void check_names(checker *c, const dorm_meta *m, const char *what, const char *id, const char *const *names) {
     for (size_t i = 0; names && names[i]; i++) {
         const char *n = names[i];
         if (strcmp(what, "ordering") == 0 && strcmp(n, "?") == 0) continue;
@@ -313,19 +326,25 @@ static void check_composite(checker *c, const dorm_meta *m, int *pks) {
     while (pk->f->pk_fields && pk->f->pk_fields[n]) n++;
     if (n < 2) report(c, m->label, "dorm.E034", "CompositePrimaryKey must include at least two fields.");
     if (m->parent)
-        report(c, m->label, "dorm.E035", "A multi-table child's key is its parent link: it cannot have a CompositePrimaryKey.");
+        report(c, m->label, "dorm.E035",
+               "A multi-table child's key is its parent link: it cannot have a CompositePrimaryKey.");
     for (int i = 0; i < n && i < pk->nparts; i++) {
         const char *name = pk->f->pk_fields[i];
         const dorm_fmeta *part = pk->parts[i];
         const char *why = NULL, *other = NULL;
         for (int k = 0; part && k < i && !other; k++)
             if (pk->parts[k] == part) other = pk->f->pk_fields[k];
-        if (!part) why = "is not a valid field";
-        else if (part->inherited) why = "field is not a local field";
-        else if (part->f->null) why = "field may not set 'null=True'";
+        if (!part)
+            why = "is not a valid field";
+        else if (part->inherited)
+            why = "field is not a local field";
+        else if (part->f->null)
+            why = "field may not set 'null=True'";
         if (other)
-            report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' and '%s' are "
-                   "the same fields.", name, name, other);
+            report(c, m->label, "models.E042",
+                   "'%s' cannot be included in the composite primary key: '%s' and '%s' are "
+                   "the same fields.",
+                   name, name, other);
         else if (why)
             report(c, m->label, "models.E042", "'%s' cannot be included in the composite primary key: '%s' %s.", name,
                    name, why);
@@ -344,7 +363,9 @@ static void check_inheritance(checker *c, const dorm_meta *m) {
             while (g && g->name && !(g->kind == DORM_KIND_PARENT && g->to)) g++;
             b = g && g->name ? g->to : NULL;
         }
-        if (depth > 16) report(c, m->label, "dorm.E033", "The model's bases nest deeper than 16 levels (a base inheriting from itself?).");
+        if (depth > 16)
+            report(c, m->label, "dorm.E033",
+                   "The model's bases nest deeper than 16 levels (a base inheriting from itself?).");
         if (f->to->abstract) continue;
         if (parent) {
             report(c, m->label, "dorm.E029", "dorm models inherit from one concrete model: '%s' and '%s' are both.",
@@ -353,9 +374,9 @@ static void check_inheritance(checker *c, const dorm_meta *m) {
         }
         parent = f->to;
         if (!dorm_meta__of(m->reg, parent))
-            report(c, m->label, "fields.E300", "Model inherits from '%s', which is either not installed, or is abstract.",
+            report(c, m->label, "fields.E300",
+                   "Model inherits from '%s', which is either not installed, or is abstract.",
                    parent->name ? parent->name : "?");
-
     }
     if (model->proxy) {
         if (!parent)
@@ -382,13 +403,16 @@ static void check_model(checker *c, const dorm_meta *m) {
     bool alias_like = m->db_table[0] >= 'T' && m->db_table[0] <= 'Z' && m->db_table[1];
     for (const char *p = m->db_table + 1; alias_like && *p; p++) alias_like = *p >= '0' && *p <= '9';
     if (alias_like)
-        report(c, m->label, "dorm.E013", "db_table '%s' is reserved: dorm names table aliases T2, T3, ... (U0, V0, "
-                                         "... in subqueries)", m->db_table);
+        report(c, m->label, "dorm.E013",
+               "db_table '%s' is reserved: dorm names table aliases T2, T3, ... (U0, V0, "
+               "... in subqueries)",
+               m->db_table);
     const catalogue *k = catalogue_of(m->db_table);
     if (k)
         report(c, m->label, "dorm.E015", "db_table '%s' is reserved: %s keeps its own tables under the prefix '%s'.",
                m->db_table, k->backend, k->prefix);
-    if (m->nfields > 64) report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
+    if (m->nfields > 64)
+        report(c, m->label, "dorm.E001", "dorm models have at most 64 fields (this one has %d).", m->nfields);
     int pks = 0;
     check_inheritance(c, m);
     check_composite(c, m, &pks);
@@ -415,12 +439,13 @@ static void check_model(checker *c, const dorm_meta *m) {
                    "'id' can only be used as a field name if the field also sets 'primary_key=True'.");
     }
     if (pks == 0 && !m->proxy && !m->parent)
-        report(c, m->label, "dorm.E008",
-               "The model has no primary key: declare one, e.g. DORM_AUTO(%s, id).", model->name);
+        report(c, m->label, "dorm.E008", "The model has no primary key: declare one, e.g. DORM_AUTO(%s, id).",
+               model->name);
     if (pks > 1)
         report(c, m->label, "models.E026", "The model cannot have more than one field with 'primary_key=True'.");
     check_names(c, m, "ordering", "models.E015", m->ordering);
-    for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++) check_names(c, m, "indexes", "models.E012", ix->fields);
+    for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++)
+        check_names(c, m, "indexes", "models.E012", ix->fields);
     for (size_t i = 0; m->unique_together && m->unique_together[i]; i++)
         check_names(c, m, "unique_together", "models.E012", m->unique_together[i]);
     for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
@@ -442,8 +467,9 @@ static void check_model(checker *c, const dorm_meta *m) {
         for (int j = 0; j < i; j++)
             if (!m->reverse[j].hidden && strcmp(m->reverse[j].name, r->name) == 0) {
                 snprintf(where, sizeof where, "%s.%s", r->model->label, r->fk->f->name);
-                report(c, where, "fields.E304", "Reverse accessor for '%s.%s' clashes with reverse accessor for '%s.%s'.",
-                       r->model->label, r->fk->f->name, m->reverse[j].model->label, m->reverse[j].fk->f->name);
+                report(c, where, "fields.E304",
+                       "Reverse accessor for '%s.%s' clashes with reverse accessor for '%s.%s'.", r->model->label,
+                       r->fk->f->name, m->reverse[j].model->label, m->reverse[j].fk->f->name);
             }
     }
 }
@@ -454,7 +480,8 @@ int dorm_checks__run(dorm_registry *reg) {
         check_model(&c, reg->metas[i]);
         for (int j = 0; j < i; j++)
             if (strcmp(reg->metas[i]->label_lower, reg->metas[j]->label_lower) == 0)
-                report(&c, reg->metas[i]->label, "models.E028", "Model '%s' is registered twice.", reg->metas[i]->label);
+                report(&c, reg->metas[i]->label, "models.E028", "Model '%s' is registered twice.",
+                       reg->metas[i]->label);
             else if (strcmp(reg->metas[i]->db_table, reg->metas[j]->db_table) == 0 && !reg->metas[i]->proxy &&
                      !reg->metas[j]->proxy)
                 report(&c, reg->metas[i]->label, "models.E028", "db_table '%s' is used by multiple models: %s, %s.",

@@ -51,7 +51,8 @@ const char *dorm_field__class(const dorm_field *f) {
 static bool type_name_ok(const char *s) {
     if (!s || !*s || strlen(s) > 100) return false;
     for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+              *p == '.'))
             return false;
     return true;
 }
@@ -59,7 +60,7 @@ static bool type_name_ok(const char *s) {
 /* The kinds a type's column may be: those a plain field has. */
 static bool internal_ok(dorm_kind k) {
     return k > DORM_KIND_NONE && k < DORM_KIND__COUNT && k != DORM_KIND_AUTO && k != DORM_KIND_BIGAUTO &&
-           k != DORM_KIND_FK && k != DORM_KIND_M2M && k != DORM_KIND_CUSTOM;
+        k != DORM_KIND_FK && k != DORM_KIND_M2M && k != DORM_KIND_CUSTOM;
 }
 
 const char *dorm_field__type_check(const dorm_field *f, char *msg, size_t n) {

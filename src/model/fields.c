@@ -7,7 +7,6 @@
 #include "core/ctx.h"
 #include "model/custom.h"
 
-
 void dorm_object__init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
     dorm_object *h = obj;
     h->model = m->model;
@@ -34,18 +33,13 @@ dorm_value dorm_member__value(const dorm_fmeta *fm, const void *p) {
     switch (fm->f->kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
-    case DORM_KIND_BIGINT:
-        return dorm_v_int(*(const int64_t *)p);
+    case DORM_KIND_BIGINT: return dorm_v_int(*(const int64_t *)p);
     case DORM_KIND_INT:
-    case DORM_KIND_POSINT:
-        return dorm_v_int(*(const int32_t *)p);
+    case DORM_KIND_POSINT: return dorm_v_int(*(const int32_t *)p);
     case DORM_KIND_SMALLINT:
-    case DORM_KIND_POSSMALLINT:
-        return dorm_v_int(*(const int16_t *)p);
-    case DORM_KIND_BOOL:
-        return dorm_v_bool(*(const bool *)p);
-    case DORM_KIND_FLOAT:
-        return dorm_v_float(*(const double *)p);
+    case DORM_KIND_POSSMALLINT: return dorm_v_int(*(const int16_t *)p);
+    case DORM_KIND_BOOL: return dorm_v_bool(*(const bool *)p);
+    case DORM_KIND_FLOAT: return dorm_v_float(*(const double *)p);
     case DORM_KIND_CHAR:
     case DORM_KIND_TEXT:
     case DORM_KIND_SLUG:
@@ -53,22 +47,14 @@ dorm_value dorm_member__value(const dorm_fmeta *fm, const void *p) {
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
     case DORM_KIND_FILE:
-    case DORM_KIND_IMAGE:
-        return dorm_v_text(*(const char *const *)p);
-    case DORM_KIND_DATE:
-        return dorm_v_date(*(const dorm_date *)p);
-    case DORM_KIND_DATETIME:
-        return dorm_v_datetime(*(const dorm_datetime *)p);
-    case DORM_KIND_TIME:
-        return dorm_v_time(*(const dorm_time *)p);
-    case DORM_KIND_DECIMAL:
-        return dorm_v_decimal(*(const dorm_decimal *)p);
-    case DORM_KIND_UUID:
-        return dorm_v_uuid(*(const dorm_uuid *)p);
-    case DORM_KIND_BINARY:
-        return dorm_v_bytes(*(const dorm_bytes *)p);
-    case DORM_KIND_DURATION:
-        return dorm_v_duration(*(const dorm_duration *)p);
+    case DORM_KIND_IMAGE: return dorm_v_text(*(const char *const *)p);
+    case DORM_KIND_DATE: return dorm_v_date(*(const dorm_date *)p);
+    case DORM_KIND_DATETIME: return dorm_v_datetime(*(const dorm_datetime *)p);
+    case DORM_KIND_TIME: return dorm_v_time(*(const dorm_time *)p);
+    case DORM_KIND_DECIMAL: return dorm_v_decimal(*(const dorm_decimal *)p);
+    case DORM_KIND_UUID: return dorm_v_uuid(*(const dorm_uuid *)p);
+    case DORM_KIND_BINARY: return dorm_v_bytes(*(const dorm_bytes *)p);
+    case DORM_KIND_DURATION: return dorm_v_duration(*(const dorm_duration *)p);
     case DORM_KIND_FK:
         if (fm->f->text_key) return dorm_v_text(*(const char *const *)p);
         if (fm->f->uuid_key) return dorm_v_uuid(*(const dorm_uuid *)p);
@@ -78,8 +64,7 @@ dorm_value dorm_member__value(const dorm_fmeta *fm, const void *p) {
         v.len = fm->f->size;
         return v;
     }
-    default:
-        return dorm_v_null();
+    default: return dorm_v_null();
     }
 }
 
@@ -181,25 +166,17 @@ int dorm_field__set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         if (!dorm_value_equal(&had, v)) *dorm_fk_cache(p, fm) = NULL;
         return DORM_OK;
     }
-    case DORM_KIND_CUSTOM:
-        return dorm_custom__from_db(fm, v, p, h->cx) ? DORM_EVALUE : DORM_OK;
-    default:
-        break;
+    case DORM_KIND_CUSTOM: return dorm_custom__from_db(fm, v, p, h->cx) ? DORM_EVALUE : DORM_OK;
+    default: break;
     }
     return DORM_EVALUE;
 }
 
 const void *dorm_key__bytes(const dorm_value *v, size_t *len) {
     switch (v->type) {
-    case DORM_T_TEXT:
-        *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
-        return v->u.s;
-    case DORM_T_UUID:
-        *len = sizeof v->u.uuid.bytes;
-        return v->u.uuid.bytes;
-    default:
-        *len = sizeof v->u.i;
-        return &v->u.i;
+    case DORM_T_TEXT: *len = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len; return v->u.s;
+    case DORM_T_UUID: *len = sizeof v->u.uuid.bytes; return v->u.uuid.bytes;
+    default: *len = sizeof v->u.i; return &v->u.i;
     }
 }
 
@@ -308,23 +285,12 @@ const char *dorm_display_(const void *obj, const void *member) {
     /* No label: the value itself as text, as Django's force_str(value). */
     char buf[DORM_FMT_MAX];
     switch (v.type) {
-    case DORM_T_INT:
-        snprintf(buf, sizeof buf, "%lld", (long long)v.u.i);
-        break;
-    case DORM_T_BOOL:
-        snprintf(buf, sizeof buf, "%s", v.u.b ? "True" : "False");
-        break;
-    case DORM_T_FLOAT:
-        snprintf(buf, sizeof buf, "%g", v.u.f);
-        break;
-    case DORM_T_DECIMAL:
-        dorm_decimal_format(v.u.dec, buf);
-        break;
-    case DORM_T_DATE:
-        dorm_date_format(v.u.date, buf);
-        break;
-    default:
-        return "";
+    case DORM_T_INT: snprintf(buf, sizeof buf, "%lld", (long long)v.u.i); break;
+    case DORM_T_BOOL: snprintf(buf, sizeof buf, "%s", v.u.b ? "True" : "False"); break;
+    case DORM_T_FLOAT: snprintf(buf, sizeof buf, "%g", v.u.f); break;
+    case DORM_T_DECIMAL: dorm_decimal_format(v.u.dec, buf); break;
+    case DORM_T_DATE: dorm_date_format(v.u.date, buf); break;
+    default: return "";
     }
     dorm_object *h = (dorm_object *)obj;
     return h->cx ? dorm_strdup(h->cx, buf) : NULL;

@@ -36,8 +36,10 @@ static int count(const dorm_model *model, int depth, bool *splices) {
 static int auto_m2m(const dorm_model *model, int depth) {
     int n = 0;
     for (const dorm_field *f = model->fields; depth <= MAX_DEPTH && f && f->name; f++) {
-        if (f->kind == DORM_KIND_M2M && !f->through) n++;
-        else if (is_parent(f) && f->to->abstract) n += auto_m2m(f->to, depth + 1);
+        if (f->kind == DORM_KIND_M2M && !f->through)
+            n++;
+        else if (is_parent(f) && f->to->abstract)
+            n += auto_m2m(f->to, depth + 1);
     }
     return n;
 }
@@ -97,7 +99,7 @@ static int splice(dorm_arena *a, const dorm_model *owner, const dorm_model *mode
 }
 
 int dorm_inherit__table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
-                       const dorm_model **parent) {
+                        const dorm_model **parent) {
     bool splices = false;
     int n = count(model, 0, &splices);
     *table = model->fields;
@@ -167,7 +169,8 @@ static int inherit_options(dorm_registry *reg, dorm_meta *m, const dorm_meta *pa
     if (!m->get_latest_by && parent) m->get_latest_by = parent->get_latest_by;
     if (m->proxy) return DORM_OK;
     m->indexes = model->indexes;
-    if (!m->indexes && (b = abstract_with(model, has_indexes, 0)) && !(m->indexes = own_indexes(&reg->arena, model, b->indexes)))
+    if (!m->indexes && (b = abstract_with(model, has_indexes, 0)) &&
+        !(m->indexes = own_indexes(&reg->arena, model, b->indexes)))
         return DORM_ENOMEM;
     m->unique_together = model->unique_together;
     if (!m->unique_together && (b = abstract_with(model, has_together, 0))) m->unique_together = b->unique_together;
@@ -270,7 +273,8 @@ static int link(dorm_registry *reg, dorm_meta *m) {
     const dorm_field *entry = parent_entry(m->model);
     dorm_meta *p = entry ? (dorm_meta *)dorm_meta__of(reg, entry->to) : NULL;
     int rc = p ? link(reg, p) : DORM_OK;
-    if (!rc && p && p->linked == 2) rc = m->proxy ? lay_over(reg, m, p, entry->offset) : prefix(reg, m, p, entry->offset);
+    if (!rc && p && p->linked == 2)
+        rc = m->proxy ? lay_over(reg, m, p, entry->offset) : prefix(reg, m, p, entry->offset);
     if (!rc) rc = inherit_options(reg, m, p && p->linked == 2 ? p : NULL);
     m->default_manager = dorm_model__manager(m->model, dorm_model__default_manager_name(m->model));
     const char *base = dorm_model__base_manager_name(m->model);

@@ -29,10 +29,18 @@ static dorm_field key_field(const char *name, size_t offset, const dorm_model *t
     for (const dorm_field *f = to->fields; f && f->name && pk == DORM_KIND_NONE; f++)
         if (f->primary_key) pk = f->kind;
     bool text = dorm_kind_is_text(pk), uuid = pk == DORM_KIND_UUID;
-    return (dorm_field){.name = name, .kind = DORM_KIND_FK, .offset = offset,
-                        .size = text ? sizeof(text_key) : uuid ? sizeof(uuid_key) : sizeof(int_key), .to = to,
-                        .on_delete = DORM_CASCADE, .related_name = "+", .no_db_constraint = no_db_constraint,
-                        .text_key = text, .uuid_key = uuid};
+    return (dorm_field){.name = name,
+                        .kind = DORM_KIND_FK,
+                        .offset = offset,
+                        .size = text ? sizeof(text_key)
+                            : uuid   ? sizeof(uuid_key)
+                                     : sizeof(int_key),
+                        .to = to,
+                        .on_delete = DORM_CASCADE,
+                        .related_name = "+",
+                        .no_db_constraint = no_db_constraint,
+                        .text_key = text,
+                        .uuid_key = uuid};
 }
 
 static char *lower(dorm_arena *a, const char *prefix, const char *s) {
@@ -72,8 +80,11 @@ dorm_model *dorm_m2m__auto_model(dorm_arena *a, const dorm_model *owner, const c
     }
     if (!from || !to || !name || !table || !vn) return NULL;
     snprintf(name, n, "%s_%s", owner->name, f->name);
-    fs[0] = (dorm_field){.name = "id", .kind = DORM_KIND_AUTO, .offset = offsetof(m2m_row, id),
-                         .size = sizeof(int64_t), .primary_key = true};
+    fs[0] = (dorm_field){.name = "id",
+                         .kind = DORM_KIND_AUTO,
+                         .offset = offsetof(m2m_row, id),
+                         .size = sizeof(int64_t),
+                         .primary_key = true};
     fs[1] = key_field(from, offsetof(m2m_row, from), owner, f->no_db_constraint);
     fs[2] = key_field(to, offsetof(m2m_row, to), f->to, f->no_db_constraint);
     pair[0] = from;
@@ -97,8 +108,10 @@ static int through_keys(const dorm_rel *fwd, const dorm_meta *owner, const dorm_
     for (int i = 0; i < th->nfields; i++) {
         const dorm_fmeta *fm = &th->fields[i];
         if (fm->f->kind != DORM_KIND_FK) continue;
-        if (!*src && fm->target == owner) *src = fm;
-        else if (!*dst && fm->target == fwd->model) *dst = fm;
+        if (!*src && fm->target == owner)
+            *src = fm;
+        else if (!*dst && fm->target == fwd->model)
+            *dst = fm;
     }
     return *src && *dst ? DORM_OK : DORM_ECONFIG;
 }

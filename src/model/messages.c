@@ -39,7 +39,11 @@ void dorm_value__str(dorm_buf *b, const dorm_value *v) {
     case DORM_T_DECIMAL: dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_DATE: dorm_date_format(v->u.date, tmp); break;
     case DORM_T_TIME: dorm_time_format(v->u.time, tmp); break;
-    case DORM_T_DATETIME: dorm_datetime_format(v->u.dt, tmp); dorm_buf_puts(b, tmp); dorm_buf_puts(b, "+00:00"); return;
+    case DORM_T_DATETIME:
+        dorm_datetime_format(v->u.dt, tmp);
+        dorm_buf_puts(b, tmp);
+        dorm_buf_puts(b, "+00:00");
+        return;
     case DORM_T_UUID: dorm_uuid_format_dashed(v->u.uuid, tmp); break;
     default: dorm_buf_puts(b, "None"); return;
     }
@@ -57,12 +61,18 @@ void dorm_value__repr(dorm_buf *b, const dorm_value *v) {
         dorm_buf_putc(b, q);
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)s[i];
-            if (c == '\\' || c == (unsigned char)q) dorm_buf_printf(b, "\\%c", c);
-            else if (c == '\n') dorm_buf_puts(b, "\\n");
-            else if (c == '\r') dorm_buf_puts(b, "\\r");
-            else if (c == '\t') dorm_buf_puts(b, "\\t");
-            else if (c < 0x20 || c == 0x7F) dorm_buf_printf(b, "\\x%02x", c);
-            else dorm_buf_putc(b, (char)c);
+            if (c == '\\' || c == (unsigned char)q)
+                dorm_buf_printf(b, "\\%c", c);
+            else if (c == '\n')
+                dorm_buf_puts(b, "\\n");
+            else if (c == '\r')
+                dorm_buf_puts(b, "\\r");
+            else if (c == '\t')
+                dorm_buf_puts(b, "\\t");
+            else if (c < 0x20 || c == 0x7F)
+                dorm_buf_printf(b, "\\x%02x", c);
+            else
+                dorm_buf_putc(b, (char)c);
         }
         dorm_buf_putc(b, q);
         return;
@@ -78,9 +88,7 @@ void dorm_value__repr(dorm_buf *b, const dorm_value *v) {
     case DORM_T_DATE:
         dorm_buf_printf(b, "datetime.date(%d, %d, %d)", v->u.date.year, v->u.date.month, v->u.date.day);
         return;
-    default:
-        dorm_value__str(b, v);
-        return;
+    default: dorm_value__str(b, v); return;
     }
 }
 
@@ -99,12 +107,16 @@ const char *dorm_message__format(dorm_ctx *cx, const char *msg, const dorm_msg_p
         }
         size_t n = (size_t)(close - s - 2);
         const char *name = s + 2;
-        if (n == 5 && strncmp(name, "value", 5) == 0 && close[1] == 'r') dorm_value__repr(&b, p->value);
-        else if (n == 5 && strncmp(name, "value", 5) == 0) dorm_value__str(&b, p->value);
+        if (n == 5 && strncmp(name, "value", 5) == 0 && close[1] == 'r')
+            dorm_value__repr(&b, p->value);
+        else if (n == 5 && strncmp(name, "value", 5) == 0)
+            dorm_value__str(&b, p->value);
         else if ((n == 11 && strncmp(name, "limit_value", 11) == 0) || (n == 3 && strncmp(name, "max", 3) == 0))
             dorm_value__str(&b, p->limit);
-        else if (n == 10 && strncmp(name, "show_value", 10) == 0) dorm_buf_printf(&b, "%lld", (long long)p->show);
-        else dorm_buf_put(&b, s, (size_t)(close - s) + 2);
+        else if (n == 10 && strncmp(name, "show_value", 10) == 0)
+            dorm_buf_printf(&b, "%lld", (long long)p->show);
+        else
+            dorm_buf_put(&b, s, (size_t)(close - s) + 2);
         s = close + 1;
     }
     const char *r = b.failed ? NULL : dorm_strdup(cx, b.data ? b.data : "");

@@ -15,17 +15,17 @@ typedef struct dorm_meta dorm_meta;
 /* A field with its computed names. */
 typedef struct dorm_fmeta {
     const dorm_field *f;
-    int index;                 /* position in the field table (null bit)   */
-    const char *column;        /* database column                          */
-    const char *attname;       /* "author_id" for a FK, else the name      */
-    const dorm_meta *target;   /* FK: the related model                    */
+    int index; /* position in the field table (null bit)   */
+    const char *column; /* database column                          */
+    const char *attname; /* "author_id" for a FK, else the name      */
+    const dorm_meta *target; /* FK: the related model                    */
     const struct dorm_fmeta *target_pk; /* FK: the related primary key     */
-    dorm_kind value_kind;      /* kind of the stored value (FK: target pk) */
+    dorm_kind value_kind; /* kind of the stored value (FK: target pk) */
     const dorm_meta *owner;
-    uint8_t read_as;           /* DORM_READ_*: how an expression's column reads */
-    const char *zone;          /* DORM_READ_WALL_TIME: its zone; NULL: the
+    uint8_t read_as; /* DORM_READ_*: how an expression's column reads */
+    const char *zone; /* DORM_READ_WALL_TIME: its zone; NULL: the
                                   context's current one                     */
-    void **regexes;            /* per f->validators entry: a REGEX's compiled
+    void **regexes; /* per f->validators entry: a REGEX's compiled
                                 * pattern (NULL: none, or it did not compile) */
     const struct dorm_fmeta *storage; /* a custom field: the field of its
                                 * internal kind its column is read as      */
@@ -46,24 +46,24 @@ enum { DORM_READ_PLAIN = 0, DORM_READ_JSON_UNWRAPPED, DORM_READ_WALL_TIME };
  * direction of a ManyToManyField (meta->m2m): then `model` is the other side,
  * `fk` the join model's key to this side and `to_fk` its key to `model`. */
 typedef struct dorm_rel {
-    const char *name;          /* related_name or "<model>_set"              */
-    const char *query_name;    /* related_name or "<model>" (filter paths)   */
-    const dorm_meta *model;    /* the model holding the FK                   */
-    const dorm_fmeta *fk;      /* that FK                                    */
-    bool hidden;               /* related_name "+": deletion rules only      */
-    bool single;               /* a OneToOneField's reverse side             */
-    const dorm_meta *through;  /* M2M: the join model                        */
-    const dorm_fmeta *to_fk;   /* M2M: the join model's key to `model`       */
-    const dorm_field *m2m;     /* M2M: the ManyToManyField                   */
-    bool symmetrical;          /* M2M to self, both directions at once       */
+    const char *name; /* related_name or "<model>_set"              */
+    const char *query_name; /* related_name or "<model>" (filter paths)   */
+    const dorm_meta *model; /* the model holding the FK                   */
+    const dorm_fmeta *fk; /* that FK                                    */
+    bool hidden; /* related_name "+": deletion rules only      */
+    bool single; /* a OneToOneField's reverse side             */
+    const dorm_meta *through; /* M2M: the join model                        */
+    const dorm_fmeta *to_fk; /* M2M: the join model's key to `model`       */
+    const dorm_field *m2m; /* M2M: the ManyToManyField                   */
+    bool symmetrical; /* M2M to self, both directions at once       */
 } dorm_rel;
 
 struct dorm_meta {
     const dorm_model *model;
     const dorm_registry *reg;
-    const char *label;         /* "library.Book"  */
-    const char *label_lower;   /* "library.book"  */
-    const char *model_name;    /* "book"          */
+    const char *label; /* "library.Book"  */
+    const char *label_lower; /* "library.book"  */
+    const char *model_name; /* "book"          */
     const char *db_table;
     const char *verbose_name;
     const char *verbose_name_plural;
@@ -73,13 +73,13 @@ struct dorm_meta {
     int nreverse;
     dorm_rel *reverse;
     int nm2m;
-    dorm_rel *m2m;             /* ManyToManyFields of this model, then those
+    dorm_rel *m2m; /* ManyToManyFields of this model, then those
                                 * of other models pointing here             */
-    const dorm_field *auto_for;/* an automatic join model: its M2M field    */
+    const dorm_field *auto_for; /* an automatic join model: its M2M field    */
     const dorm_meta *auto_owner; /* ... and the model declaring that field  */
-    const char *choices_list;  /* "author, author_id, genre, ..." (FieldError) */
+    const char *choices_list; /* "author, author_id, genre, ..." (FieldError) */
     const dorm_manager *default_manager; /* NULL: a plain "objects"          */
-    const dorm_manager *base_manager;    /* NULL: a plain manager            */
+    const dorm_manager *base_manager; /* NULL: a plain manager            */
     /* Inheritance (inherit.c).  `table` is the model's field table with its
      * abstract bases spliced in and its concrete parent left out (the
      * model's own fields and many-to-manys, DORM_END-terminated).  A
@@ -91,7 +91,7 @@ struct dorm_meta {
     int first_local;
     const dorm_meta *parent;
     const dorm_fmeta *parent_link;
-    size_t parent_offset;      /* where the parent's struct sits in m's      */
+    size_t parent_offset; /* where the parent's struct sits in m's      */
     const dorm_meta *concrete;
     bool proxy;
     /* Meta options as inherited (an abstract base's when the model leaves
@@ -105,17 +105,17 @@ struct dorm_meta {
      * concrete parent's not): what its migrations record. */
     const char *const *declared_ordering;
     const char *declared_latest;
-    int linked;                /* inherit.c: 1 while linking, 2 when done  */
+    int linked; /* inherit.c: 1 while linking, 2 when done  */
 };
 
 struct dorm_registry {
     int nmodels;
-    dorm_meta **metas;         /* in registration order                      */
-    dorm_hmap by_model;        /* &meta->model -> meta                       */
-    dorm_hmap by_label;        /* "library.book" -> meta                     */
+    dorm_meta **metas; /* in registration order                      */
+    dorm_hmap by_model; /* &meta->model -> meta                       */
+    dorm_hmap by_label; /* "library.book" -> meta                     */
     int err;
     char *messages;
-    dorm_arena arena;          /* metas, fields and computed names           */
+    dorm_arena arena; /* metas, fields and computed names           */
     /* The apps' own functions and lookups (src/query reads them), in app
      * order, NULL-terminated; NULL when there are none. */
     const struct dorm_func_def **sql_functions;
@@ -133,7 +133,7 @@ const char *dorm_model__base_manager_name(const dorm_model *model);
  * at their offsets; a concrete parent's entry left out and given in
  * *parent), in the arena unless nothing needs splicing.  0 or ENOMEM. */
 int dorm_inherit__table(dorm_registry *reg, const dorm_model *model, const dorm_field **table,
-                       const dorm_model **parent);
+                        const dorm_model **parent);
 /* inherit.c: how many automatic join models a model's many-to-manys
  * make, its abstract bases' included. */
 int dorm_inherit__auto_m2m(const dorm_model *model);
@@ -233,10 +233,8 @@ static inline bool dorm_kind_is_text(dorm_kind k) {
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
     case DORM_KIND_FILE:
-    case DORM_KIND_IMAGE:
-        return true;
-    default:
-        return false;
+    case DORM_KIND_IMAGE: return true;
+    default: return false;
     }
 }
 /* The max_length a text kind has when a field gives none (Django's: email

@@ -30,10 +30,14 @@ static char *translate(const char *p, bool *icase, bool *dollar) {
         if (c == '\\' && i + 1 < n) {
             char e = p[++i];
             const char *with = NULL;
-            if (e == 'd') with = bracket ? "0-9" : "[0-9]";
-            else if (e == 'D' && !bracket) with = "[^0-9]";
-            else if (e == 'A' && !bracket) with = "^";
-            else if (e == 'Z' && !bracket) with = "$";
+            if (e == 'd')
+                with = bracket ? "0-9" : "[0-9]";
+            else if (e == 'D' && !bracket)
+                with = "[^0-9]";
+            else if (e == 'A' && !bracket)
+                with = "^";
+            else if (e == 'Z' && !bracket)
+                with = "$";
             if (with) {
                 size_t k = strlen(with);
                 memcpy(o, with, k);

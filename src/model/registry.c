@@ -32,8 +32,8 @@ static char *verbose_from_name(dorm_arena *a, const char *name) {
     if (!r) return NULL;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (i > 0 && isupper(c) && (islower((unsigned char)name[i - 1]) ||
-                                    (i + 1 < n && islower((unsigned char)name[i + 1]))))
+        if (i > 0 && isupper(c) &&
+            (islower((unsigned char)name[i - 1]) || (i + 1 < n && islower((unsigned char)name[i + 1]))))
             *o++ = ' ';
         *o++ = (char)tolower(c);
     }
@@ -48,21 +48,24 @@ static int build_meta(dorm_registry *reg, const dorm_model *model, dorm_meta *m)
     m->label = concat(a, model->app_label ? model->app_label : "", ".", model->name ? model->name : "");
     m->label_lower = m->label ? lower_dup(a, m->label) : NULL;
     m->model_name = lower_dup(a, model->name ? model->name : "");
-    m->db_table = model->db_table ? model->db_table
-                                  : concat(a, model->app_label ? model->app_label : "", "_", m->model_name ? m->model_name : "");
+    m->db_table = model->db_table
+        ? model->db_table
+        : concat(a, model->app_label ? model->app_label : "", "_", m->model_name ? m->model_name : "");
     m->verbose_name = model->verbose_name ? model->verbose_name : verbose_from_name(a, model->name ? model->name : "");
-    m->verbose_name_plural = model->verbose_name_plural ? model->verbose_name_plural
-                                                        : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
+    m->verbose_name_plural = model->verbose_name_plural
+        ? model->verbose_name_plural
+        : (m->verbose_name ? concat(a, m->verbose_name, "", "s") : NULL);
     m->concrete = m;
     const dorm_model *parent;
     if (dorm_inherit__table(reg, model, &m->table, &parent)) return DORM_ENOMEM;
     /* Many-to-many fields have no column: they live in m->m2m (m2m.c). */
     int n = 0;
-    for (const dorm_field *f = m->table; f && f->name; f++) n += f->kind != DORM_KIND_M2M && f->kind != DORM_KIND_COMPOSITE;
+    for (const dorm_field *f = m->table; f && f->name; f++)
+        n += f->kind != DORM_KIND_M2M && f->kind != DORM_KIND_COMPOSITE;
     m->nfields = n;
     m->fields = dorm_arena__calloc(a, sizeof(dorm_fmeta) * (size_t)(n ? n : 1));
-    if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name ||
-        !m->verbose_name_plural || !m->fields)
+    if (!m->label || !m->label_lower || !m->model_name || !m->db_table || !m->verbose_name || !m->verbose_name_plural ||
+        !m->fields)
         return DORM_ENOMEM;
     const dorm_field *f = m->table;
     for (int i = 0; i < n; i++, f++) {
@@ -139,7 +142,9 @@ static int link_relations(dorm_registry *reg) {
                 r->single = fm->f->one_to_one;
                 if (r->hidden) rn = NULL;
                 /* A one-to-one's reverse side is one object, named after the model. */
-                r->name = rn ? rn : fm->f->one_to_one ? src->model_name : concat(&reg->arena, src->model_name, "_", "set");
+                r->name = rn            ? rn
+                    : fm->f->one_to_one ? src->model_name
+                                        : concat(&reg->arena, src->model_name, "_", "set");
                 r->query_name = fm->f->related_query_name ? fm->f->related_query_name : rn ? rn : src->model_name;
                 if (!r->name) return DORM_ENOMEM;
             }
@@ -148,9 +153,7 @@ static int link_relations(dorm_registry *reg) {
     return DORM_OK;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 /* "author, author_id, genre, id, ..." as Django lists choices in FieldError. */
 static int build_choices(dorm_registry *reg, dorm_meta *m) {
@@ -165,7 +168,8 @@ static int build_choices(dorm_registry *reg, dorm_meta *m) {
     /* The relations of the parents too, their reverse parent links aside. */
     for (const dorm_meta *a = m; a; a = a->parent) {
         for (int i = 0; i < a->nreverse; i++)
-            if (!a->reverse[i].hidden && (a == m || !a->reverse[i].fk->f->parent_link)) names[n++] = a->reverse[i].query_name;
+            if (!a->reverse[i].hidden && (a == m || !a->reverse[i].fk->f->parent_link))
+                names[n++] = a->reverse[i].query_name;
         for (int i = 0; i < a->nm2m; i++)
             if (!a->m2m[i].hidden) names[n++] = a->m2m[i].query_name;
     }
@@ -192,7 +196,8 @@ static int compile_validators(dorm_registry *reg, dorm_fmeta *fm) {
     if (!fm->regexes) return DORM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const dorm_validator *v = &fm->f->validators[i];
-        if (v->kind == DORM_VALIDATOR_REGEX && dorm_regex__compile(v->regex, v->flags, &fm->regexes[i], NULL, 0) == DORM_ENOMEM)
+        if (v->kind == DORM_VALIDATOR_REGEX &&
+            dorm_regex__compile(v->regex, v->flags, &fm->regexes[i], NULL, 0) == DORM_ENOMEM)
             return DORM_ENOMEM;
     }
     return DORM_OK;
@@ -230,11 +235,13 @@ static const void **gather(dorm_arena *a, const dorm_app *const *apps, bool look
             }
         }
         for (size_t i = 0; apps && apps[i]; i++) {
-            const void *const *list = lookups ? (const void *const *)apps[i]->lookups
-                                              : (const void *const *)apps[i]->sql_functions;
+            const void *const *list =
+                lookups ? (const void *const *)apps[i]->lookups : (const void *const *)apps[i]->sql_functions;
             for (size_t j = 0; list && list[j]; j++) {
-                if (out) out[k++] = list[j];
-                else n++;
+                if (out)
+                    out[k++] = list[j];
+                else
+                    n++;
             }
         }
         if (out) return out;
@@ -273,7 +280,8 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     }
     int total = 0;
     for (size_t i = 0; apps && apps[i]; i++)
-        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++) total += 1 + dorm_inherit__auto_m2m(apps[i]->models[j]);
+        for (size_t j = 0; apps[i]->models && apps[i]->models[j]; j++)
+            total += 1 + dorm_inherit__auto_m2m(apps[i]->models[j]);
     reg->metas = dorm_arena__calloc(&reg->arena, sizeof(dorm_meta *) * (size_t)(total ? total : 1));
     int rc = reg->metas ? DORM_OK : DORM_ENOMEM;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++) {
@@ -332,9 +340,7 @@ void dorm_registry_free(dorm_registry *reg) {
 
 int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DORM_ENOMEM; }
 
-const char *dorm_registry_messages(const dorm_registry *reg) {
-    return reg && reg->messages ? reg->messages : "";
-}
+const char *dorm_registry_messages(const dorm_registry *reg) { return reg && reg->messages ? reg->messages : ""; }
 
 const dorm_meta *dorm_meta__of(const dorm_registry *reg, const dorm_model *model) {
     if (!reg || !model) return NULL;
@@ -345,8 +351,7 @@ const dorm_fmeta *dorm_meta__fieldn(const dorm_meta *m, const char *name, size_t
     for (int i = 0; i < m->nfields; i++) {
         const dorm_fmeta *fm = &m->fields[i];
         if (strncmp(fm->f->name, name, n) == 0 && fm->f->name[n] == '\0') return fm;
-        if (fm->attname != fm->f->name && strncmp(fm->attname, name, n) == 0 && fm->attname[n] == '\0')
-            return fm;
+        if (fm->attname != fm->f->name && strncmp(fm->attname, name, n) == 0 && fm->attname[n] == '\0') return fm;
     }
     return NULL;
 }

@@ -43,7 +43,7 @@ static bool same_ascii_nocase(const char *s, size_t n, const char *word) {
 /* Python's str.isspace(), which `\s` matches in a str pattern. */
 static bool is_space(int32_t c) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+        (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 static bool is_alpha(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -194,10 +194,10 @@ static int nameprep(int32_t c) {
     static const int32_t dropped[][2] = {{0xAD, 0xAD},     {0x34F, 0x34F},   {0x1806, 0x1806}, {0x180B, 0x180D},
                                          {0x200B, 0x200D}, {0x2060, 0x2060}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}};
     static const int32_t prohibited[][2] = {
-        {0x80, 0xA0},        {0x340, 0x341},     {0x6DD, 0x6DD},     {0x70F, 0x70F},     {0x1680, 0x1680},
-        {0x180E, 0x180E},    {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x2063},   {0x206A, 0x206F},
-        {0x2FF0, 0x2FFB},    {0x3000, 0x3000},   {0xD800, 0xF8FF},   {0xFDD0, 0xFDEF},   {0xFFF9, 0xFFFD},
-        {0x1D173, 0x1D17A},  {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF}};
+        {0x80, 0xA0},       {0x340, 0x341},     {0x6DD, 0x6DD},     {0x70F, 0x70F},     {0x1680, 0x1680},
+        {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x2063},   {0x206A, 0x206F},
+        {0x2FF0, 0x2FFB},   {0x3000, 0x3000},   {0xD800, 0xF8FF},   {0xFDD0, 0xFDEF},   {0xFFF9, 0xFFFD},
+        {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF}};
     for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
         if (c >= dropped[i][0] && c <= dropped[i][1]) return 1;
     if ((c & 0xFFFE) == 0xFFFE) return -1;
@@ -422,8 +422,10 @@ static size_t hostname_len(const char *netloc, const char *end) {
     for (const char *at = netloc; at < end; at++)
         if (*at == '@') netloc = at + 1;
     const char *host_end = netloc < end && *netloc == '[' ? memchr(netloc, ']', (size_t)(end - netloc)) : NULL;
-    if (host_end) netloc++;
-    else host_end = netloc + strcspn(netloc, ":") < end ? netloc + strcspn(netloc, ":") : end;
+    if (host_end)
+        netloc++;
+    else
+        host_end = netloc + strcspn(netloc, ":") < end ? netloc + strcspn(netloc, ":") : end;
     size_t n = 0;
     for (const char *h = netloc; h < host_end; n++) next_cp(&h, host_end);
     return n;

@@ -45,7 +45,8 @@ static dorm_rexpr *alias_node(rewrite *rw, const char *name, const dorm_rexpr *l
  * is reused (Django's cached Col), a joined one gets a new one each time. */
 static const dorm_rexpr *inner_column(rewrite *rw, const dorm_rexpr *col) {
     for (int i = 0; col->alias == 0 && i < rw->n; i++)
-        if (rw->cols[i].col->alias == 0 && rw->cols[i].col->field == col->field) return alias_node(rw, rw->cols[i].name, col);
+        if (rw->cols[i].col->alias == 0 && rw->cols[i].col->field == col->field)
+            return alias_node(rw, rw->cols[i].name, col);
     if (rw->n == rw->cap) {
         int cap = rw->cap ? rw->cap * 2 : 8;
         inner_col *cols = dorm_alloc(rw->qs->cx, sizeof *cols * (size_t)cap);
@@ -91,8 +92,11 @@ static const dorm_rexpr *rewrite_expr(rewrite *rw, const dorm_rexpr *e) {
     if (e->ops == &dorm_node_ref) {
         const dorm_ann *a = dorm_qs__annotation(rw->qs, e->ref, strlen(e->ref));
         if (a && a->hidden) {
-            rw->err = dorm_qs__fail(rw->qs, DORM_EFIELD, "Cannot aggregate over the '%s' alias. Use annotate() to "
-                                                        "promote it.", e->ref)->err;
+            rw->err = dorm_qs__fail(rw->qs, DORM_EFIELD,
+                                    "Cannot aggregate over the '%s' alias. Use annotate() to "
+                                    "promote it.",
+                                    e->ref)
+                          ->err;
             return NULL;
         }
         return alias_node(rw, e->ref, e);
@@ -133,8 +137,10 @@ static void inner_columns(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
             const dorm_col *c = &qs->cols[i];
             if (c->ann) continue;
             dorm_buf_puts(&s->text, k ? ", " : "");
-            if (c->expr) dorm_rexpr_sql(s, qs, c->expr);
-            else dorm_sql__col(s, dorm_alias__name(qs, c->alias), c->field->column);
+            if (c->expr)
+                dorm_rexpr_sql(s, qs, c->expr);
+            else
+                dorm_sql__col(s, dorm_alias__name(qs, c->alias), c->field->column);
             dorm_buf_printf(&s->text, " AS Col%d", ++k);
         }
     }
@@ -192,7 +198,7 @@ static int inner_query(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
 }
 
 int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
-                           dorm_sql *s) {
+                            dorm_sql *s) {
     dorm_buf_puts(&s->text, "SELECT ");
     if (!needs_subquery(qs)) {
         for (size_t i = 0; i < n; i++) {

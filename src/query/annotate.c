@@ -20,21 +20,28 @@ int dorm_alias__check(dorm_ctx *cx, const char *a) {
     size_t n = strlen(a);
     bool ok = n > 0 && ((a[0] >= 'A' && a[0] <= 'Z') || (a[0] >= 'a' && a[0] <= 'z') || a[0] == '_');
     for (size_t i = 1; ok && i < n; i++)
-        ok = (a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') || a[i] == '_';
+        ok =
+            (a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') || a[i] == '_';
     int max = cx->db->dialect->max_name_length ? cx->db->dialect->max_name_length : 200;
     if (ok && n <= (size_t)max) return DORM_OK;
     /* The alias as it may be shown: bytes that are not printable ASCII escaped. */
     dorm_buf shown = DORM_BUF_INIT;
     for (size_t i = 0; i < n && i < 80; i++) {
         unsigned char c = (unsigned char)a[i];
-        if (c < 0x20 || c >= 0x7f || c == '\\') dorm_buf_printf(&shown, "\\x%02x", c);
-        else dorm_buf_putc(&shown, (char)c);
+        if (c < 0x20 || c >= 0x7f || c == '\\')
+            dorm_buf_printf(&shown, "\\x%02x", c);
+        else
+            dorm_buf_putc(&shown, (char)c);
     }
     if (n > 80) dorm_buf_puts(&shown, "...");
-    int rc = ok ? dorm_ctx_fail(cx, DORM_EVALUE, "Column alias '%s' is longer than %d characters, the longest name this "
-                                           "database keeps.", shown.data ? shown.data : "", max)
-                : dorm_ctx_fail(cx, DORM_EVALUE, "Column alias '%s' is not allowed: an alias is a letter or underscore "
-                                           "followed by letters, digits and underscores.", shown.data ? shown.data : "");
+    int rc = ok ? dorm_ctx_fail(cx, DORM_EVALUE,
+                                "Column alias '%s' is longer than %d characters, the longest name this "
+                                "database keeps.",
+                                shown.data ? shown.data : "", max)
+                : dorm_ctx_fail(cx, DORM_EVALUE,
+                                "Column alias '%s' is not allowed: an alias is a letter or underscore "
+                                "followed by letters, digits and underscores.",
+                                shown.data ? shown.data : "");
     dorm_buf_free(&shown);
     return rc;
 }
@@ -131,7 +138,8 @@ static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden
     if (!c) return NULL;
     if (dorm_qs__combined_refuse(c, hidden ? "alias" : "annotate")) return c;
     if (c->low > 0 || c->high >= 0)
-        return dorm_qs__fail(c, DORM_EVALUE, "Cannot %s a query once a slice has been taken.", hidden ? "alias" : "annotate");
+        return dorm_qs__fail(c, DORM_EVALUE, "Cannot %s a query once a slice has been taken.",
+                             hidden ? "alias" : "annotate");
     size_t n = 0;
     while (anns && anns[n]) n++;
     dorm_ann *all = dorm_alloc(c->cx, sizeof(dorm_ann) * ((size_t)c->nann + n + 1));
@@ -175,8 +183,7 @@ static dorm_qs *load_fields(dorm_qs *qs, const char *const *fields, bool only) {
     uint64_t named = 0;
     for (size_t i = 0; fields && fields[i]; i++) {
         const dorm_fmeta *fm = strcmp(fields[i], "pk") == 0 ? c->meta->pk : dorm_meta__field(c->meta, fields[i]);
-        if (!fm)
-            return dorm_qs__fail(c, DORM_EFIELD, "%s has no field named '%s'", c->meta->model->name, fields[i]);
+        if (!fm) return dorm_qs__fail(c, DORM_EFIELD, "%s has no field named '%s'", c->meta->model->name, fields[i]);
         for (int k = 0; k < fm->nparts; k++) named |= (uint64_t)1 << fm->parts[k]->index;
         if (!dorm_fmeta_composite(fm)) named |= (uint64_t)1 << fm->index;
     }

@@ -9,15 +9,17 @@
 #include "core/assert.h"
 #include "query/compiler.h"
 
-static const char *const names[] = {[DORM_COMBINE_UNION] = "union", [DORM_COMBINE_INTERSECTION] = "intersection",
+static const char *const names[] = {[DORM_COMBINE_UNION] = "union",
+                                    [DORM_COMBINE_INTERSECTION] = "intersection",
                                     [DORM_COMBINE_DIFFERENCE] = "difference"};
-static const char *const keywords[] = {[DORM_COMBINE_UNION] = " UNION ", [DORM_COMBINE_INTERSECTION] = " INTERSECT ",
+static const char *const keywords[] = {[DORM_COMBINE_UNION] = " UNION ",
+                                       [DORM_COMBINE_INTERSECTION] = " INTERSECT ",
                                        [DORM_COMBINE_DIFFERENCE] = " EXCEPT "};
 
 dorm_qs *dorm_qs__combined_refuse(dorm_qs *qs, const char *operation) {
     if (qs && !qs->err && qs->combinator)
         return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "Calling QuerySet.%s() after %s() is not supported.", operation,
-                            names[qs->combinator]);
+                             names[qs->combinator]);
     return NULL;
 }
 
@@ -79,8 +81,9 @@ static int position(const dorm_qs *qs, const dorm_order *o) {
     }
     for (int i = 0; i < qs->ncols; i++) {
         const dorm_col *c = &qs->cols[i];
-        bool same = c->ann ? o->ref && strcmp(o->ref, qs->ann[c->ann - 1].alias) == 0
-                           : !o->ref && c->alias == o->alias && c->field == o->field && dorm_rexpr__same(c->expr, o->expr);
+        bool same = c->ann
+            ? o->ref && strcmp(o->ref, qs->ann[c->ann - 1].alias) == 0
+            : !o->ref && c->alias == o->alias && c->field == o->field && dorm_rexpr__same(c->expr, o->expr);
         if (same) return c->pos + 1;
     }
     return 0;
@@ -98,11 +101,15 @@ static int part_sql(dorm_sql *s, const dorm_qs *part, bool exists) {
     }
     const char *const *meta = part->meta->ordering;
     if (part->low > 0 || part->high >= 0)
-        return dorm_qs__fail((dorm_qs *)part, DORM_EPROGRAMMING, "LIMIT/OFFSET not allowed in subqueries of compound "
-                                                                "statements.")->err;
+        return dorm_qs__fail((dorm_qs *)part, DORM_EPROGRAMMING,
+                             "LIMIT/OFFSET not allowed in subqueries of compound "
+                             "statements.")
+            ->err;
     if ((part->ordered_explicitly && part->norder) || (!part->ordered_explicitly && meta && meta[0]))
-        return dorm_qs__fail((dorm_qs *)part, DORM_EPROGRAMMING, "ORDER BY not allowed in subqueries of compound "
-                                                                "statements.")->err;
+        return dorm_qs__fail((dorm_qs *)part, DORM_EPROGRAMMING,
+                             "ORDER BY not allowed in subqueries of compound "
+                             "statements.")
+            ->err;
     if (!exists) return dorm_compile__select(part, DORM_SELECT_ROWS, s);
     dorm_buf_puts(&s->text, "SELECT (1) AS ");
     dorm_sql__name(s, "a");
@@ -115,7 +122,7 @@ int dorm_compile__combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ord
     if ((qs->combinator == DORM_COMBINE_INTERSECTION && s->d->no_select_intersection) ||
         (qs->combinator == DORM_COMBINE_DIFFERENCE && s->d->no_select_difference))
         return dorm_ctx_fail(s->cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.",
-                         names[qs->combinator]);
+                             names[qs->combinator]);
     /* Parts selecting (1) are one row to INTERSECT and EXCEPT: those keep
      * their columns, and the whole is limited to a row. */
     bool ones = exists && qs->combinator == DORM_COMBINE_UNION;
@@ -145,11 +152,13 @@ int dorm_compile__combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ord
     for (int i = 0; ordered && i < qs->norder; i++) {
         int pos = position(qs, &qs->order[i]);
         if (!pos)
-            return dorm_ctx_fail(qs->cx, DORM_EPROGRAMMING, "ORDER BY term does not match any column in the result set.");
+            return dorm_ctx_fail(qs->cx, DORM_EPROGRAMMING,
+                                 "ORDER BY term does not match any column in the result set.");
         dorm_buf_printf(&s->text, "%s(%d) %s", i ? ", " : " ORDER BY ", pos,
                         qs->order[i].desc != qs->reversed ? "DESC" : "ASC");
     }
-    if (exists) s->d->limit_offset(&s->text, 1, 0);
+    if (exists)
+        s->d->limit_offset(&s->text, 1, 0);
     else if (ordered && (qs->low > 0 || qs->high >= 0))
         s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     if (qs->high >= 0 && qs->high == qs->low) return DORM_COMPILED_EMPTY;

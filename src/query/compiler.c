@@ -44,7 +44,8 @@ void dorm_sql__share(dorm_sql *s, size_t mark, size_t pmark) {
     for (int i = 0; i < s->nshared; i++) {
         const dorm_sql_span *sp = &s->shared[i];
         bool same = sp->np == np && dorm_sql__same(s->text.data + mark, len, s->text.data + sp->off, sp->len);
-        for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[pmark + k], &s->params[sp->poff + k]);
+        for (size_t k = 0; same && k < np; k++)
+            same = dorm_value_equal(&s->params[pmark + k], &s->params[sp->poff + k]);
         if (!same) continue;
         char *copy = dorm_mem__alloc(sp->len + 1);
         if (!copy) {
@@ -89,8 +90,10 @@ void dorm_sql__param(dorm_sql *s, const dorm_value *v) {
     }
     if (s->shape) dorm_shape__record(s->shape, v);
     s->params[s->nparams++] = *v;
-    if (s->d->param_style == DORM_PARAM_DOLLAR) dorm_buf_printf(&s->text, "$%zu", s->nparams);
-    else dorm_buf_putc(&s->text, '?');
+    if (s->d->param_style == DORM_PARAM_DOLLAR)
+        dorm_buf_printf(&s->text, "$%zu", s->nparams);
+    else
+        dorm_buf_putc(&s->text, '?');
 }
 
 void dorm_sql__text_param(dorm_sql *s, const char *text, size_t n) {
@@ -108,8 +111,10 @@ void dorm_sql__name(dorm_sql *s, const char *name) { dorm_buf_quote(&s->text, s-
 static void put_alias(dorm_buf *b, char quote, const char *alias) {
     bool generated = alias[0] >= 'T' && alias[0] <= 'Z' && alias[1];
     for (const char *p = alias + 1; generated && *p; p++) generated = *p >= '0' && *p <= '9';
-    if (generated) dorm_buf_puts(b, alias);
-    else dorm_buf_quote(b, quote, alias);
+    if (generated)
+        dorm_buf_puts(b, alias);
+    else
+        dorm_buf_quote(b, quote, alias);
 }
 
 void dorm_sql__alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
@@ -125,14 +130,18 @@ void dorm_sql__col(dorm_sql *s, const char *alias, const char *column) {
 /* Writes the part of `tmpl` before its "%s" (before) or after it. */
 static void template_part(dorm_sql *s, const char *tmpl, bool before) {
     const char *p = strstr(tmpl, "%s");
-    if (before) dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
-    else if (p) dorm_buf_puts(&s->text, p + 2);
+    if (before)
+        dorm_buf_put(&s->text, tmpl, p ? (size_t)(p - tmpl) : strlen(tmpl));
+    else if (p)
+        dorm_buf_puts(&s->text, p + 2);
 }
 
 /* A column, or the expression standing for it (transforms of it). */
 static void column_sql(dorm_sql *s, const dorm_qs *qs, int alias, const dorm_fmeta *field, const dorm_rexpr *expr) {
-    if (expr) dorm_rexpr_sql(s, qs, expr);
-    else dorm_sql__col(s, dorm_alias__name(qs, alias), field->column);
+    if (expr)
+        dorm_rexpr_sql(s, qs, expr);
+    else
+        dorm_sql__col(s, dorm_alias__name(qs, alias), field->column);
 }
 
 /* A column or expression of the SELECT, GROUP BY or ORDER BY lists, whose
@@ -260,8 +269,10 @@ static void in_list(dorm_sql *s, const dorm_value *list) {
 
 /* The right side of a leaf: its expression, or its value bound. */
 static void leaf_rhs(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
-    if (w->rhs_expr) dorm_rexpr_sql(s, qs, w->rhs_expr);
-    else dorm_sql__param(s, &w->rhs);
+    if (w->rhs_expr)
+        dorm_rexpr_sql(s, qs, w->rhs_expr);
+    else
+        dorm_sql__param(s, &w->rhs);
 }
 
 /* A program's lookup: its template, %1 the left side and %2 the right. */
@@ -270,9 +281,12 @@ static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     for (const dorm_vendor_sql *v = w->def->vendor_sql; v && v->vendor; v++)
         if (strcmp(v->vendor, qs->cx->db->drv->vendor) == 0) sql = v->sql;
     for (const char *p = sql ? sql : ""; *p; p++) {
-        if (*p == '%' && p[1] == '1') dorm_leaf__lhs(s, qs, w);
-        else if (*p == '%' && p[1] == '2') leaf_rhs(s, qs, w);
-        else if (*p == '%' && p[1] == '%') dorm_buf_putc(&s->text, '%');
+        if (*p == '%' && p[1] == '1')
+            dorm_leaf__lhs(s, qs, w);
+        else if (*p == '%' && p[1] == '2')
+            leaf_rhs(s, qs, w);
+        else if (*p == '%' && p[1] == '%')
+            dorm_buf_putc(&s->text, '%');
         else {
             dorm_buf_putc(&s->text, *p);
             continue;
@@ -287,12 +301,8 @@ static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool n
     } else if (!(w->json && dorm_json__leaf_sql(s, qs, w)) && !year_bounds(s, qs, w)) {
         dorm_leaf__lhs(s, qs, w);
         switch (w->lookup) {
-        case DORM_LK_ISNULL:
-            dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL");
-            break;
-        case DORM_LK_IN:
-            in_list(s, &w->rhs);
-            break;
+        case DORM_LK_ISNULL: dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL"); break;
+        case DORM_LK_IN: in_list(s, &w->rhs); break;
         case DORM_LK_RANGE:
             dorm_buf_puts(&s->text, " BETWEEN ");
             dorm_sql__param(s, &w->rhs.u.list[0]);
@@ -355,11 +365,8 @@ int dorm_where__sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool ne
 
 static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     switch (w->kind) {
-    case DORM_W_NOTHING:
-        return W_NONE;
-    case DORM_W_LEAF:
-        leaf_sql(s, qs, w, negated);
-        return W_SQL;
+    case DORM_W_NOTHING: return W_NONE;
+    case DORM_W_LEAF: leaf_sql(s, qs, w, negated); return W_SQL;
     case DORM_W_SUBQUERY:
     case DORM_W_EXPR: {
         size_t mark = s->text.len, pmark = s->nparams;
@@ -386,8 +393,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         if (rc < 0) s->failed = true;
         return W_SQL;
     }
-    default:
-        break;
+    default: break;
     }
     bool is_not = w->kind == DORM_W_NOT, is_or = w->kind == DORM_W_OR;
     size_t start = s->text.len, nparams = s->nparams;
@@ -409,7 +415,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
         /* A negated nullable leaf writes "x = ? AND x IS NOT NULL": its own
          * group, in parentheses beside siblings (Django's nested WhereNode). */
         bool guarded = w->kids[i]->kind == DORM_W_LEAF && negated != is_not && w->kids[i]->nullable &&
-                       w->kids[i]->lookup != DORM_LK_ISNULL;
+            w->kids[i]->lookup != DORM_LK_ISNULL;
         if (guarded && w->n > 1) dorm_buf_putc(&s->text, '(');
         wres r = where_sql(s, qs, w->kids[i], negated != is_not);
         if (r == W_SQL) {
@@ -523,9 +529,12 @@ const char *dorm_sql__nulls_suffix(const dorm_sql *s, bool first, bool last) {
 static void order_key(dorm_sql *s, const dorm_qs *qs, const dorm_order *o) {
     const dorm_ann *a = o->ref ? dorm_qs__annotation(qs, o->ref, strlen(o->ref)) : NULL;
     /* A selected annotation is ordered by its alias, another by its expression (Django). */
-    if (a && !dorm_ann__selected(qs, (int)(a - qs->ann))) shared_column(s, qs, 0, NULL, a->e);
-    else if (o->ref) dorm_sql__name(s, o->ref);
-    else shared_column(s, qs, o->alias, o->field, o->expr);
+    if (a && !dorm_ann__selected(qs, (int)(a - qs->ann)))
+        shared_column(s, qs, 0, NULL, a->e);
+    else if (o->ref)
+        dorm_sql__name(s, o->ref);
+    else
+        shared_column(s, qs, o->alias, o->field, o->expr);
 }
 
 static void order_clause(dorm_sql *s, const dorm_qs *qs) {
@@ -638,8 +647,10 @@ static void distinct_order_columns(dorm_sql *s, const dorm_qs *qs) {
         const dorm_order *o = &qs->order[i];
         if (!unselected_order(qs, o)) continue;
         dorm_buf_puts(&s->text, ", ");
-        if (o->random) dorm_buf_puts(&s->text, s->d->random_function);
-        else column_sql(s, qs, o->alias, o->field, o->expr);
+        if (o->random)
+            dorm_buf_puts(&s->text, s->d->random_function);
+        else
+            column_sql(s, qs, o->alias, o->field, o->expr);
     }
 }
 
@@ -663,8 +674,10 @@ int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
     if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
     /* Django 3.1+ groups by Meta.ordering but does not order by it. */
     if (r->ordered && !(r->meta && qs->group_by)) order_clause(s, qs);
-    if (r->exists) s->d->limit_offset(&s->text, 1, qs->low);
-    else if (sliced) s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
+    if (r->exists)
+        s->d->limit_offset(&s->text, 1, qs->low);
+    else if (sliced)
+        s->d->limit_offset(&s->text, qs->high >= 0 ? qs->high - qs->low : -1, qs->low);
     if (qs->lock && r->lock) {
         int rc = dorm_lock__sql(s, qs);
         if (rc) return rc;
@@ -679,7 +692,8 @@ int dorm_compile__select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) 
     dorm_qs tmp, parents;
     /* The SELECT of objects reads their parents' columns too. */
     if (what == DORM_SELECT_ROWS && !(qs = dorm_inherit__select(qs, &parents))) return DORM_ENOMEM;
-    dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS, .exists = what == DORM_SELECT_EXISTS,
+    dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS,
+                   .exists = what == DORM_SELECT_EXISTS,
                    .lock = what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS};
     if (r.ordered && !(qs = dorm_qs__ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
     dorm_buf_puts(&s->text, "SELECT ");
@@ -706,8 +720,10 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
         dorm_buf_puts(&s->text, i ? ", " : "(");
         dorm_sql__name(s, pk->parts[i]->column);
     }
-    if (dorm_fmeta_composite(pk)) dorm_buf_putc(&s->text, ')');
-    else dorm_sql__name(s, pk->column);
+    if (dorm_fmeta_composite(pk))
+        dorm_buf_putc(&s->text, ')');
+    else
+        dorm_sql__name(s, pk->column);
     dorm_buf_puts(&s->text, " IN (");
     int rc = dorm_compile__select(qs, DORM_SELECT_PK, s);
     if (rc == DORM_COMPILED_EMPTY) return W_NONE;
@@ -716,7 +732,7 @@ static wres dml_where(dorm_sql *s, const dorm_qs *qs) {
 }
 
 int dorm_compile__update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
-                        const dorm_rexpr *const *exprs, size_t n, dorm_sql *s) {
+                         const dorm_rexpr *const *exprs, size_t n, dorm_sql *s) {
     dorm_buf_puts(&s->text, "UPDATE ");
     dorm_sql__name(s, qs->meta->db_table);
     dorm_buf_puts(&s->text, " SET ");
@@ -728,8 +744,8 @@ int dorm_compile__update(const dorm_qs *qs, const dorm_fmeta *const *fields, con
             s->resolved_again = true;
             dorm_rexpr_sql(s, qs, exprs[i]);
             s->resolved_again = false;
-        }
-        else dorm_sql__param(s, &values[i]);
+        } else
+            dorm_sql__param(s, &values[i]);
     }
     if (dml_where(s, qs) == W_NONE) return DORM_COMPILED_EMPTY;
     return dorm_sql__compiled(s);

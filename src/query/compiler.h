@@ -20,8 +20,8 @@ typedef struct dorm_sql {
     const dorm_dialect *d;
     dorm_ctx *cx;
     bool failed;
-    bool bare_columns;   /* "col" instead of "alias"."col" (CHECK constraints) */
-    bool empty;          /* an expression can match no row: the whole query
+    bool bare_columns; /* "col" instead of "alias"."col" (CHECK constraints) */
+    bool empty; /* an expression can match no row: the whole query
                             cannot (Django's EmptyResultSet from inside it)   */
     bool resolved_again; /* writing an expression Django resolves a second time
                             (a lookup's left side, an UPDATE value): its
@@ -69,10 +69,10 @@ void dorm_sql__alias(dorm_sql *s, const char *alias);
 int dorm_sql__compiled(dorm_sql *s);
 
 typedef enum dorm_select_what {
-    DORM_SELECT_ROWS = 0,   /* the model's columns or the values() columns */
-    DORM_SELECT_COUNT,      /* SELECT COUNT(*)                             */
-    DORM_SELECT_EXISTS,     /* SELECT (1) AS "a" ... LIMIT 1               */
-    DORM_SELECT_PK          /* the primary key only (for subqueries)       */
+    DORM_SELECT_ROWS = 0, /* the model's columns or the values() columns */
+    DORM_SELECT_COUNT, /* SELECT COUNT(*)                             */
+    DORM_SELECT_EXISTS, /* SELECT (1) AS "a" ... LIMIT 1               */
+    DORM_SELECT_PK /* the primary key only (for subqueries)       */
 } dorm_select_what;
 
 /* Result of compiling: SQL was produced, or the query can match no row
@@ -100,21 +100,21 @@ bool dorm_json__folds(const dorm_sql *s, const dorm_where *w);
 /* Splits w (under `negated` NOTs) into what goes to WHERE and what to HAVING
  * (Django's WhereNode.split_having); either may be NULL.  0 or DORM_ENOMEM. */
 int dorm_split__having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
-                      const dorm_where **having);
+                       const dorm_where **having);
 /* Writes " GROUP BY ..." of an aggregating qs (nothing otherwise): `having`
  * the HAVING part of its conditions, `ordered` whether its ordering terms
  * (also Meta.ordering) count, `exists` for exists()'s SELECT (1), `extra`
  * more selected expressions (an aggregation's inner columns). */
 void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
-                       const dorm_rexpr *const *extra, int nextra);
+                        const dorm_rexpr *const *extra, int nextra);
 
 /* How the part of a SELECT after its columns is written. */
 typedef struct dorm_rest {
-    bool ordered;   /* ORDER BY (the ordering of qs, resolved by dorm_qs__ordering) */
-    bool meta;      /* ... which is Meta.ordering: not written when grouped        */
-    bool exists;    /* exists(): GROUP BY ..., (1) and LIMIT 1                    */
-    bool lock;      /* select_for_update()'s FOR UPDATE, when qs has one         */
-    const dorm_rexpr *const *extra;  /* more selected expressions to group by      */
+    bool ordered; /* ORDER BY (the ordering of qs, resolved by dorm_qs__ordering) */
+    bool meta; /* ... which is Meta.ordering: not written when grouped        */
+    bool exists; /* exists(): GROUP BY ..., (1) and LIMIT 1                    */
+    bool lock; /* select_for_update()'s FOR UPDATE, when qs has one         */
+    const dorm_rexpr *const *extra; /* more selected expressions to group by      */
     int nextra;
 } dorm_rest;
 /* FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET of qs.
@@ -142,13 +142,13 @@ int dorm_compile__select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s);
  * n fields of the base model and their values, or (exprs[i] non-NULL) an
  * expression such as F("pages") + 10. */
 int dorm_compile__update(const dorm_qs *qs, const dorm_fmeta *const *fields, const dorm_value *values,
-                        const dorm_rexpr *const *exprs, size_t n, dorm_sql *s);
+                         const dorm_rexpr *const *exprs, size_t n, dorm_sql *s);
 /* aggregate(): SELECT agg AS "alias", ... over the rows of qs (one result
  * row), or SELECT agg, ... FROM (qs) subquery where Django uses one (qs is
  * sliced, distinct, annotated or grouped by values()); the aggregates were
  * resolved with dorm_expr__resolve_summary. */
 int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
-                           dorm_sql *s);
+                            dorm_sql *s);
 /* lock.c: select_for_update's FOR UPDATE clause of qs (qs->lock set), as
  * the dialect's row locks allow; nothing where it has none.  0, or
  * DORM_ETRANSACTION / DORM_ENOTSUPPORTED / DORM_EFIELD recorded on the

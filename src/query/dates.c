@@ -16,10 +16,17 @@ static const char *const trunc_kinds[][2] = {
     {"day", "TruncDay"},   {"hour", "TruncHour"},       {"minute", "TruncMinute"}, {"second", "TruncSecond"},
 };
 static const char *const extract_names[][2] = {
-    {"year", "ExtractYear"},       {"iso_year", "ExtractIsoYear"},         {"month", "ExtractMonth"},
-    {"day", "ExtractDay"},         {"week", "ExtractWeek"},                {"week_day", "ExtractWeekDay"},
-    {"iso_week_day", "ExtractIsoWeekDay"}, {"quarter", "ExtractQuarter"}, {"hour", "ExtractHour"},
-    {"minute", "ExtractMinute"},   {"second", "ExtractSecond"},
+    {"year", "ExtractYear"},
+    {"iso_year", "ExtractIsoYear"},
+    {"month", "ExtractMonth"},
+    {"day", "ExtractDay"},
+    {"week", "ExtractWeek"},
+    {"week_day", "ExtractWeekDay"},
+    {"iso_week_day", "ExtractIsoWeekDay"},
+    {"quarter", "ExtractQuarter"},
+    {"hour", "ExtractHour"},
+    {"minute", "ExtractMinute"},
+    {"second", "ExtractSecond"},
 };
 
 int dorm_date__func_name(dorm_qs *qs, const dorm_expr *e, const char **name) {
@@ -27,7 +34,8 @@ int dorm_date__func_name(dorm_qs *qs, const dorm_expr *e, const char **name) {
     if (!trunc && strcmp(e->func, "Extract") != 0) return DORM_OK;
     const char *const(*table)[2] = trunc ? trunc_kinds : extract_names;
     size_t n = trunc ? sizeof trunc_kinds / sizeof trunc_kinds[0] : sizeof extract_names / sizeof extract_names[0];
-    if (!e->name) return dorm_qs__fail(qs, DORM_EVALUE, trunc ? "Trunc needs a kind." : "lookup_name must be provided")->err;
+    if (!e->name)
+        return dorm_qs__fail(qs, DORM_EVALUE, trunc ? "Trunc needs a kind." : "lookup_name must be provided")->err;
     for (size_t i = 0; i < n; i++)
         if (strcmp(table[i][0], e->name) == 0) {
             *name = table[i][1];
@@ -42,21 +50,23 @@ static int check_extract(dorm_qs *qs, const dorm_func_def *def, const dorm_rexpr
     if (k != DORM_KIND_DATE && k != DORM_KIND_DATETIME && k != DORM_KIND_TIME &&
         (k != DORM_KIND_DURATION || part >= DORM_EX_DATE))
         return dorm_qs__fail(qs, DORM_EVALUE,
-                            "Extract input expression must be DateField, DateTimeField, TimeField, or DurationField.")
+                             "Extract input expression must be DateField, DateTimeField, TimeField, or DurationField.")
             ->err;
     bool time_part = part == DORM_EX_HOUR || part == DORM_EX_MINUTE || part == DORM_EX_SECOND;
     if (k == DORM_KIND_DURATION && !qs->cx->db->dialect->native_duration)
         return dorm_qs__fail(qs, DORM_EVALUE, "Extract requires native DurationField database support.")->err;
     if (k == DORM_KIND_DURATION && !time_part && part != DORM_EX_DAY)
         return dorm_qs__fail(qs, DORM_EVALUE, "Cannot extract component '%s' from DurationField '%s'.",
-                            extract_names[part][0], arg->field ? arg->field->f->name : "")->err;
+                             extract_names[part][0], arg->field ? arg->field->f->name : "")
+            ->err;
     if (k == DORM_KIND_DATE && time_part) {
         const char *field = arg->field ? arg->field->f->name : "";
         char part_name[16];
         snprintf(part_name, sizeof part_name, "%s", def->name + 7); /* "ExtractHour" -> "hour" */
         part_name[0] = (char)(part_name[0] - 'A' + 'a');
         return dorm_qs__fail(qs, DORM_EVALUE, "Cannot extract time component '%s' from DateField '%s'. ", part_name,
-                            field)->err;
+                             field)
+            ->err;
     }
     return DORM_OK;
 }
@@ -71,14 +81,15 @@ static int check_trunc(dorm_qs *qs, const char *part, const dorm_rexpr *arg) {
         return dorm_qs__fail(qs, DORM_EVALUE, "'%s' isn't a DateField, TimeField, or DateTimeField.", field)->err;
     if ((k == DORM_KIND_DATE && time_part) || (k == DORM_KIND_TIME && !time_part))
         return dorm_qs__fail(qs, DORM_EVALUE,
-                            k == DORM_KIND_DATE ? "Cannot truncate DateField '%s' to DateTimeField. "
-                                                : "Cannot truncate TimeField '%s' to DateTimeField. ",
-                            field)->err;
+                             k == DORM_KIND_DATE ? "Cannot truncate DateField '%s' to DateTimeField. "
+                                                 : "Cannot truncate TimeField '%s' to DateTimeField. ",
+                             field)
+            ->err;
     return DORM_OK;
 }
 
 int dorm_date__func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
-                         const char **tz) {
+                          const char **tz) {
     const dorm_builtin_func *b = dorm_func__builtin(def);
     bool dated = b && (b->extract || b->trunc);
     int rc = DORM_OK;
@@ -128,7 +139,7 @@ int dorm_wall__to_instant(dorm_ctx *cx, const char *zone, dorm_datetime *t) {
     dorm_datetime_format(*t, text);
     /* pytz's localize(is_dst=None), as Django 3.2 calls it, refuses both. */
     return dorm_ctx_fail(cx, DORM_EVALUE, "%s is %s in %s (%s).", text, n ? "ambiguous" : "not a time that exists",
-                     dorm_tz__name(z), n ? "AmbiguousTimeError" : "NonExistentTimeError");
+                         dorm_tz__name(z), n ? "AmbiguousTimeError" : "NonExistentTimeError");
 }
 
 dorm_datetime dorm_zone__bound(const dorm_ctx *cx, dorm_datetime wall) {
@@ -158,9 +169,10 @@ int dorm_temporal__op(dorm_qs *qs, dorm_rexpr *r) {
     dorm_kind a = r->args[0]->out, b = r->args[1]->out;
     if (strcmp(r->op, "-") == 0 && a == b && temporal(a)) {
         /* TemporalSubtraction: connection.ops.subtract_temporals. */
-        const char *sql = dialect_spelling(d, a == DORM_KIND_DATE       ? "TemporalSubtractionDate"
-                                              : a == DORM_KIND_TIME     ? "TemporalSubtractionTime"
-                                                                        : "TemporalSubtraction");
+        const char *sql = dialect_spelling(d,
+                                           a == DORM_KIND_DATE       ? "TemporalSubtractionDate"
+                                               : a == DORM_KIND_TIME ? "TemporalSubtractionTime"
+                                                                     : "TemporalSubtraction");
         if (!sql && a == DORM_KIND_DATE) sql = dialect_spelling(d, "TemporalSubtraction");
         if (sql) {
             r->sql = sql;

@@ -20,19 +20,19 @@ typedef struct dorm_node_ops {
     void (*sql)(struct dorm_sql *s, const struct dorm_qs *qs, const dorm_rexpr *e);
 } dorm_node_ops;
 
-extern const dorm_node_ops dorm_node_col;   /* "alias"."column"                   */
-extern const dorm_node_ops dorm_node_ref;   /* an annotation, written out again   */
+extern const dorm_node_ops dorm_node_col; /* "alias"."column"                   */
+extern const dorm_node_ops dorm_node_ref; /* an annotation, written out again   */
 extern const dorm_node_ops dorm_node_value; /* a bound value (NULL: the literal)  */
-extern const dorm_node_ops dorm_node_star;  /* Count("*")                        */
-extern const dorm_node_ops dorm_node_op;    /* (a + b)                            */
-extern const dorm_node_ops dorm_node_func;  /* functions, aggregates, transforms  */
-extern const dorm_node_ops dorm_node_case;  /* CASE WHEN ... END                  */
-extern const dorm_node_ops dorm_node_when;  /* WHEN cond THEN x (in a CASE)       */
-extern const dorm_node_ops dorm_node_cast;  /* CAST(x AS type)                    */
+extern const dorm_node_ops dorm_node_star; /* Count("*")                        */
+extern const dorm_node_ops dorm_node_op; /* (a + b)                            */
+extern const dorm_node_ops dorm_node_func; /* functions, aggregates, transforms  */
+extern const dorm_node_ops dorm_node_case; /* CASE WHEN ... END                  */
+extern const dorm_node_ops dorm_node_when; /* WHEN cond THEN x (in a CASE)       */
+extern const dorm_node_ops dorm_node_cast; /* CAST(x AS type)                    */
 extern const dorm_node_ops dorm_node_subquery; /* (SELECT ...), EXISTS(SELECT ...) */
 extern const dorm_node_ops dorm_node_outer; /* OuterRef: a column of an enclosing query */
 extern const dorm_node_ops dorm_node_window; /* expr OVER (PARTITION BY ... ORDER BY ... frame) */
-extern const dorm_node_ops dorm_node_key;   /* a JSON key of args[0]: KeyTransform */
+extern const dorm_node_ops dorm_node_key; /* a JSON key of args[0]: KeyTransform */
 
 /* An OuterRef of a subquery's query: bound to `to`, an expression of the
  * query the subquery is used in, or (to NULL) waiting for the query
@@ -46,27 +46,27 @@ typedef struct dorm_outer_bind {
 /* A built-in function's row: the public row plus what dorm spells in code. */
 typedef struct dorm_builtin_func {
     dorm_func_def def;
-    void (*write)(dorm_sqlw *w);  /* the base spelling, when a template cannot say it */
-    const char *sample_sql;       /* StdDev/Variance(sample=True)                       */
-    int extract;                  /* a date part (dorm_extract) + 1, or 0                */
-    const char *trunc;            /* Trunc*: the part it truncates to, or NULL           */
-    dorm_value fill;              /* the last argument when only the first min_args are
+    void (*write)(dorm_sqlw *w); /* the base spelling, when a template cannot say it */
+    const char *sample_sql; /* StdDev/Variance(sample=True)                       */
+    int extract; /* a date part (dorm_extract) + 1, or 0                */
+    const char *trunc; /* Trunc*: the part it truncates to, or NULL           */
+    dorm_value fill; /* the last argument when only the first min_args are
                                      given (Lag's offset 1, LPad's " "), or NONE       */
-    bool first_output;            /* its output is its first argument's (Lag, NthValue) */
+    bool first_output; /* its output is its first argument's (Lag, NthValue) */
 } dorm_builtin_func;
 
 /* A resolved expression.  Immutable once built; lives in the context's arena. */
 struct dorm_rexpr {
     const dorm_node_ops *ops;
-    dorm_kind out;            /* Django's output field, as the kind of its class;
+    dorm_kind out; /* Django's output field, as the kind of its class;
                                  DORM_KIND_NONE: none (Value(None))           */
-    dorm_kind vkind;          /* the kind values are read and prepared as (a
+    dorm_kind vkind; /* the kind values are read and prepared as (a
                                  ForeignKey: its target's key)                 */
     int decimal_places;
-    const char *mixed;        /* Django's "Expression contains mixed types"
+    const char *mixed; /* Django's "Expression contains mixed types"
                                  message, raised where the output is needed   */
-    bool aggregate;           /* an aggregate is in it                          */
-    bool is_aggregate;        /* it is one                                      */
+    bool aggregate; /* an aggregate is in it                          */
+    bool is_aggregate; /* it is one                                      */
     /* column */
     int alias;
     const dorm_fmeta *field;
@@ -86,13 +86,13 @@ struct dorm_rexpr {
     const dorm_rexpr *const *args;
     const struct dorm_where *cond; /* aggregate filter=; When's condition       */
     bool distinct;
-    bool decimal_result;           /* a function or arithmetic of DecimalField
+    bool decimal_result; /* a function or arithmetic of DecimalField
                                       output: SQLite's CAST(... AS NUMERIC)
                                       (kept by an ExpressionWrapper, as Django
                                       casts by the inner expression's field) */
-    bool typed;                    /* a value where nothing gives its parameter a
+    bool typed; /* a value where nothing gives its parameter a
                                       type: written with the dialect's cast    */
-    int max_length, max_digits;    /* Cast: the target's options                 */
+    int max_length, max_digits; /* Cast: the target's options                 */
     /* subquery: its query, Exists or not, its OuterRefs; OuterRef: its level */
     struct dorm_qs *query;
     bool exists;
@@ -110,7 +110,7 @@ struct dorm_rexpr {
     /* Trunc*, Extract*: the zone given by tzinfo= ("UTC" too); NULL: the
      * context's current one */
     const char *tz;
-    bool bare;                     /* arithmetic: `sql` is the whole spelling,
+    bool bare; /* arithmetic: `sql` is the whole spelling,
                                       without parentheses around it            */
 };
 
@@ -174,14 +174,15 @@ const dorm_builtin_func *dorm_func__builtin(const dorm_func_def *def);
 /* How def is spelled by the backend of `d` and `vendor`: the dialect's own
  * spelling, a vendor template, the built-in code or the row's template. */
 void dorm_func__spelling(const dorm_func_def *def, const dorm_dialect *d, const char *vendor, const char **sql,
-                        void (**write)(dorm_sqlw *w));
+                         void (**write)(dorm_sqlw *w));
 /* Up to three function names close to s (n bytes) into out; their number. */
 int dorm_func__close(const dorm_registry *reg, const char *s, size_t n, const char **out);
 
 /* The lookup or transform named s (n bytes) for a left side of kind k
  * (transforms when `transform`, else lookups), the program's rows first;
  * NULL if there is none. */
-const dorm_lookup_def *dorm_lookup__find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n, bool transform);
+const dorm_lookup_def *dorm_lookup__find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n,
+                                         bool transform);
 /* Whether any lookup or transform has the name s (n bytes). */
 bool dorm_lookup__named(const dorm_registry *reg, const char *s, size_t n);
 /* The built-in lookup code (DORM_LK_*) of a row, or DORM_LK__COUNT for a

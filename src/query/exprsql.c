@@ -13,7 +13,7 @@ typedef struct fwriter {
     dorm_sql *s;
     const dorm_qs *qs;
     const dorm_rexpr *e;
-    void (*base)(struct fwriter *fw);   /* the spelling without dialect override */
+    void (*base)(struct fwriter *fw); /* the spelling without dialect override */
     dorm_column_def target;
 } fwriter;
 
@@ -39,9 +39,12 @@ static void value_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
      * as a difference of timestamps. */
     bool typed = e->typed || e->value.type == DORM_T_DURATION;
     const char *cast = typed && s->d->param_type ? s->d->param_type(e->out, &e->value) : NULL;
-    if (cast) dorm_buf_puts(&s->text, cast);
-    else if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast) dorm_buf_puts(&s->text, s->d->float_param_cast);
-    else if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast) dorm_buf_puts(&s->text, s->d->decimal_param_cast);
+    if (cast)
+        dorm_buf_puts(&s->text, cast);
+    else if (e->value.type == DORM_T_FLOAT && s->d->float_param_cast)
+        dorm_buf_puts(&s->text, s->d->float_param_cast);
+    else if (e->value.type == DORM_T_DECIMAL && s->d->decimal_param_cast)
+        dorm_buf_puts(&s->text, s->d->decimal_param_cast);
 }
 
 static void star_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
@@ -140,8 +143,10 @@ static void fw_text_param(dorm_sqlw *w, const char *text, size_t n) {
 
 static void fw_tmpl(dorm_sqlw *w, const char *sql) {
     fwriter *fw = w->impl;
-    if (sql) template_sql(fw, sql);
-    else fw->base(fw);
+    if (sql)
+        template_sql(fw, sql);
+    else
+        fw->base(fw);
 }
 
 static void fwriter_init(fwriter *fw, dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e, void (*base)(fwriter *)) {
@@ -172,8 +177,10 @@ static void extract_sql(fwriter *fw) {
     s->text = outer;
     dorm_kind k = fw->e->args[0]->vkind;
     const char *tz = dorm_rexpr__zone(s->cx, fw->e);
-    if (fw->e->trunc) s->d->trunc(&s->text, fw->e->trunc, k, arg.data ? arg.data : "", tz);
-    else s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), k, arg.data ? arg.data : "", tz);
+    if (fw->e->trunc)
+        s->d->trunc(&s->text, fw->e->trunc, k, arg.data ? arg.data : "", tz);
+    else
+        s->d->extract(&s->text, (dorm_extract)(fw->e->extract - 1), k, arg.data ? arg.data : "", tz);
     if (arg.failed) s->failed = true;
     dorm_buf_free(&arg);
 }
@@ -181,9 +188,12 @@ static void extract_sql(fwriter *fw) {
 /* The spelling Django's base class writes, before any dialect override. */
 static void base_sql(fwriter *fw) {
     const dorm_builtin_func *b = fw->e->def ? dorm_func__builtin(fw->e->def) : NULL;
-    if (fw->e->extract || fw->e->trunc) extract_sql(fw);
-    else if (b && b->write) b->write(&fw->w);
-    else if (fw->e->def && fw->e->def->sql) template_sql(fw, fw->e->def->sql);
+    if (fw->e->extract || fw->e->trunc)
+        extract_sql(fw);
+    else if (b && b->write)
+        b->write(&fw->w);
+    else if (fw->e->def && fw->e->def->sql)
+        template_sql(fw, fw->e->def->sql);
 }
 
 /* The SQLite wrapping of a decimal result, "CAST(%s AS NUMERIC)" (Django's
@@ -193,17 +203,22 @@ static void numeric_cast(dorm_sql *s, const dorm_rexpr *e, bool before) {
     if (!t || !e->decimal_result) return;
     const char *p = strstr(t, "%s");
     if (!p) return;
-    if (before) dorm_buf_put(&s->text, t, (size_t)(p - t));
-    else dorm_buf_puts(&s->text, p + 2);
+    if (before)
+        dorm_buf_put(&s->text, t, (size_t)(p - t));
+    else
+        dorm_buf_puts(&s->text, p + 2);
 }
 
 static void func_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     fwriter fw;
     fwriter_init(&fw, s, qs, e, base_sql);
     numeric_cast(s, e, true);
-    if (e->write) e->write(&fw.w);
-    else if (e->sql) template_sql(&fw, e->sql);
-    else base_sql(&fw);
+    if (e->write)
+        e->write(&fw.w);
+    else if (e->sql)
+        template_sql(&fw, e->sql);
+    else
+        base_sql(&fw);
     if (e->cond && e->is_aggregate && filter_clause(s, e)) {
         dorm_buf_puts(&s->text, " FILTER (WHERE ");
         if (!cond_sql(s, qs, e->cond)) s->empty = true;
@@ -263,13 +278,17 @@ static void case_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         DORM_ASSERT(start <= s->text.len);
         s->text.len = start;
         if (s->text.data) s->text.data[start] = '\0';
-        if (dflt) dorm_rexpr_sql(s, qs, dflt);
-        else dorm_buf_puts(&s->text, "NULL");
+        if (dflt)
+            dorm_rexpr_sql(s, qs, dflt);
+        else
+            dorm_buf_puts(&s->text, "NULL");
         return;
     }
     dorm_buf_puts(&s->text, " ELSE ");
-    if (dflt) dorm_rexpr_sql(s, qs, dflt);
-    else dorm_buf_puts(&s->text, "NULL");
+    if (dflt)
+        dorm_rexpr_sql(s, qs, dflt);
+    else
+        dorm_buf_puts(&s->text, "NULL");
     dorm_buf_puts(&s->text, " END");
 }
 
@@ -303,8 +322,8 @@ static void cast_base(fwriter *fw) {
 static void cast_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     fwriter fw;
     fwriter_init(&fw, s, qs, e, cast_base);
-    fw.target = (dorm_column_def){.kind = e->out, .max_length = e->max_length, .max_digits = e->max_digits,
-                                  .decimal_places = e->decimal_places};
+    fw.target = (dorm_column_def){
+        .kind = e->out, .max_length = e->max_length, .max_digits = e->max_digits, .decimal_places = e->decimal_places};
     fw.w.target = &fw.target;
     for (const dorm_func_sql *f = s->d->functions; f && f->name; f++)
         if (strcmp(f->name, "Cast") == 0 && f->write) {
@@ -316,9 +335,12 @@ static void cast_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
 
 /* A frame bound: "UNBOUNDED PRECEDING", "CURRENT ROW", "2 FOLLOWING". */
 static void frame_bound(dorm_buf *b, int64_t n, bool start) {
-    if (n == DORM_UNBOUNDED) dorm_buf_puts(b, start ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING");
-    else if (n == 0) dorm_buf_puts(b, "CURRENT ROW");
-    else dorm_buf_printf(b, "%lld %s", (long long)(n < 0 ? -n : n), n < 0 ? "PRECEDING" : "FOLLOWING");
+    if (n == DORM_UNBOUNDED)
+        dorm_buf_puts(b, start ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING");
+    else if (n == 0)
+        dorm_buf_puts(b, "CURRENT ROW");
+    else
+        dorm_buf_printf(b, "%lld %s", (long long)(n < 0 ? -n : n), n < 0 ? "PRECEDING" : "FOLLOWING");
 }
 
 /* Django's Window: "expr OVER (PARTITION BY ... ORDER BY ... frame)". */

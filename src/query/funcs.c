@@ -44,9 +44,13 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"Greatest", 2, -1, 0, DORM_KIND_NONE, "GREATEST(%*)", NULL}},
     {.def = {"LPad", 2, 3, 0, DORM_KIND_CHAR, "LPAD(%*)", NULL}, .fill = DORM_VTEXT(" ")},
     {.def = {"LTrim", 1, 1, 0, DORM_KIND_NONE, "LTRIM(%*)", NULL}},
-    {.def = {"Lag", 1, 3, DORM_FUNC_WINDOW, DORM_KIND_NONE, "LAG(%*)", NULL}, .fill = DORM_VINT(1), .first_output = true},
+    {.def = {"Lag", 1, 3, DORM_FUNC_WINDOW, DORM_KIND_NONE, "LAG(%*)", NULL},
+     .fill = DORM_VINT(1),
+     .first_output = true},
     {.def = {"LastValue", 1, 1, DORM_FUNC_WINDOW, DORM_KIND_NONE, "LAST_VALUE(%*)", NULL}},
-    {.def = {"Lead", 1, 3, DORM_FUNC_WINDOW, DORM_KIND_NONE, "LEAD(%*)", NULL}, .fill = DORM_VINT(1), .first_output = true},
+    {.def = {"Lead", 1, 3, DORM_FUNC_WINDOW, DORM_KIND_NONE, "LEAD(%*)", NULL},
+     .fill = DORM_VINT(1),
+     .first_output = true},
     {.def = {"Least", 2, -1, 0, DORM_KIND_NONE, "LEAST(%*)", NULL}},
     {.def = {"Left", 2, 2, 0, DORM_KIND_CHAR, "LEFT(%*)", NULL}},
     {.def = {"Length", 1, 1, 0, DORM_KIND_INT, "LENGTH(%*)", NULL}},
@@ -58,7 +62,9 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"Min", 1, 1, DORM_FUNC_AGGREGATE, DORM_KIND_NONE, "MIN(%*)", NULL}},
     {.def = {"Mod", 2, 2, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "MOD(%*)", NULL}},
     {.def = {"Now", 0, 0, 0, DORM_KIND_DATETIME, "CURRENT_TIMESTAMP", NULL}},
-    {.def = {"NthValue", 1, 2, DORM_FUNC_WINDOW, DORM_KIND_NONE, "NTH_VALUE(%*)", NULL}, .fill = DORM_VINT(1), .first_output = true},
+    {.def = {"NthValue", 1, 2, DORM_FUNC_WINDOW, DORM_KIND_NONE, "NTH_VALUE(%*)", NULL},
+     .fill = DORM_VINT(1),
+     .first_output = true},
     {.def = {"Ntile", 1, 1, DORM_FUNC_WINDOW, DORM_KIND_INT, "NTILE(%*)", NULL}},
     {.def = {"NullIf", 2, 2, 0, DORM_KIND_NONE, "NULLIF(%*)", NULL}},
     {.def = {"Ord", 1, 1, 0, DORM_KIND_INT, "ASCII(%*)", NULL}},
@@ -78,7 +84,8 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"Sign", 1, 1, 0, DORM_KIND_NONE, "SIGN(%*)", NULL}},
     {.def = {"Sin", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "SIN(%*)", NULL}},
     {.def = {"Sqrt", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "SQRT(%*)", NULL}},
-    {.def = {"StdDev", 1, 1, DORM_FUNC_AGGREGATE | DORM_FUNC_NUMERIC, DORM_KIND_NONE, "STDDEV_POP(%*)", NULL}, .sample_sql = "STDDEV_SAMP(%*)"},
+    {.def = {"StdDev", 1, 1, DORM_FUNC_AGGREGATE | DORM_FUNC_NUMERIC, DORM_KIND_NONE, "STDDEV_POP(%*)", NULL},
+     .sample_sql = "STDDEV_SAMP(%*)"},
     {.def = {"StrIndex", 2, 2, 0, DORM_KIND_INT, "INSTR(%*)", NULL}},
     {.def = {"Substr", 2, 3, 0, DORM_KIND_CHAR, "SUBSTRING(%*)", NULL}},
     {.def = {"Sum", 1, 1, DORM_FUNC_AGGREGATE_DISTINCT, DORM_KIND_NONE, "SUM(%D%*)", NULL}},
@@ -95,7 +102,8 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"TruncWeek", 1, 1, 0, DORM_KIND_NONE, NULL, NULL}, .trunc = "week"},
     {.def = {"TruncYear", 1, 1, 0, DORM_KIND_NONE, NULL, NULL}, .trunc = "year"},
     {.def = {"Upper", 1, 1, 0, DORM_KIND_NONE, "UPPER(%*)", NULL}},
-    {.def = {"Variance", 1, 1, DORM_FUNC_AGGREGATE | DORM_FUNC_NUMERIC, DORM_KIND_NONE, "VAR_POP(%*)", NULL}, .sample_sql = "VAR_SAMP(%*)"},
+    {.def = {"Variance", 1, 1, DORM_FUNC_AGGREGATE | DORM_FUNC_NUMERIC, DORM_KIND_NONE, "VAR_POP(%*)", NULL},
+     .sample_sql = "VAR_SAMP(%*)"},
 };
 
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
@@ -119,8 +127,10 @@ static const dorm_func_def *find_builtin(const char *s, size_t n) {
         size_t mid = lo + (hi - lo) / 2;
         int c = cmpn(builtins[mid].def.name, s, n);
         if (c == 0) return &builtins[mid].def;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -138,7 +148,7 @@ const dorm_builtin_func *dorm_func__builtin(const dorm_func_def *def) {
 }
 
 void dorm_func__spelling(const dorm_func_def *def, const dorm_dialect *d, const char *vendor, const char **sql,
-                        void (**write)(dorm_sqlw *w)) {
+                         void (**write)(dorm_sqlw *w)) {
     const dorm_builtin_func *b = dorm_func__builtin(def);
     *sql = def->sql;
     *write = b ? b->write : NULL;

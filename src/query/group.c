@@ -20,7 +20,7 @@ static dorm_where *copy_node(dorm_ctx *cx, const dorm_where *w, const dorm_where
 }
 
 int dorm_split__having(dorm_ctx *cx, const dorm_where *w, bool negated, const dorm_where **where,
-                      const dorm_where **having) {
+                       const dorm_where **having) {
     *where = *having = NULL;
     if (!w->aggregate) {
         *where = w;
@@ -29,7 +29,7 @@ int dorm_split__having(dorm_ctx *cx, const dorm_where *w, bool negated, const do
     bool is_not = w->kind == DORM_W_NOT, in_negated = negated != is_not;
     /* An OR (or a negated AND) with an aggregate in it cannot be split. */
     bool whole = w->kind == DORM_W_LEAF || w->kind == DORM_W_SUBQUERY || (in_negated && w->kind != DORM_W_OR) ||
-                 (!in_negated && w->kind == DORM_W_OR);
+        (!in_negated && w->kind == DORM_W_OR);
     if (whole) {
         *having = w;
         return DORM_OK;
@@ -67,7 +67,7 @@ typedef struct gbuild {
     gitem *what;
     int n, cap, cap_what;
     size_t mark, pmark, start, pstart;
-    gitem cur;  /* the item being written */
+    gitem cur; /* the item being written */
 } gbuild;
 
 static void begin(gbuild *g) {
@@ -91,9 +91,11 @@ static void end(gbuild *g) {
     size_t len = s->text.len - off, np = s->nparams - g->pmark;
     for (int i = 0; i < g->n && !s->text.failed; i++) {
         const dorm_sql_span *it = &g->items[i];
-        bool same = np == it->np && (np ? dorm_sql__same(s->text.data + off, len, s->text.data + it->off, it->len)
-                                        : len == it->len && memcmp(s->text.data + off, s->text.data + it->off, len) == 0);
-        for (size_t k = 0; same && k < np; k++) same = dorm_value_equal(&s->params[g->pmark + k], &s->params[it->poff + k]);
+        bool same = np == it->np &&
+            (np ? dorm_sql__same(s->text.data + off, len, s->text.data + it->off, it->len)
+                : len == it->len && memcmp(s->text.data + off, s->text.data + it->off, len) == 0);
+        for (size_t k = 0; same && k < np; k++)
+            same = dorm_value_equal(&s->params[g->pmark + k], &s->params[it->poff + k]);
         if (!same) continue;
         s->text.len = g->mark;
         s->text.data[g->mark] = '\0';
@@ -164,8 +166,8 @@ static void collapse(gbuild *g) {
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < g->n; i++) {
             const gitem *w = &g->what[i];
-            bool keep = pass == 0 ? i == key
-                                  : i != key && (w->having || (w->alias >= 0 && !grouped_by_key(g, w->alias)));
+            bool keep =
+                pass == 0 ? i == key : i != key && (w->having || (w->alias >= 0 && !grouped_by_key(g, w->alias)));
             if (!keep) continue;
             const dorm_sql_span *it = &g->items[i];
             dorm_buf_puts(&s->text, first ? " GROUP BY " : ", ");
@@ -215,13 +217,15 @@ static void add_where_cols(gbuild *g, const dorm_where *w) {
         for (int i = 0; i < w->n; i++) add_where_cols(g, w->kids[i]);
         return;
     }
-    if (w->lhs) add_group_cols(g, w->lhs);
-    else if (w->field) add_col(g, w->alias, w->field);
+    if (w->lhs)
+        add_group_cols(g, w->lhs);
+    else if (w->field)
+        add_col(g, w->alias, w->field);
     add_group_cols(g, w->rhs_expr);
 }
 
 void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having, bool ordered, bool exists,
-                       const dorm_rexpr *const *extra, int nextra) {
+                        const dorm_rexpr *const *extra, int nextra) {
     if (!qs->group_by) return;
     gbuild g = {.s = s, .qs = qs};
     for (int i = 0; i < qs->ngroup; i++) add_group_cols(&g, qs->group[i]);
@@ -237,8 +241,10 @@ void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
             if (c->ann) continue;
-            if (c->expr) add_group_cols(&g, c->expr);
-            else add_col(&g, c->alias, c->field);
+            if (c->expr)
+                add_group_cols(&g, c->expr);
+            else
+                add_col(&g, c->alias, c->field);
         }
     }
     /* exists() selects nothing of values(): only its GROUP BY list stays. */
@@ -254,8 +260,10 @@ void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having
             if (a && !dorm_ann__selected(qs, (int)(a - qs->ann))) add_group_cols(&g, a->e);
             continue;
         }
-        if (o->expr) add_group_cols(&g, o->expr);
-        else add_col(&g, o->alias, o->field);
+        if (o->expr)
+            add_group_cols(&g, o->expr);
+        else
+            add_col(&g, o->alias, o->field);
     }
     g.cur.having = true;
     add_where_cols(&g, having);

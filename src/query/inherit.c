@@ -26,7 +26,7 @@ static bool inherited(const dorm_meta *m, const char *s, size_t n) {
 }
 
 int dorm_path__up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
-                 const dorm_fmeta **key) {
+                  const dorm_fmeta **key) {
     *key = NULL;
     if (named_pk(s, n)) return DORM_OK;
     while ((*m)->parent && (*m)->parent_link && !own(*m, s, n) && inherited(*m, s, n)) {

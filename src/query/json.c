@@ -158,8 +158,14 @@ static void key_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
         return;
     }
     kwriter k = {.s = s, .qs = qs, .base = c.base};
-    k.w = (dorm_sqlw){.out = &s->text, .nargs = 1, .kind = e->out, .arg = kw_arg, .param = kw_param,
-                      .tmpl = kw_tmpl, .impl = &k, .text_param = kw_text_param};
+    k.w = (dorm_sqlw){.out = &s->text,
+                      .nargs = 1,
+                      .kind = e->out,
+                      .arg = kw_arg,
+                      .param = kw_param,
+                      .tmpl = kw_tmpl,
+                      .impl = &k,
+                      .text_param = kw_text_param};
     s->d->json->key(&k.w, c.keys, c.n, e->key_text);
 }
 
@@ -227,17 +233,12 @@ static void float_text(char *out, size_t size, double f) {
 static int json_text(dorm_qs *qs, const dorm_value *v, const char *path, dorm_value *out) {
     char tmp[40];
     switch (v->type) {
-    case DORM_T_NULL:
-        *out = dorm_v_text("null");
-        return DORM_OK;
-    case DORM_T_BOOL:
-        *out = dorm_v_text(v->u.b ? "true" : "false");
-        return DORM_OK;
-    case DORM_T_INT:
-        snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
-        break;
+    case DORM_T_NULL: *out = dorm_v_text("null"); return DORM_OK;
+    case DORM_T_BOOL: *out = dorm_v_text(v->u.b ? "true" : "false"); return DORM_OK;
+    case DORM_T_INT: snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i); break;
     case DORM_T_FLOAT:
-        if (!isfinite(v->u.f)) return dorm_qs__fail(qs, DORM_EVALUE, "Out of range float values are not JSON compliant")->err;
+        if (!isfinite(v->u.f))
+            return dorm_qs__fail(qs, DORM_EVALUE, "Out of range float values are not JSON compliant")->err;
         float_text(tmp, sizeof tmp, v->u.f);
         break;
     case DORM_T_TEXT: {
@@ -246,8 +247,10 @@ static int json_text(dorm_qs *qs, const dorm_value *v, const char *path, dorm_va
         json_t *j = json_loadb(v->u.s, n, JSON_DECODE_ANY, &err);
         if (!j)
             return dorm_qs__fail(qs, DORM_EVALUE,
-                                "The value of '%s' is not JSON text: '%.40s' (a JSONField's values are JSON: "
-                                "\"\\\"web\\\"\" for the string web).", path, v->u.s)->err;
+                                 "The value of '%s' is not JSON text: '%.40s' (a JSONField's values are JSON: "
+                                 "\"\\\"web\\\"\" for the string web).",
+                                 path, v->u.s)
+                ->err;
         json_decref(j);
         *out = *v;
         return DORM_OK;
@@ -278,7 +281,8 @@ static int decoded(dorm_qs *qs, dorm_value *v) {
         *v = dorm_v_null();
     } else if (json_is_string(j)) {
         char *s = dorm_alloc(qs->cx, json_string_length(j) + 1);
-        if (!s) rc = DORM_ENOMEM;
+        if (!s)
+            rc = DORM_ENOMEM;
         else {
             memcpy(s, json_string_value(j), json_string_length(j) + 1);
             *v = dorm_v_textn(s, json_string_length(j));
@@ -294,8 +298,7 @@ static int key_name(dorm_qs *qs, const dorm_value *v, const char *path, dorm_val
         *out = *v;
         return DORM_OK;
     }
-    if (v->type != DORM_T_INT)
-        return dorm_qs__fail(qs, DORM_EVALUE, "The keys of '%s' must be strings.", path)->err;
+    if (v->type != DORM_T_INT) return dorm_qs__fail(qs, DORM_EVALUE, "The keys of '%s' must be strings.", path)->err;
     char *s = dorm_sprintf(qs->cx, "%lld", (long long)v->u.i);
     if (!s) return DORM_ENOMEM;
     *out = dorm_v_text(s);
@@ -336,9 +339,7 @@ int dorm_json__leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char 
         return DORM_OK;
     }
     switch (w->lookup) {
-    case DORM_LK_HAS_KEY:
-        rc = key_name(qs, v, path, &w->rhs);
-        break;
+    case DORM_LK_HAS_KEY: rc = key_name(qs, v, path, &w->rhs); break;
     case DORM_LK_HAS_KEYS:
     case DORM_LK_HAS_ANY_KEYS:
         rc = list_of(qs, v, path, true, &w->rhs);
@@ -347,7 +348,8 @@ int dorm_json__leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char 
     case DORM_LK_ISNULL:
         if (!key) return DORM_OK;
         if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
-            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")
+                ->err;
         w->rhs = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
         break;
     case DORM_LK_IN:
@@ -376,13 +378,12 @@ int dorm_json__leaf(dorm_qs *qs, dorm_where *w, const dorm_value *v, const char 
         rc = json_text(qs, v, path, &w->rhs);
         if (!rc && key && j && !j->native && w->lookup <= DORM_LK_LTE) rc = decoded(qs, &w->rhs);
         break;
-    default:
-        return DORM_OK;
+    default: return DORM_OK;
     }
     if (rc) return rc;
     *handled = true;
     w->json = w->lookup == DORM_LK_EXACT || w->lookup == DORM_LK_IN || w->lookup == DORM_LK_ISNULL ||
-              w->lookup >= DORM_LK_HAS_KEY || (w->lookup == DORM_LK_JSON_CONTAINED_BY && j && j->contained_by);
+        w->lookup >= DORM_LK_HAS_KEY || (w->lookup == DORM_LK_JSON_CONTAINED_BY && j && j->contained_by);
     return DORM_OK;
 }
 
@@ -399,8 +400,10 @@ static void path_tmpl(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const
             continue;
         }
         if (*++p == '1') {
-            if (c->n) dorm_rexpr_sql(s, qs, c->base);
-            else dorm_leaf__lhs(s, qs, w);
+            if (c->n)
+                dorm_rexpr_sql(s, qs, c->base);
+            else
+                dorm_leaf__lhs(s, qs, w);
             continue;
         }
         if (!c->n && !more) {
@@ -468,9 +471,7 @@ bool dorm_json__leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     switch (w->lookup) {
     case DORM_LK_HAS_KEY:
     case DORM_LK_HAS_KEYS:
-    case DORM_LK_HAS_ANY_KEYS:
-        has_keys_sql(s, qs, w, &c);
-        return true;
+    case DORM_LK_HAS_ANY_KEYS: has_keys_sql(s, qs, w, &c); return true;
     case DORM_LK_ISNULL:
         /* Django's KeyTransformIsNull on a JSON path backend: whether the
          * path is there. */
@@ -502,26 +503,25 @@ bool dorm_json__leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     case DORM_LK_JSON_CONTAINED_BY:
         for (const char *p = j->contained_by; *p; p++) {
             if (p[0] == '%' && (p[1] == '1' || p[1] == '2')) {
-                if (*++p == '1') dorm_leaf__lhs(s, qs, w);
-                else dorm_sql__param(s, &w->rhs);
+                if (*++p == '1')
+                    dorm_leaf__lhs(s, qs, w);
+                else
+                    dorm_sql__param(s, &w->rhs);
             } else {
                 dorm_buf_putc(&s->text, *p);
             }
         }
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
 /* The lookups Django's lookup_cast wraps (its BuiltinLookups). */
-static bool casts(dorm_lookup lk) {
-    return lk <= DORM_LK_RANGE || lk == DORM_LK_REGEX || lk == DORM_LK_IREGEX;
-}
+static bool casts(dorm_lookup lk) { return lk <= DORM_LK_RANGE || lk == DORM_LK_REGEX || lk == DORM_LK_IREGEX; }
 
 static bool folding(dorm_lookup lk) {
-    return lk == DORM_LK_IEXACT || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ISTARTSWITH ||
-           lk == DORM_LK_IENDSWITH || lk == DORM_LK_IREGEX;
+    return lk == DORM_LK_IEXACT || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ISTARTSWITH || lk == DORM_LK_IENDSWITH ||
+        lk == DORM_LK_IREGEX;
 }
 
 bool dorm_json__folds(const dorm_sql *s, const dorm_where *w) {

@@ -14,7 +14,8 @@ dorm_qs *dorm_select_for_update_with_(dorm_qs *qs, const dorm_lock_opts *opts, s
     dorm_lock_opts o = opts ? *opts : (dorm_lock_opts){0};
     dorm_qs *c = dorm_qs__clone(qs);
     if (!c) return NULL;
-    if (o.nowait && o.skip_locked) return dorm_qs__fail(c, DORM_EVALUE, "The nowait option cannot be used with skip_locked.");
+    if (o.nowait && o.skip_locked)
+        return dorm_qs__fail(c, DORM_EVALUE, "The nowait option cannot be used with skip_locked.");
     dorm_lock_opts *lock = dorm_alloc(qs->cx, sizeof *lock);
     if (!lock) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
     size_t n = 0;
@@ -76,11 +77,11 @@ static int invalid_of(const dorm_qs *qs, const dorm_buf *bad) {
             dorm_buf_printf(&choices, ", %s", tmp.data ? tmp.data : "");
         }
     int rc = choices.failed || bad->failed
-                 ? dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory")
-                 : dorm_ctx_fail(qs->cx, DORM_EFIELD,
-                             "Invalid field name(s) given in select_for_update(of=(...)): %s. Only relational fields "
-                             "followed in the query are allowed. Choices are: %s.",
-                             bad->data, choices.data);
+        ? dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory")
+        : dorm_ctx_fail(qs->cx, DORM_EFIELD,
+                        "Invalid field name(s) given in select_for_update(of=(...)): %s. Only relational fields "
+                        "followed in the query are allowed. Choices are: %s.",
+                        bad->data, choices.data);
     dorm_buf_free(&choices);
     dorm_buf_free(&tmp);
     return rc;
@@ -114,11 +115,11 @@ int dorm_lock__sql(dorm_sql *s, const dorm_qs *qs) {
         return dorm_ctx_fail(cx, DORM_ETRANSACTION, "select_for_update cannot be used outside of a transaction.");
     /* Refused rather than left out: waiting where NOWAIT was asked could
      * deadlock (Django's reason). */
-    const char *missing = o->nowait && !(has & DORM_ROW_LOCK_NOWAIT)           ? "NOWAIT"
-                          : o->skip_locked && !(has & DORM_ROW_LOCK_SKIP_LOCKED) ? "SKIP LOCKED"
-                          : o->of && !(has & DORM_ROW_LOCK_OF)                   ? "FOR UPDATE OF"
-                          : o->no_key && !(has & DORM_ROW_LOCK_NO_KEY)           ? "FOR NO KEY UPDATE"
-                                                                                 : NULL;
+    const char *missing = o->nowait && !(has & DORM_ROW_LOCK_NOWAIT) ? "NOWAIT"
+        : o->skip_locked && !(has & DORM_ROW_LOCK_SKIP_LOCKED)       ? "SKIP LOCKED"
+        : o->of && !(has & DORM_ROW_LOCK_OF)                         ? "FOR UPDATE OF"
+        : o->no_key && !(has & DORM_ROW_LOCK_NO_KEY)                 ? "FOR NO KEY UPDATE"
+                                                                     : NULL;
     if (missing) return dorm_ctx_fail(cx, DORM_ENOTSUPPORTED, "%s is not supported on this database backend.", missing);
     dorm_buf_puts(&s->text, o->no_key ? " FOR NO KEY UPDATE" : " FOR UPDATE");
     int rc = o->of ? of_clause(s, qs) : DORM_OK;

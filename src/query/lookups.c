@@ -69,7 +69,7 @@ static bool applies(const dorm_lookup_def *d, dorm_kind k, bool transform) {
 }
 
 const dorm_lookup_def *dorm_lookup__find(const dorm_registry *reg, dorm_kind k, const char *s, size_t n,
-                                        bool transform) {
+                                         bool transform) {
     for (size_t i = 0; reg && reg->lookups && reg->lookups[i]; i++)
         if (eqn(reg->lookups[i]->name, s, n) && applies(reg->lookups[i], k, transform)) return reg->lookups[i];
     if (transform) {

@@ -100,8 +100,10 @@ int dorm_order__resolve_exprs(dorm_qs *qs, const dorm_expr *const *items) {
         /* A string is Django's "-field" / "?" / "annotation". */
         if (e->kind == DORM_E_F && !e->name && e->value.type == DORM_T_TEXT) {
             const char *f = e->value.u.s;
-            if (strcmp(f, "?") == 0) rc = push(qs, &l, (dorm_order){.random = true});
-            else rc = add_path(qs, &l, f[0] == '-' ? f + 1 : f, f[0] == '-', 0);
+            if (strcmp(f, "?") == 0)
+                rc = push(qs, &l, (dorm_order){.random = true});
+            else
+                rc = add_path(qs, &l, f[0] == '-' ? f + 1 : f, f[0] == '-', 0);
         } else {
             rc = add_expr(qs, &l, e);
         }

@@ -83,8 +83,8 @@ static int unknown_keyword(dorm_qs *qs, const dorm_meta *m, part p) {
 static const char *suggestion(dorm_qs *qs, dorm_kind k, part p, int flags) {
     const char *cands[128], *best[3];
     size_t n = (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))
-                   ? dorm_lookup__names(qs->cx->db->reg, k, flags & DORM_PATH_LOOKUPS, cands, 128)
-                   : 0;
+        ? dorm_lookup__names(qs->cx->db->reg, k, flags & DORM_PATH_LOOKUPS, cands, 128)
+        : 0;
     int nb = dorm_close__matches(p.s, p.n, cands, n, best);
     if (!nb) return ".";
     const char *s = dorm_sprintf(qs->cx, ", perhaps you meant %s%s%s%s%s?", best[0], nb > 1 ? " or " : "",
@@ -113,9 +113,8 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
     for (int i = 0; i < n; i++) {
         part p = parts[i];
         dorm_kind k = out->expr ? out->expr->vkind : out->field->value_kind;
-        const dorm_lookup_def *t = (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS))
-                                       ? dorm_lookup__find(reg, k, p.s, p.n, true)
-                                       : NULL;
+        const dorm_lookup_def *t =
+            (flags & (DORM_PATH_LOOKUPS | DORM_PATH_TRANSFORMS)) ? dorm_lookup__find(reg, k, p.s, p.n, true) : NULL;
         const dorm_func_def *fn = t ? dorm_func__find(reg, t->transform, strlen(t->transform)) : NULL;
         if (fn && custom_allows(out, p)) {
             if (!out->expr && !(out->expr = dorm_rexpr__col(qs, out->alias, out->field))) return DORM_ENOMEM;
@@ -141,12 +140,12 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
         }
         if (!(flags & DORM_PATH_LOOKUPS))
             return field_error(qs, "Cannot resolve keyword '%.*s' into field. Join on '%s' not permitted.", p, field);
-        const char *label = !transformed && out->field &&
-                                    (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
-                                ? dorm_field__class(out->field->f)
-                                : dorm_kind__name(k);
-        dorm_qs__fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s", (int)p.n,
-                     p.s, label, suggestion(qs, k, p, flags));
+        const char *label =
+            !transformed && out->field && (k == DORM_KIND_INT || out->field->f->kind == DORM_KIND_CUSTOM)
+            ? dorm_field__class(out->field->f)
+            : dorm_kind__name(k);
+        dorm_qs__fail(qs, DORM_EFIELD, "Unsupported lookup '%.*s' for %s or join on the field not permitted%s",
+                      (int)p.n, p.s, label, suggestion(qs, k, p, flags));
         return DORM_EFIELD;
     }
     return DORM_OK;
@@ -271,7 +270,7 @@ int dorm_path__resolve(dorm_qs *qs, const char *path, size_t len, int flags, dor
 }
 
 int dorm_path__on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
-                      dorm_path *out) {
+                       dorm_path *out) {
     memset(out, 0, sizeof *out);
     out->expr = base;
     if (!rest[0]) return DORM_OK;

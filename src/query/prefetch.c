@@ -25,7 +25,8 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items) {
         if (p->queryset && p->queryset->mode != DORM_MODE_OBJECTS)
             return dorm_qs__fail(c, DORM_EVALUE, "Prefetch querysets cannot use raw(), values(), and values_list().");
         if (p->to_attr && dorm_alias__check(c->cx, p->to_attr))
-            return dorm_qs__fail(c, DORM_EVALUE, "Invalid to_attr for the lookup '%s': %s", p->lookup, dorm_errmsg(c->cx));
+            return dorm_qs__fail(c, DORM_EVALUE, "Invalid to_attr for the lookup '%s': %s", p->lookup,
+                                 dorm_errmsg(c->cx));
         copies[i].lookup = dorm_strdup(c->cx, p->lookup);
         copies[i].queryset = p->queryset;
         copies[i].to_attr = p->to_attr ? dorm_strdup(c->cx, p->to_attr) : NULL;

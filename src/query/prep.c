@@ -58,12 +58,8 @@ static int parse_int(const dorm_value *v, int64_t *out) {
 static int to_int(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
     *out = dorm_v_int(0);
     switch (in->type) {
-    case DORM_T_INT:
-        out->u.i = in->u.i;
-        return 0;
-    case DORM_T_BOOL:
-        out->u.i = in->u.b;
-        return 0;
+    case DORM_T_INT: out->u.i = in->u.i; return 0;
+    case DORM_T_BOOL: out->u.i = in->u.b; return 0;
     case DORM_T_FLOAT:
         /* Outside int64's range (or NaN) the cast is undefined: refused. */
         if (!(in->u.f >= -9223372036854775808.0 && in->u.f < 9223372036854775808.0)) break;
@@ -72,8 +68,7 @@ static int to_int(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm
     case DORM_T_TEXT:
         if (parse_int(in, &out->u.i) == 0) return 0;
         break;
-    default:
-        break;
+    default: break;
     }
     return bad_named(cx, "Field '%s' expected a number but got '%s'.", fm, in);
 }
@@ -90,14 +85,9 @@ static int to_text(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dor
         *out = dorm_v_textn(s, n);
         return 0;
     }
-    case DORM_T_INT:
-        snprintf(tmp, sizeof tmp, "%lld", (long long)in->u.i);
-        break;
-    case DORM_T_DATE:
-        dorm_date_format(in->u.date, tmp);
-        break;
-    default:
-        return bad_named(cx, "Field '%s' expected a string but got '%s'.", fm, in);
+    case DORM_T_INT: snprintf(tmp, sizeof tmp, "%lld", (long long)in->u.i); break;
+    case DORM_T_DATE: dorm_date_format(in->u.date, tmp); break;
+    default: return bad_named(cx, "Field '%s' expected a string but got '%s'.", fm, in);
     }
     char *s = dorm_strdup(cx, tmp);
     if (!s) return DORM_ENOMEM;
@@ -133,15 +123,9 @@ static int to_bool(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dor
 
 static int to_float(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
     switch (in->type) {
-    case DORM_T_FLOAT:
-        *out = *in;
-        return 0;
-    case DORM_T_INT:
-        *out = dorm_v_float((double)in->u.i);
-        return 0;
-    case DORM_T_DECIMAL:
-        *out = dorm_v_float(dorm_decimal_to_double(in->u.dec));
-        return 0;
+    case DORM_T_FLOAT: *out = *in; return 0;
+    case DORM_T_INT: *out = dorm_v_float((double)in->u.i); return 0;
+    case DORM_T_DECIMAL: *out = dorm_v_float(dorm_decimal_to_double(in->u.dec)); return 0;
     case DORM_T_TEXT: {
         char tmp[64];
         size_t n = vlen(in);
@@ -157,8 +141,7 @@ static int to_float(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, do
         }
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return bad_named(cx, "Field '%s' expected a number but got '%s'.", fm, in);
 }
@@ -166,12 +149,8 @@ static int to_float(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, do
 static int to_decimal(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, dorm_value *out) {
     dorm_decimal d;
     switch (in->type) {
-    case DORM_T_DECIMAL:
-        *out = *in;
-        return 0;
-    case DORM_T_INT:
-        *out = dorm_v_decimal(dorm_decimal_from_int(in->u.i, 0));
-        return 0;
+    case DORM_T_DECIMAL: *out = *in; return 0;
+    case DORM_T_INT: *out = dorm_v_decimal(dorm_decimal_from_int(in->u.i, 0)); return 0;
     case DORM_T_FLOAT:
         if (dorm_decimal_from_double(in->u.f, fm && fm->f->decimal_places > 0 ? fm->f->decimal_places : 6, &d) == 0) {
             *out = dorm_v_decimal(d);
@@ -184,8 +163,7 @@ static int to_decimal(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in, 
             return 0;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     return bad(cx, DORM_EVALIDATION, "'%s' value must be a decimal number.", fm, in);
 }
@@ -295,7 +273,7 @@ static int object_key(dorm_ctx *cx, const dorm_meta *expected, const dorm_fmeta 
      * check_rel_lookup_compatible). */
     if (!om || (expected && !dorm_meta_is_a(om, expected)))
         return dorm_ctx_fail(cx, DORM_EVALUE, "Cannot query \"%s\": Must be \"%s\" instance.",
-                         om ? om->model->name : "object", expected ? expected->model->name : "?");
+                             om ? om->model->name : "object", expected ? expected->model->name : "?");
     const dorm_fmeta *pk = key ? dorm_field_in(om, key) : om->pk;
     dorm_value v = dorm_field__get(in->u.p, pk);
     if (v.type == DORM_T_NULL || ((h->flags & DORM_OBJ_ADDING) && dorm_kind__is_auto(pk->f->kind) && v.u.i == 0))
@@ -311,8 +289,10 @@ static int custom_value(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in
     void *member = dorm_alloc(cx, fm->f->size);
     if (!member) return DORM_ENOMEM;
     const char *why = NULL;
-    if (in->type == DORM_T_CUSTOM) memcpy(member, in->u.p, fm->f->size);
-    else why = fm->f->type->to_c(in, member, cx);
+    if (in->type == DORM_T_CUSTOM)
+        memcpy(member, in->u.p, fm->f->size);
+    else
+        why = fm->f->type->to_c(in, member, cx);
     if (why) {
         const char *msg = dorm_message__format(cx, why, &(dorm_msg_params){in, NULL, 0});
         return msg ? dorm_ctx_fail(cx, DORM_EVALIDATION, "%s", msg) : DORM_ENOMEM;
@@ -340,8 +320,7 @@ int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const d
     case DORM_KIND_SMALLINT:
     case DORM_KIND_POSINT:
     case DORM_KIND_POSSMALLINT:
-    case DORM_KIND_FK:
-        return to_int(cx, fm, in, out);
+    case DORM_KIND_FK: return to_int(cx, fm, in, out);
     case DORM_KIND_CHAR:
     case DORM_KIND_TEXT:
     case DORM_KIND_SLUG:
@@ -349,27 +328,16 @@ int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const d
     case DORM_KIND_URL:
     case DORM_KIND_JSON:
     case DORM_KIND_FILE:
-    case DORM_KIND_IMAGE:
-        return to_text(cx, fm, in, out);
-    case DORM_KIND_BOOL:
-        return to_bool(cx, fm, in, out);
-    case DORM_KIND_FLOAT:
-        return to_float(cx, fm, in, out);
-    case DORM_KIND_DECIMAL:
-        return to_decimal(cx, fm, in, out);
-    case DORM_KIND_DATE:
-        return to_date(cx, fm, in, out);
-    case DORM_KIND_DATETIME:
-        return to_datetime(cx, fm, in, out);
-    case DORM_KIND_TIME:
-        return to_time(cx, fm, in, out);
-    case DORM_KIND_UUID:
-        return to_uuid(cx, fm, in, out);
-    case DORM_KIND_BINARY:
-        return to_bytes(cx, fm, in, out);
-    case DORM_KIND_DURATION:
-        return to_duration(cx, fm, in, out);
-    default:
-        return dorm_ctx_fail(cx, DORM_EVALUE, "Field '%s' cannot take a value.", fm ? fm->f->name : "?");
+    case DORM_KIND_IMAGE: return to_text(cx, fm, in, out);
+    case DORM_KIND_BOOL: return to_bool(cx, fm, in, out);
+    case DORM_KIND_FLOAT: return to_float(cx, fm, in, out);
+    case DORM_KIND_DECIMAL: return to_decimal(cx, fm, in, out);
+    case DORM_KIND_DATE: return to_date(cx, fm, in, out);
+    case DORM_KIND_DATETIME: return to_datetime(cx, fm, in, out);
+    case DORM_KIND_TIME: return to_time(cx, fm, in, out);
+    case DORM_KIND_UUID: return to_uuid(cx, fm, in, out);
+    case DORM_KIND_BINARY: return to_bytes(cx, fm, in, out);
+    case DORM_KIND_DURATION: return to_duration(cx, fm, in, out);
+    default: return dorm_ctx_fail(cx, DORM_EVALUE, "Field '%s' cannot take a value.", fm ? fm->f->name : "?");
     }
 }

@@ -11,21 +11,21 @@
 
 typedef enum dorm_qs_mode {
     DORM_MODE_OBJECTS = 0,
-    DORM_MODE_VALUES,       /* rows named by path        */
-    DORM_MODE_VALUES_LIST,  /* rows, positional          */
-    DORM_MODE_FLAT          /* one value per row         */
+    DORM_MODE_VALUES, /* rows named by path        */
+    DORM_MODE_VALUES_LIST, /* rows, positional          */
+    DORM_MODE_FLAT /* one value per row         */
 } dorm_qs_mode;
 
 /* A join.  Alias index 0 is the base table; joins[i] is alias i + 1. */
 typedef struct dorm_join {
-    int parent;               /* alias the join hangs from                     */
-    const dorm_fmeta *fk;     /* the ForeignKey it follows                     */
-    bool reverse;             /* parent is fk's target (a reverse relation)    */
-    const dorm_meta *model;   /* the joined model                              */
-    bool outer;               /* LEFT OUTER JOIN                               */
-    bool nullable;            /* rows may be missing on the right              */
-    int generation;           /* filter() call that made a multi-valued join   */
-    const char *alias;        /* SQL alias                                     */
+    int parent; /* alias the join hangs from                     */
+    const dorm_fmeta *fk; /* the ForeignKey it follows                     */
+    bool reverse; /* parent is fk's target (a reverse relation)    */
+    const dorm_meta *model; /* the joined model                              */
+    bool outer; /* LEFT OUTER JOIN                               */
+    bool nullable; /* rows may be missing on the right              */
+    int generation; /* filter() call that made a multi-valued join   */
+    const char *alias; /* SQL alias                                     */
 } dorm_join;
 
 typedef enum dorm_wkind {
@@ -33,9 +33,9 @@ typedef enum dorm_wkind {
     DORM_W_AND,
     DORM_W_OR,
     DORM_W_NOT,
-    DORM_W_NOTHING,         /* matches no row (e.g. __in=[])                  */
-    DORM_W_SUBQUERY,        /* alias.field IN (sub)                           */
-    DORM_W_EXPR             /* a boolean expression (Exists): lhs             */
+    DORM_W_NOTHING, /* matches no row (e.g. __in=[])                  */
+    DORM_W_SUBQUERY, /* alias.field IN (sub)                           */
+    DORM_W_EXPR /* a boolean expression (Exists): lhs             */
 } dorm_wkind;
 
 /* How deep conditions (Q trees) and expressions may nest: the where builder
@@ -48,7 +48,7 @@ typedef enum dorm_wkind {
 typedef struct dorm_ann {
     const char *alias;
     const dorm_rexpr *e;
-    bool hidden;              /* alias(): usable by name, never selected       */
+    bool hidden; /* alias(): usable by name, never selected       */
     dorm_field field;
     dorm_fmeta fm;
 } dorm_ann;
@@ -58,29 +58,29 @@ typedef struct dorm_where {
     dorm_wkind kind;
     int n;
     const struct dorm_where *const *kids;
-    bool aggregate;           /* an aggregate is in it: HAVING                 */
+    bool aggregate; /* an aggregate is in it: HAVING                 */
     /* leaf: lhs <lookup> rhs, lhs the column alias.field or an expression */
     int alias;
-    const dorm_fmeta *field;  /* the column (NULL: lhs is an annotation)       */
-    const dorm_rexpr *lhs;    /* transforms or an annotation; NULL: the column */
-    dorm_lookup lookup;       /* DORM_LK__COUNT: the template of `def`         */
+    const dorm_fmeta *field; /* the column (NULL: lhs is an annotation)       */
+    const dorm_rexpr *lhs; /* transforms or an annotation; NULL: the column */
+    dorm_lookup lookup; /* DORM_LK__COUNT: the template of `def`         */
     const dorm_lookup_def *def;
-    dorm_value rhs;           /* prepared; LIST for in/range; BOOL for isnull */
+    dorm_value rhs; /* prepared; LIST for in/range; BOOL for isnull */
     const dorm_rexpr *rhs_expr; /* F() and arithmetic on the right (or NULL)  */
-    bool nullable;            /* the left side can be NULL                    */
-    const dorm_rexpr *sub;    /* DORM_W_SUBQUERY: a subquery of one column    */
-    bool json;                /* a JSON lookup dorm_json__leaf_sql may write   */
-    bool json_null;           /* exact None on JSON: a JSON null              */
+    bool nullable; /* the left side can be NULL                    */
+    const dorm_rexpr *sub; /* DORM_W_SUBQUERY: a subquery of one column    */
+    bool json; /* a JSON lookup dorm_json__leaf_sql may write   */
+    bool json_null; /* exact None on JSON: a JSON null              */
 } dorm_where;
 
 typedef struct dorm_order {
     int alias;
-    const dorm_fmeta *field;  /* a column (NULL: expr)                        */
-    const dorm_rexpr *expr;   /* transforms of it, or an expression           */
+    const dorm_fmeta *field; /* a column (NULL: expr)                        */
+    const dorm_rexpr *expr; /* transforms of it, or an expression           */
     bool desc;
     bool random;
     bool nulls_first, nulls_last;
-    const char *ref;          /* an annotation alias                          */
+    const char *ref; /* an annotation alias                          */
 } dorm_order;
 
 /* A model loaded by select_related: its join, the ForeignKey leading to it
@@ -108,8 +108,8 @@ typedef struct dorm_col {
     int alias;
     const dorm_fmeta *field;
     const char *name;
-    const dorm_rexpr *expr;   /* transforms of the field, or NULL              */
-    int ann;                  /* index + 1 of the annotation selected, or 0    */
+    const dorm_rexpr *expr; /* transforms of the field, or NULL              */
+    int ann; /* index + 1 of the annotation selected, or 0    */
     int pos;
     const dorm_fmeta *out;
 } dorm_col;
@@ -124,12 +124,12 @@ struct dorm_qs {
     const dorm_where *where;
     int norder;
     const dorm_order *order;
-    bool ordered_explicitly;  /* order_by() was called (even with no fields) */
+    bool ordered_explicitly; /* order_by() was called (even with no fields) */
     bool reversed;
     int64_t low;
-    int64_t high;             /* -1: no upper bound                            */
+    int64_t high; /* -1: no upper bound                            */
     bool distinct;
-    bool empty;               /* none()                                        */
+    bool empty; /* none()                                        */
     int generation;
     dorm_qs_mode mode;
     int ncols;
@@ -137,27 +137,27 @@ struct dorm_qs {
     const char *const *col_names;
     int nann;
     const dorm_ann *ann;
-    bool group_by;            /* GROUP BY is written (an annotation aggregates) */
-    int ngroup;               /* the minimal GROUP BY list (Django's tuple of
+    bool group_by; /* GROUP BY is written (an annotation aggregates) */
+    int ngroup; /* the minimal GROUP BY list (Django's tuple of
                                  values() fields), or 0: every selected column */
     const dorm_rexpr *const *group;
-    uint64_t deferred;        /* fields left out by only()/defer()             */
-    bool only_mode;           /* only() was called: deferred lists what it left out */
+    uint64_t deferred; /* fields left out by only()/defer()             */
+    bool only_mode; /* only() was called: deferred lists what it left out */
     int nselrel;
     const dorm_selrel *selrel;
-    int combinator;           /* union() ...: DORM_COMBINE_*, or 0             */
-    bool combinator_all;      /* union(all=True)                               */
+    int combinator; /* union() ...: DORM_COMBINE_*, or 0             */
+    bool combinator_all; /* union(all=True)                               */
     int ncombined;
     dorm_qs *const *combined; /* the parts, the first one this QuerySet's origin */
-    bool outer_refs;          /* an OuterRef names a query around it: a subquery only */
-    int subq_height;          /* how deep the subqueries in it nest (0: none)  */
+    bool outer_refs; /* an OuterRef names a query around it: a subquery only */
+    int subq_height; /* how deep the subqueries in it nest (0: none)  */
     const char *const *alias_names; /* written as a subquery: U0, U1, ...       */
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
-    const dorm_lock_opts *lock;  /* select_for_update(), or NULL             */
-    int using_db;             /* using(): 1 + the alias's place; 0: routed   */
-    const void *hint;         /* the routers' hints['instance'], or NULL     */
-    bool tenant_filtered;     /* the row-level tenant filter was added       */
+    const dorm_lock_opts *lock; /* select_for_update(), or NULL             */
+    int using_db; /* using(): 1 + the alias's place; 0: routed   */
+    const void *hint; /* the routers' hints['instance'], or NULL     */
+    bool tenant_filtered; /* the row-level tenant filter was added       */
     /* result cache */
     bool done;
     void **objs;
@@ -169,17 +169,17 @@ struct dorm_qs {
 typedef struct dorm_path {
     int alias;
     const dorm_fmeta *field;
-    const dorm_rexpr *expr;   /* the transforms applied to it (NULL: none)     */
+    const dorm_rexpr *expr; /* the transforms applied to it (NULL: none)     */
     const dorm_lookup_def *lookup; /* NULL when none was given                 */
-    bool nullable;            /* a nullable field or join lies on the path     */
-    bool relation;            /* ends on a ForeignKey's name ("author", not
+    bool nullable; /* a nullable field or join lies on the path     */
+    bool relation; /* ends on a ForeignKey's name ("author", not
                                  "author_id" or "author__id")                  */
 } dorm_path;
 
 enum {
-    DORM_PATH_LOOKUPS = 1,    /* the last parts may be transforms and a lookup */
-    DORM_PATH_OUTER = 2,      /* new joins are LEFT OUTER (ordering, values)   */
-    DORM_PATH_TRANSFORMS = 4  /* the last parts may be transforms (F("date__year")) */
+    DORM_PATH_LOOKUPS = 1, /* the last parts may be transforms and a lookup */
+    DORM_PATH_OUTER = 2, /* new joins are LEFT OUTER (ordering, values)   */
+    DORM_PATH_TRANSFORMS = 4 /* the last parts may be transforms (F("date__year")) */
 };
 
 enum { DORM_COMBINE_UNION = 1, DORM_COMBINE_INTERSECTION, DORM_COMBINE_DIFFERENCE };
@@ -203,7 +203,7 @@ int dorm_path__resolve(dorm_qs *qs, const char *path, size_t n, int flags, dorm_
 /* Resolves the transforms and lookup of `rest` ("year__gte", or "") on an
  * expression (an annotation: `name` names it in messages) into out. */
 int dorm_path__on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, const char *name, int flags,
-                      dorm_path *out);
+                       dorm_path *out);
 /* Prepares the value v of leaf w whose left side is JSON (a JSONField or a
  * key of one) as Django's JSON lookups do; *handled false: the usual
  * preparation applies (a text lookup on a key has its left side made text). */
@@ -214,7 +214,7 @@ int dorm_date__func_name(dorm_qs *qs, const dorm_expr *e, const char **name);
 /* Django's checks of a date function's input and tzinfo; *tz gets the
  * zone tzinfo names ("UTC" too), untouched without one. */
 int dorm_date__func_check(dorm_qs *qs, const dorm_expr *e, const dorm_func_def *def, const dorm_rexpr *arg,
-                         const char **tz);
+                          const char **tz);
 /* Django's TemporalSubtraction (a datetime minus a datetime: a duration)
  * and DurationExpression (a datetime plus or minus a duration) for the
  * arithmetic node r: its output and the dialect's spelling, or Django's
@@ -231,7 +231,7 @@ dorm_datetime dorm_zone__bound(const dorm_ctx *cx, dorm_datetime wall);
  * use at *alias instead of a join (a parent's primary key is the child's
  * link).  0 or DORM_ENOMEM. */
 int dorm_path__up(dorm_qs *qs, int *alias, const dorm_meta **m, const char *s, size_t n, int flags,
-                 const dorm_fmeta **key);
+                  const dorm_fmeta **key);
 /* inherit.c: the same for a field fm of *m found by name (select_related):
  * joins up to the ancestor whose table holds it; *fm becomes its field. */
 int dorm_inherit__owner(dorm_qs *qs, int *alias, const dorm_meta **m, const dorm_fmeta **fm);

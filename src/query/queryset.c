@@ -54,7 +54,8 @@ dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
     qs->meta = dorm_meta__of(cx->db ? cx->db->reg : NULL, model);
     /* Django's AttributeError for Model.objects of an abstract model. */
     if (!qs->meta && model && model->abstract)
-        return dorm_qs__fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label, model->name);
+        return dorm_qs__fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label,
+                             model->name);
     if (!qs->meta) return dorm_qs__fail(qs, DORM_ECONFIG, unregistered, model && model->name ? model->name : "?");
     return qs;
 }
@@ -86,7 +87,8 @@ dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds) { return filte
 static dorm_qs *order_by(dorm_qs *qs, const char *const *fields, const dorm_expr *const *items) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
-    if (c->low > 0 || c->high >= 0) return dorm_qs__fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
+    if (c->low > 0 || c->high >= 0)
+        return dorm_qs__fail(c, DORM_EVALUE, "Cannot reorder a query once a slice has been taken.");
     c->ordered_explicitly = true;
     c->reversed = false;
     c->order = NULL;
@@ -104,7 +106,8 @@ dorm_qs *dorm_clear_ordering(dorm_qs *qs) { return dorm_qs_order_by(qs, (const c
 dorm_qs *dorm_reverse(dorm_qs *qs) {
     dorm_qs *c = chain(qs);
     if (!c || c->err) return c;
-    if (c->low > 0 || c->high >= 0) return dorm_qs__fail(c, DORM_EVALUE, "Cannot reverse a query once a slice has been taken.");
+    if (c->low > 0 || c->high >= 0)
+        return dorm_qs__fail(c, DORM_EVALUE, "Cannot reverse a query once a slice has been taken.");
     c->reversed = !c->reversed;
     return c;
 }
@@ -186,7 +189,8 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
     size_t n = 0;
     while (fields && fields[n]) n++;
     if (mode == DORM_MODE_FLAT && n != 1)
-        return dorm_qs__fail(c, DORM_EVALUE, "'flat' is not valid when values_list is called with more than one field.");
+        return dorm_qs__fail(c, DORM_EVALUE,
+                             "'flat' is not valid when values_list is called with more than one field.");
     const dorm_meta *m = c->meta;
     size_t total = n ? n : (size_t)m->nfields + visible_annotations(c);
     dorm_col *cols = dorm_alloc(c->cx, sizeof(dorm_col) * (total ? total : 1));
@@ -201,7 +205,8 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             ann = &c->ann[a++];
         }
         if (ann && ann->hidden)
-            return dorm_qs__fail(c, DORM_EFIELD, "Cannot select the '%s' alias. Use annotate() to promote it.", ann->alias);
+            return dorm_qs__fail(c, DORM_EFIELD, "Cannot select the '%s' alias. Use annotate() to promote it.",
+                                 ann->alias);
         if (ann) {
             cols[i].ann = (int)(ann - c->ann) + 1;
             cols[i].name = ann->alias;
@@ -220,7 +225,8 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
             /* A parent's field is read from the parent's join. */
             const dorm_meta *owner = m;
             const dorm_fmeta *fm = &m->fields[i];
-            if (dorm_inherit__owner(c, &cols[i].alias, &owner, &fm)) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
+            if (dorm_inherit__owner(c, &cols[i].alias, &owner, &fm))
+                return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
             cols[i].field = cols[i].out = fm;
             cols[i].name = m->fields[i].attname;
         }
@@ -240,7 +246,8 @@ static dorm_qs *values_common(dorm_qs *qs, dorm_qs_mode mode, const char *const 
         for (int i = 0; i < c->ncombined; i++) {
             parts[i] = c->combined[i];
             if (parts[i]->mode == DORM_MODE_OBJECTS) parts[i] = values_common(parts[i], mode, names);
-            if (!parts[i] || parts[i]->err) return dorm_qs__fail(c, parts[i] ? parts[i]->err : DORM_ENOMEM, "%s", dorm_qs_errmsg(parts[i]));
+            if (!parts[i] || parts[i]->err)
+                return dorm_qs__fail(c, parts[i] ? parts[i]->err : DORM_ENOMEM, "%s", dorm_qs_errmsg(parts[i]));
         }
         parts[c->ncombined] = NULL;
         c->combined = (dorm_qs *const *)parts;

@@ -21,14 +21,15 @@ static int index_of(const selrel_list *l, int alias) {
 
 /* Adds the join parent --fk--> (rel: parent <--fk-- of a one-to-one); *at
  * gets its object index (1-based).  0 or a negative error. */
-static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk, const dorm_rel *rel,
-               int *at) {
+static int add(dorm_qs *qs, selrel_list *l, int parent_alias, int parent_index, const dorm_fmeta *fk,
+               const dorm_rel *rel, int *at) {
     int alias = dorm_path__join(qs, parent_alias, fk, rel != NULL, DORM_PATH_OUTER);
     if (alias < 0) return alias;
     *at = index_of(l, alias);
     if (*at > 0) return DORM_OK;
     if (l->n == MAX_SELECT_RELATED)
-        return dorm_qs__fail(qs, DORM_EVALUE, "select_related() follows at most %d relations.", MAX_SELECT_RELATED)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE, "select_related() follows at most %d relations.", MAX_SELECT_RELATED)
+            ->err;
     l->items[l->n++] = (dorm_selrel){alias, fk, parent_index, rel};
     *at = l->n;
     return DORM_OK;
@@ -69,16 +70,17 @@ static int select_path(dorm_qs *qs, selrel_list *l, const char *path) {
             const char *choices = "(none)";
             dorm_buf b = DORM_BUF_INIT;
             for (int i = 0; i < m->nfields; i++)
-                if (m->fields[i].f->kind == DORM_KIND_FK) dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->fields[i].f->name);
+                if (m->fields[i].f->kind == DORM_KIND_FK)
+                    dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->fields[i].f->name);
             for (int i = 0; i < m->nreverse; i++)
                 if (m->reverse[i].single && !m->reverse[i].hidden)
                     dorm_buf_printf(&b, "%s%s", b.len ? ", " : "", m->reverse[i].name);
             if (b.len) choices = dorm_strdup(qs->cx, b.data);
             dorm_buf_free(&b);
             dorm_qs__fail(qs, DORM_EFIELD,
-                         fm ? "Non-relational field given in select_related: '%.*s'. Choices are: %s"
-                            : "Invalid field name(s) given in select_related: '%.*s'. Choices are: %s",
-                         (int)n, p, choices ? choices : "");
+                          fm ? "Non-relational field given in select_related: '%.*s'. Choices are: %s"
+                             : "Invalid field name(s) given in select_related: '%.*s'. Choices are: %s",
+                          (int)n, p, choices ? choices : "");
             return DORM_EFIELD;
         }
         int rc = add(qs, l, alias, index, fm, NULL, &index);

@@ -10,10 +10,10 @@
 
 typedef struct rctx {
     dorm_qs *qs;
-    bool summarize;    /* aggregate(): annotations are the inner query's columns */
+    bool summarize; /* aggregate(): annotations are the inner query's columns */
     bool in_aggregate; /* an aggregate's arguments: joins are LEFT OUTER         */
     int depth;
-    bool in_window;    /* the expression of a Window: window functions allowed */
+    bool in_window; /* the expression of a Window: window functions allowed */
 } rctx;
 
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out);
@@ -37,22 +37,15 @@ static dorm_kind parent_kind(dorm_kind k) {
     case DORM_KIND_AUTO:
     case DORM_KIND_SMALLINT:
     case DORM_KIND_POSINT:
-    case DORM_KIND_BIGINT:
-        return DORM_KIND_INT;
-    case DORM_KIND_BIGAUTO:
-        return DORM_KIND_BIGINT;
-    case DORM_KIND_POSSMALLINT:
-        return DORM_KIND_SMALLINT;
+    case DORM_KIND_BIGINT: return DORM_KIND_INT;
+    case DORM_KIND_BIGAUTO: return DORM_KIND_BIGINT;
+    case DORM_KIND_POSSMALLINT: return DORM_KIND_SMALLINT;
     case DORM_KIND_SLUG:
     case DORM_KIND_EMAIL:
-    case DORM_KIND_URL:
-        return DORM_KIND_CHAR;
-    case DORM_KIND_DATETIME:
-        return DORM_KIND_DATE;
-    case DORM_KIND_IMAGE:
-        return DORM_KIND_FILE;
-    default:
-        return DORM_KIND_NONE;
+    case DORM_KIND_URL: return DORM_KIND_CHAR;
+    case DORM_KIND_DATETIME: return DORM_KIND_DATE;
+    case DORM_KIND_IMAGE: return DORM_KIND_FILE;
+    default: return DORM_KIND_NONE;
     }
 }
 
@@ -209,9 +202,12 @@ dorm_rexpr *dorm_rexpr__transform(dorm_qs *qs, const dorm_func_def *fn, const do
     const dorm_builtin_func *b = dorm_func__builtin(fn);
     r->extract = b ? b->extract : 0;
     dorm_func__spelling(fn, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
-    if (fn->output) fixed_output(r, fn->output);
-    else if (fn->flags & DORM_FUNC_NUMERIC) numeric_output(qs, r, args, 1);
-    else default_output(qs, r, args, 1);
+    if (fn->output)
+        fixed_output(r, fn->output);
+    else if (fn->flags & DORM_FUNC_NUMERIC)
+        numeric_output(qs, r, args, 1);
+    else
+        default_output(qs, r, args, 1);
     r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
     return r;
 }
@@ -251,8 +247,8 @@ static int resolve_f(rctx *c, const char *name, const dorm_rexpr **out) {
     }
     if (ann) return annotation_ref(c, ann, name, skip, out);
     dorm_path p;
-    int rc = dorm_path__resolve(c->qs, name, strlen(name), DORM_PATH_TRANSFORMS | (c->in_aggregate ? DORM_PATH_OUTER : 0),
-                               &p);
+    int rc = dorm_path__resolve(c->qs, name, strlen(name),
+                                DORM_PATH_TRANSFORMS | (c->in_aggregate ? DORM_PATH_OUTER : 0), &p);
     if (rc) return rc;
     *out = p.expr ? p.expr : dorm_rexpr__col(c->qs, p.alias, p.field);
     return *out ? DORM_OK : DORM_ENOMEM;
@@ -329,9 +325,12 @@ static int gather_args(const dorm_expr *e, const dorm_expr **tmp, const dorm_exp
         *list = e->args;
         return n;
     }
-    if (e->a) tmp[0] = e->a;
-    else if (e->value.type == DORM_T_NONE) return 0;
-    else tmp[0] = NULL;
+    if (e->a)
+        tmp[0] = e->a;
+    else if (e->value.type == DORM_T_NONE)
+        return 0;
+    else
+        tmp[0] = NULL;
     *list = tmp;
     return 1;
 }
@@ -358,8 +357,8 @@ static int value_arg(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
 const char *dorm_default__alias(dorm_ctx *cx, const dorm_expr *e) {
     if (!e || e->kind != DORM_E_FUNC || !e->func || e->args) return NULL;
     const char *path = e->a && e->a->kind == DORM_E_F ? (e->a->name ? e->a->name : e->a->value.u.s)
-                       : !e->a && e->value.type == DORM_T_TEXT ? e->value.u.s
-                                                              : NULL;
+        : !e->a && e->value.type == DORM_T_TEXT       ? e->value.u.s
+                                                      : NULL;
     const dorm_func_def *def = dorm_func__find(cx->db->reg, e->func, strlen(e->func));
     if (!path || !def || !(def->flags & DORM_FUNC_AGGREGATE)) return NULL;
     char *s = dorm_sprintf(cx, "%s__%s", path, def->name);
@@ -401,9 +400,13 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (!def) {
         const char *best[3];
         int nb = dorm_func__close(qs->cx->db->reg, e->func, strlen(e->func), best);
-        return dorm_qs__fail(qs, DORM_EFIELD, "Unknown function '%s'%s%s%s%s%s%s", e->func, nb ? ", perhaps you meant " : ".",
-                            nb ? best[0] : "", nb > 1 ? " or " : "", nb > 1 ? best[1] : "", nb > 2 ? " or " : "",
-                            nb > 2 ? dorm_sprintf(qs->cx, "%s?", best[2]) : nb ? "?" : "")->err;
+        return dorm_qs__fail(qs, DORM_EFIELD, "Unknown function '%s'%s%s%s%s%s%s", e->func,
+                             nb ? ", perhaps you meant " : ".", nb ? best[0] : "", nb > 1 ? " or " : "",
+                             nb > 1 ? best[1] : "", nb > 2 ? " or " : "",
+                             nb > 2   ? dorm_sprintf(qs->cx, "%s?", best[2])
+                                 : nb ? "?"
+                                      : "")
+            ->err;
     }
     const dorm_builtin_func *b = dorm_func__builtin(def);
     bool agg = def->flags & DORM_FUNC_AGGREGATE;
@@ -429,8 +432,8 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
          * (over a subquery), not an aggregate written in place. */
         if (agg && args[i]->aggregate && (!c->summarize || args[i]->ops != &dorm_node_ref)) {
             const char *shown = list[i] && list[i]->kind == DORM_E_F ? list[i]->name
-                                : !list[i] && e->value.type == DORM_T_TEXT ? e->value.u.s
-                                                                           : "expression";
+                : !list[i] && e->value.type == DORM_T_TEXT           ? e->value.u.s
+                                                                     : "expression";
             char *msg = dorm_sprintf(qs->cx, "Cannot compute %s('%s'): '%s' is an aggregate", def->name, shown, shown);
             return fail(c, DORM_EFIELD, "%s", msg, NULL);
         }
@@ -461,11 +464,16 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (!r->sql && !r->write && !r->extract && !r->trunc)
         return fail(c, DORM_EVALUE, "The function %s has no SQL for this database backend.", def->name, NULL);
     if (e->filter && (rc = dorm_where__cond(qs, e->filter, &r->cond))) return rc;
-    if (e->output) fixed_output(r, e->output);
-    else if (def->output) fixed_output(r, def->output);
-    else if (b && b->first_output) same_output(r, args[0]);
-    else if (def->flags & DORM_FUNC_NUMERIC) numeric_output(qs, r, args, n);
-    else default_output(qs, r, args, n);
+    if (e->output)
+        fixed_output(r, e->output);
+    else if (def->output)
+        fixed_output(r, def->output);
+    else if (b && b->first_output)
+        same_output(r, args[0]);
+    else if (def->flags & DORM_FUNC_NUMERIC)
+        numeric_output(qs, r, args, n);
+    else
+        default_output(qs, r, args, n);
     r->decimal_result = r->out == DORM_KIND_DECIMAL && !r->mixed;
     *out = r;
     return DORM_OK;
@@ -561,7 +569,8 @@ static int check_frame(rctx *c, const dorm_frame *f) {
     char got[32];
     if (f->start != DORM_UNBOUNDED && f->start > 0) {
         snprintf(got, sizeof got, "%lld", (long long)f->start);
-        return fail(c, DORM_EVALUE, "start argument must be a negative integer, zero, or None, but got '%s'.", got, NULL);
+        return fail(c, DORM_EVALUE, "start argument must be a negative integer, zero, or None, but got '%s'.", got,
+                    NULL);
     }
     if (f->end != DORM_UNBOUNDED && f->end < 0) {
         snprintf(got, sizeof got, "%lld", (long long)f->end);
@@ -644,18 +653,18 @@ static int resolve_key(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (base->vkind != DORM_KIND_JSON && !(base->ops == &dorm_node_key))
         return fail(c, DORM_EVALUE, "%s() needs a JSON expression, not a %s.", name, dorm_kind__name(base->vkind));
     return (*out = dorm_rexpr__key(c->qs, base, e->name, strlen(e->name), e->kind == DORM_E_KEY_TEXT)) ? DORM_OK
-                                                                                                   : DORM_ENOMEM;
+                                                                                                       : DORM_ENOMEM;
 }
 
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (c->depth > DORM_MAX_DEPTH)
-        return dorm_qs__fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)->err;
+        return dorm_qs__fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)
+            ->err;
     if (!e) return fail(c, DORM_EVALUE, "No expression given.", NULL, NULL);
     rctx inner = *c;
     inner.depth++;
     switch (e->kind) {
-    case DORM_E_VALUE:
-        return resolve_value(&inner, e, &e->value, out);
+    case DORM_E_VALUE: return resolve_value(&inner, e, &e->value, out);
     case DORM_E_F:
         return resolve_f(&inner, e->name ? e->name : e->value.type == DORM_T_TEXT ? e->value.u.s : NULL, out);
     case DORM_E_ADD:
@@ -663,19 +672,13 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     case DORM_E_MUL:
     case DORM_E_DIV:
     case DORM_E_MOD:
-    case DORM_E_POW:
-        return resolve_op(&inner, e, out);
-    case DORM_E_FUNC:
-        return resolve_func(&inner, e, out);
-    case DORM_E_CASE:
-        return resolve_case(&inner, e, out);
-    case DORM_E_WRAP:
-        return resolve_wrap(&inner, e, out);
-    case DORM_E_CAST:
-        return resolve_cast(&inner, e, out);
+    case DORM_E_POW: return resolve_op(&inner, e, out);
+    case DORM_E_FUNC: return resolve_func(&inner, e, out);
+    case DORM_E_CASE: return resolve_case(&inner, e, out);
+    case DORM_E_WRAP: return resolve_wrap(&inner, e, out);
+    case DORM_E_CAST: return resolve_cast(&inner, e, out);
     case DORM_E_SUBQUERY:
-    case DORM_E_EXISTS:
-        return dorm_rexpr__subquery(c->qs, e->query, e->kind == DORM_E_EXISTS, out);
+    case DORM_E_EXISTS: return dorm_rexpr__subquery(c->qs, e->query, e->kind == DORM_E_EXISTS, out);
     case DORM_E_OUTERREF: {
         int level = 1;
         const dorm_expr *a = e->a;
@@ -684,17 +687,12 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         if (!path) return fail(c, DORM_EVALUE, "OuterRef() needs a field name.", NULL, NULL);
         return (*out = dorm_rexpr__outer(c->qs, path, level)) ? DORM_OK : DORM_ENOMEM;
     }
-    case DORM_E_WINDOW:
-        return resolve_window(&inner, e, out);
+    case DORM_E_WINDOW: return resolve_window(&inner, e, out);
     case DORM_E_KEY:
-    case DORM_E_KEY_TEXT:
-        return resolve_key(&inner, e, out);
-    case DORM_E_WHEN:
-        return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
-    case DORM_E_ORDER:
-        return fail(c, DORM_EVALUE, "asc() and desc() can only be used in order_by().", NULL, NULL);
-    default:
-        return dorm_qs__fail(c->qs, DORM_EVALUE, "Unknown expression kind %d.", (int)e->kind)->err;
+    case DORM_E_KEY_TEXT: return resolve_key(&inner, e, out);
+    case DORM_E_WHEN: return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
+    case DORM_E_ORDER: return fail(c, DORM_EVALUE, "asc() and desc() can only be used in order_by().", NULL, NULL);
+    default: return dorm_qs__fail(c->qs, DORM_EVALUE, "Unknown expression kind %d.", (int)e->kind)->err;
     }
 }
 

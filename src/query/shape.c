@@ -57,10 +57,8 @@ static bool where_key(dorm_shape *sh, const dorm_where *w) {
     put_int(sh, w->kind);
     if (w->aggregate) return false;
     switch (w->kind) {
-    case DORM_W_NOTHING:
-        return true;
-    case DORM_W_LEAF:
-        return leaf_key(sh, w);
+    case DORM_W_NOTHING: return true;
+    case DORM_W_LEAF: return leaf_key(sh, w);
     case DORM_W_AND:
     case DORM_W_OR:
     case DORM_W_NOT:
@@ -68,8 +66,7 @@ static bool where_key(dorm_shape *sh, const dorm_where *w) {
         for (int i = 0; i < w->n && sh->keyed; i++)
             if (!where_key(sh, w->kids[i])) return false;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -92,8 +89,10 @@ static bool columns_key(dorm_shape *sh, const dorm_qs *qs) {
     put_int(sh, qs->mode);
     put_i64(sh, (int64_t)qs->deferred);
     put_int(sh, qs->only_mode);
-    if (qs->mode == DORM_MODE_OBJECTS) put_int(sh, 0);
-    else put_int(sh, qs->ncols);
+    if (qs->mode == DORM_MODE_OBJECTS)
+        put_int(sh, 0);
+    else
+        put_int(sh, qs->ncols);
     for (int i = 0; qs->mode != DORM_MODE_OBJECTS && i < qs->ncols; i++) {
         const dorm_col *c = &qs->cols[i];
         if (c->ann || c->expr) return false;
@@ -143,8 +142,10 @@ static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) 
     put_i64(sh, qs->low);
     put_i64(sh, qs->high);
     if (!joins_key(sh, qs) || !columns_key(sh, qs) || !order_key(sh, qs)) return false;
-    if (!qs->where) put_int(sh, 0);
-    else if (!where_key(sh, qs->where)) return false;
+    if (!qs->where)
+        put_int(sh, 0);
+    else if (!where_key(sh, qs->where))
+        return false;
     return sh->keyed;
 }
 
@@ -155,7 +156,8 @@ void dorm_shape__record(dorm_shape *sh, const dorm_value *v) {
     for (int i = 0; i < sh->nleaves && slot.leaf < 0; i++) {
         const dorm_value *rhs = &sh->leaves[i]->rhs;
         uintptr_t list = (uintptr_t)rhs->u.list;
-        if (v == rhs) slot.leaf = i;
+        if (v == rhs)
+            slot.leaf = i;
         else if (rhs->type == DORM_T_LIST && at >= list && at < list + rhs->len * sizeof *v &&
                  (at - list) % sizeof *v == 0)
             slot = (dorm_shape_slot){i, (int)((at - list) / sizeof *v), false};
@@ -183,8 +185,10 @@ void dorm_shape__record(dorm_shape *sh, const dorm_value *v) {
  * or the LIKE pattern of it (in the arena, as the compiler makes it). */
 static bool slot_value(dorm_sql *s, const dorm_shape *sh, const dorm_shape_slot *sl, dorm_value *out) {
     const dorm_where *w = sh->leaves[sl->leaf];
-    if (sl->elem >= 0) *out = w->rhs.u.list[sl->elem];
-    else if (!sl->pattern) *out = w->rhs;
+    if (sl->elem >= 0)
+        *out = w->rhs.u.list[sl->elem];
+    else if (!sl->pattern)
+        *out = w->rhs;
     else {
         dorm_buf pat = DORM_BUF_INIT;
         const dorm_value *v = &w->rhs;
@@ -274,7 +278,7 @@ void dorm_shape__store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
     void *slots = mapped ? sh->slots : NULL;
     if (mapped) sh->slots = NULL;
     dorm_db__shape_put(db, sh->key, sh->klen, mapped ? s->text.data : NULL, s->text.len, slots, mapped ? sh->nslots : 0,
-                      cs);
+                       cs);
 }
 
 void dorm_shape__free(dorm_shape *sh) {

@@ -24,14 +24,14 @@ typedef struct dorm_shape_slot {
 typedef struct dorm_shape {
     unsigned char key[DORM_SHAPE_KEY_MAX];
     size_t klen;
-    bool keyed;               /* the key captures this query's SQL            */
-    bool unmapped;            /* a parameter came from no leaf value          */
+    bool keyed; /* the key captures this query's SQL            */
+    bool unmapped; /* a parameter came from no leaf value          */
     const dorm_where *leaves[DORM_SHAPE_LEAVES_MAX];
     int nleaves;
     const dorm_where *pattern; /* the leaf whose LIKE pattern is being bound  */
-    dorm_shape_slot *slots;   /* recorded while compiling (dorm_mem__alloc)    */
+    dorm_shape_slot *slots; /* recorded while compiling (dorm_mem__alloc)    */
     size_t nslots, cap;
-    dorm_shape_entry *hit;    /* the session's entry this query runs from     */
+    dorm_shape_entry *hit; /* the session's entry this query runs from     */
 } dorm_shape;
 
 /* compile_select(qs, what) through the session's shape cache: on a hit only

@@ -9,8 +9,8 @@
 
 /* A subquery being written: OuterRefs inside it look their bindings up here. */
 typedef struct dorm_subq_frame {
-    const dorm_rexpr *node;             /* the subquery node                    */
-    const dorm_qs *outer;               /* the query it is written in           */
+    const dorm_rexpr *node; /* the subquery node                    */
+    const dorm_qs *outer; /* the query it is written in           */
     const struct dorm_subq_frame *up;
 } dorm_subq_frame;
 
@@ -91,9 +91,11 @@ dorm_rexpr *dorm_rexpr__outer(dorm_qs *qs, const char *path, int level) {
 /* The output of the one column the inner query selects. */
 static int subquery_output(dorm_qs *qs, const dorm_qs *inner, dorm_rexpr *r) {
     if (inner->mode == DORM_MODE_OBJECTS || inner->ncols != 1)
-        return dorm_qs__fail(qs, DORM_EVALUE, "A Subquery must select exactly one column (values() or values_list() "
-                                             "with one field); this one selects %d.",
-                            inner->mode == DORM_MODE_OBJECTS ? inner->meta->nfields : inner->ncols)->err;
+        return dorm_qs__fail(qs, DORM_EVALUE,
+                             "A Subquery must select exactly one column (values() or values_list() "
+                             "with one field); this one selects %d.",
+                             inner->mode == DORM_MODE_OBJECTS ? inner->meta->nfields : inner->ncols)
+            ->err;
     const dorm_col *c = &inner->cols[0];
     if (c->ann) {
         const dorm_rexpr *e = inner->ann[c->ann - 1].e;
@@ -112,7 +114,9 @@ static int subquery_output(dorm_qs *qs, const dorm_qs *inner, dorm_rexpr *r) {
 }
 
 int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out) {
-    if (!inner) return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet of a subquery is NULL (a dorm call that built it failed).")->err;
+    if (!inner)
+        return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet of a subquery is NULL (a dorm call that built it failed).")
+            ->err;
     if (inner->err) return dorm_qs__fail(qs, inner->err, "%s", dorm_qs_errmsg(inner))->err;
     if (inner->cx != qs->cx) return dorm_qs__fail(qs, DORM_EVALUE, "A subquery must belong to the same context.")->err;
     dorm_rexpr *r = dorm_alloc(qs->cx, sizeof *r);
@@ -185,8 +189,10 @@ int dorm_subquery__sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
  * the whole query match none (Django 3.2's EmptyResultSet). */
 static void subquery_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     int rc = dorm_subquery__sql(s, qs, e);
-    if (rc == DORM_COMPILED_EMPTY) s->empty = true;
-    else if (rc < 0) s->failed = true;
+    if (rc == DORM_COMPILED_EMPTY)
+        s->empty = true;
+    else if (rc < 0)
+        s->failed = true;
 }
 
 /* An OuterRef: the expression it was bound to, in the query the binding

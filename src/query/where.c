@@ -99,7 +99,8 @@ static int prep_list(dorm_qs *qs, const dorm_path *p, dorm_kind kind, const dorm
                      bool drop_nulls, const char *path) {
     if (in->len && !in->u.list)
         return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' is a list of %zu items at a NULL pointer.", path,
-                            in->len)->err;
+                             in->len)
+            ->err;
     dorm_value *items = dorm_alloc(qs->cx, sizeof(dorm_value) * (in->len ? in->len : 1));
     if (!items) return DORM_ENOMEM;
     size_t n = 0;
@@ -138,7 +139,8 @@ static int expr_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
     if (rc) return rc;
     if (w->lhs->out != DORM_KIND_BOOL)
         return dorm_qs__fail(qs, DORM_EVALUE, "%s is not a conditional expression.",
-                            w->lhs->def ? w->lhs->def->name : "The expression")->err;
+                             w->lhs->def ? w->lhs->def->name : "The expression")
+            ->err;
     w->aggregate = w->lhs->aggregate;
     *out = w;
     return DORM_OK;
@@ -192,8 +194,10 @@ static dorm_where *part_leaf(dorm_qs *qs, int alias, const dorm_fmeta *part, dor
     w->field = part;
     w->lookup = lk;
     w->def = dorm_lookup__builtin(lk);
-    if (lk == DORM_LK_ISNULL) w->rhs = *v;
-    else if (dorm_prep__value(qs->cx, part, part->value_kind, v, &w->rhs)) return NULL;
+    if (lk == DORM_LK_ISNULL)
+        w->rhs = *v;
+    else if (dorm_prep__value(qs->cx, part, part->value_kind, v, &w->rhs))
+        return NULL;
     return w;
 }
 
@@ -239,7 +243,8 @@ static bool tuple_value(const dorm_value *v, const dorm_fmeta *pk) {
 /* A lookup on a composite primary key (Django 5.2's tuple lookups) as
  * lookups on its parts: exact, in (an OR of exacts), isnull (a part is
  * NULL / none is), gt, gte, lt, lte. */
-static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
+static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, const where_ctx *wc,
+                          const dorm_where **out) {
     const dorm_fmeta *pk = p->field;
     dorm_lookup lk = p->lookup ? dorm_lookup__code(p->lookup) : DORM_LK_EXACT;
     const dorm_value *v = &q->value;
@@ -251,7 +256,8 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
     switch (lk) {
     case DORM_LK_ISNULL: {
         if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
-            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")
+                ->err;
         const dorm_value truth = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
         const dorm_where *kids[16];
         for (int i = 0; i < pk->nparts; i++)
@@ -262,12 +268,14 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
     }
     case DORM_LK_IN: {
         if (v->type != DORM_T_LIST || (v->len && !v->u.list))
-            return dorm_qs__fail(qs, DORM_EVALUE, "'in' lookup of '%s' must be a collection of tuples or lists", pk->f->name)
+            return dorm_qs__fail(qs, DORM_EVALUE, "'in' lookup of '%s' must be a collection of tuples or lists",
+                                 pk->f->name)
                 ->err;
         for (size_t i = 0; i < v->len; i++)
             if (!tuple_value(&v->u.list[i], pk))
                 return dorm_qs__fail(qs, DORM_EVALUE, "'in' lookup of '%s' must have %d elements each", pk->f->name,
-                                    pk->nparts)->err;
+                                     pk->nparts)
+                    ->err;
         if (v->len == 0) {
             w = node(qs, DORM_W_NOTHING);
             break;
@@ -275,7 +283,8 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
         const dorm_where **kids = dorm_alloc(qs->cx, sizeof *kids * v->len);
         if (!kids) return DORM_ENOMEM;
         for (size_t i = 0; i < v->len; i++)
-            if (!(kids[i] = tuple_exact(qs, p->alias, pk, v->u.list[i].u.list))) return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
+            if (!(kids[i] = tuple_exact(qs, p->alias, pk, v->u.list[i].u.list)))
+                return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : DORM_ENOMEM;
         w = group_of(qs, DORM_W_OR, kids, (int)v->len);
         break;
     }
@@ -285,18 +294,24 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
     case DORM_LK_LT:
     case DORM_LK_LTE:
         if (v->type != DORM_T_LIST)
-            return dorm_qs__fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must be a tuple or a list", name, pk->f->name)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must be a tuple or a list", name, pk->f->name)
+                ->err;
         if (!tuple_value(v, pk))
             return dorm_qs__fail(qs, DORM_EVALUE, "'%s' lookup of '%s' must have %d elements", name, pk->f->name,
-                                pk->nparts)->err;
-        w = lk == DORM_LK_EXACT ? tuple_exact(qs, p->alias, pk, v->u.list) : tuple_order(qs, p->alias, pk, v->u.list, 0, lk);
+                                 pk->nparts)
+                ->err;
+        w = lk == DORM_LK_EXACT ? tuple_exact(qs, p->alias, pk, v->u.list)
+                                : tuple_order(qs, p->alias, pk, v->u.list, 0, lk);
         break;
     default:
         return dorm_qs__fail(qs, DORM_EFIELD,
-                            "Unsupported lookup '%s' for CompositePrimaryKey or join on the field not permitted.", name)
+                             "Unsupported lookup '%s' for CompositePrimaryKey or join on the field not permitted.",
+                             name)
             ->err;
     }
-    if (!w) return dorm_errcode(qs->cx) ? dorm_qs__fail(qs, dorm_errcode(qs->cx), "%s", dorm_errmsg(qs->cx))->err : DORM_ENOMEM;
+    if (!w)
+        return dorm_errcode(qs->cx) ? dorm_qs__fail(qs, dorm_errcode(qs->cx), "%s", dorm_errmsg(qs->cx))->err
+                                    : DORM_ENOMEM;
     int rc = settle_joins(qs, p->alias, promote_joins, wc);
     if (!rc) *out = w;
     return rc;
@@ -326,7 +341,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     if ((w->lookup == DORM_LK_JSON_CONTAINS || w->lookup == DORM_LK_JSON_CONTAINED_BY) &&
         !qs->cx->db->dialect->operators[w->lookup] && !by_template)
         return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "%s lookup is not supported on this database backend.",
-                            w->def->name)->err;
+                             w->def->name)
+            ->err;
     const dorm_value *v = &q->value;
     const dorm_value truth = dorm_v_bool(true);
     if (v->type == DORM_T_NONE) return dorm_qs__fail(qs, DORM_EVALUE, "No value given for '%s'.", q->path)->err;
@@ -349,8 +365,10 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
             return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
         if (w->rhs_expr->aggregate && !qs->group_by)
             return dorm_qs__fail(qs, DORM_EFIELD,
-                                "Cannot filter '%s' against an aggregate: the query is not grouped (annotate() the "
-                                "aggregate and filter on its alias).", q->path)->err;
+                                 "Cannot filter '%s' against an aggregate: the query is not grouped (annotate() the "
+                                 "aggregate and filter on its alias).",
+                                 q->path)
+                ->err;
         w->aggregate = w->aggregate || w->rhs_expr->aggregate;
         if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
         *out = w;
@@ -376,7 +394,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     switch (w->lookup) {
     case DORM_LK_ISNULL:
         if (v->type != DORM_T_BOOL && !(v->type == DORM_T_INT && (v->u.i == 0 || v->u.i == 1)))
-            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet value for an isnull lookup must be True or False.")
+                ->err;
         w->rhs = dorm_v_bool(v->type == DORM_T_BOOL ? v->u.b : v->u.i == 1);
         if (w->rhs.u.b) promote_joins = true;
         break;
@@ -384,8 +403,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         if (v->type == DORM_T_QUERYSET) {
             if (!v->u.p)
                 return dorm_qs__fail(qs, DORM_EVALUE,
-                                    "The QuerySet given for '%s' is NULL (a dorm call that built it failed).",
-                                    q->path)->err;
+                                     "The QuerySet given for '%s' is NULL (a dorm call that built it failed).", q->path)
+                    ->err;
             if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
             rc = subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
             /* publication_date__year__in=qs compares the year. */
@@ -393,7 +412,8 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
             return rc;
         }
         if (v->type != DORM_T_LIST)
-            return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", q->path)->err;
+            return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' must be a list (DLIST or dorm_v_list).", q->path)
+                ->err;
         rc = prep_list(qs, &p, kind, v, &w->rhs, true, q->path);
         if (rc) return rc;
         if (w->rhs.len == 0) w->kind = DORM_W_NOTHING;
@@ -459,14 +479,15 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
         int rc = dorm_path__resolve(qs, owner, strlen(owner), 0, &lp);
         if (rc) return rc;
         const char *rest = sep == end ? "pk" : sep + 2;
-        if (sep != end && dorm_lookup__named(qs->cx->db->reg, rest, strlen(rest))) rest = dorm_sprintf(qs->cx, "pk__%s", rest);
+        if (sep != end && dorm_lookup__named(qs->cx->db->reg, rest, strlen(rest)))
+            rest = dorm_sprintf(qs->cx, "pk__%s", rest);
         /* Many-to-many: the subquery reads the join table, through its key to the other side. */
         if (rel->through && rest) rest = dorm_sprintf(qs->cx, "%s__%s", rel->to_fk->f->name, rest);
         char *fk_notnull = dorm_sprintf(qs->cx, "%s__isnull", rel->fk->f->name);
         if (!rest || !fk_notnull) return DORM_ENOMEM;
         size_t plen = strlen(path);
         bool null_true = plen >= 8 && strcmp(path + plen - 8, "__isnull") == 0 &&
-                         ((q->value.type == DORM_T_BOOL && q->value.u.b) || (q->value.type == DORM_T_INT && q->value.u.i == 1));
+            ((q->value.type == DORM_T_BOOL && q->value.u.b) || (q->value.type == DORM_T_INT && q->value.u.i == 1));
         if (null_true) {
             /* A related row that is missing satisfies isnull=True: the subquery
              * starts from the owner, its join LEFT OUTER (Django's split_exclude). */
@@ -476,9 +497,10 @@ static int multivalued_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out
             return subquery_leaf(qs, lp.alias, lp.field, own, out);
         }
         dorm_qs *sub = dorm_qs_all(qs->cx, (rel->through ? rel->through : rel->model)->model);
-        sub = dorm_qs_filter(sub, (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rest, q->value, NULL},
-                                                           &(const dorm_q){DORM_Q_LEAF, fk_notnull, dorm_v_bool(false), NULL},
-                                                           NULL});
+        sub = dorm_qs_filter(sub,
+                             (const dorm_q *const[]){&(const dorm_q){DORM_Q_LEAF, rest, q->value, NULL},
+                                                     &(const dorm_q){DORM_Q_LEAF, fk_notnull, dorm_v_bool(false), NULL},
+                                                     NULL});
         sub = dorm_qs_values_list(sub, true, (const char *const[]){rel->fk->attname, NULL});
         return subquery_leaf(qs, lp.alias, lp.field, sub, out);
     }
@@ -506,8 +528,10 @@ static int group(dorm_qs *qs, dorm_wkind kind, const dorm_q *const *kids, where_
         votes mine = {0, 0};
         where_ctx cw = wc;
         cw.depth = wc.depth + 1;
-        if (kind == DORM_W_OR) cw = (where_ctx){wc.promote, wc.negated, false, &mine, wc.depth + 1, wc.outer};
-        else if (kind == DORM_W_AND && wc.settle && !wc.promote && !wc.v) cw.v = &and_v;
+        if (kind == DORM_W_OR)
+            cw = (where_ctx){wc.promote, wc.negated, false, &mine, wc.depth + 1, wc.outer};
+        else if (kind == DORM_W_AND && wc.settle && !wc.promote && !wc.v)
+            cw.v = &and_v;
         int rc = build(qs, kids[i], cw, &arr[kept]);
         if (rc) return rc;
         if (!arr[kept]) continue;
@@ -554,17 +578,12 @@ static int build(dorm_qs *qs, const dorm_q *q, where_ctx wc, const dorm_where **
         }
         return leaf(qs, q, &wc, out);
     }
-    case DORM_Q_AND:
-        return group(qs, DORM_W_AND, q->children, wc, out);
-    case DORM_Q_OR:
-        return group(qs, DORM_W_OR, q->children, wc, out);
+    case DORM_Q_AND: return group(qs, DORM_W_AND, q->children, wc, out);
+    case DORM_Q_OR: return group(qs, DORM_W_OR, q->children, wc, out);
     case DORM_Q_NOT:
-        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL, wc.depth, wc.outer},
-                     out);
-    case DORM_Q_EXPR:
-        return expr_leaf(qs, q, out);
-    default:
-        return dorm_qs__fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
+        return group(qs, DORM_W_NOT, q->children, (where_ctx){true, !wc.negated, true, NULL, wc.depth, wc.outer}, out);
+    case DORM_Q_EXPR: return expr_leaf(qs, q, out);
+    default: return dorm_qs__fail(qs, DORM_EVALUE, "Unknown condition kind %d.", (int)q->kind)->err;
     }
 }
 
@@ -578,8 +597,8 @@ int dorm_where__add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     const dorm_where *added;
     /* The conditions of one call sit at depth 0 (or 1, under exclude's NOT);
      * a leaf's depth counts the AND / OR / NOT nodes above it. */
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds, (where_ctx){negate, negate, true, NULL, negate ? 0 : -1, false},
-                   &added);
+    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds,
+                   (where_ctx){negate, negate, true, NULL, negate ? 0 : -1, false}, &added);
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     if (rc || !added) return rc;
     return dorm_where__and(qs, added);
@@ -597,10 +616,14 @@ int dorm_where__and(dorm_qs *qs, const dorm_where *added) {
     const dorm_where **arr = dorm_alloc(qs->cx, sizeof(*arr) * (size_t)(on + an));
     dorm_where *w = node(qs, DORM_W_AND);
     if (!arr || !w) return DORM_ENOMEM;
-    if (old->kind == DORM_W_AND) memcpy(arr, old->kids, sizeof(*arr) * (size_t)on);
-    else arr[0] = old;
-    if (added->kind == DORM_W_AND) memcpy(arr + on, added->kids, sizeof(*arr) * (size_t)an);
-    else arr[on] = added;
+    if (old->kind == DORM_W_AND)
+        memcpy(arr, old->kids, sizeof(*arr) * (size_t)on);
+    else
+        arr[0] = old;
+    if (added->kind == DORM_W_AND)
+        memcpy(arr + on, added->kids, sizeof(*arr) * (size_t)an);
+    else
+        arr[on] = added;
     w->n = on + an;
     w->kids = arr;
     w->aggregate = old->aggregate || added->aggregate;
@@ -615,8 +638,7 @@ int dorm_where__cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
 }
 
 bool dorm_where__joins(const dorm_where *w) {
-    if (w->kind == DORM_W_LEAF)
-        return w->alias != 0 || dorm_rexpr__joins(w->lhs) || dorm_rexpr__joins(w->rhs_expr);
+    if (w->kind == DORM_W_LEAF) return w->alias != 0 || dorm_rexpr__joins(w->lhs) || dorm_rexpr__joins(w->rhs_expr);
     if (w->kind == DORM_W_SUBQUERY) return w->alias != 0 || dorm_rexpr__joins(w->lhs);
     if (w->kind == DORM_W_EXPR) return dorm_rexpr__joins(w->lhs);
     for (int i = 0; i < w->n; i++)

@@ -12,9 +12,9 @@
 struct dorm_queries {
     dorm_ctx *cx;
     dorm_db *db;
-    dorm_log_fn prev;            /* the log callback set before the capture */
+    dorm_log_fn prev; /* the log callback set before the capture */
     void *prev_payload;
-    const char **items;          /* "SQL; args=(...)", in the arena */
+    const char **items; /* "SQL; args=(...)", in the arena */
     size_t n, cap;
     bool active;
 };

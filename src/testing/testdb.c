@@ -18,7 +18,7 @@ struct dorm_testdb {
     const dorm_app *const *apps;
     dorm_registry *reg;
     dorm_db *db;
-    char ns[64];               /* the namespace made for it, or "" */
+    char ns[64]; /* the namespace made for it, or "" */
     int err;
     char errmsg[512];
 };
@@ -114,8 +114,10 @@ void dorm_testdb_teardown(dorm_testdb *t) {
         dorm_errbuf e = {0, ""};
         if (t->db->atomic_depth > 0) dorm_db__exec(t->db, "ROLLBACK", &e);
         t->db->atomic_depth = 0;
-        if (t->ns[0]) namespace_exec(t, t->db->dialect->test_namespace_drop);
-        else drop_tables(t);
+        if (t->ns[0])
+            namespace_exec(t, t->db->dialect->test_namespace_drop);
+        else
+            drop_tables(t);
     }
     dorm_db_close(t->db);
     dorm_registry_free(t->reg);

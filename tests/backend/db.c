@@ -13,23 +13,20 @@
 
 #include "backend/db.h"
 
-static dorm_db *mem(void)
-{
+static dorm_db *mem(void) {
     dorm_db *db = dorm_db_open("sqlite://:memory:", NULL);
     cr_assert_not_null(db);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     return db;
 }
 
-static void exec_ok(dorm_db *db, const char *sql)
-{
+static void exec_ok(dorm_db *db, const char *sql) {
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* Runs a statement to completion; returns its last step result. */
-static int run(dorm_db *db, const char *sql, const dorm_value *params, size_t n, dorm_errbuf *e)
-{
+static int run(dorm_db *db, const char *sql, const dorm_value *params, size_t n, dorm_errbuf *e) {
     dorm_cached_stmt *cs;
     int rc = dorm_db__prepare(db, sql, DORM_STRLEN, &cs, e);
     if (rc) return rc;
@@ -39,8 +36,7 @@ static int run(dorm_db *db, const char *sql, const dorm_value *params, size_t n,
     return rc;
 }
 
-Test(db, open_memory)
-{
+Test(db, open_memory) {
     dorm_db *db = mem();
     cr_assert_str_eq(dorm_db_vendor(db), "sqlite");
     cr_assert_str_eq(dorm_db_errmsg(db), "");
@@ -51,8 +47,7 @@ Test(db, open_memory)
     dorm_db_close(NULL);
 }
 
-Test(db, open_file_in_missing_directory)
-{
+Test(db, open_file_in_missing_directory) {
     dorm_db *db = dorm_db_open("sqlite:////nonexistent-dorm-dir/sub/x.db", NULL);
     cr_assert_not_null(db);
     cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
@@ -65,8 +60,7 @@ Test(db, open_file_in_missing_directory)
     dorm_db_close(db);
 }
 
-Test(db, open_relative_file)
-{
+Test(db, open_relative_file) {
     char dir[] = "/tmp/dorm-db-test-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     char cwd[4096];
@@ -82,11 +76,12 @@ Test(db, open_relative_file)
     cr_assert_eq(rmdir(dir), 0);
 }
 
-Test(db, open_config_errors)
-{
+Test(db, open_config_errors) {
     dorm_db *db = dorm_db_open("oracle://h/db", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
-    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported database URL scheme 'oracle' (supported: sqlite, postgres, postgresql, mysql, mariadb)");
+    cr_assert_str_eq(
+        dorm_db_errmsg(db),
+        "Unsupported database URL scheme 'oracle' (supported: sqlite, postgres, postgresql, mysql, mariadb)");
     cr_assert_str_eq(dorm_db_vendor(db), "");
     dorm_db_close(db);
 
@@ -96,7 +91,8 @@ Test(db, open_config_errors)
 
     db = dorm_db_open("sqlite:///:memory:?journal=wal", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
-    cr_assert_str_eq(dorm_db_errmsg(db), "Unsupported SQLite URL option 'journal' (supported: timeout, transaction_mode)");
+    cr_assert_str_eq(dorm_db_errmsg(db),
+                     "Unsupported SQLite URL option 'journal' (supported: timeout, transaction_mode)");
     dorm_db_close(db);
 
     db = dorm_db_open("sqlite:///:memory:?timeout=2.5", NULL);
@@ -108,8 +104,7 @@ Test(db, open_config_errors)
     dorm_db_close(db);
 }
 
-Test(db, database_url_from_environment)
-{
+Test(db, database_url_from_environment) {
     cr_assert_eq(unsetenv("DATABASE_URL"), 0);
     dorm_db *db = dorm_db_open(NULL, NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
@@ -122,8 +117,7 @@ Test(db, database_url_from_environment)
     unsetenv("DATABASE_URL");
 }
 
-Test(db, foreign_keys_enforced)
-{
+Test(db, foreign_keys_enforced) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE a (id integer PRIMARY KEY)");
     exec_ok(db, "CREATE TABLE b (a_id integer REFERENCES a (id))");
@@ -134,8 +128,7 @@ Test(db, foreign_keys_enforced)
     dorm_db_close(db);
 }
 
-Test(db, statement_cache_reuse)
-{
+Test(db, statement_cache_reuse) {
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *a, *b;
@@ -152,8 +145,7 @@ Test(db, statement_cache_reuse)
     dorm_db_close(db);
 }
 
-Test(db, nested_use_of_same_sql)
-{
+Test(db, nested_use_of_same_sql) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     exec_ok(db, "INSERT INTO t VALUES (1), (2), (3)");
@@ -188,8 +180,7 @@ Test(db, nested_use_of_same_sql)
     dorm_db_close(db);
 }
 
-Test(db, cache_eviction_keeps_busy_statements)
-{
+Test(db, cache_eviction_keeps_busy_statements) {
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *held;
@@ -208,8 +199,7 @@ Test(db, cache_eviction_keeps_busy_statements)
     dorm_db_close(db);
 }
 
-Test(db, prepare_errors)
-{
+Test(db, prepare_errors) {
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs = NULL;
@@ -232,8 +222,7 @@ Test(db, prepare_errors)
 
 static const unsigned char blob_bytes[] = {0, 1, 2, 0xff, 0};
 
-Test(db, every_value_type_round_trip)
-{
+Test(db, every_value_type_round_trip) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE v (n, b, i, f, t, y, d, dt, tm, dec, u, e, ey)");
     dorm_uuid u = {{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}};
@@ -257,7 +246,8 @@ Test(db, every_value_type_round_trip)
                  "%s", e.msg);
     dorm_cached_stmt *cs;
     cr_assert_eq(dorm_db__prepare(db, "SELECT n, b, i, f, t, y, d, dt, tm, dec, u, e, ey, typeof(ey) FROM v",
-                                 DORM_STRLEN, &cs, &e), 0);
+                                  DORM_STRLEN, &cs, &e),
+                 0);
     cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW);
     const dorm_driver *d = db->drv;
     dorm_stmt *s = cs->stmt;
@@ -291,8 +281,7 @@ Test(db, every_value_type_round_trip)
 
 /* dorm reads text into C strings, so text with a NUL byte is refused as
  * PostgreSQL refuses it, never bound cut; bytes keep every byte. */
-Test(db, text_with_nul_refused_bytes_kept)
-{
+Test(db, text_with_nul_refused_bytes_kept) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (s)");
     dorm_errbuf e = {0, ""};
@@ -313,8 +302,7 @@ Test(db, text_with_nul_refused_bytes_kept)
     dorm_db_close(db);
 }
 
-Test(db, unique_violation_is_integrity_error)
-{
+Test(db, unique_violation_is_integrity_error) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE library_book (id integer PRIMARY KEY, isbn varchar(13) NOT NULL UNIQUE)");
     dorm_errbuf e = {0, ""};
@@ -336,8 +324,7 @@ Test(db, unique_violation_is_integrity_error)
     dorm_db_close(db);
 }
 
-Test(db, data_errors)
-{
+Test(db, data_errors) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (id integer PRIMARY KEY)");
     dorm_errbuf e = {0, ""};
@@ -349,8 +336,7 @@ Test(db, data_errors)
     dorm_db_close(db);
 }
 
-Test(db, changes_counts_rows)
-{
+Test(db, changes_counts_rows) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     exec_ok(db, "INSERT INTO t VALUES (1), (2), (3)");
@@ -376,8 +362,7 @@ Test(db, changes_counts_rows)
     dorm_db_close(db);
 }
 
-Test(db, query_count)
-{
+Test(db, query_count) {
     dorm_db *db = mem();
     uint64_t start = dorm_db_query_count(db);
     exec_ok(db, "CREATE TABLE t (x)");
@@ -397,8 +382,7 @@ typedef struct log_rec {
     double seconds;
 } log_rec;
 
-static void record(const char *sql, const char *params, double seconds, void *payload)
-{
+static void record(const char *sql, const char *params, double seconds, void *payload) {
     log_rec *r = payload;
     r->calls++;
     snprintf(r->sql, sizeof r->sql, "%s", sql);
@@ -406,8 +390,7 @@ static void record(const char *sql, const char *params, double seconds, void *pa
     r->seconds = seconds;
 }
 
-Test(db, log_renders_params_python_style)
-{
+Test(db, log_renders_params_python_style) {
     dorm_db *db = mem();
     log_rec r = {0, "", "", -1};
     dorm_db_set_log(db, record, &r);
@@ -415,11 +398,24 @@ Test(db, log_renders_params_python_style)
     dorm_uuid u = {{0}};
     u.bytes[15] = 0xab;
     dorm_value p[] = {
-        dorm_v_text("x"), dorm_v_int(3), dorm_v_float(1.5), dorm_v_float(100), dorm_v_float(1e16),
-        dorm_v_float(0.0001), dorm_v_float(-2.5e-7), dorm_v_null(), dorm_v_bool(true), dorm_v_bool(false),
-        dorm_v_date(dorm_date_ymd(2021, 3, 4)), dorm_v_text("it's"), dorm_v_textn("a\nb\t", 4),
-        dorm_v_bytes((dorm_bytes){"\x01z", 2}), dorm_v_decimal((dorm_decimal)DORM_DEC(1250, 2)), dorm_v_uuid(u),
-        dorm_v_datetime(dorm_datetime_utc(2021, 1, 2, 3, 4, 5, 0)), dorm_v_float(0.1),
+        dorm_v_text("x"),
+        dorm_v_int(3),
+        dorm_v_float(1.5),
+        dorm_v_float(100),
+        dorm_v_float(1e16),
+        dorm_v_float(0.0001),
+        dorm_v_float(-2.5e-7),
+        dorm_v_null(),
+        dorm_v_bool(true),
+        dorm_v_bool(false),
+        dorm_v_date(dorm_date_ymd(2021, 3, 4)),
+        dorm_v_text("it's"),
+        dorm_v_textn("a\nb\t", 4),
+        dorm_v_bytes((dorm_bytes){"\x01z", 2}),
+        dorm_v_decimal((dorm_decimal)DORM_DEC(1250, 2)),
+        dorm_v_uuid(u),
+        dorm_v_datetime(dorm_datetime_utc(2021, 1, 2, 3, 4, 5, 0)),
+        dorm_v_float(0.1),
     };
     size_t n = sizeof p / sizeof p[0];
     cr_assert_eq(run(db, "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?", p, n, &e), DORM_STEP_DONE);
@@ -448,8 +444,7 @@ Test(db, log_renders_params_python_style)
     dorm_db_close(db);
 }
 
-Test(db, debug_sql_env_logs_to_stderr, .init = cr_redirect_stderr)
-{
+Test(db, debug_sql_env_logs_to_stderr, .init = cr_redirect_stderr) {
     cr_assert_eq(setenv("DORM_DEBUG_SQL", "1", 1), 0);
     dorm_db *db = mem();
     unsetenv("DORM_DEBUG_SQL");

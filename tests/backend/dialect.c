@@ -10,8 +10,7 @@
 
 static const dorm_dialect *d = &dorm_sqlite_dialect;
 
-static char *pattern(dorm_lookup lk, const char *s, size_t n)
-{
+static char *pattern(dorm_lookup lk, const char *s, size_t n) {
     static dorm_buf b = DORM_BUF_INIT;
     dorm_buf_reset(&b);
     d->pattern(&b, lk, s, n);
@@ -19,8 +18,7 @@ static char *pattern(dorm_lookup lk, const char *s, size_t n)
     return b.data;
 }
 
-Test(dialect, basics)
-{
+Test(dialect, basics) {
     cr_assert_eq(d->quote, '"');
     cr_assert_eq(d->param_style, DORM_PARAM_QMARK);
     cr_assert_eq(d->max_params, 999);
@@ -36,8 +34,7 @@ Test(dialect, basics)
     cr_assert_eq(dorm_sqlite_driver.version, DORM_DRIVER_VERSION);
 }
 
-Test(dialect, operators)
-{
+Test(dialect, operators) {
     cr_assert_str_eq(d->operators[DORM_LK_EXACT], "= %s");
     cr_assert_str_eq(d->operators[DORM_LK_IEXACT], "LIKE %s ESCAPE '\\'");
     cr_assert_str_eq(d->operators[DORM_LK_CONTAINS], "GLOB %s");
@@ -58,8 +55,7 @@ Test(dialect, operators)
     for (int i = 0; i < DORM_LK__COUNT; i++) cr_assert_null(d->lhs_casts[i]);
 }
 
-Test(dialect, like_patterns)
-{
+Test(dialect, like_patterns) {
     cr_assert_str_eq(pattern(DORM_LK_IEXACT, "50%_a\\b", 7), "50\\%\\_a\\\\b");
     cr_assert_str_eq(pattern(DORM_LK_ICONTAINS, "a%b", 3), "%a\\%b%");
     cr_assert_str_eq(pattern(DORM_LK_ISTARTSWITH, "a_", 2), "a\\_%");
@@ -67,15 +63,13 @@ Test(dialect, like_patterns)
     cr_assert_str_eq(pattern(DORM_LK_ICONTAINS, "*?[", 3), "%*?[%");
 }
 
-Test(dialect, glob_patterns)
-{
+Test(dialect, glob_patterns) {
     cr_assert_str_eq(pattern(DORM_LK_CONTAINS, "a*b?c[d]", 8), "*a[*]b[?]c[[]d]*");
     cr_assert_str_eq(pattern(DORM_LK_STARTSWITH, "%_\\", 3), "%_\\*");
     cr_assert_str_eq(pattern(DORM_LK_ENDSWITH, "z", 1), "*z");
 }
 
-Test(dialect, pattern_keeps_nul)
-{
+Test(dialect, pattern_keeps_nul) {
     dorm_buf b = DORM_BUF_INIT;
     d->pattern(&b, DORM_LK_CONTAINS, "a\0b", 3);
     cr_assert_eq(b.len, 5);
@@ -85,8 +79,7 @@ Test(dialect, pattern_keeps_nul)
 
 /* Whether `value` matches lookup lk with argument `arg`, asked of SQLite
  * through the dialect's operator and pattern. */
-static bool matches(dorm_db *db, dorm_lookup lk, const char *value, const char *arg)
-{
+static bool matches(dorm_db *db, dorm_lookup lk, const char *value, const char *arg) {
     dorm_buf sql = DORM_BUF_INIT, pat = DORM_BUF_INIT;
     dorm_buf_puts(&sql, "SELECT ? ");
     const char *op = d->operators[lk];
@@ -107,8 +100,7 @@ static bool matches(dorm_db *db, dorm_lookup lk, const char *value, const char *
     return r;
 }
 
-Test(dialect, patterns_match_literally_in_sqlite)
-{
+Test(dialect, patterns_match_literally_in_sqlite) {
     dorm_db *db = dorm_db_open("sqlite://:memory:", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK);
     const char *specials[] = {"%", "_", "*", "?", "[", "]", "\\", "[a]"};
@@ -146,8 +138,7 @@ Test(dialect, patterns_match_literally_in_sqlite)
     dorm_db_close(db);
 }
 
-Test(dialect, extract_spelling)
-{
+Test(dialect, extract_spelling) {
     dorm_buf b = DORM_BUF_INIT;
     d->extract(&b, DORM_EX_YEAR, DORM_KIND_DATE, "\"library_book\".\"publication_date\"", NULL);
     cr_assert_str_eq(b.data, "dorm_extract('year', \"library_book\".\"publication_date\")");
@@ -155,8 +146,8 @@ Test(dialect, extract_spelling)
     d->extract(&b, DORM_EX_MONTH, DORM_KIND_DATETIME, "x", "Europe/Paris");
     cr_assert_str_eq(b.data, "dorm_extract('month', x, 'Europe/Paris')");
     static const char *const words[DORM_EX__COUNT] = {
-        "year", "iso_year", "month", "day", "week", "week_day", "iso_week_day",
-        "quarter", "hour", "minute", "second", "date", "time",
+        "year",    "iso_year", "month",  "day",    "week", "week_day", "iso_week_day",
+        "quarter", "hour",     "minute", "second", "date", "time",
     };
     for (int ex = 0; ex < DORM_EX__COUNT; ex++) {
         dorm_buf_reset(&b);
@@ -168,8 +159,7 @@ Test(dialect, extract_spelling)
     dorm_buf_free(&b);
 }
 
-static char *limit(int64_t l, int64_t o)
-{
+static char *limit(int64_t l, int64_t o) {
     static dorm_buf b = DORM_BUF_INIT;
     dorm_buf_reset(&b);
     dorm_buf_puts(&b, "");
@@ -177,8 +167,7 @@ static char *limit(int64_t l, int64_t o)
     return b.data;
 }
 
-Test(dialect, limit_offset)
-{
+Test(dialect, limit_offset) {
     cr_assert_str_eq(limit(-1, 0), "");
     cr_assert_str_eq(limit(10, 0), " LIMIT 10");
     cr_assert_str_eq(limit(-1, 5), " LIMIT -1 OFFSET 5");
@@ -186,8 +175,7 @@ Test(dialect, limit_offset)
     cr_assert_str_eq(limit(0, 0), " LIMIT 0");
 }
 
-static char *type_of(dorm_column_def c)
-{
+static char *type_of(dorm_column_def c) {
     static dorm_buf b = DORM_BUF_INIT;
     dorm_buf_reset(&b);
     dorm_buf_puts(&b, "");
@@ -197,8 +185,7 @@ static char *type_of(dorm_column_def c)
 
 #define COL(k, ...) ((dorm_column_def){.name = "c", .kind = (k), __VA_ARGS__})
 
-Test(dialect, column_types)
-{
+Test(dialect, column_types) {
     cr_assert_str_eq(type_of(COL(DORM_KIND_AUTO, .primary_key = true)), "integer");
     cr_assert_str_eq(type_of(COL(DORM_KIND_BIGAUTO, .primary_key = true)), "integer");
     cr_assert_str_eq(type_of(COL(DORM_KIND_CHAR, .max_length = 100)), "varchar(100)");
@@ -223,8 +210,7 @@ Test(dialect, column_types)
     cr_assert_str_eq(type_of(COL(DORM_KIND_BINARY, .null = false)), "BLOB");
 }
 
-Test(dialect, foreign_key_types_follow_django_rel_db_type)
-{
+Test(dialect, foreign_key_types_follow_django_rel_db_type) {
     cr_assert_str_eq(type_of(COL(DORM_KIND_FK, .ref_kind = DORM_KIND_AUTO)), "integer");
     cr_assert_str_eq(type_of(COL(DORM_KIND_FK, .ref_kind = DORM_KIND_BIGAUTO)), "bigint");
     cr_assert_str_eq(type_of(COL(DORM_KIND_FK, .ref_kind = DORM_KIND_POSINT)), "integer");
@@ -233,8 +219,7 @@ Test(dialect, foreign_key_types_follow_django_rel_db_type)
     cr_assert_str_eq(type_of(COL(DORM_KIND_FK, .ref_kind = DORM_KIND_UUID)), "char(32)");
 }
 
-static char *check_of(dorm_column_def c)
-{
+static char *check_of(dorm_column_def c) {
     static dorm_buf b = DORM_BUF_INIT;
     dorm_buf_reset(&b);
     dorm_buf_puts(&b, "");
@@ -242,8 +227,7 @@ static char *check_of(dorm_column_def c)
     return b.data;
 }
 
-Test(dialect, column_checks)
-{
+Test(dialect, column_checks) {
     cr_assert_str_eq(check_of((dorm_column_def){.name = "pages", .kind = DORM_KIND_POSINT}), "\"pages\" >= 0");
     cr_assert_str_eq(check_of((dorm_column_def){.name = "n", .kind = DORM_KIND_POSSMALLINT}), "\"n\" >= 0");
     cr_assert_str_eq(check_of((dorm_column_def){.name = "data", .kind = DORM_KIND_JSON}),
@@ -255,8 +239,7 @@ Test(dialect, column_checks)
 
 /* flush: Django 3.2's connection.ops.sql_flush(style, tables,
  * reset_sequences=True), one statement per NUL. */
-Test(dialect, flush_statements)
-{
+Test(dialect, flush_statements) {
     const char *tables[] = {"library_author", "library_book"};
     dorm_buf b = DORM_BUF_INIT;
     dorm_sqlite_dialect.sql_flush(&b, tables, 2, tables, 2);

@@ -15,14 +15,12 @@
 #include "backend/db.h"
 #include "testdb.h"
 
-static void my_only(void)
-{
+static void my_only(void) {
     if (!test_db_on_mysql()) cr_skip_test("needs DORM_TEST_URL=mysql://...");
 }
 
 /* The test URL with `extra` ("k=v") added to its query string. */
-static const char *url_with(const char *extra)
-{
+static const char *url_with(const char *extra) {
     static char buf[512];
     const char *u = test_db_url();
     snprintf(buf, sizeof buf, "%s%s%s", u, strchr(u, '?') ? "&" : "?", extra);
@@ -30,8 +28,7 @@ static const char *url_with(const char *extra)
 }
 
 /* The first column of the one row `sql` returns, as an integer. */
-static int64_t scalar(dorm_db *db, const char *sql)
-{
+static int64_t scalar(dorm_db *db, const char *sql) {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
@@ -43,8 +40,7 @@ static int64_t scalar(dorm_db *db, const char *sql)
 }
 
 /* The text of the one value `sql` returns, in `out`. */
-static const char *text(dorm_db *db, const char *sql, char *out, size_t cap)
-{
+static const char *text(dorm_db *db, const char *sql, char *out, size_t cap) {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
@@ -57,8 +53,7 @@ static const char *text(dorm_db *db, const char *sql, char *out, size_t cap)
 }
 
 /* Runs `sql` on `db` and returns the outcome (0 or the error code). */
-static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
-{
+static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e) {
     dorm_cached_stmt *cs;
     int rc = dorm_db__prepare(db, sql, DORM_STRLEN, &cs, e);
     if (rc) return rc;
@@ -68,8 +63,7 @@ static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
 }
 
 /* The error dorm_db_open gives for `url`, its message in msg. */
-static int open_error(const char *url, char *msg, size_t cap)
-{
+static int open_error(const char *url, char *msg, size_t cap) {
     dorm_db *db = dorm_db_open(url, NULL);
     int rc = dorm_db_errcode(db);
     snprintf(msg, cap, "%s", dorm_db_errmsg(db));
@@ -77,8 +71,7 @@ static int open_error(const char *url, char *msg, size_t cap)
     return rc;
 }
 
-Test(my_connect, refused_connection_names_the_host_not_the_password)
-{
+Test(my_connect, refused_connection_names_the_host_not_the_password) {
     dorm_db *db = dorm_db_open("mysql://alice:s3cr3t-pw@127.0.0.1:1/shop", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
     const char *msg = dorm_db_errmsg(db);
@@ -89,12 +82,11 @@ Test(my_connect, refused_connection_names_the_host_not_the_password)
     dorm_db_close(db);
 }
 
-Test(my_connect, missing_socket_names_it)
-{
+Test(my_connect, missing_socket_names_it) {
     char msg[512];
-    cr_assert_eq(open_error("mariadb://bob:pw%2Fx@localhost/shop?unix_socket=/tmp/dorm-no-such-dir/m.sock", msg,
-                            sizeof msg),
-                 DORM_EOPERATIONAL);
+    cr_assert_eq(
+        open_error("mariadb://bob:pw%2Fx@localhost/shop?unix_socket=/tmp/dorm-no-such-dir/m.sock", msg, sizeof msg),
+        DORM_EOPERATIONAL);
     cr_assert(strstr(msg, "Could not connect to MySQL at socket \"/tmp/dorm-no-such-dir/m.sock\": (2002, "), "%s", msg);
     cr_assert_null(strstr(msg, "pw"), "%s", msg);
     /* A host that is a path is a socket, as in Django's HOST. */
@@ -102,17 +94,23 @@ Test(my_connect, missing_socket_names_it)
     cr_assert(strstr(msg, "at socket \"/tmp/dorm-no-such-dir/m.sock\""), "%s", msg);
 }
 
-Test(my_connect, options_outside_the_allowlist_are_refused)
-{
+Test(my_connect, options_outside_the_allowlist_are_refused) {
     char msg[512];
     cr_assert_eq(open_error("mysql://u:pw@h/db?local_infile=1", msg, sizeof msg), DORM_ECONFIG);
     cr_assert(strstr(msg, "Unsupported MySQL URL option 'local_infile' (supported: unix_socket, host"), "%s", msg);
     cr_assert_eq(open_error("mysql://u@h/db?isolation_level=chaos", msg, sizeof msg), DORM_ECONFIG);
-    cr_assert_str_eq(msg, "Invalid transaction isolation level 'chaos' specified. Use one of 'read committed', "
-                          "'read uncommitted', 'repeatable read', 'serializable'.");
+    cr_assert_str_eq(msg,
+                     "Invalid transaction isolation level 'chaos' specified. Use one of 'read committed', "
+                     "'read uncommitted', 'repeatable read', 'serializable'.");
     static const char *const refused[] = {
-        "sql_mode=STRICT_ALL_TABLES%27%3B%20DROP", "sql_mode=", "ssl_mode=maybe", "charset=latin1",
-        "port=x", "port=70000", "connect_timeout=-1", NULL,
+        "sql_mode=STRICT_ALL_TABLES%27%3B%20DROP",
+        "sql_mode=",
+        "ssl_mode=maybe",
+        "charset=latin1",
+        "port=x",
+        "port=70000",
+        "connect_timeout=-1",
+        NULL,
     };
     char url[256];
     for (int i = 0; refused[i]; i++) {
@@ -121,8 +119,13 @@ Test(my_connect, options_outside_the_allowlist_are_refused)
         cr_assert(strstr(msg, "MySQL URL option "), "%s", msg);
     }
     static const char *const ok[] = {
-        "isolation_level=Repeatable%20Read", "sql_mode=STRICT_ALL_TABLES,ANSI_QUOTES", "ssl_mode=DISABLED",
-        "charset=utf8mb4", "connect_timeout=5", "init_command=SET%20@x%20%3D%201", NULL,
+        "isolation_level=Repeatable%20Read",
+        "sql_mode=STRICT_ALL_TABLES,ANSI_QUOTES",
+        "ssl_mode=DISABLED",
+        "charset=utf8mb4",
+        "connect_timeout=5",
+        "init_command=SET%20@x%20%3D%201",
+        NULL,
     };
     for (int i = 0; ok[i]; i++) {
         snprintf(url, sizeof url, "mysql://u@127.0.0.1:1/db?%s", ok[i]);
@@ -130,11 +133,10 @@ Test(my_connect, options_outside_the_allowlist_are_refused)
     }
 }
 
-Test(my_connect, a_database_name_is_required)
-{
+Test(my_connect, a_database_name_is_required) {
     char msg[512];
-    static const char *const none[] = {"mysql://", "mariadb://", "mysql://u@127.0.0.1:1", "mysql://u@127.0.0.1:1/",
-                                       "mysql://u@h/?database=", NULL};
+    static const char *const none[] = {
+        "mysql://", "mariadb://", "mysql://u@127.0.0.1:1", "mysql://u@127.0.0.1:1/", "mysql://u@h/?database=", NULL};
     for (int i = 0; none[i]; i++) {
         cr_assert_eq(open_error(none[i], msg, sizeof msg), DORM_ECONFIG, "%s: %s", none[i], msg);
         cr_assert_str_eq(msg, "MySQL URL names no database: write mysql://user@host/dbname or add ?database=name");
@@ -142,8 +144,7 @@ Test(my_connect, a_database_name_is_required)
     cr_assert_eq(open_error("mysql://u@127.0.0.1:1/?database=shop", msg, sizeof msg), DORM_EOPERATIONAL, "%s", msg);
 }
 
-Test(my_connect, unknown_user_and_database, .init = my_only)
-{
+Test(my_connect, unknown_user_and_database, .init = my_only) {
     char msg[512];
     cr_assert_eq(open_error(url_with("user=dorm_no_such_user"), msg, sizeof msg), DORM_EOPERATIONAL);
     cr_assert(strstr(msg, "Access denied for user 'dorm_no_such_user'"), "%s", msg);
@@ -151,8 +152,7 @@ Test(my_connect, unknown_user_and_database, .init = my_only)
     cr_assert(strstr(msg, "(1049, \"Unknown database 'dorm_no_such_db'\")"), "%s", msg);
 }
 
-Test(my_connect, database_url_and_djangos_session, .init = my_only)
-{
+Test(my_connect, database_url_and_djangos_session, .init = my_only) {
     cr_assert_eq(setenv("DATABASE_URL", test_db_url(), 1), 0);
     dorm_db *db = dorm_db_open(NULL, NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
@@ -179,8 +179,7 @@ Test(my_connect, database_url_and_djangos_session, .init = my_only)
 
 /* Ends the session of `victim` from another connection and waits until
  * the server has let it go. */
-static void kill_session(dorm_db *victim)
-{
+static void kill_session(dorm_db *victim) {
     int64_t id = scalar(victim, "SELECT CONNECTION_ID()");
     dorm_db *killer = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(killer), DORM_OK, "%s", dorm_db_errmsg(killer));
@@ -193,8 +192,7 @@ static void kill_session(dorm_db *victim)
     dorm_db_close(killer);
 }
 
-Test(my_connect, reconnects_between_requests, .init = my_only)
-{
+Test(my_connect, reconnects_between_requests, .init = my_only) {
     dorm_db *db = dorm_db_open(url_with("init_command=SET%20%40dorm_x%20%3D%207"), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     int64_t before = scalar(db, "SELECT CONNECTION_ID()");
@@ -207,8 +205,7 @@ Test(my_connect, reconnects_between_requests, .init = my_only)
     dorm_db_close(db);
 }
 
-Test(my_connect, never_reconnects_inside_a_transaction, .init = my_only)
-{
+Test(my_connect, never_reconnects_inside_a_transaction, .init = my_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
@@ -225,8 +222,7 @@ Test(my_connect, never_reconnects_inside_a_transaction, .init = my_only)
 
 /* The ROLLBACK itself is the first command to meet the dead session: it
  * still ends the transaction, and the next statement reconnects. */
-Test(my_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = my_only)
-{
+Test(my_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = my_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
@@ -252,14 +248,13 @@ Test(my_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = my
 }
 
 /* The server's count of this session's prepared statements. */
-static int64_t prepares(dorm_db *db)
-{
-    return scalar(db, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = "
-                      "'COM_STMT_PREPARE'");
+static int64_t prepares(dorm_db *db) {
+    return scalar(db,
+                  "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = "
+                  "'COM_STMT_PREPARE'");
 }
 
-Test(my_connect, one_server_statement_per_sql_text, .init = my_only)
-{
+Test(my_connect, one_server_statement_per_sql_text, .init = my_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     int64_t base = prepares(db);

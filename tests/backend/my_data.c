@@ -61,10 +61,7 @@ static const dorm_field Pub_fields[] = {
 };
 const dorm_model Pub_model = DORM_MODEL(Pub, "shop", Pub_fields);
 static const dorm_field Ed_fields[] = {
-    DORM_AUTO(Ed, id),
-    DORM_FOREIGN_KEY(Ed, pub, Pub, .on_delete = DORM_CASCADE),
-    DORM_INT(Ed, a),
-    DORM_INT(Ed, b),
+    DORM_AUTO(Ed, id), DORM_FOREIGN_KEY(Ed, pub, Pub, .on_delete = DORM_CASCADE), DORM_INT(Ed, a), DORM_INT(Ed, b),
     DORM_END,
 };
 static const dorm_model Ed_model =
@@ -76,15 +73,13 @@ static const dorm_field Long_fields[] = {
 };
 static const dorm_model Long_model = DORM_MODEL(Averyveryverylongmodelnamethatkeepsgoingon, "shop", Long_fields);
 
-static void my_open(void)
-{
+static void my_open(void) {
     if (!test_db_on_mysql()) cr_skip_test("needs DORM_TEST_URL=mysql://...");
     test_db_open();
 }
 
 /* The text the server gives for `sql` (one row, one column), in `out`. */
-static void server_text(const char *sql, char *out, size_t cap)
-{
+static void server_text(const char *sql, char *out, size_t cap) {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__prepare(T.db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
@@ -97,19 +92,17 @@ static void server_text(const char *sql, char *out, size_t cap)
 
 TestSuite(my_data, .init = my_open, .fini = test_db_close);
 
-Test(my_data, every_kind_round_trips)
-{
+Test(my_data, every_kind_round_trips) {
     static const unsigned char bytes[] = {0, 1, 0xff, 0, '\\', 'x'};
     dorm_uuid u;
     cr_assert_eq(dorm_uuid_parse("12345678-9abc-def0-1234-56789abcdef0", 36, &u), 0);
     dorm_datetime when = dorm_datetime_utc(2024, 2, 29, 23, 59, 58, 123456);
-    Everything *e = dorm_create(T.cx, Everything, .char_f = "caf\xc3\xa9 'q' \"d\"", .text_f = "line\nbreak",
-                                .int_f = -2147483647 - 1, .bigint_f = INT64_MAX, .smallint_f = -32768,
-                                .posint_f = 2147483647, .possmallint_f = 32767, .float_f = 0.1 + 0.2,
-                                .decimal_f = DORM_DEC(1234567891, 2), .bool_f = true, .date_f = dorm_date_ymd(1, 1, 1),
-                                .datetime_f = when, .time_f = dorm_time_hms(23, 59, 59, 999999), .uuid_f = u,
-                                .json_f = "{\"a\": [1, 2.5, null], \"b\": \"\\u00e9\"}",
-                                .binary_f = {bytes, sizeof bytes});
+    Everything *e = dorm_create(
+        T.cx, Everything, .char_f = "caf\xc3\xa9 'q' \"d\"", .text_f = "line\nbreak", .int_f = -2147483647 - 1,
+        .bigint_f = INT64_MAX, .smallint_f = -32768, .posint_f = 2147483647, .possmallint_f = 32767,
+        .float_f = 0.1 + 0.2, .decimal_f = DORM_DEC(1234567891, 2), .bool_f = true, .date_f = dorm_date_ymd(1, 1, 1),
+        .datetime_f = when, .time_f = dorm_time_hms(23, 59, 59, 999999), .uuid_f = u,
+        .json_f = "{\"a\": [1, 2.5, null], \"b\": \"\\u00e9\"}", .binary_f = {bytes, sizeof bytes});
     cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
     cr_assert_gt(e->id, 0);
     Everything *g = dorm_get(dorm_all(T.cx, Everything), DQ("pk", e->id));
@@ -151,15 +144,14 @@ Test(my_data, every_kind_round_trips)
     cr_assert_str_eq(text, "123456789abcdef0123456789abcdef0 1 8 0001FF005C78");
 }
 
-Test(my_data, lookups_bind_every_kind)
-{
+Test(my_data, lookups_bind_every_kind) {
     dorm_uuid u;
     cr_assert_eq(dorm_uuid_parse("0123456789abcdef0123456789abcdef", 32, &u), 0);
     static const unsigned char bytes[] = {'a', 0, 'b'};
-    Everything *e = dorm_create(T.cx, Everything, .char_f = "50%_off\\", .text_f = "Zo\xc3\xab", .decimal_f = DORM_DEC(-5, 1),
-                                .bool_f = false, .datetime_f = dorm_datetime_utc(2001, 2, 3, 4, 5, 6, 0), .uuid_f = u,
-                                .binary_f = {bytes, sizeof bytes}, .float_f = -1e300,
-                                .time_f = dorm_time_hms(4, 5, 6, 7));
+    Everything *e =
+        dorm_create(T.cx, Everything, .char_f = "50%_off\\", .text_f = "Zo\xc3\xab", .decimal_f = DORM_DEC(-5, 1),
+                    .bool_f = false, .datetime_f = dorm_datetime_utc(2001, 2, 3, 4, 5, 6, 0), .uuid_f = u,
+                    .binary_f = {bytes, sizeof bytes}, .float_f = -1e300, .time_f = dorm_time_hms(4, 5, 6, 7));
     cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
     dorm_qs *all = dorm_all(T.cx, Everything);
     cr_assert_eq(dorm_count(dorm_filter(all, DQ("decimal_f", ((dorm_decimal)DORM_DEC(-50, 2))))), 1);
@@ -196,8 +188,7 @@ Test(my_data, lookups_bind_every_kind)
 /* Text longer than the buffer a column starts with (its declared width, 1
  * KiB at most) is read whole: the row is fetched again into a grown buffer,
  * which the rows after it keep. */
-Test(my_data, long_text_is_read_whole)
-{
+Test(my_data, long_text_is_read_whole) {
     static const size_t sizes[] = {10, 5000, 300, 200000, 1023, 1024, 1025, 0};
     char *texts[8];
     for (size_t i = 0; i < 8; i++) {
@@ -205,8 +196,8 @@ Test(my_data, long_text_is_read_whole)
         cr_assert_not_null(texts[i]);
         for (size_t k = 0; k < sizes[i]; k++) texts[i][k] = (char)('a' + (k + i) % 26);
         texts[i][sizes[i]] = '\0';
-        cr_assert_not_null(dorm_create(T.cx, Author, .name = dorm_sprintf(T.cx, "A%zu", i), .biography = texts[i]), "%s",
-                           dorm_errmsg(T.cx));
+        cr_assert_not_null(dorm_create(T.cx, Author, .name = dorm_sprintf(T.cx, "A%zu", i), .biography = texts[i]),
+                           "%s", dorm_errmsg(T.cx));
     }
     for (int pass = 0; pass < 2; pass++) {
         size_t n;
@@ -222,16 +213,14 @@ Test(my_data, long_text_is_read_whole)
     }
 }
 
-Test(my_data, bulk_create_returns_every_id)
-{
+Test(my_data, bulk_create_returns_every_id) {
     Author a[3] = {{.name = "A"}, {.name = "B"}, {.name = "C"}};
     void *objs[] = {&a[0], &a[1], &a[2]};
     cr_assert_eq(dorm_bulk_create(T.cx, Author, objs, 3, 0), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_assert(a[0].id > 0 && a[1].id == a[0].id + 1 && a[2].id == a[1].id + 1);
 }
 
-Test(my_data, unique_violation_then_the_transaction_goes_on)
-{
+Test(my_data, unique_violation_then_the_transaction_goes_on) {
     test_db_catalogue();
     Author *austen = dorm_get(dorm_all(T.cx, Author), DQ("name", "Jane Austen"));
     cr_assert_not_null(austen);
@@ -255,13 +244,9 @@ Test(my_data, unique_violation_then_the_transaction_goes_on)
 }
 
 /* The error of `sql` (run on the test connection), its message in e. */
-static int exec_error(const char *sql, dorm_errbuf *e)
-{
-    return dorm_db__exec(T.db, sql, e);
-}
+static int exec_error(const char *sql, dorm_errbuf *e) { return dorm_db__exec(T.db, sql, e); }
 
-Test(my_data, error_numbers_map_to_djangos_classes)
-{
+Test(my_data, error_numbers_map_to_djangos_classes) {
     /* 1452: a foreign key, checked at once. */
     Book *b = dorm_create(T.cx, Book, .title = "Orphan", .author = {987654, NULL},
                           .publication_date = dorm_date_ymd(2000, 1, 1), .isbn = "1");
@@ -303,8 +288,7 @@ Test(my_data, error_numbers_map_to_djangos_classes)
 
 /* A lock held by another connection: lock wait timeout, an OperationalError
  * that leaves the waiting transaction usable. */
-Test(my_data, lock_wait_timeout_is_operational)
-{
+Test(my_data, lock_wait_timeout_is_operational) {
     test_db_catalogue();
     dorm_db *other = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(other), DORM_OK, "%s", dorm_db_errmsg(other));
@@ -323,37 +307,39 @@ Test(my_data, lock_wait_timeout_is_operational)
 
 /* CLIENT_FOUND_ROWS: an update reports the rows it matched, not only the
  * ones it changed (Django's client flag). */
-Test(my_data, updates_count_the_rows_they_match)
-{
+Test(my_data, updates_count_the_rows_they_match) {
     test_db_catalogue();
     cr_assert_eq(dorm_update(dorm_filter(dorm_all(T.cx, Book), DQ("title", "Emma")), DSET("pages", 474)), 1);
     cr_assert_eq(dorm_update(dorm_all(T.cx, Book), DSET("genre", "FIC")), 8);
 }
 
-Test(my_data, ddl_in_djangos_words)
-{
+Test(my_data, ddl_in_djangos_words) {
     /* Django 3.2's schema_editor(collect_sql=True).create_model() on
      * MariaDB 10.11: no index for the key (InnoDB makes one for the
      * constraint), none for a text column. */
-    cr_assert_str_eq(test_sql_std(dorm_create_table_sql(T.cx, &Book_model)),
-                     "CREATE TABLE \"library_book\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"title\" "
-                     "varchar(200) NOT NULL, \"author_id\" integer NOT NULL, \"publication_date\" date NOT NULL, "
-                     "\"isbn\" varchar(13) NOT NULL UNIQUE, \"genre\" varchar(3) NOT NULL, \"pages\" integer UNSIGNED "
-                     "NOT NULL CHECK (\"pages\" >= 0));\n"
-                     "ALTER TABLE \"library_book\" ADD CONSTRAINT \"library_book_author_id_d9a3b67e_fk_library_author_id\" "
-                     "FOREIGN KEY (\"author_id\") REFERENCES \"library_author\" (\"id\");\n"
-                     "CREATE INDEX \"library_boo_title_c38ef2_idx\" ON \"library_book\" (\"title\");\n"
-                     "CREATE INDEX \"library_boo_isbn_951e8b_idx\" ON \"library_book\" (\"isbn\");\n");
+    cr_assert_str_eq(
+        test_sql_std(dorm_create_table_sql(T.cx, &Book_model)),
+        "CREATE TABLE \"library_book\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"title\" "
+        "varchar(200) NOT NULL, \"author_id\" integer NOT NULL, \"publication_date\" date NOT NULL, "
+        "\"isbn\" varchar(13) NOT NULL UNIQUE, \"genre\" varchar(3) NOT NULL, \"pages\" integer UNSIGNED "
+        "NOT NULL CHECK (\"pages\" >= 0));\n"
+        "ALTER TABLE \"library_book\" ADD CONSTRAINT \"library_book_author_id_d9a3b67e_fk_library_author_id\" "
+        "FOREIGN KEY (\"author_id\") REFERENCES \"library_author\" (\"id\");\n"
+        "CREATE INDEX \"library_boo_title_c38ef2_idx\" ON \"library_book\" (\"title\");\n"
+        "CREATE INDEX \"library_boo_isbn_951e8b_idx\" ON \"library_book\" (\"isbn\");\n");
     cr_assert_str_eq(
         test_sql_std(dorm_create_table_sql(T.cx, &Everything_model)),
-        "CREATE TABLE \"library_everything\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"char_f\" varchar(20) "
+        "CREATE TABLE \"library_everything\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"char_f\" "
+        "varchar(20) "
         "NOT NULL, \"text_f\" longtext NOT NULL, \"slug_f\" varchar(50) NOT NULL, \"email_f\" varchar(254) NOT NULL, "
         "\"url_f\" varchar(200) NOT NULL, \"int_f\" integer NOT NULL, \"bigint_f\" bigint NOT NULL, \"smallint_f\" "
-        "smallint NOT NULL, \"posint_f\" integer UNSIGNED NOT NULL CHECK (\"posint_f\" >= 0), \"possmallint_f\" smallint "
+        "smallint NOT NULL, \"posint_f\" integer UNSIGNED NOT NULL CHECK (\"posint_f\" >= 0), \"possmallint_f\" "
+        "smallint "
         "UNSIGNED NOT NULL CHECK (\"possmallint_f\" >= 0), \"float_f\" double precision NOT NULL, \"decimal_f\" "
         "numeric(10, 2) NULL, \"bool_f\" bool NOT NULL, \"date_f\" date NULL, \"datetime_f\" datetime(6) NULL, "
         "\"time_f\" time(6) NULL, \"uuid_f\" char(32) NULL, \"json_f\" json NULL, \"binary_f\" longblob NULL, "
-        "\"nullable_int\" integer NULL, \"created\" datetime(6) NULL, \"modified\" datetime(6) NULL, \"maybe_author_id\" "
+        "\"nullable_int\" integer NULL, \"created\" datetime(6) NULL, \"modified\" datetime(6) NULL, "
+        "\"maybe_author_id\" "
         "integer NULL);\n"
         "ALTER TABLE \"library_everything\" ADD CONSTRAINT "
         "\"library_everything_maybe_author_id_46d19225_fk_library_author_id\" FOREIGN KEY (\"maybe_author_id\") "
@@ -362,16 +348,14 @@ Test(my_data, ddl_in_djangos_words)
 }
 
 /* The test's connection, with its database, under the registry of `apps`. */
-static dorm_ctx *with_models(dorm_registry **reg, const dorm_model *const *models)
-{
+static dorm_ctx *with_models(dorm_registry **reg, const dorm_model *const *models) {
     *reg = dorm_registry_new((const dorm_app *const[]){&(const dorm_app){.label = "shop", .models = models}, NULL});
     cr_assert_eq(dorm_registry_errcode(*reg), DORM_OK, "%s", dorm_registry_messages(*reg));
     T.db->reg = *reg;
     return dorm_ctx_new(T.db);
 }
 
-Test(my_data, table_constraints)
-{
+Test(my_data, table_constraints) {
     const dorm_registry *saved = T.db->reg;
     dorm_registry *reg;
     dorm_ctx *cx = with_models(&reg, DORM_MODELS(&Priced_model));
@@ -392,8 +376,7 @@ Test(my_data, table_constraints)
     dorm_registry_free(reg);
 }
 
-Test(my_data, deferred_ddl_in_djangos_words)
-{
+Test(my_data, deferred_ddl_in_djangos_words) {
     const dorm_registry *saved = T.db->reg;
     dorm_registry *reg;
     dorm_ctx *cx = with_models(&reg, DORM_MODELS(&Pub_model, &Ed_model, &Long_model));

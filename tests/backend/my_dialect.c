@@ -15,36 +15,31 @@ static const dorm_dialect *d = &dorm_my_dialect;
 
 static char out[1024];
 
-static const char *keep(dorm_buf *b)
-{
+static const char *keep(dorm_buf *b) {
     snprintf(out, sizeof out, "%s", b->data ? b->data : "");
     dorm_buf_free(b);
     return out;
 }
 
-static const char *pattern(dorm_lookup lk, const char *s)
-{
+static const char *pattern(dorm_lookup lk, const char *s) {
     dorm_buf b = DORM_BUF_INIT;
     d->pattern(&b, lk, s, strlen(s));
     return keep(&b);
 }
 
-static const char *extract(dorm_extract ex)
-{
+static const char *extract(dorm_extract ex) {
     dorm_buf b = DORM_BUF_INIT;
     d->extract(&b, ex, DORM_KIND_DATETIME, "`t`.`c`", NULL);
     return keep(&b);
 }
 
-static const char *limit(int64_t l, int64_t o)
-{
+static const char *limit(int64_t l, int64_t o) {
     dorm_buf b = DORM_BUF_INIT;
     d->limit_offset(&b, l, o);
     return keep(&b);
 }
 
-Test(my_dialect, driver_and_features)
-{
+Test(my_dialect, driver_and_features) {
     cr_assert_str_eq(dorm_my_driver.vendor, "mysql");
     cr_assert_str_eq(dorm_my_driver.schemes[0], "mysql");
     cr_assert_str_eq(dorm_my_driver.schemes[1], "mariadb");
@@ -65,8 +60,7 @@ Test(my_dialect, driver_and_features)
     cr_assert_str_eq(d->random_function, "RAND()");
 }
 
-Test(my_dialect, operators_as_django)
-{
+Test(my_dialect, operators_as_django) {
     cr_assert_str_eq(d->operators[DORM_LK_EXACT], "= %s");
     cr_assert_str_eq(d->operators[DORM_LK_CONTAINS], "LIKE BINARY %s ESCAPE '\\'");
     cr_assert_str_eq(d->operators[DORM_LK_STARTSWITH], "LIKE BINARY %s ESCAPE '\\'");
@@ -83,8 +77,7 @@ Test(my_dialect, operators_as_django)
     cr_assert_null(d->lhs_casts[DORM_LK_GT]);
 }
 
-Test(my_dialect, like_values_match_literally)
-{
+Test(my_dialect, like_values_match_literally) {
     cr_assert_str_eq(pattern(DORM_LK_CONTAINS, "50%_a\\b"), "%50\\%\\_a\\\\b%");
     cr_assert_str_eq(pattern(DORM_LK_ISTARTSWITH, "ab"), "ab%");
     cr_assert_str_eq(pattern(DORM_LK_ENDSWITH, "_"), "%\\_");
@@ -92,8 +85,7 @@ Test(my_dialect, like_values_match_literally)
     cr_assert_str_eq(pattern(DORM_LK_IEXACT, "50%_a"), "50\\%\\_a");
 }
 
-Test(my_dialect, extract_spellings_of_django)
-{
+Test(my_dialect, extract_spellings_of_django) {
     cr_assert_str_eq(extract(DORM_EX_YEAR), "EXTRACT(YEAR FROM `t`.`c`)");
     cr_assert_str_eq(extract(DORM_EX_QUARTER), "EXTRACT(QUARTER FROM `t`.`c`)");
     cr_assert_str_eq(extract(DORM_EX_SECOND), "EXTRACT(SECOND FROM `t`.`c`)");
@@ -105,29 +97,32 @@ Test(my_dialect, extract_spellings_of_django)
     cr_assert_str_eq(extract(DORM_EX_TIME), "TIME(`t`.`c`)");
 }
 
-Test(my_dialect, limit_offset)
-{
+Test(my_dialect, limit_offset) {
     cr_assert_str_eq(limit(10, 0), " LIMIT 10");
     cr_assert_str_eq(limit(10, 5), " LIMIT 10 OFFSET 5");
     cr_assert_str_eq(limit(-1, 5), " LIMIT 18446744073709551615 OFFSET 5");
     cr_assert_str_eq(limit(-1, 0), "");
 }
 
-static int collect(const char *sql, void *payload)
-{
+static int collect(const char *sql, void *payload) {
     dorm_buf *b = payload;
     dorm_buf_puts(b, sql);
     dorm_buf_puts(b, ";\n");
     return 0;
 }
 
-Test(my_dialect, ddl_of_keys)
-{
+Test(my_dialect, ddl_of_keys) {
     dorm_column_def cols[] = {
         {.name = "id", .kind = DORM_KIND_BIGAUTO, .primary_key = true},
-        {.name = "owner_id", .kind = DORM_KIND_FK, .ref_table = "app_owner", .ref_kind = DORM_KIND_BIGAUTO,
+        {.name = "owner_id",
+         .kind = DORM_KIND_FK,
+         .ref_table = "app_owner",
+         .ref_kind = DORM_KIND_BIGAUTO,
          .null = true},
-        {.name = "count_id", .kind = DORM_KIND_FK, .ref_table = "app_count", .ref_column = "n",
+        {.name = "count_id",
+         .kind = DORM_KIND_FK,
+         .ref_table = "app_count",
+         .ref_column = "n",
          .ref_kind = DORM_KIND_POSINT},
         {.name = "price", .kind = DORM_KIND_DECIMAL, .max_digits = 8, .decimal_places = 3},
         {.name = "a`b", .kind = DORM_KIND_POSSMALLINT},
@@ -136,18 +131,19 @@ Test(my_dialect, ddl_of_keys)
     dorm_buf b = DORM_BUF_INIT;
     cr_assert_eq(dorm_schema__create_table(d, &t, collect, &b), 0);
     /* A key to a positive integer keeps UNSIGNED (related_fields_match_type). */
-    cr_assert_str_eq(b.data, "CREATE TABLE `app_item` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, `owner_id` "
-                             "bigint NULL, `count_id` integer UNSIGNED NOT NULL, `price` numeric(8, 3) NOT NULL, `a``b` "
-                             "smallint UNSIGNED NOT NULL CHECK (`a``b` >= 0));\n"
-                             "ALTER TABLE `app_item` ADD FOREIGN KEY (`owner_id`) REFERENCES `app_owner` (`id`);\n"
-                             "ALTER TABLE `app_item` ADD FOREIGN KEY (`count_id`) REFERENCES `app_count` (`n`);\n");
+    cr_assert_str_eq(b.data,
+                     "CREATE TABLE `app_item` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, `owner_id` "
+                     "bigint NULL, `count_id` integer UNSIGNED NOT NULL, `price` numeric(8, 3) NOT NULL, `a``b` "
+                     "smallint UNSIGNED NOT NULL CHECK (`a``b` >= 0));\n"
+                     "ALTER TABLE `app_item` ADD FOREIGN KEY (`owner_id`) REFERENCES `app_owner` (`id`);\n"
+                     "ALTER TABLE `app_item` ADD FOREIGN KEY (`count_id`) REFERENCES `app_count` (`n`);\n");
     dorm_buf_free(&b);
 }
 
 /* Django's _field_should_be_indexed on InnoDB. */
-Test(my_dialect, indexes_of_db_index_columns)
-{
-    cr_assert_not(d->indexes_column(&(dorm_column_def){.kind = DORM_KIND_FK, .ref_table = "t", .ref_kind = DORM_KIND_AUTO}));
+Test(my_dialect, indexes_of_db_index_columns) {
+    cr_assert_not(
+        d->indexes_column(&(dorm_column_def){.kind = DORM_KIND_FK, .ref_table = "t", .ref_kind = DORM_KIND_AUTO}));
     cr_assert(d->indexes_column(&(dorm_column_def){.kind = DORM_KIND_INT}), "db_constraint=False: a plain column");
     cr_assert_not(d->indexes_column(&(dorm_column_def){.kind = DORM_KIND_TEXT}));
     cr_assert_not(d->indexes_column(&(dorm_column_def){.kind = DORM_KIND_JSON}));
@@ -155,8 +151,7 @@ Test(my_dialect, indexes_of_db_index_columns)
 }
 
 /* flush: Django 3.2's sql_flush(style, tables, reset_sequences=True). */
-Test(my_dialect, flush_statements)
-{
+Test(my_dialect, flush_statements) {
     const char *tables[] = {"library_author", "library_book"};
     dorm_buf b = DORM_BUF_INIT;
     d->sql_flush(&b, tables, 2, tables, 2);
@@ -174,8 +169,7 @@ Test(my_dialect, flush_statements)
     dorm_buf_free(&b);
 }
 
-Test(my_dialect, alter_templates_are_djangos)
-{
+Test(my_dialect, alter_templates_are_djangos) {
     const dorm_alter_sql *a = d->alter;
     cr_assert_not_null(a);
     cr_assert_str_eq(a->rename_table, "RENAME TABLE {table} TO {new}");
@@ -187,14 +181,14 @@ Test(my_dialect, alter_templates_are_djangos)
     a->drop_column_constraints(&b, "t`x", "c'y", 'f');
     keep(&b);
     cr_assert(strstr(out, "TABLE_NAME = 't`x' AND COLUMN_NAME = 'c''y'"), "%s", out);
-    cr_assert(strstr(out, "EXECUTE IMMEDIATE CONCAT('ALTER TABLE `t``x` DROP FOREIGN KEY `', REPLACE(n, '`', '``'), '`')"),
-              "%s", out);
+    cr_assert(
+        strstr(out, "EXECUTE IMMEDIATE CONCAT('ALTER TABLE `t``x` DROP FOREIGN KEY `', REPLACE(n, '`', '``'), '`')"),
+        "%s", out);
 }
 
-Test(my_dialect, long_lists_are_json_arrays)
-{
-    dorm_value v[] = {dorm_v_int(-3), dorm_v_text("a\"b\\c\n"), dorm_v_date(dorm_date_ymd(2020, 1, 2)),
-                      dorm_v_null(), dorm_v_bool(true)};
+Test(my_dialect, long_lists_are_json_arrays) {
+    dorm_value v[] = {dorm_v_int(-3), dorm_v_text("a\"b\\c\n"), dorm_v_date(dorm_date_ymd(2020, 1, 2)), dorm_v_null(),
+                      dorm_v_bool(true)};
     dorm_buf b = DORM_BUF_INIT;
     cr_assert(d->array_param(&b, v, 5));
     cr_assert_str_eq(keep(&b), "[-3,\"a\\\"b\\\\c\\u000a\",\"2020-01-02\",null,1]");
@@ -212,15 +206,15 @@ Test(my_dialect, long_lists_are_json_arrays)
     dorm_buf_free(&b);
 }
 
-Test(my_dialect, dbshell_is_the_mariadb_client)
-{
+Test(my_dialect, dbshell_is_the_mariadb_client) {
     dorm_client_cmd cmd = {0};
     dorm_url u = {0};
     char *keys[] = {"unix_socket", "charset"}, *values[] = {"/run/m.sock", "utf8mb4"};
     u.scheme = "mysql", u.user = "ann", u.password = "s3cret", u.path = "shop", u.nparams = 2, u.keys = keys,
     u.values = values;
     cr_assert_eq(dorm_my_driver.client(&u, &cmd), 0);
-    const char *want[] = {"mariadb", "--user=ann", "--socket=/run/m.sock", "--default-character-set=utf8mb4", "shop", NULL};
+    const char *want[] = {"mariadb", "--user=ann", "--socket=/run/m.sock", "--default-character-set=utf8mb4",
+                          "shop",    NULL};
     for (int i = 0; want[i]; i++) cr_assert_str_eq(cmd.argv[i], want[i]);
     cr_assert_null(cmd.argv[5]);
     cr_assert_str_eq(cmd.password_env, "MYSQL_PWD");

@@ -17,14 +17,12 @@
 #include "backend/db.h"
 #include "testdb.h"
 
-static void pg_only(void)
-{
+static void pg_only(void) {
     if (strncmp(test_db_url(), "postgres", 8) != 0) cr_skip_test("needs DORM_TEST_URL=postgres://...");
 }
 
 /* The test URL with `extra` ("k=v") added to its query string. */
-static const char *url_with(const char *extra)
-{
+static const char *url_with(const char *extra) {
     static char buf[512];
     const char *u = test_db_url();
     snprintf(buf, sizeof buf, "%s%s%s", u, strchr(u, '?') ? "&" : "?", extra);
@@ -32,8 +30,7 @@ static const char *url_with(const char *extra)
 }
 
 /* The first column of the one row `sql` returns, as an integer. */
-static int64_t scalar(dorm_db *db, const char *sql, const dorm_value *params, size_t n)
-{
+static int64_t scalar(dorm_db *db, const char *sql, const dorm_value *params, size_t n) {
     dorm_cached_stmt *cs;
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__prepare(db, sql, DORM_STRLEN, &cs, &e), 0, "%s: %s", sql, e.msg);
@@ -45,8 +42,7 @@ static int64_t scalar(dorm_db *db, const char *sql, const dorm_value *params, si
 }
 
 /* Runs `sql` on `db` and returns the outcome (0 or the error code). */
-static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
-{
+static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e) {
     dorm_cached_stmt *cs;
     int rc = dorm_db__prepare(db, sql, DORM_STRLEN, &cs, e);
     if (rc) return rc;
@@ -55,8 +51,7 @@ static int try_query(dorm_db *db, const char *sql, dorm_errbuf *e)
     return rc < 0 ? rc : 0;
 }
 
-Test(pg_connect, refused_connection_names_the_host_not_the_password)
-{
+Test(pg_connect, refused_connection_names_the_host_not_the_password) {
     dorm_db *db = dorm_db_open("postgres://alice:s3cr3t-pw@127.0.0.1:1/shop", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
     const char *msg = dorm_db_errmsg(db);
@@ -67,8 +62,7 @@ Test(pg_connect, refused_connection_names_the_host_not_the_password)
     dorm_db_close(db);
 }
 
-Test(pg_connect, missing_socket_names_the_directory)
-{
+Test(pg_connect, missing_socket_names_the_directory) {
     dorm_db *db = dorm_db_open("postgresql://bob:pw%2Fwith%2Fslashes@%2Ftmp%2Fdorm-no-such-dir:5433/shop", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
     const char *msg = dorm_db_errmsg(db);
@@ -79,12 +73,10 @@ Test(pg_connect, missing_socket_names_the_directory)
     dorm_db_close(db);
 }
 
-Test(pg_connect, options_outside_the_allowlist_are_refused)
-{
+Test(pg_connect, options_outside_the_allowlist_are_refused) {
     dorm_db *db = dorm_db_open("postgres://u:pw@h/db?sslmode=require&init_command=DROP", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
-    cr_assert(strstr(dorm_db_errmsg(db), "Unsupported PostgreSQL URL option 'init_command'"), "%s",
-              dorm_db_errmsg(db));
+    cr_assert(strstr(dorm_db_errmsg(db), "Unsupported PostgreSQL URL option 'init_command'"), "%s", dorm_db_errmsg(db));
     dorm_db_close(db);
     db = dorm_db_open("postgres://u:pw@h/db?prepare=maybe", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_ECONFIG);
@@ -94,8 +86,7 @@ Test(pg_connect, options_outside_the_allowlist_are_refused)
 
 /* The error dorm_db_open gives for `url` (DORM_EOPERATIONAL when it got as
  * far as connecting to the closed port 1). */
-static int open_error(const char *url, char *msg, size_t cap)
-{
+static int open_error(const char *url, char *msg, size_t cap) {
     dorm_db *db = dorm_db_open(url, NULL);
     int rc = dorm_db_errcode(db);
     snprintf(msg, cap, "%s", dorm_db_errmsg(db));
@@ -103,8 +94,7 @@ static int open_error(const char *url, char *msg, size_t cap)
     return rc;
 }
 
-Test(pg_connect, options_holds_only_settings)
-{
+Test(pg_connect, options_holds_only_settings) {
     static const char *const ok[] = {
         "-c%20statement_timeout%3D5000",
         "-cstatement_timeout%3D5000%20--lock_timeout%3D2s",
@@ -112,17 +102,17 @@ Test(pg_connect, options_holds_only_settings)
         NULL,
     };
     static const char *const refused[] = {
-        "-d%205",                                  /* a server switch, not a setting */
-        "-c%20statement_timeout",                  /* no value                       */
+        "-d%205", /* a server switch, not a setting */
+        "-c%20statement_timeout", /* no value                       */
         "-c%20statement_timeout%3D",
         "-c",
         "%20%20",
-        "-c%20a-b%3D1",                            /* not a setting name             */
+        "-c%20a-b%3D1", /* not a setting name             */
         "-c%201a%3D1",
         "-c%20a..b%3D1",
-        "-c%20search_path%3D%27x%27",              /* quotes                         */
-        "-c%20search_path%3Dx%5C%20-c%20y%3D1",    /* a backslash escaping a blank   */
-        "-c%09search_path%3Dx",                    /* a tab                          */
+        "-c%20search_path%3D%27x%27", /* quotes                         */
+        "-c%20search_path%3Dx%5C%20-c%20y%3D1", /* a backslash escaping a blank   */
+        "-c%09search_path%3Dx", /* a tab                          */
         "statement_timeout%3D5",
         NULL,
     };
@@ -138,21 +128,21 @@ Test(pg_connect, options_holds_only_settings)
     }
 }
 
-Test(pg_connect, a_database_name_is_required)
-{
+Test(pg_connect, a_database_name_is_required) {
     char msg[512];
-    static const char *const none[] = {"postgres://", "postgresql://", "postgres://u@127.0.0.1:1",
-                                       "postgres://u@127.0.0.1:1/", "postgres:///?dbname=", NULL};
+    static const char *const none[] = {
+        "postgres://", "postgresql://", "postgres://u@127.0.0.1:1", "postgres://u@127.0.0.1:1/", "postgres:///?dbname=",
+        NULL};
     for (int i = 0; none[i]; i++) {
         cr_assert_eq(open_error(none[i], msg, sizeof msg), DORM_ECONFIG, "%s: %s", none[i], msg);
-        cr_assert_str_eq(msg, "PostgreSQL URL names no database: write postgres://user@host/dbname or add "
-                              "?dbname=name");
+        cr_assert_str_eq(msg,
+                         "PostgreSQL URL names no database: write postgres://user@host/dbname or add "
+                         "?dbname=name");
     }
     cr_assert_eq(open_error("postgres://u@127.0.0.1:1/?dbname=shop", msg, sizeof msg), DORM_EOPERATIONAL, "%s", msg);
 }
 
-Test(pg_connect, unknown_role_and_database, .init = pg_only)
-{
+Test(pg_connect, unknown_role_and_database, .init = pg_only) {
     dorm_db *db = dorm_db_open(url_with("user=dorm_no_such_role"), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_EOPERATIONAL);
     cr_assert(strstr(dorm_db_errmsg(db), "role \"dorm_no_such_role\" does not exist"), "%s", dorm_db_errmsg(db));
@@ -164,8 +154,7 @@ Test(pg_connect, unknown_role_and_database, .init = pg_only)
     dorm_db_close(db);
 }
 
-Test(pg_connect, database_url_and_utc_session, .init = pg_only)
-{
+Test(pg_connect, database_url_and_utc_session, .init = pg_only) {
     cr_assert_eq(setenv("DATABASE_URL", test_db_url(), 1), 0);
     dorm_db *db = dorm_db_open(NULL, NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
@@ -173,7 +162,8 @@ Test(pg_connect, database_url_and_utc_session, .init = pg_only)
     dorm_cached_stmt *cs;
     dorm_errbuf e;
     cr_assert_eq(dorm_db__prepare(db, "SELECT current_setting('TimeZone'), current_setting('client_encoding')",
-                                 DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
+                                  DORM_STRLEN, &cs, &e),
+                 0, "%s", e.msg);
     cr_assert_eq(dorm_db__run(db, cs, NULL, 0, &e), DORM_STEP_ROW, "%s", e.msg);
     size_t n;
     const char *tz = db->drv->column_text(cs->stmt, 0, &n);
@@ -185,8 +175,7 @@ Test(pg_connect, database_url_and_utc_session, .init = pg_only)
 
 /* Ends the server process of `victim` from another connection and waits
  * until it is gone. */
-static void terminate(dorm_db *victim)
-{
+static void terminate(dorm_db *victim) {
     int64_t pid = scalar(victim, "SELECT pg_backend_pid()", NULL, 0);
     dorm_db *killer = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(killer), DORM_OK, "%s", dorm_db_errmsg(killer));
@@ -197,8 +186,7 @@ static void terminate(dorm_db *victim)
     dorm_db_close(killer);
 }
 
-Test(pg_connect, reconnects_between_requests, .init = pg_only)
-{
+Test(pg_connect, reconnects_between_requests, .init = pg_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     int64_t before = scalar(db, "SELECT pg_backend_pid()", NULL, 0);
@@ -209,8 +197,7 @@ Test(pg_connect, reconnects_between_requests, .init = pg_only)
     dorm_db_close(db);
 }
 
-Test(pg_connect, never_reconnects_inside_a_transaction, .init = pg_only)
-{
+Test(pg_connect, never_reconnects_inside_a_transaction, .init = pg_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
@@ -226,8 +213,7 @@ Test(pg_connect, never_reconnects_inside_a_transaction, .init = pg_only)
 
 /* The ROLLBACK itself is the first command to meet the dead session: it
  * still ends the transaction, and the next statement reconnects. */
-Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg_only)
-{
+Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e = {0, ""};
@@ -252,8 +238,7 @@ Test(pg_connect, rollback_that_notices_the_loss_ends_the_transaction, .init = pg
     dorm_db_close(db);
 }
 
-static void exec_ok(dorm_db *db, const char *sql)
-{
+static void exec_ok(dorm_db *db, const char *sql) {
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
@@ -262,8 +247,7 @@ static void exec_ok(dorm_db *db, const char *sql)
  * cached statement reads: the server refuses the old plan ("cached plan
  * must not change result type"), and dorm prepares the statement again -
  * at once outside a transaction, after the rollback inside one. */
-Test(pg_connect, statements_outlive_a_column_type_change, .init = pg_only)
-{
+Test(pg_connect, statements_outlive_a_column_type_change, .init = pg_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_db *other = dorm_db_open(test_db_url(), NULL);
@@ -294,13 +278,11 @@ Test(pg_connect, statements_outlive_a_column_type_change, .init = pg_only)
     dorm_db_close(db);
 }
 
-static int64_t server_statements(dorm_db *db)
-{
+static int64_t server_statements(dorm_db *db) {
     return scalar(db, "SELECT count(*) FROM pg_prepared_statements", NULL, 0);
 }
 
-Test(pg_connect, one_server_statement_per_sql_text, .init = pg_only)
-{
+Test(pg_connect, one_server_statement_per_sql_text, .init = pg_only) {
     dorm_db *db = dorm_db_open(test_db_url(), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     int64_t base = server_statements(db);
@@ -312,8 +294,7 @@ Test(pg_connect, one_server_statement_per_sql_text, .init = pg_only)
     dorm_db_close(db);
 }
 
-Test(pg_connect, prepare_0_keeps_no_server_statements, .init = pg_only)
-{
+Test(pg_connect, prepare_0_keeps_no_server_statements, .init = pg_only) {
     dorm_db *db = dorm_db_open(url_with("prepare=0"), NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     for (int i = 0; i < 3; i++) {

@@ -27,8 +27,7 @@ static const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_m
 
 /* A file database (several connections see it) or the test server, the
  * tables made through a context on the pool. */
-static void open_pool(int max, double wait, double health)
-{
+static void open_pool(int max, double wait, double health) {
     P.reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     if (on_postgres()) {
         snprintf(P.url, sizeof P.url, "%s&options=-c%%20search_path%%3Ddorm_pool_%ld&application_name=dorm_pool_%ld",
@@ -56,8 +55,7 @@ static void open_pool(int max, double wait, double health)
     dorm_ctx_free(cx);
 }
 
-static void close_pool(void)
-{
+static void close_pool(void) {
     dorm_pool_free(P.pool);
     if (on_postgres()) {
         dorm_db *db = dorm_db_open(test_db_url(), P.reg);
@@ -78,15 +76,13 @@ static void close_pool(void)
 
 TestSuite(pool, .fini = close_pool);
 
-static double now(void)
-{
+static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-Test(pool, borrows_per_statement_and_holds_through_a_transaction)
-{
+Test(pool, borrows_per_statement_and_holds_through_a_transaction) {
     open_pool(2, 0.3, 30);
     dorm_ctx *a = dorm_ctx_new_pool(P.pool), *b = dorm_ctx_new_pool(P.pool), *c = dorm_ctx_new_pool(P.pool);
     /* Statements outside a transaction give their connection back at once:
@@ -122,8 +118,7 @@ Test(pool, borrows_per_statement_and_holds_through_a_transaction)
 }
 
 /* A streaming iterator keeps its connection until it ends. */
-Test(pool, an_iterator_holds_its_connection)
-{
+Test(pool, an_iterator_holds_its_connection) {
     open_pool(1, 0.2, 30);
     dorm_ctx *a = dorm_ctx_new_pool(P.pool), *b = dorm_ctx_new_pool(P.pool);
     for (int i = 0; i < 5; i++) cr_assert_not_null(dorm_create(a, Author, .name = "x"), "%s", dorm_errmsg(a));
@@ -138,8 +133,7 @@ Test(pool, an_iterator_holds_its_connection)
     dorm_ctx_free(b);
 }
 
-Test(pool, bad_urls_and_in_memory_databases)
-{
+Test(pool, bad_urls_and_in_memory_databases) {
     P.reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     dorm_pool *bad = dorm_pool_new("nosuch://x", P.reg, NULL);
     cr_assert_eq(dorm_pool_errcode(bad), DORM_ECONFIG);
@@ -164,8 +158,7 @@ Test(pool, bad_urls_and_in_memory_databases)
 /* PostgreSQL: sessions the server ended while they sat in the pool are
  * re-opened before they are lent, whether the check is the free one (the
  * socket) or a ping. */
-Test(pool, ended_sessions_are_replaced)
-{
+Test(pool, ended_sessions_are_replaced) {
     if (!on_postgres()) cr_skip_test("PostgreSQL only: a server ends sessions");
     open_pool(3, 5, 0);
     dorm_ctx *cx[3];

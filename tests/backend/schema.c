@@ -13,8 +13,7 @@ typedef struct collected {
     char sql[8][2048];
 } collected;
 
-static int collect(const char *sql, void *payload)
-{
+static int collect(const char *sql, void *payload) {
     collected *c = payload;
     cr_assert_lt(c->n, 8);
     cr_assert_lt(strlen(sql), sizeof c->sql[0]);
@@ -33,8 +32,12 @@ static const dorm_table_def author = {.name = "library_author", .ncolumns = 4, .
 static const dorm_column_def book_cols[] = {
     {.name = "id", .kind = DORM_KIND_AUTO, .primary_key = true},
     {.name = "title", .kind = DORM_KIND_CHAR, .max_length = 200},
-    {.name = "author_id", .kind = DORM_KIND_FK, .db_index = true, .ref_table = "library_author",
-     .ref_column = "id", .ref_kind = DORM_KIND_AUTO},
+    {.name = "author_id",
+     .kind = DORM_KIND_FK,
+     .db_index = true,
+     .ref_table = "library_author",
+     .ref_column = "id",
+     .ref_kind = DORM_KIND_AUTO},
     {.name = "publication_date", .kind = DORM_KIND_DATE},
     {.name = "isbn", .kind = DORM_KIND_CHAR, .max_length = 13, .unique = true},
     {.name = "genre", .kind = DORM_KIND_CHAR, .max_length = 3},
@@ -45,24 +48,25 @@ static const dorm_index_def book_indexes[] = {
     {.name = "library_boo_title_c38ef2_idx", .columns = DORM_LIST("title")},
     {.name = "library_boo_isbn_951e8b_idx", .columns = DORM_LIST("isbn")},
 };
-static const dorm_table_def book = {.name = "library_book", .ncolumns = 7, .columns = book_cols, .nindexes = 3,
-                                    .indexes = book_indexes};
+static const dorm_table_def book = {
+    .name = "library_book", .ncolumns = 7, .columns = book_cols, .nindexes = 3, .indexes = book_indexes};
 
-Test(schema, tutorial_models_as_django_writes_them)
-{
+Test(schema, tutorial_models_as_django_writes_them) {
     collected c = {0};
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &author, collect, &c), 0);
     cr_assert_eq(c.n, 1);
-    cr_assert_str_eq(c.sql[0], "CREATE TABLE \"library_author\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
-                               "\"name\" varchar(100) NOT NULL, \"birth_date\" date NULL, \"biography\" text NOT NULL)");
+    cr_assert_str_eq(c.sql[0],
+                     "CREATE TABLE \"library_author\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
+                     "\"name\" varchar(100) NOT NULL, \"birth_date\" date NULL, \"biography\" text NOT NULL)");
     c.n = 0;
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &book, collect, &c), 0);
     cr_assert_eq(c.n, 4);
-    cr_assert_str_eq(c.sql[0],
-                     "CREATE TABLE \"library_book\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"title\" "
-                     "varchar(200) NOT NULL, \"author_id\" integer NOT NULL REFERENCES \"library_author\" (\"id\") "
-                     "DEFERRABLE INITIALLY DEFERRED, \"publication_date\" date NOT NULL, \"isbn\" varchar(13) NOT NULL "
-                     "UNIQUE, \"genre\" varchar(3) NOT NULL, \"pages\" integer unsigned NOT NULL CHECK (\"pages\" >= 0))");
+    cr_assert_str_eq(
+        c.sql[0],
+        "CREATE TABLE \"library_book\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"title\" "
+        "varchar(200) NOT NULL, \"author_id\" integer NOT NULL REFERENCES \"library_author\" (\"id\") "
+        "DEFERRABLE INITIALLY DEFERRED, \"publication_date\" date NOT NULL, \"isbn\" varchar(13) NOT NULL "
+        "UNIQUE, \"genre\" varchar(3) NOT NULL, \"pages\" integer unsigned NOT NULL CHECK (\"pages\" >= 0))");
     cr_assert_str_eq(c.sql[1], "CREATE INDEX \"library_book_author_id_d9a3b67e\" ON \"library_book\" (\"author_id\")");
     cr_assert_str_eq(c.sql[2], "CREATE INDEX \"library_boo_title_c38ef2_idx\" ON \"library_book\" (\"title\")");
     cr_assert_str_eq(c.sql[3], "CREATE INDEX \"library_boo_isbn_951e8b_idx\" ON \"library_book\" (\"isbn\")");
@@ -89,7 +93,11 @@ static const dorm_column_def every_cols[] = {
     {.name = "q", .kind = DORM_KIND_UUID, .unique = true},
     {.name = "r", .kind = DORM_KIND_JSON},
     {.name = "s", .kind = DORM_KIND_BINARY},
-    {.name = "t_id", .kind = DORM_KIND_FK, .null = true, .ref_table = "library_author", .ref_column = "id",
+    {.name = "t_id",
+     .kind = DORM_KIND_FK,
+     .null = true,
+     .ref_table = "library_author",
+     .ref_column = "id",
      .ref_kind = DORM_KIND_AUTO},
     {.name = "u", .kind = DORM_KIND_CHAR, .max_length = 5, .db_index = true},
 };
@@ -104,8 +112,14 @@ static const dorm_index_def every_indexes[] = {
 static const dorm_index_def every_uniques[] = {{.name = "bc_uniq", .columns = DORM_LIST("b", "c")}};
 static const dorm_check_def every_checks[] = {{.name = "f_pos", .sql = "\"f\" >= 1"}};
 static const dorm_table_def every = {
-    .name = "library_every", .ncolumns = sizeof every_cols / sizeof every_cols[0], .columns = every_cols,
-    .nindexes = 5, .indexes = every_indexes, .nuniques = 1, .uniques = every_uniques, .nchecks = 1,
+    .name = "library_every",
+    .ncolumns = sizeof every_cols / sizeof every_cols[0],
+    .columns = every_cols,
+    .nindexes = 5,
+    .indexes = every_indexes,
+    .nuniques = 1,
+    .uniques = every_uniques,
+    .nchecks = 1,
     .checks = every_checks,
 };
 
@@ -118,8 +132,7 @@ static const dorm_table_def every = {
  *   s BinaryField, t ForeignKey(Author, null=True), u CharField(5, db_index),
  *   unique_together (a, f), CheckConstraint f >= 1 "f_pos",
  *   UniqueConstraint (b, c) "bc_uniq", Index(-o, a) "o_a_idx". */
-Test(schema, every_column_kind)
-{
+Test(schema, every_column_kind) {
     collected c = {0};
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &every, collect, &c), 0);
     cr_assert_eq(c.n, 6);
@@ -142,12 +155,15 @@ Test(schema, every_column_kind)
     cr_assert_str_eq(c.sql[5], "CREATE INDEX \"o_a_idx\" ON \"library_every\" (\"o\" DESC, \"a\")");
 }
 
-Test(schema, bigauto_and_non_auto_keys)
-{
+Test(schema, bigauto_and_non_auto_keys) {
     static const dorm_column_def big_cols[] = {{.name = "id", .kind = DORM_KIND_BIGAUTO, .primary_key = true}};
     static const dorm_column_def ref_cols[] = {
         {.name = "code", .kind = DORM_KIND_CHAR, .max_length = 8, .primary_key = true, .unique = true},
-        {.name = "x_id", .kind = DORM_KIND_FK, .unique = true, .ref_table = "library_big", .ref_kind = DORM_KIND_BIGAUTO},
+        {.name = "x_id",
+         .kind = DORM_KIND_FK,
+         .unique = true,
+         .ref_table = "library_big",
+         .ref_kind = DORM_KIND_BIGAUTO},
     };
     dorm_table_def big = {.name = "library_big", .ncolumns = 1, .columns = big_cols};
     dorm_table_def ref = {.name = "library_ref", .ncolumns = 2, .columns = ref_cols};
@@ -155,34 +171,33 @@ Test(schema, bigauto_and_non_auto_keys)
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &big, collect, &c), 0);
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &ref, collect, &c), 0);
     cr_assert_str_eq(c.sql[0], "CREATE TABLE \"library_big\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT)");
-    cr_assert_str_eq(c.sql[1], "CREATE TABLE \"library_ref\" (\"code\" varchar(8) NOT NULL PRIMARY KEY, \"x_id\" bigint "
-                               "NOT NULL UNIQUE REFERENCES \"library_big\" (\"id\") DEFERRABLE INITIALLY DEFERRED)");
+    cr_assert_str_eq(c.sql[1],
+                     "CREATE TABLE \"library_ref\" (\"code\" varchar(8) NOT NULL PRIMARY KEY, \"x_id\" bigint "
+                     "NOT NULL UNIQUE REFERENCES \"library_big\" (\"id\") DEFERRABLE INITIALLY DEFERRED)");
 }
 
-Test(schema, names_are_quoted)
-{
+Test(schema, names_are_quoted) {
     static const dorm_column_def cols[] = {{.name = "we\"ird", .kind = DORM_KIND_POSINT}};
     const dorm_index_def ix[] = {{.name = "i\"x", .columns = DORM_LIST("we\"ird")}};
     dorm_table_def t = {.name = "t\"; DROP TABLE x; --", .ncolumns = 1, .columns = cols, .nindexes = 1, .indexes = ix};
     collected c = {0};
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &t, collect, &c), 0);
-    cr_assert_str_eq(c.sql[0], "CREATE TABLE \"t\"\"; DROP TABLE x; --\" (\"we\"\"ird\" integer unsigned NOT NULL "
-                               "CHECK (\"we\"\"ird\" >= 0))");
+    cr_assert_str_eq(c.sql[0],
+                     "CREATE TABLE \"t\"\"; DROP TABLE x; --\" (\"we\"\"ird\" integer unsigned NOT NULL "
+                     "CHECK (\"we\"\"ird\" >= 0))");
     cr_assert_str_eq(c.sql[1], "CREATE INDEX \"i\"\"x\" ON \"t\"\"; DROP TABLE x; --\" (\"we\"\"ird\")");
     cr_assert_eq(dorm_schema__drop_table(&dorm_sqlite_dialect, "a\"b", collect, &c), 0);
     cr_assert_str_eq(c.sql[2], "DROP TABLE \"a\"\"b\"");
 }
 
-Test(schema, drop_table)
-{
+Test(schema, drop_table) {
     collected c = {0};
     cr_assert_eq(dorm_schema__drop_table(&dorm_sqlite_dialect, "library_author", collect, &c), 0);
     cr_assert_eq(c.n, 1);
     cr_assert_str_eq(c.sql[0], "DROP TABLE \"library_author\"");
 }
 
-Test(schema, invalid_definitions)
-{
+Test(schema, invalid_definitions) {
     collected c = {0};
     dorm_table_def t = author;
     t.name = NULL;
@@ -201,30 +216,26 @@ Test(schema, invalid_definitions)
     cr_assert_eq(c.n, 0);
 }
 
-static int stop_after_first(const char *sql, void *payload)
-{
+static int stop_after_first(const char *sql, void *payload) {
     (void)sql;
     int *calls = payload;
     return ++*calls == 1 ? 0 : 42;
 }
 
-Test(schema, emit_can_stop)
-{
+Test(schema, emit_can_stop) {
     int calls = 0;
     cr_assert_eq(dorm_schema__create_table(&dorm_sqlite_dialect, &book, stop_after_first, &calls), 42);
     cr_assert_eq(calls, 2);
 }
 
-static int run_sql(const char *sql, void *payload)
-{
+static int run_sql(const char *sql, void *payload) {
     dorm_errbuf e = {0, ""};
     int rc = dorm_db__exec(payload, sql, &e);
     cr_assert_eq(rc, 0, "%s: %s", sql, e.msg);
     return rc;
 }
 
-Test(schema, ddl_runs_on_sqlite)
-{
+Test(schema, ddl_runs_on_sqlite) {
     dorm_db *db = dorm_db_open("sqlite://:memory:", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK);
     cr_assert_eq(dorm_schema__create_table(db->dialect, &author, run_sql, db), 0);
@@ -232,8 +243,11 @@ Test(schema, ddl_runs_on_sqlite)
     cr_assert_eq(dorm_schema__create_table(db->dialect, &every, run_sql, db), 0);
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__exec(db, "INSERT INTO library_author (name, biography) VALUES ('a', '')", &e), 0);
-    cr_assert_eq(dorm_db__exec(db, "INSERT INTO library_book (title, author_id, publication_date, isbn, genre, pages) "
-                                  "VALUES ('t', 1, '2020-01-01', 'x', 'FIC', -1)", &e), DORM_EINTEGRITY);
+    cr_assert_eq(dorm_db__exec(db,
+                               "INSERT INTO library_book (title, author_id, publication_date, isbn, genre, pages) "
+                               "VALUES ('t', 1, '2020-01-01', 'x', 'FIC', -1)",
+                               &e),
+                 DORM_EINTEGRITY);
     cr_assert_str_eq(e.msg, "CHECK constraint failed: pages");
     cr_assert_eq(dorm_schema__drop_table(db->dialect, "library_every", run_sql, db), 0);
     dorm_db_close(db);

@@ -14,21 +14,18 @@
 #include "backend/db.h"
 #include "core/ctx.h"
 
-static dorm_db *mem(void)
-{
+static dorm_db *mem(void) {
     dorm_db *db = dorm_db_open("sqlite://:memory:", NULL);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     return db;
 }
 
-static void exec_ok(dorm_db *db, const char *sql)
-{
+static void exec_ok(dorm_db *db, const char *sql) {
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
-static int64_t count(dorm_db *db)
-{
+static int64_t count(dorm_db *db) {
     dorm_errbuf e = {0, ""};
     dorm_cached_stmt *cs;
     cr_assert_eq(dorm_db__prepare(db, "SELECT count(*) FROM t", DORM_STRLEN, &cs, &e), 0, "%s", e.msg);
@@ -39,8 +36,7 @@ static int64_t count(dorm_db *db)
 }
 
 /* The log, as "SQL|SQL|..." */
-static void record(const char *sql, const char *params, double seconds, void *payload)
-{
+static void record(const char *sql, const char *params, double seconds, void *payload) {
     (void)params;
     (void)seconds;
     char *log = payload;
@@ -48,8 +44,7 @@ static void record(const char *sql, const char *params, double seconds, void *pa
     snprintf(log + n, 1024 - n, "%s%s", n ? "|" : "", sql);
 }
 
-Test(transaction, statements_per_level)
-{
+Test(transaction, statements_per_level) {
     dorm_db *db = mem();
     char log[1024] = "";
     dorm_db_set_log(db, record, log);
@@ -62,8 +57,9 @@ Test(transaction, statements_per_level)
     cr_assert_eq(dorm_db__commit(db, &e), 0);
     cr_assert_eq(dorm_db__commit(db, &e), 0);
     cr_assert_eq(db->atomic_depth, 0);
-    cr_assert_str_eq(log, "BEGIN|SAVEPOINT \"dorm_s1\"|SAVEPOINT \"dorm_s2\"|ROLLBACK TO SAVEPOINT \"dorm_s2\"|"
-                          "RELEASE SAVEPOINT \"dorm_s2\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT");
+    cr_assert_str_eq(log,
+                     "BEGIN|SAVEPOINT \"dorm_s1\"|SAVEPOINT \"dorm_s2\"|ROLLBACK TO SAVEPOINT \"dorm_s2\"|"
+                     "RELEASE SAVEPOINT \"dorm_s2\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT");
     log[0] = '\0';
     cr_assert_eq(dorm_db__begin(db, &e), 0);
     cr_assert_eq(dorm_db__rollback(db, &e), 0);
@@ -71,8 +67,7 @@ Test(transaction, statements_per_level)
     dorm_db_close(db);
 }
 
-Test(transaction, rollback_to_savepoint_keeps_outer_work)
-{
+Test(transaction, rollback_to_savepoint_keeps_outer_work) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     dorm_errbuf e = {0, ""};
@@ -95,8 +90,7 @@ Test(transaction, rollback_to_savepoint_keeps_outer_work)
     dorm_db_close(db);
 }
 
-Test(transaction, no_open_transaction)
-{
+Test(transaction, no_open_transaction) {
     dorm_db *db = mem();
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__commit(db, &e), DORM_ETRANSACTION);
@@ -106,8 +100,7 @@ Test(transaction, no_open_transaction)
     dorm_db_close(db);
 }
 
-Test(transaction, failed_commit_rolls_back)
-{
+Test(transaction, failed_commit_rolls_back) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE p (id integer PRIMARY KEY)");
     exec_ok(db, "CREATE TABLE t (p_id integer REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)");
@@ -123,8 +116,7 @@ Test(transaction, failed_commit_rolls_back)
     dorm_db_close(db);
 }
 
-Test(transaction, needs_rollback_refuses_commit)
-{
+Test(transaction, needs_rollback_refuses_commit) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     dorm_errbuf e = {0, ""};
@@ -142,8 +134,7 @@ Test(transaction, needs_rollback_refuses_commit)
     dorm_db_close(db);
 }
 
-Test(transaction, close_rolls_back)
-{
+Test(transaction, close_rolls_back) {
     char path[] = "/tmp/dorm-tx-XXXXXX";
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
@@ -164,8 +155,7 @@ Test(transaction, close_rolls_back)
     cr_assert_eq(remove(path), 0);
 }
 
-Test(transaction, atomic_over_context)
-{
+Test(transaction, atomic_over_context) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");
     dorm_ctx *cx = dorm_ctx_new(db);
@@ -195,8 +185,7 @@ Test(transaction, atomic_over_context)
 }
 
 /* A file database of this test (two connections see the same one). */
-static const char *temp_url(char *path, size_t cap, const char *query)
-{
+static const char *temp_url(char *path, size_t cap, const char *query) {
     static char url[128];
     snprintf(path, cap, "/tmp/dorm-tx-XXXXXX");
     int fd = mkstemp(path);
@@ -208,8 +197,7 @@ static const char *temp_url(char *path, size_t cap, const char *query)
 
 /* dorm's own write blocks take SQLite's write lock at BEGIN; a program's
  * blocks start as transaction_mode says (Django's default: DEFERRED). */
-Test(transaction, transaction_mode)
-{
+Test(transaction, transaction_mode) {
     static const struct {
         const char *query, *user, *write;
     } cases[] = {
@@ -232,9 +220,8 @@ Test(transaction, transaction_mode)
         cr_assert_eq(dorm_db__begin_write(db, &e), 0, "%s", e.msg);
         cr_assert_eq(dorm_db__rollback(db, &e), 0, "%s", e.msg);
         char want[256];
-        snprintf(want, sizeof want,
-                 "%s|SAVEPOINT \"dorm_s1\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT|%s|ROLLBACK", cases[i].user,
-                 cases[i].write);
+        snprintf(want, sizeof want, "%s|SAVEPOINT \"dorm_s1\"|RELEASE SAVEPOINT \"dorm_s1\"|COMMIT|%s|ROLLBACK",
+                 cases[i].user, cases[i].write);
         cr_assert_str_eq(log, want, "%s", cases[i].query);
         dorm_db_close(db);
     }
@@ -248,8 +235,7 @@ Test(transaction, transaction_mode)
     dorm_db_close(db);
 }
 
-static double seconds(void)
-{
+static double seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -257,8 +243,7 @@ static double seconds(void)
 
 /* A write block waits up to the busy timeout for another connection's
  * write lock, then fails with OperationalError "database is locked". */
-Test(transaction, write_blocks_wait_for_the_busy_timeout)
-{
+Test(transaction, write_blocks_wait_for_the_busy_timeout) {
     char path[32];
     const char *url = temp_url(path, sizeof path, "");
     dorm_db *holder = dorm_db_open(url, NULL);

@@ -6,8 +6,7 @@
 
 #include "backend/db.h"
 
-static dorm_url parse_ok(const char *s)
-{
+static dorm_url parse_ok(const char *s) {
     dorm_url u;
     dorm_errbuf e = {0, ""};
     int rc = dorm_url__parse(s, &u, &e);
@@ -15,8 +14,7 @@ static dorm_url parse_ok(const char *s)
     return u;
 }
 
-static dorm_errbuf parse_err(const char *s)
-{
+static dorm_errbuf parse_err(const char *s) {
     dorm_url u;
     dorm_errbuf e = {0, ""};
     int rc = dorm_url__parse(s, &u, &e);
@@ -26,8 +24,7 @@ static dorm_errbuf parse_err(const char *s)
     return e;
 }
 
-Test(url, sqlite_relative)
-{
+Test(url, sqlite_relative) {
     dorm_url u = parse_ok("sqlite:///relative/file.db");
     cr_assert_str_eq(u.scheme, "sqlite");
     cr_assert_str_eq(u.path, "relative/file.db");
@@ -39,15 +36,13 @@ Test(url, sqlite_relative)
     dorm_url__free(&u);
 }
 
-Test(url, sqlite_absolute)
-{
+Test(url, sqlite_absolute) {
     dorm_url u = parse_ok("sqlite:////abs/file.db");
     cr_assert_str_eq(u.path, "/abs/file.db");
     dorm_url__free(&u);
 }
 
-Test(url, sqlite_memory_forms)
-{
+Test(url, sqlite_memory_forms) {
     dorm_url u = parse_ok("sqlite://:memory:");
     cr_assert_str_eq(u.path, ":memory:");
     cr_assert_null(u.host);
@@ -58,15 +53,13 @@ Test(url, sqlite_memory_forms)
     dorm_url__free(&u);
 }
 
-Test(url, scheme_lowercased)
-{
+Test(url, scheme_lowercased) {
     dorm_url u = parse_ok("SQLite:///a.db");
     cr_assert_str_eq(u.scheme, "sqlite");
     dorm_url__free(&u);
 }
 
-Test(url, postgres_full)
-{
+Test(url, postgres_full) {
     dorm_url u = parse_ok("postgres://u:p@host:5432/db?sslmode=disable");
     cr_assert_str_eq(u.scheme, "postgres");
     cr_assert_str_eq(u.user, "u");
@@ -80,8 +73,7 @@ Test(url, postgres_full)
     dorm_url__free(&u);
 }
 
-Test(url, postgresql_no_port_no_password)
-{
+Test(url, postgresql_no_port_no_password) {
     dorm_url u = parse_ok("postgresql://alice@db.example.com/shop");
     cr_assert_str_eq(u.scheme, "postgresql");
     cr_assert_str_eq(u.user, "alice");
@@ -92,8 +84,7 @@ Test(url, postgresql_no_port_no_password)
     dorm_url__free(&u);
 }
 
-Test(url, socket_dir_percent_encoded)
-{
+Test(url, socket_dir_percent_encoded) {
     dorm_url u = parse_ok("postgres://%2Ftmp/db");
     cr_assert_str_eq(u.host, "/tmp");
     cr_assert_str_eq(u.path, "db");
@@ -104,8 +95,7 @@ Test(url, socket_dir_percent_encoded)
     dorm_url__free(&u);
 }
 
-Test(url, password_with_specials)
-{
+Test(url, password_with_specials) {
     dorm_url u = parse_ok("postgres://u:p%40ss%3Aw%2Frd@h/db");
     cr_assert_str_eq(u.password, "p@ss:w/rd");
     dorm_url__free(&u);
@@ -116,16 +106,14 @@ Test(url, password_with_specials)
     dorm_url__free(&u);
 }
 
-Test(url, ipv6_host)
-{
+Test(url, ipv6_host) {
     dorm_url u = parse_ok("postgres://[::1]:6543/db");
     cr_assert_str_eq(u.host, "::1");
     cr_assert_eq(u.port, 6543);
     dorm_url__free(&u);
 }
 
-Test(url, query_params_decoded)
-{
+Test(url, query_params_decoded) {
     dorm_url u = parse_ok("mysql://h/db?a=1&&b=x+y%26z&flag&c=");
     cr_assert_eq(u.nparams, 4);
     cr_assert_str_eq(u.keys[0], "a");
@@ -139,30 +127,26 @@ Test(url, query_params_decoded)
     dorm_url__free(&u);
 }
 
-Test(url, path_percent_decoded)
-{
+Test(url, path_percent_decoded) {
     dorm_url u = parse_ok("sqlite:///my%20file.db");
     cr_assert_str_eq(u.path, "my file.db");
     dorm_url__free(&u);
 }
 
-Test(url, bad_port_hides_password)
-{
+Test(url, bad_port_hides_password) {
     dorm_errbuf e = parse_err("postgres://u:secret@h:x/db");
     cr_assert_str_eq(e.msg, "Invalid database URL 'postgres://u:***@h:x/db': port 'x' is not a number");
     e = parse_err("postgres://u:secret@h:70000/db");
     cr_assert_str_eq(e.msg, "Invalid database URL 'postgres://u:***@h:70000/db': port '70000' is out of range");
 }
 
-Test(url, slash_in_password_never_shown)
-{
+Test(url, slash_in_password_never_shown) {
     dorm_errbuf e = parse_err("postgres://u:sec/ret@h/db");
     cr_assert_null(strstr(e.msg, "sec"), "%s", e.msg);
     cr_assert_null(strstr(e.msg, "ret"), "%s", e.msg);
 }
 
-Test(url, missing_scheme)
-{
+Test(url, missing_scheme) {
     dorm_errbuf e = parse_err("just-a-file.db");
     cr_assert_str_eq(e.msg, "Invalid database URL 'just-a-file.db': expected scheme://...");
     parse_err("://x");
@@ -171,8 +155,7 @@ Test(url, missing_scheme)
     parse_err(NULL);
 }
 
-Test(url, bad_escapes)
-{
+Test(url, bad_escapes) {
     dorm_errbuf e = parse_err("postgres://u:se%zzcret@h/db");
     cr_assert_str_eq(e.msg, "Invalid database URL 'postgres://u:***@h/db': bad percent-escape in the password");
     parse_err("sqlite:///a%2");
@@ -183,8 +166,7 @@ Test(url, bad_escapes)
     parse_err("sqlite:///a?=v");
 }
 
-Test(url, free_accepts_null_and_twice)
-{
+Test(url, free_accepts_null_and_twice) {
     dorm_url__free(NULL);
     dorm_url u = parse_ok("sqlite:///a.db");
     dorm_url__free(&u);

@@ -12,8 +12,7 @@
 
 #include "testdb.h"
 
-static void open_pg(void)
-{
+static void open_pg(void) {
     test_db_open();
     if (strcmp(dorm_db_vendor(T.db), "postgresql") != 0) {
         test_db_close();
@@ -23,13 +22,9 @@ static void open_pg(void)
 
 TestSuite(locks, .init = open_pg, .fini = test_db_close, .timeout = 60);
 
-static Author *author(dorm_ctx *cx, const char *name)
-{
-    return dorm_get(dorm_all(cx, Author), DQ("name", name));
-}
+static Author *author(dorm_ctx *cx, const char *name) { return dorm_get(dorm_all(cx, Author), DQ("name", name)); }
 
-Test(locks, nowait_and_skip_locked)
-{
+Test(locks, nowait_and_skip_locked) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Alice"));
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Bruno"));
     dorm_db *db2 = test_db_connect("");
@@ -47,8 +42,8 @@ Test(locks, nowait_and_skip_locked)
 
     cr_assert_eq(dorm_atomic_begin(cx2), 0);
     size_t n;
-    Author **free_rows =
-        (Author **)dorm_list(dorm_select_for_update_with(dorm_all(cx2, Author), &(dorm_lock_opts){.skip_locked = true}), &n);
+    Author **free_rows = (Author **)dorm_list(
+        dorm_select_for_update_with(dorm_all(cx2, Author), &(dorm_lock_opts){.skip_locked = true}), &n);
     cr_assert_not_null(free_rows, "%s", dorm_errmsg(cx2));
     cr_assert_eq(n, 1);
     cr_assert_str_eq(free_rows[0]->name, "Bruno");
@@ -68,8 +63,7 @@ typedef struct adder {
     char msg[256];
 } adder;
 
-static void *add_one(void *payload)
-{
+static void *add_one(void *payload) {
     adder *ad = payload;
     dorm_ctx *cx = dorm_ctx_new(ad->db);
     ad->rc = dorm_atomic_begin(cx);
@@ -87,8 +81,7 @@ static void *add_one(void *payload)
     return NULL;
 }
 
-Test(locks, no_lost_update)
-{
+Test(locks, no_lost_update) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Alice", .biography = "0"));
     adder ad = {.db = test_db_connect("")};
     cr_assert_eq(dorm_atomic_begin(T.cx), 0);

@@ -28,20 +28,15 @@
 #define DEADLINE (90 * stress())
 
 /* $DORM_STRESS: how many times the usual work the load loops do (1 to 100). */
-static int stress(void)
-{
+static int stress(void) {
     const char *s = getenv("DORM_STRESS");
     int n = s ? atoi(s) : 1;
     return n < 1 ? 1 : n > 100 ? 100 : n;
 }
 
-static bool on_sqlite(void)
-{
-    return strncmp(test_db_url(), "sqlite", 6) == 0;
-}
+static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
-static void open_shared(void)
-{
+static void open_shared(void) {
     if (on_sqlite()) {
         static char url[160];
         snprintf(url, sizeof url, "sqlite:///%s/shared.db", test_tmpdir_make("dorm-procs"));
@@ -54,8 +49,7 @@ static void open_shared(void)
     }
 }
 
-static void close_shared(void)
-{
+static void close_shared(void) {
     test_db_close();
     if (on_sqlite()) test_tmpdir_remove();
 }
@@ -68,8 +62,7 @@ typedef struct tally {
     char first[400];
 } tally;
 
-static void failed(tally *t, dorm_ctx *cx, const char *what)
-{
+static void failed(tally *t, dorm_ctx *cx, const char *what) {
     if (t->failures++ == 0) snprintf(t->first, sizeof t->first, "%s: %s", what, dorm_errmsg(cx));
 }
 
@@ -77,8 +70,7 @@ typedef void (*work_fn)(dorm_ctx *cx, int worker, tally *t);
 
 /* A worker process: its own connection to the test database (`query`
  * appended to the URL), fn, and one line of report on `fd`. */
-static void worker(int fd, int n, const char *query, work_fn fn)
-{
+static void worker(int fd, int n, const char *query, work_fn fn) {
     alarm(DEADLINE);
     char url[600];
     const char *u = test_db_url();
@@ -109,8 +101,7 @@ static void worker(int fd, int n, const char *query, work_fn fn)
 
 /* Runs fn in WORKERS processes at once and fails the test, with every
  * worker's report, unless each of them ended without a failure. */
-static void run_workers(const char *query, work_fn fn)
-{
+static void run_workers(const char *query, work_fn fn) {
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
     pid_t pids[WORKERS];
@@ -154,8 +145,7 @@ static void run_workers(const char *query, work_fn fn)
 
 static int64_t book_id;
 
-static void seed_book(void)
-{
+static void seed_book(void) {
     Author *a = dorm_create(T.cx, Author, .name = "A");
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     Book *b = dorm_create(T.cx, Book, .title = "counter", .author = {a->id, NULL},
@@ -164,15 +154,13 @@ static void seed_book(void)
     book_id = b->id;
 }
 
-static int32_t pages(void)
-{
+static int32_t pages(void) {
     Book *b = dorm_get(dorm_all(T.cx, Book), DQ("pk", book_id));
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
     return b->pages;
 }
 
-static void increment(dorm_ctx *cx, int n, tally *t)
-{
+static void increment(dorm_ctx *cx, int n, tally *t) {
     (void)n;
     for (int i = 0; i < INCREMENTS; i++) {
         dorm_qs *qs = dorm_filter(dorm_all(cx, Book), DQ("pk", book_id));
@@ -180,8 +168,7 @@ static void increment(dorm_ctx *cx, int n, tally *t)
     }
 }
 
-Test(processes, f_increments_add_up)
-{
+Test(processes, f_increments_add_up) {
     seed_book();
     run_workers("", increment);
     cr_assert_eq(pages(), WORKERS * INCREMENTS);
@@ -190,8 +177,7 @@ Test(processes, f_increments_add_up)
 /* Read, add one in C, save: only correct when the block holds the write
  * lock from its start, which transaction_mode=IMMEDIATE gives on SQLite.
  * (On PostgreSQL this needs SELECT ... FOR UPDATE; F() is the way.) */
-static void read_modify_write(dorm_ctx *cx, int n, tally *t)
-{
+static void read_modify_write(dorm_ctx *cx, int n, tally *t) {
     (void)n;
     for (int i = 0; i < INCREMENTS; i++) {
         if (dorm_atomic_begin(cx) != 0) {
@@ -209,16 +195,14 @@ static void read_modify_write(dorm_ctx *cx, int n, tally *t)
     }
 }
 
-Test(processes, immediate_blocks_serialise_read_modify_write)
-{
+Test(processes, immediate_blocks_serialise_read_modify_write) {
     if (!on_sqlite()) cr_skip_test("transaction_mode is an SQLite option");
     seed_book();
     run_workers("transaction_mode=IMMEDIATE", read_modify_write);
     cr_assert_eq(pages(), WORKERS * INCREMENTS);
 }
 
-static void make_books(dorm_ctx *cx, int n, tally *t, bool update)
-{
+static void make_books(dorm_ctx *cx, int n, tally *t, bool update) {
     Author *a = dorm_get(dorm_all(cx, Author), DQ("name", "A"));
     if (!a) {
         failed(t, cx, "author");
@@ -238,27 +222,19 @@ static void make_books(dorm_ctx *cx, int n, tally *t, bool update)
     }
 }
 
-static void get_or_create_all(dorm_ctx *cx, int n, tally *t)
-{
-    make_books(cx, n, t, false);
-}
+static void get_or_create_all(dorm_ctx *cx, int n, tally *t) { make_books(cx, n, t, false); }
 
-static void update_or_create_all(dorm_ctx *cx, int n, tally *t)
-{
-    make_books(cx, n, t, true);
-}
+static void update_or_create_all(dorm_ctx *cx, int n, tally *t) { make_books(cx, n, t, true); }
 
 /* Issue 12 item 12: in WAL mode a deferred transaction that read first
  * failed "database is locked" at its insert. */
-Test(processes, get_or_create_from_four_processes)
-{
+Test(processes, get_or_create_from_four_processes) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "A"), "%s", dorm_errmsg(T.cx));
     run_workers("", get_or_create_all);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Book)), KEYS);
 }
 
-Test(processes, update_or_create_from_four_processes)
-{
+Test(processes, update_or_create_from_four_processes) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "A"), "%s", dorm_errmsg(T.cx));
     run_workers("", update_or_create_all);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Book)), KEYS);

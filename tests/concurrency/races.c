@@ -13,15 +13,11 @@
 #include "backend/db.h"
 #include "testdb.h"
 
-static bool on_sqlite(void)
-{
-    return strncmp(test_db_url(), "sqlite", 6) == 0;
-}
+static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
 /* SQLite's test database is private to its connection in memory: these
  * tests need one both connections open, a file. */
-static void open_shared(void)
-{
+static void open_shared(void) {
     if (on_sqlite()) {
         const char *dir = test_tmpdir_make("dorm-race");
         static char url[160];
@@ -31,8 +27,7 @@ static void open_shared(void)
     test_db_open();
 }
 
-static void close_shared(void)
-{
+static void close_shared(void) {
     test_db_close();
     if (on_sqlite()) test_tmpdir_remove();
 }
@@ -44,30 +39,27 @@ TestSuite(races, .init = open_shared, .fini = close_shared, .timeout = 60);
 typedef struct other {
     dorm_db *db;
     dorm_ctx *cx;
-    const char *isbn;       /* inserts this book after the next SELECT ... */
+    const char *isbn; /* inserts this book after the next SELECT ... */
     int64_t author;
     bool armed, fired;
-    int rc;                 /* ... with this outcome */
+    int rc; /* ... with this outcome */
     char msg[512];
 } other;
 
-static void other_open(other *o, int64_t author)
-{
+static void other_open(other *o, int64_t author) {
     o->db = test_db_connect("?timeout=0");
     o->cx = dorm_ctx_new(o->db);
     o->author = author;
 }
 
-static void other_close(other *o)
-{
+static void other_close(other *o) {
     dorm_ctx_free(o->cx);
     dorm_db_close(o->db);
 }
 
 /* The log callback of the first connection: after its first SELECT of a
  * book, the other connection inserts one (autocommit: committed at once). */
-static void interleave(const char *sql, const char *params, double seconds, void *payload)
-{
+static void interleave(const char *sql, const char *params, double seconds, void *payload) {
     (void)params;
     (void)seconds;
     other *o = payload;
@@ -80,15 +72,13 @@ static void interleave(const char *sql, const char *params, double seconds, void
     snprintf(o->msg, sizeof o->msg, "%s", dorm_errmsg(o->cx));
 }
 
-static int64_t books(const char *isbn)
-{
+static int64_t books(const char *isbn) {
     int64_t n = dorm_count(dorm_filter(dorm_all(T.cx, Book), DQ("isbn", isbn)));
     cr_assert_eq(dorm_errcode(T.cx), DORM_OK, "%s", dorm_errmsg(T.cx));
     return n;
 }
 
-static int64_t author_id(void)
-{
+static int64_t author_id(void) {
     Author *a = dorm_create(T.cx, Author, .name = "A");
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     return a->id;
@@ -96,8 +86,7 @@ static int64_t author_id(void)
 
 /* get_or_create (or update_or_create) of the book `isbn` by `author`, with
  * the other connection inserting it right after the read. */
-static Book *race(other *o, int64_t author, const char *isbn, bool update, bool *created)
-{
+static Book *race(other *o, int64_t author, const char *isbn, bool update, bool *created) {
     *o = (other){.isbn = isbn, .armed = true};
     other_open(o, author);
     dorm_db_set_log(T.db, interleave, o);
@@ -112,8 +101,7 @@ static Book *race(other *o, int64_t author, const char *isbn, bool update, bool 
 
 /* Issue 11 item 20: get_or_create's insert hits the other connection's row
  * (IntegrityError) and returns that row, created = false, as Django does. */
-Test(races, get_or_create_returns_the_row_another_connection_inserted)
-{
+Test(races, get_or_create_returns_the_row_another_connection_inserted) {
     other o;
     bool created = true;
     Book *b = race(&o, author_id(), "race-1", false, &created);
@@ -129,8 +117,7 @@ Test(races, get_or_create_returns_the_row_another_connection_inserted)
 
 /* Inside the caller's transaction the insert runs in a savepoint, so the
  * IntegrityError leaves the transaction usable (needed on PostgreSQL). */
-Test(races, get_or_create_race_inside_a_transaction)
-{
+Test(races, get_or_create_race_inside_a_transaction) {
     if (on_sqlite()) cr_skip_test("on SQLite the open transaction's read lock keeps the other writer out");
     int64_t author = author_id();
     cr_assert_eq(dorm_atomic_begin(T.cx), 0, "%s", dorm_errmsg(T.cx));
@@ -149,8 +136,7 @@ Test(races, get_or_create_race_inside_a_transaction)
 
 /* An IntegrityError that is not the race (the lookups still find nothing)
  * is reported, and nothing is left behind. */
-Test(races, get_or_create_reports_other_integrity_errors)
-{
+Test(races, get_or_create_reports_other_integrity_errors) {
     int64_t author = author_id();
     Book *first = dorm_create(T.cx, Book, .title = "first", .author = {author, NULL},
                               .publication_date = dorm_date_ymd(2001, 1, 1), .isbn = "taken");
@@ -170,8 +156,7 @@ Test(races, get_or_create_reports_other_integrity_errors)
  * and the write: update_or_create re-reads the row and updates it.  On
  * SQLite the write lock taken at BEGIN IMMEDIATE keeps the other writer out
  * until update_or_create is done, so it cannot come between them. */
-Test(races, update_or_create_updates_the_row_another_connection_inserted)
-{
+Test(races, update_or_create_updates_the_row_another_connection_inserted) {
     other o;
     bool created = false;
     Book *b = race(&o, author_id(), "race-3", true, &created);

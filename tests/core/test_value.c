@@ -43,7 +43,8 @@ Test(value, dates_decimals_uuids) {
     cr_assert(eq(DV(dorm_time_hms(1, 2, 3, 4)), DV(dorm_time_hms(1, 2, 3, 4))));
     cr_assert_not(eq(DV(dorm_time_hms(1, 2, 3, 4)), DV(dorm_time_hms(1, 2, 3, 5))));
     cr_assert(eq(DV(dorm_datetime_utc(2024, 1, 1, 0, 0, 0, 0)), DV((dorm_datetime){INT64_C(1704067200000000)})));
-    cr_assert(eq(dorm_v_decimal((dorm_decimal)DORM_DEC(15, 1)), dorm_v_decimal((dorm_decimal)DORM_DEC(150, 2))), "1.5 == 1.50, as in Python");
+    cr_assert(eq(dorm_v_decimal((dorm_decimal)DORM_DEC(15, 1)), dorm_v_decimal((dorm_decimal)DORM_DEC(150, 2))),
+              "1.5 == 1.50, as in Python");
     cr_assert_not(eq(dorm_v_decimal((dorm_decimal)DORM_DEC(15, 1)), dorm_v_decimal((dorm_decimal)DORM_DEC(151, 2))));
     dorm_uuid a = {{1, 2, 3}}, b = {{1, 2, 3}}, c = {{1, 2, 4}};
     cr_assert(eq(DV(a), DV(b)));

@@ -55,7 +55,8 @@ static const dorm_field Country_fields[] = {
 };
 const dorm_model Country_model = DORM_MODEL(Country, "upsert", Country_fields);
 
-static const dorm_app upsert_app = {.label = "upsert", .models = DORM_MODELS(&Upsert_model, &Label_model, &Country_model)};
+static const dorm_app upsert_app = {.label = "upsert",
+                                    .models = DORM_MODELS(&Upsert_model, &Label_model, &Country_model)};
 
 static void open_db(void) { test_db_open_apps((const dorm_app *const[]){&upsert_app, NULL}); }
 
@@ -188,13 +189,18 @@ Test(bulk_conflicts, update_conflicts_updates_the_rows_met, .init = open_db, .fi
                       "(?, ?, ?)";
     switch (backend()) {
     case 'm':
-        cr_expect_str_eq(sql, dorm_sprintf(T.cx, "%s ON DUPLICATE KEY UPDATE \"name\" = VALUE(\"name\"), \"rank\" = "
-                                                 "VALUE(\"rank\") RETURNING \"id\"", ins));
+        cr_expect_str_eq(sql,
+                         dorm_sprintf(T.cx,
+                                      "%s ON DUPLICATE KEY UPDATE \"name\" = VALUE(\"name\"), \"rank\" = "
+                                      "VALUE(\"rank\") RETURNING \"id\"",
+                                      ins));
         break;
     default:
-        cr_expect_str_eq(sql, dorm_sprintf(T.cx, "%s ON CONFLICT(\"number\") DO UPDATE SET \"name\" = "
-                                                 "EXCLUDED.\"name\", \"rank\" = EXCLUDED.\"rank\" RETURNING \"id\"",
-                                           ins));
+        cr_expect_str_eq(sql,
+                         dorm_sprintf(T.cx,
+                                      "%s ON CONFLICT(\"number\") DO UPDATE SET \"name\" = "
+                                      "EXCLUDED.\"name\", \"rank\" = EXCLUDED.\"rank\" RETURNING \"id\"",
+                                      ins));
         break;
     }
 }
@@ -218,7 +224,8 @@ Test(bulk_conflicts, update_conflicts_on_the_primary_key, .init = open_db, .fini
     a->id = row(1)->id;
     b->id = 500;
     Upsert *objs[] = {a, b};
-    dorm_bulk_create_opts o = {.update_conflicts = true, .update_fields = DORM_LIST("number", "name"),
+    dorm_bulk_create_opts o = {.update_conflicts = true,
+                               .update_fields = DORM_LIST("number", "name"),
                                .unique_fields = with_target() ? DORM_LIST("pk") : NULL};
     test_log_start();
     int rc = dorm_bulk_create_with(T.cx, Upsert, objs, 2, &o);
@@ -230,7 +237,8 @@ Test(bulk_conflicts, update_conflicts_on_the_primary_key, .init = open_db, .fini
     cr_expect_eq(row(22)->id, 500);
     cr_expect_eq(b->id, 500);
     cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Upsert), DQ("number", 1))), 0);
-    if (with_target()) cr_expect(strstr(sql, " ON CONFLICT(\"id\") DO UPDATE SET \"number\" = EXCLUDED.\"number\""), "%s", sql);
+    if (with_target())
+        cr_expect(strstr(sql, " ON CONFLICT(\"id\") DO UPDATE SET \"number\" = EXCLUDED.\"number\""), "%s", sql);
     cr_expect_not(strstr(sql, "RETURNING"), "objects with keys read nothing back: %s", sql);
 }
 
@@ -295,14 +303,17 @@ Test(bulk_conflicts, misuse_is_refused_with_djangos_messages, .init = open_db, .
             "ignore_conflicts and update_conflicts are mutually exclusive.");
     refused(&(dorm_bulk_create_opts){.update_conflicts = true, .unique_fields = DORM_LIST("number")}, DORM_EVALUE,
             "Fields that will be updated when a row insertion fails on conflicts must be provided.");
-    refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = (const char *const[]){NULL},
+    refused(&(dorm_bulk_create_opts){.update_conflicts = true,
+                                     .update_fields = (const char *const[]){NULL},
                                      .unique_fields = DORM_LIST("number")},
             DORM_EVALUE, "Fields that will be updated when a row insertion fails on conflicts must be provided.");
     /* Unknown names, whatever the options (Django's get_field first). */
-    refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = DORM_LIST("nope"),
+    refused(&(dorm_bulk_create_opts){.update_conflicts = true,
+                                     .update_fields = DORM_LIST("nope"),
                                      .unique_fields = DORM_LIST("number")},
             DORM_EFIELD, "Upsert has no field named 'nope'");
-    refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = DORM_LIST("name"),
+    refused(&(dorm_bulk_create_opts){.update_conflicts = true,
+                                     .update_fields = DORM_LIST("name"),
                                      .unique_fields = DORM_LIST("numbr")},
             DORM_EFIELD, "Upsert has no field named 'numbr'");
     refused(&(dorm_bulk_create_opts){.ignore_conflicts = true, .update_fields = DORM_LIST("nope")}, DORM_EFIELD,
@@ -310,17 +321,20 @@ Test(bulk_conflicts, misuse_is_refused_with_djangos_messages, .init = open_db, .
     refused(&(dorm_bulk_create_opts){.unique_fields = DORM_LIST("rank__gt")}, DORM_EFIELD,
             "Upsert has no field named 'rank__gt'");
     /* "pk" is the key's alias in unique_fields only. */
-    refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = DORM_LIST("pk"),
+    refused(&(dorm_bulk_create_opts){.update_conflicts = true,
+                                     .update_fields = DORM_LIST("pk"),
                                      .unique_fields = DORM_LIST("number")},
             DORM_EFIELD, "Upsert has no field named 'pk'");
     if (with_target()) {
         refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = DORM_LIST("name")}, DORM_EVALUE,
                 "Unique fields that can trigger the upsert must be provided.");
-        refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = DORM_LIST("id", "name"),
+        refused(&(dorm_bulk_create_opts){.update_conflicts = true,
+                                         .update_fields = DORM_LIST("id", "name"),
                                          .unique_fields = DORM_LIST("number")},
                 DORM_EVALUE, "bulk_create() cannot be used with primary keys in update_fields.");
     } else {
-        refused(&(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = DORM_LIST("name"),
+        refused(&(dorm_bulk_create_opts){.update_conflicts = true,
+                                         .update_fields = DORM_LIST("name"),
                                          .unique_fields = DORM_LIST("number")},
                 DORM_ENOTSUPPORTED,
                 "This database backend does not support updating conflicts with specifying unique fields that can "
@@ -343,17 +357,19 @@ Test(bulk_conflicts, only_concrete_fields, .init = open_db, .fini = test_db_clos
     void *countries[] = {c}, *labels[] = {l};
     const char *const *bad[] = {DORM_LIST("neighbours"), DORM_LIST("name", "neighbours")};
     for (int i = 0; i < 2; i++) {
-        int rc = dorm_bulk_create_with(T.cx, Country, countries, 1,
-                                       &(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = bad[i],
-                                                                .unique_fields = target});
+        int rc = dorm_bulk_create_with(
+            T.cx, Country, countries, 1,
+            &(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = bad[i], .unique_fields = target});
         cr_expect_eq(rc, DORM_EVALUE, "%s", dorm_errmsg(T.cx));
         cr_expect_str_eq(dorm_errmsg(T.cx), update_msg);
     }
     const char *const *reverse[] = {DORM_LIST("countries"), DORM_LIST("bordering")};
     for (int i = 0; i < 2; i++) {
-        int rc = dorm_bulk_create_with(T.cx, Label, labels, 1,
-                                       &(dorm_bulk_create_opts){.update_conflicts = true, .update_fields = reverse[i],
-                                                                .unique_fields = with_target() ? DORM_LIST("id") : NULL});
+        int rc =
+            dorm_bulk_create_with(T.cx, Label, labels, 1,
+                                  &(dorm_bulk_create_opts){.update_conflicts = true,
+                                                           .update_fields = reverse[i],
+                                                           .unique_fields = with_target() ? DORM_LIST("id") : NULL});
         cr_expect_eq(rc, DORM_EVALUE, "%s", dorm_errmsg(T.cx));
         cr_expect_str_eq(dorm_errmsg(T.cx), update_msg);
     }

@@ -32,7 +32,8 @@ DORM_MODEL_DECLARE(Product);
 DORM_MODEL_DECLARE(Order);
 DORM_MODEL_DECLARE(OrderLineItem);
 
-static const dorm_field Product_fields[] = {DORM_AUTO(Product, id), DORM_CHAR(Product, name, .max_length = 100), DORM_END};
+static const dorm_field Product_fields[] = {DORM_AUTO(Product, id), DORM_CHAR(Product, name, .max_length = 100),
+                                            DORM_END};
 const dorm_model Product_model = DORM_MODEL(Product, "shop", Product_fields);
 static const dorm_field Order_fields[] = {DORM_CHAR(Order, reference, .max_length = 20, .primary_key = true), DORM_END};
 const dorm_model Order_model = DORM_MODEL(Order, "shop", Order_fields);
@@ -69,20 +70,23 @@ Test(composite_pk, ddl_is_a_table_constraint) {
     const char *ddl = dorm_create_table_sql(T.cx, &OrderLineItem_model);
     cr_assert_not_null(ddl, "%s", dorm_errmsg(T.cx));
     if (test_db_on_mysql())
-        cr_expect(strstr(ddl, "CREATE TABLE `shop_orderlineitem` (`product_id` integer NOT NULL, `order_id` varchar(20) "
-                              "NOT NULL, `quantity` integer NOT NULL, PRIMARY KEY (`product_id`, `order_id`));\nALTER "
-                              "TABLE `shop_orderlineitem` ADD CONSTRAINT "
-                              "`shop_orderlineitem_product_id_87681cc5_fk_shop_product_id` FOREIGN KEY (`product_id`) "
-                              "REFERENCES `shop_product` (`id`);"),
+        cr_expect(strstr(ddl,
+                         "CREATE TABLE `shop_orderlineitem` (`product_id` integer NOT NULL, `order_id` varchar(20) "
+                         "NOT NULL, `quantity` integer NOT NULL, PRIMARY KEY (`product_id`, `order_id`));\nALTER "
+                         "TABLE `shop_orderlineitem` ADD CONSTRAINT "
+                         "`shop_orderlineitem_product_id_87681cc5_fk_shop_product_id` FOREIGN KEY (`product_id`) "
+                         "REFERENCES `shop_product` (`id`);"),
                   "%s", ddl);
     else if (!postgres())
-        cr_expect(strstr(ddl, "CREATE TABLE \"shop_orderlineitem\" (\"product_id\" integer NOT NULL REFERENCES "
-                              "\"shop_product\" (\"id\") DEFERRABLE INITIALLY DEFERRED, \"order_id\" varchar(20) NOT NULL "
-                              "REFERENCES \"shop_order\" (\"reference\") DEFERRABLE INITIALLY DEFERRED, \"quantity\" "
-                              "integer NOT NULL, PRIMARY KEY (\"product_id\", \"order_id\"));"),
+        cr_expect(strstr(ddl,
+                         "CREATE TABLE \"shop_orderlineitem\" (\"product_id\" integer NOT NULL REFERENCES "
+                         "\"shop_product\" (\"id\") DEFERRABLE INITIALLY DEFERRED, \"order_id\" varchar(20) NOT NULL "
+                         "REFERENCES \"shop_order\" (\"reference\") DEFERRABLE INITIALLY DEFERRED, \"quantity\" "
+                         "integer NOT NULL, PRIMARY KEY (\"product_id\", \"order_id\"));"),
                   "%s", ddl);
     else
-        cr_expect(strstr(ddl, "\"quantity\" integer NOT NULL, PRIMARY KEY (\"product_id\", \"order_id\"));"), "%s", ddl);
+        cr_expect(strstr(ddl, "\"quantity\" integer NOT NULL, PRIMARY KEY (\"product_id\", \"order_id\"));"), "%s",
+                  ddl);
     dorm_model_info info;
     cr_assert_eq(dorm_model_describe(T.cx, &OrderLineItem_model, &info), 0);
     cr_expect_str_eq(info.pk, "pk");
@@ -104,8 +108,8 @@ Test(composite_pk, objects_by_their_tuple) {
                      "SELECT \"shop_orderlineitem\".\"product_id\", \"shop_orderlineitem\".\"order_id\", "
                      "\"shop_orderlineitem\".\"quantity\" FROM \"shop_orderlineitem\" WHERE "
                      "(\"shop_orderlineitem\".\"product_id\" = 1 AND \"shop_orderlineitem\".\"order_id\" = A755H)");
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("pk__in", DLIST(DLIST(1, "A755H"), DLIST(1, "B142C"),
-                                                                                           DLIST(2, "B142C"))))),
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, OrderLineItem),
+                                        DQ("pk__in", DLIST(DLIST(1, "A755H"), DLIST(1, "B142C"), DLIST(2, "B142C"))))),
                  2);
     cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("pk__in", dorm_v_list(NULL, 0)))), 0);
     cr_expect_eq(dorm_count(dorm_exclude(dorm_all(T.cx, OrderLineItem), DQ("pk", DLIST(2, "A755H")))), 2);
@@ -168,9 +172,11 @@ Test(composite_pk, save_update_and_integrity) {
     cr_expect_eq(dorm_count(dorm_all(T.cx, OrderLineItem)), 4);
     cr_assert_eq(dorm_refresh(fresh), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(fresh->quantity, 4);
-    cr_expect_eq(dorm_update(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("pk", DLIST(2, "B142C"))), DSET("quantity", 7)), 1);
-    cr_expect_eq(dorm_update(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("product__name", "pear")), DSET("quantity", 8)), 2,
-                 "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(
+        dorm_update(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("pk", DLIST(2, "B142C"))), DSET("quantity", 7)), 1);
+    cr_expect_eq(
+        dorm_update(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("product__name", "pear")), DSET("quantity", 8)), 2,
+        "%s", dorm_errmsg(T.cx));
 }
 
 Test(composite_pk, deletes_and_cascades) {
@@ -182,7 +188,8 @@ Test(composite_pk, deletes_and_cascades) {
     cr_expect_str_eq(dorm_deleted_str(T.cx, &d), "shop.OrderLineItem: 1");
     dorm_value gone = dorm_pk_of(item);
     cr_expect(gone.type == DORM_T_LIST && gone.u.list[0].type == DORM_T_NULL && gone.u.list[1].type == DORM_T_NULL);
-    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Product), DQ("name", "apple")), &d), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Product), DQ("name", "apple")), &d), 0, "%s",
+                 dorm_errmsg(T.cx));
     cr_expect_str_eq(dorm_deleted_str(T.cx, &d), "shop.OrderLineItem: 1, shop.Product: 1");
     cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, OrderLineItem), DQ("quantity__gte", 1)), &d), 0);
     cr_expect_str_eq(dorm_deleted_str(T.cx, &d), "shop.OrderLineItem: 1");
@@ -196,8 +203,9 @@ Test(composite_pk, fixtures_hold_the_tuple) {
     FILE *out = open_memstream(&buf, &len);
     cr_assert_eq(dorm_dumpdata(T.cx, DORM_LIST("shop.orderlineitem"), 0, out), 0, "%s", dorm_errmsg(T.cx));
     fclose(out);
-    cr_expect(strstr(buf, "{\"model\": \"shop.orderlineitem\", \"pk\": [1, \"A755H\"], \"fields\": {\"product\": 1, "
-                          "\"order\": \"A755H\", \"quantity\": 1}}"),
+    cr_expect(strstr(buf,
+                     "{\"model\": \"shop.orderlineitem\", \"pk\": [1, \"A755H\"], \"fields\": {\"product\": 1, "
+                     "\"order\": \"A755H\", \"quantity\": 1}}"),
               "%s", buf);
     const char *dir = test_tmpdir_make("dorm-cpk");
     test_write_file("items.json", buf);
@@ -208,7 +216,8 @@ Test(composite_pk, fixtures_hold_the_tuple) {
     cr_assert_eq(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_count(dorm_all(T.cx, OrderLineItem)), 3);
     /* Django's own form: the key as a JSON list, the parts only there. */
-    test_write_file("one.json", "[{\"model\": \"shop.orderlineitem\", \"pk\": [2, \"B142C\"], \"fields\": {\"quantity\": 6}}]");
+    test_write_file("one.json",
+                    "[{\"model\": \"shop.orderlineitem\", \"pk\": [2, \"B142C\"], \"fields\": {\"quantity\": 6}}]");
     snprintf(path, sizeof path, "%s/one.json", dir);
     cr_assert_eq(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(test_scalar("SELECT quantity FROM shop_orderlineitem WHERE product_id = 2 AND order_id = 'B142C'"), 6);
@@ -248,14 +257,17 @@ Test(composite_pk, checks) {
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&shop_app, &bad, NULL});
     cr_assert_not_null(reg);
     const char *msg = dorm_registry_messages(reg);
-    cr_expect(strstr(msg, "bad.Shipment.item: (fields.E347) Field defines a relation involving model 'OrderLineItem' "
-                          "which has a CompositePrimaryKey and such relations are not supported."),
+    cr_expect(strstr(msg,
+                     "bad.Shipment.item: (fields.E347) Field defines a relation involving model 'OrderLineItem' "
+                     "which has a CompositePrimaryKey and such relations are not supported."),
               "%s", msg);
-    cr_expect(strstr(msg, "bad.Pair: (models.E042) 'nope' cannot be included in the composite primary key: 'nope' is "
-                          "not a valid field."),
+    cr_expect(strstr(msg,
+                     "bad.Pair: (models.E042) 'nope' cannot be included in the composite primary key: 'nope' is "
+                     "not a valid field."),
               "%s", msg);
-    cr_expect(strstr(msg, "bad.Pair: (models.E042) 'b' cannot be included in the composite primary key: 'b' field may "
-                          "not set 'null=True'."),
+    cr_expect(strstr(msg,
+                     "bad.Pair: (models.E042) 'b' cannot be included in the composite primary key: 'b' field may "
+                     "not set 'null=True'."),
               "%s", msg);
     dorm_registry_free(reg);
 }
@@ -273,8 +285,9 @@ Test(composite_pk, migrations) {
     char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
     test_squeeze(text);
-    cr_expect(strstr(text, "[\"pk\",{\"type\":\"CompositePrimaryKey\",\"primary_key\":true,\"fields\":[\"product_id\","
-                           "\"order_id\"]}]"),
+    cr_expect(strstr(text,
+                     "[\"pk\",{\"type\":\"CompositePrimaryKey\",\"primary_key\":true,\"fields\":[\"product_id\","
+                     "\"order_id\"]}]"),
               "%s", text);
     const char *sql = test_sql_std(dorm_sqlmigrate(T.cx, apps, "shop", "0001", false));
     cr_expect(strstr(sql, ", PRIMARY KEY (\"product_id\", \"order_id\"));"), "%s", sql);

@@ -180,8 +180,9 @@ Test(crud, save_fields_errors, .init = test_db_open, .fini = test_db_close) {
     test_db_catalogue();
     Book *b = book_titled("Emma");
     cr_expect_eq(dorm_save_fields(b, "nope"), DORM_EVALUE);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "The following fields do not exist in this model, are m2m fields, or are "
-                                        "non-concrete fields: nope");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "The following fields do not exist in this model, are m2m fields, or are "
+                     "non-concrete fields: nope");
     Book *fresh = dorm_new(T.cx, Book);
     cr_expect_eq(dorm_save_fields(fresh, "title"), DORM_EVALUE);
     cr_expect_str_eq(dorm_errmsg(T.cx), "Cannot force an update in save() with no primary key.");

@@ -203,8 +203,8 @@ static dorm_decimal dec(const char *s) {
 /* The transcript's four purchases. */
 static void purchases(void) {
     static const char *atlas[] = {"maps", "reference"}, *poetry[] = {"poetry"}, *diary[] = {"poetry", "reference"};
-    cr_assert_not_null(dorm_create(cx, Purchase, .title = "Atlas", .price = {1250}, .tags = tags(2, atlas)),
-                       "%s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_create(cx, Purchase, .title = "Atlas", .price = {1250}, .tags = tags(2, atlas)), "%s",
+                       dorm_errmsg(cx));
     Purchase *b = dorm_new(cx, Purchase);
     b->title = "Bestiary";
     b->tags = tags(1, poetry);
@@ -226,7 +226,8 @@ static const char *line(const Purchase *p) {
     static char out[256];
     char m[32];
     int k = snprintf(out, sizeof out, "%s: price=%s tags=[", p->title, money_text(&p->price, m));
-    for (size_t i = 0; i < p->tags.n; i++) k += snprintf(out + k, sizeof out - (size_t)k, "%s%s", i ? ", " : "", p->tags.items[i]);
+    for (size_t i = 0; i < p->tags.n; i++)
+        k += snprintf(out + k, sizeof out - (size_t)k, "%s%s", i ? ", " : "", p->tags.items[i]);
     snprintf(out + k, sizeof out - (size_t)k, "]");
     return out;
 }
@@ -281,22 +282,25 @@ Test(custom_fields, filters_convert_their_values) {
     cr_assert_str_eq(dorm_qs_errmsg(bad), "'abc' is not an amount of money.");
     bad = dorm_filter(dorm_all(cx, Purchase), DQ("price__contains", "1"));
     cr_assert_eq(dorm_qs_errcode(bad), DORM_EFIELD);
-    cr_assert_str_eq(dorm_qs_errmsg(bad), "Unsupported lookup 'contains' for lifecycle.MoneyField or join on the field "
-                                          "not permitted.");
+    cr_assert_str_eq(dorm_qs_errmsg(bad),
+                     "Unsupported lookup 'contains' for lifecycle.MoneyField or join on the field "
+                     "not permitted.");
 }
 
 Test(custom_fields, values_aggregates_and_update) {
     purchases();
     const char *want[] = {"Atlas 12.50 maps,reference", "Bestiary 7.30 poetry", "Diary 0.05 poetry,reference"};
     size_t i = 0;
-    DORM_EACH_ROW(r, dorm_values(dorm_filter(dorm_all(cx, Purchase), DQ("price__lt", dec("15"))), "title", "price", "tags")) {
+    DORM_EACH_ROW(
+        r, dorm_values(dorm_filter(dorm_all(cx, Purchase), DQ("price__lt", dec("15"))), "title", "price", "tags")) {
         const dorm_value *price = dorm_row_get(r, "price"), *tl = dorm_row_get(r, "tags");
         cr_assert_eq(price->type, DORM_T_CUSTOM);
         cr_assert_eq(tl->type, DORM_T_CUSTOM);
         const TagList *t = tl->u.p;
         char m[32], got[128];
         int k = snprintf(got, sizeof got, "%s %s ", dorm_row_get(r, "title")->u.s, money_text(price->u.p, m));
-        for (size_t w = 0; w < t->n; w++) k += snprintf(got + k, sizeof got - (size_t)k, "%s%s", w ? "," : "", t->items[w]);
+        for (size_t w = 0; w < t->n; w++)
+            k += snprintf(got + k, sizeof got - (size_t)k, "%s%s", w ? "," : "", t->items[w]);
         cr_expect_str_eq(got, want[i++]);
     }
     cr_assert_eq(i, 3, "%s", dorm_errmsg(cx));
@@ -349,8 +353,10 @@ Test(custom_fields, fixtures_hold_the_text_form) {
     FILE *f = open_memstream(&text, &len);
     cr_assert_eq(dorm_dumpdata(cx, DORM_LIST("lifecycle"), 0, f), DORM_OK, "%s", dorm_errmsg(cx));
     fclose(f);
-    cr_assert(strstr(text, "{\"model\": \"lifecycle.purchase\", \"pk\": 1, \"fields\": {\"title\": \"Atlas\", \"price\": "
-                           "\"12.50\", \"tags\": \"maps,reference\"}}"), "%s", text);
+    cr_assert(strstr(text,
+                     "{\"model\": \"lifecycle.purchase\", \"pk\": 1, \"fields\": {\"title\": \"Atlas\", \"price\": "
+                     "\"12.50\", \"tags\": \"maps,reference\"}}"),
+              "%s", text);
     cr_assert(strstr(text, "\"title\": \"Codex\", \"price\": \"20.00\", \"tags\": \"\"}"), "%s", text);
     const char *dir = test_tmpdir_make("dorm-cf");
     (void)dir;
@@ -369,7 +375,7 @@ Test(custom_fields, fixtures_hold_the_text_form) {
 /* The column type BigMoneyField_type names for the test's backend. */
 static const char *column_type(void) {
     return strcmp(T.db->drv->vendor, "postgresql") == 0 ? "numeric(12, 0)"
-           : strcmp(T.db->drv->vendor, "mysql") == 0    ? "decimal(12, 0)"
+        : strcmp(T.db->drv->vendor, "mysql") == 0       ? "decimal(12, 0)"
                                                         : "decimal";
 }
 
@@ -439,7 +445,8 @@ static const dorm_field Shop_fields[] = {
 };
 static const dorm_model Shop_model = DORM_MODEL(Shop, "shops", Shop_fields);
 static const dorm_field Shop0_fields[] = {DORM_AUTO(Shop, id), DORM_END};
-static const dorm_model Shop0_model = {.name = "Shop", .app_label = "shops", .size = sizeof(Shop), .fields = Shop0_fields};
+static const dorm_model Shop0_model = {
+    .name = "Shop", .app_label = "shops", .size = sizeof(Shop), .fields = Shop0_fields};
 
 Test(custom_fields, migrations_record_the_type_by_name) {
     const char *dir = test_tmpdir_make("dorm-cm");
@@ -449,9 +456,12 @@ Test(custom_fields, migrations_record_the_type_by_name) {
     int rc = dorm_makemigrations(cx, apps, &(dorm_makemigrations_opts){.out = out});
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(cx));
     const char *file = slurp(test_tmpdir_path("0001_initial.json"));
-    cr_assert(strstr(file, "\"price\",\n                    {\n                        \"type\": \"lifecycle.MoneyField\",\n"
-                           "                        \"null\": true\n"), "%s", file);
-    cr_assert(strstr(file, "\"type\": \"lifecycle.TagListField\",\n                        \"blank\": true"), "%s", file);
+    cr_assert(strstr(file,
+                     "\"price\",\n                    {\n                        \"type\": \"lifecycle.MoneyField\",\n"
+                     "                        \"null\": true\n"),
+              "%s", file);
+    cr_assert(strstr(file, "\"type\": \"lifecycle.TagListField\",\n                        \"blank\": true"), "%s",
+              file);
     /* Read back by name: nothing left to migrate, and migrate builds it. */
     rc = dorm_makemigrations(cx, apps, &(dorm_makemigrations_opts){.out = out, .check = true});
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(cx));
@@ -480,13 +490,26 @@ static const char *money_bad_c(const dorm_value *v, void *member, dorm_ctx *cx) 
     (void)v, (void)member, (void)cx;
     return NULL;
 }
-static const dorm_field_type Broken_type = {.name = "Broken", .internal = DORM_KIND_INT, .size = 4, .to_c = money_bad_c};
-static const dorm_field_type Wrong_type = {.name = "bad name!", .internal = DORM_KIND_FK, .size = sizeof(Money),
-                                           .to_db = money_to_db, .from_db = money_from_db, .to_c = money_to_c};
-static const dorm_field_type Sized_type = {.name = "Sized", .internal = DORM_KIND_INT, .size = 4,
-                                           .to_db = money_to_db, .from_db = money_from_db, .to_c = money_to_c};
-static const dorm_field_type Twin_type = {.name = "lifecycle.MoneyField", .internal = DORM_KIND_INT, .size = sizeof(Money),
-                                          .to_db = money_to_db, .from_db = money_from_db, .to_c = money_to_c};
+static const dorm_field_type Broken_type = {
+    .name = "Broken", .internal = DORM_KIND_INT, .size = 4, .to_c = money_bad_c};
+static const dorm_field_type Wrong_type = {.name = "bad name!",
+                                           .internal = DORM_KIND_FK,
+                                           .size = sizeof(Money),
+                                           .to_db = money_to_db,
+                                           .from_db = money_from_db,
+                                           .to_c = money_to_c};
+static const dorm_field_type Sized_type = {.name = "Sized",
+                                           .internal = DORM_KIND_INT,
+                                           .size = 4,
+                                           .to_db = money_to_db,
+                                           .from_db = money_from_db,
+                                           .to_c = money_to_c};
+static const dorm_field_type Twin_type = {.name = "lifecycle.MoneyField",
+                                          .internal = DORM_KIND_INT,
+                                          .size = sizeof(Money),
+                                          .to_db = money_to_db,
+                                          .from_db = money_from_db,
+                                          .to_c = money_to_c};
 
 typedef struct Odd {
     DORM_OBJECT;
@@ -508,14 +531,15 @@ Test(custom_field_checks, types_are_checked) {
     const dorm_app odd = {.label = "odd", .models = DORM_MODELS(&Odd_model)};
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&odd, NULL});
     cr_assert_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
-    cr_assert_str_eq(dorm_registry_messages(reg),
-                     "odd.Odd.a: (dorm.E026) A field of a custom type needs its dorm_field_type with to_db, from_db and "
-                     "to_c.\n"
-                     "odd.Odd.b: (dorm.E026) The field type name 'bad name!' is not letters, digits, '_' and '.'.\n"
-                     "odd.Odd.c: (dorm.E027) The member is 8 bytes; the field type Sized takes 4.\n"
-                     "odd.Odd.d: (dorm.E028) Another field type is also named 'lifecycle.MoneyField': migration files "
-                     "name types by it.\n"
-                     "odd.Odd.e: (dorm.E028) Another field type is also named 'lifecycle.MoneyField': migration files "
-                     "name types by it.");
+    cr_assert_str_eq(
+        dorm_registry_messages(reg),
+        "odd.Odd.a: (dorm.E026) A field of a custom type needs its dorm_field_type with to_db, from_db and "
+        "to_c.\n"
+        "odd.Odd.b: (dorm.E026) The field type name 'bad name!' is not letters, digits, '_' and '.'.\n"
+        "odd.Odd.c: (dorm.E027) The member is 8 bytes; the field type Sized takes 4.\n"
+        "odd.Odd.d: (dorm.E028) Another field type is also named 'lifecycle.MoneyField': migration files "
+        "name types by it.\n"
+        "odd.Odd.e: (dorm.E028) Another field type is also named 'lifecycle.MoneyField': migration files "
+        "name types by it.");
     dorm_registry_free(reg);
 }

@@ -42,22 +42,21 @@ static const char *person_str(const void *o) { return ((const Person *)o)->name;
 static const char *loan_str(const void *o) { return ((const ArchivedLoan *)o)->title; }
 static const char *snapshot_str(const void *o) { return ((const Snapshot *)o)->label; }
 
-static const dorm_field Person_fields[] = {
-    DORM_AUTO(Person, id), DORM_CHAR(Person, name, .max_length = 100), DORM_END};
+static const dorm_field Person_fields[] = {DORM_AUTO(Person, id), DORM_CHAR(Person, name, .max_length = 100), DORM_END};
 const dorm_model Person_model =
     DORM_MODEL(Person, "lifecycle", Person_fields, .ordering = DORM_LIST("name"), .str = person_str);
-static const dorm_field ArchivedLoan_fields[] = {
-    DORM_AUTO(ArchivedLoan, id),
-    DORM_CHAR(ArchivedLoan, title, .max_length = 100),
-    DORM_CHAR(ArchivedLoan, borrower, .max_length = 100),
-    DORM_DATE(ArchivedLoan, returned_on),
-    DORM_FOREIGN_KEY(ArchivedLoan, person, Person, .null = true, .blank = true, .on_delete = DORM_DO_NOTHING,
-                     .no_db_constraint = true, .related_name = "+"),
-    DORM_END};
+static const dorm_field ArchivedLoan_fields[] = {DORM_AUTO(ArchivedLoan, id),
+                                                 DORM_CHAR(ArchivedLoan, title, .max_length = 100),
+                                                 DORM_CHAR(ArchivedLoan, borrower, .max_length = 100),
+                                                 DORM_DATE(ArchivedLoan, returned_on),
+                                                 DORM_FOREIGN_KEY(ArchivedLoan, person, Person, .null = true,
+                                                                  .blank = true, .on_delete = DORM_DO_NOTHING,
+                                                                  .no_db_constraint = true, .related_name = "+"),
+                                                 DORM_END};
 const dorm_model ArchivedLoan_model = DORM_MODEL(ArchivedLoan, "lifecycle", ArchivedLoan_fields,
                                                  .ordering = DORM_LIST("returned_on", "title"), .str = loan_str);
-static const dorm_field Snapshot_fields[] = {
-    DORM_AUTO(Snapshot, id), DORM_CHAR(Snapshot, label, .max_length = 50), DORM_END};
+static const dorm_field Snapshot_fields[] = {DORM_AUTO(Snapshot, id), DORM_CHAR(Snapshot, label, .max_length = 50),
+                                             DORM_END};
 const dorm_model Snapshot_model =
     DORM_MODEL(Snapshot, "lifecycle", Snapshot_fields, .ordering = DORM_LIST("label"), .str = snapshot_str);
 static const dorm_app lifecycle = {.label = "lifecycle",
@@ -78,19 +77,16 @@ static const dorm_app shelves = {.label = "shelves", .models = DORM_MODELS(&Shel
 
 /* lifecycle/routers.py's ArchiveRouter. */
 static bool archive_only(const dorm_model *m) { return m == &ArchivedLoan_model; }
-static const char *for_read(const dorm_model *m, const dorm_hints *h, void *p)
-{
+static const char *for_read(const dorm_model *m, const dorm_hints *h, void *p) {
     (void)h, (void)p;
     return archive_only(m) ? "archive" : NULL;
 }
-static int allow_relation(const void *a, const void *b, const dorm_hints *h, void *p)
-{
+static int allow_relation(const void *a, const void *b, const dorm_hints *h, void *p) {
     (void)h, (void)p;
     if (dorm_obj_db(a) && dorm_obj_db(b)) return strcmp(dorm_obj_db(a), dorm_obj_db(b)) == 0;
     return -1;
 }
-static int allow_migrate(const char *db, const char *app, const char *model, const dorm_hints *h, void *p)
-{
+static int allow_migrate(const char *db, const char *app, const char *model, const dorm_hints *h, void *p) {
     (void)h, (void)p;
     if (strcmp(app, "lifecycle") != 0 || !model) return -1;
     if (strcmp(model, "snapshot") == 0) return -1;
@@ -110,8 +106,7 @@ static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 
 
 /* The URL of alias i: an in-memory database, or a schema of its own on the
  * test server (made here, dropped at the end). */
-static const char *alias_url(int i, char *buf, size_t cap)
-{
+static const char *alias_url(int i, char *buf, size_t cap) {
     if (!on_postgres()) return "sqlite://:memory:";
     snprintf(S.schemas[i], sizeof S.schemas[i], "dorm_alias_%ld_%d", (long)getpid(), i);
     dorm_db *db = dorm_db_open(test_db_url(), S.reg);
@@ -124,8 +119,7 @@ static const char *alias_url(int i, char *buf, size_t cap)
     return buf;
 }
 
-static void setup(void)
-{
+static void setup(void) {
     S.reg = dorm_registry_new((const dorm_app *const[]){&lifecycle, &shelves, NULL});
     cr_assert_eq(dorm_registry_errcode(S.reg), DORM_OK, "%s", dorm_registry_messages(S.reg));
     S.dbs = dorm_databases_new(S.reg);
@@ -139,8 +133,7 @@ static void setup(void)
     cr_assert_not_null(S.cx);
 }
 
-static void teardown(void)
-{
+static void teardown(void) {
     dorm_ctx_free(S.cx);
     dorm_databases_free(S.dbs);
     if (on_postgres()) {
@@ -162,8 +155,7 @@ TestSuite(databases, .init = setup, .fini = teardown);
 /* The transcript written so far. */
 static char out[4096];
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
+static void say(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     size_t n = strlen(out);
@@ -173,8 +165,7 @@ static void say(const char *fmt, ...)
 
 /* The lifecycle tables of an alias, ", "-joined, or "-" (Django's
  * connections[alias].introspection.table_names()). */
-static const char *tables(const char *alias, char *buf, size_t cap)
-{
+static const char *tables(const char *alias, char *buf, size_t cap) {
     const char *prev = dorm_ctx_use(S.cx, alias);
     cr_assert_not_null(prev, "%s", dorm_errmsg(S.cx));
     size_t n;
@@ -189,20 +180,19 @@ static const char *tables(const char *alias, char *buf, size_t cap)
     return buf[0] ? buf : "-";
 }
 
-static const char *names(dorm_qs *qs, char *buf, size_t cap)
-{
+static const char *names(dorm_qs *qs, char *buf, size_t cap) {
     size_t n;
     void **objs = dorm_qs_list(qs, &n);
     cr_assert_not_null(objs, "%s", dorm_errmsg(S.cx));
     buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "", dorm_obj_str(objs[i]));
+    for (size_t i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "", dorm_obj_str(objs[i]));
     return n ? buf : "-";
 }
 
 static const char *yes(bool b) { return b ? "True" : "False"; }
 
-Test(databases, acceptance_sections)
-{
+Test(databases, acceptance_sections) {
     dorm_ctx *cx = S.cx;
     char b1[512], b2[512];
     out[0] = '\0';
@@ -230,9 +220,9 @@ Test(databases, acceptance_sections)
     say("==== Several databases: using() and save(using=) ====\n");
     dorm_create(cx, Person, .name = "Ann");
     dorm_create(cx, Person, .name = "Bob");
-    cr_assert_not_null(dorm_create(cx, ArchivedLoan, .title = "Emma", .borrower = "Ann",
-                                   .returned_on = dorm_date_ymd(2023, 3, 1)),
-                       "%s", dorm_errmsg(cx));
+    cr_assert_not_null(
+        dorm_create(cx, ArchivedLoan, .title = "Emma", .borrower = "Ann", .returned_on = dorm_date_ymd(2023, 3, 1)),
+        "%s", dorm_errmsg(cx));
     ArchivedLoan *loan = dorm_new(cx, ArchivedLoan);
     loan->title = "Persuasion";
     loan->borrower = "Bob";
@@ -322,8 +312,7 @@ Test(databases, acceptance_sections)
 
 /* connection.introspection.table_names() of the alias in use: its own
  * tables, sorted. */
-Test(databases, table_names_of_the_alias_in_use)
-{
+Test(databases, table_names_of_the_alias_in_use) {
     dorm_ctx *cx = S.cx;
     cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
     char b[512];
@@ -340,15 +329,13 @@ Test(databases, table_names_of_the_alias_in_use)
 }
 
 static int nlogged[2];
-static void count_log(const char *sql, const char *params, double seconds, void *payload)
-{
+static void count_log(const char *sql, const char *params, double seconds, void *payload) {
     (void)sql, (void)params, (void)seconds;
     ++*(int *)payload;
 }
 
 /* connections[alias].queries: each alias has its own log and count. */
-Test(databases, per_alias_logs_and_counts)
-{
+Test(databases, per_alias_logs_and_counts) {
     dorm_ctx *cx = S.cx;
     cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
     cr_assert_not_null(dorm_ctx_use(cx, "archive"));
@@ -388,8 +375,7 @@ Test(databases, per_alias_logs_and_counts)
 
 /* atomic(using=): a block on one alias leaves the other in autocommit;
  * commit ends the innermost block wherever it is. */
-Test(databases, atomic_blocks_per_alias)
-{
+Test(databases, atomic_blocks_per_alias) {
     dorm_ctx *cx = S.cx;
     cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
     cr_assert_not_null(dorm_ctx_use(cx, "archive"));
@@ -408,8 +394,7 @@ Test(databases, atomic_blocks_per_alias)
 }
 
 /* DATABASES from the environment: DATABASE_URL and DATABASE_URL_<ALIAS>. */
-Test(databases, aliases_from_the_environment)
-{
+Test(databases, aliases_from_the_environment) {
     if (on_postgres()) cr_skip_test("the environment test uses SQLite files");
     char dir[] = "/tmp/dorm-env-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
@@ -442,8 +427,7 @@ static dorm_app lifecycle_dir;
 
 /* makemigrations checks the history of every database its models may be
  * migrated to (allow_migrate), as Django's does. */
-Test(databases, makemigrations_checks_the_history_per_database)
-{
+Test(databases, makemigrations_checks_the_history_per_database) {
     dorm_ctx *cx = S.cx;
     lifecycle_dir = lifecycle;
     lifecycle_dir.migrations_dir = test_tmpdir_make("dorm-hist");
@@ -466,8 +450,9 @@ Test(databases, makemigrations_checks_the_history_per_database)
     dorm_cursor_close(c);
     cr_assert_not_null(dorm_ctx_use(cx, "default"));
     cr_assert_eq(dorm_makemigrations(cx, apps, &mo), DORM_EVALUE);
-    cr_assert_str_eq(dorm_errmsg(cx), "InconsistentMigrationHistory: Migration lifecycle.0002_nothing is applied before "
-                                      "its dependency lifecycle.0001_initial on database 'archive'.");
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "InconsistentMigrationHistory: Migration lifecycle.0002_nothing is applied before "
+                     "its dependency lifecycle.0001_initial on database 'archive'.");
     fclose(out);
     test_tmpdir_remove();
 }
@@ -475,8 +460,7 @@ Test(databases, makemigrations_checks_the_history_per_database)
 /* A many-to-many manager refuses an object of another database (Django's
  * _get_target_ids and its message), before any row is written; objects of
  * its own database are added. */
-Test(databases, many_to_many_add_across_databases)
-{
+Test(databases, many_to_many_add_across_databases) {
     dorm_ctx *cx = S.cx;
     for (int i = 0; i < 2; i++) {
         cr_assert_not_null(dorm_ctx_use(cx, i ? "archive" : "default"));

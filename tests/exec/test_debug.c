@@ -32,31 +32,35 @@ static void expect_str(dorm_qs *qs, const char *want) { cr_assert_str_eq(qs_str(
 /* Django 3.2's str(qs.query) for the same QuerySets, on SQLite, PostgreSQL
  * and MariaDB alike (but for MariaDB's quote character). */
 Test(debug, query_text) {
-    expect_str(dorm_values(dorm_filter(dorm_all(T.cx, Author), DQ("name", "Ann")), "name"),
-               "SELECT \"library_author\".\"name\" FROM \"library_author\" WHERE \"library_author\".\"name\" = Ann ORDER "
-               "BY \"library_author\".\"name\" ASC");
-    expect_str(dorm_values_list(dorm_order_by(dorm_filter(dorm_all(T.cx, Book), DQ("genre", "FIC")), "-title"), "title"),
-               "SELECT \"library_book\".\"title\" FROM \"library_book\" WHERE \"library_book\".\"genre\" = FIC ORDER BY "
-               "\"library_book\".\"title\" DESC");
+    expect_str(
+        dorm_values(dorm_filter(dorm_all(T.cx, Author), DQ("name", "Ann")), "name"),
+        "SELECT \"library_author\".\"name\" FROM \"library_author\" WHERE \"library_author\".\"name\" = Ann ORDER "
+        "BY \"library_author\".\"name\" ASC");
+    expect_str(
+        dorm_values_list(dorm_order_by(dorm_filter(dorm_all(T.cx, Book), DQ("genre", "FIC")), "-title"), "title"),
+        "SELECT \"library_book\".\"title\" FROM \"library_book\" WHERE \"library_book\".\"genre\" = FIC ORDER BY "
+        "\"library_book\".\"title\" DESC");
     const char *in[] = {"Ann", "Bob"};
     dorm_value items[] = {DV(in[0]), DV(in[1])};
     expect_str(dorm_filter(dorm_only(dorm_all(T.cx, Author), "name"), DQ("name__in", dorm_v_list(items, 2))),
                "SELECT \"library_author\".\"id\", \"library_author\".\"name\" FROM \"library_author\" WHERE "
                "\"library_author\".\"name\" IN (Ann, Bob) ORDER BY \"library_author\".\"name\" ASC");
-    expect_str(dorm_filter(dorm_all(T.cx, Book), DQ("pages__lt", 300), DQ("publication_date__gte", dorm_date_ymd(1900, 1, 1))),
-               "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "
-               "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "
-               "\"library_book\".\"pages\" FROM \"library_book\" WHERE (\"library_book\".\"pages\" < 300 AND "
-               "\"library_book\".\"publication_date\" >= 1900-01-01) ORDER BY \"library_book\".\"publication_date\" DESC");
-    expect_str(dorm_slice(dorm_order_by(dorm_filter(dorm_all(T.cx, Book), DQ("author__name", "Jane"),
-                                                    DQ("pages__range", dorm_v_list((dorm_value[]){DV(1), DV(2)}, 2))),
-                                        "title"),
-                          2, 5),
-               "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "
-               "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "
-               "\"library_book\".\"pages\" FROM \"library_book\" INNER JOIN \"library_author\" ON "
-               "(\"library_book\".\"author_id\" = \"library_author\".\"id\") WHERE (\"library_author\".\"name\" = Jane "
-               "AND \"library_book\".\"pages\" BETWEEN 1 AND 2) ORDER BY \"library_book\".\"title\" ASC LIMIT 3 OFFSET 2");
+    expect_str(
+        dorm_filter(dorm_all(T.cx, Book), DQ("pages__lt", 300), DQ("publication_date__gte", dorm_date_ymd(1900, 1, 1))),
+        "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "
+        "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "
+        "\"library_book\".\"pages\" FROM \"library_book\" WHERE (\"library_book\".\"pages\" < 300 AND "
+        "\"library_book\".\"publication_date\" >= 1900-01-01) ORDER BY \"library_book\".\"publication_date\" DESC");
+    expect_str(
+        dorm_slice(dorm_order_by(dorm_filter(dorm_all(T.cx, Book), DQ("author__name", "Jane"),
+                                             DQ("pages__range", dorm_v_list((dorm_value[]){DV(1), DV(2)}, 2))),
+                                 "title"),
+                   2, 5),
+        "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "
+        "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "
+        "\"library_book\".\"pages\" FROM \"library_book\" INNER JOIN \"library_author\" ON "
+        "(\"library_book\".\"author_id\" = \"library_author\".\"id\") WHERE (\"library_author\".\"name\" = Jane "
+        "AND \"library_book\".\"pages\" BETWEEN 1 AND 2) ORDER BY \"library_book\".\"title\" ASC LIMIT 3 OFFSET 2");
     /* Values are shown, not quoted: a quote inside one is just text. */
     const char *got = qs_str(dorm_filter(dorm_all(T.cx, Author), DQ("name", "O'Brien \"?\" $1")));
     cr_assert(strstr(got, "\"library_author\".\"name\" = O'Brien \"?\" $1 ORDER BY"), "%s", got);
@@ -76,8 +80,8 @@ Test(debug, explain) {
         cr_assert_null(dorm_qs_explain(qs, &(dorm_explain_opts){.format = "json"}));
         cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE);
         cr_assert_str_eq(dorm_errmsg(T.cx), "JSON is not a recognized format.");
-        cr_assert_null(dorm_qs_explain(qs, &(dorm_explain_opts){.options = (dorm_explain_option[]){{"verbose", true}},
-                                                                .noptions = 1}));
+        cr_assert_null(dorm_qs_explain(
+            qs, &(dorm_explain_opts){.options = (dorm_explain_option[]){{"verbose", true}}, .noptions = 1}));
         cr_assert_str_eq(dorm_errmsg(T.cx), "Unknown options: verbose");
         return;
     }
@@ -89,37 +93,42 @@ Test(debug, explain) {
         cr_assert(plan && plan[0] == '{' && strstr(plan, "\"query_block\""), "%s", plan ? plan : dorm_errmsg(T.cx));
         plan = dorm_qs_explain(qs, &(dorm_explain_opts){.format = "text"});
         cr_assert(plan && strstr(plan, "SIMPLE library_author ALL"), "%s", plan ? plan : dorm_errmsg(T.cx));
-        plan = dorm_qs_explain(qs, &(dorm_explain_opts){.format = "json",
-                                                       .options = (dorm_explain_option[]){{"analyze", true}},
-                                                       .noptions = 1});
+        plan = dorm_qs_explain(qs,
+                               &(dorm_explain_opts){.format = "json",
+                                                    .options = (dorm_explain_option[]){{"analyze", true}},
+                                                    .noptions = 1});
         cr_assert(plan && strstr(plan, "\"r_loops\""), "%s", plan ? plan : dorm_errmsg(T.cx));
         cr_assert_null(dorm_qs_explain(qs, &(dorm_explain_opts){.format = "csv"}));
         cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE);
         cr_assert_str_eq(dorm_errmsg(T.cx), "CSV is not a recognized format. Allowed formats: JSON, TEXT, TRADITIONAL");
         before = dorm_ctx_query_count(T.cx);
         cr_assert_null(dorm_qs_explain(
-            qs, &(dorm_explain_opts){.options = (dorm_explain_option[]){{"test", true}, {"costs) DELETE FROM x; --", true}},
-                                     .noptions = 2}));
+            qs,
+            &(dorm_explain_opts){.options = (dorm_explain_option[]){{"test", true}, {"costs) DELETE FROM x; --", true}},
+                                 .noptions = 2}));
         cr_assert_str_eq(dorm_errmsg(T.cx), "Unknown options: costs) DELETE FROM x; --, test");
         cr_assert_eq(dorm_ctx_query_count(T.cx), before, "refused before any SQL");
         return;
     }
     cr_assert(strstr(plan, "Scan on library_author"), "%s", plan);
-    plan = dorm_qs_explain(qs, &(dorm_explain_opts){.format = "json",
-                                                   .options = (dorm_explain_option[]){{"verbose", true}, {"COSTS", false}},
-                                                   .noptions = 2});
+    plan = dorm_qs_explain(qs,
+                           &(dorm_explain_opts){.format = "json",
+                                                .options = (dorm_explain_option[]){{"verbose", true}, {"COSTS", false}},
+                                                .noptions = 2});
     cr_assert_not_null(plan, "%s", dorm_errmsg(T.cx));
     cr_assert(plan[0] == '[' && strstr(plan, "\"Output\""), "%s", plan);
     cr_assert_null(strstr(plan, "Total Cost"), "COSTS false: %s", plan);
-    plan = dorm_qs_explain(qs, &(dorm_explain_opts){.options = (dorm_explain_option[]){{"analyze", true}}, .noptions = 1});
+    plan =
+        dorm_qs_explain(qs, &(dorm_explain_opts){.options = (dorm_explain_option[]){{"analyze", true}}, .noptions = 1});
     cr_assert(plan && strstr(plan, "actual time"), "%s", plan ? plan : dorm_errmsg(T.cx));
     cr_assert_null(dorm_qs_explain(qs, &(dorm_explain_opts){.format = "csv"}));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE);
     cr_assert_str_eq(dorm_errmsg(T.cx), "CSV is not a recognized format. Allowed formats: JSON, TEXT, XML, YAML");
     before = dorm_ctx_query_count(T.cx);
     cr_assert_null(dorm_qs_explain(
-        qs, &(dorm_explain_opts){.options = (dorm_explain_option[]){{"test", true}, {"costs) DELETE FROM x; --", true}},
-                                 .noptions = 2}));
+        qs,
+        &(dorm_explain_opts){.options = (dorm_explain_option[]){{"test", true}, {"costs) DELETE FROM x; --", true}},
+                             .noptions = 2}));
     cr_assert_str_eq(dorm_errmsg(T.cx), "Unknown options: COSTS) DELETE FROM X; --, TEST");
     cr_assert_eq(dorm_ctx_query_count(T.cx), before, "refused before any SQL");
 }
@@ -132,7 +141,7 @@ Test(debug, query_counts) {
     cr_assert_eq(dorm_ctx_query_count(T.cx) - before, 9, "1 + 8 lazy loads");
     before = dorm_ctx_query_count(T.cx);
     DORM_EACH(Book, b, dorm_select_related(dorm_order_by(dorm_all(T.cx, Book), "title"), "author"))
-        cr_assert_not_null(dorm_fk(b, author));
+    cr_assert_not_null(dorm_fk(b, author));
     cr_assert_eq(dorm_ctx_query_count(T.cx) - before, 1);
     before = dorm_ctx_query_count(T.cx);
     dorm_qs *lazy = dorm_filter(dorm_all(T.cx, Book), DQ("genre", "FIC"));

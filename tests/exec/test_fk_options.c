@@ -95,7 +95,9 @@ static const dorm_field Memo_fields[] = {
     DORM_END,
 };
 const dorm_model Memo_model = DORM_MODEL(Memo, "geo", Memo_fields);
-static const dorm_app geo_app = {.label = "geo", .models = DORM_MODELS(&Country_model, &City_model, &Order_model, &Line_model, &Note_model, &Memo_model)};
+static const dorm_app geo_app = {
+    .label = "geo",
+    .models = DORM_MODELS(&Country_model, &City_model, &Order_model, &Line_model, &Note_model, &Memo_model)};
 
 static void open_geo(void) { test_db_open_apps((const dorm_app *const[]){&geo_app, NULL}); }
 
@@ -140,12 +142,14 @@ Test(fk_options, text_to_field_is_stored_and_joined) {
     if (strncmp(test_db_url(), "postgres", 8) == 0) {
         /* Django's PostgreSQL DDL: the key added by ALTER TABLE, and a
          * "_like" index since the key is a varchar. */
-        cr_assert(strstr(sql, "ALTER TABLE \"geo_city\" ADD CONSTRAINT \"geo_city_country_id_33730b5c_fk_geo_country_code\" "
-                              "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"code\") DEFERRABLE INITIALLY "
-                              "DEFERRED;\n"),
+        cr_assert(strstr(sql,
+                         "ALTER TABLE \"geo_city\" ADD CONSTRAINT \"geo_city_country_id_33730b5c_fk_geo_country_code\" "
+                         "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"code\") DEFERRABLE INITIALLY "
+                         "DEFERRED;\n"),
                   "%s", sql);
-        cr_assert(strstr(sql, "CREATE INDEX \"geo_city_country_id_33730b5c_like\" ON \"geo_city\" (\"country_id\" "
-                              "varchar_pattern_ops);\n"),
+        cr_assert(strstr(sql,
+                         "CREATE INDEX \"geo_city_country_id_33730b5c_like\" ON \"geo_city\" (\"country_id\" "
+                         "varchar_pattern_ops);\n"),
                   "%s", sql);
     } else if (test_db_on_mysql()) {
         /* Django's MySQL DDL: the key added by ALTER TABLE, which also indexes it. */
@@ -256,14 +260,17 @@ Test(fk_options, checks_guard_to_field) {
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&bad_app, NULL});
     cr_assert_not_null(reg);
     const char *msg = dorm_registry_messages(reg);
-    cr_assert(strstr(msg, "bad.BadCity.country: (dorm.E012) A ForeignKey to the text field 'Country.code' needs a "
-                          "DORM_FK_TO(Country, const char *) member."),
+    cr_assert(strstr(msg,
+                     "bad.BadCity.country: (dorm.E012) A ForeignKey to the text field 'Country.code' needs a "
+                     "DORM_FK_TO(Country, const char *) member."),
               "%s", msg);
-    cr_assert(strstr(msg, "bad.BadCity.named: (fields.E311) 'Country.name' must be unique because it is referenced by "
-                          "a foreign key."),
+    cr_assert(strstr(msg,
+                     "bad.BadCity.named: (fields.E311) 'Country.name' must be unique because it is referenced by "
+                     "a foreign key."),
               "%s", msg);
-    cr_assert(strstr(msg, "bad.BadCity.by_id: (fields.E312) The to_field 'nope' doesn't exist on the related model "
-                          "'geo.Country'."),
+    cr_assert(strstr(msg,
+                     "bad.BadCity.by_id: (fields.E312) The to_field 'nope' doesn't exist on the related model "
+                     "'geo.Country'."),
               "%s", msg);
     dorm_registry_free(reg);
 }
@@ -274,25 +281,29 @@ Test(fk_options, db_index_defaults_as_django) {
     const char *sql = dorm_create_table_sql(T.cx, &Memo_model);
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
     if (strncmp(test_db_url(), "postgres", 8) == 0)
-        cr_assert_str_eq(sql, "CREATE TABLE \"geo_memo\" (\"id\" serial NOT NULL PRIMARY KEY, \"country_id\" integer NOT "
-                              "NULL, \"tag\" varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
-                              "ALTER TABLE \"geo_memo\" ADD CONSTRAINT \"geo_memo_country_id_9c7af3eb_fk_geo_country_id\" "
-                              "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"id\") DEFERRABLE INITIALLY "
-                              "DEFERRED;\n"
-                              "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n"
-                              "CREATE INDEX \"geo_memo_key_13b21a47_like\" ON \"geo_memo\" (\"key\" varchar_pattern_ops);\n");
+        cr_assert_str_eq(
+            sql,
+            "CREATE TABLE \"geo_memo\" (\"id\" serial NOT NULL PRIMARY KEY, \"country_id\" integer NOT "
+            "NULL, \"tag\" varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
+            "ALTER TABLE \"geo_memo\" ADD CONSTRAINT \"geo_memo_country_id_9c7af3eb_fk_geo_country_id\" "
+            "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"id\") DEFERRABLE INITIALLY "
+            "DEFERRED;\n"
+            "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n"
+            "CREATE INDEX \"geo_memo_key_13b21a47_like\" ON \"geo_memo\" (\"key\" varchar_pattern_ops);\n");
     else if (test_db_on_mysql())
-        cr_assert_str_eq(test_sql_std(sql),
-                         "CREATE TABLE \"geo_memo\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"country_id\" "
-                         "integer NOT NULL, \"tag\" varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
-                         "ALTER TABLE \"geo_memo\" ADD CONSTRAINT \"geo_memo_country_id_9c7af3eb_fk_geo_country_id\" "
-                         "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"id\");\n"
-                         "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n");
+        cr_assert_str_eq(
+            test_sql_std(sql),
+            "CREATE TABLE \"geo_memo\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"country_id\" "
+            "integer NOT NULL, \"tag\" varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
+            "ALTER TABLE \"geo_memo\" ADD CONSTRAINT \"geo_memo_country_id_9c7af3eb_fk_geo_country_id\" "
+            "FOREIGN KEY (\"country_id\") REFERENCES \"geo_country\" (\"id\");\n"
+            "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n");
     else
-        cr_assert_str_eq(sql, "CREATE TABLE \"geo_memo\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"country_id\" "
-                              "integer NOT NULL REFERENCES \"geo_country\" (\"id\") DEFERRABLE INITIALLY DEFERRED, \"tag\" "
-                              "varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
-                              "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n");
+        cr_assert_str_eq(sql,
+                         "CREATE TABLE \"geo_memo\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, \"country_id\" "
+                         "integer NOT NULL REFERENCES \"geo_country\" (\"id\") DEFERRABLE INITIALLY DEFERRED, \"tag\" "
+                         "varchar(50) NOT NULL, \"key\" varchar(50) NOT NULL);\n"
+                         "CREATE INDEX \"geo_memo_key_13b21a47\" ON \"geo_memo\" (\"key\");\n");
 }
 
 /* Two models whose foreign keys point at each other: Django creates both

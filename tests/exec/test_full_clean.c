@@ -49,7 +49,8 @@ static const dorm_field Item_fields[] = {
     DORM_CHAR(Item, maybe, .max_length = 5, .null = true, .blank = true),
     DORM_CHAR(Item, genre, .max_length = 3, .blank = true,
               .choices = DORM_CHOICES({DORM_VTEXT("FIC"), "Fiction"}, {DORM_VTEXT("NON"), "Non"})),
-    DORM_INT(Item, rank, .choices = DORM_CHOICES({DORM_VINT(1), "one"}, {DORM_VINT(2), "two"}), .default_value = DORM_VINT(1)),
+    DORM_INT(Item, rank, .choices = DORM_CHOICES({DORM_VINT(1), "one"}, {DORM_VINT(2), "two"}),
+             .default_value = DORM_VINT(1)),
     DORM_DECIMAL(Item, price, .max_digits = 5, .decimal_places = 2, .default_value = DORM_VDECIMAL(0, 0)),
     DORM_DECIMAL(Item, one_digit, .max_digits = 1, .decimal_places = 0, .default_value = DORM_VDECIMAL(0, 0)),
     DORM_DECIMAL(Item, one_place, .max_digits = 3, .decimal_places = 1, .default_value = DORM_VDECIMAL(0, 0)),
@@ -159,9 +160,12 @@ Test(full_clean, decimal_digits) {
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         Item *i = item();
         dorm_decimal d = dec(cases[k].value);
-        if (strcmp(cases[k].field, "price") == 0) i->price = d;
-        else if (strcmp(cases[k].field, "one_digit") == 0) i->one_digit = d;
-        else i->one_place = d;
+        if (strcmp(cases[k].field, "price") == 0)
+            i->price = d;
+        else if (strcmp(cases[k].field, "one_digit") == 0)
+            i->one_digit = d;
+        else
+            i->one_place = d;
         cr_expect_str_eq(clean(i), cases[k].message, "%s = %s", cases[k].field, cases[k].value);
     }
 }
@@ -173,26 +177,30 @@ Test(full_clean, positive_integers) {
     Item *i = item();
     i->count = -1;
     i->small = -1;
-    cr_assert_str_eq(clean(i), "count: Ensure this value is greater than or equal to 0.\n"
-                               "small: Ensure this value is greater than or equal to 0.");
+    cr_assert_str_eq(clean(i),
+                     "count: Ensure this value is greater than or equal to 0.\n"
+                     "small: Ensure this value is greater than or equal to 0.");
 }
 
 Test(full_clean, slug_email_url) {
     Item *i = item();
     i->slug = "a b";
-    cr_assert_str_eq(clean(i), "slug: Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, "
-                               "underscores or hyphens.");
+    cr_assert_str_eq(clean(i),
+                     "slug: Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, "
+                     "underscores or hyphens.");
     /* Every validator runs: the shape first, then max_length. */
     i->slug = "a ba ba ba ba ba ba ba ba ba ba ba ba ba ba ba ba ba ba ba b";
-    cr_assert_str_eq(clean(i), "slug: Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, "
-                               "underscores or hyphens.\n"
-                               "slug: Ensure this value has at most 50 characters (it has 60).");
+    cr_assert_str_eq(clean(i),
+                     "slug: Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, "
+                     "underscores or hyphens.\n"
+                     "slug: Ensure this value has at most 50 characters (it has 60).");
     i->slug = "a-b_c9";
     i->email = "a@b.c";
     cr_assert_str_eq(clean(i), "email: Enter a valid email address.");
     i->email = "a@localhost";
     cr_assert_str_eq(clean(i), "OK");
-    i->email = "a@b\xc3\xbc" "cher.ch";
+    i->email = "a@b\xc3\xbc"
+               "cher.ch";
     cr_assert_str_eq(clean(i), "OK");
     i->url = "http://example";
     cr_assert_str_eq(clean(i), "url: Enter a valid URL.");
@@ -205,15 +213,17 @@ Test(full_clean, several_fields_in_field_order) {
     i->name = "";
     i->genre = "XYZ";
     i->email = "x";
-    cr_assert_str_eq(clean(i), "name: This field cannot be blank.\n"
-                               "genre: Value 'XYZ' is not a valid choice.\n"
-                               "email: Enter a valid email address.");
+    cr_assert_str_eq(clean(i),
+                     "name: This field cannot be blank.\n"
+                     "genre: Value 'XYZ' is not a valid choice.\n"
+                     "email: Enter a valid email address.");
 }
 
 Test(full_clean, related_rows_by_uuid_and_text_keys) {
     Item *i = item();
     cr_assert_eq(dorm_uuid_parse("12345678123456781234567812345678", 32, &i->tag.id), 0);
-    cr_assert_str_eq(clean(i), "tag: label instance with id UUID('12345678-1234-5678-1234-567812345678') does not exist.");
+    cr_assert_str_eq(clean(i),
+                     "tag: label instance with id UUID('12345678-1234-5678-1234-567812345678') does not exist.");
     i = item();
     i->land.id = "FR";
     cr_assert_str_eq(clean(i), "land: land instance with code 'FR' does not exist.");

@@ -79,9 +79,9 @@ const dorm_model Staff_model = DORM_MODEL(Staff, "lifecycle", Staff_fields);
 static dorm_qs *not_staff(dorm_qs *qs) { return dorm_filter(qs, DQ("staff__isnull", true)); }
 
 static const dorm_field Patron_fields[] = {DORM_PARENT(Patron, person, Person), DORM_END};
-const dorm_model Patron_model = DORM_MODEL(Patron, "lifecycle", Patron_fields, .proxy = true,
-                                           .ordering = DORM_LIST("-name"),
-                                           .managers = DORM_MANAGERS({"objects", not_staff, NULL}));
+const dorm_model Patron_model =
+    DORM_MODEL(Patron, "lifecycle", Patron_fields, .proxy = true, .ordering = DORM_LIST("-name"),
+               .managers = DORM_MANAGERS({"objects", not_staff, NULL}));
 
 static const dorm_field Article_fields[] = {
     DORM_AUTO(Article, id),
@@ -118,8 +118,8 @@ static const char *names(dorm_qs *qs) {
         if (i) strcat(buf, ", ");
         const dorm_object *h = objs[i];
         const Person *p = h->model == &Staff_model ? &((Staff *)objs[i])->person
-                          : h->model == &Patron_model ? &((Patron *)objs[i])->person
-                                                      : objs[i];
+            : h->model == &Patron_model            ? &((Patron *)objs[i])->person
+                                                   : objs[i];
         strcat(buf, p->name);
     }
     return n ? buf : "-";
@@ -186,42 +186,48 @@ Test(inherit, querying_the_child_joins_the_parent) {
 }
 
 Test(inherit, sql_is_djangos) {
-    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_all(T.cx, Staff))),
-                     "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
-                     "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
-                     "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
-                     "\"lifecycle_person\".\"id\") ORDER BY \"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("id", 3)))),
-                     "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
-                     "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
-                     "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
-                     "\"lifecycle_person\".\"id\") WHERE \"lifecycle_staff\".\"person_ptr_id\" = 3 ORDER BY "
-                     "\"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Person), DQ("staff__name", "x")))),
-                     "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
-                     "\"lifecycle_person\".\"name\" FROM \"lifecycle_person\" INNER JOIN \"lifecycle_staff\" ON "
-                     "(\"lifecycle_person\".\"id\" = \"lifecycle_staff\".\"person_ptr_id\") INNER JOIN \"lifecycle_person\" T3 "
-                     "ON (\"lifecycle_staff\".\"person_ptr_id\" = T3.\"id\") WHERE T3.\"name\" = x ORDER BY "
-                     "\"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("articles__title", "x")))),
-                     "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
-                     "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
-                     "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
-                     "\"lifecycle_person\".\"id\") INNER JOIN \"lifecycle_article\" ON (\"lifecycle_person\".\"id\" = "
-                     "\"lifecycle_article\".\"author_id\") WHERE \"lifecycle_article\".\"title\" = x ORDER BY "
-                     "\"lifecycle_person\".\"name\" ASC");
-    cr_assert_str_eq(test_sql_std(dorm_qs_str(dorm_values(dorm_all(T.cx, Staff), "name", "role"))),
-                     "SELECT \"lifecycle_person\".\"name\", \"lifecycle_staff\".\"role\" FROM \"lifecycle_staff\" INNER JOIN "
-                     "\"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = \"lifecycle_person\".\"id\") ORDER BY "
-                     "\"lifecycle_person\".\"name\" ASC");
+    cr_assert_str_eq(
+        test_sql_std(dorm_qs_str(dorm_all(T.cx, Staff))),
+        "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
+        "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
+        "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
+        "\"lifecycle_person\".\"id\") ORDER BY \"lifecycle_person\".\"name\" ASC");
+    cr_assert_str_eq(
+        test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("id", 3)))),
+        "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
+        "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
+        "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
+        "\"lifecycle_person\".\"id\") WHERE \"lifecycle_staff\".\"person_ptr_id\" = 3 ORDER BY "
+        "\"lifecycle_person\".\"name\" ASC");
+    cr_assert_str_eq(
+        test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Person), DQ("staff__name", "x")))),
+        "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
+        "\"lifecycle_person\".\"name\" FROM \"lifecycle_person\" INNER JOIN \"lifecycle_staff\" ON "
+        "(\"lifecycle_person\".\"id\" = \"lifecycle_staff\".\"person_ptr_id\") INNER JOIN \"lifecycle_person\" T3 "
+        "ON (\"lifecycle_staff\".\"person_ptr_id\" = T3.\"id\") WHERE T3.\"name\" = x ORDER BY "
+        "\"lifecycle_person\".\"name\" ASC");
+    cr_assert_str_eq(
+        test_sql_std(dorm_qs_str(dorm_filter(dorm_all(T.cx, Staff), DQ("articles__title", "x")))),
+        "SELECT \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", \"lifecycle_person\".\"updated\", "
+        "\"lifecycle_person\".\"name\", \"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\" FROM "
+        "\"lifecycle_staff\" INNER JOIN \"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = "
+        "\"lifecycle_person\".\"id\") INNER JOIN \"lifecycle_article\" ON (\"lifecycle_person\".\"id\" = "
+        "\"lifecycle_article\".\"author_id\") WHERE \"lifecycle_article\".\"title\" = x ORDER BY "
+        "\"lifecycle_person\".\"name\" ASC");
+    cr_assert_str_eq(
+        test_sql_std(dorm_qs_str(dorm_values(dorm_all(T.cx, Staff), "name", "role"))),
+        "SELECT \"lifecycle_person\".\"name\", \"lifecycle_staff\".\"role\" FROM \"lifecycle_staff\" INNER JOIN "
+        "\"lifecycle_person\" ON (\"lifecycle_staff\".\"person_ptr_id\" = \"lifecycle_person\".\"id\") ORDER BY "
+        "\"lifecycle_person\".\"name\" ASC");
     /* DISTINCT selects the ordering's column only once: it is the parent's. */
     const char *distinct = test_sql_std(dorm_qs_str(dorm_distinct(dorm_all(T.cx, Staff))));
     cr_expect(strstr(distinct, "SELECT DISTINCT \"lifecycle_person\".\"id\"") &&
                   strstr(distinct, "\"lifecycle_staff\".\"role\" FROM"),
               "%s", distinct);
     dorm_qs *bad = dorm_filter(dorm_all(T.cx, Staff), DQ("nope", 1));
-    cr_assert_str_eq(dorm_qs_errmsg(bad), "Cannot resolve keyword 'nope' into field. Choices are: articles, created, desk, "
-                                          "id, name, person_ptr, person_ptr_id, role, updated");
+    cr_assert_str_eq(dorm_qs_errmsg(bad),
+                     "Cannot resolve keyword 'nope' into field. Choices are: articles, created, desk, "
+                     "id, name, person_ptr, person_ptr_id, role, updated");
 }
 
 Test(inherit, reverse_one_to_one_from_the_parent) {
@@ -313,7 +319,8 @@ Test(inherit, delete_cascades_both_ways) {
     cr_assert_eq(dorm_delete(got, &d), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(d.total, 2);
     cr_assert_str_eq(dorm_deleted_str(T.cx, &d), "lifecycle.Person: 1, lifecycle.Staff: 1");
-    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Person), DQ("name", "Carla")), &d), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Person), DQ("name", "Carla")), &d), 0, "%s",
+                 dorm_errmsg(T.cx));
     cr_assert_str_eq(dorm_deleted_str(T.cx, &d),
                      "lifecycle.Article: 1, lifecycle.Desk: 1, lifecycle.Person: 1, lifecycle.Staff: 1");
     cr_assert_eq(dorm_count(dorm_all(T.cx, Staff)), 0);
@@ -325,7 +332,10 @@ Test(inherit, delete_cascades_both_ways) {
 static char events[1024];
 
 static const char *signal_name(dorm_signal s) {
-    return s == DORM_PRE_SAVE ? "pre_save" : s == DORM_POST_SAVE ? "post_save" : s == DORM_PRE_DELETE ? "pre_delete" : "post_delete";
+    return s == DORM_PRE_SAVE  ? "pre_save"
+        : s == DORM_POST_SAVE  ? "post_save"
+        : s == DORM_PRE_DELETE ? "pre_delete"
+                               : "post_delete";
 }
 
 static int record(const dorm_signal_event *ev, void *payload) {
@@ -333,8 +343,8 @@ static int record(const dorm_signal_event *ev, void *payload) {
     const dorm_model *m = ev->sender;
     const dorm_object *h = ev->instance;
     char one[128];
-    snprintf(one, sizeof one, "%s%s %s %s%s", events[0] ? "|" : "", signal_name(ev->signal), m->name,
-             h->model->name, ev->signal == DORM_POST_SAVE ? (ev->created ? " created" : " updated") : "");
+    snprintf(one, sizeof one, "%s%s %s %s%s", events[0] ? "|" : "", signal_name(ev->signal), m->name, h->model->name,
+             ev->signal == DORM_POST_SAVE ? (ev->created ? " created" : " updated") : "");
     strncat(events, one, sizeof events - strlen(events) - 1);
     return 0;
 }
@@ -351,12 +361,14 @@ Test(inherit, signals_as_django_sends_them) {
     events[0] = '\0';
     cr_assert_eq(dorm_delete(carla, NULL), 0, "%s", dorm_errmsg(T.cx));
     /* Django: the child, what the parent's rows cascade to, the parent. */
-    cr_assert_str_eq(events, "pre_delete Staff Staff|pre_delete Article Article|pre_delete Person Person|"
-                             "post_delete Staff Staff|post_delete Article Article|post_delete Person Person");
+    cr_assert_str_eq(events,
+                     "pre_delete Staff Staff|pre_delete Article Article|pre_delete Person Person|"
+                     "post_delete Staff Staff|post_delete Article Article|post_delete Person Person");
     Staff *dan = new_staff("Dan", "archivist");
     events[0] = '\0';
     cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(T.cx, Person), DQ("pk", dan->person.id)), NULL), 0);
-    cr_assert_str_eq(events, "pre_delete Staff Staff|pre_delete Person Person|post_delete Staff Staff|post_delete Person Person");
+    cr_assert_str_eq(
+        events, "pre_delete Staff Staff|pre_delete Person Person|post_delete Staff Staff|post_delete Person Person");
     dorm_db_set_signals(T.db, NULL);
     dorm_signals_free(sig);
 }
@@ -490,16 +502,20 @@ Test(inherit, acceptance_sections) {
     say("staff: %s\n", names(dorm_all(T.cx, Staff)));
     DORM_EACH(Staff, s, dorm_order_by(dorm_all(T.cx, Staff), "name")) say("%s (%s)\n", s->person.name, s->role);
     say("staff named Carla: %s\n", names(dorm_filter(dorm_all(T.cx, Staff), DQ("name", "Carla"))));
-    say("persons with role archivist: %s\n", names(dorm_filter(dorm_all(T.cx, Person), DQ("staff__role", "archivist"))));
+    say("persons with role archivist: %s\n",
+        names(dorm_filter(dorm_all(T.cx, Person), DQ("staff__role", "archivist"))));
     say("persons who are not staff: %s\n", names(dorm_filter(dorm_all(T.cx, Person), DQ("staff__isnull", true))));
     DORM_EACH(Person, p, dorm_order_by(dorm_all(T.cx, Person), "name")) {
         Staff *st = dorm_related_one(p, "staff");
-        if (st) say("%s: staff role %s\n", p->name, st->role);
-        else say("%s: RelatedObjectDoesNotExist: %s\n", p->name, dorm_errmsg(T.cx));
+        if (st)
+            say("%s: staff role %s\n", p->name, st->role);
+        else
+            say("%s: RelatedObjectDoesNotExist: %s\n", p->name, dorm_errmsg(T.cx));
     }
     /* dorm_related_one's failure is Staff's DoesNotExist code. */
     dorm_related_one(ann, "staff");
-    say("Person.staff.RelatedObjectDoesNotExist is a Staff.DoesNotExist: %s\n", py_bool(dorm_errcode(T.cx) == DORM_EDOESNOTEXIST));
+    say("Person.staff.RelatedObjectDoesNotExist is a Staff.DoesNotExist: %s\n",
+        py_bool(dorm_errcode(T.cx) == DORM_EDOESNOTEXIST));
     say("Staff rows / Person rows: %lld / %lld\n", (long long)dorm_count(dorm_all(T.cx, Staff)),
         (long long)dorm_count(dorm_all(T.cx, Person)));
     dorm_deleted d;
@@ -527,42 +543,43 @@ Test(inherit, acceptance_sections) {
         py_bool(dorm_exists(dorm_filter(dorm_base_manager_all(T.cx, Patron), DQ("name", "Eve")))));
     say("Patron count / Person count: %lld / %lld\n", (long long)dorm_count(dorm_all(T.cx, Patron)),
         (long long)dorm_count(dorm_all(T.cx, Person)));
-    cr_expect_str_eq(transcript, "==== Abstract base: TimeStamped ====\n"
-                                 "abstract: True\n"
-                                 "Person fields: id, created, updated, name\n"
-                                 "cannot instantiate: Abstract models cannot be instantiated.\n"
-                                 "created set: True updated set: True\n"
-                                 "updated >= created: True\n"
-                                 "after save: created kept: True updated moved on: True\n"
-                                 "update() leaves auto_now alone: True\n"
-                                 "==== Multi-table inheritance: Person -> Staff ====\n"
-                                 "Staff fields: id, created, updated, name, person_ptr, role\n"
-                                 "Staff ordering (inherited): name\n"
-                                 "parent link: person_ptr\n"
-                                 "pk is the parent link: True\n"
-                                 "persons: Ann, Bob, Carla, Dan\n"
-                                 "staff: Carla, Dan\n"
-                                 "Carla (librarian)\n"
-                                 "Dan (archivist)\n"
-                                 "staff named Carla: Carla\n"
-                                 "persons with role archivist: Dan\n"
-                                 "persons who are not staff: Ann, Bob\n"
-                                 "Ann: RelatedObjectDoesNotExist: Person has no staff.\n"
-                                 "Bob: RelatedObjectDoesNotExist: Person has no staff.\n"
-                                 "Carla: staff role librarian\n"
-                                 "Dan: staff role archivist\n"
-                                 "Person.staff.RelatedObjectDoesNotExist is a Staff.DoesNotExist: True\n"
-                                 "Staff rows / Person rows: 2 / 4\n"
-                                 "delete staff Dan: 2 (lifecycle.Person: 1, lifecycle.Staff: 1)\n"
-                                 "delete person Carla: 2 (lifecycle.Person: 1, lifecycle.Staff: 1)\n"
-                                 "Staff rows / Person rows: 0 / 2\n"
-                                 "==== Proxy model: Patron ====\n"
-                                 "proxy: True table: lifecycle_person\n"
-                                 "Patron ordering: -name\n"
-                                 "patrons (not staff, name descending): Finn, Bob, Ann\n"
-                                 "persons: Ann, Bob, Eve, Finn\n"
-                                 "Patron -> Patron card: FINN\n"
-                                 "same row as Person: Person True\n"
-                                 "Patron manager hides staff: False base manager sees it: True\n"
-                                 "Patron count / Person count: 3 / 4\n");
+    cr_expect_str_eq(transcript,
+                     "==== Abstract base: TimeStamped ====\n"
+                     "abstract: True\n"
+                     "Person fields: id, created, updated, name\n"
+                     "cannot instantiate: Abstract models cannot be instantiated.\n"
+                     "created set: True updated set: True\n"
+                     "updated >= created: True\n"
+                     "after save: created kept: True updated moved on: True\n"
+                     "update() leaves auto_now alone: True\n"
+                     "==== Multi-table inheritance: Person -> Staff ====\n"
+                     "Staff fields: id, created, updated, name, person_ptr, role\n"
+                     "Staff ordering (inherited): name\n"
+                     "parent link: person_ptr\n"
+                     "pk is the parent link: True\n"
+                     "persons: Ann, Bob, Carla, Dan\n"
+                     "staff: Carla, Dan\n"
+                     "Carla (librarian)\n"
+                     "Dan (archivist)\n"
+                     "staff named Carla: Carla\n"
+                     "persons with role archivist: Dan\n"
+                     "persons who are not staff: Ann, Bob\n"
+                     "Ann: RelatedObjectDoesNotExist: Person has no staff.\n"
+                     "Bob: RelatedObjectDoesNotExist: Person has no staff.\n"
+                     "Carla: staff role librarian\n"
+                     "Dan: staff role archivist\n"
+                     "Person.staff.RelatedObjectDoesNotExist is a Staff.DoesNotExist: True\n"
+                     "Staff rows / Person rows: 2 / 4\n"
+                     "delete staff Dan: 2 (lifecycle.Person: 1, lifecycle.Staff: 1)\n"
+                     "delete person Carla: 2 (lifecycle.Person: 1, lifecycle.Staff: 1)\n"
+                     "Staff rows / Person rows: 0 / 2\n"
+                     "==== Proxy model: Patron ====\n"
+                     "proxy: True table: lifecycle_person\n"
+                     "Patron ordering: -name\n"
+                     "patrons (not staff, name descending): Finn, Bob, Ann\n"
+                     "persons: Ann, Bob, Eve, Finn\n"
+                     "Patron -> Patron card: FINN\n"
+                     "same row as Person: Person True\n"
+                     "Patron manager hides staff: False base manager sees it: True\n"
+                     "Patron count / Person count: 3 / 4\n");
 }

@@ -77,9 +77,10 @@ static const dorm_field Kept_fields[] = {
     DORM_MANY_TO_MANY(Kept, tags, Tag, .related_name = "%(class)s_things"),
     DORM_END,
 };
-const dorm_model Kept_model = DORM_MODEL(Kept, "zoo", Kept_fields, .abstract = true, .ordering = DORM_LIST("-id"),
-                                         .indexes = DORM_INDEXES({DORM_LIST("deleted"), "%(class)s_del_idx"}),
-                                         .managers = DORM_MANAGERS({"objects", alive, NULL}, {"all_objects", NULL, NULL}));
+const dorm_model Kept_model =
+    DORM_MODEL(Kept, "zoo", Kept_fields, .abstract = true, .ordering = DORM_LIST("-id"),
+               .indexes = DORM_INDEXES({DORM_LIST("deleted"), "%(class)s_del_idx"}),
+               .managers = DORM_MANAGERS({"objects", alive, NULL}, {"all_objects", NULL, NULL}));
 
 static const dorm_field Animal_fields[] = {
     DORM_AUTO(Animal, id),
@@ -197,7 +198,8 @@ Test(inherit_chain, two_levels_of_children) {
     cr_expect_str_eq(got->bird.animal.name, "Polly");
     cr_expect_str_eq(got->words, "hello");
     cr_expect_eq(got->bird.animal.kept.keeper.id, k->id);
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Keeper), DQ("zoo_animal_items__bird__parrot__words", "hello"))), 1);
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Keeper), DQ("zoo_animal_items__bird__parrot__words", "hello"))),
+                 1);
     /* The parent link is the parent part, no query. */
     uint64_t q0 = dorm_ctx_query_count(T.cx);
     Bird *as_bird = dorm_fk(got, bird_ptr);
@@ -264,7 +266,8 @@ Test(inherit_chain, dumpdata_writes_each_table_s_fields) {
     cr_assert_eq(dorm_dumpdata_all(T.cx, DORM_LIST("zoo.bird", "zoo.animal"), 0, out), 0, "%s", dorm_errmsg(T.cx));
     fclose(out);
     char want[256];
-    snprintf(want, sizeof want, "{\"model\": \"zoo.bird\", \"pk\": %lld, \"fields\": {\"wingspan\": 2}}", (long long)b->animal.id);
+    snprintf(want, sizeof want, "{\"model\": \"zoo.bird\", \"pk\": %lld, \"fields\": {\"wingspan\": 2}}",
+             (long long)b->animal.id);
     cr_expect(strstr(buf, want), "%s", buf);
     cr_expect(strstr(buf, "\"model\": \"zoo.animal\""), "%s", buf);
     free(buf);
@@ -295,8 +298,9 @@ Test(inherit_chain, checks) {
     cr_assert_not_null(reg);
     cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
     const char *msg = dorm_registry_messages(reg);
-    cr_expect(strstr(msg, "bad.Orphan: (dorm.E032) The model inherits from 'Animal' but has no parent link to it: "
-                          "declare DORM_PARENT_LINK(Orphan, animal_ptr, Animal)."),
+    cr_expect(strstr(msg,
+                     "bad.Orphan: (dorm.E032) The model inherits from 'Animal' but has no parent link to it: "
+                     "declare DORM_PARENT_LINK(Orphan, animal_ptr, Animal)."),
               "%s", msg);
     cr_expect(strstr(msg, "bad.Fat: (models.E017) Proxy model 'Fat' contains model fields."), "%s", msg);
     dorm_registry_free(reg);

@@ -111,8 +111,9 @@ Test(integrity, failure_inside_atomic, .init = test_db_open, .fini = test_db_clo
      * every backend (PostgreSQL has aborted it anyway). */
     cr_expect_lt(dorm_count(dorm_all(T.cx, Book)), 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_ETRANSACTION);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "An error occurred in the current transaction. You can't execute queries until "
-                                        "the end of the 'atomic' block.");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "An error occurred in the current transaction. You can't execute queries until "
+                     "the end of the 'atomic' block.");
     cr_expect_null(create_book("After", a->id, "0000000000004"));
     cr_expect_eq(dorm_atomic_commit(T.cx), DORM_ETRANSACTION, "a block marked for rollback does not commit");
     cr_expect_not(dorm_in_atomic(T.cx));

@@ -135,67 +135,81 @@ Test(key_kinds, ddl_is_djangos) {
     cr_assert(post && badge && tags && countries, "%s", dorm_errmsg(T.cx));
     if (test_db_on_mysql()) {
         /* Django 3.2's DDL on MariaDB (schema_editor(collect_sql=True)). */
-        cr_assert_str_eq(test_sql_std(post),
-                         "CREATE TABLE \"keys_post\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"title\" "
-                         "varchar(20) NOT NULL, \"tag_id\" char(32) NOT NULL, \"country_id\" varchar(2) NULL);\n"
-                         "ALTER TABLE \"keys_post\" ADD CONSTRAINT \"keys_post_tag_id_22f3d299_fk_keys_tag_id\" FOREIGN "
-                         "KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\");\n"
-                         "ALTER TABLE \"keys_post\" ADD CONSTRAINT \"keys_post_country_id_83861b79_fk_keys_country_code\" "
-                         "FOREIGN KEY (\"country_id\") REFERENCES \"keys_country\" (\"code\");\n");
-        cr_assert_str_eq(test_sql_std(badge),
-                         "CREATE TABLE \"keys_badge\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"tag_id\" "
-                         "char(32) NOT NULL UNIQUE);\n"
-                         "ALTER TABLE \"keys_badge\" ADD CONSTRAINT \"keys_badge_tag_id_2af6be50_fk_keys_tag_id\" FOREIGN "
-                         "KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\");\n");
-        cr_assert_str_eq(test_sql_std(tags),
-                         "CREATE TABLE \"keys_post_tags\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, "
-                         "\"post_id\" integer NOT NULL, \"tag_id\" char(32) NOT NULL);\n"
-                         "ALTER TABLE \"keys_post_tags\" ADD CONSTRAINT \"keys_post_tags_post_id_tag_id_b27cb90c_uniq\" "
-                         "UNIQUE (\"post_id\", \"tag_id\");\n"
-                         "ALTER TABLE \"keys_post_tags\" ADD CONSTRAINT \"keys_post_tags_post_id_096fab30_fk_keys_post_id\" "
-                         "FOREIGN KEY (\"post_id\") REFERENCES \"keys_post\" (\"id\");\n"
-                         "ALTER TABLE \"keys_post_tags\" ADD CONSTRAINT \"keys_post_tags_tag_id_53854cf0_fk_keys_tag_id\" "
-                         "FOREIGN KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\");\n");
-        cr_assert(strstr(test_sql_std(countries),
-                         "ALTER TABLE \"keys_post_countries\" ADD CONSTRAINT "
-                         "\"keys_post_countries_country_id_7a4205c2_fk_keys_country_code\" FOREIGN KEY (\"country_id\") "
-                         "REFERENCES \"keys_country\" (\"code\");\n"),
-                  "%s", countries);
+        cr_assert_str_eq(
+            test_sql_std(post),
+            "CREATE TABLE \"keys_post\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"title\" "
+            "varchar(20) NOT NULL, \"tag_id\" char(32) NOT NULL, \"country_id\" varchar(2) NULL);\n"
+            "ALTER TABLE \"keys_post\" ADD CONSTRAINT \"keys_post_tag_id_22f3d299_fk_keys_tag_id\" FOREIGN "
+            "KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\");\n"
+            "ALTER TABLE \"keys_post\" ADD CONSTRAINT \"keys_post_country_id_83861b79_fk_keys_country_code\" "
+            "FOREIGN KEY (\"country_id\") REFERENCES \"keys_country\" (\"code\");\n");
+        cr_assert_str_eq(
+            test_sql_std(badge),
+            "CREATE TABLE \"keys_badge\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, \"tag_id\" "
+            "char(32) NOT NULL UNIQUE);\n"
+            "ALTER TABLE \"keys_badge\" ADD CONSTRAINT \"keys_badge_tag_id_2af6be50_fk_keys_tag_id\" FOREIGN "
+            "KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\");\n");
+        cr_assert_str_eq(
+            test_sql_std(tags),
+            "CREATE TABLE \"keys_post_tags\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, "
+            "\"post_id\" integer NOT NULL, \"tag_id\" char(32) NOT NULL);\n"
+            "ALTER TABLE \"keys_post_tags\" ADD CONSTRAINT \"keys_post_tags_post_id_tag_id_b27cb90c_uniq\" "
+            "UNIQUE (\"post_id\", \"tag_id\");\n"
+            "ALTER TABLE \"keys_post_tags\" ADD CONSTRAINT \"keys_post_tags_post_id_096fab30_fk_keys_post_id\" "
+            "FOREIGN KEY (\"post_id\") REFERENCES \"keys_post\" (\"id\");\n"
+            "ALTER TABLE \"keys_post_tags\" ADD CONSTRAINT \"keys_post_tags_tag_id_53854cf0_fk_keys_tag_id\" "
+            "FOREIGN KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\");\n");
+        cr_assert(
+            strstr(test_sql_std(countries),
+                   "ALTER TABLE \"keys_post_countries\" ADD CONSTRAINT "
+                   "\"keys_post_countries_country_id_7a4205c2_fk_keys_country_code\" FOREIGN KEY (\"country_id\") "
+                   "REFERENCES \"keys_country\" (\"code\");\n"),
+            "%s", countries);
     } else if (on_postgres()) {
-        cr_assert(strstr(post, "CREATE TABLE \"keys_post\" (\"id\" serial NOT NULL PRIMARY KEY, \"title\" varchar(20) "
-                               "NOT NULL, \"tag_id\" uuid NOT NULL, \"country_id\" varchar(2) NULL);\n"),
+        cr_assert(strstr(post,
+                         "CREATE TABLE \"keys_post\" (\"id\" serial NOT NULL PRIMARY KEY, \"title\" varchar(20) "
+                         "NOT NULL, \"tag_id\" uuid NOT NULL, \"country_id\" varchar(2) NULL);\n"),
                   "%s", post);
-        cr_assert(strstr(post, "ALTER TABLE \"keys_post\" ADD CONSTRAINT \"keys_post_tag_id_22f3d299_fk_keys_tag_id\" "
-                               "FOREIGN KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED"),
+        cr_assert(strstr(post,
+                         "ALTER TABLE \"keys_post\" ADD CONSTRAINT \"keys_post_tag_id_22f3d299_fk_keys_tag_id\" "
+                         "FOREIGN KEY (\"tag_id\") REFERENCES \"keys_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED"),
                   "%s", post);
-        cr_assert(strstr(post, "CREATE INDEX \"keys_post_country_id_83861b79_like\" ON \"keys_post\" (\"country_id\" "
-                               "varchar_pattern_ops)"),
+        cr_assert(strstr(post,
+                         "CREATE INDEX \"keys_post_country_id_83861b79_like\" ON \"keys_post\" (\"country_id\" "
+                         "varchar_pattern_ops)"),
                   "%s", post);
-        cr_assert(strstr(badge, "CREATE TABLE \"keys_badge\" (\"id\" serial NOT NULL PRIMARY KEY, \"tag_id\" uuid NOT "
-                                "NULL UNIQUE);\n"),
+        cr_assert(strstr(badge,
+                         "CREATE TABLE \"keys_badge\" (\"id\" serial NOT NULL PRIMARY KEY, \"tag_id\" uuid NOT "
+                         "NULL UNIQUE);\n"),
                   "%s", badge);
-        cr_assert(strstr(tags, "CREATE TABLE \"keys_post_tags\" (\"id\" serial NOT NULL PRIMARY KEY, \"post_id\" "
-                               "integer NOT NULL, \"tag_id\" uuid NOT NULL);\n"),
+        cr_assert(strstr(tags,
+                         "CREATE TABLE \"keys_post_tags\" (\"id\" serial NOT NULL PRIMARY KEY, \"post_id\" "
+                         "integer NOT NULL, \"tag_id\" uuid NOT NULL);\n"),
                   "%s", tags);
-        cr_assert(strstr(countries, "ALTER TABLE \"keys_post_countries\" ADD CONSTRAINT "
-                                    "\"keys_post_countries_country_id_7a4205c2_fk_keys_country_code\" FOREIGN KEY "
-                                    "(\"country_id\") REFERENCES \"keys_country\" (\"code\") DEFERRABLE INITIALLY "
-                                    "DEFERRED"),
+        cr_assert(strstr(countries,
+                         "ALTER TABLE \"keys_post_countries\" ADD CONSTRAINT "
+                         "\"keys_post_countries_country_id_7a4205c2_fk_keys_country_code\" FOREIGN KEY "
+                         "(\"country_id\") REFERENCES \"keys_country\" (\"code\") DEFERRABLE INITIALLY "
+                         "DEFERRED"),
                   "%s", countries);
     } else {
-        cr_assert(strstr(post, "CREATE TABLE \"keys_post\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
-                               "\"title\" varchar(20) NOT NULL, \"tag_id\" char(32) NOT NULL REFERENCES \"keys_tag\" "
-                               "(\"id\") DEFERRABLE INITIALLY DEFERRED, \"country_id\" varchar(2) NULL REFERENCES "
-                               "\"keys_country\" (\"code\") DEFERRABLE INITIALLY DEFERRED);\n"),
+        cr_assert(strstr(post,
+                         "CREATE TABLE \"keys_post\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
+                         "\"title\" varchar(20) NOT NULL, \"tag_id\" char(32) NOT NULL REFERENCES \"keys_tag\" "
+                         "(\"id\") DEFERRABLE INITIALLY DEFERRED, \"country_id\" varchar(2) NULL REFERENCES "
+                         "\"keys_country\" (\"code\") DEFERRABLE INITIALLY DEFERRED);\n"),
                   "%s", post);
-        cr_assert(strstr(badge, "\"tag_id\" char(32) NOT NULL UNIQUE REFERENCES \"keys_tag\" (\"id\") DEFERRABLE "
-                                "INITIALLY DEFERRED"),
+        cr_assert(strstr(badge,
+                         "\"tag_id\" char(32) NOT NULL UNIQUE REFERENCES \"keys_tag\" (\"id\") DEFERRABLE "
+                         "INITIALLY DEFERRED"),
                   "%s", badge);
-        cr_assert(strstr(tags, "\"tag_id\" char(32) NOT NULL REFERENCES \"keys_tag\" (\"id\") DEFERRABLE INITIALLY "
-                               "DEFERRED"),
+        cr_assert(strstr(tags,
+                         "\"tag_id\" char(32) NOT NULL REFERENCES \"keys_tag\" (\"id\") DEFERRABLE INITIALLY "
+                         "DEFERRED"),
                   "%s", tags);
-        cr_assert(strstr(countries, "\"country_id\" varchar(2) NOT NULL REFERENCES \"keys_country\" (\"code\") "
-                                    "DEFERRABLE INITIALLY DEFERRED"),
+        cr_assert(strstr(countries,
+                         "\"country_id\" varchar(2) NOT NULL REFERENCES \"keys_country\" (\"code\") "
+                         "DEFERRABLE INITIALLY DEFERRED"),
                   "%s", countries);
     }
     /* MySQL: InnoDB indexes the key for its constraint. */
@@ -221,7 +235,8 @@ Test(key_kinds, save_load_and_filter_across) {
     cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("country__name", "France"))), "intro");
     cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("country", "JP"))), "tour");
     cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("country__isnull", true))), "guide");
-    cr_assert_str_eq(tag_names(dorm_distinct(dorm_filter(dorm_all(T.cx, Tag), DQ("posts__title__startswith", "i")))), "c");
+    cr_assert_str_eq(tag_names(dorm_distinct(dorm_filter(dorm_all(T.cx, Tag), DQ("posts__title__startswith", "i")))),
+                     "c");
     cr_assert_str_eq(titles(dorm_order_by(dorm_all(T.cx, Post), "-tag__name", "title")), "tour,guide,intro");
     /* A key changed by assignment drops the object it cached. */
     p->tag.obj = d.rust;
@@ -237,7 +252,8 @@ Test(key_kinds, update_bulk_update_values_and_get_or_create) {
     cr_assert_eq(dorm_update(dorm_filter(dorm_all(T.cx, Post), DQ("title", "guide")), DSET("tag", d.rust),
                              DSET("country", d.jp)),
                  1, "%s", dorm_errmsg(T.cx));
-    cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("tag", d.rust), DQ("country_id", "JP"))), "guide,tour");
+    cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("tag", d.rust), DQ("country_id", "JP"))),
+                     "guide,tour");
     d.intro->tag.id = d.rust->id;
     d.intro->country.id = "JP";
     d.tour->tag.id = d.c->id;
@@ -245,7 +261,8 @@ Test(key_kinds, update_bulk_update_values_and_get_or_create) {
     cr_assert_eq(dorm_bulk_update(T.cx, Post, both, 2, "tag", "country"), 2, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(titles(dorm_filter(dorm_all(T.cx, Post), DQ("tag__name", "rust"))), "guide,intro");
     size_t n;
-    const dorm_row **rows = dorm_rows(dorm_values_list(dorm_order_by(dorm_all(T.cx, Post), "title"), "tag", "country"), &n);
+    const dorm_row **rows =
+        dorm_rows(dorm_values_list(dorm_order_by(dorm_all(T.cx, Post), "title"), "tag", "country"), &n);
     cr_assert(rows && n == 3, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(rows[0]->values[0].type, DORM_T_UUID);
     cr_assert(same_uuid(rows[0]->values[0].u.uuid, d.rust->id));
@@ -356,9 +373,9 @@ Test(key_kinds, many_to_many_managers_take_keys) {
     dorm_signals *s = dorm_signals_new();
     cr_assert_not_null(s);
     dorm_db_set_signals(T.db, s);
-    cr_assert_eq(dorm_signal_connect(s, DORM_M2M_CHANGED, dorm_through(T.cx, &Post_model, "countries"), record_m2m,
-                                     NULL, NULL),
-                 DORM_OK);
+    cr_assert_eq(
+        dorm_signal_connect(s, DORM_M2M_CHANGED, dorm_through(T.cx, &Post_model, "countries"), record_m2m, NULL, NULL),
+        DORM_OK);
     m2m_seen[0] = '\0';
     cr_assert_eq(dorm_related_add_values(d.intro, "countries", DORM_ARGS(DV("FR"), DV(d.jp))), DORM_OK, "%s",
                  dorm_errmsg(T.cx));
@@ -369,8 +386,9 @@ Test(key_kinds, many_to_many_managers_take_keys) {
     cr_assert_str_eq(codes(dorm_related(d.intro, "countries")), "FR");
     cr_assert_eq(dorm_related_set_values(d.intro, "countries", DORM_ARGS(DV("JP"))), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(codes(dorm_related(d.intro, "countries")), "JP");
-    cr_assert_str_eq(m2m_seen, "pre_add:FR,JP post_add:FR,JP pre_add: post_add: pre_remove:JP,XX post_remove:JP,XX "
-                               "pre_remove:FR post_remove:FR pre_add:JP post_add:JP");
+    cr_assert_str_eq(m2m_seen,
+                     "pre_add:FR,JP post_add:FR,JP pre_add: post_add: pre_remove:JP,XX post_remove:JP,XX "
+                     "pre_remove:FR post_remove:FR pre_add:JP post_add:JP");
     dorm_db_set_signals(T.db, NULL);
     dorm_signals_free(s);
 
@@ -390,7 +408,8 @@ Test(key_kinds, many_to_many_managers_take_keys) {
     cr_assert_str_eq(dorm_errmsg(T.cx), "'Country' instance expected, got Tag.");
     /* post.country's reverse manager: instances only, as Django's. */
     cr_assert_eq(dorm_related_add_values(d.fr, "posts", DORM_ARGS(DV(d.tour->id))), DORM_EVALUE);
-    cr_assert_str_eq(dorm_errmsg(T.cx), dorm_sprintf(T.cx, "'Post' instance expected, got %lld.", (long long)d.tour->id));
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     dorm_sprintf(T.cx, "'Post' instance expected, got %lld.", (long long)d.tour->id));
     cr_assert_eq(dorm_related_add_values(d.fr, "posts", DORM_ARGS(DV(d.tour))), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(titles(dorm_related(d.fr, "posts")), "intro,tour");
 }
@@ -419,15 +438,17 @@ Test(key_kinds, fixtures_round_trip) {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    cr_assert_eq(dorm_dumpdata(T.cx, (const char *const[]){"keys.post", NULL}, 0, out), DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_dumpdata(T.cx, (const char *const[]){"keys.post", NULL}, 0, out), DORM_OK, "%s",
+                 dorm_errmsg(T.cx));
     fclose(out);
     char rust[40], c[40], want[256];
     dorm_uuid_format_dashed(d.rust->id, rust);
     dorm_uuid_format_dashed(d.c->id, c);
-    snprintf(want, sizeof want,
-             "{\"model\": \"keys.post\", \"pk\": %lld, \"fields\": {\"title\": \"intro\", \"tag\": \"%s\", \"country\": "
-             "\"FR\", \"tags\": [",
-             (long long)d.intro->id, c);
+    snprintf(
+        want, sizeof want,
+        "{\"model\": \"keys.post\", \"pk\": %lld, \"fields\": {\"title\": \"intro\", \"tag\": \"%s\", \"country\": "
+        "\"FR\", \"tags\": [",
+        (long long)d.intro->id, c);
     cr_assert(strstr(text, want), "%s\n%s", want, text);
     cr_assert(strstr(text, "\"countries\": [\"JP\"]"), "%s", text);
     cr_assert(strstr(text, rust), "%s", text);
@@ -464,17 +485,20 @@ Test(key_kinds, migrations_keep_the_key_types) {
     if (test_db_on_mysql()) {
         sql = test_sql_std(sql);
         cr_assert(strstr(sql, "\"tag_id\" char(32) NOT NULL"), "%s", sql);
-        cr_assert(strstr(sql, "CREATE TABLE \"keys_post_countries\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, "
-                              "\"post_id\" integer NOT NULL, \"country_id\" varchar(2) NOT NULL);"),
+        cr_assert(strstr(sql,
+                         "CREATE TABLE \"keys_post_countries\" (\"id\" integer AUTO_INCREMENT NOT NULL PRIMARY KEY, "
+                         "\"post_id\" integer NOT NULL, \"country_id\" varchar(2) NOT NULL);"),
                   "%s", sql);
-        cr_assert(strstr(sql, "ALTER TABLE \"keys_post_countries\" ADD CONSTRAINT "
-                              "\"keys_post_countries_country_id_7a4205c2_fk_keys_country_code\" FOREIGN KEY "
-                              "(\"country_id\") REFERENCES \"keys_country\" (\"code\");"),
+        cr_assert(strstr(sql,
+                         "ALTER TABLE \"keys_post_countries\" ADD CONSTRAINT "
+                         "\"keys_post_countries_country_id_7a4205c2_fk_keys_country_code\" FOREIGN KEY "
+                         "(\"country_id\") REFERENCES \"keys_country\" (\"code\");"),
                   "%s", sql);
     } else if (on_postgres()) {
         cr_assert(strstr(sql, "\"tag_id\" uuid NOT NULL"), "%s", sql);
-        cr_assert(strstr(sql, "CREATE TABLE \"keys_post_countries\" (\"id\" serial NOT NULL PRIMARY KEY, \"post_id\" "
-                              "integer NOT NULL, \"country_id\" varchar(2) NOT NULL);"),
+        cr_assert(strstr(sql,
+                         "CREATE TABLE \"keys_post_countries\" (\"id\" serial NOT NULL PRIMARY KEY, \"post_id\" "
+                         "integer NOT NULL, \"country_id\" varchar(2) NOT NULL);"),
                   "%s", sql);
     } else {
         cr_assert(strstr(sql, "\"tag_id\" char(32) NOT NULL REFERENCES \"keys_tag\" (\"id\")"), "%s", sql);
@@ -503,11 +527,13 @@ Test(key_kinds, checks_match_the_member_with_the_key) {
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&bad_app, NULL});
     cr_assert_not_null(reg);
     const char *msg = dorm_registry_messages(reg);
-    cr_assert(strstr(msg, "bad.Wrong.tag: (dorm.E012) A ForeignKey to the UUID field 'Tag.id' needs a "
-                          "DORM_FK_TO(Tag, dorm_uuid) member."),
+    cr_assert(strstr(msg,
+                     "bad.Wrong.tag: (dorm.E012) A ForeignKey to the UUID field 'Tag.id' needs a "
+                     "DORM_FK_TO(Tag, dorm_uuid) member."),
               "%s", msg);
-    cr_assert(strstr(msg, "bad.Wrong.country: (dorm.E012) A ForeignKey to the text field 'Country.code' needs a "
-                          "DORM_FK_TO(Country, const char *) member."),
+    cr_assert(strstr(msg,
+                     "bad.Wrong.country: (dorm.E012) A ForeignKey to the text field 'Country.code' needs a "
+                     "DORM_FK_TO(Country, const char *) member."),
               "%s", msg);
     cr_assert_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
     dorm_registry_free(reg);

@@ -64,7 +64,8 @@ static const dorm_field Reading_fields[] = {
     DORM_END,
 };
 const dorm_model Reading_model = DORM_MODEL(Reading, "m2mapp", Reading_fields);
-static const dorm_app m2m_app = {.label = "m2mapp", .models = DORM_MODELS(&Tag_model, &Person_model, &Novel_model, &Reading_model)};
+static const dorm_app m2m_app = {.label = "m2mapp",
+                                 .models = DORM_MODELS(&Tag_model, &Person_model, &Novel_model, &Reading_model)};
 
 static void open_m2m(void) { test_db_open_apps((const dorm_app *const[]){&m2m_app, NULL}); }
 
@@ -78,8 +79,8 @@ static const char *names(dorm_qs *qs) {
     for (size_t i = 0; i < n; i++) {
         const dorm_object *h = objs[i];
         const char *s = h->model == &Tag_model ? ((Tag *)objs[i])->name
-                        : h->model == &Novel_model ? ((Novel *)objs[i])->title
-                                                  : ((Person *)objs[i])->name;
+            : h->model == &Novel_model         ? ((Novel *)objs[i])->title
+                                               : ((Person *)objs[i])->name;
         if (i) strcat(buf, ",");
         strcat(buf, s);
     }
@@ -124,18 +125,20 @@ Test(m2m, join_table_has_djangos_names) {
 Test(m2m, filter_joins_as_django) {
     const char *sql = test_sql_std(dorm_qs_sql(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "a")), NULL));
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-    cr_assert(strstr(sql, "FROM \"m2mapp_novel\" INNER JOIN \"m2mapp_novel_tags\" ON (\"m2mapp_novel\".\"id\" = "
-                          "\"m2mapp_novel_tags\".\"novel_id\") INNER JOIN \"m2mapp_tag\" ON (\"m2mapp_novel_tags\"."
-                          "\"tag_id\" = \"m2mapp_tag\".\"id\") WHERE \"m2mapp_tag\".\"name\" = "),
+    cr_assert(strstr(sql,
+                     "FROM \"m2mapp_novel\" INNER JOIN \"m2mapp_novel_tags\" ON (\"m2mapp_novel\".\"id\" = "
+                     "\"m2mapp_novel_tags\".\"novel_id\") INNER JOIN \"m2mapp_tag\" ON (\"m2mapp_novel_tags\"."
+                     "\"tag_id\" = \"m2mapp_tag\".\"id\") WHERE \"m2mapp_tag\".\"name\" = "),
               "%s", sql);
     /* tags=1 compares the join table's key: no join to the tag table. */
     sql = test_sql_std(dorm_qs_sql(dorm_filter(dorm_all(T.cx, Novel), DQ("tags", 1)), NULL));
     cr_assert(strstr(sql, "WHERE \"m2mapp_novel_tags\".\"tag_id\" = "), "%s", sql);
     cr_assert_null(strstr(sql, "\"m2mapp_tag\""), "%s", sql);
     sql = test_sql_std(dorm_qs_sql(dorm_filter(dorm_all(T.cx, Tag), DQ("books__title", "a")), NULL));
-    cr_assert(strstr(sql, "FROM \"m2mapp_tag\" INNER JOIN \"m2mapp_novel_tags\" ON (\"m2mapp_tag\".\"id\" = "
-                          "\"m2mapp_novel_tags\".\"tag_id\") INNER JOIN \"m2mapp_novel\" ON (\"m2mapp_novel_tags\"."
-                          "\"novel_id\" = \"m2mapp_novel\".\"id\")"),
+    cr_assert(strstr(sql,
+                     "FROM \"m2mapp_tag\" INNER JOIN \"m2mapp_novel_tags\" ON (\"m2mapp_tag\".\"id\" = "
+                     "\"m2mapp_novel_tags\".\"tag_id\") INNER JOIN \"m2mapp_novel\" ON (\"m2mapp_novel_tags\"."
+                     "\"novel_id\" = \"m2mapp_novel\".\"id\")"),
               "%s", sql);
 }
 
@@ -143,27 +146,27 @@ Test(m2m, traversal_results) {
     library l = make_library();
     (void)l;
     cr_assert_str_eq(names(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "gothic"))), "Dracula");
-    cr_assert_str_eq(names(dorm_distinct(dorm_filter(dorm_all(T.cx, Novel),
-                                                     DQ("tags__name__in", DLIST("classic", "comedy"))))),
-                     "Dracula,Emma,Persuasion");
+    cr_assert_str_eq(
+        names(dorm_distinct(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name__in", DLIST("classic", "comedy"))))),
+        "Dracula,Emma,Persuasion");
     /* Without distinct() Emma comes once per matching tag, as in Django. */
-    cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name__in", DLIST("classic", "comedy")))),
-                 4);
+    cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name__in", DLIST("classic", "comedy")))), 4);
     /* One filter() call: the same tag must match both; chained calls: any tags. */
-    cr_assert_str_eq(names(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "classic"), DQ("tags__name", "gothic"))), "");
-    cr_assert_str_eq(names(dorm_filter(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "classic")),
-                                       DQ("tags__name", "gothic"))),
-                     "Dracula");
+    cr_assert_str_eq(names(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "classic"), DQ("tags__name", "gothic"))),
+                     "");
+    cr_assert_str_eq(
+        names(dorm_filter(dorm_filter(dorm_all(T.cx, Novel), DQ("tags__name", "classic")), DQ("tags__name", "gothic"))),
+        "Dracula");
     cr_assert_str_eq(names(dorm_exclude(dorm_all(T.cx, Novel), DQ("tags__name", "comedy"))), "Dracula,Persuasion");
     cr_assert_str_eq(names(dorm_distinct(dorm_filter(dorm_all(T.cx, Tag), DQ("books__title__startswith", "P")))),
                      "classic");
     cr_assert_str_eq(names(dorm_filter(dorm_all(T.cx, Tag), DQ("books__isnull", true))), "");
     cr_assert_str_eq(names(dorm_filter(dorm_all(T.cx, Novel), DQ("tags", l.gothic))), "Dracula");
     size_t n = 0;
-    const dorm_row **rows = dorm_rows(dorm_order_by(dorm_values(dorm_filter(dorm_all(T.cx, Novel), DQ("title", "Emma")),
-                                                                "title", "tags__name"),
-                                                    "tags__name"),
-                                       &n);
+    const dorm_row **rows = dorm_rows(
+        dorm_order_by(dorm_values(dorm_filter(dorm_all(T.cx, Novel), DQ("title", "Emma")), "title", "tags__name"),
+                      "tags__name"),
+        &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 2);
     cr_assert_str_eq(dorm_row_get(rows[0], "tags__name")->u.s, "classic");
@@ -172,8 +175,9 @@ Test(m2m, traversal_results) {
 
 Test(m2m, unknown_names_list_m2m_choices) {
     dorm_qs *qs = dorm_filter(dorm_all(T.cx, Novel), DQ("nme", 1));
-    cr_assert_str_eq(dorm_qs_errmsg(qs), "Cannot resolve keyword 'nme' into field. Choices are: id, readers, reading, "
-                                         "tags, title");
+    cr_assert_str_eq(dorm_qs_errmsg(qs),
+                     "Cannot resolve keyword 'nme' into field. Choices are: id, readers, reading, "
+                     "tags, title");
     qs = dorm_filter(dorm_all(T.cx, Tag), DQ("nme", 1));
     cr_assert_str_eq(dorm_qs_errmsg(qs), "Cannot resolve keyword 'nme' into field. Choices are: books, id, name");
 }
@@ -311,7 +315,8 @@ static const dorm_field Lost_fields[] = {
     DORM_MANY_TO_MANY(Novel, readers, Person, .through = &Reading_model),
     DORM_END,
 };
-static const dorm_model Lost_model = {.abi = DORM_MODEL_ABI, .name = "Lost", .app_label = "lost", .size = sizeof(Novel), .fields = Lost_fields};
+static const dorm_model Lost_model = {
+    .abi = DORM_MODEL_ABI, .name = "Lost", .app_label = "lost", .size = sizeof(Novel), .fields = Lost_fields};
 static const dorm_app lost_app = {.label = "lost", .models = DORM_MODELS(&Lost_model)};
 
 Test(m2m, checks_report_bad_declarations) {
@@ -319,8 +324,9 @@ Test(m2m, checks_report_bad_declarations) {
     cr_assert_not_null(reg);
     cr_assert_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
     const char *msg = dorm_registry_messages(reg);
-    cr_assert(strstr(msg, "lost.Lost.tags: (fields.E300) Field defines a relation with model 'Tag', which is either "
-                          "not installed, or is abstract."),
+    cr_assert(strstr(msg,
+                     "lost.Lost.tags: (fields.E300) Field defines a relation with model 'Tag', which is either "
+                     "not installed, or is abstract."),
               "%s", msg);
     cr_assert(strstr(msg, "lost.Lost.readers: (fields.E300)"), "%s", msg);
     dorm_registry_free(reg);

@@ -123,7 +123,8 @@ Test(manager_fk, non_null_key_cannot_be_removed, .init = test_db_open, .fini = t
     cr_assert_eq(dorm_related_add(orwell, "books", (void *[]){emma}, 1), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_count(dorm_related(orwell, "books")), 4);
     cr_assert_eq(dorm_count(dorm_related(austen, "books")), 2);
-    Book *b = dorm_related_create(austen, "books", Book, .title = "Sanditon", .isbn = "1", .publication_date = dorm_date_ymd(1817, 3, 18));
+    Book *b = dorm_related_create(austen, "books", Book, .title = "Sanditon", .isbn = "1",
+                                  .publication_date = dorm_date_ymd(1817, 3, 18));
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(b->genre, "FIC", "defaults still apply");
     cr_assert_eq(dorm_count(dorm_related(austen, "books")), 3);

@@ -96,11 +96,10 @@ static const dorm_field Notice_fields[] = {
     DORM_CHAR(Notice, status, .max_length = 5, .default_value = DORM_VTEXT("draft")),
     DORM_END,
 };
-const dorm_model Notice_model =
-    DORM_MODEL(Notice, "mgr", Notice_fields, .ordering = DORM_LIST("title"),
-               .managers = DORM_MANAGERS({"objects", alive, &SoftQS}, {"all_objects", NULL, &SoftQS},
-                                         {"live", published, NULL}),
-               .delete_fn = notice_delete);
+const dorm_model Notice_model = DORM_MODEL(
+    Notice, "mgr", Notice_fields, .ordering = DORM_LIST("title"),
+    .managers = DORM_MANAGERS({"objects", alive, &SoftQS}, {"all_objects", NULL, &SoftQS}, {"live", published, NULL}),
+    .delete_fn = notice_delete);
 static const dorm_field Comment_fields[] = {
     DORM_AUTO(Comment, id),
     DORM_FOREIGN_KEY(Comment, notice, Notice, .on_delete = DORM_CASCADE, .related_name = "comments"),
@@ -130,9 +129,9 @@ static const dorm_field Poster_fields[] = {
     DORM_END,
 };
 const dorm_model Poster_model = DORM_MODEL(Poster, "mgr", Poster_fields);
-static const dorm_app mgr_app = {.label = "mgr",
-                                 .models = DORM_MODELS(&Board_model, &Notice_model, &Comment_model, &Badge_model,
-                                                       &Sticker_model, &Poster_model)};
+static const dorm_app mgr_app = {
+    .label = "mgr",
+    .models = DORM_MODELS(&Board_model, &Notice_model, &Comment_model, &Badge_model, &Sticker_model, &Poster_model)};
 
 static dorm_ctx *cx;
 static Board *board;
@@ -222,8 +221,8 @@ Test(managers, queryset_class_delete_and_model_delete_are_soft) {
     cr_assert_str_eq(titles(dorm_all(cx, Notice)), "b, c");
     /* QuerySet.delete override: an UPDATE of the rows the QuerySet sees
      * (Django's answer: 1, the hidden "a" not counted). */
-    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(cx, Notice), DQ("title__in", DLIST("a", "b"))), &d), DORM_OK,
-                 "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_qs_delete(dorm_filter(dorm_all(cx, Notice), DQ("title__in", DLIST("a", "b"))), &d), DORM_OK, "%s",
+                 dorm_errmsg(cx));
     cr_assert_eq(d.total, 1);
     cr_assert_eq(dorm_count(dorm_manager_all(cx, Notice, "all_objects")), 3);
     cr_assert_str_eq(titles(dorm_all(cx, Notice)), "c");
@@ -294,7 +293,8 @@ static const char *dump(bool all) {
     static char text[4096];
     FILE *f = fmemopen(text, sizeof text, "w");
     cr_assert_not_null(f);
-    int rc = all ? dorm_dumpdata_all(cx, DORM_LIST("mgr.notice"), 0, f) : dorm_dumpdata(cx, DORM_LIST("mgr.notice"), 0, f);
+    int rc =
+        all ? dorm_dumpdata_all(cx, DORM_LIST("mgr.notice"), 0, f) : dorm_dumpdata(cx, DORM_LIST("mgr.notice"), 0, f);
     fclose(f);
     cr_assert_eq(rc, DORM_OK, "%s", dorm_errmsg(cx));
     return text;
@@ -358,8 +358,9 @@ Test(managers_checks, names_are_checked) {
     const dorm_app odd = {.label = "odd", .models = DORM_MODELS(&Odd_model)};
     dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&odd, NULL});
     cr_assert_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
-    cr_assert_str_eq(dorm_registry_messages(reg), "odd.Odd: (dorm.E022) The manager 'objects' is declared twice.\n"
-                                                  "odd.Odd: (dorm.E023) Odd has no manager named 'people'\n"
-                                                  "odd.Odd: (dorm.E023) Odd has no manager named 'plain'");
+    cr_assert_str_eq(dorm_registry_messages(reg),
+                     "odd.Odd: (dorm.E022) The manager 'objects' is declared twice.\n"
+                     "odd.Odd: (dorm.E023) Odd has no manager named 'people'\n"
+                     "odd.Odd: (dorm.E023) Odd has no manager named 'plain'");
     dorm_registry_free(reg);
 }

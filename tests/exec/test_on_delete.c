@@ -91,8 +91,7 @@ static const dorm_field Label_fields[] = {
 };
 const dorm_model Label_model = DORM_MODEL(Label, "shop", Label_fields);
 static const dorm_app shop_app = {
-    .label = "shop",
-    .models = DORM_MODELS(&Category_model, &Product_model, &Item_model, &Sticker_model, &Label_model)};
+    .label = "shop", .models = DORM_MODELS(&Category_model, &Product_model, &Item_model, &Sticker_model, &Label_model)};
 
 static void open_shop(void) { test_db_open_apps((const dorm_app *const[]){&shop_app, NULL}); }
 
@@ -146,13 +145,15 @@ Test(on_delete, protect_names_every_protecting_relation) {
     cr_assert_eq(dorm_delete(t.c1, &d), DORM_EPROTECTED);
     /* Django 3.2: p2 protects c2, which c1's deletion reaches through
      * Category.parent; p1 protects c1 itself. */
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Category' because they are referenced "
-                                        "through protected foreign keys: 'Category.parent', 'Product.category'.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Category' because they are referenced "
+                     "through protected foreign keys: 'Category.parent', 'Product.category'.");
     cr_assert_str_eq(blocking(&d), "p1,p2");
     cr_assert_eq(count(&Category_model), 2, "nothing deleted");
     cr_assert_eq(dorm_delete(t.c2, &d), DORM_EPROTECTED);
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Category' because they are referenced "
-                                        "through protected foreign keys: 'Product.category'.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Category' because they are referenced "
+                     "through protected foreign keys: 'Product.category'.");
     cr_assert_str_eq(blocking(&d), "p2");
 }
 
@@ -161,8 +162,9 @@ Test(on_delete, protect_reached_only_through_a_cascade) {
     cr_assert_not_null(dorm_create(T.cx, Product, .name = "p2", .category = {t.c2->id, NULL}));
     dorm_deleted d;
     cr_assert_eq(dorm_delete(t.c1, &d), DORM_EPROTECTED);
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Category' because they are referenced "
-                                        "through protected foreign keys: 'Category.parent'.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Category' because they are referenced "
+                     "through protected foreign keys: 'Category.parent'.");
     cr_assert_str_eq(blocking(&d), "p2");
     cr_assert_eq(d.total, 0);
 }
@@ -175,8 +177,9 @@ Test(on_delete, a_row_reached_twice_is_looked_at_once) {
     /* Both categories are deleted: c2 is not reached again through its
      * parent, so only Product.category protects (as in Django). */
     cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Category), &d), DORM_EPROTECTED);
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Category' because they are referenced "
-                                        "through protected foreign keys: 'Product.category'.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Category' because they are referenced "
+                     "through protected foreign keys: 'Product.category'.");
     cr_assert_str_eq(blocking(&d), "p1,p2");
     cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Product), NULL), DORM_OK, "%s", dorm_errmsg(T.cx));
     /* A cycle ends: each category is collected once. */
@@ -192,12 +195,14 @@ Test(on_delete, restrict_hands_back_the_restricted_objects) {
     cr_assert_not_null(dorm_create(T.cx, Item, .name = "i2", .category = {t.c2->id, NULL}));
     dorm_deleted d;
     cr_assert_eq(dorm_delete(t.c2, &d), DORM_ERESTRICTED);
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Category' because they are referenced "
-                                        "through restricted foreign keys: 'Item.category'.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Category' because they are referenced "
+                     "through restricted foreign keys: 'Item.category'.");
     cr_assert_str_eq(blocking(&d), "i2");
     cr_assert_eq(dorm_delete(t.c1, &d), DORM_ERESTRICTED);
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Category' because they are referenced "
-                                        "through restricted foreign keys: 'Item.category'.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Category' because they are referenced "
+                     "through restricted foreign keys: 'Item.category'.");
     cr_assert_str_eq(blocking(&d), "i1,i2");
     cr_assert_eq(count(&Item_model), 2, "nothing deleted");
 }

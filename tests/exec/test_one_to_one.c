@@ -69,7 +69,7 @@ Test(one_to_one, traversal_select_related_and_delete) {
     cr_assert_eq(dorm_count(dorm_filter(dorm_all(T.cx, Person), DQ("passport__isnull", true))), 1);
     uint64_t q0 = dorm_ctx_query_count(T.cx);
     DORM_EACH(Passport, p, dorm_select_related(dorm_all(T.cx, Passport), "holder"))
-        cr_assert_str_eq(dorm_fk(p, holder)->name, "Ann");
+    cr_assert_str_eq(dorm_fk(p, holder)->name, "Ann");
     cr_assert_eq(dorm_ctx_query_count(T.cx) - q0, 1);
     dorm_deleted d;
     cr_assert_eq(dorm_delete(ann, &d), 0, "%s", dorm_errmsg(T.cx));
@@ -123,8 +123,10 @@ Test(one_to_one, select_related_reverse_side) {
     cr_assert_not_null(dorm_create(T.cx, Passport, .number = "X1", .holder = {ann->id, NULL}));
     dorm_qs *qs = dorm_select_related(dorm_all(T.cx, Person), "passport");
     const char *sql = test_sql_std(dorm_qs_sql(qs, NULL));
-    cr_expect(strstr(sql, "LEFT OUTER JOIN \"travel_passport\" ON (\"travel_person\".\"id\" = \"travel_passport\".\"holder_id\")"),
-              "%s", sql);
+    cr_expect(
+        strstr(sql,
+               "LEFT OUTER JOIN \"travel_passport\" ON (\"travel_person\".\"id\" = \"travel_passport\".\"holder_id\")"),
+        "%s", sql);
     uint64_t before = dorm_ctx_query_count(T.cx);
     size_t n;
     void **people = dorm_list(qs, &n);
@@ -141,5 +143,6 @@ Test(one_to_one, select_related_reverse_side) {
     cr_assert_eq(n, 1, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(((Passport *)back[0])->holder.obj->name, "Ann");
     qs = dorm_select_related(dorm_all(T.cx, Person), "nope");
-    cr_expect_str_eq(dorm_qs_errmsg(qs), "Invalid field name(s) given in select_related: 'nope'. Choices are: passport");
+    cr_expect_str_eq(dorm_qs_errmsg(qs),
+                     "Invalid field name(s) given in select_related: 'nope'. Choices are: passport");
 }

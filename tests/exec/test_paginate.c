@@ -34,7 +34,8 @@ static void on_notice(const char *msg, void *payload) {
 
 Test(paginate, paginator) {
     authors("Reader", 11);
-    dorm_qs *readers = dorm_order_by(dorm_filter(dorm_all(T.cx, Author), DQ("name__startswith", "Reader")), "name", "id");
+    dorm_qs *readers =
+        dorm_order_by(dorm_filter(dorm_all(T.cx, Author), DQ("name__startswith", "Reader")), "name", "id");
     dorm_paginator *p = dorm_paginator_new(readers, 4, NULL);
     cr_assert_not_null(p);
     cr_assert_eq(dorm_paginator_count(p), 11);
@@ -114,8 +115,10 @@ Test(paginate, empty_lists_and_elided_range) {
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     char text[128] = "";
     for (size_t i = 0; i < n; i++) {
-        if (r[i]) snprintf(text + strlen(text), sizeof text - strlen(text), "%s%lld", i ? " " : "", (long long)r[i]);
-        else snprintf(text + strlen(text), sizeof text - strlen(text), "%s…", i ? " " : "");
+        if (r[i])
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%lld", i ? " " : "", (long long)r[i]);
+        else
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s…", i ? " " : "");
     }
     cr_assert_str_eq(text, "1 … 9 10 11 … 20", "Django's get_elided_page_range(10, on_each_side=1, on_ends=1)");
     r = dorm_paginator_elided_range(big, 1, 3, 2, &n);
@@ -174,8 +177,9 @@ Test(paginate, unordered_warning) {
     dorm_paginator_new(dorm_all(T.cx, Author), 4, NULL);
     cr_assert_str_eq(warned, "", "Meta.ordering orders it");
     dorm_paginator_new(dorm_clear_ordering(dorm_all(T.cx, Author)), 4, NULL);
-    cr_assert_str_eq(warned, "UnorderedObjectListWarning: Pagination may yield inconsistent results with an "
-                             "unordered object_list: library.Author QuerySet.");
+    cr_assert_str_eq(warned,
+                     "UnorderedObjectListWarning: Pagination may yield inconsistent results with an "
+                     "unordered object_list: library.Author QuerySet.");
     warned[0] = '\0';
     dorm_paginator_new(dorm_none(dorm_clear_ordering(dorm_all(T.cx, Author))), 4, NULL);
     cr_assert_str_eq(warned, "", "an empty QuerySet counts as ordered (Django's EmptyQuerySet)");
@@ -262,13 +266,15 @@ Test(paginate, keyset_sql_and_tokens) {
     /* A forged token with SQL in its values is a value like any other. */
     const char *forged = "[\"n\",\"name,id\",\"K 1' OR '1'='1\",1]";
     char hex[256] = "";
-    for (const char *p = forged; *p; p++) snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%02x", (unsigned char)*p);
+    for (const char *p = forged; *p; p++)
+        snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%02x", (unsigned char)*p);
     dorm_keyset_page *pg = dorm_keyset_paginate(qs, 10, hex);
     cr_assert_not_null(pg, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(((Author *)pg->objects[0])->name, "K 10", "the rows after that text, by string order");
     const char *wrong_type = "[\"n\",\"name,id\",\"K 1\",\"x\"]";
     hex[0] = '\0';
-    for (const char *p = wrong_type; *p; p++) snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%02x", (unsigned char)*p);
+    for (const char *p = wrong_type; *p; p++)
+        snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%02x", (unsigned char)*p);
     cr_assert_null(dorm_keyset_paginate(qs, 10, hex));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EVALUE);
 }

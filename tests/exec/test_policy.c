@@ -35,7 +35,8 @@ Test(nplusone_warn, warns_once_per_queryset_and_relation, .init = test_db_open, 
     cr_assert(books && n == 8, "%s", dorm_errmsg(T.cx));
     cr_assert_not_null(dorm_fk(books[0], author));
     cr_assert_eq(got.n, 0, "one lazy load is not a pattern");
-    for (size_t i = 1; i < n; i++) cr_assert_not_null(dorm_fk(books[i], author), "WARN still loads: %s", dorm_errmsg(T.cx));
+    for (size_t i = 1; i < n; i++)
+        cr_assert_not_null(dorm_fk(books[i], author), "WARN still loads: %s", dorm_errmsg(T.cx));
     cr_assert_eq(got.n, 1, "one notice for the loop, not one per object");
     cr_assert_str_eq(got.last, book_author);
     cr_assert_eq(dorm_errcode(T.cx), DORM_OK);
@@ -47,8 +48,9 @@ Test(nplusone_warn, warns_once_per_queryset_and_relation, .init = test_db_open, 
     Author **authors = (Author **)dorm_list(dorm_all(T.cx, Author), &n);
     for (size_t i = 0; i < n; i++) cr_assert_geq(dorm_count(dorm_related(authors[i], "books")), 1);
     cr_assert_eq(got.n, 3);
-    cr_assert_str_eq(got.last, "N+1 queries: Author.books is loaded one object at a time for the objects of one "
-                               "QuerySet; load it with prefetch_related(\"books\") on that QuerySet.");
+    cr_assert_str_eq(got.last,
+                     "N+1 queries: Author.books is loaded one object at a time for the objects of one "
+                     "QuerySet; load it with prefetch_related(\"books\") on that QuerySet.");
     /* Objects fetched one by one are no loop; loaded ahead, nothing is lazy. */
     for (int i = 0; i < 3; i++) dorm_fk((Book *)dorm_get(dorm_all(T.cx, Book), DQ("title", "Emma")), author);
     DORM_EACH(Book, b, dorm_select_related(dorm_all(T.cx, Book), "author")) dorm_fk(b, author);
@@ -87,8 +89,7 @@ Test(nplusone_warn, environment_and_stderr, .init = test_db_open, .fini = test_d
     cr_assert_str_eq(text, want);
 }
 
-Test(query_budget, statements_beyond_the_budget_fail_before_the_database, .init = test_db_open,
-     .fini = test_db_close) {
+Test(query_budget, statements_beyond_the_budget_fail_before_the_database, .init = test_db_open, .fini = test_db_close) {
     test_db_catalogue();
     uint64_t ran = dorm_db_query_count(T.db);
     dorm_ctx_set_query_budget(T.cx, 2);

@@ -83,9 +83,8 @@ Test(prefetch_objects, lookups_go_through_to_attr) {
 Test(prefetch_objects, forward_key_with_to_attr) {
     dorm_qs *named_j = dorm_filter(dorm_all(T.cx, Author), DQ("name__startswith", "J"));
     size_t n, k;
-    void **bs = dorm_list(dorm_order_by(dorm_prefetch_with(dorm_all(T.cx, Book), DPrefetch("author", named_j, "j_author")),
-                                        "title"),
-                          &n);
+    void **bs = dorm_list(
+        dorm_order_by(dorm_prefetch_with(dorm_all(T.cx, Book), DPrefetch("author", named_j, "j_author")), "title"), &n);
     cr_assert_not_null(bs, "%s", dorm_errmsg(T.cx));
     /* 1984 (Orwell): none; Animal Farm (Orwell): none; Emma (Austen): one. */
     cr_assert_str_eq(((Book *)bs[0])->title, "1984");
@@ -104,7 +103,8 @@ Test(prefetch_objects, errors) {
     dorm_qs *qs = dorm_prefetch_with(dorm_all(T.cx, Author), DPrefetch("books", dorm_all(T.cx, Author), NULL));
     cr_assert_null(dorm_list(qs, &n));
     cr_assert_str_eq(dorm_errmsg(T.cx), "The Prefetch queryset of 'books' must be a QuerySet of Book, not of Author.");
-    qs = dorm_prefetch_with(dorm_all(T.cx, Author), DPrefetch("books", dorm_values(dorm_all(T.cx, Book), "title"), NULL));
+    qs = dorm_prefetch_with(dorm_all(T.cx, Author),
+                            DPrefetch("books", dorm_values(dorm_all(T.cx, Book), "title"), NULL));
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EVALUE);
     cr_assert_str_eq(dorm_qs_errmsg(qs), "Prefetch querysets cannot use raw(), values(), and values_list().");
     qs = dorm_prefetch_with(dorm_all(T.cx, Author), DPrefetch("books", NULL, "name"));

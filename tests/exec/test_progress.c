@@ -154,9 +154,12 @@ Test(progress, migrate_reports_each_migration_and_its_run_c) {
     test_write_file("0001_initial.json",
                     "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", "
                     "\"name\": \"Item\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}]]}]}");
-    test_write_file("0002_fill.json", "{\"dependencies\": [[\"stock\", \"0001_initial\"]], \"operations\": "
-                                      "[{\"operation\": \"RunC\", \"code\": \"fill\"}]}");
-    dorm_app stock = {.label = "stock", .models = test_empty_app.models, .migrations_dir = dir,
+    test_write_file("0002_fill.json",
+                    "{\"dependencies\": [[\"stock\", \"0001_initial\"]], \"operations\": "
+                    "[{\"operation\": \"RunC\", \"code\": \"fill\"}]}");
+    dorm_app stock = {.label = "stock",
+                      .models = test_empty_app.models,
+                      .migrations_dir = dir,
                       .functions = DORM_RUNCS({"fill", fill})};
     FILE *out = fopen("/dev/null", "w");
     int rc = dorm_migrate(T.cx, (const dorm_app *const[]){&stock, NULL}, &(dorm_migrate_opts){.out = out});

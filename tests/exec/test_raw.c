@@ -26,8 +26,9 @@ static const char *names(void **objs) {
 
 Test(raw, rows_onto_a_model) {
     uint64_t before = dorm_ctx_query_count(T.cx);
-    dorm_raw *rq = dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name >= %s AND name < %s ORDER BY name",
-                            DORM_ARGS(DV("G"), DV("K")), NULL);
+    dorm_raw *rq =
+        dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name >= %s AND name < %s ORDER BY name",
+                 DORM_ARGS(DV("G"), DV("K")), NULL);
     cr_assert_not_null(rq);
     cr_assert_eq(dorm_ctx_query_count(T.cx), before, "building runs nothing");
     cr_assert_str_eq(names(dorm_raw_list(rq, NULL)), "George Orwell, J.R.R. Tolkien, Jane Austen");
@@ -44,9 +45,9 @@ Test(raw, rows_onto_a_model) {
 /* Fields without a column are deferred (flagged, zero); dorm_refresh loads
  * them, as Django loads a deferred field on access. */
 Test(raw, missing_columns_are_deferred) {
-    void **objs = dorm_raw_list(
-        dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name = %s", DORM_ARGS(DV("Jane Austen")), NULL),
-        NULL);
+    void **objs = dorm_raw_list(dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name = %s",
+                                         DORM_ARGS(DV("Jane Austen")), NULL),
+                                NULL);
     cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
     Author *a = objs[0];
     cr_assert(dorm_is_deferred(a, biography));
@@ -71,14 +72,12 @@ Test(raw, missing_columns_are_deferred) {
 Test(raw, parameters_are_bound) {
     const char *evil = "Jane Austen' OR '1'='1";
     size_t n = 99;
-    cr_assert_not_null(dorm_raw_list(dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name = %s",
-                                              DORM_ARGS(DV(evil)), NULL),
-                                     &n));
+    cr_assert_not_null(dorm_raw_list(
+        dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name = %s", DORM_ARGS(DV(evil)), NULL), &n));
     cr_assert_eq(n, 0);
     const char *evil2 = "x'); DROP TABLE library_author; --";
-    cr_assert_not_null(dorm_raw_list(dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name = %s",
-                                              DORM_ARGS(DV(evil2)), NULL),
-                                     &n));
+    cr_assert_not_null(dorm_raw_list(
+        dorm_raw(T.cx, Author, "SELECT id, name FROM library_author WHERE name = %s", DORM_ARGS(DV(evil2)), NULL), &n));
     cr_assert_eq(n, 0);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), 3);
 }
@@ -86,11 +85,12 @@ Test(raw, parameters_are_bound) {
 /* Columns that are no field are annotations; translations rename columns. */
 Test(raw, extra_columns_and_translations) {
     size_t n;
-    void **objs = dorm_raw_list(dorm_raw(T.cx, Author,
-                                         "SELECT id, name, LENGTH(name) AS name_len FROM library_author WHERE name > %s "
-                                         "ORDER BY name",
-                                         DORM_ARGS(DV("H")), NULL),
-                                &n);
+    void **objs =
+        dorm_raw_list(dorm_raw(T.cx, Author,
+                               "SELECT id, name, LENGTH(name) AS name_len FROM library_author WHERE name > %s "
+                               "ORDER BY name",
+                               DORM_ARGS(DV("H")), NULL),
+                      &n);
     cr_assert_not_null(objs, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 2);
     cr_assert_str_eq(((Author *)objs[0])->name, "J.R.R. Tolkien");
@@ -117,14 +117,16 @@ Test(raw, errors) {
     cr_assert_null(dorm_raw_list(dorm_raw(T.cx, Author, "SELECT name FROM library_author", NULL, 0, NULL), NULL));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EFIELD);
     cr_assert_str_eq(dorm_errmsg(T.cx), "Raw query must include the primary key");
-    cr_assert_null(dorm_raw_list(dorm_raw(T.cx, Author, "SELECT id FROM library_author WHERE name = %s", NULL, 0, NULL), NULL));
+    cr_assert_null(
+        dorm_raw_list(dorm_raw(T.cx, Author, "SELECT id FROM library_author WHERE name = %s", NULL, 0, NULL), NULL));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EPROGRAMMING);
     cr_assert_str_eq(dorm_errmsg(T.cx), "Raw SQL has 1 placeholders (%s) but 0 parameters were given.");
     cr_assert_null(dorm_raw_list(
         dorm_raw(T.cx, Author, "SELECT id FROM library_author WHERE name LIKE 'A%'", NULL, 0, NULL), NULL));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EPROGRAMMING);
-    cr_assert_str_eq(dorm_errmsg(T.cx), "Unsupported format character in raw SQL at offset 48: use %s for a parameter "
-                                        "and %% for a percent sign.");
+    cr_assert_str_eq(dorm_errmsg(T.cx),
+                     "Unsupported format character in raw SQL at offset 48: use %s for a parameter "
+                     "and %% for a percent sign.");
     cr_assert_null(dorm_raw_list(dorm_raw(T.cx, Author, "SELECT id FROM no_such_table", NULL, 0, NULL), NULL));
     cr_assert(dorm_errcode(T.cx) == DORM_EOPERATIONAL || dorm_errcode(T.cx) == DORM_EPROGRAMMING, "%s",
               dorm_errmsg(T.cx));
@@ -181,7 +183,8 @@ Test(raw, cursor) {
     cr_assert_null(dorm_cursor_description(cur, &ncols));
     cr_assert_eq(ncols, 0);
 
-    cr_assert_eq(dorm_cursor_execute(cur, "SELECT name FROM library_author WHERE name = %s", DORM_ARGS(DV("Nobody"))), 0);
+    cr_assert_eq(dorm_cursor_execute(cur, "SELECT name FROM library_author WHERE name = %s", DORM_ARGS(DV("Nobody"))),
+                 0);
     cr_assert_null(dorm_cursor_fetchone(cur), "fetchone with no row");
     cr_assert_eq(dorm_errcode(T.cx), DORM_OK);
 
@@ -230,12 +233,14 @@ Test(raw, fetchmany_and_types) {
 Test(raw, executemany) {
     dorm_cursor *cur = dorm_cursor_new(T.cx);
     const dorm_value rows[] = {DV("A1"), DV("A2"), DV("A3")};
-    cr_assert_eq(dorm_cursor_executemany(cur, "INSERT INTO library_author (name, biography) VALUES (%s, '')", rows, 1, 3),
-                 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(
+        dorm_cursor_executemany(cur, "INSERT INTO library_author (name, biography) VALUES (%s, '')", rows, 1, 3), 0,
+        "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_cursor_rowcount(cur), 3);
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), 6);
     const dorm_value bad[] = {DV("B1"), DV("B2"), dorm_v_null()};
-    cr_assert_lt(dorm_cursor_executemany(cur, "INSERT INTO library_author (name, biography) VALUES (%s, '')", bad, 1, 3), 0);
+    cr_assert_lt(
+        dorm_cursor_executemany(cur, "INSERT INTO library_author (name, biography) VALUES (%s, '')", bad, 1, 3), 0);
     cr_assert_eq(dorm_errcode(T.cx), DORM_EINTEGRITY, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm_count(dorm_all(T.cx, Author)), 6, "nothing of a failed executemany stays");
 }

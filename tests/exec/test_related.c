@@ -52,19 +52,19 @@ static void expect_failed(dorm_qs *qs, int code, const char *msg) {
     cr_assert_str_eq(dorm_qs_errmsg(qs), msg);
 }
 
-#define BOOK_SELECT                                                                                            \
-    "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "             \
-    "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "           \
+#define BOOK_SELECT                                                                                  \
+    "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "   \
+    "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", " \
     "\"library_book\".\"pages\""
-#define AUTHOR_COLUMNS                                                                                         \
-    "\"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", "              \
+#define AUTHOR_COLUMNS                                                                            \
+    "\"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", " \
     "\"library_author\".\"biography\""
-#define BOOK_JOIN_AUTHOR                                                                                       \
-    " FROM \"library_book\" INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" = "               \
+#define BOOK_JOIN_AUTHOR                                                                         \
+    " FROM \"library_book\" INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" = " \
     "\"library_author\".\"id\")"
 
 /* The book titles of the catalogue in Book's Meta ordering (-publication_date). */
-#define ALL_BY_DATE                                                                                            \
+#define ALL_BY_DATE \
     "1984, On Fairy-Stories, Animal Farm, Homage to Catalonia, The Hobbit, Persuasion, Emma, Pride and Prejudice"
 
 /* ---- select_related ---- */
@@ -76,7 +76,7 @@ Test(select_related, loads_authors_in_the_same_query, .init = test_db_open, .fin
     void **books = dorm_list(dorm_select_related(dorm_all(T.cx, Book), "author"), &n);
     cr_assert_not_null(books, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 8);
-    static const char *const by[] = {"George Orwell", "J.R.R. Tolkien", "George Orwell", "George Orwell",
+    static const char *const by[] = {"George Orwell",  "J.R.R. Tolkien", "George Orwell", "George Orwell",
                                      "J.R.R. Tolkien", "Jane Austen",    "Jane Austen",   "Jane Austen"};
     for (size_t i = 0; i < n; i++) {
         Book *b = books[i];
@@ -114,8 +114,9 @@ Test(select_related, nullable_key_is_a_left_outer_join, .init = test_db_open, .f
     dorm_qs *qs = dorm_order_by(dorm_select_related(dorm_all(T.cx, Everything), "maybe_author"), "id");
     if (on_sqlite()) {
         const char *sql = sql_of(qs);
-        cr_expect_not_null(strstr(sql, " FROM \"library_everything\" LEFT OUTER JOIN \"library_author\" ON "
-                                       "(\"library_everything\".\"maybe_author_id\" = \"library_author\".\"id\")"),
+        cr_expect_not_null(strstr(sql,
+                                  " FROM \"library_everything\" LEFT OUTER JOIN \"library_author\" ON "
+                                  "(\"library_everything\".\"maybe_author_id\" = \"library_author\".\"id\")"),
                            "%s", sql);
         cr_expect_not_null(strstr(sql, "\"library_everything\".\"maybe_author_id\", " AUTHOR_COLUMNS " FROM"), "%s",
                            sql);
@@ -232,7 +233,8 @@ Test(select_related, with_filter_order_by_and_slice, .init = test_db_open, .fini
                                            "title"),
                              1, 3);
     if (on_sqlite())
-        cr_expect_str_eq(sql_of(qs), BOOK_SELECT ", " AUTHOR_COLUMNS BOOK_JOIN_AUTHOR
+        cr_expect_str_eq(sql_of(qs),
+                         BOOK_SELECT ", " AUTHOR_COLUMNS BOOK_JOIN_AUTHOR
                                      " WHERE \"library_author\".\"name\" = ? ORDER BY \"library_book\".\"title\" ASC"
                                      " LIMIT 2 OFFSET 1");
     uint64_t q0 = queries();
@@ -245,8 +247,9 @@ Test(select_related, with_filter_order_by_and_slice, .init = test_db_open, .fini
     dorm_qs *by_author = dorm_order_by(dorm_select_related(dorm_all(T.cx, Book), "author"), "author__name", "title");
     if (on_sqlite()) cr_expect_eq(occurrences(sql_of(by_author), "JOIN"), 1, "%s", sql_of(by_author));
     q0 = queries();
-    cr_expect_str_eq(names(by_author), "1984, Animal Farm, Homage to Catalonia, On Fairy-Stories, The Hobbit, Emma, "
-                                       "Persuasion, Pride and Prejudice");
+    cr_expect_str_eq(names(by_author),
+                     "1984, Animal Farm, Homage to Catalonia, On Fairy-Stories, The Hobbit, Emma, "
+                     "Persuasion, Pride and Prejudice");
     Book *first = dorm_first(dorm_order_by(dorm_select_related(dorm_all(T.cx, Book), "author"), "author__name"));
     cr_assert_not_null(first, "%s", dorm_errmsg(T.cx));
     cr_assert_not_null(first->author.obj, "first() keeps select_related");
@@ -273,9 +276,10 @@ Test(select_related, with_iterator, .init = test_db_open, .fini = test_db_close)
     }
     cr_assert_eq(dorm_iter_errcode(it), DORM_OK, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(n, 8);
-    cr_expect_str_eq(seen, "1984/George Orwell, On Fairy-Stories/J.R.R. Tolkien, Animal Farm/George Orwell, "
-                           "Homage to Catalonia/George Orwell, The Hobbit/J.R.R. Tolkien, Persuasion/Jane Austen, "
-                           "Emma/Jane Austen, Pride and Prejudice/Jane Austen");
+    cr_expect_str_eq(seen,
+                     "1984/George Orwell, On Fairy-Stories/J.R.R. Tolkien, Animal Farm/George Orwell, "
+                     "Homage to Catalonia/George Orwell, The Hobbit/J.R.R. Tolkien, Persuasion/Jane Austen, "
+                     "Emma/Jane Austen, Pride and Prejudice/Jane Austen");
     cr_expect_eq(queries() - q0, 1);
     dorm_iter_close(it);
 }
@@ -355,8 +359,8 @@ Test(prefetch_related, nested_reverse_then_forward, .init = test_db_open, .fini 
 Test(prefetch_related, nested_forward_then_reverse, .init = test_db_open, .fini = test_db_close) {
     test_db_catalogue();
     uint64_t q0 = queries();
-    void **books = dorm_list(dorm_prefetch_related(dorm_order_by(dorm_all(T.cx, Book), "title"), "author__books"),
-                             NULL);
+    void **books =
+        dorm_list(dorm_prefetch_related(dorm_order_by(dorm_all(T.cx, Book), "title"), "author__books"), NULL);
     cr_assert_not_null(books, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(queries() - q0, 3, "books, their authors, the authors' books");
     q0 = queries();
@@ -394,8 +398,8 @@ Test(prefetch_related, forward_relation, .init = test_db_open, .fini = test_db_c
     cr_assert(dorm_create(T.cx, Everything, .char_f = "none"));
     cr_assert(dorm_create(T.cx, Everything, .char_f = "tolkien", .maybe_author = {tolkien->id, NULL}));
     q0 = queries();
-    Everything **rows =
-        (Everything **)dorm_list(dorm_prefetch_related(dorm_order_by(dorm_all(T.cx, Everything), "id"), "maybe_author"), &n);
+    Everything **rows = (Everything **)dorm_list(
+        dorm_prefetch_related(dorm_order_by(dorm_all(T.cx, Everything), "id"), "maybe_author"), &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 2);
     cr_expect_eq(queries() - q0, 2);
@@ -420,13 +424,15 @@ Test(prefetch_related, invalid_paths, .init = test_db_open, .fini = test_db_clos
 
     cr_expect_null(dorm_list(dorm_prefetch_related(dorm_all(T.cx, Author), "name"), NULL));
     cr_expect_eq(dorm_errcode(T.cx), DORM_EVALUE);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "'name' does not resolve to an item that supports prefetching - this is an "
-                                        "invalid parameter to prefetch_related().");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "'name' does not resolve to an item that supports prefetching - this is an "
+                     "invalid parameter to prefetch_related().");
 
     cr_expect_null(dorm_list(dorm_prefetch_related(dorm_all(T.cx, Author), "books__title"), NULL));
     cr_expect_eq(dorm_errcode(T.cx), DORM_EVALUE);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "'books__title' does not resolve to an item that supports prefetching - this "
-                                        "is an invalid parameter to prefetch_related().");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "'books__title' does not resolve to an item that supports prefetching - this "
+                     "is an invalid parameter to prefetch_related().");
 
     /* A hidden reverse relation (related_name "+") cannot be prefetched. */
     cr_expect_null(dorm_list(dorm_prefetch_related(dorm_all(T.cx, Author), "everything_set"), NULL));
@@ -445,8 +451,8 @@ Test(prefetch_related, nothing_fetched_checks_nothing, .init = test_db_open, .fi
     cr_expect_eq(queries() - q0, 1);
     /* Nor at a level that found nothing: Nobody has no books to look into. */
     cr_assert(dorm_create(T.cx, Author, .name = "Nobody"));
-    none = dorm_list(dorm_prefetch_related(dorm_filter(dorm_all(T.cx, Author), DQ("name", "Nobody")), "books__nope"),
-                     &n);
+    none =
+        dorm_list(dorm_prefetch_related(dorm_filter(dorm_all(T.cx, Author), DQ("name", "Nobody")), "books__nope"), &n);
     cr_expect_not_null(none, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(n, 1);
 }
@@ -520,9 +526,9 @@ Test(nplusone, strict_policy_accepts_what_was_loaded_ahead, .init = test_db_open
     test_db_catalogue();
     dorm_ctx_set_nplusone(T.cx, DORM_NPLUSONE_STRICT, NULL, NULL);
     DORM_EACH(Book, b, dorm_select_related(dorm_all(T.cx, Book), "author"))
-        cr_expect_not_null(dorm_fk(b, author), "%s: %s", b->title, dorm_errmsg(T.cx));
+    cr_expect_not_null(dorm_fk(b, author), "%s: %s", b->title, dorm_errmsg(T.cx));
     DORM_EACH(Book, b, dorm_prefetch_related(dorm_all(T.cx, Book), "author"))
-        cr_expect_not_null(dorm_fk(b, author), "%s: %s", b->title, dorm_errmsg(T.cx));
+    cr_expect_not_null(dorm_fk(b, author), "%s: %s", b->title, dorm_errmsg(T.cx));
     DORM_EACH(Author, a, dorm_prefetch_related(dorm_all(T.cx, Author), "books__author")) {
         dorm_qs *books = dorm_related(a, "books");
         cr_expect_eq(dorm_qs_errcode(books), DORM_OK, "%s: %s", a->name, dorm_qs_errmsg(books));
@@ -536,16 +542,18 @@ Test(nplusone, strict_policy_accepts_what_was_loaded_ahead, .init = test_db_open
     cr_expect_not_null(dorm_fk(books[0], author), "the first load is not a pattern yet");
     cr_expect_null(dorm_fk(books[1], author));
     cr_expect_eq(dorm_errcode(T.cx), DORM_EPOLICY);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "N+1 queries: Book.author is loaded one object at a time for the objects of "
-                                        "one QuerySet; load it with select_related(\"author\") on that QuerySet.");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "N+1 queries: Book.author is loaded one object at a time for the objects of "
+                     "one QuerySet; load it with select_related(\"author\") on that QuerySet.");
     Author **authors = (Author **)dorm_list(dorm_all(T.cx, Author), NULL);
     cr_assert_not_null(authors, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_qs_errcode(dorm_related(authors[0], "books")), DORM_OK);
     dorm_qs *second = dorm_related(authors[1], "books");
     cr_expect_eq(dorm_qs_errcode(second), DORM_EPOLICY, "%s", dorm_qs_errmsg(second));
-    cr_expect_str_eq(dorm_qs_errmsg(second), "N+1 queries: Author.books is loaded one object at a time for the objects "
-                                             "of one QuerySet; load it with prefetch_related(\"books\") on that "
-                                             "QuerySet.");
+    cr_expect_str_eq(dorm_qs_errmsg(second),
+                     "N+1 queries: Author.books is loaded one object at a time for the objects "
+                     "of one QuerySet; load it with prefetch_related(\"books\") on that "
+                     "QuerySet.");
 }
 
 /* ---- the reverse manager without a prefetch ---- */

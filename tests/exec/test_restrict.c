@@ -39,8 +39,8 @@ DORM_MODEL_DECLARE(Song);
 DORM_MODEL_DECLARE(Poster);
 static const dorm_field Artist_fields[] = {DORM_AUTO(Artist, id), DORM_CHAR(Artist, name, .max_length = 10), DORM_END};
 const dorm_model Artist_model = DORM_MODEL(Artist, "music", Artist_fields);
-static const dorm_field Album_fields[] = {
-    DORM_AUTO(Album, id), DORM_FOREIGN_KEY(Album, artist, Artist, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_field Album_fields[] = {DORM_AUTO(Album, id),
+                                          DORM_FOREIGN_KEY(Album, artist, Artist, .on_delete = DORM_CASCADE), DORM_END};
 const dorm_model Album_model = DORM_MODEL(Album, "music", Album_fields);
 static const dorm_field Song_fields[] = {
     DORM_AUTO(Song, id),
@@ -54,7 +54,8 @@ static int64_t house_id;
 static dorm_value house(void) { return dorm_v_int(house_id); }
 static const dorm_field Poster_fields[] = {
     DORM_AUTO(Poster, id),
-    DORM_FOREIGN_KEY(Poster, artist, Artist, .on_delete = DORM_SET, .on_delete_set_fn = house, .related_name = "posters"),
+    DORM_FOREIGN_KEY(Poster, artist, Artist, .on_delete = DORM_SET, .on_delete_set_fn = house,
+                     .related_name = "posters"),
     DORM_FOREIGN_KEY(Poster, backup, Artist, .on_delete = DORM_SET, .null = true, .on_delete_set = DORM_VNULL,
                      .related_name = "+"),
     DORM_END,
@@ -88,8 +89,9 @@ static band make_band(void) {
 Test(restrict_rule, album_alone_is_refused) {
     band b = make_band();
     cr_expect_eq(dorm_delete(b.album_one, NULL), DORM_ERESTRICTED);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Album' because they are referenced "
-                                        "through restricted foreign keys: 'Song.album'.");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Album' because they are referenced "
+                     "through restricted foreign keys: 'Song.album'.");
     cr_expect_eq(dorm_count(dorm_all(T.cx, Album)), 2, "nothing deleted");
 }
 
@@ -110,8 +112,9 @@ Test(restrict_rule, restricted_row_outside_the_cascade) {
     /* Artist two: album_two cascades, but song_two (artist one) points at it
      * through RESTRICT and is not deleted by this deletion. */
     cr_expect_eq(dorm_delete(b.two, NULL), DORM_ERESTRICTED);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "Cannot delete some instances of model 'Artist' because they are referenced "
-                                        "through restricted foreign keys: 'Song.album'.");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "Cannot delete some instances of model 'Artist' because they are referenced "
+                     "through restricted foreign keys: 'Song.album'.");
     cr_expect_eq(dorm_count(dorm_all(T.cx, Artist)), 2, "nothing deleted");
     /* Deleting artist one first removes song_two: then artist two may go. */
     cr_assert_eq(dorm_delete(b.one, NULL), DORM_OK, "%s", dorm_errmsg(T.cx));

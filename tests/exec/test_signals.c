@@ -73,13 +73,13 @@ static const dorm_field Article_fields[] = {
     DORM_END,
 };
 const dorm_model Article_model = DORM_MODEL(Article, "sig", Article_fields, .ordering = DORM_LIST("title"));
-static const dorm_field Comment_fields[] = {
-    DORM_AUTO(Comment, id), DORM_CHAR(Comment, text, .max_length = 50),
-    DORM_FOREIGN_KEY(Comment, article, Article, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_field Comment_fields[] = {DORM_AUTO(Comment, id), DORM_CHAR(Comment, text, .max_length = 50),
+                                            DORM_FOREIGN_KEY(Comment, article, Article, .on_delete = DORM_CASCADE),
+                                            DORM_END};
 const dorm_model Comment_model = DORM_MODEL(Comment, "sig", Comment_fields);
-static const dorm_field Review_fields[] = {
-    DORM_AUTO(Review, id), DORM_CHAR(Review, text, .max_length = 50),
-    DORM_FOREIGN_KEY(Review, person, Person, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_field Review_fields[] = {DORM_AUTO(Review, id), DORM_CHAR(Review, text, .max_length = 50),
+                                           DORM_FOREIGN_KEY(Review, person, Person, .on_delete = DORM_CASCADE),
+                                           DORM_END};
 const dorm_model Review_model = DORM_MODEL(Review, "sig", Review_fields);
 static const dorm_field Note_fields[] = {
     DORM_AUTO(Note, id), DORM_CHAR(Note, text, .max_length = 50),
@@ -140,7 +140,8 @@ static int on_save(const dorm_signal_event *ev, void *payload) {
     if (ev->update_fields) {
         fields[0] = '\0';
         for (size_t i = 0; ev->update_fields[i]; i++)
-            snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", i ? "," : "", ev->update_fields[i]);
+            snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", i ? "," : "",
+                     ev->update_fields[i]);
     }
     if (ev->signal == DORM_PRE_SAVE)
         line("pre_save %s %s update_fields=%s raw=%d", model_name(ev->sender), str(ev->sender, ev->instance), fields,
@@ -188,16 +189,17 @@ Test(signals, save) {
     fresh->title = "New";
     fresh->author.id = finn->id;
     cr_assert_eq(dorm_save(fresh), 0);
-    cr_assert_str_eq(seen, "pre_save Person Finn update_fields=None raw=0\n"
-                           "post_save Person Finn created=1 raw=0\n"
-                           "pre_save Article Verse update_fields=None raw=0\n"
-                           "post_save Article Verse created=1 raw=0\n"
-                           "pre_save Article Verse update_fields=None raw=0\n"
-                           "post_save Article Verse created=0 raw=0\n"
-                           "pre_save Article Verse update_fields=status raw=0\n"
-                           "post_save Article Verse created=0 raw=0\n"
-                           "pre_save Article New update_fields=None raw=0\n"
-                           "post_save Article New created=1 raw=0\n");
+    cr_assert_str_eq(seen,
+                     "pre_save Person Finn update_fields=None raw=0\n"
+                     "post_save Person Finn created=1 raw=0\n"
+                     "pre_save Article Verse update_fields=None raw=0\n"
+                     "post_save Article Verse created=1 raw=0\n"
+                     "pre_save Article Verse update_fields=None raw=0\n"
+                     "post_save Article Verse created=0 raw=0\n"
+                     "pre_save Article Verse update_fields=status raw=0\n"
+                     "post_save Article Verse created=0 raw=0\n"
+                     "pre_save Article New update_fields=None raw=0\n"
+                     "post_save Article New created=1 raw=0\n");
 }
 
 /* bulk_create and update() send no signals (Django's). */
@@ -336,15 +338,17 @@ Test(signals, delete_order_through_a_cascade) {
     seen[0] = '\0';
     dorm_deleted d;
     cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Person), &d), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_str_eq(seen, "pre_delete Comment c1\npre_delete Comment c2\npre_delete Comment c3\n"
-                           "pre_delete Review r1\npre_delete Review r2\npre_delete Note n1\n"
-                           "pre_delete Article a1\npre_delete Article a2\n"
-                           "pre_delete Person P\npre_delete Person Q\n"
-                           "post_delete Comment c3\npost_delete Comment c2\npost_delete Comment c1\n"
-                           "post_delete Review r2\npost_delete Review r1\npost_delete Note n1\n"
-                           "post_delete Article a2\npost_delete Article a1\n"
-                           "post_delete Person Q\npost_delete Person P\n");
-    cr_assert_str_eq(dorm_deleted_str(T.cx, &d), "sig.Article: 2, sig.Comment: 3, sig.Note: 1, sig.Person: 2, sig.Review: 2");
+    cr_assert_str_eq(seen,
+                     "pre_delete Comment c1\npre_delete Comment c2\npre_delete Comment c3\n"
+                     "pre_delete Review r1\npre_delete Review r2\npre_delete Note n1\n"
+                     "pre_delete Article a1\npre_delete Article a2\n"
+                     "pre_delete Person P\npre_delete Person Q\n"
+                     "post_delete Comment c3\npost_delete Comment c2\npost_delete Comment c1\n"
+                     "post_delete Review r2\npost_delete Review r1\npost_delete Note n1\n"
+                     "post_delete Article a2\npost_delete Article a1\n"
+                     "post_delete Person Q\npost_delete Person P\n");
+    cr_assert_str_eq(dorm_deleted_str(T.cx, &d),
+                     "sig.Article: 2, sig.Comment: 3, sig.Note: 1, sig.Person: 2, sig.Review: 2");
 }
 
 /* Without receivers a QuerySet of a model nothing references is deleted by
@@ -370,7 +374,8 @@ Test(signals, fast_delete_only_without_receivers) {
     cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Review), NULL), 0);
     sqls = test_sql_std(test_log_stop());
     cr_assert_str_eq(seen, "post_delete Review r3\n");
-    cr_assert(strstr(sqls, "|SELECT \"sig_review\".\"id\", \"sig_review\".\"text\"") && strstr(sqls, "|DELETE"), "objects fetched first: %s", sqls);
+    cr_assert(strstr(sqls, "|SELECT \"sig_review\".\"id\", \"sig_review\".\"text\"") && strstr(sqls, "|DELETE"),
+              "objects fetched first: %s", sqls);
 }
 
 /* ---- m2m_changed ---------------------------------------------------------- */
@@ -400,7 +405,8 @@ static int on_m2m(const dorm_signal_event *ev, void *payload) {
                 names[k - 1] = t;
             }
         items[0] = '\0';
-        for (size_t i = 0; i < n; i++) snprintf(items + strlen(items), sizeof items - strlen(items), "%s%s", i ? "," : "", names[i]);
+        for (size_t i = 0; i < n; i++)
+            snprintf(items + strlen(items), sizeof items - strlen(items), "%s%s", i ? "," : "", names[i]);
     }
     const dorm_model *owner = ev->reverse ? &Label_model : &Article_model;
     line("m2m_changed %s %s reverse=%d model=%s pk_set=%s", ev->action, str(owner, ev->instance), ev->reverse,
@@ -435,24 +441,25 @@ Test(signals, m2m_changed) {
     dorm_deleted d;
     cr_assert_eq(dorm_delete(art, &d), 0);
     cr_assert_str_eq(dorm_deleted_str(T.cx, &d), "sig.Article: 1, sig.Article_labels: 1");
-    cr_assert_str_eq(seen, "m2m_changed pre_add Verse reverse=0 model=Label pk_set=classic,poetry\n"
-                           "m2m_changed post_add Verse reverse=0 model=Label pk_set=classic,poetry\n"
-                           "m2m_changed pre_add Verse reverse=0 model=Label pk_set=rare\n"
-                           "m2m_changed post_add Verse reverse=0 model=Label pk_set=rare\n"
-                           "m2m_changed pre_remove Verse reverse=0 model=Label pk_set=missing,rare\n"
-                           "m2m_changed post_remove Verse reverse=0 model=Label pk_set=missing,rare\n"
-                           "m2m_changed pre_remove Verse reverse=0 model=Label pk_set=classic\n"
-                           "m2m_changed post_remove Verse reverse=0 model=Label pk_set=classic\n"
-                           "m2m_changed pre_add Verse reverse=0 model=Label pk_set=rare\n"
-                           "m2m_changed post_add Verse reverse=0 model=Label pk_set=rare\n"
-                           "m2m_changed pre_add classic reverse=1 model=Article pk_set=Shelving\n"
-                           "m2m_changed post_add classic reverse=1 model=Article pk_set=Shelving\n"
-                           "m2m_changed pre_clear Verse reverse=0 model=Label pk_set=None\n"
-                           "m2m_changed post_clear Verse reverse=0 model=Label pk_set=None\n"
-                           "m2m_changed pre_add Verse reverse=0 model=Label pk_set=poetry\n"
-                           "m2m_changed post_add Verse reverse=0 model=Label pk_set=poetry\n"
-                           "pre_delete Article Verse\n"
-                           "post_delete Article Verse\n");
+    cr_assert_str_eq(seen,
+                     "m2m_changed pre_add Verse reverse=0 model=Label pk_set=classic,poetry\n"
+                     "m2m_changed post_add Verse reverse=0 model=Label pk_set=classic,poetry\n"
+                     "m2m_changed pre_add Verse reverse=0 model=Label pk_set=rare\n"
+                     "m2m_changed post_add Verse reverse=0 model=Label pk_set=rare\n"
+                     "m2m_changed pre_remove Verse reverse=0 model=Label pk_set=missing,rare\n"
+                     "m2m_changed post_remove Verse reverse=0 model=Label pk_set=missing,rare\n"
+                     "m2m_changed pre_remove Verse reverse=0 model=Label pk_set=classic\n"
+                     "m2m_changed post_remove Verse reverse=0 model=Label pk_set=classic\n"
+                     "m2m_changed pre_add Verse reverse=0 model=Label pk_set=rare\n"
+                     "m2m_changed post_add Verse reverse=0 model=Label pk_set=rare\n"
+                     "m2m_changed pre_add classic reverse=1 model=Article pk_set=Shelving\n"
+                     "m2m_changed post_add classic reverse=1 model=Article pk_set=Shelving\n"
+                     "m2m_changed pre_clear Verse reverse=0 model=Label pk_set=None\n"
+                     "m2m_changed post_clear Verse reverse=0 model=Label pk_set=None\n"
+                     "m2m_changed pre_add Verse reverse=0 model=Label pk_set=poetry\n"
+                     "m2m_changed post_add Verse reverse=0 model=Label pk_set=poetry\n"
+                     "pre_delete Article Verse\n"
+                     "post_delete Article Verse\n");
 }
 
 /* Adding only pairs that are there already still sends pre_add/post_add,
@@ -465,8 +472,9 @@ Test(signals, m2m_add_of_existing_pairs) {
     cr_assert_eq(dorm_signal_connect(sigs, DORM_M2M_CHANGED, through, on_m2m, NULL, NULL), 0);
     seen[0] = '\0';
     cr_assert_eq(dorm_related_add(a, "labels", (void *[]){l}, 1), 0);
-    cr_assert_str_eq(seen, "m2m_changed pre_add A reverse=0 model=Label pk_set=\n"
-                           "m2m_changed post_add A reverse=0 model=Label pk_set=\n");
+    cr_assert_str_eq(seen,
+                     "m2m_changed pre_add A reverse=0 model=Label pk_set=\n"
+                     "m2m_changed post_add A reverse=0 model=Label pk_set=\n");
 }
 
 /* loaddata saves raw: signals say so, and auto_now keeps the fixture's
@@ -474,15 +482,17 @@ Test(signals, m2m_add_of_existing_pairs) {
 Test(signals, loaddata_is_raw) {
     const char *dir = test_tmpdir_make("dorm-sig");
     (void)dir;
-    test_write_file("p.json", "[{\"model\": \"sig.person\", \"pk\": 7, \"fields\": {\"name\": \"Fixture\", "
-                              "\"updated\": \"2001-02-03T04:05:06Z\"}}]");
+    test_write_file("p.json",
+                    "[{\"model\": \"sig.person\", \"pk\": 7, \"fields\": {\"name\": \"Fixture\", "
+                    "\"updated\": \"2001-02-03T04:05:06Z\"}}]");
     connect_all(DORM_PRE_SAVE, on_save);
     connect_all(DORM_POST_SAVE, on_save);
     seen[0] = '\0';
     cr_assert_eq(dorm_loaddata(T.cx, DORM_LIST(test_tmpdir_path("p.json")), NULL), 0, "%s", dorm_errmsg(T.cx));
     test_tmpdir_remove();
-    cr_assert_str_eq(seen, "pre_save Person Fixture update_fields=None raw=1\n"
-                           "post_save Person Fixture created=1 raw=1\n");
+    cr_assert_str_eq(seen,
+                     "pre_save Person Fixture update_fields=None raw=1\n"
+                     "post_save Person Fixture created=1 raw=1\n");
     Person *p = dorm_get(dorm_all(T.cx, Person), DQ("pk", 7));
     cr_assert_not_null(p);
     char text[DORM_FMT_MAX];

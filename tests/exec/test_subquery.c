@@ -41,7 +41,7 @@ static int64_t pk_of_book(const char *title) {
 }
 
 /* The book titles of the catalogue in Book's Meta ordering (-publication_date). */
-#define ALL_BY_DATE                                                                                            \
+#define ALL_BY_DATE \
     "1984, On Fairy-Stories, Animal Farm, Homage to Catalonia, The Hobbit, Persuasion, Emma, Pride and Prejudice"
 
 Test(subquery, in_a_queryset_selects_by_pk, .init = test_db_open, .fini = test_db_close) {
@@ -74,8 +74,9 @@ Test(subquery, in_a_queryset_selects_by_pk, .init = test_db_open, .fini = test_d
     dorm_qs *long_books = dorm_filter(dorm_all(T.cx, Book), DQ("pages__gt", 400));
     cr_expect_str_eq(names(dorm_filter(dorm_all(T.cx, Author), DQ("pk__in", dorm_values_flat(long_books, "author")))),
                      "Jane Austen");
-    cr_expect_str_eq(names(dorm_filter(dorm_all(T.cx, Author), DQ("id__in", dorm_values_flat(long_books, "author_id")))),
-                     "Jane Austen");
+    cr_expect_str_eq(
+        names(dorm_filter(dorm_all(T.cx, Author), DQ("id__in", dorm_values_flat(long_books, "author_id")))),
+        "Jane Austen");
 }
 
 Test(subquery, errors_of_the_subquery_reach_the_query, .init = test_db_open, .fini = test_db_close) {
@@ -147,8 +148,7 @@ Test(subquery, empty_subquery_matches_nothing, .init = test_db_open, .fini = tes
     /* A subquery that runs and finds nothing. */
     dorm_qs *nowhere = dorm_filter(dorm_all(T.cx, Author), DQ("name", "Nobody"));
     cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Book), DQ("author__in", nowhere))), 0);
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Book), DQ("author__in", dorm_values_flat(nowhere, "id")))),
-                 0);
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Book), DQ("author__in", dorm_values_flat(nowhere, "id")))), 0);
 }
 
 Test(subquery, other_shapes_of_the_inner_queryset, .init = test_db_open, .fini = test_db_close) {
@@ -162,12 +162,12 @@ Test(subquery, other_shapes_of_the_inner_queryset, .init = test_db_open, .fini =
     cr_expect_str_eq(names(dorm_filter(books, DQ("id__in", dorm_filter(dorm_all(T.cx, Book), DQ("pages__gt", 400))))),
                      "Emma, Pride and Prejudice");
     /* An inner QuerySet that joins the outer table itself. */
-    cr_expect_str_eq(names(dorm_filter(books, DQ("author__in", dorm_filter(dorm_all(T.cx, Author),
-                                                                             DQ("books__genre", "HIS"))))),
-                     "1984, Animal Farm, Homage to Catalonia");
-    cr_expect_str_eq(names(dorm_filter(books, DQ("author__in", dorm_filter(dorm_all(T.cx, Author),
-                                                                             DQ("books__title", "Emma"))))),
-                     "Persuasion, Emma, Pride and Prejudice");
+    cr_expect_str_eq(
+        names(dorm_filter(books, DQ("author__in", dorm_filter(dorm_all(T.cx, Author), DQ("books__genre", "HIS"))))),
+        "1984, Animal Farm, Homage to Catalonia");
+    cr_expect_str_eq(
+        names(dorm_filter(books, DQ("author__in", dorm_filter(dorm_all(T.cx, Author), DQ("books__title", "Emma"))))),
+        "Persuasion, Emma, Pride and Prejudice");
 }
 
 Test(subquery, sliced_inner_queryset_keeps_its_order, .init = test_db_open, .fini = test_db_close) {
@@ -178,7 +178,9 @@ Test(subquery, sliced_inner_queryset_keeps_its_order, .init = test_db_open, .fin
     cr_assert_eq(dorm_qs_errcode(qs), DORM_OK, "%s", dorm_qs_errmsg(qs));
     if (on_sqlite()) {
         const char *sql = sql_of(qs);
-        cr_expect_not_null(strstr(sql, "IN (SELECT U0.\"id\" FROM \"library_author\" U0 ORDER BY U0.\"name\" ASC LIMIT 1)"), "%s", sql);
+        cr_expect_not_null(
+            strstr(sql, "IN (SELECT U0.\"id\" FROM \"library_author\" U0 ORDER BY U0.\"name\" ASC LIMIT 1)"), "%s",
+            sql);
     }
     if (test_db_on_mysql()) {
         /* MySQL refuses LIMIT in an IN subquery: Django's NotSupportedError,
@@ -227,9 +229,9 @@ Test(subquery, exclude_combines_conditions_as_django, .init = test_db_open, .fin
      * different books (Austen has Emma and a book under 300 pages). */
     cr_expect_str_eq(names(dorm_exclude(authors, DQ("books__title", "Emma"), DQ("books__pages__lt", 300))),
                      "George Orwell, J.R.R. Tolkien");
-    cr_expect_str_eq(names(dorm_filter(authors, dorm_not(dorm_and(DQ("books__title", "Emma"),
-                                                                  DQ("books__pages__lt", 300))))),
-                     "George Orwell, J.R.R. Tolkien");
+    cr_expect_str_eq(
+        names(dorm_filter(authors, dorm_not(dorm_and(DQ("books__title", "Emma"), DQ("books__pages__lt", 300))))),
+        "George Orwell, J.R.R. Tolkien");
     cr_expect_str_eq(names(dorm_exclude(authors, DQ("books__title", "Emma"), DQ("books__genre", "HIS"))),
                      "George Orwell, J.R.R. Tolkien, Jane Austen");
 }

@@ -39,17 +39,14 @@ typedef struct Order {
 static const dorm_field Shop_fields[] = {DORM_AUTO(Shop, id), DORM_CHAR(Shop, name, .max_length = 50), DORM_END};
 const dorm_model Shop_model = DORM_MODEL(Shop, "shops", Shop_fields);
 static const dorm_field Order_fields[] = {
-    DORM_AUTO(Order, id),
-    DORM_FOREIGN_KEY(Order, shop, Shop, .on_delete = DORM_CASCADE, .related_name = "orders"),
-    DORM_CHAR(Order, item, .max_length = 50),
-    DORM_END};
+    DORM_AUTO(Order, id), DORM_FOREIGN_KEY(Order, shop, Shop, .on_delete = DORM_CASCADE, .related_name = "orders"),
+    DORM_CHAR(Order, item, .max_length = 50), DORM_END};
 const dorm_model Order_model = DORM_MODEL(Order, "shops", Order_fields, .ordering = DORM_LIST("item"));
 static const dorm_app shops = {.label = "shops", .models = DORM_MODELS(&Shop_model, &Order_model)};
 
 static char schemas[2][48];
 
-static void drop_schemas(dorm_db *db)
-{
+static void drop_schemas(dorm_db *db) {
     for (int i = 0; i < 2; i++) {
         char sql[120];
         dorm_errbuf e;
@@ -58,8 +55,7 @@ static void drop_schemas(dorm_db *db)
     }
 }
 
-Test(tenants, schema_names_are_checked)
-{
+Test(tenants, schema_names_are_checked) {
     test_db_open();
     const char *bad[] = {"", "1abc", "a b", "x\"; DROP TABLE y; --", "pg_catalog", "a-b", NULL};
     for (int i = 0; bad[i]; i++) {
@@ -81,8 +77,7 @@ Test(tenants, schema_names_are_checked)
 }
 
 /* Two tenants, one migration history each, through one pool. */
-Test(tenants, migrations_per_tenant_schema)
-{
+Test(tenants, migrations_per_tenant_schema) {
     if (!on_postgres()) cr_skip_test("schemas are PostgreSQL's");
     const char *dir = test_tmpdir_make("dorm-tenant");
     notes.migrations_dir = dir;
@@ -142,17 +137,19 @@ Test(tenants, migrations_per_tenant_schema)
 }
 
 /* The row-level scope: orders belong to a shop. */
-Test(tenants, row_level_scope)
-{
+Test(tenants, row_level_scope) {
     test_db_open_apps((const dorm_app *const[]){&shops, NULL});
     Shop *s1 = dorm_create(T.cx, Shop, .name = "one"), *s2 = dorm_create(T.cx, Shop, .name = "two");
     cr_assert(s1 && s2, "%s", dorm_errmsg(T.cx));
     dorm_databases *dbs = dorm_databases_new(T.reg);
     char url[700];
-    if (on_postgres()) snprintf(url, sizeof url, "%s&options=-c%%20search_path%%3D%s", test_db_url(), test_db_schema());
-    else snprintf(url, sizeof url, "sqlite:///%s/t.db", test_tmpdir_make("dorm-scope"));
+    if (on_postgres())
+        snprintf(url, sizeof url, "%s&options=-c%%20search_path%%3D%s", test_db_url(), test_db_schema());
+    else
+        snprintf(url, sizeof url, "sqlite:///%s/t.db", test_tmpdir_make("dorm-scope"));
     cr_assert_eq(dorm_databases_add(dbs, "default", url, NULL), 0, "%s", dorm_databases_errmsg(dbs));
-    cr_assert_eq(dorm_databases_set_tenant_scope(dbs, (const dorm_tenant_scope[]){{&Order_model, "shop"}, {NULL, NULL}}), 0);
+    cr_assert_eq(
+        dorm_databases_set_tenant_scope(dbs, (const dorm_tenant_scope[]){{&Order_model, "shop"}, {NULL, NULL}}), 0);
     dorm_ctx *one = dorm_ctx_new_databases(dbs), *two = dorm_ctx_new_databases(dbs);
     if (!on_postgres()) {
         cr_assert_eq(dorm_create_all(one), 0, "%s", dorm_errmsg(one));
@@ -191,17 +188,18 @@ Test(tenants, row_level_scope)
     forged->shop.id = s1->id;
     forged->item = "stolen";
     cr_assert_eq(dorm_save(forged), DORM_EPOLICY);
-    cr_assert_str_eq(dorm_errmsg(two), "This Order belongs to another tenant: a context of one tenant cannot write it.");
+    cr_assert_str_eq(dorm_errmsg(two),
+                     "This Order belongs to another tenant: a context of one tenant cannot write it.");
     /* ... nor bulk-updated, even among the context's own (nothing written). */
     Order *mine = dorm_get(dorm_all(two, Order), DQ("item", "stale"));
     cr_assert_not_null(mine, "%s", dorm_errmsg(two));
     mine->item = "fresh";
     cr_assert_eq(dorm_bulk_update(two, Order, ((Order *[]){mine, forged}), 2, "item"), DORM_EPOLICY);
-    cr_assert_str_eq(dorm_errmsg(two), "This Order belongs to another tenant: a context of one tenant cannot write it.");
+    cr_assert_str_eq(dorm_errmsg(two),
+                     "This Order belongs to another tenant: a context of one tenant cannot write it.");
     cr_assert_eq(dorm_count(dorm_filter(dorm_all(two, Order), DQ("item", "fresh"))), 0, "nothing was written");
     cr_assert_eq(dorm_count(dorm_filter(dorm_all(one, Order), DQ("item", "apples"))), 1, "one's row untouched");
-    cr_assert_eq(dorm_bulk_update(two, Order, ((Order *[]){mine}), 1, "item"), 1, "%s",
-                 dorm_errmsg(two));
+    cr_assert_eq(dorm_bulk_update(two, Order, ((Order *[]){mine}), 1, "item"), 1, "%s", dorm_errmsg(two));
     cr_assert_eq(dorm_delete(o1, NULL), 0, "%s", dorm_errmsg(one));
     dorm_deleted d;
     cr_assert_eq(dorm_qs_delete(dorm_all(two, Order), &d), 0, "%s", dorm_errmsg(two));

@@ -250,11 +250,12 @@ Test(transactions, select_for_update_sql) {
         {{.skip_locked = true}, " FOR UPDATE SKIP LOCKED"},
         {{.no_key = true}, " FOR NO KEY UPDATE"},
         {{.of = DORM_LIST("self")}, " FOR UPDATE OF \"library_book\""},
-        {{.of = DORM_LIST("author", "self"), .nowait = true}, " FOR UPDATE OF \"library_author\", \"library_book\" NOWAIT"},
+        {{.of = DORM_LIST("author", "self"), .nowait = true},
+         " FOR UPDATE OF \"library_author\", \"library_book\" NOWAIT"},
     };
     /* MariaDB has NOWAIT but no SKIP LOCKED, OF or NO KEY (Django's
      * features): those are refused with Django's NotSupportedError. */
-    static const char *const my_refused[] = {NULL, NULL, "SKIP LOCKED", "FOR NO KEY UPDATE", "FOR UPDATE OF",
+    static const char *const my_refused[] = {NULL,           NULL, "SKIP LOCKED", "FOR NO KEY UPDATE", "FOR UPDATE OF",
                                              "FOR UPDATE OF"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dorm_qs *qs = dorm_select_for_update_with(dorm_select_related(books, "author"), &cases[i].o);
@@ -267,8 +268,10 @@ Test(transactions, select_for_update_sql) {
             continue;
         }
         const char *sql = sql_of(qs);
-        if (on_sqlite()) cr_assert_null(strstr(sql, "FOR "), "%s", sql);
-        else cr_assert(ends_with(sql, cases[i].tail), "%zu: %s", i, sql);
+        if (on_sqlite())
+            cr_assert_null(strstr(sql, "FOR "), "%s", sql);
+        else
+            cr_assert(ends_with(sql, cases[i].tail), "%zu: %s", i, sql);
     }
     const char *sql = sql_of(dorm_slice(dorm_select_for_update(books), 0, 5));
     if (!on_sqlite()) cr_assert(ends_with(sql, " LIMIT 5 FOR UPDATE"), "%s", sql);
@@ -282,7 +285,8 @@ Test(transactions, select_for_update_sql) {
 }
 
 Test(transactions, select_for_update_checks) {
-    dorm_qs *qs = dorm_select_for_update_with(dorm_all(T.cx, Book), &(dorm_lock_opts){.nowait = true, .skip_locked = true});
+    dorm_qs *qs =
+        dorm_select_for_update_with(dorm_all(T.cx, Book), &(dorm_lock_opts){.nowait = true, .skip_locked = true});
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EVALUE);
     cr_assert_str_eq(dorm_qs_errmsg(qs), "The nowait option cannot be used with skip_locked.");
     /* Outside a transaction: refused where there are row locks. */
@@ -325,6 +329,8 @@ Test(transactions, update_or_create_locks_the_row) {
     const char *log_text = test_log_stop();
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     cr_assert_not(created);
-    if (!on_sqlite()) cr_assert(strstr(log_text, "LIMIT 21 FOR UPDATE|UPDATE"), "%s", log_text);
-    else cr_assert_null(strstr(log_text, "FOR UPDATE"), "%s", log_text);
+    if (!on_sqlite())
+        cr_assert(strstr(log_text, "LIMIT 21 FOR UPDATE|UPDATE"), "%s", log_text);
+    else
+        cr_assert_null(strstr(log_text, "FOR UPDATE"), "%s", log_text);
 }

@@ -51,8 +51,7 @@ static bool is_even(const dorm_value *v, const void *payload) {
 /* Membership.clean(): ends before starts is a non-field error. */
 static int membership_clean(void *obj, dorm_verrors *errors) {
     Membership *m = obj;
-    if (!dorm_is_null(m, ends) && !dorm_is_null(m, starts) &&
-        dorm_date_to_days(m->ends) < dorm_date_to_days(m->starts))
+    if (!dorm_is_null(m, ends) && !dorm_is_null(m, starts) && dorm_date_to_days(m->ends) < dorm_date_to_days(m->starts))
         return dorm_verror_add(errors, NULL, NULL, "Membership ends before it starts.");
     return DORM_OK;
 }
@@ -60,15 +59,16 @@ static int membership_clean(void *obj, dorm_verrors *errors) {
 static const dorm_field Membership_fields[] = {
     DORM_AUTO(Membership, id),
     DORM_CHAR(Membership, code, .max_length = 5, .unique = true,
-              .validators = DORM_VALIDATORS(DORM_REGEX("^[A-Z]{2}[0-9]{3}$",
-                                                       .message = "Code must be two capitals and three digits."))),
+              .validators = DORM_VALIDATORS(
+                  DORM_REGEX("^[A-Z]{2}[0-9]{3}$", .message = "Code must be two capitals and three digits."))),
     DORM_CHAR(Membership, name, .max_length = 20),
     DORM_CHAR(Membership, nickname, .max_length = 20, .blank = true),
-    DORM_CHAR(Membership, level, .max_length = 1, .choices = DORM_CHOICES({DORM_VTEXT("B"), "Basic"}, {DORM_VTEXT("P"), "Premium"})),
+    DORM_CHAR(Membership, level, .max_length = 1,
+              .choices = DORM_CHOICES({DORM_VTEXT("B"), "Basic"}, {DORM_VTEXT("P"), "Premium"})),
     DORM_INT(Membership, age, .validators = DORM_VALIDATORS(DORM_MIN_VALUE(12), DORM_MAX_VALUE(120))),
     DORM_INT(Membership, slots, .default_value = DORM_VINT(2),
-             .validators = DORM_VALIDATORS(DORM_VALIDATOR(is_even, NULL, .message = "%(value)s is not an even number.",
-                                                          .code = "odd"))),
+             .validators = DORM_VALIDATORS(
+                 DORM_VALIDATOR(is_even, NULL, .message = "%(value)s is not an even number.", .code = "odd"))),
     DORM_CHAR(Membership, city, .max_length = 30),
     DORM_INT(Membership, card_no),
     DORM_DATE(Membership, starts),
@@ -94,8 +94,9 @@ static int gadget_clean(void *obj, dorm_verrors *errors) {
 static const dorm_field Gadget_fields[] = {
     DORM_AUTO(Gadget, id),
     DORM_CHAR(Gadget, label, .max_length = 6, .blank = true,
-              .validators = DORM_VALIDATORS(DORM_MIN_LENGTH(3), DORM_REGEX("[aeiou]", .inverse_match = true,
-                                                                           .message = "No vowels.", .code = "vowel"))),
+              .validators = DORM_VALIDATORS(
+                  DORM_MIN_LENGTH(3),
+                  DORM_REGEX("[aeiou]", .inverse_match = true, .message = "No vowels.", .code = "vowel"))),
     DORM_CHAR(Gadget, one, .max_length = 8, .blank = true,
               .validators = DORM_VALIDATORS(DORM_MIN_LENGTH(1), DORM_MAX_LENGTH(1))),
     DORM_DECIMAL(Gadget, price, .max_digits = 6, .decimal_places = 2, .default_value = DORM_VDECIMAL(10, 1),
@@ -116,10 +117,10 @@ static const dorm_field Gadget_fields[] = {
     DORM_CHAR(Gadget, serial, .max_length = 10, .null = true, .blank = true, .unique = true),
     DORM_END,
 };
-const dorm_model Gadget_model =
-    DORM_MODEL(Gadget, "val", Gadget_fields, .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("shelf", "label", "one")),
-               .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "tag_word", DORM_LIST("tag", "word"), NULL}),
-               .clean = gadget_clean);
+const dorm_model Gadget_model = DORM_MODEL(
+    Gadget, "val", Gadget_fields, .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("shelf", "label", "one")),
+    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "tag_word", DORM_LIST("tag", "word"), NULL}),
+    .clean = gadget_clean);
 
 static const dorm_app val_app = {.label = "val", .models = DORM_MODELS(&Membership_model, &Shelf_model, &Gadget_model)};
 
@@ -192,8 +193,9 @@ Test(validation, membership_of_the_transcript) {
                      "   __all__: Membership with this City and Card no already exists. [unique_together]");
     cr_assert_str_eq(dorm_verrors_of(&e, DORM_NON_FIELD_ERRORS, " | "),
                      "Membership ends before it starts. | Membership with this City and Card no already exists.");
-    cr_assert_str_eq(dorm_verrors_of(&e, "code", " | "),
-                     "Code must be two capitals and three digits. | Ensure this value has at most 5 characters (it has 6).");
+    cr_assert_str_eq(
+        dorm_verrors_of(&e, "code", " | "),
+        "Code must be two capitals and three digits. | Ensure this value has at most 5 characters (it has 6).");
     cr_assert_null(dorm_verrors_of(&e, "city", " | "));
     /* dorm_errmsg has the same, one "field: message" line each. */
     cr_assert(strncmp(dorm_errmsg(cx), "code: Code must be two capitals and three digits.\ncode: Ensure", 62) == 0,
@@ -203,16 +205,22 @@ Test(validation, membership_of_the_transcript) {
     /* to_python of a value the field cannot take. */
     Membership *not_int = member("EF789", "Gail", 30, 2, 3);
     cr_assert_eq(dorm_field_assign(not_int, "age", "abc"), DORM_EVALIDATION);
-    cr_assert_str_eq(dorm_errmsg(cx), "age: \xe2\x80\x9c" "abc\xe2\x80\x9d value must be an integer.");
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "age: \xe2\x80\x9c"
+                     "abc\xe2\x80\x9d value must be an integer.");
     cr_assert_eq(not_int->age, 30);
     cr_assert_eq(dorm_field_assign(not_int, "age", " 42 "), DORM_OK, "%s", dorm_errmsg(cx));
     cr_assert_eq(not_int->age, 42);
     cr_assert_eq(dorm_field_assign(not_int, "starts", "2024-02-30"), DORM_EVALIDATION);
-    cr_assert_str_eq(dorm_errmsg(cx), "starts: \xe2\x80\x9c" "2024-02-30\xe2\x80\x9d value has the correct format "
-                                      "(YYYY-MM-DD) but it is an invalid date.");
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "starts: \xe2\x80\x9c"
+                     "2024-02-30\xe2\x80\x9d value has the correct format "
+                     "(YYYY-MM-DD) but it is an invalid date.");
     cr_assert_eq(dorm_field_assign(not_int, "starts", "soon"), DORM_EVALIDATION);
-    cr_assert_str_eq(dorm_errmsg(cx), "starts: \xe2\x80\x9c" "soon\xe2\x80\x9d value has an invalid date format. It "
-                                      "must be in YYYY-MM-DD format.");
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "starts: \xe2\x80\x9c"
+                     "soon\xe2\x80\x9d value has an invalid date format. It "
+                     "must be in YYYY-MM-DD format.");
     cr_assert_eq(dorm_field_assign(not_int, "name", 5), DORM_OK, "%s", dorm_errmsg(cx));
     cr_assert_str_eq(not_int->name, "5");
     cr_assert_eq(dorm_field_assign(not_int, "nope", 5), DORM_EFIELD);
@@ -223,16 +231,18 @@ Test(validation, membership_of_the_transcript) {
     cr_assert_eq(g->shelf.id, s->id);
     cr_assert_eq(g->shelf.obj, s);
     cr_assert_eq(dorm_field_assign(g, "shelf", not_int), DORM_EVALUE);
-    cr_assert_str_eq(dorm_errmsg(cx), "Cannot assign \"<Membership: Membership object (None)>\": \"Gadget.shelf\" must "
-                                      "be a \"Shelf\" instance.");
+    cr_assert_str_eq(dorm_errmsg(cx),
+                     "Cannot assign \"<Membership: Membership object (None)>\": \"Gadget.shelf\" must "
+                     "be a \"Shelf\" instance.");
 }
 
 Test(validation, unique_and_unique_together_with_exclude) {
     Membership *first = member("AB123", "Gail", 30, 2, 1);
     cr_assert_eq(dorm_save(first), DORM_OK, "%s", dorm_errmsg(cx));
     Membership *dup = member("AB123", "Hal", 30, 2, 1);
-    cr_assert_str_eq(full(dup, NULL), "   __all__: Membership with this City and Card no already exists. [unique_together]\n"
-                                      "   code: Membership with this Code already exists. [unique]");
+    cr_assert_str_eq(full(dup, NULL),
+                     "   __all__: Membership with this City and Card no already exists. [unique_together]\n"
+                     "   code: Membership with this Code already exists. [unique]");
     dorm_verrors e;
     cr_assert_eq(dorm_validate_unique(dup, DORM_LIST("code"), &e), DORM_EVALIDATION);
     cr_assert_str_eq(lines(&e), "   __all__: Membership with this City and Card no already exists. [unique_together]");
@@ -279,15 +289,17 @@ Test(validation, each_validator_in_django_order) {
     g->label = "xy";
     cr_assert_str_eq(full(g, NULL), "   label: Ensure this value has at least 3 characters (it has 2). [min_length]");
     g->label = "abcdefg";
-    cr_assert_str_eq(full(g, NULL), "   label: No vowels. [vowel]\n"
-                                    "   label: Ensure this value has at most 6 characters (it has 7). [max_length]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   label: No vowels. [vowel]\n"
+                     "   label: Ensure this value has at most 6 characters (it has 7). [max_length]");
     g = gadget();
     g->one = "ab";
     cr_assert_str_eq(full(g, NULL), "   one: Ensure this value has at most 1 character (it has 2). [max_length]");
     g = gadget();
     g->price = dec("0.25");
-    cr_assert_str_eq(full(g, NULL), "   price: Ensure this value is greater than or equal to 0.50. [min_value]\n"
-                                    "   price: Ensure that there are no more than 1 decimal place. [max_decimal_places]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   price: Ensure this value is greater than or equal to 0.50. [min_value]\n"
+                     "   price: Ensure that there are no more than 1 decimal place. [max_decimal_places]");
     g->price = dec("123.45");
     cr_assert_str_eq(full(g, NULL), "   price: Ensure that there are no more than 4 digits in total. [max_digits]");
     g = gadget();
@@ -301,21 +313,26 @@ Test(validation, each_validator_in_django_order) {
     /* An IntegerField's own message for the code "invalid". */
     g = gadget();
     g->digits = 12;
-    cr_assert_str_eq(full(g, NULL), "   digits: \xe2\x80\x9c" "12\xe2\x80\x9d value must be an integer. [invalid]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   digits: \xe2\x80\x9c"
+                     "12\xe2\x80\x9d value must be an integer. [invalid]");
     g = gadget();
     g->mail = "nope";
     g->site = "nope";
-    cr_assert_str_eq(full(g, NULL), "   mail: Enter a valid email address. [invalid]\n"
-                                    "   site: Enter a valid URL. [invalid]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   mail: Enter a valid email address. [invalid]\n"
+                     "   site: Enter a valid URL. [invalid]");
     /* SlugField: validate_slug, the field's validators, then max_length. */
     g = gadget();
     g->tag = "a b";
-    cr_assert_str_eq(full(g, NULL), "   tag: Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, "
-                                    "underscores or hyphens. [invalid]\n"
-                                    "   tag: Starts with x. [invalid]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   tag: Enter a valid \xe2\x80\x9cslug\xe2\x80\x9d consisting of letters, numbers, "
+                     "underscores or hyphens. [invalid]\n"
+                     "   tag: Starts with x. [invalid]");
     g->tag = "abcdefg";
-    cr_assert_str_eq(full(g, NULL), "   tag: Starts with x. [invalid]\n"
-                                    "   tag: Ensure this value has at most 5 characters (it has 7). [max_length]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   tag: Starts with x. [invalid]\n"
+                     "   tag: Ensure this value has at most 5 characters (it has 7). [max_length]");
     g = gadget();
     g->word = "ABC";
     cr_assert_str_eq(full(g, NULL), "OK");
@@ -334,10 +351,11 @@ Test(validation, clean_adds_field_errors_after_their_own) {
     Gadget *g = gadget();
     g->label = "bad";
     g->one = "ab";
-    cr_assert_str_eq(full(g, NULL), "   label: No vowels. [vowel]\n"
-                                    "   label: Label is bad. [bad]\n"
-                                    "   one: Ensure this value has at most 1 character (it has 2). [max_length]\n"
-                                    "   one: One is bad too. [None]");
+    cr_assert_str_eq(full(g, NULL),
+                     "   label: No vowels. [vowel]\n"
+                     "   label: Label is bad. [bad]\n"
+                     "   one: Ensure this value has at most 1 character (it has 2). [max_length]\n"
+                     "   one: One is bad too. [None]");
 }
 
 Test(validation, unique_checks_of_gadget) {
@@ -354,9 +372,10 @@ Test(validation, unique_checks_of_gadget) {
     h->_dorm.flags = g->_dorm.flags;
     h->id = 0;
     h->_dorm.flags |= DORM_OBJ_ADDING;
-    cr_assert_str_eq(full(h, NULL), "   __all__: Gadget with this Shelf, Label and One already exists. [unique_together]\n"
-                                    "   __all__: Gadget with this Tag and Word already exists. [unique_together]\n"
-                                    "   serial: Gadget with this Serial already exists. [unique]");
+    cr_assert_str_eq(full(h, NULL),
+                     "   __all__: Gadget with this Shelf, Label and One already exists. [unique_together]\n"
+                     "   __all__: Gadget with this Tag and Word already exists. [unique_together]\n"
+                     "   serial: Gadget with this Serial already exists. [unique]");
     cr_assert_str_eq(full(h, DORM_LIST("one", "serial")),
                      "   __all__: Gadget with this Tag and Word already exists. [unique_together]");
     cr_assert_str_eq(full(g, NULL), "OK");
@@ -374,8 +393,9 @@ Test(validation, unique_checks_of_gadget) {
     dorm_verrors e;
     h->tag = "xa", h->word = "abc";
     cr_assert_eq(dorm_validate_unique(h, DORM_LIST("tag"), &e), DORM_EVALIDATION);
-    cr_assert_str_eq(lines(&e), "   __all__: Gadget with this Shelf, Label and One already exists. [unique_together]\n"
-                                "   serial: Gadget with this Serial already exists. [unique]");
+    cr_assert_str_eq(lines(&e),
+                     "   __all__: Gadget with this Shelf, Label and One already exists. [unique_together]\n"
+                     "   serial: Gadget with this Serial already exists. [unique]");
     h->label = "xy";
     cr_assert_eq(dorm_clean_fields(h, DORM_LIST("label"), &e), DORM_OK, "%s", dorm_errmsg(cx));
 }

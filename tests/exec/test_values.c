@@ -121,8 +121,8 @@ Test(datetime_range, invalid_dates_and_times_are_not_saved, .init = test_db_open
     cr_expect(strstr(dorm_errmsg(T.cx), "time value out of range"), "%s", dorm_errmsg(T.cx));
     e->time_f = dorm_time_hms(23, 59, 59, 999999);
     cr_assert_eq(dorm_save(e), DORM_OK, "%s", dorm_errmsg(T.cx));
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("date_f__year", 9999))), 1,
-                 "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Everything), DQ("date_f__year", 9999))), 1, "%s",
+                 dorm_errmsg(T.cx));
 }
 
 /* ---- Decimals of 38 digits, and what aggregates return -------------------- */
@@ -217,8 +217,8 @@ Test(decimals, aggregates_keep_the_backends_precision, .init = open_prices, .fin
     dorm_qs *col = dorm_annotate(qs, DAS("d", dorm_F("price")));
     EXPECT_DEC(annotation_of(col, 0, "d"), "10.00", "10.00");
     /* An aliased aggregate over a filter. */
-    const dorm_row *r2 = dorm_aggregate(dorm_filter(dorm_all(T.cx, Price), DQ("price__gt", 10)),
-                                        DAS("avg", DAvg("price")));
+    const dorm_row *r2 =
+        dorm_aggregate(dorm_filter(dorm_all(T.cx, Price), DQ("price__gt", 10)), DAS("avg", DAvg("price")));
     cr_assert_not_null(r2, "%s", dorm_errmsg(T.cx));
     EXPECT_DEC3(dorm_row_get(r2, "avg"), "22.5", "22.5000000000000000", "22.500000");
 }
@@ -233,9 +233,9 @@ Test(decimals, thirty_eight_digits, .init = open_prices, .fini = test_db_close) 
     dorm_value big = dorm_v_decimal(got->big), tiny = dorm_v_decimal(got->tiny);
     EXPECT_DEC(&big, "12345678901234600000000000000000000.00", "12345678901234567890123456789012345.67");
     EXPECT_DEC(&tiny, "0.12345678901234600000000000000000000000", "0.12345678901234567890123456789012345678");
-    const dorm_row *r = dorm_aggregate(dorm_all(T.cx, Price), DAS(NULL, DAvg("price")), DAS(NULL, DSum("big")),
-                                       DAS(NULL, DAvg("big")), DAS(NULL, DAvg("tiny")), DAS(NULL, DSum("tiny")),
-                                       DAS(NULL, DMax("big")));
+    const dorm_row *r =
+        dorm_aggregate(dorm_all(T.cx, Price), DAS(NULL, DAvg("price")), DAS(NULL, DSum("big")), DAS(NULL, DAvg("big")),
+                       DAS(NULL, DAvg("tiny")), DAS(NULL, DSum("tiny")), DAS(NULL, DMax("big")));
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     EXPECT_DEC3(dorm_row_get(r, "price__avg"), "0.620000000000000", "0.62000000000000000000", "0.620000");
     EXPECT_DEC(dorm_row_get(r, "big__sum"), "12345678901234600000000000000000000",
@@ -248,13 +248,14 @@ Test(decimals, thirty_eight_digits, .init = open_prices, .fini = test_db_close) 
     EXPECT_DEC(dorm_row_get(r, "big__max"), "12345678901234600000000000000000000",
                "12345678901234567890123456789012345.67");
     /* Exact comparison in the database and values() rows. */
-    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Price), DQ("big", dec("-0.01")))), 1, "%s",
-                 dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Price), DQ("big", dec("-0.01")))), 1, "%s", dorm_errmsg(T.cx));
     if (!on_sqlite()) {
-        cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Price),
-                                            DQ("big", dec("12345678901234567890123456789012345.67")))), 1);
-        cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Price),
-                                            DQ("big", dec("12345678901234567890123456789012345.66")))), 0);
+        cr_expect_eq(
+            dorm_count(dorm_filter(dorm_all(T.cx, Price), DQ("big", dec("12345678901234567890123456789012345.67")))),
+            1);
+        cr_expect_eq(
+            dorm_count(dorm_filter(dorm_all(T.cx, Price), DQ("big", dec("12345678901234567890123456789012345.66")))),
+            0);
     }
     const dorm_row **rows = dorm_rows(dorm_order_by(dorm_values(dorm_all(T.cx, Price), "tiny"), "id"), NULL);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
@@ -283,8 +284,8 @@ Test(decimals, full_clean_counts_38_digits, .init = open_prices, .fini = test_db
     o->big = dec("1234567890123456789012345678901234567.8");
     dorm_set_null_(o, &o->big, false);
     cr_expect_eq(dorm_full_clean(o), DORM_EVALIDATION);
-    cr_expect(strstr(dorm_errmsg(T.cx), "Ensure that there are no more than 36 digits before the decimal point."),
-              "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx), "Ensure that there are no more than 36 digits before the decimal point."), "%s",
+              dorm_errmsg(T.cx));
     o->big = dec("12345678901234567890123456789012345.678");
     cr_expect_eq(dorm_full_clean(o), DORM_EVALIDATION);
     cr_expect(strstr(dorm_errmsg(T.cx), "Ensure that there are no more than 2 decimal places."), "%s",

@@ -22,21 +22,16 @@ static const test_server pg = {
     .durable_sql = "SELECT CASE WHEN current_setting('synchronous_commit') = 'on' THEN 1 ELSE 0 END",
 };
 
-ReportHook(POST_TEST)(struct criterion_test_stats *stats)
-{
-    test_pg_server_stop(stats->test->name);
-}
+ReportHook(POST_TEST)(struct criterion_test_stats *stats) { test_pg_server_stop(stats->test->name); }
 
 DORM_SERVER_TEST(pg_server, pg, restarts_between_statements) { test_fault_restarts_between_statements(); }
-DORM_SERVER_TEST(pg_server, pg, statements_fail_while_the_server_is_down)
-{
+DORM_SERVER_TEST(pg_server, pg, statements_fail_while_the_server_is_down) {
     test_fault_statements_fail_while_the_server_is_down();
 }
 DORM_SERVER_TEST(pg_server, pg, crash_inside_an_atomic_block) { test_fault_crash_inside_an_atomic_block(); }
 DORM_SERVER_TEST(pg_server, pg, restart_inside_an_atomic_block) { test_fault_restart_inside_an_atomic_block(); }
 DORM_SERVER_TEST(pg_server, pg, own_transactions_end_themselves) { test_fault_own_transactions_end_themselves(); }
 DORM_SERVER_TEST(pg_server, pg, crash_during_a_statement) { test_fault_crash_during_a_statement(); }
-DORM_SERVER_TEST(pg_server, pg, acknowledged_commits_survive_a_crash)
-{
+DORM_SERVER_TEST(pg_server, pg, acknowledged_commits_survive_a_crash) {
     test_fault_acknowledged_commits_survive_a_crash();
 }

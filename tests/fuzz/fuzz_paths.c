@@ -60,8 +60,10 @@ static void evaluate(dorm_ctx *cx, dorm_qs *qs, bool rows, const char *call, con
     const char *params;
     dorm_qs_sql(qs, &params);
     check(cx, call, paths);
-    if (rows) dorm_rows(qs, NULL);
-    else dorm_list(qs, NULL);
+    if (rows)
+        dorm_rows(qs, NULL);
+    else
+        dorm_list(qs, NULL);
     check(cx, call, paths);
     dorm_count(qs);
     check(cx, call, paths);
@@ -108,14 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const dorm_q *conds[] = {type == 7 ? &wrapped : &leaf, NULL};
     const dorm_expr fexpr = {.kind = DORM_E_F, .name = paths[n > 1 ? 1 : 0]};
     static const char *const aggregates[] = {"Count", "Sum", "Avg", "Min", "Max"};
-    dorm_expr agg = {.kind = DORM_E_FUNC, .func = aggregates[type % 5], .value = dorm_v_text(paths[0]), .distinct = negate};
+    dorm_expr agg = {
+        .kind = DORM_E_FUNC, .func = aggregates[type % 5], .value = dorm_v_text(paths[0]), .distinct = negate};
     const dorm_named *named[] = {&(const dorm_named){paths[n > 1 ? 1 : 0], &agg}, NULL};
     const dorm_named *unnamed[] = {&(const dorm_named){NULL, &agg}, NULL};
     const dorm_set set = {paths[0], type == 6 ? dorm_v_expr(&fexpr) : v};
     const dorm_set *sets[] = {&set, NULL};
-    static const char *const names[] = {"filter", "exclude", "order_by", "values", "values_list", "annotate",
-                                        "aggregate", "select_related", "prefetch_related", "only", "defer",
-                                        "update", "filter(F)", "values_list(flat)", "order_by(author)", "get"};
+    static const char *const names[] = {
+        "filter",    "exclude",           "order_by",         "values", "values_list", "annotate",
+        "aggregate", "select_related",    "prefetch_related", "only",   "defer",       "update",
+        "filter(F)", "values_list(flat)", "order_by(author)", "get"};
     const char *name = names[call];
     switch (call) {
     case 0: evaluate(cx, dorm_qs_filter(all, conds), false, name, paths); break;

@@ -81,9 +81,13 @@ static const char *cents_to_c(const dorm_value *v, void *member, struct dorm_ctx
     return NULL;
 }
 
-const dorm_field_type CentsField_type = {.name = "library.CentsField", .internal = DORM_KIND_BIGINT,
-                                         .size = sizeof(Cents), .to_db = cents_to_db, .from_db = cents_from_db,
-                                         .to_c = cents_to_c, .db_types = DORM_DB_TYPES({"postgresql", "bigint"}),
+const dorm_field_type CentsField_type = {.name = "library.CentsField",
+                                         .internal = DORM_KIND_BIGINT,
+                                         .size = sizeof(Cents),
+                                         .to_db = cents_to_db,
+                                         .from_db = cents_from_db,
+                                         .to_c = cents_to_c,
+                                         .db_types = DORM_DB_TYPES({"postgresql", "bigint"}),
                                          .lookups = DORM_LIST("exact", "gt")};
 
 static const dorm_field Author_fields[] = {
@@ -111,11 +115,9 @@ static const dorm_field Book_fields[] = {
     DORM_BIGINT(Book, copies),
     DORM_SMALLINT(Book, shelf),
     DORM_POSINT(Book, sold),
-    DORM_POSSMALLINT(Book, rank,
-                     .choices = DORM_CHOICES({DORM_VINT(1), "First"}, {DORM_VINT(2), "Second"})),
+    DORM_POSSMALLINT(Book, rank, .choices = DORM_CHOICES({DORM_VINT(1), "First"}, {DORM_VINT(2), "Second"})),
     DORM_FLOAT(Book, rating),
-    DORM_DECIMAL(Book, price, .max_digits = 6, .decimal_places = 2,
-                 .default_value = DORM_VDECIMAL(0, 2),
+    DORM_DECIMAL(Book, price, .max_digits = 6, .decimal_places = 2, .default_value = DORM_VDECIMAL(0, 2),
                  .validators = DORM_VALIDATORS(DORM_MIN_VALUE_OF(DORM_VDECIMAL(1, 2)), DORM_DECIMAL_VALIDATOR(5, 2))),
     DORM_BOOL(Book, in_print, .default_value = DORM_VBOOL(true)),
     DORM_DATE(Book, published, .default_value = DORM_VDATE(1900, 1, 1)),
@@ -123,37 +125,32 @@ static const dorm_field Book_fields[] = {
     DORM_TIME(Book, opens),
     DORM_UUID(Book, isbn),
     DORM_BINARY(Book, cover),
-    DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE,
-                     .related_name = "books"),
+    DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE, .related_name = "books"),
     DORM_FOREIGN_KEY(Book, editor, Author, .on_delete = DORM_CASCADE, .related_name = "+"),
     DORM_END,
 };
 
-const dorm_model Author_model = DORM_MODEL(Author, "library", Author_fields,
-                                           .ordering = DORM_LIST("name"),
-                                           .managers = DORM_MANAGERS({"objects", named, &plain_qs},
-                                                                     {"everyone", NULL, NULL}),
-                                           .default_manager_name = "objects");
-const dorm_model Book_model = DORM_MODEL(
-    Book, "library", Book_fields,
-    .ordering = DORM_LIST("-published", "title"),
-    .indexes = DORM_INDEXES({DORM_LIST("title", "-published"), "book_title_idx"}),
-    .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("title", "author")),
-    .constraints = DORM_CONSTRAINTS(
-        {DORM_CONSTRAINT_UNIQUE, "book_slug_uniq", DORM_LIST("slug"), NULL},
-        {DORM_CONSTRAINT_CHECK, "book_pages_gte_0", NULL, &pages_not_negative}),
-    .verbose_name_plural = "books");
+const dorm_model Author_model =
+    DORM_MODEL(Author, "library", Author_fields, .ordering = DORM_LIST("name"),
+               .managers = DORM_MANAGERS({"objects", named, &plain_qs}, {"everyone", NULL, NULL}),
+               .default_manager_name = "objects");
+const dorm_model Book_model =
+    DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-published", "title"),
+               .indexes = DORM_INDEXES({DORM_LIST("title", "-published"), "book_title_idx"}),
+               .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("title", "author")),
+               .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "book_slug_uniq", DORM_LIST("slug"), NULL},
+                                               {DORM_CONSTRAINT_CHECK, "book_pages_gte_0", NULL, &pages_not_negative}),
+               .verbose_name_plural = "books");
 
-static const dorm_app library_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model),
+static const dorm_app library_app = {.label = "library",
+                                     .models = DORM_MODELS(&Author_model, &Book_model),
                                      .field_types = DORM_FIELD_TYPES(&CentsField_type)};
 
 int main(void) {
     const Book *none = NULL;
     const dorm_q *q = dorm_or(DQ("pages__gt", 400), DQ("title", "1984"),
-                              dorm_and(DQ("in_print", true),
-                                       dorm_not(DQ("published__gt", dorm_date_ymd(1900, 1, 1)))),
-                              DQ("pages__in", DLIST(1, 2, 3)), DQ("rating__lt", 4.5),
-                              DQ("author", none));
+                              dorm_and(DQ("in_print", true), dorm_not(DQ("published__gt", dorm_date_ymd(1900, 1, 1)))),
+                              DQ("pages__in", DLIST(1, 2, 3)), DQ("rating__lt", 4.5), DQ("author", none));
     const dorm_set *set = DSET("pages", 10);
     int failures = 0;
 

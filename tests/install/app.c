@@ -17,8 +17,10 @@ int main(void) {
         }
         n = dorm_count(dorm_filter(dorm_all(cx, Book), DQ("author__name__startswith", "Jane")));
     }
-    if (n < 0) fprintf(stderr, "app: %s\n", cx ? dorm_errmsg(cx) : db ? dorm_db_errmsg(db) : "out of memory");
-    else printf("dorm %s (headers %s): %lld books by Jane\n", dorm_version(), DORM_VERSION, (long long)n);
+    if (n < 0)
+        fprintf(stderr, "app: %s\n", cx ? dorm_errmsg(cx) : db ? dorm_db_errmsg(db) : "out of memory");
+    else
+        printf("dorm %s (headers %s): %lld books by Jane\n", dorm_version(), DORM_VERSION, (long long)n);
     dorm_ctx_free(cx);
     dorm_db_close(db);
     dorm_registry_free(reg);

@@ -47,9 +47,10 @@ static void no_database(void) { unsetenv("DATABASE_URL"); }
 
 TestSuite(help, .init = no_database);
 
-static const char *const commands[] = {"check", "dbshell", "dumpdata", "flush", "help", "inspectdb", "loaddata",
-                                       "makemigrations", "migrate", "showmigrations", "sqlmigrate",
-                                       "squashmigrations", NULL};
+static const char *const commands[] = {"check",   "dbshell",        "dumpdata",   "flush",
+                                       "help",    "inspectdb",      "loaddata",   "makemigrations",
+                                       "migrate", "showmigrations", "sqlmigrate", "squashmigrations",
+                                       NULL};
 
 Test(help, help_lists_every_command) {
     cr_assert_eq(manage(DORM_LIST("help")), 0);
@@ -119,15 +120,17 @@ Test(help, sqlmigrate_page) {
 
 Test(help, an_unknown_option_is_refused_with_the_valid_ones) {
     cr_assert_eq(manage(DORM_LIST("migrate", "--fakee")), 2);
-    cr_expect_eq(strncmp(err, "usage: manage migrate [-h] [--noinput] [--fake] [--fake-initial] [--plan]", 73), 0,
-                 "%s", err);
+    cr_expect_eq(strncmp(err, "usage: manage migrate [-h] [--noinput] [--fake] [--fake-initial] [--plan]", 73), 0, "%s",
+                 err);
     cr_expect(strstr(err, "\nmanage migrate: error: unrecognized arguments: --fakee\n"), "%s", err);
     cr_expect_str_eq(out, "");
     cr_assert_eq(manage(DORM_LIST("showmigrations", "--fake")), 2, "migrate's option is not showmigrations'");
     cr_expect(strstr(err, "[--list] [--plan]"), "%s", err);
     cr_assert_eq(manage(DORM_LIST("migrate", "-v", "7")), 2);
-    cr_expect(strstr(err, "manage migrate: error: argument -v/--verbosity: invalid choice: '7' (choose from 0, 1, 2, "
-                          "3)\n"), "%s", err);
+    cr_expect(strstr(err,
+                     "manage migrate: error: argument -v/--verbosity: invalid choice: '7' (choose from 0, 1, 2, "
+                     "3)\n"),
+              "%s", err);
     cr_assert_eq(manage(DORM_LIST("sqlmigrate", "library", "--database", "sqlite://:memory:")), 2);
     cr_expect(strstr(err, "error: the following arguments are required: app_label, migration_name\n"), "%s", err);
 }

@@ -72,11 +72,12 @@ static const char *compile_and_run_program(const char *prog, const char *run_url
     const char *san = "";
 #endif
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs %s) -lm -o prog "
-             "2>&1 && ./prog '%s' 2>&1",
-             dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, DORM_TEST_PKGS,
-             run_url ? run_url : "sqlite://:memory:");
+    snprintf(
+        cmd, sizeof cmd,
+        "cd '%s' && cc -std=c11 -Wall -Wextra -Werror %s %s -I'%s' prog.c '%s' $(pkg-config --libs %s) -lm -o prog "
+        "2>&1 && ./prog '%s' 2>&1",
+        dir, DORM_TEST_CFLAGS, san, DORM_TEST_INCLUDE, DORM_TEST_LIBRARY, DORM_TEST_PKGS,
+        run_url ? run_url : "sqlite://:memory:");
     FILE *p = popen(cmd, "r");
     static char out[4096];
     size_t n = fread(out, 1, sizeof out - 1, p);
@@ -96,10 +97,12 @@ Test(inspectdb, dorm_made_database_round_trips) {
     cr_assert(db && cx && dorm_db_errcode(db) == 0);
     cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
     Author *a = dorm_create(cx, Author, .name = "Jane Austen");
-    cr_assert_not_null(dorm_create(cx, Book, .title = "Emma", .author = {a->id, NULL}, .publication_date = dorm_date_ymd(1815, 12, 23),
-                                   .isbn = "9780141439587", .pages = 474));
+    cr_assert_not_null(dorm_create(cx, Book, .title = "Emma", .author = {a->id, NULL},
+                                   .publication_date = dorm_date_ymd(1815, 12, 23), .isbn = "9780141439587",
+                                   .pages = 474));
     const char *code = inspect(cx);
-    cr_expect(strstr(code, "DORM_FOREIGN_KEY(LibraryBook, author, LibraryAuthor, .on_delete = DORM_DO_NOTHING),"), "%s", code);
+    cr_expect(strstr(code, "DORM_FOREIGN_KEY(LibraryBook, author, LibraryAuthor, .on_delete = DORM_DO_NOTHING),"), "%s",
+              code);
     cr_expect(strstr(code, "DORM_CHAR(LibraryBook, isbn, .unique = true, .max_length = 13),"), "%s", code);
     cr_expect(strstr(code, "DORM_DATE(LibraryAuthor, birth_date, .null = true, .blank = true),"), "%s", code);
     cr_expect(strstr(code, ".db_table = \"library_everything\""), "%s", code);
@@ -113,30 +116,35 @@ Test(inspectdb, django_made_database) {
     if (system("/usr/bin/python3 -c 'import django' >/dev/null 2>&1") != 0)
         cr_skip_test("python3-django is not installed");
     char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "mkdir -p '%s/library' && cd '%s' && touch library/__init__.py && printf '%%s\\n' "
-             "'from django.db import models' "
-             "'class Author(models.Model):' '    name = models.CharField(max_length=100)' "
-             "'    class Meta: app_label = \"library\"' "
-             "'class Book(models.Model):' '    title = models.CharField(max_length=200)' "
-             "'    author = models.ForeignKey(Author, on_delete=models.CASCADE)' "
-             "'    pages = models.PositiveIntegerField(default=0)' '    price = models.DecimalField(max_digits=6, decimal_places=2, null=True)' "
-             "'    class Meta: app_label = \"library\"' > library/models.py && /usr/bin/python3 -c '"
-             "import django; from django.conf import settings; "
-             "settings.configure(INSTALLED_APPS=[\"library\"], DATABASES={\"default\": {\"ENGINE\": "
-             "\"django.db.backends.sqlite3\", \"NAME\": \"django.db\"}}, DEFAULT_AUTO_FIELD=\"django.db.models.AutoField\"); "
-             "django.setup(); from django.core.management import call_command; "
-             "from django.db import connection; from library.models import Author, Book; "
-             "se = connection.schema_editor(); se.__enter__(); se.create_model(Author); se.create_model(Book); se.__exit__(None, None, None); "
-             "a = Author.objects.create(name=\"Tolkien\"); Book.objects.create(title=\"The Hobbit\", author=a, pages=310)'",
-             dir, dir);
+    snprintf(
+        cmd, sizeof cmd,
+        "mkdir -p '%s/library' && cd '%s' && touch library/__init__.py && printf '%%s\\n' "
+        "'from django.db import models' "
+        "'class Author(models.Model):' '    name = models.CharField(max_length=100)' "
+        "'    class Meta: app_label = \"library\"' "
+        "'class Book(models.Model):' '    title = models.CharField(max_length=200)' "
+        "'    author = models.ForeignKey(Author, on_delete=models.CASCADE)' "
+        "'    pages = models.PositiveIntegerField(default=0)' '    price = models.DecimalField(max_digits=6, "
+        "decimal_places=2, null=True)' "
+        "'    class Meta: app_label = \"library\"' > library/models.py && /usr/bin/python3 -c '"
+        "import django; from django.conf import settings; "
+        "settings.configure(INSTALLED_APPS=[\"library\"], DATABASES={\"default\": {\"ENGINE\": "
+        "\"django.db.backends.sqlite3\", \"NAME\": \"django.db\"}}, "
+        "DEFAULT_AUTO_FIELD=\"django.db.models.AutoField\"); "
+        "django.setup(); from django.core.management import call_command; "
+        "from django.db import connection; from library.models import Author, Book; "
+        "se = connection.schema_editor(); se.__enter__(); se.create_model(Author); se.create_model(Book); "
+        "se.__exit__(None, None, None); "
+        "a = Author.objects.create(name=\"Tolkien\"); Book.objects.create(title=\"The Hobbit\", author=a, pages=310)'",
+        dir, dir);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     const char *url = dorm_sprintf(T.cx, "sqlite:///%s/django.db", dir);
     dorm_db *db = dorm_db_open(url, T.reg);
     dorm_ctx *cx = dorm_ctx_new(db);
     const char *code = inspect(cx);
-    cr_expect(strstr(code, "DORM_DECIMAL(LibraryBook, price, .null = true, .blank = true, .max_digits = 10, "
-                           ".decimal_places = 5), /* max_digits and decimal_places have been guessed"),
+    cr_expect(strstr(code,
+                     "DORM_DECIMAL(LibraryBook, price, .null = true, .blank = true, .max_digits = 10, "
+                     ".decimal_places = 5), /* max_digits and decimal_places have been guessed"),
               "%s", code);
     dorm_ctx_free(cx);
     dorm_db_close(db);
@@ -146,8 +154,9 @@ Test(inspectdb, django_made_database) {
 Test(inspectdb, test_schema_on_any_backend) {
     test_db_catalogue();
     const char *code = inspect(T.cx);
-    cr_expect(strstr(code, "typedef struct LibraryBook {\n    DORM_OBJECT;\n    int64_t id;\n    const char *title;\n"
-                           "    DORM_FK(LibraryAuthor) author;\n"),
+    cr_expect(strstr(code,
+                     "typedef struct LibraryBook {\n    DORM_OBJECT;\n    int64_t id;\n    const char *title;\n"
+                     "    DORM_FK(LibraryAuthor) author;\n"),
               "%s", code);
     cr_expect(strstr(code, "DORM_AUTO(LibraryAuthor, id),"), "%s", code);
     cr_expect(strstr(code, "const dorm_app inspected_app = {.label = APP_LABEL, .models = DORM_MODELS("), "%s", code);
@@ -183,14 +192,16 @@ Test(inspectdb, composite_keys_and_timestamps) {
     exec_ok("CREATE TABLE \"stamp\" (\"id\" integer PRIMARY KEY, \"at\" timestamp NULL)");
     exec_ok("CREATE TABLE \"loose\" (\"n\" integer)");
     const char *code = inspect(T.cx);
-    cr_expect(strstr(code, "static const dorm_field Enrolment_fields[] = {\n"
-                           "    DORM_COMPOSITE_PK(\"student\", \"course\"),\n"
-                           "    DORM_INT(Enrolment, student),\n"
-                           "    DORM_INT(Enrolment, course),\n"),
+    cr_expect(strstr(code,
+                     "static const dorm_field Enrolment_fields[] = {\n"
+                     "    DORM_COMPOSITE_PK(\"student\", \"course\"),\n"
+                     "    DORM_INT(Enrolment, student),\n"
+                     "    DORM_INT(Enrolment, course),\n"),
               "%s", code);
     cr_expect(strstr(code, "    int32_t student;\n    int32_t course;\n"), "%s", code);
-    cr_expect(strstr(code, "/* Unable to inspect table 'loose'\n * The error was: it has no primary key; a dorm model "
-                           "needs one. */\n"),
+    cr_expect(strstr(code,
+                     "/* Unable to inspect table 'loose'\n * The error was: it has no primary key; a dorm model "
+                     "needs one. */\n"),
               "%s", code);
     cr_expect(strstr(code, "DORM_DATETIME(Stamp, at, .null = true, .blank = true),"), "%s", code);
     compile_and_run(NULL);
@@ -234,8 +245,9 @@ Test(inspectdb, hostile_names_stay_strings) {
                          typed ? "text" : "\"weird */ type\""));
     const char *code = inspect(T.cx);
     cr_expect(strstr(code, ".db_table = \"evil\\\"table\\\\\");"), "%s", code);
-    cr_expect(strstr(code, "DORM_TEXT(EvilTable, a_b_c, .db_column = \"a\\\"b\\\\c\", .null = true, .blank = true), "
-                           "/* Field renamed to remove unsuitable characters. */"),
+    cr_expect(strstr(code,
+                     "DORM_TEXT(EvilTable, a_b_c, .db_column = \"a\\\"b\\\\c\", .null = true, .blank = true), "
+                     "/* Field renamed to remove unsuitable characters. */"),
               "%s", code);
     cr_expect(strstr(code, ".db_column = \"line\\012break\""), "%s", code);
     cr_expect(strstr(code, ".db_column = \"q\\?\\?/\""), "trigraphs escaped: %s", code);
@@ -243,18 +255,19 @@ Test(inspectdb, hostile_names_stay_strings) {
     cr_expect(strstr(code, "DORM_TEXT(EvilTable, a_b_c_0, .db_column = \"a-b-c\""), "%s", code);
     if (!typed) cr_expect(strstr(code, "/* This field type is a guess. (weird *\\057 type) */"), "%s", code);
     const char *out = compile_and_run_program(printer, "-");
-    cr_expect(strstr(out, "evil\"table\\\n"
-                          "  id id\n"
-                          "  a_b_c a\"b\\c\n"
-                          "  line_break line\\x0abreak\n"
-                          "  field_int_x_field */ int x; /*\n"
-                          "  int_field int\n"
-                          "  field_x_field __x__\n"
-                          "  number_9lives 9lives\n"
-                          "  mixed Mixed\n"
-                          "  a_b_c_0 a-b-c\n"
-                          "  q_field q?\?/\n"
-                          "  caf_field caf\\xc3\\xa9\n"
-                          "  w w\n"),
+    cr_expect(strstr(out,
+                     "evil\"table\\\n"
+                     "  id id\n"
+                     "  a_b_c a\"b\\c\n"
+                     "  line_break line\\x0abreak\n"
+                     "  field_int_x_field */ int x; /*\n"
+                     "  int_field int\n"
+                     "  field_x_field __x__\n"
+                     "  number_9lives 9lives\n"
+                     "  mixed Mixed\n"
+                     "  a_b_c_0 a-b-c\n"
+                     "  q_field q?\?/\n"
+                     "  caf_field caf\\xc3\\xa9\n"
+                     "  w w\n"),
               "%s", out);
 }

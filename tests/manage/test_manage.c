@@ -52,15 +52,17 @@ Test(manage, dumpdata_in_djangos_format) {
                             .biography = "Novelist");
     cr_assert_not_null(a);
     cr_assert_not_null(dorm_create(T.cx, Book, .title = "Emma", .author = {a->id, NULL},
-                                   .publication_date = dorm_date_ymd(1815, 12, 23), .isbn = "9780141439587", .pages = 474));
+                                   .publication_date = dorm_date_ymd(1815, 12, 23), .isbn = "9780141439587",
+                                   .pages = 474));
     const char *json = dump(DORM_LIST("library.author", "library.book"), 0);
     char expect[512];
-    snprintf(expect, sizeof expect,
-             "[{\"model\": \"library.author\", \"pk\": %lld, \"fields\": {\"name\": \"Jane Austen\", \"birth_date\": "
-             "\"1775-12-16\", \"biography\": \"Novelist\"}}, {\"model\": \"library.book\", \"pk\": 1, \"fields\": "
-             "{\"title\": \"Emma\", \"author\": %lld, \"publication_date\": \"1815-12-23\", \"isbn\": \"9780141439587\", "
-             "\"genre\": \"FIC\", \"pages\": 474}}]\n",
-             (long long)a->id, (long long)a->id);
+    snprintf(
+        expect, sizeof expect,
+        "[{\"model\": \"library.author\", \"pk\": %lld, \"fields\": {\"name\": \"Jane Austen\", \"birth_date\": "
+        "\"1775-12-16\", \"biography\": \"Novelist\"}}, {\"model\": \"library.book\", \"pk\": 1, \"fields\": "
+        "{\"title\": \"Emma\", \"author\": %lld, \"publication_date\": \"1815-12-23\", \"isbn\": \"9780141439587\", "
+        "\"genre\": \"FIC\", \"pages\": 474}}]\n",
+        (long long)a->id, (long long)a->id);
     cr_expect_str_eq(json, expect);
     FILE *sink = fopen("/dev/null", "w");
     cr_expect_lt(dorm_dumpdata(T.cx, DORM_LIST("library.nope"), 0, sink), 0);
@@ -113,10 +115,11 @@ Test(manage, loaddata_rows_may_point_forward) {
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path_of("dangling.json")), NULL), 0);
     cr_expect_eq(dorm_errcode(T.cx), DORM_EINTEGRITY, "%s", dorm_errmsg(T.cx));
     /* Django's check_constraints text, after where in the fixture it is. */
-    cr_expect(strstr(dorm_errmsg(T.cx), "object 2 (library.book:pk=8), field 'author': The row in table "
-                                        "'library_book' with primary key '8' has an invalid foreign key: "
-                                        "library_book.author_id contains a value '99' that does not have a "
-                                        "corresponding value in library_author.id."),
+    cr_expect(strstr(dorm_errmsg(T.cx),
+                     "object 2 (library.book:pk=8), field 'author': The row in table "
+                     "'library_book' with primary key '8' has an invalid foreign key: "
+                     "library_book.author_id contains a value '99' that does not have a "
+                     "corresponding value in library_author.id."),
               "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_count(dorm_filter(dorm_all(T.cx, Author), DQ("pk", 41))), 0, "nothing of it is installed");
     cr_expect_eq(dorm_count(dorm_all(T.cx, Book)), 1);
@@ -188,18 +191,23 @@ static int run_manage_err(const char *const *args, char *err, size_t size) {
 /* Django refuses a serialization format it does not have; dorm has JSON. */
 Test(manage, dumpdata_refuses_unknown_formats) {
     char err[256];
-    cr_expect_eq(run_manage_err(DORM_LIST("dumpdata", "--database", "sqlite://:memory:", "--format", "yaml"), err,
-                                sizeof err), 1);
+    cr_expect_eq(
+        run_manage_err(DORM_LIST("dumpdata", "--database", "sqlite://:memory:", "--format", "yaml"), err, sizeof err),
+        1);
     cr_expect_str_eq(err, "CommandError: Unknown serialization format: yaml\n");
-    cr_expect_eq(run_manage_err(DORM_LIST("dumpdata", "--database", "sqlite://:memory:", "--format=xml"), err, sizeof err), 1);
+    cr_expect_eq(
+        run_manage_err(DORM_LIST("dumpdata", "--database", "sqlite://:memory:", "--format=xml"), err, sizeof err), 1);
     cr_expect_str_eq(err, "CommandError: Unknown serialization format: xml\n");
     cr_expect_eq(run_manage_err(DORM_LIST("dumpdata", "--database", "sqlite://:memory:", "--format", "json", "--output",
-                                          "/dev/null"), err, sizeof err), 0, "%s", err);
+                                          "/dev/null"),
+                                err, sizeof err),
+                 0, "%s", err);
 }
 
 static const char *book(int pk, const char *author, const char *pages) {
-    return dorm_sprintf(T.cx, "{\"model\": \"library.book\", \"pk\": %d, \"fields\": {\"title\": \"T%d\", \"author\": %s, "
-                              "\"publication_date\": \"2000-01-01\", \"isbn\": \"%d\", \"pages\": %s}}",
+    return dorm_sprintf(T.cx,
+                        "{\"model\": \"library.book\", \"pk\": %d, \"fields\": {\"title\": \"T%d\", \"author\": %s, "
+                        "\"publication_date\": \"2000-01-01\", \"isbn\": \"%d\", \"pages\": %s}}",
                         pk, pk, author, pk, pages);
 }
 
@@ -215,22 +223,29 @@ Test(manage, loaddata_errors_say_where) {
     write_text(path, dorm_sprintf(T.cx, "[%s, %s]", author, book(1, "99", "10")));
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
     cr_expect_str_eq(dorm_errmsg(T.cx),
-                     dorm_sprintf(T.cx, "Problem installing fixture '%s': object 2 (library.book:pk=1), field 'author': "
-                                        "The row in table 'library_book' with primary key '1' has an invalid foreign key: "
-                                        "library_book.author_id contains a value '99' that does not have a corresponding "
-                                        "value in library_author.id.", path));
+                     dorm_sprintf(T.cx,
+                                  "Problem installing fixture '%s': object 2 (library.book:pk=1), field 'author': "
+                                  "The row in table 'library_book' with primary key '1' has an invalid foreign key: "
+                                  "library_book.author_id contains a value '99' that does not have a corresponding "
+                                  "value in library_author.id.",
+                                  path));
     cr_expect_eq(dorm_count(dorm_all(T.cx, Author)), 0, "all or nothing");
     write_text(path, dorm_sprintf(T.cx, "[%s, %s]", author, book(1, "1", "\"many\"")));
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), dorm_sprintf(T.cx, "Problem installing fixture '%s': object 2 (library.book:pk=1), "
-                                                           "field 'pages': Field 'pages' expected a number but got 'many'.",
-                                                     path));
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     dorm_sprintf(T.cx,
+                                  "Problem installing fixture '%s': object 2 (library.book:pk=1), "
+                                  "field 'pages': Field 'pages' expected a number but got 'many'.",
+                                  path));
     /* A number out of the field's range (it was cast to INT64_MIN). */
     write_text(path, dorm_sprintf(T.cx, "[%s, %s]", author, book(1, "1", "1e300")));
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), dorm_sprintf(T.cx, "Problem installing fixture '%s': object 2 (library.book:pk=1), "
-                                                           "field 'pages': value 1e+300 is out of range for "
-                                                           "PositiveIntegerField (0 to 2147483647)", path));
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     dorm_sprintf(T.cx,
+                                  "Problem installing fixture '%s': object 2 (library.book:pk=1), "
+                                  "field 'pages': value 1e+300 is out of range for "
+                                  "PositiveIntegerField (0 to 2147483647)",
+                                  path));
     write_text(path, dorm_sprintf(T.cx, "[%s, %s]", author, book(1, "1", "3000000000")));
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "field 'pages': value 3000000000 is out of range"), "%s", dorm_errmsg(T.cx));
@@ -239,8 +254,11 @@ Test(manage, loaddata_errors_say_where) {
     cr_expect(strstr(dorm_errmsg(T.cx), "field 'author': value 1e+300 is out of range"), "%s", dorm_errmsg(T.cx));
     write_text(path, "[{\"model\": \"library.author\", \"pk\": 1, \"fields\": {\"name\": \"A\", \"nick\": \"x\"}}]");
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), dorm_sprintf(T.cx, "Problem installing fixture '%s': object 1 (library.author:pk=1): "
-                                                           "Author has no field named 'nick'", path));
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     dorm_sprintf(T.cx,
+                                  "Problem installing fixture '%s': object 1 (library.author:pk=1): "
+                                  "Author has no field named 'nick'",
+                                  path));
     write_text(path, "[{\"model\": \"library.author\",");
     cr_expect_lt(dorm_loaddata(T.cx, DORM_LIST(path), NULL), 0);
     const char *prefix = dorm_sprintf(T.cx, "Problem installing fixture '%s': ", path);
@@ -298,8 +316,8 @@ static const char *django_models =
 static int django(const char *what, const char *fixture, char *out, size_t outlen) {
     char cmd[512];
     const char *dir = path_of("");
-    snprintf(cmd, sizeof cmd, "cd '%s' && WORK='%s' DB='%s/%s.db' /usr/bin/python3 script.py %s '%s' 2>&1", dir, dir, dir,
-             what, what, fixture);
+    snprintf(cmd, sizeof cmd, "cd '%s' && WORK='%s' DB='%s/%s.db' /usr/bin/python3 script.py %s '%s' 2>&1", dir, dir,
+             dir, what, what, fixture);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     size_t n = fread(out, 1, outlen - 1, p);
@@ -324,7 +342,8 @@ Test(manage, fixture_round_trip_with_django) {
     /* ...dumping it again gives the same fixture... */
     write_text(path_of("dorm.json"), dump(DORM_LIST("library.author", "library.book"), 0));
     json_error_t err;
-    json_t *mine = json_load_file(path_of("dorm.json"), 0, &err), *theirs = json_load_file(path_of("django.json"), 0, &err);
+    json_t *mine = json_load_file(path_of("dorm.json"), 0, &err),
+           *theirs = json_load_file(path_of("django.json"), 0, &err);
     cr_assert(mine && theirs);
     cr_expect(json_equal(mine, theirs), "dorm:\n%s\ndjango:\n%s", json_dumps(mine, 0), json_dumps(theirs, 0));
     json_decref(mine);

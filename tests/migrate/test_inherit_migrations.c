@@ -67,7 +67,8 @@ static const dorm_field Staff_fields[] = {
 const dorm_model Staff_model = DORM_MODEL(Staff, "family", Staff_fields, .ordering = DORM_LIST("role"));
 
 static const dorm_field Patron_fields[] = {DORM_PARENT(Patron, person, Person), DORM_END};
-const dorm_model Patron_model = DORM_MODEL(Patron, "family", Patron_fields, .proxy = true, .ordering = DORM_LIST("-name"));
+const dorm_model Patron_model =
+    DORM_MODEL(Patron, "family", Patron_fields, .proxy = true, .ordering = DORM_LIST("-name"));
 
 static dorm_app family = {.label = "family",
                           .models = DORM_MODELS(&TimeStamped_model, &Person_model, &Staff_model, &Patron_model)};
@@ -92,11 +93,13 @@ Test(inherit_migrations, initial_migration_and_sqlmigrate) {
     int rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.out = out, .verbosity = 1});
     fclose(out);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect(strstr(buf, "0001_initial.json\n"
-                          "    - Create model Person\n"
-                          "    - Create model Staff\n"
-                          "    - Create index family_person_cr on field(s) created of model person\n"
-                          "    - Create proxy model Patron\n"), "%s", buf);
+    cr_expect(strstr(buf,
+                     "0001_initial.json\n"
+                     "    - Create model Person\n"
+                     "    - Create model Staff\n"
+                     "    - Create index family_person_cr on field(s) created of model person\n"
+                     "    - Create proxy model Patron\n"),
+              "%s", buf);
     free(buf);
     const char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);

@@ -32,8 +32,11 @@ static const char *initial =
 
 /* The warnings of one operation (JSON) applied after the initial migration. */
 static const char *lint(const char *op_json, unsigned backend, int *count) {
-    test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
-                                                      "\"operations\": [%s]}", op_json));
+    test_write_file("0002_x.json",
+                    dorm_sprintf(T.cx,
+                                 "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
+                                 "\"operations\": [%s]}",
+                                 op_json));
     test_write_file("0001_initial.json", initial);
     dorm_migration *m1 = dorm_migration__read(T.cx, NULL, "stock", test_tmpdir_path("0001_initial.json"));
     dorm_migration *m2 = dorm_migration__read(T.cx, NULL, "stock", test_tmpdir_path("0002_x.json"));
@@ -51,29 +54,32 @@ static const char *lint(const char *op_json, unsigned backend, int *count) {
     return r;
 }
 
-#define EXPECT_WARNING(json, pg, text)                                              \
-    do {                                                                            \
-        int n_;                                                                     \
-        const char *w_ = lint(json, pg, &n_);                                       \
-        cr_expect_eq(n_, 1, "%s", w_);                                              \
-        cr_expect(strstr(w_, text), "%s", w_);                                      \
+#define EXPECT_WARNING(json, pg, text)         \
+    do {                                       \
+        int n_;                                \
+        const char *w_ = lint(json, pg, &n_);  \
+        cr_expect_eq(n_, 1, "%s", w_);         \
+        cr_expect(strstr(w_, text), "%s", w_); \
     } while (0)
 
 Test(lint, data_loss_everywhere) {
     EXPECT_WARNING("{\"operation\": \"DeleteModel\", \"name\": \"Item\"}", false,
                    "operation 1 (Delete model Item): drops the table and every row in it.");
-    EXPECT_WARNING("{\"operation\": \"RemoveField\", \"model_name\": \"item\", \"name\": \"note\"}", false,
-                   "(Remove field note from item): drops the column and its data.\n    Safer: if this was a rename, make "
-                   "it a RenameField");
-    EXPECT_WARNING("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"name\", \"field\": {\"type\": "
-                   "\"CharField\", \"max_length\": 20}}",
-                   false, "narrows the column's type");
+    EXPECT_WARNING(
+        "{\"operation\": \"RemoveField\", \"model_name\": \"item\", \"name\": \"note\"}", false,
+        "(Remove field note from item): drops the column and its data.\n    Safer: if this was a rename, make "
+        "it a RenameField");
+    EXPECT_WARNING(
+        "{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"name\", \"field\": {\"type\": "
+        "\"CharField\", \"max_length\": 20}}",
+        false, "narrows the column's type");
     int n;
     lint("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"name\", \"field\": {\"type\": "
          "\"CharField\", \"max_length\": 80}}",
          true, &n);
     cr_expect_eq(n, 0, "widening a varchar is safe");
-    lint("{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], \"name\": \"i_n\"}}",
+    lint("{\"operation\": \"AddIndex\", \"model_name\": \"item\", \"index\": {\"fields\": [\"name\"], \"name\": "
+         "\"i_n\"}}",
          false, &n);
     cr_expect_eq(n, 0, "SQLite has no concurrent writers to block");
 }
@@ -91,9 +97,10 @@ Test(lint, locks_on_postgres) {
     EXPECT_WARNING("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"qty\", \"field\": {\"type\": "
                    "\"BigIntegerField\"}}",
                    true, "changes the column's type: PostgreSQL rewrites the table");
-    EXPECT_WARNING("{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"note\", \"field\": {\"type\": "
-                   "\"TextField\"}}",
-                   true, "makes the column NOT NULL");
+    EXPECT_WARNING(
+        "{\"operation\": \"AlterField\", \"model_name\": \"item\", \"name\": \"note\", \"field\": {\"type\": "
+        "\"TextField\"}}",
+        true, "makes the column NOT NULL");
 }
 
 /* The advice for an index names the operations that take no lock, and
@@ -108,10 +115,14 @@ Test(lint, index_advice_points_at_concurrently) {
          true, &n);
     cr_expect_eq(n, 0);
     test_write_file("0001_initial.json", initial);
-    test_write_file("0002_x.json", dorm_sprintf(T.cx, "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
-                                                      "\"operations\": [%s]}", add));
-    test_write_file("0003_y.json", "{\"dependencies\": [[\"stock\", \"0002_x\"]], \"operations\": [{\"operation\": "
-                                   "\"RemoveIndex\", \"model_name\": \"item\", \"name\": \"i_n\"}]}");
+    test_write_file("0002_x.json",
+                    dorm_sprintf(T.cx,
+                                 "{\"dependencies\": [[\"stock\", \"0001_initial\"]], "
+                                 "\"operations\": [%s]}",
+                                 add));
+    test_write_file("0003_y.json",
+                    "{\"dependencies\": [[\"stock\", \"0002_x\"]], \"operations\": [{\"operation\": "
+                    "\"RemoveIndex\", \"model_name\": \"item\", \"name\": \"i_n\"}]}");
     dorm_migration *m3 = dorm_migration__read(T.cx, NULL, "stock", test_tmpdir_path("0003_y.json"));
     cr_assert_not_null(m3, "%s", dorm_errmsg(T.cx));
     char *buf = NULL;
@@ -119,7 +130,8 @@ Test(lint, index_advice_points_at_concurrently) {
     FILE *out = open_memstream(&buf, &len);
     cr_expect_eq(dorm__lint(T.cx, m3, NULL, true, out), 1);
     fclose(out);
-    cr_expect(strstr(buf, "Safer: make it a RemoveIndexConcurrently in a migration with \"atomic\": false."), "%s", buf);
+    cr_expect(strstr(buf, "Safer: make it a RemoveIndexConcurrently in a migration with \"atomic\": false."), "%s",
+              buf);
     free(buf);
 }
 

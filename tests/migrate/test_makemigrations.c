@@ -20,7 +20,8 @@ typedef struct Product {
     const char *name;
 } Product;
 DORM_MODEL_DECLARE(Product);
-static const dorm_field Product_fields[] = {DORM_AUTO(Product, id), DORM_CHAR(Product, name, .max_length = 50), DORM_END};
+static const dorm_field Product_fields[] = {DORM_AUTO(Product, id), DORM_CHAR(Product, name, .max_length = 50),
+                                            DORM_END};
 const dorm_model Product_model = DORM_MODEL(Product, "shop", Product_fields);
 
 /* Version 2: name renamed to title and longer, a price, tags; a Tag model. */
@@ -46,7 +47,10 @@ static const dorm_field Product2_fields[] = {
     DORM_MANY_TO_MANY(Product2, tags, Tag),
     DORM_END,
 };
-static const dorm_model Product2_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Product2),
+static const dorm_model Product2_model = {.abi = DORM_MODEL_ABI,
+                                          .name = "Product",
+                                          .app_label = "shop",
+                                          .size = sizeof(Product2),
                                           .fields = Product2_fields,
                                           .indexes = DORM_INDEXES({DORM_LIST("title"), "shop_title_idx"})};
 
@@ -87,8 +91,10 @@ static const char *make(const dorm_app *const *apps, const char *answers, bool c
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     FILE *in = fmemopen((void *)(answers ? answers : ""), answers ? strlen(answers) + 1 : 1, "r");
-    *rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.interactive = answers != NULL, .in = in,
-                                                                       .out = out, .check = check, .verbosity = 1});
+    *rc =
+        dorm_makemigrations(T.cx, apps,
+                            &(dorm_makemigrations_opts){
+                                .interactive = answers != NULL, .in = in, .out = out, .check = check, .verbosity = 1});
     fclose(in);
     fclose(out);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");
@@ -112,7 +118,8 @@ Test(makemigrations, initial_then_changes) {
     const char *out = make(apps1, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     char expect[256];
-    snprintf(expect, sizeof expect, "Migrations for 'shop':\n  %s/0001_initial.json\n    - Create model Product\n", dir);
+    snprintf(expect, sizeof expect, "Migrations for 'shop':\n  %s/0001_initial.json\n    - Create model Product\n",
+             dir);
     cr_expect_str_eq(out, expect);
     cr_expect_str_eq(make(apps1, NULL, false, &rc), "No changes detected\n");
     cr_assert_eq(migrate(apps1), 0, "%s", dorm_errmsg(T.cx));
@@ -128,9 +135,10 @@ Test(makemigrations, initial_then_changes) {
     cr_expect(strstr(out, "0002_auto_"), "%s", out);
     const char *ops = strstr(out, "    - ");
     cr_assert_not_null(ops, "%s", out);
-    cr_expect_str_eq(ops, "    - Create model Tag\n    - Rename field name on product to title\n"
-                          "    - Add field price to product\n    - Add field tags to product\n"
-                          "    - Create index shop_title_idx on field(s) title of model product\n");
+    cr_expect_str_eq(ops,
+                     "    - Create model Tag\n    - Rename field name on product to title\n"
+                     "    - Add field price to product\n    - Add field tags to product\n"
+                     "    - Create index shop_title_idx on field(s) title of model product\n");
     make(apps2, NULL, true, &rc);
     cr_expect_eq(rc, 0, "--check: all migrated");
     cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
@@ -160,8 +168,9 @@ Test(makemigrations, noinput_means_no_rename) {
     /* Not asked, name/title is not a rename: title is a new NOT NULL field. */
     make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
     cr_expect_lt(rc, 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'title' to product without a "
-                                        "default; we can't do that (the database needs something to populate existing rows).");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "You are trying to add a non-nullable field 'title' to product without a "
+                     "default; we can't do that (the database needs something to populate existing rows).");
     /* Answering no to the rename, then giving a default (Django's fix 1). */
     const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\n1\n'untitled'\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
@@ -177,7 +186,8 @@ typedef struct Strict {
 } Strict;
 static const dorm_field Strict_fields[] = {DORM_AUTO(Strict, id), DORM_CHAR(Strict, name, .max_length = 50),
                                            DORM_INT(Strict, qty), DORM_END};
-static const dorm_model Strict_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Strict), .fields = Strict_fields};
+static const dorm_model Strict_model = {
+    .abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Strict), .fields = Strict_fields};
 
 Test(makemigrations, not_null_field_needs_a_default) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
@@ -188,8 +198,9 @@ Test(makemigrations, not_null_field_needs_a_default) {
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Strict_model), .migrations_dir = dir};
     make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
     cr_expect_lt(rc, 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add a non-nullable field 'qty' to product without a default; "
-                                        "we can't do that (the database needs something to populate existing rows).");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "You are trying to add a non-nullable field 'qty' to product without a default; "
+                     "we can't do that (the database needs something to populate existing rows).");
     /* Interactively: a one-off default for the existing rows only. */
     const char *out = make((const dorm_app *const[]){&v2, NULL}, "1\n3\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
@@ -210,8 +221,10 @@ Test(makemigrations, cross_app_dependency) {
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
     cr_assert_not_null(text);
-    cr_expect(strstr(text, "\"dependencies\": [\n        [\n            \"shop\",\n            \"0001_initial\"\n        ]\n    ]"),
-              "%s", text);
+    cr_expect(
+        strstr(text,
+               "\"dependencies\": [\n        [\n            \"shop\",\n            \"0001_initial\"\n        ]\n    ]"),
+        "%s", text);
     /* Migrating only the second app brings the first along. */
     rc = dorm_migrate(T.cx, (const dorm_app *const[]){&shop, &reviews, NULL},
                       &(dorm_migrate_opts){.app = "reviews", .verbosity = 0});
@@ -229,15 +242,18 @@ typedef struct Item {
     const char *name;
 } Item;
 static const dorm_field Item_fields[] = {DORM_AUTO(Item, id), DORM_CHAR(Item, name, .max_length = 50), DORM_END};
-static const dorm_model Item_model = {.abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Item_fields};
-static const dorm_model Item2_model = {.abi = DORM_MODEL_ABI,
+static const dorm_model Item_model = {
+    .abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Item_fields};
+static const dorm_model Item2_model = {
+    .abi = DORM_MODEL_ABI,
     .name = "Item",
     .app_label = "shop",
     .size = sizeof(Item),
     .fields = Item_fields,
     .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("id", "name")),
-    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "item_name_uniq", DORM_LIST("name"), NULL},
-                                    {DORM_CONSTRAINT_CHECK, "item_name_set", NULL, dorm_not(DQC("name", DORM_VTEXT("")))}),
+    .constraints =
+        DORM_CONSTRAINTS({DORM_CONSTRAINT_UNIQUE, "item_name_uniq", DORM_LIST("name"), NULL},
+                         {DORM_CONSTRAINT_CHECK, "item_name_set", NULL, dorm_not(DQC("name", DORM_VTEXT("")))}),
 };
 
 Test(makemigrations, renamed_model_and_constraints) {
@@ -252,7 +268,8 @@ Test(makemigrations, renamed_model_and_constraints) {
     cr_expect(strstr(out, "Did you rename the shop.Product model to Item? [y/N] "), "%s", out);
     cr_expect(strstr(out, "    - Rename model Product to Item\n"), "%s", out);
     cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_item\" WHERE \"name\" = 'pen'"), 1, "the row moved with the table");
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_item\" WHERE \"name\" = 'pen'"), 1,
+                 "the row moved with the table");
     dorm_app v3 = {.label = "shop", .models = DORM_MODELS(&Item2_model), .migrations_dir = dir};
     out = make((const dorm_app *const[]){&v3, NULL}, NULL, false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
@@ -272,7 +289,8 @@ Test(makemigrations, renamed_model_and_constraints) {
 
 static const dorm_field Wide_fields[] = {DORM_AUTO(Item, id), DORM_CHAR(Item, name, .max_length = 80, .db_index = true),
                                          DORM_END};
-static const dorm_model Wide_model = {.abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Wide_fields};
+static const dorm_model Wide_model = {
+    .abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Item), .fields = Wide_fields};
 
 Test(makemigrations, altered_field_and_deleted_model) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Item_model), .migrations_dir = dir};
@@ -343,8 +361,8 @@ static const dorm_field Stamped_fields[] = {
     DORM_TEXT(Stamped, note, .blank = true),
     DORM_END,
 };
-static const dorm_model Stamped_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Stamped),
-                                         .fields = Stamped_fields};
+static const dorm_model Stamped_model = {
+    .abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Stamped), .fields = Stamped_fields};
 
 /* Without white space, for comparing JSON text. */
 static const char *squeezed(const char *text) {
@@ -368,27 +386,32 @@ Test(makemigrations, auto_now_and_blank_fields_on_rows) {
     const dorm_app *apps2[] = {&v2, NULL};
     make(apps2, NULL, false, &rc);
     cr_expect_lt(rc, 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "You are trying to add the field 'created' with 'auto_now_add=True' to product "
-                                        "without a default; the database needs something to populate existing rows.");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "You are trying to add the field 'created' with 'auto_now_add=True' to product "
+                     "without a default; the database needs something to populate existing rows.");
     /* Option 1, then Enter: the default offered. */
     const char *out = make(apps2, "1\n\n", false, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect(strstr(out, "You are trying to add the field 'created' with 'auto_now_add=True' to product without a "
-                          "default; the database needs something to populate existing rows.\n\n"
-                          " 1) Provide a one-off default now (will be set on all existing rows)\n"
-                          " 2) Quit, and let me add a default in the model's field table\n"
-                          "Select an option: Please enter the default value now"),
+    cr_expect(strstr(out,
+                     "You are trying to add the field 'created' with 'auto_now_add=True' to product without a "
+                     "default; the database needs something to populate existing rows.\n\n"
+                     " 1) Provide a one-off default now (will be set on all existing rows)\n"
+                     " 2) Quit, and let me add a default in the model's field table\n"
+                     "Select an option: Please enter the default value now"),
               "%s", out);
-    cr_expect(strstr(out, "You can accept the default 'timezone.now' by pressing 'Enter' or you can provide another "
-                          "value.\nType 'exit' to exit this prompt\n[default: timezone.now] >>> Migrations for 'shop':"),
+    cr_expect(strstr(out,
+                     "You can accept the default 'timezone.now' by pressing 'Enter' or you can provide another "
+                     "value.\nType 'exit' to exit this prompt\n[default: timezone.now] >>> Migrations for 'shop':"),
               "one question only: %s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
     cr_assert_not_null(end, "%s", out);
     const char *text = squeezed(test_read_file(dorm_arena__strndup(&T.cx->arena, p, (size_t)(end - p))));
-    cr_expect(strstr(text, "\"name\":\"created\",\"field\":{\"type\":\"DateTimeField\",\"default\":{\"callable\":"
-                           "\"timezone.now\"},\"auto_now_add\":true},\"preserve_default\":false}"),
+    cr_expect(strstr(text,
+                     "\"name\":\"created\",\"field\":{\"type\":\"DateTimeField\",\"default\":{\"callable\":"
+                     "\"timezone.now\"},\"auto_now_add\":true},\"preserve_default\":false}"),
               "%s", text);
-    cr_expect(strstr(text, "\"name\":\"modified\",\"field\":{\"type\":\"DateTimeField\",\"auto_now\":true}}"), "%s", text);
+    cr_expect(strstr(text, "\"name\":\"modified\",\"field\":{\"type\":\"DateTimeField\",\"auto_now\":true}}"), "%s",
+              text);
     cr_expect(strstr(text, "\"name\":\"note\",\"field\":{\"type\":\"TextField\",\"blank\":true}}"), "%s", text);
     cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"created\" IS NOT NULL AND \"modified\" IS "
@@ -417,10 +440,15 @@ typedef struct Typed {
     bool flag;
 } Typed;
 static const dorm_field Typed_fields[] = {
-    DORM_AUTO(Typed, id),     DORM_CHAR(Typed, name, .max_length = 50), DORM_CHAR(Typed, code, .max_length = 10),
-    DORM_INT(Typed, qty),     DORM_BOOL(Typed, flag),                   DORM_END,
+    DORM_AUTO(Typed, id),
+    DORM_CHAR(Typed, name, .max_length = 50),
+    DORM_CHAR(Typed, code, .max_length = 10),
+    DORM_INT(Typed, qty),
+    DORM_BOOL(Typed, flag),
+    DORM_END,
 };
-static const dorm_model Typed_model = {.abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Typed), .fields = Typed_fields};
+static const dorm_model Typed_model = {
+    .abi = DORM_MODEL_ABI, .name = "Product", .app_label = "shop", .size = sizeof(Typed), .fields = Typed_fields};
 
 /* One-off defaults are values, not the text typed: '' is the empty string,
  * numbers are range-checked for the field, True is a boolean; a bare word
@@ -436,19 +464,23 @@ Test(makemigrations, one_off_defaults_are_parsed) {
     const char *out = make(apps2, "x\n1\nuntitled\n\n\"\"\n1\n99999999999\n'7'\n7\n1\nTrue\n", false, &rc);
     cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), out);
     cr_expect(strstr(out, "Select an option: Please select a valid option: "), "%s", out);
-    cr_expect(strstr(out, ">>> Invalid input: name 'untitled' is not defined (text needs quotes: 'untitled')\n>>> "
-                          "Please enter some code, or 'exit' (with no quotes) to exit.\n>>> "),
+    cr_expect(strstr(out,
+                     ">>> Invalid input: name 'untitled' is not defined (text needs quotes: 'untitled')\n>>> "
+                     "Please enter some code, or 'exit' (with no quotes) to exit.\n>>> "),
               "%s", out);
-    cr_expect(strstr(out, "Invalid input: 99999999999 is out of range for IntegerField (-2147483648 to 2147483647)"), "%s", out);
+    cr_expect(strstr(out, "Invalid input: 99999999999 is out of range for IntegerField (-2147483648 to 2147483647)"),
+              "%s", out);
     cr_expect(strstr(out, "Invalid input: IntegerField does not hold the text '7'"), "%s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
     cr_assert_not_null(end, "%s", out);
     const char *text = squeezed(test_read_file(dorm_arena__strndup(&T.cx->arena, p, (size_t)(end - p))));
-    cr_expect(strstr(text, "{\"type\":\"CharField\",\"max_length\":10,\"default\":\"\"},\"preserve_default\":false"), "%s", text);
+    cr_expect(strstr(text, "{\"type\":\"CharField\",\"max_length\":10,\"default\":\"\"},\"preserve_default\":false"),
+              "%s", text);
     cr_expect(strstr(text, "{\"type\":\"IntegerField\",\"default\":7},\"preserve_default\":false"), "%s", text);
     cr_expect(strstr(text, "{\"type\":\"BooleanField\",\"default\":true},\"preserve_default\":false"), "%s", text);
     cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"code\" = '' AND \"qty\" = 7 AND \"flag\""), 1);
+    cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"code\" = '' AND \"qty\" = 7 AND \"flag\""),
+                 1);
     /* 'exit' quits without writing. */
     dorm_app v3 = {.label = "shop", .models = DORM_MODELS(&Stamped_model), .migrations_dir = dir};
     make((const dorm_app *const[]){&v3, NULL}, "1\nexit\n", false, &rc);
@@ -469,23 +501,27 @@ Test(makemigrations, check_and_migrate_report_unmigrated_changes) {
     const dorm_app *apps2[] = {&v2, NULL};
     const char *out = make(apps2, NULL, true, &rc);
     cr_expect_eq(rc, 1);
-    cr_expect_str_eq(out, dorm_sprintf(T.cx, "Migrations for 'shop':\n  %s/0002_tag.json\n    - Create model Tag\n", dir));
+    cr_expect_str_eq(out,
+                     dorm_sprintf(T.cx, "Migrations for 'shop':\n  %s/0002_tag.json\n    - Create model Tag\n", dir));
     cr_expect_null(test_read_file(test_tmpdir_path("0002_tag.json")), "--check writes nothing");
     char *buf = NULL;
     size_t len = 0;
     FILE *mout = open_memstream(&buf, &len);
-    cr_assert_eq(dorm_migrate(T.cx, apps2, &(dorm_migrate_opts){.verbosity = 1, .out = mout}), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_migrate(T.cx, apps2, &(dorm_migrate_opts){.verbosity = 1, .out = mout}), 0, "%s",
+                 dorm_errmsg(T.cx));
     fclose(mout);
-    cr_expect_str_eq(buf, "Operations to perform:\n  Apply all migrations: shop\nRunning migrations:\n"
-                          "  No migrations to apply.\n"
-                          "  Your models in app(s): 'shop' have changes that are not yet reflected in a migration, and "
-                          "so won't be applied.\n"
-                          "  Run 'manage makemigrations' to make new migrations, and then re-run 'manage migrate' to "
-                          "apply them.\n");
+    cr_expect_str_eq(buf,
+                     "Operations to perform:\n  Apply all migrations: shop\nRunning migrations:\n"
+                     "  No migrations to apply.\n"
+                     "  Your models in app(s): 'shop' have changes that are not yet reflected in a migration, and "
+                     "so won't be applied.\n"
+                     "  Run 'manage makemigrations' to make new migrations, and then re-run 'manage migrate' to "
+                     "apply them.\n");
     free(buf);
     buf = NULL;
     mout = open_memstream(&buf, &len);
-    cr_assert_eq(dorm_migrate(T.cx, (const dorm_app *const[]){&v1, NULL}, &(dorm_migrate_opts){.verbosity = 1, .out = mout}), 0);
+    cr_assert_eq(
+        dorm_migrate(T.cx, (const dorm_app *const[]){&v1, NULL}, &(dorm_migrate_opts){.verbosity = 1, .out = mout}), 0);
     fclose(mout);
     cr_expect_null(strstr(buf, "Your models"), "%s", buf);
     free(buf);

@@ -29,7 +29,9 @@ static void close_empty(void) {
 
 TestSuite(migrate, .init = open_empty, .fini = close_empty);
 
-static void write_migration(const char *name, const char *json) { test_write_file(dorm_sprintf(T.cx, "%s.json", name), json); }
+static void write_migration(const char *name, const char *json) {
+    test_write_file(dorm_sprintf(T.cx, "%s.json", name), json);
+}
 
 static int64_t scalar(const char *sql) { return test_scalar(sql); }
 
@@ -45,22 +47,25 @@ static void exec_ok(const char *sql) {
     cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
-static dorm_app shop(void) { return (dorm_app){.label = "shop", .models = test_empty_app.models, .migrations_dir = dir}; }
+static dorm_app shop(void) {
+    return (dorm_app){.label = "shop", .models = test_empty_app.models, .migrations_dir = dir};
+}
 
 static int migrate_to(const dorm_app *app, const char *target) {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    int rc = dorm_migrate(T.cx, (const dorm_app *const[]){app, NULL},
-                          &(dorm_migrate_opts){.app = target ? "shop" : NULL, .target = target, .verbosity = 1, .out = out});
+    int rc =
+        dorm_migrate(T.cx, (const dorm_app *const[]){app, NULL},
+                     &(dorm_migrate_opts){.app = target ? "shop" : NULL, .target = target, .verbosity = 1, .out = out});
     fclose(out);
     free(buf);
     return rc;
 }
 
-#define INITIAL                                                                                                        \
-    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "           \
-    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": "      \
+#define INITIAL                                                                                                    \
+    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "       \
+    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": " \
     "\"CharField\", \"max_length\": 50}]]}]}"
 
 Test(migrate, apply_and_unapply_keep_rows) {
@@ -74,7 +79,8 @@ Test(migrate, apply_and_unapply_keep_rows) {
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('ink')");
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"price\" = 7"), 2, "existing rows get the default");
+    cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\" WHERE \"price\" = 7"), 2,
+                 "existing rows get the default");
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"app\" = 'shop'"), 2);
     /* Back to 0001: the column goes, the rows stay. */
     cr_assert_eq(migrate_to(&app, "0001_initial"), 0, "%s", dorm_errmsg(T.cx));
@@ -96,24 +102,31 @@ Test(migrate, alter_rename_and_constraints_keep_rows) {
     /* MySQL indexes no TEXT column whole: there (as Django would have to) the note is a varchar. */
     const char *note = test_db_on_mysql() ? "{\"type\": \"CharField\", \"max_length\": 100, \"null\": true}"
                                           : "{\"type\": \"TextField\", \"null\": true}";
-    write_migration("0002_changes", dorm_sprintf(T.cx,
-                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
-                    "{\"operation\": \"AlterField\", \"model_name\": \"product\", \"name\": \"name\", \"field\": "
-                    "{\"type\": \"CharField\", \"max_length\": 120, \"unique\": true}},"
-                    "{\"operation\": \"RenameField\", \"model_name\": \"product\", \"old_name\": \"name\", \"new_name\": \"title\"},"
-                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"note\", \"field\": "
-                    "%s},"
-                    "{\"operation\": \"AddIndex\", \"model_name\": \"product\", \"index\": {\"fields\": [\"title\", \"-note\"], "
-                    "\"name\": \"shop_title_idx\"}},"
-                    "{\"operation\": \"AddConstraint\", \"model_name\": \"product\", \"constraint\": {\"type\": "
-                    "\"CheckConstraint\", \"name\": \"title_not_empty\", \"check\": {\"not\": [{\"path\": \"title\", \"value\": \"\"}]}}},"
-                    "{\"operation\": \"AlterModelTable\", \"name\": \"product\", \"table\": \"shop_items\"}]}", note));
+    write_migration(
+        "0002_changes",
+        dorm_sprintf(T.cx,
+                     "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+                     "{\"operation\": \"AlterField\", \"model_name\": \"product\", \"name\": \"name\", \"field\": "
+                     "{\"type\": \"CharField\", \"max_length\": 120, \"unique\": true}},"
+                     "{\"operation\": \"RenameField\", \"model_name\": \"product\", \"old_name\": \"name\", "
+                     "\"new_name\": \"title\"},"
+                     "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"note\", \"field\": "
+                     "%s},"
+                     "{\"operation\": \"AddIndex\", \"model_name\": \"product\", \"index\": {\"fields\": [\"title\", "
+                     "\"-note\"], "
+                     "\"name\": \"shop_title_idx\"}},"
+                     "{\"operation\": \"AddConstraint\", \"model_name\": \"product\", \"constraint\": {\"type\": "
+                     "\"CheckConstraint\", \"name\": \"title_not_empty\", \"check\": {\"not\": [{\"path\": \"title\", "
+                     "\"value\": \"\"}]}}},"
+                     "{\"operation\": \"AlterModelTable\", \"name\": \"product\", \"table\": \"shop_items\"}]}",
+                     note));
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_items\" WHERE \"title\" = 'pen'"), 1);
     dorm_errbuf e = {0, ""};
     cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('pen')", &e), 0, "unique");
     cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_items\" (\"title\") VALUES ('')", &e), 0, "check");
-    exec_ok("INSERT INTO \"shop_items\" (\"title\") VALUES ('a name longer than fifty characters, which 0001 refused!')");
+    exec_ok(
+        "INSERT INTO \"shop_items\" (\"title\") VALUES ('a name longer than fifty characters, which 0001 refused!')");
     exec_ok("DELETE FROM \"shop_items\" WHERE \"title\" <> 'pen'");
     bool pg = strncmp(test_db_url(), "postgres", 8) == 0;
     /* On PostgreSQL the now unique varchar has Django's "_like" index, and its
@@ -140,18 +153,21 @@ Test(migrate, alter_rename_and_constraints_keep_rows) {
 Test(migrate, failing_migration_changes_nothing) {
     dorm_app app = shop();
     write_migration("0001_initial", INITIAL);
-    write_migration("0002_broken",
-                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
-                    "{\"operation\": \"CreateModel\", \"name\": \"Order\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
-                    "\"primary_key\": true}]]},"
-                    "{\"operation\": \"RunSQL\", \"sql\": [\"INSERT INTO no_such_table VALUES (1)\"], \"reverse_sql\": []}]}");
+    write_migration(
+        "0002_broken",
+        "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+        "{\"operation\": \"CreateModel\", \"name\": \"Order\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+        "\"primary_key\": true}]]},"
+        "{\"operation\": \"RunSQL\", \"sql\": [\"INSERT INTO no_such_table VALUES (1)\"], \"reverse_sql\": []}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
-    cr_expect(strstr(dorm_errmsg(T.cx), "shop.0002_broken, operation 2 (Raw SQL operation): "), "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx), "shop.0002_broken, operation 2 (Raw SQL operation): "), "%s",
+              dorm_errmsg(T.cx));
     cr_expect(table_exists("shop_product"), "0001 was applied before");
     if (test_db_on_mysql()) {
         /* DDL commits: the first operation stays, and the error says so. */
-        cr_expect(strstr(dorm_errmsg(T.cx), "this database has no transactional DDL: the operations of "
-                                            "shop.0002_broken before the failed one stay applied"),
+        cr_expect(strstr(dorm_errmsg(T.cx),
+                         "this database has no transactional DDL: the operations of "
+                         "shop.0002_broken before the failed one stay applied"),
                   "%s", dorm_errmsg(T.cx));
         cr_expect(table_exists("shop_order"), "0002's first operation stays");
     } else {
@@ -174,22 +190,24 @@ static int empty_rows(dorm_ctx *cx, dorm_progress *p) {
     (void)p;
     dorm_errbuf e = {0, ""};
     return dorm_db__exec(cx->db, "DELETE FROM \"shop_product\" WHERE \"name\" = 'made by C'", &e) < 0
-               ? dorm_fail__errbuf(cx, &e)
-               : 0;
+        ? dorm_fail__errbuf(cx, &e)
+        : 0;
 }
 
 Test(migrate, run_c_forwards_and_backwards) {
     dorm_app app = shop();
     app.functions = DORM_RUNCS({"fill_rows", fill_rows}, {"empty_rows", empty_rows});
     write_migration("0001_initial", INITIAL);
-    write_migration("0002_data", "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
-                                 "\"RunC\", \"code\": \"fill_rows\", \"reverse_code\": \"empty_rows\"}]}");
+    write_migration("0002_data",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                    "\"RunC\", \"code\": \"fill_rows\", \"reverse_code\": \"empty_rows\"}]}");
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\""), 3);
     cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"shop_product\""), 0);
-    write_migration("0003_bad", "{\"dependencies\": [[\"shop\", \"0002_data\"]], \"operations\": [{\"operation\": "
-                                "\"RunC\", \"code\": \"missing\"}]}");
+    write_migration("0003_bad",
+                    "{\"dependencies\": [[\"shop\", \"0002_data\"]], \"operations\": [{\"operation\": "
+                    "\"RunC\", \"code\": \"missing\"}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "RunC: app 'shop' registers no function named 'missing'."), "%s",
               dorm_errmsg(T.cx));
@@ -204,7 +222,8 @@ Test(migrate, fake_and_fake_initial) {
     int rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.fake_initial = true});
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
-    rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.app = "shop", .target = "zero", .fake = true});
+    rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL},
+                      &(dorm_migrate_opts){.app = "shop", .target = "zero", .fake = true});
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(table_exists("shop_product"), "--fake runs nothing");
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 0);
@@ -249,8 +268,9 @@ Test(migrate, files_are_checked) {
     cr_expect(strstr(dorm_errmsg(T.cx), "0001_initial.json: operation 1: invalid field name"), "%s", dorm_errmsg(T.cx));
     write_migration("0001_initial", "{\"dependencies\": [[\"shop\", \"0000_none\"]], \"operations\": []}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "Migration shop.0001_initial dependencies reference nonexistent parent node "
-                                        "('shop', '0000_none')");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "Migration shop.0001_initial dependencies reference nonexistent parent node "
+                     "('shop', '0000_none')");
     write_migration("0001_initial", "{\"dependencies\": [], \"operations\": [{\"operation\": \"DropEverything\"}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "operation 1: unknown operation 'DropEverything'"), "%s", dorm_errmsg(T.cx));
@@ -259,21 +279,25 @@ Test(migrate, files_are_checked) {
 Test(migrate, model_level_operations_both_ways) {
     dorm_app app = shop();
     write_migration("0001_initial", INITIAL);
-    write_migration("0002_more",
-                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
-                    "{\"operation\": \"CreateModel\", \"name\": \"Tag\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
-                    "\"primary_key\": true}], [\"label\", {\"type\": \"CharField\", \"max_length\": 20}]]},"
-                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"tags\", \"field\": "
-                    "{\"type\": \"ManyToManyField\", \"to\": \"shop.tag\"}},"
-                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"main_tag\", \"field\": "
-                    "{\"type\": \"ForeignKey\", \"to\": \"shop.tag\", \"on_delete\": \"SET_NULL\", \"null\": true}},"
-                    "{\"operation\": \"AlterUniqueTogether\", \"name\": \"product\", \"unique_together\": [[\"name\", \"main_tag\"]]},"
-                    "{\"operation\": \"AddIndex\", \"model_name\": \"tag\", \"index\": {\"fields\": [\"label\"], \"name\": \"tag_label_idx\"}},"
-                    "{\"operation\": \"RenameIndex\", \"model_name\": \"tag\", \"old_name\": \"tag_label_idx\", \"new_name\": \"tag_lbl_idx\"},"
-                    "{\"operation\": \"AddConstraint\", \"model_name\": \"tag\", \"constraint\": {\"type\": \"UniqueConstraint\", "
-                    "\"name\": \"tag_label_uniq\", \"fields\": [\"label\"]}},"
-                    "{\"operation\": \"AlterModelOptions\", \"name\": \"tag\", \"options\": {\"ordering\": [\"label\"]}},"
-                    "{\"operation\": \"RenameModel\", \"old_name\": \"Tag\", \"new_name\": \"Label\"}]}");
+    write_migration(
+        "0002_more",
+        "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+        "{\"operation\": \"CreateModel\", \"name\": \"Tag\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+        "\"primary_key\": true}], [\"label\", {\"type\": \"CharField\", \"max_length\": 20}]]},"
+        "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"tags\", \"field\": "
+        "{\"type\": \"ManyToManyField\", \"to\": \"shop.tag\"}},"
+        "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"main_tag\", \"field\": "
+        "{\"type\": \"ForeignKey\", \"to\": \"shop.tag\", \"on_delete\": \"SET_NULL\", \"null\": true}},"
+        "{\"operation\": \"AlterUniqueTogether\", \"name\": \"product\", \"unique_together\": [[\"name\", "
+        "\"main_tag\"]]},"
+        "{\"operation\": \"AddIndex\", \"model_name\": \"tag\", \"index\": {\"fields\": [\"label\"], \"name\": "
+        "\"tag_label_idx\"}},"
+        "{\"operation\": \"RenameIndex\", \"model_name\": \"tag\", \"old_name\": \"tag_label_idx\", \"new_name\": "
+        "\"tag_lbl_idx\"},"
+        "{\"operation\": \"AddConstraint\", \"model_name\": \"tag\", \"constraint\": {\"type\": \"UniqueConstraint\", "
+        "\"name\": \"tag_label_uniq\", \"fields\": [\"label\"]}},"
+        "{\"operation\": \"AlterModelOptions\", \"name\": \"tag\", \"options\": {\"ordering\": [\"label\"]}},"
+        "{\"operation\": \"RenameModel\", \"old_name\": \"Tag\", \"new_name\": \"Label\"}]}");
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect(table_exists("shop_label"));
     cr_expect(table_exists("shop_product_tags"));
@@ -281,17 +305,19 @@ Test(migrate, model_level_operations_both_ways) {
     dorm_errbuf e = {0, ""};
     cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_label\" (\"label\") VALUES ('red')", &e), 0, "unique label");
     exec_ok("INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)");
-    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)", &e), 0,
-                  "unique together");
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"main_tag_id\") VALUES ('pen', 1)", &e),
+                  0, "unique together");
     /* As Django: a UNIQUE constraint on PostgreSQL, and the key to the renamed
      * model re-created under the name of its new table. */
     if (strncmp(test_db_url(), "postgres", 8) == 0) {
-        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product'::regclass AND contype = "
-                            "'u' AND conname LIKE 'shop_product_name_main_tag_id_%_uniq'"),
-                     1);
-        cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product'::regclass AND contype = "
-                            "'f' AND conname LIKE 'shop_product_main_tag_id_%_fk_shop_label_id'"),
-                     1);
+        cr_expect_eq(
+            scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product'::regclass AND contype = "
+                   "'u' AND conname LIKE 'shop_product_name_main_tag_id_%_uniq'"),
+            1);
+        cr_expect_eq(
+            scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product'::regclass AND contype = "
+                   "'f' AND conname LIKE 'shop_product_main_tag_id_%_fk_shop_label_id'"),
+            1);
         cr_expect_eq(scalar("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'shop_product_tags'::regclass AND "
                             "contype = 'f' AND conname LIKE 'shop_product_tags_label_id_%_fk_shop_label_id'"),
                      1);
@@ -329,9 +355,10 @@ Test(migrate, concurrent_processes_apply_once) {
         setenv("DORM_CONCURRENT_URL", test_db_url(), 1);
     }
     write_migration("0001_initial", INITIAL);
-    write_migration("0002_slow", "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
-                                 "\"AddField\", \"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": "
-                                 "\"IntegerField\", \"default\": 1}}]}");
+    write_migration("0002_slow",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                    "\"AddField\", \"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": "
+                    "\"IntegerField\", \"default\": 1}}]}");
     dorm_app app = shop();
     const dorm_app *apps[] = {&app, NULL};
     pid_t kids[2];
@@ -367,19 +394,21 @@ Test(migrate, concurrent_processes_apply_once) {
  * applies and goes back on both backends. */
 Test(migrate, create_models_defer_their_keys) {
     dorm_app app = shop();
-    write_migration("0001_initial",
-                    "{\"initial\": true, \"dependencies\": [], \"operations\": ["
-                    "{\"operation\": \"CreateModel\", \"name\": \"Hen\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
-                    "\"primary_key\": true}], [\"name\", {\"type\": \"CharField\", \"max_length\": 20, \"db_index\": true}]]},"
-                    "{\"operation\": \"CreateModel\", \"name\": \"Egg\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
-                    "\"primary_key\": true}], [\"mother\", {\"type\": \"ForeignKey\", \"to\": \"shop.hen\", "
-                    "\"on_delete\": \"CASCADE\"}]]},"
-                    "{\"operation\": \"AddField\", \"model_name\": \"hen\", \"name\": \"favourite\", \"field\": "
-                    "{\"type\": \"ForeignKey\", \"to\": \"shop.egg\", \"on_delete\": \"SET_NULL\", \"null\": true, "
-                    "\"related_name\": \"+\"}}]}");
+    write_migration(
+        "0001_initial",
+        "{\"initial\": true, \"dependencies\": [], \"operations\": ["
+        "{\"operation\": \"CreateModel\", \"name\": \"Hen\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+        "\"primary_key\": true}], [\"name\", {\"type\": \"CharField\", \"max_length\": 20, \"db_index\": true}]]},"
+        "{\"operation\": \"CreateModel\", \"name\": \"Egg\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+        "\"primary_key\": true}], [\"mother\", {\"type\": \"ForeignKey\", \"to\": \"shop.hen\", "
+        "\"on_delete\": \"CASCADE\"}]]},"
+        "{\"operation\": \"AddField\", \"model_name\": \"hen\", \"name\": \"favourite\", \"field\": "
+        "{\"type\": \"ForeignKey\", \"to\": \"shop.egg\", \"on_delete\": \"SET_NULL\", \"null\": true, "
+        "\"related_name\": \"+\"}}]}");
     const dorm_app *apps[] = {&app, NULL};
     const char *sql = test_sql_std(dorm_sqlmigrate(T.cx, apps, "shop", "0001", false));
-    const char *egg = strstr(sql, "CREATE TABLE \"shop_egg\""), *hen_index = strstr(sql, "CREATE INDEX \"shop_hen_name_");
+    const char *egg = strstr(sql, "CREATE TABLE \"shop_egg\""),
+               *hen_index = strstr(sql, "CREATE INDEX \"shop_hen_name_");
     const char *add = strstr(sql, "-- Add field favourite to hen");
     cr_assert(egg && hen_index && add && egg < hen_index && hen_index < add, "%s", sql);
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
@@ -408,8 +437,8 @@ static int noop(dorm_ctx *cx, dorm_progress *p) {
     return 0;
 }
 
-#define PRICE                                                                                                          \
-    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "                \
+#define PRICE                                                                                            \
+    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", " \
     "\"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": \"IntegerField\", \"default\": 7}}]}"
 
 /* --plan prints Django's plan (operations in their own order either way,
@@ -419,37 +448,41 @@ Test(migrate, plan_prints_what_would_run) {
     dorm_app app = shop();
     write_migration("0001_initial", INITIAL);
     write_migration("0002_product_price", PRICE);
-    write_migration("0003_data", "{\"dependencies\": [[\"shop\", \"0002_product_price\"]], \"operations\": [{\"operation\": "
-                                 "\"RunSQL\", \"sql\": \"UPDATE \\\"shop_product\\\" SET \\\"price\\\" = 8\"}, "
-                                 "{\"operation\": \"RunC\", \"code\": \"noop\"}]}");
+    write_migration("0003_data",
+                    "{\"dependencies\": [[\"shop\", \"0002_product_price\"]], \"operations\": [{\"operation\": "
+                    "\"RunSQL\", \"sql\": \"UPDATE \\\"shop_product\\\" SET \\\"price\\\" = 8\"}, "
+                    "{\"operation\": \"RunC\", \"code\": \"noop\"}]}");
     int rc;
     const char *out = migrate_output(&app, &(dorm_migrate_opts){.plan = true, .verbosity = 1}, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(out, "Planned operations:\n"
-                          "shop.0001_initial\n    Create model Product\n"
-                          "shop.0002_product_price\n    Add field price to product\n"
-                          "shop.0003_data\n    Raw SQL operation -> UPDATE \"shop_product\" SET \"price\" =\xe2\x80\xa6\n"
-                          "    Raw C operation\n");
+    cr_expect_str_eq(out,
+                     "Planned operations:\n"
+                     "shop.0001_initial\n    Create model Product\n"
+                     "shop.0002_product_price\n    Add field price to product\n"
+                     "shop.0003_data\n    Raw SQL operation -> UPDATE \"shop_product\" SET \"price\" =\xe2\x80\xa6\n"
+                     "    Raw C operation\n");
     cr_expect_not(table_exists("shop_product"), "--plan runs nothing");
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 0);
     cr_assert_eq(migrate_to(&app, "0002"), 0, "%s", dorm_errmsg(T.cx));
     out = migrate_output(&app, &(dorm_migrate_opts){.plan = true, .app = "shop", .target = "0002"}, &rc);
     cr_expect_str_eq(out, "Planned operations:\n  No planned migration operations.\n");
     out = migrate_output(&app, &(dorm_migrate_opts){.plan = true, .app = "shop", .target = "zero"}, &rc);
-    cr_expect_str_eq(out, "Planned operations:\n"
-                          "shop.0002_product_price\n    Undo Add field price to product\n"
-                          "shop.0001_initial\n    Undo Create model Product\n");
+    cr_expect_str_eq(out,
+                     "Planned operations:\n"
+                     "shop.0002_product_price\n    Undo Add field price to product\n"
+                     "shop.0001_initial\n    Undo Create model Product\n");
     /* Back over RunSQL and RunC that have no way back. */
     app.functions = DORM_RUNCS({"noop", noop});
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     out = migrate_output(&app, &(dorm_migrate_opts){.plan = true, .app = "shop", .target = "0002"}, &rc);
-    cr_expect_str_eq(out, "Planned operations:\n"
-                          "shop.0003_data\n    Raw SQL operation -> IRREVERSIBLE\n    Raw C operation -> IRREVERSIBLE\n");
+    cr_expect_str_eq(out,
+                     "Planned operations:\n"
+                     "shop.0003_data\n    Raw SQL operation -> IRREVERSIBLE\n    Raw C operation -> IRREVERSIBLE\n");
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 3);
 }
 
-#define ADD_FIELD(dep, field)                                                                                          \
-    "{\"dependencies\": [[\"shop\", \"" dep "\"]], \"operations\": [{\"operation\": \"AddField\", \"model_name\": "     \
+#define ADD_FIELD(dep, field)                                                                                       \
+    "{\"dependencies\": [[\"shop\", \"" dep "\"]], \"operations\": [{\"operation\": \"AddField\", \"model_name\": " \
     "\"product\", \"name\": \"" field "\", \"field\": {\"type\": \"IntegerField\", \"null\": true}}]}"
 
 static const char *makemigrations_output(const dorm_app *app, const dorm_makemigrations_opts *opts, int *rc) {
@@ -482,9 +515,12 @@ Test(migrate, two_leaves_conflict_until_merged) {
     cr_expect_str_eq(dorm_errmsg(T.cx), conflict);
     const char *out = makemigrations_output(&app, &(dorm_makemigrations_opts){.merge = true, .verbosity = 1}, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(out, dorm_sprintf(T.cx, "Merging shop\n  Branch 0002_a\n    - Add field a to product\n  Branch "
-                                             "0002_b\n    - Add field b to product\n\nCreated new merge migration "
-                                             "%s/0003_merge_0002_a_0002_b.json\n", dir));
+    cr_expect_str_eq(out,
+                     dorm_sprintf(T.cx,
+                                  "Merging shop\n  Branch 0002_a\n    - Add field a to product\n  Branch "
+                                  "0002_b\n    - Add field b to product\n\nCreated new merge migration "
+                                  "%s/0003_merge_0002_a_0002_b.json\n",
+                                  dir));
     dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0003_merge_0002_a_0002_b.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 0);
@@ -500,8 +536,9 @@ Test(migrate, two_leaves_conflict_until_merged) {
     write_migration("0004_c", ADD_FIELD("0003_merge_0002_a_0002_b", "c"));
     write_migration("0004_d", ADD_FIELD("0003_merge_0002_a_0002_b", "d"));
     FILE *in = fmemopen((void *)"n\n", 3, "r");
-    out = makemigrations_output(&app, &(dorm_makemigrations_opts){.merge = true, .interactive = true, .in = in,
-                                                                   .name = "join", .verbosity = 1}, &rc);
+    out = makemigrations_output(
+        &app, &(dorm_makemigrations_opts){.merge = true, .interactive = true, .in = in, .name = "join", .verbosity = 1},
+        &rc);
     fclose(in);
     cr_expect(strstr(out, "Do you want to merge these migration branches? [y/N] "), "%s", out);
     FILE *probe = fopen(test_tmpdir_path("0005_join.json"), "r");
@@ -509,17 +546,19 @@ Test(migrate, two_leaves_conflict_until_merged) {
     if (probe) fclose(probe);
     makemigrations_output(&app, &(dorm_makemigrations_opts){.merge = true, .name = "join"}, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_not_null(dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0005_join.json")), "%s", dorm_errmsg(T.cx));
+    cr_expect_not_null(dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0005_join.json")), "%s",
+                       dorm_errmsg(T.cx));
     /* A --name that is not an identifier could leave the folder: refused. */
     makemigrations_output(&app, &(dorm_makemigrations_opts){.name = "../escape"}, &rc);
     cr_expect_lt(rc, 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "The migration name must be a valid identifier (letters, digits and underscores).");
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "The migration name must be a valid identifier (letters, digits and underscores).");
 }
 
-#define CONCURRENT_INDEX(atomic, op)                                                                                   \
-    "{" atomic "\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "      \
-    "\"model_name\": \"product\", \"name\": \"note\", \"field\": {\"type\": \"TextField\", \"null\": true}}, "          \
-    "{\"operation\": \"" op "\", \"model_name\": \"product\", \"index\": {\"fields\": [\"name\"], \"name\": "           \
+#define CONCURRENT_INDEX(atomic, op)                                                                               \
+    "{" atomic "\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", " \
+    "\"model_name\": \"product\", \"name\": \"note\", \"field\": {\"type\": \"TextField\", \"null\": true}}, "     \
+    "{\"operation\": \"" op "\", \"model_name\": \"product\", \"index\": {\"fields\": [\"name\"], \"name\": "      \
     "\"shop_name_idx\"}}]}"
 
 /* AddIndexConcurrently (django.contrib.postgres) inside a transaction is
@@ -532,13 +571,16 @@ Test(migrate, concurrently_needs_a_non_atomic_migration) {
     write_migration("0001_initial", INITIAL);
     write_migration("0002_index", CONCURRENT_INDEX("", "AddIndexConcurrently"));
     bool tx = test_db_dialect()->transactional_ddl;
-    const char *msg = tx ? "The AddIndexConcurrently operation cannot be executed inside a transaction (set \"atomic\": "
-                           "false on the migration)."
-                         : "The AddIndexConcurrently operation is not supported on mysql: it is PostgreSQL's.";
+    const char *msg = tx
+        ? "The AddIndexConcurrently operation cannot be executed inside a transaction (set \"atomic\": "
+          "false on the migration)."
+        : "The AddIndexConcurrently operation is not supported on mysql: it is PostgreSQL's.";
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), msg), "%s", dorm_errmsg(T.cx));
-    cr_expect(strstr(dorm_errmsg(T.cx), "operation 2 (Concurrently create index shop_name_idx on field(s) name of model "
-                                        "product)"), "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx),
+                     "operation 2 (Concurrently create index shop_name_idx on field(s) name of model "
+                     "product)"),
+              "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1, "0002 not recorded");
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     dorm_errbuf e = {0, ""};
@@ -574,12 +616,14 @@ Test(migrate, non_atomic_migration) {
     sql = dorm_sqlmigrate(T.cx, apps, "shop", "0002", true);
     cr_expect(strstr(sql, "DROP INDEX CONCURRENTLY IF EXISTS \"shop_name_idx\";\n"), "%s", sql);
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
-    const char *idx = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'shop_name_idx'";
+    const char *idx =
+        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'shop_name_idx'";
     cr_expect_eq(scalar(idx), 1);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 2);
-    write_migration("0003_drop", "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0002_index\"]], \"operations\": "
-                                 "[{\"operation\": \"RemoveIndexConcurrently\", \"model_name\": \"product\", \"name\": "
-                                 "\"shop_name_idx\"}]}");
+    write_migration("0003_drop",
+                    "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0002_index\"]], \"operations\": "
+                    "[{\"operation\": \"RemoveIndexConcurrently\", \"model_name\": \"product\", \"name\": "
+                    "\"shop_name_idx\"}]}");
     cr_assert_eq(migrate_to(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar(idx), 0);
     cr_assert_eq(migrate_to(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
@@ -592,13 +636,15 @@ Test(migrate, non_atomic_migration) {
 Test(migrate, non_atomic_failure_keeps_earlier_operations) {
     dorm_app app = shop();
     write_migration("0001_initial", INITIAL);
-    write_migration("0002_broken",
-                    "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
-                    "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"note\", \"field\": "
-                    "{\"type\": \"TextField\", \"null\": true}},"
-                    "{\"operation\": \"RunSQL\", \"sql\": [\"INSERT INTO no_such_table VALUES (1)\"], \"reverse_sql\": []}]}");
+    write_migration(
+        "0002_broken",
+        "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": ["
+        "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"note\", \"field\": "
+        "{\"type\": \"TextField\", \"null\": true}},"
+        "{\"operation\": \"RunSQL\", \"sql\": [\"INSERT INTO no_such_table VALUES (1)\"], \"reverse_sql\": []}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
-    cr_expect(strstr(dorm_errmsg(T.cx), "shop.0002_broken, operation 2 (Raw SQL operation): "), "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx), "shop.0002_broken, operation 2 (Raw SQL operation): "), "%s",
+              dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\", \"note\") VALUES ('x', 'added by operation 1')");
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
 }
@@ -610,7 +656,8 @@ Test(migrate, reserved_names_and_ranges_in_files) {
     const char *fmt = "{\"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": \"%s\", "
                       "\"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"qty\", {\"type\": "
                       "\"IntegerField\"%s}]]%s}]}";
-    write_migration("0001_initial", dorm_sprintf(T.cx, fmt, "Master", "", ", \"options\": {\"db_table\": \"sqlite_master\"}"));
+    write_migration("0001_initial",
+                    dorm_sprintf(T.cx, fmt, "Master", "", ", \"options\": {\"db_table\": \"sqlite_master\"}"));
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "the table name 'sqlite_master' is reserved for the database's own tables"),
               "%s", dorm_errmsg(T.cx));
@@ -623,23 +670,29 @@ Test(migrate, reserved_names_and_ranges_in_files) {
     cr_assert_neq(dorm_migrate(T.cx, (const dorm_app *const[]){&pg, NULL}, &(dorm_migrate_opts){.verbosity = 0}), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "the table name 'pg_class' is reserved"), "%s", dorm_errmsg(T.cx));
     write_migration("0001_initial", dorm_sprintf(T.cx, fmt, "Item", "", ""));
-    write_migration("0002_rename", "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
-                                   "\"AlterModelTable\", \"name\": \"item\", \"table\": \"sqlite_sequence\"}]}");
+    write_migration("0002_rename",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                    "\"AlterModelTable\", \"name\": \"item\", \"table\": \"sqlite_sequence\"}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "'sqlite_sequence' is reserved"), "%s", dorm_errmsg(T.cx));
     cr_expect_not(table_exists("shop_item"), "refused before anything ran");
     remove(test_tmpdir_path("0002_rename.json"));
     /* A length past int, and an integer default out of its field's range. */
-    write_migration("0001_initial", "{\"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
-                                    "\"Item\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], "
-                                    "[\"name\", {\"type\": \"CharField\", \"max_length\": 99999999999}]]}]}");
+    write_migration("0001_initial",
+                    "{\"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
+                    "\"Item\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], "
+                    "[\"name\", {\"type\": \"CharField\", \"max_length\": 99999999999}]]}]}");
     cr_assert_neq(migrate_to(&app, NULL), 0);
-    cr_expect(strstr(dorm_errmsg(T.cx), "0001_initial.json: operation 1: \"max_length\" must be between 1 and 2147483647 "
-                                        "(got 99999999999)"), "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx),
+                     "0001_initial.json: operation 1: \"max_length\" must be between 1 and 2147483647 "
+                     "(got 99999999999)"),
+              "%s", dorm_errmsg(T.cx));
     write_migration("0001_initial", dorm_sprintf(T.cx, fmt, "Item", ", \"default\": 1e300", ""));
     cr_assert_neq(migrate_to(&app, NULL), 0);
-    cr_expect(strstr(dorm_errmsg(T.cx), "field 'qty': default 1e+300 does not fit IntegerField (an integer from "
-                                        "-2147483648 to 2147483647)"), "%s", dorm_errmsg(T.cx));
+    cr_expect(strstr(dorm_errmsg(T.cx),
+                     "field 'qty': default 1e+300 does not fit IntegerField (an integer from "
+                     "-2147483648 to 2147483647)"),
+              "%s", dorm_errmsg(T.cx));
     write_migration("0001_initial", dorm_sprintf(T.cx, fmt, "Item", ", \"default\": 3000000000", ""));
     cr_assert_neq(migrate_to(&app, NULL), 0);
     cr_expect(strstr(dorm_errmsg(T.cx), "default 3000000000 does not fit IntegerField"), "%s", dorm_errmsg(T.cx));

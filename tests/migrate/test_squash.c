@@ -26,18 +26,22 @@ static void close_empty(void) {
 
 TestSuite(squash, .init = open_empty, .fini = close_empty);
 
-static void write_migration(const char *name, const char *json) { test_write_file(dorm_sprintf(T.cx, "%s.json", name), json); }
+static void write_migration(const char *name, const char *json) {
+    test_write_file(dorm_sprintf(T.cx, "%s.json", name), json);
+}
 
 static int64_t scalar(const char *sql) { return test_scalar(sql); }
 
 static void three_migrations(void) {
-    write_migration("0001_initial",
-                    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
-                    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", "
-                    "{\"type\": \"CharField\", \"max_length\": 50}], [\"note\", {\"type\": \"TextField\", \"null\": true}]]}]}");
-    write_migration("0002_product_price",
-                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "
-                    "\"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": \"IntegerField\", \"default\": 1}}]}");
+    write_migration(
+        "0001_initial",
+        "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
+        "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", "
+        "{\"type\": \"CharField\", \"max_length\": 50}], [\"note\", {\"type\": \"TextField\", \"null\": true}]]}]}");
+    write_migration(
+        "0002_product_price",
+        "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "
+        "\"model_name\": \"product\", \"name\": \"price\", \"field\": {\"type\": \"IntegerField\", \"default\": 1}}]}");
     write_migration("0003_tidy",
                     "{\"dependencies\": [[\"shop\", \"0002_product_price\"]], \"operations\": ["
                     "{\"operation\": \"RemoveField\", \"model_name\": \"product\", \"name\": \"note\"},"
@@ -58,7 +62,10 @@ static int noop(dorm_ctx *cx, dorm_progress *p) {
 
 Test(squash, folds_and_replaces) {
     three_migrations();
-    dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
+    dorm_app app = {.label = "shop",
+                    .models = test_empty_app.models,
+                    .migrations_dir = dir,
+                    .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
     dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
@@ -75,12 +82,16 @@ Test(squash, folds_and_replaces) {
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"name\" = '0001_squashed_0003_tidy'"), 1);
     dorm_errbuf e = {0, ""};
-    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('pen', 2)", &e), 0, "%s", e.msg);
+    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\", \"price\") VALUES ('pen', 2)", &e), 0,
+                 "%s", e.msg);
 }
 
 Test(squash, databases_that_applied_the_originals) {
     three_migrations();
-    dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
+    dorm_app app = {.label = "shop",
+                    .models = test_empty_app.models,
+                    .migrations_dir = dir,
+                    .functions = DORM_RUNCS({"noop", noop})};
     cr_assert_eq(migrate(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0001", "0003_tidy", "all", NULL), 0,
                  "%s", dorm_errmsg(T.cx));
@@ -117,20 +128,27 @@ static const char *squash_output(const dorm_app *app, const char *start, const c
  * many migrations a squashed one stands for. */
 Test(squash, numbers_prefixes_and_replaced_migrations) {
     three_migrations();
-    dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
+    dorm_app app = {.label = "shop",
+                    .models = test_empty_app.models,
+                    .migrations_dir = dir,
+                    .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     int rc;
     const char *out = squash_output(&app, NULL, "0003", NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(out, dorm_sprintf(T.cx, "Will squash the following migrations:\n - 0001_initial\n - "
-                                             "0002_product_price\n - 0003_tidy\nOptimizing...\n  Optimized from 5 "
-                                             "operations to 1 operations.\nCreated new squashed migration "
-                                             "%s/0001_squashed_0003_tidy.json\n  You should commit this migration but "
-                                             "leave the old ones in place;\n  the new migration will be used for new "
-                                             "installs. Once you are sure\n  all instances of the codebase have applied "
-                                             "the migrations you squashed,\n  you can delete them.\n", dir));
+    cr_expect_str_eq(out,
+                     dorm_sprintf(T.cx,
+                                  "Will squash the following migrations:\n - 0001_initial\n - "
+                                  "0002_product_price\n - 0003_tidy\nOptimizing...\n  Optimized from 5 "
+                                  "operations to 1 operations.\nCreated new squashed migration "
+                                  "%s/0001_squashed_0003_tidy.json\n  You should commit this migration but "
+                                  "leave the old ones in place;\n  the new migration will be used for new "
+                                  "installs. Once you are sure\n  all instances of the codebase have applied "
+                                  "the migrations you squashed,\n  you can delete them.\n",
+                                  dir));
     /* The models have no Product any more: the next migration deletes it, as 0004. */
-    cr_assert_eq(dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.verbosity = 0}), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.verbosity = 0}), 0, "%s",
+                 dorm_errmsg(T.cx));
     FILE *f = fopen(test_tmpdir_path("0004_delete_product.json"), "r");
     cr_expect_not_null(f, "numbered after 0003, not 0002");
     if (f) fclose(f);
@@ -163,7 +181,10 @@ Test(squash, numbers_prefixes_and_replaced_migrations) {
  * marks it [-] until migrate records it. */
 Test(squash, recorded_by_the_next_migrate) {
     three_migrations();
-    dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir, .functions = DORM_RUNCS({"noop", noop})};
+    dorm_app app = {.label = "shop",
+                    .models = test_empty_app.models,
+                    .migrations_dir = dir,
+                    .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
@@ -172,8 +193,9 @@ Test(squash, recorded_by_the_next_migrate) {
     FILE *show = open_memstream(&buf, &len);
     cr_assert_eq(dorm_showmigrations(T.cx, apps, NULL, false, show), 0, "%s", dorm_errmsg(T.cx));
     fclose(show);
-    cr_expect_str_eq(buf, "shop\n [-] 0001_squashed_0003_tidy (3 squashed migrations) Run 'manage migrate' to finish "
-                          "recording.\n");
+    cr_expect_str_eq(buf,
+                     "shop\n [-] 0001_squashed_0003_tidy (3 squashed migrations) Run 'manage migrate' to finish "
+                     "recording.\n");
     free(buf);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"name\" LIKE '%squashed%'"), 0,
                  "showmigrations writes nothing");
@@ -186,17 +208,20 @@ Test(squash, recorded_by_the_next_migrate) {
  * another CreateModel sits between them, the CreateModel moving after it
  * when the new field points at it. */
 Test(squash, folds_across_another_create_model) {
-    write_migration("0001_initial",
-                    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
-                    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", "
-                    "{\"type\": \"CharField\", \"max_length\": 50}]]}]}");
-    write_migration("0002_tag",
-                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"CreateModel\", "
-                    "\"name\": \"Tag\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], "
-                    "[\"label\", {\"type\": \"CharField\", \"max_length\": 20}]]}]}");
+    write_migration(
+        "0001_initial",
+        "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
+        "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", "
+        "{\"type\": \"CharField\", \"max_length\": 50}]]}]}");
+    write_migration(
+        "0002_tag",
+        "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"CreateModel\", "
+        "\"name\": \"Tag\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], "
+        "[\"label\", {\"type\": \"CharField\", \"max_length\": 20}]]}]}");
     write_migration("0003_changes",
                     "{\"dependencies\": [[\"shop\", \"0002_tag\"]], \"operations\": ["
-                    "{\"operation\": \"RenameField\", \"model_name\": \"product\", \"old_name\": \"name\", \"new_name\": \"title\"},"
+                    "{\"operation\": \"RenameField\", \"model_name\": \"product\", \"old_name\": \"name\", "
+                    "\"new_name\": \"title\"},"
                     "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"price\", \"field\": "
                     "{\"type\": \"IntegerField\", \"default\": 1}},"
                     "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"tag\", \"field\": "
@@ -217,7 +242,8 @@ Test(squash, folds_across_another_create_model) {
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     dorm_errbuf e = {0, ""};
     cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_tag\" (\"label\") VALUES ('red')", &e), 0, "%s", e.msg);
-    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"title\", \"price\", \"tag_id\") VALUES ('pen', 2, 1)",
-                              &e), 0, "%s", e.msg);
+    cr_expect_eq(
+        dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"title\", \"price\", \"tag_id\") VALUES ('pen', 2, 1)", &e),
+        0, "%s", e.msg);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\""), 1);
 }

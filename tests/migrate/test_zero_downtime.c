@@ -53,8 +53,8 @@ static const dorm_registry *empty_reg;
 static void open_shop(void) {
     test_db_open_apps((const dorm_app *const[]){&test_empty_app, NULL});
     dir = test_tmpdir_make("dorm-zd");
-    app = (dorm_app){.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir,
-                     .functions = functions};
+    app = (dorm_app){
+        .label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir, .functions = functions};
     shop_reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     cr_assert_eq(dorm_registry_errcode(shop_reg), DORM_OK, "%s", dorm_registry_messages(shop_reg));
     empty_reg = T.db->reg;
@@ -72,11 +72,14 @@ static void close_shop(void) {
 
 TestSuite(zero_downtime, .init = open_shop, .fini = close_shop);
 
-static void write_migration(const char *name, const char *json) { test_write_file(dorm_sprintf(T.cx, "%s.json", name), json); }
+static void write_migration(const char *name, const char *json) {
+    test_write_file(dorm_sprintf(T.cx, "%s.json", name), json);
+}
 
 static int migrate(void) {
     FILE *out = fopen("/dev/null", "w");
-    int rc = dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.verbosity = 1, .out = out});
+    int rc =
+        dorm_migrate(T.cx, (const dorm_app *const[]){&app, NULL}, &(dorm_migrate_opts){.verbosity = 1, .out = out});
     fclose(out);
     return rc;
 }
@@ -88,20 +91,20 @@ static void exec_ok(const char *sql) {
 
 static bool on_postgres(void) { return strncmp(test_db_url(), "postgres", 8) == 0; }
 
-#define INITIAL                                                                                                        \
-    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "           \
-    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": "      \
+#define INITIAL                                                                                                    \
+    "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "       \
+    "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": " \
     "\"CharField\", \"max_length\": 50}]]}]}"
-#define STEP1                                                                                                          \
-    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "               \
-    "\"model_name\": \"product\", \"name\": \"code\", \"field\": {\"type\": \"CharField\", \"max_length\": 20, "       \
+#define STEP1                                                                                                    \
+    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"AddField\", "         \
+    "\"model_name\": \"product\", \"name\": \"code\", \"field\": {\"type\": \"CharField\", \"max_length\": 20, " \
     "\"null\": true}}]}"
-#define STEP2                                                                                                          \
-    "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0002_product_code\"]], \"operations\": [{\"operation\": "     \
+#define STEP2                                                                                                      \
+    "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0002_product_code\"]], \"operations\": [{\"operation\": " \
     "\"RunC\", \"code\": \"fill_codes\"}]}"
-#define STEP3                                                                                                          \
-    "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0003_fill_codes\"]], \"operations\": [{\"operation\": "       \
-    "\"AlterFieldConcurrently\", \"model_name\": \"product\", \"name\": \"code\", \"field\": {\"type\": "              \
+#define STEP3                                                                                                    \
+    "{\"atomic\": false, \"dependencies\": [[\"shop\", \"0003_fill_codes\"]], \"operations\": [{\"operation\": " \
+    "\"AlterFieldConcurrently\", \"model_name\": \"product\", \"name\": \"code\", \"field\": {\"type\": "        \
     "\"CharField\", \"max_length\": 20}}]}"
 
 static char logged[8192];
@@ -126,8 +129,9 @@ Test(zero_downtime, not_null_column_in_three_steps) {
     cr_assert_eq(test_scalar("SELECT COUNT(*) FROM shop_product WHERE code = 'C' || CAST(id AS varchar(20))"), 35);
     cr_assert_eq(test_scalar("SELECT COUNT(*) FROM dorm_batches"), 0, "a finished backfill leaves no checkpoint");
     if (on_postgres()) {
-        const char *steps[] = {"ADD CONSTRAINT \"dorm_notnull_", "NOT VALID", "VALIDATE CONSTRAINT \"dorm_notnull_",
-                               "ALTER COLUMN \"code\" SET NOT NULL", "DROP CONSTRAINT \"dorm_notnull_", NULL};
+        const char *steps[] = {"ADD CONSTRAINT \"dorm_notnull_",      "NOT VALID",
+                               "VALIDATE CONSTRAINT \"dorm_notnull_", "ALTER COLUMN \"code\" SET NOT NULL",
+                               "DROP CONSTRAINT \"dorm_notnull_",     NULL};
         const char *at = logged;
         for (int i = 0; steps[i]; i++) {
             const char *hit = strstr(at, steps[i]);
@@ -135,9 +139,10 @@ Test(zero_downtime, not_null_column_in_three_steps) {
             at = hit;
         }
         cr_assert_null(strstr(logged, "ALTER COLUMN \"code\" TYPE"), "no rewrite:\n%s", logged);
-        cr_assert_eq(test_scalar("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
-                                 "AND table_name = 'shop_product' AND column_name = 'code' AND is_nullable = 'NO'"),
-                     1);
+        cr_assert_eq(
+            test_scalar("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                        "AND table_name = 'shop_product' AND column_name = 'code' AND is_nullable = 'NO'"),
+            1);
     }
     dorm_errbuf e = {0, ""};
     cr_assert_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_product\" (\"name\") VALUES ('no code')", &e), 0,
@@ -176,10 +181,11 @@ Test(zero_downtime, refusals) {
     write_migration("0001_initial", INITIAL);
     write_migration("0002_product_code", STEP1);
     cr_assert_eq(migrate(), 0, "%s", dorm_errmsg(T.cx));
-    write_migration("0003_atomic",
-                    "{\"dependencies\": [[\"shop\", \"0002_product_code\"]], \"operations\": [{\"operation\": "
-                    "\"AlterFieldConcurrently\", \"model_name\": \"product\", \"name\": \"code\", \"field\": {\"type\": "
-                    "\"CharField\", \"max_length\": 20}}]}");
+    write_migration(
+        "0003_atomic",
+        "{\"dependencies\": [[\"shop\", \"0002_product_code\"]], \"operations\": [{\"operation\": "
+        "\"AlterFieldConcurrently\", \"model_name\": \"product\", \"name\": \"code\", \"field\": {\"type\": "
+        "\"CharField\", \"max_length\": 20}}]}");
     cr_assert_neq(migrate(), 0);
     cr_assert(strstr(dorm_errmsg(T.cx), "The AlterFieldConcurrently operation cannot be executed inside a transaction"),
               "%s", dorm_errmsg(T.cx));

@@ -6,26 +6,25 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *models =
-    "#include <dorm.h>\n"
-    "typedef struct Author { DORM_OBJECT; int64_t id; } Author;\n"
-    "typedef struct Tag { DORM_OBJECT; dorm_uuid id; } Tag;\n"
-    "typedef struct Book {\n"
-    "    DORM_OBJECT;\n"
-    "    int64_t id;\n"
-    "    const char *title;\n"
-    "    int32_t pages;\n"
-    "    int64_t plain;\n"
-    "    DORM_FK(Author) author;\n"
-    "    DORM_FK_TO(Tag, double) tag;\n"
-    "} Book;\n"
-    "DORM_MODEL_DECLARE(Author);\n"
-    "DORM_MODEL_DECLARE(Tag);\n"
-    "const dorm_field Book_fields[] = {\n"
-    "    DORM_AUTO(Book, id),\n"
-    "    %s,\n"
-    "    DORM_END,\n"
-    "};\n";
+static const char *models = "#include <dorm.h>\n"
+                            "typedef struct Author { DORM_OBJECT; int64_t id; } Author;\n"
+                            "typedef struct Tag { DORM_OBJECT; dorm_uuid id; } Tag;\n"
+                            "typedef struct Book {\n"
+                            "    DORM_OBJECT;\n"
+                            "    int64_t id;\n"
+                            "    const char *title;\n"
+                            "    int32_t pages;\n"
+                            "    int64_t plain;\n"
+                            "    DORM_FK(Author) author;\n"
+                            "    DORM_FK_TO(Tag, double) tag;\n"
+                            "} Book;\n"
+                            "DORM_MODEL_DECLARE(Author);\n"
+                            "DORM_MODEL_DECLARE(Tag);\n"
+                            "const dorm_field Book_fields[] = {\n"
+                            "    DORM_AUTO(Book, id),\n"
+                            "    %s,\n"
+                            "    DORM_END,\n"
+                            "};\n";
 
 /* The first line of the compiler's output that reports an error. */
 static const char *first_error(const char *field) {
@@ -65,7 +64,8 @@ Test(field_types, a_right_model_compiles) {
 
 Test(field_types, a_scalar_member_of_another_type) {
     expect_assertion("DORM_INT(Book, title)", "dorm: member Book.title must be declared int32_t");
-    expect_assertion("DORM_CHAR(Book, pages, .max_length = 10)", "dorm: member Book.pages must be declared const char *");
+    expect_assertion("DORM_CHAR(Book, pages, .max_length = 10)",
+                     "dorm: member Book.pages must be declared const char *");
     expect_assertion("DORM_BIGINT(Book, pages)", "dorm: member Book.pages must be declared int64_t");
     expect_assertion("DORM_UUID(Book, title)", "dorm: member Book.title must be declared dorm_uuid");
 }

@@ -235,8 +235,9 @@ Test(checks, foreign_key_to_unregistered_model) {
     dorm_registry *reg = registry_of(DORM_MODELS(&NoOnDelete_model));
     const char *msg = dorm_registry_messages(reg);
     cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
-    cr_expect(has_line(msg, "library.NoOnDelete.publisher: (fields.E300) Field defines a relation with model "
-                            "'Publisher', which is either not installed, or is abstract."),
+    cr_expect(has_line(msg,
+                       "library.NoOnDelete.publisher: (fields.E300) Field defines a relation with model "
+                       "'Publisher', which is either not installed, or is abstract."),
               "%s", msg);
     dorm_registry_free(reg);
 }
@@ -398,9 +399,8 @@ typedef struct Klass {
     DORM_OBJECT;
     int64_t id;
 } Klass;
-static const dorm_field Klass_fields[] = {DORM_AUTO(Klass, id),
-                                          DORM_MANY_TO_MANY(Klass, tags, Publisher, .db_table = "sqlite_tags"),
-                                          DORM_END};
+static const dorm_field Klass_fields[] = {
+    DORM_AUTO(Klass, id), DORM_MANY_TO_MANY(Klass, tags, Publisher, .db_table = "sqlite_tags"), DORM_END};
 static const dorm_model Klass_model = DORM_MODEL(Klass, "library", Klass_fields, .db_table = "pg_class");
 
 Test(checks, catalogue_table_names) {

@@ -107,17 +107,17 @@ const dorm_model Review_model = DORM_MODEL(Review, "shop", Review_fields, .order
 enum { PH_OPEN = 1, PH_MIGRATE = 2, PH_CRUD = 4, PH_RELATED = 8, PH_FIXTURES = 16, PH_CLOSE = 32 };
 
 typedef struct oom_state {
-    unsigned phases;    /* the parts whose allocations are failure points */
-    unsigned phase;     /* the part running                               */
-    bool paused;        /* checks in between: never fail, not points      */
-    bool persistent;    /* every point after fail_at fails too            */
-    long points;        /* failure points passed                          */
-    long fail_at;       /* the point that fails (< 0: none)               */
-    long failed;        /* allocations failed so far                      */
-    long failed_mark;   /* `failed` when the current step began           */
-    long live;          /* blocks allocated and not freed                 */
-    bool trace;         /* print where the failing allocation is made     */
-    int trace_fd;       /* ... to this copy of stderr                     */
+    unsigned phases; /* the parts whose allocations are failure points */
+    unsigned phase; /* the part running                               */
+    bool paused; /* checks in between: never fail, not points      */
+    bool persistent; /* every point after fail_at fails too            */
+    long points; /* failure points passed                          */
+    long fail_at; /* the point that fails (< 0: none)               */
+    long failed; /* allocations failed so far                      */
+    long failed_mark; /* `failed` when the current step began           */
+    long live; /* blocks allocated and not freed                 */
+    bool trace; /* print where the failing allocation is made     */
+    int trace_fd; /* ... to this copy of stderr                     */
 } oom_state;
 
 static oom_state S;
@@ -201,13 +201,13 @@ static void problem(const char *fmt, ...) {
 /* What differs between the backends the program runs on. */
 static struct {
     bool postgres;
-    char schema[48];        /* PostgreSQL: the runs' schema (search_path) */
-    dorm_registry *reg;     /* PostgreSQL: a connection that drops and     */
-    dorm_db *admin;         /* makes that schema before each run          */
+    char schema[48]; /* PostgreSQL: the runs' schema (search_path) */
+    dorm_registry *reg; /* PostgreSQL: a connection that drops and     */
+    dorm_db *admin; /* makes that schema before each run          */
 } B;
 
 typedef struct run {
-    char dir[64];           /* this run's folder: db, migrations, fixture */
+    char dir[64]; /* this run's folder: db, migrations, fixture */
     char url[512];
     char migrations[96];
     char fixture[96];
@@ -220,7 +220,7 @@ typedef struct run {
 
 /* What the run without failures produced, compared with each failing run. */
 static struct {
-    char *migration;   /* 0001_initial.json */
+    char *migration; /* 0001_initial.json */
     char *sqlmigrate;
     char *fixture;
     long points;
@@ -242,8 +242,10 @@ static char *read_file(const char *path) {
         len += n;
     }
     fclose(f);
-    if (!buf) buf = calloc(1, 1);
-    else buf[len] = '\0';
+    if (!buf)
+        buf = calloc(1, 1);
+    else
+        buf[len] = '\0';
     return buf;
 }
 
@@ -302,7 +304,8 @@ static void digest_names(dorm_db *db, dorm_stmt *st, void *payload) {
     dorm_errbuf e = {0, ""};
     digest_row(db, st, d);
     if (!kind || (strcmp(kind, "table") != 0 && strcmp(kind, "r") != 0)) return;
-    if (strcmp(name, "dorm_migrations") == 0) snprintf(sql, sizeof sql, "SELECT app, name FROM \"%s\" ORDER BY 1, 2", name);
+    if (strcmp(name, "dorm_migrations") == 0)
+        snprintf(sql, sizeof sql, "SELECT app, name FROM \"%s\" ORDER BY 1, 2", name);
     dorm_db__query(db, sql, NULL, 0, digest_row, d, &e);
 }
 
@@ -347,23 +350,23 @@ static void expect_eq(long got, long want, const char *what) {
     if (got != want) problem("%s: %ld, expected %ld", what, got, want);
 }
 
-#define STEP(cond, what)                       \
-    do {                                       \
-        step();                                \
-        if (!(cond)) {                         \
-            failed_step(&R, what);             \
-            goto done;                         \
-        }                                      \
+#define STEP(cond, what)           \
+    do {                           \
+        step();                    \
+        if (!(cond)) {             \
+            failed_step(&R, what); \
+            goto done;             \
+        }                          \
     } while (0)
 
-#define WRITE(cond, what)                      \
-    do {                                       \
-        uint64_t before_ = db_digest(&R);      \
-        step();                                \
-        if (!(cond)) {                         \
-            failed_write(&R, what, before_);   \
-            goto done;                         \
-        }                                      \
+#define WRITE(cond, what)                    \
+    do {                                     \
+        uint64_t before_ = db_digest(&R);    \
+        step();                              \
+        if (!(cond)) {                       \
+            failed_write(&R, what, before_); \
+            goto done;                       \
+        }                                    \
     } while (0)
 
 /* The query counting the program's tables. */
@@ -431,7 +434,8 @@ static void run_program(void) {
     char mig_file[128];
     snprintf(mig_file, sizeof mig_file, "%s/0001_initial.json", R.migrations);
     cr_assert_eq(mkdir(R.migrations, 0700), 0);
-    R.app = (dorm_app){.label = "shop", .models = DORM_MODELS(&Tag_model, &Poet_model, &Novel_model, &Review_model),
+    R.app = (dorm_app){.label = "shop",
+                       .models = DORM_MODELS(&Tag_model, &Poet_model, &Novel_model, &Review_model),
                        .migrations_dir = R.migrations};
     R.apps[0] = &R.app;
     FILE *devnull = fopen("/dev/null", "w");
@@ -453,7 +457,8 @@ static void run_program(void) {
     if (!R.db) goto done;
     if (dorm_db_errcode(R.db) != DORM_OK) {
         if (dorm_db_errcode(R.db) != DORM_ENOMEM || S.failed == S.failed_mark)
-            problem("dorm_db_open: %s %s, not MemoryError", dorm_error_name(dorm_db_errcode(R.db)), dorm_db_errmsg(R.db));
+            problem("dorm_db_open: %s %s, not MemoryError", dorm_error_name(dorm_db_errcode(R.db)),
+                    dorm_db_errmsg(R.db));
         goto done;
     }
     R.cx = dorm_ctx_new(R.db);
@@ -483,8 +488,10 @@ static void run_program(void) {
         failed_step(&R, "sqlmigrate");
         goto done;
     }
-    if (reference) ref.sqlmigrate = strdup(sql);
-    else if (strcmp(sql, ref.sqlmigrate) != 0) problem("sqlmigrate's SQL differs:\n%s", sql);
+    if (reference)
+        ref.sqlmigrate = strdup(sql);
+    else if (strcmp(sql, ref.sqlmigrate) != 0)
+        problem("sqlmigrate's SQL differs:\n%s", sql);
     before = db_digest(&R);
     step();
     if (dorm_migrate(R.cx, R.apps, &(dorm_migrate_opts){.out = devnull}) < 0) {
@@ -534,10 +541,12 @@ static void run_program(void) {
     const dorm_row *agg;
     STEP(agg = dorm_aggregate(dorm_all(cx, Novel), DAS(NULL, DSum("pages")), DAS("most", DMax("pages"))), "aggregate");
     expect_eq((long)dorm_row_get(agg, "pages__sum")->u.i, 474 + 122 + 338, "aggregate: sum");
-    STEP((n = dorm_exists(dorm_exclude(dorm_all(cx, Novel), dorm_or(DQ("pages__gt", 1000), dorm_not(DQ("title__icontains", "e")))))) >= 0,
+    STEP((n = dorm_exists(dorm_exclude(dorm_all(cx, Novel),
+                                       dorm_or(DQ("pages__gt", 1000), dorm_not(DQ("title__icontains", "e")))))) >= 0,
          "exists");
     expect_eq(n, 1, "exists");
-    STEP(got = dorm_first(dorm_order_by(dorm_filter(dorm_all(cx, Novel), DQ("writer__in", dorm_values_flat(dorm_all(cx, Poet), "id"))), "-pages")),
+    STEP(got = dorm_first(dorm_order_by(
+             dorm_filter(dorm_all(cx, Novel), DQ("writer__in", dorm_values_flat(dorm_all(cx, Poet), "id"))), "-pages")),
          "first");
     expect_eq(got->pages, 474, "first: pages");
     dorm_map *map;
@@ -593,7 +602,8 @@ static void run_program(void) {
     expect_eq((long)len, 3, "select_related: rows");
     if (len == 3 && strcmp(((Novel *)((Review *)list[0])->novel.obj)->title, "Emma") != 0)
         problem("select_related: wrong novel");
-    STEP(list = dorm_list(dorm_prefetch_related(dorm_all(cx, Poet), "novels", "novels__tags"), &len), "prefetch_related");
+    STEP(list = dorm_list(dorm_prefetch_related(dorm_all(cx, Poet), "novels", "novels__tags"), &len),
+         "prefetch_related");
     expect_eq((long)len, 2, "prefetch_related: rows");
     {
         dorm_qs *novels;
@@ -601,7 +611,10 @@ static void run_program(void) {
         STEP((n = dorm_count(novels)) >= 0, "prefetched count");
         expect_eq(n, 2, "George Orwell's novels");
     }
-    STEP(list = dorm_list(dorm_prefetch_with(dorm_all(cx, Tag), DPrefetch("novels", dorm_filter(dorm_all(cx, Novel), DQ("pages__gt", 200)), "long")), &len),
+    STEP(list = dorm_list(
+             dorm_prefetch_with(dorm_all(cx, Tag),
+                                DPrefetch("novels", dorm_filter(dorm_all(cx, Novel), DQ("pages__gt", 200)), "long")),
+             &len),
          "Prefetch");
     {
         size_t nlong = 0;
@@ -678,8 +691,10 @@ static void run_program(void) {
         char *err = read_file(errpath);
         S.paused = false;
         if (rc != 0) {
-            if (S.failed == S.failed_mark) problem("dumpdata failed with no allocation failure in it: %s", err);
-            else if (!strstr(err, "out of memory")) problem("dumpdata's error is not out of memory: %s", err);
+            if (S.failed == S.failed_mark)
+                problem("dumpdata failed with no allocation failure in it: %s", err);
+            else if (!strstr(err, "out of memory"))
+                problem("dumpdata's error is not out of memory: %s", err);
             check_file(R.fixture, NULL, false, "dumpdata");
             free(err);
             goto done;
@@ -689,14 +704,16 @@ static void run_program(void) {
         check_file(R.fixture, ref.fixture, true, "dumpdata");
     }
     S.paused = true;
-    int64_t objects = scalar(&R, "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
-                                 "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)");
+    int64_t objects = scalar(&R,
+                             "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
+                             "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)");
     dorm_error_clear(cx);
     if (dorm__flush(cx) != 0) problem("flush: %s", dorm_errmsg(cx));
     S.paused = false;
     WRITE(dorm_loaddata(cx, (const char *const[]){R.fixture, NULL}, NULL) == 0, "loaddata");
-    expect_eq(scalar(&R, "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
-                         "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)"),
+    expect_eq(scalar(&R,
+                     "SELECT (SELECT count(*) FROM shop_poet) + (SELECT count(*) FROM shop_novel) + "
+                     "(SELECT count(*) FROM shop_review) + (SELECT count(*) FROM shop_tag)"),
               (long)objects, "objects after loaddata");
     expect_eq(scalar(&R, "SELECT count(*) FROM shop_novel_tags"), 3, "tag links after loaddata");
     /* Loading it again updates the rows it names. */
@@ -780,8 +797,8 @@ static void fail_each(unsigned phases) {
     long runs = 0;
     for (int mode = 0; mode < modes; mode++) {
         for (long p = only >= 0 ? only : (long)(mode * 3) % step_by; p < ref.points; p += step_by) {
-            S = (oom_state){.phases = phases, .fail_at = p, .persistent = mode == 1, .trace = only >= 0,
-                            .trace_fd = trace_fd};
+            S = (oom_state){
+                .phases = phases, .fail_at = p, .persistent = mode == 1, .trace = only >= 0, .trace_fd = trace_fd};
             run_program();
             runs++;
             if (S.live != 0) problem("%ld blocks leaked", S.live);

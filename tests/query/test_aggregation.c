@@ -12,8 +12,7 @@
 static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
@@ -26,8 +25,7 @@ static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 static char logged[4][2048];
 static int nlogged;
 
-static void remember(const char *sql, const char *params, double seconds, void *payload)
-{
+static void remember(const char *sql, const char *params, double seconds, void *payload) {
     (void)params;
     (void)seconds;
     (void)payload;
@@ -35,23 +33,20 @@ static void remember(const char *sql, const char *params, double seconds, void *
     nlogged++;
 }
 
-static void log_on(void)
-{
+static void log_on(void) {
     nlogged = 0;
     dorm_db_set_log(T.db, remember, NULL);
 }
 
 /* The one statement logged since log_on(), checked on SQLite. */
-static void expect_logged(const char *sql)
-{
+static void expect_logged(const char *sql) {
     dorm_db_set_log(T.db, NULL, NULL);
     cr_assert_eq(nlogged, 1, "%d statements", nlogged);
     if (on_sqlite()) cr_assert_str_eq(logged[0], sql);
 }
 
 /* The value `name` of an aggregate row, which must be of `type`. */
-static const dorm_value *value_of(const dorm_row *r, const char *name, dorm_type type)
-{
+static const dorm_value *value_of(const dorm_row *r, const char *name, dorm_type type) {
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     const dorm_value *v = dorm_row_get(r, name);
     cr_assert_not_null(v, "no %s", name);
@@ -66,8 +61,7 @@ static double float_of(const dorm_row *r, const char *name) { return value_of(r,
 #define A "\"library_author\""
 #define JOIN " FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\")"
 
-Test(aggregation, over_slices)
-{
+Test(aggregation, over_slices) {
     log_on();
     cr_assert_eq(dorm_count(dorm_slice(books(), 2, 5)), 3);
     expect_logged("SELECT COUNT(*) FROM (SELECT " B ".\"id\" AS Col1 FROM " B " ORDER BY " B
@@ -87,8 +81,7 @@ Test(aggregation, over_slices)
     cr_assert_eq(int_of(r, "author__count"), 2);
 }
 
-Test(aggregation, over_distinct)
-{
+Test(aggregation, over_distinct) {
     log_on();
     cr_assert_eq(dorm_count(dorm_distinct(dorm_values(books(), "genre"))), 3);
     expect_logged("SELECT COUNT(*) FROM (SELECT DISTINCT " B ".\"genre\" AS Col1 FROM " B ") subquery");
@@ -100,11 +93,11 @@ Test(aggregation, over_distinct)
     cr_assert_eq(int_of(r, "pages__sum"), 2265);
 }
 
-Test(aggregation, over_annotations)
-{
+Test(aggregation, over_annotations) {
     dorm_qs *annotated = dorm_annotate(authors(), DAS("n", DCount("books")));
     log_on();
-    const dorm_row *r = dorm_aggregate(annotated, DAS("most", DMax("n")), DAS("least", DMin("n")), DAS("total", DSum("n")));
+    const dorm_row *r =
+        dorm_aggregate(annotated, DAS("most", DMax("n")), DAS("least", DMin("n")), DAS("total", DSum("n")));
     expect_logged("SELECT MAX(\"n\"), MIN(\"n\"), SUM(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\"" JOIN
                   " GROUP BY " A ".\"id\") subquery");
     cr_assert_eq(int_of(r, "most"), 3);
@@ -141,16 +134,15 @@ Test(aggregation, over_annotations)
     cr_assert_str_eq(dorm_errmsg(T.cx), "Cannot aggregate over the 'n' alias. Use annotate() to promote it.");
 }
 
-Test(aggregation, counts_of_grouped_querysets)
-{
+Test(aggregation, counts_of_grouped_querysets) {
     dorm_qs *annotated = dorm_annotate(authors(), DAS("n", DCount("books")));
     log_on();
     cr_assert_eq(dorm_count(annotated), 3);
     expect_logged("SELECT COUNT(*) FROM (SELECT COUNT(" B ".\"id\") AS \"n\"" JOIN " GROUP BY " A ".\"id\") subquery");
     log_on();
     cr_assert_eq(dorm_count(dorm_filter(annotated, DQ("n__gte", 3))), 2);
-    expect_logged("SELECT COUNT(*) FROM (SELECT COUNT(" B ".\"id\") AS \"n\"" JOIN " GROUP BY " A ".\"id\" HAVING COUNT(" B
-                  ".\"id\") >= ?) subquery");
+    expect_logged("SELECT COUNT(*) FROM (SELECT COUNT(" B ".\"id\") AS \"n\"" JOIN " GROUP BY " A
+                  ".\"id\" HAVING COUNT(" B ".\"id\") >= ?) subquery");
     dorm_qs *by_genre = dorm_annotate(dorm_values(books(), "genre"), DAS("n", DCount("id")));
     log_on();
     cr_assert_eq(dorm_count(by_genre), 3);
@@ -169,8 +161,7 @@ Test(aggregation, counts_of_grouped_querysets)
     cr_assert_eq(dorm_len(dorm_filter(annotated, DQ("n__gte", 3))), 2);
 }
 
-Test(aggregation, filter_and_distinct)
-{
+Test(aggregation, filter_and_distinct) {
     log_on();
     const dorm_row *r = dorm_aggregate(books(), DAS("s", DSum("pages", .filter = DQ("genre", "FIC"))),
                                        DAS("n", DCount("id", .filter = DQ("pages__gt", 300))));
@@ -185,9 +176,10 @@ Test(aggregation, filter_and_distinct)
     const char *got = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
     if (on_sqlite())
-        cr_assert_str_eq(got, "SELECT " A ".\"name\", COUNT(" B ".\"id\") FILTER (WHERE " B ".\"pages\" > ?) AS \"n\"" JOIN
-                              " GROUP BY " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
-                              ".\"biography\" ORDER BY " A ".\"name\" ASC");
+        cr_assert_str_eq(got,
+                         "SELECT " A ".\"name\", COUNT(" B ".\"id\") FILTER (WHERE " B ".\"pages\" > ?) AS \"n\"" JOIN
+                         " GROUP BY " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\" ORDER BY " A
+                         ".\"name\" ASC");
     size_t n;
     const dorm_row **rows = dorm_rows(qs, &n);
     cr_assert_eq(n, 3);
@@ -206,12 +198,11 @@ Test(aggregation, filter_and_distinct)
     cr_assert_str_eq(dorm_errmsg(T.cx), "Max does not allow distinct.");
 }
 
-Test(aggregation, stddev_and_variance)
-{
+Test(aggregation, stddev_and_variance) {
     log_on();
-    const dorm_row *r = dorm_aggregate(books(), DAS("s", DStdDev("pages")), DAS("v", DVariance("pages")),
-                                       DAS("ss", DStdDev("pages", .sample = true)),
-                                       DAS("vs", DVariance("pages", .sample = true)));
+    const dorm_row *r =
+        dorm_aggregate(books(), DAS("s", DStdDev("pages")), DAS("v", DVariance("pages")),
+                       DAS("ss", DStdDev("pages", .sample = true)), DAS("vs", DVariance("pages", .sample = true)));
     expect_logged("SELECT STDDEV_POP(" B ".\"pages\") AS \"s\", VAR_POP(" B ".\"pages\") AS \"v\", STDDEV_SAMP(" B
                   ".\"pages\") AS \"ss\", VAR_SAMP(" B ".\"pages\") AS \"vs\" FROM " B);
     cr_assert_float_eq(float_of(r, "s"), 121.68549369172975, 1e-9);

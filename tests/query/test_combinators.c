@@ -12,8 +12,7 @@
 
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
@@ -24,21 +23,20 @@ static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
 /* Django's SQL of qs on SQLite, PostgreSQL or MariaDB (whose backticks read
  * as quotes here). */
-static void expect_sql(dorm_qs *qs, const char *sqlite, const char *pg, const char *my)
-{
+static void expect_sql(dorm_qs *qs, const char *sqlite, const char *pg, const char *my) {
     const char *got = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
     cr_assert_str_eq(test_db_on_mysql() ? test_sql_std(got) : got, test_pick(sqlite, pg, my));
 }
 
-static const char *names(dorm_qs *qs)
-{
+static const char *names(dorm_qs *qs) {
     static char out[512];
     size_t n, used = 0;
     Author **a = (Author **)dorm_list(qs, &n);
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     out[0] = '\0';
-    for (size_t i = 0; i < n; i++) used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", i ? ", " : "", a[i]->name);
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", i ? ", " : "", a[i]->name);
     return out;
 }
 
@@ -59,14 +57,13 @@ static const char *names(dorm_qs *qs)
 #define JS dorm_clear_ordering(dorm_filter(authors(), DQ("name__startswith", "J")))
 #define MODERN dorm_clear_ordering(dorm_filter(authors(), DQ("birth_date__year__gt", 1900)))
 
-Test(combinators, union_sql_and_rows)
-{
+Test(combinators, union_sql_and_rows) {
     dorm_qs *qs = dorm_union(JS, MODERN);
     expect_sql(qs, J_SQLITE " UNION " MODERN_SQLITE, J_PG " UNION " MODERN_PG(2), J_MY " UNION " MODERN_MY);
     cr_assert_eq(dorm_count(qs), 3);
     qs = dorm_order_by(qs, "-name");
-    expect_sql(qs, J_SQLITE " UNION " MODERN_SQLITE " ORDER BY (2) DESC", J_PG " UNION " MODERN_PG(2) " ORDER BY (2) DESC",
-               J_MY " UNION " MODERN_MY " ORDER BY (2) DESC");
+    expect_sql(qs, J_SQLITE " UNION " MODERN_SQLITE " ORDER BY (2) DESC",
+               J_PG " UNION " MODERN_PG(2) " ORDER BY (2) DESC", J_MY " UNION " MODERN_MY " ORDER BY (2) DESC");
     cr_assert_str_eq(names(qs), "Jane Austen, J.R.R. Tolkien, George Orwell");
     expect_sql(dorm_slice(qs, 1, 2), J_SQLITE " UNION " MODERN_SQLITE " ORDER BY (2) DESC LIMIT 1 OFFSET 1",
                J_PG " UNION " MODERN_PG(2) " ORDER BY (2) DESC LIMIT 1 OFFSET 1",
@@ -81,8 +78,8 @@ Test(combinators, union_sql_and_rows)
     expect_sql(qs,
                "SELECT " A ".\"name\" FROM " A " WHERE " A ".\"name\" GLOB ? UNION ALL SELECT " A ".\"name\" FROM " A
                " WHERE " A ".\"birth_date\" > ? ORDER BY (1) ASC",
-               "(SELECT " A ".\"name\" FROM " A " WHERE " A ".\"name\"::text LIKE $1) UNION ALL (SELECT " A ".\"name\" FROM " A
-               " WHERE " A ".\"birth_date\" > $2) ORDER BY (1) ASC",
+               "(SELECT " A ".\"name\" FROM " A " WHERE " A ".\"name\"::text LIKE $1) UNION ALL (SELECT " A
+               ".\"name\" FROM " A " WHERE " A ".\"birth_date\" > $2) ORDER BY (1) ASC",
                "(SELECT " A ".\"name\" FROM " A " WHERE " A ".\"name\" LIKE BINARY ? ESCAPE '\\') UNION ALL (SELECT " A
                ".\"name\" FROM " A " WHERE " A ".\"birth_date\" > ?) ORDER BY (1) ASC");
     size_t n;
@@ -97,8 +94,7 @@ Test(combinators, union_sql_and_rows)
 /* Django's NotSupportedError on MariaDB (its MySQL backend has neither
  * supports_select_intersection nor supports_select_difference), before any
  * SQL: for count(), exists() and the rows alike. */
-static void refused(const char *what, dorm_qs *qs)
-{
+static void refused(const char *what, dorm_qs *qs) {
     char msg[80];
     snprintf(msg, sizeof msg, "%s is not supported on this database backend.", what);
     cr_assert_eq(dorm_count(qs), DORM_ENOTSUPPORTED, "%s", what);
@@ -109,8 +105,7 @@ static void refused(const char *what, dorm_qs *qs)
     cr_assert_str_eq(dorm_errmsg(T.cx), msg);
 }
 
-Test(combinators, intersection_difference_exists)
-{
+Test(combinators, intersection_difference_exists) {
     /* Django's intersection() with a none() part is that part, as is its
      * difference() from a none() first part: nothing combined to refuse. */
     dorm_qs *none = dorm_intersection(JS, dorm_none(MODERN));
@@ -136,8 +131,7 @@ Test(combinators, intersection_difference_exists)
     cr_assert_eq(dorm_count(dorm_intersection(dorm_filter(JS, DQ("pk__in", dorm_v_list(NULL, 0))), MODERN)), 0);
 }
 
-Test(combinators, refusals)
-{
+Test(combinators, refusals) {
     dorm_qs *u = dorm_union(JS, MODERN);
     const struct {
         dorm_qs *qs;
@@ -147,7 +141,8 @@ Test(combinators, refusals)
         {dorm_exclude(u, DQ("pk", 1)), "Calling QuerySet.exclude() after union() is not supported."},
         {dorm_annotate(u, DAS("n", DCount("books"))), "Calling QuerySet.annotate() after union() is not supported."},
         {dorm_distinct(u), "Calling QuerySet.distinct() after union() is not supported."},
-        {dorm_only(dorm_intersection(JS, MODERN), "name"), "Calling QuerySet.only() after intersection() is not supported."},
+        {dorm_only(dorm_intersection(JS, MODERN), "name"),
+         "Calling QuerySet.only() after intersection() is not supported."},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cr_assert_eq(dorm_qs_errcode(cases[i].qs), DORM_ENOTSUPPORTED);
@@ -174,8 +169,10 @@ Test(combinators, refusals)
         cr_assert_null(dorm_list(sliced, NULL));
         cr_assert_str_eq(dorm_errmsg(T.cx), "LIMIT/OFFSET not allowed in subqueries of compound statements.");
     } else {
-        expect_sql(ordered, "", "(" COLS " WHERE " A ".\"name\"::text LIKE $1 ORDER BY " A ".\"name\" ASC) UNION " MODERN_PG(2),
-                   "(" COLS " WHERE " A ".\"name\" LIKE BINARY ? ESCAPE '\\' ORDER BY " A ".\"name\" ASC) UNION " MODERN_MY);
+        expect_sql(ordered, "",
+                   "(" COLS " WHERE " A ".\"name\"::text LIKE $1 ORDER BY " A ".\"name\" ASC) UNION " MODERN_PG(2),
+                   "(" COLS " WHERE " A ".\"name\" LIKE BINARY ? ESCAPE '\\' ORDER BY " A
+                   ".\"name\" ASC) UNION " MODERN_MY);
         cr_assert_str_eq(names(dorm_order_by(ordered, "name")), "George Orwell, J.R.R. Tolkien, Jane Austen");
         cr_assert_str_eq(names(dorm_order_by(sliced, "name")), "George Orwell");
     }

@@ -9,14 +9,12 @@
 #include "testdb.h"
 
 /* SQL spelling is backend-specific: these tests run on SQLite only. */
-static void sqlite_only(void)
-{
+static void sqlite_only(void) {
     if (strncmp(test_db_url(), "sqlite", 6) != 0) cr_skip_test("SQL spelling of SQLite");
 }
 
 /* Expected SQL is written with ` for the identifier quote, for legibility. */
-static const char *dq(const char *s)
-{
+static const char *dq(const char *s) {
     char *out = dorm_strdup(T.cx, s);
     cr_assert_not_null(out);
     for (char *p = out; *p; p++)
@@ -24,8 +22,7 @@ static const char *dq(const char *s)
     return out;
 }
 
-static void expect_sql(dorm_qs *qs, const char *sql, const char *params)
-{
+static void expect_sql(dorm_qs *qs, const char *sql, const char *params) {
     const char *got_params = NULL;
     const char *got = dorm_qs_sql(qs, &got_params);
     cr_assert_not_null(got, "dorm_qs_sql failed: %s", dorm_errmsg(T.cx));
@@ -34,13 +31,13 @@ static void expect_sql(dorm_qs *qs, const char *sql, const char *params)
     cr_assert_str_eq(got_params, params);
 }
 
-#define BOOK_COLUMNS                                                                                    \
-    "`library_book`.`id`, `library_book`.`title`, `library_book`.`author_id`, "                        \
-    "`library_book`.`publication_date`, `library_book`.`isbn`, `library_book`.`genre`, "               \
+#define BOOK_COLUMNS                                                                     \
+    "`library_book`.`id`, `library_book`.`title`, `library_book`.`author_id`, "          \
+    "`library_book`.`publication_date`, `library_book`.`isbn`, `library_book`.`genre`, " \
     "`library_book`.`pages` FROM `library_book`"
 #define BOOK_SELECT "SELECT " BOOK_COLUMNS
-#define AUTHOR_SELECT                                                                                   \
-    "SELECT `library_author`.`id`, `library_author`.`name`, `library_author`.`birth_date`, "           \
+#define AUTHOR_SELECT                                                                        \
+    "SELECT `library_author`.`id`, `library_author`.`name`, `library_author`.`birth_date`, " \
     "`library_author`.`biography` FROM `library_author`"
 #define BOOK_ORDER " ORDER BY `library_book`.`publication_date` DESC"
 #define AUTHOR_ORDER " ORDER BY `library_author`.`name` ASC"
@@ -49,18 +46,16 @@ static void expect_sql(dorm_qs *qs, const char *sql, const char *params)
 static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-Test(compiler, all_uses_meta_ordering, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, all_uses_meta_ordering, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(books(), BOOK_SELECT BOOK_ORDER, "()");
     expect_sql(authors(), AUTHOR_SELECT AUTHOR_ORDER, "()");
     /* Everything has no Meta.ordering: no ORDER BY at all. */
-    expect_sql(dorm_values(dorm_all(T.cx, Everything), "id"), "SELECT `library_everything`.`id` FROM `library_everything`",
-               "()");
+    expect_sql(dorm_values(dorm_all(T.cx, Everything), "id"),
+               "SELECT `library_everything`.`id` FROM `library_everything`", "()");
 }
 
-Test(compiler, several_conditions_are_one_flat_and, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, several_conditions_are_one_flat_and, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     const char *sql = BOOK_SELECT " WHERE (`library_book`.`genre` = ? AND `library_book`.`pages` > ?)" BOOK_ORDER;
     expect_sql(dorm_filter(books(), DQ("genre", "FIC"), DQ("pages__gt", 300)), sql, "('FIC', 300)");
@@ -70,11 +65,10 @@ Test(compiler, several_conditions_are_one_flat_and, .init = test_db_open, .fini 
                "('FIC',)");
 }
 
-Test(compiler, exclude_on_non_null_column, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, exclude_on_non_null_column, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
-    expect_sql(dorm_exclude(books(), DQ("genre", "FIC")), BOOK_SELECT " WHERE NOT (`library_book`.`genre` = ?)" BOOK_ORDER,
-               "('FIC',)");
+    expect_sql(dorm_exclude(books(), DQ("genre", "FIC")),
+               BOOK_SELECT " WHERE NOT (`library_book`.`genre` = ?)" BOOK_ORDER, "('FIC',)");
     /* Conditions of one exclude() call are negated together. */
     expect_sql(dorm_exclude(books(), DQ("genre", "FIC"), DQ("pages__gt", 300)),
                BOOK_SELECT " WHERE NOT (`library_book`.`genre` = ? AND `library_book`.`pages` > ?)" BOOK_ORDER,
@@ -84,13 +78,13 @@ Test(compiler, exclude_on_non_null_column, .init = test_db_open, .fini = test_db
                "('FIC', 3)");
 }
 
-Test(compiler, exclude_on_nullable_column_keeps_null_rows, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, exclude_on_nullable_column_keeps_null_rows, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
-    expect_sql(dorm_exclude(authors(), DQ("birth_date", dorm_date_ymd(1900, 1, 1))),
-               AUTHOR_SELECT " WHERE NOT (`library_author`.`birth_date` = ? AND `library_author`.`birth_date` IS NOT NULL)"
-                             AUTHOR_ORDER,
-               "('1900-01-01',)");
+    expect_sql(
+        dorm_exclude(authors(), DQ("birth_date", dorm_date_ymd(1900, 1, 1))),
+        AUTHOR_SELECT
+        " WHERE NOT (`library_author`.`birth_date` = ? AND `library_author`.`birth_date` IS NOT NULL)" AUTHOR_ORDER,
+        "('1900-01-01',)");
     expect_sql(dorm_exclude(authors(), DQ("birth_date__year", 1903)),
                AUTHOR_SELECT " WHERE NOT (`library_author`.`birth_date` BETWEEN ? AND ? AND "
                              "`library_author`.`birth_date` IS NOT NULL)" AUTHOR_ORDER,
@@ -100,15 +94,15 @@ Test(compiler, exclude_on_nullable_column_keeps_null_rows, .init = test_db_open,
                              "`library_author`.`birth_date` IS NOT NULL)" AUTHOR_ORDER,
                "(6,)");
     /* A nullable integer next to a filter on it (Django's exact output). */
-    expect_sql(dorm_exclude(dorm_filter(dorm_values(dorm_all(T.cx, Everything), "id"), DQ("nullable_int__gt", 3)),
-                            DQ("nullable_int", 5)),
-               "SELECT `library_everything`.`id` FROM `library_everything` WHERE (`library_everything`.`nullable_int` > ? "
-               "AND NOT (`library_everything`.`nullable_int` = ? AND `library_everything`.`nullable_int` IS NOT NULL))",
-               "(3, 5)");
+    expect_sql(
+        dorm_exclude(dorm_filter(dorm_values(dorm_all(T.cx, Everything), "id"), DQ("nullable_int__gt", 3)),
+                     DQ("nullable_int", 5)),
+        "SELECT `library_everything`.`id` FROM `library_everything` WHERE (`library_everything`.`nullable_int` > ? "
+        "AND NOT (`library_everything`.`nullable_int` = ? AND `library_everything`.`nullable_int` IS NOT NULL))",
+        "(3, 5)");
 }
 
-Test(compiler, q_or_inside_and, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, q_or_inside_and, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_filter(books(), dorm_or(DQ("genre", "HIS"), DQ("pages__gt", 400)), DQ("title__startswith", "P")),
                BOOK_SELECT " WHERE ((`library_book`.`genre` = ? OR `library_book`.`pages` > ?) AND "
@@ -120,8 +114,7 @@ Test(compiler, q_or_inside_and, .init = test_db_open, .fini = test_db_close)
                "('HIS', 'FIC', 200)");
 }
 
-Test(compiler, negated_q, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, negated_q, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_filter(books(), dorm_not(DQ("genre", "FIC"))),
                BOOK_SELECT " WHERE NOT (`library_book`.`genre` = ?)" BOOK_ORDER, "('FIC',)");
@@ -130,8 +123,7 @@ Test(compiler, negated_q, .init = test_db_open, .fini = test_db_close)
                "('FIC', 1)");
 }
 
-Test(compiler, filter_across_foreign_key, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, filter_across_foreign_key, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_filter(books(), DQ("author__name", "George Orwell")),
                BOOK_SELECT JOIN_AUTHOR " WHERE `library_author`.`name` = ?" BOOK_ORDER, "('George Orwell',)");
@@ -157,12 +149,12 @@ Test(compiler, filter_across_foreign_key, .init = test_db_open, .fini = test_db_
                "('x',)");
 }
 
-Test(compiler, nullable_foreign_key_joins, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, nullable_foreign_key_joins, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     dorm_qs *ids = dorm_values(dorm_all(T.cx, Everything), "id");
     const char *sel = "SELECT `library_everything`.`id` FROM `library_everything`";
-    const char *inner = " INNER JOIN `library_author` ON (`library_everything`.`maybe_author_id` = `library_author`.`id`)";
+    const char *inner =
+        " INNER JOIN `library_author` ON (`library_everything`.`maybe_author_id` = `library_author`.`id`)";
     const char *outer =
         " LEFT OUTER JOIN `library_author` ON (`library_everything`.`maybe_author_id` = `library_author`.`id`)";
     char want[1024];
@@ -180,38 +172,37 @@ Test(compiler, nullable_foreign_key_joins, .init = test_db_open, .fini = test_db
     snprintf(want, sizeof want, "%s%s ORDER BY `library_author`.`name` ASC", sel, outer);
     expect_sql(dorm_order_by(ids, "maybe_author__name"), want, "()");
     expect_sql(dorm_order_by(ids, "maybe_author"), want, "()");
-    snprintf(want, sizeof want, "SELECT `library_everything`.`char_f`, `library_author`.`name` FROM `library_everything`%s",
-             outer);
+    snprintf(want, sizeof want,
+             "SELECT `library_everything`.`char_f`, `library_author`.`name` FROM `library_everything`%s", outer);
     expect_sql(dorm_values(dorm_all(T.cx, Everything), "char_f", "maybe_author__name"), want, "()");
 }
 
-Test(compiler, order_by_across_foreign_key, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, order_by_across_foreign_key, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_order_by(books(), "author__name", "-pages"),
                BOOK_SELECT JOIN_AUTHOR " ORDER BY `library_author`.`name` ASC, `library_book`.`pages` DESC", "()");
     /* A relation orders by the related model's Meta.ordering. */
     expect_sql(dorm_order_by(books(), "author"), BOOK_SELECT JOIN_AUTHOR " ORDER BY `library_author`.`name` ASC", "()");
-    expect_sql(dorm_order_by(books(), "-author"), BOOK_SELECT JOIN_AUTHOR " ORDER BY `library_author`.`name` DESC", "()");
+    expect_sql(dorm_order_by(books(), "-author"), BOOK_SELECT JOIN_AUTHOR " ORDER BY `library_author`.`name` DESC",
+               "()");
     expect_sql(dorm_order_by(books(), "author_id"), BOOK_SELECT " ORDER BY `library_book`.`author_id` ASC", "()");
     expect_sql(dorm_order_by(books(), "-pk"), BOOK_SELECT " ORDER BY `library_book`.`id` DESC", "()");
     expect_sql(dorm_clear_ordering(books()), BOOK_SELECT, "()");
 }
 
-Test(compiler, order_by_random_and_reverse, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, order_by_random_and_reverse, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     /* Django prints RAND() ASC, a function it registers on SQLite; RANDOM()
      * is SQLite's own. */
     expect_sql(dorm_order_by(books(), "?"), BOOK_SELECT " ORDER BY RANDOM()", "()");
-    expect_sql(dorm_reverse(dorm_order_by(books(), "pages")), BOOK_SELECT " ORDER BY `library_book`.`pages` DESC", "()");
+    expect_sql(dorm_reverse(dorm_order_by(books(), "pages")), BOOK_SELECT " ORDER BY `library_book`.`pages` DESC",
+               "()");
     expect_sql(dorm_reverse(books()), BOOK_SELECT " ORDER BY `library_book`.`publication_date` ASC", "()");
     expect_sql(dorm_reverse(dorm_reverse(books())), BOOK_SELECT BOOK_ORDER, "()");
     expect_sql(dorm_distinct(books()), "SELECT DISTINCT " BOOK_COLUMNS BOOK_ORDER, "()");
 }
 
-Test(compiler, slicing, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, slicing, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_slice(books(), 1, 3), BOOK_SELECT BOOK_ORDER " LIMIT 2 OFFSET 1", "()");
     expect_sql(dorm_slice(books(), 2, DORM_NOLIMIT), BOOK_SELECT BOOK_ORDER " LIMIT -1 OFFSET 2", "()");
@@ -220,18 +211,17 @@ Test(compiler, slicing, .init = test_db_open, .fini = test_db_close)
     expect_sql(dorm_slice(dorm_slice(books(), 1, 5), 1, 2), BOOK_SELECT BOOK_ORDER " LIMIT 1 OFFSET 2", "()");
 }
 
-Test(compiler, values_columns, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, values_columns, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_values(books(), "title", "author__name"),
-               "SELECT `library_book`.`title`, `library_author`.`name` FROM `library_book`" JOIN_AUTHOR BOOK_ORDER, "()");
+               "SELECT `library_book`.`title`, `library_author`.`name` FROM `library_book`" JOIN_AUTHOR BOOK_ORDER,
+               "()");
     expect_sql(dorm_values_flat(dorm_order_by(books(), "title"), "title"),
                "SELECT `library_book`.`title` FROM `library_book` ORDER BY `library_book`.`title` ASC", "()");
     expect_sql(dorm_qs_values(books(), NULL), BOOK_SELECT BOOK_ORDER, "()");
 }
 
-Test(compiler, year_is_a_date_range, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, year_is_a_date_range, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     const char *col = BOOK_SELECT " WHERE `library_book`.`publication_date`";
     char want[1024];
@@ -252,15 +242,14 @@ Test(compiler, year_is_a_date_range, .init = test_db_open, .fini = test_db_close
                "('2021-01-01 00:00:00', '2021-12-31 23:59:59.999999')");
 }
 
-Test(compiler, date_parts_use_dorm_extract, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, date_parts_use_dorm_extract, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     static const char *const parts[] = {"week_day", "iso_week_day", "quarter", "week", "month", "day", "iso_year"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         char path[64], want[1024];
         snprintf(path, sizeof path, "publication_date__%s", parts[i]);
-        snprintf(want, sizeof want, BOOK_SELECT " WHERE dorm_extract('%s', `library_book`.`publication_date`) = ?" BOOK_ORDER,
-                 parts[i]);
+        snprintf(want, sizeof want,
+                 BOOK_SELECT " WHERE dorm_extract('%s', `library_book`.`publication_date`) = ?" BOOK_ORDER, parts[i]);
         expect_sql(dorm_filter(books(), DQ(path, 1)), want, "(1,)");
     }
     expect_sql(dorm_filter(books(), DQ("publication_date__month__in", DLIST(12, 1))),
@@ -277,8 +266,7 @@ Test(compiler, date_parts_use_dorm_extract, .init = test_db_open, .fini = test_d
                "('2021-03-04',)");
 }
 
-Test(compiler, in_range_isnull, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, in_range_isnull, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_filter(books(), DQ("pages__in", DLIST(112, 128))),
                BOOK_SELECT " WHERE `library_book`.`pages` IN (?, ?)" BOOK_ORDER, "(112, 128)");
@@ -291,12 +279,11 @@ Test(compiler, in_range_isnull, .init = test_db_open, .fini = test_db_close)
     /* exact=None and iexact=None are isnull=True. */
     expect_sql(dorm_filter(authors(), DQ("birth_date", NULL)),
                AUTHOR_SELECT " WHERE `library_author`.`birth_date` IS NULL" AUTHOR_ORDER, "()");
-    expect_sql(dorm_filter(books(), DQ("title__iexact", NULL)), BOOK_SELECT " WHERE `library_book`.`title` IS NULL" BOOK_ORDER,
-               "()");
+    expect_sql(dorm_filter(books(), DQ("title__iexact", NULL)),
+               BOOK_SELECT " WHERE `library_book`.`title` IS NULL" BOOK_ORDER, "()");
 }
 
-Test(compiler, pattern_lookups, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, pattern_lookups, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     const char *like = BOOK_SELECT " WHERE `library_book`.`title` LIKE ? ESCAPE '\\'" BOOK_ORDER;
     const char *glob = BOOK_SELECT " WHERE `library_book`.`title` GLOB ?" BOOK_ORDER;
@@ -313,8 +300,7 @@ Test(compiler, pattern_lookups, .init = test_db_open, .fini = test_db_close)
     expect_sql(dorm_filter(books(), DQ("title__contains", "a*b?[c")), glob, "('*a[*]b[?][[]c*',)");
 }
 
-Test(compiler, regex_lookups, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, regex_lookups, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_filter(books(), DQ("title__regex", "^P")),
                BOOK_SELECT " WHERE `library_book`.`title` REGEXP ?" BOOK_ORDER, "('^P',)");
@@ -322,15 +308,13 @@ Test(compiler, regex_lookups, .init = test_db_open, .fini = test_db_close)
                BOOK_SELECT " WHERE `library_book`.`title` REGEXP '(?i)' || ?" BOOK_ORDER, "('^p',)");
 }
 
-Test(compiler, values_are_parameters_not_text, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, values_are_parameters_not_text, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     expect_sql(dorm_filter(books(), DQ("title", "O'Brien\"; DROP TABLE x; --")),
                BOOK_SELECT " WHERE `library_book`.`title` = ?" BOOK_ORDER, "('O\\'Brien\"; DROP TABLE x; --',)");
 }
 
-Test(compiler, empty_in_is_dropped_or_runs_nothing, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, empty_in_is_dropped_or_runs_nothing, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     test_db_catalogue();
     /* Inside an OR the impossible branch disappears; exclude() of it is all rows. */
@@ -355,8 +339,7 @@ typedef struct captured {
     char params[8][256];
 } captured;
 
-static void capture(const char *sql, const char *params, double seconds, void *payload)
-{
+static void capture(const char *sql, const char *params, double seconds, void *payload) {
     (void)seconds;
     captured *c = payload;
     if (c->n < 8) {
@@ -366,8 +349,7 @@ static void capture(const char *sql, const char *params, double seconds, void *p
     c->n++;
 }
 
-Test(compiler, count_and_exists_statements, .init = test_db_open, .fini = test_db_close)
-{
+Test(compiler, count_and_exists_statements, .init = test_db_open, .fini = test_db_close) {
     sqlite_only();
     test_db_catalogue();
     captured c = {0};

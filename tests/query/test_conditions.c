@@ -13,14 +13,12 @@ static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 
 static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
 
-static int64_t count(dorm_qs *qs)
-{
+static int64_t count(dorm_qs *qs) {
     int64_t n = dorm_count(qs);
     cr_assert_geq(n, 0, "%s", dorm_errmsg(T.cx));
     return n;
@@ -31,8 +29,7 @@ TestSuite(empty_q, .init = catalogue, .fini = test_db_close);
 /* An empty node, as a C caller can write one: no children, or a NULL list. */
 static const dorm_q no_kids_not = {DORM_Q_NOT, NULL, {DORM_T_NONE, 0, {0}}, NULL};
 
-Test(empty_q, not_of_nothing_matches_everything)
-{
+Test(empty_q, not_of_nothing_matches_everything) {
     cr_assert_eq(count(dorm_filter(books(), dorm_not(NULL))), 8);
     cr_assert_eq(count(dorm_filter(books(), &no_kids_not)), 8);
     cr_assert_eq(count(dorm_filter(books(), dorm_not(dorm_not(NULL)))), 8);
@@ -48,8 +45,7 @@ Test(empty_q, not_of_nothing_matches_everything)
 
 /* Q() | Q() is Q(); Q(a) | Q() is Q(a): the empty node is left out, it
  * does not make the OR always true. */
-Test(empty_q, an_empty_node_is_left_out)
-{
+Test(empty_q, an_empty_node_is_left_out) {
     cr_assert_eq(count(dorm_filter(books(), dorm_or(NULL))), 8);
     cr_assert_eq(count(dorm_filter(books(), dorm_or(dorm_and(NULL), dorm_or(NULL)))), 8);
     cr_assert_eq(count(dorm_filter(books(), dorm_or(DQ("title", "Emma"), dorm_and(NULL)))), 1);
@@ -60,8 +56,7 @@ Test(empty_q, an_empty_node_is_left_out)
 
 /* A chain of `levels` NOT nodes (an even number means no negation) over
  * title = "Emma", built on the heap as a C caller could. */
-static const dorm_q *not_chain(int levels)
-{
+static const dorm_q *not_chain(int levels) {
     dorm_q *nodes = calloc((size_t)levels + 1, sizeof *nodes);
     const dorm_q **kids = calloc(2 * ((size_t)levels + 1), sizeof *kids);
     cr_assert(nodes && kids);
@@ -75,16 +70,14 @@ static const dorm_q *not_chain(int levels)
 
 /* Nodes of chains, freed at the end of the test (the QuerySet may keep
  * pointers to the paths; filter() copies values, not the tree). */
-static void free_chain(const dorm_q *q)
-{
+static void free_chain(const dorm_q *q) {
     free((void *)q[0].children);
     free((void *)q);
 }
 
 TestSuite(nesting, .init = catalogue, .fini = test_db_close);
 
-Test(nesting, deep_trees_are_refused_before_the_stack_runs_out)
-{
+Test(nesting, deep_trees_are_refused_before_the_stack_runs_out) {
     const char *msg = "Conditions are nested more than 1000 levels deep.";
     const dorm_q *deep = not_chain(30000);
     dorm_qs *qs = dorm_filter(books(), deep);
@@ -110,8 +103,7 @@ Test(nesting, deep_trees_are_refused_before_the_stack_runs_out)
     free_chain(shallow);
 }
 
-Test(nesting, deep_expressions_are_refused)
-{
+Test(nesting, deep_expressions_are_refused) {
     enum { LEVELS = 30000 };
     dorm_expr *nodes = calloc(LEVELS + 1, sizeof *nodes);
     cr_assert_not_null(nodes);
@@ -128,8 +120,7 @@ Test(nesting, deep_expressions_are_refused)
 
 TestSuite(json_contains, .init = test_db_open, .fini = test_db_close);
 
-Test(json_contains, is_containment_or_not_supported)
-{
+Test(json_contains, is_containment_or_not_supported) {
     const char *docs[] = {"{\"a\": 1, \"b\": 2}", "{\"ab\": 1}", "[1, 2]", "{\"c\": {\"b\": 2}}"};
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
         cr_assert_not_null(dorm_create(T.cx, Everything, .json_f = docs[i]), "%s", dorm_errmsg(T.cx));
@@ -147,8 +138,9 @@ Test(json_contains, is_containment_or_not_supported)
     /* Django's SQL: "json_f" @> %s, the JSON text bound as it is; MySQL's
      * JSON_CONTAINS(`json_f`, %s). */
     const char *sql = test_sql_std(dorm_qs_sql(b2, NULL));
-    cr_assert(strstr(sql, test_db_on_mysql() ? "WHERE JSON_CONTAINS(\"library_everything\".\"json_f\", ?)"
-                                             : "WHERE \"library_everything\".\"json_f\" @> ?"),
+    cr_assert(strstr(sql,
+                     test_db_on_mysql() ? "WHERE JSON_CONTAINS(\"library_everything\".\"json_f\", ?)"
+                                        : "WHERE \"library_everything\".\"json_f\" @> ?"),
               "%s", sql);
     cr_assert_eq(count(b2), 1);
     cr_assert_eq(count(dorm_filter(all, DQ("json_f__contains", "{\"a\": 1}"))), 1);

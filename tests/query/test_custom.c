@@ -9,14 +9,17 @@
 #include "testdb.h"
 
 /* First letter, upper-cased: spelled per vendor. */
-static const dorm_vendor_sql initial_sql[] = {{"sqlite", "UPPER(SUBSTR(%1, 1, 1))"},
-                                              {"postgresql", "UPPER(LEFT(%1, 1))"},
-                                              {NULL, NULL}};
-static const dorm_func_def initial = {.name = "Initial", .min_args = 1, .max_args = 1, .output = DORM_KIND_CHAR,
-                                      .sql = "UPPER(SUBSTRING(%1, 1, 1))", .vendor_sql = initial_sql};
+static const dorm_vendor_sql initial_sql[] = {
+    {"sqlite", "UPPER(SUBSTR(%1, 1, 1))"}, {"postgresql", "UPPER(LEFT(%1, 1))"}, {NULL, NULL}};
+static const dorm_func_def initial = {.name = "Initial",
+                                      .min_args = 1,
+                                      .max_args = 1,
+                                      .output = DORM_KIND_CHAR,
+                                      .sql = "UPPER(SUBSTRING(%1, 1, 1))",
+                                      .vendor_sql = initial_sql};
 /* An aggregate: the spread of its argument. */
-static const dorm_func_def spread = {.name = "Spread", .min_args = 1, .max_args = 1, .flags = DORM_FUNC_AGGREGATE,
-                                     .sql = "(MAX(%1) - MIN(%1))"};
+static const dorm_func_def spread = {
+    .name = "Spread", .min_args = 1, .max_args = 1, .flags = DORM_FUNC_AGGREGATE, .sql = "(MAX(%1) - MIN(%1))"};
 /* Django's documentation example of a custom lookup. */
 static const dorm_lookup_def ne = {.name = "ne", .sql = "%1 <> %2"};
 static const dorm_lookup_def initial_transform = {.name = "initial", .kinds = DORM_KINDS_TEXT, .transform = "Initial"};
@@ -28,8 +31,7 @@ static const dorm_app custom_app = {
     .lookups = DORM_LOOKUPS(&ne, &initial_transform),
 };
 
-static void open_custom(void)
-{
+static void open_custom(void) {
     test_db_open_apps((const dorm_app *const[]){&custom_app, NULL});
     test_db_catalogue();
 }
@@ -41,8 +43,7 @@ static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
 /* The WHERE clause of qs (from " WHERE "), with $n written as ? and
  * `quotes` as "quotes". */
-static const char *where_of(dorm_qs *qs)
-{
+static const char *where_of(dorm_qs *qs) {
     static char out[512];
     const char *sql = test_sql_std(dorm_qs_sql(qs, NULL));
     const char *w = strstr(sql, " WHERE ");
@@ -55,16 +56,16 @@ static const char *where_of(dorm_qs *qs)
 
 #define B "\"library_book\""
 
-Test(custom, functions_by_name)
-{
-    dorm_qs *qs = dorm_order_by(dorm_values_list(dorm_annotate(books(), DAS("i", DFunc("Initial", "title"))), "title", "i"),
-                                "title");
+Test(custom, functions_by_name) {
+    dorm_qs *qs = dorm_order_by(
+        dorm_values_list(dorm_annotate(books(), DAS("i", DFunc("Initial", "title"))), "title", "i"), "title");
     /* MariaDB has no spelling of its own: the function's default one. */
     const char *sql = test_sql_std(dorm_qs_sql(qs, NULL));
-    cr_assert(strstr(sql, test_pick("UPPER(SUBSTR(" B ".\"title\", 1, 1)) AS \"i\"",
-                                    "UPPER(LEFT(" B ".\"title\", 1)) AS \"i\"",
-                                    "UPPER(SUBSTRING(" B ".\"title\", 1, 1)) AS \"i\"")),
-              "%s", sql);
+    cr_assert(
+        strstr(sql,
+               test_pick("UPPER(SUBSTR(" B ".\"title\", 1, 1)) AS \"i\"", "UPPER(LEFT(" B ".\"title\", 1)) AS \"i\"",
+                         "UPPER(SUBSTRING(" B ".\"title\", 1, 1)) AS \"i\"")),
+        "%s", sql);
     const dorm_row *r = dorm_first(qs);
     cr_assert_str_eq(r->values[0].u.s, "1984");
     cr_assert_str_eq(r->values[1].u.s, "1");
@@ -72,14 +73,15 @@ Test(custom, functions_by_name)
     cr_assert_str_eq(r->values[1].u.s, "T");
     /* A program's aggregate groups and aggregates like a built-in one. */
     size_t n;
-    Author **a = (Author **)dorm_list(dorm_order_by(dorm_annotate(authors(), DAS("s", DFunc("Spread", "books__pages"))), "name"),
-                                      &n);
+    Author **a = (Author **)dorm_list(
+        dorm_order_by(dorm_annotate(authors(), DAS("s", DFunc("Spread", "books__pages"))), "name"), &n);
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 3);
     cr_assert_eq(dorm_annotation(a[0], "s")->u.i, 328 - 112);
     cr_assert_eq(dorm_annotation(a[2], "s")->u.i, 474 - 249);
     /* filter= takes Django's CASE form: a template may be more than one call. */
-    const dorm_row *agg = dorm_aggregate(books(), DAS("s", DAggregate("Spread", "pages", .filter = DQ("genre", "FIC"))));
+    const dorm_row *agg =
+        dorm_aggregate(books(), DAS("s", DAggregate("Spread", "pages", .filter = DQ("genre", "FIC"))));
     cr_assert_not_null(agg, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(agg->values[0].u.i, 474 - 112);
     /* Its default alias is Django's. */
@@ -89,8 +91,7 @@ Test(custom, functions_by_name)
     cr_assert_str_eq(dorm_errmsg(T.cx), "Spread does not allow distinct.");
 }
 
-Test(custom, lookups_by_name)
-{
+Test(custom, lookups_by_name) {
     dorm_qs *qs = dorm_filter(books(), DQ("title__ne", "Emma"));
     cr_assert_str_eq(where_of(qs), "WHERE " B ".\"title\" <> ?");
     cr_assert_eq(dorm_count(qs), 7);
@@ -102,22 +103,24 @@ Test(custom, lookups_by_name)
     /* The program's names are offered when one is mistyped. */
     dorm_qs *bad = dorm_filter(books(), DQ("title__nee", "x"));
     cr_assert_eq(dorm_qs_errcode(bad), DORM_EFIELD);
-    cr_assert_str_eq(dorm_qs_errmsg(bad),
-                     "Unsupported lookup 'nee' for CharField or join on the field not permitted, perhaps you meant ne?");
+    cr_assert_str_eq(
+        dorm_qs_errmsg(bad),
+        "Unsupported lookup 'nee' for CharField or join on the field not permitted, perhaps you meant ne?");
 }
 
-Test(custom, transforms_by_name)
-{
+Test(custom, transforms_by_name) {
     dorm_qs *qs = dorm_filter(books(), DQ("title__initial", "T"));
-    cr_assert_str_eq(where_of(qs), test_pick("WHERE UPPER(SUBSTR(" B ".\"title\", 1, 1)) = ?",
-                                             "WHERE UPPER(LEFT(" B ".\"title\", 1)) = ?",
-                                             "WHERE UPPER(SUBSTRING(" B ".\"title\", 1, 1)) = ?"));
+    cr_assert_str_eq(where_of(qs),
+                     test_pick("WHERE UPPER(SUBSTR(" B ".\"title\", 1, 1)) = ?",
+                               "WHERE UPPER(LEFT(" B ".\"title\", 1)) = ?",
+                               "WHERE UPPER(SUBSTRING(" B ".\"title\", 1, 1)) = ?"));
     cr_assert_eq(dorm_count(qs), 1);
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("title__initial__in", DLIST("P", "E")))), 3);
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("title__initial__ne", "P"))), 6);
     /* In values() and order_by(), and under F(). */
     size_t n;
-    const dorm_row **rows = dorm_rows(dorm_order_by(dorm_values(books(), "title__initial"), "-title__initial", "title"), &n);
+    const dorm_row **rows =
+        dorm_rows(dorm_order_by(dorm_values(books(), "title__initial"), "-title__initial", "title"), &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 8);
     cr_assert_str_eq(rows[0]->values[0].u.s, "T");

@@ -28,15 +28,13 @@ static const dorm_app circ_app = {.label = "circ", .models = DORM_MODELS(&Loan_m
 static const dorm_app library_app = {.label = "library",
                                      .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
 
-static dorm_datetime at(const char *s)
-{
+static dorm_datetime at(const char *s) {
     dorm_datetime t;
     cr_assert_eq(dorm_datetime_parse(s, strlen(s), &t), 0, "%s", s);
     return t;
 }
 
-static void loans(void)
-{
+static void loans(void) {
     test_db_open_apps((const dorm_app *const[]){&library_app, &circ_app, NULL});
     const char *rows[][2] = {
         {"2023-01-01 10:00:00", "2023-01-05 12:30:00"},
@@ -48,8 +46,10 @@ static void loans(void)
         Loan *l = dorm_new(T.cx, Loan);
         cr_assert_not_null(l);
         l->borrowed = at(rows[i][0]);
-        if (rows[i][1]) l->returned = at(rows[i][1]);
-        else dorm_set_null(l, returned);
+        if (rows[i][1])
+            l->returned = at(rows[i][1]);
+        else
+            dorm_set_null(l, returned);
         cr_assert_eq(dorm_save(l), 0, "%s", dorm_errmsg(T.cx));
     }
 }
@@ -68,8 +68,7 @@ static dorm_qs *all(void) { return dorm_order_by(dorm_all(T.cx, Loan), "id"); }
 #define KEPT_M "TIMESTAMPDIFF(MICROSECOND, " M ".`borrowed`, " M ".`returned`)"
 
 /* A value as Python's repr shows a timedelta or datetime. */
-static void show(char *out, size_t size, const dorm_value *v)
-{
+static void show(char *out, size_t size, const dorm_value *v) {
     char tmp[DORM_FMT_MAX];
     if (v->type == DORM_T_NULL) {
         snprintf(out, size, "None");
@@ -88,8 +87,7 @@ static void show(char *out, size_t size, const dorm_value *v)
 
 /* The values of annotation x, joined by " | ", and the SQL of the SELECT
  * list into *sql. */
-static const char *column(dorm_qs *qs, const char **sql)
-{
+static const char *column(dorm_qs *qs, const char **sql) {
     static char out[512];
     dorm_qs *x = dorm_values_flat(qs, "x");
     const char *text = dorm_qs_sql(x, NULL);
@@ -107,48 +105,51 @@ static const char *column(dorm_qs *qs, const char **sql)
     return out;
 }
 
-Test(durations, temporal_subtraction)
-{
+Test(durations, temporal_subtraction) {
     const char *sql;
     cr_expect_str_eq(column(dorm_annotate(all(), DAS("x", KEPT)), &sql),
                      "4 02:30:00 | 42 00:00:01 | None | 01:15:30.250000");
-    cr_expect(strstr(sql, test_pick("SELECT " KEPT_S " AS \"x\"", "SELECT " KEPT_P " AS \"x\"", "SELECT " KEPT_M " AS `x`")), "%s", sql);
+    cr_expect(
+        strstr(sql, test_pick("SELECT " KEPT_S " AS \"x\"", "SELECT " KEPT_P " AS \"x\"", "SELECT " KEPT_M " AS `x`")),
+        "%s", sql);
     /* F() - F() of two datetimes is a duration without a wrapper. */
     cr_expect_str_eq(column(dorm_annotate(all(), DAS("x", dorm_sub(dorm_F("returned"), dorm_F("borrowed")))), NULL),
                      "4 02:30:00 | 42 00:00:01 | None | 01:15:30.250000");
     /* Dates subtract to whole days. */
     test_db_catalogue();
-    dorm_qs *books = dorm_slice(dorm_order_by(dorm_annotate(dorm_all(T.cx, Book),
-                                                            DAS("x", dorm_sub(dorm_F("publication_date"),
-                                                                              dorm_F("author__birth_date")))),
-                                              "id"),
-                                0, 2);
+    dorm_qs *books = dorm_slice(
+        dorm_order_by(dorm_annotate(dorm_all(T.cx, Book),
+                                    DAS("x", dorm_sub(dorm_F("publication_date"), dorm_F("author__birth_date")))),
+                      "id"),
+        0, 2);
     cr_expect_str_eq(column(books, &sql), "13557 00:00:00 | 14616 00:00:00");
-    cr_expect(strstr(sql, test_pick("django_timestamp_diff(\"library_book\".\"publication_date\", "
-                                    "\"library_author\".\"birth_date\") AS \"x\"",
-                                    "(interval '1 day' * (\"library_book\".\"publication_date\" - "
-                                    "\"library_author\".\"birth_date\")) AS \"x\"",
-                                    "TIMESTAMPDIFF(MICROSECOND, `library_author`.`birth_date`, "
-                                    "`library_book`.`publication_date`) AS `x`")),
+    cr_expect(strstr(sql,
+                     test_pick("django_timestamp_diff(\"library_book\".\"publication_date\", "
+                               "\"library_author\".\"birth_date\") AS \"x\"",
+                               "(interval '1 day' * (\"library_book\".\"publication_date\" - "
+                               "\"library_author\".\"birth_date\")) AS \"x\"",
+                               "TIMESTAMPDIFF(MICROSECOND, `library_author`.`birth_date`, "
+                               "`library_book`.`publication_date`) AS `x`")),
               "%s", sql);
 }
 
-Test(durations, filters_ordering_and_aggregates)
-{
+Test(durations, filters_ordering_and_aggregates) {
     dorm_qs *qs = dorm_filter(dorm_annotate(all(), DAS("kept", KEPT)), DQ("kept__gt", dorm_timedelta(30, 0, 0)));
     const char *params;
     const char *sql = dorm_qs_sql(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, test_pick("WHERE " KEPT_S " > ?", "WHERE " KEPT_P " > $1", "WHERE " KEPT_M " > ?")), "%s", sql);
+    cr_expect(strstr(sql, test_pick("WHERE " KEPT_S " > ?", "WHERE " KEPT_P " > $1", "WHERE " KEPT_M " > ?")), "%s",
+              sql);
     cr_expect_str_eq(params, "(2592000000000,)");
     cr_expect_str_eq(test_ids(qs), "2");
     /* A datetime plus a duration, compared with a datetime (on PostgreSQL
      * the duration's parameter is typed, as psycopg2's literal is). */
     qs = dorm_filter(all(), DQ("returned__lt", dorm_add(dorm_F("borrowed"), dorm_timedelta(7, 0, 0))));
     sql = dorm_qs_sql(qs, NULL);
-    cr_expect(strstr(sql, test_pick("WHERE " L ".\"returned\" < (django_format_dtdelta('+', " L ".\"borrowed\", ?))",
-                                    "WHERE " L ".\"returned\" < (" L ".\"borrowed\" + $1::interval)",
-                                    "WHERE " M ".`returned` < (" M ".`borrowed` + INTERVAL ? MICROSECOND)")),
+    cr_expect(strstr(sql,
+                     test_pick("WHERE " L ".\"returned\" < (django_format_dtdelta('+', " L ".\"borrowed\", ?))",
+                               "WHERE " L ".\"returned\" < (" L ".\"borrowed\" + $1::interval)",
+                               "WHERE " M ".`returned` < (" M ".`borrowed` + INTERVAL ? MICROSECOND)")),
               "%s", sql);
     cr_expect_str_eq(test_ids(qs), "1,4");
     /* NULL is the smallest value on SQLite and MariaDB (last descending),
@@ -169,44 +170,52 @@ Test(durations, filters_ordering_and_aggregates)
     cr_expect_str_eq(v, "46 03:45:31.250000");
 }
 
-Test(durations, duration_expressions)
-{
+Test(durations, duration_expressions) {
     /* Without an output field, Django's mixed types. */
     dorm_qs *qs = dorm_annotate(all(), DAS("x", dorm_add(dorm_F("borrowed"), dorm_timedelta(14, 0, 0))));
-    cr_expect_str_eq(dorm_qs_errmsg(qs), "Expression contains mixed types: DateTimeField, DurationField. You must set "
-                                         "output_field.");
+    cr_expect_str_eq(dorm_qs_errmsg(qs),
+                     "Expression contains mixed types: DateTimeField, DurationField. You must set "
+                     "output_field.");
     const char *sql;
-    cr_expect_str_eq(column(dorm_annotate(all(), DAS("x", DExpressionWrapper(dorm_add(dorm_F("borrowed"),
-                                                                                      dorm_timedelta(14, 0, 0)),
-                                                                             DORM_KIND_DATETIME))),
+    cr_expect_str_eq(column(dorm_annotate(all(),
+                                          DAS("x",
+                                              DExpressionWrapper(dorm_add(dorm_F("borrowed"), dorm_timedelta(14, 0, 0)),
+                                                                 DORM_KIND_DATETIME))),
                             &sql),
                      "2023-01-15 10:00:00 | 2023-02-15 00:00:00 | 2023-03-15 00:00:00 | 2023-04-15 08:00:00");
-    cr_expect(strstr(sql, test_pick("(django_format_dtdelta('+', " L ".\"borrowed\", ?)) AS \"x\"",
-                                    "(" L ".\"borrowed\" + $1::interval) AS \"x\"",
-                                    "(" M ".`borrowed` + INTERVAL ? MICROSECOND) AS `x`")),
+    cr_expect(strstr(sql,
+                     test_pick("(django_format_dtdelta('+', " L ".\"borrowed\", ?)) AS \"x\"",
+                               "(" L ".\"borrowed\" + $1::interval) AS \"x\"",
+                               "(" M ".`borrowed` + INTERVAL ? MICROSECOND) AS `x`")),
               "%s", sql);
-    cr_expect_str_eq(column(dorm_annotate(all(), DAS("x", DExpressionWrapper(dorm_sub(dorm_F("borrowed"),
-                                                                                      dorm_timedelta(0, 3600, 0)),
-                                                                             DORM_KIND_DATETIME))),
-                            NULL),
-                     "2023-01-01 09:00:00 | 2023-01-31 23:00:00 | 2023-02-28 23:00:00 | 2023-04-01 07:00:00");
+    cr_expect_str_eq(
+        column(dorm_annotate(all(),
+                             DAS("x",
+                                 DExpressionWrapper(dorm_sub(dorm_F("borrowed"), dorm_timedelta(0, 3600, 0)),
+                                                    DORM_KIND_DATETIME))),
+               NULL),
+        "2023-01-01 09:00:00 | 2023-01-31 23:00:00 | 2023-02-28 23:00:00 | 2023-04-01 07:00:00");
     /* A duration plus a duration is plain arithmetic. */
-    cr_expect_str_eq(column(dorm_annotate(all(), DAS("x", DExpressionWrapper(dorm_add(KEPT, dorm_timedelta(0, 3600, 0)),
-                                                                             DORM_KIND_DURATION))),
-                            &sql),
-                     "4 03:30:00 | 42 01:00:01 | None | 02:15:30.250000");
-    cr_expect(strstr(sql, test_pick("(" KEPT_S " + ?) AS \"x\"", "(" KEPT_P " + $1::interval) AS \"x\"", "(" KEPT_M " + ?) AS `x`")), "%s", sql);
+    cr_expect_str_eq(
+        column(dorm_annotate(
+                   all(), DAS("x", DExpressionWrapper(dorm_add(KEPT, dorm_timedelta(0, 3600, 0)), DORM_KIND_DURATION))),
+               &sql),
+        "4 03:30:00 | 42 01:00:01 | None | 02:15:30.250000");
+    cr_expect(strstr(sql,
+                     test_pick("(" KEPT_S " + ?) AS \"x\"", "(" KEPT_P " + $1::interval) AS \"x\"",
+                               "(" KEPT_M " + ?) AS `x`")),
+              "%s", sql);
     cr_expect_str_eq(column(dorm_slice(dorm_annotate(all(), DAS("x", DValue(dorm_timedelta(1, 5, 0)))), 0, 1), &sql),
                      "1 00:00:05");
-    cr_expect(strstr(sql, test_pick("SELECT ? AS \"x\"", "SELECT $1::interval AS \"x\"", "SELECT ? AS `x`")), "%s", sql);
+    cr_expect(strstr(sql, test_pick("SELECT ? AS \"x\"", "SELECT $1::interval AS \"x\"", "SELECT ? AS `x`")), "%s",
+              sql);
     /* SQLite's durations are microseconds: only + and - with a datetime. */
-    qs = dorm_annotate(all(), DAS("x", DExpressionWrapper(dorm_mul(dorm_F("borrowed"), dorm_timedelta(1, 0, 0)),
-                                                          DORM_KIND_DATETIME)));
+    qs = dorm_annotate(
+        all(), DAS("x", DExpressionWrapper(dorm_mul(dorm_F("borrowed"), dorm_timedelta(1, 0, 0)), DORM_KIND_DATETIME)));
     if (on_sqlite()) cr_expect_str_eq(dorm_qs_errmsg(qs), "Invalid connector for timedelta: *.");
 }
 
-Test(durations, extract_from_a_duration)
-{
+Test(durations, extract_from_a_duration) {
     /* Only PostgreSQL has an interval type (Django's
      * has_native_duration_field). */
     dorm_qs *qs = dorm_annotate(all(), DAS("x", DExtractDay(KEPT)));
@@ -221,8 +230,7 @@ Test(durations, extract_from_a_duration)
     cr_expect_str_eq(dorm_qs_errmsg(qs), "Cannot extract component 'month' from DurationField ''.");
 }
 
-Test(durations, text_forms)
-{
+Test(durations, text_forms) {
     char buf[DORM_FMT_MAX];
     dorm_duration_format(dorm_timedelta(-1, 82800, 0), buf);
     cr_expect_str_eq(buf, "-1 23:00:00");

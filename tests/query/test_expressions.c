@@ -11,8 +11,7 @@ static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 static dorm_qs *everything(void) { return dorm_all(T.cx, Everything); }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
@@ -22,29 +21,25 @@ static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 /* The last statement the connection ran, from the statement log. */
 static char last_sql[2048], last_params[512];
 
-static void remember(const char *sql, const char *params, double seconds, void *payload)
-{
+static void remember(const char *sql, const char *params, double seconds, void *payload) {
     (void)seconds;
     (void)payload;
     snprintf(last_sql, sizeof last_sql, "%s", sql);
     snprintf(last_params, sizeof last_params, "%s", params ? params : "");
 }
 
-static void expect_error(int code, const char *msg)
-{
+static void expect_error(int code, const char *msg) {
     cr_assert_eq(dorm_errcode(T.cx), code, "%d: %s", dorm_errcode(T.cx), dorm_errmsg(T.cx));
     cr_assert_str_eq(dorm_errmsg(T.cx), msg);
 }
 
-static void expect_qs_error(dorm_qs *qs, int code, const char *msg)
-{
+static void expect_qs_error(dorm_qs *qs, int code, const char *msg) {
     cr_assert_eq(dorm_qs_errcode(qs), code, "%d: %s", dorm_qs_errcode(qs), dorm_qs_errmsg(qs));
     cr_assert_str_eq(dorm_qs_errmsg(qs), msg);
 }
 
 /* The integer column `field` of every row of `qs` in id order. */
-static size_t int_column(dorm_qs *qs, const char *field, int64_t *out, size_t max)
-{
+static size_t int_column(dorm_qs *qs, const char *field, int64_t *out, size_t max) {
     size_t n = 0;
     DORM_EACH_ROW(r, dorm_values_flat(dorm_order_by(qs, "id"), field)) {
         cr_assert(n < max);
@@ -55,16 +50,14 @@ static size_t int_column(dorm_qs *qs, const char *field, int64_t *out, size_t ma
     return n;
 }
 
-static void expect_ints(dorm_qs *qs, const char *field, const int64_t *want, size_t n)
-{
+static void expect_ints(dorm_qs *qs, const char *field, const int64_t *want, size_t n) {
     int64_t got[16];
     cr_assert_eq(int_column(qs, field, got, 16), n);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(got[i], want[i], "%s of row %zu: %lld, not %lld", field, i, (long long)got[i], (long long)want[i]);
 }
 
-static void expect_floats(dorm_qs *qs, const char *field, const double *want, size_t n)
-{
+static void expect_floats(dorm_qs *qs, const char *field, const double *want, size_t n) {
     size_t i = 0;
     DORM_EACH_ROW(r, dorm_values_flat(dorm_order_by(qs, "id"), field)) {
         cr_assert(i < n);
@@ -76,8 +69,7 @@ static void expect_floats(dorm_qs *qs, const char *field, const double *want, si
     cr_assert_eq(i, n, "%s", dorm_errmsg(T.cx));
 }
 
-static Author *author_named(const char *name)
-{
+static Author *author_named(const char *name) {
     Author *a = dorm_get(authors(), DQ("name", name));
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     return a;
@@ -86,8 +78,7 @@ static Author *author_named(const char *name)
 /* The catalogue's pages in id order (Pride and Prejudice .. On Fairy-Stories). */
 static const int64_t catalogue_pages[] = {432, 474, 249, 328, 112, 232, 310, 128};
 
-Test(expressions, update_with_f_changes_only_matched_rows, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, update_with_f_changes_only_matched_rows, .init = catalogue, .fini = test_db_close) {
     Author *tolkien = author_named("J.R.R. Tolkien");
     dorm_db_set_log(T.db, remember, NULL);
     int64_t n = dorm_update(dorm_filter(books(), DQ("author", tolkien)), DSET("pages", dorm_add(dorm_F("pages"), 10)));
@@ -95,8 +86,9 @@ Test(expressions, update_with_f_changes_only_matched_rows, .init = catalogue, .f
     cr_assert_eq(n, 2, "%lld: %s", (long long)n, dorm_errmsg(T.cx));
     if (on_sqlite()) {
         /* Django: UPDATE ... SET "pages" = ("library_book"."pages" + 10) WHERE "library_book"."author_id" = 3 */
-        cr_assert_str_eq(last_sql, "UPDATE \"library_book\" SET \"pages\" = (\"library_book\".\"pages\" + ?) "
-                                   "WHERE \"library_book\".\"author_id\" = ?");
+        cr_assert_str_eq(last_sql,
+                         "UPDATE \"library_book\" SET \"pages\" = (\"library_book\".\"pages\" + ?) "
+                         "WHERE \"library_book\".\"author_id\" = ?");
         cr_assert_str_eq(last_params, "(10, 3)");
     }
     const int64_t want[] = {432, 474, 249, 328, 112, 232, 320, 138};
@@ -107,16 +99,14 @@ Test(expressions, update_with_f_changes_only_matched_rows, .init = catalogue, .f
     cr_assert_eq(((Book *)dorm_get(books(), DQ("title", "The Hobbit")))->pages, 330);
 }
 
-Test(expressions, update_with_no_match_changes_nothing, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, update_with_no_match_changes_nothing, .init = catalogue, .fini = test_db_close) {
     cr_assert_eq(dorm_update(dorm_filter(books(), DQ("pages__gt", 1000)), DSET("pages", dorm_add(dorm_F("pages"), 10))),
                  0);
     cr_assert_eq(dorm_update(dorm_none(books()), DSET("pages", dorm_add(dorm_F("pages"), 10))), 0);
     expect_ints(books(), "pages", catalogue_pages, 8);
 }
 
-Test(expressions, integer_arithmetic_in_update, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, integer_arithmetic_in_update, .init = catalogue, .fini = test_db_close) {
     cr_assert_eq(dorm_update(dorm_filter(books(), DQ("author__name", "George Orwell")),
                              DSET("pages", dorm_sub(dorm_F("pages"), 2))),
                  3);
@@ -134,8 +124,7 @@ Test(expressions, integer_arithmetic_in_update, .init = catalogue, .fini = test_
     cr_assert_eq(((Book *)dorm_get(books(), DQ("title", "Emma")))->pages, 52);
 }
 
-static void three_rows(void)
-{
+static void three_rows(void) {
     test_db_open();
     cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 5, .bigint_f = 3, .smallint_f = 5, .float_f = 1.5), "%s",
                        dorm_errmsg(T.cx));
@@ -143,8 +132,7 @@ static void three_rows(void)
     cr_assert_not_null(dorm_create(T.cx, Everything, .int_f = 7, .bigint_f = 7, .smallint_f = 8, .float_f = 0.5));
 }
 
-Test(expressions, float_and_mixed_arithmetic_in_update, .init = three_rows, .fini = test_db_close)
-{
+Test(expressions, float_and_mixed_arithmetic_in_update, .init = three_rows, .fini = test_db_close) {
     cr_assert_eq(dorm_update(everything(), DSET("float_f", dorm_add(dorm_mul(dorm_F("float_f"), 2), 0.25))), 3, "%s",
                  dorm_errmsg(T.cx));
     expect_floats(everything(), "float_f", (const double[]){3.25, 5.25, 1.25}, 3);
@@ -169,8 +157,7 @@ Test(expressions, float_and_mixed_arithmetic_in_update, .init = three_rows, .fin
 }
 
 /* Decimal column `field` of every row in id order, formatted ("NULL" for NULL). */
-static void expect_decimals(dorm_qs *qs, const char *field, const char *const *want, size_t n)
-{
+static void expect_decimals(dorm_qs *qs, const char *field, const char *const *want, size_t n) {
     size_t i = 0;
     DORM_EACH_ROW(r, dorm_values_flat(dorm_order_by(qs, "id"), field)) {
         cr_assert(i < n);
@@ -185,8 +172,7 @@ static void expect_decimals(dorm_qs *qs, const char *field, const char *const *w
     cr_assert_eq(i, n, "%s", dorm_errmsg(T.cx));
 }
 
-Test(expressions, nulls_and_decimals, .init = three_rows, .fini = test_db_close)
-{
+Test(expressions, nulls_and_decimals, .init = three_rows, .fini = test_db_close) {
     const dorm_decimal d1_25 = DORM_DEC(125, 2), d10_10 = DORM_DEC(1010, 2), d0_05 = DORM_DEC(5, 2);
     cr_assert_eq(
         dorm_update(dorm_filter(everything(), DQ("id", 1)), DSET("nullable_int", NULL), DSET("decimal_f", d1_25)), 1);
@@ -217,14 +203,14 @@ Test(expressions, nulls_and_decimals, .init = three_rows, .fini = test_db_close)
     expect_decimals(everything(), "decimal_f", (const char *const[]){"2.55", "20.25", "NULL"}, 3);
 }
 
-Test(expressions, filter_compares_two_columns, .init = three_rows, .fini = test_db_close)
-{
+Test(expressions, filter_compares_two_columns, .init = three_rows, .fini = test_db_close) {
     dorm_qs *gt = dorm_filter(everything(), DQ("int_f__gt", dorm_F("bigint_f")));
     if (on_sqlite()) {
         const char *sql = dorm_qs_sql(dorm_values_flat(gt, "id"), NULL);
         cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
-        cr_assert_str_eq(sql, "SELECT \"library_everything\".\"id\" FROM \"library_everything\" "
-                              "WHERE \"library_everything\".\"int_f\" > \"library_everything\".\"bigint_f\"");
+        cr_assert_str_eq(sql,
+                         "SELECT \"library_everything\".\"id\" FROM \"library_everything\" "
+                         "WHERE \"library_everything\".\"int_f\" > \"library_everything\".\"bigint_f\"");
     }
     expect_ints(gt, "id", (const int64_t[]){1}, 1);
     expect_ints(dorm_filter(everything(), DQ("int_f__gte", dorm_F("bigint_f"))), "id", (const int64_t[]){1, 3}, 2);
@@ -240,18 +226,18 @@ Test(expressions, filter_compares_two_columns, .init = three_rows, .fini = test_
     cr_assert_eq(dorm_count(dorm_filter(everything(), DQ("int_f__gt", dorm_add(dorm_F("bigint_f"), 100)))), 0);
 }
 
-Test(expressions, filter_with_f_across_a_relation, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, filter_with_f_across_a_relation, .init = catalogue, .fini = test_db_close) {
     dorm_qs *same = dorm_filter(books(), DQ("title", dorm_F("author__name")));
     if (on_sqlite()) {
         const char *sql = dorm_qs_sql(same, NULL);
         cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
         cr_assert_str_eq(
-            sql, "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "
-                 "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "
-                 "\"library_book\".\"pages\" FROM \"library_book\" INNER JOIN \"library_author\" ON "
-                 "(\"library_book\".\"author_id\" = \"library_author\".\"id\") WHERE \"library_book\".\"title\" "
-                 "= \"library_author\".\"name\" ORDER BY \"library_book\".\"publication_date\" DESC");
+            sql,
+            "SELECT \"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "
+            "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "
+            "\"library_book\".\"pages\" FROM \"library_book\" INNER JOIN \"library_author\" ON "
+            "(\"library_book\".\"author_id\" = \"library_author\".\"id\") WHERE \"library_book\".\"title\" "
+            "= \"library_author\".\"name\" ORDER BY \"library_book\".\"publication_date\" DESC");
     }
     cr_assert_eq(dorm_count(same), 0, "%s", dorm_errmsg(T.cx));
     Author *orwell = author_named("George Orwell");
@@ -267,8 +253,7 @@ Test(expressions, filter_with_f_across_a_relation, .init = catalogue, .fini = te
     cr_assert_eq(dorm_count(dorm_exclude(books(), DQ("title", dorm_F("author__name")))), 8);
 }
 
-Test(expressions, update_refuses_joined_references, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, update_refuses_joined_references, .init = catalogue, .fini = test_db_close) {
     cr_assert_eq(dorm_update(books(), DSET("title", dorm_F("author__name"))), DORM_EFIELD);
     expect_error(DORM_EFIELD, "Joined field references are not permitted in this query");
     cr_assert_eq(dorm_update(books(), DSET("pages", dorm_add(dorm_F("pages"), dorm_F("author__name")))), DORM_EFIELD);
@@ -279,8 +264,7 @@ Test(expressions, update_refuses_joined_references, .init = catalogue, .fini = t
 
 /* The reverse join a filter() made is reused by F("books__title"); the
  * UPDATE would have written that join's column. */
-Test(expressions, update_refuses_a_multivalued_relation_the_filter_joined, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, update_refuses_a_multivalued_relation_the_filter_joined, .init = catalogue, .fini = test_db_close) {
     const char *msg = "Joined field references are not permitted in this query";
     dorm_qs *emma = dorm_filter(authors(), DQ("books__title", "Emma"));
     cr_assert_eq(dorm_update(emma, DSET("name", dorm_F("books__title"))), DORM_EFIELD);
@@ -294,8 +278,7 @@ Test(expressions, update_refuses_a_multivalued_relation_the_filter_joined, .init
     cr_assert_eq(dorm_count(dorm_filter(authors(), DQ("name", "Jane Austen"))), 1, "names must be unchanged");
 }
 
-Test(expressions, key_of_a_relation_needs_no_join, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, key_of_a_relation_needs_no_join, .init = catalogue, .fini = test_db_close) {
     /* author__id is the book's own author_id column (Django trims the join). */
     dorm_db_set_log(T.db, remember, NULL);
     int64_t n = dorm_update(dorm_filter(books(), DQ("title", "Emma")),
@@ -303,8 +286,9 @@ Test(expressions, key_of_a_relation_needs_no_join, .init = catalogue, .fini = te
     dorm_db_set_log(T.db, NULL, NULL);
     cr_assert_eq(n, 1, "%lld: %s", (long long)n, dorm_errmsg(T.cx));
     if (on_sqlite())
-        cr_assert_str_eq(last_sql, "UPDATE \"library_book\" SET \"pages\" = (\"library_book\".\"pages\" + "
-                                   "\"library_book\".\"author_id\") WHERE \"library_book\".\"title\" = ?");
+        cr_assert_str_eq(last_sql,
+                         "UPDATE \"library_book\" SET \"pages\" = (\"library_book\".\"pages\" + "
+                         "\"library_book\".\"author_id\") WHERE \"library_book\".\"title\" = ?");
     cr_assert_eq(((Book *)dorm_get(books(), DQ("title", "Emma")))->pages, 474 + author_named("Jane Austen")->id);
     dorm_qs *qs = dorm_filter(books(), DQ("pages__gt", dorm_F("author__id")));
     if (on_sqlite()) {
@@ -315,8 +299,7 @@ Test(expressions, key_of_a_relation_needs_no_join, .init = catalogue, .fini = te
     cr_assert_eq(dorm_count(qs), 8);
 }
 
-Test(expressions, unknown_field_in_f, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, unknown_field_in_f, .init = catalogue, .fini = test_db_close) {
     const char *book_nope =
         "Cannot resolve keyword 'nope' into field. Choices are: author, author_id, genre, id, isbn, pages, "
         "publication_date, title";
@@ -330,8 +313,7 @@ Test(expressions, unknown_field_in_f, .init = catalogue, .fini = test_db_close)
     expect_ints(books(), "pages", catalogue_pages, 8);
 }
 
-Test(expressions, lookups_without_expression_support, .init = catalogue, .fini = test_db_close)
-{
+Test(expressions, lookups_without_expression_support, .init = catalogue, .fini = test_db_close) {
     /* Django fails the first at the database (IN "col") and takes the F() in
      * the second for True; dorm refuses both when the QuerySet is built. */
     dorm_qs *in = dorm_filter(books(), DQ("pages__in", dorm_F("pages")));
@@ -344,8 +326,7 @@ Test(expressions, lookups_without_expression_support, .init = catalogue, .fini =
 
 /* ---- only() / defer(): which columns are loaded ---- */
 
-static void expect_select(dorm_qs *qs, const char *sql)
-{
+static void expect_select(dorm_qs *qs, const char *sql) {
     if (!on_sqlite()) return;
     const char *got = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
@@ -355,8 +336,7 @@ static void expect_select(dorm_qs *qs, const char *sql)
 #define AUTHOR_ID "SELECT \"library_author\".\"id\""
 #define AUTHOR_FROM " FROM \"library_author\" ORDER BY \"library_author\".\"name\" ASC"
 
-Test(only_defer, select_lists_the_loaded_columns, .init = catalogue, .fini = test_db_close)
-{
+Test(only_defer, select_lists_the_loaded_columns, .init = catalogue, .fini = test_db_close) {
     expect_select(dorm_only(authors(), "name"), AUTHOR_ID ", \"library_author\".\"name\"" AUTHOR_FROM);
     expect_select(dorm_only(authors(), "name", "birth_date"),
                   AUTHOR_ID ", \"library_author\".\"name\", \"library_author\".\"birth_date\"" AUTHOR_FROM);
@@ -372,8 +352,7 @@ Test(only_defer, select_lists_the_loaded_columns, .init = catalogue, .fini = tes
                   "\"library_book\" ORDER BY \"library_book\".\"publication_date\" DESC");
 }
 
-Test(only_defer, defer_accumulates_and_only_replaces, .init = catalogue, .fini = test_db_close)
-{
+Test(only_defer, defer_accumulates_and_only_replaces, .init = catalogue, .fini = test_db_close) {
     expect_select(dorm_defer(dorm_defer(authors(), "biography"), "birth_date"),
                   AUTHOR_ID ", \"library_author\".\"name\"" AUTHOR_FROM);
     expect_select(dorm_only(dorm_only(authors(), "name"), "biography"),
@@ -388,8 +367,7 @@ Test(only_defer, defer_accumulates_and_only_replaces, .init = catalogue, .fini =
     expect_select(only_name, AUTHOR_ID ", \"library_author\".\"name\"" AUTHOR_FROM);
 }
 
-Test(only_defer, only_after_defer_keeps_the_deferred_out, .init = catalogue, .fini = test_db_close)
-{
+Test(only_defer, only_after_defer_keeps_the_deferred_out, .init = catalogue, .fini = test_db_close) {
     /* Django's add_immediate_loading: the fields named to only() less those
      * deferred before. */
     dorm_qs *qs = dorm_only(dorm_defer(authors(), "name"), "name", "biography");
@@ -401,8 +379,7 @@ Test(only_defer, only_after_defer_keeps_the_deferred_out, .init = catalogue, .fi
     expect_select(qs, AUTHOR_ID ", \"library_author\".\"biography\"" AUTHOR_FROM);
 }
 
-Test(only_defer, deferred_members_stay_zero, .init = catalogue, .fini = test_db_close)
-{
+Test(only_defer, deferred_members_stay_zero, .init = catalogue, .fini = test_db_close) {
     size_t n;
     Author **all = (Author **)dorm_list(dorm_only(authors(), "name"), &n);
     cr_assert_not_null(all, "%s", dorm_errmsg(T.cx));
@@ -433,8 +410,7 @@ Test(only_defer, deferred_members_stay_zero, .init = catalogue, .fini = test_db_
     cr_assert_str_eq(full->biography, "English novelist known for her six major novels.");
 }
 
-Test(only_defer, unknown_field, .init = catalogue, .fini = test_db_close)
-{
+Test(only_defer, unknown_field, .init = catalogue, .fini = test_db_close) {
     expect_qs_error(dorm_only(authors(), "nope"), DORM_EFIELD, "Author has no field named 'nope'");
     expect_qs_error(dorm_defer(authors(), "name", "nope"), DORM_EFIELD, "Author has no field named 'nope'");
     dorm_qs *bad = dorm_only(authors(), "books__title");
@@ -443,8 +419,7 @@ Test(only_defer, unknown_field, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_errcode(T.cx), DORM_EFIELD);
 }
 
-Test(only_defer, save_writes_only_loaded_fields, .init = catalogue, .fini = test_db_close)
-{
+Test(only_defer, save_writes_only_loaded_fields, .init = catalogue, .fini = test_db_close) {
     Author *a = dorm_get(dorm_only(authors(), "name"), DQ("name", "Jane Austen"));
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     a->name = "J. Austen";

@@ -29,7 +29,8 @@ Test(fuzz_findings, star_is_counts_alone) {
     for (size_t i = 0; aggs[i]; i++) {
         dorm_qs *qs = dorm_annotate(dorm_all(T.cx, Author), DAS("bjo", aggs[i]));
         cr_expect_eq(dorm_qs_errcode(qs), DORM_EFIELD, "%s: %s", aggs[i]->func, dorm_qs_errmsg(qs));
-        cr_expect_str_eq(dorm_qs_errmsg(qs), "Cannot resolve keyword '*' into field. Choices are: biography, "
-                                             "birth_date, books, id, name");
+        cr_expect_str_eq(dorm_qs_errmsg(qs),
+                         "Cannot resolve keyword '*' into field. Choices are: biography, "
+                         "birth_date, books, id, name");
     }
 }

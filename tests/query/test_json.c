@@ -21,8 +21,7 @@ static const char *const docs[] = {
     "{\"source\": \"Web\", \"tags\": [\"essays\"], \"helpful\": 8, \"lang\": {\"code\": \"fr\"}, \"flag\": true}",
 };
 
-static void documents(void)
-{
+static void documents(void) {
     test_db_open();
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
         cr_assert_not_null(dorm_create(T.cx, Everything, .json_f = docs[i]), "%s", dorm_errmsg(T.cx));
@@ -36,8 +35,7 @@ static dorm_qs *all(void) { return dorm_all(T.cx, Everything); }
 
 /* The SQL of qs, MariaDB's `quotes` written as "quotes" (its placeholders
  * are SQLite's ?). */
-static const char *sql_of(dorm_qs *qs, const char **params)
-{
+static const char *sql_of(dorm_qs *qs, const char **params) {
     const char *sql = dorm_qs_sql(qs, params);
     return sql && test_db_on_mysql() ? test_sql_std(sql) : sql;
 }
@@ -45,8 +43,7 @@ static const char *sql_of(dorm_qs *qs, const char **params)
 static const char *ids(dorm_qs *qs) { return test_ids(dorm_order_by(qs, "id")); }
 
 /* Parameters as the statement log shows them, a Python tuple: the items. */
-static const char *items(const char *params)
-{
+static const char *items(const char *params) {
     static char out[512];
     size_t n = params ? strlen(params) : 0;
     if (n < 2 || params[0] != '(' || params[n - 1] != ')') return params ? params : "(null)";
@@ -72,8 +69,7 @@ typedef struct json_case {
  * Django script over a copy of these documents), but for dorm's MySQL
  * spellings of LIKE (with ESCAPE '\\') and regex (REGEXP CONCAT('(?-i)',
  * ...)) everywhere: the fields point into a static copy. */
-static json_case mysql_case(const char *name)
-{
+static json_case mysql_case(const char *name) {
     static char text[16384];
     json_case c = {.name = name};
     snprintf(text, sizeof text, "%s", test_golden("json_key_lookups", "txt"));
@@ -92,8 +88,7 @@ static json_case mysql_case(const char *name)
 }
 
 /* The WHERE clause of filter(q) and its rows, on this backend. */
-static void check(const json_case *c)
-{
+static void check(const json_case *c) {
     json_case my;
     if (test_db_on_mysql()) {
         my = mysql_case(c->name);
@@ -121,8 +116,7 @@ static void check(const json_case *c)
 #define KEY_P "(" J " -> $1)"
 #define PATH_P "(" J " #> $1)"
 
-Test(json, key_lookups)
-{
+Test(json, key_lookups) {
     const json_case cases[] = {
         {"key exact", DQ("json_f__source", "\"web\""), KEY_S() " = JSON_EXTRACT(?, '$')", "'$.\"source\"', '\"web\"'",
          "1,3,5", KEY_P " = $2", "'source', '\"web\"'", "1,3,5"},
@@ -137,8 +131,8 @@ Test(json, key_lookups)
          "'$.\"tags\"[0]', '\"classic\"'", "1,2", PATH_P " = $2", "'{\"tags\",\"0\"}', '\"classic\"'", "1,2"},
         {"index of the top", DQ("json_f__0", "\"x\""), KEY_S() " = JSON_EXTRACT(?, '$')", "'$[0]', '\"x\"'", "",
          "(" J " -> $1::integer) = $2", "0, '\"x\"'", ""},
-        {"has_key", DQ("json_f__has_key", "lang"), "JSON_TYPE(" J ", ?) IS NOT NULL", "'$.\"lang\"'", "3,8",
-         J " ? $1", "'lang'", "3,8"},
+        {"has_key", DQ("json_f__has_key", "lang"), "JSON_TYPE(" J ", ?) IS NOT NULL", "'$.\"lang\"'", "3,8", J " ? $1",
+         "'lang'", "3,8"},
         {"has_keys", DQ("json_f__has_keys", DLIST("source", "tags")),
          "(JSON_TYPE(" J ", ?) IS NOT NULL AND JSON_TYPE(" J ", ?) IS NOT NULL)", "'$.\"source\"', '$.\"tags\"'",
          "1,2,3,4,5,8", J " ?& $1", "'{\"source\",\"tags\"}'", "1,2,3,4,5,8"},
@@ -168,9 +162,8 @@ Test(json, key_lookups)
          "'$.\"helpful\"', '1', '5'", "", KEY_P " BETWEEN $2 AND $3", "'helpful', '1', '5'", "2,6"},
         {"key iexact", DQ("json_f__source__iexact", "WEB"), KEY_S() " LIKE ? ESCAPE '\\'", "'$.\"source\"', 'WEB'",
          "1,3,5,8", "UPPER((" J " ->> $1)::text) = UPPER($2)", "'source', 'WEB'", "1,3,5,8"},
-        {"key icontains", DQ("json_f__source__icontains", "E"), KEY_S() " LIKE ? ESCAPE '\\'",
-         "'$.\"source\"', '%E%'", "1,3,4,5,8", "UPPER((" J " ->> $1)::text) LIKE UPPER($2)", "'source', '%E%'",
-         "1,3,4,5,8"},
+        {"key icontains", DQ("json_f__source__icontains", "E"), KEY_S() " LIKE ? ESCAPE '\\'", "'$.\"source\"', '%E%'",
+         "1,3,4,5,8", "UPPER((" J " ->> $1)::text) LIKE UPPER($2)", "'source', '%E%'", "1,3,4,5,8"},
         {"key startswith", DQ("json_f__source__startswith", "w"), KEY_S() " GLOB ?", "'$.\"source\"', 'w*'", "1,3,5",
          "(" J " ->> $1)::text LIKE $2", "'source', 'w%'", "1,3,5"},
         {"key iendswith", DQ("json_f__source__iendswith", "B"), KEY_S() " LIKE ? ESCAPE '\\'", "'$.\"source\"', '%B'",
@@ -181,8 +174,8 @@ Test(json, key_lookups)
          "1,3,5,8", "(" J " ->> $1)::text ~* $2", "'source', '^W'", "1,3,5,8"},
         {"index startswith", DQ("json_f__tags__1__startswith", "c"), KEY_S() " GLOB ?", "'$.\"tags\"[1]', 'c*'", "5",
          "(" J " #>> $1)::text LIKE $2", "'{\"tags\",\"1\"}', 'c%'", "5"},
-        {"key contains", DQ("json_f__source__contains", "\"e\""), NULL, NULL, NULL, KEY_P " @> $2",
-         "'source', '\"e\"'", ""},
+        {"key contains", DQ("json_f__source__contains", "\"e\""), NULL, NULL, NULL, KEY_P " @> $2", "'source', '\"e\"'",
+         ""},
         {"contains", DQ("json_f__contains", "{\"source\": \"web\"}"), NULL, NULL, NULL, J " @> $1",
          "'{\"source\": \"web\"}'", "1,3,5"},
         {"contained_by", DQ("json_f__contained_by", "{\"source\": \"app\", \"helpful\": 1}"), NULL, NULL, NULL,
@@ -199,8 +192,8 @@ Test(json, key_lookups)
          "'$.\"lang\"', '{\"code\": \"en\"}'", "3", KEY_P " = $2", "'lang', '{\"code\": \"en\"}'", "3"},
         /* A quote in a key is bound: escaped in SQLite's path (which then
          * finds nothing, as in Django), as it is on PostgreSQL. */
-        {"quote in a key", DQ("json_f__x\"y", "\"q\""), KEY_S() " = JSON_EXTRACT(?, '$')",
-         "'$.\"x\\\\\"y\"', '\"q\"'", "", KEY_P " = $2", "'x\"y', '\"q\"'", "7"},
+        {"quote in a key", DQ("json_f__x\"y", "\"q\""), KEY_S() " = JSON_EXTRACT(?, '$')", "'$.\"x\\\\\"y\"', '\"q\"'",
+         "", KEY_P " = $2", "'x\"y', '\"q\"'", "7"},
         {"key gt float", DQ("json_f__helpful__gt", 2.5), KEY_S() " > ?", "'$.\"helpful\"', 2.5", "1,2,3,7,8",
          KEY_P " > $2", "'helpful', '2.5'", "1,2,3,7,8"},
         {"key lte", DQ("json_f__helpful__lte", 3), KEY_S() " <= ?", "'$.\"helpful\"', 3", "2,4,6", KEY_P " <= $2",
@@ -214,34 +207,35 @@ Test(json, key_lookups)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check(&cases[i]);
 }
 
-Test(json, exclude_json_null_has_no_null_guard)
-{
+Test(json, exclude_json_null_has_no_null_guard) {
     dorm_qs *qs = dorm_exclude(all(), DQ("json_f__helpful", NULL));
     const char *sql = sql_of(qs, NULL);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, test_pick("WHERE NOT (JSON_TYPE(" J ", ?) = ?)", "WHERE NOT ((" J " -> $1) = $2)",
+    cr_expect(strstr(sql,
+                     test_pick("WHERE NOT (JSON_TYPE(" J ", ?) = ?)", "WHERE NOT ((" J " -> $1) = $2)",
                                "WHERE NOT (" KEY_M " = JSON_EXTRACT(?, '$'))")),
               "%s", sql);
     cr_expect_str_eq(ids(qs), "1,2,3,4,6,7,8");
     /* Any other value: Django's guard for the nullable column. */
     qs = dorm_exclude(all(), DQ("json_f__source", "\"web\""));
     sql = sql_of(qs, NULL);
-    cr_expect(strstr(sql, test_pick("WHERE NOT (" KEY_S() " = JSON_EXTRACT(?, '$') AND " J " IS NOT NULL)",
+    cr_expect(strstr(sql,
+                     test_pick("WHERE NOT (" KEY_S() " = JSON_EXTRACT(?, '$') AND " J " IS NOT NULL)",
                                "WHERE NOT (" KEY_P " = $2 AND " J " IS NOT NULL)",
                                "WHERE NOT (" KEY_M " = JSON_EXTRACT(?, '$') AND " J " IS NOT NULL)")),
               "%s", sql);
     cr_expect_str_eq(ids(qs), "2,4,6,8");
 }
 
-Test(json, json_null_and_sql_null)
-{
+Test(json, json_null_and_sql_null) {
     cr_assert_not_null(dorm_create(T.cx, Everything, .json_f = NULL), "%s", dorm_errmsg(T.cx));
     cr_assert_not_null(dorm_create(T.cx, Everything, .json_f = "null"), "%s", dorm_errmsg(T.cx));
     dorm_qs *qs = dorm_filter(all(), DQ("json_f", NULL));
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, test_pick("WHERE JSON_TYPE(" J ", '$') = ?", "WHERE " J " = $1",
+    cr_expect(strstr(sql,
+                     test_pick("WHERE JSON_TYPE(" J ", '$') = ?", "WHERE " J " = $1",
                                "WHERE JSON_UNQUOTE(" J ") = JSON_EXTRACT(?, '$')")),
               "%s", sql);
     cr_expect_str_eq(items(params), "'null'");
@@ -253,8 +247,7 @@ Test(json, json_null_and_sql_null)
     cr_expect_str_eq(ids(dorm_filter(all(), DQ("json_f", "{\"source\": \"app\", \"helpful\": 1}"))), "6");
 }
 
-static const dorm_row *const *rows_of(dorm_qs *qs, size_t want)
-{
+static const dorm_row *const *rows_of(dorm_qs *qs, size_t want) {
     size_t n;
     const dorm_row **rows = dorm_rows(qs, &n);
     cr_assert_not_null(rows, "%s", dorm_qs_errmsg(qs));
@@ -264,22 +257,26 @@ static const dorm_row *const *rows_of(dorm_qs *qs, size_t want)
 
 static const char *text_of(const dorm_value *v) { return v->type == DORM_T_NULL ? "None" : v->u.s; }
 
-Test(json, values_of_keys_are_json_text)
-{
+Test(json, values_of_keys_are_json_text) {
     dorm_qs *qs = dorm_values(dorm_order_by(all(), "id"), "json_f__source", "json_f__helpful", "json_f__tags",
                               "json_f__tags__0", "json_f__lang__code", "json_f__flag");
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
     if (!strchr(sql, '$')) {
-        cr_expect_str_eq(sql, "SELECT " KEY_S() ", " KEY_S() ", " KEY_S() ", " KEY_S() ", " KEY_S() ", " KEY_S()
-                              " FROM " E " ORDER BY " E ".\"id\" ASC");
-        cr_expect_str_eq(items(params), "'$.\"source\"', '$.\"helpful\"', '$.\"tags\"', '$.\"tags\"[0]', "
-                                 "'$.\"lang\".\"code\"', '$.\"flag\"'");
+        cr_expect_str_eq(
+            sql,
+            "SELECT " KEY_S() ", " KEY_S() ", " KEY_S() ", " KEY_S() ", " KEY_S() ", " KEY_S() " FROM " E " ORDER BY " E
+                                                                                               ".\"id\" ASC");
+        cr_expect_str_eq(items(params),
+                         "'$.\"source\"', '$.\"helpful\"', '$.\"tags\"', '$.\"tags\"[0]', "
+                         "'$.\"lang\".\"code\"', '$.\"flag\"'");
     } else {
-        cr_expect_str_eq(sql, "SELECT (" J " -> $1), (" J " -> $2), (" J " -> $3), (" J " #> $4), (" J " #> $5), (" J
-                              " -> $6) FROM " E " ORDER BY " E ".\"id\" ASC");
-        cr_expect_str_eq(items(params), "'source', 'helpful', 'tags', '{\"tags\",\"0\"}', '{\"lang\",\"code\"}', 'flag'");
+        cr_expect_str_eq(sql,
+                         "SELECT (" J " -> $1), (" J " -> $2), (" J " -> $3), (" J " #> $4), (" J " #> $5), (" J
+                         " -> $6) FROM " E " ORDER BY " E ".\"id\" ASC");
+        cr_expect_str_eq(items(params),
+                         "'source', 'helpful', 'tags', '{\"tags\",\"0\"}', '{\"lang\",\"code\"}', 'flag'");
     }
     const dorm_row *const *rows = rows_of(qs, 8);
     /* A string reads as its JSON text on every backend (SQLite hands back
@@ -287,7 +284,8 @@ Test(json, values_of_keys_are_json_text)
      * MariaDB keeps the text as it was stored. */
     cr_expect_str_eq(text_of(&rows[0]->values[0]), "\"web\"");
     cr_expect_str_eq(text_of(&rows[0]->values[1]), "12");
-    cr_expect_str_eq(text_of(&rows[0]->values[2]), on_sqlite() ? "[\"classic\",\"romance\"]" : "[\"classic\", \"romance\"]");
+    cr_expect_str_eq(text_of(&rows[0]->values[2]),
+                     on_sqlite() ? "[\"classic\",\"romance\"]" : "[\"classic\", \"romance\"]");
     cr_expect_str_eq(text_of(&rows[0]->values[3]), "\"classic\"");
     cr_expect_str_eq(text_of(&rows[0]->values[4]), "None");
     cr_expect_str_eq(text_of(&rows[2]->values[4]), "\"en\"");
@@ -298,15 +296,14 @@ Test(json, values_of_keys_are_json_text)
     cr_expect_str_eq(text_of(&rows[7]->values[5]), on_sqlite() ? "1" : "true");
 }
 
-Test(json, key_text_transform)
-{
-    dorm_qs *qs = dorm_values_flat(dorm_order_by(dorm_annotate(all(), DAS("s", DKeyTextTransform("source", "json_f"))),
-                                                 "id"),
-                                   "s");
+Test(json, key_text_transform) {
+    dorm_qs *qs = dorm_values_flat(
+        dorm_order_by(dorm_annotate(all(), DAS("s", DKeyTextTransform("source", "json_f"))), "id"), "s");
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect_str_eq(sql, test_pick("SELECT " KEY_S() " AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC",
+    cr_expect_str_eq(sql,
+                     test_pick("SELECT " KEY_S() " AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC",
                                "SELECT (" J " ->> $1) AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC",
                                "SELECT " KEY_M " AS \"s\" FROM " E " ORDER BY " E ".\"id\" ASC"));
     cr_expect_str_eq(items(params), on_sqlite() || test_db_on_mysql() ? "'$.\"source\"'" : "'source'");
@@ -320,9 +317,12 @@ Test(json, key_text_transform)
         "s");
     sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, test_pick("SELECT " KEY_S() " AS \"s\"", "SELECT (" J " #>> $1) AS \"s\"", "SELECT " KEY_M " AS \"s\"")),
-              "%s", sql);
-    cr_expect_str_eq(items(params), on_sqlite() || test_db_on_mysql() ? "'$.\"lang\".\"code\"'" : "'{\"lang\",\"code\"}'");
+    cr_expect(
+        strstr(sql,
+               test_pick("SELECT " KEY_S() " AS \"s\"", "SELECT (" J " #>> $1) AS \"s\"", "SELECT " KEY_M " AS \"s\"")),
+        "%s", sql);
+    cr_expect_str_eq(items(params),
+                     on_sqlite() || test_db_on_mysql() ? "'$.\"lang\".\"code\"'" : "'{\"lang\",\"code\"}'");
     rows = rows_of(qs, 8);
     cr_expect_str_eq(text_of(&rows[2]->values[0]), "en");
     cr_expect_str_eq(text_of(&rows[7]->values[0]), "fr");
@@ -338,8 +338,7 @@ Test(json, key_text_transform)
     cr_expect_str_eq(text_of(&rows[5]->values[0]), "None");
 }
 
-Test(json, keys_in_annotate_order_by_and_grouping)
-{
+Test(json, keys_in_annotate_order_by_and_grouping) {
     /* F() of a key, then a lookup on the annotation. */
     dorm_qs *qs = dorm_filter(dorm_annotate(all(), DAS("h", dorm_F("json_f__helpful"))), DQ("h__gt", 4));
     cr_expect_str_eq(ids(qs), "1,3,7,8");
@@ -348,7 +347,8 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     const char *params;
     const char *sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, test_pick("WHERE " KEY_S() " = JSON_EXTRACT(?, '$')", "WHERE (" J " #> $2) = $3",
+    cr_expect(strstr(sql,
+                     test_pick("WHERE " KEY_S() " = JSON_EXTRACT(?, '$')", "WHERE (" J " #> $2) = $3",
                                "WHERE " KEY_M " = JSON_EXTRACT(?, '$')")),
               "%s", sql);
     cr_expect_str_eq(ids(qs), "8");
@@ -361,17 +361,19 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     qs = dorm_order_by(all(), "-json_f__source", "id");
     sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    cr_expect(strstr(sql, !strchr(sql, '$') ? " ORDER BY " KEY_S() " DESC, " E ".\"id\" ASC"
-                                      : " ORDER BY (" J " -> $1) DESC, " E ".\"id\" ASC"),
+    cr_expect(strstr(sql,
+                     !strchr(sql, '$') ? " ORDER BY " KEY_S() " DESC, " E ".\"id\" ASC"
+                                       : " ORDER BY (" J " -> $1) DESC, " E ".\"id\" ASC"),
               "%s", sql);
     cr_expect_str_eq(test_ids(qs), test_pick("1,3,5,4,2,6,8,7", "7,1,3,5,4,2,6,8", "1,3,5,4,2,6,8,7"));
 
     /* Grouped by a key's text. */
-    qs = dorm_order_by(dorm_annotate(dorm_values(dorm_filter(dorm_annotate(all(), DAS("src", DKeyTextTransform("source", "json_f"))),
-                                                             DQ("src__in", DLIST("web", "app"))),
-                                                 "src"),
-                                     DAS("n", DCount("id"))),
-                       "-n");
+    qs = dorm_order_by(
+        dorm_annotate(dorm_values(dorm_filter(dorm_annotate(all(), DAS("src", DKeyTextTransform("source", "json_f"))),
+                                              DQ("src__in", DLIST("web", "app"))),
+                                  "src"),
+                      DAS("n", DCount("id"))),
+        "-n");
     sql = sql_of(qs, &params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
     cr_expect(strstr(sql, test_pick("GROUP BY " KEY_S(), "GROUP BY (" J " ->> $1)", "GROUP BY " KEY_M)), "%s", sql);
@@ -382,11 +384,11 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     cr_expect_eq(g[1]->values[1].u.i, 2);
 
     /* Cast of a key's text, ordered by it. */
-    qs = dorm_values_flat(dorm_order_by(dorm_annotate(dorm_exclude(all(), DQ("json_f__helpful", 5.5)),
-                                                      DAS("h", DCast(DKeyTextTransform("helpful", "json_f"),
-                                                                     DORM_KIND_INT))),
-                                        DDesc("h"), "id"),
-                          "h");
+    qs = dorm_values_flat(
+        dorm_order_by(dorm_annotate(dorm_exclude(all(), DQ("json_f__helpful", 5.5)),
+                                    DAS("h", DCast(DKeyTextTransform("helpful", "json_f"), DORM_KIND_INT))),
+                      DDesc("h"), "id"),
+        "h");
     size_t n;
     const dorm_row **rows = dorm_rows(qs, &n);
     cr_assert_not_null(rows, "%s", dorm_qs_errmsg(qs));
@@ -394,26 +396,27 @@ Test(json, keys_in_annotate_order_by_and_grouping)
     for (size_t i = 0; i < n; i++) {
         const dorm_value *v = &rows[i]->values[0];
         if (i) strcat(got, ",");
-        if (v->type == DORM_T_NULL) strcat(got, "None");
-        else snprintf(got + strlen(got), sizeof got - strlen(got), "%lld", (long long)v->u.i);
+        if (v->type == DORM_T_NULL)
+            strcat(got, "None");
+        else
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%lld", (long long)v->u.i);
     }
     /* MariaDB casts a JSON null to 0, as Django's query finds there. */
     cr_expect_str_eq(got, test_pick("12,8,7,3,1,0", "None,12,8,7,3,1,0", "12,8,7,3,1,0,0"));
 }
 
-Test(json, update_by_key)
-{
+Test(json, update_by_key) {
     int64_t n = dorm_update(dorm_filter(all(), DQ("json_f__helpful", NULL)), DSET("int_f", 1));
     cr_assert_eq(n, 1, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(ids(dorm_filter(all(), DQ("int_f", 1))), "5");
 }
 
-Test(json, misuse)
-{
+Test(json, misuse) {
     dorm_qs *qs = dorm_filter(all(), DQ("json_f__source", "web"));
     cr_expect_eq(dorm_qs_errcode(qs), DORM_EVALUE);
-    cr_expect_str_eq(dorm_qs_errmsg(qs), "The value of 'json_f__source' is not JSON text: 'web' (a JSONField's values "
-                                         "are JSON: \"\\\"web\\\"\" for the string web).");
+    cr_expect_str_eq(dorm_qs_errmsg(qs),
+                     "The value of 'json_f__source' is not JSON text: 'web' (a JSONField's values "
+                     "are JSON: \"\\\"web\\\"\" for the string web).");
     qs = dorm_filter(all(), DQ("json_f__helpful__lt", NULL));
     cr_expect_str_eq(dorm_qs_errmsg(qs), "Cannot use None as a query value");
     dorm_decimal one;

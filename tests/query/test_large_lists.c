@@ -18,32 +18,28 @@ static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 
 static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
 
 TestSuite(large_lists, .init = catalogue, .fini = test_db_close);
 
-static int64_t count(dorm_qs *qs)
-{
+static int64_t count(dorm_qs *qs) {
     int64_t n = dorm_count(qs);
     cr_assert_geq(n, 0, "%s", dorm_errmsg(T.cx));
     return n;
 }
 
 /* The integers 1..n as values (in the arena). */
-static dorm_value *ints(size_t n)
-{
+static dorm_value *ints(size_t n) {
     dorm_value *v = dorm_alloc(T.cx, sizeof *v * n);
     cr_assert_not_null(v);
     for (size_t i = 0; i < n; i++) v[i] = dorm_v_int((int64_t)i + 1);
     return v;
 }
 
-Test(large_lists, in_with_70000_values)
-{
+Test(large_lists, in_with_70000_values) {
     dorm_value *keys = ints(MANY);
     dorm_qs *many = dorm_filter(books(), DQ("pk__in", dorm_v_list(keys, MANY)));
     cr_assert_eq(count(many), 8);
@@ -75,8 +71,7 @@ Test(large_lists, in_with_70000_values)
 /* Up to the dialect's in_list_max values (999; 16,384 on MySQL, where a long
  * placeholder list is faster than JSON_TABLE) stay Django's placeholders;
  * past that, one parameter. */
-Test(large_lists, short_lists_keep_djangos_sql)
-{
+Test(large_lists, short_lists_keep_djangos_sql) {
     size_t max = (size_t)T.db->dialect->in_list_max;
     cr_assert_eq(max, test_db_on_mysql() ? 16384 : 999);
     dorm_value *keys = ints(max + 1);
@@ -90,8 +85,9 @@ Test(large_lists, short_lists_keep_djangos_sql)
         cr_assert(strstr(sql, "WHERE \"library_book\".\"id\" IN (SELECT value FROM json_each(?))"), "%s", sql);
         cr_assert_eq(strncmp(params, "('[1,2,3,", 9), 0, "%.40s", params);
     } else if (test_db_on_mysql()) {
-        cr_assert(strstr(sql, "WHERE `library_book`.`id` IN (SELECT `v` FROM JSON_TABLE(?, '$[*]' COLUMNS (`v` BIGINT "
-                              "PATH '$')) AS `dorm_in`)"),
+        cr_assert(strstr(sql,
+                         "WHERE `library_book`.`id` IN (SELECT `v` FROM JSON_TABLE(?, '$[*]' COLUMNS (`v` BIGINT "
+                         "PATH '$')) AS `dorm_in`)"),
                   "%s", sql);
         cr_assert_eq(strncmp(params, "('[1,2,3,", 9), 0, "%.40s", params);
     } else {
@@ -101,8 +97,7 @@ Test(large_lists, short_lists_keep_djangos_sql)
 }
 
 /* MANY new books by `author`, inserted with bulk_create. */
-static Book **many_books(int64_t author, const char *prefix)
-{
+static Book **many_books(int64_t author, const char *prefix) {
     Book **objs = dorm_alloc(T.cx, sizeof *objs * MANY);
     cr_assert_not_null(objs);
     for (size_t i = 0; i < MANY; i++) {
@@ -119,8 +114,7 @@ static Book **many_books(int64_t author, const char *prefix)
 
 /* obj.delete() collects 70,000 books in its cascade; qs.delete() of as many
  * keys is one DELETE. */
-Test(large_lists, delete_cascading_to_70000_objects)
-{
+Test(large_lists, delete_cascading_to_70000_objects) {
     Author *a = dorm_create(T.cx, Author, .name = "Prolific");
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     many_books(a->id, "p");
@@ -147,8 +141,7 @@ typedef struct log_rec {
 
 static log_rec rec;
 
-static void record(const char *sql, const char *params, double seconds, void *payload)
-{
+static void record(const char *sql, const char *params, double seconds, void *payload) {
     (void)params, (void)seconds;
     const char *error = dorm_db_log_error(payload);
     rec.calls++;
@@ -158,8 +151,7 @@ static void record(const char *sql, const char *params, double seconds, void *pa
 
 /* A statement that fails is logged with its error, whether the server
  * refused it when preparing, binding or running it. */
-Test(large_lists, failed_statements_are_logged_with_their_error)
-{
+Test(large_lists, failed_statements_are_logged_with_their_error) {
     memset(&rec, 0, sizeof rec);
     dorm_db_set_log(T.db, record, T.db);
     cr_assert_eq(count(dorm_filter(books(), DQ("title", "Emma"))), 1);
@@ -201,22 +193,21 @@ Test(large_lists, failed_statements_are_logged_with_their_error)
         cr_assert_eq(rec.calls, calls + 1);
         cr_assert(strstr(test_sql_std(rec.sql), "\"binary_f\" IN (?, ?"), "%.200s", rec.sql);
         /* PostgreSQL's limit is counted by dorm, MySQL's by the server. */
-        cr_assert_str_eq(rec.error, test_db_on_mysql()
-                                        ? "OperationalError: (1390, 'Prepared statement contains too many placeholders')"
-                                        : "ProgrammingError: parameter 65536 is out of range");
+        cr_assert_str_eq(rec.error,
+                         test_db_on_mysql()
+                             ? "OperationalError: (1390, 'Prepared statement contains too many placeholders')"
+                             : "ProgrammingError: parameter 65536 is out of range");
     }
     dorm_db_set_log(T.db, NULL, NULL);
 }
 
-static void catalogue_logging_to_stderr(void)
-{
+static void catalogue_logging_to_stderr(void) {
     cr_redirect_stderr();
     catalogue();
 }
 
 /* $DORM_DEBUG_SQL's lines: Django's, with "; error=..." after a failure. */
-Test(large_lists, stderr_log_shows_the_error, .init = catalogue_logging_to_stderr)
-{
+Test(large_lists, stderr_log_shows_the_error, .init = catalogue_logging_to_stderr) {
     T.db->log_stderr = true;
     cr_assert_null(dorm_create(T.cx, Book, .title = "Emma", .author = {1, NULL},
                                .publication_date = dorm_date_ymd(2000, 1, 1), .isbn = "9780141439587"));

@@ -10,16 +10,15 @@
 #include "testdb.h"
 
 /* Compares a result string, naming it `got` rather than the whole expression. */
-#define EXPECT(result, want)                \
-    do {                                    \
-        const char *got = (result);         \
-        cr_assert_str_eq(got, (want));      \
+#define EXPECT(result, want)           \
+    do {                               \
+        const char *got = (result);    \
+        cr_assert_str_eq(got, (want)); \
     } while (0)
 
 static char joined[4096];
 
-static void join_add(const char *s)
-{
+static void join_add(const char *s) {
     if (joined[0]) strcat(joined, "|");
     cr_assert_lt(strlen(joined) + strlen(s), sizeof joined - 2);
     strcat(joined, s);
@@ -33,8 +32,7 @@ static void join_add(const char *s)
 static const char *folded(const char *x, const char *y) { return test_db_on_mysql() ? y : x; }
 
 /* The titles of the books of qs in title order, "|"-joined ("" for none). */
-static const char *titles(dorm_qs *qs)
-{
+static const char *titles(dorm_qs *qs) {
     Book **b = (Book **)dorm_list(dorm_order_by(qs, "title"), NULL);
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
     joined[0] = '\0';
@@ -43,8 +41,7 @@ static const char *titles(dorm_qs *qs)
 }
 
 /* The names of the authors of qs in name order, duplicates kept. */
-static const char *names(dorm_qs *qs)
-{
+static const char *names(dorm_qs *qs) {
     Author **a = (Author **)dorm_list(dorm_order_by(qs, "name"), NULL);
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     joined[0] = '\0';
@@ -53,8 +50,7 @@ static const char *names(dorm_qs *qs)
 }
 
 /* The char_f labels of the Everything rows of qs, in label order. */
-static const char *labels(dorm_qs *qs)
-{
+static const char *labels(dorm_qs *qs) {
     Everything **e = (Everything **)dorm_list(dorm_order_by(qs, "char_f"), NULL);
     cr_assert_not_null(e, "%s", dorm_errmsg(T.cx));
     joined[0] = '\0';
@@ -63,8 +59,7 @@ static const char *labels(dorm_qs *qs)
 }
 
 /* Evaluating qs fails with `code` and exactly `msg`. */
-static void expect_fail(dorm_qs *qs, int code, const char *msg)
-{
+static void expect_fail(dorm_qs *qs, int code, const char *msg) {
     cr_assert_null(dorm_list(qs, NULL));
     cr_assert_eq(dorm_errcode(T.cx), code, "%d: %s", dorm_errcode(T.cx), dorm_errmsg(T.cx));
     cr_assert_str_eq(dorm_errmsg(T.cx), msg);
@@ -74,28 +69,24 @@ static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 static dorm_qs *everything(void) { return dorm_all(T.cx, Everything); }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
 
-static Author *author(const char *name)
-{
+static Author *author(const char *name) {
     Author *a = dorm_get(authors(), DQ("name", name));
     cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
     return a;
 }
 
-static void add_book(const char *title, const char *isbn, dorm_date published)
-{
+static void add_book(const char *title, const char *isbn, dorm_date published) {
     Book *b = dorm_create(T.cx, Book, .title = title, .author = {author("Jane Austen")->id, NULL},
                           .publication_date = published, .isbn = isbn);
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
 }
 
-Test(lookups, exact, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, exact, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("title", "Emma"))), "Emma");
     EXPECT(titles(dorm_filter(books(), DQ("title__exact", "Emma"))), "Emma");
     EXPECT(titles(dorm_filter(books(), DQ("title", "emma"))), "");
@@ -107,15 +98,13 @@ Test(lookups, exact, .init = catalogue, .fini = test_db_close)
     EXPECT(titles(dorm_filter(books(), DQ("id", emma->id))), "Emma");
 }
 
-Test(lookups, iexact, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, iexact, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "EMMA"))), folded("Emma", ""));
     EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "Emma"))), "Emma");
     EXPECT(titles(dorm_filter(books(), DQ("title__iexact", "emm"))), "");
 }
 
-Test(lookups, contains_is_case_sensitive_icontains_is_not, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, contains_is_case_sensitive_icontains_is_not, .init = catalogue, .fini = test_db_close) {
     /* Django documents contains as case-sensitive; on SQLite Django's LIKE is
      * not (a recorded dorm decision fixes that). */
     EXPECT(titles(dorm_filter(books(), DQ("title__contains", "an"))), "Pride and Prejudice");
@@ -125,8 +114,7 @@ Test(lookups, contains_is_case_sensitive_icontains_is_not, .init = catalogue, .f
     EXPECT(titles(dorm_filter(books(), DQ("title__icontains", "AN"))), folded("Animal Farm|Pride and Prejudice", ""));
 }
 
-Test(lookups, startswith_and_endswith, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, startswith_and_endswith, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("title__startswith", "P"))), "Persuasion|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("title__startswith", "p"))), "");
     EXPECT(titles(dorm_filter(books(), DQ("title__istartswith", "p"))), folded("Persuasion|Pride and Prejudice", ""));
@@ -138,8 +126,7 @@ Test(lookups, startswith_and_endswith, .init = catalogue, .fini = test_db_close)
     EXPECT(titles(dorm_filter(books(), DQ("title__endswith", "ion"))), "Persuasion");
 }
 
-Test(lookups, comparisons, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, comparisons, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("pages__gt", 328))), "Emma|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("pages__gte", 328))), "1984|Emma|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("pages__lt", 128))), "Animal Farm");
@@ -151,8 +138,7 @@ Test(lookups, comparisons, .init = catalogue, .fini = test_db_close)
            "Emma|Pride and Prejudice");
 }
 
-Test(lookups, in, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, in, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("pages__in", DLIST(112, 128, 999)))), "Animal Farm|On Fairy-Stories");
     EXPECT(titles(dorm_filter(books(), DQ("title__in", DLIST("Emma", "1984", "Nope")))), "1984|Emma");
     /* None in the list is dropped, as Django does (it can never match). */
@@ -164,8 +150,7 @@ Test(lookups, in, .init = catalogue, .fini = test_db_close)
                 "The value of 'pages__in' must be a list (DLIST or dorm_v_list).");
 }
 
-Test(lookups, range, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, range, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("pages__range", DLIST(232, 328)))),
            "1984|Homage to Catalonia|Persuasion|The Hobbit");
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__range", DLIST("1937-09-21", "1938-12-31")))),
@@ -173,8 +158,7 @@ Test(lookups, range, .init = catalogue, .fini = test_db_close)
     EXPECT(titles(dorm_filter(books(), DQ("title__range", DLIST("A", "F")))), "Animal Farm|Emma");
 }
 
-Test(lookups, isnull_and_none, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, isnull_and_none, .init = catalogue, .fini = test_db_close) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Anonymous"));
     EXPECT(names(dorm_filter(authors(), DQ("birth_date__isnull", true))), "Anonymous");
     EXPECT(names(dorm_filter(authors(), DQ("birth_date__isnull", false))), "George Orwell|J.R.R. Tolkien|Jane Austen");
@@ -187,8 +171,7 @@ Test(lookups, isnull_and_none, .init = catalogue, .fini = test_db_close)
                 "The QuerySet value for an isnull lookup must be True or False.");
 }
 
-Test(lookups, exclude_keeps_null_rows, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, exclude_keeps_null_rows, .init = catalogue, .fini = test_db_close) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Anonymous"));
     EXPECT(names(dorm_exclude(authors(), DQ("birth_date", dorm_date_ymd(1903, 6, 25)))),
            "Anonymous|J.R.R. Tolkien|Jane Austen");
@@ -199,8 +182,7 @@ Test(lookups, exclude_keeps_null_rows, .init = catalogue, .fini = test_db_close)
     EXPECT(names(dorm_filter(authors(), dorm_not(DQ("birth_date__month", 6)))), "Anonymous|J.R.R. Tolkien|Jane Austen");
 }
 
-Test(lookups, none_with_other_lookups_is_an_error, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, none_with_other_lookups_is_an_error, .init = catalogue, .fini = test_db_close) {
     expect_fail(dorm_filter(books(), DQ("pages__gt", NULL)), DORM_EVALUE, "Cannot use None as a query value");
     expect_fail(dorm_filter(books(), DQ("title__contains", NULL)), DORM_EVALUE, "Cannot use None as a query value");
     expect_fail(dorm_filter(books(), DQ("title__startswith", NULL)), DORM_EVALUE, "Cannot use None as a query value");
@@ -208,11 +190,10 @@ Test(lookups, none_with_other_lookups_is_an_error, .init = catalogue, .fini = te
                 "Cannot use None as a query value");
 }
 
-Test(lookups, nul_bytes_are_never_cut, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, nul_bytes_are_never_cut, .init = catalogue, .fini = test_db_close) {
     /* "Emma\0x" is not "Emma": the value is bound whole (matching nothing)
      * or refused, never cut at the NUL. */
-    static const char *const paths[] = {"title", "title__iexact", "title__startswith", "title__istartswith",
+    static const char *const paths[] = {"title",           "title__iexact",   "title__startswith", "title__istartswith",
                                         "title__contains", "title__icontains"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         dorm_qs *qs = dorm_filter(books(), DQC(paths[i], dorm_v_textn("Emma\0x", 6)));
@@ -222,8 +203,7 @@ Test(lookups, nul_bytes_are_never_cut, .init = catalogue, .fini = test_db_close)
     }
 }
 
-Test(lookups, bad_regex_is_an_error, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, bad_regex_is_an_error, .init = catalogue, .fini = test_db_close) {
     cr_assert_null(dorm_list(dorm_filter(books(), DQ("title__regex", "(")), NULL));
     cr_assert_lt(dorm_errcode(T.cx), 0);
     /* The server's words: MariaDB's PCRE says "Regex error". */
@@ -231,8 +211,7 @@ Test(lookups, bad_regex_is_an_error, .init = catalogue, .fini = test_db_close)
               dorm_errmsg(T.cx));
 }
 
-Test(lookups, regex, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, regex, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("title__regex", "^[A-P]"))),
            "Animal Farm|Emma|Homage to Catalonia|On Fairy-Stories|Persuasion|Pride and Prejudice");
     EXPECT(titles(dorm_filter(books(), DQ("title__regex", "\\d+"))), "1984");
@@ -243,10 +222,10 @@ Test(lookups, regex, .init = catalogue, .fini = test_db_close)
     EXPECT(titles(dorm_filter(books(), DQ("title__regex", "Farm|Hobbit"))), "Animal Farm|The Hobbit");
 }
 
-Test(lookups, wildcards_in_values_match_literally, .init = catalogue, .fini = test_db_close)
-{
-    static const char *const rows[] = {"100% Cotton", "100 Cotton", "snake_case", "snakeXcase", "a*b",        "axxb",
-                                       "what?",       "whatX",      "[draft] x",  "d",          "back\\slash", "backslash"};
+Test(lookups, wildcards_in_values_match_literally, .init = catalogue, .fini = test_db_close) {
+    static const char *const rows[] = {"100% Cotton", "100 Cotton", "snake_case",  "snakeXcase",
+                                       "a*b",         "axxb",       "what?",       "whatX",
+                                       "[draft] x",   "d",          "back\\slash", "backslash"};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char isbn[16];
         snprintf(isbn, sizeof isbn, "W%zu", i);
@@ -268,8 +247,7 @@ Test(lookups, wildcards_in_values_match_literally, .init = catalogue, .fini = te
     EXPECT(titles(dorm_filter(books(), DQ("title__iexact", folded("BACK\\SLASH", "back\\slash")))), "back\\slash");
 }
 
-Test(lookups, through_the_foreign_key, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, through_the_foreign_key, .init = catalogue, .fini = test_db_close) {
     Author *orwell = author("George Orwell"), *tolkien = author("J.R.R. Tolkien");
     const char *by_orwell = "1984|Animal Farm|Homage to Catalonia";
     EXPECT(titles(dorm_filter(books(), DQ("author__name", "George Orwell"))), by_orwell);
@@ -296,8 +274,7 @@ Test(lookups, through_the_foreign_key, .init = catalogue, .fini = test_db_close)
     expect_fail(dorm_filter(books(), DQ("author", "abc")), DORM_EVALUE, "Field 'id' expected a number but got 'abc'.");
 }
 
-Test(lookups, multi_valued_relation_per_filter_call, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, multi_valued_relation_per_filter_call, .init = catalogue, .fini = test_db_close) {
     /* Conditions in one filter() call must hold for the same book... */
     EXPECT(names(dorm_filter(authors(), DQ("books__genre", "FIC"), DQ("books__pages__lt", 200))), "George Orwell");
     /* ...in separate calls, for any book each (a join per call). */
@@ -305,8 +282,7 @@ Test(lookups, multi_valued_relation_per_filter_call, .init = catalogue, .fini = 
            "George Orwell|George Orwell|J.R.R. Tolkien");
 }
 
-Test(lookups, reverse_relation_by_object_and_isnull, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, reverse_relation_by_object_and_isnull, .init = catalogue, .fini = test_db_close) {
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Anonymous"));
     Book *emma = dorm_get(books(), DQ("title", "Emma"));
     cr_assert_not_null(emma);
@@ -317,8 +293,7 @@ Test(lookups, reverse_relation_by_object_and_isnull, .init = catalogue, .fini = 
     EXPECT(names(dorm_filter(authors(), DQ("books__in", DLIST(emma)))), "Jane Austen");
 }
 
-Test(lookups, exclude_across_a_multi_valued_relation, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, exclude_across_a_multi_valued_relation, .init = catalogue, .fini = test_db_close) {
     /* Django: authors with no book titled Emma (NOT EXISTS), once each. */
     EXPECT(names(dorm_exclude(authors(), DQ("books__title", "Emma"))), "George Orwell|J.R.R. Tolkien");
     EXPECT(names(dorm_filter(authors(), dorm_not(DQ("books__genre", "FIC")))), "");
@@ -327,8 +302,7 @@ Test(lookups, exclude_across_a_multi_valued_relation, .init = catalogue, .fini =
            "J.R.R. Tolkien");
 }
 
-Test(lookups, date_transforms, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, date_transforms, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__year", 1945))), "Animal Farm");
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__year__gte", 1945))), "1984|Animal Farm|On Fairy-Stories");
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__year__in", DLIST(1813, 1949)))),
@@ -353,8 +327,7 @@ Test(lookups, date_transforms, .init = catalogue, .fini = test_db_close)
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__quarter", 1))), "On Fairy-Stories|Pride and Prejudice");
 }
 
-Test(lookups, iso_week_at_the_turn_of_the_year, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, iso_week_at_the_turn_of_the_year, .init = catalogue, .fini = test_db_close) {
     /* 2021-01-01 is a Friday in ISO week 53 of 2020 (Python's isocalendar). */
     add_book("New Year", "NY", dorm_date_ymd(2021, 1, 1));
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__week", 53))), "New Year");
@@ -365,22 +338,22 @@ Test(lookups, iso_week_at_the_turn_of_the_year, .init = catalogue, .fini = test_
 }
 
 /* A: 2021-03-04 05:06:07.25, B: 2021-03-04 23:59:59, C: 2020-12-31 23:00, D: NULL. */
-static void moments(void)
-{
+static void moments(void) {
     test_db_open();
-    Everything *a = dorm_create(T.cx, Everything, .char_f = "A",
-                                .datetime_f = dorm_datetime_utc(2021, 3, 4, 5, 6, 7, 250000),
-                                .time_f = dorm_time_hms(5, 6, 7, 0), .date_f = dorm_date_ymd(2021, 3, 4));
-    Everything *b = dorm_create(T.cx, Everything, .char_f = "B", .datetime_f = dorm_datetime_utc(2021, 3, 4, 23, 59, 59, 0),
-                                .time_f = dorm_time_hms(23, 59, 59, 0));
-    Everything *c = dorm_create(T.cx, Everything, .char_f = "C", .datetime_f = dorm_datetime_utc(2020, 12, 31, 23, 0, 0, 0));
+    Everything *a =
+        dorm_create(T.cx, Everything, .char_f = "A", .datetime_f = dorm_datetime_utc(2021, 3, 4, 5, 6, 7, 250000),
+                    .time_f = dorm_time_hms(5, 6, 7, 0), .date_f = dorm_date_ymd(2021, 3, 4));
+    Everything *b =
+        dorm_create(T.cx, Everything, .char_f = "B", .datetime_f = dorm_datetime_utc(2021, 3, 4, 23, 59, 59, 0),
+                    .time_f = dorm_time_hms(23, 59, 59, 0));
+    Everything *c =
+        dorm_create(T.cx, Everything, .char_f = "C", .datetime_f = dorm_datetime_utc(2020, 12, 31, 23, 0, 0, 0));
     Everything *d = dorm_create(T.cx, Everything, .char_f = "D");
     cr_assert(a && b && c && d, "%s", dorm_errmsg(T.cx));
     cr_assert(dorm_is_null(d, datetime_f));
 }
 
-Test(lookups, datetime_transforms, .init = moments, .fini = test_db_close)
-{
+Test(lookups, datetime_transforms, .init = moments, .fini = test_db_close) {
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f__hour", 5))), "A");
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f__hour__gte", 12))), "B|C");
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f__minute", 6))), "A");
@@ -406,8 +379,7 @@ Test(lookups, datetime_transforms, .init = moments, .fini = test_db_close)
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f__isnull", true))), "D");
 }
 
-Test(lookups, datetime_values_as_strings, .init = moments, .fini = test_db_close)
-{
+Test(lookups, datetime_values_as_strings, .init = moments, .fini = test_db_close) {
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f", dorm_datetime_utc(2021, 3, 4, 23, 59, 59, 0)))), "B");
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f", "2021-03-04 05:06:07.25"))), "A");
     EXPECT(labels(dorm_filter(everything(), DQ("datetime_f", "2021-03-04T05:06:07.250000+00:00"))), "A");
@@ -416,8 +388,7 @@ Test(lookups, datetime_values_as_strings, .init = moments, .fini = test_db_close
     EXPECT(labels(dorm_filter(everything(), DQ("time_f", "23:59:59"))), "B");
 }
 
-Test(lookups, other_field_kinds, .init = test_db_open, .fini = test_db_close)
-{
+Test(lookups, other_field_kinds, .init = test_db_open, .fini = test_db_close) {
     dorm_uuid u;
     cr_assert_eq(dorm_uuid_parse("12345678-1234-5678-1234-567812345678", 36, &u), 0);
     cr_assert_not_null(dorm_create(T.cx, Everything, .char_f = "P", .bool_f = true, .float_f = 0.5,
@@ -439,18 +410,20 @@ Test(lookups, other_field_kinds, .init = test_db_open, .fini = test_db_close)
     EXPECT(labels(dorm_filter(everything(), DQ("uuid_f__isnull", true))), "Q|R");
 }
 
-Test(lookups, values_as_strings, .init = catalogue, .fini = test_db_close)
-{
+Test(lookups, values_as_strings, .init = catalogue, .fini = test_db_close) {
     EXPECT(titles(dorm_filter(books(), DQ("publication_date", "1945-08-17"))), "Animal Farm");
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__gt", "1940-01-01"))), "1984|Animal Farm|On Fairy-Stories");
     EXPECT(titles(dorm_filter(books(), DQ("publication_date__year", "1945"))), "Animal Farm");
     EXPECT(titles(dorm_filter(books(), DQ("pages", "112"))), "Animal Farm");
     EXPECT(titles(dorm_filter(books(), DQ("pages__in", DLIST("112", "128")))), "Animal Farm|On Fairy-Stories");
     EXPECT(titles(dorm_filter(books(), DQ("author_id", "2"))), "1984|Animal Farm|Homage to Catalonia");
-    expect_fail(dorm_filter(books(), DQ("pages", "abc")), DORM_EVALUE, "Field 'pages' expected a number but got 'abc'.");
+    expect_fail(dorm_filter(books(), DQ("pages", "abc")), DORM_EVALUE,
+                "Field 'pages' expected a number but got 'abc'.");
     cr_assert_null(dorm_list(dorm_filter(books(), DQ("publication_date", "abc")), NULL));
     cr_assert_eq(dorm_errcode(T.cx), DORM_EVALIDATION);
-    cr_assert(strstr(dorm_errmsg(T.cx), "abc") && strstr(dorm_errmsg(T.cx), "value has an invalid date format. It must be "
-                                                                            "in YYYY-MM-DD format."),
+    cr_assert(strstr(dorm_errmsg(T.cx), "abc") &&
+                  strstr(dorm_errmsg(T.cx),
+                         "value has an invalid date format. It must be "
+                         "in YYYY-MM-DD format."),
               "%s", dorm_errmsg(T.cx));
 }

@@ -10,8 +10,7 @@
 #include "testdb.h"
 
 /* Writers b (mentor a) and a; volumes by b, a, b edited by a. */
-static void open_jp(void)
-{
+static void open_jp(void) {
     test_db_open_jp();
     Writer *b = dorm_create(T.cx, Writer, .name = "b");
     Writer *a = dorm_create(T.cx, Writer, .name = "a");
@@ -21,18 +20,15 @@ static void open_jp(void)
     cr_assert_eq(dorm_save(b), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_not_null(dorm_create(T.cx, Volume, .title = "v1", .author = {b->id, b}, .pages = 1));
     cr_assert_not_null(dorm_create(T.cx, Volume, .title = "v2", .author = {a->id, a}, .pages = 2));
-    cr_assert_not_null(dorm_create(T.cx, Volume, .title = "v3", .author = {b->id, b}, .editor = {a->id, a}, .pages = 3));
+    cr_assert_not_null(
+        dorm_create(T.cx, Volume, .title = "v3", .author = {b->id, b}, .editor = {a->id, a}, .pages = 3));
 }
 
 /* The SQL of qs in SQLite's spelling. */
-static const char *sql_of(dorm_qs *qs)
-{
-    return test_sql_std(dorm_qs_sql(qs, NULL));
-}
+static const char *sql_of(dorm_qs *qs) { return test_sql_std(dorm_qs_sql(qs, NULL)); }
 
 /* The titles of qs, in order, joined by spaces. */
-static const char *titles(dorm_qs *qs)
-{
+static const char *titles(dorm_qs *qs) {
     size_t n;
     void **all = dorm_list(qs, &n);
     cr_assert_not_null(all, "%s", dorm_errmsg(T.cx));
@@ -43,16 +39,15 @@ static const char *titles(dorm_qs *qs)
     return s;
 }
 
-#define VOLUME_COLUMNS                                                                                                 \
-    "SELECT \"jp_book\".\"id\", \"jp_book\".\"title\", \"jp_book\".\"author_id\", \"jp_book\".\"editor_id\", "         \
+#define VOLUME_COLUMNS                                                                                         \
+    "SELECT \"jp_book\".\"id\", \"jp_book\".\"title\", \"jp_book\".\"author_id\", \"jp_book\".\"editor_id\", " \
     "\"jp_book\".\"pages\" FROM \"jp_book\""
 
 TestSuite(order_by_relation, .init = open_jp, .fini = test_db_close);
 
 /* Django 3.2: a relation to a model without Meta.ordering orders by the key
  * column, with no join. */
-Test(order_by_relation, without_meta_ordering_orders_by_the_key)
-{
+Test(order_by_relation, without_meta_ordering_orders_by_the_key) {
     dorm_qs *v = dorm_all(T.cx, Volume);
     cr_assert_str_eq(sql_of(dorm_order_by(v, "author")), VOLUME_COLUMNS " ORDER BY \"jp_book\".\"author_id\" ASC");
     cr_assert_str_eq(sql_of(dorm_order_by(v, "-author")), VOLUME_COLUMNS " ORDER BY \"jp_book\".\"author_id\" DESC");
@@ -73,13 +68,14 @@ Test(order_by_relation, without_meta_ordering_orders_by_the_key)
 }
 
 /* A relation to a model with Meta.ordering follows it (Author: name). */
-Test(distinct_ordering, relation_with_meta_ordering_follows_it)
-{
+Test(distinct_ordering, relation_with_meta_ordering_follows_it) {
     test_db_catalogue();
     dorm_qs *b = dorm_all(T.cx, Book);
     const char *sql = sql_of(dorm_order_by(b, "-author", "title"));
-    cr_assert(strstr(sql, "INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" = \"library_author\".\"id\") "
-                          "ORDER BY \"library_author\".\"name\" DESC, \"library_book\".\"title\" ASC"), "%s", sql);
+    cr_assert(strstr(sql,
+                     "INNER JOIN \"library_author\" ON (\"library_book\".\"author_id\" = \"library_author\".\"id\") "
+                     "ORDER BY \"library_author\".\"name\" DESC, \"library_book\".\"title\" ASC"),
+              "%s", sql);
     cr_assert(strstr(sql_of(dorm_order_by(b, "author_id")), "ORDER BY \"library_book\".\"author_id\" ASC"));
     cr_assert(strstr(sql_of(dorm_order_by(b, "author__id")), "ORDER BY \"library_book\".\"author_id\" ASC"));
     Book *first = dorm_first(dorm_order_by(b, "-author", "title"));
@@ -89,15 +85,14 @@ Test(distinct_ordering, relation_with_meta_ordering_follows_it)
 
 TestSuite(distinct_ordering, .init = test_db_open, .fini = test_db_close);
 
-#define BOOK_COLUMNS                                                                                                   \
-    "\"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "                            \
-    "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", "                   \
+#define BOOK_COLUMNS                                                                                 \
+    "\"library_book\".\"id\", \"library_book\".\"title\", \"library_book\".\"author_id\", "          \
+    "\"library_book\".\"publication_date\", \"library_book\".\"isbn\", \"library_book\".\"genre\", " \
     "\"library_book\".\"pages\""
 
 /* Django 3.2's SQL for Book.objects.order_by('author__name').distinct() and
  * Book.objects.values_list('title', flat=True).distinct(). */
-Test(distinct_ordering, selects_the_ordering_terms)
-{
+Test(distinct_ordering, selects_the_ordering_terms) {
     dorm_qs *b = dorm_all(T.cx, Book);
     cr_assert_str_eq(sql_of(dorm_distinct(dorm_order_by(b, "author__name"))),
                      "SELECT DISTINCT " BOOK_COLUMNS ", \"library_author\".\"name\" FROM \"library_book\" INNER JOIN "
@@ -139,8 +134,7 @@ Test(distinct_ordering, selects_the_ordering_terms)
 
 /* The rows are Django's: distinct on the selected and the ordering columns,
  * which the rows do not show; PostgreSQL no longer refuses the query. */
-Test(distinct_ordering, rows_as_django_returns_them)
-{
+Test(distinct_ordering, rows_as_django_returns_them) {
     test_db_catalogue();
     Author *austen = dorm_get(dorm_all(T.cx, Author), DQ("name", "Jane Austen"));
     cr_assert_not_null(austen, "%s", dorm_errmsg(T.cx));
@@ -179,8 +173,7 @@ Test(distinct_ordering, rows_as_django_returns_them)
 }
 
 /* Django 3.2 orders by transforms too: order_by('publication_date__month'). */
-Test(distinct_ordering, by_a_transform)
-{
+Test(distinct_ordering, by_a_transform) {
     test_db_catalogue();
     dorm_qs *b = dorm_all(T.cx, Book);
     Book *first = dorm_first(dorm_order_by(b, "-publication_date__month", "title"));
@@ -192,8 +185,8 @@ Test(distinct_ordering, by_a_transform)
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 8);
     cr_assert_eq(rows[0]->n, 1);
-    rows = dorm_rows(dorm_distinct(dorm_order_by(dorm_values_flat(b, "publication_date__year"), "publication_date__year")),
-                     &n);
+    rows = dorm_rows(
+        dorm_distinct(dorm_order_by(dorm_values_flat(b, "publication_date__year"), "publication_date__year")), &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 8);
     cr_assert_eq(rows[0]->values[0].u.i, 1813);

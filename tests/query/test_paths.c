@@ -11,8 +11,7 @@
 static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
@@ -20,8 +19,7 @@ static void catalogue(void)
 TestSuite(paths, .init = catalogue, .fini = test_db_close);
 
 /* qs failed with `code` and exactly `msg`, and fetching it says so again. */
-static void expect_qs_error(dorm_qs *qs, int code, const char *msg)
-{
+static void expect_qs_error(dorm_qs *qs, int code, const char *msg) {
     cr_assert_not_null(qs);
     cr_assert_eq(dorm_qs_errcode(qs), code, "%d: %s", dorm_qs_errcode(qs), dorm_qs_errmsg(qs));
     cr_assert_str_eq(dorm_qs_errmsg(qs), msg);
@@ -32,10 +30,10 @@ static void expect_qs_error(dorm_qs *qs, int code, const char *msg)
 
 static void expect_field_error(dorm_qs *qs, const char *msg) { expect_qs_error(qs, DORM_EFIELD, msg); }
 
-#define UNSUPPORTED(lookup, field, rest) "Unsupported lookup '" lookup "' for " field " or join on the field not permitted" rest
+#define UNSUPPORTED(lookup, field, rest) \
+    "Unsupported lookup '" lookup "' for " field " or join on the field not permitted" rest
 
-Test(paths, lookup_typos_get_djangos_suggestions)
-{
+Test(paths, lookup_typos_get_djangos_suggestions) {
     expect_field_error(dorm_filter(books(), DQ("title__icontain", "x")),
                        UNSUPPORTED("icontain", "CharField", ", perhaps you meant icontains or contains?"));
     expect_field_error(dorm_filter(books(), DQ("title__contain", "x")),
@@ -61,8 +59,7 @@ Test(paths, lookup_typos_get_djangos_suggestions)
 
 /* Django says "Related Field got invalid lookup: nmae"; dorm lists the
  * related model's fields unless the word looks like a lookup. */
-Test(paths, a_typo_after_a_relation_lists_its_fields)
-{
+Test(paths, a_typo_after_a_relation_lists_its_fields) {
     const char *author_choices = "Choices are: biography, birth_date, books, id, name";
     char msg[256];
     snprintf(msg, sizeof msg, "Cannot resolve keyword 'nmae' into field. %s", author_choices);
@@ -80,8 +77,7 @@ Test(paths, a_typo_after_a_relation_lists_its_fields)
 
 /* A path ending in "__" (Django's FieldError; dorm crashed after a relation
  * and ignored the separator after a field). */
-Test(paths, a_trailing_separator_is_an_error)
-{
+Test(paths, a_trailing_separator_is_an_error) {
     expect_field_error(dorm_filter(books(), DQ("author__books__", 1)), "Related Field got invalid lookup: ");
     expect_field_error(dorm_exclude(books(), DQ("author__books__", 1)), "Related Field got invalid lookup: ");
     expect_field_error(dorm_filter(books(), DQ("author__", 1)), "Related Field got invalid lookup: ");
@@ -93,8 +89,10 @@ Test(paths, a_trailing_separator_is_an_error)
     expect_field_error(dorm_filter(books(), DQ("__title", "x")),
                        "Cannot resolve keyword '' into field. Choices are: author, author_id, genre, id, isbn, pages, "
                        "publication_date, title");
-    expect_field_error(dorm_order_by(books(), "title__"), "Cannot resolve keyword '' into field. Join on 'title' not permitted.");
-    expect_field_error(dorm_values(books(), "title__"), "Cannot resolve keyword '' into field. Join on 'title' not permitted.");
+    expect_field_error(dorm_order_by(books(), "title__"),
+                       "Cannot resolve keyword '' into field. Join on 'title' not permitted.");
+    expect_field_error(dorm_values(books(), "title__"),
+                       "Cannot resolve keyword '' into field. Join on 'title' not permitted.");
     expect_field_error(dorm_values(books(), "author__"),
                        "Cannot resolve keyword '' into field. Choices are: biography, birth_date, books, id, name");
     expect_field_error(dorm_order_by(books(), "author__"),
@@ -107,25 +105,24 @@ Test(paths, a_trailing_separator_is_an_error)
 static bool on_sqlite(void) { return strncmp(test_db_url(), "sqlite", 6) == 0; }
 
 /* Django 3.2's SQL for qs, on SQLite. */
-static void expect_sql(dorm_qs *qs, const char *sql)
-{
+static void expect_sql(dorm_qs *qs, const char *sql) {
     const char *got = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(got, "%s", dorm_errmsg(T.cx));
     if (on_sqlite()) cr_assert_str_eq(got, sql);
 }
 
-#define AUTHORS_N                                                                                                      \
-    "SELECT \"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", "               \
-    "\"library_author\".\"biography\", COUNT(\"library_book\".\"id\") AS \"n\" FROM \"library_author\" LEFT OUTER JOIN "     \
+#define AUTHORS_N                                                                                                   \
+    "SELECT \"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", "            \
+    "\"library_author\".\"biography\", COUNT(\"library_book\".\"id\") AS \"n\" FROM \"library_author\" LEFT OUTER " \
+    "JOIN "                                                                                                         \
     "\"library_book\" ON (\"library_author\".\"id\" = \"library_book\".\"author_id\")"
-#define AUTHOR_GROUP                                                                                                   \
-    " GROUP BY \"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", "            \
+#define AUTHOR_GROUP                                                                                        \
+    " GROUP BY \"library_author\".\"id\", \"library_author\".\"name\", \"library_author\".\"birth_date\", " \
     "\"library_author\".\"biography\""
 
 /* Conditions on aggregate annotations go to HAVING (Django's split_having):
  * an OR or a NOT holding one goes there whole, an AND is split. */
-Test(paths, conditions_on_aggregates_are_having)
-{
+Test(paths, conditions_on_aggregates_are_having) {
     dorm_qs *annotated = dorm_annotate(authors(), DAS("n", DCount("books")));
     dorm_qs *qs = dorm_filter(annotated, DQ("n__gte", 3));
     expect_sql(qs, AUTHORS_N AUTHOR_GROUP " HAVING COUNT(\"library_book\".\"id\") >= ?");
@@ -135,12 +132,13 @@ Test(paths, conditions_on_aggregates_are_having)
     expect_sql(qs, AUTHORS_N AUTHOR_GROUP " HAVING NOT (COUNT(\"library_book\".\"id\") >= ?)");
     cr_assert_eq(dorm_count(qs), 1);
     qs = dorm_filter(annotated, dorm_or(DQ("name", "x"), DQ("n__lt", 3)));
-    expect_sql(qs, AUTHORS_N AUTHOR_GROUP
-               " HAVING (\"library_author\".\"name\" = ? OR COUNT(\"library_book\".\"id\") < ?)");
+    expect_sql(
+        qs, AUTHORS_N AUTHOR_GROUP " HAVING (\"library_author\".\"name\" = ? OR COUNT(\"library_book\".\"id\") < ?)");
     cr_assert_eq(dorm_count(qs), 1);
     qs = dorm_filter(annotated, DQ("n__gte", 3), DQ("name__startswith", "J"));
-    expect_sql(qs, AUTHORS_N " WHERE \"library_author\".\"name\" GLOB ?" AUTHOR_GROUP
-                             " HAVING COUNT(\"library_book\".\"id\") >= ?");
+    expect_sql(qs,
+               AUTHORS_N " WHERE \"library_author\".\"name\" GLOB ?" AUTHOR_GROUP
+                         " HAVING COUNT(\"library_book\".\"id\") >= ?");
     cr_assert_eq(dorm_count(qs), 1);
     cr_assert_eq(dorm_count(dorm_filter(annotated, DQ("n__in", DLIST(2, 4)))), 1);
     /* F() of an aggregate compares in HAVING too. */
@@ -157,8 +155,7 @@ Test(paths, conditions_on_aggregates_are_having)
     cr_assert_eq(dorm_count(dorm_filter(plus, DQ("more__gt", 400))), 2, "%s", dorm_errmsg(T.cx));
 }
 
-Test(paths, a_null_queryset_in_in_is_a_value_error)
-{
+Test(paths, a_null_queryset_in_in_is_a_value_error) {
     dorm_qs *none = NULL;
     expect_qs_error(dorm_filter(authors(), DQ("books__in", none)), DORM_EVALUE,
                     "The QuerySet given for 'books__in' is NULL (a dorm call that built it failed).");
@@ -166,8 +163,7 @@ Test(paths, a_null_queryset_in_in_is_a_value_error)
                     "The QuerySet given for 'pk__in' is NULL (a dorm call that built it failed).");
 }
 
-Test(paths, a_list_at_null_is_refused)
-{
+Test(paths, a_list_at_null_is_refused) {
     expect_qs_error(dorm_filter(books(), DQ("pk__in", dorm_v_list(NULL, 3))), DORM_EVALUE,
                     "The value of 'pk__in' is a list of 3 items at a NULL pointer.");
     expect_qs_error(dorm_exclude(books(), DQ("pages__range", dorm_v_list(NULL, 2))), DORM_EVALUE,
@@ -176,8 +172,7 @@ Test(paths, a_list_at_null_is_refused)
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("pk__in", dorm_v_list(NULL, 0)))), 0, "%s", dorm_errmsg(T.cx));
 }
 
-Test(paths, transforms_in_values_work_as_in_filter)
-{
+Test(paths, transforms_in_values_work_as_in_filter) {
     dorm_qs *qs = dorm_order_by(dorm_values(books(), "title", "publication_date__year"), "publication_date");
     size_t n;
     const dorm_row **rows = dorm_rows(qs, &n);

@@ -13,8 +13,7 @@
 static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
@@ -22,20 +21,17 @@ static void catalogue(void)
 static uint64_t queries(void) { return dorm_db_query_count(T.db); }
 
 /* The error on the context is `code` with exactly `msg`. */
-static void expect_error(int code, const char *msg)
-{
+static void expect_error(int code, const char *msg) {
     cr_assert_eq(dorm_errcode(T.cx), code, "%d: %s", dorm_errcode(T.cx), dorm_errmsg(T.cx));
     cr_assert_str_eq(dorm_errmsg(T.cx), msg);
 }
 
-static const char *title_of(void *obj)
-{
+static const char *title_of(void *obj) {
     cr_assert_not_null(obj, "%s", dorm_errmsg(T.cx));
     return ((Book *)obj)->title;
 }
 
-Test(queryset, building_runs_no_query, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, building_runs_no_query, .init = catalogue, .fini = test_db_close) {
     uint64_t before = queries();
     dorm_qs *qs = dorm_filter(books(), DQ("genre", "FIC"), DQ("author__name__startswith", "J"));
     qs = dorm_exclude(qs, DQ("pages__lt", 250));
@@ -51,8 +47,7 @@ Test(queryset, building_runs_no_query, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(queries(), before + 2);
 }
 
-Test(queryset, filter_returns_a_new_queryset, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, filter_returns_a_new_queryset, .init = catalogue, .fini = test_db_close) {
     dorm_qs *fic = dorm_filter(books(), DQ("genre", "FIC"));
     const char *sql = dorm_qs_sql(fic, NULL);
     cr_assert_not_null(sql);
@@ -71,8 +66,7 @@ Test(queryset, filter_returns_a_new_queryset, .init = catalogue, .fini = test_db
     cr_assert_eq(dorm_count(fic), 6);
 }
 
-Test(queryset, results_are_cached, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, results_are_cached, .init = catalogue, .fini = test_db_close) {
     dorm_qs *qs = dorm_filter(books(), DQ("genre", "FIC"));
     uint64_t before = queries();
     int seen = 0;
@@ -97,15 +91,15 @@ Test(queryset, results_are_cached, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(queries(), before + 2);
 }
 
-Test(queryset, errors_are_sticky, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, errors_are_sticky, .init = catalogue, .fini = test_db_close) {
     uint64_t before = queries();
     dorm_qs *qs = dorm_filter(books(), DQ("nme", "x"));
     qs = dorm_order_by(dorm_exclude(qs, DQ("title", "y")), "title");
     qs = dorm_values(dorm_slice(qs, 0, 2), "title");
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EFIELD);
-    const char *msg = "Cannot resolve keyword 'nme' into field. Choices are: author, author_id, genre, id, isbn, pages, "
-                      "publication_date, title";
+    const char *msg =
+        "Cannot resolve keyword 'nme' into field. Choices are: author, author_id, genre, id, isbn, pages, "
+        "publication_date, title";
     cr_assert_str_eq(dorm_qs_errmsg(qs), msg);
     /* The error's own code, never -1 (which is DORM_EDOESNOTEXIST). */
     cr_assert_eq(dorm_count(qs), DORM_EFIELD);
@@ -119,16 +113,14 @@ Test(queryset, errors_are_sticky, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_errcode(T.cx), DORM_OK);
 }
 
-static void expect_field_error(dorm_qs *qs, const char *msg)
-{
+static void expect_field_error(dorm_qs *qs, const char *msg) {
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EFIELD, "%s", dorm_qs_errmsg(qs));
     cr_assert_str_eq(dorm_qs_errmsg(qs), msg);
     cr_assert_eq(dorm_count(qs), DORM_EFIELD);
     expect_error(DORM_EFIELD, msg);
 }
 
-Test(queryset, field_errors_in_djangos_words, .init = test_db_open, .fini = test_db_close)
-{
+Test(queryset, field_errors_in_djangos_words, .init = test_db_open, .fini = test_db_close) {
     const char *book_choices = "Choices are: author, author_id, genre, id, isbn, pages, publication_date, title";
     char msg[256];
     snprintf(msg, sizeof msg, "Cannot resolve keyword 'nme' into field. %s", book_choices);
@@ -152,7 +144,8 @@ Test(queryset, field_errors_in_djangos_words, .init = test_db_open, .fini = test
                        "Cannot resolve keyword 'nme' into field. Choices are: biography, birth_date, books, id, name");
     /* Ordering and values name fields only: Django's values() message (its
      * order_by silently drops the junk after a relation; dorm refuses it). */
-    const char *author_nme = "Cannot resolve keyword 'nme' into field. Choices are: biography, birth_date, books, id, name";
+    const char *author_nme =
+        "Cannot resolve keyword 'nme' into field. Choices are: biography, birth_date, books, id, name";
     expect_field_error(dorm_values(books(), "author__nme"), author_nme);
     expect_field_error(dorm_order_by(books(), "author__nme"), author_nme);
     expect_field_error(dorm_filter(books(), DQ("author__name__nme", "x")),
@@ -163,8 +156,7 @@ Test(queryset, field_errors_in_djangos_words, .init = test_db_open, .fini = test
                        "you meant gt or gte?");
 }
 
-Test(queryset, get, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, get, .init = catalogue, .fini = test_db_close) {
     cr_assert_str_eq(title_of(dorm_get(books(), DQ("title", "Emma"))), "Emma");
     cr_assert_str_eq(title_of(dorm_get(dorm_filter(books(), DQ("genre", "HIS")))), "Homage to Catalonia");
     cr_assert_eq(dorm_errcode(T.cx), DORM_OK);
@@ -178,15 +170,13 @@ Test(queryset, get, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_errcode(T.cx), DORM_EFIELD);
 }
 
-Test(queryset, get_counts_at_most_21, .init = test_db_open, .fini = test_db_close)
-{
+Test(queryset, get_counts_at_most_21, .init = test_db_open, .fini = test_db_close) {
     for (int i = 0; i < 25; i++) cr_assert_not_null(dorm_create(T.cx, Author, .name = "X"));
     cr_assert_null(dorm_get(authors(), DQ("name", "X")));
     expect_error(DORM_EMULTIPLE, "get() returned more than one Author -- it returned more than 20!");
 }
 
-Test(queryset, first_and_last, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, first_and_last, .init = catalogue, .fini = test_db_close) {
     /* Meta.ordering is -publication_date. */
     cr_assert_str_eq(title_of(dorm_first(books())), "1984");
     cr_assert_str_eq(title_of(dorm_last(books())), "Pride and Prejudice");
@@ -207,26 +197,26 @@ Test(queryset, first_and_last, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_errcode(T.cx), DORM_EFIELD);
 }
 
-Test(queryset, earliest_and_latest, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, earliest_and_latest, .init = catalogue, .fini = test_db_close) {
     cr_assert_str_eq(title_of(dorm_earliest(books(), "publication_date")), "Pride and Prejudice");
     cr_assert_str_eq(title_of(dorm_latest(books(), "publication_date")), "1984");
     cr_assert_str_eq(title_of(dorm_earliest(books(), "-pages")), "Emma");
     cr_assert_str_eq(title_of(dorm_latest(books(), "-pages")), "Animal Farm");
-    cr_assert_str_eq(title_of(dorm_latest(dorm_filter(books(), DQ("author__name", "J.R.R. Tolkien")), "publication_date")),
-                     "On Fairy-Stories");
+    cr_assert_str_eq(
+        title_of(dorm_latest(dorm_filter(books(), DQ("author__name", "J.R.R. Tolkien")), "publication_date")),
+        "On Fairy-Stories");
     cr_assert_str_eq(title_of(dorm_earliest(books(), "genre", "-pages")), "Emma");
     cr_assert_null(dorm_latest(dorm_filter(books(), DQ("genre", "SCI")), "publication_date"));
     expect_error(DORM_EDOESNOTEXIST, "Book matching query does not exist.");
     cr_assert_null(dorm_qs_latest(books(), NULL));
-    expect_error(DORM_EVALUE, "earliest() and latest() require either fields as positional arguments or "
-                              "'get_latest_by' in the model's Meta.");
+    expect_error(DORM_EVALUE,
+                 "earliest() and latest() require either fields as positional arguments or "
+                 "'get_latest_by' in the model's Meta.");
 }
 
 /* Django returns the row of a values() QuerySet (dorm read past a NULL
  * object array). */
-Test(queryset, earliest_and_latest_of_values, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, earliest_and_latest_of_values, .init = catalogue, .fini = test_db_close) {
     const dorm_row *r = dorm_earliest(dorm_values(books(), "title", "pages"), "publication_date");
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(r->n, 2);
@@ -241,8 +231,7 @@ Test(queryset, earliest_and_latest_of_values, .init = catalogue, .fini = test_db
     expect_error(DORM_EDOESNOTEXIST, "Book matching query does not exist.");
 }
 
-Test(queryset, reverse, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, reverse, .init = catalogue, .fini = test_db_close) {
     Book **b = (Book **)dorm_list(dorm_reverse(books()), NULL);
     cr_assert_not_null(b);
     cr_assert_str_eq(b[0]->title, "Pride and Prejudice");
@@ -257,8 +246,7 @@ Test(queryset, reverse, .init = catalogue, .fini = test_db_close)
     cr_assert_str_eq(b[0]->title, "Animal Farm");
 }
 
-Test(queryset, distinct, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, distinct, .init = catalogue, .fini = test_db_close) {
     dorm_qs *fic_authors = dorm_filter(authors(), DQ("books__genre", "FIC"));
     cr_assert_eq(dorm_len(fic_authors), 6, "one row per matching book");
     cr_assert_eq(dorm_len(dorm_distinct(fic_authors)), 3);
@@ -266,8 +254,7 @@ Test(queryset, distinct, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_count(fic_authors), 6);
 }
 
-Test(queryset, none_matches_nothing_without_a_query, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, none_matches_nothing_without_a_query, .init = catalogue, .fini = test_db_close) {
     uint64_t before = queries();
     dorm_qs *qs = dorm_filter(dorm_none(books()), DQ("genre", "FIC"));
     size_t n = 99;
@@ -284,8 +271,7 @@ Test(queryset, none_matches_nothing_without_a_query, .init = catalogue, .fini = 
     cr_assert_eq(dorm_count(books()), 8, "none() of a QuerySet leaves the original whole");
 }
 
-static const char *sliced_titles(int64_t start, int64_t stop)
-{
+static const char *sliced_titles(int64_t start, int64_t stop) {
     static char out[512];
     Book **b = (Book **)dorm_list(dorm_slice(dorm_order_by(books(), "title"), start, stop), NULL);
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
@@ -297,8 +283,7 @@ static const char *sliced_titles(int64_t start, int64_t stop)
     return out;
 }
 
-Test(queryset, slicing, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, slicing, .init = catalogue, .fini = test_db_close) {
     cr_assert_str_eq(sliced_titles(1, 3), "Animal Farm|Emma");
     cr_assert_str_eq(sliced_titles(6, DORM_NOLIMIT), "Pride and Prejudice|The Hobbit");
     cr_assert_str_eq(sliced_titles(0, 1), "1984");
@@ -314,8 +299,7 @@ Test(queryset, slicing, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_exists(dorm_slice(books(), 7, DORM_NOLIMIT)), 1);
 }
 
-Test(queryset, slicing_errors, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, slicing_errors, .init = catalogue, .fini = test_db_close) {
     dorm_qs *neg = dorm_slice(books(), -1, DORM_NOLIMIT);
     cr_assert_eq(dorm_qs_errcode(neg), DORM_EVALUE);
     cr_assert_str_eq(dorm_qs_errmsg(neg), "Negative indexing is not supported.");
@@ -325,12 +309,12 @@ Test(queryset, slicing_errors, .init = catalogue, .fini = test_db_close)
     dorm_qs *sliced = dorm_slice(books(), 1, 3);
     cr_assert_str_eq(dorm_qs_errmsg(dorm_filter(sliced, DQ("pages", 1))),
                      "Cannot filter a query once a slice has been taken.");
-    cr_assert_str_eq(dorm_qs_errmsg(dorm_order_by(sliced, "pages")), "Cannot reorder a query once a slice has been taken.");
+    cr_assert_str_eq(dorm_qs_errmsg(dorm_order_by(sliced, "pages")),
+                     "Cannot reorder a query once a slice has been taken.");
     cr_assert_str_eq(dorm_qs_errmsg(dorm_reverse(sliced)), "Cannot reverse a query once a slice has been taken.");
 }
 
-Test(queryset, count_exists_len, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, count_exists_len, .init = catalogue, .fini = test_db_close) {
     cr_assert_eq(dorm_count(books()), 8);
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("genre", "FIC"))), 6);
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("author__name", "George Orwell"))), 3);
@@ -341,8 +325,7 @@ Test(queryset, count_exists_len, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("title", "Ulysses"))), 0);
 }
 
-Test(queryset, contains, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, contains, .init = catalogue, .fini = test_db_close) {
     Book *emma = dorm_get(books(), DQ("title", "Emma"));
     Author *austen = dorm_get(authors(), DQ("name", "Jane Austen"));
     cr_assert(emma && austen);
@@ -357,8 +340,7 @@ Test(queryset, contains, .init = catalogue, .fini = test_db_close)
     expect_error(DORM_EVALUE, "QuerySet.contains() cannot be used on unsaved objects.");
 }
 
-Test(queryset, in_bulk, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, in_bulk, .init = catalogue, .fini = test_db_close) {
     Book *emma = dorm_get(books(), DQ("title", "Emma"));
     Book *hobbit = dorm_get(books(), DQ("title", "The Hobbit"));
     cr_assert(emma && hobbit);
@@ -384,10 +366,10 @@ Test(queryset, in_bulk, .init = catalogue, .fini = test_db_close)
     expect_error(DORM_EVALUE, "Cannot use 'limit' or 'offset' with in_bulk().");
 }
 
-Test(queryset, values_rows, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, values_rows, .init = catalogue, .fini = test_db_close) {
     size_t n;
-    const dorm_row **rows = dorm_rows(dorm_values(dorm_order_by(books(), "title"), "title", "author__name", "pages"), &n);
+    const dorm_row **rows =
+        dorm_rows(dorm_values(dorm_order_by(books(), "title"), "title", "author__name", "pages"), &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 8);
     cr_assert_null(rows[8]);
@@ -426,12 +408,12 @@ Test(queryset, values_rows, .init = catalogue, .fini = test_db_close)
     cr_assert_eq(dorm_row_get(rows[0], "birth_date")->type, DORM_T_NULL);
 }
 
-Test(queryset, values_across_the_reverse_relation, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, values_across_the_reverse_relation, .init = catalogue, .fini = test_db_close) {
     /* One row per book, and the author without books once, with NULL. */
     cr_assert_not_null(dorm_create(T.cx, Author, .name = "Anonymous"));
     size_t n;
-    const dorm_row **rows = dorm_rows(dorm_values(dorm_order_by(authors(), "name", "books__title"), "name", "books__title"), &n);
+    const dorm_row **rows =
+        dorm_rows(dorm_values(dorm_order_by(authors(), "name", "books__title"), "name", "books__title"), &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 9);
     cr_assert_str_eq(dorm_row_get(rows[0], "name")->u.s, "Anonymous");
@@ -449,8 +431,7 @@ Test(queryset, values_across_the_reverse_relation, .init = catalogue, .fini = te
     cr_assert_str_eq(a[nulls_first ? 8 : 7]->name, "Jane Austen");
 }
 
-Test(queryset, values_list_and_flat, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, values_list_and_flat, .init = catalogue, .fini = test_db_close) {
     size_t n;
     const dorm_row **rows = dorm_rows(dorm_values_list(dorm_order_by(books(), "-pages"), "title", "pages"), &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
@@ -477,8 +458,7 @@ Test(queryset, values_list_and_flat, .init = catalogue, .fini = test_db_close)
     cr_assert_str_eq(dorm_row_get(r, "title")->u.s, "Animal Farm");
 }
 
-Test(queryset, iterator_streams_in_chunks, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, iterator_streams_in_chunks, .init = catalogue, .fini = test_db_close) {
     dorm_iter *it = dorm_iterator(dorm_order_by(books(), "id"), 4);
     cr_assert_not_null(it);
     Book *seen[8];
@@ -497,8 +477,7 @@ Test(queryset, iterator_streams_in_chunks, .init = catalogue, .fini = test_db_cl
     cr_assert_eq(seen[4], seen[0]);
 }
 
-Test(queryset, iterator_keeps_memory_constant, .init = test_db_open, .fini = test_db_close)
-{
+Test(queryset, iterator_keeps_memory_constant, .init = test_db_open, .fini = test_db_close) {
     enum { ROWS = 500, CHUNK = 10 };
     Author *objs[ROWS];
     for (int i = 0; i < ROWS; i++) {
@@ -523,8 +502,7 @@ Test(queryset, iterator_keeps_memory_constant, .init = test_db_open, .fini = tes
     cr_assert_leq(distinct, CHUNK, "%d distinct object addresses for chunks of %d", distinct, CHUNK);
 }
 
-Test(queryset, iterator_close_and_errors, .init = catalogue, .fini = test_db_close)
-{
+Test(queryset, iterator_close_and_errors, .init = catalogue, .fini = test_db_close) {
     dorm_iter *it = dorm_iterator(books(), 2);
     cr_assert_not_null(dorm_next(it));
     dorm_iter_close(it);

@@ -11,8 +11,7 @@
 #include "backend/db.h"
 #include "testdb.h"
 
-static void catalogue(void)
-{
+static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
 }
@@ -22,15 +21,13 @@ static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 /* SELECTs compiled by the fetching calls so far. */
 static uint64_t compiles(void) { return T.db->shape_compiles; }
 
-static int64_t book_id(const char *title)
-{
+static int64_t book_id(const char *title) {
     Book *b = dorm_get(books(), DQ("title", title));
     cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
     return b->id;
 }
 
-Test(shapes, get_by_pk_compiles_once, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, get_by_pk_compiles_once, .init = catalogue, .fini = test_db_close) {
     int64_t emma = book_id("Emma"), farm = book_id("Animal Farm");
     uint64_t before = compiles(), hits = T.db->shape_hits;
     Book *a = dorm_get(books(), DQ("pk", emma));
@@ -54,15 +51,13 @@ Test(shapes, get_by_pk_compiles_once, .init = catalogue, .fini = test_db_close)
 static char logged[8][512];
 static int nlogged;
 
-static void keep(const char *sql, const char *params, double seconds, void *payload)
-{
+static void keep(const char *sql, const char *params, double seconds, void *payload) {
     (void)seconds;
     (void)payload;
     if (nlogged < 8) snprintf(logged[nlogged++], sizeof logged[0], "%s %s", sql, params);
 }
 
-Test(shapes, same_sql_other_values, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, same_sql_other_values, .init = catalogue, .fini = test_db_close) {
     size_t n1, n2;
     dorm_db_set_log(T.db, keep, NULL);
     nlogged = 0;
@@ -81,8 +76,7 @@ Test(shapes, same_sql_other_values, .init = catalogue, .fini = test_db_close)
 }
 
 /* Each query twice: the first of a new shape compiles, the second not. */
-static void twice(dorm_qs *(*make)(void), size_t want)
-{
+static void twice(dorm_qs *(*make)(void), size_t want) {
     for (int round = 0; round < 2; round++) {
         uint64_t before = compiles();
         size_t n = 0;
@@ -100,13 +94,11 @@ static dorm_qs *first_two(void) { return dorm_slice(dorm_order_by(books(), "titl
 static dorm_qs *first_three(void) { return dorm_slice(dorm_order_by(books(), "title"), 0, 3); }
 static dorm_qs *by_pages(void) { return dorm_order_by(books(), "-pages"); }
 static dorm_qs *contains_an(void) { return dorm_filter(books(), DQ("title__contains", "an")); }
-static dorm_qs *exclude_or(void)
-{
+static dorm_qs *exclude_or(void) {
     return dorm_exclude(books(), dorm_or(DQ("pages__lt", 200), DQ("title__startswith", "P")));
 }
 
-Test(shapes, what_the_sql_depends_on_is_in_the_key, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, what_the_sql_depends_on_is_in_the_key, .init = catalogue, .fini = test_db_close) {
     /* Counts are queries of other shapes (SELECT COUNT(*)). */
     size_t with = (size_t)dorm_count(isnull_false()), without = (size_t)dorm_count(isnull_true());
     cr_assert_eq(with + without, 3);
@@ -127,8 +119,7 @@ Test(shapes, what_the_sql_depends_on_is_in_the_key, .init = catalogue, .fini = t
     cr_assert_eq(n, 1);
 }
 
-Test(shapes, counts_and_exists_have_shapes_of_their_own, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, counts_and_exists_have_shapes_of_their_own, .init = catalogue, .fini = test_db_close) {
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("pages__gt", 0))), 8);
     uint64_t before = compiles();
     cr_assert_eq(dorm_count(dorm_filter(books(), DQ("pages__gt", 100000))), 0);
@@ -137,8 +128,7 @@ Test(shapes, counts_and_exists_have_shapes_of_their_own, .init = catalogue, .fin
     cr_assert_eq(compiles() - before, 1, "count hit, exists compiled once");
 }
 
-Test(shapes, expressions_compile_every_time, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, expressions_compile_every_time, .init = catalogue, .fini = test_db_close) {
     for (int i = 0; i < 2; i++) {
         uint64_t before = compiles();
         dorm_qs *qs = dorm_annotate(dorm_all(T.cx, Author), DAS("n", DCount("books")));
@@ -149,8 +139,7 @@ Test(shapes, expressions_compile_every_time, .init = catalogue, .fini = test_db_
 
 /* A statement the statement cache drops is forgotten by its shape too (the
  * next hit prepares it again), and a busy one is not shared. */
-Test(shapes, statements_dropped_or_busy, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, statements_dropped_or_busy, .init = catalogue, .fini = test_db_close) {
     int64_t emma = book_id("Emma");
     cr_assert_not_null(dorm_get(books(), DQ("pk", emma)));
     char sql[64];
@@ -183,8 +172,7 @@ Test(shapes, statements_dropped_or_busy, .init = catalogue, .fini = test_db_clos
 }
 
 /* Shapes belong to a session: another connection compiles its own. */
-Test(shapes, per_session, .init = catalogue, .fini = test_db_close)
-{
+Test(shapes, per_session, .init = catalogue, .fini = test_db_close) {
     int64_t emma = book_id("Emma");
     cr_assert_not_null(dorm_get(books(), DQ("pk", emma)));
     /* SQLite's test database is in memory: the other is a new one. */

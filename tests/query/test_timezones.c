@@ -16,8 +16,7 @@ static const char *const instants[] = {
     "2023-10-29 00:30:00", "2023-10-29 01:30:00", "2023-12-31 22:59:59",
 };
 
-static void loans(void)
-{
+static void loans(void) {
     test_db_open();
     for (size_t i = 0; i < sizeof instants / sizeof instants[0]; i++) {
         dorm_datetime t;
@@ -34,14 +33,19 @@ static dorm_qs *all(void) { return dorm_order_by(dorm_all(T.cx, Everything), "id
 #define DT E ".\"datetime_f\""
 
 /* A value as Python prints it: a datetime as isoformat() in `zone`. */
-static void show(char *out, size_t size, const dorm_value *v, const char *zone)
-{
+static void show(char *out, size_t size, const dorm_value *v, const char *zone) {
     char tmp[DORM_FMT_MAX];
     switch (v->type) {
     case DORM_T_NULL: snprintf(out, size, "None"); return;
     case DORM_T_INT: snprintf(out, size, "%lld", (long long)v->u.i); return;
-    case DORM_T_DATE: dorm_date_format(v->u.date, tmp); snprintf(out, size, "%s", tmp); return;
-    case DORM_T_TIME: dorm_time_format(v->u.time, tmp); snprintf(out, size, "%s", tmp); return;
+    case DORM_T_DATE:
+        dorm_date_format(v->u.date, tmp);
+        snprintf(out, size, "%s", tmp);
+        return;
+    case DORM_T_TIME:
+        dorm_time_format(v->u.time, tmp);
+        snprintf(out, size, "%s", tmp);
+        return;
     case DORM_T_DATETIME: {
         dorm_date d;
         dorm_time t;
@@ -58,8 +62,7 @@ static void show(char *out, size_t size, const dorm_value *v, const char *zone)
 }
 
 /* The values of annotation x of qs, shown in `zone`, joined by " | ". */
-static const char *column(dorm_qs *qs, const char *zone)
-{
+static const char *column(dorm_qs *qs, const char *zone) {
     static char out[1024];
     size_t n, used = 0;
     const dorm_row **rows = dorm_rows(dorm_values_flat(qs, "x"), &n);
@@ -75,8 +78,7 @@ static const char *column(dorm_qs *qs, const char *zone)
 
 /* The SELECT list of qs's SQL (what comes between SELECT and FROM),
  * MariaDB's `quotes` written as "quotes". */
-static const char *select_list(dorm_qs *qs)
-{
+static const char *select_list(dorm_qs *qs) {
     static char out[512];
     const char *sql = dorm_qs_sql(dorm_values_flat(qs, "x"), NULL);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
@@ -88,8 +90,7 @@ static const char *select_list(dorm_qs *qs)
 }
 
 /* The SQL of qs (MariaDB's `quotes` written as "quotes"). */
-static const char *sql_of(dorm_qs *qs, const char **params)
-{
+static const char *sql_of(dorm_qs *qs, const char **params) {
     const char *sql = dorm_qs_sql(qs, params);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
     return test_db_on_mysql() ? test_sql_std(sql) : sql;
@@ -101,8 +102,7 @@ static dorm_qs *with_x(const dorm_expr *e) { return dorm_annotate(all(), DAS("x"
 /* Django's MySQL backend: the zone's wall time by the server's tz tables. */
 #define IN_PARIS "CONVERT_TZ(" DT ", 'UTC', " PARIS ")"
 
-Test(timezones, trunc_and_extract_in_the_current_zone)
-{
+Test(timezones, trunc_and_extract_in_the_current_zone) {
     cr_assert_eq(dorm_timezone_activate(T.cx, "Europe/Paris"), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(dorm_timezone_current(T.cx), "Europe/Paris");
     const struct {
@@ -128,22 +128,20 @@ Test(timezones, trunc_and_extract_in_the_current_zone)
          "2023-03-26T00:00:00+01:00 | 2023-10-29T00:00:00+02:00 | 2023-10-29T00:00:00+02:00 | "
          "2023-12-31T00:00:00+01:00"},
         {DTruncDate("datetime_f"), "dorm_extract('date', " DT ", " PARIS ") AS \"x\"",
-         "(" DT " AT TIME ZONE " PARIS ")::date AS \"x\"",
-         "DATE(" IN_PARIS ") AS \"x\"",
+         "(" DT " AT TIME ZONE " PARIS ")::date AS \"x\"", "DATE(" IN_PARIS ") AS \"x\"",
          "2023-01-01 | 2023-01-01 | 2023-03-26 | 2023-03-26 | 2023-10-29 | 2023-10-29 | 2023-12-31"},
         {DTruncTime("datetime_f"), "dorm_extract('time', " DT ", " PARIS ") AS \"x\"",
-         "(" DT " AT TIME ZONE " PARIS ")::time AS \"x\"",
-         "TIME(" IN_PARIS ") AS \"x\"",
+         "(" DT " AT TIME ZONE " PARIS ")::time AS \"x\"", "TIME(" IN_PARIS ") AS \"x\"",
          "00:30:00 | 01:30:00 | 01:59:00 | 03:00:00 | 02:30:00 | 02:30:00 | 23:59:59"},
         {DExtractYear("datetime_f"), "dorm_extract('year', " DT ", " PARIS ") AS \"x\"",
-         "EXTRACT('year' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"",
-         "EXTRACT(YEAR FROM " IN_PARIS ") AS \"x\"", "2023 | 2023 | 2023 | 2023 | 2023 | 2023 | 2023"},
+         "EXTRACT('year' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"", "EXTRACT(YEAR FROM " IN_PARIS ") AS \"x\"",
+         "2023 | 2023 | 2023 | 2023 | 2023 | 2023 | 2023"},
         {DExtractHour("datetime_f"), "dorm_extract('hour', " DT ", " PARIS ") AS \"x\"",
-         "EXTRACT('hour' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"",
-         "EXTRACT(HOUR FROM " IN_PARIS ") AS \"x\"", "0 | 1 | 1 | 3 | 2 | 2 | 23"},
+         "EXTRACT('hour' FROM " DT " AT TIME ZONE " PARIS ") AS \"x\"", "EXTRACT(HOUR FROM " IN_PARIS ") AS \"x\"",
+         "0 | 1 | 1 | 3 | 2 | 2 | 23"},
         {DExtractWeekDay("datetime_f"), "dorm_extract('week_day', " DT ", " PARIS ") AS \"x\"",
-         "(EXTRACT('dow' FROM " DT " AT TIME ZONE " PARIS ") + 1) AS \"x\"",
-         "DAYOFWEEK(" IN_PARIS ") AS \"x\"", "1 | 1 | 1 | 1 | 1 | 1 | 1"},
+         "(EXTRACT('dow' FROM " DT " AT TIME ZONE " PARIS ") + 1) AS \"x\"", "DAYOFWEEK(" IN_PARIS ") AS \"x\"",
+         "1 | 1 | 1 | 1 | 1 | 1 | 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cr_expect_str_eq(select_list(with_x(cases[i].e)), test_pick(cases[i].sqlite, cases[i].pg, cases[i].my));
@@ -163,22 +161,23 @@ Test(timezones, trunc_and_extract_in_the_current_zone)
     cr_expect_str_eq(dorm_timezone_current(T.cx), "UTC");
 }
 
-Test(timezones, lookups_in_the_current_zone)
-{
+Test(timezones, lookups_in_the_current_zone) {
     cr_assert_eq(dorm_timezone_activate(T.cx, "Europe/Paris"), 0);
     dorm_qs *qs = dorm_filter(all(), DQ("datetime_f__year", 2023));
     const char *params;
     const char *sql = sql_of(qs, &params);
-    cr_expect(strstr(sql, test_pick("WHERE " DT " BETWEEN ? AND ?", "WHERE " DT " BETWEEN $1 AND $2",
-                                    "WHERE " DT " BETWEEN ? AND ?")),
+    cr_expect(strstr(sql,
+                     test_pick("WHERE " DT " BETWEEN ? AND ?", "WHERE " DT " BETWEEN $1 AND $2",
+                               "WHERE " DT " BETWEEN ? AND ?")),
               "%s", sql);
     cr_expect(strstr(params, "2022-12-31 23:00:00") && strstr(params, "2023-12-31 22:59:59.999999"), "%s", params);
     cr_expect_str_eq(test_ids(qs), "1,2,3,4,5,6,7");
     qs = dorm_filter(all(), DQ("datetime_f__month", 1));
     sql = sql_of(qs, NULL);
-    cr_expect(strstr(sql, test_pick("WHERE dorm_extract('month', " DT ", " PARIS ") = ?",
-                                    "WHERE EXTRACT('month' FROM " DT " AT TIME ZONE " PARIS ") = $1",
-                                    "WHERE EXTRACT(MONTH FROM " IN_PARIS ") = ?")),
+    cr_expect(strstr(sql,
+                     test_pick("WHERE dorm_extract('month', " DT ", " PARIS ") = ?",
+                               "WHERE EXTRACT('month' FROM " DT " AT TIME ZONE " PARIS ") = $1",
+                               "WHERE EXTRACT(MONTH FROM " IN_PARIS ") = ?")),
               "%s", sql);
     cr_expect_str_eq(test_ids(qs), "1,2");
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("datetime_f__date", dorm_date_ymd(2023, 1, 1)))), "1,2");
@@ -188,13 +187,12 @@ Test(timezones, lookups_in_the_current_zone)
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("datetime_f__year", 2023))), "2,3,4,5,6,7");
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("datetime_f__month", 1))), "2");
     qs = dorm_filter(all(), DQ("datetime_f__hour", 1));
-    cr_expect(strstr(sql_of(qs, NULL), test_pick("WHERE dorm_extract('hour', " DT ") = ?",
-                                                   "WHERE EXTRACT('hour' FROM " DT ") = $1",
-                                                   "WHERE EXTRACT(HOUR FROM " DT ") = ?")));
+    cr_expect(strstr(sql_of(qs, NULL),
+                     test_pick("WHERE dorm_extract('hour', " DT ") = ?", "WHERE EXTRACT('hour' FROM " DT ") = $1",
+                               "WHERE EXTRACT(HOUR FROM " DT ") = ?")));
 }
 
-Test(timezones, tzinfo)
-{
+Test(timezones, tzinfo) {
     dorm_qs *qs = with_x(DTruncDay("datetime_f", .tzinfo = "America/New_York"));
     cr_expect_str_eq(select_list(qs),
                      test_pick("dorm_trunc('day', " DT ", 'America/New_York') AS \"x\"",
@@ -219,9 +217,9 @@ Test(timezones, tzinfo)
     dorm_timezone_deactivate(T.cx);
 }
 
-Test(timezones, generic_trunc_and_extract)
-{
-    cr_expect_str_eq(select_list(with_x(DTrunc("datetime_f", "month"))), select_list(with_x(DTruncMonth("datetime_f"))));
+Test(timezones, generic_trunc_and_extract) {
+    cr_expect_str_eq(select_list(with_x(DTrunc("datetime_f", "month"))),
+                     select_list(with_x(DTruncMonth("datetime_f"))));
     cr_expect_str_eq(column(with_x(DExtract("datetime_f", "hour", .tzinfo = "Europe/Paris")), NULL),
                      "0 | 1 | 1 | 3 | 2 | 2 | 23");
     cr_expect_str_eq(column(with_x(DTrunc("datetime_f", "day", .output = DORM_KIND_DATE)), NULL),
@@ -232,8 +230,7 @@ Test(timezones, generic_trunc_and_extract)
     cr_expect_str_eq(dorm_qs_errmsg(qs), "Invalid lookup_name: epoch");
 }
 
-Test(timezones, misuse)
-{
+Test(timezones, misuse) {
     cr_expect_eq(dorm_timezone_activate(T.cx, "Mars/Olympus_Mons"), DORM_EVALUE);
     cr_expect_str_eq(dorm_errmsg(T.cx), "Unknown time zone 'Mars/Olympus_Mons'.");
     cr_expect_eq(dorm_timezone_activate(T.cx, "../../etc/passwd"), DORM_EVALUE);
@@ -245,8 +242,7 @@ Test(timezones, misuse)
     cr_expect_str_eq(dorm_qs_errmsg(qs), "Unknown time zone 'Nowhere/Town'.");
 }
 
-Test(timezones, localtime)
-{
+Test(timezones, localtime) {
     dorm_datetime t;
     cr_assert_eq(dorm_datetime_parse("2023-10-29 00:30:00", 19, &t), 0);
     dorm_date d;

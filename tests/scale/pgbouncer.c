@@ -23,12 +23,11 @@ static const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_m
 
 static struct {
     dorm_registry *reg;
-    char direct[600];         /* the server itself */
-    char bouncer[600];        /* through PgBouncer, pooler=transaction */
+    char direct[600]; /* the server itself */
+    char bouncer[600]; /* through PgBouncer, pooler=transaction */
 } S;
 
-static void sql_on(const char *url, const char *sql)
-{
+static void sql_on(const char *url, const char *sql) {
     dorm_db *db = dorm_db_open(url, S.reg);
     cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
     dorm_errbuf e;
@@ -36,8 +35,7 @@ static void sql_on(const char *url, const char *sql)
     dorm_db_close(db);
 }
 
-static void start(const char *name)
-{
+static void start(const char *name) {
     snprintf(S.direct, sizeof S.direct, "%s", test_pg_server_start(name));
     S.reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
     /* New server sessions start far from UTC: a session dorm did not set
@@ -46,27 +44,24 @@ static void start(const char *name)
     snprintf(S.bouncer, sizeof S.bouncer, "%s&pooler=transaction", test_pgbouncer_start(name, 2));
 }
 
-static void stop(const char *name)
-{
+static void stop(const char *name) {
     dorm_registry_free(S.reg);
     memset(&S, 0, sizeof S);
     test_pgbouncer_stop(name);
     test_pg_server_stop(name);
 }
 
-#define BOUNCER_TEST(name)                                                                                          \
-    static void init_##name(void) { start(#name); }                                                                 \
-    static void fini_##name(void) { stop(#name); }                                                                  \
+#define BOUNCER_TEST(name)                          \
+    static void init_##name(void) { start(#name); } \
+    static void fini_##name(void) { stop(#name); }  \
     Test(pgbouncer, name, .init = init_##name, .fini = fini_##name, .timeout = 180)
 
-ReportHook(POST_TEST)(struct criterion_test_stats *stats)
-{
+ReportHook(POST_TEST)(struct criterion_test_stats *stats) {
     test_pgbouncer_stop(stats->test->name);
     test_pg_server_stop(stats->test->name);
 }
 
-static int64_t scalar(dorm_ctx *cx, const char *sql)
-{
+static int64_t scalar(dorm_ctx *cx, const char *sql) {
     dorm_cursor *c = dorm_cursor_new(cx);
     cr_assert_eq(dorm_cursor_execute(c, sql, NULL, 0), 0, "%s: %s", sql, dorm_errmsg(cx));
     const dorm_value *row = dorm_cursor_fetchone(c);
@@ -80,8 +75,7 @@ static int64_t scalar(dorm_ctx *cx, const char *sql)
  * connections: interleaved transactions and autocommit statements, bulk
  * operations and get_or_create all work, and the server never saw a named
  * prepared statement. */
-BOUNCER_TEST(transaction_pooling)
-{
+BOUNCER_TEST(transaction_pooling) {
     dorm_pool_opts opts = DORM_POOL_OPTS_INIT;
     opts.max_size = CLIENTS;
     dorm_pool *pool = dorm_pool_new(S.bouncer, S.reg, &opts);
@@ -103,8 +97,8 @@ BOUNCER_TEST(transaction_pooling)
             bool created;
             cr_assert_not_null(dorm_get_or_create(dorm_all(cx[i], Author), &created, NULL, DQ("name", "shared")), "%s",
                                dorm_errmsg(cx[i]));
-            cr_assert_geq(dorm_count(dorm_filter(dorm_all(cx[i], Author), DQ("name__startswith", "a"))), 2 * (round + 1),
-                          "%s", dorm_errmsg(cx[i]));
+            cr_assert_geq(dorm_count(dorm_filter(dorm_all(cx[i], Author), DQ("name__startswith", "a"))),
+                          2 * (round + 1), "%s", dorm_errmsg(cx[i]));
         }
     }
     Author *batch[20];
@@ -130,8 +124,7 @@ BOUNCER_TEST(transaction_pooling)
 /* The time zone dorm sets when it connects is a parameter PgBouncer tracks
  * and sets again on every server session it links: every statement, on
  * every session, reads and writes in UTC. */
-BOUNCER_TEST(session_settings)
-{
+BOUNCER_TEST(session_settings) {
     dorm_db *db[CLIENTS];
     dorm_ctx *cx[CLIENTS];
     for (int i = 0; i < CLIENTS; i++) {
@@ -162,8 +155,7 @@ BOUNCER_TEST(session_settings)
  * neither ever sees the other's schema; outside a transaction the tenant
  * context is refused rather than run with whatever search_path the
  * session has. */
-BOUNCER_TEST(tenant_schemas)
-{
+BOUNCER_TEST(tenant_schemas) {
     sql_on(S.direct, "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b");
     dorm_pool_opts opts = DORM_POOL_OPTS_INIT;
     opts.max_size = 4;
@@ -191,8 +183,9 @@ BOUNCER_TEST(tenant_schemas)
     cr_assert_eq(scalar(direct, "SELECT COUNT(*) FROM tenant_a.library_author WHERE name = 'of a'"), 5);
     cr_assert_eq(scalar(direct, "SELECT COUNT(*) FROM tenant_b.library_author WHERE name = 'of b'"), 5);
     cr_assert_eq(scalar(direct, "SELECT COUNT(*) FROM tenant_a.library_author WHERE name = 'of b'"), 0);
-    cr_assert_eq(scalar(direct, "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'library_author' AND "
-                                "schemaname NOT IN ('tenant_a', 'tenant_b')"),
+    cr_assert_eq(scalar(direct,
+                        "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'library_author' AND "
+                        "schemaname NOT IN ('tenant_a', 'tenant_b')"),
                  0, "nothing leaked into the default schema");
     dorm_db *d = dorm_ctx_db(direct);
     dorm_ctx_free(direct);

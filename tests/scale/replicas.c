@@ -23,28 +23,25 @@ static const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_m
 static struct {
     dorm_registry *reg;
     dorm_databases *dbs;
-    dorm_db *standby;          /* a plain connection to the standby, for replay control */
+    dorm_db *standby; /* a plain connection to the standby, for replay control */
 } S;
 
 /* Seconds a context keeps reading from the primary after its write. */
 #define WINDOW 0.5
 
-static void sleep_s(double s)
-{
+static void sleep_s(double s) {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     nanosleep(&ts, NULL);
 }
 
-static void sql_on(dorm_db *db, const char *sql)
-{
+static void sql_on(dorm_db *db, const char *sql) {
     dorm_errbuf e;
     cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
 }
 
 /* Waits (at most 20 s) until the standby has replayed everything the
  * primary wrote so far. */
-static void wait_replayed(dorm_ctx *cx)
-{
+static void wait_replayed(dorm_ctx *cx) {
     dorm_cursor *c = dorm_cursor_new(cx);
     cr_assert_eq(dorm_cursor_execute(c, "SELECT pg_current_wal_insert_lsn()::text", NULL, 0), 0, "%s", dorm_errmsg(cx));
     const dorm_value *row = dorm_cursor_fetchone(c);
@@ -66,8 +63,7 @@ static void wait_replayed(dorm_ctx *cx)
     cr_assert_fail("the standby did not catch up with %s in 20 s", lsn);
 }
 
-static void start(const char *name)
-{
+static void start(const char *name) {
     const char *primary = test_pg_server_start(name);
     char purl[600], surl[600];
     snprintf(purl, sizeof purl, "%s", primary);
@@ -78,8 +74,8 @@ static void start(const char *name)
     opts.retry_after = 0.5;
     cr_assert_eq(dorm_databases_add(S.dbs, "default", purl, &opts), 0, "%s", dorm_databases_errmsg(S.dbs));
     cr_assert_eq(dorm_databases_add(S.dbs, "replica", surl, &opts), 0, "%s", dorm_databases_errmsg(S.dbs));
-    cr_assert_eq(dorm_databases_add_replica_router(S.dbs, "default", (const char *const[]){"replica", NULL}, WINDOW),
-                 0, "%s", dorm_databases_errmsg(S.dbs));
+    cr_assert_eq(dorm_databases_add_replica_router(S.dbs, "default", (const char *const[]){"replica", NULL}, WINDOW), 0,
+                 "%s", dorm_databases_errmsg(S.dbs));
     S.standby = dorm_db_open(surl, S.reg);
     cr_assert_eq(dorm_db_errcode(S.standby), DORM_OK, "%s", dorm_db_errmsg(S.standby));
     dorm_ctx *cx = dorm_ctx_new_databases(S.dbs);
@@ -88,8 +84,7 @@ static void start(const char *name)
     dorm_ctx_free(cx);
 }
 
-static void stop(const char *name)
-{
+static void stop(const char *name) {
     dorm_db_close(S.standby);
     dorm_databases_free(S.dbs);
     dorm_registry_free(S.reg);
@@ -98,39 +93,33 @@ static void stop(const char *name)
     test_pg_server_stop(name);
 }
 
-#define SCALE_TEST(name)                                                                                            \
-    static void init_##name(void) { start(#name); }                                                                 \
-    static void fini_##name(void) { stop(#name); }                                                                  \
+#define SCALE_TEST(name)                            \
+    static void init_##name(void) { start(#name); } \
+    static void fini_##name(void) { stop(#name); }  \
     Test(replicas, name, .init = init_##name, .fini = fini_##name, .timeout = 180)
 
-ReportHook(POST_TEST)(struct criterion_test_stats *stats)
-{
+ReportHook(POST_TEST)(struct criterion_test_stats *stats) {
     test_pg_standby_stop(stats->test->name);
     test_pg_server_stop(stats->test->name);
 }
 
-static uint64_t queries(dorm_ctx *cx, const char *alias)
-{
-    return dorm_db_query_count(dorm_ctx_db_using(cx, alias));
-}
+static uint64_t queries(dorm_ctx *cx, const char *alias) { return dorm_db_query_count(dorm_ctx_db_using(cx, alias)); }
 
-static const char *served(dorm_ctx *cx, uint64_t d0, uint64_t r0)
-{
+static const char *served(dorm_ctx *cx, uint64_t d0, uint64_t r0) {
     bool d = queries(cx, "default") > d0, r = queries(cx, "replica") > r0;
     return d && r ? "both" : d ? "default" : r ? "replica" : "none";
 }
 
 /* Runs `stmt` and sets `where` to the alias that served its statements:
  * "default", "replica", "both" or "none". */
-#define SERVED_BY(cx, where, stmt)                                                                                  \
-    do {                                                                                                            \
-        uint64_t d0_ = queries(cx, "default"), r0_ = queries(cx, "replica");                                        \
-        stmt;                                                                                                       \
-        where = served(cx, d0_, r0_);                                                                               \
+#define SERVED_BY(cx, where, stmt)                                           \
+    do {                                                                     \
+        uint64_t d0_ = queries(cx, "default"), r0_ = queries(cx, "replica"); \
+        stmt;                                                                \
+        where = served(cx, d0_, r0_);                                        \
     } while (0)
 
-SCALE_TEST(reads_writes_and_lag)
-{
+SCALE_TEST(reads_writes_and_lag) {
     dorm_ctx *writer = dorm_ctx_new_databases(S.dbs), *other = dorm_ctx_new_databases(S.dbs);
     cr_assert_str_eq(dorm_qs_db(dorm_all(other, Author)), "replica");
     cr_assert_str_eq(dorm_db_for_write(other, &Author_model, NULL), "default");
@@ -189,8 +178,7 @@ SCALE_TEST(reads_writes_and_lag)
     dorm_ctx_free(other);
 }
 
-SCALE_TEST(a_replica_that_goes_down)
-{
+SCALE_TEST(a_replica_that_goes_down) {
     dorm_ctx *cx = dorm_ctx_new_databases(S.dbs);
     cr_assert_not_null(dorm_create(cx, Author, .name = "kept"), "%s", dorm_errmsg(cx));
     wait_replayed(cx);
@@ -220,8 +208,7 @@ SCALE_TEST(a_replica_that_goes_down)
     dorm_ctx_free(cx);
 }
 
-SCALE_TEST(migrations_stay_off_the_replica)
-{
+SCALE_TEST(migrations_stay_off_the_replica) {
     dorm_ctx *cx = dorm_ctx_new_databases(S.dbs);
     cr_assert_not(dorm_allow_migrate(cx, "replica", "library", &Author_model));
     cr_assert(dorm_allow_migrate(cx, "default", "library", &Author_model));

@@ -19,8 +19,7 @@ test_fault F;
 
 static const dorm_app app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model)};
 
-void test_fault_open(const test_server *srv, const char *name)
-{
+void test_fault_open(const test_server *srv, const char *name) {
     char url[700];
     F.srv = srv;
     snprintf(url, sizeof url, "%s%s", srv->start(name), srv->url_suffix);
@@ -32,8 +31,7 @@ void test_fault_open(const test_server *srv, const char *name)
     cr_assert_eq(dorm_create_all(F.cx), DORM_OK, "%s", dorm_errmsg(F.cx));
 }
 
-void test_fault_close(const char *name)
-{
+void test_fault_close(const char *name) {
     const test_server *srv = F.srv;
     dorm_ctx_free(F.cx);
     dorm_db_close(F.db);
@@ -42,43 +40,28 @@ void test_fault_close(const char *name)
     if (srv) srv->stop(name);
 }
 
-void test_fault_crash(void)
-{
-    cr_assert(F.srv->ctl("stop -m immediate"), "stop -m immediate failed");
-}
+void test_fault_crash(void) { cr_assert(F.srv->ctl("stop -m immediate"), "stop -m immediate failed"); }
 
-void test_fault_start(void)
-{
-    cr_assert(F.srv->ctl("start"), "start failed");
-}
+void test_fault_start(void) { cr_assert(F.srv->ctl("start"), "start failed"); }
 
-int64_t test_fault_authors(void)
-{
+int64_t test_fault_authors(void) {
     int64_t n = dorm_count(dorm_all(F.cx, Author));
     cr_assert_eq(dorm_errcode(F.cx), DORM_OK, "count: %s", dorm_errmsg(F.cx));
     return n;
 }
 
-Author *test_fault_author(const char *name)
-{
-    return dorm_create(F.cx, Author, .name = name);
-}
+Author *test_fault_author(const char *name) { return dorm_create(F.cx, Author, .name = name); }
 
-static void read_int(dorm_db *db, dorm_stmt *st, void *payload)
-{
-    *(int64_t *)payload = db->drv->column_int(st, 0);
-}
+static void read_int(dorm_db *db, dorm_stmt *st, void *payload) { *(int64_t *)payload = db->drv->column_int(st, 0); }
 
-int64_t test_fault_scalar(const char *sql)
-{
+int64_t test_fault_scalar(const char *sql) {
     int64_t v = -1;
     dorm_errbuf e = {0, ""};
     cr_assert_eq(dorm_db__query(F.db, sql, NULL, 0, read_int, &v, &e), 0, "%s: %s", sql, e.msg);
     return v;
 }
 
-void test_fault_restarts_between_statements(void)
-{
+void test_fault_restarts_between_statements(void) {
     cr_assert_not_null(test_fault_author("before"), "%s", dorm_errmsg(F.cx));
     cr_assert(F.srv->ctl("stop -m fast"));
     test_fault_start();
@@ -90,8 +73,7 @@ void test_fault_restarts_between_statements(void)
     cr_assert_eq(test_fault_authors(), 2);
 }
 
-void test_fault_statements_fail_while_the_server_is_down(void)
-{
+void test_fault_statements_fail_while_the_server_is_down(void) {
     cr_assert_not_null(test_fault_author("before"), "%s", dorm_errmsg(F.cx));
     test_fault_crash();
     for (int i = 0; i < 2; i++) {
@@ -107,8 +89,7 @@ void test_fault_statements_fail_while_the_server_is_down(void)
 /* Issue 12 item 11: the block fails with OperationalError, its work is gone,
  * and the first statement after the block reconnects - whichever statement
  * of the block met the dead session first. */
-void test_fault_crash_inside_an_atomic_block(void)
-{
+void test_fault_crash_inside_an_atomic_block(void) {
     cr_assert_not_null(test_fault_author("kept"), "%s", dorm_errmsg(F.cx));
     for (int noticed_by = 0; noticed_by < 4; noticed_by++) {
         cr_assert_eq(dorm_atomic_begin(F.cx), 0, "%s", dorm_errmsg(F.cx));
@@ -147,8 +128,7 @@ void test_fault_crash_inside_an_atomic_block(void)
 
 /* A clean restart inside a block is the same: the server rolls the open
  * transaction back as it shuts down, and the COMMIT fails. */
-void test_fault_restart_inside_an_atomic_block(void)
-{
+void test_fault_restart_inside_an_atomic_block(void) {
     cr_assert_eq(dorm_atomic_begin(F.cx), 0, "%s", dorm_errmsg(F.cx));
     cr_assert_not_null(test_fault_author("lost"), "%s", dorm_errmsg(F.cx));
     cr_assert(F.srv->ctl("stop -m fast"));
@@ -159,8 +139,7 @@ void test_fault_restart_inside_an_atomic_block(void)
 
 /* dorm's own transactions (bulk_create's) end themselves when the server
  * is gone: the call fails, and the next one reconnects. */
-void test_fault_own_transactions_end_themselves(void)
-{
+void test_fault_own_transactions_end_themselves(void) {
     Author *objs[3];
     for (int i = 0; i < 3; i++) {
         objs[i] = dorm_new(F.cx, Author);
@@ -178,8 +157,7 @@ void test_fault_own_transactions_end_themselves(void)
 
 /* A statement running when the server dies fails at once, inside and
  * outside a transaction; the next one (after the block) reconnects. */
-void test_fault_crash_during_a_statement(void)
-{
+void test_fault_crash_during_a_statement(void) {
     for (int in_block = 0; in_block < 2; in_block++) {
         pid_t child = fork();
         cr_assert_neq(child, -1);
@@ -204,8 +182,7 @@ void test_fault_crash_during_a_statement(void)
 
 /* With the server durable (durable_sql), every commit it acknowledged is
  * still there after a crash; a transaction open at the crash is not. */
-void test_fault_acknowledged_commits_survive_a_crash(void)
-{
+void test_fault_acknowledged_commits_survive_a_crash(void) {
     cr_assert_eq(test_fault_scalar(F.srv->durable_sql), 1, "the server is not durable: %s", F.srv->durable_sql);
     char name[32];
     for (int i = 0; i < 100; i++) {

@@ -13,12 +13,12 @@
 
 /* A kind of private server (pgserver.h, myserver.h). */
 typedef struct test_server {
-    const char *(*start)(const char *name);   /* the server of test `name`: its URL  */
-    bool (*ctl)(const char *args);            /* "start", "stop -m fast|immediate"   */
-    void (*stop)(const char *name);           /* stops and removes it               */
-    const char *url_suffix;                   /* appended to the URL, or ""          */
-    const char *sleep_sql;                    /* a statement running 30 s            */
-    const char *durable_sql;                  /* 1 when commits survive a crash      */
+    const char *(*start)(const char *name); /* the server of test `name`: its URL  */
+    bool (*ctl)(const char *args); /* "start", "stop -m fast|immediate"   */
+    void (*stop)(const char *name); /* stops and removes it               */
+    const char *url_suffix; /* appended to the URL, or ""          */
+    const char *sleep_sql; /* a statement running 30 s            */
+    const char *durable_sql; /* 1 when commits survive a crash      */
 } test_server;
 
 /* The open test: its server and connection. */
@@ -38,9 +38,9 @@ void test_fault_close(const char *name);
 /* Each test has a server of its own, named after the test; the file's
  * ReportHook(POST_TEST) stops it even when the test crashed before its
  * fini. */
-#define DORM_SERVER_TEST(suite, srv, name)                                                                          \
-    static void init_##name(void) { test_fault_open(&(srv), #name); }                                              \
-    static void fini_##name(void) { test_fault_close(#name); }                                                     \
+#define DORM_SERVER_TEST(suite, srv, name)                            \
+    static void init_##name(void) { test_fault_open(&(srv), #name); } \
+    static void fini_##name(void) { test_fault_close(#name); }        \
     Test(suite, name, .init = init_##name, .fini = fini_##name, .timeout = 180)
 
 /* The server stopped as by a crash (no shutdown; connections cut), or

@@ -15,26 +15,24 @@ static char state[512], url[512];
 
 /* The state file of test `name`, in the build tree.  The folder is short:
  * a unix socket path is limited to about 100 bytes. */
-static void state_of(const char *name, char *st, size_t cap)
-{
+static void state_of(const char *name, char *st, size_t cap) {
     snprintf(st, cap, "%s/myf-%s.env", DORM_TEST_BUILD_DIR, name);
 }
 
-const char *test_my_server_start(const char *name)
-{
+const char *test_my_server_start(const char *name) {
     if (system("{ command -v mariadbd || test -x /usr/sbin/mariadbd; } >/dev/null 2>&1 && "
                "command -v mariadb-install-db >/dev/null 2>&1") != 0)
         cr_skip_test("needs the MariaDB server programs (the Debian package mariadb-server)");
     char cmd[1536];
     state_of(name, state, sizeof state);
-    snprintf(cmd, sizeof cmd, "DORM_MY_DURABLE=1 DORM_MY_STATE='%s' timeout 120 '%s/scripts/mariadb_start.sh' '%s/myf-%s' 2>&1",
-             state, DORM_TEST_SOURCE_DIR, DORM_TEST_BUILD_DIR, name);
+    snprintf(cmd, sizeof cmd,
+             "DORM_MY_DURABLE=1 DORM_MY_STATE='%s' timeout 120 '%s/scripts/mariadb_start.sh' '%s/myf-%s' 2>&1", state,
+             DORM_TEST_SOURCE_DIR, DORM_TEST_BUILD_DIR, name);
     test_server_url(cmd, "mysql", url, sizeof url);
     return url;
 }
 
-bool test_my_server_ctl(const char *args)
-{
+bool test_my_server_ctl(const char *args) {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "DORM_MY_STATE='%s' timeout 120 '%s/scripts/mariadb_ctl.sh' %s", state,
              DORM_TEST_SOURCE_DIR, args);
@@ -42,8 +40,7 @@ bool test_my_server_ctl(const char *args)
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-void test_my_server_stop(const char *name)
-{
+void test_my_server_stop(const char *name) {
     char st[512], cmd[1024];
     state_of(name, st, sizeof st);
     if (access(st, F_OK) != 0) return;

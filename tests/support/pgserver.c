@@ -15,20 +15,17 @@
 static char state[512], url[512], standby_state[512], standby_url[512], pgb_url[512];
 
 /* The state file and folder of test `name`, in the build tree. */
-static void paths(const char *name, char *st, size_t stcap, char *dir, size_t dircap)
-{
+static void paths(const char *name, char *st, size_t stcap, char *dir, size_t dircap) {
     snprintf(st, stcap, "%s/pgf-%s.env", DORM_TEST_BUILD_DIR, name);
     if (dir) snprintf(dir, dircap, "%s/pgf-%s", DORM_TEST_BUILD_DIR, name);
 }
 
-static bool have_initdb(void)
-{
+static bool have_initdb(void) {
     return system("{ command -v pg_config && test -x \"$(pg_config --bindir)/initdb\"; } >/dev/null 2>&1 || "
                   "ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1") == 0;
 }
 
-void test_server_url(const char *cmd, const char *scheme, char *out, size_t cap)
-{
+void test_server_url(const char *cmd, const char *scheme, char *out, size_t cap) {
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p, "popen %s", cmd);
     char line[512], last[512] = "", text[2048] = "";
@@ -43,8 +40,7 @@ void test_server_url(const char *cmd, const char *scheme, char *out, size_t cap)
     snprintf(out, cap, "%s", last);
 }
 
-const char *test_pg_server_start(const char *name)
-{
+const char *test_pg_server_start(const char *name) {
     if (!have_initdb()) cr_skip_test("needs the PostgreSQL server programs (initdb)");
     char dir[512], cmd[1536];
     paths(name, state, sizeof state, dir, sizeof dir);
@@ -54,19 +50,17 @@ const char *test_pg_server_start(const char *name)
     return url;
 }
 
-const char *test_pg_standby_start(const char *name)
-{
+const char *test_pg_standby_start(const char *name) {
     char dir[512], cmd[2048];
     snprintf(standby_state, sizeof standby_state, "%s/pgf-%s-standby.env", DORM_TEST_BUILD_DIR, name);
     snprintf(dir, sizeof dir, "%s/pgf-%s-standby", DORM_TEST_BUILD_DIR, name);
-    snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 150 '%s/scripts/pg_standby.sh' '%s' '%s' 2>&1",
-             standby_state, DORM_TEST_SOURCE_DIR, state, dir);
+    snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 150 '%s/scripts/pg_standby.sh' '%s' '%s' 2>&1", standby_state,
+             DORM_TEST_SOURCE_DIR, state, dir);
     test_server_url(cmd, "postgres", standby_url, sizeof standby_url);
     return standby_url;
 }
 
-bool test_pg_standby_ctl(const char *args)
-{
+bool test_pg_standby_ctl(const char *args) {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 120 '%s/scripts/pg_ctl.sh' %s", standby_state,
              DORM_TEST_SOURCE_DIR, args);
@@ -74,8 +68,7 @@ bool test_pg_standby_ctl(const char *args)
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-void test_pg_standby_stop(const char *name)
-{
+void test_pg_standby_stop(const char *name) {
     char st[512], cmd[1024];
     snprintf(st, sizeof st, "%s/pgf-%s-standby.env", DORM_TEST_BUILD_DIR, name);
     if (access(st, F_OK) != 0) return;
@@ -83,8 +76,7 @@ void test_pg_standby_stop(const char *name)
     if (system(cmd) != 0) fprintf(stderr, "pg_stop.sh failed for %s\n", st);
 }
 
-const char *test_pgbouncer_start(const char *name, int pool)
-{
+const char *test_pgbouncer_start(const char *name, int pool) {
     if (system("command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer") != 0)
         cr_skip_test("needs pgbouncer (the Debian package pgbouncer; scripts/deps.sh installs it)");
     char st[512], dir[512], cmd[2048];
@@ -96,26 +88,24 @@ const char *test_pgbouncer_start(const char *name, int pool)
     return pgb_url;
 }
 
-void test_pgbouncer_stop(const char *name)
-{
+void test_pgbouncer_stop(const char *name) {
     char st[512], cmd[1024];
     snprintf(st, sizeof st, "%s/pgf-%s-pgb.env", DORM_TEST_BUILD_DIR, name);
     if (access(st, F_OK) != 0) return;
-    snprintf(cmd, sizeof cmd, "DORM_PGB_STATE='%s' timeout 30 '%s/scripts/pgbouncer_stop.sh'", st, DORM_TEST_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "DORM_PGB_STATE='%s' timeout 30 '%s/scripts/pgbouncer_stop.sh'", st,
+             DORM_TEST_SOURCE_DIR);
     if (system(cmd) != 0) fprintf(stderr, "pgbouncer_stop.sh failed for %s\n", st);
 }
 
-bool test_pg_server_ctl(const char *args)
-{
+bool test_pg_server_ctl(const char *args) {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 120 '%s/scripts/pg_ctl.sh' %s", state,
-             DORM_TEST_SOURCE_DIR, args);
+    snprintf(cmd, sizeof cmd, "DORM_PG_STATE='%s' timeout 120 '%s/scripts/pg_ctl.sh' %s", state, DORM_TEST_SOURCE_DIR,
+             args);
     int status = system(cmd);
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-void test_pg_server_stop(const char *name)
-{
+void test_pg_server_stop(const char *name) {
     char st[512], cmd[1024];
     paths(name, st, sizeof st, NULL, 0);
     if (access(st, F_OK) != 0) return;

@@ -33,8 +33,9 @@ static const dorm_field Book_fields[] = {
     DORM_POSINT(Book, pages, .default_value = DORM_VINT(0)),
     DORM_END,
 };
-const dorm_model Book_model = DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
-                                         .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
+const dorm_model Book_model =
+    DORM_MODEL(Book, "library", Book_fields, .ordering = DORM_LIST("-publication_date"),
+               .indexes = DORM_INDEXES({DORM_LIST("title"), NULL}, {DORM_LIST("isbn"), NULL}));
 
 static const dorm_field Everything_fields[] = {
     DORM_AUTO(Everything, id),
@@ -65,7 +66,8 @@ static const dorm_field Everything_fields[] = {
 };
 const dorm_model Everything_model = DORM_MODEL(Everything, "library", Everything_fields);
 
-static const dorm_app test_app = {.label = "library", .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
+static const dorm_app test_app = {.label = "library",
+                                  .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model)};
 
 test_db T;
 
@@ -91,9 +93,7 @@ const char *test_pick(const char *sqlite, const char *pg, const char *my) {
     return test_db_on_mysql() ? my : on_postgres() ? pg : sqlite;
 }
 
-const dorm_dialect *test_db_dialect(void) {
-    return T.db->dialect;
-}
+const dorm_dialect *test_db_dialect(void) { return T.db->dialect; }
 
 /* Creates this process's schema (database) and makes it the one used. */
 static void isolate(void) {
@@ -161,8 +161,7 @@ void test_db_close(void) {
         dorm_errbuf e = {0, ""};
         if (T.db->atomic_depth > 0) dorm_db__exec(T.db, "ROLLBACK", &e);
         T.db->atomic_depth = 0;
-        snprintf(sql, sizeof sql, test_db_on_mysql() ? "DROP DATABASE `%s`" : "DROP SCHEMA \"%s\" CASCADE",
-                 pg_schema);
+        snprintf(sql, sizeof sql, test_db_on_mysql() ? "DROP DATABASE `%s`" : "DROP SCHEMA \"%s\" CASCADE", pg_schema);
         dorm_db__exec(T.db, sql, &e);
         pg_schema[0] = '\0';
     } else if (T.cx) {
@@ -232,8 +231,8 @@ void test_db_catalogue(void) {
     Author *authors[] = {austen, orwell, tolkien};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         Book *b = dorm_create(cx, Book, .title = rows[i].title, .author = {authors[rows[i].author]->id, NULL},
-                              .publication_date = dorm_date_ymd(rows[i].y, rows[i].m, rows[i].d),
-                              .isbn = rows[i].isbn, .genre = rows[i].genre, .pages = rows[i].pages);
+                              .publication_date = dorm_date_ymd(rows[i].y, rows[i].m, rows[i].d), .isbn = rows[i].isbn,
+                              .genre = rows[i].genre, .pages = rows[i].pages);
         cr_assert(b, "%s", dorm_errmsg(cx));
     }
 }
@@ -291,8 +290,8 @@ char *test_read_file(const char *path) {
 
 const char *test_golden(const char *name, const char *ext) {
     const char *backend = strncmp(test_db_url(), "postgres", 8) == 0 ? "postgresql"
-                          : test_db_on_mysql()                      ? "mysql"
-                                                                    : "sqlite";
+        : test_db_on_mysql()                                         ? "mysql"
+                                                                     : "sqlite";
     char path[512];
     snprintf(path, sizeof path, "%s/tests/data/%s/%s.%s", DORM_TEST_SOURCE_DIR, name, backend, ext);
     static char text[65536];
@@ -337,7 +336,8 @@ const char *test_ids(dorm_qs *qs) {
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     out[0] = '\0';
     for (size_t i = 0; i < n && used < sizeof out; i++)
-        used += (size_t)snprintf(out + used, sizeof out - used, "%s%lld", i ? "," : "", (long long)rows[i]->values[0].u.i);
+        used +=
+            (size_t)snprintf(out + used, sizeof out - used, "%s%lld", i ? "," : "", (long long)rows[i]->values[0].u.i);
     return out;
 }
 

@@ -116,8 +116,10 @@ Test(testing, assert_num_queries) {
     const char *head = "1 != 3 : 1 queries executed, 3 expected\nCaptured queries were:\n1. SELECT COUNT(*) ";
     cr_expect_eq(strncmp(msg, head, strlen(head)), 0, "%s", msg);
     cr_expect(strstr(msg, "; args=()"), "%s", msg);
-    cr_expect_str_eq(dorm_queries_get(q, 0), msg + strlen("1 != 3 : 1 queries executed, 3 expected\n"
-                                                          "Captured queries were:\n1. "));
+    cr_expect_str_eq(dorm_queries_get(q, 0),
+                     msg +
+                         strlen("1 != 3 : 1 queries executed, 3 expected\n"
+                                "Captured queries were:\n1. "));
     cr_expect_null(dorm_queries_get(q, 1));
     dorm_queries_stop(q);
     logged = 0;

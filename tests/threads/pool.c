@@ -43,7 +43,7 @@ const dorm_model Counter_model = DORM_MODEL(Counter, "threads", Counter_fields);
 static const dorm_app app = {.label = "threads", .models = DORM_MODELS(&Counter_model)};
 
 static dorm_pool *pool;
-static dorm_databases *dbs;   /* phase two: primary + "replica" (the same database) */
+static dorm_databases *dbs; /* phase two: primary + "replica" (the same database) */
 
 typedef struct job {
     int n;
@@ -51,13 +51,11 @@ typedef struct job {
     char first[300];
 } job;
 
-static void failed(job *j, dorm_ctx *cx, const char *what)
-{
+static void failed(job *j, dorm_ctx *cx, const char *what) {
     if (j->failures++ == 0) snprintf(j->first, sizeof j->first, "%s: %.250s", what, dorm_errmsg(cx));
 }
 
-static void *work(void *payload)
-{
+static void *work(void *payload) {
     job *j = payload;
     dorm_ctx *cx = dbs ? dorm_ctx_new_databases(dbs) : dorm_ctx_new_pool(pool);
     if (!cx) {
@@ -76,8 +74,8 @@ static void *work(void *payload)
             failed(j, cx, "begin");
             continue;
         }
-        bool ok = dorm_update(dorm_filter(dorm_all(cx, Counter), DQ("key", key)),
-                              DSET("n", dorm_add(dorm_F("n"), 1))) == 1;
+        bool ok =
+            dorm_update(dorm_filter(dorm_all(cx, Counter), DQ("key", key)), DSET("n", dorm_add(dorm_F("n"), 1))) == 1;
         size_t n = 0;
         ok = ok && dorm_list(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")), &n);
         if (!ok) failed(j, cx, "block");
@@ -88,16 +86,14 @@ static void *work(void *payload)
     return NULL;
 }
 
-static bool run_sql(dorm_db *db, const char *sql)
-{
+static bool run_sql(dorm_db *db, const char *sql) {
     dorm_errbuf e = {0, ""};
     if (dorm_db__exec(db, sql, &e) == 0) return true;
     fprintf(stderr, "pool: %s: %s\n", sql, e.msg);
     return false;
 }
 
-int main(void)
-{
+int main(void) {
     alarm(DEADLINE);
     const char *base = getenv("DORM_TEST_URL");
     char schema[48] = "", dir[] = "/tmp/dorm-pool-XXXXXX", url[600];
@@ -151,7 +147,8 @@ int main(void)
             }
         int want = phase * THREADS * ROUNDS;
         Counter *t = dorm_get(dorm_all(cx, Counter), DQ("key", "total"));
-        int64_t total = t ? t->n : -1, keys = dorm_count(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")));
+        int64_t total = t ? t->n : -1,
+                keys = dorm_count(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")));
         int64_t sum = 0;
         DORM_EACH(Counter, c, dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k"))) sum += c->n;
         dorm_pool_stats st = dorm_pool_get_stats(phase == 1 ? pool : dorm_databases_pool(dbs, "replica"));

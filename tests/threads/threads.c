@@ -27,8 +27,7 @@
 #define DEADLINE (120 * stress())
 
 /* $DORM_STRESS: how many times the usual work the loops do (1 to 100). */
-static int stress(void)
-{
+static int stress(void) {
     const char *s = getenv("DORM_STRESS");
     int n = s ? atoi(s) : 1;
     return n < 1 ? 1 : n > 100 ? 100 : n;
@@ -59,13 +58,11 @@ typedef struct job {
     char first[300];
 } job;
 
-static void failed(job *j, dorm_ctx *cx, const char *what)
-{
+static void failed(job *j, dorm_ctx *cx, const char *what) {
     if (j->failures++ == 0) snprintf(j->first, sizeof j->first, "%s: %.250s", what, dorm_errmsg(cx));
 }
 
-static void *work(void *payload)
-{
+static void *work(void *payload) {
     job *j = payload;
     dorm_db *db = dorm_db_open(url, reg);
     dorm_ctx *cx = dorm_ctx_new(db);
@@ -85,8 +82,8 @@ static void *work(void *payload)
             failed(j, cx, "begin");
             continue;
         }
-        bool ok = dorm_update(dorm_filter(dorm_all(cx, Counter), DQ("key", key)),
-                              DSET("n", dorm_add(dorm_F("n"), 1))) == 1;
+        bool ok =
+            dorm_update(dorm_filter(dorm_all(cx, Counter), DQ("key", key)), DSET("n", dorm_add(dorm_F("n"), 1))) == 1;
         size_t n = 0;
         ok = ok && dorm_list(dorm_order_by(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")), "-n"), &n);
         if (!ok) failed(j, cx, "block");
@@ -97,23 +94,20 @@ static void *work(void *payload)
     return NULL;
 }
 
-static int64_t count_where(dorm_ctx *cx, const char *key)
-{
+static int64_t count_where(dorm_ctx *cx, const char *key) {
     Counter *c = dorm_get(dorm_all(cx, Counter), DQ("key", key));
     return c ? c->n : -1;
 }
 
 /* Runs `sql` on the first connection; false (with a message) on failure. */
-static bool run_sql(dorm_db *db, const char *sql)
-{
+static bool run_sql(dorm_db *db, const char *sql) {
     dorm_errbuf e = {0, ""};
     if (dorm_db__exec(db, sql, &e) == 0) return true;
     fprintf(stderr, "threads: %s: %s\n", sql, e.msg);
     return false;
 }
 
-int main(void)
-{
+int main(void) {
     alarm(DEADLINE);
     const char *base = getenv("DORM_TEST_URL");
     char schema[48] = "", dir[] = "/tmp/dorm-threads-XXXXXX";
@@ -132,7 +126,11 @@ int main(void)
     dorm_ctx *cx = dorm_ctx_new(db);
     if (!cx || dorm_db_errcode(db) != DORM_OK) return fprintf(stderr, "threads: %s\n", dorm_db_errmsg(db)), 2;
     char sql[160];
-    snprintf(sql, sizeof sql, my ? "CREATE DATABASE %s" : server ? "CREATE SCHEMA %s" : "PRAGMA journal_mode = WAL", schema);
+    snprintf(sql, sizeof sql,
+             my           ? "CREATE DATABASE %s"
+                 : server ? "CREATE SCHEMA %s"
+                          : "PRAGMA journal_mode = WAL",
+             schema);
     bool ok = run_sql(db, sql);
     if (server) {
         snprintf(sql, sizeof sql, my ? "USE %s" : "SET search_path TO %s", schema);
@@ -155,8 +153,8 @@ int main(void)
             printf("thread %d: %d failures; first: %s\n", i, jobs[i].failures, jobs[i].first);
             status = 1;
         }
-    int64_t total = count_where(cx, "total"), keys = dorm_count(dorm_filter(dorm_all(cx, Counter),
-                                                                         DQ("key__startswith", "k")));
+    int64_t total = count_where(cx, "total"),
+            keys = dorm_count(dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k")));
     int64_t sum = 0;
     DORM_EACH(Counter, c, dorm_filter(dorm_all(cx, Counter), DQ("key__startswith", "k"))) sum += c->n;
     printf("threads: total %lld (want %d), %lld keys (want %d), their sum %lld (want %d)\n", (long long)total,

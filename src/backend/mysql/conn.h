@@ -15,22 +15,22 @@
 typedef struct dorm_my_opts {
     const char *host, *user, *password, *database, *unix_socket;
     unsigned port;
-    const char *charset;          /* utf8mb4 unless the URL says utf8     */
-    const char *isolation;        /* "READ COMMITTED", ... or NULL (none) */
+    const char *charset; /* utf8mb4 unless the URL says utf8     */
+    const char *isolation; /* "READ COMMITTED", ... or NULL (none) */
     const char *sql_mode;
-    const char *init_command;     /* trusted SQL run at every connection  */
+    const char *init_command; /* trusted SQL run at every connection  */
     unsigned connect_timeout, read_timeout, write_timeout;
     const char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *ssl_cipher;
-    int ssl_mode;                 /* 0: libmariadb's default, else 1..5   */
+    int ssl_mode; /* 0: libmariadb's default, else 1..5   */
 } dorm_my_opts;
 
 struct dorm_conn {
     MYSQL *my;
     dorm_my_opts o;
-    bool tx_open;           /* the server was in a transaction after the last command */
-    bool lost;              /* a command met a dead session: reconnect before the next */
-    unsigned generation;    /* bumped by every reconnection: older statements are gone */
-    char where[192];        /* "socket \"/run/mysqld/mysqld.sock\"" for messages */
+    bool tx_open; /* the server was in a transaction after the last command */
+    bool lost; /* a command met a dead session: reconnect before the next */
+    unsigned generation; /* bumped by every reconnection: older statements are gone */
+    char where[192]; /* "socket \"/run/mysqld/mysqld.sock\"" for messages */
 };
 
 /* Connects as `url` says (see docs/backends.md for the accepted options).

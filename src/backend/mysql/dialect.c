@@ -14,10 +14,9 @@
 /* Writes transform `ex` of `lhs` as Django's date_extract_sql for MySQL,
  * a datetime seen in zone tz (stored in UTC).  The sums are parenthesised
  * so that a lookup's cast applies to the whole. */
-static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
-{
+static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz) {
     static const char *const fields[DORM_EX__COUNT] = {
-        [DORM_EX_YEAR] = "YEAR",     [DORM_EX_MONTH] = "MONTH",   [DORM_EX_DAY] = "DAY",
+        [DORM_EX_YEAR] = "YEAR",       [DORM_EX_MONTH] = "MONTH", [DORM_EX_DAY] = "DAY",
         [DORM_EX_QUARTER] = "QUARTER", [DORM_EX_HOUR] = "HOUR",   [DORM_EX_MINUTE] = "MINUTE",
         [DORM_EX_SECOND] = "SECOND",
     };
@@ -41,8 +40,7 @@ static void my_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
 }
 
 /* MySQL has no OFFSET without LIMIT: Django's no_limit_value, 2^64 - 1. */
-static void my_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
-{
+static void my_limit_offset(dorm_buf *out, int64_t limit, int64_t offset) {
     if (limit >= 0)
         dorm_buf_printf(out, " LIMIT %lld", (long long)limit);
     else if (offset > 0)
@@ -51,8 +49,7 @@ static void my_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
 }
 
 /* Django's mysql DatabaseWrapper.data_types, for one kind. */
-static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
-{
+static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind) {
     switch (kind) {
     case DORM_KIND_AUTO: dorm_buf_puts(out, "integer AUTO_INCREMENT"); break;
     case DORM_KIND_BIGAUTO: dorm_buf_puts(out, "bigint AUTO_INCREMENT"); break;
@@ -83,8 +80,7 @@ static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
 /* A foreign key takes the type of the column it points to, as Django's
  * rel_db_type gives it: auto keys are pointed at with "integer" /
  * "bigint"; a positive integer keeps UNSIGNED (related_fields_match_type). */
-static void my_column_type(dorm_buf *out, const dorm_column_def *c)
-{
+static void my_column_type(dorm_buf *out, const dorm_column_def *c) {
     if (c->kind != DORM_KIND_FK) {
         kind_type(out, c, c->kind);
         return;
@@ -98,8 +94,7 @@ static void my_column_type(dorm_buf *out, const dorm_column_def *c)
 
 /* Django's data_type_check_constraints for MariaDB >= 10.4.3 (JSON_VALID
  * comes with the json type itself). */
-static void my_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
-{
+static void my_column_check(dorm_buf *out, const dorm_column_def *c, char quote) {
     if (c->kind != DORM_KIND_POSINT && c->kind != DORM_KIND_POSSMALLINT) return;
     dorm_buf_quote(out, quote, c->name);
     dorm_buf_puts(out, " >= 0");
@@ -108,8 +103,7 @@ static void my_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
 /* Django's _field_should_be_indexed on MySQL with InnoDB: a FOREIGN KEY
  * constraint indexes its column itself, and text, JSON and binary columns
  * take no plain index (no full-width index on them). */
-static bool my_indexes_column(const dorm_column_def *c)
-{
+static bool my_indexes_column(const dorm_column_def *c) {
     if (c->kind == DORM_KIND_FK && c->ref_table) return false;
     dorm_kind k = c->kind == DORM_KIND_FK ? c->ref_kind : c->kind;
     return k != DORM_KIND_TEXT && k != DORM_KIND_JSON && k != DORM_KIND_BINARY;
@@ -118,8 +112,7 @@ static bool my_indexes_column(const dorm_column_def *c)
 /* Django's sql_flush with reset_sequences: foreign key checks off around
  * one TRUNCATE per table (which also starts AUTO_INCREMENT again), DELETE
  * FROM where no key counter needs resetting. */
-static void my_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq)
-{
+static void my_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq) {
     (void)sequences;
     if (!n) return;
     dorm_buf_puts(out, "SET FOREIGN_KEY_CHECKS = 0");
@@ -141,8 +134,7 @@ static void my_flush(dorm_buf *out, const char *const *tables, size_t n, const c
 /* A list as a JSON array for JSON_TABLE: numbers, and text (dates,
  * decimals and UUIDs as my_bind's text) as strings, which the server
  * compares with the column as it compares a bound value. */
-static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n)
-{
+static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n) {
     char tmp[DORM_FMT_MAX];
     dorm_buf_putc(out, '[');
     for (size_t i = 0; i < n; i++) {
@@ -176,8 +168,10 @@ static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n)
             unsigned char c = (unsigned char)s[k];
             chars += (c & 0xc0) != 0x80;
             if (c == '"' || c == '\\') dorm_buf_putc(out, '\\');
-            if (c < 0x20) dorm_buf_printf(out, "\\u%04x", c);
-            else dorm_buf_putc(out, (char)c);
+            if (c < 0x20)
+                dorm_buf_printf(out, "\\u%04x", c);
+            else
+                dorm_buf_putc(out, (char)c);
         }
         if (chars > IN_TEXT_MAX) return false;
         dorm_buf_putc(out, '"');
@@ -189,8 +183,7 @@ static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n)
 /* Django's explain_query_prefix for MariaDB: ANALYZE (its own statement)
  * instead of EXPLAIN when asked, FORMAT=..., TEXT being MySQL's
  * TRADITIONAL. */
-static void my_explain(dorm_buf *out, const char *format, const int *values)
-{
+static void my_explain(dorm_buf *out, const char *format, const int *values) {
     dorm_buf_puts(out, values[0] > 0 ? "ANALYZE" : "EXPLAIN");
     if (format) dorm_buf_printf(out, " FORMAT=%s", strcmp(format, "TEXT") == 0 ? "TRADITIONAL" : format);
 }
@@ -199,19 +192,20 @@ static void my_explain(dorm_buf *out, const char *format, const int *values)
  * column whatever their names (an inline UNIQUE is named by the server
  * after its column): one compound statement that reads the names from
  * information_schema and drops each with EXECUTE IMMEDIATE. */
-static void my_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind)
-{
+static void my_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind) {
     dorm_buf q = DORM_BUF_INIT, head = DORM_BUF_INIT;
     dorm_buf_quote(&q, '`', table);
     dorm_buf_printf(&head, "ALTER TABLE %s DROP %s `", q.data ? q.data : "", kind == 'f' ? "FOREIGN KEY" : "INDEX");
     dorm_value t = dorm_v_text(table), col = dorm_v_text(column), drop = dorm_v_text(head.data ? head.data : "");
     dorm_buf_puts(out, "BEGIN NOT ATOMIC DECLARE done INT DEFAULT 0; DECLARE n VARCHAR(64); DECLARE cur CURSOR FOR ");
     if (kind == 'f')
-        dorm_buf_puts(out, "SELECT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = "
-                           "DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL AND TABLE_NAME = ");
+        dorm_buf_puts(out,
+                      "SELECT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = "
+                      "DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL AND TABLE_NAME = ");
     else
-        dorm_buf_puts(out, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
-                           "NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' AND TABLE_NAME = ");
+        dorm_buf_puts(out,
+                      "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
+                      "NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' AND TABLE_NAME = ");
     dorm_buf_literal(out, &t);
     if (kind == 'f') {
         dorm_buf_puts(out, " AND COLUMN_NAME = ");
@@ -220,8 +214,9 @@ static void my_drop_column_constraints(dorm_buf *out, const char *table, const c
         dorm_buf_puts(out, " GROUP BY INDEX_NAME HAVING COUNT(*) = 1 AND MIN(COLUMN_NAME) = ");
         dorm_buf_literal(out, &col);
     }
-    dorm_buf_puts(out, "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN cur; l: LOOP FETCH cur INTO n; "
-                       "IF done THEN LEAVE l; END IF; EXECUTE IMMEDIATE CONCAT(");
+    dorm_buf_puts(out,
+                  "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN cur; l: LOOP FETCH cur INTO n; "
+                  "IF done THEN LEAVE l; END IF; EXECUTE IMMEDIATE CONCAT(");
     dorm_buf_literal(out, &drop);
     dorm_buf_puts(out, ", REPLACE(n, '`', '``'), '`'); END LOOP; CLOSE cur; END");
     if (q.failed || head.failed) out->failed = true;
@@ -264,32 +259,34 @@ const dorm_dialect dorm_my_dialect = {
     .param_style = DORM_PARAM_QMARK,
     /* The protocol counts a statement's parameters in 16 bits. */
     .max_params = 65535,
-    .operators = {
-        [DORM_LK_EXACT] = "= %s",
-        [DORM_LK_IEXACT] = "LIKE %s" ESC,
-        [DORM_LK_CONTAINS] = "LIKE BINARY %s" ESC,
-        [DORM_LK_ICONTAINS] = "LIKE %s" ESC,
-        [DORM_LK_STARTSWITH] = "LIKE BINARY %s" ESC,
-        [DORM_LK_ISTARTSWITH] = "LIKE %s" ESC,
-        [DORM_LK_ENDSWITH] = "LIKE BINARY %s" ESC,
-        [DORM_LK_IENDSWITH] = "LIKE %s" ESC,
-        [DORM_LK_GT] = "> %s",
-        [DORM_LK_GTE] = ">= %s",
-        [DORM_LK_LT] = "< %s",
-        [DORM_LK_LTE] = "<= %s",
-        /* Django's REGEXP BINARY: PCRE's flag makes the match
+    .operators =
+        {
+            [DORM_LK_EXACT] = "= %s",
+            [DORM_LK_IEXACT] = "LIKE %s" ESC,
+            [DORM_LK_CONTAINS] = "LIKE BINARY %s" ESC,
+            [DORM_LK_ICONTAINS] = "LIKE %s" ESC,
+            [DORM_LK_STARTSWITH] = "LIKE BINARY %s" ESC,
+            [DORM_LK_ISTARTSWITH] = "LIKE %s" ESC,
+            [DORM_LK_ENDSWITH] = "LIKE BINARY %s" ESC,
+            [DORM_LK_IENDSWITH] = "LIKE %s" ESC,
+            [DORM_LK_GT] = "> %s",
+            [DORM_LK_GTE] = ">= %s",
+            [DORM_LK_LT] = "< %s",
+            [DORM_LK_LTE] = "<= %s",
+            /* Django's REGEXP BINARY: PCRE's flag makes the match
          * case-sensitive whatever the collation.  iregex is Django's REGEXP,
          * the collation's case. */
-        [DORM_LK_REGEX] = "REGEXP CONCAT('(?-i)', %s)",
-        [DORM_LK_IREGEX] = "REGEXP %s",
-        /* Django's DataContains: JSON_CONTAINS(lhs, rhs), the function's
+            [DORM_LK_REGEX] = "REGEXP CONCAT('(?-i)', %s)",
+            [DORM_LK_IREGEX] = "REGEXP %s",
+            /* Django's DataContains: JSON_CONTAINS(lhs, rhs), the function's
          * opening in the left-hand side's cast; ContainedBy is
          * dorm_my_json.contained_by. */
-        [DORM_LK_JSON_CONTAINS] = "%s)",
-    },
-    .lhs_casts = {
-        [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s,",
-    },
+            [DORM_LK_JSON_CONTAINS] = "%s)",
+        },
+    .lhs_casts =
+        {
+            [DORM_LK_JSON_CONTAINS] = "JSON_CONTAINS(%s,",
+        },
     .pattern = dorm_like__pattern,
     .extract = my_extract,
     .trunc = dorm_my__trunc,

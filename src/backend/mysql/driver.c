@@ -36,9 +36,9 @@ typedef struct col {
         double f;
         MYSQL_TIME t;
     } v;
-    char *buf;               /* COL_TEXT: the value, NUL-terminated */
+    char *buf; /* COL_TEXT: the value, NUL-terminated */
     size_t cap;
-    char tmp[DORM_FMT_MAX];  /* other kinds read as text */
+    char tmp[DORM_FMT_MAX]; /* other kinds read as text */
 } col;
 
 typedef union param {
@@ -53,8 +53,8 @@ struct dorm_stmt {
     MYSQL_STMT *st;
     char *sql;
     size_t len;
-    unsigned generation;     /* of the connection st was prepared on */
-    bool reads;              /* a SELECT: it changes no rows */
+    unsigned generation; /* of the connection st was prepared on */
+    bool reads; /* a SELECT: it changes no rows */
     unsigned nparams;
     MYSQL_BIND *pbind;
     param *pval;
@@ -64,30 +64,27 @@ struct dorm_stmt {
     unsigned ncols, capcols;
     MYSQL_BIND *rbind;
     col *cols;
-    bool executed;           /* run since the last reset */
-    bool stored;             /* a result set is held on the client */
+    bool executed; /* run since the last reset */
+    bool stored; /* a result set is held on the client */
     int64_t changes, insert_id;
 };
 
-static int stmt_fail(dorm_stmt *s, dorm_errbuf *e)
-{
+static int stmt_fail(dorm_stmt *s, dorm_errbuf *e) {
     int rc = dorm_my__fail(s->c, mysql_stmt_errno(s->st), mysql_stmt_error(s->st), e);
     dorm_my__track(s->c);
     return rc;
 }
 
 /* Whether the SQL reads rather than writes: its first word. */
-static bool reads_only(const char *sql)
-{
+static bool reads_only(const char *sql) {
     while (*sql == ' ' || *sql == '(' || *sql == '\n' || *sql == '\t') sql++;
-    return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "WITH", 4) == 0 ||
-           strncasecmp(sql, "SHOW", 4) == 0 || strncasecmp(sql, "EXPLAIN", 7) == 0;
+    return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "WITH", 4) == 0 || strncasecmp(sql, "SHOW", 4) == 0 ||
+        strncasecmp(sql, "EXPLAIN", 7) == 0;
 }
 
 /* Creates the server-side statement of s on the current session (again
  * after a reconnection; the old handle died with its session). */
-static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
-{
+static int server_prepare(dorm_stmt *s, dorm_errbuf *e) {
     dorm_conn *c = s->c;
     if (s->st) mysql_stmt_close(s->st);
     s->st = mysql_stmt_init(c->my);
@@ -123,8 +120,7 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
     return 0;
 }
 
-static int my_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
-{
+static int my_exec(dorm_conn *c, const char *sql, dorm_errbuf *e) {
     int rc = dorm_my__ready(c, e);
     if (!rc) {
         rc = dorm_my__run_plain(c, sql, e);
@@ -137,8 +133,7 @@ static int my_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
     return rc;
 }
 
-static void free_stmt(dorm_stmt *s)
-{
+static void free_stmt(dorm_stmt *s) {
     for (unsigned i = 0; i < s->capcols; i++) dorm_mem__free(s->cols[i].buf);
     dorm_mem__free(s->cols);
     dorm_mem__free(s->rbind);
@@ -151,8 +146,7 @@ static void free_stmt(dorm_stmt *s)
     dorm_mem__free(s);
 }
 
-static int my_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e)
-{
+static int my_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e) {
     if (len > UINT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
     if (memchr(sql, '\0', len)) return dorm_err(e, DORM_EPROGRAMMING, "The SQL text contains a NUL byte.");
     dorm_stmt *s = dorm_mem__calloc(1, sizeof *s);
@@ -176,8 +170,7 @@ static int my_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
 }
 
 static void to_time(MYSQL_TIME *t, enum enum_mysql_timestamp_type type, int y, int mo, int d, int h, int mi, int sec,
-                    unsigned long usec)
-{
+                    unsigned long usec) {
     memset(t, 0, sizeof *t);
     t->year = (unsigned)y, t->month = (unsigned)mo, t->day = (unsigned)d;
     t->hour = (unsigned)h, t->minute = (unsigned)mi, t->second = (unsigned)sec;
@@ -186,16 +179,14 @@ static void to_time(MYSQL_TIME *t, enum enum_mysql_timestamp_type type, int y, i
 }
 
 /* Parameter i as text in the scratch buffer. */
-static void scratch_text(dorm_stmt *s, unsigned i, enum enum_field_types type, const char *text, size_t n)
-{
+static void scratch_text(dorm_stmt *s, unsigned i, enum enum_field_types type, const char *text, size_t n) {
     s->poff[i] = s->scratch.len;
     s->plen[i] = (unsigned long)n;
     s->pbind[i].buffer_type = type;
     dorm_buf_put(&s->scratch, text, n);
 }
 
-static int out_of_range(dorm_errbuf *e, int i, const char *what)
-{
+static int out_of_range(dorm_errbuf *e, int i, const char *what) {
     return dorm_err(e, DORM_EDATA, "parameter %d: %s value out of range", i + 1, what);
 }
 
@@ -204,11 +195,9 @@ static int out_of_range(dorm_errbuf *e, int i, const char *what)
  * is released, dorm_db__run's contract), decimals as their digits.  Text
  * with a NUL byte is refused, as on every backend (C strings cannot carry
  * it back). */
-static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
-{
+static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e) {
     if (i < 0 || (unsigned)i >= s->nparams)
-        return dorm_err(e, DORM_EPROGRAMMING, "parameter %d is out of range (the statement has %u)", i + 1,
-                        s->nparams);
+        return dorm_err(e, DORM_EPROGRAMMING, "parameter %d is out of range (the statement has %u)", i + 1, s->nparams);
     unsigned k = (unsigned)i;
     MYSQL_BIND *b = &s->pbind[k];
     param *p = &s->pval[k];
@@ -244,7 +233,8 @@ static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
             b->buffer_type = MYSQL_TYPE_NULL;
             return 0;
         }
-        if (!v->u.s && v->len) return dorm_err(e, DORM_EVALUE, "parameter %d: text of %zu bytes at NULL", i + 1, v->len);
+        if (!v->u.s && v->len)
+            return dorm_err(e, DORM_EVALUE, "parameter %d: text of %zu bytes at NULL", i + 1, v->len);
         n = v->len == DORM_STRLEN ? strlen(v->u.s) : v->len;
         /* dorm reads text into C strings: a NUL would come back cut, so it
          * is refused here as on the other backends. */
@@ -289,13 +279,11 @@ static int my_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
         n = dorm_uuid_format(v->u.uuid, tmp);
         scratch_text(s, k, MYSQL_TYPE_STRING, tmp, n);
         return 0;
-    default:
-        return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", i + 1, (int)v->type);
+    default: return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", i + 1, (int)v->type);
     }
 }
 
-static int grow_cols(dorm_stmt *s, unsigned n, dorm_errbuf *e)
-{
+static int grow_cols(dorm_stmt *s, unsigned n, dorm_errbuf *e) {
     if (n <= s->capcols) return 0;
     MYSQL_BIND *rb = dorm_mem__realloc(s->rbind, sizeof *rb * n);
     if (rb) s->rbind = rb;
@@ -308,8 +296,7 @@ static int grow_cols(dorm_stmt *s, unsigned n, dorm_errbuf *e)
 }
 
 /* Text buffer of column i grown to hold n bytes and a NUL. */
-static int grow_text(col *c, size_t n, dorm_errbuf *e)
-{
+static int grow_text(col *c, size_t n, dorm_errbuf *e) {
     if (n + 1 <= c->cap) return 0;
     size_t cap = c->cap ? c->cap : 64;
     while (cap < n + 1) cap *= 2;
@@ -329,8 +316,7 @@ static int grow_text(col *c, size_t n, dorm_errbuf *e)
  * bytes, JSON) as bytes in a buffer that fits the column's declared width
  * or the longest value seen.  (STMT_ATTR_UPDATE_MAX_LENGTH would size them
  * exactly, at the cost of a walk over every stored row.) */
-static int bind_results(dorm_stmt *s, dorm_errbuf *e)
-{
+static int bind_results(dorm_stmt *s, dorm_errbuf *e) {
     int rc = grow_cols(s, s->ncols, e);
     if (rc) return rc;
     const MYSQL_FIELD *f = s->st->fields;
@@ -383,8 +369,7 @@ static int bind_results(dorm_stmt *s, dorm_errbuf *e)
 }
 
 /* Runs the statement with its bound parameters; a result set is stored. */
-static int run(dorm_stmt *s, dorm_errbuf *e)
-{
+static int run(dorm_stmt *s, dorm_errbuf *e) {
     dorm_conn *c = s->c;
     int rc = dorm_my__ready(c, e);
     if (rc) return rc;
@@ -421,8 +406,7 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
 
 /* A value longer than its buffer is fetched again whole, into the buffer
  * grown for it (and for the rows after it). */
-static int refetch_truncated(dorm_stmt *s, dorm_errbuf *e)
-{
+static int refetch_truncated(dorm_stmt *s, dorm_errbuf *e) {
     for (unsigned i = 0; i < s->ncols; i++) {
         col *c = &s->cols[i];
         if (c->kind != COL_TEXT || !c->error || c->len < c->cap) continue;
@@ -440,8 +424,7 @@ static int refetch_truncated(dorm_stmt *s, dorm_errbuf *e)
     return mysql_stmt_bind_result(s->st, s->rbind) ? stmt_fail(s, e) : 0;
 }
 
-static int my_step(dorm_stmt *s, dorm_errbuf *e)
-{
+static int my_step(dorm_stmt *s, dorm_errbuf *e) {
     if (!s->executed) {
         int rc = run(s, e);
         if (rc) return rc;
@@ -457,26 +440,20 @@ static int my_step(dorm_stmt *s, dorm_errbuf *e)
     return stmt_fail(s, e);
 }
 
-static int my_column_count(dorm_stmt *s)
-{
-    return s->executed ? (int)s->ncols : 0;
-}
+static int my_column_count(dorm_stmt *s) { return s->executed ? (int)s->ncols : 0; }
 
-static const col *column(const dorm_stmt *s, int i)
-{
+static const col *column(const dorm_stmt *s, int i) {
     return s->stored && i >= 0 && (unsigned)i < s->ncols ? &s->cols[i] : NULL;
 }
 
-static bool my_column_null(dorm_stmt *s, int i)
-{
+static bool my_column_null(dorm_stmt *s, int i) {
     const col *c = column(s, i);
     return !c || c->null;
 }
 
 /* Integers of up to 18 digits, nearly every key and count, are parsed
  * here without strtoll; decimals give their integer part. */
-static int64_t text_int(const char *v)
-{
+static int64_t text_int(const char *v) {
     const char *p = v + (*v == '-');
     int64_t x = 0;
     int digits = 0;
@@ -488,8 +465,7 @@ static int64_t text_int(const char *v)
     return strtoll(v, NULL, 10);
 }
 
-static int64_t my_column_int(dorm_stmt *s, int i)
-{
+static int64_t my_column_int(dorm_stmt *s, int i) {
     const col *c = column(s, i);
     if (!c || c->null) return 0;
     switch (c->kind) {
@@ -500,8 +476,7 @@ static int64_t my_column_int(dorm_stmt *s, int i)
     }
 }
 
-static double my_column_float(dorm_stmt *s, int i)
-{
+static double my_column_float(dorm_stmt *s, int i) {
     const col *c = column(s, i);
     if (!c || c->null) return 0;
     switch (c->kind) {
@@ -516,8 +491,7 @@ static double my_column_float(dorm_stmt *s, int i)
 /* A temporal value as dorm's text: "YYYY-MM-DD", "HH:MM:SS[.ffffff]" or
  * "YYYY-MM-DD HH:MM:SS[.ffffff]", microseconds only when there are some.
  * Written by hand: every date of a fetched row comes through here. */
-static size_t time_text(const MYSQL_TIME *t, char *out)
-{
+static size_t time_text(const MYSQL_TIME *t, char *out) {
     char *p = out;
     if (t->time_type != MYSQL_TIMESTAMP_TIME) {
         p = dorm_put_digits(p, t->year % 10000, 4);
@@ -549,8 +523,7 @@ static size_t time_text(const MYSQL_TIME *t, char *out)
     return (size_t)(p - out);
 }
 
-static const char *my_column_text(dorm_stmt *s, int i, size_t *len)
-{
+static const char *my_column_text(dorm_stmt *s, int i, size_t *len) {
     *len = 0;
     const col *cc = column(s, i);
     if (!cc || cc->null) return NULL;
@@ -565,21 +538,16 @@ static const char *my_column_text(dorm_stmt *s, int i, size_t *len)
     }
 }
 
-static const void *my_column_blob(dorm_stmt *s, int i, size_t *len)
-{
-    return my_column_text(s, i, len);
-}
+static const void *my_column_blob(dorm_stmt *s, int i, size_t *len) { return my_column_text(s, i, len); }
 
-static const char *my_column_name(dorm_stmt *s, int i)
-{
+static const char *my_column_name(dorm_stmt *s, int i) {
     return s->executed && s->st && s->st->fields && i >= 0 && (unsigned)i < s->ncols ? s->st->fields[i].name : NULL;
 }
 
 /* By the column's type as mysqlclient converts it for a Django cursor:
  * every integer (tinyint(1) too) an int, DECIMAL a Decimal, binary strings
  * (the charset "binary", 63) bytes, the rest, JSON included, text. */
-static dorm_kind my_column_kind(dorm_stmt *s, int i)
-{
+static dorm_kind my_column_kind(dorm_stmt *s, int i) {
     if (my_column_null(s, i)) return DORM_KIND_NONE;
     const MYSQL_FIELD *f = &s->st->fields[i];
     switch (f->type) {
@@ -603,21 +571,14 @@ static dorm_kind my_column_kind(dorm_stmt *s, int i)
     }
 }
 
-static int64_t my_changes(dorm_stmt *s)
-{
-    return s->changes;
-}
+static int64_t my_changes(dorm_stmt *s) { return s->changes; }
 
-static int64_t my_last_insert_id(dorm_stmt *s)
-{
-    return s->insert_id;
-}
+static int64_t my_last_insert_id(dorm_stmt *s) { return s->insert_id; }
 
 /* Parameters are forgotten too: a borrowed pointer left bound could
  * otherwise be read by a later run that binds fewer values.  Freeing the
  * stored result is local: no round trip. */
-static void my_reset(dorm_stmt *s)
-{
+static void my_reset(dorm_stmt *s) {
     if (s->stored && s->st) mysql_stmt_free_result(s->st);
     s->stored = s->executed = false;
     s->ncols = 0;
@@ -632,8 +593,7 @@ static void my_reset(dorm_stmt *s)
 
 /* Closing sends COM_STMT_CLOSE, which the server does not answer; a
  * statement of a session that is gone is only freed. */
-static void my_finalize(dorm_stmt *s)
-{
+static void my_finalize(dorm_stmt *s) {
     if (!s) return;
     if (s->st) mysql_stmt_close(s->st);
     free_stmt(s);
@@ -642,8 +602,7 @@ static void my_finalize(dorm_stmt *s)
 /* dbshell: the mariadb client with the connection's user, socket or host,
  * port and database (Django's DatabaseClient); the password goes in
  * MYSQL_PWD, never in argv.  Query parameters win over the URL's parts. */
-static int my_client(const dorm_url *url, dorm_client_cmd *cmd)
-{
+static int my_client(const dorm_url *url, dorm_client_cmd *cmd) {
     char num[16] = "";
     if (url->port) snprintf(num, sizeof num, "%d", url->port);
     const char *user = url->user, *password = url->password, *host = url->host, *port = num[0] ? num : NULL;
@@ -651,24 +610,34 @@ static int my_client(const dorm_url *url, dorm_client_cmd *cmd)
     const char *ca = NULL, *cert = NULL, *key = NULL;
     for (size_t i = 0; i < url->nparams; i++) {
         const char *k = url->keys[i], *v = url->values[i];
-        if (strcmp(k, "user") == 0) user = v;
-        else if (strcmp(k, "password") == 0) password = v;
-        else if (strcmp(k, "host") == 0) host = v;
-        else if (strcmp(k, "port") == 0) port = v;
-        else if (strcmp(k, "database") == 0) db = v;
-        else if (strcmp(k, "unix_socket") == 0) sock = v;
-        else if (strcmp(k, "charset") == 0) charset = v;
-        else if (strcmp(k, "ssl_ca") == 0) ca = v;
-        else if (strcmp(k, "ssl_cert") == 0) cert = v;
-        else if (strcmp(k, "ssl_key") == 0) key = v;
+        if (strcmp(k, "user") == 0)
+            user = v;
+        else if (strcmp(k, "password") == 0)
+            password = v;
+        else if (strcmp(k, "host") == 0)
+            host = v;
+        else if (strcmp(k, "port") == 0)
+            port = v;
+        else if (strcmp(k, "database") == 0)
+            db = v;
+        else if (strcmp(k, "unix_socket") == 0)
+            sock = v;
+        else if (strcmp(k, "charset") == 0)
+            charset = v;
+        else if (strcmp(k, "ssl_ca") == 0)
+            ca = v;
+        else if (strcmp(k, "ssl_cert") == 0)
+            cert = v;
+        else if (strcmp(k, "ssl_key") == 0)
+            key = v;
     }
     if (!sock && host && strchr(host, '/')) sock = host, host = NULL;
     char arg[600];
     bool ok = dorm_client_arg(cmd, "mariadb");
-#define OPT(fmt, v)                                      \
-    if (ok && (v)) {                                     \
-        snprintf(arg, sizeof arg, fmt, (v));             \
-        ok = dorm_client_arg(cmd, arg);                  \
+#define OPT(fmt, v)                          \
+    if (ok && (v)) {                         \
+        snprintf(arg, sizeof arg, fmt, (v)); \
+        ok = dorm_client_arg(cmd, arg);      \
     }
     OPT("--user=%s", user)
     OPT("--socket=%s", sock)

@@ -7,9 +7,7 @@
 
 #include "backend/mysql/conn.h"
 
-
-const char *dorm_my__in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz)
-{
+const char *dorm_my__in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, const char *tz) {
     if (!tz || kind != DORM_KIND_DATETIME) return lhs;
     dorm_buf_printf(tmp, "CONVERT_TZ(%s, 'UTC', ", lhs);
     dorm_buf_quote(tmp, '\'', tz);
@@ -18,38 +16,48 @@ const char *dorm_my__in_zone(dorm_buf *tmp, const char *lhs, dorm_kind kind, con
 }
 
 /* Django's date_trunc_sql, datetime_trunc_sql and time_trunc_sql. */
-void dorm_my__trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
-{
+void dorm_my__trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz) {
     static const char *const parts[] = {"year", "month", "day", "hour", "minute", "second"};
     static const char *const format[] = {"%Y-", "%m", "-%d", " %H:", "%i", ":%s"};
     static const char *const format_def[] = {"0000-", "01", "-01", " 00:", "00", ":00"};
     dorm_buf tmp = DORM_BUF_INIT;
     const char *f = dorm_my__in_zone(&tmp, lhs, kind, tz);
     if (kind == DORM_KIND_TIME) {
-        const char *fmt = strcmp(part, "hour") == 0     ? "%H:00:00"
-                          : strcmp(part, "minute") == 0 ? "%H:%i:00"
-                          : strcmp(part, "second") == 0 ? "%H:%i:%s"
-                                                        : NULL;
-        if (fmt) dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '%s') AS TIME)", f, fmt);
-        else dorm_buf_printf(out, "TIME(%s)", f);
+        const char *fmt = strcmp(part, "hour") == 0 ? "%H:00:00"
+            : strcmp(part, "minute") == 0           ? "%H:%i:00"
+            : strcmp(part, "second") == 0           ? "%H:%i:%s"
+                                                    : NULL;
+        if (fmt)
+            dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '%s') AS TIME)", f, fmt);
+        else
+            dorm_buf_printf(out, "TIME(%s)", f);
     } else if (kind == DORM_KIND_DATE) {
-        if (strcmp(part, "year") == 0) dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '%%Y-01-01') AS DATE)", f);
-        else if (strcmp(part, "month") == 0) dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE)", f);
+        if (strcmp(part, "year") == 0)
+            dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '%%Y-01-01') AS DATE)", f);
+        else if (strcmp(part, "month") == 0)
+            dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE)", f);
         else if (strcmp(part, "quarter") == 0)
             dorm_buf_printf(out, "MAKEDATE(YEAR(%s), 1) + INTERVAL QUARTER(%s) QUARTER - INTERVAL 1 QUARTER", f, f);
-        else if (strcmp(part, "week") == 0) dorm_buf_printf(out, "DATE_SUB(%s, INTERVAL WEEKDAY(%s) DAY)", f, f);
-        else dorm_buf_printf(out, "DATE(%s)", f);
+        else if (strcmp(part, "week") == 0)
+            dorm_buf_printf(out, "DATE_SUB(%s, INTERVAL WEEKDAY(%s) DAY)", f, f);
+        else
+            dorm_buf_printf(out, "DATE(%s)", f);
     } else if (strcmp(part, "quarter") == 0) {
-        dorm_buf_printf(out, "CAST(DATE_FORMAT(MAKEDATE(YEAR(%s), 1) + INTERVAL QUARTER(%s) QUARTER - INTERVAL 1 "
-                             "QUARTER, '%%Y-%%m-01 00:00:00') AS DATETIME)", f, f);
+        dorm_buf_printf(out,
+                        "CAST(DATE_FORMAT(MAKEDATE(YEAR(%s), 1) + INTERVAL QUARTER(%s) QUARTER - INTERVAL 1 "
+                        "QUARTER, '%%Y-%%m-01 00:00:00') AS DATETIME)",
+                        f, f);
     } else if (strcmp(part, "week") == 0) {
-        dorm_buf_printf(out, "CAST(DATE_FORMAT(DATE_SUB(%s, INTERVAL WEEKDAY(%s) DAY), '%%Y-%%m-%%d 00:00:00') AS "
-                             "DATETIME)", f, f);
+        dorm_buf_printf(out,
+                        "CAST(DATE_FORMAT(DATE_SUB(%s, INTERVAL WEEKDAY(%s) DAY), '%%Y-%%m-%%d 00:00:00') AS "
+                        "DATETIME)",
+                        f, f);
     } else {
         size_t i = 0;
         while (i < sizeof parts / sizeof parts[0] && strcmp(parts[i], part) != 0) i++;
         dorm_buf_printf(out, "CAST(DATE_FORMAT(%s, '", f);
-        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) dorm_buf_puts(out, k <= i ? format[k] : format_def[k]);
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+            dorm_buf_puts(out, k <= i ? format[k] : format_def[k]);
         dorm_buf_puts(out, "') AS DATETIME)");
     }
     if (tmp.failed) out->failed = true;
@@ -59,8 +67,7 @@ void dorm_my__trunc(dorm_buf *out, const char *part, dorm_kind kind, const char 
 /* Django's Cast.as_mysql and cast_data_types: no CAST to a float or JSON,
  * integers as SIGNED / UNSIGNED INTEGER, text as CHAR (char(n) with a
  * max_length), decimals as DECIMAL(digits, places). */
-static void my_cast(dorm_sqlw *w)
-{
+static void my_cast(dorm_sqlw *w) {
     const dorm_column_def *t = w->target;
     const char *type = NULL;
     switch (t->kind) {
@@ -96,14 +103,14 @@ static void my_cast(dorm_sqlw *w)
     dorm_buf_printf(w->out, " AS %s", type);
     /* char(%(max_length)s) and decimal(%(max_digits)s, %(decimal_places)s). */
     if (t->kind == DORM_KIND_CHAR && t->max_length) dorm_buf_printf(w->out, "(%d)", t->max_length);
-    if (t->kind == DORM_KIND_DECIMAL && t->max_digits) dorm_buf_printf(w->out, "(%d, %d)", t->max_digits, t->decimal_places);
+    if (t->kind == DORM_KIND_DECIMAL && t->max_digits)
+        dorm_buf_printf(w->out, "(%d, %d)", t->max_digits, t->decimal_places);
     dorm_buf_putc(w->out, ')');
 }
 
 /* Django's FixDurationInputMixin.as_mysql: a sum or average of durations
  * comes back as a decimal, cast to a whole number of microseconds. */
-static void my_duration_aggregate(dorm_sqlw *w)
-{
+static void my_duration_aggregate(dorm_sqlw *w) {
     bool duration = w->kind == DORM_KIND_DURATION;
     if (duration) dorm_buf_puts(w->out, "CAST(");
     w->tmpl(w, NULL);
@@ -130,8 +137,7 @@ const dorm_func_sql dorm_my_functions[] = {
 
 /* Django's KeyTransform.as_mysql: JSON_EXTRACT with the keys as one bound
  * JSON path; a key read as text is unquoted (Django 4.2's KT on MySQL). */
-static void my_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
-{
+static void my_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text) {
     dorm_buf path = DORM_BUF_INIT;
     dorm_json_path(&path, keys, n, true);
     dorm_buf_puts(w->out, text ? "JSON_UNQUOTE(JSON_EXTRACT(" : "JSON_EXTRACT(");

@@ -13,8 +13,7 @@ typedef dorm_introspect_list job;
 
 /* Django's mysql data_types_reverse, by information_schema's DATA_TYPE.
  * tinyint (a bool) is an IntegerField there too; blobs are BinaryField. */
-static dorm_kind kind_of(const char *data_type)
-{
+static dorm_kind kind_of(const char *data_type) {
     static const struct {
         const char *name;
         dorm_kind kind;
@@ -37,10 +36,10 @@ static dorm_kind kind_of(const char *data_type)
 
 /* COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH,
  * NUMERIC_PRECISION, NUMERIC_SCALE, EXTRA */
-static void column_row(dorm_db *db, dorm_stmt *st, void *payload)
-{
+static void column_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_icolumn__add(j->cx, j->t, dorm_introspect__text(db, st, 0), dorm_introspect__text(db, st, 2));
+    dorm_icolumn *c =
+        dorm_icolumn__add(j->cx, j->t, dorm_introspect__text(db, st, 0), dorm_introspect__text(db, st, 2));
     if (!c) {
         j->rc = DORM_ENOMEM;
         return;
@@ -54,28 +53,32 @@ static void column_row(dorm_db *db, dorm_stmt *st, void *payload)
         c->decimal_places = atoi(dorm_introspect__text(db, st, 6));
     }
     if (strstr(dorm_introspect__text(db, st, 7), "auto_increment")) {
-        if (c->kind == DORM_KIND_INT) c->kind = DORM_KIND_AUTO;
-        else if (c->kind == DORM_KIND_BIGINT) c->kind = DORM_KIND_BIGAUTO;
+        if (c->kind == DORM_KIND_INT)
+            c->kind = DORM_KIND_AUTO;
+        else if (c->kind == DORM_KIND_BIGINT)
+            c->kind = DORM_KIND_BIGAUTO;
     } else if (is_unsigned) {
-        if (c->kind == DORM_KIND_INT) c->kind = DORM_KIND_POSINT;
-        else if (c->kind == DORM_KIND_SMALLINT) c->kind = DORM_KIND_POSSMALLINT;
+        if (c->kind == DORM_KIND_INT)
+            c->kind = DORM_KIND_POSINT;
+        else if (c->kind == DORM_KIND_SMALLINT)
+            c->kind = DORM_KIND_POSSMALLINT;
     }
 }
 
 /* COLUMN_NAME, INDEX_NAME of the primary key (each of its columns) or of a
  * one-column unique index. */
-static void key_row(dorm_db *db, dorm_stmt *st, void *payload)
-{
+static void key_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
     dorm_icolumn *c = dorm_itable__column(j->t, dorm_introspect__text(db, st, 0));
     if (!c) return;
-    if (strcmp(dorm_introspect__text(db, st, 1), "PRIMARY") == 0) c->primary_key = true;
-    else c->unique = true;
+    if (strcmp(dorm_introspect__text(db, st, 1), "PRIMARY") == 0)
+        c->primary_key = true;
+    else
+        c->unique = true;
 }
 
 /* COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME */
-static void fk_row(dorm_db *db, dorm_stmt *st, void *payload)
-{
+static void fk_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
     dorm_icolumn *c = dorm_itable__column(j->t, dorm_introspect__text(db, st, 0));
     if (!c) return;
@@ -87,8 +90,7 @@ static void fk_row(dorm_db *db, dorm_stmt *st, void *payload)
 /* CHECK_CLAUSE: MariaDB's json is longtext with a json_valid(`c`) check,
  * which Django reads as a JSONField.  The name is quoted as the session's
  * sql_mode quotes (double quotes under ANSI_QUOTES). */
-static void check_row(dorm_db *db, dorm_stmt *st, void *payload)
-{
+static void check_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
     const char *clause = dorm_introspect__text(db, st, 0);
     if (strncmp(clause, "json_valid(", 11) != 0 || (clause[11] != '`' && clause[11] != '"')) return;
@@ -98,45 +100,45 @@ static void check_row(dorm_db *db, dorm_stmt *st, void *payload)
     n -= 2;
     for (size_t i = 0; i < j->t->ncolumns; i++) {
         dorm_icolumn *c = &j->t->columns[i];
-        if (c->kind == DORM_KIND_TEXT && strlen(c->name) == n && strncmp(c->name, name, n) == 0) c->kind = DORM_KIND_JSON;
+        if (c->kind == DORM_KIND_TEXT && strlen(c->name) == n && strncmp(c->name, name, n) == 0)
+            c->kind = DORM_KIND_JSON;
     }
 }
 
-int dorm_my__introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n)
-{
+int dorm_my__introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n) {
     *tables = NULL;
     *n = 0;
     job j = {cx, tables, n, NULL, 0};
     dorm_errbuf e = {0, ""};
     if (dorm_db__query(cx->db,
-                      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
-                      "TABLE_TYPE = 'BASE TABLE' ORDER BY BINARY TABLE_NAME",
-                      NULL, 0, dorm_introspect__table_row, &j, &e) < 0)
+                       "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                       "TABLE_TYPE = 'BASE TABLE' ORDER BY BINARY TABLE_NAME",
+                       NULL, 0, dorm_introspect__table_row, &j, &e) < 0)
         return dorm_fail__errbuf(cx, &e);
     for (size_t i = 0; !j.rc && i < *n; i++) {
         j.t = &(*tables)[i];
         dorm_value name = dorm_v_text(j.t->name);
         if (dorm_db__query(cx->db,
-                          "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
-                          "NUMERIC_PRECISION, NUMERIC_SCALE, EXTRA FROM information_schema.COLUMNS WHERE "
-                          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-                          &name, 1, column_row, &j, &e) < 0 ||
+                           "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
+                           "NUMERIC_PRECISION, NUMERIC_SCALE, EXTRA FROM information_schema.COLUMNS WHERE "
+                           "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                           &name, 1, column_row, &j, &e) < 0 ||
             dorm_db__query(cx->db,
-                          "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
-                          "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-                          &name, 1, check_row, &j, &e) < 0 ||
+                           "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
+                           "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+                           &name, 1, check_row, &j, &e) < 0 ||
             dorm_db__query(cx->db,
-                          "SELECT COLUMN_NAME, INDEX_NAME FROM information_schema.STATISTICS s WHERE "
-                          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND (INDEX_NAME = "
-                          "'PRIMARY' OR NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS o WHERE "
-                          "o.TABLE_SCHEMA = s.TABLE_SCHEMA AND o.TABLE_NAME = s.TABLE_NAME AND o.INDEX_NAME = "
-                          "s.INDEX_NAME AND o.SEQ_IN_INDEX > 1))",
-                          &name, 1, key_row, &j, &e) < 0 ||
+                           "SELECT COLUMN_NAME, INDEX_NAME FROM information_schema.STATISTICS s WHERE "
+                           "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND (INDEX_NAME = "
+                           "'PRIMARY' OR NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS o WHERE "
+                           "o.TABLE_SCHEMA = s.TABLE_SCHEMA AND o.TABLE_NAME = s.TABLE_NAME AND o.INDEX_NAME = "
+                           "s.INDEX_NAME AND o.SEQ_IN_INDEX > 1))",
+                           &name, 1, key_row, &j, &e) < 0 ||
             dorm_db__query(cx->db,
-                          "SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM "
-                          "information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
-                          "AND REFERENCED_TABLE_NAME IS NOT NULL",
-                          &name, 1, fk_row, &j, &e) < 0)
+                           "SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM "
+                           "information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
+                           "AND REFERENCED_TABLE_NAME IS NOT NULL",
+                           &name, 1, fk_row, &j, &e) < 0)
             return dorm_fail__errbuf(cx, &e);
     }
     return j.rc;

@@ -17,10 +17,29 @@
  * runs SQL; "options" only sets server settings.  host, port, user, password
  * and dbname may also come from the query, as in libpq's own URIs. */
 static const char *const allowed[] = {
-    "host", "port", "user", "password", "dbname", "sslmode", "sslrootcert", "sslcert", "sslkey",
-    "sslpassword", "sslcrl", "connect_timeout", "application_name", "options", "target_session_attrs",
-    "gssencmode", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
-    "tcp_user_timeout", "channel_binding", NULL,
+    "host",
+    "port",
+    "user",
+    "password",
+    "dbname",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcrl",
+    "connect_timeout",
+    "application_name",
+    "options",
+    "target_session_attrs",
+    "gssencmode",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "channel_binding",
+    NULL,
 };
 
 /* Room for the URL's parts, every allowed option, client_encoding and the
@@ -34,8 +53,7 @@ typedef struct conn_params {
 } conn_params;
 
 /* Sets `key` to `value`, replacing an earlier setting of the same key. */
-static void set_param(conn_params *p, const char *key, const char *value)
-{
+static void set_param(conn_params *p, const char *key, const char *value) {
     for (int i = 0; i < p->n; i++)
         if (strcmp(p->keys[i], key) == 0) {
             p->values[i] = value;
@@ -46,15 +64,13 @@ static void set_param(conn_params *p, const char *key, const char *value)
     p->n++;
 }
 
-static const char *get_param(const conn_params *p, const char *key)
-{
+static const char *get_param(const conn_params *p, const char *key) {
     for (int i = 0; i < p->n; i++)
         if (strcmp(p->keys[i], key) == 0) return p->values[i];
     return NULL;
 }
 
-static bool is_allowed(const char *key)
-{
+static bool is_allowed(const char *key) {
     for (const char *const *k = allowed; *k; k++)
         if (strcmp(*k, key) == 0) return true;
     return false;
@@ -62,8 +78,7 @@ static bool is_allowed(const char *key)
 
 /* dorm's own switch: prepare=0 runs every statement unnamed (PQexecParams),
  * which PgBouncer in transaction mode needs. */
-static int read_prepare(const char *v, bool *out, dorm_errbuf *e)
-{
+static int read_prepare(const char *v, bool *out, dorm_errbuf *e) {
     static const char *const on[] = {"1", "true", "on", "yes", NULL}, *const off[] = {"0", "false", "off", "no", NULL};
     for (int i = 0; on[i]; i++)
         if (strcmp(v, on[i]) == 0) return *out = true, 0;
@@ -72,15 +87,13 @@ static int read_prepare(const char *v, bool *out, dorm_errbuf *e)
     return dorm_err(e, DORM_ECONFIG, "PostgreSQL URL option prepare='%.32s' must be 0 or 1", v);
 }
 
-static bool ident_char(char ch, bool first)
-{
+static bool ident_char(char ch, bool first) {
     return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (!first && ch >= '0' && ch <= '9');
 }
 
 /* A setting name as the server spells them: an identifier, or two joined by
  * a dot (an extension's "auto_explain.log_min_duration"). */
-static bool setting_name(const char *s, size_t n)
-{
+static bool setting_name(const char *s, size_t n) {
     size_t dots = 0;
     bool start = true;
     for (size_t i = 0; i < n; i++) {
@@ -99,8 +112,7 @@ static bool setting_name(const char *s, size_t n)
  * (also "-cname=value" and "--name=value") pass, the value without blanks,
  * quotes, backslashes or control characters, so that nothing but one
  * setting per pair can be read from it. */
-static int check_options(const char *v, dorm_errbuf *e)
-{
+static int check_options(const char *v, dorm_errbuf *e) {
     const char *p = v;
     bool any = false;
     for (;;) {
@@ -124,7 +136,8 @@ static int check_options(const char *v, dorm_errbuf *e)
         if (!value_ok || !setting_name(pair, (size_t)(eq - pair)))
             return dorm_err(e, DORM_ECONFIG,
                             "PostgreSQL URL option options='%.100s' is not a list of -c name=value settings "
-                            "(a value holds no blanks, quotes or backslashes)", v);
+                            "(a value holds no blanks, quotes or backslashes)",
+                            v);
         p = (pair ? pair : p) + n;
         any = true;
     }
@@ -138,8 +151,7 @@ static int check_options(const char *v, dorm_errbuf *e)
  * different server sessions (PgBouncer's transaction pooling), so nothing
  * may rely on session state: no server-side prepared statements, and
  * settings only with SET LOCAL inside a transaction. */
-static int read_pooler(const char *v, bool *pooled, dorm_errbuf *e)
-{
+static int read_pooler(const char *v, bool *pooled, dorm_errbuf *e) {
     if (strcmp(v, "transaction") == 0 || strcmp(v, "session") == 0) {
         *pooled = strcmp(v, "transaction") == 0;
         return 0;
@@ -147,8 +159,7 @@ static int read_pooler(const char *v, bool *pooled, dorm_errbuf *e)
     return dorm_err(e, DORM_ECONFIG, "PostgreSQL URL option pooler='%.32s' must be transaction or session", v);
 }
 
-static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *prepare, bool *pooled, dorm_errbuf *e)
-{
+static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *prepare, bool *pooled, dorm_errbuf *e) {
     p->n = 0;
     *prepare = true;
     *pooled = false;
@@ -174,12 +185,13 @@ static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *p
             continue;
         }
         if (!is_allowed(k))
-            return dorm_err(e, DORM_ECONFIG,
-                            "Unsupported PostgreSQL URL option '%.64s' (supported: prepare, pooler, sslmode, sslrootcert, "
-                            "sslcert, sslkey, sslpassword, sslcrl, connect_timeout, application_name, options, "
-                            "target_session_attrs, gssencmode, keepalives, keepalives_idle, keepalives_interval, "
-                            "keepalives_count, tcp_user_timeout, channel_binding, host, port, user, password, dbname)",
-                            k);
+            return dorm_err(
+                e, DORM_ECONFIG,
+                "Unsupported PostgreSQL URL option '%.64s' (supported: prepare, pooler, sslmode, sslrootcert, "
+                "sslcert, sslkey, sslpassword, sslcrl, connect_timeout, application_name, options, "
+                "target_session_attrs, gssencmode, keepalives, keepalives_idle, keepalives_interval, "
+                "keepalives_count, tcp_user_timeout, channel_binding, host, port, user, password, dbname)",
+                k);
         if (strcmp(k, "options") == 0 && (rc = check_options(url->values[i], e))) return rc;
         if (p->n >= MAX_KEYWORDS - 2) return dorm_err(e, DORM_ECONFIG, "Too many PostgreSQL URL options");
         set_param(p, k, url->values[i]);
@@ -200,8 +212,7 @@ static int url_params(const dorm_url *url, conn_params *p, char port[8], bool *p
 
 /* "host \"h\" port 5432", "socket directory \"/run/x\" port 5432" or "the
  * default socket": where messages say the server was. */
-static void describe(const conn_params *p, char *out, size_t cap)
-{
+static void describe(const conn_params *p, char *out, size_t cap) {
     const char *host = get_param(p, "host"), *port = get_param(p, "port");
     int n;
     if (!host || !*host)
@@ -215,8 +226,7 @@ static void describe(const conn_params *p, char *out, size_t cap)
 
 /* libpq's message on one line: trailing newlines dropped, inner ones (and
  * the tabs of its hints) turned into spaces. */
-static void one_line(char *dst, size_t cap, const char *src)
-{
+static void one_line(char *dst, size_t cap, const char *src) {
     size_t n = 0;
     for (const char *s = src ? src : ""; *s && n + 1 < cap; s++) {
         char ch = *s == '\n' || *s == '\t' ? ' ' : *s;
@@ -230,8 +240,7 @@ static void one_line(char *dst, size_t cap, const char *src)
 /* Session settings dorm relies on: datetimes in UTC, as Django sets them
  * with USE_TZ.  Run after every (re)connection; a SET, not a startup option,
  * because PgBouncer refuses unknown startup parameters. */
-static int session_setup(dorm_conn *c, dorm_errbuf *e)
-{
+static int session_setup(dorm_conn *c, dorm_errbuf *e) {
     const char *tz = PQparameterStatus(c->pg, "TimeZone");
     if (tz && (strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)) return 0;
     PGresult *r = PQexec(c->pg, "SET TIME ZONE 'UTC'");
@@ -243,15 +252,13 @@ static int session_setup(dorm_conn *c, dorm_errbuf *e)
 /* Server messages outside a result.  Notices are not printed (psycopg2
  * keeps them to itself too); a FATAL one is the server ending the session
  * (shutdown, pg_terminate_backend, idle timeout), noted for dorm_pg__ready. */
-static void on_notice(void *arg, const PGresult *res)
-{
+static void on_notice(void *arg, const PGresult *res) {
     dorm_conn *c = arg;
     const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
     if (severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0)) c->server_left = true;
 }
 
-int dorm_pg__open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
-{
+int dorm_pg__open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e) {
     conn_params p;
     char port[8];
     bool prepare, pooled;
@@ -285,8 +292,7 @@ int dorm_pg__open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     return 0;
 }
 
-void dorm_pg__close(dorm_conn *c)
-{
+void dorm_pg__close(dorm_conn *c) {
     if (!c) return;
     PQfinish(c->pg);
     dorm_buf_free(&c->dealloc);
@@ -297,8 +303,7 @@ void dorm_pg__close(dorm_conn *c)
  * pg_terminate_backend): its socket then turns readable with nothing asked,
  * and what it says is a FATAL notice (see on_notice) or the end of the
  * stream.  A poll() costs no round trip; parsing happens in PQisBusy. */
-static void notice_drop(dorm_conn *c)
-{
+static void notice_drop(dorm_conn *c) {
     for (int round = 0; round < 4 && PQstatus(c->pg) == CONNECTION_OK && !c->server_left; round++) {
         struct pollfd pfd = {PQsocket(c->pg), POLLIN, 0};
         if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0) return;
@@ -309,20 +314,19 @@ static void notice_drop(dorm_conn *c)
     }
 }
 
-static int lost(dorm_conn *c, dorm_errbuf *e)
-{
+static int lost(dorm_conn *c, dorm_errbuf *e) {
     char why[400];
     one_line(why, sizeof why, PQerrorMessage(c->pg));
     if (!why[0]) snprintf(why, sizeof why, "the server ended the session");
     if (c->tx_open)
         return dorm_err(e, DORM_EOPERATIONAL,
                         "The connection to PostgreSQL at %s was lost inside a transaction, whose work is gone; "
-                        "roll the transaction back: %s", c->where, why);
+                        "roll the transaction back: %s",
+                        c->where, why);
     return dorm_err(e, DORM_EOPERATIONAL, "The connection to PostgreSQL at %s was lost: %s", c->where, why);
 }
 
-int dorm_pg__ready(dorm_conn *c, dorm_errbuf *e)
-{
+int dorm_pg__ready(dorm_conn *c, dorm_errbuf *e) {
     if (!c->tx_open) notice_drop(c);
     if (PQstatus(c->pg) == CONNECTION_OK && !c->server_left) return 0;
     if (c->tx_open) return lost(c, e);
@@ -339,16 +343,14 @@ int dorm_pg__ready(dorm_conn *c, dorm_errbuf *e)
     return session_setup(c, e);
 }
 
-void dorm_pg__track(dorm_conn *c)
-{
+void dorm_pg__track(dorm_conn *c) {
     PGTransactionStatusType t = PQtransactionStatus(c->pg);
     if (t == PQTRANS_UNKNOWN) return; /* connection gone: keep what was known */
     c->tx_open = t != PQTRANS_IDLE;
 }
 
 /* Django's psycopg2 error classes by SQLSTATE class, as dorm codes. */
-static int code_of(const char *state)
-{
+static int code_of(const char *state) {
     if (!state || strlen(state) != 5) return DORM_EOPERATIONAL;
     if (strncmp(state, "23", 2) == 0) return DORM_EINTEGRITY;
     if (strncmp(state, "22", 2) == 0) return DORM_EDATA;
@@ -360,8 +362,7 @@ static int code_of(const char *state)
     return DORM_EOPERATIONAL;
 }
 
-int dorm_pg__fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
-{
+int dorm_pg__fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e) {
     char msg[400], detail[200] = "";
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     /* A command that could not be sent to a session the server ended fails
@@ -385,7 +386,4 @@ int dorm_pg__fail(dorm_conn *c, const PGresult *res, dorm_errbuf *e)
     return dorm_err(e, code_of(state), "%s%s%s", msg, detail[0] ? "\nDETAIL:  " : "", detail);
 }
 
-int dorm_pg__session(dorm_conn *c)
-{
-    return c->tx_pooled ? -1 : (int)(c->generation & 0x7fffffff);
-}
+int dorm_pg__session(dorm_conn *c) { return c->tx_pooled ? -1 : (int)(c->generation & 0x7fffffff); }

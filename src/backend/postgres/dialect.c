@@ -13,24 +13,20 @@
  * PostgreSQL is '\', so '\', '%' and '_' are escaped with it and the
  * operator needs no ESCAPE clause (Django's prep_for_like_query).  iexact
  * compares with '=' and takes the value as it is. */
-static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
-{
-    if (lk == DORM_LK_IEXACT) dorm_buf_put(out, s, n);
-    else dorm_like__pattern(out, lk, s, n);
+static void pg_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n) {
+    if (lk == DORM_LK_IEXACT)
+        dorm_buf_put(out, s, n);
+    else
+        dorm_like__pattern(out, lk, s, n);
 }
 
 /* EXTRACT field names by transform: fixed words, never text from a user. */
 static const char *const extract_fields[DORM_EX__COUNT] = {
-    [DORM_EX_YEAR] = "year",
-    [DORM_EX_ISO_YEAR] = "isoyear",
-    [DORM_EX_MONTH] = "month",
-    [DORM_EX_DAY] = "day",
-    [DORM_EX_WEEK] = "week",
-    [DORM_EX_WEEK_DAY] = "dow",
-    [DORM_EX_ISO_WEEK_DAY] = "isodow",
-    [DORM_EX_QUARTER] = "quarter",
-    [DORM_EX_HOUR] = "hour",
-    [DORM_EX_MINUTE] = "minute",
+    [DORM_EX_YEAR] = "year",           [DORM_EX_ISO_YEAR] = "isoyear",
+    [DORM_EX_MONTH] = "month",         [DORM_EX_DAY] = "day",
+    [DORM_EX_WEEK] = "week",           [DORM_EX_WEEK_DAY] = "dow",
+    [DORM_EX_ISO_WEEK_DAY] = "isodow", [DORM_EX_QUARTER] = "quarter",
+    [DORM_EX_HOUR] = "hour",           [DORM_EX_MINUTE] = "minute",
     [DORM_EX_SECOND] = "second",
 };
 
@@ -40,8 +36,7 @@ static const char *const extract_fields[DORM_EX__COUNT] = {
  * cast of the lookup applies to the sum. */
 /* lhs, taken in zone tz (Django's _convert_field_to_tz): "lhs AT TIME ZONE
  * 'Europe/Paris'", a wall time; lhs itself for UTC. */
-static const char *in_zone(dorm_buf *tmp, const char *lhs, const char *tz)
-{
+static const char *in_zone(dorm_buf *tmp, const char *lhs, const char *tz) {
     if (!tz) return lhs;
     dorm_buf_puts(tmp, lhs);
     dorm_buf_puts(tmp, " AT TIME ZONE ");
@@ -49,8 +44,7 @@ static const char *in_zone(dorm_buf *tmp, const char *lhs, const char *tz)
     return tmp->data ? tmp->data : "";
 }
 
-static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
-{
+static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz) {
     (void)kind;
     DORM_ASSERT((unsigned)ex < DORM_EX__COUNT);
     dorm_buf tmp = DORM_BUF_INIT;
@@ -71,23 +65,21 @@ static void pg_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
 
 /* Django's date_trunc_sql / datetime_trunc_sql / time_trunc_sql (UTC needs
  * no AT TIME ZONE: the session's time zone is UTC). */
-static void pg_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
-{
+static void pg_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz) {
     dorm_buf tmp = DORM_BUF_INIT;
-    dorm_buf_printf(out, "DATE_TRUNC('%s', %s)%s", part, in_zone(&tmp, lhs, tz), kind == DORM_KIND_TIME ? "::time" : "");
+    dorm_buf_printf(out, "DATE_TRUNC('%s', %s)%s", part, in_zone(&tmp, lhs, tz),
+                    kind == DORM_KIND_TIME ? "::time" : "");
     if (tmp.failed) out->failed = true;
     dorm_buf_free(&tmp);
 }
 
-static void pg_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
-{
+static void pg_limit_offset(dorm_buf *out, int64_t limit, int64_t offset) {
     if (limit >= 0) dorm_buf_printf(out, " LIMIT %lld", (long long)limit);
     if (offset > 0) dorm_buf_printf(out, " OFFSET %lld", (long long)offset);
 }
 
 /* Django's postgresql DatabaseWrapper.data_types, for one kind. */
-static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
-{
+static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind) {
     switch (kind) {
     case DORM_KIND_AUTO: dorm_buf_puts(out, "serial"); break;
     case DORM_KIND_BIGAUTO: dorm_buf_puts(out, "bigserial"); break;
@@ -118,8 +110,7 @@ static void kind_type(dorm_buf *out, const dorm_column_def *c, dorm_kind kind)
 /* A foreign key takes the type of the column it points to, as Django's
  * rel_db_type gives it: serial keys are pointed at with "integer", bigserial
  * ones with "bigint". */
-static void pg_column_type(dorm_buf *out, const dorm_column_def *c)
-{
+static void pg_column_type(dorm_buf *out, const dorm_column_def *c) {
     if (c->kind != DORM_KIND_FK) {
         kind_type(out, c, c->kind);
         return;
@@ -133,21 +124,19 @@ static void pg_column_type(dorm_buf *out, const dorm_column_def *c)
 
 /* Django's _create_like_index_sql: decided on the column's type text, so a
  * foreign key to a varchar key gets one too. */
-static const char *pg_like_opclass(const dorm_column_def *c)
-{
+static const char *pg_like_opclass(const dorm_column_def *c) {
     dorm_buf t = DORM_BUF_INIT;
     pg_column_type(&t, c);
-    const char *r = !t.data                            ? NULL
-                    : strncmp(t.data, "varchar", 7) == 0 ? "varchar_pattern_ops"
-                    : strncmp(t.data, "text", 4) == 0    ? "text_pattern_ops"
-                                                         : NULL;
+    const char *r = !t.data                  ? NULL
+        : strncmp(t.data, "varchar", 7) == 0 ? "varchar_pattern_ops"
+        : strncmp(t.data, "text", 4) == 0    ? "text_pattern_ops"
+                                             : NULL;
     dorm_buf_free(&t);
     return r;
 }
 
 /* Django's postgresql data_type_check_constraints. */
-static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
-{
+static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote) {
     if (c->kind != DORM_KIND_POSINT && c->kind != DORM_KIND_POSSMALLINT) return;
     dorm_buf_quote(out, quote, c->name);
     dorm_buf_puts(out, " >= 0");
@@ -162,8 +151,7 @@ static void pg_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
 /* Django's sql_flush: one TRUNCATE of every table, RESTART IDENTITY for the
  * key sequences; no CASCADE, so a table outside the list that points at one
  * of them makes it fail rather than lose its rows. */
-static void pg_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq)
-{
+static void pg_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq) {
     (void)sequences, (void)nseq; /* RESTART IDENTITY restarts every one of them */
     if (!n) return;
     dorm_buf_puts(out, "TRUNCATE ");
@@ -177,8 +165,7 @@ static void pg_flush(dorm_buf *out, const char *const *tables, size_t n, const c
 
 /* Django's sequence_reset_sql: the serial sequence to the largest key (1
  * and "not called" on an empty table). */
-static void pg_sequence_reset(dorm_buf *out, const char *table, const char *column)
-{
+static void pg_sequence_reset(dorm_buf *out, const char *table, const char *column) {
     dorm_buf q = DORM_BUF_INIT;
     dorm_buf_quote(&q, '"', table);
     dorm_value t = dorm_v_text(q.data ? q.data : ""), c = dorm_v_text(column);
@@ -197,8 +184,7 @@ static void pg_sequence_reset(dorm_buf *out, const char *table, const char *colu
 }
 
 /* One quoted element of an array literal. */
-static void array_item(dorm_buf *out, const char *s, size_t len)
-{
+static void array_item(dorm_buf *out, const char *s, size_t len) {
     dorm_buf_putc(out, '"');
     for (size_t k = 0; k < len; k++) {
         if (s[k] == '"' || s[k] == '\\') dorm_buf_putc(out, '\\');
@@ -210,8 +196,7 @@ static void array_item(dorm_buf *out, const char *s, size_t len)
 /* A list as a PostgreSQL array literal, '{1,2}' / '{"a","b\\"c"}', bound as
  * text: the server gives it the array type of the column it is compared
  * with.  Values are written as pg_bind writes them. */
-static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
-{
+static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n) {
     char tmp[DORM_FMT_MAX];
     dorm_buf_putc(out, '{');
     for (size_t i = 0; i < n; i++) {
@@ -224,9 +209,12 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
         case DORM_T_BOOL: dorm_buf_putc(out, v->u.b ? 't' : 'f'); continue;
         case DORM_T_INT: dorm_buf_printf(out, "%lld", (long long)v->u.i); continue;
         case DORM_T_FLOAT:
-            if (isnan(v->u.f)) dorm_buf_puts(out, "NaN");
-            else if (isinf(v->u.f)) dorm_buf_puts(out, v->u.f < 0 ? "-Infinity" : "Infinity");
-            else dorm_buf_printf(out, "%.17g", v->u.f);
+            if (isnan(v->u.f))
+                dorm_buf_puts(out, "NaN");
+            else if (isinf(v->u.f))
+                dorm_buf_puts(out, v->u.f < 0 ? "-Infinity" : "Infinity");
+            else
+                dorm_buf_printf(out, "%.17g", v->u.f);
             continue;
         case DORM_T_TEXT:
             s = v->u.s ? v->u.s : "";
@@ -254,8 +242,7 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n)
  * field's (integers by their size: Value(3) is an IntegerField), and
  * numeric for a float, the type psycopg2's literal 2.5 has in Django's SQL
  * (ROUND(2.5) is 3 there, ROUND(2.5::double precision) 2). */
-static const char *pg_param_type(dorm_kind kind, const dorm_value *v)
-{
+static const char *pg_param_type(dorm_kind kind, const dorm_value *v) {
     switch (kind) {
     case DORM_KIND_CHAR:
     case DORM_KIND_SLUG:
@@ -296,8 +283,7 @@ static const dorm_func_sql pg_functions[] = {
 /* Django's KeyTransform.as_postgresql: -> with the key (a whole number
  * bound as an integer, an array index), #> with a path array for more
  * than one; ->> and #>> give text. */
-static void pg_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
-{
+static void pg_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text) {
     int64_t index;
     dorm_buf_putc(w->out, '(');
     w->arg(w, 0);
@@ -331,23 +317,23 @@ static const dorm_json_sql pg_json = {
 
 /* SET [LOCAL] search_path TO "tenant" (the name quoted, never pasted);
  * DEFAULT brings back the session's setting (the URL's options). */
-static void pg_search_path(dorm_buf *out, const char *schema, bool local)
-{
+static void pg_search_path(dorm_buf *out, const char *schema, bool local) {
     dorm_buf_puts(out, local ? "SET LOCAL search_path TO " : "SET search_path TO ");
-    if (schema) dorm_buf_quote(out, '"', schema);
-    else dorm_buf_puts(out, "DEFAULT");
+    if (schema)
+        dorm_buf_quote(out, '"', schema);
+    else
+        dorm_buf_puts(out, "DEFAULT");
 }
-
 
 /* Drops the single-column constraints of kind 'u' or 'f' on a column,
  * whatever their names, found in pg_constraint by one DO block. */
-static void pg_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind)
-{
+static void pg_drop_column_constraints(dorm_buf *out, const char *table, const char *column, char kind) {
     dorm_buf q = DORM_BUF_INIT;
     dorm_buf_quote(&q, '"', table);
     dorm_value t = dorm_v_text(q.data ? q.data : ""), col = dorm_v_text(column), tname = dorm_v_text(table);
-    dorm_buf_puts(out, "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
-                       "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
+    dorm_buf_puts(out,
+                  "DO $$DECLARE r record; BEGIN FOR r IN SELECT c.conname FROM pg_constraint c JOIN "
+                  "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = ");
     dorm_buf_literal(out, &t);
     dorm_buf_printf(out, "::regclass AND c.contype = '%c' AND array_length(c.conkey, 1) = 1 AND a.attname = ",
                     kind == 'f' ? 'f' : 'u');
@@ -380,40 +366,42 @@ const dorm_dialect dorm_pg_dialect = {
     .param_style = DORM_PARAM_DOLLAR,
     /* The protocol counts parameters in 16 bits. */
     .max_params = 65535,
-    .operators = {
-        [DORM_LK_EXACT] = "= %s",
-        [DORM_LK_IEXACT] = "= UPPER(%s)",
-        [DORM_LK_CONTAINS] = "LIKE %s",
-        [DORM_LK_ICONTAINS] = "LIKE UPPER(%s)",
-        [DORM_LK_STARTSWITH] = "LIKE %s",
-        [DORM_LK_ISTARTSWITH] = "LIKE UPPER(%s)",
-        [DORM_LK_ENDSWITH] = "LIKE %s",
-        [DORM_LK_IENDSWITH] = "LIKE UPPER(%s)",
-        [DORM_LK_GT] = "> %s",
-        [DORM_LK_GTE] = ">= %s",
-        [DORM_LK_LT] = "< %s",
-        [DORM_LK_LTE] = "<= %s",
-        [DORM_LK_REGEX] = "~ %s",
-        [DORM_LK_IREGEX] = "~* %s",
-        /* Django's DataContains: jsonb containment; the bound JSON text
+    .operators =
+        {
+            [DORM_LK_EXACT] = "= %s",
+            [DORM_LK_IEXACT] = "= UPPER(%s)",
+            [DORM_LK_CONTAINS] = "LIKE %s",
+            [DORM_LK_ICONTAINS] = "LIKE UPPER(%s)",
+            [DORM_LK_STARTSWITH] = "LIKE %s",
+            [DORM_LK_ISTARTSWITH] = "LIKE UPPER(%s)",
+            [DORM_LK_ENDSWITH] = "LIKE %s",
+            [DORM_LK_IENDSWITH] = "LIKE UPPER(%s)",
+            [DORM_LK_GT] = "> %s",
+            [DORM_LK_GTE] = ">= %s",
+            [DORM_LK_LT] = "< %s",
+            [DORM_LK_LTE] = "<= %s",
+            [DORM_LK_REGEX] = "~ %s",
+            [DORM_LK_IREGEX] = "~* %s",
+            /* Django's DataContains: jsonb containment; the bound JSON text
          * takes the column's type, as Django's parameter does. */
-        [DORM_LK_JSON_CONTAINS] = "@> %s",
-        [DORM_LK_JSON_CONTAINED_BY] = "<@ %s",
-        [DORM_LK_HAS_KEY] = "? %s",
-        [DORM_LK_HAS_KEYS] = "?& %s",
-        [DORM_LK_HAS_ANY_KEYS] = "?| %s",
-    },
-    .lhs_casts = {
-        [DORM_LK_IEXACT] = UPPER_TEXT,
-        [DORM_LK_CONTAINS] = TEXT,
-        [DORM_LK_ICONTAINS] = UPPER_TEXT,
-        [DORM_LK_STARTSWITH] = TEXT,
-        [DORM_LK_ISTARTSWITH] = UPPER_TEXT,
-        [DORM_LK_ENDSWITH] = TEXT,
-        [DORM_LK_IENDSWITH] = UPPER_TEXT,
-        [DORM_LK_REGEX] = TEXT,
-        [DORM_LK_IREGEX] = TEXT,
-    },
+            [DORM_LK_JSON_CONTAINS] = "@> %s",
+            [DORM_LK_JSON_CONTAINED_BY] = "<@ %s",
+            [DORM_LK_HAS_KEY] = "? %s",
+            [DORM_LK_HAS_KEYS] = "?& %s",
+            [DORM_LK_HAS_ANY_KEYS] = "?| %s",
+        },
+    .lhs_casts =
+        {
+            [DORM_LK_IEXACT] = UPPER_TEXT,
+            [DORM_LK_CONTAINS] = TEXT,
+            [DORM_LK_ICONTAINS] = UPPER_TEXT,
+            [DORM_LK_STARTSWITH] = TEXT,
+            [DORM_LK_ISTARTSWITH] = UPPER_TEXT,
+            [DORM_LK_ENDSWITH] = TEXT,
+            [DORM_LK_IENDSWITH] = UPPER_TEXT,
+            [DORM_LK_REGEX] = TEXT,
+            [DORM_LK_IREGEX] = TEXT,
+        },
     .pattern = pg_pattern,
     .extract = pg_extract,
     .trunc = pg_trunc,
@@ -454,18 +442,18 @@ const dorm_dialect dorm_pg_dialect = {
     .native_duration = true,
     .explain_prefix = "EXPLAIN",
     .explain_formats = (const char *const[]){"JSON", "TEXT", "XML", "YAML", NULL},
-    .explain_options = (const char *const[]){"ANALYZE", "BUFFERS", "COSTS", "SETTINGS", "SUMMARY", "TIMING", "VERBOSE",
-                                             "WAL", NULL},
-    .row_locks = DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT | DORM_ROW_LOCK_SKIP_LOCKED | DORM_ROW_LOCK_OF |
-                 DORM_ROW_LOCK_NO_KEY,
+    .explain_options =
+        (const char *const[]){"ANALYZE", "BUFFERS", "COSTS", "SETTINGS", "SUMMARY", "TIMING", "VERBOSE", "WAL", NULL},
+    .row_locks =
+        DORM_ROW_LOCK | DORM_ROW_LOCK_NOWAIT | DORM_ROW_LOCK_SKIP_LOCKED | DORM_ROW_LOCK_OF | DORM_ROW_LOCK_NO_KEY,
     .search_path_sql = pg_search_path,
     /* A CHECK added NOT VALID locks only briefly; VALIDATE scans with a lock
      * that lets writes go on; SET NOT NULL then uses the valid CHECK
      * instead of scanning again (PostgreSQL 12+). */
-    .set_not_null_concurrently = (const char *const[]){"ALTER TABLE %1 ADD CONSTRAINT %3 CHECK (%2 IS NOT NULL) NOT VALID",
-                                                       "ALTER TABLE %1 VALIDATE CONSTRAINT %3",
-                                                       "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
-                                                       "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
+    .set_not_null_concurrently =
+        (const char *const[]){"ALTER TABLE %1 ADD CONSTRAINT %3 CHECK (%2 IS NOT NULL) NOT VALID",
+                              "ALTER TABLE %1 VALIDATE CONSTRAINT %3", "ALTER TABLE %1 ALTER COLUMN %2 SET NOT NULL",
+                              "ALTER TABLE %1 DROP CONSTRAINT %3", NULL},
     .alter = &pg_alter,
     /* Conflicts: Django's PostgreSQL operations. */
     .ignore_suffix = " ON CONFLICT DO NOTHING",

@@ -22,29 +22,28 @@
 
 struct dorm_stmt {
     dorm_conn *c;
-    char *sql;                /* owned, NUL-terminated */
-    char name[24];            /* server-side name, "" when unnamed */
-    unsigned generation;      /* of the connection the name was prepared on */
+    char *sql; /* owned, NUL-terminated */
+    char name[24]; /* server-side name, "" when unnamed */
+    unsigned generation; /* of the connection the name was prepared on */
     bool prepared;
-    int nparams;              /* bound so far (highest index + 1) */
+    int nparams; /* bound so far (highest index + 1) */
     int cap;
     const char **values;
     int *lengths;
     int *formats;
-    size_t *offsets;          /* into scratch, or NOT_SCRATCH */
+    size_t *offsets; /* into scratch, or NOT_SCRATCH */
     dorm_buf scratch;
     PGresult *res;
-    int row;                  /* current row of res, -1 before the first */
+    int row; /* current row of res, -1 before the first */
     int nrows;
-    int nfields;              /* columns of res (0 without one) */
+    int nfields; /* columns of res (0 without one) */
     int64_t changes;
-    dorm_buf blob;            /* the decoded bytea of the last column_blob */
+    dorm_buf blob; /* the decoded bytea of the last column_blob */
 };
 
 /* Sends the DEALLOCATEs of finalized statements, in one round trip, outside
  * transactions only: a failure there must not abort the caller's work. */
-static void flush_deallocs(dorm_conn *c)
-{
+static void flush_deallocs(dorm_conn *c) {
     if (!c->dealloc.len || PQtransactionStatus(c->pg) != PQTRANS_IDLE) return;
     PGresult *r = PQexec(c->pg, c->dealloc.data);
     PQclear(r);
@@ -53,8 +52,7 @@ static void flush_deallocs(dorm_conn *c)
 }
 
 /* Creates the server-side statement of s under a new name. */
-static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
-{
+static int server_prepare(dorm_stmt *s, dorm_errbuf *e) {
     dorm_conn *c = s->c;
     flush_deallocs(c);
     snprintf(s->name, sizeof s->name, "dorm_%u", ++c->next_name);
@@ -68,8 +66,7 @@ static int server_prepare(dorm_stmt *s, dorm_errbuf *e)
     return 0;
 }
 
-static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
-{
+static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e) {
     int rc = dorm_pg__ready(c, e);
     if (!rc) {
         PGresult *r = PQexec(c->pg, sql);
@@ -81,13 +78,11 @@ static int pg_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
     /* A ROLLBACK ends the transaction whatever its outcome: a session that
      * is gone (noticed before it was sent, or by sending it) took the
      * transaction with it, and the next statement may reconnect. */
-    if (rc && (PQstatus(c->pg) != CONNECTION_OK || c->server_left) && strcmp(sql, "ROLLBACK") == 0)
-        c->tx_open = false;
+    if (rc && (PQstatus(c->pg) != CONNECTION_OK || c->server_left) && strcmp(sql, "ROLLBACK") == 0) c->tx_open = false;
     return rc;
 }
 
-static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e)
-{
+static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e) {
     if (len > INT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
     if (memchr(sql, '\0', len)) return dorm_err(e, DORM_EPROGRAMMING, "The SQL text contains a NUL byte.");
     dorm_stmt *s = dorm_mem__calloc(1, sizeof *s);
@@ -110,8 +105,7 @@ static int pg_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
     return 0;
 }
 
-static int grow_params(dorm_stmt *s, int n, dorm_errbuf *e)
-{
+static int grow_params(dorm_stmt *s, int n, dorm_errbuf *e) {
     if (n <= s->cap) return 0;
     int cap = s->cap ? s->cap : 8;
     while (cap < n) cap *= 2;
@@ -129,8 +123,7 @@ static int grow_params(dorm_stmt *s, int n, dorm_errbuf *e)
 }
 
 /* Parameter i as text in the scratch buffer (NUL-terminated there). */
-static void scratch_text(dorm_stmt *s, int i, const char *text, size_t n)
-{
+static void scratch_text(dorm_stmt *s, int i, const char *text, size_t n) {
     s->values[i] = NULL;
     s->offsets[i] = s->scratch.len;
     s->lengths[i] = 0;
@@ -139,18 +132,19 @@ static void scratch_text(dorm_stmt *s, int i, const char *text, size_t n)
     dorm_buf_putc(&s->scratch, '\0');
 }
 
-static void put_float(char *tmp, double f)
-{
-    if (isnan(f)) strcpy(tmp, "NaN");
-    else if (isinf(f)) strcpy(tmp, f < 0 ? "-Infinity" : "Infinity");
-    else snprintf(tmp, DORM_FMT_MAX, "%.17g", f);
+static void put_float(char *tmp, double f) {
+    if (isnan(f))
+        strcpy(tmp, "NaN");
+    else if (isinf(f))
+        strcpy(tmp, f < 0 ? "-Infinity" : "Infinity");
+    else
+        snprintf(tmp, DORM_FMT_MAX, "%.17g", f);
 }
 
 /* Text format for everything but bytes, so the server reads each value in
  * the type it infers for its placeholder; bytes go as binary (raw), which
  * is how a bytea carries NUL bytes. */
-static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
-{
+static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e) {
     int idx = i + 1;
     if (i < 0 || i >= 65535) return dorm_err(e, DORM_EPROGRAMMING, "parameter %d is out of range", idx);
     int rc = grow_params(s, i + 1, e);
@@ -184,8 +178,7 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
             return 0;
         }
         if (v->len && memchr(v->u.s, '\0', v->len))
-            return dorm_err(e, DORM_EVALUE,
-                            "parameter %d: PostgreSQL text cannot contain NUL (0x00) characters", idx);
+            return dorm_err(e, DORM_EVALUE, "parameter %d: PostgreSQL text cannot contain NUL (0x00) characters", idx);
         scratch_text(s, i, v->len ? v->u.s : "", v->len);
         return 0;
     case DORM_T_BYTES:
@@ -214,8 +207,7 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
                              (long long)(rem / 1000000), (long long)(rem % 1000000));
         break;
     }
-    default:
-        return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
+    default: return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }
     /* Formatting writes nothing for what Python's datetime cannot hold. */
     if (!n)
@@ -229,8 +221,7 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
  * result columns changed under it (a column's type altered since it was
  * prepared: "cached plan must not change result type").  The source
  * function is not translated, unlike the message. */
-static bool stale_plan(const PGresult *res)
-{
+static bool stale_plan(const PGresult *res) {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const char *fn = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
     return state && strcmp(state, "0A000") == 0 && fn && strcmp(fn, "RevalidateCachedQuery") == 0;
@@ -238,8 +229,7 @@ static bool stale_plan(const PGresult *res)
 
 /* Drops the server-side statement of s (its DEALLOCATE is sent later), so
  * that the next run prepares it again. */
-static void forget_prepared(dorm_stmt *s)
-{
+static void forget_prepared(dorm_stmt *s) {
     dorm_conn *c = s->c;
     if (s->prepared && s->generation == c->generation) {
         dorm_buf_puts(&c->dealloc, "DEALLOCATE ");
@@ -250,8 +240,7 @@ static void forget_prepared(dorm_stmt *s)
     s->prepared = false;
 }
 
-static PGresult *send(dorm_stmt *s)
-{
+static PGresult *send(dorm_stmt *s) {
     dorm_conn *c = s->c;
     PGresult *r = c->prepare ? PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)
                              : PQexecParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats, 0);
@@ -260,8 +249,7 @@ static PGresult *send(dorm_stmt *s)
 }
 
 /* Runs the statement with its bound parameters; fills res. */
-static int run(dorm_stmt *s, dorm_errbuf *e)
-{
+static int run(dorm_stmt *s, dorm_errbuf *e) {
     dorm_conn *c = s->c;
     int rc = dorm_pg__ready(c, e);
     if (rc) return rc;
@@ -301,8 +289,7 @@ static int run(dorm_stmt *s, dorm_errbuf *e)
     return rc;
 }
 
-static int pg_step(dorm_stmt *s, dorm_errbuf *e)
-{
+static int pg_step(dorm_stmt *s, dorm_errbuf *e) {
     if (!s->res) {
         int rc = run(s, e);
         if (rc) return rc;
@@ -311,27 +298,17 @@ static int pg_step(dorm_stmt *s, dorm_errbuf *e)
     return s->row < s->nrows ? DORM_STEP_ROW : DORM_STEP_DONE;
 }
 
-static int pg_column_count(dorm_stmt *s)
-{
-    return s->res ? PQnfields(s->res) : 0;
-}
+static int pg_column_count(dorm_stmt *s) { return s->res ? PQnfields(s->res) : 0; }
 
-static bool in_row(const dorm_stmt *s, int i)
-{
-    return s->row >= 0 && s->row < s->nrows && i >= 0 && i < s->nfields;
-}
+static bool in_row(const dorm_stmt *s, int i) { return s->row >= 0 && s->row < s->nrows && i >= 0 && i < s->nfields; }
 
-static bool pg_column_null(dorm_stmt *s, int i)
-{
-    return !in_row(s, i) || PQgetisnull(s->res, s->row, i);
-}
+static bool pg_column_null(dorm_stmt *s, int i) { return !in_row(s, i) || PQgetisnull(s->res, s->row, i); }
 
 /* Booleans arrive as "t" / "f"; EXTRACT results as numerics ("5.000000"),
  * whose integer part is what an integer read wants.  Plain integers of up to
  * 18 digits, nearly every key and count, are read here without strtoll.  A
  * NULL reads as "" and so as 0. */
-static int64_t pg_column_int(dorm_stmt *s, int i)
-{
+static int64_t pg_column_int(dorm_stmt *s, int i) {
     if (!in_row(s, i)) return 0;
     const char *v = PQgetvalue(s->res, s->row, i);
     const char *p = v + (v[0] == '-');
@@ -347,15 +324,13 @@ static int64_t pg_column_int(dorm_stmt *s, int i)
     return strtoll(v, NULL, 10);
 }
 
-static double pg_column_float(dorm_stmt *s, int i)
-{
+static double pg_column_float(dorm_stmt *s, int i) {
     if (pg_column_null(s, i)) return 0;
     return strtod(PQgetvalue(s->res, s->row, i), NULL);
 }
 
 /* A NULL has length 0: only an empty value needs the NULL test. */
-static const char *pg_column_text(dorm_stmt *s, int i, size_t *len)
-{
+static const char *pg_column_text(dorm_stmt *s, int i, size_t *len) {
     *len = 0;
     if (!in_row(s, i)) return NULL;
     int n = PQgetlength(s->res, s->row, i);
@@ -367,8 +342,7 @@ static const char *pg_column_text(dorm_stmt *s, int i, size_t *len)
 /* A bytea column in its text form: hex ("\x00ff", the default since
  * PostgreSQL 9.0) decoded here; the old escape form through libpq.  The
  * bytes live in the statement until the next read. */
-static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len)
-{
+static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len) {
     size_t n;
     const char *v = pg_column_text(s, i, &n);
     *len = 0;
@@ -392,40 +366,40 @@ static const void *pg_column_blob(dorm_stmt *s, int i, size_t *len)
     return s->blob.len ? s->blob.data : "";
 }
 
-static const char *pg_column_name(dorm_stmt *s, int i)
-{
+static const char *pg_column_name(dorm_stmt *s, int i) {
     return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
 }
 
 /* By the column's type OID (the server's catalog/pg_type.dat; libpq ships
  * no header with them). */
-static dorm_kind pg_column_kind(dorm_stmt *s, int i)
-{
+static dorm_kind pg_column_kind(dorm_stmt *s, int i) {
     if (pg_column_null(s, i)) return DORM_KIND_NONE;
     switch (PQftype(s->res, i)) {
-    case 16: return DORM_KIND_BOOL;                     /* bool        */
-    case 17: return DORM_KIND_BINARY;                   /* bytea       */
-    case 20: case 21: case 23: case 26: return DORM_KIND_BIGINT; /* int8, int2, int4, oid */
-    case 700: case 701: return DORM_KIND_FLOAT;         /* float4, float8 */
-    case 1700: return DORM_KIND_DECIMAL;                /* numeric     */
+    case 16: return DORM_KIND_BOOL; /* bool        */
+    case 17: return DORM_KIND_BINARY; /* bytea       */
+    case 20:
+    case 21:
+    case 23:
+    case 26: return DORM_KIND_BIGINT; /* int8, int2, int4, oid */
+    case 700:
+    case 701: return DORM_KIND_FLOAT; /* float4, float8 */
+    case 1700: return DORM_KIND_DECIMAL; /* numeric     */
     case 1082: return DORM_KIND_DATE;
     case 1083: return DORM_KIND_TIME;
-    case 1114: case 1184: return DORM_KIND_DATETIME;    /* timestamp, timestamptz */
+    case 1114:
+    case 1184: return DORM_KIND_DATETIME; /* timestamp, timestamptz */
     case 2950: return DORM_KIND_UUID;
-    case 114: case 3802: return DORM_KIND_JSON;         /* json, jsonb */
+    case 114:
+    case 3802: return DORM_KIND_JSON; /* json, jsonb */
     default: return DORM_KIND_TEXT;
     }
 }
 
-static int64_t pg_changes(dorm_stmt *s)
-{
-    return s->changes;
-}
+static int64_t pg_changes(dorm_stmt *s) { return s->changes; }
 
 /* Parameters are forgotten too: a borrowed pointer left bound could
  * otherwise be read by a later run that binds fewer values. */
-static void pg_reset(dorm_stmt *s)
-{
+static void pg_reset(dorm_stmt *s) {
     PQclear(s->res);
     s->res = NULL;
     s->row = -1;
@@ -439,8 +413,7 @@ static void pg_reset(dorm_stmt *s)
 /* The server-side statement is deallocated with the next statement the
  * connection prepares, not now: finalizing the whole cache at close would
  * otherwise cost one round trip per statement. */
-static void pg_finalize(dorm_stmt *s)
-{
+static void pg_finalize(dorm_stmt *s) {
     if (!s) return;
     forget_prepared(s);
     PQclear(s->res);
@@ -457,19 +430,23 @@ static void pg_finalize(dorm_stmt *s)
 /* dbshell: psql with the connection's user, host (or socket folder), port
  * and database (Django's DatabaseClient); the password goes in PGPASSWORD,
  * never in argv.  Query parameters win over the URL's parts, as in libpq. */
-static int pg_client(const dorm_url *url, dorm_client_cmd *cmd)
-{
+static int pg_client(const dorm_url *url, dorm_client_cmd *cmd) {
     char num[16] = "";
     if (url->port) snprintf(num, sizeof num, "%d", url->port);
     const char *user = url->user, *password = url->password, *host = url->host, *port = num[0] ? num : NULL;
     const char *db = url->path && *url->path ? url->path : "postgres";
     for (size_t i = 0; i < url->nparams; i++) {
         const char *k = url->keys[i], *v = url->values[i];
-        if (strcmp(k, "user") == 0) user = v;
-        else if (strcmp(k, "password") == 0) password = v;
-        else if (strcmp(k, "host") == 0) host = v;
-        else if (strcmp(k, "port") == 0) port = v;
-        else if (strcmp(k, "dbname") == 0) db = v;
+        if (strcmp(k, "user") == 0)
+            user = v;
+        else if (strcmp(k, "password") == 0)
+            password = v;
+        else if (strcmp(k, "host") == 0)
+            host = v;
+        else if (strcmp(k, "port") == 0)
+            port = v;
+        else if (strcmp(k, "dbname") == 0)
+            db = v;
     }
     bool ok = dorm_client_arg(cmd, "psql");
     if (ok && user) ok = dorm_client_arg(cmd, "-U") && dorm_client_arg(cmd, user);

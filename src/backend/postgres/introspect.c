@@ -13,7 +13,8 @@ typedef dorm_introspect_list job;
  * numeric_precision, numeric_scale, column_default */
 static void column_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_icolumn__add(j->cx, j->t, dorm_introspect__text(db, st, 0), dorm_introspect__text(db, st, 1));
+    dorm_icolumn *c =
+        dorm_icolumn__add(j->cx, j->t, dorm_introspect__text(db, st, 0), dorm_introspect__text(db, st, 1));
     if (!c) {
         j->rc = DORM_ENOMEM;
         return;
@@ -50,27 +51,27 @@ int dorm_pg__introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n) {
     job j = {cx, tables, n, NULL, 0};
     dorm_errbuf e = {0, ""};
     if (dorm_db__query(cx->db,
-                      "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
-                      "WHERE c.relkind IN ('r', 'p') AND s.nspname = current_schema() ORDER BY 1",
-                      NULL, 0, dorm_introspect__table_row, &j, &e) < 0)
+                       "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+                       "WHERE c.relkind IN ('r', 'p') AND s.nspname = current_schema() ORDER BY 1",
+                       NULL, 0, dorm_introspect__table_row, &j, &e) < 0)
         return dorm_fail__errbuf(cx, &e);
     for (size_t i = 0; !j.rc && i < *n; i++) {
         j.t = &(*tables)[i];
         dorm_value name = dorm_v_text(j.t->name);
         if (dorm_db__query(cx->db,
-                          "SELECT column_name, data_type, is_nullable, character_maximum_length, numeric_precision, "
-                          "numeric_scale, column_default FROM information_schema.columns WHERE table_schema = "
-                          "current_schema() AND table_name = $1 ORDER BY ordinal_position",
-                          &name, 1, column_row, &j, &e) < 0 ||
+                           "SELECT column_name, data_type, is_nullable, character_maximum_length, numeric_precision, "
+                           "numeric_scale, column_default FROM information_schema.columns WHERE table_schema = "
+                           "current_schema() AND table_name = $1 ORDER BY ordinal_position",
+                           &name, 1, column_row, &j, &e) < 0 ||
             dorm_db__query(cx->db,
-                          "SELECT a.attname, c.contype, coalesce(r.relname, ''), coalesce(ra.attname, '') "
-                          "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace s ON "
-                          "s.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = "
-                          "ANY(c.conkey) LEFT JOIN pg_class r ON r.oid = c.confrelid LEFT JOIN pg_attribute ra ON "
-                          "ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] WHERE t.relname = $1 AND "
-                          "s.nspname = current_schema() AND (c.contype = 'p' OR (array_length(c.conkey, 1) = 1 "
-                          "AND c.contype IN ('u', 'f')))",
-                          &name, 1, constraint_row, &j, &e) < 0)
+                           "SELECT a.attname, c.contype, coalesce(r.relname, ''), coalesce(ra.attname, '') "
+                           "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace s ON "
+                           "s.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = "
+                           "ANY(c.conkey) LEFT JOIN pg_class r ON r.oid = c.confrelid LEFT JOIN pg_attribute ra ON "
+                           "ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] WHERE t.relname = $1 AND "
+                           "s.nspname = current_schema() AND (c.contype = 'p' OR (array_length(c.conkey, 1) = 1 "
+                           "AND c.contype IN ('u', 'f')))",
+                           &name, 1, constraint_row, &j, &e) < 0)
             return dorm_fail__errbuf(cx, &e);
     }
     return j.rc;

@@ -17,14 +17,14 @@ extern const dorm_dialect dorm_pg_dialect;
 
 struct dorm_conn {
     PGconn *pg;
-    bool prepare;           /* server-side prepared statements (off for PgBouncer) */
-    bool tx_pooled;         /* pooler=transaction: no session state at all */
-    bool tx_open;           /* the server was in a transaction after the last command */
-    bool server_left;       /* the server sent FATAL: the session is ending */
-    unsigned generation;    /* bumped by every reconnection: older statements are gone */
-    unsigned next_name;     /* statement names "dorm_1", "dorm_2", ... */
-    dorm_buf dealloc;       /* "DEALLOCATE ..." of finalized statements, sent later */
-    char where[192];        /* "host \"db.example\" port 5432" for messages */
+    bool prepare; /* server-side prepared statements (off for PgBouncer) */
+    bool tx_pooled; /* pooler=transaction: no session state at all */
+    bool tx_open; /* the server was in a transaction after the last command */
+    bool server_left; /* the server sent FATAL: the session is ending */
+    unsigned generation; /* bumped by every reconnection: older statements are gone */
+    unsigned next_name; /* statement names "dorm_1", "dorm_2", ... */
+    dorm_buf dealloc; /* "DEALLOCATE ..." of finalized statements, sent later */
+    char where[192]; /* "host \"db.example\" port 5432" for messages */
 };
 
 /* Connects as `url` says (see docs/backends.md for the accepted options).

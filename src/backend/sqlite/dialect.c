@@ -17,18 +17,15 @@
  * LIKE, whose case-insensitivity is what they ask for. */
 #define LIKE "LIKE %s ESCAPE '\\'"
 
-static bool is_like(dorm_lookup lk)
-{
-    return lk == DORM_LK_IEXACT || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ISTARTSWITH ||
-           lk == DORM_LK_IENDSWITH;
+static bool is_like(dorm_lookup lk) {
+    return lk == DORM_LK_IEXACT || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ISTARTSWITH || lk == DORM_LK_IENDSWITH;
 }
 
 /* The bound value of a pattern lookup.  LIKE: '\', '%' and '_' escaped with
  * '\' (the ESCAPE of the operator).  GLOB has no escape character: '*', '?'
  * and '[' are written as one-character classes.  All n bytes are kept, NULs
  * included. */
-static void sq_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n)
-{
+static void sq_pattern(dorm_buf *out, dorm_lookup lk, const char *s, size_t n) {
     bool like = is_like(lk);
     const char *any = like ? "%" : "*";
     if (lk == DORM_LK_CONTAINS || lk == DORM_LK_ICONTAINS || lk == DORM_LK_ENDSWITH || lk == DORM_LK_IENDSWITH)
@@ -70,8 +67,7 @@ static const char *const extract_words[DORM_EX__COUNT] = {
 
 /* The zone argument of dorm_extract() / dorm_trunc() (", 'Europe/Paris'"),
  * nothing for UTC. */
-static void zone_arg(dorm_buf *out, const char *tz)
-{
+static void zone_arg(dorm_buf *out, const char *tz) {
     if (!tz) return;
     dorm_buf_puts(out, ", ");
     dorm_buf_quote(out, '\'', tz);
@@ -79,8 +75,7 @@ static void zone_arg(dorm_buf *out, const char *tz)
 
 /* dorm_extract() parses dates, datetimes and times alike, so the column's
  * kind does not change the spelling. */
-static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz)
-{
+static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const char *lhs, const char *tz) {
     (void)kind;
     DORM_ASSERT((unsigned)ex < DORM_EX__COUNT);
     if ((unsigned)ex >= DORM_EX__COUNT) return;
@@ -90,16 +85,14 @@ static void sq_extract(dorm_buf *out, dorm_extract ex, dorm_kind kind, const cha
 }
 
 /* dorm_trunc() of functions.c truncates dates, datetimes and times alike. */
-static void sq_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz)
-{
+static void sq_trunc(dorm_buf *out, const char *part, dorm_kind kind, const char *lhs, const char *tz) {
     (void)kind;
     dorm_buf_printf(out, "dorm_trunc('%s', %s", part, lhs);
     zone_arg(out, tz);
     dorm_buf_putc(out, ')');
 }
 
-static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
-{
+static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset) {
     if (limit >= 0)
         dorm_buf_printf(out, " LIMIT %lld", (long long)limit);
     else if (offset > 0)
@@ -108,8 +101,7 @@ static void sq_limit_offset(dorm_buf *out, int64_t limit, int64_t offset)
 }
 
 /* Django's sqlite3 DatabaseWrapper.data_types, for one kind. */
-static void kind_type(dorm_buf *out, dorm_kind kind, int max_length)
-{
+static void kind_type(dorm_buf *out, dorm_kind kind, int max_length) {
     switch (kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
@@ -141,8 +133,7 @@ static void kind_type(dorm_buf *out, dorm_kind kind, int max_length)
  * rel_db_type gives it: auto keys point with their integer type (AutoField ->
  * "integer", BigAutoField -> "bigint") and positive integers without the
  * unsigned marker, because SQLite's related fields need not match types. */
-static void sq_column_type(dorm_buf *out, const dorm_column_def *c)
-{
+static void sq_column_type(dorm_buf *out, const dorm_column_def *c) {
     if (c->kind != DORM_KIND_FK) {
         kind_type(out, c->kind, c->max_length);
         return;
@@ -157,8 +148,7 @@ static void sq_column_type(dorm_buf *out, const dorm_column_def *c)
 }
 
 /* Django's sqlite3 data_type_check_constraints. */
-static void sq_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
-{
+static void sq_column_check(dorm_buf *out, const dorm_column_def *c, char quote) {
     switch (c->kind) {
     case DORM_KIND_POSINT:
     case DORM_KIND_POSSMALLINT:
@@ -179,8 +169,8 @@ static void sq_column_check(dorm_buf *out, const dorm_column_def *c, char quote)
 /* Django's sql_flush: DELETE FROM each table, then the AUTOINCREMENT
  * counters of those with an automatic key back to 0 (sqlite_sequence exists
  * once such a table does). */
-static void sqlite_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences, size_t nseq)
-{
+static void sqlite_flush(dorm_buf *out, const char *const *tables, size_t n, const char *const *sequences,
+                         size_t nseq) {
     for (size_t i = 0; i < n; i++) {
         dorm_buf_puts(out, "DELETE FROM ");
         dorm_buf_quote(out, '"', tables[i]);
@@ -200,8 +190,7 @@ static void sqlite_flush(dorm_buf *out, const char *const *tables, size_t n, con
 /* A list as a JSON array for json_each(): numbers, and text (dates,
  * decimals and UUIDs as sq_bind writes them) as strings, which the column's
  * affinity converts as it converts a bound value. */
-static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n)
-{
+static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n) {
     char tmp[DORM_FMT_MAX];
     dorm_buf_putc(out, '[');
     for (size_t i = 0; i < n; i++) {
@@ -233,8 +222,10 @@ static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n)
         for (size_t k = 0; k < len; k++) {
             unsigned char c = (unsigned char)s[k];
             if (c == '"' || c == '\\') dorm_buf_putc(out, '\\');
-            if (c < 0x20) dorm_buf_printf(out, "\\u%04x", c);
-            else dorm_buf_putc(out, (char)c);
+            if (c < 0x20)
+                dorm_buf_printf(out, "\\u%04x", c);
+            else
+                dorm_buf_putc(out, (char)c);
         }
         dorm_buf_putc(out, '"');
     }
@@ -243,8 +234,7 @@ static bool sq_array_param(dorm_buf *out, const dorm_value *items, size_t n)
 }
 
 /* Django's Left.as_sqlite: SUBSTR(x, 1, n), the 1 bound. */
-static void sq_left(dorm_sqlw *w)
-{
+static void sq_left(dorm_sqlw *w) {
     static const dorm_value one = DORM_VINT(1);
     dorm_buf_puts(w->out, "SUBSTR(");
     w->arg(w, 0);
@@ -256,8 +246,7 @@ static void sq_left(dorm_sqlw *w)
 }
 
 /* Django's Right.as_sqlite: SUBSTR(x, (n * -1)), the -1 bound. */
-static void sq_right(dorm_sqlw *w)
-{
+static void sq_right(dorm_sqlw *w) {
     static const dorm_value minus_one = DORM_VINT(-1);
     dorm_buf_puts(w->out, "SUBSTR(");
     w->arg(w, 0);
@@ -270,8 +259,7 @@ static void sq_right(dorm_sqlw *w)
 
 /* Django's ConcatPair.as_sqlite: COALESCE(a, '') || COALESCE(b, ''), the
  * empty strings bound, so that a NULL side does not make the whole NULL. */
-static void sq_concat_pair(dorm_sqlw *w)
-{
+static void sq_concat_pair(dorm_sqlw *w) {
     static const dorm_value empty = DORM_VTEXT("");
     for (int i = 0; i < w->nargs; i++) {
         if (i) dorm_buf_puts(w->out, " || ");
@@ -285,8 +273,7 @@ static void sq_concat_pair(dorm_sqlw *w)
 
 /* Django's Cast.as_sqlite: datetimes and times through strftime (CAST would
  * drop the fraction of a second), dates through date(). */
-static void sq_cast(dorm_sqlw *w)
-{
+static void sq_cast(dorm_sqlw *w) {
     static const dorm_value datetime_format = DORM_VTEXT("%Y-%m-%d %H:%M:%f"), time_format = DORM_VTEXT("%H:%M:%f");
     switch (w->target->kind) {
     case DORM_KIND_DATETIME:
@@ -302,8 +289,7 @@ static void sq_cast(dorm_sqlw *w)
         w->arg(w, 0);
         dorm_buf_putc(w->out, ')');
         return;
-    default:
-        w->tmpl(w, NULL);
+    default: w->tmpl(w, NULL);
     }
 }
 
@@ -329,8 +315,7 @@ static const dorm_func_sql sq_functions[] = {
 };
 
 /* Django's KeyTransform.as_sqlite: the keys as one bound JSON path. */
-static void sq_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text)
-{
+static void sq_json_key(dorm_sqlw *w, const char *const *keys, size_t n, bool text) {
     (void)text; /* JSON_EXTRACT gives a string's text either way */
     dorm_buf path = DORM_BUF_INIT;
     dorm_json_path(&path, keys, n, true);
@@ -359,25 +344,26 @@ const dorm_dialect dorm_sqlite_dialect = {
      * 3.32, but batches of 999 parameters measured fastest for multi-row
      * INSERTs (docs/performance.md), and IN lists of that size are plenty. */
     .max_params = 999,
-    .operators = {
-        [DORM_LK_EXACT] = "= %s",
-        [DORM_LK_IEXACT] = LIKE,
-        [DORM_LK_CONTAINS] = "GLOB %s",
-        [DORM_LK_ICONTAINS] = LIKE,
-        [DORM_LK_STARTSWITH] = "GLOB %s",
-        [DORM_LK_ISTARTSWITH] = LIKE,
-        [DORM_LK_ENDSWITH] = "GLOB %s",
-        [DORM_LK_IENDSWITH] = LIKE,
-        [DORM_LK_GT] = "> %s",
-        [DORM_LK_GTE] = ">= %s",
-        [DORM_LK_LT] = "< %s",
-        [DORM_LK_LTE] = "<= %s",
-        [DORM_LK_REGEX] = "REGEXP %s",
-        [DORM_LK_IREGEX] = "REGEXP '(?i)' || %s",
-        /* No JSON containment (Django's supports_json_field_contains is
+    .operators =
+        {
+            [DORM_LK_EXACT] = "= %s",
+            [DORM_LK_IEXACT] = LIKE,
+            [DORM_LK_CONTAINS] = "GLOB %s",
+            [DORM_LK_ICONTAINS] = LIKE,
+            [DORM_LK_STARTSWITH] = "GLOB %s",
+            [DORM_LK_ISTARTSWITH] = LIKE,
+            [DORM_LK_ENDSWITH] = "GLOB %s",
+            [DORM_LK_IENDSWITH] = LIKE,
+            [DORM_LK_GT] = "> %s",
+            [DORM_LK_GTE] = ">= %s",
+            [DORM_LK_LT] = "< %s",
+            [DORM_LK_LTE] = "<= %s",
+            [DORM_LK_REGEX] = "REGEXP %s",
+            [DORM_LK_IREGEX] = "REGEXP '(?i)' || %s",
+            /* No JSON containment (Django's supports_json_field_contains is
          * False): JSONField's contains is refused. */
-        [DORM_LK_JSON_CONTAINS] = NULL,
-    },
+            [DORM_LK_JSON_CONTAINS] = NULL,
+        },
     .lhs_casts = {NULL},
     .pattern = sq_pattern,
     .extract = sq_extract,

@@ -12,16 +12,14 @@
 #include "core/alloc.h"
 #include "core/md5.h"
 
-static bool any_null(int argc, sqlite3_value **argv)
-{
+static bool any_null(int argc, sqlite3_value **argv) {
     for (int i = 0; i < argc; i++)
         if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return true;
     return false;
 }
 
 /* The byte length of the first `chars` characters of s (n bytes). */
-static size_t prefix_bytes(const unsigned char *s, size_t n, int64_t chars)
-{
+static size_t prefix_bytes(const unsigned char *s, size_t n, int64_t chars) {
     size_t i = 0;
     for (int64_t c = 0; i < n && c < chars; c++) {
         i++;
@@ -30,8 +28,7 @@ static size_t prefix_bytes(const unsigned char *s, size_t n, int64_t chars)
     return i;
 }
 
-static int64_t char_count(const unsigned char *s, size_t n)
-{
+static int64_t char_count(const unsigned char *s, size_t n) {
     int64_t c = 0;
     for (size_t i = 0; i < n; i++) c += (s[i] & 0xC0) != 0x80;
     return c;
@@ -39,8 +36,7 @@ static int64_t char_count(const unsigned char *s, size_t n)
 
 /* `count` characters of `fill` repeated, into out (at least count * 4 bytes
  * + 1); its byte length. */
-static size_t repeat_chars(unsigned char *out, const unsigned char *fill, size_t fn, int64_t count)
-{
+static size_t repeat_chars(unsigned char *out, const unsigned char *fill, size_t fn, int64_t count) {
     size_t o = 0;
     for (int64_t c = 0; c < count && fn;) {
         size_t step = prefix_bytes(fill, fn, count - c);
@@ -53,8 +49,7 @@ static size_t repeat_chars(unsigned char *out, const unsigned char *fill, size_t
 
 /* Django's _sqlite_lpad / _sqlite_rpad: the text cut or padded to `length`
  * characters with `fill` (on the left for LPAD). */
-static void pad(sqlite3_context *cx, int argc, sqlite3_value **argv, bool left)
-{
+static void pad(sqlite3_context *cx, int argc, sqlite3_value **argv, bool left) {
     if (any_null(argc, argv)) {
         sqlite3_result_null(cx);
         return;
@@ -93,8 +88,7 @@ static void pad(sqlite3_context *cx, int argc, sqlite3_value **argv, bool left)
 static void fn_lpad(sqlite3_context *cx, int argc, sqlite3_value **argv) { pad(cx, argc, argv, true); }
 static void fn_rpad(sqlite3_context *cx, int argc, sqlite3_value **argv) { pad(cx, argc, argv, false); }
 
-static void fn_repeat(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_repeat(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     if (any_null(argc, argv)) {
         sqlite3_result_null(cx);
         return;
@@ -118,8 +112,7 @@ static void fn_repeat(sqlite3_context *cx, int argc, sqlite3_value **argv)
 }
 
 /* The characters in reverse order (a character's bytes keep theirs). */
-static void fn_reverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_reverse(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     if (any_null(argc, argv)) {
         sqlite3_result_null(cx);
         return;
@@ -142,8 +135,7 @@ static void fn_reverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
     dorm_mem__free(out);
 }
 
-static void fn_md5(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_md5(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     if (any_null(argc, argv)) {
         sqlite3_result_null(cx);
         return;
@@ -156,10 +148,11 @@ static void fn_md5(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_text(cx, hex, 32, SQLITE_TRANSIENT);
 }
 
-static void fn_cot(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    if (any_null(argc, argv)) sqlite3_result_null(cx);
-    else sqlite3_result_double(cx, 1.0 / tan(sqlite3_value_double(argv[0])));
+static void fn_cot(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+    if (any_null(argc, argv))
+        sqlite3_result_null(cx);
+    else
+        sqlite3_result_double(cx, 1.0 / tan(sqlite3_value_double(argv[0])));
 }
 
 /* ---- STDDEV / VARIANCE (Welford's running mean and sum of squares) ---- */
@@ -169,8 +162,7 @@ typedef struct moments {
     double mean, m2;
 } moments;
 
-static void stat_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void stat_step(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     (void)argc;
     moments *m = sqlite3_aggregate_context(cx, sizeof *m);
     if (!m) {
@@ -186,8 +178,7 @@ static void stat_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 /* user data: bit 1 sample (n - 1), bit 2 standard deviation.  NULL over no
  * row (or one, for a sample), as PostgreSQL answers. */
-static void stat_final(sqlite3_context *cx)
-{
+static void stat_final(sqlite3_context *cx) {
     moments *m = sqlite3_aggregate_context(cx, 0);
     intptr_t how = (intptr_t)sqlite3_user_data(cx);
     int64_t div = m ? m->n - (how & 1) : 0;
@@ -203,8 +194,7 @@ static void stat_final(sqlite3_context *cx)
 
 /* A date or a datetime text, as Django's typecast_timestamp reads them:
  * microseconds since the epoch; *date_only for a date. */
-static bool timestamp(sqlite3_value *v, int64_t *usec, bool *date_only)
-{
+static bool timestamp(sqlite3_value *v, int64_t *usec, bool *date_only) {
     if (sqlite3_value_type(v) != SQLITE_TEXT) return false;
     const char *s = (const char *)sqlite3_value_text(v);
     size_t n = (size_t)sqlite3_value_bytes(v);
@@ -221,8 +211,7 @@ static bool timestamp(sqlite3_value *v, int64_t *usec, bool *date_only)
 }
 
 /* django_timestamp_diff(a, b): a - b in microseconds. */
-static void fn_timestamp_diff(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_timestamp_diff(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     int64_t a, b;
     bool da, db;
     if (any_null(argc, argv) || !timestamp(argv[0], &a, &da) || !timestamp(argv[1], &b, &db)) {
@@ -233,8 +222,7 @@ static void fn_timestamp_diff(sqlite3_context *cx, int argc, sqlite3_value **arg
 }
 
 /* django_time_diff(a, b): a - b of two times of day, in microseconds. */
-static void fn_time_diff(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_time_diff(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     dorm_time t[2];
     for (int i = 0; i < 2; i++) {
         const char *s = (const char *)sqlite3_value_text(argv[i]);
@@ -252,15 +240,16 @@ static void fn_time_diff(sqlite3_context *cx, int argc, sqlite3_value **argv)
  * duration (an integer of microseconds) or a date/datetime text; a date or
  * datetime as its text (a date moves by whole days, as Python's), a
  * duration as microseconds; NULL for what Python refuses. */
-static void fn_format_dtdelta(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_format_dtdelta(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     const char *op = (const char *)sqlite3_value_text(argv[0]);
     int64_t v[2];
     bool is_time[2], date_only[2] = {false, false}, ok = !any_null(argc, argv) && op && (op[0] == '+' || op[0] == '-');
     for (int i = 0; ok && i < 2; i++) {
         is_time[i] = sqlite3_value_type(argv[i + 1]) != SQLITE_INTEGER;
-        if (is_time[i]) ok = timestamp(argv[i + 1], &v[i], &date_only[i]);
-        else v[i] = sqlite3_value_int64(argv[i + 1]);
+        if (is_time[i])
+            ok = timestamp(argv[i + 1], &v[i], &date_only[i]);
+        else
+            v[i] = sqlite3_value_int64(argv[i + 1]);
     }
     bool sub = ok && op[0] == '-';
     /* Python refuses datetime + datetime and timedelta - datetime. */
@@ -285,16 +274,20 @@ static void fn_format_dtdelta(sqlite3_context *cx, int argc, sqlite3_value **arg
     sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
 }
 
-int dorm_sqlite__register_django_functions(sqlite3 *db)
-{
+int dorm_sqlite__register_django_functions(sqlite3 *db) {
     static const struct {
         const char *name;
         int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
     } scalars[] = {
-        {"LPAD", 3, fn_lpad},     {"RPAD", 3, fn_rpad}, {"REPEAT", 2, fn_repeat}, {"REVERSE", 1, fn_reverse},
-        {"MD5", 1, fn_md5},       {"COT", 1, fn_cot},
-        {"django_timestamp_diff", 2, fn_timestamp_diff}, {"django_time_diff", 2, fn_time_diff},
+        {"LPAD", 3, fn_lpad},
+        {"RPAD", 3, fn_rpad},
+        {"REPEAT", 2, fn_repeat},
+        {"REVERSE", 1, fn_reverse},
+        {"MD5", 1, fn_md5},
+        {"COT", 1, fn_cot},
+        {"django_timestamp_diff", 2, fn_timestamp_diff},
+        {"django_time_diff", 2, fn_time_diff},
         {"django_format_dtdelta", 3, fn_format_dtdelta},
     };
     static const struct {
@@ -306,7 +299,7 @@ int dorm_sqlite__register_django_functions(sqlite3 *db)
         rc = sqlite3_create_function_v2(db, scalars[i].name, scalars[i].nargs, flags, NULL, scalars[i].fn, NULL, NULL,
                                         NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < sizeof stats / sizeof stats[0]; i++)
-        rc = sqlite3_create_function_v2(db, stats[i].name, 1, flags, (void *)stats[i].how, NULL, stat_step,
-                                        stat_final, NULL);
+        rc = sqlite3_create_function_v2(db, stats[i].name, 1, flags, (void *)stats[i].how, NULL, stat_step, stat_final,
+                                        NULL);
     return rc;
 }

@@ -29,15 +29,14 @@ struct dorm_conn {
 struct dorm_stmt {
     sqlite3_stmt *st;
     sqlite3 *db;
-    int64_t changes;   /* of the last run that reached SQLITE_DONE */
-    int64_t rowid;     /* last_insert_rowid after that run            */
+    int64_t changes; /* of the last run that reached SQLITE_DONE */
+    int64_t rowid; /* last_insert_rowid after that run            */
 };
 
 /* Django's sqlite3 backend raises IntegrityError for constraint failures,
  * OperationalError for locking, I/O and SQL errors (no such table, syntax)
  * and DataError for values too big or of the wrong type. */
-static int code_of(int rc)
-{
+static int code_of(int rc) {
     switch (rc & 0xff) {
     case SQLITE_CONSTRAINT: return DORM_EINTEGRITY;
     case SQLITE_TOOBIG:
@@ -51,13 +50,11 @@ static int code_of(int rc)
 
 /* The error of the last call on `db`, with SQLite's message as is
  * ("UNIQUE constraint failed: library_book.isbn", as Django passes it on). */
-static int fail(sqlite3 *db, int rc, dorm_errbuf *e)
-{
+static int fail(sqlite3 *db, int rc, dorm_errbuf *e) {
     return dorm_err(e, code_of(rc), "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-static int read_mode(const char *v, tx_mode *mode, dorm_errbuf *e)
-{
+static int read_mode(const char *v, tx_mode *mode, dorm_errbuf *e) {
     static const char *const names[] = {"DEFERRED", "IMMEDIATE", "EXCLUSIVE"};
     for (int m = 0; m < 3; m++)
         if (strcasecmp(v, names[m]) == 0) return *mode = (tx_mode)m, 0;
@@ -68,8 +65,7 @@ static int read_mode(const char *v, tx_mode *mode, dorm_errbuf *e)
 /* Checks the URL's parts and reads its options, "timeout" (seconds) and
  * "transaction_mode", as Django's OPTIONS; anything else is refused, not
  * ignored. */
-static int check_url(const dorm_url *url, int *timeout_ms, tx_mode *mode, dorm_errbuf *e)
-{
+static int check_url(const dorm_url *url, int *timeout_ms, tx_mode *mode, dorm_errbuf *e) {
     if (url->host || url->user || url->password || url->port)
         return dorm_err(e, DORM_ECONFIG,
                         "SQLite URLs take no host, user, password or port: write sqlite:///relative/file.db, "
@@ -100,22 +96,19 @@ static int check_url(const dorm_url *url, int *timeout_ms, tx_mode *mode, dorm_e
     return 0;
 }
 
-static int open_failed(sqlite3 *db, int rc, const char *path, dorm_errbuf *e)
-{
+static int open_failed(sqlite3 *db, int rc, const char *path, dorm_errbuf *e) {
     /* Out of memory in dorm's own set-up (a zone cache) leaves no message on db. */
     const char *msg = db && (rc & 0xff) != SQLITE_NOMEM ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys = db ? sqlite3_system_errno(db) : 0;
     char why[128] = "";
     if (sys && strerror_r(sys, why, sizeof why) != 0) why[0] = '\0';
     dorm_err(e, (rc & 0xff) == SQLITE_NOMEM ? DORM_ENOMEM : DORM_EOPERATIONAL,
-             "unable to open database file '%.300s': %s%s%s%s", path, msg, why[0] ? " (" : "", why,
-             why[0] ? ")" : "");
+             "unable to open database file '%.300s': %s%s%s%s", path, msg, why[0] ? " (" : "", why, why[0] ? ")" : "");
     sqlite3_close(db);
     return e->code;
 }
 
-static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
-{
+static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e) {
     int timeout_ms = BUSY_TIMEOUT_MS;
     tx_mode mode = TX_DEFERRED;
     int rc = check_url(url, &timeout_ms, &mode, e);
@@ -144,8 +137,7 @@ static int sq_open(const dorm_url *url, dorm_conn **out, dorm_errbuf *e)
     return 0;
 }
 
-static void sq_close(dorm_conn *c)
-{
+static void sq_close(dorm_conn *c) {
     /* close_v2: a statement someone forgot to release is closed with the
      * connection instead of keeping the file open forever. */
     sqlite3_close_v2(c->db);
@@ -157,21 +149,18 @@ static void sq_close(dorm_conn *c)
  * ("database is locked" at once: the busy timeout cannot help a reader that
  * must see the other writer's work).  A transaction known to write takes
  * the lock at BEGIN, where the busy timeout waits for it. */
-static const char *sq_begin_sql(dorm_conn *c, bool write)
-{
+static const char *sq_begin_sql(dorm_conn *c, bool write) {
     if (c->mode == TX_EXCLUSIVE) return "BEGIN EXCLUSIVE";
     return write || c->mode == TX_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN";
 }
 
-static int sq_exec(dorm_conn *c, const char *sql, dorm_errbuf *e)
-{
+static int sq_exec(dorm_conn *c, const char *sql, dorm_errbuf *e) {
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? 0 : fail(c->db, rc, e);
 }
 
 /* Whether only blanks, semicolons and comments follow the first statement. */
-static bool only_trailer(const char *p, const char *end)
-{
+static bool only_trailer(const char *p, const char *end) {
     while (p < end) {
         if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == ';') {
             p++;
@@ -188,8 +177,7 @@ static bool only_trailer(const char *p, const char *end)
     return true;
 }
 
-static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e)
-{
+static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out, dorm_errbuf *e) {
     if (len > INT_MAX) return dorm_err(e, DORM_EDATA, "SQL statement too long (%zu bytes)", len);
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
@@ -215,8 +203,7 @@ static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
 /* Text and bytes are bound SQLITE_STATIC (no copy): dorm_db__run's contract
  * makes the caller keep them alive until the statement is released.  Values
  * formatted here live on the stack, so SQLite copies them (TRANSIENT). */
-static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
-{
+static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e) {
     sqlite3_stmt *st = s->st;
     int idx = i + 1;
     char tmp[DORM_FMT_MAX];
@@ -265,18 +252,17 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e)
                             v->type == DORM_T_TIME ? "time" : "date");
         rc = sqlite3_bind_text(st, idx, tmp, (int)n, SQLITE_TRANSIENT);
         break;
-    default:
-        return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
+    default: return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }
     if (rc == SQLITE_RANGE)
         return dorm_err(e, DORM_EPROGRAMMING,
                         "Incorrect number of bindings supplied. The current statement uses %d, and there are "
-                        "more supplied.", sqlite3_bind_parameter_count(st));
+                        "more supplied.",
+                        sqlite3_bind_parameter_count(st));
     return rc == SQLITE_OK ? 0 : fail(s->db, rc, e);
 }
 
-static int sq_step(dorm_stmt *s, dorm_errbuf *e)
-{
+static int sq_step(dorm_stmt *s, dorm_errbuf *e) {
     int rc = sqlite3_step(s->st);
     if (rc == SQLITE_ROW) return DORM_STEP_ROW;
     if (rc == SQLITE_DONE) {
@@ -287,28 +273,15 @@ static int sq_step(dorm_stmt *s, dorm_errbuf *e)
     return fail(s->db, rc, e);
 }
 
-static int sq_column_count(dorm_stmt *s)
-{
-    return sqlite3_column_count(s->st);
-}
+static int sq_column_count(dorm_stmt *s) { return sqlite3_column_count(s->st); }
 
-static bool sq_column_null(dorm_stmt *s, int i)
-{
-    return sqlite3_column_type(s->st, i) == SQLITE_NULL;
-}
+static bool sq_column_null(dorm_stmt *s, int i) { return sqlite3_column_type(s->st, i) == SQLITE_NULL; }
 
-static int64_t sq_column_int(dorm_stmt *s, int i)
-{
-    return sqlite3_column_int64(s->st, i);
-}
+static int64_t sq_column_int(dorm_stmt *s, int i) { return sqlite3_column_int64(s->st, i); }
 
-static double sq_column_float(dorm_stmt *s, int i)
-{
-    return sqlite3_column_double(s->st, i);
-}
+static double sq_column_float(dorm_stmt *s, int i) { return sqlite3_column_double(s->st, i); }
 
-static const char *sq_column_text(dorm_stmt *s, int i, size_t *len)
-{
+static const char *sq_column_text(dorm_stmt *s, int i, size_t *len) {
     /* One column lookup for both calls: sqlite3_column_text and _bytes each
      * check the index and the connection's error state again. */
     sqlite3_value *v = sqlite3_column_value(s->st, i);
@@ -319,8 +292,7 @@ static const char *sq_column_text(dorm_stmt *s, int i, size_t *len)
 
 /* A decimal column is stored as INTEGER or REAL (its NUMERIC affinity keeps
  * 15 significant digits of a REAL) or, not being a number, as TEXT. */
-static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out)
-{
+static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out) {
     sqlite3_value *v = sqlite3_column_value(s->st, i);
     switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER: *out = dorm_decimal_from_int(sqlite3_value_int64(v), 0); return 0;
@@ -329,21 +301,16 @@ static int sq_column_decimal(dorm_stmt *s, int i, dorm_decimal *out)
     }
 }
 
-static const void *sq_column_blob(dorm_stmt *s, int i, size_t *len)
-{
+static const void *sq_column_blob(dorm_stmt *s, int i, size_t *len) {
     const void *p = sqlite3_column_blob(s->st, i);
     *len = p ? (size_t)sqlite3_column_bytes(s->st, i) : 0;
     return p;
 }
 
-static const char *sq_column_name(dorm_stmt *s, int i)
-{
-    return sqlite3_column_name(s->st, i);
-}
+static const char *sq_column_name(dorm_stmt *s, int i) { return sqlite3_column_name(s->st, i); }
 
 /* SQLite's values carry their own storage class, whatever the column says. */
-static dorm_kind sq_column_kind(dorm_stmt *s, int i)
-{
+static dorm_kind sq_column_kind(dorm_stmt *s, int i) {
     switch (sqlite3_column_type(s->st, i)) {
     case SQLITE_INTEGER: return DORM_KIND_BIGINT;
     case SQLITE_FLOAT: return DORM_KIND_FLOAT;
@@ -353,44 +320,32 @@ static dorm_kind sq_column_kind(dorm_stmt *s, int i)
     }
 }
 
-static int64_t sq_changes(dorm_stmt *s)
-{
-    return s->changes;
-}
+static int64_t sq_changes(dorm_stmt *s) { return s->changes; }
 
-static int64_t sq_last_insert_id(dorm_stmt *s)
-{
-    return s->rowid;
-}
+static int64_t sq_last_insert_id(dorm_stmt *s) { return s->rowid; }
 
 /* Bindings are cleared too: a borrowed pointer left bound could otherwise be
  * read by a later run that binds fewer values. */
-static void sq_reset(dorm_stmt *s)
-{
+static void sq_reset(dorm_stmt *s) {
     sqlite3_reset(s->st);
     sqlite3_clear_bindings(s->st);
     s->changes = 0;
 }
 
-static void sq_finalize(dorm_stmt *s)
-{
+static void sq_finalize(dorm_stmt *s) {
     if (!s) return;
     sqlite3_finalize(s->st);
     dorm_mem__free(s);
 }
 
 /* dbshell: the sqlite3 shell on the database file. */
-static int sq_client(const dorm_url *url, dorm_client_cmd *cmd)
-{
+static int sq_client(const dorm_url *url, dorm_client_cmd *cmd) {
     bool ok = dorm_client_arg(cmd, "sqlite3") && dorm_client_arg(cmd, url->path && *url->path ? url->path : ":memory:");
     return ok ? 0 : DORM_ENOMEM;
 }
 
 /* Each connection to :memory: opens a database of its own. */
-static bool sq_private_database(const dorm_url *url)
-{
-    return strcmp(url->path, ":memory:") == 0;
-}
+static bool sq_private_database(const dorm_url *url) { return strcmp(url->path, ":memory:") == 0; }
 
 static const char *const schemes[] = {"sqlite", NULL};
 

@@ -21,8 +21,7 @@
  * SQLite what it means on PostgreSQL and MySQL.  Inside a bracket expression
  * only the positive classes can be spelled; other escapes pass through.
  * NULL when out of memory. */
-static char *translate(const char *p, size_t n)
-{
+static char *translate(const char *p, size_t n) {
     static const struct {
         char c;
         const char *outside, *inside;
@@ -77,16 +76,14 @@ static char *translate(const char *p, size_t n)
     return out;
 }
 
-static void free_regex(void *p)
-{
+static void free_regex(void *p) {
     regfree(p);
     dorm_mem__free(p);
 }
 
 /* Compiles `pattern`; a "(?i)" prefix (how Django spells iregex) asks for a
  * case-insensitive match.  NULL with the error set on the context. */
-static regex_t *compile(sqlite3_context *cx, const char *pattern, size_t n)
-{
+static regex_t *compile(sqlite3_context *cx, const char *pattern, size_t n) {
     if (memchr(pattern, '\0', n)) {
         sqlite3_result_error(cx, "regular expression contains a NUL byte", -1);
         return NULL;
@@ -121,8 +118,7 @@ static regex_t *compile(sqlite3_context *cx, const char *pattern, size_t n)
 /* regexp(pattern, value): 1 when the pattern matches anywhere in the value
  * (Python's re.search, as Django's _sqlite_regexp), 0 when not, NULL when
  * either is NULL.  The compiled pattern is cached on the statement. */
-static void fn_regexp(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_regexp(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
         sqlite3_result_null(cx);
@@ -155,13 +151,24 @@ static void fn_regexp(sqlite3_context *cx, int argc, sqlite3_value **argv)
 /* ---- dorm_extract ---------------------------------------------------------- */
 
 enum part {
-    P_YEAR, P_ISO_YEAR, P_MONTH, P_DAY, P_WEEK, P_WEEK_DAY, P_ISO_WEEK_DAY, P_QUARTER,
-    P_HOUR, P_MINUTE, P_SECOND, P_DATE, P_TIME
+    P_YEAR,
+    P_ISO_YEAR,
+    P_MONTH,
+    P_DAY,
+    P_WEEK,
+    P_WEEK_DAY,
+    P_ISO_WEEK_DAY,
+    P_QUARTER,
+    P_HOUR,
+    P_MINUTE,
+    P_SECOND,
+    P_DATE,
+    P_TIME
 };
 
 static const char *const part_words[] = {
-    "year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter",
-    "hour", "minute", "second", "date", "time",
+    "year",    "iso_year", "month",  "day",    "week", "week_day", "iso_week_day",
+    "quarter", "hour",     "minute", "second", "date", "time",
 };
 
 /* A stored value: a date, a datetime, or a time, in Django's text forms. */
@@ -173,21 +180,21 @@ typedef struct moment {
 
 /* The zone argument argv[2] of a 3-argument call, from the function's
  * cache of zones; false (the error set) when it names none. */
-static bool zone_of(sqlite3_context *cx, int argc, sqlite3_value **argv, const dorm_tz **out)
-{
+static bool zone_of(sqlite3_context *cx, int argc, sqlite3_value **argv, const dorm_tz **out) {
     *out = NULL;
     if (argc < 3) return true;
     const char *name = (const char *)sqlite3_value_text(argv[2]);
     bool nomem = false;
     *out = name ? dorm_tz__get(sqlite3_user_data(cx), name, &nomem) : NULL;
-    if (nomem) sqlite3_result_error_nomem(cx);
-    else if (!*out) sqlite3_result_error(cx, "dorm: unknown time zone", -1);
+    if (nomem)
+        sqlite3_result_error_nomem(cx);
+    else if (!*out)
+        sqlite3_result_error(cx, "dorm: unknown time zone", -1);
     return *out != NULL;
 }
 
 /* A datetime of m as the wall time of zone z. */
-static void to_zone(moment *m, const dorm_tz *z)
-{
+static void to_zone(moment *m, const dorm_tz *z) {
     if (!z || !m->has_date || !m->has_time) return;
     dorm_datetime t = dorm_datetime_utc(m->date.year, m->date.month, m->date.day, m->time.hour, m->time.minute,
                                         m->time.second, (int)m->time.usec);
@@ -196,14 +203,12 @@ static void to_zone(moment *m, const dorm_tz *z)
     dorm_datetime_split(t, &m->date, &m->time);
 }
 
-static void free_zones(void *p)
-{
+static void free_zones(void *p) {
     dorm_tz__cache_free(p);
     dorm_mem__free(p);
 }
 
-static bool parse_moment(const char *s, size_t n, moment *m)
-{
+static bool parse_moment(const char *s, size_t n, moment *m) {
     memset(m, 0, sizeof *m);
     if (n >= 10 && s[4] == '-') {
         if (n == 10) return (m->has_date = dorm_date_parse(s, n, &m->date) == 0);
@@ -217,14 +222,10 @@ static bool parse_moment(const char *s, size_t n, moment *m)
 }
 
 /* Monday = 1 .. Sunday = 7 of a day counted from 1970-01-01 (a Thursday). */
-static int iso_weekday(int64_t days)
-{
-    return (int)((days % 7 + 7 + 3) % 7) + 1;
-}
+static int iso_weekday(int64_t days) { return (int)((days % 7 + 7 + 3) % 7) + 1; }
 
 /* ISO 8601 year and week: those of the week's Thursday. */
-static void iso_week(dorm_date d, int *year, int *week)
-{
+static void iso_week(dorm_date d, int *year, int *week) {
     int64_t days = dorm_date_to_days(d);
     int64_t thursday = days - (iso_weekday(days) - 1) + 3;
     dorm_date t = dorm_date_from_days(thursday);
@@ -235,23 +236,22 @@ static void iso_week(dorm_date d, int *year, int *week)
 /* dorm_extract(kind, value): the part `kind` of a date, datetime or time
  * text, as an integer ("date" and "time" as text); NULL when the value is
  * NULL, not a date/time text, or lacks the part (the hour of a date). */
-static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     const dorm_tz *zone;
     if (!zone_of(cx, argc, argv, &zone)) return;
     const char *kind = (const char *)sqlite3_value_text(argv[0]);
     size_t part = 0;
-    while (part < sizeof part_words / sizeof part_words[0] && !(kind && strcmp(kind, part_words[part]) == 0))
-        part++;
+    while (part < sizeof part_words / sizeof part_words[0] && !(kind && strcmp(kind, part_words[part]) == 0)) part++;
     if (part == sizeof part_words / sizeof part_words[0]) {
         sqlite3_result_error(cx, "dorm_extract: unknown kind", -1);
         return;
     }
     moment m;
     const char *s = (const char *)sqlite3_value_text(argv[1]);
-    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !s || !parse_moment(s, (size_t)sqlite3_value_bytes(argv[1]), &m) ||
-        (part <= P_QUARTER && !m.has_date) || (part >= P_HOUR && part <= P_SECOND && !m.has_time) ||
-        (part == P_DATE && !m.has_date) || (part == P_TIME && !m.has_time)) {
+    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !s ||
+        !parse_moment(s, (size_t)sqlite3_value_bytes(argv[1]), &m) || (part <= P_QUARTER && !m.has_date) ||
+        (part >= P_HOUR && part <= P_SECOND && !m.has_time) || (part == P_DATE && !m.has_date) ||
+        (part == P_TIME && !m.has_time)) {
         sqlite3_result_null(cx);
         return;
     }
@@ -286,8 +286,7 @@ static void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
  * `part` (Django's django_date_trunc / _datetime_trunc / _time_trunc), in
  * the same text form; the week starts on Monday.  NULL for NULL or text
  * that is none of them. */
-static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
+static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     const dorm_tz *zone;
     if (!zone_of(cx, argc, argv, &zone)) return;
     static const char *const parts[] = {"year", "quarter", "month", "week", "day", "hour", "minute", "second"};
@@ -300,7 +299,8 @@ static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
     moment m;
     const char *s = (const char *)sqlite3_value_text(argv[1]);
-    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !s || !parse_moment(s, (size_t)sqlite3_value_bytes(argv[1]), &m)) {
+    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !s ||
+        !parse_moment(s, (size_t)sqlite3_value_bytes(argv[1]), &m)) {
         sqlite3_result_null(cx);
         return;
     }
@@ -324,7 +324,8 @@ static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
     if (m.has_date && m.has_time) {
         dorm_date d = m.date;
         dorm_time t = m.time;
-        n = dorm_datetime_format(dorm_datetime_utc(d.year, d.month, d.day, t.hour, t.minute, t.second, (int)t.usec), text);
+        n = dorm_datetime_format(dorm_datetime_utc(d.year, d.month, d.day, t.hour, t.minute, t.second, (int)t.usec),
+                                 text);
     } else if (m.has_date) {
         n = dorm_date_format(m.date, text);
     } else {
@@ -333,11 +334,11 @@ static void fn_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_text(cx, text, (int)n, SQLITE_TRANSIENT);
 }
 
-int dorm_sqlite__register_functions(sqlite3 *db)
-{
+int dorm_sqlite__register_functions(sqlite3 *db) {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     int rc = sqlite3_create_function_v2(db, "regexp", 2, flags, NULL, fn_regexp, NULL, NULL, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_extract", 2, flags, NULL, fn_extract, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "dorm_extract", 2, flags, NULL, fn_extract, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "dorm_trunc", 2, flags, NULL, fn_trunc, NULL, NULL, NULL);
     /* The 3-argument forms, each with its own cache of zones. */
     for (int i = 0; i < 2 && rc == SQLITE_OK; i++) {

@@ -16,7 +16,8 @@ typedef struct job {
 /* PRAGMA table_info: cid, name, type, notnull, dflt_value, pk */
 static void column_row(dorm_db *db, dorm_stmt *st, void *payload) {
     job *j = payload;
-    dorm_icolumn *c = dorm_icolumn__add(j->list.cx, j->list.t, dorm_introspect__text(db, st, 1), dorm_introspect__text(db, st, 2));
+    dorm_icolumn *c =
+        dorm_icolumn__add(j->list.cx, j->list.t, dorm_introspect__text(db, st, 1), dorm_introspect__text(db, st, 2));
     if (!c) {
         j->list.rc = DORM_ENOMEM;
         return;
@@ -68,8 +69,9 @@ int dorm_sqlite__introspect(dorm_ctx *cx, dorm_itable **tables, size_t *n) {
     *n = 0;
     job j = {{cx, tables, n, NULL, 0}, NULL, 0};
     dorm_errbuf e = {0, ""};
-    if (dorm_db__query(cx->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                      NULL, 0, dorm_introspect__table_row, &j.list, &e) < 0)
+    if (dorm_db__query(cx->db,
+                       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                       NULL, 0, dorm_introspect__table_row, &j.list, &e) < 0)
         return dorm_fail__errbuf(cx, &e);
     for (size_t i = 0; !j.list.rc && i < *n; i++) {
         j.list.t = &(*tables)[i];
