@@ -22,8 +22,9 @@ extern "C" {
 #endif
 
 /* The version of dorm_driver and dorm_dialect below; a driver's `version`
- * must equal it (a changed layout bumps it). */
-#define DORM_DRIVER_VERSION 1
+ * must equal it (a changed layout bumps it: 2 since 0.1.0 added the
+ * expression, JSON, conflict and grouping members of dorm_dialect). */
+#define DORM_DRIVER_VERSION 2
 
 /* A growable byte buffer (always NUL-terminated).  On allocation failure it
  * keeps its old content and records the failure in `failed`. */
