@@ -148,7 +148,10 @@ const dorm_value *dorm_row_get(const dorm_row *row, const char *name) {
 static int64_t count_or_error(dorm_qs *qs, int rc, int64_t n) {
     if (rc == DORM_OK) return n;
     int code = qs ? dorm_errcode(qs->cx) : DORM_OK;
-    return rc < 0 ? rc : code ? code : DORM_EOPERATIONAL;
+    if (rc < 0) return rc;
+    if (code) return code;
+    /* A failure nothing named: named here, so that the context says why. */
+    return qs ? dorm_ctx_fail(qs->cx, DORM_EOPERATIONAL, "count failed (status %d)", rc) : DORM_ENOMEM;
 }
 
 int64_t dorm_len(dorm_qs *qs) {
