@@ -2,7 +2,8 @@
 # scripts/pg_start.sh - starts a throw-away PostgreSQL server for the tests:
 # initdb into a private folder (build/pg by default), listening only on a unix
 # socket there, fsync off, run as `nobody` when invoked as root.  Prints the
-# URL of its empty database dorm_test; scripts/pg_stop.sh stops and removes it.
+# URL of its empty database dorm_test (with pgcrypto, as every database it
+# creates); scripts/pg_stop.sh stops and removes it.
 # Usage: scripts/pg_start.sh [DIR]
 #   $DORM_PG_STATE names the state file (default build/pg.env), so that a
 #   second server (bench/run_pg.sh's) can run beside the tests' one.
@@ -77,6 +78,11 @@ if ! "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t
     cat "$dir/server.log" >&2
     exit 1
 fi
+# pgcrypto (Django's SHA1 ... SHA512 call its DIGEST) in template1, so that
+# every database created here has it, in its public schema.
+"$bindir/psql" -h "$sockdir" -p "$port" -U dorm -d template1 -q -X \
+    -c "CREATE EXTENSION IF NOT EXISTS pgcrypto" >/dev/null ||
+    echo "pg_start.sh: no pgcrypto extension (postgresql-contrib): the SHA1 ... SHA512 tests will fail" >&2
 "$bindir/createdb" -h "$sockdir" -p "$port" -U dorm dorm_test
 url="postgres:///dorm_test?host=$sockdir&port=$port&user=dorm"
 echo "URL=$url" >>"$state"

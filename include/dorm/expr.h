@@ -39,7 +39,8 @@ typedef enum dorm_expr_kind {
     DORM_E_OUTERREF,   /* OuterRef(a): a is F(path) or another OuterRef    */
     DORM_E_WINDOW,     /* Window(a, partition_by, order_by, frame)         */
     DORM_E_KEY,        /* KeyTransform(name, a): a JSON key of a           */
-    DORM_E_KEY_TEXT    /* KeyTextTransform(name, a): the same, as text     */
+    DORM_E_KEY_TEXT,   /* KeyTextTransform(name, a): the same, as text     */
+    DORM_E_PAIR        /* a key `name` and its value `a`: JSONObject's fields */
 } dorm_expr_kind;
 
 /* A window frame (Django's RowRange / ValueRange): ROWS or RANGE BETWEEN
@@ -64,8 +65,9 @@ typedef struct dorm_frame {
  * Members are only ever appended. */
 typedef struct dorm_expr {
     dorm_expr_kind kind;           /* what the node is                         */
-    const char *name;              /* F: the field path; KEY: the key; the
-                                      kind of DTrunc / DExtract ("day")       */
+    const char *name;              /* F: the field path; KEY, PAIR: the key; the
+                                      kind of DTrunc / DExtract ("day"); the
+                                      collation of DCollate                   */
     dorm_value value;              /* VALUE; FUNC without args: its argument as
                                       given (a path, an expression)            */
     /* Operands; WHEN: a is the result; WRAP, CAST, ORDER: a is the
@@ -230,6 +232,11 @@ typedef struct dorm_expr {
 #define DChr(...) DFunc("Chr", __VA_ARGS__)
 #define DOrd(...) DFunc("Ord", __VA_ARGS__)
 #define DMD5(...) DFunc("MD5", __VA_ARGS__)
+#define DSHA1(...) DFunc("SHA1", __VA_ARGS__)
+#define DSHA224(...) DFunc("SHA224", __VA_ARGS__)
+#define DSHA256(...) DFunc("SHA256", __VA_ARGS__)
+#define DSHA384(...) DFunc("SHA384", __VA_ARGS__)
+#define DSHA512(...) DFunc("SHA512", __VA_ARGS__)
 #define DAbs(...) DFunc("Abs", __VA_ARGS__)
 #define DCeil(...) DFunc("Ceil", __VA_ARGS__)
 #define DFloor(...) DFunc("Floor", __VA_ARGS__)
@@ -242,6 +249,7 @@ typedef struct dorm_expr {
 #define DLn(...) DFunc("Ln", __VA_ARGS__)
 #define DLog(...) DFunc("Log", __VA_ARGS__)
 #define DPi() DFunc("Pi")
+#define DRandom() DFunc("Random")
 #define DSin(...) DFunc("Sin", __VA_ARGS__)
 #define DCos(...) DFunc("Cos", __VA_ARGS__)
 #define DTan(...) DFunc("Tan", __VA_ARGS__)
@@ -253,6 +261,18 @@ typedef struct dorm_expr {
 #define DDegrees(...) DFunc("Degrees", __VA_ARGS__)
 #define DRadians(...) DFunc("Radians", __VA_ARGS__)
 #define DNow() DFunc("Now")
+/* Collate(x, collation): DCollate("title", "NOCASE").  The name is checked
+ * as Django checks it (letters, digits, `_` and `-`) and quoted as an
+ * identifier. */
+#define DCollate(x, collation) \
+    (&(const dorm_expr){.kind = DORM_E_FUNC, .func = "Collate", .args = DORM__ARGS(x), .name = (collation)})
+/* JSONObject(**fields): DJSONObject(DKV("name", "title"), DKV("n",
+ * DLower("title"))), one DKV(key, value) per field, the value read as
+ * DORM__ARG reads an argument (a string names a field); the keys are bound.
+ * DFunc("JSONObject") is the empty object. */
+#define DKV(key, x) (&(const dorm_expr){.kind = DORM_E_PAIR, .name = (key), .a = DORM__ARG(x)})
+#define DJSONObject(...) \
+    (&(const dorm_expr){.kind = DORM_E_FUNC, .func = "JSONObject", .args = (const dorm_expr *const[]){__VA_ARGS__, NULL}})
 /* Date parts and truncations take the argument, then options:
  * DTruncDay("borrowed", .tzinfo = "America/New_York"), and DTrunc / DExtract
  * take the kind by name as Django's Trunc(x, kind) / Extract(x, name):

@@ -53,6 +53,9 @@ typedef struct dorm_builtin_func {
     dorm_value fill; /* the last argument when only the first min_args are
                                      given (Lag's offset 1, LPad's " "), or NONE       */
     bool first_output; /* its output is its first argument's (Lag, NthValue) */
+    bool collation; /* it takes a collation name (Collate): dorm_expr.name */
+    bool pairs; /* its arguments are DKV(key, value) pairs, each written
+                                     as the key (a bound string), then the value (JSONObject) */
 } dorm_builtin_func;
 
 /* A resolved expression.  Immutable once built; lives in the context's arena. */
@@ -112,6 +115,8 @@ struct dorm_rexpr {
     const char *tz;
     bool bare; /* arithmetic: `sql` is the whole spelling,
                                       without parentheses around it            */
+    const char *collation; /* Collate: the collation, validated, written
+                                      as a quoted identifier                   */
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value
@@ -177,6 +182,18 @@ void dorm_func__spelling(const dorm_func_def *def, const dorm_dialect *d, const 
                          void (**write)(dorm_sqlw *w));
 /* Up to three function names close to s (n bytes) into out; their number. */
 int dorm_func__close(const dorm_registry *reg, const char *s, size_t n, const char **out);
+/* The *n DKV(key, value) arguments *list of def, replaced by 2 * *n
+ * arguments in qs's arena: each key as Value(key), then its value.  0,
+ * DORM_ENOMEM, or DORM_EVALUE (recorded on qs) for an argument that is no
+ * pair. */
+int dorm_func__pairs(struct dorm_qs *qs, const dorm_func_def *def, const dorm_expr *const **list, int *n);
+/* The longest collation name Collate() takes (PostgreSQL's identifiers). */
+#define DORM_COLLATION_MAX 63
+/* Checks a collation name as Django's Collate does (letters, digits, `_`
+ * and `-`, ASCII only, at most DORM_COLLATION_MAX bytes) and copies it into
+ * qs's arena (*out).  0, DORM_ENOMEM, or DORM_EVALUE with Django's "Invalid
+ * collation name: 'x'." recorded on qs. */
+int dorm_func__collation(struct dorm_qs *qs, const char *name, const char **out);
 
 /* The lookup or transform named s (n bytes) for a left side of kind k
  * (transforms when `transform`, else lookups), the program's rows first;

@@ -185,11 +185,21 @@ static void extract_sql(fwriter *fw) {
     dorm_buf_free(&arg);
 }
 
+/* Django's Collate: "%(expressions)s COLLATE %(collation)s", the name
+ * quoted as an identifier (checked when resolved). */
+static void collate_sql(fwriter *fw) {
+    fw->w.arg(&fw->w, 0);
+    dorm_buf_puts(&fw->s->text, " COLLATE ");
+    dorm_sql__name(fw->s, fw->e->collation);
+}
+
 /* The spelling Django's base class writes, before any dialect override. */
 static void base_sql(fwriter *fw) {
     const dorm_builtin_func *b = fw->e->def ? dorm_func__builtin(fw->e->def) : NULL;
     if (fw->e->extract || fw->e->trunc)
         extract_sql(fw);
+    else if (fw->e->collation)
+        collate_sql(fw);
     else if (b && b->write)
         b->write(&fw->w);
     else if (fw->e->def && fw->e->def->sql)

@@ -5,6 +5,7 @@
  * template, code, or the base template). */
 #include <string.h>
 
+#include "model/messages.h"
 #include "query/query.h"
 
 #define DORM_FUNC_AGGREGATE_DISTINCT (DORM_FUNC_AGGREGATE | DORM_FUNC_DISTINCT)
@@ -20,6 +21,7 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"Ceil", 1, 1, 0, DORM_KIND_NONE, "CEILING(%*)", NULL}},
     {.def = {"Chr", 1, 1, 0, DORM_KIND_CHAR, "CHR(%*)", NULL}},
     {.def = {"Coalesce", 2, -1, 0, DORM_KIND_NONE, "COALESCE(%*)", NULL}},
+    {.def = {"Collate", 1, 1, 0, DORM_KIND_NONE, NULL, NULL}, .collation = true},
     {.def = {"Concat", 2, -1, 0, DORM_KIND_NONE, NULL, NULL}},
     {.def = {"Cos", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "COS(%*)", NULL}},
     {.def = {"Cot", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "COT(%*)", NULL}},
@@ -42,6 +44,7 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"FirstValue", 1, 1, DORM_FUNC_WINDOW, DORM_KIND_NONE, "FIRST_VALUE(%*)", NULL}},
     {.def = {"Floor", 1, 1, 0, DORM_KIND_NONE, "FLOOR(%*)", NULL}},
     {.def = {"Greatest", 2, -1, 0, DORM_KIND_NONE, "GREATEST(%*)", NULL}},
+    {.def = {"JSONObject", 0, -1, 0, DORM_KIND_JSON, "JSON_OBJECT(%*)", NULL}, .pairs = true},
     {.def = {"LPad", 2, 3, 0, DORM_KIND_CHAR, "LPAD(%*)", NULL}, .fill = DORM_VTEXT(" ")},
     {.def = {"LTrim", 1, 1, 0, DORM_KIND_NONE, "LTRIM(%*)", NULL}},
     {.def = {"Lag", 1, 3, DORM_FUNC_WINDOW, DORM_KIND_NONE, "LAG(%*)", NULL},
@@ -74,6 +77,7 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"RPad", 2, 3, 0, DORM_KIND_CHAR, "RPAD(%*)", NULL}, .fill = DORM_VTEXT(" ")},
     {.def = {"RTrim", 1, 1, 0, DORM_KIND_NONE, "RTRIM(%*)", NULL}},
     {.def = {"Radians", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "RADIANS(%*)", NULL}},
+    {.def = {"Random", 0, 0, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "RANDOM()", NULL}},
     {.def = {"Rank", 0, 0, DORM_FUNC_WINDOW, DORM_KIND_INT, "RANK()", NULL}},
     {.def = {"Repeat", 2, 2, 0, DORM_KIND_CHAR, "REPEAT(%*)", NULL}},
     {.def = {"Replace", 2, 3, 0, DORM_KIND_NONE, "REPLACE(%*)", NULL}, .fill = DORM_VTEXT("")},
@@ -81,6 +85,11 @@ static const dorm_builtin_func builtins[] = {
     {.def = {"Right", 2, 2, 0, DORM_KIND_CHAR, "RIGHT(%*)", NULL}},
     {.def = {"Round", 1, 1, 0, DORM_KIND_NONE, "ROUND(%*)", NULL}},
     {.def = {"RowNumber", 0, 0, DORM_FUNC_WINDOW, DORM_KIND_INT, "ROW_NUMBER()", NULL}},
+    {.def = {"SHA1", 1, 1, 0, DORM_KIND_CHAR, "SHA1(%*)", NULL}},
+    {.def = {"SHA224", 1, 1, 0, DORM_KIND_CHAR, "SHA224(%*)", NULL}},
+    {.def = {"SHA256", 1, 1, 0, DORM_KIND_CHAR, "SHA256(%*)", NULL}},
+    {.def = {"SHA384", 1, 1, 0, DORM_KIND_CHAR, "SHA384(%*)", NULL}},
+    {.def = {"SHA512", 1, 1, 0, DORM_KIND_CHAR, "SHA512(%*)", NULL}},
     {.def = {"Sign", 1, 1, 0, DORM_KIND_NONE, "SIGN(%*)", NULL}},
     {.def = {"Sin", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "SIN(%*)", NULL}},
     {.def = {"Sqrt", 1, 1, DORM_FUNC_NUMERIC, DORM_KIND_NONE, "SQRT(%*)", NULL}},
@@ -178,4 +187,42 @@ int dorm_func__close(const dorm_registry *reg, const char *s, size_t n, const ch
         if (reg->sql_functions[i]->name) names[k++] = reg->sql_functions[i]->name;
     for (size_t i = 0; i < NBUILTINS; i++) names[k++] = builtins[i].def.name;
     return dorm_close__matches(s, n, names, k, out);
+}
+
+int dorm_func__pairs(dorm_qs *qs, const dorm_func_def *def, const dorm_expr *const **list, int *n) {
+    const dorm_expr **out = dorm_alloc(qs->cx, sizeof *out * (size_t)(2 * *n + 1));
+    dorm_expr *keys = dorm_alloc(qs->cx, sizeof *keys * (size_t)(*n + 1));
+    if (!out || !keys) return DORM_ENOMEM;
+    for (int i = 0; i < *n; i++) {
+        const dorm_expr *p = (*list)[i];
+        if (!p || p->kind != DORM_E_PAIR || !p->name || !p->a)
+            return dorm_qs__fail(qs, DORM_EVALUE, "%s() takes its fields as DKV(key, value) pairs.", def->name)->err;
+        /* Django's Value(key): a bound string. */
+        keys[i] = (dorm_expr){.kind = DORM_E_VALUE, .value = dorm_v_text(p->name)};
+        out[2 * i] = &keys[i];
+        out[2 * i + 1] = p->a;
+    }
+    out[2 * *n] = NULL;
+    *list = out;
+    *n *= 2;
+    return DORM_OK;
+}
+
+int dorm_func__collation(dorm_qs *qs, const char *name, const char **out) {
+    size_t n = name ? strlen(name) : 0;
+    bool ok = n > 0 && n <= DORM_COLLATION_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = name[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    }
+    if (ok) return (*out = dorm_sprintf(qs->cx, "%s", name)) ? DORM_OK : DORM_ENOMEM;
+    dorm_buf shown = DORM_BUF_INIT;
+    dorm_value v = dorm_v_textn(name, n);
+    if (name)
+        dorm_value__repr(&shown, &v);
+    else
+        dorm_buf_puts(&shown, "None");
+    int rc = dorm_qs__fail(qs, DORM_EVALUE, "Invalid collation name: %s.", shown.failed ? "?" : shown.data)->err;
+    dorm_buf_free(&shown);
+    return rc;
 }

@@ -417,6 +417,9 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     const dorm_expr *tmp[1];
     const dorm_expr *const *list;
     int n = gather_args(e, tmp, &list);
+    if (b && b->pairs && (rc = dorm_func__pairs(qs, def, &list, &n))) return rc;
+    const char *collation = NULL;
+    if (b && b->collation && (rc = dorm_func__collation(qs, e->name, &collation))) return rc;
     bool fill = b && b->fill.type != DORM_T_NONE && n == def->min_args;
     if (n < def->min_args || (def->max_args >= 0 && n > def->max_args)) return arity_error(c, def, n);
     dorm_rexpr *r = node(qs, &dorm_node_func);
@@ -456,12 +459,13 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     r->args = args;
     r->extract = b ? b->extract : 0;
     r->trunc = b ? b->trunc : NULL;
+    r->collation = collation;
     r->is_aggregate = agg;
     r->aggregate = r->aggregate || agg;
     r->distinct = e->distinct;
     dorm_func__spelling(def, qs->cx->db->dialect, qs->cx->db->drv->vendor, &r->sql, &r->write);
     if (e->sample && b && b->sample_sql) r->sql = b->sample_sql;
-    if (!r->sql && !r->write && !r->extract && !r->trunc)
+    if (!r->sql && !r->write && !r->extract && !r->trunc && !r->collation)
         return fail(c, DORM_EVALUE, "The function %s has no SQL for this database backend.", def->name, NULL);
     if (e->filter && (rc = dorm_where__cond(qs, e->filter, &r->cond))) return rc;
     if (e->output)
@@ -692,6 +696,7 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     case DORM_E_KEY_TEXT: return resolve_key(&inner, e, out);
     case DORM_E_WHEN: return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
     case DORM_E_ORDER: return fail(c, DORM_EVALUE, "asc() and desc() can only be used in order_by().", NULL, NULL);
+    case DORM_E_PAIR: return fail(c, DORM_EVALUE, "DKV() can only be used inside JSONObject().", NULL, NULL);
     default: return dorm_qs__fail(c->qs, DORM_EVALUE, "Unknown expression kind %d.", (int)e->kind)->err;
     }
 }
@@ -733,6 +738,8 @@ bool dorm_rexpr__same(const dorm_rexpr *a, const dorm_rexpr *b) {
     if (a->ops == &dorm_node_key)
         return a->key_text == b->key_text && strcmp(a->key, b->key) == 0 && dorm_rexpr__same(a->args[0], b->args[0]);
     if (a->ops != &dorm_node_func || a->is_aggregate) return a == b;
+    if ((a->collation || b->collation) && (!a->collation || !b->collation || strcmp(a->collation, b->collation)))
+        return false;
     for (int i = 0; i < a->nargs; i++)
         if (!dorm_rexpr__same(a->args[i], b->args[i])) return false;
     return true;

@@ -14,6 +14,15 @@
 
 #include "testdb.h"
 
+/* The digests of "FIC" (hashlib's, and Django's on every backend). */
+#define SHA1_FIC "b64a578371eb4ad4d44f47e7aeba315042a45389"
+#define SHA224_FIC "4a09af2231ddbbd03b48baf04153d04b4274247036c81f0b222f8b6c"
+#define SHA256_FIC "530ea9d733a13e9db2d5116342192e5027d0f9f30d6bf0bd71b3d6f922cd3166"
+#define SHA384_FIC "5de8b9a00ac911bf42c294da7ac2c3ce108182c7e7fe45902bee71834d1a7596956404d7cd6ae8d22567ea21a9570aaa"
+#define SHA512_FIC                                                                                                     \
+    "65770503e90eecc0b4f289caa2e85e1eeb08b180a02adbee840278c8d4e1704daf20ff82daab77889ae000a2e5e91458180a5ed690ba589f" \
+    "27eb2a8967c5c7e9"
+
 static void catalogue(void) {
     test_db_open();
     test_db_catalogue();
@@ -23,7 +32,7 @@ TestSuite(functions, .init = catalogue, .fini = test_db_close);
 
 /* v as Python's repr() shows the value Django returns. */
 static const char *repr(const dorm_value *v) {
-    static char out[128];
+    static char out[256];
     char tmp[DORM_FMT_MAX];
     switch (v->type) {
     case DORM_T_NULL: return "None";
@@ -176,6 +185,46 @@ Test(functions, every_function) {
         {"MD5", DMD5("genre"), "MD5(\"library_book\".\"genre\") AS \"x\"", "MD5(\"library_book\".\"genre\") AS \"x\"",
          "MD5(\"library_book\".\"genre\") AS \"x\"", "'f0300e3f9865a3c231b96d2785486770'",
          "'f0300e3f9865a3c231b96d2785486770'", "'f0300e3f9865a3c231b96d2785486770'"},
+        /* SQLite: C functions dorm registers (Django's hashlib ones);
+         * PostgreSQL: pgcrypto's DIGEST; MariaDB: SHA1 and SHA2. */
+        {"SHA1", DSHA1("genre"), "SHA1(\"library_book\".\"genre\") AS \"x\"",
+         "ENCODE(DIGEST(\"library_book\".\"genre\", 'sha1'), 'hex') AS \"x\"",
+         "SHA1(\"library_book\".\"genre\") AS \"x\"", "'" SHA1_FIC "'", "'" SHA1_FIC "'", "'" SHA1_FIC "'"},
+        {"SHA224", DSHA224("genre"), "SHA224(\"library_book\".\"genre\") AS \"x\"",
+         "ENCODE(DIGEST(\"library_book\".\"genre\", 'sha224'), 'hex') AS \"x\"",
+         "SHA2(\"library_book\".\"genre\", 224) AS \"x\"", "'" SHA224_FIC "'", "'" SHA224_FIC "'", "'" SHA224_FIC "'"},
+        {"SHA256", DSHA256("genre"), "SHA256(\"library_book\".\"genre\") AS \"x\"",
+         "ENCODE(DIGEST(\"library_book\".\"genre\", 'sha256'), 'hex') AS \"x\"",
+         "SHA2(\"library_book\".\"genre\", 256) AS \"x\"", "'" SHA256_FIC "'", "'" SHA256_FIC "'", "'" SHA256_FIC "'"},
+        {"SHA384", DSHA384("genre"), "SHA384(\"library_book\".\"genre\") AS \"x\"",
+         "ENCODE(DIGEST(\"library_book\".\"genre\", 'sha384'), 'hex') AS \"x\"",
+         "SHA2(\"library_book\".\"genre\", 384) AS \"x\"", "'" SHA384_FIC "'", "'" SHA384_FIC "'", "'" SHA384_FIC "'"},
+        {"SHA512", DSHA512("genre"), "SHA512(\"library_book\".\"genre\") AS \"x\"",
+         "ENCODE(DIGEST(\"library_book\".\"genre\", 'sha512'), 'hex') AS \"x\"",
+         "SHA2(\"library_book\".\"genre\", 512) AS \"x\"", "'" SHA512_FIC "'", "'" SHA512_FIC "'", "'" SHA512_FIC "'"},
+        {"SHA1Value", DSHA1(DValue("abc")), "SHA1(?) AS \"x\"", "ENCODE(DIGEST($1::varchar, 'sha1'), 'hex') AS \"x\"",
+         "SHA1(?) AS \"x\"", "'a9993e364706816aba3e25717850c26c9cd0d89d'", "'a9993e364706816aba3e25717850c26c9cd0d89d'",
+         "'a9993e364706816aba3e25717850c26c9cd0d89d'"},
+        /* NULL in, NULL out. */
+        {"SHA256Null", DSHA256(DNullIf("genre", DValue("FIC"))),
+         "SHA256(NULLIF(\"library_book\".\"genre\", ?)) AS \"x\"",
+         "ENCODE(DIGEST(NULLIF(\"library_book\".\"genre\", $1::varchar), 'sha256'), 'hex') AS \"x\"",
+         "SHA2(NULLIF(\"library_book\".\"genre\", ?), 256) AS \"x\"", "None", "None", "None"},
+        /* Django's Collate: the name quoted as an identifier. */
+        {"Collate", DCollate("title", test_pick("NOCASE", "C", "utf8mb4_general_ci")),
+         "\"library_book\".\"title\" COLLATE \"NOCASE\" AS \"x\"", "\"library_book\".\"title\" COLLATE \"C\" AS \"x\"",
+         "\"library_book\".\"title\" COLLATE \"utf8mb4_general_ci\" AS \"x\"", "'The Hobbit'", "'The Hobbit'",
+         "'The Hobbit'"},
+        /* Django's JSONObject: keys bound; the JSON text as each database
+         * writes it (Django parses it into a dict). */
+        {"JSONObject", DJSONObject(DKV("name", "title"), DKV("pages", dorm_F("pages")), DKV("n", NULL)),
+         "JSON_OBJECT(?, \"library_book\".\"title\", ?, \"library_book\".\"pages\", ?, NULL) AS \"x\"",
+         "JSONB_BUILD_OBJECT($1::varchar, \"library_book\".\"title\", $2::varchar, \"library_book\".\"pages\", "
+         "$3::varchar, NULL) AS \"x\"",
+         "JSON_OBJECT(?, \"library_book\".\"title\", ?, \"library_book\".\"pages\", ?, NULL) AS \"x\"",
+         "'{\"name\":\"The Hobbit\",\"pages\":310,\"n\":null}'",
+         "'{\"n\": null, \"name\": \"The Hobbit\", \"pages\": 310}'",
+         "'{\"name\": \"The Hobbit\", \"pages\": 310, \"n\": null}'"},
         /* pages is unsigned on MariaDB (Django's PositiveIntegerField): the
      * server refuses pages - 400, as it does Django's query. */
         {"Abs", DAbs(dorm_sub(dorm_F("pages"), 400)), "ABS((\"library_book\".\"pages\" - ?)) AS \"x\"",

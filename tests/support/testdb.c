@@ -106,7 +106,7 @@ static void isolate(void) {
     cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
     snprintf(sql, sizeof sql, my ? "CREATE DATABASE `%s`" : "CREATE SCHEMA \"%s\"", pg_schema);
     cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
-    snprintf(sql, sizeof sql, my ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, my ? "USE `%s`" : "SET search_path TO \"%s\", public", pg_schema);
     cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s: %s", sql, e.msg);
     /* The tests' own SQL quotes names with double quotes, as the other
      * backends do; dorm's SQL on this session still uses backticks. */
@@ -242,7 +242,7 @@ const char *test_db_schema(void) { return pg_schema; }
 int test_db_use_schema(dorm_db *db, dorm_errbuf *e) {
     if (!pg_schema[0]) return 0;
     char sql[128];
-    snprintf(sql, sizeof sql, test_db_on_mysql() ? "USE `%s`" : "SET search_path TO \"%s\"", pg_schema);
+    snprintf(sql, sizeof sql, test_db_on_mysql() ? "USE `%s`" : "SET search_path TO \"%s\", public", pg_schema);
     return dorm_db__exec(db, sql, e);
 }
 

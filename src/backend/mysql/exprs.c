@@ -123,6 +123,12 @@ const dorm_func_sql dorm_my_functions[] = {
     {"ConcatPair", "CONCAT_WS('', %*)", NULL},
     {"Length", "CHAR_LENGTH(%*)", NULL},
     {"Ord", "ORD(%*)", NULL},
+    {"Random", "RAND()", NULL},
+    /* Django's MySQLSHA2Mixin. */
+    {"SHA224", "SHA2(%*, 224)", NULL},
+    {"SHA256", "SHA2(%*, 256)", NULL},
+    {"SHA384", "SHA2(%*, 384)", NULL},
+    {"SHA512", "SHA2(%*, 512)", NULL},
     {"Sum", NULL, my_duration_aggregate},
     {"Avg", NULL, my_duration_aggregate},
     {"^", "POW(%1,%2)", NULL},

@@ -275,6 +275,13 @@ static const char *pg_param_type(dorm_kind kind, const dorm_value *v) {
 static const dorm_func_sql pg_functions[] = {
     {"StrIndex", "STRPOS(%*)", NULL},
     {"Now", "STATEMENT_TIMESTAMP()", NULL},
+    {"JSONObject", "JSONB_BUILD_OBJECT(%*)", NULL},
+    /* Django's PostgreSQLSHAMixin: pgcrypto's DIGEST (docs/backends.md). */
+    {"SHA1", "ENCODE(DIGEST(%*, 'sha1'), 'hex')", NULL},
+    {"SHA224", "ENCODE(DIGEST(%*, 'sha224'), 'hex')", NULL},
+    {"SHA256", "ENCODE(DIGEST(%*, 'sha256'), 'hex')", NULL},
+    {"SHA384", "ENCODE(DIGEST(%*, 'sha384'), 'hex')", NULL},
+    {"SHA512", "ENCODE(DIGEST(%*, 'sha512'), 'hex')", NULL},
     /* Django's subtract_temporals: dates subtract to a number of days. */
     {"TemporalSubtractionDate", "(interval '1 day' * (%1 - %2))", NULL},
     {NULL, NULL, NULL},
@@ -424,7 +431,7 @@ const dorm_dialect dorm_pg_dialect = {
     .create_index_concurrently = "CREATE INDEX CONCURRENTLY",
     .drop_index_concurrently = "DROP INDEX CONCURRENTLY IF EXISTS",
     .test_namespace_create = "CREATE SCHEMA \"%s\"",
-    .test_namespace_use = "SET search_path TO \"%s\"",
+    .test_namespace_use = "SET search_path TO \"%s\", public", /* public: where extensions live */
     .test_namespace_drop = "DROP SCHEMA IF EXISTS \"%s\" CASCADE",
     .nulls_sort_first = false,
     .requires_casted_case_in_updates = true,

@@ -303,6 +303,7 @@ static const dorm_func_sql sq_functions[] = {
     {"Right", NULL, sq_right},
     {"Chr", "CHAR(%*)", NULL},
     {"Ord", "UNICODE(%*)", NULL},
+    {"Random", "RAND()", NULL},
     {"ConcatPair", NULL, sq_concat_pair},
     {"Cast", NULL, sq_cast},
     {"^", "POWER(%1,%2)", NULL},

@@ -1,16 +1,17 @@
 /* djfuncs.c - the SQL functions Django registers on every SQLite connection
  * that SQLite itself lacks and Django's database functions call: LPAD, RPAD,
- * REPEAT, REVERSE, MD5 and COT, the STDDEV_POP/_SAMP and VAR_POP/_SAMP
- * aggregates, and the arithmetic of datetimes and durations (microseconds)
- * django_timestamp_diff, django_time_diff and django_format_dtdelta.  Text
- * is counted in characters (UTF-8), as Python counts it; a NULL argument
- * gives NULL (Django's none_guard). */
+ * REPEAT, REVERSE, MD5, SHA1 ... SHA512, COT and RAND, the STDDEV_POP/_SAMP
+ * and VAR_POP/_SAMP aggregates, and the arithmetic of datetimes and
+ * durations (microseconds) django_timestamp_diff, django_time_diff and
+ * django_format_dtdelta.  Text is counted in characters (UTF-8), as Python
+ * counts it; a NULL argument gives NULL (Django's none_guard). */
 #include <math.h>
 #include <string.h>
 
 #include "backend/sqlite/sqlite.h"
 #include "core/alloc.h"
 #include "core/md5.h"
+#include "core/sha.h"
 
 static bool any_null(int argc, sqlite3_value **argv) {
     for (int i = 0; i < argc; i++)
@@ -148,6 +149,34 @@ static void fn_md5(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     sqlite3_result_text(cx, hex, 32, SQLITE_TRANSIENT);
 }
 
+/* SHA1 ... SHA512: the hex digest of the text (Django's hashlib ones); the
+ * algorithm is the function's user data. */
+static void fn_sha(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+    if (any_null(argc, argv)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    const unsigned char *text = sqlite3_value_text(argv[0]);
+    if (!text) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    char hex[DORM_SHA_HEX_MAX];
+    size_t n =
+        dorm_sha__hex((dorm_sha_kind)(intptr_t)sqlite3_user_data(cx), text, (size_t)sqlite3_value_bytes(argv[0]), hex);
+    sqlite3_result_text(cx, hex, (int)n, SQLITE_TRANSIENT);
+}
+
+/* Django's RAND (Python's random.random()): a double in [0, 1) of 53
+ * random bits, where SQLite's RANDOM() is a 64-bit integer. */
+static void fn_rand(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    (void)argv;
+    uint64_t r;
+    sqlite3_randomness(sizeof r, &r);
+    sqlite3_result_double(cx, (double)(r >> 11) / 9007199254740992.0);
+}
+
 static void fn_cot(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     if (any_null(argc, argv))
         sqlite3_result_null(cx);
@@ -279,16 +308,22 @@ int dorm_sqlite__register_django_functions(sqlite3 *db) {
         const char *name;
         int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
+        intptr_t data;
     } scalars[] = {
-        {"LPAD", 3, fn_lpad},
-        {"RPAD", 3, fn_rpad},
-        {"REPEAT", 2, fn_repeat},
-        {"REVERSE", 1, fn_reverse},
-        {"MD5", 1, fn_md5},
-        {"COT", 1, fn_cot},
-        {"django_timestamp_diff", 2, fn_timestamp_diff},
-        {"django_time_diff", 2, fn_time_diff},
-        {"django_format_dtdelta", 3, fn_format_dtdelta},
+        {"LPAD", 3, fn_lpad, 0},
+        {"RPAD", 3, fn_rpad, 0},
+        {"REPEAT", 2, fn_repeat, 0},
+        {"REVERSE", 1, fn_reverse, 0},
+        {"MD5", 1, fn_md5, 0},
+        {"SHA1", 1, fn_sha, DORM_SHA1},
+        {"SHA224", 1, fn_sha, DORM_SHA224},
+        {"SHA256", 1, fn_sha, DORM_SHA256},
+        {"SHA384", 1, fn_sha, DORM_SHA384},
+        {"SHA512", 1, fn_sha, DORM_SHA512},
+        {"COT", 1, fn_cot, 0},
+        {"django_timestamp_diff", 2, fn_timestamp_diff, 0},
+        {"django_time_diff", 2, fn_time_diff, 0},
+        {"django_format_dtdelta", 3, fn_format_dtdelta, 0},
     };
     static const struct {
         const char *name;
@@ -296,8 +331,10 @@ int dorm_sqlite__register_django_functions(sqlite3 *db) {
     } stats[] = {{"VAR_POP", 0}, {"VAR_SAMP", 1}, {"STDDEV_POP", 2}, {"STDDEV_SAMP", 3}};
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC, rc = SQLITE_OK;
     for (size_t i = 0; rc == SQLITE_OK && i < sizeof scalars / sizeof scalars[0]; i++)
-        rc = sqlite3_create_function_v2(db, scalars[i].name, scalars[i].nargs, flags, NULL, scalars[i].fn, NULL, NULL,
-                                        NULL);
+        rc = sqlite3_create_function_v2(db, scalars[i].name, scalars[i].nargs, flags, (void *)scalars[i].data,
+                                        scalars[i].fn, NULL, NULL, NULL);
+    /* Not deterministic: SQLite must call it for every row. */
+    if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "RAND", 0, SQLITE_UTF8, NULL, fn_rand, NULL, NULL, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < sizeof stats / sizeof stats[0]; i++)
         rc = sqlite3_create_function_v2(db, stats[i].name, 1, flags, (void *)stats[i].how, NULL, stat_step, stat_final,
                                         NULL);

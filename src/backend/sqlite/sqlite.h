@@ -18,7 +18,8 @@ extern const dorm_dialect dorm_sqlite_dialect;
  * SQLITE_OK or the SQLite error code of the failed registration. */
 int dorm_sqlite__register_functions(sqlite3 *db);
 /* djfuncs.c: registers the functions Django's database functions call that
- * SQLite lacks (LPAD, RPAD, REPEAT, REVERSE, MD5, COT, STDDEV_*, VAR_*). */
+ * SQLite lacks (LPAD, RPAD, REPEAT, REVERSE, MD5, SHA1 ... SHA512, COT, RAND,
+ * STDDEV_*, VAR_*). */
 int dorm_sqlite__register_django_functions(sqlite3 *db);
 /* introspect.c: the database's tables and columns (inspectdb). */
 int dorm_sqlite__introspect(struct dorm_ctx *cx, dorm_itable **tables, size_t *n);
