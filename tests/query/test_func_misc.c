@@ -195,6 +195,11 @@ Test(func_misc, json_object) {
                      test_pick("{\"we'ird \\\"k\":310,\"n\":null}", "{\"n\": null, \"we'ird \\\"k\": 310}",
                                "{\"we'ird \\\"k\": 310, \"n\": null}"));
     cr_expect_str_eq(hobbit_text(DFunc("JSONObject")), "{}");
+    /* A path across a relation, as in any argument. */
+    cr_expect_str_eq(hobbit_text(DJSONObject(DKV("author", DJSONObject(DKV("name", "author__name"))))),
+                     test_pick("{\"author\":{\"name\":\"J.R.R. Tolkien\"}}",
+                               "{\"author\": {\"name\": \"J.R.R. Tolkien\"}}",
+                               "{\"author\": {\"name\": \"J.R.R. Tolkien\"}}"));
     /* A key of the annotation in a filter (a JSON transform). */
     dorm_qs *ann = dorm_annotate(books(), DAS("j", DJSONObject(DKV("pages", "pages"), DKV("genre", "genre"))));
     cr_expect_str_eq(titles(dorm_order_by(dorm_filter(ann, DQ("j__pages__gt", 400)), "title")),
