@@ -159,7 +159,10 @@ DORM_API void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n)
  * values_list(), count(), exists(), first() and last() work; filter(),
  * annotate(), distinct() and the like fail with Django's NotSupportedError.
  * On SQLite a part may have no ordering and no slice (Django's
- * DatabaseError): clear a Meta.ordering with dorm_clear_ordering(). */
+ * DatabaseError): clear a Meta.ordering with dorm_clear_ordering().
+ * As in Django, a none() QuerySet's union() is that of the others that are
+ * not none() (one alone: that QuerySet itself, which filter() accepts);
+ * intersection() with a none() and difference() from one are that none(). */
 DORM_API dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
 DORM_API dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
 DORM_API dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
