@@ -155,7 +155,8 @@ static void open_missing(void) {
     test_db_catalogue();
 }
 
-Test(fetch_errors, a_function_the_database_lacks, .init = open_missing, .fini = test_db_close) {
+/* A suite of its own: a test's .init runs after its suite's, not instead. */
+Test(fetch_errors_sql, a_function_the_database_lacks, .init = open_missing, .fini = test_db_close) {
     dorm_qs *qs = dorm_annotate(books(), DAS("m", DFunc("Missing", "pages")));
     cr_assert_eq(dorm_qs_errcode(qs), DORM_OK, "%s", dorm_qs_errmsg(qs));
     int seen = 0;
