@@ -159,7 +159,10 @@ DORM_API void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n)
  * values_list(), count(), exists(), first() and last() work; filter(),
  * annotate(), distinct() and the like fail with Django's NotSupportedError.
  * On SQLite a part may have no ordering and no slice (Django's
- * DatabaseError): clear a Meta.ordering with dorm_clear_ordering(). */
+ * DatabaseError): clear a Meta.ordering with dorm_clear_ordering().
+ * As in Django, a none() QuerySet's union() is that of the others that are
+ * not none() (one alone: that QuerySet itself, which filter() accepts);
+ * intersection() with a none() and difference() from one are that none(). */
 DORM_API dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
 DORM_API dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
 DORM_API dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
@@ -195,7 +198,9 @@ DORM_API dorm_qs *dorm_qs_defer(dorm_qs *qs, const char *const *fields);
 #define dorm_only(qs, ...) dorm_qs_only((qs), DORM_LIST(__VA_ARGS__))
 #define dorm_defer(qs, ...) dorm_qs_defer((qs), DORM_LIST(__VA_ARGS__))
 
-/* The error of a failed QuerySet (DORM_OK if it has none) and its message. */
+/* The error of a failed QuerySet and its message; for one that is not
+ * failed, the error of its last fetching call (a DORM_EACH that looped zero
+ * times because its SQL failed), until its next fetch: DORM_OK if none. */
 DORM_API int dorm_qs_errcode(const dorm_qs *qs);
 DORM_API const char *dorm_qs_errmsg(const dorm_qs *qs);
 DORM_API dorm_ctx *dorm_qs_ctx(const dorm_qs *qs);
@@ -211,7 +216,8 @@ DORM_API void **dorm_qs_list(dorm_qs *qs, size_t *n);
 #define dorm_list(qs, n) dorm_qs_list((qs), (n))
 /* len(qs): evaluates and counts; a negative dorm_error on error. */
 DORM_API int64_t dorm_len(dorm_qs *qs);
-/* for (Book *b : qs) -- evaluates the QuerySet once and walks its cache. */
+/* for (Book *b : qs) -- evaluates the QuerySet once and walks its cache.
+ * On error it loops zero times: dorm_qs_errcode(qs) then says why. */
 #define DORM_EACH(T, var, qs)                                                   \
     for (T **var##_it_ = (T **)dorm_qs_list((qs), NULL), *var = NULL;          \
          var##_it_ && (var = *var##_it_) != NULL; var##_it_++)

@@ -37,6 +37,12 @@ int64_t dorm_exec__change(dorm_ctx *cx, dorm_sql *s);
 /* Next row of a running statement: ROW, DONE or a negative error on cx. */
 int dorm_exec__step(dorm_ctx *cx, dorm_cached_stmt *cs);
 
+/* Keeps a fetching call's outcome on qs (DORM_OK clears it): dorm_qs_errcode
+ * and dorm_qs_errmsg report it until the next fetch of qs, so a loop that
+ * yields nothing because its query failed can be told from an empty one.
+ * The message is the context's.  A failed QuerySet keeps its own error. */
+void dorm_qs__note(dorm_qs *qs, int code);
+
 /* A new object of model m read from the current row, columns from `col` in
  * field order; allocated in `arena` (strings too).  NULL on ENOMEM/bad data
  * (recorded on cx). */

@@ -38,6 +38,29 @@ static int start(dorm_qs *qs) {
     return DORM_OK;
 }
 
+void dorm_qs__note(dorm_qs *qs, int code) {
+    if (!qs || qs->err) return;
+    qs->fetch_err = code;
+    qs->fetch_errmsg = NULL;
+    if (code) {
+        const char *msg = dorm_errcode(qs->cx) == code ? dorm_errmsg(qs->cx) : NULL;
+        qs->fetch_errmsg = msg ? dorm_strdup(qs->cx, msg) : NULL;
+        if (!qs->fetch_errmsg) qs->fetch_errmsg = dorm_error_name(code);
+    }
+}
+
+/* Each public fetching call keeps its outcome on the QuerySet (the
+ * context's error is the call's when it returns: start() cleared it). */
+static void *noted(dorm_qs *qs, void *out) {
+    if (qs) dorm_qs__note(qs, dorm_errcode(qs->cx));
+    return out;
+}
+
+static int64_t noted_n(dorm_qs *qs, int64_t out) {
+    noted(qs, NULL);
+    return out;
+}
+
 static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
     if (qs->mode == DORM_MODE_OBJECTS) return dorm_materialize__row(qs->cx, &qs->cx->arena, qs, cs);
     dorm_row *row = dorm_alloc(qs->cx, sizeof(dorm_row));
@@ -116,7 +139,7 @@ static int evaluate(dorm_qs *qs) {
     return rc;
 }
 
-void **dorm_qs_list(dorm_qs *qs, size_t *n) {
+static void **list_on(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode != DORM_MODE_OBJECTS) {
         dorm_ctx_fail(qs->cx, DORM_EVALUE, "This QuerySet returns values rows: use dorm_rows().");
@@ -126,7 +149,7 @@ void **dorm_qs_list(dorm_qs *qs, size_t *n) {
     return qs->objs;
 }
 
-const dorm_row **dorm_rows(dorm_qs *qs, size_t *n) {
+static const dorm_row **rows_on(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
     if (qs->mode == DORM_MODE_OBJECTS) {
         dorm_ctx_fail(qs->cx, DORM_EVALUE,
@@ -154,7 +177,7 @@ static int64_t count_or_error(dorm_qs *qs, int rc, int64_t n) {
     return qs ? dorm_ctx_fail(qs->cx, DORM_EOPERATIONAL, "count failed (status %d)", rc) : DORM_ENOMEM;
 }
 
-int64_t dorm_len(dorm_qs *qs) {
+static int64_t len_on(dorm_qs *qs) {
     int rc = evaluate(qs);
     return count_or_error(qs, rc, rc ? 0 : (int64_t)qs->nobjs);
 }
@@ -186,7 +209,7 @@ static int scalar(dorm_qs *qs, dorm_select_what what, int64_t *out) {
     return rc;
 }
 
-int64_t dorm_count(dorm_qs *qs) {
+static int64_t count_on(dorm_qs *qs) {
     int rc = start(qs);
     if (rc || qs->done) return count_or_error(qs, rc, rc ? 0 : (int64_t)qs->nobjs);
     int64_t n = 0;
@@ -194,7 +217,7 @@ int64_t dorm_count(dorm_qs *qs) {
     return count_or_error(qs, rc, n);
 }
 
-int dorm_exists(dorm_qs *qs) {
+static int exists_on(dorm_qs *qs) {
     int rc = start(qs);
     if (rc) return rc;
     if (qs->done) return qs->nobjs > 0;
@@ -203,7 +226,7 @@ int dorm_exists(dorm_qs *qs) {
     return rc ? rc : (int)n;
 }
 
-int dorm_contains(dorm_qs *qs, const void *obj) {
+static int contains_on(dorm_qs *qs, const void *obj) {
     int rc = start(qs);
     if (rc) return rc;
     if (!obj) return dorm_ctx_fail(qs->cx, DORM_EVALUE, "'obj' must be a model instance.");
@@ -233,7 +256,7 @@ static bool is_ordered(const dorm_qs *qs) {
 
 #define MAX_GET_RESULTS 21
 
-void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
+static void *get_on(dorm_qs *qs, const dorm_q *const *conds) {
     if (start(qs)) return NULL;
     if (qs->combinator && conds && conds[0]) {
         static const char *const names[] = {"", "union", "intersection", "difference"};
@@ -280,14 +303,14 @@ static void *first_of(dorm_qs *qs) {
     return qs->mode == DORM_MODE_OBJECTS ? qs->objs[0] : (void *)qs->rows[0];
 }
 
-void *dorm_first(dorm_qs *qs) {
+static void *first_on(dorm_qs *qs) {
     if (start(qs)) return NULL;
     if (qs->done && is_ordered(qs))
         return !qs->nobjs ? NULL : qs->mode == DORM_MODE_OBJECTS ? qs->objs[0] : (void *)qs->rows[0];
     return first_of(is_ordered(qs) ? qs : dorm_order_by(qs, "pk"));
 }
 
-void *dorm_last(dorm_qs *qs) {
+static void *last_on(dorm_qs *qs) {
     if (start(qs)) return NULL;
     return first_of(is_ordered(qs) ? dorm_reverse(qs) : dorm_order_by(qs, "-pk"));
 }
@@ -326,8 +349,8 @@ static void *earliest_latest(dorm_qs *qs, const char *const *fields, bool latest
     return NULL;
 }
 
-void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, false); }
-void *dorm_qs_latest(dorm_qs *qs, const char *const *fields) { return earliest_latest(qs, fields, true); }
+void *dorm_qs_earliest(dorm_qs *qs, const char *const *fields) { return noted(qs, earliest_latest(qs, fields, false)); }
+void *dorm_qs_latest(dorm_qs *qs, const char *const *fields) { return noted(qs, earliest_latest(qs, fields, true)); }
 
 /* in_bulk's map: keys sorted with their objects, searched by bisection;
  * integer keys as such, keys of other kinds by their bytes. */
@@ -379,7 +402,7 @@ static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t
     return objs;
 }
 
-dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) {
+static dorm_map *in_bulk_on(dorm_qs *qs, const int64_t *ids, size_t n) {
     if (start(qs)) return NULL;
     if (!dorm_kind__is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
         dorm_ctx_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
@@ -419,7 +442,7 @@ void *dorm_map_get(const dorm_map *m, int64_t id) {
 
 size_t dorm_map_len(const dorm_map *m) { return m ? m->n : 0; }
 
-dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n) {
+static dorm_map *in_bulk_keys_on(dorm_qs *qs, const dorm_value *keys, size_t n) {
     if (start(qs)) return NULL;
     size_t count;
     void **objs = bulk_objects(qs, keys, n, &count);
@@ -579,8 +602,23 @@ static const dorm_row *aggregate_on(dorm_qs *qs, const dorm_named *const *aggs) 
 
 const dorm_row *dorm_qs_aggregate(dorm_qs *qs, const dorm_named *const *aggs) {
     dorm_route r;
-    if (start(qs) || dorm_route__qs(qs, false, &r)) return NULL;
+    if (start(qs) || dorm_route__qs(qs, false, &r)) return noted(qs, NULL);
     const dorm_row *row = aggregate_on(qs, aggs);
     dorm_route__leave(qs->cx, &r);
+    noted(qs, NULL);
     return row;
+}
+
+void **dorm_qs_list(dorm_qs *qs, size_t *n) { return noted(qs, list_on(qs, n)); }
+const dorm_row **dorm_rows(dorm_qs *qs, size_t *n) { return noted(qs, rows_on(qs, n)); }
+int64_t dorm_len(dorm_qs *qs) { return noted_n(qs, len_on(qs)); }
+int64_t dorm_count(dorm_qs *qs) { return noted_n(qs, count_on(qs)); }
+int dorm_exists(dorm_qs *qs) { return (int)noted_n(qs, exists_on(qs)); }
+int dorm_contains(dorm_qs *qs, const void *obj) { return (int)noted_n(qs, contains_on(qs, obj)); }
+void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) { return noted(qs, get_on(qs, conds)); }
+void *dorm_first(dorm_qs *qs) { return noted(qs, first_on(qs)); }
+void *dorm_last(dorm_qs *qs) { return noted(qs, last_on(qs)); }
+dorm_map *dorm_in_bulk(dorm_qs *qs, const int64_t *ids, size_t n) { return noted(qs, in_bulk_on(qs, ids, n)); }
+dorm_map *dorm_in_bulk_keys(dorm_qs *qs, const dorm_value *keys, size_t n) {
+    return noted(qs, in_bulk_keys_on(qs, keys, n));
 }

@@ -121,11 +121,15 @@ void *dorm_next(dorm_iter *it) {
     int rc = it->db ? dorm_route__enter_db(cx, it->db, &r) : dorm_route__qs(it->qs, false, &r);
     if (rc) {
         it->err = rc;
+        dorm_qs__note(it->qs, rc);
         return NULL;
     }
     it->db = cx->db;
+    bool first = !it->started;
     void *obj = next_on(it);
     dorm_route__leave(cx, &r);
+    /* The QuerySet tells how its streaming began and ended, as a fetch. */
+    if (first || !obj) dorm_qs__note(it->qs, it->err);
     return obj;
 }
 

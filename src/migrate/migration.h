@@ -115,22 +115,30 @@ int dorm_ddl__finish(dorm_ddl *ddl, int rc);
 
 /* ---- file.c ---- */
 
+/* The words of the file format, for writer.c too: operation names (by
+ * dorm_op_kind) and on_delete names (by dorm_on_delete; NULL for unset). */
+extern const char *const dorm_op_names[DORM_OP__COUNT];
+extern const char *const dorm_on_delete_names[DORM_SET + 1];
+
 /* Reads a migration file of app `app`; a field type of the program's is
  * found by its name among `apps` (dorm_field__type_find).  NULL with
  * DORM_EVALUE/DORM_ECONFIG on cx naming the file, the operation and the
  * problem: names that are not identifiers, numbers out of their range,
  * tables named like the database's own, field types the apps lack. */
 dorm_migration *dorm_migration__read(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *path);
-/* Writes a migration as JSON text (stable: keys in a fixed order). */
-char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m);
-/* A field's canonical JSON (what the autodetector compares). */
-char *dorm_fstate__dump(dorm_ctx *cx, const dorm_fstate *f);
 /* The values an integer kind stores (Django's ranges of the integer
  * fields); false for the other kinds. */
 bool dorm_kind__int_range(dorm_kind k, int64_t *lo, int64_t *hi);
 /* The number a migration name starts with ("0012_x" -> 12; a squashed
  * "0001_squashed_0004_x" -> 4, as Django 4.0 reads it), or 0 for none. */
 int dorm_migration__number(const char *name);
+
+/* ---- writer.c ---- */
+
+/* Writes a migration as JSON text (stable: keys in a fixed order). */
+char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m);
+/* A field's canonical JSON (what the autodetector compares). */
+char *dorm_fstate__dump(dorm_ctx *cx, const dorm_fstate *f);
 
 /* ---- loader.c ---- */
 

@@ -156,7 +156,11 @@ static dorm_qs *annotate(dorm_qs *qs, const dorm_named *const *anns, bool hidden
         memset(a, 0, sizeof *a);
         a->hidden = hidden;
         if (!(a->alias = dorm_strdup(c->cx, alias))) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
-        if (dorm_expr__resolve(c, anns[i]->expr, &a->e) || dorm_rexpr__output(c, a->e)) return c;
+        int err = dorm_expr__resolve(c, anns[i]->expr, &a->e);
+        if (!err) err = dorm_rexpr__output(c, a->e);
+        /* An allocation that failed in resolving leaves c unfailed: without
+         * its annotation, c would count other rows. */
+        if (err) return c->err ? c : dorm_qs__fail(c, err, "%s", dorm_errmsg(c->cx));
         if (!(a->e = dorm_rexpr__typed(c, a->e))) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
         dorm_ann__describe(c, a);
         c->nann++;

@@ -23,21 +23,43 @@ dorm_qs *dorm_qs__combined_refuse(dorm_qs *qs, const char *operation) {
     return NULL;
 }
 
+/* A failed clone of qs (NULL when even the clone fails). */
+static dorm_qs *fail_clone(const dorm_qs *qs, int code, const char *msg) {
+    dorm_qs *c = dorm_qs__clone(qs);
+    return c ? dorm_qs__fail(c, code, "%s", msg) : NULL;
+}
+
 static dorm_qs *combine(dorm_qs *qs, dorm_qs *const *others, int combinator, bool all) {
     if (!qs || qs->err) return qs;
     size_t n = 0;
     while (others && others[n]) n++;
     for (size_t i = 0; i < n; i++)
-        if (others[i]->err) return dorm_qs__fail(dorm_qs__clone(qs), others[i]->err, "%s", dorm_qs_errmsg(others[i]));
+        if (others[i]->err) return fail_clone(qs, others[i]->err, dorm_qs_errmsg(others[i]));
     /* Django's intersection() with a none() part is that part, as is its
      * difference() from a none() first part: no combination, so nothing a
      * backend without INTERSECT or EXCEPT refuses. */
     if (combinator != DORM_COMBINE_UNION && qs->empty) return dorm_qs__clone(qs);
+    if (qs->empty) {
+        /* Django's union() of a none() QuerySet: the union of the others
+         * that are not none(); one alone is that QuerySet itself (which
+         * filter() and the like accept), none at all the none(). */
+        dorm_qs **rest = dorm_alloc(qs->cx, sizeof *rest * (n + 1));
+        if (!rest) return fail_clone(qs, DORM_ENOMEM, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!others[i]->empty) rest[k++] = others[i];
+        rest[k] = NULL;
+        if (k <= 1) return dorm_qs__clone(k ? rest[0] : qs);
+        qs = rest[0];
+        others = rest + 1;
+        n = k - 1;
+    }
     for (size_t i = 0; combinator == DORM_COMBINE_INTERSECTION && i < n; i++)
         if (others[i]->empty) return dorm_qs__clone(others[i]);
+    dorm_qs **parts = dorm_alloc(qs->cx, sizeof *parts * (n + 2));
+    if (!parts) return fail_clone(qs, DORM_ENOMEM, "out of memory");
     dorm_qs *c = dorm_qs__clone(qs);
-    dorm_qs **parts = c ? dorm_alloc(c->cx, sizeof *parts * (n + 2)) : NULL;
-    if (!parts) return c ? dorm_qs__fail(c, DORM_ENOMEM, "out of memory") : NULL;
+    if (!c) return NULL;
     parts[0] = (dorm_qs *)qs;
     memcpy(parts + 1, others, sizeof *parts * n);
     parts[n + 1] = NULL;
@@ -127,6 +149,9 @@ int dorm_compile__combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ord
      * their columns, and the whole is limited to a row. */
     bool ones = exists && qs->combinator == DORM_COMBINE_UNION;
     for (int i = 0; i < qs->ncombined; i++) {
+        /* Django compiles no none() part, not even to check its ordering
+         * and slice; none() of the whole empties every part (set_empty). */
+        if (qs->empty || qs->combined[i]->empty) continue;
         size_t mark = s->text.len, pmark = s->nparams;
         if (written) dorm_buf_puts(&s->text, qs->combinator_all ? " UNION ALL " : keywords[qs->combinator]);
         int rc = part_sql(s, qs->combined[i], ones);

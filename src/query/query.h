@@ -163,6 +163,8 @@ struct dorm_qs {
     void **objs;
     size_t nobjs;
     const dorm_row **rows;
+    int fetch_err; /* the last fetching call's error (not sticky: the next runs) */
+    const char *fetch_errmsg;
 };
 
 /* A resolved path "a__b__c". */

@@ -18,6 +18,8 @@ dorm_qs *dorm_qs__clone(const dorm_qs *qs) {
     c->objs = NULL;
     c->nobjs = 0;
     c->rows = NULL;
+    c->fetch_err = 0;
+    c->fetch_errmsg = NULL;
     return c;
 }
 
@@ -34,6 +36,10 @@ dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...) {
 }
 
 int dorm_qs__reraise(const dorm_qs *qs) {
+    /* A step that failed without failing qs (an allocation in resolving)
+     * left its error on the context: keep it, never replace it by OK. */
+    if (!qs->err)
+        return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     return dorm_ctx_fail(qs->cx, qs->err, "%s", qs->errmsg ? qs->errmsg : dorm_error_name(qs->err));
 }
 
@@ -261,6 +267,9 @@ dorm_qs *dorm_qs_values_list(dorm_qs *qs, bool flat, const char *const *fields) 
     return values_common(qs, flat ? DORM_MODE_FLAT : DORM_MODE_VALUES_LIST, fields);
 }
 
-int dorm_qs_errcode(const dorm_qs *qs) { return qs ? qs->err : DORM_ENOMEM; }
-const char *dorm_qs_errmsg(const dorm_qs *qs) { return qs && qs->errmsg ? qs->errmsg : ""; }
+int dorm_qs_errcode(const dorm_qs *qs) { return !qs ? DORM_ENOMEM : qs->err ? qs->err : qs->fetch_err; }
+const char *dorm_qs_errmsg(const dorm_qs *qs) {
+    const char *msg = !qs ? NULL : qs->err ? qs->errmsg : qs->fetch_errmsg;
+    return msg ? msg : "";
+}
 dorm_ctx *dorm_qs_ctx(const dorm_qs *qs) { return qs ? qs->cx : NULL; }

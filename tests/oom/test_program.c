@@ -538,6 +538,23 @@ static void run_program(void) {
     STEP(rows = dorm_rows(dorm_values(dorm_order_by(dorm_all(cx, Novel), "-pages"), "title", "writer__name"), &len),
          "values");
     expect_eq((long)len, 3, "values: rows");
+    {
+        /* A loop that yields nothing because its query failed: the
+         * QuerySet says so, as the context does. */
+        dorm_qs *qs;
+        STEP((qs = dorm_filter(dorm_all(cx, Novel), DQ("pages__gt", 100))) && dorm_qs_errcode(qs) == DORM_OK, "each");
+        long seen = 0;
+        step();
+        DORM_EACH(Novel, nv, qs) seen++;
+        if (dorm_qs_errcode(qs) != DORM_OK) {
+            failed_step(&R, "each");
+            if (dorm_qs_errcode(qs) != dorm_errcode(cx))
+                problem("each: the QuerySet says %s, the context %s", dorm_error_name(dorm_qs_errcode(qs)),
+                        dorm_error_name(dorm_errcode(cx)));
+            goto done;
+        }
+        expect_eq(seen, 3, "each: objects");
+    }
     const dorm_row *agg;
     STEP(agg = dorm_aggregate(dorm_all(cx, Novel), DAS(NULL, DSum("pages")), DAS("most", DMax("pages"))), "aggregate");
     expect_eq((long)dorm_row_get(agg, "pages__sum")->u.i, 474 + 122 + 338, "aggregate: sum");
@@ -554,12 +571,15 @@ static void run_program(void) {
     expect_eq((long)dorm_map_len(map), 2, "in_bulk: size");
     {
         dorm_iter *it;
-        STEP(it = dorm_iterator(dorm_only(dorm_all(cx, Novel), "title"), 2), "iterator");
+        dorm_qs *qs;
+        STEP((qs = dorm_only(dorm_all(cx, Novel), "title")) && (it = dorm_iterator(qs, 2)), "iterator");
         long seen = 0;
         step();
         while (dorm_next(it)) seen++;
         if (dorm_iter_errcode(it) != DORM_OK) {
             failed_step(&R, "iterator");
+            if (dorm_qs_errcode(qs) != dorm_iter_errcode(it))
+                problem("iterator: the QuerySet says %s", dorm_error_name(dorm_qs_errcode(qs)));
             goto done;
         }
         expect_eq(seen, 3, "iterator: objects");

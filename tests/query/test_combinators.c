@@ -177,3 +177,72 @@ Test(combinators, refusals) {
         cr_assert_str_eq(names(dorm_order_by(sliced, "name")), "George Orwell");
     }
 }
+
+/* The names a values_list("name", flat) QuerySet gives, ordered by name. */
+static const char *flat_names(dorm_qs *qs) {
+    static char out[512];
+    size_t n, used = 0;
+    const dorm_row **rows = dorm_rows(dorm_order_by(qs, "name"), &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", i ? ", " : "", rows[i]->values[0].u.s);
+    return out;
+}
+
+/* Django 3.2's union() of a none() QuerySet combines the others that are
+ * not none(): one alone is the result itself, so filter() after it works;
+ * none at all leaves the none().  A none() part of a union is not compiled
+ * at all, not even for the ordering SQLite refuses in a part. */
+Test(combinators, union_with_none) {
+    dorm_qs *none = dorm_none(authors());
+    dorm_qs *u = dorm_union(none, JS);
+    const char *js_sql = dorm_qs_sql(JS, NULL);
+    cr_assert_not_null(js_sql, "%s", dorm_errmsg(T.cx));
+    expect_sql(u, js_sql, js_sql, test_db_on_mysql() ? test_sql_std(js_sql) : js_sql);
+    dorm_qs *f = dorm_order_by(dorm_filter(u, DQ("pk__gt", 0)), "-name");
+    cr_assert_eq(dorm_qs_errcode(f), DORM_OK, "%s", dorm_qs_errmsg(f));
+    cr_assert_str_eq(names(f), "Jane Austen, J.R.R. Tolkien");
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(dorm_union_all(none, JS), DQ("pk__gt", 0))), DORM_OK);
+    /* Two that are not none(): their union, which refuses filter(). */
+    u = dorm_union(none, JS, MODERN);
+    cr_assert_str_eq(names(dorm_order_by(u, "name")), "George Orwell, J.R.R. Tolkien, Jane Austen");
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(u, DQ("pk__gt", 0))), DORM_ENOTSUPPORTED);
+    /* The none() among the others is dropped. */
+    u = dorm_union_all(none, JS, dorm_none(authors()), MODERN);
+    expect_sql(u, J_SQLITE " UNION ALL " MODERN_SQLITE, J_PG " UNION ALL " MODERN_PG(2), J_MY " UNION ALL " MODERN_MY);
+    cr_assert_eq(dorm_count(u), 3);
+    /* Only none(): the none() itself. */
+    u = dorm_union(none, dorm_none(authors()));
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(u, DQ("pk__gt", 0))), DORM_OK);
+    cr_assert_eq(dorm_count(u), 0);
+    cr_assert_eq(dorm_exists(dorm_qs_union(none, NULL, false)), 0);
+    /* none() of a union matches nothing and is still a union. */
+    u = dorm_none(dorm_union(JS, MODERN));
+    cr_assert_eq(dorm_count(u), 0);
+    cr_assert_null(dorm_first(u));
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(u, DQ("pk__gt", 0))), DORM_ENOTSUPPORTED);
+    /* The result is the other QuerySet, of its model and its columns. */
+    cr_assert_str_eq(flat_names(dorm_union(dorm_none(dorm_all(T.cx, Book)), dorm_values_flat(JS, "name"))),
+                     "J.R.R. Tolkien, Jane Austen");
+    /* A union with a none() part (with Meta.ordering) is the other part alone. */
+    u = dorm_union(JS, dorm_none(authors()));
+    expect_sql(u, J_SQLITE, J_PG, J_MY);
+    cr_assert_str_eq(names(dorm_order_by(u, "name")), "J.R.R. Tolkien, Jane Austen");
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(u, DQ("pk__gt", 0))), DORM_ENOTSUPPORTED);
+    cr_assert_str_eq(names(dorm_order_by(dorm_union(JS, dorm_none(authors()), MODERN), "name")),
+                     "George Orwell, J.R.R. Tolkien, Jane Austen");
+    /* intersection() with a none() and difference() from one are that
+     * none(), which filter() accepts. */
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(dorm_intersection(JS, none), DQ("pk__gt", 0))), DORM_OK);
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(dorm_intersection(none, JS), DQ("pk__gt", 0))), DORM_OK);
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(dorm_difference(none, JS), DQ("pk__gt", 0))), DORM_OK);
+    if (test_db_on_mysql()) {
+        refused("difference", dorm_difference(JS, dorm_none(authors())));
+        return;
+    }
+    u = dorm_difference(JS, dorm_none(authors()));
+    expect_sql(u, J_SQLITE, J_PG, J_MY);
+    cr_assert_str_eq(names(dorm_order_by(u, "name")), "J.R.R. Tolkien, Jane Austen");
+    cr_assert_eq(dorm_qs_errcode(dorm_filter(u, DQ("pk__gt", 0))), DORM_ENOTSUPPORTED);
+}
