@@ -53,6 +53,9 @@ const char *dorm_kind__invalid_message(dorm_kind k) {
         return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] "
                "format.";
     case DORM_KIND_UUID: return "\xe2\x80\x9c%(value)s\xe2\x80\x9d is not a valid UUID.";
+    case DORM_KIND_DURATION:
+        return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value has an invalid format. It must be in [DD] "
+               "[[HH:]MM:]ss[.uuuuuu] format.";
     default: return NULL;
     }
 }

@@ -145,6 +145,10 @@ int dorm_field__set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         if (v->type != DORM_T_UUID) break;
         *(dorm_uuid *)p = v->u.uuid;
         return DORM_OK;
+    case DORM_KIND_DURATION:
+        if (v->type != DORM_T_DURATION) break;
+        *(dorm_duration *)p = v->u.dur;
+        return DORM_OK;
     case DORM_KIND_BINARY:
         if (v->type != DORM_T_BYTES) break;
         ((dorm_bytes *)p)->data = v->u.p;
