@@ -27,6 +27,13 @@ size_t dorm_duration_format(dorm_duration d, char *buf) {
     return (size_t)n;
 }
 
+size_t dorm_duration__interval(dorm_duration d, char *buf) {
+    int64_t days = d.usec / USEC_PER_DAY, rem = d.usec % USEC_PER_DAY;
+    if (rem < 0) rem += USEC_PER_DAY, days--;
+    return (size_t)snprintf(buf, DORM_FMT_MAX, "%lld days %lld.%06lld seconds", (long long)days,
+                            (long long)(rem / 1000000), (long long)(rem % 1000000));
+}
+
 /* "[-+]HH:MM:SS[.ffffff]" at p (up to end) into microseconds. */
 static const char *clock_part(const char *p, const char *end, int64_t *out) {
     int sign = 1;

@@ -10,5 +10,8 @@
  * output ("4 days 02:30:00", "-01:15:30.25", "1 mon 2 days": a month is 30
  * days, a year 365, as psycopg2 counts them); 0 or DORM_EVALUE. */
 int dorm_duration__read(const char *s, size_t len, dorm_duration *out);
+/* A duration as psycopg2 writes a timedelta for an interval: whole days,
+ * then seconds ("-1 days 82800.000000 seconds"); its length. */
+size_t dorm_duration__interval(dorm_duration d, char *buf);
 
 #endif
