@@ -115,6 +115,8 @@ static bool compare(const dorm_value *a, const dorm_value *b, int *out) {
         *out = CMP(a->u.dt.usec, b->u.dt.usec);
     else if (a->type == DORM_T_TIME)
         *out = CMP(time_usec(a->u.time), time_usec(b->u.time));
+    else if (a->type == DORM_T_DURATION)
+        *out = CMP(a->u.dur.usec, b->u.dur.usec);
     else if (a->type == DORM_T_BOOL)
         *out = (int)a->u.b - (int)b->u.b;
     else

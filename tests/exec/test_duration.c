@@ -3,8 +3,10 @@
  * MariaDB, interval on PostgreSQL), defaults and NULL, lookups, F()
  * arithmetic, aggregates, Extract, to_python's formats and messages, and
  * fixtures; Django 3.2's SQL and values. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream, popen */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testdb.h"
@@ -432,4 +434,173 @@ Test(duration_field, to_python_and_full_clean) {
     dorm_verrors errs = {0};
     cr_expect_eq(dorm_full_clean_ex(t, NULL, &errs), DORM_EVALIDATION);
     cr_expect_str_eq(dorm_verrors_of(&errs, "spent", "|"), "This field cannot be null.");
+}
+
+/* dumpdata writes Django's duration_string (its serializer's
+ * value_to_string); loaddata reads it back with parse_duration. */
+Test(duration_field, fixtures_round_trip) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    cr_assert_eq(dorm_dumpdata(T.cx, (const char *const[]){"plan.task", NULL}, 0, out), DORM_OK, "%s",
+                 dorm_errmsg(T.cx));
+    fclose(out);
+    /* Django 3.2's dumpdata of the same rows. */
+    cr_expect(strstr(text,
+                     "\"fields\": {\"name\": \"a\", \"started\": \"2023-01-01T10:00:00Z\", \"ended\": "
+                     "\"2023-01-05T12:30:00Z\", \"spent\": \"4 02:30:00\", \"pause\": null, \"budget\": "
+                     "\"01:00:00\"}"),
+              "%s", text);
+    cr_expect(strstr(text, "\"spent\": \"01:00:00.250000\", \"pause\": \"-1 23:55:00\", \"budget\": \"01:00:00\"}"),
+              "%s", text);
+    cr_expect(strstr(text, "\"spent\": \"-1 23:00:00\", \"pause\": null, \"budget\": \"2 00:00:00\"}"), "%s", text);
+    test_tmpdir_make("dorm-dur");
+    test_write_file("tasks.json", text);
+    free(text);
+    cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Task), NULL), DORM_OK, "%s", dorm_errmsg(T.cx));
+    int rc = dorm_loaddata(T.cx, (const char *const[]){test_tmpdir_path("tasks.json"), NULL}, NULL);
+    cr_assert_eq(rc, DORM_OK, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(column(all(), "spent", NULL), "4 02:30:00 | 01:00:00.250000 | -1 23:00:00");
+    cr_expect_str_eq(column(all(), "pause", NULL), "None | -1 23:55:00 | None");
+    cr_expect_str_eq(column(all(), "budget", NULL), "01:00:00 | 01:00:00 | 2 00:00:00");
+    /* Any form parse_duration reads; what it cannot read names the field. */
+    test_write_file("more.json",
+                    "[{\"model\": \"plan.task\", \"pk\": 9, \"fields\": {\"name\": \"i\", \"started\": "
+                    "\"2023-01-01T00:00:00Z\", \"spent\": \"P1DT2H\", \"budget\": \"3 days 00:00:01\"}}]");
+    rc = dorm_loaddata(T.cx, (const char *const[]){test_tmpdir_path("more.json"), NULL}, NULL);
+    cr_assert_eq(rc, DORM_OK, "%s", dorm_errmsg(T.cx));
+    Task *t = dorm_get(dorm_all(T.cx, Task), DQ("pk", 9));
+    cr_assert_not_null(t, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(t->spent.usec, dorm_timedelta(1, 7200, 0).usec);
+    cr_expect_eq(t->budget.usec, dorm_timedelta(3, 1, 0).usec);
+    test_write_file("bad.json",
+                    "[{\"model\": \"plan.task\", \"pk\": 10, \"fields\": {\"name\": \"j\", \"started\": "
+                    "\"2023-01-01T00:00:00Z\", \"spent\": \"a week\"}}]");
+    rc = dorm_loaddata(T.cx, (const char *const[]){test_tmpdir_path("bad.json"), NULL}, NULL);
+    cr_expect_lt(rc, 0);
+    cr_expect(strstr(dorm_errmsg(T.cx),
+                     "object 1 (plan.task:pk=10), field 'spent': 'a week' value has an invalid "
+                     "format. It must be in [DD] [[HH:]MM:]ss[.uuuuuu] format."),
+              "%s", dorm_errmsg(T.cx));
+    test_tmpdir_remove();
+}
+
+/* inspectdb maps an interval back to a DurationField (Django's
+ * data_types_reverse on PostgreSQL); a bigint of microseconds is a
+ * BigIntegerField, as Django reads SQLite's and MySQL's. */
+Test(duration_field, inspectdb) {
+    const char *dir = test_tmpdir_make("dorm-dur-insp");
+    char path[512], cmd[1024];
+    snprintf(path, sizeof path, "%s/models.c", dir);
+    FILE *out = fopen(path, "w");
+    cr_assert_not_null(out);
+    cr_assert_eq(dorm_inspectdb(T.cx, (const char *const[]){"plan_task", NULL}, "plan", out), 0, "%s",
+                 dorm_errmsg(T.cx));
+    fclose(out);
+    const char *code = test_read_file(path);
+    cr_assert_not_null(code);
+    if (native()) {
+        cr_expect(strstr(code, "    dorm_duration spent;\n    dorm_duration pause;\n    dorm_duration budget;\n"), "%s",
+                  code);
+        cr_expect(strstr(code, "DORM_DURATION(PlanTask, spent),"), "%s", code);
+        cr_expect(strstr(code, "DORM_DURATION(PlanTask, pause, .null = true, .blank = true),"), "%s", code);
+    } else {
+        cr_expect(strstr(code, "    int64_t spent;\n    int64_t pause;\n    int64_t budget;\n"), "%s", code);
+        cr_expect(strstr(code, "DORM_BIGINT(PlanTask, spent),"), "%s", code);
+    }
+    /* The code compiles: each member has its field's type. */
+    snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -fsyntax-only -I'%s' '%s' 2>&1", DORM_TEST_INCLUDE,
+             path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char err[512] = "";
+    size_t n = fread(err, 1, sizeof err - 1, p);
+    err[n] = '\0';
+    cr_expect_eq(pclose(p), 0, "%s", err);
+    test_tmpdir_remove();
+}
+
+/* A validator's limit, a choice's repr() and get_FOO_display as Python
+ * writes a timedelta (str() and repr(), not duration_string). */
+static const dorm_field Bounded_fields[] = {
+    DORM_AUTO(Task, id),
+    DORM_CHAR(Task, name, .max_length = 50),
+    DORM_DATETIME(Task, started),
+    DORM_DATETIME(Task, ended, .null = true),
+    DORM_DURATION(Task, spent, .validators = DORM_VALIDATORS(DORM_MIN_VALUE_OF(DORM_VDURATION(0, 60, 0)))),
+    DORM_DURATION(Task, pause, .null = true, .blank = true),
+    DORM_DURATION(Task, budget, .default_value = DORM_VDURATION(0, 3600, 0),
+                  .choices =
+                      DORM_CHOICES({DORM_VDURATION(0, 3600, 0), "One hour"}, {DORM_VDURATION(1, 0, 0), "A day"})),
+    DORM_END,
+};
+static const dorm_model Bounded_model = {
+    .abi = DORM_MODEL_ABI, .name = "Bounded", .app_label = "bounds", .size = sizeof(Task), .fields = Bounded_fields};
+static const dorm_app bounds_app = {.label = "bounds", .models = DORM_MODELS(&Bounded_model)};
+
+Test(duration_text, validators_and_repr) {
+    test_db_open_apps((const dorm_app *const[]){&bounds_app, NULL});
+    Task *t = dorm_new_(T.cx, &Bounded_model);
+    cr_assert_not_null(t, "%s", dorm_errmsg(T.cx));
+    t->name = "x";
+    t->started = at("2023-01-01 00:00:00");
+    t->ended = t->started;
+    dorm_set_null(t, pause);
+    t->spent = dorm_timedelta(0, 30, 0);
+    dorm_verrors errs = {0};
+    cr_expect_eq(dorm_full_clean_ex(t, NULL, &errs), DORM_EVALIDATION);
+    cr_expect_str_eq(dorm_verrors_of(&errs, "spent", "|"), "Ensure this value is greater than or equal to 0:01:00.");
+    t->spent = dorm_timedelta(0, 60, 0);
+    cr_expect_eq(dorm_full_clean(t), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(dorm_get_display(t, budget), "One hour");
+    t->budget = dorm_timedelta(0, 30, 0);
+    cr_expect_str_eq(dorm_get_display(t, budget), "0:00:30");
+    t->budget = dorm_timedelta(-2, 1, 500000);
+    cr_expect_str_eq(dorm_get_display(t, budget), "-2 days, 0:00:01.500000");
+    t->budget = dorm_timedelta(0, 30, 0);
+    errs = (dorm_verrors){0};
+    cr_expect_eq(dorm_full_clean_ex(t, NULL, &errs), DORM_EVALIDATION);
+    cr_expect_str_eq(dorm_verrors_of(&errs, "budget", "|"),
+                     "Value datetime.timedelta(seconds=30) is not a valid choice.");
+    t->budget = dorm_timedelta(-1, 82800, 7);
+    errs = (dorm_verrors){0};
+    cr_expect_eq(dorm_full_clean_ex(t, NULL, &errs), DORM_EVALIDATION);
+    cr_expect_str_eq(dorm_verrors_of(&errs, "budget", "|"),
+                     "Value datetime.timedelta(days=-1, seconds=82800, microseconds=7) is not a valid choice.");
+    t->budget = dorm_timedelta(0, 0, 0);
+    errs = (dorm_verrors){0};
+    cr_expect_eq(dorm_full_clean_ex(t, NULL, &errs), DORM_EVALIDATION);
+    cr_expect_str_eq(dorm_verrors_of(&errs, "budget", "|"), "Value datetime.timedelta(0) is not a valid choice.");
+    test_db_close();
+}
+
+/* Keyset pages ordered by a duration: the token carries it as text. */
+Test(duration_field, keyset_pages) {
+    dorm_qs *qs = dorm_order_by(dorm_all(T.cx, Task), "spent");
+    dorm_keyset_page *p = dorm_keyset_paginate(qs, 2, NULL);
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(p->n, 2);
+    cr_assert_not_null(p->next);
+    p = dorm_keyset_paginate(qs, 2, p->next);
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(p->n, 1);
+    cr_expect_eq(((Task *)p->objects[0])->id, 1);
+}
+
+/* A raw cursor gives what the database driver gives: an interval is a
+ * duration (psycopg2's timedelta), microseconds a number. */
+Test(duration_field, raw_cursor) {
+    dorm_cursor *c = dorm_cursor_new(T.cx);
+    cr_assert_not_null(c);
+    cr_assert_eq(dorm_cursor_execute(c, "SELECT spent FROM plan_task WHERE id = 3", NULL, 0), 0, "%s",
+                 dorm_errmsg(T.cx));
+    const dorm_value *row = dorm_cursor_fetchone(c);
+    cr_assert_not_null(row, "%s", dorm_errmsg(T.cx));
+    if (native()) {
+        cr_expect_eq(row[0].type, DORM_T_DURATION);
+        cr_expect_eq(row[0].u.dur.usec, -HOUR);
+    } else {
+        cr_expect_eq(row[0].type, DORM_T_INT);
+        cr_expect_eq(row[0].u.i, -HOUR);
+    }
 }

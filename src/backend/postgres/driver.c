@@ -383,6 +383,7 @@ static dorm_kind pg_column_kind(dorm_stmt *s, int i) {
     case 1114:
     case 1184: return DORM_KIND_DATETIME; /* timestamp, timestamptz */
     case 2950: return DORM_KIND_UUID;
+    case 1186: return DORM_KIND_DURATION; /* interval */
     case 114:
     case 3802: return DORM_KIND_JSON; /* json, jsonb */
     default: return DORM_KIND_TEXT;
