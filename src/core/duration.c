@@ -161,6 +161,23 @@ static int64_t total(sum *t, int sign) {
     return t->ok ? sign * (t->usec + whole) : 0;
 }
 
+/* Adds the n fraction digits at p as microseconds: Django pads them to
+ * six and drops any further. */
+static void add_fraction(sum *t, const char *p, size_t n) {
+    int64_t usec = 0;
+    for (size_t i = 0; i < 6; i++) usec = usec * 10 + (i < n ? p[i] - '0' : 0);
+    add(t, 0, usec * 1000000, 1);
+}
+
+/* The days plus the clock, each signed; false when either or the sum
+ * overflows. */
+static bool combine(sum *days, int day_sign, sum *clock, int sign, int64_t *out) {
+    int64_t a = total(days, day_sign), b = total(clock, sign);
+    if (!days->ok || !clock->ok || (a > 0 && b > INT64_MAX - a) || (a < 0 && b < INT64_MIN - a)) return false;
+    *out = a + b;
+    return true;
+}
+
 /* Django's standard_duration_re, "[-]D [days, ][-][[HH:]MM:]SS[.uuuuuu]":
  * a day count, then a signed clock.  Its choices never need backtracking:
  * the day count is taken when a space follows, hours when two more
@@ -200,17 +217,12 @@ static bool standard(const char *p, const char *end, int64_t *out, bool *matched
     if (p < end && (*p == '.' || *p == ',')) {
         n = digits(p + 1, end);
         if (n < 1 || n > 12) return false;
-        int64_t usec = 0;
-        for (size_t i = 0; i < 6; i++) usec = usec * 10 + (i < n ? p[1 + i] - '0' : 0);
-        add(&clock, 0, usec * 1000000, 1);
+        add_fraction(&clock, p + 1, n);
         p += 1 + n;
     }
     if (!at_end(p, end)) return false;
     *matched = true;
-    int64_t a = total(&days, day_sign), b = total(&clock, sign);
-    if (!days.ok || !clock.ok || (a > 0 && b > INT64_MAX - a) || (a < 0 && b < INT64_MIN - a)) return false;
-    *out = a + b;
-    return true;
+    return combine(&days, day_sign, &clock, sign, out);
 }
 
 /* Django's postgres_interval_re, "[-]D day[s][ ][+|-]H:MM:SS[.uuuuuu]":
@@ -238,18 +250,13 @@ static bool postgres(const char *p, const char *end, int64_t *out, bool *matched
         p = t + n + 6;
         size_t f = p < end && *p == '.' ? digits(p + 1, end) : 0;
         if (f >= 1 && f <= 6) {
-            int64_t usec = 0;
-            for (size_t i = 0; i < 6; i++) usec = usec * 10 + (i < f ? p[1 + i] - '0' : 0);
-            add(&clock, 0, usec * 1000000, 1);
+            add_fraction(&clock, p + 1, f);
             p += 1 + f;
         }
     }
     if (!at_end(p, end)) return false;
     *matched = true;
-    int64_t a = total(&days, day_sign), b = total(&clock, sign);
-    if (!days.ok || !clock.ok || (a > 0 && b > INT64_MAX - a) || (a < 0 && b < INT64_MIN - a)) return false;
-    *out = a + b;
-    return true;
+    return combine(&days, day_sign, &clock, sign, out);
 }
 
 /* One number of an ISO 8601 duration, `\d+(.\d+)?` before its unit: the
@@ -333,10 +340,7 @@ static bool iso8601(const char *p, const char *end, int64_t *out, bool *matched)
     if (!iso_add(&days, &parts[0], 86400) || !iso_add(&clock, &parts[1], 3600) || !iso_add(&clock, &parts[2], 60) ||
         !iso_add(&clock, &parts[3], 1))
         return false;
-    int64_t a = total(&days, sign), b = total(&clock, sign);
-    if (!days.ok || !clock.ok || (a > 0 && b > INT64_MAX - a) || (a < 0 && b < INT64_MIN - a)) return false;
-    *out = a + b;
-    return true;
+    return combine(&days, sign, &clock, sign, out);
 }
 
 int dorm_duration_parse(const char *s, size_t len, dorm_duration *out) {
