@@ -34,81 +34,7 @@ size_t dorm_duration__interval(dorm_duration d, char *buf) {
                             (long long)(rem / 1000000), (long long)(rem % 1000000));
 }
 
-/* "[-+]HH:MM:SS[.ffffff]" at p (up to end) into microseconds. */
-static const char *clock_part(const char *p, const char *end, int64_t *out) {
-    int sign = 1;
-    if (p < end && (*p == '-' || *p == '+')) sign = *p++ == '-' ? -1 : 1;
-    int64_t f[3] = {0, 0, 0};
-    for (int i = 0; i < 3; i++) {
-        if (p >= end || *p < '0' || *p > '9') return NULL;
-        while (p < end && *p >= '0' && *p <= '9') f[i] = f[i] * 10 + (*p++ - '0');
-        if (i < 2 && (p >= end || *p++ != ':')) return NULL;
-    }
-    int64_t usec = 0, scale = 100000;
-    if (p < end && *p == '.') {
-        for (p++; p < end && *p >= '0' && *p <= '9'; p++, scale /= 10) usec += (*p - '0') * scale;
-    }
-    *out = sign * ((f[0] * 3600 + f[1] * 60 + f[2]) * 1000000 + usec);
-    return p;
-}
-
-int dorm_duration__read(const char *s, size_t len, dorm_duration *out) {
-    const char *p = s, *end = s + len;
-    char *stop;
-    char num[64];
-    if (len && len < sizeof num) {
-        /* Microseconds (SQLite), exact, or a fraction (an average). */
-        memcpy(num, s, len);
-        num[len] = '\0';
-        errno = 0;
-        long long whole = strtoll(num, &stop, 10);
-        if (*stop == '\0' && stop != num && errno == 0) {
-            out->usec = whole;
-            return DORM_OK;
-        }
-        double v = strtod(num, &stop);
-        if (*stop == '\0' && stop != num) {
-            out->usec = (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
-            return DORM_OK;
-        }
-    }
-    int64_t total = 0;
-    bool any = false;
-    while (p < end) {
-        while (p < end && *p == ' ') p++;
-        if (p >= end) break;
-        const char *q = p + (*p == '-' || *p == '+');
-        while (q < end && *q >= '0' && *q <= '9') q++;
-        if (q < end && *q == ':') {
-            int64_t clock;
-            if (!(p = clock_part(p, end, &clock))) return DORM_EVALUE;
-            total += clock;
-            any = true;
-            continue;
-        }
-        if (q == p || (q == p + 1 && (*p == '-' || *p == '+'))) return DORM_EVALUE;
-        long long n = strtoll(p, NULL, 10);
-        p = q;
-        while (p < end && *p == ' ') p++;
-        const char *unit = p;
-        while (p < end && *p >= 'a' && *p <= 'z') p++;
-        size_t ul = (size_t)(p - unit);
-        /* No unit: Django's "D HH:MM:SS" counts days. */
-        int64_t days = ul == 0                         ? 1
-            : ul >= 3 && strncmp(unit, "day", 3) == 0  ? 1
-            : ul >= 3 && strncmp(unit, "mon", 3) == 0  ? 30
-            : ul >= 4 && strncmp(unit, "year", 4) == 0 ? 365
-                                                       : 0;
-        if (!days) return DORM_EVALUE;
-        total += (int64_t)n * days * USEC_PER_DAY;
-        any = true;
-    }
-    if (!any) return DORM_EVALUE;
-    out->usec = total;
-    return DORM_OK;
-}
-
-/* ---- Django's parse_duration ----------------------------------------- */
+/* ---- reading: pieces, database forms ----------------------------------- */
 
 /* A duration being summed: whole microseconds and the picoseconds of
  * fractions below one, both of magnitude; false once it overflowed. */
@@ -177,6 +103,78 @@ static bool combine(sum *days, int day_sign, sum *clock, int sign, int64_t *out)
     *out = a + b;
     return true;
 }
+
+int dorm_duration__read(const char *s, size_t len, dorm_duration *out) {
+    char num[64];
+    if (len && len < sizeof num) {
+        /* Microseconds (SQLite, MariaDB), exact, or a fraction (an average). */
+        char *stop;
+        memcpy(num, s, len);
+        num[len] = '\0';
+        errno = 0;
+        long long whole = strtoll(num, &stop, 10);
+        if (*stop == '\0' && stop != num && errno == 0) {
+            out->usec = whole;
+            return DORM_OK;
+        }
+        double v = strtod(num, &stop);
+        if (*stop == '\0' && stop != num && v > -9.2e18 && v < 9.2e18) {
+            out->usec = (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+            return DORM_OK;
+        }
+    }
+    /* PostgreSQL's interval output: parts each with its own sign, a clock
+     * "[-+]H:MM:SS[.ffffff]" or a count of days, months or years. */
+    const char *p = s, *end = s + len;
+    int64_t acc = 0;
+    bool any = false;
+    while (p < end) {
+        while (p < end && *p == ' ') p++;
+        if (p >= end) break;
+        int sign = *p == '-' ? -1 : 1;
+        const char *d = p + (*p == '-' || *p == '+');
+        size_t n = digits(d, end);
+        if (!n) return DORM_EVALUE;
+        sum part = {0, 0, true};
+        int64_t v = number(&part, d, n);
+        p = d + n;
+        if (p < end && *p == ':') {
+            size_t m = digits(p + 1, end), k = m && p + 1 + m < end && p[1 + m] == ':' ? digits(p + 2 + m, end) : 0;
+            if (!k) return DORM_EVALUE;
+            add(&part, v, 0, 3600);
+            add(&part, number(&part, p + 1, m), 0, 60);
+            add(&part, number(&part, p + 2 + m, k), 0, 1);
+            p += 2 + m + k;
+            if (p < end && *p == '.') {
+                size_t f = digits(p + 1, end);
+                add_fraction(&part, p + 1, f);
+                p += 1 + f;
+            }
+        } else {
+            /* No unit: Django's "D HH:MM:SS" counts days. */
+            while (p < end && *p == ' ') p++;
+            const char *unit = p;
+            while (p < end && *p >= 'a' && *p <= 'z') p++;
+            size_t ul = (size_t)(p - unit);
+            int64_t days = ul == 0                         ? 1
+                : ul >= 3 && strncmp(unit, "day", 3) == 0  ? 1
+                : ul >= 3 && strncmp(unit, "mon", 3) == 0  ? 30
+                : ul >= 4 && strncmp(unit, "year", 4) == 0 ? 365
+                                                           : 0;
+            if (!days) return DORM_EVALUE;
+            add(&part, v, 0, days * 86400);
+        }
+        int64_t x = total(&part, sign);
+        if (!part.ok || (x > 0 && acc > INT64_MAX - x) || (x < 0 && acc < INT64_MIN - x)) return DORM_EVALUE;
+        acc += x;
+        any = true;
+    }
+    if (!any) return DORM_EVALUE;
+    out->usec = acc;
+    return DORM_OK;
+}
+
+/* ---- Django's parse_duration ----------------------------------------- */
 
 /* Django's standard_duration_re, "[-]D [days, ][-][[HH:]MM:]SS[.uuuuuu]":
  * a day count, then a signed clock.  Its choices never need backtracking:
@@ -353,7 +351,9 @@ int dorm_duration_parse(const char *s, size_t len, dorm_duration *out) {
     bool ok = standard(s, end, &usec, &matched);
     if (!matched) ok = iso8601(s, end, &usec, &matched);
     if (!matched) ok = postgres(s, end, &usec, &matched);
-    if (!ok) return DORM_EVALUE;
+    /* A day short of int64's ends, so that duration_string's day count of
+     * any value read fits when it is read back. */
+    if (!ok || usec > INT64_MAX - USEC_PER_DAY || usec < -(INT64_MAX - USEC_PER_DAY)) return DORM_EVALUE;
     out->usec = usec;
     return DORM_OK;
 }
