@@ -192,8 +192,9 @@ Test(duration_field, lookups) {
                      "format.");
     /* A DurationField has no date transforms. */
     qs = dorm_filter(all(), DQ("spent__year", 1));
-    cr_expect_str_eq(dorm_qs_errmsg(qs), "Unsupported lookup 'year' for DurationField or join on the field not "
-                                         "permitted.");
+    cr_expect_str_eq(dorm_qs_errmsg(qs),
+                     "Unsupported lookup 'year' for DurationField or join on the field not "
+                     "permitted.");
     /* Ordering by a duration: the hour backwards first. */
     cr_expect_str_eq(test_ids(dorm_order_by(dorm_all(T.cx, Task), "spent")), "3,2,1");
 }
