@@ -284,6 +284,7 @@ typedef struct dorm_field {
 #define DORM__CHK_TIME(T, m) DORM__IS(T, m, dorm_time, "dorm_time")
 #define DORM__CHK_UUID(T, m) DORM__IS(T, m, dorm_uuid, "dorm_uuid")
 #define DORM__CHK_BYTES(T, m) DORM__IS(T, m, dorm_bytes, "dorm_bytes")
+#define DORM__CHK_DUR(T, m) DORM__IS(T, m, dorm_duration, "dorm_duration")
 #define DORM__FIELD(T, m, k, check) \
     .kind = (k), .offset = offsetof(T, m) + 0 * (check), .size = sizeof(DORM__MEMBER(T, m))
 #define DORM__KIND(k, chk, ...)                                                            \
@@ -317,6 +318,10 @@ typedef struct dorm_field {
 #define DORM_TIME(...) DORM__KIND(DORM_KIND_TIME, DORM__CHK_TIME, __VA_ARGS__)
 #define DORM_UUID(...) DORM__KIND(DORM_KIND_UUID, DORM__CHK_UUID, __VA_ARGS__)
 #define DORM_BINARY(...) DORM__KIND(DORM_KIND_BINARY, DORM__CHK_BYTES, __VA_ARGS__)
+/* DORM_DURATION(Task, spent, .default_value = DV(dorm_timedelta(0, 3600, 0))):
+ * Django's DurationField, a dorm_duration (microseconds in a bigint on
+ * SQLite and MariaDB, an interval on PostgreSQL). */
+#define DORM_DURATION(...) DORM__KIND(DORM_KIND_DURATION, DORM__CHK_DUR, __VA_ARGS__)
 /* DORM_FILE(Doc, attachment, .upload_to = "docs/%Y/%m/", .storage = &media):
  * Django's FileField, the file's name in its storage (varchar(max_length or
  * 100)); DORM_IMAGE adds .width_field / .height_field (dorm/files.h). */

@@ -137,6 +137,9 @@ typedef struct dorm_value {
 #define DORM_VFLOAT(x) {.type = DORM_T_FLOAT, .len = 0, .u = {.f = (x)}}
 #define DORM_VTEXT(x) {.type = DORM_T_TEXT, .len = DORM_STRLEN, .u = {.s = (x)}}
 #define DORM_VDATE(y, m, d) {.type = DORM_T_DATE, .len = 0, .u = {.date = {(y), (m), (d)}}}
+/* Django's timedelta(days, seconds, microseconds) as a default. */
+#define DORM_VDURATION(days, seconds, usec) \
+    {.type = DORM_T_DURATION, .len = 0, .u = {.dur = {((days) * INT64_C(86400) + (seconds)) * 1000000 + (usec)}}}
 #define DORM_VDECIMAL(coef, scale) {.type = DORM_T_DECIMAL, .len = 0, .u = {.dec = DORM_DEC(coef, scale)}}
 
 /* Value constructors.  Strings and bytes are borrowed, not copied. */
@@ -361,10 +364,11 @@ DORM_API size_t dorm_uuid_format_dashed(dorm_uuid u, char *buf);
 /* A duration as Django's duration_string writes it: "[D ]HH:MM:SS[.ffffff]"
  * ("-1 23:00:00" for an hour backwards). */
 DORM_API size_t dorm_duration_format(dorm_duration d, char *buf);
-/* A duration from a database: microseconds (SQLite's bigint; a fraction is
- * rounded) or PostgreSQL's interval output ("4 days 02:30:00",
- * "-01:15:30.25", "1 mon 2 days": a month is 30 days, a year 365, as
- * psycopg2 counts them); 0 or DORM_EVALUE. */
+/* A duration as Django's parse_duration reads one (a DurationField's
+ * to_python): "3 days, 10:11:12", "-1 day, 23:00:00", "10:11:12.000001",
+ * "15:30" (minutes and seconds), "100" (seconds), ISO 8601 "P3DT10H" or
+ * "-PT1.5S", PostgreSQL's "3 days 10:11:12"; 0, or DORM_EVALUE for another
+ * text or one beyond dorm_duration's range (about 292 years). */
 DORM_API int dorm_duration_parse(const char *s, size_t len, dorm_duration *out);
 
 /* Decimal arithmetic helpers.  coef * 10^-scale, at run time. */

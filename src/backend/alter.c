@@ -280,12 +280,12 @@ static void rebuild(editor *e) {
             dorm_buf_puts(&vals, "coalesce(");
             dorm_buf_quote(&vals, e->d->quote, src->name);
             dorm_buf_puts(&vals, ", ");
-            dorm_buf_literal(&vals, c->fill);
+            dorm_schema__literal(&vals, e->d, c->fill);
             dorm_buf_putc(&vals, ')');
         } else if (src) {
             dorm_buf_quote(&vals, e->d->quote, src->name);
         } else {
-            dorm_buf_literal(&vals, c->fill);
+            dorm_schema__literal(&vals, e->d, c->fill);
         }
     }
     if (cols.failed || vals.failed) e->b.failed = true;
@@ -352,7 +352,7 @@ static void alter_column(editor *e, const dorm_column_def *old, const dorm_colum
         dorm_buf_puts(&e->b, " SET ");
         quote(e, c->name);
         dorm_buf_puts(&e->b, " = ");
-        dorm_buf_literal(&e->b, c->fill);
+        dorm_schema__literal(&e->b, e->d, c->fill);
         dorm_buf_puts(&e->b, " WHERE ");
         quote(e, c->name);
         dorm_buf_puts(&e->b, " IS NULL");

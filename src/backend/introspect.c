@@ -85,6 +85,7 @@ void dorm_icolumn__guess(dorm_icolumn *c) {
         {"time without time zone", DORM_KIND_TIME},
         {"time with time zone", DORM_KIND_TIME},
         {"uuid", DORM_KIND_UUID},
+        {"interval", DORM_KIND_DURATION},
         {"json", DORM_KIND_JSON},
         {"jsonb", DORM_KIND_JSON},
     };

@@ -4,8 +4,21 @@
 #include <string.h>
 
 #include "backend/schema.h"
+#include "core/duration.h"
 
 static bool is_auto(dorm_kind k) { return k == DORM_KIND_AUTO || k == DORM_KIND_BIGAUTO; }
+
+void dorm_schema__literal(dorm_buf *b, const dorm_dialect *d, const dorm_value *v) {
+    if (v->type != DORM_T_DURATION || !d->native_duration) {
+        dorm_buf_literal(b, v);
+        return;
+    }
+    char text[DORM_FMT_MAX];
+    dorm_duration__interval(v->u.dur, text);
+    dorm_buf_quote(b, '\'', text);
+    const char *cast = d->param_type ? d->param_type(DORM_KIND_DURATION, v) : NULL;
+    if (cast) dorm_buf_puts(b, cast);
+}
 
 /* The quoted, comma-separated column list of an index or constraint. */
 void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix) {
@@ -47,7 +60,7 @@ static void column_sql(dorm_buf *b, dorm_buf *check, const dorm_dialect *d, cons
     dorm_schema__column_type(b, d, c);
     if (fill && c->fill) {
         dorm_buf_puts(b, " DEFAULT ");
-        dorm_buf_literal(b, c->fill);
+        dorm_schema__literal(b, d, c->fill);
     }
     dorm_buf_puts(b, c->null ? " NULL" : " NOT NULL");
     if (c->primary_key) {

@@ -48,6 +48,11 @@ void dorm_schema__column_list(dorm_buf *b, char q, const dorm_index_def *ix);
 void dorm_schema__column_sql(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
 /* The type of a column: its db_type, else the dialect's for its kind. */
 void dorm_schema__column_type(dorm_buf *b, const dorm_dialect *d, const dorm_column_def *c);
+/* A value in DDL (a column's fill, a check constraint's constant), as
+ * Django's schema editor quotes it: dorm_buf_literal, but a duration
+ * where the database has an interval type is psycopg2's interval text
+ * with the dialect's cast ('0 days 5400.000000 seconds'::interval). */
+void dorm_schema__literal(dorm_buf *b, const dorm_dialect *d, const dorm_value *v);
 /* Whether a definition is complete enough to write. */
 bool dorm_schema__valid(const dorm_table_def *t);
 

@@ -79,6 +79,7 @@ static bool in_choices(const dorm_field *f, const dorm_value *v) {
         dorm_value cv = c->value;
         if (cv.type == DORM_T_TEXT && v->type == DORM_T_TEXT && strcmp(cv.u.s, v->u.s) == 0) return true;
         if (cv.type == DORM_T_INT && v->type == DORM_T_INT && cv.u.i == v->u.i) return true;
+        if (cv.type == DORM_T_DURATION && v->type == DORM_T_DURATION && cv.u.dur.usec == v->u.dur.usec) return true;
     }
     return false;
 }

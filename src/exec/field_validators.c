@@ -53,6 +53,9 @@ const char *dorm_kind__invalid_message(dorm_kind k) {
         return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] "
                "format.";
     case DORM_KIND_UUID: return "\xe2\x80\x9c%(value)s\xe2\x80\x9d is not a valid UUID.";
+    case DORM_KIND_DURATION:
+        return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value has an invalid format. It must be in [DD] "
+               "[[HH:]MM:]ss[.uuuuuu] format.";
     default: return NULL;
     }
 }
@@ -112,6 +115,8 @@ static bool compare(const dorm_value *a, const dorm_value *b, int *out) {
         *out = CMP(a->u.dt.usec, b->u.dt.usec);
     else if (a->type == DORM_T_TIME)
         *out = CMP(time_usec(a->u.time), time_usec(b->u.time));
+    else if (a->type == DORM_T_DURATION)
+        *out = CMP(a->u.dur.usec, b->u.dur.usec);
     else if (a->type == DORM_T_BOOL)
         *out = (int)a->u.b - (int)b->u.b;
     else

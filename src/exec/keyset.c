@@ -88,6 +88,7 @@ static json_t *json_of(const dorm_value *v) {
     case DORM_T_DATETIME: return json_stringn(tmp, dorm_datetime_format(v->u.dt, tmp));
     case DORM_T_DECIMAL: return json_stringn(tmp, dorm_decimal_format(v->u.dec, tmp));
     case DORM_T_UUID: return json_stringn(tmp, dorm_uuid_format(v->u.uuid, tmp));
+    case DORM_T_DURATION: return json_stringn(tmp, dorm_duration_format(v->u.dur, tmp));
     default: return NULL;
     }
 }

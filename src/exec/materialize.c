@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/decimal.h"
+#include "core/duration.h"
 #include "exec/route.h"
 #include "model/custom.h"
 
@@ -100,7 +101,7 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
         break;
     case DORM_KIND_DURATION:
         s = drv->column_text(st, col, &n);
-        if (dorm_duration_parse(s, n, p)) return bad_data(cx, fm, s, n);
+        if (dorm_duration__read(s, n, p)) return bad_data(cx, fm, s, n);
         break;
     case DORM_KIND_BINARY: {
         const void *b = drv->column_blob(st, col, &n);

@@ -54,6 +54,7 @@ static const dorm_field raw_fields[DORM_KIND__COUNT] = {
     [DORM_KIND_DATETIME] = {.name = "?", .kind = DORM_KIND_DATETIME},
     [DORM_KIND_TIME] = {.name = "?", .kind = DORM_KIND_TIME},
     [DORM_KIND_UUID] = {.name = "?", .kind = DORM_KIND_UUID},
+    [DORM_KIND_DURATION] = {.name = "?", .kind = DORM_KIND_DURATION},
 };
 
 int dorm_raw__value(dorm_ctx *cx, dorm_arena *arena, dorm_cached_stmt *cs, int col, dorm_value *out) {

@@ -75,7 +75,7 @@ static const char *check_sql(dorm_ctx *cx, const dorm_meta *m, const dorm_q *che
             continue;
         }
         while (dollar && p[1] >= '0' && p[1] <= '9') p++;
-        dorm_buf_literal(&out, &s.params[param++]);
+        dorm_schema__literal(&out, cx->db->dialect, &s.params[param++]);
     }
     const char *r = where && !out.failed ? dorm_strdup(cx, out.data) : NULL;
     if (!r && !dorm_errcode(cx))

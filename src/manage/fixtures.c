@@ -64,6 +64,8 @@ static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
     case DORM_T_DECIMAL: dorm_decimal_format(v.u.dec, tmp); return json_string(tmp);
     case DORM_T_DATE: dorm_date_format(v.u.date, tmp); return json_string(tmp);
     case DORM_T_UUID: dorm_uuid_format_dashed(v.u.uuid, tmp); return json_string(tmp);
+    /* DurationField.value_to_string: duration_string. */
+    case DORM_T_DURATION: dorm_duration_format(v.u.dur, tmp); return json_string(tmp);
     case DORM_T_BYTES: {
         const char *enc = b64_encode(cx, v.u.p, v.len);
         return json_string(enc ? enc : "");

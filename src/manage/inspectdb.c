@@ -169,6 +169,7 @@ static const char *member_type(dorm_kind k) {
     case DORM_KIND_TIME: return "dorm_time";
     case DORM_KIND_UUID: return "dorm_uuid";
     case DORM_KIND_BINARY: return "dorm_bytes";
+    case DORM_KIND_DURATION: return "dorm_duration";
     default: return "const char *";
     }
 }
@@ -181,6 +182,7 @@ static const char *macro_of(dorm_kind k) {
         [DORM_KIND_FLOAT] = "FLOAT",       [DORM_KIND_DECIMAL] = "DECIMAL",   [DORM_KIND_BOOL] = "BOOL",
         [DORM_KIND_DATE] = "DATE",         [DORM_KIND_DATETIME] = "DATETIME", [DORM_KIND_TIME] = "TIME",
         [DORM_KIND_UUID] = "UUID",         [DORM_KIND_JSON] = "JSON",         [DORM_KIND_BINARY] = "BINARY",
+        [DORM_KIND_DURATION] = "DURATION",
     };
     return k > DORM_KIND_NONE && k < DORM_KIND__COUNT && names[k] ? names[k] : "TEXT";
 }

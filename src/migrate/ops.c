@@ -408,6 +408,11 @@ static const dorm_value *fill_of(dorm_ddl *ddl, const char *app, const char *mod
     }
     if (f->f.default_value.type != DORM_T_NONE) {
         *v = f->f.default_value;
+        /* A duration's default comes from its file as duration_string. */
+        dorm_duration d;
+        if (f->f.kind == DORM_KIND_DURATION && v->type == DORM_T_TEXT &&
+            dorm_duration_parse(v->u.s, strlen(v->u.s), &d) == 0)
+            *v = dorm_v_duration(d);
         return v;
     }
     bool now_kind = f->f.kind == DORM_KIND_DATETIME || f->f.kind == DORM_KIND_DATE || f->f.kind == DORM_KIND_TIME;

@@ -67,6 +67,7 @@ static bool text_fits(dorm_kind k, const char *text) {
     case DORM_KIND_TIME: return dorm_time_parse(text, n, &(dorm_time){0}) == 0;
     case DORM_KIND_DATETIME: return dorm_datetime_parse(text, n, &(dorm_datetime){0}) == 0;
     case DORM_KIND_DECIMAL: return dorm_decimal_parse(text, n, &(dorm_decimal){0}) == 0;
+    case DORM_KIND_DURATION: return dorm_duration_parse(text, n, &(dorm_duration){0}) == 0;
     case DORM_KIND_BOOL:
     case DORM_KIND_FLOAT: return false;
     default: return !dorm_kind__int_range(k, &lo, &hi);
@@ -139,6 +140,7 @@ static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate 
             errno = 0;
             double x = strtod(s, &end);
             if (*end || errno || !isfinite(x)) return "invalid syntax";
+            if (k == DORM_KIND_DURATION) return dorm_sprintf(cx, "%s is a number, and %s is a %s", s, f->f.name, kind);
             if (dorm_kind__int_range(k, &lo, &hi) || k == DORM_KIND_BOOL || (date_kind(k))) {
                 return dorm_sprintf(cx, "%s is not an integer, and %s is a %s", s, f->f.name, kind);
             }
@@ -148,7 +150,7 @@ static const char *parse_default(dorm_ctx *cx, const char *s, const dorm_fstate 
         if (dorm_kind__int_range(k, &lo, &hi) && (n < lo || n > hi)) {
             return dorm_sprintf(cx, "%s is out of range for %s (%lld to %lld)", s, kind, (long long)lo, (long long)hi);
         }
-        if (k == DORM_KIND_BOOL || date_kind(k)) {
+        if (k == DORM_KIND_BOOL || date_kind(k) || k == DORM_KIND_DURATION) {
             return dorm_sprintf(cx, "%s is a number, and %s is a %s", s, f->f.name, kind);
         }
         out->f.default_value = dorm_v_int(n);

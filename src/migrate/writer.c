@@ -27,6 +27,7 @@ static json_t *value_json(const dorm_value *v) {
     case DORM_T_DATETIME: dorm_datetime_format(v->u.dt, tmp); return json_string(tmp);
     case DORM_T_TIME: dorm_time_format(v->u.time, tmp); return json_string(tmp);
     case DORM_T_UUID: dorm_uuid_format(v->u.uuid, tmp); return json_string(tmp);
+    case DORM_T_DURATION: dorm_duration_format(v->u.dur, tmp); return json_string(tmp);
     default: return json_null();
     }
 }

@@ -6,6 +6,7 @@
 
 #include "core/ctx.h"
 #include "model/custom.h"
+#include "model/messages.h"
 
 void dorm_object__init(void *obj, const dorm_meta *m, struct dorm_ctx *cx, uint32_t flags) {
     dorm_object *h = obj;
@@ -145,6 +146,10 @@ int dorm_field__set(void *obj, const dorm_fmeta *fm, const dorm_value *v) {
         if (v->type != DORM_T_UUID) break;
         *(dorm_uuid *)p = v->u.uuid;
         return DORM_OK;
+    case DORM_KIND_DURATION:
+        if (v->type != DORM_T_DURATION) break;
+        *(dorm_duration *)p = v->u.dur;
+        return DORM_OK;
     case DORM_KIND_BINARY:
         if (v->type != DORM_T_BYTES) break;
         ((dorm_bytes *)p)->data = v->u.p;
@@ -280,6 +285,7 @@ const char *dorm_display_(const void *obj, const void *member) {
         if (cv.type == DORM_T_INT && (v.type == DORM_T_INT || v.type == DORM_T_BOOL) &&
             cv.u.i == (v.type == DORM_T_INT ? v.u.i : (int64_t)v.u.b))
             return c->label;
+        if (cv.type == DORM_T_DURATION && v.type == DORM_T_DURATION && cv.u.dur.usec == v.u.dur.usec) return c->label;
     }
     if (v.type == DORM_T_TEXT) return v.u.s;
     /* No label: the value itself as text, as Django's force_str(value). */
@@ -290,6 +296,13 @@ const char *dorm_display_(const void *obj, const void *member) {
     case DORM_T_FLOAT: snprintf(buf, sizeof buf, "%g", v.u.f); break;
     case DORM_T_DECIMAL: dorm_decimal_format(v.u.dec, buf); break;
     case DORM_T_DATE: dorm_date_format(v.u.date, buf); break;
+    case DORM_T_DURATION: {
+        dorm_buf b = DORM_BUF_INIT;
+        dorm_value__str(&b, &v);
+        snprintf(buf, sizeof buf, "%s", b.data ? b.data : "");
+        dorm_buf_free(&b);
+        break;
+    }
     default: return "";
     }
     dorm_object *h = (dorm_object *)obj;

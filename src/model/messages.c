@@ -45,6 +45,16 @@ void dorm_value__str(dorm_buf *b, const dorm_value *v) {
         dorm_buf_puts(b, "+00:00");
         return;
     case DORM_T_UUID: dorm_uuid_format_dashed(v->u.uuid, tmp); break;
+    case DORM_T_DURATION: {
+        /* Python's str(timedelta): "-1 day, 23:00:00", "0:01:00.500000". */
+        int64_t day = INT64_C(86400000000), days = v->u.dur.usec / day, rem = v->u.dur.usec % day;
+        if (rem < 0) rem += day, days--;
+        if (days) dorm_buf_printf(b, "%lld day%s, ", (long long)days, days == 1 || days == -1 ? "" : "s");
+        int64_t s = rem / 1000000;
+        dorm_buf_printf(b, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+        if (rem % 1000000) dorm_buf_printf(b, ".%06d", (int)(rem % 1000000));
+        return;
+    }
     default: dorm_buf_puts(b, "None"); return;
     }
     dorm_buf_puts(b, tmp);
@@ -88,6 +98,19 @@ void dorm_value__repr(dorm_buf *b, const dorm_value *v) {
     case DORM_T_DATE:
         dorm_buf_printf(b, "datetime.date(%d, %d, %d)", v->u.date.year, v->u.date.month, v->u.date.day);
         return;
+    case DORM_T_DURATION: {
+        /* datetime.timedelta(days=-1, seconds=82800): the parts not zero. */
+        int64_t day = INT64_C(86400000000), days = v->u.dur.usec / day, rem = v->u.dur.usec % day;
+        if (rem < 0) rem += day, days--;
+        long long parts[3] = {(long long)days, (long long)(rem / 1000000), (long long)(rem % 1000000)};
+        const char *names[3] = {"days", "seconds", "microseconds"};
+        dorm_buf_puts(b, "datetime.timedelta(");
+        bool any = false;
+        for (int i = 0; i < 3; i++)
+            if (parts[i]) dorm_buf_printf(b, "%s%s=%lld", any ? ", " : "", names[i], parts[i]), any = true;
+        dorm_buf_puts(b, any ? ")" : "0)");
+        return;
+    }
     default: dorm_value__str(b, v); return;
     }
 }

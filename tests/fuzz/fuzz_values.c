@@ -1,8 +1,9 @@
 /* fuzz_values.c - libFuzzer target: the value parsers (dates, times,
- * datetimes, decimals, UUIDs) on any bytes.  A value that parses must be
- * valid, and format to text that parses back to the same value. */
+ * datetimes, decimals, UUIDs, durations) on any bytes.  A value that parses
+ * must be valid, and format to text that parses back to the same value. */
 #include <string.h>
 
+#include "core/duration.h"
 #include "fuzz.h"
 
 static void check_date(const char *s, size_t n) {
@@ -63,6 +64,24 @@ static void check_uuid(const char *s, size_t n) {
         fuzz_fail("uuid '%.*s' formats (dashed) as '%s', which does not read back", (int)n, s, buf);
 }
 
+/* Django's parse_duration reads back duration_string; so does the reader
+ * of a database's forms (which also takes "D HH:MM:SS"), a day short of
+ * int64's ends. */
+static void check_duration(const char *s, size_t n) {
+    dorm_duration d, again;
+    char buf[DORM_FMT_MAX];
+    if (dorm_duration_parse(s, n, &d) == 0) {
+        size_t len = dorm_duration_format(d, buf);
+        if (dorm_duration_parse(buf, len, &again) != 0 || again.usec != d.usec)
+            fuzz_fail("duration '%.*s' formats as '%s', which does not read back", (int)n, s, buf);
+    }
+    if (dorm_duration__read(s, n, &d) == 0 && d.usec < INT64_MAX - 86400000000 && d.usec > -INT64_MAX + 86400000000) {
+        size_t len = dorm_duration_format(d, buf);
+        if (dorm_duration__read(buf, len, &again) != 0 || again.usec != d.usec)
+            fuzz_fail("duration '%.*s' read from a database formats as '%s', which does not read back", (int)n, s, buf);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -74,5 +93,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_datetime(s, size);
     check_decimal(s, size);
     check_uuid(s, size);
+    check_duration(s, size);
     return 0;
 }

@@ -68,6 +68,7 @@ Test(field_types, a_scalar_member_of_another_type) {
                      "dorm: member Book.pages must be declared const char *");
     expect_assertion("DORM_BIGINT(Book, pages)", "dorm: member Book.pages must be declared int64_t");
     expect_assertion("DORM_UUID(Book, title)", "dorm: member Book.title must be declared dorm_uuid");
+    expect_assertion("DORM_DURATION(Book, plain)", "dorm: member Book.plain must be declared dorm_duration");
 }
 
 Test(field_types, a_relation_member_of_another_type) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/duration.h"
 #include "testdb.h"
 
 typedef struct Loan {
@@ -234,18 +235,21 @@ Test(durations, text_forms) {
     char buf[DORM_FMT_MAX];
     dorm_duration_format(dorm_timedelta(-1, 82800, 0), buf);
     cr_expect_str_eq(buf, "-1 23:00:00");
+    /* What databases give back. */
     dorm_duration d;
-    cr_expect_eq(dorm_duration_parse("4 days 02:30:00", 15, &d), 0);
+    cr_expect_eq(dorm_duration__read("4 days 02:30:00", 15, &d), 0);
     cr_expect_eq(d.usec, dorm_timedelta(4, 9000, 0).usec);
-    cr_expect_eq(dorm_duration_parse("-01:15:30.25", 12, &d), 0);
+    cr_expect_eq(dorm_duration__read("-01:15:30.25", 12, &d), 0);
     cr_expect_eq(d.usec, -dorm_timedelta(0, 4530, 250000).usec);
-    cr_expect_eq(dorm_duration_parse("1 mon 2 days", 12, &d), 0);
+    cr_expect_eq(dorm_duration__read("1 mon 2 days", 12, &d), 0);
     cr_expect_eq(d.usec, dorm_timedelta(32, 0, 0).usec);
-    cr_expect_eq(dorm_duration_parse("-1 days +23:00:00", 17, &d), 0);
+    cr_expect_eq(dorm_duration__read("-1 days +23:00:00", 17, &d), 0);
     cr_expect_eq(d.usec, dorm_timedelta(0, -3600, 0).usec);
-    cr_expect_eq(dorm_duration_parse("1353600000000.5", 15, &d), 0);
+    cr_expect_eq(dorm_duration__read("1353600000000.5", 15, &d), 0);
     cr_expect_eq(d.usec, 1353600000001);
-    cr_expect_eq(dorm_duration_parse("4 02:30:00", 10, &d), 0);
+    cr_expect_eq(dorm_duration__read("86400000000000001", 17, &d), 0);
+    cr_expect_eq(d.usec, INT64_C(86400000000000001));
+    cr_expect_eq(dorm_duration__read("4 02:30:00", 10, &d), 0);
     cr_expect_eq(d.usec, dorm_timedelta(4, 9000, 0).usec);
-    cr_expect_eq(dorm_duration_parse("soon", 4, &d), DORM_EVALUE);
+    cr_expect_eq(dorm_duration__read("soon", 4, &d), DORM_EVALUE);
 }

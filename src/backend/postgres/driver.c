@@ -13,6 +13,7 @@
 #include "backend/postgres/postgres.h"
 #include "core/alloc.h"
 #include "core/chars.h"
+#include "core/duration.h"
 
 /* A bound value that is not a caller's NUL-terminated string is formatted or
  * copied into the statement's scratch buffer; its offset is kept, because
@@ -199,14 +200,7 @@ static int pg_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e) {
         break;
     case DORM_T_DECIMAL: n = dorm_decimal_format(v->u.dec, tmp); break;
     case DORM_T_UUID: n = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
-    case DORM_T_DURATION: {
-        /* psycopg2's interval: whole days, then seconds. */
-        int64_t day = 86400000000LL, days = v->u.dur.usec / day, rem = v->u.dur.usec % day;
-        if (rem < 0) rem += day, days--;
-        n = (size_t)snprintf(tmp, sizeof tmp, "%lld days %lld.%06lld seconds", (long long)days,
-                             (long long)(rem / 1000000), (long long)(rem % 1000000));
-        break;
-    }
+    case DORM_T_DURATION: n = dorm_duration__interval(v->u.dur, tmp); break;
     default: return dorm_err(e, DORM_EVALUE, "parameter %d: a value of type %d cannot be bound", idx, (int)v->type);
     }
     /* Formatting writes nothing for what Python's datetime cannot hold. */
@@ -389,6 +383,7 @@ static dorm_kind pg_column_kind(dorm_stmt *s, int i) {
     case 1114:
     case 1184: return DORM_KIND_DATETIME; /* timestamp, timestamptz */
     case 2950: return DORM_KIND_UUID;
+    case 1186: return DORM_KIND_DURATION; /* interval */
     case 114:
     case 3802: return DORM_KIND_JSON; /* json, jsonb */
     default: return DORM_KIND_TEXT;
