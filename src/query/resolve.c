@@ -526,12 +526,14 @@ static int resolve_case(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
 /* ExpressionWrapper and Cast: the output field they give, checked. */
 static int output_field(rctx *c, const dorm_expr *e, dorm_rexpr *r) {
     dorm_kind k = e->output;
-    if (k <= DORM_KIND_NONE || k >= DORM_KIND__COUNT || k == DORM_KIND_FK || k == DORM_KIND_M2M)
+    if (k <= DORM_KIND_NONE || k >= DORM_KIND__COUNT || k == DORM_KIND_FK || k == DORM_KIND_M2M ||
+        k == DORM_KIND_CUSTOM || k == DORM_KIND_PARENT || k == DORM_KIND_COMPOSITE)
         return fail(c, DORM_EVALUE, "The output field of %s must be a field kind with a column type.",
                     e->kind == DORM_E_CAST ? "Cast()" : "ExpressionWrapper()", NULL);
     fixed_output(r, k);
     r->decimal_places = e->decimal_places;
-    r->max_length = e->max_length;
+    /* A field of the kind has Django's default max_length (EmailField 254 ...). */
+    r->max_length = e->max_length ? e->max_length : dorm_kind_max_length(k);
     r->max_digits = e->max_digits;
     return DORM_OK;
 }
