@@ -431,9 +431,13 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         /* Django's check; aggregate() may aggregate an aggregate annotation
          * (over a subquery), not an aggregate written in place. */
         if (agg && args[i]->aggregate && (!c->summarize || args[i]->ops != &dorm_node_ref)) {
-            const char *shown = list[i] && list[i]->kind == DORM_E_F ? list[i]->name
-                : !list[i] && e->value.type == DORM_T_TEXT           ? e->value.u.s
-                                                                     : "expression";
+            /* Django names the argument by its `name`: an F's field, an
+             * aggregate's class. */
+            const dorm_expr *a = list[i] ? list[i] : e->value.type == DORM_T_EXPR ? e->value.u.p : NULL;
+            const char *shown = a && a->kind == DORM_E_F               ? a->name
+                : a && a->kind == DORM_E_FUNC && args[i]->is_aggregate ? a->func
+                : !a && e->value.type == DORM_T_TEXT                   ? e->value.u.s
+                                                                       : "expression";
             char *msg = dorm_sprintf(qs->cx, "Cannot compute %s('%s'): '%s' is an aggregate", def->name, shown, shown);
             return fail(c, DORM_EFIELD, "%s", msg, NULL);
         }

@@ -458,3 +458,85 @@ Test(expr_matrix, dates_in_a_zone, .init = loans, .fini = test_db_close) {
     }
     dorm_timezone_deactivate(T.cx);
 }
+
+static void expect_qs_error(dorm_qs *qs, int code, const char *msg) {
+    cr_expect_eq(dorm_qs_errcode(qs), code, "%d: %s", dorm_qs_errcode(qs), dorm_qs_errmsg(qs));
+    cr_expect_str_eq(dorm_qs_errmsg(qs), msg);
+}
+
+/* Item 11's misuses that the other files do not make, with Django 3.2's
+ * message (Round takes no precision before Django 4.0). */
+Test(expr_matrix, misuse) {
+    expect_qs_error(dorm_annotate(books(), DAS("x", DRound("pages", 2))), DORM_EVALUE,
+                    "'Round' takes exactly 1 argument (2 given)");
+    expect_qs_error(dorm_annotate(authors(), DAS("m", DSum(DCount("books")))), DORM_EFIELD,
+                    "Cannot compute Sum('Count'): 'Count' is an aggregate");
+    expect_qs_error(dorm_annotate(books(), DAS("r", DWindow(DSum("pages"), .frame = DRowRange(0, -1)))), DORM_EVALUE,
+                    "end argument must be a positive integer, zero, or None, but got '-1'.");
+    expect_qs_error(dorm_filter(books(), DQ("title__icontain", "x")), DORM_EFIELD,
+                    "Unsupported lookup 'icontain' for CharField or join on the field not permitted, perhaps you meant "
+                    "icontains or contains?");
+    expect_qs_error(dorm_filter(books(), DQ("publication_date__year__foo", 1)), DORM_EFIELD,
+                    "Unsupported lookup 'foo' for IntegerField or join on the field not permitted.");
+    /* Cast and ExpressionWrapper targets are kinds with a column type
+     * (dorm's own message: Django takes a field instance). */
+    const dorm_kind no_type[] = {DORM_KIND_NONE,
+                                 DORM_KIND_FK,
+                                 DORM_KIND_M2M,
+                                 DORM_KIND_CUSTOM,
+                                 DORM_KIND_PARENT,
+                                 DORM_KIND_COMPOSITE,
+                                 (dorm_kind)DORM_KIND__COUNT};
+    for (size_t i = 0; i < sizeof no_type / sizeof no_type[0]; i++) {
+        expect_qs_error(dorm_annotate(books(), DAS("x", DCast("pages", no_type[i]))), DORM_EVALUE,
+                        "The output field of Cast() must be a field kind with a column type.");
+        expect_qs_error(dorm_annotate(books(), DAS("x", DExpressionWrapper(dorm_F("pages"), no_type[i]))), DORM_EVALUE,
+                        "The output field of ExpressionWrapper() must be a field kind with a column type.");
+    }
+}
+
+/* A program's aggregate (test_custom.c's Spread): its SQL on each backend,
+ * grouped, in aggregate() and with filter= (inside it, where Django's
+ * FILTER after the template is no SQL: docs/design.md). */
+static const dorm_func_def spread = {
+    .name = "Spread", .min_args = 1, .max_args = 1, .flags = DORM_FUNC_AGGREGATE, .sql = "(MAX(%1) - MIN(%1))"};
+static const dorm_app spread_app = {
+    .label = "library",
+    .models = DORM_MODELS(&Author_model, &Book_model, &Everything_model),
+    .sql_functions = DORM_FUNCS(&spread),
+};
+
+static void spread_catalogue(void) {
+    test_db_open_apps((const dorm_app *const[]){&spread_app, NULL});
+    test_db_catalogue();
+}
+
+Test(expr_matrix, program_aggregate, .init = spread_catalogue, .fini = test_db_close) {
+    dorm_qs *qs = dorm_order_by(
+        dorm_values_list(dorm_annotate(authors(), DAS("s", DFunc("Spread", "books__pages"))), "name", "s"), "name");
+    expect_sql("cu_spread", qs,
+               "SELECT " A ".\"name\", (MAX(" B ".\"pages\") - MIN(" B ".\"pages\")) AS \"s\" FROM " A
+               " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A ".\"id\", " A
+               ".\"name\", " A ".\"birth_date\", " A ".\"biography\" ORDER BY " A ".\"name\" ASC",
+               NULL,
+               "SELECT " A ".\"name\", (MAX(" B ".\"pages\") - MIN(" B ".\"pages\")) AS \"s\" FROM " A
+               " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A ".\"id\" ORDER BY " A
+               ".\"name\" ASC");
+    size_t n;
+    const dorm_row **rows = dorm_rows(qs, &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_expect(n == 3 && rows[0]->values[1].u.i == 216 && rows[1]->values[1].u.i == 182 &&
+              rows[2]->values[1].u.i == 225);
+    test_log_start();
+    const dorm_row *r = dorm_aggregate(books(), DAS("s", DAggregate("Spread", "pages")));
+    expect_text("cu_spread_agg", test_log_stop(),
+                "SELECT (MAX(" B ".\"pages\") - MIN(" B ".\"pages\")) AS \"s\" FROM " B, NULL, NULL);
+    cr_expect_eq(r ? r->values[0].u.i : -1, 362);
+    test_log_start();
+    r = dorm_aggregate(books(), DAS("s", DAggregate("Spread", "pages", .filter = DQ("genre", "FIC"))));
+    expect_text("cu_spread_filter", test_log_stop(),
+                "SELECT (MAX(CASE WHEN " B ".\"genre\" = ? THEN " B ".\"pages\" ELSE NULL END) - MIN(CASE WHEN " B
+                ".\"genre\" = ? THEN " B ".\"pages\" ELSE NULL END)) AS \"s\" FROM " B,
+                NULL, NULL);
+    cr_expect_eq(r ? r->values[0].u.i : -1, 474 - 112);
+}
