@@ -20,31 +20,10 @@ TestSuite(analytics_matrix, .init = catalogue, .fini = test_db_close);
 static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-/* `got` against this backend's expectation, MariaDB's `quotes` read as
- * "quotes": pg NULL is SQLite's with $1, $2 ... for its placeholders, my
- * NULL SQLite's. */
-static void expect_text(const char *name, const char *got, const char *sqlite, const char *pg, const char *my) {
-    if (test_db_on_mysql()) got = test_sql_std(got);
-    char numbered[4096];
-    if (!pg) {
-        size_t n = 0;
-        int k = 0;
-        for (const char *p = sqlite; *p && n + 8 < sizeof numbered; p++)
-            if (*p == '?')
-                n += (size_t)snprintf(numbered + n, sizeof numbered - n, "$%d", ++k);
-            else
-                numbered[n++] = *p;
-        numbered[n] = '\0';
-        pg = numbered;
-    }
-    const char *want = test_pick(sqlite, pg, my ? my : sqlite);
-    cr_expect_str_eq(got, want, "%s:\nGOT  %s\nWANT %s", name, got, want);
-}
-
 static void expect_sql(const char *name, dorm_qs *qs, const char *sqlite, const char *pg, const char *my) {
     const char *got = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(got, "%s: %s", name, dorm_qs_errmsg(qs));
-    expect_text(name, got, sqlite, pg, my);
+    test_expect_sql(name, got, sqlite, pg, my);
 }
 
 /* Appends row r to out ("1 x 2.5000 None"), after "; " unless it is the
@@ -188,7 +167,7 @@ Test(analytics_matrix, group_by_collapse) {
     dorm_qs *annotated = dorm_annotate(authors(), DAS("n", DCount("books")));
     test_log_start();
     cr_expect_eq(dorm_exists(annotated), 1);
-    expect_text(
+    test_expect_sql(
         "exists_grouped", test_log_stop(),
         "SELECT (1) AS \"a\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A
         ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\", (1) LIMIT 1",
@@ -198,9 +177,9 @@ Test(analytics_matrix, group_by_collapse) {
         ".\"id\" ORDER BY NULL LIMIT 1");
     test_log_start();
     cr_expect_eq(dorm_exists(dorm_annotate(dorm_values(books(), "genre"), DAS("n", DCount("id")))), 1);
-    expect_text("exists_values_grouped", test_log_stop(),
-                "SELECT (1) AS \"a\" FROM " B " GROUP BY " B ".\"genre\", (1) LIMIT 1", NULL,
-                "SELECT (1) AS \"a\" FROM " B " GROUP BY " B ".\"genre\", (1) ORDER BY NULL LIMIT 1");
+    test_expect_sql("exists_values_grouped", test_log_stop(),
+                    "SELECT (1) AS \"a\" FROM " B " GROUP BY " B ".\"genre\", (1) LIMIT 1", NULL,
+                    "SELECT (1) AS \"a\" FROM " B " GROUP BY " B ".\"genre\", (1) ORDER BY NULL LIMIT 1");
     dorm_qs *qs = dorm_slice(
         dorm_order_by(dorm_annotate(dorm_select_related(books(), "author"), DAS("n", DCount("author__books"))), "id"),
         0, 1);
@@ -209,14 +188,14 @@ Test(analytics_matrix, group_by_collapse) {
      * is Django's here. */
     const char *sql = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(sql, "%s", dorm_qs_errmsg(qs));
-    expect_text("selrel_grouped", strstr(sql, " GROUP BY "),
-                " GROUP BY " B ".\"id\", " B ".\"title\", " B ".\"author_id\", " B ".\"publication_date\", " B
-                ".\"isbn\", " B ".\"genre\", " B ".\"pages\", " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
-                ".\"biography\" ORDER BY " B ".\"id\" ASC LIMIT 1",
-                " GROUP BY " B ".\"id\", " B ".\"title\", " B ".\"author_id\", " B ".\"publication_date\", " B
-                ".\"isbn\", " B ".\"genre\", " B ".\"pages\", " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
-                ".\"biography\" ORDER BY " B ".\"id\" ASC LIMIT 1",
-                " GROUP BY " B ".\"id\" ORDER BY " B ".\"id\" ASC LIMIT 1");
+    test_expect_sql("selrel_grouped", strstr(sql, " GROUP BY "),
+                    " GROUP BY " B ".\"id\", " B ".\"title\", " B ".\"author_id\", " B ".\"publication_date\", " B
+                    ".\"isbn\", " B ".\"genre\", " B ".\"pages\", " A ".\"id\", " A ".\"name\", " A
+                    ".\"birth_date\", " A ".\"biography\" ORDER BY " B ".\"id\" ASC LIMIT 1",
+                    " GROUP BY " B ".\"id\", " B ".\"title\", " B ".\"author_id\", " B ".\"publication_date\", " B
+                    ".\"isbn\", " B ".\"genre\", " B ".\"pages\", " A ".\"id\", " A ".\"name\", " A
+                    ".\"birth_date\", " A ".\"biography\" ORDER BY " B ".\"id\" ASC LIMIT 1",
+                    " GROUP BY " B ".\"id\" ORDER BY " B ".\"id\" ASC LIMIT 1");
     cr_expect_eq(dorm_annotation(dorm_first(qs), "n")->u.i, 3);
     qs = dorm_order_by(dorm_annotate(dorm_values(authors(), "id", "name"), DAS("n", DCount("books"))), "name");
     expect_sql(
@@ -287,70 +266,70 @@ Test(analytics_matrix, aggregate_over_querysets) {
     test_log_start();
     const dorm_row *r = dorm_aggregate(dorm_slice(dorm_order_by(books(), "pages"), 0, 3), DAS("s", DSum("pages")),
                                        DAS("m", DMax("pages")));
-    expect_text("agg_slice", test_log_stop(),
-                "SELECT SUM(\"__col1\"), MAX(\"__col1\") FROM (SELECT " B ".\"pages\" AS \"__col1\" FROM " B
-                " ORDER BY " B ".\"pages\" ASC LIMIT 3) subquery",
-                NULL, NULL);
+    test_expect_sql("agg_slice", test_log_stop(),
+                    "SELECT SUM(\"__col1\"), MAX(\"__col1\") FROM (SELECT " B ".\"pages\" AS \"__col1\" FROM " B
+                    " ORDER BY " B ".\"pages\" ASC LIMIT 3) subquery",
+                    NULL, NULL);
     cr_expect_str_eq(rows_text_of(r), "472 232");
     test_log_start();
     cr_expect_eq(dorm_count(dorm_slice(books(), 2, 5)), 3);
-    expect_text("count_slice", test_log_stop(),
-                "SELECT COUNT(*) FROM (SELECT " B ".\"id\" AS Col1 FROM " B " ORDER BY " B
-                ".\"publication_date\" DESC LIMIT 3 OFFSET 2) subquery",
-                NULL, NULL);
+    test_expect_sql("count_slice", test_log_stop(),
+                    "SELECT COUNT(*) FROM (SELECT " B ".\"id\" AS Col1 FROM " B " ORDER BY " B
+                    ".\"publication_date\" DESC LIMIT 3 OFFSET 2) subquery",
+                    NULL, NULL);
     test_log_start();
     r = dorm_aggregate(dorm_distinct(books()), DAS(NULL, DSum("pages")));
-    expect_text("agg_distinct", test_log_stop(),
-                "SELECT SUM(\"__col1\") FROM (SELECT DISTINCT " B ".\"id\" AS Col1, " B ".\"title\" AS Col2, " B
-                ".\"author_id\" AS Col3, " B ".\"publication_date\" AS Col4, " B ".\"isbn\" AS Col5, " B
-                ".\"genre\" AS Col6, " B ".\"pages\" AS Col7, " B ".\"pages\" AS \"__col1\" FROM " B ") subquery",
-                NULL, NULL);
+    test_expect_sql("agg_distinct", test_log_stop(),
+                    "SELECT SUM(\"__col1\") FROM (SELECT DISTINCT " B ".\"id\" AS Col1, " B ".\"title\" AS Col2, " B
+                    ".\"author_id\" AS Col3, " B ".\"publication_date\" AS Col4, " B ".\"isbn\" AS Col5, " B
+                    ".\"genre\" AS Col6, " B ".\"pages\" AS Col7, " B ".\"pages\" AS \"__col1\" FROM " B ") subquery",
+                    NULL, NULL);
     cr_expect_str_eq(rows_text_of(r), "2265");
     test_log_start();
     cr_expect_eq(dorm_count(dorm_distinct(dorm_values(books(), "genre"))), 3);
-    expect_text("count_distinct_values", test_log_stop(),
-                "SELECT COUNT(*) FROM (SELECT DISTINCT " B ".\"genre\" AS Col1 FROM " B ") subquery", NULL, NULL);
+    test_expect_sql("count_distinct_values", test_log_stop(),
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT " B ".\"genre\" AS Col1 FROM " B ") subquery", NULL, NULL);
     dorm_qs *annotated = dorm_annotate(authors(), DAS("n", DCount("books")));
     test_log_start();
     r = dorm_aggregate(annotated, DAS("most", DMax("n")), DAS("least", DMin("n")), DAS("total", DSum("n")));
-    expect_text("agg_annotated", test_log_stop(),
-                "SELECT MAX(\"n\"), MIN(\"n\"), SUM(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\" FROM " A
-                " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A ".\"id\") subquery",
-                NULL,
-                "SELECT MAX(\"n\"), MIN(\"n\"), SUM(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\" FROM " A
-                " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A
-                ".\"id\" ORDER BY NULL) subquery");
+    test_expect_sql("agg_annotated", test_log_stop(),
+                    "SELECT MAX(\"n\"), MIN(\"n\"), SUM(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\" FROM " A
+                    " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A ".\"id\") subquery",
+                    NULL,
+                    "SELECT MAX(\"n\"), MIN(\"n\"), SUM(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\" FROM " A
+                    " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A
+                    ".\"id\" ORDER BY NULL) subquery");
     cr_expect_str_eq(rows_text_of(r), "3 2 8");
     test_log_start();
     r = dorm_aggregate(dorm_filter(annotated, DQ("n__gte", 3)), DAS("s", DCount("id")), DAS("m", DAvg("n")));
-    expect_text("agg_annotated_having", test_log_stop(),
-                "SELECT COUNT(\"__col1\"), AVG(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\", " A
-                ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
-                ".\"author_id\") GROUP BY " A ".\"id\" HAVING COUNT(" B ".\"id\") >= ?) subquery",
-                NULL,
-                "SELECT COUNT(\"__col1\"), AVG(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\", " A
-                ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
-                ".\"author_id\") GROUP BY " A ".\"id\" HAVING COUNT(" B ".\"id\") >= ? ORDER BY NULL) subquery");
+    test_expect_sql("agg_annotated_having", test_log_stop(),
+                    "SELECT COUNT(\"__col1\"), AVG(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\", " A
+                    ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
+                    ".\"author_id\") GROUP BY " A ".\"id\" HAVING COUNT(" B ".\"id\") >= ?) subquery",
+                    NULL,
+                    "SELECT COUNT(\"__col1\"), AVG(\"n\") FROM (SELECT COUNT(" B ".\"id\") AS \"n\", " A
+                    ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
+                    ".\"author_id\") GROUP BY " A ".\"id\" HAVING COUNT(" B ".\"id\") >= ? ORDER BY NULL) subquery");
     cr_expect_str_eq(rows_text_of(r), "2 3.0000");
     test_log_start();
     r = dorm_aggregate(annotated, DAS("big", DCount("id", .filter = DQ("n__gte", 3))));
-    expect_text("agg_annotated_filter", test_log_stop(),
-                "SELECT COUNT(\"__col1\") FILTER (WHERE \"n\" >= ?) FROM (SELECT COUNT(" B ".\"id\") AS \"n\", " A
-                ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
-                ".\"author_id\") GROUP BY " A ".\"id\") subquery",
-                NULL,
-                "SELECT COUNT(CASE WHEN \"n\" >= ? THEN \"__col1\" ELSE NULL END) FROM (SELECT COUNT(" B
-                ".\"id\") AS \"n\", " A ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
-                ".\"author_id\") GROUP BY " A ".\"id\" ORDER BY NULL) subquery");
+    test_expect_sql("agg_annotated_filter", test_log_stop(),
+                    "SELECT COUNT(\"__col1\") FILTER (WHERE \"n\" >= ?) FROM (SELECT COUNT(" B ".\"id\") AS \"n\", " A
+                    ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B
+                    ".\"author_id\") GROUP BY " A ".\"id\") subquery",
+                    NULL,
+                    "SELECT COUNT(CASE WHEN \"n\" >= ? THEN \"__col1\" ELSE NULL END) FROM (SELECT COUNT(" B
+                    ".\"id\") AS \"n\", " A ".\"id\" AS \"__col1\" FROM " A " LEFT OUTER JOIN " B " ON (" A
+                    ".\"id\" = " B ".\"author_id\") GROUP BY " A ".\"id\" ORDER BY NULL) subquery");
     cr_expect_str_eq(rows_text_of(r), "2");
     test_log_start();
     cr_expect_eq(dorm_count(dorm_annotate(dorm_values(books(), "genre"), DAS("n", DCount("id")))), 3);
-    expect_text("count_grouped", test_log_stop(),
-                "SELECT COUNT(*) FROM (SELECT " B ".\"genre\" AS Col1, COUNT(" B ".\"id\") AS \"n\" FROM " B
-                " GROUP BY " B ".\"genre\") subquery",
-                NULL,
-                "SELECT COUNT(*) FROM (SELECT " B ".\"genre\" AS Col1, COUNT(" B ".\"id\") AS \"n\" FROM " B
-                " GROUP BY " B ".\"genre\" ORDER BY NULL) subquery");
+    test_expect_sql("count_grouped", test_log_stop(),
+                    "SELECT COUNT(*) FROM (SELECT " B ".\"genre\" AS Col1, COUNT(" B ".\"id\") AS \"n\" FROM " B
+                    " GROUP BY " B ".\"genre\") subquery",
+                    NULL,
+                    "SELECT COUNT(*) FROM (SELECT " B ".\"genre\" AS Col1, COUNT(" B ".\"id\") AS \"n\" FROM " B
+                    " GROUP BY " B ".\"genre\" ORDER BY NULL) subquery");
 }
 
 /* filter= (FILTER (WHERE ...), or Django's CASE where the backend has no
@@ -359,13 +338,13 @@ Test(analytics_matrix, aggregate_options) {
     test_log_start();
     const dorm_row *r = dorm_aggregate(books(), DAS("s", DSum("pages", .filter = DQ("genre", "FIC"))),
                                        DAS("n", DCount("id", .filter = DQ("pages__gt", 300))));
-    expect_text("agg_filter", test_log_stop(),
-                "SELECT SUM(" B ".\"pages\") FILTER (WHERE " B ".\"genre\" = ?) AS \"s\", COUNT(" B
-                ".\"id\") FILTER (WHERE " B ".\"pages\" > ?) AS \"n\" FROM " B,
-                NULL,
-                "SELECT SUM(CASE WHEN " B ".\"genre\" = ? THEN " B
-                ".\"pages\" ELSE NULL END) AS \"s\", COUNT(CASE WHEN " B ".\"pages\" > ? THEN " B
-                ".\"id\" ELSE NULL END) AS \"n\" FROM " B);
+    test_expect_sql("agg_filter", test_log_stop(),
+                    "SELECT SUM(" B ".\"pages\") FILTER (WHERE " B ".\"genre\" = ?) AS \"s\", COUNT(" B
+                    ".\"id\") FILTER (WHERE " B ".\"pages\" > ?) AS \"n\" FROM " B,
+                    NULL,
+                    "SELECT SUM(CASE WHEN " B ".\"genre\" = ? THEN " B
+                    ".\"pages\" ELSE NULL END) AS \"s\", COUNT(CASE WHEN " B ".\"pages\" > ? THEN " B
+                    ".\"id\" ELSE NULL END) AS \"n\" FROM " B);
     cr_expect_str_eq(rows_text_of(r), "1905 4");
     dorm_qs *qs = dorm_order_by(
         dorm_values_list(dorm_annotate(authors(), DAS("n", DCount("books", .filter = DQ("books__pages__gt", 300)))),
@@ -385,26 +364,26 @@ Test(analytics_matrix, aggregate_options) {
     test_log_start();
     r = dorm_aggregate(books(), DAS("n", DCount("genre", .distinct = true)), DAS("s", DSum("pages", .distinct = true)),
                        DAS("a", DAvg("pages", .distinct = true)));
-    expect_text("agg_distinct_args", test_log_stop(),
-                "SELECT COUNT(DISTINCT " B ".\"genre\") AS \"n\", SUM(DISTINCT " B
-                ".\"pages\") AS \"s\", AVG(DISTINCT " B ".\"pages\") AS \"a\" FROM " B,
-                NULL, NULL);
+    test_expect_sql("agg_distinct_args", test_log_stop(),
+                    "SELECT COUNT(DISTINCT " B ".\"genre\") AS \"n\", SUM(DISTINCT " B
+                    ".\"pages\") AS \"s\", AVG(DISTINCT " B ".\"pages\") AS \"a\" FROM " B,
+                    NULL, NULL);
     cr_expect_str_eq(rows_text_of(r), "3 2265 283.1250");
     test_log_start();
     r = dorm_aggregate(books(), DAS("s", DStdDev("pages")), DAS("v", DVariance("pages")),
                        DAS("ss", DStdDev("pages", .sample = true)), DAS("vs", DVariance("pages", .sample = true)));
-    expect_text("stddev", test_log_stop(),
-                "SELECT STDDEV_POP(" B ".\"pages\") AS \"s\", VAR_POP(" B ".\"pages\") AS \"v\", STDDEV_SAMP(" B
-                ".\"pages\") AS \"ss\", VAR_SAMP(" B ".\"pages\") AS \"vs\" FROM " B,
-                NULL, NULL);
+    test_expect_sql("stddev", test_log_stop(),
+                    "SELECT STDDEV_POP(" B ".\"pages\") AS \"s\", VAR_POP(" B ".\"pages\") AS \"v\", STDDEV_SAMP(" B
+                    ".\"pages\") AS \"ss\", VAR_SAMP(" B ".\"pages\") AS \"vs\" FROM " B,
+                    NULL, NULL);
     cr_expect_str_eq(rows_text_of(r), "121.6855 14807.3594 130.0873 16922.6964");
     test_log_start();
     r = dorm_aggregate(dorm_filter(books(), DQ("title", "Emma")), DAS("vs", DVariance("pages", .sample = true)),
                        DAS("v", DVariance("pages")));
-    expect_text("stddev_one", test_log_stop(),
-                "SELECT VAR_SAMP(" B ".\"pages\") AS \"vs\", VAR_POP(" B ".\"pages\") AS \"v\" FROM " B " WHERE " B
-                ".\"title\" = ?",
-                NULL, NULL);
+    test_expect_sql("stddev_one", test_log_stop(),
+                    "SELECT VAR_SAMP(" B ".\"pages\") AS \"vs\", VAR_POP(" B ".\"pages\") AS \"v\" FROM " B " WHERE " B
+                    ".\"title\" = ?",
+                    NULL, NULL);
     cr_expect_str_eq(rows_text_of(r), "None 0.0000");
 }
 
@@ -504,25 +483,25 @@ Test(analytics_matrix, exists_and_outer_refs) {
     test_log_start();
     const dorm_row *r = dorm_aggregate(dorm_annotate(authors(), DAS("n", DCoalesce(DSubquery(per), 0))),
                                        DAS("t", DSum("n")), DAS("m", DMax("n")));
-    expect_text("sub_in_agg", test_log_stop(),
-                "SELECT SUM(\"n\"), MAX(\"n\") FROM (SELECT COALESCE((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B
-                " U0 WHERE U0.\"author_id\" = " A ".\"id\" GROUP BY U0.\"author_id\"), ?) AS \"n\" FROM " A
-                ") subquery",
-                "SELECT SUM(\"n\"), MAX(\"n\") FROM (SELECT COALESCE((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B
-                " U0 WHERE U0.\"author_id\" = " A ".\"id\" GROUP BY U0.\"author_id\"), $1::integer) AS \"n\" FROM " A
-                ") subquery",
-                "SELECT SUM(\"n\"), MAX(\"n\") FROM (SELECT COALESCE((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B
-                " U0 WHERE U0.\"author_id\" = " A
-                ".\"id\" GROUP BY U0.\"author_id\" ORDER BY NULL), ?) AS \"n\" FROM " A ") subquery");
+    test_expect_sql("sub_in_agg", test_log_stop(),
+                    "SELECT SUM(\"n\"), MAX(\"n\") FROM (SELECT COALESCE((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B
+                    " U0 WHERE U0.\"author_id\" = " A ".\"id\" GROUP BY U0.\"author_id\"), ?) AS \"n\" FROM " A
+                    ") subquery",
+                    "SELECT SUM(\"n\"), MAX(\"n\") FROM (SELECT COALESCE((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B
+                    " U0 WHERE U0.\"author_id\" = " A
+                    ".\"id\" GROUP BY U0.\"author_id\"), $1::integer) AS \"n\" FROM " A ") subquery",
+                    "SELECT SUM(\"n\"), MAX(\"n\") FROM (SELECT COALESCE((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B
+                    " U0 WHERE U0.\"author_id\" = " A
+                    ".\"id\" GROUP BY U0.\"author_id\" ORDER BY NULL), ?) AS \"n\" FROM " A ") subquery");
     cr_expect_str_eq(rows_text_of(r), "8 3");
     test_log_start();
     r = dorm_aggregate(authors(), DAS("t", DSum(DSubquery(per))));
-    expect_text("sub_inside_agg", test_log_stop(),
-                "SELECT SUM((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B " U0 WHERE U0.\"author_id\" = " A
-                ".\"id\" GROUP BY U0.\"author_id\")) AS \"t\" FROM " A,
-                NULL,
-                "SELECT SUM((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B " U0 WHERE U0.\"author_id\" = " A
-                ".\"id\" GROUP BY U0.\"author_id\" ORDER BY NULL)) AS \"t\" FROM " A);
+    test_expect_sql("sub_inside_agg", test_log_stop(),
+                    "SELECT SUM((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B " U0 WHERE U0.\"author_id\" = " A
+                    ".\"id\" GROUP BY U0.\"author_id\")) AS \"t\" FROM " A,
+                    NULL,
+                    "SELECT SUM((SELECT COUNT(U0.\"id\") AS \"c\" FROM " B " U0 WHERE U0.\"author_id\" = " A
+                    ".\"id\" GROUP BY U0.\"author_id\" ORDER BY NULL)) AS \"t\" FROM " A);
     cr_expect_str_eq(rows_text_of(r), "8");
 }
 
@@ -652,15 +631,16 @@ Test(analytics_matrix, windows) {
     dorm_qs *ranked = dorm_annotate(books(), DAS("r", DWindow(DRank(), .order_by = DEXPRS(DAsc("pages")))));
     test_log_start();
     cr_expect_eq(dorm_count(ranked), 8);
-    expect_text("w_count", test_log_stop(),
-                "SELECT COUNT(*) FROM (SELECT RANK() OVER (ORDER BY " B ".\"pages\" ASC) AS \"r\" FROM " B ") subquery",
-                NULL, NULL);
+    test_expect_sql("w_count", test_log_stop(),
+                    "SELECT COUNT(*) FROM (SELECT RANK() OVER (ORDER BY " B ".\"pages\" ASC) AS \"r\" FROM " B
+                    ") subquery",
+                    NULL, NULL);
     test_log_start();
     cr_expect_str_eq(rows_text_of(dorm_aggregate(ranked, DAS("m", DMax("r")))), "8");
-    expect_text("w_agg", test_log_stop(),
-                "SELECT MAX(\"r\") FROM (SELECT RANK() OVER (ORDER BY " B ".\"pages\" ASC) AS \"r\" FROM " B
-                ") subquery",
-                NULL, NULL);
+    test_expect_sql("w_agg", test_log_stop(),
+                    "SELECT MAX(\"r\") FROM (SELECT RANK() OVER (ORDER BY " B ".\"pages\" ASC) AS \"r\" FROM " B
+                    ") subquery",
+                    NULL, NULL);
 }
 
 /* Authors starting with J, and those born after 1900, without Author's
@@ -672,7 +652,7 @@ Test(analytics_matrix, set_operations) {
     dorm_qs *qs = dorm_union(JS, MODERN);
     test_log_start();
     cr_expect_eq(dorm_count(qs), 3);
-    expect_text(
+    test_expect_sql(
         "union_count", test_log_stop(),
         "SELECT COUNT(*) FROM (SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\" FROM " A
         " WHERE " A ".\"name\" GLOB ? UNION SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
@@ -696,7 +676,7 @@ Test(analytics_matrix, set_operations) {
     cr_expect_str_eq(names(qs), "");
     test_log_start();
     cr_expect_eq(dorm_count(qs), 0);
-    expect_text(
+    test_expect_sql(
         "intersection_count", test_log_stop(),
         "SELECT COUNT(*) FROM (SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\" FROM " A
         " WHERE " A ".\"name\" GLOB ? INTERSECT SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
@@ -717,13 +697,13 @@ Test(analytics_matrix, set_operations) {
     cr_expect_str_eq(names(qs), "J.R.R. Tolkien; Jane Austen");
     test_log_start();
     cr_expect_eq(dorm_count(dorm_difference(JS, MODERN)), 2);
-    expect_text("difference_count", test_log_stop(),
-                "SELECT COUNT(*) FROM (SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
-                ".\"biography\" FROM " A " WHERE " A ".\"name\" GLOB ? EXCEPT SELECT " A ".\"id\", " A ".\"name\", " A
-                ".\"birth_date\", " A ".\"biography\" FROM " A " WHERE " A ".\"birth_date\" > ?) subquery",
-                "SELECT COUNT(*) FROM ((SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
-                ".\"biography\" FROM " A " WHERE " A ".\"name\"::text LIKE $1) EXCEPT (SELECT " A ".\"id\", " A
-                ".\"name\", " A ".\"birth_date\", " A ".\"biography\" FROM " A " WHERE " A
-                ".\"birth_date\" > $2)) subquery",
-                NULL);
+    test_expect_sql(
+        "difference_count", test_log_stop(),
+        "SELECT COUNT(*) FROM (SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\" FROM " A
+        " WHERE " A ".\"name\" GLOB ? EXCEPT SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
+        ".\"biography\" FROM " A " WHERE " A ".\"birth_date\" > ?) subquery",
+        "SELECT COUNT(*) FROM ((SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\" FROM " A
+        " WHERE " A ".\"name\"::text LIKE $1) EXCEPT (SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A
+        ".\"biography\" FROM " A " WHERE " A ".\"birth_date\" > $2)) subquery",
+        NULL);
 }

@@ -22,32 +22,10 @@ TestSuite(expr_matrix, .init = catalogue, .fini = test_db_close);
 static dorm_qs *books(void) { return dorm_all(T.cx, Book); }
 static dorm_qs *authors(void) { return dorm_all(T.cx, Author); }
 
-/* `got` against this backend's expectation, MariaDB's `quotes` read as
- * "quotes": pg NULL is SQLite's with $1, $2 ... for its placeholders, my
- * NULL SQLite's. */
-static void expect_text(const char *name, const char *got, const char *sqlite, const char *pg, const char *my) {
-    cr_assert_not_null(got, "%s: %s", name, dorm_errmsg(T.cx));
-    if (test_db_on_mysql()) got = test_sql_std(got);
-    char numbered[4096];
-    if (!pg) {
-        size_t n = 0;
-        int k = 0;
-        for (const char *p = sqlite; *p && n + 8 < sizeof numbered; p++)
-            if (*p == '?')
-                n += (size_t)snprintf(numbered + n, sizeof numbered - n, "$%d", ++k);
-            else
-                numbered[n++] = *p;
-        numbered[n] = '\0';
-        pg = numbered;
-    }
-    const char *want = test_pick(sqlite, pg, my ? my : sqlite);
-    cr_expect_str_eq(got, want, "%s:\nGOT  %s\nWANT %s", name, got, want);
-}
-
 static void expect_sql(const char *name, dorm_qs *qs, const char *sqlite, const char *pg, const char *my) {
     const char *got = dorm_qs_sql(qs, NULL);
     cr_assert_not_null(got, "%s: %s", name, dorm_qs_errmsg(qs));
-    expect_text(name, got, sqlite, pg, my);
+    test_expect_sql(name, got, sqlite, pg, my);
 }
 
 /* What qs selects: its SQL between "SELECT " and the FROM of its table
@@ -185,20 +163,20 @@ Test(expr_matrix, case_when) {
     test_log_start();
     const dorm_row *r =
         dorm_aggregate(books(), DAS("s", DSum(DCase(DWhen(DQ("genre", "FIC"), "pages"), DDefault(DValue(0))))));
-    expect_text("case_in_sum", test_log_stop(),
-                "SELECT SUM(CASE WHEN " B ".\"genre\" = ? THEN " B ".\"pages\" ELSE ? END) AS \"s\" FROM " B,
-                "SELECT SUM(CASE WHEN " B ".\"genre\" = $1 THEN " B ".\"pages\" ELSE $2::integer END) AS \"s\" FROM " B,
-                NULL);
+    test_expect_sql(
+        "case_in_sum", test_log_stop(),
+        "SELECT SUM(CASE WHEN " B ".\"genre\" = ? THEN " B ".\"pages\" ELSE ? END) AS \"s\" FROM " B,
+        "SELECT SUM(CASE WHEN " B ".\"genre\" = $1 THEN " B ".\"pages\" ELSE $2::integer END) AS \"s\" FROM " B, NULL);
     cr_assert_not_null(r, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(r->values[0].u.i, 1905);
     test_log_start();
     int64_t n = dorm_update(
         books(),
         DSET("pages", DCase(DWhen(DQ("genre", "FIC"), dorm_add(dorm_F("pages"), 1)), DDefault(dorm_F("pages")))));
-    expect_text("case_update", test_log_stop(),
-                "UPDATE " B " SET \"pages\" = CASE WHEN (" B ".\"genre\" = ?) THEN (" B ".\"pages\" + ?) ELSE " B
-                ".\"pages\" END",
-                NULL, NULL);
+    test_expect_sql("case_update", test_log_stop(),
+                    "UPDATE " B " SET \"pages\" = CASE WHEN (" B ".\"genre\" = ?) THEN (" B ".\"pages\" + ?) ELSE " B
+                    ".\"pages\" END",
+                    NULL, NULL);
     cr_expect_eq(n, 8, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(dorm_aggregate(books(), DAS("s", DSum("pages")))->values[0].u.i, 2271);
 }
@@ -306,7 +284,7 @@ Test(expr_matrix, cast_kinds) {
     dorm_qs *hobbit = dorm_filter(books(), DQ("title", "The Hobbit"));
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dorm_qs *qs = dorm_values_flat(dorm_annotate(hobbit, DAS("x", cases[i].e)), "x");
-        expect_text("cast", select_list(qs), cases[i].sqlite, cases[i].pg, cases[i].my);
+        test_expect_sql("cast", select_list(qs), cases[i].sqlite, cases[i].pg, cases[i].my);
         if (test_db_on_mysql() && cases[i].e->output == DORM_KIND_BINARY) {
             cr_expect_null(dorm_rows(qs, NULL));
             cr_expect(strstr(dorm_errmsg(T.cx), "(1064, \"You have an error in your SQL syntax"), "%s",
@@ -453,7 +431,7 @@ Test(expr_matrix, dates_in_a_zone, .init = loans, .fini = test_db_close) {
             strncmp(cases[i].name, "Trunc", 5) == 0 && cases[i].name[5] != 'Q' && cases[i].name[5] != 'W';
         dorm_qs *qs = dorm_values_flat(
             dorm_annotate(unambiguous ? dorm_exclude(all, DQ("id__in", DLIST(5, 6))) : all, DAS("x", cases[i].e)), "x");
-        expect_text(cases[i].name, select_list(qs), cases[i].sqlite, cases[i].pg, cases[i].my);
+        test_expect_sql(cases[i].name, select_list(qs), cases[i].sqlite, cases[i].pg, cases[i].my);
         cr_expect_str_eq(column(qs, "Europe/Paris"), cases[i].values, "%s", cases[i].name);
     }
     dorm_timezone_deactivate(T.cx);
@@ -529,14 +507,14 @@ Test(expr_matrix, program_aggregate, .init = spread_catalogue, .fini = test_db_c
               rows[2]->values[1].u.i == 225);
     test_log_start();
     const dorm_row *r = dorm_aggregate(books(), DAS("s", DAggregate("Spread", "pages")));
-    expect_text("cu_spread_agg", test_log_stop(),
-                "SELECT (MAX(" B ".\"pages\") - MIN(" B ".\"pages\")) AS \"s\" FROM " B, NULL, NULL);
+    test_expect_sql("cu_spread_agg", test_log_stop(),
+                    "SELECT (MAX(" B ".\"pages\") - MIN(" B ".\"pages\")) AS \"s\" FROM " B, NULL, NULL);
     cr_expect_eq(r ? r->values[0].u.i : -1, 362);
     test_log_start();
     r = dorm_aggregate(books(), DAS("s", DAggregate("Spread", "pages", .filter = DQ("genre", "FIC"))));
-    expect_text("cu_spread_filter", test_log_stop(),
-                "SELECT (MAX(CASE WHEN " B ".\"genre\" = ? THEN " B ".\"pages\" ELSE NULL END) - MIN(CASE WHEN " B
-                ".\"genre\" = ? THEN " B ".\"pages\" ELSE NULL END)) AS \"s\" FROM " B,
-                NULL, NULL);
+    test_expect_sql("cu_spread_filter", test_log_stop(),
+                    "SELECT (MAX(CASE WHEN " B ".\"genre\" = ? THEN " B ".\"pages\" ELSE NULL END) - MIN(CASE WHEN " B
+                    ".\"genre\" = ? THEN " B ".\"pages\" ELSE NULL END)) AS \"s\" FROM " B,
+                    NULL, NULL);
     cr_expect_eq(r ? r->values[0].u.i : -1, 474 - 112);
 }
