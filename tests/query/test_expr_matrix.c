@@ -340,7 +340,7 @@ static void loans(void) {
  * Paris.  TruncHour, TruncMinute and TruncSecond leave out the two rows in
  * the hour that happened twice (pytz refuses them, as test_timezones.c
  * checks). */
-Test(expr_matrix, dates_in_a_zone, .init = loans, .fini = test_db_close) {
+Test(zone_matrix, dates_in_a_zone, .init = loans, .fini = test_db_close) {
     const struct {
         const char *name;
         const dorm_expr *e;
@@ -489,7 +489,7 @@ static void spread_catalogue(void) {
     test_db_catalogue();
 }
 
-Test(expr_matrix, program_aggregate, .init = spread_catalogue, .fini = test_db_close) {
+Test(program_matrix, program_aggregate, .init = spread_catalogue, .fini = test_db_close) {
     dorm_qs *qs = dorm_order_by(
         dorm_values_list(dorm_annotate(authors(), DAS("s", DFunc("Spread", "books__pages"))), "name", "s"), "name");
     expect_sql("cu_spread", qs,
