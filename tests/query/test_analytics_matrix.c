@@ -2,8 +2,10 @@
  * windows and set operations: the SQL of each on SQLite, PostgreSQL and
  * MariaDB (Django 3.2's, printed by its compiler for the same QuerySets, with
  * dorm's documented spellings: $n placeholders, typed where nothing else
- * types them) and the rows.  The other files check one backend's SQL of
- * these; this one holds all three. */
+ * types them; GLOB for startswith on SQLite; on PostgreSQL a GROUP BY of
+ * every selected column, where Django keeps only the selected keys) and
+ * the rows.  The other files check one backend's SQL of these; this one
+ * holds all three. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
