@@ -670,10 +670,17 @@ int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
     bool sliced = qs->low > 0 || qs->high >= 0;
     from_clause(s, qs);
     if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
+    size_t before_group = s->text.len;
     dorm_group__clause(s, qs, having, r->ordered, r->exists, r->extra, r->nextra);
+    bool grouped = s->text.len > before_group;
     if (where_clause(s, qs, having, " HAVING ") == W_NONE) return DORM_COMPILED_EMPTY;
-    /* Django 3.1+ groups by Meta.ordering but does not order by it. */
+    /* Django 3.1+ groups by Meta.ordering but does not order by it; groups
+     * nothing orders are ordered by the dialect's force_no_ordering. */
     if (r->ordered && !(r->meta && qs->group_by)) order_clause(s, qs);
+    if (grouped && !r->meta && !(r->ordered && qs->norder) && s->d->force_no_ordering) {
+        dorm_buf_puts(&s->text, " ORDER BY ");
+        dorm_buf_puts(&s->text, s->d->force_no_ordering);
+    }
     if (r->exists)
         s->d->limit_offset(&s->text, 1, qs->low);
     else if (sliced)

@@ -307,10 +307,16 @@ static void when_sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) { dorm
 
 /* The column type a Cast converts to: Django's cast_db_type (a CharField
  * without max_length is the dialect's cast_char_type; an auto key casts to
- * its integer type). */
+ * its integer type; a FileField is the varchar of its name). */
 static void cast_type(dorm_buf *out, const dorm_dialect *d, const dorm_column_def *c) {
     if (c->kind == DORM_KIND_CHAR && !c->max_length && d->cast_char_type) {
         dorm_buf_puts(out, d->cast_char_type);
+        return;
+    }
+    if (c->kind == DORM_KIND_FILE || c->kind == DORM_KIND_IMAGE) {
+        dorm_column_def name = *c;
+        name.kind = DORM_KIND_CHAR;
+        d->column_type(out, &name);
         return;
     }
     if (dorm_kind__is_auto(c->kind)) {

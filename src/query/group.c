@@ -140,9 +140,21 @@ static bool grouped_by_key(const gbuild *g, int alias) {
     return false;
 }
 
-/* Django's collapse_group_by where the backend allows_group_by_pk: with the
- * base table's primary key grouped by, the GROUP BY is that key, what HAVING
- * reads, and the columns of tables whose key is not grouped by. */
+/* Writes item `it` of the GROUP BY again from `text` (the clause as first
+ * written), binding its own parameters again at their placeholders. */
+static void put_item(gbuild *g, const char *text, const dorm_sql_span *it, const dorm_value *params) {
+    const char *p = text + (it->off - g->start), *end = p + it->len;
+    for (size_t k = 0; p < end; p++)
+        if (*p == '?' && k < it->np)
+            dorm_sql__param(g->s, &params[it->poff - g->pstart + k++]);
+        else
+            dorm_buf_putc(&g->s->text, *p);
+}
+
+/* Django's collapse_group_by where the backend allows_group_by_pk (MySQL,
+ * whose placeholders are ?): with the base table's primary key grouped by,
+ * the GROUP BY is that key, what HAVING reads, and the columns of tables
+ * whose key is not grouped by. */
 static void collapse(gbuild *g) {
     dorm_sql *s = g->s;
     int key = -1;
@@ -169,10 +181,8 @@ static void collapse(gbuild *g) {
             bool keep =
                 pass == 0 ? i == key : i != key && (w->having || (w->alias >= 0 && !grouped_by_key(g, w->alias)));
             if (!keep) continue;
-            const dorm_sql_span *it = &g->items[i];
             dorm_buf_puts(&s->text, first ? " GROUP BY " : ", ");
-            dorm_buf_put(&s->text, text + (it->off - g->start), it->len);
-            for (size_t k = 0; k < it->np; k++) dorm_sql__param(s, &params[it->poff - g->pstart + k]);
+            put_item(g, text, &g->items[i], params);
             first = false;
         }
     dorm_mem__free(text);
@@ -269,6 +279,7 @@ void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having
     add_where_cols(&g, having);
     g.cur.having = false;
     if (exists) {
+        g.cur = (gitem){.alias = -1};
         begin(&g);
         dorm_buf_puts(&s->text, "(1)");
         end(&g);

@@ -434,9 +434,13 @@ static int resolve_func(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
         /* Django's check; aggregate() may aggregate an aggregate annotation
          * (over a subquery), not an aggregate written in place. */
         if (agg && args[i]->aggregate && (!c->summarize || args[i]->ops != &dorm_node_ref)) {
-            const char *shown = list[i] && list[i]->kind == DORM_E_F ? list[i]->name
-                : !list[i] && e->value.type == DORM_T_TEXT           ? e->value.u.s
-                                                                     : "expression";
+            /* Django names the argument by its `name`: an F's field, an
+             * aggregate's class. */
+            const dorm_expr *a = list[i] ? list[i] : e->value.type == DORM_T_EXPR ? e->value.u.p : NULL;
+            const char *shown = a && a->kind == DORM_E_F               ? a->name
+                : a && a->kind == DORM_E_FUNC && args[i]->is_aggregate ? a->func
+                : !a && e->value.type == DORM_T_TEXT                   ? e->value.u.s
+                                                                       : "expression";
             char *msg = dorm_sprintf(qs->cx, "Cannot compute %s('%s'): '%s' is an aggregate", def->name, shown, shown);
             return fail(c, DORM_EFIELD, "%s", msg, NULL);
         }
@@ -530,12 +534,14 @@ static int resolve_case(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
 /* ExpressionWrapper and Cast: the output field they give, checked. */
 static int output_field(rctx *c, const dorm_expr *e, dorm_rexpr *r) {
     dorm_kind k = e->output;
-    if (k <= DORM_KIND_NONE || k >= DORM_KIND__COUNT || k == DORM_KIND_FK || k == DORM_KIND_M2M)
+    if (k <= DORM_KIND_NONE || k >= DORM_KIND__COUNT || k == DORM_KIND_FK || k == DORM_KIND_M2M ||
+        k == DORM_KIND_CUSTOM || k == DORM_KIND_PARENT || k == DORM_KIND_COMPOSITE)
         return fail(c, DORM_EVALUE, "The output field of %s must be a field kind with a column type.",
                     e->kind == DORM_E_CAST ? "Cast()" : "ExpressionWrapper()", NULL);
     fixed_output(r, k);
     r->decimal_places = e->decimal_places;
-    r->max_length = e->max_length;
+    /* A field of the kind has Django's default max_length (EmailField 254 ...). */
+    r->max_length = e->max_length ? e->max_length : dorm_kind_max_length(k);
     r->max_digits = e->max_digits;
     return DORM_OK;
 }

@@ -91,8 +91,10 @@ Test(grouping, meta_ordering_joins_the_group_by) {
                NULL, NULL);
     cr_assert_eq(dorm_len(qs), 8);
     qs = dorm_clear_ordering(qs);
+    /* MariaDB: the groups are not sorted (Django's force_no_ordering). */
     expect_sql(qs, "SELECT " B ".\"genre\", COUNT(" B ".\"id\") AS \"n\" FROM " B " GROUP BY " B ".\"genre\"", NULL,
-               NULL);
+               "SELECT " B ".\"genre\", COUNT(" B ".\"id\") AS \"n\" FROM " B " GROUP BY " B
+               ".\"genre\" ORDER BY NULL");
     cr_assert_eq(dorm_len(qs), 3);
 }
 

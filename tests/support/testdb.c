@@ -261,6 +261,25 @@ const char *test_sql_std(const char *sql) {
     return out;
 }
 
+void test_expect_sql(const char *name, const char *got, const char *sqlite, const char *pg, const char *my) {
+    cr_assert_not_null(got, "%s: %s", name, dorm_errmsg(T.cx));
+    if (test_db_on_mysql()) got = test_sql_std(got);
+    char numbered[4096];
+    if (!pg) {
+        size_t n = 0;
+        int k = 0;
+        for (const char *p = sqlite; *p && n + 8 < sizeof numbered; p++)
+            if (*p == '?')
+                n += (size_t)snprintf(numbered + n, sizeof numbered - n, "$%d", ++k);
+            else
+                numbered[n++] = *p;
+        numbered[n] = '\0';
+        pg = numbered;
+    }
+    const char *want = test_pick(sqlite, pg, my ? my : sqlite);
+    cr_expect_str_eq(got, want, "%s:\nGOT  %s\nWANT %s", name, got, want);
+}
+
 static char tmpdir[64];
 
 const char *test_tmpdir_make(const char *prefix) {

@@ -105,6 +105,13 @@ const dorm_dialect *test_db_dialect(void);
  * error). */
 const char *test_sql_std(const char *sql);
 
+/* Checks `got`, SQL this backend was given (MariaDB's `quotes` read as
+ * "quotes"), against this backend's expectation: sqlite on SQLite; pg on
+ * PostgreSQL, or when NULL sqlite's with $1, $2 ... for its ? placeholders;
+ * my on MariaDB, or when NULL sqlite's.  A mismatch fails the test (which
+ * goes on), naming the case `name` and showing both texts. */
+void test_expect_sql(const char *name, const char *got, const char *sqlite, const char *pg, const char *my);
+
 /* Tests that write files: a fresh folder under /tmp (prefix "dorm-x"), the
  * path of a file in it, writing one, and removing the folder. */
 const char *test_tmpdir_make(const char *prefix);

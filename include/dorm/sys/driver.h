@@ -336,6 +336,10 @@ typedef struct dorm_dialect {
      * supports_order_by_nulls_modifier = False): nulls_last is written as
      * an "x IS NULL" key before x, where the backend's own order needs it. */
     bool no_nulls_modifier;
+    /* What a grouped query without ordering is ordered by, so that the
+     * server does not sort the groups (Django's force_no_ordering: "NULL"
+     * on MySQL), or NULL. */
+    const char *force_no_ordering;
     /* A CASE of bound values takes the type of its THEN values, which the
      * server cannot infer from untyped parameters: bulk_update writes
      * CAST(CASE ... END AS <column type>) (Django's feature of that name). */

@@ -305,6 +305,7 @@ const dorm_dialect dorm_my_dialect = {
     .nulls_sort_first = true,
     .group_by_pk = true,
     .no_nulls_modifier = true,
+    .force_no_ordering = "NULL",
     .can_alter_columns = true,
     .inline_fk = false,
     .unique_as_index = false,

@@ -90,7 +90,10 @@ static void my_cast(dorm_sqlw *w) {
     case DORM_KIND_POSINT:
     case DORM_KIND_POSSMALLINT: type = "unsigned integer"; break;
     case DORM_KIND_TEXT: type = "char"; break;
-    case DORM_KIND_CHAR: type = "char"; break;
+    /* EmailField and URLField are CharFields to get_internal_type(). */
+    case DORM_KIND_CHAR:
+    case DORM_KIND_EMAIL:
+    case DORM_KIND_URL: type = "char"; break;
     case DORM_KIND_DECIMAL: type = "decimal"; break;
     default: break;
     }
@@ -102,7 +105,8 @@ static void my_cast(dorm_sqlw *w) {
     w->arg(w, 0);
     dorm_buf_printf(w->out, " AS %s", type);
     /* char(%(max_length)s) and decimal(%(max_digits)s, %(decimal_places)s). */
-    if (t->kind == DORM_KIND_CHAR && t->max_length) dorm_buf_printf(w->out, "(%d)", t->max_length);
+    if (t->kind != DORM_KIND_TEXT && !strcmp(type, "char") && t->max_length)
+        dorm_buf_printf(w->out, "(%d)", t->max_length);
     if (t->kind == DORM_KIND_DECIMAL && t->max_digits)
         dorm_buf_printf(w->out, "(%d, %d)", t->max_digits, t->decimal_places);
     dorm_buf_putc(w->out, ')');

@@ -272,10 +272,17 @@ static void sq_concat_pair(dorm_sqlw *w) {
 }
 
 /* Django's Cast.as_sqlite: datetimes and times through strftime (CAST would
- * drop the fraction of a second), dates through date(). */
+ * drop the fraction of a second), dates through date(); auto keys, both
+ * "integer" in its data_types. */
 static void sq_cast(dorm_sqlw *w) {
     static const dorm_value datetime_format = DORM_VTEXT("%Y-%m-%d %H:%M:%f"), time_format = DORM_VTEXT("%H:%M:%f");
     switch (w->target->kind) {
+    case DORM_KIND_AUTO:
+    case DORM_KIND_BIGAUTO:
+        dorm_buf_puts(w->out, "CAST(");
+        w->arg(w, 0);
+        dorm_buf_puts(w->out, " AS integer)");
+        return;
     case DORM_KIND_DATETIME:
     case DORM_KIND_TIME:
         dorm_buf_puts(w->out, "strftime(");
