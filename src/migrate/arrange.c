@@ -221,8 +221,7 @@ static const char *fragment(dorm_ctx *cx, const dorm_op *op) {
     case DORM_OP_REMOVE_FIELD: return dorm_sprintf(cx, "remove_%s_%s", m, dorm_detect__lower(cx, op->name));
     case DORM_OP_ALTER_FIELD: return dorm_sprintf(cx, "alter_%s_%s", m, dorm_detect__lower(cx, op->name));
     case DORM_OP_RENAME_FIELD:
-    case DORM_OP_RENAME_INDEX:
-        return dorm_sprintf(cx, "rename_%s_%s_%s", m, dorm_detect__lower(cx, op->old_name),
+        return dorm_sprintf(cx, "rename_%s_%s_%s", dorm_detect__lower(cx, op->old_name), m,
                             dorm_detect__lower(cx, op->new_name));
     case DORM_OP_ADD_INDEX: return dorm_sprintf(cx, "%s_%s", m, dorm_detect__lower(cx, op->index.name));
     case DORM_OP_ADD_CONSTRAINT: return dorm_sprintf(cx, "%s_%s", m, dorm_detect__lower(cx, op->constraint.name));

@@ -116,6 +116,8 @@ dorm_op *dorm_detect__emit(dorm_pass *p, const char *app, dorm_op_kind kind, con
 bool dorm_dep__met(const dorm_op *op, const dorm_dep *dep) {
     switch (dep->kind) {
     case DORM_DEP_CREATED:
+        /* A model renamed to that name counts as created (not in Django 3.2). */
+        if (op->kind == DORM_OP_RENAME_MODEL && !dep->field) return same(op->new_name, dep->model);
         if (op->kind == DORM_OP_CREATE_MODEL)
             return same(op->create->name, dep->model) &&
                 (!dep->field || dorm_mstate__field(op->create, dep->field) >= 0);
@@ -197,12 +199,6 @@ static dorm_mstate *old_of(const dorm_pass *p, const dorm_mstate *b) {
     return i >= 0 && !p->consumed[i] ? p->old_models.m[i] : NULL;
 }
 
-static const char *label(dorm_pass *p, const dorm_mstate *m) {
-    const char *s = dorm_mstate__label(p->d->to, m);
-    if (!s) dorm_detect__fail(p, DORM_ENOMEM);
-    return s;
-}
-
 /* Django's only_relation_agnostic_fields: the definitions by field name,
  * without names and targets. */
 static bool same_agnostic(dorm_pass *p, const dorm_mstate *a, const dorm_mstate *b) {
@@ -240,18 +236,10 @@ static void renamed_models(dorm_pass *p) {
             char q[512];
             snprintf(q, sizeof q, "Did you rename the %s.%s model to %s? [y/N]", a->app, a->name, b->name);
             if (p->d->quiet || !dorm_ask__yes(&p->d->q, q, false)) continue;
-            /* Its relations both ways (Django's get_fields()). */
+            /* Its own relations (Django 3.2 adds those pointing at it, which
+             * can put the rename after operations using its new name). */
             dorm_deps l = {0};
-            const char *self = label(p, b);
             for (int f = 0; f < b->nfields; f++) dorm_detect__dep_relation(p, &l, &b->fields[f]);
-            for (int m = 0; self && m < p->d->to->n; m++)
-                for (int f = 0; f < p->d->to->models[m]->nfields; f++) {
-                    const dorm_fstate *r = &p->d->to->models[m]->fields[f];
-                    const char *rn = r->f.related_name;
-                    if (r->to && strcmp(r->to, self) == 0 && !(rn && *rn && rn[strlen(rn) - 1] == '+'))
-                        dorm_detect__dep(p, &l, p->d->to->models[m]->app, p->d->to->models[m]->name, NULL,
-                                         DORM_DEP_CREATED);
-                }
             dorm_op *op = dorm_detect__emit(p, b->app, DORM_OP_RENAME_MODEL, b->name, &l, false);
             dorm_mem__free(l.d);
             dorm_renamed *r = op ? dorm_detect__renamed(p, &p->rm, &p->nrm) : NULL;
