@@ -230,6 +230,7 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
         rc = empty_migrations(&c, apps, &g, &news, &nnews);
     else if (!rc && !(rc = dorm_detect__changes(&c.det)))
         rc = dorm_arrange__migrations(&c.det, &g, apps, c.o->name, &news, &nnews);
+    int warnings = 0;
     for (int k = 0; !rc && k < nnews; k++) {
         dorm_migration *m = news[k];
         /* --check says what changed (as Django's does) and writes nothing. */
@@ -240,15 +241,19 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
         }
         if (c.o->check) continue;
         unsigned backend = (c.o->locks_on_alter ? DORM_LINT_LOCKS : 0) | (c.o->ddl_commits ? DORM_LINT_DDL_COMMITS : 0);
-        int warnings = dorm__lint(cx, m, c.det.from, backend, c.o->verbosity > 0 ? c.out : NULL);
-        if (warnings && c.o->strict) {
-            rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): %s not written.", warnings,
-                               warnings == 1 ? "" : "s", m->path);
-            break;
-        }
-        if (dorm_mem__failures() != failures) rc = DORM_ENOMEM;
-        if (!rc) rc = write_file(&c, m, app_named(apps, m->app)->migrations_dir);
+        /* The migrations written before it in this run (the earlier ones of its
+         * app among them), ended by a NULL in its place. */
+        news[k] = NULL;
+        warnings += dorm__lint(cx, m, c.det.from, (const dorm_migration *const *)news, backend,
+                               c.o->verbosity > 0 ? c.out : NULL);
+        news[k] = m;
     }
+    if (!rc && warnings && c.o->strict)
+        rc = dorm_ctx_fail(cx, DORM_EVALUE, "%d migration safety warning%s (--strict): nothing written.", warnings,
+                           warnings == 1 ? "" : "s");
+    if (!rc && dorm_mem__failures() != failures) rc = DORM_ENOMEM;
+    for (int k = 0; !rc && !c.o->check && k < nnews; k++)
+        rc = write_file(&c, news[k], app_named(apps, news[k]->app)->migrations_dir);
     if (!rc && !nnews && c.o->verbosity > 0) {
         if (c.o->apps && c.o->apps[0] && !c.o->apps[1])
             fprintf(c.out, "No changes detected in app '%s'\n", c.o->apps[0]);

@@ -258,7 +258,10 @@ int dorm_ask__not_null_alteration(dorm_questioner *q, const char *model, dorm_fs
  * busy table (PostgreSQL), DDL committing the transaction (MySQL). */
 enum { DORM_LINT_LOCKS = 1, DORM_LINT_DDL_COMMITS = 2 };
 /* The safety warnings of a migration applied on `before` (printed to out when
- * not NULL); the number of warnings. */
-int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out);
+ * not NULL), the models that `earlier` (NULL-terminated, may be NULL:
+ * migrations made in the same run, not in `before`) create counting as
+ * new; the number of warnings. */
+int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, const dorm_migration *const *earlier,
+               unsigned backend, FILE *out);
 
 #endif

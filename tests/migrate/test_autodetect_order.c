@@ -31,6 +31,9 @@ TestSuite(autodetect_order, .init = open_empty, .fini = close_empty);
 /* The migrations folder of app `label` under the test's folder. */
 static const char *dir_of(const char *label) { return test_tmpdir_path(label); }
 
+/* --strict with PostgreSQL's locking warnings, for the next make(). */
+static bool strict;
+
 /* makemigrations (answering `answers` when not NULL) then migrate; what
  * makemigrations printed. */
 static const char *make(const dorm_app *const *apps, const char *answers) {
@@ -38,8 +41,13 @@ static const char *make(const dorm_app *const *apps, const char *answers) {
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     FILE *in = fmemopen((void *)(answers ? answers : ""), answers ? strlen(answers) + 1 : 1, "r");
-    int rc = dorm_makemigrations(
-        T.cx, apps, &(dorm_makemigrations_opts){.interactive = answers != NULL, .in = in, .out = out, .verbosity = 1});
+    int rc = dorm_makemigrations(T.cx, apps,
+                                 &(dorm_makemigrations_opts){.interactive = answers != NULL,
+                                                             .in = in,
+                                                             .out = out,
+                                                             .verbosity = 1,
+                                                             .strict = strict,
+                                                             .locks_on_alter = strict});
     fclose(in);
     fclose(out);
     cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), buf);
@@ -590,7 +598,7 @@ DORM_MODEL_DECLARE(B);
 
 static const dorm_field A_fields[] = {
     DORM_AUTO(A, id),
-    DORM_FOREIGN_KEY(A, beta, B, .on_delete = DORM_CASCADE, .null = true),
+    DORM_FOREIGN_KEY(A, beta, B, .on_delete = DORM_CASCADE),
     DORM_CHAR(A, name, .max_length = 5),
     DORM_END,
 };
@@ -602,11 +610,14 @@ static const dorm_field C_fields[] = {DORM_AUTO(C, id), DORM_INT(C, x), DORM_END
 static const dorm_model C_model = DORM_MODEL(C, "beta", C_fields);
 
 /* Django's _build_migration_list: alpha's key to beta waits in a second
- * migration of alpha, after beta's, which needs alpha's first. */
+ * migration of alpha, after beta's, which needs alpha's first.  The safety
+ * lint knows that key goes to a table made in the same run (a NOT NULL
+ * column added to it is no danger). */
 Test(autodetect_order, keys_between_apps_cut_into_migrations) {
     dorm_app alpha = {.label = "alpha", .models = DORM_MODELS(&A_model), .migrations_dir = dir_of("alpha")};
     dorm_app beta = {.label = "beta", .models = DORM_MODELS(&B_model, &C_model), .migrations_dir = dir_of("beta")};
     const dorm_app *const apps[] = {&beta, &alpha, NULL};
+    strict = true;
     const char *out = make(apps, NULL);
     cr_expect_str_eq(out,
                      dorm_sprintf(T.cx,
@@ -854,4 +865,29 @@ Test(autodetect_order, renamed_model_before_its_new_relations) {
                      "  Change Meta options on human\n"
                      "  Create model Clerk [human_ptr, level]\n"
                      "  Create model Wheel [id, human]\n");
+}
+
+/* ---- --strict writes none of a run's migrations --------------------------- */
+
+typedef struct D {
+    DORM_OBJECT;
+    int64_t id;
+} D;
+static const dorm_field D_fields[] = {DORM_AUTO(D, id), DORM_END};
+static const dorm_model D_model = DORM_MODEL(D, "alpha", D_fields);
+
+Test(autodetect_order, strict_writes_no_migration_of_the_run) {
+    dorm_app alpha = {.label = "alpha", .models = DORM_MODELS(NULL), .migrations_dir = dir_of("alpha")};
+    dorm_app beta = {.label = "beta", .models = DORM_MODELS(&C_model), .migrations_dir = dir_of("beta")};
+    make((const dorm_app *const[]){&alpha, &beta, NULL}, NULL);
+    alpha.models = DORM_MODELS(&D_model);
+    beta.models = DORM_MODELS(NULL);
+    FILE *out = fopen("/dev/null", "w");
+    int rc = dorm_makemigrations(T.cx, (const dorm_app *const[]){&alpha, &beta, NULL},
+                                 &(dorm_makemigrations_opts){.out = out, .strict = true, .verbosity = 1});
+    fclose(out);
+    cr_expect_lt(rc, 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx), "1 migration safety warning (--strict): nothing written.");
+    cr_expect_null(test_read_file(dorm_sprintf(T.cx, "%s/0001_initial.json", alpha.migrations_dir)),
+                   "alpha's migration, before beta's, is not written either");
 }
