@@ -373,7 +373,7 @@ static const dorm_field Old_fields[] = {
     DORM_END,
 };
 static const dorm_model Old_model =
-    DORM_MODEL(Old, "shop", Old_fields, .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("tag", "note")));
+    DORM_MODEL(Old, "shop", Old_fields, .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("note", "tag")));
 static const dorm_field Gone_fields[] = {DORM_AUTO(Gone, id), DORM_INT(Gone, x), DORM_END};
 const dorm_model Gone_model = DORM_MODEL(Gone, "shop", Gone_fields);
 static const dorm_field Stock_fields[] = {
