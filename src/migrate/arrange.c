@@ -271,12 +271,6 @@ dorm_migration *dorm_arrange__migration(dorm_ctx *cx, const dorm_app *app, int n
     return m->path ? m : NULL;
 }
 
-static int by_key(const void *x, const void *y) {
-    const dorm_mig_key *a = x, *b = y;
-    int c = strcmp(a->app, b->app);
-    return c ? c : strcmp(a->name, b->name);
-}
-
 /* Django's _optimize_migrations and arrange_for_graph for the cuts of app
  * a (in order), into out[*nout...]. */
 static int finish_app(arranger *r, const dorm_app *app, int a, const char *name, dorm_migration **out, int *nout) {
@@ -315,8 +309,7 @@ static int finish_app(arranger *r, const dorm_app *app, int a, const char *name,
     return DORM_OK;
 }
 
-/* The dependencies of every migration, by name, sorted (Django's writer
- * sorts them). */
+/* The dependencies of every migration, by name. */
 static int resolve(arranger *r, dorm_migration **out) {
     for (int k = 0; k < r->ncuts; k++) {
         cut *c = &r->cuts[k];
@@ -328,7 +321,6 @@ static int resolve(arranger *r, dorm_migration **out) {
             m->deps[i] = (dorm_mig_key){x->app, x->index >= 0 ? out[r->cuts[x->index].out]->name : x->name};
         }
         m->ndeps = c->ndeps;
-        qsort(m->deps, (size_t)m->ndeps, sizeof *m->deps, by_key);
     }
     return DORM_OK;
 }

@@ -41,10 +41,13 @@ static const dorm_index *index_in(const dorm_index *l, const dorm_index *ix) {
     return NULL;
 }
 
-static const dorm_constraint *constraint_in(const dorm_constraint *l, const char *name) {
+/* Whether l holds constraint k: the same name and definition (Django's
+ * BaseConstraint.__eq__). */
+static bool constraint_in(dorm_pass *p, const dorm_constraint *l, const dorm_constraint *k) {
     for (size_t i = 0; l && l[i].kind; i++)
-        if (same_str(l[i].name, name)) return &l[i];
-    return NULL;
+        if (same_str(l[i].name, k->name))
+            return dorm_detect__same_def(dorm_constraint__dump(p->cx, &l[i]), dorm_constraint__dump(p->cx, k));
+    return false;
 }
 
 /* The field of kept model k that `field` (a name of its new state) was
@@ -110,7 +113,7 @@ static void removed_constraints_and_indexes(dorm_pass *p) {
     for (int i = 0; i < p->nkept; i++) {
         const dorm_mstate *a = p->kept[i].a, *b = p->kept[i].b;
         for (size_t c = 0; a->constraints && a->constraints[c].kind; c++)
-            if (!constraint_in(b->constraints, a->constraints[c].name) &&
+            if (!constraint_in(p, b->constraints, &a->constraints[c]) &&
                 (op = dorm_detect__emit(p, b->app, DORM_OP_REMOVE_CONSTRAINT, p->kept[i].model, NULL, false)))
                 op->name = a->constraints[c].name;
     }
@@ -318,7 +321,7 @@ static void added_indexes_and_constraints(dorm_pass *p) {
         const dorm_mstate *a = p->kept[i].a, *b = p->kept[i].b;
         dorm_op *op;
         for (size_t c = 0; b->constraints && b->constraints[c].kind; c++)
-            if (!constraint_in(a->constraints, b->constraints[c].name) &&
+            if (!constraint_in(p, a->constraints, &b->constraints[c]) &&
                 (op = dorm_detect__emit(p, b->app, DORM_OP_ADD_CONSTRAINT, p->kept[i].model, NULL, false)))
                 op->constraint = b->constraints[c];
     }

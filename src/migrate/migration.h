@@ -139,6 +139,8 @@ int dorm_migration__number(const char *name);
 char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m);
 /* A field's canonical JSON (what the autodetector compares). */
 char *dorm_fstate__dump(dorm_ctx *cx, const dorm_fstate *f);
+/* A constraint's canonical JSON (the same; NULL when out of memory). */
+char *dorm_constraint__dump(dorm_ctx *cx, const dorm_constraint *k);
 
 /* ---- loader.c ---- */
 

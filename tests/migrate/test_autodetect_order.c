@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/db.h"
 #include "core/ctx.h"
 #include "migrate/migration.h"
 #include "testdb.h"
@@ -890,4 +891,29 @@ Test(autodetect_order, strict_writes_no_migration_of_the_run) {
     cr_expect_str_eq(dorm_errmsg(T.cx), "1 migration safety warning (--strict): nothing written.");
     cr_expect_null(test_read_file(dorm_sprintf(T.cx, "%s/0001_initial.json", alpha.migrations_dir)),
                    "alpha's migration, before beta's, is not written either");
+}
+
+/* ---- a constraint redefined under its name -------------------------------- */
+
+static const dorm_model Bee3_model = DORM_MODEL(
+    Bee, "shop", Bee_fields,
+    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_CHECK, "bee_x_pos", NULL, DQC("x__gte", DORM_VINT(1))}));
+
+/* Django compares constraints whole: removed, then added again. */
+Test(autodetect_order, constraint_redefined_under_its_name) {
+    dorm_app app = {.label = "shop", .models = DORM_MODELS(&Bee2_model), .migrations_dir = dir_of("shop")};
+    const dorm_app *const apps[] = {&app, NULL};
+    make(apps, NULL);
+    app.models = DORM_MODELS(&Bee3_model);
+    make(apps, NULL);
+    cr_expect_str_eq(summary(apps),
+                     "shop/0001_initial: initial\n"
+                     "  Create model Bee [id, x]\n"
+                     "  Create constraint bee_x_pos on model bee\n"
+                     "shop/0002_auto: shop/0001_initial\n"
+                     "  Remove constraint bee_x_pos from model bee\n"
+                     "  Create constraint bee_x_pos on model bee\n");
+    dorm_errbuf e = {0, ""};
+    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO shop_bee (x) VALUES (0)", &e), 0, "the new check holds");
+    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO shop_bee (x) VALUES (1)", &e), 0, "%s", e.msg);
 }
