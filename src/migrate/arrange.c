@@ -113,9 +113,11 @@ static int last_cut(const arranger *r, int a) {
 }
 
 /* Whether operation op's dependencies on other apps are met now, adding
- * them to c: a new migration of that app, or (in chop mode) its leaf. */
+ * them to c when they are: a new migration of that app, or (in chop mode)
+ * its leaf. */
 static bool ready(arranger *r, const dorm_genop *op, int a, bool chop, cut *c, int *rc) {
     bool ok = true;
+    int had = c->ndeps;
     for (int k = 0; k < op->ndeps && ok && !*rc; k++) {
         const dorm_dep *dep = &op->deps[k];
         if (strcmp(dep->app, r->d->apps[a].app) == 0) continue;
@@ -132,6 +134,7 @@ static bool ready(arranger *r, const dorm_genop *op, int a, bool chop, cut *c, i
         else if (!chop)
             ok = false;
     }
+    if (!ok) c->ndeps = had;
     return ok;
 }
 
