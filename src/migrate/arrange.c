@@ -16,7 +16,7 @@
 /* A migration being cut: a run of its app's sorted operations and what it
  * depends on (another new migration by index, or a file by name). */
 typedef struct cut_dep {
-    const char *app, *name;
+    const char *app, *name; /* name: "" for a new migration */
     int index; /* -1: a migration file */
 } cut_dep;
 
@@ -83,6 +83,8 @@ static int sort_app(dorm_detector *d, dorm_appops *a) {
     return rc;
 }
 
+/* Adds a dependency to c unless it has it: on the new migration cut
+ * `index` (name ""), or on the file `name` (index -1). */
 static int add_dep(arranger *r, cut *c, const char *app, const char *name, int index) {
     for (int i = 0; i < c->ndeps; i++)
         if (strcmp(c->deps[i].app, app) == 0 &&
@@ -128,7 +130,7 @@ static bool ready(arranger *r, const dorm_genop *op, int a, bool chop, cut *c, i
         int last = o >= 0 ? last_cut(r, o) : -1;
         const dorm_migration *leaf = last < 0 && chop ? dorm_graph__leaf(r->g, dep->app) : NULL;
         if (last >= 0)
-            *rc = add_dep(r, c, dep->app, NULL, last);
+            *rc = add_dep(r, c, dep->app, "", last);
         else if (leaf)
             *rc = add_dep(r, c, leaf->app, leaf->name, -1);
         else if (!chop)
@@ -301,7 +303,7 @@ static int finish_app(arranger *r, const dorm_app *app, int a, const char *name,
         if (i == 0 && leaf) rc = add_dep(r, c, leaf->app, leaf->name, -1);
         for (int p = k - 1; p >= 0 && i > 0 && !rc; p--)
             if (r->cuts[p].app == a) {
-                rc = add_dep(r, c, app->label, NULL, p);
+                rc = add_dep(r, c, app->label, "", p);
                 break;
             }
         if (rc) return rc;
