@@ -917,3 +917,95 @@ Test(autodetect_order, constraint_redefined_under_its_name) {
     cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO shop_bee (x) VALUES (0)", &e), 0, "the new check holds");
     cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO shop_bee (x) VALUES (1)", &e), 0, "%s", e.msg);
 }
+
+/* ---- a through model, a multi-table child; then deleted ------------------- */
+
+typedef struct Scribe {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Scribe;
+typedef struct Editor {
+    DORM_OBJECT;
+    Person person;
+    DORM_FK(Person) person_ptr;
+    const char *role;
+} Editor;
+typedef struct Tome {
+    DORM_OBJECT;
+    int64_t id;
+    const char *title;
+    DORM_FK(Editor) editor;
+} Tome;
+typedef struct Authorship {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Tome) book;
+    DORM_FK(Scribe) writer;
+    int32_t share;
+} Authorship;
+DORM_MODEL_DECLARE(Scribe);
+DORM_MODEL_DECLARE(Editor);
+DORM_MODEL_DECLARE(Tome);
+DORM_MODEL_DECLARE(Authorship);
+
+static const dorm_field Scribe_fields[] = {DORM_AUTO(Scribe, id), DORM_CHAR(Scribe, name, .max_length = 10), DORM_END};
+const dorm_model Scribe_model = {
+    .abi = DORM_MODEL_ABI, .name = "Writer", .app_label = "shop", .size = sizeof(Scribe), .fields = Scribe_fields};
+static const dorm_field Editor_fields[] = {
+    DORM_PARENT(Editor, person, Person),
+    DORM_PARENT_LINK(Editor, person_ptr, Person),
+    DORM_CHAR(Editor, role, .max_length = 10),
+    DORM_END,
+};
+const dorm_model Editor_model = {
+    .abi = DORM_MODEL_ABI, .name = "Staff", .app_label = "shop", .size = sizeof(Editor), .fields = Editor_fields};
+static const dorm_field Tome_fields[] = {
+    DORM_AUTO(Tome, id),
+    DORM_CHAR(Tome, title, .max_length = 10),
+    DORM_MANY_TO_MANY(Tome, authors, Scribe, .through = &Authorship_model),
+    DORM_FOREIGN_KEY(Tome, editor, Editor, .on_delete = DORM_SET_NULL, .null = true),
+    DORM_END,
+};
+const dorm_model Tome_model = {
+    .abi = DORM_MODEL_ABI, .name = "Book", .app_label = "shop", .size = sizeof(Tome), .fields = Tome_fields};
+static const dorm_field Tome2_fields[] = {DORM_AUTO(Tome, id), DORM_CHAR(Tome, title, .max_length = 10), DORM_END};
+static const dorm_model Tome2_model = {
+    .abi = DORM_MODEL_ABI, .name = "Book", .app_label = "shop", .size = sizeof(Tome), .fields = Tome2_fields};
+static const dorm_field Authorship_fields[] = {
+    DORM_AUTO(Authorship, id),
+    DORM_FOREIGN_KEY(Authorship, book, Tome, .on_delete = DORM_CASCADE),
+    DORM_FOREIGN_KEY(Authorship, writer, Scribe, .on_delete = DORM_CASCADE),
+    DORM_INT(Authorship, share),
+    DORM_END,
+};
+const dorm_model Authorship_model = DORM_MODEL(Authorship, "shop", Authorship_fields);
+
+/* A through model's keys wait for the models they point at; deleting,
+ * the keys of the deleted models go first (folded into their DeleteModel
+ * where nothing stands between). */
+Test(autodetect_order, through_model_and_child_created_then_deleted) {
+    dorm_app app = {.label = "shop",
+                    .models = DORM_MODELS(&Person_model, &Editor_model, &Tome_model, &Scribe_model, &Authorship_model),
+                    .migrations_dir = dir_of("shop")};
+    const dorm_app *const apps[] = {&app, NULL};
+    make(apps, NULL);
+    app.models = DORM_MODELS(&Person_model, &Tome2_model);
+    make(apps, NULL);
+    cr_expect_str_eq(summary(apps),
+                     "shop/0001_initial: initial\n"
+                     "  Create model Authorship [id, share]\n"
+                     "  Create model Person [id, name]\n"
+                     "  Create model Writer [id, name]\n"
+                     "  Create model Staff [person_ptr, role]\n"
+                     "  Create model Book [id, title, authors, editor]\n"
+                     "  Add field book to authorship\n"
+                     "  Add field writer to authorship\n"
+                     "shop/0002_auto: shop/0001_initial\n"
+                     "  Remove field person_ptr from staff\n"
+                     "  Remove field authors from book\n"
+                     "  Remove field editor from book\n"
+                     "  Delete model Authorship\n"
+                     "  Delete model Staff\n"
+                     "  Delete model Writer\n");
+}
