@@ -1,8 +1,9 @@
-/* optimize.c - Django's MigrationOptimizer for makemigrations and squashmigrations: each pair
- * of operations that reduces to fewer (a field added then removed vanishes,
- * operations on a model fold into its CreateModel) is reduced when every
- * operation between them lets it through, to the right of them or to the
- * left, and the whole list again until nothing changes. */
+/* optimize.c - Django's MigrationOptimizer, for makemigrations and
+ * squashmigrations: each pair of operations that reduces to fewer (a field
+ * added then removed vanishes, operations on a model fold into its
+ * CreateModel) is reduced when every operation between them lets it
+ * through, to the right of them or to the left, and the whole list again
+ * until nothing changes. */
 #include <string.h>
 
 #include "core/ctx.h"
