@@ -442,7 +442,7 @@ static int migrate_on(dorm_ctx *cx, const dorm_app *const *apps, const dorm_migr
         }
         unsigned backend = (cx->db->dialect->locks_on_alter ? DORM_LINT_LOCKS : 0) |
             (cx->db->dialect->transactional_ddl ? 0 : DORM_LINT_DDL_COMMITS);
-        warnings += dorm__lint(cx, r.g.nodes[plan[p]], before, backend, r.o->plan ? r.out : NULL);
+        warnings += dorm__lint(cx, r.g.nodes[plan[p]], before, NULL, backend, r.o->plan ? r.out : NULL);
         r.applied[plan[p]] = true;
         dorm_state__free(before);
     }

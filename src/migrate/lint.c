@@ -47,24 +47,35 @@ static bool narrower(const dorm_fstate *old, const dorm_fstate *new_f) {
     return b->decimal_places < a->decimal_places;
 }
 
-/* Whether an earlier operation of the migration created op's model: its
- * table is new and empty, so nothing is lost or locked (makemigrations puts a
- * new model's indexes in AddIndex operations after its CreateModel). */
-static bool created_before(const dorm_migration *m, int k) {
-    const dorm_op *op = &m->ops[k];
-    for (int i = 0; i < k && op->model; i++)
-        if (m->ops[i].kind == DORM_OP_CREATE_MODEL && strcmp(m->ops[i].app, op->app) == 0 &&
-            dorm_same__name(m->ops[i].create->name, op->model))
+/* Whether one of ops[0..n) creates model `model` of app. */
+static bool creates(const dorm_op *ops, int n, const char *app, const char *model) {
+    for (int i = 0; i < n; i++)
+        if (ops[i].kind == DORM_OP_CREATE_MODEL && strcmp(ops[i].app, app) == 0 &&
+            dorm_same__name(ops[i].create->name, model))
             return true;
     return false;
 }
 
-int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out) {
+/* Whether an earlier operation of the migration (or of an earlier migration
+ * written with it) created op's model: its table is new and empty, so
+ * nothing is lost or locked (makemigrations puts a new model's indexes in
+ * AddIndex operations after its CreateModel, and keys between apps in a
+ * migration after the other app's). */
+static bool created_before(const dorm_migration *m, int k, const dorm_migration *const *earlier) {
+    const dorm_op *op = &m->ops[k];
+    if (!op->model) return false;
+    for (size_t e = 0; earlier && earlier[e]; e++)
+        if (creates(earlier[e]->ops, earlier[e]->nops, op->app, op->model)) return true;
+    return creates(m->ops, k, op->app, op->model);
+}
+
+int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, const dorm_migration *const *earlier,
+               unsigned backend, FILE *out) {
     linter l = {cx, m, out, 0};
     bool locks_on_alter = backend & DORM_LINT_LOCKS;
     for (int k = 0; k < m->nops; k++) {
         const dorm_op *op = &m->ops[k];
-        if (created_before(m, k)) continue;
+        if (created_before(m, k, earlier)) continue;
         const dorm_mstate *ms = before && op->model ? dorm_state__model(before, op->app, op->model) : NULL;
         int fi = ms && op->name ? dorm_mstate__field(ms, op->name) : -1;
         const dorm_fstate *old = fi >= 0 ? &ms->fields[fi] : NULL;

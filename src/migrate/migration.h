@@ -139,6 +139,8 @@ int dorm_migration__number(const char *name);
 char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m);
 /* A field's canonical JSON (what the autodetector compares). */
 char *dorm_fstate__dump(dorm_ctx *cx, const dorm_fstate *f);
+/* A constraint's canonical JSON (the same; NULL when out of memory). */
+char *dorm_constraint__dump(dorm_ctx *cx, const dorm_constraint *k);
 
 /* ---- loader.c ---- */
 
@@ -258,7 +260,10 @@ int dorm_ask__not_null_alteration(dorm_questioner *q, const char *model, dorm_fs
  * busy table (PostgreSQL), DDL committing the transaction (MySQL). */
 enum { DORM_LINT_LOCKS = 1, DORM_LINT_DDL_COMMITS = 2 };
 /* The safety warnings of a migration applied on `before` (printed to out when
- * not NULL); the number of warnings. */
-int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, unsigned backend, FILE *out);
+ * not NULL), the models that `earlier` (NULL-terminated, may be NULL:
+ * migrations made in the same run, not in `before`) create counting as
+ * new; the number of warnings. */
+int dorm__lint(dorm_ctx *cx, const dorm_migration *m, const dorm_state *before, const dorm_migration *const *earlier,
+               unsigned backend, FILE *out);
 
 #endif

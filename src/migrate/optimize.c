@@ -1,8 +1,9 @@
-/* optimize.c - Django's MigrationOptimizer for squashmigrations: each pair
- * of operations that reduces to fewer (a field added then removed vanishes,
- * operations on a model fold into its CreateModel) is reduced when every
- * operation between them lets it through, to the right of them or to the
- * left, and the whole list again until nothing changes. */
+/* optimize.c - Django's MigrationOptimizer, for makemigrations and
+ * squashmigrations: each pair of operations that reduces to fewer (a field
+ * added then removed vanishes, operations on a model fold into its
+ * CreateModel) is reduced when every operation between them lets it
+ * through, to the right of them or to the left, and the whole list again
+ * until nothing changes. */
 #include <string.h>
 
 #include "core/ctx.h"
@@ -32,15 +33,18 @@ static const dorm_fstate *carried(const dorm_op *op) {
 }
 
 /* Django's references_model: conservative (true) for operations that do not
- * say what they touch (indexes, constraints, RunSQL, RunC). */
+ * say what they touch (DeleteModel, indexes, constraints, RunSQL, RunC). */
 static bool references_model(const optimizer *o, const dorm_op *op, const char *name) {
     switch (op->kind) {
-    case DORM_OP_CREATE_MODEL:
+    case DORM_OP_CREATE_MODEL: {
         if (same(op->create->name, name)) return true;
+        const char *label = dorm_sprintf(o->cx, "%s.%s", o->app, name);
+        for (int i = 0; label && op->create->bases && op->create->bases[i]; i++)
+            if (dorm_same__name(op->create->bases[i], label)) return true;
         for (int i = 0; i < op->create->nfields; i++)
             if (field_points_at(o, &op->create->fields[i], name)) return true;
         return false;
-    case DORM_OP_DELETE_MODEL:
+    }
     case DORM_OP_ALTER_MODEL_TABLE:
     case DORM_OP_ALTER_MODEL_OPTIONS:
     case DORM_OP_ALTER_UNIQUE_TOGETHER:
@@ -53,17 +57,33 @@ static bool references_model(const optimizer *o, const dorm_op *op, const char *
     }
 }
 
-/* Django's references_field (a key to the model counts as a reference to
- * any of its fields: conservative). */
+/* Whether a field state's relation may use field `field` of model `model`
+ * (Django's field_references: a key names the field it points at, or the
+ * primary key when it names none, which any field may be; a through model
+ * counts whole). */
+static bool field_uses(const optimizer *o, const dorm_fstate *f, const char *model, const char *field) {
+    const char *label = dorm_sprintf(o->cx, "%s.%s", o->app, model);
+    if (!label) return true;
+    if (f->through && dorm_same__name(f->through, label)) return true;
+    return f->to && dorm_same__name(f->to, label) && (!f->f.to_field || strcmp(f->f.to_field, field) == 0);
+}
+
+/* Django's references_field. */
 static bool references_field(const optimizer *o, const dorm_op *op, const char *model, const char *field) {
     switch (op->kind) {
     case DORM_OP_ADD_FIELD:
     case DORM_OP_ALTER_FIELD:
     case DORM_OP_REMOVE_FIELD:
-        return (same(op->model, model) && same(op->name, field)) ||
-            (carried(op) && field_points_at(o, carried(op), model));
+        return (same(op->model, model) && strcmp(op->name, field) == 0) ||
+            (carried(op) && field_uses(o, carried(op), model, field));
     case DORM_OP_RENAME_FIELD:
         return same(op->model, model) && (same(op->old_name, field) || same(op->new_name, field));
+    case DORM_OP_ALTER_UNIQUE_TOGETHER: {
+        bool named = !op->together || !op->together[0];
+        for (size_t i = 0; op->together && op->together[i] && !named; i++)
+            for (size_t k = 0; op->together[i][k] && !named; k++) named = strcmp(op->together[i][k], field) == 0;
+        return same(op->model, model) && named;
+    }
     default: return references_model(o, op, model);
     }
 }
@@ -148,7 +168,7 @@ static int reduce(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out
         b->kind == DORM_OP_RENAME_FIELD;
     switch (a->kind) {
     case DORM_OP_CREATE_MODEL:
-        if (b->kind == DORM_OP_DELETE_MODEL && same(b->model, a->create->name)) return 0;
+        if (b->kind == DORM_OP_DELETE_MODEL && same(b->model, a->create->name) && !a->create->proxy) return 0;
         if ((b->kind == DORM_OP_RENAME_MODEL && same(b->old_name, a->create->name)) ||
             ((b->kind == DORM_OP_ALTER_MODEL_OPTIONS || b->kind == DORM_OP_ALTER_MODEL_TABLE ||
               b->kind == DORM_OP_ALTER_UNIQUE_TOGETHER || field_op) &&

@@ -327,6 +327,22 @@ static int model_index(const dorm_state *st, const char *label) {
     return -1;
 }
 
+/* Whether the through model of a many-to-many of model `self` to model
+ * `target` has its keys to both (a key to each; two for a relation to
+ * itself). */
+static bool through_ready(const dorm_state *st, int self, int target, const dorm_mstate *through) {
+    bool to_self = false, to_target = false;
+    for (int k = 0; k < through->nfields; k++) {
+        if (through->fields[k].f.kind != DORM_KIND_FK) continue;
+        int t = model_index(st, through->fields[k].to);
+        if (t == self && !to_self)
+            to_self = true;
+        else if (t == target)
+            to_target = true;
+    }
+    return to_self && to_target;
+}
+
 int dorm_state__render(const dorm_state *st, dorm_rendered *r, const char **msg) {
     memset(r, 0, sizeof *r);
     r->st = st;
@@ -342,24 +358,51 @@ int dorm_state__render(const dorm_state *st, dorm_rendered *r, const char **msg)
         const dorm_mstate *m = st->models[i];
         /* A model with a concrete base starts with the entry naming it. */
         int base = m->bases && m->bases[0] ? model_index(st, m->bases[0]) : -1, first = base >= 0;
-        dorm_field *all = dorm_arena__calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 2));
+        dorm_field *all = dorm_arena__calloc(a, sizeof(dorm_field) * (size_t)(m->nfields + 3));
         if (!all) return DORM_ENOMEM;
         if (first) all[0] = (dorm_field){.name = "base", .kind = DORM_KIND_PARENT, .to = r->models[base]};
         dorm_field *fs = all + first;
+        int n = 0;
         for (int k = 0; k < m->nfields; k++) {
-            fs[k] = m->fields[k].f;
             int t = model_index(st, m->fields[k].to), th = model_index(st, m->fields[k].through);
-            fs[k].to = t >= 0 ? r->models[t] : NULL;
-            fs[k].through = th >= 0 ? r->models[th] : NULL;
+            /* Between the operations of a migration as Django orders them, a
+             * through model may not have its keys yet (their AddFields come
+             * after the field's); the field, which has no table of its own,
+             * is left out until it has. */
+            if (th >= 0 && t >= 0 && !through_ready(st, i, t, st->models[th])) continue;
+            dorm_field *f = &fs[n++];
+            *f = m->fields[k].f;
+            f->to = t >= 0 ? r->models[t] : NULL;
+            f->through = th >= 0 ? r->models[th] : NULL;
             /* A key to a text or UUID field holds one: what DORM_FK_TO declares. */
-            if (t >= 0 && fs[k].kind == DORM_KIND_FK) {
+            if (t >= 0 && f->kind == DORM_KIND_FK) {
                 const dorm_mstate *tm = st->models[t];
-                int key = fs[k].to_field ? dorm_mstate__field(tm, fs[k].to_field) : -1;
-                for (int p = 0; !fs[k].to_field && key < 0 && p < tm->nfields; p++)
+                int key = f->to_field ? dorm_mstate__field(tm, f->to_field) : -1;
+                for (int p = 0; !f->to_field && key < 0 && p < tm->nfields; p++)
                     if (tm->fields[p].f.primary_key) key = p;
-                fs[k].text_key = key >= 0 && dorm_kind_is_text(tm->fields[key].f.kind);
-                fs[k].uuid_key = key >= 0 && tm->fields[key].f.kind == DORM_KIND_UUID;
+                f->text_key = key >= 0 && dorm_kind_is_text(tm->fields[key].f.kind);
+                f->uuid_key = key >= 0 && tm->fields[key].f.kind == DORM_KIND_UUID;
             }
+        }
+        /* A child whose parent link a migration removed (Django removes a
+         * deleted child's keys before the child) gets the one Django's
+         * ModelBase makes, `<parent>_ptr`, as Django's state renders it. */
+        bool linked = false;
+        for (int k = 0; k < n; k++) linked = linked || fs[k].parent_link;
+        if (base >= 0 && !m->proxy && !linked) {
+            char *name = dorm_arena__alloc(a, strlen(st->models[base]->name) + 5);
+            if (!name) return DORM_ENOMEM;
+            size_t len = 0;
+            for (const char *c = st->models[base]->name; *c; c++) name[len++] = (char)tolower((unsigned char)*c);
+            memcpy(name + len, "_ptr", 5);
+            fs[n] = (dorm_field){.name = name,
+                                 .kind = DORM_KIND_FK,
+                                 .to = r->models[base],
+                                 .one_to_one = true,
+                                 .unique = true,
+                                 .parent_link = true,
+                                 .primary_key = true,
+                                 .on_delete = DORM_CASCADE};
         }
         *r->models[i] = (dorm_model){.abi = DORM_MODEL_ABI,
                                      .name = m->name,

@@ -114,6 +114,12 @@ static json_t *constraint_json(const dorm_constraint *k) {
     return o;
 }
 
+char *dorm_constraint__dump(dorm_ctx *cx, const dorm_constraint *k) {
+    dorm_json__init();
+    unsigned long failures = dorm_mem__failures();
+    return dumped(cx, constraint_json(k), JSON_PRESERVE_ORDER | JSON_COMPACT, failures, false);
+}
+
 static json_t *together_json(const char *const *const *ut) {
     json_t *a = json_array();
     for (size_t i = 0; ut && ut[i]; i++) json_array_append_new(a, list_json(ut[i]));
@@ -227,14 +233,25 @@ static json_t *op_json(const dorm_op *op) {
     return o;
 }
 
+/* Whether dependency a sorts after b (by app, then name). */
+static bool after(const dorm_mig_key *a, const dorm_mig_key *b) {
+    int c = strcmp(a->app, b->app);
+    return c ? c > 0 : strcmp(a->name, b->name) > 0;
+}
+
 char *dorm_migration__dump(dorm_ctx *cx, const dorm_migration *m) {
     dorm_json__init();
     unsigned long failures = dorm_mem__failures();
     json_t *root = json_object();
     if (m->initial) json_object_set_new(root, "initial", json_true());
     if (!m->atomic) json_object_set_new(root, "atomic", json_false());
+    /* Sorted, as Django's writer sorts them. */
     json_t *deps = json_array();
-    for (int i = 0; i < m->ndeps; i++) json_array_append_new(deps, json_pack("[ss]", m->deps[i].app, m->deps[i].name));
+    for (int i = 0; i < m->ndeps; i++) {
+        size_t at = 0;
+        for (int k = 0; k < i; k++) at += !after(&m->deps[k], &m->deps[i]);
+        json_array_insert_new(deps, at, json_pack("[ss]", m->deps[i].app, m->deps[i].name));
+    }
     json_object_set_new(root, "dependencies", deps);
     if (m->nreplaces) {
         json_t *rep = json_array();

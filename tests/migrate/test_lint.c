@@ -46,7 +46,7 @@ static const char *lint(const char *op_json, unsigned backend, int *count) {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    *count = dorm__lint(T.cx, m2, st, backend, out);
+    *count = dorm__lint(T.cx, m2, st, NULL, backend, out);
     fclose(out);
     dorm_state__free(st);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");
@@ -128,7 +128,7 @@ Test(lint, index_advice_points_at_concurrently) {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    cr_expect_eq(dorm__lint(T.cx, m3, NULL, true, out), 1);
+    cr_expect_eq(dorm__lint(T.cx, m3, NULL, NULL, true, out), 1);
     fclose(out);
     cr_expect(strstr(buf, "Safer: make it a RemoveIndexConcurrently in a migration with \"atomic\": false."), "%s",
               buf);
