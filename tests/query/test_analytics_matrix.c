@@ -480,6 +480,79 @@ Test(analytics_matrix, subqueries) {
     cr_expect_str_eq(names(qs), "George Orwell");
 }
 
+#define BOOK_SELECT                                                                                             \
+    "SELECT " B ".\"id\", " B ".\"title\", " B ".\"author_id\", " B ".\"publication_date\", " B ".\"isbn\", " B \
+    ".\"genre\", " B ".\"pages\" FROM " B
+
+/* `x__in` a QuerySet of objects selects its primary key, named as Django
+ * names it: a QuerySet of a whole model (nothing filtered, annotated or
+ * narrowed with values(); ordering and slicing allowed) keeps its tables'
+ * names, as its Query had none to relabel U0 when it became a subquery;
+ * Exists() of one too.  Django 3.2's SQL for these QuerySets. */
+Test(analytics_matrix, in_a_model_queryset) {
+    dorm_qs *qs = dorm_filter(books(), DQ("pk__in", books()));
+    expect_sql("in_all", qs,
+               BOOK_SELECT " WHERE " B ".\"id\" IN (SELECT " B ".\"id\" FROM " B ") ORDER BY " B
+                           ".\"publication_date\" DESC",
+               NULL, NULL);
+    cr_expect_eq(dorm_count(qs), 8);
+    qs = dorm_order_by(dorm_filter(books(), DQ("pk__in", dorm_filter(books(), DQ("pages__gt", 300)))), "title");
+    expect_sql("in_filtered", qs,
+               BOOK_SELECT " WHERE " B ".\"id\" IN (SELECT U0.\"id\" FROM " B " U0 WHERE U0.\"pages\" > ?) ORDER BY " B
+                           ".\"title\" ASC",
+               NULL, NULL);
+    cr_expect_str_eq(rows_text(dorm_values_flat(qs, "title")), "1984; Emma; Pride and Prejudice; The Hobbit");
+    qs = dorm_filter(books(), DQ("author__in", dorm_filter(authors(), DQ("name__startswith", "J"))));
+    expect_sql("in_rel_filtered", qs,
+               BOOK_SELECT " WHERE " B ".\"author_id\" IN (SELECT U0.\"id\" FROM " A
+                           " U0 WHERE U0.\"name\" GLOB ?) ORDER BY " B ".\"publication_date\" DESC",
+               BOOK_SELECT " WHERE " B ".\"author_id\" IN (SELECT U0.\"id\" FROM " A
+                           " U0 WHERE U0.\"name\"::text LIKE $1) ORDER BY " B ".\"publication_date\" DESC",
+               BOOK_SELECT " WHERE " B ".\"author_id\" IN (SELECT U0.\"id\" FROM " A
+                           " U0 WHERE U0.\"name\" LIKE BINARY ? ESCAPE '\\') ORDER BY " B ".\"publication_date\" DESC");
+    cr_expect_eq(dorm_count(qs), 5);
+    qs = dorm_filter(books(), DQ("pk__in", dorm_values(books(), "id")));
+    expect_sql("in_values_id", qs,
+               BOOK_SELECT " WHERE " B ".\"id\" IN (SELECT U0.\"id\" FROM " B " U0) ORDER BY " B
+                           ".\"publication_date\" DESC",
+               NULL, NULL);
+    cr_expect_eq(dorm_count(qs), 8);
+    qs = dorm_exclude(books(), DQ("author__in", authors()));
+    expect_sql("not_in_all", qs,
+               BOOK_SELECT " WHERE NOT (" B ".\"author_id\" IN (SELECT " A ".\"id\" FROM " A ")) ORDER BY " B
+                           ".\"publication_date\" DESC",
+               NULL, NULL);
+    cr_expect_eq(dorm_count(qs), 0);
+    qs = dorm_filter(books(), DQ("pk__in", dorm_distinct(books())));
+    expect_sql("in_distinct", qs,
+               BOOK_SELECT " WHERE " B ".\"id\" IN (SELECT DISTINCT " B ".\"id\" FROM " B ") ORDER BY " B
+                           ".\"publication_date\" DESC",
+               NULL, NULL);
+    cr_expect_eq(dorm_count(qs), 8);
+    qs = dorm_values_list(dorm_order_by(dorm_annotate(books(), DAS("e", DExists(authors()))), "title"), "title", "e");
+    expect_sql("exists_all", qs,
+               "SELECT " B ".\"title\", EXISTS(SELECT (1) AS \"a\" FROM " A " LIMIT 1) AS \"e\" FROM " B " ORDER BY " B
+               ".\"title\" ASC",
+               NULL, NULL);
+    cr_expect_str_eq(rows_text(dorm_slice(qs, 0, 1)), "1984 True");
+    /* Sliced: the ordering stays, its join named after its table.  MariaDB
+     * refuses LIMIT in an IN subquery (Django's SQL; the server's error). */
+    qs = dorm_filter(books(), DQ("author__in", dorm_slice(authors(), 0, 2)));
+    expect_sql("in_sliced", qs,
+               BOOK_SELECT " WHERE " B ".\"author_id\" IN (SELECT " A ".\"id\" FROM " A " ORDER BY " A
+                           ".\"name\" ASC LIMIT 2) ORDER BY " B ".\"publication_date\" DESC",
+               NULL, NULL);
+    if (!test_db_on_mysql()) cr_expect_eq(dorm_count(qs), 5);
+    qs = dorm_order_by(dorm_filter(books(), DQ("pk__in", dorm_slice(dorm_order_by(books(), "author__name"), 0, 3))),
+                       "title");
+    expect_sql("in_sliced_join", qs,
+               BOOK_SELECT " WHERE " B ".\"id\" IN (SELECT " B ".\"id\" FROM " B " INNER JOIN " A " ON (" B
+                           ".\"author_id\" = " A ".\"id\") ORDER BY " A ".\"name\" ASC LIMIT 3) ORDER BY " B
+                           ".\"title\" ASC",
+               NULL, NULL);
+    if (!test_db_on_mysql()) cr_expect_eq(dorm_count(qs), 3);
+}
+
 Test(analytics_matrix, exists_and_outer_refs) {
     dorm_qs *long_books = dorm_filter(books(), DQ("author", DOuterRef("pk")), DQ("pages__gt", 400));
     dorm_qs *qs = dorm_order_by(dorm_filter(authors(), DQE(DExists(long_books))), "name");
