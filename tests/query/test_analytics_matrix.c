@@ -281,6 +281,28 @@ Test(analytics_matrix, group_by_collapse_having) {
                ".\"id\", " A ".\"name\" HAVING (COUNT(" B ".\"id\") >= ? OR " A
                ".\"name\" LIKE BINARY ? ESCAPE '\\') ORDER BY " A ".\"name\" ASC");
     cr_expect_str_eq(names(qs), "George Orwell; J.R.R. Tolkien; Jane Austen");
+    /* An ordering expression with parameters joins the GROUP BY after the
+     * columns PostgreSQL leaves out, and its ORDER BY repeats the GROUP
+     * BY's $n (docs/design.md, "PostgreSQL parameters"); MariaDB's GROUP
+     * BY is the key alone, as Django's. */
+    qs = dorm_order_by(dorm_annotate(authors(), DAS("n", DCount("books"))),
+                       DAsc(DCase(DWhen(DQ("name__startswith", "J"), DValue(1)), DDefault(DValue(0)))), "name");
+    expect_sql("order_case", qs,
+               "SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\", COUNT(" B
+               ".\"id\") AS \"n\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A
+               ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\", CASE WHEN " A
+               ".\"name\" GLOB ? THEN ? ELSE ? END ORDER BY CASE WHEN " A ".\"name\" GLOB ? THEN ? ELSE ? END ASC, " A
+               ".\"name\" ASC",
+               "SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\", COUNT(" B
+               ".\"id\") AS \"n\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A
+               ".\"id\", CASE WHEN " A
+               ".\"name\"::text LIKE $1 THEN $2::integer ELSE $3::integer END ORDER BY CASE WHEN " A
+               ".\"name\"::text LIKE $1 THEN $2::integer ELSE $3::integer END ASC, " A ".\"name\" ASC",
+               "SELECT " A ".\"id\", " A ".\"name\", " A ".\"birth_date\", " A ".\"biography\", COUNT(" B
+               ".\"id\") AS \"n\" FROM " A " LEFT OUTER JOIN " B " ON (" A ".\"id\" = " B ".\"author_id\") GROUP BY " A
+               ".\"id\" ORDER BY CASE WHEN " A ".\"name\" LIKE BINARY ? ESCAPE '\\' THEN ? ELSE ? END ASC, " A
+               ".\"name\" ASC");
+    cr_expect_str_eq(names(qs), "George Orwell; J.R.R. Tolkien; Jane Austen");
     qs = dorm_order_by(dorm_annotate(books(), DAS("n", DCount("author__books")), DAS("an", dorm_F("author__name"))),
                        "id");
     const char *sql = dorm_qs_sql(qs, NULL);
