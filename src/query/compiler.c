@@ -470,7 +470,7 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
 static void from_clause(dorm_sql *s, const dorm_qs *qs) {
     dorm_buf_puts(&s->text, " FROM ");
     dorm_sql__name(s, qs->meta->db_table);
-    if (qs->alias_names) {
+    if (qs->alias_names && strcmp(qs->alias_names[0], qs->meta->db_table) != 0) {
         dorm_buf_putc(&s->text, ' ');
         dorm_sql__alias(s, qs->alias_names[0]);
     }

@@ -99,6 +99,7 @@ struct dorm_rexpr {
     /* subquery: its query, Exists or not, its OuterRefs; OuterRef: its level */
     struct dorm_qs *query;
     bool exists;
+    bool own_names; /* written with its tables' own names (unaliased) */
     int level;
     int nbinds;
     const dorm_outer_bind *binds;

@@ -151,16 +151,49 @@ static void put_item(gbuild *g, const char *text, const dorm_sql_span *it, const
             dorm_buf_putc(&g->s->text, *p);
 }
 
+/* Django's collapse_group_by where the backend allows_group_by_selected_pks
+ * (PostgreSQL): the other columns of a table whose primary key is grouped
+ * by are left out, the rest keep their places (HAVING's too).  What goes is
+ * a column, which binds nothing, so the clause is compacted where it stands
+ * and only the spans dorm_sql__share keeps for later repeats move. */
+static void collapse_selected(gbuild *g) {
+    dorm_sql *s = g->s;
+    char *t = s->text.data;
+    size_t at = g->start;
+    bool first = true;
+    for (int i = 0; i < g->n; i++) {
+        const gitem *w = &g->what[i];
+        const dorm_sql_span *it = &g->items[i];
+        if (w->alias >= 0 && !w->field->f->primary_key && grouped_by_key(g, w->alias)) continue;
+        const char *sep = first ? " GROUP BY " : ", ";
+        size_t n = strlen(sep);
+        memcpy(t + at, sep, n);
+        at += n;
+        for (int k = 0; k < s->nshared; k++)
+            if (s->shared[k].off == it->off) s->shared[k].off = at;
+        memmove(t + at, t + it->off, it->len);
+        at += it->len;
+        first = false;
+    }
+    s->text.len = at;
+    t[at] = '\0';
+}
+
 /* Django's collapse_group_by where the backend allows_group_by_pk (MySQL,
  * whose placeholders are ?): with the base table's primary key grouped by,
  * the GROUP BY is that key, what HAVING reads, and the columns of tables
  * whose key is not grouped by. */
 static void collapse(gbuild *g) {
     dorm_sql *s = g->s;
+    if (s->text.failed || s->failed || !g->n) return;
+    if (s->d->group_by_selected_pks) {
+        collapse_selected(g);
+        return;
+    }
     int key = -1;
     for (int i = 0; i < g->n && key < 0; i++)
         if (g->what[i].alias == 0 && g->what[i].field == g->qs->meta->pk) key = i;
-    if (key < 0 || !s->d->group_by_pk || s->text.failed || s->failed) return;
+    if (key < 0 || !s->d->group_by_pk) return;
     size_t len = s->text.len - g->start, np = s->nparams - g->pstart;
     char *text = dorm_mem__alloc(len + 1);
     dorm_value *params = np ? dorm_mem__alloc(np * sizeof *params) : NULL;

@@ -297,6 +297,11 @@ dorm_rexpr *dorm_rexpr__outer(dorm_qs *qs, const char *path, int level);
 /* Subquery(inner) or Exists(inner) used in qs: its OuterRefs naming qs are
  * resolved against qs (adding joins).  0 or an error recorded on qs. */
 int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out);
+/* The subquery of "lhs__in=sub": a values() QuerySet selects its one column;
+ * a QuerySet of objects its primary key, or the field a ForeignKey lhs
+ * stores (to_field), as Django's In and RelatedIn add them.  0 or an error
+ * recorded on qs. */
+int dorm_rexpr__in_subquery(dorm_qs *qs, const dorm_fmeta *lhs, dorm_qs *sub, const dorm_rexpr **out);
 /* ConcatPair, the row Concat() is built from. */
 extern const dorm_func_def *dorm_concat_pair;
 /* Fills the field description an annotation's values are read with, from

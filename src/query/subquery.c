@@ -2,7 +2,8 @@
  * another one.  Its OuterRefs are bound to the enclosing query's columns
  * when the subquery is resolved there (those further out wait for the next
  * level), and it is written with Django's aliases (U0, U1, ...; V0 for a
- * subquery holding one, ...) and without an ordering unless sliced. */
+ * subquery holding one, ...; a whole model's QuerySet keeps its tables'
+ * names) and without an ordering unless sliced. */
 #include <string.h>
 
 #include "query/compiler.h"
@@ -113,6 +114,15 @@ static int subquery_output(dorm_qs *qs, const dorm_qs *inner, dorm_rexpr *r) {
     return DORM_OK;
 }
 
+/* Whether Django's Query of q names no table yet when it becomes a
+ * subquery: a QuerySet of a whole model, which nothing filtered, annotated
+ * or narrowed with values() (order_by() and slicing name no table before
+ * the compiler runs).  bump_prefix then renames nothing, and the compiler
+ * names each table after itself (a second one of a table U<n>). */
+static bool unaliased(const dorm_qs *q) {
+    return q->mode == DORM_MODE_OBJECTS && !q->where && !q->nann && !q->combinator && !q->outer_refs;
+}
+
 int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_rexpr **out) {
     if (!inner)
         return dorm_qs__fail(qs, DORM_EVALUE, "The QuerySet of a subquery is NULL (a dorm call that built it failed).")
@@ -125,6 +135,7 @@ int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_re
     r->ops = &dorm_node_subquery;
     r->query = inner;
     r->exists = exists;
+    r->own_names = unaliased(inner);
     if (exists) {
         r->out = r->vkind = DORM_KIND_BOOL;
     } else {
@@ -152,17 +163,42 @@ int dorm_rexpr__subquery(dorm_qs *qs, dorm_qs *inner, bool exists, const dorm_re
     return DORM_OK;
 }
 
+int dorm_rexpr__in_subquery(dorm_qs *qs, const dorm_fmeta *lhs, dorm_qs *sub, const dorm_rexpr **out) {
+    bool own = unaliased(sub);
+    if (sub->mode == DORM_MODE_OBJECTS) {
+        const dorm_fmeta *to = lhs && lhs->f->kind == DORM_KIND_FK ? lhs->target_pk : NULL;
+        const char *field = to && !to->f->primary_key ? to->f->name : "pk";
+        if (!(sub = dorm_qs_values_list(sub, true, (const char *const[]){field, NULL})))
+            return dorm_qs__fail(qs, DORM_ENOMEM, "out of memory")->err;
+    } else if (sub->ncols != 1) {
+        return dorm_qs__fail(qs, DORM_EVALUE, "A subquery used with __in must select exactly one column.")->err;
+    }
+    int rc = dorm_rexpr__subquery(qs, sub, false, out);
+    if (!rc) ((dorm_rexpr *)*out)->own_names = own;
+    return rc;
+}
+
 /* ---- SQL ---- */
+
+/* The name of alias i of a subquery written with its tables' own names:
+ * the table's, or for a second one of a table the prefix instead of T. */
+static const char *own_name(const dorm_qs *q, int i, char prefix) {
+    const char *name = i ? q->joins[i - 1].alias : q->meta->db_table;
+    if (name[0] != 'T' || name[1] < '0' || name[1] > '9') return name;
+    return dorm_sprintf(q->cx, "%c%s", prefix, name + 1);
+}
 
 /* The copy of the inner query written as a subquery: Django's prefixed
  * aliases, no ordering unless it picks a slice. */
-static int prepare(dorm_sql *s, const dorm_qs *inner, dorm_qs *copy) {
+static int prepare(dorm_sql *s, const dorm_rexpr *e, dorm_qs *copy) {
+    const dorm_qs *inner = e->query;
     *copy = *inner;
     const char **names = dorm_alloc(inner->cx, sizeof *names * (size_t)(inner->njoins + 1));
     if (!names) return DORM_ENOMEM;
     char prefix = (char)('U' + (inner->subq_height < 5 ? inner->subq_height : 5));
     for (int i = 0; i <= inner->njoins; i++)
-        if (!(names[i] = dorm_sprintf(inner->cx, "%c%d", prefix, i))) return DORM_ENOMEM;
+        if (!(names[i] = e->own_names ? own_name(inner, i, prefix) : dorm_sprintf(inner->cx, "%c%d", prefix, i)))
+            return DORM_ENOMEM;
     copy->alias_names = names;
     if (inner->low == 0 && inner->high < 0) {
         copy->ordered_explicitly = true;
@@ -175,7 +211,7 @@ static int prepare(dorm_sql *s, const dorm_qs *inner, dorm_qs *copy) {
 int dorm_subquery__sql(dorm_sql *s, const dorm_qs *qs, const dorm_rexpr *e) {
     dorm_subq_frame f = {e, qs, s->frames};
     dorm_qs copy;
-    int rc = prepare(s, e->query, &copy);
+    int rc = prepare(s, e, &copy);
     if (rc) return rc;
     s->frames = &f;
     dorm_buf_puts(&s->text, e->exists ? "EXISTS(" : "(");

@@ -123,7 +123,7 @@ static int subquery_leaf(dorm_qs *qs, int alias, const dorm_fmeta *lhs, dorm_qs 
     w->alias = alias;
     w->field = lhs;
     w->lookup = DORM_LK_IN;
-    int rc = dorm_rexpr__subquery(qs, sub, false, &w->sub);
+    int rc = dorm_rexpr__in_subquery(qs, lhs, sub, &w->sub);
     if (rc) return rc;
     *out = w;
     return DORM_OK;
@@ -144,16 +144,6 @@ static int expr_leaf(dorm_qs *qs, const dorm_q *q, const dorm_where **out) {
     w->aggregate = w->lhs->aggregate;
     *out = w;
     return DORM_OK;
-}
-
-/* The value of "x__in=qs": a values_list(flat) QuerySet selects its column;
- * a QuerySet of objects selects its primary key (Django's rule). */
-static dorm_qs *as_column_query(dorm_qs *sub) {
-    if (!sub || sub->err) return sub;
-    if (sub->mode == DORM_MODE_OBJECTS) return dorm_qs_values_list(sub, true, (const char *const[]){"pk", NULL});
-    if (sub->ncols != 1)
-        return dorm_qs__fail(sub, DORM_EVALUE, "A subquery used with __in must select exactly one column.");
-    return sub;
 }
 
 /* The annotation a path starts with ("n__gte" on annotate(n=...)), tried on
@@ -349,7 +339,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     if (v->type == DORM_T_EXPR && w->lookup == DORM_LK_IN && ((const dorm_expr *)v->u.p)->kind == DORM_E_SUBQUERY) {
         /* pk__in=Subquery(qs) is pk__in=qs. */
         if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
-        rc = subquery_leaf(qs, p.alias, p.field, as_column_query(((const dorm_expr *)v->u.p)->query), out);
+        rc = subquery_leaf(qs, p.alias, p.field, ((const dorm_expr *)v->u.p)->query, out);
         if (!rc) ((dorm_where *)*out)->lhs = p.expr;
         return rc;
     }
@@ -406,7 +396,7 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
                                      "The QuerySet given for '%s' is NULL (a dorm call that built it failed).", q->path)
                     ->err;
             if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
-            rc = subquery_leaf(qs, p.alias, p.field, as_column_query((dorm_qs *)v->u.p), out);
+            rc = subquery_leaf(qs, p.alias, p.field, (dorm_qs *)v->u.p, out);
             /* publication_date__year__in=qs compares the year. */
             if (!rc) ((dorm_where *)*out)->lhs = p.expr;
             return rc;

@@ -192,6 +192,27 @@ Test(fk_options, text_to_field_prefetch_both_ways) {
     cr_assert_eq(dorm_ctx_query_count(T.cx) - before, 4);
 }
 
+/* country__in=<Country QuerySet> selects the field the key stores (Django's
+ * RelatedIn), not Country's primary key; Django 3.2's SQL. */
+Test(fk_options, in_a_queryset_selects_the_to_field) {
+    make_world();
+    dorm_qs *qs = dorm_filter(dorm_all(T.cx, City),
+                              DQ("country__in", dorm_filter(dorm_all(T.cx, Country), DQ("name", "France"))));
+    test_expect_sql("in_filtered", dorm_qs_sql(qs, NULL),
+                    "SELECT \"geo_city\".\"id\", \"geo_city\".\"name\", \"geo_city\".\"country_id\" FROM \"geo_city\" "
+                    "WHERE \"geo_city\".\"country_id\" IN (SELECT U0.\"code\" FROM \"geo_country\" U0 WHERE "
+                    "U0.\"name\" = ?) ORDER BY \"geo_city\".\"name\" ASC",
+                    NULL, NULL);
+    cr_assert_str_eq(city_names(qs), "Lyon,Paris");
+    qs = dorm_filter(dorm_all(T.cx, City), DQ("country__in", dorm_all(T.cx, Country)));
+    test_expect_sql("in_all", dorm_qs_sql(qs, NULL),
+                    "SELECT \"geo_city\".\"id\", \"geo_city\".\"name\", \"geo_city\".\"country_id\" FROM \"geo_city\" "
+                    "WHERE \"geo_city\".\"country_id\" IN (SELECT \"geo_country\".\"code\" FROM \"geo_country\") "
+                    "ORDER BY \"geo_city\".\"name\" ASC",
+                    NULL, NULL);
+    cr_assert_str_eq(city_names(qs), "Lyon,Paris,Tokyo");
+}
+
 Test(fk_options, reverse_manager_writes_the_key) {
     world w = make_world();
     City *nice = dorm_related_create(w.fr, "cities", City, .name = "Nice");

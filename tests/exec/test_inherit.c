@@ -224,6 +224,18 @@ Test(inherit, sql_is_djangos) {
     cr_expect(strstr(distinct, "SELECT DISTINCT \"lifecycle_person\".\"id\"") &&
                   strstr(distinct, "\"lifecycle_staff\".\"role\" FROM"),
               "%s", distinct);
+    /* GROUP BY as each backend's Django shortens it: every column on
+     * SQLite; on PostgreSQL each table's key stands for its columns; on
+     * MariaDB the base table's key (the parent link) for all of them. */
+    const char *grouped = test_sql_std(
+        dorm_qs_str(dorm_clear_ordering(dorm_annotate(dorm_all(T.cx, Staff), DAS("n", DCount("articles"))))));
+    cr_assert_not_null(strstr(grouped, " GROUP BY "), "%s", grouped);
+    cr_assert_str_eq(strstr(grouped, " GROUP BY "),
+                     test_pick(" GROUP BY \"lifecycle_person\".\"id\", \"lifecycle_person\".\"created\", "
+                               "\"lifecycle_person\".\"updated\", \"lifecycle_person\".\"name\", "
+                               "\"lifecycle_staff\".\"person_ptr_id\", \"lifecycle_staff\".\"role\"",
+                               " GROUP BY \"lifecycle_person\".\"id\", \"lifecycle_staff\".\"person_ptr_id\"",
+                               " GROUP BY \"lifecycle_staff\".\"person_ptr_id\" ORDER BY NULL"));
     dorm_qs *bad = dorm_filter(dorm_all(T.cx, Staff), DQ("nope", 1));
     cr_assert_str_eq(dorm_qs_errmsg(bad),
                      "Cannot resolve keyword 'nope' into field. Choices are: articles, created, desk, "

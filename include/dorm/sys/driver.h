@@ -332,6 +332,9 @@ typedef struct dorm_dialect {
      * (Django's allows_group_by_pk): when it is grouped by, the other
      * columns of tables whose key is grouped by are left out. */
     bool group_by_pk;
+    /* GROUP BY a table's primary key stands for that table's other columns
+     * (Django's allows_group_by_selected_pks): they are left out of it. */
+    bool group_by_selected_pks;
     /* ORDER BY has no NULLS FIRST / NULLS LAST (Django's
      * supports_order_by_nulls_modifier = False): nulls_last is written as
      * an "x IS NULL" key before x, where the backend's own order needs it. */

@@ -434,6 +434,7 @@ const dorm_dialect dorm_pg_dialect = {
     .test_namespace_use = "SET search_path TO \"%s\", public", /* public: where extensions live */
     .test_namespace_drop = "DROP SCHEMA IF EXISTS \"%s\" CASCADE",
     .nulls_sort_first = false,
+    .group_by_selected_pks = true,
     .requires_casted_case_in_updates = true,
     .float_param_cast = "::double precision",
     .decimal_param_cast = "::numeric",
