@@ -8,23 +8,38 @@
 #include "query/shape.h"
 #include "core/alloc.h"
 
-/* A growable array of pointers in malloc memory, moved to the arena at the end
- * so the arena holds one exact-size copy. */
+/* A growable array of pointers, moved to the arena at the end so the arena
+ * holds one exact-size copy: its first PTRVEC_INLINE on the stack (a get()
+ * or a short list allocates nothing), then in malloc memory. */
+#define PTRVEC_INLINE 32
+
 typedef struct ptrvec {
     void **v;
     size_t n, cap;
+    void *inl[PTRVEC_INLINE];
 } ptrvec;
 
+static void ptrvec_init(ptrvec *p) {
+    p->v = p->inl;
+    p->n = 0;
+    p->cap = PTRVEC_INLINE;
+}
+
 static int ptrvec_push(ptrvec *p, void *x) {
-    if (p->n + 1 >= p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 64;
-        void **v = dorm_mem__realloc(p->v, sizeof(void *) * cap);
+    if (p->n == p->cap) {
+        size_t cap = p->cap * 2;
+        void **v = dorm_mem__realloc(p->v == p->inl ? NULL : p->v, sizeof(void *) * cap);
         if (!v) return DORM_ENOMEM;
+        if (p->v == p->inl) memcpy(v, p->inl, sizeof p->inl);
         p->v = v;
         p->cap = cap;
     }
     p->v[p->n++] = x;
     return DORM_OK;
+}
+
+static void ptrvec_free(ptrvec *p) {
+    if (p->v != p->inl) dorm_mem__free(p->v);
 }
 
 static int start(dorm_qs *qs) {
@@ -58,7 +73,8 @@ static int evaluate_on(dorm_qs *qs) {
     dorm_sql s;
     dorm_shape shape;
     dorm_sql__init(&s, qs->cx);
-    ptrvec out = {NULL, 0, 0};
+    ptrvec out;
+    ptrvec_init(&out);
     rc = dorm_compile__shaped(qs, DORM_SELECT_ROWS, &s, &shape);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs = NULL;
@@ -81,17 +97,17 @@ static int evaluate_on(dorm_qs *qs) {
     dorm_shape__free(&shape);
     dorm_sql__free(&s);
     if (rc < 0) {
-        dorm_mem__free(out.v);
+        ptrvec_free(&out);
         return rc;
     }
     void **arr = dorm_alloc(qs->cx, sizeof(void *) * (out.n + 1));
     if (!arr) {
-        dorm_mem__free(out.v);
+        ptrvec_free(&out);
         return DORM_ENOMEM;
     }
     if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
     arr[out.n] = NULL;
-    dorm_mem__free(out.v);
+    ptrvec_free(&out);
     if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
         (rc = dorm_prefetch__objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
         return rc;

@@ -151,15 +151,19 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
     return DORM_OK;
 }
 
-/* Splits path into its parts (in the arena); the count, or DORM_ENOMEM. */
-static int split(dorm_qs *qs, const char *path, size_t len, part **out) {
+/* Paths of up to this many parts are split into the caller's buffer. */
+#define PARTS_INLINE 8
+
+/* Splits path into its parts (into buf when they fit, else in the arena);
+ * the count, or DORM_ENOMEM. */
+static int split(dorm_qs *qs, const char *path, size_t len, part *buf, part **out) {
     int n = 1;
     for (size_t i = 0; i + 1 < len; i++)
         if (path[i] == '_' && path[i + 1] == '_') {
             n++;
             i++;
         }
-    part *parts = dorm_alloc(qs->cx, sizeof(part) * (size_t)n);
+    part *parts = n <= PARTS_INLINE ? buf : dorm_alloc(qs->cx, sizeof(part) * (size_t)n);
     if (!parts) return DORM_ENOMEM;
     const char *p = path, *end = path + len;
     for (int i = 0; i < n; i++) {
@@ -181,8 +185,8 @@ static bool walkable(const dorm_meta *m, part p) {
 int dorm_path__resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
     const dorm_meta *m = qs->meta;
     memset(out, 0, sizeof *out);
-    part *parts;
-    int np = split(qs, path, len, &parts);
+    part buf[PARTS_INLINE], *parts;
+    int np = split(qs, path, len, buf, &parts);
     if (np < 0) return np;
     int alias = 0;
     bool nullable = false;
@@ -274,8 +278,8 @@ int dorm_path__on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, co
     memset(out, 0, sizeof *out);
     out->expr = base;
     if (!rest[0]) return DORM_OK;
-    part *parts;
-    int np = split(qs, rest, strlen(rest), &parts);
+    part buf[PARTS_INLINE], *parts;
+    int np = split(qs, rest, strlen(rest), buf, &parts);
     if (np < 0) return np;
     return resolve_tail(qs, parts, np, flags, name, false, NULL, out);
 }

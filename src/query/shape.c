@@ -203,11 +203,12 @@ static bool slot_value(dorm_sql *s, const dorm_shape *sh, const dorm_shape_slot 
     return true;
 }
 
-static int bind_slots(dorm_sql *s, const dorm_shape *sh, const dorm_shape_entry *en) {
+static int bind_slots(dorm_sql *s, dorm_shape *sh, const dorm_shape_entry *en) {
     const dorm_shape_slot *slots = en->slots;
-    s->params = dorm_mem__alloc(sizeof *s->params * (en->nslots ? en->nslots : 1));
+    s->params_borrowed = en->nslots <= DORM_SHAPE_PARAMS_INLINE;
+    s->params = s->params_borrowed ? sh->params : dorm_mem__alloc(sizeof *s->params * en->nslots);
     if (!s->params) return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
-    s->cap = en->nslots ? en->nslots : 1;
+    s->cap = s->params_borrowed ? DORM_SHAPE_PARAMS_INLINE : en->nslots;
     for (size_t i = 0; i < en->nslots; i++)
         if (!slot_value(s, sh, &slots[i], &s->params[s->nparams++]))
             return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");

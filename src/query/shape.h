@@ -10,6 +10,9 @@
 
 #define DORM_SHAPE_KEY_MAX 768
 #define DORM_SHAPE_LEAVES_MAX 32
+/* A hit with this many parameters or fewer binds them from the shape's own
+ * storage (on the caller's stack): no allocation. */
+#define DORM_SHAPE_PARAMS_INLINE 8
 
 /* Where a parameter's value comes from: leaf `leaf` (in the key's walk
  * order) - its value (elem -1) or element elem of its list - as it is,
@@ -32,6 +35,7 @@ typedef struct dorm_shape {
     dorm_shape_slot *slots; /* recorded while compiling (dorm_mem__alloc)    */
     size_t nslots, cap;
     dorm_shape_entry *hit; /* the session's entry this query runs from     */
+    dorm_value params[DORM_SHAPE_PARAMS_INLINE]; /* a hit's parameters  */
 } dorm_shape;
 
 /* compile_select(qs, what) through the session's shape cache: on a hit only

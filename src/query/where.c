@@ -6,12 +6,10 @@
 
 #include "query/query.h"
 
+/* A zeroed node (dorm_alloc zeroes). */
 static dorm_where *node(dorm_qs *qs, dorm_wkind kind) {
     dorm_where *w = dorm_alloc(qs->cx, sizeof *w);
-    if (w) {
-        memset(w, 0, sizeof *w);
-        w->kind = kind;
-    }
+    if (w) w->kind = kind;
     return w;
 }
 
