@@ -182,9 +182,33 @@ static bool walkable(const dorm_meta *m, part p) {
     return is_pk(p) || dorm_meta__fieldn(m, p.s, p.n) || dorm_meta__reverse(m, p.s, p.n) || dorm_meta__m2m(m, p.s, p.n);
 }
 
+/* A path of one name, "pk" or a field of a model with no parent ("title"):
+ * what the loop of dorm_path__resolve does for it, without splitting it
+ * (get(pk=...) in a loop).  False for any other path. */
+static bool own_field(const dorm_qs *qs, const char *path, size_t len, dorm_path *out) {
+    for (size_t i = 0; i + 1 < len; i++)
+        if (path[i] == '_' && path[i + 1] == '_') return false;
+    const dorm_meta *m = qs->meta;
+    const dorm_fmeta *fm;
+    if (len == 2 && path[0] == 'p' && path[1] == 'k')
+        fm = m->pk;
+    else if (m->parent)
+        return false; /* the name may be an ancestor's (dorm_path__up) */
+    else
+        fm = dorm_meta__fieldn(m, path, len);
+    if (!fm) return false;
+    bool is_fk = fm->f->kind == DORM_KIND_FK && fm->target;
+    bool by_attname = fm->attname != fm->f->name && eqn(fm->attname, path, len);
+    out->field = fm;
+    out->nullable = fm->f->null;
+    out->relation = is_fk && !by_attname;
+    return true;
+}
+
 int dorm_path__resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
     const dorm_meta *m = qs->meta;
     memset(out, 0, sizeof *out);
+    if (own_field(qs, path, len, out)) return DORM_OK;
     part buf[PARTS_INLINE], *parts;
     int np = split(qs, path, len, buf, &parts);
     if (np < 0) return np;

@@ -593,10 +593,32 @@ int dorm_where__add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     for (int i = 0; i < qs->njoins && i < 64; i++)
         if (!qs->joins[i].outer) inner |= (uint64_t)1 << i;
     const dorm_where *added;
-    /* The conditions of one call sit at depth 0 (or 1, under exclude's NOT);
-     * a leaf's depth counts the AND / OR / NOT nodes above it. */
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds,
+    int rc;
+    if (!negate && conds[0] && !conds[1]) {
+        /* filter() of one condition (get(pk=...) in a loop): what group()
+         * does for an AND of one child, without the AND node, which would
+         * write the same SQL (its one child needs no parentheses outside a
+         * NOT).  An AND child keeps it: the next filter() flattens the top
+         * AND only, so (a AND b) AND c stays as it was written. */
+        votes v = {0, 0};
+        rc = build(qs, conds[0], (where_ctx){false, false, true, &v, 0, false}, &added);
+        if (!rc && added) rc = demote_mask(qs, v.required);
+        if (!rc && added && added->kind == DORM_W_AND) {
+            dorm_where *w = node(qs, DORM_W_AND);
+            const dorm_where **kid = dorm_alloc(qs->cx, sizeof *kid);
+            if (!w || !kid) return DORM_ENOMEM;
+            kid[0] = added;
+            w->n = 1;
+            w->kids = kid;
+            w->aggregate = added->aggregate;
+            added = w;
+        }
+    } else {
+        /* The conditions of one call sit at depth 0 (or 1, under exclude's
+         * NOT); a leaf's depth counts the AND / OR / NOT nodes above it. */
+        rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds,
                    (where_ctx){negate, negate, true, NULL, negate ? 0 : -1, false}, &added);
+    }
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     if (rc || !added) return rc;
     return dorm_where__and(qs, added);
