@@ -15,55 +15,64 @@
 #include "core/alloc.h"
 #include "core/assert.h"
 
-static void put(dorm_shape *sh, const void *p, size_t n) {
-    if (!sh->keyed) return;
-    if (sh->klen + n > sizeof sh->key) {
+/* The key is written in whole words: small numbers share one (pair), so a
+ * key is short to build and to compare. */
+static uint64_t ptr(const void *p) { return (uint64_t)(uintptr_t)p; }
+static uint64_t pair(int32_t a, int32_t b) { return (uint32_t)a | (uint64_t)(uint32_t)b << 32; }
+
+/* Room for n more words of the key; NULL when it is full (the query is then
+ * compiled as it would be without the cache). */
+static uint64_t *words(dorm_shape *sh, size_t n) {
+    if (!sh->keyed || sh->nwords + n > DORM_SHAPE_KEY_WORDS) {
         sh->keyed = false;
-        return;
+        return NULL;
     }
-    memcpy(sh->key + sh->klen, p, n);
-    sh->klen += n;
+    uint64_t *k = sh->key + sh->nwords;
+    sh->nwords += n;
+    return k;
 }
 
-/* Counts, indexes, enums and flags: all fit in 32 bits. */
-static void put_int(dorm_shape *sh, int32_t v) { put(sh, &v, sizeof v); }
-static void put_i64(dorm_shape *sh, int64_t v) { put(sh, &v, sizeof v); }
-static void put_ptr(dorm_shape *sh, const void *p) { put(sh, &p, sizeof p); }
-
-static void put_str(dorm_shape *sh, const char *str) {
-    size_t n = str ? strlen(str) : 0;
-    put_int(sh, (int32_t)n);
-    put(sh, str, n);
+/* A string: its length, then its bytes zero-padded to whole words. */
+static bool put_str(dorm_shape *sh, const char *str) {
+    size_t n = str ? strlen(str) : 0, nw = (n + 7) / 8;
+    uint64_t *k = words(sh, 1 + nw);
+    if (!k) return false;
+    k[0] = n;
+    k[nw] = 0;
+    if (n) memcpy(k + 1, str, n);
+    return true;
 }
 
 /* What of a leaf the SQL depends on: its column, lookup and the kind of its
  * value (IS NULL or IS NOT NULL; how many placeholders a list takes). */
 static bool leaf_key(dorm_shape *sh, const dorm_where *w) {
     if (w->lhs || w->rhs_expr || w->sub || w->json || sh->nleaves == DORM_SHAPE_LEAVES_MAX) return false;
+    uint64_t *k = words(sh, 4);
+    if (!k) return false;
     sh->leaves[sh->nleaves++] = w;
-    put_int(sh, w->alias);
-    put_ptr(sh, w->field);
-    put_int(sh, w->lookup);
-    put_ptr(sh, w->def);
-    put_int(sh, w->nullable);
-    put_int(sh, w->json_null);
-    put_int(sh, w->rhs.type);
-    if (w->rhs.type == DORM_T_BOOL) put_int(sh, w->rhs.u.b);
-    if (w->rhs.type == DORM_T_LIST) put_i64(sh, (int64_t)w->rhs.len);
+    const dorm_value *v = &w->rhs;
+    k[0] = pair(w->alias, (int32_t)w->lookup);
+    k[1] = ptr(w->field);
+    k[2] = ptr(w->def);
+    /* A bool's value and a list's length; the value kind; two flags. */
+    uint64_t extent = v->type == DORM_T_BOOL ? v->u.b : v->type == DORM_T_LIST ? v->len : 0;
+    k[3] = extent << 16 | (uint64_t)v->type << 2 | (uint64_t)w->nullable << 1 | w->json_null;
     return true;
 }
 
 static bool where_key(dorm_shape *sh, const dorm_where *w) {
-    put_int(sh, w->kind);
     if (w->aggregate) return false;
+    bool group = w->kind == DORM_W_AND || w->kind == DORM_W_OR || w->kind == DORM_W_NOT;
+    uint64_t *k = words(sh, 1);
+    if (!k) return false;
+    k[0] = pair((int32_t)w->kind, group ? w->n : 0);
     switch (w->kind) {
     case DORM_W_NOTHING: return true;
     case DORM_W_LEAF: return leaf_key(sh, w);
     case DORM_W_AND:
     case DORM_W_OR:
     case DORM_W_NOT:
-        put_int(sh, w->n);
-        for (int i = 0; i < w->n && sh->keyed; i++)
+        for (int i = 0; i < w->n; i++)
             if (!where_key(sh, w->kids[i])) return false;
         return true;
     default: return false;
@@ -71,82 +80,73 @@ static bool where_key(dorm_shape *sh, const dorm_where *w) {
 }
 
 static bool joins_key(dorm_shape *sh, const dorm_qs *qs) {
-    put_int(sh, qs->njoins);
     for (int i = 0; i < qs->njoins; i++) {
         const dorm_join *j = &qs->joins[i];
-        put_int(sh, j->parent);
-        put_ptr(sh, j->fk);
-        put_int(sh, j->reverse);
-        put_ptr(sh, j->model);
-        put_int(sh, j->outer);
-        put_int(sh, j->nullable);
-        put_str(sh, j->alias);
+        uint64_t *k = words(sh, 3);
+        if (!k) return false;
+        k[0] = pair(j->parent, j->reverse | j->outer << 1 | j->nullable << 2);
+        k[1] = ptr(j->fk);
+        k[2] = ptr(j->model);
+        if (!put_str(sh, j->alias)) return false;
     }
     return true;
 }
 
 static bool columns_key(dorm_shape *sh, const dorm_qs *qs) {
-    put_int(sh, qs->mode);
-    put_i64(sh, (int64_t)qs->deferred);
-    put_int(sh, qs->only_mode);
-    if (qs->mode == DORM_MODE_OBJECTS)
-        put_int(sh, 0);
-    else
-        put_int(sh, qs->ncols);
     for (int i = 0; qs->mode != DORM_MODE_OBJECTS && i < qs->ncols; i++) {
         const dorm_col *c = &qs->cols[i];
-        if (c->ann || c->expr) return false;
-        put_int(sh, c->alias);
-        put_ptr(sh, c->field);
-        put_int(sh, c->pos);
+        uint64_t *k = c->ann || c->expr ? NULL : words(sh, 2);
+        if (!k) return false;
+        k[0] = pair(c->alias, c->pos);
+        k[1] = ptr(c->field);
     }
-    put_int(sh, qs->nselrel);
     for (int i = 0; i < qs->nselrel; i++) {
         const dorm_selrel *r = &qs->selrel[i];
-        put_int(sh, r->alias);
-        put_ptr(sh, r->fk);
-        put_int(sh, r->parent);
-        put_ptr(sh, r->rel);
+        uint64_t *k = words(sh, 3);
+        if (!k) return false;
+        k[0] = pair(r->alias, r->parent);
+        k[1] = ptr(r->fk);
+        k[2] = ptr(r->rel);
     }
     return true;
 }
 
 static bool order_key(dorm_shape *sh, const dorm_qs *qs) {
-    put_int(sh, qs->ordered_explicitly);
-    put_int(sh, qs->reversed);
-    put_int(sh, qs->norder);
     for (int i = 0; i < qs->norder; i++) {
         const dorm_order *o = &qs->order[i];
-        if (o->expr || o->ref) return false;
-        put_int(sh, o->alias);
-        put_ptr(sh, o->field);
-        put_int(sh, o->desc | o->random << 1 | o->nulls_first << 2 | o->nulls_last << 3);
+        uint64_t *k = o->expr || o->ref ? NULL : words(sh, 2);
+        if (!k) return false;
+        k[0] = pair(o->alias, o->desc | o->random << 1 | o->nulls_first << 2 | o->nulls_last << 3);
+        k[1] = ptr(o->field);
     }
     return true;
 }
 
 /* Builds sh's key for qs; false when qs's SQL may depend on more than the
- * key holds. */
+ * key holds.  The counts come first, so every part after them has a
+ * known length. */
 static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) {
     const dorm_db *db = qs->cx->db;
     sh->keyed = true;
     if (qs->combinator || qs->nann || qs->group_by || qs->ngroup || qs->outer_refs || qs->subq_height ||
         qs->alias_names || qs->lock)
         return false;
-    put_int(sh, what);
-    put_ptr(sh, db->drv);
-    put_ptr(sh, db->dialect);
-    put_ptr(sh, db->reg);
-    put_ptr(sh, qs->meta);
-    put_int(sh, qs->distinct | qs->empty << 1);
-    put_i64(sh, qs->low);
-    put_i64(sh, qs->high);
+    uint64_t *k = words(sh, 11);
+    if (!k) return false;
+    k[0] = pair((int32_t)what, (int32_t)qs->mode);
+    k[1] = ptr(db->drv);
+    k[2] = ptr(db->dialect);
+    k[3] = ptr(db->reg);
+    k[4] = ptr(qs->meta);
+    k[5] = (uint64_t)qs->low;
+    k[6] = (uint64_t)qs->high;
+    k[7] = qs->deferred;
+    k[8] = pair(qs->njoins, qs->nselrel);
+    k[9] = pair(qs->norder, qs->mode == DORM_MODE_OBJECTS ? 0 : qs->ncols);
+    k[10] = (uint64_t)(qs->distinct | qs->empty << 1 | qs->only_mode << 2 | qs->ordered_explicitly << 3 |
+                       qs->reversed << 4 | (qs->where != NULL) << 5);
     if (!joins_key(sh, qs) || !columns_key(sh, qs) || !order_key(sh, qs)) return false;
-    if (!qs->where)
-        put_int(sh, 0);
-    else if (!where_key(sh, qs->where))
-        return false;
-    return sh->keyed;
+    return (!qs->where || where_key(sh, qs->where)) && sh->keyed;
 }
 
 void dorm_shape__record(dorm_shape *sh, const dorm_value *v) {
@@ -242,7 +242,7 @@ static void check_hit(const dorm_qs *qs, dorm_select_what what, const dorm_sql *
 
 int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh) {
     dorm_db *db = qs->cx->db;
-    sh->klen = 0;
+    sh->nwords = 0;
     sh->nleaves = 0;
     sh->unmapped = false;
     sh->pattern = NULL;
@@ -250,7 +250,7 @@ int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, 
     sh->nslots = sh->cap = 0;
     sh->hit = NULL;
     if (shape_key(qs, what, sh)) {
-        dorm_shape_entry *en = dorm_db__shape_get(db, sh->key, sh->klen);
+        dorm_shape_entry *en = dorm_db__shape_get(db, sh->key, sh->nwords * sizeof *sh->key);
         if (en && en->sql) {
             int rc = bind_slots(s, sh, en);
             if (rc != DORM_COMPILED) return rc;
@@ -278,8 +278,8 @@ void dorm_shape__store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
     bool mapped = !sh->unmapped && sh->nslots == s->nparams;
     void *slots = mapped ? sh->slots : NULL;
     if (mapped) sh->slots = NULL;
-    dorm_db__shape_put(db, sh->key, sh->klen, mapped ? s->text.data : NULL, s->text.len, slots, mapped ? sh->nslots : 0,
-                       cs);
+    dorm_db__shape_put(db, sh->key, sh->nwords * sizeof *sh->key, mapped ? s->text.data : NULL, s->text.len, slots,
+                       mapped ? sh->nslots : 0, cs);
 }
 
 void dorm_shape__free(dorm_shape *sh) {

@@ -8,7 +8,7 @@
 
 #include "query/compiler.h"
 
-#define DORM_SHAPE_KEY_MAX 768
+#define DORM_SHAPE_KEY_WORDS 96
 #define DORM_SHAPE_LEAVES_MAX 32
 /* A hit with this many parameters or fewer binds them from the shape's own
  * storage (on the caller's stack): no allocation. */
@@ -25,8 +25,8 @@ typedef struct dorm_shape_slot {
 
 /* One query's shape (on the caller's stack during a fetch). */
 typedef struct dorm_shape {
-    unsigned char key[DORM_SHAPE_KEY_MAX];
-    size_t klen;
+    uint64_t key[DORM_SHAPE_KEY_WORDS];
+    size_t nwords;
     bool keyed; /* the key captures this query's SQL            */
     bool unmapped; /* a parameter came from no leaf value          */
     const dorm_where *leaves[DORM_SHAPE_LEAVES_MAX];
