@@ -257,23 +257,30 @@ void *dorm_qs_get(dorm_qs *qs, const dorm_q *const *conds) {
                       names[qs->combinator]);
         return NULL;
     }
+    /* The filtered QuerySet is get()'s own: a copy on its stack, which no
+     * result keeps (objects point at the context, not at their query). */
+    dorm_qs own;
+    dorm_qs *c = qs;
     bool filtered = conds && conds[0];
-    dorm_qs *c = filtered ? dorm_qs_filter(qs, conds) : qs;
-    if (c && !c->err && c->low == 0 && c->high < 0) {
-        /* Django's order_by() and [:21], made on filter()'s own clone (get
-         * in a loop is the hot path): what dorm_clear_ordering and
-         * dorm_slice would set on two more clones. */
-        if (!filtered) c = dorm_qs__clone(c);
-        if (c) {
-            c->ordered_explicitly = true;
-            c->reversed = false;
-            c->order = NULL;
-            c->norder = 0;
-            c->high = MAX_GET_RESULTS;
-        }
+    if (filtered) {
+        dorm_qs__copy(&own, qs);
+        c = dorm_qs__filter_on(&own, conds);
     }
-    if (!c || c->err) {
-        if (c) dorm_qs__reraise(c);
+    if (!c->err && c->low == 0 && c->high < 0) {
+        /* Django's order_by() and [:21], made on that copy: what
+         * dorm_clear_ordering and dorm_slice would set on two clones. */
+        if (!filtered) {
+            dorm_qs__copy(&own, qs);
+            c = &own;
+        }
+        c->ordered_explicitly = true;
+        c->reversed = false;
+        c->order = NULL;
+        c->norder = 0;
+        c->high = MAX_GET_RESULTS;
+    }
+    if (c->err) {
+        dorm_qs__reraise(c);
         return NULL;
     }
     if (evaluate(c)) return NULL;

@@ -191,6 +191,11 @@ dorm_qs *dorm_qs__combined_refuse(dorm_qs *qs, const char *operation);
 const dorm_meta *dorm_model__meta(dorm_ctx *cx, const dorm_model *model);
 /* A new QuerySet copying `qs` (result cache not copied); NULL on ENOMEM. */
 dorm_qs *dorm_qs__clone(const dorm_qs *qs);
+/* What dorm_qs__clone makes, written into *out (a QuerySet a call keeps to
+ * itself, on its stack: get()'s filtered copy). */
+void dorm_qs__copy(dorm_qs *out, const dorm_qs *qs);
+/* filter(conds) applied to c itself, a private copy; returns c. */
+dorm_qs *dorm_qs__filter_on(dorm_qs *c, const dorm_q *const *conds);
 /* Fails `qs` (and its context) with an error; returns qs for chaining. */
 dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...);
 /* Re-raises a failed QuerySet's error on its context; returns its code. */
