@@ -100,10 +100,11 @@ static int evaluate_on(dorm_qs *qs) {
         ptrvec_free(&out);
         return rc;
     }
-    void **arr = dorm_alloc(qs->cx, sizeof(void *) * (out.n + 1));
+    /* Every slot is written below: no need to zero them first. */
+    void **arr = dorm_arena__alloc(&qs->cx->arena, sizeof(void *) * (out.n + 1));
     if (!arr) {
         ptrvec_free(&out);
-        return DORM_ENOMEM;
+        return dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     }
     if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
     arr[out.n] = NULL;
