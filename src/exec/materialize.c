@@ -23,13 +23,17 @@ static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
         fm->f->name);
 }
 
+/* Why copy_text failed: no copy (out of memory), or a NUL in the text. */
+static int copy_failed(dorm_ctx *cx, const dorm_fmeta *fm, const char *copy) {
+    return copy ? nul_in_text(cx, fm) : dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
+}
+
 /* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
-static int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
+static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
     size_t len;
     if (!s) s = "", n = 0;
     char *c = dorm_arena__cstr(arena, s, n, &len);
-    if (!c) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
-    if (len != n) return nul_in_text(cx, fm);
+    if (!c || len != n) return copy_failed(cx, fm, c);
     *(char **)p = c;
     return DORM_OK;
 }
