@@ -292,6 +292,10 @@ int dorm_expr__resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr
  * Q.resolve_expression does: its joins LEFT OUTER.  *out NULL: the condition
  * is empty (matches every row). */
 int dorm_where__cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
+/* The field and kind the value of leaf w (a column, not JSON, compared with
+ * a value as it comes: no None, list or expression) was prepared as by
+ * dorm_prep__value: a get() plan prepares the next value the same way. */
+void dorm_where__prep_as(const dorm_where *w, const dorm_fmeta **field, dorm_kind *kind);
 /* Whether a condition reads a column of a joined table. */
 bool dorm_where__joins(const dorm_where *w);
 /* OuterRef(path) `level` queries out, resolved when its QuerySet becomes a

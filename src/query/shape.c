@@ -32,14 +32,22 @@ static uint64_t *words(dorm_shape *sh, size_t n) {
     return k;
 }
 
-/* A string: its length, then its bytes zero-padded to whole words. */
+/* A string: its length, then its bytes zero-padded to whole words (read
+ * in one pass: a path is a few bytes). */
 static bool put_str(dorm_shape *sh, const char *str) {
-    size_t n = str ? strlen(str) : 0, nw = (n + 7) / 8;
-    uint64_t *k = words(sh, 1 + nw);
-    if (!k) return false;
-    k[0] = n;
-    k[nw] = 0;
-    if (n) memcpy(k + 1, str, n);
+    uint64_t *len = words(sh, 1);
+    size_t n = 0;
+    if (!len) return false;
+    for (bool more = str != NULL; more;) {
+        uint64_t w = 0;
+        int i = 0;
+        for (; i < 8 && str[n]; i++, n++) w |= (uint64_t)(unsigned char)str[n] << (8 * i);
+        uint64_t *k = i ? words(sh, 1) : len;
+        if (!k) return false;
+        if (i) *k = w;
+        more = i == 8;
+    }
+    *len = n;
     return true;
 }
 
@@ -125,7 +133,7 @@ static bool order_key(dorm_shape *sh, const dorm_qs *qs) {
 /* Builds sh's key for qs; false when qs's SQL may depend on more than the
  * key holds.  The counts come first, so every part after them has a
  * known length. */
-static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) {
+static bool shape_key(const dorm_qs *qs, int32_t what, dorm_shape *sh) {
     const dorm_db *db = qs->cx->db;
     sh->keyed = true;
     if (qs->combinator || qs->nann || qs->group_by || qs->ngroup || qs->outer_refs || qs->subq_height ||
@@ -133,7 +141,7 @@ static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) 
         return false;
     uint64_t *k = words(sh, 11);
     if (!k) return false;
-    k[0] = pair((int32_t)what, (int32_t)qs->mode);
+    k[0] = pair(what, (int32_t)qs->mode);
     k[1] = ptr(db->drv);
     k[2] = ptr(db->dialect);
     k[3] = ptr(db->reg);
@@ -150,7 +158,7 @@ static bool shape_key(const dorm_qs *qs, dorm_select_what what, dorm_shape *sh) 
 }
 
 void dorm_shape__record(dorm_shape *sh, const dorm_value *v) {
-    dorm_shape_slot slot = {-1, -1, false};
+    dorm_shape_slot slot = {.leaf = -1, .elem = -1};
     /* Addresses compared as integers: v need not point into the list. */
     uintptr_t at = (uintptr_t)v;
     for (int i = 0; i < sh->nleaves && slot.leaf < 0; i++) {
@@ -160,10 +168,10 @@ void dorm_shape__record(dorm_shape *sh, const dorm_value *v) {
             slot.leaf = i;
         else if (rhs->type == DORM_T_LIST && at >= list && at < list + rhs->len * sizeof *v &&
                  (at - list) % sizeof *v == 0)
-            slot = (dorm_shape_slot){i, (int)((at - list) / sizeof *v), false};
+            slot = (dorm_shape_slot){.leaf = i, .elem = (int)((at - list) / sizeof *v)};
     }
     for (int i = 0; i < sh->nleaves && slot.leaf < 0 && sh->pattern; i++)
-        if (sh->leaves[i] == sh->pattern) slot = (dorm_shape_slot){i, -1, true};
+        if (sh->leaves[i] == sh->pattern) slot = (dorm_shape_slot){.leaf = i, .elem = -1, .pattern = true};
     if (slot.leaf < 0) {
         sh->unmapped = true;
         return;
@@ -203,15 +211,28 @@ static bool slot_value(dorm_sql *s, const dorm_shape *sh, const dorm_shape_slot 
     return true;
 }
 
-static int bind_slots(dorm_sql *s, dorm_shape *sh, const dorm_shape_entry *en) {
+/* What bind_slots answers when a get() plan's condition value does not
+ * prepare as the plan's did. */
+#define NOT_AS_PLANNED 1
+
+/* Fills s's parameters from the slots of en: leaf values from sh's leaves,
+ * a plan's condition values (conds) prepared as the plan says. */
+static int bind_slots(dorm_sql *s, dorm_shape *sh, const dorm_shape_entry *en, const dorm_q *const *conds) {
     const dorm_shape_slot *slots = en->slots;
     s->params_borrowed = en->nslots <= DORM_SHAPE_PARAMS_INLINE;
     s->params = s->params_borrowed ? sh->params : dorm_mem__alloc(sizeof *s->params * en->nslots);
     if (!s->params) return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
     s->cap = s->params_borrowed ? DORM_SHAPE_PARAMS_INLINE : en->nslots;
-    for (size_t i = 0; i < en->nslots; i++)
-        if (!slot_value(s, sh, &slots[i], &s->params[s->nparams++]))
+    for (size_t i = 0; i < en->nslots; i++) {
+        const dorm_shape_slot *sl = &slots[i];
+        dorm_value *out = &s->params[s->nparams++];
+        if (sl->cond) {
+            if (dorm_prep__value(s->cx, sl->as, sl->kind, &conds[sl->cond - 1]->value, out) || out->type != sl->type)
+                return NOT_AS_PLANNED;
+        } else if (!slot_value(s, sh, sl, out)) {
             return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
+        }
+    }
     return DORM_COMPILED;
 }
 
@@ -240,8 +261,7 @@ static void check_hit(const dorm_qs *qs, dorm_select_what what, const dorm_sql *
 }
 #endif
 
-int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh) {
-    dorm_db *db = qs->cx->db;
+static void shape_init(dorm_shape *sh) {
     sh->nwords = 0;
     sh->nleaves = 0;
     sh->unmapped = false;
@@ -249,10 +269,15 @@ int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, 
     sh->slots = NULL;
     sh->nslots = sh->cap = 0;
     sh->hit = NULL;
-    if (shape_key(qs, what, sh)) {
+}
+
+int dorm_compile__shaped(const dorm_qs *qs, dorm_select_what what, dorm_sql *s, dorm_shape *sh) {
+    dorm_db *db = qs->cx->db;
+    shape_init(sh);
+    if (shape_key(qs, (int32_t)what, sh)) {
         dorm_shape_entry *en = dorm_db__shape_get(db, sh->key, sh->nwords * sizeof *sh->key);
         if (en && en->sql) {
-            int rc = bind_slots(s, sh, en);
+            int rc = bind_slots(s, sh, en, NULL);
             if (rc != DORM_COMPILED) return rc;
 #ifdef DORM_ASSERTS
             check_hit(qs, what, s, en);
@@ -285,4 +310,142 @@ void dorm_shape__store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
 void dorm_shape__free(dorm_shape *sh) {
     dorm_mem__free(sh->slots);
     sh->slots = NULL;
+}
+
+/* ---- get() plans ---------------------------------------------------------- */
+
+/* A plan's key is tagged apart from every shape key, whose first word holds
+ * a small dorm_select_what. */
+#define PLAN_TAG 0x40000000
+
+/* The value types a plan binds as they come: not None, a list, an
+ * expression or a QuerySet, whose leaves take other forms. */
+static bool plain_type(dorm_type t) {
+    switch (t) {
+    case DORM_T_BOOL:
+    case DORM_T_INT:
+    case DORM_T_FLOAT:
+    case DORM_T_TEXT:
+    case DORM_T_BYTES:
+    case DORM_T_DATE:
+    case DORM_T_DATETIME:
+    case DORM_T_TIME:
+    case DORM_T_DECIMAL:
+    case DORM_T_UUID:
+    case DORM_T_OBJECT:
+    case DORM_T_CUSTOM:
+    case DORM_T_DURATION: return true;
+    default: return false;
+    }
+}
+
+/* The lookups whose SQL binds the prepared value itself: not a pattern
+ * (made from it, after a NUL check), a list, a JSON path or a template. */
+static bool plain_lookup(dorm_lookup lk) {
+    return lk == DORM_LK_EXACT || (lk >= DORM_LK_GT && lk <= DORM_LK_LTE) || lk == DORM_LK_REGEX ||
+        lk == DORM_LK_IREGEX;
+}
+
+/* base's shape key, tagged, then each condition's value type and path
+ * (filter() resolves a path the same way on a QuerySet of one shape). */
+static bool plan_key(const dorm_qs *base, const dorm_q *const *conds, dorm_shape *sh) {
+    bool keyed = shape_key(base, (int32_t)DORM_SELECT_ROWS | PLAN_TAG, sh);
+    for (int i = 0; keyed && conds[i]; i++) {
+        const dorm_q *q = conds[i];
+        bool plain = i < DORM_SHAPE_LEAVES_MAX && q->kind == DORM_Q_LEAF && q->path && plain_type(q->value.type);
+        uint64_t *k = plain ? words(sh, 1) : NULL;
+        if (k) k[0] = (uint64_t)q->value.type;
+        keyed = k && put_str(sh, q->path);
+    }
+    sh->keyed = keyed;
+    return keyed;
+}
+
+#ifdef DORM_ASSERTS
+/* A plan's hit must be exactly what filtering and compiling gives. */
+static void check_plan(const dorm_qs *base, const dorm_qs *qs, const dorm_q *const *conds, const dorm_sql *s,
+                       const dorm_shape_entry *en) {
+    dorm_qs f;
+    dorm_qs__copy(&f, qs);
+    if (dorm_qs__filter_on(&f, conds)->err) {
+        /* Out of memory for the check only: the query itself goes on. */
+        DORM_ASSERT(f.err == DORM_ENOMEM);
+        dorm_error_clear(qs->cx);
+        return;
+    }
+    f.ordered_explicitly = base->ordered_explicitly;
+    f.reversed = base->reversed;
+    f.order = base->order;
+    f.norder = base->norder;
+    f.high = base->high;
+    check_hit(&f, DORM_SELECT_ROWS, s, en);
+}
+#endif
+
+bool dorm_shape__get_plan(const dorm_qs *base, const dorm_qs *qs, const dorm_q *const *conds, dorm_sql *s,
+                          dorm_shape *sh) {
+    dorm_db *db = base->cx->db;
+    shape_init(sh);
+    if (!plan_key(base, conds, sh)) return false;
+#ifndef DORM_ASSERTS
+    (void)qs;
+#endif
+    dorm_shape_entry *en = dorm_db__shape_get(db, sh->key, sh->nwords * sizeof *sh->key);
+    if (!en) return false;
+    if (bind_slots(s, sh, en, conds) != DORM_COMPILED) {
+        /* A value that does not prepare as the plan's did (an error, or
+         * another type): the ordinary way says what it makes of it. */
+        s->nparams = 0;
+        dorm_error_clear(base->cx);
+        sh->keyed = false;
+        return false;
+    }
+#ifdef DORM_ASSERTS
+    check_plan(base, qs, conds, s, en);
+#endif
+    sh->hit = en;
+    s->shape = sh;
+    db->shape_hits++;
+    return true;
+}
+
+void dorm_shape__get_store(dorm_db *db, const dorm_shape *sh, const dorm_qs *filtered, const dorm_q *const *conds) {
+    if (!sh->keyed) return;
+    dorm_shape fsh;
+    shape_init(&fsh);
+    if (!shape_key(filtered, (int32_t)DORM_SELECT_ROWS, &fsh)) return;
+    const dorm_shape_entry *en = dorm_db__shape_get(db, fsh.key, fsh.nwords * sizeof *fsh.key);
+    int nbase = sh->nleaves, nconds = 0;
+    while (conds[nconds]) nconds++;
+    /* The conditions' leaves follow the QuerySet's own, one each. */
+    if (!en || !en->sql || fsh.nleaves != nbase + nconds) return;
+    for (int j = 0; j < nbase; j++)
+        if (fsh.leaves[j] != sh->leaves[j]) return;
+    dorm_shape_slot *slots = dorm_mem__alloc(sizeof *slots * (en->nslots ? en->nslots : 1));
+    if (!slots) return;
+    uint64_t bound = 0;
+    for (size_t i = 0; i < en->nslots; i++) {
+        dorm_shape_slot sl = ((const dorm_shape_slot *)en->slots)[i];
+        if (sl.leaf >= nbase) {
+            const dorm_where *w = fsh.leaves[sl.leaf];
+            if (sl.elem >= 0 || sl.pattern || w->kind != DORM_W_LEAF || w->lhs || w->rhs_expr || w->sub || w->json ||
+                !w->field || dorm_fmeta_composite(w->field) || w->field->value_kind == DORM_KIND_JSON ||
+                !plain_lookup(w->lookup) || w->rhs.type == DORM_T_BOOL) {
+                /* (A bool's value is in a leaf's key.) */
+                dorm_mem__free(slots);
+                return;
+            }
+            sl.cond = sl.leaf - nbase + 1;
+            dorm_where__prep_as(w, &sl.as, &sl.kind);
+            sl.type = w->rhs.type;
+            bound |= (uint64_t)1 << (sl.cond - 1);
+        }
+        slots[i] = sl;
+    }
+    /* Every value is prepared on a hit, so that a bad one fails as filter() fails. */
+    if (bound != ((uint64_t)1 << nconds) - 1) {
+        dorm_mem__free(slots);
+        return;
+    }
+    dorm_db__shape_put(db, sh->key, sh->nwords * sizeof *sh->key, en->sql, en->len, slots, en->nslots, en->cs);
 }
