@@ -98,7 +98,11 @@ static int fill(dorm_qs *qs, dorm_sql *s, int rc) {
         ptrvec_free(&out);
         return dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     }
-    if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
+    /* A get's one object or a short list: no call to copy them. */
+    if (out.n > 8)
+        memcpy(arr, out.v, sizeof(void *) * out.n);
+    else
+        for (size_t i = 0; i < out.n; i++) arr[i] = out.v[i];
     arr[out.n] = NULL;
     ptrvec_free(&out);
     if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
