@@ -263,11 +263,11 @@ static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_s
     return DORM_OK;
 }
 
-void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
+/* A row's object with its select_related objects and annotations. */
+static void *with_related(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
     void *objs[1 + 32];
     objs[0] = dorm_materialize__some(cx, arena, qs->meta, cs, 0, qs->deferred);
     if (!objs[0]) return NULL;
-    if (!qs->nselrel && !qs->nann) return objs[0];
     int col = 0;
     for (int i = 0; i < qs->meta->nfields; i++) col += !(qs->deferred & ((uint64_t)1 << i));
     for (int r = 0; r < qs->nselrel && r < 32; r++) {
@@ -302,6 +302,11 @@ void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, 
         x->values = vals;
     }
     return objs[0];
+}
+
+void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
+    if (!qs->nselrel && !qs->nann) return dorm_materialize__some(cx, arena, qs->meta, cs, 0, qs->deferred);
+    return with_related(cx, arena, qs, cs);
 }
 
 /* A JSON expression's value from a backend that unwraps scalars (SQLite's
