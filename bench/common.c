@@ -78,7 +78,20 @@ static int stepping(void) {
     return s && *s && strcmp(s, "0") != 0;
 }
 
-int bench_rounds(void) {
+/* Whether $BENCH_ONLY (a comma-separated list) names workload. */
+static int selected(const char *workload) {
+    const char *only = getenv("BENCH_ONLY");
+    if (!only || !*only || strcmp(workload, "bulk_create") == 0) return 1;
+    size_t n = strlen(workload);
+    for (const char *p = only; *p; p += strcspn(p, ",")) {
+        p += strspn(p, ",");
+        if (strncmp(p, workload, n) == 0 && (p[n] == ',' || p[n] == '\0')) return 1;
+    }
+    return 0;
+}
+
+int bench_rounds(const char *workload) {
+    if (!selected(workload)) return 0;
     const char *s = getenv("BENCH_ROUNDS");
     char *end;
     long n = s ? strtol(s, &end, 10) : 0;

@@ -80,8 +80,12 @@ int bench_runs(void);
  * bench_runs() runs with its own result line, and before each round
  * bench_step prints "ready <workload>" and waits for a line on stdin, so
  * that the implementations take turns round by round on each workload
- * while the others wait.  Without $BENCH_STEP bench_step does nothing. */
-int bench_rounds(void);
+ * while the others wait.  Without $BENCH_STEP bench_step does nothing.
+ * $BENCH_ONLY, a comma-separated list of workloads, runs only those (and
+ * bulk_create, which makes the data they read): bench_rounds gives 0 for
+ * the others.  An instruction count (valgrind --tool=callgrind) of one
+ * workload needs nothing else run. */
+int bench_rounds(const char *workload);
 void bench_step(const char *workload);
 
 /* Seconds on a monotonic clock. */

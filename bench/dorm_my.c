@@ -69,10 +69,10 @@ static int run_fresh_round(MYSQL *check, const char *url, const dorm_registry *r
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_fresh(MYSQL *check, const char *url, const dorm_registry *reg, const char *name,
                      int (*fn)(dorm_db *, double *), dorm_db **keep) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_fresh_round(check, url, reg, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
@@ -101,9 +101,9 @@ static int run_update_round(dorm_db *db, MYSQL *check) {
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_update(dorm_db *db, MYSQL *check) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds("update_const"); round < rounds; round++) {
         bench_step("update_const");
         if (run_update_round(db, check) < 0) return -1;
     }

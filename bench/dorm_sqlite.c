@@ -92,10 +92,10 @@ static int run_fresh_round(const char *path, const dorm_registry *reg, const cha
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_fresh(const char *path, const dorm_registry *reg, const char *name, int (*fn)(dorm_db *, double *),
                      dorm_db **keep) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_fresh_round(path, reg, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
@@ -126,9 +126,9 @@ static int run_update_round(dorm_db *db, const char *path) {
     return rc;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_update(dorm_db *db, const char *path) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds("update_const"); round < rounds; round++) {
         bench_step("update_const");
         if (run_update_round(db, path) < 0) return -1;
     }

@@ -480,9 +480,9 @@ static int run_read_round(dorm_db *db, const char *name, long n, int (*fn)(dorm_
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 int bench_dorm_run_read(dorm_db *db, const char *name, long n, int (*fn)(dorm_ctx *, double *, uint64_t *)) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_read_round(db, name, n, fn) < 0) return -1;
     }

@@ -337,9 +337,9 @@ static int run_fresh_round(const char *url, const char *name, int (*fn)(MYSQL *,
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_fresh(const char *url, const char *name, int (*fn)(MYSQL *, double *), MYSQL **keep) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
@@ -692,9 +692,9 @@ static int run_read_round(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *,
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_read(MYSQL *c, const char *name, long n, int (*fn)(MYSQL *, double *, uint64_t *)) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_read_round(c, name, n, fn) < 0) return -1;
     }
@@ -716,9 +716,9 @@ static int run_update_round(MYSQL *c) {
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_update(MYSQL *c) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds("update_const"); round < rounds; round++) {
         bench_step("update_const");
         if (run_update_round(c) < 0) return -1;
     }

@@ -287,9 +287,9 @@ static int run_fresh_round(const char *url, const char *name, int (*fn)(PGconn *
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_fresh(const char *url, const char *name, int (*fn)(PGconn *, double *), PGconn **keep) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_fresh_round(url, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
@@ -649,9 +649,9 @@ static int run_read_round(PGconn *c, const char *name, long n, int (*fn)(PGconn 
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_read(PGconn *c, const char *name, long n, int (*fn)(PGconn *, double *, uint64_t *)) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_read_round(c, name, n, fn) < 0) return -1;
     }
@@ -673,9 +673,9 @@ static int run_update_round(PGconn *c) {
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_update(PGconn *c) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds("update_const"); round < rounds; round++) {
         bench_step("update_const");
         if (run_update_round(c) < 0) return -1;
     }

@@ -280,9 +280,9 @@ static int run_fresh_round(const char *path, const char *name, int (*fn)(sqlite3
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_fresh(const char *path, const char *name, int (*fn)(sqlite3 *, double *), sqlite3 **keep) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_fresh_round(path, name, fn, round == rounds - 1 ? keep : NULL) < 0) return -1;
     }
@@ -744,9 +744,9 @@ static int run_read_round(sqlite3 *db, const char *name, long n, int (*fn)(sqlit
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_read(sqlite3 *db, const char *name, long n, int (*fn)(sqlite3 *, double *, uint64_t *)) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_read_round(db, name, n, fn) < 0) return -1;
     }

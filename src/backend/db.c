@@ -514,7 +514,8 @@ int dorm_db__prepare(dorm_db *db, const char *sql, size_t len, dorm_cached_stmt 
 }
 
 int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e) {
-    int rc = session_for_statement(db, e);
+    /* The session is there and its schema set, as every hit but the first finds it. */
+    int rc = db->link && !db->schema && !db->link->schema ? 0 : session_for_statement(db, e);
     if (rc) return rc;
     dorm_cached_stmt *cs = en->cs;
     if (cs && !cs->busy) {

@@ -121,12 +121,22 @@ char *dorm_arena__cstr(dorm_arena *a, const char *s, size_t n, size_t *len) {
     if (!p) return NULL;
     uint64_t zero = 0, w;
     if (n >= 8) {
-        for (size_t i = 0; i < n; i += 8) {
-            size_t at = i + 8 <= n ? i : n - 8;
-            memcpy(&w, s + at, 8);
-            memcpy(p + at, &w, 8);
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, s + i, 8);
+            memcpy(p + i, &w, 8);
             zero |= has_zero_byte(w);
         }
+        memcpy(&w, s + n - 8, 8);
+        memcpy(p + n - 8, &w, 8);
+        zero |= has_zero_byte(w);
+    } else if (n >= 4) {
+        /* Two words of four, overlapping as the eight-byte ones do. */
+        uint32_t h, t;
+        memcpy(&h, s, 4);
+        memcpy(&t, s + n - 4, 4);
+        memcpy(p, &h, 4);
+        memcpy(p + n - 4, &t, 4);
+        zero = has_zero_byte((uint64_t)h << 32 | t);
     } else {
         for (size_t i = 0; i < n; i++) zero |= (p[i] = s[i]) == 0;
     }

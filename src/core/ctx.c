@@ -63,7 +63,8 @@ const char *dorm_errmsg(const dorm_ctx *cx) {
 
 void dorm_error_clear(dorm_ctx *cx) {
     if (!cx) return;
-    if (cx->errmsg != oom_msg) dorm_mem__free(cx->errmsg);
+    /* Every QuerySet call clears: no free call when there is nothing to free. */
+    if (cx->errmsg && cx->errmsg != oom_msg) dorm_mem__free(cx->errmsg);
     cx->errmsg = NULL;
     cx->err = DORM_OK;
 }

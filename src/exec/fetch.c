@@ -8,23 +8,38 @@
 #include "query/shape.h"
 #include "core/alloc.h"
 
-/* A growable array of pointers in malloc memory, moved to the arena at the end
- * so the arena holds one exact-size copy. */
+/* A growable array of pointers, moved to the arena at the end so the arena
+ * holds one exact-size copy: its first PTRVEC_INLINE on the stack (a get()
+ * or a short list allocates nothing), then in malloc memory. */
+#define PTRVEC_INLINE 32
+
 typedef struct ptrvec {
     void **v;
     size_t n, cap;
+    void *inl[PTRVEC_INLINE];
 } ptrvec;
 
+static void ptrvec_init(ptrvec *p) {
+    p->v = p->inl;
+    p->n = 0;
+    p->cap = PTRVEC_INLINE;
+}
+
 static int ptrvec_push(ptrvec *p, void *x) {
-    if (p->n + 1 >= p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 64;
-        void **v = dorm_mem__realloc(p->v, sizeof(void *) * cap);
+    if (p->n == p->cap) {
+        size_t cap = p->cap * 2;
+        void **v = dorm_mem__realloc(p->v == p->inl ? NULL : p->v, sizeof(void *) * cap);
         if (!v) return DORM_ENOMEM;
+        if (p->v == p->inl) memcpy(v, p->inl, sizeof p->inl);
         p->v = v;
         p->cap = cap;
     }
     p->v[p->n++] = x;
     return DORM_OK;
+}
+
+static void ptrvec_free(ptrvec *p) {
+    if (p->v != p->inl) dorm_mem__free(p->v);
 }
 
 static int start(dorm_qs *qs) {
@@ -74,18 +89,13 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
     return row;
 }
 
-/* Fills the result cache. */
-static int evaluate_on(dorm_qs *qs) {
-    int rc = start(qs);
-    if (rc || qs->done) return rc;
-    dorm_sql s;
-    dorm_shape shape;
-    dorm_sql__init(&s, qs->cx);
-    ptrvec out = {NULL, 0, 0};
-    rc = dorm_compile__shaped(qs, DORM_SELECT_ROWS, &s, &shape);
+/* Fills the result cache from s, compiled for qs with the outcome rc. */
+static int fill(dorm_qs *qs, dorm_sql *s, int rc) {
+    ptrvec out;
+    ptrvec_init(&out);
     if (rc == DORM_COMPILED) {
         dorm_cached_stmt *cs = NULL;
-        rc = dorm__exec(qs->cx, &s, &cs);
+        rc = dorm__exec(qs->cx, s, &cs);
         bool held = rc >= 0;
         while (rc == DORM_STEP_ROW) {
             void *x = read_row(qs, cs);
@@ -101,20 +111,23 @@ static int evaluate_on(dorm_qs *qs) {
     } else {
         rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, rc, "cannot compile query");
     }
-    dorm_shape__free(&shape);
-    dorm_sql__free(&s);
     if (rc < 0) {
-        dorm_mem__free(out.v);
+        ptrvec_free(&out);
         return rc;
     }
-    void **arr = dorm_alloc(qs->cx, sizeof(void *) * (out.n + 1));
+    /* Every slot is written below: no need to zero them first. */
+    void **arr = dorm_arena__alloc(&qs->cx->arena, sizeof(void *) * (out.n + 1));
     if (!arr) {
-        dorm_mem__free(out.v);
-        return DORM_ENOMEM;
+        ptrvec_free(&out);
+        return dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
     }
-    if (out.n) memcpy(arr, out.v, sizeof(void *) * out.n);
+    /* A get's one object or a short list: no call to copy them. */
+    if (out.n > 8)
+        memcpy(arr, out.v, sizeof(void *) * out.n);
+    else
+        for (size_t i = 0; i < out.n; i++) arr[i] = out.v[i];
     arr[out.n] = NULL;
-    dorm_mem__free(out.v);
+    ptrvec_free(&out);
     if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
         (rc = dorm_prefetch__objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
         return rc;
@@ -126,6 +139,18 @@ static int evaluate_on(dorm_qs *qs) {
     else
         qs->rows = (const dorm_row **)arr;
     return DORM_OK;
+}
+
+static int evaluate_on(dorm_qs *qs) {
+    int rc = start(qs);
+    if (rc || qs->done) return rc;
+    dorm_sql s;
+    dorm_shape shape;
+    dorm_sql__init(&s, qs->cx);
+    rc = fill(qs, &s, dorm_compile__shaped(qs, DORM_SELECT_ROWS, &s, &shape));
+    dorm_shape__free(&shape);
+    dorm_sql__free(&s);
+    return rc;
 }
 
 /* Each call that runs SQL runs it on the QuerySet's database. */
@@ -256,6 +281,39 @@ static bool is_ordered(const dorm_qs *qs) {
 
 #define MAX_GET_RESULTS 21
 
+/* Django's order_by() and [:21] of get(), made on its own copy: what
+ * dorm_clear_ordering and dorm_slice would set on two clones. */
+static void get_limits(dorm_qs *c) {
+    c->ordered_explicitly = true;
+    c->reversed = false;
+    c->order = NULL;
+    c->norder = 0;
+    c->high = MAX_GET_RESULTS;
+}
+
+/* get(conds) through the plan of a get of the same shape (query/shape.h):
+ * true when it ran (own holds the result, or the error is on the
+ * context); false when the ordinary way must run, and then *plan holds
+ * the key to keep this get's plan under (plan->keyed). */
+static bool get_planned(dorm_qs *qs, const dorm_q *const *conds, dorm_qs *own, dorm_shape *plan, int *rc) {
+    dorm_ctx *cx = qs->cx;
+    plan->keyed = false;
+    /* A context of one connection and no tenant filter: the query runs
+     * where it is compiled, as the QuerySet is. */
+    if (cx->conns || (cx->dbs && cx->dbs->scopes) || qs->low || qs->high >= 0) return false;
+    dorm_qs__copy(own, qs);
+    get_limits(own);
+    dorm_route r;
+    if (dorm_route__qs(own, false, &r)) return false;
+    dorm_sql s;
+    dorm_sql__init(&s, cx);
+    bool hit = dorm_shape__get_plan(own, qs, conds, &s, plan);
+    if (hit) *rc = fill(own, &s, DORM_COMPILED);
+    dorm_sql__free(&s);
+    dorm_route__leave(cx, &r);
+    return hit;
+}
+
 static void *get_on(dorm_qs *qs, const dorm_q *const *conds) {
     if (start(qs)) return NULL;
     if (qs->combinator && conds && conds[0]) {
@@ -264,26 +322,35 @@ static void *get_on(dorm_qs *qs, const dorm_q *const *conds) {
                       names[qs->combinator]);
         return NULL;
     }
+    /* The filtered QuerySet is get()'s own: a copy on its stack, which no
+     * result keeps (objects point at the context, not at their query). */
+    dorm_qs own;
+    dorm_qs *c = &own;
     bool filtered = conds && conds[0];
-    dorm_qs *c = filtered ? dorm_qs_filter(qs, conds) : qs;
-    if (c && !c->err && c->low == 0 && c->high < 0) {
-        /* Django's order_by() and [:21], made on filter()'s own clone (get
-         * in a loop is the hot path): what dorm_clear_ordering and
-         * dorm_slice would set on two more clones. */
-        if (!filtered) c = dorm_qs__clone(c);
-        if (c) {
-            c->ordered_explicitly = true;
-            c->reversed = false;
-            c->order = NULL;
-            c->norder = 0;
-            c->high = MAX_GET_RESULTS;
+    dorm_shape plan;
+    int rc = DORM_OK;
+    if (filtered && get_planned(qs, conds, &own, &plan, &rc)) {
+        if (rc) return NULL;
+    } else {
+        c = qs;
+        if (filtered) {
+            dorm_qs__copy(&own, qs);
+            c = dorm_qs__filter_on(&own, conds);
         }
+        if (!c->err && c->low == 0 && c->high < 0) {
+            if (!filtered) {
+                dorm_qs__copy(&own, qs);
+                c = &own;
+            }
+            get_limits(c);
+        }
+        if (c->err) {
+            dorm_qs__reraise(c);
+            return NULL;
+        }
+        if (evaluate(c)) return NULL;
+        if (filtered) dorm_shape__get_store(c->cx->db, &plan, c, conds);
     }
-    if (!c || c->err) {
-        if (c) dorm_qs__reraise(c);
-        return NULL;
-    }
-    if (evaluate(c)) return NULL;
     if (c->nobjs == 1) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
     const char *name = qs->meta->model->name;
     if (c->nobjs == 0)

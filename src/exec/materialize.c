@@ -24,18 +24,22 @@ static int nul_in_text(dorm_ctx *cx, const dorm_fmeta *fm) {
         fm->f->name);
 }
 
+/* Why copy_text failed: no copy (out of memory), or a NUL in the text. */
+static int copy_failed(dorm_ctx *cx, const dorm_fmeta *fm, const char *copy) {
+    return copy ? nul_in_text(cx, fm) : dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
+}
+
 /* The text s[0..n) as a C string in the arena: 0, or an error on cx. */
 static inline int copy_text(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, const char *s, size_t n, void *p) {
     size_t len;
     if (!s) s = "", n = 0;
     char *c = dorm_arena__cstr(arena, s, n, &len);
-    if (!c) return dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory");
-    if (len != n) return nul_in_text(cx, fm);
+    if (!c || len != n) return copy_failed(cx, fm, c);
     *(char **)p = c;
     return DORM_OK;
 }
 
-static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p);
+static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p);
 
 /* Storage for a member of any built-in kind. */
 typedef union any_member {
@@ -135,30 +139,39 @@ static int decode_other(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, d
     return DORM_OK;
 }
 
-/* Decodes the non-NULL column `col` into the member storage `p` of field fm.
- * The kinds most columns have are inline: this is the body of the per-row
- * loop of read_members. */
-static inline int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
-    const dorm_driver *drv = cx->db->drv;
-    if (dorm_kind_is_text(fm->f->kind)) {
+/* decode_common's answer for a kind it leaves to decode_other. */
+#define DECODE_OTHER 1
+
+/* The kinds most columns have (text, integers, integer keys), small enough
+ * to inline into the per-row loop of read_members; DECODE_OTHER for the
+ * others. */
+static inline int decode_common(dorm_ctx *cx, const dorm_driver *drv, dorm_arena *arena, const dorm_fmeta *fm,
+                                dorm_stmt *st, int col, void *p) {
+    const dorm_field *f = fm->f;
+    if (dorm_kind_is_text(f->kind)) {
         size_t n;
         const char *s = drv->column_text(st, col, &n);
         return copy_text(cx, arena, fm, s, n, p);
     }
-    switch (fm->f->kind) {
+    switch (f->kind) {
     case DORM_KIND_AUTO:
     case DORM_KIND_BIGAUTO:
     case DORM_KIND_BIGINT: *(int64_t *)p = drv->column_int(st, col); return DORM_OK;
     case DORM_KIND_INT:
     case DORM_KIND_POSINT: *(int32_t *)p = (int32_t)drv->column_int(st, col); return DORM_OK;
     case DORM_KIND_FK:
-        if (fm->f->text_key || fm->f->uuid_key) break;
+        if (f->text_key || f->uuid_key) return DECODE_OTHER;
         *dorm_fk_cache(p, fm) = NULL;
         *(int64_t *)p = drv->column_int(st, col);
         return DORM_OK;
-    default: break;
+    default: return DECODE_OTHER;
     }
-    return decode_other(cx, arena, fm, st, col, p);
+}
+
+/* Decodes the non-NULL column `col` into the member storage `p` of field fm. */
+static int decode(dorm_ctx *cx, dorm_arena *arena, const dorm_fmeta *fm, dorm_stmt *st, int col, void *p) {
+    int rc = decode_common(cx, cx->db->drv, arena, fm, st, col, p);
+    return rc == DECODE_OTHER ? decode_other(cx, arena, fm, st, col, p) : rc;
 }
 
 int dorm_read__field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmeta *fm, dorm_cached_stmt *cs, int col) {
@@ -181,14 +194,19 @@ int dorm_read__field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmet
  * stored once. */
 static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_stmt *st, int col, uint64_t deferred,
                         void *obj) {
+    const dorm_driver *drv = cx->db->drv;
     uint64_t nulls = 0;
     for (int i = 0; i < m->nfields; i++) {
         if (deferred & ((uint64_t)1 << i)) continue;
         const dorm_fmeta *fm = &m->fields[i];
-        if (fm->f->null && cx->db->drv->column_null(st, col))
+        if (fm->f->null && drv->column_null(st, col)) {
             nulls |= (uint64_t)1 << i;
-        else if (decode(cx, arena, fm, st, col, (char *)obj + fm->f->offset))
-            return dorm_errcode(cx);
+        } else {
+            void *p = (char *)obj + fm->f->offset;
+            int rc = decode_common(cx, drv, arena, fm, st, col, p);
+            if (rc == DECODE_OTHER) rc = decode_other(cx, arena, fm, st, col, p);
+            if (rc) return dorm_errcode(cx);
+        }
         col++;
     }
     ((dorm_object *)obj)->nulls = nulls;
@@ -246,7 +264,8 @@ static int cache_one(dorm_ctx *cx, dorm_arena *arena, void *parent, const dorm_s
     return DORM_OK;
 }
 
-void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
+/* A row's object with its select_related objects and annotations. */
+static void *with_related(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
     void *objs[1 + 32];
     objs[0] = dorm_materialize__some(cx, arena, qs->meta, cs, 0, qs->deferred);
     if (!objs[0]) return NULL;
@@ -284,6 +303,11 @@ void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, 
         x->values = vals;
     }
     return objs[0];
+}
+
+void *dorm_materialize__row(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, dorm_cached_stmt *cs) {
+    if (!qs->nselrel && !qs->nann) return dorm_materialize__some(cx, arena, qs->meta, cs, 0, qs->deferred);
+    return with_related(cx, arena, qs, cs);
 }
 
 /* A JSON expression's value from a backend that unwraps scalars (SQLite's

@@ -146,6 +146,8 @@ int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r) {
     if (!qs->meta) return enter_db(cx, cx->db, write, r);
     int rc = cx->dbs && cx->dbs->scopes ? dorm_tenant__filter(qs) : 0;
     if (rc) return rc;
+    /* A read on a context of one connection: what route() answers first. */
+    if (!write && !cx->conns) return enter_db(cx, cx->db, false, r);
     return route(cx, write, qs->meta->model, qs->hint, qs->using_db - 1, r);
 }
 

@@ -342,8 +342,18 @@ int dorm_registry_errcode(const dorm_registry *reg) { return reg ? reg->err : DO
 
 const char *dorm_registry_messages(const dorm_registry *reg) { return reg && reg->messages ? reg->messages : ""; }
 
+/* A registry of this many models or fewer is searched in order: comparing a
+ * few pointers costs less than hashing one (every QuerySet looks its model up). */
+#define META_SCAN_MAX 8
+
 const dorm_meta *dorm_meta__of(const dorm_registry *reg, const dorm_model *model) {
     if (!reg || !model) return NULL;
+    if (reg->nmodels <= META_SCAN_MAX) {
+        /* The first registration of a model is the one by_model keeps. */
+        for (int i = 0; i < reg->nmodels; i++)
+            if (reg->metas[i]->model == model) return reg->metas[i];
+        return NULL;
+    }
     return dorm_hmap__get(&reg->by_model, &model, sizeof(void *));
 }
 

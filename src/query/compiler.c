@@ -18,7 +18,7 @@ void dorm_sql__init(dorm_sql *s, dorm_ctx *cx) {
 
 void dorm_sql__free(dorm_sql *s) {
     dorm_buf_free(&s->text);
-    dorm_mem__free(s->params);
+    if (!s->params_borrowed) dorm_mem__free(s->params);
     dorm_mem__free(s->shared);
     s->params = NULL;
     s->shared = NULL;

@@ -33,6 +33,8 @@ typedef struct dorm_sql {
     struct dorm_shape *shape; /* its query's shape (query/shape.h): recording
                                  where parameters come from, or a hit whose
                                  SQL is the shape's and text is empty     */
+    bool params_borrowed; /* params is a shape hit's storage, not malloc'd:
+                             no parameter is added after it              */
 } dorm_sql;
 
 void dorm_sql__init(dorm_sql *s, dorm_ctx *cx);

@@ -151,15 +151,19 @@ static int resolve_tail(dorm_qs *qs, const part *parts, int n, int flags, const 
     return DORM_OK;
 }
 
-/* Splits path into its parts (in the arena); the count, or DORM_ENOMEM. */
-static int split(dorm_qs *qs, const char *path, size_t len, part **out) {
+/* Paths of up to this many parts are split into the caller's buffer. */
+#define PARTS_INLINE 8
+
+/* Splits path into its parts (into buf when they fit, else in the arena);
+ * the count, or DORM_ENOMEM. */
+static int split(dorm_qs *qs, const char *path, size_t len, part *buf, part **out) {
     int n = 1;
     for (size_t i = 0; i + 1 < len; i++)
         if (path[i] == '_' && path[i + 1] == '_') {
             n++;
             i++;
         }
-    part *parts = dorm_alloc(qs->cx, sizeof(part) * (size_t)n);
+    part *parts = n <= PARTS_INLINE ? buf : dorm_alloc(qs->cx, sizeof(part) * (size_t)n);
     if (!parts) return DORM_ENOMEM;
     const char *p = path, *end = path + len;
     for (int i = 0; i < n; i++) {
@@ -178,11 +182,35 @@ static bool walkable(const dorm_meta *m, part p) {
     return is_pk(p) || dorm_meta__fieldn(m, p.s, p.n) || dorm_meta__reverse(m, p.s, p.n) || dorm_meta__m2m(m, p.s, p.n);
 }
 
+/* A path of one name, "pk" or a field of a model with no parent ("title"):
+ * what the loop of dorm_path__resolve does for it, without splitting it
+ * (get(pk=...) in a loop).  False for any other path. */
+static bool own_field(const dorm_qs *qs, const char *path, size_t len, dorm_path *out) {
+    for (size_t i = 0; i + 1 < len; i++)
+        if (path[i] == '_' && path[i + 1] == '_') return false;
+    const dorm_meta *m = qs->meta;
+    const dorm_fmeta *fm;
+    if (len == 2 && path[0] == 'p' && path[1] == 'k')
+        fm = m->pk;
+    else if (m->parent)
+        return false; /* the name may be an ancestor's (dorm_path__up) */
+    else
+        fm = dorm_meta__fieldn(m, path, len);
+    if (!fm) return false;
+    bool is_fk = fm->f->kind == DORM_KIND_FK && fm->target;
+    bool by_attname = fm->attname != fm->f->name && eqn(fm->attname, path, len);
+    out->field = fm;
+    out->nullable = fm->f->null;
+    out->relation = is_fk && !by_attname;
+    return true;
+}
+
 int dorm_path__resolve(dorm_qs *qs, const char *path, size_t len, int flags, dorm_path *out) {
     const dorm_meta *m = qs->meta;
     memset(out, 0, sizeof *out);
-    part *parts;
-    int np = split(qs, path, len, &parts);
+    if (own_field(qs, path, len, out)) return DORM_OK;
+    part buf[PARTS_INLINE], *parts;
+    int np = split(qs, path, len, buf, &parts);
     if (np < 0) return np;
     int alias = 0;
     bool nullable = false;
@@ -274,8 +302,8 @@ int dorm_path__on_expr(dorm_qs *qs, const dorm_rexpr *base, const char *rest, co
     memset(out, 0, sizeof *out);
     out->expr = base;
     if (!rest[0]) return DORM_OK;
-    part *parts;
-    int np = split(qs, rest, strlen(rest), &parts);
+    part buf[PARTS_INLINE], *parts;
+    int np = split(qs, rest, strlen(rest), buf, &parts);
     if (np < 0) return np;
     return resolve_tail(qs, parts, np, flags, name, false, NULL, out);
 }

@@ -193,6 +193,11 @@ dorm_qs *dorm_qs__combined_refuse(dorm_qs *qs, const char *operation);
 const dorm_meta *dorm_model__meta(dorm_ctx *cx, const dorm_model *model);
 /* A new QuerySet copying `qs` (result cache not copied); NULL on ENOMEM. */
 dorm_qs *dorm_qs__clone(const dorm_qs *qs);
+/* What dorm_qs__clone makes, written into *out (a QuerySet a call keeps to
+ * itself, on its stack: get()'s filtered copy). */
+void dorm_qs__copy(dorm_qs *out, const dorm_qs *qs);
+/* filter(conds) applied to c itself, a private copy; returns c. */
+dorm_qs *dorm_qs__filter_on(dorm_qs *c, const dorm_q *const *conds);
 /* Fails `qs` (and its context) with an error; returns qs for chaining. */
 dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...);
 /* Re-raises a failed QuerySet's error on its context; returns its code. */
@@ -289,6 +294,10 @@ int dorm_expr__resolve_summary(dorm_qs *qs, const dorm_expr *e, const dorm_rexpr
  * Q.resolve_expression does: its joins LEFT OUTER.  *out NULL: the condition
  * is empty (matches every row). */
 int dorm_where__cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
+/* The field and kind the value of leaf w (a column, not JSON, compared with
+ * a value as it comes: no None, list or expression) was prepared as by
+ * dorm_prep__value: a get() plan prepares the next value the same way. */
+void dorm_where__prep_as(const dorm_where *w, const dorm_fmeta **field, dorm_kind *kind);
 /* Whether a condition reads a column of a joined table. */
 bool dorm_where__joins(const dorm_where *w);
 /* OuterRef(path) `level` queries out, resolved when its QuerySet becomes a

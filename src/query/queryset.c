@@ -7,6 +7,16 @@
 
 #include "query/query.h"
 
+/* The copy leaves the result cache behind. */
+static void uncached(dorm_qs *c) {
+    c->done = false;
+    c->objs = NULL;
+    c->nobjs = 0;
+    c->rows = NULL;
+    c->fetch_err = 0;
+    c->fetch_errmsg = NULL;
+}
+
 dorm_qs *dorm_qs__clone(const dorm_qs *qs) {
     /* One copy, not zeroed first: a QuerySet is cloned at every call. */
     dorm_qs *c = dorm_arena__memdup(&qs->cx->arena, qs, sizeof *c);
@@ -14,13 +24,13 @@ dorm_qs *dorm_qs__clone(const dorm_qs *qs) {
         dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", sizeof *c);
         return NULL;
     }
-    c->done = false;
-    c->objs = NULL;
-    c->nobjs = 0;
-    c->rows = NULL;
-    c->fetch_err = 0;
-    c->fetch_errmsg = NULL;
+    uncached(c);
     return c;
+}
+
+void dorm_qs__copy(dorm_qs *out, const dorm_qs *qs) {
+    *out = *qs;
+    uncached(out);
 }
 
 dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...) {
@@ -75,9 +85,8 @@ static dorm_qs *chain(dorm_qs *qs) {
     return c;
 }
 
-static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
-    dorm_qs *c = chain(qs);
-    if (!c || c->err) return c;
+/* filter() / exclude() on c, a private copy. */
+static dorm_qs *filter_into(dorm_qs *c, const dorm_q *const *conds, bool negate) {
     if (dorm_qs__combined_refuse(c, negate ? "exclude" : "filter")) return c;
     if (c->low > 0 || c->high >= 0)
         return dorm_qs__fail(c, DORM_EVALUE, "Cannot filter a query once a slice has been taken.");
@@ -86,6 +95,13 @@ static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool nega
     if (rc && !c->err) dorm_qs__fail(c, rc, "%s", dorm_errmsg(c->cx));
     return c;
 }
+
+static dorm_qs *filter_common(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
+    dorm_qs *c = chain(qs);
+    return !c || c->err ? c : filter_into(c, conds, negate);
+}
+
+dorm_qs *dorm_qs__filter_on(dorm_qs *c, const dorm_q *const *conds) { return filter_into(c, conds, false); }
 
 dorm_qs *dorm_qs_filter(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, false); }
 dorm_qs *dorm_qs_exclude(dorm_qs *qs, const dorm_q *const *conds) { return filter_common(qs, conds, true); }

@@ -6,12 +6,10 @@
 
 #include "query/query.h"
 
+/* A zeroed node (dorm_alloc zeroes). */
 static dorm_where *node(dorm_qs *qs, dorm_wkind kind) {
     dorm_where *w = dorm_alloc(qs->cx, sizeof *w);
-    if (w) {
-        memset(w, 0, sizeof *w);
-        w->kind = kind;
-    }
+    if (w) w->kind = kind;
     return w;
 }
 
@@ -307,6 +305,26 @@ static int composite_leaf(dorm_qs *qs, const dorm_path *p, const dorm_q *q, cons
     return rc;
 }
 
+/* The field and kind leaf w's value is prepared as, when it is compared as
+ * it comes (no None, list or expression): *kind comes in as its left side's
+ * kind (expr: the left side is an expression). */
+static void prep_as(const dorm_where *w, bool expr, const dorm_fmeta **field, dorm_kind *kind) {
+    if (w->lookup == DORM_LK__COUNT && w->def->rhs) *kind = w->def->rhs;
+    /* Pattern lookups on a UUID compare its text, as Django's UUIDField does. */
+    if (*kind == DORM_KIND_UUID && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT) *kind = DORM_KIND_TEXT;
+    if (w->lookup == DORM_LK_REGEX || w->lookup == DORM_LK_IREGEX) *kind = DORM_KIND_TEXT;
+    /* Django prepares no pattern or regex value (prepare_rhs = False):
+     * a program's type compares the text given. */
+    bool custom = !expr && w->field && w->field->f->kind == DORM_KIND_CUSTOM;
+    bool raw = custom && w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup >= DORM_LK_REGEX);
+    *field = raw ? NULL : w->field;
+}
+
+void dorm_where__prep_as(const dorm_where *w, const dorm_fmeta **field, dorm_kind *kind) {
+    *kind = w->field->value_kind;
+    prep_as(w, false, field, kind);
+}
+
 static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_where **out) {
     bool promote_joins = false;
     dorm_path p;
@@ -416,23 +434,18 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
         if (w->rhs.u.list[0].type == DORM_T_NULL || w->rhs.u.list[1].type == DORM_T_NULL)
             return dorm_qs__fail(qs, DORM_EVALUE, "Cannot use None as a query value")->err;
         break;
-    default:
+    default: {
         if (v->type == DORM_T_LIST)
             return dorm_qs__fail(qs, DORM_EVALUE, "A list is not a valid value for '%s'.", q->path)->err;
-        if (w->lookup == DORM_LK__COUNT && w->def->rhs) kind = w->def->rhs;
-        /* Pattern lookups on a UUID compare its text, as Django's UUIDField does. */
-        if (kind == DORM_KIND_UUID && w->lookup != DORM_LK_EXACT && w->lookup < DORM_LK_GT) kind = DORM_KIND_TEXT;
-        if (w->lookup == DORM_LK_REGEX || w->lookup == DORM_LK_IREGEX) kind = DORM_KIND_TEXT;
-        /* Django prepares no pattern or regex value (prepare_rhs = False):
-         * a program's type compares the text given. */
-        bool custom = !p.expr && p.field && p.field->f->kind == DORM_KIND_CUSTOM;
-        bool raw = custom && w->lookup != DORM_LK_EXACT && (w->lookup < DORM_LK_GT || w->lookup >= DORM_LK_REGEX);
-        rc = dorm_prep__value(qs->cx, raw ? NULL : p.field, kind, v, &w->rhs);
+        const dorm_fmeta *as;
+        prep_as(w, p.expr != NULL, &as, &kind);
+        rc = dorm_prep__value(qs->cx, as, kind, v, &w->rhs);
         if (rc) return dorm_qs__fail(qs, rc, "%s", dorm_errmsg(qs->cx))->err;
         /* LIKE and GLOB stop at a NUL byte: such a pattern would match on its prefix. */
         if (w->lookup >= DORM_LK_IEXACT && w->lookup <= DORM_LK_IENDSWITH && w->rhs.type == DORM_T_TEXT &&
             memchr(w->rhs.u.s, '\0', w->rhs.len == DORM_STRLEN ? strlen(w->rhs.u.s) : w->rhs.len))
             return dorm_qs__fail(qs, DORM_EVALUE, "The value of '%s' contains a NUL byte.", q->path)->err;
+    }
     }
     if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
     *out = w;
@@ -585,10 +598,32 @@ int dorm_where__add(dorm_qs *qs, const dorm_q *const *conds, bool negate) {
     for (int i = 0; i < qs->njoins && i < 64; i++)
         if (!qs->joins[i].outer) inner |= (uint64_t)1 << i;
     const dorm_where *added;
-    /* The conditions of one call sit at depth 0 (or 1, under exclude's NOT);
-     * a leaf's depth counts the AND / OR / NOT nodes above it. */
-    int rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds,
+    int rc;
+    if (!negate && conds[0] && !conds[1]) {
+        /* filter() of one condition (get(pk=...) in a loop): what group()
+         * does for an AND of one child, without the AND node, which would
+         * write the same SQL (its one child needs no parentheses outside a
+         * NOT).  An AND child keeps it: the next filter() flattens the top
+         * AND only, so (a AND b) AND c stays as it was written. */
+        votes v = {0, 0};
+        rc = build(qs, conds[0], (where_ctx){false, false, true, &v, 0, false}, &added);
+        if (!rc && added) rc = demote_mask(qs, v.required);
+        if (!rc && added && added->kind == DORM_W_AND) {
+            dorm_where *w = node(qs, DORM_W_AND);
+            const dorm_where **kid = dorm_alloc(qs->cx, sizeof *kid);
+            if (!w || !kid) return DORM_ENOMEM;
+            kid[0] = added;
+            w->n = 1;
+            w->kids = kid;
+            w->aggregate = added->aggregate;
+            added = w;
+        }
+    } else {
+        /* The conditions of one call sit at depth 0 (or 1, under exclude's
+         * NOT); a leaf's depth counts the AND / OR / NOT nodes above it. */
+        rc = group(qs, negate ? DORM_W_NOT : DORM_W_AND, conds,
                    (where_ctx){negate, negate, true, NULL, negate ? 0 : -1, false}, &added);
+    }
     if (!rc && qs->njoins <= 64) rc = demote_mask(qs, inner);
     if (rc || !added) return rc;
     return dorm_where__and(qs, added);

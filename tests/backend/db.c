@@ -145,6 +145,28 @@ Test(db, statement_cache_reuse) {
     dorm_db_close(db);
 }
 
+static void read_nulls(dorm_db *db, dorm_stmt *st, void *payload) {
+    int *nulls = payload;
+    nulls[0] = db->drv->column_null(st, 0);
+    nulls[1] = db->drv->column_null(st, 1);
+}
+
+/* A cached statement run again with fewer parameters than placeholders
+ * reads NULL for the others, not what its last run bound to them. */
+Test(db, unbound_placeholders_are_null) {
+    dorm_db *db = mem();
+    dorm_errbuf e = {0, ""};
+    const dorm_value two[] = {dorm_v_int(1), dorm_v_text("x")};
+    int nulls[2] = {-1, -1};
+    cr_assert_eq(dorm_db__query(db, "SELECT ?, ?", two, 2, read_nulls, nulls, &e), 0, "%s", e.msg);
+    cr_assert(!nulls[0] && !nulls[1]);
+    cr_assert_eq(dorm_db__query(db, "SELECT ?, ?", two, 1, read_nulls, nulls, &e), 0, "%s", e.msg);
+    cr_assert(!nulls[0] && nulls[1], "the second placeholder is NULL");
+    cr_assert_eq(dorm_db__query(db, "SELECT ?, ?", NULL, 0, read_nulls, nulls, &e), 0, "%s", e.msg);
+    cr_assert(nulls[0] && nulls[1]);
+    dorm_db_close(db);
+}
+
 Test(db, nested_use_of_same_sql) {
     dorm_db *db = mem();
     exec_ok(db, "CREATE TABLE t (x integer)");

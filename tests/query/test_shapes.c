@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/db.h"
+#include "query/shape.h"
 #include "testdb.h"
 
 static void catalogue(void) {
@@ -198,4 +199,58 @@ Test(shapes, per_session, .init = catalogue, .fini = test_db_close) {
     cr_assert_eq(other->shape_hits, 1);
     dorm_ctx_free(cx);
     dorm_db_close(other);
+}
+
+/* get() of a QuerySet of a shape run before, with conditions on the same
+ * paths and values of the same kinds, runs the plan the first such get
+ * made: no filter() resolution, no compile, each value prepared as
+ * filter() prepares it (the QuerySet's own conditions bound from it). */
+Test(shapes, get_plans, .init = catalogue, .fini = test_db_close) {
+    Author *austen = dorm_get(dorm_all(T.cx, Author), DQ("name", "Jane Austen"));
+    Author *orwell = dorm_get(dorm_all(T.cx, Author), DQ("name", "George Orwell"));
+    cr_assert(austen && orwell, "%s", dorm_errmsg(T.cx));
+    uint64_t before = compiles(), hits = T.db->shape_hits;
+    Book *emma = dorm_get(dorm_filter(books(), DQ("genre", "FIC")), DQ("author", austen->id), DQ("pages__gt", 450));
+    cr_assert_not_null(emma, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(emma->title, "Emma");
+    Book *nineteen = dorm_get(dorm_filter(books(), DQ("genre", "FIC")), DQ("author", orwell->id), DQ("pages__gt", 300));
+    cr_assert_not_null(nineteen, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(nineteen->title, "1984");
+    Book *homage = dorm_get(dorm_filter(books(), DQ("genre", "HIS")), DQ("author", orwell->id), DQ("pages__gt", 100));
+    cr_assert_not_null(homage, "%s", dorm_errmsg(T.cx));
+    cr_assert_str_eq(homage->title, "Homage to Catalonia");
+    cr_assert_null(dorm_get(dorm_filter(books(), DQ("genre", "FIC")), DQ("author", austen->id), DQ("pages__gt", 400)));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EMULTIPLE);
+    cr_assert_str_eq(dorm_errmsg(T.cx), "get() returned more than one Book -- it returned 2!");
+    cr_assert_eq(compiles() - before, 1, "the first get compiles, the others run its plan");
+    cr_assert_eq(T.db->shape_hits - hits, 3);
+    /* The last one ran from a plan: its parameters come from conditions
+     * (the QuerySet's own genre, then get()'s author and pages). */
+    const dorm_shape_entry *en = T.db->link->last_shape;
+    cr_assert(en && en->nslots == 3);
+    const dorm_shape_slot *slots = en->slots;
+    cr_assert_eq(slots[0].cond, 0);
+    cr_assert_eq(slots[1].cond, 1);
+    cr_assert_eq(slots[2].cond, 2);
+
+    /* A value that does not prepare fails as filter() fails. */
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)emma->id);
+    Book *by_text = dorm_get(books(), DQ("pk", id));
+    cr_assert(by_text && by_text->id == emma->id, "%s", dorm_errmsg(T.cx));
+    dorm_qs *bad = dorm_filter(books(), DQ("pk", "Emma"));
+    cr_assert_neq(dorm_qs_errcode(bad), 0);
+    char want[256];
+    snprintf(want, sizeof want, "%s", dorm_qs_errmsg(bad));
+    cr_assert_null(dorm_get(books(), DQ("pk", "Emma")));
+    cr_assert_eq(dorm_errcode(T.cx), dorm_qs_errcode(bad));
+    cr_assert_str_eq(dorm_errmsg(T.cx), want);
+    cr_assert_not_null(dorm_get(books(), DQ("pk", id)), "%s", dorm_errmsg(T.cx));
+
+    /* None on a path a plan binds is IS NULL, its own shape. */
+    cr_assert_not_null(dorm_get(dorm_all(T.cx, Author), DQ("birth_date", dorm_date_ymd(1903, 6, 25))));
+    cr_assert_null(dorm_get(dorm_all(T.cx, Author), DQ("birth_date", NULL)));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_EDOESNOTEXIST, "%s", dorm_errmsg(T.cx));
+    Author *again = dorm_get(dorm_all(T.cx, Author), DQ("birth_date", dorm_date_ymd(1775, 12, 16)));
+    cr_assert(again && again->id == austen->id, "%s", dorm_errmsg(T.cx));
 }

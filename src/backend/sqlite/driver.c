@@ -31,6 +31,8 @@ struct dorm_stmt {
     sqlite3 *db;
     int64_t changes; /* of the last run that reached SQLITE_DONE */
     int64_t rowid; /* last_insert_rowid after that run            */
+    int nparams; /* its placeholders                            */
+    int bound; /* the last one bound since the last reset     */
 };
 
 /* Django's sqlite3 backend raises IntegrityError for constraint failures,
@@ -196,6 +198,8 @@ static int sq_prepare(dorm_conn *c, const char *sql, size_t len, dorm_stmt **out
     s->st = st;
     s->db = c->db;
     s->changes = 0;
+    s->nparams = sqlite3_bind_parameter_count(st);
+    s->bound = 0;
     *out = s;
     return 0;
 }
@@ -259,10 +263,17 @@ static int sq_bind(dorm_stmt *s, int i, const dorm_value *v, dorm_errbuf *e) {
                         "Incorrect number of bindings supplied. The current statement uses %d, and there are "
                         "more supplied.",
                         sqlite3_bind_parameter_count(st));
-    return rc == SQLITE_OK ? 0 : fail(s->db, rc, e);
+    if (rc != SQLITE_OK) return fail(s->db, rc, e);
+    if (idx > s->bound) s->bound = idx;
+    return 0;
 }
 
 static int sq_step(dorm_stmt *s, dorm_errbuf *e) {
+    /* A reset keeps the last run's values (sqlite3_clear_bindings on every
+     * release cost a call a query): the placeholders this run left unbound
+     * (dorm_db__run binds the first ones in order) are NULL, as they would
+     * be after a clear. */
+    while (s->bound < s->nparams) sqlite3_bind_null(s->st, ++s->bound);
     int rc = sqlite3_step(s->st);
     if (rc == SQLITE_ROW) return DORM_STEP_ROW;
     if (rc == SQLITE_DONE) {
@@ -328,7 +339,7 @@ static int64_t sq_last_insert_id(dorm_stmt *s) { return s->rowid; }
  * read by a later run that binds fewer values. */
 static void sq_reset(dorm_stmt *s) {
     sqlite3_reset(s->st);
-    sqlite3_clear_bindings(s->st);
+    s->bound = 0;
     s->changes = 0;
 }
 
