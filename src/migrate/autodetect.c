@@ -166,7 +166,9 @@ static void unload(command *c, dorm_graph *g, dorm_registry *reg) {
     dorm_graph__free(g);
 }
 
-/* --empty: one migration without operations for each app detected. */
+/* --empty: one migration without operations for each app detected; the
+ * first of an app is named "initial" but, as Django's, not marked initial
+ * (Django marks only the autodetector's first migrations). */
 static int empty_migrations(command *c, const dorm_app *const *apps, const dorm_graph *g, dorm_migration ***out,
                             int *nout) {
     *out = dorm_alloc(c->cx, sizeof **out * (size_t)(c->det.napps + 1));
@@ -181,7 +183,6 @@ static int empty_migrations(command *c, const dorm_app *const *apps, const dorm_
         if (!m || (leaf && !(m->deps = dorm_alloc(c->cx, sizeof *m->deps))))
             return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
         if (leaf) m->deps[m->ndeps++] = (dorm_mig_key){leaf->app, leaf->name};
-        m->initial = first;
         (*out)[(*nout)++] = m;
     }
     return DORM_OK;

@@ -528,3 +528,16 @@ Test(makemigrations, check_and_migrate_report_unmigrated_changes) {
     cr_expect_null(strstr(buf, "Your models"), "%s", buf);
     free(buf);
 }
+
+/* --empty names an app's first migration "initial" but, as Django's, does
+ * not mark it initial: only the autodetector's first migrations are. */
+Test(makemigrations, empty_first_migration_is_not_initial) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    const dorm_app *apps[] = {&shop, NULL};
+    int rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.empty = true, .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
+    cr_assert_not_null(text);
+    cr_expect_null(strstr(text, "\"initial\""), "%s", text);
+    cr_expect(strstr(text, "\"operations\": []"), "%s", text);
+}
