@@ -541,3 +541,34 @@ Test(makemigrations, empty_first_migration_is_not_initial) {
     cr_expect_null(strstr(text, "\"initial\""), "%s", text);
     cr_expect(strstr(text, "\"operations\": []"), "%s", text);
 }
+
+/* A key to a model of an app without migrations depends on ("shop",
+ * "__first__"), as Django writes it; the loader drops that while the app
+ * has no migrations and reads it as the app's first migration once it has. */
+Test(makemigrations, key_to_an_app_without_migrations) {
+    dorm_app plain = {.label = "shop", .models = DORM_MODELS(&Product_model)};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    int rc;
+    make((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
+    cr_assert_not_null(text);
+    cr_expect(
+        strstr(text,
+               "\"dependencies\": [\n        [\n            \"shop\",\n            \"__first__\"\n        ]\n    ]"),
+        "%s", text);
+    cr_expect_str_eq(make((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, false, &rc),
+                     "No changes detected\n");
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    const dorm_app *apps[] = {&shop, &reviews, NULL};
+    make(apps, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(test_read_file(test_tmpdir_path("0001_initial.json")));
+    cr_expect_str_eq(make(apps, NULL, false, &rc), "No changes detected\n");
+    /* Migrating only the second app brings the first along. */
+    rc = dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.app = "reviews", .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+}
