@@ -572,3 +572,38 @@ Test(makemigrations, key_to_an_app_without_migrations) {
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
 }
+
+/* makemigrations for named apps detects every app's changes and writes the
+ * named apps' migrations and those they depend on (Django's _trim_to_apps). */
+Test(makemigrations, named_app_brings_its_dependencies) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    const dorm_app *apps[] = {&shop, &reviews, NULL};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_makemigrations(T.cx, apps,
+                                 &(dorm_makemigrations_opts){.apps = DORM_LIST("reviews"), .out = out, .verbosity = 1});
+    fclose(out);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    char expect[512];
+    snprintf(expect, sizeof expect,
+             "Migrations for 'shop':\n  %s/0001_initial.json\n    - Create model Product\n"
+             "Migrations for 'reviews':\n  %s/0001_initial.json\n    - Create model Review\n",
+             dir, dir2);
+    cr_expect_str_eq(buf, expect);
+    free(buf);
+    cr_assert_eq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0}), 0, "%s", dorm_errmsg(T.cx));
+}
+
+/* The other way round: the named app's migrations need no other app's, so
+ * the other app's changes are left for later. */
+Test(makemigrations, named_app_leaves_the_others) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    const dorm_app *apps[] = {&shop, &reviews, NULL};
+    int rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.apps = DORM_LIST("shop"), .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_not_null(test_read_file(test_tmpdir_path("0001_initial.json")));
+    cr_expect_null(test_read_file(test_tmpdir_path("reviews/0001_initial.json")));
+}
