@@ -184,11 +184,24 @@ static void create_indexes(editor *e, bool only_new) {
     }
 }
 
+/* Where the dialect says so, a foreign key column leading composite index
+ * `ix` gets an index of its own first: the server's key may rely on `ix`. */
+static void keep_key_index(editor *e, const dorm_index_def *ix) {
+    void (*keep)(dorm_buf *, const char *, const char *, const char *) = spelling(e)->keep_key_index;
+    if (!keep || !ix->columns[0] || !ix->columns[1]) return;
+    const dorm_column_def *c = column(e->to, ix->columns[0]);
+    if (!c || !c->ref_table || !c->index_name) return;
+    keep(&e->b, e->to->name, c->name, c->index_name);
+    flush(e);
+}
+
 static void drop_old_indexes(editor *e) {
     for (size_t i = 0; i < e->from->nindexes; i++)
         if (!find_index(e->to->indexes, e->to->nindexes, &e->from->indexes[i]) &&
-            !(e->renamed_from && e->renamed_from[i]))
+            !(e->renamed_from && e->renamed_from[i])) {
+            keep_key_index(e, &e->from->indexes[i]);
             drop_index(e, &e->from->indexes[i]);
+        }
 }
 
 /* ALTER TABLE dialects: an index whose name alone changes (its table or

@@ -169,6 +169,9 @@ int dorm_table__def_of(dorm_ctx *cx, const dorm_meta *m, dorm_table_def *t) {
             const char *one[] = {fm->column, NULL};
             if (!suffix || !(c->fk_name = index_name(cx, m->db_table, one, 1, suffix))) return DORM_ENOMEM;
         }
+        if (c->ref_table &&
+            !(c->index_name = index_name(cx, m->db_table, (const char *const[]){fm->column, NULL}, 1, "")))
+            return DORM_ENOMEM;
         /* Django indexes db_index fields (ForeignKey and SlugField ones by
          * default); unique ones already are.  PostgreSQL adds a "_like" index
          * to those and unique ones. */

@@ -116,7 +116,8 @@ static int last_cut(const arranger *r, int a) {
 
 /* Whether operation op's dependencies on other apps are met now, adding
  * them to c when they are: a new migration of that app, or (in chop mode)
- * its leaf. */
+ * its leaf, or ("app", "__first__") for an app without migrations, as
+ * Django writes. */
 static bool ready(arranger *r, const dorm_genop *op, int a, bool chop, cut *c, int *rc) {
     bool ok = true;
     int had = c->ndeps;
@@ -133,7 +134,9 @@ static bool ready(arranger *r, const dorm_genop *op, int a, bool chop, cut *c, i
             *rc = add_dep(r, c, dep->app, "", last);
         else if (leaf)
             *rc = add_dep(r, c, leaf->app, leaf->name, -1);
-        else if (!chop)
+        else if (chop)
+            *rc = add_dep(r, c, dep->app, "__first__", -1);
+        else
             ok = false;
     }
     if (!ok) c->ndeps = had;

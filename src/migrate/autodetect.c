@@ -146,13 +146,14 @@ static int load(command *c, const dorm_app *const *apps, dorm_graph *g, dorm_reg
     d->from = rc ? NULL : dorm_graph__state(c->cx, g, NULL, -1);
     d->to = rc || !d->from ? NULL : dorm_state__of_registry(*reg);
     if (!rc && (!d->from || !d->to)) rc = dorm_errcode(c->cx) ? dorm_errcode(c->cx) : DORM_ENOMEM;
-    /* The apps to detect: those with migrations (that were asked for). */
+    /* The apps to detect: every one with migrations, even when some are
+     * named (Django's makemigrations detects them all, then trims). */
     size_t n = 0;
     while (apps && apps[n]) n++;
     d->apps = rc ? NULL : dorm_mem__calloc(n + 1, sizeof *d->apps);
     if (!rc && !d->apps) rc = dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
     for (size_t a = 0; !rc && a < n; a++)
-        if (apps[a]->migrations_dir && wanted(c->o, apps[a]->label)) d->apps[d->napps++].app = apps[a]->label;
+        if (apps[a]->migrations_dir) d->apps[d->napps++].app = apps[a]->label;
     return rc;
 }
 
@@ -166,7 +167,9 @@ static void unload(command *c, dorm_graph *g, dorm_registry *reg) {
     dorm_graph__free(g);
 }
 
-/* --empty: one migration without operations for each app detected. */
+/* --empty: one migration without operations for each app detected; the
+ * first of an app is named "initial" but, as Django's, not marked initial
+ * (Django marks only the autodetector's first migrations). */
 static int empty_migrations(command *c, const dorm_app *const *apps, const dorm_graph *g, dorm_migration ***out,
                             int *nout) {
     *out = dorm_alloc(c->cx, sizeof **out * (size_t)(c->det.napps + 1));
@@ -181,9 +184,30 @@ static int empty_migrations(command *c, const dorm_app *const *apps, const dorm_
         if (!m || (leaf && !(m->deps = dorm_alloc(c->cx, sizeof *m->deps))))
             return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
         if (leaf) m->deps[m->ndeps++] = (dorm_mig_key){leaf->app, leaf->name};
-        m->initial = first;
         (*out)[(*nout)++] = m;
     }
+    return DORM_OK;
+}
+
+/* Django's _trim_to_apps: of the new migrations, those of the named apps
+ * and of the apps they depend on, transitively. */
+static int trim_to_apps(command *c, dorm_migration **news, int *nnews) {
+    if (!c->o->apps || !*nnews) return DORM_OK;
+    bool *keep = dorm_mem__calloc((size_t)*nnews, sizeof *keep);
+    if (!keep) return dorm_ctx_fail(c->cx, DORM_ENOMEM, "out of memory");
+    for (int k = 0; k < *nnews; k++) keep[k] = wanted(c->o, news[k]->app);
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (int k = 0; k < *nnews; k++)
+            for (int d = 0; keep[k] && d < news[k]->ndeps; d++)
+                for (int j = 0; j < *nnews; j++)
+                    if (!keep[j] && strcmp(news[j]->app, news[k]->deps[d].app) == 0) keep[j] = grew = true;
+    }
+    int n = 0;
+    for (int k = 0; k < *nnews; k++)
+        if (keep[k]) news[n++] = news[k];
+    *nnews = n;
+    dorm_mem__free(keep);
     return DORM_OK;
 }
 
@@ -230,6 +254,7 @@ int dorm_makemigrations_(dorm_ctx *cx, const dorm_app *const *apps, const dorm_m
         rc = empty_migrations(&c, apps, &g, &news, &nnews);
     else if (!rc && !(rc = dorm_detect__changes(&c.det)))
         rc = dorm_arrange__migrations(&c.det, &g, apps, c.o->name, &news, &nnews);
+    if (!rc && !c.o->empty) rc = trim_to_apps(&c, news, &nnews);
     int warnings = 0;
     for (int k = 0; !rc && k < nnews; k++) {
         dorm_migration *m = news[k];

@@ -153,12 +153,67 @@ int dorm_graph__sort(dorm_ctx *cx, dorm_graph *g, bool *applied) {
     return rc;
 }
 
+/* The first migration of `app` in Django's sense (root_nodes(app)[0]): the
+ * first by name of those depending on no other of the app. */
+static dorm_migration *root_of(dorm_migration **all, int n, const char *app) {
+    dorm_migration *root = NULL;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(all[i]->app, app) != 0 || (root && strcmp(all[i]->name, root->name) > 0)) continue;
+        bool first = true;
+        for (int d = 0; first && d < all[i]->ndeps; d++) first = strcmp(all[i]->deps[d].app, app) != 0;
+        if (first) root = all[i];
+    }
+    return root;
+}
+
+/* Django's MigrationLoader.check_key: ("app", "__first__") stands for the
+ * app's first migration and "__latest__" for its last; either is dropped
+ * when it names the migration's own app or an app without migrations (as
+ * makemigrations writes it before that app has any). */
+static int resolve_special_keys(dorm_ctx *cx, const dorm_app *const *apps, dorm_migration **all, int n) {
+    dorm_graph found = {n, all, 0, NULL};
+    dorm_migration **leaves = dorm_mem__alloc(sizeof *leaves * (size_t)(n ? n : 1));
+    if (!leaves) return DORM_ENOMEM;
+    int rc = DORM_OK;
+    for (int i = 0; !rc && i < n; i++)
+        for (int k = 0; k < all[i]->ndeps;) {
+            dorm_mig_key *dep = &all[i]->deps[k];
+            bool first = strcmp(dep->name, "__first__") == 0;
+            if ((!first && strcmp(dep->name, "__latest__") != 0) || dorm_graph__find(&found, dep->app, dep->name)) {
+                k++;
+                continue;
+            }
+            const dorm_app *a = NULL;
+            for (size_t j = 0; apps && apps[j] && !a; j++)
+                if (strcmp(apps[j]->label, dep->app) == 0) a = apps[j];
+            if (!a) {
+                rc = dorm_ctx_fail(cx, DORM_ECONFIG, "Dependency on unknown app: %s", dep->app);
+                break;
+            }
+            dorm_migration *to = NULL;
+            if (strcmp(dep->app, all[i]->app) != 0)
+                to = first                                         ? root_of(all, n, dep->app)
+                    : dorm_graph__leaves(&found, dep->app, leaves) ? leaves[0]
+                                                                   : NULL;
+            if (to) {
+                dep->name = to->name;
+                k++;
+                continue;
+            }
+            memmove(dep, dep + 1, sizeof *dep * (size_t)(all[i]->ndeps - k - 1));
+            all[i]->ndeps--;
+        }
+    dorm_mem__free(leaves);
+    return rc;
+}
+
 int dorm_graph__load(dorm_ctx *cx, const dorm_app *const *apps, dorm_graph *g) {
     memset(g, 0, sizeof *g);
     dorm_migration **all = NULL;
     int n = 0, rc = DORM_OK;
     for (size_t i = 0; rc == DORM_OK && apps && apps[i]; i++)
         if (apps[i]->migrations_dir) rc = load_app(cx, apps, apps[i], &all, &n);
+    if (rc == DORM_OK) rc = resolve_special_keys(cx, apps, all, n);
     dorm_graph found = {n, all, 0, NULL};
     for (int i = 0; rc == DORM_OK && i < n; i++)
         for (int k = 0; k < all[i]->ndeps; k++)

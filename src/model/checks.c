@@ -393,6 +393,10 @@ static void check_inheritance(checker *c, const dorm_meta *m) {
                parent->name, model->name, m->parent->model_name, parent->name);
 }
 
+/* The field a reverse relation comes from: the ForeignKey or the
+ * ManyToManyField (not its join model's key). */
+static const char *rel_field(const dorm_rel *r) { return r->m2m ? r->m2m->name : r->fk->f->name; }
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -455,22 +459,30 @@ static void check_model(checker *c, const dorm_meta *m) {
     check_managers(c, m);
     if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))
         report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", m->get_latest_by);
-    /* Reverse accessors must not hide a field of the target (fields.E302). */
+    /* Django's _check_clashes: a reverse accessor or query name must not be
+     * a field of the target (E302, E303) nor another relation's (E304,
+     * E305); each relation reports its own clashes, as each field does. */
     for (int i = 0; !m->proxy && i < m->nreverse; i++) {
         const dorm_rel *r = &m->reverse[i];
         if (r->hidden) continue;
-        if (dorm_meta__field(m, r->name) || dorm_meta__field(m, r->query_name)) {
-            snprintf(where, sizeof where, "%s.%s", r->model->label, r->fk->f->name);
-            report(c, where, "fields.E302", "Reverse accessor for '%s.%s' clashes with field name '%s.%s'.",
-                   r->model->label, r->fk->f->name, m->label, r->name);
+        snprintf(where, sizeof where, "%s.%s", r->model->label, rel_field(r));
+        if (dorm_meta__field(m, r->name))
+            report(c, where, "fields.E302", "Reverse accessor for '%s' clashes with field name '%s.%s'.", where,
+                   m->label, r->name);
+        if (dorm_meta__field(m, r->query_name))
+            report(c, where, "fields.E303", "Reverse query name for '%s' clashes with field name '%s.%s'.", where,
+                   m->label, r->query_name);
+        for (int j = 0; j < m->nreverse; j++) {
+            const dorm_rel *o = &m->reverse[j];
+            if (j == i || o->hidden) continue;
+            if (strcmp(o->name, r->name) == 0)
+                report(c, where, "fields.E304", "Reverse accessor for '%s' clashes with reverse accessor for '%s.%s'.",
+                       where, o->model->label, rel_field(o));
+            if (strcmp(o->query_name, r->query_name) == 0)
+                report(c, where, "fields.E305",
+                       "Reverse query name for '%s' clashes with reverse query name for '%s.%s'.", where,
+                       o->model->label, rel_field(o));
         }
-        for (int j = 0; j < i; j++)
-            if (!m->reverse[j].hidden && strcmp(m->reverse[j].name, r->name) == 0) {
-                snprintf(where, sizeof where, "%s.%s", r->model->label, r->fk->f->name);
-                report(c, where, "fields.E304",
-                       "Reverse accessor for '%s.%s' clashes with reverse accessor for '%s.%s'.", r->model->label,
-                       r->fk->f->name, m->reverse[j].model->label, m->reverse[j].fk->f->name);
-            }
     }
 }
 

@@ -433,6 +433,50 @@ Test(autodetect_order, deleted_and_created_models) {
                      "  Add field item to new\n");
 }
 
+/* A unique_together led by a foreign key, then removed: InnoDB's key uses
+ * the unique index, so MariaDB refuses to drop it (error 1553) unless the
+ * key column first gets an index of its own, as Django's MySQL schema
+ * editor gives it. */
+typedef struct Keyed {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Tag) tag;
+    const char *note;
+} Keyed;
+static const dorm_field Keyed_fields[] = {
+    DORM_AUTO(Keyed, id),
+    DORM_FOREIGN_KEY(Keyed, tag, Tag, .on_delete = DORM_CASCADE),
+    DORM_CHAR(Keyed, note, .max_length = 10),
+    DORM_END,
+};
+static const dorm_model Keyed1_model =
+    DORM_MODEL(Keyed, "shop", Keyed_fields, .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("tag", "note")));
+static const dorm_model Keyed2_model = DORM_MODEL(Keyed, "shop", Keyed_fields);
+
+Test(autodetect_order, unique_together_led_by_key_removed) {
+    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Keyed1_model), .migrations_dir = dir_of("shop")};
+    make((const dorm_app *const[]){&v1, NULL}, NULL);
+    dorm_app v2 = {
+        .label = "shop", .models = DORM_MODELS(&Tag_model, &Keyed2_model), .migrations_dir = v1.migrations_dir};
+    const dorm_app *const apps[] = {&v2, NULL};
+    make(apps, NULL);
+    cr_expect_str_eq(summary(apps),
+                     "shop/0001_initial: initial\n"
+                     "  Create model Tag [id, label]\n"
+                     "  Create model Keyed [id, note, tag]\n"
+                     "shop/0002_alter_keyed_unique_together: shop/0001_initial\n"
+                     "  Alter unique_together for keyed (0 constraint(s))\n");
+    /* Django's sqlmigrate on MariaDB: "CREATE INDEX `shop_keyed_tag_id_cbed06a5` ON `shop_keyed` (`tag_id`);"
+     * then the DROP INDEX; dorm's statement names the same index. */
+    const dorm_alter_sql *alter = T.db->dialect->alter;
+    const char *sql = dorm_sqlmigrate(T.cx, apps, "shop", "0002_alter_keyed_unique_together", false);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    if (alter && alter->keep_key_index)
+        cr_expect(strstr(sql, "CREATE INDEX `shop_keyed_tag_id_cbed06a5` ON `shop_keyed` (`tag_id`)"), "%s", sql);
+    else
+        cr_expect_null(strstr(sql, "CREATE INDEX"), "%s", sql);
+}
+
 /* ---- proxies, a multi-table child, Meta options and tables ---------------- */
 
 typedef struct Person {

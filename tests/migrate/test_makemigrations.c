@@ -528,3 +528,82 @@ Test(makemigrations, check_and_migrate_report_unmigrated_changes) {
     cr_expect_null(strstr(buf, "Your models"), "%s", buf);
     free(buf);
 }
+
+/* --empty names an app's first migration "initial" but, as Django's, does
+ * not mark it initial: only the autodetector's first migrations are. */
+Test(makemigrations, empty_first_migration_is_not_initial) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    const dorm_app *apps[] = {&shop, NULL};
+    int rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.empty = true, .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
+    cr_assert_not_null(text);
+    cr_expect_null(strstr(text, "\"initial\""), "%s", text);
+    cr_expect(strstr(text, "\"operations\": []"), "%s", text);
+}
+
+/* A key to a model of an app without migrations depends on ("shop",
+ * "__first__"), as Django writes it; the loader drops that while the app
+ * has no migrations and reads it as the app's first migration once it has. */
+Test(makemigrations, key_to_an_app_without_migrations) {
+    dorm_app plain = {.label = "shop", .models = DORM_MODELS(&Product_model)};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    int rc;
+    make((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
+    cr_assert_not_null(text);
+    cr_expect(
+        strstr(text,
+               "\"dependencies\": [\n        [\n            \"shop\",\n            \"__first__\"\n        ]\n    ]"),
+        "%s", text);
+    cr_expect_str_eq(make((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, false, &rc),
+                     "No changes detected\n");
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    const dorm_app *apps[] = {&shop, &reviews, NULL};
+    make(apps, NULL, false, &rc);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(test_read_file(test_tmpdir_path("0001_initial.json")));
+    cr_expect_str_eq(make(apps, NULL, false, &rc), "No changes detected\n");
+    /* Migrating only the second app brings the first along. */
+    rc = dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.app = "reviews", .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
+}
+
+/* makemigrations for named apps detects every app's changes and writes the
+ * named apps' migrations and those they depend on (Django's _trim_to_apps). */
+Test(makemigrations, named_app_brings_its_dependencies) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    const dorm_app *apps[] = {&shop, &reviews, NULL};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_makemigrations(T.cx, apps,
+                                 &(dorm_makemigrations_opts){.apps = DORM_LIST("reviews"), .out = out, .verbosity = 1});
+    fclose(out);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    char expect[512];
+    snprintf(expect, sizeof expect,
+             "Migrations for 'shop':\n  %s/0001_initial.json\n    - Create model Product\n"
+             "Migrations for 'reviews':\n  %s/0001_initial.json\n    - Create model Review\n",
+             dir, dir2);
+    cr_expect_str_eq(buf, expect);
+    free(buf);
+    cr_assert_eq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0}), 0, "%s", dorm_errmsg(T.cx));
+}
+
+/* The other way round: the named app's migrations need no other app's, so
+ * the other app's changes are left for later. */
+Test(makemigrations, named_app_leaves_the_others) {
+    dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
+    dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
+    const dorm_app *apps[] = {&shop, &reviews, NULL};
+    int rc = dorm_makemigrations(T.cx, apps, &(dorm_makemigrations_opts){.apps = DORM_LIST("shop"), .verbosity = 0});
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_not_null(test_read_file(test_tmpdir_path("0001_initial.json")));
+    cr_expect_null(test_read_file(test_tmpdir_path("reviews/0001_initial.json")));
+}

@@ -419,3 +419,58 @@ Test(checks, catalogue_table_names) {
     cr_expect_null(dorm_table__name_reserved("library_pg_x"));
     cr_expect_null(dorm_table__name_reserved("pg"));
 }
+
+/* ---- reverse names clashing (Django's _check_clashes) ---- */
+
+typedef struct Shelf {
+    DORM_OBJECT;
+    int64_t id;
+    const char *volume;
+} Shelf;
+typedef struct Volume {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Shelf) shelf;
+} Volume;
+typedef struct Pair {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Shelf) a;
+    DORM_FK(Shelf) b;
+} Pair;
+static const dorm_field Shelf_fields[] = {DORM_AUTO(Shelf, id), DORM_CHAR(Shelf, volume, .max_length = 10), DORM_END};
+static const dorm_model Shelf_model = DORM_MODEL(Shelf, "library", Shelf_fields);
+static const dorm_field Volume_fields[] = {
+    DORM_AUTO(Volume, id),
+    DORM_FOREIGN_KEY(Volume, shelf, Shelf, .on_delete = DORM_CASCADE),
+    DORM_END,
+};
+static const dorm_model Volume_model = DORM_MODEL(Volume, "library", Volume_fields);
+static const dorm_field Pair_fields[] = {
+    DORM_AUTO(Pair, id),
+    DORM_FOREIGN_KEY(Pair, a, Shelf, .on_delete = DORM_CASCADE, .related_name = "items"),
+    DORM_FOREIGN_KEY(Pair, b, Shelf, .on_delete = DORM_CASCADE, .related_name = "items"),
+    DORM_END,
+};
+static const dorm_model Pair_model = DORM_MODEL(Pair, "library", Pair_fields);
+
+Test(checks, reverse_query_name_clashes_with_field) {
+    /* The accessor "volume_set" is free; the query name "volume" is not. */
+    expect_messages(
+        DORM_MODELS(&Shelf_model, &Volume_model),
+        DORM_LIST("library.Volume.shelf: (fields.E303) Reverse query name for 'library.Volume.shelf' clashes "
+                  "with field name 'library.Shelf.volume'."));
+}
+
+Test(checks, reverse_names_clash_with_each_other) {
+    /* Each of the two keys reports its clashes, as each Django field does. */
+    expect_messages(DORM_MODELS(&Shelf_model, &Pair_model),
+                    DORM_LIST("library.Pair.a: (fields.E304) Reverse accessor for 'library.Pair.a' clashes with "
+                              "reverse accessor for 'library.Pair.b'.",
+                              "library.Pair.a: (fields.E305) Reverse query name for 'library.Pair.a' clashes with "
+                              "reverse query name for 'library.Pair.b'.",
+                              "library.Pair.b: (fields.E304) Reverse accessor for 'library.Pair.b' clashes with "
+                              "reverse accessor for 'library.Pair.a'.",
+                              "library.Pair.b: (fields.E305) Reverse query name for 'library.Pair.b' clashes with "
+                              "reverse query name for 'library.Pair.a'."));
+}

@@ -140,6 +140,10 @@ typedef struct dorm_column_def {
     /* The name a UNIQUE constraint added to an existing column gets
      * (Django's "<table>_<column>_<hash>_uniq"); NULL: the server's. */
     const char *unique_name;
+    /* Foreign keys: the name of a plain index on the column alone (Django's
+     * "<table>_<column>_<hash>"), which a dialect may need to add itself
+     * (drop_keyed_index below). */
+    const char *index_name;
     /* Altering only: the value existing rows get when the column is added or
      * made NOT NULL (Django's one-off default); NULL: none. */
     const dorm_value *fill;
@@ -286,6 +290,12 @@ typedef struct dorm_alter_sql {
      * its name (one the server named): the database is asked for the
      * names, as Django's schema editor introspects them. */
     void (*drop_column_constraints)(dorm_buf *out, const char *table, const char *column, char kind);
+    /* Appends one statement that, where no index on `column` alone exists,
+     * creates index `name` on it; run before a composite index that starts
+     * with a foreign key column is dropped, because the server's key relies
+     * on that index (Django's MySQL _delete_composed_index).  NULL: none
+     * needed. */
+    void (*keep_key_index)(dorm_buf *out, const char *table, const char *column, const char *name);
 } dorm_alter_sql;
 
 /* How a backend spells SQL.  Data where it can be data (Django's

@@ -224,6 +224,27 @@ static void my_drop_column_constraints(dorm_buf *out, const char *table, const c
     dorm_buf_free(&head);
 }
 
+/* Django's mysql _delete_composed_index: InnoDB's foreign key may rely on
+ * the composite index about to be dropped, so the key column gets an index
+ * of its own unless one on it alone exists (the server is asked, as Django
+ * asks it). */
+static void my_keep_key_index(dorm_buf *out, const char *table, const char *column, const char *name) {
+    dorm_value t = dorm_v_text(table), col = dorm_v_text(column);
+    dorm_buf_puts(out,
+                  "BEGIN NOT ATOMIC IF NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = "
+                  "DATABASE() AND TABLE_NAME = ");
+    dorm_buf_literal(out, &t);
+    dorm_buf_puts(out, " GROUP BY INDEX_NAME HAVING COUNT(*) = 1 AND MIN(COLUMN_NAME) = ");
+    dorm_buf_literal(out, &col);
+    dorm_buf_puts(out, ") THEN CREATE INDEX ");
+    dorm_buf_quote(out, '`', name);
+    dorm_buf_puts(out, " ON ");
+    dorm_buf_quote(out, '`', table);
+    dorm_buf_puts(out, " (");
+    dorm_buf_quote(out, '`', column);
+    dorm_buf_puts(out, "); END IF; END");
+}
+
 /* Django's mysql schema editor: MODIFY restates a column (type and NULL
  * together), indexes and unique constraints are dropped as indexes, a
  * column check by IF EXISTS (MariaDB drops one with its column's MODIFY). */
@@ -240,6 +261,7 @@ static const dorm_alter_sql my_alter = {
     .rename_index = "ALTER TABLE {table} RENAME INDEX {name} TO {new}",
     .rename_unique = "ALTER TABLE {table} RENAME INDEX {name} TO {new}",
     .drop_column_constraints = my_drop_column_constraints,
+    .keep_key_index = my_keep_key_index,
 };
 
 #define IN_JSON(type) "IN (SELECT `v` FROM JSON_TABLE(%s, '$[*]' COLUMNS (`v` " type " PATH '$')) AS `dorm_in`)"
