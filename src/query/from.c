@@ -28,14 +28,32 @@ static bool named(const dorm_sql *s, const char *alias, size_t start) {
     return false;
 }
 
-/* Marks in keep the joins a condition's leaf compares, written or not: the
- * joins of filter() and values() stay even where nothing writes them (an
- * always-true condition, a count() of values()), as Django counts those when
- * they resolve and only makes ordering and select_related joins to write them. */
-static void where_joins(const dorm_where *w, bool *keep) {
+static void where_joins(const dorm_qs *qs, const dorm_where *w, bool *keep);
+
+/* Marks in keep the joins of qs the columns of expression e read (through
+ * its conditions and the OuterRefs of its subqueries bound to qs too). */
+static void expr_joins(const dorm_qs *qs, const dorm_rexpr *e, bool *keep) {
+    if (!e) return;
+    if (e->ops == &dorm_node_col && e->alias > 0 && e->alias <= qs->njoins) keep[e->alias - 1] = true;
+    for (int i = 0; i < e->nargs; i++) expr_joins(qs, e->args[i], keep);
+    expr_joins(qs, e->target, keep);
+    where_joins(qs, e->cond, keep);
+    if (e->ops == &dorm_node_subquery)
+        for (int i = 0; i < e->nbinds; i++) expr_joins(qs, e->binds[i].to, keep);
+}
+
+/* Marks in keep the joins the conditions w compare, written or not; with
+ * the joins of values() and of annotations, these stay where nothing writes
+ * them (an always-true condition, exists() of an annotated QuerySet), as
+ * Django counts them when they resolve and makes ordering and
+ * select_related joins only to write them. */
+static void where_joins(const dorm_qs *qs, const dorm_where *w, bool *keep) {
     if (!w) return;
-    if (w->kind == DORM_W_LEAF && w->alias > 0) keep[w->alias - 1] = true;
-    for (int i = 0; i < w->n; i++) where_joins(w->kids[i], keep);
+    if (w->kind == DORM_W_LEAF && w->alias > 0 && w->alias <= qs->njoins) keep[w->alias - 1] = true;
+    expr_joins(qs, w->lhs, keep);
+    expr_joins(qs, w->rhs_expr, keep);
+    expr_joins(qs, w->sub, keep);
+    for (int i = 0; i < w->n; i++) where_joins(qs, w->kids[i], keep);
 }
 
 static void join_sql(dorm_sql *s, const dorm_qs *qs, int i) {
@@ -96,9 +114,10 @@ void dorm_from__clause(dorm_sql *s, const dorm_qs *qs, size_t start, size_t at) 
         return;
     }
     memset(keep, 0, sizeof(bool) * (size_t)qs->njoins);
-    where_joins(qs->where, keep);
+    where_joins(qs, qs->where, keep);
     for (int i = 0; i < qs->ncols; i++)
-        if (qs->cols[i].alias > 0) keep[qs->cols[i].alias - 1] = true;
+        if (qs->cols[i].alias > 0 && qs->cols[i].alias <= qs->njoins) keep[qs->cols[i].alias - 1] = true;
+    for (int i = 0; i < qs->nann; i++) expr_joins(qs, qs->ann[i].e, keep);
     for (int i = qs->njoins - 1; i >= 0; i--) {
         keep[i] = keep[i] || named(s, dorm_alias__name(qs, i + 1), start);
         if (keep[i] && qs->joins[i].parent > 0) keep[qs->joins[i].parent - 1] = true;
