@@ -181,7 +181,7 @@ static int inner_query(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
         inner.group = &pk;
         inner.ngroup = 1;
     }
-    dorm_rest r = {.ordered = sliced};
+    dorm_rest r = {.ordered = sliced, .start = s->text.len};
     const dorm_qs *q = &inner;
     if (r.ordered && !(q = dorm_qs__ordering(&inner, &tmp, &r.meta))) return DORM_EFIELD;
     const dorm_rexpr **extra = dorm_alloc(qs->cx, sizeof *extra * (size_t)(rw->n + 1));
@@ -199,6 +199,7 @@ static int inner_query(dorm_sql *s, const dorm_qs *qs, const rewrite *rw) {
 
 int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, const char *const *aliases, size_t n,
                             dorm_sql *s) {
+    size_t start = s->text.len;
     dorm_buf_puts(&s->text, "SELECT ");
     if (!needs_subquery(qs)) {
         for (size_t i = 0; i < n; i++) {
@@ -210,7 +211,7 @@ int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, c
         dorm_qs plain = *qs;
         plain.ordered_explicitly = true;
         plain.norder = 0;
-        return dorm_compile__rest(&plain, s, &(dorm_rest){0});
+        return dorm_compile__rest(&plain, s, &(dorm_rest){.start = start});
     }
     rewrite rw = {.qs = (dorm_qs *)qs};
     for (size_t i = 0; i < n; i++) {
@@ -225,12 +226,13 @@ int dorm_compile__aggregate(const dorm_qs *qs, const dorm_rexpr *const *exprs, c
 int dorm_compile__count(const dorm_qs *qs, dorm_sql *s) {
     if (qs->combinator) return dorm_compile__combined_count(qs, s);
     if (!needs_subquery(qs)) {
+        size_t start = s->text.len;
         dorm_buf_puts(&s->text, "SELECT COUNT(*) AS ");
         dorm_sql__name(s, "__count");
         dorm_qs plain = *qs;
         plain.ordered_explicitly = true;
         plain.norder = 0;
-        return dorm_compile__rest(&plain, s, &(dorm_rest){0});
+        return dorm_compile__rest(&plain, s, &(dorm_rest){.start = start});
     }
     dorm_buf_puts(&s->text, "SELECT COUNT(*)");
     return inner_query(s, qs, &(rewrite){.qs = (dorm_qs *)qs});

@@ -133,9 +133,10 @@ static int part_sql(dorm_sql *s, const dorm_qs *part, bool exists) {
                              "statements.")
             ->err;
     if (!exists) return dorm_compile__select(part, DORM_SELECT_ROWS, s);
+    size_t start = s->text.len;
     dorm_buf_puts(&s->text, "SELECT (1) AS ");
     dorm_sql__name(s, "a");
-    return dorm_compile__rest(part, s, &(dorm_rest){0});
+    return dorm_compile__rest(part, s, &(dorm_rest){.start = start});
 }
 
 int dorm_compile__combined(const dorm_qs *qs, dorm_sql *s, bool exists, bool ordered) {

@@ -2,6 +2,7 @@
  * way Django does ("t"."col" references, parenthesised AND/OR groups, NOT (...),
  * the exclude NULL guard, YEAR lookups as date ranges) and asks the dialect
  * for everything that differs between backends. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@
 #include "core/alloc.h"
 
 void dorm_sql__init(dorm_sql *s, dorm_ctx *cx) {
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(dorm_sql, used));
     s->cx = cx;
     s->d = cx->db->dialect;
 }
@@ -117,9 +118,13 @@ static void put_alias(dorm_buf *b, char quote, const char *alias) {
         dorm_buf_quote(b, quote, alias);
 }
 
-void dorm_sql__alias(dorm_sql *s, const char *alias) { put_alias(&s->text, s->d->quote, alias); }
+void dorm_sql__alias(dorm_sql *s, const char *alias) {
+    dorm_sql__used(s, alias);
+    put_alias(&s->text, s->d->quote, alias);
+}
 
 void dorm_sql__col(dorm_sql *s, const char *alias, const char *column) {
+    dorm_sql__used(s, alias);
     if (!s->bare_columns) {
         dorm_sql__alias(s, alias);
         dorm_buf_putc(&s->text, '.');
@@ -467,37 +472,6 @@ static wres where_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool 
     return W_SQL;
 }
 
-static void from_clause(dorm_sql *s, const dorm_qs *qs) {
-    dorm_buf_puts(&s->text, " FROM ");
-    dorm_sql__name(s, qs->meta->db_table);
-    if (qs->alias_names && strcmp(qs->alias_names[0], qs->meta->db_table) != 0) {
-        dorm_buf_putc(&s->text, ' ');
-        dorm_sql__alias(s, qs->alias_names[0]);
-    }
-    for (int i = 0; i < qs->njoins; i++) {
-        const dorm_join *j = &qs->joins[i];
-        const char *parent = dorm_alias__name(qs, j->parent);
-        dorm_buf_puts(&s->text, j->outer ? " LEFT OUTER JOIN " : " INNER JOIN ");
-        dorm_sql__name(s, j->model->db_table);
-        const char *alias = dorm_alias__name(qs, i + 1);
-        if (strcmp(alias, j->model->db_table) != 0) {
-            dorm_buf_putc(&s->text, ' ');
-            dorm_sql__alias(s, alias);
-        }
-        dorm_buf_puts(&s->text, " ON (");
-        if (j->reverse) {
-            dorm_sql__col(s, parent, j->fk->target_pk->column);
-            dorm_buf_puts(&s->text, " = ");
-            dorm_sql__col(s, alias, j->fk->column);
-        } else {
-            dorm_sql__col(s, parent, j->fk->column);
-            dorm_buf_puts(&s->text, " = ");
-            dorm_sql__col(s, alias, j->fk->target_pk->column);
-        }
-        dorm_buf_putc(&s->text, ')');
-    }
-}
-
 /* " WHERE ..." (or " HAVING ...") of w, or nothing; W_NONE when the query
  * can match no row. */
 static wres where_clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, const char *keyword) {
@@ -664,11 +638,11 @@ const dorm_qs *dorm_qs__ordering(const dorm_qs *qs, dorm_qs *tmp, bool *meta) {
     return tmp;
 }
 
-int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
+/* The clauses after FROM (see dorm_compile__rest). */
+static int rest_clauses(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
     const dorm_where *where = qs->where, *having = NULL;
     if (where && where->aggregate && dorm_split__having(qs->cx, qs->where, false, &where, &having)) return DORM_ENOMEM;
     bool sliced = qs->low > 0 || qs->high >= 0;
-    from_clause(s, qs);
     if (where_clause(s, qs, where, " WHERE ") == W_NONE) return DORM_COMPILED_EMPTY;
     size_t before_group = s->text.len;
     dorm_group__clause(s, qs, having, r->ordered, r->exists, r->extra, r->nextra);
@@ -690,7 +664,15 @@ int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
         if (rc) return rc;
     }
     if ((qs->high >= 0 && qs->high == qs->low) || s->empty) return DORM_COMPILED_EMPTY;
-    return dorm_sql__compiled(s);
+    return DORM_COMPILED;
+}
+
+/* FROM is written last, when the clauses have named the joins they use. */
+int dorm_compile__rest(const dorm_qs *qs, dorm_sql *s, const dorm_rest *r) {
+    size_t at = s->text.len;
+    int rc = rest_clauses(qs, s, r);
+    dorm_from__clause(s, qs, r->start, at);
+    return rc == DORM_COMPILED ? dorm_sql__compiled(s) : rc;
 }
 
 int dorm_compile__select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) {
@@ -701,7 +683,8 @@ int dorm_compile__select(const dorm_qs *qs, dorm_select_what what, dorm_sql *s) 
     if (what == DORM_SELECT_ROWS && !(qs = dorm_inherit__select(qs, &parents))) return DORM_ENOMEM;
     dorm_rest r = {.ordered = what != DORM_SELECT_EXISTS,
                    .exists = what == DORM_SELECT_EXISTS,
-                   .lock = what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS};
+                   .lock = what == DORM_SELECT_ROWS || what == DORM_SELECT_EXISTS,
+                   .start = s->text.len};
     if (r.ordered && !(qs = dorm_qs__ordering(qs, &tmp, &r.meta))) return DORM_EFIELD;
     dorm_buf_puts(&s->text, "SELECT ");
     if (qs->distinct && what != DORM_SELECT_EXISTS) dorm_buf_puts(&s->text, "DISTINCT ");

@@ -13,6 +13,14 @@ typedef struct dorm_sql_span {
 
 /* SQL under construction.  Parameters are borrowed values (strings in the
  * arena or the caller's memory) that must outlive the statement's execution. */
+#define DORM_SQL_USED 32
+
+/* A table alias written, and the end of the text when it last was. */
+typedef struct dorm_sql_used {
+    const char *alias;
+    size_t off;
+} dorm_sql_used;
+
 typedef struct dorm_sql {
     dorm_buf text;
     dorm_value *params;
@@ -35,6 +43,10 @@ typedef struct dorm_sql {
                                  SQL is the shape's and text is empty     */
     bool params_borrowed; /* params is a shape hit's storage, not malloc'd:
                              no parameter is added after it              */
+    int nused;
+    bool used_overflow; /* more than DORM_SQL_USED: every join is kept      */
+    /* Last: init leaves it unzeroed (only used[0..nused) is ever read). */
+    dorm_sql_used used[DORM_SQL_USED]; /* the table aliases written (from.c) */
 } dorm_sql;
 
 void dorm_sql__init(dorm_sql *s, dorm_ctx *cx);
@@ -64,6 +76,13 @@ bool dorm_sql__same(const char *a, size_t an, const char *b, size_t bn);
 void dorm_sql__share(dorm_sql *s, size_t mark, size_t pmark);
 /* Appends sp to a growing array; false when out of memory. */
 bool dorm_span__push(dorm_sql_span **spans, int *n, int *cap, dorm_sql_span sp);
+/* Notes that the text names the table alias `alias` (from.c). */
+void dorm_sql__used(dorm_sql *s, const char *alias);
+/* Writes the FROM clause of qs at text offset `at`, before what was written
+ * since: the joins the text from `start` (the query's SELECT) names, those
+ * they hang from and those its conditions and values() columns use (Django
+ * writes no join nothing refers to). */
+void dorm_from__clause(dorm_sql *s, const dorm_qs *qs, size_t start, size_t at);
 /* Appends a table alias as Django does: generated ones (T2) bare. */
 void dorm_sql__alias(dorm_sql *s, const char *alias);
 /* The outcome of a compilation: DORM_COMPILED, or DORM_ENOMEM recorded on
@@ -118,6 +137,7 @@ typedef struct dorm_rest {
     bool lock; /* select_for_update()'s FOR UPDATE, when qs has one         */
     const dorm_rexpr *const *extra; /* more selected expressions to group by      */
     int nextra;
+    size_t start; /* where the query's SELECT begins in the text          */
 } dorm_rest;
 /* FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET of qs.
  * DORM_COMPILED, DORM_COMPILED_EMPTY or a negative error. */
