@@ -214,6 +214,7 @@ static const char *python_type(dorm_type t) {
     case DORM_T_TIME: return "time";
     case DORM_T_UUID: return "UUID";
     case DORM_T_BYTES: return "bytes";
+    case DORM_T_DURATION: return "timedelta";
     default: return "object";
     }
 }

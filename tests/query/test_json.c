@@ -423,6 +423,8 @@ Test(json, misuse) {
     cr_assert_eq(dorm_decimal_from_double(1.0, 2, &one), 0);
     qs = dorm_filter(all(), DQ("json_f__helpful", one));
     cr_expect_str_eq(dorm_qs_errmsg(qs), "Object of type Decimal is not JSON serializable");
+    qs = dorm_filter(all(), DQ("json_f__helpful", (dorm_duration){.usec = 1}));
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "Object of type timedelta is not JSON serializable");
     qs = dorm_annotate(all(), DAS("k", DKeyTransform("a", "char_f")));
     cr_expect_str_eq(dorm_qs_errmsg(qs), "KeyTransform() needs a JSON expression, not a CharField.");
     qs = dorm_filter(all(), DQ("json_f__has_keys", "source"));
