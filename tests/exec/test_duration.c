@@ -180,6 +180,18 @@ Test(duration_field, lookups) {
                                MY ".`spent` IN (?, ?) ORDER BY " MY ".`id` ASC"));
     cr_expect_str_eq(params, "(-3600000000, 354600000000)");
     cr_expect_str_eq(test_ids(qs), "1,3");
+    /* A list longer than the backend writes as IN (...) is one array
+     * parameter, durations as the column stores them. */
+    size_t n = (size_t)atoi(test_pick("1000", "1000", "16400"));
+    dorm_value *many = dorm_alloc(T.cx, n * sizeof *many);
+    cr_assert_not_null(many);
+    for (size_t i = 0; i < n; i++) many[i] = dorm_v_duration(dorm_timedelta(0, 7 + (int64_t)i, 0));
+    many[n / 2] = dorm_v_duration(dorm_timedelta(-1, 82800, 0));
+    many[n - 1] = dorm_v_duration(dorm_timedelta(4, 9000, 0));
+    qs = dorm_filter(all(), DQ("spent__in", dorm_v_list(many, n)));
+    cr_expect_str_eq(test_ids(qs), "1,3", "%s", dorm_errmsg(T.cx));
+    const char *w = where(qs, &params);
+    cr_expect(!strstr(w, "?, ?") && !strstr(w, "$1, $2"), "%.200s", w);
     cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("pause__isnull", true))), "1,3");
     cr_expect_str_eq(test_ids(dorm_exclude(all(), DQ("pause", dorm_timedelta(0, -300, 0)))), "1,3");
     /* Text is read as Django's to_python reads it (parse_duration). */

@@ -146,6 +146,7 @@ static bool my_array_param(dorm_buf *out, const dorm_value *items, size_t n) {
         case DORM_T_NULL: dorm_buf_puts(out, "null"); continue;
         case DORM_T_BOOL: dorm_buf_putc(out, v->u.b ? '1' : '0'); continue;
         case DORM_T_INT: dorm_buf_printf(out, "%lld", (long long)v->u.i); continue;
+        case DORM_T_DURATION: dorm_buf_printf(out, "%lld", (long long)v->u.dur.usec); continue;
         case DORM_T_FLOAT:
             if (isnan(v->u.f) || isinf(v->u.f)) return false;
             dorm_buf_printf(out, "%.17g", v->u.f);

@@ -8,6 +8,7 @@
 #include "core/assert.h"
 #include "backend/like.h"
 #include "backend/postgres/postgres.h"
+#include "core/duration.h"
 
 /* The bound value of a pattern lookup.  LIKE's default escape character on
  * PostgreSQL is '\', so '\', '%' and '_' are escaped with it and the
@@ -230,6 +231,7 @@ static bool pg_array_param(dorm_buf *out, const dorm_value *items, size_t n) {
             break;
         case DORM_T_DECIMAL: len = dorm_decimal_format(v->u.dec, tmp); break;
         case DORM_T_UUID: len = dorm_uuid_format_dashed(v->u.uuid, tmp); break;
+        case DORM_T_DURATION: len = dorm_duration__interval(v->u.dur, tmp); break;
         default: return false;
         }
         array_item(out, s, len);
