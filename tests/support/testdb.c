@@ -280,6 +280,12 @@ void test_expect_sql(const char *name, const char *got, const char *sqlite, cons
     cr_expect_str_eq(got, want, "%s:\nGOT  %s\nWANT %s", name, got, want);
 }
 
+void test_expect_qs_sql(const char *name, dorm_qs *qs, const char *sqlite, const char *pg, const char *my) {
+    const char *got = dorm_qs_sql(qs, NULL);
+    cr_assert_not_null(got, "%s: %s", name, dorm_qs_errmsg(qs));
+    test_expect_sql(name, got, sqlite, pg, my);
+}
+
 static char tmpdir[64];
 
 const char *test_tmpdir_make(const char *prefix) {

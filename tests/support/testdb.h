@@ -112,6 +112,10 @@ const char *test_sql_std(const char *sql);
  * goes on), naming the case `name` and showing both texts. */
 void test_expect_sql(const char *name, const char *got, const char *sqlite, const char *pg, const char *my);
 
+/* test_expect_sql of str(qs.query) (dorm_qs_sql); a QuerySet that has no SQL
+ * fails the test with its error. */
+void test_expect_qs_sql(const char *name, dorm_qs *qs, const char *sqlite, const char *pg, const char *my);
+
 /* Tests that write files: a fresh folder under /tmp (prefix "dorm-x"), the
  * path of a file in it, writing one, and removing the folder. */
 const char *test_tmpdir_make(const char *prefix);
