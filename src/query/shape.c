@@ -398,10 +398,11 @@ static dorm_shape_entry *memo_find(const dorm_db *db, const dorm_qs *qs, const d
     int i = 0;
     for (; i < mo->nconds; i++) {
         const dorm_q *q = conds[i];
-        if (!q || q->kind != DORM_Q_LEAF || !q->path || (unsigned char)q->value.type != mo->types[i] ||
-            strcmp(p, q->path) != 0)
-            return NULL;
-        p += strlen(p) + 1;
+        if (!q || q->kind != DORM_Q_LEAF || !q->path || (unsigned char)q->value.type != mo->types[i]) return NULL;
+        /* A path is a few bytes: compared in line, stepping past it. */
+        const char *c = q->path;
+        while (*p && *p == *c) p++, c++;
+        if (*p++ != *c) return NULL;
     }
     return conds[i] ? NULL : mo->en;
 }
