@@ -93,7 +93,7 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
  * object or a values row each); one_row: the query matches one row at
  * most (dorm_qs__one_row), so the statement is not stepped again after it.
  * 0 or an error on the context; out is the caller's to free either way. */
-static int collect(dorm_qs *qs, dorm_sql *s, int rc, bool one_row, ptrvec *out) {
+static inline int collect(dorm_qs *qs, dorm_sql *s, int rc, bool one_row, ptrvec *out) {
     if (rc == DORM_COMPILED_EMPTY) return DORM_OK;
     if (rc != DORM_COMPILED)
         return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, rc, "cannot compile query");
@@ -114,7 +114,7 @@ static int collect(dorm_qs *qs, dorm_sql *s, int rc, bool one_row, ptrvec *out) 
 
 /* What follows reading a QuerySet's objects: its prefetch_related
  * lookups, and the batch the N+1 policy tells them by. */
-static int loaded(dorm_qs *qs, void **objs, size_t n) {
+static inline int loaded(dorm_qs *qs, void **objs, size_t n) {
     if (qs->mode != DORM_MODE_OBJECTS) return DORM_OK;
     int rc = qs->prefetch ? dorm_prefetch__objects(qs->cx, qs->meta, objs, n, qs->prefetch) : DORM_OK;
     if (!rc) dorm_policy__mark(qs->cx, objs, n);
