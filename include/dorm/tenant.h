@@ -15,9 +15,12 @@ extern "C" {
 #endif
 
 /* Binds the context to the tenant schema `schema` (NULL: unbinds it): every
- * statement of its connections runs with search_path set to that schema
- * alone, so the models' tables, migrations and dorm_migrations are the
- * tenant's.  The name must be an identifier ([A-Za-z_][A-Za-z0-9_]*, at
+ * statement of its connections runs with search_path set to that schema,
+ * then public (django-tenants' "tenant", public; "public" alone for
+ * public), so the models' tables, migrations and dorm_migrations are the
+ * tenant's, while public's extensions (pgcrypto) and the tables only public
+ * has are found.  Create the schema first (dorm_schema_create): PostgreSQL
+ * skips a missing one and would create the tables in public.  The name must be an identifier ([A-Za-z_][A-Za-z0-9_]*, at
  * most 63 characters, not pg_...); the dialect quotes it, nothing is pasted.
  * On a direct connection or a pool the setting is made once per server
  * session (again after a reconnection); behind a transaction pooler

@@ -271,6 +271,9 @@ static void *with_related(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, do
     if (!objs[0]) return NULL;
     int col = 0;
     for (int i = 0; i < qs->meta->nfields; i++) col += !(qs->deferred & ((uint64_t)1 << i));
+    /* The annotations come first, then the related models (Django's order). */
+    int ann_col = col;
+    for (int i = 0; i < qs->nann; i++) col += !qs->ann[i].hidden;
     for (int r = 0; r < qs->nselrel && r < 32; r++) {
         const dorm_selrel *sr = &qs->selrel[r];
         const dorm_meta *t = dorm_selrel_model(sr);
@@ -295,7 +298,7 @@ static void *with_related(dorm_ctx *cx, dorm_arena *arena, const dorm_qs *qs, do
             /* An alias() is not selected: it reads as no value. */
             if (qs->ann[i].hidden)
                 vals[i] = dorm_v_null();
-            else if (dorm_read__value(cx, arena, &qs->ann[i].fm, cs, col++, &vals[i]))
+            else if (dorm_read__value(cx, arena, &qs->ann[i].fm, cs, ann_col++, &vals[i]))
                 return NULL;
         }
         x->nann = qs->nann;

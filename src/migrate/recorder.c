@@ -33,7 +33,10 @@ static int run(dorm_ctx *cx, const char *sql, const dorm_value *params, size_t n
 }
 
 int dorm_recorder__ensure(dorm_ctx *cx) {
-    if (run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK) return DORM_OK;
+    /* A tenant's search_path goes on to public, whose table the probe would
+     * find: the tenant's is created in its schema when missing instead. */
+    if (!cx->db->schema && run(cx, "SELECT 1 FROM \"dorm_migrations\" WHERE 1 = 0", NULL, 0, NULL, NULL) == DORM_OK)
+        return DORM_OK;
     dorm_error_clear(cx);
     static const dorm_column_def cols[] = {
         {.name = "id", .kind = DORM_KIND_AUTO, .primary_key = true},

@@ -578,9 +578,6 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         return;
     }
     model_columns(s, qs, 0, qs->meta, qs->deferred, false);
-    /* select_related: each related model's columns follow, in field order. */
-    for (int r = 0; r < qs->nselrel; r++)
-        model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
     for (int i = 0; i < qs->nann; i++) {
         if (qs->ann[i].hidden) continue;
         dorm_buf_puts(&s->text, ", ");
@@ -588,6 +585,10 @@ static void select_columns(dorm_sql *s, const dorm_qs *qs, dorm_select_what what
         dorm_buf_puts(&s->text, " AS ");
         dorm_sql__name(s, qs->ann[i].alias);
     }
+    /* select_related: each related model's columns follow the annotations
+     * (Django's order), in field order. */
+    for (int r = 0; r < qs->nselrel; r++)
+        model_columns(s, qs, qs->selrel[r].alias, dorm_selrel_model(&qs->selrel[r]), 0, true);
 }
 
 /* Whether the ordering term o is among the model, select_related or

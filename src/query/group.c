@@ -276,10 +276,6 @@ void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having
         /* exists() groups by every concrete field (Django's add_fields). */
         for (int i = 0; i < qs->meta->nfields; i++)
             if (exists || !(qs->deferred & ((uint64_t)1 << i))) model_col(&g, 0, qs->meta, &qs->meta->fields[i]);
-        for (int r = 0; !exists && r < qs->nselrel; r++) {
-            const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
-            for (int i = 0; i < t->nfields; i++) model_col(&g, qs->selrel[r].alias, t, &t->fields[i]);
-        }
     } else if (qs->mode != DORM_MODE_OBJECTS && !exists) {
         for (int i = 0; i < qs->ncols; i++) {
             const dorm_col *c = &qs->cols[i];
@@ -293,6 +289,11 @@ void dorm_group__clause(dorm_sql *s, const dorm_qs *qs, const dorm_where *having
     /* exists() selects nothing of values(): only its GROUP BY list stays. */
     for (int i = 0; i < qs->nann && (!exists || qs->mode == DORM_MODE_OBJECTS); i++)
         if (dorm_ann__selected(qs, i)) add_group_cols(&g, qs->ann[i].e);
+    /* The select_related columns, after the annotations as selected. */
+    for (int r = 0; qs->mode == DORM_MODE_OBJECTS && !qs->ngroup && !exists && r < qs->nselrel; r++) {
+        const dorm_meta *t = dorm_selrel_model(&qs->selrel[r]);
+        for (int i = 0; i < t->nfields; i++) model_col(&g, qs->selrel[r].alias, t, &t->fields[i]);
+    }
     for (int i = 0; i < nextra; i++) add_group_cols(&g, extra[i]);
     for (int i = 0; ordered && i < qs->norder; i++) {
         const dorm_order *o = &qs->order[i];

@@ -1,6 +1,7 @@
 /* test_tenants.c - multi-tenancy: a schema per tenant (PostgreSQL; SQLite
  * and MariaDB refuse it), names checked and quoted, migrations applied per tenant
- * schema, each context seeing its tenant's tables only; and the row-level
+ * schema, each context seeing its tenant's tables, then public's (where
+ * extensions live) as django-tenants does; and the row-level
  * tenant scope, which filters every query of a scoped model, gives new
  * objects their tenant and refuses unscoped queries and other tenants'
  * objects, on every backend. */
@@ -134,6 +135,150 @@ Test(tenants, migrations_per_tenant_schema) {
     dorm_registry_free(reg);
     test_tmpdir_remove();
     notes.migrations_dir = NULL;
+}
+
+/* A model only public has (django-tenants' shared apps). */
+typedef struct Pin {
+    DORM_OBJECT;
+    int64_t id;
+    const char *label;
+} Pin;
+static const dorm_field Pin_fields[] = {DORM_AUTO(Pin, id), DORM_CHAR(Pin, label, .max_length = 50), DORM_END};
+const dorm_model Pin_model = DORM_MODEL(Pin, "shared", Pin_fields);
+static const dorm_app shared = {.label = "shared", .models = DORM_MODELS(&Pin_model)};
+
+/* A database of this test's own (its public schema is the test's to
+ * fill): test_db_url() with its database name replaced, then `more`. */
+static char own_db[48];
+static void own_url(char *out, size_t cap, const char *more) {
+    const char *url = test_db_url(), *q = strchr(url, '?'), *end = q ? q : url + strlen(url), *slash = end;
+    while (slash > url && slash[-1] != '/') slash--;
+    snprintf(out, cap, "%.*s%s%s%s", (int)(slash - url), url, own_db, q ? q : "?", more);
+}
+
+static dorm_db *own_db_open(dorm_registry *reg, const char *more) {
+    snprintf(own_db, sizeof own_db, "dorm_tenancy_%ld", (long)getpid());
+    char sql[120], url[700];
+    dorm_errbuf e = {0, ""};
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", own_db);
+    cr_assert_eq(dorm_db__exec(T.db, sql, &e), 0, "%s", e.msg);
+    own_url(url, sizeof url, more);
+    dorm_db *db = dorm_db_open(url, reg);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    return db;
+}
+
+static void own_db_drop(void) {
+    char sql[120];
+    dorm_errbuf e = {0, ""};
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\"", own_db);
+    cr_expect_eq(dorm_db__exec(T.db, sql, &e), 0, "%s", e.msg);
+}
+
+static void exec_ok(dorm_db *db, const char *sql) {
+    dorm_errbuf e = {0, ""};
+    cr_assert_eq(dorm_db__exec(db, sql, &e), 0, "%s: %s", sql, e.msg);
+}
+
+static const char *first_text(dorm_ctx *cx, const char *sql) {
+    dorm_cursor *c = dorm_cursor_new(cx);
+    cr_assert_eq(dorm_cursor_execute(c, sql, NULL, 0), 0, "%s", dorm_errmsg(cx));
+    const dorm_value *row = dorm_cursor_fetchone(c);
+    cr_assert_not_null(row, "%s", dorm_errmsg(cx));
+    const char *text = dorm_strdup(cx, row[0].u.s);
+    dorm_cursor_close(c);
+    return text;
+}
+
+/* SHA256 of a note's text: pgcrypto's DIGEST, installed in public. */
+static const char *note_sha256(dorm_ctx *cx) {
+    const dorm_row *r = dorm_first(dorm_values_flat(dorm_annotate(dorm_all(cx, Note), DAS("x", DSHA256("text"))), "x"));
+    cr_assert_not_null(r, "%s", dorm_errmsg(cx));
+    return r->values[0].u.s;
+}
+
+#define SHA256_OF_TENANTS "02281b389896878dbcf9d014dfb6e020031be87f8c4c888e50ea49d9eeb669b7"
+
+/* A tenant's search_path is its schema, then public (django-tenants'): the
+ * extensions there (pgcrypto) work in a tenant, public's tables are seen,
+ * and a tenant's table shadows public's of the same name; on a direct
+ * session (SET) and behind a transaction pooler (SET LOCAL). */
+Test(tenants, public_follows_the_tenant) {
+    if (!on_postgres()) cr_skip_test("schemas are PostgreSQL's");
+    test_db_open();
+    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&notes, &shared, NULL});
+    dorm_db *db = own_db_open(reg, "");
+    dorm_ctx *cx = dorm_ctx_new(db);
+    cr_assert_eq(dorm_create_all(cx), 0, "%s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_create(cx, Note, .text = "public's note"), "%s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_create(cx, Pin, .label = "shared pin"), "%s", dorm_errmsg(cx));
+    exec_ok(db, "CREATE SCHEMA \"Tenant\"");
+    exec_ok(db, "CREATE TABLE \"Tenant\".\"notes_note\" (LIKE public.\"notes_note\" INCLUDING ALL)");
+    cr_assert_eq(dorm_ctx_set_schema(cx, "Tenant"), 0, "%s", dorm_errmsg(cx));
+    cr_assert_str_eq(first_text(cx, "SHOW search_path"), "\"Tenant\", public");
+    cr_assert_eq(dorm_count(dorm_all(cx, Note)), 0, "the tenant's notes_note shadows public's: %s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_create(cx, Note, .text = "tenant's"), "%s", dorm_errmsg(cx));
+    cr_assert_str_eq(note_sha256(cx), SHA256_OF_TENANTS);
+    Pin *pin = dorm_first(dorm_all(cx, Pin));
+    cr_assert_not_null(pin, "public's table is seen from the tenant: %s", dorm_errmsg(cx));
+    cr_assert_str_eq(pin->label, "shared pin");
+    /* public itself is the path alone. */
+    cr_assert_eq(dorm_ctx_set_schema(cx, "public"), 0, "%s", dorm_errmsg(cx));
+    cr_assert_str_eq(first_text(cx, "SHOW search_path"), "public");
+    cr_assert_str_eq(((Note *)dorm_first(dorm_all(cx, Note)))->text, "public's note");
+    dorm_ctx_free(cx);
+    dorm_db_close(db);
+    /* Behind a transaction pooler: SET LOCAL at each BEGIN. */
+    char url[700];
+    own_url(url, sizeof url, "&pooler=transaction");
+    db = dorm_db_open(url, reg);
+    cr_assert_eq(dorm_db_errcode(db), DORM_OK, "%s", dorm_db_errmsg(db));
+    cx = dorm_ctx_new(db);
+    cr_assert_eq(dorm_ctx_set_schema(cx, "Tenant"), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_atomic_begin(cx), 0, "%s", dorm_errmsg(cx));
+    cr_assert_str_eq(first_text(cx, "SHOW search_path"), "\"Tenant\", public");
+    cr_assert_str_eq(note_sha256(cx), SHA256_OF_TENANTS);
+    cr_assert_eq(dorm_count(dorm_all(cx, Pin)), 1, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_atomic_commit(cx), 0, "%s", dorm_errmsg(cx));
+    dorm_ctx_free(cx);
+    dorm_db_close(db);
+    own_db_drop();
+    dorm_registry_free(reg);
+    test_db_close();
+}
+
+/* With public on its path, a tenant still migrates into its own schema,
+ * with its own record of applied migrations, when public has both the
+ * tables and the record (its shared apps migrated first). */
+Test(tenants, tenant_migrates_beside_public) {
+    if (!on_postgres()) cr_skip_test("schemas are PostgreSQL's");
+    test_db_open();
+    const char *dir = test_tmpdir_make("dorm-tenant");
+    notes.migrations_dir = dir;
+    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&notes, NULL});
+    dorm_db *db = own_db_open(reg, "");
+    dorm_ctx *cx = dorm_ctx_new(db);
+    FILE *out = fopen("/dev/null", "w");
+    dorm_makemigrations_opts mo = {.out = out};
+    const dorm_app *const apps[] = {&notes, NULL};
+    cr_assert_eq(dorm_makemigrations(cx, apps, &mo), 0, "%s", dorm_errmsg(cx));
+    dorm_migrate_opts mig = {.verbosity = 0, .out = out};
+    cr_assert_eq(dorm_migrate(cx, apps, &mig), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_schema_create(cx, "tenant"), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_ctx_set_schema(cx, "tenant"), 0, "%s", dorm_errmsg(cx));
+    cr_assert_eq(dorm_migrate(cx, apps, &mig), 0, "%s", dorm_errmsg(cx));
+    cr_assert_not_null(dorm_create(cx, Note, .text = "tenant's"), "%s", dorm_errmsg(cx));
+    cr_assert_str_eq(first_text(cx, "SELECT COUNT(*)::text FROM tenant.dorm_migrations"), "1");
+    cr_assert_str_eq(first_text(cx, "SELECT COUNT(*)::text FROM tenant.notes_note"), "1");
+    cr_assert_str_eq(first_text(cx, "SELECT COUNT(*)::text FROM public.notes_note"), "0");
+    dorm_ctx_free(cx);
+    dorm_db_close(db);
+    fclose(out);
+    own_db_drop();
+    dorm_registry_free(reg);
+    test_tmpdir_remove();
+    notes.migrations_dir = NULL;
+    test_db_close();
 }
 
 /* The row-level scope: orders belong to a shop. */

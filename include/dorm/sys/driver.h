@@ -471,8 +471,9 @@ typedef struct dorm_dialect {
      * so test processes can share one database; NULL where there is no
      * such namespace (SQLite). */
     const char *test_namespace_create, *test_namespace_use, *test_namespace_drop;
-    /* Schema-per-tenant: the statement that makes `schema` the only one
-     * searched (NULL: back to the session's default), for the session or,
+    /* Schema-per-tenant: the statement that makes `schema` the first one
+     * searched, the shared one (PostgreSQL: public) after it (NULL: back to
+     * the session's default), for the session or,
      * `local`, the transaction.  The name is validated; the dialect quotes
      * it.  NULL: the backend has no schemas. */
     void (*search_path_sql)(dorm_buf *out, const char *schema, bool local);

@@ -324,14 +324,19 @@ static const dorm_json_sql pg_json = {
     .native = true,
 };
 
-/* SET [LOCAL] search_path TO "tenant" (the name quoted, never pasted);
- * DEFAULT brings back the session's setting (the URL's options). */
+/* SET [LOCAL] search_path TO "tenant", public (the name quoted, never
+ * pasted): public stays after the tenant, as django-tenants keeps its shared
+ * schema, for the extensions installed there (pgcrypto) and the shared
+ * tables a tenant's own of the same name shadow.  DEFAULT brings back the
+ * session's setting (the URL's options). */
 static void pg_search_path(dorm_buf *out, const char *schema, bool local) {
     dorm_buf_puts(out, local ? "SET LOCAL search_path TO " : "SET search_path TO ");
-    if (schema)
-        dorm_buf_quote(out, '"', schema);
-    else
+    if (!schema) {
         dorm_buf_puts(out, "DEFAULT");
+        return;
+    }
+    dorm_buf_quote(out, '"', schema);
+    if (strcmp(schema, "public") != 0) dorm_buf_puts(out, ", public");
 }
 
 /* Drops the single-column constraints of kind 'u' or 'f' on a column,
