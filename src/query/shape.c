@@ -382,8 +382,8 @@ static void check_plan(const dorm_qs *qs, const dorm_q *const *conds, const dorm
  * clears the ordering and slices it itself. */
 static bool plain_objects(const dorm_qs *qs) {
     return qs->mode == DORM_MODE_OBJECTS && !qs->where && !qs->njoins && !qs->nselrel && !qs->deferred &&
-        !qs->distinct && !qs->empty && !qs->only_mode && !qs->combinator && !qs->nann && !qs->group_by &&
-        !qs->ngroup && !qs->outer_refs && !qs->subq_height && !qs->alias_names && !qs->lock;
+        !qs->distinct && !qs->empty && !qs->only_mode && !qs->combinator && !qs->nann && !qs->group_by && !qs->ngroup &&
+        !qs->outer_refs && !qs->subq_height && !qs->alias_names && !qs->lock;
 }
 
 /* The session's last plan when base is plain and conds name the same paths
@@ -391,8 +391,8 @@ static bool plain_objects(const dorm_qs *qs) {
  * whole key would find. */
 static dorm_shape_entry *memo_find(const dorm_db *db, const dorm_qs *qs, const dorm_q *const *conds) {
     const dorm_plan_memo *mo = &db->link->last_plan;
-    if (!mo->en || mo->meta != qs->meta || mo->reg != db->reg || mo->dialect != db->dialect ||
-        mo->drv != db->drv || !plain_objects(qs))
+    if (!mo->en || mo->meta != qs->meta || mo->reg != db->reg || mo->dialect != db->dialect || mo->drv != db->drv ||
+        !plain_objects(qs))
         return NULL;
     const char *p = mo->paths;
     int i = 0;
