@@ -31,11 +31,27 @@ typedef struct dorm_commit_hook {
  * (a statement belongs to the session that prepared it).  A dorm_db opened
  * by URL owns one for its life; one of a pool borrows one per statement or
  * transaction (backend/pool.c). */
+/* The get() plan last found by its whole key, and what picks it out again
+ * without building that key when a get of a plain Model.objects QuerySet
+ * repeats (query/shape.c): the session's model registry, dialect and
+ * driver, the model, the conditions' value types (a byte each) and their
+ * paths, each NUL-terminated. */
+#define DORM_PLAN_MEMO_CONDS 4
+#define DORM_PLAN_MEMO_PATHS 48
+typedef struct dorm_plan_memo {
+    struct dorm_shape_entry *en; /* NULL: none */
+    const void *reg, *dialect, *drv, *meta;
+    int nconds;
+    unsigned char types[DORM_PLAN_MEMO_CONDS];
+    char paths[DORM_PLAN_MEMO_PATHS];
+} dorm_plan_memo;
+
 typedef struct dorm_link {
     dorm_conn *conn;
     dorm_hmap stmts; /* sql -> dorm_cached_stmt* */
     dorm_hmap shapes; /* query shape -> dorm_shape_entry* (backend/shapes.c) */
     struct dorm_shape_entry *last_shape; /* the last one found: a loop's shape */
+    dorm_plan_memo last_plan;
     struct dorm_link *next; /* pool: the idle list */
     double idle_since; /* pool: when it was given back (monotonic seconds) */
     char *schema; /* the search_path dorm set on the session (NULL: its default) */
@@ -168,17 +184,18 @@ typedef struct dorm_shape_entry {
     size_t nslots;
     dorm_cached_stmt *cs; /* NULL: look it up by sql */
     size_t klen; /* its key follows the entry in memory */
+    bool one_row; /* a get() plan whose query matches one row at most */
 } dorm_shape_entry;
 
 /* The entry of shape `key` on the session held, or NULL (none, or no
  * session held). */
 dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen);
 /* Records shape `key` on the session held: sql (copied; NULL: not
- * mappable), slots (taken over, also on failure) and the statement cs
- * prepared for it (NULL or not cached: none).  0 or DORM_ENOMEM (nothing
- * recorded: the shape is compiled again next time). */
+ * mappable), slots (taken over, also on failure), the statement cs
+ * prepared for it (NULL or not cached: none) and one_row.  0 or
+ * DORM_ENOMEM (nothing recorded: the shape is compiled again next time). */
 int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
-                       size_t nslots, dorm_cached_stmt *cs);
+                       size_t nslots, dorm_cached_stmt *cs, bool one_row);
 /* dorm_db__prepare for the SQL of an entry of the session held, without
  * looking its text up when the entry's statement is free. */
 int dorm_db__prepare_shape(dorm_db *db, dorm_shape_entry *en, dorm_cached_stmt **out, dorm_errbuf *e);

@@ -35,6 +35,7 @@ void dorm_link__shapes_clear(dorm_link *l, bool all) {
     if (all) {
         dorm_hmap__free(&l->shapes);
         l->last_shape = NULL;
+        l->last_plan.en = NULL;
     }
 }
 
@@ -51,7 +52,7 @@ dorm_shape_entry *dorm_db__shape_get(dorm_db *db, const void *key, size_t klen) 
 }
 
 int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sql, size_t len, void *slots,
-                       size_t nslots, dorm_cached_stmt *cs) {
+                       size_t nslots, dorm_cached_stmt *cs, bool one_row) {
     dorm_link *l = db->link;
     if (l && dorm_hmap__get(&l->shapes, key, klen)) {
         /* A query of the shape nested in another's run compiled it too. */
@@ -69,7 +70,7 @@ int dorm_db__shape_put(dorm_db *db, const void *key, size_t klen, const char *sq
         memcpy(text, sql, len);
         text[len] = '\0';
     }
-    *en = (dorm_shape_entry){text, len, slots, nslots, cs && cs->cached ? cs : NULL, klen};
+    *en = (dorm_shape_entry){text, len, slots, nslots, cs && cs->cached ? cs : NULL, klen, one_row};
     unsigned char *k = (unsigned char *)(en + 1);
     memcpy(k, key, klen);
     if (l->shapes.len >= SHAPE_CACHE_MAX) dorm_link__shapes_clear(l, true);

@@ -170,23 +170,23 @@ static bool read_offset(cursor *c, int *minutes) {
     return true;
 }
 
-/* Whether s[0..n) are all ASCII digits. */
-static bool all_digits(const char *s, int n) {
-    for (int i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9') return false;
-    return true;
-}
-
 int dorm_date_parse(const char *s, size_t len, dorm_date *out) {
     if (!s) return DORM_EVALUE;
     /* "YYYY-MM-DD", what every backend returns, without the general reader:
-     * it is on the path of every date column of every row. */
-    if (len == 10 && s[4] == '-' && s[7] == '-' && all_digits(s, 4) && all_digits(s + 5, 2) && all_digits(s + 8, 2)) {
-        dorm_date d = {(s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0'),
-                       (s[5] - '0') * 10 + (s[6] - '0'), (s[8] - '0') * 10 + (s[9] - '0')};
-        if (!dorm_date_valid(d)) return DORM_EVALUE;
-        *out = d;
-        return 0;
+     * it is on the path of every date column of every row.  Each digit's
+     * value as an unsigned number: anything but a digit is 10 or more. */
+    if (len == 10 && s[4] == '-' && s[7] == '-') {
+        const unsigned char *u = (const unsigned char *)s;
+        unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
+        unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
+        if (y0 < 10 && y1 < 10 && y2 < 10 && y3 < 10 && m0 < 10 && m1 < 10 && d0 < 10 && d1 < 10) {
+            dorm_date d = {(int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3), (int)(m0 * 10 + m1), (int)(d0 * 10 + d1)};
+            if (d.year < 1 || d.month < 1 || d.month > 12 || d.day < 1 ||
+                (d.day > 28 && d.day > days_in_month(d.year, d.month)))
+                return DORM_EVALUE;
+            *out = d;
+            return 0;
+        }
     }
     cursor c = {s, s + len};
     dorm_date d;

@@ -89,49 +89,59 @@ static void *read_row(dorm_qs *qs, dorm_cached_stmt *cs) {
     return row;
 }
 
-/* Fills the result cache from s, compiled for qs with the outcome rc. */
-static int fill(dorm_qs *qs, dorm_sql *s, int rc) {
+/* Reads the rows of s, compiled for qs with the outcome rc, into out (an
+ * object or a values row each); one_row: the query matches one row at
+ * most (dorm_qs__one_row), so the statement is not stepped again after it.
+ * 0 or an error on the context; out is the caller's to free either way. */
+static inline int collect(dorm_qs *qs, dorm_sql *s, int rc, bool one_row, ptrvec *out) {
+    if (rc == DORM_COMPILED_EMPTY) return DORM_OK;
+    if (rc != DORM_COMPILED)
+        return dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, rc, "cannot compile query");
+    dorm_cached_stmt *cs = NULL;
+    rc = dorm__exec(qs->cx, s, &cs);
+    bool held = rc >= 0;
+    while (rc == DORM_STEP_ROW) {
+        void *x = read_row(qs, cs);
+        if (!x || ptrvec_push(out, x)) {
+            rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
+            break;
+        }
+        rc = one_row ? DORM_STEP_DONE : dorm_exec__step(qs->cx, cs);
+    }
+    if (held) dorm_db__release(qs->cx->db, cs);
+    return rc < 0 ? rc : DORM_OK;
+}
+
+/* What follows reading a QuerySet's objects: its prefetch_related
+ * lookups, and the batch the N+1 policy tells them by. */
+static inline int loaded(dorm_qs *qs, void **objs, size_t n) {
+    if (qs->mode != DORM_MODE_OBJECTS) return DORM_OK;
+    int rc = qs->prefetch ? dorm_prefetch__objects(qs->cx, qs->meta, objs, n, qs->prefetch) : DORM_OK;
+    if (!rc) dorm_policy__mark(qs->cx, objs, n);
+    return rc;
+}
+
+/* Fills the result cache from s, compiled for qs with the outcome rc
+ * (one_row as collect's). */
+static int fill(dorm_qs *qs, dorm_sql *s, int rc, bool one_row) {
     ptrvec out;
     ptrvec_init(&out);
-    if (rc == DORM_COMPILED) {
-        dorm_cached_stmt *cs = NULL;
-        rc = dorm__exec(qs->cx, s, &cs);
-        bool held = rc >= 0;
-        while (rc == DORM_STEP_ROW) {
-            void *x = read_row(qs, cs);
-            if (!x || ptrvec_push(&out, x)) {
-                rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
-                break;
-            }
-            rc = dorm_exec__step(qs->cx, cs);
-        }
-        if (held) dorm_db__release(qs->cx->db, cs);
-    } else if (rc == DORM_COMPILED_EMPTY) {
-        rc = DORM_OK;
-    } else {
-        rc = dorm_errcode(qs->cx) ? dorm_errcode(qs->cx) : dorm_ctx_fail(qs->cx, rc, "cannot compile query");
-    }
-    if (rc < 0) {
+    rc = collect(qs, s, rc, one_row, &out);
+    /* Every slot is written below: no need to zero them first. */
+    void **arr = rc ? NULL : dorm_arena__alloc(&qs->cx->arena, sizeof(void *) * (out.n + 1));
+    if (!rc && !arr) rc = dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
+    if (rc) {
         ptrvec_free(&out);
         return rc;
     }
-    /* Every slot is written below: no need to zero them first. */
-    void **arr = dorm_arena__alloc(&qs->cx->arena, sizeof(void *) * (out.n + 1));
-    if (!arr) {
-        ptrvec_free(&out);
-        return dorm_ctx_fail(qs->cx, DORM_ENOMEM, "out of memory");
-    }
-    /* A get's one object or a short list: no call to copy them. */
+    /* A short list: no call to copy it. */
     if (out.n > 8)
         memcpy(arr, out.v, sizeof(void *) * out.n);
     else
         for (size_t i = 0; i < out.n; i++) arr[i] = out.v[i];
     arr[out.n] = NULL;
     ptrvec_free(&out);
-    if (qs->prefetch && qs->mode == DORM_MODE_OBJECTS &&
-        (rc = dorm_prefetch__objects(qs->cx, qs->meta, arr, out.n, qs->prefetch)))
-        return rc;
-    if (qs->mode == DORM_MODE_OBJECTS) dorm_policy__mark(qs->cx, arr, out.n);
+    if ((rc = loaded(qs, arr, out.n))) return rc;
     qs->done = true;
     qs->nobjs = out.n;
     if (qs->mode == DORM_MODE_OBJECTS)
@@ -141,28 +151,30 @@ static int fill(dorm_qs *qs, dorm_sql *s, int rc) {
     return DORM_OK;
 }
 
-static int evaluate_on(dorm_qs *qs) {
+static int evaluate_on(dorm_qs *qs, bool one_row) {
     int rc = start(qs);
     if (rc || qs->done) return rc;
     dorm_sql s;
     dorm_shape shape;
     dorm_sql__init(&s, qs->cx);
-    rc = fill(qs, &s, dorm_compile__shaped(qs, DORM_SELECT_ROWS, &s, &shape));
+    rc = fill(qs, &s, dorm_compile__shaped(qs, DORM_SELECT_ROWS, &s, &shape), one_row);
     dorm_shape__free(&shape);
     dorm_sql__free(&s);
     return rc;
 }
 
 /* Each call that runs SQL runs it on the QuerySet's database. */
-static int evaluate(dorm_qs *qs) {
-    if (!qs || qs->err || qs->done) return evaluate_on(qs);
+static int evaluate_as(dorm_qs *qs, bool one_row) {
+    if (!qs || qs->err || qs->done) return evaluate_on(qs, one_row);
     dorm_route r;
     int rc = dorm_route__qs(qs, false, &r);
     if (rc) return rc;
-    rc = evaluate_on(qs);
+    rc = evaluate_on(qs, one_row);
     dorm_route__leave(qs->cx, &r);
     return rc;
 }
+
+static int evaluate(dorm_qs *qs) { return evaluate_as(qs, false); }
 
 static void **list_on(dorm_qs *qs, size_t *n) {
     if (evaluate(qs)) return NULL;
@@ -279,36 +291,32 @@ static bool is_ordered(const dorm_qs *qs) {
     return !qs->group_by && qs->meta->ordering && qs->meta->ordering[0];
 }
 
-#define MAX_GET_RESULTS 21
-
-/* Django's order_by() and [:21] of get(), made on its own copy: what
- * dorm_clear_ordering and dorm_slice would set on two clones. */
-static void get_limits(dorm_qs *c) {
-    c->ordered_explicitly = true;
-    c->reversed = false;
-    c->order = NULL;
-    c->norder = 0;
-    c->high = MAX_GET_RESULTS;
-}
-
 /* get(conds) through the plan of a get of the same shape (query/shape.h):
- * true when it ran (own holds the result, or the error is on the
- * context); false when the ordinary way must run, and then *plan holds
- * the key to keep this get's plan under (plan->keyed). */
-static bool get_planned(dorm_qs *qs, const dorm_q *const *conds, dorm_qs *own, dorm_shape *plan, int *rc) {
+ * true when it ran (*n objects or rows were read, *first the first of
+ * them; or the error is on the context, in *rc); false when the ordinary
+ * way must run, and then *plan holds the key to keep this get's plan
+ * under (plan->keyed). */
+static bool get_planned(dorm_qs *qs, const dorm_q *const *conds, dorm_shape *plan, size_t *n, void **first, int *rc) {
     dorm_ctx *cx = qs->cx;
     plan->keyed = false;
     /* A context of one connection and no tenant filter: the query runs
      * where it is compiled, as the QuerySet is. */
     if (cx->conns || (cx->dbs && cx->dbs->scopes) || qs->low || qs->high >= 0) return false;
-    dorm_qs__copy(own, qs);
-    get_limits(own);
     dorm_route r;
-    if (dorm_route__qs(own, false, &r)) return false;
+    if (dorm_route__qs(qs, false, &r)) return false;
     dorm_sql s;
     dorm_sql__init(&s, cx);
-    bool hit = dorm_shape__get_plan(own, qs, conds, &s, plan);
-    if (hit) *rc = fill(own, &s, DORM_COMPILED);
+    bool hit = dorm_shape__get_plan(qs, conds, &s, plan);
+    if (hit) {
+        /* The rows read are get()'s alone: no result cache keeps them. */
+        ptrvec out;
+        ptrvec_init(&out);
+        *rc = collect(qs, &s, DORM_COMPILED, plan->hit->one_row, &out);
+        if (!*rc) *rc = loaded(qs, out.v, out.n);
+        *n = out.n;
+        *first = out.n ? out.v[0] : NULL;
+        ptrvec_free(&out);
+    }
     dorm_sql__free(&s);
     dorm_route__leave(cx, &r);
     return hit;
@@ -322,17 +330,18 @@ static void *get_on(dorm_qs *qs, const dorm_q *const *conds) {
                       names[qs->combinator]);
         return NULL;
     }
-    /* The filtered QuerySet is get()'s own: a copy on its stack, which no
-     * result keeps (objects point at the context, not at their query). */
-    dorm_qs own;
-    dorm_qs *c = &own;
     bool filtered = conds && conds[0];
     dorm_shape plan;
+    size_t n = 0;
+    void *first = NULL;
     int rc = DORM_OK;
-    if (filtered && get_planned(qs, conds, &own, &plan, &rc)) {
+    if (filtered && get_planned(qs, conds, &plan, &n, &first, &rc)) {
         if (rc) return NULL;
     } else {
-        c = qs;
+        /* The filtered QuerySet is get()'s own: a copy on its stack, which no
+         * result keeps (objects point at the context, not at their query). */
+        dorm_qs own;
+        dorm_qs *c = qs;
         if (filtered) {
             dorm_qs__copy(&own, qs);
             c = dorm_qs__filter_on(&own, conds);
@@ -342,24 +351,26 @@ static void *get_on(dorm_qs *qs, const dorm_q *const *conds) {
                 dorm_qs__copy(&own, qs);
                 c = &own;
             }
-            get_limits(c);
+            dorm_qs__get_limits(c);
         }
         if (c->err) {
             dorm_qs__reraise(c);
             return NULL;
         }
-        if (evaluate(c)) return NULL;
+        if (evaluate_as(c, dorm_qs__one_row(c))) return NULL;
         if (filtered) dorm_shape__get_store(c->cx->db, &plan, c, conds);
+        n = c->nobjs;
+        first = !n ? NULL : c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
     }
-    if (c->nobjs == 1) return c->mode == DORM_MODE_OBJECTS ? c->objs[0] : (void *)c->rows[0];
+    if (n == 1) return first;
     const char *name = qs->meta->model->name;
-    if (c->nobjs == 0)
+    if (n == 0)
         dorm_ctx_fail(qs->cx, DORM_EDOESNOTEXIST, "%s matching query does not exist.", name);
-    else if (c->nobjs >= MAX_GET_RESULTS)
+    else if (n >= DORM_GET_LIMIT)
         dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d!", name,
-                      MAX_GET_RESULTS - 1);
+                      DORM_GET_LIMIT - 1);
     else
-        dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, c->nobjs);
+        dorm_ctx_fail(qs->cx, DORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu!", name, n);
     return NULL;
 }
 

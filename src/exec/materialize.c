@@ -195,12 +195,12 @@ int dorm_read__field(dorm_ctx *cx, dorm_arena *arena, void *obj, const dorm_fmet
 static int read_members(dorm_ctx *cx, dorm_arena *arena, const dorm_meta *m, dorm_stmt *st, int col, uint64_t deferred,
                         void *obj) {
     const dorm_driver *drv = cx->db->drv;
-    uint64_t nulls = 0;
-    for (int i = 0; i < m->nfields; i++) {
-        if (deferred & ((uint64_t)1 << i)) continue;
-        const dorm_fmeta *fm = &m->fields[i];
+    uint64_t nulls = 0, bit = 1;
+    /* A field's bit is 1 << its index (at most 64 fields). */
+    for (const dorm_fmeta *fm = m->fields, *end = fm + m->nfields; fm < end; fm++, bit <<= 1) {
+        if (deferred & bit) continue;
         if (fm->f->null && drv->column_null(st, col)) {
-            nulls |= (uint64_t)1 << i;
+            nulls |= bit;
         } else {
             void *p = (char *)obj + fm->f->offset;
             int rc = decode_common(cx, drv, arena, fm, st, col, p);

@@ -196,6 +196,11 @@ dorm_qs *dorm_qs__clone(const dorm_qs *qs);
 /* What dorm_qs__clone makes, written into *out (a QuerySet a call keeps to
  * itself, on its stack: get()'s filtered copy). */
 void dorm_qs__copy(dorm_qs *out, const dorm_qs *qs);
+/* get() reads up to this many rows (Django's MAX_GET_RESULTS). */
+#define DORM_GET_LIMIT 21
+/* Django's order_by() and [:21] of get(), made on its own copy c: what
+ * dorm_clear_ordering and dorm_slice would set on two clones. */
+void dorm_qs__get_limits(dorm_qs *c);
 /* filter(conds) applied to c itself, a private copy; returns c. */
 dorm_qs *dorm_qs__filter_on(dorm_qs *c, const dorm_q *const *conds);
 /* Fails `qs` (and its context) with an error; returns qs for chaining. */
@@ -300,6 +305,11 @@ int dorm_where__cond(dorm_qs *qs, const dorm_q *q, const dorm_where **out);
 void dorm_where__prep_as(const dorm_where *w, const dorm_fmeta **field, dorm_kind *kind);
 /* Whether a condition reads a column of a joined table. */
 bool dorm_where__joins(const dorm_where *w);
+/* Whether qs can match one row at most: a condition ANDed at the top pins
+ * the base table's primary key or a unique column to one value, and no
+ * join can repeat a row (each follows a key to the one row it names).  A
+ * get() then stops at that row: the second step could only say "no more". */
+bool dorm_qs__one_row(const dorm_qs *qs);
 /* OuterRef(path) `level` queries out, resolved when its QuerySet becomes a
  * subquery; marks qs as a subquery only.  NULL on ENOMEM. */
 dorm_rexpr *dorm_rexpr__outer(dorm_qs *qs, const char *path, int level);

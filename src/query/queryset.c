@@ -33,6 +33,14 @@ void dorm_qs__copy(dorm_qs *out, const dorm_qs *qs) {
     uncached(out);
 }
 
+void dorm_qs__get_limits(dorm_qs *c) {
+    c->ordered_explicitly = true;
+    c->reversed = false;
+    c->order = NULL;
+    c->norder = 0;
+    c->high = DORM_GET_LIMIT;
+}
+
 dorm_qs *dorm_qs__fail(dorm_qs *qs, int code, const char *fmt, ...) {
     char buf[1024];
     va_list ap;

@@ -304,7 +304,7 @@ void dorm_shape__store(dorm_db *db, const dorm_sql *s, dorm_cached_stmt *cs) {
     void *slots = mapped ? sh->slots : NULL;
     if (mapped) sh->slots = NULL;
     dorm_db__shape_put(db, sh->key, sh->nwords * sizeof *sh->key, mapped ? s->text.data : NULL, s->text.len, slots,
-                       mapped ? sh->nslots : 0, cs);
+                       mapped ? sh->nslots : 0, cs, false);
 }
 
 void dorm_shape__free(dorm_shape *sh) {
@@ -363,8 +363,7 @@ static bool plan_key(const dorm_qs *base, const dorm_q *const *conds, dorm_shape
 
 #ifdef DORM_ASSERTS
 /* A plan's hit must be exactly what filtering and compiling gives. */
-static void check_plan(const dorm_qs *base, const dorm_qs *qs, const dorm_q *const *conds, const dorm_sql *s,
-                       const dorm_shape_entry *en) {
+static void check_plan(const dorm_qs *qs, const dorm_q *const *conds, const dorm_sql *s, const dorm_shape_entry *en) {
     dorm_qs f;
     dorm_qs__copy(&f, qs);
     if (dorm_qs__filter_on(&f, conds)->err) {
@@ -373,35 +372,88 @@ static void check_plan(const dorm_qs *base, const dorm_qs *qs, const dorm_q *con
         dorm_error_clear(qs->cx);
         return;
     }
-    f.ordered_explicitly = base->ordered_explicitly;
-    f.reversed = base->reversed;
-    f.order = base->order;
-    f.norder = base->norder;
-    f.high = base->high;
+    dorm_qs__get_limits(&f);
     check_hit(&f, DORM_SELECT_ROWS, s, en);
 }
 #endif
 
-bool dorm_shape__get_plan(const dorm_qs *base, const dorm_qs *qs, const dorm_q *const *conds, dorm_sql *s,
-                          dorm_shape *sh) {
-    dorm_db *db = base->cx->db;
+/* A QuerySet whose get() has a shape key holding nothing but its model
+ * and the session's (Model.objects, or a manager that adds nothing): get()
+ * clears the ordering and slices it itself. */
+static bool plain_objects(const dorm_qs *qs) {
+    return qs->mode == DORM_MODE_OBJECTS && !qs->where && !qs->njoins && !qs->nselrel && !qs->deferred &&
+        !qs->distinct && !qs->empty && !qs->only_mode && !qs->combinator && !qs->nann && !qs->group_by && !qs->ngroup &&
+        !qs->outer_refs && !qs->subq_height && !qs->alias_names && !qs->lock;
+}
+
+/* The session's last plan when base is plain and conds name the same paths
+ * with values of the same types as the get that found it: the plan the
+ * whole key would find. */
+static dorm_shape_entry *memo_find(const dorm_db *db, const dorm_qs *qs, const dorm_q *const *conds) {
+    const dorm_plan_memo *mo = &db->link->last_plan;
+    if (!mo->en || mo->meta != qs->meta || mo->reg != db->reg || mo->dialect != db->dialect || mo->drv != db->drv ||
+        !plain_objects(qs))
+        return NULL;
+    const char *p = mo->paths;
+    int i = 0;
+    for (; i < mo->nconds; i++) {
+        const dorm_q *q = conds[i];
+        if (!q || q->kind != DORM_Q_LEAF || !q->path || (unsigned char)q->value.type != mo->types[i]) return NULL;
+        /* A path is a few bytes: compared in line, stepping past it. */
+        const char *c = q->path;
+        while (*p && *p == *c) p++, c++;
+        if (*p++ != *c) return NULL;
+    }
+    return conds[i] ? NULL : mo->en;
+}
+
+/* Keeps en as the session's last plan, when its get is one memo_find can
+ * pick out. */
+static void memo_keep(dorm_db *db, const dorm_qs *qs, const dorm_q *const *conds, dorm_shape_entry *en) {
+    dorm_plan_memo *mo = &db->link->last_plan;
+    mo->en = NULL;
+    if (!plain_objects(qs)) return;
+    size_t used = 0;
+    int i = 0;
+    for (; conds[i]; i++) {
+        size_t n = strlen(conds[i]->path) + 1;
+        if (i == DORM_PLAN_MEMO_CONDS || n > sizeof mo->paths - used) return;
+        memcpy(mo->paths + used, conds[i]->path, n);
+        used += n;
+        mo->types[i] = (unsigned char)conds[i]->value.type;
+    }
+    mo->nconds = i;
+    mo->reg = db->reg;
+    mo->dialect = db->dialect;
+    mo->drv = db->drv;
+    mo->meta = qs->meta;
+    mo->en = en;
+}
+
+bool dorm_shape__get_plan(const dorm_qs *qs, const dorm_q *const *conds, dorm_sql *s, dorm_shape *sh) {
+    dorm_db *db = qs->cx->db;
     shape_init(sh);
-    if (!plan_key(base, conds, sh)) return false;
-#ifndef DORM_ASSERTS
-    (void)qs;
-#endif
-    dorm_shape_entry *en = dorm_db__shape_get(db, sh->key, sh->nwords * sizeof *sh->key);
-    if (!en) return false;
+    if (!db->link) return false;
+    dorm_shape_entry *en = memo_find(db, qs, conds);
+    if (!en) {
+        dorm_qs base;
+        dorm_qs__copy(&base, qs);
+        dorm_qs__get_limits(&base);
+        if (!plan_key(&base, conds, sh)) return false;
+        en = dorm_db__shape_get(db, sh->key, sh->nwords * sizeof *sh->key);
+        if (!en) return false;
+        memo_keep(db, qs, conds, en);
+    }
     if (bind_slots(s, sh, en, conds) != DORM_COMPILED) {
         /* A value that does not prepare as the plan's did (an error, or
          * another type): the ordinary way says what it makes of it. */
         s->nparams = 0;
-        dorm_error_clear(base->cx);
+        dorm_error_clear(qs->cx);
         sh->keyed = false;
         return false;
     }
 #ifdef DORM_ASSERTS
-    check_plan(base, qs, conds, s, en);
+    check_plan(qs, conds, s, en);
 #endif
     sh->hit = en;
     s->shape = sh;
@@ -447,5 +499,6 @@ void dorm_shape__get_store(dorm_db *db, const dorm_shape *sh, const dorm_qs *fil
         dorm_mem__free(slots);
         return;
     }
-    dorm_db__shape_put(db, sh->key, sh->nwords * sizeof *sh->key, en->sql, en->len, slots, en->nslots, en->cs);
+    dorm_db__shape_put(db, sh->key, sh->nwords * sizeof *sh->key, en->sql, en->len, slots, en->nslots, en->cs,
+                       dorm_qs__one_row(filtered));
 }

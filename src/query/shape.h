@@ -61,13 +61,13 @@ void dorm_shape__free(dorm_shape *sh);
 /* get(conds) compiled once: a get of a QuerySet of one shape whose
  * conditions name the same paths with values of the same kinds runs the
  * plan the first such get made, binding its conditions' values (prepared
- * as filter() prepares them) without resolving them into a QuerySet.
- * base is get()'s copy of qs (ordering cleared, [:21]).  True on a hit: s
- * is bound as dorm_compile__shaped binds a hit.  False otherwise, with
- * the context's error state unchanged: get() goes the ordinary way, and
- * sh->keyed tells whether a plan can be kept for it afterwards. */
-bool dorm_shape__get_plan(const dorm_qs *base, const dorm_qs *qs, const dorm_q *const *conds, dorm_sql *s,
-                          dorm_shape *sh);
+ * as filter() prepares them) without resolving them into a QuerySet.  qs
+ * is the QuerySet get() is called on, not sliced (get() clears its
+ * ordering and takes [:21]).  True on a hit: s is bound as
+ * dorm_compile__shaped binds a hit.  False otherwise, with the context's
+ * error state unchanged: get() goes the ordinary way, and sh->keyed tells
+ * whether a plan can be kept for it afterwards. */
+bool dorm_shape__get_plan(const dorm_qs *qs, const dorm_q *const *conds, dorm_sql *s, dorm_shape *sh);
 /* After the ordinary get() evaluated `filtered` (qs filtered by conds,
  * ordering cleared and [:21]): keeps the plan sh (from a missed
  * dorm_shape__get_plan) when every condition became a leaf whose value is

@@ -670,3 +670,23 @@ bool dorm_where__joins(const dorm_where *w) {
         if (dorm_where__joins(w->kids[i])) return true;
     return false;
 }
+
+/* A leaf naming one row of the base table by a key the database keeps
+ * unique: exact on the primary key or a unique column, a value not NULL. */
+static bool pins_row(const dorm_qs *qs, const dorm_where *w) {
+    const dorm_fmeta *fm = w->field;
+    return w->kind == DORM_W_LEAF && w->alias == 0 && fm && !w->lhs && !w->rhs_expr && !w->json &&
+        w->lookup == DORM_LK_EXACT && w->rhs.type != DORM_T_NULL && w->rhs.type != DORM_T_LIST &&
+        !dorm_fmeta_composite(fm) && (fm == qs->meta->pk || fm->f->unique);
+}
+
+bool dorm_qs__one_row(const dorm_qs *qs) {
+    const dorm_where *w = qs->where;
+    if (!w || qs->combinator) return false;
+    for (int i = 0; i < qs->njoins; i++)
+        if (qs->joins[i].reverse && !qs->joins[i].fk->f->unique) return false;
+    if (w->kind != DORM_W_AND) return pins_row(qs, w);
+    for (int i = 0; i < w->n; i++)
+        if (pins_row(qs, w->kids[i])) return true;
+    return false;
+}

@@ -527,6 +527,12 @@ static void run_program(void) {
     Novel *got;
     STEP(got = dorm_get(dorm_all(cx, Novel), DQ("title", "1984")), "get");
     expect_eq(got->pages, 328, "get: pages");
+    /* The second get by key runs the first one's plan, picked out by the
+     * session's last-plan memo, and stops at its one row. */
+    STEP(got = dorm_get(dorm_all(cx, Novel), DQ("pk", emma->id)), "get by pk");
+    expect_eq(got->pages, 474, "get by pk: pages");
+    STEP(got = dorm_get(dorm_all(cx, Novel), DQ("pk", farm->id)), "get by pk from its plan");
+    expect_eq(got->pages, 112, "get by pk from its plan: pages");
     WRITE((n = dorm_update(dorm_filter(dorm_all(cx, Novel), DQ("pages__lt", 400)),
                            DSET("pages", dorm_add(dorm_F("pages"), 10)))) >= 0,
           "update");
