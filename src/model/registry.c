@@ -138,7 +138,7 @@ static int link_relations(dorm_registry *reg) {
                 dorm_rel *r = &t->reverse[t->nreverse++];
                 r->model = src;
                 r->fk = fm;
-                r->hidden = rn && strcmp(rn, "+") == 0;
+                r->hidden = rn && *rn && rn[strlen(rn) - 1] == '+';
                 r->single = fm->f->one_to_one;
                 if (r->hidden) rn = NULL;
                 /* A one-to-one's reverse side is one object, named after the model. */
