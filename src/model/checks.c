@@ -533,8 +533,9 @@ static void check_model(checker *c, const dorm_meta *m) {
          * concrete model. */
         bool own = dorm_meta_local(m, i) && !m->proxy;
         if (own) check_field(c, m, &m->fields[i], where, sizeof where);
-        /* Django checks no automatic join model. */
-        if (own && m->fields[i].target && !m->auto_for) check_clashes(c, m, m->fields[i].f, m->fields[i].target);
+        /* Django checks no automatic join model, and no migration state. */
+        if (own && m->fields[i].target && !m->auto_for && !c->reg->state)
+            check_clashes(c, m, m->fields[i].f, m->fields[i].target);
         if (own && m->fields[i].f->primary_key) pks++;
         for (int j = 0; j < i; j++) {
             if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0) {
@@ -554,7 +555,7 @@ static void check_model(checker *c, const dorm_meta *m) {
         if (f->kind != DORM_KIND_M2M) continue;
         check_m2m(c, m, f, where, sizeof where);
         const dorm_meta *t = dorm_meta__of(c->reg, f->to);
-        if (t) check_clashes(c, m, f, t);
+        if (t && !c->reg->state) check_clashes(c, m, f, t);
     }
     if (pks == 0 && !m->proxy && !m->parent)
         report(c, m->label, "dorm.E008", "The model has no primary key: declare one, e.g. DORM_AUTO(%s, id).",
