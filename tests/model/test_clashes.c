@@ -4,6 +4,8 @@
  * "+" or ending with "+") included; messages and hints as Django 3.2 prints
  * them for the same models. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
 
 #include "checks.h"
 
@@ -95,6 +97,20 @@ Test(clashes, two_default_keys_clash_by_accessor_only) {
      * accessor ("twin_set"), not with its query name: no E305. */
     test_expect_messages(DORM_MODELS(&Shelf_model, &Twin_model),
                          DORM_LIST(E304("library.Twin.a", "library.Twin.b"), E304("library.Twin.b", "library.Twin.a")));
+}
+
+/* `check` prints them as Django's does, a message with its hint one issue. */
+Test(clashes, check_counts_a_message_with_its_hint_once, .init = cr_redirect_stderr) {
+    const dorm_app app = {.label = "library", .models = DORM_MODELS(&Shelf_model, &Twin_model)};
+    char *argv[] = {"check", NULL};
+    cr_expect_eq(dorm_manage(1, argv, (const dorm_app *const[]){&app, NULL}), 1);
+    fflush(stderr);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "SystemCheckError: System check identified some issues:\n\nERRORS:\n%s\n%s\n\n"
+             "System check identified 2 issues (0 silenced).\n",
+             E304("library.Twin.a", "library.Twin.b"), E304("library.Twin.b", "library.Twin.a"));
+    cr_expect_stderr_eq_str(want);
 }
 
 TWO_KEYS(Trio, Shelf);
