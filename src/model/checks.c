@@ -410,6 +410,7 @@ static void check_inheritance(checker *c, const dorm_meta *m) {
  * symmetrical many-to-many is renamed as Django renames it (so that two of
  * them never clash), and a symmetrical one has no accessor at all. */
 typedef struct relname {
+    const char *related_name; /* as Django holds it, renamed or not */
     const char *accessor, *query;
     bool hidden;
     char given[160], made[160];
@@ -428,10 +429,49 @@ static void relname_of(relname *r, const dorm_meta *src, const dorm_field *f) {
     else if (m2m && ends_with_plus(rn))
         snprintf(r->given, sizeof r->given, "_%s_%s_%s_+", src->model->app_label, src->model_name, f->name);
     if (symmetrical || (m2m && ends_with_plus(rn))) rn = r->given;
+    r->related_name = rn;
     r->hidden = ends_with_plus(rn);
     snprintf(r->made, sizeof r->made, "%s%s", src->model_name, f->one_to_one && !m2m ? "" : "_set");
     r->accessor = symmetrical ? NULL : rn ? rn : r->made;
     r->query = f->related_query_name ? f->related_query_name : rn ? rn : src->model_name;
+}
+
+/* Python's str.isidentifier() and not keyword.iskeyword() (any byte
+ * beyond ASCII taken for a letter). */
+static bool python_identifier(const char *s) {
+    static const char *const keywords[] = {"False",  "None",   "True",    "and",      "as",       "assert", "async",
+                                           "await",  "break",  "class",   "continue", "def",      "del",    "elif",
+                                           "else",   "except", "finally", "for",      "from",     "global", "if",
+                                           "import", "in",     "is",      "lambda",   "nonlocal", "not",    "or",
+                                           "pass",   "raise",  "return",  "try",      "while",    "with",   "yield"};
+    if (!*s || (*s >= '0' && *s <= '9')) return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (!(isalnum(*p) || *p == '_' || *p >= 0x80)) return false;
+    for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+        if (strcmp(s, keywords[i]) == 0) return false;
+    return true;
+}
+
+/* Django's _check_related_name_is_valid (E306) and
+ * _check_related_query_name_is_valid (E308, E309; not for a hidden
+ * relation). */
+static void check_rel_names(checker *c, const char *where, const relname *r, const dorm_meta *src,
+                            const dorm_field *f) {
+    if (r->related_name && !python_identifier(r->related_name) && !r->hidden) {
+        report(c, where, "fields.E306", "The name '%s' is invalid related_name for field %s.%s", r->related_name,
+               src->model->name, f->name);
+        hint(c, "Related name must be a valid Python identifier or end with a '+'");
+    }
+    if (r->hidden) return;
+    size_t n = strlen(r->query);
+    if (n && r->query[n - 1] == '_') {
+        report(c, where, "fields.E308", "Reverse query name '%s' must not end with an underscore.", r->query);
+        hint(c, "Add or change a related_name or related_query_name argument for this field.");
+    }
+    if (strstr(r->query, "__")) {
+        report(c, where, "fields.E309", "Reverse query name '%s' must not contain '__'.", r->query);
+        hint(c, "Add or change a related_name or related_query_name argument for this field.");
+    }
 }
 
 /* Whether o's accessor or query name clashes with r's accessor (E304) or
@@ -473,8 +513,9 @@ static void check_field_clash(checker *c, const char *where, const relname *r, c
     }
 }
 
-/* Django's _check_clashes for the relation field f of src pointing at
- * target: its reverse accessor and query name against the target's fields
+/* Django's checks of the reverse names of the relation field f of src
+ * pointing at target: the names themselves, then (_check_clashes) its
+ * reverse accessor and query name against the target's fields
  * (E302, E303) and against the reverse names of the other relations to the
  * target or to its parents (E304, E305). */
 static void check_clashes(checker *c, const dorm_meta *src, const dorm_field *f, const dorm_meta *target) {
@@ -482,6 +523,7 @@ static void check_clashes(checker *c, const dorm_meta *src, const dorm_field *f,
     snprintf(where, sizeof where, "%s.%s", src->label, f->name);
     relname r;
     relname_of(&r, src, f);
+    check_rel_names(c, where, &r, src, f);
     const dorm_meta *t = target->concrete;
     /* The target's fields (its parents' among them), then its
      * many-to-manys and its parents'. */

@@ -144,3 +144,28 @@ Test(loader, first_of_a_squashed_app_runs_the_squash) {
     cr_expect_str_eq(buf, "[ ]  lib.0001_squashed_0002_b\n[ ]  shop.0001_initial\n");
     free(buf);
 }
+
+Test(loader, hidden_related_names_read_back) {
+    /* Django takes any related_name ending with "+" (its hidden
+     * many-to-manys get "_<app>_<model>_<field>_+"); other names must be
+     * identifiers (Django's fields.E306). */
+    dorm_app lib = app_of("lib");
+    write_migration("lib", "0001_initial", "");
+    test_write_file("lib/0002_keys.json",
+                    "{\"dependencies\": [[\"lib\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                    "\"CreateModel\", \"name\": \"Shelf\", \"fields\": [[\"id\", {\"type\": \"AutoField\", "
+                    "\"primary_key\": true}]]}, {\"operation\": \"CreateModel\", \"name\": \"Pair\", \"fields\": "
+                    "[[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"a\", {\"type\": \"ForeignKey\", "
+                    "\"to\": \"lib.shelf\", \"on_delete\": \"CASCADE\", \"related_name\": \"x y+\"}], [\"b\", "
+                    "{\"type\": \"ForeignKey\", \"to\": \"lib.shelf\", \"on_delete\": \"CASCADE\", "
+                    "\"related_name\": \"x+\"}]]}]}");
+    dorm_graph g;
+    cr_expect_eq(load((const dorm_app *const[]){&lib, NULL}, &g), 0, "%s", dorm_errmsg(T.cx));
+    dorm_graph__free(&g);
+    test_write_file("lib/0003_bad.json",
+                    "{\"dependencies\": [[\"lib\", \"0002_keys\"]], \"operations\": [{\"operation\": "
+                    "\"AlterField\", \"model_name\": \"pair\", \"name\": \"a\", \"field\": {\"type\": "
+                    "\"ForeignKey\", \"to\": \"lib.shelf\", \"on_delete\": \"CASCADE\", \"related_name\": \"x y\"}}]}");
+    cr_expect_neq(load((const dorm_app *const[]){&lib, NULL}, &g), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), "invalid related_name 'x y'"), "%s", dorm_errmsg(T.cx));
+}

@@ -1,8 +1,9 @@
-/* test_clashes.c - Django's _check_clashes: the reverse accessor and query
- * name of each relation against the target's fields (fields.E302, E303) and
- * the other relations to it (E304, E305), hidden relations (related_name
- * "+" or ending with "+") included; messages and hints as Django 3.2 prints
- * them for the same models. */
+/* test_clashes.c - Django's checks of reverse names: each relation's
+ * accessor and query name against the target's fields (fields.E302, E303)
+ * and the other relations to it (E304, E305), hidden relations
+ * (related_name "+" or ending with "+") included, and the names themselves
+ * (E306, E308, E309); messages and hints as Django 3.2 prints them for the
+ * same models. */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
@@ -187,6 +188,44 @@ Test(clashes, reverse_names_against_many_to_many_fields) {
                          DORM_LIST(E302("library.Box.a", "library.Case.tags"),
                                    E303("library.Box.a", "library.Case.tags"),
                                    E302("library.Box.b", "library.Case.box_set")));
+}
+
+/* ---- the names themselves (fields.E306, E308, E309) ---- */
+
+typedef struct Bad {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Shelf) a, b, c, d, e, f, h;
+} Bad;
+static const dorm_field Bad_fields[] = {
+    DORM_AUTO(Bad, id),
+    DORM_FOREIGN_KEY(Bad, a, Shelf, .on_delete = DORM_CASCADE, .related_name = "x y"),
+    DORM_FOREIGN_KEY(Bad, b, Shelf, .on_delete = DORM_CASCADE, .related_name = "class"),
+    DORM_FOREIGN_KEY(Bad, c, Shelf, .on_delete = DORM_CASCADE, .related_name = "ok_"),
+    DORM_FOREIGN_KEY(Bad, d, Shelf, .on_delete = DORM_CASCADE, .related_name = "o__k"),
+    DORM_FOREIGN_KEY(Bad, e, Shelf, .on_delete = DORM_CASCADE, .related_name = "x y+"),
+    DORM_FOREIGN_KEY(Bad, f, Shelf, .on_delete = DORM_CASCADE, .related_name = "fine", .related_query_name = "q_"),
+    DORM_MANY_TO_MANY(Bad, g, Shelf, .related_name = "m__n"),
+    DORM_FOREIGN_KEY(Bad, h, Shelf, .on_delete = DORM_CASCADE, .related_name = "+", .related_query_name = "q__"),
+    DORM_END,
+};
+static const dorm_model Bad_model = DORM_MODEL(Bad, "library", Bad_fields);
+
+Test(clashes, reverse_names_themselves) {
+    /* Any name ending with "+" goes; a hidden relation's query name is not
+     * checked. */
+#define QUERY_HINT "\n\tHINT: Add or change a related_name or related_query_name argument for this field."
+    test_expect_messages(
+        DORM_MODELS(&Shelf_model, &Bad_model),
+        DORM_LIST("library.Bad.a: (fields.E306) The name 'x y' is invalid related_name for field Bad.a\n\tHINT: "
+                  "Related name must be a valid Python identifier or end with a '+'",
+                  "library.Bad.b: (fields.E306) The name 'class' is invalid related_name for field Bad.b\n\tHINT: "
+                  "Related name must be a valid Python identifier or end with a '+'",
+                  "library.Bad.c: (fields.E308) Reverse query name 'ok_' must not end with an underscore." QUERY_HINT,
+                  "library.Bad.d: (fields.E309) Reverse query name 'o__k' must not contain '__'." QUERY_HINT,
+                  "library.Bad.f: (fields.E308) Reverse query name 'q_' must not end with an underscore." QUERY_HINT,
+                  "library.Bad.g: (fields.E309) Reverse query name 'm__n' must not contain '__'." QUERY_HINT));
+#undef QUERY_HINT
 }
 
 /* ---- hidden relations ---- */
