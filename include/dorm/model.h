@@ -589,7 +589,7 @@ DORM_API void dorm_registry_free(dorm_registry *reg);
 DORM_API int dorm_registry_errcode(const dorm_registry *reg);
 /* The system-check messages, Django's format ("library.Book.title: (fields.E120)
  * CharFields must define a 'max_length' attribute."), one per line, a hint on
- * the next line after a tab ("\tHINT: ...") as Django prints it; "" if none.
+ * the next line after a tab ("HINT: ...") as Django prints it; "" if none.
  * Borrowed from the registry. */
 DORM_API const char *dorm_registry_messages(const dorm_registry *reg);
 
