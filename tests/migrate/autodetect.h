@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "makemigrations.h"
+#include "migrations.h"
 #include "testdb.h"
 
 static void open_empty(void) {

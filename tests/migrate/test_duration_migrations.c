@@ -11,7 +11,7 @@
 
 #include "backend/db.h"
 #include "core/ctx.h"
-#include "makemigrations.h"
+#include "migrations.h"
 #include "testdb.h"
 
 /* Version 1: a task with a name. */

@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "migrate/migration.h"
+#include "migrations.h"
 #include "testdb.h"
 
 static void open_empty(void) {
@@ -55,6 +56,21 @@ static int load(const dorm_app *const *apps, dorm_graph *g) {
     return rc;
 }
 
+/* The graph of `apps` does not load, for a reason saying `why`. */
+static void expect_refused(const dorm_app *const *apps, const char *why) {
+    dorm_graph g;
+    cr_expect_neq(load(apps, &g), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx), why), "%s", dorm_errmsg(T.cx));
+}
+
+/* The graph of `apps` loads, and app.name's dependencies are `want`. */
+static void expect_deps(const dorm_app *const *apps, const char *app, const char *name, const char *want) {
+    dorm_graph g;
+    cr_assert_eq(load(apps, &g), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(deps_of(&g, app, name), want);
+    dorm_graph__free(&g);
+}
+
 Test(loader, first_is_the_first_root_by_name) {
     /* lib's other root 0000_data comes before 0001_initial, which the
      * rest builds on; in sec the first by name, a_second, is no root. */
@@ -65,10 +81,8 @@ Test(loader, first_is_the_first_root_by_name) {
     write_migration("sec", "b_first", "");
     write_migration("sec", "a_second", "[\"sec\", \"b_first\"]");
     write_migration("shop", "0001_initial", "[\"lib\", \"__first__\"], [\"sec\", \"__first__\"]");
-    dorm_graph g;
-    cr_assert_eq(load((const dorm_app *const[]){&lib, &sec, &shop, NULL}, &g), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(deps_of(&g, "shop", "0001_initial"), "lib.0000_data, sec.b_first");
-    dorm_graph__free(&g);
+    expect_deps((const dorm_app *const[]){&lib, &sec, &shop, NULL}, "shop", "0001_initial",
+                "lib.0000_data, sec.b_first");
 }
 
 Test(loader, an_own_first_leaves_a_root_a_root) {
@@ -78,11 +92,9 @@ Test(loader, an_own_first_leaves_a_root_a_root) {
     write_migration("shop", "0001_initial", "[\"lib\", \"__first__\"]");
     write_migration("lib", "0001_initial", "[\"lib\", \"__first__\"]");
     write_migration("lib", "0002_other", "");
-    dorm_graph g;
-    cr_assert_eq(load((const dorm_app *const[]){&shop, &lib, NULL}, &g), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(deps_of(&g, "shop", "0001_initial"), "lib.0001_initial");
-    cr_expect_str_eq(deps_of(&g, "lib", "0001_initial"), "");
-    dorm_graph__free(&g);
+    const dorm_app *const apps[] = {&shop, &lib, NULL};
+    expect_deps(apps, "shop", "0001_initial", "lib.0001_initial");
+    expect_deps(apps, "lib", "0001_initial", "");
 }
 
 Test(loader, latest_is_the_first_leaf_by_name) {
@@ -90,20 +102,15 @@ Test(loader, latest_is_the_first_leaf_by_name) {
     write_migration("lib", "0001_initial", "");
     write_migration("lib", "0002_b", "[\"lib\", \"0001_initial\"]");
     write_migration("shop", "0001_initial", "[\"lib\", \"__first__\"], [\"lib\", \"__latest__\"]");
-    dorm_graph g;
-    cr_assert_eq(load((const dorm_app *const[]){&lib, &shop, NULL}, &g), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(deps_of(&g, "shop", "0001_initial"), "lib.0001_initial, lib.0002_b");
-    dorm_graph__free(&g);
+    expect_deps((const dorm_app *const[]){&lib, &shop, NULL}, "shop", "0001_initial", "lib.0001_initial, lib.0002_b");
 }
 
 Test(loader, an_own_latest_is_a_missing_node) {
     dorm_app lib = app_of("lib");
     write_migration("lib", "0001_initial", "");
     write_migration("lib", "0002_b", "[\"lib\", \"__latest__\"]");
-    dorm_graph g;
-    cr_expect_neq(load((const dorm_app *const[]){&lib, NULL}, &g), 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx),
-                     "Migration lib.0002_b dependencies reference nonexistent parent node ('lib', '__latest__')");
+    expect_refused((const dorm_app *const[]){&lib, NULL},
+                   "Migration lib.0002_b dependencies reference nonexistent parent node ('lib', '__latest__')");
 }
 
 Test(loader, apps_without_migrations_and_unknown_apps) {
@@ -112,13 +119,9 @@ Test(loader, apps_without_migrations_and_unknown_apps) {
     dorm_app lib = {.label = "lib", .models = test_empty_app.models, .migrations_dir = "/nonexistent"};
     dorm_app shop = app_of("shop");
     write_migration("shop", "0001_initial", "[\"lib\", \"__first__\"], [\"lib\", \"__latest__\"]");
-    dorm_graph g;
-    cr_assert_eq(load((const dorm_app *const[]){&lib, &shop, NULL}, &g), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(deps_of(&g, "shop", "0001_initial"), "");
-    dorm_graph__free(&g);
+    expect_deps((const dorm_app *const[]){&lib, &shop, NULL}, "shop", "0001_initial", "");
     write_migration("shop", "0001_initial", "[\"nope\", \"__first__\"]");
-    cr_expect_neq(load((const dorm_app *const[]){&shop, NULL}, &g), 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "Dependency on unknown app: nope");
+    expect_refused((const dorm_app *const[]){&shop, NULL}, "Dependency on unknown app: nope");
 }
 
 Test(loader, first_of_a_squashed_app_runs_the_squash) {
@@ -132,17 +135,8 @@ Test(loader, first_of_a_squashed_app_runs_the_squash) {
                     "\"operations\": []}");
     write_migration("shop", "0001_initial", "[\"lib\", \"__first__\"]");
     const dorm_app *const apps[] = {&lib, &shop, NULL};
-    dorm_graph g;
-    cr_assert_eq(load(apps, &g), 0, "%s", dorm_errmsg(T.cx));
-    cr_expect_str_eq(deps_of(&g, "shop", "0001_initial"), "lib.0001_initial");
-    dorm_graph__free(&g);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    cr_assert_eq(dorm_showmigrations(T.cx, apps, NULL, true, out), 0, "%s", dorm_errmsg(T.cx));
-    fclose(out);
-    cr_expect_str_eq(buf, "[ ]  lib.0001_squashed_0002_b\n[ ]  shop.0001_initial\n");
-    free(buf);
+    expect_deps(apps, "shop", "0001_initial", "lib.0001_initial");
+    cr_expect_str_eq(test_showmigrations(apps, true), "[ ]  lib.0001_squashed_0002_b\n[ ]  shop.0001_initial\n");
 }
 
 Test(loader, hidden_related_names_read_back) {
@@ -159,13 +153,10 @@ Test(loader, hidden_related_names_read_back) {
                     "\"to\": \"lib.shelf\", \"on_delete\": \"CASCADE\", \"related_name\": \"x y+\"}], [\"b\", "
                     "{\"type\": \"ForeignKey\", \"to\": \"lib.shelf\", \"on_delete\": \"CASCADE\", "
                     "\"related_name\": \"x+\"}]]}]}");
-    dorm_graph g;
-    cr_expect_eq(load((const dorm_app *const[]){&lib, NULL}, &g), 0, "%s", dorm_errmsg(T.cx));
-    dorm_graph__free(&g);
+    expect_deps((const dorm_app *const[]){&lib, NULL}, "lib", "0002_keys", "lib.0001_initial");
     test_write_file("lib/0003_bad.json",
                     "{\"dependencies\": [[\"lib\", \"0002_keys\"]], \"operations\": [{\"operation\": "
                     "\"AlterField\", \"model_name\": \"pair\", \"name\": \"a\", \"field\": {\"type\": "
                     "\"ForeignKey\", \"to\": \"lib.shelf\", \"on_delete\": \"CASCADE\", \"related_name\": \"x y\"}}]}");
-    cr_expect_neq(load((const dorm_app *const[]){&lib, NULL}, &g), 0);
-    cr_expect(strstr(dorm_errmsg(T.cx), "invalid related_name 'x y'"), "%s", dorm_errmsg(T.cx));
+    expect_refused((const dorm_app *const[]){&lib, NULL}, "operation 1: invalid related_name 'x y'");
 }

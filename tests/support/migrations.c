@@ -1,7 +1,7 @@
-/* makemigrations.c - makemigrations runs and migration summaries for the
- * tests (see makemigrations.h). */
+/* migrations.c - makemigrations and showmigrations runs and migration
+ * summaries for the tests (see migrations.h). */
 #define _POSIX_C_SOURCE 200809L
-#include "makemigrations.h"
+#include "migrations.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -39,6 +39,18 @@ const char *test_makemigrations_applied(const dorm_app *const *apps, const char 
     cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), out);
     cr_assert_eq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0}), 0, "%s\n%s", dorm_errmsg(T.cx), out);
     return out;
+}
+
+const char *test_showmigrations(const dorm_app *const *apps, bool plan) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_showmigrations(T.cx, apps, NULL, plan, out);
+    fclose(out);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *r = dorm_strdup(T.cx, buf ? buf : "");
+    free(buf);
+    return r;
 }
 
 static void mask(dorm_buf *b, const char *name) {

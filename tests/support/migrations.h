@@ -1,8 +1,11 @@
-/* makemigrations.h - what the makemigrations tests share: a run with the
- * answers typed at its questions and what it printed, a run then applied,
- * and the migration files summed up as the Django harness prints them. */
-#ifndef DORM_TEST_MAKEMIGRATIONS_H
-#define DORM_TEST_MAKEMIGRATIONS_H
+/* migrations.h - what the migration tests share: a makemigrations run
+ * with the answers typed at its questions and what it printed, a run then
+ * applied, showmigrations' output, and the migration files summed up as the
+ * Django harness prints them. */
+#ifndef DORM_TEST_MIGRATIONS_H
+#define DORM_TEST_MIGRATIONS_H
+
+#include <stdbool.h>
 
 #include <dorm.h>
 
@@ -15,6 +18,9 @@ const char *test_makemigrations(const dorm_app *const *apps, const char *answers
  * migration applied shows its order works on the backend). */
 const char *test_makemigrations_applied(const dorm_app *const *apps, const char *answers,
                                         const dorm_makemigrations_opts *opts);
+/* What showmigrations printed (as a list, or the plan with `plan`); it
+ * must succeed. */
+const char *test_showmigrations(const dorm_app *const *apps, bool plan);
 /* The migration files of the apps, by app and name: "app/name: [initial]
  * deps", then an operation a line (a CreateModel with its fields); an
  * "_auto_<time>" name as "_auto" (the time is not Django's). */
