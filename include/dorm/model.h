@@ -588,7 +588,8 @@ DORM_API void dorm_registry_free(dorm_registry *reg);
 /* DORM_OK, or DORM_ECONFIG when a system check reported an error. */
 DORM_API int dorm_registry_errcode(const dorm_registry *reg);
 /* The system-check messages, Django's format ("library.Book.title: (fields.E120)
- * CharFields must define a 'max_length' attribute."), one per line; "" if none.
+ * CharFields must define a 'max_length' attribute."), one per line, a hint on
+ * the next line after a tab ("HINT: ...") as Django prints it; "" if none.
  * Borrowed from the registry. */
 DORM_API const char *dorm_registry_messages(const dorm_registry *reg);
 

@@ -122,7 +122,8 @@ static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dor
     if (!reg) return 1;
     const char *msg = dorm_registry_messages(reg);
     int issues = 0;
-    for (const char *p = msg; *p; p++) issues += *p == '\n';
+    /* A hint's line ("\tHINT: ...") belongs to the message above it. */
+    for (const char *p = msg; *p; p++) issues += *p == '\n' && p[1] != '\t';
     issues += *msg ? 1 : 0;
     if (issues) {
         fprintf(stderr, "SystemCheckError: System check identified some issues:\n\nERRORS:\n%s\n\n", msg);

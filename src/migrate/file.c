@@ -75,6 +75,17 @@ static bool identifier(const char *s, bool dots) {
     return !(s[0] >= '0' && s[0] <= '9');
 }
 
+/* An identifier, or a hidden relation's name: Django takes any name ending
+ * with "+" (its hidden many-to-manys get "_<app>_<model>_<field>_+"), and
+ * no such name is ever looked up; control characters aside. */
+static bool related_name_ok(const char *s) {
+    size_t n = strlen(s);
+    if (!n || s[n - 1] != '+') return identifier(s, false);
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) return false;
+    return n <= 255;
+}
+
 static const char *str(reader *r, json_t *o, const char *key, bool required, bool ident) {
     json_t *v = json_object_get(o, key);
     if (!v || json_is_null(v)) {
@@ -258,8 +269,7 @@ static void read_field(reader *r, json_t *o, const char *name, dorm_fstate *out)
         if (strcmp(od, dorm_on_delete_names[i]) == 0) f->on_delete = (dorm_on_delete)i;
     if (od && !f->on_delete) bad(r, "unknown on_delete '%s'", od);
     f->related_name = str(r, o, "related_name", false, false);
-    if (f->related_name && strcmp(f->related_name, "+") != 0 && !identifier(f->related_name, false))
-        bad(r, "invalid related_name '%s'", f->related_name);
+    if (f->related_name && !related_name_ok(f->related_name)) bad(r, "invalid related_name '%s'", f->related_name);
     f->related_query_name = str(r, o, "related_query_name", false, true);
     f->to_field = str(r, o, "to_field", false, true);
     f->no_db_constraint = !flag(o, "db_constraint", true);

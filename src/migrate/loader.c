@@ -153,14 +153,23 @@ int dorm_graph__sort(dorm_ctx *cx, dorm_graph *g, bool *applied) {
     return rc;
 }
 
+/* A dependency on the migration's own app's "__first__" is ignored, as
+ * Django ignores it (#22325). */
+static bool own_first(const dorm_migration *m, const dorm_mig_key *dep) {
+    return strcmp(dep->app, m->app) == 0 && strcmp(dep->name, "__first__") == 0;
+}
+
 /* The first migration of `app` in Django's sense (root_nodes(app)[0]): the
- * first by name of those depending on no other of the app. */
+ * first by name of the app's roots, those depending on no other migration
+ * of the app (replaced and replacing ones alike: replacements come later),
+ * not the first of the app by name nor the one the others build on. */
 static dorm_migration *root_of(dorm_migration **all, int n, const char *app) {
     dorm_migration *root = NULL;
     for (int i = 0; i < n; i++) {
         if (strcmp(all[i]->app, app) != 0 || (root && strcmp(all[i]->name, root->name) > 0)) continue;
         bool first = true;
-        for (int d = 0; first && d < all[i]->ndeps; d++) first = strcmp(all[i]->deps[d].app, app) != 0;
+        for (int d = 0; first && d < all[i]->ndeps; d++)
+            first = strcmp(all[i]->deps[d].app, app) != 0 || own_first(all[i], &all[i]->deps[d]);
         if (first) root = all[i];
     }
     return root;
@@ -168,8 +177,9 @@ static dorm_migration *root_of(dorm_migration **all, int n, const char *app) {
 
 /* Django's MigrationLoader.check_key: ("app", "__first__") stands for the
  * app's first migration and "__latest__" for its last; either is dropped
- * when it names the migration's own app or an app without migrations (as
- * makemigrations writes it before that app has any). */
+ * when it names an app without migrations (as makemigrations writes it
+ * before that app has any), "__first__" also when it names the migration's
+ * own app ("__latest__" of the own app stays, a node that does not exist). */
 static int resolve_special_keys(dorm_ctx *cx, const dorm_app *const *apps, dorm_migration **all, int n) {
     dorm_graph found = {n, all, 0, NULL};
     dorm_migration **leaves = dorm_mem__alloc(sizeof *leaves * (size_t)(n ? n : 1));
@@ -178,8 +188,9 @@ static int resolve_special_keys(dorm_ctx *cx, const dorm_app *const *apps, dorm_
     for (int i = 0; !rc && i < n; i++)
         for (int k = 0; k < all[i]->ndeps;) {
             dorm_mig_key *dep = &all[i]->deps[k];
-            bool first = strcmp(dep->name, "__first__") == 0;
-            if ((!first && strcmp(dep->name, "__latest__") != 0) || dorm_graph__find(&found, dep->app, dep->name)) {
+            bool first = strcmp(dep->name, "__first__") == 0, own = strcmp(dep->app, all[i]->app) == 0;
+            if ((!first && strcmp(dep->name, "__latest__") != 0) || (own && !first) ||
+                dorm_graph__find(&found, dep->app, dep->name)) {
                 k++;
                 continue;
             }
@@ -191,7 +202,7 @@ static int resolve_special_keys(dorm_ctx *cx, const dorm_app *const *apps, dorm_
                 break;
             }
             dorm_migration *to = NULL;
-            if (strcmp(dep->app, all[i]->app) != 0)
+            if (!own)
                 to = first                                         ? root_of(all, n, dep->app)
                     : dorm_graph__leaves(&found, dep->app, leaves) ? leaves[0]
                                                                    : NULL;

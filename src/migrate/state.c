@@ -436,7 +436,7 @@ int dorm_state__render(const dorm_state *st, dorm_rendered *r, const char **msg)
         list[napps] = &apps[napps];
         napps++;
     }
-    r->reg = dorm_registry_new(list);
+    r->reg = dorm_registry__new_state(list);
     if (!r->reg) return DORM_ENOMEM;
     if (dorm_registry_errcode(r->reg)) {
         *msg = dorm_arena__strdup(a, dorm_registry_messages(r->reg));

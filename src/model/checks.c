@@ -29,6 +29,18 @@ static void report(checker *c, const char *where, const char *id, const char *fm
     c->errors++;
 }
 
+/* The hint of the message just reported, on a line of its own as Django's
+ * `check` prints it ("\tHINT: ..."). */
+static void hint(checker *c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[512];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    dorm_buf_puts(&c->out, "\n\tHINT: ");
+    dorm_buf_puts(&c->out, tmp);
+}
+
 /* Whether `path` ("author__name", "pk") names a field reachable by forward
  * relations from m. */
 static bool path_exists(const dorm_meta *m, const char *path) {
@@ -393,9 +405,147 @@ static void check_inheritance(checker *c, const dorm_meta *m) {
                parent->name, model->name, m->parent->model_name, parent->name);
 }
 
-/* The field a reverse relation comes from: the ForeignKey or the
- * ManyToManyField (not its join model's key). */
-static const char *rel_field(const dorm_rel *r) { return r->m2m ? r->m2m->name : r->fk->f->name; }
+/* A relation as Django's _check_clashes names it.  related_name "+" (or
+ * any name ending with "+") hides the reverse side; a hidden or
+ * symmetrical many-to-many is renamed as Django renames it (so that two of
+ * them never clash), and a symmetrical one has no accessor at all. */
+typedef struct relname {
+    const char *related_name; /* as Django holds it, renamed or not */
+    const char *accessor, *query;
+    bool hidden;
+    char given[160], made[160];
+} relname;
+
+static bool ends_with_plus(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    return n && name[n - 1] == '+';
+}
+
+static void relname_of(relname *r, const dorm_meta *src, const dorm_field *f) {
+    const char *rn = f->related_name;
+    bool m2m = f->kind == DORM_KIND_M2M, symmetrical = m2m && f->to == src->model && !f->asymmetrical;
+    if (symmetrical)
+        snprintf(r->given, sizeof r->given, "%s_rel_+", f->name);
+    else if (m2m && ends_with_plus(rn))
+        snprintf(r->given, sizeof r->given, "_%s_%s_%s_+", src->model->app_label, src->model_name, f->name);
+    if (symmetrical || (m2m && ends_with_plus(rn))) rn = r->given;
+    r->related_name = rn;
+    r->hidden = ends_with_plus(rn);
+    snprintf(r->made, sizeof r->made, "%s%s", src->model_name, f->one_to_one && !m2m ? "" : "_set");
+    r->accessor = symmetrical ? NULL : rn ? rn : r->made;
+    r->query = f->related_query_name ? f->related_query_name : rn ? rn : src->model_name;
+}
+
+/* Python's str.isidentifier() and not keyword.iskeyword() (any byte
+ * beyond ASCII taken for a letter). */
+static bool python_identifier(const char *s) {
+    static const char *const keywords[] = {"False",  "None",   "True",    "and",      "as",       "assert", "async",
+                                           "await",  "break",  "class",   "continue", "def",      "del",    "elif",
+                                           "else",   "except", "finally", "for",      "from",     "global", "if",
+                                           "import", "in",     "is",      "lambda",   "nonlocal", "not",    "or",
+                                           "pass",   "raise",  "return",  "try",      "while",    "with",   "yield"};
+    if (!*s || (*s >= '0' && *s <= '9')) return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (!(isalnum(*p) || *p == '_' || *p >= 0x80)) return false;
+    for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+        if (strcmp(s, keywords[i]) == 0) return false;
+    return true;
+}
+
+/* Django's _check_related_name_is_valid (E306) and
+ * _check_related_query_name_is_valid (E308, E309; not for a hidden
+ * relation). */
+static void check_rel_names(checker *c, const char *where, const relname *r, const dorm_meta *src,
+                            const dorm_field *f) {
+    if (r->related_name && !python_identifier(r->related_name) && !r->hidden) {
+        report(c, where, "fields.E306", "The name '%s' is invalid related_name for field %s.%s", r->related_name,
+               src->model->name, f->name);
+        hint(c, "Related name must be a valid Python identifier or end with a '+'");
+    }
+    if (r->hidden) return;
+    size_t n = strlen(r->query);
+    if (n && r->query[n - 1] == '_') {
+        report(c, where, "fields.E308", "Reverse query name '%s' must not end with an underscore.", r->query);
+        hint(c, "Add or change a related_name or related_query_name argument for this field.");
+    }
+    if (strstr(r->query, "__")) {
+        report(c, where, "fields.E309", "Reverse query name '%s' must not contain '__'.", r->query);
+        hint(c, "Add or change a related_name or related_query_name argument for this field.");
+    }
+}
+
+/* Whether o's accessor or query name clashes with r's accessor (E304) or
+ * query name (E305), reported for the field f of src, as Django compares
+ * them: the other relation's accessor against both names. */
+static void check_rel_clash(checker *c, const char *where, const relname *r, const dorm_meta *osrc,
+                            const dorm_field *of) {
+    relname o;
+    relname_of(&o, osrc, of);
+    if (o.hidden && of->kind != DORM_KIND_M2M) return; /* not among Django's related_objects */
+    char other[256];
+    snprintf(other, sizeof other, "%s.%s", osrc->label, of->name);
+    if (!r->hidden && o.accessor && strcmp(o.accessor, r->accessor) == 0) {
+        report(c, where, "fields.E304", "Reverse accessor for '%s' clashes with reverse accessor for '%s'.", where,
+               other);
+        hint(c, "Add or change a related_name argument to the definition for '%s' or '%s'.", where, other);
+    }
+    if (o.accessor && strcmp(o.accessor, r->query) == 0) {
+        report(c, where, "fields.E305", "Reverse query name for '%s' clashes with reverse query name for '%s'.", where,
+               other);
+        hint(c, "Add or change a related_name argument to the definition for '%s' or '%s'.", where, other);
+    }
+}
+
+/* r's accessor (E302) or query name (E303) against the target's field
+ * `name`. */
+static void check_field_clash(checker *c, const char *where, const relname *r, const dorm_meta *target,
+                              const char *name) {
+    char other[256];
+    snprintf(other, sizeof other, "%s.%s", target->label, name);
+    const char *hint_fmt = "Rename field '%s', or add/change a related_name argument to the definition for field '%s'.";
+    if (!r->hidden && strcmp(name, r->accessor) == 0) {
+        report(c, where, "fields.E302", "Reverse accessor for '%s' clashes with field name '%s'.", where, other);
+        hint(c, hint_fmt, other, where);
+    }
+    if (strcmp(name, r->query) == 0) {
+        report(c, where, "fields.E303", "Reverse query name for '%s' clashes with field name '%s'.", where, other);
+        hint(c, hint_fmt, other, where);
+    }
+}
+
+/* Django's checks of the reverse names of the relation field f of src
+ * pointing at target: the names themselves, then (_check_clashes) its
+ * reverse accessor and query name against the target's fields
+ * (E302, E303) and against the reverse names of the other relations to the
+ * target or to its parents (E304, E305). */
+static void check_clashes(checker *c, const dorm_meta *src, const dorm_field *f, const dorm_meta *target) {
+    char where[256];
+    snprintf(where, sizeof where, "%s.%s", src->label, f->name);
+    relname r;
+    relname_of(&r, src, f);
+    check_rel_names(c, where, &r, src, f);
+    const dorm_meta *t = target->concrete;
+    /* The target's fields (its parents' among them), then its
+     * many-to-manys and its parents'. */
+    for (int i = 0; i < t->nfields; i++) check_field_clash(c, where, &r, target, t->fields[i].f->name);
+    for (const dorm_meta *a = t; a; a = a->parent)
+        for (const dorm_field *g = a->table; g && g->name; g++)
+            if (g->kind == DORM_KIND_M2M) check_field_clash(c, where, &r, target, g->name);
+    for (const dorm_meta *a = t; a; a = a->parent) {
+        for (int i = 0; i < a->nreverse; i++) {
+            const dorm_rel *o = &a->reverse[i];
+            bool self = o->model == src && o->fk->f == f;
+            if (!self && (a == t || !o->fk->f->parent_link)) check_rel_clash(c, where, &r, o->model, o->fk->f);
+        }
+        for (int k = 0; k < c->reg->nmodels; k++) {
+            const dorm_meta *s = c->reg->metas[k];
+            for (const dorm_field *g = s->table; g && g->name; g++) {
+                const dorm_meta *gt = g->kind == DORM_KIND_M2M ? dorm_meta__of(c->reg, g->to) : NULL;
+                if (gt && gt->concrete == a && !(s == src && g == f)) check_rel_clash(c, where, &r, s, g);
+            }
+        }
+    }
+}
 
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
@@ -420,13 +570,14 @@ static void check_model(checker *c, const dorm_meta *m) {
     int pks = 0;
     check_inheritance(c, m);
     check_composite(c, m, &pks);
-    for (const dorm_field *f = m->table; f && f->name; f++)
-        if (f->kind == DORM_KIND_M2M) check_m2m(c, m, f, where, sizeof where);
     for (int i = 0; i < m->nfields; i++) {
         /* A parent's fields are checked with the parent, a proxy's with its
          * concrete model. */
         bool own = dorm_meta_local(m, i) && !m->proxy;
         if (own) check_field(c, m, &m->fields[i], where, sizeof where);
+        /* Django checks no automatic join model, and no migration state. */
+        if (own && m->fields[i].target && !m->auto_for && !c->reg->state)
+            check_clashes(c, m, m->fields[i].f, m->fields[i].target);
         if (own && m->fields[i].f->primary_key) pks++;
         for (int j = 0; j < i; j++) {
             if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0) {
@@ -441,6 +592,12 @@ static void check_model(checker *c, const dorm_meta *m) {
         if (strcmp(m->fields[i].f->name, "id") == 0 && !m->fields[i].f->primary_key)
             report(c, m->label, "models.E004",
                    "'id' can only be used as a field name if the field also sets 'primary_key=True'.");
+    }
+    for (const dorm_field *f = m->table; f && f->name; f++) {
+        if (f->kind != DORM_KIND_M2M) continue;
+        check_m2m(c, m, f, where, sizeof where);
+        const dorm_meta *t = dorm_meta__of(c->reg, f->to);
+        if (t && !c->reg->state) check_clashes(c, m, f, t);
     }
     if (pks == 0 && !m->proxy && !m->parent)
         report(c, m->label, "dorm.E008", "The model has no primary key: declare one, e.g. DORM_AUTO(%s, id).",
@@ -459,31 +616,6 @@ static void check_model(checker *c, const dorm_meta *m) {
     check_managers(c, m);
     if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))
         report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", m->get_latest_by);
-    /* Django's _check_clashes: a reverse accessor or query name must not be
-     * a field of the target (E302, E303) nor another relation's (E304,
-     * E305); each relation reports its own clashes, as each field does. */
-    for (int i = 0; !m->proxy && i < m->nreverse; i++) {
-        const dorm_rel *r = &m->reverse[i];
-        if (r->hidden) continue;
-        snprintf(where, sizeof where, "%s.%s", r->model->label, rel_field(r));
-        if (dorm_meta__field(m, r->name))
-            report(c, where, "fields.E302", "Reverse accessor for '%s' clashes with field name '%s.%s'.", where,
-                   m->label, r->name);
-        if (dorm_meta__field(m, r->query_name))
-            report(c, where, "fields.E303", "Reverse query name for '%s' clashes with field name '%s.%s'.", where,
-                   m->label, r->query_name);
-        for (int j = 0; j < m->nreverse; j++) {
-            const dorm_rel *o = &m->reverse[j];
-            if (j == i || o->hidden) continue;
-            if (strcmp(o->name, r->name) == 0)
-                report(c, where, "fields.E304", "Reverse accessor for '%s' clashes with reverse accessor for '%s.%s'.",
-                       where, o->model->label, rel_field(o));
-            if (strcmp(o->query_name, r->query_name) == 0)
-                report(c, where, "fields.E305",
-                       "Reverse query name for '%s' clashes with reverse query name for '%s.%s'.", where,
-                       o->model->label, rel_field(o));
-        }
-    }
 }
 
 int dorm_checks__run(dorm_registry *reg) {

@@ -115,12 +115,19 @@ struct dorm_registry {
     dorm_hmap by_label; /* "library.book" -> meta                     */
     int err;
     char *messages;
+    bool state; /* a migration state's: no reverse-name checks */
     dorm_arena arena; /* metas, fields and computed names           */
     /* The apps' own functions and lookups (src/query reads them), in app
      * order, NULL-terminated; NULL when there are none. */
     const struct dorm_func_def **sql_functions;
     const struct dorm_lookup_def **lookups;
 };
+
+/* dorm_registry_new for the models of a migration state, without the
+ * reverse-name clash checks (fields.E302-E305): Django's migrate runs no
+ * checks on states, and a state between two operations may well clash (a
+ * key added before the one it replaces is removed). */
+dorm_registry *dorm_registry__new_state(const dorm_app *const *apps);
 
 /* The manager of a model named `name` (NULL: its first), or NULL: its own,
  * else its bases' in table order (Django's MRO). */

@@ -138,7 +138,7 @@ static int link_relations(dorm_registry *reg) {
                 dorm_rel *r = &t->reverse[t->nreverse++];
                 r->model = src;
                 r->fk = fm;
-                r->hidden = rn && strcmp(rn, "+") == 0;
+                r->hidden = rn && *rn && rn[strlen(rn) - 1] == '+';
                 r->single = fm->f->one_to_one;
                 if (r->hidden) rn = NULL;
                 /* A one-to-one's reverse side is one object, named after the model. */
@@ -268,10 +268,11 @@ static int check_layouts(dorm_registry *reg, const dorm_app *const *apps) {
     return DORM_OK;
 }
 
-dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
+static dorm_registry *build(const dorm_app *const *apps, bool state) {
     unsigned long failures = dorm_mem__failures();
     dorm_registry *reg = dorm_mem__calloc(1, sizeof *reg);
     if (!reg) return NULL;
+    reg->state = state;
     int layout = check_layouts(reg, apps);
     if (layout == DORM_ECONFIG) return reg;
     if (layout) {
@@ -321,6 +322,10 @@ dorm_registry *dorm_registry_new(const dorm_app *const *apps) {
     }
     return reg;
 }
+
+dorm_registry *dorm_registry_new(const dorm_app *const *apps) { return build(apps, false); }
+
+dorm_registry *dorm_registry__new_state(const dorm_app *const *apps) { return build(apps, true); }
 
 void dorm_registry_free(dorm_registry *reg) {
     if (!reg) return;

@@ -2,116 +2,18 @@
  * Django's order and grouping: the same model changes given to Django's
  * makemigrations printed the summaries held here (app/migration:
  * dependencies, then each operation, a CreateModel with its fields).  Each
- * version's migration is applied, so the order also works on the backend. */
+ * version's migration is applied, so the order also works on the backend.
+ * Within one run: fields and models by name, kept models' changes, deletions,
+ * proxies and children, keys between apps (more in
+ * test_autodetect_versions.c). */
 #define _POSIX_C_SOURCE 200809L
-#include <criterion/criterion.h>
-#include <dirent.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
+#include "autodetect.h"
 #include "backend/db.h"
 #include "core/ctx.h"
-#include "migrate/migration.h"
-#include "testdb.h"
-
-static const char *root;
-
-static void open_empty(void) {
-    test_db_open_apps((const dorm_app *const[]){&test_empty_app, NULL});
-    root = test_tmpdir_make("dorm-order");
-}
-
-static void close_empty(void) {
-    test_tmpdir_remove();
-    test_db_close();
-}
 
 TestSuite(autodetect_order, .init = open_empty, .fini = close_empty);
-
-/* The migrations folder of app `label` under the test's folder. */
-static const char *dir_of(const char *label) { return test_tmpdir_path(label); }
-
-/* --strict with PostgreSQL's locking warnings, for the next make(). */
-static bool strict;
-
-/* makemigrations (answering `answers` when not NULL) then migrate; what
- * makemigrations printed. */
-static const char *make(const dorm_app *const *apps, const char *answers) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    FILE *in = fmemopen((void *)(answers ? answers : ""), answers ? strlen(answers) + 1 : 1, "r");
-    int rc = dorm_makemigrations(T.cx, apps,
-                                 &(dorm_makemigrations_opts){.interactive = answers != NULL,
-                                                             .in = in,
-                                                             .out = out,
-                                                             .verbosity = 1,
-                                                             .strict = strict,
-                                                             .locks_on_alter = strict});
-    fclose(in);
-    fclose(out);
-    cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), buf);
-    const char *r = dorm_strdup(T.cx, buf);
-    free(buf);
-    cr_assert_eq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0}), 0, "%s\n%s", dorm_errmsg(T.cx), r);
-    return r;
-}
-
-/* "0002_auto_20240102_0304" as "0002_auto": the time is not Django's. */
-static void mask(dorm_buf *b, const char *name) {
-    const char *a = strstr(name, "_auto_");
-    if (a && strlen(a) == 19)
-        dorm_buf_printf(b, "%.*s_auto", (int)(a - name), name);
-    else
-        dorm_buf_printf(b, "%s", name);
-}
-
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The migration files of the apps, by app and name, as the Django
- * harness prints them. */
-static const char *summary(const dorm_app *const *apps) {
-    dorm_buf b = DORM_BUF_INIT;
-    for (size_t a = 0; apps[a]; a++) {
-        char *names[64];
-        int n = 0;
-        DIR *d = opendir(apps[a]->migrations_dir);
-        cr_assert_not_null(d, "%s", apps[a]->migrations_dir);
-        for (struct dirent *e; (e = readdir(d)) && n < 64;)
-            if (strstr(e->d_name, ".json")) names[n++] = dorm_strdup(T.cx, e->d_name);
-        closedir(d);
-        qsort(names, (size_t)n, sizeof *names, by_name);
-        for (int i = 0; i < n; i++) {
-            const char *path = dorm_sprintf(T.cx, "%s/%s", apps[a]->migrations_dir, names[i]);
-            dorm_migration *m = dorm_migration__read(T.cx, apps, apps[a]->label, path);
-            cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
-            dorm_buf_printf(&b, "%s/", m->app);
-            mask(&b, m->name);
-            dorm_buf_printf(&b, ":%s", m->initial ? " initial" : "");
-            for (int k = 0; k < m->ndeps; k++) {
-                dorm_buf_printf(&b, " %s/", m->deps[k].app);
-                mask(&b, m->deps[k].name);
-            }
-            dorm_buf_printf(&b, "\n");
-            for (int k = 0; k < m->nops; k++) {
-                const dorm_op *op = &m->ops[k];
-                dorm_buf_printf(&b, "  %s", dorm_op__describe(T.cx, op));
-                if (op->kind == DORM_OP_CREATE_MODEL) {
-                    dorm_buf_printf(&b, " [");
-                    for (int f = 0; f < op->create->nfields; f++)
-                        dorm_buf_printf(&b, "%s%s", f ? ", " : "", op->create->fields[f].f.name);
-                    dorm_buf_printf(&b, "]");
-                }
-                dorm_buf_printf(&b, "\n");
-            }
-        }
-    }
-    cr_assert(!b.failed);
-    const char *r = dorm_strdup(T.cx, b.data ? b.data : "");
-    dorm_buf_free(&b);
-    return r;
-}
 
 /* ---- fields added to a model: by name ------------------------------------- */
 
@@ -136,11 +38,11 @@ static const dorm_model Product2_model = DORM_MODEL(Product, "shop", Product2_fi
 
 Test(autodetect_order, added_fields_by_name) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product1_model), .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
+    test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Product2_model), .migrations_dir = v1.migrations_dir};
     const dorm_app *const apps[] = {&v2, NULL};
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
+    test_makemigrations_applied(apps, NULL, NULL);
+    cr_expect_str_eq(test_migrations_summary(apps),
                      "shop/0001_initial: initial\n"
                      "  Create model Product [id, name]\n"
                      "shop/0002_auto: shop/0001_initial\n"
@@ -217,8 +119,8 @@ Test(autodetect_order, initial_models_by_name_and_dependencies) {
                     .models = DORM_MODELS(&Zoo_model, &Animal_model, &Keeper_model, &Bird_model),
                     .migrations_dir = dir_of("shop")};
     const dorm_app *const apps[] = {&app, NULL};
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
+    test_makemigrations_applied(apps, NULL, NULL);
+    cr_expect_str_eq(test_migrations_summary(apps),
                      "shop/0001_initial: initial\n"
                      "  Create model Animal [id, kind]\n"
                      "  Create model Bird [id, wing]\n"
@@ -234,11 +136,6 @@ Test(autodetect_order, initial_models_by_name_and_dependencies) {
 
 /* ---- changes to kept models: Django's passes in its order ----------------- */
 
-typedef struct Tag {
-    DORM_OBJECT;
-    int64_t id;
-    const char *label;
-} Tag;
 typedef struct Tag2 {
     DORM_OBJECT;
     int64_t id;
@@ -257,11 +154,8 @@ typedef struct Item2 {
     const char *title, *code;
     int32_t size, zed, alpha;
 } Item2;
-DORM_MODEL_DECLARE(Tag);
 DORM_MODEL_DECLARE(Tag2);
 
-static const dorm_field Tag_fields[] = {DORM_AUTO(Tag, id), DORM_CHAR(Tag, label, .max_length = 10), DORM_END};
-const dorm_model Tag_model = DORM_MODEL(Tag, "shop", Tag_fields);
 static const dorm_field Tag2_fields[] = {DORM_AUTO(Tag2, id), DORM_CHAR(Tag2, label, .max_length = 20), DORM_END};
 const dorm_model Tag2_model = {
     .abi = DORM_MODEL_ABI, .name = "Tag", .app_label = "shop", .size = sizeof(Tag2), .fields = Tag2_fields};
@@ -301,13 +195,13 @@ static const dorm_model Item2_model = {.abi = DORM_MODEL_ABI,
  * for the unique_together change. */
 Test(autodetect_order, kept_model_changes) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Item_model), .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
+    test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
     dorm_app v2 = {
         .label = "shop", .models = DORM_MODELS(&Tag2_model, &Item2_model), .migrations_dir = v1.migrations_dir};
     const dorm_app *const apps[] = {&v2, NULL};
-    const char *out = make(apps, "y\n");
+    const char *out = test_makemigrations_applied(apps, "y\n", NULL);
     cr_expect(strstr(out, "Did you rename item.name to item.title (a CharField)? [y/N] "), "%s", out);
-    cr_expect_str_eq(summary(apps),
+    cr_expect_str_eq(test_migrations_summary(apps),
                      "shop/0001_initial: initial\n"
                      "  Create model Tag [id, label]\n"
                      "  Create model Item [id, name, code, old, bad, size, tag]\n"
@@ -409,13 +303,13 @@ Test(autodetect_order, deleted_and_created_models) {
     dorm_app v1 = {.label = "shop",
                    .models = DORM_MODELS(&Tag_model, &Old_model, &Gone_model, &Stock_model),
                    .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
+    test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
     dorm_app v2 = {.label = "shop",
                    .models = DORM_MODELS(&Tag_model, &Stock2_model, &New_model, &Alone_model),
                    .migrations_dir = v1.migrations_dir};
     const dorm_app *const apps[] = {&v2, NULL};
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
+    test_makemigrations_applied(apps, NULL, NULL);
+    cr_expect_str_eq(test_migrations_summary(apps),
                      "shop/0001_initial: initial\n"
                      "  Create model Gone [id, x]\n"
                      "  Create model Tag [id, label]\n"
@@ -455,12 +349,12 @@ static const dorm_model Keyed2_model = DORM_MODEL(Keyed, "shop", Keyed_fields);
 
 Test(autodetect_order, unique_together_led_by_key_removed) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Keyed1_model), .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
+    test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
     dorm_app v2 = {
         .label = "shop", .models = DORM_MODELS(&Tag_model, &Keyed2_model), .migrations_dir = v1.migrations_dir};
     const dorm_app *const apps[] = {&v2, NULL};
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
+    test_makemigrations_applied(apps, NULL, NULL);
+    cr_expect_str_eq(test_migrations_summary(apps),
                      "shop/0001_initial: initial\n"
                      "  Create model Tag [id, label]\n"
                      "  Create model Keyed [id, note, tag]\n"
@@ -479,11 +373,6 @@ Test(autodetect_order, unique_together_led_by_key_removed) {
 
 /* ---- proxies, a multi-table child, Meta options and tables ---------------- */
 
-typedef struct Person {
-    DORM_OBJECT;
-    int64_t id;
-    const char *name;
-} Person;
 typedef struct Boss {
     DORM_OBJECT;
     Person person;
@@ -494,22 +383,14 @@ typedef struct Car {
     DORM_FK(Person) owner;
     const char *model;
 } Car;
-typedef struct Bike {
-    DORM_OBJECT;
-    int64_t id;
-    DORM_FK(Person) rider;
-} Bike;
 typedef struct Staff {
     DORM_OBJECT;
     Person person;
     DORM_FK(Person) person_ptr;
     int32_t level;
 } Staff;
-DORM_MODEL_DECLARE(Person);
 DORM_MODEL_DECLARE(Person2);
 
-static const dorm_field Person_fields[] = {DORM_AUTO(Person, id), DORM_CHAR(Person, name, .max_length = 10), DORM_END};
-const dorm_model Person_model = DORM_MODEL(Person, "shop", Person_fields);
 const dorm_model Person2_model = {.abi = DORM_MODEL_ABI,
                                   .name = "Person",
                                   .app_label = "shop",
@@ -595,13 +476,13 @@ Test(autodetect_order, proxies_options_and_tables) {
     dorm_app v1 = {.label = "shop",
                    .models = DORM_MODELS(&Person_model, &Boss_model, &Car_model, &Bike_model),
                    .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
+    test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
     dorm_app v2 = {.label = "shop",
                    .models = DORM_MODELS(&Person2_model, &Chief_model, &Car2_model, &Bike2_model, &Staff_model),
                    .migrations_dir = v1.migrations_dir};
     const dorm_app *const apps[] = {&v2, NULL};
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
+    test_makemigrations_applied(apps, NULL, NULL);
+    cr_expect_str_eq(test_migrations_summary(apps),
                      "shop/0001_initial: initial\n"
                      "  Create model Person [id, name]\n"
                      "  Create model Car [id, model, owner]\n"
@@ -633,11 +514,6 @@ typedef struct B {
     int64_t id;
     DORM_FK(A) alpha;
 } B;
-typedef struct C {
-    DORM_OBJECT;
-    int64_t id;
-    int32_t x;
-} C;
 DORM_MODEL_DECLARE(A);
 DORM_MODEL_DECLARE(B);
 
@@ -651,8 +527,6 @@ const dorm_model A_model = DORM_MODEL(A, "alpha", A_fields);
 static const dorm_field B_fields[] = {DORM_AUTO(B, id), DORM_FOREIGN_KEY(B, alpha, A, .on_delete = DORM_CASCADE),
                                       DORM_END};
 const dorm_model B_model = DORM_MODEL(B, "beta", B_fields);
-static const dorm_field C_fields[] = {DORM_AUTO(C, id), DORM_INT(C, x), DORM_END};
-static const dorm_model C_model = DORM_MODEL(C, "beta", C_fields);
 
 /* Django's _build_migration_list: alpha's key to beta waits in a second
  * migration of alpha, after beta's, which needs alpha's first.  The safety
@@ -662,8 +536,8 @@ Test(autodetect_order, keys_between_apps_cut_into_migrations) {
     dorm_app alpha = {.label = "alpha", .models = DORM_MODELS(&A_model), .migrations_dir = dir_of("alpha")};
     dorm_app beta = {.label = "beta", .models = DORM_MODELS(&B_model, &C_model), .migrations_dir = dir_of("beta")};
     const dorm_app *const apps[] = {&beta, &alpha, NULL};
-    strict = true;
-    const char *out = make(apps, NULL);
+    const char *out =
+        test_makemigrations_applied(apps, NULL, &(dorm_makemigrations_opts){.strict = true, .locks_on_alter = true});
     cr_expect_str_eq(out,
                      dorm_sprintf(T.cx,
                                   "Migrations for 'alpha':\n"
@@ -676,7 +550,7 @@ Test(autodetect_order, keys_between_apps_cut_into_migrations) {
                                   "    - Create model C\n"
                                   "    - Create model B\n",
                                   alpha.migrations_dir, alpha.migrations_dir, beta.migrations_dir));
-    cr_expect_str_eq(summary((const dorm_app *const[]){&alpha, &beta, NULL}),
+    cr_expect_str_eq(test_migrations_summary((const dorm_app *const[]){&alpha, &beta, NULL}),
                      "alpha/0001_initial: initial\n"
                      "  Create model A [id, name]\n"
                      "alpha/0002_a_beta: initial alpha/0001_initial beta/0001_initial\n"
@@ -684,372 +558,4 @@ Test(autodetect_order, keys_between_apps_cut_into_migrations) {
                      "beta/0001_initial: initial alpha/0001_initial\n"
                      "  Create model C [id, x]\n"
                      "  Create model B [id, alpha]\n");
-}
-
-/* ---- migration names: Django's suggest_name --------------------------------- */
-
-typedef struct Named {
-    DORM_OBJECT;
-    int64_t id;
-    const char *name, *code;
-} Named;
-typedef struct Bee {
-    DORM_OBJECT;
-    int64_t id;
-    int32_t x;
-} Bee;
-typedef struct Ant {
-    DORM_OBJECT;
-    int64_t id;
-    int32_t y;
-} Ant;
-
-static const dorm_field Named1_fields[] = {DORM_AUTO(Named, id), DORM_CHAR(Named, name, .max_length = 10),
-                                           DORM_CHAR(Named, code, .max_length = 10), DORM_END};
-static const dorm_field Named2_fields[] = {DORM_AUTO(Named, id), DORM_CHAR(Named, name, .max_length = 10),
-                                           DORM_CHAR(Named, code, .max_length = 12), DORM_END};
-static const dorm_field Named5_fields[] = {
-    DORM_AUTO(Named, id),
-    {.kind = DORM_KIND_CHAR, .name = "title", .offset = offsetof(Named, name), .max_length = 10},
-    DORM_CHAR(Named, code, .max_length = 12),
-    DORM_END,
-};
-#define NAMED(fields_, ...)                                                                                   \
-    {                                                                                                         \
-        .abi = DORM_MODEL_ABI, .name = "Item", .app_label = "shop", .size = sizeof(Named), .fields = fields_, \
-        __VA_ARGS__                                                                                           \
-    }
-static const dorm_model Named1_model = NAMED(Named1_fields, .abstract = false);
-static const dorm_model Named2_model = NAMED(Named2_fields, .abstract = false);
-static const dorm_model Named3_model =
-    NAMED(Named2_fields, .indexes = DORM_INDEXES({DORM_LIST("code"), "item_code_idx"}));
-static const dorm_model Named5_model =
-    NAMED(Named5_fields, .indexes = DORM_INDEXES({DORM_LIST("code"), "item_code_idx"}));
-static const dorm_model Named6_model =
-    NAMED(Named5_fields, .indexes = DORM_INDEXES({DORM_LIST("code"), "item_code_idx"}), .ordering = DORM_LIST("title"));
-static const dorm_model Named8_model = NAMED(Named5_fields, .ordering = DORM_LIST("title"), .db_table = "items");
-static const dorm_field Bee_fields[] = {DORM_AUTO(Bee, id), DORM_INT(Bee, x), DORM_END};
-static const dorm_model Bee_model = DORM_MODEL(Bee, "shop", Bee_fields);
-static const dorm_model Bee2_model = DORM_MODEL(
-    Bee, "shop", Bee_fields,
-    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_CHECK, "bee_x_pos", NULL, DQC("x__gte", DORM_VINT(0))}));
-static const dorm_field Ant_fields[] = {DORM_AUTO(Ant, id), DORM_INT(Ant, y), DORM_END};
-static const dorm_model Ant_model = DORM_MODEL(Ant, "shop", Ant_fields);
-
-/* One operation names the migration after it; CreateModels alone, after
- * their models in name order; anything else gets auto_<time>. */
-Test(autodetect_order, migration_names) {
-    const dorm_model *const *versions[] = {
-        DORM_MODELS(&Named1_model),
-        DORM_MODELS(&Named2_model),
-        DORM_MODELS(&Named3_model),
-        DORM_MODELS(&Named3_model, &Bee_model, &Ant_model),
-        DORM_MODELS(&Named5_model, &Bee_model, &Ant_model),
-        DORM_MODELS(&Named6_model, &Bee_model, &Ant_model),
-        DORM_MODELS(&Named6_model, &Bee_model),
-        DORM_MODELS(&Named8_model, &Bee2_model),
-    };
-    dorm_app app = {.label = "shop", .migrations_dir = dir_of("shop")};
-    const dorm_app *const apps[] = {&app, NULL};
-    for (size_t v = 0; v < sizeof versions / sizeof *versions; v++) {
-        app.models = versions[v];
-        make(apps, v == 4 ? "y\n" : NULL);
-    }
-    cr_expect_str_eq(summary(apps),
-                     "shop/0001_initial: initial\n"
-                     "  Create model Item [id, name, code]\n"
-                     "shop/0002_alter_item_code: shop/0001_initial\n"
-                     "  Alter field code on item\n"
-                     "shop/0003_item_item_code_idx: shop/0002_alter_item_code\n"
-                     "  Create index item_code_idx on field(s) code of model item\n"
-                     "shop/0004_ant_bee: shop/0003_item_item_code_idx\n"
-                     "  Create model Ant [id, y]\n"
-                     "  Create model Bee [id, x]\n"
-                     "shop/0005_rename_name_item_title: shop/0004_ant_bee\n"
-                     "  Rename field name on item to title\n"
-                     "shop/0006_alter_item_options: shop/0005_rename_name_item_title\n"
-                     "  Change Meta options on item\n"
-                     "shop/0007_delete_ant: shop/0006_alter_item_options\n"
-                     "  Delete model Ant\n"
-                     "shop/0008_auto: shop/0007_delete_ant\n"
-                     "  Remove index item_code_idx from item\n"
-                     "  Create constraint bee_x_pos on model bee\n"
-                     "  Rename table for item to items\n");
-}
-
-/* ---- a many-to-many turned into a key; unique_together compared as sets ---- */
-
-typedef struct Mixed {
-    DORM_OBJECT;
-    int64_t id;
-    const char *name, *code;
-    DORM_FK(Tag) tags;
-} Mixed;
-static const dorm_field Mixed1_fields[] = {
-    DORM_AUTO(Mixed, id),
-    DORM_CHAR(Mixed, name, .max_length = 10),
-    DORM_CHAR(Mixed, code, .max_length = 10),
-    DORM_MANY_TO_MANY(Mixed, tags, Tag),
-    DORM_END,
-};
-static const dorm_field Mixed2_fields[] = {
-    DORM_AUTO(Mixed, id),
-    DORM_CHAR(Mixed, name, .max_length = 10),
-    DORM_CHAR(Mixed, code, .max_length = 10),
-    DORM_FOREIGN_KEY(Mixed, tags, Tag, .on_delete = DORM_CASCADE, .null = true),
-    DORM_END,
-};
-static const dorm_model Mixed1_model = {.abi = DORM_MODEL_ABI,
-                                        .name = "Item",
-                                        .app_label = "shop",
-                                        .size = sizeof(Mixed),
-                                        .fields = Mixed1_fields,
-                                        .unique_together =
-                                            DORM_UNIQUE_TOGETHER(DORM_LIST("name", "code"), DORM_LIST("id", "name"))};
-static const dorm_model Mixed2_model = {.abi = DORM_MODEL_ABI,
-                                        .name = "Item",
-                                        .app_label = "shop",
-                                        .size = sizeof(Mixed),
-                                        .fields = Mixed2_fields,
-                                        .unique_together =
-                                            DORM_UNIQUE_TOGETHER(DORM_LIST("id", "name"), DORM_LIST("name", "code"))};
-
-/* Django removes the field and adds it again; the same unique_together in
- * another order is no change. */
-Test(autodetect_order, many_to_many_turned_key_and_together_as_sets) {
-    dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Mixed1_model), .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
-    dorm_app v2 = {
-        .label = "shop", .models = DORM_MODELS(&Tag_model, &Mixed2_model), .migrations_dir = v1.migrations_dir};
-    const dorm_app *const apps[] = {&v2, NULL};
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
-                     "shop/0001_initial: initial\n"
-                     "  Create model Tag [id, label]\n"
-                     "  Create model Item [id, name, code, tags]\n"
-                     "shop/0002_auto: shop/0001_initial\n"
-                     "  Remove field tags from item\n"
-                     "  Add field tags to item\n");
-}
-
-/* ---- a renamed model that new models point at (a deliberate difference) ---- */
-
-typedef struct Human {
-    DORM_OBJECT;
-    int64_t id;
-    const char *name;
-} Human;
-typedef struct Wheel {
-    DORM_OBJECT;
-    int64_t id;
-    DORM_FK(Human) human;
-} Wheel;
-typedef struct Clerk {
-    DORM_OBJECT;
-    Human human;
-    DORM_FK(Human) human_ptr;
-    int32_t level;
-} Clerk;
-DORM_MODEL_DECLARE(Human);
-
-static const dorm_field Human_fields[] = {DORM_AUTO(Human, id), DORM_CHAR(Human, name, .max_length = 10), DORM_END};
-const dorm_model Human_model = DORM_MODEL(Human, "shop", Human_fields, .ordering = DORM_LIST("name"));
-static const dorm_field Owned_fields[] = {
-    DORM_AUTO(Bike, id),
-    {.kind = DORM_KIND_FK,
-     .name = "owner",
-     .offset = offsetof(Bike, rider),
-     .to = &Human_model,
-     .on_delete = DORM_CASCADE},
-    DORM_END,
-};
-static const dorm_model Owned_model = {
-    .abi = DORM_MODEL_ABI, .name = "Car", .app_label = "shop", .size = sizeof(Bike), .fields = Owned_fields};
-static const dorm_field Owned1_fields[] = {
-    DORM_AUTO(Bike, id),
-    {.kind = DORM_KIND_FK,
-     .name = "owner",
-     .offset = offsetof(Bike, rider),
-     .to = &Person_model,
-     .on_delete = DORM_CASCADE},
-    DORM_END,
-};
-static const dorm_model Owned1_model = {
-    .abi = DORM_MODEL_ABI, .name = "Car", .app_label = "shop", .size = sizeof(Bike), .fields = Owned1_fields};
-static const dorm_field Wheel_fields[] = {DORM_AUTO(Wheel, id),
-                                          DORM_FOREIGN_KEY(Wheel, human, Human, .on_delete = DORM_CASCADE), DORM_END};
-static const dorm_model Wheel_model = DORM_MODEL(Wheel, "shop", Wheel_fields);
-static const dorm_field Clerk_fields[] = {
-    DORM_PARENT(Clerk, human, Human),
-    DORM_PARENT_LINK(Clerk, human_ptr, Human),
-    DORM_INT(Clerk, level),
-    DORM_END,
-};
-static const dorm_model Clerk_model = DORM_MODEL(Clerk, "shop", Clerk_fields);
-
-/* Django 3.2 makes the rename wait for the new models pointing at the
- * model, after operations that already use its new name (its migration
- * then fails); dorm renames first and counts the rename as the creation
- * new models wait for. */
-Test(autodetect_order, renamed_model_before_its_new_relations) {
-    dorm_app v1 = {
-        .label = "shop", .models = DORM_MODELS(&Person_model, &Owned1_model), .migrations_dir = dir_of("shop")};
-    make((const dorm_app *const[]){&v1, NULL}, NULL);
-    dorm_app v2 = {.label = "shop",
-                   .models = DORM_MODELS(&Human_model, &Owned_model, &Wheel_model, &Clerk_model),
-                   .migrations_dir = v1.migrations_dir};
-    const dorm_app *const apps[] = {&v2, NULL};
-    const char *out = make(apps, "y\n");
-    cr_expect(strstr(out, "Did you rename the shop.Person model to Human? [y/N] "), "%s", out);
-    cr_expect_str_eq(summary(apps),
-                     "shop/0001_initial: initial\n"
-                     "  Create model Person [id, name]\n"
-                     "  Create model Car [id, owner]\n"
-                     "shop/0002_auto: shop/0001_initial\n"
-                     "  Rename model Person to Human\n"
-                     "  Change Meta options on human\n"
-                     "  Create model Clerk [human_ptr, level]\n"
-                     "  Create model Wheel [id, human]\n");
-}
-
-/* ---- --strict writes none of a run's migrations --------------------------- */
-
-typedef struct D {
-    DORM_OBJECT;
-    int64_t id;
-} D;
-static const dorm_field D_fields[] = {DORM_AUTO(D, id), DORM_END};
-static const dorm_model D_model = DORM_MODEL(D, "alpha", D_fields);
-
-Test(autodetect_order, strict_writes_no_migration_of_the_run) {
-    dorm_app alpha = {.label = "alpha", .models = DORM_MODELS(NULL), .migrations_dir = dir_of("alpha")};
-    dorm_app beta = {.label = "beta", .models = DORM_MODELS(&C_model), .migrations_dir = dir_of("beta")};
-    make((const dorm_app *const[]){&alpha, &beta, NULL}, NULL);
-    alpha.models = DORM_MODELS(&D_model);
-    beta.models = DORM_MODELS(NULL);
-    FILE *out = fopen("/dev/null", "w");
-    int rc = dorm_makemigrations(T.cx, (const dorm_app *const[]){&alpha, &beta, NULL},
-                                 &(dorm_makemigrations_opts){.out = out, .strict = true, .verbosity = 1});
-    fclose(out);
-    cr_expect_lt(rc, 0);
-    cr_expect_str_eq(dorm_errmsg(T.cx), "1 migration safety warning (--strict): nothing written.");
-    cr_expect_null(test_read_file(dorm_sprintf(T.cx, "%s/0001_initial.json", alpha.migrations_dir)),
-                   "alpha's migration, before beta's, is not written either");
-}
-
-/* ---- a constraint redefined under its name -------------------------------- */
-
-static const dorm_model Bee3_model = DORM_MODEL(
-    Bee, "shop", Bee_fields,
-    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_CHECK, "bee_x_pos", NULL, DQC("x__gte", DORM_VINT(1))}));
-
-/* Django compares constraints whole: removed, then added again. */
-Test(autodetect_order, constraint_redefined_under_its_name) {
-    dorm_app app = {.label = "shop", .models = DORM_MODELS(&Bee2_model), .migrations_dir = dir_of("shop")};
-    const dorm_app *const apps[] = {&app, NULL};
-    make(apps, NULL);
-    app.models = DORM_MODELS(&Bee3_model);
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
-                     "shop/0001_initial: initial\n"
-                     "  Create model Bee [id, x]\n"
-                     "  Create constraint bee_x_pos on model bee\n"
-                     "shop/0002_auto: shop/0001_initial\n"
-                     "  Remove constraint bee_x_pos from model bee\n"
-                     "  Create constraint bee_x_pos on model bee\n");
-    dorm_errbuf e = {0, ""};
-    cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO shop_bee (x) VALUES (0)", &e), 0, "the new check holds");
-    cr_expect_eq(dorm_db__exec(T.db, "INSERT INTO shop_bee (x) VALUES (1)", &e), 0, "%s", e.msg);
-}
-
-/* ---- a through model, a multi-table child; then deleted ------------------- */
-
-typedef struct Scribe {
-    DORM_OBJECT;
-    int64_t id;
-    const char *name;
-} Scribe;
-typedef struct Editor {
-    DORM_OBJECT;
-    Person person;
-    DORM_FK(Person) person_ptr;
-    const char *role;
-} Editor;
-typedef struct Tome {
-    DORM_OBJECT;
-    int64_t id;
-    const char *title;
-    DORM_FK(Editor) editor;
-} Tome;
-typedef struct Authorship {
-    DORM_OBJECT;
-    int64_t id;
-    DORM_FK(Tome) book;
-    DORM_FK(Scribe) writer;
-    int32_t share;
-} Authorship;
-DORM_MODEL_DECLARE(Scribe);
-DORM_MODEL_DECLARE(Editor);
-DORM_MODEL_DECLARE(Tome);
-DORM_MODEL_DECLARE(Authorship);
-
-static const dorm_field Scribe_fields[] = {DORM_AUTO(Scribe, id), DORM_CHAR(Scribe, name, .max_length = 10), DORM_END};
-const dorm_model Scribe_model = {
-    .abi = DORM_MODEL_ABI, .name = "Writer", .app_label = "shop", .size = sizeof(Scribe), .fields = Scribe_fields};
-static const dorm_field Editor_fields[] = {
-    DORM_PARENT(Editor, person, Person),
-    DORM_PARENT_LINK(Editor, person_ptr, Person),
-    DORM_CHAR(Editor, role, .max_length = 10),
-    DORM_END,
-};
-const dorm_model Editor_model = {
-    .abi = DORM_MODEL_ABI, .name = "Staff", .app_label = "shop", .size = sizeof(Editor), .fields = Editor_fields};
-static const dorm_field Tome_fields[] = {
-    DORM_AUTO(Tome, id),
-    DORM_CHAR(Tome, title, .max_length = 10),
-    DORM_MANY_TO_MANY(Tome, authors, Scribe, .through = &Authorship_model),
-    DORM_FOREIGN_KEY(Tome, editor, Editor, .on_delete = DORM_SET_NULL, .null = true),
-    DORM_END,
-};
-const dorm_model Tome_model = {
-    .abi = DORM_MODEL_ABI, .name = "Book", .app_label = "shop", .size = sizeof(Tome), .fields = Tome_fields};
-static const dorm_field Tome2_fields[] = {DORM_AUTO(Tome, id), DORM_CHAR(Tome, title, .max_length = 10), DORM_END};
-static const dorm_model Tome2_model = {
-    .abi = DORM_MODEL_ABI, .name = "Book", .app_label = "shop", .size = sizeof(Tome), .fields = Tome2_fields};
-static const dorm_field Authorship_fields[] = {
-    DORM_AUTO(Authorship, id),
-    DORM_FOREIGN_KEY(Authorship, book, Tome, .on_delete = DORM_CASCADE),
-    DORM_FOREIGN_KEY(Authorship, writer, Scribe, .on_delete = DORM_CASCADE),
-    DORM_INT(Authorship, share),
-    DORM_END,
-};
-const dorm_model Authorship_model = DORM_MODEL(Authorship, "shop", Authorship_fields);
-
-/* A through model's keys wait for the models they point at; deleting,
- * the keys of the deleted models go first (folded into their DeleteModel
- * where nothing stands between). */
-Test(autodetect_order, through_model_and_child_created_then_deleted) {
-    dorm_app app = {.label = "shop",
-                    .models = DORM_MODELS(&Person_model, &Editor_model, &Tome_model, &Scribe_model, &Authorship_model),
-                    .migrations_dir = dir_of("shop")};
-    const dorm_app *const apps[] = {&app, NULL};
-    make(apps, NULL);
-    app.models = DORM_MODELS(&Person_model, &Tome2_model);
-    make(apps, NULL);
-    cr_expect_str_eq(summary(apps),
-                     "shop/0001_initial: initial\n"
-                     "  Create model Authorship [id, share]\n"
-                     "  Create model Person [id, name]\n"
-                     "  Create model Writer [id, name]\n"
-                     "  Create model Staff [person_ptr, role]\n"
-                     "  Create model Book [id, title, authors, editor]\n"
-                     "  Add field book to authorship\n"
-                     "  Add field writer to authorship\n"
-                     "shop/0002_auto: shop/0001_initial\n"
-                     "  Remove field person_ptr from staff\n"
-                     "  Remove field authors from book\n"
-                     "  Remove field editor from book\n"
-                     "  Delete model Authorship\n"
-                     "  Delete model Staff\n"
-                     "  Delete model Writer\n");
 }

@@ -11,6 +11,7 @@
 
 #include "backend/db.h"
 #include "core/ctx.h"
+#include "migrations.h"
 #include "testdb.h"
 
 /* Version 1: a task with a name. */
@@ -83,22 +84,8 @@ static void close_empty(void) {
 
 TestSuite(duration_migrations, .init = open_empty, .fini = close_empty);
 
-/* Runs makemigrations, `answers` typed at its questions (NULL: none). */
-static const char *make(const dorm_app *const *apps, const char *answers, bool check, int *rc) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    FILE *in = fmemopen((void *)(answers ? answers : ""), answers ? strlen(answers) + 1 : 1, "r");
-    *rc =
-        dorm_makemigrations(T.cx, apps,
-                            &(dorm_makemigrations_opts){
-                                .interactive = answers != NULL, .in = in, .out = out, .check = check, .verbosity = 1});
-    fclose(in);
-    fclose(out);
-    const char *r = dorm_strdup(T.cx, buf ? buf : "");
-    free(buf);
-    return r;
-}
+/* --check: makemigrations writes nothing, and fails on changes. */
+static const dorm_makemigrations_opts check = {.check = true};
 
 static int migrate(const dorm_app *const *apps) {
     return dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0});
@@ -165,14 +152,14 @@ static void exec_ok(const char *sql) {
 Test(duration_migrations, added_fields_written_read_and_applied) {
     dorm_app v1 = {.label = "plan", .models = DORM_MODELS(&Task_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO plan_task (name) VALUES ('old')");
 
     dorm_app v2 = {.label = "plan", .models = DORM_MODELS(&Task2_model), .migrations_dir = dir};
     const dorm_app *apps2[] = {&v2, NULL};
-    const char *out = make(apps2, NULL, false, &rc);
+    const char *out = test_makemigrations(apps2, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), out);
     cr_expect(strstr(out, "    - Add field pause to task\n    - Add field spent to task\n"), "%s", out);
     const char *p = strstr(out, dir), *end = p ? strchr(p, '\n') : NULL;
@@ -186,7 +173,7 @@ Test(duration_migrations, added_fields_written_read_and_applied) {
               text);
     cr_expect(strstr(text, "\"name\":\"pause\",\"field\":{\"type\":\"DurationField\",\"null\":true}"), "%s", text);
     /* Read back, the files leave nothing to change. */
-    make(apps2, NULL, true, &rc);
+    test_makemigrations(apps2, NULL, &check, &rc);
     cr_expect_eq(rc, 0, "%s", dorm_errmsg(T.cx));
 
     const char *sql = dorm_sqlmigrate(T.cx, apps2, "plan", "0002", false);
@@ -202,7 +189,7 @@ Test(duration_migrations, initial_create_table) {
     dorm_app v3 = {.label = "plan", .models = DORM_MODELS(&Task3_model), .migrations_dir = dir};
     const dorm_app *apps[] = {&v3, NULL};
     int rc;
-    make(apps, NULL, false, &rc);
+    test_makemigrations(apps, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     const char *sql = dorm_sqlmigrate(T.cx, apps, "plan", "0001", false);
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
@@ -226,14 +213,14 @@ Test(duration_migrations, initial_create_table) {
                                ">= 60000000);")),
               "%s", sql);
     cr_assert_eq(migrate(apps), 0, "%s", dorm_errmsg(T.cx));
-    make(apps, NULL, true, &rc);
+    test_makemigrations(apps, NULL, &check, &rc);
     cr_expect_eq(rc, 0, "%s", dorm_errmsg(T.cx));
 }
 
 Test(duration_migrations, one_off_default) {
     dorm_app v2 = {.label = "plan", .models = DORM_MODELS(&Task2_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v2, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok(test_pick("INSERT INTO plan_task (name, spent) VALUES ('old', 0)",
@@ -243,7 +230,7 @@ Test(duration_migrations, one_off_default) {
     const dorm_app *apps3[] = {&v3, NULL};
     /* A text is parse_duration's; what it cannot read, and a number, are
      * asked again. */
-    const char *out = make(apps3, "1\n'a while'\n3600\n'2 days, 0:30:00'\n", false, &rc);
+    const char *out = test_makemigrations(apps3, "1\n'a while'\n3600\n'2 days, 0:30:00'\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), out);
     cr_expect(strstr(out, "Invalid input: DurationField does not hold the text 'a while'"), "%s", out);
     cr_expect(strstr(out, "Invalid input: 3600 is a number, and estimate is a DurationField"), "%s", out);

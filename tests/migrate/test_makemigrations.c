@@ -11,6 +11,7 @@
 
 #include "backend/db.h"
 #include "core/ctx.h"
+#include "migrations.h"
 #include "testdb.h"
 
 /* Version 1 of the shop app. */
@@ -85,22 +86,8 @@ static void close_empty(void) {
 
 TestSuite(makemigrations, .init = open_empty, .fini = close_empty);
 
-/* Runs makemigrations; `answers` is what the user types. */
-static const char *make(const dorm_app *const *apps, const char *answers, bool check, int *rc) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    FILE *in = fmemopen((void *)(answers ? answers : ""), answers ? strlen(answers) + 1 : 1, "r");
-    *rc =
-        dorm_makemigrations(T.cx, apps,
-                            &(dorm_makemigrations_opts){
-                                .interactive = answers != NULL, .in = in, .out = out, .check = check, .verbosity = 1});
-    fclose(in);
-    fclose(out);
-    const char *r = dorm_strdup(T.cx, buf ? buf : "");
-    free(buf);
-    return r;
-}
+/* --check: makemigrations writes nothing, and fails on changes. */
+static const dorm_makemigrations_opts check = {.check = true};
 
 static void exec_ok(const char *sql) {
     dorm_errbuf e = {0, ""};
@@ -115,21 +102,21 @@ Test(makemigrations, initial_then_changes) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     const dorm_app *apps1[] = {&v1, NULL};
     int rc;
-    const char *out = make(apps1, NULL, false, &rc);
+    const char *out = test_makemigrations(apps1, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     char expect[256];
     snprintf(expect, sizeof expect, "Migrations for 'shop':\n  %s/0001_initial.json\n    - Create model Product\n",
              dir);
     cr_expect_str_eq(out, expect);
-    cr_expect_str_eq(make(apps1, NULL, false, &rc), "No changes detected\n");
+    cr_expect_str_eq(test_makemigrations(apps1, NULL, NULL, &rc), "No changes detected\n");
     cr_assert_eq(migrate(apps1), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
 
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Product2_model), .migrations_dir = dir};
     const dorm_app *apps2[] = {&v2, NULL};
-    make(apps2, NULL, true, &rc);
+    test_makemigrations(apps2, NULL, &check, &rc);
     cr_expect_eq(rc, 1, "--check: the models changed");
-    out = make(apps2, "y\n", false, &rc);
+    out = test_makemigrations(apps2, "y\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "Did you rename product.name to product.title (a CharField)? [y/N] "), "%s", out);
     cr_expect(strstr(out, "0002_auto_"), "%s", out);
@@ -140,7 +127,7 @@ Test(makemigrations, initial_then_changes) {
                      "    - Add field price to product\n"
                      "    - Create index shop_title_idx on field(s) title of model product\n"
                      "    - Add field tags to product\n");
-    make(apps2, NULL, true, &rc);
+    test_makemigrations(apps2, NULL, &check, &rc);
     cr_expect_eq(rc, 0, "--check: all migrated");
     cr_assert_eq(migrate(apps2), 0, "%s", dorm_errmsg(T.cx));
     /* The row kept its name under the new column, with the default price. */
@@ -163,17 +150,17 @@ Test(makemigrations, initial_then_changes) {
 Test(makemigrations, noinput_means_no_rename) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0);
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Product2_model), .migrations_dir = dir};
     /* Not asked, name/title is not a rename: title is a new NOT NULL field. */
-    make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v2, NULL}, NULL, NULL, &rc);
     cr_expect_lt(rc, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx),
                      "You are trying to add a non-nullable field 'title' to product without a "
                      "default; we can't do that (the database needs something to populate existing rows).");
     /* Answering no to the rename, then giving a default (Django's fix 1). */
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "n\n1\n'untitled'\n", false, &rc);
+    const char *out = test_makemigrations((const dorm_app *const[]){&v2, NULL}, "n\n1\n'untitled'\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "    - Add field title to product\n"), "%s", out);
     cr_expect(strstr(out, "    - Remove field name from product\n"), "%s", out);
@@ -193,17 +180,17 @@ static const dorm_model Strict_model = {
 Test(makemigrations, not_null_field_needs_a_default) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Strict_model), .migrations_dir = dir};
-    make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v2, NULL}, NULL, NULL, &rc);
     cr_expect_lt(rc, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx),
                      "You are trying to add a non-nullable field 'qty' to product without a default; "
                      "we can't do that (the database needs something to populate existing rows).");
     /* Interactively: a one-off default for the existing rows only. */
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "1\n3\n", false, &rc);
+    const char *out = test_makemigrations((const dorm_app *const[]){&v2, NULL}, "1\n3\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "0002_product_qty.json"), "%s", out);
     const char *text = test_read_file(test_tmpdir_path("0002_product_qty.json"));
@@ -218,7 +205,7 @@ Test(makemigrations, cross_app_dependency) {
     dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
     int rc;
-    make((const dorm_app *const[]){&shop, &reviews, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&shop, &reviews, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
     cr_assert_not_null(text);
@@ -260,11 +247,11 @@ static const dorm_model Item2_model = {
 Test(makemigrations, renamed_model_and_constraints) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Item_model), .migrations_dir = dir};
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, "y\n", false, &rc);
+    const char *out = test_makemigrations((const dorm_app *const[]){&v2, NULL}, "y\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "Did you rename the shop.Product model to Item? [y/N] "), "%s", out);
     cr_expect(strstr(out, "    - Rename model Product to Item\n"), "%s", out);
@@ -272,7 +259,7 @@ Test(makemigrations, renamed_model_and_constraints) {
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_item\" WHERE \"name\" = 'pen'"), 1,
                  "the row moved with the table");
     dorm_app v3 = {.label = "shop", .models = DORM_MODELS(&Item2_model), .migrations_dir = dir};
-    out = make((const dorm_app *const[]){&v3, NULL}, NULL, false, &rc);
+    out = test_makemigrations((const dorm_app *const[]){&v3, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "    - Alter unique_together for item (1 constraint(s))\n"), "%s", out);
     cr_expect(strstr(out, "    - Create constraint item_name_uniq on model item\n"), "%s", out);
@@ -282,7 +269,7 @@ Test(makemigrations, renamed_model_and_constraints) {
     cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')", &e), 0, "unique name");
     cr_expect_neq(dorm_db__exec(T.db, "INSERT INTO \"shop_item\" (\"name\") VALUES ('')", &e), 0, "check");
     /* Dropping them again is detected too. */
-    out = make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    out = test_makemigrations((const dorm_app *const[]){&v2, NULL}, NULL, NULL, &rc);
     cr_expect(strstr(out, "    - Remove constraint item_name_uniq from model item\n"), "%s", out);
     cr_assert_eq(migrate((const dorm_app *const[]){&v2, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')");
@@ -296,11 +283,11 @@ static const dorm_model Wide_model = {
 Test(makemigrations, altered_field_and_deleted_model) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Item_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_item\" (\"name\") VALUES ('pen')");
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Wide_model), .migrations_dir = dir};
-    const char *out = make((const dorm_app *const[]){&v2, NULL}, NULL, false, &rc);
+    const char *out = test_makemigrations((const dorm_app *const[]){&v2, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out, "    - Delete model Tag\n    - Alter field name on item\n"), "%s", out);
     cr_expect(strstr(out, "WARNING"), "deleting a model is flagged: %s", out);
@@ -331,7 +318,7 @@ Test(makemigrations, db_index_defaults_round_trip) {
     dorm_app app = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Post_model), .migrations_dir = dir};
     const dorm_app *apps[] = {&app, NULL};
     int rc;
-    make(apps, NULL, false, &rc);
+    test_makemigrations(apps, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     char *text = test_read_file(test_tmpdir_path("0001_initial.json"));
     cr_assert_not_null(text);
@@ -340,7 +327,7 @@ Test(makemigrations, db_index_defaults_round_trip) {
     cr_expect(strstr(text, "[\"slug\",{\"type\":\"SlugField\",\"max_length\":50}]"), "%s", text);
     cr_expect(strstr(text, "[\"code\",{\"type\":\"SlugField\",\"max_length\":50,\"db_index\":false}]"), "%s", text);
     cr_expect(strstr(text, "\"db_index\":false,\"to\":\"shop.tag\""), "%s", text);
-    make(apps, NULL, true, &rc);
+    test_makemigrations(apps, NULL, &check, &rc);
     cr_expect_eq(rc, 0, "--check: the file says what the models say");
     cr_assert_eq(migrate(apps), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM \"shop_post\""), 0);
@@ -380,18 +367,18 @@ static const char *squeezed(const char *text) {
 Test(makemigrations, auto_now_and_blank_fields_on_rows) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Stamped_model), .migrations_dir = dir};
     const dorm_app *apps2[] = {&v2, NULL};
-    make(apps2, NULL, false, &rc);
+    test_makemigrations(apps2, NULL, NULL, &rc);
     cr_expect_lt(rc, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx),
                      "You are trying to add the field 'created' with 'auto_now_add=True' to product "
                      "without a default; the database needs something to populate existing rows.");
     /* Option 1, then Enter: the default offered. */
-    const char *out = make(apps2, "1\n\n", false, &rc);
+    const char *out = test_makemigrations(apps2, "1\n\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(out,
                      "You are trying to add the field 'created' with 'auto_now_add=True' to product without a "
@@ -428,7 +415,7 @@ Test(makemigrations, auto_now_and_blank_fields_on_rows) {
     cr_expect(age >= 0 && age < 60 * 1000000LL, "created %lld us ago", (long long)age);
     T.db->reg = saved;
     dorm_registry_free(reg);
-    make(apps2, NULL, true, &rc);
+    test_makemigrations(apps2, NULL, &check, &rc);
     cr_expect_eq(rc, 0, "the one-off default is not the model's: no change");
 }
 
@@ -457,13 +444,14 @@ static const dorm_model Typed_model = {
 Test(makemigrations, one_off_defaults_are_parsed) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     exec_ok("INSERT INTO \"shop_product\" (\"name\") VALUES ('pen')");
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Typed_model), .migrations_dir = dir};
     const dorm_app *apps2[] = {&v2, NULL};
     /* Asked about in the order of their names (code, flag, qty), as Django asks. */
-    const char *out = make(apps2, "x\n1\nuntitled\n\n\"\"\n1\nTrue\n1\n99999999999\n'7'\n7\n", false, &rc);
+    const char *out =
+        test_makemigrations(apps2, "x\n1\nuntitled\n\n\"\"\n1\nTrue\n1\n99999999999\n'7'\n7\n", NULL, &rc);
     cr_assert_eq(rc, 0, "%s\n%s", dorm_errmsg(T.cx), out);
     cr_expect(strstr(out, "Select an option: Please select a valid option: "), "%s", out);
     cr_expect(strstr(out,
@@ -485,10 +473,10 @@ Test(makemigrations, one_off_defaults_are_parsed) {
                  1);
     /* 'exit' quits without writing. */
     dorm_app v3 = {.label = "shop", .models = DORM_MODELS(&Stamped_model), .migrations_dir = dir};
-    make((const dorm_app *const[]){&v3, NULL}, "1\nexit\n", false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v3, NULL}, "1\nexit\n", NULL, &rc);
     cr_expect_lt(rc, 0);
     cr_expect_str_eq(dorm_errmsg(T.cx), "makemigrations: no one-off default given for product.created.");
-    make((const dorm_app *const[]){&v3, NULL}, "2\n", false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v3, NULL}, "2\n", NULL, &rc);
     cr_expect_lt(rc, 0, "option 2 quits");
 }
 
@@ -497,11 +485,11 @@ Test(makemigrations, one_off_defaults_are_parsed) {
 Test(makemigrations, check_and_migrate_report_unmigrated_changes) {
     dorm_app v1 = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     int rc;
-    make((const dorm_app *const[]){&v1, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&v1, NULL}, NULL, NULL, &rc);
     cr_assert_eq(migrate((const dorm_app *const[]){&v1, NULL}), 0, "%s", dorm_errmsg(T.cx));
     dorm_app v2 = {.label = "shop", .models = DORM_MODELS(&Tag_model, &Product_model), .migrations_dir = dir};
     const dorm_app *apps2[] = {&v2, NULL};
-    const char *out = make(apps2, NULL, true, &rc);
+    const char *out = test_makemigrations(apps2, NULL, &check, &rc);
     cr_expect_eq(rc, 1);
     cr_expect_str_eq(out,
                      dorm_sprintf(T.cx, "Migrations for 'shop':\n  %s/0002_tag.json\n    - Create model Tag\n", dir));
@@ -549,7 +537,7 @@ Test(makemigrations, key_to_an_app_without_migrations) {
     dorm_app plain = {.label = "shop", .models = DORM_MODELS(&Product_model)};
     dorm_app reviews = {.label = "reviews", .models = DORM_MODELS(&Review_model), .migrations_dir = dir2};
     int rc;
-    make((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, false, &rc);
+    test_makemigrations((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     const char *text = test_read_file(test_tmpdir_path("reviews/0001_initial.json"));
     cr_assert_not_null(text);
@@ -557,16 +545,16 @@ Test(makemigrations, key_to_an_app_without_migrations) {
         strstr(text,
                "\"dependencies\": [\n        [\n            \"shop\",\n            \"__first__\"\n        ]\n    ]"),
         "%s", text);
-    cr_expect_str_eq(make((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, false, &rc),
+    cr_expect_str_eq(test_makemigrations((const dorm_app *const[]){&plain, &reviews, NULL}, NULL, NULL, &rc),
                      "No changes detected\n");
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
 
     dorm_app shop = {.label = "shop", .models = DORM_MODELS(&Product_model), .migrations_dir = dir};
     const dorm_app *apps[] = {&shop, &reviews, NULL};
-    make(apps, NULL, false, &rc);
+    test_makemigrations(apps, NULL, NULL, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_assert_not_null(test_read_file(test_tmpdir_path("0001_initial.json")));
-    cr_expect_str_eq(make(apps, NULL, false, &rc), "No changes detected\n");
+    cr_expect_str_eq(test_makemigrations(apps, NULL, NULL, &rc), "No changes detected\n");
     /* Migrating only the second app brings the first along. */
     rc = dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.app = "reviews", .verbosity = 0});
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));

@@ -10,6 +10,7 @@
 
 #include "backend/db.h"
 #include "migrate/migration.h"
+#include "migrations.h"
 #include "testdb.h"
 
 static const char *dir;
@@ -102,13 +103,8 @@ Test(squash, databases_that_applied_the_originals) {
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"name\" = '0001_all'"), 1);
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"name\" = '0001_all'"), 1);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    cr_assert_eq(dorm_showmigrations(T.cx, (const dorm_app *const[]){&app, NULL}, NULL, false, out), 0);
-    fclose(out);
-    cr_expect_str_eq(buf, "shop\n [X] 0001_all (3 squashed migrations)\n");
-    free(buf);
+    cr_expect_str_eq(test_showmigrations((const dorm_app *const[]){&app, NULL}, false),
+                     "shop\n [X] 0001_all (3 squashed migrations)\n");
 }
 
 static const char *squash_output(const dorm_app *app, const char *start, const char *end, const char *name, int *rc) {
@@ -168,13 +164,7 @@ Test(squash, numbers_prefixes_and_replaced_migrations) {
     sql = dorm_sqlmigrate(T.cx, apps, "shop", "0001_squashed", false);
     cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
     cr_expect(strstr(sql, "-- Create model Product\n"), "%s", sql);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *show = open_memstream(&buf, &len);
-    cr_assert_eq(dorm_showmigrations(T.cx, apps, NULL, false, show), 0, "%s", dorm_errmsg(T.cx));
-    fclose(show);
-    cr_expect_str_eq(buf, "shop\n [ ] 0001_squashed_0003_tidy (3 squashed migrations)\n");
-    free(buf);
+    cr_expect_str_eq(test_showmigrations(apps, false), "shop\n [ ] 0001_squashed_0003_tidy (3 squashed migrations)\n");
 }
 
 /* The originals applied before the squashed file existed: showmigrations
@@ -188,15 +178,9 @@ Test(squash, recorded_by_the_next_migrate) {
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *show = open_memstream(&buf, &len);
-    cr_assert_eq(dorm_showmigrations(T.cx, apps, NULL, false, show), 0, "%s", dorm_errmsg(T.cx));
-    fclose(show);
-    cr_expect_str_eq(buf,
+    cr_expect_str_eq(test_showmigrations(apps, false),
                      "shop\n [-] 0001_squashed_0003_tidy (3 squashed migrations) Run 'manage migrate' to finish "
                      "recording.\n");
-    free(buf);
     cr_expect_eq(scalar("SELECT COUNT(*) FROM \"dorm_migrations\" WHERE \"name\" LIKE '%squashed%'"), 0,
                  "showmigrations writes nothing");
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));

@@ -5,47 +5,8 @@
 #include <string.h>
 
 #include "model/meta.h"
+#include "checks.h"
 #include "testdb.h"
-
-/* A registry of one app "library" holding `models`; freed by the caller. */
-static dorm_registry *registry_of(const dorm_model *const *models) {
-    const dorm_app app = {.label = "library", .models = models};
-    dorm_registry *reg = dorm_registry_new((const dorm_app *const[]){&app, NULL});
-    cr_assert(reg, "registry: out of memory");
-    return reg;
-}
-
-/* Whether `line` is one of the newline-separated lines of `text`. */
-static bool has_line(const char *text, const char *line) {
-    size_t n = strlen(line);
-    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0')) return true;
-    return false;
-}
-
-/* The registry of `models` must fail its checks with exactly the messages of
- * the NULL-terminated `lines`, in any order (Django's order is incidental). */
-static void expect_messages(const dorm_model *const *models, const char *const *lines) {
-    dorm_registry *reg = registry_of(models);
-    const char *msg = dorm_registry_messages(reg);
-    cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
-    size_t want = 0, got = *msg ? 1 : 0;
-    for (; lines[want]; want++) cr_expect(has_line(msg, lines[want]), "missing \"%s\" in \"%s\"", lines[want], msg);
-    for (const char *p = strchr(msg, '\n'); p; p = strchr(p + 1, '\n')) got++;
-    cr_expect_eq(got, want, "%zu messages expected, got \"%s\"", want, msg);
-    dorm_registry_free(reg);
-}
-
-/* The registry of `models` must fail its checks with one message starting
- * with `prefix` (for checks Django has no equivalent of). */
-static void expect_one_message(const dorm_model *const *models, const char *prefix) {
-    dorm_registry *reg = registry_of(models);
-    const char *msg = dorm_registry_messages(reg);
-    cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
-    cr_expect(strncmp(msg, prefix, strlen(prefix)) == 0, "got \"%s\", wanted \"%s...\"", msg, prefix);
-    cr_expect_null(strchr(msg, '\n'), "one message only, got \"%s\"", msg);
-    dorm_registry_free(reg);
-}
 
 /* ---- well-formed models ---- */
 
@@ -131,7 +92,7 @@ Test(registry, meta_names_follow_django) {
 }
 
 Test(registry, explicit_names_and_camel_case) {
-    dorm_registry *reg = registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
+    dorm_registry *reg = test_registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
     cr_expect_eq(dorm_registry_errcode(reg), DORM_OK, "%s", dorm_registry_messages(reg));
     const dorm_meta *pub = dorm_meta__of(reg, &Publisher_model), *ba = dorm_meta__of(reg, &BookAuthor_model);
     cr_assert(pub && ba);
@@ -165,7 +126,7 @@ static const dorm_field NoMaxLength_fields[] = {DORM_AUTO(NoMaxLength, id), DORM
 static const dorm_model NoMaxLength_model = DORM_MODEL(NoMaxLength, "library", NoMaxLength_fields);
 
 Test(checks, charfield_without_max_length) {
-    expect_messages(
+    test_expect_messages(
         DORM_MODELS(&NoMaxLength_model),
         DORM_LIST("library.NoMaxLength.name: (fields.E120) CharFields must define a 'max_length' attribute."));
 }
@@ -176,10 +137,11 @@ static const dorm_field Unversioned_fields[] = {{.kind = DORM_KIND_AUTO, .name =
 static const dorm_model Unversioned_model = {.name = "Old", .app_label = "library", .fields = Unversioned_fields};
 
 Test(checks, a_model_of_another_layout_is_refused) {
-    expect_messages(DORM_MODELS(&NoMaxLength_model, &Unversioned_model),
-                    DORM_LIST("library.Old: (dorm.E037) The model was built against dorm's model layout 0; this "
-                              "libdorm reads layout 1. Rebuild it with this release's headers (declare models with "
-                              "DORM_MODEL)."));
+    test_expect_messages(
+        DORM_MODELS(&NoMaxLength_model, &Unversioned_model),
+        DORM_LIST("library.Old: (dorm.E037) The model was built against dorm's model layout 0; this "
+                  "libdorm reads layout 1. Rebuild it with this release's headers (declare models with "
+                  "DORM_MODEL)."));
 }
 
 typedef struct BadOrdering {
@@ -196,7 +158,7 @@ static const dorm_model BadOrdering_model =
     DORM_MODEL(BadOrdering, "library", BadOrdering_fields, .ordering = DORM_LIST("-nope", "publisher__nope", "id"));
 
 Test(checks, ordering_on_unknown_fields) {
-    expect_messages(
+    test_expect_messages(
         DORM_MODELS(&Publisher_model, &BadOrdering_model),
         DORM_LIST("library.BadOrdering: (models.E015) 'ordering' refers to the nonexistent field, related field, "
                   "or lookup 'nope'.",
@@ -206,7 +168,7 @@ Test(checks, ordering_on_unknown_fields) {
 
 Test(checks, ordering_on_related_fields_is_accepted) {
     /* BookAuthor orders by "-publisher__name", "?", "pk" and an attname. */
-    dorm_registry *reg = registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
+    dorm_registry *reg = test_registry_of(DORM_MODELS(&Publisher_model, &BookAuthor_model));
     cr_expect_eq(dorm_registry_errcode(reg), DORM_OK);
     cr_expect_str_eq(dorm_registry_messages(reg), "");
     dorm_registry_free(reg);
@@ -226,18 +188,19 @@ static const dorm_model NoOnDelete_model = DORM_MODEL(NoOnDelete, "library", NoO
 
 Test(checks, foreign_key_without_on_delete) {
     /* Django refuses this with a TypeError at class creation. */
-    expect_one_message(DORM_MODELS(&Publisher_model, &NoOnDelete_model), "library.NoOnDelete.publisher: (dorm.E005) ");
+    test_expect_one_message(DORM_MODELS(&Publisher_model, &NoOnDelete_model),
+                            "library.NoOnDelete.publisher: (dorm.E005) ");
 }
 
 Test(checks, foreign_key_to_unregistered_model) {
     /* NoOnDelete's target, Publisher, is left out; the missing on_delete is
      * reported as well. */
-    dorm_registry *reg = registry_of(DORM_MODELS(&NoOnDelete_model));
+    dorm_registry *reg = test_registry_of(DORM_MODELS(&NoOnDelete_model));
     const char *msg = dorm_registry_messages(reg);
     cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
-    cr_expect(has_line(msg,
-                       "library.NoOnDelete.publisher: (fields.E300) Field defines a relation with model "
-                       "'Publisher', which is either not installed, or is abstract."),
+    cr_expect(test_has_message(msg,
+                               "library.NoOnDelete.publisher: (fields.E300) Field defines a relation with model "
+                               "'Publisher', which is either not installed, or is abstract."),
               "%s", msg);
     dorm_registry_free(reg);
 }
@@ -250,8 +213,8 @@ static const dorm_field NullPk_fields[] = {DORM_AUTO(NullPk, id, .null = true), 
 static const dorm_model NullPk_model = DORM_MODEL(NullPk, "library", NullPk_fields);
 
 Test(checks, nullable_primary_key) {
-    expect_messages(DORM_MODELS(&NullPk_model),
-                    DORM_LIST("library.NullPk.id: (fields.E007) Primary keys must not have null=True."));
+    test_expect_messages(DORM_MODELS(&NullPk_model),
+                         DORM_LIST("library.NullPk.id: (fields.E007) Primary keys must not have null=True."));
 }
 
 typedef struct DupName {
@@ -268,9 +231,9 @@ static const dorm_field DupName_fields[] = {
 static const dorm_model DupName_model = DORM_MODEL(DupName, "library", DupName_fields);
 
 Test(checks, duplicate_field_names) {
-    expect_messages(DORM_MODELS(&DupName_model),
-                    DORM_LIST("library.DupName.name: (models.E006) The field 'name' clashes with "
-                              "the field 'name' from model 'library.dupname'."));
+    test_expect_messages(DORM_MODELS(&DupName_model),
+                         DORM_LIST("library.DupName.name: (models.E006) The field 'name' clashes with "
+                                   "the field 'name' from model 'library.dupname'."));
 }
 
 typedef struct DupColumn {
@@ -288,7 +251,7 @@ static const dorm_field DupColumn_fields[] = {
 static const dorm_model DupColumn_model = DORM_MODEL(DupColumn, "library", DupColumn_fields);
 
 Test(checks, duplicate_column_names) {
-    expect_messages(
+    test_expect_messages(
         DORM_MODELS(&DupColumn_model),
         DORM_LIST("library.DupColumn: (models.E007) Field 'b' has column name 'a' that is used by another field."));
 }
@@ -315,7 +278,7 @@ static const dorm_model BadDecimal_model = DORM_MODEL(BadDecimal, "library", Bad
 
 Test(checks, decimal_digits) {
     /* d3 (max_digits == decimal_places) and d4 (38 digits) are valid. */
-    expect_messages(
+    test_expect_messages(
         DORM_MODELS(&BadDecimal_model),
         DORM_LIST("library.BadDecimal.d1: (fields.E132) DecimalFields must define a 'max_digits' attribute.",
                   "library.BadDecimal.d2: (fields.E134) 'max_digits' must be greater or equal to 'decimal_places'.",
@@ -337,7 +300,7 @@ static const dorm_field LongChoices_fields[] = {
 static const dorm_model LongChoices_model = DORM_MODEL(LongChoices, "library", LongChoices_fields);
 
 Test(checks, choices_longer_than_max_length) {
-    expect_messages(
+    test_expect_messages(
         DORM_MODELS(&LongChoices_model),
         DORM_LIST("library.LongChoices.g: (fields.E009) 'max_length' is too small to fit the longest value in "
                   "'choices' (4 characters)."));
@@ -356,7 +319,7 @@ static const dorm_field TwoPks_fields[] = {
 static const dorm_model TwoPks_model = DORM_MODEL(TwoPks, "library", TwoPks_fields);
 
 Test(checks, two_primary_keys) {
-    expect_messages(
+    test_expect_messages(
         DORM_MODELS(&TwoPks_model),
         DORM_LIST("library.TwoPks: (models.E026) The model cannot have more than one field with 'primary_key=True'."));
 }
@@ -370,12 +333,12 @@ static const dorm_model NoPk_model = DORM_MODEL(NoPk, "library", NoPk_fields);
 
 Test(checks, no_primary_key) {
     /* Django adds an AutoField "id"; dorm asks for an explicit one. */
-    expect_one_message(DORM_MODELS(&NoPk_model), "library.NoPk: (dorm.E008) ");
+    test_expect_one_message(DORM_MODELS(&NoPk_model), "library.NoPk: (dorm.E008) ");
 }
 
 Test(checks, every_broken_model_at_once) {
     /* One registry reports the problems of all its models, one per line. */
-    dorm_registry *reg = registry_of(DORM_MODELS(&NoMaxLength_model, &NullPk_model, &TwoPks_model));
+    dorm_registry *reg = test_registry_of(DORM_MODELS(&NoMaxLength_model, &NullPk_model, &TwoPks_model));
     cr_expect_eq(dorm_registry_errcode(reg), DORM_ECONFIG);
     cr_expect_str_eq(dorm_registry_messages(reg),
                      "library.NoMaxLength.name: (fields.E120) CharFields must define a 'max_length' attribute.\n"
@@ -404,73 +367,19 @@ static const dorm_field Klass_fields[] = {
 static const dorm_model Klass_model = DORM_MODEL(Klass, "library", Klass_fields, .db_table = "pg_class");
 
 Test(checks, catalogue_table_names) {
-    expect_messages(DORM_MODELS(&Stat_model, &Klass_model, &Publisher_model),
-                    DORM_LIST("library.Stat: (dorm.E015) db_table 'SQLite_stat1' is reserved: SQLite keeps its own "
-                              "tables under the prefix 'sqlite_'.",
-                              "library.Stat_peers: (dorm.E015) db_table 'SQLite_stat1_peers' is reserved: SQLite keeps "
-                              "its own tables under the prefix 'sqlite_'.",
-                              "library.Klass: (dorm.E015) db_table 'pg_class' is reserved: PostgreSQL keeps its own "
-                              "tables under the prefix 'pg_'.",
-                              "library.Klass_tags: (dorm.E015) db_table 'sqlite_tags' is reserved: SQLite keeps its "
-                              "own tables under the prefix 'sqlite_'."));
+    test_expect_messages(
+        DORM_MODELS(&Stat_model, &Klass_model, &Publisher_model),
+        DORM_LIST("library.Stat: (dorm.E015) db_table 'SQLite_stat1' is reserved: SQLite keeps its own "
+                  "tables under the prefix 'sqlite_'.",
+                  "library.Stat_peers: (dorm.E015) db_table 'SQLite_stat1_peers' is reserved: SQLite keeps "
+                  "its own tables under the prefix 'sqlite_'.",
+                  "library.Klass: (dorm.E015) db_table 'pg_class' is reserved: PostgreSQL keeps its own "
+                  "tables under the prefix 'pg_'.",
+                  "library.Klass_tags: (dorm.E015) db_table 'sqlite_tags' is reserved: SQLite keeps its "
+                  "own tables under the prefix 'sqlite_'."));
     cr_expect_str_eq(dorm_table__name_reserved("pg_stats"), "pg_");
     cr_expect_str_eq(dorm_table__name_reserved("SQLITE_MASTER"), "sqlite_");
     cr_expect_null(dorm_table__name_reserved("sqlitex"));
     cr_expect_null(dorm_table__name_reserved("library_pg_x"));
     cr_expect_null(dorm_table__name_reserved("pg"));
-}
-
-/* ---- reverse names clashing (Django's _check_clashes) ---- */
-
-typedef struct Shelf {
-    DORM_OBJECT;
-    int64_t id;
-    const char *volume;
-} Shelf;
-typedef struct Volume {
-    DORM_OBJECT;
-    int64_t id;
-    DORM_FK(Shelf) shelf;
-} Volume;
-typedef struct Pair {
-    DORM_OBJECT;
-    int64_t id;
-    DORM_FK(Shelf) a;
-    DORM_FK(Shelf) b;
-} Pair;
-static const dorm_field Shelf_fields[] = {DORM_AUTO(Shelf, id), DORM_CHAR(Shelf, volume, .max_length = 10), DORM_END};
-static const dorm_model Shelf_model = DORM_MODEL(Shelf, "library", Shelf_fields);
-static const dorm_field Volume_fields[] = {
-    DORM_AUTO(Volume, id),
-    DORM_FOREIGN_KEY(Volume, shelf, Shelf, .on_delete = DORM_CASCADE),
-    DORM_END,
-};
-static const dorm_model Volume_model = DORM_MODEL(Volume, "library", Volume_fields);
-static const dorm_field Pair_fields[] = {
-    DORM_AUTO(Pair, id),
-    DORM_FOREIGN_KEY(Pair, a, Shelf, .on_delete = DORM_CASCADE, .related_name = "items"),
-    DORM_FOREIGN_KEY(Pair, b, Shelf, .on_delete = DORM_CASCADE, .related_name = "items"),
-    DORM_END,
-};
-static const dorm_model Pair_model = DORM_MODEL(Pair, "library", Pair_fields);
-
-Test(checks, reverse_query_name_clashes_with_field) {
-    /* The accessor "volume_set" is free; the query name "volume" is not. */
-    expect_messages(
-        DORM_MODELS(&Shelf_model, &Volume_model),
-        DORM_LIST("library.Volume.shelf: (fields.E303) Reverse query name for 'library.Volume.shelf' clashes "
-                  "with field name 'library.Shelf.volume'."));
-}
-
-Test(checks, reverse_names_clash_with_each_other) {
-    /* Each of the two keys reports its clashes, as each Django field does. */
-    expect_messages(DORM_MODELS(&Shelf_model, &Pair_model),
-                    DORM_LIST("library.Pair.a: (fields.E304) Reverse accessor for 'library.Pair.a' clashes with "
-                              "reverse accessor for 'library.Pair.b'.",
-                              "library.Pair.a: (fields.E305) Reverse query name for 'library.Pair.a' clashes with "
-                              "reverse query name for 'library.Pair.b'.",
-                              "library.Pair.b: (fields.E304) Reverse accessor for 'library.Pair.b' clashes with "
-                              "reverse accessor for 'library.Pair.a'.",
-                              "library.Pair.b: (fields.E305) Reverse query name for 'library.Pair.b' clashes with "
-                              "reverse query name for 'library.Pair.a'."));
 }
