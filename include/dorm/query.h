@@ -142,10 +142,17 @@ typedef struct dorm_prefetch {
     const char *lookup;        /* "books", "books__tags"          */
     struct dorm_qs *queryset;  /* NULL: the model's default        */
     const char *to_attr;       /* NULL: the relation's own cache   */
+    bool queryset_given;       /* DPrefetch got a QuerySet pointer */
 } dorm_prefetch;
 /* prefetch_related(Prefetch(...), ...):
- *   dorm_prefetch_with(qs, DPrefetch("books", recent, "recent_books")) */
-#define DPrefetch(lookup, queryset, to_attr) (&(const dorm_prefetch){(lookup), (queryset), (to_attr)})
+ *   dorm_prefetch_with(qs, DPrefetch("books", recent, "recent_books"))
+ * The queryset argument written as NULL is the model's default.  A
+ * QuerySet pointer that is NULL is one that could not be built (every call
+ * returning a QuerySet gives NULL only when it failed): the prefetch fails
+ * with DORM_ENOMEM rather than loading every related row. */
+#define DORM__QS_GIVEN(x) _Generic((x), struct dorm_qs *: true, const struct dorm_qs *: true, default: false)
+#define DPrefetch(lookup, queryset, to_attr) \
+    (&(const dorm_prefetch){(lookup), (queryset), (to_attr), DORM__QS_GIVEN(queryset)})
 DORM_API dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items);
 #define dorm_prefetch_with(qs, ...) dorm_qs_prefetch_with((qs), (const dorm_prefetch *const[]){__VA_ARGS__, NULL})
 /* The objects a Prefetch with to_attr stored on obj, NULL-terminated (*n: how
@@ -163,14 +170,18 @@ DORM_API void **dorm_prefetched(const void *obj, const char *to_attr, size_t *n)
  * As in Django, a none() QuerySet's union() is that of the others that are
  * not none() (one alone: that QuerySet itself, which filter() accepts);
  * intersection() with a none() and difference() from one are that none(). */
-DORM_API dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all);
-DORM_API dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others);
-DORM_API dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others);
-#define DORM__QSLIST(...) ((dorm_qs *const[]){__VA_ARGS__, NULL})
-#define dorm_union(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), false)
-#define dorm_union_all(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), true)
-#define dorm_intersection(qs, ...) dorm_qs_intersection((qs), DORM__QSLIST(__VA_ARGS__))
-#define dorm_difference(qs, ...) dorm_qs_difference((qs), DORM__QSLIST(__VA_ARGS__))
+/* The n others are counted, not NULL-terminated: a NULL among them is a
+ * QuerySet that could not be built, and fails the combination with
+ * DORM_ENOMEM (a shorter list would silently leave its rows out). */
+DORM_API dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, size_t n, bool all);
+DORM_API dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others, size_t n);
+DORM_API dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others, size_t n);
+#define DORM__QSLIST(...) ((dorm_qs *const[]){__VA_ARGS__})
+#define DORM__QSCOUNT(...) (sizeof(DORM__QSLIST(__VA_ARGS__)) / sizeof(dorm_qs *))
+#define dorm_union(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), DORM__QSCOUNT(__VA_ARGS__), false)
+#define dorm_union_all(qs, ...) dorm_qs_union((qs), DORM__QSLIST(__VA_ARGS__), DORM__QSCOUNT(__VA_ARGS__), true)
+#define dorm_intersection(qs, ...) dorm_qs_intersection((qs), DORM__QSLIST(__VA_ARGS__), DORM__QSCOUNT(__VA_ARGS__))
+#define dorm_difference(qs, ...) dorm_qs_difference((qs), DORM__QSLIST(__VA_ARGS__), DORM__QSCOUNT(__VA_ARGS__))
 
 /* annotate(alias=expression, ...): each object gets the value of the
  * expression, read with dorm_annotation(obj, "alias").  Aggregates over

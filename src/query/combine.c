@@ -29,12 +29,13 @@ static dorm_qs *fail_clone(const dorm_qs *qs, int code, const char *msg) {
     return c ? dorm_qs__fail(c, code, "%s", msg) : NULL;
 }
 
-static dorm_qs *combine(dorm_qs *qs, dorm_qs *const *others, int combinator, bool all) {
+static dorm_qs *combine(dorm_qs *qs, dorm_qs *const *others, size_t n, int combinator, bool all) {
     if (!qs || qs->err) return qs;
-    size_t n = 0;
-    while (others && others[n]) n++;
-    for (size_t i = 0; i < n; i++)
+    if (n && !others) return fail_clone(qs, DORM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!others[i]) return fail_clone(qs, DORM_ENOMEM, "out of memory");
         if (others[i]->err) return fail_clone(qs, others[i]->err, dorm_qs_errmsg(others[i]));
+    }
     /* Django's intersection() with a none() part is that part, as is its
      * difference() from a none() first part: no combination, so nothing a
      * backend without INTERSECT or EXCEPT refuses. */
@@ -79,14 +80,14 @@ static dorm_qs *combine(dorm_qs *qs, dorm_qs *const *others, int combinator, boo
     return c;
 }
 
-dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, bool all) {
-    return combine(qs, others, DORM_COMBINE_UNION, all);
+dorm_qs *dorm_qs_union(dorm_qs *qs, dorm_qs *const *others, size_t n, bool all) {
+    return combine(qs, others, n, DORM_COMBINE_UNION, all);
 }
-dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others) {
-    return combine(qs, others, DORM_COMBINE_INTERSECTION, false);
+dorm_qs *dorm_qs_intersection(dorm_qs *qs, dorm_qs *const *others, size_t n) {
+    return combine(qs, others, n, DORM_COMBINE_INTERSECTION, false);
 }
-dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others) {
-    return combine(qs, others, DORM_COMBINE_DIFFERENCE, false);
+dorm_qs *dorm_qs_difference(dorm_qs *qs, dorm_qs *const *others, size_t n) {
+    return combine(qs, others, n, DORM_COMBINE_DIFFERENCE, false);
 }
 
 /* The 1-based position of an ordering term among the selected columns, or 0. */

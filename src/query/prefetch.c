@@ -20,6 +20,7 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items) {
     for (size_t i = 0; i < n; i++) {
         const dorm_prefetch *p = items[i];
         if (!p->lookup || !*p->lookup) return dorm_qs__fail(c, DORM_EVALUE, "A prefetch lookup needs a path.");
+        if (p->queryset_given && !p->queryset) return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
         if (p->queryset && p->queryset->err)
             return dorm_qs__fail(c, p->queryset->err, "%s", p->queryset->errmsg ? p->queryset->errmsg : "");
         if (p->queryset && p->queryset->mode != DORM_MODE_OBJECTS)
@@ -29,6 +30,7 @@ dorm_qs *dorm_qs_prefetch_with(dorm_qs *qs, const dorm_prefetch *const *items) {
                                  dorm_errmsg(c->cx));
         copies[i].lookup = dorm_strdup(c->cx, p->lookup);
         copies[i].queryset = p->queryset;
+        copies[i].queryset_given = p->queryset_given;
         copies[i].to_attr = p->to_attr ? dorm_strdup(c->cx, p->to_attr) : NULL;
         if (!copies[i].lookup || (p->to_attr && !copies[i].to_attr))
             return dorm_qs__fail(c, DORM_ENOMEM, "out of memory");
@@ -47,7 +49,7 @@ dorm_qs *dorm_qs_prefetch_related(dorm_qs *qs, const char *const *paths) {
     dorm_prefetch *plain = dorm_alloc(qs->cx, sizeof(*plain) * (n ? n : 1));
     if (!items || !plain) return dorm_qs__fail(qs, DORM_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        plain[i] = (dorm_prefetch){paths[i], NULL, NULL};
+        plain[i] = (dorm_prefetch){paths[i], NULL, NULL, false};
         items[i] = &plain[i];
     }
     items[n] = NULL;

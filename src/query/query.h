@@ -114,57 +114,59 @@ typedef struct dorm_col {
     const dorm_fmeta *out;
 } dorm_col;
 
+/* Small members are paired so that the struct has no holes: every chained
+ * call copies it and every dorm_all() zeroes it. */
 struct dorm_qs {
     dorm_ctx *cx;
     const dorm_meta *meta;
-    int err;
     const char *errmsg;
+    int err;
     int njoins;
     const dorm_join *joins;
     const dorm_where *where;
-    int norder;
     const dorm_order *order;
+    int norder;
     bool ordered_explicitly; /* order_by() was called (even with no fields) */
     bool reversed;
-    int64_t low;
-    int64_t high; /* -1: no upper bound                            */
     bool distinct;
     bool empty; /* none()                                        */
+    int64_t low;
+    int64_t high; /* -1: no upper bound                            */
     int generation;
     dorm_qs_mode mode;
-    int ncols;
     const dorm_col *cols;
     const char *const *col_names;
+    int ncols;
     int nann;
     const dorm_ann *ann;
-    bool group_by; /* GROUP BY is written (an annotation aggregates) */
+    const dorm_rexpr *const *group;
     int ngroup; /* the minimal GROUP BY list (Django's tuple of
                                  values() fields), or 0: every selected column */
-    const dorm_rexpr *const *group;
-    uint64_t deferred; /* fields left out by only()/defer()             */
+    bool group_by; /* GROUP BY is written (an annotation aggregates) */
     bool only_mode; /* only() was called: deferred lists what it left out */
-    int nselrel;
-    const dorm_selrel *selrel;
-    int combinator; /* union() ...: DORM_COMBINE_*, or 0             */
-    bool combinator_all; /* union(all=True)                               */
-    int ncombined;
-    dorm_qs *const *combined; /* the parts, the first one this QuerySet's origin */
     bool outer_refs; /* an OuterRef names a query around it: a subquery only */
+    bool combinator_all; /* union(all=True)                               */
+    uint64_t deferred; /* fields left out by only()/defer()             */
+    const dorm_selrel *selrel;
+    int nselrel;
+    int combinator; /* union() ...: DORM_COMBINE_*, or 0             */
+    dorm_qs *const *combined; /* the parts, the first one this QuerySet's origin */
+    int ncombined;
     int subq_height; /* how deep the subqueries in it nest (0: none)  */
     const char *const *alias_names; /* written as a subquery: U0, U1, ...       */
     const dorm_prefetch *const *prefetch; /* prefetch_related lookups, NULL-terminated */
     const dorm_qs_class *klass; /* its manager's QuerySet class; NULL: plain    */
     const dorm_lock_opts *lock; /* select_for_update(), or NULL             */
-    int using_db; /* using(): 1 + the alias's place; 0: routed   */
     const void *hint; /* the routers' hints['instance'], or NULL     */
+    int using_db; /* using(): 1 + the alias's place; 0: routed   */
     bool tenant_filtered; /* the row-level tenant filter was added       */
     /* result cache */
     bool done;
     void **objs;
     size_t nobjs;
     const dorm_row **rows;
-    int fetch_err; /* the last fetching call's error (not sticky: the next runs) */
     const char *fetch_errmsg;
+    int fetch_err; /* the last fetching call's error (not sticky: the next runs) */
 };
 
 /* A resolved path "a__b__c". */

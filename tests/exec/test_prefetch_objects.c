@@ -113,3 +113,18 @@ Test(prefetch_objects, errors) {
     qs = dorm_prefetch_with(dorm_all(T.cx, Author), DPrefetch("books", NULL, "bad name"));
     cr_assert_eq(dorm_qs_errcode(qs), DORM_EVALUE);
 }
+
+/* A QuerySet that could not be built (NULL, as every call gives it when an
+ * allocation fails) fails the prefetch: loading every related row instead
+ * would drop its filter without a word.  NULL written as NULL is the
+ * default QuerySet. */
+Test(prefetch_objects, unbuilt_queryset_fails) {
+    size_t n;
+    dorm_qs *unbuilt = NULL;
+    dorm_qs *qs = dorm_prefetch_with(dorm_all(T.cx, Author), DPrefetch("books", unbuilt, "long"));
+    cr_assert_eq(dorm_qs_errcode(qs), DORM_ENOMEM);
+    cr_assert_null(dorm_list(qs, &n));
+    cr_assert_eq(dorm_errcode(T.cx), DORM_ENOMEM);
+    qs = dorm_prefetch_with(dorm_all(T.cx, Author), DPrefetch("books", NULL, "all_books"));
+    cr_assert_not_null(dorm_list(qs, &n), "%s", dorm_errmsg(T.cx));
+}

@@ -216,7 +216,13 @@ Test(combinators, union_with_none) {
     u = dorm_union(none, dorm_none(authors()));
     cr_assert_eq(dorm_qs_errcode(dorm_filter(u, DQ("pk__gt", 0))), DORM_OK);
     cr_assert_eq(dorm_count(u), 0);
-    cr_assert_eq(dorm_exists(dorm_qs_union(none, NULL, false)), 0);
+    cr_assert_eq(dorm_exists(dorm_qs_union(none, NULL, 0, false)), 0);
+    /* A part that could not be built (NULL) fails the combination: a list
+     * cut short there would leave its rows out. */
+    dorm_qs *unbuilt = NULL;
+    cr_assert_eq(dorm_qs_errcode(dorm_union(JS, unbuilt, MODERN)), DORM_ENOMEM);
+    cr_assert_eq(dorm_qs_errcode(dorm_intersection(JS, unbuilt)), DORM_ENOMEM);
+    cr_assert_eq(dorm_qs_errcode(dorm_difference(JS, MODERN, unbuilt)), DORM_ENOMEM);
     /* none() of a union matches nothing and is still a union. */
     u = dorm_none(dorm_union(JS, MODERN));
     cr_assert_eq(dorm_count(u), 0);
