@@ -3,14 +3,16 @@
  * queries on one session so that shapes and plans are hit again with other
  * values (and other path texts in the same buffers).
  *
- * Input: up to MAX_OPS operations, each a model byte, two bytes of
- * QuerySet steps, then the conditions of filter(), exclude() and get()
- * (a count byte, then three bytes each: path, lookup and value kind, value).
- * Every operation runs on a session whose caches live across operations
- * and inputs, then on a second session on the same file whose caches are
- * cleared first: any difference (objects' keys, rows, counts, error codes or
- * messages) is a finding.  The fuzz build defines DORM_ASSERTS, so every
- * shape or plan hit is also compiled the ordinary way and compared. */
+ * Input: up to MAX_OPS operations, each a model byte, three bytes of
+ * QuerySet steps and the call (get, list, count, first), then the
+ * conditions of filter(), exclude() and get() (a count byte, then three
+ * bytes each: path, lookup and value kind, value).  Every operation runs
+ * on a session whose caches live across operations and inputs, then on a
+ * second session on the same file whose caches are cleared first: any
+ * difference (objects' keys, rows, counts, error codes or messages) is a
+ * finding, as is a get() that differs from the rows it filters listed
+ * whole and counted.  The fuzz build defines DORM_ASSERTS, so every shape
+ * or plan hit is also compiled the ordinary way and compared. */
 #include <stdio.h>
 #include <string.h>
 
