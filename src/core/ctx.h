@@ -40,6 +40,9 @@ struct dorm_ctx {
     int nblocks, blocks_cap;
     int err;
     char *errmsg; /* malloc'd, replaced by each error; NULL: "" */
+    /* The model dorm_all() found last in which registry, and its meta: a
+     * loop asks for the same one over and over (query/queryset.c). */
+    const void *last_reg, *last_model, *last_meta;
     /* query policies (exec/policy.c) */
     dorm_nplusone nplusone;
     dorm_notice_fn notice;

@@ -44,7 +44,8 @@ static void ptrvec_free(ptrvec *p) {
 
 static int start(dorm_qs *qs) {
     if (!qs) return DORM_ENOMEM;
-    dorm_error_clear(qs->cx);
+    /* No call when there is nothing to clear, as in a loop of gets. */
+    if (qs->cx->err || qs->cx->errmsg) dorm_error_clear(qs->cx);
     if (qs->err) return dorm_qs__reraise(qs);
     if (qs->outer_refs)
         return dorm_ctx_fail(
@@ -67,7 +68,7 @@ void dorm_qs__note(dorm_qs *qs, int code) {
 /* Each public fetching call keeps its outcome on the QuerySet (the
  * context's error is the call's when it returns: start() cleared it). */
 static void *noted(dorm_qs *qs, void *out) {
-    if (qs) dorm_qs__note(qs, dorm_errcode(qs->cx));
+    if (qs) dorm_qs__note(qs, qs->cx->err);
     return out;
 }
 
@@ -302,8 +303,9 @@ static bool get_planned(dorm_qs *qs, const dorm_q *const *conds, dorm_shape *pla
     /* A context of one connection and no tenant filter: the query runs
      * where it is compiled, as the QuerySet is. */
     if (cx->conns || (cx->dbs && cx->dbs->scopes) || qs->low || qs->high >= 0) return false;
+    /* What dorm_route__qs does for such a read. */
     dorm_route r;
-    if (dorm_route__qs(qs, false, &r)) return false;
+    dorm_route__enter_db(cx, cx->db, &r);
     dorm_sql s;
     dorm_sql__init(&s, cx);
     bool hit = dorm_shape__get_plan(qs, conds, &s, plan);

@@ -76,21 +76,9 @@ static int ask(dorm_ctx *cx, bool write, const dorm_model *model, const void *in
     return own >= 0 && !listed(unavailable, alias_name(cx, own)) ? own : 0;
 }
 
-static int enter_db(dorm_ctx *cx, dorm_db *db, bool write, dorm_route *r) {
-    r->prev = cx->db;
-    r->db = db;
-    r->write = write;
-    cx->db = db;
-    cx->pinned++;
-    if (write && db->atomic_depth) db->wrote = true;
-    return 0;
-}
-
-int dorm_route__enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r) { return enter_db(cx, db, false, r); }
-
 static int enter(dorm_ctx *cx, int i, bool write, dorm_route *r) {
     dorm_db *db = dorm_route__conn(cx, i);
-    return db ? enter_db(cx, db, write, r) : DORM_ENOMEM;
+    return db ? dorm_route__enter(cx, db, write, r) : DORM_ENOMEM;
 }
 
 /* The statements a call makes for itself (the delete collector's,
@@ -107,7 +95,7 @@ static int route(dorm_ctx *cx, bool write, const dorm_model *model, const void *
         int rc = dorm_tenant__check(cx, (void *)instance);
         if (rc) return rc;
     }
-    if (!cx->conns || (cx->pinned && using < 0)) return enter_db(cx, cx->db, write, r);
+    if (!cx->conns || (cx->pinned && using < 0)) return dorm_route__enter(cx, cx->db, write, r);
     if (using >= 0) return enter(cx, using, write, r);
     if (!cx->dbs || cx->dbs->nrouters == 0) {
         int own = instance ? dorm_route__obj_alias(instance) : -1;
@@ -143,11 +131,11 @@ int dorm_route__write(dorm_ctx *cx, const dorm_model *model, const void *instanc
 
 int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r) {
     dorm_ctx *cx = qs->cx;
-    if (!qs->meta) return enter_db(cx, cx->db, write, r);
+    if (!qs->meta) return dorm_route__enter(cx, cx->db, write, r);
     int rc = cx->dbs && cx->dbs->scopes ? dorm_tenant__filter(qs) : 0;
     if (rc) return rc;
     /* A read on a context of one connection: what route() answers first. */
-    if (!write && !cx->conns) return enter_db(cx, cx->db, false, r);
+    if (!write && !cx->conns) return dorm_route__enter(cx, cx->db, false, r);
     return route(cx, write, qs->meta->model, qs->hint, qs->using_db - 1, r);
 }
 
@@ -157,17 +145,8 @@ int dorm_route__save(void *obj, dorm_route *r) {
 }
 
 int dorm_route__use(dorm_ctx *cx, dorm_route *r) {
-    if (!cx->conns || cx->pinned) return enter_db(cx, cx->db, false, r);
+    if (!cx->conns || cx->pinned) return dorm_route__enter(cx, cx->db, false, r);
     return enter(cx, cx->use, false, r);
-}
-
-void dorm_route__leave(dorm_ctx *cx, dorm_route *r) {
-    dorm_db *db = r->db;
-    if (!db) return;
-    if (r->write && db->atomic_depth == 0) db->last_write = dorm__now();
-    if (db->pool) dorm_db__idle(db);
-    cx->db = r->prev;
-    cx->pinned--;
 }
 
 /* ---- the public side ---------------------------------------------------------- */

@@ -62,15 +62,34 @@ int dorm_route__qs(dorm_qs *qs, bool write, dorm_route *r);
  * hint, or dorm_save_using's / dorm_delete_using's alias (cx->save_using,
  * taken by the first write of an object that is routed). */
 int dorm_route__save(void *obj, dorm_route *r);
-/* Enters `db` itself (an iteration going on where it started). */
-int dorm_route__enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r);
+/* Enters `db` itself (an iteration going on where it started; a read on a
+ * context of one connection).  Inline: every call enters one. */
+static inline int dorm_route__enter(dorm_ctx *cx, dorm_db *db, bool write, dorm_route *r) {
+    r->prev = cx->db;
+    r->db = db;
+    r->write = write;
+    cx->db = db;
+    cx->pinned++;
+    if (write && db->atomic_depth) db->wrote = true;
+    return 0;
+}
+static inline int dorm_route__enter_db(dorm_ctx *cx, dorm_db *db, dorm_route *r) {
+    return dorm_route__enter(cx, db, false, r);
+}
 /* Enters the connection of the calls that take Django's `using=`: the
  * context's dorm_ctx_use alias.  0 or a negative error recorded on cx. */
 int dorm_route__use(dorm_ctx *cx, dorm_route *r);
 /* Leaves: the context's connection is the one before enter again; a write
  * outside a transaction is remembered for read-your-writes, and a pool's
  * session nothing else holds goes back. */
-void dorm_route__leave(dorm_ctx *cx, dorm_route *r);
+static inline void dorm_route__leave(dorm_ctx *cx, dorm_route *r) {
+    dorm_db *db = r->db;
+    if (!db) return;
+    if (r->write && db->atomic_depth == 0) db->last_write = dorm__now();
+    if (db->pool) dorm_db__idle(db);
+    cx->db = r->prev;
+    cx->pinned--;
+}
 /* The header flags naming the connection cx runs on now (objects read
  * there belong to it). */
 static inline uint32_t dorm_route_obj_flag(const dorm_ctx *cx) {

@@ -11,12 +11,6 @@
 #include "query/shape.h"
 #include "core/alloc.h"
 
-void dorm_sql__init(dorm_sql *s, dorm_ctx *cx) {
-    memset(s, 0, offsetof(dorm_sql, used));
-    s->cx = cx;
-    s->d = cx->db->dialect;
-}
-
 void dorm_sql__free(dorm_sql *s) {
     dorm_buf_free(&s->text);
     if (!s->params_borrowed) dorm_mem__free(s->params);

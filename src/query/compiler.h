@@ -4,6 +4,9 @@
 #ifndef DORM_QUERY_COMPILER_H
 #define DORM_QUERY_COMPILER_H
 
+#include <stddef.h>
+#include <string.h>
+
 #include "query/query.h"
 
 /* A piece of SQL text and the parameters it bound. */
@@ -49,7 +52,13 @@ typedef struct dorm_sql {
     dorm_sql_used used[DORM_SQL_USED]; /* the table aliases written (from.c) */
 } dorm_sql;
 
-void dorm_sql__init(dorm_sql *s, dorm_ctx *cx);
+/* Inline: every query makes one, and the constant-size clear is then a
+ * few stores. */
+static inline void dorm_sql__init(dorm_sql *s, dorm_ctx *cx) {
+    memset(s, 0, offsetof(dorm_sql, used));
+    s->cx = cx;
+    s->d = cx->db->dialect;
+}
 void dorm_sql__free(dorm_sql *s);
 /* Appends a placeholder and its parameter. */
 void dorm_sql__param(dorm_sql *s, const dorm_value *v);

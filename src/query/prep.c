@@ -301,25 +301,8 @@ static int custom_value(dorm_ctx *cx, const dorm_fmeta *fm, const dorm_value *in
     return out->type == DORM_T_NONE ? DORM_ENOMEM : 0;
 }
 
-/* The integer kinds whose value to_int() makes. */
-static bool int_kind(dorm_kind k) {
-    switch (k) {
-    case DORM_KIND_AUTO:
-    case DORM_KIND_BIGAUTO:
-    case DORM_KIND_INT:
-    case DORM_KIND_BIGINT:
-    case DORM_KIND_SMALLINT:
-    case DORM_KIND_POSINT:
-    case DORM_KIND_POSSMALLINT: return true;
-    default: return false;
-    }
-}
-
 int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out) {
-    /* The commonest of all, a key in a get(pk=...): an integer for a
-     * column of its own kind (not a custom field's storage or a key to
-     * another model, which convert it), as to_int() makes it. */
-    if (in->type == DORM_T_INT && fm && fm->f->kind == kind && int_kind(kind)) {
+    if (dorm_prep__int_as_is(fm, kind, in)) {
         *out = dorm_v_int(in->u.i);
         return 0;
     }
@@ -333,7 +316,7 @@ int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const d
     if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, fm, in, out);
     if (fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
         return dorm_prep__value(cx, fm->target_pk, fm->value_kind, in, out);
-    if (int_kind(kind) || kind == DORM_KIND_FK) return to_int(cx, fm, in, out);
+    if (dorm_kind__is_int(kind) || kind == DORM_KIND_FK) return to_int(cx, fm, in, out);
     switch (kind) {
     case DORM_KIND_CHAR:
     case DORM_KIND_TEXT:

@@ -71,11 +71,24 @@ const dorm_meta *dorm_model__meta(dorm_ctx *cx, const dorm_model *model) {
 
 dorm_qs *dorm_qs_all(dorm_ctx *cx, const dorm_model *model) {
     if (!cx) return NULL;
-    dorm_qs *qs = dorm_alloc(cx, sizeof *qs);
-    if (!qs) return NULL;
-    qs->cx = cx;
-    qs->high = -1;
-    qs->meta = dorm_meta__of(cx->db ? cx->db->reg : NULL, model);
+    /* Written whole, not zeroed by a call and then set: every query
+     * starts here. */
+    dorm_qs *qs = dorm_arena__alloc(&cx->arena, sizeof *qs);
+    if (!qs) {
+        dorm_ctx_fail(cx, DORM_ENOMEM, "out of memory (allocating %zu bytes)", sizeof *qs);
+        return NULL;
+    }
+    const dorm_registry *reg = cx->db ? cx->db->reg : NULL;
+    const dorm_meta *meta = cx->last_meta;
+    if (!meta || cx->last_model != model || cx->last_reg != reg) {
+        meta = dorm_meta__of(reg, model);
+        if (meta) {
+            cx->last_reg = reg;
+            cx->last_model = model;
+            cx->last_meta = meta;
+        }
+    }
+    *qs = (dorm_qs){.cx = cx, .high = -1, .meta = meta};
     /* Django's AttributeError for Model.objects of an abstract model. */
     if (!qs->meta && model && model->abstract)
         return dorm_qs__fail(qs, DORM_EVALUE, "Manager isn't available; '%s.%s' is abstract", model->app_label,

@@ -227,7 +227,10 @@ static int bind_slots(dorm_sql *s, dorm_shape *sh, const dorm_shape_entry *en, c
         const dorm_shape_slot *sl = &slots[i];
         dorm_value *out = &s->params[s->nparams++];
         if (sl->cond) {
-            if (dorm_prep__value(s->cx, sl->as, sl->kind, &conds[sl->cond - 1]->value, out) || out->type != sl->type)
+            const dorm_value *in = &conds[sl->cond - 1]->value;
+            if (sl->type == DORM_T_INT && dorm_prep__int_as_is(sl->as, sl->kind, in))
+                *out = dorm_v_int(in->u.i);
+            else if (dorm_prep__value(s->cx, sl->as, sl->kind, in, out) || out->type != sl->type)
                 return NOT_AS_PLANNED;
         } else if (!slot_value(s, sh, sl, out)) {
             return dorm_ctx_fail(s->cx, DORM_ENOMEM, "out of memory (building SQL)");
@@ -380,7 +383,7 @@ static void check_plan(const dorm_qs *qs, const dorm_q *const *conds, const dorm
 /* A QuerySet whose get() has a shape key holding nothing but its model
  * and the session's (Model.objects, or a manager that adds nothing): get()
  * clears the ordering and slices it itself. */
-static bool plain_objects(const dorm_qs *qs) {
+static inline bool plain_objects(const dorm_qs *qs) {
     return qs->mode == DORM_MODE_OBJECTS && !qs->where && !qs->njoins && !qs->nselrel && !qs->deferred &&
         !qs->distinct && !qs->empty && !qs->only_mode && !qs->combinator && !qs->nann && !qs->group_by && !qs->ngroup &&
         !qs->outer_refs && !qs->subq_height && !qs->alias_names && !qs->lock;
