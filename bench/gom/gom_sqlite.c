@@ -366,9 +366,9 @@ static int run_fresh_round(const char *path, const char *name, int (*fn)(repo *,
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_fresh(const char *path, const char *name, int (*fn)(repo *, double *)) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_fresh_round(path, name, fn) < 0) return -1;
     }
@@ -450,9 +450,9 @@ static int run_read_round(repo *r, const char *name, long n, int (*fn)(repo *, d
     return 0;
 }
 
-/* bench_rounds() rounds of it, paced by bench_step. */
+/* bench_rounds(name) rounds of it, paced by bench_step. */
 static int run_read(repo *r, const char *name, long n, int (*fn)(repo *, double *, uint64_t *)) {
-    for (int round = 0, rounds = bench_rounds(); round < rounds; round++) {
+    for (int round = 0, rounds = bench_rounds(name); round < rounds; round++) {
         bench_step(name);
         if (run_read_round(r, name, n, fn) < 0) return -1;
     }
