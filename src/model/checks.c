@@ -250,15 +250,21 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
             check_key(c, where, fm);
         if (f->on_delete == DORM_ON_DELETE_UNSET)
             report(c, where, "dorm.E005", "ForeignKey must set on_delete (DORM_CASCADE, DORM_PROTECT, ...).");
-        if (f->on_delete == DORM_SET_NULL && !f->null)
+        if (f->on_delete == DORM_SET_NULL && !f->null) {
             report(c, where, "fields.E320", "Field specifies on_delete=SET_NULL, but cannot be null.");
-        if (f->on_delete == DORM_SET_DEFAULT && f->default_value.type == DORM_T_NONE && !f->default_fn)
+            hint(c, "Set null=True argument on the field, or change the on_delete rule.");
+        }
+        if (f->on_delete == DORM_SET_DEFAULT && f->default_value.type == DORM_T_NONE && !f->default_fn) {
             report(c, where, "fields.E321", "Field specifies on_delete=SET_DEFAULT, but has no default value.");
+            hint(c, "Set a default value, or change the on_delete rule.");
+        }
         if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NONE && !f->on_delete_set_fn)
             report(c, where, "dorm.E014",
                    "Field specifies on_delete=DORM_SET, but no .on_delete_set value or function.");
-        if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NULL && !f->on_delete_set_fn && !f->null)
+        if (f->on_delete == DORM_SET && f->on_delete_set.type == DORM_T_NULL && !f->on_delete_set_fn && !f->null) {
             report(c, where, "fields.E320", "Field specifies on_delete=SET(None), but cannot be null.");
+            hint(c, "Set null=True argument on the field, or change the on_delete rule.");
+        }
     } else if (f->to) {
         report(c, where, "dorm.E006", "Only relation fields may set 'to'.");
     }
@@ -554,6 +560,18 @@ static void check_model(checker *c, const dorm_meta *m) {
         report(c, m->label, "dorm.E007", "Models must have a name and an app label.");
         return;
     }
+    /* Django's _check_model_name_db_lookup_clashes (not for an automatic
+     * join model, which its checks do not see). */
+    size_t nlen = strlen(model->name);
+    if (!m->auto_for && (model->name[0] == '_' || model->name[nlen - 1] == '_'))
+        report(c, m->label, "models.E023",
+               "The model name '%s' cannot start or end with an underscore as it collides with the query lookup "
+               "syntax.",
+               model->name);
+    else if (!m->auto_for && strstr(model->name, "__"))
+        report(c, m->label, "models.E024",
+               "The model name '%s' cannot contain double underscores as it collides with the query lookup syntax.",
+               model->name);
     bool alias_like = m->db_table[0] >= 'T' && m->db_table[0] <= 'Z' && m->db_table[1];
     for (const char *p = m->db_table + 1; alias_like && *p; p++) alias_like = *p >= '0' && *p <= '9';
     if (alias_like)

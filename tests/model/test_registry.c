@@ -383,3 +383,50 @@ Test(checks, catalogue_table_names) {
     cr_expect_null(dorm_table__name_reserved("library_pg_x"));
     cr_expect_null(dorm_table__name_reserved("pg"));
 }
+
+/* ---- Django's model-name and on_delete checks ---- */
+
+typedef struct Named {
+    DORM_OBJECT;
+    int64_t id;
+} Named;
+static const dorm_field Named_fields[] = {DORM_AUTO(Named, id), DORM_END};
+static const dorm_model Leading_model = {
+    .abi = DORM_MODEL_ABI, .name = "_Hidden", .app_label = "library", .size = sizeof(Named), .fields = Named_fields};
+static const dorm_model Trailing_model = {
+    .abi = DORM_MODEL_ABI, .name = "Draft_", .app_label = "library", .size = sizeof(Named), .fields = Named_fields};
+static const dorm_model Double_model = {
+    .abi = DORM_MODEL_ABI, .name = "Book__Copy", .app_label = "library", .size = sizeof(Named), .fields = Named_fields};
+
+Test(checks, model_names_that_clash_with_lookups) {
+    test_expect_messages(DORM_MODELS(&Leading_model, &Trailing_model, &Double_model),
+                         DORM_LIST("library._Hidden: (models.E023) The model name '_Hidden' cannot start or end with "
+                                   "an underscore as it collides with the query lookup syntax.",
+                                   "library.Draft_: (models.E023) The model name 'Draft_' cannot start or end with an "
+                                   "underscore as it collides with the query lookup syntax.",
+                                   "library.Book__Copy: (models.E024) The model name 'Book__Copy' cannot contain "
+                                   "double underscores as it collides with the query lookup syntax."));
+}
+
+typedef struct Loan {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Publisher) lender;
+    DORM_FK(Publisher) keeper;
+} Loan;
+static const dorm_field Loan_fields[] = {
+    DORM_AUTO(Loan, id),
+    DORM_FOREIGN_KEY(Loan, lender, Publisher, .on_delete = DORM_SET_NULL),
+    DORM_FOREIGN_KEY(Loan, keeper, Publisher, .on_delete = DORM_SET_DEFAULT, .related_name = "kept"),
+    DORM_END,
+};
+static const dorm_model Loan_model = DORM_MODEL(Loan, "library", Loan_fields);
+
+Test(checks, on_delete_that_cannot_be_applied) {
+    test_expect_messages(
+        DORM_MODELS(&Publisher_model, &Loan_model),
+        DORM_LIST("library.Loan.lender: (fields.E320) Field specifies on_delete=SET_NULL, but cannot be null.\n\tHINT: "
+                  "Set null=True argument on the field, or change the on_delete rule.",
+                  "library.Loan.keeper: (fields.E321) Field specifies on_delete=SET_DEFAULT, but has no default "
+                  "value.\n\tHINT: Set a default value, or change the on_delete rule."));
+}
