@@ -33,14 +33,8 @@ static const char *kind_message(dorm_kind k, const char *code) {
 }
 
 const char *dorm_kind__invalid_message(dorm_kind k) {
+    if (dorm_kind_is_int(k)) return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value must be an integer.";
     switch (k) {
-    case DORM_KIND_AUTO:
-    case DORM_KIND_BIGAUTO:
-    case DORM_KIND_INT:
-    case DORM_KIND_BIGINT:
-    case DORM_KIND_SMALLINT:
-    case DORM_KIND_POSINT:
-    case DORM_KIND_POSSMALLINT: return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value must be an integer.";
     case DORM_KIND_FLOAT: return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value must be a float.";
     case DORM_KIND_DECIMAL: return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value must be a decimal number.";
     case DORM_KIND_BOOL: return "\xe2\x80\x9c%(value)s\xe2\x80\x9d value must be either True or False.";

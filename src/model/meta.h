@@ -244,6 +244,20 @@ static inline bool dorm_kind_is_text(dorm_kind k) {
     default: return false;
     }
 }
+/* Whether a kind stores an integer of its own (not a key to another
+ * model). */
+static inline bool dorm_kind_is_int(dorm_kind k) {
+    switch (k) {
+    case DORM_KIND_AUTO:
+    case DORM_KIND_BIGAUTO:
+    case DORM_KIND_INT:
+    case DORM_KIND_BIGINT:
+    case DORM_KIND_SMALLINT:
+    case DORM_KIND_POSINT:
+    case DORM_KIND_POSSMALLINT: return true;
+    default: return false;
+    }
+}
 /* The max_length a text kind has when a field gives none (Django's: email
  * 254, URL 200, slug 50, file and image 100), else 0. */
 static inline int dorm_kind_max_length(dorm_kind k) {

@@ -316,7 +316,7 @@ int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const d
     if (in->type == DORM_T_OBJECT && fm && fm == fm->owner->pk) return object_key(cx, fm->owner, fm, in, out);
     if (fm && fm->f->kind == DORM_KIND_FK && kind == fm->value_kind)
         return dorm_prep__value(cx, fm->target_pk, fm->value_kind, in, out);
-    if (dorm_kind__is_int(kind) || kind == DORM_KIND_FK) return to_int(cx, fm, in, out);
+    if (dorm_kind_is_int(kind) || kind == DORM_KIND_FK) return to_int(cx, fm, in, out);
     switch (kind) {
     case DORM_KIND_CHAR:
     case DORM_KIND_TEXT:

@@ -291,25 +291,12 @@ dorm_qs *dorm_qs__m2m(dorm_qs *qs, const struct dorm_rel *rel, dorm_value key, b
  * `what` names the field in messages.  0 or DORM_EVALUE / DORM_EVALIDATION
  * recorded on cx. */
 int dorm_prep__value(dorm_ctx *cx, const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in, dorm_value *out);
-/* The integer kinds of columns (not a key to another model). */
-static inline bool dorm_kind__is_int(dorm_kind k) {
-    switch (k) {
-    case DORM_KIND_AUTO:
-    case DORM_KIND_BIGAUTO:
-    case DORM_KIND_INT:
-    case DORM_KIND_BIGINT:
-    case DORM_KIND_SMALLINT:
-    case DORM_KIND_POSINT:
-    case DORM_KIND_POSSMALLINT: return true;
-    default: return false;
-    }
-}
 /* Whether dorm_prep__value gives `in` as it is: the commonest value of
  * all, an integer for a column of its own integer kind (a key in a
  * get(pk=...); not a custom field's storage or a key to another model,
  * which convert it). */
 static inline bool dorm_prep__int_as_is(const dorm_fmeta *fm, dorm_kind kind, const dorm_value *in) {
-    return in->type == DORM_T_INT && fm && fm->f->kind == kind && dorm_kind__is_int(kind);
+    return in->type == DORM_T_INT && fm && fm->f->kind == kind && dorm_kind_is_int(kind);
 }
 /* Resolves an expression on the clone qs (adding joins; aggregates join
  * LEFT OUTER).  0 or a negative error recorded on qs. */
