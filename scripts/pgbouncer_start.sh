@@ -31,6 +31,7 @@ if { [[ ${#as_owner[@]} -gt 0 ]] && ! "${as_owner[@]}" test -x "$dir"; } || [[ $
     rmdir "$dir" 2>/dev/null || true
     dir=$(mktemp -d /tmp/dorm-pgb.XXXXXX)
 fi
+rm -rf "$dir/sock"
 mkdir -p "$dir/sock"
 port=$((pport + 10))
 echo '"dorm" ""' >"$dir/users.txt"
@@ -57,11 +58,20 @@ if ! timeout 30 "${as_owner[@]}" "$bin" -d -q "$dir/pgbouncer.ini"; then
     cat "$dir/pgbouncer.log" >&2 2>/dev/null || true
     exit 1
 fi
+# The socket file appears at bind(), before PgBouncer listens on it: a
+# client in between is refused.  Ready means pg_isready got an answer (0
+# accepting, 1 rejecting), not merely that the file exists.
+PGBIN=$(sed -n 's/^PGBIN=//p' "$primary")
+ready=2
 for _ in $(seq 100); do
-    [[ -S $dir/sock/.s.PGSQL.$port ]] && break
+    if [[ -S $dir/sock/.s.PGSQL.$port ]]; then
+        ready=0
+        "$PGBIN/pg_isready" -q -h "$dir/sock" -p "$port" -d dorm_test -U dorm -t 2 || ready=$?
+        [[ $ready -le 1 ]] && break
+    fi
     sleep 0.1
 done
-[[ -S $dir/sock/.s.PGSQL.$port ]] || { echo "pgbouncer_start.sh: no socket after 10 s" >&2; cat "$dir/pgbouncer.log" >&2; exit 1; }
+[[ $ready -le 1 ]] || { echo "pgbouncer_start.sh: PgBouncer not accepting on $dir/sock after 10 s" >&2; cat "$dir/pgbouncer.log" >&2; exit 1; }
 url="postgres:///dorm_test?host=$dir/sock&port=$port&user=dorm&prepare=0"
 echo "URL=$url" >>"$state"
 echo "$url"
