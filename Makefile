@@ -84,22 +84,22 @@ bench:
 	@if [ -f bench/run.sh ]; then bash bench/run.sh $(BENCH_BUILD)/bench; \
 	 else echo "make bench: no bench/run.sh yet; programs are in $(BENCH_BUILD)/bench/"; fi
 
-# The same workloads on a private PostgreSQL server bench/run_pg.sh starts,
+# The same workloads on a private PostgreSQL server bench/run_server.sh starts,
 # then reads from 1, 2 and 4 threads through pools and a hot standby
 # (bench/run_scale.sh).
 bench-postgres:
 	@scripts/deps.sh build bench
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
-	@bash bench/run_pg.sh $(BENCH_BUILD)/bench
+	@bash bench/run_server.sh pg $(BENCH_BUILD)/bench
 	@bash bench/run_scale.sh $(BENCH_BUILD)/bench
 
-# The same workloads on a private MariaDB server bench/run_mysql.sh starts.
+# The same workloads on a private MariaDB server bench/run_server.sh starts.
 bench-mysql:
 	@scripts/deps.sh bench
 	cmake -S . -B $(BENCH_BUILD) $(RELEASE) -DDORM_TESTS=OFF -DDORM_BENCH=ON
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
-	@bash bench/run_mysql.sh $(BENCH_BUILD)/bench
+	@bash bench/run_server.sh my $(BENCH_BUILD)/bench
 
 # The library alone, in a build folder of its own (so it can run beside
 # `make test`), needing only the libraries libdorm links: PREFIX, DESTDIR and

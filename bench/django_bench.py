@@ -63,7 +63,7 @@ def postgres_settings(url):
 
 
 def mysql_settings(url):
-    """Django's DATABASES entry for bench/run_mysql.sh's mysql:// URL, with
+    """Django's DATABASES entry for the mysql:// URL of bench/run_server.sh my, with
     utf8mb4 as dorm connects."""
     parts = urlsplit(url)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}

@@ -11,7 +11,7 @@
 #include <mysql.h>
 
 /* Opens a connection to `url` (mysql://user@host/db?unix_socket=PATH, the
- * parts bench/run_mysql.sh's server uses) with utf8mb4, CLIENT_FOUND_ROWS
+ * parts the server of bench/run_server.sh my uses) with utf8mb4, CLIENT_FOUND_ROWS
  * and READ COMMITTED, as dorm and Django connect.  NULL on failure
  * (message on stderr, prefixed by `who`). */
 MYSQL *bench_my_connect(const char *who, const char *url);

@@ -3,7 +3,7 @@
 # operation, the ratio of the medians, and "noisy" where the spread of
 # either (max - min, relative to its median) is wider than the difference
 # that ratio reports (it then says nothing).  Reads the
-# "bench ..." lines of run.sh / run_pg.sh; prints nothing for one round.
+# "bench ..." lines of run.sh / run_server.sh; prints nothing for one round.
 function field(line, key,    i, n, parts, kv) {
     n = split(line, parts, " ")
     for (i = 1; i <= n; i++) {

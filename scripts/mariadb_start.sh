@@ -6,7 +6,7 @@
 # database dorm_test; scripts/mariadb_stop.sh stops and removes it.
 # Usage: scripts/mariadb_start.sh [DIR]
 #   $DORM_MY_STATE names the state file (default build/mariadb.env), so that a
-#   second server (bench/run_mysql.sh's) can run beside the tests' one.
+#   second server (that of bench/run_server.sh my) can run beside the tests' one.
 set -euo pipefail
 
 cd "$(dirname "$0")/.." || exit 1

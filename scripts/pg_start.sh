@@ -6,7 +6,7 @@
 # creates); scripts/pg_stop.sh stops and removes it.
 # Usage: scripts/pg_start.sh [DIR]
 #   $DORM_PG_STATE names the state file (default build/pg.env), so that a
-#   second server (bench/run_pg.sh's) can run beside the tests' one.
+#   second server (that of bench/run_server.sh pg) can run beside the tests' one.
 set -euo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
