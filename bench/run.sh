@@ -155,5 +155,5 @@ echo "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), $($CC --version |
     "load average before: $LOAD"
 echo
 
-awk -v gom=1 -f "$ROOT/bench/table.awk" "$OUT/results.txt"
-awk -f "$ROOT/bench/spread.awk" "$OUT/results.txt"
+awk -v gom=1 -f "$ROOT/bench/field.awk" -f "$ROOT/bench/table.awk" "$OUT/results.txt"
+awk -f "$ROOT/bench/field.awk" -f "$ROOT/bench/spread.awk" "$OUT/results.txt"

@@ -175,5 +175,5 @@ echo "$VERSION," \
     "load average before: $LOAD"
 echo
 
-awk -f "$ROOT/bench/table.awk" "$RESULTS"
-awk -f "$ROOT/bench/spread.awk" "$RESULTS"
+awk -f "$ROOT/bench/field.awk" -f "$ROOT/bench/table.awk" "$RESULTS"
+awk -f "$ROOT/bench/field.awk" -f "$ROOT/bench/spread.awk" "$RESULTS"

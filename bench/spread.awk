@@ -3,15 +3,8 @@
 # operation, the ratio of the medians, and "noisy" where the spread of
 # either (max - min, relative to its median) is wider than the difference
 # that ratio reports (it then says nothing).  Reads the
-# "bench ..." lines of run.sh / run_server.sh; prints nothing for one round.
-function field(line, key,    i, n, parts, kv) {
-    n = split(line, parts, " ")
-    for (i = 1; i <= n; i++) {
-        split(parts[i], kv, "=")
-        if (kv[1] == key) return substr(parts[i], length(key) + 2)
-    }
-    return ""
-}
+# "bench ..." lines of run.sh / run_server.sh (after field.awk); prints
+# nothing for one round.
 # Sorts the k values of v[impl, w, 1..k] in place (insertion sort: a few rounds).
 function sort_values(impl, w, k,    i, j, t) {
     for (i = 2; i <= k; i++) {

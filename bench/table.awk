@@ -3,14 +3,6 @@
 # dorm and Django in µs per operation and their ratios, and a warning for
 # every checksum that differs from raw C's.  -v gom=1 (SQLite) adds the
 # Django/raw, libgom and libgom/dorm columns.
-function field(line, key,    i, n, parts, kv) {
-    n = split(line, parts, " ")
-    for (i = 1; i <= n; i++) {
-        split(parts[i], kv, "=")
-        if (kv[1] == key) return substr(parts[i], length(key) + 2)
-    }
-    return ""
-}
 # The median of the rounds of impl on w (each round the best of its runs).
 function median(impl, w,    k, i, j, t, a) {
     k = cnt[impl, w]
