@@ -236,3 +236,134 @@ Test(natural_keys, dumpdata_writes_what_django_writes) {
                        "\"press\": 1, \"labels\": [1], \"cowriters\": [2]}}")) == 0,
         "%s", plain);
 }
+
+static void write_fixture(const char *name, const char *text) {
+    FILE *f = fopen(test_tmpdir_path(name), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int load(const char *name) { return dorm_loaddata(T.cx, DORM_LIST(test_tmpdir_path(name)), NULL); }
+
+/* Dumped with both flags, loaded into an empty database: the same rows
+ * (writers and presses get keys of their own, every relation follows). */
+Test(natural_keys, round_trip_into_an_empty_database) {
+    fill();
+    /* Values only: quotes, a backslash, SQL and unicode go through bound. */
+    cr_assert_not_null(dorm_create(T.cx, Writer, .name = "Zo\xc3\xab '); DROP TABLE shelf_writer; -- \\ \xe6\x9d\xb1"));
+    Writer *z = dorm_get(dorm_all(T.cx, Writer), DQ("name__startswith", "Zo"));
+    cr_assert_not_null(z, "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Press, .name = "\"; --", .city = "M\xc3\xbcnchen"));
+    Volume *v = dorm_create(T.cx, Volume, .title = "Third", .writer = {z->id, NULL});
+    cr_assert_not_null(v, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_related_add(v, "cowriters", (void *const[]){z}, 1), 0, "%s", dorm_errmsg(T.cx));
+    dorm_dumpdata_opts both = {.indent = 2, .natural_foreign = true, .natural_primary = true};
+    const char *first = dump_with(both);
+    size_t n = strlen(first);
+    char *copy = malloc(n + 1);
+    memcpy(copy, first, n + 1);
+    close_shelf();
+    open_shelf();
+    write_fixture("shelf.json", copy);
+    cr_assert_eq(load("shelf.json"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(dump_with(both), copy);
+    free(copy);
+    Volume *third = dorm_get(dorm_all(T.cx, Volume), DQ("title", "Third"));
+    cr_assert_not_null(third, "%s", dorm_errmsg(T.cx));
+    Writer *w = dorm_get(dorm_all(T.cx, Writer), DQ("pk", third->writer.id));
+    cr_assert_not_null(w, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(w->name, "Zo\xc3\xab '); DROP TABLE shelf_writer; -- \\ \xe6\x9d\xb1");
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Writer)), 3);
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Press)), 3);
+    cr_expect_eq(dorm_count(dorm_related(third, "cowriters")), 1);
+}
+
+/* An object without "pk" is the row with its natural key when there is one
+ * (updated, its key kept), else a new row; keys may point forward to
+ * objects later in the fixtures. */
+Test(natural_keys, loaddata_matches_rows_by_natural_key) {
+    Writer *a = dorm_create(T.cx, Writer, .name = "Jane Austen");
+    cr_assert_not_null(a, "%s", dorm_errmsg(T.cx));
+    int64_t jane = a->id;
+    write_fixture(
+        "f.json",
+        "[{\"model\": \"shelf.volume\", \"pk\": 7, \"fields\": {\"title\": \"Emma\", \"writer\": [\"Jane "
+        "Austen\"], \"press\": [\"P\", \"Q\"], \"labels\": [], \"cowriters\": [[\"Bob\"], [\"Jane Austen\"]]}},"
+        " {\"model\": \"shelf.press\", \"fields\": {\"name\": \"P\", \"city\": \"Q\"}},"
+        " {\"model\": \"shelf.writer\", \"fields\": {\"name\": \"Jane Austen\", \"born\": \"1775-12-16\"}},"
+        " {\"model\": \"shelf.writer\", \"fields\": {\"name\": \"Bob\"}}]");
+    cr_assert_eq(load("f.json"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Writer)), 2);
+    Writer *again = dorm_get(dorm_all(T.cx, Writer), DQ("name", "Jane Austen"));
+    cr_assert_not_null(again, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(again->id, jane);
+    cr_expect_eq(again->born.year, 1775);
+    Volume *v = dorm_get(dorm_all(T.cx, Volume), DQ("pk", 7));
+    cr_assert_not_null(v, "%s", dorm_errmsg(T.cx));
+    Press *p = dorm_get(dorm_all(T.cx, Press), DQ("name", "P"));
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(v->writer.id, jane);
+    cr_expect_eq(v->press.id, p->id);
+    cr_expect_eq(dorm_count(dorm_related(v, "cowriters")), 2);
+}
+
+/* A natural key naming no row: Django's DeserializationError, and nothing
+ * of the fixture stays. */
+Test(natural_keys, loaddata_errors_leave_nothing) {
+    cr_assert_not_null(dorm_create(T.cx, Writer, .name = "Jane Austen"));
+    write_fixture("press.json",
+                  "[{\"model\": \"shelf.label\", \"pk\": 1, \"fields\": {\"label\": \"x\"}},"
+                  " {\"model\": \"shelf.volume\", \"pk\": 1, \"fields\": {\"title\": \"Emma\", \"writer\":"
+                  " [\"Jane Austen\"], \"press\": [\"X\", \"Y\"], \"labels\": [], \"cowriters\": []}}]");
+    cr_expect_lt(load("press.json"), 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "Press matching query does not exist.: (shelf.volume:pk=1) field_value was '['X', 'Y']'");
+    write_fixture("m2m.json",
+                  "[{\"model\": \"shelf.label\", \"pk\": 1, \"fields\": {\"label\": \"x\"}},"
+                  " {\"model\": \"shelf.volume\", \"pk\": 1, \"fields\": {\"title\": \"Emma\", \"writer\":"
+                  " [\"Jane Austen\"], \"press\": null, \"labels\": [], \"cowriters\": [[\"Jane Austen\"],"
+                  " [\"No'body\"]]}}]");
+    cr_expect_lt(load("m2m.json"), 0);
+    cr_expect_str_eq(dorm_errmsg(T.cx),
+                     "Writer matching query does not exist.: (shelf.volume:pk=1) field_value was '[\"No'body\"]'");
+    write_fixture("count.json",
+                  "[{\"model\": \"shelf.volume\", \"pk\": 1, \"fields\": {\"title\": \"Emma\", \"writer\":"
+                  " [\"Jane Austen\", \"x\"]}}]");
+    cr_expect_lt(load("count.json"), 0);
+    char want[512];
+    snprintf(want, sizeof want,
+             "Problem installing fixture '%s': object 1 (shelf.volume:pk=1), field 'writer': The natural key of "
+             "Writer has 1 value(s); 2 were given.",
+             test_tmpdir_path("count.json"));
+    cr_expect_str_eq(dorm_errmsg(T.cx), want);
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Label)), 0);
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Volume)), 0);
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Writer)), 1);
+}
+
+/* Meta natural_key names the model's own plain fields; its dependencies
+ * name models. */
+typedef struct Badly {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+    DORM_FK(Badly) parent;
+} Badly;
+static const dorm_model Badly_model;
+static const dorm_field Badly_fields[] = {
+    DORM_AUTO(Badly, id), DORM_CHAR(Badly, name, .max_length = 10),
+    DORM_FOREIGN_KEY(Badly, parent, Badly, .on_delete = DORM_CASCADE, .null = true), DORM_END};
+static const dorm_model Badly_model =
+    DORM_MODEL(Badly, "library", Badly_fields, .natural_key = DORM_LIST("name", "nope", "parent"),
+               .natural_key_dependencies = DORM_LIST("library.Badly", "library.Gone", "nodot"));
+
+Test(natural_keys, checks_refuse_what_is_not_a_field_or_model) {
+    test_expect_messages(
+        DORM_MODELS(&Badly_model),
+        DORM_LIST("library.Badly: (dorm.E038) 'natural_key' refers to the nonexistent field 'nope'.",
+                  "library.Badly: (dorm.E038) 'natural_key' refers to the relation field 'parent'; it may name only "
+                  "plain fields.",
+                  "library.Badly: (dorm.E038) 'natural_key_dependencies' refers to the unknown model 'library.Gone'.",
+                  "library.Badly: (dorm.E038) 'natural_key_dependencies' refers to the unknown model 'nodot'."));
+}
