@@ -437,3 +437,27 @@ Test(natural_keys, a_cycle_is_broken_as_django_breaks_it) {
                      "[\"a\"]}}]\n");
     free(buf);
 }
+
+/* `manage dumpdata --natural-foreign --natural-primary` (on an SQLite file
+ * the command opens itself). */
+Test(natural_keys, manage_dumpdata_takes_the_flags) {
+    char url[600];
+    snprintf(url, sizeof url, "sqlite:///%s", test_tmpdir_path("cli.db"));
+    dorm_db *db = dorm_db_open(url, T.reg);
+    cr_assert_not_null(db);
+    dorm_ctx *saved = T.cx;
+    T.cx = dorm_ctx_new(db);
+    cr_assert_eq(dorm_create_all(T.cx), 0, "%s", dorm_errmsg(T.cx));
+    fill();
+    dorm_ctx_free(T.cx);
+    T.cx = saved;
+    dorm_db_close(db);
+    const char *out = test_tmpdir_path("cli.json");
+    const char *args[] = {
+        "dumpdata", "--database", url, "--natural-foreign", "--natural-primary", "--indent", "2", "-o",
+        out,        "shelf",      NULL};
+    cr_assert_eq(dorm_manage(10, (char **)args, (const dorm_app *const[]){&shelf_app, NULL}), 0);
+    const char *text = test_read_file(out);
+    cr_assert_not_null(text);
+    cr_expect_str_eq(text, django_both_indent2);
+}
