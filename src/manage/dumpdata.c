@@ -2,6 +2,7 @@
  * fixture, with Django's value formats and many-to-many values as lists of
  * keys; with natural keys, relations written as the natural keys of their
  * targets, models ordered as Django's sort_dependencies and "pk" left out. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,17 +349,29 @@ static json_t *object_json(dumper *d, const dorm_meta *m, const void *obj, dorm_
     return o;
 }
 
+/* Python's json writes the escapes of control characters in lower case
+ * ("\u001f"), jansson in upper case; a backslash outside an escape cannot
+ * occur in JSON text. */
+static char *python_escapes(char *text) {
+    for (char *p = text; p && *p; p++) {
+        if (*p != '\\') continue;
+        if (*++p == 'u')
+            for (int i = 1; i <= 4 && p[i]; i++) p[i] = (char)tolower((unsigned char)p[i]);
+    }
+    return text;
+}
+
 /* The fixture's text as Django's JSON serializer frames it: with an indent,
  * each object on lines of its own after "[" and the list closed by "]" on a
  * line; without, objects separated by ", ".  NULL when out of memory. */
 static char *fixture_text(json_t *all, int indent) {
-    if (indent <= 0) return json_dumps(all, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (indent <= 0) return python_escapes(json_dumps(all, JSON_PRESERVE_ORDER));
     dorm_buf b = DORM_BUF_INIT;
     dorm_buf_putc(&b, '[');
     size_t i;
     json_t *o;
     json_array_foreach(all, i, o) {
-        char *text = json_dumps(o, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_INDENT(indent));
+        char *text = python_escapes(json_dumps(o, JSON_PRESERVE_ORDER | JSON_INDENT(indent)));
         if (!text) b.failed = true;
         dorm_buf_puts(&b, i ? ",\n" : "\n");
         dorm_buf_puts(&b, text ? text : "");

@@ -461,3 +461,28 @@ Test(natural_keys, manage_dumpdata_takes_the_flags) {
     cr_assert_not_null(text);
     cr_expect_str_eq(text, django_both_indent2);
 }
+
+/* Django's JSON serializer writes unicode as it is (ensure_ascii=False),
+ * escaping control characters only.  Django: Label(label='Zo\u00eb \u6771
+ * \u2028 \x1f\t/'), Writer(name='\u6771\u4eac "x"'), dumpdata shelf.label
+ * shelf.writer with both flags. */
+Test(natural_keys, dumpdata_writes_unicode_as_django) {
+    cr_assert_not_null(dorm_create(T.cx, Label, .label = "Zo\xc3\xab \xe6\x9d\xb1 \xe2\x80\xa8 \x1f\t/"));
+    Writer *w = dorm_new(T.cx, Writer);
+    cr_assert_not_null(w);
+    w->name = "\xe6\x9d\xb1\xe4\xba\xac \"x\"";
+    dorm_set_null(w, born);
+    cr_assert_eq(dorm_save(w), 0, "%s", dorm_errmsg(T.cx));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_dumpdata_with(T.cx, DORM_LIST("shelf.label", "shelf.writer"),
+                                &(dorm_dumpdata_opts){.natural_foreign = true, .natural_primary = true}, out);
+    fclose(out);
+    cr_expect_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(buf,
+                     "[{\"model\": \"shelf.label\", \"pk\": 1, \"fields\": {\"label\": \"Zo\xc3\xab \xe6\x9d\xb1 "
+                     "\xe2\x80\xa8 \\u001f\\t/\"}}, {\"model\": \"shelf.writer\", \"fields\": {\"name\": "
+                     "\"\xe6\x9d\xb1\xe4\xba\xac \\\"x\\\"\", \"born\": null}}]\n");
+    free(buf);
+}
