@@ -54,7 +54,10 @@ DORM_API int dorm_dumpdata_with_(struct dorm_ctx *cx, const char *const *labels,
  * with (see dorm_migrate). */
 #define dorm_dumpdata_with(...) dorm_dumpdata_with_(__VA_ARGS__, sizeof(dorm_dumpdata_opts))
 /* loaddata: installs the objects of the fixture files (NULL-terminated), all
- * in one transaction, keeping their keys; "Installed N object(s) from M
+ * in one transaction, keeping their keys; a key given as a list is the
+ * natural key of a row (set after the last object when that row comes
+ * later), and an object without "pk" whose model has a natural_key is the
+ * row with that natural key if there is one; "Installed N object(s) from M
  * fixture(s)" to `out` when not NULL.  0 or a negative error whose message
  * names the fixture file, the object and the field ("Problem installing
  * fixture 'x.json': object 2 (library.book:pk=1), field 'author': ..."), or

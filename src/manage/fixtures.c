@@ -1,9 +1,8 @@
-/* fixtures.c - dumpdata and loaddata in Django's JSON fixture format
- * ([{"model": "library.book", "pk": 1, "fields": {...}}]) with Django's
- * value formats, many-to-many values as lists of keys, loading all or
- * nothing in one transaction (rows may point forward: keys are checked after
- * the load where they cannot be deferred, MySQL), sequences reset on
- * PostgreSQL afterwards. */
+/* fixtures.c - loaddata: Django's JSON fixtures ([{"model": "library.book",
+ * "pk": 1, "fields": {...}}], dumpdata.c writes them) installed all or
+ * nothing in one transaction, keys and natural keys resolved (rows may point
+ * forward: keys are checked after the load where they cannot be deferred,
+ * MySQL), sequences reset on PostgreSQL afterwards. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
