@@ -486,3 +486,65 @@ Test(natural_keys, dumpdata_writes_unicode_as_django) {
                      "\"\xe6\x9d\xb1\xe4\xba\xac \\\"x\\\"\", \"born\": null}}]\n");
     free(buf);
 }
+
+/* A multi-table child without its key keeps its link to the parent (as the
+ * parent's natural key), and loads back.  Django's models: Person(name
+ * unique, natural_key (name,)), Staff(Person) with role; dumpdata club with
+ * both flags. */
+typedef struct Person {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Person;
+typedef struct Staff {
+    DORM_OBJECT;
+    Person person;
+    DORM_FK(Person) person_ptr;
+    const char *role;
+} Staff;
+static const dorm_model Person_model, Staff_model;
+static const dorm_field Person_fields[] = {DORM_AUTO(Person, id),
+                                           DORM_CHAR(Person, name, .max_length = 50, .unique = true), DORM_END};
+static const dorm_model Person_model = DORM_MODEL(Person, "club", Person_fields, .natural_key = DORM_LIST("name"));
+static const dorm_field Staff_fields[] = {DORM_PARENT(Staff, person, Person),
+                                          DORM_PARENT_LINK(Staff, person_ptr, Person),
+                                          DORM_CHAR(Staff, role, .max_length = 50), DORM_END};
+static const dorm_model Staff_model = DORM_MODEL(Staff, "club", Staff_fields, .natural_key = DORM_LIST("name"));
+static const dorm_app club_app = {.label = "club", .models = DORM_MODELS(&Person_model, &Staff_model)};
+
+static const char *dump_club(void) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = dorm_dumpdata_with(T.cx, DORM_LIST("club"),
+                                &(dorm_dumpdata_opts){.natural_foreign = true, .natural_primary = true}, out);
+    fclose(out);
+    cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
+    const char *r = dorm_strdup(T.cx, buf);
+    free(buf);
+    return r;
+}
+
+Test(natural_keys, a_child_keeps_its_parent_link) {
+    test_db_close();
+    test_db_open_apps((const dorm_app *const[]){&club_app, NULL});
+    cr_assert_not_null(dorm_create(T.cx, Person, .name = "Bob"));
+    Staff *ann = dorm_new(T.cx, Staff);
+    cr_assert_not_null(ann);
+    ann->person.name = "Ann";
+    ann->role = "chair";
+    cr_assert_eq(dorm_save(ann), 0, "%s", dorm_errmsg(T.cx));
+    const char *django = "[{\"model\": \"club.person\", \"fields\": {\"name\": \"Bob\"}}, {\"model\": \"club.person\", "
+                         "\"fields\": {\"name\": \"Ann\"}}, {\"model\": \"club.staff\", \"fields\": {\"person_ptr\": "
+                         "[\"Ann\"], \"role\": \"chair\"}}]\n";
+    cr_expect_str_eq(dump_club(), django);
+    write_fixture("club.json", django);
+    cr_assert_eq(dorm_qs_delete(dorm_all(T.cx, Person), NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm_count(dorm_all(T.cx, Staff)), 0);
+    cr_assert_eq(load("club.json"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Person)), 2);
+    Staff *again = dorm_get(dorm_all(T.cx, Staff), DQ("name", "Ann"));
+    cr_assert_not_null(again, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(again->role, "chair");
+    cr_expect_str_eq(dump_club(), django);
+}
