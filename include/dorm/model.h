@@ -491,7 +491,7 @@ typedef struct dorm_manager {
  * registry refuses a model whose layout is not the library's (a program
  * built against other headers: dorm.E037), before it reads a field.  Raised
  * with any change to those structs (see CONTRIBUTING.md). */
-#define DORM_MODEL_ABI 1
+#define DORM_MODEL_ABI 2
 
 /* A model: a struct type, its field table and its Meta options. */
 typedef struct dorm_model {
@@ -530,6 +530,15 @@ typedef struct dorm_model {
      * entry (DORM_PARENT) names: the same table, its own managers,
      * ordering and functions; no table of its own. */
     bool proxy;
+    /* natural_key(): the fields whose values name a row without its key,
+     * DORM_LIST("name", "country"), in the order fixtures write them; also
+     * Django's get_by_natural_key (one get() on the default manager with
+     * each field equal to its value).  Plain fields of the model's own;
+     * NULL: none (the model is dumped by its key). */
+    const char *const *natural_key;
+    /* natural_key.dependencies: the models ("app.Model") that dumpdata
+     * --natural-foreign writes before this one. */
+    const char *const *natural_key_dependencies;
 } dorm_model;
 
 /* An empty Meta list, where leaving the option out would inherit the

@@ -1,9 +1,8 @@
-/* fixtures.c - dumpdata and loaddata in Django's JSON fixture format
- * ([{"model": "library.book", "pk": 1, "fields": {...}}]) with Django's
- * value formats, many-to-many values as lists of keys, loading all or
- * nothing in one transaction (rows may point forward: keys are checked after
- * the load where they cannot be deferred, MySQL), sequences reset on
- * PostgreSQL afterwards. */
+/* fixtures.c - loaddata: Django's JSON fixtures ([{"model": "library.book",
+ * "pk": 1, "fields": {...}}], dumpdata.c writes them) installed all or
+ * nothing in one transaction, keys and natural keys resolved (rows may point
+ * forward: keys are checked after the load where they cannot be deferred,
+ * MySQL), sequences reset on PostgreSQL afterwards. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +12,10 @@
 #include "migrate/migration.h"
 #include "core/alloc.h"
 #include "core/json.h"
+#include "model/messages.h"
+#include "manage/fixtures.h"
 
 /* ---- base64 (BinaryField) ------------------------------------------------ */
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static char *b64_encode(dorm_ctx *cx, const unsigned char *p, size_t n) {
-    char *out = dorm_alloc(cx, (n + 2) / 3 * 4 + 1), *o = out;
-    if (!out) return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-        *o++ = b64[v >> 18 & 63];
-        *o++ = b64[v >> 12 & 63];
-        *o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
-        *o++ = i + 2 < n ? b64[v & 63] : '=';
-    }
-    *o = '\0';
-    return out;
-}
 
 static dorm_bytes b64_decode(dorm_ctx *cx, const char *s) {
     size_t n = strlen(s);
@@ -39,9 +24,9 @@ static dorm_bytes b64_decode(dorm_ctx *cx, const char *s) {
     unsigned v = 0;
     int bits = 0;
     for (size_t i = 0; out && i < n && s[i] != '='; i++) {
-        const char *c = strchr(b64, s[i]);
+        const char *c = strchr(DORM_FIXTURE__B64, s[i]);
         if (!c || !*c) continue;
-        v = v << 6 | (unsigned)(c - b64);
+        v = v << 6 | (unsigned)(c - DORM_FIXTURE__B64);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
@@ -49,203 +34,6 @@ static dorm_bytes b64_decode(dorm_ctx *cx, const char *s) {
         }
     }
     return (dorm_bytes){out, k};
-}
-
-/* ---- dumpdata ----------------------------------------------------------------- */
-
-/* Django's DjangoJSONEncoder: ISO dates, times to milliseconds, "Z" for UTC. */
-static json_t *value_json(dorm_ctx *cx, const dorm_fmeta *fm, dorm_value v) {
-    char tmp[DORM_FMT_MAX];
-    switch (v.type) {
-    case DORM_T_NULL: return json_null();
-    case DORM_T_INT: return json_integer(v.u.i);
-    case DORM_T_FLOAT: return json_real(v.u.f);
-    case DORM_T_BOOL: return json_boolean(v.u.b);
-    case DORM_T_DECIMAL: dorm_decimal_format(v.u.dec, tmp); return json_string(tmp);
-    case DORM_T_DATE: dorm_date_format(v.u.date, tmp); return json_string(tmp);
-    case DORM_T_UUID: dorm_uuid_format_dashed(v.u.uuid, tmp); return json_string(tmp);
-    /* DurationField.value_to_string: duration_string. */
-    case DORM_T_DURATION: dorm_duration_format(v.u.dur, tmp); return json_string(tmp);
-    case DORM_T_BYTES: {
-        const char *enc = b64_encode(cx, v.u.p, v.len);
-        return json_string(enc ? enc : "");
-    }
-    case DORM_T_TIME:
-    case DORM_T_DATETIME: {
-        if (v.type == DORM_T_TIME)
-            dorm_time_format(v.u.time, tmp);
-        else
-            dorm_datetime_format(v.u.dt, tmp);
-        char *sp = strchr(tmp, ' ');
-        if (sp) *sp = 'T';
-        char *dot = strchr(tmp, '.');
-        if (dot && strlen(dot) > 4) dot[4] = '\0';
-        if (v.type == DORM_T_DATETIME) strcat(tmp, "Z");
-        return json_string(tmp);
-    }
-    case DORM_T_TEXT:
-        if (fm->f->kind == DORM_KIND_JSON) {
-            int code;
-            size_t n = v.len == DORM_STRLEN ? strlen(v.u.s) : v.len;
-            json_t *j = dorm_json__loadb(v.u.s, n, JSON_DECODE_ANY, NULL, &code);
-            if (j) return j;
-        }
-        return json_stringn(v.u.s, v.len == DORM_STRLEN ? strlen(v.u.s) : v.len);
-    default: return json_null();
-    }
-}
-
-static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm);
-
-/* An object's key in a fixture: a composite key is the list of its parts'
- * values ([1, "A755H"], what Django 5.2's fixtures hold). */
-static json_t *pk_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *pk) {
-    if (!dorm_fmeta_composite(pk)) return field_json(cx, obj, pk);
-    json_t *a = json_array();
-    for (int i = 0; a && i < pk->nparts; i++) json_array_append_new(a, field_json(cx, obj, pk->parts[i]));
-    return a;
-}
-
-/* A field's value in a fixture: a program's type writes its to_text when it
- * has one (Django's value_to_string), else its database value.  NULL when
- * out of memory. */
-static json_t *field_json(dorm_ctx *cx, const void *obj, const dorm_fmeta *fm) {
-    dorm_value v = dorm_field__get(obj, fm);
-    const dorm_field_type *t = fm->f->kind == DORM_KIND_CUSTOM ? fm->f->type : NULL;
-    if (t && t->to_text && v.type != DORM_T_NULL) {
-        const char *s = t->to_text(dorm_cmember(obj, fm), cx);
-        return s ? json_string(s) : NULL;
-    }
-    return value_json(cx, fm->storage ? fm->storage : fm, v);
-}
-
-/* model pk -> list of related keys, for one many-to-many field. */
-static int m2m_values(dorm_ctx *cx, const dorm_rel *rel, dorm_hmap *out) {
-    dorm_qs *qs = dorm_qs_order_by(dorm_qs_all(cx, rel->through->model), (const char *const[]){"pk", NULL});
-    qs = dorm_qs_values_list(qs, false, (const char *const[]){rel->fk->attname, rel->to_fk->attname, NULL});
-    size_t n;
-    const dorm_row **rows = dorm_rows(qs, &n);
-    if (!rows) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const void *k = dorm_key__bytes(&rows[i]->values[0], &len);
-        json_t *list = dorm_hmap__get(out, k, len);
-        if (!list) {
-            if (!(list = json_array())) return DORM_ENOMEM;
-            if (dorm_hmap__put(out, k, len, list)) {
-                json_decref(list);
-                return DORM_ENOMEM;
-            }
-        }
-        if (json_array_append_new(list, value_json(cx, rel->to_fk, rows[i]->values[1]))) return DORM_ENOMEM;
-    }
-    return DORM_OK;
-}
-
-static void free_list(const void *key, size_t klen, void *value, void *payload) {
-    (void)key, (void)klen, (void)payload;
-    json_decref(value);
-}
-
-/* A many-to-many field of m itself whose join table Django serializes with
- * it (an automatic one; a `through` model is dumped as a model). */
-static bool dumped_m2m(const dorm_meta *m, const dorm_rel *rel) {
-    if (!rel->fk || !rel->through || !rel->through->auto_for) return false;
-    for (const dorm_field *f = m->table; f && f->name; f++)
-        if (f == rel->m2m && strcmp(rel->name, f->name) == 0) return true;
-    return false;
-}
-
-static bool selected(const dorm_meta *m, const char *const *labels) {
-    /* Django's dumpdata serializes no proxy: its rows are its model's. */
-    if (m->auto_for || m->proxy) return false;
-    if (!labels || !labels[0]) return true;
-    for (size_t i = 0; labels[i]; i++) {
-        const char *dot = strchr(labels[i], '.');
-        if (!dot && strcmp(labels[i], m->model->app_label) == 0) return true;
-        if (dot && dorm_same__name(labels[i], m->label)) return true;
-    }
-    return false;
-}
-
-/* dumpdata reads each model through its default manager, or with --all
- * (`base`) through its base manager. */
-static int dump(dorm_ctx *cx, const char *const *labels, int indent, bool base, FILE *out) {
-    dorm_error_clear(cx);
-    /* jansson's calls are not checked one by one: an allocation that failed
-     * anywhere (a field, a key, an object left out) fails the whole dump. */
-    dorm_json__init();
-    unsigned long failures = dorm_mem__failures();
-    const dorm_registry *reg = cx->db->reg;
-    for (size_t i = 0; labels && labels[i]; i++) {
-        bool known = false;
-        for (int k = 0; k < reg->nmodels && !known; k++)
-            known = selected(reg->metas[k], (const char *const[]){labels[i], NULL});
-        if (!known) return dorm_ctx_fail(cx, DORM_EVALUE, "No installed app or model with label '%s'.", labels[i]);
-    }
-    json_t *all = json_array();
-    int rc = DORM_OK;
-    for (int k = 0; k < reg->nmodels && !rc; k++) {
-        const dorm_meta *m = reg->metas[k];
-        if (!selected(m, labels)) continue;
-        dorm_hmap *m2m = dorm_mem__calloc((size_t)m->nm2m + 1, sizeof *m2m);
-        if (!m2m) {
-            rc = DORM_ENOMEM;
-            break;
-        }
-        for (int r = 0; r < m->nm2m && !rc; r++)
-            if (dumped_m2m(m, &m->m2m[r])) rc = m2m_values(cx, &m->m2m[r], &m2m[r]);
-        size_t n = 0;
-        dorm_qs *qs = base ? dorm_qs_base(cx, m->model) : dorm_qs_default(cx, m->model);
-        void **objs = rc ? NULL : dorm_qs_list(dorm_qs_order_by(qs, (const char *const[]){"pk", NULL}), &n);
-        if (!rc && !objs) rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-        size_t i = 0;
-        for (; !rc && i < n; i++) {
-            dorm_progress__emit(cx, "dumpdata", m->label, (int64_t)i, (int64_t)n);
-            json_t *o = json_object(), *fields = json_object();
-            json_object_set_new(o, "model", json_string(m->label_lower));
-            json_object_set_new(o, "pk", pk_json(cx, objs[i], m->pk));
-            /* A multi-table child's own fields: its parent is an object of its own. */
-            for (int f = m->first_local; f < m->nfields; f++)
-                if (&m->fields[f] != m->pk)
-                    json_object_set_new(fields, m->fields[f].f->name, field_json(cx, objs[i], &m->fields[f]));
-            for (int r = 0; r < m->nm2m; r++) {
-                if (!dumped_m2m(m, &m->m2m[r])) continue;
-                dorm_value pk = dorm_pk__value(objs[i]);
-                size_t len;
-                const void *k = dorm_key__bytes(&pk, &len);
-                json_t *list = dorm_hmap__get(&m2m[r], k, len);
-                json_object_set_new(fields, m->m2m[r].name, list ? json_incref(list) : json_array());
-            }
-            json_object_set_new(o, "fields", fields);
-            json_array_append_new(all, o);
-        }
-        dorm_progress__finish(cx, "dumpdata", m->label, rc ? (int64_t)i - 1 : (int64_t)n, (int64_t)n);
-        for (int r = 0; r < m->nm2m; r++) {
-            dorm_hmap__each(&m2m[r], free_list, NULL);
-            dorm_hmap__free(&m2m[r]);
-        }
-        dorm_mem__free(m2m);
-    }
-    if (!rc) {
-        size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (indent > 0 ? JSON_INDENT(indent) : 0);
-        char *text = json_dumps(all, flags);
-        if (!text || dorm_mem__failures() != failures)
-            rc = DORM_ENOMEM;
-        else if (fputs(text, out) < 0 || fputc('\n', out) == EOF)
-            rc = dorm_ctx_fail(cx, DORM_EOPERATIONAL, "Cannot write the fixture: %s", strerror(errno));
-        dorm_mem__free(text);
-    }
-    json_decref(all);
-    return dorm__record(cx, rc);
-}
-
-int dorm_dumpdata(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
-    return dump(cx, labels, indent, false, out);
-}
-
-int dorm_dumpdata_all(dorm_ctx *cx, const char *const *labels, int indent, FILE *out) {
-    return dump(cx, labels, indent, true, out);
 }
 
 /* ---- loaddata ------------------------------------------------------------------ */
@@ -260,6 +48,14 @@ typedef struct loader {
     unsigned long failures; /* dorm_mem__failures() at the start */
     int64_t total, done; /* objects in every file, and installed    */
     const char *file; /* the file being installed                */
+    /* Keys given as natural keys of rows not there yet (Django's
+     * handle_forward_references): set once every object is in. */
+    struct deferred {
+        void *obj;
+        const char *field;
+        json_t *value;
+    } * deferred;
+    size_t ndeferred;
 } loader;
 
 /* A JSON number for an integer kind, in the kind's range (Django's
@@ -354,6 +150,165 @@ static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj
     return rc;
 }
 
+/* ---- natural keys -------------------------------------------------------------- */
+
+static size_t natural_size(const dorm_meta *m) {
+    size_t n = 0;
+    while (m->model->natural_key && m->model->natural_key[n]) n++;
+    return n;
+}
+
+/* The row of m whose natural key fields have the values `vals`, through its
+ * default manager (Django's get_by_natural_key); NULL with the error of
+ * get() on cx (DoesNotExist: "Author matching query does not exist."). */
+static void *natural_get(dorm_ctx *cx, const dorm_meta *m, const dorm_value *vals) {
+    size_t n = natural_size(m);
+    dorm_q *q = dorm_alloc(cx, sizeof *q * n);
+    const dorm_q **conds = dorm_alloc(cx, sizeof *conds * (n + 1));
+    if (!q || !conds) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        q[i] = (dorm_q){DORM_Q_LEAF, m->model->natural_key[i], vals[i], NULL};
+        conds[i] = &q[i];
+    }
+    conds[n] = NULL;
+    return dorm_qs_get(dorm_qs_default(cx, m->model), conds);
+}
+
+/* The row of m a fixture's natural key (a JSON list) names.  NULL with an
+ * error on cx. */
+static void *natural_lookup(dorm_ctx *cx, const dorm_meta *m, json_t *key) {
+    size_t n = natural_size(m);
+    if (json_array_size(key) != n) {
+        dorm_ctx_fail(cx, DORM_EVALUE, "The natural key of %s has %zu value(s); %zu were given.", m->model->name, n,
+                      json_array_size(key));
+        return NULL;
+    }
+    dorm_value *vals = dorm_alloc(cx, sizeof *vals * (n + 1));
+    for (size_t i = 0; vals && i < n; i++)
+        if (fixture_value(cx, dorm_meta__field(m, m->model->natural_key[i]), json_array_get(key, i), &vals[i]))
+            return NULL;
+    return vals ? natural_get(cx, m, vals) : NULL;
+}
+
+/* A key field's value given as a natural key: the value of the field it
+ * points at in the row named.  0 or an error on cx. */
+static int natural_fk(dorm_ctx *cx, const dorm_fmeta *fm, json_t *key, dorm_value *out) {
+    const void *row = natural_lookup(cx, fm->target, key);
+    if (!row) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    *out = dorm_field__get(row, fm->target_pk);
+    return DORM_OK;
+}
+
+/* The objects a many-to-many value names, by key or natural key; NULL
+ * with an error on cx, and in *bad the natural key that failed. */
+static void **m2m_targets(dorm_ctx *cx, const dorm_rel *rel, json_t *j, size_t *n, json_t **bad) {
+    const dorm_meta *t = rel->model;
+    *n = json_array_size(j);
+    void **targets = dorm_alloc(cx, sizeof(void *) * (*n + 1));
+    for (size_t i = 0; targets && i < *n; i++) {
+        json_t *key = json_array_get(j, i);
+        dorm_value v;
+        if (json_is_array(key) && natural_size(t)) {
+            *bad = key;
+            if (!(targets[i] = natural_lookup(cx, t, key))) return NULL;
+            continue;
+        }
+        targets[i] = dorm_new_(cx, t->model);
+        if (!targets[i] || fixture_value(cx, t->pk, key, &v) || dorm_field__set(targets[i], t->pk, &v)) return NULL;
+        dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
+    }
+    return targets;
+}
+
+/* An object without a key whose model has a natural key takes the key of
+ * the row with its natural key, if there is one (Django's build_instance).
+ * 0 or an error on cx. */
+static int natural_pk(dorm_ctx *cx, const dorm_meta *m, void *obj) {
+    size_t n = natural_size(m);
+    dorm_value *vals = dorm_alloc(cx, sizeof *vals * (n + 1));
+    if (!vals) return DORM_ENOMEM;
+    for (size_t i = 0; i < n; i++) vals[i] = dorm_field__get(obj, dorm_meta__field(m, m->model->natural_key[i]));
+    const void *row = natural_get(cx, m, vals);
+    if (!row) {
+        if (dorm_errcode(cx) != DORM_EDOESNOTEXIST) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+        dorm_error_clear(cx);
+        return DORM_OK;
+    }
+    dorm_value pk = dorm_pk__value(row);
+    return dorm_field__set(obj, m->pk, &pk);
+}
+
+static int defer(loader *l, void *obj, const char *field, json_t *value) {
+    struct deferred *d = dorm_mem__realloc(l->deferred, sizeof *d * (l->ndeferred + 1));
+    if (!d) return dorm_ctx_fail(l->cx, DORM_ENOMEM, "out of memory");
+    l->deferred = d;
+    l->deferred[l->ndeferred++] = (struct deferred){obj, field, value};
+    dorm_error_clear(l->cx);
+    return DORM_OK;
+}
+
+/* Python's repr() of a fixture's natural key (['Jane', 3]), for Django's
+ * "field_value was" part. */
+static const char *json_repr(dorm_ctx *cx, json_t *j) {
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_buf_putc(&b, '[');
+    for (size_t i = 0; i < json_array_size(j); i++) {
+        json_t *e = json_array_get(j, i);
+        dorm_value v = json_is_string(e) ? dorm_v_text(json_string_value(e))
+            : json_is_integer(e)         ? dorm_v_int(json_integer_value(e))
+            : json_is_real(e)            ? dorm_v_float(json_real_value(e))
+            : json_is_boolean(e)         ? dorm_v_bool(json_is_true(e))
+            : json_is_array(e)           ? dorm_v_text(json_repr(cx, e))
+                                         : dorm_v_null();
+        if (i) dorm_buf_puts(&b, ", ");
+        if (json_is_array(e))
+            dorm_buf_puts(&b, v.u.s ? v.u.s : "");
+        else
+            dorm_value__repr(&b, &v);
+    }
+    dorm_buf_putc(&b, ']');
+    const char *r = b.failed ? "[...]" : dorm_strdup(cx, b.data);
+    dorm_buf_free(&b);
+    return r;
+}
+
+/* Sets the keys whose rows came later in the fixtures, and saves their
+ * objects again; a natural key that names no row then is Django's
+ * DeserializationError. */
+static int load_deferred(loader *l) {
+    dorm_ctx *cx = l->cx;
+    for (size_t i = 0; i < l->ndeferred; i++) {
+        struct deferred *d = &l->deferred[i];
+        const dorm_meta *m = dorm_meta_of_obj(d->obj);
+        const dorm_fmeta *fm = dorm_meta__field(m, d->field);
+        const dorm_rel *rel = fm ? NULL : dorm_meta__m2m_accessor(m, d->field);
+        json_t *bad = d->value;
+        int rc;
+        dorm_value v;
+        if (fm) {
+            if (!(rc = natural_fk(cx, fm, d->value, &v)) && !(rc = dorm_field__set(d->obj, fm, &v)))
+                rc = dorm_save__raw(d->obj);
+        } else {
+            size_t n;
+            void **targets = m2m_targets(cx, rel, d->value, &n, &bad);
+            rc = targets           ? dorm_related_set(d->obj, d->field, targets, n)
+                : dorm_errcode(cx) ? dorm_errcode(cx)
+                                   : DORM_ENOMEM;
+        }
+        if (rc == DORM_EDOESNOTEXIST) {
+            dorm_value pk = dorm_pk__value(d->obj);
+            dorm_buf b = DORM_BUF_INIT;
+            dorm_value__str(&b, &pk);
+            const char *msg = dorm_strdup(cx, dorm_errmsg(cx));
+            rc = dorm_ctx_fail(cx, DORM_EVALUE, "%s: (%s:pk=%s) field_value was '%s'", msg ? msg : "", m->label_lower,
+                               b.failed ? "?" : b.data, json_repr(cx, bad));
+            dorm_buf_free(&b);
+        }
+        if (rc) return rc;
+    }
+    return DORM_OK;
+}
+
 static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     dorm_ctx *cx = l->cx;
     const char *label = json_string_value(json_object_get(o, "model"));
@@ -379,7 +334,13 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
     json_t *j;
     json_object_foreach(fields, name, j) {
         const dorm_fmeta *fm = dorm_meta__field(m, name);
-        if (fm) {
+        if (fm && fm->f->kind == DORM_KIND_FK && json_is_array(j) && natural_size(fm->target)) {
+            if ((rc = natural_fk(cx, fm, j, &v)) == DORM_EDOESNOTEXIST)
+                rc = defer(l, obj, fm->f->name, j);
+            else if (!rc)
+                rc = dorm_field__set(obj, fm, &v);
+            if (rc) return where(cx, rc, file, index, o, name);
+        } else if (fm) {
             if (!(rc = fixture_value(cx, fm, j, &v))) rc = dorm_field__set(obj, fm, &v);
             if (rc) return where(cx, rc, file, index, o, name);
         } else if (!dorm_meta__m2m_accessor(m, name)) {
@@ -387,23 +348,21 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
             return where(cx, DORM_EVALUE, file, index, o, NULL);
         }
     }
+    if ((!pk || json_is_null(pk)) && natural_size(m) && (rc = natural_pk(cx, m, obj)))
+        return where(cx, rc, file, index, o, NULL);
     /* Rows keep their keys: save() updates one that exists, else inserts;
      * raw, as Django's loaddata saves (fields as given, signals say raw). */
     if ((rc = dorm_save__raw(obj))) return where(cx, rc, file, index, o, NULL);
     json_object_foreach(fields, name, j) {
         const dorm_rel *rel = dorm_meta__m2m_accessor(m, name);
         if (!rel) continue;
-        size_t n = json_array_size(j);
-        void **targets = dorm_alloc(cx, sizeof(void *) * (n + 1));
-        for (size_t i = 0; targets && i < n && !rc; i++) {
-            targets[i] = dorm_new_(cx, rel->model->model);
-            if (!targets[i] || fixture_value(cx, rel->model->pk, json_array_get(j, i), &v) ||
-                dorm_field__set(targets[i], rel->model->pk, &v))
-                rc = dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
-            else
-                dorm_hdr(targets[i])->flags = DORM_OBJ_FROM_DB;
-        }
-        if (!rc) rc = targets ? dorm_related_set(obj, name, targets, n) : DORM_ENOMEM;
+        size_t n;
+        json_t *bad = NULL;
+        void **targets = m2m_targets(cx, rel, j, &n, &bad);
+        if (!targets && dorm_errcode(cx) == DORM_EDOESNOTEXIST)
+            rc = defer(l, obj, name, j);
+        else
+            rc = targets ? dorm_related_set(obj, name, targets, n) : dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
         if (rc) return where(cx, rc, file, index, o, name);
     }
     return DORM_OK;
@@ -564,7 +523,8 @@ static int load_all(void *payload) {
         }
     }
     l->objects = l->done;
-    int rc = check_all_keys(l);
+    int rc = load_deferred(l);
+    if (!rc) rc = check_all_keys(l);
     if (!rc) rc = reset_sequences(l->cx);
     /* A value that could not be copied may have been stored short: roll
      * back rather than commit a fixture half-read. */
@@ -616,6 +576,7 @@ int dorm_loaddata(dorm_ctx *cx, const char *const *files, FILE *out) {
     for (size_t f = 0; l.fixtures && f < l.nfiles; f++) json_decref(l.fixtures[f]);
     dorm_mem__free(l.fixtures);
     dorm_mem__free(l.loaded);
+    dorm_mem__free(l.deferred);
     if (!rc && out) fprintf(out, "Installed %lld object(s) from %zu fixture(s)\n", (long long)l.objects, l.nfiles);
     return dorm__record(cx, rc);
 }

@@ -215,8 +215,11 @@ static int cmd_dumpdata(const command *c, args *a, const dorm_app *const *apps, 
                 errno == ENOMEM ? "out of memory" : strerror(errno));
         return 1;
     }
-    int n = indent ? small_number(indent) : 0;
-    int rc = flag(c, a, "--all") ? dorm_dumpdata_all(cx, a->pos, n, out) : dorm_dumpdata(cx, a->pos, n, out);
+    dorm_dumpdata_opts opts = {.indent = indent ? small_number(indent) : 0,
+                               .all = flag(c, a, "--all"),
+                               .natural_foreign = flag(c, a, "--natural-foreign"),
+                               .natural_primary = flag(c, a, "--natural-primary")};
+    int rc = dorm_dumpdata_with(cx, a->pos, &opts, out);
     if (path && dorm_file__finish(&wf, rc == 0) != 0 && rc == 0) {
         fprintf(stderr, "CommandError: Cannot write %s: %s.\n", path, strerror(errno));
         return 1;
@@ -293,6 +296,8 @@ static const command commands[] = {
           "Specifies the output serialization format for fixtures (json, the one "
           "dorm writes)."},
          {"--indent", NULL, "INDENT", "Specifies the indent level to use when pretty-printing output."},
+         {"--natural-foreign", NULL, NULL, "Use natural foreign keys if they are available."},
+         {"--natural-primary", NULL, NULL, "Use natural primary keys if they are available."},
          {"-a", "--all", NULL,
           "Use Django's base manager to dump all models stored in the database, including "
           "those that would otherwise be filtered or modified by a custom manager."},

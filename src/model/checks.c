@@ -553,6 +553,26 @@ static void check_clashes(checker *c, const dorm_meta *src, const dorm_field *f,
     }
 }
 
+/* Meta natural_key: the model's own plain fields (a relation's value is
+ * another model's key, which a fixture cannot carry across databases), and
+ * dependencies that name registered models. */
+static void check_natural_key(checker *c, const dorm_meta *m) {
+    for (const char *const *n = m->model->natural_key; n && *n; n++) {
+        const dorm_fmeta *fm = dorm_meta__field(m, *n);
+        if (!fm || strcmp(fm->f->name, *n) != 0 || fm->f->kind == DORM_KIND_COMPOSITE)
+            report(c, m->label, "dorm.E038", "'natural_key' refers to the nonexistent field '%s'.", *n);
+        else if (fm->f->kind == DORM_KIND_FK)
+            report(c, m->label, "dorm.E038",
+                   "'natural_key' refers to the relation field '%s'; it may name only plain "
+                   "fields.",
+                   *n);
+    }
+    for (const char *const *d = m->model->natural_key_dependencies; d && *d; d++) {
+        if (!dorm_meta__by_label(c->reg, *d))
+            report(c, m->label, "dorm.E038", "'natural_key_dependencies' refers to the unknown model '%s'.", *d);
+    }
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
@@ -634,6 +654,7 @@ static void check_model(checker *c, const dorm_meta *m) {
     check_managers(c, m);
     if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))
         report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", m->get_latest_by);
+    check_natural_key(c, m);
 }
 
 int dorm_checks__run(dorm_registry *reg) {

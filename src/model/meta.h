@@ -179,6 +179,9 @@ const struct dorm_rel *dorm_meta__reverse_up(const dorm_meta *m, const char *nam
 const struct dorm_rel *dorm_meta__m2m_up(const dorm_meta *m, const char *name, size_t n, const dorm_meta **owner);
 /* The meta of a registered model, or NULL if the model is not registered. */
 const dorm_meta *dorm_meta__of(const dorm_registry *reg, const dorm_model *model);
+/* A registered model by Django's label, "app_label.ModelName" (the model
+ * name in any case, as apps.get_model), or NULL. */
+const dorm_meta *dorm_meta__by_label(const dorm_registry *reg, const char *label);
 /* A field by name or attname ("author" or "author_id"), or NULL. */
 const dorm_fmeta *dorm_meta__field(const dorm_meta *m, const char *name);
 /* The same for a name of n bytes (path parts are not NUL-terminated). */

@@ -203,6 +203,20 @@ static int compile_validators(dorm_registry *reg, dorm_fmeta *fm) {
     return DORM_OK;
 }
 
+const dorm_meta *dorm_meta__by_label(const dorm_registry *reg, const char *label) {
+    const char *dot = strchr(label, '.');
+    for (int i = 0; dot && i < reg->nmodels; i++) {
+        const dorm_model *model = reg->metas[i]->model;
+        if (strlen(model->app_label) != (size_t)(dot - label) ||
+            strncmp(model->app_label, label, (size_t)(dot - label)))
+            continue;
+        size_t k = 0;
+        while (dot[1 + k] && tolower((unsigned char)dot[1 + k]) == tolower((unsigned char)model->name[k])) k++;
+        if (!dot[1 + k] && !model->name[k]) return reg->metas[i];
+    }
+    return NULL;
+}
+
 static int add_model(dorm_registry *reg, const dorm_model *model, dorm_meta **out) {
     dorm_meta *m = dorm_arena__calloc(&reg->arena, sizeof *m);
     if (!m) return DORM_ENOMEM;

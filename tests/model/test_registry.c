@@ -140,7 +140,7 @@ Test(checks, a_model_of_another_layout_is_refused) {
     test_expect_messages(
         DORM_MODELS(&NoMaxLength_model, &Unversioned_model),
         DORM_LIST("library.Old: (dorm.E037) The model was built against dorm's model layout 0; this "
-                  "libdorm reads layout 1. Rebuild it with this release's headers (declare models with "
+                  "libdorm reads layout 2. Rebuild it with this release's headers (declare models with "
                   "DORM_MODEL)."));
 }
 
