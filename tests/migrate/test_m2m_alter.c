@@ -135,10 +135,10 @@ Test(m2m_alter, incompatible_alterations_refused) {
         exec_ok("INSERT INTO shop_tag (id, name) VALUES (1, 'novel')");
         exec_ok("INSERT INTO shop_book_tags (book_id, tag_id) VALUES (1, 1)");
         cr_assert_neq(migrate_to(NULL), 0);
-        cr_expect_str_eq(dorm_errmsg(T.cx),
-                         "shop.0003_alter, operation 1 (Alter field tags on book): Cannot alter field shop.Book.tags "
-                         "into shop.Book.tags - they are not compatible types (you "
-                         "cannot alter to or from M2M fields, or add or remove through= on M2M fields)");
+        const char *want = "shop.0003_alter, operation 1 (Alter field tags on book): Cannot alter field shop.Book.tags "
+                           "into shop.Book.tags - they are not compatible types (you cannot alter to or from M2M "
+                           "fields, or add or remove through= on M2M fields)";
+        cr_expect_eq(strncmp(dorm_errmsg(T.cx), want, strlen(want)), 0, "%s", dorm_errmsg(T.cx));
         cr_expect_eq(test_scalar("SELECT COUNT(*) FROM shop_book_tags"), 1);
         cr_assert_eq(migrate_to("zero"), 0, "%s", dorm_errmsg(T.cx));
     }
@@ -221,10 +221,12 @@ Test(m2m_alter, makemigrations_then_the_orm) {
                    .models = DORM_MODELS(&MTag_model, &MLabel_model, &MBook1_model),
                    .migrations_dir = shop.migrations_dir};
     test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
-    exec_ok("INSERT INTO shop_book (id, title) VALUES (1, 'Emma')");
-    exec_ok("INSERT INTO shop_tag (id, name) VALUES (1, 'novel')");
-    exec_ok("INSERT INTO shop_label (id, name) VALUES (1, 'classic')");
-    exec_ok("INSERT INTO shop_book_tags (book_id, tag_id) VALUES (1, 1)");
+    /* Fresh tables: the tag and the label both get id 1 (the sequences
+     * stay right for the ORM's inserts). */
+    exec_ok("INSERT INTO shop_book (title) VALUES ('Emma')");
+    exec_ok("INSERT INTO shop_tag (name) VALUES ('novel')");
+    exec_ok("INSERT INTO shop_label (name) VALUES ('classic')");
+    exec_ok("INSERT INTO shop_book_tags (book_id, tag_id) SELECT shop_book.id, shop_tag.id FROM shop_book, shop_tag");
     dorm_app v2 = {.label = "shop",
                    .models = DORM_MODELS(&MTag_model, &MLabel_model, &MBook_model),
                    .migrations_dir = shop.migrations_dir};
