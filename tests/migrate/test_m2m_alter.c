@@ -257,3 +257,51 @@ Test(m2m_alter, makemigrations_then_the_orm) {
     T.db->reg = saved;
     dorm_registry_free(reg);
 }
+
+/* ---- through= added: Django's autodetector writes an AlterField, which
+ * its schema editor refuses ------------------------------------------------ */
+
+typedef struct MLink {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(MBook) book;
+    DORM_FK(MTag) tag;
+} MLink;
+/* Two versions of Book and of the Link pointing at it (the C types of both
+ * are MBook and MLink). */
+typedef MBook BookA, BookB;
+extern const dorm_model BookA_model, BookB_model, LinkA_model, LinkB_model;
+static const dorm_field LinkA_fields[] = {DORM_AUTO(MLink, id),
+                                          DORM_FOREIGN_KEY(MLink, book, BookA, .on_delete = DORM_CASCADE),
+                                          DORM_FOREIGN_KEY(MLink, tag, MTag, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_field LinkB_fields[] = {DORM_AUTO(MLink, id),
+                                          DORM_FOREIGN_KEY(MLink, book, BookB, .on_delete = DORM_CASCADE),
+                                          DORM_FOREIGN_KEY(MLink, tag, MTag, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_field BookB_fields[] = {DORM_AUTO(MBook, id), DORM_CHAR(MBook, title, .max_length = 20),
+                                          DORM_MANY_TO_MANY(MBook, tags, MTag, .through = &LinkB_model), DORM_END};
+#define SHOP_MODEL(name_, type, fields_) \
+    { .abi = DORM_MODEL_ABI, .name = name_, .app_label = "shop", .size = sizeof(type), .fields = fields_ }
+const dorm_model LinkA_model = SHOP_MODEL("Link", MLink, LinkA_fields);
+const dorm_model LinkB_model = SHOP_MODEL("Link", MLink, LinkB_fields);
+const dorm_model BookA_model = SHOP_MODEL("Book", MBook, MBook1_fields);
+const dorm_model BookB_model = SHOP_MODEL("Book", MBook, BookB_fields);
+
+Test(m2m_alter, through_added_is_written_then_refused) {
+    dorm_app v1 = {.label = "shop",
+                   .models = DORM_MODELS(&MTag_model, &MLabel_model, &BookA_model, &LinkA_model),
+                   .migrations_dir = shop.migrations_dir};
+    test_makemigrations_applied((const dorm_app *const[]){&v1, NULL}, NULL, NULL);
+    dorm_app v2 = {.label = "shop",
+                   .models = DORM_MODELS(&MTag_model, &MLabel_model, &BookB_model, &LinkB_model),
+                   .migrations_dir = shop.migrations_dir};
+    const dorm_app *const apps[] = {&v2, NULL};
+    int rc;
+    const char *out = test_makemigrations(apps, NULL, NULL, &rc);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_expect(strstr(out, "    - Alter field tags on book\n"), "%s", out);
+    cr_assert_neq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.verbosity = 0}), 0);
+    cr_expect(strstr(dorm_errmsg(T.cx),
+                     "Cannot alter field shop.Book.tags into shop.Book.tags - they are not "
+                     "compatible types"),
+              "%s", dorm_errmsg(T.cx));
+}
