@@ -153,6 +153,22 @@ Test(m2m_alter, incompatible_alterations_refused) {
                      "alter to or from M2M fields, or add or remove through= on M2M fields)");
 }
 
+/* A related_name is no schema (Django's _field_should_be_altered): the
+ * AlterField has no SQL. */
+Test(m2m_alter, related_name_alone_is_no_sql) {
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_alter",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                    "\"AlterField\", \"model_name\": \"book\", \"name\": \"tags\", \"field\": {\"type\": "
+                    "\"ManyToManyField\", \"to\": \"shop.tag\", \"related_name\": \"books\"}}]}");
+    const char *sql = dorm_sqlmigrate(T.cx, (const dorm_app *const[]){&shop, NULL}, "shop", "0002", false);
+    cr_assert_not_null(sql, "%s", dorm_errmsg(T.cx));
+    cr_expect_null(strstr(sql, "TABLE"), "%s", sql);
+    cr_expect_null(strstr(sql, "INDEX"), "%s", sql);
+    cr_assert_eq(migrate_to(NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(migrate_to("zero"), 0, "%s", dorm_errmsg(T.cx));
+}
+
 /* Between two through models Django's schema editor does nothing. */
 Test(m2m_alter, through_to_through_is_no_sql) {
     write_migration(
