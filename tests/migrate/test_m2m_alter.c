@@ -109,6 +109,25 @@ Test(m2m_alter, apply_and_unapply_keep_rows) {
     cr_expect_eq(test_scalar("SELECT COUNT(*) FROM shop_book_tags"), 1);
 }
 
+/* A new target and a new table at once: on SQLite the rows are copied into
+ * the new table's renamed key column. */
+Test(m2m_alter, target_and_table_at_once) {
+    write_migration("0001_initial", INITIAL);
+    write_migration("0002_alter",
+                    "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": "
+                    "\"AlterField\", \"model_name\": \"book\", \"name\": \"tags\", \"field\": {\"type\": "
+                    "\"ManyToManyField\", \"to\": \"shop.label\", \"db_table\": \"book_labels\"}}]}");
+    cr_assert_eq(migrate_to("0001"), 0, "%s", dorm_errmsg(T.cx));
+    exec_ok("INSERT INTO shop_book (id, title) VALUES (1, 'Emma')");
+    exec_ok("INSERT INTO shop_tag (id, name) VALUES (2, 'novel')");
+    exec_ok("INSERT INTO shop_label (id, name) VALUES (2, 'classic')");
+    exec_ok("INSERT INTO shop_book_tags (id, book_id, tag_id) VALUES (7, 1, 2)");
+    cr_assert_eq(migrate_to(NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT label_id FROM book_labels WHERE id = 7 AND book_id = 1"), 2);
+    cr_assert_eq(migrate_to("0001"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(test_scalar("SELECT tag_id FROM shop_book_tags WHERE id = 7 AND book_id = 1"), 2);
+}
+
 /* Django's schema editor refuses these (its autodetector writes them for
  * through= added or removed); nothing is changed. */
 Test(m2m_alter, incompatible_alterations_refused) {
