@@ -112,6 +112,25 @@ int dorm_ddl__flush(dorm_ddl *ddl);
 bool dorm_op__keeps_deferred(const dorm_op *op, bool backwards);
 /* The same when rc is 0, then frees them; returns rc or the first error. */
 int dorm_ddl__finish(dorm_ddl *ddl, int rc);
+/* What the operations' DDL is made with: a statement run (or collected for
+ * sqlmigrate), a model's table definition in a rendered state, its table
+ * created (indexes and keys deferred) or dropped.  0 or an error. */
+int dorm_ddl__emit(const char *sql, void *payload);
+int dorm_ddl__table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, dorm_table_def *t);
+int dorm_ddl__create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m);
+int dorm_ddl__drop_table(dorm_ddl *ddl, const dorm_meta *m);
+
+/* ---- join_tables.c ---- */
+
+/* RenameModel's changes to the automatic join tables (and, where keys are
+ * constraints of their own, to every key to the renamed model). */
+int dorm_op__rename_join_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                                bool backwards);
+/* Whether an AlterField changes a ManyToManyField (or turns one into or out
+ * of one): its database side is dorm_op__alter_m2m's. */
+bool dorm_op__alters_m2m(const dorm_op *op, const dorm_state *from);
+int dorm_op__alter_m2m(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
+                       bool backwards);
 
 /* ---- file.c ---- */
 

@@ -309,7 +309,7 @@ bool dorm_kind__blank_is_empty(dorm_kind k) { return dorm_kind_is_text(k) && k !
 
 /* ---- the database side ------------------------------------------------------ */
 
-static int emit(const char *sql, void *payload) {
+int dorm_ddl__emit(const char *sql, void *payload) {
     dorm_ddl *ddl = payload;
     if (ddl->collect) {
         dorm_buf_puts(ddl->collect, sql);
@@ -322,7 +322,7 @@ static int emit(const char *sql, void *payload) {
 
 /* The table definition of a model of a rendered state: the registry is the
  * connection's for the time it takes (check constraints compile queries). */
-static int table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, dorm_table_def *t) {
+int dorm_ddl__table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, dorm_table_def *t) {
     dorm_db *db = ddl->cx->db;
     const dorm_registry *saved = db->reg;
     db->reg = r->reg;
@@ -333,10 +333,10 @@ static int table_def(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m, 
 
 static int defer(const char *sql, void *payload) { return dorm_schema__defer(&((dorm_ddl *)payload)->later, sql); }
 
-static int create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
+int dorm_ddl__create_table(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
     dorm_table_def t;
-    int rc = table_def(ddl, r, m, &t);
-    return rc ? rc : dorm_schema__create_table_deferring(ddl->cx->db->dialect, &t, emit, defer, ddl);
+    int rc = dorm_ddl__table_def(ddl, r, m, &t);
+    return rc ? rc : dorm_schema__create_table_deferring(ddl->cx->db->dialect, &t, dorm_ddl__emit, defer, ddl);
 }
 
 /* What CreateModels deferred runs before anything that could rename or drop
@@ -348,7 +348,7 @@ bool dorm_op__keeps_deferred(const dorm_op *op, bool backwards) {
 }
 
 int dorm_ddl__flush(dorm_ddl *ddl) {
-    int rc = dorm_schema__run_deferred(&ddl->later, emit, ddl);
+    int rc = dorm_schema__run_deferred(&ddl->later, dorm_ddl__emit, ddl);
     return rc > 0 ? (dorm_errcode(ddl->cx) ? dorm_errcode(ddl->cx) : DORM_EVALUE) : rc;
 }
 
@@ -358,8 +358,8 @@ int dorm_ddl__finish(dorm_ddl *ddl, int rc) {
     return rc;
 }
 
-static int drop_table(dorm_ddl *ddl, const dorm_meta *m) {
-    return dorm_schema__drop_table(ddl->cx->db->dialect, m->db_table, emit, ddl);
+int dorm_ddl__drop_table(dorm_ddl *ddl, const dorm_meta *m) {
+    return dorm_schema__drop_table(ddl->cx->db->dialect, m->db_table, dorm_ddl__emit, ddl);
 }
 
 /* The automatic join tables of a model's ManyToManyFields (all, or one). */
@@ -367,7 +367,7 @@ static int join_tables(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *o
     for (int i = 0; i < r->reg->nmodels; i++) {
         const dorm_meta *jm = r->reg->metas[i];
         if (jm->auto_owner != owner || (field && strcmp(jm->auto_for->name, field) != 0)) continue;
-        int rc = create ? create_table(ddl, r, jm) : drop_table(ddl, jm);
+        int rc = create ? dorm_ddl__create_table(ddl, r, jm) : dorm_ddl__drop_table(ddl, jm);
         if (rc) return rc;
     }
     return DORM_OK;
@@ -375,14 +375,14 @@ static int join_tables(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *o
 
 static int create_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
     if (m->proxy) return DORM_OK; /* a proxy has no table */
-    int rc = create_table(ddl, r, m);
+    int rc = dorm_ddl__create_table(ddl, r, m);
     return rc ? rc : join_tables(ddl, r, m, NULL, true);
 }
 
 static int delete_model(dorm_ddl *ddl, const dorm_rendered *r, const dorm_meta *m) {
     if (m->proxy) return DORM_OK;
     int rc = join_tables(ddl, r, m, NULL, false);
-    return rc ? rc : drop_table(ddl, m);
+    return rc ? rc : dorm_ddl__drop_table(ddl, m);
 }
 
 /* The value existing rows get for a column that becomes NOT NULL (Django's
@@ -467,8 +467,8 @@ static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf
     if (!mf || !mt)
         return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, new_name);
     dorm_table_def a, b;
-    int rc = table_def(ddl, rf, mf, &a);
-    if (!rc) rc = table_def(ddl, rt, mt, &b);
+    int rc = dorm_ddl__table_def(ddl, rf, mf, &a);
+    if (!rc) rc = dorm_ddl__table_def(ddl, rt, mt, &b);
     if (rc) return rc;
     dorm_column_rename ren = {NULL, NULL};
     size_t nren = 0;
@@ -488,69 +488,9 @@ static int alter_model(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf
         int fi = ms && fname ? dorm_mstate__field(ms, fname) : -1;
         if (fi >= 0) set_fill(&a, column_of(mf, fname), fill_of(ddl, op->app, old_name, &ms->fields[fi]));
         dorm_column_rename back = {ren.to, ren.from};
-        return dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, &back, nren, emit, ddl);
+        return dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, &back, nren, dorm_ddl__emit, ddl);
     }
-    return dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, &ren, nren, emit, ddl);
-}
-
-/* The meta of the automatic join model in r for field `field` of the model
- * called `model` (app `app`), or NULL. */
-static const dorm_meta *join_model(const dorm_rendered *r, const char *app, const char *model, const char *field) {
-    for (int i = 0; i < r->reg->nmodels; i++) {
-        const dorm_meta *jm = r->reg->metas[i];
-        if (jm->auto_for && jm->auto_owner && strcmp(jm->auto_owner->model->app_label, app) == 0 &&
-            dorm_same__name(jm->auto_owner->model->name, model) && strcmp(jm->auto_for->name, field) == 0)
-            return jm;
-    }
-    return NULL;
-}
-
-/* Whether a model has a foreign key to the model `target`. */
-static bool points_at(const dorm_meta *m, const dorm_meta *target) {
-    for (int k = 0; k < m->nfields; k++)
-        if (m->fields[k].f->kind == DORM_KIND_FK && m->fields[k].target == target) return true;
-    return false;
-}
-
-/* RenameModel also changes what Django's does: the automatic join tables of
- * the model's own many-to-many fields, and in every join table the key
- * column named after the model (book_id -> volume_id), rows kept; and where
- * a foreign key is a named constraint of its own (PostgreSQL), every key to
- * the model, which Django re-creates under the name of the new table. */
-static int rename_related_tables(dorm_ddl *ddl, const dorm_op *op, const dorm_rendered *rf, const dorm_rendered *rt,
-                                 bool backwards) {
-    const dorm_meta *renamed = dorm_rendered__meta(rt, dorm_state__model(rt->st, op->app, op->new_name));
-    for (int i = 0; i < rt->reg->nmodels; i++) {
-        const dorm_meta *to = rt->reg->metas[i], *from;
-        if (to == renamed) continue;
-        bool rekeyed = !ddl->cx->db->dialect->inline_fk && points_at(to, renamed);
-        if (to->auto_for) {
-            const char *owner = to->auto_owner->model->name;
-            /* The same join model before: its owner may be the renamed model. */
-            bool own = strcmp(to->auto_owner->model->app_label, op->app) == 0 && dorm_same__name(owner, op->new_name);
-            from = join_model(rf, to->auto_owner->model->app_label, own ? op->old_name : owner, to->auto_for->name);
-        } else if (rekeyed) {
-            from = dorm_rendered__meta(rf, dorm_state__model(rf->st, to->model->app_label, to->model->name));
-        } else {
-            continue;
-        }
-        if (!from) continue;
-        dorm_column_rename ren[2];
-        size_t n = 0;
-        for (int k = 1; to->auto_for && k <= 2 && k < from->nfields && k < to->nfields; k++)
-            if (strcmp(from->fields[k].column, to->fields[k].column) != 0)
-                ren[n++] = backwards ? (dorm_column_rename){to->fields[k].column, from->fields[k].column}
-                                     : (dorm_column_rename){from->fields[k].column, to->fields[k].column};
-        if (!n && strcmp(from->db_table, to->db_table) == 0 && !rekeyed) continue;
-        dorm_table_def a, b;
-        int rc = table_def(ddl, rf, from, &a);
-        if (!rc) rc = table_def(ddl, rt, to, &b);
-        if (!rc)
-            rc = backwards ? dorm_schema__alter_table(ddl->cx->db->dialect, &b, &a, ren, n, emit, ddl)
-                           : dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, ren, n, emit, ddl);
-        if (rc) return rc;
-    }
-    return DORM_OK;
+    return dorm_schema__alter_table(ddl->cx->db->dialect, &a, &b, &ren, nren, dorm_ddl__emit, ddl);
 }
 
 static const dorm_runc *find_function(const dorm_ddl *ddl, const char *app, const char *name) {
@@ -586,7 +526,7 @@ static int run_sql(dorm_ddl *ddl, const dorm_op *op, bool backwards) {
     const char *const *sql = backwards ? op->reverse_sql : op->sql;
     if (!sql) return dorm_ctx_fail(ddl->cx, DORM_EVALUE, "Operation RunSQL in app '%s' is not reversible.", op->app);
     for (size_t i = 0; sql[i]; i++) {
-        int rc = emit(sql[i], ddl);
+        int rc = dorm_ddl__emit(sql[i], ddl);
         if (rc) return rc < 0 ? rc : dorm_errcode(ddl->cx);
     }
     return DORM_OK;
@@ -615,7 +555,7 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
     const char *name = op->kind == DORM_OP_ADD_INDEX ? op->index.name : op->name;
     const dorm_meta *m = dorm_rendered__meta(r, dorm_state__model(r->st, op->app, op->model));
     dorm_table_def t;
-    int rc = m ? table_def(ddl, r, m, &t)
+    int rc = m ? dorm_ddl__table_def(ddl, r, m, &t)
                : dorm_ctx_fail(ddl->cx, DORM_EVALUE, "No model '%s.%s' in the migration state.", op->app, op->model);
     const dorm_index_def *ix = NULL;
     for (size_t i = 0; !rc && i < t.nindexes; i++)
@@ -632,7 +572,7 @@ static int index_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_rende
         dorm_buf_putc(&b, ' ');
         dorm_schema__column_list(&b, d->quote, ix);
     }
-    rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
+    rc = b.failed ? DORM_ENOMEM : dorm_ddl__emit(b.data, ddl);
     dorm_buf_free(&b);
     return rc;
 }
@@ -689,7 +629,7 @@ static int not_null_concurrently(dorm_ddl *ddl, const dorm_op *op, const dorm_re
     for (const char *const *t = d->set_not_null_concurrently; *t && !rc; t++) {
         dorm_buf b = DORM_BUF_INIT;
         fill_template(&b, d->quote, *t, names);
-        rc = b.failed ? DORM_ENOMEM : emit(b.data, ddl);
+        rc = b.failed ? DORM_ENOMEM : dorm_ddl__emit(b.data, ddl);
         dorm_buf_free(&b);
     }
     return rc;
@@ -749,7 +689,7 @@ int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, 
         }
         case DORM_OP_RENAME_MODEL:
             rc = alter_model(ddl, op, &rf, &rt, backwards);
-            if (!rc) rc = rename_related_tables(ddl, op, &rf, &rt, backwards);
+            if (!rc) rc = dorm_op__rename_join_tables(ddl, op, &rf, &rt, backwards);
             break;
         case DORM_OP_ADD_INDEX:
         case DORM_OP_REMOVE_INDEX:
@@ -757,8 +697,9 @@ int dorm_op__database(dorm_ddl *ddl, const dorm_op *op, const dorm_state *from, 
                                   : alter_model(ddl, op, &rf, &rt, backwards);
             break;
         case DORM_OP_ALTER_FIELD:
-            rc = op->concurrently ? not_null_concurrently(ddl, op, &rf, &rt, backwards)
-                                  : alter_model(ddl, op, &rf, &rt, backwards);
+            rc = op->concurrently               ? not_null_concurrently(ddl, op, &rf, &rt, backwards)
+                : dorm_op__alters_m2m(op, from) ? dorm_op__alter_m2m(ddl, op, &rf, &rt, backwards)
+                                                : alter_model(ddl, op, &rf, &rt, backwards);
             break;
         default: rc = alter_model(ddl, op, &rf, &rt, backwards); break;
         }
