@@ -86,12 +86,7 @@ int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, con
         fputs("Optimizing...\n", out);
     }
     if (!rc) {
-        /* Elidable RunC operations go (Django's optimizer drops them when
-         * another operation follows; here always). */
-        int kept = 0;
-        for (int i = 0; i < k; i++)
-            if (!(ops[i].kind == DORM_OP_RUN_C && ops[i].elidable)) ops[kept++] = ops[i];
-        kept = dorm__optimize(cx, scratch, app, ops, kept);
+        int kept = dorm__optimize(cx, scratch, app, ops, k);
         if (kept < 0) rc = kept;
         if (!rc && out && kept == k)
             fputs("  No optimizations possible.\n", out);
