@@ -574,7 +574,8 @@ Test(optimizer, reduces_as_django) { expect_cases(django_cases, sizeof django_ca
 /* Where Django 3.2's result is not a migration that applies, dorm keeps the
  * operations as they are (docs/design.md). */
 static const opt_case differs[] = {
-    /* Django 3.2 fails here (duplicate field_a in CreateModel); dorm checks both names of a RenameField as Django 4.0 does, and nothing reduces. */
+    /* Django 3.2 fails here (duplicate field_a in CreateModel); dorm checks
+     * both names of a RenameField as Django 4.0 does, and nothing reduces. */
     {"swapping_fields_names", "shop",
      "[{\"operation\": \"CreateModel\", \"name\": \"MyModel\", \"fields\": [[\"field_a\", {\"type\": "
      "\"IntegerField\"}], [\"field_b\", {\"type\": \"IntegerField\"}]]}, {\"operation\": \"RunC\", \"code\": "
@@ -584,20 +585,23 @@ static const opt_case differs[] = {
      "\"old_name\": \"field_c\", \"new_name\": \"field_b\"}]",
      "CreateModel MyModel(field_a:IntegerField field_b:IntegerField); RunC; RenameField mymodel.field_a->field_c; "
      "RenameField mymodel.field_b->field_a; RenameField mymodel.field_c->field_b"},
-    /* Django moves the second rename before the key to shop.baa, which then points at a model gone; dorm keeps the order. */
+    /* Django moves the second rename before the key to shop.baa, which then
+     * points at a model gone; dorm keeps the order. */
     {"rename_model_blocked_by_fk", "shop",
      "[{\"operation\": \"RenameModel\", \"old_name\": \"Foo\", \"new_name\": \"Baa\"}, {\"operation\": \"AddField\", "
      "\"model_name\": \"Bar\", \"name\": \"baa\", \"field\": {\"type\": \"ForeignKey\", \"to\": \"shop.baa\", "
      "\"on_delete\": \"CASCADE\"}}, {\"operation\": \"RenameModel\", \"old_name\": \"Baa\", \"new_name\": \"Bar2\"}]",
      "RenameModel foo->baa; AddField bar.baa:ForeignKey>shop.baa; RenameModel baa->bar2"},
-    /* Django folds the rename into Foo's CreateModel before Bar's key to shop.foo; dorm keeps the order (the rename moves the key). */
+    /* Django folds the rename into Foo's CreateModel before Bar's key to
+     * shop.foo; dorm keeps the order (the rename moves the key). */
     {"create_rename_model_pointed_at", "shop",
      "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"name\", {\"type\": \"CharField\", "
      "\"max_length\": 255}]]}, {\"operation\": \"CreateModel\", \"name\": \"Bar\", \"fields\": [[\"foo\", {\"type\": "
      "\"ForeignKey\", \"to\": \"shop.foo\", \"on_delete\": \"CASCADE\"}]]}, {\"operation\": \"RenameModel\", "
      "\"old_name\": \"Foo\", \"new_name\": \"Phou\"}]",
      "CreateModel Foo(name:CharField); CreateModel Bar(foo:ForeignKey>shop.foo); RenameModel foo->phou"},
-    /* Django moves the second rename before Bar's key to shop.baa; dorm keeps the order. */
+    /* Django moves the second rename before Bar's key to shop.baa; dorm keeps
+     * the order. */
     {"rename_model_blocked_by_create", "shop",
      "[{\"operation\": \"RenameModel\", \"old_name\": \"Foo\", \"new_name\": \"Baa\"}, {\"operation\": "
      "\"CreateModel\", \"name\": \"Bar\", \"fields\": [[\"baa\", {\"type\": \"ForeignKey\", \"to\": \"shop.baa\", "
