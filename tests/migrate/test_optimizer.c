@@ -85,6 +85,7 @@ static void describe(dorm_buf *b, const dorm_op *op) {
             together(b, m->unique_together);
         }
         if (m->db_table) dorm_buf_printf(b, " db_table=%s", m->db_table);
+        if (m->proxy) dorm_buf_printf(b, " proxy=True");
         if (m->verbose_name) dorm_buf_printf(b, " verbose_name=%s", m->verbose_name);
         if (m->verbose_name_plural) dorm_buf_printf(b, " verbose_name_plural=%s", m->verbose_name_plural);
         for (int i = 0; m->bases && m->bases[i]; i++) dorm_buf_printf(b, "%s%s", i ? "," : " bases=", m->bases[i]);
@@ -571,6 +572,63 @@ static const opt_case django_cases[] = {
      "\"DeleteModel\", \"name\": \"Bar\"}, {\"operation\": \"RenameModel\", \"old_name\": \"Baa\", \"new_name\": "
      "\"Bar2\"}]",
      "RenameModel foo->bar2; DeleteModel bar"},
+    {"options_between_field_pair", "shop",
+     "[{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": {\"type\": "
+     "\"IntegerField\"}}, {\"operation\": \"AlterModelOptions\", \"name\": \"Foo\", \"options\": {\"verbose_name\": "
+     "\"f\"}}, {\"operation\": \"RemoveField\", \"model_name\": \"Foo\", \"name\": \"x\"}]",
+     "AddField foo.x:IntegerField; AlterModelOptions foo; RemoveField foo.x"},
+    {"unique_not_naming_between", "shop",
+     "[{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": {\"type\": "
+     "\"IntegerField\"}}, {\"operation\": \"AlterUniqueTogether\", \"name\": \"Foo\", \"unique_together\": [[\"a\", "
+     "\"b\"]]}, {\"operation\": \"RemoveField\", \"model_name\": \"Foo\", \"name\": \"x\"}]",
+     "AlterUniqueTogether foo=a+b"},
+    {"unique_naming_between", "shop",
+     "[{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": {\"type\": "
+     "\"IntegerField\"}}, {\"operation\": \"AlterUniqueTogether\", \"name\": \"Foo\", \"unique_together\": [[\"a\", "
+     "\"x\"]]}, {\"operation\": \"RemoveField\", \"model_name\": \"Foo\", \"name\": \"x\"}]",
+     "AddField foo.x:IntegerField; AlterUniqueTogether foo=a+x; RemoveField foo.x"},
+    {"table_between_field_pair", "shop",
+     "[{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": {\"type\": "
+     "\"IntegerField\"}}, {\"operation\": \"AlterModelTable\", \"name\": \"Foo\", \"table\": \"foos\"}, "
+     "{\"operation\": \"RemoveField\", \"model_name\": \"Foo\", \"name\": \"x\"}]",
+     "AddField foo.x:IntegerField; AlterModelTable foo=foos; RemoveField foo.x"},
+    {"create_proxy_delete", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [], \"options\": {\"proxy\": true}, \"bases\": "
+     "[\"shop.bar\"]}, {\"operation\": \"DeleteModel\", \"name\": \"Foo\"}]",
+     "CreateModel Foo() proxy=True bases=shop.bar; DeleteModel foo"},
+    {"alter_fk_blocks_create_delete", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"name\", {\"type\": \"CharField\", "
+     "\"max_length\": 255}]]}, {\"operation\": \"AlterField\", \"model_name\": \"Bar\", \"name\": \"foo\", \"field\": "
+     "{\"type\": \"ForeignKey\", \"to\": \"shop.foo\", \"on_delete\": \"CASCADE\"}}, {\"operation\": \"DeleteModel\", "
+     "\"name\": \"Foo\"}]",
+     "CreateModel Foo(name:CharField); AlterField bar.foo:ForeignKey>shop.foo; DeleteModel foo"},
+    {"remove_field_passes_create_delete", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"name\", {\"type\": \"CharField\", "
+     "\"max_length\": 255}]]}, {\"operation\": \"RemoveField\", \"model_name\": \"Bar\", \"name\": \"foo\"}, "
+     "{\"operation\": \"DeleteModel\", \"name\": \"Foo\"}]",
+     "RemoveField bar.foo"},
+    {"rename_field_other_model_between", "shop",
+     "[{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": {\"type\": "
+     "\"IntegerField\"}}, {\"operation\": \"RenameField\", \"model_name\": \"Bar\", \"old_name\": \"x\", \"new_name\": "
+     "\"y\"}, {\"operation\": \"RenameField\", \"model_name\": \"Foo\", \"old_name\": \"x\", \"new_name\": \"z\"}]",
+     "RenameField bar.x->y; AddField foo.z:IntegerField"},
+    {"add_field_fk_to_renamed_field_model", "shop",
+     "[{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": {\"type\": \"CharField\", "
+     "\"max_length\": 255}}, {\"operation\": \"RenameField\", \"model_name\": \"Bar\", \"old_name\": \"a\", "
+     "\"new_name\": \"b\"}, {\"operation\": \"AlterField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": "
+     "{\"type\": \"CharField\", \"max_length\": 20}}]",
+     "RenameField bar.a->b; AddField foo.x:CharField"},
+    {"delete_then_create_same_name", "shop",
+     "[{\"operation\": \"DeleteModel\", \"name\": \"Foo\"}, {\"operation\": \"CreateModel\", \"name\": \"Foo\", "
+     "\"fields\": [[\"name\", {\"type\": \"CharField\", \"max_length\": 255}]]}]",
+     "DeleteModel foo; CreateModel Foo(name:CharField)"},
+    {"create_add_remove_other_create_between", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"name\", {\"type\": \"CharField\", "
+     "\"max_length\": 255}]]}, {\"operation\": \"CreateModel\", \"name\": \"Bar\", \"fields\": [[\"size\", {\"type\": "
+     "\"IntegerField\"}]]}, {\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"age\", \"field\": "
+     "{\"type\": \"IntegerField\"}}, {\"operation\": \"RemoveField\", \"model_name\": \"Bar\", \"name\": \"size\"}, "
+     "{\"operation\": \"RemoveField\", \"model_name\": \"Foo\", \"name\": \"name\"}]",
+     "CreateModel Bar(); CreateModel Foo(age:IntegerField)"},
 };
 
 Test(optimizer, reduces_as_django) { expect_cases(django_cases, sizeof django_cases / sizeof *django_cases); }
@@ -611,6 +669,13 @@ static const opt_case differs[] = {
      "\"CreateModel\", \"name\": \"Bar\", \"fields\": [[\"baa\", {\"type\": \"ForeignKey\", \"to\": \"shop.baa\", "
      "\"on_delete\": \"CASCADE\"}]]}, {\"operation\": \"RenameModel\", \"old_name\": \"Baa\", \"new_name\": \"Bar2\"}]",
      "RenameModel foo->baa; CreateModel Bar(baa:ForeignKey>shop.baa); RenameModel baa->bar2"},
+    /* Django's CreateModel takes the new name and keeps the key to shop.foo, a
+     * model gone; dorm renames the key with the model, as RenameModel does. */
+    {"create_self_fk_rename_model", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"parent\", {\"type\": \"ForeignKey\", "
+     "\"to\": \"shop.foo\", \"on_delete\": \"CASCADE\"}]]}, {\"operation\": \"RenameModel\", \"old_name\": \"Foo\", "
+     "\"new_name\": \"Bar\"}]",
+     "CreateModel Bar(parent:ForeignKey>shop.bar)"},
 };
 
 Test(optimizer, keeps_what_django_breaks) { expect_cases(differs, sizeof differs / sizeof *differs); }
