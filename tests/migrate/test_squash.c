@@ -68,7 +68,7 @@ Test(squash, folds_and_replaces) {
                     .migrations_dir = dir,
                     .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
-    cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, true, NULL), 0, "%s", dorm_errmsg(T.cx));
     dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_tidy.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_expect_eq(m->nops, 1, "one CreateModel with the final fields");
@@ -94,8 +94,9 @@ Test(squash, databases_that_applied_the_originals) {
                     .migrations_dir = dir,
                     .functions = DORM_RUNCS({"noop", noop})};
     cr_assert_eq(migrate(&app, "0001"), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0001", "0003_tidy", "all", NULL), 0,
-                 "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(
+        dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", "0001", "0003_tidy", "all", true, NULL), 0,
+        "%s", dorm_errmsg(T.cx));
     /* Partly applied: the originals carry on; once all are applied the
      * squashed one is recorded too (Django's check_replacements). */
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
@@ -107,11 +108,12 @@ Test(squash, databases_that_applied_the_originals) {
                      "shop\n [X] 0001_all (3 squashed migrations)\n");
 }
 
-static const char *squash_output(const dorm_app *app, const char *start, const char *end, const char *name, int *rc) {
+static const char *squash_output(const dorm_app *app, const char *start, const char *end, const char *name,
+                                 bool optimize, int *rc) {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    *rc = dorm__squash(T.cx, (const dorm_app *const[]){app, NULL}, "shop", start, end, name, out);
+    *rc = dorm__squash(T.cx, (const dorm_app *const[]){app, NULL}, "shop", start, end, name, optimize, out);
     fclose(out);
     const char *r = dorm_strdup(T.cx, buf ? buf : "");
     free(buf);
@@ -130,7 +132,7 @@ Test(squash, numbers_prefixes_and_replaced_migrations) {
                     .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     int rc;
-    const char *out = squash_output(&app, NULL, "0003", NULL, &rc);
+    const char *out = squash_output(&app, NULL, "0003", NULL, true, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(out,
                      dorm_sprintf(T.cx,
@@ -155,7 +157,7 @@ Test(squash, numbers_prefixes_and_replaced_migrations) {
     cr_expect_str_eq(dorm_errmsg(T.cx), ambiguous);
     cr_expect_neq(dorm_migrate(T.cx, apps, &(dorm_migrate_opts){.app = "shop", .target = "0001", .verbosity = 0}), 0);
     cr_expect_str_eq(dorm_errmsg(T.cx), ambiguous);
-    squash_output(&app, "0001", "0003", "again", &rc);
+    squash_output(&app, "0001", "0003", "again", true, &rc);
     cr_expect_str_eq(dorm_errmsg(T.cx), ambiguous);
     /* A replaced migration's SQL, from the state its dependencies build. */
     const char *sql = test_sql_std(dorm_sqlmigrate(T.cx, apps, "shop", "0002_product_price", false));
@@ -177,7 +179,7 @@ Test(squash, recorded_by_the_next_migrate) {
                     .functions = DORM_RUNCS({"noop", noop})};
     const dorm_app *apps[] = {&app, NULL};
     cr_assert_eq(migrate(&app, NULL), 0, "%s", dorm_errmsg(T.cx));
-    cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, NULL), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(dorm__squash(T.cx, apps, "shop", NULL, "0003", NULL, true, NULL), 0, "%s", dorm_errmsg(T.cx));
     cr_expect_str_eq(test_showmigrations(apps, false),
                      "shop\n [-] 0001_squashed_0003_tidy (3 squashed migrations) Run 'manage migrate' to finish "
                      "recording.\n");
@@ -211,8 +213,8 @@ Test(squash, folds_across_another_create_model) {
                     "{\"operation\": \"AddField\", \"model_name\": \"product\", \"name\": \"tag\", \"field\": "
                     "{\"type\": \"ForeignKey\", \"to\": \"shop.tag\", \"on_delete\": \"CASCADE\", \"null\": true}}]}");
     dorm_app app = {.label = "shop", .models = test_empty_app.models, .migrations_dir = dir};
-    cr_assert_eq(dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", NULL, "0003", NULL, NULL), 0, "%s",
-                 dorm_errmsg(T.cx));
+    cr_assert_eq(dorm__squash(T.cx, (const dorm_app *const[]){&app, NULL}, "shop", NULL, "0003", NULL, true, NULL), 0,
+                 "%s", dorm_errmsg(T.cx));
     dorm_migration *m = dorm_migration__read(T.cx, NULL, "shop", test_tmpdir_path("0001_squashed_0003_changes.json"));
     cr_assert_not_null(m, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(m->nops, 2, "Django's result: CreateModel Tag, then CreateModel Product with every field");
@@ -240,6 +242,7 @@ typedef struct squash_case {
     const char *name;
     const char *files[5][2]; /* name, text */
     const char *start, *end, *squashed;
+    bool no_optimize; /* --no-optimize */
     const char *output; /* up to the optimizer's line */
     const char *operations;
 } squash_case;
@@ -269,6 +272,7 @@ static const squash_case like_django[] = {
      NULL,
      "0003",
      "0001_squashed_0003_changes",
+     false,
      "Will squash the following migrations:\n - 0001_initial\n - 0002_tag\n - 0003_changes\nOptimizing...\n  Optimized "
      "from 9 operations to 2 operations.\n",
      "Create model Tag\nCreate model Book\n"},
@@ -299,6 +303,7 @@ static const squash_case like_django[] = {
      NULL,
      "0003",
      "0001_squashed_0003_changes",
+     false,
      "Will squash the following migrations:\n - 0001_initial\n - 0002_tag\n - 0003_changes\nOptimizing...\n  Optimized "
      "from 10 operations to 5 operations.\n",
      "Create model Tag\nCreate model Book\nRename table for Tag to shop_labels\nRename model Tag to Label\nAdd field "
@@ -321,6 +326,7 @@ static const squash_case like_django[] = {
      NULL,
      "0003",
      "0001_squashed_0003_tidy",
+     false,
      "Will squash the following migrations:\n - 0001_initial\n - 0002_price\n - 0003_tidy\nOptimizing...\n  Optimized "
      "from 6 operations to 2 operations.\n",
      "Create model Product\nRaw C operation\n"},
@@ -338,6 +344,7 @@ static const squash_case like_django[] = {
      NULL,
      "0002",
      "0001_squashed_0002_item_c",
+     false,
      "Will squash the following migrations:\n - 0001_initial\n - 0002_item_c\nOptimizing...\n  Optimized from 5 "
      "operations to 1 operations.\n",
      "Create model Item\n"},
@@ -362,6 +369,7 @@ static const squash_case like_django[] = {
      "0002",
      "0004",
      "0002_book_squashed_0004_sql",
+     false,
      "Will squash the following migrations:\n - 0002_book\n - 0003_book_author\n - 0004_sql\nOptimizing...\n  "
      "Optimized from 5 operations to 3 operations.\n",
      "Create model Book\nRaw SQL operation\nAdd field isbn to Book\n"},
@@ -376,6 +384,7 @@ static const squash_case like_django[] = {
      NULL,
      "0002",
      "0001_squashed_0002_sql",
+     false,
      "Will squash the following migrations:\n - 0001_initial\n - 0002_sql\nOptimizing...\n  No optimizations "
      "possible.\n",
      "Create model Author\nRaw SQL operation\n"},
@@ -400,9 +409,26 @@ static const squash_case like_django[] = {
      "0002",
      "0004",
      "0002_baa_squashed_0004_bar2",
+     false,
      "Will squash the following migrations:\n - 0002_baa\n - 0003_bar_baa\n - 0004_bar2\nOptimizing...\n  No "
      "optimizations possible.\n",
      "Rename model Foo to Baa\nAdd field baa to Bar\nRename model Baa to Bar2\n"},
+    {"no_optimize",
+     {{"0001_initial",
+       "{\"initial\": true, \"dependencies\": [], \"operations\": [{\"operation\": \"CreateModel\", \"name\": "
+       "\"Product\", \"fields\": [[\"id\", {\"type\": \"AutoField\", \"primary_key\": true}], [\"name\", {\"type\": "
+       "\"CharField\", \"max_length\": 50}]]}]}"},
+      {"0002_price",
+       "{\"dependencies\": [[\"shop\", \"0001_initial\"]], \"operations\": [{\"operation\": \"RunSQL\", \"sql\": "
+       "[\"SELECT 1\"], \"elidable\": true, \"reverse_sql\": [\"SELECT 1\"]}, {\"operation\": \"AddField\", "
+       "\"model_name\": \"Product\", \"name\": \"price\", \"field\": {\"type\": \"CharField\", \"max_length\": 10, "
+       "\"null\": true}}]}"}},
+     NULL,
+     "0002",
+     "0001_squashed_0002_price",
+     true,
+     "Will squash the following migrations:\n - 0001_initial\n - 0002_price\n(Skipping optimization.)\n",
+     "Create model Product\nRaw SQL operation\nAdd field price to Product\n"},
 };
 
 static void squash_like_django(const char *name) {
@@ -416,7 +442,7 @@ static void squash_like_django(const char *name) {
                     .migrations_dir = dir,
                     .functions = DORM_RUNCS({"noop", noop})};
     int rc;
-    const char *out = squash_output(&app, c->start, c->end, NULL, &rc);
+    const char *out = squash_output(&app, c->start, c->end, NULL, !c->no_optimize, &rc);
     cr_assert_eq(rc, 0, "%s", dorm_errmsg(T.cx));
     const char *created = strstr(out, "Created new squashed migration");
     cr_assert_not_null(created, "%s", out);
@@ -438,5 +464,6 @@ Test(squash, like_django_elidable_operations) { squash_like_django("elidable"); 
 Test(squash, like_django_unique_together) { squash_like_django("unique_together"); }
 Test(squash, like_django_from_a_start) { squash_like_django("from_second"); }
 Test(squash, like_django_nothing_to_optimize) { squash_like_django("nothing_to_optimize"); }
+Test(squash, like_django_no_optimize) { squash_like_django("no_optimize"); }
 Test(squash, keeps_a_key_before_the_rename_of_its_model) { squash_like_django("across_models"); }
 Test(squash, keeps_a_rename_after_a_key_to_the_old_name) { squash_like_django("renamed_model_pointed_at"); }
