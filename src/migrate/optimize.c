@@ -3,7 +3,8 @@
  * added then removed vanishes, operations on a model fold into its
  * CreateModel) is reduced when every operation between them lets it
  * through, to the right of them or to the left, and the whole list again
- * until nothing changes. */
+ * until nothing changes.  Where Django 3.2's result would not load (a key
+ * moved past the rename of its model) the operations keep their order. */
 #include <string.h>
 
 #include "core/ctx.h"
