@@ -629,6 +629,12 @@ static const opt_case django_cases[] = {
      "{\"type\": \"IntegerField\"}}, {\"operation\": \"RemoveField\", \"model_name\": \"Bar\", \"name\": \"size\"}, "
      "{\"operation\": \"RemoveField\", \"model_name\": \"Foo\", \"name\": \"name\"}]",
      "CreateModel Bar(); CreateModel Foo(age:IntegerField)"},
+    {"create_through_rename_of_other", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"name\", {\"type\": \"CharField\", "
+     "\"max_length\": 255}]]}, {\"operation\": \"RenameModel\", \"old_name\": \"Baz\", \"new_name\": \"Qux\"}, "
+     "{\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"q\", \"field\": {\"type\": \"ForeignKey\", "
+     "\"to\": \"shop.qux\", \"on_delete\": \"CASCADE\"}}]",
+     "RenameModel baz->qux; CreateModel Foo(name:CharField q:ForeignKey>shop.qux)"},
 };
 
 Test(optimizer, reduces_as_django) { expect_cases(django_cases, sizeof django_cases / sizeof *django_cases); }
@@ -676,6 +682,14 @@ static const opt_case differs[] = {
      "\"to\": \"shop.foo\", \"on_delete\": \"CASCADE\"}]]}, {\"operation\": \"RenameModel\", \"old_name\": \"Foo\", "
      "\"new_name\": \"Bar\"}]",
      "CreateModel Bar(parent:ForeignKey>shop.bar)"},
+    /* Django moves Foo's CreateModel, with its key to shop.baz, after the
+     * rename of Baz; dorm folds the AddField to the left, before the rename. */
+    {"create_pointing_at_renamed_model", "shop",
+     "[{\"operation\": \"CreateModel\", \"name\": \"Foo\", \"fields\": [[\"b\", {\"type\": \"ForeignKey\", \"to\": "
+     "\"shop.baz\", \"on_delete\": \"CASCADE\"}]]}, {\"operation\": \"RenameModel\", \"old_name\": \"Baz\", "
+     "\"new_name\": \"Qux\"}, {\"operation\": \"AddField\", \"model_name\": \"Foo\", \"name\": \"x\", \"field\": "
+     "{\"type\": \"IntegerField\"}}]",
+     "CreateModel Foo(b:ForeignKey>shop.baz x:IntegerField); RenameModel baz->qux"},
 };
 
 Test(optimizer, keeps_what_django_breaks) { expect_cases(differs, sizeof differs / sizeof *differs); }
