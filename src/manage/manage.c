@@ -266,7 +266,9 @@ static int cmd_squashmigrations(const command *c, args *a, const dorm_app *const
         return bad_arguments(c, "the following arguments are required: app_label, migration_name");
     }
     const char *start = a->npos == 3 ? a->pos[1] : NULL, *end = a->pos[a->npos - 1];
-    return dorm__squash(cx, apps, a->pos[0], start, end, value(c, a, "--squashed-name"), stdout) < 0 ? failed(cx) : 0;
+    const char *name = value(c, a, "--squashed-name");
+    int rc = dorm__squash(cx, apps, a->pos[0], start, end, name, !flag(c, a, "--no-optimize"), stdout);
+    return rc < 0 ? failed(cx) : 0;
 }
 
 static int cmd_inspectdb(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
@@ -372,7 +374,8 @@ static const command commands[] = {
     {"squashmigrations",
      "Squashes an existing set of migrations (from first until specified) into a single new "
      "one.",
-     (const manage_option[]){NOINPUT,
+     (const manage_option[]){{"--no-optimize", NULL, NULL, "Do not try to optimize the squashed operations."},
+                             NOINPUT,
                              {"--squashed-name", NULL, "SQUASHED_NAME", "Sets the name of the new squashed migration."},
                              END_OPTIONS},
      (const manage_positional[]){

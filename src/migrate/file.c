@@ -499,6 +499,7 @@ static void read_op(reader *r, json_t *o, dorm_op *op, const char *app) {
         op->sql = sql_list(r, json_object_get(o, "sql"));
         op->reverse_sql = sql_list(r, json_object_get(o, "reverse_sql"));
         if (!op->sql) bad(r, "RunSQL needs \"sql\"");
+        op->elidable = flag(o, "elidable", false);
         break;
     case DORM_OP_RUN_C:
         op->code = str(r, o, "code", true, true);

@@ -187,9 +187,10 @@ int dorm_graph__sort(dorm_ctx *cx, dorm_graph *g, bool *applied);
 int dorm_graph__replacements(dorm_ctx *cx, dorm_graph *g, bool *applied);
 /* squashmigrations: the migrations of `app` from `start` (NULL: the first)
  * to `end` in one new file named <start number>_squashed_<end> (or
- * <number>_<name>); what it did to `out`. */
+ * <number>_<name>), reduced by the optimizer unless `optimize` is false
+ * (--no-optimize); what it did to `out`. */
 int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
-                 const char *name, FILE *out);
+                 const char *name, bool optimize, FILE *out);
 /* optimize.c: Django's migration optimizer over ops[0..n) of `app` (in
  * place); folded CreateModels live in `scratch`'s arena.  The new number of
  * operations, or a negative error recorded on cx. */

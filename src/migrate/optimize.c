@@ -3,7 +3,8 @@
  * added then removed vanishes, operations on a model fold into its
  * CreateModel) is reduced when every operation between them lets it
  * through, to the right of them or to the left, and the whole list again
- * until nothing changes. */
+ * until nothing changes.  Where Django 3.2's result would not load (a key
+ * moved past the rename of its model) the operations keep their order. */
 #include <string.h>
 
 #include "core/ctx.h"
@@ -163,15 +164,14 @@ static bool same_field_op(const dorm_op *a, const dorm_op *b) {
 /* Django's Operation.reduce(other) for dorm's operations: a list of what
  * replaces both (its length), THROUGH when `b` does not touch what `a`
  * does, CANNOT otherwise. */
-static int reduce(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out) {
+static int reduce_django(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out) {
     bool field_op = b->kind == DORM_OP_ADD_FIELD || b->kind == DORM_OP_ALTER_FIELD || b->kind == DORM_OP_REMOVE_FIELD ||
         b->kind == DORM_OP_RENAME_FIELD;
     switch (a->kind) {
     case DORM_OP_CREATE_MODEL:
         if (b->kind == DORM_OP_DELETE_MODEL && same(b->model, a->create->name) && !a->create->proxy) return 0;
         if ((b->kind == DORM_OP_RENAME_MODEL && same(b->old_name, a->create->name)) ||
-            ((b->kind == DORM_OP_ALTER_MODEL_OPTIONS || b->kind == DORM_OP_ALTER_MODEL_TABLE ||
-              b->kind == DORM_OP_ALTER_UNIQUE_TOGETHER || field_op) &&
+            ((b->kind == DORM_OP_ALTER_MODEL_OPTIONS || b->kind == DORM_OP_ALTER_UNIQUE_TOGETHER || field_op) &&
              same(b->model, a->create->name)))
             return fold(o, a, b, out);
         return through_model(o, a, a->create->name, b, out);
@@ -237,11 +237,28 @@ static int reduce(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out
             out[0].new_name = b->new_name;
             return 1;
         }
+        /* Both names, as Django 4.0 checks them: fields that swap names
+         * (a -> c, b -> a, c -> b) must not pass one another. */
         int r = base(a, b, out);
-        return r != CANNOT ? r : references_field(o, b, a->model, a->new_name) ? CANNOT : THROUGH;
+        if (r != CANNOT) return r;
+        bool named = references_field(o, b, a->model, a->old_name) || references_field(o, b, a->model, a->new_name);
+        return named ? CANNOT : THROUGH;
     }
     default: return base(a, b, out);
     }
+}
+
+/* reduce_django, except that an operation pointing at a model that `b`
+ * renames does not pass it: Django lets it (RenameModel names only its own
+ * model), and the rename moved before a key to the old name leaves the key
+ * pointing at a model gone.  A DeleteModel passes: the state drops the
+ * model's keys either way. */
+static int reduce(optimizer *o, const dorm_op *a, const dorm_op *b, dorm_op *out) {
+    int r = reduce_django(o, a, b, out);
+    if (r == THROUGH && b->kind == DORM_OP_RENAME_MODEL && a->kind != DORM_OP_DELETE_MODEL &&
+        (references_model(o, a, b->old_name) || references_model(o, a, b->new_name)))
+        return CANNOT;
+    return r;
 }
 
 /* One pass of Django's optimize_inner over ops[0..*n): true when it

@@ -12,7 +12,7 @@
 #include "core/file.h"
 
 int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, const char *start, const char *end,
-                 const char *name, FILE *out) {
+                 const char *name, bool optimize, FILE *out) {
     dorm_error_clear(cx);
     unsigned long failures = dorm_mem__failures();
     const dorm_app *a = NULL;
@@ -83,19 +83,14 @@ int dorm__squash(dorm_ctx *cx, const dorm_app *const *apps, const char *app, con
         fputs("Will squash the following migrations:\n", out);
         for (int i = first; i <= last; i++)
             if (strcmp(g.nodes[i]->app, app) == 0) fprintf(out, " - %s\n", g.nodes[i]->name);
-        fputs("Optimizing...\n", out);
+        fputs(optimize ? "Optimizing...\n" : "(Skipping optimization.)\n", out);
     }
     if (!rc) {
-        /* Elidable RunC operations go (Django's optimizer drops them when
-         * another operation follows; here always). */
-        int kept = 0;
-        for (int i = 0; i < k; i++)
-            if (!(ops[i].kind == DORM_OP_RUN_C && ops[i].elidable)) ops[kept++] = ops[i];
-        kept = dorm__optimize(cx, scratch, app, ops, kept);
+        int kept = optimize ? dorm__optimize(cx, scratch, app, ops, k) : k;
         if (kept < 0) rc = kept;
-        if (!rc && out && kept == k)
+        if (!rc && out && optimize && kept == k)
             fputs("  No optimizations possible.\n", out);
-        else if (!rc && out)
+        else if (!rc && out && optimize)
             fprintf(out, "  Optimized from %d operations to %d operations.\n", k, kept);
         memset(m, 0, sizeof *m);
         m->app = app;

@@ -222,6 +222,7 @@ static json_t *op_json(const dorm_op *op) {
     case DORM_OP_RUN_SQL:
         json_object_set_new(o, "sql", list_json(op->sql));
         json_object_set_new(o, "reverse_sql", op->reverse_sql ? list_json(op->reverse_sql) : json_null());
+        if (op->elidable) json_object_set_new(o, "elidable", json_true());
         break;
     case DORM_OP_RUN_C:
         json_object_set_new(o, "code", json_string(op->code));
