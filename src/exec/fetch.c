@@ -484,7 +484,9 @@ static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t
 
 static dorm_map *in_bulk_on(dorm_qs *qs, const int64_t *ids, size_t n) {
     if (start(qs)) return NULL;
-    if (!dorm_kind__is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
+    /* An MTI child's key is its parent link: the parent's integer. */
+    dorm_kind pk = qs->meta->pk->value_kind;
+    if (!dorm_kind__is_auto(pk) && pk != DORM_KIND_BIGINT) {
         dorm_ctx_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
         return NULL;
     }
