@@ -505,7 +505,15 @@ static dorm_map *in_bulk_on(dorm_qs *qs, const int64_t *ids, size_t n) {
         vals[i] = objs[i];
     }
     sort_by_key(keys, vals, count);
-    *m = (dorm_map){count, keys, vals, NULL, qs->cx};
+    /* A join that repeats a row repeats its key: one entry, the last
+     * (Django's dict). */
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (k && keys[k - 1] == keys[i]) k--;
+        keys[k] = keys[i];
+        vals[k++] = vals[i];
+    }
+    *m = (dorm_map){k, keys, vals, NULL, qs->cx};
     return m;
 }
 
@@ -552,7 +560,13 @@ static dorm_map *in_bulk_keys_on(dorm_qs *qs, const dorm_value *keys, size_t n) 
             sorted[j - 1] = to;
         }
     }
-    *m = (dorm_map){count, NULL, sorted, blobs, qs->cx};
+    size_t k = 0; /* one entry per key, as in_bulk_on's */
+    for (size_t i = 0; i < count; i++) {
+        if (k && cmp_blob(&blobs[k - 1], &blobs[i]) == 0) k--;
+        blobs[k] = blobs[i];
+        sorted[k++] = sorted[i];
+    }
+    *m = (dorm_map){k, NULL, sorted, blobs, qs->cx};
     return m;
 }
 

@@ -409,6 +409,13 @@ Test(get_models, first_in_bulk_values) {
         cr_assert(m && dorm_map_len(m) == 1 && dorm_map_get(m, K.bob), "%s", dorm_errmsg(T.cx));
         m = dorm_in_bulk(objects(&Kiosk_model), ids, 4);
         cr_assert(m && dorm_map_len(m) == 2 && dorm_map_get(m, K.x), "%s", dorm_errmsg(T.cx));
+        /* A join that repeats a row repeats no key (Django's dict). */
+        m = dorm_in_bulk(dorm_filter(all_of(&Place_model), DQ("visits__guests__gte", 2)), ids, 4);
+        cr_assert(m && dorm_map_len(m) == 2 && dorm_map_get(m, K.a) && dorm_map_get(m, K.t), "%s", dorm_errmsg(T.cx));
+        const dorm_value keys[] = {dorm_v_int(K.a), dorm_v_int(K.t), dorm_v_int(K.x)};
+        m = dorm_in_bulk_keys(dorm_filter(all_of(&Place_model), DQ("visits__guests__gte", 2)), keys, 3);
+        cr_assert(m && dorm_map_len(m) == 2 && dorm_map_find(m, &keys[0]) && dorm_map_find(m, &keys[1]), "%s",
+                  dorm_errmsg(T.cx));
         expect(place_name(dorm_first(all_of(&Place_model))), "a", "first of QuerySet(Place)");
         expect(place_name(dorm_first(dorm_qs_manager(T.cx, &Place_model, "hidden"))), "T", "first of Place.hidden");
         expect(place_name(dorm_first(objects(&Shop_model))), "Bob", "first of Shop.objects");
