@@ -384,6 +384,8 @@ Test(get_models, to_field_relation) {
                         "get() returned more than one Visit -- it returned 2!");
         Visit *v = dorm_get(dorm_all(T.cx, Visit), DQ("place", "T"));
         cr_assert(v && v->guests == 2 && strcmp(v->place.id, "T") == 0, "%s", dorm_errmsg(T.cx));
+        expect_multiple(dorm_all(T.cx, Visit), DORM__QLIST(DQ("place__name", "a")),
+                        "get() returned more than one Visit -- it returned 2!");
         v = dorm_get(dorm_all(T.cx, Visit), DQ("place__code", "2"));
         cr_assert(v && strcmp(v->place.id, "x") == 0, "%s", dorm_errmsg(T.cx));
         expect_multiple(all_of(&Place_model), DORM__QLIST(DQ("visits__guests__gte", 2), DQ("pk", K.a)),
