@@ -349,14 +349,15 @@ static bool same_rows(const dorm_row *a, const dorm_row *b) {
     return true;
 }
 
-static void compare(const op *o, const result *fast, const result *ref) {
+/* fast against ref, which is `how` ("without" the caches, or "listed"). */
+static void compare(const op *o, const result *fast, const result *ref, const char *how) {
     if (fast->code != ref->code || (fast->msg && strcmp(fast->msg, ref->msg) != 0))
-        fuzz_fail("%s: error %d '%s' with the caches, %d '%s' without", describe(o), fast->code,
-                  fast->msg ? fast->msg : "", ref->code, ref->msg ? ref->msg : "");
+        fuzz_fail("%s: error %d '%s' with the caches, %d '%s' %s", describe(o), fast->code, fast->msg ? fast->msg : "",
+                  ref->code, ref->msg ? ref->msg : "", how);
     if (fast->count != ref->count)
-        fuzz_fail("%s: count %lld with the caches, %lld without", describe(o), (long long)fast->count,
-                  (long long)ref->count);
-    if (fast->n != ref->n) fuzz_fail("%s: %zu results with the caches, %zu without", describe(o), fast->n, ref->n);
+        fuzz_fail("%s: count %lld with the caches, %lld %s", describe(o), (long long)fast->count, (long long)ref->count,
+                  how);
+    if (fast->n != ref->n) fuzz_fail("%s: %zu results with the caches, %zu %s", describe(o), fast->n, ref->n, how);
     for (size_t i = 0; i < fast->n; i++) {
         if (fast->is_rows) {
             if (!same_rows(fast->rows[i], ref->rows[i])) fuzz_fail("%s: row %zu differs", describe(o), i);
@@ -364,6 +365,9 @@ static void compare(const op *o, const result *fast, const result *ref) {
         }
         dorm_value a = dorm_pk_of(fast->objs[i]), b = dorm_pk_of(ref->objs[i]);
         if (!dorm_value_equal(&a, &b)) fuzz_fail("%s: object %zu has another key", describe(o), i);
+        /* A proxy's object is the proxy's, a child's the child's. */
+        if (((dorm_object *)fast->objs[i])->model != ((dorm_object *)ref->objs[i])->model)
+            fuzz_fail("%s: object %zu is of another model", describe(o), i);
     }
 }
 
@@ -463,10 +467,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         run(fast, &o, &a);
         dorm_link__shapes_clear(f->ref->link, true);
         run(ref, &o, &b);
-        compare(&o, &a, &b);
+        compare(&o, &a, &b, "without");
         if (o.action == ACT_GET) {
             get_listed(ref, &o, &b);
-            compare(&o, &a, &b);
+            compare(&o, &a, &b, "listed");
         }
         check_listed(ref, &o, &a);
     }
