@@ -429,3 +429,44 @@ Test(get_models, first_in_bulk_values) {
         cr_assert(row && strcmp(dorm_row_get(row, "name")->u.s, "a") == 0, "%s", dorm_errmsg(T.cx));
     }
 }
+
+/* The SQL each get runs, on its first run and from its plan or the memo:
+ * Django's, the manager's and the proxy's conditions kept, the child's
+ * join, the to_field column, IS NULL for a nullable unique column. */
+Test(get_models, sql_of_the_plans) {
+    static const char *const want[] = {
+        "SELECT \"gp_place\".\"id\", \"gp_place\".\"name\", \"gp_place\".\"code\", \"gp_place\".\"hidden\" FROM "
+        "\"gp_place\" WHERE \"gp_place\".\"id\" = ? LIMIT 21",
+        "SELECT \"gp_place\".\"id\", \"gp_place\".\"name\", \"gp_place\".\"code\", \"gp_place\".\"hidden\" FROM "
+        "\"gp_place\" WHERE (\"gp_place\".\"code\" IS NOT NULL AND \"gp_place\".\"id\" = ?) LIMIT 21",
+        "SELECT \"gp_place\".\"id\", \"gp_place\".\"name\", \"gp_place\".\"code\", \"gp_place\".\"hidden\", "
+        "\"gp_shop\".\"place_ptr_id\", \"gp_shop\".\"kind\", \"gp_shop\".\"rank\" FROM \"gp_shop\" INNER JOIN "
+        "\"gp_place\" ON (\"gp_shop\".\"place_ptr_id\" = \"gp_place\".\"id\") WHERE \"gp_shop\".\"place_ptr_id\" = ? "
+        "LIMIT 21",
+        "SELECT \"gp_place\".\"id\", \"gp_place\".\"name\", \"gp_place\".\"code\", \"gp_place\".\"hidden\" FROM "
+        "\"gp_place\" WHERE \"gp_place\".\"code\" IS NULL LIMIT 21",
+        "SELECT \"gp_visit\".\"id\", \"gp_visit\".\"place_id\", \"gp_visit\".\"guests\" FROM \"gp_visit\" WHERE "
+        "\"gp_visit\".\"place_id\" = ? LIMIT 21",
+    };
+    test_log_start();
+    for (int run = 0; run < 3; run++) {
+        expect(GOT(all_of(&Place_model), DQ("pk", K.bob)), "Bob", "QuerySet(Place)");
+        expect(GOT(objects(&Kiosk_model), DQ("pk", K.bob)), NULL, "Kiosk.objects");
+        expect(GOT(all_of(&Shop_model), DQ("pk", K.a)), NULL, "QuerySet(Shop)");
+        expect_multiple(all_of(&Place_model), DORM__QLIST(DQ("code", NULL)),
+                        "get() returned more than one Place -- it returned 2!");
+        Visit *v = dorm_get(dorm_all(T.cx, Visit), DQ("place", "T"));
+        cr_assert(v && v->guests == 2, "%s", dorm_errmsg(T.cx));
+    }
+    char *log = dorm_strdup(T.cx, test_log_stop());
+    cr_assert_not_null(log);
+    int n = 0;
+    for (char *sql = strtok(log, "|"); sql; sql = strtok(NULL, "|")) {
+        if (strncmp(sql, "SELECT", 6) != 0) continue;
+        char name[32];
+        snprintf(name, sizeof name, "statement %d", n);
+        test_expect_sql(name, sql, want[n % 5], NULL, NULL);
+        n++;
+    }
+    cr_assert_eq(n, 15);
+}
