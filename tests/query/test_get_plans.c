@@ -470,3 +470,14 @@ Test(get_models, sql_of_the_plans) {
     }
     cr_assert_eq(n, 15);
 }
+/* What pins one row on a proxy and an MTI child: the key and the unique
+ * columns of the model's own table, the parent's key (the link); not a
+ * unique column across a ForeignKey, whose target many rows share. */
+Test(get_models, one_row_through_inheritance) {
+    cr_assert(one_row(dorm_filter(all_of(&Kiosk_model), DQ("pk", 1))));
+    cr_assert(one_row(dorm_filter(all_of(&Kiosk_model), DQ("name", "a"))));
+    cr_assert(one_row(dorm_filter(all_of(&Shop_model), DQ("pk", 1))));
+    cr_assert(one_row(dorm_filter(all_of(&Shop_model), DQ("id", 1))));
+    cr_assert(one_row(dorm_filter(all_of(&Place_model), DQ("shop__rank", 1), DQ("pk", 1))));
+    cr_assert_not(one_row(dorm_filter(dorm_all(T.cx, Visit), DQ("place__name", "a"))));
+}
