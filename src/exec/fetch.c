@@ -484,7 +484,9 @@ static void **bulk_objects(dorm_qs *qs, const dorm_value *keys, size_t n, size_t
 
 static dorm_map *in_bulk_on(dorm_qs *qs, const int64_t *ids, size_t n) {
     if (start(qs)) return NULL;
-    if (!dorm_kind__is_auto(qs->meta->pk->f->kind) && qs->meta->pk->f->kind != DORM_KIND_BIGINT) {
+    /* An MTI child's key is its parent link: the parent's integer. */
+    dorm_kind pk = qs->meta->pk->value_kind;
+    if (!dorm_kind__is_auto(pk) && pk != DORM_KIND_BIGINT) {
         dorm_ctx_fail(qs->cx, DORM_EVALUE, "dorm_in_bulk() needs an integer primary key.");
         return NULL;
     }
@@ -503,7 +505,15 @@ static dorm_map *in_bulk_on(dorm_qs *qs, const int64_t *ids, size_t n) {
         vals[i] = objs[i];
     }
     sort_by_key(keys, vals, count);
-    *m = (dorm_map){count, keys, vals, NULL, qs->cx};
+    /* A join that repeats a row repeats its key: one entry, the last
+     * (Django's dict). */
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (k && keys[k - 1] == keys[i]) k--;
+        keys[k] = keys[i];
+        vals[k++] = vals[i];
+    }
+    *m = (dorm_map){k, keys, vals, NULL, qs->cx};
     return m;
 }
 
@@ -550,7 +560,13 @@ static dorm_map *in_bulk_keys_on(dorm_qs *qs, const dorm_value *keys, size_t n) 
             sorted[j - 1] = to;
         }
     }
-    *m = (dorm_map){count, NULL, sorted, blobs, qs->cx};
+    size_t k = 0; /* one entry per key, as in_bulk_on's */
+    for (size_t i = 0; i < count; i++) {
+        if (k && cmp_blob(&blobs[k - 1], &blobs[i]) == 0) k--;
+        blobs[k] = blobs[i];
+        sorted[k++] = sorted[i];
+    }
+    *m = (dorm_map){k, NULL, sorted, blobs, qs->cx};
     return m;
 }
 

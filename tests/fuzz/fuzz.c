@@ -59,9 +59,45 @@ static const dorm_field Book_fields[] = {
 };
 const dorm_model Book_model = DORM_MODEL(Book, "lib", Book_fields, .ordering = DORM_LIST("-published", "title"));
 
+static dorm_qs *shown(dorm_qs *qs) { return dorm_filter(qs, DQ("hidden", false)); }
+static dorm_qs *hidden(dorm_qs *qs) { return dorm_filter(qs, DQ("hidden", true)); }
+static dorm_qs *with_code(dorm_qs *qs) { return dorm_filter(qs, DQ("code__isnull", false)); }
+
+static const dorm_field Place_fields[] = {
+    DORM_AUTO(Place, id),
+    DORM_CHAR(Place, name, .max_length = 20, .unique = true),
+    DORM_CHAR(Place, code, .max_length = 8, .unique = true, .null = true),
+    DORM_BOOL(Place, hidden, .default_value = DORM_VBOOL(false)),
+    DORM_END,
+};
+const dorm_model Place_model = DORM_MODEL(
+    Place, "lib", Place_fields, .managers = DORM_MANAGERS({"objects", shown, NULL}, {"hidden", hidden, NULL}));
+
+static const dorm_field Shop_fields[] = {
+    DORM_PARENT(Shop, place, Place),
+    DORM_PARENT_LINK(Shop, place_ptr, Place),
+    DORM_CHAR(Shop, kind, .max_length = 20),
+    DORM_INT(Shop, rank, .unique = true, .null = true),
+    DORM_END,
+};
+const dorm_model Shop_model = DORM_MODEL(Shop, "lib", Shop_fields);
+
+static const dorm_field Kiosk_fields[] = {DORM_PARENT(Kiosk, place, Place), DORM_END};
+const dorm_model Kiosk_model =
+    DORM_MODEL(Kiosk, "lib", Kiosk_fields, .proxy = true, .managers = DORM_MANAGERS({"objects", with_code, NULL}));
+
+static const dorm_field Visit_fields[] = {
+    DORM_AUTO(Visit, id),
+    DORM_FOREIGN_KEY(Visit, place, Place, .on_delete = DORM_CASCADE, .to_field = "name", .related_name = "visits"),
+    DORM_INT(Visit, guests, .default_value = DORM_VINT(0)),
+    DORM_END,
+};
+const dorm_model Visit_model = DORM_MODEL(Visit, "lib", Visit_fields);
+
 static const dorm_app lib = {
     .label = "lib",
-    .models = DORM_MODELS(&Publisher_model, &Author_model, &Profile_model, &Tag_model, &Book_model),
+    .models = DORM_MODELS(&Publisher_model, &Author_model, &Profile_model, &Tag_model, &Book_model, &Place_model,
+                          &Shop_model, &Kiosk_model, &Visit_model),
 };
 const dorm_app *const fuzz_apps[] = {&lib, NULL};
 

@@ -1,5 +1,7 @@
 /* fuzz.h - what the libFuzzer targets share: models with every field kind and
- * every kind of relation, an in-memory SQLite database with their tables,
+ * every kind of relation (a to_field ForeignKey too), filtering managers,
+ * multi-table inheritance and a proxy, an in-memory SQLite database with
+ * their tables,
  * a private folder for the files a target writes, and the rule that a
  * finding is reported by abort() (libFuzzer keeps the input). */
 #ifndef DORM_FUZZ_H
@@ -56,11 +58,50 @@ typedef struct Book {
     int64_t sold;
 } Book;
 
+/* Places hide some rows: the default manager ("objects") shows the rows
+ * not hidden, "hidden" the others; name is unique, code unique and
+ * nullable. */
+typedef struct Place {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+    const char *code;
+    bool hidden;
+} Place;
+
+/* A multi-table child of Place (its managers inherited), with a unique
+ * nullable integer of its own. */
+typedef struct Shop {
+    DORM_OBJECT;
+    Place place;
+    DORM_FK(Place) place_ptr;
+    const char *kind;
+    int32_t rank;
+} Shop;
+
+/* A proxy of Place whose default manager shows the places with a code. */
+typedef struct Kiosk {
+    DORM_OBJECT;
+    Place place;
+} Kiosk;
+
+/* A ForeignKey to Place's name (to_field), text in the member. */
+typedef struct Visit {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK_TO(Place, const char *) place;
+    int32_t guests;
+} Visit;
+
 DORM_MODEL_DECLARE(Publisher);
 DORM_MODEL_DECLARE(Author);
 DORM_MODEL_DECLARE(Profile);
 DORM_MODEL_DECLARE(Tag);
 DORM_MODEL_DECLARE(Book);
+DORM_MODEL_DECLARE(Place);
+DORM_MODEL_DECLARE(Shop);
+DORM_MODEL_DECLARE(Kiosk);
+DORM_MODEL_DECLARE(Visit);
 
 /* The app of those models ("lib"), NULL-terminated in a list. */
 extern const dorm_app *const fuzz_apps[];

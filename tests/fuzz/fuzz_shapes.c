@@ -3,15 +3,22 @@
  * queries on one session so that shapes and plans are hit again with other
  * values (and other path texts in the same buffers).
  *
- * Input: up to MAX_OPS operations, each a model byte, three bytes of
- * QuerySet steps and the call (get, list, count, first), then the
+ * Input: up to MAX_OPS operations, each a model byte (which also says
+ * which manager the QuerySet starts from: the default one, which filters on
+ * Place and its child, proxy and to_field neighbours, QuerySet(model), or
+ * another; and whether a list is an in_bulk), three bytes of QuerySet steps
+ * and the call (get, list, count, first), then the
  * conditions of filter(), exclude() and get() (a count byte, then three
  * bytes each: path, lookup and value kind, value).  Every operation runs
  * on a session whose caches live across operations and inputs, then on a
  * second session on the same file whose caches are cleared first: any
  * difference (objects' keys, rows, counts, error codes or messages) is a
  * finding, as is a get() that differs from the rows it filters listed
- * whole and counted.  The fuzz build defines DORM_ASSERTS, so every shape
+ * whole and counted, a first() that is not one of the rows listed, and an
+ * in_bulk() whose keys differ from the rows of the keys listed.  A
+ * manager's filter thus must survive every cache: its gets run between
+ * gets of the same keys through QuerySet(model), the other manager, the
+ * MTI child or parent and the proxy.  The fuzz build defines DORM_ASSERTS, so every shape
  * or plan hit is also compiled the ordinary way and compared. */
 #include <stdio.h>
 #include <string.h>
@@ -27,8 +34,23 @@
 
 typedef struct fixture {
     dorm_db *fast, *ref;
-    void *author, *publisher, *book; /* objects to compare with (a setup context's) */
+    void *author, *publisher, *book, *place; /* objects to compare with (a setup context's) */
 } fixture;
+
+/* Places 1-4, two of them shops (2 and 4), hidden or not, with and
+ * without a code (3 and 2 hidden; 1 and 3 kiosks), and visits by name. */
+static void fill_places(dorm_ctx *cx, fixture *f) {
+    Place *a = dorm_create(cx, Place, .name = "a", .code = "x");
+    Shop *t = a ? dorm_create(cx, Shop, .place = {.name = "T", .hidden = true}, .kind = "a", .rank = 1) : NULL;
+    Place *x = t ? dorm_create(cx, Place, .name = "x", .code = "2", .hidden = true) : NULL;
+    Shop *bob = x ? dorm_create(cx, Shop, .place = {.name = "Bob"}, .kind = "a") : NULL;
+    if (bob) dorm_set_null(bob, rank);
+    if (!bob || dorm_save(bob) || !dorm_create(cx, Visit, .place = {"a", NULL}, .guests = 2) ||
+        !dorm_create(cx, Visit, .place = {"a", NULL}, .guests = 3) ||
+        !dorm_create(cx, Visit, .place = {"T", NULL}, .guests = 2) || !dorm_create(cx, Visit, .place = {"x", NULL}))
+        fuzz_fail("fill: %s", dorm_errmsg(cx));
+    f->place = x;
+}
 
 /* Few rows, with repeated non-unique values so that get() finds several. */
 static void fill(dorm_ctx *cx, fixture *f) {
@@ -54,6 +76,7 @@ static void fill(dorm_ctx *cx, fixture *f) {
     f->author = ann;
     f->publisher = p1;
     f->book = t1;
+    fill_places(cx, f);
 }
 
 static fixture *fixture_get(void) {
@@ -81,10 +104,14 @@ typedef struct input {
 
 static unsigned byte(input *in) { return in->p < in->end ? *in->p++ : 0; }
 
-enum { PUBLISHER, AUTHOR, PROFILE, TAG, BOOK, NMODELS };
+enum { PUBLISHER, AUTHOR, PROFILE, TAG, BOOK, PLACE, SHOP, KIOSK, VISIT, NMODELS };
 
-static const dorm_model *const models[NMODELS] = {&Publisher_model, &Author_model, &Profile_model, &Tag_model,
-                                                  &Book_model};
+static const dorm_model *const models[NMODELS] = {&Publisher_model, &Author_model, &Profile_model,
+                                                  &Tag_model,       &Book_model,   &Place_model,
+                                                  &Shop_model,      &Kiosk_model,  &Visit_model};
+
+/* The manager other than the default one (NULL: the base manager). */
+static const char *const other_manager[NMODELS] = {[PLACE] = "hidden", [SHOP] = "hidden", [KIOSK] = "hidden"};
 
 /* Valid paths of each model: keys, unique columns, keys to other models,
  * reverse relations and paths across them. */
@@ -98,6 +125,13 @@ static const char *const paths[NMODELS][12] = {
     [TAG] = {"pk", "id", "name", "books", "books__title", "books__author__name", NULL},
     [BOOK] = {"pk", "id", "title", "author", "author_id", "author__name", "publisher", "publisher__name", "pages",
               "tags__name", "author__profile__bio", "in_print"},
+    [PLACE] = {"pk", "id", "name", "code", "hidden", "shop", "shop__rank", "shop__kind", "visits__guests", "visits",
+               NULL},
+    [SHOP] = {"pk", "id", "place_ptr", "place_ptr_id", "name", "code", "hidden", "kind", "rank", "visits__guests",
+              NULL},
+    [KIOSK] = {"pk", "id", "name", "code", "hidden", "shop", "shop__rank", "visits__guests", NULL},
+    [VISIT] = {"pk", "id", "place", "place_id", "place__name", "place__code", "guests", "place__hidden",
+               "place__shop__rank", NULL},
 };
 
 /* Keys select_related() may follow, per model. */
@@ -105,6 +139,9 @@ static const char *const related[NMODELS][3] = {
     [PROFILE] = {"author", "author__mentor", NULL},
     [AUTHOR] = {"mentor", "profile", NULL},
     [BOOK] = {"author", "publisher", "author__mentor"},
+    [PLACE] = {"shop", NULL},
+    [SHOP] = {"place_ptr", NULL},
+    [VISIT] = {"place", "place__shop", NULL},
 };
 
 static const char *const lookups[] = {"", "__exact", "__gt", "__lt", "__in", "__isnull", "__icontains", "__gte"};
@@ -136,7 +173,10 @@ static dorm_value value_of(unsigned kind, unsigned arg, dorm_value *items, const
         items[1] = dorm_v_int((int64_t)(arg / 8 % 4));
         return dorm_v_list(items, 2);
     case 8: return dorm_v_date(dorm_date_ymd(1950, 1, 1 + (int)(arg % 3)));
-    default: return dorm_v_object(arg % 3 == 0 ? f->author : arg % 3 == 1 ? f->publisher : f->book);
+    default: {
+        void *const objs[] = {f->author, f->publisher, f->book, f->place};
+        return dorm_v_object(objs[arg % 4]);
+    }
     }
 }
 
@@ -163,6 +203,8 @@ static const dorm_q *const *read_conds(input *in, int model, char (*bufs)[PATH_M
 /* One operation, decoded once and run on both sessions. */
 typedef struct op {
     int model;
+    unsigned manager; /* 0: the default, 1: QuerySet(model), 2: the other */
+    bool bulk; /* a list is in_bulk(ids), ids from the fields byte */
     unsigned steps, more, order, fields, action;
     const dorm_q *const *filter, *const *exclude, *const *get;
 } op;
@@ -173,7 +215,10 @@ static char filter_bufs[MAX_CONDS][PATH_MAX_LEN], exclude_bufs[MAX_CONDS][PATH_M
     get_bufs[MAX_CONDS][PATH_MAX_LEN];
 
 static void read_op(input *in, op *o, conds *cs, const fixture *f) {
-    o->model = (int)(byte(in) % NMODELS);
+    unsigned m = byte(in);
+    o->model = (int)(m % NMODELS);
+    o->manager = m / NMODELS % 3;
+    o->bulk = m / NMODELS / 3 & 1;
     o->steps = byte(in);
     o->more = byte(in);
     o->order = o->more >> 4;
@@ -188,7 +233,11 @@ static void read_op(input *in, op *o, conds *cs, const fixture *f) {
 
 static dorm_qs *build(dorm_ctx *cx, const op *o) {
     const int m = o->model;
-    dorm_qs *qs = dorm_qs_default(cx, models[m]);
+    const dorm_model *model = models[m];
+    dorm_qs *qs = o->manager == 0 ? dorm_qs_default(cx, model)
+        : o->manager == 1         ? dorm_qs_all(cx, model)
+        : other_manager[m]        ? dorm_qs_manager(cx, model, other_manager[m])
+                                  : dorm_qs_base(cx, model);
     if (o->filter) qs = dorm_qs_filter(qs, o->filter);
     if (o->exclude) qs = dorm_qs_exclude(qs, o->exclude);
     if (o->steps & 4) {
@@ -223,6 +272,26 @@ typedef struct result {
     int64_t count;
 } result;
 
+/* The keys of an in_bulk: two from the fields byte (0-5, maybe equal). */
+static void bulk_ids(const op *o, int64_t ids[2]) {
+    ids[0] = o->fields % 6;
+    ids[1] = o->fields / 6 % 6;
+}
+
+/* in_bulk(ids) as the objects found, in the order of ids. */
+static void run_bulk(dorm_ctx *cx, dorm_qs *qs, const op *o, result *r) {
+    int64_t ids[2];
+    bulk_ids(o, ids);
+    dorm_map *map = dorm_in_bulk(qs, ids, 2);
+    r->objs = map ? dorm_alloc(cx, 2 * sizeof *r->objs) : NULL;
+    if (!r->objs) return;
+    for (int i = 0; i < 2; i++) {
+        void *obj = i && ids[1] == ids[0] ? NULL : dorm_map_get(map, ids[i]);
+        if (obj) r->objs[r->n++] = obj;
+    }
+    if (r->n != dorm_map_len(map)) fuzz_fail("in_bulk: %zu objects in a map of %zu", r->n, dorm_map_len(map));
+}
+
 static void run(dorm_ctx *cx, const op *o, result *r) {
     dorm_error_clear(cx);
     memset(r, 0, sizeof *r);
@@ -240,7 +309,9 @@ static void run(dorm_ctx *cx, const op *o, result *r) {
         break;
     case ACT_COUNT: r->count = dorm_count(qs); break;
     default:
-        if (rows)
+        if (o->bulk)
+            run_bulk(cx, qs, o, r);
+        else if (rows)
             r->rows = (const dorm_row **)dorm_rows(qs, &r->n);
         else
             r->objs = dorm_qs_list(qs, &r->n);
@@ -260,8 +331,8 @@ static void run(dorm_ctx *cx, const op *o, result *r) {
 
 static const char *describe(const op *o) {
     static char text[1024];
-    size_t at = (size_t)snprintf(text, sizeof text, "%s steps=%u more=%u fields=%u action=%u", models[o->model]->name,
-                                 o->steps, o->more, o->fields, o->action);
+    size_t at = (size_t)snprintf(text, sizeof text, "%s manager=%u bulk=%d steps=%u more=%u fields=%u action=%u",
+                                 models[o->model]->name, o->manager, o->bulk, o->steps, o->more, o->fields, o->action);
     const dorm_q *const *lists[] = {o->filter, o->exclude, o->get};
     static const char *const names[] = {"filter", "exclude", "get"};
     for (int l = 0; l < 3; l++)
@@ -278,14 +349,15 @@ static bool same_rows(const dorm_row *a, const dorm_row *b) {
     return true;
 }
 
-static void compare(const op *o, const result *fast, const result *ref) {
+/* fast against ref, which is `how` ("without" the caches, or "listed"). */
+static void compare(const op *o, const result *fast, const result *ref, const char *how) {
     if (fast->code != ref->code || (fast->msg && strcmp(fast->msg, ref->msg) != 0))
-        fuzz_fail("%s: error %d '%s' with the caches, %d '%s' without", describe(o), fast->code,
-                  fast->msg ? fast->msg : "", ref->code, ref->msg ? ref->msg : "");
+        fuzz_fail("%s: error %d '%s' with the caches, %d '%s' %s", describe(o), fast->code, fast->msg ? fast->msg : "",
+                  ref->code, ref->msg ? ref->msg : "", how);
     if (fast->count != ref->count)
-        fuzz_fail("%s: count %lld with the caches, %lld without", describe(o), (long long)fast->count,
-                  (long long)ref->count);
-    if (fast->n != ref->n) fuzz_fail("%s: %zu results with the caches, %zu without", describe(o), fast->n, ref->n);
+        fuzz_fail("%s: count %lld with the caches, %lld %s", describe(o), (long long)fast->count, (long long)ref->count,
+                  how);
+    if (fast->n != ref->n) fuzz_fail("%s: %zu results with the caches, %zu %s", describe(o), fast->n, ref->n, how);
     for (size_t i = 0; i < fast->n; i++) {
         if (fast->is_rows) {
             if (!same_rows(fast->rows[i], ref->rows[i])) fuzz_fail("%s: row %zu differs", describe(o), i);
@@ -293,6 +365,9 @@ static void compare(const op *o, const result *fast, const result *ref) {
         }
         dorm_value a = dorm_pk_of(fast->objs[i]), b = dorm_pk_of(ref->objs[i]);
         if (!dorm_value_equal(&a, &b)) fuzz_fail("%s: object %zu has another key", describe(o), i);
+        /* A proxy's object is the proxy's, a child's the child's. */
+        if (((dorm_object *)fast->objs[i])->model != ((dorm_object *)ref->objs[i])->model)
+            fuzz_fail("%s: object %zu is of another model", describe(o), i);
     }
 }
 
@@ -328,6 +403,54 @@ static void get_listed(dorm_ctx *cx, const op *o, result *r) {
     if (r->code) r->n = 0;
 }
 
+/* Whether the listing of lt holds an object with obj's key (rows: an
+ * equal row). */
+static bool listed_has(const result *lt, const void *obj, bool rows) {
+    dorm_value key = rows ? dorm_v_null() : dorm_pk_of((void *)obj);
+    for (size_t i = 0; i < lt->n; i++) {
+        if (rows) {
+            if (same_rows(lt->rows[i], obj)) return true;
+            continue;
+        }
+        dorm_value k = dorm_pk_of(lt->objs[i]);
+        if (dorm_value_equal(&k, &key)) return true;
+    }
+    return false;
+}
+
+/* first() and in_bulk() against the QuerySet listed whole: first()'s
+ * object is one of its rows (which one depends on the ordering's ties),
+ * none only when it has none; in_bulk's keys are those of its rows with
+ * the keys asked for. */
+static void check_listed(dorm_ctx *cx, const op *o, const result *r) {
+    bool first = o->action == ACT_FIRST, bulk = o->action == ACT_LIST && o->bulk;
+    if (r->code || (!first && !bulk) || (o->steps & 128 && !(o->more & 4))) return;
+    op listed = *o;
+    listed.action = ACT_LIST;
+    listed.bulk = false;
+    dorm_error_clear(cx);
+    dorm_qs *qs = build(cx, &listed);
+    int64_t ids[2];
+    bulk_ids(o, ids);
+    dorm_value keys[2] = {dorm_v_int(ids[0]), dorm_v_int(ids[1])};
+    if (bulk) qs = dorm_filter(qs, DQ("pk__in", dorm_v_list(keys, 2)));
+    result lt = {.is_rows = r->is_rows};
+    if (r->is_rows)
+        lt.rows = (const dorm_row **)dorm_rows(qs, &lt.n);
+    else
+        lt.objs = dorm_qs_list(qs, &lt.n);
+    if (dorm_errcode(cx)) fuzz_fail("%s: listed: %s", describe(o), dorm_errmsg(cx));
+    if (first && (r->n ? !listed_has(&lt, r->rows ? (const void *)r->rows[0] : r->objs[0], r->is_rows) : lt.n != 0))
+        fuzz_fail("%s: first() is not among the %zu rows listed", describe(o), lt.n);
+    if (!bulk) return;
+    for (size_t i = 0; i < r->n; i++)
+        if (!listed_has(&lt, r->objs[i], false)) fuzz_fail("%s: in_bulk() has a key not listed", describe(o));
+    for (size_t i = 0; i < lt.n; i++) {
+        result one = {.n = r->n, .objs = r->objs};
+        if (!listed_has(&one, lt.objs[i], false)) fuzz_fail("%s: in_bulk() misses a key listed", describe(o));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -344,11 +467,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         run(fast, &o, &a);
         dorm_link__shapes_clear(f->ref->link, true);
         run(ref, &o, &b);
-        compare(&o, &a, &b);
+        compare(&o, &a, &b, "without");
         if (o.action == ACT_GET) {
             get_listed(ref, &o, &b);
-            compare(&o, &a, &b);
+            compare(&o, &a, &b, "listed");
         }
+        check_listed(ref, &o, &a);
     }
     dorm_ctx_free(fast);
     dorm_ctx_free(ref);
