@@ -1,4 +1,5 @@
-/* checks.h - Django's system checks for the models of a registry. */
+/* checks.h - Django's system checks for the models of a registry: the
+ * entry point, and what the files of checks share (checks*.c). */
 #ifndef DORM_MODEL_CHECKS_H
 #define DORM_MODEL_CHECKS_H
 
@@ -7,5 +8,29 @@
 /* Runs every check, appending messages to reg->messages and setting reg->err
  * to DORM_ECONFIG when one is an error.  DORM_OK or DORM_ENOMEM. */
 int dorm_checks__run(dorm_registry *reg);
+
+/* The messages of one run. */
+typedef struct dorm_checker {
+    dorm_registry *reg;
+    dorm_buf out;
+    int errors;
+} dorm_checker;
+
+/* A message "<where>: (<id>) <text>" on a line of its own. */
+void dorm_checks__report(dorm_checker *c, const char *where, const char *id, const char *fmt, ...);
+/* The hint of the message just reported, on the next line ("\tHINT: ..."). */
+void dorm_checks__hint(dorm_checker *c, const char *fmt, ...);
+
+/* checks_fields.c: a field's checks of FileField, BinaryField and AutoField
+ * options; `where` is "<label>.<field>". */
+void dorm_checks__field(dorm_checker *c, const dorm_meta *m, const dorm_fmeta *fm, const char *where);
+/* ... a ManyToManyField's: unique, and the keys of its through model. */
+void dorm_checks__m2m(dorm_checker *c, const dorm_meta *m, const dorm_field *f, const char *where);
+
+/* checks_options.c: the model's Meta options (index names, many-to-manys
+ * through one model). */
+void dorm_checks__options(dorm_checker *c, const dorm_meta *m);
+/* ... names every model shares: index and constraint names, join tables. */
+void dorm_checks__names(dorm_checker *c);
 
 #endif
