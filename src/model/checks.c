@@ -80,9 +80,13 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
 /* The field a ForeignKey stores: unique, and of a kind its member holds. */
 static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
     const dorm_field *key = dorm_key_root(fm->target_pk)->f;
-    if (!key->unique && !key->primary_key)
+    if (!key->unique && !key->primary_key && !dorm_checks__unique_alone(fm->target, key->name)) {
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
+        hint(c,
+             "Add unique=True to this field or add a UniqueConstraint (without condition) in the model "
+             "Meta.constraints.");
+    }
     bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
     bool integer = dorm_kind__is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
         key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT || key->kind == DORM_KIND_POSSMALLINT;
@@ -198,7 +202,8 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&
         f->kind != DORM_KIND_TIME)
         report(c, where, "dorm.E004", "'auto_now' and 'auto_now_add' apply to date and time fields only.");
-    if (f->auto_now && f->auto_now_add)
+    bool has_default = f->default_value.type != DORM_T_NONE || f->default_fn;
+    if (f->auto_now + f->auto_now_add + has_default > 1)
         report(c, where, "fields.E160",
                "The options auto_now, auto_now_add, and default are mutually exclusive. "
                "Only one of these options may be present.");

@@ -24,8 +24,22 @@ void dorm_checks__hint(dorm_checker *c, const char *fmt, ...);
 /* checks_fields.c: a field's checks of FileField, BinaryField and AutoField
  * options; `where` is "<label>.<field>". */
 void dorm_checks__field(dorm_checker *c, const dorm_meta *m, const dorm_fmeta *fm, const char *where);
+/* Whether unique_together or a UniqueConstraint of m makes the field
+ * `name` unique alone (Django's _check_unique_target). */
+bool dorm_checks__unique_alone(const dorm_meta *m, const char *name);
 /* ... a ManyToManyField's: unique, and the keys of its through model. */
 void dorm_checks__m2m(dorm_checker *c, const dorm_meta *m, const dorm_field *f, const char *where);
+
+/* The join model of m's ManyToManyField f (its through model, or the
+ * automatic one); NULL when there is none. */
+const dorm_meta *dorm_checks__join_model(const dorm_registry *reg, const dorm_meta *m, const dorm_field *f);
+
+/* checks_database.c: the checks that depend on the database (Django's
+ * `check --database`), for a backend whose identifiers are at most
+ * max_name_length long (0: no limit); `alias` names the database in the
+ * messages.  Appends to reg->messages, setting reg->err on an error.
+ * DORM_OK or DORM_ENOMEM. */
+int dorm_checks__database(dorm_registry *reg, int max_name_length, const char *alias);
 
 /* checks_options.c: the model's Meta options (index names, many-to-manys
  * through one model). */

@@ -1,7 +1,8 @@
 /* checks_fields.c - Django's checks of one field's options that dorm's
- * declarations can still get wrong: an AutoField that is no primary key, a
- * BinaryField's text default, a FileField's key and upload_to, a unique or
- * ambiguous ManyToManyField. */
+ * declarations can still get wrong: an AutoField that is no primary key,
+ * an integer's max_length, a unique ForeignKey, a BinaryField's text
+ * default, a FileField's key and upload_to, a ManyToManyField's ignored
+ * options, uniqueness, through keys and join table. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,16 @@ void dorm_checks__field(dorm_checker *c, const dorm_meta *m, const dorm_fmeta *f
     const dorm_field *f = fm->f;
     if (dorm_kind__is_auto(f->kind) && !f->primary_key)
         dorm_checks__report(c, where, "fields.E100", "AutoFields must set primary_key=True.");
+    if (f->max_length && dorm_kind_is_int(f->kind)) {
+        dorm_checks__report(c, where, "fields.W122", "'max_length' is ignored when used with %s.",
+                            dorm_field__class(f));
+        dorm_checks__hint(c, "Remove 'max_length' from field");
+    }
+    if (f->kind == DORM_KIND_FK && f->unique && !f->one_to_one) {
+        dorm_checks__report(c, where, "fields.W342",
+                            "Setting unique=True on a ForeignKey has the same effect as using a OneToOneField.");
+        dorm_checks__hint(c, "ForeignKey(unique=True) is usually better served by a OneToOneField.");
+    }
     if (f->kind == DORM_KIND_BINARY && f->default_value.type == DORM_T_TEXT)
         dorm_checks__report(c, where, "fields.E170",
                             "BinaryField's default cannot be a string. Use bytes content instead.");
@@ -25,6 +36,22 @@ void dorm_checks__field(dorm_checker *c, const dorm_meta *m, const dorm_fmeta *f
                             "%s's 'upload_to' argument must be a relative path, not an absolute path.", cls);
         dorm_checks__hint(c, "Remove the leading slash.");
     }
+}
+
+/* Whether every name of the NULL-terminated list is `name` (Django's
+ * subset of {name}). */
+static bool only(const char *const *names, const char *name) {
+    for (size_t i = 0; names && names[i]; i++)
+        if (strcmp(names[i], name) != 0) return false;
+    return names && names[0];
+}
+
+bool dorm_checks__unique_alone(const dorm_meta *m, const char *name) {
+    for (size_t i = 0; m->unique_together && m->unique_together[i]; i++)
+        if (only(m->unique_together[i], name)) return true;
+    for (const dorm_constraint *k = m->constraints; k && k->kind; k++)
+        if (k->kind == DORM_CONSTRAINT_UNIQUE && only(k->fields, name)) return true;
+    return false;
 }
 
 /* How many ForeignKeys of the join model th point at m. */
@@ -83,12 +110,24 @@ static void check_join_table(dorm_checker *c, const dorm_meta *th, const char *w
     }
 }
 
+const dorm_meta *dorm_checks__join_model(const dorm_registry *reg, const dorm_meta *m, const dorm_field *f) {
+    if (f->through) return dorm_meta__of(reg, f->through);
+    for (int i = 0; i < m->nm2m; i++)
+        if (m->m2m[i].m2m == f && m->m2m[i].through) return m->m2m[i].through;
+    return NULL;
+}
+
 void dorm_checks__m2m(dorm_checker *c, const dorm_meta *m, const dorm_field *f, const char *where) {
     if (f->unique) dorm_checks__report(c, where, "fields.E330", "ManyToManyFields cannot be unique.");
+    if (f->null) dorm_checks__report(c, where, "fields.W340", "null has no effect on ManyToManyField.");
+    if (f->validators && f->validators[0].kind)
+        dorm_checks__report(c, where, "fields.W341", "ManyToManyField does not support validators.");
     const dorm_meta *t = f->to ? dorm_meta__of(c->reg, f->to) : NULL;
     const dorm_meta *th = f->through ? dorm_meta__of(c->reg, f->through) : NULL;
+    if (f->limit_choices_to && th)
+        dorm_checks__report(c, where, "fields.W343",
+                            "limit_choices_to has no effect on ManyToManyField with a through model.");
     if (t && th) check_through_keys(c, m, t, th, where);
-    for (int i = 0; i < m->nm2m && !th; i++)
-        if (m->m2m[i].m2m == f && m->m2m[i].through) th = m->m2m[i].through;
+    th = dorm_checks__join_model(c->reg, m, f);
     if (th) check_join_table(c, th, where);
 }
