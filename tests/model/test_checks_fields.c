@@ -3,6 +3,9 @@
  * E202, E210, E330, E333-E336, E340): messages and hints as Django 3.2's
  * `check` prints them for the same models. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "checks.h"
 
@@ -201,4 +204,147 @@ Test(checks_fields, through_model_without_a_key_to_a_side) {
     test_expect_messages(DORM_MODELS(&Shelf_model, &Club_model, &Loan_model),
                          DORM_LIST("library.Loan: (fields.E336) The model is used as an intermediate model by "
                                    "'library.Club.shelves', but it does not have a foreign key to 'Club' or 'Shelf'."));
+}
+
+/* ---- warnings: printed, failing nothing ---- */
+
+/* The registry of `models` must pass its checks with exactly the warnings
+ * of `messages` (any order). */
+static void expect_warnings(const dorm_model *const *models, const char *const *messages) {
+    dorm_registry *reg = test_registry_of(models);
+    const char *msg = dorm_registry_messages(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_OK, "%s", msg);
+    size_t want = 0, got = *msg ? 1 : 0;
+    for (; messages[want]; want++)
+        cr_expect(test_has_message(msg, messages[want]), "missing \"%s\" in \"%s\"", messages[want], msg);
+    for (const char *p = strchr(msg, '\n'); p; p = strchr(p + 1, '\n')) got += p[1] != '\t';
+    cr_expect_eq(got, want, "%zu messages expected, got \"%s\"", want, msg);
+    dorm_registry_free(reg);
+}
+
+typedef struct Item {
+    DORM_OBJECT;
+    int64_t id;
+    int32_t n;
+    DORM_FK(Shelf) shelf;
+} Item;
+static const dorm_field Item_fields[] = {
+    DORM_AUTO(Item, id),
+    DORM_INT(Item, n, .max_length = 5),
+    DORM_FOREIGN_KEY(Item, shelf, Shelf, .on_delete = DORM_CASCADE, .unique = true),
+    DORM_MANY_TO_MANY(Item, tags, Shelf, .null = true, .validators = DORM_VALIDATORS(DORM_MIN_LENGTH(1)),
+                      .related_name = "items2"),
+    DORM_END,
+};
+static const dorm_model Item_model = DORM_MODEL(Item, "library", Item_fields);
+
+Test(checks_fields, ignored_options_are_warnings) {
+    expect_warnings(
+        DORM_MODELS(&Shelf_model, &Item_model),
+        DORM_LIST("library.Item.n: (fields.W122) 'max_length' is ignored when used with IntegerField.\n\tHINT: "
+                  "Remove 'max_length' from field",
+                  "library.Item.shelf: (fields.W342) Setting unique=True on a ForeignKey has the same effect as "
+                  "using a OneToOneField.\n\tHINT: ForeignKey(unique=True) is usually better served by a "
+                  "OneToOneField.",
+                  "library.Item.tags: (fields.W340) null has no effect on ManyToManyField.",
+                  "library.Item.tags: (fields.W341) ManyToManyField does not support validators."));
+}
+
+typedef struct Reader {
+    DORM_OBJECT;
+    int64_t id;
+} Reader;
+static const dorm_model Reading_model;
+static const dorm_model Reader_model;
+static const dorm_field Reader_fields[] = {
+    DORM_AUTO(Reader, id),
+    DORM_MANY_TO_MANY(Reader, shelves, Shelf, .through = &Reading_model,
+                      .limit_choices_to = DQC("id__gt", DORM_VINT(1))),
+    DORM_END,
+};
+static const dorm_model Reader_model = DORM_MODEL(Reader, "library", Reader_fields);
+
+typedef struct Reading {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Reader) reader;
+    DORM_FK(Shelf) shelf;
+} Reading;
+static const dorm_field Reading_fields[] = {
+    DORM_AUTO(Reading, id),
+    DORM_FOREIGN_KEY(Reading, reader, Reader, .on_delete = DORM_CASCADE),
+    DORM_FOREIGN_KEY(Reading, shelf, Shelf, .on_delete = DORM_CASCADE),
+    DORM_END,
+};
+static const dorm_model Reading_model = DORM_MODEL(Reading, "library", Reading_fields);
+
+Test(checks_fields, limit_choices_to_through_a_model) {
+    expect_warnings(DORM_MODELS(&Shelf_model, &Reader_model, &Reading_model),
+                    DORM_LIST("library.Reader.shelves: (fields.W343) limit_choices_to has no effect on "
+                              "ManyToManyField with a through model."));
+}
+
+Test(checks_fields, warnings_only_pass_the_check_command, .init = cr_redirect_stderr) {
+    const dorm_app app = {.label = "library", .models = DORM_MODELS(&Shelf_model, &Reader_model, &Reading_model)};
+    char *argv[] = {"check", NULL};
+    cr_expect_eq(dorm_manage(1, argv, (const dorm_app *const[]){&app, NULL}), 0);
+    fflush(stderr);
+    cr_expect_stderr_eq_str("System check identified some issues:\n\nWARNINGS:\nlibrary.Reader.shelves: "
+                            "(fields.W343) limit_choices_to has no effect on ManyToManyField with a through "
+                            "model.\n\nSystem check identified 1 issue (0 silenced).\n");
+}
+
+/* ---- errors found with warnings ---- */
+
+typedef struct Tag {
+    DORM_OBJECT;
+    int64_t id;
+    const char *code;
+} Tag;
+static const dorm_field Tag_fields[] = {DORM_AUTO(Tag, id), DORM_CHAR(Tag, code, .max_length = 5), DORM_END};
+static const dorm_model Tag_model = DORM_MODEL(Tag, "library", Tag_fields);
+
+typedef struct Label {
+    DORM_OBJECT;
+    int64_t id;
+    const char *code;
+} Label;
+static const dorm_field Label_fields[] = {DORM_AUTO(Label, id), DORM_CHAR(Label, code, .max_length = 5), DORM_END};
+static const dorm_model Label_model =
+    DORM_MODEL(Label, "library", Label_fields, .unique_together = DORM_UNIQUE_TOGETHER(DORM_LIST("code")));
+
+typedef struct Note {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK_TO(Tag, const char *) tag;
+    DORM_FK_TO(Label, const char *) label;
+    dorm_date when;
+    int32_t n;
+} Note;
+static const dorm_field Note_fields[] = {
+    DORM_AUTO(Note, id),
+    DORM_FOREIGN_KEY(Note, tag, Tag, .on_delete = DORM_CASCADE, .to_field = "code"),
+    DORM_FOREIGN_KEY(Note, label, Label, .on_delete = DORM_CASCADE, .to_field = "code"),
+    DORM_DATE(Note, when, .auto_now = true, .default_value = DORM_VDATE(2000, 1, 1)),
+    DORM_INT(Note, n, .max_length = 3),
+    DORM_END,
+};
+static const dorm_model Note_model = DORM_MODEL(Note, "library", Note_fields);
+
+Test(checks_fields, errors_and_warnings_in_their_groups, .init = cr_redirect_stderr) {
+    /* Label.code is unique by unique_together alone: no E311 for it. */
+    const dorm_app app = {.label = "library", .models = DORM_MODELS(&Tag_model, &Label_model, &Note_model)};
+    char *argv[] = {"check", NULL};
+    cr_expect_eq(dorm_manage(1, argv, (const dorm_app *const[]){&app, NULL}), 1);
+    fflush(stderr);
+    cr_expect_stderr_eq_str(
+        "SystemCheckError: System check identified some issues:\n\nERRORS:\n"
+        "library.Note.tag: (fields.E311) 'Tag.code' must be unique because it is referenced by a foreign key.\n"
+        "\tHINT: Add unique=True to this field or add a UniqueConstraint (without condition) in the model "
+        "Meta.constraints.\n"
+        "library.Note.when: (fields.E160) The options auto_now, auto_now_add, and default are mutually exclusive. "
+        "Only one of these options may be present.\n\nWARNINGS:\n"
+        "library.Note.n: (fields.W122) 'max_length' is ignored when used with IntegerField.\n"
+        "\tHINT: Remove 'max_length' from field\n\n"
+        "System check identified 3 issues (0 silenced).\n");
 }
