@@ -629,10 +629,13 @@ static void check_model(checker *c, const dorm_meta *m) {
         check_names(c, m, "indexes", "models.E012", ix->fields);
     for (size_t i = 0; m->unique_together && m->unique_together[i]; i++)
         check_names(c, m, "unique_together", "models.E012", m->unique_together[i]);
+    dorm_check_refs refs = {0, {NULL}, {""}};
     for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
         if (!k->name || !*k->name) report(c, m->label, "dorm.E009", "Constraints must have a name.");
         if (k->kind == DORM_CONSTRAINT_UNIQUE) check_names(c, m, "constraints", "models.E012", k->fields);
+        if (k->kind == DORM_CONSTRAINT_CHECK) dorm_checks__check_refs(c, m, k->check, &refs);
     }
+    check_names(c, m, "constraints", "models.E012", refs.names);
     check_managers(c, m);
     dorm_checks__options(c, m);
     if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))

@@ -44,6 +44,17 @@ int dorm_checks__database(dorm_registry *reg, int max_name_length, const char *a
 /* checks_options.c: the model's Meta options (index names, many-to-manys
  * through one model). */
 void dorm_checks__options(dorm_checker *c, const dorm_meta *m);
+/* The fields a CheckConstraint's condition names (Django's references
+ * of _check_constraints): their first parts, "pk" aside, each once. */
+#define DORM_CHECK_REFS_MAX 32
+typedef struct dorm_check_refs {
+    int n;
+    const char *names[DORM_CHECK_REFS_MAX + 1]; /* NULL-terminated */
+    char text[DORM_CHECK_REFS_MAX][128];
+} dorm_check_refs;
+/* Adds the names of condition q to refs, reporting each path that joins
+ * through a key (models.E041). */
+void dorm_checks__check_refs(dorm_checker *c, const dorm_meta *m, const struct dorm_q *q, dorm_check_refs *refs);
 /* ... names every model shares: index and constraint names, join tables. */
 void dorm_checks__names(dorm_checker *c);
 

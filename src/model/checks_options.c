@@ -33,6 +33,43 @@ void dorm_checks__options(dorm_checker *c, const dorm_meta *m) {
     }
 }
 
+/* The lookups Django registers on every field (and so on a ForeignKey):
+ * a path going on with another name after a key joins. */
+static bool field_lookup(const char *s, size_t n) {
+    static const char *const names[] = {"exact",     "iexact",   "gt",        "gte",        "lt",          "lte",
+                                        "in",        "contains", "icontains", "startswith", "istartswith", "endswith",
+                                        "iendswith", "range",    "isnull",    "regex",      "iregex"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strlen(names[i]) == n && strncmp(names[i], s, n) == 0) return true;
+    return false;
+}
+
+static void add_ref(dorm_check_refs *r, const char *name, size_t n) {
+    for (int i = 0; i < r->n; i++)
+        if (strlen(r->names[i]) == n && strncmp(r->names[i], name, n) == 0) return;
+    if (r->n >= DORM_CHECK_REFS_MAX || n >= sizeof r->text[0]) return;
+    memcpy(r->text[r->n], name, n);
+    r->text[r->n][n] = '\0';
+    r->names[r->n] = r->text[r->n];
+    r->names[++r->n] = NULL;
+}
+
+void dorm_checks__check_refs(dorm_checker *c, const dorm_meta *m, const dorm_q *q, dorm_check_refs *refs) {
+    if (!q) return;
+    for (size_t i = 0; q->kind != DORM_Q_LEAF && q->children && q->children[i]; i++)
+        dorm_checks__check_refs(c, m, q->children[i], refs);
+    if (q->kind != DORM_Q_LEAF || !q->path) return;
+    const char *sep = strstr(q->path, "__");
+    size_t n = sep ? (size_t)(sep - q->path) : strlen(q->path);
+    bool pk = n == 2 && strncmp(q->path, "pk", 2) == 0;
+    if (!pk) add_ref(refs, q->path, n);
+    const dorm_fmeta *fm = pk ? m->pk : dorm_meta__fieldn(m, q->path, n);
+    if (!sep || !fm || fm->f->kind != DORM_KIND_FK) return;
+    const char *next = sep + 2, *end = strstr(next, "__");
+    if (!field_lookup(next, end ? (size_t)(end - next) : strlen(next)))
+        dorm_checks__report(c, m->label, "models.E041", "'constraints' refers to the joined field '%s'.", q->path);
+}
+
 /* The name of m's j-th index or constraint, "" for one without (a
  * generated index name is unique), NULL past the last. */
 typedef const char *(*name_at)(const dorm_meta *m, int j);

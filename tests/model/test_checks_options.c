@@ -106,3 +106,44 @@ Test(checks_options, parent_field_in_unique_together_has_a_hint) {
                                    "local to model 'Staff'.\n\tHINT: This issue may be caused by multi-table "
                                    "inheritance."));
 }
+
+typedef struct Author {
+    DORM_OBJECT;
+    int64_t id;
+    const char *name;
+} Author;
+static const dorm_field Author_fields[] = {DORM_AUTO(Author, id), DORM_CHAR(Author, name, .max_length = 10), DORM_END};
+static const dorm_model Author_model = DORM_MODEL(Author, "library", Author_fields);
+
+typedef struct Book {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Author) author;
+    int32_t pages;
+} Book;
+static const dorm_field Book_fields[] = {
+    DORM_AUTO(Book, id),
+    DORM_FOREIGN_KEY(Book, author, Author, .on_delete = DORM_CASCADE),
+    DORM_INT(Book, pages),
+    DORM_MANY_TO_MANY(Book, tags, Author, .related_name = "tagged"),
+    DORM_END,
+};
+static const dorm_model Book_model = DORM_MODEL(
+    Book, "library", Book_fields,
+    .constraints = DORM_CONSTRAINTS(
+        {DORM_CONSTRAINT_CHECK, "c1", NULL,
+         dorm_or(DQC("author__name", DORM_VTEXT("x")), DQC("author__gt", DORM_VINT(1)), DQC("pk__gt", DORM_VINT(0)))},
+        {DORM_CONSTRAINT_CHECK, "c2", NULL,
+         dorm_and(DQC("nope__gt", DORM_VINT(1)), dorm_not(DQC("tags", DORM_VINT(1))), DQC("pages__gte", DORM_VINT(0)),
+                  DQC("author__name__startswith", DORM_VTEXT("a")))}));
+
+Test(checks_options, check_constraint_references) {
+    /* A key's own lookups (author__gt) do not join; pk is no field name. */
+    test_expect_messages(
+        DORM_MODELS(&Author_model, &Book_model),
+        DORM_LIST("library.Book: (models.E012) 'constraints' refers to the nonexistent field 'nope'.",
+                  "library.Book: (models.E013) 'constraints' refers to a ManyToManyField 'tags', but "
+                  "ManyToManyFields are not permitted in 'constraints'.",
+                  "library.Book: (models.E041) 'constraints' refers to the joined field 'author__name'.",
+                  "library.Book: (models.E041) 'constraints' refers to the joined field 'author__name__startswith'."));
+}
