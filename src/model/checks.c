@@ -254,7 +254,7 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     } else if (f->to) {
         report(c, where, "dorm.E006", "Only relation fields may set 'to'.");
     }
-    dorm_checks__field(c, m, fm, where);
+    dorm_checks__field(c, fm, where);
 }
 
 static bool is_m2m(const dorm_meta *m, const char *name) {

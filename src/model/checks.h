@@ -23,7 +23,7 @@ void dorm_checks__hint(dorm_checker *c, const char *fmt, ...);
 
 /* checks_fields.c: a field's checks of FileField, BinaryField and AutoField
  * options; `where` is "<label>.<field>". */
-void dorm_checks__field(dorm_checker *c, const dorm_meta *m, const dorm_fmeta *fm, const char *where);
+void dorm_checks__field(dorm_checker *c, const dorm_fmeta *fm, const char *where);
 /* Whether unique_together or a UniqueConstraint of m makes the field
  * `name` unique alone (Django's _check_unique_target). */
 bool dorm_checks__unique_alone(const dorm_meta *m, const char *name);

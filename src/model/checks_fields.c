@@ -9,8 +9,7 @@
 #include "model/checks.h"
 #include "model/custom.h"
 
-void dorm_checks__field(dorm_checker *c, const dorm_meta *m, const dorm_fmeta *fm, const char *where) {
-    (void)m;
+void dorm_checks__field(dorm_checker *c, const dorm_fmeta *fm, const char *where) {
     const dorm_field *f = fm->f;
     if (dorm_kind__is_auto(f->kind) && !f->primary_key)
         dorm_checks__report(c, where, "fields.E100", "AutoFields must set primary_key=True.");
