@@ -44,6 +44,7 @@ typedef struct manage_args {
 } manage_args;
 
 struct manage_command;
+struct dorm_dialect;
 typedef int (*manage_run_fn)(const struct manage_command *c, manage_args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
 /* A command: its name, one line saying what it does, its options and
@@ -58,6 +59,11 @@ typedef struct manage_command {
     bool needs_db;
     manage_run_fn run;
 } manage_command;
+
+/* check.c: the `check` command: the system checks of `apps`, with those of
+ * the database of dialect d when it is not NULL, printed as Django prints
+ * them.  The exit status: 1 when one is an error. */
+int dorm_manage__check(const dorm_app *const *apps, const struct dorm_dialect *d);
 
 /* argparse's usage line(s): "usage: manage migrate [-h] ... [app_label]". */
 void dorm_manage__usage(const manage_command *c, FILE *out);

@@ -116,25 +116,6 @@ static int failed(dorm_ctx *cx) {
     return 1;
 }
 
-static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
-    (void)c, (void)a, (void)cx;
-    dorm_registry *reg = dorm_registry_new(apps);
-    if (!reg) return 1;
-    const char *msg = dorm_registry_messages(reg);
-    int issues = 0;
-    /* A hint's line ("\tHINT: ...") belongs to the message above it. */
-    for (const char *p = msg; *p; p++) issues += *p == '\n' && p[1] != '\t';
-    issues += *msg ? 1 : 0;
-    if (issues) {
-        fprintf(stderr, "SystemCheckError: System check identified some issues:\n\nERRORS:\n%s\n\n", msg);
-        fprintf(stderr, "System check identified %d issue%s (0 silenced).\n", issues, issues == 1 ? "" : "s");
-    } else {
-        puts("System check identified no issues (0 silenced).");
-    }
-    dorm_registry_free(reg);
-    return issues ? 1 : 0;
-}
-
 /* The dialect of the database named for the command, or NULL:
  * makemigrations' lint warns about its traits (PostgreSQL's locks on ALTER,
  * MySQL's committing DDL) without connecting. */
@@ -146,6 +127,13 @@ static const dorm_dialect *named_dialect(const args *a) {
     const dorm_driver *drv = dorm_driver__find(u.scheme);
     dorm_url__free(&u);
     return drv ? drv->dialect : NULL;
+}
+
+/* With --database, the checks of that database's backend too (without
+ * connecting: its dialect is enough). */
+static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
+    (void)c, (void)cx;
+    return dorm_manage__check(apps, a->database ? named_dialect(a) : NULL);
 }
 
 static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {

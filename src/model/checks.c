@@ -2,7 +2,6 @@
  * apply to what dorm models declare): field names, max_length, decimal
  * digits, primary keys, relations, ordering, indexes, choices. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,35 +10,10 @@
 #include "model/custom.h"
 #include "model/regex.h"
 
-typedef struct checker {
-    dorm_registry *reg;
-    dorm_buf out;
-    int errors;
-} checker;
-
-static void report(checker *c, const char *where, const char *id, const char *fmt, ...) {
-    if (c->out.len) dorm_buf_putc(&c->out, '\n');
-    dorm_buf_printf(&c->out, "%s: (%s) ", where, id);
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[512];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    dorm_buf_puts(&c->out, tmp);
-    c->errors++;
-}
-
-/* The hint of the message just reported, on a line of its own as Django's
- * `check` prints it ("\tHINT: ..."). */
-static void hint(checker *c, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[512];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    dorm_buf_puts(&c->out, "\n\tHINT: ");
-    dorm_buf_puts(&c->out, tmp);
-}
+/* The names the checks below were written with. */
+typedef dorm_checker checker;
+static void (*const report)(checker *c, const char *where, const char *id, const char *fmt, ...) = dorm_checks__report;
+static void (*const hint)(checker *c, const char *fmt, ...) = dorm_checks__hint;
 
 /* Whether `path` ("author__name", "pk") names a field reachable by forward
  * relations from m. */
@@ -94,7 +68,7 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
                "Field specifies a many-to-many relation through model '%s', which has not been installed.",
                f->through->name ? f->through->name : "?");
     else if (fwd && fwd->through && !fwd->fk)
-        report(c, where, "fields.E336",
+        report(c, fwd->through->label, "fields.E336",
                "The model is used as an intermediate model by '%s', but it does not have a foreign key to '%s' or "
                "'%s'.",
                where, m->model->name, t->model->name);
@@ -106,9 +80,13 @@ static void check_m2m(checker *c, const dorm_meta *m, const dorm_field *f, char 
 /* The field a ForeignKey stores: unique, and of a kind its member holds. */
 static void check_key(checker *c, const char *where, const dorm_fmeta *fm) {
     const dorm_field *key = dorm_key_root(fm->target_pk)->f;
-    if (!key->unique && !key->primary_key)
+    if (!key->unique && !key->primary_key && !dorm_checks__unique_alone(fm->target, key->name)) {
         report(c, where, "fields.E311", "'%s.%s' must be unique because it is referenced by a foreign key.",
                fm->target->model->name, key->name);
+        hint(c,
+             "Add unique=True to this field or add a UniqueConstraint (without condition) in the model "
+             "Meta.constraints.");
+    }
     bool text = dorm_kind_is_text(key->kind) && key->kind != DORM_KIND_JSON, uuid = key->kind == DORM_KIND_UUID;
     bool integer = dorm_kind__is_auto(key->kind) || key->kind == DORM_KIND_INT || key->kind == DORM_KIND_BIGINT ||
         key->kind == DORM_KIND_SMALLINT || key->kind == DORM_KIND_POSINT || key->kind == DORM_KIND_POSSMALLINT;
@@ -191,18 +169,25 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
         report(c, where, "fields.E121", "'max_length' must be a positive integer.");
     if (f->kind == DORM_KIND_DECIMAL) {
         if (f->decimal_places < 0) report(c, where, "fields.E131", "'decimal_places' must be a non-negative integer.");
-        if (f->max_digits <= 0)
+        if (f->max_digits == 0)
             report(c, where, "fields.E132", "DecimalFields must define a 'max_digits' attribute.");
+        else if (f->max_digits < 0)
+            report(c, where, "fields.E133", "'max_digits' must be a positive integer.");
         else if (f->max_digits < f->decimal_places)
             report(c, where, "fields.E134", "'max_digits' must be greater or equal to 'decimal_places'.");
         else if (f->max_digits > DORM_DECIMAL_DIGITS)
             report(c, where, "dorm.E003", "dorm stores decimals exactly in %d digits: 'max_digits' must be at most %d.",
                    DORM_DECIMAL_DIGITS, DORM_DECIMAL_DIGITS);
     }
-    if (f->primary_key && f->null) report(c, where, "fields.E007", "Primary keys must not have null=True.");
-    if (f->kind == DORM_KIND_IMAGE && !dorm_images_supported())
+    if (f->primary_key && f->null) {
+        report(c, where, "fields.E007", "Primary keys must not have null=True.");
+        hint(c, "Set null=False on the field, or remove primary_key=True argument.");
+    }
+    if (f->kind == DORM_KIND_IMAGE && !dorm_images_supported()) {
         report(c, where, "fields.E210",
                "Cannot use ImageField because libdorm was built without image support (libpng, libjpeg).");
+        hint(c, "Install libpng and libjpeg (their -dev packages) and build libdorm again.");
+    }
     const char *dims[2] = {f->kind == DORM_KIND_IMAGE ? f->width_field : NULL,
                            f->kind == DORM_KIND_IMAGE ? f->height_field : NULL};
     for (int i = 0; i < 2; i++) {
@@ -217,7 +202,8 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if ((f->auto_now || f->auto_now_add) && f->kind != DORM_KIND_DATE && f->kind != DORM_KIND_DATETIME &&
         f->kind != DORM_KIND_TIME)
         report(c, where, "dorm.E004", "'auto_now' and 'auto_now_add' apply to date and time fields only.");
-    if (f->auto_now && f->auto_now_add)
+    bool has_default = f->default_value.type != DORM_T_NONE || f->default_fn;
+    if (f->auto_now + f->auto_now_add + has_default > 1)
         report(c, where, "fields.E160",
                "The options auto_now, auto_now_add, and default are mutually exclusive. "
                "Only one of these options may be present.");
@@ -268,6 +254,13 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     } else if (f->to) {
         report(c, where, "dorm.E006", "Only relation fields may set 'to'.");
     }
+    dorm_checks__field(c, fm, where);
+}
+
+static bool is_m2m(const dorm_meta *m, const char *name) {
+    for (const dorm_field *f = m->table; f && f->name; f++)
+        if (f->kind == DORM_KIND_M2M && strcmp(f->name, name) == 0) return true;
+    return false;
 }
 
 static void check_names(checker *c, const dorm_meta *m, const char *what, const char *id, const char *const *names) {
@@ -281,6 +274,13 @@ static void check_names(checker *c, const dorm_meta *m, const char *what, const 
         if (fm && fm->inherited) {
             report(c, m->label, "models.E016", "'%s' refers to field '%s' which is not local to model '%s'.", what, n,
                    m->model->name);
+            hint(c, "This issue may be caused by multi-table inheritance.");
+            continue;
+        }
+        if (!ordering && !fm && is_m2m(m, n)) {
+            report(c, m->label, "models.E013",
+                   "'%s' refers to a ManyToManyField '%s', but ManyToManyFields are not permitted in '%s'.", what, n,
+                   what);
             continue;
         }
         if (!ok) {
@@ -625,6 +625,7 @@ static void check_model(checker *c, const dorm_meta *m) {
             } else if (strcmp(m->fields[i].column, m->fields[j].column) == 0) {
                 report(c, m->label, "models.E007", "Field '%s' has column name '%s' that is used by another field.",
                        m->fields[i].f->name, m->fields[i].column);
+                hint(c, "Specify a 'db_column' for the field.");
             }
         }
         if (strcmp(m->fields[i].f->name, "id") == 0 && !m->fields[i].f->primary_key)
@@ -634,6 +635,7 @@ static void check_model(checker *c, const dorm_meta *m) {
     for (const dorm_field *f = m->table; f && f->name; f++) {
         if (f->kind != DORM_KIND_M2M) continue;
         check_m2m(c, m, f, where, sizeof where);
+        dorm_checks__m2m(c, m, f, where);
         const dorm_meta *t = dorm_meta__of(c->reg, f->to);
         if (t && !c->reg->state) check_clashes(c, m, f, t);
     }
@@ -647,11 +649,15 @@ static void check_model(checker *c, const dorm_meta *m) {
         check_names(c, m, "indexes", "models.E012", ix->fields);
     for (size_t i = 0; m->unique_together && m->unique_together[i]; i++)
         check_names(c, m, "unique_together", "models.E012", m->unique_together[i]);
+    dorm_check_refs refs = {0, {NULL}, {""}};
     for (const dorm_constraint *k = m->constraints; k && k->kind; k++) {
         if (!k->name || !*k->name) report(c, m->label, "dorm.E009", "Constraints must have a name.");
         if (k->kind == DORM_CONSTRAINT_UNIQUE) check_names(c, m, "constraints", "models.E012", k->fields);
+        if (k->kind == DORM_CONSTRAINT_CHECK) dorm_checks__check_refs(c, m, k->check, &refs);
     }
+    check_names(c, m, "constraints", "models.E012", refs.names);
     check_managers(c, m);
+    dorm_checks__options(c, m);
     if (m->get_latest_by && !path_exists(m, m->get_latest_by[0] == '-' ? m->get_latest_by + 1 : m->get_latest_by))
         report(c, m->label, "dorm.E010", "'get_latest_by' refers to the nonexistent field '%s'.", m->get_latest_by);
     check_natural_key(c, m);
@@ -666,10 +672,11 @@ int dorm_checks__run(dorm_registry *reg) {
                 report(&c, reg->metas[i]->label, "models.E028", "Model '%s' is registered twice.",
                        reg->metas[i]->label);
             else if (strcmp(reg->metas[i]->db_table, reg->metas[j]->db_table) == 0 && !reg->metas[i]->proxy &&
-                     !reg->metas[j]->proxy)
+                     !reg->metas[j]->proxy && !reg->metas[i]->auto_for && !reg->metas[j]->auto_for)
                 report(&c, reg->metas[i]->label, "models.E028", "db_table '%s' is used by multiple models: %s, %s.",
                        reg->metas[i]->db_table, reg->metas[j]->label, reg->metas[i]->label);
     }
+    dorm_checks__names(&c);
     if (c.out.failed) {
         dorm_buf_free(&c.out);
         return DORM_ENOMEM;

@@ -213,8 +213,10 @@ static const dorm_field NullPk_fields[] = {DORM_AUTO(NullPk, id, .null = true), 
 static const dorm_model NullPk_model = DORM_MODEL(NullPk, "library", NullPk_fields);
 
 Test(checks, nullable_primary_key) {
-    test_expect_messages(DORM_MODELS(&NullPk_model),
-                         DORM_LIST("library.NullPk.id: (fields.E007) Primary keys must not have null=True."));
+    test_expect_messages(
+        DORM_MODELS(&NullPk_model),
+        DORM_LIST("library.NullPk.id: (fields.E007) Primary keys must not have null=True.\n\tHINT: Set "
+                  "null=False on the field, or remove primary_key=True argument."));
 }
 
 typedef struct DupName {
@@ -253,7 +255,8 @@ static const dorm_model DupColumn_model = DORM_MODEL(DupColumn, "library", DupCo
 Test(checks, duplicate_column_names) {
     test_expect_messages(
         DORM_MODELS(&DupColumn_model),
-        DORM_LIST("library.DupColumn: (models.E007) Field 'b' has column name 'a' that is used by another field."));
+        DORM_LIST("library.DupColumn: (models.E007) Field 'b' has column name 'a' that is used by another field."
+                  "\n\tHINT: Specify a 'db_column' for the field."));
 }
 
 typedef struct BadDecimal {
@@ -343,6 +346,7 @@ Test(checks, every_broken_model_at_once) {
     cr_expect_str_eq(dorm_registry_messages(reg),
                      "library.NoMaxLength.name: (fields.E120) CharFields must define a 'max_length' attribute.\n"
                      "library.NullPk.id: (fields.E007) Primary keys must not have null=True.\n"
+                     "\tHINT: Set null=False on the field, or remove primary_key=True argument.\n"
                      "library.TwoPks: (models.E026) The model cannot have more than one field with "
                      "'primary_key=True'.");
     dorm_registry_free(reg);
