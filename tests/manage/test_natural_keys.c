@@ -835,3 +835,60 @@ Test(natural_keys, checks_refuse_a_relation_to_a_model_without_a_natural_key) {
                          DORM_LIST("library.Pointing: (dorm.E038) 'natural_key' refers to the relation field 'plain', "
                                    "but 'library.Plain' has no natural key."));
 }
+
+/* A NULL relation in a natural key is written as nulls, one per value of
+ * its target's key, and read back as NULL (Django's natural_key() raises
+ * there). */
+typedef struct Line {
+    DORM_OBJECT;
+    int64_t id;
+    const char *text;
+    DORM_FK(Novel) novel;
+} Line;
+typedef struct Quote {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Line) line;
+} Quote;
+static const dorm_model Line_model, Quote_model;
+static const dorm_field Line_fields[] = {DORM_AUTO(Line, id), DORM_CHAR(Line, text, .max_length = 50),
+                                         DORM_FOREIGN_KEY(Line, novel, Novel, .on_delete = DORM_CASCADE, .null = true),
+                                         DORM_END};
+static const dorm_model Line_model = DORM_MODEL(Line, "loose", Line_fields, .natural_key = DORM_LIST("text", "novel"));
+static const dorm_field Quote_fields[] = {DORM_AUTO(Quote, id),
+                                          DORM_FOREIGN_KEY(Quote, line, Line, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_model Quote_model = DORM_MODEL(Quote, "loose", Quote_fields);
+static const dorm_app loose_app = {.label = "loose", .models = DORM_MODELS(&Line_model, &Quote_model)};
+
+Test(natural_keys, a_null_relation_in_a_key_is_nulls) {
+    test_db_close();
+    test_db_open_apps((const dorm_app *const[]){&nest_app, &loose_app, NULL});
+    Poet *p = dorm_create(T.cx, Poet, .name = "Jane");
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    Novel *n = dorm_create(T.cx, Novel, .title = "Emma", .author = {p->id, NULL});
+    cr_assert_not_null(n, "%s", dorm_errmsg(T.cx));
+    Line *with = dorm_create(T.cx, Line, .text = "a", .novel = {n->id, NULL});
+    Line *alone = dorm_new(T.cx, Line);
+    cr_assert(with && alone, "%s", dorm_errmsg(T.cx));
+    alone->text = "a";
+    dorm_set_null(alone, novel);
+    cr_assert_eq(dorm_save(alone), 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Quote, .line = {alone->id, NULL}), "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Quote, .line = {with->id, NULL}), "%s", dorm_errmsg(T.cx));
+    const char *dump = "[{\"model\": \"loose.line\", \"fields\": {\"text\": \"a\", \"novel\": [\"Emma\", \"Jane\"]}}, "
+                       "{\"model\": \"loose.line\", \"fields\": {\"text\": \"a\", \"novel\": null}}, {\"model\": "
+                       "\"loose.quote\", \"pk\": 1, \"fields\": {\"line\": [\"a\", null, null]}}, {\"model\": "
+                       "\"loose.quote\", \"pk\": 2, \"fields\": {\"line\": [\"a\", \"Emma\", \"Jane\"]}}]\n";
+    cr_expect_str_eq(
+        dump_apps(DORM_LIST("loose"), (dorm_dumpdata_opts){.natural_foreign = true, .natural_primary = true}), dump);
+    /* Loaded back over the rows: each line matched by its natural key (the
+     * NULL one too), each quote pointing at the same line. */
+    write_fixture("lines.json", dump);
+    cr_assert_eq(load("lines.json"), 0, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(dorm_count(dorm_all(T.cx, Line)), 2);
+    Quote *q = dorm_get(dorm_all(T.cx, Quote), DQ("pk", 1));
+    cr_assert_not_null(q, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(q->line.id, alone->id);
+    cr_expect_str_eq(
+        dump_apps(DORM_LIST("loose"), (dorm_dumpdata_opts){.natural_foreign = true, .natural_primary = true}), dump);
+}
