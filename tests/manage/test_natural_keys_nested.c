@@ -421,3 +421,69 @@ Test(natural_keys, a_null_relation_in_a_key_is_nulls) {
     cr_expect_str_eq(
         dump_apps(DORM_LIST("loose"), (dorm_dumpdata_opts){.natural_foreign = true, .natural_primary = true}), dump);
 }
+
+/* A model with an abstract base and a concrete parent takes the natural key
+ * of the first of them it lists, as Python's method lookup does.  Django:
+ * Coded(abstract; code; natural_key (code,)), Ranked(Person, Coded),
+ * Labelled(Coded, Person), Pin(ranked FK, labelled FK); dumpdata guild.pin
+ * --natural-foreign. */
+typedef struct Coded {
+    const char *code;
+} Coded;
+typedef struct Ranked {
+    DORM_OBJECT;
+    Person person;
+    DORM_FK(Person) person_ptr;
+    Coded coded;
+} Ranked;
+typedef struct Labelled {
+    DORM_OBJECT;
+    Person person;
+    DORM_FK(Person) person_ptr;
+    Coded coded;
+} Labelled;
+typedef struct Pin {
+    DORM_OBJECT;
+    int64_t id;
+    DORM_FK(Ranked) ranked;
+    DORM_FK(Labelled) labelled;
+} Pin;
+static const dorm_model Coded_model, Ranked_model, Labelled_model, Pin_model;
+static const dorm_field Coded_fields[] = {DORM_CHAR(Coded, code, .max_length = 10), DORM_END};
+static const dorm_model Coded_model =
+    DORM_MODEL(Coded, "order", Coded_fields, .abstract = true, .natural_key = DORM_LIST("code"));
+static const dorm_field Ranked_fields[] = {DORM_PARENT(Ranked, person, Person),
+                                           DORM_PARENT_LINK(Ranked, person_ptr, Person),
+                                           DORM_PARENT(Ranked, coded, Coded), DORM_END};
+static const dorm_model Ranked_model = DORM_MODEL(Ranked, "order", Ranked_fields);
+static const dorm_field Labelled_fields[] = {DORM_PARENT(Labelled, coded, Coded), DORM_PARENT(Labelled, person, Person),
+                                             DORM_PARENT_LINK(Labelled, person_ptr, Person), DORM_END};
+static const dorm_model Labelled_model = DORM_MODEL(Labelled, "order", Labelled_fields);
+static const dorm_field Pin_fields[] = {DORM_AUTO(Pin, id),
+                                        DORM_FOREIGN_KEY(Pin, ranked, Ranked, .on_delete = DORM_CASCADE),
+                                        DORM_FOREIGN_KEY(Pin, labelled, Labelled, .on_delete = DORM_CASCADE), DORM_END};
+static const dorm_model Pin_model = DORM_MODEL(Pin, "order", Pin_fields);
+static const dorm_app order_app = {.label = "order", .models = DORM_MODELS(&Ranked_model, &Labelled_model, &Pin_model)};
+
+Test(natural_keys, the_first_base_listed_gives_the_key) {
+    test_db_close();
+    test_db_open_apps((const dorm_app *const[]){&club_app, &order_app, NULL});
+    Ranked *r = dorm_new(T.cx, Ranked);
+    Labelled *l = dorm_new(T.cx, Labelled);
+    cr_assert(r && l);
+    r->person.name = "Rita";
+    r->coded.code = "r1";
+    l->person.name = "Lou";
+    l->coded.code = "l1";
+    cr_assert(dorm_save(r) == 0 && dorm_save(l) == 0, "%s", dorm_errmsg(T.cx));
+    cr_assert_not_null(dorm_create(T.cx, Pin, .ranked = {r->person.id, NULL}, .labelled = {l->person.id, NULL}), "%s",
+                       dorm_errmsg(T.cx));
+    const char *django =
+        "[{\"model\": \"order.pin\", \"pk\": 1, \"fields\": {\"ranked\": [\"Rita\"], \"labelled\": [\"l1\"]}}]\n";
+    cr_expect_str_eq(dump_apps(DORM_LIST("order.pin"), (dorm_dumpdata_opts){.natural_foreign = true}), django);
+    test_write_file("pin.json", django);
+    cr_assert_eq(load("pin.json"), 0, "%s", dorm_errmsg(T.cx));
+    Pin *p = dorm_get(dorm_all(T.cx, Pin), DQ("pk", 1));
+    cr_assert_not_null(p, "%s", dorm_errmsg(T.cx));
+    cr_expect_eq(p->labelled.id, l->person.id);
+}
