@@ -533,11 +533,14 @@ typedef struct dorm_model {
     /* natural_key(): the fields whose values name a row without its key,
      * DORM_LIST("name", "country"), in the order fixtures write them; also
      * Django's get_by_natural_key (one get() on the default manager with
-     * each field equal to its value).  Plain fields of the model's own;
-     * NULL: none (the model is dumped by its key). */
+     * each field equal to its value).  A ForeignKey among them stands for
+     * its target's natural key, flattened into the list as Django's
+     * `(self.name,) + self.author.natural_key()`.  NULL: the one of an
+     * abstract base, else of the concrete parent or proxied model, else
+     * none (the model is dumped by its key). */
     const char *const *natural_key;
     /* natural_key.dependencies: the models ("app.Model") that dumpdata
-     * --natural-foreign writes before this one. */
+     * --natural-foreign writes before this one (inherited with natural_key). */
     const char *const *natural_key_dependencies;
 } dorm_model;
 

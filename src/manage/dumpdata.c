@@ -112,14 +112,36 @@ typedef struct dumper {
     size_t nnk;
 } dumper;
 
-static bool has_natural_key(const dorm_meta *m) { return m && m->model->natural_key && m->model->natural_key[0]; }
+static bool has_natural_key(const dorm_meta *m) { return m && m->natural_key && m->natural_key[0]; }
+
+static json_t *natural_key_of(dumper *d, const dorm_meta *m, const dorm_fmeta *target, dorm_value v, int depth);
 
 /* An object's natural key: the list of its natural key fields' values, as
- * Django's natural_key() tuple.  NULL when out of memory. */
-static json_t *natural_json(dorm_ctx *cx, const void *obj, const dorm_meta *m) {
+ * Django's natural_key() tuple; a relation's target's natural key is
+ * spliced in (`(self.title,) + self.writer.natural_key()`), as nulls when
+ * the relation is NULL.  NULL when out of memory or on an error on cx. */
+static json_t *natural_json(dumper *d, const void *obj, const dorm_meta *m, int depth) {
     json_t *a = json_array();
-    for (const char *const *n = m->model->natural_key; a && *n; n++)
-        json_array_append_new(a, field_json(cx, obj, dorm_meta__field(m, *n)));
+    for (const char *const *n = m->natural_key; a && n && *n; n++) {
+        const dorm_fmeta *fm = dorm_meta__field(m, *n);
+        if (fm->f->kind != DORM_KIND_FK) {
+            json_array_append_new(a, field_json(d->cx, obj, fm));
+            continue;
+        }
+        json_t *sub = depth < DORM_FIXTURE__NATURAL_DEPTH
+            ? natural_key_of(d, fm->target, fm->target_pk, dorm_field__get(obj, fm), depth + 1)
+            : json_null();
+        if (!sub) {
+            json_decref(a);
+            return NULL;
+        }
+        if (json_is_array(sub))
+            json_array_extend(a, sub);
+        else
+            for (size_t i = dorm_fixture__natural_width(fm->target, depth + 1); i > 0; i--)
+                json_array_append_new(a, json_null());
+        json_decref(sub);
+    }
     return a;
 }
 
@@ -130,16 +152,17 @@ static void free_json(const void *key, size_t klen, void *value, void *payload) 
 
 /* The natural keys of the rows of target's model, read once (all rows, as
  * Django follows a key through the base manager) and kept by the bytes of
- * target's value.  0 or an error on cx. */
-static int natural_keys(dumper *d, const dorm_meta *m, const dorm_fmeta *target, dorm_hmap **out) {
+ * target's value.  The table may grow while they are read (a key naming a
+ * relation reads its target's): entries are reached by index.  0 or an
+ * error on cx. */
+static int natural_keys(dumper *d, const dorm_meta *m, const dorm_fmeta *target, int depth, size_t *out) {
     for (size_t i = 0; i < d->nnk; i++)
-        if (d->nk[i].target == target) return *out = &d->nk[i].keys, DORM_OK;
+        if (d->nk[i].target == target) return *out = i, DORM_OK;
     struct natural_keys *nk = dorm_mem__realloc(d->nk, sizeof *nk * (d->nnk + 1));
     if (!nk) return dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
     d->nk = nk;
-    nk = &d->nk[d->nnk++];
-    *nk = (struct natural_keys){target, DORM_HMAP_INIT};
-    *out = &nk->keys;
+    size_t at = *out = d->nnk++;
+    d->nk[at] = (struct natural_keys){target, DORM_HMAP_INIT};
     size_t n;
     void **objs = dorm_qs_list(dorm_qs_base(d->cx, m->model), &n);
     if (!objs) return dorm_errcode(d->cx) ? dorm_errcode(d->cx) : DORM_ENOMEM;
@@ -148,8 +171,9 @@ static int natural_keys(dumper *d, const dorm_meta *m, const dorm_fmeta *target,
         size_t len;
         const void *k = dorm_key__bytes(&v, &len);
         void *copy = dorm_alloc(d->cx, len ? len : 1);
-        json_t *key = copy ? natural_json(d->cx, objs[i], m) : NULL;
-        if (!key || dorm_hmap__put(&nk->keys, memcpy(copy, k, len), len, key)) {
+        json_t *key = copy ? natural_json(d, objs[i], m, depth) : NULL;
+        if (!key && dorm_errcode(d->cx)) return dorm_errcode(d->cx);
+        if (!key || dorm_hmap__put(&d->nk[at].keys, memcpy(copy, k, len), len, key)) {
             json_decref(key);
             return dorm_ctx_fail(d->cx, DORM_ENOMEM, "out of memory");
         }
@@ -163,13 +187,13 @@ static bool natural_to(const dumper *d, const dorm_meta *m) { return d->o.natura
 /* The natural key of the row of m whose `target` field has value v, for a
  * key pointing at it (null for a NULL key).  NULL when out of memory or on
  * an error on cx. */
-static json_t *natural_key_of(dumper *d, const dorm_meta *m, const dorm_fmeta *target, dorm_value v) {
+static json_t *natural_key_of(dumper *d, const dorm_meta *m, const dorm_fmeta *target, dorm_value v, int depth) {
     if (v.type == DORM_T_NULL) return json_null();
-    dorm_hmap *keys = NULL;
-    if (natural_keys(d, m, target, &keys)) return NULL;
+    size_t at = 0;
+    if (natural_keys(d, m, target, depth, &at)) return NULL;
     size_t len;
     const void *k = dorm_key__bytes(&v, &len);
-    json_t *key = dorm_hmap__get(keys, k, len);
+    json_t *key = dorm_hmap__get(&d->nk[at].keys, k, len);
     /* A key pointing nowhere has no natural key to write. */
     return key ? json_incref(key) : json_null();
 }
@@ -194,7 +218,7 @@ static int m2m_values(dumper *d, const dorm_rel *rel, dorm_hmap *out) {
             }
         }
         json_t *key = natural_to(d, rel->model)
-            ? natural_key_of(d, rel->model, rel->to_fk->target_pk, rows[i]->values[1])
+            ? natural_key_of(d, rel->model, rel->to_fk->target_pk, rows[i]->values[1], 0)
             : value_json(cx, rel->to_fk, rows[i]->values[1]);
         if (!key) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
         if (json_array_append_new(list, key)) return DORM_ENOMEM;
@@ -228,11 +252,11 @@ static bool selected(const dorm_meta *m, const char *const *labels) {
  * and automatic many-to-manys point at. */
 static const dorm_meta **dependencies(dorm_ctx *cx, const dorm_meta *m, int *n) {
     int cap = m->nfields + m->nm2m + 1;
-    for (const char *const *d = m->model->natural_key_dependencies; d && *d; d++) cap++;
+    for (const char *const *d = m->natural_key_dependencies; d && *d; d++) cap++;
     const dorm_meta **deps = dorm_alloc(cx, sizeof *deps * (size_t)cap);
     if (!deps) return NULL;
     *n = 0;
-    for (const char *const *d = m->model->natural_key_dependencies; d && *d; d++) {
+    for (const char *const *d = m->natural_key_dependencies; d && *d; d++) {
         const dorm_meta *t = dorm_meta__by_label(cx->db->reg, *d);
         if (t) deps[(*n)++] = t;
     }
@@ -328,7 +352,7 @@ static json_t *object_json(dumper *d, const dorm_meta *m, const void *obj, dorm_
         const dorm_fmeta *fm = &m->fields[f];
         if (fm == m->pk && !(natural_pk && m->parent)) continue;
         json_t *v = fm->f->kind == DORM_KIND_FK && natural_to(d, fm->target)
-            ? natural_key_of(d, fm->target, fm->target_pk, dorm_field__get(obj, fm))
+            ? natural_key_of(d, fm->target, fm->target_pk, dorm_field__get(obj, fm), 0)
             : field_json(d->cx, obj, fm);
         if (!v) {
             json_decref(o);

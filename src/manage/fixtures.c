@@ -154,7 +154,17 @@ static int composite_pk(dorm_ctx *cx, const dorm_fmeta *pk, json_t *j, void *obj
 
 static size_t natural_size(const dorm_meta *m) {
     size_t n = 0;
-    while (m->model->natural_key && m->model->natural_key[n]) n++;
+    while (m->natural_key && m->natural_key[n]) n++;
+    return n;
+}
+
+size_t dorm_fixture__natural_width(const dorm_meta *m, int depth) {
+    size_t n = 0;
+    for (const char *const *k = m->natural_key; k && *k; k++) {
+        const dorm_fmeta *fm = dorm_meta__field(m, *k);
+        bool nested = fm && fm->f->kind == DORM_KIND_FK && depth < DORM_FIXTURE__NATURAL_DEPTH;
+        n += nested ? dorm_fixture__natural_width(fm->target, depth + 1) : 1;
+    }
     return n;
 }
 
@@ -167,27 +177,56 @@ static void *natural_get(dorm_ctx *cx, const dorm_meta *m, const dorm_value *val
     const dorm_q **conds = dorm_alloc(cx, sizeof *conds * (n + 1));
     if (!q || !conds) return NULL;
     for (size_t i = 0; i < n; i++) {
-        q[i] = (dorm_q){DORM_Q_LEAF, m->model->natural_key[i], vals[i], NULL};
+        q[i] = (dorm_q){DORM_Q_LEAF, m->natural_key[i], vals[i], NULL};
         conds[i] = &q[i];
     }
     conds[n] = NULL;
     return dorm_qs_get(dorm_qs_default(cx, m->model), conds);
 }
 
-/* The row of m a fixture's natural key (a JSON list) names.  NULL with an
- * error on cx. */
-static void *natural_lookup(dorm_ctx *cx, const dorm_meta *m, json_t *key) {
+static void *natural_lookup_at(dorm_ctx *cx, const dorm_meta *m, json_t *key, size_t *at, int depth);
+
+/* The value of a natural key field read from key at *at: a relation's is
+ * the key of the row its target's natural key names there (Django's
+ * get_by_natural_key(title, *writer) calling the writer's), NULL when
+ * those values are all null.  0 or an error on cx. */
+static int natural_value(dorm_ctx *cx, const dorm_fmeta *fm, json_t *key, size_t *at, int depth, dorm_value *out) {
+    if (fm->f->kind != DORM_KIND_FK || depth >= DORM_FIXTURE__NATURAL_DEPTH)
+        return fixture_value(cx, fm, json_array_get(key, (*at)++), out);
+    size_t width = dorm_fixture__natural_width(fm->target, depth + 1);
+    bool null = true;
+    for (size_t i = 0; i < width; i++) null = null && json_is_null(json_array_get(key, *at + i));
+    if (null) {
+        *at += width;
+        *out = dorm_v_null();
+        return DORM_OK;
+    }
+    const void *row = natural_lookup_at(cx, fm->target, key, at, depth + 1);
+    if (!row) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+    *out = dorm_field__get(row, fm->target_pk);
+    return DORM_OK;
+}
+
+/* The row of m whose natural key starts at key[*at], which moves past it.
+ * NULL with an error on cx. */
+static void *natural_lookup_at(dorm_ctx *cx, const dorm_meta *m, json_t *key, size_t *at, int depth) {
     size_t n = natural_size(m);
+    dorm_value *vals = dorm_alloc(cx, sizeof *vals * (n + 1));
+    for (size_t i = 0; vals && i < n; i++)
+        if (natural_value(cx, dorm_meta__field(m, m->natural_key[i]), key, at, depth, &vals[i])) return NULL;
+    return vals ? natural_get(cx, m, vals) : NULL;
+}
+
+/* The row of m a fixture's natural key (a JSON list, the keys of relations
+ * flattened into it) names.  NULL with an error on cx. */
+static void *natural_lookup(dorm_ctx *cx, const dorm_meta *m, json_t *key) {
+    size_t n = dorm_fixture__natural_width(m, 0), at = 0;
     if (json_array_size(key) != n) {
         dorm_ctx_fail(cx, DORM_EVALUE, "The natural key of %s has %zu value(s); %zu were given.", m->model->name, n,
                       json_array_size(key));
         return NULL;
     }
-    dorm_value *vals = dorm_alloc(cx, sizeof *vals * (n + 1));
-    for (size_t i = 0; vals && i < n; i++)
-        if (fixture_value(cx, dorm_meta__field(m, m->model->natural_key[i]), json_array_get(key, i), &vals[i]))
-            return NULL;
-    return vals ? natural_get(cx, m, vals) : NULL;
+    return natural_lookup_at(cx, m, key, &at, 0);
 }
 
 /* A key field's value given as a natural key: the value of the field it
@@ -227,7 +266,7 @@ static int natural_pk(dorm_ctx *cx, const dorm_meta *m, void *obj) {
     size_t n = natural_size(m);
     dorm_value *vals = dorm_alloc(cx, sizeof *vals * (n + 1));
     if (!vals) return DORM_ENOMEM;
-    for (size_t i = 0; i < n; i++) vals[i] = dorm_field__get(obj, dorm_meta__field(m, m->model->natural_key[i]));
+    for (size_t i = 0; i < n; i++) vals[i] = dorm_field__get(obj, dorm_meta__field(m, m->natural_key[i]));
     const void *row = natural_get(cx, m, vals);
     if (!row) {
         if (dorm_errcode(cx) != DORM_EDOESNOTEXIST) return dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
@@ -272,41 +311,69 @@ static const char *json_repr(dorm_ctx *cx, json_t *j) {
     return r;
 }
 
+/* Sets one deferred key (or many-to-many value) and saves its object.  0,
+ * or an error on cx (DORM_EDOESNOTEXIST while a row it names is not there
+ * yet) with in *bad the natural key that failed. */
+static int resolve(dorm_ctx *cx, struct deferred *d, json_t **bad) {
+    const dorm_meta *m = dorm_meta_of_obj(d->obj);
+    const dorm_fmeta *fm = dorm_meta__field(m, d->field);
+    *bad = d->value;
+    dorm_value v;
+    int rc;
+    if (fm) {
+        if (!(rc = natural_fk(cx, fm, d->value, &v)) && !(rc = dorm_field__set(d->obj, fm, &v)))
+            rc = dorm_save__raw(d->obj);
+        return rc;
+    }
+    size_t n;
+    void **targets = m2m_targets(cx, dorm_meta__m2m_accessor(m, d->field), d->value, &n, bad);
+    return targets ? dorm_related_set(d->obj, d->field, targets, n) : dorm_errcode(cx) ? dorm_errcode(cx) : DORM_ENOMEM;
+}
+
 /* Sets the keys whose rows came later in the fixtures, and saves their
- * objects again; a natural key that names no row then is Django's
- * DeserializationError. */
+ * objects again, in passes while one sets some (a nested natural key may
+ * name a row whose own key is set in this pass); a natural key that names
+ * no row then is Django's DeserializationError, for the first such. */
 static int load_deferred(loader *l) {
     dorm_ctx *cx = l->cx;
-    for (size_t i = 0; i < l->ndeferred; i++) {
-        struct deferred *d = &l->deferred[i];
-        const dorm_meta *m = dorm_meta_of_obj(d->obj);
-        const dorm_fmeta *fm = dorm_meta__field(m, d->field);
-        const dorm_rel *rel = fm ? NULL : dorm_meta__m2m_accessor(m, d->field);
-        json_t *bad = d->value;
-        int rc;
-        dorm_value v;
-        if (fm) {
-            if (!(rc = natural_fk(cx, fm, d->value, &v)) && !(rc = dorm_field__set(d->obj, fm, &v)))
-                rc = dorm_save__raw(d->obj);
-        } else {
-            size_t n;
-            void **targets = m2m_targets(cx, rel, d->value, &n, &bad);
-            rc = targets           ? dorm_related_set(d->obj, d->field, targets, n)
-                : dorm_errcode(cx) ? dorm_errcode(cx)
-                                   : DORM_ENOMEM;
+    size_t left = l->ndeferred;
+    bool progress = true;
+    while (left && progress) {
+        size_t kept = 0;
+        for (size_t i = 0; i < left; i++) {
+            json_t *bad;
+            int rc = resolve(cx, &l->deferred[i], &bad);
+            if (rc == DORM_EDOESNOTEXIST) {
+                l->deferred[kept++] = l->deferred[i];
+                dorm_error_clear(cx);
+            } else if (rc) {
+                return rc;
+            }
         }
-        if (rc == DORM_EDOESNOTEXIST) {
-            dorm_value pk = dorm_pk__value(d->obj);
-            dorm_buf b = DORM_BUF_INIT;
-            dorm_value__str(&b, &pk);
-            const char *msg = dorm_strdup(cx, dorm_errmsg(cx));
-            rc = dorm_ctx_fail(cx, DORM_EVALUE, "%s: (%s:pk=%s) field_value was '%s'", msg ? msg : "", m->label_lower,
-                               b.failed ? "?" : b.data, json_repr(cx, bad));
-            dorm_buf_free(&b);
-        }
-        if (rc) return rc;
+        progress = kept < left;
+        left = kept;
     }
-    return DORM_OK;
+    if (!left) return DORM_OK;
+    struct deferred *d = &l->deferred[0];
+    json_t *bad;
+    resolve(cx, d, &bad);
+    dorm_value pk = dorm_pk__value(d->obj);
+    dorm_buf b = DORM_BUF_INIT;
+    dorm_value__str(&b, &pk);
+    const char *msg = dorm_strdup(cx, dorm_errmsg(cx));
+    int rc = dorm_ctx_fail(cx, DORM_EVALUE, "%s: (%s:pk=%s) field_value was '%s'", msg ? msg : "",
+                           dorm_meta_of_obj(d->obj)->label_lower, b.failed ? "?" : b.data, json_repr(cx, bad));
+    dorm_buf_free(&b);
+    return rc;
+}
+
+/* Whether a natural key field of obj waits for a row later in the
+ * fixtures: then no row can have its natural key yet. */
+static bool key_deferred(const loader *l, const dorm_meta *m, const void *obj) {
+    for (size_t i = 0; i < l->ndeferred; i++)
+        for (const char *const *n = m->natural_key; l->deferred[i].obj == obj && n && *n; n++)
+            if (strcmp(*n, l->deferred[i].field) == 0) return true;
+    return false;
 }
 
 static int load_object(loader *l, json_t *o, const char *file, size_t index) {
@@ -348,7 +415,7 @@ static int load_object(loader *l, json_t *o, const char *file, size_t index) {
             return where(cx, DORM_EVALUE, file, index, o, NULL);
         }
     }
-    if ((!pk || json_is_null(pk)) && natural_size(m) && (rc = natural_pk(cx, m, obj)))
+    if ((!pk || json_is_null(pk)) && natural_size(m) && !key_deferred(l, m, obj) && (rc = natural_pk(cx, m, obj)))
         return where(cx, rc, file, index, o, NULL);
     /* Rows keep their keys: save() updates one that exists, else inserts;
      * raw, as Django's loaddata saves (fields as given, signals say raw). */

@@ -553,21 +553,37 @@ static void check_clashes(checker *c, const dorm_meta *src, const dorm_field *f,
     }
 }
 
-/* Meta natural_key: the model's own plain fields (a relation's value is
- * another model's key, which a fixture cannot carry across databases), and
- * dependencies that name registered models. */
+/* Whether m's natural key leads back to `to` through its relations (a
+ * key that would hold itself). */
+static bool natural_key_reaches(const dorm_meta *m, const dorm_meta *to, int depth) {
+    for (const char *const *n = m->natural_key; depth < 16 && n && *n; n++) {
+        const dorm_fmeta *fm = dorm_meta__field(m, *n);
+        if (fm && fm->f->kind == DORM_KIND_FK && fm->target &&
+            (fm->target->concrete == to->concrete || natural_key_reaches(fm->target, to, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
+/* Meta natural_key (as declared by the model or an abstract base; one
+ * inherited from a concrete model is checked there): fields of the model,
+ * a relation only to a model with a natural key of its own that does not
+ * lead back here, and dependencies that name registered models. */
 static void check_natural_key(checker *c, const dorm_meta *m) {
-    for (const char *const *n = m->model->natural_key; n && *n; n++) {
+    for (const char *const *n = m->natural_key; !m->inherited_key && n && *n; n++) {
         const dorm_fmeta *fm = dorm_meta__field(m, *n);
         if (!fm || strcmp(fm->f->name, *n) != 0 || fm->f->kind == DORM_KIND_COMPOSITE)
             report(c, m->label, "dorm.E038", "'natural_key' refers to the nonexistent field '%s'.", *n);
-        else if (fm->f->kind == DORM_KIND_FK)
+        else if (fm->f->kind == DORM_KIND_FK && fm->target && !(fm->target->natural_key && *fm->target->natural_key))
             report(c, m->label, "dorm.E038",
-                   "'natural_key' refers to the relation field '%s'; it may name only plain "
-                   "fields.",
-                   *n);
+                   "'natural_key' refers to the relation field '%s', but '%s' has no natural key.", *n,
+                   fm->target->label);
+        else if (fm->f->kind == DORM_KIND_FK && fm->target && natural_key_reaches(fm->target, m, 0))
+            report(c, m->label, "dorm.E038",
+                   "'natural_key' refers to the relation field '%s', whose natural key refers back to '%s'.", *n,
+                   m->label);
     }
-    for (const char *const *d = m->model->natural_key_dependencies; d && *d; d++) {
+    for (const char *const *d = m->natural_key_dependencies; !m->inherited_key && d && *d; d++) {
         if (!dorm_meta__by_label(c->reg, *d))
             report(c, m->label, "dorm.E038", "'natural_key_dependencies' refers to the unknown model '%s'.", *d);
     }

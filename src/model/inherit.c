@@ -130,6 +130,7 @@ static bool has_latest(const dorm_model *m) { return m->get_latest_by != NULL; }
 static bool has_indexes(const dorm_model *m) { return m->indexes != NULL; }
 static bool has_together(const dorm_model *m) { return m->unique_together != NULL; }
 static bool has_constraints(const dorm_model *m) { return m->constraints != NULL; }
+static bool has_natural_key(const dorm_model *m) { return m->natural_key != NULL; }
 
 /* An abstract base's indexes and constraints, named for the model. */
 static const dorm_index *own_indexes(dorm_arena *a, const dorm_model *model, const dorm_index *src) {
@@ -154,9 +155,30 @@ static const dorm_constraint *own_constraints(dorm_arena *a, const dorm_model *m
     return k;
 }
 
+/* natural_key() as Python finds the method: the model's own, else from its
+ * bases in the order the model lists them (an abstract base and its own
+ * bases depth first, the concrete parent with what it resolved), the
+ * dependencies from the same model. */
+static void inherit_natural_key(dorm_meta *m, const dorm_meta *parent) {
+    const dorm_model *model = m->model, *b = model->natural_key ? model : NULL;
+    for (const dorm_field *f = model->fields; !b && f && f->name; f++) {
+        if (!is_parent(f)) continue;
+        if (!f->to->abstract && parent && parent->natural_key) {
+            m->natural_key = parent->natural_key;
+            m->natural_key_dependencies = parent->natural_key_dependencies;
+            m->inherited_key = true;
+            return;
+        }
+        if (f->to->abstract) b = has_natural_key(f->to) ? f->to : abstract_with(f->to, has_natural_key, 1);
+    }
+    if (!b) return;
+    m->natural_key = b->natural_key;
+    m->natural_key_dependencies = b->natural_key_dependencies;
+}
+
 /* Meta options as Django inherits them: each option the model leaves unset
- * from its abstract bases; ordering and get_latest_by also from a concrete
- * parent (the model a proxy stands for included). */
+ * from its abstract bases; ordering, get_latest_by and the natural key also
+ * from a concrete parent (the model a proxy stands for included). */
 static int inherit_options(dorm_registry *reg, dorm_meta *m, const dorm_meta *parent) {
     const dorm_model *model = m->model, *b;
     m->ordering = model->ordering;
@@ -167,6 +189,7 @@ static int inherit_options(dorm_registry *reg, dorm_meta *m, const dorm_meta *pa
     if (!m->get_latest_by && (b = abstract_with(model, has_latest, 0))) m->get_latest_by = b->get_latest_by;
     m->declared_latest = m->get_latest_by;
     if (!m->get_latest_by && parent) m->get_latest_by = parent->get_latest_by;
+    inherit_natural_key(m, parent);
     if (m->proxy) return DORM_OK;
     m->indexes = model->indexes;
     if (!m->indexes && (b = abstract_with(model, has_indexes, 0)) &&

@@ -101,6 +101,13 @@ struct dorm_meta {
     const char *const *const *unique_together;
     const dorm_constraint *constraints;
     const char *get_latest_by;
+    /* natural_key() and its dependencies as Python resolves the methods:
+     * the model's own, else an abstract base's, else its concrete parent's
+     * (or proxied model's), the pair from the same model; inherited_key when
+     * they come from a concrete model (whose checks report them). */
+    const char *const *natural_key;
+    const char *const *natural_key_dependencies;
+    bool inherited_key;
     /* ... as the model declares them (its abstract bases' included, a
      * concrete parent's not): what its migrations record. */
     const char *const *declared_ordering;
