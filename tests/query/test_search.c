@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <dorm/testing.h>
+
 #include "testdb.h"
 
 static bool on_pg(void) { return test_db_dialect()->full_text_search; }
@@ -118,4 +120,105 @@ Test(search, rank_and_headline_sql) {
     expect_sql("headline of a string",
                dorm_values(dorm_annotate(books(), DAS("h", DSearchHeadline("title", "x"))), "h"), "SELECT ",
                "SELECT ts_headline(" B ".\"title\", plainto_tsquery($1)) AS \"h\" FROM " B, "('x',)");
+}
+
+/* The ids of qs's rows, ordered by `order` then id. */
+static const char *ids_by(dorm_qs *qs, const char *order) { return test_ids(dorm_order_by(qs, order, "id")); }
+
+Test(search, rows) {
+    if (!on_pg()) return;
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", "cheese")), "id"), "1,3,5");
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", "wine cheese")), "id"), "3");
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("cheese & !moon", .search_type = "raw"))), "id"),
+                     "1,3");
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("\"cheese shop\"", .search_type = "websearch"))), "id"),
+                     "1");
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("cheese", .invert = true))), "id"), "2,4");
+    dorm_qs *qs = dorm_annotate(books(), DAS("search", dorm_add(DSearchVector("title", .config = "english", .weight = "A"),
+                                                                DSearchVector("isbn", .weight = "B"))));
+    cr_expect_str_eq(ids_by(dorm_filter(qs, DQ("search", DSearchOr(DSearchQuery("cheddar"), DSearchQuery("travel")))), "id"),
+                     "3,4");
+    cr_expect_str_eq(ids_by(dorm_filter(qs, DQ("search", DSearchAnd(DSearchQuery("wine"), DSearchQuery("guide")))), "id"),
+                     "3");
+    /* Rank: two matches above one; weight A above weight B. */
+    qs = dorm_filter(dorm_annotate(books(), DAS("rank", DSearchRank(dorm_add(DSearchVector("title", .weight = "A"),
+                                                                             DSearchVector("isbn", .weight = "B")),
+                                                                    DSearchQuery("cheese | cheddar", .search_type = "raw")))),
+                     DQ("rank__gt", 0));
+    cr_expect_str_eq(ids_by(qs, "-rank"), "3,1,5");
+    size_t n;
+    const dorm_row **rows = dorm_rows(dorm_values(dorm_order_by(qs, "-rank", "id"), "rank"), &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(n, 3);
+    cr_expect(rows[0]->values[0].type == DORM_T_FLOAT && rows[0]->values[0].u.f > rows[1]->values[0].u.f);
+    cr_expect(rows[1]->values[0].u.f == rows[2]->values[0].u.f);
+}
+
+Test(search, headline) {
+    if (!on_pg()) return;
+    dorm_qs *qs = dorm_values(dorm_annotate(dorm_all(T.cx, Author),
+                                            DAS("h", DSearchHeadline("biography", DSearchQuery("walk", .config = "english"),
+                                                                     .config = "english", .start_sel = "<b>",
+                                                                     .stop_sel = "</b>"))),
+                              "h");
+    size_t n;
+    const dorm_row **rows = dorm_rows(qs, &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(rows[0]->values[0].u.s, "She wrote about cheese, wine and the long <b>walks</b> between the two.");
+    qs = dorm_values(dorm_annotate(dorm_all(T.cx, Author),
+                                   DAS("h", DSearchHeadline("biography", "cheese", .start_sel = "[it's ",
+                                                            .stop_sel = "]", .max_words = 4, .min_words = 2))),
+                     "h");
+    rows = dorm_rows(qs, &n);
+    cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(rows[0]->values[0].u.s, "[it's cheese], wine");
+}
+
+/* Every search expression on a backend without full-text search: Django's
+ * NotSupportedError naming it, and no statement sent. */
+Test(search, refused_elsewhere) {
+    if (on_pg()) return;
+    struct {
+        dorm_qs *qs;
+        const char *what;
+    } cases[] = {
+        {dorm_filter(books(), DQ("title__search", "cheese")), "The search lookup"},
+        {dorm_annotate(books(), DAS("v", DSearchVector("title"))), "SearchVector"},
+        {dorm_annotate(books(), DAS("q", DSearchQuery("cheese"))), "SearchQuery"},
+        {dorm_annotate(books(), DAS("q", DSearchAnd(DSearchQuery("a"), DSearchQuery("b")))), "SearchQuery"},
+        {dorm_annotate(books(), DAS("r", DSearchRank("title", "cheese"))), "SearchRank"},
+        {dorm_annotate(books(), DAS("h", DSearchHeadline("title", "cheese"))), "SearchHeadline"},
+    };
+    dorm_queries *q = dorm_queries_start(T.cx);
+    cr_assert_not_null(q);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[256];
+        snprintf(want, sizeof want,
+                 "%s is not supported on this database backend: full-text search is PostgreSQL's "
+                 "(django.contrib.postgres.search).",
+                 cases[i].what);
+        cr_expect_eq(dorm_count(cases[i].qs), DORM_ENOTSUPPORTED, "%s", cases[i].what);
+        cr_expect_eq(dorm_qs_errcode(cases[i].qs), DORM_ENOTSUPPORTED, "%s", cases[i].what);
+        cr_expect_str_eq(dorm_qs_errmsg(cases[i].qs), want);
+    }
+    const char *msg = dorm_queries_check(q, 0);
+    cr_expect_null(msg, "%s", msg);
+}
+
+/* Bad input, on every backend before anything else. */
+Test(search, bad_input) {
+    if (!on_pg()) return;
+    dorm_qs *qs = dorm_filter(books(), DQ("title__search", DSearchQuery("x", .search_type = "fuzzy")));
+    cr_expect_eq(dorm_qs_errcode(qs), DORM_EVALUE);
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "Unknown search_type argument 'fuzzy'.");
+    qs = dorm_annotate(books(), DAS("v", DSearchVector("title", .weight = "E")));
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "Unknown weight 'E': a SearchVector weight is 'A', 'B', 'C' or 'D'.");
+    qs = dorm_annotate(books(), DAS("v", dorm_add(DSearchVector("title"), dorm_F("pages"))));
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "SearchVector can only be combined with other SearchVector instances, got "
+                                         "PositiveIntegerField.");
+    qs = dorm_annotate(books(), DAS("q", DSearchAnd(DSearchQuery("a"), DSearchVector("title"))));
+    cr_expect_eq(dorm_qs_errcode(qs), DORM_EVALUE);
+    qs = dorm_filter(books(), DQ("pages__search", "x"));
+    cr_expect_eq(dorm_qs_errcode(qs), DORM_EFIELD, "%s", dorm_qs_errmsg(qs));
 }
