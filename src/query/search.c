@@ -18,18 +18,16 @@ static const struct {
                     {"raw", "to_tsquery"},
                     {"websearch", "websearch_to_tsquery"}};
 
-static const char *const class_names[] = {[DORM_SEARCH_VECTOR] = "SearchVector",
-                                          [DORM_SEARCH_QUERY] = "SearchQuery",
-                                          [DORM_SEARCH_AND] = "SearchQuery",
-                                          [DORM_SEARCH_OR] = "SearchQuery",
-                                          [DORM_SEARCH_RANK] = "SearchRank",
-                                          [DORM_SEARCH_HEADLINE] = "SearchHeadline"};
+static const char *const class_names[] = {
+    [DORM_SEARCH_VECTOR] = "SearchVector", [DORM_SEARCH_QUERY] = "SearchQuery",
+    [DORM_SEARCH_AND] = "SearchQuery",     [DORM_SEARCH_OR] = "SearchQuery",
+    [DORM_SEARCH_RANK] = "SearchRank",     [DORM_SEARCH_HEADLINE] = "SearchHeadline"};
 
-const dorm_lookup_def dorm_search_lookup = {
-    .name = "search",
-    .kinds = DORM_KIND_BIT(DORM_KIND_CHAR) | DORM_KIND_BIT(DORM_KIND_TEXT) | DORM_KIND_BIT(DORM_KIND_SLUG) |
-             DORM_KIND_BIT(DORM_KIND_EMAIL) | DORM_KIND_BIT(DORM_KIND_URL),
-    .sql = "%1 @@ %2"};
+const dorm_lookup_def dorm_search_lookup = {.name = "search",
+                                            .kinds = DORM_KIND_BIT(DORM_KIND_CHAR) | DORM_KIND_BIT(DORM_KIND_TEXT) |
+                                                DORM_KIND_BIT(DORM_KIND_SLUG) | DORM_KIND_BIT(DORM_KIND_EMAIL) |
+                                                DORM_KIND_BIT(DORM_KIND_URL),
+                                            .sql = "%1 @@ %2"};
 
 /* Django's SearchVectorExact, written where a leaf became a match. */
 static const dorm_lookup_def match_lookup = {.name = "exact", .sql = "%1 @@ %2"};
@@ -268,8 +266,7 @@ static int resolve_rank(dorm_qs *qs, const dorm_expr *e, dorm_search_sub sub, vo
     return weights_text(qs, e->search->weights, &n->weights);
 }
 
-static int resolve_headline(dorm_qs *qs, const dorm_expr *e, dorm_search_sub sub, void *c,
-                            const dorm_rexpr **out) {
+static int resolve_headline(dorm_qs *qs, const dorm_expr *e, dorm_search_sub sub, void *c, const dorm_rexpr **out) {
     const dorm_rexpr *xq[2];
     if (!e->a) return dorm_qs__fail(qs, DORM_EVALUE, "SearchHeadline() needs an expression.")->err;
     int rc = sub(c, e->a, &xq[0]);

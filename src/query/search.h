@@ -32,8 +32,7 @@ typedef int (*dorm_search_sub)(void *c, const dorm_expr *e, const dorm_rexpr **o
 
 /* Resolves e (DORM_E_SEARCH) into *out: 0, or an error recorded on qs (a
  * backend without full-text search: NotSupportedError, before any SQL). */
-int dorm_search__resolve(struct dorm_qs *qs, const dorm_expr *e, dorm_search_sub sub, void *c,
-                         const dorm_rexpr **out);
+int dorm_search__resolve(struct dorm_qs *qs, const dorm_expr *e, dorm_search_sub sub, void *c, const dorm_rexpr **out);
 /* Whether a or b is a search node: then a + b is resolved by
  * dorm_search__combine. */
 bool dorm_search__any(const dorm_rexpr *a, const dorm_rexpr *b);

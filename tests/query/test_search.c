@@ -58,14 +58,16 @@ Test(search, lookup_sql) {
 
 Test(search, vector_sql) {
     if (!on_pg()) return;
-    dorm_qs *qs = dorm_filter(
-        dorm_annotate(books(), DAS("search", DSearchVectors(DEXPRS("title", "isbn")))), DQ("search", "cheese"));
+    dorm_qs *qs = dorm_filter(dorm_annotate(books(), DAS("search", DSearchVectors(DEXPRS("title", "isbn")))),
+                              DQ("search", "cheese"));
     expect_sql("two fields", qs, " WHERE ",
                " WHERE to_tsvector(COALESCE(" B ".\"title\", $3) || ' ' || COALESCE(" B
                ".\"isbn\", $4)) @@ plainto_tsquery($5)",
                "('', '', '', '', 'cheese')");
-    qs = dorm_filter(dorm_annotate(books(), DAS("search", dorm_add(DSearchVector("title", .config = "english", .weight = "A"),
-                                                                   DSearchVector("isbn", .weight = "B")))),
+    qs = dorm_filter(dorm_annotate(books(),
+                                   DAS("search",
+                                       dorm_add(DSearchVector("title", .config = "english", .weight = "A"),
+                                                DSearchVector("isbn", .weight = "B")))),
                      DQ("search", DSearchQuery("cheese", .config = "french")));
     expect_sql("weights", qs, " WHERE ",
                " WHERE (setweight(to_tsvector($6::regconfig, COALESCE(" B ".\"title\", $7)), $8) || "
@@ -81,8 +83,9 @@ Test(search, query_sql) {
     if (!on_pg()) return;
     dorm_qs *qs = dorm_filter(
         dorm_annotate(books(), DAS("search", DSearchVectors(DEXPRS("title", "pages")))),
-        DQ("search", DSearchOr(DSearchAnd(DSearchQuery("a", .search_type = "phrase"), DSearchQuery("b", .search_type = "raw")),
-                               DSearchQuery("c", .search_type = "websearch", .invert = true))));
+        DQ("search",
+           DSearchOr(DSearchAnd(DSearchQuery("a", .search_type = "phrase"), DSearchQuery("b", .search_type = "raw")),
+                     DSearchQuery("c", .search_type = "websearch", .invert = true))));
     expect_sql("combined", qs, " WHERE ",
                " WHERE to_tsvector(COALESCE(" B ".\"title\", $3) || ' ' || COALESCE(CAST(" B
                ".\"pages\" AS text), $4)) @@ ((phraseto_tsquery($5) && to_tsquery($6)) || "
@@ -92,26 +95,33 @@ Test(search, query_sql) {
 
 Test(search, rank_and_headline_sql) {
     if (!on_pg()) return;
-    expect_sql("rank", dorm_values(dorm_annotate(books(), DAS("r", DSearchRank(DSearchVector("title"), DSearchQuery("x")))), "r"),
-               "SELECT ", "SELECT ts_rank(to_tsvector(COALESCE(" B ".\"title\", $1)), plainto_tsquery($2)) AS \"r\" FROM " B,
-               "('', 'x')");
-    expect_sql("rank of a path and a string", dorm_values(dorm_annotate(books(), DAS("r", DSearchRank("title", "x"))), "r"),
-               "SELECT ", "SELECT ts_rank(to_tsvector(COALESCE(" B ".\"title\", $1)), plainto_tsquery($2)) AS \"r\" FROM " B,
+    expect_sql(
+        "rank",
+        dorm_values(dorm_annotate(books(), DAS("r", DSearchRank(DSearchVector("title"), DSearchQuery("x")))), "r"),
+        "SELECT ", "SELECT ts_rank(to_tsvector(COALESCE(" B ".\"title\", $1)), plainto_tsquery($2)) AS \"r\" FROM " B,
+        "('', 'x')");
+    expect_sql("rank of a path and a string",
+               dorm_values(dorm_annotate(books(), DAS("r", DSearchRank("title", "x"))), "r"), "SELECT ",
+               "SELECT ts_rank(to_tsvector(COALESCE(" B ".\"title\", $1)), plainto_tsquery($2)) AS \"r\" FROM " B,
                "('', 'x')");
     expect_sql("rank options",
-               dorm_values(dorm_annotate(books(), DAS("r", DSearchRank(DSearchVector("title"), DSearchQuery("x"),
-                                                                      .weights = DSEARCH_WEIGHTS(0.1, 0.2, 0.3, 1.0),
-                                                                      .normalization = 2, .cover_density = true))),
+               dorm_values(dorm_annotate(books(),
+                                         DAS("r",
+                                             DSearchRank(DSearchVector("title"), DSearchQuery("x"),
+                                                         .weights = DSEARCH_WEIGHTS(0.1, 0.2, 0.3, 1.0),
+                                                         .normalization = 2, .cover_density = true))),
                            "r"),
                "SELECT ",
-               "SELECT ts_rank_cd($1, to_tsvector(COALESCE(" B ".\"title\", $2)), plainto_tsquery($3), $4) AS \"r\" FROM " B,
+               "SELECT ts_rank_cd($1, to_tsvector(COALESCE(" B
+               ".\"title\", $2)), plainto_tsquery($3), $4) AS \"r\" FROM " B,
                "('{0.1, 0.2, 0.3, 1}', '', 'x', 2)");
     expect_sql("headline",
-               dorm_values(dorm_annotate(books(), DAS("h", DSearchHeadline("title", DSearchQuery("x"), .config = "english",
-                                                                          .start_sel = "<b>", .stop_sel = "</b>",
-                                                                          .max_words = 5, .min_words = 2, .short_word = 3,
-                                                                          .highlight_all = true, .max_fragments = 2,
-                                                                          .fragment_delimiter = "..."))),
+               dorm_values(dorm_annotate(books(),
+                                         DAS("h",
+                                             DSearchHeadline("title", DSearchQuery("x"), .config = "english",
+                                                             .start_sel = "<b>", .stop_sel = "</b>", .max_words = 5,
+                                                             .min_words = 2, .short_word = 3, .highlight_all = true,
+                                                             .max_fragments = 2, .fragment_delimiter = "..."))),
                            "h"),
                "SELECT ",
                "SELECT ts_headline($1::regconfig, " B ".\"title\", plainto_tsquery($2), $3) AS \"h\" FROM " B,
@@ -129,21 +139,29 @@ Test(search, rows) {
     if (!on_pg()) return;
     cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", "cheese")), "id"), "1,3,5");
     cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", "wine cheese")), "id"), "3");
-    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("cheese & !moon", .search_type = "raw"))), "id"),
-                     "1,3");
-    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("\"cheese shop\"", .search_type = "websearch"))), "id"),
-                     "1");
-    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("cheese", .invert = true))), "id"), "2,4");
-    dorm_qs *qs = dorm_annotate(books(), DAS("search", dorm_add(DSearchVector("title", .config = "english", .weight = "A"),
-                                                                DSearchVector("isbn", .weight = "B"))));
-    cr_expect_str_eq(ids_by(dorm_filter(qs, DQ("search", DSearchOr(DSearchQuery("cheddar"), DSearchQuery("travel")))), "id"),
-                     "3,4");
-    cr_expect_str_eq(ids_by(dorm_filter(qs, DQ("search", DSearchAnd(DSearchQuery("wine"), DSearchQuery("guide")))), "id"),
-                     "3");
+    cr_expect_str_eq(
+        ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("cheese & !moon", .search_type = "raw"))), "id"),
+        "1,3");
+    cr_expect_str_eq(
+        ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("\"cheese shop\"", .search_type = "websearch"))),
+               "id"),
+        "1");
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("title__search", DSearchQuery("cheese", .invert = true))), "id"),
+                     "2,4");
+    dorm_qs *qs = dorm_annotate(books(),
+                                DAS("search",
+                                    dorm_add(DSearchVector("title", .config = "english", .weight = "A"),
+                                             DSearchVector("isbn", .weight = "B"))));
+    cr_expect_str_eq(
+        ids_by(dorm_filter(qs, DQ("search", DSearchOr(DSearchQuery("cheddar"), DSearchQuery("travel")))), "id"), "3,4");
+    cr_expect_str_eq(
+        ids_by(dorm_filter(qs, DQ("search", DSearchAnd(DSearchQuery("wine"), DSearchQuery("guide")))), "id"), "3");
     /* Rank: two matches above one; weight A above weight B. */
-    qs = dorm_filter(dorm_annotate(books(), DAS("rank", DSearchRank(dorm_add(DSearchVector("title", .weight = "A"),
-                                                                             DSearchVector("isbn", .weight = "B")),
-                                                                    DSearchQuery("cheese | cheddar", .search_type = "raw")))),
+    qs = dorm_filter(dorm_annotate(books(),
+                                   DAS("rank",
+                                       DSearchRank(dorm_add(DSearchVector("title", .weight = "A"),
+                                                            DSearchVector("isbn", .weight = "B")),
+                                                   DSearchQuery("cheese | cheddar", .search_type = "raw")))),
                      DQ("rank__gt", 0));
     cr_expect_str_eq(ids_by(qs, "-rank"), "3,1,5");
     size_t n;
@@ -156,19 +174,21 @@ Test(search, rows) {
 
 Test(search, headline) {
     if (!on_pg()) return;
-    dorm_qs *qs = dorm_values(dorm_annotate(dorm_all(T.cx, Author),
-                                            DAS("h", DSearchHeadline("biography", DSearchQuery("walk", .config = "english"),
-                                                                     .config = "english", .start_sel = "<b>",
-                                                                     .stop_sel = "</b>"))),
-                              "h");
+    dorm_qs *qs =
+        dorm_values(dorm_annotate(dorm_all(T.cx, Author),
+                                  DAS("h",
+                                      DSearchHeadline("biography", DSearchQuery("walk", .config = "english"),
+                                                      .config = "english", .start_sel = "<b>", .stop_sel = "</b>"))),
+                    "h");
     size_t n;
     const dorm_row **rows = dorm_rows(qs, &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
     cr_assert_eq(n, 1);
     cr_expect_str_eq(rows[0]->values[0].u.s, "She wrote about cheese, wine and the long <b>walks</b> between the two.");
     qs = dorm_values(dorm_annotate(dorm_all(T.cx, Author),
-                                   DAS("h", DSearchHeadline("biography", "cheese", .start_sel = "[it's ",
-                                                            .stop_sel = "]", .max_words = 4, .min_words = 2))),
+                                   DAS("h",
+                                       DSearchHeadline("biography", "cheese", .start_sel = "[it's ", .stop_sel = "]",
+                                                       .max_words = 4, .min_words = 2))),
                      "h");
     rows = dorm_rows(qs, &n);
     cr_assert_not_null(rows, "%s", dorm_errmsg(T.cx));
@@ -215,8 +235,9 @@ Test(search, bad_input) {
     qs = dorm_annotate(books(), DAS("v", DSearchVector("title", .weight = "E")));
     cr_expect_str_eq(dorm_qs_errmsg(qs), "Unknown weight 'E': a SearchVector weight is 'A', 'B', 'C' or 'D'.");
     qs = dorm_annotate(books(), DAS("v", dorm_add(DSearchVector("title"), dorm_F("pages"))));
-    cr_expect_str_eq(dorm_qs_errmsg(qs), "SearchVector can only be combined with other SearchVector instances, got "
-                                         "PositiveIntegerField.");
+    cr_expect_str_eq(dorm_qs_errmsg(qs),
+                     "SearchVector can only be combined with other SearchVector instances, got "
+                     "PositiveIntegerField.");
     qs = dorm_annotate(books(), DAS("q", DSearchAnd(DSearchQuery("a"), DSearchVector("title"))));
     cr_expect_eq(dorm_qs_errcode(qs), DORM_EVALUE);
     qs = dorm_filter(books(), DQ("pages__search", "x"));
