@@ -243,3 +243,24 @@ Test(search, bad_input) {
     qs = dorm_filter(books(), DQ("pages__search", "x"));
     cr_expect_eq(dorm_qs_errcode(qs), DORM_EFIELD, "%s", dorm_qs_errmsg(qs));
 }
+
+/* The lookup across a relation, in exclude(), in get() (twice: a get()
+ * plan must not keep one search's value for the next), and a rank of an
+ * annotated vector named by F(). */
+Test(search, in_other_places) {
+    if (!on_pg()) return;
+    cr_expect_str_eq(ids_by(dorm_filter(books(), DQ("author__name__search", "cook")), "id"), "1,2,3,4,5");
+    cr_expect_str_eq(ids_by(dorm_exclude(books(), DQ("title__search", "cheese")), "id"), "2,4");
+    Book *b = dorm_get(books(), DQ("title__search", "shop"));
+    cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(b->title, "The Cheese Shop");
+    b = dorm_get(books(), DQ("title__search", "country"));
+    cr_assert_not_null(b, "%s", dorm_errmsg(T.cx));
+    cr_expect_str_eq(b->title, "Wine Country");
+    dorm_qs *qs = dorm_annotate(books(), DAS("v", DSearchVector("title")),
+                                DAS("rank", DSearchRank(dorm_F("v"), DSearchQuery("moon"))));
+    cr_expect_str_eq(test_ids(dorm_order_by(dorm_filter(qs, DQ("rank__gt", 0)), "-rank")), "5");
+    expect_sql("rank of F(vector)", dorm_values(qs, "rank"), "SELECT ",
+               "SELECT ts_rank(to_tsvector(COALESCE(" B ".\"title\", $1)), plainto_tsquery($2)) AS \"rank\" FROM " B,
+               "('', 'moon')");
+}
