@@ -301,14 +301,13 @@ int dorm_search__combine(dorm_qs *qs, dorm_expr_kind kind, const dorm_rexpr *a, 
                          const dorm_rexpr **out) {
     const dorm_rexpr *ab[2] = {a, b};
     const dorm_rexpr *other = !is_vector(a) ? a : !is_vector(b) ? b : NULL;
-    if (kind != DORM_E_ADD || other) {
-        if (kind == DORM_E_ADD || !other)
-            return dorm_qs__fail(qs, DORM_EVALUE,
-                                 "SearchVector can only be combined with other SearchVector instances, got %s.",
-                                 other ? dorm_kind__name(other->out) : "SearchVector")
-                ->err;
+    if (kind == DORM_E_ADD && other && !search_of(other))
+        return dorm_qs__fail(qs, DORM_EVALUE,
+                             "SearchVector can only be combined with other SearchVector instances, got %s.",
+                             dorm_kind__name(other->out))
+            ->err;
+    if (kind != DORM_E_ADD || other)
         return dorm_qs__fail(qs, DORM_EVALUE, "Search expressions only combine as SearchVector + SearchVector.")->err;
-    }
     dorm_search_node *n;
     dorm_rexpr *r = new_node(qs, DORM_SEARCH__VECTOR_ADD, 2, &n);
     if (!r) return DORM_ENOMEM;

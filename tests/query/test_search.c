@@ -238,6 +238,10 @@ Test(search, bad_input) {
     cr_expect_str_eq(dorm_qs_errmsg(qs),
                      "SearchVector can only be combined with other SearchVector instances, got "
                      "PositiveIntegerField.");
+    qs = dorm_annotate(books(), DAS("v", dorm_sub(DSearchVector("title"), DSearchVector("isbn"))));
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "Search expressions only combine as SearchVector + SearchVector.");
+    qs = dorm_annotate(books(), DAS("v", dorm_add(DSearchQuery("a"), DSearchQuery("b"))));
+    cr_expect_str_eq(dorm_qs_errmsg(qs), "Search expressions only combine as SearchVector + SearchVector.");
     qs = dorm_annotate(books(), DAS("q", DSearchAnd(DSearchQuery("a"), DSearchVector("title"))));
     cr_expect_eq(dorm_qs_errcode(qs), DORM_EVALUE);
     qs = dorm_filter(books(), DQ("pages__search", "x"));
