@@ -117,7 +117,6 @@ size_t dorm_lookup__names(const dorm_registry *reg, dorm_kind k, bool lookups, c
         } else {
             for (int i = 0; i < DORM_LK__COUNT && n < max; i++)
                 if (applies(&builtin_lookups[i], k, false)) out[n++] = builtin_lookups[i].name;
-            if (n < max && applies(&dorm_search_lookup, k, false)) out[n++] = dorm_search_lookup.name;
         }
     }
     return n;
