@@ -12,6 +12,7 @@
 #include "dorm/validate.h"
 #include "dorm/model.h"
 #include "dorm/expr.h"
+#include "dorm/search.h"
 #include "dorm/db.h"
 #include "dorm/timezone.h"
 #include "dorm/progress.h"

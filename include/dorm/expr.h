@@ -13,6 +13,7 @@
 #include "value.h"
 
 struct dorm_q;
+struct dorm_search;
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,7 +41,8 @@ typedef enum dorm_expr_kind {
     DORM_E_WINDOW,     /* Window(a, partition_by, order_by, frame)         */
     DORM_E_KEY,        /* KeyTransform(name, a): a JSON key of a           */
     DORM_E_KEY_TEXT,   /* KeyTextTransform(name, a): the same, as text     */
-    DORM_E_PAIR        /* a key `name` and its value `a`: JSONObject's fields */
+    DORM_E_PAIR,       /* a key `name` and its value `a`: JSONObject's fields */
+    DORM_E_SEARCH      /* full-text search (dorm/search.h): `search` says which */
 } dorm_expr_kind;
 
 /* A window frame (Django's RowRange / ValueRange): ROWS or RANGE BETWEEN
@@ -93,6 +95,7 @@ typedef struct dorm_expr {
     const char *tzinfo;            /* Trunc*, Extract* of a datetime: the tz
                                       database zone it is taken in ("UTC");
                                       NULL: the context's current zone        */
+    const struct dorm_search *search; /* SEARCH: which one, and its options  */
 } dorm_expr;
 
 /* An argument: an expression as it is, a string as the field it names (Django

@@ -118,6 +118,7 @@ struct dorm_rexpr {
                                       without parentheses around it            */
     const char *collation; /* Collate: the collation, validated, written
                                       as a quoted identifier                   */
+    const struct dorm_search_node *search; /* full-text search (query/search.h) */
 };
 
 /* e, or when e is a value, a copy that is written with its type (a value

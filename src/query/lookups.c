@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "query/query.h"
+#include "query/search.h"
 
 #define BIT DORM_KIND_BIT
 #define TEXTLIKE (DORM_KINDS_TEXT | BIT(DORM_KIND_JSON) | BIT(DORM_KIND_UUID))
@@ -80,6 +81,7 @@ const dorm_lookup_def *dorm_lookup__find(const dorm_registry *reg, dorm_kind k, 
     }
     for (int i = 0; i < DORM_LK__COUNT; i++)
         if (eqn(builtin_lookups[i].name, s, n) && applies(&builtin_lookups[i], k, false)) return &builtin_lookups[i];
+    if (eqn(dorm_search_lookup.name, s, n) && applies(&dorm_search_lookup, k, false)) return &dorm_search_lookup;
     return NULL;
 }
 
@@ -90,7 +92,7 @@ bool dorm_lookup__named(const dorm_registry *reg, const char *s, size_t n) {
         if (eqn(builtin_transforms[i].name, s, n)) return true;
     for (int i = 0; i < DORM_LK__COUNT; i++)
         if (eqn(builtin_lookups[i].name, s, n)) return true;
-    return false;
+    return eqn(dorm_search_lookup.name, s, n);
 }
 
 dorm_lookup dorm_lookup__code(const dorm_lookup_def *def) {

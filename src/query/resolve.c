@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "query/query.h"
+#include "query/search.h"
 
 typedef struct rctx {
     dorm_qs *qs;
@@ -277,6 +278,7 @@ static int resolve_op(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     int rc = resolve(c, e->a, &args[0]);
     if (!rc) rc = resolve(c, e->b, &args[1]);
     if (rc) return rc;
+    if (dorm_search__any(args[0], args[1])) return dorm_search__combine(c->qs, e->kind, args[0], args[1], out);
     r->nargs = 2;
     r->args = args;
     r->op = names[e->kind];
@@ -666,6 +668,9 @@ static int resolve_key(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
                                                                                                        : DORM_ENOMEM;
 }
 
+/* An expression inside a search node, resolved in the context around it. */
+static int search_sub(void *c, const dorm_expr *e, const dorm_rexpr **out) { return resolve(c, e, out); }
+
 static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     if (c->depth > DORM_MAX_DEPTH)
         return dorm_qs__fail(c->qs, DORM_EVALUE, "Expressions are nested more than %d levels deep.", DORM_MAX_DEPTH)
@@ -703,6 +708,7 @@ static int resolve(rctx *c, const dorm_expr *e, const dorm_rexpr **out) {
     case DORM_E_WHEN: return fail(c, DORM_EVALUE, "When() can only be used inside Case().", NULL, NULL);
     case DORM_E_ORDER: return fail(c, DORM_EVALUE, "asc() and desc() can only be used in order_by().", NULL, NULL);
     case DORM_E_PAIR: return fail(c, DORM_EVALUE, "DKV() can only be used inside JSONObject().", NULL, NULL);
+    case DORM_E_SEARCH: return dorm_search__resolve(c->qs, e, search_sub, &inner, out);
     default: return dorm_qs__fail(c->qs, DORM_EVALUE, "Unknown expression kind %d.", (int)e->kind)->err;
     }
 }

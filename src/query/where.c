@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "query/query.h"
+#include "query/search.h"
 
 /* A zeroed node (dorm_alloc zeroes). */
 static dorm_where *node(dorm_qs *qs, dorm_wkind kind) {
@@ -343,6 +344,13 @@ static int leaf(dorm_qs *qs, const dorm_q *q, const where_ctx *wc, const dorm_wh
     if (dorm_rexpr__window(p.expr))
         return dorm_qs__fail(qs, DORM_ENOTSUPPORTED, "Window is disallowed in the filter clause.")->err;
     if (p.expr && (rc = dorm_rexpr__output(qs, p.expr))) return rc;
+    bool searched;
+    if ((rc = dorm_search__leaf(qs, w, &q->value, &searched))) return rc;
+    if (searched) {
+        if ((rc = settle_joins(qs, p.alias, promote_joins, wc))) return rc;
+        *out = w;
+        return DORM_OK;
+    }
     dorm_kind kind = p.expr ? p.expr->vkind : p.field->value_kind;
     const dorm_json_sql *json = qs->cx->db->dialect->json;
     bool by_template = w->lookup == DORM_LK_JSON_CONTAINED_BY && json && json->contained_by;

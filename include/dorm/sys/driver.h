@@ -527,6 +527,10 @@ typedef struct dorm_dialect {
      * columns, each written as upsert_set says with %1 for its quoted name
      * ("%1 = EXCLUDED.%1"); NULL: conflicts cannot be updated. */
     const char *upsert, *upsert_set;
+    /* Full-text search (django.contrib.postgres.search: to_tsvector, @@,
+     * ts_rank, ts_headline and $n::regconfig) is there; false: search
+     * expressions and the `search` lookup are refused before any SQL. */
+    bool full_text_search;
 } dorm_dialect;
 
 enum {

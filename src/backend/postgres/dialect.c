@@ -474,4 +474,5 @@ const dorm_dialect dorm_pg_dialect = {
     .ignore_suffix = " ON CONFLICT DO NOTHING",
     .upsert = " ON CONFLICT(%1) DO UPDATE SET %2",
     .upsert_set = "%1 = EXCLUDED.%1",
+    .full_text_search = true,
 };
