@@ -419,6 +419,12 @@ typedef struct dorm_dialect {
      * supports_aggregate_filter_clause); otherwise filter= becomes
      * CASE WHEN ... THEN x ELSE NULL END inside the aggregate. */
     bool aggregate_filter;
+    /* A boolean column is a condition on its own (Django's
+     * conditional_expression_supported_in_where_clause, true on its
+     * SQLite, PostgreSQL and MySQL backends in 3.2): exact True is
+     * WHERE "t"."b", exact False WHERE NOT "t"."b".  Otherwise (Oracle)
+     * the value is compared, "= %s". */
+    bool bare_boolean_conditions;
     /* The parts of a union may have ORDER BY and LIMIT, each in parentheses
      * (Django's supports_slicing_ordering_in_compound); else they are bare
      * and may have neither. */
