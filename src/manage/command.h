@@ -39,6 +39,7 @@ typedef struct manage_args {
     const char *database;
     int verbosity;
     bool help; /* -h / --help */
+    bool skip_checks; /* --skip-checks */
     bool flags[DORM_MANAGE_MAX_OPTIONS]; /* by option index */
     const char *values[DORM_MANAGE_MAX_OPTIONS];
 } manage_args;

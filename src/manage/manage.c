@@ -86,6 +86,10 @@ static int parse(const command *c, int argc, char **argv, args *a) {
         if (n >= sizeof name) return bad_arguments(c, "unrecognized arguments: %s", s);
         memcpy(name, s, n);
         name[n] = '\0';
+        if (strcmp(s, "--skip-checks") == 0 && c->checks != MANAGE_CHECKS_NONE) {
+            a->skip_checks = true;
+            continue;
+        }
         bool database = strcmp(name, "--database") == 0;
         bool verbose = strcmp(name, "--verbosity") == 0 || strcmp(name, "-v") == 0;
         int k = option_index(c, name);
@@ -453,7 +457,7 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
     }
     /* Django's BaseCommand.execute: warnings are printed, an error stops
      * the command before it connects. */
-    if (c->checks != MANAGE_CHECKS_NONE &&
+    if (c->checks != MANAGE_CHECKS_NONE && !a.skip_checks &&
         dorm_manage__check(apps, c->checks == MANAGE_CHECKS_DATABASE ? named_dialect(&a) : NULL, false))
         return 1;
     dorm_registry *reg = dorm_registry_new(apps);

@@ -152,3 +152,16 @@ Test(system_checks, migrate_runs_its_databases_checks) {
     cr_expect_eq(run(&wide, DORM_LIST("showmigrations", "--database", url), out, err, sizeof out), 1);
     cr_expect_eq(strncmp(err, "CommandError: ", 14), 0, "%s", err);
 }
+
+/* --skip-checks (BaseCommand's option) runs the command without them; a
+ * command that runs none does not take it. */
+Test(system_checks, skip_checks) {
+    static char out[4096], err[4096];
+    cr_expect_eq(run(&broken, DORM_LIST("showmigrations", MEMORY, "--skip-checks"), out, err, sizeof out), 0);
+    cr_expect_str_eq(err, "");
+    cr_expect_str_eq(out, "app\n (no migrations)\n");
+    cr_expect_eq(run(&warned, DORM_LIST("makemigrations", "--skip-checks", "--dry-run"), out, err, sizeof out), 0);
+    cr_expect_str_eq(err, "");
+    cr_expect_eq(run(&warned, DORM_LIST("inspectdb", MEMORY, "--skip-checks"), out, err, sizeof out), 2);
+    cr_expect(strstr(err, "manage inspectdb: error: unrecognized arguments: --skip-checks\n"), "%s", err);
+}
