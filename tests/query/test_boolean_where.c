@@ -35,7 +35,18 @@ static const dorm_field Flagged_fields[] = {
 };
 static const dorm_model Flagged_model = DORM_MODEL(Flagged, "flags", Flagged_fields);
 
-static const dorm_app flags_app = {.label = "flags", .models = DORM_MODELS(&Keeper_model, &Flagged_model)};
+/* A CheckConstraint on a boolean: Django's CHECK ("open"). */
+typedef struct Gate {
+    DORM_OBJECT;
+    int64_t id;
+    bool open;
+} Gate;
+static const dorm_field Gate_fields[] = {DORM_AUTO(Gate, id), DORM_BOOL(Gate, open), DORM_END};
+static const dorm_model Gate_model = DORM_MODEL(
+    Gate, "flags", Gate_fields,
+    .constraints = DORM_CONSTRAINTS({DORM_CONSTRAINT_CHECK, "gate_open", NULL, DQC("open", DORM_VBOOL(true))}));
+
+static const dorm_app flags_app = {.label = "flags", .models = DORM_MODELS(&Keeper_model, &Flagged_model, &Gate_model)};
 
 /* Six rows: hidden true then false, each with flag true, false and NULL;
  * the hidden ones belong to an inactive keeper (Django's rows 1-6). */
@@ -140,4 +151,16 @@ Test(boolean_where, boolean_annotations) {
                  dorm_sprintf(T.cx, "WHERE %s", case_sql), "(0, True, False, 0, True, False)", "1,2,3,4,5,6");
     expect_where(dorm_filter(dorm_annotate(all(), DAS("c", c)), DQ("c", 0)),
                  dorm_sprintf(T.cx, "WHERE NOT %s", case_sql), "(0, True, False, 0, True, False)", "");
+}
+
+Test(boolean_where, check_constraint_on_a_boolean) {
+    const dorm_model *const gates[] = {&Gate_model, NULL};
+    cr_assert_eq(dorm_drop_tables(T.cx, gates), 0, "%s", dorm_errmsg(T.cx));
+    test_log_start();
+    cr_assert_eq(dorm_create_tables(T.cx, gates), 0, "%s", dorm_errmsg(T.cx));
+    const char *log = test_sql_std(test_log_stop());
+    cr_expect(strstr(log, "CONSTRAINT \"gate_open\" CHECK (\"open\")"), "%s", log);
+    cr_expect_null(dorm_create(T.cx, Gate, .open = false), "the check refuses a closed gate");
+    dorm_error_clear(T.cx);
+    cr_expect_not_null(dorm_create(T.cx, Gate, .open = true), "%s", dorm_errmsg(T.cx));
 }
