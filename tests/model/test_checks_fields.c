@@ -396,3 +396,33 @@ Test(checks_fields, name_clash_hides_column_clash) {
                          DORM_LIST("library.Clash: (models.E004) 'id' can only be used as a field name if the field "
                                    "also sets 'primary_key=True'."));
 }
+
+/* Django compares the model's own columns only: a child's column named as
+ * one of its parent's (another table) is no clash. */
+typedef struct Venue {
+    DORM_OBJECT;
+    int64_t id;
+    int64_t code;
+} Venue;
+typedef struct Stage {
+    Venue venue;
+    DORM_FK(Venue) venue_ptr;
+    int64_t number;
+} Stage;
+static const dorm_field Venue_fields[] = {DORM_AUTO(Venue, id), DORM_BIGINT(Venue, code), DORM_END};
+static const dorm_model Venue_model = DORM_MODEL(Venue, "library", Venue_fields);
+static const dorm_field Stage_fields[] = {
+    DORM_PARENT(Stage, venue, Venue),
+    DORM_PARENT_LINK(Stage, venue_ptr, Venue),
+    DORM_BIGINT(Stage, number, .db_column = "code"),
+    DORM_END,
+};
+static const dorm_model Stage_model = DORM_MODEL(Stage, "library", Stage_fields);
+
+Test(checks_fields, a_childs_column_may_repeat_its_parents) {
+    dorm_registry *reg = test_registry_of(DORM_MODELS(&Venue_model, &Stage_model));
+    cr_assert_not_null(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_OK);
+    cr_expect_str_eq(dorm_registry_messages(reg), "");
+    dorm_registry_free(reg);
+}
