@@ -300,11 +300,12 @@ static bool bare_boolean(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     if (!s->d->bare_boolean_conditions || w->lookup != DORM_LK_EXACT || w->rhs_expr || w->json) return false;
     if ((w->lhs ? w->lhs->out : w->field ? w->field->value_kind : DORM_KIND_NONE) != DORM_KIND_BOOL) return false;
     /* An annotation's value is as given: 0 and 1 are False and True to its
-     * BooleanField (get_prep_value). */
+     * BooleanField (get_prep_value).  A column's is prepared: a bool, whose
+     * value the shape of the query keys (query/shape.c). */
     bool truth;
     if (w->rhs.type == DORM_T_BOOL)
         truth = w->rhs.u.b;
-    else if (w->rhs.type == DORM_T_INT && (w->rhs.u.i == 0 || w->rhs.u.i == 1))
+    else if (w->lhs && w->rhs.type == DORM_T_INT && (w->rhs.u.i == 0 || w->rhs.u.i == 1))
         truth = w->rhs.u.i == 1;
     else
         return false;

@@ -164,3 +164,16 @@ Test(boolean_where, check_constraint_on_a_boolean) {
     dorm_error_clear(T.cx);
     cr_expect_not_null(dorm_create(T.cx, Gate, .open = true), "%s", dorm_errmsg(T.cx));
 }
+
+/* The value is in the SQL text: a query of one shape with True, then False,
+ * then True again gets each its own statement (query/shape.c keys it). */
+Test(boolean_where, true_and_false_are_two_shapes) {
+    for (int i = 0; i < 4; i++) {
+        bool v = i % 2 == 0;
+        cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("hidden", v))), v ? "1,2,3" : "4,5,6");
+        cr_expect_str_eq(test_ids(dorm_filter(all(), DQ("hidden", v ? 1 : 0))), v ? "1,2,3" : "4,5,6");
+        Flagged *o = dorm_get(dorm_all(T.cx, Flagged), DQ("hidden", v), DQ("flag", true));
+        cr_assert_not_null(o, "%s", dorm_errmsg(T.cx));
+        cr_expect_eq(o->id, v ? 1 : 4);
+    }
+}
