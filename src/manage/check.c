@@ -1,8 +1,8 @@
-/* check.c - the `check` command's output, as Django's BaseCommand.check
- * writes it: the errors, then the warnings, each group sorted, a message's
- * hint lines with it; "SystemCheckError: " and exit status 1 only when
- * there is an error.  With --database the checks that depend on the
- * database run too. */
+/* check.c - the system checks' output, as Django's BaseCommand.check
+ * writes it for `check` and before the other commands: the errors, then
+ * the warnings, each group sorted, a message's hint lines with it;
+ * "SystemCheckError: " and exit status 1 only when there is an error.
+ * With a database the checks that depend on it run too. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,13 +43,14 @@ static void put_group(dorm_buf *out, message *ms, size_t n, const char *title) {
     }
 }
 
-/* Prints the registry's messages; 1 when one is an error, else 0. */
-static int print(const dorm_registry *reg) {
+/* Prints the registry's messages, `counted` with their count after them;
+ * 1 when one is an error, else 0. */
+static int print(const dorm_registry *reg, bool counted) {
     const char *msg = dorm_registry_messages(reg);
     size_t n = *msg ? 1 : 0, nerr = 0, nwarn = 0;
     for (const char *p = msg; *p; p++) n += *p == '\n' && p[1] != '\t';
     if (!n) {
-        puts("System check identified no issues (0 silenced).");
+        if (counted) puts("System check identified no issues (0 silenced).");
         return 0;
     }
     /* Errors from the start of the array, warnings from its end. */
@@ -73,21 +74,21 @@ static int print(const dorm_registry *reg) {
     dorm_buf_printf(&out, "%sSystem check identified some issues:\n", failed ? "SystemCheckError: " : "");
     put_group(&out, ms, nerr, "ERRORS");
     put_group(&out, ms + n - nwarn, nwarn, "WARNINGS");
-    dorm_buf_printf(&out, "\nSystem check identified %zu issue%s (0 silenced).\n", n, n == 1 ? "" : "s");
+    if (counted) dorm_buf_printf(&out, "\nSystem check identified %zu issue%s (0 silenced).\n", n, n == 1 ? "" : "s");
     fputs(out.failed ? "CommandError: out of memory\n" : out.data, stderr);
     dorm_buf_free(&out);
     dorm_mem__free(ms);
     return failed || out.failed;
 }
 
-int dorm_manage__check(const dorm_app *const *apps, const dorm_dialect *d) {
+int dorm_manage__check(const dorm_app *const *apps, const dorm_dialect *d, bool counted) {
     dorm_registry *reg = dorm_registry_new(apps);
-    if (!reg) return 1;
     int rc = 1;
-    if (d && dorm_checks__database(reg, d->max_name_length, "default") != DORM_OK)
+    if (!reg || dorm_registry_errcode(reg) == DORM_ENOMEM ||
+        (d && dorm_checks__database(reg, d->max_name_length, "default") != DORM_OK))
         fputs("CommandError: out of memory\n", stderr);
     else
-        rc = print(reg);
+        rc = print(reg, counted);
     dorm_registry_free(reg);
     return rc;
 }

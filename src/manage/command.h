@@ -39,6 +39,7 @@ typedef struct manage_args {
     const char *database;
     int verbosity;
     bool help; /* -h / --help */
+    bool skip_checks; /* --skip-checks */
     bool flags[DORM_MANAGE_MAX_OPTIONS]; /* by option index */
     const char *values[DORM_MANAGE_MAX_OPTIONS];
 } manage_args;
@@ -47,9 +48,13 @@ struct manage_command;
 struct dorm_dialect;
 typedef int (*manage_run_fn)(const struct manage_command *c, manage_args *a, const dorm_app *const *apps, dorm_ctx *cx);
 
+/* The system checks a command runs before its work (Django's
+ * requires_system_checks; migrate runs those of its database too). */
+typedef enum { MANAGE_CHECKS_NONE, MANAGE_CHECKS_MODELS, MANAGE_CHECKS_DATABASE } manage_checks;
+
 /* A command: its name, one line saying what it does, its options and
  * positionals ({NULL}-terminated), the most positionals it takes, whether
- * it needs a database, and the function running it. */
+ * it needs a database, the function running it and the checks before. */
 typedef struct manage_command {
     const char *name;
     const char *help;
@@ -58,12 +63,15 @@ typedef struct manage_command {
     int max_pos;
     bool needs_db;
     manage_run_fn run;
+    manage_checks checks;
 } manage_command;
 
-/* check.c: the `check` command: the system checks of `apps`, with those of
- * the database of dialect d when it is not NULL, printed as Django prints
- * them.  The exit status: 1 when one is an error. */
-int dorm_manage__check(const dorm_app *const *apps, const struct dorm_dialect *d);
+/* check.c: the system checks of `apps`, with those of the database of
+ * dialect d when it is not NULL, printed as Django prints them: `counted`
+ * for the `check` command (with the count, and the absence of issues, on
+ * stdout), otherwise as before another command (issues only).  1 when one
+ * is an error, else 0. */
+int dorm_manage__check(const dorm_app *const *apps, const struct dorm_dialect *d, bool counted);
 
 /* argparse's usage line(s): "usage: manage migrate [-h] ... [app_label]". */
 void dorm_manage__usage(const manage_command *c, FILE *out);

@@ -86,6 +86,10 @@ static int parse(const command *c, int argc, char **argv, args *a) {
         if (n >= sizeof name) return bad_arguments(c, "unrecognized arguments: %s", s);
         memcpy(name, s, n);
         name[n] = '\0';
+        if (strcmp(s, "--skip-checks") == 0 && c->checks != MANAGE_CHECKS_NONE) {
+            a->skip_checks = true;
+            continue;
+        }
         bool database = strcmp(name, "--database") == 0;
         bool verbose = strcmp(name, "--verbosity") == 0 || strcmp(name, "-v") == 0;
         int k = option_index(c, name);
@@ -133,7 +137,7 @@ static const dorm_dialect *named_dialect(const args *a) {
  * connecting: its dialect is enough). */
 static int cmd_check(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
     (void)c, (void)cx;
-    return dorm_manage__check(apps, a->database ? named_dialect(a) : NULL);
+    return dorm_manage__check(apps, a->database ? named_dialect(a) : NULL, true);
 }
 
 static int cmd_makemigrations(const command *c, args *a, const dorm_app *const *apps, dorm_ctx *cx) {
@@ -278,8 +282,10 @@ static int cmd_help(const command *c, args *a, const dorm_app *const *apps, dorm
     { NULL, NULL, false, false }
 
 static const command commands[] = {
-    {"check", "Checks the models for problems (Django's system checks).", NULL, NULL, 0, false, cmd_check},
-    {"dbshell", "Runs the command-line client of the database (sqlite3, psql).", NULL, NULL, 0, true, cmd_dbshell},
+    {"check", "Checks the models for problems (Django's system checks).", NULL, NULL, 0, false, cmd_check,
+     MANAGE_CHECKS_NONE},
+    {"dbshell", "Runs the command-line client of the database (sqlite3, psql).", NULL, NULL, 0, true, cmd_dbshell,
+     MANAGE_CHECKS_NONE},
     {"dumpdata", "Output the contents of the database as a fixture of the given format.",
      (const manage_option[]){
          {"--format", NULL, "FORMAT",
@@ -298,22 +304,22 @@ static const command commands[] = {
                                   "app_label.ModelName.",
                                   true, true},
                                  END_POSITIONALS},
-     DORM_MANAGE_MAX_POS, true, cmd_dumpdata},
+     DORM_MANAGE_MAX_POS, true, cmd_dumpdata, MANAGE_CHECKS_MODELS},
     {"flush",
      "Removes ALL DATA from the model tables, in one transaction. The record of applied migrations "
      "is kept.",
-     (const manage_option[]){NOINPUT, END_OPTIONS}, NULL, 0, true, cmd_flush},
+     (const manage_option[]){NOINPUT, END_OPTIONS}, NULL, 0, true, cmd_flush, MANAGE_CHECKS_MODELS},
     {"help", "Lists the commands, or describes one with its options.", NULL,
      (const manage_positional[]){{"subcommand", "The command to describe.", true, false}, END_POSITIONALS}, 1, false,
-     cmd_help},
+     cmd_help, MANAGE_CHECKS_NONE},
     {"inspectdb", "Introspects the database tables and outputs C models for them.",
      (const manage_option[]){
          {"--app-label", NULL, "LABEL", "The app label of the models written (default: inspected)."}, END_OPTIONS},
      (const manage_positional[]){{"table", "Selects what tables should be introspected.", true, true}, END_POSITIONALS},
-     DORM_MANAGE_MAX_POS, true, cmd_inspectdb},
+     DORM_MANAGE_MAX_POS, true, cmd_inspectdb, MANAGE_CHECKS_NONE},
     {"loaddata", "Installs the named fixture(s) in the database, all in one transaction.", NULL,
      (const manage_positional[]){{"fixture", "Fixture files.", false, true}, END_POSITIONALS}, DORM_MANAGE_MAX_POS,
-     true, cmd_loaddata},
+     true, cmd_loaddata, MANAGE_CHECKS_MODELS},
     {"makemigrations", "Creates new migration(s) for apps.",
      (const manage_option[]){
          {"--dry-run", NULL, NULL, "Just show what migrations would be made; don't actually write them."},
@@ -326,7 +332,7 @@ static const command commands[] = {
          END_OPTIONS},
      (const manage_positional[]){{"app_label", "Specify the app label(s) to create migrations for.", true, true},
                                  END_POSITIONALS},
-     7, false, cmd_makemigrations},
+     7, false, cmd_makemigrations, MANAGE_CHECKS_MODELS},
     {"migrate", "Updates database schema: applies or unapplies migrations.",
      (const manage_option[]){NOINPUT,
                              {"--fake", NULL, NULL, "Mark migrations as run without actually running them."},
@@ -344,21 +350,21 @@ static const command commands[] = {
                                   "\"zero\" to unapply all migrations.",
                                   true, false},
                                  END_POSITIONALS},
-     2, true, cmd_migrate},
+     2, true, cmd_migrate, MANAGE_CHECKS_DATABASE},
     {"showmigrations", "Shows all available migrations for the current project.",
      (const manage_option[]){{"--list", "-l", NULL, "Shows a list of all migrations and which are applied."},
                              {"--plan", "-p", NULL, "Shows all migrations in the order they will be applied."},
                              END_OPTIONS},
      (const manage_positional[]){{"app_label", "App label of an application to limit the output to.", true, false},
                                  END_POSITIONALS},
-     1, true, cmd_showmigrations},
+     1, true, cmd_showmigrations, MANAGE_CHECKS_MODELS},
     {"sqlmigrate", "Prints the SQL statements for the named migration.",
      (const manage_option[]){
          {"--backwards", NULL, NULL, "Creates SQL to unapply the migration, rather than to apply it"}, END_OPTIONS},
      (const manage_positional[]){{"app_label", "App label of the application containing the migration.", false, false},
                                  {"migration_name", "Migration name to print the SQL for.", false, false},
                                  END_POSITIONALS},
-     2, true, cmd_sqlmigrate},
+     2, true, cmd_sqlmigrate, MANAGE_CHECKS_MODELS},
     {"squashmigrations",
      "Squashes an existing set of migrations (from first until specified) into a single new "
      "one.",
@@ -372,7 +378,7 @@ static const command commands[] = {
           false},
          {"migration_name", "Migrations will be squashed until and including this migration.", false, false},
          END_POSITIONALS},
-     3, false, cmd_squashmigrations},
+     3, false, cmd_squashmigrations, MANAGE_CHECKS_MODELS},
 };
 
 static const command *find_command(const char *name) {
@@ -449,6 +455,11 @@ int dorm_manage(int argc, char **argv, const dorm_app *const *apps) {
         fprintf(stderr, "CommandError: no database: give --database URL or set DATABASE_URL.\n");
         return 1;
     }
+    /* Django's BaseCommand.execute: warnings are printed, an error stops
+     * the command before it connects. */
+    if (c->checks != MANAGE_CHECKS_NONE && !a.skip_checks &&
+        dorm_manage__check(apps, c->checks == MANAGE_CHECKS_DATABASE ? named_dialect(&a) : NULL, false))
+        return 1;
     dorm_registry *reg = dorm_registry_new(apps);
     if (!reg || dorm_registry_errcode(reg) == DORM_ENOMEM) {
         fputs("CommandError: out of memory\n", stderr);

@@ -20,6 +20,10 @@ static const manage_option common_options[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/* The option of a command that runs the system checks first, last (as
+ * BaseCommand adds it). */
+static const manage_option skip_checks = {"--skip-checks", NULL, NULL, "Skip system checks."};
+
 /* Writes text wrapped at WIDTH, continuing lines at column `indent`, each
  * word after a space (or the whole text as one word: a usage token); *col is
  * the current column, `indent` at the start of a continued line. */
@@ -59,6 +63,7 @@ void dorm_manage__usage(const manage_command *c, FILE *out) {
     wrap(out, "[-h]", indent, &col, true);
     for (const manage_option *o = c->options; o && o->name; o++) usage_option(out, o, indent, &col);
     for (const manage_option *o = common_options; o->name; o++) usage_option(out, o, indent, &col);
+    if (c->checks != MANAGE_CHECKS_NONE) usage_option(out, &skip_checks, indent, &col);
     for (const manage_positional *p = c->positionals; p && p->name; p++) {
         char token[96];
         if (p->repeats)
@@ -125,4 +130,5 @@ void dorm_manage__help(const manage_command *c, FILE *out) {
     help_entry(out, "-h, --help", "show this help message and exit");
     for (const manage_option *o = c->options; o && o->name; o++) help_option(out, o);
     for (const manage_option *o = common_options; o->name; o++) help_option(out, o);
+    if (c->checks != MANAGE_CHECKS_NONE) help_option(out, &skip_checks);
 }

@@ -133,6 +133,11 @@ static void check_validators(checker *c, const dorm_fmeta *fm, const char *where
 }
 
 /* Whether no other field type of the registry has the name of t. */
+/* CharField and its subclasses: the fields whose max_length Django checks. */
+static bool is_char(dorm_kind k) {
+    return k == DORM_KIND_CHAR || k == DORM_KIND_SLUG || k == DORM_KIND_EMAIL || k == DORM_KIND_URL;
+}
+
 static bool same_name_once(const dorm_registry *reg, const dorm_field_type *t) {
     for (int i = 0; i < reg->nmodels; i++)
         for (int j = 0; j < reg->metas[i]->nfields; j++) {
@@ -165,7 +170,7 @@ static void check_field(checker *c, const dorm_meta *m, const dorm_fmeta *fm, ch
     if (f->kind == DORM_KIND_CHAR) {
         if (f->max_length == 0) report(c, where, "fields.E120", "CharFields must define a 'max_length' attribute.");
     }
-    if (dorm_kind_is_text(f->kind) && f->max_length < 0)
+    if (is_char(f->kind) && f->max_length < 0)
         report(c, where, "fields.E121", "'max_length' must be a positive integer.");
     if (f->kind == DORM_KIND_DECIMAL) {
         if (f->decimal_places < 0) report(c, where, "fields.E131", "'decimal_places' must be a non-negative integer.");
@@ -589,9 +594,24 @@ static void check_natural_key(checker *c, const dorm_meta *m) {
     }
 }
 
+/* Django's _check_column_name_clashes: the model's own fields, each
+ * column once. */
+static void check_columns(checker *c, const dorm_meta *m) {
+    if (m->proxy) return;
+    for (int i = m->first_local; i < m->nfields; i++)
+        for (int j = m->first_local; j < i; j++) {
+            if (strcmp(m->fields[i].column, m->fields[j].column) != 0) continue;
+            report(c, m->label, "models.E007", "Field '%s' has column name '%s' that is used by another field.",
+                   m->fields[i].f->name, m->fields[i].column);
+            hint(c, "Specify a 'db_column' for the field.");
+            break;
+        }
+}
+
 static void check_model(checker *c, const dorm_meta *m) {
     const dorm_model *model = m->model;
     char where[256];
+    int clashes = c->clashes;
     if (!model->name || !model->app_label || !*model->name || !*model->app_label) {
         report(c, m->label, "dorm.E007", "Models must have a name and an app label.");
         return;
@@ -634,15 +654,10 @@ static void check_model(checker *c, const dorm_meta *m) {
             check_clashes(c, m, m->fields[i].f, m->fields[i].target);
         if (own && m->fields[i].f->primary_key) pks++;
         for (int j = 0; j < i; j++) {
-            if (strcmp(m->fields[i].f->name, m->fields[j].f->name) == 0) {
-                snprintf(where, sizeof where, "%s.%s", m->label, m->fields[i].f->name);
-                report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.",
-                       m->fields[i].f->name, m->fields[j].f->name, m->label_lower);
-            } else if (strcmp(m->fields[i].column, m->fields[j].column) == 0) {
-                report(c, m->label, "models.E007", "Field '%s' has column name '%s' that is used by another field.",
-                       m->fields[i].f->name, m->fields[i].column);
-                hint(c, "Specify a 'db_column' for the field.");
-            }
+            if (strcmp(m->fields[i].f->name, m->fields[j].f->name) != 0) continue;
+            snprintf(where, sizeof where, "%s.%s", m->label, m->fields[i].f->name);
+            report(c, where, "models.E006", "The field '%s' clashes with the field '%s' from model '%s'.",
+                   m->fields[i].f->name, m->fields[j].f->name, m->label_lower);
         }
         if (strcmp(m->fields[i].f->name, "id") == 0 && !m->fields[i].f->primary_key)
             report(c, m->label, "models.E004",
@@ -660,6 +675,9 @@ static void check_model(checker *c, const dorm_meta *m) {
                model->name);
     if (pks > 1)
         report(c, m->label, "models.E026", "The model cannot have more than one field with 'primary_key=True'.");
+    /* Django hides column clashes behind the name clashes (models.E004,
+     * E006, E023, E024, E026) that usually cause them. */
+    if (c->clashes == clashes) check_columns(c, m);
     check_names(c, m, "ordering", "models.E015", m->ordering);
     for (const dorm_index *ix = m->indexes; ix && ix->fields; ix++)
         check_names(c, m, "indexes", "models.E012", ix->fields);
@@ -680,7 +698,7 @@ static void check_model(checker *c, const dorm_meta *m) {
 }
 
 int dorm_checks__run(dorm_registry *reg) {
-    checker c = {reg, DORM_BUF_INIT, 0};
+    checker c = {reg, DORM_BUF_INIT, 0, 0};
     for (int i = 0; i < reg->nmodels; i++) {
         check_model(&c, reg->metas[i]);
         for (int j = 0; j < i; j++)

@@ -14,6 +14,7 @@ typedef struct dorm_checker {
     dorm_registry *reg;
     dorm_buf out;
     int errors;
+    int clashes; /* the name clashes reported (models.E004, E006, ...) */
 } dorm_checker;
 
 /* A message "<where>: (<id>) <text>" on a line of its own. */

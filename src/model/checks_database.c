@@ -33,7 +33,7 @@ static void check_columns(dorm_checker *c, const dorm_meta *owner, const dorm_me
 int dorm_checks__database(dorm_registry *reg, int max_name_length, const char *alias) {
     if (max_name_length <= 0) return DORM_OK;
     /* Appending to the messages of the registry's own checks. */
-    dorm_checker c = {reg, DORM_BUF_INIT, 0};
+    dorm_checker c = {reg, DORM_BUF_INIT, 0, 0};
     if (reg->messages) c.out = (dorm_buf){reg->messages, strlen(reg->messages), strlen(reg->messages) + 1, false};
     for (int i = 0; i < reg->nmodels; i++) {
         const dorm_meta *m = reg->metas[i];

@@ -294,10 +294,30 @@ static void template_leaf(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
     }
 }
 
+/* Django's Exact on a boolean left side and a True/False value, where the
+ * dialect lets it stand alone: "b" / "NOT b", nothing bound. */
+static bool bare_boolean(dorm_sql *s, const dorm_qs *qs, const dorm_where *w) {
+    if (!s->d->bare_boolean_conditions || w->lookup != DORM_LK_EXACT || w->rhs_expr || w->json) return false;
+    if ((w->lhs ? w->lhs->out : w->field ? w->field->value_kind : DORM_KIND_NONE) != DORM_KIND_BOOL) return false;
+    /* An annotation's value is as given: 0 and 1 are False and True to its
+     * BooleanField (get_prep_value).  A column's is prepared: a bool, whose
+     * value the shape of the query keys (query/shape.c). */
+    bool truth;
+    if (w->rhs.type == DORM_T_BOOL)
+        truth = w->rhs.u.b;
+    else if (w->lhs && w->rhs.type == DORM_T_INT && (w->rhs.u.i == 0 || w->rhs.u.i == 1))
+        truth = w->rhs.u.i == 1;
+    else
+        return false;
+    if (!truth) dorm_buf_puts(&s->text, "NOT ");
+    dorm_leaf__lhs(s, qs, w);
+    return true;
+}
+
 static void leaf_sql(dorm_sql *s, const dorm_qs *qs, const dorm_where *w, bool negated) {
     if (w->lookup == DORM_LK__COUNT) {
         template_leaf(s, qs, w);
-    } else if (!(w->json && dorm_json__leaf_sql(s, qs, w)) && !year_bounds(s, qs, w)) {
+    } else if (!(w->json && dorm_json__leaf_sql(s, qs, w)) && !year_bounds(s, qs, w) && !bare_boolean(s, qs, w)) {
         dorm_leaf__lhs(s, qs, w);
         switch (w->lookup) {
         case DORM_LK_ISNULL: dorm_buf_puts(&s->text, w->rhs.u.b ? " IS NULL" : " IS NOT NULL"); break;

@@ -99,7 +99,7 @@ Test(help, sqlmigrate_page) {
     cr_assert_eq(manage(DORM_LIST("sqlmigrate", "--help")), 0);
     cr_expect_str_eq(out,
                      "usage: manage sqlmigrate [-h] [--backwards] [--database URL] [-v {0,1,2,3}]\n"
-                     "                         app_label migration_name\n"
+                     "                         [--skip-checks] app_label migration_name\n"
                      "\n"
                      "Prints the SQL statements for the named migration.\n"
                      "\n"
@@ -115,7 +115,8 @@ Test(help, sqlmigrate_page) {
                      "                        postgres://...). Defaults to $DATABASE_URL.\n"
                      "  -v {0,1,2,3}, --verbosity {0,1,2,3}\n"
                      "                        Verbosity level; 0=minimal output, 1=normal output,\n"
-                     "                        2=verbose output, 3=very verbose output\n");
+                     "                        2=verbose output, 3=very verbose output\n"
+                     "  --skip-checks         Skip system checks.\n");
 }
 
 Test(help, an_unknown_option_is_refused_with_the_valid_ones) {

@@ -348,3 +348,81 @@ Test(checks_fields, errors_and_warnings_in_their_groups, .init = cr_redirect_std
         "\tHINT: Remove 'max_length' from field\n\n"
         "System check identified 3 issues (0 silenced).\n");
 }
+
+/* Django checks max_length on CharField and its subclasses only: a
+ * TextField, FileField or JSONField ignores it. */
+typedef struct Lengths {
+    DORM_OBJECT;
+    int64_t id;
+    const char *text, *slug, *email, *url, *file, *json;
+} Lengths;
+static const dorm_field Lengths_fields[] = {
+    DORM_AUTO(Lengths, id),
+    DORM_TEXT(Lengths, text, .max_length = -1),
+    DORM_SLUG(Lengths, slug, .max_length = -1),
+    DORM_EMAIL(Lengths, email, .max_length = -1),
+    DORM_URL(Lengths, url, .max_length = -1),
+    DORM_FILE(Lengths, file, .max_length = -1),
+    DORM_JSON(Lengths, json, .max_length = -1),
+    DORM_END,
+};
+static const dorm_model Lengths_model = DORM_MODEL(Lengths, "library", Lengths_fields);
+
+Test(checks_fields, negative_max_length_only_on_char_fields) {
+    test_expect_messages(DORM_MODELS(&Lengths_model),
+                         DORM_LIST("library.Lengths.slug: (fields.E121) 'max_length' must be a positive integer.",
+                                   "library.Lengths.email: (fields.E121) 'max_length' must be a positive integer.",
+                                   "library.Lengths.url: (fields.E121) 'max_length' must be a positive integer."));
+}
+
+/* A name clash hides the column clash it causes (Django's Model.check). */
+typedef struct Clash {
+    DORM_OBJECT;
+    int64_t code;
+    int64_t id;
+    int64_t a, b;
+} Clash;
+static const dorm_field Clash_fields[] = {
+    DORM_BIGINT(Clash, code, .primary_key = true),
+    DORM_BIGINT(Clash, id),
+    DORM_BIGINT(Clash, a),
+    DORM_BIGINT(Clash, b, .db_column = "a"),
+    DORM_END,
+};
+static const dorm_model Clash_model = DORM_MODEL(Clash, "library", Clash_fields);
+
+Test(checks_fields, name_clash_hides_column_clash) {
+    test_expect_messages(DORM_MODELS(&Clash_model),
+                         DORM_LIST("library.Clash: (models.E004) 'id' can only be used as a field name if the field "
+                                   "also sets 'primary_key=True'."));
+}
+
+/* Django compares the model's own columns only: a child's column named as
+ * one of its parent's (another table) is no clash. */
+typedef struct Venue {
+    DORM_OBJECT;
+    int64_t id;
+    int64_t code;
+} Venue;
+typedef struct Stage {
+    Venue venue;
+    DORM_FK(Venue) venue_ptr;
+    int64_t number;
+} Stage;
+static const dorm_field Venue_fields[] = {DORM_AUTO(Venue, id), DORM_BIGINT(Venue, code), DORM_END};
+static const dorm_model Venue_model = DORM_MODEL(Venue, "library", Venue_fields);
+static const dorm_field Stage_fields[] = {
+    DORM_PARENT(Stage, venue, Venue),
+    DORM_PARENT_LINK(Stage, venue_ptr, Venue),
+    DORM_BIGINT(Stage, number, .db_column = "code"),
+    DORM_END,
+};
+static const dorm_model Stage_model = DORM_MODEL(Stage, "library", Stage_fields);
+
+Test(checks_fields, a_childs_column_may_repeat_its_parents) {
+    dorm_registry *reg = test_registry_of(DORM_MODELS(&Venue_model, &Stage_model));
+    cr_assert_not_null(reg);
+    cr_expect_eq(dorm_registry_errcode(reg), DORM_OK);
+    cr_expect_str_eq(dorm_registry_messages(reg), "");
+    dorm_registry_free(reg);
+}

@@ -531,6 +531,12 @@ typedef struct dorm_dialect {
      * ts_rank, ts_headline and $n::regconfig) is there; false: search
      * expressions and the `search` lookup are refused before any SQL. */
     bool full_text_search;
+    /* A boolean column is a condition on its own (Django's
+     * conditional_expression_supported_in_where_clause, true on its
+     * SQLite, PostgreSQL and MySQL backends in 3.2): exact True is
+     * WHERE "t"."b", exact False WHERE NOT "t"."b".  Otherwise (Oracle)
+     * the value is compared, "= %s". */
+    bool bare_boolean_conditions;
 } dorm_dialect;
 
 enum {

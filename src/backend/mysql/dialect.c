@@ -366,6 +366,7 @@ const dorm_dialect dorm_my_dialect = {
     .functions = dorm_my_functions,
     /* No FILTER (WHERE ...): filter= becomes a CASE inside the aggregate. */
     .aggregate_filter = false,
+    .bare_boolean_conditions = true,
     .compound_parens = true,
     .cast_char_type = "char",
     .json = &dorm_my_json,

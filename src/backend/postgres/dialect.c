@@ -452,6 +452,7 @@ const dorm_dialect dorm_pg_dialect = {
     .param_type = pg_param_type,
     .compound_parens = true,
     .aggregate_filter = true,
+    .bare_boolean_conditions = true,
     .cast_char_type = "varchar",
     .json = &pg_json,
     .native_duration = true,

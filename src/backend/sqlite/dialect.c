@@ -403,6 +403,7 @@ const dorm_dialect dorm_sqlite_dialect = {
     /* FILTER (WHERE ...) is SQLite's since 3.30 (Django's
      * supports_aggregate_filter_clause); Debian's is newer. */
     .aggregate_filter = true,
+    .bare_boolean_conditions = true,
     .cast_char_type = "text",
     .decimal_result_cast = "CAST(%s AS NUMERIC)",
     .json = &sq_json,
